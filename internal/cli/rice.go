@@ -1,0 +1,377 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/iotpm/iotpm/internal/diag"
+	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/iotpm/iotpm/internal/render"
+	"github.com/iotpm/iotpm/pkg/rice"
+	"github.com/spf13/cobra"
+)
+
+// DefaultFeaturesFile is where the backlog lives in a planning repo.
+const DefaultFeaturesFile = "features.yaml"
+
+// RiceOptions are the inputs of `iotpm rice`.
+type RiceOptions struct {
+	Factory            *Factory
+	File               string
+	Tracks             []string
+	Theme              string
+	Top                int
+	Baseline           string
+	ListCertifications bool
+}
+
+// NewCmdRice builds `iotpm rice`. runF replaces the run function in tests of
+// flag parsing.
+func NewCmdRice(f *Factory, runF func(*RiceOptions) error) *cobra.Command {
+	opts := &RiceOptions{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "rice [FILE]",
+		Short: "Rank the backlog by RICE, with tooling and certification in the effort",
+		Long: `Score every feature of features.yaml with RICE, Reach × Impact × Confidence / Effort,
+where Effort (person-months) is engineering plus tooling cash and certification
+fees converted at the loaded cost of a person-month, plus the team time each
+certification campaign takes:
+
+  effort = Σ parts (engineering + tooling / cost_per_person_month)
+         + Σ distinct certifications (fee / cost_per_person_month + weeks × cert_effort_per_week)
+
+Rank 1 is the highest score; ties go to higher confidence, then lower effort,
+then id. FILE defaults to features.yaml in the planning repo (-C).`,
+		Example: `  # the ranked backlog of the example planning repo
+  iotpm rice -C examples/leak-sensor
+
+  # the five best firmware features, as JSON
+  iotpm rice --track firmware --top 5 -o json
+
+  # what a pull request changes in the ranking, as a review comment
+  git show main:features.yaml > /tmp/base.yaml
+  iotpm rice --baseline /tmp/base.yaml -o markdown`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				opts.File = args[0]
+			}
+			if opts.Top < 0 {
+				return usageErrorf("--top must be 0 (all) or more, got %d", opts.Top)
+			}
+			for _, t := range opts.Tracks {
+				if !slices.Contains(rice.Tracks, rice.Track(t)) {
+					return usageErrorf("invalid --track %q: use hardware, firmware or cloud", t)
+				}
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return riceRun(opts)
+		},
+	}
+	cmd.Flags().StringSliceVar(&opts.Tracks, "track", nil, "only features with a part on this track (hardware, firmware, cloud); repeatable")
+	cmd.Flags().StringVar(&opts.Theme, "theme", "", "only features of this theme")
+	cmd.Flags().IntVar(&opts.Top, "top", 0, "only the N best-ranked features (after filters)")
+	cmd.Flags().StringVar(&opts.Baseline, "baseline", "", "compare with another version of the features file")
+	cmd.Flags().BoolVar(&opts.ListCertifications, "list-certifications", false, "list the certification catalog (built-in plus the file's own) and exit")
+	_ = cmd.RegisterFlagCompletionFunc("track", cobra.FixedCompletions([]string{"hardware", "firmware", "cloud"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.MarkFlagFilename("baseline", "yaml", "yml")
+	return cmd
+}
+
+func riceRun(opts *RiceOptions) error {
+	f := opts.Factory
+	format, err := f.Format(render.Formats)
+	if err != nil {
+		return err
+	}
+	file := opts.File
+	if file == "" {
+		file = DefaultFeaturesFile
+	}
+	backlog, diags := planfile.LoadFeatures(f.Path(file))
+	var base *planfile.Backlog
+	if opts.Baseline != "" {
+		var baseDiags diag.List
+		base, baseDiags = planfile.LoadFeatures(f.Path(opts.Baseline))
+		diags = append(diags, baseDiags...)
+	}
+	if err := report(f, diags); err != nil {
+		return err
+	}
+	if opts.Theme != "" && !slices.ContainsFunc(backlog.Themes, func(t rice.Theme) bool { return t.ID == opts.Theme }) {
+		return usageErrorf("no theme %q in %s", opts.Theme, backlog.File)
+	}
+	if opts.ListCertifications {
+		return emit(f, func(w *bytes.Buffer) error { return writeCatalog(w, format, backlog.Catalog, f.IO.ColorEnabled()) })
+	}
+
+	ranked, err := rice.Rank(backlog.Features, backlog.Model, backlog.Catalog)
+	if err != nil {
+		return err // the loader checks effort and catalog; reaching here is a bug
+	}
+	if base != nil {
+		baseRanked, err := rice.Rank(base.Features, base.Model, base.Catalog)
+		if err != nil {
+			return err
+		}
+		changes := opts.filterChanges(rice.Compare(baseRanked, ranked), baseRanked, ranked)
+		return emit(f, func(w *bytes.Buffer) error {
+			return writeComparison(w, format, changes, ranked, opts, f.IO.ColorEnabled())
+		})
+	}
+	ranked = opts.filter(ranked)
+	return emit(f, func(w *bytes.Buffer) error {
+		return writeRanking(w, format, ranked, backlog.Model, f.IO.ColorEnabled(), f.IO.IsStdoutTTY())
+	})
+}
+
+func (o *RiceOptions) keep(s rice.Scored) bool {
+	if o.Theme != "" && s.Theme != o.Theme {
+		return false
+	}
+	if len(o.Tracks) > 0 && !slices.ContainsFunc(s.Feature.Tracks(), func(t rice.Track) bool {
+		return slices.Contains(o.Tracks, string(t))
+	}) {
+		return false
+	}
+	return true
+}
+
+func (o *RiceOptions) filter(ranked []rice.Scored) []rice.Scored {
+	var out []rice.Scored
+	for _, s := range ranked {
+		if o.keep(s) {
+			out = append(out, s)
+		}
+	}
+	if o.Top > 0 && len(out) > o.Top {
+		out = out[:o.Top]
+	}
+	return out
+}
+
+// filterChanges keeps the changes of features that pass the filters on
+// either side; --top keeps those within the top N before or after.
+func (o *RiceOptions) filterChanges(changes []rice.Change, base, head []rice.Scored) []rice.Change {
+	find := func(list []rice.Scored, id string) (rice.Scored, bool) {
+		i := slices.IndexFunc(list, func(s rice.Scored) bool { return s.ID == id })
+		if i < 0 {
+			return rice.Scored{}, false
+		}
+		return list[i], true
+	}
+	var out []rice.Change
+	for _, c := range changes {
+		ok := false
+		if s, found := find(head, c.ID); found && o.keep(s) {
+			ok = true
+		}
+		if s, found := find(base, c.ID); found && o.keep(s) {
+			ok = true
+		}
+		if o.Top > 0 && !(c.NewRank > 0 && c.NewRank <= o.Top || c.OldRank > 0 && c.OldRank <= o.Top) {
+			ok = false
+		}
+		if ok {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// rankingJSON is the JSON/YAML contract of `iotpm rice`.
+type rankingJSON struct {
+	EffortModel effortModelJSON `json:"effort_model"`
+	Features    []featureJSON   `json:"features"`
+}
+
+type effortModelJSON struct {
+	CostPerPersonMonth float64 `json:"cost_per_person_month"`
+	CertEffortPerWeek  float64 `json:"cert_effort_per_week"`
+}
+
+type featureJSON struct {
+	Rank               int        `json:"rank"`
+	ID                 string     `json:"id"`
+	Title              string     `json:"title"`
+	Score              float64    `json:"score"`
+	Reach              float64    `json:"reach"`
+	Impact             float64    `json:"impact"`
+	Confidence         float64    `json:"confidence"`
+	Tracks             []string   `json:"tracks"`
+	Theme              string     `json:"theme"`
+	Kano               string     `json:"kano"`
+	Effort             effortJSON `json:"effort"`
+	ToolingUSD         float64    `json:"tooling_usd"`
+	CertificationUSD   float64    `json:"certification_usd"`
+	CertificationWeeks float64    `json:"certification_weeks"`
+	Certifications     []string   `json:"certifications"`
+	DependsOn          []string   `json:"depends_on"`
+}
+
+type effortJSON struct {
+	Engineering   float64 `json:"engineering"`
+	Tooling       float64 `json:"tooling"`
+	Certification float64 `json:"certification"`
+	Total         float64 `json:"total"`
+}
+
+func toFeatureJSON(s rice.Scored) featureJSON {
+	tracks := []string{}
+	for _, t := range s.Feature.Tracks() {
+		tracks = append(tracks, string(t))
+	}
+	return featureJSON{
+		Rank: s.Rank, ID: s.ID, Title: s.Title, Score: s.Score,
+		Reach: s.Reach, Impact: s.Impact, Confidence: s.Confidence,
+		Tracks: tracks, Theme: s.Theme, Kano: string(s.Kano),
+		Effort: effortJSON{
+			Engineering: s.Effort.Engineering, Tooling: s.Effort.Tooling,
+			Certification: s.Effort.Certification, Total: s.Effort.Total,
+		},
+		ToolingUSD: s.Effort.ToolingUSD, CertificationUSD: s.Effort.CertificationUSD,
+		CertificationWeeks: s.Effort.CertificationWeeks,
+		Certifications:     orEmpty(s.Feature.Certifications()),
+		DependsOn:          orEmpty(s.DependsOn),
+	}
+}
+
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func tracksText(s rice.Scored) string {
+	var names []string
+	for _, t := range s.Feature.Tracks() {
+		names = append(names, string(t))
+	}
+	return strings.Join(names, "+")
+}
+
+// rankingTable is the human view; exact selects full precision for CSV.
+func rankingTable(ranked []rice.Scored, exact, truncate bool) *render.Table {
+	t := &render.Table{Columns: []render.Column{
+		{Header: "RANK", Right: true}, {Header: "ID"}, {Header: "TITLE"}, {Header: "TRACKS"},
+		{Header: "THEME"}, {Header: "KANO"}, {Header: "REACH", Right: true}, {Header: "IMPACT", Right: true},
+		{Header: "CONF", Right: true}, {Header: "ENG PM", Right: true}, {Header: "TOOLING PM", Right: true},
+		{Header: "CERT PM", Right: true}, {Header: "EFFORT PM", Right: true}, {Header: "SCORE", Right: true},
+	}}
+	for _, s := range ranked {
+		title := s.Title
+		if truncate {
+			title = truncateText(title, 34)
+		}
+		t.Append(
+			strconv.Itoa(s.Rank), s.ID, title, tracksText(s), s.Theme, string(s.Kano),
+			render.Number(s.Reach, 0), render.Number(s.Impact, 2), render.Percent(s.Confidence, 0),
+			render.Number(s.Effort.Engineering, 2), render.Number(s.Effort.Tooling, 2),
+			render.Number(s.Effort.Certification, 2), render.Number(s.Effort.Total, 2),
+			render.Number(s.Score, 1),
+		)
+	}
+	return t
+}
+
+func rankingCSV(ranked []rice.Scored) *render.Table {
+	headers := []string{"rank", "id", "title", "tracks", "theme", "kano", "reach", "impact", "confidence",
+		"effort_engineering", "effort_tooling", "effort_certification", "effort_total",
+		"tooling_usd", "certification_usd", "certification_weeks", "certifications", "depends_on", "score"}
+	t := &render.Table{}
+	for _, h := range headers {
+		t.Columns = append(t.Columns, render.Column{Header: h})
+	}
+	for _, s := range ranked {
+		e := s.Effort
+		t.Append(strconv.Itoa(s.Rank), s.ID, s.Title, strings.Join(toFeatureJSON(s).Tracks, ";"), s.Theme, string(s.Kano),
+			render.Exact(s.Reach), render.Exact(s.Impact), render.Exact(s.Confidence),
+			render.Exact(e.Engineering), render.Exact(e.Tooling), render.Exact(e.Certification), render.Exact(e.Total),
+			render.Exact(e.ToolingUSD), render.Exact(e.CertificationUSD), render.Exact(e.CertificationWeeks),
+			strings.Join(s.Feature.Certifications(), ";"), strings.Join(s.DependsOn, ";"), render.Exact(s.Score))
+	}
+	return t
+}
+
+func truncateText(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+func writeRanking(w io.Writer, format render.Format, ranked []rice.Scored, model rice.EffortModel, color, tty bool) error {
+	switch format {
+	case render.FormatJSON, render.FormatYAML:
+		doc := rankingJSON{
+			EffortModel: effortModelJSON{model.CostPerPersonMonth, model.CertEffortPerWeek},
+			Features:    []featureJSON{},
+		}
+		for _, s := range ranked {
+			doc.Features = append(doc.Features, toFeatureJSON(s))
+		}
+		if format == render.FormatYAML {
+			return render.YAML(w, doc)
+		}
+		return render.JSON(w, doc)
+	case render.FormatCSV:
+		return rankingCSV(ranked).CSV(w)
+	case render.FormatMarkdown:
+		fmt.Fprintf(w, "## RICE ranking\n\n")
+		if err := rankingTable(ranked, false, false).Markdown(w); err != nil {
+			return err
+		}
+		_, err := fmt.Fprintf(w, "\nEffort in person-months at %s USD per person-month and %s person-months per certification week.\n",
+			render.Number(model.CostPerPersonMonth, 0), render.Number(model.CertEffortPerWeek, 3))
+		return err
+	default:
+		return rankingTable(ranked, false, tty).Text(w, color)
+	}
+}
+
+func writeCatalog(w io.Writer, format render.Format, catalog rice.Catalog, color bool) error {
+	type certJSON struct {
+		ID     string  `json:"id"`
+		Name   string  `json:"name"`
+		Weeks  float64 `json:"weeks"`
+		FeeUSD float64 `json:"fee_usd"`
+		Source string  `json:"source"`
+	}
+	var list []certJSON
+	for _, id := range catalog.IDs() {
+		c := catalog[id]
+		list = append(list, certJSON{c.ID, c.Name, c.Weeks, c.FeeUSD, c.Source})
+	}
+	doc := struct {
+		Certifications []certJSON `json:"certifications"`
+	}{list}
+	switch format {
+	case render.FormatJSON:
+		return render.JSON(w, doc)
+	case render.FormatYAML:
+		return render.YAML(w, doc)
+	}
+	t := &render.Table{Columns: []render.Column{{Header: "ID"}, {Header: "NAME"}, {Header: "WEEKS", Right: true}, {Header: "FEE USD", Right: true}, {Header: "SOURCE"}}}
+	for _, c := range list {
+		fee, weeks := render.Number(c.FeeUSD, 0), render.Number(c.Weeks, 1)
+		if format == render.FormatCSV {
+			fee, weeks = render.Exact(c.FeeUSD), render.Exact(c.Weeks)
+		}
+		t.Append(c.ID, c.Name, weeks, fee, c.Source)
+	}
+	switch format {
+	case render.FormatCSV:
+		return t.CSV(w)
+	case render.FormatMarkdown:
+		return t.Markdown(w)
+	}
+	return t.Text(w, color)
+}

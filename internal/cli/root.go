@@ -1,0 +1,171 @@
+// Package cli wires iotpm's commands: flags, planning-repo paths, exit codes
+// and output. Each command has an options struct and a run function that only
+// writes to the injected streams, so commands are tested without a process.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+
+	"github.com/iotpm/iotpm/internal/build"
+	"github.com/iotpm/iotpm/internal/diag"
+	"github.com/iotpm/iotpm/internal/iostreams"
+	"github.com/iotpm/iotpm/internal/render"
+	"github.com/spf13/cobra"
+)
+
+// Exit codes. They are part of the interface CI scripts rely on.
+const (
+	ExitOK       = 0 // success
+	ExitGate     = 1 // the command ran and a gate or threshold failed
+	ExitInvalid  = 2 // invalid input or usage
+	ExitInternal = 3 // a bug in iotpm (a recovered panic) or an I/O failure
+)
+
+// Factory carries what every command needs: the streams, the environment and
+// the global flags.
+type Factory struct {
+	IO     *iostreams.IOStreams
+	Getenv func(string) string
+	// Dir is the planning repo root (-C); relative paths resolve against it.
+	Dir string
+	// Output is the -o value, checked by each command against what it offers.
+	Output string
+}
+
+// Path resolves a planning-repo path: absolute paths stay, relative ones are
+// taken from the repo root.
+func (f *Factory) Path(p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(f.Dir, p)
+}
+
+// Format parses -o against the formats a command offers.
+func (f *Factory) Format(allowed []render.Format) (render.Format, error) {
+	format, err := render.ParseFormat(f.Output, allowed)
+	if err != nil {
+		return "", usageErrorf("%v", err)
+	}
+	return format, nil
+}
+
+// UsageError is a problem with how the command was called. It exits 2.
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+func usageErrorf(format string, args ...any) error {
+	return &UsageError{Err: fmt.Errorf(format, args...)}
+}
+
+// InvalidInputError wraps the diagnostics of planning files that could not be
+// used. The diagnostics have been printed already; it exits 2.
+type InvalidInputError struct{ Diagnostics diag.List }
+
+func (e *InvalidInputError) Error() string {
+	return fmt.Sprintf("%d problem(s) in the input", len(e.Diagnostics.Errors()))
+}
+
+// GateError reports that a CI gate failed. It exits 1.
+type GateError struct{ Failed []string }
+
+func (e *GateError) Error() string {
+	return "gate failed: " + strings.Join(e.Failed, "; ")
+}
+
+// NewRootCmd builds the iotpm command tree.
+func NewRootCmd(f *Factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "iotpm",
+		Short: "Planning toolkit for product managers of connected (IoT) products",
+		Long: `iotpm runs over a planning repo (YAML files and device-platform CSV exports)
+and computes what an IoT product manager decides with: RICE scores whose effort
+counts tooling and certification, and, as they land, three-track roadmaps,
+battery budgets and fleet metrics. It runs the same on a laptop and in CI.`,
+		Example: `  iotpm rice -C examples/leak-sensor
+  iotpm rice -o json | jq '.features[0]'
+  iotpm validate features.yaml`,
+		Version:       build.String(),
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.SetVersionTemplate("iotpm {{.Version}}\n")
+	root.PersistentFlags().StringVarP(&f.Dir, "dir", "C", ".", "planning repo root; relative paths resolve against it")
+	root.PersistentFlags().StringVarP(&f.Output, "output", "o", "table", "output format: table, json, yaml, csv, markdown")
+	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(
+		[]string{"table", "json", "yaml", "csv", "markdown"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = root.MarkPersistentFlagDirname("dir")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &UsageError{Err: err}
+	})
+
+	root.AddCommand(NewCmdRice(f, nil))
+	root.AddCommand(NewCmdValidate(f, nil))
+	root.AddCommand(NewCmdVersion(f))
+	return root
+}
+
+// Main runs iotpm with args and returns the exit code. It is the only place
+// that maps errors to exit codes, and it turns a panic into exit 3 with a
+// request for a bug report instead of a stack trace.
+func Main(args []string, ios *iostreams.IOStreams, getenv func(string) string) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(ios.ErrOut, "iotpm: internal error: %v\nThis is a bug; please report it with the command and input that caused it.\n", r)
+			if getenv("IOTPM_DEBUG") != "" {
+				fmt.Fprintf(ios.ErrOut, "%s\n", debug.Stack())
+			}
+			code = ExitInternal
+		}
+	}()
+	f := &Factory{IO: ios, Getenv: getenv}
+	root := NewRootCmd(f)
+	root.SetArgs(args)
+	root.SetOut(ios.Out)
+	root.SetErr(ios.ErrOut)
+	root.SetIn(ios.In)
+	cmd, err := root.ExecuteC()
+	if err == nil {
+		return ExitOK
+	}
+	var (
+		usage   *UsageError
+		invalid *InvalidInputError
+		gate    *GateError
+	)
+	switch {
+	case errors.As(err, &invalid):
+		fmt.Fprintf(ios.ErrOut, "iotpm: %v\n", err)
+		return ExitInvalid
+	case errors.As(err, &gate):
+		fmt.Fprintf(ios.ErrOut, "iotpm: %v\n", err)
+		return ExitGate
+	case errors.As(err, &usage), isCobraUsageError(err):
+		fmt.Fprintf(ios.ErrOut, "iotpm: %v\n", err)
+		if cmd != nil {
+			fmt.Fprintf(ios.ErrOut, "Run '%s --help' for usage.\n", cmd.CommandPath())
+		}
+		return ExitInvalid
+	default:
+		fmt.Fprintf(ios.ErrOut, "iotpm: %v\n", err)
+		return ExitInternal
+	}
+}
+
+// isCobraUsageError recognises cobra's own argument errors, which are plain
+// strings (unknown command, wrong number of args).
+func isCobraUsageError(err error) bool {
+	msg := err.Error()
+	for _, s := range []string{"unknown command", "accepts ", "requires ", "unknown flag", "unknown shorthand", "invalid argument", "flag needs"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}

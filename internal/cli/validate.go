@@ -1,0 +1,142 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/iotpm/iotpm/internal/diag"
+	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/iotpm/iotpm/internal/render"
+	"github.com/spf13/cobra"
+)
+
+// ValidateOptions are the inputs of `iotpm validate`.
+type ValidateOptions struct {
+	Factory *Factory
+	Files   []string
+}
+
+// fileKind is a kind of planning file validate knows how to check.
+type fileKind struct {
+	name    string
+	matches func(base string) bool
+	check   func(path string) (summary string, diags diag.List)
+}
+
+var fileKinds = []fileKind{
+	{
+		name:    "features",
+		matches: func(base string) bool { return strings.HasPrefix(base, "features") },
+		check: func(path string) (string, diag.List) {
+			b, diags := planfile.LoadFeatures(path)
+			if b == nil {
+				return "", diags
+			}
+			return fmt.Sprintf("%d features, %d themes", len(b.Features), len(b.Themes)), diags
+		},
+	},
+}
+
+// NewCmdValidate builds `iotpm validate`.
+func NewCmdValidate(f *Factory, runF func(*ValidateOptions) error) *cobra.Command {
+	opts := &ValidateOptions{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "validate [FILE...]",
+		Short: "Check planning files without computing anything",
+		Long: `Check planning files and report every problem as path:line:col: message.
+The kind of file is told by its name (features*.yaml). With no FILE, the
+planning repo's features.yaml is checked. Exit 0 when all are valid, 2 when not.`,
+		Example: `  iotpm validate
+  iotpm validate -C examples/leak-sensor features.yaml
+  iotpm validate -o json features.yaml`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Files = args
+			if runF != nil {
+				return runF(opts)
+			}
+			return validateRun(opts)
+		},
+	}
+	return cmd
+}
+
+type validateFileJSON struct {
+	Path     string            `json:"path"`
+	Kind     string            `json:"kind"`
+	Valid    bool              `json:"valid"`
+	Summary  string            `json:"summary,omitempty"`
+	Problems []diag.Diagnostic `json:"problems"`
+}
+
+func validateRun(opts *ValidateOptions) error {
+	f := opts.Factory
+	format, err := f.Format([]render.Format{render.FormatTable, render.FormatJSON, render.FormatYAML})
+	if err != nil {
+		return err
+	}
+	files := opts.Files
+	if len(files) == 0 {
+		files = []string{DefaultFeaturesFile}
+	}
+	var all diag.List
+	var results []validateFileJSON
+	for _, file := range files {
+		path := f.Path(file)
+		res := validateFileJSON{Path: path, Problems: []diag.Diagnostic{}}
+		kind := kindOf(path)
+		var diags diag.List
+		if kind == nil {
+			diags.Errorf(path, 0, 0, "cannot tell what kind of planning file this is; name it features.yaml (or features-*.yaml)")
+		} else {
+			res.Kind = kind.name
+			res.Summary, diags = kind.check(path)
+		}
+		diags = diags.Sort()
+		res.Valid = !diags.HasErrors()
+		res.Problems = append(res.Problems, diags...)
+		results = append(results, res)
+		all = append(all, diags...)
+	}
+	if format == render.FormatJSON || format == render.FormatYAML {
+		doc := struct {
+			Valid bool               `json:"valid"`
+			Files []validateFileJSON `json:"files"`
+		}{!all.HasErrors(), results}
+		if err := emit(f, func(w *bytes.Buffer) error {
+			if format == render.FormatYAML {
+				return render.YAML(w, doc)
+			}
+			return render.JSON(w, doc)
+		}); err != nil {
+			return err
+		}
+		if all.HasErrors() {
+			return &InvalidInputError{Diagnostics: all}
+		}
+		return nil
+	}
+	if err := report(f, all); err != nil {
+		return err
+	}
+	return emit(f, func(w *bytes.Buffer) error {
+		for _, r := range results {
+			fmt.Fprintf(w, "%s: ok (%s: %s)\n", r.Path, r.Kind, r.Summary)
+		}
+		return nil
+	})
+}
+
+func kindOf(path string) *fileKind {
+	base := strings.ToLower(filepath.Base(path))
+	if ext := filepath.Ext(base); ext != ".yaml" && ext != ".yml" {
+		return nil
+	}
+	for i := range fileKinds {
+		if fileKinds[i].matches(base) {
+			return &fileKinds[i]
+		}
+	}
+	return nil
+}

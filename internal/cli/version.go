@@ -1,0 +1,42 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"runtime"
+
+	"github.com/iotpm/iotpm/internal/build"
+	"github.com/iotpm/iotpm/internal/render"
+	"github.com/spf13/cobra"
+)
+
+// NewCmdVersion builds `iotpm version`, which also answers in JSON for bug
+// reports and scripts.
+func NewCmdVersion(f *Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the iotpm version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			format, err := f.Format([]render.Format{render.FormatTable, render.FormatJSON, render.FormatYAML})
+			if err != nil {
+				return err
+			}
+			v := struct {
+				Version   string `json:"version"`
+				GoVersion string `json:"go_version"`
+				Platform  string `json:"platform"`
+			}{build.String(), runtime.Version(), runtime.GOOS + "/" + runtime.GOARCH}
+			return emit(f, func(w *bytes.Buffer) error {
+				switch format {
+				case render.FormatJSON:
+					return render.JSON(w, v)
+				case render.FormatYAML:
+					return render.YAML(w, v)
+				}
+				_, err := fmt.Fprintf(w, "iotpm %s (%s, %s)\n", v.Version, v.GoVersion, v.Platform)
+				return err
+			})
+		},
+	}
+}

@@ -1,0 +1,102 @@
+// Package diag holds the positioned problem reports that every iotpm command
+// produces for bad input. One type serves the YAML loaders, the CSV readers and
+// the CI printers, so a problem looks the same wherever it was found.
+package diag
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Severity says whether a diagnostic makes the input invalid.
+type Severity string
+
+const (
+	// Error makes the input invalid: the command exits 2.
+	Error Severity = "error"
+	// Warning is reported but does not change the exit code.
+	Warning Severity = "warning"
+)
+
+// Diagnostic is one problem at one place in one file. Line and Col are 1-based;
+// zero means "unknown" (a whole-file problem such as an unreadable file).
+type Diagnostic struct {
+	File     string   `json:"file"`
+	Line     int      `json:"line,omitempty"`
+	Col      int      `json:"col,omitempty"`
+	Severity Severity `json:"severity"`
+	Message  string   `json:"message"`
+}
+
+// String formats the diagnostic the way compilers and linters do, so editors
+// and problem matchers can jump to it: path:line:col: message. Warnings say so.
+func (d Diagnostic) String() string {
+	var b strings.Builder
+	b.WriteString(d.File)
+	if d.Line > 0 {
+		fmt.Fprintf(&b, ":%d", d.Line)
+		if d.Col > 0 {
+			fmt.Fprintf(&b, ":%d", d.Col)
+		}
+	}
+	b.WriteString(": ")
+	if d.Severity == Warning {
+		b.WriteString("warning: ")
+	}
+	b.WriteString(d.Message)
+	return b.String()
+}
+
+// List collects diagnostics. The zero value is ready to use.
+type List []Diagnostic
+
+// Errorf adds an error at file:line:col.
+func (l *List) Errorf(file string, line, col int, format string, args ...any) {
+	*l = append(*l, Diagnostic{File: file, Line: line, Col: col, Severity: Error, Message: fmt.Sprintf(format, args...)})
+}
+
+// Warnf adds a warning at file:line:col.
+func (l *List) Warnf(file string, line, col int, format string, args ...any) {
+	*l = append(*l, Diagnostic{File: file, Line: line, Col: col, Severity: Warning, Message: fmt.Sprintf(format, args...)})
+}
+
+// HasErrors reports whether any diagnostic is an error.
+func (l List) HasErrors() bool {
+	return slices.ContainsFunc(l, func(d Diagnostic) bool { return d.Severity == Error })
+}
+
+// Errors returns only the errors.
+func (l List) Errors() List {
+	return slices.DeleteFunc(slices.Clone(l), func(d Diagnostic) bool { return d.Severity != Error })
+}
+
+// Warnings returns only the warnings.
+func (l List) Warnings() List {
+	return slices.DeleteFunc(slices.Clone(l), func(d Diagnostic) bool { return d.Severity != Warning })
+}
+
+// Sort orders diagnostics by file, line and column and drops exact repeats,
+// so output is stable whatever order the checks ran in.
+func (l List) Sort() List {
+	out := slices.Clone(l)
+	slices.SortStableFunc(out, func(a, b Diagnostic) int {
+		return cmp.Or(
+			cmp.Compare(a.File, b.File),
+			cmp.Compare(a.Line, b.Line),
+			cmp.Compare(a.Col, b.Col),
+			cmp.Compare(a.Message, b.Message),
+		)
+	})
+	return slices.Compact(out)
+}
+
+// Error makes a List usable as an error value; it joins the lines.
+func (l List) Error() string {
+	lines := make([]string, len(l))
+	for i, d := range l {
+		lines[i] = d.String()
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,582 @@
+// Package planfile loads the YAML files of a planning repo (features.yaml,
+// devices.yaml, …) into typed Go values, reporting every problem it finds with
+// its file:line:col position.
+//
+// All file kinds share one reflective decoder over yaml.Node rather than
+// yaml.v3's struct decoding, because yaml.v3 stops at the first
+// UnmarshalYAML error, reports type errors with a line but no column, and
+// ignores KnownFields inside custom unmarshalers. The decoder here walks the
+// node tree against the Go type, so it can keep going after a problem, point
+// at the exact key or value, and suggest the key the author probably meant.
+//
+// Struct fields are matched by their `yaml:"name"` tag. A `check:"…"` tag adds
+// constraints, comma separated:
+//
+//	required      the key must be present and not null
+//	min=X, max=X  numeric bounds, inclusive
+//	gt=X          numeric bound, exclusive
+//	enum=a|b|c    the string must be one of these
+//
+// A field of type Pos tagged `yaml:"-"` receives the position of the mapping
+// the struct was decoded from. A type whose pointer implements NodeUnmarshaler
+// decodes itself from a scalar node.
+package planfile
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/iotpm/iotpm/internal/diag"
+	"go.yaml.in/yaml/v3"
+)
+
+// MaxFileSize bounds what a planning file may weigh. Planning files are
+// hand-written; anything larger is a mistake (a CSV export named .yaml, say).
+const MaxFileSize = 8 << 20
+
+// maxVisits bounds the nodes one decode may visit, counting every alias
+// expansion, so a "billion laughs" document fails fast instead of exhausting
+// memory or time.
+const maxVisits = 1_000_000
+
+// Pos is a 1-based line and column in a planning file.
+type Pos struct {
+	Line int `json:"line"`
+	Col  int `json:"col"`
+}
+
+// NodeUnmarshaler is implemented by scalar types that parse themselves, such
+// as quantities with units. The returned error's text becomes the message of a
+// diagnostic at the node's position.
+type NodeUnmarshaler interface {
+	UnmarshalNode(n *yaml.Node) error
+}
+
+var (
+	posType         = reflect.TypeFor[Pos]()
+	unmarshalerType = reflect.TypeFor[NodeUnmarshaler]()
+)
+
+// Decode parses data as a single YAML document and decodes it into out, which
+// must be a pointer to a struct. Every problem is returned as a diagnostic
+// against file; out is only meaningful when no error diagnostic is returned.
+func Decode(file string, data []byte, out any) diag.List {
+	var diags diag.List
+	if len(data) > MaxFileSize {
+		diags.Errorf(file, 0, 0, "file is %d bytes; planning files are limited to %d", len(data), MaxFileSize)
+		return diags
+	}
+	root, err := parseDocument(data)
+	if err != nil {
+		line := syntaxErrorLine(err)
+		diags.Errorf(file, line, firstColumn(data, line), "YAML syntax error: %s", cleanYAMLError(err))
+		return diags
+	}
+	if root == nil {
+		diags.Errorf(file, 1, 1, "file is empty; expected a YAML mapping")
+		return diags
+	}
+	d := &decoder{file: file, diags: &diags, visits: maxVisits}
+	d.decode(root, reflect.ValueOf(out).Elem(), "")
+	return diags
+}
+
+// parseDocument returns the root node of the only document in data, nil for
+// an empty document, or an error for bad syntax or several documents.
+func parseDocument(data []byte) (*yaml.Node, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		return nil, fmt.Errorf("yaml: line %d: a planning file holds one YAML document; remove the second '---'", max(extra.Line-1, 1))
+	} else if !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
+		return nil, nil
+	}
+	root := doc.Content[0]
+	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+		return nil, nil
+	}
+	return root, nil
+}
+
+var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): `)
+
+func syntaxErrorLine(err error) int {
+	if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
+		if n, convErr := strconv.Atoi(m[1]); convErr == nil {
+			return n
+		}
+	}
+	return 1
+}
+
+func cleanYAMLError(err error) string {
+	msg := yamlLineRE.ReplaceAllString(err.Error(), "")
+	return strings.TrimPrefix(msg, "yaml: ")
+}
+
+// firstColumn is the column of the first non-blank character on line, so a
+// syntax error points at the text rather than the margin.
+func firstColumn(data []byte, line int) int {
+	lines := bytes.Split(data, []byte("\n"))
+	if line < 1 || line > len(lines) {
+		return 1
+	}
+	text := lines[line-1]
+	trimmed := bytes.TrimLeft(text, " \t")
+	if len(trimmed) == 0 {
+		return 1
+	}
+	return len(text) - len(trimmed) + 1
+}
+
+type decoder struct {
+	file   string
+	diags  *diag.List
+	visits int
+}
+
+func (d *decoder) errorf(n *yaml.Node, format string, args ...any) {
+	d.diags.Errorf(d.file, n.Line, n.Column, format, args...)
+}
+
+// resolve follows aliases, charging each expansion against the visit budget.
+func (d *decoder) resolve(n *yaml.Node) (*yaml.Node, bool) {
+	for n.Kind == yaml.AliasNode {
+		if n.Alias == nil {
+			return nil, false
+		}
+		n = n.Alias
+	}
+	d.visits--
+	if d.visits == 0 {
+		d.errorf(n, "document too large: more than %d values after expanding aliases", maxVisits)
+	}
+	return n, d.visits > 0
+}
+
+func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
+	n, ok := d.resolve(n)
+	if !ok {
+		return
+	}
+	if v.CanAddr() && v.Addr().Type().Implements(unmarshalerType) {
+		if n.Kind != yaml.ScalarNode {
+			d.errorf(n, "%s: expected a single value, got %s", label(path), describe(n))
+			return
+		}
+		if err := v.Addr().Interface().(NodeUnmarshaler).UnmarshalNode(n); err != nil {
+			d.errorf(n, "%s: %s", label(path), err)
+		}
+		return
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		if isNull(n) {
+			return
+		}
+		elem := reflect.New(v.Type().Elem())
+		d.decode(n, elem.Elem(), path)
+		v.Set(elem)
+	case reflect.Struct:
+		d.decodeStruct(n, v, path)
+	case reflect.Slice:
+		d.decodeSlice(n, v, path)
+	case reflect.Map:
+		d.decodeMap(n, v, path)
+	case reflect.String:
+		if n.Kind != yaml.ScalarNode || isNull(n) {
+			d.errorf(n, "%s: expected text, got %s", label(path), describe(n))
+			return
+		}
+		v.SetString(n.Value)
+	case reflect.Float64:
+		if f, ok := d.number(n, path); ok {
+			v.SetFloat(f)
+		}
+	case reflect.Int:
+		if f, ok := d.number(n, path); ok {
+			if f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+				d.errorf(n, "%s: expected a whole number, got %s", label(path), n.Value)
+				return
+			}
+			v.SetInt(int64(f))
+		}
+	case reflect.Bool:
+		if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
+			d.errorf(n, "%s: expected true or false, got %s", label(path), describe(n))
+			return
+		}
+		v.SetBool(n.Value == "true" || n.Value == "True" || n.Value == "TRUE")
+	default:
+		panic(fmt.Sprintf("planfile: unsupported field type %s", v.Type()))
+	}
+}
+
+// number parses an int or float scalar, rejecting text, NaN and infinities.
+func (d *decoder) number(n *yaml.Node, path string) (float64, bool) {
+	f, err := ParseNumber(n)
+	if err != nil {
+		d.errorf(n, "%s: %s", label(path), err)
+		return 0, false
+	}
+	return f, true
+}
+
+// ParseNumber reads a YAML int or float scalar as a finite float64.
+func ParseNumber(n *yaml.Node) (float64, error) {
+	if n.Kind != yaml.ScalarNode || (n.Tag != "!!int" && n.Tag != "!!float") {
+		return 0, fmt.Errorf("expected a number, got %s", describe(n))
+	}
+	s := strings.ReplaceAll(n.Value, "_", "")
+	var f float64
+	var err error
+	if n.Tag == "!!int" {
+		var i int64
+		i, err = strconv.ParseInt(s, 0, 64)
+		f = float64(i)
+	} else {
+		f, err = strconv.ParseFloat(s, 64)
+	}
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, fmt.Errorf("%s is not a usable number (too large, infinite or NaN)", n.Value)
+	}
+	return f, nil
+}
+
+func (d *decoder) decodeSlice(n *yaml.Node, v reflect.Value, path string) {
+	if isNull(n) {
+		return
+	}
+	if n.Kind != yaml.SequenceNode {
+		d.errorf(n, "%s: expected a list, got %s", label(path), describe(n))
+		return
+	}
+	out := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
+	for i, item := range n.Content {
+		d.decode(item, out.Index(i), fmt.Sprintf("%s[%d]", path, i))
+	}
+	v.Set(out)
+}
+
+func (d *decoder) decodeMap(n *yaml.Node, v reflect.Value, path string) {
+	if isNull(n) {
+		return
+	}
+	if n.Kind != yaml.MappingNode {
+		d.errorf(n, "%s: expected a mapping, got %s", label(path), describe(n))
+		return
+	}
+	out := reflect.MakeMap(v.Type())
+	seen := map[string]*yaml.Node{}
+	for _, kv := range d.pairs(n) {
+		key := kv[0]
+		if prev, dup := seen[key.Value]; dup {
+			d.errorf(key, "%s: key %q repeated (first at line %d)", label(path), key.Value, prev.Line)
+			continue
+		}
+		seen[key.Value] = key
+		elem := reflect.New(v.Type().Elem()).Elem()
+		d.decode(kv[1], elem, join(path, key.Value))
+		out.SetMapIndex(reflect.ValueOf(key.Value).Convert(v.Type().Key()), elem)
+	}
+	v.Set(out)
+}
+
+// pairs returns a mapping's key/value pairs, with YAML merge keys (<<: *x)
+// expanded; explicit keys win over merged ones.
+func (d *decoder) pairs(n *yaml.Node) [][2]*yaml.Node {
+	var own, merged [][2]*yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		key, val := n.Content[i], n.Content[i+1]
+		if key.Kind == yaml.ScalarNode && key.Tag == "!!merge" {
+			src, ok := d.resolve(val)
+			if !ok {
+				continue
+			}
+			sources := []*yaml.Node{src}
+			if src.Kind == yaml.SequenceNode {
+				sources = src.Content
+			}
+			for _, s := range sources {
+				s, ok := d.resolve(s)
+				if !ok || s.Kind != yaml.MappingNode {
+					d.errorf(val, "the merge key << takes a mapping or a list of mappings")
+					continue
+				}
+				merged = append(merged, d.pairs(s)...)
+			}
+			continue
+		}
+		if key.Kind != yaml.ScalarNode {
+			d.errorf(key, "keys must be plain text, got %s", describe(key))
+			continue
+		}
+		own = append(own, [2]*yaml.Node{key, val})
+	}
+	for _, m := range merged {
+		if !slices.ContainsFunc(own, func(o [2]*yaml.Node) bool { return o[0].Value == m[0].Value }) {
+			own = append(own, m)
+		}
+	}
+	return own
+}
+
+type fieldInfo struct {
+	index int
+	name  string
+	rules rules
+}
+
+func structFields(t reflect.Type) (fields []fieldInfo, posIndex int) {
+	posIndex = -1
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if name == "-" {
+			if f.Type == posType {
+				posIndex = i
+			}
+			continue
+		}
+		if name == "" || !f.IsExported() {
+			continue
+		}
+		fields = append(fields, fieldInfo{index: i, name: name, rules: parseRules(f.Tag.Get("check"))})
+	}
+	return fields, posIndex
+}
+
+func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
+	if n.Kind != yaml.MappingNode {
+		d.errorf(n, "%s: expected a mapping, got %s", label(path), describe(n))
+		return
+	}
+	fields, posIndex := structFields(v.Type())
+	if posIndex >= 0 {
+		v.Field(posIndex).Set(reflect.ValueOf(Pos{Line: n.Line, Col: n.Column}))
+	}
+	names := make([]string, len(fields))
+	for i, f := range fields {
+		names[i] = f.name
+	}
+	seen := map[string]*yaml.Node{}
+	for _, kv := range d.pairs(n) {
+		key, val := kv[0], kv[1]
+		idx := slices.Index(names, key.Value)
+		if idx < 0 {
+			d.errorf(key, "%s", unknownKeyMessage(path, key.Value, names))
+			continue
+		}
+		if prev, dup := seen[key.Value]; dup {
+			d.errorf(key, "%s: key %q repeated (first at line %d)", label(path), key.Value, prev.Line)
+			continue
+		}
+		seen[key.Value] = key
+		f := fields[idx]
+		fieldPath := join(path, f.name)
+		resolved, ok := d.resolve(val)
+		if !ok {
+			return
+		}
+		if isNull(resolved) && f.rules.required {
+			d.errorf(val, "%s: a value is required", fieldPath)
+			continue
+		}
+		before := len(*d.diags)
+		d.decode(val, v.Field(f.index), fieldPath)
+		if len(*d.diags) == before {
+			if msg := f.rules.check(v.Field(f.index)); msg != "" {
+				d.errorf(resolved, "%s %s", fieldPath, msg)
+			}
+		}
+	}
+	for _, f := range fields {
+		if f.rules.required && seen[f.name] == nil {
+			d.errorf(n, "%s: missing required key %q", label(path), f.name)
+		}
+	}
+}
+
+func unknownKeyMessage(path, key string, valid []string) string {
+	msg := fmt.Sprintf("%s: unknown key %q", label(path), key)
+	if s := Suggest(key, valid); s != "" {
+		return msg + fmt.Sprintf("; did you mean %q?", s)
+	}
+	return msg + "; valid keys: " + strings.Join(valid, ", ")
+}
+
+type rules struct {
+	required bool
+	min, max *float64
+	gt       *float64
+	enum     []string
+}
+
+func parseRules(tag string) rules {
+	var r rules
+	for part := range strings.SplitSeq(tag, ",") {
+		k, val, _ := strings.Cut(part, "=")
+		num := func() *float64 {
+			f, err := strconv.ParseFloat(val, 64)
+			if err != nil {
+				panic("planfile: bad check tag " + tag)
+			}
+			return &f
+		}
+		switch k {
+		case "":
+		case "required":
+			r.required = true
+		case "min":
+			r.min = num()
+		case "max":
+			r.max = num()
+		case "gt":
+			r.gt = num()
+		case "enum":
+			r.enum = strings.Split(val, "|")
+		default:
+			panic("planfile: unknown check " + k)
+		}
+	}
+	return r
+}
+
+// check returns "" when v satisfies the rules, else the end of a sentence
+// that starts with the field's path.
+func (r rules) check(v reflect.Value) string {
+	if v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return ""
+		}
+		v = v.Elem()
+	}
+	if r.enum != nil && v.Kind() == reflect.String {
+		s := v.String()
+		if !slices.Contains(r.enum, s) {
+			msg := fmt.Sprintf("must be one of %s; got %q", strings.Join(r.enum, ", "), s)
+			if sug := Suggest(s, r.enum); sug != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", sug)
+			}
+			return msg
+		}
+	}
+	var f float64
+	switch v.Kind() {
+	case reflect.Float64:
+		f = v.Float()
+	case reflect.Int:
+		f = float64(v.Int())
+	default:
+		return ""
+	}
+	switch {
+	case r.min != nil && f < *r.min:
+		return fmt.Sprintf("must be at least %s; got %s", fmtNum(*r.min), fmtNum(f))
+	case r.gt != nil && f <= *r.gt:
+		return fmt.Sprintf("must be greater than %s; got %s", fmtNum(*r.gt), fmtNum(f))
+	case r.max != nil && f > *r.max:
+		return fmt.Sprintf("must be at most %s; got %s", fmtNum(*r.max), fmtNum(f))
+	}
+	return ""
+}
+
+func fmtNum(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.Tag == "!!null"
+}
+
+// describe names what a node holds, for "expected X, got Y" messages.
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.AliasNode:
+		return "an alias"
+	}
+	switch n.Tag {
+	case "!!null":
+		return "nothing (null)"
+	case "!!int", "!!float":
+		return "the number " + n.Value
+	case "!!bool":
+		return "the boolean " + n.Value
+	}
+	v := n.Value
+	if len(v) > 40 {
+		v = v[:40] + "…"
+	}
+	return strconv.Quote(v)
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func label(path string) string {
+	if path == "" {
+		return "top level"
+	}
+	return path
+}
+
+// Suggest returns the candidate closest to s by edit distance, or "" when
+// none is close enough to be a plausible typo.
+func Suggest(s string, candidates []string) string {
+	best, bestDist := "", math.MaxInt
+	for _, c := range candidates {
+		if d := editDistance(strings.ToLower(s), strings.ToLower(c)); d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	if bestDist <= max(1, min(len(s), len(best))/3) {
+		return best
+	}
+	return ""
+}
+
+// editDistance is the Levenshtein distance between a and b, over runes.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}

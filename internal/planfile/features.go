@@ -1,0 +1,311 @@
+package planfile
+
+import (
+	"fmt"
+	"maps"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/iotpm/iotpm/internal/diag"
+	"github.com/iotpm/iotpm/pkg/rice"
+)
+
+// FeaturesFile is the schema of features.yaml.
+type FeaturesFile struct {
+	EffortModel    *EffortModelSpec             `yaml:"effort_model"`
+	Certifications map[string]CertificationSpec `yaml:"certifications"`
+	Themes         []ThemeSpec                  `yaml:"themes"`
+	Features       []FeatureSpec                `yaml:"features" check:"required"`
+}
+
+// EffortModelSpec overrides the default conversion of cash and certification
+// time into person-months.
+type EffortModelSpec struct {
+	CostPerPersonMonth *float64 `yaml:"cost_per_person_month" check:"gt=0"`
+	CertEffortPerWeek  *float64 `yaml:"cert_effort_per_week" check:"min=0"`
+}
+
+// CertificationSpec adds a certification to the catalog or overrides fields
+// of a built-in one.
+type CertificationSpec struct {
+	Name  string   `yaml:"name"`
+	Weeks *float64 `yaml:"weeks" check:"min=0"`
+	Fee   *float64 `yaml:"fee" check:"min=0"`
+	Pos   Pos      `yaml:"-"`
+}
+
+// ThemeSpec is an outcome theme.
+type ThemeSpec struct {
+	ID      ID     `yaml:"id" check:"required"`
+	Outcome string `yaml:"outcome"`
+	Pos     Pos    `yaml:"-"`
+}
+
+// FeatureSpec is one backlog item. It has either Track and Effort, or Parts.
+type FeatureSpec struct {
+	ID         ID          `yaml:"id" check:"required"`
+	Title      string      `yaml:"title"`
+	Theme      *Ref        `yaml:"theme"`
+	Kano       string      `yaml:"kano" check:"enum=basic|performance|delighter"`
+	Reach      float64     `yaml:"reach" check:"required,min=0"`
+	Impact     Impact      `yaml:"impact" check:"required"`
+	Confidence Confidence  `yaml:"confidence" check:"required"`
+	Track      string      `yaml:"track" check:"enum=hardware|firmware|cloud"`
+	Effort     *EffortSpec `yaml:"effort"`
+	Parts      *PartsSpec  `yaml:"parts"`
+	DependsOn  []Ref       `yaml:"depends_on"`
+	Pos        Pos         `yaml:"-"`
+}
+
+// EffortSpec is the effort of a feature, or of one part of it.
+type EffortSpec struct {
+	Engineering    float64 `yaml:"engineering" check:"min=0"`
+	Tooling        float64 `yaml:"tooling" check:"min=0"`
+	Certifications []Ref   `yaml:"certifications"`
+	Pos            Pos     `yaml:"-"`
+}
+
+// PartsSpec splits a feature that spans tracks.
+type PartsSpec struct {
+	Hardware *EffortSpec `yaml:"hardware"`
+	Firmware *EffortSpec `yaml:"firmware"`
+	Cloud    *EffortSpec `yaml:"cloud"`
+	Pos      Pos         `yaml:"-"`
+}
+
+// Backlog is a loaded and checked features.yaml: ready for rice.Rank.
+type Backlog struct {
+	File     string
+	Model    rice.EffortModel
+	Catalog  rice.Catalog
+	Themes   []rice.Theme
+	Features []rice.Feature
+	// Positions maps each feature id to where it is defined, so later checks
+	// (the roadmap's, say) can point at it.
+	Positions map[string]Pos
+}
+
+// ReadFile reads a planning file, turning an unreadable one into a diagnostic.
+func ReadFile(path string) ([]byte, diag.List) {
+	var diags diag.List
+	info, err := os.Stat(path)
+	if err == nil && info.IsDir() {
+		diags.Errorf(path, 0, 0, "is a directory, not a planning file")
+		return nil, diags
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if os.IsNotExist(err) {
+			diags.Errorf(path, 0, 0, "no such file")
+		} else {
+			diags.Errorf(path, 0, 0, "cannot read: %v", err)
+		}
+		return nil, diags
+	}
+	return data, nil
+}
+
+// LoadFeatures reads and checks the features file at path.
+func LoadFeatures(path string) (*Backlog, diag.List) {
+	data, diags := ReadFile(path)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	return ParseFeatures(path, data)
+}
+
+// ParseFeatures decodes and checks a features file. It reports every problem
+// it can find; the Backlog is nil when any is an error.
+func ParseFeatures(file string, data []byte) (*Backlog, diag.List) {
+	var spec FeaturesFile
+	diags := Decode(file, data, &spec)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	c := &featureChecker{file: file, diags: &diags}
+	b := c.backlog(&spec)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	return b, diags
+}
+
+type featureChecker struct {
+	file  string
+	diags *diag.List
+}
+
+func (c *featureChecker) errorf(p Pos, format string, args ...any) {
+	c.diags.Errorf(c.file, p.Line, p.Col, format, args...)
+}
+
+func (c *featureChecker) backlog(spec *FeaturesFile) *Backlog {
+	b := &Backlog{File: c.file, Model: rice.DefaultEffortModel(), Catalog: rice.BuiltinCatalog(), Positions: map[string]Pos{}}
+	if m := spec.EffortModel; m != nil {
+		if m.CostPerPersonMonth != nil {
+			b.Model.CostPerPersonMonth = *m.CostPerPersonMonth
+		}
+		if m.CertEffortPerWeek != nil {
+			b.Model.CertEffortPerWeek = *m.CertEffortPerWeek
+		}
+	}
+	c.certifications(spec, b.Catalog)
+
+	themeIDs := map[string]Pos{}
+	for _, t := range spec.Themes {
+		if first, dup := themeIDs[string(t.ID)]; dup {
+			c.errorf(t.Pos, "theme id %q is defined twice (first at line %d)", t.ID, first.Line)
+			continue
+		}
+		themeIDs[string(t.ID)] = t.Pos
+		b.Themes = append(b.Themes, rice.Theme{ID: string(t.ID), Outcome: t.Outcome})
+	}
+
+	for _, f := range spec.Features {
+		if first, dup := b.Positions[string(f.ID)]; dup {
+			c.errorf(f.Pos, "feature id %q is defined twice (first at line %d)", f.ID, first.Line)
+			continue
+		}
+		b.Positions[string(f.ID)] = f.Pos
+	}
+	featureIDs := make([]string, 0, len(spec.Features))
+	for _, f := range spec.Features {
+		featureIDs = append(featureIDs, string(f.ID))
+	}
+
+	seen := map[string]bool{}
+	for _, fs := range spec.Features {
+		if seen[string(fs.ID)] {
+			continue
+		}
+		seen[string(fs.ID)] = true
+		f := rice.Feature{
+			ID: string(fs.ID), Title: fs.Title, Kano: rice.Kano(fs.Kano),
+			Reach: fs.Reach, Impact: float64(fs.Impact), Confidence: float64(fs.Confidence),
+		}
+		if f.Title == "" {
+			f.Title = f.ID
+		}
+		if fs.Theme != nil {
+			c.ref(*fs.Theme, "theme", slices.Collect(maps.Keys(themeIDs)))
+			f.Theme = fs.Theme.ID
+		}
+		for _, d := range fs.DependsOn {
+			if d.ID == f.ID {
+				c.errorf(d.Pos, "feature %q depends on itself", f.ID)
+				continue
+			}
+			c.ref(d, "feature", featureIDs)
+			f.DependsOn = append(f.DependsOn, d.ID)
+		}
+		f.Parts = c.parts(fs, b.Catalog)
+		b.Features = append(b.Features, f)
+		if len(f.Parts) > 0 {
+			if e, err := b.Model.EffortOf(f, b.Catalog); err == nil && !(e.Total > 0) {
+				c.errorf(fs.Pos, "feature %q has a total effort of 0; RICE divides by effort, so give it engineering, tooling or a certification", f.ID)
+			}
+		}
+	}
+
+	for _, cycle := range rice.DependencyCycles(b.Features) {
+		closing := cycle[len(cycle)-2]
+		pos := b.Positions[closing]
+		for _, fs := range spec.Features {
+			if string(fs.ID) == closing {
+				for _, d := range fs.DependsOn {
+					if d.ID == cycle[len(cycle)-1] {
+						pos = d.Pos
+					}
+				}
+			}
+		}
+		c.errorf(pos, "dependency cycle: %s", strings.Join(cycle, " → "))
+	}
+	return b
+}
+
+func (c *featureChecker) certifications(spec *FeaturesFile, catalog rice.Catalog) {
+	for _, id := range slices.Sorted(maps.Keys(spec.Certifications)) {
+		cs := spec.Certifications[id]
+		if err := checkID(id); err != nil {
+			c.errorf(cs.Pos, "certifications: %s", err)
+			continue
+		}
+		cert, builtin := catalog[id]
+		if !builtin {
+			if cs.Weeks == nil || cs.Fee == nil {
+				c.errorf(cs.Pos, "certification %q is not in the built-in catalog, so it needs both weeks and fee", id)
+				continue
+			}
+			cert = rice.Certification{ID: id, Name: id, Source: "features.yaml"}
+		} else {
+			cert.Source = "features.yaml (overrides built-in)"
+		}
+		if cs.Name != "" {
+			cert.Name = cs.Name
+		}
+		if cs.Weeks != nil {
+			cert.Weeks = *cs.Weeks
+		}
+		if cs.Fee != nil {
+			cert.FeeUSD = *cs.Fee
+		}
+		catalog[id] = cert
+	}
+}
+
+func (c *featureChecker) parts(fs FeatureSpec, catalog rice.Catalog) []rice.Part {
+	hasTrack := fs.Track != "" || fs.Effort != nil
+	switch {
+	case hasTrack && fs.Parts != nil:
+		c.errorf(fs.Parts.Pos, "feature %q has both track/effort and parts; use track and effort for a one-track feature, parts for one that spans tracks", fs.ID)
+		return nil
+	case fs.Parts != nil:
+		var out []rice.Part
+		for _, p := range []struct {
+			track rice.Track
+			spec  *EffortSpec
+		}{{rice.Hardware, fs.Parts.Hardware}, {rice.Firmware, fs.Parts.Firmware}, {rice.Cloud, fs.Parts.Cloud}} {
+			if p.spec != nil {
+				out = append(out, c.part(p.track, p.spec, catalog))
+			}
+		}
+		if len(out) == 0 {
+			c.errorf(fs.Parts.Pos, "feature %q: parts needs at least one of hardware, firmware, cloud", fs.ID)
+		}
+		return out
+	case fs.Track == "":
+		c.errorf(fs.Pos, "feature %q needs a track (hardware, firmware or cloud) with an effort, or parts", fs.ID)
+	case fs.Effort == nil:
+		c.errorf(fs.Pos, "feature %q: missing required key \"effort\" (engineering, tooling, certifications)", fs.ID)
+	default:
+		return []rice.Part{c.part(rice.Track(fs.Track), fs.Effort, catalog)}
+	}
+	return nil
+}
+
+func (c *featureChecker) part(track rice.Track, e *EffortSpec, catalog rice.Catalog) rice.Part {
+	p := rice.Part{Track: track, Engineering: e.Engineering, ToolingUSD: e.Tooling}
+	for _, r := range e.Certifications {
+		if c.ref(r, "certification", catalog.IDs()) {
+			p.Certifications = append(p.Certifications, r.ID)
+		}
+	}
+	return p
+}
+
+// ref reports a reference to an id that is not defined, with a suggestion.
+func (c *featureChecker) ref(r Ref, kind string, defined []string) bool {
+	if slices.Contains(defined, r.ID) {
+		return true
+	}
+	msg := fmt.Sprintf("undefined %s %q", kind, r.ID)
+	if s := Suggest(r.ID, defined); s != "" {
+		msg += fmt.Sprintf("; did you mean %q?", s)
+	} else if kind == "certification" {
+		msg += "; define it under certifications: or use a built-in id (iotpm rice --list-certifications)"
+	}
+	c.errorf(r.Pos, "%s", msg)
+	return false
+}

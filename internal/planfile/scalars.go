@@ -1,0 +1,114 @@
+package planfile
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/iotpm/iotpm/pkg/rice"
+	"go.yaml.in/yaml/v3"
+)
+
+var idRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+
+// ID is an identifier: lowercase letters, digits and dashes, so it works in
+// file names, URLs, Mermaid ids and shell arguments without quoting.
+type ID string
+
+// UnmarshalNode implements NodeUnmarshaler.
+func (id *ID) UnmarshalNode(n *yaml.Node) error {
+	if err := checkID(n.Value); err != nil {
+		return err
+	}
+	*id = ID(n.Value)
+	return nil
+}
+
+func checkID(s string) error {
+	if !idRE.MatchString(s) {
+		hint := strings.Trim(regexp.MustCompile(`[^a-z0-9]+`).ReplaceAllString(strings.ToLower(s), "-"), "-")
+		if hint != "" && idRE.MatchString(hint) {
+			return fmt.Errorf("id %q must be lowercase letters, digits and dashes (e.g. %q)", s, hint)
+		}
+		return fmt.Errorf("id %q must be lowercase letters, digits and dashes", s)
+	}
+	return nil
+}
+
+// Ref is a reference to an id defined elsewhere (a theme, a certification, a
+// feature), kept with its position so an undefined one can be pointed at.
+type Ref struct {
+	ID  string
+	Pos Pos
+}
+
+// UnmarshalNode implements NodeUnmarshaler.
+func (r *Ref) UnmarshalNode(n *yaml.Node) error {
+	if n.Tag == "!!null" || n.Value == "" {
+		return fmt.Errorf("expected an id, got nothing")
+	}
+	*r = Ref{ID: n.Value, Pos: Pos{Line: n.Line, Col: n.Column}}
+	return nil
+}
+
+// Confidence is a fraction in [0, 1], written as "80%" or 0.8.
+type Confidence float64
+
+// UnmarshalNode implements NodeUnmarshaler.
+func (c *Confidence) UnmarshalNode(n *yaml.Node) error {
+	if s, ok := strings.CutSuffix(strings.TrimSpace(n.Value), "%"); ok && n.Tag == "!!str" {
+		pct, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+		if err != nil {
+			return fmt.Errorf("%q is not a percentage; write e.g. 80%%", n.Value)
+		}
+		if pct < 0 || pct > 100 {
+			return fmt.Errorf("%s is outside 0%%..100%%", n.Value)
+		}
+		*c = Confidence(pct / 100)
+		return nil
+	}
+	f, err := ParseNumber(n)
+	if err != nil {
+		return fmt.Errorf("expected a percentage like 80%% or a fraction like 0.8, got %s", describe(n))
+	}
+	if f > 1 && f <= 100 {
+		return fmt.Errorf("%s is ambiguous: write %s%% or %s", n.Value, n.Value, strconv.FormatFloat(f/100, 'g', -1, 64))
+	}
+	if f < 0 || f > 1 {
+		return fmt.Errorf("%s is outside 0..1 (0%%..100%%)", n.Value)
+	}
+	*c = Confidence(f)
+	return nil
+}
+
+// Impact is a value on Intercom's impact scale, written as a number (3, 2, 1,
+// 0.5, 0.25) or a word (massive, high, medium, low, minimal).
+type Impact float64
+
+var impactHelp = "3 (massive), 2 (high), 1 (medium), 0.5 (low) or 0.25 (minimal)"
+
+// UnmarshalNode implements NodeUnmarshaler.
+func (im *Impact) UnmarshalNode(n *yaml.Node) error {
+	if n.Tag == "!!str" {
+		word := strings.ToLower(strings.TrimSpace(n.Value))
+		if v, ok := rice.Impact[word]; ok {
+			*im = Impact(v)
+			return nil
+		}
+		msg := fmt.Sprintf("%q is not on the impact scale; use %s", n.Value, impactHelp)
+		if s := Suggest(word, []string{"massive", "high", "medium", "low", "minimal"}); s != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", s)
+		}
+		return fmt.Errorf("%s", msg)
+	}
+	f, err := ParseNumber(n)
+	if err != nil {
+		return fmt.Errorf("expected %s, got %s", impactHelp, describe(n))
+	}
+	if rice.ImpactName(f) == "" {
+		return fmt.Errorf("%s is not on the impact scale; use %s", n.Value, impactHelp)
+	}
+	*im = Impact(f)
+	return nil
+}

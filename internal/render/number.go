@@ -1,0 +1,42 @@
+package render
+
+import (
+	"math"
+	"strconv"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+)
+
+var english = message.NewPrinter(language.English)
+
+// Number formats f for people: thousands separators and at most decimals
+// fraction digits, trailing zeros dropped (12,500 · 3.25 · 0.8).
+func Number(f float64, decimals int) string {
+	p := math.Pow10(decimals)
+	r := math.Round(f*p) / p
+	if r == 0 {
+		r = 0 // no "-0"
+	}
+	s := english.Sprintf("%.*f", decimals, r)
+	if decimals > 0 {
+		for len(s) > 0 && s[len(s)-1] == '0' {
+			s = s[:len(s)-1]
+		}
+		if len(s) > 0 && s[len(s)-1] == '.' {
+			s = s[:len(s)-1]
+		}
+	}
+	return s
+}
+
+// Percent formats a fraction as a percentage for people (0.8 → "80%").
+func Percent(f float64, decimals int) string {
+	return Number(f*100, decimals) + "%"
+}
+
+// Exact formats f with the fewest digits that read back as the same float,
+// for machine formats (CSV) where nothing may be lost.
+func Exact(f float64) string {
+	return strconv.FormatFloat(f, 'g', -1, 64)
+}

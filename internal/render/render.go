@@ -1,0 +1,85 @@
+// Package render turns command results into the output formats every iotpm
+// command offers (-o table|json|yaml|csv|markdown). Commands build a Table
+// for the human and CSV views and a typed value for JSON and YAML; this
+// package owns how each looks, so every command looks the same.
+package render
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Format is an output format.
+type Format string
+
+// The formats.
+const (
+	FormatTable    Format = "table"
+	FormatJSON     Format = "json"
+	FormatYAML     Format = "yaml"
+	FormatCSV      Format = "csv"
+	FormatMarkdown Format = "markdown"
+)
+
+// Formats lists the formats every data command accepts.
+var Formats = []Format{FormatTable, FormatJSON, FormatYAML, FormatCSV, FormatMarkdown}
+
+// ParseFormat checks a -o value against the allowed ones.
+func ParseFormat(s string, allowed []Format) (Format, error) {
+	f := Format(strings.ToLower(s))
+	if f == "md" {
+		f = FormatMarkdown
+	}
+	if slices.Contains(allowed, f) {
+		return f, nil
+	}
+	names := make([]string, len(allowed))
+	for i, a := range allowed {
+		names[i] = string(a)
+	}
+	return "", fmt.Errorf("invalid output format %q: use one of %s", s, strings.Join(names, ", "))
+}
+
+// JSON writes v as indented JSON with a trailing newline. HTML characters are
+// not escaped: the output is for people and jq, not for browsers.
+func JSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// YAML writes v as block-style YAML with the same keys, key order and values
+// as its JSON form, so the two formats never disagree.
+func YAML(w io.Writer, v any) error {
+	var buf bytes.Buffer
+	if err := JSON(&buf, v); err != nil {
+		return err
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(buf.Bytes(), &doc); err != nil {
+		return err
+	}
+	blockStyle(&doc)
+	enc := yaml.NewEncoder(w)
+	enc.SetIndent(2)
+	if err := enc.Encode(&doc); err != nil {
+		return err
+	}
+	return enc.Close()
+}
+
+// blockStyle drops the flow and quoting styles a JSON document parses with,
+// letting the encoder choose plain block YAML (and quote only where needed).
+func blockStyle(n *yaml.Node) {
+	n.Style = 0
+	for _, c := range n.Content {
+		blockStyle(c)
+	}
+}

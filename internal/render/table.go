@@ -1,0 +1,216 @@
+package render
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+)
+
+// Tone colours a cell on a terminal: good news, bad news, or a quiet aside.
+type Tone int
+
+// The tones.
+const (
+	Plain Tone = iota
+	Good
+	Bad
+	Muted
+)
+
+// Column is a table column. Numeric columns align right.
+type Column struct {
+	Header string
+	Right  bool
+}
+
+// Table is tabular output for people (table, markdown) and for spreadsheets
+// (csv). Cells hold display text; CSV callers pass full-precision text.
+type Table struct {
+	Columns []Column
+	Rows    [][]string
+	// Tone, when set, styles cell (row, col) on a colour terminal.
+	Tone func(row, col int) Tone
+}
+
+// Append adds a row. It panics on a row of the wrong width: that is a bug in
+// the calling command, and tablewriter would silently widen the table.
+func (t *Table) Append(cells ...string) {
+	if len(cells) != len(t.Columns) {
+		panic(fmt.Sprintf("render: row has %d cells for %d columns", len(cells), len(t.Columns)))
+	}
+	t.Rows = append(t.Rows, cells)
+}
+
+func (t *Table) headers() []string {
+	h := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		h[i] = c.Header
+	}
+	return h
+}
+
+func (t *Table) alignment() tw.Alignment {
+	a := make(tw.Alignment, len(t.Columns))
+	for i, c := range t.Columns {
+		a[i] = tw.AlignLeft
+		if c.Right {
+			a[i] = tw.AlignRight
+		}
+	}
+	return a
+}
+
+// Text writes the table aligned in columns without borders, the way kubectl
+// and gh do, so it reads well and still splits on whitespace. With color, the
+// header is bold and toned cells are coloured.
+func (t *Table) Text(w io.Writer, color bool) error {
+	style := newStyler(color)
+	headers := t.headers()
+	for i, h := range headers {
+		headers[i] = style.header(h)
+	}
+	rows := make([][]string, len(t.Rows))
+	for r, row := range t.Rows {
+		rows[r] = make([]string, len(row))
+		for c, cell := range row {
+			tone := Plain
+			if t.Tone != nil {
+				tone = t.Tone(r, c)
+			}
+			rows[r][c] = style.tone(cell, tone)
+		}
+	}
+	var sb strings.Builder
+	table := tablewriter.NewTable(&sb,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
+			Borders: tw.BorderNone,
+			Symbols: tw.NewSymbols(tw.StyleNone),
+			Settings: tw.Settings{
+				Separators: tw.Separators{BetweenColumns: tw.Off, BetweenRows: tw.Off},
+				Lines:      tw.Lines{ShowHeaderLine: tw.Off},
+			},
+		})),
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithHeaderAlignment(tw.AlignLeft),
+		tablewriter.WithAlignment(t.alignment()),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
+		tablewriter.WithPadding(tw.Padding{Left: "", Right: "  ", Overwrite: true}),
+		tablewriter.WithTrimSpace(tw.Off),
+	)
+	table.Header(headers)
+	if err := table.Bulk(rows); err != nil {
+		return err
+	}
+	if err := table.Render(); err != nil {
+		return err
+	}
+	return writeTrimmed(w, sb.String())
+}
+
+// writeTrimmed drops the trailing blanks tablewriter pads lines with, so
+// output is stable and diff-friendly.
+func writeTrimmed(w io.Writer, s string) error {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	_, err := io.WriteString(w, strings.Join(lines, "\n")+"\n")
+	return err
+}
+
+// Markdown writes the table as GitHub-flavoured markdown. Pipes and newlines
+// in cells are escaped: tablewriter's markdown renderer does not.
+func (t *Table) Markdown(w io.Writer) error {
+	var sb strings.Builder
+	table := tablewriter.NewTable(&sb,
+		tablewriter.WithRenderer(renderer.NewMarkdown()),
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithAlignment(t.alignment()),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
+	)
+	table.Header(escapeCells(t.headers()))
+	for _, row := range t.Rows {
+		if err := table.Append(escapeCells(row)); err != nil {
+			return err
+		}
+	}
+	if err := table.Render(); err != nil {
+		return err
+	}
+	return writeTrimmed(w, sb.String())
+}
+
+// MarkdownEscape makes s safe inside a markdown table cell.
+func MarkdownEscape(s string) string {
+	s = strings.ReplaceAll(s, `\`, `\\`)
+	s = strings.ReplaceAll(s, "|", `\|`)
+	s = strings.ReplaceAll(s, "\r\n", "<br>")
+	return strings.ReplaceAll(s, "\n", "<br>")
+}
+
+func escapeCells(cells []string) []string {
+	out := make([]string, len(cells))
+	for i, c := range cells {
+		out[i] = MarkdownEscape(c)
+	}
+	return out
+}
+
+// CSV writes the table as RFC 4180 CSV with a header row.
+func (t *Table) CSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(t.headers()); err != nil {
+		return err
+	}
+	if err := cw.WriteAll(t.Rows); err != nil {
+		return err
+	}
+	return cw.Error()
+}
+
+type styler struct {
+	r     *lipgloss.Renderer
+	color bool
+}
+
+func newStyler(color bool) styler {
+	r := lipgloss.NewRenderer(io.Discard)
+	if color {
+		r.SetColorProfile(termenv.ANSI256)
+	} else {
+		r.SetColorProfile(termenv.Ascii)
+	}
+	return styler{r: r, color: color}
+}
+
+func (s styler) header(h string) string {
+	if !s.color {
+		return h
+	}
+	return s.r.NewStyle().Bold(true).Render(h)
+}
+
+func (s styler) tone(text string, t Tone) string {
+	if !s.color || t == Plain || text == "" {
+		return text
+	}
+	st := s.r.NewStyle()
+	switch t {
+	case Good:
+		st = st.Foreground(lipgloss.Color("2"))
+	case Bad:
+		st = st.Foreground(lipgloss.Color("1")).Bold(true)
+	case Muted:
+		st = st.Foreground(lipgloss.Color("8"))
+	}
+	return st.Render(text)
+}
