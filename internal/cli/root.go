@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"github.com/iotpm/iotpm/internal/build"
@@ -69,7 +70,18 @@ func usageErrorf(format string, args ...any) error {
 type InvalidInputError struct{ Diagnostics diag.List }
 
 func (e *InvalidInputError) Error() string {
-	return fmt.Sprintf("%d problem(s) in the input", len(e.Diagnostics.Errors()))
+	errs := e.Diagnostics.Errors()
+	var files []string
+	for _, d := range errs {
+		if !slices.Contains(files, d.File) {
+			files = append(files, d.File)
+		}
+	}
+	noun := "problems"
+	if len(errs) == 1 {
+		noun = "problem"
+	}
+	return fmt.Sprintf("%d %s in %s; nothing was computed", len(errs), noun, strings.Join(files, ", "))
 }
 
 // GateError reports that a CI gate failed. It exits 1.

@@ -102,7 +102,11 @@ func parseDocument(data []byte) (*yaml.Node, error) {
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
-		return nil, fmt.Errorf("yaml: line %d: a planning file holds one YAML document; remove the second '---'", max(extra.Line-1, 1))
+		line := extra.Line
+		if len(extra.Content) > 0 {
+			line = extra.Content[0].Line - 1 // the '---' just before the content
+		}
+		return nil, fmt.Errorf("yaml: line %d: a planning file holds one YAML document; remove the second '---'", max(line, 1))
 	} else if !errors.Is(err, io.EOF) {
 		return nil, err
 	}
@@ -303,6 +307,14 @@ func (d *decoder) decodeMap(n *yaml.Node, v reflect.Value, path string) {
 // pairs returns a mapping's key/value pairs, with YAML merge keys (<<: *x)
 // expanded; explicit keys win over merged ones.
 func (d *decoder) pairs(n *yaml.Node) [][2]*yaml.Node {
+	return d.mergePairs(n, map[*yaml.Node]bool{})
+}
+
+// mergePairs does the work of pairs; merging marks the mappings being merged
+// so a mapping that merges itself is an error, not an endless expansion.
+func (d *decoder) mergePairs(n *yaml.Node, merging map[*yaml.Node]bool) [][2]*yaml.Node {
+	merging[n] = true
+	defer delete(merging, n)
 	var own, merged [][2]*yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		key, val := n.Content[i], n.Content[i+1]
@@ -321,7 +333,11 @@ func (d *decoder) pairs(n *yaml.Node) [][2]*yaml.Node {
 					d.errorf(val, "the merge key << takes a mapping or a list of mappings")
 					continue
 				}
-				merged = append(merged, d.pairs(s)...)
+				if merging[s] {
+					d.errorf(val, "the merge key << refers to the mapping it is in")
+					continue
+				}
+				merged = append(merged, d.mergePairs(s, merging)...)
 			}
 			continue
 		}
@@ -559,24 +575,29 @@ func Suggest(s string, candidates []string) string {
 	return ""
 }
 
-// editDistance is the Levenshtein distance between a and b, over runes.
+// editDistance is the optimal-string-alignment distance between a and b over
+// runes: Levenshtein plus adjacent transpositions, the commonest typo ("hihg").
 func editDistance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
+	rows := make([][]int, len(ra)+1)
+	for i := range rows {
+		rows[i] = make([]int, len(rb)+1)
+		rows[i][0] = i
+	}
+	for j := range rows[0] {
+		rows[0][j] = j
 	}
 	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
 		for j := 1; j <= len(rb); j++ {
 			cost := 1
 			if ra[i-1] == rb[j-1] {
 				cost = 0
 			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			rows[i][j] = min(rows[i-1][j]+1, rows[i][j-1]+1, rows[i-1][j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				rows[i][j] = min(rows[i][j], rows[i-2][j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
 	}
-	return prev[len(rb)]
+	return rows[len(ra)][len(rb)]
 }

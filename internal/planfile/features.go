@@ -3,6 +3,7 @@ package planfile
 import (
 	"fmt"
 	"maps"
+	"math"
 	"os"
 	"slices"
 	"strings"
@@ -120,10 +121,16 @@ func LoadFeatures(path string) (*Backlog, diag.List) {
 func ParseFeatures(file string, data []byte) (*Backlog, diag.List) {
 	var spec FeaturesFile
 	diags := Decode(file, data, &spec)
-	if diags.HasErrors() {
-		return nil, diags
+	if len(diags) > 0 && diags[0].Line == 0 || len(spec.Features) == 0 && diags.HasErrors() {
+		return nil, diags // nothing decoded worth checking further
 	}
-	c := &featureChecker{file: file, diags: &diags}
+	// The semantic checks run on whatever decoded, so one run reports every
+	// problem; lines with a decode error are remembered so the checks do not
+	// pile a consequence (say, zero effort from an unparsable number) on top.
+	c := &featureChecker{file: file, diags: &diags, decodeErrors: map[int]bool{}}
+	for _, d := range diags.Errors() {
+		c.decodeErrors[d.Line] = true
+	}
 	b := c.backlog(&spec)
 	if diags.HasErrors() {
 		return nil, diags
@@ -132,8 +139,19 @@ func ParseFeatures(file string, data []byte) (*Backlog, diag.List) {
 }
 
 type featureChecker struct {
-	file  string
-	diags *diag.List
+	file         string
+	diags        *diag.List
+	decodeErrors map[int]bool // lines with a decode error
+}
+
+// hasDecodeError reports whether a decode error lies in lines [from, to).
+func (c *featureChecker) hasDecodeError(from, to int) bool {
+	for line := range c.decodeErrors {
+		if line >= from && line < to {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *featureChecker) errorf(p Pos, format string, args ...any) {
@@ -163,6 +181,9 @@ func (c *featureChecker) backlog(spec *FeaturesFile) *Backlog {
 	}
 
 	for _, f := range spec.Features {
+		if f.ID == "" {
+			continue
+		}
 		if first, dup := b.Positions[string(f.ID)]; dup {
 			c.errorf(f.Pos, "feature id %q is defined twice (first at line %d)", f.ID, first.Line)
 			continue
@@ -175,8 +196,12 @@ func (c *featureChecker) backlog(spec *FeaturesFile) *Backlog {
 	}
 
 	seen := map[string]bool{}
-	for _, fs := range spec.Features {
-		if seen[string(fs.ID)] {
+	for i, fs := range spec.Features {
+		end := math.MaxInt
+		if i+1 < len(spec.Features) {
+			end = spec.Features[i+1].Pos.Line
+		}
+		if fs.ID == "" || seen[string(fs.ID)] {
 			continue
 		}
 		seen[string(fs.ID)] = true
@@ -201,7 +226,7 @@ func (c *featureChecker) backlog(spec *FeaturesFile) *Backlog {
 		}
 		f.Parts = c.parts(fs, b.Catalog)
 		b.Features = append(b.Features, f)
-		if len(f.Parts) > 0 {
+		if len(f.Parts) > 0 && !c.hasDecodeError(fs.Pos.Line, end) {
 			if e, err := b.Model.EffortOf(f, b.Catalog); err == nil && !(e.Total > 0) {
 				c.errorf(fs.Pos, "feature %q has a total effort of 0; RICE divides by effort, so give it engineering, tooling or a certification", f.ID)
 			}
@@ -297,6 +322,9 @@ func (c *featureChecker) part(track rice.Track, e *EffortSpec, catalog rice.Cata
 
 // ref reports a reference to an id that is not defined, with a suggestion.
 func (c *featureChecker) ref(r Ref, kind string, defined []string) bool {
+	if r.ID == "" {
+		return false // the decoder has reported this value already
+	}
 	if slices.Contains(defined, r.ID) {
 		return true
 	}
