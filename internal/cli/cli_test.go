@@ -253,3 +253,11 @@ func TestRiceFlagParsing(t *testing.T) {
 		})
 	}
 }
+
+func TestBadFileDiagnosticsGolden(t *testing.T) {
+	stdout, stderr, code := run(t, nil, "rice", "-C", "testdata/bad")
+	if code != ExitInvalid || stdout != "" {
+		t.Fatalf("exit %d stdout %q", code, stdout)
+	}
+	golden(t, "bad/stderr.golden", stderr)
+}

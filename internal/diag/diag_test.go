@@ -1,0 +1,36 @@
+package diag
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestStringAndSort(t *testing.T) {
+	var l List
+	l.Errorf("b.yaml", 2, 1, "second file")
+	l.Warnf("a.yaml", 10, 3, "careful")
+	l.Errorf("a.yaml", 2, 5, "x")
+	l.Errorf("a.yaml", 2, 5, "x") // exact repeat, dropped
+	l.Errorf("a.yaml", 0, 0, "unreadable")
+	var got []string
+	for _, d := range l.Sort() {
+		got = append(got, d.String())
+	}
+	want := []string{
+		"a.yaml: unreadable",
+		"a.yaml:2:5: x",
+		"a.yaml:10:3: warning: careful",
+		"b.yaml:2:1: second file",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+	if !l.HasErrors() || len(l.Errors()) != 4 || len(l.Warnings()) != 1 {
+		t.Errorf("errors %d warnings %d", len(l.Errors()), len(l.Warnings()))
+	}
+	var w List
+	w.Warnf("a", 1, 1, "w")
+	if w.HasErrors() {
+		t.Error("a warning is not an error")
+	}
+}

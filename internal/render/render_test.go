@@ -1,0 +1,104 @@
+package render
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+func TestNumber(t *testing.T) {
+	tests := []struct {
+		f        float64
+		decimals int
+		want     string
+	}{
+		{12345.678, 1, "12,345.7"},
+		{14400, 1, "14,400"},
+		{0.8133, 2, "0.81"},
+		{2.5, 2, "2.5"},
+		{-0.0001, 2, "0"},
+		{1234567, 0, "1,234,567"},
+		{-1500.25, 2, "-1,500.25"},
+	}
+	for _, tt := range tests {
+		if got := Number(tt.f, tt.decimals); got != tt.want {
+			t.Errorf("Number(%v, %d) = %q, want %q", tt.f, tt.decimals, got, tt.want)
+		}
+	}
+	if got := Percent(0.805, 1); got != "80.5%" {
+		t.Errorf("Percent = %q", got)
+	}
+	a, b := 0.1, 0.2
+	if got := Exact(a + b); got != "0.30000000000000004" {
+		t.Errorf("Exact = %q", got)
+	}
+}
+
+func TestParseFormat(t *testing.T) {
+	if f, err := ParseFormat("MD", Formats); err != nil || f != FormatMarkdown {
+		t.Errorf("md: %v %v", f, err)
+	}
+	if _, err := ParseFormat("csv", []Format{FormatJSON}); err == nil || !strings.Contains(err.Error(), "use one of json") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestYAMLMirrorsJSON(t *testing.T) {
+	v := struct {
+		B    int      `json:"b"`
+		A    string   `json:"a"`
+		List []string `json:"list"`
+		Odd  string   `json:"odd"`
+	}{2, "x", []string{}, "yes: no # not a comment"}
+	var buf bytes.Buffer
+	if err := YAML(&buf, v); err != nil {
+		t.Fatal(err)
+	}
+	want := "b: 2\na: x\nlist: []\nodd: 'yes: no # not a comment'\n"
+	if buf.String() != want {
+		t.Errorf("YAML =\n%s\nwant\n%s", buf.String(), want)
+	}
+}
+
+func TestMarkdownEscapes(t *testing.T) {
+	tb := &Table{Columns: []Column{{Header: "A|B"}, {Header: "N", Right: true}}}
+	tb.Append("x|y\nz", "1")
+	var buf bytes.Buffer
+	if err := tb.Markdown(&buf); err != nil {
+		t.Fatal(err)
+	}
+	want := "| A\\|B      | N |\n|:----------|--:|\n| x\\|y<br>z | 1 |\n"
+	if buf.String() != want {
+		t.Errorf("markdown =\n%q\nwant\n%q", buf.String(), want)
+	}
+}
+
+func TestTextHasNoTrailingBlanksOrColorWhenPlain(t *testing.T) {
+	tb := &Table{Columns: []Column{{Header: "ID"}, {Header: "V", Right: true}}, Tone: func(int, int) Tone { return Bad }}
+	tb.Append("a", "10")
+	tb.Append("long-id", "2")
+	var buf bytes.Buffer
+	if err := tb.Text(&buf, false); err != nil {
+		t.Fatal(err)
+	}
+	want := "ID        V\na        10\nlong-id   2\n"
+	if buf.String() != want {
+		t.Errorf("text =\n%q\nwant\n%q", buf.String(), want)
+	}
+	buf.Reset()
+	if err := tb.Text(&buf, true); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "\x1b[") {
+		t.Error("no styling with colour on")
+	}
+}
+
+func TestAppendRejectsRaggedRows(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("want a panic for a row of the wrong width")
+		}
+	}()
+	(&Table{Columns: []Column{{Header: "A"}}}).Append("1", "2")
+}
