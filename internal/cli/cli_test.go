@@ -5,10 +5,12 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/iotpm/iotpm/internal/iostreams"
+	"github.com/iotpm/iotpm/internal/planfile/planfiletest"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files with the current output")
@@ -260,4 +262,42 @@ func TestBadFileDiagnosticsGolden(t *testing.T) {
 		t.Fatalf("exit %d stdout %q", code, stdout)
 	}
 	golden(t, "bad/stderr.golden", stderr)
+}
+
+// TestEveryDiagnosticKindEndToEnd runs the loader's corpus of bad files (one
+// per kind of problem) through `iotpm validate` and `iotpm rice`: each must
+// exit 2, print nothing on stdout, and give exactly the expected positioned
+// diagnostics on stderr.
+func TestEveryDiagnosticKindEndToEnd(t *testing.T) {
+	files, _ := filepath.Glob("../planfile/testdata/diagnostics/*.yaml")
+	if len(files) < 25 {
+		t.Fatalf("only %d cases", len(files))
+	}
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			path := filepath.Join(dir, "features.yaml")
+			if err := os.WriteFile(path, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			want := planfiletest.WantedDiagnostics(path, data)
+			for _, cmd := range []string{"validate", "rice"} {
+				stdout, stderr, code := run(t, nil, cmd, "-C", dir)
+				lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
+				if code != ExitInvalid || stdout != "" {
+					t.Fatalf("%s: exit %d, stdout %q", cmd, code, stdout)
+				}
+				if got := lines[:len(lines)-1]; !slices.Equal(got, want) {
+					t.Errorf("%s: stderr\n  got  %q\n  want %q", cmd, got, want)
+				}
+				if !strings.HasPrefix(lines[len(lines)-1], "iotpm: ") {
+					t.Errorf("%s: no summary line: %q", cmd, lines[len(lines)-1])
+				}
+			}
+		})
+	}
 }

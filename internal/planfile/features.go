@@ -190,9 +190,13 @@ func (c *featureChecker) backlog(spec *FeaturesFile) *Backlog {
 		}
 		b.Positions[string(f.ID)] = f.Pos
 	}
-	featureIDs := make([]string, 0, len(spec.Features))
+	featureIDs := make(map[string]bool, len(spec.Features))
 	for _, f := range spec.Features {
-		featureIDs = append(featureIDs, string(f.ID))
+		featureIDs[string(f.ID)] = true
+	}
+	themeSet := make(map[string]bool, len(themeIDs))
+	for id := range themeIDs {
+		themeSet[id] = true
 	}
 
 	seen := map[string]bool{}
@@ -213,7 +217,7 @@ func (c *featureChecker) backlog(spec *FeaturesFile) *Backlog {
 			f.Title = f.ID
 		}
 		if fs.Theme != nil {
-			c.ref(*fs.Theme, "theme", slices.Collect(maps.Keys(themeIDs)))
+			c.ref(*fs.Theme, "theme", themeSet)
 			f.Theme = fs.Theme.ID
 		}
 		for _, d := range fs.DependsOn {
@@ -227,8 +231,13 @@ func (c *featureChecker) backlog(spec *FeaturesFile) *Backlog {
 		f.Parts = c.parts(fs, b.Catalog)
 		b.Features = append(b.Features, f)
 		if len(f.Parts) > 0 && !c.hasDecodeError(fs.Pos.Line, end) {
-			if e, err := b.Model.EffortOf(f, b.Catalog); err == nil && !(e.Total > 0) {
-				c.errorf(fs.Pos, "feature %q has a total effort of 0; RICE divides by effort, so give it engineering, tooling or a certification", f.ID)
+			if e, err := b.Model.EffortOf(f, b.Catalog); err == nil {
+				switch score := f.Reach * f.Impact * f.Confidence / e.Total; {
+				case !(e.Total > 0):
+					c.errorf(fs.Pos, "feature %q has a total effort of 0; RICE divides by effort, so give it engineering, tooling or a certification", f.ID)
+				case math.IsInf(score, 0) || math.IsInf(e.Total, 0):
+					c.errorf(fs.Pos, "feature %q: reach %g over an effort of %g person-months overflows the score; check both", f.ID, f.Reach, e.Total)
+				}
 			}
 		}
 	}
@@ -313,23 +322,31 @@ func (c *featureChecker) parts(fs FeatureSpec, catalog rice.Catalog) []rice.Part
 func (c *featureChecker) part(track rice.Track, e *EffortSpec, catalog rice.Catalog) rice.Part {
 	p := rice.Part{Track: track, Engineering: e.Engineering, ToolingUSD: e.Tooling}
 	for _, r := range e.Certifications {
-		if c.ref(r, "certification", catalog.IDs()) {
+		if c.ref(r, "certification", catalogSet(catalog)) {
 			p.Certifications = append(p.Certifications, r.ID)
 		}
 	}
 	return p
 }
 
+func catalogSet(catalog rice.Catalog) map[string]bool {
+	set := make(map[string]bool, len(catalog))
+	for id := range catalog {
+		set[id] = true
+	}
+	return set
+}
+
 // ref reports a reference to an id that is not defined, with a suggestion.
-func (c *featureChecker) ref(r Ref, kind string, defined []string) bool {
+func (c *featureChecker) ref(r Ref, kind string, defined map[string]bool) bool {
 	if r.ID == "" {
 		return false // the decoder has reported this value already
 	}
-	if slices.Contains(defined, r.ID) {
+	if defined[r.ID] {
 		return true
 	}
 	msg := fmt.Sprintf("undefined %s %q", kind, r.ID)
-	if s := Suggest(r.ID, defined); s != "" {
+	if s := Suggest(r.ID, slices.Sorted(maps.Keys(defined))); s != "" {
 		msg += fmt.Sprintf("; did you mean %q?", s)
 	} else if kind == "certification" {
 		msg += "; define it under certifications: or use a built-in id (iotpm rice --list-certifications)"

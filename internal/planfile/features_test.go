@@ -1,11 +1,14 @@
 package planfile
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/iotpm/iotpm/internal/diag"
+	"github.com/iotpm/iotpm/internal/planfile/planfiletest"
 )
 
 // feature is a valid feature body to build cases from.
@@ -25,191 +28,27 @@ func diagStrings(l diag.List) []string {
 	return out
 }
 
+// TestFeatureDiagnostics runs every file of testdata/diagnostics, one per
+// kind of problem; each ends with "# want: line:col: message" comments that
+// list exactly the diagnostics the loader must give. The CLI's end-to-end
+// test runs the same files through `iotpm validate`.
 func TestFeatureDiagnostics(t *testing.T) {
-	tests := []struct {
-		name string
-		yaml string
-		want []string
-	}{
-		{
-			// yaml.v3 reports the line where the enclosing block starts, not
-			// where the scanner gave up; the column is that line's first text.
-			name: "yaml syntax error points at the enclosing block",
-			yaml: "features:\n  - id: a\n    reach: [1, 2\n",
-			want: []string{"f.yaml:2:3: YAML syntax error: did not find expected ',' or ']'"},
-		},
-		{
-			name: "bad indentation",
-			yaml: "features:\n  - id: a\n   reach: 1\n",
-			want: []string{"f.yaml:1:1: YAML syntax error: did not find expected '-' indicator"},
-		},
-		{
-			name: "empty file",
-			yaml: "",
-			want: []string{"f.yaml:1:1: file is empty; expected a YAML mapping"},
-		},
-		{
-			name: "two documents",
-			yaml: "features: []\n---\nfeatures: []\n",
-			want: []string{"f.yaml:2:1: YAML syntax error: a planning file holds one YAML document; remove the second '---'"},
-		},
-		{
-			name: "top level is not a mapping",
-			yaml: "- a\n- b\n",
-			want: []string{"f.yaml:1:1: top level: expected a mapping, got a list"},
-		},
-		{
-			name: "unknown key with suggestion",
-			yaml: "features:\n" + okFeature + "    reech: 3\n",
-			want: []string{`f.yaml:8:5: features[0]: unknown key "reech"; did you mean "reach"?`},
-		},
-		{
-			name: "unknown key without a close match lists the valid ones",
-			yaml: "featurez: []\n",
-			want: []string{
-				`f.yaml:1:1: top level: missing required key "features"`,
-				`f.yaml:1:1: top level: unknown key "featurez"; did you mean "features"?`,
-			},
-		},
-		{
-			name: "unknown top-level key far from any",
-			yaml: "features: []\nbudget: 3\n",
-			want: []string{`f.yaml:2:1: top level: unknown key "budget"; valid keys: effort_model, certifications, themes, features`},
-		},
-		{
-			name: "wrong type",
-			yaml: "features:\n  - id: a\n    reach: lots\n    impact: 1\n    confidence: 1\n    track: cloud\n    effort: {engineering: 1}\n",
-			want: []string{`f.yaml:3:12: features[0].reach: expected a number, got "lots"`},
-		},
-		{
-			name: "list where a mapping belongs",
-			yaml: "features:\n  - id: a\n    reach: 1\n    impact: 1\n    confidence: 1\n    track: cloud\n    effort: [1]\n",
-			want: []string{`f.yaml:7:13: features[0].effort: expected a mapping, got a list`},
-		},
-		{
-			name: "missing required fields",
-			yaml: "features:\n  - id: a\n    track: cloud\n    effort: {engineering: 1}\n",
-			want: []string{
-				`f.yaml:2:5: features[0]: missing required key "confidence"`,
-				`f.yaml:2:5: features[0]: missing required key "impact"`,
-				`f.yaml:2:5: features[0]: missing required key "reach"`,
-			},
-		},
-		{
-			name: "required value left empty",
-			yaml: "features:\n  - id: a\n    reach:\n    impact: 1\n    confidence: 1\n    track: cloud\n    effort: {engineering: 1}\n",
-			want: []string{`f.yaml:3:11: features[0].reach: a value is required`},
-		},
-		{
-			name: "out of range",
-			yaml: "features:\n  - id: a\n    reach: -1\n    impact: 1\n    confidence: 1\n    track: cloud\n    effort: {engineering: -2}\n",
-			want: []string{
-				`f.yaml:3:12: features[0].reach must be at least 0; got -1`,
-				`f.yaml:7:27: features[0].effort.engineering must be at least 0; got -2`,
-			},
-		},
-		{
-			name: "huge and non-finite numbers",
-			yaml: "features:\n  - id: a\n    reach: .inf\n    impact: 1\n    confidence: .nan\n    track: cloud\n    effort: {engineering: 1}\n",
-			want: []string{
-				`f.yaml:3:12: features[0].reach: .inf is not a usable number (too large, infinite or NaN)`,
-				`f.yaml:5:17: features[0].confidence: expected a percentage like 80% or a fraction like 0.8, got the number .nan`,
-			},
-		},
-		{
-			name: "bare confidence says how to write it",
-			yaml: "features:\n  - id: a\n    reach: 1\n    impact: 1\n    confidence: 80\n    track: cloud\n    effort: {engineering: 1}\n",
-			want: []string{`f.yaml:5:17: features[0].confidence: 80 is ambiguous: write 80% or 0.8`},
-		},
-		{
-			name: "enum with suggestion",
-			yaml: "features:\n  - id: a\n    reach: 1\n    impact: 1\n    confidence: 1\n    kano: basics\n    track: cloud\n    effort: {engineering: 1}\n",
-			want: []string{`f.yaml:6:11: features[0].kano must be one of basic, performance, delighter; got "basics" (did you mean "basic"?)`},
-		},
-		{
-			name: "bad id",
-			yaml: "features:\n  - id: Edge Anomaly\n    reach: 1\n    impact: 1\n    confidence: 1\n    track: cloud\n    effort: {engineering: 1}\n",
-			want: []string{`f.yaml:2:9: features[0].id: id "Edge Anomaly" must be lowercase letters, digits and dashes (e.g. "edge-anomaly")`},
-		},
-		{
-			name: "duplicate feature id",
-			yaml: "features:\n" + okFeature + okFeature,
-			want: []string{`f.yaml:8:5: feature id "ok" is defined twice (first at line 2)`},
-		},
-		{
-			name: "duplicate key in a mapping",
-			yaml: "features:\n  - id: a\n    id: b\n    reach: 1\n    impact: 1\n    confidence: 1\n    track: cloud\n    effort: {engineering: 1}\n",
-			want: []string{`f.yaml:3:5: features[0]: key "id" repeated (first at line 2)`},
-		},
-		{
-			name: "duplicate theme id",
-			yaml: "themes:\n  - {id: t}\n  - {id: t}\nfeatures:\n" + okFeature,
-			want: []string{`f.yaml:3:5: theme id "t" is defined twice (first at line 2)`},
-		},
-		{
-			name: "undefined theme with suggestion",
-			yaml: "themes:\n  - {id: battery}\nfeatures:\n" + okFeature + "    theme: batery\n",
-			want: []string{`f.yaml:10:12: undefined theme "batery"; did you mean "battery"?`},
-		},
-		{
-			name: "undefined certification",
-			yaml: "features:\n  - id: a\n    reach: 1\n    impact: 1\n    confidence: 1\n    track: hardware\n    effort: {engineering: 1, certifications: [fcc-ld, wat]}\n",
-			want: []string{
-				`f.yaml:7:47: undefined certification "fcc-ld"; did you mean "fcc-id"?`,
-				`f.yaml:7:55: undefined certification "wat"; define it under certifications: or use a built-in id (iotpm rice --list-certifications)`,
-			},
-		},
-		{
-			name: "new certification needs weeks and fee",
-			yaml: "certifications:\n  my-lab: {weeks: 3}\nfeatures:\n" + okFeature,
-			want: []string{`f.yaml:2:11: certification "my-lab" is not in the built-in catalog, so it needs both weeks and fee`},
-		},
-		{
-			name: "undefined dependency and self dependency",
-			yaml: "features:\n" + okFeature + "    depends_on: [ok, okk]\n",
-			want: []string{
-				`f.yaml:8:18: feature "ok" depends on itself`,
-				`f.yaml:8:22: undefined feature "okk"; did you mean "ok"?`,
-			},
-		},
-		{
-			name: "dependency cycle",
-			yaml: "features:\n" +
-				"  - {id: a, reach: 1, impact: 1, confidence: 1, track: cloud, effort: {engineering: 1}, depends_on: [b]}\n" +
-				"  - {id: b, reach: 1, impact: 1, confidence: 1, track: cloud, effort: {engineering: 1}, depends_on: [c]}\n" +
-				"  - {id: c, reach: 1, impact: 1, confidence: 1, track: cloud, effort: {engineering: 1}, depends_on: [a]}\n",
-			want: []string{`f.yaml:4:102: dependency cycle: a → b → c → a`},
-		},
-		{
-			name: "track and parts together",
-			yaml: "features:\n" + okFeature + "    parts: {cloud: {engineering: 1}}\n",
-			want: []string{`f.yaml:8:12: feature "ok" has both track/effort and parts; use track and effort for a one-track feature, parts for one that spans tracks`},
-		},
-		{
-			name: "neither track nor parts",
-			yaml: "features:\n  - {id: a, reach: 1, impact: 1, confidence: 1}\n",
-			want: []string{`f.yaml:2:5: feature "a" needs a track (hardware, firmware or cloud) with an effort, or parts`},
-		},
-		{
-			name: "zero total effort",
-			yaml: "features:\n  - {id: a, reach: 1, impact: 1, confidence: 1, track: cloud, effort: {engineering: 0}}\n",
-			want: []string{`f.yaml:2:5: feature "a" has a total effort of 0; RICE divides by effort, so give it engineering, tooling or a certification`},
-		},
-		{
-			name: "no zero-effort follow-on after a decode error",
-			yaml: "features:\n  - {id: a, reach: 1, impact: 1, confidence: 1, track: cloud, effort: {engineering: lots}}\n",
-			want: []string{`f.yaml:2:85: features[0].effort.engineering: expected a number, got "lots"`},
-		},
+	files, _ := filepath.Glob("testdata/diagnostics/*.yaml")
+	if len(files) < 25 {
+		t.Fatalf("only %d diagnostic cases found", len(files))
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			b, diags := ParseFeatures("f.yaml", []byte(tt.yaml))
-			got := diagStrings(diags)
-			if !slices.Equal(got, tt.want) {
-				t.Errorf("diagnostics:\n  got  %q\n  want %q", got, tt.want)
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
 			}
-			if diags.HasErrors() && b != nil {
-				t.Error("a backlog was returned despite errors")
+			b, diags := ParseFeatures(file, data)
+			if got, want := diagStrings(diags), planfiletest.WantedDiagnostics(file, data); !slices.Equal(got, want) {
+				t.Errorf("diagnostics:\n  got  %q\n  want %q", got, want)
+			}
+			if diags.HasErrors() == (b != nil) {
+				t.Error("a backlog must be returned exactly when there are no errors")
 			}
 		})
 	}
