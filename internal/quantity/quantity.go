@@ -1,0 +1,139 @@
+// Package quantity parses the physical quantities planning files are written
+// in — "2.5uA", "60ms", "1200mAh", "3.7V", "1%/y", "125kHz" — strictly: a
+// number, an optional space, and a unit from a closed list. A bare number is
+// an error that names the units, because a current of "5" could be amperes or
+// microamperes and a wrong guess is off by a million.
+//
+// Results are in SI base units (amperes, seconds, ampere-hours, volts, hertz).
+package quantity
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// A Kind is a family of units.
+type Kind struct {
+	name    string
+	example string
+	units   map[string]float64 // unit → SI factor
+}
+
+// YearHours is the length of a year iotpm uses everywhere: 365.25 days.
+const YearHours = 8766.0
+
+// The kinds of quantity iotpm reads.
+var (
+	Current = Kind{"current", "2.5uA", map[string]float64{
+		"A": 1, "mA": 1e-3, "uA": 1e-6, "µA": 1e-6, "μA": 1e-6, "nA": 1e-9,
+	}}
+	Duration = Kind{"duration", "60ms", map[string]float64{
+		"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1,
+		"m": 60, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400, "y": YearHours * 3600,
+	}}
+	Capacity = Kind{"capacity", "1200mAh", map[string]float64{
+		"Ah": 1, "mAh": 1e-3,
+	}}
+	Voltage = Kind{"voltage", "3.6V", map[string]float64{
+		"V": 1, "mV": 1e-3,
+	}}
+	Frequency = Kind{"frequency", "125kHz", map[string]float64{
+		"Hz": 1, "kHz": 1e3, "MHz": 1e6,
+	}}
+)
+
+// Units lists the kind's units, for messages.
+func (k Kind) Units() []string {
+	var out []string
+	for u := range k.units {
+		out = append(out, u)
+	}
+	sort.Slice(out, func(i, j int) bool { return k.units[out[i]] < k.units[out[j]] || k.units[out[i]] == k.units[out[j]] && out[i] < out[j] })
+	return out
+}
+
+// Parse reads s as a quantity of kind k and returns it in SI units.
+func (k Kind) Parse(s string) (float64, error) {
+	num, unit, err := split(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a %s: %v (e.g. %s)", s, k.name, err, k.example)
+	}
+	if unit == "" {
+		return 0, fmt.Errorf("%q needs a unit: a %s is written like %s (units: %s)", s, k.name, k.example, strings.Join(k.Units(), ", "))
+	}
+	factor, ok := k.units[unit]
+	if !ok {
+		return 0, fmt.Errorf("%q has an unknown %s unit %q (units: %s)", s, k.name, unit, strings.Join(k.Units(), ", "))
+	}
+	v := num * factor
+	if math.IsInf(v, 0) || math.IsNaN(v) {
+		return 0, fmt.Errorf("%q is out of range", s)
+	}
+	return v, nil
+}
+
+// split separates the number from the unit: "2.5 uA" → 2.5, "uA".
+func split(s string) (float64, string, error) {
+	s = strings.TrimSpace(s)
+	i := 0
+	for i < len(s) && strings.IndexByte("+-0123456789._eE", s[i]) >= 0 {
+		// an 'e' only belongs to the number when digits (or a sign) follow
+		if (s[i] == 'e' || s[i] == 'E') && !(i+1 < len(s) && strings.IndexByte("+-0123456789", s[i+1]) >= 0) {
+			break
+		}
+		i++
+	}
+	numText, unit := s[:i], strings.TrimSpace(s[i:])
+	if numText == "" {
+		return 0, "", fmt.Errorf("no number")
+	}
+	num, err := strconv.ParseFloat(strings.ReplaceAll(numText, "_", ""), 64)
+	if err != nil || math.IsInf(num, 0) || math.IsNaN(num) {
+		return 0, "", fmt.Errorf("bad number %q", numText)
+	}
+	return num, unit, nil
+}
+
+// Rate is a fraction lost per period, such as self-discharge "3%/month".
+type Rate struct {
+	Fraction    float64 // lost per period, in [0, 1)
+	PeriodHours float64
+}
+
+var ratePeriods = map[string]float64{
+	"y": YearHours, "yr": YearHours, "year": YearHours,
+	"month": YearHours / 12, "mo": YearHours / 12,
+	"w": 168, "week": 168, "d": 24, "day": 24,
+}
+
+// ParseRate reads a percentage per period: "1%/y", "3 %/month", "0.1%/d".
+func ParseRate(s string) (Rate, error) {
+	pct, period, ok := strings.Cut(strings.TrimSpace(s), "/")
+	pct = strings.TrimSpace(pct)
+	if !ok || !strings.HasSuffix(pct, "%") {
+		return Rate{}, fmt.Errorf("%q is not a rate: write a percentage per period, e.g. 1%%/y or 3%%/month", s)
+	}
+	f, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(pct, "%")), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return Rate{}, fmt.Errorf("%q is not a rate: bad percentage", s)
+	}
+	hours, ok := ratePeriods[strings.TrimSpace(period)]
+	if !ok {
+		return Rate{}, fmt.Errorf("%q has an unknown period %q (use y, month, w or d)", s, strings.TrimSpace(period))
+	}
+	if f < 0 || f >= 100 {
+		return Rate{}, fmt.Errorf("%q must be at least 0%% and below 100%% per period", s)
+	}
+	return Rate{Fraction: f / 100, PeriodHours: hours}, nil
+}
+
+// PerYear is the fraction lost per year if the loss is a constant share of
+// the nominal capacity (linear model).
+func (r Rate) PerYear() float64 { return r.Fraction * YearHours / r.PeriodHours }
+
+// DecayPerHour is k in dQ/dt = −k·Q when the loss is a share of the remaining
+// charge (proportional model): k = −ln(1 − fraction) / period.
+func (r Rate) DecayPerHour() float64 { return -math.Log1p(-r.Fraction) / r.PeriodHours }

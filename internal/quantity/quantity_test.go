@@ -1,0 +1,107 @@
+package quantity
+
+import (
+	"math"
+	"strings"
+	"testing"
+)
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		kind    Kind
+		in      string
+		want    float64
+		wantErr string
+	}{
+		{Current, "2.5uA", 2.5e-6, ""},
+		{Current, "2.5 µA", 2.5e-6, ""},
+		{Current, "40mA", 0.04, ""},
+		{Current, "800nA", 800e-9, ""},
+		{Current, "1A", 1, ""},
+		{Current, "1e-3A", 1e-3, ""},
+		{Current, "5", 0, `"5" needs a unit: a current is written like 2.5uA (units: nA, uA, µA, μA, mA, A)`},
+		{Current, "5 ma", 0, `unknown current unit "ma"`},
+		{Current, "uA", 0, "no number"},
+		{Current, "1e999A", 0, "bad number"},
+		{Duration, "5m", 300, ""},
+		{Duration, "5min", 300, ""},
+		{Duration, "30s", 30, ""},
+		{Duration, "60ms", 0.06, ""},
+		{Duration, "100us", 1e-4, ""},
+		{Duration, "2h", 7200, ""},
+		{Duration, "1d", 86400, ""},
+		{Duration, "1w", 604800, ""},
+		{Duration, "5y", 5 * 8766 * 3600, ""},
+		{Duration, "-5m", -300, ""},
+		{Duration, "5 fortnights", 0, `unknown duration unit "fortnights"`},
+		{Capacity, "1200mAh", 1.2, ""},
+		{Capacity, "19Ah", 19, ""},
+		{Capacity, "1200", 0, "needs a unit"},
+		{Voltage, "3.7V", 3.7, ""},
+		{Voltage, "3700mV", 3.7, ""},
+		{Frequency, "125kHz", 125e3, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := tt.kind.Parse(tt.in)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if math.Abs(got-tt.want) > 1e-12*math.Max(1, math.Abs(tt.want)) {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseRate(t *testing.T) {
+	r, err := ParseRate("1%/y")
+	if err != nil || r.Fraction != 0.01 || r.PeriodHours != YearHours {
+		t.Fatalf("%+v %v", r, err)
+	}
+	if got := r.PerYear(); math.Abs(got-0.01) > 1e-15 {
+		t.Errorf("PerYear = %v", got)
+	}
+	if got, want := r.DecayPerHour(), -math.Log(0.99)/8766; math.Abs(got-want) > 1e-18 {
+		t.Errorf("DecayPerHour = %v, want %v", got, want)
+	}
+	m, err := ParseRate("3 %/month")
+	if err != nil || math.Abs(m.PerYear()-0.36) > 1e-12 {
+		t.Fatalf("%+v %v", m, err)
+	}
+	for _, bad := range []string{"1%", "1/y", "100%/y", "-1%/y", "x%/y", "1%/decade"} {
+		if _, err := ParseRate(bad); err == nil {
+			t.Errorf("ParseRate(%q) accepted", bad)
+		}
+	}
+}
+
+// FuzzParse checks that no input panics and that every accepted value is
+// finite; and that "<value><unit>" written back parses to the same number.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"2.5uA", "5m", "1e3 mAh", "-0.0V", "1_000nA", "e", "1e", ".5ms", "5µs", "%/y", "1%/month", "+.e-3A"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, k := range []Kind{Current, Duration, Capacity, Voltage, Frequency} {
+			v, err := k.Parse(s)
+			if err != nil {
+				continue
+			}
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				t.Fatalf("%s %q parsed to %v", k.name, s, v)
+			}
+		}
+		if r, err := ParseRate(s); err == nil {
+			if r.Fraction < 0 || r.Fraction >= 1 || r.PeriodHours <= 0 || math.IsNaN(r.DecayPerHour()) {
+				t.Fatalf("rate %q parsed to %+v", s, r)
+			}
+		}
+	})
+}

@@ -1,0 +1,304 @@
+// Package energy estimates the battery life of a duty-cycled device from its
+// wake events, and attributes the drain to each event and feature, so a
+// product manager can see what a feature costs in battery life.
+//
+// The model: each event e wakes every T_e and runs phases of given current
+// and duration (charge Q_e, awake time d_e). The average current is
+//
+//	I_avg = I_sleep·(1 − Σ d_e/T_e) + Σ Q_e/T_e = I_sleep + Σ ΔI_e
+//
+// with ΔI_e = Q_e/T_e − I_sleep·d_e/T_e the event's cost over sleeping. Usable
+// capacity is the nominal capacity × parallel cells × derating. Self-discharge
+// follows one of two models (constant share of nominal capacity, or share of
+// the remaining charge), and life is capped at the cell's shelf life.
+//
+// The package is pure: typed values in, typed results out.
+package energy
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+)
+
+// Units. Keeping them as distinct types stops a milliamp from being added to
+// a millisecond; conversions are explicit.
+type (
+	Amps     float64 // current, A
+	Seconds  float64 // duration, s
+	AmpHours float64 // capacity, Ah
+	Hours    float64 // life, h
+)
+
+// YearHours is the year used for every life figure: 365.25 days.
+const YearHours = 8766.0
+
+// Years converts hours to years of 365.25 days.
+func (h Hours) Years() float64 { return float64(h) / YearHours }
+
+// Phase is one step of an event: a current drawn for a duration, or for the
+// time on air of a LoRa packet.
+type Phase struct {
+	Duration Seconds
+	Current  Amps
+	LoRa     *LoRa // when set, the phase lasts the packet's time on air
+}
+
+// Time is how long the phase lasts.
+func (p Phase) Time() Seconds {
+	if p.LoRa != nil {
+		return p.LoRa.TimeOnAir()
+	}
+	return p.Duration
+}
+
+// Event is something the device wakes up for, every Every.
+type Event struct {
+	Name    string
+	Feature string // optional: groups events in the per-feature budget
+	Every   Seconds
+	Phases  []Phase
+}
+
+// Duration is the event's awake time d_e.
+func (e Event) Duration() Seconds {
+	var d Seconds
+	for _, p := range e.Phases {
+		d += p.Time()
+	}
+	return d
+}
+
+// Charge is the event's charge Q_e in coulombs (A·s).
+func (e Event) Charge() float64 {
+	var q float64
+	for _, p := range e.Phases {
+		q += float64(p.Current) * float64(p.Time())
+	}
+	return q
+}
+
+// SelfDischargeModel names how self-discharge is modelled.
+type SelfDischargeModel string
+
+// The self-discharge models.
+const (
+	// Constant: a fixed share of the nominal capacity per year, i.e. an extra
+	// constant current I_sd = s·C_nom/8766 h. Conservative; it is how
+	// lithium-primary datasheets word it ("≤1 % of capacity per year").
+	Constant SelfDischargeModel = "constant"
+	// Proportional: a share of the remaining charge, dQ/dt = −k·Q − I_avg,
+	// giving life = ln(1 + k·C_eff/I_avg)/k.
+	Proportional SelfDischargeModel = "proportional"
+)
+
+// Battery is the pack a device runs on.
+type Battery struct {
+	Cell     string   // catalog id or name, for display
+	Capacity AmpHours // one cell's nominal capacity
+	Series   int      // cells in series: voltage adds
+	Parallel int      // cells in parallel: capacity adds
+	Voltage  float64  // one cell's nominal voltage, V
+	Derating float64  // usable fraction of nominal capacity, (0, 1]
+	// SelfDischargePerYear is the constant model's yearly loss as a share of
+	// nominal capacity; SelfDischargeDecay the proportional model's k, per hour.
+	SelfDischargePerYear float64
+	SelfDischargeDecay   float64
+	Model                SelfDischargeModel
+	MaxPulse             Amps  // one cell's maximum pulse current; 0 when unknown
+	ShelfLife            Hours // 0 when unknown
+}
+
+// Nominal is the pack's nominal capacity.
+func (b Battery) Nominal() AmpHours { return b.Capacity * AmpHours(max(b.Parallel, 1)) }
+
+// Usable is the capacity the device can draw: nominal × derating.
+func (b Battery) Usable() AmpHours { return b.Nominal() * AmpHours(b.Derating) }
+
+// PackVoltage is the nominal voltage of the cells in series.
+func (b Battery) PackVoltage() float64 { return b.Voltage * float64(max(b.Series, 1)) }
+
+// Device is a battery-powered product and what it wakes up for.
+type Device struct {
+	ID      string
+	Battery Battery
+	Sleep   Amps // floor current between events
+	Target  Hours
+	Events  []Event
+}
+
+// Budget line kinds.
+const (
+	KindSleep         = "sleep"
+	KindEvent         = "event"
+	KindFeature       = "feature"
+	KindSelfDischarge = "self_discharge"
+)
+
+// BudgetLine is one consumer of charge and its share of the total drain
+// I_avg + I_sd. Sleep, the events and self-discharge add up to 100%; feature
+// lines group events and overlap them.
+type BudgetLine struct {
+	Kind    string
+	Name    string
+	Feature string // for events: their feature
+	Current Amps
+	Share   float64
+}
+
+// FeatureCost is what one feature costs: its current and the life the device
+// would have without it.
+type FeatureCost struct {
+	Feature     string
+	Current     Amps
+	LifeWithout Hours
+}
+
+// Warning is a non-fatal finding, such as a pulse the cell cannot deliver.
+type Warning struct {
+	Event   string
+	Phase   int // 1-based
+	Message string
+}
+
+// Result is a device's battery analysis.
+type Result struct {
+	AverageCurrent       Amps
+	SelfDischargeCurrent Amps // constant-model equivalent, shown in the budget
+	DutyCycle            float64
+	Life                 Hours
+	CapacityLife         Hours  // life before the shelf-life cap
+	LimitedBy            string // "capacity" or "shelf_life"
+	Model                SelfDischargeModel
+	Budget               []BudgetLine
+	Features             []FeatureCost
+	Warnings             []Warning
+}
+
+// MeetsTarget reports whether life reaches the device's target (true when it
+// has none).
+func (r Result) MeetsTarget(target Hours) bool { return target <= 0 || r.Life >= target }
+
+// ErrAwakeTooLong is returned when events keep the device awake more than
+// 100% of the time.
+var ErrAwakeTooLong = errors.New("events keep the device awake more than 100% of the time")
+
+// AverageCurrent computes I_avg and the duty cycle Σ d_e/T_e.
+func AverageCurrent(sleep Amps, events []Event) (Amps, float64, error) {
+	duty, avg := 0.0, 0.0
+	for _, e := range events {
+		if e.Every <= 0 {
+			return 0, 0, fmt.Errorf("event %s: period must be positive", e.Name)
+		}
+		duty += float64(e.Duration() / e.Every)
+		avg += e.Charge() / float64(e.Every)
+	}
+	if duty > 1 {
+		return 0, duty, fmt.Errorf("%w (%.1f%%)", ErrAwakeTooLong, duty*100)
+	}
+	return Amps(float64(sleep)*(1-duty) + avg), duty, nil
+}
+
+// Life is the battery life at average current avg, before the shelf-life
+// cap, under the battery's self-discharge model. It is +Inf when nothing
+// drains the battery.
+func (b Battery) Life(avg Amps) Hours {
+	usable := float64(b.Usable())
+	if b.Model == Proportional {
+		k := b.SelfDischargeDecay
+		switch {
+		case avg <= 0 && k <= 0:
+			return Hours(math.Inf(1))
+		case avg <= 0:
+			return Hours(math.Inf(1)) // decays forever, never reaches zero
+		case k <= 0:
+			return Hours(usable / float64(avg))
+		}
+		return Hours(math.Log1p(k*usable/float64(avg)) / k)
+	}
+	drain := float64(avg) + float64(b.selfDischargeCurrent())
+	if drain <= 0 {
+		return Hours(math.Inf(1))
+	}
+	return Hours(usable / drain)
+}
+
+// selfDischargeCurrent is the constant-model equivalent current s·C_nom/H.
+func (b Battery) selfDischargeCurrent() Amps {
+	return Amps(b.SelfDischargePerYear * float64(b.Nominal()) / YearHours)
+}
+
+// capped applies the shelf-life cap.
+func (b Battery) capped(life Hours) (Hours, string) {
+	if b.ShelfLife > 0 && life > b.ShelfLife {
+		return b.ShelfLife, "shelf_life"
+	}
+	return life, "capacity"
+}
+
+// Analyze computes a device's average current, life and budget.
+func Analyze(d Device) (Result, error) {
+	avg, duty, err := AverageCurrent(d.Sleep, d.Events)
+	if err != nil {
+		return Result{}, err
+	}
+	b := d.Battery
+	if b.Model == "" {
+		b.Model = Constant
+	}
+	r := Result{AverageCurrent: avg, DutyCycle: duty, Model: b.Model, SelfDischargeCurrent: b.selfDischargeCurrent()}
+	r.CapacityLife = b.Life(avg)
+	if math.IsInf(float64(r.CapacityLife), 1) && b.ShelfLife <= 0 {
+		return Result{}, errors.New("nothing drains the battery (no sleep current, events or self-discharge), so life is unbounded")
+	}
+	r.Life, r.LimitedBy = b.capped(r.CapacityLife)
+
+	total := float64(avg + r.SelfDischargeCurrent)
+	share := func(a Amps) float64 {
+		if total == 0 {
+			return 0
+		}
+		return float64(a) / total
+	}
+	r.Budget = append(r.Budget, BudgetLine{Kind: KindSleep, Name: "sleep", Current: d.Sleep, Share: share(d.Sleep)})
+	var features []string
+	featureCurrent := map[string]Amps{}
+	for _, e := range d.Events {
+		cost := Amps(e.Charge()/float64(e.Every) - float64(d.Sleep)*float64(e.Duration()/e.Every))
+		r.Budget = append(r.Budget, BudgetLine{Kind: KindEvent, Name: e.Name, Feature: e.Feature, Current: cost, Share: share(cost)})
+		if e.Feature != "" {
+			if !slices.Contains(features, e.Feature) {
+				features = append(features, e.Feature)
+			}
+			featureCurrent[e.Feature] += cost
+		}
+	}
+	for _, f := range features {
+		r.Budget = append(r.Budget, BudgetLine{Kind: KindFeature, Name: f, Current: featureCurrent[f], Share: share(featureCurrent[f])})
+		var rest []Event
+		for _, e := range d.Events {
+			if e.Feature != f {
+				rest = append(rest, e)
+			}
+		}
+		restAvg, _, _ := AverageCurrent(d.Sleep, rest) // a subset of valid events is valid
+		without, _ := b.capped(b.Life(restAvg))
+		r.Features = append(r.Features, FeatureCost{Feature: f, Current: featureCurrent[f], LifeWithout: without})
+	}
+	r.Budget = append(r.Budget, BudgetLine{Kind: KindSelfDischarge, Name: "self-discharge", Current: r.SelfDischargeCurrent, Share: share(r.SelfDischargeCurrent)})
+
+	if b.MaxPulse > 0 {
+		limit := b.MaxPulse * Amps(max(b.Parallel, 1))
+		for _, e := range d.Events {
+			for i, p := range e.Phases {
+				if p.Current > limit {
+					r.Warnings = append(r.Warnings, Warning{Event: e.Name, Phase: i + 1, Message: fmt.Sprintf(
+						"event %s phase %d draws %.4g mA, above the battery's %.4g mA maximum pulse current; expect voltage sag or brown-out (a buffer capacitor helps)",
+						e.Name, i+1, float64(p.Current)*1e3, float64(limit)*1e3)})
+				}
+			}
+		}
+	}
+	return r, nil
+}
