@@ -264,40 +264,47 @@ func TestBadFileDiagnosticsGolden(t *testing.T) {
 	golden(t, "bad/stderr.golden", stderr)
 }
 
-// TestEveryDiagnosticKindEndToEnd runs the loader's corpus of bad files (one
-// per kind of problem) through `iotpm validate` and `iotpm rice`: each must
-// exit 2, print nothing on stdout, and give exactly the expected positioned
-// diagnostics on stderr.
+// TestEveryDiagnosticKindEndToEnd runs the loaders' corpora of bad files (one
+// per kind of problem) through `iotpm validate` and the command that reads
+// them: each must exit 2, print nothing on stdout, and give exactly the
+// expected positioned diagnostics on stderr.
 func TestEveryDiagnosticKindEndToEnd(t *testing.T) {
-	files, _ := filepath.Glob("../planfile/testdata/diagnostics/*.yaml")
-	if len(files) < 25 {
-		t.Fatalf("only %d cases", len(files))
-	}
-	for _, file := range files {
-		t.Run(filepath.Base(file), func(t *testing.T) {
-			data, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			dir := t.TempDir()
-			path := filepath.Join(dir, "features.yaml")
-			if err := os.WriteFile(path, data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			want := planfiletest.WantedDiagnostics(path, data)
-			for _, cmd := range []string{"validate", "rice"} {
-				stdout, stderr, code := run(t, nil, cmd, "-C", dir)
-				lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
-				if code != ExitInvalid || stdout != "" {
-					t.Fatalf("%s: exit %d, stdout %q", cmd, code, stdout)
+	for _, corpus := range []struct {
+		glob, name, command string
+	}{
+		{"../planfile/testdata/diagnostics/*.yaml", "features.yaml", "rice"},
+		{"../planfile/testdata/devices-diagnostics/*.yaml", "devices.yaml", "battery"},
+	} {
+		files, _ := filepath.Glob(corpus.glob)
+		if len(files) < 6 {
+			t.Fatalf("only %d cases in %s", len(files), corpus.glob)
+		}
+		for _, file := range files {
+			t.Run(corpus.command+"/"+filepath.Base(file), func(t *testing.T) {
+				data, err := os.ReadFile(file)
+				if err != nil {
+					t.Fatal(err)
 				}
-				if got := lines[:len(lines)-1]; !slices.Equal(got, want) {
-					t.Errorf("%s: stderr\n  got  %q\n  want %q", cmd, got, want)
+				dir := t.TempDir()
+				path := filepath.Join(dir, corpus.name)
+				if err := os.WriteFile(path, data, 0o644); err != nil {
+					t.Fatal(err)
 				}
-				if !strings.HasPrefix(lines[len(lines)-1], "iotpm: ") {
-					t.Errorf("%s: no summary line: %q", cmd, lines[len(lines)-1])
+				want := planfiletest.WantedDiagnostics(path, data)
+				for _, args := range [][]string{{"validate", corpus.name}, {corpus.command}} {
+					stdout, stderr, code := run(t, nil, append(args, "-C", dir)...)
+					lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
+					if code != ExitInvalid || stdout != "" {
+						t.Fatalf("%v: exit %d, stdout %q", args, code, stdout)
+					}
+					if got := lines[:len(lines)-1]; !slices.Equal(got, want) {
+						t.Errorf("%v: stderr\n  got  %q\n  want %q", args, got, want)
+					}
+					if !strings.HasPrefix(lines[len(lines)-1], "iotpm: ") {
+						t.Errorf("%v: no summary line: %q", args, lines[len(lines)-1])
+					}
 				}
-			}
-		})
+			})
+		}
 	}
 }

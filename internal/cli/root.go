@@ -118,6 +118,7 @@ battery budgets and fleet metrics. It runs the same on a laptop and in CI.`,
 	})
 
 	root.AddCommand(NewCmdRice(f, nil))
+	root.AddCommand(NewCmdBattery(f, nil))
 	root.AddCommand(NewCmdValidate(f, nil))
 	root.AddCommand(NewCmdVersion(f))
 	return root

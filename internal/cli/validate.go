@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -37,6 +38,17 @@ var fileKinds = []fileKind{
 			return fmt.Sprintf("%d features, %d themes", len(b.Features), len(b.Themes)), diags
 		},
 	},
+	{
+		name:    "devices",
+		matches: func(base string) bool { return strings.HasPrefix(base, "devices") },
+		check: func(path string) (string, diag.List) {
+			fleet, diags := planfile.LoadDevices(path)
+			if fleet == nil {
+				return "", diags
+			}
+			return fmt.Sprintf("%d devices", len(fleet.Devices)), diags
+		},
+	},
 }
 
 // NewCmdValidate builds `iotpm validate`.
@@ -46,8 +58,9 @@ func NewCmdValidate(f *Factory, runF func(*ValidateOptions) error) *cobra.Comman
 		Use:   "validate [FILE...]",
 		Short: "Check planning files without computing anything",
 		Long: `Check planning files and report every problem as path:line:col: message.
-The kind of file is told by its name (features*.yaml). With no FILE, the
-planning repo's features.yaml is checked. Exit 0 when all are valid, 2 when not.`,
+The kind of file is told by its name (features*.yaml, devices*.yaml). With no
+FILE, the planning repo's features.yaml and devices.yaml are checked (those
+that exist; features.yaml must). Exit 0 when all are valid, 2 when not.`,
 		Example: `  iotpm validate
   iotpm validate -C examples/leak-sensor features.yaml
   iotpm validate -o json features.yaml`,
@@ -78,7 +91,7 @@ func validateRun(opts *ValidateOptions) error {
 	}
 	files := opts.Files
 	if len(files) == 0 {
-		files = []string{DefaultFeaturesFile}
+		files = defaultPlanningFiles(f)
 	}
 	var all diag.List
 	var results []validateFileJSON
@@ -88,7 +101,7 @@ func validateRun(opts *ValidateOptions) error {
 		kind := kindOf(path)
 		var diags diag.List
 		if kind == nil {
-			diags.Errorf(path, 0, 0, "cannot tell what kind of planning file this is; name it features.yaml (or features-*.yaml)")
+			diags.Errorf(path, 0, 0, "cannot tell what kind of planning file this is; name it features.yaml or devices.yaml (or features-*.yaml, devices-*.yaml)")
 		} else {
 			res.Kind = kind.name
 			res.Summary, diags = kind.check(path)
@@ -139,4 +152,14 @@ func kindOf(path string) *fileKind {
 		}
 	}
 	return nil
+}
+
+// defaultPlanningFiles lists the planning files validate checks when given
+// none: features.yaml always, devices.yaml when present.
+func defaultPlanningFiles(f *Factory) []string {
+	files := []string{DefaultFeaturesFile}
+	if _, err := os.Stat(f.Path(DefaultDevicesFile)); err == nil {
+		files = append(files, DefaultDevicesFile)
+	}
+	return files
 }

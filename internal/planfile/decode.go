@@ -17,7 +17,8 @@
 //	gt=X          numeric bound, exclusive
 //	enum=a|b|c    the string must be one of these
 //
-// A field of type Pos tagged `yaml:"-"` receives the position of the mapping
+// A struct field tagged `yaml:",inline"` contributes its keys to the outer
+// mapping. A field of type Pos tagged `yaml:"-"` receives the position of the mapping
 // the struct was decoded from. A type whose pointer implements NodeUnmarshaler
 // decodes itself from a scalar node.
 package planfile
@@ -356,26 +357,36 @@ func (d *decoder) mergePairs(n *yaml.Node, merging map[*yaml.Node]bool) [][2]*ya
 }
 
 type fieldInfo struct {
-	index int
+	index []int // for reflect.Value.FieldByIndex, through inline structs
 	name  string
 	rules rules
 }
 
+// structFields lists the keys a struct type takes, descending into fields
+// tagged `yaml:",inline"`, and finds its own Pos field.
 func structFields(t reflect.Type) (fields []fieldInfo, posIndex int) {
 	posIndex = -1
 	for i := range t.NumField() {
 		f := t.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		name, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
 		if name == "-" {
 			if f.Type == posType {
 				posIndex = i
 			}
 			continue
 		}
+		if name == "" && opts == "inline" && f.Type.Kind() == reflect.Struct {
+			inner, _ := structFields(f.Type)
+			for _, in := range inner {
+				in.index = append([]int{i}, in.index...)
+				fields = append(fields, in)
+			}
+			continue
+		}
 		if name == "" || !f.IsExported() {
 			continue
 		}
-		fields = append(fields, fieldInfo{index: i, name: name, rules: parseRules(f.Tag.Get("check"))})
+		fields = append(fields, fieldInfo{index: []int{i}, name: name, rules: parseRules(f.Tag.Get("check"))})
 	}
 	return fields, posIndex
 }
@@ -417,9 +428,10 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 			continue
 		}
 		before := len(*d.diags)
-		d.decode(val, v.Field(f.index), fieldPath)
+		field := v.FieldByIndex(f.index)
+		d.decode(val, field, fieldPath)
 		if len(*d.diags) == before {
-			if msg := f.rules.check(v.Field(f.index)); msg != "" {
+			if msg := f.rules.check(field); msg != "" {
 				d.errorf(resolved, "%s %s", fieldPath, msg)
 			}
 		}
@@ -495,6 +507,12 @@ func (r rules) check(v reflect.Value) string {
 			return msg
 		}
 	}
+	got := func(f float64) string {
+		if s, ok := v.Interface().(fmt.Stringer); ok {
+			return s.String()
+		}
+		return fmtNum(f)
+	}
 	var f float64
 	switch v.Kind() {
 	case reflect.Float64:
@@ -506,11 +524,11 @@ func (r rules) check(v reflect.Value) string {
 	}
 	switch {
 	case r.min != nil && f < *r.min:
-		return fmt.Sprintf("must be at least %s; got %s", fmtNum(*r.min), fmtNum(f))
+		return fmt.Sprintf("must be at least %s; got %s", fmtNum(*r.min), got(f))
 	case r.gt != nil && f <= *r.gt:
-		return fmt.Sprintf("must be greater than %s; got %s", fmtNum(*r.gt), fmtNum(f))
+		return fmt.Sprintf("must be greater than %s; got %s", fmtNum(*r.gt), got(f))
 	case r.max != nil && f > *r.max:
-		return fmt.Sprintf("must be at most %s; got %s", fmtNum(*r.max), fmtNum(f))
+		return fmt.Sprintf("must be at most %s; got %s", fmtNum(*r.max), got(f))
 	}
 	return ""
 }

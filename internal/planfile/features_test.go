@@ -249,3 +249,26 @@ func TestSuggest(t *testing.T) {
 		}
 	}
 }
+
+// TestDeviceDiagnostics runs testdata/devices-diagnostics the same way.
+func TestDeviceDiagnostics(t *testing.T) {
+	files, _ := filepath.Glob("testdata/devices-diagnostics/*.yaml")
+	if len(files) < 6 {
+		t.Fatalf("only %d cases", len(files))
+	}
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fleet, diags := ParseDevices(file, data)
+			if got, want := diagStrings(diags), planfiletest.WantedDiagnostics(file, data); !slices.Equal(got, want) {
+				t.Errorf("diagnostics:\n  got  %q\n  want %q", got, want)
+			}
+			if diags.HasErrors() == (fleet != nil) {
+				t.Error("a fleet must be returned exactly when there are no errors")
+			}
+		})
+	}
+}

@@ -13,14 +13,23 @@ type Cell struct {
 	Capacity             AmpHours
 	Voltage              float64 // nominal, V
 	SelfDischargePerYear float64 // share of nominal capacity lost per year at room temperature
+	// SelfDischargeDecay is the proportional model's k per hour; zero means
+	// "derive it from SelfDischargePerYear".
+	SelfDischargeDecay float64
 	Derating             float64 // default usable fraction of nominal capacity
 	MaxPulse             Amps
 	ShelfLife            Hours
 	Source               string
 }
 
-// DecayPerHour is the proportional model's k for the cell's yearly rate.
-func (c Cell) DecayPerHour() float64 { return -math.Log1p(-c.SelfDischargePerYear) / YearHours }
+// DecayPerHour is the proportional model's k: the cell's own, or one derived
+// from its yearly rate, k = −ln(1 − s)/8766 h.
+func (c Cell) DecayPerHour() float64 {
+	if c.SelfDischargeDecay > 0 || c.SelfDischargePerYear >= 1 {
+		return c.SelfDischargeDecay
+	}
+	return -math.Log1p(-c.SelfDischargePerYear) / YearHours
+}
 
 // CellCatalog maps cell ids to cells.
 type CellCatalog map[string]Cell

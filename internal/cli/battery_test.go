@@ -1,0 +1,163 @@
+package cli
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestBatteryGolden(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"battery/table.golden", []string{"battery"}},
+		{"battery/json.golden", []string{"battery", "-o", "json"}},
+		{"battery/yaml.golden", []string{"battery", "-o", "yaml"}},
+		{"battery/csv.golden", []string{"battery", "-o", "csv"}},
+		{"battery/markdown.golden", []string{"battery", "-o", "markdown"}},
+		{"battery/device-table.golden", []string{"battery", "--device", "drip-lora"}},
+		{"battery/device-markdown.golden", []string{"battery", "--device", "drip-lora", "-o", "markdown"}},
+		{"battery/device-csv.golden", []string{"battery", "--device", "drip-valve", "-o", "csv"}},
+		{"battery/sweep-table.golden", []string{"battery", "--sweep", "drip-lora.heartbeat.every=1m,5m,15m,1h"}},
+		{"battery/sweep-json.golden", []string{"battery", "--sweep", "drip-lora.heartbeat.sf=7,9,12", "-o", "json"}},
+		{"battery/sweep-markdown.golden", []string{"battery", "--sweep", "drip-lora.heartbeat.sf=7,8,9,10,11,12", "-o", "markdown"}},
+		{"battery/sweep-csv.golden", []string{"battery", "--sweep", "drip-puck.advertise.2.current=5mA,7mA,12mA", "-o", "csv"}},
+		{"battery/cells.golden", []string{"battery", "--list-cells", "-o", "csv"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stdout, stderr, code := run(t, nil, append(tt.args, "-C", exampleRepo)...)
+			if code != ExitOK || stderr != "" {
+				t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+			}
+			golden(t, tt.name, stdout)
+		})
+	}
+}
+
+// The JSON contract: fields the issue names, shares summing to 100%, and
+// the life that follows from the figures.
+func TestBatteryJSONContract(t *testing.T) {
+	stdout, _, code := run(t, nil, "battery", "-C", exampleRepo, "-o", "json")
+	if code != 0 {
+		t.Fatal(code)
+	}
+	var doc struct {
+		Devices []struct {
+			ID               string   `json:"id"`
+			AverageCurrentUA float64  `json:"average_current_ua"`
+			SelfDischargeUA  float64  `json:"self_discharge_ua"`
+			UsableMAh        float64  `json:"usable_mah"`
+			LifeHours        float64  `json:"life_hours"`
+			LifeYears        float64  `json:"life_years"`
+			LimitedBy        string   `json:"limited_by"`
+			Model            string   `json:"self_discharge_model"`
+			TargetYears      *float64 `json:"target_years"`
+			MeetsTarget      *bool    `json:"meets_target"`
+			Budget           []struct {
+				Kind      string  `json:"kind"`
+				Name      string  `json:"name"`
+				CurrentUA float64 `json:"current_ua"`
+				Share     float64 `json:"share"`
+			} `json:"budget"`
+		} `json:"devices"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Devices) != 3 {
+		t.Fatalf("%d devices", len(doc.Devices))
+	}
+	for _, d := range doc.Devices {
+		sum := 0.0
+		for _, b := range d.Budget {
+			if b.Kind != "feature" {
+				sum += b.Share
+			}
+		}
+		if math.Abs(sum-1) > 1e-9 {
+			t.Errorf("%s: shares sum to %v", d.ID, sum)
+		}
+		if d.TargetYears == nil || d.MeetsTarget == nil || !*d.MeetsTarget {
+			t.Errorf("%s: target %v meets %v", d.ID, d.TargetYears, d.MeetsTarget)
+		}
+		if d.Model == "constant" && d.LimitedBy == "capacity" {
+			want := d.UsableMAh / 1e3 / ((d.AverageCurrentUA + d.SelfDischargeUA) / 1e6)
+			if math.Abs(d.LifeHours-want) > 1e-6*want {
+				t.Errorf("%s: life %v h, want %v", d.ID, d.LifeHours, want)
+			}
+		}
+		if math.Abs(d.LifeYears-d.LifeHours/8766) > 1e-9 {
+			t.Errorf("%s: years %v vs hours %v", d.ID, d.LifeYears, d.LifeHours)
+		}
+	}
+}
+
+func TestBatteryGate(t *testing.T) {
+	stdout, stderr, code := run(t, nil, "battery", "-C", exampleRepo, "--min-life", "13y")
+	if code != ExitGate {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	if !strings.Contains(stdout, "drip-puck") || !strings.Contains(stdout, "FAIL") {
+		t.Errorf("the table still prints on a failed gate:\n%s", stdout)
+	}
+	for _, want := range []string{"gate failed: drip-puck lasts 3.50 years, under its 13-year target", "drip-valve lasts 12.60 years"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if strings.Contains(stderr, "drip-lora lasts") {
+		t.Errorf("drip-lora (15.3 y) passes a 13-year target:\n%s", stderr)
+	}
+	// a device-scoped run only gates that device
+	if _, _, code := run(t, nil, "battery", "-C", exampleRepo, "--min-life", "13y", "--device", "drip-lora"); code != ExitOK {
+		t.Errorf("--device drip-lora: exit %d", code)
+	}
+}
+
+func TestBatteryUsageErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--device", "drip-lroa"}, `no device "drip-lroa"`},
+		{[]string{"--device", "drip-lroa"}, `did you mean "drip-lora"?`},
+		{[]string{"--min-life", "3"}, `--min-life "3": give a positive duration such as 3y`},
+		{[]string{"--sweep", "drip-lora.heartbeat"}, "write DEVICE.EVENT.PARAM=V1,V2"},
+		{[]string{"--sweep", "drip-lora.heartbeat.every=1m,soon"}, `"soon" is not a duration`},
+		{[]string{"--sweep", "drip-lora.heartbeat.colour=1"}, `cannot sweep "colour"`},
+		{[]string{"--sweep", "drip-lora.heartbeat.current=1mA"}, "event heartbeat has 3 phases; name one, e.g. drip-lora.heartbeat.3.current"},
+		{[]string{"--sweep", "drip-lora.nope.every=1m"}, `device drip-lora has no event "nope"`},
+		{[]string{"--sweep", "drip-puck.advertise.sf=7"}, "no LoRa phase"},
+		{[]string{"--sweep", "drip-lora.leak-check.every=1ms"}, "awake more than 100%"},
+		{[]string{"--sweep", "x.y.every=1m", "--device", "drip-lora"}, "--sweep names its device"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			stdout, stderr, code := run(t, nil, append(append([]string{"battery"}, tt.args...), "-C", exampleRepo)...)
+			if code != ExitInvalid || stdout != "" || !strings.Contains(stderr, tt.want) {
+				t.Fatalf("exit %d, stdout %q, stderr:\n%s", code, stdout, stderr)
+			}
+		})
+	}
+}
+
+func TestBatteryPulseWarningKeepsExitZero(t *testing.T) {
+	dir := t.TempDir()
+	yaml := "devices:\n  - id: d\n    battery: {cell: cr2032}\n    sleep: 1uA\n    events:\n      - name: tx\n        every: 1m\n        phases:\n          - {duration: 5ms, current: 40mA}\n"
+	if err := os.WriteFile(filepath.Join(dir, "devices.yaml"), []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code := run(t, nil, "battery", "-C", dir)
+	if code != ExitOK || !strings.Contains(stdout, "cr2032") {
+		t.Fatalf("exit %d stdout %q", code, stdout)
+	}
+	want := filepath.Join(dir, "devices.yaml") + ":9:13: warning: event tx phase 1 draws 40 mA, above the battery's 15 mA maximum pulse current"
+	if !strings.Contains(stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, stderr)
+	}
+}

@@ -1,0 +1,385 @@
+package planfile
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/iotpm/iotpm/internal/diag"
+	"github.com/iotpm/iotpm/internal/quantity"
+	"github.com/iotpm/iotpm/pkg/energy"
+)
+
+// DevicesFile is the schema of devices.yaml.
+type DevicesFile struct {
+	Cells   map[string]CellSpec `yaml:"cells"`
+	Devices []DeviceSpec        `yaml:"devices" check:"required"`
+}
+
+// CellFields are the figures of a cell; a battery may override each.
+type CellFields struct {
+	Name               string    `yaml:"name"`
+	Capacity           *Capacity `yaml:"capacity" check:"gt=0"`
+	Voltage            *Voltage  `yaml:"voltage" check:"gt=0"`
+	SelfDischarge      *Rate     `yaml:"self_discharge"`
+	SelfDischargeModel string    `yaml:"self_discharge_model" check:"enum=constant|proportional"`
+	Derating           *float64  `yaml:"derating" check:"gt=0,max=1"`
+	MaxPulse           *Current  `yaml:"max_pulse" check:"gt=0"`
+	ShelfLife          *Duration `yaml:"shelf_life" check:"gt=0"`
+}
+
+// CellSpec adds a cell to the catalog or overrides a built-in one.
+type CellSpec struct {
+	CellFields `yaml:",inline"`
+	Pos        Pos `yaml:"-"`
+}
+
+// BatterySpec is a device's pack: a catalog cell, how many, and overrides.
+type BatterySpec struct {
+	Cell       *Ref `yaml:"cell"`
+	Series     *int `yaml:"series" check:"min=1"`
+	Parallel   *int `yaml:"parallel" check:"min=1"`
+	CellFields `yaml:",inline"`
+	Pos        Pos `yaml:"-"`
+}
+
+// DeviceSpec is one device profile.
+type DeviceSpec struct {
+	ID                 ID           `yaml:"id" check:"required"`
+	Name               string       `yaml:"name"`
+	Battery            *BatterySpec `yaml:"battery" check:"required"`
+	Sleep              *Current     `yaml:"sleep" check:"required,min=0"`
+	Target             *Duration    `yaml:"target" check:"gt=0"`
+	SelfDischargeModel string       `yaml:"self_discharge_model" check:"enum=constant|proportional"`
+	Events             []EventSpec  `yaml:"events"`
+	Pos                Pos          `yaml:"-"`
+}
+
+// EventSpec is something the device wakes up for. It has phases, or the
+// single-phase shorthand duration + current.
+type EventSpec struct {
+	Name     ID          `yaml:"name" check:"required"`
+	Feature  string      `yaml:"feature"`
+	Every    *Duration   `yaml:"every" check:"required"`
+	Phases   []PhaseSpec `yaml:"phases"`
+	Duration *Duration   `yaml:"duration" check:"min=0"`
+	Current  *Current    `yaml:"current" check:"min=0"`
+	Pos      Pos         `yaml:"-"`
+}
+
+// PhaseSpec is one step of an event: a duration, or a LoRa packet whose time
+// on air is the duration.
+type PhaseSpec struct {
+	Duration *Duration `yaml:"duration" check:"min=0"`
+	Current  *Current  `yaml:"current" check:"required,min=0"`
+	LoRa     *LoRaSpec `yaml:"lora"`
+	Pos      Pos       `yaml:"-"`
+}
+
+// LoRaSpec is a LoRa packet (Semtech AN1200.13 parameters).
+type LoRaSpec struct {
+	SF                  int         `yaml:"sf" check:"required,min=6,max=12"`
+	BW                  *Bandwidth  `yaml:"bw"`
+	CR                  *CodingRate `yaml:"cr"`
+	Payload             *int        `yaml:"payload" check:"required,min=0,max=255"`
+	Preamble            *int        `yaml:"preamble" check:"min=0,max=65535"`
+	ExplicitHeader      *bool       `yaml:"explicit_header"`
+	CRC                 *bool       `yaml:"crc"`
+	LowDataRateOptimize *bool       `yaml:"low_data_rate_optimize"`
+	Pos                 Pos         `yaml:"-"`
+}
+
+// Fleet is a loaded and checked devices.yaml.
+type Fleet struct {
+	File    string
+	Cells   energy.CellCatalog
+	Devices []energy.Device
+	// Positions maps each device id to where it is defined.
+	Positions map[string]Pos
+}
+
+// Device returns the device with id, if any.
+func (f *Fleet) Device(id string) (energy.Device, bool) {
+	i := slices.IndexFunc(f.Devices, func(d energy.Device) bool { return d.ID == id })
+	if i < 0 {
+		return energy.Device{}, false
+	}
+	return f.Devices[i], true
+}
+
+// LoadDevices reads and checks the devices file at path.
+func LoadDevices(path string) (*Fleet, diag.List) {
+	data, diags := ReadFile(path)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	return ParseDevices(path, data)
+}
+
+// ParseDevices decodes and checks a devices file, reporting every problem.
+// Warnings (a pulse above the cell's limit) come back with a valid Fleet.
+func ParseDevices(file string, data []byte) (*Fleet, diag.List) {
+	var spec DevicesFile
+	diags := Decode(file, data, &spec)
+	if len(diags) > 0 && diags[0].Line == 0 || len(spec.Devices) == 0 && diags.HasErrors() {
+		return nil, diags
+	}
+	c := &deviceChecker{file: file, diags: &diags, decodeErrors: len(diags) > 0}
+	fleet := c.fleet(&spec)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	return fleet, diags
+}
+
+type deviceChecker struct {
+	file         string
+	diags        *diag.List
+	decodeErrors bool
+}
+
+func (c *deviceChecker) errorf(p Pos, format string, args ...any) {
+	c.diags.Errorf(c.file, p.Line, p.Col, format, args...)
+}
+
+func (c *deviceChecker) fleet(spec *DevicesFile) *Fleet {
+	f := &Fleet{File: c.file, Cells: energy.BuiltinCells(), Positions: map[string]Pos{}}
+	for _, id := range slices.Sorted(maps.Keys(spec.Cells)) {
+		cs := spec.Cells[id]
+		if err := checkID(id); err != nil {
+			c.errorf(cs.Pos, "cells: %s", err)
+			continue
+		}
+		cell, builtin := f.Cells[id]
+		if !builtin {
+			if cs.Capacity == nil {
+				c.errorf(cs.Pos, "cell %q is not in the built-in catalog, so it needs a capacity", id)
+				continue
+			}
+			cell = energy.Cell{ID: id, Name: id, Derating: 1, Source: "devices.yaml"}
+		}
+		f.Cells[id] = applyCellFields(cell, cs.CellFields)
+	}
+
+	for _, ds := range spec.Devices {
+		if ds.ID == "" {
+			continue
+		}
+		if first, dup := f.Positions[string(ds.ID)]; dup {
+			c.errorf(ds.Pos, "device id %q is defined twice (first at line %d)", ds.ID, first.Line)
+			continue
+		}
+		f.Positions[string(ds.ID)] = ds.Pos
+		if d, ok := c.device(ds, f.Cells); ok {
+			f.Devices = append(f.Devices, d)
+		}
+	}
+	return f
+}
+
+// applyCellFields overrides a cell's figures with those given.
+func applyCellFields(cell energy.Cell, cf CellFields) energy.Cell {
+	if cf.Name != "" {
+		cell.Name = cf.Name
+	}
+	if cf.Capacity != nil {
+		cell.Capacity = energy.AmpHours(*cf.Capacity)
+	}
+	if cf.Voltage != nil {
+		cell.Voltage = float64(*cf.Voltage)
+	}
+	if cf.SelfDischarge != nil {
+		r := quantity.Rate(*cf.SelfDischarge)
+		cell.SelfDischargePerYear = r.PerYear()
+		cell.SelfDischargeDecay = r.DecayPerHour()
+	}
+	if cf.Derating != nil {
+		cell.Derating = *cf.Derating
+	}
+	if cf.MaxPulse != nil {
+		cell.MaxPulse = energy.Amps(*cf.MaxPulse)
+	}
+	if cf.ShelfLife != nil {
+		cell.ShelfLife = energy.Hours(float64(*cf.ShelfLife) / 3600)
+	}
+	return cell
+}
+
+func (c *deviceChecker) device(ds DeviceSpec, cells energy.CellCatalog) (energy.Device, bool) {
+	d := energy.Device{ID: string(ds.ID)}
+	if ds.Sleep != nil {
+		d.Sleep = energy.Amps(*ds.Sleep)
+	}
+	if ds.Target != nil {
+		d.Target = energy.Hours(float64(*ds.Target) / 3600)
+	}
+	ok := true
+	if ds.Battery != nil {
+		b, bok := c.battery(ds, cells)
+		d.Battery, ok = b, bok
+	}
+	names := map[string]Pos{}
+	for _, es := range ds.Events {
+		if es.Name == "" {
+			ok = false
+			continue
+		}
+		if first, dup := names[string(es.Name)]; dup {
+			c.errorf(es.Pos, "device %s: event name %q is used twice (first at line %d)", ds.ID, es.Name, first.Line)
+			ok = false
+			continue
+		}
+		names[string(es.Name)] = es.Pos
+		e, eok := c.event(ds, es)
+		ok = ok && eok
+		d.Events = append(d.Events, e)
+	}
+	if !ok || c.decodeErrors {
+		return d, false
+	}
+	r, err := energy.Analyze(d)
+	if err != nil {
+		if errors.Is(err, energy.ErrAwakeTooLong) {
+			c.errorf(ds.Pos, "device %s: %v; lengthen the periods or shorten the phases", ds.ID, err)
+		} else {
+			c.errorf(ds.Pos, "device %s: %v", ds.ID, err)
+		}
+		return d, false
+	}
+	for _, w := range r.Warnings {
+		pos := ds.Pos
+		for _, es := range ds.Events {
+			if string(es.Name) == w.Event {
+				pos = es.Pos
+				if w.Phase-1 < len(es.Phases) {
+					pos = es.Phases[w.Phase-1].Pos
+				}
+			}
+		}
+		c.diags.Warnf(c.file, pos.Line, pos.Col, "%s", w.Message)
+	}
+	return d, true
+}
+
+func (c *deviceChecker) battery(ds DeviceSpec, cells energy.CellCatalog) (energy.Battery, bool) {
+	bs := ds.Battery
+	var cell energy.Cell
+	if bs.Cell != nil && bs.Cell.ID != "" {
+		known, ok := cells[bs.Cell.ID]
+		if !ok {
+			msg := fmt.Sprintf("unknown cell %q", bs.Cell.ID)
+			if s := Suggest(bs.Cell.ID, cells.IDs()); s != "" {
+				msg += fmt.Sprintf("; did you mean %q?", s)
+			} else {
+				msg += "; define it under cells: or use a built-in one (iotpm battery --list-cells)"
+			}
+			c.errorf(bs.Cell.Pos, "%s", msg)
+			return energy.Battery{}, false
+		}
+		cell = known
+	} else {
+		if bs.Capacity == nil {
+			c.errorf(bs.Pos, "device %s: the battery needs a catalog cell or a capacity", ds.ID)
+			return energy.Battery{}, false
+		}
+		cell = energy.Cell{ID: "custom", Name: "custom", Derating: 1}
+	}
+	cell = applyCellFields(cell, bs.CellFields)
+	b := energy.Battery{
+		Cell: cell.ID, Capacity: cell.Capacity, Voltage: cell.Voltage, Derating: cell.Derating,
+		Series: 1, Parallel: 1, MaxPulse: cell.MaxPulse, ShelfLife: cell.ShelfLife,
+		SelfDischargePerYear: cell.SelfDischargePerYear, SelfDischargeDecay: cell.DecayPerHour(),
+		Model: energy.Constant,
+	}
+	if bs.Series != nil {
+		b.Series = *bs.Series
+	}
+	if bs.Parallel != nil {
+		b.Parallel = *bs.Parallel
+	}
+	for _, m := range []string{bs.SelfDischargeModel, ds.SelfDischargeModel} {
+		if m != "" {
+			b.Model = energy.SelfDischargeModel(m)
+		}
+	}
+	return b, true
+}
+
+func (c *deviceChecker) event(ds DeviceSpec, es EventSpec) (energy.Event, bool) {
+	e := energy.Event{Name: string(es.Name), Feature: es.Feature}
+	ok := true
+	if es.Every != nil {
+		if *es.Every <= 0 {
+			c.errorf(es.Pos, "device %s, event %s: every must be a positive period, got %gs", ds.ID, es.Name, float64(*es.Every))
+			ok = false
+		}
+		e.Every = energy.Seconds(*es.Every)
+	}
+	shorthand := es.Duration != nil || es.Current != nil
+	switch {
+	case shorthand && len(es.Phases) > 0:
+		c.errorf(es.Pos, "device %s, event %s: give phases, or duration and current, not both", ds.ID, es.Name)
+		return e, false
+	case shorthand:
+		if es.Duration == nil || es.Current == nil {
+			c.errorf(es.Pos, "device %s, event %s: the single-phase shorthand needs both duration and current", ds.ID, es.Name)
+			return e, false
+		}
+		e.Phases = []energy.Phase{{Duration: energy.Seconds(*es.Duration), Current: energy.Amps(*es.Current)}}
+	case len(es.Phases) == 0:
+		c.errorf(es.Pos, "device %s, event %s: needs phases (each a duration or a lora packet, with a current), or duration and current", ds.ID, es.Name)
+		return e, false
+	}
+	for i, ps := range es.Phases {
+		p := energy.Phase{}
+		if ps.Current != nil {
+			p.Current = energy.Amps(*ps.Current)
+		}
+		switch {
+		case ps.Duration != nil && ps.LoRa != nil:
+			c.errorf(ps.Pos, "device %s, event %s, phase %d: give a duration or a lora packet, not both (a packet's duration is its time on air)", ds.ID, es.Name, i+1)
+			ok = false
+		case ps.Duration != nil:
+			p.Duration = energy.Seconds(*ps.Duration)
+		case ps.LoRa != nil:
+			l := loraPacket(ps.LoRa)
+			if err := l.Validate(); err != nil && !c.decodeErrors { // decode errors cover the ranges
+				c.errorf(ps.LoRa.Pos, "device %s, event %s, phase %d: %v", ds.ID, es.Name, i+1, err)
+				ok = false
+			}
+			p.LoRa = &l
+		default:
+			c.errorf(ps.Pos, "device %s, event %s, phase %d: has no duration; give duration or a lora packet", ds.ID, es.Name, i+1)
+			ok = false
+		}
+		e.Phases = append(e.Phases, p)
+	}
+	return e, ok
+}
+
+// loraPacket applies LoRaWAN uplink defaults to what the file gives.
+func loraPacket(s *LoRaSpec) energy.LoRa {
+	payload := 0
+	if s.Payload != nil {
+		payload = *s.Payload
+	}
+	l := energy.LoRaWANUplink(s.SF, 125e3, payload)
+	if s.BW != nil {
+		l.BandwidthHz = float64(*s.BW)
+	}
+	if s.CR != nil {
+		l.CodingRate = int(*s.CR)
+	}
+	if s.Preamble != nil {
+		l.Preamble = *s.Preamble
+	}
+	if s.ExplicitHeader != nil {
+		l.ExplicitHeader = *s.ExplicitHeader
+	}
+	if s.CRC != nil {
+		l.CRC = *s.CRC
+	}
+	l.LowDataRateOptimize = s.LowDataRateOptimize
+	return l
+}

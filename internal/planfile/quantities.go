@@ -1,0 +1,102 @@
+package planfile
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/iotpm/iotpm/internal/quantity"
+	"go.yaml.in/yaml/v3"
+)
+
+// Quantity types for devices.yaml. Each parses strictly through package
+// quantity and holds SI units.
+type (
+	Current   float64 // amperes, from "2.5uA"
+	Duration  float64 // seconds, from "60ms", "5m", "5y"
+	Capacity  float64 // ampere-hours, from "1200mAh"
+	Voltage   float64 // volts, from "3.7V"
+	Bandwidth float64 // hertz, from "125kHz" or a bare 125, 250 or 500 (kHz)
+)
+
+// Rate is a share lost per period, from "1%/y" or "3%/month".
+type Rate quantity.Rate
+
+// CodingRate is the LoRa coding rate index 1..4, from "4/5".."4/8".
+type CodingRate int
+
+func parseScalar(n *yaml.Node, k quantity.Kind) (float64, error) {
+	if n.Tag == "!!null" {
+		return 0, fmt.Errorf("a value is required")
+	}
+	return k.Parse(n.Value)
+}
+
+// UnmarshalNode implements NodeUnmarshaler.
+func (c *Current) UnmarshalNode(n *yaml.Node) error {
+	v, err := parseScalar(n, quantity.Current)
+	*c = Current(v)
+	return err
+}
+
+// UnmarshalNode implements NodeUnmarshaler.
+func (d *Duration) UnmarshalNode(n *yaml.Node) error {
+	v, err := parseScalar(n, quantity.Duration)
+	*d = Duration(v)
+	return err
+}
+
+// UnmarshalNode implements NodeUnmarshaler.
+func (c *Capacity) UnmarshalNode(n *yaml.Node) error {
+	v, err := parseScalar(n, quantity.Capacity)
+	*c = Capacity(v)
+	return err
+}
+
+// UnmarshalNode implements NodeUnmarshaler.
+func (v *Voltage) UnmarshalNode(n *yaml.Node) error {
+	x, err := parseScalar(n, quantity.Voltage)
+	*v = Voltage(x)
+	return err
+}
+
+// UnmarshalNode implements NodeUnmarshaler.
+func (b *Bandwidth) UnmarshalNode(n *yaml.Node) error {
+	if n.Tag == "!!int" {
+		switch n.Value {
+		case "125", "250", "500":
+			khz, _ := strconv.Atoi(n.Value)
+			*b = Bandwidth(khz * 1000)
+			return nil
+		}
+		return fmt.Errorf("bandwidth %s: use 125kHz, 250kHz or 500kHz", n.Value)
+	}
+	v, err := parseScalar(n, quantity.Frequency)
+	*b = Bandwidth(v)
+	return err
+}
+
+// UnmarshalNode implements NodeUnmarshaler.
+func (r *Rate) UnmarshalNode(n *yaml.Node) error {
+	v, err := quantity.ParseRate(n.Value)
+	*r = Rate(v)
+	return err
+}
+
+// UnmarshalNode implements NodeUnmarshaler.
+func (c *CodingRate) UnmarshalNode(n *yaml.Node) error {
+	num, den, ok := strings.Cut(strings.TrimSpace(n.Value), "/")
+	d, err := strconv.Atoi(den)
+	if !ok || num != "4" || err != nil || d < 5 || d > 8 {
+		return fmt.Errorf("coding rate %q: use 4/5, 4/6, 4/7 or 4/8", n.Value)
+	}
+	*c = CodingRate(d - 4)
+	return nil
+}
+
+// String methods make range diagnostics read in the file's units.
+
+func (c Current) String() string  { return strconv.FormatFloat(float64(c)*1e6, 'g', -1, 64) + "uA" }
+func (d Duration) String() string { return strconv.FormatFloat(float64(d), 'g', -1, 64) + "s" }
+func (c Capacity) String() string { return strconv.FormatFloat(float64(c)*1e3, 'g', -1, 64) + "mAh" }
+func (v Voltage) String() string  { return strconv.FormatFloat(float64(v), 'g', -1, 64) + "V" }
