@@ -51,7 +51,9 @@ func (k Kind) Units() []string {
 	for u := range k.units {
 		out = append(out, u)
 	}
-	sort.Slice(out, func(i, j int) bool { return k.units[out[i]] < k.units[out[j]] || k.units[out[i]] == k.units[out[j]] && out[i] < out[j] })
+	sort.Slice(out, func(i, j int) bool {
+		return k.units[out[i]] < k.units[out[j]] || k.units[out[i]] == k.units[out[j]] && out[i] < out[j]
+	})
 	return out
 }
 

@@ -16,10 +16,10 @@ type Cell struct {
 	// SelfDischargeDecay is the proportional model's k per hour; zero means
 	// "derive it from SelfDischargePerYear".
 	SelfDischargeDecay float64
-	Derating             float64 // default usable fraction of nominal capacity
-	MaxPulse             Amps
-	ShelfLife            Hours
-	Source               string
+	Derating           float64 // default usable fraction of nominal capacity
+	MaxPulse           Amps
+	ShelfLife          Hours
+	Source             string
 }
 
 // DecayPerHour is the proportional model's k: the cell's own, or one derived
