@@ -83,6 +83,9 @@ type Part struct {
 	Engineering    float64  // person-months
 	ToolingUSD     float64  // moulds, fixtures, PCB re-spins
 	Certifications []string // catalog ids
+	// LeadTimeDays is an explicit calendar lead time before the part can
+	// ship (mould tooling, say); the roadmap also waits for certifications.
+	LeadTimeDays int
 }
 
 // Theme is an outcome that features contribute to.
@@ -103,6 +106,9 @@ type Feature struct {
 	Confidence float64
 	Parts      []Part
 	DependsOn  []string
+	// Hotfix makes the firmware part eligible for hotfix windows as well
+	// as releases.
+	Hotfix bool
 }
 
 // Tracks returns the tracks the feature has parts on, in shipping order.

@@ -1,0 +1,330 @@
+package roadmap
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/iotpm/iotpm/pkg/rice"
+)
+
+// epsilon absorbs float rounding when person-months are split over releases.
+const epsilon = 1e-9
+
+// Input is what the scheduler needs: the ranked backlog, the calendar, the
+// certification catalog (for lead times) and the themes.
+type Input struct {
+	Ranked   []rice.Scored
+	Calendar Calendar
+	Catalog  rice.Catalog
+	Themes   []rice.Theme
+}
+
+// Allocation is effort taken from one release.
+type Allocation struct {
+	Release string
+	Date    time.Time
+	Amount  float64
+}
+
+// Item is a scheduled feature part.
+type Item struct {
+	Feature     string
+	Title       string
+	Track       rice.Track
+	Release     string // the release it ships with
+	ShipDate    time.Time
+	ReadyDate   time.Time
+	LeadDays    int
+	Effort      float64 // engineering person-months
+	Allocations []Allocation
+}
+
+// Unscheduled is a feature part that could not complete by the end.
+type Unscheduled struct {
+	Feature string
+	Title   string
+	Track   rice.Track
+	Reason  string
+}
+
+// ReleasePlan is a release and what the plan puts in it.
+type ReleasePlan struct {
+	Release
+	Allocated float64
+	Items     []string // features whose part ships with this release
+}
+
+// ThemeStatus is a theme's outcome date.
+type ThemeStatus struct {
+	ID       string
+	Outcome  string
+	Complete time.Time // latest ship date of its scheduled parts; zero when none is
+	AtRisk   bool      // a part of one of its features is unscheduled, so Complete is not the real date
+	Features []string
+}
+
+// Explanation records why one part landed where it did.
+type Explanation struct {
+	Feature string
+	Track   rice.Track
+	Lines   []string
+}
+
+// Plan is the scheduler's result.
+type Plan struct {
+	Order       []string // features in scheduling order (rule 1)
+	Releases    []ReleasePlan
+	Items       []Item
+	Unscheduled []Unscheduled
+	Themes      []ThemeStatus
+	Explain     []Explanation
+}
+
+// Order returns the features in scheduling order: Kano basic features
+// first, then the rest, each group by RICE rank; a feature's dependencies
+// come just before it (recursively, in the same order among themselves).
+func Order(ranked []rice.Scored) []rice.Scored {
+	base := slices.Clone(ranked)
+	slices.SortStableFunc(base, func(a, b rice.Scored) int {
+		ab, bb := a.Kano == rice.Basic, b.Kano == rice.Basic
+		if ab != bb {
+			if ab {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Compare(a.Rank, b.Rank)
+	})
+	pos := make(map[string]int, len(base))
+	byID := make(map[string]rice.Scored, len(base))
+	for i, s := range base {
+		pos[s.ID], byID[s.ID] = i, s
+	}
+	var out []rice.Scored
+	placed := map[string]bool{}
+	var visit func(s rice.Scored)
+	visit = func(s rice.Scored) {
+		if placed[s.ID] {
+			return
+		}
+		placed[s.ID] = true // dependency graphs are acyclic (the loader checks)
+		deps := slices.Clone(s.DependsOn)
+		slices.SortFunc(deps, func(a, b string) int { return cmp.Compare(pos[a], pos[b]) })
+		for _, d := range deps {
+			if dep, ok := byID[d]; ok {
+				visit(dep)
+			}
+		}
+		out = append(out, s)
+	}
+	for _, s := range base {
+		visit(s)
+	}
+	return out
+}
+
+type scheduler struct {
+	in        Input
+	releases  []ReleasePlan
+	shipped   map[string]map[rice.Track]time.Time // feature → track → ship date
+	failed    map[string]string                   // feature → why one of its parts is unscheduled
+	plan      Plan
+	itemIndex map[string]int
+}
+
+// Schedule places the backlog on the calendar (see the package doc and the
+// README for the rules).
+func Schedule(in Input) Plan {
+	s := &scheduler{in: in, shipped: map[string]map[rice.Track]time.Time{}, failed: map[string]string{}}
+	for _, r := range in.Calendar.Releases() {
+		s.releases = append(s.releases, ReleasePlan{Release: r})
+	}
+	for _, f := range Order(in.Ranked) {
+		s.plan.Order = append(s.plan.Order, f.ID)
+		s.feature(f)
+	}
+	s.plan.Releases = s.releases
+	s.themes()
+	return s.plan
+}
+
+func fmtDate(t time.Time) string { return t.Format("2006-01-02") }
+
+func (s *scheduler) feature(f rice.Scored) {
+	// Rule 2: the first part waits for every part of every dependency.
+	ready := s.in.Calendar.Start
+	why := "the plan starts " + fmtDate(ready)
+	var blocked string
+	for _, d := range f.DependsOn {
+		if reason, bad := s.failed[d]; bad {
+			blocked = fmt.Sprintf("waiting on unscheduled dependency %s (%s)", d, reason)
+			break
+		}
+		for _, t := range rice.Tracks {
+			if ship, ok := s.shipped[d][t]; ok && ship.After(ready) {
+				ready, why = ship, fmt.Sprintf("dependency %s ships its %s part %s", d, t, fmtDate(ship))
+			}
+		}
+	}
+	for _, part := range chainOrder(f.Parts) {
+		ex := Explanation{Feature: f.ID, Track: part.Track}
+		if blocked != "" {
+			s.unschedule(f, part.Track, blocked, &ex)
+			continue
+		}
+		ex.Lines = append(ex.Lines, fmt.Sprintf("ready %s: %s", fmtDate(ready), why))
+		ship, reason := s.part(f, part, ready, &ex)
+		if reason != "" {
+			s.unschedule(f, part.Track, reason, &ex)
+			blocked = fmt.Sprintf("waiting on its unscheduled %s part", part.Track)
+			continue
+		}
+		if s.shipped[f.ID] == nil {
+			s.shipped[f.ID] = map[rice.Track]time.Time{}
+		}
+		s.shipped[f.ID][part.Track] = ship
+		s.plan.Explain = append(s.plan.Explain, ex)
+		// Rule 2: the next part of the chain waits for this one.
+		ready, why = ship, fmt.Sprintf("its %s part ships %s", part.Track, fmtDate(ship))
+	}
+}
+
+func (s *scheduler) unschedule(f rice.Scored, track rice.Track, reason string, ex *Explanation) {
+	ex.Lines = append(ex.Lines, "unscheduled: "+reason)
+	s.plan.Explain = append(s.plan.Explain, *ex)
+	s.plan.Unscheduled = append(s.plan.Unscheduled, Unscheduled{Feature: f.ID, Title: f.Title, Track: track, Reason: reason})
+	if _, ok := s.failed[f.ID]; !ok {
+		s.failed[f.ID] = fmt.Sprintf("%s part: %s", track, reason)
+	}
+}
+
+// chainOrder returns the parts in shipping order hardware → firmware → cloud.
+func chainOrder(parts []rice.Part) []rice.Part {
+	out := slices.Clone(parts)
+	slices.SortStableFunc(out, func(a, b rice.Part) int {
+		return slices.Index(rice.Tracks, a.Track) - slices.Index(rice.Tracks, b.Track)
+	})
+	return out
+}
+
+// LeadTime is a part's lead time in days and where it comes from: the
+// longest of its certifications (they run in parallel at the lab) and its
+// explicit lead time.
+func LeadTime(p rice.Part, catalog rice.Catalog) (int, string) {
+	days, source := p.LeadTimeDays, ""
+	if days > 0 {
+		source = fmt.Sprintf("explicit lead time %dd", days)
+	}
+	for _, id := range p.Certifications {
+		if c, ok := catalog[id]; ok {
+			if d := int(math.Ceil(c.Weeks * 7)); d > days {
+				days, source = d, fmt.Sprintf("certification %s takes %g weeks", id, c.Weeks)
+			}
+		}
+	}
+	return days, source
+}
+
+// part allocates one part and returns its ship date, or a reason it cannot
+// be scheduled. Rules 3 and 4.
+func (s *scheduler) part(f rice.Scored, p rice.Part, ready time.Time, ex *Explanation) (time.Time, string) {
+	lead, source := LeadTime(p, s.in.Catalog)
+	earliest := ready.AddDate(0, 0, lead)
+	if lead > 0 {
+		ex.Lines = append(ex.Lines, fmt.Sprintf("lead time %d days (%s): earliest release %s", lead, source, fmtDate(earliest)))
+	}
+	if earliest.After(s.in.Calendar.End) {
+		return time.Time{}, fmt.Sprintf("lead time past end: earliest release %s is after the plan ends %s", fmtDate(earliest), fmtDate(s.in.Calendar.End))
+	}
+	remaining := p.Engineering
+	var allocs []Allocation
+	var touched []int
+	eligible := 0
+	for i := range s.releases {
+		r := &s.releases[i]
+		if r.Track != p.Track || r.Date.Before(earliest) || (r.Hotfix && !f.Hotfix) {
+			continue
+		}
+		eligible++
+		free := r.Capacity - r.Allocated
+		if remaining <= epsilon {
+			// nothing to build: ship with the first eligible release
+			r.Items = append(r.Items, f.ID)
+			ex.Lines = append(ex.Lines, fmt.Sprintf("no engineering effort: ships with %s on %s", r.Name, fmtDate(r.Date)))
+			s.addItem(f, p, r, ready, lead, allocs)
+			return r.Date, ""
+		}
+		if free <= epsilon {
+			ex.Lines = append(ex.Lines, fmt.Sprintf("%s on %s is full (%g of %g person-months allocated)", r.Name, fmtDate(r.Date), round(r.Allocated), r.Capacity))
+			continue
+		}
+		take := math.Min(free, remaining)
+		r.Allocated += take
+		remaining -= take
+		allocs = append(allocs, Allocation{Release: r.Name, Date: r.Date, Amount: take})
+		touched = append(touched, i)
+		if remaining <= epsilon {
+			r.Items = append(r.Items, f.ID)
+			if len(allocs) > 1 {
+				ex.Lines = append(ex.Lines, fmt.Sprintf("capacity: %g person-months spread over %d releases (%s); ships with %s on %s",
+					p.Engineering, len(allocs), allocList(allocs), r.Name, fmtDate(r.Date)))
+			} else {
+				ex.Lines = append(ex.Lines, fmt.Sprintf("ships with %s on %s (%g of its %g person-months)", r.Name, fmtDate(r.Date), round(take), r.Capacity))
+			}
+			s.addItem(f, p, r, ready, lead, allocs)
+			return r.Date, ""
+		}
+	}
+	// Roll back: a part that cannot complete holds no capacity.
+	for k, i := range touched {
+		s.releases[i].Allocated -= allocs[k].Amount
+	}
+	if eligible == 0 {
+		return time.Time{}, fmt.Sprintf("no capacity: no %s release on or after %s", p.Track, fmtDate(earliest))
+	}
+	return time.Time{}, fmt.Sprintf("no capacity: %g of %g person-months do not fit in the %s releases from %s to the end",
+		round(remaining), p.Engineering, p.Track, fmtDate(earliest))
+}
+
+func round(f float64) float64 { return math.Round(f*1000) / 1000 }
+
+func allocList(allocs []Allocation) string {
+	parts := make([]string, len(allocs))
+	for i, a := range allocs {
+		parts[i] = fmt.Sprintf("%g in %s", round(a.Amount), a.Release)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (s *scheduler) addItem(f rice.Scored, p rice.Part, r *ReleasePlan, ready time.Time, lead int, allocs []Allocation) {
+	s.plan.Items = append(s.plan.Items, Item{
+		Feature: f.ID, Title: f.Title, Track: p.Track, Release: r.Name, ShipDate: r.Date,
+		ReadyDate: ready, LeadDays: lead, Effort: p.Engineering, Allocations: allocs,
+	})
+}
+
+// themes applies rule 6.
+func (s *scheduler) themes() {
+	for _, t := range s.in.Themes {
+		ts := ThemeStatus{ID: t.ID, Outcome: t.Outcome, Features: []string{}}
+		for _, f := range s.in.Ranked {
+			if f.Theme != t.ID {
+				continue
+			}
+			ts.Features = append(ts.Features, f.ID)
+			if _, bad := s.failed[f.ID]; bad {
+				ts.AtRisk = true
+			}
+			for _, ship := range s.shipped[f.ID] {
+				if ship.After(ts.Complete) {
+					ts.Complete = ship
+				}
+			}
+		}
+		s.plan.Themes = append(s.plan.Themes, ts)
+	}
+}

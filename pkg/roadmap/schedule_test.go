@@ -1,0 +1,334 @@
+package roadmap
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/iotpm/iotpm/pkg/rice"
+)
+
+func date(s string) time.Time {
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// cal is a small calendar: hardware releases on 1 April and 1 October 2027
+// (4 PM each), firmware every 2 months (2 PM), cloud every month (1 PM).
+func cal() Calendar {
+	return Calendar{Start: date("2027-01-01"), End: date("2027-12-31"), Tracks: map[rice.Track]TrackCalendar{
+		rice.Hardware: {Releases: []Release{{Name: "Rev B", Date: date("2027-04-01"), Capacity: 4}, {Name: "Rev C", Date: date("2027-10-01"), Capacity: 4}}},
+		rice.Firmware: {Cadence: &Cadence{Every: Period{Months: 2}, Capacity: 2}},
+		rice.Cloud:    {Cadence: &Cadence{Every: Period{Months: 1}, Capacity: 1}},
+	}}
+}
+
+func feat(id string, rank int, kano rice.Kano, parts ...rice.Part) rice.Scored {
+	return rice.Scored{Feature: rice.Feature{ID: id, Title: id, Kano: kano, Parts: parts}, Rank: rank}
+}
+
+func part(track rice.Track, pm float64, certs ...string) rice.Part {
+	return rice.Part{Track: track, Engineering: pm, Certifications: certs}
+}
+
+var catalog = rice.Catalog{"lab": {ID: "lab", Weeks: 8}, "quick": {ID: "quick", Weeks: 1}}
+
+// placement is feature/track → release name, or "unscheduled: reason…".
+func placement(p Plan) map[string]string {
+	out := map[string]string{}
+	for _, it := range p.Items {
+		out[it.Feature+"/"+string(it.Track)] = it.Release + " " + it.ShipDate.Format("2006-01-02")
+	}
+	for _, u := range p.Unscheduled {
+		out[u.Feature+"/"+string(u.Track)] = "unscheduled: " + u.Reason
+	}
+	return out
+}
+
+func check(t *testing.T, p Plan, want map[string]string) {
+	t.Helper()
+	got := placement(p)
+	for k, w := range want {
+		if !strings.HasPrefix(got[k], w) {
+			t.Errorf("%s: got %q, want %q", k, got[k], w)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("placements %v, want %d entries", got, len(want))
+	}
+}
+
+func TestCalendarReleases(t *testing.T) {
+	c := Calendar{Start: date("2027-01-31"), End: date("2027-07-31"), Tracks: map[rice.Track]TrackCalendar{
+		rice.Firmware: {Cadence: &Cadence{Every: Period{Months: 3}, Capacity: 3}, Hotfix: &Cadence{Every: Period{Months: 1}, Capacity: 0.5}},
+		rice.Cloud:    {Cadence: &Cadence{Every: Period{Days: 14}, Capacity: 1}},
+	}}
+	var fw, cloud []string
+	for _, r := range c.Releases() {
+		s := r.Name + "@" + r.Date.Format("01-02")
+		if r.Track == rice.Firmware {
+			fw = append(fw, s)
+		} else {
+			cloud = append(cloud, s)
+		}
+	}
+	// months are calendar months, clamped: Jan 31 + 1 month = Feb 28;
+	// hotfix windows on a release date are left out
+	wantFW := []string{"Hotfix 1@02-28", "Hotfix 2@03-31", "FW 1@04-30", "Hotfix 3@05-31", "Hotfix 4@06-30", "FW 2@07-31"}
+	if !slices.Equal(fw, wantFW) {
+		t.Errorf("firmware %v\nwant %v", fw, wantFW)
+	}
+	if len(cloud) != 12 || cloud[0] != "Sprint 1@02-14" || cloud[11] != "Sprint 12@07-18" {
+		t.Errorf("cloud %v", cloud)
+	}
+}
+
+// Rule 1: basic features first, then by rank; dependencies just before.
+func TestRuleOrder(t *testing.T) {
+	ranked := []rice.Scored{
+		feat("a", 1, rice.Delighter, part(rice.Cloud, 1)),
+		feat("b", 2, rice.Basic, part(rice.Cloud, 1)),
+		feat("c", 3, rice.Performance, part(rice.Cloud, 1)),
+		feat("d", 4, rice.Basic, part(rice.Cloud, 1)),
+		feat("e", 5, rice.Performance, part(rice.Cloud, 1)),
+	}
+	ranked[1].DependsOn = []string{"e", "c"} // b (basic) needs e and c
+	var got []string
+	for _, s := range Order(ranked) {
+		got = append(got, s.ID)
+	}
+	want := []string{"c", "e", "b", "d", "a"}
+	if !slices.Equal(got, want) {
+		t.Errorf("order %v, want %v", got, want)
+	}
+}
+
+// Rule 2: parts ship hardware → firmware → cloud; a feature waits for all
+// parts of its dependencies.
+func TestRuleChainAndDependencies(t *testing.T) {
+	p := Schedule(Input{Calendar: cal(), Catalog: catalog, Ranked: []rice.Scored{
+		feat("sensor", 1, "", part(rice.Hardware, 2), part(rice.Firmware, 1), part(rice.Cloud, 0.5)),
+		func() rice.Scored {
+			f := feat("app-screen", 2, "", part(rice.Cloud, 0.5))
+			f.DependsOn = []string{"sensor"}
+			return f
+		}(),
+	}})
+	check(t, p, map[string]string{
+		"sensor/hardware":  "Rev B 2027-04-01",
+		"sensor/firmware":  "FW 2 2027-05-01", // FW 1 (03-01) is before the hardware ships
+		"sensor/cloud":     "Sprint 4 2027-05-01",
+		"app-screen/cloud": "Sprint 4 2027-05-01", // waits for every part of sensor
+	})
+}
+
+// Rule 3: the release must be at least ready + lead time; certifications
+// run in parallel, so the longest counts; an explicit lead time counts too.
+func TestRuleLeadTime(t *testing.T) {
+	tooling := part(rice.Hardware, 1)
+	tooling.LeadTimeDays = 100
+	p := Schedule(Input{Calendar: cal(), Catalog: catalog, Ranked: []rice.Scored{
+		feat("radio", 1, "", part(rice.Firmware, 0.5, "quick", "lab")), // 8 weeks: earliest 2027-02-26 → FW 1 on 03-01
+		feat("slow-radio", 2, "", part(rice.Hardware, 1, "lab")),       // 56 days → Rev B
+		feat("mould", 3, "", tooling),                                  // 100 days: 04-11, after Rev B → Rev C
+	}})
+	check(t, p, map[string]string{
+		"radio/firmware":      "FW 1 2027-03-01",
+		"slow-radio/hardware": "Rev B 2027-04-01",
+		"mould/hardware":      "Rev C 2027-10-01",
+	})
+	if d, src := LeadTime(part(rice.Firmware, 1, "quick", "lab"), catalog); d != 56 || !strings.Contains(src, "lab") {
+		t.Errorf("lead %d %q", d, src)
+	}
+}
+
+// Rule 4: effort spills over consecutive releases and ships where it
+// completes; no release is over-allocated.
+func TestRuleCapacitySpillOver(t *testing.T) {
+	p := Schedule(Input{Calendar: cal(), Catalog: catalog, Ranked: []rice.Scored{
+		feat("small", 1, "", part(rice.Cloud, 0.4)),
+		feat("big", 2, "", part(rice.Cloud, 2.1)), // 0.6 in Sprint 1, 1 in Sprint 2, 0.5 in Sprint 3
+		feat("next", 3, "", part(rice.Cloud, 0.5)),
+	}})
+	check(t, p, map[string]string{
+		"small/cloud": "Sprint 1 2027-02-01",
+		"big/cloud":   "Sprint 3 2027-04-01",
+		"next/cloud":  "Sprint 3 2027-04-01",
+	})
+	for _, r := range p.Releases {
+		if r.Allocated > r.Capacity+epsilon {
+			t.Errorf("%s over-allocated: %v of %v", r.Name, r.Allocated, r.Capacity)
+		}
+	}
+	for _, it := range p.Items {
+		if it.Feature == "big" && len(it.Allocations) != 3 {
+			t.Errorf("big allocations %+v", it.Allocations)
+		}
+	}
+}
+
+// Rule 5: what cannot complete by the end is unscheduled with its reason,
+// holds no capacity, and takes its dependents and later parts with it.
+func TestRuleUnscheduled(t *testing.T) {
+	late := part(rice.Hardware, 1)
+	late.LeadTimeDays = 400
+	p := Schedule(Input{Calendar: cal(), Catalog: catalog, Ranked: []rice.Scored{
+		feat("huge", 1, "", part(rice.Hardware, 9), part(rice.Firmware, 1)),
+		feat("late", 2, "", late),
+		func() rice.Scored {
+			f := feat("needs-huge", 3, "", part(rice.Cloud, 1))
+			f.DependsOn = []string{"huge"}
+			return f
+		}(),
+		feat("fits", 4, "", part(rice.Hardware, 4)),
+	}})
+	check(t, p, map[string]string{
+		"huge/hardware":    "unscheduled: no capacity: 1 of 9 person-months",
+		"huge/firmware":    "unscheduled: waiting on its unscheduled hardware part",
+		"late/hardware":    "unscheduled: lead time past end",
+		"needs-huge/cloud": "unscheduled: waiting on unscheduled dependency huge",
+		"fits/hardware":    "Rev B 2027-04-01", // huge's rolled-back 8 PM are free again
+	})
+}
+
+// Hotfix windows take only hotfix features.
+func TestHotfixWindows(t *testing.T) {
+	c := cal()
+	fw := c.Tracks[rice.Firmware]
+	fw.Hotfix = &Cadence{Every: Period{Months: 1}, Capacity: 0.5}
+	c.Tracks[rice.Firmware] = fw
+	urgent := feat("urgent", 1, "", part(rice.Firmware, 0.5))
+	urgent.Hotfix = true
+	p := Schedule(Input{Calendar: c, Catalog: catalog, Ranked: []rice.Scored{
+		feat("normal", 2, "", part(rice.Firmware, 0.5)),
+		urgent,
+	}})
+	check(t, p, map[string]string{
+		"urgent/firmware": "Hotfix 1 2027-02-01",
+		"normal/firmware": "FW 1 2027-03-01",
+	})
+}
+
+// Rule 6: a theme completes with its last part; one unscheduled part puts
+// it at risk.
+func TestRuleThemes(t *testing.T) {
+	a := feat("a", 1, "", part(rice.Cloud, 0.5))
+	a.Theme = "t1"
+	b := feat("b", 2, "", part(rice.Hardware, 1), part(rice.Cloud, 0.5))
+	b.Theme = "t1"
+	c := feat("c", 3, "", part(rice.Hardware, 99))
+	c.Theme = "t2"
+	p := Schedule(Input{Calendar: cal(), Catalog: catalog, Ranked: []rice.Scored{a, b, c},
+		Themes: []rice.Theme{{ID: "t1"}, {ID: "t2"}, {ID: "empty"}}})
+	// b's cloud part may ship the day its hardware does
+	if th := p.Themes[0]; th.AtRisk || !th.Complete.Equal(date("2027-04-01")) || !slices.Equal(th.Features, []string{"a", "b"}) {
+		t.Errorf("t1 %+v", th)
+	}
+	if th := p.Themes[1]; !th.AtRisk || !th.Complete.IsZero() {
+		t.Errorf("t2 %+v", th)
+	}
+	if th := p.Themes[2]; th.AtRisk || !th.Complete.IsZero() {
+		t.Errorf("empty %+v", th)
+	}
+}
+
+// TestInvariants schedules random backlogs and checks what must always hold:
+// no release over capacity; every part ships on or after its ready date plus
+// lead time, on a release of its own track; parts follow the chain; a
+// feature's first part ships no earlier than every part of its dependencies;
+// every part is either scheduled or unscheduled, never both.
+func TestInvariants(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for round := range 300 {
+		n := 1 + rng.IntN(25)
+		var ranked []rice.Scored
+		for i := range n {
+			var parts []rice.Part
+			for _, tr := range rice.Tracks {
+				if rng.IntN(2) == 0 || (tr == rice.Cloud && len(parts) == 0) {
+					p := part(tr, math.Round(rng.Float64()*60)/10)
+					if rng.IntN(4) == 0 {
+						p.Certifications = []string{"lab"}
+					}
+					if rng.IntN(6) == 0 {
+						p.LeadTimeDays = rng.IntN(200)
+					}
+					parts = append(parts, p)
+				}
+			}
+			kano := []rice.Kano{rice.Basic, rice.Performance, rice.Delighter, ""}[rng.IntN(4)]
+			f := feat(string(rune('a'+i%26))+string(rune('a'+i/26)), i+1, kano, parts...)
+			if i > 0 && rng.IntN(3) == 0 {
+				f.DependsOn = []string{ranked[rng.IntN(i)].ID} // only earlier ids: acyclic
+			}
+			f.Hotfix = rng.IntN(5) == 0
+			ranked = append(ranked, f)
+		}
+		c := cal()
+		fw := c.Tracks[rice.Firmware]
+		fw.Hotfix = &Cadence{Every: Period{Months: 1}, Capacity: 0.5}
+		c.Tracks[rice.Firmware] = fw
+		p := Schedule(Input{Calendar: c, Catalog: catalog, Ranked: ranked})
+
+		byName := map[string]ReleasePlan{}
+		for _, r := range p.Releases {
+			byName[string(r.Track)+"/"+r.Name] = r
+			if r.Allocated > r.Capacity+1e-6 {
+				t.Fatalf("round %d: %s over-allocated %v > %v", round, r.Name, r.Allocated, r.Capacity)
+			}
+		}
+		ship := map[string]map[rice.Track]time.Time{}
+		for _, it := range p.Items {
+			r, ok := byName[string(it.Track)+"/"+it.Release]
+			if !ok || !r.Date.Equal(it.ShipDate) {
+				t.Fatalf("round %d: %s/%s ships with unknown release %s", round, it.Feature, it.Track, it.Release)
+			}
+			if it.ShipDate.Before(it.ReadyDate.AddDate(0, 0, it.LeadDays)) {
+				t.Fatalf("round %d: %s/%s ships %v before ready %v + %dd", round, it.Feature, it.Track, it.ShipDate, it.ReadyDate, it.LeadDays)
+			}
+			if ship[it.Feature] == nil {
+				ship[it.Feature] = map[rice.Track]time.Time{}
+			}
+			ship[it.Feature][it.Track] = it.ShipDate
+		}
+		unscheduled := map[string]bool{}
+		for _, u := range p.Unscheduled {
+			if _, ok := ship[u.Feature][u.Track]; ok {
+				t.Fatalf("round %d: %s/%s both scheduled and unscheduled", round, u.Feature, u.Track)
+			}
+			unscheduled[u.Feature] = true
+		}
+		for _, f := range ranked {
+			var prev time.Time
+			for _, part := range chainOrder(f.Parts) {
+				d, ok := ship[f.ID][part.Track]
+				if !ok {
+					if !unscheduled[f.ID] {
+						t.Fatalf("round %d: %s/%s neither scheduled nor unscheduled", round, f.ID, part.Track)
+					}
+					continue
+				}
+				if d.Before(prev) {
+					t.Fatalf("round %d: %s/%s ships before the earlier part", round, f.ID, part.Track)
+				}
+				prev = d
+				for _, dep := range f.DependsOn {
+					if unscheduled[dep] {
+						t.Fatalf("round %d: %s scheduled while dependency %s is not", round, f.ID, dep)
+					}
+					for _, dd := range ship[dep] {
+						if d.Before(dd) {
+							t.Fatalf("round %d: %s ships before dependency %s", round, f.ID, dep)
+						}
+					}
+				}
+			}
+		}
+	}
+}
