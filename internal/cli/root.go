@@ -109,9 +109,9 @@ battery budgets and fleet metrics. It runs the same on a laptop and in CI.`,
 	}
 	root.SetVersionTemplate("iotpm {{.Version}}\n")
 	root.PersistentFlags().StringVarP(&f.Dir, "dir", "C", ".", "planning repo root; relative paths resolve against it")
-	root.PersistentFlags().StringVarP(&f.Output, "output", "o", "table", "output format: table, json, yaml, csv, markdown")
+	root.PersistentFlags().StringVarP(&f.Output, "output", "o", "table", "output format: table, json, yaml, csv, markdown (roadmap: also mermaid)")
 	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(
-		[]string{"table", "json", "yaml", "csv", "markdown"}, cobra.ShellCompDirectiveNoFileComp))
+		[]string{"table", "json", "yaml", "csv", "markdown", "mermaid"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = root.MarkPersistentFlagDirname("dir")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &UsageError{Err: err}
@@ -119,6 +119,7 @@ battery budgets and fleet metrics. It runs the same on a laptop and in CI.`,
 
 	root.AddCommand(NewCmdRice(f, nil))
 	root.AddCommand(NewCmdBattery(f, nil))
+	root.AddCommand(NewCmdRoadmap(f, nil))
 	root.AddCommand(NewCmdValidate(f, nil))
 	root.AddCommand(NewCmdVersion(f))
 	return root

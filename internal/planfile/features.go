@@ -10,6 +10,7 @@ import (
 
 	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/pkg/rice"
+	"github.com/iotpm/iotpm/pkg/roadmap"
 )
 
 // FeaturesFile is the schema of features.yaml.
@@ -18,6 +19,7 @@ type FeaturesFile struct {
 	Certifications map[string]CertificationSpec `yaml:"certifications"`
 	Themes         []ThemeSpec                  `yaml:"themes"`
 	Features       []FeatureSpec                `yaml:"features" check:"required"`
+	Roadmap        *RoadmapSpec                 `yaml:"roadmap"`
 }
 
 // EffortModelSpec overrides the default conversion of cash and certification
@@ -56,6 +58,8 @@ type FeatureSpec struct {
 	Effort     *EffortSpec `yaml:"effort"`
 	Parts      *PartsSpec  `yaml:"parts"`
 	DependsOn  []Ref       `yaml:"depends_on"`
+	Hotfix     bool        `yaml:"hotfix"`
+	LeadTime   *LeadTime   `yaml:"lead_time"`
 	Pos        Pos         `yaml:"-"`
 }
 
@@ -63,8 +67,9 @@ type FeatureSpec struct {
 type EffortSpec struct {
 	Engineering    float64 `yaml:"engineering" check:"min=0"`
 	Tooling        float64 `yaml:"tooling" check:"min=0"`
-	Certifications []Ref   `yaml:"certifications"`
-	Pos            Pos     `yaml:"-"`
+	Certifications []Ref     `yaml:"certifications"`
+	LeadTime       *LeadTime `yaml:"lead_time"`
+	Pos            Pos       `yaml:"-"`
 }
 
 // PartsSpec splits a feature that spans tracks.
@@ -85,6 +90,10 @@ type Backlog struct {
 	// Positions maps each feature id to where it is defined, so later checks
 	// (the roadmap's, say) can point at it.
 	Positions map[string]Pos
+	// Calendar is the roadmap: section; nil when the file has none.
+	Calendar *roadmap.Calendar
+	// CalendarPos is where the roadmap: section starts.
+	CalendarPos Pos
 }
 
 // ReadFile reads a planning file, turning an unreadable one into a diagnostic.
@@ -169,6 +178,10 @@ func (c *featureChecker) backlog(spec *FeaturesFile) *Backlog {
 		}
 	}
 	c.certifications(spec, b.Catalog)
+	if spec.Roadmap != nil {
+		b.Calendar = c.calendar(spec.Roadmap)
+		b.CalendarPos = spec.Roadmap.Pos
+	}
 
 	themeIDs := map[string]Pos{}
 	for _, t := range spec.Themes {
@@ -212,6 +225,7 @@ func (c *featureChecker) backlog(spec *FeaturesFile) *Backlog {
 		f := rice.Feature{
 			ID: string(fs.ID), Title: fs.Title, Kano: rice.Kano(fs.Kano),
 			Reach: fs.Reach, Impact: float64(fs.Impact), Confidence: float64(fs.Confidence),
+			Hotfix: fs.Hotfix,
 		}
 		if f.Title == "" {
 			f.Title = f.ID
@@ -242,6 +256,7 @@ func (c *featureChecker) backlog(spec *FeaturesFile) *Backlog {
 		}
 	}
 
+	c.checkRoadmapParts(spec, b)
 	for _, cycle := range rice.DependencyCycles(b.Features) {
 		closing := cycle[len(cycle)-2]
 		pos := b.Positions[closing]
@@ -302,7 +317,7 @@ func (c *featureChecker) parts(fs FeatureSpec, catalog rice.Catalog) []rice.Part
 			spec  *EffortSpec
 		}{{rice.Hardware, fs.Parts.Hardware}, {rice.Firmware, fs.Parts.Firmware}, {rice.Cloud, fs.Parts.Cloud}} {
 			if p.spec != nil {
-				out = append(out, c.part(p.track, p.spec, catalog))
+				out = append(out, c.part(p.track, p.spec, fs.LeadTime, catalog))
 			}
 		}
 		if len(out) == 0 {
@@ -314,13 +329,19 @@ func (c *featureChecker) parts(fs FeatureSpec, catalog rice.Catalog) []rice.Part
 	case fs.Effort == nil:
 		c.errorf(fs.Pos, "feature %q: missing required key \"effort\" (engineering, tooling, certifications)", fs.ID)
 	default:
-		return []rice.Part{c.part(rice.Track(fs.Track), fs.Effort, catalog)}
+		return []rice.Part{c.part(rice.Track(fs.Track), fs.Effort, fs.LeadTime, catalog)}
 	}
 	return nil
 }
 
-func (c *featureChecker) part(track rice.Track, e *EffortSpec, catalog rice.Catalog) rice.Part {
+// part builds one part; its lead time is its own, else the feature's.
+func (c *featureChecker) part(track rice.Track, e *EffortSpec, featureLead *LeadTime, catalog rice.Catalog) rice.Part {
 	p := rice.Part{Track: track, Engineering: e.Engineering, ToolingUSD: e.Tooling}
+	if e.LeadTime != nil {
+		p.LeadTimeDays = int(*e.LeadTime)
+	} else if featureLead != nil {
+		p.LeadTimeDays = int(*featureLead)
+	}
 	for _, r := range e.Certifications {
 		if c.ref(r, "certification", catalogSet(catalog)) {
 			p.Certifications = append(p.Certifications, r.ID)

@@ -1,0 +1,118 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestRoadmapGolden(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"roadmap/table.golden", []string{"roadmap"}},
+		{"roadmap/json.golden", []string{"roadmap", "-o", "json"}},
+		{"roadmap/yaml.golden", []string{"roadmap", "-o", "yaml"}},
+		{"roadmap/csv.golden", []string{"roadmap", "-o", "csv"}},
+		{"roadmap/markdown.golden", []string{"roadmap", "-o", "markdown"}},
+		{"roadmap/mermaid.golden", []string{"roadmap", "-o", "mermaid"}},
+		{"roadmap/track-hardware.golden", []string{"roadmap", "--track", "hardware"}},
+		{"roadmap/theme-insurer.golden", []string{"roadmap", "--theme", "insurer-channel"}},
+		{"roadmap/explain-insurer-api.golden", []string{"roadmap", "--explain", "insurer-api"}},
+		{"roadmap/explain-valve-json.golden", []string{"roadmap", "--explain", "auto-shutoff-valve", "-o", "json"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stdout, stderr, code := run(t, nil, append(tt.args, "-C", exampleRepo)...)
+			if code != ExitOK || stderr != "" {
+				t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+			}
+			golden(t, tt.name, stdout)
+		})
+	}
+}
+
+// The example must show what the roadmap is for: cross-track chains, a
+// certification lead time that pushes a part to a later release, effort
+// spilling over releases, and an unscheduled feature.
+func TestExamplePlanShowsEachSituation(t *testing.T) {
+	stdout, _, code := run(t, nil, "roadmap", "-C", exampleRepo, "-o", "json")
+	if code != 0 {
+		t.Fatal(code)
+	}
+	var doc roadmapJSON
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	ship := map[string]string{}
+	spill := false
+	for _, it := range doc.Items {
+		ship[it.Feature+"/"+it.Track] = it.Release + " " + it.ShipDate
+		if len(it.Allocations) > 1 {
+			spill = true
+		}
+	}
+	// chain: freeze-warning's firmware ships after its hardware (Rev B, 2027-03-01)
+	if ship["freeze-warning/hardware"] != "Rev B 2027-03-01" || ship["freeze-warning/firmware"] != "FW 3 2027-10-04" {
+		t.Errorf("freeze-warning chain: %v", ship)
+	}
+	// lead time: LTE-M's 12-week PTCRB campaign misses Rev B (2027-03-01) and ships with Rev C
+	if ship["lte-backup/hardware"] != "Rev C 2028-03-01" {
+		t.Errorf("lte-backup hardware: %q", ship["lte-backup/hardware"])
+	}
+	if !spill {
+		t.Error("no part spills over releases")
+	}
+	if len(doc.Unscheduled) == 0 || doc.Unscheduled[0].Feature != "auto-shutoff-valve" {
+		t.Errorf("unscheduled: %+v", doc.Unscheduled)
+	}
+	for _, th := range doc.Themes {
+		if th.ID == "insurer-channel" && !th.AtRisk {
+			t.Error("insurer-channel should be at risk")
+		}
+	}
+	for _, r := range doc.Releases {
+		if r.Allocated > r.Capacity+1e-9 {
+			t.Errorf("%s over-allocated", r.Name)
+		}
+	}
+}
+
+func TestRoadmapErrors(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "features.yaml"), []byte("features:\n  - {id: a, reach: 1, impact: 1, confidence: 1, track: cloud, effort: {engineering: 1}}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code := run(t, nil, "roadmap", "-C", dir)
+	if code != ExitInvalid || stdout != "" || !strings.Contains(stderr, "features.yaml: has no roadmap: calendar") {
+		t.Errorf("no calendar: exit %d stdout %q stderr %q", code, stdout, stderr)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--explain", "lte-bakcup"}, `no feature "lte-bakcup"`},
+		{[]string{"--explain", "lte-bakcup"}, `did you mean "lte-backup"?`},
+		{[]string{"--track", "radio"}, `invalid --track "radio"`},
+		{[]string{"--theme", "nope"}, `no theme "nope"`},
+		{[]string{"-o", "svg"}, `use one of table, json, yaml, csv, markdown, mermaid`},
+	} {
+		stdout, stderr, code := run(t, nil, append(append([]string{"roadmap"}, tt.args...), "-C", exampleRepo)...)
+		if code != ExitInvalid || stdout != "" || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%v: exit %d stdout %q stderr %q", tt.args, code, stdout, stderr)
+		}
+	}
+	// mermaid is the roadmap's own format
+	if _, stderr, code := run(t, nil, "rice", "-C", exampleRepo, "-o", "mermaid"); code != ExitInvalid || !strings.Contains(stderr, "invalid output format") {
+		t.Errorf("rice -o mermaid: exit %d %s", code, stderr)
+	}
+}
+
+func TestMermaidTextIsSafe(t *testing.T) {
+	if got := mermaidText("Ratio: 3; #1 {x}\nnext"); got != "Ratio  3   1  x  next" {
+		t.Errorf("%q", got)
+	}
+}

@@ -1,0 +1,208 @@
+package planfile
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/iotpm/iotpm/pkg/rice"
+	"github.com/iotpm/iotpm/pkg/roadmap"
+	"go.yaml.in/yaml/v3"
+)
+
+// Date is a calendar date written YYYY-MM-DD (quoted or not).
+type Date struct{ time.Time }
+
+// UnmarshalNode implements NodeUnmarshaler.
+func (d *Date) UnmarshalNode(n *yaml.Node) error {
+	t, err := time.Parse("2006-01-02", n.Value)
+	if err != nil {
+		return fmt.Errorf("%q is not a date; write YYYY-MM-DD, e.g. 2027-01-04", n.Value)
+	}
+	d.Time = t
+	return nil
+}
+
+var periodRE = regexp.MustCompile(`^\s*(\d+)\s*(d|w|mo|y)\s*$`)
+
+// Period is a calendar period: "14d", "2w", "3mo", "1y".
+type Period roadmap.Period
+
+// UnmarshalNode implements NodeUnmarshaler.
+func (p *Period) UnmarshalNode(n *yaml.Node) error {
+	m := periodRE.FindStringSubmatch(n.Value)
+	if m == nil {
+		return fmt.Errorf("%q is not a period; write e.g. 2w, 14d, 3mo or 1y", n.Value)
+	}
+	k, err := strconv.Atoi(m[1])
+	if err != nil || k <= 0 || k > 1000 {
+		return fmt.Errorf("%q: the count must be 1 to 1000", n.Value)
+	}
+	switch m[2] {
+	case "d":
+		*p = Period{Days: k}
+	case "w":
+		*p = Period{Days: 7 * k}
+	case "mo":
+		*p = Period{Months: k}
+	case "y":
+		*p = Period{Months: 12 * k}
+	}
+	return nil
+}
+
+// LeadTime is a lead time in days or weeks: "70d", "10w".
+type LeadTime int
+
+// UnmarshalNode implements NodeUnmarshaler.
+func (l *LeadTime) UnmarshalNode(n *yaml.Node) error {
+	var p Period
+	if err := p.UnmarshalNode(n); err != nil || p.Months > 0 {
+		return fmt.Errorf("%q is not a lead time; write days or weeks, e.g. 10w or 70d", n.Value)
+	}
+	*l = LeadTime(p.Days)
+	return nil
+}
+
+// RoadmapSpec is the roadmap calendar in features.yaml.
+type RoadmapSpec struct {
+	Start    *Date      `yaml:"start" check:"required"`
+	End      *Date      `yaml:"end" check:"required"`
+	Hardware *TrackSpec `yaml:"hardware"`
+	Firmware *TrackSpec `yaml:"firmware"`
+	Cloud    *TrackSpec `yaml:"cloud"`
+	Pos      Pos        `yaml:"-"`
+}
+
+// TrackSpec is one track's calendar: listed releases, or a cadence.
+type TrackSpec struct {
+	Releases       []ReleaseSpec `yaml:"releases"`
+	Every          *Period       `yaml:"every"`
+	Capacity       *float64      `yaml:"capacity" check:"gt=0"`
+	HotfixEvery    *Period       `yaml:"hotfix_every"`
+	HotfixCapacity *float64      `yaml:"hotfix_capacity" check:"gt=0"`
+	Pos            Pos           `yaml:"-"`
+}
+
+// ReleaseSpec is a listed release, such as a hardware revision.
+type ReleaseSpec struct {
+	Name     string   `yaml:"name" check:"required"`
+	Date     *Date    `yaml:"date" check:"required"`
+	Capacity *float64 `yaml:"capacity" check:"required,gt=0"`
+	Pos      Pos      `yaml:"-"`
+}
+
+// calendar checks the roadmap section and builds the calendar.
+func (c *featureChecker) calendar(spec *RoadmapSpec) *roadmap.Calendar {
+	if spec.Start == nil || spec.End == nil {
+		return nil // reported by the decoder
+	}
+	cal := &roadmap.Calendar{Start: spec.Start.Time, End: spec.End.Time, Tracks: map[rice.Track]roadmap.TrackCalendar{}}
+	if !cal.End.After(cal.Start) {
+		c.errorf(spec.Pos, "roadmap: end %s must be after start %s", fmtDay(cal.End), fmtDay(cal.Start))
+		return nil
+	}
+	for _, t := range []struct {
+		track rice.Track
+		spec  *TrackSpec
+	}{{rice.Hardware, spec.Hardware}, {rice.Firmware, spec.Firmware}, {rice.Cloud, spec.Cloud}} {
+		if t.spec != nil {
+			// A declared track counts as present even when invalid, so
+			// features on it get no "no calendar" follow-on error.
+			cal.Tracks[t.track], _ = c.trackCalendar(t.track, t.spec, cal)
+		}
+	}
+	return cal
+}
+
+func fmtDay(t time.Time) string { return t.Format("2006-01-02") }
+
+func (c *featureChecker) trackCalendar(track rice.Track, ts *TrackSpec, cal *roadmap.Calendar) (roadmap.TrackCalendar, bool) {
+	var tc roadmap.TrackCalendar
+	ok := true
+	switch {
+	case len(ts.Releases) > 0 && ts.Every != nil:
+		c.errorf(ts.Pos, "roadmap.%s: list releases or give every and capacity, not both", track)
+		return tc, false
+	case len(ts.Releases) == 0 && ts.Every == nil:
+		c.errorf(ts.Pos, "roadmap.%s: needs releases, or every and capacity", track)
+		return tc, false
+	case ts.Every != nil && ts.Capacity == nil:
+		c.errorf(ts.Pos, "roadmap.%s: every needs a capacity (engineering person-months per release)", track)
+		ok = false
+	case ts.Every == nil && ts.Capacity != nil:
+		c.errorf(ts.Pos, "roadmap.%s: capacity goes with every; listed releases carry their own", track)
+		ok = false
+	}
+	if ts.Every != nil && ts.Capacity != nil {
+		tc.Cadence = &roadmap.Cadence{Every: roadmap.Period(*ts.Every), Capacity: *ts.Capacity}
+	}
+	if ts.HotfixEvery != nil || ts.HotfixCapacity != nil {
+		switch {
+		case track != rice.Firmware:
+			c.errorf(ts.Pos, "roadmap.%s: hotfix windows are for the firmware track only", track)
+			ok = false
+		case ts.HotfixEvery == nil || ts.HotfixCapacity == nil:
+			c.errorf(ts.Pos, "roadmap.firmware: hotfix_every and hotfix_capacity go together")
+			ok = false
+		default:
+			tc.Hotfix = &roadmap.Cadence{Every: roadmap.Period(*ts.HotfixEvery), Capacity: *ts.HotfixCapacity}
+		}
+	}
+	names := map[string]bool{}
+	for _, rs := range ts.Releases {
+		if rs.Date == nil || rs.Capacity == nil {
+			ok = false
+			continue // reported by the decoder
+		}
+		if names[rs.Name] {
+			c.errorf(rs.Pos, "roadmap.%s: release name %q is used twice", track, rs.Name)
+			ok = false
+		}
+		names[rs.Name] = true
+		if rs.Date.Before(cal.Start) || rs.Date.After(cal.End) {
+			c.errorf(rs.Pos, "roadmap.%s: release %q on %s is outside the plan (%s to %s)", track, rs.Name, fmtDay(rs.Date.Time), fmtDay(cal.Start), fmtDay(cal.End))
+			ok = false
+		}
+		tc.Releases = append(tc.Releases, roadmap.Release{Track: track, Name: rs.Name, Date: rs.Date.Time, Capacity: *rs.Capacity})
+	}
+	return tc, ok
+}
+
+// checkRoadmapParts reports parts on tracks the calendar lacks and hotfix
+// flags on features without a firmware part.
+func (c *featureChecker) checkRoadmapParts(spec *FeaturesFile, b *Backlog) {
+	for i, fs := range spec.Features {
+		if i >= len(b.Features) || fs.ID == "" {
+			continue
+		}
+		f := featureByID(b.Features, string(fs.ID))
+		if f == nil {
+			continue
+		}
+		hasFirmware := false
+		for _, p := range f.Parts {
+			if p.Track == rice.Firmware {
+				hasFirmware = true
+			}
+			if b.Calendar != nil {
+				if _, ok := b.Calendar.Tracks[p.Track]; !ok {
+					c.errorf(fs.Pos, "feature %q has a %s part, but the roadmap has no %s calendar", f.ID, p.Track, p.Track)
+				}
+			}
+		}
+		if f.Hotfix && !hasFirmware {
+			c.errorf(fs.Pos, "feature %q: hotfix applies to firmware parts, and it has none", f.ID)
+		}
+	}
+}
+
+func featureByID(fs []rice.Feature, id string) *rice.Feature {
+	for i := range fs {
+		if fs[i].ID == id {
+			return &fs[i]
+		}
+	}
+	return nil
+}
