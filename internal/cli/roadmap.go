@@ -539,4 +539,3 @@ func writeExplain(w io.Writer, format render.Format, f rice.Scored, plan roadmap
 	}
 	return nil
 }
-

@@ -65,8 +65,8 @@ type FeatureSpec struct {
 
 // EffortSpec is the effort of a feature, or of one part of it.
 type EffortSpec struct {
-	Engineering    float64 `yaml:"engineering" check:"min=0"`
-	Tooling        float64 `yaml:"tooling" check:"min=0"`
+	Engineering    float64   `yaml:"engineering" check:"min=0"`
+	Tooling        float64   `yaml:"tooling" check:"min=0"`
 	Certifications []Ref     `yaml:"certifications"`
 	LeadTime       *LeadTime `yaml:"lead_time"`
 	Pos            Pos       `yaml:"-"`
