@@ -65,12 +65,22 @@ func usageErrorf(format string, args ...any) error {
 	return &UsageError{Err: fmt.Errorf(format, args...)}
 }
 
-// InvalidInputError wraps the diagnostics of planning files that could not be
-// used. The diagnostics have been printed already; it exits 2.
-type InvalidInputError struct{ Diagnostics diag.List }
+// InvalidInputError wraps the diagnostics of input files that could not be
+// used. The diagnostics have been printed already; it exits 2. Summary, when
+// set, replaces the generated summary line.
+type InvalidInputError struct {
+	Diagnostics diag.List
+	Summary     string
+}
 
 func (e *InvalidInputError) Error() string {
+	if e.Summary != "" {
+		return e.Summary
+	}
 	errs := e.Diagnostics.Errors()
+	if len(errs) == 0 {
+		return "invalid input; nothing was computed"
+	}
 	var files []string
 	for _, d := range errs {
 		if !slices.Contains(files, d.File) {
@@ -120,6 +130,7 @@ battery budgets and fleet metrics. It runs the same on a laptop and in CI.`,
 	root.AddCommand(NewCmdRice(f, nil))
 	root.AddCommand(NewCmdBattery(f, nil))
 	root.AddCommand(NewCmdRoadmap(f, nil))
+	root.AddCommand(NewCmdMetrics(f, nil))
 	root.AddCommand(NewCmdValidate(f, nil))
 	root.AddCommand(NewCmdVersion(f))
 	return root

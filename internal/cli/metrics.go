@@ -1,0 +1,808 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"math"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/iotpm/iotpm/internal/export"
+	"github.com/iotpm/iotpm/internal/quantity"
+	"github.com/iotpm/iotpm/internal/render"
+	"github.com/iotpm/iotpm/pkg/metrics"
+	"github.com/spf13/cobra"
+)
+
+// MetricsOptions are the inputs of `iotpm metrics`.
+type MetricsOptions struct {
+	Factory *Factory
+	Inputs  map[string]string // kind → path
+	Maps    []string          // --map kind.column=Header
+	Month   string
+	From    string
+	To      string
+
+	ActivationWindow string
+	SLO              string
+	MaxBadRows       int
+	Health           string
+
+	MinUptime     string
+	MinActivation string
+	MinOTA        string
+	MinMAD        int
+}
+
+var inputKinds = []string{"devices", "events", "ota", "activity", "tickets", "usage"}
+
+// NewCmdMetrics builds `iotpm metrics`.
+func NewCmdMetrics(f *Factory, runF func(*MetricsOptions) error) *cobra.Command {
+	opts := &MetricsOptions{Factory: f, Inputs: map[string]string{}}
+	paths := map[string]*string{}
+	cmd := &cobra.Command{
+		Use:   "metrics",
+		Short: "Activation, uptime, OTA success, monthly active devices and customer health from CSV exports",
+		Long: `Compute a connected product's core metrics from device-platform CSV exports
+(AWS IoT, Azure IoT Hub, Particle, …) over a window, with the definitions the
+README states. Each metric needs only its own inputs:
+
+  connectivity uptime       --events
+  monthly active devices    --events and/or --activity
+  activation rate           --devices with --events and/or --activity
+  OTA success rate          --ota
+  customer health           --devices (with customer_id) and --events, --usage, --tickets
+
+Exports are read as they come: header aliases (clientId, thingName, deviceId,
+coreid, eventType, jobId, lastUpdatedAt, …), a UTF-8 BOM, CRLF, quotes, ',' ';'
+tab or '|', .csv.gz, epoch s/ms/µs or ISO timestamps. Bad rows are errors
+(the first 20 listed as path:line: reason, exit 2) unless --max-bad-rows
+tolerates them. Gates (--min-*) exit 1 when they fail.`,
+		Example: `  iotpm metrics -C examples/leak-sensor --month 2026-10 \
+    --devices exports/devices.csv --events exports/lifecycle.csv --ota exports/ota.csv
+
+  # an AWS IoT lifecycle export (clientId,timestamp,eventType; epoch ms) as is
+  iotpm metrics --events lifecycle.csv --month 2026-10 --min-uptime 98%
+
+  # a column the aliases do not know
+  iotpm metrics --events conn.csv --map events.device_id=serial_no --from 2026-10-01 --to 2026-10-15`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			for _, k := range inputKinds {
+				if *paths[k] != "" {
+					opts.Inputs[k] = *paths[k]
+				}
+			}
+			if len(opts.Inputs) == 0 {
+				return usageErrorf("give at least one input: --devices, --events, --ota, --activity, --tickets or --usage")
+			}
+			if opts.MaxBadRows < 0 {
+				return usageErrorf("--max-bad-rows must be 0 or more")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return metricsRun(opts)
+		},
+	}
+	for _, k := range inputKinds {
+		p := new(string)
+		paths[k] = p
+		cmd.Flags().StringVar(p, k, "", k+" CSV export (.csv or .csv.gz)")
+		_ = cmd.MarkFlagFilename(k, "csv", "gz")
+	}
+	cmd.Flags().StringArrayVar(&opts.Maps, "map", nil, "map a column: KIND.COLUMN=Header, e.g. events.device_id=clientId; repeatable")
+	cmd.Flags().StringVar(&opts.Month, "month", "", "the window: a calendar month YYYY-MM (UTC)")
+	cmd.Flags().StringVar(&opts.From, "from", "", "the window's start (a date or RFC 3339), inclusive")
+	cmd.Flags().StringVar(&opts.To, "to", "", "the window's end (a date or RFC 3339), exclusive")
+	cmd.Flags().StringVar(&opts.ActivationWindow, "activation-window", "30d", "time after shipping within which a device counts as activated")
+	cmd.Flags().StringVar(&opts.SLO, "slo", "99%", "per-device uptime objective; devices below it are counted")
+	cmd.Flags().IntVar(&opts.MaxBadRows, "max-bad-rows", 0, "tolerate up to N bad rows over all inputs (reported, skipped)")
+	cmd.Flags().StringVar(&opts.Health, "health", "", "health score settings: KEY=VALUE,… with keys {uptime,usage,tickets}_{bad,good,weight}, red, yellow")
+	cmd.Flags().StringVar(&opts.MinUptime, "min-uptime", "", "gate: fleet connectivity uptime at least this, e.g. 98%")
+	cmd.Flags().StringVar(&opts.MinActivation, "min-activation", "", "gate: activation rate at least this, e.g. 70%")
+	cmd.Flags().StringVar(&opts.MinOTA, "min-ota", "", "gate: OTA success rate at least this, e.g. 95%")
+	cmd.Flags().IntVar(&opts.MinMAD, "min-mad", 0, "gate: at least N monthly active devices")
+	cmd.MarkFlagsMutuallyExclusive("month", "from")
+	cmd.MarkFlagsMutuallyExclusive("month", "to")
+	return cmd
+}
+
+// parseFraction reads "98%", "98 %" or "0.98".
+func parseFraction(flag, s string) (float64, error) {
+	t := strings.TrimSpace(s)
+	pct := strings.HasSuffix(t, "%")
+	v, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(t, "%")), 64)
+	if err != nil || math.IsNaN(v) {
+		return 0, usageErrorf("%s %q: write a percentage like 98%% or a fraction like 0.98", flag, s)
+	}
+	if pct {
+		v /= 100
+	} else if v > 1 {
+		return 0, usageErrorf("%s %q is ambiguous: write %s%% or %g", flag, s, s, v/100)
+	}
+	if v < 0 || v > 1 {
+		return 0, usageErrorf("%s %q is outside 0%%..100%%", flag, s)
+	}
+	return v, nil
+}
+
+func (o *MetricsOptions) window() (metrics.Window, error) {
+	if o.Month != "" {
+		t, err := time.Parse("2006-01", o.Month)
+		if err != nil {
+			return metrics.Window{}, usageErrorf("--month %q: write YYYY-MM", o.Month)
+		}
+		return metrics.Window{From: t.UnixMicro(), To: t.AddDate(0, 1, 0).UnixMicro()}, nil
+	}
+	if o.From == "" || o.To == "" {
+		return metrics.Window{}, usageErrorf("give the window: --month YYYY-MM, or --from and --to")
+	}
+	from, err := export.ParseTimestamp([]byte(o.From))
+	if err != nil {
+		return metrics.Window{}, usageErrorf("--from %q: write a date (2026-10-01) or an RFC 3339 time", o.From)
+	}
+	to, err := export.ParseTimestamp([]byte(o.To))
+	if err != nil {
+		return metrics.Window{}, usageErrorf("--to %q: write a date (2026-11-01) or an RFC 3339 time", o.To)
+	}
+	if to <= from {
+		return metrics.Window{}, usageErrorf("--to %s must be after --from %s", o.To, o.From)
+	}
+	return metrics.Window{From: from, To: to}, nil
+}
+
+func (o *MetricsOptions) maps() (map[string]map[string]string, error) {
+	out := map[string]map[string]string{}
+	for _, m := range o.Maps {
+		key, header, ok := strings.Cut(m, "=")
+		kind, column, ok2 := strings.Cut(key, ".")
+		if !ok || !ok2 || header == "" {
+			return nil, usageErrorf("--map %q: write KIND.COLUMN=Header, e.g. events.device_id=clientId", m)
+		}
+		schema, known := export.Schemas[kind]
+		if !known {
+			return nil, usageErrorf("--map %q: unknown input %q (use %s)", m, kind, strings.Join(inputKinds, ", "))
+		}
+		if !slices.ContainsFunc(schema.Columns, func(c export.Column) bool { return c.Name == column }) {
+			var names []string
+			for _, c := range schema.Columns {
+				names = append(names, c.Name)
+			}
+			return nil, usageErrorf("--map %q: %s has no column %q (columns: %s)", m, kind, column, strings.Join(names, ", "))
+		}
+		if out[kind] == nil {
+			out[kind] = map[string]string{}
+		}
+		out[kind][column] = header
+	}
+	return out, nil
+}
+
+func (o *MetricsOptions) health() (metrics.HealthConfig, error) {
+	h := metrics.DefaultHealth()
+	if o.Health == "" {
+		return h, nil
+	}
+	fields := map[string]*float64{
+		"uptime_bad": &h.Uptime.Bad, "uptime_good": &h.Uptime.Good, "uptime_weight": &h.Uptime.Weight,
+		"usage_bad": &h.Usage.Bad, "usage_good": &h.Usage.Good, "usage_weight": &h.Usage.Weight,
+		"tickets_bad": &h.Tickets.Bad, "tickets_good": &h.Tickets.Good, "tickets_weight": &h.Tickets.Weight,
+		"red": &h.Red, "yellow": &h.Yellow,
+	}
+	for _, kv := range strings.Split(o.Health, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(kv), "=")
+		p, known := fields[k]
+		if !ok || !known {
+			return h, usageErrorf("--health %q: use KEY=VALUE with keys uptime_bad, uptime_good, uptime_weight, usage_bad, usage_good, usage_weight, tickets_bad, tickets_good, tickets_weight, red, yellow", kv)
+		}
+		var x float64
+		var err error
+		if strings.HasPrefix(k, "uptime_") && k != "uptime_weight" || strings.HasPrefix(k, "usage_") && k != "usage_weight" {
+			x, err = parseFraction("--health "+k, v)
+		} else {
+			x, err = strconv.ParseFloat(v, 64)
+			if err != nil || x < 0 || math.IsInf(x, 0) {
+				err = usageErrorf("--health %s=%q: give a number of 0 or more", k, v)
+			}
+		}
+		if err != nil {
+			return h, err
+		}
+		*p = x
+	}
+	for _, c := range []metrics.Component{h.Uptime, h.Usage, h.Tickets} {
+		if c.Bad == c.Good {
+			return h, usageErrorf("--health: a component's bad and good values must differ")
+		}
+	}
+	if !(h.Red < h.Yellow) {
+		return h, usageErrorf("--health: red must be below yellow")
+	}
+	return h, nil
+}
+
+// gate is one CI threshold and its outcome.
+type gate struct {
+	Name      string   `json:"name"`
+	Value     *float64 `json:"value"`
+	Threshold float64  `json:"threshold"`
+	Passed    bool     `json:"passed"`
+	Display   string   `json:"-"`
+}
+
+func metricsRun(opts *MetricsOptions) error {
+	f := opts.Factory
+	format, err := f.Format(render.Formats)
+	if err != nil {
+		return err
+	}
+	w, err := opts.window()
+	if err != nil {
+		return err
+	}
+	maps, err := opts.maps()
+	if err != nil {
+		return err
+	}
+	health, err := opts.health()
+	if err != nil {
+		return err
+	}
+	act, err := quantity.Duration.Parse(opts.ActivationWindow)
+	if err != nil || act <= 0 {
+		return usageErrorf("--activation-window %q: give a positive duration such as 30d", opts.ActivationWindow)
+	}
+	slo, err := parseFraction("--slo", opts.SLO)
+	if err != nil {
+		return err
+	}
+	type threshold struct {
+		flag, metric string
+		min          float64
+		set          bool
+	}
+	var gates []threshold
+	for _, g := range []struct{ flag, value, metric, input string }{
+		{"--min-uptime", opts.MinUptime, "connectivity_uptime", "events"},
+		{"--min-activation", opts.MinActivation, "activation_rate", "devices"},
+		{"--min-ota", opts.MinOTA, "ota_success_rate", "ota"},
+	} {
+		if g.value == "" {
+			continue
+		}
+		v, err := parseFraction(g.flag, g.value)
+		if err != nil {
+			return err
+		}
+		if opts.Inputs[g.input] == "" {
+			return usageErrorf("%s needs --%s", g.flag, g.input)
+		}
+		gates = append(gates, threshold{g.flag, g.metric, v, true})
+	}
+	if opts.MinMAD > 0 {
+		if opts.Inputs["events"] == "" && opts.Inputs["activity"] == "" {
+			return usageErrorf("--min-mad needs --events or --activity")
+		}
+		gates = append(gates, threshold{"--min-mad", "monthly_active_devices", float64(opts.MinMAD), true})
+	}
+
+	// Event logs are a few large pointer-free arrays: collecting garbage
+	// sooner costs little CPU and keeps peak memory near the live set
+	// (the default lets the heap grow to twice it). GOGC still wins.
+	if f.Getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(20))
+	}
+	data := metrics.NewData()
+	useUntil := w.To
+	if opts.Inputs["devices"] != "" {
+		useUntil = w.To + int64(act*1e6)
+	}
+	ing := &export.Ingest{Data: data, Window: w, UseUntil: useUntil}
+	if f.IO.IsStderrTTY() {
+		ing.Progress = func(kind string, read, size int64) {
+			pct := 0.0
+			if size > 0 {
+				pct = float64(read) / float64(size) * 100
+			}
+			fmt.Fprintf(f.IO.ErrOut, "\rreading %s: %3.0f%% (%s of %s MB)", kind, pct, render.Number(float64(read)/1e6, 0), render.Number(float64(size)/1e6, 0))
+		}
+	}
+	var stats []*export.Stats
+	badTotal := 0
+	for _, kind := range inputKinds {
+		path := opts.Inputs[kind]
+		if path == "" {
+			continue
+		}
+		st, err := ing.Read(export.Input{Kind: kind, Path: f.Path(path), Map: maps[kind]})
+		if ing.Progress != nil {
+			fmt.Fprint(f.IO.ErrOut, "\r\033[K")
+		}
+		if err != nil {
+			fmt.Fprintf(f.IO.ErrOut, "%v\n", err)
+			return &InvalidInputError{}
+		}
+		stats = append(stats, st)
+		badTotal += st.SkippedTotal()
+		switch kind {
+		case "devices":
+			data.Has.Devices = true
+		case "events":
+			data.Has.Events = true
+		case "ota":
+			data.Has.OTA = true
+		case "activity":
+			data.Has.Activity = true
+		case "tickets":
+			data.Has.Tickets = true
+		case "usage":
+			data.Has.Usage = true
+		}
+	}
+	if badTotal > opts.MaxBadRows {
+		listed := 0
+		for _, st := range stats {
+			for _, e := range st.Errors {
+				if listed < export.MaxListedErrors {
+					fmt.Fprintln(f.IO.ErrOut, e.Error())
+					listed++
+				}
+			}
+		}
+		if badTotal > listed {
+			fmt.Fprintf(f.IO.ErrOut, "… and %d more\n", badTotal-listed)
+		}
+		hint := "fix them, or tolerate them with --max-bad-rows N"
+		if opts.MaxBadRows > 0 {
+			hint = fmt.Sprintf("more than --max-bad-rows %d", opts.MaxBadRows)
+		}
+		return &InvalidInputError{Summary: fmt.Sprintf("%d bad rows (%s); nothing was computed", badTotal, hint)}
+	}
+	if badTotal > 0 {
+		fmt.Fprintf(f.IO.ErrOut, "iotpm: skipped %d bad rows (within --max-bad-rows %d); see rows in the output\n", badTotal, opts.MaxBadRows)
+	}
+
+	report := metrics.Compute(data, metrics.Options{Window: w, ActivationWindow: int64(act * 1e6), SLO: slo, Health: health, SeriesMonths: 12})
+	doc := toMetricsJSON(report, stats)
+	var failed []string
+	for _, g := range gates {
+		var v float64
+		var display string
+		switch g.metric {
+		case "connectivity_uptime":
+			v, display = report.Uptime.Value, ">= "+render.Percent(g.min, 2)
+		case "activation_rate":
+			v, display = report.Activation.Rate, ">= "+render.Percent(g.min, 2)
+		case "ota_success_rate":
+			v, display = report.OTA.Rate, ">= "+render.Percent(g.min, 2)
+		case "monthly_active_devices":
+			v, display = float64(report.MAD.Value), ">= "+render.Number(g.min, 0)
+		}
+		gt := gate{Name: g.metric, Value: num(v), Threshold: g.min, Passed: !math.IsNaN(v) && v >= g.min, Display: display}
+		if g.metric == "activation_rate" && report.Activation != nil && !report.Activation.Mature {
+			display += " (immature cohort)"
+		}
+		doc.Gates = append(doc.Gates, gt)
+		if !gt.Passed {
+			shown := "no value"
+			if gt.Value != nil {
+				shown = metricValueText(g.metric, v)
+			}
+			failed = append(failed, fmt.Sprintf("%s is %s, below %s (%s)", strings.ReplaceAll(g.metric, "_", " "), shown, strings.TrimPrefix(display, ">= "), g.flag))
+		}
+	}
+	if err := emit(f, func(b *bytes.Buffer) error { return writeMetrics(b, format, doc, report, f.IO.ColorEnabled()) }); err != nil {
+		return err
+	}
+	if len(failed) > 0 {
+		return &GateError{Failed: failed}
+	}
+	return nil
+}
+
+func metricValueText(metric string, v float64) string {
+	if metric == "monthly_active_devices" {
+		return render.Number(v, 0)
+	}
+	return render.Percent(v, 2)
+}
+
+// num turns NaN (undefined) into a JSON null.
+func num(v float64) *float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return &v
+}
+
+func isoMicro(us int64) string { return time.UnixMicro(us).UTC().Format(time.RFC3339) }
+
+// metricsJSON is the JSON/YAML contract of `iotpm metrics`; a metric whose
+// inputs were not given is absent, rates are fractions 0..1.
+type metricsJSON struct {
+	Window struct {
+		From string `json:"from"`
+		To   string `json:"to"`
+	} `json:"window"`
+	Uptime     *uptimeJSON         `json:"connectivity_uptime,omitempty"`
+	MAD        *madJSON            `json:"monthly_active_devices,omitempty"`
+	Activation *activationJSON     `json:"activation_rate,omitempty"`
+	OTA        *otaJSON            `json:"ota_success_rate,omitempty"`
+	Customers  []customerJSON      `json:"customers,omitempty"`
+	Months     []monthJSON         `json:"months,omitempty"`
+	Gates      []gate              `json:"gates"`
+	Rows       map[string]rowsJSON `json:"rows"`
+}
+
+type uptimeJSON struct {
+	Value          *float64 `json:"value"`
+	ConnectedHours float64  `json:"connected_hours"`
+	ObservedHours  float64  `json:"observed_hours"`
+	Devices        int      `json:"devices"`
+	LeftOut        int      `json:"devices_left_out"`
+	Mean           *float64 `json:"mean"`
+	Median         *float64 `json:"median"`
+	SLO            float64  `json:"slo"`
+	BelowSLO       int      `json:"devices_below_slo"`
+}
+
+type madJSON struct {
+	Value          int `json:"value"`
+	ByConnection   int `json:"by_connection"`
+	ByActivityOnly int `json:"by_activity_only"`
+	DevicesInInput int `json:"devices_in_input"`
+}
+
+type cohortJSON struct {
+	Month     string   `json:"month,omitempty"`
+	Value     *float64 `json:"value"`
+	Activated int      `json:"activated"`
+	Shipped   int      `json:"shipped"`
+	Mature    bool     `json:"mature"`
+}
+
+type activationJSON struct {
+	cohortJSON
+	WindowDays  float64      `json:"window_days"`
+	ByShipMonth []cohortJSON `json:"by_ship_month"`
+}
+
+type otaJobJSON struct {
+	Job      string   `json:"job,omitempty"`
+	Value    *float64 `json:"value"`
+	Success  int      `json:"success"`
+	Failure  int      `json:"failure"`
+	Excluded int      `json:"excluded"`
+	Pending  int      `json:"pending"`
+}
+
+type otaJSON struct {
+	otaJobJSON
+	Jobs []otaJobJSON `json:"jobs"`
+}
+
+type componentJSON struct {
+	Raw    *float64 `json:"raw"`
+	Score  *float64 `json:"score"`
+	Weight float64  `json:"weight"`
+}
+
+type customerJSON struct {
+	ID         string                   `json:"id"`
+	Score      *float64                 `json:"score"`
+	Band       string                   `json:"band"`
+	Devices    int                      `json:"devices"`
+	Components map[string]componentJSON `json:"components"`
+}
+
+type monthJSON struct {
+	Month  string   `json:"month"`
+	MAD    int      `json:"mad"`
+	Uptime *float64 `json:"uptime"`
+}
+
+type rowsJSON struct {
+	Path            string         `json:"path"`
+	Read            int            `json:"read"`
+	Used            int            `json:"used"`
+	OutsideWindow   int            `json:"outside_window"`
+	Skipped         int            `json:"skipped"`
+	SkippedByReason map[string]int `json:"skipped_by_reason"`
+}
+
+func toMetricsJSON(r metrics.Report, stats []*export.Stats) metricsJSON {
+	var doc metricsJSON
+	doc.Window.From, doc.Window.To = isoMicro(r.Window.From), isoMicro(r.Window.To)
+	doc.Gates = []gate{}
+	doc.Rows = map[string]rowsJSON{}
+	for _, st := range stats {
+		doc.Rows[st.Kind] = rowsJSON{Path: st.Path, Read: st.Read, Used: st.Used, OutsideWindow: st.Outside, Skipped: st.SkippedTotal(), SkippedByReason: st.Skipped}
+	}
+	if u := r.Uptime; u != nil {
+		doc.Uptime = &uptimeJSON{Value: num(u.Value), ConnectedHours: float64(u.ConnectedUS) / 3600e6, ObservedHours: float64(u.ObservedUS) / 3600e6,
+			Devices: u.Devices, LeftOut: u.LeftOut, Mean: num(u.Mean), Median: num(u.Median), SLO: u.SLO, BelowSLO: u.BelowSLO}
+	}
+	if m := r.MAD; m != nil {
+		doc.MAD = &madJSON{Value: m.Value, ByConnection: m.ByConnection, ByActivityOnly: m.ByActivity, DevicesInInput: m.DevicesInInput}
+	}
+	if a := r.Activation; a != nil {
+		doc.Activation = &activationJSON{cohortJSON: cohortJSON{Value: num(a.Rate), Activated: a.Activated, Shipped: a.Shipped, Mature: a.Mature},
+			WindowDays: a.WindowDays, ByShipMonth: []cohortJSON{}}
+		for _, c := range a.ByMonth {
+			doc.Activation.ByShipMonth = append(doc.Activation.ByShipMonth, cohortJSON{Month: c.Label, Value: num(c.Rate), Activated: c.Activated, Shipped: c.Shipped, Mature: c.Mature})
+		}
+	}
+	if o := r.OTA; o != nil {
+		job := func(j metrics.OTAJob) otaJobJSON {
+			return otaJobJSON{Value: num(j.Rate), Success: j.Success, Failure: j.Failure, Excluded: j.Excluded, Pending: j.Pending}
+		}
+		doc.OTA = &otaJSON{otaJobJSON: job(o.OTAJob), Jobs: []otaJobJSON{}}
+		for _, j := range o.Jobs {
+			jj := job(j)
+			jj.Job = j.Job
+			doc.OTA.Jobs = append(doc.OTA.Jobs, jj)
+		}
+	}
+	for _, c := range r.Customers {
+		cj := customerJSON{ID: c.Customer, Score: num(c.Score), Band: c.Band, Devices: c.Devices, Components: map[string]componentJSON{}}
+		add := func(name string, raw, score *float64, weight float64) {
+			if raw != nil {
+				cj.Components[name] = componentJSON{Raw: raw, Score: score, Weight: weight}
+			}
+		}
+		add("uptime", c.Uptime, c.UptimeScore, c.UptimeWeight)
+		add("usage", c.Usage, c.UsageScore, c.UsageWeight)
+		add("tickets_per_100_devices", c.TicketsPer100, c.TicketsScore, c.TicketsWeight)
+		doc.Customers = append(doc.Customers, cj)
+	}
+	for _, m := range r.Months {
+		doc.Months = append(doc.Months, monthJSON{Month: m.Label, MAD: m.MAD, Uptime: num(m.Uptime)})
+	}
+	return doc
+}
+
+func pctOr(v *float64, decimals int) string {
+	if v == nil {
+		return "-"
+	}
+	return render.Percent(*v, decimals)
+}
+
+func gateFor(doc metricsJSON, name string) (string, string) {
+	for _, g := range doc.Gates {
+		if g.Name == name {
+			if g.Passed {
+				return g.Display, "pass"
+			}
+			return g.Display, "FAIL"
+		}
+	}
+	return "-", "-"
+}
+
+func metricsTable(doc metricsJSON) *render.Table {
+	t := &render.Table{Columns: []render.Column{{Header: "METRIC"}, {Header: "VALUE", Right: true}, {Header: "NUMERATOR", Right: true},
+		{Header: "DENOMINATOR", Right: true}, {Header: "NOTE"}, {Header: "GATE"}, {Header: "STATUS"}}}
+	var statuses []string
+	row := func(name, key, value, numerator, denominator, note string) {
+		g, st := gateFor(doc, key)
+		t.Append(name, value, numerator, denominator, note, g, st)
+		statuses = append(statuses, st)
+	}
+	if u := doc.Uptime; u != nil {
+		row("connectivity uptime", "connectivity_uptime", pctOr(u.Value, 2), render.Number(u.ConnectedHours, 0)+" h", render.Number(u.ObservedHours, 0)+" h",
+			fmt.Sprintf("%d devices, median %s, %d below %s SLO, %d left out", u.Devices, pctOr(u.Median, 2), u.BelowSLO, render.Percent(u.SLO, 1), u.LeftOut))
+	}
+	if m := doc.MAD; m != nil {
+		row("monthly active devices", "monthly_active_devices", render.Number(float64(m.Value), 0), "", render.Number(float64(m.DevicesInInput), 0),
+			fmt.Sprintf("%d by connection, %d by activity only", m.ByConnection, m.ByActivityOnly))
+	}
+	if a := doc.Activation; a != nil {
+		note := fmt.Sprintf("within %s days of shipping", render.Number(a.WindowDays, 1))
+		if !a.Mature {
+			note += "; immature cohort"
+		}
+		row("activation rate", "activation_rate", pctOr(a.Value, 1), strconv.Itoa(a.Activated), strconv.Itoa(a.Shipped), note)
+	}
+	if o := doc.OTA; o != nil {
+		row("OTA success rate", "ota_success_rate", pctOr(o.Value, 1), strconv.Itoa(o.Success), strconv.Itoa(o.Success+o.Failure),
+			fmt.Sprintf("%d pending, %d excluded", o.Pending, o.Excluded))
+	}
+	t.Tone = func(r, c int) render.Tone {
+		if c == 6 {
+			return toneStatus(statuses[r])
+		}
+		return render.Plain
+	}
+	return t
+}
+
+func writeMetrics(w io.Writer, format render.Format, doc metricsJSON, r metrics.Report, color bool) error {
+	switch format {
+	case render.FormatJSON:
+		return render.JSON(w, doc)
+	case render.FormatYAML:
+		return render.YAML(w, doc)
+	case render.FormatCSV:
+		t := &render.Table{Columns: []render.Column{{Header: "metric"}, {Header: "value"}, {Header: "numerator"}, {Header: "denominator"}, {Header: "gate"}, {Header: "passed"}}}
+		exact := func(v *float64) string {
+			if v == nil {
+				return ""
+			}
+			return render.Exact(*v)
+		}
+		gateCSV := func(name string) (string, string) {
+			for _, g := range doc.Gates {
+				if g.Name == name {
+					return render.Exact(g.Threshold), strconv.FormatBool(g.Passed)
+				}
+			}
+			return "", ""
+		}
+		add := func(name, value, numerator, denominator string) {
+			g, p := gateCSV(name)
+			t.Append(name, value, numerator, denominator, g, p)
+		}
+		if u := doc.Uptime; u != nil {
+			add("connectivity_uptime", exact(u.Value), render.Exact(u.ConnectedHours), render.Exact(u.ObservedHours))
+		}
+		if m := doc.MAD; m != nil {
+			add("monthly_active_devices", strconv.Itoa(m.Value), "", strconv.Itoa(m.DevicesInInput))
+		}
+		if a := doc.Activation; a != nil {
+			add("activation_rate", exact(a.Value), strconv.Itoa(a.Activated), strconv.Itoa(a.Shipped))
+		}
+		if o := doc.OTA; o != nil {
+			add("ota_success_rate", exact(o.Value), strconv.Itoa(o.Success), strconv.Itoa(o.Success+o.Failure))
+		}
+		return t.CSV(w)
+	}
+	md := format == render.FormatMarkdown
+	section := func(title string, t *render.Table) error {
+		if md {
+			fmt.Fprintf(w, "\n### %s\n\n", title)
+			return t.Markdown(w)
+		}
+		fmt.Fprintf(w, "\n%s\n", strings.ToUpper(title))
+		return t.Text(w, color)
+	}
+	if md {
+		fmt.Fprintf(w, "## Fleet metrics %s to %s\n\n", doc.Window.From, doc.Window.To)
+		if err := metricsTable(doc).Markdown(w); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(w, "Window %s to %s\n\n", doc.Window.From, doc.Window.To)
+		if err := metricsTable(doc).Text(w, color); err != nil {
+			return err
+		}
+	}
+	if len(doc.Months) > 0 {
+		t := &render.Table{Columns: []render.Column{{Header: "MONTH"}, {Header: "MAD", Right: true}, {Header: "UPTIME", Right: true}}}
+		for _, m := range doc.Months {
+			t.Append(m.Month, render.Number(float64(m.MAD), 0), pctOr(m.Uptime, 2))
+		}
+		if err := section("By month", t); err != nil {
+			return err
+		}
+		if md {
+			for _, chart := range mermaidMonths(doc.Months) {
+				fmt.Fprintf(w, "\n```mermaid\n%s```\n", chart)
+			}
+		}
+	}
+	if a := doc.Activation; a != nil && len(a.ByShipMonth) > 0 {
+		t := &render.Table{Columns: []render.Column{{Header: "SHIP MONTH"}, {Header: "SHIPPED", Right: true}, {Header: "ACTIVATED", Right: true}, {Header: "RATE", Right: true}, {Header: "COHORT"}}}
+		for _, c := range a.ByShipMonth {
+			mature := "mature"
+			if !c.Mature {
+				mature = "immature"
+			}
+			t.Append(c.Month, strconv.Itoa(c.Shipped), strconv.Itoa(c.Activated), pctOr(c.Value, 1), mature)
+		}
+		if err := section("Activation by ship month", t); err != nil {
+			return err
+		}
+	}
+	if o := doc.OTA; o != nil && len(o.Jobs) > 0 {
+		t := &render.Table{Columns: []render.Column{{Header: "JOB"}, {Header: "SUCCESS RATE", Right: true}, {Header: "SUCCEEDED", Right: true}, {Header: "FAILED", Right: true}, {Header: "PENDING", Right: true}, {Header: "EXCLUDED", Right: true}}}
+		for _, j := range o.Jobs {
+			t.Append(j.Job, pctOr(j.Value, 1), strconv.Itoa(j.Success), strconv.Itoa(j.Failure), strconv.Itoa(j.Pending), strconv.Itoa(j.Excluded))
+		}
+		if err := section("OTA by job", t); err != nil {
+			return err
+		}
+	}
+	if len(doc.Customers) > 0 {
+		t := &render.Table{Columns: []render.Column{{Header: "CUSTOMER"}, {Header: "SCORE", Right: true}, {Header: "BAND"}, {Header: "DEVICES", Right: true},
+			{Header: "UPTIME", Right: true}, {Header: "USAGE", Right: true}, {Header: "TICKETS/100", Right: true}}}
+		var bands []string
+		for _, c := range doc.Customers {
+			score := "-"
+			if c.Score != nil {
+				score = render.Number(*c.Score, 1)
+			}
+			comp := func(name string, pct bool) string {
+				cj, ok := c.Components[name]
+				if !ok || cj.Raw == nil {
+					return "-"
+				}
+				if pct {
+					return render.Percent(*cj.Raw, 1)
+				}
+				return render.Number(*cj.Raw, 1)
+			}
+			t.Append(c.ID, score, c.Band, strconv.Itoa(c.Devices), comp("uptime", true), comp("usage", true), comp("tickets_per_100_devices", false))
+			bands = append(bands, c.Band)
+		}
+		t.Tone = func(r, col int) render.Tone {
+			if col != 2 {
+				return render.Plain
+			}
+			switch bands[r] {
+			case "red":
+				return render.Bad
+			case "green":
+				return render.Good
+			}
+			return render.Plain
+		}
+		if err := section("Customers by health (worst first)", t); err != nil {
+			return err
+		}
+	}
+	t := &render.Table{Columns: []render.Column{{Header: "INPUT"}, {Header: "READ", Right: true}, {Header: "USED", Right: true}, {Header: "OUTSIDE WINDOW", Right: true}, {Header: "SKIPPED", Right: true}, {Header: "WHY SKIPPED"}}}
+	for _, kind := range inputKinds {
+		rj, ok := doc.Rows[kind]
+		if !ok {
+			continue
+		}
+		var why []string
+		for _, reason := range slices.Sorted(mapsKeys(rj.SkippedByReason)) {
+			why = append(why, fmt.Sprintf("%d %s", rj.SkippedByReason[reason], reason))
+		}
+		t.Append(kind, render.Number(float64(rj.Read), 0), render.Number(float64(rj.Used), 0), render.Number(float64(rj.OutsideWindow), 0),
+			render.Number(float64(rj.Skipped), 0), strings.Join(why, "; "))
+	}
+	return section("Rows", t)
+}
+
+func mapsKeys(m map[string]int) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// mermaidMonths charts MAD (bars) and uptime (a line, in percent) by month
+// as two xychart-beta diagrams: their scales differ, and a chart has one
+// y-axis.
+func mermaidMonths(months []monthJSON) []string {
+	labels := make([]string, len(months))
+	mads := make([]string, len(months))
+	ups := make([]string, len(months))
+	maxMAD := 0
+	for i, m := range months {
+		labels[i] = strconv.Quote(m.Month)
+		mads[i] = strconv.Itoa(m.MAD)
+		maxMAD = max(maxMAD, m.MAD)
+		ups[i] = "0"
+		if m.Uptime != nil {
+			ups[i] = strconv.FormatFloat(*m.Uptime*100, 'f', 2, 64)
+		}
+	}
+	x := fmt.Sprintf("    x-axis [%s]\n", strings.Join(labels, ", "))
+	mad := "xychart-beta\n    title \"Monthly active devices\"\n" + x +
+		fmt.Sprintf("    y-axis \"Devices\" 0 --> %d\n    bar [%s]\n", max(maxMAD, 1), strings.Join(mads, ", "))
+	up := "xychart-beta\n    title \"Connectivity uptime (%)\"\n" + x +
+		fmt.Sprintf("    y-axis \"Uptime %%\" 0 --> 100\n    line [%s]\n", strings.Join(ups, ", "))
+	return []string{mad, up}
+}

@@ -1,0 +1,317 @@
+package export
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"runtime"
+	"sync"
+
+	"github.com/iotpm/iotpm/pkg/metrics"
+)
+
+// The events and activity exports are the big ones (millions of rows), and
+// the order of their rows does not matter: iotpm sorts them by device and
+// time. So an uncompressed one is split at line boundaries into one chunk
+// per CPU, parsed in parallel with worker-local device tables, and merged.
+// A quoted field that spans lines makes the split unsafe; a worker that
+// meets one gives up and the file is read again sequentially.
+
+var errSplitUnsafe = errors.New("a quoted field spans lines")
+
+type chunk struct {
+	start, end int64
+	lines      int // physical lines in the chunk
+
+	ids      map[string]int32
+	names    []string
+	devs     []int32
+	vals     []int64
+	earliest int64
+	latest   int64
+
+	read, used, outside int
+	skipped             map[string]int
+	errs                []*RowError // line numbers relative to the chunk
+	err                 error
+}
+
+// readParallel reads an events or activity export in parallel. ok is false
+// when the file cannot be split safely; the caller then reads it
+// sequentially.
+func (g *Ingest) readParallel(path string, header []string, delim byte, idx []int, kind string) (*Stats, bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, false, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, false, err
+	}
+	size := info.Size()
+	workers := runtime.GOMAXPROCS(0)
+	if workers < 2 || size < 8<<20 {
+		return nil, false, nil
+	}
+	// the data starts after the header's first newline
+	head := make([]byte, min(size, 1<<20))
+	if _, err := f.ReadAt(head, 0); err != nil && !errors.Is(err, io.EOF) {
+		return nil, false, err
+	}
+	nl := bytes.IndexByte(head, '\n')
+	if nl < 0 || bytes.IndexByte(head[:nl], '"') >= 0 {
+		return nil, false, nil
+	}
+	dataStart := int64(nl + 1)
+	bounds := []int64{dataStart}
+	for w := 1; w < workers; w++ {
+		at := dataStart + (size-dataStart)*int64(w)/int64(workers)
+		buf := make([]byte, 1<<16)
+		n, _ := f.ReadAt(buf, at)
+		k := bytes.IndexByte(buf[:n], '\n')
+		if k < 0 {
+			return nil, false, nil
+		}
+		bounds = append(bounds, at+int64(k)+1)
+	}
+	bounds = append(bounds, size)
+	avg := max(float64(nl+1), 16)
+	if k := bytes.Count(head[nl+1:], []byte{'\n'}); k > 10 {
+		avg = float64(len(head)-nl-1) / float64(k)
+	}
+
+	chunks := make([]*chunk, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		c := &chunk{start: bounds[w], end: bounds[w+1], ids: map[string]int32{}, skipped: map[string]int{},
+			earliest: math.MaxInt64, latest: math.MinInt64}
+		est := int(float64(c.end-c.start)/avg*1.02) + 1024
+		c.devs, c.vals = make([]int32, 0, est), make([]int64, 0, est)
+		chunks[w] = c
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c.err = g.parseChunk(f, c, len(header), delim, idx, kind)
+		}()
+	}
+	wg.Wait()
+	for _, c := range chunks {
+		if errors.Is(c.err, errSplitUnsafe) {
+			return nil, false, nil
+		}
+		if c.err != nil {
+			return nil, false, c.err
+		}
+	}
+
+	st := &Stats{Kind: kind, Path: path, Skipped: map[string]int{}}
+	line := 2 // the first data line
+	d := g.Data
+	for _, c := range chunks {
+		st.Read += c.read
+		st.Used += c.used
+		st.Outside += c.outside
+		for k, v := range c.skipped {
+			st.Skipped[k] += v
+		}
+		for _, e := range c.errs {
+			e.Line += line - 1
+			if len(st.Errors) < MaxListedErrors {
+				st.Errors = append(st.Errors, e)
+			}
+		}
+		line += c.lines
+		global := make([]int32, len(c.names))
+		for i, name := range c.names {
+			global[i] = d.DeviceIndex([]byte(name))
+		}
+		for j, dv := range c.devs {
+			c.devs[j] = global[dv]
+		}
+		if kind == "events" {
+			d.AppendEvents(c.devs, c.vals, c.earliest, c.latest)
+		} else {
+			d.AppendActivity(c.devs, c.vals, c.earliest, c.latest)
+		}
+	}
+	return st, true, nil
+}
+
+// parseChunk parses the lines of one chunk.
+func (g *Ingest) parseChunk(f *os.File, c *chunk, ncols int, delim byte, idx []int, kind string) error {
+	buf := make([]byte, 4<<20)
+	carried := 0 // bytes of an unfinished line kept at the front of buf
+	pos := c.start
+	fields := make([][]byte, 0, ncols+1)
+	path := f.Name()
+	bad := func(key, reason string) {
+		c.skipped[key]++
+		if len(c.errs) < MaxListedErrors {
+			c.errs = append(c.errs, &RowError{Path: path, Line: c.lines, Reason: reason})
+		}
+	}
+	for pos < c.end || carried > 0 {
+		if carried == len(buf) {
+			buf = append(buf, make([]byte, len(buf))...) // a line longer than the buffer
+		}
+		n := 0
+		if pos < c.end {
+			want := min(int64(len(buf)-carried), c.end-pos)
+			m, err := f.ReadAt(buf[carried:carried+int(want)], pos)
+			if err != nil && !errors.Is(err, io.EOF) {
+				return err
+			}
+			n = m
+			pos += int64(m)
+			if m == 0 {
+				pos = c.end
+			}
+		}
+		data := buf[:carried+n]
+		carried = 0
+		for len(data) > 0 {
+			k := bytes.IndexByte(data, '\n')
+			if k < 0 {
+				if pos < c.end {
+					carried = copy(buf, data)
+					break
+				}
+				k = len(data) // the file's last line has no newline
+			}
+			line := data[:k]
+			if k < len(data) {
+				data = data[k+1:]
+			} else {
+				data = nil
+			}
+			c.lines++
+			if len(line) > 0 && line[len(line)-1] == '\r' {
+				line = line[:len(line)-1]
+			}
+			if len(line) == 0 {
+				continue
+			}
+			c.read++
+			if bytes.IndexByte(line, '"') >= 0 {
+				var ok bool
+				if fields, ok = splitQuoted(line, delim, fields[:0]); !ok {
+					return errSplitUnsafe
+				}
+			} else {
+				fields = fields[:0]
+				for {
+					i := bytes.IndexByte(line, delim)
+					if i < 0 {
+						fields = append(fields, line)
+						break
+					}
+					fields = append(fields, line[:i])
+					line = line[i+1:]
+				}
+			}
+			if len(fields) != ncols {
+				bad("wrong field count", fieldCountReason(len(fields), ncols))
+				continue
+			}
+			id := fields[idx[0]]
+			if len(id) == 0 {
+				bad("empty device_id", "empty device_id")
+				continue
+			}
+			ts, err := ParseTimestamp(fields[idx[1]])
+			if err != nil {
+				bad("unparseable timestamp", "unparseable timestamp "+quoteBytes(fields[idx[1]]))
+				continue
+			}
+			val := ts
+			if kind == "events" {
+				ev, ok := eventValue(fields[idx[2]])
+				if !ok {
+					bad("unknown event value", "unknown event value "+quoteBytes(fields[idx[2]])+" (expected connected or disconnected)")
+					continue
+				}
+				val = metrics.EventKey(ts, ev)
+			}
+			dv, ok := c.ids[string(id)]
+			if !ok {
+				dv = int32(len(c.names))
+				s := string(id)
+				c.ids[s] = dv
+				c.names = append(c.names, s)
+			}
+			c.devs = append(c.devs, dv)
+			c.vals = append(c.vals, val)
+			c.earliest = min(c.earliest, ts)
+			c.latest = max(c.latest, ts)
+			if ts < g.UseUntil {
+				c.used++
+			} else {
+				c.outside++
+			}
+		}
+	}
+	return nil
+}
+
+// splitQuoted splits one line with quoted fields; ok is false when a quote
+// is left open (the field continues on the next line).
+func splitQuoted(line []byte, delim byte, fields [][]byte) ([][]byte, bool) {
+	var out []byte
+	start := 0
+	var bounds []int
+	i := 0
+	for {
+		if i < len(line) && line[i] == '"' {
+			i++
+			for {
+				j := bytes.IndexByte(line[i:], '"')
+				if j < 0 {
+					return nil, false
+				}
+				out = append(out, line[i:i+j]...)
+				i += j + 1
+				if i < len(line) && line[i] == '"' {
+					out = append(out, '"')
+					i++
+					continue
+				}
+				break
+			}
+			for i < len(line) && line[i] != delim {
+				out = append(out, line[i])
+				i++
+			}
+		} else {
+			j := bytes.IndexByte(line[i:], delim)
+			if j < 0 {
+				j = len(line) - i
+			}
+			out = append(out, line[i:i+j]...)
+			i += j
+		}
+		bounds = append(bounds, start, len(out))
+		start = len(out)
+		if i >= len(line) {
+			break
+		}
+		i++
+		if i == len(line) {
+			bounds = append(bounds, start, start)
+			break
+		}
+	}
+	for k := 0; k < len(bounds); k += 2 {
+		fields = append(fields, out[bounds[k]:bounds[k+1]])
+	}
+	return fields, true
+}
+
+func fieldCountReason(got, want int) string {
+	return fmt.Sprintf("has %d fields; the header has %d", got, want)
+}
+
+func quoteBytes(b []byte) string { return fmt.Sprintf("%q", b) }

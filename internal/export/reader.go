@@ -1,0 +1,297 @@
+// Package export reads the CSV exports of device platforms (AWS IoT, Azure
+// IoT Hub, Particle, …) as they come: UTF-8 byte-order mark, CRLF, quoted
+// fields, ',' ';' tab or '|' delimiters, gzip, header aliases and value
+// aliases. It is built for exports of millions of rows: rows are returned as
+// byte slices into a reused buffer, and only quoted fields are copied.
+package export
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// Reader streams the rows of one CSV export.
+type Reader struct {
+	Path   string
+	Header []string
+	Delim  byte
+
+	br      *bufio.Reader
+	closers []io.Closer
+	line    int // line number of the row last returned (its first line)
+	next    int // line number of the next physical line
+	fields  [][]byte
+	scratch []byte
+	pending []byte // a line read ahead while sniffing
+	size    int64
+	counter *countingReader
+}
+
+// RowError is a row that cannot be used, with its line.
+type RowError struct {
+	Path   string
+	Line   int
+	Reason string
+}
+
+func (e *RowError) Error() string { return fmt.Sprintf("%s:%d: %s", e.Path, e.Line, e.Reason) }
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// Open opens a CSV export (gzip when the name ends in .gz), strips a UTF-8
+// byte-order mark, sniffs the delimiter from the header line and reads the
+// header. delim 0 means sniff.
+func Open(path string, delim byte) (*Reader, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	info, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if info.IsDir() {
+		f.Close()
+		return nil, fmt.Errorf("%s is a directory, not a CSV file", path)
+	}
+	r := &Reader{Path: path, closers: []io.Closer{f}, size: info.Size(), next: 1}
+	r.counter = &countingReader{r: f}
+	var src io.Reader = r.counter
+	if strings.HasSuffix(strings.ToLower(path), ".gz") {
+		gz, err := gzip.NewReader(bufio.NewReaderSize(r.counter, 1<<16))
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("%s: not a gzip file: %v", path, err)
+		}
+		r.closers = append(r.closers, gz)
+		src = gz
+	}
+	if err := r.init(src, delim); err != nil {
+		r.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+// NewReader reads a CSV export from src, for tests and stdin.
+func NewReader(path string, src io.Reader, delim byte) (*Reader, error) {
+	r := &Reader{Path: path, next: 1}
+	return r, r.init(src, delim)
+}
+
+func (r *Reader) init(src io.Reader, delim byte) error {
+	r.br = bufio.NewReaderSize(src, 1<<20)
+	head, _ := r.br.Peek(4)
+	switch {
+	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):
+		r.br.Discard(3)
+	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}), bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
+		return fmt.Errorf("%s is UTF-16 text (Excel \"Unicode text\"); save it as CSV UTF-8", r.Path)
+	case bytes.HasPrefix(head, []byte{0x1F, 0x8B}):
+		return fmt.Errorf("%s is gzip-compressed; name it with a .gz suffix", r.Path)
+	}
+	first, err := r.physicalLine()
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return fmt.Errorf("%s is empty: expected a header line", r.Path)
+		}
+		return err
+	}
+	trimmed := bytes.TrimSpace(first)
+	if len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') {
+		return fmt.Errorf("%s:1: looks like JSON, not CSV", r.Path)
+	}
+	r.Delim = delim
+	if r.Delim == 0 {
+		r.Delim = sniff(first)
+	}
+	r.pending = first
+	fields, err := r.Read()
+	if err != nil {
+		return err
+	}
+	for _, f := range fields {
+		r.Header = append(r.Header, strings.TrimSpace(string(f)))
+	}
+	return nil
+}
+
+// sniff picks the delimiter that occurs most often outside quotes in the
+// header line; ',' when there is none.
+func sniff(line []byte) byte {
+	counts := map[byte]int{}
+	quoted := false
+	for _, c := range line {
+		switch {
+		case c == '"':
+			quoted = !quoted
+		case !quoted && (c == ',' || c == ';' || c == '\t' || c == '|'):
+			counts[c]++
+		}
+	}
+	best, n := byte(','), 0
+	for _, c := range []byte{',', ';', '\t', '|'} {
+		if counts[c] > n {
+			best, n = c, counts[c]
+		}
+	}
+	return best
+}
+
+// physicalLine returns the next line without its line ending (LF or CRLF).
+func (r *Reader) physicalLine() ([]byte, error) {
+	line, err := r.br.ReadSlice('\n')
+	if errors.Is(err, bufio.ErrBufferFull) {
+		long := append([]byte(nil), line...)
+		for errors.Is(err, bufio.ErrBufferFull) {
+			line, err = r.br.ReadSlice('\n')
+			long = append(long, line...)
+			if len(long) > 64<<20 {
+				return nil, fmt.Errorf("%s:%d: a line over 64 MiB: not a CSV export", r.Path, r.next)
+			}
+		}
+		line = long
+	}
+	if len(line) == 0 && err != nil {
+		return nil, err
+	}
+	r.next++
+	line = bytes.TrimSuffix(line, []byte{'\n'})
+	line = bytes.TrimSuffix(line, []byte{'\r'})
+	return line, nil
+}
+
+// Line is the line number of the row last returned.
+func (r *Reader) Line() int { return r.line }
+
+// Progress returns the bytes read from the file so far and its size.
+func (r *Reader) Progress() (read, size int64) {
+	if r.counter == nil {
+		return 0, 0
+	}
+	return r.counter.n, r.size
+}
+
+// Read returns the next row's fields, valid until the next call, skipping
+// blank lines. It returns io.EOF at the end.
+func (r *Reader) Read() ([][]byte, error) {
+	for {
+		var line []byte
+		if r.pending != nil {
+			line, r.pending = r.pending, nil
+			r.line = r.next - 1
+		} else {
+			var err error
+			r.line = r.next
+			if line, err = r.physicalLine(); err != nil {
+				return nil, err
+			}
+		}
+		if len(line) == 0 {
+			continue
+		}
+		if bytes.IndexByte(line, '"') < 0 {
+			r.fields = r.fields[:0]
+			for {
+				i := bytes.IndexByte(line, r.Delim)
+				if i < 0 {
+					r.fields = append(r.fields, line)
+					return r.fields, nil
+				}
+				r.fields = append(r.fields, line[:i])
+				line = line[i+1:]
+			}
+		}
+		return r.quoted(line)
+	}
+}
+
+// quoted parses a row with quoted fields (RFC 4180: "" is a quote; a quoted
+// field may span lines). Fields are copied into a scratch buffer.
+func (r *Reader) quoted(line []byte) ([][]byte, error) {
+	r.scratch = r.scratch[:0]
+	var bounds []int
+	start := 0
+	i := 0
+	for {
+		if i < len(line) && line[i] == '"' {
+			i++
+			for {
+				j := bytes.IndexByte(line[i:], '"')
+				if j < 0 {
+					r.scratch = append(r.scratch, line[i:]...)
+					r.scratch = append(r.scratch, '\n')
+					next, err := r.physicalLine()
+					if err != nil {
+						return nil, &RowError{Path: r.Path, Line: r.line, Reason: "a quoted field is never closed"}
+					}
+					line, i = next, 0
+					continue
+				}
+				r.scratch = append(r.scratch, line[i:i+j]...)
+				i += j + 1
+				if i < len(line) && line[i] == '"' {
+					r.scratch = append(r.scratch, '"')
+					i++
+					continue
+				}
+				break
+			}
+			// text after the closing quote, up to the delimiter, is kept
+			for i < len(line) && line[i] != r.Delim {
+				r.scratch = append(r.scratch, line[i])
+				i++
+			}
+		} else {
+			j := bytes.IndexByte(line[i:], r.Delim)
+			if j < 0 {
+				j = len(line) - i
+			}
+			r.scratch = append(r.scratch, line[i:i+j]...)
+			i += j
+		}
+		bounds = append(bounds, start, len(r.scratch))
+		start = len(r.scratch)
+		if i >= len(line) {
+			break
+		}
+		i++ // the delimiter
+		if i == len(line) {
+			bounds = append(bounds, start, start) // a trailing empty field
+			break
+		}
+	}
+	r.fields = r.fields[:0]
+	for k := 0; k < len(bounds); k += 2 {
+		r.fields = append(r.fields, r.scratch[bounds[k]:bounds[k+1]])
+	}
+	return r.fields, nil
+}
+
+// Close closes the file.
+func (r *Reader) Close() error {
+	var first error
+	for i := len(r.closers) - 1; i >= 0; i-- {
+		if err := r.closers[i].Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	r.closers = nil
+	return first
+}

@@ -1,0 +1,72 @@
+package export
+
+import (
+	"testing"
+	"time"
+)
+
+func TestParseTimestamp(t *testing.T) {
+	ref := time.Date(2019, 11, 6, 1, 3, 50, 757000000, time.UTC).UnixMicro()
+	tests := []struct {
+		in   string
+		want int64
+		bad  bool
+	}{
+		{in: "1573002230757", want: ref},                    // epoch ms (AWS lifecycle)
+		{in: "1573002230", want: ref - 757000},              // epoch s
+		{in: "1573002230757000", want: ref},                 // epoch µs
+		{in: "2019-11-06T01:03:50.757Z", want: ref},         // RFC 3339
+		{in: "2019-11-06T01:03:50.7570000Z", want: ref},     // Azure, 7 fraction digits
+		{in: "2019-11-05T17:03:50.757000-08:00", want: ref}, // AWS CLI local offset
+		{in: "2019-11-06T02:33:50.757+01:30", want: ref},    // positive offset
+		{in: "2019-11-06 01:03:50.757 UTC", want: ref},      // Athena
+		{in: "2019-11-06 01:03:50.757", want: ref},          // naive: UTC
+		{in: "2019-11-06T01:03:50Z", want: ref - 757000},    // no fraction
+		{in: " 2019-11-06T01:03:50.757Z ", want: ref},       // padded
+		{in: "2019-11-06", want: time.Date(2019, 11, 6, 0, 0, 0, 0, time.UTC).UnixMicro()},
+		{in: "2024-02-29", want: time.Date(2024, 2, 29, 0, 0, 0, 0, time.UTC).UnixMicro()},
+		{in: "1969-12-31T23:59:59Z", want: -1_000_000},
+		{in: "0001-01-01T00:00:00", want: time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC).UnixMicro()},
+		{in: "2023-02-29", bad: true},
+		{in: "2019-13-01", bad: true},
+		{in: "2019-11-06T25:00:00Z", bad: true},
+		{in: "2019-11-06T01:03:50.Z", bad: true},
+		{in: "2019-11-06T01:03:50+0100", bad: true},
+		{in: "05/06/2024", bad: true},
+		{in: "157300223", bad: true}, // 9 digits: not an epoch unit we accept
+		{in: "1.573e12", bad: true},
+		{in: "", bad: true},
+		{in: "yesterday", bad: true},
+	}
+	for _, tt := range tests {
+		got, err := ParseTimestamp([]byte(tt.in))
+		if tt.bad {
+			if err == nil {
+				t.Errorf("%q accepted as %d", tt.in, got)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("%q = %d, %v; want %d", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+// FuzzParseTimestamp checks that the parser never panics and agrees with
+// time.Parse on every RFC 3339 string time.Parse accepts and we do too.
+func FuzzParseTimestamp(f *testing.F) {
+	for _, s := range []string{"1573002230757", "2019-11-06T01:03:50.757Z", "2019-11-05T17:03:50.757000-08:00", "2020-08-31 19:21:55.721 UTC", "2024-02-29", "0001-01-01T00:00:00", "9999-12-31T23:59:59.999999999Z"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := ParseTimestamp([]byte(s))
+		if err != nil {
+			return
+		}
+		if ref, perr := time.Parse(time.RFC3339Nano, s); perr == nil && ref.Second() < 60 {
+			if want := ref.UnixMicro(); got != want {
+				t.Fatalf("%q: %d, time.Parse says %d", s, got, want)
+			}
+		}
+	})
+}

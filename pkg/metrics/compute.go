@@ -1,0 +1,562 @@
+package metrics
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"sort"
+	"time"
+)
+
+// Window is the half-open interval [From, To) in µs.
+type Window struct{ From, To int64 }
+
+// Component is one input of the customer health score, normalised as
+// clamp((x − Bad)/(Good − Bad), 0, 1) × 100 (so Good < Bad means lower is
+// better) and weighted by Weight.
+type Component struct{ Bad, Good, Weight float64 }
+
+// Normalize maps a raw value to 0..100.
+func (c Component) Normalize(x float64) float64 {
+	return math.Max(0, math.Min(1, (x-c.Bad)/(c.Good-c.Bad))) * 100
+}
+
+// HealthConfig sets the customer health score's components and bands.
+type HealthConfig struct {
+	Uptime, Usage, Tickets Component
+	// Red and Yellow are the upper bounds of the red and yellow bands:
+	// red ≤ Red < yellow ≤ Yellow < green.
+	Red, Yellow float64
+}
+
+// DefaultHealth is the documented default: uptime bad 95% good 99.5%,
+// usage bad 30% good 80%, tickets per 100 devices bad 10 good 1; weights
+// 40/35/25; red ≤ 50 < yellow ≤ 75 < green.
+func DefaultHealth() HealthConfig {
+	return HealthConfig{
+		Uptime:  Component{Bad: 0.95, Good: 0.995, Weight: 40},
+		Usage:   Component{Bad: 0.30, Good: 0.80, Weight: 35},
+		Tickets: Component{Bad: 10, Good: 1, Weight: 25},
+		Red:     50, Yellow: 75,
+	}
+}
+
+// Options are the parameters of Compute.
+type Options struct {
+	Window           Window
+	ActivationWindow int64   // µs
+	SLO              float64 // per-device uptime target, a fraction
+	Health           HealthConfig
+	// SeriesMonths is how many calendar months of per-month MAD and uptime
+	// to report, ending with the month of the window's last instant.
+	SeriesMonths int
+}
+
+// Uptime is the connectivity-uptime result.
+type Uptime struct {
+	Value           float64 // Σ connected / Σ observed
+	ConnectedUS     int64
+	ObservedUS      int64
+	Devices         int // devices with observed time in the window
+	LeftOut         int // devices with events but no observed time in the window
+	Mean, Median    float64
+	BelowSLO        int
+	SLO             float64
+	PerDeviceValues []float64 `json:"-"`
+}
+
+// MAD is the monthly-active-devices (any window) result.
+type MAD struct {
+	Value          int
+	ByActivity     int // active through an activity row
+	ByConnection   int // active through a connected event or connected time
+	DevicesInInput int
+}
+
+// Cohort is an activation cohort.
+type Cohort struct {
+	Label     string // YYYY-MM for ship-month cohorts
+	Shipped   int
+	Activated int
+	Rate      float64
+	Mature    bool
+}
+
+// Activation is the activation-rate result for the window's cohort, and the
+// rate per ship month over all the data.
+type Activation struct {
+	Cohort
+	WindowDays float64
+	ByMonth    []Cohort
+}
+
+// OTAJob is one job's units by final status.
+type OTAJob struct {
+	Job                                 string
+	Success, Failure, Excluded, Pending int
+	Rate                                float64 // success / (success + failure); NaN when none
+}
+
+// OTA is the OTA-success-rate result.
+type OTA struct {
+	OTAJob
+	Jobs []OTAJob
+}
+
+// CustomerHealth is one customer's health score.
+type CustomerHealth struct {
+	Customer string
+	Devices  int // devices shipped before the window ends
+	Score    float64
+	Band     string // red, yellow, green, or none when no component applies
+	// Raw values and normalised scores; a nil raw value is a component
+	// whose input is missing or undefined for this customer.
+	Uptime, Usage, TicketsPer100             *float64
+	UptimeScore, UsageScore, TicketsScore    *float64
+	UptimeWeight, UsageWeight, TicketsWeight float64
+}
+
+// Month is one calendar month of the series.
+type Month struct {
+	Label      string // YYYY-MM
+	MAD        int
+	Uptime     float64 // NaN when nothing was observed
+	ObservedUS int64
+}
+
+// Report is every metric whose inputs were given; the others are nil.
+type Report struct {
+	Window     Window
+	Uptime     *Uptime
+	MAD        *MAD
+	Activation *Activation
+	OTA        *OTA
+	Customers  []CustomerHealth
+	Months     []Month
+}
+
+type worker struct {
+	conn, obs         int64
+	perDevice         []float64
+	leftOut           int
+	mad, madAct, madC int
+	custConn, custObs []int64
+	monthConn         []int64
+	monthObs          []int64
+	monthMAD          []int
+}
+
+// monthBounds returns the start of each of n calendar months ending with
+// the month containing last, plus the end of that month.
+func monthBounds(last int64, n int) ([]int64, []string) {
+	t := time.UnixMicro(last).UTC()
+	first := time.Date(t.Year(), t.Month()-time.Month(n-1), 1, 0, 0, 0, 0, time.UTC)
+	bounds := make([]int64, n+1)
+	labels := make([]string, n)
+	for i := range n + 1 {
+		m := first.AddDate(0, i, 0)
+		bounds[i] = m.UnixMicro()
+		if i < n {
+			labels[i] = m.Format("2006-01")
+		}
+	}
+	return bounds, labels
+}
+
+// Compute computes every metric whose inputs were given.
+func Compute(d *Data, o Options) Report {
+	d.sort()
+	r := Report{Window: o.Window}
+	w := o.Window
+	needDevices := d.Has.Events || d.Has.Activity
+	var bounds []int64
+	var labels []string
+	if needDevices && o.SeriesMonths > 0 && d.Latest != math.MinInt64 {
+		bounds, labels = monthBounds(w.To-1, o.SeriesMonths)
+	}
+	nm := len(labels)
+	nc := len(d.customerNames)
+	n := len(d.names)
+
+	workers := make([]*worker, 0, 4)
+	results := make(chan *worker, 16)
+	count := 0
+	parallel(n, func(lo, hi int) {
+		wk := &worker{custConn: make([]int64, nc), custObs: make([]int64, nc),
+			monthConn: make([]int64, nm), monthObs: make([]int64, nm), monthMAD: make([]int, nm)}
+		active := make([]bool, nm)
+		for i := lo; i < hi; i++ {
+			d.deviceStats(i, w, bounds, wk, active)
+		}
+		results <- wk
+	})
+	close(results)
+	for wk := range results {
+		workers = append(workers, wk)
+		count++
+	}
+
+	if d.Has.Events {
+		u := &Uptime{SLO: o.SLO}
+		for _, wk := range workers {
+			u.ConnectedUS += wk.conn
+			u.ObservedUS += wk.obs
+			u.PerDeviceValues = append(u.PerDeviceValues, wk.perDevice...)
+			u.LeftOut += wk.leftOut
+		}
+		u.Devices = len(u.PerDeviceValues)
+		u.Value = ratio(u.ConnectedUS, u.ObservedUS)
+		slices.Sort(u.PerDeviceValues)
+		u.Mean, u.Median = math.NaN(), math.NaN()
+		if u.Devices > 0 {
+			sum := 0.0
+			for _, v := range u.PerDeviceValues {
+				sum += v
+				if v < o.SLO {
+					u.BelowSLO++
+				}
+			}
+			u.Mean = sum / float64(u.Devices)
+			mid := u.Devices / 2
+			u.Median = u.PerDeviceValues[mid]
+			if u.Devices%2 == 0 {
+				u.Median = (u.PerDeviceValues[mid-1] + u.PerDeviceValues[mid]) / 2
+			}
+		}
+		r.Uptime = u
+	}
+	if needDevices {
+		m := &MAD{}
+		for _, wk := range workers {
+			m.Value += wk.mad
+			m.ByActivity += wk.madAct
+			m.ByConnection += wk.madC
+		}
+		for i := range d.names {
+			if len(d.events[i]) > 0 || len(d.activity[i]) > 0 {
+				m.DevicesInInput++
+			}
+		}
+		r.MAD = m
+		for k := range nm {
+			mo := Month{Label: labels[k]}
+			var conn int64
+			for _, wk := range workers {
+				mo.MAD += wk.monthMAD[k]
+				conn += wk.monthConn[k]
+				mo.ObservedUS += wk.monthObs[k]
+			}
+			mo.Uptime = ratio(conn, mo.ObservedUS)
+			r.Months = append(r.Months, mo)
+		}
+	}
+	if d.Has.Devices && needDevices {
+		r.Activation = d.activation(o)
+	}
+	if d.Has.OTA {
+		r.OTA = d.otaRate(w)
+	}
+	if d.Has.Devices && nc > 0 && (d.Has.Events || d.Has.Usage || d.Has.Tickets) {
+		var custConn, custObs []int64
+		if d.Has.Events {
+			custConn, custObs = make([]int64, nc), make([]int64, nc)
+			for _, wk := range workers {
+				for c := range nc {
+					custConn[c] += wk.custConn[c]
+					custObs[c] += wk.custObs[c]
+				}
+			}
+		}
+		r.Customers = d.health(o, custConn, custObs)
+	}
+	return r
+}
+
+func ratio(a, b int64) float64 {
+	if b == 0 {
+		return math.NaN()
+	}
+	return float64(a) / float64(b)
+}
+
+// deviceStats walks one device's events as intervals of known state and
+// accumulates the window's and each month's connected and observed time,
+// and whether the device was active.
+func (d *Data) deviceStats(i int, w Window, bounds []int64, wk *worker, active []bool) {
+	keys := d.events[i]
+	nm := len(active)
+	for k := range active {
+		active[k] = false
+	}
+	var conn, obs int64
+	activeW, activeByConn := false, false
+
+	// add accounts interval [a, b) in state s.
+	add := func(a, b int64, s int64) {
+		if lo, hi := max(a, w.From), min(b, w.To); lo < hi {
+			obs += hi - lo
+			if s == Connected {
+				conn += hi - lo
+			}
+		}
+		if nm == 0 || b <= bounds[0] || a >= bounds[nm] {
+			return
+		}
+		m := max(sort.Search(nm, func(k int) bool { return bounds[k+1] > a }), 0)
+		for ; m < nm && bounds[m] < b; m++ {
+			lo, hi := max(a, bounds[m]), min(b, bounds[m+1])
+			if lo >= hi {
+				continue
+			}
+			wk.monthObs[m] += hi - lo
+			if s == Connected {
+				wk.monthConn[m] += hi - lo
+				active[m] = true
+			}
+		}
+	}
+	monthOf := func(t int64) int {
+		if nm == 0 || t < bounds[0] || t >= bounds[nm] {
+			return -1
+		}
+		return sort.Search(nm, func(k int) bool { return bounds[k+1] > t })
+	}
+
+	if len(keys) > 0 {
+		cur := int64(-1) // unknown
+		prev := int64(math.MinInt64)
+		if keys[0]&1 == Disconnected {
+			cur = Connected // it was online before it went offline
+		}
+		for _, key := range keys {
+			t, s := key>>1, key&1
+			if cur >= 0 {
+				add(prev, t, cur)
+			}
+			cur, prev = s, t
+			if s == Connected {
+				if t >= w.From && t < w.To {
+					activeW, activeByConn = true, true
+				}
+				if m := monthOf(t); m >= 0 {
+					active[m] = true
+				}
+			}
+		}
+		add(prev, math.MaxInt64, cur)
+		if conn > 0 {
+			activeW, activeByConn = true, true
+		}
+		if obs > 0 {
+			wk.perDevice = append(wk.perDevice, float64(conn)/float64(obs))
+		} else {
+			wk.leftOut++
+		}
+		wk.conn += conn
+		wk.obs += obs
+		if c := d.customer[i]; c >= 0 {
+			wk.custConn[c] += conn
+			wk.custObs[c] += obs
+		}
+	}
+	act := d.activity[i]
+	if len(act) > 0 {
+		j, _ := slices.BinarySearch(act, w.From)
+		if j < len(act) && act[j] < w.To {
+			if !activeW {
+				wk.madAct++
+			}
+			activeW = true
+		}
+		if nm > 0 {
+			for _, t := range act {
+				if m := monthOf(t); m >= 0 {
+					active[m] = true
+				}
+			}
+		}
+	}
+	if activeW {
+		wk.mad++
+		if activeByConn {
+			wk.madC++
+		}
+	}
+	for m, a := range active {
+		if a {
+			wk.monthMAD[m]++
+		}
+	}
+}
+
+// activatedAt reports whether device i has a connected event or an
+// activity row in [from, to).
+func (d *Data) activatedIn(i int, from, to int64) bool {
+	keys := d.events[i]
+	j, _ := slices.BinarySearch(keys, from*2)
+	for ; j < len(keys) && keys[j]>>1 < to; j++ {
+		if keys[j]&1 == Connected {
+			return true
+		}
+	}
+	act := d.activity[i]
+	k, _ := slices.BinarySearch(act, from)
+	return k < len(act) && act[k] < to
+}
+
+func (d *Data) activation(o Options) *Activation {
+	a := &Activation{WindowDays: float64(o.ActivationWindow) / 86_400e6}
+	a.Label = "window"
+	a.Mature = d.Latest >= o.Window.To+o.ActivationWindow
+	byMonth := map[string]*Cohort{}
+	monthEnd := map[string]int64{}
+	for i, s := range d.shipped {
+		if s == NoTime {
+			continue
+		}
+		activated := d.activatedIn(i, s, s+o.ActivationWindow)
+		if s >= o.Window.From && s < o.Window.To {
+			a.Shipped++
+			if activated {
+				a.Activated++
+			}
+		}
+		t := time.UnixMicro(s).UTC()
+		label := t.Format("2006-01")
+		c, ok := byMonth[label]
+		if !ok {
+			c = &Cohort{Label: label}
+			byMonth[label] = c
+			monthEnd[label] = time.Date(t.Year(), t.Month()+1, 1, 0, 0, 0, 0, time.UTC).UnixMicro()
+		}
+		c.Shipped++
+		if activated {
+			c.Activated++
+		}
+	}
+	a.Rate = math.NaN()
+	if a.Shipped > 0 {
+		a.Rate = float64(a.Activated) / float64(a.Shipped)
+	}
+	for label, c := range byMonth {
+		c.Rate = float64(c.Activated) / float64(c.Shipped)
+		c.Mature = d.Latest >= monthEnd[label]+o.ActivationWindow
+		a.ByMonth = append(a.ByMonth, *c)
+	}
+	slices.SortFunc(a.ByMonth, func(x, y Cohort) int { return cmp.Compare(x.Label, y.Label) })
+	return a
+}
+
+func (d *Data) otaRate(w Window) *OTA {
+	r := &OTA{}
+	r.Job = "all"
+	jobs := make([]OTAJob, len(d.jobNames))
+	for j, name := range d.jobNames {
+		jobs[j].Job = name
+	}
+	for k, st := range d.ota {
+		if st.ts < w.From || st.ts >= w.To {
+			continue
+		}
+		for _, j := range []*OTAJob{&r.OTAJob, &jobs[k.job]} {
+			switch st.class {
+			case OTASuccess:
+				j.Success++
+			case OTAFailure:
+				j.Failure++
+			case OTAExcluded:
+				j.Excluded++
+			default:
+				j.Pending++
+			}
+		}
+	}
+	rate := func(j *OTAJob) {
+		j.Rate = math.NaN()
+		if j.Success+j.Failure > 0 {
+			j.Rate = float64(j.Success) / float64(j.Success+j.Failure)
+		}
+	}
+	rate(&r.OTAJob)
+	for j := range jobs {
+		if jobs[j].Success+jobs[j].Failure+jobs[j].Excluded+jobs[j].Pending == 0 {
+			continue
+		}
+		rate(&jobs[j])
+		r.Jobs = append(r.Jobs, jobs[j])
+	}
+	slices.SortFunc(r.Jobs, func(a, b OTAJob) int { return cmp.Compare(a.Job, b.Job) })
+	return r
+}
+
+func (d *Data) health(o Options, custConn, custObs []int64) []CustomerHealth {
+	nc := len(d.customerNames)
+	devices := make([]int, nc)
+	used := make([]int, nc)
+	for i, c := range d.customer {
+		if c < 0 || d.shipped[i] == NoTime || d.shipped[i] >= o.Window.To {
+			continue
+		}
+		devices[c]++
+		u := d.usage[i]
+		j, _ := slices.BinarySearch(u, o.Window.From)
+		if j < len(u) && u[j] < o.Window.To {
+			used[c]++
+		}
+	}
+	tickets := make([]int, nc)
+	for _, t := range d.tickets {
+		if t.Created >= o.Window.From && t.Created < o.Window.To {
+			tickets[t.Customer]++
+		}
+	}
+	h := o.Health
+	var out []CustomerHealth
+	for c, name := range d.customerNames {
+		ch := CustomerHealth{Customer: name, Devices: devices[c], Score: math.NaN(), Band: "none"}
+		if devices[c] == 0 && (custObs == nil || custObs[c] == 0) {
+			continue // a customer only seen in tickets, with no devices
+		}
+		var sum, weights float64
+		use := func(comp Component, x float64, raw, score **float64, weight *float64) {
+			s := comp.Normalize(x)
+			*raw, *score, *weight = &x, &s, comp.Weight
+			sum += comp.Weight * s
+			weights += comp.Weight
+		}
+		if custObs != nil && custObs[c] > 0 {
+			use(h.Uptime, float64(custConn[c])/float64(custObs[c]), &ch.Uptime, &ch.UptimeScore, &ch.UptimeWeight)
+		}
+		if d.Has.Usage && devices[c] > 0 {
+			use(h.Usage, float64(used[c])/float64(devices[c]), &ch.Usage, &ch.UsageScore, &ch.UsageWeight)
+		}
+		if d.Has.Tickets && devices[c] > 0 {
+			use(h.Tickets, float64(tickets[c])*100/float64(devices[c]), &ch.TicketsPer100, &ch.TicketsScore, &ch.TicketsWeight)
+		}
+		if weights > 0 {
+			ch.Score = sum / weights
+			switch {
+			case ch.Score <= h.Red:
+				ch.Band = "red"
+			case ch.Score <= h.Yellow:
+				ch.Band = "yellow"
+			default:
+				ch.Band = "green"
+			}
+		}
+		out = append(out, ch)
+	}
+	slices.SortStableFunc(out, func(a, b CustomerHealth) int {
+		an, bn := math.IsNaN(a.Score), math.IsNaN(b.Score)
+		switch {
+		case an && bn:
+			return cmp.Compare(a.Customer, b.Customer)
+		case an:
+			return 1
+		case bn:
+			return -1
+		}
+		return cmp.Or(cmp.Compare(a.Score, b.Score), cmp.Compare(a.Customer, b.Customer))
+	})
+	return out
+}

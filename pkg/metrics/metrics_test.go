@@ -1,0 +1,212 @@
+package metrics
+
+import (
+	"math"
+	"testing"
+	"time"
+)
+
+var base = time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC).UnixMicro()
+
+func h(x float64) int64 { return base + int64(x*3600e6) }
+
+func day(s string) int64 {
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		panic(err)
+	}
+	return t.UnixMicro()
+}
+
+func near(t *testing.T, what string, got, want float64) {
+	t.Helper()
+	if math.Abs(got-want) > 1e-9 {
+		t.Errorf("%s = %v, want %v", what, got, want)
+	}
+}
+
+func TestUptimeAndMAD(t *testing.T) {
+	d := NewData()
+	d.Has.Events, d.Has.Activity = true, true
+	ev := func(dev string, at float64, s int) { d.AddEvent([]byte(dev), h(at), s) }
+	// A: known from 0h; in W=[10h,20h) connected [10,15) and [18,20): 7 of 10 h
+	ev("A", 18, Connected) // out of order on purpose
+	ev("A", 0, Connected)
+	ev("A", 15, Disconnected)
+	// B: first event a disconnect at 12h: connected before it: 2 of 10 h
+	ev("B", 12, Disconnected)
+	// C: first event a connect at 14h: unknown before: 6 of 6 h
+	ev("C", 14, Connected)
+	// D: connect 11h; at 16h a connect and a disconnect at the same instant:
+	// the disconnect sorts first, so D stays connected: 9 of 9 h
+	ev("D", 11, Connected)
+	ev("D", 16, Connected)
+	ev("D", 16, Disconnected)
+	// E: events only after the window: no observed time, left out
+	ev("E", 25, Connected)
+	// F: duplicates change nothing: connected [10,19): 9 of 10 h
+	ev("F", 5, Connected)
+	ev("F", 5, Connected)
+	ev("F", 19, Disconnected)
+	ev("F", 19, Disconnected)
+	// G: activity only, in the window; H: activity only, after it
+	d.AddActivity([]byte("G"), h(12))
+	d.AddActivity([]byte("H"), h(25))
+	// I: a connect exactly at the window's end is outside it
+	ev("I", 20, Connected)
+
+	r := Compute(d, Options{Window: Window{h(10), h(20)}, SLO: 0.99})
+	u := r.Uptime
+	if u.ConnectedUS != 33*3600e6 || u.ObservedUS != 45*3600e6 {
+		t.Errorf("connected %v h, observed %v h; want 33 and 45", float64(u.ConnectedUS)/3600e6, float64(u.ObservedUS)/3600e6)
+	}
+	near(t, "fleet uptime", u.Value, 33.0/45)
+	near(t, "mean", u.Mean, (0.7+0.2+1+1+0.9)/5)
+	near(t, "median", u.Median, 0.9)
+	if u.Devices != 5 || u.LeftOut != 2 || u.BelowSLO != 3 {
+		t.Errorf("devices %d left out %d below SLO %d; want 5, 2 (E and I), 3", u.Devices, u.LeftOut, u.BelowSLO)
+	}
+	// active: A B C D F (connection) and G (activity); not E, H, I
+	if r.MAD.Value != 6 || r.MAD.ByConnection != 5 || r.MAD.ByActivity != 1 {
+		t.Errorf("MAD %+v", r.MAD)
+	}
+}
+
+func TestActivation(t *testing.T) {
+	d := NewData()
+	d.Has.Devices, d.Has.Events, d.Has.Activity = true, true, true
+	ship := func(dev, at string) { d.AddDevice([]byte(dev), day(at), nil) }
+	ship("d1", "2026-10-05")
+	d.AddEvent([]byte("d1"), day("2026-10-01"), Connected) // factory test before shipping
+	d.AddEvent([]byte("d1"), day("2026-10-20"), Connected) // activation
+	ship("d2", "2026-10-05")
+	d.AddEvent([]byte("d2"), day("2026-09-28"), Connected) // factory only: not activated
+	ship("d3", "2026-10-10")
+	d.AddActivity([]byte("d3"), day("2026-11-05")) // within 30 days of shipping
+	ship("d4", "2026-10-31")
+	d.AddEvent([]byte("d4"), day("2026-11-30"), Connected) // exactly 30 days later: outside [s, s+A)
+	d.AddEvent([]byte("d4"), day("2026-12-01"), Disconnected)
+	ship("d5", "2026-09-15") // not in the October cohort
+	d.AddEvent([]byte("d5"), day("2026-09-20"), Connected)
+
+	a := Compute(d, Options{Window: Window{day("2026-10-01"), day("2026-11-01")}, ActivationWindow: 30 * 86_400e6}).Activation
+	if a.Shipped != 4 || a.Activated != 2 {
+		t.Fatalf("cohort %+v", a.Cohort)
+	}
+	near(t, "rate", a.Rate, 0.5)
+	if !a.Mature {
+		t.Error("latest timestamp 2026-12-01 = to + 30 days: mature")
+	}
+	if len(a.ByMonth) != 2 || a.ByMonth[0].Label != "2026-09" || a.ByMonth[0].Activated != 1 || a.ByMonth[1].Shipped != 4 {
+		t.Errorf("by month %+v", a.ByMonth)
+	}
+	// one more day of window and the cohort is immature
+	if Compute(d, Options{Window: Window{day("2026-10-01"), day("2026-11-02")}, ActivationWindow: 30 * 86_400e6}).Activation.Mature {
+		t.Error("latest timestamp before to + A: immature")
+	}
+}
+
+func TestOTA(t *testing.T) {
+	d := NewData()
+	d.Has.OTA = true
+	row := func(dev, job string, class int, at string) { d.AddOTA([]byte(dev), []byte(job), class, day(at)) }
+	row("d1", "job1", OTAPending, "2026-10-02")
+	row("d1", "job1", OTAFailure, "2026-10-03")
+	row("d1", "job1", OTASuccess, "2026-10-04") // retry succeeded: success
+	row("d2", "job1", OTASuccess, "2026-10-03")
+	row("d2", "job1", OTAFailure, "2026-10-05") // latest row is a failure
+	row("d3", "job1", OTAFailure, "2026-10-06")
+	row("d3", "job1", OTASuccess, "2026-10-06") // same timestamp: the later row wins
+	row("d4", "job1", OTAExcluded, "2026-10-07")
+	row("d5", "job2", OTAPending, "2026-10-08")
+	row("d6", "job2", OTASuccess, "2026-09-30") // final row outside the window
+	row("d7", "job2", OTASuccess, "2026-10-09")
+	row("d7", "job2", OTAPending, "2026-10-01") // older row arriving later in the file
+
+	o := Compute(d, Options{Window: Window{day("2026-10-01"), day("2026-11-01")}}).OTA
+	if o.Success != 3 || o.Failure != 1 || o.Excluded != 1 || o.Pending != 1 {
+		t.Errorf("totals %+v", o.OTAJob)
+	}
+	near(t, "rate", o.Rate, 0.75)
+	if len(o.Jobs) != 2 {
+		t.Fatalf("jobs %+v", o.Jobs)
+	}
+	near(t, "job1", o.Jobs[0].Rate, 2.0/3)
+	near(t, "job2", o.Jobs[1].Rate, 1)
+}
+
+func TestCustomerHealth(t *testing.T) {
+	d := NewData()
+	d.Has.Devices, d.Has.Events, d.Has.Usage, d.Has.Tickets = true, true, true, true
+	w := Window{day("2026-10-01"), day("2026-11-01")}
+	mid := day("2026-10-16") + 12*3600e6 // the window's midpoint
+	d.AddDevice([]byte("a1"), day("2026-09-01"), []byte("acme"))
+	d.AddDevice([]byte("a2"), day("2026-09-01"), []byte("acme"))
+	d.AddDevice([]byte("a3"), day("2026-11-15"), []byte("acme")) // ships after the window: not counted
+	d.AddDevice([]byte("b1"), day("2026-09-01"), []byte("bolt"))
+	d.AddEvent([]byte("a1"), day("2026-09-02"), Connected)
+	d.AddEvent([]byte("a2"), day("2026-09-02"), Connected)
+	d.AddEvent([]byte("a2"), mid, Disconnected)
+	d.AddEvent([]byte("b1"), day("2026-09-02"), Connected)
+	d.AddUsage([]byte("a1"), day("2026-10-03"))
+	d.AddUsage([]byte("a2"), day("2026-09-03")) // before the window
+	d.AddUsage([]byte("b1"), day("2026-10-04"))
+	d.AddTicket([]byte("acme"), day("2026-10-10"))
+	d.AddTicket([]byte("bolt"), day("2026-11-10")) // after the window
+
+	cs := Compute(d, Options{Window: w, Health: DefaultHealth()}).Customers
+	if len(cs) != 2 || cs[0].Customer != "acme" || cs[1].Customer != "bolt" {
+		t.Fatalf("customers %+v", cs)
+	}
+	acme, bolt := cs[0], cs[1]
+	// acme: uptime 75% → 0; usage 1 of 2 devices = 50% → 40; tickets 1 per 2
+	// devices = 50 per 100 → 0; score (40·0 + 35·40 + 25·0)/100 = 14 → red
+	near(t, "acme uptime", *acme.Uptime, 0.75)
+	near(t, "acme usage score", *acme.UsageScore, 40)
+	near(t, "acme tickets per 100", *acme.TicketsPer100, 50)
+	near(t, "acme score", acme.Score, 14)
+	if acme.Band != "red" || acme.Devices != 2 {
+		t.Errorf("acme %+v", acme)
+	}
+	near(t, "bolt score", bolt.Score, 100)
+	if bolt.Band != "green" {
+		t.Errorf("bolt band %s", bolt.Band)
+	}
+
+	// Without tickets and usage inputs, the score renormalises over uptime.
+	d.Has.Usage, d.Has.Tickets = false, false
+	cs = Compute(d, Options{Window: w, Health: DefaultHealth()}).Customers
+	if cs[0].Usage != nil || cs[0].TicketsPer100 != nil {
+		t.Errorf("components without inputs must be absent: %+v", cs[0])
+	}
+	near(t, "acme uptime-only score", cs[0].Score, 0)
+	near(t, "bolt uptime-only score", cs[1].Score, 100)
+}
+
+func TestHealthBands(t *testing.T) {
+	c := Component{Bad: 10, Good: 1}
+	near(t, "lower is better", c.Normalize(5.5), 50)
+	near(t, "clamped", c.Normalize(0), 100)
+	near(t, "clamped low", c.Normalize(20), 0)
+}
+
+func TestMonthlySeries(t *testing.T) {
+	d := NewData()
+	d.Has.Events = true
+	// connected from 15 Aug; disconnected 1 Oct 00:00; connected again 16 Oct
+	d.AddEvent([]byte("x"), day("2026-08-15"), Connected)
+	d.AddEvent([]byte("x"), day("2026-10-01"), Disconnected)
+	d.AddEvent([]byte("x"), day("2026-10-16"), Connected)
+	d.AddEvent([]byte("y"), day("2026-09-10"), Connected) // unknown before, then always up
+	r := Compute(d, Options{Window: Window{day("2026-10-01"), day("2026-11-01")}, SeriesMonths: 3})
+	if len(r.Months) != 3 || r.Months[0].Label != "2026-08" || r.Months[2].Label != "2026-10" {
+		t.Fatalf("months %+v", r.Months)
+	}
+	// August: x observed and connected 17 days; y unknown
+	near(t, "aug uptime", r.Months[0].Uptime, 1)
+	if r.Months[0].MAD != 1 || r.Months[1].MAD != 2 || r.Months[2].MAD != 2 {
+		t.Errorf("MAD by month %d %d %d", r.Months[0].MAD, r.Months[1].MAD, r.Months[2].MAD)
+	}
+	// October: x up 16 of 31 days, y up 31 of 31
+	near(t, "oct uptime", r.Months[2].Uptime, (16.0+31)/62)
+}

@@ -1,0 +1,138 @@
+// Command duckbench measures `iotpm metrics --events` against DuckDB on the
+// same export: both compute fleet connectivity uptime with iotpm's
+// definition, the harness checks that they agree, and prints both times,
+// peak memory and the ratio. It is its own Go module so the iotpm binary
+// never links DuckDB.
+//
+//	go run ./tools/genexports -out /tmp/ex -devices 100000 -events 10000000 -all=false -prefix dripsensor-lora-
+//	go build -o /tmp/iotpm ./cmd/iotpm
+//	cd tools/duckbench && go run . -iotpm /tmp/iotpm -events /tmp/ex/lifecycle.csv -month 2026-10 -runs 3
+package main
+
+import (
+	"database/sql"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	_ "github.com/duckdb/duckdb-go/v2"
+)
+
+// uptimeSQL is iotpm's connectivity-uptime definition in SQL: per device,
+// events ordered by time with a disconnect before a connect at the same
+// instant; after an event the device is in its state; before a first event
+// that is a disconnect it was connected; before a first connect, unknown.
+const uptimeSQL = `
+WITH ev AS (
+  SELECT clientId AS device_id, "timestamp" * 1000 AS ts,
+         CASE lower(trim(eventType)) WHEN 'connected' THEN 1 ELSE 0 END AS st
+  FROM read_csv('%s', header = true, columns = {'clientId': 'VARCHAR', 'timestamp': 'BIGINT', 'eventType': 'VARCHAR'})
+),
+o AS (
+  SELECT device_id, ts, st,
+         LEAD(ts) OVER w AS next_ts,
+         ROW_NUMBER() OVER w AS rn
+  FROM ev
+  WINDOW w AS (PARTITION BY device_id ORDER BY ts, st)
+),
+intervals AS (
+  SELECT st, GREATEST(ts, %[2]d) AS a, LEAST(COALESCE(next_ts, %[3]d), %[3]d) AS b FROM o
+  UNION ALL
+  SELECT 1 AS st, %[2]d AS a, LEAST(ts, %[3]d) AS b FROM o WHERE rn = 1 AND st = 0
+)
+SELECT SUM(CASE WHEN st = 1 THEN b - a ELSE 0 END)::DOUBLE / SUM(b - a) FROM intervals WHERE b > a`
+
+func main() {
+	iotpm := flag.String("iotpm", "iotpm", "path to the iotpm binary")
+	events := flag.String("events", "", "lifecycle export (clientId,timestamp,eventType with epoch ms)")
+	month := flag.String("month", "2026-10", "the window, YYYY-MM")
+	runs := flag.Int("runs", 3, "runs of each; the median is reported")
+	duckOnly := flag.Bool("duck-child", false, "internal: run DuckDB once and print the value")
+	threads := flag.Int("threads", runtime.NumCPU(), "DuckDB threads")
+	flag.Parse()
+	m, err := time.Parse("2006-01", *month)
+	check(err)
+	from, to := m.UnixMicro(), m.AddDate(0, 1, 0).UnixMicro()
+
+	if *duckOnly {
+		db, err := sql.Open("duckdb", "")
+		check(err)
+		_, err = db.Exec(fmt.Sprintf("SET threads = %d", *threads))
+		check(err)
+		var v float64
+		check(db.QueryRow(fmt.Sprintf(uptimeSQL, strings.ReplaceAll(*events, "'", "''"), from, to)).Scan(&v))
+		fmt.Println(strconv.FormatFloat(v, 'g', -1, 64))
+		return
+	}
+	if *events == "" {
+		check(fmt.Errorf("give -events"))
+	}
+	self, err := os.Executable()
+	check(err)
+	var iotpmT, duckT []float64
+	var iotpmRSS, duckRSS int64
+	var iotpmV, duckV float64
+	for range *runs {
+		out, secs, rss := run(*iotpm, "metrics", "--events", *events, "--month", *month, "-o", "json")
+		var doc struct {
+			Uptime struct {
+				Value float64 `json:"value"`
+			} `json:"connectivity_uptime"`
+		}
+		check(json.Unmarshal(out, &doc))
+		iotpmV, iotpmT, iotpmRSS = doc.Uptime.Value, append(iotpmT, secs), max(iotpmRSS, rss)
+
+		out, secs, rss = run(self, "-duck-child", "-events", *events, "-month", *month, "-threads", strconv.Itoa(*threads))
+		duckV, err = strconv.ParseFloat(strings.TrimSpace(string(out)), 64)
+		check(err)
+		duckT, duckRSS = append(duckT, secs), max(duckRSS, rss)
+	}
+	fmt.Printf("uptime     iotpm %.12f  duckdb %.12f  agree: %v\n", iotpmV, duckV, math.Abs(iotpmV-duckV) < 1e-9)
+	fmt.Printf("time (s)   iotpm %.2f  duckdb %.2f  (median of %d; runs %v / %v)\n", median(iotpmT), median(duckT), *runs, fmtAll(iotpmT), fmtAll(duckT))
+	fmt.Printf("ratio      iotpm / duckdb = %.2f\n", median(iotpmT)/median(duckT))
+	fmt.Printf("peak RSS   iotpm %d MB  duckdb %d MB\n", iotpmRSS>>10, duckRSS>>10)
+	if math.Abs(iotpmV-duckV) >= 1e-9 {
+		os.Exit(1)
+	}
+}
+
+func run(name string, args ...string) ([]byte, float64, int64) {
+	cmd := exec.Command(name, args...)
+	cmd.Stderr = os.Stderr
+	start := time.Now()
+	out, err := cmd.Output()
+	secs := time.Since(start).Seconds()
+	check(err)
+	rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss // KiB on Linux
+	return out, secs, rss
+}
+
+func median(xs []float64) float64 {
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	return s[len(s)/2]
+}
+
+func fmtAll(xs []float64) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = strconv.FormatFloat(x, 'f', 2, 64)
+	}
+	return strings.Join(parts, " ")
+}
+
+func check(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "duckbench:", err)
+		os.Exit(2)
+	}
+}

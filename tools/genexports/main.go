@@ -1,0 +1,275 @@
+// Command genexports writes deterministic, realistic device-platform CSV
+// exports for the tests, the example planning repo and the benchmarks:
+// shipments with factory test connections before shipping, connection
+// sessions with short drops and long outages, events delivered out of order
+// (±2 minutes of jitter, as AWS IoT documents) and duplicated (~1%), OTA job
+// executions with retries, activity, feature usage and support tickets.
+//
+//	go run ./tools/genexports -out /tmp/exports -devices 100000 -events 10000000
+//
+// The same flags always write the same bytes.
+package main
+
+import (
+	"bufio"
+	"cmp"
+	"compress/gzip"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"time"
+)
+
+type event struct {
+	dev   int32
+	ts    int64 // ms
+	state bool
+	key   int64 // delivery order
+}
+
+func main() {
+	out := flag.String("out", ".", "output directory")
+	devices := flag.Int("devices", 200, "number of devices")
+	events := flag.Int("events", 0, "connection events to write (0: about 40 a device a month)")
+	customers := flag.Int("customers", 8, "number of customers")
+	month := flag.String("month", "2026-10", "the month the data centres on (YYYY-MM); shipping spans the 6 months before it")
+	seed := flag.Uint64("seed", 1, "random seed")
+	all := flag.Bool("all", true, "also write devices, ota, activity, usage and tickets")
+	gz := flag.Bool("gzip", false, "gzip the lifecycle export")
+	prefix := flag.String("prefix", "drip-", "device id prefix (the benchmark uses a longer one, for realistic line lengths)")
+	flag.Parse()
+
+	m, err := time.Parse("2006-01", *month)
+	if err != nil {
+		fail(err)
+	}
+	end := m.AddDate(0, 1, 0).Add(10 * 24 * time.Hour) // data runs a little past the month
+	start := m.AddDate(0, -6, 0)
+	rng := rand.New(rand.NewPCG(*seed, 42))
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		fail(err)
+	}
+
+	n := *devices
+	ship := make([]int64, n)
+	for i := range ship {
+		ship[i] = start.UnixMilli() + rng.Int64N(end.UnixMilli()-start.UnixMilli()-20*86_400_000)
+	}
+	perDevice := *events / max(n, 1)
+	if *events == 0 {
+		perDevice = 0
+	}
+	var evs []event
+	for i := range n {
+		evs = append(evs, deviceEvents(rng, int32(i), ship[i], end.UnixMilli(), perDevice)...)
+	}
+	// out-of-order delivery and duplicates
+	for i := range evs {
+		evs[i].key = evs[i].ts + rng.Int64N(240_000) - 120_000
+	}
+	dups := len(evs) / 100
+	if *events > 0 {
+		dups = *events - len(evs) // duplicates make up the exact count asked for
+	}
+	for range max(dups, 0) {
+		e := evs[rng.IntN(len(evs))]
+		e.key += rng.Int64N(60_000)
+		evs = append(evs, e)
+	}
+	slices.SortFunc(evs, func(a, b event) int { return cmp.Compare(a.key, b.key) })
+
+	name := "lifecycle.csv"
+	if *gz {
+		name += ".gz"
+	}
+	writeFile(filepath.Join(*out, name), *gz, func(w *bufio.Writer) {
+		w.WriteString("clientId,timestamp,eventType\n")
+		var line []byte
+		for _, e := range evs {
+			line = append(line[:0], *prefix...)
+			line = appendID(line, e.dev)
+			line = append(line, ',')
+			line = strconv.AppendInt(line, e.ts, 10)
+			if e.state {
+				line = append(line, ",connected\n"...)
+			} else {
+				line = append(line, ",disconnected\n"...)
+			}
+			w.Write(line)
+		}
+	})
+	if !*all {
+		return
+	}
+	writeFile(filepath.Join(*out, "devices.csv"), false, func(w *bufio.Writer) {
+		w.WriteString("device_id,shipped_at,customer_id\n")
+		for i := range n {
+			fmt.Fprintf(w, "drip-%s,%s,%s\n", appendID(nil, int32(i)), time.UnixMilli(ship[i]).UTC().Format("2006-01-02"), customerName(i%*customers))
+		}
+	})
+	writeFile(filepath.Join(*out, "ota.csv"), false, func(w *bufio.Writer) {
+		w.WriteString("thingName,jobId,status,lastUpdatedAt\n")
+		jobs := []struct {
+			name string
+			at   time.Time
+		}{{"fw-2.3.0", m.AddDate(0, -1, 5)}, {"fw-2.4.0", m.AddDate(0, 0, 6)}, {"fw-2.4.1-hotfix", m.AddDate(0, 0, 20)}}
+		for _, j := range jobs {
+			for i := range n {
+				if ship[i] > j.at.UnixMilli() || rng.IntN(10) == 0 {
+					continue
+				}
+				t := j.at.Unix() + rng.Int64N(3*86400)
+				fmt.Fprintf(w, "drip-%s,%s,QUEUED,%d\n", appendID(nil, int32(i)), j.name, t)
+				switch r := rng.IntN(100); {
+				case r < 90:
+					fmt.Fprintf(w, "drip-%s,%s,SUCCEEDED,%d\n", appendID(nil, int32(i)), j.name, t+600+rng.Int64N(3600))
+				case r < 94:
+					fmt.Fprintf(w, "drip-%s,%s,FAILED,%d\n", appendID(nil, int32(i)), j.name, t+900)
+					fmt.Fprintf(w, "drip-%s,%s,SUCCEEDED,%d\n", appendID(nil, int32(i)), j.name, t+7200) // retried
+				case r < 97:
+					fmt.Fprintf(w, "drip-%s,%s,TIMED_OUT,%d\n", appendID(nil, int32(i)), j.name, t+86400)
+				case r < 98:
+					fmt.Fprintf(w, "drip-%s,%s,CANCELED,%d\n", appendID(nil, int32(i)), j.name, t+300)
+				default:
+					fmt.Fprintf(w, "drip-%s,%s,IN_PROGRESS,%d\n", appendID(nil, int32(i)), j.name, t+300)
+				}
+			}
+		}
+	})
+	writeFile(filepath.Join(*out, "usage.csv"), false, func(w *bufio.Writer) {
+		w.WriteString("device_id,feature,timestamp\n")
+		features := []string{"leak-history", "freeze-warning", "low-battery-forecast"}
+		for i := range n {
+			if rng.IntN(100) < 35+5*(i%*customers) { // customers differ in engagement
+				for range 1 + rng.IntN(3) {
+					t := m.UnixMilli() + rng.Int64N(30*86_400_000)
+					if t > ship[i] {
+						fmt.Fprintf(w, "drip-%s,%s,%s\n", appendID(nil, int32(i)), features[rng.IntN(len(features))], time.UnixMilli(t).UTC().Format(time.RFC3339))
+					}
+				}
+			}
+		}
+	})
+	writeFile(filepath.Join(*out, "tickets.csv"), false, func(w *bufio.Writer) {
+		w.WriteString("ticket_id,customer_id,created_at,subject\n")
+		subjects := []string{"Sensor offline", "False alarm, \"water\" on dry floor", "Pairing fails", "Battery low after 3 months"}
+		for k := range n / 12 {
+			c := rng.IntN(*customers)
+			if rng.IntN(3) == 0 {
+				c = 0 // one customer files far more tickets
+			}
+			t := m.AddDate(0, -1, 0).UnixMilli() + rng.Int64N(60*86_400_000)
+			fmt.Fprintf(w, "T-%05d,%s,%s,\"%s\"\n", k+1, customerName(c), time.UnixMilli(t).UTC().Format("2006-01-02 15:04:05"), quote(subjects[rng.IntN(len(subjects))]))
+		}
+	})
+}
+
+func quote(s string) string {
+	out := []byte{}
+	for i := range len(s) {
+		if s[i] == '"' {
+			out = append(out, '"')
+		}
+		out = append(out, s[i])
+	}
+	return string(out)
+}
+
+func customerName(c int) string {
+	names := []string{"aqua-homes", "baltic-insurance", "cascade-property", "delta-rentals", "ember-living", "fjord-estates", "granite-mutual", "harbor-housing"}
+	if c < len(names) {
+		return names[c]
+	}
+	return "customer-" + strconv.Itoa(c)
+}
+
+func appendID(b []byte, i int32) []byte {
+	s := strconv.Itoa(int(i))
+	for k := len(s); k < 6; k++ {
+		b = append(b, '0')
+	}
+	return append(b, s...)
+}
+
+// deviceEvents simulates one device: a factory test connection a few days
+// before shipping; most devices are activated within days of shipping (some
+// never); then long sessions broken by short drops and the odd long outage.
+// With a target, the device gets about target·0.99 events (the rest of the
+// count is duplicates), its drops spread evenly over its life.
+func deviceEvents(rng *rand.Rand, dev int32, ship, end int64, target int) []event {
+	var out []event
+	factory := ship - (1+rng.Int64N(5))*86_400_000
+	out = append(out, event{dev: dev, ts: factory, state: true}, event{dev: dev, ts: factory + 600_000, state: false})
+	if rng.IntN(100) < 18 {
+		return out // never activated
+	}
+	t := ship + int64(rng.ExpFloat64()*4*86_400_000)
+	if t >= end {
+		return out
+	}
+	gap := func() int64 {
+		g := rng.ExpFloat64() * 15 * 60_000
+		if rng.IntN(50) == 0 {
+			g = rng.ExpFloat64() * 2 * 86_400_000 // a long outage
+		}
+		return int64(g) + 1000
+	}
+	out = append(out, event{dev: dev, ts: t, state: true})
+	if target > 0 {
+		drops := max((target*99/100-3)/2, 0)
+		downs := make([]int64, drops)
+		for i := range downs {
+			downs[i] = t + 1 + rng.Int64N(end-t)
+		}
+		slices.Sort(downs)
+		for _, d := range downs {
+			out = append(out, event{dev: dev, ts: d, state: false}, event{dev: dev, ts: d + gap(), state: true})
+		}
+		return out
+	}
+	for {
+		t += int64(rng.ExpFloat64() * 4 * 86_400_000)
+		if t >= end {
+			return out
+		}
+		out = append(out, event{dev: dev, ts: t, state: false})
+		t += gap()
+		out = append(out, event{dev: dev, ts: t, state: true})
+	}
+}
+
+func writeFile(path string, gz bool, f func(*bufio.Writer)) {
+	file, err := os.Create(path)
+	if err != nil {
+		fail(err)
+	}
+	var w io.Writer = file
+	var zw *gzip.Writer
+	if gz {
+		zw = gzip.NewWriter(file)
+		w = zw
+	}
+	bw := bufio.NewWriterSize(w, 1<<20)
+	f(bw)
+	if err := bw.Flush(); err != nil {
+		fail(err)
+	}
+	if zw != nil {
+		if err := zw.Close(); err != nil {
+			fail(err)
+		}
+	}
+	if err := file.Close(); err != nil {
+		fail(err)
+	}
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "genexports:", err)
+	os.Exit(1)
+}
