@@ -329,20 +329,6 @@ func metricsRun(opts *MetricsOptions) error {
 		}
 		stats = append(stats, st)
 		badTotal += st.SkippedTotal()
-		switch kind {
-		case "devices":
-			data.Has.Devices = true
-		case "events":
-			data.Has.Events = true
-		case "ota":
-			data.Has.OTA = true
-		case "activity":
-			data.Has.Activity = true
-		case "tickets":
-			data.Has.Tickets = true
-		case "usage":
-			data.Has.Usage = true
-		}
 	}
 	if badTotal > opts.MaxBadRows {
 		listed := 0

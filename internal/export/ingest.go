@@ -70,9 +70,33 @@ var Schemas = map[string]Schema{
 	"activity": ActivitySchema, "tickets": TicketsSchema, "usage": UsageSchema,
 }
 
-// Read reads one input. A file or header problem is an error; bad rows are
-// counted in Stats and do not stop the reading.
+// Read reads one input and records in Data that it was given. A file or
+// header problem is an error; bad rows are counted in Stats and do not stop
+// the reading.
 func (g *Ingest) Read(in Input) (*Stats, error) {
+	st, err := g.read(in)
+	if err != nil {
+		return nil, err
+	}
+	has := &g.Data.Has
+	switch in.Kind {
+	case "devices":
+		has.Devices = true
+	case "events":
+		has.Events = true
+	case "ota":
+		has.OTA = true
+	case "activity":
+		has.Activity = true
+	case "tickets":
+		has.Tickets = true
+	case "usage":
+		has.Usage = true
+	}
+	return st, nil
+}
+
+func (g *Ingest) read(in Input) (*Stats, error) {
 	schema, ok := Schemas[in.Kind]
 	if !ok {
 		return nil, fmt.Errorf("unknown input kind %q", in.Kind)

@@ -247,6 +247,9 @@ func Compute(d *Data, o Options) Report {
 				mo.ObservedUS += wk.monthObs[k]
 			}
 			mo.Uptime = ratio(conn, mo.ObservedUS)
+			if len(r.Months) == 0 && mo.MAD == 0 && mo.ObservedUS == 0 {
+				continue // the series starts with the first month that has data
+			}
 			r.Months = append(r.Months, mo)
 		}
 	}

@@ -1,0 +1,170 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var exampleInputs = []string{"--devices", "exports/devices.csv", "--events", "exports/lifecycle.csv",
+	"--ota", "exports/ota.csv", "--usage", "exports/usage.csv", "--tickets", "exports/tickets.csv", "--month", "2026-10"}
+
+func TestMetricsGolden(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"metrics/table.golden", nil},
+		{"metrics/json.golden", []string{"-o", "json"}},
+		{"metrics/yaml.golden", []string{"-o", "yaml"}},
+		{"metrics/csv.golden", []string{"-o", "csv"}},
+		{"metrics/markdown.golden", []string{"-o", "markdown"}},
+		{"metrics/gates.golden", []string{"--min-uptime", "75%", "--min-ota", "95%", "--min-mad", "150", "--min-activation", "0.5"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append(append([]string{"metrics", "-C", exampleRepo}, exampleInputs...), tt.args...)
+			stdout, stderr, code := run(t, nil, args...)
+			if code != ExitOK || stderr != "" {
+				t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+			}
+			golden(t, tt.name, stdout)
+		})
+	}
+}
+
+// An AWS IoT lifecycle export (clientId,timestamp,eventType, epoch ms) is
+// read as it is, and only the metrics whose inputs were given appear.
+func TestMetricsAWSExportWithoutMapping(t *testing.T) {
+	stdout, _, code := run(t, nil, "metrics", "-C", exampleRepo, "--events", "exports/lifecycle.csv", "--month", "2026-10", "-o", "json")
+	if code != 0 {
+		t.Fatal(code)
+	}
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"window", "connectivity_uptime", "monthly_active_devices", "rows"} {
+		if _, ok := doc[want]; !ok {
+			t.Errorf("missing %s", want)
+		}
+	}
+	for _, absent := range []string{"activation_rate", "ota_success_rate", "customers"} {
+		if _, ok := doc[absent]; ok {
+			t.Errorf("%s present without its inputs", absent)
+		}
+	}
+}
+
+func writeCSV(t *testing.T, dir, name, content string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestMetricsBadRows(t *testing.T) {
+	dir := t.TempDir()
+	writeCSV(t, dir, "events.csv", "clientId,timestamp,eventType\n"+
+		"d1,1790812800000,connected\n"+
+		"d1,soon,connected\n"+
+		"d2,1790812800000,rebooting\n"+
+		"d3,1790812800000,connected\n")
+	path := filepath.Join(dir, "events.csv")
+	stdout, stderr, code := run(t, nil, "metrics", "-C", dir, "--events", "events.csv", "--month", "2026-10")
+	if code != ExitInvalid || stdout != "" {
+		t.Fatalf("exit %d stdout %q", code, stdout)
+	}
+	for _, want := range []string{
+		path + `:3: unparseable timestamp "soon"`,
+		path + `:4: unknown event value "rebooting" (expected connected or disconnected)`,
+		"iotpm: 2 bad rows (fix them, or tolerate them with --max-bad-rows N); nothing was computed",
+	} {
+		if !strings.Contains(stderr, want+"\n") {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	stdout, stderr, code = run(t, nil, "metrics", "-C", dir, "--events", "events.csv", "--month", "2026-10", "--max-bad-rows", "2", "-o", "json")
+	if code != 0 || !strings.Contains(stderr, "skipped 2 bad rows") {
+		t.Fatalf("tolerated: exit %d stderr %s", code, stderr)
+	}
+	var doc struct {
+		Rows map[string]rowsJSON `json:"rows"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	r := doc.Rows["events"]
+	if r.Read != 4 || r.Used != 2 || r.Skipped != 2 || r.SkippedByReason["unparseable timestamp"] != 1 || r.SkippedByReason["unknown event value"] != 1 {
+		t.Errorf("rows %+v", r)
+	}
+	if _, _, code := run(t, nil, "metrics", "-C", dir, "--events", "events.csv", "--month", "2026-10", "--max-bad-rows", "1"); code != ExitInvalid {
+		t.Errorf("2 bad rows over --max-bad-rows 1: exit %d", code)
+	}
+}
+
+func TestMetricsGates(t *testing.T) {
+	args := append([]string{"metrics", "-C", exampleRepo}, exampleInputs...)
+	stdout, stderr, code := run(t, nil, append(args, "--min-uptime", "99%", "--min-mad", "100")...)
+	if code != ExitGate {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	if !strings.Contains(stderr, "gate failed: connectivity uptime is 77.29%, below 99% (--min-uptime)") {
+		t.Errorf("stderr:\n%s", stderr)
+	}
+	if strings.Contains(stderr, "monthly active devices is") {
+		t.Errorf("the MAD gate passes (193 ≥ 100):\n%s", stderr)
+	}
+	if !strings.Contains(stdout, "FAIL") || !strings.Contains(stdout, "pass") {
+		t.Errorf("the table shows each gate:\n%s", stdout)
+	}
+}
+
+func TestMetricsUsageErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--month", "2026-10"}, "give at least one input"},
+		{[]string{"--events", "exports/lifecycle.csv"}, "give the window: --month YYYY-MM, or --from and --to"},
+		{[]string{"--events", "exports/lifecycle.csv", "--month", "October"}, `--month "October": write YYYY-MM`},
+		{[]string{"--events", "exports/lifecycle.csv", "--from", "2026-10-05", "--to", "2026-10-01"}, "--to 2026-10-01 must be after --from 2026-10-05"},
+		{[]string{"--events", "exports/lifecycle.csv", "--month", "2026-10", "--min-uptime", "98"}, "is ambiguous: write 98% or 0.98"},
+		{[]string{"--events", "exports/lifecycle.csv", "--month", "2026-10", "--min-ota", "95%"}, "--min-ota needs --ota"},
+		{[]string{"--events", "exports/lifecycle.csv", "--month", "2026-10", "--map", "events.serial=x"}, `events has no column "serial"`},
+		{[]string{"--events", "exports/lifecycle.csv", "--month", "2026-10", "--map", "nope"}, "write KIND.COLUMN=Header"},
+		{[]string{"--events", "exports/nope.csv", "--month", "2026-10"}, "no such file"},
+		{[]string{"--events", "exports/devices.csv", "--month", "2026-10"}, "no timestamp column"},
+		{[]string{"--events", "exports/lifecycle.csv", "--month", "2026-10", "--health", "red=80,yellow=60"}, "red must be below yellow"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			stdout, stderr, code := run(t, nil, append([]string{"metrics", "-C", exampleRepo}, tt.args...)...)
+			if code != ExitInvalid || stdout != "" || !strings.Contains(stderr, tt.want) {
+				t.Fatalf("exit %d stdout %q stderr:\n%s", code, stdout, stderr)
+			}
+		})
+	}
+}
+
+func TestMetricsMapColumn(t *testing.T) {
+	dir := t.TempDir()
+	writeCSV(t, dir, "conn.csv", "serial_no;when;what\nd1;2026-10-01T00:00:00Z;online\nd1;2026-10-16T12:00:00Z;offline\n")
+	stdout, stderr, code := run(t, nil, "metrics", "-C", dir, "--events", "conn.csv", "--month", "2026-10", "-o", "json",
+		"--map", "events.device_id=serial_no", "--map", "events.timestamp=when", "--map", "events.event=what")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var doc struct {
+		Uptime uptimeJSON `json:"connectivity_uptime"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	// connected from the 1st to the 16th at noon: 15.5 of 31 days
+	if doc.Uptime.Value == nil || *doc.Uptime.Value != 15.5/31 {
+		t.Errorf("uptime %v", doc.Uptime.Value)
+	}
+}

@@ -1,0 +1,302 @@
+package export
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/iotpm/iotpm/pkg/metrics"
+)
+
+func readAll(t *testing.T, r *Reader) [][]string {
+	t.Helper()
+	var rows [][]string
+	for {
+		f, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			return rows
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		row := make([]string, len(f))
+		for i, x := range f {
+			row[i] = string(x)
+		}
+		rows = append(rows, row)
+	}
+}
+
+func TestReaderShapes(t *testing.T) {
+	want := [][]string{{"d1", "2026-10-01T00:00:00Z", "connected"}, {"d,2", "say \"hi\"\nthere", ""}}
+	tests := []struct{ name, in string }{
+		{"plain", "id,ts,ev\nd1,2026-10-01T00:00:00Z,connected\n\"d,2\",\"say \"\"hi\"\"\nthere\",\n"},
+		{"bom and crlf", "\xEF\xBB\xBFid,ts,ev\r\nd1,2026-10-01T00:00:00Z,connected\r\n\"d,2\",\"say \"\"hi\"\"\nthere\",\r\n"},
+		{"semicolon", "id;ts;ev\nd1;2026-10-01T00:00:00Z;connected\n\"d,2\";\"say \"\"hi\"\"\nthere\";\n"},
+		{"tab", "id\tts\tev\nd1\t2026-10-01T00:00:00Z\tconnected\n\"d,2\"\t\"say \"\"hi\"\"\nthere\"\t\n"},
+		{"pipe, blank lines, no final newline", "id|ts|ev\n\nd1|2026-10-01T00:00:00Z|connected\n\n\"d,2\"|\"say \"\"hi\"\"\nthere\"|"},
+		{"quoted header", "\"id\",\"ts\",\"ev\"\n\"d1\",\"2026-10-01T00:00:00Z\",\"connected\"\n\"d,2\",\"say \"\"hi\"\"\nthere\",\"\"\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := NewReader("x.csv", strings.NewReader(tt.in), 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(r.Header, []string{"id", "ts", "ev"}) {
+				t.Errorf("header %q", r.Header)
+			}
+			got := readAll(t, r)
+			if len(got) != 2 || !slices.Equal(got[0], want[0]) || !slices.Equal(got[1], want[1]) {
+				t.Errorf("rows %q", got)
+			}
+		})
+	}
+}
+
+func TestReaderRefusals(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                        "is empty",
+		"\xFF\xFEi\x00d\x00":      "UTF-16",
+		"{\"clientId\": \"a\"}\n": "looks like JSON",
+		"\x1F\x8B\x08\x00":        "gzip-compressed",
+	} {
+		if _, err := NewReader("x.csv", strings.NewReader(in), 0); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: err = %v, want %q", in, err, want)
+		}
+	}
+}
+
+func TestOpenGzip(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "e.csv.gz")
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write([]byte("clientId,timestamp,eventType\nd1,1573002230757,connected\n"))
+	zw.Close()
+	os.WriteFile(path, buf.Bytes(), 0o644)
+	r, err := Open(path, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if rows := readAll(t, r); len(rows) != 1 || rows[0][2] != "connected" {
+		t.Errorf("rows %q", rows)
+	}
+}
+
+func TestResolveAliasesAndMap(t *testing.T) {
+	tests := []struct {
+		header  string
+		schema  Schema
+		mapping map[string]string
+		want    []int
+		err     string
+	}{
+		{"clientId,timestamp,eventType", EventsSchema, nil, []int{0, 1, 2}, ""},           // AWS lifecycle
+		{"thingName,clientId,timestamp,eventType", EventsSchema, nil, []int{0, 2, 3}, ""}, // thingName preferred
+		{"eventTime,deviceId,eventType", EventsSchema, nil, []int{1, 0, 2}, ""},           // Azure
+		{"name,data,published_at,coreid", EventsSchema, nil, []int{3, 2, 1}, ""},          // Particle
+		{"Device ID, Time Stamp ,Event", EventsSchema, nil, []int{0, 1, 2}, ""},           // folded names
+		{"serial_no,when,what", EventsSchema, map[string]string{"device_id": "serial_no", "timestamp": "when", "event": "what"}, []int{0, 1, 2}, ""},
+		{"thingName,jobId,status,lastUpdatedAt", OTASchema, nil, []int{0, 1, 2, 3}, ""}, // AWS Jobs
+		{"clientId,ts", EventsSchema, nil, nil, "no event column"},
+		{"serial_no,when,what", EventsSchema, map[string]string{"device_id": "serial"}, nil, "no column \"serial\""},
+		{"id,time,status", EventsSchema, map[string]string{"event": "time"}, nil, "would be both timestamp and event"},
+	}
+	for _, tt := range tests {
+		r, err := NewReader("x.csv", strings.NewReader(tt.header+"\n"), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := r.Resolve(tt.schema, tt.mapping)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("%s: err = %v, want %q", tt.header, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || !slices.Equal(got, tt.want) {
+			t.Errorf("%s: %v %v, want %v", tt.header, got, err, tt.want)
+		}
+	}
+}
+
+func TestValueAliases(t *testing.T) {
+	for in, want := range map[string]int{"connected": Connected, "Online": Connected, " offline ": Disconnected,
+		"Microsoft.Devices.DeviceConnected": Connected, "DISCONNECTED": Disconnected} {
+		if got, ok := ParseEvent([]byte(in)); !ok || got != want {
+			t.Errorf("event %q = %d %v", in, got, ok)
+		}
+	}
+	if _, ok := ParseEvent([]byte("auto-update")); ok {
+		t.Error("auto-update is not a connection state")
+	}
+	for in, want := range map[string]int{"SUCCEEDED": OTASuccess, "Succeeded": OTASuccess, "success ": OTASuccess, "TIMED_OUT": OTAFailure,
+		"REJECTED": OTAFailure, "CANCELED": OTAExcluded, "REMOVED": OTAExcluded, "IN_PROGRESS": OTAPending, "QUEUED": OTAPending, "InProgress": OTAPending} {
+		if got, ok := ParseOTAStatus([]byte(in)); !ok || got != want {
+			t.Errorf("status %q = %d %v", in, got, ok)
+		}
+	}
+}
+
+func ingest(t *testing.T, kind, content string) (*Stats, *metrics.Data) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), kind+".csv")
+	os.WriteFile(path, []byte(content), 0o644)
+	d := metrics.NewData()
+	g := &Ingest{Data: d, Window: metrics.Window{From: 0, To: math.MaxInt64 / 4}, UseUntil: math.MaxInt64 / 4}
+	st, err := g.Read(Input{Kind: kind, Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, d
+}
+
+func TestBadRowsWithLines(t *testing.T) {
+	content := "clientId,timestamp,eventType\n" +
+		"d1,1573002230757,connected\n" + // 2
+		"d1,\"multi\nline\",connected\n" + // 3-4: unparseable timestamp, reported at its first line
+		"d2,yesterday,connected\n" + // 5
+		"d3,1573002230757,rebooting\n" + // 6
+		"d4,1573002230757\n" + // 7
+		",1573002230757,connected\n" + // 8
+		"d5,2019-11-06T01:03:50Z,offline\n" // 9
+	st, _ := ingest(t, "events", content)
+	var got []string
+	for _, e := range st.Errors {
+		got = append(got, e.Error())
+	}
+	p := st.Path
+	want := []string{
+		p + `:3: unparseable timestamp "multi\nline"`,
+		p + `:5: unparseable timestamp "yesterday"`,
+		p + `:6: unknown event value "rebooting" (expected connected or disconnected)`,
+		p + `:7: has 2 fields; the header has 3`,
+		p + `:8: empty device_id`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("errors\n  got  %q\n  want %q", got, want)
+	}
+	if st.Read != 7 || st.Used != 2 || st.SkippedTotal() != 5 {
+		t.Errorf("read %d used %d skipped %d", st.Read, st.Used, st.SkippedTotal())
+	}
+}
+
+// The parallel reader must give exactly what the sequential one gives:
+// rows, accounting, bad rows with their line numbers, and the data.
+func TestParallelMatchesSequential(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("clientId,timestamp,eventType\n")
+	for i := range 400_000 {
+		switch {
+		case i%99_991 == 5:
+			b.WriteString("dev-bad,notatime,connected\n")
+		case i%123_457 == 7:
+			b.WriteString("dev-x,1573002230757\n")
+		case i%50_000 == 3:
+			b.WriteString("\"dev-q,1\",1573002230757,\"connected\"\n") // quoted but on one line
+		default:
+			fmt.Fprintf(&b, "dev-%d,%d,%s\n", i%5000, 1573002230757+int64(i)*997, []string{"connected", "disconnected"}[i%2])
+		}
+	}
+	content := b.String()
+	if len(content) < 8<<20 {
+		t.Fatalf("the file must exceed the parallel threshold: %d bytes", len(content))
+	}
+	par, dp := ingest(t, "events", content)
+	old := runtime.GOMAXPROCS(1)
+	seq, ds := ingest(t, "events", content)
+	runtime.GOMAXPROCS(old)
+	if old < 2 {
+		t.Skip("one CPU: both reads were sequential")
+	}
+	if par.Read != seq.Read || par.Used != seq.Used || par.SkippedTotal() != seq.SkippedTotal() || len(par.Errors) != len(seq.Errors) {
+		t.Fatalf("parallel %+v\nsequential %+v", par, seq)
+	}
+	for i := range par.Errors {
+		if par.Errors[i].Line != seq.Errors[i].Line || par.Errors[i].Reason != seq.Errors[i].Reason {
+			t.Errorf("error %d: %v vs %v", i, par.Errors[i], seq.Errors[i])
+		}
+	}
+	w := metrics.Window{From: 1573002230757000, To: 1573002230757000 + 400_000*997_000}
+	rp := metrics.Compute(dp, metrics.Options{Window: w, SLO: 0.99})
+	rs := metrics.Compute(ds, metrics.Options{Window: w, SLO: 0.99})
+	if rp.Uptime.ConnectedUS != rs.Uptime.ConnectedUS || rp.Uptime.ObservedUS != rs.Uptime.ObservedUS || rp.MAD.Value != rs.MAD.Value {
+		t.Errorf("parallel %+v %+v\nsequential %+v %+v", rp.Uptime, rp.MAD, rs.Uptime, rs.MAD)
+	}
+}
+
+// A quoted field that spans lines makes a split unsafe: the reader falls
+// back to a sequential read and still counts every row.
+func TestParallelFallsBackOnMultilineQuotes(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("clientId,timestamp,eventType\n")
+	for i := range 300_000 {
+		if i == 250_000 {
+			b.WriteString("\"dev\n1\",1573002230757,connected\n")
+			continue
+		}
+		fmt.Fprintf(&b, "dev-%d,%d,connected\n", i%1000, 1573002230757+int64(i))
+	}
+	st, d := ingest(t, "events", b.String())
+	if st.Read != 300_000 || st.Used != 300_000 || d.Devices() != 1001 {
+		t.Errorf("read %d used %d devices %d", st.Read, st.Used, d.Devices())
+	}
+}
+
+// FuzzReader checks that the reader never panics and, where encoding/csv
+// accepts the input, returns the same records.
+func FuzzReader(f *testing.F) {
+	for _, s := range []string{"a,b\n1,2\n", "a,b\r\n\"x,\"\"y\"\"\",2\r\n", "a\n\"unclosed\n", "a,b\n1\n1,2,3\n", "\xEF\xBB\xBFa,b\n1,2", "a,b\n\"q\"x,1\n", "a;b\n1;2\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		r, err := NewReader("f.csv", strings.NewReader(s), ',')
+		if err != nil {
+			return
+		}
+		var ours [][]string
+		ours = append(ours, r.Header)
+		for {
+			fields, err := r.Read()
+			if err != nil {
+				break
+			}
+			row := make([]string, len(fields))
+			for i, x := range fields {
+				row[i] = string(x)
+			}
+			ours = append(ours, row)
+		}
+		if strings.HasPrefix(s, "\xEF\xBB\xBF") || strings.ContainsAny(s, "\r") {
+			return // encoding/csv keeps the BOM and treats a bare CR differently
+		}
+		cr := csv.NewReader(strings.NewReader(s))
+		cr.FieldsPerRecord = -1
+		theirs, err := cr.ReadAll()
+		if err != nil || len(theirs) == 0 {
+			return
+		}
+		for i := range theirs[0] {
+			theirs[0][i] = strings.TrimSpace(theirs[0][i])
+		}
+		if len(theirs) != len(ours) {
+			t.Fatalf("%q: %d records, encoding/csv %d\n%q\n%q", s, len(ours), len(theirs), ours, theirs)
+		}
+		for i := range theirs {
+			if !slices.Equal(ours[i], theirs[i]) {
+				t.Fatalf("%q: record %d = %q, encoding/csv %q", s, i, ours[i], theirs[i])
+			}
+		}
+	})
+}
