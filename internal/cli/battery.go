@@ -82,7 +82,11 @@ devices.yaml in the planning repo (-C).`,
 // completeDevices offers the device ids of the planning repo.
 func completeDevices(f *Factory) cobra.CompletionFunc {
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-		fleet, _ := planfile.LoadDevices(f.Path(DefaultDevicesFile))
+		cfg, _ := f.Config()
+		if cfg == nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		fleet, _ := planfile.LoadDevices(cfg.Devices)
 		if fleet == nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
@@ -160,11 +164,11 @@ func batteryRun(opts *BatteryOptions) error {
 			return err
 		}
 	}
-	file := opts.File
-	if file == "" {
-		file = DefaultDevicesFile
+	file, err := f.planningFile(opts.File, func(c *planfile.Config) string { return c.Devices })
+	if err != nil {
+		return err
 	}
-	fleet, diags := planfile.LoadDevices(f.Path(file))
+	fleet, diags := planfile.LoadDevices(file)
 	if err := report(f, diags); err != nil {
 		return err
 	}

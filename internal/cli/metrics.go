@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -11,7 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/export"
+	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/internal/quantity"
 	"github.com/iotpm/iotpm/internal/render"
 	"github.com/iotpm/iotpm/pkg/metrics"
@@ -36,6 +39,9 @@ type MetricsOptions struct {
 	MinActivation string
 	MinOTA        string
 	MinMAD        int
+
+	// set reports whether a flag was given on the command line.
+	set func(name string) bool
 }
 
 var inputKinds = []string{"devices", "events", "ota", "activity", "tickets", "usage"}
@@ -72,13 +78,11 @@ tolerates them. Gates (--min-*) exit 1 when they fail.`,
   iotpm metrics --events conn.csv --map events.device_id=serial_no --from 2026-10-01 --to 2026-10-15`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.set = cmd.Flags().Changed
 			for _, k := range inputKinds {
 				if *paths[k] != "" {
 					opts.Inputs[k] = *paths[k]
 				}
-			}
-			if len(opts.Inputs) == 0 {
-				return usageErrorf("give at least one input: --devices, --events, --ota, --activity, --tickets or --usage")
 			}
 			if opts.MaxBadRows < 0 {
 				return usageErrorf("--max-bad-rows must be 0 or more")
@@ -131,29 +135,30 @@ func parseFraction(flag, s string) (float64, error) {
 	return v, nil
 }
 
-func (o *MetricsOptions) window() (metrics.Window, error) {
-	if o.Month != "" {
-		t, err := time.Parse("2006-01", o.Month)
+// parseWindow reads a month, or from and to.
+func parseWindow(month, from, to, origin string) (metrics.Window, error) {
+	if month != "" {
+		t, err := time.Parse("2006-01", month)
 		if err != nil {
-			return metrics.Window{}, usageErrorf("--month %q: write YYYY-MM", o.Month)
+			return metrics.Window{}, usageErrorf("%smonth %q: write YYYY-MM", origin, month)
 		}
 		return metrics.Window{From: t.UnixMicro(), To: t.AddDate(0, 1, 0).UnixMicro()}, nil
 	}
-	if o.From == "" || o.To == "" {
-		return metrics.Window{}, usageErrorf("give the window: --month YYYY-MM, or --from and --to")
+	if from == "" || to == "" {
+		return metrics.Window{}, usageErrorf("give the window: --month YYYY-MM, or --from and --to (or metrics.month in iotpm.yaml)")
 	}
-	from, err := export.ParseTimestamp([]byte(o.From))
+	f, err := export.ParseTimestamp([]byte(from))
 	if err != nil {
-		return metrics.Window{}, usageErrorf("--from %q: write a date (2026-10-01) or an RFC 3339 time", o.From)
+		return metrics.Window{}, usageErrorf("%sfrom %q: write a date (2026-10-01) or an RFC 3339 time", origin, from)
 	}
-	to, err := export.ParseTimestamp([]byte(o.To))
+	t, err := export.ParseTimestamp([]byte(to))
 	if err != nil {
-		return metrics.Window{}, usageErrorf("--to %q: write a date (2026-11-01) or an RFC 3339 time", o.To)
+		return metrics.Window{}, usageErrorf("%sto %q: write a date (2026-11-01) or an RFC 3339 time", origin, to)
 	}
-	if to <= from {
-		return metrics.Window{}, usageErrorf("--to %s must be after --from %s", o.To, o.From)
+	if t <= f {
+		return metrics.Window{}, usageErrorf("%sto %s must be after %sfrom %s", origin, to, origin, from)
 	}
-	return metrics.Window{From: from, To: to}, nil
+	return metrics.Window{From: f, To: t}, nil
 }
 
 func (o *MetricsOptions) maps() (map[string]map[string]string, error) {
@@ -183,56 +188,307 @@ func (o *MetricsOptions) maps() (map[string]map[string]string, error) {
 	return out, nil
 }
 
-func (o *MetricsOptions) health() (metrics.HealthConfig, error) {
-	h := metrics.DefaultHealth()
-	if o.Health == "" {
-		return h, nil
+// healthFromConfig applies iotpm.yaml's metrics.health section.
+func healthFromConfig(h metrics.HealthConfig, spec *planfile.HealthSpec) metrics.HealthConfig {
+	if spec == nil {
+		return h
 	}
-	fields := map[string]*float64{
-		"uptime_bad": &h.Uptime.Bad, "uptime_good": &h.Uptime.Good, "uptime_weight": &h.Uptime.Weight,
-		"usage_bad": &h.Usage.Bad, "usage_good": &h.Usage.Good, "usage_weight": &h.Usage.Weight,
-		"tickets_bad": &h.Tickets.Bad, "tickets_good": &h.Tickets.Good, "tickets_weight": &h.Tickets.Weight,
-		"red": &h.Red, "yellow": &h.Yellow,
-	}
-	for _, kv := range strings.Split(o.Health, ",") {
-		k, v, ok := strings.Cut(strings.TrimSpace(kv), "=")
-		p, known := fields[k]
-		if !ok || !known {
-			return h, usageErrorf("--health %q: use KEY=VALUE with keys uptime_bad, uptime_good, uptime_weight, usage_bad, usage_good, usage_weight, tickets_bad, tickets_good, tickets_weight, red, yellow", kv)
+	apply := func(c *metrics.Component, cs *planfile.ComponentSpec) {
+		if cs == nil {
+			return
 		}
-		var x float64
-		var err error
-		if strings.HasPrefix(k, "uptime_") && k != "uptime_weight" || strings.HasPrefix(k, "usage_") && k != "usage_weight" {
-			x, err = parseFraction("--health "+k, v)
-		} else {
-			x, err = strconv.ParseFloat(v, 64)
-			if err != nil || x < 0 || math.IsInf(x, 0) {
-				err = usageErrorf("--health %s=%q: give a number of 0 or more", k, v)
+		if cs.Bad != nil {
+			c.Bad = *cs.Bad
+		}
+		if cs.Good != nil {
+			c.Good = *cs.Good
+		}
+		if cs.Weight != nil {
+			c.Weight = *cs.Weight
+		}
+	}
+	apply(&h.Uptime, spec.Uptime)
+	apply(&h.Usage, spec.Usage)
+	apply(&h.Tickets, spec.Tickets)
+	if spec.Red != nil {
+		h.Red = *spec.Red
+	}
+	if spec.Yellow != nil {
+		h.Yellow = *spec.Yellow
+	}
+	return h
+}
+
+func (o *MetricsOptions) health(h metrics.HealthConfig) (metrics.HealthConfig, error) {
+	if o.Health != "" {
+		fields := map[string]*float64{
+			"uptime_bad": &h.Uptime.Bad, "uptime_good": &h.Uptime.Good, "uptime_weight": &h.Uptime.Weight,
+			"usage_bad": &h.Usage.Bad, "usage_good": &h.Usage.Good, "usage_weight": &h.Usage.Weight,
+			"tickets_bad": &h.Tickets.Bad, "tickets_good": &h.Tickets.Good, "tickets_weight": &h.Tickets.Weight,
+			"red": &h.Red, "yellow": &h.Yellow,
+		}
+		for _, kv := range strings.Split(o.Health, ",") {
+			k, v, ok := strings.Cut(strings.TrimSpace(kv), "=")
+			p, known := fields[k]
+			if !ok || !known {
+				return h, usageErrorf("--health %q: use KEY=VALUE with keys uptime_bad, uptime_good, uptime_weight, usage_bad, usage_good, usage_weight, tickets_bad, tickets_good, tickets_weight, red, yellow", kv)
 			}
+			var x float64
+			var err error
+			if strings.HasPrefix(k, "uptime_") && k != "uptime_weight" || strings.HasPrefix(k, "usage_") && k != "usage_weight" {
+				x, err = parseFraction("--health "+k, v)
+			} else {
+				x, err = strconv.ParseFloat(v, 64)
+				if err != nil || x < 0 || math.IsInf(x, 0) {
+					err = usageErrorf("--health %s=%q: give a number of 0 or more", k, v)
+				}
+			}
+			if err != nil {
+				return h, err
+			}
+			*p = x
 		}
-		if err != nil {
-			return h, err
-		}
-		*p = x
 	}
+	return h, checkHealth(h)
+}
+
+func checkHealth(h metrics.HealthConfig) error {
 	for _, c := range []metrics.Component{h.Uptime, h.Usage, h.Tickets} {
 		if c.Bad == c.Good {
-			return h, usageErrorf("--health: a component's bad and good values must differ")
+			return usageErrorf("health: a component's bad and good values must differ")
 		}
 	}
 	if !(h.Red < h.Yellow) {
-		return h, usageErrorf("--health: red must be below yellow")
+		return usageErrorf("health: red must be below yellow")
 	}
-	return h, nil
+	return nil
 }
 
 // gate is one CI threshold and its outcome.
 type gate struct {
 	Name      string   `json:"name"`
 	Value     *float64 `json:"value"`
-	Threshold float64  `json:"threshold"`
+	Threshold string   `json:"threshold"`
 	Passed    bool     `json:"passed"`
-	Display   string   `json:"-"`
+	Detail    string   `json:"detail,omitempty"`
+	Flag      string   `json:"-"`
+}
+
+// metricsJob is everything one metrics computation needs.
+type metricsJob struct {
+	inputs     map[string]export.Input // resolved paths and column maps
+	window     metrics.Window
+	activation float64 // seconds
+	slo        float64
+	health     metrics.HealthConfig
+	maxBadRows int
+}
+
+// metricsOutcome is a computation's result; problems are bad rows and
+// unreadable inputs, as diagnostics.
+type metricsOutcome struct {
+	report   metrics.Report
+	doc      metricsJSON
+	stats    []*export.Stats
+	badRows  int
+	problems diag.List
+}
+
+// jobFromConfig builds the metrics job iotpm.yaml describes; nil when it
+// names no inputs.
+func jobFromConfig(cfg *planfile.Config) (*metricsJob, error) {
+	if cfg == nil || len(cfg.Inputs) == 0 {
+		return nil, nil
+	}
+	job := &metricsJob{inputs: map[string]export.Input{}, activation: 30 * 86400, slo: 0.99, health: metrics.DefaultHealth()}
+	for kind, in := range cfg.Inputs {
+		job.inputs[kind] = export.Input{Kind: kind, Path: in.Path, Map: in.Map}
+	}
+	m := cfg.Metrics
+	var err error
+	month := ""
+	if m.Month != nil {
+		month = string(*m.Month)
+	}
+	if job.window, err = parseWindow(month, m.From, m.To, "iotpm.yaml metrics."); err != nil {
+		return nil, err
+	}
+	if m.ActivationWindow != nil {
+		job.activation = float64(*m.ActivationWindow)
+	}
+	if m.SLO != nil {
+		job.slo = float64(*m.SLO)
+	}
+	job.maxBadRows = m.MaxBadRows
+	job.health = healthFromConfig(job.health, m.Health)
+	return job, checkHealth(job.health)
+}
+
+// job merges the flags over iotpm.yaml.
+func (o *MetricsOptions) job(f *Factory) (*metricsJob, error) {
+	cfg, diags := f.Config()
+	if err := report(f, diags); err != nil {
+		return nil, err
+	}
+	base, err := jobFromConfig(cfg)
+	flagInputs := len(o.Inputs) > 0
+	windowFlags := o.Month != "" || o.From != "" || o.To != ""
+	if err != nil && (!flagInputs || !windowFlags) {
+		return nil, err
+	}
+	if base == nil || err != nil {
+		base = &metricsJob{inputs: map[string]export.Input{}, activation: 30 * 86400, slo: 0.99, health: metrics.DefaultHealth()}
+		if cfg != nil && cfg.Metrics != nil {
+			base.health = healthFromConfig(base.health, cfg.Metrics.Health)
+		}
+	}
+	job := *base
+	if flagInputs {
+		job.inputs = map[string]export.Input{}
+		for kind, path := range o.Inputs {
+			job.inputs[kind] = export.Input{Kind: kind, Path: f.Path(path)}
+		}
+	}
+	if len(job.inputs) == 0 {
+		return nil, usageErrorf("give at least one input: --devices, --events, --ota, --activity, --tickets or --usage (or metrics.inputs in iotpm.yaml)")
+	}
+	maps, err := o.maps()
+	if err != nil {
+		return nil, err
+	}
+	for kind, m := range maps {
+		in, ok := job.inputs[kind]
+		if !ok {
+			return nil, usageErrorf("--map names %s, which is not an input", kind)
+		}
+		merged := map[string]string{}
+		for k, v := range in.Map {
+			merged[k] = v
+		}
+		for k, v := range m {
+			merged[k] = v
+		}
+		in.Map = merged
+		job.inputs[kind] = in
+	}
+	if windowFlags || base.window == (metrics.Window{}) {
+		if job.window, err = parseWindow(o.Month, o.From, o.To, "--"); err != nil {
+			return nil, err
+		}
+	}
+	if o.set("activation-window") || job.activation == 0 {
+		act, err := quantity.Duration.Parse(o.ActivationWindow)
+		if err != nil || act <= 0 {
+			return nil, usageErrorf("--activation-window %q: give a positive duration such as 30d", o.ActivationWindow)
+		}
+		job.activation = act
+	}
+	if o.set("slo") {
+		if job.slo, err = parseFraction("--slo", o.SLO); err != nil {
+			return nil, err
+		}
+	}
+	if o.set("max-bad-rows") {
+		job.maxBadRows = o.MaxBadRows
+	}
+	if job.health, err = o.health(job.health); err != nil {
+		return nil, err
+	}
+	return &job, nil
+}
+
+// runMetricsJob reads the inputs and computes the metrics.
+func runMetricsJob(f *Factory, job *metricsJob) *metricsOutcome {
+	// Event logs are a few large pointer-free arrays: collecting garbage
+	// sooner costs little CPU and keeps peak memory near the live set
+	// (the default lets the heap grow to twice it). GOGC still wins.
+	if f.Getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(20))
+	}
+	w := job.window
+	act := int64(job.activation * 1e6)
+	data := metrics.NewData()
+	useUntil := w.To
+	if _, ok := job.inputs["devices"]; ok {
+		useUntil = w.To + act
+	}
+	ing := &export.Ingest{Data: data, Window: w, UseUntil: useUntil}
+	if f.IO.IsStderrTTY() {
+		ing.Progress = func(kind string, read, size int64) {
+			pct := 0.0
+			if size > 0 {
+				pct = float64(read) / float64(size) * 100
+			}
+			fmt.Fprintf(f.IO.ErrOut, "\rreading %s: %3.0f%% (%s of %s MB)", kind, pct, render.Number(float64(read)/1e6, 0), render.Number(float64(size)/1e6, 0))
+		}
+	}
+	out := &metricsOutcome{}
+	for _, kind := range inputKinds {
+		in, ok := job.inputs[kind]
+		if !ok {
+			continue
+		}
+		st, err := ing.Read(in)
+		if ing.Progress != nil {
+			fmt.Fprint(f.IO.ErrOut, "\r\033[K")
+		}
+		if err != nil {
+			var re *export.RowError
+			if errors.As(err, &re) {
+				out.problems.Errorf(re.Path, re.Line, 0, "%s", re.Reason)
+			} else {
+				out.problems.Errorf(in.Path, 0, 0, "%v", err)
+			}
+			continue
+		}
+		out.stats = append(out.stats, st)
+		out.badRows += st.SkippedTotal()
+	}
+	if out.badRows > job.maxBadRows {
+		for _, st := range out.stats {
+			for _, e := range st.Errors {
+				out.problems.Errorf(e.Path, e.Line, 0, "%s", e.Reason)
+			}
+		}
+	}
+	if out.problems.HasErrors() {
+		return out
+	}
+	out.report = metrics.Compute(data, metrics.Options{Window: w, ActivationWindow: act, SLO: job.slo, Health: job.health, SeriesMonths: 12})
+	out.doc = toMetricsJSON(out.report, out.stats)
+	return out
+}
+
+// metricGate evaluates one threshold on a metric of the report.
+func metricGate(doc metricsJSON, name string, t planfile.Threshold, flag string) gate {
+	var v *float64
+	switch name {
+	case "connectivity_uptime":
+		if doc.Uptime != nil {
+			v = doc.Uptime.Value
+		}
+	case "activation_rate":
+		if doc.Activation != nil {
+			v = doc.Activation.Value
+		}
+	case "ota_success_rate":
+		if doc.OTA != nil {
+			v = doc.OTA.Value
+		}
+	case "monthly_active_devices":
+		if doc.MAD != nil {
+			x := float64(doc.MAD.Value)
+			v = &x
+		}
+	}
+	g := gate{Name: name, Value: v, Threshold: t.Text, Flag: flag, Passed: v != nil && t.Holds(*v)}
+	if name == "activation_rate" && doc.Activation != nil && !doc.Activation.Mature {
+		g.Detail = "immature cohort"
+	}
+	if v == nil {
+		g.Detail = "no value: its inputs are missing or empty"
+	}
+	return g
 }
 
 func metricsRun(opts *MetricsOptions) error {
@@ -241,32 +497,15 @@ func metricsRun(opts *MetricsOptions) error {
 	if err != nil {
 		return err
 	}
-	w, err := opts.window()
-	if err != nil {
-		return err
-	}
-	maps, err := opts.maps()
-	if err != nil {
-		return err
-	}
-	health, err := opts.health()
-	if err != nil {
-		return err
-	}
-	act, err := quantity.Duration.Parse(opts.ActivationWindow)
-	if err != nil || act <= 0 {
-		return usageErrorf("--activation-window %q: give a positive duration such as 30d", opts.ActivationWindow)
-	}
-	slo, err := parseFraction("--slo", opts.SLO)
+	job, err := opts.job(f)
 	if err != nil {
 		return err
 	}
 	type threshold struct {
-		flag, metric string
-		min          float64
-		set          bool
+		flag, metric, input string
+		t                   planfile.Threshold
 	}
-	var gates []threshold
+	var thresholds []threshold
 	for _, g := range []struct{ flag, value, metric, input string }{
 		{"--min-uptime", opts.MinUptime, "connectivity_uptime", "events"},
 		{"--min-activation", opts.MinActivation, "activation_rate", "devices"},
@@ -279,116 +518,73 @@ func metricsRun(opts *MetricsOptions) error {
 		if err != nil {
 			return err
 		}
-		if opts.Inputs[g.input] == "" {
+		if _, ok := job.inputs[g.input]; !ok {
 			return usageErrorf("%s needs --%s", g.flag, g.input)
 		}
-		gates = append(gates, threshold{g.flag, g.metric, v, true})
+		thresholds = append(thresholds, threshold{g.flag, g.metric, g.input, planfile.Threshold{Op: ">=", Value: v, Percent: true, Text: ">= " + render.Percent(v, 2)}})
 	}
 	if opts.MinMAD > 0 {
-		if opts.Inputs["events"] == "" && opts.Inputs["activity"] == "" {
+		_, ev := job.inputs["events"]
+		_, ac := job.inputs["activity"]
+		if !ev && !ac {
 			return usageErrorf("--min-mad needs --events or --activity")
 		}
-		gates = append(gates, threshold{"--min-mad", "monthly_active_devices", float64(opts.MinMAD), true})
+		thresholds = append(thresholds, threshold{"--min-mad", "monthly_active_devices", "", planfile.Threshold{Op: ">=", Value: float64(opts.MinMAD), Text: ">= " + strconv.Itoa(opts.MinMAD)}})
 	}
 
-	// Event logs are a few large pointer-free arrays: collecting garbage
-	// sooner costs little CPU and keeps peak memory near the live set
-	// (the default lets the heap grow to twice it). GOGC still wins.
-	if f.Getenv("GOGC") == "" {
-		defer debug.SetGCPercent(debug.SetGCPercent(20))
-	}
-	data := metrics.NewData()
-	useUntil := w.To
-	if opts.Inputs["devices"] != "" {
-		useUntil = w.To + int64(act*1e6)
-	}
-	ing := &export.Ingest{Data: data, Window: w, UseUntil: useUntil}
-	if f.IO.IsStderrTTY() {
-		ing.Progress = func(kind string, read, size int64) {
-			pct := 0.0
-			if size > 0 {
-				pct = float64(read) / float64(size) * 100
+	out := runMetricsJob(f, job)
+	if out.problems.HasErrors() {
+		shown := out.problems.Sort()
+		if len(shown) > export.MaxListedErrors {
+			shown = shown[:export.MaxListedErrors]
+		}
+		for _, d := range shown {
+			fmt.Fprintln(f.IO.ErrOut, d.String())
+		}
+		if out.badRows > job.maxBadRows {
+			if out.badRows > len(shown) {
+				fmt.Fprintf(f.IO.ErrOut, "… and %d more\n", out.badRows-len(shown))
 			}
-			fmt.Fprintf(f.IO.ErrOut, "\rreading %s: %3.0f%% (%s of %s MB)", kind, pct, render.Number(float64(read)/1e6, 0), render.Number(float64(size)/1e6, 0))
-		}
-	}
-	var stats []*export.Stats
-	badTotal := 0
-	for _, kind := range inputKinds {
-		path := opts.Inputs[kind]
-		if path == "" {
-			continue
-		}
-		st, err := ing.Read(export.Input{Kind: kind, Path: f.Path(path), Map: maps[kind]})
-		if ing.Progress != nil {
-			fmt.Fprint(f.IO.ErrOut, "\r\033[K")
-		}
-		if err != nil {
-			fmt.Fprintf(f.IO.ErrOut, "%v\n", err)
-			return &InvalidInputError{}
-		}
-		stats = append(stats, st)
-		badTotal += st.SkippedTotal()
-	}
-	if badTotal > opts.MaxBadRows {
-		listed := 0
-		for _, st := range stats {
-			for _, e := range st.Errors {
-				if listed < export.MaxListedErrors {
-					fmt.Fprintln(f.IO.ErrOut, e.Error())
-					listed++
-				}
+			hint := "fix them, or tolerate them with --max-bad-rows N"
+			if job.maxBadRows > 0 {
+				hint = fmt.Sprintf("more than --max-bad-rows %d", job.maxBadRows)
 			}
+			return &InvalidInputError{Summary: fmt.Sprintf("%d bad rows (%s); nothing was computed", out.badRows, hint)}
 		}
-		if badTotal > listed {
-			fmt.Fprintf(f.IO.ErrOut, "… and %d more\n", badTotal-listed)
-		}
-		hint := "fix them, or tolerate them with --max-bad-rows N"
-		if opts.MaxBadRows > 0 {
-			hint = fmt.Sprintf("more than --max-bad-rows %d", opts.MaxBadRows)
-		}
-		return &InvalidInputError{Summary: fmt.Sprintf("%d bad rows (%s); nothing was computed", badTotal, hint)}
+		return &InvalidInputError{Diagnostics: out.problems}
 	}
-	if badTotal > 0 {
-		fmt.Fprintf(f.IO.ErrOut, "iotpm: skipped %d bad rows (within --max-bad-rows %d); see rows in the output\n", badTotal, opts.MaxBadRows)
+	if out.badRows > 0 {
+		fmt.Fprintf(f.IO.ErrOut, "iotpm: skipped %d bad rows (within --max-bad-rows %d); see rows in the output\n", out.badRows, job.maxBadRows)
 	}
-
-	report := metrics.Compute(data, metrics.Options{Window: w, ActivationWindow: int64(act * 1e6), SLO: slo, Health: health, SeriesMonths: 12})
-	doc := toMetricsJSON(report, stats)
+	doc := out.doc
 	var failed []string
-	for _, g := range gates {
-		var v float64
-		var display string
-		switch g.metric {
-		case "connectivity_uptime":
-			v, display = report.Uptime.Value, ">= "+render.Percent(g.min, 2)
-		case "activation_rate":
-			v, display = report.Activation.Rate, ">= "+render.Percent(g.min, 2)
-		case "ota_success_rate":
-			v, display = report.OTA.Rate, ">= "+render.Percent(g.min, 2)
-		case "monthly_active_devices":
-			v, display = float64(report.MAD.Value), ">= "+render.Number(g.min, 0)
-		}
-		gt := gate{Name: g.metric, Value: num(v), Threshold: g.min, Passed: !math.IsNaN(v) && v >= g.min, Display: display}
-		if g.metric == "activation_rate" && report.Activation != nil && !report.Activation.Mature {
-			display += " (immature cohort)"
-		}
-		doc.Gates = append(doc.Gates, gt)
-		if !gt.Passed {
-			shown := "no value"
-			if gt.Value != nil {
-				shown = metricValueText(g.metric, v)
-			}
-			failed = append(failed, fmt.Sprintf("%s is %s, below %s (%s)", strings.ReplaceAll(g.metric, "_", " "), shown, strings.TrimPrefix(display, ">= "), g.flag))
+	for _, th := range thresholds {
+		g := metricGate(doc, th.metric, th.t, th.flag)
+		doc.Gates = append(doc.Gates, g)
+		if !g.Passed {
+			failed = append(failed, gateFailure(g))
 		}
 	}
-	if err := emit(f, func(b *bytes.Buffer) error { return writeMetrics(b, format, doc, report, f.IO.ColorEnabled()) }); err != nil {
+	if err := emit(f, func(b *bytes.Buffer) error { return writeMetrics(b, format, doc, out.report, f.IO.ColorEnabled()) }); err != nil {
 		return err
 	}
 	if len(failed) > 0 {
 		return &GateError{Failed: failed}
 	}
 	return nil
+}
+
+// gateFailure says why a gate failed, naming it.
+func gateFailure(g gate) string {
+	shown := "no value"
+	if g.Value != nil {
+		shown = metricValueText(g.Name, *g.Value)
+	}
+	msg := fmt.Sprintf("%s is %s, not %s", strings.ReplaceAll(g.Name, "_", " "), shown, g.Threshold)
+	if g.Flag != "" {
+		msg += " (" + g.Flag + ")"
+	}
+	return msg
 }
 
 func metricValueText(metric string, v float64) string {
@@ -563,9 +759,9 @@ func gateFor(doc metricsJSON, name string) (string, string) {
 	for _, g := range doc.Gates {
 		if g.Name == name {
 			if g.Passed {
-				return g.Display, "pass"
+				return g.Threshold, "pass"
 			}
-			return g.Display, "FAIL"
+			return g.Threshold, "FAIL"
 		}
 	}
 	return "-", "-"
@@ -625,7 +821,7 @@ func writeMetrics(w io.Writer, format render.Format, doc metricsJSON, r metrics.
 		gateCSV := func(name string) (string, string) {
 			for _, g := range doc.Gates {
 				if g.Name == name {
-					return render.Exact(g.Threshold), strconv.FormatBool(g.Passed)
+					return g.Threshold, strconv.FormatBool(g.Passed)
 				}
 			}
 			return "", ""

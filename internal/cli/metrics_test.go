@@ -111,7 +111,7 @@ func TestMetricsGates(t *testing.T) {
 	if code != ExitGate {
 		t.Fatalf("exit %d, want 1", code)
 	}
-	if !strings.Contains(stderr, "gate failed: connectivity uptime is 77.29%, below 99% (--min-uptime)") {
+	if !strings.Contains(stderr, "gate failed: connectivity uptime is 77.29%, not >= 99% (--min-uptime)") {
 		t.Errorf("stderr:\n%s", stderr)
 	}
 	if strings.Contains(stderr, "monthly active devices is") {

@@ -45,7 +45,8 @@ certification campaign takes:
          + Σ distinct certifications (fee / cost_per_person_month + weeks × cert_effort_per_week)
 
 Rank 1 is the highest score; ties go to higher confidence, then lower effort,
-then id. FILE defaults to features.yaml in the planning repo (-C).`,
+then id. FILE defaults to the features file iotpm.yaml names, else
+features.yaml, in the planning repo (-C).`,
 		Example: `  # the ranked backlog of the example planning repo
   iotpm rice -C examples/leak-sensor
 
@@ -90,11 +91,11 @@ func riceRun(opts *RiceOptions) error {
 	if err != nil {
 		return err
 	}
-	file := opts.File
-	if file == "" {
-		file = DefaultFeaturesFile
+	file, err := f.planningFile(opts.File, func(c *planfile.Config) string { return c.Features })
+	if err != nil {
+		return err
 	}
-	backlog, diags := planfile.LoadFeatures(f.Path(file))
+	backlog, diags := planfile.LoadFeatures(file)
 	var base *planfile.Backlog
 	if opts.Baseline != "" {
 		var baseDiags diag.List

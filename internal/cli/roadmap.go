@@ -84,11 +84,11 @@ func roadmapRun(opts *RoadmapOptions) error {
 	if err != nil {
 		return err
 	}
-	file := opts.File
-	if file == "" {
-		file = DefaultFeaturesFile
+	file, err := f.planningFile(opts.File, func(c *planfile.Config) string { return c.Features })
+	if err != nil {
+		return err
 	}
-	backlog, diags := planfile.LoadFeatures(f.Path(file))
+	backlog, diags := planfile.LoadFeatures(file)
 	if backlog != nil && backlog.Calendar == nil {
 		diags.Errorf(backlog.File, 0, 0, "has no roadmap: calendar; add start, end and the tracks' releases (see iotpm roadmap --help and the README)")
 	}

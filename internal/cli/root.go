@@ -14,6 +14,7 @@ import (
 	"github.com/iotpm/iotpm/internal/build"
 	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/iostreams"
+	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/internal/render"
 	"github.com/spf13/cobra"
 )
@@ -35,6 +36,9 @@ type Factory struct {
 	Dir string
 	// Output is the -o value, checked by each command against what it offers.
 	Output string
+
+	config      *planfile.Config
+	configDiags diag.List
 }
 
 // Path resolves a planning-repo path: absolute paths stay, relative ones are

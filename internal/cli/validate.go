@@ -28,6 +28,17 @@ type fileKind struct {
 
 var fileKinds = []fileKind{
 	{
+		name:    "config",
+		matches: func(base string) bool { return base == "iotpm.yaml" || base == "iotpm.yml" },
+		check: func(path string) (string, diag.List) {
+			cfg, diags := planfile.LoadConfig(filepath.Dir(path))
+			if cfg == nil {
+				return "", diags
+			}
+			return "iotpm.yaml", diags
+		},
+	},
+	{
 		name:    "features",
 		matches: func(base string) bool { return strings.HasPrefix(base, "features") },
 		check: func(path string) (string, diag.List) {
@@ -89,14 +100,27 @@ func validateRun(opts *ValidateOptions) error {
 	if err != nil {
 		return err
 	}
-	files := opts.Files
-	if len(files) == 0 {
-		files = defaultPlanningFiles(f)
+	var paths []string
+	for _, file := range opts.Files {
+		paths = append(paths, f.Path(file))
 	}
 	var all diag.List
 	var results []validateFileJSON
-	for _, file := range files {
-		path := f.Path(file)
+	if len(paths) == 0 {
+		cfg, diags := f.Config()
+		if cfg == nil {
+			return report(f, diags)
+		}
+		if cfg.File != "" {
+			results = append(results, validateFileJSON{Path: cfg.File, Kind: "config", Valid: !diags.HasErrors(), Summary: "iotpm.yaml", Problems: append([]diag.Diagnostic{}, diags...)})
+			all = append(all, diags...)
+		}
+		paths = []string{cfg.Features}
+		if _, err := os.Stat(cfg.Devices); err == nil || cfg.DevicesExplicit {
+			paths = append(paths, cfg.Devices)
+		}
+	}
+	for _, path := range paths {
 		res := validateFileJSON{Path: path, Problems: []diag.Diagnostic{}}
 		kind := kindOf(path)
 		var diags diag.List
@@ -152,14 +176,4 @@ func kindOf(path string) *fileKind {
 		}
 	}
 	return nil
-}
-
-// defaultPlanningFiles lists the planning files validate checks when given
-// none: features.yaml always, devices.yaml when present.
-func defaultPlanningFiles(f *Factory) []string {
-	files := []string{DefaultFeaturesFile}
-	if _, err := os.Stat(f.Path(DefaultDevicesFile)); err == nil {
-		files = append(files, DefaultDevicesFile)
-	}
-	return files
 }

@@ -87,7 +87,7 @@ func (r *Reader) Resolve(s Schema, mapping map[string]string) ([]int, error) {
 				i = slices.Index(norm, normalize(name))
 			}
 			if i < 0 {
-				return nil, fmt.Errorf("%s: --map %s.%s=%s: no column %q in the header (%s)", r.Path, s.Kind, col.Name, name, name, strings.Join(r.Header, ", "))
+				return nil, &RowError{Path: r.Path, Line: 1, Reason: fmt.Sprintf("mapped %s.%s=%s: no column %q in the header (%s)", s.Kind, col.Name, name, name, strings.Join(r.Header, ", "))}
 			}
 			idx[c] = i
 			continue
@@ -99,14 +99,14 @@ func (r *Reader) Resolve(s Schema, mapping map[string]string) ([]int, error) {
 			}
 		}
 		if idx[c] < 0 && col.Required {
-			return nil, fmt.Errorf("%s:1: no %s column: expected one of %s (header: %s); name it with --map %s.%s=COLUMN",
-				r.Path, col.Name, strings.Join(col.Aliases, ", "), strings.Join(r.Header, ", "), s.Kind, col.Name)
+			return nil, &RowError{Path: r.Path, Line: 1, Reason: fmt.Sprintf("no %s column: expected one of %s (header: %s); name it with --map %s.%s=COLUMN",
+				col.Name, strings.Join(col.Aliases, ", "), strings.Join(r.Header, ", "), s.Kind, col.Name)}
 		}
 	}
 	for a := range idx {
 		for b := a + 1; b < len(idx); b++ {
 			if idx[a] >= 0 && idx[a] == idx[b] {
-				return nil, fmt.Errorf("%s: column %q would be both %s and %s; choose with --map", r.Path, r.Header[idx[a]], s.Columns[a].Name, s.Columns[b].Name)
+				return nil, &RowError{Path: r.Path, Line: 1, Reason: fmt.Sprintf("column %q would be both %s and %s; choose with --map", r.Header[idx[a]], s.Columns[a].Name, s.Columns[b].Name)}
 			}
 		}
 	}

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/iotpm/iotpm/pkg/metrics"
@@ -103,7 +105,15 @@ func (g *Ingest) read(in Input) (*Stats, error) {
 	}
 	r, err := Open(in.Path, 0)
 	if err != nil {
-		return nil, err
+		var re *RowError
+		if errors.As(err, &re) {
+			return nil, re
+		}
+		reason := err.Error()
+		if errors.Is(err, os.ErrNotExist) {
+			reason = "no such file"
+		}
+		return nil, &RowError{Path: in.Path, Reason: strings.TrimPrefix(reason, in.Path+" ")}
 	}
 	defer r.Close()
 	idx, err := r.Resolve(schema, in.Map)

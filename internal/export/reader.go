@@ -40,7 +40,12 @@ type RowError struct {
 	Reason string
 }
 
-func (e *RowError) Error() string { return fmt.Sprintf("%s:%d: %s", e.Path, e.Line, e.Reason) }
+func (e *RowError) Error() string {
+	if e.Line == 0 {
+		return fmt.Sprintf("%s: %s", e.Path, e.Reason)
+	}
+	return fmt.Sprintf("%s:%d: %s", e.Path, e.Line, e.Reason)
+}
 
 type countingReader struct {
 	r io.Reader
@@ -68,7 +73,7 @@ func Open(path string, delim byte) (*Reader, error) {
 	}
 	if info.IsDir() {
 		f.Close()
-		return nil, fmt.Errorf("%s is a directory, not a CSV file", path)
+		return nil, &RowError{Path: path, Reason: "is a directory, not a CSV file"}
 	}
 	r := &Reader{Path: path, closers: []io.Closer{f}, size: info.Size(), next: 1}
 	r.counter = &countingReader{r: f}
@@ -102,20 +107,20 @@ func (r *Reader) init(src io.Reader, delim byte) error {
 	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):
 		r.br.Discard(3)
 	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}), bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
-		return fmt.Errorf("%s is UTF-16 text (Excel \"Unicode text\"); save it as CSV UTF-8", r.Path)
+		return &RowError{Path: r.Path, Reason: "UTF-16 text (Excel \"Unicode text\"); save it as CSV UTF-8"}
 	case bytes.HasPrefix(head, []byte{0x1F, 0x8B}):
-		return fmt.Errorf("%s is gzip-compressed; name it with a .gz suffix", r.Path)
+		return &RowError{Path: r.Path, Reason: "gzip-compressed; name it with a .gz suffix"}
 	}
 	first, err := r.physicalLine()
 	if err != nil {
 		if errors.Is(err, io.EOF) {
-			return fmt.Errorf("%s is empty: expected a header line", r.Path)
+			return &RowError{Path: r.Path, Reason: "empty: expected a header line"}
 		}
 		return err
 	}
 	trimmed := bytes.TrimSpace(first)
 	if len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') {
-		return fmt.Errorf("%s:1: looks like JSON, not CSV", r.Path)
+		return &RowError{Path: r.Path, Line: 1, Reason: "looks like JSON, not CSV"}
 	}
 	r.Delim = delim
 	if r.Delim == 0 {

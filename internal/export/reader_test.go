@@ -66,7 +66,7 @@ func TestReaderShapes(t *testing.T) {
 
 func TestReaderRefusals(t *testing.T) {
 	for in, want := range map[string]string{
-		"":                        "is empty",
+		"":                        "empty: expected a header line",
 		"\xFF\xFEi\x00d\x00":      "UTF-16",
 		"{\"clientId\": \"a\"}\n": "looks like JSON",
 		"\x1F\x8B\x08\x00":        "gzip-compressed",

@@ -61,9 +61,16 @@ type NodeUnmarshaler interface {
 	UnmarshalNode(n *yaml.Node) error
 }
 
+// ScalarShorthand is implemented by struct types that may also be written
+// as a single value (an input given as just its path, say).
+type ScalarShorthand interface {
+	FromScalar(n *yaml.Node) error
+}
+
 var (
 	posType         = reflect.TypeFor[Pos]()
 	unmarshalerType = reflect.TypeFor[NodeUnmarshaler]()
+	shorthandType   = reflect.TypeFor[ScalarShorthand]()
 )
 
 // Decode parses data as a single YAML document and decodes it into out, which
@@ -188,6 +195,12 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 			return
 		}
 		if err := v.Addr().Interface().(NodeUnmarshaler).UnmarshalNode(n); err != nil {
+			d.errorf(n, "%s: %s", label(path), err)
+		}
+		return
+	}
+	if n.Kind == yaml.ScalarNode && !isNull(n) && v.CanAddr() && v.Addr().Type().Implements(shorthandType) {
+		if err := v.Addr().Interface().(ScalarShorthand).FromScalar(n); err != nil {
 			d.errorf(n, "%s: %s", label(path), err)
 		}
 		return

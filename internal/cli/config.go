@@ -1,0 +1,30 @@
+package cli
+
+import (
+	"github.com/iotpm/iotpm/internal/diag"
+	"github.com/iotpm/iotpm/internal/planfile"
+)
+
+// Config loads the planning repo's iotpm.yaml once (defaults when there is
+// none). Problems in it are returned as diagnostics.
+func (f *Factory) Config() (*planfile.Config, diag.List) {
+	if f.config == nil && f.configDiags == nil {
+		f.config, f.configDiags = planfile.LoadConfig(f.Dir)
+		if f.configDiags == nil {
+			f.configDiags = diag.List{}
+		}
+	}
+	return f.config, f.configDiags
+}
+
+// planningFile resolves a command's FILE argument, or the config's default.
+func (f *Factory) planningFile(arg string, fromConfig func(*planfile.Config) string) (string, error) {
+	if arg != "" {
+		return f.Path(arg), nil
+	}
+	cfg, diags := f.Config()
+	if err := report(f, diags); err != nil {
+		return "", err
+	}
+	return fromConfig(cfg), nil
+}

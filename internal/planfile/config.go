@@ -1,0 +1,234 @@
+package planfile
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/iotpm/iotpm/internal/diag"
+	"go.yaml.in/yaml/v3"
+)
+
+// ConfigFileName is the planning repo's config, at its root.
+const ConfigFileName = "iotpm.yaml"
+
+// ConfigFile is the schema of iotpm.yaml.
+type ConfigFile struct {
+	Features string         `yaml:"features"`
+	Devices  string         `yaml:"devices"`
+	Metrics  *MetricsConfig `yaml:"metrics"`
+	Gates    *GatesConfig   `yaml:"gates"`
+	Pos      Pos            `yaml:"-"`
+}
+
+// MetricsConfig is the metrics: section, the file form of iotpm metrics'
+// flags.
+type MetricsConfig struct {
+	Month            *Month      `yaml:"month"`
+	From             string      `yaml:"from"`
+	To               string      `yaml:"to"`
+	Inputs           *InputsSpec `yaml:"inputs"`
+	ActivationWindow *Duration   `yaml:"activation_window" check:"gt=0"`
+	SLO              *Confidence `yaml:"slo"`
+	MaxBadRows       int         `yaml:"max_bad_rows" check:"min=0"`
+	Health           *HealthSpec `yaml:"health"`
+	Pos              Pos         `yaml:"-"`
+}
+
+// HealthSpec overrides the customer health score's settings.
+type HealthSpec struct {
+	Uptime  *ComponentSpec `yaml:"uptime"`
+	Usage   *ComponentSpec `yaml:"usage"`
+	Tickets *ComponentSpec `yaml:"tickets"`
+	Red     *float64       `yaml:"red" check:"min=0,max=100"`
+	Yellow  *float64       `yaml:"yellow" check:"min=0,max=100"`
+}
+
+// ComponentSpec sets one health component's bad and good values and weight.
+type ComponentSpec struct {
+	Bad    *float64 `yaml:"bad"`
+	Good   *float64 `yaml:"good"`
+	Weight *float64 `yaml:"weight" check:"min=0"`
+}
+
+// InputsSpec names the metrics inputs.
+type InputsSpec struct {
+	Devices  *InputSpec `yaml:"devices"`
+	Events   *InputSpec `yaml:"events"`
+	OTA      *InputSpec `yaml:"ota"`
+	Activity *InputSpec `yaml:"activity"`
+	Tickets  *InputSpec `yaml:"tickets"`
+	Usage    *InputSpec `yaml:"usage"`
+}
+
+// InputSpec is one export: a path, or a path with a column map.
+type InputSpec struct {
+	Path string            `yaml:"path" check:"required"`
+	Map  map[string]string `yaml:"map"`
+	Pos  Pos               `yaml:"-"`
+}
+
+// FromScalar implements ScalarShorthand: an input may be just its path.
+func (in *InputSpec) FromScalar(n *yaml.Node) error {
+	*in = InputSpec{Path: n.Value, Pos: Pos{Line: n.Line, Col: n.Column}}
+	return nil
+}
+
+// GatesConfig lists the CI gates iotpm check evaluates.
+type GatesConfig struct {
+	ConnectivityUptime   *Threshold `yaml:"connectivity_uptime"`
+	ActivationRate       *Threshold `yaml:"activation_rate"`
+	OTASuccessRate       *Threshold `yaml:"ota_success_rate"`
+	MonthlyActiveDevices *Threshold `yaml:"monthly_active_devices"`
+	BatteryLife          string     `yaml:"battery_life" check:"enum=targets"`
+	Roadmap              string     `yaml:"roadmap" check:"enum=no_unscheduled_basic|no_unscheduled"`
+	Pos                  Pos        `yaml:"-"`
+}
+
+// Month is a calendar month, YYYY-MM.
+type Month string
+
+var monthRE = regexp.MustCompile(`^\d{4}-(0[1-9]|1[0-2])$`)
+
+// UnmarshalNode implements NodeUnmarshaler.
+func (m *Month) UnmarshalNode(n *yaml.Node) error {
+	if !monthRE.MatchString(n.Value) {
+		return fmt.Errorf("%q is not a month; write YYYY-MM, e.g. 2026-10", n.Value)
+	}
+	*m = Month(n.Value)
+	return nil
+}
+
+// Threshold is a gate's condition: ">= 98%", "> 0.95", ">= 1000".
+type Threshold struct {
+	Op      string
+	Value   float64
+	Percent bool
+	Text    string
+}
+
+var thresholdRE = regexp.MustCompile(`^\s*(>=|>|<=|<)\s*([0-9]+(?:\.[0-9]+)?)\s*(%?)\s*$`)
+
+// UnmarshalNode implements NodeUnmarshaler.
+func (t *Threshold) UnmarshalNode(n *yaml.Node) error {
+	m := thresholdRE.FindStringSubmatch(n.Value)
+	if m == nil {
+		return fmt.Errorf("%q is not a threshold; write e.g. \">= 98%%\" or \">= 1000\"", n.Value)
+	}
+	v, _ := strconv.ParseFloat(m[2], 64)
+	*t = Threshold{Op: m[1], Value: v, Percent: m[3] == "%", Text: strings.TrimSpace(n.Value)}
+	if t.Percent {
+		t.Value /= 100
+	}
+	return nil
+}
+
+// Holds reports whether x meets the threshold.
+func (t Threshold) Holds(x float64) bool {
+	switch t.Op {
+	case ">=":
+		return x >= t.Value
+	case ">":
+		return x > t.Value
+	case "<=":
+		return x <= t.Value
+	}
+	return x < t.Value
+}
+
+// Config is a loaded iotpm.yaml with its paths resolved against the repo.
+type Config struct {
+	File     string // "" when the repo has no iotpm.yaml
+	Root     string
+	Features string // resolved path
+	Devices  string // resolved path
+	// DevicesExplicit is true when iotpm.yaml names the devices file: then
+	// it must exist; otherwise devices.yaml is used only when present.
+	DevicesExplicit bool
+	Metrics         *MetricsConfig
+	Inputs          map[string]InputSpec // resolved paths, by kind
+	Gates           GatesConfig
+}
+
+// LoadConfig reads root/iotpm.yaml; a repo without one gets the defaults.
+func LoadConfig(root string) (*Config, diag.List) {
+	cfg := &Config{Root: root, Features: filepath.Join(root, "features.yaml"), Devices: filepath.Join(root, "devices.yaml"), Inputs: map[string]InputSpec{}}
+	path := filepath.Join(root, ConfigFileName)
+	if _, err := os.Stat(path); os.IsNotExist(err) {
+		return cfg, nil
+	}
+	data, diags := ReadFile(path)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	var spec ConfigFile
+	diags = Decode(path, data, &spec)
+	if len(diags) > 0 && diags[0].Line == 0 {
+		return nil, diags
+	}
+	cfg.File = path
+	// resolve checks that a path stays inside the repo.
+	resolve := func(p string, pos Pos, what string) string {
+		if filepath.IsAbs(p) {
+			diags.Errorf(path, pos.Line, pos.Col, "%s: %q must be a path relative to the planning repo", what, p)
+			return p
+		}
+		clean := filepath.Clean(p)
+		if clean == ".." || strings.HasPrefix(clean, ".."+string(filepath.Separator)) {
+			diags.Errorf(path, pos.Line, pos.Col, "%s: %q escapes the planning repo", what, p)
+		}
+		return filepath.Join(root, clean)
+	}
+	positions := keyPositions(data)
+	if spec.Features != "" {
+		cfg.Features = resolve(spec.Features, positions["features"], "features")
+	}
+	if spec.Devices != "" {
+		cfg.Devices = resolve(spec.Devices, positions["devices"], "devices")
+		cfg.DevicesExplicit = true
+	}
+	if m := spec.Metrics; m != nil {
+		cfg.Metrics = m
+		if m.Month != nil && (m.From != "" || m.To != "") {
+			diags.Errorf(path, m.Pos.Line, m.Pos.Col, "metrics: give month, or from and to, not both")
+		}
+		if (m.From == "") != (m.To == "") {
+			diags.Errorf(path, m.Pos.Line, m.Pos.Col, "metrics: from and to go together")
+		}
+		if in := m.Inputs; in != nil {
+			for kind, spec := range map[string]*InputSpec{"devices": in.Devices, "events": in.Events, "ota": in.OTA,
+				"activity": in.Activity, "tickets": in.Tickets, "usage": in.Usage} {
+				if spec != nil && spec.Path != "" {
+					resolved := *spec
+					resolved.Path = resolve(spec.Path, spec.Pos, "metrics.inputs."+kind)
+					cfg.Inputs[kind] = resolved
+				}
+			}
+		}
+	}
+	if spec.Gates != nil {
+		cfg.Gates = *spec.Gates
+	}
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	return cfg, diags
+}
+
+// keyPositions finds the positions of the top-level values, for messages
+// about plain string fields that carry none.
+func keyPositions(data []byte) map[string]Pos {
+	out := map[string]Pos{}
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return out
+	}
+	m := doc.Content[0]
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		out[m.Content[i].Value] = Pos{Line: m.Content[i+1].Line, Col: m.Content[i+1].Column}
+	}
+	return out
+}
