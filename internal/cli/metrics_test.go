@@ -127,8 +127,8 @@ func TestMetricsUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--month", "2026-10"}, "give at least one input"},
-		{[]string{"--events", "exports/lifecycle.csv"}, "give the window: --month YYYY-MM, or --from and --to"},
+		{[]string{"--month", "2026-10", "-C", "$EMPTY"}, "give at least one input"},
+		{[]string{"--events", "$EXAMPLE/exports/lifecycle.csv", "-C", "$EMPTY"}, "give the window: --month YYYY-MM, or --from and --to"},
 		{[]string{"--events", "exports/lifecycle.csv", "--month", "October"}, `--month "October": write YYYY-MM`},
 		{[]string{"--events", "exports/lifecycle.csv", "--from", "2026-10-05", "--to", "2026-10-01"}, "--to 2026-10-01 must be after --from 2026-10-05"},
 		{[]string{"--events", "exports/lifecycle.csv", "--month", "2026-10", "--min-uptime", "98"}, "is ambiguous: write 98% or 0.98"},
@@ -139,9 +139,15 @@ func TestMetricsUsageErrors(t *testing.T) {
 		{[]string{"--events", "exports/devices.csv", "--month", "2026-10"}, "no timestamp column"},
 		{[]string{"--events", "exports/lifecycle.csv", "--month", "2026-10", "--health", "red=80,yellow=60"}, "red must be below yellow"},
 	}
+	empty := t.TempDir() // a repo without iotpm.yaml
+	example, _ := filepath.Abs(exampleRepo)
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			stdout, stderr, code := run(t, nil, append([]string{"metrics", "-C", exampleRepo}, tt.args...)...)
+			args := []string{"metrics", "-C", exampleRepo}
+			for _, a := range tt.args {
+				args = append(args, strings.NewReplacer("$EMPTY", empty, "$EXAMPLE", example).Replace(a))
+			}
+			stdout, stderr, code := run(t, nil, args...)
 			if code != ExitInvalid || stdout != "" || !strings.Contains(stderr, tt.want) {
 				t.Fatalf("exit %d stdout %q stderr:\n%s", code, stdout, stderr)
 			}

@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/iotpm/iotpm/internal/build"
 	"github.com/iotpm/iotpm/internal/diag"
@@ -37,8 +38,18 @@ type Factory struct {
 	// Output is the -o value, checked by each command against what it offers.
 	Output string
 
+	// Now is the clock (tests fix it).
+	Now func() time.Time
+
 	config      *planfile.Config
 	configDiags diag.List
+}
+
+func (f *Factory) now() time.Time {
+	if f.Now != nil {
+		return f.Now()
+	}
+	return time.Now()
 }
 
 // Path resolves a planning-repo path: absolute paths stay, relative ones are
@@ -135,6 +146,10 @@ battery budgets and fleet metrics. It runs the same on a laptop and in CI.`,
 	root.AddCommand(NewCmdBattery(f, nil))
 	root.AddCommand(NewCmdRoadmap(f, nil))
 	root.AddCommand(NewCmdMetrics(f, nil))
+	root.AddCommand(NewCmdCheck(f, nil))
+	root.AddCommand(NewCmdSchema(f))
+	root.AddCommand(NewCmdInit(f))
+	root.AddCommand(NewCmdReport(f))
 	root.AddCommand(NewCmdValidate(f, nil))
 	root.AddCommand(NewCmdVersion(f))
 	return root

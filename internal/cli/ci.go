@@ -1,0 +1,156 @@
+package cli
+
+import (
+	"encoding/xml"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/iotpm/iotpm/internal/diag"
+)
+
+// GitHub Actions workflow commands (docs: "Workflow commands for GitHub
+// Actions"; escaping as in @actions/core's command.js).
+
+func escapeData(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+}
+
+func escapeProperty(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+}
+
+// annotationPath makes a diagnostic's path relative to the repository root
+// GitHub resolves annotations against ($GITHUB_WORKSPACE), with slashes.
+func annotationPath(path, workspace string) string {
+	if workspace != "" {
+		if abs, err := filepath.Abs(path); err == nil {
+			if rel, err := filepath.Rel(workspace, abs); err == nil && !strings.HasPrefix(rel, "..") {
+				path = rel
+			}
+		}
+	}
+	return filepath.ToSlash(filepath.Clean(path))
+}
+
+// writeAnnotation writes one ::error or ::warning workflow command.
+func writeAnnotation(w io.Writer, d diag.Diagnostic, workspace string) {
+	level := "error"
+	if d.Severity == diag.Warning {
+		level = "warning"
+	}
+	props := []string{"file=" + escapeProperty(annotationPath(d.File, workspace))}
+	if d.Line > 0 {
+		props = append(props, fmt.Sprintf("line=%d", d.Line))
+		if d.Col > 0 {
+			props = append(props, fmt.Sprintf("col=%d", d.Col))
+		}
+	}
+	props = append(props, "title="+escapeProperty("iotpm"))
+	fmt.Fprintf(w, "::%s %s::%s\n", level, strings.Join(props, ","), escapeData(d.Message))
+}
+
+// writeGateAnnotation writes a failed gate as an ::error with its title.
+func writeGateAnnotation(w io.Writer, g gate) {
+	fmt.Fprintf(w, "::error title=%s::%s\n", escapeProperty("iotpm gate "+g.Name), escapeData(gateFailure(g)))
+}
+
+// appendFile appends text to a file, creating it; the step summary is
+// shared by every step, so it is never truncated.
+func appendFile(path, text string) error {
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := io.WriteString(f, text); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// JUnit XML: one test case per gate, so CI systems that show test results
+// show the gates; problems in the inputs fail a "planning files" case.
+
+type junitSuites struct {
+	XMLName xml.Name     `xml:"testsuites"`
+	Suites  []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name     string      `xml:"name,attr"`
+	Tests    int         `xml:"tests,attr"`
+	Failures int         `xml:"failures,attr"`
+	Errors   int         `xml:"errors,attr"`
+	Cases    []junitCase `xml:"testcase"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	Failure   *junitFailure `xml:"failure,omitempty"`
+	Error     *junitFailure `xml:"error,omitempty"`
+}
+
+type junitFailure struct {
+	Message string `xml:"message,attr"`
+	Text    string `xml:",chardata"`
+}
+
+func writeJUnit(path string, gates []gate, problems diag.List) error {
+	s := junitSuite{Name: "iotpm check"}
+	if problems.HasErrors() {
+		var lines []string
+		for _, d := range problems.Errors() {
+			lines = append(lines, d.String())
+		}
+		s.Cases = append(s.Cases, junitCase{Name: "planning files", Classname: "iotpm.validate",
+			Error: &junitFailure{Message: fmt.Sprintf("%d problems", len(lines)), Text: strings.Join(lines, "\n")}})
+		s.Errors++
+	}
+	for _, g := range gates {
+		c := junitCase{Name: g.Name, Classname: "iotpm.gates"}
+		if !g.Passed {
+			c.Failure = &junitFailure{Message: gateFailure(g), Text: gateFailure(g)}
+			s.Failures++
+		}
+		s.Cases = append(s.Cases, c)
+	}
+	s.Tests = len(s.Cases)
+	out, err := xml.MarshalIndent(junitSuites{Suites: []junitSuite{s}}, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(path, append([]byte(xml.Header), append(out, '\n')...))
+}
+
+// writeFileAtomic writes a file through a temporary file renamed into
+// place, so a reader never sees half of it.
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	name := tmp.Name()
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		os.Remove(name)
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(name)
+		return err
+	}
+	if err := os.Chmod(name, 0o644); err != nil {
+		os.Remove(name)
+		return err
+	}
+	if err := os.Rename(name, path); err != nil {
+		os.Remove(name)
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,74 @@
+package cli
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+
+	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/iotpm/iotpm/internal/render"
+	"github.com/spf13/cobra"
+)
+
+// schemaFileNames are where iotpm init and --out-dir put the schemas.
+var schemaFileNames = map[string]string{
+	"config": "iotpm.schema.json", "features": "features.schema.json", "devices": "devices.schema.json",
+}
+
+// NewCmdSchema builds `iotpm schema`.
+func NewCmdSchema(f *Factory) *cobra.Command {
+	var outDir string
+	cmd := &cobra.Command{
+		Use:   "schema [config|features|devices]",
+		Short: "Print the JSON Schema of a planning file, for editors and CI",
+		Long: `Print the JSON Schema (draft 2020-12) of iotpm.yaml (config), features.yaml or
+devices.yaml. The schemas are generated from the same Go types the loader
+decodes with, so they cannot drift. Point editors at them with a modeline:
+
+  # yaml-language-server: $schema=.iotpm/schema/features.schema.json
+
+--out-dir DIR writes all three as DIR/{iotpm,features,devices}.schema.json.`,
+		Example: `  iotpm schema features > features.schema.json
+  iotpm schema --out-dir .iotpm/schema`,
+		Args:      cobra.MaximumNArgs(1),
+		ValidArgs: planfile.SchemaKinds(),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if outDir != "" {
+				if len(args) > 0 {
+					return usageErrorf("--out-dir writes every schema; drop the kind")
+				}
+				return writeSchemas(f.Path(outDir))
+			}
+			if len(args) == 0 {
+				return usageErrorf("name a kind: config, features or devices (or --out-dir DIR)")
+			}
+			s, err := planfile.Schema(args[0])
+			if err != nil {
+				return usageErrorf("%v", err)
+			}
+			return emit(f, func(w *bytes.Buffer) error { return render.JSON(w, s) })
+		},
+	}
+	cmd.Flags().StringVar(&outDir, "out-dir", "", "write every schema into DIR")
+	return cmd
+}
+
+func writeSchemas(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, kind := range planfile.SchemaKinds() {
+		s, err := planfile.Schema(kind)
+		if err != nil {
+			return err
+		}
+		var b bytes.Buffer
+		if err := render.JSON(&b, s); err != nil {
+			return err
+		}
+		if err := writeFileAtomic(filepath.Join(dir, schemaFileNames[kind]), b.Bytes()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
