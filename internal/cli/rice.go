@@ -64,10 +64,8 @@ features.yaml, in the planning repo (-C).`,
 			if opts.Top < 0 {
 				return usageErrorf("--top must be 0 (all) or more, got %d", opts.Top)
 			}
-			for _, t := range opts.Tracks {
-				if !slices.Contains(rice.Tracks, rice.Track(t)) {
-					return usageErrorf("invalid --track %q: use hardware, firmware or cloud", t)
-				}
+			if err := checkTracks(opts.Tracks); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(opts)
@@ -375,4 +373,14 @@ func writeCatalog(w io.Writer, format render.Format, catalog rice.Catalog, color
 		return t.Markdown(w)
 	}
 	return t.Text(w, color)
+}
+
+// checkTracks validates --track values.
+func checkTracks(tracks []string) error {
+	for _, t := range tracks {
+		if !slices.Contains(rice.Tracks, rice.Track(t)) {
+			return usageErrorf("invalid --track %q: use hardware, firmware or cloud", t)
+		}
+	}
+	return nil
 }

@@ -60,10 +60,8 @@ defaults to features.yaml in the planning repo (-C).`,
 			if len(args) == 1 {
 				opts.File = args[0]
 			}
-			for _, t := range opts.Tracks {
-				if !slices.Contains(rice.Tracks, rice.Track(t)) {
-					return usageErrorf("invalid --track %q: use hardware, firmware or cloud", t)
-				}
+			if err := checkTracks(opts.Tracks); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(opts)

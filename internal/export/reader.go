@@ -228,65 +228,24 @@ func (r *Reader) Read() ([][]byte, error) {
 }
 
 // quoted parses a row with quoted fields (RFC 4180: "" is a quote; a quoted
-// field may span lines). Fields are copied into a scratch buffer.
+// field may span lines): physical lines are joined until every quoted field
+// is closed, then splitQuoted, which the parallel reader shares, splits it.
 func (r *Reader) quoted(line []byte) ([][]byte, error) {
-	r.scratch = r.scratch[:0]
-	var bounds []int
-	start := 0
-	i := 0
+	logical := line
 	for {
-		if i < len(line) && line[i] == '"' {
-			i++
-			for {
-				j := bytes.IndexByte(line[i:], '"')
-				if j < 0 {
-					r.scratch = append(r.scratch, line[i:]...)
-					r.scratch = append(r.scratch, '\n')
-					next, err := r.physicalLine()
-					if err != nil {
-						return nil, &RowError{Path: r.Path, Line: r.line, Reason: "a quoted field is never closed"}
-					}
-					line, i = next, 0
-					continue
-				}
-				r.scratch = append(r.scratch, line[i:i+j]...)
-				i += j + 1
-				if i < len(line) && line[i] == '"' {
-					r.scratch = append(r.scratch, '"')
-					i++
-					continue
-				}
-				break
-			}
-			// text after the closing quote, up to the delimiter, is kept
-			for i < len(line) && line[i] != r.Delim {
-				r.scratch = append(r.scratch, line[i])
-				i++
-			}
-		} else {
-			j := bytes.IndexByte(line[i:], r.Delim)
-			if j < 0 {
-				j = len(line) - i
-			}
-			r.scratch = append(r.scratch, line[i:i+j]...)
-			i += j
+		fields, ok := splitQuoted(logical, r.Delim, r.fields[:0])
+		if ok {
+			r.fields = fields
+			return fields, nil
 		}
-		bounds = append(bounds, start, len(r.scratch))
-		start = len(r.scratch)
-		if i >= len(line) {
-			break
+		// physicalLine may reuse the buffer logical points into: copy first.
+		owned := append(make([]byte, 0, 2*len(logical)+1), logical...)
+		next, err := r.physicalLine()
+		if err != nil {
+			return nil, &RowError{Path: r.Path, Line: r.line, Reason: "a quoted field is never closed"}
 		}
-		i++ // the delimiter
-		if i == len(line) {
-			bounds = append(bounds, start, start) // a trailing empty field
-			break
-		}
+		logical = append(append(owned, '\n'), next...)
 	}
-	r.fields = r.fields[:0]
-	for k := 0; k < len(bounds); k += 2 {
-		r.fields = append(r.fields, r.scratch[bounds[k]:bounds[k+1]])
-	}
-	return r.fields, nil
 }
 
 // Close closes the file.
