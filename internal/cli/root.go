@@ -123,11 +123,14 @@ func NewRootCmd(f *Factory) *cobra.Command {
 		Short: "Planning toolkit for product managers of connected (IoT) products",
 		Long: `iotpm runs over a planning repo (YAML files and device-platform CSV exports)
 and computes what an IoT product manager decides with: RICE scores whose effort
-counts tooling and certification, and, as they land, three-track roadmaps,
-battery budgets and fleet metrics. It runs the same on a laptop and in CI.`,
-		Example: `  iotpm rice -C examples/leak-sensor
-  iotpm rice -o json | jq '.features[0]'
-  iotpm validate features.yaml`,
+counts tooling and certification, a dated roadmap on the hardware, firmware
+and cloud tracks, battery life with an energy budget per feature, and fleet
+metrics from real exports. It runs the same on a laptop and in CI.`,
+		Example: `  iotpm init my-product && iotpm check -C my-product
+  iotpm rice -C examples/leak-sensor --top 5
+  iotpm roadmap -C examples/leak-sensor -o mermaid
+  iotpm battery -C examples/leak-sensor --device drip-lora
+  iotpm metrics -C examples/leak-sensor -o json | jq .connectivity_uptime`,
 		Version:       build.String(),
 		SilenceErrors: true,
 		SilenceUsage:  true,
@@ -142,15 +145,15 @@ battery budgets and fleet metrics. It runs the same on a laptop and in CI.`,
 		return &UsageError{Err: err}
 	})
 
-	root.AddCommand(NewCmdRice(f, nil))
-	root.AddCommand(NewCmdBattery(f, nil))
-	root.AddCommand(NewCmdRoadmap(f, nil))
-	root.AddCommand(NewCmdMetrics(f, nil))
-	root.AddCommand(NewCmdCheck(f, nil))
-	root.AddCommand(NewCmdSchema(f))
-	root.AddCommand(NewCmdInit(f))
-	root.AddCommand(NewCmdReport(f))
-	root.AddCommand(NewCmdValidate(f, nil))
+	root.AddGroup(&cobra.Group{ID: "plan", Title: "Planning:"}, &cobra.Group{ID: "repo", Title: "The planning repo:"})
+	for _, c := range []*cobra.Command{NewCmdRice(f, nil), NewCmdRoadmap(f, nil), NewCmdBattery(f, nil), NewCmdMetrics(f, nil)} {
+		c.GroupID = "plan"
+		root.AddCommand(c)
+	}
+	for _, c := range []*cobra.Command{NewCmdCheck(f, nil), NewCmdInit(f), NewCmdReport(f), NewCmdValidate(f, nil), NewCmdSchema(f)} {
+		c.GroupID = "repo"
+		root.AddCommand(c)
+	}
 	root.AddCommand(NewCmdVersion(f))
 	return root
 }
