@@ -128,6 +128,8 @@ type planView struct {
 	keep    func(feature string, track rice.Track) bool
 	tracks  []rice.Track
 	themeOK func(id string) bool
+	// byTheme is set when --theme narrows the view to one theme's features.
+	byTheme bool
 }
 
 func (o *RoadmapOptions) view(plan roadmap.Plan, ranked []rice.Scored) planView {
@@ -148,12 +150,12 @@ func (o *RoadmapOptions) view(plan roadmap.Plan, ranked []rice.Scored) planView 
 		return slices.Contains(v.tracks, track) && (o.Theme == "" || themeOf[feature] == o.Theme)
 	}
 	v.themeOK = func(id string) bool { return o.Theme == "" || id == o.Theme }
+	v.byTheme = o.Theme != ""
 	return v
 }
 
 // releasesShown are the releases of the shown tracks that the plan uses
-// (allocates to or ships in), after filters; with a theme filter, only those
-// shipping its features.
+// (allocates to or ships in); with --theme, only those shipping its features.
 func (v planView) releasesShown() []roadmap.ReleasePlan {
 	var out []roadmap.ReleasePlan
 	for _, r := range v.plan.Releases {
@@ -161,7 +163,7 @@ func (v planView) releasesShown() []roadmap.ReleasePlan {
 			continue
 		}
 		r.Items = slices.DeleteFunc(slices.Clone(r.Items), func(f string) bool { return !v.keep(f, r.Track) })
-		if len(r.Items) == 0 && (r.Allocated == 0 || !v.themeOK("")) {
+		if len(r.Items) == 0 && (r.Allocated == 0 || v.byTheme) {
 			continue
 		}
 		out = append(out, r)
