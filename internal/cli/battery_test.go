@@ -10,10 +10,7 @@ import (
 )
 
 func TestBatteryGolden(t *testing.T) {
-	tests := []struct {
-		name string
-		args []string
-	}{
+	runGoldens(t, []goldenCase{
 		{"battery/table.golden", []string{"battery"}},
 		{"battery/json.golden", []string{"battery", "-o", "json"}},
 		{"battery/yaml.golden", []string{"battery", "-o", "yaml"}},
@@ -27,16 +24,7 @@ func TestBatteryGolden(t *testing.T) {
 		{"battery/sweep-markdown.golden", []string{"battery", "--sweep", "drip-lora.heartbeat.sf=7,8,9,10,11,12", "-o", "markdown"}},
 		{"battery/sweep-csv.golden", []string{"battery", "--sweep", "drip-puck.advertise.2.current=5mA,7mA,12mA", "-o", "csv"}},
 		{"battery/cells.golden", []string{"battery", "--list-cells", "-o", "csv"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			stdout, stderr, code := run(t, nil, append(tt.args, "-C", exampleRepo)...)
-			if code != ExitOK || stderr != "" {
-				t.Fatalf("exit %d, stderr:\n%s", code, stderr)
-			}
-			golden(t, tt.name, stdout)
-		})
-	}
+	})
 }
 
 // The JSON contract: fields the issue names, shares summing to 100%, and

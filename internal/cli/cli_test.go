@@ -47,11 +47,30 @@ func golden(t *testing.T, name, got string) {
 	}
 }
 
+// goldenCase is a command line run on the example repo and the golden
+// file its stdout must match.
+type goldenCase struct {
+	name string
+	args []string
+}
+
+// runGoldens runs each case on the example repo: exit 0, nothing on
+// stderr, stdout equal to its golden file.
+func runGoldens(t *testing.T, cases []goldenCase) {
+	t.Helper()
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			stdout, stderr, code := run(t, nil, append(tt.args, "-C", exampleRepo)...)
+			if code != ExitOK || stderr != "" {
+				t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+			}
+			golden(t, tt.name, stdout)
+		})
+	}
+}
+
 func TestRiceGolden(t *testing.T) {
-	tests := []struct {
-		name string
-		args []string
-	}{
+	runGoldens(t, []goldenCase{
 		{"rice/table.golden", []string{"rice"}},
 		{"rice/json.golden", []string{"rice", "-o", "json"}},
 		{"rice/yaml.golden", []string{"rice", "-o", "yaml"}},
@@ -63,16 +82,7 @@ func TestRiceGolden(t *testing.T) {
 		{"rice/baseline-json.golden", []string{"rice", "--baseline", "../../internal/cli/testdata/features-baseline.yaml", "-o", "json"}},
 		{"rice/baseline-markdown.golden", []string{"rice", "--baseline", "../../internal/cli/testdata/features-baseline.yaml", "-o", "markdown"}},
 		{"rice/certifications.golden", []string{"rice", "--list-certifications", "-o", "csv"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			stdout, stderr, code := run(t, nil, append(tt.args, "-C", exampleRepo)...)
-			if code != ExitOK || stderr != "" {
-				t.Fatalf("exit %d, stderr:\n%s", code, stderr)
-			}
-			golden(t, tt.name, stdout)
-		})
-	}
+	})
 }
 
 func TestOutputIsDeterministic(t *testing.T) {

@@ -9,10 +9,7 @@ import (
 )
 
 func TestRoadmapGolden(t *testing.T) {
-	tests := []struct {
-		name string
-		args []string
-	}{
+	runGoldens(t, []goldenCase{
 		{"roadmap/table.golden", []string{"roadmap"}},
 		{"roadmap/json.golden", []string{"roadmap", "-o", "json"}},
 		{"roadmap/yaml.golden", []string{"roadmap", "-o", "yaml"}},
@@ -23,16 +20,7 @@ func TestRoadmapGolden(t *testing.T) {
 		{"roadmap/theme-insurer.golden", []string{"roadmap", "--theme", "insurer-channel"}},
 		{"roadmap/explain-insurer-api.golden", []string{"roadmap", "--explain", "insurer-api"}},
 		{"roadmap/explain-valve-json.golden", []string{"roadmap", "--explain", "auto-shutoff-valve", "-o", "json"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			stdout, stderr, code := run(t, nil, append(tt.args, "-C", exampleRepo)...)
-			if code != ExitOK || stderr != "" {
-				t.Fatalf("exit %d, stderr:\n%s", code, stderr)
-			}
-			golden(t, tt.name, stdout)
-		})
-	}
+	})
 }
 
 // The example must show what the roadmap is for: cross-track chains, a
