@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"sync"
 	"time"
 )
 
@@ -178,9 +179,10 @@ func Compute(d *Data, o Options) Report {
 	nc := len(d.customerNames)
 	n := len(d.names)
 
-	workers := make([]*worker, 0, 4)
-	results := make(chan *worker, 16)
-	count := 0
+	// one accumulator per worker, merged below; as many workers as parallel
+	// starts, however many CPUs there are
+	var mu sync.Mutex
+	var workers []*worker
 	parallel(n, func(lo, hi int) {
 		wk := &worker{custConn: make([]int64, nc), custObs: make([]int64, nc),
 			monthConn: make([]int64, nm), monthObs: make([]int64, nm), monthMAD: make([]int, nm)}
@@ -188,13 +190,10 @@ func Compute(d *Data, o Options) Report {
 		for i := lo; i < hi; i++ {
 			d.deviceStats(i, w, bounds, wk, active)
 		}
-		results <- wk
-	})
-	close(results)
-	for wk := range results {
+		mu.Lock()
 		workers = append(workers, wk)
-		count++
-	}
+		mu.Unlock()
+	})
 
 	if d.Has.Events {
 		u := &Uptime{SLO: o.SLO}

@@ -1,7 +1,9 @@
 package metrics
 
 import (
+	"fmt"
 	"math"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -209,4 +211,26 @@ func TestMonthlySeries(t *testing.T) {
 	}
 	// October: x up 16 of 31 days, y up 31 of 31
 	near(t, "oct uptime", r.Months[2].Uptime, (16.0+31)/62)
+}
+
+// Compute must not depend on the number of CPUs: it used to collect worker
+// results through a channel of 16 and hung with more workers than that.
+func TestComputeWithManyWorkers(t *testing.T) {
+	old := runtime.GOMAXPROCS(40)
+	defer runtime.GOMAXPROCS(old)
+	d := NewData()
+	d.Has.Events = true
+	for i := range 50_000 {
+		d.AddEvent(fmt.Appendf(nil, "d%d", i), day("2026-10-02"), Connected)
+	}
+	done := make(chan Report)
+	go func() { done <- Compute(d, Options{Window: Window{day("2026-10-01"), day("2026-11-01")}, SLO: 0.99}) }()
+	select {
+	case r := <-done:
+		if r.Uptime.Devices != 50_000 || r.MAD.Value != 50_000 {
+			t.Errorf("devices %d, MAD %d", r.Uptime.Devices, r.MAD.Value)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("Compute hung with 40 workers")
+	}
 }
