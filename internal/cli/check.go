@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/iotpm/iotpm/internal/diag"
@@ -118,7 +119,7 @@ func (p *planResults) gates() []gate {
 		var missing []string
 		if p.plan != nil {
 			for _, u := range p.plan.Unscheduled {
-				if (!basicOnly || kano[u.Feature] == rice.Basic) && !contains(missing, u.Feature) {
+				if (!basicOnly || kano[u.Feature] == rice.Basic) && !slices.Contains(missing, u.Feature) {
 					missing = append(missing, u.Feature)
 				}
 			}
@@ -142,15 +143,6 @@ func (p *planResults) fleetDevices() []energy.Device {
 		return nil
 	}
 	return p.fleet.Devices
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // CheckOptions are the inputs of `iotpm check`.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"runtime/debug"
 	"slices"
@@ -945,23 +946,13 @@ func writeMetrics(w io.Writer, format render.Format, doc metricsJSON, r metrics.
 			continue
 		}
 		var why []string
-		for _, reason := range slices.Sorted(mapsKeys(rj.SkippedByReason)) {
+		for _, reason := range slices.Sorted(maps.Keys(rj.SkippedByReason)) {
 			why = append(why, fmt.Sprintf("%d %s", rj.SkippedByReason[reason], reason))
 		}
 		t.Append(kind, render.Number(float64(rj.Read), 0), render.Number(float64(rj.Used), 0), render.Number(float64(rj.OutsideWindow), 0),
 			render.Number(float64(rj.Skipped), 0), strings.Join(why, "; "))
 	}
 	return section("Rows", t)
-}
-
-func mapsKeys(m map[string]int) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // mermaidMonths charts MAD (bars) and uptime (a line, in percent) by month

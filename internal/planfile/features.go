@@ -212,6 +212,10 @@ func (c *featureChecker) backlog(spec *FeaturesFile) *Backlog {
 		themeSet[id] = true
 	}
 
+	certIDs := make(map[string]bool, len(b.Catalog))
+	for id := range b.Catalog {
+		certIDs[id] = true
+	}
 	seen := map[string]bool{}
 	for i, fs := range spec.Features {
 		end := math.MaxInt
@@ -242,7 +246,7 @@ func (c *featureChecker) backlog(spec *FeaturesFile) *Backlog {
 			c.ref(d, "feature", featureIDs)
 			f.DependsOn = append(f.DependsOn, d.ID)
 		}
-		f.Parts = c.parts(fs, b.Catalog)
+		f.Parts = c.parts(fs, certIDs)
 		b.Features = append(b.Features, f)
 		if len(f.Parts) > 0 && !c.hasDecodeError(fs.Pos.Line, end) {
 			if e, err := b.Model.EffortOf(f, b.Catalog); err == nil {
@@ -256,7 +260,7 @@ func (c *featureChecker) backlog(spec *FeaturesFile) *Backlog {
 		}
 	}
 
-	c.checkRoadmapParts(spec, b)
+	c.checkRoadmapParts(b)
 	for _, cycle := range rice.DependencyCycles(b.Features) {
 		closing := cycle[len(cycle)-2]
 		pos := b.Positions[closing]
@@ -304,7 +308,7 @@ func (c *featureChecker) certifications(spec *FeaturesFile, catalog rice.Catalog
 	}
 }
 
-func (c *featureChecker) parts(fs FeatureSpec, catalog rice.Catalog) []rice.Part {
+func (c *featureChecker) parts(fs FeatureSpec, certIDs map[string]bool) []rice.Part {
 	hasTrack := fs.Track != "" || fs.Effort != nil
 	switch {
 	case hasTrack && fs.Parts != nil:
@@ -317,7 +321,7 @@ func (c *featureChecker) parts(fs FeatureSpec, catalog rice.Catalog) []rice.Part
 			spec  *EffortSpec
 		}{{rice.Hardware, fs.Parts.Hardware}, {rice.Firmware, fs.Parts.Firmware}, {rice.Cloud, fs.Parts.Cloud}} {
 			if p.spec != nil {
-				out = append(out, c.part(p.track, p.spec, fs.LeadTime, catalog))
+				out = append(out, c.part(p.track, p.spec, fs.LeadTime, certIDs))
 			}
 		}
 		if len(out) == 0 {
@@ -329,13 +333,13 @@ func (c *featureChecker) parts(fs FeatureSpec, catalog rice.Catalog) []rice.Part
 	case fs.Effort == nil:
 		c.errorf(fs.Pos, "feature %q: missing required key \"effort\" (engineering, tooling, certifications)", fs.ID)
 	default:
-		return []rice.Part{c.part(rice.Track(fs.Track), fs.Effort, fs.LeadTime, catalog)}
+		return []rice.Part{c.part(rice.Track(fs.Track), fs.Effort, fs.LeadTime, certIDs)}
 	}
 	return nil
 }
 
 // part builds one part; its lead time is its own, else the feature's.
-func (c *featureChecker) part(track rice.Track, e *EffortSpec, featureLead *LeadTime, catalog rice.Catalog) rice.Part {
+func (c *featureChecker) part(track rice.Track, e *EffortSpec, featureLead *LeadTime, certIDs map[string]bool) rice.Part {
 	p := rice.Part{Track: track, Engineering: e.Engineering, ToolingUSD: e.Tooling}
 	if e.LeadTime != nil {
 		p.LeadTimeDays = int(*e.LeadTime)
@@ -343,19 +347,11 @@ func (c *featureChecker) part(track rice.Track, e *EffortSpec, featureLead *Lead
 		p.LeadTimeDays = int(*featureLead)
 	}
 	for _, r := range e.Certifications {
-		if c.ref(r, "certification", catalogSet(catalog)) {
+		if c.ref(r, "certification", certIDs) {
 			p.Certifications = append(p.Certifications, r.ID)
 		}
 	}
 	return p
-}
-
-func catalogSet(catalog rice.Catalog) map[string]bool {
-	set := make(map[string]bool, len(catalog))
-	for id := range catalog {
-		set[id] = true
-	}
-	return set
 }
 
 // ref reports a reference to an id that is not defined, with a suggestion.

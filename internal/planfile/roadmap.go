@@ -172,15 +172,9 @@ func (c *featureChecker) trackCalendar(track rice.Track, ts *TrackSpec, cal *roa
 
 // checkRoadmapParts reports parts on tracks the calendar lacks and hotfix
 // flags on features without a firmware part.
-func (c *featureChecker) checkRoadmapParts(spec *FeaturesFile, b *Backlog) {
-	for i, fs := range spec.Features {
-		if i >= len(b.Features) || fs.ID == "" {
-			continue
-		}
-		f := featureByID(b.Features, string(fs.ID))
-		if f == nil {
-			continue
-		}
+func (c *featureChecker) checkRoadmapParts(b *Backlog) {
+	for _, f := range b.Features {
+		pos := b.Positions[f.ID]
 		hasFirmware := false
 		for _, p := range f.Parts {
 			if p.Track == rice.Firmware {
@@ -188,21 +182,12 @@ func (c *featureChecker) checkRoadmapParts(spec *FeaturesFile, b *Backlog) {
 			}
 			if b.Calendar != nil {
 				if _, ok := b.Calendar.Tracks[p.Track]; !ok {
-					c.errorf(fs.Pos, "feature %q has a %s part, but the roadmap has no %s calendar", f.ID, p.Track, p.Track)
+					c.errorf(pos, "feature %q has a %s part, but the roadmap has no %s calendar", f.ID, p.Track, p.Track)
 				}
 			}
 		}
 		if f.Hotfix && !hasFirmware {
-			c.errorf(fs.Pos, "feature %q: hotfix applies to firmware parts, and it has none", f.ID)
+			c.errorf(pos, "feature %q: hotfix applies to firmware parts, and it has none", f.ID)
 		}
 	}
-}
-
-func featureByID(fs []rice.Feature, id string) *rice.Feature {
-	for i := range fs {
-		if fs[i].ID == id {
-			return &fs[i]
-		}
-	}
-	return nil
 }
