@@ -170,15 +170,11 @@ func (o *MetricsOptions) maps() (map[string]map[string]string, error) {
 		if !ok || !ok2 || header == "" {
 			return nil, usageErrorf("--map %q: write KIND.COLUMN=Header, e.g. events.device_id=clientId", m)
 		}
-		schema, known := export.Schemas[kind]
+		names, _, known := export.KindColumns(kind)
 		if !known {
 			return nil, usageErrorf("--map %q: unknown input %q (use %s)", m, kind, strings.Join(inputKinds, ", "))
 		}
-		if !slices.ContainsFunc(schema.Columns, func(c export.Column) bool { return c.Name == column }) {
-			var names []string
-			for _, c := range schema.Columns {
-				names = append(names, c.Name)
-			}
+		if !slices.Contains(names, column) {
 			return nil, usageErrorf("--map %q: %s has no column %q (columns: %s)", m, kind, column, strings.Join(names, ", "))
 		}
 		if out[kind] == nil {

@@ -2,64 +2,14 @@ package export
 
 import (
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 )
 
-// Column is a canonical column of an input and the header names it is
-// found under in real exports, in order of preference.
-type Column struct {
-	Name     string
-	Required bool
-	Aliases  []string
-}
-
-// Schema is the canonical shape of one kind of input.
-type Schema struct {
-	Kind    string // devices, events, ota, activity, tickets, usage
-	Columns []Column
-}
-
-// The inputs iotpm metrics reads. Aliases follow the platforms' field names
-// (see the README): clientId and thingName (AWS IoT), deviceId (Azure),
-// coreid (Particle), jobId and lastUpdatedAt (AWS IoT Jobs), …
-var (
-	deviceID = Column{Name: "device_id", Required: true, Aliases: []string{
-		"device_id", "thingname", "deviceid", "clientid", "coreid", "device", "serialnumber", "serial", "id"}}
-
-	DevicesSchema = Schema{Kind: "devices", Columns: []Column{
-		deviceID,
-		{Name: "shipped_at", Required: true, Aliases: []string{"shipped_at", "shippedat", "shipdate", "shipped", "soldat"}},
-		{Name: "customer_id", Aliases: []string{"customer_id", "customerid", "customer", "account", "accountid", "tenant"}},
-	}}
-	EventsSchema = Schema{Kind: "events", Columns: []Column{
-		deviceID,
-		{Name: "timestamp", Required: true, Aliases: []string{"timestamp", "time", "ts", "eventtime", "publishedat", "datetime"}},
-		{Name: "event", Required: true, Aliases: []string{"event", "eventtype", "type", "status", "operationname", "data"}},
-	}}
-	OTASchema = Schema{Kind: "ota", Columns: []Column{
-		deviceID,
-		{Name: "job_id", Required: true, Aliases: []string{"job_id", "jobid", "deploymentid", "rolloutid", "rollout"}},
-		{Name: "status", Required: true, Aliases: []string{"status", "devicestate", "deploymentstatus", "fwstate"}},
-		{Name: "timestamp", Required: true, Aliases: []string{"timestamp", "lastupdatedat", "updatedat", "time", "ts"}},
-	}}
-	ActivitySchema = Schema{Kind: "activity", Columns: []Column{
-		deviceID,
-		{Name: "timestamp", Required: true, Aliases: []string{"timestamp", "time", "ts", "eventtime", "publishedat", "datetime", "date"}},
-	}}
-	TicketsSchema = Schema{Kind: "tickets", Columns: []Column{
-		{Name: "customer_id", Required: true, Aliases: []string{"customer_id", "customerid", "customer", "account", "accountid", "tenant"}},
-		{Name: "created_at", Required: true, Aliases: []string{"created_at", "createdat", "created", "opened", "openedat", "timestamp", "date"}},
-	}}
-	UsageSchema = Schema{Kind: "usage", Columns: []Column{
-		deviceID,
-		{Name: "feature", Required: true, Aliases: []string{"feature", "featureid", "name", "event"}},
-		{Name: "timestamp", Required: true, Aliases: []string{"timestamp", "time", "ts", "date", "datetime"}},
-	}}
-)
-
-// normalize folds a header for alias matching: lowercase, without _ - . and
-// blanks.
+// normalize folds a header name or a value for matching: lowercase,
+// without _ - . and blanks.
 func normalize(s string) string {
 	return strings.Map(func(r rune) rune {
 		switch r {
@@ -70,54 +20,231 @@ func normalize(s string) string {
 	}, strings.ToLower(strings.TrimSpace(s)))
 }
 
-// Resolve finds each canonical column in the header: an explicit mapping
-// (canonical → header name) first, else the first alias present. It returns
-// the header index per column, -1 for an optional column that is absent.
-func (r *Reader) Resolve(s Schema, mapping map[string]string) ([]int, error) {
-	norm := make([]string, len(r.Header))
-	for i, h := range r.Header {
-		norm[i] = normalize(h)
+// Binding is a format bound to one header: for each role, the header
+// indexes to try on each row, in order.
+type Binding struct {
+	Format *Format
+	Path   string
+	Header []string
+	cols   [nRoles][]int
+	filter []int
+	// valueChoices holds the candidate columns of the event or status role
+	// when more than one is present; Choose picks one by their values.
+	valueChoices []int
+	loc          *time.Location
+	zoneName     string
+	// job is the job id of a snapshot format without a job column.
+	job []byte
+	// filtered names the rows the format's filter leaves out.
+	filtered string
+}
+
+// Bind resolves a format's roles in a header. mapping (role → header name,
+// from --map or iotpm.yaml) overrides the format for a role. loc is the
+// zone of zone-less timestamps (nil: UTC, unless the format says its times
+// are local).
+func Bind(f *Format, path string, header []string, mapping map[string]string, loc *time.Location, zoneName string) (*Binding, error) {
+	b := &Binding{Format: f, Path: path, Header: header, loc: loc, zoneName: zoneName}
+	norm := normalizeAll(header)
+	roles := kindRoles[f.Kind]
+	fail := func(format string, args ...any) error {
+		return &RowError{Path: path, Line: 1, Reason: fmt.Sprintf(format, args...) + fmt.Sprintf(" (format %s; header: %s)", f.Name, clip(strings.Join(header, ", "), 200))}
 	}
-	idx := make([]int, len(s.Columns))
-	for c, col := range s.Columns {
-		idx[c] = -1
-		if name, ok := mapping[col.Name]; ok {
-			i := slices.Index(r.Header, name)
+	for name := range mapping {
+		if r := slices.Index(roleNames, name); r < 0 || !slices.Contains(roles, r) {
+			return nil, fail("--map %s.%s: %s input has no %s column (its columns: %s)", f.Kind, name, article(f.Kind), name, roleList(roles))
+		}
+	}
+	for k, r := range roles {
+		if name, ok := mapping[roleNames[r]]; ok {
+			i := slices.Index(header, name)
 			if i < 0 {
 				i = slices.Index(norm, normalize(name))
 			}
 			if i < 0 {
-				return nil, &RowError{Path: r.Path, Line: 1, Reason: fmt.Sprintf("mapped %s.%s=%s: no column %q in the header (%s)", s.Kind, col.Name, name, name, strings.Join(r.Header, ", "))}
+				return nil, fail("mapped %s.%s=%s: no column %q in the header", f.Kind, roleNames[r], name, name)
 			}
-			idx[c] = i
+			b.cols[r] = []int{i}
 			continue
 		}
-		for _, a := range col.Aliases {
-			if i := slices.Index(norm, normalize(a)); i >= 0 {
-				idx[c] = i
-				break
+		for _, c := range f.columns[r] {
+			if i := slices.Index(norm, c); i >= 0 && !slices.Contains(b.cols[r], i) {
+				b.cols[r] = append(b.cols[r], i)
 			}
 		}
-		if idx[c] < 0 && col.Required {
-			return nil, &RowError{Path: r.Path, Line: 1, Reason: fmt.Sprintf("no %s column: expected one of %s (header: %s); name it with --map %s.%s=COLUMN",
-				col.Name, strings.Join(col.Aliases, ", "), strings.Join(r.Header, ", "), s.Kind, col.Name)}
+		if len(b.cols[r]) == 0 {
+			for _, c := range f.fallback[r] {
+				if i := slices.Index(norm, c); i >= 0 {
+					b.cols[r] = []int{i}
+					break
+				}
+			}
+		}
+		if len(b.cols[r]) > 0 || k >= requiredRoles[f.Kind] {
+			continue
+		}
+		switch {
+		case f.snapshot && r == roleTimestamp:
+		case f.snapshot && r == roleJob:
+			// the deployment is the file: name it after the file
+			b.job = []byte(strings.TrimSuffix(strings.TrimSuffix(filepath.Base(path), ".gz"), filepath.Ext(strings.TrimSuffix(filepath.Base(path), ".gz"))))
+		default:
+			return nil, fail("no %s column: expected one of %s; name it with --map %s.%s=COLUMN, or name the export's format (--format %s=NAME, see --list-formats)",
+				roleNames[r], strings.Join(f.display[r], ", "), f.Kind, roleNames[r], f.Kind)
 		}
 	}
-	for a := range idx {
-		for b := a + 1; b < len(idx); b++ {
-			if idx[a] >= 0 && idx[a] == idx[b] {
-				return nil, &RowError{Path: r.Path, Line: 1, Reason: fmt.Sprintf("column %q would be both %s and %s; choose with --map", r.Header[idx[a]], s.Columns[a].Name, s.Columns[b].Name)}
+	if vr, ok := valueRole[f.Kind]; ok && len(b.cols[vr]) > 1 {
+		b.valueChoices = b.cols[vr]
+		b.cols[vr] = b.cols[vr][:1]
+	}
+	if f.filterCol != nil {
+		for _, c := range f.filterCol {
+			if i := slices.Index(norm, c); i >= 0 {
+				b.filter = append(b.filter, i)
+			}
+		}
+		if len(b.filter) == 0 {
+			return nil, fail("no %s column to select rows by", strings.Join(f.spec.Filter.Column, " or "))
+		}
+		var names []string
+		for _, i := range b.filter {
+			names = append(names, header[i])
+		}
+		b.filtered = fmt.Sprintf("%s not %s", strings.Join(names, "|"), strings.Join(f.spec.Filter.Keep, ", "))
+	}
+	// a column may serve one role only (per-row fallbacks aside)
+	for _, a := range roles {
+		for _, c := range roles {
+			if a < c && len(b.cols[a]) > 0 && len(b.cols[c]) > 0 && b.cols[a][0] == b.cols[c][0] {
+				return nil, fail("column %q would be both %s and %s; choose with --map %s.%s=COLUMN", header[b.cols[a][0]], roleNames[a], roleNames[c], f.Kind, roleNames[a])
 			}
 		}
 	}
-	return idx, nil
+	if f.local && loc == nil {
+		b.zoneName = "" // zone-less times are an error until a zone is named
+	}
+	return b, nil
 }
 
-// Event values.
-const (
-	Disconnected = 0
-	Connected    = 1
-)
+// Column names the header column a role was read from ("" when absent);
+// with per-row fallbacks, the names joined by "|".
+func (b *Binding) Column(role string) string {
+	r := slices.Index(roleNames, role)
+	if r < 0 {
+		return ""
+	}
+	var names []string
+	for _, i := range b.cols[r] {
+		names = append(names, b.Header[i])
+	}
+	return strings.Join(names, "|")
+}
+
+// HasSequence reports whether the events carry a sequence column.
+func (b *Binding) HasSequence() bool { return len(b.cols[roleSequence]) > 0 }
+
+// Choose picks, among several candidate event or status columns, the one
+// whose values the vocabulary knows most often in the sample rows (the
+// first listed on a tie).
+func (b *Binding) Choose(sample [][][]byte) {
+	if len(b.valueChoices) < 2 {
+		return
+	}
+	vr := valueRole[b.Format.Kind]
+	best, bestN := b.valueChoices[0], -1
+	for _, c := range b.valueChoices {
+		n := 0
+		for _, row := range sample {
+			if c < len(row) {
+				if v, ok := b.classify(row[c]); ok && v != valueIgnored {
+					n++
+				}
+			}
+		}
+		if n > bestN {
+			best, bestN = c, n
+		}
+	}
+	b.cols[vr] = []int{best}
+}
+
+// field returns a role's value on a row: the first non-empty of its
+// columns, with the format's extraction applied.
+func (b *Binding) field(row [][]byte, r int) []byte {
+	var v []byte
+	for _, i := range b.cols[r] {
+		if v = row[i]; len(v) > 0 {
+			break
+		}
+	}
+	if re := b.Format.extract[r]; re != nil && len(v) > 0 {
+		if m := re.FindSubmatch(v); m != nil {
+			v = m[1]
+		}
+	}
+	return v
+}
+
+// keep applies the format's row filter.
+func (b *Binding) keep(row [][]byte) bool {
+	if b.filter == nil {
+		return true
+	}
+	var v []byte
+	for _, i := range b.filter {
+		if v = row[i]; len(v) > 0 {
+			break
+		}
+	}
+	return b.Format.keep[normalize(string(v))]
+}
+
+// classify reads an event or status value with the format's vocabulary,
+// or the default one when the format has none.
+func (b *Binding) classify(v []byte) (int, bool) {
+	if voc := b.Format.vocab; voc != nil {
+		if c, ok := voc[string(v)]; ok { // already normal: no allocation
+			return c, true
+		}
+		c, ok := voc[normalize(string(v))]
+		return c, ok
+	}
+	if b.Format.Kind == "ota" {
+		return ParseOTAStatus(v)
+	}
+	return eventValue(v)
+}
+
+// vocabulary describes the accepted values of the value role, for messages.
+func (b *Binding) vocabulary() string {
+	if b.Format.vocabText != "" {
+		return b.Format.vocabText
+	}
+	if b.Format.Kind == "ota" {
+		return "SUCCEEDED, FAILED, TIMED_OUT, REJECTED, CANCELED, REMOVED, QUEUED, IN_PROGRESS, …"
+	}
+	return "connected/online, disconnected/offline, …"
+}
+
+// timestamp parses a role's timestamp with the format's forms and the
+// input's zone.
+func (b *Binding) timestamp(v []byte) (int64, error) {
+	f := b.Format
+	if b.loc == nil && !f.local && f.layout == "" {
+		return ParseTimestamp(v)
+	}
+	ts, err := ParseTimestampIn(v, b.loc, f.local)
+	if err != nil && f.layout != "" {
+		loc := b.loc
+		if loc == nil {
+			loc = time.UTC
+		}
+		if t, perr := time.ParseInLocation(f.layout, strings.TrimSpace(string(v)), loc); perr == nil {
+			return t.UnixMicro(), nil
+		}
+	}
+	return ts, err
+}
 
 // ParseEvent reads a connection event value, case-insensitively and
 // ignoring blanks: connected/online/…, disconnected/offline/….
@@ -130,14 +257,6 @@ func ParseEvent(b []byte) (int, bool) {
 	}
 	return 0, false
 }
-
-// OTA status classes.
-const (
-	OTASuccess = iota
-	OTAFailure
-	OTAExcluded
-	OTAPending
-)
 
 // ParseOTAStatus classifies a job-execution status (AWS IoT Jobs, Azure
 // Device Update, Mender names), case-insensitively.
@@ -153,4 +272,34 @@ func ParseOTAStatus(b []byte) (int, bool) {
 		return OTAPending, true
 	}
 	return 0, false
+}
+
+// clip shortens s to at most n bytes for a message.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// columns maps each role present to its header column(s).
+func (b *Binding) columns() map[string]string {
+	out := map[string]string{}
+	for _, r := range kindRoles[b.Format.Kind] {
+		if c := b.Column(roleNames[r]); c != "" {
+			out[roleNames[r]] = c
+		}
+	}
+	return out
+}
+
+// filterReason names the rows the format's filter leaves out.
+func (b *Binding) filterReason() string { return b.filtered }
+
+// article puts "a" or "an" before an input kind.
+func article(kind string) string {
+	if strings.ContainsRune("aeiou", rune(kind[0])) {
+		return "an " + kind
+	}
+	return "a " + kind
 }

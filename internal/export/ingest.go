@@ -1,34 +1,52 @@
 package export
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/iotpm/iotpm/pkg/metrics"
 )
 
-// Input is one export to read: its kind, path and explicit column mapping
-// (canonical name → header name).
+// Input is one export to read: its kind, path, format (detected when
+// empty), the zone of its zone-less timestamps and an explicit column
+// mapping (role → header name).
 type Input struct {
-	Kind string
-	Path string
-	Map  map[string]string
+	Kind   string
+	Path   string
+	Format string
+	Zone   *time.Location
+	// ZoneName is the zone as the user wrote it, for messages.
+	ZoneName string
+	Map      map[string]string
 }
 
-// Stats accounts for every row of one input: used, skipped (with reason)
-// or outside the span any metric looks at.
+// Stats accounts for every row of one input: used, skipped (with reason),
+// ignored (rows the format leaves out: other event names, values that
+// mean neither state) or outside the span any metric looks at.
 type Stats struct {
-	Kind    string
-	Path    string
-	Read    int
-	Used    int
-	Outside int
-	Skipped map[string]int
+	Kind string
+	Path string
+	// Format is the format the input was read with; Detected is false when
+	// it was named (flag or iotpm.yaml) or the generic fallback was used.
+	Format   string
+	Detected bool
+	// Columns names the header column each role was read from.
+	Columns  map[string]string
+	Read     int
+	Used     int
+	Outside  int
+	Skipped  map[string]int
+	Ignored  map[string]int
+	Preamble int
+	// Duplicates counts rows used once; UnknownDevices the distinct device
+	// ids (tickets: customer ids) that the devices input does not list.
+	Duplicates     int
+	UnknownDevices int
 	// Errors holds the first bad rows, for reporting.
 	Errors []*RowError
 }
@@ -42,14 +60,13 @@ func (s *Stats) SkippedTotal() int {
 	return n
 }
 
-// SkipReasons lists the reasons, sorted.
-func (s *Stats) SkipReasons() []string {
-	var out []string
-	for r := range s.Skipped {
-		out = append(out, r)
+// IgnoredTotal is the number of ignored rows.
+func (s *Stats) IgnoredTotal() int {
+	n := 0
+	for _, c := range s.Ignored {
+		n += c
 	}
-	sort.Strings(out)
-	return out
+	return n
 }
 
 // MaxListedErrors is how many bad rows are kept for the error listing.
@@ -59,6 +76,8 @@ const MaxListedErrors = 20
 type Ingest struct {
 	Data   *metrics.Data
 	Window metrics.Window
+	// Formats are the formats inputs may have; nil means the built-in ones.
+	Formats *Formats
 	// UseUntil bounds the timestamps of events and activity that any metric
 	// looks at (the window's end, or later when activation looks past it).
 	UseUntil int64
@@ -66,15 +85,9 @@ type Ingest struct {
 	Progress func(kind string, read, size int64)
 }
 
-// Schemas by input kind.
-var Schemas = map[string]Schema{
-	"devices": DevicesSchema, "events": EventsSchema, "ota": OTASchema,
-	"activity": ActivitySchema, "tickets": TicketsSchema, "usage": UsageSchema,
-}
-
-// Read reads one input and records in Data that it was given. A file or
-// header problem is an error; bad rows are counted in Stats and do not stop
-// the reading.
+// Read reads one input and records in Data that it was given. A file,
+// format or header problem is an error; bad rows are counted in Stats and
+// do not stop the reading.
 func (g *Ingest) Read(in Input) (*Stats, error) {
 	st, err := g.read(in)
 	if err != nil {
@@ -98,10 +111,24 @@ func (g *Ingest) Read(in Input) (*Stats, error) {
 	return st, nil
 }
 
+// sampleRows is how many rows choose among candidate value columns.
+const sampleRows = 200
+
 func (g *Ingest) read(in Input) (*Stats, error) {
-	schema, ok := Schemas[in.Kind]
-	if !ok {
+	if _, ok := kindRoles[in.Kind]; !ok {
 		return nil, fmt.Errorf("unknown input kind %q", in.Kind)
+	}
+	formats := g.Formats
+	if formats == nil {
+		formats = NewFormats(nil)
+	}
+	var format *Format
+	if in.Format != "" {
+		f, err := formats.Lookup(in.Kind, in.Format)
+		if err != nil {
+			return nil, &RowError{Path: in.Path, Reason: err.Error()}
+		}
+		format = f
 	}
 	r, err := Open(in.Path, 0)
 	if err != nil {
@@ -116,12 +143,48 @@ func (g *Ingest) read(in Input) (*Stats, error) {
 		return nil, &RowError{Path: in.Path, Reason: strings.TrimPrefix(reason, in.Path+" ")}
 	}
 	defer r.Close()
-	idx, err := r.Resolve(schema, in.Map)
+	detected := false
+	if format == nil {
+		format, detected = formats.Detect(in.Kind, r.Header)
+		if format == nil {
+			return nil, &RowError{Path: in.Path, Line: 1, Reason: fmt.Sprintf("no %s format matches the header (%s); name one with --format %s=NAME", in.Kind, clip(strings.Join(r.Header, ", "), 200), in.Kind)}
+		}
+	}
+	if format.comment != "" {
+		r.Comment = []byte(format.comment)
+	}
+	r.Tables = format.tables
+	b, err := Bind(format, in.Path, r.Header, in.Map, in.Zone, in.ZoneName)
 	if err != nil {
 		return nil, err
 	}
-	if (in.Kind == "events" || in.Kind == "activity") && r.counter != nil && len(r.closers) == 1 {
-		st, ok, err := g.readParallel(in.Path, r.Header, r.Delim, idx, in.Kind)
+	st := &Stats{Kind: in.Kind, Path: in.Path, Format: format.Name, Detected: detected, Skipped: map[string]int{}, Ignored: map[string]int{}}
+	st.Columns = b.columns()
+
+	// Several candidate event (status) columns: choose by their values.
+	var sample [][][]byte
+	var sampleLines []int
+	if len(b.valueChoices) > 1 {
+		for len(sample) < sampleRows {
+			fields, err := r.Read()
+			if err != nil {
+				break // the main loop meets it again
+			}
+			row := make([][]byte, len(fields))
+			for i, f := range fields {
+				row[i] = bytes.Clone(f)
+			}
+			sample = append(sample, row)
+			sampleLines = append(sampleLines, r.Line())
+		}
+		b.Choose(sample)
+		st.Columns = b.columns()
+	}
+
+	parallelOK := (in.Kind == "events" || in.Kind == "activity") && r.counter != nil && len(r.closers) == 1 &&
+		!b.HasSequence() && !format.tables && format.comment == "" && sample == nil && r.Preamble == 0
+	if parallelOK {
+		ok, err := g.readParallel(in.Path, b, r.Delim, st)
 		if err != nil {
 			return nil, err
 		}
@@ -135,32 +198,46 @@ func (g *Ingest) read(in Input) (*Stats, error) {
 			g.Data.Reserve(0, int(r.size/32))
 		}
 	}
-	st := &Stats{Kind: in.Kind, Path: in.Path, Skipped: map[string]int{}}
-	bad := func(key, format string, args ...any) {
+	line := 0
+	bad := func(key, reason string) {
 		st.Skipped[key]++
 		if len(st.Errors) < MaxListedErrors {
-			st.Errors = append(st.Errors, &RowError{Path: r.Path, Line: r.Line(), Reason: fmt.Sprintf(format, args...)})
+			st.Errors = append(st.Errors, &RowError{Path: r.Path, Line: line, Reason: reason})
 		}
-	}
-	d, w := g.Data, g.Window
-	ncols := len(r.Header)
-	col := func(fields [][]byte, c int) []byte {
-		if idx[c] < 0 {
-			return nil
-		}
-		return fields[idx[c]]
 	}
 	start := time.Now()
-	for {
+	next := func() ([][]byte, error) {
+		if len(sample) > 0 {
+			row := sample[0]
+			line = sampleLines[0]
+			sample, sampleLines = sample[1:], sampleLines[1:]
+			return row, nil
+		}
 		fields, err := r.Read()
+		line = r.Line()
+		return fields, err
+	}
+	for {
+		fields, err := next()
 		if errors.Is(err, io.EOF) {
 			break
+		}
+		if errors.Is(err, ErrNewTable) {
+			st.Preamble++
+			if b, err = Bind(format, in.Path, r.Header, in.Map, in.Zone, in.ZoneName); err != nil {
+				var re *RowError
+				if errors.As(err, &re) {
+					re.Line = r.Line()
+				}
+				return nil, err
+			}
+			continue
 		}
 		if err != nil {
 			var re *RowError
 			if errors.As(err, &re) {
 				st.Read++
-				bad("unclosed quote", "%s", re.Reason)
+				bad("unclosed quote", re.Reason)
 				break
 			}
 			return nil, err
@@ -170,86 +247,110 @@ func (g *Ingest) read(in Input) (*Stats, error) {
 			read, size := r.Progress()
 			g.Progress(in.Kind, read, size)
 		}
-		if len(fields) != ncols {
-			bad("wrong field count", "%s", fieldCountReason(len(fields), ncols))
-			continue
-		}
-		id := col(fields, 0)
-		if len(id) == 0 {
-			bad("empty "+schema.Columns[0].Name, "empty %s", schema.Columns[0].Name)
-			continue
-		}
-		switch in.Kind {
-		case "devices":
-			ts, err := ParseTimestamp(col(fields, 1))
-			if err != nil {
-				bad("unparseable timestamp", "unparseable shipped_at %q", col(fields, 1))
-				continue
-			}
-			d.AddDevice(id, ts, trimSpace(col(fields, 2)))
-			st.Used++
-		case "events":
-			ts, err := ParseTimestamp(fields[idx[1]])
-			if err != nil {
-				bad("unparseable timestamp", "unparseable timestamp %q", fields[idx[1]])
-				continue
-			}
-			ev, ok := eventValue(fields[idx[2]])
-			if !ok {
-				bad("unknown event value", "unknown event value %q (expected connected or disconnected)", fields[idx[2]])
-				continue
-			}
-			d.AddEvent(id, ts, ev)
-			g.count(st, ts < g.UseUntil)
-		case "activity":
-			ts, err := ParseTimestamp(fields[idx[1]])
-			if err != nil {
-				bad("unparseable timestamp", "unparseable timestamp %q", fields[idx[1]])
-				continue
-			}
-			d.AddActivity(id, ts)
-			g.count(st, ts < g.UseUntil)
-		case "usage":
-			ts, err := ParseTimestamp(fields[idx[2]])
-			if err != nil {
-				bad("unparseable timestamp", "unparseable timestamp %q", fields[idx[2]])
-				continue
-			}
-			d.AddUsage(id, ts)
-			g.count(st, ts >= w.From && ts < w.To)
-		case "tickets":
-			ts, err := ParseTimestamp(fields[idx[1]])
-			if err != nil {
-				bad("unparseable timestamp", "unparseable created_at %q", fields[idx[1]])
-				continue
-			}
-			d.AddTicket(id, ts)
-			g.count(st, ts >= w.From && ts < w.To)
-		case "ota":
-			ts, err := ParseTimestamp(fields[idx[3]])
-			if err != nil {
-				bad("unparseable timestamp", "unparseable timestamp %q", fields[idx[3]])
-				continue
-			}
-			class, ok := ParseOTAStatus(fields[idx[2]])
-			if !ok {
-				bad("unknown status value", "unknown status %q (expected SUCCEEDED, FAILED, TIMED_OUT, REJECTED, CANCELED, REMOVED, QUEUED or IN_PROGRESS)", fields[idx[2]])
-				continue
-			}
-			job := fields[idx[1]]
-			if len(job) == 0 {
-				bad("empty job_id", "empty job_id")
-				continue
-			}
-			d.AddOTA(id, job, class, ts)
-			g.count(st, ts >= w.From && ts < w.To)
-		}
+		g.row(b, st, fields, bad)
 	}
+	st.Preamble += r.Preamble
 	if g.Progress != nil && time.Since(start) > time.Second {
 		read, size := r.Progress()
 		g.Progress(in.Kind, read, size)
 	}
 	return st, nil
+}
+
+// row decodes one row of any kind into Data, or counts it as skipped or
+// ignored.
+func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, bad func(key, reason string)) {
+	if len(fields) != len(b.Header) {
+		bad("wrong field count", fieldCountReason(len(fields), len(b.Header)))
+		return
+	}
+	if !b.keep(fields) {
+		st.Ignored[b.filterReason()]++
+		return
+	}
+	d, w := g.Data, g.Window
+	kind := b.Format.Kind
+	idRole := roleDevice
+	if kind == "tickets" {
+		idRole = roleCustomer
+	}
+	id := b.field(fields, idRole)
+	if len(id) == 0 {
+		bad("empty "+roleNames[idRole], "empty "+roleNames[idRole]+" ("+b.Column(roleNames[idRole])+")")
+		return
+	}
+	tsRole := roleTimestamp
+	switch kind {
+	case "devices":
+		tsRole = roleShipped
+	case "tickets":
+		tsRole = roleCreated
+	}
+	var ts int64
+	if len(b.cols[tsRole]) > 0 {
+		v := b.field(fields, tsRole)
+		var err error
+		if ts, err = b.timestamp(v); err != nil {
+			bad("unparseable timestamp", timestampProblem(roleNames[tsRole], v, err))
+			return
+		}
+	}
+	value := 0
+	if vr, ok := valueRole[kind]; ok {
+		v := b.field(fields, vr)
+		c, ok := b.classify(v)
+		if !ok {
+			bad("unknown "+roleNames[vr]+" value", fmt.Sprintf("unknown %s value %q in column %s (format %s: %s)", roleNames[vr], clip(string(v), 80), b.Column(roleNames[vr]), b.Format.Name, b.vocabulary()))
+			return
+		}
+		if c == valueIgnored {
+			st.Ignored[fmt.Sprintf("%s %s", roleNames[vr], clip(normalize(string(v)), 40))]++
+			return
+		}
+		value = c
+	}
+	switch kind {
+	case "devices":
+		d.AddDevice(id, ts, trimSpace(b.field(fields, roleCustomer)))
+		st.Used++
+	case "events":
+		if b.HasSequence() {
+			seq := trimSpace(b.field(fields, roleSequence))
+			if len(seq) == 0 {
+				bad("empty sequence", "empty sequence ("+b.Column("sequence")+"): the events are ordered by it")
+				return
+			}
+			d.AddSequencedEvent(id, ts, value, seq, b.Format.seqReset)
+		} else {
+			d.AddEvent(id, ts, value)
+		}
+		g.count(st, ts < g.UseUntil)
+	case "activity":
+		d.AddActivity(id, ts)
+		g.count(st, ts < g.UseUntil)
+	case "usage":
+		d.AddUsage(id, ts)
+		g.count(st, ts >= w.From && ts < w.To)
+	case "tickets":
+		d.AddTicket(id, ts)
+		g.count(st, ts >= w.From && ts < w.To)
+	case "ota":
+		job := b.job
+		if len(b.cols[roleJob]) > 0 {
+			job = b.field(fields, roleJob)
+		}
+		if len(job) == 0 {
+			bad("empty job_id", "empty job_id ("+b.Column("job_id")+")")
+			return
+		}
+		if len(b.cols[roleTimestamp]) == 0 {
+			d.AddOTASnapshot(id, job, value)
+			st.Used++
+			return
+		}
+		d.AddOTA(id, job, value, ts)
+		g.count(st, ts >= w.From && ts < w.To)
+	}
 }
 
 func (g *Ingest) count(st *Stats, used bool) {

@@ -35,36 +35,38 @@ type chunk struct {
 
 	read, used, outside int
 	skipped             map[string]int
+	ignored             map[string]int
 	errs                []*RowError // line numbers relative to the chunk
 	err                 error
 }
 
-// readParallel reads an events or activity export in parallel. ok is false
-// when the file cannot be split safely; the caller then reads it
+// readParallel reads an events or activity export in parallel into st. ok
+// is false when the file cannot be split safely; the caller then reads it
 // sequentially.
-func (g *Ingest) readParallel(path string, header []string, delim byte, idx []int, kind string) (*Stats, bool, error) {
+func (g *Ingest) readParallel(path string, b *Binding, delim byte, st *Stats) (bool, error) {
+	kind := b.Format.Kind
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, false, err
+		return false, err
 	}
 	defer f.Close()
 	info, err := f.Stat()
 	if err != nil {
-		return nil, false, err
+		return false, err
 	}
 	size := info.Size()
 	workers := runtime.GOMAXPROCS(0)
 	if workers < 2 || size < 8<<20 {
-		return nil, false, nil
+		return false, nil
 	}
-	// the data starts after the header's first newline
+	// the data starts after the header's first newline (after a BOM)
 	head := make([]byte, min(size, 1<<20))
 	if _, err := f.ReadAt(head, 0); err != nil && !errors.Is(err, io.EOF) {
-		return nil, false, err
+		return false, err
 	}
 	nl := bytes.IndexByte(head, '\n')
 	if nl < 0 || bytes.IndexByte(head[:nl], '"') >= 0 {
-		return nil, false, nil
+		return false, nil
 	}
 	dataStart := int64(nl + 1)
 	bounds := []int64{dataStart}
@@ -74,7 +76,7 @@ func (g *Ingest) readParallel(path string, header []string, delim byte, idx []in
 		n, _ := f.ReadAt(buf, at)
 		k := bytes.IndexByte(buf[:n], '\n')
 		if k < 0 {
-			return nil, false, nil
+			return false, nil
 		}
 		bounds = append(bounds, at+int64(k)+1)
 	}
@@ -87,7 +89,7 @@ func (g *Ingest) readParallel(path string, header []string, delim byte, idx []in
 	chunks := make([]*chunk, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
-		c := &chunk{start: bounds[w], end: bounds[w+1], ids: map[string]int32{}, skipped: map[string]int{},
+		c := &chunk{start: bounds[w], end: bounds[w+1], ids: map[string]int32{}, skipped: map[string]int{}, ignored: map[string]int{},
 			earliest: math.MaxInt64, latest: math.MinInt64}
 		est := int(float64(c.end-c.start)/avg*1.02) + 1024
 		c.devs, c.vals = make([]int32, 0, est), make([]int64, 0, est)
@@ -95,20 +97,19 @@ func (g *Ingest) readParallel(path string, header []string, delim byte, idx []in
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c.err = g.parseChunk(f, c, len(header), delim, idx, kind)
+			c.err = g.parseChunk(f, c, b, delim)
 		}()
 	}
 	wg.Wait()
 	for _, c := range chunks {
 		if errors.Is(c.err, errSplitUnsafe) {
-			return nil, false, nil
+			return false, nil
 		}
 		if c.err != nil {
-			return nil, false, c.err
+			return false, c.err
 		}
 	}
 
-	st := &Stats{Kind: kind, Path: path, Skipped: map[string]int{}}
 	line := 2 // the first data line
 	d := g.Data
 	for _, c := range chunks {
@@ -117,6 +118,9 @@ func (g *Ingest) readParallel(path string, header []string, delim byte, idx []in
 		st.Outside += c.outside
 		for k, v := range c.skipped {
 			st.Skipped[k] += v
+		}
+		for k, v := range c.ignored {
+			st.Ignored[k] += v
 		}
 		for _, e := range c.errs {
 			e.Line += line - 1
@@ -138,11 +142,13 @@ func (g *Ingest) readParallel(path string, header []string, delim byte, idx []in
 			d.AppendActivity(c.devs, c.vals, c.earliest, c.latest)
 		}
 	}
-	return st, true, nil
+	return true, nil
 }
 
 // parseChunk parses the lines of one chunk.
-func (g *Ingest) parseChunk(f *os.File, c *chunk, ncols int, delim byte, idx []int, kind string) error {
+func (g *Ingest) parseChunk(f *os.File, c *chunk, b *Binding, delim byte) error {
+	ncols := len(b.Header)
+	events := b.Format.Kind == "events"
 	buf := make([]byte, 4<<20)
 	carried := 0 // bytes of an unfinished line kept at the front of buf
 	pos := c.start
@@ -217,21 +223,31 @@ func (g *Ingest) parseChunk(f *os.File, c *chunk, ncols int, delim byte, idx []i
 				bad("wrong field count", fieldCountReason(len(fields), ncols))
 				continue
 			}
-			id := fields[idx[0]]
-			if len(id) == 0 {
-				bad("empty device_id", "empty device_id")
+			if !b.keep(fields) {
+				c.ignored[b.filterReason()]++
 				continue
 			}
-			ts, err := ParseTimestamp(fields[idx[1]])
+			id := b.field(fields, roleDevice)
+			if len(id) == 0 {
+				bad("empty device_id", "empty device_id ("+b.Column("device_id")+")")
+				continue
+			}
+			v := b.field(fields, roleTimestamp)
+			ts, err := b.timestamp(v)
 			if err != nil {
-				bad("unparseable timestamp", "unparseable timestamp "+quoteBytes(fields[idx[1]]))
+				bad("unparseable timestamp", timestampProblem("timestamp", v, err))
 				continue
 			}
 			val := ts
-			if kind == "events" {
-				ev, ok := eventValue(fields[idx[2]])
+			if events {
+				v := b.field(fields, roleEvent)
+				ev, ok := b.classify(v)
 				if !ok {
-					bad("unknown event value", "unknown event value "+quoteBytes(fields[idx[2]])+" (expected connected or disconnected)")
+					bad("unknown event value", fmt.Sprintf("unknown event value %q in column %s (format %s: %s)", clip(string(v), 80), b.Column("event"), b.Format.Name, b.vocabulary()))
+					continue
+				}
+				if ev == valueIgnored {
+					c.ignored["event "+clip(normalize(string(v)), 40)]++
 					continue
 				}
 				val = metrics.EventKey(ts, ev)
@@ -313,5 +329,3 @@ func splitQuoted(line []byte, delim byte, fields [][]byte) ([][]byte, bool) {
 func fieldCountReason(got, want int) string {
 	return fmt.Sprintf("has %d fields; the header has %d", got, want)
 }
-
-func quoteBytes(b []byte) string { return fmt.Sprintf("%q", b) }

@@ -31,7 +31,20 @@ type Reader struct {
 	pending []byte // a line read ahead while sniffing
 	size    int64
 	counter *countingReader
+
+	// Comment, when set, marks data lines to skip (a format's comment).
+	Comment []byte
+	// Tables: a blank line ends a table; the next line is a new header,
+	// which Read reports with ErrNewTable.
+	Tables   bool
+	newTable bool
+	// Preamble counts lines skipped before the header or as comments.
+	Preamble int
 }
+
+// ErrNewTable is returned by Read when a new table begins (Tables): the
+// Header has been replaced by the table's own.
+var ErrNewTable = errors.New("a new table with its own header")
 
 // RowError is a row that cannot be used, with its line.
 type RowError struct {
@@ -122,6 +135,22 @@ func (r *Reader) init(src io.Reader, delim byte) error {
 	if len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') {
 		return &RowError{Path: r.Path, Line: 1, Reason: "looks like JSON, not CSV"}
 	}
+	// Excel's "sep=;" line names the delimiter; InfluxDB's annotation rows
+	// (#group, #datatype, #default) precede the header.
+	for {
+		if len(first) == 5 && bytes.HasPrefix(first, []byte("sep=")) && delim == 0 {
+			delim = first[4]
+		} else if !isAnnotation(first) {
+			break
+		}
+		r.Preamble++
+		if first, err = r.physicalLine(); err != nil {
+			if errors.Is(err, io.EOF) {
+				return &RowError{Path: r.Path, Reason: "no header line after the preamble"}
+			}
+			return err
+		}
+	}
 	r.Delim = delim
 	if r.Delim == 0 {
 		r.Delim = sniff(first)
@@ -131,10 +160,19 @@ func (r *Reader) init(src io.Reader, delim byte) error {
 	if err != nil {
 		return err
 	}
+	r.setHeader(fields)
+	return nil
+}
+
+func (r *Reader) setHeader(fields [][]byte) {
+	r.Header = r.Header[:0:0]
 	for _, f := range fields {
 		r.Header = append(r.Header, strings.TrimSpace(string(f)))
 	}
-	return nil
+}
+
+func isAnnotation(line []byte) bool {
+	return bytes.HasPrefix(line, []byte("#group")) || bytes.HasPrefix(line, []byte("#datatype")) || bytes.HasPrefix(line, []byte("#default"))
 }
 
 // sniff picks the delimiter that occurs most often outside quotes in the
@@ -209,22 +247,41 @@ func (r *Reader) Read() ([][]byte, error) {
 			}
 		}
 		if len(line) == 0 {
+			r.newTable = r.Tables
 			continue
 		}
-		if bytes.IndexByte(line, '"') < 0 {
-			r.fields = r.fields[:0]
-			for {
-				i := bytes.IndexByte(line, r.Delim)
-				if i < 0 {
-					r.fields = append(r.fields, line)
-					return r.fields, nil
-				}
-				r.fields = append(r.fields, line[:i])
-				line = line[i+1:]
-			}
+		if r.Comment != nil && bytes.HasPrefix(line, r.Comment) {
+			r.Preamble++
+			continue
 		}
-		return r.quoted(line)
+		if r.newTable {
+			r.newTable = false
+			fields, err := r.split(line)
+			if err != nil {
+				return nil, err
+			}
+			r.setHeader(fields)
+			return nil, ErrNewTable
+		}
+		return r.split(line)
 	}
+}
+
+// split splits one line into fields.
+func (r *Reader) split(line []byte) ([][]byte, error) {
+	if bytes.IndexByte(line, '"') < 0 {
+		r.fields = r.fields[:0]
+		for {
+			i := bytes.IndexByte(line, r.Delim)
+			if i < 0 {
+				r.fields = append(r.fields, line)
+				return r.fields, nil
+			}
+			r.fields = append(r.fields, line[:i])
+			line = line[i+1:]
+		}
+	}
+	return r.quoted(line)
 }
 
 // quoted parses a row with quoted fields (RFC 4180: "" is a quote; a quoted

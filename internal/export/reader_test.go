@@ -94,39 +94,56 @@ func TestOpenGzip(t *testing.T) {
 	}
 }
 
-func TestResolveAliasesAndMap(t *testing.T) {
+func TestBindDetectsAndResolves(t *testing.T) {
 	tests := []struct {
 		header  string
-		schema  Schema
+		kind    string
 		mapping map[string]string
-		want    []int
+		format  string
+		want    map[string]string // role → column(s)
 		err     string
 	}{
-		{"clientId,timestamp,eventType", EventsSchema, nil, []int{0, 1, 2}, ""},           // AWS lifecycle
-		{"thingName,clientId,timestamp,eventType", EventsSchema, nil, []int{0, 2, 3}, ""}, // thingName preferred
-		{"eventTime,deviceId,eventType", EventsSchema, nil, []int{1, 0, 2}, ""},           // Azure
-		{"name,data,published_at,coreid", EventsSchema, nil, []int{3, 2, 1}, ""},          // Particle
-		{"Device ID, Time Stamp ,Event", EventsSchema, nil, []int{0, 1, 2}, ""},           // folded names
-		{"serial_no,when,what", EventsSchema, map[string]string{"device_id": "serial_no", "timestamp": "when", "event": "what"}, []int{0, 1, 2}, ""},
-		{"thingName,jobId,status,lastUpdatedAt", OTASchema, nil, []int{0, 1, 2, 3}, ""}, // AWS Jobs
-		{"clientId,ts", EventsSchema, nil, nil, "no event column"},
-		{"serial_no,when,what", EventsSchema, map[string]string{"device_id": "serial"}, nil, "no column \"serial\""},
-		{"id,time,status", EventsSchema, map[string]string{"event": "time"}, nil, "would be both timestamp and event"},
+		{"clientId,timestamp,eventType", "events", nil, "aws-iot-lifecycle", map[string]string{"device_id": "clientId", "timestamp": "timestamp", "event": "eventType"}, ""},
+		// thingName first, clientId where it is empty, row by row
+		{"thingName,clientId,timestamp,eventType", "events", nil, "aws-iot-lifecycle", map[string]string{"device_id": "thingName|clientId"}, ""},
+		{"eventTime,deviceId,eventType", "events", nil, "generic", map[string]string{"device_id": "deviceId", "timestamp": "eventTime", "event": "eventType"}, ""},
+		{"name,data,published_at,coreid", "events", nil, "particle-events", map[string]string{"device_id": "coreid", "timestamp": "published_at", "event": "data"}, ""},
+		{"Device ID, Time Stamp ,Event", "events", nil, "generic", map[string]string{"device_id": "Device ID", "timestamp": "Time Stamp", "event": "Event"}, ""},
+		{"serial_no,when,what", "events", map[string]string{"device_id": "serial_no", "timestamp": "when", "event": "what"}, "generic", map[string]string{"device_id": "serial_no"}, ""},
+		{"thingName,jobId,status,lastUpdatedAt", "ota", nil, "aws-iot-jobs", map[string]string{"device_id": "thingName", "job_id": "jobId", "status": "status", "timestamp": "lastUpdatedAt"}, ""},
+		// generic names are the last resort: id only when nothing better
+		{"id,device_id,timestamp,event", "events", nil, "generic", map[string]string{"device_id": "device_id"}, ""},
+		{"id,timestamp,event", "events", nil, "generic", map[string]string{"device_id": "id"}, ""},
+		{"clientId,ts", "events", nil, "", nil, "no event column"},
+		{"serial_no,when,what", "events", map[string]string{"device_id": "serial"}, "", nil, "no column \"serial\""},
+		{"id,time,status", "events", map[string]string{"event": "time"}, "", nil, "would be both timestamp and event"},
+		{"clientId,ts,event", "events", map[string]string{"job_id": "x"}, "", nil, "an events input has no job_id column"},
 	}
+	fs := NewFormats(nil)
 	for _, tt := range tests {
 		r, err := NewReader("x.csv", strings.NewReader(tt.header+"\n"), 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := r.Resolve(tt.schema, tt.mapping)
+		f, _ := fs.Detect(tt.kind, r.Header)
+		b, err := Bind(f, "x.csv", r.Header, tt.mapping, nil, "")
 		if tt.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.err) {
 				t.Errorf("%s: err = %v, want %q", tt.header, err, tt.err)
 			}
 			continue
 		}
-		if err != nil || !slices.Equal(got, tt.want) {
-			t.Errorf("%s: %v %v, want %v", tt.header, got, err, tt.want)
+		if err != nil {
+			t.Errorf("%s: %v", tt.header, err)
+			continue
+		}
+		if f.Name != tt.format {
+			t.Errorf("%s: format %s, want %s", tt.header, f.Name, tt.format)
+		}
+		for role, want := range tt.want {
+			if got := b.Column(role); got != want {
+				t.Errorf("%s: %s = %q, want %q", tt.header, role, got, want)
+			}
 		}
 	}
 }
@@ -178,11 +195,11 @@ func TestBadRowsWithLines(t *testing.T) {
 	}
 	p := st.Path
 	want := []string{
-		p + `:3: unparseable timestamp "multi\nline"`,
-		p + `:5: unparseable timestamp "yesterday"`,
-		p + `:6: unknown event value "rebooting" (expected connected or disconnected)`,
+		p + `:3: unparseable timestamp "multi\nline" (expected ISO 8601 or epoch s/ms/µs/ns)`,
+		p + `:5: unparseable timestamp "yesterday" (expected ISO 8601 or epoch s/ms/µs/ns)`,
+		p + `:6: unknown event value "rebooting" in column eventType (format aws-iot-lifecycle: connect: connected, online; disconnect: disconnected, offline)`,
 		p + `:7: has 2 fields; the header has 3`,
-		p + `:8: empty device_id`,
+		p + `:8: empty device_id (clientId)`,
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("errors\n  got  %q\n  want %q", got, want)

@@ -1,8 +1,12 @@
 package export
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"math"
+	"regexp"
+	"time"
 )
 
 // Timestamps are microseconds since the Unix epoch, UTC.
@@ -12,14 +16,71 @@ var errTimestamp = errors.New("not a timestamp")
 // ParseTimestamp reads the timestamp shapes device platforms export, as
 // microseconds since the epoch (UTC):
 //
-//	2026-10-05T14:03:07Z, 2026-10-05T14:03:07.4383997+02:00   RFC 3339, any fraction, Z or offset
-//	2026-10-05 14:03:07[.fff][ UTC]                           Athena and SQL exports (UTC)
-//	2026-10-05                                                a date: midnight UTC
+//	2026-10-05T14:03:07Z, 2026-10-05T14:03:07.4383997+02:00   RFC 3339, up to 9 fractional digits, Z or offset
+//	2026-10-10 12:00:00.25+00, …+0530, …+05:30                PostgreSQL: offsets ±HH, ±HHMM, ±HH:MM
+//	2026-10-05 14:03:07[.fff][ UTC]                           Athena and SQL exports
+//	2026-10-05                                                a date: midnight
 //	1759672987, 1759672987000, 1759672987000000               epoch s, ms, µs (10, 13, 16 digits)
+//	1759672987000000000                                       epoch ns (19 digits, InfluxDB)
+//	1759672987.123                                            epoch s with a fraction (AWS CLI v1, API)
 //
-// A timestamp without a zone is UTC. It is hand-written rather than built
-// on time.Parse because it runs once per row of multi-gigabyte exports.
+// A timestamp without a zone is UTC (ParseTimestampIn reads it in a named
+// zone). It is hand-written rather than built on time.Parse because it runs
+// once per row of multi-gigabyte exports.
 func ParseTimestamp(b []byte) (int64, error) {
+	us, _, err := parseTimestamp(b)
+	return us, err
+}
+
+// ParseTimestampIn is ParseTimestamp with zone-less date-times read in loc
+// (nil: UTC). A local time that occurs twice (the hour repeated when DST
+// ends) is its first occurrence; one that does not occur (the hour skipped
+// when DST starts) is an error. With needZone and no loc, a zone-less
+// date-time is an error: the export does not say which zone it is in.
+func ParseTimestampIn(b []byte, loc *time.Location, needZone bool) (int64, error) {
+	us, zoned, err := parseTimestamp(b)
+	if err != nil || zoned {
+		return us, err
+	}
+	if loc == nil {
+		if needZone {
+			return 0, errZoneless
+		}
+		return us, nil
+	}
+	return localToUTC(us, loc)
+}
+
+var (
+	errZoneless = errors.New("a date-time without a zone")
+	errSkipped  = errors.New("a local time that does not exist (the hour skipped when daylight saving time starts)")
+)
+
+// localToUTC converts a wall-clock time (µs as if it were UTC) in loc to
+// the instant. Zone offsets within a day either side are the candidates; a
+// candidate is valid when loc has that offset at the instant it gives.
+func localToUTC(wall int64, loc *time.Location) (int64, error) {
+	offset := func(us int64) int64 {
+		_, off := time.UnixMicro(us).In(loc).Zone()
+		return int64(off) * 1_000_000
+	}
+	const day = 86_400_000_000
+	best, found := int64(0), false
+	for _, off := range []int64{offset(wall - day), offset(wall + day)} {
+		t := wall - off
+		if offset(t) == off && (!found || t < best) {
+			best, found = t, true
+		}
+	}
+	if !found {
+		return 0, errSkipped
+	}
+	return best, nil
+}
+
+// parseTimestamp parses b; zoned reports whether it names its zone (an
+// offset, Z, UTC) or is an epoch (always UTC).
+func parseTimestamp(b []byte) (us int64, zoned bool, err error) {
 	// trim blanks
 	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
 		b = b[1:]
@@ -28,29 +89,49 @@ func ParseTimestamp(b []byte) (int64, error) {
 		b = b[:len(b)-1]
 	}
 	if len(b) == 0 {
-		return 0, errTimestamp
+		return 0, false, errTimestamp
 	}
 	if len(b) >= 10 && b[4] == '-' {
 		return parseCivil(b)
 	}
-	return parseEpoch(b)
+	us, err = parseEpoch(b)
+	return us, true, err
 }
 
 func parseEpoch(b []byte) (int64, error) {
 	var n int64
-	for _, c := range b {
+	digits := b
+	var frac []byte
+	if i := bytes.IndexByte(b, '.'); i >= 0 {
+		digits, frac = b[:i], b[i+1:]
+		if len(digits) != 10 || len(frac) == 0 || len(frac) > 9 {
+			return 0, errTimestamp // only seconds carry a fraction
+		}
+	}
+	for _, c := range digits {
 		if c < '0' || c > '9' {
 			return 0, errTimestamp
 		}
 		n = n*10 + int64(c-'0')
 	}
-	switch len(b) {
+	switch len(digits) {
 	case 10:
-		return n * 1_000_000, nil
+		us := n * 1_000_000
+		scale := int64(100_000)
+		for _, c := range frac {
+			if c < '0' || c > '9' {
+				return 0, errTimestamp
+			}
+			us += int64(c-'0') * scale
+			scale /= 10
+		}
+		return us, nil
 	case 13:
 		return n * 1_000, nil
 	case 16:
 		return n, nil
+	case 19:
+		return n / 1_000, nil
 	}
 	return 0, errTimestamp
 }
@@ -92,33 +173,33 @@ func validDate(y, m, d int) bool {
 	return m != 2 || d <= 28 || leap
 }
 
-func parseCivil(b []byte) (int64, error) {
+func parseCivil(b []byte) (int64, bool, error) {
 	if len(b) < 10 || b[4] != '-' || b[7] != '-' {
-		return 0, errTimestamp
+		return 0, false, errTimestamp
 	}
 	y, ok1 := digits(b[0:4])
 	m, ok2 := digits(b[5:7])
 	d, ok3 := digits(b[8:10])
 	if !ok1 || !ok2 || !ok3 || !validDate(y, m, d) {
-		return 0, errTimestamp
+		return 0, false, errTimestamp
 	}
 	us := daysFromCivil(y, m, d) * 86_400_000_000
 	rest := b[10:]
 	if len(rest) == 0 {
-		return us, nil
+		return us, false, nil
 	}
 	if rest[0] != 'T' && rest[0] != 't' && rest[0] != ' ' {
-		return 0, errTimestamp
+		return 0, false, errTimestamp
 	}
 	rest = rest[1:]
 	if len(rest) < 8 || rest[2] != ':' || rest[5] != ':' {
-		return 0, errTimestamp
+		return 0, false, errTimestamp
 	}
 	hh, ok1 := digits(rest[0:2])
 	mm, ok2 := digits(rest[3:5])
 	ss, ok3 := digits(rest[6:8])
 	if !ok1 || !ok2 || !ok3 || hh > 23 || mm > 59 || ss > 60 {
-		return 0, errTimestamp
+		return 0, false, errTimestamp
 	}
 	us += int64(hh*3600+mm*60+ss) * 1_000_000
 	rest = rest[8:]
@@ -132,7 +213,7 @@ func parseCivil(b []byte) (int64, error) {
 			n++
 		}
 		if n == 0 || n > 9 {
-			return 0, errTimestamp
+			return 0, false, errTimestamp
 		}
 		for k := n; k < 6; k++ {
 			frac *= 10
@@ -142,25 +223,59 @@ func parseCivil(b []byte) (int64, error) {
 	}
 	switch {
 	case len(rest) == 0:
-		return us, nil
+		return us, false, nil
 	case len(rest) == 1 && (rest[0] == 'Z' || rest[0] == 'z'):
-		return us, nil
+		return us, true, nil
 	case string(rest) == " UTC" || string(rest) == " Z":
-		return us, nil
-	case len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':':
-		oh, ok1 := digits(rest[1:3])
-		om, ok2 := digits(rest[4:6])
+		return us, true, nil
+	case rest[0] == '+' || rest[0] == '-':
+		// ±HH, ±HHMM, ±HH:MM
+		var oh, om int
+		var ok1, ok2 bool
+		switch {
+		case len(rest) == 3:
+			oh, ok1 = digits(rest[1:3])
+			ok2 = true
+		case len(rest) == 5:
+			oh, ok1 = digits(rest[1:3])
+			om, ok2 = digits(rest[3:5])
+		case len(rest) == 6 && rest[3] == ':':
+			oh, ok1 = digits(rest[1:3])
+			om, ok2 = digits(rest[4:6])
+		}
 		if !ok1 || !ok2 || oh > 23 || om > 59 {
-			return 0, errTimestamp
+			return 0, false, errTimestamp
 		}
 		off := int64(oh*3600+om*60) * 1_000_000
 		if rest[0] == '+' {
-			return us - off, nil
+			return us - off, true, nil
 		}
-		return us + off, nil
+		return us + off, true, nil
 	}
-	return 0, errTimestamp
+	return 0, false, errTimestamp
 }
 
 // MaxTimestamp is later than any parsed timestamp.
 const MaxTimestamp = math.MaxInt64 / 4
+
+var (
+	excelNumberRE = regexp.MustCompile(`^\s*[0-9]+[.,][0-9]+[eE][+]?[0-9]+\s*$`)
+	excelDateRE   = regexp.MustCompile(`^\s*[0-9]{1,2}[./][0-9]{1,2}[./][0-9]{2,4}(\s+[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?)?\s*$`)
+)
+
+// timestampProblem says why a value is not a timestamp, and what to do
+// when it is one a spreadsheet re-formatted.
+func timestampProblem(role string, v []byte, err error) string {
+	q := fmt.Sprintf("%q", clip(string(v), 80))
+	switch {
+	case errors.Is(err, errZoneless):
+		return fmt.Sprintf("%s %s has no zone and this format's times are local: name the zone with tz: in iotpm.yaml or --tz KIND=ZONE (e.g. Europe/Berlin, or UTC)", role, q)
+	case errors.Is(err, errSkipped):
+		return fmt.Sprintf("%s %s is %s", role, q, errSkipped)
+	case excelNumberRE.Match(v):
+		return fmt.Sprintf("%s %s looks like a number Excel re-formatted (its digits are lost); export the column as text, or use the platform's CSV as it is", role, q)
+	case excelDateRE.Match(v):
+		return fmt.Sprintf("%s %s looks like a date Excel re-formatted (day and month order unknown); export the column as text or ISO 8601 (2026-10-10T12:00:00Z)", role, q)
+	}
+	return fmt.Sprintf("unparseable %s %s (expected ISO 8601 or epoch s/ms/µs/ns)", role, q)
+}

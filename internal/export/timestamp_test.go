@@ -31,7 +31,17 @@ func TestParseTimestamp(t *testing.T) {
 		{in: "2019-13-01", bad: true},
 		{in: "2019-11-06T25:00:00Z", bad: true},
 		{in: "2019-11-06T01:03:50.Z", bad: true},
-		{in: "2019-11-06T01:03:50+0100", bad: true},
+		{in: "2019-11-06T01:03:50+0100", want: 1572998630000000},       // ±HHMM
+		{in: "2026-10-10 12:00:00.25+00", want: 1791633600250000},      // PostgreSQL ±HH
+		{in: "2026-10-10 17:30:00+05:30", want: 1791633600000000},      // ±HH:MM
+		{in: "1791633600123456789", want: 1791633600123456},            // epoch ns, 19 digits
+		{in: "1791633600.123", want: 1791633600123000},                 // epoch s with a fraction
+		{in: "2026-10-10T12:00:00.123456789Z", want: 1791633600123456}, // 9 fractional digits
+		{in: "2019-11-06T01:03:50+01", want: 1572998630000000},
+		{in: "1791633600.", bad: true},
+		{in: "1791633600123.5", bad: true}, // only seconds carry a fraction
+		{in: "2019-11-06T01:03:50+1", bad: true},
+		{in: "2019-11-06T01:03:50+01:0", bad: true},
 		{in: "05/06/2024", bad: true},
 		{in: "157300223", bad: true}, // 9 digits: not an epoch unit we accept
 		{in: "1.573e12", bad: true},

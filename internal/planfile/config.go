@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
+	_ "time/tzdata" // zones work the same on every machine
 
 	"github.com/iotpm/iotpm/internal/diag"
 	"go.yaml.in/yaml/v3"
@@ -21,7 +23,10 @@ type ConfigFile struct {
 	Devices  string         `yaml:"devices"`
 	Metrics  *MetricsConfig `yaml:"metrics"`
 	Gates    *GatesConfig   `yaml:"gates"`
-	Pos      Pos            `yaml:"-"`
+	// Formats are the repo's own export formats, in the schema of the
+	// built-in ones (iotpm metrics --list-formats).
+	Formats []FormatSpec `yaml:"formats"`
+	Pos     Pos          `yaml:"-"`
 }
 
 // MetricsConfig is the metrics: section, the file form of iotpm metrics'
@@ -64,11 +69,51 @@ type InputsSpec struct {
 	Usage    *InputSpec `yaml:"usage"`
 }
 
-// InputSpec is one export: a path, or a path with a column map.
+// InputSpec is one export: a path, or a path with its format, zone and
+// column map.
 type InputSpec struct {
-	Path string            `yaml:"path" check:"required"`
-	Map  map[string]string `yaml:"map"`
-	Pos  Pos               `yaml:"-"`
+	Path string `yaml:"path" check:"required"`
+	// Format names the export's format; without it, it is detected from
+	// the header.
+	Format string `yaml:"format"`
+	// TZ is the zone of zone-less timestamps (UTC when not given).
+	TZ  *Zone             `yaml:"tz"`
+	Map map[string]string `yaml:"map"`
+	Pos Pos               `yaml:"-"`
+}
+
+// Zone is an IANA time zone name (Europe/Berlin) or UTC.
+type Zone struct {
+	Name     string
+	Location *time.Location
+}
+
+// UnmarshalNode implements NodeUnmarshaler.
+func (z *Zone) UnmarshalNode(n *yaml.Node) error {
+	loc, err := LoadZone(n.Value)
+	if err != nil {
+		return err
+	}
+	*z = Zone{Name: n.Value, Location: loc}
+	return nil
+}
+
+// JSONSchema describes a zone.
+func (*Zone) JSONSchema() map[string]any {
+	return map[string]any{"type": "string", "description": "an IANA time zone, e.g. Europe/Berlin, or UTC"}
+}
+
+// LoadZone loads an IANA zone by name. "Local" is refused: a planning repo
+// must mean the same on every machine.
+func LoadZone(name string) (*time.Location, error) {
+	if name == "" || name == "Local" || strings.ContainsAny(name, " \t") {
+		return nil, fmt.Errorf("%q is not a time zone; name one such as Europe/Berlin or UTC", name)
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, fmt.Errorf("%q is not a time zone in the IANA database; name one such as Europe/Berlin, America/New_York or UTC", name)
+	}
+	return loc, nil
 }
 
 // FromScalar implements ScalarShorthand: an input may be just its path.
@@ -151,6 +196,7 @@ type Config struct {
 	Metrics         *MetricsConfig
 	Inputs          map[string]InputSpec // resolved paths, by kind
 	Gates           GatesConfig
+	Formats         []FormatSpec
 }
 
 // LoadConfig reads root/iotpm.yaml; a repo without one gets the defaults.
@@ -212,6 +258,7 @@ func LoadConfig(root string) (*Config, diag.List) {
 	if spec.Gates != nil {
 		cfg.Gates = *spec.Gates
 	}
+	cfg.Formats = spec.Formats
 	if diags.HasErrors() {
 		return nil, diags
 	}

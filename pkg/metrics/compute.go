@@ -102,6 +102,9 @@ type OTAJob struct {
 type OTA struct {
 	OTAJob
 	Jobs []OTAJob
+	// Snapshot: some states come from a snapshot export (no timestamps),
+	// counted whatever the window.
+	Snapshot bool
 }
 
 // CustomerHealth is one customer's health score.
@@ -450,14 +453,14 @@ func (d *Data) activation(o Options) *Activation {
 }
 
 func (d *Data) otaRate(w Window) *OTA {
-	r := &OTA{}
+	r := &OTA{Snapshot: len(d.otaSnapshot) > 0}
 	r.Job = "all"
 	jobs := make([]OTAJob, len(d.jobNames))
 	for j, name := range d.jobNames {
 		jobs[j].Job = name
 	}
 	for k, st := range d.ota {
-		if st.ts < w.From || st.ts >= w.To {
+		if (st.ts < w.From || st.ts >= w.To) && !d.otaSnapshot[k] {
 			continue
 		}
 		for _, j := range []*OTAJob{&r.OTAJob, &jobs[k.job]} {

@@ -13,8 +13,10 @@
 package metrics
 
 import (
+	"cmp"
 	"math"
 	"slices"
+	"strconv"
 )
 
 // NoTime marks a missing timestamp.
@@ -75,6 +77,21 @@ type Data struct {
 	jobNames []string
 	ota      map[otaKey]otaState
 
+	// seqEvents are the events of an input with a sequence column, ordered
+	// by it when the data is frozen; ordered marks the devices whose events
+	// are in sequence order already.
+	seqEvents []seqEvent
+	seqReset  int64
+	ordered   []bool
+	// listed marks the devices of the devices input.
+	listed []bool
+	// DuplicateEvents and DuplicateDevices count rows used once (Freeze
+	// sets the first).
+	DuplicateEvents, DuplicateDevices int
+	// otaSnapshot marks job executions from a snapshot export: final states
+	// as the export was taken, counted in any window.
+	otaSnapshot map[otaKey]bool
+
 	// Has records which inputs were given.
 	Has struct{ Devices, Events, Activity, OTA, Tickets, Usage bool }
 	// Earliest and Latest are the extreme timestamps seen in any input.
@@ -107,6 +124,7 @@ func (d *Data) device(b []byte) int32 {
 	d.usage = append(d.usage, nil)
 	d.shipped = append(d.shipped, NoTime)
 	d.customer = append(d.customer, -1)
+	d.listed = append(d.listed, false)
 	return i
 }
 
@@ -118,6 +136,10 @@ func (d *Data) seen(ts int64) {
 // AddDevice records a row of devices.csv; customer may be empty.
 func (d *Data) AddDevice(id []byte, shipped int64, customer []byte) {
 	i := d.device(id)
+	if d.listed[i] {
+		d.DuplicateDevices++
+	}
+	d.listed[i] = true
 	d.shipped[i] = shipped
 	if len(customer) > 0 {
 		c, ok := d.customerIDs[string(customer)]
@@ -164,6 +186,27 @@ func (d *Data) AppendEvents(devs []int32, keys []int64, earliest, latest int64) 
 		d.seen(earliest)
 		d.seen(latest)
 	}
+	d.sorted = false
+}
+
+// seqEvent is a connection event with its sequence value (AWS
+// versionNumber, Azure sequenceNumber).
+type seqEvent struct {
+	dev   int32
+	state int8
+	ts    int64
+	seq   string
+}
+
+// AddSequencedEvent records a connection event of an input with a sequence
+// column; a device's events are ordered by sequence, not time (see Freeze).
+// reset, when positive, is how long after the previous event a numeric
+// sequence that drops starts over (AWS resets versionNumber to 0 after
+// about an hour disconnected).
+func (d *Data) AddSequencedEvent(id []byte, ts int64, state int, seq []byte, reset int64) {
+	d.seqEvents = append(d.seqEvents, seqEvent{dev: d.device(id), state: int8(state), ts: ts, seq: string(seq)})
+	d.seqReset = reset
+	d.seen(ts)
 	d.sorted = false
 }
 
@@ -223,6 +266,25 @@ func (d *Data) AddOTA(id, job []byte, class int, ts int64) {
 	d.seen(ts)
 }
 
+// AddOTASnapshot records a job execution's state from a snapshot export
+// (no timestamp): its final state as the export was taken, counted in any
+// window. A later row of the same (device, job) wins.
+func (d *Data) AddOTASnapshot(id, job []byte, class int) {
+	i := d.device(id)
+	j, ok := d.jobIDs[string(job)]
+	if !ok {
+		j = int32(len(d.jobNames))
+		d.jobIDs[string(job)] = j
+		d.jobNames = append(d.jobNames, string(job))
+	}
+	k := otaKey{i, j}
+	d.ota[k] = otaState{class: class, ts: math.MaxInt64}
+	if d.otaSnapshot == nil {
+		d.otaSnapshot = map[otaKey]bool{}
+	}
+	d.otaSnapshot[k] = true
+}
+
 // Devices is the number of distinct device ids seen.
 func (d *Data) Devices() int { return len(d.names) }
 
@@ -267,8 +329,14 @@ func group(perDevice [][]int64, segs []segment) [][]int64 {
 	return out
 }
 
+// Freeze groups the rows by device and orders every device's events,
+// activity and usage, dropping duplicate events; Compute calls it, and a
+// reader calls it once reading ends to account for duplicates.
+func (d *Data) Freeze() { d.sort() }
+
 // sort groups staged rows by device and orders every device's events,
-// activity and usage, in parallel.
+// activity and usage, in parallel. Duplicate events (same device, state
+// and time — or sequence) are used once.
 func (d *Data) sort() {
 	if d.sorted {
 		return
@@ -277,12 +345,215 @@ func (d *Data) sort() {
 	d.evDev, d.evKey, d.evSegs = nil, nil, nil
 	d.activity = group(d.activity, append(d.actSegs, segment{d.actDev, d.actTS}))
 	d.actDev, d.actTS, d.actSegs = nil, nil, nil
+	d.orderSequenced()
+	dups := make([]int, len(d.names))
 	parallel(len(d.names), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			slices.Sort(d.events[i])
+			if !d.ordered[i] {
+				slices.Sort(d.events[i])
+				n := len(d.events[i])
+				d.events[i] = slices.Compact(d.events[i])
+				dups[i] += n - len(d.events[i])
+			}
 			slices.Sort(d.activity[i])
 			slices.Sort(d.usage[i])
 		}
 	})
+	for _, n := range dups {
+		d.DuplicateEvents += n
+	}
 	d.sorted = true
+}
+
+// orderSequenced turns the sequenced events into each device's event keys
+// in sequence order:
+//   - with a reset gap, events are first taken in time order and a numeric
+//     sequence that drops after a gap of at least the reset starts a new
+//     epoch (AWS versionNumber starts over after about an hour offline);
+//   - within an epoch, by sequence: numerically when every value of the
+//     device is digits only, else as byte strings; at equal sequence a
+//     connect before a disconnect (AWS gives a session's connect and
+//     disconnect the same versionNumber), then by time;
+//   - a repeat of (epoch, sequence, state) is a duplicate: the earliest
+//     copy is kept;
+//   - each event's effective time is the maximum of its own timestamp and
+//     the previous event's effective time.
+func (d *Data) orderSequenced() {
+	if len(d.ordered) < len(d.names) {
+		d.ordered = append(d.ordered, make([]bool, len(d.names)-len(d.ordered))...)
+	}
+	if len(d.seqEvents) == 0 {
+		return
+	}
+	evs := d.seqEvents
+	d.seqEvents = nil
+	slices.SortStableFunc(evs, func(a, b seqEvent) int { return cmp.Compare(a.dev, b.dev) })
+	for lo := 0; lo < len(evs); {
+		hi := lo
+		for hi < len(evs) && evs[hi].dev == evs[lo].dev {
+			hi++
+		}
+		dev := evs[lo].dev
+		keys, dups := orderDevice(evs[lo:hi], d.seqReset)
+		d.events[dev] = append(d.events[dev], keys...)
+		d.ordered[dev] = true
+		d.DuplicateEvents += dups
+		lo = hi
+	}
+}
+
+func orderDevice(evs []seqEvent, reset int64) (keys []int64, dups int) {
+	numeric := true
+	nums := make([]uint64, len(evs))
+	for k, e := range evs {
+		n, err := strconv.ParseUint(e.seq, 10, 64)
+		if err != nil {
+			numeric = false
+			break
+		}
+		nums[k] = n
+	}
+	type item struct {
+		e     seqEvent
+		num   uint64
+		epoch int
+	}
+	items := make([]item, len(evs))
+	for k, e := range evs {
+		items[k] = item{e: e}
+		if numeric {
+			items[k].num = nums[k]
+		}
+	}
+	if numeric && reset > 0 {
+		slices.SortStableFunc(items, func(a, b item) int { return cmp.Compare(a.e.ts, b.e.ts) })
+		epoch, maxSeq := 0, uint64(0)
+		for k := range items {
+			if k > 0 && items[k].num < maxSeq && items[k].e.ts-items[k-1].e.ts >= reset {
+				epoch++
+				maxSeq = 0
+			}
+			maxSeq = max(maxSeq, items[k].num)
+			items[k].epoch = epoch
+		}
+	}
+	slices.SortStableFunc(items, func(a, b item) int {
+		c := cmp.Compare(a.epoch, b.epoch)
+		if c == 0 {
+			if numeric {
+				c = cmp.Compare(a.num, b.num)
+			} else {
+				c = cmp.Compare(a.e.seq, b.e.seq)
+			}
+		}
+		return cmp.Or(c, cmp.Compare(b.e.state, a.e.state), cmp.Compare(a.e.ts, b.e.ts))
+	})
+	eff := int64(math.MinInt64)
+	keys = make([]int64, 0, len(items))
+	for k, it := range items {
+		if k > 0 {
+			p := items[k-1]
+			if p.epoch == it.epoch && p.e.seq == it.e.seq && p.e.state == it.e.state {
+				dups++
+				continue
+			}
+		}
+		eff = max(eff, it.e.ts)
+		keys = append(keys, EventKey(eff, int(it.e.state)))
+	}
+	return keys, dups
+}
+
+// Join is how the device ids of one input match the devices input.
+type Join struct {
+	Input   string // events, activity, ota, usage; tickets (by customer id)
+	IDs     int    // distinct device (or customer) ids in the input
+	Unknown int    // of those, not in the devices input
+	// SampleUnknown is one id of the input not in the devices input;
+	// SampleKnown one id of the devices input.
+	SampleUnknown, SampleKnown string
+}
+
+// Joins reports, for each input given besides devices, how many of its
+// device ids the devices input lists (tickets: customer ids). Empty when
+// the devices input was not given.
+func (d *Data) Joins() []Join {
+	if !d.Has.Devices {
+		return nil
+	}
+	known := ""
+	for i, l := range d.listed {
+		if l {
+			known = d.names[i]
+			break
+		}
+	}
+	check := func(input string, has func(i int) bool) Join {
+		j := Join{Input: input, SampleKnown: known}
+		for i := range d.names {
+			if !has(i) {
+				continue
+			}
+			j.IDs++
+			if !d.listed[i] {
+				if j.Unknown == 0 {
+					j.SampleUnknown = d.names[i]
+				}
+				j.Unknown++
+			}
+		}
+		return j
+	}
+	var out []Join
+	if d.Has.Events {
+		d.sort()
+		out = append(out, check("events", func(i int) bool { return len(d.events[i]) > 0 }))
+	}
+	if d.Has.Activity {
+		d.sort()
+		out = append(out, check("activity", func(i int) bool { return len(d.activity[i]) > 0 }))
+	}
+	if d.Has.OTA {
+		withOTA := make([]bool, len(d.names))
+		for k := range d.ota {
+			withOTA[k.device] = true
+		}
+		out = append(out, check("ota", func(i int) bool { return withOTA[i] }))
+	}
+	if d.Has.Usage {
+		out = append(out, check("usage", func(i int) bool { return len(d.usage[i]) > 0 }))
+	}
+	if d.Has.Tickets {
+		ofDevices := make([]bool, len(d.customerNames))
+		knownCustomer := ""
+		for i, c := range d.customer {
+			if c >= 0 && d.listed[i] {
+				ofDevices[c] = true
+				if knownCustomer == "" {
+					knownCustomer = d.customerNames[c]
+				}
+			}
+		}
+		inTickets := make([]bool, len(d.customerNames))
+		for _, t := range d.tickets {
+			inTickets[t.Customer] = true
+		}
+		j := Join{Input: "tickets", SampleKnown: knownCustomer}
+		for c, name := range d.customerNames {
+			if !inTickets[c] {
+				continue
+			}
+			j.IDs++
+			if !ofDevices[c] {
+				if j.Unknown == 0 {
+					j.SampleUnknown = name
+				}
+				j.Unknown++
+			}
+		}
+		if knownCustomer != "" {
+			out = append(out, j)
+		}
+	}
+	return out
 }

@@ -1,0 +1,359 @@
+package export
+
+import (
+	_ "embed"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/iotpm/iotpm/internal/diag"
+	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/iotpm/iotpm/pkg/metrics"
+)
+
+// Roles of a column, as indexes into a binding's columns.
+const (
+	roleDevice = iota
+	roleTimestamp
+	roleEvent
+	roleSequence
+	roleSession
+	roleJob
+	roleStatus
+	roleShipped
+	roleCustomer
+	roleFeature
+	roleCreated
+	nRoles
+)
+
+// roleNames are the roles' names as written in formats and --map, in the
+// order of the constants above.
+var roleNames = planfile.Roles
+
+// kindRoles lists, per input kind, its roles: required ones first, then
+// optional ones (required[kind] of them are required).
+var kindRoles = map[string][]int{
+	"devices":  {roleDevice, roleShipped, roleCustomer},
+	"events":   {roleDevice, roleTimestamp, roleEvent, roleSequence, roleSession},
+	"ota":      {roleDevice, roleJob, roleStatus, roleTimestamp},
+	"activity": {roleDevice, roleTimestamp},
+	"tickets":  {roleCustomer, roleCreated},
+	"usage":    {roleDevice, roleFeature, roleTimestamp},
+}
+
+var requiredRoles = map[string]int{"devices": 2, "events": 3, "ota": 4, "activity": 2, "tickets": 2, "usage": 3}
+
+// Kinds lists the input kinds, in the order they are read.
+var Kinds = []string{"devices", "events", "ota", "activity", "tickets", "usage"}
+
+// valueRole is the role whose values a format's vocabulary classifies.
+var valueRole = map[string]int{"events": roleEvent, "ota": roleStatus}
+
+// Value classes: connection states (events) and OTA statuses (ota), as
+// pkg/metrics defines them.
+const (
+	Disconnected = metrics.Disconnected
+	Connected    = metrics.Connected
+
+	OTASuccess  = metrics.OTASuccess
+	OTAFailure  = metrics.OTAFailure
+	OTAExcluded = metrics.OTAExcluded
+	OTAPending  = metrics.OTAPending
+
+	// valueIgnored marks a value that is neither good nor bad: the row is
+	// counted as ignored (Particle's spark/status auto-update).
+	valueIgnored = -1
+)
+
+// Format is a compiled export format: the roles' header names normalised,
+// the vocabulary as lookup tables.
+type Format struct {
+	Name, Title, Kind, Notes string
+	Builtin                  bool
+	// Signature, normalised: every entry must match a header name.
+	signature [][]string
+	columns   [nRoles][]string // normalised header names per role
+	fallback  [nRoles][]string // last-resort names per role
+	display   [nRoles][]string // as written, for messages
+	extract   [nRoles]*regexp.Regexp
+	filterCol []string
+	keep      map[string]bool
+	vocab     map[string]int // normalised value → class
+	vocabText string         // the vocabulary, for messages
+	layout    string
+	local     bool
+	comment   string
+	tables    bool
+	snapshot  bool
+	seqReset  int64 // µs; 0: none
+	spec      planfile.FormatSpec
+}
+
+// SignatureText is the signature as written, for listings.
+func (f *Format) SignatureText() string {
+	var parts []string
+	for _, alts := range f.Spec().Signature {
+		parts = append(parts, strings.Join(alts, "|"))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Spec returns the format's declaration.
+func (f *Format) Spec() planfile.FormatSpec { return f.spec }
+
+//go:embed formats.yaml
+var builtinYAML []byte
+
+var builtins = sync.OnceValue(func() []*Format {
+	var file planfile.FormatsFile
+	if diags := planfile.Decode("formats.yaml", builtinYAML, &file); diags.HasErrors() {
+		panic("export: the built-in formats do not load: " + diags[0].String())
+	}
+	formats, diags := CompileFormats("formats.yaml", file.Formats, nil)
+	if diags.HasErrors() {
+		panic("export: the built-in formats do not compile: " + diags[0].String())
+	}
+	for _, f := range formats {
+		f.Builtin = true
+	}
+	return formats
+})
+
+// Builtins returns the built-in formats, in the order of formats.yaml.
+func Builtins() []*Format { return builtins() }
+
+// CompileFormats checks and compiles format declarations from file (the
+// built-in formats, or iotpm.yaml's formats:), reporting each problem at
+// its position. Names must not repeat a built-in or another format of the
+// same kind.
+func CompileFormats(file string, list []planfile.FormatSpec, builtin []*Format) ([]*Format, diag.List) {
+	var diags diag.List
+	var out []*Format
+	seen := map[string]bool{}
+	for _, b := range builtin {
+		seen[b.Kind+"/"+b.Name] = true
+	}
+	for _, spec := range list {
+		pos := spec.Pos
+		errorf := func(p planfile.Pos, format string, args ...any) {
+			diags.Errorf(file, p.Line, p.Col, "format %s: "+format, append([]any{spec.Name}, args...)...)
+		}
+		if seen[spec.Kind+"/"+spec.Name] {
+			what := "another format"
+			if slices.ContainsFunc(builtin, func(b *Format) bool { return b.Name == spec.Name }) {
+				what = "a built-in format"
+			}
+			errorf(pos, "%s of kind %s has this name already; choose another name", what, spec.Kind)
+			continue
+		}
+		seen[spec.Kind+"/"+spec.Name] = true
+		roles, ok := kindRoles[spec.Kind]
+		if !ok {
+			continue // the decoder reported the kind
+		}
+		f := &Format{Name: spec.Name, Title: spec.Title, Kind: spec.Kind, Notes: spec.Notes, spec: spec,
+			comment: spec.Comment, tables: spec.Tables, snapshot: spec.Snapshot}
+		for _, alts := range spec.Signature {
+			f.signature = append(f.signature, normalizeAll(alts))
+		}
+		colPos := pos
+		if spec.Columns != nil {
+			colPos = spec.Columns.Pos
+		}
+		for r, name := range roleNames {
+			cols := spec.Columns.Get(name)
+			last := spec.LastResort.Get(name)
+			if (len(cols) > 0 || len(last) > 0) && !slices.Contains(roles, r) {
+				errorf(colPos, "%s input has no %s column (its roles: %s)", article(spec.Kind), name, roleList(roles))
+				continue
+			}
+			f.columns[r] = normalizeAll(cols)
+			f.fallback[r] = normalizeAll(last)
+			f.display[r] = append(slices.Clone([]string(cols)), last...)
+		}
+		for _, r := range roles[:requiredRoles[spec.Kind]] {
+			if len(f.columns[r]) > 0 || len(f.fallback[r]) > 0 {
+				continue
+			}
+			optional := spec.Snapshot && (r == roleTimestamp || r == roleJob)
+			if !optional {
+				errorf(colPos, "columns: missing %s, which %s input needs (its required roles: %s)", roleNames[r], article(spec.Kind), roleList(roles[:requiredRoles[spec.Kind]]))
+			}
+		}
+		for name, re := range spec.Extract {
+			r := slices.Index(roleNames, name)
+			if r < 0 || !slices.Contains(roles, r) {
+				errorf(pos, "extract: %q is not a role of %s input (its roles: %s)", name, article(spec.Kind), roleList(roles))
+				continue
+			}
+			f.extract[r] = re.Regexp
+		}
+		if spec.Filter != nil {
+			f.filterCol = normalizeAll(spec.Filter.Column)
+			f.keep = map[string]bool{}
+			for _, v := range spec.Filter.Keep {
+				f.keep[normalize(v)] = true
+			}
+		}
+		if v := spec.Values; v != nil {
+			vr, ok := valueRole[spec.Kind]
+			if !ok {
+				errorf(v.Pos, "values: %s input has no event or status column to classify", article(spec.Kind))
+			}
+			f.vocab = map[string]int{}
+			var text []string
+			add := func(class int, label string, words []string) {
+				if len(words) == 0 {
+					return
+				}
+				if !ok || (vr == roleEvent) != (class >= 10) {
+					if ok {
+						errorf(v.Pos, "values: %s does not apply to %s input", label, article(spec.Kind))
+					}
+					return
+				}
+				text = append(text, label+": "+strings.Join(words, ", "))
+				for _, w := range words {
+					n := normalize(w)
+					if prev, dup := f.vocab[n]; dup && prev != class%10 {
+						errorf(v.Pos, "values: %q is listed twice", w)
+					}
+					f.vocab[n] = class % 10
+				}
+			}
+			// classes ≥ 10 are connection states (events), offset by 10
+			add(10+Connected, "connect", v.Connect)
+			add(10+Disconnected, "disconnect", v.Disconnect)
+			add(OTASuccess, "success", v.Success)
+			add(OTAFailure, "failure", v.Failure)
+			add(OTAExcluded, "excluded", v.Excluded)
+			add(OTAPending, "pending", v.Pending)
+			if len(v.Ignore) > 0 {
+				text = append(text, "ignored: "+strings.Join(v.Ignore, ", "))
+				for _, w := range v.Ignore {
+					f.vocab[normalize(w)] = valueIgnored
+				}
+			}
+			f.vocabText = strings.Join(text, "; ")
+		}
+		if t := spec.Time; t != nil {
+			f.layout, f.local = string(t.Layout), t.Local
+		}
+		if spec.SequenceReset != nil {
+			f.seqReset = int64(float64(*spec.SequenceReset) * 1e6)
+		}
+		out = append(out, f)
+	}
+	return out, diags
+}
+
+func roleList(roles []int) string {
+	names := make([]string, len(roles))
+	for i, r := range roles {
+		names[i] = roleNames[r]
+	}
+	return strings.Join(names, ", ")
+}
+
+func normalizeAll(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = normalize(n)
+	}
+	return out
+}
+
+// Formats is the set of formats one run can use: the built-in ones and a
+// planning repo's own.
+type Formats struct {
+	list []*Format
+}
+
+// NewFormats returns the built-in formats with the repo's own added; the
+// repo's are tried first when detecting (they are the more specific).
+func NewFormats(own []*Format) *Formats {
+	return &Formats{list: append(slices.Clone(own), Builtins()...)}
+}
+
+// List returns every format: the repo's own first, then the built-in ones.
+func (fs *Formats) List() []*Format { return fs.list }
+
+// Lookup finds a format by name for a kind of input. An unknown name is an
+// error that lists the known ones, with a "did you mean".
+func (fs *Formats) Lookup(kind, name string) (*Format, error) {
+	var names []string
+	for _, f := range fs.list {
+		if f.Kind != kind {
+			continue
+		}
+		if f.Name == name {
+			return f, nil
+		}
+		names = append(names, f.Name)
+	}
+	msg := fmt.Sprintf("unknown %s format %q", kind, name)
+	for _, f := range fs.list {
+		if f.Name == name {
+			msg = fmt.Sprintf("format %q reads %s exports, not %s", name, f.Kind, kind)
+			break
+		}
+	}
+	if s := planfile.Suggest(name, names); s != "" {
+		msg += fmt.Sprintf("; did you mean %q?", s)
+	}
+	return nil, fmt.Errorf("%s (%s formats: %s; see iotpm metrics --list-formats)", msg, kind, strings.Join(names, ", "))
+}
+
+// Detect picks the format of a header: among the formats of the kind whose
+// signature the header matches, the one with the longest signature (the
+// repo's own first at equal length); the kind's generic format when none
+// matches. detected is false when the fallback was used.
+func (fs *Formats) Detect(kind string, header []string) (f *Format, detected bool) {
+	norm := normalizeAll(header)
+	var best *Format
+	for _, c := range fs.list {
+		if c.Kind != kind || len(c.signature) == 0 {
+			continue
+		}
+		if best != nil && len(c.signature) <= len(best.signature) {
+			continue
+		}
+		if matchesSignature(c.signature, norm) {
+			best = c
+		}
+	}
+	if best != nil {
+		return best, true
+	}
+	for _, c := range fs.list {
+		if c.Kind == kind && c.Name == "generic" {
+			return c, false
+		}
+	}
+	return nil, false
+}
+
+func matchesSignature(sig [][]string, header []string) bool {
+	for _, alts := range sig {
+		if !slices.ContainsFunc(alts, func(a string) bool { return slices.Contains(header, a) }) {
+			return false
+		}
+	}
+	return true
+}
+
+// KindColumns lists the columns (roles) of a kind of input: required ones
+// first. ok is false for an unknown kind.
+func KindColumns(kind string) (names []string, required int, ok bool) {
+	roles, ok := kindRoles[kind]
+	if !ok {
+		return nil, 0, false
+	}
+	for _, r := range roles {
+		names = append(names, roleNames[r])
+	}
+	return names, requiredRoles[kind], true
+}
