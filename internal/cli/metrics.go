@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"math"
 	"runtime/debug"
 	"slices"
@@ -40,6 +39,12 @@ type MetricsOptions struct {
 	MinActivation string
 	MinOTA        string
 	MinMAD        int
+
+	// Formats (--format KIND=NAME) and Zones (--tz KIND=ZONE) per input;
+	// ListFormats prints the known formats.
+	Formats     []string
+	Zones       []string
+	ListFormats bool
 
 	// set reports whether a flag was given on the command line.
 	set func(name string) bool
@@ -88,6 +93,9 @@ tolerates them. Gates (--min-*) exit 1 when they fail.`,
 			if opts.MaxBadRows < 0 {
 				return usageErrorf("--max-bad-rows must be 0 or more")
 			}
+			if opts.ListFormats && runF == nil {
+				return listFormats(opts)
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -101,6 +109,9 @@ tolerates them. Gates (--min-*) exit 1 when they fail.`,
 		_ = cmd.MarkFlagFilename(k, "csv", "gz")
 	}
 	cmd.Flags().StringArrayVar(&opts.Maps, "map", nil, "map a column: KIND.COLUMN=Header, e.g. events.device_id=clientId; repeatable")
+	cmd.Flags().StringArrayVar(&opts.Formats, "format", nil, "name an input's export format: KIND=NAME, e.g. events=particle-events; repeatable (default: detected)")
+	cmd.Flags().StringArrayVar(&opts.Zones, "tz", nil, "zone of an input's zone-less times: KIND=ZONE, e.g. events=Europe/Berlin; repeatable (default: UTC)")
+	cmd.Flags().BoolVar(&opts.ListFormats, "list-formats", false, "list the export formats (built-in and iotpm.yaml's) and exit")
 	cmd.Flags().StringVar(&opts.Month, "month", "", "the window: a calendar month YYYY-MM (UTC)")
 	cmd.Flags().StringVar(&opts.From, "from", "", "the window's start (a date or RFC 3339), inclusive")
 	cmd.Flags().StringVar(&opts.To, "to", "", "the window's end (a date or RFC 3339), exclusive")
@@ -273,7 +284,8 @@ type gate struct {
 
 // metricsJob is everything one metrics computation needs.
 type metricsJob struct {
-	inputs     map[string]export.Input // resolved paths and column maps
+	inputs     map[string]export.Input // resolved paths, formats, zones and column maps
+	formats    *export.Formats
 	window     metrics.Window
 	activation float64 // seconds
 	slo        float64
@@ -299,10 +311,14 @@ func jobFromConfig(cfg *planfile.Config) (*metricsJob, error) {
 	}
 	job := &metricsJob{inputs: map[string]export.Input{}, activation: 30 * 86400, slo: 0.99, health: metrics.DefaultHealth()}
 	for kind, in := range cfg.Inputs {
-		job.inputs[kind] = export.Input{Kind: kind, Path: in.Path, Map: in.Map}
+		job.inputs[kind] = inputFromConfig(kind, in)
 	}
+	formats, err := repoFormats(cfg)
+	if err != nil {
+		return nil, err
+	}
+	job.formats = formats
 	m := cfg.Metrics
-	var err error
 	month := ""
 	if m.Month != nil {
 		month = string(*m.Month)
@@ -338,6 +354,9 @@ func (o *MetricsOptions) job(f *Factory) (*metricsJob, error) {
 		if cfg != nil && cfg.Metrics != nil {
 			base.health = healthFromConfig(base.health, cfg.Metrics.Health)
 		}
+		if base.formats, err = repoFormats(cfg); err != nil {
+			return nil, err
+		}
 	}
 	job := *base
 	if flagInputs {
@@ -348,6 +367,9 @@ func (o *MetricsOptions) job(f *Factory) (*metricsJob, error) {
 	}
 	if len(job.inputs) == 0 {
 		return nil, usageErrorf("give at least one input: --devices, --events, --ota, --activity, --tickets or --usage (or metrics.inputs in iotpm.yaml)")
+	}
+	if err := o.applyFormatFlags(&job); err != nil {
+		return nil, err
 	}
 	maps, err := o.maps()
 	if err != nil {
@@ -409,7 +431,7 @@ func runMetricsJob(f *Factory, job *metricsJob) *metricsOutcome {
 	if _, ok := job.inputs["devices"]; ok {
 		useUntil = w.To + act
 	}
-	ing := &export.Ingest{Data: data, Window: w, UseUntil: useUntil}
+	ing := &export.Ingest{Data: data, Window: w, UseUntil: useUntil, Formats: job.formats}
 	if f.IO.IsStderrTTY() {
 		ing.Progress = func(kind string, read, size int64) {
 			pct := 0.0
@@ -440,6 +462,9 @@ func runMetricsJob(f *Factory, job *metricsJob) *metricsOutcome {
 		}
 		out.stats = append(out.stats, st)
 		out.badRows += st.SkippedTotal()
+	}
+	if !out.problems.HasErrors() {
+		checkJoins(data, out)
 	}
 	if out.badRows > job.maxBadRows {
 		for _, st := range out.stats {
@@ -686,12 +711,19 @@ type monthJSON struct {
 }
 
 type rowsJSON struct {
-	Path            string         `json:"path"`
-	Read            int            `json:"read"`
-	Used            int            `json:"used"`
-	OutsideWindow   int            `json:"outside_window"`
-	Skipped         int            `json:"skipped"`
-	SkippedByReason map[string]int `json:"skipped_by_reason"`
+	Path            string            `json:"path"`
+	Format          string            `json:"format"`
+	FormatDetected  bool              `json:"format_detected"`
+	Columns         map[string]string `json:"columns"`
+	Read            int               `json:"read"`
+	Used            int               `json:"used"`
+	OutsideWindow   int               `json:"outside_window"`
+	Skipped         int               `json:"skipped"`
+	SkippedByReason map[string]int    `json:"skipped_by_reason"`
+	Ignored         int               `json:"ignored"`
+	IgnoredByReason map[string]int    `json:"ignored_by_reason"`
+	Duplicates      int               `json:"duplicates"`
+	UnknownDevices  int               `json:"unknown_devices"`
 }
 
 func toMetricsJSON(r metrics.Report, stats []*export.Stats) metricsJSON {
@@ -700,7 +732,9 @@ func toMetricsJSON(r metrics.Report, stats []*export.Stats) metricsJSON {
 	doc.Gates = []gate{}
 	doc.Rows = map[string]rowsJSON{}
 	for _, st := range stats {
-		doc.Rows[st.Kind] = rowsJSON{Path: st.Path, Read: st.Read, Used: st.Used, OutsideWindow: st.Outside, Skipped: st.SkippedTotal(), SkippedByReason: st.Skipped}
+		doc.Rows[st.Kind] = rowsJSON{Path: st.Path, Format: st.Format, FormatDetected: st.Detected, Columns: st.Columns,
+			Read: st.Read, Used: st.Used, OutsideWindow: st.Outside, Skipped: st.SkippedTotal(), SkippedByReason: st.Skipped,
+			Ignored: st.IgnoredTotal(), IgnoredByReason: st.Ignored, Duplicates: st.Duplicates, UnknownDevices: st.UnknownDevices}
 	}
 	if u := r.Uptime; u != nil {
 		doc.Uptime = &uptimeJSON{Value: num(u.Value), ConnectedHours: float64(u.ConnectedUS) / 3600e6, ObservedHours: float64(u.ObservedUS) / 3600e6,
@@ -935,20 +969,7 @@ func writeMetrics(w io.Writer, format render.Format, doc metricsJSON, r metrics.
 			return err
 		}
 	}
-	t := &render.Table{Columns: []render.Column{{Header: "INPUT"}, {Header: "READ", Right: true}, {Header: "USED", Right: true}, {Header: "OUTSIDE WINDOW", Right: true}, {Header: "SKIPPED", Right: true}, {Header: "WHY SKIPPED"}}}
-	for _, kind := range inputKinds {
-		rj, ok := doc.Rows[kind]
-		if !ok {
-			continue
-		}
-		var why []string
-		for _, reason := range slices.Sorted(maps.Keys(rj.SkippedByReason)) {
-			why = append(why, fmt.Sprintf("%d %s", rj.SkippedByReason[reason], reason))
-		}
-		t.Append(kind, render.Number(float64(rj.Read), 0), render.Number(float64(rj.Used), 0), render.Number(float64(rj.OutsideWindow), 0),
-			render.Number(float64(rj.Skipped), 0), strings.Join(why, "; "))
-	}
-	return section("Rows", t)
+	return section("Rows", rowsTable(doc))
 }
 
 // mermaidMonths charts MAD (bars) and uptime (a line, in percent) by month

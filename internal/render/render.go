@@ -83,3 +83,19 @@ func blockStyle(n *yaml.Node) {
 		blockStyle(c)
 	}
 }
+
+// Write writes a listing: doc as JSON or YAML, t as a table, CSV or
+// markdown.
+func Write(w io.Writer, format Format, doc any, t *Table, color bool) error {
+	switch format {
+	case FormatJSON:
+		return JSON(w, doc)
+	case FormatYAML:
+		return YAML(w, doc)
+	case FormatCSV:
+		return t.CSV(w)
+	case FormatMarkdown:
+		return t.Markdown(w)
+	}
+	return t.Text(w, color)
+}
