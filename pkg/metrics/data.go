@@ -557,3 +557,37 @@ func (d *Data) Joins() []Join {
 	}
 	return out
 }
+
+// Event is a connection event as the metrics use it: its effective time
+// and state.
+type Event struct {
+	At    int64 // µs since the epoch
+	State int   // Connected or Disconnected
+}
+
+// DeviceEvents returns a device's connection events in the order the
+// metrics walk them (after ordering and dropping duplicates); nil for an
+// unknown device.
+func (d *Data) DeviceEvents(id string) []Event {
+	d.sort()
+	i, ok := d.ids[id]
+	if !ok {
+		return nil
+	}
+	out := make([]Event, len(d.events[i]))
+	for k, key := range d.events[i] {
+		out[k] = Event{At: key >> 1, State: int(key & 1)}
+	}
+	return out
+}
+
+// OTAState returns the final status class of a device's job execution.
+func (d *Data) OTAState(id, job string) (class int, ok bool) {
+	i, ok1 := d.ids[id]
+	j, ok2 := d.jobIDs[job]
+	if !ok1 || !ok2 {
+		return 0, false
+	}
+	st, ok := d.ota[otaKey{i, j}]
+	return st.class, ok
+}

@@ -1,0 +1,393 @@
+package export
+
+import (
+	"math"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/iotpm/iotpm/pkg/metrics"
+)
+
+// day is 2026-10-10, the day every sample under testdata/formats covers.
+var day = time.Date(2026, 10, 10, 0, 0, 0, 0, time.UTC)
+
+// ev writes an expected event as "HH:MM:SS[.ffffff] C|D" on that day.
+func evs(t *testing.T, d *metrics.Data, id string) []string {
+	t.Helper()
+	var out []string
+	for _, e := range d.DeviceEvents(id) {
+		ts := time.UnixMicro(e.At).UTC()
+		s := ts.Format("15:04:05.999999")
+		if ts.YearDay() != day.YearDay() {
+			s = ts.Format(time.RFC3339Nano)
+		}
+		out = append(out, s+" "+map[int]string{metrics.Connected: "C", metrics.Disconnected: "D"}[e.State])
+	}
+	return out
+}
+
+func readSample(t *testing.T, kind, file, tz string) (*Stats, *metrics.Data, error) {
+	t.Helper()
+	d := metrics.NewData()
+	g := &Ingest{Data: d, Window: metrics.Window{From: 0, To: math.MaxInt64 / 4}, UseUntil: math.MaxInt64 / 4}
+	in := Input{Kind: kind, Path: filepath.Join("testdata", "formats", file)}
+	if tz != "" {
+		loc, err := planfile.LoadZone(tz)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in.Zone, in.ZoneName = loc, tz
+	}
+	st, err := g.Read(in)
+	if err == nil {
+		d.Freeze()
+	}
+	return st, d, err
+}
+
+// TestFormatSamples reads a sample of every built-in format in its real
+// shape: it must be detected as itself and give the rows worked out by
+// hand in the comments.
+func TestFormatSamples(t *testing.T) {
+	type counts struct{ read, used, ignored, skipped, dups int }
+	tests := []struct {
+		file, kind, tz string
+		format         string
+		counts         counts
+		events         map[string][]string
+		ota            map[string]int // device → final class, job fw-2.5.0 unless otaJob
+		otaJob         string
+	}{
+		// Ordered by versionNumber: drip-000102's reconnect (v8 at 12:00:00)
+		// comes after the broker closing its old session (v7,
+		// DUPLICATE_CLIENTID, 12:00:03), at 12:00:03, so it stays
+		// connected. drip-000101's duplicate disconnect is used once; its
+		// reconnect has no thingname (NULL) and falls back to clientid.
+		{file: "aws-iot-lifecycle.csv", kind: "events", format: "aws-iot-lifecycle", counts: counts{7, 7, 0, 0, 1},
+			events: map[string][]string{
+				"drip-000101": {"11:00:00 C", "12:00:00 D", "12:15:00 C"},
+				"drip-000102": {"11:00:00 C", "12:00:03 D", "12:00:03 C"},
+			}},
+		// Device from the ARN; drip-000102 failed, then succeeded on retry.
+		{file: "aws-iot-jobs-v1.csv", kind: "ota", format: "aws-iot-jobs", counts: counts{5, 5, 0, 0, 0},
+			ota: map[string]int{"drip-000101": OTASuccess, "drip-000102": OTASuccess, "drip-000103": OTAFailure, "drip-000104": OTAPending}},
+		{file: "aws-iot-jobs-v2.csv", kind: "ota", format: "aws-iot-jobs", counts: counts{3, 3, 0, 0, 0},
+			ota: map[string]int{"drip-000101": OTASuccess, "drip-000105": OTAFailure, "drip-000106": OTAExcluded}},
+		// The job-level event is not an execution: ignored, not bad.
+		{file: "aws-iot-job-events.csv", kind: "ota", format: "aws-iot-job-events", counts: counts{4, 3, 1, 0, 0},
+			ota: map[string]int{"drip-000101": OTASuccess, "drip-000102": OTAFailure, "drip-000103": OTAFailure}},
+		// The device is data.deviceId, never the event id; rows come out of
+		// order and the sequence number orders them.
+		{file: "azure-eventgrid.csv", kind: "events", format: "azure-eventgrid", counts: counts{4, 4, 0, 0, 0},
+			events: map[string][]string{
+				"drip-000201": {"11:00:00.438399 C", "11:20:00 D", "11:30:00.1 C"},
+				"drip-000202": {"11:00:00 C"},
+			}},
+		{file: "azure-eventgrid-cloudevents.csv", kind: "events", format: "azure-eventgrid", counts: counts{2, 2, 0, 0, 0},
+			events: map[string][]string{"drip-000201": {"11:00:00.438399 C", "11:20:00 D"}}},
+		{file: "azure-log-analytics-portal.csv", kind: "events", format: "azure-log-analytics", counts: counts{3, 3, 0, 0, 0},
+			events: map[string][]string{"drip-000301": {"11:00:00 C", "12:00:00 D", "12:30:00.5 C"}}},
+		{file: "azure-log-analytics-api.csv", kind: "events", format: "azure-log-analytics", counts: counts{3, 3, 0, 0, 0},
+			events: map[string][]string{"drip-000301": {"11:00:00 C", "12:00:00 D", "12:30:00.5 C"}}},
+		// A snapshot: the job is the file's name.
+		{file: "azure-device-update.csv", kind: "ota", format: "azure-device-update", counts: counts{5, 5, 0, 0, 0}, otaJob: "azure-device-update",
+			ota: map[string]int{"drip-000301": OTASuccess, "drip-000302": OTAFailure, "drip-000303": OTAPending, "drip-000304": OTAExcluded, "drip-000305": OTASuccess}},
+		// Four rows of other events (two of them true/false update flags)
+		// and one auto-update are ignored; the spark/status rows are used.
+		{file: "particle-events.csv", kind: "events", format: "particle-events", counts: counts{9, 4, 5, 0, 0},
+			events: map[string][]string{"e00fce68a1b2c3d4e5f60718": {"11:00:00 C", "11:31:00 D", "11:32:00 C", "12:00:00 D"}}},
+		// Two tables, each with its own header (the second has a site tag).
+		{file: "influxdb-annotated.csv", kind: "events", format: "influxdb-annotated", counts: counts{3, 3, 0, 0, 0},
+			events: map[string][]string{"drip-000401": {"11:00:00 C", "11:45:00 D"}, "drip-000402": {"11:00:00 C"}}},
+		{file: "influxdb1.csv", kind: "events", format: "influxdb1-csv", counts: counts{3, 3, 0, 0, 0},
+			events: map[string][]string{"drip-000501": {"11:00:00 C", "11:45:00 D", "12:00:00 C"}}},
+		// 13:00 and 14:00 in Berlin on 10 October (CEST, UTC+2).
+		{file: "grafana-formatted.csv", kind: "events", tz: "Europe/Berlin", format: "grafana-csv", counts: counts{2, 2, 0, 0, 0},
+			events: map[string][]string{"drip-000601": {"11:00:00 C", "12:00:00 D"}}},
+		{file: "grafana-excel.csv", kind: "events", format: "grafana-csv", counts: counts{2, 2, 0, 0, 0},
+			events: map[string][]string{"drip-000601": {"11:00:00 C", "12:00:00 D"}}},
+		// 13:45:00.25+01:45 is 12:00:00.25 UTC.
+		{file: "postgres-copy.csv", kind: "events", format: "generic", counts: counts{2, 2, 0, 0, 0},
+			events: map[string][]string{"drip-000701": {"11:00:00 C", "12:00:00.25 D"}}},
+	}
+	covered := map[string]bool{}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			st, d, err := readSample(t, tt.kind, tt.file, tt.tz)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Format != tt.format {
+				t.Errorf("format %s, want %s", st.Format, tt.format)
+			}
+			covered[st.Format] = true
+			got := counts{st.Read, st.Used, st.IgnoredTotal(), st.SkippedTotal(), d.DuplicateEvents}
+			if got != tt.counts {
+				t.Errorf("read/used/ignored/skipped/duplicates = %v, want %v (errors %v, ignored %v)", got, tt.counts, st.Errors, st.Ignored)
+			}
+			for id, want := range tt.events {
+				if got := evs(t, d, id); !slices.Equal(got, want) {
+					t.Errorf("%s: events %q, want %q", id, got, want)
+				}
+			}
+			job := cmpOr(tt.otaJob, "fw-2.5.0")
+			for id, want := range tt.ota {
+				if got, ok := d.OTAState(id, job); !ok || got != want {
+					t.Errorf("%s %s: class %d %v, want %d", id, job, got, ok, want)
+				}
+			}
+		})
+	}
+	for _, f := range Builtins() {
+		if f.Name != "generic" && !covered[f.Name] {
+			t.Errorf("built-in format %s has no sample", f.Name)
+		}
+	}
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// TestEventGridIDIsNotTheDevice is the regression test of a silent
+// failure: read as a generic export, the event GUID column `id` was taken
+// as the device id. Forced to the generic reader, the device is still
+// data.deviceId, because id is a last resort.
+func TestEventGridIDIsNotTheDevice(t *testing.T) {
+	d := metrics.NewData()
+	g := &Ingest{Data: d, Window: metrics.Window{From: 0, To: math.MaxInt64 / 4}, UseUntil: math.MaxInt64 / 4}
+	st, err := g.Read(Input{Kind: "events", Format: "generic", Path: filepath.Join("testdata", "formats", "azure-eventgrid.csv")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Columns["device_id"] != "data.deviceId" {
+		t.Errorf("generic device column %q, want data.deviceId", st.Columns["device_id"])
+	}
+	if d.Devices() != 2 {
+		t.Errorf("%d devices, want 2", d.Devices())
+	}
+}
+
+// TestParticleUpdateEventsAreNotStates: particle/device/updates/* carry
+// true/false, which must not be read as connect/disconnect.
+func TestParticleUpdateEventsAreNotStates(t *testing.T) {
+	st, d, err := readSample(t, "events", "particle-events.csv", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range evs(t, d, "e00fce68a1b2c3d4e5f60718") {
+		if strings.HasPrefix(e, "11:00:01") {
+			t.Errorf("an update event was read as a state: %s", e)
+		}
+	}
+	if st.Ignored["event|name not spark/status"] != 4 && st.Ignored["event not spark/status"] != 4 {
+		t.Errorf("ignored %v, want 4 rows of other events", st.Ignored)
+	}
+}
+
+// TestDuplicateClientIDReconnect: ordered by versionNumber, the reconnect
+// keeps the device at 100% uptime; ordered by timestamp it would lose the
+// rest of the window.
+func TestDuplicateClientIDReconnect(t *testing.T) {
+	_, d, err := readSample(t, "events", "aws-iot-lifecycle.csv", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Has.Events = true
+	from := day.Add(11 * time.Hour).UnixMicro()
+	r := metrics.Compute(d, metrics.Options{Window: metrics.Window{From: from, To: from + 2*3600e6}, SLO: 0.99})
+	u := r.Uptime
+	// drip-000101: connected 11:00–12:00 and 12:15–13:00 = 105 of 120 min;
+	// drip-000102: 120 of 120 min.
+	if want := 225.0 / 240; math.Abs(u.Value-want) > 1e-12 {
+		t.Errorf("uptime %v, want %v", u.Value, want)
+	}
+	if u.PerDeviceValues[1] != 1 {
+		t.Errorf("per device %v, want drip-000102 at 100%%", u.PerDeviceValues)
+	}
+}
+
+func TestSequenceResetStartsANewEpoch(t *testing.T) {
+	d := metrics.NewData()
+	h := int64(3600e6)
+	t0 := day.UnixMicro()
+	// v5 connect 00:00, v5 disconnect 01:00, two hours offline, then the
+	// counter starts over: v0 connect 03:00, v0 disconnect 04:00.
+	for _, e := range []struct {
+		ts    int64
+		state int
+		seq   string
+	}{{t0 + 3*h, 1, "0"}, {t0, 1, "5"}, {t0 + 4*h, 0, "0"}, {t0 + h, 0, "5"}} {
+		d.AddSequencedEvent([]byte("d"), e.ts, e.state, []byte(e.seq), h)
+	}
+	if got, want := evs(t, d, "d"), []string{"00:00:00 C", "01:00:00 D", "03:00:00 C", "04:00:00 D"}; !slices.Equal(got, want) {
+		t.Errorf("events %q, want %q", got, want)
+	}
+}
+
+func TestGrafanaLocalTimesNeedAZone(t *testing.T) {
+	st, _, err := readSample(t, "events", "grafana-formatted.csv", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.SkippedTotal() != 2 || !strings.Contains(st.Errors[0].Reason, "has no zone and this format's times are local: name the zone with tz:") {
+		t.Errorf("skipped %d: %v", st.SkippedTotal(), st.Errors)
+	}
+}
+
+func TestUnknownFormatListsTheKnownOnes(t *testing.T) {
+	d := metrics.NewData()
+	g := &Ingest{Data: d}
+	_, err := g.Read(Input{Kind: "events", Format: "particle-event", Path: filepath.Join("testdata", "formats", "particle-events.csv")})
+	if err == nil || !strings.Contains(err.Error(), `unknown events format "particle-event"; did you mean "particle-events"?`) ||
+		!strings.Contains(err.Error(), "aws-iot-lifecycle") {
+		t.Errorf("err = %v", err)
+	}
+	_, err = g.Read(Input{Kind: "events", Format: "aws-iot-jobs", Path: filepath.Join("testdata", "formats", "particle-events.csv")})
+	if err == nil || !strings.Contains(err.Error(), `format "aws-iot-jobs" reads ota exports, not events`) {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestMissingColumnNamesFormatAndHeader(t *testing.T) {
+	r, err := NewReader("x.csv", strings.NewReader("\ufeffsep=;\n\"coreid\";\"published_at\";\"name\"\n"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := NewFormats(nil).Lookup("events", "particle-events")
+	_, err = Bind(f, "x.csv", r.Header, nil, nil, "")
+	want := "x.csv:1: no event column: expected one of data; name it with --map events.event=COLUMN, or name the export's format (--format events=NAME, see --list-formats) (format particle-events; header: coreid, published_at, name)"
+	if err == nil || err.Error() != want {
+		t.Errorf("err =\n  %v\nwant\n  %s", err, want)
+	}
+}
+
+func TestLocalTimes(t *testing.T) {
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	tests := []struct {
+		in   string
+		want string // UTC, or an error fragment
+	}{
+		{"2026-10-10 13:00:00", "2026-10-10T11:00:00Z"},
+		// DST ends 2026-10-25 03:00 CEST → 02:00 CET: 02:30 occurs twice;
+		// the first occurrence (CEST, UTC+2) is taken.
+		{"2026-10-25 02:30:00", "2026-10-25T00:30:00Z"},
+		{"2026-10-25 03:30:00", "2026-10-25T02:30:00Z"},
+		// DST starts 2026-03-29 02:00 CET → 03:00 CEST: 02:30 does not exist.
+		{"2026-03-29 02:30:00", "does not exist"},
+		{"2026-03-29 03:30:00", "2026-03-29T01:30:00Z"},
+		// a time with its own zone keeps it
+		{"2026-10-10T13:00:00Z", "2026-10-10T13:00:00Z"},
+		{"1791630000000", "2026-10-10T11:00:00Z"},
+	}
+	for _, tt := range tests {
+		us, err := ParseTimestampIn([]byte(tt.in), berlin, false)
+		got := ""
+		if err != nil {
+			got = err.Error()
+		} else {
+			got = time.UnixMicro(us).UTC().Format(time.RFC3339)
+		}
+		if !strings.Contains(got, tt.want) {
+			t.Errorf("%s = %s, want %s", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestExcelReformattedTimestamps(t *testing.T) {
+	for in, want := range map[string]string{
+		"1,79058E+12":      "looks like a number Excel re-formatted",
+		"1.79058E+12":      "looks like a number Excel re-formatted",
+		"10.10.2026 12:00": "looks like a date Excel re-formatted",
+		"01.09.2026":       "looks like a date Excel re-formatted",
+		"soon":             "unparseable timestamp",
+	} {
+		_, err := ParseTimestamp([]byte(in))
+		if msg := timestampProblem("timestamp", []byte(in), err); !strings.Contains(msg, want) {
+			t.Errorf("%s: %s", in, msg)
+		}
+	}
+}
+
+// TestUserFormats: a repo's own format in iotpm.yaml is checked with
+// positions and then read like a built-in one.
+func TestUserFormats(t *testing.T) {
+	src := `formats:
+  - name: acme-hub
+    title: ACME hub connection log
+    kind: events
+    signature: [unit, happened, what]
+    columns:
+      device_id: unit
+      timestamp: happened
+      event: what
+    extract:
+      device_id: '^unit:(.+)$'
+    values:
+      connect: [UP]
+      disconnect: [DOWN]
+      ignore: [PING]
+  - name: broken
+    kind: events
+    columns:
+      device_id: unit
+      job_id: x
+    extract:
+      device_id: '[a-z]+'
+    values:
+      success: [OK]
+  - name: particle-events
+    kind: events
+    columns: {device_id: a, timestamp: b, event: c}
+  - name: nokind
+    kind: event
+    columns: {device_id: a}
+`
+	var cfg planfile.ConfigFile
+	diags := planfile.Decode("iotpm.yaml", []byte(src), &cfg)
+	var msgs []string
+	for _, d := range diags {
+		msgs = append(msgs, d.String())
+	}
+	own, diags2 := CompileFormats("iotpm.yaml", cfg.Formats, Builtins())
+	for _, d := range diags2 {
+		msgs = append(msgs, d.String())
+	}
+	for _, want := range []string{
+		`iotpm.yaml:22:18: formats[1].extract.device_id: "[a-z]+" must have exactly one capture group, the part to keep; it has 0`,
+		`iotpm.yaml:29:11: formats[3].kind must be one of devices, events, ota, activity, tickets, usage; got "event" (did you mean "events"?)`,
+		`iotpm.yaml:19:7: format broken: an events input has no job_id column (its roles: device_id, timestamp, event, sequence, session)`,
+		`iotpm.yaml:19:7: format broken: columns: missing timestamp, which an events input needs (its required roles: device_id, timestamp, event)`,
+		`iotpm.yaml:24:7: format broken: values: success does not apply to an events input`,
+		`iotpm.yaml:25:5: format particle-events: a built-in format of kind events has this name already; choose another name`,
+	} {
+		if !slices.Contains(msgs, "error: "+want) && !slices.ContainsFunc(msgs, func(m string) bool { return strings.Contains(m, want) }) {
+			t.Errorf("missing %q in\n%s", want, strings.Join(msgs, "\n"))
+		}
+	}
+	fs := NewFormats(own[:1])
+	r, _ := NewReader("acme.csv", strings.NewReader("unit,happened,what\n"), 0)
+	f, detected := fs.Detect("events", r.Header)
+	if f.Name != "acme-hub" || !detected {
+		t.Fatalf("detected %s %v", f.Name, detected)
+	}
+	b, err := Bind(f, "acme.csv", r.Header, nil, nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id := b.field([][]byte{[]byte("unit:42"), nil, nil}, roleDevice); string(id) != "42" {
+		t.Errorf("extracted %q", id)
+	}
+	for v, want := range map[string]int{"UP": Connected, "down": Disconnected, "PING": valueIgnored} {
+		if c, ok := b.classify([]byte(v)); !ok || c != want {
+			t.Errorf("%s = %d %v", v, c, ok)
+		}
+	}
+}
