@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -47,7 +48,10 @@ func computePlan(f *Factory) *planResults {
 		p.problems = append(p.problems, d...)
 	}
 	job, err := jobFromConfig(cfg)
-	if err != nil {
+	var invalid *InvalidInputError
+	if errors.As(err, &invalid) && len(invalid.Diagnostics) > 0 {
+		p.problems = append(p.problems, invalid.Diagnostics...)
+	} else if err != nil {
 		p.problems.Errorf(cfg.File, 0, 0, "%v", err)
 	} else if job != nil {
 		p.metrics = runMetricsJob(f, job)

@@ -231,15 +231,15 @@ func TestReport(t *testing.T) {
 
 func TestConfigErrors(t *testing.T) {
 	dir := copyExample(t)
-	editFile(t, filepath.Join(dir, "iotpm.yaml"), "ota: exports/ota.csv", "ota: ../../etc/ota.csv")
+	editFile(t, filepath.Join(dir, "iotpm.yaml"), "ota: {path: exports/ota.csv", "ota: {path: ../../etc/ota.csv")
 	editFile(t, filepath.Join(dir, "iotpm.yaml"), `monthly_active_devices: ">= 150"`, `monthly_active_devices: "at least 150"`)
 	_, stderr, code := run(t, nil, "check", "-C", dir)
 	if code != ExitInvalid {
 		t.Fatalf("exit %d", code)
 	}
 	for _, want := range []string{
-		"iotpm.yaml:10:10: metrics.inputs.ota: \"../../etc/ota.csv\" escapes the planning repo",
-		"iotpm.yaml:21:27: gates.monthly_active_devices: \"at least 150\" is not a threshold",
+		"iotpm.yaml:11:10: metrics.inputs.ota: \"../../etc/ota.csv\" escapes the planning repo",
+		"iotpm.yaml:22:27: gates.monthly_active_devices: \"at least 150\" is not a threshold",
 	} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
@@ -257,7 +257,8 @@ func TestCommandsUseConfigDefaults(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d %s", code, stderr)
 	}
-	want, _, _ := run(t, nil, append(append([]string{"metrics", "-C", exampleRepo}, exampleInputs...), "-o", "json")...)
+	want, _, _ := run(t, nil, append(append([]string{"metrics", "-C", exampleRepo}, exampleInputs...),
+		"--format", "events=aws-iot-lifecycle", "--format", "ota=aws-iot-jobs", "-o", "json")...)
 	if stdout != want {
 		t.Error("metrics from iotpm.yaml differs from the same inputs as flags")
 	}

@@ -575,6 +575,9 @@ func metricsRun(opts *MetricsOptions) error {
 		}
 		return &InvalidInputError{Diagnostics: out.problems}
 	}
+	for _, w := range out.problems.Warnings() {
+		fmt.Fprintln(f.IO.ErrOut, w.String())
+	}
 	if out.badRows > 0 {
 		fmt.Fprintf(f.IO.ErrOut, "iotpm: skipped %d bad rows (within --max-bad-rows %d); see rows in the output\n", out.badRows, job.maxBadRows)
 	}

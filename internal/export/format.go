@@ -301,7 +301,13 @@ func (fs *Formats) Lookup(kind, name string) (*Format, error) {
 			break
 		}
 	}
-	if s := planfile.Suggest(name, names); s != "" {
+	s := planfile.Suggest(name, names)
+	for _, n := range names {
+		if s == "" && name != "" && (strings.HasPrefix(n, name) || strings.HasPrefix(name, n)) {
+			s = n
+		}
+	}
+	if s != "" {
 		msg += fmt.Sprintf("; did you mean %q?", s)
 	}
 	return nil, fmt.Errorf("%s (%s formats: %s; see iotpm metrics --list-formats)", msg, kind, strings.Join(names, ", "))
