@@ -37,6 +37,17 @@ type Binding struct {
 	job []byte
 	// filtered names the rows the format's filter leaves out.
 	filtered string
+	// single is a role's column when it has exactly one and no
+	// extraction (-1 otherwise): the per-row fast path.
+	single [nRoles]int
+	// words are the vocabulary's normalised values, tried as they are
+	// before normalising the value (most rows spell them that way).
+	words []word
+}
+
+type word struct {
+	text  string
+	class int
 }
 
 // Bind resolves a format's roles in a header. mapping (role → header name,
@@ -120,10 +131,23 @@ func Bind(f *Format, path string, header []string, mapping map[string]string, lo
 			}
 		}
 	}
-	if f.local && loc == nil {
-		b.zoneName = "" // zone-less times are an error until a zone is named
-	}
+	b.index()
 	return b, nil
+}
+
+// index sets up the per-row fast paths.
+func (b *Binding) index() {
+	for r := range nRoles {
+		b.single[r] = -1
+		if len(b.cols[r]) == 1 && b.Format.extract[r] == nil {
+			b.single[r] = b.cols[r][0]
+		}
+	}
+	b.words = b.words[:0]
+	for text, class := range b.Format.vocab {
+		b.words = append(b.words, word{text, class})
+	}
+	slices.SortFunc(b.words, func(x, y word) int { return strings.Compare(x.text, y.text) })
 }
 
 // Column names the header column a role was read from ("" when absent);
@@ -166,11 +190,15 @@ func (b *Binding) Choose(sample [][][]byte) {
 		}
 	}
 	b.cols[vr] = []int{best}
+	b.index()
 }
 
 // field returns a role's value on a row: the first non-empty of its
 // columns, with the format's extraction applied.
 func (b *Binding) field(row [][]byte, r int) []byte {
+	if i := b.single[r]; i >= 0 {
+		return row[i]
+	}
 	var v []byte
 	for _, i := range b.cols[r] {
 		if v = row[i]; len(v) > 0 {
@@ -203,7 +231,13 @@ func (b *Binding) keep(row [][]byte) bool {
 // or the default one when the format has none.
 func (b *Binding) classify(v []byte) (int, bool) {
 	if voc := b.Format.vocab; voc != nil {
-		if c, ok := voc[string(v)]; ok { // already normal: no allocation
+		if len(b.words) <= 8 {
+			for _, w := range b.words {
+				if string(v) == w.text { // already normal: no allocation
+					return w.class, true
+				}
+			}
+		} else if c, ok := voc[string(v)]; ok {
 			return c, true
 		}
 		c, ok := voc[normalize(string(v))]
