@@ -69,18 +69,24 @@ README states. Each metric needs only its own inputs:
   OTA success rate          --ota
   customer health           --devices (with customer_id) and --events, --usage, --tickets
 
-Exports are read as they come: header aliases (clientId, thingName, deviceId,
-coreid, eventType, jobId, lastUpdatedAt, …), a UTF-8 BOM, CRLF, quotes, ',' ';'
-tab or '|', .csv.gz, epoch s/ms/µs or ISO timestamps. Bad rows are errors
-(the first 20 listed as path:line: reason, exit 2) unless --max-bad-rows
-tolerates them. Gates (--min-*) exit 1 when they fail.`,
+Exports are read as they come. Each input's format (AWS IoT lifecycle and
+Jobs, Azure Event Grid and Log Analytics, Particle, InfluxDB, Grafana, …; see
+--list-formats) is detected from its header or named with --format; a BOM,
+CRLF, quotes, ',' ';' tab or '|', .csv.gz, epoch s/ms/µs/ns or ISO timestamps
+are handled, and zone-less times are UTC unless --tz names a zone. Bad rows
+are errors (the first 20 listed as path:line: reason, exit 2) unless
+--max-bad-rows tolerates them. Gates (--min-*) exit 1 when they fail.`,
 		Example: `  iotpm metrics -C examples/leak-sensor --month 2026-10 \
     --devices exports/devices.csv --events exports/lifecycle.csv --ota exports/ota.csv
 
   # an AWS IoT lifecycle export (clientId,timestamp,eventType; epoch ms) as is
   iotpm metrics --events lifecycle.csv --month 2026-10 --min-uptime 98%
 
-  # a column the aliases do not know
+  # a Particle export named explicitly, Grafana times in the dashboard's zone
+  iotpm metrics --events particle.csv --format events=particle-events --month 2026-10
+  iotpm metrics --events panel.csv --tz events=Europe/Berlin --month 2026-10
+
+  # a column no format knows
   iotpm metrics --events conn.csv --map events.device_id=serial_no --from 2026-10-01 --to 2026-10-15`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -112,6 +118,13 @@ tolerates them. Gates (--min-*) exit 1 when they fail.`,
 	cmd.Flags().StringArrayVar(&opts.Formats, "format", nil, "name an input's export format: KIND=NAME, e.g. events=particle-events; repeatable (default: detected)")
 	cmd.Flags().StringArrayVar(&opts.Zones, "tz", nil, "zone of an input's zone-less times: KIND=ZONE, e.g. events=Europe/Berlin; repeatable (default: UTC)")
 	cmd.Flags().BoolVar(&opts.ListFormats, "list-formats", false, "list the export formats (built-in and iotpm.yaml's) and exit")
+	_ = cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		var out []string
+		for _, fm := range export.Builtins() {
+			out = append(out, fm.Kind+"="+fm.Name+"\t"+fm.Title)
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp
+	})
 	cmd.Flags().StringVar(&opts.Month, "month", "", "the window: a calendar month YYYY-MM (UTC)")
 	cmd.Flags().StringVar(&opts.From, "from", "", "the window's start (a date or RFC 3339), inclusive")
 	cmd.Flags().StringVar(&opts.To, "to", "", "the window's end (a date or RFC 3339), exclusive")
@@ -691,6 +704,9 @@ type otaJobJSON struct {
 type otaJSON struct {
 	otaJobJSON
 	Jobs []otaJobJSON `json:"jobs"`
+	// Snapshot: some states come from a snapshot export (no times), counted
+	// whatever the window.
+	Snapshot bool `json:"snapshot,omitempty"`
 }
 
 type componentJSON struct {
@@ -757,7 +773,7 @@ func toMetricsJSON(r metrics.Report, stats []*export.Stats) metricsJSON {
 		job := func(j metrics.OTAJob) otaJobJSON {
 			return otaJobJSON{Value: num(j.Rate), Success: j.Success, Failure: j.Failure, Excluded: j.Excluded, Pending: j.Pending}
 		}
-		doc.OTA = &otaJSON{otaJobJSON: job(o.OTAJob), Jobs: []otaJobJSON{}}
+		doc.OTA = &otaJSON{otaJobJSON: job(o.OTAJob), Jobs: []otaJobJSON{}, Snapshot: o.Snapshot}
 		for _, j := range o.Jobs {
 			jj := job(j)
 			jj.Job = j.Job
@@ -826,8 +842,11 @@ func metricsTable(doc metricsJSON) *render.Table {
 		row("activation rate", "activation_rate", pctOr(a.Value, 1), strconv.Itoa(a.Activated), strconv.Itoa(a.Shipped), note)
 	}
 	if o := doc.OTA; o != nil {
-		row("OTA success rate", "ota_success_rate", pctOr(o.Value, 1), strconv.Itoa(o.Success), strconv.Itoa(o.Success+o.Failure),
-			fmt.Sprintf("%d pending, %d excluded", o.Pending, o.Excluded))
+		note := fmt.Sprintf("%d pending, %d excluded", o.Pending, o.Excluded)
+		if o.Snapshot {
+			note += "; states from a snapshot export, counted whatever the window"
+		}
+		row("OTA success rate", "ota_success_rate", pctOr(o.Value, 1), strconv.Itoa(o.Success), strconv.Itoa(o.Success+o.Failure), note)
 	}
 	t.Tone = func(r, c int) render.Tone {
 		if c == 6 {

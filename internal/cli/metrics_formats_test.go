@@ -163,3 +163,14 @@ formats:
 		}
 	}
 }
+
+func TestMetricsSnapshotOTASaysSo(t *testing.T) {
+	stdout, stderr, code := run(t, nil, "metrics", "-C", formatsDir(t), "--ota", "azure-device-update.csv", "--month", "2030-01")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	// 2 succeeded, 1 failed: counted even in a window long after the export
+	if !strings.Contains(stdout, "66.7%") || !strings.Contains(stdout, "states from a snapshot export, counted whatever the window") {
+		t.Errorf("stdout:\n%s", stdout)
+	}
+}
