@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/export"
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/internal/render"
@@ -33,6 +34,16 @@ func repoFormats(cfg *planfile.Config) (*export.Formats, error) {
 		return nil, &InvalidInputError{Diagnostics: diags}
 	}
 	return export.NewFormats(own), nil
+}
+
+// formatDiagnostics checks iotpm.yaml's own formats beyond their syntax
+// (roles per kind, names): what validate reports besides LoadConfig.
+func formatDiagnostics(cfg *planfile.Config) diag.List {
+	if cfg == nil || len(cfg.Formats) == 0 {
+		return nil
+	}
+	_, diags := export.CompileFormats(cfg.File, cfg.Formats, export.Builtins())
+	return diags
 }
 
 // applyFormatFlags applies --format and --tz over the job's inputs.

@@ -174,3 +174,13 @@ func TestMetricsSnapshotOTASaysSo(t *testing.T) {
 		t.Errorf("stdout:\n%s", stdout)
 	}
 }
+
+func TestValidateChecksRepoFormats(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "iotpm.yaml"), []byte("formats:\n  - name: x\n    kind: ota\n    columns: {device_id: unit}\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "features.yaml"), []byte("features: []\n"), 0o644)
+	_, stderr, code := run(t, nil, "validate", "-C", dir)
+	if code != ExitInvalid || !strings.Contains(stderr, "iotpm.yaml:4:14: format x: columns: missing job_id, which an ota input needs") {
+		t.Errorf("exit %d:\n%s", code, stderr)
+	}
+}

@@ -35,7 +35,7 @@ var fileKinds = []fileKind{
 			if cfg == nil {
 				return "", diags
 			}
-			return "iotpm.yaml", diags
+			return "iotpm.yaml", append(diags, formatDiagnostics(cfg)...)
 		},
 	},
 	{
@@ -112,6 +112,7 @@ func validateRun(opts *ValidateOptions) error {
 			return report(f, diags)
 		}
 		if cfg.File != "" {
+			diags = append(diags, formatDiagnostics(cfg)...)
 			results = append(results, validateFileJSON{Path: cfg.File, Kind: "config", Valid: !diags.HasErrors(), Summary: "iotpm.yaml", Problems: append([]diag.Diagnostic{}, diags...)})
 			all = append(all, diags...)
 		}

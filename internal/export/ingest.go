@@ -156,6 +156,10 @@ func (g *Ingest) read(in Input) (*Stats, error) {
 	r.Tables = format.tables
 	b, err := Bind(format, in.Path, r.Header, in.Map, in.Zone, in.ZoneName)
 	if err != nil {
+		var re *RowError
+		if errors.As(err, &re) && in.Format == "" && !detected {
+			re.Reason = strings.Replace(re.Reason, "(format generic;", "(no format's signature matched, read as generic;", 1)
+		}
 		return nil, err
 	}
 	st := &Stats{Kind: in.Kind, Path: in.Path, Format: format.Name, Detected: detected, Skipped: map[string]int{}, Ignored: map[string]int{}}

@@ -274,7 +274,8 @@ func TestParallelFallsBackOnMultilineQuotes(t *testing.T) {
 // FuzzReader checks that the reader never panics and, where encoding/csv
 // accepts the input, returns the same records.
 func FuzzReader(f *testing.F) {
-	for _, s := range []string{"a,b\n1,2\n", "a,b\r\n\"x,\"\"y\"\"\",2\r\n", "a\n\"unclosed\n", "a,b\n1\n1,2,3\n", "\xEF\xBB\xBFa,b\n1,2", "a,b\n\"q\"x,1\n", "a;b\n1;2\n"} {
+	for _, s := range []string{"a,b\n1,2\n", "a,b\r\n\"x,\"\"y\"\"\",2\r\n", "a\n\"unclosed\n", "a,b\n1\n1,2,3\n", "\xEF\xBB\xBFa,b\n1,2", "a,b\n\"q\"x,1\n", "a;b\n1;2\n",
+		"sep=;\na;b\n1;2\n", "#group,false\n#datatype,string\n,result,_time\n,,2026-10-10T11:00:00Z\n"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -297,6 +298,9 @@ func FuzzReader(f *testing.F) {
 		}
 		if strings.HasPrefix(s, "\xEF\xBB\xBF") || strings.ContainsAny(s, "\r") {
 			return // encoding/csv keeps the BOM and treats a bare CR differently
+		}
+		if strings.HasPrefix(s, "sep=") || strings.HasPrefix(s, "#") {
+			return // Excel's sep= line and InfluxDB's annotations are a preamble here
 		}
 		cr := csv.NewReader(strings.NewReader(s))
 		cr.FieldsPerRecord = -1

@@ -252,24 +252,15 @@ func (d *Data) AddTicket(customer []byte, created int64) {
 // latest row of a (device, job) decides its final status, and at equal
 // timestamps the later row in the file wins.
 func (d *Data) AddOTA(id, job []byte, class int, ts int64) {
-	i := d.device(id)
-	j, ok := d.jobIDs[string(job)]
-	if !ok {
-		j = int32(len(d.jobNames))
-		d.jobIDs[string(job)] = j
-		d.jobNames = append(d.jobNames, string(job))
-	}
-	k := otaKey{i, j}
+	k := d.otaKey(id, job)
 	if cur, ok := d.ota[k]; !ok || ts >= cur.ts {
 		d.ota[k] = otaState{class: class, ts: ts}
 	}
 	d.seen(ts)
 }
 
-// AddOTASnapshot records a job execution's state from a snapshot export
-// (no timestamp): its final state as the export was taken, counted in any
-// window. A later row of the same (device, job) wins.
-func (d *Data) AddOTASnapshot(id, job []byte, class int) {
+// otaKey returns the key of a (device, job), adding either when new.
+func (d *Data) otaKey(id, job []byte) otaKey {
 	i := d.device(id)
 	j, ok := d.jobIDs[string(job)]
 	if !ok {
@@ -277,7 +268,14 @@ func (d *Data) AddOTASnapshot(id, job []byte, class int) {
 		d.jobIDs[string(job)] = j
 		d.jobNames = append(d.jobNames, string(job))
 	}
-	k := otaKey{i, j}
+	return otaKey{i, j}
+}
+
+// AddOTASnapshot records a job execution's state from a snapshot export
+// (no timestamp): its final state as the export was taken, counted in any
+// window. A later row of the same (device, job) wins.
+func (d *Data) AddOTASnapshot(id, job []byte, class int) {
+	k := d.otaKey(id, job)
 	d.ota[k] = otaState{class: class, ts: math.MaxInt64}
 	if d.otaSnapshot == nil {
 		d.otaSnapshot = map[otaKey]bool{}
