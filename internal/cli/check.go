@@ -81,6 +81,13 @@ func computePlan(f *Factory) *planResults {
 	return p
 }
 
+func rateThreshold(t *planfile.RateThreshold) *planfile.Threshold {
+	if t == nil {
+		return nil
+	}
+	return &t.Threshold
+}
+
 // gates evaluates the gates iotpm.yaml configures.
 func (p *planResults) gates() []gate {
 	var out []gate
@@ -89,8 +96,8 @@ func (p *planResults) gates() []gate {
 		name string
 		t    *planfile.Threshold
 	}{
-		{"connectivity_uptime", g.ConnectivityUptime}, {"activation_rate", g.ActivationRate},
-		{"ota_success_rate", g.OTASuccessRate}, {"monthly_active_devices", g.MonthlyActiveDevices},
+		{"connectivity_uptime", rateThreshold(g.ConnectivityUptime)}, {"activation_rate", rateThreshold(g.ActivationRate)},
+		{"ota_success_rate", rateThreshold(g.OTASuccessRate)}, {"monthly_active_devices", g.MonthlyActiveDevices},
 	} {
 		if m.t == nil {
 			continue
@@ -100,6 +107,13 @@ func (p *planResults) gates() []gate {
 			doc = p.metrics.doc
 		}
 		out = append(out, metricGate(doc, m.name, *m.t, ""))
+	}
+	if g.DataAge != nil {
+		var doc metricsJSON
+		if p.metrics != nil {
+			doc = p.metrics.doc
+		}
+		out = append(out, dataAgeGate(doc, *g.DataAge, ""))
 	}
 	if g.BatteryLife == "targets" {
 		if p.fleet == nil {

@@ -61,14 +61,14 @@ func TestCheckExample(t *testing.T) {
 	stdout, _, _ = run(t, nil, "check", "-C", exampleRepo, "-o", "json")
 	golden(t, "check/json.golden", stdout)
 	var doc checkJSON
-	if err := json.Unmarshal([]byte(stdout), &doc); err != nil || !doc.Passed || len(doc.Gates) != 8 || len(doc.Problems) != 0 {
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil || !doc.Passed || len(doc.Gates) != 9 || len(doc.Problems) != 0 {
 		t.Errorf("json: %v %+v", err, doc)
 	}
 }
 
 func TestCheckGateFailsWithExit1(t *testing.T) {
 	dir := copyExample(t)
-	editFile(t, filepath.Join(dir, "iotpm.yaml"), `connectivity_uptime: ">= 75%"`, `connectivity_uptime: ">= 98%"`)
+	editFile(t, filepath.Join(dir, "iotpm.yaml"), `connectivity_uptime: ">= 98%"`, `connectivity_uptime: ">= 99%"`)
 	summary := filepath.Join(t.TempDir(), "summary.md")
 	os.WriteFile(summary, []byte("earlier step\n"), 0o644)
 	junit := filepath.Join(t.TempDir(), "gates.xml")
@@ -77,19 +77,19 @@ func TestCheckGateFailsWithExit1(t *testing.T) {
 	if code != ExitGate {
 		t.Fatalf("exit %d, want 1", code)
 	}
-	if !strings.Contains(stdout, "✗ 1 of 8 gates failed: connectivity_uptime") {
+	if !strings.Contains(stdout, "✗ 1 of 9 gates failed: connectivity_uptime") {
 		t.Errorf("verdict:\n%s", stdout)
 	}
 	for _, want := range []string{
-		"::error title=iotpm gate connectivity_uptime::connectivity uptime is 77.29%25, not >= 98%25\n",
-		"iotpm: gate failed: connectivity uptime is 77.29%, not >= 98%\n",
+		"::error title=iotpm gate connectivity_uptime::connectivity uptime is 98.55%25, not >= 99%25\n",
+		"iotpm: gate failed: connectivity uptime is 98.55%, not >= 99%\n",
 	} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}
 	}
 	got, _ := os.ReadFile(summary)
-	if !strings.HasPrefix(string(got), "earlier step\n## iotpm check\n\n❌ 1 of 8 gates failed: connectivity_uptime") || !strings.Contains(string(got), "| connectivity_uptime") {
+	if !strings.HasPrefix(string(got), "earlier step\n## iotpm check\n\n❌ 1 of 9 gates failed: connectivity_uptime") || !strings.Contains(string(got), "| connectivity_uptime") {
 		t.Errorf("summary (appended):\n%s", got)
 	}
 	var suites junitSuites
@@ -98,7 +98,7 @@ func TestCheckGateFailsWithExit1(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := suites.Suites[0]
-	if s.Tests != 8 || s.Failures != 1 || s.Cases[0].Failure == nil || s.Cases[0].Name != "connectivity_uptime" {
+	if s.Tests != 9 || s.Failures != 1 || s.Cases[0].Failure == nil || s.Cases[0].Name != "connectivity_uptime" {
 		t.Errorf("junit %+v", s)
 	}
 	// outside GitHub Actions: no annotations, unless asked for
@@ -239,7 +239,7 @@ func TestConfigErrors(t *testing.T) {
 	}
 	for _, want := range []string{
 		"iotpm.yaml:11:10: metrics.inputs.ota: \"../../etc/ota.csv\" escapes the planning repo",
-		"iotpm.yaml:22:27: gates.monthly_active_devices: \"at least 150\" is not a threshold",
+		"iotpm.yaml:20:27: gates.monthly_active_devices: \"at least 150\" is not a threshold",
 	} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)

@@ -19,6 +19,7 @@ import (
 	"github.com/iotpm/iotpm/internal/render"
 	"github.com/iotpm/iotpm/pkg/metrics"
 	"github.com/spf13/cobra"
+	"go.yaml.in/yaml/v3"
 )
 
 // MetricsOptions are the inputs of `iotpm metrics`.
@@ -45,6 +46,13 @@ type MetricsOptions struct {
 	Formats     []string
 	Zones       []string
 	ListFormats bool
+
+	// AsOf sets the data horizon; DormantAfter the dormancy threshold;
+	// MaxDataAge gates the data's age at min(to, now); Now fixes the clock.
+	AsOf         string
+	DormantAfter string
+	MaxDataAge   string
+	Now          string
 
 	// set reports whether a flag was given on the command line.
 	set func(name string) bool
@@ -136,6 +144,10 @@ are errors (the first 20 listed as path:line: reason, exit 2) unless
 	cmd.Flags().StringVar(&opts.MinActivation, "min-activation", "", "gate: activation rate at least this, e.g. 70%")
 	cmd.Flags().StringVar(&opts.MinOTA, "min-ota", "", "gate: OTA success rate at least this, e.g. 95%")
 	cmd.Flags().IntVar(&opts.MinMAD, "min-mad", 0, "gate: at least N monthly active devices")
+	cmd.Flags().StringVar(&opts.AsOf, "as-of", "", "the data horizon: rows after it are ignored (default: the latest row of the inputs)")
+	cmd.Flags().StringVar(&opts.DormantAfter, "dormant-after", "30d", "a device disconnected this long is dormant, not down (0: never)")
+	cmd.Flags().StringVar(&opts.MaxDataAge, "max-data-age", "", "gate: the data's horizon at most this old at the window's end (or now), e.g. 2d")
+	cmd.Flags().StringVar(&opts.Now, "now", "", "the clock for --max-data-age (default: now), for tests and replays")
 	cmd.MarkFlagsMutuallyExclusive("month", "from")
 	cmd.MarkFlagsMutuallyExclusive("month", "to")
 	return cmd
@@ -304,6 +316,21 @@ type metricsJob struct {
 	slo        float64
 	health     metrics.HealthConfig
 	maxBadRows int
+	asOf       int64   // 0: the latest row
+	dormant    float64 // seconds; 0: no dormancy
+	now        time.Time
+}
+
+// Defaults of the metrics settings, in one place.
+const (
+	defaultActivationDays = 30
+	defaultSLO            = 0.99
+	defaultDormantDays    = 30
+)
+
+func newMetricsJob() *metricsJob {
+	return &metricsJob{inputs: map[string]export.Input{}, activation: defaultActivationDays * 86400, slo: defaultSLO,
+		health: metrics.DefaultHealth(), dormant: defaultDormantDays * 86400}
 }
 
 // metricsOutcome is a computation's result; problems are bad rows and
@@ -322,7 +349,7 @@ func jobFromConfig(cfg *planfile.Config) (*metricsJob, error) {
 	if cfg == nil || len(cfg.Inputs) == 0 {
 		return nil, nil
 	}
-	job := &metricsJob{inputs: map[string]export.Input{}, activation: 30 * 86400, slo: 0.99, health: metrics.DefaultHealth()}
+	job := newMetricsJob()
 	for kind, in := range cfg.Inputs {
 		job.inputs[kind] = inputFromConfig(kind, in)
 	}
@@ -345,6 +372,12 @@ func jobFromConfig(cfg *planfile.Config) (*metricsJob, error) {
 	if m.SLO != nil {
 		job.slo = float64(*m.SLO)
 	}
+	if m.AsOf != nil {
+		job.asOf = m.AsOf.Time.UnixMicro()
+	}
+	if m.DormantAfter != nil {
+		job.dormant = float64(*m.DormantAfter)
+	}
 	job.maxBadRows = m.MaxBadRows
 	job.health = healthFromConfig(job.health, m.Health)
 	return job, checkHealth(job.health)
@@ -363,7 +396,7 @@ func (o *MetricsOptions) job(f *Factory) (*metricsJob, error) {
 		return nil, err
 	}
 	if base == nil || err != nil {
-		base = &metricsJob{inputs: map[string]export.Input{}, activation: 30 * 86400, slo: 0.99, health: metrics.DefaultHealth()}
+		base = newMetricsJob()
 		if cfg != nil && cfg.Metrics != nil {
 			base.health = healthFromConfig(base.health, cfg.Metrics.Health)
 		}
@@ -422,6 +455,30 @@ func (o *MetricsOptions) job(f *Factory) (*metricsJob, error) {
 	}
 	if o.set("max-bad-rows") {
 		job.maxBadRows = o.MaxBadRows
+	}
+	if o.set("now") {
+		t, err := planfile.ParseInstant(o.Now)
+		if err != nil {
+			return nil, usageErrorf("--now: %v", err)
+		}
+		job.now = t
+	}
+	if o.set("as-of") {
+		t, err := planfile.ParseInstant(o.AsOf)
+		if err != nil {
+			return nil, usageErrorf("--as-of: %v", err)
+		}
+		job.asOf = t.UnixMicro()
+	}
+	if o.set("dormant-after") {
+		d, err := quantity.Duration.Parse(o.DormantAfter)
+		if strings.TrimSpace(o.DormantAfter) == "0" {
+			d, err = 0, nil
+		}
+		if err != nil || d < 0 || d > 100*365.25*86400 {
+			return nil, usageErrorf("--dormant-after %q: give a duration such as 30d, or 0 to turn dormancy off", o.DormantAfter)
+		}
+		job.dormant = d
 	}
 	if job.health, err = o.health(job.health); err != nil {
 		return nil, err
@@ -489,31 +546,47 @@ func runMetricsJob(f *Factory, job *metricsJob) *metricsOutcome {
 	if out.problems.HasErrors() {
 		return out
 	}
-	out.report = metrics.Compute(data, metrics.Options{Window: w, ActivationWindow: act, SLO: job.slo, Health: job.health, SeriesMonths: 12})
+	out.report = metrics.Compute(data, metrics.Options{Window: w, ActivationWindow: act, SLO: job.slo, Health: job.health, SeriesMonths: 12,
+		AsOf: job.asOf, DormantAfter: int64(job.dormant * 1e6)})
 	out.doc = toMetricsJSON(out.report, out.stats)
+	if out.doc.Uptime != nil {
+		out.doc.Uptime.DormantAfterDays = job.dormant / 86400
+	}
+	if h := out.report.Horizon; h != metrics.NoTime {
+		now := job.now
+		if now.IsZero() {
+			now = f.now()
+		}
+		age := max(0, float64(min(w.To, now.UnixMicro())-h)/86_400e6) // data past the window is not stale
+		out.doc.DataAgeDays = &age
+	}
 	return out
 }
 
 // metricGate evaluates one threshold on a metric of the report.
 func metricGate(doc metricsJSON, name string, t planfile.Threshold, flag string) gate {
 	var v *float64
+	reason := "its inputs were not given"
 	switch name {
 	case "connectivity_uptime":
-		if doc.Uptime != nil {
-			v = doc.Uptime.Value
+		if u := doc.Uptime; u != nil {
+			v, reason = u.Value, u.Reason
 		}
 	case "activation_rate":
-		if doc.Activation != nil {
-			v = doc.Activation.Value
+		if a := doc.Activation; a != nil {
+			v, reason = a.Value, a.Reason
 		}
 	case "ota_success_rate":
-		if doc.OTA != nil {
-			v = doc.OTA.Value
+		if o := doc.OTA; o != nil {
+			v, reason = o.Value, o.Reason
 		}
 	case "monthly_active_devices":
-		if doc.MAD != nil {
-			x := float64(doc.MAD.Value)
-			v = &x
+		if m := doc.MAD; m != nil {
+			reason = m.Reason
+			if m.Value != nil {
+				x := float64(*m.Value)
+				v = &x
+			}
 		}
 	}
 	g := gate{Name: name, Value: v, Threshold: t.Text, Flag: flag, Passed: v != nil && t.Holds(*v)}
@@ -521,8 +594,23 @@ func metricGate(doc metricsJSON, name string, t planfile.Threshold, flag string)
 		g.Detail = "immature cohort"
 	}
 	if v == nil {
-		g.Detail = "no value: its inputs are missing or empty"
+		g.Detail = "no value: " + reason
 	}
+	return g
+}
+
+// dataAgeGate fails when the data's horizon is older than the limit at
+// the window's end (or now, when that is earlier).
+func dataAgeGate(doc metricsJSON, t planfile.AgeThreshold, flag string) gate {
+	g := gate{Name: "data_age", Threshold: t.Text, Flag: flag}
+	if doc.DataAgeDays == nil {
+		g.Detail = "no value: no rows in the inputs"
+		return g
+	}
+	age := *doc.DataAgeDays
+	g.Value = &age
+	g.Passed = t.Holds(age * 86400)
+	g.Detail = "horizon " + *doc.Horizon
 	return g
 }
 
@@ -567,6 +655,14 @@ func metricsRun(opts *MetricsOptions) error {
 		thresholds = append(thresholds, threshold{"--min-mad", "monthly_active_devices", "", planfile.Threshold{Op: ">=", Value: float64(opts.MinMAD), Text: ">= " + strconv.Itoa(opts.MinMAD)}})
 	}
 
+	var maxAge *planfile.AgeThreshold
+	if opts.MaxDataAge != "" {
+		var t planfile.AgeThreshold
+		if err := t.UnmarshalNode(&yaml.Node{Value: "<= " + opts.MaxDataAge}); err != nil {
+			return usageErrorf("--max-data-age %q: give a duration such as 2d or 36h", opts.MaxDataAge)
+		}
+		maxAge = &t
+	}
 	out := runMetricsJob(f, job)
 	if out.problems.HasErrors() {
 		shown := out.problems.Sort()
@@ -603,6 +699,13 @@ func metricsRun(opts *MetricsOptions) error {
 			failed = append(failed, gateFailure(g))
 		}
 	}
+	if maxAge != nil {
+		g := dataAgeGate(doc, *maxAge, "--max-data-age")
+		doc.Gates = append(doc.Gates, g)
+		if !g.Passed {
+			failed = append(failed, gateFailure(g))
+		}
+	}
 	if err := emit(f, func(b *bytes.Buffer) error { return writeMetrics(b, format, doc, out.report, f.IO.ColorEnabled()) }); err != nil {
 		return err
 	}
@@ -614,11 +717,11 @@ func metricsRun(opts *MetricsOptions) error {
 
 // gateFailure says why a gate failed, naming it.
 func gateFailure(g gate) string {
-	shown := "no value"
+	name := strings.ReplaceAll(g.Name, "_", " ")
+	msg := fmt.Sprintf("%s has %s, so it is not %s", name, g.Detail, g.Threshold)
 	if g.Value != nil {
-		shown = metricValueText(g.Name, *g.Value)
+		msg = fmt.Sprintf("%s is %s, not %s", name, metricValueText(g.Name, *g.Value), g.Threshold)
 	}
-	msg := fmt.Sprintf("%s is %s, not %s", strings.ReplaceAll(g.Name, "_", " "), shown, g.Threshold)
 	if g.Flag != "" {
 		msg += " (" + g.Flag + ")"
 	}
@@ -626,8 +729,11 @@ func gateFailure(g gate) string {
 }
 
 func metricValueText(metric string, v float64) string {
-	if metric == "monthly_active_devices" {
+	switch metric {
+	case "monthly_active_devices":
 		return render.Number(v, 0)
+	case "data_age":
+		return render.Number(v, 1) + " days"
 	}
 	return render.Percent(v, 2)
 }
@@ -649,18 +755,24 @@ type metricsJSON struct {
 		From string `json:"from"`
 		To   string `json:"to"`
 	} `json:"window"`
-	Uptime     *uptimeJSON         `json:"connectivity_uptime,omitempty"`
-	MAD        *madJSON            `json:"monthly_active_devices,omitempty"`
-	Activation *activationJSON     `json:"activation_rate,omitempty"`
-	OTA        *otaJSON            `json:"ota_success_rate,omitempty"`
-	Customers  []customerJSON      `json:"customers,omitempty"`
-	Months     []monthJSON         `json:"months,omitempty"`
-	Gates      []gate              `json:"gates"`
-	Rows       map[string]rowsJSON `json:"rows"`
+	// Horizon is H: the latest row of the inputs (or --as-of); null when
+	// no input has a row. DataAgeDays is min(to, now) − H.
+	Horizon     *string             `json:"horizon"`
+	DataAgeDays *float64            `json:"data_age_days"`
+	Uptime      *uptimeJSON         `json:"connectivity_uptime,omitempty"`
+	MAD         *madJSON            `json:"monthly_active_devices,omitempty"`
+	Activation  *activationJSON     `json:"activation_rate,omitempty"`
+	OTA         *otaJSON            `json:"ota_success_rate,omitempty"`
+	Customers   []customerJSON      `json:"customers,omitempty"`
+	Months      []monthJSON         `json:"months,omitempty"`
+	Gates       []gate              `json:"gates"`
+	Rows        map[string]rowsJSON `json:"rows"`
 }
 
 type uptimeJSON struct {
-	Value          *float64 `json:"value"`
+	Value *float64 `json:"value"`
+	// Reason says why Value is null.
+	Reason         string   `json:"reason,omitempty"`
 	ConnectedHours float64  `json:"connected_hours"`
 	ObservedHours  float64  `json:"observed_hours"`
 	Devices        int      `json:"devices"`
@@ -669,13 +781,19 @@ type uptimeJSON struct {
 	Median         *float64 `json:"median"`
 	SLO            float64  `json:"slo"`
 	BelowSLO       int      `json:"devices_below_slo"`
+	NeverActivated int      `json:"devices_never_activated"`
+	Dormant        int      `json:"devices_dormant"`
+	Retired        int      `json:"devices_retired"`
+	// DormantAfterDays is D (0: no dormancy).
+	DormantAfterDays float64 `json:"dormant_after_days"`
 }
 
 type madJSON struct {
-	Value          int `json:"value"`
-	ByConnection   int `json:"by_connection"`
-	ByActivityOnly int `json:"by_activity_only"`
-	DevicesInInput int `json:"devices_in_input"`
+	Value          *int   `json:"value"`
+	Reason         string `json:"reason,omitempty"`
+	ByConnection   int    `json:"by_connection"`
+	ByActivityOnly int    `json:"by_activity_only"`
+	DevicesInInput int    `json:"devices_in_input"`
 }
 
 type cohortJSON struct {
@@ -688,6 +806,7 @@ type cohortJSON struct {
 
 type activationJSON struct {
 	cohortJSON
+	Reason      string       `json:"reason,omitempty"`
 	WindowDays  float64      `json:"window_days"`
 	ByShipMonth []cohortJSON `json:"by_ship_month"`
 }
@@ -703,7 +822,8 @@ type otaJobJSON struct {
 
 type otaJSON struct {
 	otaJobJSON
-	Jobs []otaJobJSON `json:"jobs"`
+	Reason string       `json:"reason,omitempty"`
+	Jobs   []otaJobJSON `json:"jobs"`
 	// Snapshot: some states come from a snapshot export (no times), counted
 	// whatever the window.
 	Snapshot bool `json:"snapshot,omitempty"`
@@ -743,6 +863,8 @@ type rowsJSON struct {
 	IgnoredByReason map[string]int    `json:"ignored_by_reason"`
 	Duplicates      int               `json:"duplicates"`
 	UnknownDevices  int               `json:"unknown_devices"`
+	Earliest        *string           `json:"earliest"`
+	Latest          *string           `json:"latest"`
 }
 
 func toMetricsJSON(r metrics.Report, stats []*export.Stats) metricsJSON {
@@ -750,21 +872,54 @@ func toMetricsJSON(r metrics.Report, stats []*export.Stats) metricsJSON {
 	doc.Window.From, doc.Window.To = isoMicro(r.Window.From), isoMicro(r.Window.To)
 	doc.Gates = []gate{}
 	doc.Rows = map[string]rowsJSON{}
+	latest := map[string]int64{}
 	for _, st := range stats {
-		doc.Rows[st.Kind] = rowsJSON{Path: st.Path, Format: st.Format, FormatDetected: st.Detected, Columns: st.Columns,
+		rj := rowsJSON{Path: st.Path, Format: st.Format, FormatDetected: st.Detected, Columns: st.Columns,
 			Read: st.Read, Used: st.Used, OutsideWindow: st.Outside, Skipped: st.SkippedTotal(), SkippedByReason: st.Skipped,
 			Ignored: st.IgnoredTotal(), IgnoredByReason: st.Ignored, Duplicates: st.Duplicates, UnknownDevices: st.UnknownDevices}
+		if st.Latest != metrics.NoTime {
+			e, l := isoMicro(st.Earliest), isoMicro(st.Latest)
+			rj.Earliest, rj.Latest = &e, &l
+			latest[st.Kind] = st.Latest
+		}
+		doc.Rows[st.Kind] = rj
+	}
+	if r.Horizon != metrics.NoTime {
+		h := isoMicro(r.Horizon)
+		doc.Horizon = &h
+	}
+	// noData says why a metric over these inputs has no value.
+	noData := func(kinds ...string) string {
+		for _, k := range kinds {
+			if t, ok := latest[k]; ok {
+				return fmt.Sprintf("no data in window: latest %s row %s", k, isoMicro(t))
+			}
+		}
+		return "no data in window: the inputs have no rows"
 	}
 	if u := r.Uptime; u != nil {
 		doc.Uptime = &uptimeJSON{Value: num(u.Value), ConnectedHours: float64(u.ConnectedUS) / 3600e6, ObservedHours: float64(u.ObservedUS) / 3600e6,
-			Devices: u.Devices, LeftOut: u.LeftOut, Mean: num(u.Mean), Median: num(u.Median), SLO: u.SLO, BelowSLO: u.BelowSLO}
+			Devices: u.Devices, LeftOut: u.LeftOut, Mean: num(u.Mean), Median: num(u.Median), SLO: u.SLO, BelowSLO: u.BelowSLO,
+			NeverActivated: u.NeverActivated, Dormant: u.Dormant, Retired: u.Retired}
+		if doc.Uptime.Value == nil {
+			doc.Uptime.Reason = noData("events")
+		}
 	}
 	if m := r.MAD; m != nil {
-		doc.MAD = &madJSON{Value: m.Value, ByConnection: m.ByConnection, ByActivityOnly: m.ByActivity, DevicesInInput: m.DevicesInInput}
+		doc.MAD = &madJSON{ByConnection: m.ByConnection, ByActivityOnly: m.ByActivity, DevicesInInput: m.DevicesInInput}
+		if m.NoData {
+			doc.MAD.Reason = noData("events", "activity")
+		} else {
+			v := m.Value
+			doc.MAD.Value = &v
+		}
 	}
 	if a := r.Activation; a != nil {
 		doc.Activation = &activationJSON{cohortJSON: cohortJSON{Value: num(a.Rate), Activated: a.Activated, Shipped: a.Shipped, Mature: a.Mature},
 			WindowDays: a.WindowDays, ByShipMonth: []cohortJSON{}}
+		if a.Shipped == 0 {
+			doc.Activation.Reason = "no device shipped in window"
+		}
 		for _, c := range a.ByMonth {
 			doc.Activation.ByShipMonth = append(doc.Activation.ByShipMonth, cohortJSON{Month: c.Label, Value: num(c.Rate), Activated: c.Activated, Shipped: c.Shipped, Mature: c.Mature})
 		}
@@ -774,6 +929,12 @@ func toMetricsJSON(r metrics.Report, stats []*export.Stats) metricsJSON {
 			return otaJobJSON{Value: num(j.Rate), Success: j.Success, Failure: j.Failure, Excluded: j.Excluded, Pending: j.Pending}
 		}
 		doc.OTA = &otaJSON{otaJobJSON: job(o.OTAJob), Jobs: []otaJobJSON{}, Snapshot: o.Snapshot}
+		switch {
+		case o.Success+o.Failure+o.Pending+o.Excluded == 0:
+			doc.OTA.Reason = noData("ota")
+		case o.Success+o.Failure == 0:
+			doc.OTA.Reason = "no succeeded or failed executions in window"
+		}
 		for _, j := range o.Jobs {
 			jj := job(j)
 			jj.Job = j.Job
@@ -826,25 +987,46 @@ func metricsTable(doc metricsJSON) *render.Table {
 		t.Append(name, value, numerator, denominator, note, g, st)
 		statuses = append(statuses, st)
 	}
+	count := func(n int) string { return render.Number(float64(n), 0) }
 	if u := doc.Uptime; u != nil {
-		row("connectivity uptime", "connectivity_uptime", pctOr(u.Value, 2), render.Number(u.ConnectedHours, 0)+" h", render.Number(u.ObservedHours, 0)+" h",
-			fmt.Sprintf("%d devices, median %s, %d below %s SLO, %d left out", u.Devices, pctOr(u.Median, 2), u.BelowSLO, render.Percent(u.SLO, 1), u.LeftOut))
+		note := fmt.Sprintf("%s devices, median %s, %s below %s SLO", count(u.Devices), pctOr(u.Median, 2), count(u.BelowSLO), render.Percent(u.SLO, 1))
+		for _, x := range []struct {
+			n    int
+			what string
+		}{{u.Dormant, "dormant"}, {u.NeverActivated, "never activated"}, {u.Retired, "retired"}, {u.LeftOut, "left out"}} {
+			if x.n > 0 {
+				note += fmt.Sprintf(", %s %s", count(x.n), x.what)
+			}
+		}
+		if u.Reason != "" {
+			note = u.Reason
+		}
+		row("connectivity uptime", "connectivity_uptime", pctOr(u.Value, 2), render.Number(u.ConnectedHours, 0)+" h", render.Number(u.ObservedHours, 0)+" h", note)
 	}
 	if m := doc.MAD; m != nil {
-		row("monthly active devices", "monthly_active_devices", render.Number(float64(m.Value), 0), "", render.Number(float64(m.DevicesInInput), 0),
-			fmt.Sprintf("%d by connection, %d by activity only", m.ByConnection, m.ByActivityOnly))
+		value, note := "-", m.Reason
+		if m.Value != nil {
+			value, note = count(*m.Value), fmt.Sprintf("%s by connection, %s by activity only", count(m.ByConnection), count(m.ByActivityOnly))
+		}
+		row("monthly active devices", "monthly_active_devices", value, "", count(m.DevicesInInput), note)
 	}
 	if a := doc.Activation; a != nil {
 		note := fmt.Sprintf("within %s days of shipping", render.Number(a.WindowDays, 1))
 		if !a.Mature {
 			note += "; immature cohort"
 		}
-		row("activation rate", "activation_rate", pctOr(a.Value, 1), strconv.Itoa(a.Activated), strconv.Itoa(a.Shipped), note)
+		if a.Reason != "" {
+			note = a.Reason
+		}
+		row("activation rate", "activation_rate", pctOr(a.Value, 1), count(a.Activated), count(a.Shipped), note)
 	}
 	if o := doc.OTA; o != nil {
-		note := fmt.Sprintf("%d pending, %d excluded", o.Pending, o.Excluded)
+		note := fmt.Sprintf("%s pending, %s excluded", count(o.Pending), count(o.Excluded))
 		if o.Snapshot {
 			note += "; states from a snapshot export, counted whatever the window"
+		}
+		if o.Reason != "" {
+			note = o.Reason + "; " + note
 		}
 		row("OTA success rate", "ota_success_rate", pctOr(o.Value, 1), strconv.Itoa(o.Success), strconv.Itoa(o.Success+o.Failure), note)
 	}
@@ -887,7 +1069,11 @@ func writeMetrics(w io.Writer, format render.Format, doc metricsJSON, r metrics.
 			add("connectivity_uptime", exact(u.Value), render.Exact(u.ConnectedHours), render.Exact(u.ObservedHours))
 		}
 		if m := doc.MAD; m != nil {
-			add("monthly_active_devices", strconv.Itoa(m.Value), "", strconv.Itoa(m.DevicesInInput))
+			value := ""
+			if m.Value != nil {
+				value = strconv.Itoa(*m.Value)
+			}
+			add("monthly_active_devices", value, "", strconv.Itoa(m.DevicesInInput))
 		}
 		if a := doc.Activation; a != nil {
 			add("activation_rate", exact(a.Value), strconv.Itoa(a.Activated), strconv.Itoa(a.Shipped))
@@ -991,7 +1177,11 @@ func writeMetrics(w io.Writer, format render.Format, doc metricsJSON, r metrics.
 			return err
 		}
 	}
-	return section("Rows", rowsTable(doc))
+	title := "Rows"
+	if doc.Horizon != nil {
+		title += " (data horizon " + *doc.Horizon + ")"
+	}
+	return section(title, rowsTable(doc))
 }
 
 // mermaidMonths charts MAD (bars) and uptime (a line, in percent) by month

@@ -141,7 +141,7 @@ func clipID(s string) string {
 // what was left out and why.
 func rowsTable(doc metricsJSON) *render.Table {
 	t := &render.Table{Columns: []render.Column{{Header: "INPUT"}, {Header: "FORMAT"}, {Header: "READ", Right: true}, {Header: "USED", Right: true},
-		{Header: "OUTSIDE WINDOW", Right: true}, {Header: "SKIPPED", Right: true}, {Header: "NOTES"}}}
+		{Header: "OUTSIDE WINDOW", Right: true}, {Header: "SKIPPED", Right: true}, {Header: "EARLIEST"}, {Header: "LATEST"}, {Header: "NOTES"}}}
 	for _, kind := range inputKinds {
 		rj, ok := doc.Rows[kind]
 		if !ok {
@@ -164,8 +164,12 @@ func rowsTable(doc metricsJSON) *render.Table {
 		if rj.FormatDetected {
 			format += " (detected)"
 		}
+		earliest, latest := "-", "-"
+		if rj.Latest != nil {
+			earliest, latest = *rj.Earliest, *rj.Latest
+		}
 		t.Append(kind, format, render.Number(float64(rj.Read), 0), render.Number(float64(rj.Used), 0), render.Number(float64(rj.OutsideWindow), 0),
-			render.Number(float64(rj.Skipped), 0), strings.Join(notes, "; "))
+			render.Number(float64(rj.Skipped), 0), earliest, latest, strings.Join(notes, "; "))
 	}
 	return t
 }

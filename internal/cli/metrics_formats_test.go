@@ -54,7 +54,7 @@ func TestMetricsTimeZoneFlag(t *testing.T) {
 	if code != ExitInvalid || !strings.Contains(stderr, "has no zone and this format's times are local") {
 		t.Fatalf("without --tz: exit %d: %s", code, stderr)
 	}
-	stdout, stderr, code := run(t, nil, append(args, "--tz", "events=Europe/Berlin")...)
+	stdout, stderr, code := run(t, nil, append(args, "--tz", "events=Europe/Berlin", "--as-of", "2026-10-10T13:00:00Z")...)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}

@@ -26,6 +26,7 @@ const (
 	roleCustomer
 	roleFeature
 	roleCreated
+	roleRetired
 	nRoles
 )
 
@@ -36,7 +37,7 @@ var roleNames = planfile.Roles
 // kindRoles lists, per input kind, its roles: required ones first, then
 // optional ones (required[kind] of them are required).
 var kindRoles = map[string][]int{
-	"devices":  {roleDevice, roleShipped, roleCustomer},
+	"devices":  {roleDevice, roleShipped, roleCustomer, roleRetired},
 	"events":   {roleDevice, roleTimestamp, roleEvent, roleSequence, roleSession},
 	"ota":      {roleDevice, roleJob, roleStatus, roleTimestamp},
 	"activity": {roleDevice, roleTimestamp},

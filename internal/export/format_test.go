@@ -203,7 +203,7 @@ func TestDuplicateClientIDReconnect(t *testing.T) {
 	}
 	d.Has.Events = true
 	from := day.Add(11 * time.Hour).UnixMicro()
-	r := metrics.Compute(d, metrics.Options{Window: metrics.Window{From: from, To: from + 2*3600e6}, SLO: 0.99})
+	r := metrics.Compute(d, metrics.Options{Window: metrics.Window{From: from, To: from + 2*3600e6}, SLO: 0.99, AsOf: from + 2*3600e6})
 	u := r.Uptime
 	// drip-000101: connected 11:00–12:00 and 12:15–13:00 = 105 of 120 min;
 	// drip-000102: 120 of 120 min.

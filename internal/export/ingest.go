@@ -47,6 +47,9 @@ type Stats struct {
 	// ids (tickets: customer ids) that the devices input does not list.
 	Duplicates     int
 	UnknownDevices int
+	// Earliest and Latest bound the timestamps of the rows read (metrics.
+	// NoTime when none: a devices input, a snapshot).
+	Earliest, Latest int64
 	// Errors holds the first bad rows, for reporting.
 	Errors []*RowError
 }
@@ -162,7 +165,8 @@ func (g *Ingest) read(in Input) (*Stats, error) {
 		}
 		return nil, err
 	}
-	st := &Stats{Kind: in.Kind, Path: in.Path, Format: format.Name, Detected: detected, Skipped: map[string]int{}, Ignored: map[string]int{}}
+	st := &Stats{Kind: in.Kind, Path: in.Path, Format: format.Name, Detected: detected, Skipped: map[string]int{}, Ignored: map[string]int{},
+		Earliest: metrics.NoTime, Latest: metrics.NoTime}
 	st.Columns = b.columns()
 
 	// Several candidate event (status) columns: choose by their values.
@@ -315,7 +319,15 @@ func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, bad func(key, reaso
 	}
 	switch kind {
 	case "devices":
-		d.AddDevice(id, ts, trimSpace(b.field(fields, roleCustomer)))
+		retired := int64(metrics.NoTime)
+		if v := trimSpace(b.field(fields, roleRetired)); len(v) > 0 {
+			var err error
+			if retired, err = b.timestamp(v); err != nil {
+				bad("unparseable timestamp", timestampProblem("retired_at", v, err))
+				return
+			}
+		}
+		d.AddDeviceRetired(id, ts, retired, trimSpace(b.field(fields, roleCustomer)))
 		st.Used++
 	case "events":
 		if b.HasSequence() {
@@ -328,16 +340,16 @@ func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, bad func(key, reaso
 		} else {
 			d.AddEvent(id, ts, value)
 		}
-		g.count(st, ts < g.UseUntil)
+		g.count(st, ts, ts < g.UseUntil)
 	case "activity":
 		d.AddActivity(id, ts)
-		g.count(st, ts < g.UseUntil)
+		g.count(st, ts, ts < g.UseUntil)
 	case "usage":
 		d.AddUsage(id, ts)
-		g.count(st, ts >= w.From && ts < w.To)
+		g.count(st, ts, ts >= w.From && ts < w.To)
 	case "tickets":
 		d.AddTicket(id, ts)
-		g.count(st, ts >= w.From && ts < w.To)
+		g.count(st, ts, ts >= w.From && ts < w.To)
 	case "ota":
 		job := b.job
 		if len(b.cols[roleJob]) > 0 {
@@ -353,15 +365,27 @@ func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, bad func(key, reaso
 			return
 		}
 		d.AddOTA(id, job, value, ts)
-		g.count(st, ts >= w.From && ts < w.To)
+		g.count(st, ts, ts >= w.From && ts < w.To)
 	}
 }
 
-func (g *Ingest) count(st *Stats, used bool) {
+// count accounts a row with a timestamp as used or outside the span any
+// metric looks at, and widens the input's time span.
+func (g *Ingest) count(st *Stats, ts int64, used bool) {
 	if used {
 		st.Used++
 	} else {
 		st.Outside++
+	}
+	st.widen(ts, ts)
+}
+
+func (st *Stats) widen(earliest, latest int64) {
+	if st.Earliest == metrics.NoTime || earliest < st.Earliest {
+		st.Earliest = earliest
+	}
+	if st.Latest == metrics.NoTime || latest > st.Latest {
+		st.Latest = latest
 	}
 }
 

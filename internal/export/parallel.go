@@ -128,6 +128,9 @@ func (g *Ingest) readParallel(path string, b *Binding, delim byte, st *Stats) (b
 				st.Errors = append(st.Errors, e)
 			}
 		}
+		if c.used+c.outside > 0 {
+			st.widen(c.earliest, c.latest)
+		}
 		line += c.lines
 		global := make([]int32, len(c.names))
 		for i, name := range c.names {

@@ -11,6 +11,7 @@ import (
 	_ "time/tzdata" // zones work the same on every machine
 
 	"github.com/iotpm/iotpm/internal/diag"
+	"github.com/iotpm/iotpm/internal/quantity"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -37,10 +38,15 @@ type MetricsConfig struct {
 	To               string      `yaml:"to"`
 	Inputs           *InputsSpec `yaml:"inputs"`
 	ActivationWindow *Duration   `yaml:"activation_window" check:"gt=0"`
-	SLO              *Confidence `yaml:"slo"`
-	MaxBadRows       int         `yaml:"max_bad_rows" check:"min=0"`
-	Health           *HealthSpec `yaml:"health"`
-	Pos              Pos         `yaml:"-"`
+	// AsOf sets the data horizon (default: the latest row of the inputs).
+	AsOf *Instant `yaml:"as_of"`
+	// DormantAfter: a device disconnected this long is dormant, not down
+	// (default 30d; 0 turns dormancy off).
+	DormantAfter *Duration   `yaml:"dormant_after" check:"min=0"`
+	SLO          *Confidence `yaml:"slo"`
+	MaxBadRows   int         `yaml:"max_bad_rows" check:"min=0"`
+	Health       *HealthSpec `yaml:"health"`
+	Pos          Pos         `yaml:"-"`
 }
 
 // HealthSpec overrides the customer health score's settings.
@@ -124,13 +130,16 @@ func (in *InputSpec) FromScalar(n *yaml.Node) error {
 
 // GatesConfig lists the CI gates iotpm check evaluates.
 type GatesConfig struct {
-	ConnectivityUptime   *Threshold `yaml:"connectivity_uptime"`
-	ActivationRate       *Threshold `yaml:"activation_rate"`
-	OTASuccessRate       *Threshold `yaml:"ota_success_rate"`
-	MonthlyActiveDevices *Threshold `yaml:"monthly_active_devices"`
-	BatteryLife          string     `yaml:"battery_life" check:"enum=targets"`
-	Roadmap              string     `yaml:"roadmap" check:"enum=no_unscheduled_basic|no_unscheduled"`
-	Pos                  Pos        `yaml:"-"`
+	ConnectivityUptime   *RateThreshold `yaml:"connectivity_uptime"`
+	ActivationRate       *RateThreshold `yaml:"activation_rate"`
+	OTASuccessRate       *RateThreshold `yaml:"ota_success_rate"`
+	MonthlyActiveDevices *Threshold     `yaml:"monthly_active_devices"`
+	// DataAge fails when the data's horizon is older than this at the end
+	// of the window (or now, when earlier): "<= 2d".
+	DataAge     *AgeThreshold `yaml:"data_age"`
+	BatteryLife string        `yaml:"battery_life" check:"enum=targets"`
+	Roadmap     string        `yaml:"roadmap" check:"enum=no_unscheduled_basic|no_unscheduled"`
+	Pos         Pos           `yaml:"-"`
 }
 
 // Month is a calendar month, YYYY-MM.
@@ -169,6 +178,101 @@ func (t *Threshold) UnmarshalNode(n *yaml.Node) error {
 		t.Value /= 100
 	}
 	return nil
+}
+
+// RateThreshold is a threshold on a rate: a percentage (">= 98%") or a
+// fraction (">= 0.98"). A bare number above 1 is refused as ambiguous, as
+// the flags refuse it.
+type RateThreshold struct{ Threshold }
+
+// UnmarshalNode implements NodeUnmarshaler.
+func (t *RateThreshold) UnmarshalNode(n *yaml.Node) error {
+	if err := t.Threshold.UnmarshalNode(n); err != nil {
+		return err
+	}
+	m := thresholdRE.FindStringSubmatch(n.Value)
+	switch {
+	case !t.Percent && t.Value > 1:
+		return fmt.Errorf("%s is ambiguous: write %s%% or %s", m[2], m[2], strconv.FormatFloat(t.Value/100, 'g', -1, 64))
+	case t.Value > 1:
+		return fmt.Errorf("%s%% is outside 0%%..100%%", m[2])
+	}
+	return nil
+}
+
+// JSONSchema describes a rate threshold.
+func (*RateThreshold) JSONSchema() map[string]any {
+	return map[string]any{"type": "string", "pattern": `^\s*(>=|>|<=|<)\s*([0-9]+(\.[0-9]+)?\s*%|0(\.[0-9]+)?|1(\.0+)?)\s*$`,
+		"description": `a condition on a rate, e.g. ">= 98%" or ">= 0.98"`}
+}
+
+// AgeThreshold bounds the age of the data: "<= 2d", "< 36h".
+type AgeThreshold struct {
+	Op      string
+	Seconds float64
+	Text    string
+}
+
+var ageRE = regexp.MustCompile(`^\s*(<=|<)\s*(.+?)\s*$`)
+
+// UnmarshalNode implements NodeUnmarshaler.
+func (t *AgeThreshold) UnmarshalNode(n *yaml.Node) error {
+	m := ageRE.FindStringSubmatch(n.Value)
+	if m == nil {
+		return fmt.Errorf("%q is not an age limit; write e.g. \"<= 2d\" or \"< 36h\"", n.Value)
+	}
+	secs, err := quantity.Duration.Parse(m[2])
+	if err != nil || secs <= 0 || secs > 100*365.25*86400 {
+		return fmt.Errorf("%q is not an age limit; write e.g. \"<= 2d\" or \"< 36h\" (a positive duration)", n.Value)
+	}
+	*t = AgeThreshold{Op: m[1], Seconds: secs, Text: strings.TrimSpace(n.Value)}
+	return nil
+}
+
+// Holds reports whether an age in seconds meets the limit.
+func (t AgeThreshold) Holds(age float64) bool {
+	if t.Op == "<" {
+		return age < t.Seconds
+	}
+	return age <= t.Seconds
+}
+
+// JSONSchema describes an age limit.
+func (*AgeThreshold) JSONSchema() map[string]any {
+	return map[string]any{"type": "string", "pattern": `^\s*(<=|<)\s*[0-9]`, "description": `an age limit, e.g. "<= 2d"`}
+}
+
+// Instant is a point in time: a date (midnight UTC) or an RFC 3339 time.
+type Instant struct {
+	Text string
+	Time time.Time
+}
+
+// UnmarshalNode implements NodeUnmarshaler.
+func (i *Instant) UnmarshalNode(n *yaml.Node) error {
+	t, err := ParseInstant(n.Value)
+	if err != nil {
+		return err
+	}
+	*i = Instant{Text: n.Value, Time: t}
+	return nil
+}
+
+// JSONSchema describes an instant.
+func (*Instant) JSONSchema() map[string]any {
+	return map[string]any{"type": "string", "description": "a date (2026-10-31) or an RFC 3339 time (2026-10-31T23:59:00Z)"}
+}
+
+// ParseInstant reads a date (midnight UTC) or an RFC 3339 time.
+func ParseInstant(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t.UTC(), nil
+	}
+	return time.Time{}, fmt.Errorf("%q is not a time; write a date (2026-10-31) or an RFC 3339 time (2026-10-31T23:59:00Z)", s)
 }
 
 // Holds reports whether x meets the threshold.

@@ -63,11 +63,12 @@ type RoleColumns struct {
 	CustomerID Columns `yaml:"customer_id"`
 	Feature    Columns `yaml:"feature"`
 	CreatedAt  Columns `yaml:"created_at"`
+	RetiredAt  Columns `yaml:"retired_at"`
 	Pos        Pos     `yaml:"-"`
 }
 
 // Roles lists the role names in RoleColumns' order.
-var Roles = []string{"device_id", "timestamp", "event", "sequence", "session", "job_id", "status", "shipped_at", "customer_id", "feature", "created_at"}
+var Roles = []string{"device_id", "timestamp", "event", "sequence", "session", "job_id", "status", "shipped_at", "customer_id", "feature", "created_at", "retired_at"}
 
 // Get returns a role's columns by name.
 func (r *RoleColumns) Get(role string) Columns {
@@ -97,6 +98,8 @@ func (r *RoleColumns) Get(role string) Columns {
 		return r.Feature
 	case "created_at":
 		return r.CreatedAt
+	case "retired_at":
+		return r.RetiredAt
 	}
 	return nil
 }

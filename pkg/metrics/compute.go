@@ -51,11 +51,18 @@ type Options struct {
 	// SeriesMonths is how many calendar months of per-month MAD and uptime
 	// to report, ending with the month of the window's last instant.
 	SeriesMonths int
+	// AsOf sets the data horizon H (0: the latest row timestamp of the
+	// inputs). Nothing after H is known: rows after it are ignored and
+	// time is measured before it.
+	AsOf int64
+	// DormantAfter is D: a device disconnected this long is dormant, not
+	// down, until it connects again (0: no dormancy).
+	DormantAfter int64
 }
 
 // Uptime is the connectivity-uptime result.
 type Uptime struct {
-	Value           float64 // Σ connected / Σ observed
+	Value           float64 // Σ connected / Σ observed; NaN: no observed time
 	ConnectedUS     int64
 	ObservedUS      int64
 	Devices         int // devices with observed time in the window
@@ -64,6 +71,10 @@ type Uptime struct {
 	BelowSLO        int
 	SLO             float64
 	PerDeviceValues []float64 `json:"-"`
+	// NeverActivated: devices of the devices input shipped before
+	// min(to, H) with no service start before it. Dormant: devices with
+	// dormant time in the window. Retired: devices retired in the window.
+	NeverActivated, Dormant, Retired int
 }
 
 // MAD is the monthly-active-devices (any window) result.
@@ -72,6 +83,9 @@ type MAD struct {
 	ByActivity     int // active through an activity row
 	ByConnection   int // active through a connected event or connected time
 	DevicesInInput int
+	// NoData: no event or activity row counts in the window and no time
+	// was observed in it: the value is unknown, not 0.
+	NoData bool
 }
 
 // Cohort is an activation cohort.
@@ -126,11 +140,16 @@ type Month struct {
 	MAD        int
 	Uptime     float64 // NaN when nothing was observed
 	ObservedUS int64
+	// Rows counts the event and activity rows that count in the month.
+	Rows int
 }
 
 // Report is every metric whose inputs were given; the others are nil.
 type Report struct {
-	Window     Window
+	Window Window
+	// Horizon is H: the latest row timestamp of the metrics inputs, or the
+	// as-of time; NoTime when there are no rows.
+	Horizon    int64
 	Uptime     *Uptime
 	MAD        *MAD
 	Activation *Activation
@@ -144,10 +163,23 @@ type worker struct {
 	perDevice         []float64
 	leftOut           int
 	mad, madAct, madC int
+	rows              int // event and activity rows counting in W
+	neverActivated    int
+	dormant, retired  int
 	custConn, custObs []int64
 	monthConn         []int64
 	monthObs          []int64
 	monthMAD          []int
+	monthRows         []int
+}
+
+// span is what one Compute looks at: the window, the horizon, the
+// dormancy threshold and the month bounds of the series.
+type span struct {
+	w       Window
+	horizon int64 // H: rows at or before it count
+	dormant int64 // D; 0: none
+	bounds  []int64
 }
 
 // monthBounds returns the start of each of n calendar months ending with
@@ -170,7 +202,7 @@ func monthBounds(last int64, n int) ([]int64, []string) {
 // Compute computes every metric whose inputs were given.
 func Compute(d *Data, o Options) Report {
 	d.sort()
-	r := Report{Window: o.Window}
+	r := Report{Window: o.Window, Horizon: d.Horizon(o.AsOf)}
 	w := o.Window
 	needDevices := d.Has.Events || d.Has.Activity
 	var bounds []int64
@@ -178,6 +210,7 @@ func Compute(d *Data, o Options) Report {
 	if needDevices && o.SeriesMonths > 0 && d.Latest != math.MinInt64 {
 		bounds, labels = monthBounds(w.To-1, o.SeriesMonths)
 	}
+	sp := &span{w: w, horizon: r.Horizon, dormant: o.DormantAfter, bounds: bounds}
 	nm := len(labels)
 	nc := len(d.customerNames)
 	n := len(d.names)
@@ -188,10 +221,10 @@ func Compute(d *Data, o Options) Report {
 	var workers []*worker
 	parallel(n, func(lo, hi int) {
 		wk := &worker{custConn: make([]int64, nc), custObs: make([]int64, nc),
-			monthConn: make([]int64, nm), monthObs: make([]int64, nm), monthMAD: make([]int, nm)}
+			monthConn: make([]int64, nm), monthObs: make([]int64, nm), monthMAD: make([]int, nm), monthRows: make([]int, nm)}
 		active := make([]bool, nm)
 		for i := lo; i < hi; i++ {
-			d.deviceStats(i, w, bounds, wk, active)
+			d.deviceStats(i, sp, wk, active)
 		}
 		mu.Lock()
 		workers = append(workers, wk)
@@ -205,6 +238,9 @@ func Compute(d *Data, o Options) Report {
 			u.ObservedUS += wk.obs
 			u.PerDeviceValues = append(u.PerDeviceValues, wk.perDevice...)
 			u.LeftOut += wk.leftOut
+			u.NeverActivated += wk.neverActivated
+			u.Dormant += wk.dormant
+			u.Retired += wk.retired
 		}
 		u.Devices = len(u.PerDeviceValues)
 		u.Value = ratio(u.ConnectedUS, u.ObservedUS)
@@ -229,11 +265,15 @@ func Compute(d *Data, o Options) Report {
 	}
 	if needDevices {
 		m := &MAD{}
+		rows, obs := 0, int64(0)
 		for _, wk := range workers {
 			m.Value += wk.mad
 			m.ByActivity += wk.madAct
 			m.ByConnection += wk.madC
+			rows += wk.rows
+			obs += wk.obs
 		}
+		m.NoData = rows == 0 && obs == 0
 		for i := range d.names {
 			if len(d.events[i]) > 0 || len(d.activity[i]) > 0 {
 				m.DevicesInInput++
@@ -247,19 +287,20 @@ func Compute(d *Data, o Options) Report {
 				mo.MAD += wk.monthMAD[k]
 				conn += wk.monthConn[k]
 				mo.ObservedUS += wk.monthObs[k]
+				mo.Rows += wk.monthRows[k]
 			}
 			mo.Uptime = ratio(conn, mo.ObservedUS)
-			if len(r.Months) == 0 && mo.MAD == 0 && mo.ObservedUS == 0 {
-				continue // the series starts with the first month that has data
+			if mo.ObservedUS == 0 && mo.Rows == 0 && (len(r.Months) == 0 || bounds[k] > r.Horizon) {
+				continue // the series runs from the first to the last month with data
 			}
 			r.Months = append(r.Months, mo)
 		}
 	}
 	if d.Has.Devices && needDevices {
-		r.Activation = d.activation(o)
+		r.Activation = d.activation(o, r.Horizon)
 	}
 	if d.Has.OTA {
-		r.OTA = d.otaRate(w)
+		r.OTA = d.otaRate(w, r.Horizon)
 	}
 	if d.Has.Devices && nc > 0 && (d.Has.Events || d.Has.Usage || d.Has.Tickets) {
 		var custConn, custObs []int64
@@ -272,7 +313,7 @@ func Compute(d *Data, o Options) Report {
 				}
 			}
 		}
-		r.Customers = d.health(o, custConn, custObs)
+		r.Customers = d.health(o, custConn, custObs, r.Horizon)
 	}
 	return r
 }
@@ -286,69 +327,127 @@ func ratio(a, b int64) float64 {
 
 // deviceStats walks one device's events as intervals of known state and
 // accumulates the window's and each month's connected and observed time,
-// and whether the device was active.
-func (d *Data) deviceStats(i int, w Window, bounds []int64, wk *worker, active []bool) {
-	keys := d.events[i]
+// and whether the device was active, under the definitions of the README:
+// only events at or after shipping and not after the horizon count; the
+// service period [S, R) starts at the first connect (or at shipping, or
+// at −∞, when the first event is a disconnect) and ends at retirement;
+// time is measured before the horizon; a disconnected stretch is down for
+// D and dormant (not observed) after that.
+func (d *Data) deviceStats(i int, sp *span, wk *worker, active []bool) {
+	w, horizon := sp.w, sp.horizon
+	bounds := sp.bounds
 	nm := len(active)
 	for k := range active {
 		active[k] = false
 	}
-	var conn, obs int64
-	activeW, activeByConn := false, false
-
-	// add accounts interval [a, b) in state s.
-	add := func(a, b int64, s int64) {
-		if lo, hi := max(a, w.From), min(b, w.To); lo < hi {
-			obs += hi - lo
-			if s == Connected {
-				conn += hi - lo
-			}
-		}
-		if nm == 0 || b <= bounds[0] || a >= bounds[nm] {
-			return
-		}
-		m := max(sort.Search(nm, func(k int) bool { return bounds[k+1] > a }), 0)
-		for ; m < nm && bounds[m] < b; m++ {
-			lo, hi := max(a, bounds[m]), min(b, bounds[m+1])
-			if lo >= hi {
-				continue
-			}
-			wk.monthObs[m] += hi - lo
-			if s == Connected {
-				wk.monthConn[m] += hi - lo
-				active[m] = true
-			}
-		}
+	ship, retired := d.shipped[i], d.retired[i]
+	if retired == NoTime {
+		retired = math.MaxInt64
 	}
+	end := min(retired, horizon) // time is measured on (−∞, end)
 	monthOf := func(t int64) int {
 		if nm == 0 || t < bounds[0] || t >= bounds[nm] {
 			return -1
 		}
 		return sort.Search(nm, func(k int) bool { return bounds[k+1] > t })
 	}
+	var conn, obs int64
+	activeW, activeByConn, dormantW := false, false, false
 
+	// the events that count: at or after shipping, not after the horizon
+	keys := d.events[i]
+	if ship != NoTime {
+		j, _ := slices.BinarySearch(keys, ship*2)
+		keys = keys[j:]
+	}
+	if horizon < math.MaxInt64/2 {
+		j, _ := slices.BinarySearch(keys, (horizon+1)*2)
+		keys = keys[:j]
+	}
+	start := int64(math.MaxInt64) // S; MaxInt64: never in service
 	if len(keys) > 0 {
-		cur := int64(-1) // unknown
-		prev := int64(math.MinInt64)
+		start = keys[0] >> 1
 		if keys[0]&1 == Disconnected {
-			cur = Connected // it was online before it went offline
-		}
-		for _, key := range keys {
-			t, s := key>>1, key&1
-			if cur >= 0 {
-				add(prev, t, cur)
+			start = math.MinInt64 // connected before its first event
+			if ship != NoTime {
+				start = ship
 			}
-			cur, prev = s, t
-			if s == Connected {
-				if t >= w.From && t < w.To {
-					activeW, activeByConn = true, true
+		}
+		// add accounts [a, b) in a state: connected, down, or dormant.
+		add := func(a, b int64, connected, dormant bool) {
+			a, b = max(a, start), min(b, end)
+			if a >= b {
+				return
+			}
+			if lo, hi := max(a, w.From), min(b, w.To); lo < hi {
+				if dormant {
+					dormantW = true
+				} else {
+					obs += hi - lo
+					if connected {
+						conn += hi - lo
+					}
 				}
-				if m := monthOf(t); m >= 0 {
+			}
+			if dormant || nm == 0 || b <= bounds[0] || a >= bounds[nm] {
+				return
+			}
+			for m := max(monthOf(max(a, bounds[0])), 0); m < nm && bounds[m] < b; m++ {
+				lo, hi := max(a, bounds[m]), min(b, bounds[m+1])
+				if lo >= hi {
+					continue
+				}
+				wk.monthObs[m] += hi - lo
+				if connected {
+					wk.monthConn[m] += hi - lo
 					active[m] = true
 				}
 			}
 		}
-		add(prev, math.MaxInt64, cur)
+		// segment accounts [a, b) after an event of state s, in a
+		// disconnected stretch that began at down.
+		segment := func(a, b int64, s int64, down int64) {
+			if s == Connected || sp.dormant <= 0 {
+				add(a, b, s == Connected, false)
+				return
+			}
+			cut := down + sp.dormant
+			if down > math.MaxInt64-sp.dormant {
+				cut = math.MaxInt64
+			}
+			add(a, min(b, cut), false, false)
+			add(max(a, cut), b, false, true)
+		}
+		cur := int64(Connected)
+		prev, down := start, int64(0)
+		if keys[0]&1 == Connected {
+			cur = -1 // unknown before the first connect
+		}
+		for _, key := range keys {
+			t, s := key>>1, key&1
+			if cur >= 0 {
+				segment(prev, t, cur, down)
+			}
+			if s == Disconnected && cur != Disconnected {
+				down = t // a disconnected stretch begins
+			}
+			cur, prev = s, t
+			if t < retired {
+				if t >= w.From && t < w.To {
+					wk.rows++
+					if s == Connected {
+						activeW, activeByConn = true, true
+					}
+				}
+				if m := monthOf(t); m >= 0 {
+					wk.monthRows[m]++
+					if s == Connected {
+						active[m] = true
+					}
+				}
+			}
+		}
+		segment(prev, math.MaxInt64, cur, down)
 		if conn > 0 {
 			activeW, activeByConn = true, true
 		}
@@ -363,22 +462,42 @@ func (d *Data) deviceStats(i int, w Window, bounds []int64, wk *worker, active [
 			wk.custConn[c] += conn
 			wk.custObs[c] += obs
 		}
+		if dormantW {
+			wk.dormant++
+		}
+	} else if len(d.events[i]) > 0 {
+		wk.leftOut++
 	}
+	if d.listed[i] && ship != NoTime {
+		cutoff := min(w.To, horizon+1)
+		if ship < cutoff && start >= cutoff {
+			wk.neverActivated++
+		}
+		if d.retired[i] != NoTime && d.retired[i] >= w.From && d.retired[i] < w.To {
+			wk.retired++
+		}
+	}
+	// activity rows inside the service period: at or after shipping,
+	// before retirement, not after the horizon
 	act := d.activity[i]
-	if len(act) > 0 {
-		j, _ := slices.BinarySearch(act, w.From)
-		if j < len(act) && act[j] < w.To {
+	if ship != NoTime {
+		j, _ := slices.BinarySearch(act, ship)
+		act = act[j:]
+	}
+	for _, t := range act {
+		if t >= retired || t > horizon {
+			break
+		}
+		if t >= w.From && t < w.To {
+			wk.rows++
 			if !activeW {
 				wk.madAct++
 			}
 			activeW = true
 		}
-		if nm > 0 {
-			for _, t := range act {
-				if m := monthOf(t); m >= 0 {
-					active[m] = true
-				}
-			}
+		if m := monthOf(t); m >= 0 {
+			wk.monthRows[m]++
+			active[m] = true
 		}
 	}
 	if activeW {
@@ -409,17 +528,17 @@ func (d *Data) activatedIn(i int, from, to int64) bool {
 	return k < len(act) && act[k] < to
 }
 
-func (d *Data) activation(o Options) *Activation {
+func (d *Data) activation(o Options, horizon int64) *Activation {
 	a := &Activation{WindowDays: float64(o.ActivationWindow) / 86_400e6}
 	a.Label = "window"
-	a.Mature = d.Latest >= o.Window.To+o.ActivationWindow
+	a.Mature = horizon != NoTime && horizon >= o.Window.To+o.ActivationWindow
 	byMonth := map[string]*Cohort{}
 	monthEnd := map[string]int64{}
 	for i, s := range d.shipped {
-		if s == NoTime {
+		if s == NoTime || !d.listed[i] {
 			continue
 		}
-		activated := d.activatedIn(i, s, s+o.ActivationWindow)
+		activated := d.activatedIn(i, s, min(s+o.ActivationWindow, horizon+1))
 		if s >= o.Window.From && s < o.Window.To {
 			a.Shipped++
 			if activated {
@@ -445,21 +564,43 @@ func (d *Data) activation(o Options) *Activation {
 	}
 	for label, c := range byMonth {
 		c.Rate = float64(c.Activated) / float64(c.Shipped)
-		c.Mature = d.Latest >= monthEnd[label]+o.ActivationWindow
+		c.Mature = horizon != NoTime && horizon >= monthEnd[label]+o.ActivationWindow
 		a.ByMonth = append(a.ByMonth, *c)
 	}
 	slices.SortFunc(a.ByMonth, func(x, y Cohort) int { return cmp.Compare(x.Label, y.Label) })
 	return a
 }
 
-func (d *Data) otaRate(w Window) *OTA {
+// finalOTA returns each (device, job)'s final state: its latest row at or
+// before the horizon (at equal times the later row in the file), or its
+// snapshot state.
+func (d *Data) finalOTA(horizon int64) map[otaKey]otaState {
+	if horizon == NoTime || horizon >= d.Latest {
+		return d.ota
+	}
+	out := make(map[otaKey]otaState, len(d.ota))
+	for k := range d.otaSnapshot {
+		out[k] = d.ota[k]
+	}
+	for _, r := range d.otaRows {
+		if r.ts > horizon || d.otaSnapshot[r.key] {
+			continue
+		}
+		if cur, ok := out[r.key]; !ok || r.ts >= cur.ts {
+			out[r.key] = r.otaState
+		}
+	}
+	return out
+}
+
+func (d *Data) otaRate(w Window, horizon int64) *OTA {
 	r := &OTA{Snapshot: len(d.otaSnapshot) > 0}
 	r.Job = "all"
 	jobs := make([]OTAJob, len(d.jobNames))
 	for j, name := range d.jobNames {
 		jobs[j].Job = name
 	}
-	for k, st := range d.ota {
+	for k, st := range d.finalOTA(horizon) {
 		if (st.ts < w.From || st.ts >= w.To) && !d.otaSnapshot[k] {
 			continue
 		}
@@ -494,24 +635,28 @@ func (d *Data) otaRate(w Window) *OTA {
 	return r
 }
 
-func (d *Data) health(o Options, custConn, custObs []int64) []CustomerHealth {
+func (d *Data) health(o Options, custConn, custObs []int64, horizon int64) []CustomerHealth {
 	nc := len(d.customerNames)
 	devices := make([]int, nc)
 	used := make([]int, nc)
+	stale := horizon == NoTime || horizon < o.Window.From // nothing known in the window
 	for i, c := range d.customer {
 		if c < 0 || d.shipped[i] == NoTime || d.shipped[i] >= o.Window.To {
+			continue
+		}
+		if r := d.retired[i]; r != NoTime && r < o.Window.From {
 			continue
 		}
 		devices[c]++
 		u := d.usage[i]
 		j, _ := slices.BinarySearch(u, o.Window.From)
-		if j < len(u) && u[j] < o.Window.To {
+		if j < len(u) && u[j] < o.Window.To && u[j] <= horizon {
 			used[c]++
 		}
 	}
 	tickets := make([]int, nc)
 	for _, t := range d.tickets {
-		if t.Created >= o.Window.From && t.Created < o.Window.To {
+		if t.Created >= o.Window.From && t.Created < o.Window.To && t.Created <= horizon {
 			tickets[t.Customer]++
 		}
 	}
@@ -528,6 +673,10 @@ func (d *Data) health(o Options, custConn, custObs []int64) []CustomerHealth {
 			*raw, *score, *weight = &x, &s, comp.Weight
 			sum += comp.Weight * s
 			weights += comp.Weight
+		}
+		if stale {
+			out = append(out, ch)
+			continue
 		}
 		if custObs != nil && custObs[c] > 0 {
 			use(h.Uptime, float64(custConn[c])/float64(custObs[c]), &ch.Uptime, &ch.UptimeScore, &ch.UptimeWeight)

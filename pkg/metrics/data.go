@@ -49,6 +49,11 @@ type otaState struct {
 	ts    int64
 }
 
+type otaRow struct {
+	key otaKey
+	otaState
+}
+
 // Data is everything read from the exports, indexed by device. Build it
 // with the Add methods, in file order.
 type Data struct {
@@ -67,6 +72,7 @@ type Data struct {
 	actSegs  []segment
 	usage    [][]int64
 	shipped  []int64
+	retired  []int64 // NoTime: in service
 	customer []int32
 
 	customerIDs   map[string]int32
@@ -76,6 +82,9 @@ type Data struct {
 	jobIDs   map[string]int32
 	jobNames []string
 	ota      map[otaKey]otaState
+	// otaRows keeps every row in file order, for a horizon before the
+	// latest row (the final state then is the latest row at or before it).
+	otaRows []otaRow
 
 	// seqEvents are the events of an input with a sequence column, ordered
 	// by it when the data is frozen; ordered marks the devices whose events
@@ -123,6 +132,7 @@ func (d *Data) device(b []byte) int32 {
 	d.activity = append(d.activity, nil)
 	d.usage = append(d.usage, nil)
 	d.shipped = append(d.shipped, NoTime)
+	d.retired = append(d.retired, NoTime)
 	d.customer = append(d.customer, -1)
 	d.listed = append(d.listed, false)
 	return i
@@ -135,7 +145,14 @@ func (d *Data) seen(ts int64) {
 
 // AddDevice records a row of devices.csv; customer may be empty.
 func (d *Data) AddDevice(id []byte, shipped int64, customer []byte) {
+	d.AddDeviceRetired(id, shipped, NoTime, customer)
+}
+
+// AddDeviceRetired records a row of devices.csv with the time the device
+// left service (retired, decommissioned, returned; NoTime: in service).
+func (d *Data) AddDeviceRetired(id []byte, shipped, retired int64, customer []byte) {
 	i := d.device(id)
+	d.retired[i] = retired
 	if d.listed[i] {
 		d.DuplicateDevices++
 	}
@@ -256,6 +273,7 @@ func (d *Data) AddOTA(id, job []byte, class int, ts int64) {
 	if cur, ok := d.ota[k]; !ok || ts >= cur.ts {
 		d.ota[k] = otaState{class: class, ts: ts}
 	}
+	d.otaRows = append(d.otaRows, otaRow{k, otaState{class: class, ts: ts}})
 	d.seen(ts)
 }
 
@@ -281,6 +299,20 @@ func (d *Data) AddOTASnapshot(id, job []byte, class int) {
 		d.otaSnapshot = map[otaKey]bool{}
 	}
 	d.otaSnapshot[k] = true
+}
+
+// Horizon returns H: asOf when set (not 0 or NoTime), else the latest row
+// timestamp of the metrics inputs (events, activity, OTA, usage, tickets;
+// not shipping or retirement dates, not snapshot rows); NoTime when there
+// is no row.
+func (d *Data) Horizon(asOf int64) int64 {
+	if asOf != 0 && asOf != NoTime {
+		return asOf
+	}
+	if d.Latest == math.MinInt64 {
+		return NoTime
+	}
+	return d.Latest
 }
 
 // Devices is the number of distinct device ids seen.

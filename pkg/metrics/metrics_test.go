@@ -200,7 +200,8 @@ func TestMonthlySeries(t *testing.T) {
 	d.AddEvent([]byte("x"), day("2026-10-01"), Disconnected)
 	d.AddEvent([]byte("x"), day("2026-10-16"), Connected)
 	d.AddEvent([]byte("y"), day("2026-09-10"), Connected) // unknown before, then always up
-	r := Compute(d, Options{Window: Window{day("2026-10-01"), day("2026-11-01")}, SeriesMonths: 3})
+	// the data is known to the end of October (as of 1 Nov)
+	r := Compute(d, Options{Window: Window{day("2026-10-01"), day("2026-11-01")}, SeriesMonths: 3, AsOf: day("2026-11-01")})
 	if len(r.Months) != 3 || r.Months[0].Label != "2026-08" || r.Months[2].Label != "2026-10" {
 		t.Fatalf("months %+v", r.Months)
 	}
@@ -211,6 +212,10 @@ func TestMonthlySeries(t *testing.T) {
 	}
 	// October: x up 16 of 31 days, y up 31 of 31
 	near(t, "oct uptime", r.Months[2].Uptime, (16.0+31)/62)
+	// without as-of, the horizon is the last row (16 Oct): x down 15 of
+	// 15 days, y up 15 of 15
+	r = Compute(d, Options{Window: Window{day("2026-10-01"), day("2026-11-01")}, SeriesMonths: 3})
+	near(t, "oct uptime to the horizon", r.Months[2].Uptime, 0.5)
 }
 
 // Compute must not depend on the number of CPUs: it used to collect worker
@@ -224,7 +229,9 @@ func TestComputeWithManyWorkers(t *testing.T) {
 		d.AddEvent(fmt.Appendf(nil, "d%d", i), day("2026-10-02"), Connected)
 	}
 	done := make(chan Report)
-	go func() { done <- Compute(d, Options{Window: Window{day("2026-10-01"), day("2026-11-01")}, SLO: 0.99}) }()
+	go func() {
+		done <- Compute(d, Options{Window: Window{day("2026-10-01"), day("2026-11-01")}, SLO: 0.99, AsOf: day("2026-11-01")})
+	}()
 	select {
 	case r := <-done:
 		if r.Uptime.Devices != 50_000 || r.MAD.Value != 50_000 {
