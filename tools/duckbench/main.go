@@ -27,29 +27,52 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2"
 )
 
-// uptimeSQL is iotpm's connectivity-uptime definition in SQL: per device,
-// events ordered by time with a disconnect before a connect at the same
-// instant; after an event the device is in its state; before a first event
-// that is a disconnect it was connected; before a first connect, unknown.
+// uptimeSQL is iotpm's connectivity-uptime definition (version 2, for an
+// events input alone: no shipping or retirement dates, no sequence column)
+// in SQL:
+//   - the horizon H is the latest row; rows after it are ignored and time is
+//     measured before it;
+//   - exact duplicates count once; per device, events ordered by time with
+//     a disconnect before a connect at the same instant; after an event the
+//     device is in its state; before a first event that is a disconnect it
+//     was connected (service since −∞), before a first connect unknown;
+//   - a disconnected stretch starts at the first disconnect after the device
+//     was connected; it is down for D and dormant (not observed) after that.
+//
+// %[1]s is the file, %[2]d and %[3]d the window in µs, %[4]d D in µs.
 const uptimeSQL = `
-WITH ev AS (
+WITH raw AS (
   SELECT clientId AS device_id, "timestamp" * 1000 AS ts,
          CASE lower(trim(eventType)) WHEN 'connected' THEN 1 ELSE 0 END AS st
-  FROM read_csv('%s', header = true, columns = {'clientId': 'VARCHAR', 'timestamp': 'BIGINT', 'eventType': 'VARCHAR'})
+  FROM read_csv('%[1]s', header = true, columns = {'clientId': 'VARCHAR', 'timestamp': 'BIGINT', 'eventType': 'VARCHAR'})
 ),
+hz AS (SELECT MAX(ts) AS h FROM raw),
+ev AS (SELECT DISTINCT device_id, ts, st FROM raw, hz WHERE ts <= hz.h),
 o AS (
   SELECT device_id, ts, st,
          LEAD(ts) OVER w AS next_ts,
+         LAG(st) OVER w AS prev_st,
          ROW_NUMBER() OVER w AS rn
   FROM ev
   WINDOW w AS (PARTITION BY device_id ORDER BY ts, st)
 ),
-intervals AS (
-  SELECT st, GREATEST(ts, %[2]d) AS a, LEAST(COALESCE(next_ts, %[3]d), %[3]d) AS b FROM o
+s AS (
+  SELECT *, MAX(CASE WHEN st = 0 AND (prev_st IS NULL OR prev_st = 1) THEN ts END)
+              OVER (PARTITION BY device_id ORDER BY ts, st ROWS UNBOUNDED PRECEDING) AS down_since
+  FROM o
+),
+seg AS (
+  SELECT st, ts AS a, COALESCE(next_ts, 9000000000000000000) AS b, down_since FROM s
   UNION ALL
-  SELECT 1 AS st, %[2]d AS a, LEAST(ts, %[3]d) AS b FROM o WHERE rn = 1 AND st = 0
+  SELECT 1 AS st, -9000000000000000000 AS a, ts AS b, NULL AS down_since FROM s WHERE rn = 1 AND st = 0
+),
+observed AS (
+  SELECT st, a, CASE WHEN st = 0 AND %[4]d > 0 THEN LEAST(b, down_since + %[4]d) ELSE b END AS b FROM seg
+),
+clipped AS (
+  SELECT st, GREATEST(a, %[2]d) AS a, LEAST(b, %[3]d, hz.h) AS b FROM observed, hz
 )
-SELECT SUM(CASE WHEN st = 1 THEN b - a ELSE 0 END)::DOUBLE / SUM(b - a) FROM intervals WHERE b > a`
+SELECT SUM(CASE WHEN st = 1 THEN b - a ELSE 0 END)::DOUBLE / SUM(b - a) FROM clipped WHERE b > a`
 
 func main() {
 	iotpm := flag.String("iotpm", "iotpm", "path to the iotpm binary")
@@ -58,6 +81,7 @@ func main() {
 	runs := flag.Int("runs", 3, "runs of each; the median is reported")
 	duckOnly := flag.Bool("duck-child", false, "internal: run DuckDB once and print the value")
 	threads := flag.Int("threads", runtime.NumCPU(), "DuckDB threads")
+	dormant := flag.Duration("dormant-after", 30*24*time.Hour, "D, as iotpm's --dormant-after (0: no dormancy)")
 	flag.Parse()
 	m, err := time.Parse("2006-01", *month)
 	check(err)
@@ -69,7 +93,7 @@ func main() {
 		_, err = db.Exec(fmt.Sprintf("SET threads = %d", *threads))
 		check(err)
 		var v float64
-		check(db.QueryRow(fmt.Sprintf(uptimeSQL, strings.ReplaceAll(*events, "'", "''"), from, to)).Scan(&v))
+		check(db.QueryRow(fmt.Sprintf(uptimeSQL, strings.ReplaceAll(*events, "'", "''"), from, to, dormant.Microseconds())).Scan(&v))
 		fmt.Println(strconv.FormatFloat(v, 'g', -1, 64))
 		return
 	}
@@ -82,7 +106,7 @@ func main() {
 	var iotpmRSS, duckRSS int64
 	var iotpmV, duckV float64
 	for range *runs {
-		out, secs, rss := run(*iotpm, "metrics", "--events", *events, "--month", *month, "-o", "json")
+		out, secs, rss := run(*iotpm, "metrics", "--events", *events, "--month", *month, "--dormant-after", fmt.Sprintf("%gh", dormant.Hours()), "-o", "json")
 		var doc struct {
 			Uptime struct {
 				Value float64 `json:"value"`
@@ -91,7 +115,7 @@ func main() {
 		check(json.Unmarshal(out, &doc))
 		iotpmV, iotpmT, iotpmRSS = doc.Uptime.Value, append(iotpmT, secs), max(iotpmRSS, rss)
 
-		out, secs, rss = run(self, "-duck-child", "-events", *events, "-month", *month, "-threads", strconv.Itoa(*threads))
+		out, secs, rss = run(self, "-duck-child", "-events", *events, "-month", *month, "-threads", strconv.Itoa(*threads), "-dormant-after", dormant.String())
 		duckV, err = strconv.ParseFloat(strings.TrimSpace(string(out)), 64)
 		check(err)
 		duckT, duckRSS = append(duckT, secs), max(duckRSS, rss)
