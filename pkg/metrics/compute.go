@@ -469,7 +469,7 @@ func (d *Data) deviceStats(i int, sp *span, wk *worker, active []bool) {
 		wk.leftOut++
 	}
 	if d.listed[i] && ship != NoTime {
-		cutoff := min(w.To, horizon+1)
+		cutoff := min(w.To, horizon) // shipped before min(to, H), no service start before it
 		if ship < cutoff && start >= cutoff {
 			wk.neverActivated++
 		}
