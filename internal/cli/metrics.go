@@ -51,6 +51,7 @@ type MetricsOptions struct {
 	// MaxDataAge gates the data's age at min(to, now); Now fixes the clock.
 	AsOf         string
 	DormantAfter string
+	MaxExpansion int
 	MaxDataAge   string
 	Now          string
 
@@ -144,6 +145,7 @@ are errors (the first 20 listed as path:line: reason, exit 2) unless
 	cmd.Flags().StringVar(&opts.MinActivation, "min-activation", "", "gate: activation rate at least this, e.g. 70%")
 	cmd.Flags().StringVar(&opts.MinOTA, "min-ota", "", "gate: OTA success rate at least this, e.g. 95%")
 	cmd.Flags().IntVar(&opts.MinMAD, "min-mad", 0, "gate: at least N monthly active devices")
+	cmd.Flags().IntVar(&opts.MaxExpansion, "max-expansion", export.DefaultMaxExpansion, "refuse a .csv.gz that expands to more than N times its size (a decompression bomb)")
 	cmd.Flags().StringVar(&opts.AsOf, "as-of", "", "the data horizon: rows after it are ignored (default: the latest row of the inputs)")
 	cmd.Flags().StringVar(&opts.DormantAfter, "dormant-after", "30d", "a device disconnected this long is dormant, not down (0: never)")
 	cmd.Flags().StringVar(&opts.MaxDataAge, "max-data-age", "", "gate: the data's horizon at most this old at the window's end (or now), e.g. 2d")
@@ -317,6 +319,7 @@ type metricsJob struct {
 	health     metrics.HealthConfig
 	maxBadRows int
 	asOf       int64   // 0: the latest row
+	expansion  int     // .csv.gz bound; 0: the default
 	dormant    float64 // seconds; 0: no dormancy
 	now        time.Time
 }
@@ -379,6 +382,7 @@ func jobFromConfig(cfg *planfile.Config) (*metricsJob, error) {
 		job.dormant = float64(*m.DormantAfter)
 	}
 	job.maxBadRows = m.MaxBadRows
+	job.expansion = m.MaxExpansion
 	job.health = healthFromConfig(job.health, m.Health)
 	return job, checkHealth(job.health)
 }
@@ -456,6 +460,12 @@ func (o *MetricsOptions) job(f *Factory) (*metricsJob, error) {
 	if o.set("max-bad-rows") {
 		job.maxBadRows = o.MaxBadRows
 	}
+	if o.set("max-expansion") {
+		if o.MaxExpansion < 1 || o.MaxExpansion > 100000 {
+			return nil, usageErrorf("--max-expansion %d: give a ratio from 1 to 100000", o.MaxExpansion)
+		}
+		job.expansion = o.MaxExpansion
+	}
 	if o.set("now") {
 		t, err := planfile.ParseInstant(o.Now)
 		if err != nil {
@@ -501,7 +511,7 @@ func runMetricsJob(f *Factory, job *metricsJob) *metricsOutcome {
 	if _, ok := job.inputs["devices"]; ok {
 		useUntil = w.To + act
 	}
-	ing := &export.Ingest{Data: data, Window: w, UseUntil: useUntil, Formats: job.formats}
+	ing := &export.Ingest{Data: data, Window: w, UseUntil: useUntil, Formats: job.formats, MaxExpansion: job.expansion}
 	if f.IO.IsStderrTTY() {
 		ing.Progress = func(kind string, read, size int64) {
 			pct := 0.0

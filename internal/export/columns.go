@@ -57,6 +57,12 @@ type word struct {
 func Bind(f *Format, path string, header []string, mapping map[string]string, loc *time.Location, zoneName string) (*Binding, error) {
 	b := &Binding{Format: f, Path: path, Header: header, loc: loc, zoneName: zoneName}
 	norm := normalizeAll(header)
+	for i := range norm {
+		if j := slices.Index(norm[:i], norm[i]); j >= 0 && norm[i] != "" {
+			return nil, &RowError{Path: path, Line: 1, Reason: fmt.Sprintf("column %d (%q) repeats column %d (%q): which one is meant is ambiguous; rename or drop one",
+				i+1, clip(header[i], 80), j+1, clip(header[j], 80))}
+		}
+	}
 	roles := kindRoles[f.Kind]
 	fail := func(format string, args ...any) error {
 		return &RowError{Path: path, Line: 1, Reason: fmt.Sprintf(format, args...) + fmt.Sprintf(" (format %s; header: %s)", f.Name, clip(strings.Join(header, ", "), 200))}

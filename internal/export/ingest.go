@@ -84,6 +84,9 @@ type Ingest struct {
 	// UseUntil bounds the timestamps of events and activity that any metric
 	// looks at (the window's end, or later when activation looks past it).
 	UseUntil int64
+	// MaxExpansion bounds a .csv.gz's expansion (times its compressed size;
+	// 0: DefaultMaxExpansion).
+	MaxExpansion int
 	// Progress, when set, is called now and then with bytes read and size.
 	Progress func(kind string, read, size int64)
 }
@@ -133,7 +136,7 @@ func (g *Ingest) read(in Input) (*Stats, error) {
 		}
 		format = f
 	}
-	r, err := Open(in.Path, 0)
+	r, err := OpenLimited(in.Path, 0, g.MaxExpansion)
 	if err != nil {
 		var re *RowError
 		if errors.As(err, &re) {
@@ -243,10 +246,10 @@ func (g *Ingest) read(in Input) (*Stats, error) {
 		}
 		if err != nil {
 			var re *RowError
-			if errors.As(err, &re) {
+			if errors.As(err, &re) && re.Skippable {
 				st.Read++
 				bad("unclosed quote", re.Reason)
-				break
+				continue // the reader goes on with the next line
 			}
 			return nil, err
 		}

@@ -27,8 +27,11 @@ type Reader struct {
 	line    int // line number of the row last returned (its first line)
 	next    int // line number of the next physical line
 	fields  [][]byte
-	scratch []byte
+	scratch []byte // the joined lines of a quoted field spanning lines
 	pending []byte // a line read ahead while sniffing
+	// replay holds the lines after the start of a quoted field that was
+	// never closed: reading goes on with them.
+	replay [][]byte
 	size    int64
 	counter *countingReader
 
@@ -46,11 +49,14 @@ type Reader struct {
 // Header has been replaced by the table's own.
 var ErrNewTable = errors.New("a new table with its own header")
 
-// RowError is a row that cannot be used, with its line.
+// RowError is a row that cannot be used, with its line, or a problem with
+// the whole file (Line 0, or a stream error).
 type RowError struct {
 	Path   string
 	Line   int
 	Reason string
+	// Skippable: only this row is bad; the reader can go on.
+	Skippable bool
 }
 
 func (e *RowError) Error() string {
@@ -71,10 +77,48 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// DefaultMaxExpansion bounds what a .csv.gz may expand to: this many times
+// its compressed size (and at least 64 MiB). CSV exports compress 5–20×; a
+// file that expands further is a decompression bomb, not an export.
+const DefaultMaxExpansion = 100
+
+// expansionLimit stops a decompressed stream past a limit, with a message
+// that says what to do.
+type expansionLimit struct {
+	r     io.Reader
+	left  int64
+	path  string
+	ratio int
+}
+
+func (e *expansionLimit) Read(p []byte) (int, error) {
+	if e.left <= 0 {
+		return 0, &RowError{Path: e.path, Reason: fmt.Sprintf("expands to more than %d× its compressed size: not a CSV export, or a decompression bomb (a real export this compressible: raise --max-expansion)", e.ratio)}
+	}
+	if int64(len(p)) > e.left {
+		p = p[:e.left]
+	}
+	n, err := e.r.Read(p)
+	e.left -= int64(n)
+	if err != nil && !errors.Is(err, io.EOF) {
+		err = &RowError{Path: e.path, Reason: fmt.Sprintf("the gzip stream is truncated or corrupt (%v); export it again", err)}
+	}
+	return n, err
+}
+
 // Open opens a CSV export (gzip when the name ends in .gz), strips a UTF-8
 // byte-order mark, sniffs the delimiter from the header line and reads the
 // header. delim 0 means sniff.
 func Open(path string, delim byte) (*Reader, error) {
+	return OpenLimited(path, delim, DefaultMaxExpansion)
+}
+
+// OpenLimited is Open with a bound on gzip expansion (maxExpansion times the
+// compressed size, at least 64 MiB; 0: DefaultMaxExpansion).
+func OpenLimited(path string, delim byte, maxExpansion int) (*Reader, error) {
+	if maxExpansion <= 0 {
+		maxExpansion = DefaultMaxExpansion
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -95,10 +139,10 @@ func Open(path string, delim byte) (*Reader, error) {
 		gz, err := gzip.NewReader(bufio.NewReaderSize(r.counter, 1<<16))
 		if err != nil {
 			f.Close()
-			return nil, fmt.Errorf("%s: not a gzip file: %v", path, err)
+			return nil, &RowError{Path: path, Reason: fmt.Sprintf("not a gzip file (%v); a plain CSV must not end in .gz", err)}
 		}
 		r.closers = append(r.closers, gz)
-		src = gz
+		src = &expansionLimit{r: gz, left: max(64<<20, int64(maxExpansion)*info.Size()), path: path, ratio: maxExpansion}
 	}
 	if err := r.init(src, delim); err != nil {
 		r.Close()
@@ -199,6 +243,12 @@ func sniff(line []byte) byte {
 
 // physicalLine returns the next line without its line ending (LF or CRLF).
 func (r *Reader) physicalLine() ([]byte, error) {
+	if len(r.replay) > 0 {
+		line := r.replay[0]
+		r.replay = r.replay[1:]
+		r.next++
+		return line, nil
+	}
 	line, err := r.br.ReadSlice('\n')
 	if errors.Is(err, bufio.ErrBufferFull) {
 		long := append([]byte(nil), line...)
@@ -284,25 +334,58 @@ func (r *Reader) split(line []byte) ([][]byte, error) {
 	return r.quoted(line)
 }
 
+// MaxQuotedField bounds a quoted field that spans lines: an unclosed quote
+// would otherwise swallow the rest of the file as one row.
+const MaxQuotedField = 1 << 20
+
 // quoted parses a row with quoted fields (RFC 4180: "" is a quote; a quoted
 // field may span lines): physical lines are joined until every quoted field
 // is closed, then splitQuoted, which the parallel reader shares, splits it.
+// Joining is linear: the lines are appended to one buffer and split only
+// when the count of quotes is even again. A field still open at the end of
+// the file or past MaxQuotedField is an error at the line it starts on, and
+// reading goes on at the line after it.
 func (r *Reader) quoted(line []byte) ([][]byte, error) {
-	logical := line
-	for {
-		fields, ok := splitQuoted(logical, r.Delim, r.fields[:0])
-		if ok {
-			r.fields = fields
-			return fields, nil
-		}
-		// physicalLine may reuse the buffer logical points into: copy first.
-		owned := append(make([]byte, 0, 2*len(logical)+1), logical...)
+	if fields, ok := splitQuoted(line, r.Delim, r.fields[:0]); ok {
+		r.fields = fields
+		return fields, nil
+	}
+	start := r.line
+	// physicalLine may reuse the buffer line points into: copy first.
+	logical := append(r.scratch[:0], line...)
+	ends := []int{len(logical)} // where each physical line ends in logical
+	odd := bytes.Count(line, []byte{'"'})%2 == 1
+	for len(logical) <= MaxQuotedField {
 		next, err := r.physicalLine()
 		if err != nil {
-			return nil, &RowError{Path: r.Path, Line: r.line, Reason: "a quoted field is never closed"}
+			break
 		}
-		logical = append(append(owned, '\n'), next...)
+		logical = append(append(logical, '\n'), next...)
+		ends = append(ends, len(logical))
+		if bytes.Count(next, []byte{'"'})%2 == 1 {
+			odd = !odd
+		}
+		if odd {
+			continue
+		}
+		if fields, ok := splitQuoted(logical, r.Delim, r.fields[:0]); ok {
+			r.scratch, r.fields = logical, fields
+			return fields, nil
+		}
 	}
+	// give the lines after the first back to the reader
+	r.scratch = nil
+	var replay [][]byte
+	for k := 1; k < len(ends); k++ {
+		replay = append(replay, logical[ends[k-1]+1:ends[k]])
+	}
+	r.replay = append(replay, r.replay...) // lines given back earlier and not read again yet
+	r.next = start + 1
+	reason := "a quoted field starting on this line is never closed"
+	if len(logical) > MaxQuotedField {
+		reason = fmt.Sprintf("a quoted field starting on this line is not closed within %d MiB", MaxQuotedField>>20)
+	}
+	return nil, &RowError{Path: r.Path, Line: start, Reason: reason + "; the row is skipped and reading goes on with the next line", Skippable: true}
 }
 
 // Close closes the file.

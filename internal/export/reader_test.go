@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/iotpm/iotpm/pkg/metrics"
 )
@@ -320,4 +321,116 @@ func FuzzReader(f *testing.F) {
 			}
 		}
 	})
+}
+
+// An unclosed quote is one bad row at the line it starts on; reading goes
+// on with the next line, so the rows after it are not swallowed.
+func TestUnclosedQuoteResynchronises(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("clientId,timestamp,eventType\n")
+	b.WriteString("d0,\"1573002230757,connected\n") // line 2: the quote never closes
+	for i := range 100 {
+		fmt.Fprintf(&b, "d%d,1573002230757,connected\n", i+1)
+	}
+	st, d := ingest(t, "events", b.String())
+	if st.Read != 101 || st.Used != 100 || st.SkippedTotal() != 1 || d.Devices() != 100 {
+		t.Errorf("read %d used %d skipped %d devices %d", st.Read, st.Used, st.SkippedTotal(), d.Devices())
+	}
+	if len(st.Errors) != 1 || st.Errors[0].Line != 2 || !strings.Contains(st.Errors[0].Reason, "never closed") {
+		t.Errorf("errors %v", st.Errors)
+	}
+}
+
+// Joining the lines of an open quote is linear: 4 MB with a quote opened
+// on the first data line reads in well under a second (it took 76 s when
+// every line re-split the whole field).
+func TestUnclosedQuoteIsLinear(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("a,b\n\"x,1\n")
+	for b.Len() < 4<<20 {
+		b.WriteString("plain row without quotes,2\n")
+	}
+	start := time.Now()
+	r, err := NewReader("big.csv", strings.NewReader(b.String()), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, bad := 0, 0
+	for {
+		_, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			bad++
+			continue
+		}
+		rows++
+	}
+	if elapsed := time.Since(start); elapsed > 2*time.Second {
+		t.Errorf("4 MB with an unclosed quote took %v", elapsed)
+	}
+	if bad != 1 || rows < 150_000 {
+		t.Errorf("bad %d rows %d", bad, rows)
+	}
+}
+
+// A .csv.gz that expands past the bound is refused quickly, streaming,
+// with a message that says what to do; a truncated one says so once.
+func TestGzipBounds(t *testing.T) {
+	dir := t.TempDir()
+	bomb := filepath.Join(dir, "bomb.csv.gz")
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw.Write([]byte("clientId,timestamp,eventType\n"))
+	blank := bytes.Repeat([]byte("\n"), 1<<20)
+	for range 300 { // 300 MiB of blank lines: about 300 KB compressed
+		zw.Write(blank)
+	}
+	zw.Close()
+	os.WriteFile(bomb, buf.Bytes(), 0o644)
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	g := &Ingest{Data: metrics.NewData(), UseUntil: math.MaxInt64}
+	_, err := g.Read(Input{Kind: "events", Path: bomb})
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	if err == nil || !strings.Contains(err.Error(), "expands to more than 100× its compressed size") {
+		t.Errorf("err = %v", err)
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 64<<20 {
+		t.Errorf("allocated %d MB reading a bomb", grew>>20)
+	}
+	// truncated
+	buf.Reset()
+	zw = gzip.NewWriter(&buf)
+	zw.Write([]byte("clientId,timestamp,eventType\n"))
+	for i := range 20000 {
+		fmt.Fprintf(zw, "d%d,%d,connected\n", i*7919%1000, 1573002230757+i*263)
+	}
+	zw.Close()
+	trunc := filepath.Join(dir, "trunc.csv.gz")
+	os.WriteFile(trunc, buf.Bytes()[:buf.Len()/2], 0o644)
+	_, err = g.Read(Input{Kind: "events", Path: trunc})
+	if err == nil || strings.Count(err.Error(), trunc) != 1 || !strings.Contains(err.Error(), "the gzip stream is truncated or corrupt") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestDuplicateHeaderIsAnError(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "e.csv")
+	os.WriteFile(path, []byte("device_id,timestamp,Device ID,event\nd1,2026-10-01,d2,connected\n"), 0o644)
+	g := &Ingest{Data: metrics.NewData(), UseUntil: math.MaxInt64}
+	_, err := g.Read(Input{Kind: "events", Path: path})
+	if err == nil || !strings.Contains(err.Error(), `e.csv:1: column 3 ("Device ID") repeats column 1 ("device_id")`) {
+		t.Errorf("err = %v", err)
+	}
+}
+
+// Duplicate rows of the devices input are counted (the last wins).
+func TestDuplicateDeviceRowsAreCounted(t *testing.T) {
+	_, d := ingest(t, "devices", "device_id,shipped_at\nd1,2026-09-01\nd1,2026-09-02\nd2,2026-09-01\n")
+	if d.DuplicateDevices != 1 {
+		t.Errorf("duplicates %d", d.DuplicateDevices)
+	}
 }

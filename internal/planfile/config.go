@@ -45,6 +45,8 @@ type MetricsConfig struct {
 	DormantAfter *Duration   `yaml:"dormant_after" check:"min=0"`
 	SLO          *Confidence `yaml:"slo"`
 	MaxBadRows   int         `yaml:"max_bad_rows" check:"min=0"`
+	// MaxExpansion bounds how far a .csv.gz may expand (times its size).
+	MaxExpansion int         `yaml:"max_expansion" check:"min=1,max=100000"`
 	Health       *HealthSpec `yaml:"health"`
 	Pos          Pos         `yaml:"-"`
 }
