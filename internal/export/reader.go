@@ -31,7 +31,7 @@ type Reader struct {
 	pending []byte // a line read ahead while sniffing
 	// replay holds the lines after the start of a quoted field that was
 	// never closed: reading goes on with them.
-	replay [][]byte
+	replay  [][]byte
 	size    int64
 	counter *countingReader
 

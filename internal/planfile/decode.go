@@ -351,7 +351,16 @@ func (d *decoder) mergePairs(n *yaml.Node, merging map[*yaml.Node]bool) [][2]*ya
 					d.errorf(val, "the merge key << refers to the mapping it is in")
 					continue
 				}
-				merged = append(merged, d.mergePairs(s, merging)...)
+				sub := d.mergePairs(s, merging)
+				// every merged key counts against the expansion budget, so
+				// merges of merges cannot multiply without bound
+				if d.visits -= len(sub); d.visits <= 0 {
+					if d.visits+len(sub) > 0 {
+						d.errorf(val, "document too large: more than %d values after expanding aliases and merge keys", maxVisits)
+					}
+					return own
+				}
+				merged = append(merged, sub...)
 			}
 			continue
 		}
@@ -361,8 +370,13 @@ func (d *decoder) mergePairs(n *yaml.Node, merging map[*yaml.Node]bool) [][2]*ya
 		}
 		own = append(own, [2]*yaml.Node{key, val})
 	}
+	seen := make(map[string]bool, len(own))
+	for _, o := range own {
+		seen[o[0].Value] = true
+	}
 	for _, m := range merged {
-		if !slices.ContainsFunc(own, func(o [2]*yaml.Node) bool { return o[0].Value == m[0].Value }) {
+		if !seen[m[0].Value] {
+			seen[m[0].Value] = true
 			own = append(own, m)
 		}
 	}
@@ -594,41 +608,60 @@ func label(path string) string {
 // Suggest returns the candidate closest to s by edit distance, or "" when
 // none is close enough to be a plausible typo.
 func Suggest(s string, candidates []string) string {
+	// A suggestion is within a third of the length: compare at most
+	// maxSuggest runes, and skip candidates whose length alone rules them
+	// out, so a 40,000-character id costs no more than a short one.
+	const maxSuggest = 64
+	rs := []rune(strings.ToLower(s))
+	if len(rs) > maxSuggest {
+		return ""
+	}
 	best, bestDist := "", math.MaxInt
 	for _, c := range candidates {
-		if d := editDistance(strings.ToLower(s), strings.ToLower(c)); d < bestDist {
+		rc := []rune(strings.ToLower(c))
+		if len(rc) > maxSuggest || abs(len(rc)-len(rs)) > max(1, min(len(rs), len(rc))/3) {
+			continue
+		}
+		if d := editDistance(rs, rc); d < bestDist {
 			best, bestDist = c, d
 		}
 	}
-	if bestDist <= max(1, min(len(s), len(best))/3) {
+	if bestDist <= max(1, min(len(rs), len([]rune(best)))/3) {
 		return best
 	}
 	return ""
 }
 
-// editDistance is the optimal-string-alignment distance between a and b over
-// runes: Levenshtein plus adjacent transpositions, the commonest typo ("hihg").
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	rows := make([][]int, len(ra)+1)
-	for i := range rows {
-		rows[i] = make([]int, len(rb)+1)
-		rows[i][0] = i
+func abs(x int) int {
+	if x < 0 {
+		return -x
 	}
-	for j := range rows[0] {
-		rows[0][j] = j
+	return x
+}
+
+// editDistance is the optimal-string-alignment distance between a and b:
+// Levenshtein plus adjacent transpositions, the commonest typo ("hihg"). It
+// keeps three rows, not the whole table.
+func editDistance(ra, rb []rune) int {
+	prev2 := make([]int, len(rb)+1)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
 	}
 	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
 		for j := 1; j <= len(rb); j++ {
 			cost := 1
 			if ra[i-1] == rb[j-1] {
 				cost = 0
 			}
-			rows[i][j] = min(rows[i-1][j]+1, rows[i][j-1]+1, rows[i-1][j-1]+cost)
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
 			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				rows[i][j] = min(rows[i][j], rows[i-2][j-2]+1)
+				cur[j] = min(cur[j], prev2[j-2]+1)
 			}
 		}
+		prev2, prev, cur = prev, cur, prev2
 	}
-	return rows[len(ra)][len(rb)]
+	return prev[len(rb)]
 }

@@ -2,6 +2,7 @@ package planfile
 
 import (
 	"fmt"
+	"io"
 	"maps"
 	"math"
 	"os"
@@ -99,18 +100,39 @@ type Backlog struct {
 // ReadFile reads a planning file, turning an unreadable one into a diagnostic.
 func ReadFile(path string) ([]byte, diag.List) {
 	var diags diag.List
-	info, err := os.Stat(path)
-	if err == nil && info.IsDir() {
-		diags.Errorf(path, 0, 0, "is a directory, not a planning file")
-		return nil, diags
-	}
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		if os.IsNotExist(err) {
 			diags.Errorf(path, 0, 0, "no such file")
 		} else {
 			diags.Errorf(path, 0, 0, "cannot read: %v", err)
 		}
+		return nil, diags
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	switch {
+	case err != nil:
+		diags.Errorf(path, 0, 0, "cannot read: %v", err)
+		return nil, diags
+	case info.IsDir():
+		diags.Errorf(path, 0, 0, "is a directory, not a planning file")
+		return nil, diags
+	case !info.Mode().IsRegular():
+		diags.Errorf(path, 0, 0, "is not a regular file (%s); a planning file is a YAML file in the repo", info.Mode().Type())
+		return nil, diags
+	case info.Size() > MaxFileSize:
+		diags.Errorf(path, 0, 0, "file is %d bytes; planning files are limited to %d", info.Size(), MaxFileSize)
+		return nil, diags
+	}
+	// read with a limit all the same: the file may grow while it is read
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		diags.Errorf(path, 0, 0, "cannot read: %v", err)
+		return nil, diags
+	}
+	if len(data) > MaxFileSize {
+		diags.Errorf(path, 0, 0, "file is larger than %d bytes; planning files are limited to that", MaxFileSize)
 		return nil, diags
 	}
 	return data, nil

@@ -1,0 +1,82 @@
+package planfile
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// A merge-key bomb: each level merges the previous one ten times, so a few
+// kilobytes would expand to 10⁹ keys. Merged keys count against the
+// expansion budget: it is refused quickly.
+func TestMergeKeyBombIsRefused(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("l0: &l0 {a: 1, b: 2, c: 3, d: 4, e: 5, f: 6, g: 7, h: 8, i: 9, j: 10}\n")
+	for i := 1; i <= 9; i++ {
+		fmt.Fprintf(&b, "l%d: &l%d {<<: [", i, i)
+		for k := range 10 {
+			if k > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "*l%d", i-1)
+		}
+		b.WriteString("]}\n")
+	}
+	b.WriteString("roadmap: {<<: *l9}\n")
+	start := time.Now()
+	var spec FeaturesFile
+	diags := Decode("bomb.yaml", []byte(b.String()), &spec)
+	if elapsed := time.Since(start); elapsed > time.Second {
+		t.Errorf("the merge bomb took %v", elapsed)
+	}
+	if !diags.HasErrors() || !strings.Contains(diags.Error(), "document too large") {
+		t.Errorf("diags: %v", diags)
+	}
+}
+
+// "Did you mean" on a 40,000-character id must not build a 40k × n table.
+func TestSuggestOnAHugeIDIsCheap(t *testing.T) {
+	huge := strings.Repeat("x", 40_000)
+	candidates := []string{"edge-anomaly", "auto-shutoff-valve", strings.Repeat("x", 39_999)}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if s := Suggest(huge, candidates); s != "" {
+		t.Errorf("suggested %q", s[:20])
+	}
+	runtime.ReadMemStats(&after)
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 50<<20 {
+		t.Errorf("allocated %d MB", grew>>20)
+	}
+	if Suggest("edge-anomaly-detction", []string{"edge-anomaly-detection", "ota-delta"}) != "edge-anomaly-detection" {
+		t.Error("a typo is still suggested")
+	}
+	if Suggest("hihg", []string{"high", "low"}) != "high" {
+		t.Error("a transposition is still suggested")
+	}
+}
+
+// A planning file that is a device or a FIFO is refused, not read whole.
+func TestPlanningFileMustBeRegular(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero")
+	}
+	dir := t.TempDir()
+	link := filepath.Join(dir, "features.yaml")
+	os.Symlink("/dev/zero", link)
+	start := time.Now()
+	_, diags := ReadFile(link)
+	if time.Since(start) > time.Second || !strings.Contains(diags.Error(), "is not a regular file") {
+		t.Errorf("diags: %v", diags)
+	}
+	big := filepath.Join(dir, "big.yaml")
+	f, _ := os.Create(big)
+	f.Truncate(1 << 30) // a sparse 1 GB file
+	f.Close()
+	if _, diags := ReadFile(big); !strings.Contains(diags.Error(), "planning files are limited to") {
+		t.Errorf("diags: %v", diags)
+	}
+}
