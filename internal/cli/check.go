@@ -265,7 +265,7 @@ func checkRun(opts *CheckOptions) error {
 		}
 	}
 	if opts.JUnit != "" {
-		if err := writeJUnit(f.Path(opts.JUnit), gates, problems); err != nil {
+		if err := writeJUnit(f, opts.JUnit, gates, problems); err != nil {
 			return fmt.Errorf("writing JUnit: %w", err)
 		}
 	}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/iotpm/iotpm/internal/diag"
+	"github.com/iotpm/iotpm/internal/outfile"
 )
 
 // GitHub Actions workflow commands (docs: "Workflow commands for GitHub
@@ -99,7 +101,7 @@ type junitFailure struct {
 	Text    string `xml:",chardata"`
 }
 
-func writeJUnit(path string, gates []gate, problems diag.List) error {
+func writeJUnit(f *Factory, path string, gates []gate, problems diag.List) error {
 	s := junitSuite{Name: "iotpm check"}
 	if problems.HasErrors() {
 		var lines []string
@@ -123,34 +125,24 @@ func writeJUnit(path string, gates []gate, problems diag.List) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(path, append([]byte(xml.Header), append(out, '\n')...))
+	return f.writeOutput(path, append([]byte(xml.Header), append(out, '\n')...))
 }
 
-// writeFileAtomic writes a file through a temporary file renamed into
-// place, so a reader never sees half of it.
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
+// writeOutput writes a file the user named (--out, --junit, init's files)
+// by outfile's rules; "-" is standard output. A path outfile refuses is a
+// usage error.
+func (f *Factory) writeOutput(name string, data []byte) error {
+	if name != "-" {
+		name = f.Path(name)
 	}
-	name := tmp.Name()
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		os.Remove(name)
-		return err
+	return f.writeFile(name, data)
+}
+
+// writeFile is writeOutput for a path already resolved.
+func (f *Factory) writeFile(path string, data []byte) error {
+	err := outfile.Write(path, data, f.IO.Out)
+	if errors.Is(err, outfile.ErrRefused) {
+		return usageErrorf("%v", err)
 	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(name)
-		return err
-	}
-	if err := os.Chmod(name, 0o644); err != nil {
-		os.Remove(name)
-		return err
-	}
-	if err := os.Rename(name, path); err != nil {
-		os.Remove(name)
-		return err
-	}
-	return nil
+	return err
 }

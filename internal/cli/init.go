@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	"github.com/iotpm/iotpm/internal/planfile"
 	"os"
 	"path/filepath"
+	"strings"
 	"text/template"
 	"time"
 
@@ -58,14 +60,22 @@ func initRun(f *Factory, dir string, force bool) error {
 		"RevB":      firstOfNext.AddDate(0, 6, 0).Format("2006-01-02"),
 		"LastMonth": time.Date(now.Year(), now.Month()-1, 1, 0, 0, 0, 0, time.UTC).Format("2006-01"),
 	}
+	// Lstat: a link to nowhere counts as existing (writing would follow it)
 	var existing []string
+	paths := []string{}
 	for _, file := range initFiles {
-		if _, err := os.Stat(filepath.Join(dir, file.path)); err == nil {
-			existing = append(existing, file.path)
+		paths = append(paths, file.path)
+	}
+	for _, kind := range planfile.SchemaKinds() {
+		paths = append(paths, filepath.Join(".iotpm", "schema", schemaFileNames[kind]))
+	}
+	for _, p := range paths {
+		if _, err := os.Lstat(filepath.Join(dir, p)); err == nil {
+			existing = append(existing, p)
 		}
 	}
 	if len(existing) > 0 && !force {
-		return usageErrorf("%s already has %v; nothing was written (use --force to overwrite)", dir, existing)
+		return usageErrorf("%s already has %s; nothing was written (use --force to overwrite)", dir, strings.Join(existing, ", "))
 	}
 	rendered := map[string][]byte{}
 	for _, file := range initFiles {
@@ -84,7 +94,7 @@ func initRun(f *Factory, dir string, force bool) error {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return err
 		}
-		if err := writeFileAtomic(path, rendered[file.path]); err != nil {
+		if err := f.writeFile(path, rendered[file.path]); err != nil {
 			return err
 		}
 	}

@@ -46,7 +46,7 @@ func reportRun(f *Factory, out string) error {
 		return err
 	}
 	if out != "" {
-		return writeFileAtomic(f.Path(out), b.Bytes())
+		return f.writeOutput(out, b.Bytes())
 	}
 	_, err := f.IO.Out.Write(b.Bytes())
 	return err

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"bytes"
+	"github.com/iotpm/iotpm/internal/outfile"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -66,7 +68,7 @@ func writeSchemas(dir string) error {
 		if err := render.JSON(&b, s); err != nil {
 			return err
 		}
-		if err := writeFileAtomic(filepath.Join(dir, schemaFileNames[kind]), b.Bytes()); err != nil {
+		if err := outfile.Write(filepath.Join(dir, schemaFileNames[kind]), b.Bytes(), io.Discard); err != nil {
 			return err
 		}
 	}

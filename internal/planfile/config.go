@@ -309,8 +309,34 @@ type Config struct {
 func LoadConfig(root string) (*Config, diag.List) {
 	cfg := &Config{Root: root, Features: filepath.Join(root, "features.yaml"), Devices: filepath.Join(root, "devices.yaml"), Inputs: map[string]InputSpec{}}
 	path := filepath.Join(root, ConfigFileName)
-	if _, err := os.Stat(path); os.IsNotExist(err) {
+	// the default files too must not lead out of the repo
+	defaults := func(diags diag.List, features, devices bool) diag.List {
+		for _, d := range []struct {
+			check bool
+			path  string
+		}{{features, cfg.Features}, {devices, cfg.Devices}} {
+			if msg := escapes(root, d.path, filepath.Base(d.path)); d.check && msg != "" {
+				diags.Errorf(d.path, 0, 0, "%s", msg)
+			}
+		}
+		return diags
+	}
+	if _, err := os.Lstat(path); os.IsNotExist(err) {
+		if diags := defaults(nil, true, true); diags.HasErrors() {
+			return nil, diags
+		}
 		return cfg, nil
+	}
+	if _, err := os.Stat(path); err != nil {
+		var diags diag.List
+		dest, _ := os.Readlink(path)
+		diags.Errorf(path, 0, 0, "is a symbolic link to %s, which does not exist: fix or remove it (a repo without iotpm.yaml has no gates)", dest)
+		return nil, diags
+	}
+	if d := escapes(root, path, ConfigFileName); d != "" {
+		var diags diag.List
+		diags.Errorf(path, 0, 0, "%s", d)
+		return nil, diags
 	}
 	data, diags := ReadFile(path)
 	if diags.HasErrors() {
@@ -331,8 +357,13 @@ func LoadConfig(root string) (*Config, diag.List) {
 		clean := filepath.Clean(p)
 		if clean == ".." || strings.HasPrefix(clean, ".."+string(filepath.Separator)) {
 			diags.Errorf(path, pos.Line, pos.Col, "%s: %q escapes the planning repo", what, p)
+			return filepath.Join(root, clean)
 		}
-		return filepath.Join(root, clean)
+		full := filepath.Join(root, clean)
+		if d := escapes(root, full, p); d != "" {
+			diags.Errorf(path, pos.Line, pos.Col, "%s: %s", what, d)
+		}
+		return full
 	}
 	positions := keyPositions(data)
 	if spec.Features != "" {
@@ -342,6 +373,7 @@ func LoadConfig(root string) (*Config, diag.List) {
 		cfg.Devices = resolve(spec.Devices, positions["devices"], "devices")
 		cfg.DevicesExplicit = true
 	}
+	diags = defaults(diags, spec.Features == "", spec.Devices == "")
 	if m := spec.Metrics; m != nil {
 		cfg.Metrics = m
 		if m.Month != nil && (m.From != "" || m.To != "") {
@@ -369,6 +401,25 @@ func LoadConfig(root string) (*Config, diag.List) {
 		return nil, diags
 	}
 	return cfg, diags
+}
+
+// escapes says why path, once its symbolic links are resolved, lies
+// outside the planning repo at root ("" when it does not, or does not
+// exist yet): a link in a repo from a pull request may point at
+// /proc/self/environ or a secret.
+func escapes(root, path, shown string) string {
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return ""
+	}
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return ""
+	}
+	if rel, err := filepath.Rel(realRoot, real); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return fmt.Sprintf("%q resolves to %s, outside the planning repo (through a symbolic link); iotpm reads only files inside it", shown, real)
+	}
+	return ""
 }
 
 // keyPositions finds the positions of the top-level values, for messages

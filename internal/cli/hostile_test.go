@@ -1,0 +1,92 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// A planning repo from a pull request may plant symbolic links. A path of
+// iotpm.yaml (or a default planning file) that resolves outside the repo
+// is an error, and nothing of the file it leads to is printed.
+func TestLinksOutOfTheRepoAreRefused(t *testing.T) {
+	dir := copyExample(t)
+	secret := filepath.Join(t.TempDir(), "environ")
+	os.WriteFile(secret, []byte("GITHUB_TOKEN=ghp_planted_secret,x\n"), 0o644)
+	os.Remove(filepath.Join(dir, "exports", "devices.csv"))
+	os.Symlink(secret, filepath.Join(dir, "exports", "devices.csv"))
+	_, stderr, code := run(t, nil, "check", "-C", dir)
+	if code != ExitInvalid || !strings.Contains(stderr, `metrics.inputs.devices: "exports/devices.csv" resolves to `+secret+`, outside the planning repo`) {
+		t.Errorf("exit %d:\n%s", code, stderr)
+	}
+	if strings.Contains(stderr, "ghp_planted_secret") {
+		t.Errorf("the secret was printed:\n%s", stderr)
+	}
+	// a default planning file, with no iotpm.yaml
+	bare := t.TempDir()
+	os.Symlink(secret, filepath.Join(bare, "features.yaml"))
+	_, stderr, code = run(t, nil, "rice", "-C", bare)
+	if code != ExitInvalid || !strings.Contains(stderr, "outside the planning repo") || strings.Contains(stderr, "ghp_planted_secret") {
+		t.Errorf("exit %d:\n%s", code, stderr)
+	}
+}
+
+// A dangling iotpm.yaml link is an error, not "no config, no gates".
+func TestDanglingConfigLinkIsAnError(t *testing.T) {
+	dir := copyExample(t)
+	os.Remove(filepath.Join(dir, "iotpm.yaml"))
+	os.Symlink(filepath.Join(dir, "nowhere.yaml"), filepath.Join(dir, "iotpm.yaml"))
+	stdout, stderr, code := run(t, nil, "check", "-C", dir)
+	if code != ExitInvalid || !strings.Contains(stderr, "iotpm.yaml: is a symbolic link to") || strings.Contains(stdout, "no gates configured") {
+		t.Errorf("exit %d stdout %q:\n%s", code, stdout, stderr)
+	}
+}
+
+// --out and --junit never replace a device or a link: /dev/null stays a
+// device, a planted link is refused and its target kept.
+func TestOutputsDoNotClobber(t *testing.T) {
+	dir := copyExample(t)
+	if _, _, code := run(t, nil, "check", "-C", dir, "--junit", "/dev/null"); code != 0 {
+		t.Fatalf("--junit /dev/null: exit %d", code)
+	}
+	if info, err := os.Stat("/dev/null"); err != nil || info.Mode()&os.ModeDevice == 0 {
+		t.Fatalf("/dev/null is no longer a device")
+	}
+	target := filepath.Join(t.TempDir(), "workflow.yml")
+	os.WriteFile(target, []byte("keep"), 0o644)
+	os.Symlink(target, filepath.Join(dir, "PLAN.md"))
+	_, stderr, code := run(t, nil, "report", "-C", dir, "--out", "PLAN.md")
+	if code != ExitInvalid || !strings.Contains(stderr, "does not write through links") {
+		t.Errorf("exit %d:\n%s", code, stderr)
+	}
+	if got, _ := os.ReadFile(target); string(got) != "keep" {
+		t.Errorf("the link's target was written")
+	}
+	// - is stdout
+	stdout, _, code := run(t, nil, "report", "-C", dir, "--out", "-")
+	if code != 0 || !strings.HasPrefix(stdout, "# Plan:") {
+		t.Errorf("--out -: exit %d", code)
+	}
+}
+
+// init never overwrites the schemas, nor follows a dangling link.
+func TestInitRefusesExistingSchemasAndLinks(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, ".iotpm", "schema"), 0o755)
+	os.WriteFile(filepath.Join(dir, ".iotpm", "schema", "iotpm.schema.json"), []byte("mine"), 0o644)
+	_, stderr, code := run(t, nil, "init", dir)
+	if code != ExitInvalid || !strings.Contains(stderr, "already has .iotpm/schema/iotpm.schema.json; nothing was written") {
+		t.Errorf("exit %d:\n%s", code, stderr)
+	}
+	dir = t.TempDir()
+	outside := filepath.Join(t.TempDir(), "created-by-init")
+	os.Symlink(outside, filepath.Join(dir, "features.yaml"))
+	_, stderr, code = run(t, nil, "init", dir)
+	if code != ExitInvalid || !strings.Contains(stderr, "already has features.yaml") {
+		t.Errorf("exit %d:\n%s", code, stderr)
+	}
+	if _, err := os.Stat(outside); err == nil {
+		t.Error("init wrote through a dangling link")
+	}
+}
