@@ -90,3 +90,44 @@ func TestInitRefusesExistingSchemasAndLinks(t *testing.T) {
 		t.Error("init wrote through a dangling link")
 	}
 }
+
+// No data from a planning repo can start a line of its own on stderr: on
+// GitHub Actions a line "::warning::…" is a workflow command.
+func TestNoWorkflowCommandInjection(t *testing.T) {
+	dir := copyExample(t)
+	env := map[string]string{"GITHUB_ACTIONS": "true"}
+	// a CSV header with an embedded newline
+	writeCSV(t, dir, "events.csv", "\"clientId\",\"stamp\n::warning::INJECTED\",\"eventType\"\nd1,1,connected\n")
+	editFile(t, filepath.Join(dir, "iotpm.yaml"), "path: exports/lifecycle.csv", "path: events.csv")
+	_, stderr, _ := run(t, env, "check", "-C", dir)
+	// a path with a newline
+	dir2 := copyExample(t)
+	editFile(t, filepath.Join(dir2, "iotpm.yaml"), "devices: exports/devices.csv", `devices: "x\n::warning::INJECTED"`)
+	_, stderr2, _ := run(t, env, "check", "-C", dir2)
+	for _, out := range []string{stderr, stderr2} {
+		if !strings.Contains(out, "INJECTED") {
+			t.Fatalf("the test input did not reach the output:\n%s", out)
+		}
+		for _, line := range strings.Split(out, "\n") {
+			if strings.HasPrefix(line, "::warning::") || strings.HasPrefix(line, "::warning ") {
+				t.Errorf("injected workflow command on its own line:\n%s", out)
+			}
+		}
+	}
+}
+
+// An escape sequence in an id is shown, not sent to the terminal.
+func TestTerminalEscapesInDataAreShown(t *testing.T) {
+	dir := t.TempDir()
+	writeCSV(t, dir, "devices.csv", "device_id,shipped_at,customer_id\nd1,2026-09-01,\x1b[2Jevil\n")
+	writeCSV(t, dir, "events.csv", "device_id,timestamp,event\nd1,2026-10-01,connected\nd1,2026-10-02,disconnected\n")
+	for _, format := range []string{"table", "markdown"} {
+		stdout, stderr, code := run(t, nil, "metrics", "-C", dir, "--devices", "devices.csv", "--events", "events.csv", "--month", "2026-10", "-o", format)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		if strings.ContainsRune(stdout, 0x1b) || !strings.Contains(stdout, `\x1b[2Jevil`) {
+			t.Errorf("%s output:\n%q", format, stdout)
+		}
+	}
+}

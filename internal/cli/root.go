@@ -6,6 +6,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"github.com/iotpm/iotpm/internal/termsafe"
 	"path/filepath"
 	"runtime/debug"
 	"slices"
@@ -188,19 +189,19 @@ func Main(args []string, ios *iostreams.IOStreams, getenv func(string) string) (
 	)
 	switch {
 	case errors.As(err, &invalid):
-		fmt.Fprintf(ios.ErrOut, "iotpm: %v\n", err)
+		fmt.Fprintf(ios.ErrOut, "iotpm: %s\n", termsafe.String(err.Error()))
 		return ExitInvalid
 	case errors.As(err, &gate):
-		fmt.Fprintf(ios.ErrOut, "iotpm: %v\n", err)
+		fmt.Fprintf(ios.ErrOut, "iotpm: %s\n", termsafe.String(err.Error()))
 		return ExitGate
 	case errors.As(err, &usage), isCobraUsageError(err):
-		fmt.Fprintf(ios.ErrOut, "iotpm: %v\n", err)
+		fmt.Fprintf(ios.ErrOut, "iotpm: %s\n", termsafe.String(err.Error()))
 		if cmd != nil {
 			fmt.Fprintf(ios.ErrOut, "Run '%s --help' for usage.\n", cmd.CommandPath())
 		}
 		return ExitInvalid
 	default:
-		fmt.Fprintf(ios.ErrOut, "iotpm: %v\n", err)
+		fmt.Fprintf(ios.ErrOut, "iotpm: %s\n", termsafe.String(err.Error()))
 		return ExitInternal
 	}
 }

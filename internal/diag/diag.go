@@ -6,6 +6,7 @@ package diag
 import (
 	"cmp"
 	"fmt"
+	"github.com/iotpm/iotpm/internal/termsafe"
 	"slices"
 	"strings"
 )
@@ -32,9 +33,11 @@ type Diagnostic struct {
 
 // String formats the diagnostic the way compilers and linters do, so editors
 // and problem matchers can jump to it: path:line:col: message. Warnings say so.
+// Control characters in the path or message (from a planning file or an
+// export) are escaped: the line stays one line.
 func (d Diagnostic) String() string {
 	var b strings.Builder
-	b.WriteString(d.File)
+	b.WriteString(termsafe.String(d.File))
 	if d.Line > 0 {
 		fmt.Fprintf(&b, ":%d", d.Line)
 		if d.Col > 0 {
@@ -45,7 +48,7 @@ func (d Diagnostic) String() string {
 	if d.Severity == Warning {
 		b.WriteString("warning: ")
 	}
-	b.WriteString(d.Message)
+	b.WriteString(termsafe.String(d.Message))
 	return b.String()
 }
 

@@ -3,6 +3,7 @@ package render
 import (
 	"encoding/csv"
 	"fmt"
+	"github.com/iotpm/iotpm/internal/termsafe"
 	"io"
 	"strings"
 
@@ -84,7 +85,7 @@ func (t *Table) Text(w io.Writer, color bool) error {
 			if t.Tone != nil {
 				tone = t.Tone(r, c)
 			}
-			rows[r][c] = style.tone(cell, tone)
+			rows[r][c] = style.tone(termsafe.String(cell), tone)
 		}
 	}
 	var sb strings.Builder
@@ -154,7 +155,7 @@ func MarkdownEscape(s string) string {
 	s = strings.ReplaceAll(s, `\`, `\\`)
 	s = strings.ReplaceAll(s, "|", `\|`)
 	s = strings.ReplaceAll(s, "\r\n", "<br>")
-	return strings.ReplaceAll(s, "\n", "<br>")
+	return termsafe.String(strings.ReplaceAll(s, "\n", "<br>"))
 }
 
 func escapeCells(cells []string) []string {
