@@ -100,7 +100,7 @@ func roadmapRun(opts *RoadmapOptions) error {
 	if err != nil {
 		return err
 	}
-	plan := roadmap.Schedule(roadmap.Input{Ranked: ranked, Calendar: *backlog.Calendar, Catalog: backlog.Catalog, Themes: backlog.Themes})
+	plan := roadmap.Schedule(roadmap.Input{Ranked: ranked, Calendar: *backlog.Calendar, Catalog: backlog.Catalog, Themes: backlog.Themes, Explain: opts.Explain})
 	if opts.Explain != "" {
 		i := slices.IndexFunc(ranked, func(s rice.Scored) bool { return s.ID == opts.Explain })
 		if i < 0 {

@@ -103,6 +103,10 @@ func (c *featureChecker) calendar(spec *RoadmapSpec) *roadmap.Calendar {
 		c.errorf(spec.Pos, "roadmap: end %s must be after start %s", fmtDay(cal.End), fmtDay(cal.Start))
 		return nil
 	}
+	if cal.End.After(cal.Start.AddDate(MaxPlanYears, 0, 0)) {
+		c.errorf(spec.Pos, "roadmap: the plan runs from %s to %s; a roadmap spans at most %d years", fmtDay(cal.Start), fmtDay(cal.End), MaxPlanYears)
+		return nil
+	}
 	for _, t := range []struct {
 		track rice.Track
 		spec  *TrackSpec
@@ -117,6 +121,25 @@ func (c *featureChecker) calendar(spec *RoadmapSpec) *roadmap.Calendar {
 }
 
 func fmtDay(t time.Time) string { return t.Format("2006-01-02") }
+
+// Bounds of a roadmap calendar: a plan is for years, not centuries, and a
+// cadence makes a bounded number of releases.
+const (
+	MaxPlanYears        = 20
+	MaxReleasesPerTrack = 10_000
+)
+
+// countReleases counts a cadence's releases, stopping past the bound.
+func countReleases(every roadmap.Period, cal *roadmap.Calendar) int {
+	if every.IsZero() {
+		return 0
+	}
+	n := 0
+	for k := 1; n <= MaxReleasesPerTrack && !every.AddTo(cal.Start, k).After(cal.End); k++ {
+		n++
+	}
+	return n
+}
 
 func (c *featureChecker) trackCalendar(track rice.Track, ts *TrackSpec, cal *roadmap.Calendar) (roadmap.TrackCalendar, bool) {
 	var tc roadmap.TrackCalendar
@@ -137,6 +160,12 @@ func (c *featureChecker) trackCalendar(track rice.Track, ts *TrackSpec, cal *roa
 	}
 	if ts.Every != nil && ts.Capacity != nil {
 		tc.Cadence = &roadmap.Cadence{Every: roadmap.Period(*ts.Every), Capacity: *ts.Capacity}
+		if n := countReleases(roadmap.Period(*ts.Every), cal); n > MaxReleasesPerTrack {
+			c.errorf(ts.Pos, "roadmap.%s: every %s from %s to %s makes more than %d releases; plan with a longer period or a shorter horizon",
+				track, roadmap.Period(*ts.Every), fmtDay(cal.Start), fmtDay(cal.End), MaxReleasesPerTrack)
+			tc.Cadence = nil
+			ok = false
+		}
 	}
 	if ts.HotfixEvery != nil || ts.HotfixCapacity != nil {
 		switch {
@@ -145,6 +174,9 @@ func (c *featureChecker) trackCalendar(track rice.Track, ts *TrackSpec, cal *roa
 			ok = false
 		case ts.HotfixEvery == nil || ts.HotfixCapacity == nil:
 			c.errorf(ts.Pos, "roadmap.firmware: hotfix_every and hotfix_capacity go together")
+			ok = false
+		case countReleases(roadmap.Period(*ts.HotfixEvery), cal) > MaxReleasesPerTrack:
+			c.errorf(ts.Pos, "roadmap.firmware: hotfix_every %s makes more than %d hotfix windows; use a longer period", roadmap.Period(*ts.HotfixEvery), MaxReleasesPerTrack)
 			ok = false
 		default:
 			tc.Hotfix = &roadmap.Cadence{Every: roadmap.Period(*ts.HotfixEvery), Capacity: *ts.HotfixCapacity}

@@ -21,6 +21,9 @@ type Input struct {
 	Calendar Calendar
 	Catalog  rice.Catalog
 	Themes   []rice.Theme
+	// Explain names the feature whose placement is explained in
+	// Plan.Explain ("" none): explanations cost memory per release.
+	Explain string
 }
 
 // Allocation is effort taken from one release.
@@ -128,23 +131,73 @@ func Order(ranked []rice.Scored) []rice.Scored {
 }
 
 type scheduler struct {
-	in        Input
-	releases  []ReleasePlan
-	shipped   map[string]map[rice.Track]time.Time // feature → track → ship date
-	failed    map[string]string                   // feature → why one of its parts is unscheduled
-	plan      Plan
-	itemIndex map[string]int
+	in         Input
+	releases   []ReleasePlan
+	shipped    map[string]map[rice.Track]time.Time // feature → track → ship date
+	failed     map[string]string                   // feature → why one of its parts is unscheduled
+	plan       Plan
+	explaining bool // the feature being placed is the one to explain
+	// lists index each track's releases in date order: [track][0] the
+	// regular ones, [track][1] those and the hotfix windows (for hotfix
+	// features). Full releases are skipped in near-constant time.
+	lists map[rice.Track]*[2]releaseList
+}
+
+// releaseList is a track's releases in date order with a union-find over
+// the full ones: next(k) is the first release at or after k with room,
+// so placing a part never walks the same full releases again. Releases only
+// ever fill (a part takes capacity only once it fits completely).
+type releaseList struct {
+	idx    []int // indexes into scheduler.releases
+	parent []int // k, or a later position when release idx[k] is full
+}
+
+func (l *releaseList) next(k int) int {
+	root := k
+	for root < len(l.idx) && l.parent[root] != root {
+		root = l.parent[root]
+	}
+	for k < len(l.idx) && l.parent[k] != k { // compress the path
+		k, l.parent[k] = l.parent[k], root
+	}
+	return root
+}
+
+func (l *releaseList) markFull(release int) {
+	k, ok := slices.BinarySearchFunc(l.idx, release, cmp.Compare)
+	if ok {
+		l.parent[k] = k + 1
+	}
+}
+
+// note adds a line to an explanation, only for the feature explained.
+func (s *scheduler) note(ex *Explanation, format string, args ...any) {
+	if s.explaining {
+		ex.Lines = append(ex.Lines, fmt.Sprintf(format, args...))
+	}
 }
 
 // Schedule places the backlog on the calendar (see the package doc and the
 // README for the rules).
 func Schedule(in Input) Plan {
-	s := &scheduler{in: in, shipped: map[string]map[rice.Track]time.Time{}, failed: map[string]string{}}
-	for _, r := range in.Calendar.Releases() {
+	s := &scheduler{in: in, shipped: map[string]map[rice.Track]time.Time{}, failed: map[string]string{},
+		lists: map[rice.Track]*[2]releaseList{}}
+	for _, t := range rice.Tracks {
+		s.lists[t] = &[2]releaseList{}
+	}
+	for i, r := range in.Calendar.Releases() {
 		s.releases = append(s.releases, ReleasePlan{Release: r})
+		l := s.lists[r.Track]
+		for h := range 2 {
+			if h == 1 || !r.Hotfix {
+				l[h].idx = append(l[h].idx, i)
+				l[h].parent = append(l[h].parent, len(l[h].parent))
+			}
+		}
 	}
 	for _, f := range Order(in.Ranked) {
 		s.plan.Order = append(s.plan.Order, f.ID)
+		s.explaining = f.ID == in.Explain
 		s.feature(f)
 	}
 	s.plan.Releases = s.releases
@@ -176,7 +229,7 @@ func (s *scheduler) feature(f rice.Scored) {
 			s.unschedule(f, part.Track, blocked, &ex)
 			continue
 		}
-		ex.Lines = append(ex.Lines, fmt.Sprintf("ready %s: %s", fmtDate(ready), why))
+		s.note(&ex, "ready %s: %s", fmtDate(ready), why)
 		ship, reason := s.part(f, part, ready, &ex)
 		if reason != "" {
 			s.unschedule(f, part.Track, reason, &ex)
@@ -187,15 +240,19 @@ func (s *scheduler) feature(f rice.Scored) {
 			s.shipped[f.ID] = map[rice.Track]time.Time{}
 		}
 		s.shipped[f.ID][part.Track] = ship
-		s.plan.Explain = append(s.plan.Explain, ex)
+		if s.explaining {
+			s.plan.Explain = append(s.plan.Explain, ex)
+		}
 		// Rule 2: the next part of the chain waits for this one.
 		ready, why = ship, fmt.Sprintf("its %s part ships %s", part.Track, fmtDate(ship))
 	}
 }
 
 func (s *scheduler) unschedule(f rice.Scored, track rice.Track, reason string, ex *Explanation) {
-	ex.Lines = append(ex.Lines, "unscheduled: "+reason)
-	s.plan.Explain = append(s.plan.Explain, *ex)
+	if s.explaining {
+		s.note(ex, "unscheduled: %s", reason)
+		s.plan.Explain = append(s.plan.Explain, *ex)
+	}
 	s.plan.Unscheduled = append(s.plan.Unscheduled, Unscheduled{Feature: f.ID, Title: f.Title, Track: track, Reason: reason})
 	if _, ok := s.failed[f.ID]; !ok {
 		s.failed[f.ID] = fmt.Sprintf("%s part: %s", track, reason)
@@ -230,64 +287,88 @@ func LeadTime(p rice.Part, catalog rice.Catalog) (int, string) {
 }
 
 // part allocates one part and returns its ship date, or a reason it cannot
-// be scheduled. Rules 3 and 4.
+// be scheduled. Rules 3 and 4. The releases a part could take capacity
+// from are found first; capacity is taken only when the part fits
+// completely (a part that cannot complete holds none).
 func (s *scheduler) part(f rice.Scored, p rice.Part, ready time.Time, ex *Explanation) (time.Time, string) {
 	lead, source := LeadTime(p, s.in.Catalog)
 	earliest := ready.AddDate(0, 0, lead)
 	if lead > 0 {
-		ex.Lines = append(ex.Lines, fmt.Sprintf("lead time %d days (%s): earliest release %s", lead, source, fmtDate(earliest)))
+		s.note(ex, "lead time %d days (%s): earliest release %s", lead, source, fmtDate(earliest))
 	}
 	if earliest.After(s.in.Calendar.End) {
 		return time.Time{}, fmt.Sprintf("lead time past end: earliest release %s is after the plan ends %s", fmtDate(earliest), fmtDate(s.in.Calendar.End))
 	}
-	remaining := p.Engineering
-	var allocs []Allocation
-	var touched []int
-	eligible := 0
-	for i := range s.releases {
-		r := &s.releases[i]
-		if r.Track != p.Track || r.Date.Before(earliest) || (r.Hotfix && !f.Hotfix) {
-			continue
-		}
-		eligible++
-		free := r.Capacity - r.Allocated
-		if remaining <= epsilon {
-			// nothing to build: ship with the first eligible release
-			r.Items = append(r.Items, f.ID)
-			ex.Lines = append(ex.Lines, fmt.Sprintf("no engineering effort: ships with %s on %s", r.Name, fmtDate(r.Date)))
-			s.addItem(f, p, r, ready, lead, allocs)
-			return r.Date, ""
-		}
-		if free <= epsilon {
-			ex.Lines = append(ex.Lines, fmt.Sprintf("%s on %s is full (%g of %g person-months allocated)", r.Name, fmtDate(r.Date), round(r.Allocated), r.Capacity))
-			continue
-		}
-		take := math.Min(free, remaining)
-		r.Allocated += take
-		remaining -= take
-		allocs = append(allocs, Allocation{Release: r.Name, Date: r.Date, Amount: take})
-		touched = append(touched, i)
-		if remaining <= epsilon {
-			r.Items = append(r.Items, f.ID)
-			if len(allocs) > 1 {
-				ex.Lines = append(ex.Lines, fmt.Sprintf("capacity: %g person-months spread over %d releases (%s); ships with %s on %s",
-					p.Engineering, len(allocs), allocList(allocs), r.Name, fmtDate(r.Date)))
-			} else {
-				ex.Lines = append(ex.Lines, fmt.Sprintf("ships with %s on %s (%g of its %g person-months)", r.Name, fmtDate(r.Date), round(take), r.Capacity))
-			}
-			s.addItem(f, p, r, ready, lead, allocs)
-			return r.Date, ""
-		}
+	list := &s.lists[p.Track][0]
+	if f.Hotfix {
+		list = &s.lists[p.Track][1]
 	}
-	// Roll back: a part that cannot complete holds no capacity.
-	for k, i := range touched {
-		s.releases[i].Allocated -= allocs[k].Amount
-	}
-	if eligible == 0 {
+	k0, _ := slices.BinarySearchFunc(list.idx, earliest, func(i int, t time.Time) int { return s.releases[i].Date.Compare(t) })
+	if k0 == len(list.idx) {
 		return time.Time{}, fmt.Sprintf("no capacity: no %s release on or after %s", p.Track, fmtDate(earliest))
 	}
-	return time.Time{}, fmt.Sprintf("no capacity: %g of %g person-months do not fit in the %s releases from %s to the end",
-		round(remaining), p.Engineering, p.Track, fmtDate(earliest))
+	if p.Engineering <= epsilon {
+		// nothing to build: ship with the first eligible release
+		r := &s.releases[list.idx[k0]]
+		r.Items = append(r.Items, f.ID)
+		s.note(ex, "no engineering effort: ships with %s on %s", r.Name, fmtDate(r.Date))
+		s.addItem(f, p, r, ready, lead, nil)
+		return r.Date, ""
+	}
+	remaining := p.Engineering
+	var allocs []Allocation
+	var taken []int // release indexes, with allocs
+	prev := k0 - 1
+	for k := list.next(k0); k < len(list.idx) && remaining > epsilon; k = list.next(k + 1) {
+		if s.explaining && k > prev+1 {
+			s.noteFull(ex, list, prev+1, k-1)
+		}
+		prev = k
+		r := &s.releases[list.idx[k]]
+		take := math.Min(r.Capacity-r.Allocated, remaining)
+		remaining -= take
+		allocs = append(allocs, Allocation{Release: r.Name, Date: r.Date, Amount: take})
+		taken = append(taken, list.idx[k])
+	}
+	if remaining > epsilon {
+		if s.explaining && prev+1 < len(list.idx) {
+			s.noteFull(ex, list, prev+1, len(list.idx)-1)
+		}
+		return time.Time{}, fmt.Sprintf("no capacity: %g of %g person-months do not fit in the %s releases from %s to the end",
+			round(remaining), p.Engineering, p.Track, fmtDate(earliest))
+	}
+	for k, i := range taken {
+		r := &s.releases[i]
+		r.Allocated += allocs[k].Amount
+		if r.Capacity-r.Allocated <= epsilon {
+			s.lists[r.Track][0].markFull(i)
+			s.lists[r.Track][1].markFull(i)
+		}
+	}
+	r := &s.releases[taken[len(taken)-1]]
+	r.Items = append(r.Items, f.ID)
+	if len(allocs) > 1 {
+		s.note(ex, "capacity: %g person-months spread over %d releases (%s); ships with %s on %s",
+			p.Engineering, len(allocs), allocList(allocs), r.Name, fmtDate(r.Date))
+	} else {
+		s.note(ex, "ships with %s on %s (%g of its %g person-months)", r.Name, fmtDate(r.Date), round(allocs[0].Amount), r.Capacity)
+	}
+	s.addItem(f, p, r, ready, lead, allocs)
+	return r.Date, ""
+}
+
+// noteFull explains the full releases at positions from..to of a list:
+// one line each, or one line for a run of more than three.
+func (s *scheduler) noteFull(ex *Explanation, list *releaseList, from, to int) {
+	if to-from < 3 {
+		for k := from; k <= to; k++ {
+			r := &s.releases[list.idx[k]]
+			s.note(ex, "%s on %s is full (%g of %g person-months allocated)", r.Name, fmtDate(r.Date), round(r.Allocated), r.Capacity)
+		}
+		return
+	}
+	a, b := &s.releases[list.idx[from]], &s.releases[list.idx[to]]
+	s.note(ex, "%s to %s (%d releases, %s to %s) are full", a.Name, b.Name, to-from+1, fmtDate(a.Date), fmtDate(b.Date))
 }
 
 func round(f float64) float64 { return math.Round(f*1000) / 1000 }
