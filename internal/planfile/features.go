@@ -158,10 +158,11 @@ func ParseFeatures(file string, data []byte) (*Backlog, diag.List) {
 	// The semantic checks run on whatever decoded, so one run reports every
 	// problem; lines with a decode error are remembered so the checks do not
 	// pile a consequence (say, zero effort from an unparsable number) on top.
-	c := &featureChecker{file: file, diags: &diags, decodeErrors: map[int]bool{}}
+	c := &featureChecker{file: file, diags: &diags}
 	for _, d := range diags.Errors() {
-		c.decodeErrors[d.Line] = true
+		c.decodeErrors = append(c.decodeErrors, d.Line)
 	}
+	slices.Sort(c.decodeErrors)
 	b := c.backlog(&spec)
 	if diags.HasErrors() {
 		return nil, diags
@@ -172,17 +173,20 @@ func ParseFeatures(file string, data []byte) (*Backlog, diag.List) {
 type featureChecker struct {
 	file         string
 	diags        *diag.List
-	decodeErrors map[int]bool // lines with a decode error
+	decodeErrors []int // lines with a decode error, in order
+	// sorted caches each defined-id set's ids in order, and suggestions
+	// counts the "did you mean"s given: past maxSuggestions an undefined
+	// reference is reported plainly, so a file of thousands stays linear.
+	sorted      map[string][]string // by kind of reference
+	suggestions int
 }
+
+const maxSuggestions = 50
 
 // hasDecodeError reports whether a decode error lies in lines [from, to).
 func (c *featureChecker) hasDecodeError(from, to int) bool {
-	for line := range c.decodeErrors {
-		if line >= from && line < to {
-			return true
-		}
-	}
-	return false
+	i, _ := slices.BinarySearch(c.decodeErrors, from)
+	return i < len(c.decodeErrors) && c.decodeErrors[i] < to
 }
 
 func (c *featureChecker) errorf(p Pos, format string, args ...any) {
@@ -385,7 +389,20 @@ func (c *featureChecker) ref(r Ref, kind string, defined map[string]bool) bool {
 		return true
 	}
 	msg := fmt.Sprintf("undefined %s %q", kind, r.ID)
-	if s := Suggest(r.ID, slices.Sorted(maps.Keys(defined))); s != "" {
+	s := ""
+	if c.suggestions < maxSuggestions {
+		if c.sorted == nil {
+			c.sorted = map[string][]string{}
+		}
+		ids, ok := c.sorted[kind]
+		if !ok || len(ids) != len(defined) {
+			ids = slices.Sorted(maps.Keys(defined))
+			c.sorted[kind] = ids
+		}
+		s = Suggest(r.ID, ids)
+		c.suggestions++
+	}
+	if s != "" {
 		msg += fmt.Sprintf("; did you mean %q?", s)
 	} else if kind == "certification" {
 		msg += "; define it under certifications: or use a built-in id (iotpm rice --list-certifications)"
