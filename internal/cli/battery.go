@@ -255,10 +255,10 @@ type deviceJSON struct {
 	SelfDischargeUA    float64       `json:"self_discharge_ua"`
 	SelfDischargeModel string        `json:"self_discharge_model"`
 	DutyCycle          float64       `json:"duty_cycle"`
-	LifeHours          float64       `json:"life_hours"`
-	LifeYears          float64       `json:"life_years"`
-	LifeDays           float64       `json:"life_days"`
-	CapacityLifeHours  float64       `json:"capacity_life_hours"`
+	LifeHours          render.Float  `json:"life_hours"`
+	LifeYears          render.Float  `json:"life_years"`
+	LifeDays           render.Float  `json:"life_days"`
+	CapacityLifeHours  render.Float  `json:"capacity_life_hours"`
 	LimitedBy          string        `json:"limited_by"`
 	TargetYears        *float64      `json:"target_years"`
 	MeetsTarget        *bool         `json:"meets_target"`
@@ -275,10 +275,10 @@ type budgetJSON struct {
 }
 
 type featureCost struct {
-	Feature          string  `json:"feature"`
-	CurrentUA        float64 `json:"current_ua"`
-	LifeWithoutHours float64 `json:"life_without_hours"`
-	LifeWithoutYears float64 `json:"life_without_years"`
+	Feature          string       `json:"feature"`
+	CurrentUA        float64      `json:"current_ua"`
+	LifeWithoutHours render.Float `json:"life_without_hours"`
+	LifeWithoutYears render.Float `json:"life_without_years"`
 }
 
 func toDeviceJSON(d energy.Device, r energy.Result) deviceJSON {
@@ -287,8 +287,8 @@ func toDeviceJSON(d energy.Device, r energy.Result) deviceJSON {
 		CapacityMAh: float64(d.Battery.Nominal()) * 1e3, UsableMAh: float64(d.Battery.Usable()) * 1e3,
 		AverageCurrentUA: float64(r.AverageCurrent) * 1e6, SelfDischargeUA: float64(r.SelfDischargeCurrent) * 1e6,
 		SelfDischargeModel: string(r.Model), DutyCycle: r.DutyCycle,
-		LifeHours: float64(r.Life), LifeYears: r.Life.Years(), LifeDays: float64(r.Life) / 24,
-		CapacityLifeHours: float64(r.CapacityLife), LimitedBy: r.LimitedBy,
+		LifeHours: render.Float(r.Life), LifeYears: render.Float(r.Life.Years()), LifeDays: render.Float(float64(r.Life) / 24),
+		CapacityLifeHours: render.Float(r.CapacityLife), LimitedBy: r.LimitedBy,
 		Budget: []budgetJSON{}, Features: []featureCost{},
 	}
 	if d.Target > 0 {
@@ -300,7 +300,7 @@ func toDeviceJSON(d energy.Device, r energy.Result) deviceJSON {
 	}
 	for _, fc := range r.Features {
 		j.Features = append(j.Features, featureCost{Feature: fc.Feature, CurrentUA: float64(fc.Current) * 1e6,
-			LifeWithoutHours: float64(fc.LifeWithout), LifeWithoutYears: fc.LifeWithout.Years()})
+			LifeWithoutHours: render.Float(fc.LifeWithout), LifeWithoutYears: render.Float(fc.LifeWithout.Years())})
 	}
 	return j
 }
@@ -484,13 +484,13 @@ func sweepLabel(s sweepSpec) string {
 
 func writeSweep(w io.Writer, format render.Format, d energy.Device, s sweepSpec, points []energy.SweepPoint, color bool) error {
 	type pointJSON struct {
-		Value            string  `json:"value"`
-		ValueSI          float64 `json:"value_si"`
-		AverageCurrentUA float64 `json:"average_current_ua"`
-		LifeHours        float64 `json:"life_hours"`
-		LifeYears        float64 `json:"life_years"`
-		Ratio            float64 `json:"ratio"`
-		LimitedBy        string  `json:"limited_by"`
+		Value            string       `json:"value"`
+		ValueSI          float64      `json:"value_si"`
+		AverageCurrentUA float64      `json:"average_current_ua"`
+		LifeHours        render.Float `json:"life_hours"`
+		LifeYears        render.Float `json:"life_years"`
+		Ratio            render.Float `json:"ratio"`
+		LimitedBy        string       `json:"limited_by"`
 	}
 	doc := struct {
 		Sweep struct {
@@ -505,8 +505,8 @@ func writeSweep(w io.Writer, format render.Format, d energy.Device, s sweepSpec,
 	maxLife := 0.0
 	for i, p := range points {
 		doc.Sweep.Points = append(doc.Sweep.Points, pointJSON{Value: s.labels[i], ValueSI: p.Value,
-			AverageCurrentUA: float64(p.Result.AverageCurrent) * 1e6, LifeHours: float64(p.Result.Life),
-			LifeYears: p.Result.Life.Years(), Ratio: p.Ratio, LimitedBy: p.Result.LimitedBy})
+			AverageCurrentUA: float64(p.Result.AverageCurrent) * 1e6, LifeHours: render.Float(p.Result.Life),
+			LifeYears: render.Float(p.Result.Life.Years()), Ratio: render.Float(p.Ratio), LimitedBy: p.Result.LimitedBy})
 		maxLife = math.Max(maxLife, p.Result.Life.Years())
 	}
 	switch format {
@@ -520,7 +520,7 @@ func writeSweep(w io.Writer, format render.Format, d energy.Device, s sweepSpec,
 	if format == render.FormatCSV {
 		t.Columns = []render.Column{{Header: "value"}, {Header: "value_si"}, {Header: "average_current_ua"}, {Header: "life_years"}, {Header: "ratio"}, {Header: "limited_by"}}
 		for _, p := range doc.Sweep.Points {
-			t.Append(p.Value, render.Exact(p.ValueSI), render.Exact(p.AverageCurrentUA), render.Exact(p.LifeYears), render.Exact(p.Ratio), p.LimitedBy)
+			t.Append(p.Value, render.Exact(p.ValueSI), render.Exact(p.AverageCurrentUA), render.Exact(float64(p.LifeYears)), render.Exact(float64(p.Ratio)), p.LimitedBy)
 		}
 		return t.CSV(w)
 	}

@@ -131,3 +131,40 @@ func TestTerminalEscapesInDataAreShown(t *testing.T) {
 		}
 	}
 }
+
+// Non-finite and absurd values are refused at load with positions; an
+// unbounded result is written as null, never an exit 3.
+func TestNonFiniteAndAbsurdValues(t *testing.T) {
+	dir := copyExample(t)
+	editFile(t, filepath.Join(dir, "iotpm.yaml"), "activation_window: 30d", "activation_window: 1e6y\n  slo: NaN%\n  health: {uptime: {weight: 1e308}}")
+	_, stderr, code := run(t, nil, "check", "-C", dir)
+	for _, want := range []string{
+		`iotpm.yaml:14:22: metrics.activation_window: "1e6y" is out of range for a duration (at most 1000y)`,
+		`iotpm.yaml:15:8: metrics.slo: NaN% is not a percentage`,
+		`iotpm.yaml:16:29: metrics.health.uptime.weight must be at most 1000; got 1e+308`,
+	} {
+		if code != ExitInvalid || !strings.Contains(stderr, want) {
+			t.Errorf("exit %d, stderr lacks %q:\n%s", code, want, stderr)
+		}
+	}
+	// a feature whose removal leaves nothing draining the cell: its "life
+	// without" is unbounded — null in JSON, ∞ in the table, exit 0
+	bat := t.TempDir()
+	os.WriteFile(filepath.Join(bat, "devices.yaml"), []byte(`cells:
+  ideal: {capacity: 1000mAh, self_discharge: 0%/y}
+devices:
+  - id: one
+    battery: {cell: ideal}
+    sleep: 0uA
+    events:
+      - {name: ping, feature: connectivity, every: 1h, duration: 10ms, current: 5mA}
+`), 0o644)
+	stdout, stderr, code := run(t, nil, "battery", "-C", bat, "-o", "json")
+	if code != 0 || !strings.Contains(stdout, `"life_without_years": null`) {
+		t.Errorf("exit %d: %s\n%s", code, stderr, stdout)
+	}
+	stdout, _, code = run(t, nil, "battery", "-C", bat, "--device", "one")
+	if code != 0 || !strings.Contains(stdout, "∞") {
+		t.Errorf("exit %d:\n%s", code, stdout)
+	}
+}

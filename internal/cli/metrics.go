@@ -292,6 +292,14 @@ func checkHealth(h metrics.HealthConfig) error {
 		if c.Bad == c.Good {
 			return usageErrorf("health: a component's bad and good values must differ")
 		}
+		for _, v := range []float64{c.Bad, c.Good} {
+			if math.IsNaN(v) || math.Abs(v) > 1e9 {
+				return usageErrorf("health: bad and good values must be finite numbers within ±1e9")
+			}
+		}
+		if math.IsNaN(c.Weight) || c.Weight < 0 || c.Weight > 1000 {
+			return usageErrorf("health: weights must be from 0 to 1000")
+		}
 	}
 	if !(h.Red < h.Yellow) {
 		return usageErrorf("health: red must be below yellow")

@@ -62,9 +62,9 @@ type HealthSpec struct {
 
 // ComponentSpec sets one health component's bad and good values and weight.
 type ComponentSpec struct {
-	Bad    *float64 `yaml:"bad"`
-	Good   *float64 `yaml:"good"`
-	Weight *float64 `yaml:"weight" check:"min=0"`
+	Bad    *float64 `yaml:"bad" check:"min=-1e9,max=1e9"`
+	Good   *float64 `yaml:"good" check:"min=-1e9,max=1e9"`
+	Weight *float64 `yaml:"weight" check:"min=0,max=1000"`
 }
 
 // InputsSpec names the metrics inputs.

@@ -310,7 +310,7 @@ func (c *deviceChecker) event(ds DeviceSpec, es EventSpec) (energy.Event, bool) 
 	e := energy.Event{Name: string(es.Name), Feature: es.Feature}
 	ok := true
 	if es.Every != nil {
-		if *es.Every <= 0 {
+		if *es.Every <= 0 && !c.decodeErrors { // an every that did not decode is reported already
 			c.errorf(es.Pos, "device %s, event %s: every must be a positive period, got %gs", ds.ID, es.Name, float64(*es.Every))
 			ok = false
 		}

@@ -2,6 +2,7 @@ package planfile
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -59,11 +60,11 @@ type Confidence float64
 func (c *Confidence) UnmarshalNode(n *yaml.Node) error {
 	if s, ok := strings.CutSuffix(strings.TrimSpace(n.Value), "%"); ok && n.Tag == "!!str" {
 		pct, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-		if err != nil {
-			return fmt.Errorf("%q is not a percentage; write e.g. 80%%", n.Value)
+		if err != nil || math.IsNaN(pct) || math.IsInf(pct, 0) {
+			return fmt.Errorf("%s is not a percentage; write e.g. 80%%", clipValue(n.Value))
 		}
 		if pct < 0 || pct > 100 {
-			return fmt.Errorf("%s is outside 0%%..100%%", n.Value)
+			return fmt.Errorf("%s is outside 0%%..100%%", clipValue(n.Value))
 		}
 		*c = Confidence(pct / 100)
 		return nil
@@ -76,7 +77,7 @@ func (c *Confidence) UnmarshalNode(n *yaml.Node) error {
 		return fmt.Errorf("%s is ambiguous: write %s%% or %s", n.Value, n.Value, strconv.FormatFloat(f/100, 'g', -1, 64))
 	}
 	if f < 0 || f > 1 {
-		return fmt.Errorf("%s is outside 0..1 (0%%..100%%)", n.Value)
+		return fmt.Errorf("%s is outside 0..1 (0%%..100%%)", clipValue(n.Value))
 	}
 	*c = Confidence(f)
 	return nil
@@ -111,4 +112,13 @@ func (im *Impact) UnmarshalNode(n *yaml.Node) error {
 	}
 	*im = Impact(f)
 	return nil
+}
+
+// clipValue quotes a value for a message, shortened: a 300-digit number is
+// not worth echoing.
+func clipValue(s string) string {
+	if len(s) > 40 {
+		return strconv.Quote(s[:40] + "…")
+	}
+	return s
 }

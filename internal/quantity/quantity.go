@@ -20,6 +20,10 @@ type Kind struct {
 	name    string
 	example string
 	units   map[string]float64 // unit → SI factor
+	// max bounds the magnitude (SI units): far past anything a connected
+	// device has, near enough that sums and products stay finite.
+	max     float64
+	maxText string
 }
 
 // YearHours is the length of a year iotpm uses everywhere: 365.25 days.
@@ -29,20 +33,20 @@ const YearHours = 8766.0
 var (
 	Current = Kind{"current", "2.5uA", map[string]float64{
 		"A": 1, "mA": 1e-3, "uA": 1e-6, "µA": 1e-6, "μA": 1e-6, "nA": 1e-9,
-	}}
+	}, 1000, "1000A"}
 	Duration = Kind{"duration", "60ms", map[string]float64{
 		"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1,
 		"m": 60, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400, "y": YearHours * 3600,
-	}}
+	}, 1000 * YearHours * 3600, "1000y"}
 	Capacity = Kind{"capacity", "1200mAh", map[string]float64{
 		"Ah": 1, "mAh": 1e-3,
-	}}
+	}, 1e6, "1000000Ah"}
 	Voltage = Kind{"voltage", "3.6V", map[string]float64{
 		"V": 1, "mV": 1e-3,
-	}}
+	}, 1e4, "10000V"}
 	Frequency = Kind{"frequency", "125kHz", map[string]float64{
 		"Hz": 1, "kHz": 1e3, "MHz": 1e6,
-	}}
+	}, 1e11, "100000MHz"}
 )
 
 // Units lists the kind's units, for messages.
@@ -71,10 +75,19 @@ func (k Kind) Parse(s string) (float64, error) {
 		return 0, fmt.Errorf("%q has an unknown %s unit %q (units: %s)", s, k.name, unit, strings.Join(k.Units(), ", "))
 	}
 	v := num * factor
-	if math.IsInf(v, 0) || math.IsNaN(v) {
-		return 0, fmt.Errorf("%q is out of range", s)
+	if math.IsInf(v, 0) || math.IsNaN(v) || math.Abs(v) > k.max {
+		return 0, fmt.Errorf("%s is out of range for a %s (at most %s)", clip(s), k.name, k.maxText)
 	}
 	return v, nil
+}
+
+// clip shortens a value for a message: a 300-digit number is not worth
+// echoing.
+func clip(s string) string {
+	if len(s) > 40 {
+		return fmt.Sprintf("%q", s[:40]+"…")
+	}
+	return fmt.Sprintf("%q", s)
 }
 
 // split separates the number from the unit: "2.5 uA" → 2.5, "uA".

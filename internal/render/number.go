@@ -1,6 +1,7 @@
 package render
 
 import (
+	"encoding/json"
 	"math"
 	"strconv"
 
@@ -39,4 +40,18 @@ func Percent(f float64, decimals int) string {
 // for machine formats (CSV) where nothing may be lost.
 func Exact(f float64) string {
 	return strconv.FormatFloat(f, 'g', -1, 64)
+}
+
+// Float is a number in JSON (and so YAML) output that may be unbounded: a
+// battery life with nothing draining it, say. A finite value is written as
+// encoding/json writes a float64; ±Inf and NaN, which JSON cannot hold,
+// are written as null — never an error that loses the whole output.
+type Float float64
+
+// MarshalJSON implements json.Marshaler.
+func (f Float) MarshalJSON() ([]byte, error) {
+	if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
+		return []byte("null"), nil
+	}
+	return json.Marshal(float64(f))
 }

@@ -687,7 +687,7 @@ func (d *Data) health(o Options, custConn, custObs []int64, horizon int64) []Cus
 		if d.Has.Tickets && devices[c] > 0 {
 			use(h.Tickets, float64(tickets[c])*100/float64(devices[c]), &ch.TicketsPer100, &ch.TicketsScore, &ch.TicketsWeight)
 		}
-		if weights > 0 {
+		if weights > 0 && !math.IsNaN(sum/weights) {
 			ch.Score = sum / weights
 			switch {
 			case ch.Score <= h.Red:
