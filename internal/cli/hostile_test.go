@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"github.com/iotpm/iotpm/internal/diag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -166,5 +167,32 @@ devices:
 	stdout, _, code = run(t, nil, "battery", "-C", bat, "--device", "one")
 	if code != 0 || !strings.Contains(stdout, "∞") {
 		t.Errorf("exit %d:\n%s", code, stdout)
+	}
+}
+
+// The window in iotpm.yaml is checked with positions.
+func TestConfigWindowErrorsArePositioned(t *testing.T) {
+	dir := copyExample(t)
+	editFile(t, filepath.Join(dir, "iotpm.yaml"), "month: 2026-10", "from: 2026-11-01\n  to: soon")
+	_, stderr, code := run(t, nil, "check", "-C", dir)
+	if code != ExitInvalid || !strings.Contains(stderr, `iotpm.yaml:7:7: metrics.to: "soon" is not a time`) {
+		t.Errorf("exit %d:\n%s", code, stderr)
+	}
+	editFile(t, filepath.Join(dir, "iotpm.yaml"), "to: soon", "to: 2026-10-01")
+	_, stderr, code = run(t, nil, "check", "-C", dir)
+	if code != ExitInvalid || !strings.Contains(stderr, `iotpm.yaml:6:3: metrics: to 2026-10-01 must be after from 2026-11-01`) {
+		t.Errorf("exit %d:\n%s", code, stderr)
+	}
+}
+
+// The count of problems is the count of lines printed: a problem found
+// twice is printed once and counted once.
+func TestProblemCountMatchesLines(t *testing.T) {
+	var l diag.List
+	l.Errorf("f.yaml", 3, 1, "same")
+	l.Errorf("f.yaml", 3, 1, "same")
+	l.Errorf("f.yaml", 4, 1, "other")
+	if got := (&InvalidInputError{Diagnostics: l}).Error(); got != "2 problems in f.yaml; nothing was computed" {
+		t.Errorf("%q", got)
 	}
 }

@@ -374,7 +374,11 @@ func jobFromConfig(cfg *planfile.Config) (*metricsJob, error) {
 	if m.Month != nil {
 		month = string(*m.Month)
 	}
-	if job.window, err = parseWindow(month, m.From, m.To, "iotpm.yaml metrics."); err != nil {
+	var from, to string
+	if m.From != nil && m.To != nil {
+		from, to = m.From.Text, m.To.Text
+	}
+	if job.window, err = parseWindow(month, from, to, "iotpm.yaml metrics."); err != nil {
 		return nil, err
 	}
 	if m.ActivationWindow != nil {

@@ -93,7 +93,7 @@ func (e *InvalidInputError) Error() string {
 	if e.Summary != "" {
 		return e.Summary
 	}
-	errs := e.Diagnostics.Errors()
+	errs := e.Diagnostics.Sort().Errors() // counted as printed: repeats once
 	if len(errs) == 0 {
 		return "invalid input; nothing was computed"
 	}

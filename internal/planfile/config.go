@@ -34,8 +34,8 @@ type ConfigFile struct {
 // flags.
 type MetricsConfig struct {
 	Month            *Month      `yaml:"month"`
-	From             string      `yaml:"from"`
-	To               string      `yaml:"to"`
+	From             *Instant    `yaml:"from"`
+	To               *Instant    `yaml:"to"`
 	Inputs           *InputsSpec `yaml:"inputs"`
 	ActivationWindow *Duration   `yaml:"activation_window" check:"gt=0"`
 	// AsOf sets the data horizon (default: the latest row of the inputs).
@@ -376,11 +376,14 @@ func LoadConfig(root string) (*Config, diag.List) {
 	diags = defaults(diags, spec.Features == "", spec.Devices == "")
 	if m := spec.Metrics; m != nil {
 		cfg.Metrics = m
-		if m.Month != nil && (m.From != "" || m.To != "") {
+		if m.Month != nil && (m.From != nil || m.To != nil) {
 			diags.Errorf(path, m.Pos.Line, m.Pos.Col, "metrics: give month, or from and to, not both")
 		}
-		if (m.From == "") != (m.To == "") {
+		if (m.From == nil) != (m.To == nil) {
 			diags.Errorf(path, m.Pos.Line, m.Pos.Col, "metrics: from and to go together")
+		}
+		if m.From != nil && m.To != nil && !m.To.Time.After(m.From.Time) {
+			diags.Errorf(path, m.Pos.Line, m.Pos.Col, "metrics: to %s must be after from %s", m.To.Text, m.From.Text)
 		}
 		if in := m.Inputs; in != nil {
 			for kind, spec := range map[string]*InputSpec{"devices": in.Devices, "events": in.Events, "ota": in.OTA,

@@ -189,6 +189,10 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 	if !ok {
 		return
 	}
+	if strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!") {
+		d.errorf(n, "%s: the YAML tag %s is not supported; remove it", label(path), clipValue(n.Tag))
+		return
+	}
 	if v.CanAddr() && v.Addr().Type().Implements(unmarshalerType) {
 		if n.Kind != yaml.ScalarNode {
 			d.errorf(n, "%s: expected a single value, got %s", label(path), describe(n))
@@ -273,8 +277,13 @@ func ParseNumber(n *yaml.Node) (float64, error) {
 	} else {
 		f, err = strconv.ParseFloat(s, 64)
 	}
+	var numErr *strconv.NumError
+	if lower := strings.ToLower(s); errors.As(err, &numErr) && errors.Is(numErr.Err, strconv.ErrSyntax) &&
+		!strings.Contains(lower, "inf") && !strings.Contains(lower, "nan") {
+		return 0, fmt.Errorf("%s is not a number", clipValue(n.Value))
+	}
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-		return 0, fmt.Errorf("%s is not a usable number (too large, infinite or NaN)", n.Value)
+		return 0, fmt.Errorf("%s is not a usable number (too large, infinite or NaN)", clipValue(n.Value))
 	}
 	return f, nil
 }

@@ -211,6 +211,9 @@ func (c *featureChecker) backlog(spec *FeaturesFile) *Backlog {
 
 	themeIDs := map[string]Pos{}
 	for _, t := range spec.Themes {
+		if t.Pos.Line == 0 {
+			continue // not a mapping: the decoder has reported it
+		}
 		if first, dup := themeIDs[string(t.ID)]; dup {
 			c.errorf(t.Pos, "theme id %q is defined twice (first at line %d)", t.ID, first.Line)
 			continue
@@ -307,6 +310,9 @@ func (c *featureChecker) backlog(spec *FeaturesFile) *Backlog {
 func (c *featureChecker) certifications(spec *FeaturesFile, catalog rice.Catalog) {
 	for _, id := range slices.Sorted(maps.Keys(spec.Certifications)) {
 		cs := spec.Certifications[id]
+		if cs.Pos.Line == 0 {
+			continue // not a mapping: the decoder has reported it
+		}
 		if err := checkID(id); err != nil {
 			c.errorf(cs.Pos, "certifications: %s", err)
 			continue
