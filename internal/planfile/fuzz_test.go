@@ -1,11 +1,14 @@
 package planfile
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"testing"
 
 	"github.com/iotpm/iotpm/pkg/energy"
+	"github.com/iotpm/iotpm/pkg/rice"
+	"github.com/iotpm/iotpm/pkg/roadmap"
 )
 
 // FuzzParseFeatures checks that no input makes the features loader panic,
@@ -77,6 +80,80 @@ func FuzzParseDevices(f *testing.F) {
 			if math.IsNaN(float64(r.Life)) || r.Life < 0 {
 				t.Fatalf("device %s: life %v", d.ID, r.Life)
 			}
+		}
+	})
+}
+
+// FuzzLoadConfig checks iotpm.yaml's loader: never a panic, every
+// diagnostic positioned in the file, and a config only without errors.
+//
+//	go test ./internal/planfile -run '^$' -fuzz FuzzLoadConfig -fuzztime 60s
+func FuzzLoadConfig(f *testing.F) {
+	if data, err := os.ReadFile("../../examples/leak-sensor/iotpm.yaml"); err == nil {
+		f.Add(data)
+	}
+	for _, s := range []string{
+		"metrics: {month: 2026-10, slo: NaN%, activation_window: 1e6y}",
+		"metrics: {from: 2026-11-01, to: 2026-10-01, inputs: {events: {path: ../x.csv, tz: Mars/Base}}}",
+		"gates: {connectivity_uptime: \">= 75\", data_age: \"<= soon\"}",
+		"formats: [{name: x, kind: event, columns: {device_id: a}, extract: {device_id: '[a-z]+'}}]",
+		"devices: \"x\\n::warning::INJECTED\"",
+		"a: &a {<<: [*a]}",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		dir := t.TempDir()
+		if err := os.WriteFile(dir+"/"+ConfigFileName, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cfg, diags := LoadConfig(dir)
+		if diags.HasErrors() == (cfg != nil) {
+			t.Fatalf("errors=%v but config nil=%v", diags.HasErrors(), cfg == nil)
+		}
+		for _, d := range diags {
+			if d.Message == "" || d.Line < 0 || d.Col < 0 {
+				t.Fatalf("bad diagnostic %+v", d)
+			}
+		}
+	})
+}
+
+// FuzzRoadmapCalendar builds calendars from fuzzed cadences and dates and
+// schedules a small backlog on them: the loader bounds them, so placing
+// never runs away, and every item ships inside the plan.
+//
+//	go test ./internal/planfile -run '^$' -fuzz FuzzRoadmapCalendar -fuzztime 60s
+func FuzzRoadmapCalendar(f *testing.F) {
+	f.Add("2027-01-04", "2028-12-31", "2w", "1mo", 1.0, 0.5)
+	f.Add("2027-01-04", "9999-12-31", "1d", "1d", 1.0, 1.0)
+	f.Add("2027-01-04", "2027-01-05", "1000y", "3mo", 0.001, 3.0)
+	f.Fuzz(func(t *testing.T, start, end, every, hotfix string, capacity, effort float64) {
+		src := fmt.Sprintf(`roadmap:
+  start: %q
+  end: %q
+  firmware: {every: %q, capacity: %g, hotfix_every: %q, hotfix_capacity: 1}
+  cloud: {every: %q, capacity: %g}
+features:
+  - {id: a, reach: 1, impact: 1, confidence: 1, track: firmware, effort: {engineering: %g}}
+  - {id: b, reach: 1, impact: 1, confidence: 1, parts: {firmware: {engineering: %g}, cloud: {engineering: %g}}, depends_on: [a], hotfix: true}
+`, start, end, every, capacity, hotfix, every, capacity, effort, effort, effort)
+		b, diags := ParseFeatures("f.yaml", []byte(src))
+		if diags.HasErrors() || b == nil || b.Calendar == nil {
+			return
+		}
+		ranked, err := rice.Rank(b.Features, b.Model, b.Catalog)
+		if err != nil {
+			return
+		}
+		plan := roadmap.Schedule(roadmap.Input{Ranked: ranked, Calendar: *b.Calendar, Catalog: b.Catalog, Themes: b.Themes})
+		for _, it := range plan.Items {
+			if it.ShipDate.Before(b.Calendar.Start) || it.ShipDate.After(b.Calendar.End) {
+				t.Fatalf("%s ships %s outside %s..%s", it.Feature, it.ShipDate, b.Calendar.Start, b.Calendar.End)
+			}
+		}
+		if len(plan.Releases) > 3*MaxReleasesPerTrack {
+			t.Fatalf("%d releases", len(plan.Releases))
 		}
 	})
 }
