@@ -76,6 +76,7 @@ devices.yaml in the planning repo (-C).`,
 	cmd.Flags().StringVar(&opts.MinLife, "min-life", "", "target life for every device, e.g. 3y (overrides the file's targets)")
 	cmd.Flags().BoolVar(&opts.ListCells, "list-cells", false, "list the cell catalog (built-in plus the file's own) and exit")
 	_ = cmd.RegisterFlagCompletionFunc("device", completeDevices(f))
+	declareFormats(cmd, chartFormats)
 	return cmd
 }
 
@@ -146,9 +147,14 @@ func parseSweep(s string) (sweepSpec, error) {
 
 func batteryRun(opts *BatteryOptions) error {
 	f := opts.Factory
-	format, err := f.Format(render.Formats)
+	format, err := f.Format(chartFormats)
 	if err != nil {
 		return err
+	}
+	if opts.Sweep == "" {
+		if err := narrowFormat(format, dataFormats, "without --sweep (only a sweep draws a chart)"); err != nil {
+			return err
+		}
 	}
 	var minLife energy.Hours
 	if opts.MinLife != "" {
@@ -529,6 +535,10 @@ func writeSweep(w io.Writer, format render.Format, d energy.Device, s sweepSpec,
 			render.Number(p.Ratio, 3)+"×", strings.ReplaceAll(p.Result.LimitedBy, "_", " "))
 	}
 	title := fmt.Sprintf("%s: battery life against %s", d.ID, sweepLabel(s))
+	if format == FormatMermaid {
+		_, err := io.WriteString(w, mermaidLifeChart(title, s.labels, points, maxLife))
+		return err
+	}
 	if format == render.FormatMarkdown {
 		fmt.Fprintf(w, "## %s\n\n", title)
 		if err := t.Markdown(w); err != nil {

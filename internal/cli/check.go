@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/iotpm/iotpm/internal/diag"
@@ -207,6 +208,7 @@ $GITHUB_STEP_SUMMARY (or to --summary FILE anywhere).`,
 	cmd.Flags().StringVar(&opts.Summary, "summary", "", "append the markdown summary to FILE (default: $GITHUB_STEP_SUMMARY when set)")
 	cmd.Flags().StringVar(&opts.JUnit, "junit", "", "write the gates as JUnit XML test cases to FILE")
 	_ = cmd.RegisterFlagCompletionFunc("annotations", cobra.FixedCompletions([]string{"auto", "always", "never"}, cobra.ShellCompDirectiveNoFileComp))
+	declareFormats(cmd, dataFormats)
 	return cmd
 }
 
@@ -218,7 +220,7 @@ type checkJSON struct {
 
 func checkRun(opts *CheckOptions) error {
 	f := opts.Factory
-	format, err := f.Format([]render.Format{render.FormatTable, render.FormatJSON, render.FormatYAML, render.FormatMarkdown})
+	format, err := f.Format(dataFormats)
 	if err != nil {
 		return err
 	}
@@ -282,6 +284,16 @@ func checkRun(opts *CheckOptions) error {
 		case render.FormatMarkdown:
 			writeCheckMarkdown(w, doc, problems)
 			return nil
+		case render.FormatCSV:
+			t := &render.Table{Columns: []render.Column{{Header: "gate"}, {Header: "value"}, {Header: "threshold"}, {Header: "passed"}, {Header: "detail"}}}
+			for _, g := range gates {
+				value := ""
+				if g.Value != nil {
+					value = render.Exact(*g.Value)
+				}
+				t.Append(g.Name, value, g.Threshold, strconv.FormatBool(g.Passed), g.Detail)
+			}
+			return t.CSV(w)
 		}
 		if err := gatesTable(gates).Text(w, f.IO.ColorEnabled()); err != nil {
 			return err

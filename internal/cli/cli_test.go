@@ -161,7 +161,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{[]string{"rice", "a.yaml", "b.yaml"}, "accepts at most 1 arg(s)"},
 		{[]string{"rice", "--bogus"}, "unknown flag: --bogus"},
 		{[]string{"ricee"}, `unknown command "ricee"`},
-		{[]string{"validate", "-o", "csv"}, `invalid output format "csv"`},
+		{[]string{"validate", "-o", "mermaid"}, `invalid output format "mermaid"`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

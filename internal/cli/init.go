@@ -48,6 +48,7 @@ Existing files are never overwritten unless --force.`,
 		},
 	}
 	cmd.Flags().BoolVar(&force, "force", false, "overwrite existing files")
+	declareFormats(cmd, noFormats)
 	return cmd
 }
 

@@ -152,6 +152,7 @@ are errors (the first 20 listed as path:line: reason, exit 2) unless
 	cmd.Flags().StringVar(&opts.Now, "now", "", "the clock for --max-data-age (default: now), for tests and replays")
 	cmd.MarkFlagsMutuallyExclusive("month", "from")
 	cmd.MarkFlagsMutuallyExclusive("month", "to")
+	declareFormats(cmd, dataFormats) // two charts, by month: in -o markdown
 	return cmd
 }
 
@@ -638,7 +639,7 @@ func dataAgeGate(doc metricsJSON, t planfile.AgeThreshold, flag string) gate {
 
 func metricsRun(opts *MetricsOptions) error {
 	f := opts.Factory
-	format, err := f.Format(render.Formats)
+	format, err := f.Format(dataFormats)
 	if err != nil {
 		return err
 	}

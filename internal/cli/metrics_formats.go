@@ -187,7 +187,7 @@ type formatJSON struct {
 // listFormats prints every format the run can use.
 func listFormats(opts *MetricsOptions) error {
 	f := opts.Factory
-	format, err := f.Format(render.Formats)
+	format, err := f.Format(dataFormats)
 	if err != nil {
 		return err
 	}

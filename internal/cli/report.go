@@ -33,6 +33,7 @@ sees half a report.`,
 		},
 	}
 	cmd.Flags().StringVar(&out, "out", "", "write the report to FILE (atomically) instead of stdout")
+	declareFormats(cmd, reportFormats)
 	return cmd
 }
 

@@ -80,12 +80,13 @@ features.yaml, in the planning repo (-C).`,
 	cmd.Flags().BoolVar(&opts.ListCertifications, "list-certifications", false, "list the certification catalog (built-in plus the file's own) and exit")
 	_ = cmd.RegisterFlagCompletionFunc("track", cobra.FixedCompletions([]string{"hardware", "firmware", "cloud"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.MarkFlagFilename("baseline", "yaml", "yml")
+	declareFormats(cmd, dataFormats)
 	return cmd
 }
 
 func riceRun(opts *RiceOptions) error {
 	f := opts.Factory
-	format, err := f.Format(render.Formats)
+	format, err := f.Format(dataFormats)
 	if err != nil {
 		return err
 	}

@@ -17,9 +17,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// FormatMermaid is the roadmap's extra output format: a Mermaid gantt.
-const FormatMermaid render.Format = "mermaid"
-
 // RoadmapOptions are the inputs of `iotpm roadmap`.
 type RoadmapOptions struct {
 	Factory *Factory
@@ -73,12 +70,13 @@ defaults to features.yaml in the planning repo (-C).`,
 	cmd.Flags().StringVar(&opts.Theme, "theme", "", "only the features of this theme")
 	cmd.Flags().StringVar(&opts.Explain, "explain", "", "say why each part of FEATURE landed where it did")
 	_ = cmd.RegisterFlagCompletionFunc("track", cobra.FixedCompletions([]string{"hardware", "firmware", "cloud"}, cobra.ShellCompDirectiveNoFileComp))
+	declareFormats(cmd, chartFormats)
 	return cmd
 }
 
 func roadmapRun(opts *RoadmapOptions) error {
 	f := opts.Factory
-	format, err := f.Format(append(slices.Clone(render.Formats), FormatMermaid))
+	format, err := f.Format(chartFormats)
 	if err != nil {
 		return err
 	}
@@ -102,6 +100,9 @@ func roadmapRun(opts *RoadmapOptions) error {
 	}
 	plan := roadmap.Schedule(roadmap.Input{Ranked: ranked, Calendar: *backlog.Calendar, Catalog: backlog.Catalog, Themes: backlog.Themes, Explain: opts.Explain})
 	if opts.Explain != "" {
+		if err := narrowFormat(format, []render.Format{render.FormatTable, render.FormatJSON, render.FormatYAML, render.FormatMarkdown}, "with --explain"); err != nil {
+			return err
+		}
 		i := slices.IndexFunc(ranked, func(s rice.Scored) bool { return s.ID == opts.Explain })
 		if i < 0 {
 			var ids []string
@@ -528,6 +529,16 @@ func writeExplain(w io.Writer, format render.Format, f rice.Scored, plan roadmap
 	kano := string(f.Kano)
 	if kano == "" {
 		kano = "no Kano class"
+	}
+	if format == render.FormatMarkdown {
+		fmt.Fprintf(w, "## %s — %s\n\nRICE rank %d, %s; %s.\n", f.ID, render.MarkdownEscape(f.Title), f.Rank, kano, why)
+		for _, p := range doc.Parts {
+			fmt.Fprintf(w, "\n### %s part\n\n", p.Track)
+			for _, l := range p.Lines {
+				fmt.Fprintf(w, "- %s\n", render.MarkdownEscape(l))
+			}
+		}
+		return nil
 	}
 	fmt.Fprintf(w, "%s — %s (RICE rank %d, %s)\n", f.ID, f.Title, f.Rank, kano)
 	fmt.Fprintf(w, "  %s\n", why)

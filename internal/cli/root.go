@@ -64,6 +64,9 @@ func (f *Factory) Path(p string) string {
 
 // Format parses -o against the formats a command offers.
 func (f *Factory) Format(allowed []render.Format) (render.Format, error) {
+	if f.Output == "" && len(allowed) > 0 {
+		return allowed[0], nil
+	}
 	format, err := render.ParseFormat(f.Output, allowed)
 	if err != nil {
 		return "", usageErrorf("%v", err)
@@ -138,9 +141,9 @@ metrics from real exports. It runs the same on a laptop and in CI.`,
 	}
 	root.SetVersionTemplate("iotpm {{.Version}}\n")
 	root.PersistentFlags().StringVarP(&f.Dir, "dir", "C", ".", "planning repo root; relative paths resolve against it")
-	root.PersistentFlags().StringVarP(&f.Output, "output", "o", "table", "output format: table, json, yaml, csv, markdown (roadmap: also mermaid)")
-	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(
-		[]string{"table", "json", "yaml", "csv", "markdown", "mermaid"}, cobra.ShellCompDirectiveNoFileComp))
+	root.PersistentFlags().StringVarP(&f.Output, "output", "o", "", "output format; each command lists its own (default: the first)")
+	_ = root.RegisterFlagCompletionFunc("output", completeOutput)
+	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error { return f.checkOutputFlag(cmd) }
 	_ = root.MarkPersistentFlagDirname("dir")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &UsageError{Err: err}

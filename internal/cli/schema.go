@@ -48,10 +48,20 @@ decodes with, so they cannot drift. Point editors at them with a modeline:
 			if err != nil {
 				return usageErrorf("%v", err)
 			}
-			return emit(f, func(w *bytes.Buffer) error { return render.JSON(w, s) })
+			format, err := f.Format(schemaFormats)
+			if err != nil {
+				return err
+			}
+			return emit(f, func(w *bytes.Buffer) error {
+				if format == render.FormatYAML {
+					return render.YAML(w, s)
+				}
+				return render.JSON(w, s)
+			})
 		},
 	}
 	cmd.Flags().StringVar(&outDir, "out-dir", "", "write every schema into DIR")
+	declareFormats(cmd, schemaFormats)
 	return cmd
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/iotpm/iotpm/internal/diag"
@@ -83,6 +84,7 @@ that exist; features.yaml must). Exit 0 when all are valid, 2 when not.`,
 			return validateRun(opts)
 		},
 	}
+	declareFormats(cmd, dataFormats)
 	return cmd
 }
 
@@ -96,7 +98,7 @@ type validateFileJSON struct {
 
 func validateRun(opts *ValidateOptions) error {
 	f := opts.Factory
-	format, err := f.Format([]render.Format{render.FormatTable, render.FormatJSON, render.FormatYAML})
+	format, err := f.Format(dataFormats)
 	if err != nil {
 		return err
 	}
@@ -157,6 +159,13 @@ func validateRun(opts *ValidateOptions) error {
 	}
 	if err := report(f, all); err != nil {
 		return err
+	}
+	if format == render.FormatCSV || format == render.FormatMarkdown {
+		t := &render.Table{Columns: []render.Column{{Header: "FILE"}, {Header: "KIND"}, {Header: "VALID"}, {Header: "SUMMARY"}}}
+		for _, r := range results {
+			t.Append(r.Path, r.Kind, strconv.FormatBool(r.Valid), r.Summary)
+		}
+		return emit(f, func(w *bytes.Buffer) error { return render.Write(w, format, nil, t, false) })
 	}
 	return emit(f, func(w *bytes.Buffer) error {
 		for _, r := range results {

@@ -12,13 +12,15 @@ import (
 
 // NewCmdVersion builds `iotpm version`, which also answers in JSON for bug
 // reports and scripts.
+var versionFormats = []render.Format{render.FormatTable, render.FormatJSON, render.FormatYAML}
+
 func NewCmdVersion(f *Factory) *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "version",
 		Short: "Print the iotpm version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			format, err := f.Format([]render.Format{render.FormatTable, render.FormatJSON, render.FormatYAML})
+			format, err := f.Format(versionFormats)
 			if err != nil {
 				return err
 			}
@@ -39,4 +41,6 @@ func NewCmdVersion(f *Factory) *cobra.Command {
 			})
 		},
 	}
+	declareFormats(cmd, versionFormats)
+	return cmd
 }

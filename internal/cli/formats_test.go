@@ -1,0 +1,105 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/iotpm/iotpm/internal/render"
+	"go.yaml.in/yaml/v3"
+)
+
+// Every command × every format: a command writes each format it declares,
+// in that format (JSON parses, YAML parses, CSV parses, markdown has a
+// table or heading, Mermaid starts with a diagram), or rejects it with
+// exit 2 naming the formats it writes — never a silent fallback.
+func TestEveryCommandEveryFormat(t *testing.T) {
+	commands := []struct {
+		args     []string
+		declared []render.Format
+	}{
+		{[]string{"rice"}, dataFormats},
+		{[]string{"roadmap"}, chartFormats},
+		{[]string{"roadmap", "--explain", "insurer-api"}, []render.Format{render.FormatTable, render.FormatJSON, render.FormatYAML, render.FormatMarkdown}},
+		{[]string{"battery"}, dataFormats},
+		{[]string{"battery", "--sweep", "drip-lora.heartbeat.every=5m,15m,1h"}, chartFormats},
+		{[]string{"battery", "--list-cells"}, dataFormats},
+		{[]string{"metrics"}, dataFormats},
+		{[]string{"metrics", "--list-formats"}, dataFormats},
+		{[]string{"check"}, dataFormats},
+		{[]string{"report"}, reportFormats},
+		{[]string{"validate"}, dataFormats},
+		{[]string{"schema", "features"}, schemaFormats},
+		{[]string{"version"}, versionFormats},
+	}
+	all := append(slices.Clone(chartFormats), "xml")
+	for _, c := range commands {
+		for _, format := range all {
+			name := strings.Join(c.args, " ") + " -o " + string(format)
+			t.Run(name, func(t *testing.T) {
+				args := append(append([]string{}, c.args...), "-C", exampleRepo, "-o", string(format))
+				stdout, stderr, code := run(t, nil, args...)
+				if !slices.Contains(c.declared, format) {
+					if code != ExitInvalid || stdout != "" || !strings.Contains(stderr, "invalid output format") {
+						t.Fatalf("undeclared format: exit %d, stdout %d bytes, stderr %s", code, len(stdout), stderr)
+					}
+					return
+				}
+				if code != ExitOK {
+					t.Fatalf("exit %d: %s", code, stderr)
+				}
+				if err := looksLike(format, stdout); err != "" {
+					t.Errorf("not %s: %s\n%.400s", format, err, stdout)
+				}
+			})
+		}
+	}
+	// init writes files: any -o is a usage error
+	if _, stderr, code := run(t, nil, "init", t.TempDir(), "-o", "json"); code != ExitInvalid || !strings.Contains(stderr, "-o does not apply") {
+		t.Errorf("init -o json: exit %d %s", code, stderr)
+	}
+}
+
+func looksLike(format render.Format, out string) string {
+	switch format {
+	case render.FormatJSON:
+		if !json.Valid([]byte(out)) {
+			return "invalid JSON"
+		}
+	case render.FormatYAML:
+		var v any
+		if err := yaml.Unmarshal([]byte(out), &v); err != nil {
+			return err.Error()
+		}
+		if _, ok := v.(map[string]any); !ok {
+			return "not a YAML mapping"
+		}
+		if json.Valid([]byte(out)) && strings.HasPrefix(strings.TrimSpace(out), "{") {
+			return "JSON, not block YAML"
+		}
+	case render.FormatCSV:
+		r := csv.NewReader(bytes.NewReader([]byte(out)))
+		r.FieldsPerRecord = -1
+		rows, err := r.ReadAll()
+		if err != nil || len(rows) < 1 || len(rows[0]) < 2 || strings.Contains(strings.SplitN(out, "\n", 2)[0], "  ") {
+			return "not CSV with a header row"
+		}
+	case render.FormatMarkdown:
+		if !strings.Contains(out, "|") && !strings.HasPrefix(out, "#") {
+			return "no markdown table or heading"
+		}
+	case FormatMermaid:
+		first := strings.Fields(out)
+		if len(first) == 0 || !slices.Contains([]string{"gantt", "xychart-beta", "quadrantChart"}, first[0]) {
+			return "not a Mermaid diagram"
+		}
+	case render.FormatTable:
+		if strings.TrimSpace(out) == "" || json.Valid([]byte(out)) {
+			return "empty or JSON"
+		}
+	}
+	return ""
+}
