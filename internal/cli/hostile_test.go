@@ -1,11 +1,12 @@
 package cli
 
 import (
-	"github.com/iotpm/iotpm/internal/diag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/iotpm/iotpm/internal/diag"
 )
 
 // A planning repo from a pull request may plant symbolic links. A path of

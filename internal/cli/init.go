@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
-	"github.com/iotpm/iotpm/internal/planfile"
 	"os"
 	"path/filepath"
 	"strings"
 	"text/template"
 	"time"
+
+	"github.com/iotpm/iotpm/internal/planfile"
 
 	"github.com/spf13/cobra"
 )

@@ -6,12 +6,13 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"github.com/iotpm/iotpm/internal/termsafe"
 	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/iotpm/iotpm/internal/termsafe"
 
 	"github.com/iotpm/iotpm/internal/build"
 	"github.com/iotpm/iotpm/internal/diag"

@@ -2,10 +2,11 @@ package cli
 
 import (
 	"bytes"
-	"github.com/iotpm/iotpm/internal/outfile"
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/iotpm/iotpm/internal/outfile"
 
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/internal/render"

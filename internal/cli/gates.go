@@ -1,0 +1,93 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/iotpm/iotpm/internal/render"
+)
+
+// gate is one CI threshold and its outcome.
+type gate struct {
+	Name      string   `json:"name"`
+	Value     *float64 `json:"value"`
+	Threshold string   `json:"threshold"`
+	Passed    bool     `json:"passed"`
+	Detail    string   `json:"detail,omitempty"`
+	Flag      string   `json:"-"`
+}
+
+// metricGate evaluates one threshold on a metric of the report.
+func metricGate(doc metricsJSON, name string, t planfile.Threshold, flag string) gate {
+	var v *float64
+	reason := "its inputs were not given"
+	switch name {
+	case "connectivity_uptime":
+		if u := doc.Uptime; u != nil {
+			v, reason = u.Value, u.Reason
+		}
+	case "activation_rate":
+		if a := doc.Activation; a != nil {
+			v, reason = a.Value, a.Reason
+		}
+	case "ota_success_rate":
+		if o := doc.OTA; o != nil {
+			v, reason = o.Value, o.Reason
+		}
+	case "monthly_active_devices":
+		if m := doc.MAD; m != nil {
+			reason = m.Reason
+			if m.Value != nil {
+				x := float64(*m.Value)
+				v = &x
+			}
+		}
+	}
+	g := gate{Name: name, Value: v, Threshold: t.Text, Flag: flag, Passed: v != nil && t.Holds(*v)}
+	if name == "activation_rate" && doc.Activation != nil && !doc.Activation.Mature {
+		g.Detail = "immature cohort"
+	}
+	if v == nil {
+		g.Detail = "no value: " + reason
+	}
+	return g
+}
+
+// dataAgeGate fails when the data's horizon is older than the limit at
+// the window's end (or now, when that is earlier).
+func dataAgeGate(doc metricsJSON, t planfile.AgeThreshold, flag string) gate {
+	g := gate{Name: "data_age", Threshold: t.Text, Flag: flag}
+	if doc.DataAgeDays == nil {
+		g.Detail = "no value: no rows in the inputs"
+		return g
+	}
+	age := *doc.DataAgeDays
+	g.Value = &age
+	g.Passed = t.Holds(age * 86400)
+	g.Detail = "horizon " + *doc.Horizon
+	return g
+}
+
+// gateFailure says why a gate failed, naming it.
+func gateFailure(g gate) string {
+	name := strings.ReplaceAll(g.Name, "_", " ")
+	msg := fmt.Sprintf("%s has %s, so it is not %s", name, g.Detail, g.Threshold)
+	if g.Value != nil {
+		msg = fmt.Sprintf("%s is %s, not %s", name, metricValueText(g.Name, *g.Value), g.Threshold)
+	}
+	if g.Flag != "" {
+		msg += " (" + g.Flag + ")"
+	}
+	return msg
+}
+
+func metricValueText(metric string, v float64) string {
+	switch metric {
+	case "monthly_active_devices":
+		return render.Number(v, 0)
+	case "data_age":
+		return render.Number(v, 1) + " days"
+	}
+	return render.Percent(v, 2)
+}

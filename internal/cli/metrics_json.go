@@ -1,0 +1,231 @@
+package cli
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/iotpm/iotpm/internal/export"
+	"github.com/iotpm/iotpm/pkg/metrics"
+)
+
+// num turns NaN (undefined) into a JSON null.
+func num(v float64) *float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return &v
+}
+
+func isoMicro(us int64) string { return time.UnixMicro(us).UTC().Format(time.RFC3339) }
+
+// metricsJSON is the JSON/YAML contract of `iotpm metrics`; a metric whose
+// inputs were not given is absent, rates are fractions 0..1.
+type metricsJSON struct {
+	Window struct {
+		From string `json:"from"`
+		To   string `json:"to"`
+	} `json:"window"`
+	// Horizon is H: the latest row of the inputs (or --as-of); null when
+	// no input has a row. DataAgeDays is min(to, now) − H.
+	Horizon     *string             `json:"horizon"`
+	DataAgeDays *float64            `json:"data_age_days"`
+	Uptime      *uptimeJSON         `json:"connectivity_uptime,omitempty"`
+	MAD         *madJSON            `json:"monthly_active_devices,omitempty"`
+	Activation  *activationJSON     `json:"activation_rate,omitempty"`
+	OTA         *otaJSON            `json:"ota_success_rate,omitempty"`
+	Customers   []customerJSON      `json:"customers,omitempty"`
+	Months      []monthJSON         `json:"months,omitempty"`
+	Gates       []gate              `json:"gates"`
+	Rows        map[string]rowsJSON `json:"rows"`
+}
+
+type uptimeJSON struct {
+	Value *float64 `json:"value"`
+	// Reason says why Value is null.
+	Reason         string   `json:"reason,omitempty"`
+	ConnectedHours float64  `json:"connected_hours"`
+	ObservedHours  float64  `json:"observed_hours"`
+	Devices        int      `json:"devices"`
+	LeftOut        int      `json:"devices_left_out"`
+	Mean           *float64 `json:"mean"`
+	Median         *float64 `json:"median"`
+	SLO            float64  `json:"slo"`
+	BelowSLO       int      `json:"devices_below_slo"`
+	NeverActivated int      `json:"devices_never_activated"`
+	Dormant        int      `json:"devices_dormant"`
+	Retired        int      `json:"devices_retired"`
+	// DormantAfterDays is D (0: no dormancy).
+	DormantAfterDays float64 `json:"dormant_after_days"`
+}
+
+type madJSON struct {
+	Value          *int   `json:"value"`
+	Reason         string `json:"reason,omitempty"`
+	ByConnection   int    `json:"by_connection"`
+	ByActivityOnly int    `json:"by_activity_only"`
+	DevicesInInput int    `json:"devices_in_input"`
+}
+
+type cohortJSON struct {
+	Month     string   `json:"month,omitempty"`
+	Value     *float64 `json:"value"`
+	Activated int      `json:"activated"`
+	Shipped   int      `json:"shipped"`
+	Mature    bool     `json:"mature"`
+}
+
+type activationJSON struct {
+	cohortJSON
+	Reason      string       `json:"reason,omitempty"`
+	WindowDays  float64      `json:"window_days"`
+	ByShipMonth []cohortJSON `json:"by_ship_month"`
+}
+
+type otaJobJSON struct {
+	Job      string   `json:"job,omitempty"`
+	Value    *float64 `json:"value"`
+	Success  int      `json:"success"`
+	Failure  int      `json:"failure"`
+	Excluded int      `json:"excluded"`
+	Pending  int      `json:"pending"`
+}
+
+type otaJSON struct {
+	otaJobJSON
+	Reason string       `json:"reason,omitempty"`
+	Jobs   []otaJobJSON `json:"jobs"`
+	// Snapshot: some states come from a snapshot export (no times), counted
+	// whatever the window.
+	Snapshot bool `json:"snapshot,omitempty"`
+}
+
+type componentJSON struct {
+	Raw    *float64 `json:"raw"`
+	Score  *float64 `json:"score"`
+	Weight float64  `json:"weight"`
+}
+
+type customerJSON struct {
+	ID         string                   `json:"id"`
+	Score      *float64                 `json:"score"`
+	Band       string                   `json:"band"`
+	Devices    int                      `json:"devices"`
+	Components map[string]componentJSON `json:"components"`
+}
+
+type monthJSON struct {
+	Month  string   `json:"month"`
+	MAD    int      `json:"mad"`
+	Uptime *float64 `json:"uptime"`
+}
+
+type rowsJSON struct {
+	Path            string            `json:"path"`
+	Format          string            `json:"format"`
+	FormatDetected  bool              `json:"format_detected"`
+	Columns         map[string]string `json:"columns"`
+	Read            int               `json:"read"`
+	Used            int               `json:"used"`
+	OutsideWindow   int               `json:"outside_window"`
+	Skipped         int               `json:"skipped"`
+	SkippedByReason map[string]int    `json:"skipped_by_reason"`
+	Ignored         int               `json:"ignored"`
+	IgnoredByReason map[string]int    `json:"ignored_by_reason"`
+	Duplicates      int               `json:"duplicates"`
+	UnknownDevices  int               `json:"unknown_devices"`
+	Earliest        *string           `json:"earliest"`
+	Latest          *string           `json:"latest"`
+}
+
+func toMetricsJSON(r metrics.Report, stats []*export.Stats) metricsJSON {
+	var doc metricsJSON
+	doc.Window.From, doc.Window.To = isoMicro(r.Window.From), isoMicro(r.Window.To)
+	doc.Gates = []gate{}
+	doc.Rows = map[string]rowsJSON{}
+	latest := map[string]int64{}
+	for _, st := range stats {
+		rj := rowsJSON{Path: st.Path, Format: st.Format, FormatDetected: st.Detected, Columns: st.Columns,
+			Read: st.Read, Used: st.Used, OutsideWindow: st.Outside, Skipped: st.SkippedTotal(), SkippedByReason: st.Skipped,
+			Ignored: st.IgnoredTotal(), IgnoredByReason: st.Ignored, Duplicates: st.Duplicates, UnknownDevices: st.UnknownDevices}
+		if st.Latest != metrics.NoTime {
+			e, l := isoMicro(st.Earliest), isoMicro(st.Latest)
+			rj.Earliest, rj.Latest = &e, &l
+			latest[st.Kind] = st.Latest
+		}
+		doc.Rows[st.Kind] = rj
+	}
+	if r.Horizon != metrics.NoTime {
+		h := isoMicro(r.Horizon)
+		doc.Horizon = &h
+	}
+	// noData says why a metric over these inputs has no value.
+	noData := func(kinds ...string) string {
+		for _, k := range kinds {
+			if t, ok := latest[k]; ok {
+				return fmt.Sprintf("no data in window: latest %s row %s", k, isoMicro(t))
+			}
+		}
+		return "no data in window: the inputs have no rows"
+	}
+	if u := r.Uptime; u != nil {
+		doc.Uptime = &uptimeJSON{Value: num(u.Value), ConnectedHours: float64(u.ConnectedUS) / 3600e6, ObservedHours: float64(u.ObservedUS) / 3600e6,
+			Devices: u.Devices, LeftOut: u.LeftOut, Mean: num(u.Mean), Median: num(u.Median), SLO: u.SLO, BelowSLO: u.BelowSLO,
+			NeverActivated: u.NeverActivated, Dormant: u.Dormant, Retired: u.Retired}
+		if doc.Uptime.Value == nil {
+			doc.Uptime.Reason = noData("events")
+		}
+	}
+	if m := r.MAD; m != nil {
+		doc.MAD = &madJSON{ByConnection: m.ByConnection, ByActivityOnly: m.ByActivity, DevicesInInput: m.DevicesInInput}
+		if m.NoData {
+			doc.MAD.Reason = noData("events", "activity")
+		} else {
+			v := m.Value
+			doc.MAD.Value = &v
+		}
+	}
+	if a := r.Activation; a != nil {
+		doc.Activation = &activationJSON{cohortJSON: cohortJSON{Value: num(a.Rate), Activated: a.Activated, Shipped: a.Shipped, Mature: a.Mature},
+			WindowDays: a.WindowDays, ByShipMonth: []cohortJSON{}}
+		if a.Shipped == 0 {
+			doc.Activation.Reason = "no device shipped in window"
+		}
+		for _, c := range a.ByMonth {
+			doc.Activation.ByShipMonth = append(doc.Activation.ByShipMonth, cohortJSON{Month: c.Label, Value: num(c.Rate), Activated: c.Activated, Shipped: c.Shipped, Mature: c.Mature})
+		}
+	}
+	if o := r.OTA; o != nil {
+		job := func(j metrics.OTAJob) otaJobJSON {
+			return otaJobJSON{Value: num(j.Rate), Success: j.Success, Failure: j.Failure, Excluded: j.Excluded, Pending: j.Pending}
+		}
+		doc.OTA = &otaJSON{otaJobJSON: job(o.OTAJob), Jobs: []otaJobJSON{}, Snapshot: o.Snapshot}
+		switch {
+		case o.Success+o.Failure+o.Pending+o.Excluded == 0:
+			doc.OTA.Reason = noData("ota")
+		case o.Success+o.Failure == 0:
+			doc.OTA.Reason = "no succeeded or failed executions in window"
+		}
+		for _, j := range o.Jobs {
+			jj := job(j)
+			jj.Job = j.Job
+			doc.OTA.Jobs = append(doc.OTA.Jobs, jj)
+		}
+	}
+	for _, c := range r.Customers {
+		cj := customerJSON{ID: c.Customer, Score: num(c.Score), Band: c.Band, Devices: c.Devices, Components: map[string]componentJSON{}}
+		add := func(name string, raw, score *float64, weight float64) {
+			if raw != nil {
+				cj.Components[name] = componentJSON{Raw: raw, Score: score, Weight: weight}
+			}
+		}
+		add("uptime", c.Uptime, c.UptimeScore, c.UptimeWeight)
+		add("usage", c.Usage, c.UsageScore, c.UsageWeight)
+		add("tickets_per_100_devices", c.TicketsPer100, c.TicketsScore, c.TicketsWeight)
+		doc.Customers = append(doc.Customers, cj)
+	}
+	for _, m := range r.Months {
+		doc.Months = append(doc.Months, monthJSON{Month: m.Label, MAD: m.MAD, Uptime: num(m.Uptime)})
+	}
+	return doc
+}

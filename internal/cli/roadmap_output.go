@@ -1,0 +1,361 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/iotpm/iotpm/internal/render"
+	"github.com/iotpm/iotpm/pkg/rice"
+	"github.com/iotpm/iotpm/pkg/roadmap"
+)
+
+// roadmapJSON is the JSON/YAML contract of `iotpm roadmap`.
+type roadmapJSON struct {
+	Start       string            `json:"start"`
+	End         string            `json:"end"`
+	Releases    []releaseJSON     `json:"releases"`
+	Items       []itemJSON        `json:"items"`
+	Themes      []themeJSON       `json:"themes"`
+	Unscheduled []unscheduledJSON `json:"unscheduled"`
+}
+
+type releaseJSON struct {
+	Track     string   `json:"track"`
+	Name      string   `json:"name"`
+	Date      string   `json:"date"`
+	Hotfix    bool     `json:"hotfix"`
+	Capacity  float64  `json:"capacity"`
+	Allocated float64  `json:"allocated"`
+	Items     []string `json:"items"`
+}
+
+type itemJSON struct {
+	Feature      string           `json:"feature"`
+	Title        string           `json:"title"`
+	Track        string           `json:"track"`
+	Release      string           `json:"release"`
+	ShipDate     string           `json:"ship_date"`
+	ReadyDate    string           `json:"ready_date"`
+	LeadTimeDays int              `json:"lead_time_days"`
+	Effort       float64          `json:"effort"`
+	Allocations  []allocationJSON `json:"allocations"`
+}
+
+type allocationJSON struct {
+	Release string  `json:"release"`
+	Date    string  `json:"date"`
+	Effort  float64 `json:"effort"`
+}
+
+type themeJSON struct {
+	ID           string   `json:"id"`
+	Outcome      string   `json:"outcome"`
+	CompleteDate *string  `json:"complete_date"`
+	AtRisk       bool     `json:"at_risk"`
+	Features     []string `json:"features"`
+}
+
+type unscheduledJSON struct {
+	Feature string `json:"feature"`
+	Title   string `json:"title"`
+	Track   string `json:"track"`
+	Reason  string `json:"reason"`
+}
+
+func toRoadmapJSON(v planView, cal *roadmap.Calendar) roadmapJSON {
+	doc := roadmapJSON{Start: day(cal.Start), End: day(cal.End), Releases: []releaseJSON{}, Items: []itemJSON{}, Themes: []themeJSON{}, Unscheduled: []unscheduledJSON{}}
+	for _, r := range v.plan.Releases {
+		if !slices.Contains(v.tracks, r.Track) {
+			continue
+		}
+		items := slices.DeleteFunc(slices.Clone(r.Items), func(f string) bool { return !v.keep(f, r.Track) })
+		doc.Releases = append(doc.Releases, releaseJSON{Track: string(r.Track), Name: r.Name, Date: day(r.Date), Hotfix: r.Hotfix,
+			Capacity: r.Capacity, Allocated: r.Allocated, Items: orEmpty(items)})
+	}
+	for _, it := range v.items() {
+		j := itemJSON{Feature: it.Feature, Title: it.Title, Track: string(it.Track), Release: it.Release, ShipDate: day(it.ShipDate),
+			ReadyDate: day(it.ReadyDate), LeadTimeDays: it.LeadDays, Effort: it.Effort, Allocations: []allocationJSON{}}
+		for _, a := range it.Allocations {
+			j.Allocations = append(j.Allocations, allocationJSON{Release: a.Release, Date: day(a.Date), Effort: a.Amount})
+		}
+		doc.Items = append(doc.Items, j)
+	}
+	for _, t := range v.themes() {
+		j := themeJSON{ID: t.ID, Outcome: t.Outcome, AtRisk: t.AtRisk, Features: orEmpty(t.Features)}
+		if !t.Complete.IsZero() {
+			d := day(t.Complete)
+			j.CompleteDate = &d
+		}
+		doc.Themes = append(doc.Themes, j)
+	}
+	for _, u := range v.unscheduled() {
+		doc.Unscheduled = append(doc.Unscheduled, unscheduledJSON{Feature: u.Feature, Title: u.Title, Track: string(u.Track), Reason: u.Reason})
+	}
+	return doc
+}
+
+func trackTitle(t rice.Track) string {
+	switch t {
+	case rice.Hardware:
+		return "Hardware"
+	case rice.Firmware:
+		return "Firmware"
+	}
+	return "Cloud"
+}
+
+func releasesTable(rs []roadmap.ReleasePlan) *render.Table {
+	t := &render.Table{Columns: []render.Column{{Header: "RELEASE"}, {Header: "DATE"}, {Header: "USED / CAPACITY", Right: true}, {Header: "SHIPS"}}}
+	for _, r := range rs {
+		name := r.Name
+		t.Append(name, day(r.Date), render.Number(r.Allocated, 2)+" / "+render.Number(r.Capacity, 2), strings.Join(r.Items, ", "))
+	}
+	t.Tone = func(row, col int) render.Tone {
+		if col == 2 && rs[row].Allocated >= rs[row].Capacity-1e-9 {
+			return render.Muted
+		}
+		return render.Plain
+	}
+	return t
+}
+
+func themesTable(ts []roadmap.ThemeStatus) *render.Table {
+	t := &render.Table{Columns: []render.Column{{Header: "THEME"}, {Header: "OUTCOME"}, {Header: "COMPLETE"}, {Header: "STATUS"}, {Header: "FEATURES"}}}
+	for _, th := range ts {
+		complete, st := "-", "on track"
+		if !th.Complete.IsZero() {
+			complete = day(th.Complete)
+		}
+		if th.AtRisk {
+			st = "AT RISK"
+		}
+		if len(th.Features) == 0 {
+			st = "no features"
+		}
+		t.Append(th.ID, th.Outcome, complete, st, strings.Join(th.Features, ", "))
+	}
+	t.Tone = func(row, col int) render.Tone {
+		if col == 3 && ts[row].AtRisk {
+			return render.Bad
+		}
+		return render.Plain
+	}
+	return t
+}
+
+func unscheduledTable(us []roadmap.Unscheduled) *render.Table {
+	t := &render.Table{Columns: []render.Column{{Header: "FEATURE"}, {Header: "TRACK"}, {Header: "REASON"}}}
+	for _, u := range us {
+		t.Append(u.Feature, string(u.Track), u.Reason)
+	}
+	return t
+}
+
+func writeRoadmap(w io.Writer, format render.Format, v planView, cal *roadmap.Calendar, color bool) error {
+	switch format {
+	case render.FormatJSON:
+		return render.JSON(w, toRoadmapJSON(v, cal))
+	case render.FormatYAML:
+		return render.YAML(w, toRoadmapJSON(v, cal))
+	case render.FormatCSV:
+		return roadmapCSV(v).CSV(w)
+	case FormatMermaid:
+		_, err := io.WriteString(w, mermaidGantt(v, cal))
+		return err
+	}
+	md := format == render.FormatMarkdown
+	heading := func(level int, s string) {
+		if md {
+			fmt.Fprintf(w, "%s %s\n\n", strings.Repeat("#", level), s)
+		} else {
+			fmt.Fprintf(w, "%s\n", strings.ToUpper(s))
+		}
+	}
+	table := func(t *render.Table) error {
+		var err error
+		if md {
+			err = t.Markdown(w)
+		} else {
+			err = t.Text(w, color)
+		}
+		fmt.Fprintln(w)
+		return err
+	}
+	if md {
+		heading(2, fmt.Sprintf("Roadmap %s to %s", day(cal.Start), day(cal.End)))
+		fmt.Fprintf(w, "```mermaid\n%s```\n\n", mermaidGantt(v, cal))
+	}
+	shown := v.releasesShown()
+	for _, track := range v.tracks {
+		var rs []roadmap.ReleasePlan
+		for _, r := range shown {
+			if r.Track == track {
+				rs = append(rs, r)
+			}
+		}
+		heading(3, trackTitle(track))
+		if len(rs) == 0 {
+			fmt.Fprintf(w, "Nothing planned.\n\n")
+			continue
+		}
+		if err := table(releasesTable(rs)); err != nil {
+			return err
+		}
+	}
+	if ts := v.themes(); len(ts) > 0 {
+		heading(3, "Themes")
+		if err := table(themesTable(ts)); err != nil {
+			return err
+		}
+	}
+	heading(3, "Unscheduled")
+	if us := v.unscheduled(); len(us) > 0 {
+		return table(unscheduledTable(us))
+	}
+	_, err := fmt.Fprintf(w, "Everything fits by %s.\n", day(cal.End))
+	return err
+}
+
+func roadmapCSV(v planView) *render.Table {
+	t := &render.Table{}
+	for _, h := range []string{"feature", "title", "track", "status", "release", "ship_date", "ready_date", "lead_time_days", "effort", "reason"} {
+		t.Columns = append(t.Columns, render.Column{Header: h})
+	}
+	for _, it := range v.items() {
+		t.Append(it.Feature, it.Title, string(it.Track), "scheduled", it.Release, day(it.ShipDate), day(it.ReadyDate),
+			strconv.Itoa(it.LeadDays), render.Exact(it.Effort), "")
+	}
+	for _, u := range v.unscheduled() {
+		t.Append(u.Feature, u.Title, string(u.Track), "unscheduled", "", "", "", "", "", u.Reason)
+	}
+	return t
+}
+
+var mermaidUnsafe = regexp.MustCompile(`[:;#{}\n\r]`)
+
+// mermaidText makes a task or milestone title safe: Mermaid's gantt syntax
+// ends a title at ':' and treats ';' and '#' specially.
+func mermaidText(s string) string {
+	return strings.TrimSpace(mermaidUnsafe.ReplaceAllString(s, " "))
+}
+
+func mermaidID(prefix, s string) string {
+	return prefix + "_" + regexp.MustCompile(`[^a-zA-Z0-9]`).ReplaceAllString(s, "_")
+}
+
+// mermaidGantt renders the plan as a Mermaid gantt with absolute dates
+// (Mermaid has no lag on "after", so iotpm computes every date itself): a
+// section per track with a bar per part from its ready date to its ship date,
+// and a milestone per theme.
+func mermaidGantt(v planView, cal *roadmap.Calendar) string {
+	var b strings.Builder
+	b.WriteString("gantt\n")
+	fmt.Fprintf(&b, "    title Roadmap %s to %s\n", day(cal.Start), day(cal.End))
+	b.WriteString("    dateFormat YYYY-MM-DD\n    axisFormat %Y-%m\n")
+	items := v.items()
+	for _, track := range v.tracks {
+		var ts []roadmap.Item
+		for _, it := range items {
+			if it.Track == track {
+				ts = append(ts, it)
+			}
+		}
+		if len(ts) == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "    section %s\n", trackTitle(track))
+		for _, it := range ts {
+			end := it.ShipDate
+			if !end.After(it.ReadyDate) {
+				end = it.ReadyDate.AddDate(0, 0, 1)
+			}
+			fmt.Fprintf(&b, "    %s (%s) :%s, %s, %s\n", mermaidText(it.Title), mermaidText(it.Release),
+				mermaidID(map[rice.Track]string{rice.Hardware: "hw", rice.Firmware: "fw", rice.Cloud: "cl"}[track], it.Feature), day(it.ReadyDate), day(end))
+		}
+	}
+	var milestones []string
+	for _, t := range v.themes() {
+		if t.Complete.IsZero() {
+			continue
+		}
+		title, tags := t.Outcome, "milestone"
+		if title == "" {
+			title = t.ID
+		}
+		if t.AtRisk {
+			title += " (at risk)"
+			tags = "crit, milestone"
+		}
+		milestones = append(milestones, fmt.Sprintf("    %s :%s, %s, %s, 0d\n", mermaidText(title), tags, mermaidID("th", t.ID), day(t.Complete)))
+	}
+	if len(milestones) > 0 {
+		b.WriteString("    section Themes\n")
+		b.WriteString(strings.Join(milestones, ""))
+	}
+	return b.String()
+}
+
+func writeExplain(w io.Writer, format render.Format, f rice.Scored, plan roadmap.Plan) error {
+	position := slices.Index(plan.Order, f.ID) + 1
+	type partJSON struct {
+		Track string   `json:"track"`
+		Lines []string `json:"lines"`
+	}
+	doc := struct {
+		Feature  string     `json:"feature"`
+		Rank     int        `json:"rank"`
+		Kano     string     `json:"kano"`
+		Position int        `json:"position"`
+		Order    string     `json:"order"`
+		Parts    []partJSON `json:"parts"`
+	}{Feature: f.ID, Rank: f.Rank, Kano: string(f.Kano), Position: position, Parts: []partJSON{}}
+	why := fmt.Sprintf("placed %d of %d: ", position, len(plan.Order))
+	switch {
+	case f.Kano == rice.Basic:
+		why += "Kano basic features go first, then by RICE rank"
+	default:
+		why += "after the Kano basic features, by RICE rank"
+	}
+	if len(f.DependsOn) > 0 {
+		why += fmt.Sprintf("; its dependencies (%s) are placed just before it", strings.Join(f.DependsOn, ", "))
+	}
+	doc.Order = why
+	for _, ex := range plan.Explain {
+		if ex.Feature == f.ID {
+			doc.Parts = append(doc.Parts, partJSON{Track: string(ex.Track), Lines: ex.Lines})
+		}
+	}
+	switch format {
+	case render.FormatJSON:
+		return render.JSON(w, doc)
+	case render.FormatYAML:
+		return render.YAML(w, doc)
+	}
+	kano := string(f.Kano)
+	if kano == "" {
+		kano = "no Kano class"
+	}
+	if format == render.FormatMarkdown {
+		fmt.Fprintf(w, "## %s — %s\n\nRICE rank %d, %s; %s.\n", f.ID, render.MarkdownEscape(f.Title), f.Rank, kano, why)
+		for _, p := range doc.Parts {
+			fmt.Fprintf(w, "\n### %s part\n\n", p.Track)
+			for _, l := range p.Lines {
+				fmt.Fprintf(w, "- %s\n", render.MarkdownEscape(l))
+			}
+		}
+		return nil
+	}
+	fmt.Fprintf(w, "%s — %s (RICE rank %d, %s)\n", f.ID, f.Title, f.Rank, kano)
+	fmt.Fprintf(w, "  %s\n", why)
+	for _, p := range doc.Parts {
+		fmt.Fprintf(w, "  %s part:\n", p.Track)
+		for _, l := range p.Lines {
+			fmt.Fprintf(w, "    %s\n", l)
+		}
+	}
+	return nil
+}
