@@ -49,7 +49,9 @@ type MetricsOptions struct {
 	set func(name string) bool
 }
 
-var inputKinds = []string{"devices", "events", "ota", "activity", "tickets", "usage"}
+// inputKinds are the metrics inputs, in reading order: the export
+// package's list, the one source.
+var inputKinds = export.Kinds
 
 // NewCmdMetrics builds `iotpm metrics`.
 func NewCmdMetrics(f *Factory, runF func(*MetricsOptions) error) *cobra.Command {

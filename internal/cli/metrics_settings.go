@@ -13,21 +13,11 @@ import (
 	"github.com/iotpm/iotpm/pkg/metrics"
 )
 
-// parseFraction reads "98%", "98 %" or "0.98".
+// parseFraction reads a share flag with planfile.ParseFraction.
 func parseFraction(flag, s string) (float64, error) {
-	t := strings.TrimSpace(s)
-	pct := strings.HasSuffix(t, "%")
-	v, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(t, "%")), 64)
-	if err != nil || math.IsNaN(v) {
-		return 0, usageErrorf("%s %q: write a percentage like 98%% or a fraction like 0.98", flag, s)
-	}
-	if pct {
-		v /= 100
-	} else if v > 1 {
-		return 0, usageErrorf("%s %q is ambiguous: write %s%% or %g", flag, s, s, v/100)
-	}
-	if v < 0 || v > 1 {
-		return 0, usageErrorf("%s %q is outside 0%%..100%%", flag, s)
+	v, err := planfile.ParseFraction(s)
+	if err != nil {
+		return 0, usageErrorf("%s %v", flag, err)
 	}
 	return v, nil
 }

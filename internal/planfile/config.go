@@ -193,12 +193,11 @@ func (t *RateThreshold) UnmarshalNode(n *yaml.Node) error {
 		return err
 	}
 	m := thresholdRE.FindStringSubmatch(n.Value)
-	switch {
-	case !t.Percent && t.Value > 1:
-		return fmt.Errorf("%s is ambiguous: write %s%% or %s", m[2], m[2], strconv.FormatFloat(t.Value/100, 'g', -1, 64))
-	case t.Value > 1:
-		return fmt.Errorf("%s%% is outside 0%%..100%%", m[2])
+	v, err := ParseFraction(m[2] + m[3])
+	if err != nil {
+		return err
 	}
+	t.Value = v
 	return nil
 }
 

@@ -122,3 +122,25 @@ func clipValue(s string) string {
 	}
 	return s
 }
+
+// ParseFraction reads a share written as a percentage ("98%", "98 %") or a
+// fraction ("0.98"), the one parser of shares for flags, iotpm.yaml and
+// gates. A bare number above 1 is ambiguous (98 could mean 98% or 0.98) and
+// refused, with both readings offered.
+func ParseFraction(s string) (float64, error) {
+	t := strings.TrimSpace(s)
+	body, pct := strings.CutSuffix(t, "%")
+	v, err := strconv.ParseFloat(strings.TrimSpace(body), 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, fmt.Errorf("%s is not a share; write a percentage like 98%% or a fraction like 0.98", clipValue(s))
+	}
+	if pct {
+		v /= 100
+	} else if v > 1 {
+		return 0, fmt.Errorf("%s is ambiguous: write %s%% or %s", clipValue(t), clipValue(t), strconv.FormatFloat(v/100, 'g', -1, 64))
+	}
+	if v < 0 || v > 1 {
+		return 0, fmt.Errorf("%s is outside 0%%..100%%", clipValue(s))
+	}
+	return v, nil
+}
