@@ -84,6 +84,25 @@ features.yaml, in the planning repo (-C).`,
 	return cmd
 }
 
+// checkTheme checks a --theme value against the backlog's themes, with a
+// "did you mean".
+func checkTheme(theme string, backlog *planfile.Backlog) error {
+	if theme == "" || slices.ContainsFunc(backlog.Themes, func(t rice.Theme) bool { return t.ID == theme }) {
+		return nil
+	}
+	var ids []string
+	for _, t := range backlog.Themes {
+		ids = append(ids, t.ID)
+	}
+	msg := fmt.Sprintf("no theme %q in %s", theme, backlog.File)
+	if s := planfile.Suggest(theme, ids); s != "" {
+		msg += fmt.Sprintf("; did you mean %q?", s)
+	} else if len(ids) > 0 {
+		msg += " (themes: " + strings.Join(ids, ", ") + ")"
+	}
+	return usageErrorf("%s", msg)
+}
+
 func riceRun(opts *RiceOptions) error {
 	f := opts.Factory
 	format, err := f.Format(dataFormats)
@@ -104,8 +123,8 @@ func riceRun(opts *RiceOptions) error {
 	if err := report(f, diags); err != nil {
 		return err
 	}
-	if opts.Theme != "" && !slices.ContainsFunc(backlog.Themes, func(t rice.Theme) bool { return t.ID == opts.Theme }) {
-		return usageErrorf("no theme %q in %s", opts.Theme, backlog.File)
+	if err := checkTheme(opts.Theme, backlog); err != nil {
+		return err
 	}
 	if opts.ListCertifications {
 		return emit(f, func(w *bytes.Buffer) error { return writeCatalog(w, format, backlog.Catalog, f.IO.ColorEnabled()) })

@@ -87,8 +87,8 @@ func roadmapRun(opts *RoadmapOptions) error {
 	if err := report(f, diags); err != nil {
 		return err
 	}
-	if opts.Theme != "" && !slices.ContainsFunc(backlog.Themes, func(t rice.Theme) bool { return t.ID == opts.Theme }) {
-		return usageErrorf("no theme %q in %s", opts.Theme, backlog.File)
+	if err := checkTheme(opts.Theme, backlog); err != nil {
+		return err
 	}
 	ranked, err := rice.Rank(backlog.Features, backlog.Model, backlog.Catalog)
 	if err != nil {
@@ -169,33 +169,20 @@ func (v planView) releasesShown() []roadmap.ReleasePlan {
 }
 
 func (v planView) items() []roadmap.Item {
-	var out []roadmap.Item
-	for _, it := range v.plan.Items {
-		if v.keep(it.Feature, it.Track) {
-			out = append(out, it)
-		}
-	}
-	return out
+	return keepIf(v.plan.Items, func(it roadmap.Item) bool { return v.keep(it.Feature, it.Track) })
 }
 
 func (v planView) unscheduled() []roadmap.Unscheduled {
-	var out []roadmap.Unscheduled
-	for _, u := range v.plan.Unscheduled {
-		if v.keep(u.Feature, u.Track) {
-			out = append(out, u)
-		}
-	}
-	return out
+	return keepIf(v.plan.Unscheduled, func(u roadmap.Unscheduled) bool { return v.keep(u.Feature, u.Track) })
 }
 
 func (v planView) themes() []roadmap.ThemeStatus {
-	var out []roadmap.ThemeStatus
-	for _, t := range v.plan.Themes {
-		if v.themeOK(t.ID) {
-			out = append(out, t)
-		}
-	}
-	return out
+	return keepIf(v.plan.Themes, func(t roadmap.ThemeStatus) bool { return v.themeOK(t.ID) })
+}
+
+// keepIf returns the elements of xs that keep accepts, in a new slice.
+func keepIf[T any](xs []T, keep func(T) bool) []T {
+	return slices.DeleteFunc(slices.Clone(xs), func(x T) bool { return !keep(x) })
 }
 
 func day(t time.Time) string { return t.Format("2006-01-02") }
