@@ -129,6 +129,9 @@ func (p *planResults) gates() []gate {
 				Passed: p.battery[i].MeetsTarget(dev.Target), Detail: "limited by " + strings.ReplaceAll(p.battery[i].LimitedBy, "_", " ")})
 		}
 	}
+	if g.Themes == "on_time" && p.plan != nil {
+		out = append(out, themeGates(p.plan.Themes)...)
+	}
 	if g.Roadmap != "" {
 		basicOnly := g.Roadmap == "no_unscheduled_basic"
 		kano := map[string]rice.Kano{}
@@ -317,6 +320,9 @@ func writeCheckDoc(w io.Writer, format render.Format, doc checkJSON) error {
 }
 
 func gateValueText(g gate) string {
+	if g.Text != "" {
+		return g.Text
+	}
 	if g.Value == nil {
 		return "-"
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/iotpm/iotpm/pkg/roadmap"
+
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/internal/render"
 )
@@ -13,9 +15,31 @@ type gate struct {
 	Name      string   `json:"name"`
 	Value     *float64 `json:"value"`
 	Threshold string   `json:"threshold"`
-	Passed    bool     `json:"passed"`
-	Detail    string   `json:"detail,omitempty"`
-	Flag      string   `json:"-"`
+	// Text is the measured value when it is not a number (a date).
+	Text   string `json:"value_text,omitempty"`
+	Passed bool   `json:"passed"`
+	Detail string `json:"detail,omitempty"`
+	Flag   string `json:"-"`
+}
+
+// themeGates is the themes: on_time gate: one per theme with a due date,
+// failing when it completes after it or cannot complete.
+func themeGates(themes []roadmap.ThemeStatus) []gate {
+	var out []gate
+	for _, t := range themes {
+		if t.Due.IsZero() {
+			continue
+		}
+		g := gate{Name: "themes." + t.ID, Threshold: "completes by " + day(t.Due), Passed: !t.Late, Text: "unscheduled"}
+		if !t.Complete.IsZero() {
+			g.Text = day(t.Complete)
+		}
+		if t.AtRisk {
+			g.Detail = "at risk: a part of its features is unscheduled"
+		}
+		out = append(out, g)
+	}
+	return out
 }
 
 // metricGate evaluates one threshold on a metric of the report.
@@ -73,6 +97,9 @@ func dataAgeGate(doc metricsJSON, t planfile.AgeThreshold, flag string) gate {
 func gateFailure(g gate) string {
 	name := strings.ReplaceAll(g.Name, "_", " ")
 	msg := fmt.Sprintf("%s has %s, so it is not %s", name, g.Detail, g.Threshold)
+	if g.Text != "" {
+		msg = fmt.Sprintf("%s completes %s, not %s", name, g.Text, g.Threshold)
+	}
 	if g.Value != nil {
 		msg = fmt.Sprintf("%s is %s, not %s", name, metricValueText(g.Name, *g.Value), g.Threshold)
 	}

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/iotpm/iotpm/pkg/roadmap"
+
 	"github.com/iotpm/iotpm/internal/render"
 	"github.com/iotpm/iotpm/pkg/energy"
 	"github.com/iotpm/iotpm/pkg/rice"
@@ -76,7 +78,8 @@ func writeReport(w *bytes.Buffer, f *Factory, p *planResults) error {
 	w.WriteString("\n")
 	if p.plan != nil {
 		v := planView{plan: *p.plan, tracks: rice.Tracks,
-			keep: func(string, rice.Track) bool { return true }, themeOK: func(string) bool { return true }}
+			keep: func(string, rice.Track) bool { return true }, themeOK: func(string) bool { return true },
+			cash: roadmap.CashOf(*p.plan, p.ranked, p.backlog.Catalog)}
 		if err := writeRoadmap(w, render.FormatMarkdown, v, p.backlog.Calendar, false); err != nil {
 			return err
 		}

@@ -15,6 +15,7 @@ import (
 
 // RoadmapOptions are the inputs of `iotpm roadmap`.
 type RoadmapOptions struct {
+	catalog rice.Catalog // the backlog's, for NRE
 	Factory *Factory
 	File    string
 	Tracks  []string
@@ -95,6 +96,7 @@ func roadmapRun(opts *RoadmapOptions) error {
 		return err
 	}
 	plan := roadmap.Schedule(roadmap.Input{Ranked: ranked, Calendar: *backlog.Calendar, Catalog: backlog.Catalog, Themes: backlog.Themes, Explain: opts.Explain})
+	opts.catalog = backlog.Catalog
 	if opts.Explain != "" {
 		if err := narrowFormat(format, []render.Format{render.FormatTable, render.FormatJSON, render.FormatYAML, render.FormatMarkdown}, "with --explain"); err != nil {
 			return err
@@ -127,6 +129,8 @@ type planView struct {
 	themeOK func(id string) bool
 	// byTheme is set when --theme narrows the view to one theme's features.
 	byTheme bool
+	// cash is the NRE of the parts shown.
+	cash roadmap.Cash
 }
 
 func (o *RoadmapOptions) view(plan roadmap.Plan, ranked []rice.Scored) planView {
@@ -148,6 +152,7 @@ func (o *RoadmapOptions) view(plan roadmap.Plan, ranked []rice.Scored) planView 
 	}
 	v.themeOK = func(id string) bool { return o.Theme == "" || id == o.Theme }
 	v.byTheme = o.Theme != ""
+	v.cash = roadmap.CashOf(roadmap.Plan{Items: v.items()}, ranked, o.catalog)
 	return v
 }
 

@@ -21,6 +21,29 @@ type roadmapJSON struct {
 	Items       []itemJSON        `json:"items"`
 	Themes      []themeJSON       `json:"themes"`
 	Unscheduled []unscheduledJSON `json:"unscheduled"`
+	// Cash is the NRE (tooling and certification fees) booked when the
+	// parts ship: per quarter and in total.
+	Cash cashJSON `json:"nre"`
+}
+
+type amountJSON struct {
+	ToolingUSD       float64 `json:"tooling_usd"`
+	CertificationUSD float64 `json:"certification_usd"`
+	TotalUSD         float64 `json:"total_usd"`
+}
+
+func toAmountJSON(a roadmap.Amount) amountJSON {
+	return amountJSON{ToolingUSD: a.ToolingUSD, CertificationUSD: a.CertificationUSD, TotalUSD: a.USD()}
+}
+
+type quarterJSON struct {
+	Quarter string `json:"quarter"`
+	amountJSON
+}
+
+type cashJSON struct {
+	Quarters []quarterJSON `json:"quarters"`
+	Total    amountJSON    `json:"total"`
 }
 
 type releaseJSON struct {
@@ -31,6 +54,9 @@ type releaseJSON struct {
 	Capacity  float64  `json:"capacity"`
 	Allocated float64  `json:"allocated"`
 	Items     []string `json:"items"`
+	// NREUSD is the tooling and certification cash of the parts shipping
+	// with the release.
+	NREUSD float64 `json:"nre_usd"`
 }
 
 type itemJSON struct {
@@ -56,6 +82,8 @@ type themeJSON struct {
 	Outcome      string   `json:"outcome"`
 	CompleteDate *string  `json:"complete_date"`
 	AtRisk       bool     `json:"at_risk"`
+	DueDate      *string  `json:"due_date"`
+	Late         bool     `json:"late"`
 	Features     []string `json:"features"`
 }
 
@@ -74,7 +102,11 @@ func toRoadmapJSON(v planView, cal *roadmap.Calendar) roadmapJSON {
 		}
 		items := slices.DeleteFunc(slices.Clone(r.Items), func(f string) bool { return !v.keep(f, r.Track) })
 		doc.Releases = append(doc.Releases, releaseJSON{Track: string(r.Track), Name: r.Name, Date: day(r.Date), Hotfix: r.Hotfix,
-			Capacity: r.Capacity, Allocated: r.Allocated, Items: orEmpty(items)})
+			Capacity: r.Capacity, Allocated: r.Allocated, Items: orEmpty(items), NREUSD: v.releaseCash(r).USD()})
+	}
+	doc.Cash = cashJSON{Quarters: []quarterJSON{}, Total: toAmountJSON(v.cash.Total)}
+	for _, q := range v.cash.Quarters {
+		doc.Cash.Quarters = append(doc.Cash.Quarters, quarterJSON{Quarter: q.Quarter, amountJSON: toAmountJSON(q.Amount)})
 	}
 	for _, it := range v.items() {
 		j := itemJSON{Feature: it.Feature, Title: it.Title, Track: string(it.Track), Release: it.Release, ShipDate: day(it.ShipDate),
@@ -89,6 +121,10 @@ func toRoadmapJSON(v planView, cal *roadmap.Calendar) roadmapJSON {
 		if !t.Complete.IsZero() {
 			d := day(t.Complete)
 			j.CompleteDate = &d
+		}
+		if !t.Due.IsZero() {
+			d := day(t.Due)
+			j.DueDate, j.Late = &d, t.Late
 		}
 		doc.Themes = append(doc.Themes, j)
 	}
@@ -108,11 +144,29 @@ func trackTitle(t rice.Track) string {
 	return "Cloud"
 }
 
-func releasesTable(rs []roadmap.ReleasePlan) *render.Table {
-	t := &render.Table{Columns: []render.Column{{Header: "RELEASE"}, {Header: "DATE"}, {Header: "USED / CAPACITY", Right: true}, {Header: "SHIPS"}}}
+// releaseCash is the NRE booked with a release.
+func (v planView) releaseCash(r roadmap.ReleasePlan) roadmap.Amount {
+	for _, c := range v.cash.Releases {
+		if c.Track == r.Track && c.Release == r.Name {
+			return c.Amount
+		}
+	}
+	return roadmap.Amount{}
+}
+
+// usd formats cash for people: $40,000, "-" for none.
+func usd(x float64) string {
+	if x == 0 {
+		return "-"
+	}
+	return "$" + render.Number(x, 0)
+}
+
+func releasesTable(rs []roadmap.ReleasePlan, v planView) *render.Table {
+	t := &render.Table{Columns: []render.Column{{Header: "RELEASE"}, {Header: "DATE"}, {Header: "USED / CAPACITY", Right: true}, {Header: "NRE", Right: true}, {Header: "SHIPS"}}}
 	for _, r := range rs {
 		name := r.Name
-		t.Append(name, day(r.Date), render.Number(r.Allocated, 2)+" / "+render.Number(r.Capacity, 2), strings.Join(r.Items, ", "))
+		t.Append(name, day(r.Date), render.Number(r.Allocated, 2)+" / "+render.Number(r.Capacity, 2), usd(v.releaseCash(r).USD()), strings.Join(r.Items, ", "))
 	}
 	t.Tone = func(row, col int) render.Tone {
 		if col == 2 && rs[row].Allocated >= rs[row].Capacity-1e-9 {
@@ -124,22 +178,30 @@ func releasesTable(rs []roadmap.ReleasePlan) *render.Table {
 }
 
 func themesTable(ts []roadmap.ThemeStatus) *render.Table {
-	t := &render.Table{Columns: []render.Column{{Header: "THEME"}, {Header: "OUTCOME"}, {Header: "COMPLETE"}, {Header: "STATUS"}, {Header: "FEATURES"}}}
+	t := &render.Table{Columns: []render.Column{{Header: "THEME"}, {Header: "OUTCOME"}, {Header: "COMPLETE"}, {Header: "DUE"}, {Header: "STATUS"}, {Header: "FEATURES"}}}
 	for _, th := range ts {
-		complete, st := "-", "on track"
+		complete, due, st := "-", "-", "on track"
 		if !th.Complete.IsZero() {
 			complete = day(th.Complete)
 		}
-		if th.AtRisk {
+		if !th.Due.IsZero() {
+			due = day(th.Due)
+		}
+		switch {
+		case th.AtRisk && th.Late:
+			st = "AT RISK, LATE"
+		case th.AtRisk:
 			st = "AT RISK"
+		case th.Late:
+			st = "LATE"
 		}
 		if len(th.Features) == 0 {
 			st = "no features"
 		}
-		t.Append(th.ID, th.Outcome, complete, st, strings.Join(th.Features, ", "))
+		t.Append(th.ID, th.Outcome, complete, due, st, strings.Join(th.Features, ", "))
 	}
 	t.Tone = func(row, col int) render.Tone {
-		if col == 3 && ts[row].AtRisk {
+		if col == 4 && (ts[row].AtRisk || ts[row].Late) {
 			return render.Bad
 		}
 		return render.Plain
@@ -202,13 +264,24 @@ func writeRoadmap(w io.Writer, format render.Format, v planView, cal *roadmap.Ca
 			fmt.Fprintf(w, "Nothing planned.\n\n")
 			continue
 		}
-		if err := table(releasesTable(rs)); err != nil {
+		if err := table(releasesTable(rs, v)); err != nil {
 			return err
 		}
 	}
 	if ts := v.themes(); len(ts) > 0 {
 		heading(3, "Themes")
 		if err := table(themesTable(ts)); err != nil {
+			return err
+		}
+	}
+	if len(v.cash.Quarters) > 0 {
+		heading(3, "NRE cash by quarter")
+		t := &render.Table{Columns: []render.Column{{Header: "QUARTER"}, {Header: "TOOLING", Right: true}, {Header: "CERTIFICATION", Right: true}, {Header: "TOTAL", Right: true}}}
+		for _, q := range v.cash.Quarters {
+			t.Append(q.Quarter, usd(q.ToolingUSD), usd(q.CertificationUSD), usd(q.USD()))
+		}
+		t.Append("total", usd(v.cash.Total.ToolingUSD), usd(v.cash.Total.CertificationUSD), usd(v.cash.Total.USD()))
+		if err := table(t); err != nil {
 			return err
 		}
 	}

@@ -104,3 +104,16 @@ func TestMermaidTextIsSafe(t *testing.T) {
 		t.Errorf("%q", got)
 	}
 }
+
+// themes: on_time fails for a theme that completes after its due date.
+func TestThemesOnTimeGate(t *testing.T) {
+	dir := copyExample(t)
+	editFile(t, filepath.Join(dir, "iotpm.yaml"), "roadmap: no_unscheduled_basic", "roadmap: no_unscheduled_basic\n  themes: on_time")
+	stdout, stderr, code := run(t, nil, "check", "-C", dir)
+	if code != ExitGate || !strings.Contains(stderr, "themes.insurer-channel completes 2028-07-17, not completes by 2027-12-31") {
+		t.Errorf("exit %d:\n%s\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "themes.fewer-false-alerts") || !strings.Contains(stdout, "2027-10-11") {
+		t.Errorf("the on-time theme is listed as passing:\n%s", stdout)
+	}
+}

@@ -141,7 +141,10 @@ type GatesConfig struct {
 	DataAge     *AgeThreshold `yaml:"data_age"`
 	BatteryLife string        `yaml:"battery_life" check:"enum=targets"`
 	Roadmap     string        `yaml:"roadmap" check:"enum=no_unscheduled_basic|no_unscheduled"`
-	Pos         Pos           `yaml:"-"`
+	// Themes: on_time fails when a theme with a due date completes after
+	// it (or cannot complete).
+	Themes string `yaml:"themes" check:"enum=on_time"`
+	Pos    Pos    `yaml:"-"`
 }
 
 // Month is a calendar month, YYYY-MM.

@@ -43,7 +43,10 @@ type CertificationSpec struct {
 type ThemeSpec struct {
 	ID      ID     `yaml:"id" check:"required"`
 	Outcome string `yaml:"outcome"`
-	Pos     Pos    `yaml:"-"`
+	// Due is when the outcome is promised; the roadmap marks the theme late
+	// when its features complete after it.
+	Due *Date `yaml:"due"`
+	Pos Pos   `yaml:"-"`
 }
 
 // FeatureSpec is one backlog item. It has either Track and Effort, or Parts.
@@ -61,7 +64,9 @@ type FeatureSpec struct {
 	DependsOn  []Ref       `yaml:"depends_on"`
 	Hotfix     bool        `yaml:"hotfix"`
 	LeadTime   *LeadTime   `yaml:"lead_time"`
-	Pos        Pos         `yaml:"-"`
+	// Due is when the feature is promised (all its parts shipped).
+	Due *Date `yaml:"due"`
+	Pos Pos   `yaml:"-"`
 }
 
 // EffortSpec is the effort of a feature, or of one part of it.
@@ -219,7 +224,11 @@ func (c *featureChecker) backlog(spec *FeaturesFile) *Backlog {
 			continue
 		}
 		themeIDs[string(t.ID)] = t.Pos
-		b.Themes = append(b.Themes, rice.Theme{ID: string(t.ID), Outcome: t.Outcome})
+		th := rice.Theme{ID: string(t.ID), Outcome: t.Outcome}
+		if t.Due != nil {
+			th.Due = t.Due.Time
+		}
+		b.Themes = append(b.Themes, th)
 	}
 
 	for _, f := range spec.Features {
@@ -259,6 +268,9 @@ func (c *featureChecker) backlog(spec *FeaturesFile) *Backlog {
 			ID: string(fs.ID), Title: fs.Title, Kano: rice.Kano(fs.Kano),
 			Reach: fs.Reach, Impact: float64(fs.Impact), Confidence: float64(fs.Confidence),
 			Hotfix: fs.Hotfix,
+		}
+		if fs.Due != nil {
+			f.Due = fs.Due.Time
 		}
 		if f.Title == "" {
 			f.Title = f.ID

@@ -14,6 +14,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Track is one of the three delivery tracks of a connected product.
@@ -92,6 +93,7 @@ type Part struct {
 type Theme struct {
 	ID      string
 	Outcome string
+	Due     time.Time // zero: no due date
 }
 
 // Feature is one backlog item. Reach is in whatever unit per period the team
@@ -109,6 +111,8 @@ type Feature struct {
 	// Hotfix makes the firmware part eligible for hotfix windows as well
 	// as releases.
 	Hotfix bool
+	// Due is when the feature is promised; zero: no due date.
+	Due time.Time
 }
 
 // Tracks returns the tracks the feature has parts on, in shipping order.

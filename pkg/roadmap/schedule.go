@@ -68,6 +68,10 @@ type ThemeStatus struct {
 	Complete time.Time // latest ship date of its scheduled parts; zero when none is
 	AtRisk   bool      // a part of one of its features is unscheduled, so Complete is not the real date
 	Features []string
+	// Due is the theme's due date (zero: none); Late is true when it has
+	// one and completes after it, or cannot complete (at risk).
+	Due  time.Time
+	Late bool
 }
 
 // Explanation records why one part landed where it did.
@@ -391,7 +395,7 @@ func (s *scheduler) addItem(f rice.Scored, p rice.Part, r *ReleasePlan, ready ti
 // themes applies rule 6.
 func (s *scheduler) themes() {
 	for _, t := range s.in.Themes {
-		ts := ThemeStatus{ID: t.ID, Outcome: t.Outcome, Features: []string{}}
+		ts := ThemeStatus{ID: t.ID, Outcome: t.Outcome, Features: []string{}, Due: t.Due}
 		for _, f := range s.in.Ranked {
 			if f.Theme != t.ID {
 				continue
@@ -406,6 +410,7 @@ func (s *scheduler) themes() {
 				}
 			}
 		}
+		ts.Late = !ts.Due.IsZero() && (ts.AtRisk || ts.Complete.After(ts.Due))
 		s.plan.Themes = append(s.plan.Themes, ts)
 	}
 }

@@ -1,0 +1,61 @@
+package roadmap
+
+import (
+	"testing"
+
+	"github.com/iotpm/iotpm/pkg/rice"
+)
+
+// Cash is booked when the part that needs it ships: tooling with its part,
+// a certification once per feature with the first part that needs it, and
+// nothing for an unscheduled part.
+func TestCashOf(t *testing.T) {
+	cat := rice.Catalog{"lab": {ID: "lab", Weeks: 1, FeeUSD: 10_000}, "fcc": {ID: "fcc", Weeks: 1, FeeUSD: 5_000}}
+	hw := part(rice.Hardware, 2, "lab")
+	hw.ToolingUSD = 40_000
+	fw := part(rice.Firmware, 1, "lab", "fcc")
+	big := part(rice.Hardware, 50) // does not fit: unscheduled
+	big.ToolingUSD = 99_000
+	ranked := []rice.Scored{
+		feat("sensor", 1, rice.Performance, hw, fw),
+		feat("app", 2, rice.Performance, part(rice.Cloud, 1)),
+		feat("huge", 3, rice.Performance, big),
+	}
+	plan := Schedule(Input{Ranked: ranked, Calendar: cal(), Catalog: cat})
+	c := CashOf(plan, ranked, cat)
+	// sensor: hardware ships with Rev B (2027-04-01): $40,000 tooling +
+	// $10,000 lab; firmware ships after it plus a week's lead time, with
+	// the FW release of 2027-05-01: fcc $5,000 (lab is booked already).
+	// Both in 2027-Q2.
+	if c.Total.ToolingUSD != 40_000 || c.Total.CertificationUSD != 15_000 {
+		t.Errorf("total %+v", c.Total)
+	}
+	if len(c.Features) != 1 || c.Features[0].Feature != "sensor" || c.Features[0].USD() != 55_000 {
+		t.Errorf("features %+v", c.Features)
+	}
+	if len(c.Releases) != 2 || c.Releases[0].Release != "Rev B" || c.Releases[0].USD() != 50_000 ||
+		c.Releases[1].Date != date("2027-05-01") || c.Releases[1].USD() != 5_000 {
+		t.Errorf("releases %+v", c.Releases)
+	}
+	if len(c.Quarters) != 1 || c.Quarters[0].Quarter != "2027-Q2" || c.Quarters[0].USD() != 55_000 {
+		t.Errorf("quarters %+v", c.Quarters)
+	}
+}
+
+func TestThemeDueDates(t *testing.T) {
+	ranked := []rice.Scored{feat("a", 1, rice.Performance, part(rice.Cloud, 1))}
+	ranked[0].Theme = "t"
+	for _, tt := range []struct {
+		due  string
+		late bool
+	}{{"2027-12-31", false}, {"2027-01-15", true}, {"", false}} {
+		th := rice.Theme{ID: "t"}
+		if tt.due != "" {
+			th.Due = date(tt.due)
+		}
+		plan := Schedule(Input{Ranked: ranked, Calendar: cal(), Themes: []rice.Theme{th}})
+		if got := plan.Themes[0].Late; got != tt.late {
+			t.Errorf("due %s: late %v (complete %s)", tt.due, got, plan.Themes[0].Complete.Format("2006-01-02"))
+		}
+	}
+}
