@@ -155,7 +155,7 @@ metrics from real exports. It runs the same on a laptop and in CI.`,
 		c.GroupID = "plan"
 		root.AddCommand(c)
 	}
-	for _, c := range []*cobra.Command{NewCmdCheck(f, nil), NewCmdInit(f), NewCmdReport(f), NewCmdValidate(f, nil), NewCmdSchema(f)} {
+	for _, c := range []*cobra.Command{NewCmdCheck(f, nil), NewCmdDiff(f, nil), NewCmdInit(f), NewCmdReport(f), NewCmdValidate(f, nil), NewCmdSchema(f)} {
 		c.GroupID = "repo"
 		root.AddCommand(c)
 	}

@@ -1,0 +1,461 @@
+package cli
+
+import (
+	"fmt"
+	"math"
+	"reflect"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/iotpm/iotpm/pkg/energy"
+	"github.com/iotpm/iotpm/pkg/rice"
+	"github.com/iotpm/iotpm/pkg/roadmap"
+)
+
+// planDiff is what a change does to the plan: every section lists only
+// what changed. A feature renamed between the two sides is one removed and
+// one added: nothing is guessed.
+type planDiff struct {
+	Base      string           `json:"base"`
+	Summary   string           `json:"summary"`
+	Unchanged bool             `json:"unchanged"`
+	Ranks     []rankChange     `json:"ranks"`
+	Parts     []partChange     `json:"parts"`
+	Themes    []themeChange    `json:"themes"`
+	Capacity  []capacityChange `json:"capacity"`
+	Battery   []batteryChange  `json:"battery"`
+	Cash      cashDiff         `json:"nre"`
+	Gates     []gateChange     `json:"gates"`
+	basic     map[string]bool  // Kano-basic features, after
+}
+
+type rankChange struct {
+	Feature    string  `json:"feature"`
+	Kind       string  `json:"kind"` // added, removed, changed
+	RankBefore int     `json:"rank_before,omitempty"`
+	RankAfter  int     `json:"rank_after,omitempty"`
+	ScoreFrom  float64 `json:"score_before,omitempty"`
+	ScoreTo    float64 `json:"score_after,omitempty"`
+}
+
+// partChange is one feature part whose release or date changed.
+type partChange struct {
+	Feature       string  `json:"feature"`
+	Track         string  `json:"track"`
+	Kind          string  `json:"kind"` // slip, pull-in, moved, unscheduled, scheduled, added, removed
+	ReleaseBefore string  `json:"release_before,omitempty"`
+	DateBefore    string  `json:"date_before,omitempty"`
+	ReleaseAfter  string  `json:"release_after,omitempty"`
+	DateAfter     string  `json:"date_after,omitempty"`
+	Weeks         float64 `json:"weeks,omitempty"` // positive: later
+	Reason        string  `json:"reason,omitempty"`
+}
+
+type themeChange struct {
+	Theme      string  `json:"theme"`
+	Before     string  `json:"complete_before,omitempty"`
+	After      string  `json:"complete_after,omitempty"`
+	Weeks      float64 `json:"weeks,omitempty"`
+	Due        string  `json:"due,omitempty"`
+	LateBefore bool    `json:"late_before"`
+	LateAfter  bool    `json:"late_after"`
+	// AtRisk: a part of its features is unscheduled after the change, so
+	// it cannot complete.
+	AtRisk bool `json:"at_risk"`
+}
+
+type capacityChange struct {
+	Track    string  `json:"track"`
+	Release  string  `json:"release"`
+	Date     string  `json:"date"`
+	Before   float64 `json:"allocated_before"`
+	After    float64 `json:"allocated_after"`
+	Capacity float64 `json:"capacity"`
+}
+
+type batteryChange struct {
+	Device      string   `json:"device"`
+	YearsBefore *float64 `json:"life_years_before"`
+	YearsAfter  *float64 `json:"life_years_after"`
+	Events      []string `json:"events_changed"`
+}
+
+type cashChange struct {
+	Key    string  `json:"key"`
+	Before float64 `json:"before_usd"`
+	After  float64 `json:"after_usd"`
+}
+
+type cashDiff struct {
+	Features    []cashChange `json:"features"`
+	Releases    []cashChange `json:"releases"`
+	Quarters    []cashChange `json:"quarters"`
+	TotalBefore float64      `json:"total_before_usd"`
+	TotalAfter  float64      `json:"total_after_usd"`
+}
+
+type gateChange struct {
+	Gate   string `json:"gate"`
+	Before string `json:"before"` // pass, FAIL, or "" when absent
+	After  string `json:"after"`
+}
+
+// comparePlans lines up the base and the head of a planning repo.
+func comparePlans(base, head *planResults) *planDiff {
+	d := &planDiff{basic: map[string]bool{}}
+	for _, s := range head.ranked {
+		d.basic[s.ID] = s.Kano == rice.Basic
+	}
+	for _, c := range rice.Compare(base.ranked, head.ranked) {
+		if c.Kind == rice.Unchanged {
+			continue
+		}
+		d.Ranks = append(d.Ranks, rankChange{Feature: c.ID, Kind: string(c.Kind), RankBefore: c.OldRank, RankAfter: c.NewRank, ScoreFrom: c.OldScore, ScoreTo: c.NewScore})
+	}
+	d.compareRoadmap(base, head)
+	d.compareBattery(base, head)
+	d.compareCash(base, head)
+	d.compareGates(base, head)
+	d.Unchanged = len(d.Ranks)+len(d.Parts)+len(d.Themes)+len(d.Capacity)+len(d.Battery)+len(d.Gates) == 0 &&
+		len(d.Cash.Features)+len(d.Cash.Releases)+len(d.Cash.Quarters) == 0
+	d.Summary = d.summary()
+	return d
+}
+
+type partState struct {
+	release, reason string
+	date            time.Time
+	scheduled       bool
+}
+
+func partStates(p *planResults) map[string]partState {
+	out := map[string]partState{}
+	if p.plan == nil {
+		return out
+	}
+	for _, it := range p.plan.Items {
+		out[it.Feature+"/"+string(it.Track)] = partState{release: it.Release, date: it.ShipDate, scheduled: true}
+	}
+	for _, u := range p.plan.Unscheduled {
+		out[u.Feature+"/"+string(u.Track)] = partState{reason: u.Reason}
+	}
+	return out
+}
+
+func weeks(a, b time.Time) float64 { return math.Round(b.Sub(a).Hours()/24/7*10) / 10 }
+
+func (d *planDiff) compareRoadmap(base, head *planResults) {
+	before, after := partStates(base), partStates(head)
+	keys := map[string]bool{}
+	for k := range before {
+		keys[k] = true
+	}
+	for k := range after {
+		keys[k] = true
+	}
+	for _, k := range sortedKeys(keys) {
+		feature, track, _ := strings.Cut(k, "/")
+		b, inB := before[k]
+		a, inA := after[k]
+		c := partChange{Feature: feature, Track: track}
+		if inB && b.scheduled {
+			c.ReleaseBefore, c.DateBefore = b.release, day(b.date)
+		}
+		if inA && a.scheduled {
+			c.ReleaseAfter, c.DateAfter = a.release, day(a.date)
+		}
+		switch {
+		case !inB:
+			c.Kind, c.Reason = "added", a.reason
+		case !inA:
+			c.Kind = "removed"
+		case b.scheduled && !a.scheduled:
+			c.Kind, c.Reason = "unscheduled", a.reason
+		case !b.scheduled && a.scheduled:
+			c.Kind = "scheduled"
+		case !b.scheduled && !a.scheduled:
+			continue
+		case !a.date.Equal(b.date):
+			c.Weeks = weeks(b.date, a.date)
+			c.Kind = "slip"
+			if c.Weeks < 0 {
+				c.Kind = "pull-in"
+			}
+		case a.release != b.release:
+			c.Kind = "moved"
+		default:
+			continue
+		}
+		d.Parts = append(d.Parts, c)
+	}
+	themes := func(p *planResults) map[string]roadmap.ThemeStatus {
+		out := map[string]roadmap.ThemeStatus{}
+		if p.plan != nil {
+			for _, t := range p.plan.Themes {
+				out[t.ID] = t
+			}
+		}
+		return out
+	}
+	tb, ta := themes(base), themes(head)
+	ids := map[string]bool{}
+	for k := range tb {
+		ids[k] = true
+	}
+	for k := range ta {
+		ids[k] = true
+	}
+	for _, id := range sortedKeys(ids) {
+		b, a := tb[id], ta[id]
+		if b.Complete.Equal(a.Complete) && b.Due.Equal(a.Due) && b.Late == a.Late && b.AtRisk == a.AtRisk {
+			continue
+		}
+		c := themeChange{Theme: id, LateBefore: b.Late, LateAfter: a.Late, AtRisk: a.AtRisk}
+		if !b.Complete.IsZero() {
+			c.Before = day(b.Complete)
+		}
+		if !a.Complete.IsZero() {
+			c.After = day(a.Complete)
+		}
+		if !b.Complete.IsZero() && !a.Complete.IsZero() {
+			c.Weeks = weeks(b.Complete, a.Complete)
+		}
+		if !a.Due.IsZero() {
+			c.Due = day(a.Due)
+		}
+		d.Themes = append(d.Themes, c)
+	}
+	releases := func(p *planResults) map[string]roadmap.ReleasePlan {
+		out := map[string]roadmap.ReleasePlan{}
+		if p.plan != nil {
+			for _, r := range p.plan.Releases {
+				out[string(r.Track)+"/"+r.Name] = r
+			}
+		}
+		return out
+	}
+	rb, ra := releases(base), releases(head)
+	var changed []capacityChange
+	for k, a := range ra {
+		if b, ok := rb[k]; ok && math.Abs(b.Allocated-a.Allocated) > 1e-9 {
+			changed = append(changed, capacityChange{Track: string(a.Track), Release: a.Name, Date: day(a.Date), Before: b.Allocated, After: a.Allocated, Capacity: a.Capacity})
+		}
+	}
+	slices.SortFunc(changed, func(x, y capacityChange) int {
+		return strings.Compare(x.Date+x.Track+x.Release, y.Date+y.Track+y.Release)
+	})
+	d.Capacity = changed
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func (d *planDiff) compareBattery(base, head *planResults) {
+	type dev struct {
+		d energy.Device
+		r energy.Result
+	}
+	devices := func(p *planResults) map[string]dev {
+		out := map[string]dev{}
+		for i, x := range p.fleetDevices() {
+			if i < len(p.battery) {
+				out[x.ID] = dev{x, p.battery[i]}
+			}
+		}
+		return out
+	}
+	db, da := devices(base), devices(head)
+	ids := map[string]bool{}
+	for k := range db {
+		ids[k] = true
+	}
+	for k := range da {
+		ids[k] = true
+	}
+	for _, id := range sortedKeys(ids) {
+		b, inB := db[id]
+		a, inA := da[id]
+		c := batteryChange{Device: id, Events: []string{}}
+		if inB {
+			y := b.r.Life.Years()
+			c.YearsBefore = &y
+		}
+		if inA {
+			y := a.r.Life.Years()
+			c.YearsAfter = &y
+		}
+		evB, evA := map[string]*energy.Event{}, map[string]*energy.Event{}
+		for i := range b.d.Events {
+			evB[b.d.Events[i].Name] = &b.d.Events[i]
+		}
+		for i := range a.d.Events {
+			evA[a.d.Events[i].Name] = &a.d.Events[i]
+		}
+		names := map[string]bool{}
+		for k := range evB {
+			names[k] = true
+		}
+		for k := range evA {
+			names[k] = true
+		}
+		for _, n := range sortedKeys(names) {
+			switch {
+			case evB[n] == nil:
+				c.Events = append(c.Events, n+" (added)")
+			case evA[n] == nil:
+				c.Events = append(c.Events, n+" (removed)")
+			case !reflect.DeepEqual(*evB[n], *evA[n]):
+				c.Events = append(c.Events, n)
+			}
+		}
+		lifeSame := inA && inB && math.Abs(a.r.Life.Years()-b.r.Life.Years()) < 1e-9
+		if lifeSame && len(c.Events) == 0 && reflect.DeepEqual(b.d, a.d) {
+			continue
+		}
+		d.Battery = append(d.Battery, c)
+	}
+}
+
+func (d *planDiff) compareCash(base, head *planResults) {
+	cash := func(p *planResults) roadmap.Cash {
+		if p.plan == nil || p.backlog == nil {
+			return roadmap.Cash{}
+		}
+		return roadmap.CashOf(*p.plan, p.ranked, p.backlog.Catalog)
+	}
+	cb, ca := cash(base), cash(head)
+	d.Cash.TotalBefore, d.Cash.TotalAfter = cb.Total.USD(), ca.Total.USD()
+	lineUp := func(before, after map[string]float64) []cashChange {
+		keys := map[string]bool{}
+		for k := range before {
+			keys[k] = true
+		}
+		for k := range after {
+			keys[k] = true
+		}
+		var out []cashChange
+		for _, k := range sortedKeys(keys) {
+			if math.Abs(before[k]-after[k]) > 0.005 {
+				out = append(out, cashChange{Key: k, Before: before[k], After: after[k]})
+			}
+		}
+		return out
+	}
+	byFeature := func(c roadmap.Cash) map[string]float64 {
+		out := map[string]float64{}
+		for _, f := range c.Features {
+			out[f.Feature] = f.USD()
+		}
+		return out
+	}
+	byRelease := func(c roadmap.Cash) map[string]float64 {
+		out := map[string]float64{}
+		for _, r := range c.Releases {
+			out[day(r.Date)+" "+r.Release] = r.USD()
+		}
+		return out
+	}
+	byQuarter := func(c roadmap.Cash) map[string]float64 {
+		out := map[string]float64{}
+		for _, q := range c.Quarters {
+			out[q.Quarter] = q.USD()
+		}
+		return out
+	}
+	d.Cash.Features = lineUp(byFeature(cb), byFeature(ca))
+	d.Cash.Releases = lineUp(byRelease(cb), byRelease(ca))
+	d.Cash.Quarters = lineUp(byQuarter(cb), byQuarter(ca))
+}
+
+func (d *planDiff) compareGates(base, head *planResults) {
+	status := func(p *planResults) map[string]string {
+		out := map[string]string{}
+		if p.problems.HasErrors() || p.cfg == nil {
+			return out
+		}
+		for _, g := range p.gates() {
+			out[g.Name] = map[bool]string{true: "pass", false: "FAIL"}[g.Passed]
+		}
+		return out
+	}
+	sb, sa := status(base), status(head)
+	names := map[string]bool{}
+	for k := range sb {
+		names[k] = true
+	}
+	for k := range sa {
+		names[k] = true
+	}
+	var newly, rest []gateChange
+	for _, n := range sortedKeys(names) {
+		if sb[n] == sa[n] {
+			continue
+		}
+		c := gateChange{Gate: n, Before: sb[n], After: sa[n]}
+		if c.After == "FAIL" {
+			newly = append(newly, c)
+		} else {
+			rest = append(rest, c)
+		}
+	}
+	d.Gates = append(newly, rest...)
+}
+
+// failures lists the --fail-on conditions the diff meets.
+func (d *planDiff) failures(failOn []string) []string {
+	var out []string
+	for _, k := range failOn {
+		switch k {
+		case "slip":
+			var slips []string
+			for _, p := range d.Parts {
+				if p.Kind == "slip" {
+					slips = append(slips, fmt.Sprintf("%s %s +%s w", p.Feature, p.Track, fmtWeeks(p.Weeks)))
+				}
+			}
+			if len(slips) > 0 {
+				out = append(out, "parts slip: "+strings.Join(slips, ", "))
+			}
+		case "new-failing-gate":
+			var gates []string
+			for _, g := range d.Gates {
+				if g.After == "FAIL" {
+					gates = append(gates, g.Gate)
+				}
+			}
+			if len(gates) > 0 {
+				out = append(out, "gates newly failing: "+strings.Join(gates, ", "))
+			}
+		case "unscheduled-basic":
+			var parts []string
+			for _, p := range d.Parts {
+				if (p.Kind == "unscheduled" || p.Kind == "added" && p.DateAfter == "") && d.basic[p.Feature] {
+					parts = append(parts, p.Feature+" "+p.Track)
+				}
+			}
+			if len(parts) > 0 {
+				out = append(out, "Kano-basic parts newly unscheduled: "+strings.Join(parts, ", "))
+			}
+		case "theme-late":
+			var themes []string
+			for _, t := range d.Themes {
+				if t.LateAfter && !t.LateBefore {
+					themes = append(themes, t.Theme)
+				}
+			}
+			if len(themes) > 0 {
+				out = append(out, "themes newly late: "+strings.Join(themes, ", "))
+			}
+		}
+	}
+	return out
+}
+
+func fmtWeeks(w float64) string { return strings.TrimPrefix(fmt.Sprintf("%g", math.Abs(w)), "-") }
