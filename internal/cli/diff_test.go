@@ -100,7 +100,9 @@ func TestDiffOfAPlanningChange(t *testing.T) {
 	}
 	has("flood-probe added to the ranking", contains(d.Ranks, func(r rankChange) bool { return r.Feature == "flood-probe" && r.Kind == "added" }))
 	has("matter-bridge moving up", contains(d.Ranks, func(r rankChange) bool { return r.Feature == "matter-bridge" && r.RankAfter < r.RankBefore }))
-	has("flood-probe's hardware part added", contains(d.Parts, func(p partChange) bool { return p.Feature == "flood-probe" && p.Track == "hardware" && p.Kind == "added" }))
+	has("flood-probe's hardware part added", contains(d.Parts, func(p partChange) bool {
+		return p.Feature == "flood-probe" && p.Track == "hardware" && p.Kind == "added"
+	}))
 	has("a part slipping", contains(d.Parts, func(p partChange) bool { return p.Kind == "slip" && p.Weeks > 0 }))
 	// the new probe leaves lte-backup without Rev C capacity: the insurer
 	// channel, moved to 2028-12-31, is now at risk
