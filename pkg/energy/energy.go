@@ -59,6 +59,11 @@ type Event struct {
 	Feature string // optional: groups events in the per-feature budget
 	Every   Seconds
 	Phases  []Phase
+	// Replaces names the event this one replaces when its feature ships (a
+	// variant, such as an adaptive heartbeat); Retire: the variant removes
+	// the event instead.
+	Replaces string
+	Retire   bool
 }
 
 // Duration is the event's awake time d_e.
@@ -126,6 +131,8 @@ type Device struct {
 	Sleep   Amps // floor current between events
 	Target  Hours
 	Events  []Event
+	// Budgets cap what a feature may cost the battery.
+	Budgets []Budget
 }
 
 // Budget line kinds.
