@@ -25,6 +25,8 @@ type BatteryOptions struct {
 	Sweep     string
 	MinLife   string
 	ListCells bool
+	// Plan shows each device's life after every release that changes it.
+	Plan bool
 }
 
 // NewCmdBattery builds `iotpm battery`.
@@ -53,6 +55,9 @@ devices.yaml in the planning repo (-C).`,
   iotpm battery --sweep drip-lora.heartbeat.every=1m,5m,15m,1h
   iotpm battery --sweep drip-lora.heartbeat.sf=7,8,9,10,11,12 -o markdown
 
+  # life after each release of the roadmap that changes a device
+  iotpm battery --plan -o markdown
+
   # gate every device on three years in CI
   iotpm battery --min-life 3y`,
 		Args: cobra.MaximumNArgs(1),
@@ -73,6 +78,7 @@ devices.yaml in the planning repo (-C).`,
 	cmd.Flags().StringVar(&opts.Sweep, "sweep", "", "life for each value: DEVICE.EVENT[.PHASE].PARAM=V1,V2,… with PARAM every, current, duration or sf")
 	cmd.Flags().StringVar(&opts.MinLife, "min-life", "", "target life for every device, e.g. 3y (overrides the file's targets)")
 	cmd.Flags().BoolVar(&opts.ListCells, "list-cells", false, "list the cell catalog (built-in plus the file's own) and exit")
+	cmd.Flags().BoolVar(&opts.Plan, "plan", false, "each device's life after every release of the roadmap that changes its energy")
 	_ = cmd.RegisterFlagCompletionFunc("device", completeDevices(f))
 	declareFormats(cmd, chartFormats)
 	return cmd
@@ -179,7 +185,22 @@ func batteryRun(opts *BatteryOptions) error {
 	if opts.ListCells {
 		return emit(f, func(w *bytes.Buffer) error { return writeCells(w, format, fleet.Cells, f.IO.ColorEnabled()) })
 	}
-	devices := fleet.Devices
+	// the devices along the roadmap: today is shipped behaviour only
+	backlog, plan, _, diags := f.backlogForFleet()
+	if err := report(f, diags); err != nil {
+		return err
+	}
+	ep, diags := planEnergy(fleet, backlog, plan)
+	if err := report(f, diags); err != nil {
+		return err
+	}
+	if opts.Plan {
+		if opts.Sweep != "" {
+			return usageErrorf("--plan and --sweep: give one")
+		}
+		return writePlanOutput(f, format, ep, opts.Device, minLife)
+	}
+	devices := ep.today
 	if minLife > 0 {
 		devices = slices.Clone(devices)
 		for i := range devices {
@@ -230,7 +251,10 @@ func batteryRun(opts *BatteryOptions) error {
 		}
 	}
 	if err := emit(f, func(w *bytes.Buffer) error {
-		return writeBattery(w, format, devices, results, opts.Device != "", f.IO.ColorEnabled())
+		if err := writeBattery(w, format, devices, results, opts.Device != "", f.IO.ColorEnabled(), ep); err != nil {
+			return err
+		}
+		return writeBudgets(w, format, ep, opts.Device, f.IO.ColorEnabled())
 	}); err != nil {
 		return err
 	}

@@ -32,6 +32,13 @@ type deviceJSON struct {
 	MeetsTarget        *bool         `json:"meets_target"`
 	Budget             []budgetJSON  `json:"budget"`
 	Features           []featureCost `json:"features"`
+	// Along the roadmap (omitted without planned energy): life with every
+	// scheduled feature, after each release that changes it, the planned
+	// features that never ship, and budgets.
+	LifeWithPlanYears *render.Float     `json:"life_with_plan_years,omitempty"`
+	Plan              []planStepJSON    `json:"plan,omitempty"`
+	Unscheduled       []string          `json:"planned_unscheduled,omitempty"`
+	Budgets           []budgetCheckJSON `json:"budgets,omitempty"`
 }
 
 type budgetJSON struct {
@@ -188,14 +195,16 @@ func deviceSummary(d energy.Device, r energy.Result) string {
 	return b.String()
 }
 
-func writeBattery(w io.Writer, format render.Format, devices []energy.Device, results []energy.Result, detail, color bool) error {
+func writeBattery(w io.Writer, format render.Format, devices []energy.Device, results []energy.Result, detail, color bool, ep *energyPlan) error {
 	switch format {
 	case render.FormatJSON, render.FormatYAML:
 		doc := struct {
 			Devices []deviceJSON `json:"devices"`
 		}{[]deviceJSON{}}
 		for i, d := range devices {
-			doc.Devices = append(doc.Devices, toDeviceJSON(d, results[i]))
+			j := toDeviceJSON(d, results[i])
+			ep.addPlanJSON(&j)
+			doc.Devices = append(doc.Devices, j)
 		}
 		if format == render.FormatYAML {
 			return render.YAML(w, doc)
@@ -205,11 +214,11 @@ func writeBattery(w io.Writer, format render.Format, devices []energy.Device, re
 		if detail {
 			return budgetTable(results[0], true).CSV(w)
 		}
-		return devicesTable(devices, results, true).CSV(w)
+		return ep.withPlanColumn(devicesTable(devices, results, true), devices, true).CSV(w)
 	case render.FormatMarkdown:
 		if !detail {
 			fmt.Fprintf(w, "## Battery life\n\n")
-			return devicesTable(devices, results, false).Markdown(w)
+			return ep.withPlanColumn(devicesTable(devices, results, false), devices, false).Markdown(w)
 		}
 		d, r := devices[0], results[0]
 		fmt.Fprintf(w, "## Energy budget: %s\n\n", d.ID)
@@ -227,7 +236,7 @@ func writeBattery(w io.Writer, format render.Format, devices []energy.Device, re
 		return nil
 	}
 	if !detail {
-		return devicesTable(devices, results, false).Text(w, color)
+		return ep.withPlanColumn(devicesTable(devices, results, false), devices, false).Text(w, color)
 	}
 	d, r := devices[0], results[0]
 	fmt.Fprint(w, deviceSummary(d, r))

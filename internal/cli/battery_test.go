@@ -86,14 +86,14 @@ func TestBatteryJSONContract(t *testing.T) {
 }
 
 func TestBatteryGate(t *testing.T) {
-	stdout, stderr, code := run(t, nil, "battery", "-C", exampleRepo, "--min-life", "13y")
+	stdout, stderr, code := run(t, nil, "battery", "-C", exampleRepo, "--min-life", "15y")
 	if code != ExitGate {
 		t.Fatalf("exit %d, want 1", code)
 	}
 	if !strings.Contains(stdout, "drip-puck") || !strings.Contains(stdout, "FAIL") {
 		t.Errorf("the table still prints on a failed gate:\n%s", stdout)
 	}
-	for _, want := range []string{"gate failed: drip-puck lasts 3.50 years, under its 13-year target", "drip-valve lasts 12.60 years"} {
+	for _, want := range []string{"gate failed: drip-puck lasts 3.50 years, under its 15-year target", "drip-valve lasts 14.59 years"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}

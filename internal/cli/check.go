@@ -26,7 +26,8 @@ type planResults struct {
 	ranked   []rice.Scored
 	plan     *roadmap.Plan
 	fleet    *planfile.Fleet
-	battery  []energy.Result
+	battery  []energy.Result // today, in the order of fleetDevices
+	energy   *energyPlan
 	metrics  *metricsOutcome
 	problems diag.List // every problem in every input, positioned
 }
@@ -70,13 +71,10 @@ func computePlan(f *Factory) *planResults {
 		p.plan = &plan
 	}
 	if p.fleet != nil {
-		for _, dev := range p.fleet.Devices {
-			r, err := energy.Analyze(dev)
-			if err != nil {
-				p.problems.Errorf(cfg.Devices, 0, 0, "device %s: %v", dev.ID, err)
-				continue
-			}
-			p.battery = append(p.battery, r)
+		ep, d := planEnergy(p.fleet, p.backlog, p.plan)
+		p.problems = append(p.problems, d...)
+		if ep != nil {
+			p.energy, p.battery = ep, ep.results
 		}
 	}
 	return p
@@ -116,7 +114,7 @@ func (p *planResults) gates() []gate {
 		}
 		out = append(out, dataAgeGate(doc, *g.DataAge, ""))
 	}
-	if g.BatteryLife == "targets" {
+	if g.BatteryLife.Has("targets") {
 		if p.fleet == nil {
 			out = append(out, gate{Name: "battery_life", Threshold: "every device meets its target", Detail: "no devices file"})
 		}
@@ -128,6 +126,12 @@ func (p *planResults) gates() []gate {
 			out = append(out, gate{Name: "battery_life." + dev.ID, Value: &life, Threshold: ">= " + render.Number(dev.Target.Years(), 2) + " years",
 				Passed: p.battery[i].MeetsTarget(dev.Target), Detail: "limited by " + strings.ReplaceAll(p.battery[i].LimitedBy, "_", " ")})
 		}
+	}
+	if g.BatteryLife.Has("plan") {
+		out = append(out, p.batteryPlanGates()...)
+	}
+	if g.BatteryLife.Has("budgets") {
+		out = append(out, p.budgetGates()...)
 	}
 	if g.Themes == "on_time" && p.plan != nil {
 		out = append(out, themeGates(p.plan.Themes)...)
@@ -160,11 +164,13 @@ func (p *planResults) gates() []gate {
 	return out
 }
 
+// fleetDevices are the devices as they are today (shipped behaviour), in
+// the order of p.battery.
 func (p *planResults) fleetDevices() []energy.Device {
-	if p.fleet == nil {
+	if p.energy == nil {
 		return nil
 	}
-	return p.fleet.Devices
+	return p.energy.today
 }
 
 // CheckOptions are the inputs of `iotpm check`.

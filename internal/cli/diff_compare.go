@@ -78,7 +78,11 @@ type batteryChange struct {
 	Device      string   `json:"device"`
 	YearsBefore *float64 `json:"life_years_before"`
 	YearsAfter  *float64 `json:"life_years_after"`
-	Events      []string `json:"events_changed"`
+	// WithPlan: life once every scheduled feature has shipped, before →
+	// after: a change of dates or of planned energy shows here.
+	WithPlanBefore *float64 `json:"life_with_plan_years_before"`
+	WithPlanAfter  *float64 `json:"life_with_plan_years_after"`
+	Events         []string `json:"events_changed"`
 }
 
 type cashChange struct {
@@ -259,15 +263,18 @@ func sortedKeys(m map[string]bool) []string {
 
 func (d *planDiff) compareBattery(base, head *planResults) {
 	type dev struct {
-		d energy.Device
-		r energy.Result
+		d    energy.Device // as declared, planned events too
+		r    energy.Result // today
+		plan energy.Result // with the plan
 	}
 	devices := func(p *planResults) map[string]dev {
 		out := map[string]dev{}
-		for i, x := range p.fleetDevices() {
-			if i < len(p.battery) {
-				out[x.ID] = dev{x, p.battery[i]}
-			}
+		if p.energy == nil {
+			return out
+		}
+		for i, t := range p.energy.timelines {
+			full := p.energy.fleet.Devices[slices.IndexFunc(p.energy.fleet.Devices, func(d energy.Device) bool { return d.ID == t.Device })]
+			out[t.Device] = dev{full, p.energy.results[i], t.WithPlan()}
 		}
 		return out
 	}
@@ -290,6 +297,14 @@ func (d *planDiff) compareBattery(base, head *planResults) {
 		if inA {
 			y := a.r.Life.Years()
 			c.YearsAfter = &y
+		}
+		if inB {
+			y := b.plan.Life.Years()
+			c.WithPlanBefore = &y
+		}
+		if inA {
+			y := a.plan.Life.Years()
+			c.WithPlanAfter = &y
 		}
 		evB, evA := map[string]*energy.Event{}, map[string]*energy.Event{}
 		for i := range b.d.Events {
@@ -315,7 +330,7 @@ func (d *planDiff) compareBattery(base, head *planResults) {
 				c.Events = append(c.Events, n)
 			}
 		}
-		lifeSame := inA && inB && math.Abs(a.r.Life.Years()-b.r.Life.Years()) < 1e-9
+		lifeSame := inA && inB && math.Abs(a.r.Life.Years()-b.r.Life.Years()) < 1e-9 && math.Abs(a.plan.Life.Years()-b.plan.Life.Years()) < 1e-9
 		if lifeSame && len(c.Events) == 0 && reflect.DeepEqual(b.d, a.d) {
 			continue
 		}

@@ -63,7 +63,11 @@ func (d *planDiff) summary() string {
 		parts = append(parts, s)
 	}
 	for _, b := range d.Battery {
-		parts = append(parts, fmt.Sprintf("%s battery %s → %s", b.Device, years(b.YearsBefore), years(b.YearsAfter)))
+		s := fmt.Sprintf("%s battery %s → %s", b.Device, years(b.YearsBefore), years(b.YearsAfter))
+		if years(b.WithPlanBefore) != years(b.WithPlanAfter) {
+			s += fmt.Sprintf(" (with the plan %s → %s)", years(b.WithPlanBefore), years(b.WithPlanAfter))
+		}
+		parts = append(parts, s)
 	}
 	for _, q := range d.Cash.Quarters {
 		parts = append(parts, fmt.Sprintf("NRE %s in %s", signedUSD(q.After-q.Before), q.Key))
@@ -165,9 +169,9 @@ func (d *planDiff) tables(exact bool) (titles []string, tables []*render.Table) 
 		t.Append(c.Release, c.Track, c.Date, num(c.Before, 2)+" → "+num(c.After, 2)+" of "+num(c.Capacity, 2))
 	}
 	add("Release capacity", t)
-	t = &render.Table{Columns: []render.Column{{Header: "DEVICE"}, {Header: "LIFE"}, {Header: "EVENTS CHANGED"}}}
+	t = &render.Table{Columns: []render.Column{{Header: "DEVICE"}, {Header: "LIFE TODAY"}, {Header: "WITH THE PLAN"}, {Header: "EVENTS CHANGED"}}}
 	for _, b := range d.Battery {
-		t.Append(b.Device, years(b.YearsBefore)+" → "+years(b.YearsAfter), strings.Join(b.Events, ", "))
+		t.Append(b.Device, years(b.YearsBefore)+" → "+years(b.YearsAfter), years(b.WithPlanBefore)+" → "+years(b.WithPlanAfter), strings.Join(b.Events, ", "))
 	}
 	add("Battery life", t)
 	t = &render.Table{Columns: []render.Column{{Header: "NRE"}, {Header: "BEFORE", Right: true}, {Header: "AFTER", Right: true}, {Header: "CHANGE", Right: true}}}

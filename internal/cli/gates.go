@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/iotpm/iotpm/pkg/energy"
 	"github.com/iotpm/iotpm/pkg/roadmap"
 
 	"github.com/iotpm/iotpm/internal/planfile"
@@ -98,10 +99,17 @@ func gateFailure(g gate) string {
 	name := strings.ReplaceAll(g.Name, "_", " ")
 	msg := fmt.Sprintf("%s has %s, so it is not %s", name, g.Detail, g.Threshold)
 	if g.Text != "" {
-		msg = fmt.Sprintf("%s completes %s, not %s", name, g.Text, g.Threshold)
+		verb := "is"
+		if strings.HasPrefix(g.Name, "themes.") {
+			verb = "completes"
+		}
+		msg = fmt.Sprintf("%s %s %s, not %s", name, verb, g.Text, g.Threshold)
 	}
 	if g.Value != nil {
-		msg = fmt.Sprintf("%s is %s, not %s", name, metricValueText(g.Name, *g.Value), g.Threshold)
+		msg = fmt.Sprintf("%s is %s, not %s", name, gateValueText(g), g.Threshold)
+		if g.Detail != "" && strings.HasPrefix(g.Name, "battery_life.plan.") {
+			msg += ": " + g.Detail
+		}
 	}
 	if g.Flag != "" {
 		msg += " (" + g.Flag + ")"
@@ -117,4 +125,45 @@ func metricValueText(metric string, v float64) string {
 		return render.Number(v, 1) + " days"
 	}
 	return render.Percent(v, 2)
+}
+
+// batteryPlanGates fail when a device falls below its target after a
+// release of the plan, naming the release and the features that cross it.
+func (p *planResults) batteryPlanGates() []gate {
+	var out []gate
+	if p.energy == nil {
+		return out
+	}
+	for i, t := range p.energy.timelines {
+		d := p.energy.today[i]
+		if d.Target <= 0 || len(t.Steps) == 0 {
+			continue
+		}
+		life := t.WithPlan().Life.Years()
+		g := gate{Name: "battery_life.plan." + d.ID, Value: &life, Threshold: ">= " + render.Number(d.Target.Years(), 2) + " years after every release", Passed: true}
+		if c, below := energy.FirstBelowTarget(t, d.Target); below {
+			y := c.Result.Life.Years()
+			g.Value, g.Passed = &y, false
+			g.Detail = fmt.Sprintf("%s on %s with %s takes it to %s years", c.Release, day(c.Date), strings.Join(c.Features, ", "), render.Number(y, 2))
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+// budgetGates fail for each feature over its energy budget.
+func (p *planResults) budgetGates() []gate {
+	var out []gate
+	if p.energy == nil {
+		return out
+	}
+	for i, t := range p.energy.timelines {
+		for _, c := range p.energy.budgets[i] {
+			b, _ := budgetUnit(c.Kind, c.Value, false)
+			a, _ := budgetUnit(c.Kind, c.Actual, false)
+			out = append(out, gate{Name: "battery_life.budget." + t.Device + "." + c.Feature, Text: a, Threshold: "<= " + b, Passed: !c.Over,
+				Detail: "with every planned feature"})
+		}
+	}
+	return out
 }

@@ -86,12 +86,12 @@ func writeReport(w *bytes.Buffer, f *Factory, p *planResults) error {
 		w.WriteString("\n")
 	}
 	if p.fleet != nil && len(p.fleet.Devices) > 0 {
-		if err := writeBattery(w, render.FormatMarkdown, p.fleet.Devices, p.battery, false, false); err != nil {
+		if err := writeBattery(w, render.FormatMarkdown, p.fleetDevices(), p.battery, false, false, p.energy); err != nil {
 			return err
 		}
 		w.WriteString("\n")
-		for i, d := range p.fleet.Devices {
-			if err := writeBattery(w, render.FormatMarkdown, []energy.Device{d}, p.battery[i:i+1], true, false); err != nil {
+		for i, d := range p.fleetDevices() {
+			if err := writeBattery(w, render.FormatMarkdown, []energy.Device{d}, p.battery[i:i+1], true, false, nil); err != nil {
 				return err
 			}
 			w.WriteString("\n")

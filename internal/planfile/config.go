@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -138,9 +139,12 @@ type GatesConfig struct {
 	MonthlyActiveDevices *Threshold     `yaml:"monthly_active_devices"`
 	// DataAge fails when the data's horizon is older than this at the end
 	// of the window (or now, when earlier): "<= 2d".
-	DataAge     *AgeThreshold `yaml:"data_age"`
-	BatteryLife string        `yaml:"battery_life" check:"enum=targets"`
-	Roadmap     string        `yaml:"roadmap" check:"enum=no_unscheduled_basic|no_unscheduled"`
+	DataAge *AgeThreshold `yaml:"data_age"`
+	// BatteryLife: targets (every device meets its target today), plan
+	// (and after every release of the roadmap; includes targets), budgets
+	// (no feature over its budget); one or a list.
+	BatteryLife BatteryGates `yaml:"battery_life"`
+	Roadmap     string       `yaml:"roadmap" check:"enum=no_unscheduled_basic|no_unscheduled"`
 	// Themes: on_time fails when a theme with a due date completes after
 	// it (or cannot complete).
 	Themes string `yaml:"themes" check:"enum=on_time"`
@@ -440,4 +444,49 @@ func keyPositions(data []byte) map[string]Pos {
 		out[m.Content[i].Value] = Pos{Line: m.Content[i+1].Line, Col: m.Content[i+1].Column}
 	}
 	return out
+}
+
+// BatteryGate is one battery_life gate: targets, plan or budgets.
+type BatteryGate string
+
+var batteryGates = []string{"targets", "plan", "budgets"}
+
+// UnmarshalNode implements NodeUnmarshaler.
+func (g *BatteryGate) UnmarshalNode(n *yaml.Node) error {
+	if !slices.Contains(batteryGates, n.Value) {
+		return fmt.Errorf("must be one of %s; got %s%s", strings.Join(batteryGates, ", "), clipValue(strconv.Quote(n.Value)), didYouMean(n.Value, batteryGates))
+	}
+	*g = BatteryGate(n.Value)
+	return nil
+}
+
+// JSONSchema describes a battery gate.
+func (*BatteryGate) JSONSchema() map[string]any {
+	return map[string]any{"type": "string", "enum": batteryGates}
+}
+
+// BatteryGates is one battery gate or a list of them.
+type BatteryGates []BatteryGate
+
+// FromScalar implements ScalarShorthand.
+func (gs *BatteryGates) FromScalar(n *yaml.Node) error {
+	var g BatteryGate
+	if err := g.UnmarshalNode(n); err != nil {
+		return err
+	}
+	*gs = BatteryGates{g}
+	return nil
+}
+
+// JSONSchema describes the shorthand.
+func (*BatteryGates) JSONSchema() map[string]any {
+	return map[string]any{"anyOf": []any{
+		map[string]any{"type": "string", "enum": batteryGates},
+		map[string]any{"type": "array", "items": map[string]any{"type": "string", "enum": batteryGates}},
+	}}
+}
+
+// Has reports whether the gate is configured; plan includes targets.
+func (gs BatteryGates) Has(g string) bool {
+	return slices.Contains(gs, BatteryGate(g)) || g == "targets" && slices.Contains(gs, "plan")
 }

@@ -53,15 +53,20 @@ type DeviceSpec struct {
 	Target             *Duration    `yaml:"target" check:"gt=0"`
 	SelfDischargeModel string       `yaml:"self_discharge_model" check:"enum=constant|proportional"`
 	Events             []EventSpec  `yaml:"events"`
-	Pos                Pos          `yaml:"-"`
+	// Budgets cap what a feature may cost: 2uA, 15% (of the drain), 0.5y.
+	Budgets map[string]BudgetValue `yaml:"budgets"`
+	Pos     Pos                    `yaml:"-"`
 }
 
 // EventSpec is something the device wakes up for. It has phases, or the
 // single-phase shorthand duration + current.
 type EventSpec struct {
-	Name     ID          `yaml:"name" check:"required"`
-	Feature  string      `yaml:"feature"`
-	Every    *Duration   `yaml:"every" check:"required"`
+	Name    ID     `yaml:"name" check:"required"`
+	Feature string `yaml:"feature"`
+	// Replaces makes the event a variant of another event of the device:
+	// fields it omits are taken from that event; every: never retires it.
+	Replaces string      `yaml:"replaces"`
+	Every    *Interval   `yaml:"every"`
 	Phases   []PhaseSpec `yaml:"phases"`
 	Duration *Duration   `yaml:"duration" check:"min=0"`
 	Current  *Current    `yaml:"current" check:"min=0"`
@@ -95,8 +100,13 @@ type Fleet struct {
 	File    string
 	Cells   energy.CellCatalog
 	Devices []energy.Device
-	// Positions maps each device id to where it is defined.
-	Positions map[string]Pos
+	// Positions maps each device id to where it is defined, and
+	// EventPositions each "device/event".
+	Positions      map[string]Pos
+	EventPositions map[string]Pos
+	// Planned reports whether a feature: names a backlog feature (LinkPlan
+	// sets it; without features.yaml nothing is planned).
+	Planned energy.Planned
 }
 
 // Device returns the device with id, if any.
@@ -144,7 +154,8 @@ func (c *deviceChecker) errorf(p Pos, format string, args ...any) {
 }
 
 func (c *deviceChecker) fleet(spec *DevicesFile) *Fleet {
-	f := &Fleet{File: c.file, Cells: energy.BuiltinCells(), Positions: map[string]Pos{}}
+	f := &Fleet{File: c.file, Cells: energy.BuiltinCells(), Positions: map[string]Pos{}, EventPositions: map[string]Pos{},
+		Planned: func(string) bool { return false }}
 	for _, id := range slices.Sorted(maps.Keys(spec.Cells)) {
 		cs := spec.Cells[id]
 		if err := checkID(id); err != nil {
@@ -171,6 +182,9 @@ func (c *deviceChecker) fleet(spec *DevicesFile) *Fleet {
 			continue
 		}
 		f.Positions[string(ds.ID)] = ds.Pos
+		for _, es := range ds.Events {
+			f.EventPositions[string(ds.ID)+"/"+string(es.Name)] = es.Pos
+		}
 		if d, ok := c.device(ds, f.Cells); ok {
 			f.Devices = append(f.Devices, d)
 		}
@@ -220,6 +234,7 @@ func (c *deviceChecker) device(ds DeviceSpec, cells energy.CellCatalog) (energy.
 		d.Battery, ok = b, bok
 	}
 	names := map[string]Pos{}
+	base := map[string]EventSpec{}
 	for _, es := range ds.Events {
 		if es.Name == "" {
 			ok = false
@@ -231,14 +246,75 @@ func (c *deviceChecker) device(ds DeviceSpec, cells energy.CellCatalog) (energy.
 			continue
 		}
 		names[string(es.Name)] = es.Pos
+		if es.Replaces == "" {
+			base[string(es.Name)] = es
+		}
+	}
+	variantOf := map[string]EventSpec{}
+	for _, es := range ds.Events {
+		if es.Name == "" || names[string(es.Name)] != es.Pos {
+			continue
+		}
+		if es.Replaces != "" {
+			b, found := base[es.Replaces]
+			switch {
+			case !found:
+				var known []string
+				for n := range base {
+					known = append(known, n)
+				}
+				c.errorf(es.Pos, "device %s, event %s replaces %q, which is no event of the device%s", ds.ID, es.Name, es.Replaces, didYouMean(es.Replaces, known))
+				ok = false
+				continue
+			case es.Feature == "":
+				c.errorf(es.Pos, "device %s, event %s replaces %s: a variant needs the feature it ships with (feature: a backlog id)", ds.ID, es.Name, es.Replaces)
+				ok = false
+				continue
+			}
+			if other, dup := variantOf[es.Replaces]; dup {
+				c.errorf(es.Pos, "device %s: event %s already has a variant (%s, line %d); an event has at most one", ds.ID, es.Replaces, other.Name, other.Pos.Line)
+				ok = false
+				continue
+			}
+			variantOf[es.Replaces] = es
+			es = withBase(es, b)
+		} else if es.Every == nil {
+			c.errorf(es.Pos, "device %s, event %s: missing required key \"every\"", ds.ID, es.Name)
+			ok = false
+			continue
+		} else if es.Every.Never {
+			c.errorf(es.Pos, "device %s, event %s: every: never is for a variant (with replaces) that retires an event", ds.ID, es.Name)
+			ok = false
+			continue
+		}
 		e, eok := c.event(ds, es)
+		e.Replaces = es.Replaces
 		ok = ok && eok
 		d.Events = append(d.Events, e)
+	}
+	for _, feature := range slices.Sorted(maps.Keys(ds.Budgets)) {
+		if !slices.ContainsFunc(d.Events, func(e energy.Event) bool { return e.Feature == feature }) {
+			var features []string
+			for _, e := range d.Events {
+				if e.Feature != "" && !slices.Contains(features, e.Feature) {
+					features = append(features, e.Feature)
+				}
+			}
+			c.errorf(ds.Pos, "device %s: budget for %q, a feature none of its events has%s", ds.ID, feature, didYouMean(feature, features))
+			ok = false
+			continue
+		}
+		b := ds.Budgets[feature].Budget
+		b.Feature = feature
+		d.Budgets = append(d.Budgets, b)
 	}
 	if !ok || c.decodeErrors {
 		return d, false
 	}
-	r, err := energy.Analyze(d)
+	// validate with the variants left out: they stand in for other events
+	check := d
+	check.Events = slices.DeleteFunc(slices.Clone(d.Events), func(e energy.Event) bool { return e.Replaces != "" })
+	r, err := energy.Analyze(check)
 	if err != nil {
 		if errors.Is(err, energy.ErrAwakeTooLong) {
 			c.errorf(ds.Pos, "device %s: %v; lengthen the periods or shorten the phases", ds.ID, err)
@@ -309,12 +385,17 @@ func (c *deviceChecker) battery(ds DeviceSpec, cells energy.CellCatalog) (energy
 func (c *deviceChecker) event(ds DeviceSpec, es EventSpec) (energy.Event, bool) {
 	e := energy.Event{Name: string(es.Name), Feature: es.Feature}
 	ok := true
+	if es.Every != nil && es.Every.Never {
+		e.Retire = true
+		e.Every = 1
+		return e, true
+	}
 	if es.Every != nil {
-		if *es.Every <= 0 && !c.decodeErrors { // an every that did not decode is reported already
-			c.errorf(es.Pos, "device %s, event %s: every must be a positive period, got %gs", ds.ID, es.Name, float64(*es.Every))
+		if es.Every.Seconds <= 0 && !c.decodeErrors { // an every that did not decode is reported already
+			c.errorf(es.Pos, "device %s, event %s: every must be a positive period, got %gs", ds.ID, es.Name, es.Every.Seconds)
 			ok = false
 		}
-		e.Every = energy.Seconds(*es.Every)
+		e.Every = energy.Seconds(es.Every.Seconds)
 	}
 	shorthand := es.Duration != nil || es.Current != nil
 	switch {
@@ -382,4 +463,16 @@ func loraPacket(s *LoRaSpec) energy.LoRa {
 	}
 	l.LowDataRateOptimize = s.LowDataRateOptimize
 	return l
+}
+
+// withBase fills what a variant omits from the event it replaces: the
+// period, and the phases (or the single-phase duration and current).
+func withBase(v, b EventSpec) EventSpec {
+	if v.Every == nil {
+		v.Every = b.Every
+	}
+	if len(v.Phases) == 0 && v.Duration == nil && v.Current == nil {
+		v.Phases, v.Duration, v.Current = b.Phases, b.Duration, b.Current
+	}
+	return v
 }
