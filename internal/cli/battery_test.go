@@ -149,3 +149,50 @@ func TestBatteryPulseWarningKeepsExitZero(t *testing.T) {
 		t.Errorf("stderr lacks %q:\n%s", want, stderr)
 	}
 }
+
+// battery --plan: each device's life today and after every release that
+// changes its energy; the plan gate names the release and the feature that
+// take a device below its target.
+func TestBatteryAlongThePlan(t *testing.T) {
+	stdout, stderr, code := run(t, nil, "battery", "-C", exampleRepo, "--plan", "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var doc struct {
+		Devices []struct {
+			Device      string  `json:"device"`
+			TodayYears  float64 `json:"today_years"`
+			Unscheduled []string
+			Steps       []struct {
+				Release   string   `json:"release"`
+				Features  []string `json:"features"`
+				LifeYears float64  `json:"life_years"`
+			} `json:"steps"`
+		} `json:"devices"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	lora, valve := doc.Devices[0], doc.Devices[2]
+	if lora.Device != "drip-lora" || len(lora.Steps) != 2 || lora.Steps[0].Features[0] != "adaptive-heartbeat" || lora.Steps[0].LifeYears <= lora.TodayYears {
+		t.Errorf("drip-lora %+v", lora)
+	}
+	if valve.Device != "drip-valve" || len(valve.Steps) != 1 || valve.Steps[0].Release != "FW 1" || valve.Steps[0].LifeYears >= valve.TodayYears {
+		t.Errorf("drip-valve %+v", valve)
+	}
+	stdout, _, _ = run(t, nil, "battery", "-C", exampleRepo, "--plan", "--device", "drip-valve", "-o", "markdown")
+	for _, want := range []string{"## drip-valve: battery life along the plan", "xychart-beta", "Planned but never scheduled by the roadmap (so never shipped): auto-shutoff-valve."} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, stdout)
+		}
+	}
+
+	// drip-valve above 14 years today (14.59) and below it after FW 1
+	dir := copyExample(t)
+	editFile(t, filepath.Join(dir, "iotpm.yaml"), "battery_life: targets", "battery_life: [plan, budgets]")
+	editFile(t, filepath.Join(dir, "devices.yaml"), "target: 2y", "target: 14y")
+	_, stderr, code = run(t, nil, "check", "-C", dir)
+	if code != ExitGate || !strings.Contains(stderr, "battery life.plan.drip-valve is 13.28 years, not >= 14 years after every release: FW 1 on 2027-04-04 with ota-delta takes it to 13.28 years") {
+		t.Errorf("plan gate: exit %d: %s", code, stderr)
+	}
+}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"math"
 	"os"
 
 	"github.com/iotpm/iotpm/internal/diag"
@@ -114,4 +115,72 @@ func (f *Factory) backlogForFleet() (*planfile.Backlog, *roadmap.Plan, []rice.Sc
 	}
 	plan := roadmap.Schedule(roadmap.Input{Ranked: ranked, Calendar: *backlog.Calendar, Catalog: backlog.Catalog, Themes: backlog.Themes})
 	return backlog, &plan, ranked, diags
+}
+
+// fleetIfAny loads the repo's devices file when it has one (nil when not).
+func (f *Factory) fleetIfAny() (*planfile.Fleet, diag.List) {
+	cfg, diags := f.Config()
+	if cfg == nil || diags.HasErrors() {
+		return nil, diags
+	}
+	if _, err := os.Stat(cfg.Devices); err != nil && !cfg.DevicesExplicit {
+		return nil, diags
+	}
+	fleet, d := planfile.LoadDevices(cfg.Devices)
+	return fleet, append(diags, d...)
+}
+
+// batteryCosts is, per planned feature, its battery cost: the largest life
+// change it alone makes to a device today, in years (negative: shorter).
+func batteryCosts(fleet *planfile.Fleet) map[string]float64 {
+	out := map[string]float64{}
+	if fleet == nil {
+		return out
+	}
+	for _, d := range fleet.Devices {
+		for _, e := range d.Events {
+			if !fleet.Planned(e.Feature) {
+				continue
+			}
+			cost, ok, err := energy.FeatureCostYears(d, fleet.Planned, e.Feature)
+			if err != nil || !ok {
+				continue
+			}
+			if cur, seen := out[e.Feature]; !seen || math.Abs(cost) > math.Abs(cur) {
+				out[e.Feature] = cost
+			}
+		}
+	}
+	return out
+}
+
+// releaseBattery is the worst device life after each release that changes
+// a device's energy, by "date release".
+type releaseLife struct {
+	Device string
+	Years  float64
+}
+
+func (ep *energyPlan) worstAfterRelease() map[string]releaseLife {
+	out := map[string]releaseLife{}
+	if ep == nil {
+		return out
+	}
+	for _, t := range ep.timelines {
+		for _, s := range t.Steps {
+			key := day(s.Date) + " " + s.Release
+			y := s.Result.Life.Years()
+			if cur, ok := out[key]; !ok || y < cur.Years {
+				out[key] = releaseLife{Device: t.Device, Years: y}
+			}
+		}
+	}
+	return out
+}
+
+func batteryCostsOf(ep *energyPlan) map[string]float64 {
+	if ep == nil {
+		return nil
+	}
+	return batteryCosts(ep.fleet)
 }

@@ -72,7 +72,7 @@ func writeReport(w *bytes.Buffer, f *Factory, p *planResults) error {
 	w.WriteString(strings.Replace(gb.String(), "## iotpm check", "## Gates", 1))
 	w.WriteString("\n")
 
-	if err := writeRanking(w, render.FormatMarkdown, p.ranked, p.backlog.Model, false, false); err != nil {
+	if err := writeRanking(w, render.FormatMarkdown, p.ranked, p.backlog.Model, false, false, batteryCostsOf(p.energy)); err != nil {
 		return err
 	}
 	w.WriteString("\n")

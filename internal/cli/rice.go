@@ -134,6 +134,18 @@ func riceRun(opts *RiceOptions) error {
 	if err != nil {
 		return err // the loader checks effort and catalog; reaching here is a bug
 	}
+	// each feature's battery cost, when the repo has devices
+	var costs map[string]float64
+	if opts.File == "" {
+		fleet, diags := f.fleetIfAny()
+		if fleet != nil {
+			diags = append(diags, planfile.LinkPlan(fleet, backlog)...)
+		}
+		if err := report(f, diags); err != nil {
+			return err
+		}
+		costs = batteryCosts(fleet)
+	}
 	if base != nil {
 		baseRanked, err := rice.Rank(base.Features, base.Model, base.Catalog)
 		if err != nil {
@@ -146,7 +158,7 @@ func riceRun(opts *RiceOptions) error {
 	}
 	ranked = opts.filter(ranked)
 	return emit(f, func(w *bytes.Buffer) error {
-		return writeRanking(w, format, ranked, backlog.Model, f.IO.ColorEnabled(), f.IO.IsStdoutTTY())
+		return writeRanking(w, format, ranked, backlog.Model, f.IO.ColorEnabled(), f.IO.IsStdoutTTY(), costs)
 	})
 }
 
@@ -232,6 +244,9 @@ type featureJSON struct {
 	CertificationWeeks float64    `json:"certification_weeks"`
 	Certifications     []string   `json:"certifications"`
 	DependsOn          []string   `json:"depends_on"`
+	// BatteryCostYears is the largest life change the feature alone makes
+	// to a device (years, negative: shorter); absent without device events.
+	BatteryCostYears *float64 `json:"battery_cost_years,omitempty"`
 }
 
 type effortJSON struct {
@@ -327,7 +342,7 @@ func truncateText(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-func writeRanking(w io.Writer, format render.Format, ranked []rice.Scored, model rice.EffortModel, color, tty bool) error {
+func writeRanking(w io.Writer, format render.Format, ranked []rice.Scored, model rice.EffortModel, color, tty bool, costs map[string]float64) error {
 	switch format {
 	case render.FormatJSON, render.FormatYAML:
 		doc := rankingJSON{
@@ -335,25 +350,61 @@ func writeRanking(w io.Writer, format render.Format, ranked []rice.Scored, model
 			Features:    []featureJSON{},
 		}
 		for _, s := range ranked {
-			doc.Features = append(doc.Features, toFeatureJSON(s))
+			j := toFeatureJSON(s)
+			if c, ok := costs[s.ID]; ok {
+				j.BatteryCostYears = &c
+			}
+			doc.Features = append(doc.Features, j)
 		}
 		if format == render.FormatYAML {
 			return render.YAML(w, doc)
 		}
 		return render.JSON(w, doc)
 	case render.FormatCSV:
-		return rankingCSV(ranked).CSV(w)
+		return withBatteryCost(rankingCSV(ranked), ranked, costs, true).CSV(w)
 	case render.FormatMarkdown:
 		fmt.Fprintf(w, "## RICE ranking\n\n")
-		if err := rankingTable(ranked, false, false).Markdown(w); err != nil {
+		if err := withBatteryCost(rankingTable(ranked, false, false), ranked, costs, false).Markdown(w); err != nil {
 			return err
 		}
 		_, err := fmt.Fprintf(w, "\nEffort in person-months at %s USD per person-month and %s person-months per certification week.\n",
 			render.Number(model.CostPerPersonMonth, 0), render.Number(model.CertEffortPerWeek, 3))
 		return err
 	default:
-		return rankingTable(ranked, false, tty).Text(w, color)
+		return withBatteryCost(rankingTable(ranked, false, tty), ranked, costs, false).Text(w, color)
 	}
+}
+
+// withBatteryCost adds each feature's battery cost (the largest life change
+// it makes to a device, in years; — for none) when any feature has one:
+// "cheap to build, expensive in battery" shows where features are ranked.
+func withBatteryCost(t *render.Table, ranked []rice.Scored, costs map[string]float64, exact bool) *render.Table {
+	if len(costs) == 0 {
+		return t
+	}
+	header := "BATTERY (Y)"
+	if exact {
+		header = "battery_cost_years"
+	}
+	t.Columns = append(t.Columns, render.Column{Header: header, Right: true})
+	for i, s := range ranked {
+		cell := "—"
+		if exact {
+			cell = ""
+		}
+		if c, ok := costs[s.ID]; ok {
+			if exact {
+				cell = render.Exact(c)
+			} else {
+				cell = render.Number(c, 2)
+				if c > 0 {
+					cell = "+" + cell
+				}
+			}
+		}
+		t.Rows[i] = append(t.Rows[i], cell)
+	}
+	return t
 }
 
 func writeCatalog(w io.Writer, format render.Format, catalog rice.Catalog, color bool) error {

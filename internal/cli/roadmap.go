@@ -116,6 +116,15 @@ func roadmapRun(opts *RoadmapOptions) error {
 		return emit(f, func(w *bytes.Buffer) error { return writeExplain(w, format, ranked[i], plan) })
 	}
 	view := opts.view(plan, ranked)
+	fleet, diags := f.fleetIfAny()
+	if fleet != nil {
+		ep, d := planEnergy(fleet, backlog, &plan)
+		diags = append(diags, d...)
+		view.battery = ep.worstAfterRelease()
+	}
+	if err := report(f, diags); err != nil {
+		return err
+	}
 	return emit(f, func(w *bytes.Buffer) error {
 		return writeRoadmap(w, format, view, backlog.Calendar, f.IO.ColorEnabled())
 	})
@@ -131,6 +140,9 @@ type planView struct {
 	byTheme bool
 	// cash is the NRE of the parts shown.
 	cash roadmap.Cash
+	// battery is the worst device life after each release that changes a
+	// device's energy, by "date release".
+	battery map[string]releaseLife
 }
 
 func (o *RoadmapOptions) view(plan roadmap.Plan, ranked []rice.Scored) planView {

@@ -57,6 +57,14 @@ type releaseJSON struct {
 	// NREUSD is the tooling and certification cash of the parts shipping
 	// with the release.
 	NREUSD float64 `json:"nre_usd"`
+	// Battery is the worst device life after the release, when it changes
+	// a device's energy.
+	Battery *releaseBatteryJSON `json:"battery,omitempty"`
+}
+
+type releaseBatteryJSON struct {
+	Device    string  `json:"worst_device"`
+	LifeYears float64 `json:"life_years"`
 }
 
 type itemJSON struct {
@@ -103,6 +111,9 @@ func toRoadmapJSON(v planView, cal *roadmap.Calendar) roadmapJSON {
 		items := slices.DeleteFunc(slices.Clone(r.Items), func(f string) bool { return !v.keep(f, r.Track) })
 		doc.Releases = append(doc.Releases, releaseJSON{Track: string(r.Track), Name: r.Name, Date: day(r.Date), Hotfix: r.Hotfix,
 			Capacity: r.Capacity, Allocated: r.Allocated, Items: orEmpty(items), NREUSD: v.releaseCash(r).USD()})
+		if b, ok := v.battery[day(r.Date)+" "+r.Name]; ok {
+			doc.Releases[len(doc.Releases)-1].Battery = &releaseBatteryJSON{Device: b.Device, LifeYears: b.Years}
+		}
 	}
 	doc.Cash = cashJSON{Quarters: []quarterJSON{}, Total: toAmountJSON(v.cash.Total)}
 	for _, q := range v.cash.Quarters {
@@ -167,6 +178,16 @@ func releasesTable(rs []roadmap.ReleasePlan, v planView) *render.Table {
 	for _, r := range rs {
 		name := r.Name
 		t.Append(name, day(r.Date), render.Number(r.Allocated, 2)+" / "+render.Number(r.Capacity, 2), usd(v.releaseCash(r).USD()), strings.Join(r.Items, ", "))
+	}
+	if slices.ContainsFunc(rs, func(r roadmap.ReleasePlan) bool { _, ok := v.battery[day(r.Date)+" "+r.Name]; return ok }) {
+		t.Columns = append(t.Columns, render.Column{Header: "WORST BATTERY AFTER"})
+		for i, r := range rs {
+			cell := ""
+			if b, ok := v.battery[day(r.Date)+" "+r.Name]; ok {
+				cell = fmt.Sprintf("%s %s y", b.Device, render.Number(b.Years, 2))
+			}
+			t.Rows[i] = append(t.Rows[i], cell)
+		}
 	}
 	t.Tone = func(row, col int) render.Tone {
 		if col == 2 && rs[row].Allocated >= rs[row].Capacity-1e-9 {
