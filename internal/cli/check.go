@@ -28,6 +28,7 @@ type planResults struct {
 	fleet    *planfile.Fleet
 	battery  []energy.Result // today, in the order of fleetDevices
 	energy   *energyPlan
+	kano     *kanoAnalysis // when iotpm.yaml names a survey
 	metrics  *metricsOutcome
 	problems diag.List // every problem in every input, positioned
 }
@@ -45,6 +46,7 @@ func computePlan(f *Factory) *planResults {
 	var d diag.List
 	p.backlog, d = planfile.LoadFeatures(cfg.Features)
 	p.problems = append(p.problems, d...)
+	p.problems = append(p.problems, f.resolveSurveyKano(p.backlog)...)
 	if _, err := os.Stat(cfg.Devices); err == nil || cfg.DevicesExplicit {
 		p.fleet, d = planfile.LoadDevices(cfg.Devices)
 		p.problems = append(p.problems, d...)
@@ -69,6 +71,15 @@ func computePlan(f *Factory) *planResults {
 	if p.backlog.Calendar != nil {
 		plan := roadmap.Schedule(roadmap.Input{Ranked: p.ranked, Calendar: *p.backlog.Calendar, Catalog: p.backlog.Catalog, Themes: p.backlog.Themes})
 		p.plan = &plan
+	}
+	if cfg.Kano != nil {
+		minAnswers := defaultMinAnswers
+		if cfg.Kano.MinAnswers > 0 {
+			minAnswers = cfg.Kano.MinAnswers
+		}
+		var d diag.List
+		p.kano, d = analyzeSurvey(cfg.Kano.Survey, cfg.Kano.Questions, p.backlog, "", minAnswers, cfg.Kano.MaxBadRows)
+		p.problems = append(p.problems, d...)
 	}
 	if p.fleet != nil {
 		ep, d := planEnergy(p.fleet, p.backlog, p.plan)
@@ -132,6 +143,9 @@ func (p *planResults) gates() []gate {
 	}
 	if g.BatteryLife.Has("budgets") {
 		out = append(out, p.budgetGates()...)
+	}
+	if g.Kano == "labels_match" {
+		out = append(out, kanoGate(p.kano))
 	}
 	if g.Themes == "on_time" && p.plan != nil {
 		out = append(out, themeGates(p.plan.Themes)...)
@@ -335,7 +349,7 @@ func gateValueText(g gate) string {
 	switch {
 	case strings.HasPrefix(g.Name, "battery_life."):
 		return render.Number(*g.Value, 2) + " years"
-	case strings.HasPrefix(g.Name, "roadmap."):
+	case strings.HasPrefix(g.Name, "roadmap."), strings.HasPrefix(g.Name, "kano."):
 		return render.Number(*g.Value, 0)
 	}
 	return metricValueText(g.Name, *g.Value)

@@ -105,6 +105,9 @@ func (f *Factory) backlogForFleet() (*planfile.Backlog, *roadmap.Plan, []rice.Sc
 	if backlog == nil {
 		return nil, nil, nil, diags
 	}
+	if d := f.resolveSurveyKano(backlog); d.HasErrors() {
+		return nil, nil, nil, append(diags, d...)
+	}
 	ranked, err := rice.Rank(backlog.Features, backlog.Model, backlog.Catalog)
 	if err != nil {
 		diags.Errorf(cfg.Features, 0, 0, "%v", err)

@@ -167,3 +167,21 @@ func (p *planResults) budgetGates() []gate {
 	}
 	return out
 }
+
+// kanoGate fails when a feature's kano: label disagrees with the survey's
+// significant category.
+func kanoGate(a *kanoAnalysis) gate {
+	g := gate{Name: "kano.labels_match", Threshold: "= 0 labels the survey disagrees with"}
+	if a == nil {
+		g.Detail = "no survey: add kano: {survey: FILE} to iotpm.yaml"
+		return g
+	}
+	n := float64(len(a.Disagree))
+	g.Value, g.Passed = &n, n == 0
+	var names []string
+	for _, m := range a.Disagree {
+		names = append(names, fmt.Sprintf("%s: %s, survey %s", m.Feature, m.Label, m.Says))
+	}
+	g.Detail = strings.Join(names, "; ")
+	return g
+}

@@ -85,6 +85,12 @@ func writeReport(w *bytes.Buffer, f *Factory, p *planResults) error {
 		}
 		w.WriteString("\n")
 	}
+	if p.kano != nil {
+		if err := writeKano(w, render.FormatMarkdown, p.kano, false); err != nil {
+			return err
+		}
+		w.WriteString("\n")
+	}
 	if p.fleet != nil && len(p.fleet.Devices) > 0 {
 		if err := writeBattery(w, render.FormatMarkdown, p.fleetDevices(), p.battery, false, false, p.energy); err != nil {
 			return err

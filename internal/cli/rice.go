@@ -114,6 +114,7 @@ func riceRun(opts *RiceOptions) error {
 		return err
 	}
 	backlog, diags := planfile.LoadFeatures(file)
+	diags = append(diags, f.resolveSurveyKano(backlog)...)
 	var base *planfile.Backlog
 	if opts.Baseline != "" {
 		var baseDiags diag.List

@@ -82,6 +82,7 @@ func roadmapRun(opts *RoadmapOptions) error {
 		return err
 	}
 	backlog, diags := planfile.LoadFeatures(file)
+	diags = append(diags, f.resolveSurveyKano(backlog)...)
 	if backlog != nil && backlog.Calendar == nil {
 		diags.Errorf(backlog.File, 0, 0, "has no roadmap: calendar; add start, end and the tracks' releases (see iotpm roadmap --help and the README)")
 	}

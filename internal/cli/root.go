@@ -151,7 +151,7 @@ metrics from real exports. It runs the same on a laptop and in CI.`,
 	})
 
 	root.AddGroup(&cobra.Group{ID: "plan", Title: "Planning:"}, &cobra.Group{ID: "repo", Title: "The planning repo:"})
-	for _, c := range []*cobra.Command{NewCmdRice(f, nil), NewCmdRoadmap(f, nil), NewCmdBattery(f, nil), NewCmdMetrics(f, nil)} {
+	for _, c := range []*cobra.Command{NewCmdRice(f, nil), NewCmdRoadmap(f, nil), NewCmdBattery(f, nil), NewCmdMetrics(f, nil), NewCmdKano(f, nil)} {
 		c.GroupID = "plan"
 		root.AddCommand(c)
 	}

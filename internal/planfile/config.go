@@ -28,7 +28,9 @@ type ConfigFile struct {
 	// Formats are the repo's own export formats, in the schema of the
 	// built-in ones (iotpm metrics --list-formats).
 	Formats []FormatSpec `yaml:"formats"`
-	Pos     Pos          `yaml:"-"`
+	// Kano names the Kano survey export.
+	Kano *KanoConfig `yaml:"kano"`
+	Pos  Pos         `yaml:"-"`
 }
 
 // MetricsConfig is the metrics: section, the file form of iotpm metrics'
@@ -148,7 +150,10 @@ type GatesConfig struct {
 	// Themes: on_time fails when a theme with a due date completes after
 	// it (or cannot complete).
 	Themes string `yaml:"themes" check:"enum=on_time"`
-	Pos    Pos    `yaml:"-"`
+	// Kano: labels_match fails when a feature's kano: label disagrees with
+	// the survey's significant category.
+	Kano string `yaml:"kano" check:"enum=labels_match"`
+	Pos  Pos    `yaml:"-"`
 }
 
 // Month is a calendar month, YYYY-MM.
@@ -309,6 +314,7 @@ type Config struct {
 	Inputs          map[string]InputSpec // resolved paths, by kind
 	Gates           GatesConfig
 	Formats         []FormatSpec
+	Kano            *KanoConfig // survey path resolved
 }
 
 // LoadConfig reads root/iotpm.yaml; a repo without one gets the defaults.
@@ -406,6 +412,11 @@ func LoadConfig(root string) (*Config, diag.List) {
 		cfg.Gates = *spec.Gates
 	}
 	cfg.Formats = spec.Formats
+	if k := spec.Kano; k != nil {
+		resolved := *k
+		resolved.Survey = resolve(k.Survey, k.Pos, "kano.survey")
+		cfg.Kano = &resolved
+	}
 	if diags.HasErrors() {
 		return nil, diags
 	}
@@ -489,4 +500,17 @@ func (*BatteryGates) JSONSchema() map[string]any {
 // Has reports whether the gate is configured; plan includes targets.
 func (gs BatteryGates) Has(g string) bool {
 	return slices.Contains(gs, BatteryGate(g)) || g == "targets" && slices.Contains(gs, "plan")
+}
+
+// KanoConfig is the kano: section: the survey export and how to read it.
+type KanoConfig struct {
+	Survey string `yaml:"survey" check:"required"`
+	// Questions maps wide-form headers to FEATURE.functional or
+	// FEATURE.dysfunctional when they do not say so themselves.
+	Questions map[string]string `yaml:"questions"`
+	// MinAnswers: a feature with fewer pairs of answers is not classified
+	// (default 10).
+	MinAnswers int `yaml:"min_answers" check:"min=1"`
+	MaxBadRows int `yaml:"max_bad_rows" check:"min=0"`
+	Pos        Pos `yaml:"-"`
 }

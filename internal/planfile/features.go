@@ -51,10 +51,13 @@ type ThemeSpec struct {
 
 // FeatureSpec is one backlog item. It has either Track and Effort, or Parts.
 type FeatureSpec struct {
-	ID         ID          `yaml:"id" check:"required"`
-	Title      string      `yaml:"title"`
-	Theme      *Ref        `yaml:"theme"`
-	Kano       string      `yaml:"kano" check:"enum=basic|performance|delighter"`
+	ID    ID     `yaml:"id" check:"required"`
+	Title string `yaml:"title"`
+	Theme *Ref   `yaml:"theme"`
+	Kano  string `yaml:"kano" check:"enum=basic|performance|delighter|survey"`
+	// Survey names the feature in the Kano survey when it differs from the
+	// id.
+	Survey     string      `yaml:"survey"`
 	Reach      float64     `yaml:"reach" check:"required,min=0"`
 	Impact     Impact      `yaml:"impact" check:"required"`
 	Confidence Confidence  `yaml:"confidence" check:"required"`
@@ -100,6 +103,9 @@ type Backlog struct {
 	Calendar *roadmap.Calendar
 	// CalendarPos is where the roadmap: section starts.
 	CalendarPos Pos
+	// SurveyNames maps feature ids to their name in the Kano survey when
+	// it differs (survey:).
+	SurveyNames map[string]string
 }
 
 // ReadFile reads a planning file, turning an unreadable one into a diagnostic.
@@ -271,6 +277,12 @@ func (c *featureChecker) backlog(spec *FeaturesFile) *Backlog {
 		}
 		if fs.Due != nil {
 			f.Due = fs.Due.Time
+		}
+		if fs.Survey != "" {
+			if b.SurveyNames == nil {
+				b.SurveyNames = map[string]string{}
+			}
+			b.SurveyNames[f.ID] = fs.Survey
 		}
 		if f.Title == "" {
 			f.Title = f.ID

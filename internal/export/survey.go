@@ -1,0 +1,237 @@
+package export
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/iotpm/iotpm/pkg/kano"
+)
+
+// A Kano survey comes in one of two shapes, read with the same CSV reader
+// as the exports:
+//
+//   - long: a row per respondent and feature, with the columns respondent,
+//     feature, functional, dysfunctional and optionally importance and
+//     segment;
+//   - wide, as survey tools export it: a row per respondent, two columns per
+//     feature whose headers end in "functional" and "dysfunctional" (or are
+//     mapped to FEATURE.functional / FEATURE.dysfunctional), optionally a
+//     respondent, importance and segment column.
+
+// SurveyStats accounts for a survey's rows.
+type SurveyStats struct {
+	Path    string
+	Form    string // long or wide
+	Rows    int
+	Answers int
+	Bad     int
+	Errors  []*RowError
+}
+
+// ParseAnswer reads one of the five standard answers in its common
+// wordings, case-insensitively, or 1–5 in that order.
+func ParseAnswer(s string) (kano.Answer, bool) {
+	n := strings.Join(strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+	}), " ")
+	switch n {
+	case "1", "i like it", "like", "like it", "i like it that way", "delighted":
+		return kano.Like, true
+	case "2", "i expect it", "expect", "expect it", "must be", "it must be that way", "i expect it to be that way":
+		return kano.Expect, true
+	case "3", "i am neutral", "neutral", "i don t care", "i do not care", "indifferent":
+		return kano.Neutral, true
+	case "4", "i can tolerate it", "tolerate", "tolerate it", "i can live with it", "live with", "live with it", "i can live with it that way":
+		return kano.Tolerate, true
+	case "5", "i dislike it", "dislike", "dislike it", "i dislike it that way":
+		return kano.Dislike, true
+	}
+	return 0, false
+}
+
+const answerHelp = "answers: I like it, I expect it (must be), I am neutral, I can tolerate it (live with), I dislike it, or 1–5"
+
+var wideHeaderRE = regexp.MustCompile(`(?i)^(.*?)[\s_:\-–—(\[]*(dys)?functional[\s)\]]*$`)
+
+// featureID turns a wide header's feature part into an id: lowercase,
+// words joined by '-'.
+func featureID(s string) string {
+	return strings.Join(strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+	}), "-")
+}
+
+// ReadSurvey reads a survey export. questions maps wide headers to
+// "FEATURE.functional" or "FEATURE.dysfunctional" (from iotpm.yaml). A bad
+// row (an unknown answer, a respondent answering a feature twice, a missing
+// answer) is counted and listed, not read; a problem with the header is an
+// error.
+func ReadSurvey(path string, questions map[string]string) ([]kano.Response, *SurveyStats, error) {
+	r, err := Open(path, 0)
+	if err != nil {
+		var re *RowError
+		if errors.As(err, &re) {
+			return nil, nil, re
+		}
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, nil, &RowError{Path: path, Reason: "no such file"}
+		}
+		return nil, nil, err
+	}
+	defer r.Close()
+	st := &SurveyStats{Path: path}
+	norm := normalizeAll(r.Header)
+	col := func(names ...string) int {
+		for _, n := range names {
+			if i := slices.Index(norm, normalize(n)); i >= 0 {
+				return i
+			}
+		}
+		return -1
+	}
+	respondent := col("respondent", "respondent_id", "respondentid", "response_id", "responseid", "id")
+	importance := col("importance")
+	segment := col("segment", "group", "cohort")
+	feature, functional, dysfunctional := col("feature", "feature_id"), col("functional"), col("dysfunctional")
+
+	type pair struct{ f, d int }
+	var wide map[string]*pair
+	var order []string
+	if feature < 0 || functional < 0 || dysfunctional < 0 {
+		st.Form = "wide"
+		wide = map[string]*pair{}
+		for i, h := range r.Header {
+			var id string
+			dys := false
+			if q, ok := questions[h]; ok {
+				f, which, _ := strings.Cut(q, ".")
+				id, dys = f, which == "dysfunctional"
+			} else if m := wideHeaderRE.FindStringSubmatch(h); m != nil && m[1] != "" {
+				id, dys = featureID(m[1]), m[2] != ""
+			} else {
+				continue
+			}
+			p := wide[id]
+			if p == nil {
+				p = &pair{-1, -1}
+				wide[id] = p
+				order = append(order, id)
+			}
+			if dys {
+				p.d = i
+			} else {
+				p.f = i
+			}
+		}
+		if len(wide) == 0 {
+			return nil, nil, &RowError{Path: path, Line: 1, Reason: fmt.Sprintf("neither a long survey (respondent, feature, functional, dysfunctional) nor a wide one (FEATURE functional / FEATURE dysfunctional columns); header: %s", clip(strings.Join(r.Header, ", "), 200))}
+		}
+		for _, id := range order {
+			p := wide[id]
+			if p.f < 0 || p.d < 0 {
+				which := "dysfunctional"
+				if p.f < 0 {
+					which = "functional"
+				}
+				return nil, nil, &RowError{Path: path, Line: 1, Reason: fmt.Sprintf("feature %s has no %s question column: a Kano pair needs both", id, which)}
+			}
+		}
+	} else {
+		st.Form = "long"
+	}
+	seen := map[string]int{} // respondent/feature → line
+	var out []kano.Response
+	bad := func(line int, format string, args ...any) {
+		st.Bad++
+		if len(st.Errors) < MaxListedErrors {
+			st.Errors = append(st.Errors, &RowError{Path: path, Line: line, Reason: fmt.Sprintf(format, args...)})
+		}
+	}
+	add := func(line int, resp, feat string, fv, dv []byte, fields [][]byte) {
+		f, ok1 := ParseAnswer(string(fv))
+		d, ok2 := ParseAnswer(string(dv))
+		switch {
+		case len(trimSpace(fv)) == 0 && len(trimSpace(dv)) == 0:
+			return // not asked
+		case len(trimSpace(fv)) == 0 || len(trimSpace(dv)) == 0:
+			bad(line, "feature %s: only one of the two questions is answered", feat)
+			return
+		case !ok1:
+			bad(line, "feature %s: unknown functional answer %q (%s)", feat, clip(string(fv), 80), answerHelp)
+			return
+		case !ok2:
+			bad(line, "feature %s: unknown dysfunctional answer %q (%s)", feat, clip(string(dv), 80), answerHelp)
+			return
+		}
+		key := resp + "\x00" + feat
+		if first, dup := seen[key]; dup {
+			bad(line, "respondent %s answered %s twice (first at line %d); the second answer is not used", resp, feat, first)
+			return
+		}
+		seen[key] = line
+		x := kano.Response{Respondent: resp, Feature: feat, Functional: f, Dysfunctional: d}
+		if segment >= 0 {
+			x.Segment = strings.TrimSpace(string(fields[segment]))
+		}
+		if importance >= 0 {
+			if v := strings.TrimSpace(string(fields[importance])); v != "" {
+				imp, err := strconv.ParseFloat(v, 64)
+				if err != nil {
+					bad(line, "importance %q is not a number", clip(v, 40))
+					return
+				}
+				x.Importance, x.HasImportance = imp, true
+			}
+		}
+		out = append(out, x)
+		st.Answers++
+	}
+	for {
+		fields, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			var re *RowError
+			if errors.As(err, &re) && re.Skippable {
+				st.Rows++
+				bad(re.Line, "%s", re.Reason)
+				continue
+			}
+			return nil, nil, err
+		}
+		st.Rows++
+		line := r.Line()
+		if len(fields) != len(r.Header) {
+			bad(line, "%s", fieldCountReason(len(fields), len(r.Header)))
+			continue
+		}
+		resp := "row " + strconv.Itoa(line)
+		if respondent >= 0 {
+			if v := strings.TrimSpace(string(fields[respondent])); v != "" {
+				resp = v
+			}
+		}
+		if st.Form == "long" {
+			feat := strings.TrimSpace(string(fields[feature]))
+			if feat == "" {
+				bad(line, "empty feature")
+				continue
+			}
+			add(line, resp, feat, fields[functional], fields[dysfunctional], fields)
+			continue
+		}
+		for _, id := range order {
+			p := wide[id]
+			add(line, resp, id, fields[p.f], fields[p.d], fields)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b kano.Response) int { return strings.Compare(a.Feature, b.Feature) })
+	return out, st, nil
+}
