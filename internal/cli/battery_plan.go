@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/internal/render"
@@ -81,7 +82,7 @@ func (ep *energyPlan) addPlanJSON(j *deviceJSON) {
 	j.LifeWithPlanYears = &with
 	j.Plan = []planStepJSON{}
 	for _, s := range t.Steps {
-		st := planStepJSON{Date: day(s.Date), Release: s.Release, Features: s.Features, LifeYears: render.Float(s.Result.Life.Years())}
+		st := planStepJSON{Date: s.Date.Format(time.DateOnly), Release: s.Release, Features: s.Features, LifeYears: render.Float(s.Result.Life.Years())}
 		if d.Target > 0 {
 			ok := s.Result.MeetsTarget(d.Target)
 			st.MeetsTarget = &ok
@@ -202,13 +203,13 @@ func writePlanOutput(f *Factory, format render.Format, ep *energyPlan, device st
 			}
 			csv.Append(t.Device, "", "today", "", render.Exact(t.Today.Life.Years()), target)
 			for _, s := range t.Steps {
-				st := planStepJSON{Date: day(s.Date), Release: s.Release, Features: s.Features, LifeYears: render.Float(s.Result.Life.Years())}
+				st := planStepJSON{Date: s.Date.Format(time.DateOnly), Release: s.Release, Features: s.Features, LifeYears: render.Float(s.Result.Life.Years())}
 				if d.Target > 0 {
 					ok := s.Result.MeetsTarget(d.Target)
 					st.MeetsTarget = &ok
 				}
 				dt.Steps = append(dt.Steps, st)
-				csv.Append(t.Device, day(s.Date), s.Release, strings.Join(s.Features, " "), render.Exact(s.Result.Life.Years()), target)
+				csv.Append(t.Device, s.Date.Format(time.DateOnly), s.Release, strings.Join(s.Features, " "), render.Exact(s.Result.Life.Years()), target)
 			}
 			doc.Devices = append(doc.Devices, dt)
 			if format == render.FormatJSON || format == render.FormatYAML || format == render.FormatCSV {
@@ -244,7 +245,7 @@ func writeDeviceTimeline(w io.Writer, format render.Format, d energy.Device, t e
 	tbl.Append("today", "-", "-", render.Number(t.Today.Life.Years(), 2), status(t.Today))
 	labels, lives := []string{strconv.Quote("today")}, []float64{t.Today.Life.Years()}
 	for _, s := range t.Steps {
-		tbl.Append(day(s.Date), s.Release, strings.Join(s.Features, ", "), render.Number(s.Result.Life.Years(), 2), status(s.Result))
+		tbl.Append(s.Date.Format(time.DateOnly), s.Release, strings.Join(s.Features, ", "), render.Number(s.Result.Life.Years(), 2), status(s.Result))
 		labels = append(labels, strconv.Quote(s.Release))
 		lives = append(lives, s.Result.Life.Years())
 	}

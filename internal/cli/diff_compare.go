@@ -3,12 +3,10 @@ package cli
 import (
 	"fmt"
 	"math"
-	"reflect"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/iotpm/iotpm/pkg/energy"
 	"github.com/iotpm/iotpm/pkg/rice"
 	"github.com/iotpm/iotpm/pkg/roadmap"
 )
@@ -72,31 +70,6 @@ type capacityChange struct {
 	Before   float64 `json:"allocated_before"`
 	After    float64 `json:"allocated_after"`
 	Capacity float64 `json:"capacity"`
-}
-
-type batteryChange struct {
-	Device      string   `json:"device"`
-	YearsBefore *float64 `json:"life_years_before"`
-	YearsAfter  *float64 `json:"life_years_after"`
-	// WithPlan: life once every scheduled feature has shipped, before →
-	// after: a change of dates or of planned energy shows here.
-	WithPlanBefore *float64 `json:"life_with_plan_years_before"`
-	WithPlanAfter  *float64 `json:"life_with_plan_years_after"`
-	Events         []string `json:"events_changed"`
-}
-
-type cashChange struct {
-	Key    string  `json:"key"`
-	Before float64 `json:"before_usd"`
-	After  float64 `json:"after_usd"`
-}
-
-type cashDiff struct {
-	Features    []cashChange `json:"features"`
-	Releases    []cashChange `json:"releases"`
-	Quarters    []cashChange `json:"quarters"`
-	TotalBefore float64      `json:"total_before_usd"`
-	TotalAfter  float64      `json:"total_after_usd"`
 }
 
 type gateChange struct {
@@ -164,10 +137,10 @@ func (d *planDiff) compareRoadmap(base, head *planResults) {
 		a, inA := after[k]
 		c := partChange{Feature: feature, Track: track}
 		if inB && b.scheduled {
-			c.ReleaseBefore, c.DateBefore = b.release, day(b.date)
+			c.ReleaseBefore, c.DateBefore = b.release, b.date.Format(time.DateOnly)
 		}
 		if inA && a.scheduled {
-			c.ReleaseAfter, c.DateAfter = a.release, day(a.date)
+			c.ReleaseAfter, c.DateAfter = a.release, a.date.Format(time.DateOnly)
 		}
 		switch {
 		case !inB:
@@ -217,16 +190,16 @@ func (d *planDiff) compareRoadmap(base, head *planResults) {
 		}
 		c := themeChange{Theme: id, LateBefore: b.Late, LateAfter: a.Late, AtRisk: a.AtRisk}
 		if !b.Complete.IsZero() {
-			c.Before = day(b.Complete)
+			c.Before = b.Complete.Format(time.DateOnly)
 		}
 		if !a.Complete.IsZero() {
-			c.After = day(a.Complete)
+			c.After = a.Complete.Format(time.DateOnly)
 		}
 		if !b.Complete.IsZero() && !a.Complete.IsZero() {
 			c.Weeks = weeks(b.Complete, a.Complete)
 		}
 		if !a.Due.IsZero() {
-			c.Due = day(a.Due)
+			c.Due = a.Due.Format(time.DateOnly)
 		}
 		d.Themes = append(d.Themes, c)
 	}
@@ -243,7 +216,7 @@ func (d *planDiff) compareRoadmap(base, head *planResults) {
 	var changed []capacityChange
 	for k, a := range ra {
 		if b, ok := rb[k]; ok && math.Abs(b.Allocated-a.Allocated) > 1e-9 {
-			changed = append(changed, capacityChange{Track: string(a.Track), Release: a.Name, Date: day(a.Date), Before: b.Allocated, After: a.Allocated, Capacity: a.Capacity})
+			changed = append(changed, capacityChange{Track: string(a.Track), Release: a.Name, Date: a.Date.Format(time.DateOnly), Before: b.Allocated, After: a.Allocated, Capacity: a.Capacity})
 		}
 	}
 	slices.SortFunc(changed, func(x, y capacityChange) int {
@@ -259,134 +232,6 @@ func sortedKeys(m map[string]bool) []string {
 	}
 	slices.Sort(out)
 	return out
-}
-
-func (d *planDiff) compareBattery(base, head *planResults) {
-	type dev struct {
-		d    energy.Device // as declared, planned events too
-		r    energy.Result // today
-		plan energy.Result // with the plan
-	}
-	devices := func(p *planResults) map[string]dev {
-		out := map[string]dev{}
-		if p.energy == nil {
-			return out
-		}
-		for i, t := range p.energy.timelines {
-			full := p.energy.fleet.Devices[slices.IndexFunc(p.energy.fleet.Devices, func(d energy.Device) bool { return d.ID == t.Device })]
-			out[t.Device] = dev{full, p.energy.results[i], t.WithPlan()}
-		}
-		return out
-	}
-	db, da := devices(base), devices(head)
-	ids := map[string]bool{}
-	for k := range db {
-		ids[k] = true
-	}
-	for k := range da {
-		ids[k] = true
-	}
-	for _, id := range sortedKeys(ids) {
-		b, inB := db[id]
-		a, inA := da[id]
-		c := batteryChange{Device: id, Events: []string{}}
-		if inB {
-			y := b.r.Life.Years()
-			c.YearsBefore = &y
-		}
-		if inA {
-			y := a.r.Life.Years()
-			c.YearsAfter = &y
-		}
-		if inB {
-			y := b.plan.Life.Years()
-			c.WithPlanBefore = &y
-		}
-		if inA {
-			y := a.plan.Life.Years()
-			c.WithPlanAfter = &y
-		}
-		evB, evA := map[string]*energy.Event{}, map[string]*energy.Event{}
-		for i := range b.d.Events {
-			evB[b.d.Events[i].Name] = &b.d.Events[i]
-		}
-		for i := range a.d.Events {
-			evA[a.d.Events[i].Name] = &a.d.Events[i]
-		}
-		names := map[string]bool{}
-		for k := range evB {
-			names[k] = true
-		}
-		for k := range evA {
-			names[k] = true
-		}
-		for _, n := range sortedKeys(names) {
-			switch {
-			case evB[n] == nil:
-				c.Events = append(c.Events, n+" (added)")
-			case evA[n] == nil:
-				c.Events = append(c.Events, n+" (removed)")
-			case !reflect.DeepEqual(*evB[n], *evA[n]):
-				c.Events = append(c.Events, n)
-			}
-		}
-		lifeSame := inA && inB && math.Abs(a.r.Life.Years()-b.r.Life.Years()) < 1e-9 && math.Abs(a.plan.Life.Years()-b.plan.Life.Years()) < 1e-9
-		if lifeSame && len(c.Events) == 0 && reflect.DeepEqual(b.d, a.d) {
-			continue
-		}
-		d.Battery = append(d.Battery, c)
-	}
-}
-
-func (d *planDiff) compareCash(base, head *planResults) {
-	cash := func(p *planResults) roadmap.Cash {
-		if p.plan == nil || p.backlog == nil {
-			return roadmap.Cash{}
-		}
-		return roadmap.CashOf(*p.plan, p.ranked, p.backlog.Catalog)
-	}
-	cb, ca := cash(base), cash(head)
-	d.Cash.TotalBefore, d.Cash.TotalAfter = cb.Total.USD(), ca.Total.USD()
-	lineUp := func(before, after map[string]float64) []cashChange {
-		keys := map[string]bool{}
-		for k := range before {
-			keys[k] = true
-		}
-		for k := range after {
-			keys[k] = true
-		}
-		var out []cashChange
-		for _, k := range sortedKeys(keys) {
-			if math.Abs(before[k]-after[k]) > 0.005 {
-				out = append(out, cashChange{Key: k, Before: before[k], After: after[k]})
-			}
-		}
-		return out
-	}
-	byFeature := func(c roadmap.Cash) map[string]float64 {
-		out := map[string]float64{}
-		for _, f := range c.Features {
-			out[f.Feature] = f.USD()
-		}
-		return out
-	}
-	byRelease := func(c roadmap.Cash) map[string]float64 {
-		out := map[string]float64{}
-		for _, r := range c.Releases {
-			out[day(r.Date)+" "+r.Release] = r.USD()
-		}
-		return out
-	}
-	byQuarter := func(c roadmap.Cash) map[string]float64 {
-		out := map[string]float64{}
-		for _, q := range c.Quarters {
-			out[q.Quarter] = q.USD()
-		}
-		return out
-	}
-	d.Cash.Features = lineUp(byFeature(cb), byFeature(ca))
-	d.Cash.Releases = lineUp(byRelease(cb), byRelease(ca))
-	d.Cash.Quarters = lineUp(byQuarter(cb), byQuarter(ca))
 }
 
 func (d *planDiff) compareGates(base, head *planResults) {

@@ -3,6 +3,7 @@ package cli
 import (
 	"math"
 	"os"
+	"time"
 
 	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/planfile"
@@ -171,7 +172,7 @@ func (ep *energyPlan) worstAfterRelease() map[string]releaseLife {
 	}
 	for _, t := range ep.timelines {
 		for _, s := range t.Steps {
-			key := day(s.Date) + " " + s.Release
+			key := s.Date.Format(time.DateOnly) + " " + s.Release
 			y := s.Result.Life.Years()
 			if cur, ok := out[key]; !ok || y < cur.Years {
 				out[key] = releaseLife{Device: t.Device, Years: y}

@@ -2,9 +2,12 @@ package cli
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/iotpm/iotpm/pkg/energy"
+	"github.com/iotpm/iotpm/pkg/rice"
 	"github.com/iotpm/iotpm/pkg/roadmap"
 
 	"github.com/iotpm/iotpm/internal/planfile"
@@ -31,9 +34,9 @@ func themeGates(themes []roadmap.ThemeStatus) []gate {
 		if t.Due.IsZero() {
 			continue
 		}
-		g := gate{Name: "themes." + t.ID, Threshold: "completes by " + day(t.Due), Passed: !t.Late, Text: "unscheduled"}
+		g := gate{Name: "themes." + t.ID, Threshold: "completes by " + t.Due.Format(time.DateOnly), Passed: !t.Late, Text: "unscheduled"}
 		if !t.Complete.IsZero() {
-			g.Text = day(t.Complete)
+			g.Text = t.Complete.Format(time.DateOnly)
 		}
 		if t.AtRisk {
 			g.Detail = "at risk: a part of its features is unscheduled"
@@ -144,7 +147,7 @@ func (p *planResults) batteryPlanGates() []gate {
 		if c, below := energy.FirstBelowTarget(t, d.Target); below {
 			y := c.Result.Life.Years()
 			g.Value, g.Passed = &y, false
-			g.Detail = fmt.Sprintf("%s on %s with %s takes it to %s years", c.Release, day(c.Date), strings.Join(c.Features, ", "), render.Number(y, 2))
+			g.Detail = fmt.Sprintf("%s on %s with %s takes it to %s years", c.Release, c.Date.Format(time.DateOnly), strings.Join(c.Features, ", "), render.Number(y, 2))
 		}
 		out = append(out, g)
 	}
@@ -184,4 +187,91 @@ func kanoGate(a *kanoAnalysis) gate {
 	}
 	g.Detail = strings.Join(names, "; ")
 	return g
+}
+
+func rateThreshold(t *planfile.RateThreshold) *planfile.Threshold {
+	if t == nil {
+		return nil
+	}
+	return &t.Threshold
+}
+
+// gates evaluates the gates iotpm.yaml configures.
+func (p *planResults) gates() []gate {
+	var out []gate
+	g := p.cfg.Gates
+	for _, m := range []struct {
+		name string
+		t    *planfile.Threshold
+	}{
+		{"connectivity_uptime", rateThreshold(g.ConnectivityUptime)}, {"activation_rate", rateThreshold(g.ActivationRate)},
+		{"ota_success_rate", rateThreshold(g.OTASuccessRate)}, {"monthly_active_devices", g.MonthlyActiveDevices},
+	} {
+		if m.t == nil {
+			continue
+		}
+		var doc metricsJSON
+		if p.metrics != nil {
+			doc = p.metrics.doc
+		}
+		out = append(out, metricGate(doc, m.name, *m.t, ""))
+	}
+	if g.DataAge != nil {
+		var doc metricsJSON
+		if p.metrics != nil {
+			doc = p.metrics.doc
+		}
+		out = append(out, dataAgeGate(doc, *g.DataAge, ""))
+	}
+	if g.BatteryLife.Has("targets") {
+		if p.fleet == nil {
+			out = append(out, gate{Name: "battery_life", Threshold: "every device meets its target", Detail: "no devices file"})
+		}
+		for i, dev := range p.fleetDevices() {
+			if dev.Target <= 0 {
+				continue
+			}
+			life := p.battery[i].Life.Years()
+			out = append(out, gate{Name: "battery_life." + dev.ID, Value: &life, Threshold: ">= " + render.Number(dev.Target.Years(), 2) + " years",
+				Passed: p.battery[i].MeetsTarget(dev.Target), Detail: "limited by " + strings.ReplaceAll(p.battery[i].LimitedBy, "_", " ")})
+		}
+	}
+	if g.BatteryLife.Has("plan") {
+		out = append(out, p.batteryPlanGates()...)
+	}
+	if g.BatteryLife.Has("budgets") {
+		out = append(out, p.budgetGates()...)
+	}
+	if g.Kano == "labels_match" {
+		out = append(out, kanoGate(p.kano))
+	}
+	if g.Themes == "on_time" && p.plan != nil {
+		out = append(out, themeGates(p.plan.Themes)...)
+	}
+	if g.Roadmap != "" {
+		basicOnly := g.Roadmap == "no_unscheduled_basic"
+		kano := map[string]rice.Kano{}
+		for _, s := range p.ranked {
+			kano[s.ID] = s.Kano
+		}
+		var missing []string
+		if p.plan != nil {
+			for _, u := range p.plan.Unscheduled {
+				if (!basicOnly || kano[u.Feature] == rice.Basic) && !slices.Contains(missing, u.Feature) {
+					missing = append(missing, u.Feature)
+				}
+			}
+		}
+		n := float64(len(missing))
+		name, what := "roadmap.unscheduled", "unscheduled features"
+		if basicOnly {
+			name, what = "roadmap.unscheduled_basic", "unscheduled Kano-basic features"
+		}
+		gt := gate{Name: name, Value: &n, Threshold: "= 0 " + what, Passed: len(missing) == 0 && p.plan != nil, Detail: strings.Join(missing, ", ")}
+		if p.plan == nil {
+			gt.Detail = "features.yaml has no roadmap: calendar"
+		}
+		out = append(out, gt)
+	}
+	return out
 }

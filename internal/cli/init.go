@@ -57,9 +57,9 @@ func initRun(f *Factory, dir string, force bool) error {
 	now := f.now().UTC()
 	firstOfNext := time.Date(now.Year(), now.Month()+1, 1, 0, 0, 0, 0, time.UTC)
 	data := map[string]string{
-		"Start":     firstOfNext.Format("2006-01-02"),
-		"End":       firstOfNext.AddDate(1, 6, -1).Format("2006-01-02"),
-		"RevB":      firstOfNext.AddDate(0, 6, 0).Format("2006-01-02"),
+		"Start":     firstOfNext.Format(time.DateOnly),
+		"End":       firstOfNext.AddDate(1, 6, -1).Format(time.DateOnly),
+		"RevB":      firstOfNext.AddDate(0, 6, 0).Format(time.DateOnly),
 		"LastMonth": time.Date(now.Year(), now.Month()-1, 1, 0, 0, 0, 0, time.UTC).Format("2006-01"),
 	}
 	// Lstat: a link to nowhere counts as existing (writing would follow it)

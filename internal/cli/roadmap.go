@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/internal/render"
@@ -202,5 +201,3 @@ func (v planView) themes() []roadmap.ThemeStatus {
 func keepIf[T any](xs []T, keep func(T) bool) []T {
 	return slices.DeleteFunc(slices.Clone(xs), func(x T) bool { return !keep(x) })
 }
-
-func day(t time.Time) string { return t.Format("2006-01-02") }

@@ -3,10 +3,10 @@ package cli
 import (
 	"fmt"
 	"io"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/iotpm/iotpm/internal/render"
 	"github.com/iotpm/iotpm/pkg/rice"
@@ -103,15 +103,15 @@ type unscheduledJSON struct {
 }
 
 func toRoadmapJSON(v planView, cal *roadmap.Calendar) roadmapJSON {
-	doc := roadmapJSON{Start: day(cal.Start), End: day(cal.End), Releases: []releaseJSON{}, Items: []itemJSON{}, Themes: []themeJSON{}, Unscheduled: []unscheduledJSON{}}
+	doc := roadmapJSON{Start: cal.Start.Format(time.DateOnly), End: cal.End.Format(time.DateOnly), Releases: []releaseJSON{}, Items: []itemJSON{}, Themes: []themeJSON{}, Unscheduled: []unscheduledJSON{}}
 	for _, r := range v.plan.Releases {
 		if !slices.Contains(v.tracks, r.Track) {
 			continue
 		}
 		items := slices.DeleteFunc(slices.Clone(r.Items), func(f string) bool { return !v.keep(f, r.Track) })
-		doc.Releases = append(doc.Releases, releaseJSON{Track: string(r.Track), Name: r.Name, Date: day(r.Date), Hotfix: r.Hotfix,
+		doc.Releases = append(doc.Releases, releaseJSON{Track: string(r.Track), Name: r.Name, Date: r.Date.Format(time.DateOnly), Hotfix: r.Hotfix,
 			Capacity: r.Capacity, Allocated: r.Allocated, Items: orEmpty(items), NREUSD: v.releaseCash(r).USD()})
-		if b, ok := v.battery[day(r.Date)+" "+r.Name]; ok {
+		if b, ok := v.battery[r.Date.Format(time.DateOnly)+" "+r.Name]; ok {
 			doc.Releases[len(doc.Releases)-1].Battery = &releaseBatteryJSON{Device: b.Device, LifeYears: b.Years}
 		}
 	}
@@ -120,21 +120,21 @@ func toRoadmapJSON(v planView, cal *roadmap.Calendar) roadmapJSON {
 		doc.Cash.Quarters = append(doc.Cash.Quarters, quarterJSON{Quarter: q.Quarter, amountJSON: toAmountJSON(q.Amount)})
 	}
 	for _, it := range v.items() {
-		j := itemJSON{Feature: it.Feature, Title: it.Title, Track: string(it.Track), Release: it.Release, ShipDate: day(it.ShipDate),
-			ReadyDate: day(it.ReadyDate), LeadTimeDays: it.LeadDays, Effort: it.Effort, Allocations: []allocationJSON{}}
+		j := itemJSON{Feature: it.Feature, Title: it.Title, Track: string(it.Track), Release: it.Release, ShipDate: it.ShipDate.Format(time.DateOnly),
+			ReadyDate: it.ReadyDate.Format(time.DateOnly), LeadTimeDays: it.LeadDays, Effort: it.Effort, Allocations: []allocationJSON{}}
 		for _, a := range it.Allocations {
-			j.Allocations = append(j.Allocations, allocationJSON{Release: a.Release, Date: day(a.Date), Effort: a.Amount})
+			j.Allocations = append(j.Allocations, allocationJSON{Release: a.Release, Date: a.Date.Format(time.DateOnly), Effort: a.Amount})
 		}
 		doc.Items = append(doc.Items, j)
 	}
 	for _, t := range v.themes() {
 		j := themeJSON{ID: t.ID, Outcome: t.Outcome, AtRisk: t.AtRisk, Features: orEmpty(t.Features)}
 		if !t.Complete.IsZero() {
-			d := day(t.Complete)
+			d := t.Complete.Format(time.DateOnly)
 			j.CompleteDate = &d
 		}
 		if !t.Due.IsZero() {
-			d := day(t.Due)
+			d := t.Due.Format(time.DateOnly)
 			j.DueDate, j.Late = &d, t.Late
 		}
 		doc.Themes = append(doc.Themes, j)
@@ -177,13 +177,16 @@ func releasesTable(rs []roadmap.ReleasePlan, v planView) *render.Table {
 	t := &render.Table{Columns: []render.Column{{Header: "RELEASE"}, {Header: "DATE"}, {Header: "USED / CAPACITY", Right: true}, {Header: "NRE", Right: true}, {Header: "SHIPS"}}}
 	for _, r := range rs {
 		name := r.Name
-		t.Append(name, day(r.Date), render.Number(r.Allocated, 2)+" / "+render.Number(r.Capacity, 2), usd(v.releaseCash(r).USD()), strings.Join(r.Items, ", "))
+		t.Append(name, r.Date.Format(time.DateOnly), render.Number(r.Allocated, 2)+" / "+render.Number(r.Capacity, 2), usd(v.releaseCash(r).USD()), strings.Join(r.Items, ", "))
 	}
-	if slices.ContainsFunc(rs, func(r roadmap.ReleasePlan) bool { _, ok := v.battery[day(r.Date)+" "+r.Name]; return ok }) {
+	if slices.ContainsFunc(rs, func(r roadmap.ReleasePlan) bool {
+		_, ok := v.battery[r.Date.Format(time.DateOnly)+" "+r.Name]
+		return ok
+	}) {
 		t.Columns = append(t.Columns, render.Column{Header: "WORST BATTERY AFTER"})
 		for i, r := range rs {
 			cell := ""
-			if b, ok := v.battery[day(r.Date)+" "+r.Name]; ok {
+			if b, ok := v.battery[r.Date.Format(time.DateOnly)+" "+r.Name]; ok {
 				cell = fmt.Sprintf("%s %s y", b.Device, render.Number(b.Years, 2))
 			}
 			t.Rows[i] = append(t.Rows[i], cell)
@@ -203,10 +206,10 @@ func themesTable(ts []roadmap.ThemeStatus) *render.Table {
 	for _, th := range ts {
 		complete, due, st := "-", "-", "on track"
 		if !th.Complete.IsZero() {
-			complete = day(th.Complete)
+			complete = th.Complete.Format(time.DateOnly)
 		}
 		if !th.Due.IsZero() {
-			due = day(th.Due)
+			due = th.Due.Format(time.DateOnly)
 		}
 		switch {
 		case th.AtRisk && th.Late:
@@ -269,7 +272,7 @@ func writeRoadmap(w io.Writer, format render.Format, v planView, cal *roadmap.Ca
 		return err
 	}
 	if md {
-		heading(2, fmt.Sprintf("Roadmap %s to %s", day(cal.Start), day(cal.End)))
+		heading(2, fmt.Sprintf("Roadmap %s to %s", cal.Start.Format(time.DateOnly), cal.End.Format(time.DateOnly)))
 		fmt.Fprintf(w, "```mermaid\n%s```\n\n", mermaidGantt(v, cal))
 	}
 	shown := v.releasesShown()
@@ -310,7 +313,7 @@ func writeRoadmap(w io.Writer, format render.Format, v planView, cal *roadmap.Ca
 	if us := v.unscheduled(); len(us) > 0 {
 		return table(unscheduledTable(us))
 	}
-	_, err := fmt.Fprintf(w, "Everything fits by %s.\n", day(cal.End))
+	_, err := fmt.Fprintf(w, "Everything fits by %s.\n", cal.End.Format(time.DateOnly))
 	return err
 }
 
@@ -320,77 +323,13 @@ func roadmapCSV(v planView) *render.Table {
 		t.Columns = append(t.Columns, render.Column{Header: h})
 	}
 	for _, it := range v.items() {
-		t.Append(it.Feature, it.Title, string(it.Track), "scheduled", it.Release, day(it.ShipDate), day(it.ReadyDate),
+		t.Append(it.Feature, it.Title, string(it.Track), "scheduled", it.Release, it.ShipDate.Format(time.DateOnly), it.ReadyDate.Format(time.DateOnly),
 			strconv.Itoa(it.LeadDays), render.Exact(it.Effort), "")
 	}
 	for _, u := range v.unscheduled() {
 		t.Append(u.Feature, u.Title, string(u.Track), "unscheduled", "", "", "", "", "", u.Reason)
 	}
 	return t
-}
-
-var mermaidUnsafe = regexp.MustCompile(`[:;#{}\n\r]`)
-
-// mermaidText makes a task or milestone title safe: Mermaid's gantt syntax
-// ends a title at ':' and treats ';' and '#' specially.
-func mermaidText(s string) string {
-	return strings.TrimSpace(mermaidUnsafe.ReplaceAllString(s, " "))
-}
-
-func mermaidID(prefix, s string) string {
-	return prefix + "_" + regexp.MustCompile(`[^a-zA-Z0-9]`).ReplaceAllString(s, "_")
-}
-
-// mermaidGantt renders the plan as a Mermaid gantt with absolute dates
-// (Mermaid has no lag on "after", so iotpm computes every date itself): a
-// section per track with a bar per part from its ready date to its ship date,
-// and a milestone per theme.
-func mermaidGantt(v planView, cal *roadmap.Calendar) string {
-	var b strings.Builder
-	b.WriteString("gantt\n")
-	fmt.Fprintf(&b, "    title Roadmap %s to %s\n", day(cal.Start), day(cal.End))
-	b.WriteString("    dateFormat YYYY-MM-DD\n    axisFormat %Y-%m\n")
-	items := v.items()
-	for _, track := range v.tracks {
-		var ts []roadmap.Item
-		for _, it := range items {
-			if it.Track == track {
-				ts = append(ts, it)
-			}
-		}
-		if len(ts) == 0 {
-			continue
-		}
-		fmt.Fprintf(&b, "    section %s\n", trackTitle(track))
-		for _, it := range ts {
-			end := it.ShipDate
-			if !end.After(it.ReadyDate) {
-				end = it.ReadyDate.AddDate(0, 0, 1)
-			}
-			fmt.Fprintf(&b, "    %s (%s) :%s, %s, %s\n", mermaidText(it.Title), mermaidText(it.Release),
-				mermaidID(map[rice.Track]string{rice.Hardware: "hw", rice.Firmware: "fw", rice.Cloud: "cl"}[track], it.Feature), day(it.ReadyDate), day(end))
-		}
-	}
-	var milestones []string
-	for _, t := range v.themes() {
-		if t.Complete.IsZero() {
-			continue
-		}
-		title, tags := t.Outcome, "milestone"
-		if title == "" {
-			title = t.ID
-		}
-		if t.AtRisk {
-			title += " (at risk)"
-			tags = "crit, milestone"
-		}
-		milestones = append(milestones, fmt.Sprintf("    %s :%s, %s, %s, 0d\n", mermaidText(title), tags, mermaidID("th", t.ID), day(t.Complete)))
-	}
-	if len(milestones) > 0 {
-		b.WriteString("    section Themes\n")
-		b.WriteString(strings.Join(milestones, ""))
-	}
-	return b.String()
 }
 
 func writeExplain(w io.Writer, format render.Format, f rice.Scored, plan roadmap.Plan) error {

@@ -6,9 +6,10 @@ package diag
 import (
 	"cmp"
 	"fmt"
-	"github.com/iotpm/iotpm/internal/termsafe"
 	"slices"
 	"strings"
+
+	"github.com/iotpm/iotpm/internal/termsafe"
 )
 
 // Severity says whether a diagnostic makes the input invalid.

@@ -279,7 +279,7 @@ func (*Instant) JSONSchema() map[string]any {
 // ParseInstant reads a date (midnight UTC) or an RFC 3339 time.
 func ParseInstant(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
-	if t, err := time.Parse("2006-01-02", s); err == nil {
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
 		return t, nil
 	}
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {

@@ -16,7 +16,7 @@ type Date struct{ time.Time }
 
 // UnmarshalNode implements NodeUnmarshaler.
 func (d *Date) UnmarshalNode(n *yaml.Node) error {
-	t, err := time.Parse("2006-01-02", n.Value)
+	t, err := time.Parse(time.DateOnly, n.Value)
 	if err != nil {
 		return fmt.Errorf("%q is not a date; write YYYY-MM-DD, e.g. 2027-01-04", n.Value)
 	}
@@ -100,11 +100,11 @@ func (c *featureChecker) calendar(spec *RoadmapSpec) *roadmap.Calendar {
 	}
 	cal := &roadmap.Calendar{Start: spec.Start.Time, End: spec.End.Time, Tracks: map[rice.Track]roadmap.TrackCalendar{}}
 	if !cal.End.After(cal.Start) {
-		c.errorf(spec.Pos, "roadmap: end %s must be after start %s", fmtDay(cal.End), fmtDay(cal.Start))
+		c.errorf(spec.Pos, "roadmap: end %s must be after start %s", cal.End.Format(time.DateOnly), cal.Start.Format(time.DateOnly))
 		return nil
 	}
 	if cal.End.After(cal.Start.AddDate(MaxPlanYears, 0, 0)) {
-		c.errorf(spec.Pos, "roadmap: the plan runs from %s to %s; a roadmap spans at most %d years", fmtDay(cal.Start), fmtDay(cal.End), MaxPlanYears)
+		c.errorf(spec.Pos, "roadmap: the plan runs from %s to %s; a roadmap spans at most %d years", cal.Start.Format(time.DateOnly), cal.End.Format(time.DateOnly), MaxPlanYears)
 		return nil
 	}
 	for _, t := range []struct {
@@ -119,8 +119,6 @@ func (c *featureChecker) calendar(spec *RoadmapSpec) *roadmap.Calendar {
 	}
 	return cal
 }
-
-func fmtDay(t time.Time) string { return t.Format("2006-01-02") }
 
 // Bounds of a roadmap calendar: a plan is for years, not centuries, and a
 // cadence makes a bounded number of releases.
@@ -162,7 +160,7 @@ func (c *featureChecker) trackCalendar(track rice.Track, ts *TrackSpec, cal *roa
 		tc.Cadence = &roadmap.Cadence{Every: roadmap.Period(*ts.Every), Capacity: *ts.Capacity}
 		if n := countReleases(roadmap.Period(*ts.Every), cal); n > MaxReleasesPerTrack {
 			c.errorf(ts.Pos, "roadmap.%s: every %s from %s to %s makes more than %d releases; plan with a longer period or a shorter horizon",
-				track, roadmap.Period(*ts.Every), fmtDay(cal.Start), fmtDay(cal.End), MaxReleasesPerTrack)
+				track, roadmap.Period(*ts.Every), cal.Start.Format(time.DateOnly), cal.End.Format(time.DateOnly), MaxReleasesPerTrack)
 			tc.Cadence = nil
 			ok = false
 		}
@@ -194,7 +192,7 @@ func (c *featureChecker) trackCalendar(track rice.Track, ts *TrackSpec, cal *roa
 		}
 		names[rs.Name] = true
 		if rs.Date.Before(cal.Start) || rs.Date.After(cal.End) {
-			c.errorf(rs.Pos, "roadmap.%s: release %q on %s is outside the plan (%s to %s)", track, rs.Name, fmtDay(rs.Date.Time), fmtDay(cal.Start), fmtDay(cal.End))
+			c.errorf(rs.Pos, "roadmap.%s: release %q on %s is outside the plan (%s to %s)", track, rs.Name, rs.Date.Time.Format(time.DateOnly), cal.Start.Format(time.DateOnly), cal.End.Format(time.DateOnly))
 			ok = false
 		}
 		tc.Releases = append(tc.Releases, roadmap.Release{Track: track, Name: rs.Name, Date: rs.Date.Time, Capacity: *rs.Capacity})

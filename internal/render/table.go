@@ -3,9 +3,10 @@ package render
 import (
 	"encoding/csv"
 	"fmt"
-	"github.com/iotpm/iotpm/internal/termsafe"
 	"io"
 	"strings"
+
+	"github.com/iotpm/iotpm/internal/termsafe"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"

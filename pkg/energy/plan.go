@@ -114,7 +114,7 @@ func PlanTimeline(d Device, planned Planned, ships map[string]Ship) (Timeline, e
 		shipped := func(f string) bool { s, ok := ships[f]; return ok && !s.Date.After(date) }
 		r, err := Analyze(d.With(planned, shipped))
 		if err != nil {
-			return t, fmt.Errorf("after %s (%s): %w", a.ship.Release, date.Format("2006-01-02"), err)
+			return t, fmt.Errorf("after %s (%s): %w", a.ship.Release, date.Format(time.DateOnly), err)
 		}
 		slices.Sort(a.features)
 		t.Steps = append(t.Steps, Step{Date: date, Release: a.ship.Release, Features: a.features, Result: r})

@@ -8,7 +8,7 @@ import (
 )
 
 func day(s string) time.Time {
-	t, err := time.Parse("2006-01-02", s)
+	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
 		panic(err)
 	}

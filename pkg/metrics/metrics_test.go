@@ -13,7 +13,7 @@ var base = time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC).UnixMicro()
 func h(x float64) int64 { return base + int64(x*3600e6) }
 
 func day(s string) int64 {
-	t, err := time.Parse("2006-01-02", s)
+	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
 		panic(err)
 	}

@@ -2,6 +2,7 @@ package roadmap
 
 import (
 	"testing"
+	"time"
 
 	"github.com/iotpm/iotpm/pkg/rice"
 )
@@ -55,7 +56,7 @@ func TestThemeDueDates(t *testing.T) {
 		}
 		plan := Schedule(Input{Ranked: ranked, Calendar: cal(), Themes: []rice.Theme{th}})
 		if got := plan.Themes[0].Late; got != tt.late {
-			t.Errorf("due %s: late %v (complete %s)", tt.due, got, plan.Themes[0].Complete.Format("2006-01-02"))
+			t.Errorf("due %s: late %v (complete %s)", tt.due, got, plan.Themes[0].Complete.Format(time.DateOnly))
 		}
 	}
 }

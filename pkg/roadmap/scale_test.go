@@ -46,7 +46,7 @@ func TestScheduleScales(t *testing.T) {
 	// the last feature takes the 2,499th and 2,500th releases
 	last := plan.Items[len(plan.Items)-1]
 	if want := date("2027-01-01").AddDate(0, 0, 2500); !last.ShipDate.Equal(want) {
-		t.Errorf("last ships %s, want %s", last.ShipDate.Format("2006-01-02"), want.Format("2006-01-02"))
+		t.Errorf("last ships %s, want %s", last.ShipDate.Format(time.DateOnly), want.Format(time.DateOnly))
 	}
 	// explaining one feature: full releases are summarised in one line
 	in.Explain = "f01249"

@@ -209,12 +209,10 @@ func Schedule(in Input) Plan {
 	return s.plan
 }
 
-func fmtDate(t time.Time) string { return t.Format("2006-01-02") }
-
 func (s *scheduler) feature(f rice.Scored) {
 	// Rule 2: the first part waits for every part of every dependency.
 	ready := s.in.Calendar.Start
-	why := "the plan starts " + fmtDate(ready)
+	why := "the plan starts " + ready.Format(time.DateOnly)
 	var blocked string
 	for _, d := range f.DependsOn {
 		if reason, bad := s.failed[d]; bad {
@@ -223,7 +221,7 @@ func (s *scheduler) feature(f rice.Scored) {
 		}
 		for _, t := range rice.Tracks {
 			if ship, ok := s.shipped[d][t]; ok && ship.After(ready) {
-				ready, why = ship, fmt.Sprintf("dependency %s ships its %s part %s", d, t, fmtDate(ship))
+				ready, why = ship, fmt.Sprintf("dependency %s ships its %s part %s", d, t, ship.Format(time.DateOnly))
 			}
 		}
 	}
@@ -233,7 +231,7 @@ func (s *scheduler) feature(f rice.Scored) {
 			s.unschedule(f, part.Track, blocked, &ex)
 			continue
 		}
-		s.note(&ex, "ready %s: %s", fmtDate(ready), why)
+		s.note(&ex, "ready %s: %s", ready.Format(time.DateOnly), why)
 		ship, reason := s.part(f, part, ready, &ex)
 		if reason != "" {
 			s.unschedule(f, part.Track, reason, &ex)
@@ -248,7 +246,7 @@ func (s *scheduler) feature(f rice.Scored) {
 			s.plan.Explain = append(s.plan.Explain, ex)
 		}
 		// Rule 2: the next part of the chain waits for this one.
-		ready, why = ship, fmt.Sprintf("its %s part ships %s", part.Track, fmtDate(ship))
+		ready, why = ship, fmt.Sprintf("its %s part ships %s", part.Track, ship.Format(time.DateOnly))
 	}
 }
 
@@ -298,10 +296,10 @@ func (s *scheduler) part(f rice.Scored, p rice.Part, ready time.Time, ex *Explan
 	lead, source := LeadTime(p, s.in.Catalog)
 	earliest := ready.AddDate(0, 0, lead)
 	if lead > 0 {
-		s.note(ex, "lead time %d days (%s): earliest release %s", lead, source, fmtDate(earliest))
+		s.note(ex, "lead time %d days (%s): earliest release %s", lead, source, earliest.Format(time.DateOnly))
 	}
 	if earliest.After(s.in.Calendar.End) {
-		return time.Time{}, fmt.Sprintf("lead time past end: earliest release %s is after the plan ends %s", fmtDate(earliest), fmtDate(s.in.Calendar.End))
+		return time.Time{}, fmt.Sprintf("lead time past end: earliest release %s is after the plan ends %s", earliest.Format(time.DateOnly), s.in.Calendar.End.Format(time.DateOnly))
 	}
 	list := &s.lists[p.Track][0]
 	if f.Hotfix {
@@ -309,13 +307,13 @@ func (s *scheduler) part(f rice.Scored, p rice.Part, ready time.Time, ex *Explan
 	}
 	k0, _ := slices.BinarySearchFunc(list.idx, earliest, func(i int, t time.Time) int { return s.releases[i].Date.Compare(t) })
 	if k0 == len(list.idx) {
-		return time.Time{}, fmt.Sprintf("no capacity: no %s release on or after %s", p.Track, fmtDate(earliest))
+		return time.Time{}, fmt.Sprintf("no capacity: no %s release on or after %s", p.Track, earliest.Format(time.DateOnly))
 	}
 	if p.Engineering <= epsilon {
 		// nothing to build: ship with the first eligible release
 		r := &s.releases[list.idx[k0]]
 		r.Items = append(r.Items, f.ID)
-		s.note(ex, "no engineering effort: ships with %s on %s", r.Name, fmtDate(r.Date))
+		s.note(ex, "no engineering effort: ships with %s on %s", r.Name, r.Date.Format(time.DateOnly))
 		s.addItem(f, p, r, ready, lead, nil)
 		return r.Date, ""
 	}
@@ -339,7 +337,7 @@ func (s *scheduler) part(f rice.Scored, p rice.Part, ready time.Time, ex *Explan
 			s.noteFull(ex, list, prev+1, len(list.idx)-1)
 		}
 		return time.Time{}, fmt.Sprintf("no capacity: %g of %g person-months do not fit in the %s releases from %s to the end",
-			round(remaining), p.Engineering, p.Track, fmtDate(earliest))
+			round(remaining), p.Engineering, p.Track, earliest.Format(time.DateOnly))
 	}
 	for k, i := range taken {
 		r := &s.releases[i]
@@ -353,9 +351,9 @@ func (s *scheduler) part(f rice.Scored, p rice.Part, ready time.Time, ex *Explan
 	r.Items = append(r.Items, f.ID)
 	if len(allocs) > 1 {
 		s.note(ex, "capacity: %g person-months spread over %d releases (%s); ships with %s on %s",
-			p.Engineering, len(allocs), allocList(allocs), r.Name, fmtDate(r.Date))
+			p.Engineering, len(allocs), allocList(allocs), r.Name, r.Date.Format(time.DateOnly))
 	} else {
-		s.note(ex, "ships with %s on %s (%g of its %g person-months)", r.Name, fmtDate(r.Date), round(allocs[0].Amount), r.Capacity)
+		s.note(ex, "ships with %s on %s (%g of its %g person-months)", r.Name, r.Date.Format(time.DateOnly), round(allocs[0].Amount), r.Capacity)
 	}
 	s.addItem(f, p, r, ready, lead, allocs)
 	return r.Date, ""
@@ -367,12 +365,12 @@ func (s *scheduler) noteFull(ex *Explanation, list *releaseList, from, to int) {
 	if to-from < 3 {
 		for k := from; k <= to; k++ {
 			r := &s.releases[list.idx[k]]
-			s.note(ex, "%s on %s is full (%g of %g person-months allocated)", r.Name, fmtDate(r.Date), round(r.Allocated), r.Capacity)
+			s.note(ex, "%s on %s is full (%g of %g person-months allocated)", r.Name, r.Date.Format(time.DateOnly), round(r.Allocated), r.Capacity)
 		}
 		return
 	}
 	a, b := &s.releases[list.idx[from]], &s.releases[list.idx[to]]
-	s.note(ex, "%s to %s (%d releases, %s to %s) are full", a.Name, b.Name, to-from+1, fmtDate(a.Date), fmtDate(b.Date))
+	s.note(ex, "%s to %s (%d releases, %s to %s) are full", a.Name, b.Name, to-from+1, a.Date.Format(time.DateOnly), b.Date.Format(time.DateOnly))
 }
 
 func round(f float64) float64 { return math.Round(f*1000) / 1000 }

@@ -12,7 +12,7 @@ import (
 )
 
 func date(s string) time.Time {
-	t, err := time.Parse("2006-01-02", s)
+	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
 		panic(err)
 	}
@@ -43,7 +43,7 @@ var catalog = rice.Catalog{"lab": {ID: "lab", Weeks: 8}, "quick": {ID: "quick", 
 func placement(p Plan) map[string]string {
 	out := map[string]string{}
 	for _, it := range p.Items {
-		out[it.Feature+"/"+string(it.Track)] = it.Release + " " + it.ShipDate.Format("2006-01-02")
+		out[it.Feature+"/"+string(it.Track)] = it.Release + " " + it.ShipDate.Format(time.DateOnly)
 	}
 	for _, u := range p.Unscheduled {
 		out[u.Feature+"/"+string(u.Track)] = "unscheduled: " + u.Reason
