@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -102,4 +104,22 @@ func looksLike(format render.Format, out string) string {
 		}
 	}
 	return ""
+}
+
+// The example repo's editor schemas are what iotpm schema generates today;
+// regenerate with: go run ./cmd/iotpm schema --out-dir .iotpm/schema -C examples/leak-sensor
+func TestExampleSchemasAreCurrent(t *testing.T) {
+	for kind, file := range map[string]string{"config": "iotpm", "features": "features", "devices": "devices"} {
+		stdout, stderr, code := run(t, nil, "schema", kind)
+		if code != 0 {
+			t.Fatalf("schema %s: exit %d: %s", kind, code, stderr)
+		}
+		onDisk, err := os.ReadFile(filepath.Join(exampleRepo, ".iotpm", "schema", file+".schema.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(onDisk) != stdout {
+			t.Errorf("examples/leak-sensor/.iotpm/schema/%s.schema.json is stale; regenerate it (see this test's comment)", file)
+		}
+	}
 }

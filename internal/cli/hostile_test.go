@@ -142,7 +142,7 @@ func TestNonFiniteAndAbsurdValues(t *testing.T) {
 	_, stderr, code := run(t, nil, "check", "-C", dir)
 	for _, want := range []string{
 		`iotpm.yaml:14:22: metrics.activation_window: "1e6y" is out of range for a duration (at most 1000y)`,
-		`iotpm.yaml:15:8: metrics.slo: NaN% is not a percentage`,
+		`iotpm.yaml:15:8: metrics.slo: NaN% is not a share`,
 		`iotpm.yaml:16:29: metrics.health.uptime.weight must be at most 1000; got 1e+308`,
 	} {
 		if code != ExitInvalid || !strings.Contains(stderr, want) {

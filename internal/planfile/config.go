@@ -178,7 +178,7 @@ type Threshold struct {
 	Text    string
 }
 
-var thresholdRE = regexp.MustCompile(`^\s*(>=|>|<=|<)\s*([0-9]+(?:\.[0-9]+)?)\s*(%?)\s*$`)
+var thresholdRE = regexp.MustCompile(`^\s*(>=|>|<=|<)\s*(` + quantity.UnsignedNumber + `)\s*(%?)\s*$`)
 
 // UnmarshalNode implements NodeUnmarshaler.
 func (t *Threshold) UnmarshalNode(n *yaml.Node) error {
@@ -186,7 +186,10 @@ func (t *Threshold) UnmarshalNode(n *yaml.Node) error {
 	if m == nil {
 		return fmt.Errorf("%q is not a threshold; write e.g. \">= 98%%\" or \">= 1000\"", n.Value)
 	}
-	v, _ := strconv.ParseFloat(m[2], 64)
+	v, err := quantity.ParseNumber(m[2])
+	if err != nil {
+		return fmt.Errorf("%q is not a threshold: %v", n.Value, err)
+	}
 	*t = Threshold{Op: m[1], Value: v, Percent: m[3] == "%", Text: strings.TrimSpace(n.Value)}
 	if t.Percent {
 		t.Value /= 100
@@ -215,8 +218,9 @@ func (t *RateThreshold) UnmarshalNode(n *yaml.Node) error {
 
 // JSONSchema describes a rate threshold.
 func (*RateThreshold) JSONSchema() map[string]any {
-	return map[string]any{"type": "string", "pattern": `^\s*(>=|>|<=|<)\s*([0-9]+(\.[0-9]+)?\s*%|0(\.[0-9]+)?|1(\.0+)?)\s*$`,
-		"description": `a condition on a rate, e.g. ">= 98%" or ">= 0.98"`}
+	// a percentage, or a bare fraction 0..1 (a bare 98 is ambiguous)
+	fraction := `(?:0(?:\.[0-9](?:_?[0-9])*)?|\.[0-9](?:_?[0-9])*|1(?:\.0+)?)`
+	return pattern(`^\s*(>=|>|<=|<)\s*(`+quantity.UnsignedNumber+`\s*%|`+fraction+`)\s*$`, `a condition on a rate, e.g. ">= 98%" or ">= 0.98"`)
 }
 
 // AgeThreshold bounds the age of the data: "<= 2d", "< 36h".
@@ -252,7 +256,7 @@ func (t AgeThreshold) Holds(age float64) bool {
 
 // JSONSchema describes an age limit.
 func (*AgeThreshold) JSONSchema() map[string]any {
-	return map[string]any{"type": "string", "pattern": `^\s*(<=|<)\s*[0-9]`, "description": `an age limit, e.g. "<= 2d"`}
+	return pattern(`^\s*(<=|<)\s*`+quantity.Duration.Expr()+`\s*$`, `an age limit, e.g. "<= 2d"`)
 }
 
 // Instant is a point in time: a date (midnight UTC) or an RFC 3339 time.
@@ -273,7 +277,8 @@ func (i *Instant) UnmarshalNode(n *yaml.Node) error {
 
 // JSONSchema describes an instant.
 func (*Instant) JSONSchema() map[string]any {
-	return map[string]any{"type": "string", "description": "a date (2026-10-31) or an RFC 3339 time (2026-10-31T23:59:00Z)"}
+	return pattern(`^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2}))?\s*$`,
+		"a date (2026-10-31) or an RFC 3339 time (2026-10-31T23:59:00Z)")
 }
 
 // ParseInstant reads a date (midnight UTC) or an RFC 3339 time.

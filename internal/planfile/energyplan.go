@@ -23,15 +23,16 @@ func (i *Interval) UnmarshalNode(n *yaml.Node) error {
 		*i = Interval{Never: true}
 		return nil
 	}
-	v, err := parseScalar(n, quantity.Duration)
-	*i = Interval{Seconds: v}
+	var d Duration
+	err := setScalar(&d, n, quantity.Duration)
+	*i = Interval{Seconds: float64(d)}
 	return err
 }
 
 // JSONSchema describes an interval.
 func (*Interval) JSONSchema() map[string]any {
 	return map[string]any{"anyOf": []any{
-		pattern(`^\s*`+numberRE+`\s*(ns|us|µs|μs|ms|s|m|min|h|d|w|y)\s*$`, "a duration with its unit, e.g. 15m"),
+		pattern(quantity.Duration.Pattern(), "a duration with its unit, e.g. 15m"),
 		map[string]any{"const": "never", "description": "with replaces: the variant retires the event"},
 	}}
 }
@@ -70,7 +71,11 @@ func (b *BudgetValue) UnmarshalNode(n *yaml.Node) error {
 
 // JSONSchema describes a budget.
 func (*BudgetValue) JSONSchema() map[string]any {
-	return map[string]any{"type": "string", "description": "a current (2uA), a share of the average current (15%) or a life cost (0.5y)"}
+	return map[string]any{"anyOf": []any{
+		pattern(quantity.Current.Pattern(), "a current, e.g. 2uA"),
+		pattern(percentRE, "a share of the average current, e.g. 15%"),
+		pattern(quantity.Duration.Pattern(), "a life cost, e.g. 0.5y"),
+	}}
 }
 
 // LinkPlan ties devices.yaml to features.yaml: an event whose feature:

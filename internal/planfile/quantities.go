@@ -25,40 +25,28 @@ type Rate quantity.Rate
 // CodingRate is the LoRa coding rate index 1..4, from "4/5".."4/8".
 type CodingRate int
 
-func parseScalar(n *yaml.Node, k quantity.Kind) (float64, error) {
+// setScalar parses n as a quantity of kind k into dst: the one body behind
+// every float quantity's UnmarshalNode.
+func setScalar[T ~float64](dst *T, n *yaml.Node, k quantity.Kind) error {
 	if n.Tag == "!!null" {
-		return 0, fmt.Errorf("a value is required")
+		return fmt.Errorf("a value is required")
 	}
-	return k.Parse(n.Value)
-}
-
-// UnmarshalNode implements NodeUnmarshaler.
-func (c *Current) UnmarshalNode(n *yaml.Node) error {
-	v, err := parseScalar(n, quantity.Current)
-	*c = Current(v)
+	v, err := k.Parse(n.Value)
+	*dst = T(v)
 	return err
 }
 
 // UnmarshalNode implements NodeUnmarshaler.
-func (d *Duration) UnmarshalNode(n *yaml.Node) error {
-	v, err := parseScalar(n, quantity.Duration)
-	*d = Duration(v)
-	return err
-}
+func (c *Current) UnmarshalNode(n *yaml.Node) error { return setScalar(c, n, quantity.Current) }
 
 // UnmarshalNode implements NodeUnmarshaler.
-func (c *Capacity) UnmarshalNode(n *yaml.Node) error {
-	v, err := parseScalar(n, quantity.Capacity)
-	*c = Capacity(v)
-	return err
-}
+func (d *Duration) UnmarshalNode(n *yaml.Node) error { return setScalar(d, n, quantity.Duration) }
 
 // UnmarshalNode implements NodeUnmarshaler.
-func (v *Voltage) UnmarshalNode(n *yaml.Node) error {
-	x, err := parseScalar(n, quantity.Voltage)
-	*v = Voltage(x)
-	return err
-}
+func (c *Capacity) UnmarshalNode(n *yaml.Node) error { return setScalar(c, n, quantity.Capacity) }
+
+// UnmarshalNode implements NodeUnmarshaler.
+func (v *Voltage) UnmarshalNode(n *yaml.Node) error { return setScalar(v, n, quantity.Voltage) }
 
 // UnmarshalNode implements NodeUnmarshaler.
 func (b *Bandwidth) UnmarshalNode(n *yaml.Node) error {
@@ -71,9 +59,7 @@ func (b *Bandwidth) UnmarshalNode(n *yaml.Node) error {
 		}
 		return fmt.Errorf("bandwidth %s: use 125kHz, 250kHz or 500kHz", n.Value)
 	}
-	v, err := parseScalar(n, quantity.Frequency)
-	*b = Bandwidth(v)
-	return err
+	return setScalar(b, n, quantity.Frequency)
 }
 
 // UnmarshalNode implements NodeUnmarshaler.

@@ -2,11 +2,11 @@ package planfile
 
 import (
 	"fmt"
-	"math"
 	"regexp"
 	"strconv"
 	"strings"
 
+	"github.com/iotpm/iotpm/internal/quantity"
 	"github.com/iotpm/iotpm/pkg/rice"
 	"go.yaml.in/yaml/v3"
 )
@@ -19,6 +19,13 @@ type ID string
 
 // UnmarshalNode implements NodeUnmarshaler.
 func (id *ID) UnmarshalNode(n *yaml.Node) error {
+	switch n.Tag {
+	case "!!null":
+		return fmt.Errorf("an id is required")
+	case "!!str", "!!int", "!!timestamp":
+	default:
+		return fmt.Errorf("%s reads as a YAML %s, not an id; quote it if it is one", clipValue(n.Value), strings.TrimPrefix(n.Tag, "!!"))
+	}
 	if err := checkID(n.Value); err != nil {
 		return err
 	}
@@ -58,29 +65,13 @@ type Confidence float64
 
 // UnmarshalNode implements NodeUnmarshaler.
 func (c *Confidence) UnmarshalNode(n *yaml.Node) error {
-	if s, ok := strings.CutSuffix(strings.TrimSpace(n.Value), "%"); ok && n.Tag == "!!str" {
-		pct, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-		if err != nil || math.IsNaN(pct) || math.IsInf(pct, 0) {
-			return fmt.Errorf("%s is not a percentage; write e.g. 80%%", clipValue(n.Value))
-		}
-		if pct < 0 || pct > 100 {
-			return fmt.Errorf("%s is outside 0%%..100%%", clipValue(n.Value))
-		}
-		*c = Confidence(pct / 100)
-		return nil
-	}
-	f, err := ParseNumber(n)
-	if err != nil {
+	_, pct := strings.CutSuffix(strings.TrimSpace(n.Value), "%")
+	if n.Tag == "!!str" && !pct || n.Tag != "!!str" && n.Tag != "!!int" && n.Tag != "!!float" {
 		return fmt.Errorf("expected a percentage like 80%% or a fraction like 0.8, got %s", describe(n))
 	}
-	if f > 1 && f <= 100 {
-		return fmt.Errorf("%s is ambiguous: write %s%% or %s", n.Value, n.Value, strconv.FormatFloat(f/100, 'g', -1, 64))
-	}
-	if f < 0 || f > 1 {
-		return fmt.Errorf("%s is outside 0..1 (0%%..100%%)", clipValue(n.Value))
-	}
-	*c = Confidence(f)
-	return nil
+	v, err := ParseFraction(n.Value)
+	*c = Confidence(v)
+	return err
 }
 
 // Impact is a value on Intercom's impact scale, written as a number (3, 2, 1,
@@ -130,8 +121,8 @@ func clipValue(s string) string {
 func ParseFraction(s string) (float64, error) {
 	t := strings.TrimSpace(s)
 	body, pct := strings.CutSuffix(t, "%")
-	v, err := strconv.ParseFloat(strings.TrimSpace(body), 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+	v, err := quantity.ParseNumber(strings.TrimSpace(body))
+	if err != nil {
 		return 0, fmt.Errorf("%s is not a share; write a percentage like 98%% or a fraction like 0.98", clipValue(s))
 	}
 	if pct {
@@ -140,6 +131,9 @@ func ParseFraction(s string) (float64, error) {
 		return 0, fmt.Errorf("%s is ambiguous: write %s%% or %s", clipValue(t), clipValue(t), strconv.FormatFloat(v/100, 'g', -1, 64))
 	}
 	if v < 0 || v > 1 {
+		if !pct {
+			return 0, fmt.Errorf("%s is outside 0..1 (0%%..100%%)", clipValue(s))
+		}
 		return 0, fmt.Errorf("%s is outside 0%%..100%%", clipValue(s))
 	}
 	return v, nil

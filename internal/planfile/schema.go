@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+
+	"github.com/iotpm/iotpm/internal/quantity"
 )
 
 // schemaProvider is implemented by scalar types that describe their own
@@ -107,20 +109,22 @@ func pattern(p, description string) map[string]any {
 	return map[string]any{"type": "string", "pattern": p, "description": description}
 }
 
-const (
-	numberRE = `[+-]?([0-9][0-9_]*\.?[0-9_]*|\.[0-9_]+)([eE][+-]?[0-9]+)?`
-)
+// percentRE is a percentage as ParseFraction reads it.
+const percentRE = `^\s*` + quantity.UnsignedNumber + `\s*%\s*$`
 
 // JSONSchema methods of the scalar types.
 
 func (*ID) JSONSchema() map[string]any {
-	return pattern(`^[a-z0-9][a-z0-9-]*$`, "lowercase letters, digits and dashes")
+	return map[string]any{"anyOf": []any{
+		pattern(idRE.String(), "lowercase letters, digits and dashes"),
+		map[string]any{"type": "integer", "minimum": 0},
+	}}
 }
 func (*Ref) JSONSchema() map[string]any { return map[string]any{"type": "string"} }
 func (*Confidence) JSONSchema() map[string]any {
 	return map[string]any{"anyOf": []any{
 		map[string]any{"type": "number", "minimum": 0, "maximum": 1},
-		pattern(`^\s*[0-9]+(\.[0-9]+)?\s*%\s*$`, "a percentage, e.g. 80%"),
+		pattern(percentRE, "a percentage, e.g. 80%"),
 	}}
 }
 func (*Impact) JSONSchema() map[string]any {
@@ -130,25 +134,25 @@ func (*Impact) JSONSchema() map[string]any {
 	}}
 }
 func (*Current) JSONSchema() map[string]any {
-	return pattern(`^\s*`+numberRE+`\s*(A|mA|uA|µA|μA|nA)\s*$`, "a current with its unit, e.g. 2.5uA")
+	return pattern(quantity.Current.Pattern(), "a current with its unit, e.g. 2.5uA")
 }
 func (*Duration) JSONSchema() map[string]any {
-	return pattern(`^\s*`+numberRE+`\s*(ns|us|µs|μs|ms|s|m|min|h|d|w|y)\s*$`, "a duration with its unit, e.g. 60ms, 5m, 5y")
+	return pattern(quantity.Duration.Pattern(), "a duration with its unit, e.g. 60ms, 5m, 5y")
 }
 func (*Capacity) JSONSchema() map[string]any {
-	return pattern(`^\s*`+numberRE+`\s*(mAh|Ah)\s*$`, "a capacity, e.g. 1200mAh")
+	return pattern(quantity.Capacity.Pattern(), "a capacity, e.g. 1200mAh")
 }
 func (*Voltage) JSONSchema() map[string]any {
-	return pattern(`^\s*`+numberRE+`\s*(V|mV)\s*$`, "a voltage, e.g. 3.6V")
+	return pattern(quantity.Voltage.Pattern(), "a voltage, e.g. 3.6V")
 }
 func (*Bandwidth) JSONSchema() map[string]any {
 	return map[string]any{"anyOf": []any{
 		map[string]any{"enum": []any{125, 250, 500}},
-		pattern(`^\s*`+numberRE+`\s*(Hz|kHz|MHz)\s*$`, "a bandwidth, e.g. 125kHz"),
+		pattern(quantity.Frequency.Pattern(), "a bandwidth, e.g. 125kHz"),
 	}}
 }
 func (*Rate) JSONSchema() map[string]any {
-	return pattern(`^\s*[0-9]+(\.[0-9]+)?\s*%\s*/\s*(y|yr|year|month|mo|w|week|d|day)\s*$`, "a share per period, e.g. 1%/y or 3%/month")
+	return pattern(quantity.RatePattern(), "a share per period, e.g. 1%/y or 3%/month")
 }
 func (*CodingRate) JSONSchema() map[string]any {
 	return map[string]any{"type": "string", "enum": []string{"4/5", "4/6", "4/7", "4/8"}}
@@ -166,5 +170,5 @@ func (*Month) JSONSchema() map[string]any {
 	return pattern(`^\d{4}-(0[1-9]|1[0-2])$`, "a month, YYYY-MM")
 }
 func (*Threshold) JSONSchema() map[string]any {
-	return pattern(`^\s*(>=|>|<=|<)\s*[0-9]+(\.[0-9]+)?\s*%?\s*$`, `a condition, e.g. ">= 98%" or ">= 1000"`)
+	return pattern(thresholdRE.String(), `a condition, e.g. ">= 98%" or ">= 1000"`)
 }

@@ -10,6 +10,7 @@ package quantity
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -90,26 +91,76 @@ func clip(s string) string {
 	return fmt.Sprintf("%q", s)
 }
 
+// Number is the grammar of a number in a planning file: optional sign,
+// digits with single underscores between them, an optional fraction and
+// exponent (2.5, .5, 5., 1_000, 1e-3). The parsers match it and the JSON
+// Schemas embed it, so an editor and the loader accept the same numbers.
+const Number = `[+-]?` + UnsignedNumber
+
+// UnsignedNumber is Number without a sign, for values that cannot be
+// negative (a percentage per period).
+const UnsignedNumber = `(?:[0-9](?:_?[0-9])*(?:\.(?:[0-9](?:_?[0-9])*)?)?|\.[0-9](?:_?[0-9])*)(?:[eE][+-]?[0-9]+)?`
+
+var (
+	quantityRE = regexp.MustCompile(`^\s*(` + Number + `)\s*(.*?)\s*$`)
+	rateRE     = regexp.MustCompile(`^\s*(` + UnsignedNumber + `)\s*%\s*/\s*(.*?)\s*$`)
+)
+
+// Expr is the unanchored pattern of a quantity of kind k: a number, then
+// one of its units.
+func (k Kind) Expr() string { return Number + `\s*` + alternatives(k.Units()) }
+
+// Pattern is the JSON Schema pattern of a quantity of kind k, built from the
+// same grammar and units Parse uses.
+func (k Kind) Pattern() string { return `^\s*` + k.Expr() + `\s*$` }
+
+// RatePattern is the JSON Schema pattern of a rate, built from the same
+// grammar and periods ParseRate uses.
+func RatePattern() string {
+	var periods []string
+	for p := range ratePeriods {
+		periods = append(periods, p)
+	}
+	sort.Strings(periods)
+	return `^\s*` + UnsignedNumber + `\s*%\s*/\s*` + alternatives(periods) + `\s*$`
+}
+
+func alternatives(words []string) string {
+	q := make([]string, len(words))
+	for i, w := range words {
+		q[i] = regexp.QuoteMeta(w)
+	}
+	return "(?:" + strings.Join(q, "|") + ")"
+}
+
+var numberRE = regexp.MustCompile(`^` + Number + `$`)
+
+// ParseNumber reads a number written as Number describes, and nothing else
+// (no hex, no "Inf").
+func ParseNumber(text string) (float64, error) {
+	if !numberRE.MatchString(text) {
+		return 0, fmt.Errorf("bad number %q", text)
+	}
+	return parseNumber(text)
+}
+
+// parseNumber reads text that matched Number.
+func parseNumber(text string) (float64, error) {
+	num, err := strconv.ParseFloat(strings.ReplaceAll(text, "_", ""), 64)
+	if err != nil || math.IsInf(num, 0) || math.IsNaN(num) {
+		return 0, fmt.Errorf("bad number %q", text)
+	}
+	return num, nil
+}
+
 // split separates the number from the unit: "2.5 uA" → 2.5, "uA".
 func split(s string) (float64, string, error) {
-	s = strings.TrimSpace(s)
-	i := 0
-	for i < len(s) && strings.IndexByte("+-0123456789._eE", s[i]) >= 0 {
-		// an 'e' only belongs to the number when digits (or a sign) follow
-		if (s[i] == 'e' || s[i] == 'E') && !(i+1 < len(s) && strings.IndexByte("+-0123456789", s[i+1]) >= 0) {
-			break
-		}
-		i++
-	}
-	numText, unit := s[:i], strings.TrimSpace(s[i:])
-	if numText == "" {
+	m := quantityRE.FindStringSubmatch(s)
+	if m == nil {
 		return 0, "", fmt.Errorf("no number")
 	}
-	num, err := strconv.ParseFloat(strings.ReplaceAll(numText, "_", ""), 64)
-	if err != nil || math.IsInf(num, 0) || math.IsNaN(num) {
-		return 0, "", fmt.Errorf("bad number %q", numText)
-	}
-	return num, unit, nil
+	num, err := parseNumber(m[1])
+	return num, m[2], err
 }
 
 // Rate is a fraction lost per period, such as self-discharge "3%/month".
@@ -126,21 +177,20 @@ var ratePeriods = map[string]float64{
 
 // ParseRate reads a percentage per period: "1%/y", "3 %/month", "0.1%/d".
 func ParseRate(s string) (Rate, error) {
-	pct, period, ok := strings.Cut(strings.TrimSpace(s), "/")
-	pct = strings.TrimSpace(pct)
-	if !ok || !strings.HasSuffix(pct, "%") {
+	m := rateRE.FindStringSubmatch(s)
+	if m == nil {
 		return Rate{}, fmt.Errorf("%q is not a rate: write a percentage per period, e.g. 1%%/y or 3%%/month", s)
 	}
-	f, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(pct, "%")), 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+	f, err := parseNumber(m[1])
+	if err != nil {
 		return Rate{}, fmt.Errorf("%q is not a rate: bad percentage", s)
 	}
-	hours, ok := ratePeriods[strings.TrimSpace(period)]
+	hours, ok := ratePeriods[m[2]]
 	if !ok {
-		return Rate{}, fmt.Errorf("%q has an unknown period %q (use y, month, w or d)", s, strings.TrimSpace(period))
+		return Rate{}, fmt.Errorf("%q has an unknown period %q (use y, month, w or d)", s, m[2])
 	}
-	if f < 0 || f >= 100 {
-		return Rate{}, fmt.Errorf("%q must be at least 0%% and below 100%% per period", s)
+	if f >= 100 {
+		return Rate{}, fmt.Errorf("%q must be below 100%% per period", s)
 	}
 	return Rate{Fraction: f / 100, PeriodHours: hours}, nil
 }
