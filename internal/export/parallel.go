@@ -26,8 +26,7 @@ type chunk struct {
 	start, end int64
 	lines      int // physical lines in the chunk
 
-	ids      map[string]int32
-	names    []string
+	ids      metrics.Interner // the chunk's own device numbers
 	devs     []int32
 	vals     []int64
 	earliest int64
@@ -89,7 +88,7 @@ func (g *Ingest) readParallel(path string, b *Binding, delim byte, st *Stats) (b
 	chunks := make([]*chunk, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
-		c := &chunk{start: bounds[w], end: bounds[w+1], ids: map[string]int32{}, skipped: map[string]int{}, ignored: map[string]int{},
+		c := &chunk{start: bounds[w], end: bounds[w+1], skipped: map[string]int{}, ignored: map[string]int{},
 			earliest: math.MaxInt64, latest: math.MinInt64}
 		est := int(float64(c.end-c.start)/avg*1.02) + 1024
 		c.devs, c.vals = make([]int32, 0, est), make([]int64, 0, est)
@@ -132,8 +131,8 @@ func (g *Ingest) readParallel(path string, b *Binding, delim byte, st *Stats) (b
 			st.widen(c.earliest, c.latest)
 		}
 		line += c.lines
-		global := make([]int32, len(c.names))
-		for i, name := range c.names {
+		global := make([]int32, c.ids.Len())
+		for i, name := range c.ids.Names {
 			global[i] = d.DeviceIndex([]byte(name))
 		}
 		for j, dv := range c.devs {
@@ -255,13 +254,7 @@ func (g *Ingest) parseChunk(f *os.File, c *chunk, b *Binding, delim byte) error 
 				}
 				val = metrics.EventKey(ts, ev)
 			}
-			dv, ok := c.ids[string(id)]
-			if !ok {
-				dv = int32(len(c.names))
-				s := string(id)
-				c.ids[s] = dv
-				c.names = append(c.names, s)
-			}
+			dv, _ := c.ids.Index(id)
 			c.devs = append(c.devs, dv)
 			c.vals = append(c.vals, val)
 			c.earliest = min(c.earliest, ts)

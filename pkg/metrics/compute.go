@@ -212,8 +212,8 @@ func Compute(d *Data, o Options) Report {
 	}
 	sp := &span{w: w, horizon: r.Horizon, dormant: o.DormantAfter, bounds: bounds}
 	nm := len(labels)
-	nc := len(d.customerNames)
-	n := len(d.names)
+	nc := d.customers.Len()
+	n := d.devices.Len()
 
 	// one accumulator per worker, merged below; as many workers as parallel
 	// starts, however many CPUs there are
@@ -274,7 +274,7 @@ func Compute(d *Data, o Options) Report {
 			obs += wk.obs
 		}
 		m.NoData = rows == 0 && obs == 0
-		for i := range d.names {
+		for i := range d.devices.Names {
 			if len(d.events[i]) > 0 || len(d.activity[i]) > 0 {
 				m.DevicesInInput++
 			}
@@ -596,8 +596,8 @@ func (d *Data) finalOTA(horizon int64) map[otaKey]otaState {
 func (d *Data) otaRate(w Window, horizon int64) *OTA {
 	r := &OTA{Snapshot: len(d.otaSnapshot) > 0}
 	r.Job = "all"
-	jobs := make([]OTAJob, len(d.jobNames))
-	for j, name := range d.jobNames {
+	jobs := make([]OTAJob, d.jobs.Len())
+	for j, name := range d.jobs.Names {
 		jobs[j].Job = name
 	}
 	for k, st := range d.finalOTA(horizon) {
@@ -636,7 +636,7 @@ func (d *Data) otaRate(w Window, horizon int64) *OTA {
 }
 
 func (d *Data) health(o Options, custConn, custObs []int64, horizon int64) []CustomerHealth {
-	nc := len(d.customerNames)
+	nc := d.customers.Len()
 	devices := make([]int, nc)
 	used := make([]int, nc)
 	stale := horizon == NoTime || horizon < o.Window.From // nothing known in the window
@@ -662,7 +662,7 @@ func (d *Data) health(o Options, custConn, custObs []int64, horizon int64) []Cus
 	}
 	h := o.Health
 	var out []CustomerHealth
-	for c, name := range d.customerNames {
+	for c, name := range d.customers.Names {
 		ch := CustomerHealth{Customer: name, Devices: devices[c], Score: math.NaN(), Band: "none"}
 		if devices[c] == 0 && (custObs == nil || custObs[c] == 0) {
 			continue // a customer only seen in tickets, with no devices

@@ -57,8 +57,7 @@ type otaRow struct {
 // Data is everything read from the exports, indexed by device. Build it
 // with the Add methods, in file order.
 type Data struct {
-	ids      map[string]int32
-	names    []string
+	devices  Interner
 	events   [][]int64 // per device, built from the staging arrays by build
 	activity [][]int64
 	// Staging: rows are appended here in file order — sequential writes,
@@ -75,13 +74,11 @@ type Data struct {
 	retired  []int64 // NoTime: in service
 	customer []int32
 
-	customerIDs   map[string]int32
-	customerNames []string
-	tickets       []Ticket
+	customers Interner
+	tickets   []Ticket
 
-	jobIDs   map[string]int32
-	jobNames []string
-	ota      map[otaKey]otaState
+	jobs Interner
+	ota  map[otaKey]otaState
 	// otaRows keeps every row in file order, for a horizon before the
 	// latest row (the final state then is the latest row at or before it).
 	otaRows []otaRow
@@ -111,8 +108,7 @@ type Data struct {
 
 // NewData returns an empty Data.
 func NewData() *Data {
-	return &Data{ids: map[string]int32{}, customerIDs: map[string]int32{}, jobIDs: map[string]int32{},
-		ota: map[otaKey]otaState{}, Earliest: math.MaxInt64, Latest: math.MinInt64}
+	return &Data{ota: map[otaKey]otaState{}, Earliest: math.MaxInt64, Latest: math.MinInt64}
 }
 
 // DeviceIndex returns the index of a device id, adding it when new.
@@ -121,13 +117,10 @@ func (d *Data) DeviceIndex(b []byte) int32 { return d.device(b) }
 // device returns the index of a device id, adding it when new. Looking up
 // with string(b) does not allocate; only a new id is copied.
 func (d *Data) device(b []byte) int32 {
-	if i, ok := d.ids[string(b)]; ok {
+	i, added := d.devices.Index(b)
+	if !added {
 		return i
 	}
-	i := int32(len(d.names))
-	s := string(b)
-	d.ids[s] = i
-	d.names = append(d.names, s)
 	d.events = append(d.events, nil)
 	d.activity = append(d.activity, nil)
 	d.usage = append(d.usage, nil)
@@ -159,13 +152,7 @@ func (d *Data) AddDeviceRetired(id []byte, shipped, retired int64, customer []by
 	d.listed[i] = true
 	d.shipped[i] = shipped
 	if len(customer) > 0 {
-		c, ok := d.customerIDs[string(customer)]
-		if !ok {
-			c = int32(len(d.customerNames))
-			d.customerIDs[string(customer)] = c
-			d.customerNames = append(d.customerNames, string(customer))
-		}
-		d.customer[i] = c
+		d.customer[i], _ = d.customers.Index(customer)
 	}
 }
 
@@ -255,12 +242,7 @@ func (d *Data) AddUsage(id []byte, ts int64) {
 
 // AddTicket records a support ticket.
 func (d *Data) AddTicket(customer []byte, created int64) {
-	c, ok := d.customerIDs[string(customer)]
-	if !ok {
-		c = int32(len(d.customerNames))
-		d.customerIDs[string(customer)] = c
-		d.customerNames = append(d.customerNames, string(customer))
-	}
+	c, _ := d.customers.Index(customer)
 	d.tickets = append(d.tickets, Ticket{Customer: c, Created: created})
 	d.seen(created)
 }
@@ -280,12 +262,7 @@ func (d *Data) AddOTA(id, job []byte, class int, ts int64) {
 // otaKey returns the key of a (device, job), adding either when new.
 func (d *Data) otaKey(id, job []byte) otaKey {
 	i := d.device(id)
-	j, ok := d.jobIDs[string(job)]
-	if !ok {
-		j = int32(len(d.jobNames))
-		d.jobIDs[string(job)] = j
-		d.jobNames = append(d.jobNames, string(job))
-	}
+	j, _ := d.jobs.Index(job)
 	return otaKey{i, j}
 }
 
@@ -316,7 +293,7 @@ func (d *Data) Horizon(asOf int64) int64 {
 }
 
 // Devices is the number of distinct device ids seen.
-func (d *Data) Devices() int { return len(d.names) }
+func (d *Data) Devices() int { return d.devices.Len() }
 
 // group moves staged rows into per-device slices that share one backing
 // array (a counting sort by device), keeping rows grouped earlier.
@@ -376,8 +353,8 @@ func (d *Data) sort() {
 	d.activity = group(d.activity, append(d.actSegs, segment{d.actDev, d.actTS}))
 	d.actDev, d.actTS, d.actSegs = nil, nil, nil
 	d.orderSequenced()
-	dups := make([]int, len(d.names))
-	parallel(len(d.names), func(lo, hi int) {
+	dups := make([]int, d.devices.Len())
+	parallel(d.devices.Len(), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			if !d.ordered[i] {
 				slices.Sort(d.events[i])
@@ -409,8 +386,8 @@ func (d *Data) sort() {
 //   - each event's effective time is the maximum of its own timestamp and
 //     the previous event's effective time.
 func (d *Data) orderSequenced() {
-	if len(d.ordered) < len(d.names) {
-		d.ordered = append(d.ordered, make([]bool, len(d.names)-len(d.ordered))...)
+	if len(d.ordered) < d.devices.Len() {
+		d.ordered = append(d.ordered, make([]bool, d.devices.Len()-len(d.ordered))...)
 	}
 	if len(d.seqEvents) == 0 {
 		return
@@ -514,20 +491,20 @@ func (d *Data) Joins() []Join {
 	known := ""
 	for i, l := range d.listed {
 		if l {
-			known = d.names[i]
+			known = d.devices.Names[i]
 			break
 		}
 	}
 	check := func(input string, has func(i int) bool) Join {
 		j := Join{Input: input, SampleKnown: known}
-		for i := range d.names {
+		for i := range d.devices.Names {
 			if !has(i) {
 				continue
 			}
 			j.IDs++
 			if !d.listed[i] {
 				if j.Unknown == 0 {
-					j.SampleUnknown = d.names[i]
+					j.SampleUnknown = d.devices.Names[i]
 				}
 				j.Unknown++
 			}
@@ -544,7 +521,7 @@ func (d *Data) Joins() []Join {
 		out = append(out, check("activity", func(i int) bool { return len(d.activity[i]) > 0 }))
 	}
 	if d.Has.OTA {
-		withOTA := make([]bool, len(d.names))
+		withOTA := make([]bool, d.devices.Len())
 		for k := range d.ota {
 			withOTA[k.device] = true
 		}
@@ -554,22 +531,22 @@ func (d *Data) Joins() []Join {
 		out = append(out, check("usage", func(i int) bool { return len(d.usage[i]) > 0 }))
 	}
 	if d.Has.Tickets {
-		ofDevices := make([]bool, len(d.customerNames))
+		ofDevices := make([]bool, d.customers.Len())
 		knownCustomer := ""
 		for i, c := range d.customer {
 			if c >= 0 && d.listed[i] {
 				ofDevices[c] = true
 				if knownCustomer == "" {
-					knownCustomer = d.customerNames[c]
+					knownCustomer = d.customers.Names[c]
 				}
 			}
 		}
-		inTickets := make([]bool, len(d.customerNames))
+		inTickets := make([]bool, d.customers.Len())
 		for _, t := range d.tickets {
 			inTickets[t.Customer] = true
 		}
 		j := Join{Input: "tickets", SampleKnown: knownCustomer}
-		for c, name := range d.customerNames {
+		for c, name := range d.customers.Names {
 			if !inTickets[c] {
 				continue
 			}
@@ -600,7 +577,7 @@ type Event struct {
 // unknown device.
 func (d *Data) DeviceEvents(id string) []Event {
 	d.sort()
-	i, ok := d.ids[id]
+	i, ok := d.devices.Lookup(id)
 	if !ok {
 		return nil
 	}
@@ -613,8 +590,8 @@ func (d *Data) DeviceEvents(id string) []Event {
 
 // OTAState returns the final status class of a device's job execution.
 func (d *Data) OTAState(id, job string) (class int, ok bool) {
-	i, ok1 := d.ids[id]
-	j, ok2 := d.jobIDs[job]
+	i, ok1 := d.devices.Lookup(id)
+	j, ok2 := d.jobs.Lookup(job)
 	if !ok1 || !ok2 {
 		return 0, false
 	}

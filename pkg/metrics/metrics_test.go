@@ -241,3 +241,23 @@ func TestComputeWithManyWorkers(t *testing.T) {
 		t.Fatal("Compute hung with 40 workers")
 	}
 }
+
+func TestInterner(t *testing.T) {
+	var in Interner
+	for _, c := range []struct {
+		s     string
+		want  int32
+		added bool
+	}{{"a", 0, true}, {"b", 1, true}, {"a", 0, false}, {"", 2, true}, {"b", 1, false}} {
+		i, added := in.Index([]byte(c.s))
+		if i != c.want || added != c.added {
+			t.Errorf("Index(%q) = %d, %v; want %d, %v", c.s, i, added, c.want, c.added)
+		}
+	}
+	if i, ok := in.Lookup("b"); !ok || i != 1 || in.Len() != 3 || in.Names[2] != "" {
+		t.Errorf("Lookup(b) = %d, %v; Len %d; Names %q", i, ok, in.Len(), in.Names)
+	}
+	if _, ok := in.Lookup("c"); ok {
+		t.Error("Lookup(c) found an unknown string")
+	}
+}
