@@ -80,6 +80,9 @@ func checkRun(opts *CheckOptions) error {
 	workspace := f.Getenv("GITHUB_WORKSPACE")
 
 	p := computePlan(f)
+	if p.err != nil {
+		return p.err
+	}
 	problems := p.problems.Sort()
 	var gates []gate
 	if !problems.HasErrors() {

@@ -89,9 +89,14 @@ func diffRun(opts *DiffOptions) error {
 	}
 	defer cleanup()
 
-	bf := &Factory{IO: f.IO, Getenv: f.Getenv, Dir: baseDir, Now: f.Now}
+	bf := &Factory{IO: f.IO, Getenv: f.Getenv, Dir: baseDir, Now: f.Now, Context: f.Context}
 	base := computePlan(bf)
 	head := computePlan(f)
+	for _, err := range []error{base.err, head.err} {
+		if err != nil {
+			return err
+		}
+	}
 	var problems diag.List
 	for _, d := range base.problems {
 		if rel, err := filepath.Rel(baseDir, d.File); err == nil && !strings.HasPrefix(rel, "..") {

@@ -1,12 +1,14 @@
 package cli
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/iotpm/iotpm/internal/diag"
+	"github.com/iotpm/iotpm/internal/iostreams"
 )
 
 // A planning repo from a pull request may plant symbolic links. A path of
@@ -195,5 +197,19 @@ func TestProblemCountMatchesLines(t *testing.T) {
 	l.Errorf("f.yaml", 4, 1, "other")
 	if got := (&InvalidInputError{Diagnostics: l}).Error(); got != "2 problems in f.yaml; nothing was computed" {
 		t.Errorf("%q", got)
+	}
+}
+
+// Ctrl-C (a cancelled context) stops a command that reads exports: exit
+// 130, nothing on stdout, one line on stderr.
+func TestInterruptedWritesNothing(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, args := range [][]string{{"metrics", "-C", exampleRepo}, {"check", "-C", exampleRepo}, {"report", "-C", exampleRepo}} {
+		ios, out, errOut := iostreams.Test()
+		code := MainContext(ctx, args, ios, func(string) string { return "" })
+		if code != ExitInterrupted || out.Len() != 0 || errOut.String() != "iotpm: interrupted; nothing was written\n" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, out.String(), errOut.String())
+		}
 	}
 }

@@ -197,7 +197,10 @@ func metricsRun(opts *MetricsOptions) error {
 		}
 		maxAge = &t
 	}
-	out := runMetricsJob(f, job)
+	out, err := runMetricsJob(f, job)
+	if err != nil {
+		return err
+	}
 	if out.problems.HasErrors() {
 		shown := out.problems.Sort()
 		if len(shown) > export.MaxListedErrors {

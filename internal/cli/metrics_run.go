@@ -21,8 +21,11 @@ type metricsOutcome struct {
 	problems diag.List
 }
 
-// runMetricsJob reads the inputs and computes the metrics.
-func runMetricsJob(f *Factory, job *metricsJob) *metricsOutcome {
+// runMetricsJob reads the inputs and computes the metrics. Its error is
+// the context's, when it is cancelled; problems with the inputs are in the
+// outcome.
+func runMetricsJob(f *Factory, job *metricsJob) (*metricsOutcome, error) {
+	ctx := f.context()
 	// Event logs are a few large pointer-free arrays: collecting garbage
 	// sooner costs little CPU and keeps peak memory near the live set
 	// (the default lets the heap grow to twice it). GOGC still wins.
@@ -52,9 +55,15 @@ func runMetricsJob(f *Factory, job *metricsJob) *metricsOutcome {
 		if !ok {
 			continue
 		}
-		st, err := ing.Read(in)
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		st, err := ing.ReadContext(ctx, in)
 		if ing.Progress != nil {
 			fmt.Fprint(f.IO.ErrOut, "\r\033[K")
+		}
+		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
+			return nil, ctxErr
 		}
 		if err != nil {
 			var re *export.RowError
@@ -79,7 +88,7 @@ func runMetricsJob(f *Factory, job *metricsJob) *metricsOutcome {
 		}
 	}
 	if out.problems.HasErrors() {
-		return out
+		return out, nil
 	}
 	out.report = metrics.Compute(data, metrics.Options{Window: w, ActivationWindow: act, SLO: job.slo, Health: job.health, SeriesMonths: 12,
 		AsOf: job.asOf, DormantAfter: int64(job.dormant * 1e6)})
@@ -95,5 +104,5 @@ func runMetricsJob(f *Factory, job *metricsJob) *metricsOutcome {
 		age := max(0, float64(min(w.To, now.UnixMicro())-h)/86_400e6) // data past the window is not stale
 		out.doc.DataAgeDays = &age
 	}
-	return out
+	return out, nil
 }

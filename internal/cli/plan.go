@@ -13,6 +13,9 @@ import (
 
 // planResults is everything iotpm computes over a planning repo.
 type planResults struct {
+	// err is why computing stopped short (an interruption); the rest is
+	// then partial and must not be shown.
+	err      error
 	cfg      *planfile.Config
 	backlog  *planfile.Backlog
 	ranked   []rice.Scored
@@ -50,7 +53,10 @@ func computePlan(f *Factory) *planResults {
 	} else if err != nil {
 		p.problems.Errorf(cfg.File, 0, 0, "%v", err)
 	} else if job != nil {
-		p.metrics = runMetricsJob(f, job)
+		if p.metrics, err = runMetricsJob(f, job); err != nil {
+			p.err = err
+			return p
+		}
 		p.problems = append(p.problems, p.metrics.problems...)
 	}
 	if p.problems.HasErrors() {

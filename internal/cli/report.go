@@ -42,6 +42,9 @@ sees half a report.`,
 
 func reportRun(f *Factory, out string) error {
 	p := computePlan(f)
+	if p.err != nil {
+		return p.err
+	}
 	if err := report(f, p.problems); err != nil {
 		return err
 	}

@@ -4,12 +4,16 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/iotpm/iotpm/internal/termsafe"
@@ -28,6 +32,8 @@ const (
 	ExitGate     = 1 // the command ran and a gate or threshold failed
 	ExitInvalid  = 2 // invalid input or usage
 	ExitInternal = 3 // a bug in iotpm (a recovered panic) or an I/O failure
+	// ExitInterrupted is the shell's code for a process ended by SIGINT.
+	ExitInterrupted = 130
 )
 
 // Factory carries what every command needs: the streams, the environment and
@@ -42,9 +48,19 @@ type Factory struct {
 
 	// Now is the clock (tests fix it).
 	Now func() time.Time
+	// Context is cancelled on Ctrl-C (SIGINT) or SIGTERM: long reads stop
+	// on it and the command exits 130 without writing its output.
+	Context context.Context
 
 	config      *planfile.Config
 	configDiags diag.List
+}
+
+func (f *Factory) context() context.Context {
+	if f.Context != nil {
+		return f.Context
+	}
+	return context.Background()
 }
 
 func (f *Factory) now() time.Time {
@@ -166,7 +182,19 @@ metrics from real exports. It runs the same on a laptop and in CI.`,
 // Main runs iotpm with args and returns the exit code. It is the only place
 // that maps errors to exit codes, and it turns a panic into exit 3 with a
 // request for a bug report instead of a stack trace.
-func Main(args []string, ios *iostreams.IOStreams, getenv func(string) string) (code int) {
+func Main(args []string, ios *iostreams.IOStreams, getenv func(string) string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // a second Ctrl-C ends the process at once
+	}()
+	return MainContext(ctx, args, ios, getenv)
+}
+
+// MainContext is Main with the caller's context: when it is cancelled,
+// long reads stop and the command exits ExitInterrupted.
+func MainContext(ctx context.Context, args []string, ios *iostreams.IOStreams, getenv func(string) string) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
 			fmt.Fprintf(ios.ErrOut, "iotpm: internal error: %v\nThis is a bug; please report it with the command and input that caused it.\n", r)
@@ -176,15 +204,19 @@ func Main(args []string, ios *iostreams.IOStreams, getenv func(string) string) (
 			code = ExitInternal
 		}
 	}()
-	f := &Factory{IO: ios, Getenv: getenv}
+	f := &Factory{IO: ios, Getenv: getenv, Context: ctx}
 	root := NewRootCmd(f)
 	root.SetArgs(args)
 	root.SetOut(ios.Out)
 	root.SetErr(ios.ErrOut)
 	root.SetIn(ios.In)
-	cmd, err := root.ExecuteC()
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return ExitOK
+	}
+	if errors.Is(err, context.Canceled) {
+		fmt.Fprintln(ios.ErrOut, "iotpm: interrupted; nothing was written")
+		return ExitInterrupted
 	}
 	var (
 		usage   *UsageError

@@ -2,6 +2,7 @@ package export
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -95,7 +96,14 @@ type Ingest struct {
 // format or header problem is an error; bad rows are counted in Stats and
 // do not stop the reading.
 func (g *Ingest) Read(in Input) (*Stats, error) {
-	st, err := g.read(in)
+	return g.ReadContext(context.Background(), in)
+}
+
+// ReadContext is Read that stops when ctx is done (within 64K rows, or one
+// 4 MiB block per worker), returning ctx's error; Data is then partial and
+// must not be used.
+func (g *Ingest) ReadContext(ctx context.Context, in Input) (*Stats, error) {
+	st, err := g.read(ctx, in)
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +128,7 @@ func (g *Ingest) Read(in Input) (*Stats, error) {
 // sampleRows is how many rows choose among candidate value columns.
 const sampleRows = 200
 
-func (g *Ingest) read(in Input) (*Stats, error) {
+func (g *Ingest) read(ctx context.Context, in Input) (*Stats, error) {
 	if _, ok := kindRoles[in.Kind]; !ok {
 		return nil, fmt.Errorf("unknown input kind %q", in.Kind)
 	}
@@ -195,7 +203,7 @@ func (g *Ingest) read(in Input) (*Stats, error) {
 	parallelOK := (in.Kind == "events" || in.Kind == "activity") && r.counter != nil && len(r.closers) == 1 &&
 		!b.HasSequence() && !format.tables && format.comment == "" && sample == nil && r.Preamble == 0
 	if parallelOK {
-		ok, err := g.readParallel(in.Path, b, r.Delim, st)
+		ok, err := g.readParallel(ctx, in.Path, b, r.Delim, st)
 		if err != nil {
 			return nil, err
 		}
@@ -254,9 +262,14 @@ func (g *Ingest) read(in Input) (*Stats, error) {
 			return nil, err
 		}
 		st.Read++
-		if g.Progress != nil && st.Read&0xFFFF == 0 && time.Since(start) > time.Second {
-			read, size := r.Progress()
-			g.Progress(in.Kind, read, size)
+		if st.Read&0xFFFF == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			if g.Progress != nil && time.Since(start) > time.Second {
+				read, size := r.Progress()
+				g.Progress(in.Kind, read, size)
+			}
 		}
 		g.row(b, st, fields, bad)
 	}

@@ -2,6 +2,7 @@ package export
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -42,7 +43,7 @@ type chunk struct {
 // readParallel reads an events or activity export in parallel into st. ok
 // is false when the file cannot be split safely; the caller then reads it
 // sequentially.
-func (g *Ingest) readParallel(path string, b *Binding, delim byte, st *Stats) (bool, error) {
+func (g *Ingest) readParallel(ctx context.Context, path string, b *Binding, delim byte, st *Stats) (bool, error) {
 	kind := b.Format.Kind
 	f, err := os.Open(path)
 	if err != nil {
@@ -93,13 +94,12 @@ func (g *Ingest) readParallel(path string, b *Binding, delim byte, st *Stats) (b
 		est := int(float64(c.end-c.start)/avg*1.02) + 1024
 		c.devs, c.vals = make([]int32, 0, est), make([]int64, 0, est)
 		chunks[w] = c
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c.err = g.parseChunk(f, c, b, delim)
-		}()
+		wg.Go(func() { c.err = g.parseChunk(ctx, f, c, b, delim) })
 	}
 	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
 	for _, c := range chunks {
 		if errors.Is(c.err, errSplitUnsafe) {
 			return false, nil
@@ -148,7 +148,7 @@ func (g *Ingest) readParallel(path string, b *Binding, delim byte, st *Stats) (b
 }
 
 // parseChunk parses the lines of one chunk.
-func (g *Ingest) parseChunk(f *os.File, c *chunk, b *Binding, delim byte) error {
+func (g *Ingest) parseChunk(ctx context.Context, f *os.File, c *chunk, b *Binding, delim byte) error {
 	ncols := len(b.Header)
 	events := b.Format.Kind == "events"
 	buf := make([]byte, 4<<20)
@@ -163,6 +163,9 @@ func (g *Ingest) parseChunk(f *os.File, c *chunk, b *Binding, delim byte) error 
 		}
 	}
 	for pos < c.end || carried > 0 {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		if carried == len(buf) {
 			buf = append(buf, make([]byte, len(buf))...) // a line longer than the buffer
 		}
