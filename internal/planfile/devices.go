@@ -109,15 +109,6 @@ type Fleet struct {
 	Planned energy.Planned
 }
 
-// Device returns the device with id, if any.
-func (f *Fleet) Device(id string) (energy.Device, bool) {
-	i := slices.IndexFunc(f.Devices, func(d energy.Device) bool { return d.ID == id })
-	if i < 0 {
-		return energy.Device{}, false
-	}
-	return f.Devices[i], true
-}
-
 // LoadDevices reads and checks the devices file at path.
 func LoadDevices(path string) (*Fleet, diag.List) {
 	data, diags := ReadFile(path)

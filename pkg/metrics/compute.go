@@ -199,7 +199,9 @@ func monthBounds(last int64, n int) ([]int64, []string) {
 	return bounds, labels
 }
 
-// Compute computes every metric whose inputs were given.
+// Compute computes every metric whose inputs were given. It orders d once
+// if it is not frozen yet (under d's lock) and otherwise only reads it, so
+// concurrent calls on one Data are safe.
 func Compute(d *Data, o Options) Report {
 	d.sort()
 	r := Report{Window: o.Window, Horizon: d.Horizon(o.AsOf)}

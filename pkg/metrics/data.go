@@ -17,6 +17,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"sync"
 )
 
 // NoTime marks a missing timestamp.
@@ -103,6 +104,10 @@ type Data struct {
 	// Earliest and Latest are the extreme timestamps seen in any input.
 	Earliest, Latest int64
 
+	// mu guards the one-time grouping and ordering (sort), so that
+	// concurrent Compute calls on the same Data are safe: after it, Compute
+	// only reads.
+	mu     sync.Mutex
 	sorted bool
 }
 
@@ -345,6 +350,8 @@ func (d *Data) Freeze() { d.sort() }
 // activity and usage, in parallel. Duplicate events (same device, state
 // and time — or sequence) are used once.
 func (d *Data) sort() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	if d.sorted {
 		return
 	}

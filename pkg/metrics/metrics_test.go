@@ -3,7 +3,9 @@ package metrics
 import (
 	"fmt"
 	"math"
+	"reflect"
 	"runtime"
+	"sync"
 	"testing"
 	"time"
 )
@@ -259,5 +261,32 @@ func TestInterner(t *testing.T) {
 	}
 	if _, ok := in.Lookup("c"); ok {
 		t.Error("Lookup(c) found an unknown string")
+	}
+}
+
+// Compute may be called concurrently on the same Data, frozen or not (run
+// with -race): the one-time ordering is guarded and the rest only reads.
+func TestConcurrentCompute(t *testing.T) {
+	d := NewData()
+	d.Has.Events = true
+	for i := range 200 {
+		dev := []byte{byte('a' + i%26), byte('a' + i/26)}
+		d.AddEvent(dev, h(float64(12-i%7)), Connected) // out of order
+		d.AddEvent(dev, h(float64(15+i%3)), Disconnected)
+	}
+	o := Options{Window: Window{h(10), h(20)}, SLO: 0.99}
+	var wg sync.WaitGroup
+	results := make([]Report, 4)
+	for k := range results {
+		wg.Go(func() { results[k] = Compute(d, o) })
+	}
+	wg.Wait()
+	for k := range results {
+		if !reflect.DeepEqual(results[k], results[0]) {
+			t.Errorf("call %d differs from call 0", k)
+		}
+	}
+	if results[0].Uptime.Devices != 200 {
+		t.Errorf("devices %d, want 200", results[0].Uptime.Devices)
 	}
 }
