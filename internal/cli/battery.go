@@ -214,11 +214,7 @@ func batteryRun(opts *BatteryOptions) error {
 			for _, d := range devices {
 				ids = append(ids, d.ID)
 			}
-			msg := fmt.Sprintf("no device %q in %s", id, fleet.File)
-			if s := planfile.Suggest(id, ids); s != "" {
-				msg += fmt.Sprintf("; did you mean %q?", s)
-			}
-			return energy.Device{}, usageErrorf("%s", msg)
+			return energy.Device{}, usageErrorf("%s", unknownText("device", id, fleet.File, ids))
 		}
 		return devices[i], nil
 	}
@@ -227,6 +223,13 @@ func batteryRun(opts *BatteryOptions) error {
 		d, err := pick(sweep.device)
 		if err != nil {
 			return err
+		}
+		var events []string
+		for _, e := range d.Events {
+			events = append(events, e.Name)
+		}
+		if !slices.Contains(events, sweep.sweep.Event) {
+			return usageErrorf("--sweep: %s", unknownText("event", sweep.sweep.Event, "device "+d.ID, events))
 		}
 		points, err := sweep.sweep.Run(d)
 		if err != nil {

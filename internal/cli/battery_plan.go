@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/internal/render"
 	"github.com/iotpm/iotpm/pkg/energy"
 )
@@ -295,11 +294,4 @@ func joinFloats(xs []float64) string {
 		parts[i] = strconv.FormatFloat(x, 'f', 2, 64)
 	}
 	return strings.Join(parts, ", ")
-}
-
-func didYouMeanText(s string, candidates []string) string {
-	if sug := planfile.Suggest(s, candidates); sug != "" {
-		return fmt.Sprintf("; did you mean %q?", sug)
-	}
-	return ""
 }

@@ -119,7 +119,7 @@ func TestBatteryUsageErrors(t *testing.T) {
 		{[]string{"--sweep", "drip-lora.heartbeat.every=1m,soon"}, `"soon" is not a duration`},
 		{[]string{"--sweep", "drip-lora.heartbeat.colour=1"}, `cannot sweep "colour"`},
 		{[]string{"--sweep", "drip-lora.heartbeat.current=1mA"}, "event heartbeat has 3 phases; name one, e.g. drip-lora.heartbeat.3.current"},
-		{[]string{"--sweep", "drip-lora.nope.every=1m"}, `device drip-lora has no event "nope"`},
+		{[]string{"--sweep", "drip-lora.nope.every=1m"}, `no event "nope" in device drip-lora (events: leak-check, heartbeat)`},
 		{[]string{"--sweep", "drip-puck.advertise.sf=7"}, "no LoRa phase"},
 		{[]string{"--sweep", "drip-lora.leak-check.every=1ms"}, "awake more than 100%"},
 		{[]string{"--sweep", "x.y.every=1m", "--device", "drip-lora"}, "--sweep names its device"},
@@ -194,5 +194,24 @@ func TestBatteryAlongThePlan(t *testing.T) {
 	_, stderr, code = run(t, nil, "check", "-C", dir)
 	if code != ExitGate || !strings.Contains(stderr, "battery life.plan.drip-valve is 13.28 years, not >= 14 years after every release: FW 1 on 2027-04-04 with ota-delta takes it to 13.28 years") {
 		t.Errorf("plan gate: exit %d: %s", code, stderr)
+	}
+}
+
+// Names given in flags get the same suggestions as keys in files.
+func TestFlagNameSuggestions(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"roadmap", "--explain", "auto-shutof"}, `features.yaml; did you mean "auto-shutoff-valve"?`},
+		{[]string{"battery", "--device", "nope"}, `devices.yaml (devices: drip-lora, drip-puck, drip-valve)`},
+		{[]string{"battery", "--device", "drip-lroa"}, `did you mean "drip-lora"?`},
+		{[]string{"battery", "--sweep", "drip-lora.hearbeat.every=1m,5m"}, `no event "hearbeat" in device drip-lora; did you mean "heartbeat"?`},
+		{[]string{"rice", "--theme", "fast-setpu"}, `did you mean "fast-setup"?`},
+	} {
+		_, stderr, code := run(t, nil, append(c.args, "-C", exampleRepo)...)
+		if code != ExitInvalid || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q, want %q", c.args, code, stderr, c.want)
+		}
 	}
 }

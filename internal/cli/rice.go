@@ -2,9 +2,7 @@ package cli
 
 import (
 	"bytes"
-	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/planfile"
@@ -91,13 +89,7 @@ func checkTheme(theme string, backlog *planfile.Backlog) error {
 	for _, t := range backlog.Themes {
 		ids = append(ids, t.ID)
 	}
-	msg := fmt.Sprintf("no theme %q in %s", theme, backlog.File)
-	if s := planfile.Suggest(theme, ids); s != "" {
-		msg += fmt.Sprintf("; did you mean %q?", s)
-	} else if len(ids) > 0 {
-		msg += " (themes: " + strings.Join(ids, ", ") + ")"
-	}
-	return usageErrorf("%s", msg)
+	return usageErrorf("%s", unknownText("theme", theme, backlog.File, ids))
 }
 
 func riceRun(opts *RiceOptions) error {

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"fmt"
 	"slices"
 
 	"github.com/iotpm/iotpm/internal/planfile"
@@ -107,11 +106,7 @@ func roadmapRun(opts *RoadmapOptions) error {
 			for _, s := range ranked {
 				ids = append(ids, s.ID)
 			}
-			msg := fmt.Sprintf("no feature %q in %s", opts.Explain, backlog.File)
-			if s := planfile.Suggest(opts.Explain, ids); s != "" {
-				msg += fmt.Sprintf("; did you mean %q?", s)
-			}
-			return usageErrorf("%s", msg)
+			return usageErrorf("%s", unknownText("feature", opts.Explain, backlog.File, ids))
 		}
 		return emit(f, func(w *bytes.Buffer) error { return writeExplain(w, format, ranked[i], plan) })
 	}

@@ -638,6 +638,20 @@ func Suggest(s string, candidates []string) string {
 	if bestDist <= max(1, min(len(rs), len([]rune(best)))/3) {
 		return best
 	}
+	// a truncated id ("auto-shutof" for auto-shutoff-valve): the one
+	// candidate it begins
+	if len(rs) >= 3 {
+		prefixed := ""
+		for _, c := range candidates {
+			if strings.HasPrefix(strings.ToLower(c), string(rs)) {
+				if prefixed != "" {
+					return ""
+				}
+				prefixed = c
+			}
+		}
+		return prefixed
+	}
 	return ""
 }
 

@@ -73,6 +73,9 @@ func (k Kind) Parse(s string) (float64, error) {
 	}
 	factor, ok := k.units[unit]
 	if !ok {
+		if sug := k.suggestUnit(unit); sug != "" {
+			return 0, fmt.Errorf("%q has an unknown %s unit %q; did you mean %q? (units: %s)", s, k.name, unit, sug, strings.Join(k.Units(), ", "))
+		}
 		return 0, fmt.Errorf("%q has an unknown %s unit %q (units: %s)", s, k.name, unit, strings.Join(k.Units(), ", "))
 	}
 	v := num * factor
@@ -80,6 +83,42 @@ func (k Kind) Parse(s string) (float64, error) {
 		return 0, fmt.Errorf("%s is out of range for a %s (at most %s)", clip(s), k.name, k.maxText)
 	}
 	return v, nil
+}
+
+// unitWords are spellings people write for units, used only to suggest the
+// unit symbol: a quantity is read from symbols alone.
+var unitWords = map[string]string{
+	"amp": "A", "ampere": "A", "milliamp": "mA", "milliampere": "mA", "microamp": "uA", "microampere": "uA",
+	"nanoamp": "nA", "nanoampere": "nA", "sec": "s", "second": "s", "minute": "min", "hour": "h", "hr": "h",
+	"day": "d", "week": "w", "wk": "w", "year": "y", "yr": "y", "volt": "V", "millivolt": "mV",
+	"milliamphour": "mAh", "milliamphours": "mAh", "amphour": "Ah", "hertz": "Hz", "millisecond": "ms",
+	"microsecond": "us", "nanosecond": "ns", "ms.": "ms",
+}
+
+// suggestUnit returns the unit of k that unit probably means: the same
+// letters in another case (ua → uA), a plural (mins → min) or a word
+// (microamps → uA); "" when none.
+func (k Kind) suggestUnit(unit string) string {
+	lower := strings.ToLower(strings.TrimSpace(unit))
+	for _, cand := range []string{lower, strings.TrimSuffix(lower, "s"), strings.ReplaceAll(strings.TrimSuffix(lower, "s"), "-", "")} {
+		var same []string
+		for u := range k.units {
+			if strings.ToLower(u) == cand {
+				same = append(same, u)
+			}
+		}
+		// a one-letter unit in the other case is a different unit, not a
+		// typo ("6M" may mean six months, and m is minutes)
+		if len(same) == 1 && len(cand) > 1 {
+			return same[0]
+		}
+		if u, ok := unitWords[cand]; ok {
+			if _, ok := k.units[u]; ok {
+				return u
+			}
+		}
+	}
+	return ""
 }
 
 // clip shortens a value for a message: a 300-digit number is not worth

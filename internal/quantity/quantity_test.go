@@ -105,3 +105,27 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestUnitSuggestions(t *testing.T) {
+	for _, c := range []struct {
+		kind Kind
+		in   string
+		want string
+	}{
+		{Current, "10 ua", `did you mean "uA"?`},
+		{Current, "2.5 microamps", `did you mean "uA"?`},
+		{Duration, "5mins", `did you mean "min"?`},
+		{Duration, "2 hours", `did you mean "h"?`},
+		{Capacity, "1200MAH", `did you mean "mAh"?`},
+		{Duration, "5 fortnights", `(units: `},
+	} {
+		_, err := c.kind.Parse(c.in)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Parse(%q) = %v, want an error containing %q", c.in, err, c.want)
+		}
+	}
+	// "M" and "m" differ in meaning: a case-only match among two units is no suggestion
+	if _, err := Duration.Parse("5 M"); err == nil || strings.Contains(err.Error(), "did you mean") {
+		t.Errorf("Parse(5 M) = %v, want no suggestion", err)
+	}
+}

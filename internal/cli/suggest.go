@@ -1,0 +1,35 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/iotpm/iotpm/internal/planfile"
+)
+
+// didYouMeanText is the tail of a message about an unknown name: a
+// suggestion when one candidate is a plausible typo (or the only one the
+// name begins), else "".
+func didYouMeanText(s string, candidates []string) string {
+	if sug := planfile.Suggest(s, candidates); sug != "" {
+		return fmt.Sprintf("; did you mean %q?", sug)
+	}
+	return ""
+}
+
+// unknownText is the message for a name given in a flag that names nothing:
+// "no feature "x" in features.yaml", then a suggestion, or the names there
+// are when there are few enough to read.
+func unknownText(what, name, where string, candidates []string) string {
+	msg := fmt.Sprintf("no %s %q in %s", what, name, where)
+	if sug := didYouMeanText(name, candidates); sug != "" {
+		return msg + sug
+	}
+	switch {
+	case len(candidates) == 0:
+		return msg + fmt.Sprintf(" (it has no %ss)", what)
+	case len(candidates) <= 12:
+		return msg + fmt.Sprintf(" (%ss: %s)", what, strings.Join(candidates, ", "))
+	}
+	return msg + fmt.Sprintf(" (%d %ss; list them with -o json)", len(candidates), what)
+}
