@@ -213,3 +213,33 @@ func TestInterruptedWritesNothing(t *testing.T) {
 		}
 	}
 }
+
+// Flag errors say what to type, in the user's terms, and exit 2.
+func TestFlagErrorsArePlain(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"metrics", "--month", "2026-10", "--from", "2026-09-01"}, "iotpm: --from and --month cannot be used together; give one\n"},
+		{[]string{"metrics", "--min-mad", "1,000"}, `iotpm: --min-mad "1,000" is not a whole number: write it without thousands separators (1000)` + "\n"},
+		{[]string{"metrics", "--min-mad", "lots"}, `iotpm: --min-mad "lots" is not a whole number` + "\n"},
+	} {
+		c.args = append(c.args, "-C", exampleRepo)
+		_, stderr, code := run(t, nil, c.args...)
+		if code != ExitInvalid || !strings.HasPrefix(stderr, c.want) || strings.Contains(stderr, "strconv") {
+			t.Errorf("%v: exit %d, stderr %q, want %q", c.args, code, stderr, c.want)
+		}
+	}
+}
+
+// -C to a directory that is not there says so, and how to make one.
+func TestMissingRepoDir(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nope")
+	for _, cmd := range []string{"rice", "check", "metrics", "battery"} {
+		_, stderr, code := run(t, nil, cmd, "-C", missing)
+		want := "iotpm: -C " + missing + ": no such directory; to start a planning repo there: iotpm init " + missing + "\n"
+		if code != ExitInvalid || !strings.HasPrefix(stderr, want) {
+			t.Errorf("%s: exit %d, stderr %q", cmd, code, stderr)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -54,6 +55,28 @@ type Factory struct {
 
 	config      *planfile.Config
 	configDiags diag.List
+}
+
+// checkDir stops a command that reads a planning repo when -C names no
+// directory, instead of reporting its first missing file.
+func (f *Factory) checkDir(cmd *cobra.Command) error {
+	switch cmd.Name() {
+	case "init", "schema", "version", "help", "completion", cobra.ShellCompRequestCmd, cobra.ShellCompNoDescRequestCmd:
+		return nil
+	}
+	if f.Dir == "" || f.Dir == "." {
+		return nil
+	}
+	info, err := os.Stat(f.Dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return usageErrorf("-C %s: no such directory; to start a planning repo there: iotpm init %s", f.Dir, f.Dir)
+	case err != nil:
+		return usageErrorf("-C %s: %v", f.Dir, err)
+	case !info.IsDir():
+		return usageErrorf("-C %s: not a directory (-C takes the planning repo's root)", f.Dir)
+	}
+	return nil
 }
 
 func (f *Factory) context() context.Context {
@@ -160,10 +183,15 @@ metrics from real exports. It runs the same on a laptop and in CI.`,
 	root.PersistentFlags().StringVarP(&f.Dir, "dir", "C", ".", "planning repo root; relative paths resolve against it")
 	root.PersistentFlags().StringVarP(&f.Output, "output", "o", "", "output format; each command lists its own (default: the first)")
 	_ = root.RegisterFlagCompletionFunc("output", completeOutput)
-	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error { return f.checkOutputFlag(cmd) }
+	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
+		if err := f.checkDir(cmd); err != nil {
+			return err
+		}
+		return f.checkOutputFlag(cmd)
+	}
 	_ = root.MarkPersistentFlagDirname("dir")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &UsageError{Err: err}
+		return &UsageError{Err: plainFlagError(err)}
 	})
 
 	root.AddGroup(&cobra.Group{ID: "plan", Title: "Planning:"}, &cobra.Group{ID: "repo", Title: "The planning repo:"})
@@ -231,7 +259,7 @@ func MainContext(ctx context.Context, args []string, ios *iostreams.IOStreams, g
 		fmt.Fprintf(ios.ErrOut, "iotpm: %s\n", termsafe.String(err.Error()))
 		return ExitGate
 	case errors.As(err, &usage), isCobraUsageError(err):
-		fmt.Fprintf(ios.ErrOut, "iotpm: %s\n", termsafe.String(err.Error()))
+		fmt.Fprintf(ios.ErrOut, "iotpm: %s\n", termsafe.String(plainFlagError(err).Error()))
 		if cmd != nil {
 			fmt.Fprintf(ios.ErrOut, "Run '%s --help' for usage.\n", cmd.CommandPath())
 		}
@@ -244,9 +272,54 @@ func MainContext(ctx context.Context, args []string, ios *iostreams.IOStreams, g
 
 // isCobraUsageError recognises cobra's own argument errors, which are plain
 // strings (unknown command, wrong number of args).
+var (
+	flagParseRE = regexp.MustCompile(`^invalid argument "(.*)" for "(.*)" flag: strconv\.Parse(Int|Uint|Float|Bool): parsing ".*": (invalid syntax|value out of range)$`)
+	exclusiveRE = regexp.MustCompile(`^if any flags in the group \[(.*)\] are set none of the others can be; \[(.*)\] were all set$`)
+	requiredRE  = regexp.MustCompile(`^if any flags in the group \[(.*)\] are set they must all be set; missing \[(.*)\]$`)
+	oneOfRE     = regexp.MustCompile(`^at least one of the flags in the group \[(.*)\] is required$`)
+)
+
+// plainFlagError rewords pflag's and cobra's flag errors for people: no
+// strconv internals, flags named as they are typed.
+func plainFlagError(err error) error {
+	msg := err.Error()
+	if m := flagParseRE.FindStringSubmatch(msg); m != nil {
+		value, flag, kind, why := m[1], m[2], m[3], m[4]
+		want := map[string]string{"Int": "a whole number", "Uint": "a whole number of at least 0", "Float": "a number", "Bool": "true or false"}[kind]
+		switch {
+		case why == "value out of range":
+			return fmt.Errorf("%s %q is out of range", flag, value)
+		case kind == "Float" && strings.ContainsAny(value, ", _'"):
+			// 1,5 may be one and a half or fifteen: no guess
+			return fmt.Errorf("%s %q is not a number: write it with a dot for decimals and no thousands separators", flag, value)
+		case kind != "Bool" && strings.ContainsAny(value, ", _'"):
+			return fmt.Errorf("%s %q is not %s: write it without thousands separators (%s)", flag, value, want, strings.NewReplacer(",", "", " ", "", "_", "", "'", "").Replace(value))
+		}
+		return fmt.Errorf("%s %q is not %s", flag, value, want)
+	}
+	dashed := func(list string) []string {
+		var out []string
+		for _, f := range strings.Fields(list) {
+			out = append(out, "--"+f)
+		}
+		return out
+	}
+	if m := exclusiveRE.FindStringSubmatch(msg); m != nil {
+		return fmt.Errorf("%s cannot be used together; give one", strings.Join(dashed(m[2]), " and "))
+	}
+	if m := requiredRE.FindStringSubmatch(msg); m != nil {
+		return fmt.Errorf("%s go together: missing %s", strings.Join(dashed(m[1]), ", "), strings.Join(dashed(m[2]), ", "))
+	}
+	if m := oneOfRE.FindStringSubmatch(msg); m != nil {
+		return fmt.Errorf("give one of %s", strings.Join(dashed(m[1]), ", "))
+	}
+	return err
+}
+
 func isCobraUsageError(err error) bool {
 	msg := err.Error()
-	for _, s := range []string{"unknown command", "accepts ", "requires ", "unknown flag", "unknown shorthand", "invalid argument", "flag needs"} {
+	for _, s := range []string{"unknown command", "accepts ", "requires ", "unknown flag", "unknown shorthand", "invalid argument", "flag needs",
+		"flags in the group"} {
 		if strings.Contains(msg, s) {
 			return true
 		}
