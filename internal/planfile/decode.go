@@ -61,6 +61,12 @@ type NodeUnmarshaler interface {
 	UnmarshalNode(n *yaml.Node) error
 }
 
+// A Warning returned by UnmarshalNode keeps the value it parsed and becomes
+// a warning at the node: the value is valid but probably not what was meant.
+type Warning struct{ Message string }
+
+func (w *Warning) Error() string { return w.Message }
+
 // ScalarShorthand is implemented by struct types that may also be written
 // as a single value (an input given as just its path, say).
 type ScalarShorthand interface {
@@ -199,7 +205,12 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 			return
 		}
 		if err := v.Addr().Interface().(NodeUnmarshaler).UnmarshalNode(n); err != nil {
-			d.errorf(n, "%s: %s", label(path), err)
+			var w *Warning
+			if errors.As(err, &w) {
+				d.diags.Warnf(d.file, n.Line, n.Column, "%s: %s", label(path), w.Message)
+			} else {
+				d.errorf(n, "%s: %s", label(path), err)
+			}
 		}
 		return
 	}

@@ -71,6 +71,12 @@ func (c *Confidence) UnmarshalNode(n *yaml.Node) error {
 	}
 	v, err := ParseFraction(n.Value)
 	*c = Confidence(v)
+	if err == nil && pct && v > 0 && v < 0.01 {
+		// RICE confidence runs 50%..100% (below 50% is a moonshot): 0.8%
+		// is almost surely 0.8 written with a percent sign
+		pctText := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(n.Value), "%"))
+		return &Warning{Message: fmt.Sprintf("%s is below 1%%; did you mean %s%% (a fraction %s)?", strings.TrimSpace(n.Value), strconv.FormatFloat(v*1e4, 'g', -1, 64), pctText)}
+	}
 	return err
 }
 
