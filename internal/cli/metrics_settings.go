@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -243,7 +244,12 @@ func (o *MetricsOptions) job(f *Factory) (*metricsJob, error) {
 	}
 	job := *base
 	if flagInputs {
-		job.inputs = map[string]export.Input{}
+		// a flag replaces its own input (path, and so its format is detected
+		// again); the others stay as iotpm.yaml gives them
+		job.inputs = maps.Clone(base.inputs)
+		if job.inputs == nil {
+			job.inputs = map[string]export.Input{}
+		}
 		for kind, path := range o.Inputs {
 			job.inputs[kind] = export.Input{Kind: kind, Path: f.Path(path)}
 		}
@@ -254,11 +260,11 @@ func (o *MetricsOptions) job(f *Factory) (*metricsJob, error) {
 	if err := o.applyFormatFlags(&job); err != nil {
 		return nil, err
 	}
-	maps, err := o.maps()
+	columnMaps, err := o.maps()
 	if err != nil {
 		return nil, err
 	}
-	for kind, m := range maps {
+	for kind, m := range columnMaps {
 		in, ok := job.inputs[kind]
 		if !ok {
 			return nil, usageErrorf("--map names %s, which is not an input", kind)

@@ -38,7 +38,8 @@ func TestMetricsGolden(t *testing.T) {
 // An AWS IoT lifecycle export (clientId,timestamp,eventType, epoch ms) is
 // read as it is, and only the metrics whose inputs were given appear.
 func TestMetricsAWSExportWithoutMapping(t *testing.T) {
-	stdout, _, code := run(t, nil, "metrics", "-C", exampleRepo, "--events", "exports/lifecycle.csv", "--month", "2026-10", "-o", "json")
+	events, _ := filepath.Abs(filepath.Join(exampleRepo, "exports", "lifecycle.csv"))
+	stdout, _, code := run(t, nil, "metrics", "-C", t.TempDir(), "--events", events, "--month", "2026-10", "-o", "json")
 	if code != 0 {
 		t.Fatal(code)
 	}
@@ -132,7 +133,7 @@ func TestMetricsUsageErrors(t *testing.T) {
 		{[]string{"--events", "exports/lifecycle.csv", "--month", "October"}, `--month "October": write YYYY-MM`},
 		{[]string{"--events", "exports/lifecycle.csv", "--from", "2026-10-05", "--to", "2026-10-01"}, "--to 2026-10-01 must be after --from 2026-10-05"},
 		{[]string{"--events", "exports/lifecycle.csv", "--month", "2026-10", "--min-uptime", "98"}, "is ambiguous: write 98% or 0.98"},
-		{[]string{"--events", "exports/lifecycle.csv", "--month", "2026-10", "--min-ota", "95%"}, "--min-ota needs --ota"},
+		{[]string{"--events", "$EXAMPLE/exports/lifecycle.csv", "--month", "2026-10", "--min-ota", "95%", "-C", "$EMPTY"}, "--min-ota needs --ota"},
 		{[]string{"--events", "exports/lifecycle.csv", "--month", "2026-10", "--map", "events.serial=x"}, `events has no column "serial"`},
 		{[]string{"--events", "exports/lifecycle.csv", "--month", "2026-10", "--map", "nope"}, "write KIND.COLUMN=Header"},
 		{[]string{"--events", "exports/nope.csv", "--month", "2026-10"}, "no such file"},
@@ -172,5 +173,37 @@ func TestMetricsMapColumn(t *testing.T) {
 	// connected from the 1st to the 16th at noon: 15.5 of 31 days
 	if doc.Uptime.Value == nil || *doc.Uptime.Value != 15.5/31 {
 		t.Errorf("uptime %v", doc.Uptime.Value)
+	}
+}
+
+// A flag replaces its own input only: the others come from iotpm.yaml.
+func TestMetricsFlagOverridesOnlyItsInput(t *testing.T) {
+	dir := copyExample(t)
+	ota, err := os.ReadFile(filepath.Join(dir, "exports", "ota.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(ota), "\n")
+	if err := os.WriteFile(filepath.Join(dir, "ota-head.csv"), []byte(strings.Join(lines[:101], "")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code := run(t, nil, "metrics", "-C", dir, "--ota", "ota-head.csv", "-o", "json")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var doc struct {
+		Rows map[string]struct {
+			Read int `json:"read"`
+		} `json:"rows"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	read := map[string]int{}
+	for input, r := range doc.Rows {
+		read[input] = r.Read
+	}
+	if len(read) != 5 || read["ota"] != 100 || read["devices"] != 240 {
+		t.Errorf("inputs read: %v; want all five from iotpm.yaml, ota from the flag (100 rows)", read)
 	}
 }
