@@ -123,12 +123,21 @@ func validateRun(opts *ValidateOptions) error {
 			paths = append(paths, cfg.Devices)
 		}
 	}
+	// iotpm.yaml may give the files other names (features: backlog.yaml)
+	named := map[string]string{}
+	if cfg, _ := f.Config(); cfg != nil {
+		named[absPath(cfg.Features)] = "features"
+		named[absPath(cfg.Devices)] = "devices"
+	}
 	for _, path := range paths {
 		res := validateFileJSON{Path: path, Problems: []diag.Diagnostic{}}
 		kind := kindOf(path)
+		if name, ok := named[absPath(path)]; ok {
+			kind = kindNamed(name)
+		}
 		var diags diag.List
 		if kind == nil {
-			diags.Errorf(path, 0, 0, "cannot tell what kind of planning file this is; name it features.yaml or devices.yaml (or features-*.yaml, devices-*.yaml)")
+			diags.Errorf(path, 0, 0, "cannot tell what kind of planning file this is; name it features.yaml or devices.yaml (or features-*.yaml, devices-*.yaml), or name it in iotpm.yaml (features: %s)", filepath.Base(path))
 		} else {
 			res.Kind = kind.name
 			res.Summary, diags = kind.check(path)
@@ -173,6 +182,22 @@ func validateRun(opts *ValidateOptions) error {
 		}
 		return nil
 	})
+}
+
+func kindNamed(name string) *fileKind {
+	for i := range fileKinds {
+		if fileKinds[i].name == name {
+			return &fileKinds[i]
+		}
+	}
+	return nil
+}
+
+func absPath(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return filepath.Clean(p)
 }
 
 func kindOf(path string) *fileKind {
