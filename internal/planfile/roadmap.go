@@ -3,6 +3,7 @@ package planfile
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"time"
 
@@ -210,7 +211,8 @@ func (c *featureChecker) checkRoadmapParts(b *Backlog) {
 			if p.Track == rice.Firmware {
 				hasFirmware = true
 			}
-			if b.Calendar != nil {
+			// an unknown track is already reported where it is written
+			if b.Calendar != nil && slices.Contains(rice.Tracks, p.Track) {
 				if _, ok := b.Calendar.Tracks[p.Track]; !ok {
 					c.errorf(pos, "feature %q has a %s part, but the roadmap has no %s calendar", f.ID, p.Track, p.Track)
 				}
