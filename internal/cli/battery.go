@@ -34,13 +34,14 @@ func NewCmdBattery(f *Factory, runF func(*BatteryOptions) error) *cobra.Command 
 	opts := &BatteryOptions{Factory: f}
 	cmd := &cobra.Command{
 		Use:   "battery [FILE]",
-		Short: "Battery life from wake intervals, with an energy budget per feature",
+		Short: "Battery life from wake intervals, and each feature's energy budget",
 		Long: `Compute each device's average current and battery life from its sleep current
 and wake events, and what every event and feature costs:
 
-  I_avg = I_sleep·(1 − Σ d/T) + Σ Q/T        (Q: charge per wake, d: awake time, T: period)
-  life  = C_usable / (I_avg + I_sd)          (constant self-discharge, the default)
-  life  = ln(1 + k·C_usable/I_avg) / k       (proportional self-discharge)
+  I_avg = I_sleep·(1 − Σ d/T) + Σ Q/T
+          (Q: charge per wake, d: awake time, T: period)
+  life  = C_usable / (I_avg + I_sd)       (constant self-discharge, the default)
+  life  = ln(1 + k·C_usable/I_avg) / k    (proportional self-discharge)
 
 capped at the cell's shelf life. Exit 1 when a device misses its target life,
 so CI fails the pull request that pushes a product under it. FILE defaults to

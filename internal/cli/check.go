@@ -26,9 +26,9 @@ func NewCmdCheck(f *Factory, runF func(*CheckOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "check",
 		Short: "Validate the planning repo and evaluate its CI gates",
-		Long: `Validate every planning file iotpm.yaml names (reporting all problems, positioned),
-then compute the ranking, the roadmap, battery life and fleet metrics, and
-evaluate every gate in iotpm.yaml's gates: section.
+		Long: `Validate every planning file iotpm.yaml names (reporting all problems,
+positioned), then compute the ranking, the roadmap, battery life and fleet
+metrics, and evaluate every gate in iotpm.yaml's gates: section.
 
 Exit 0 when every gate passes, 1 when a gate fails, 2 when an input is invalid.
 

@@ -31,7 +31,7 @@ func NewCmdDiff(f *Factory, runF func(*DiffOptions) error) *cobra.Command {
 	opts := &DiffOptions{Factory: f}
 	cmd := &cobra.Command{
 		Use:   "diff [BASE]",
-		Short: "What a change does to ranks, dates, battery life, cash and gates: the PR comment",
+		Short: "What a change does to ranks, dates, battery, cash, gates",
 		Long: `Compare the planning repo at BASE (a git revision) with the working tree, every
 part computed by the same code as the commands on both sides: RICE ranks and
 scores, the roadmap (ship dates, slips and pull-ins in weeks, newly
@@ -47,7 +47,7 @@ instead (no git needed).
 -o markdown is the pull-request comment: a one-paragraph summary, then a
 collapsible section per part that changed; an unchanged plan says so in one
 line. --fail-on makes the diff a gate (exit 1).`,
-		Example: `  iotpm diff                         # against the merge-base with the default branch
+		Example: `  iotpm diff                 # against the merge-base with the default branch
   iotpm diff origin/main -o markdown > comment.md
   iotpm diff --base-dir ../plan-v1 --fail-on slip --fail-on new-failing-gate`,
 		Args: cobra.MaximumNArgs(1),
@@ -70,7 +70,7 @@ line. --fail-on makes the diff a gate (exit 1).`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.BaseDir, "base-dir", "", "compare with the planning repo in DIR instead of a git revision")
-	cmd.Flags().StringArrayVar(&opts.FailOn, "fail-on", nil, "exit 1 when the change makes a part slip, a gate newly fail, a Kano-basic part unscheduled or a theme late: "+strings.Join(failOnKinds, "|")+"; repeatable")
+	cmd.Flags().StringArrayVar(&opts.FailOn, "fail-on", nil, "exit 1 when the change makes a part slip, a gate newly fail, a Kano-basic part unscheduled or a theme late: "+strings.Join(failOnKinds, ", ")+"; repeatable")
 	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions(failOnKinds, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.MarkFlagDirname("base-dir")
 	declareFormats(cmd, dataFormats)

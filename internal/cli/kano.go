@@ -35,7 +35,7 @@ func NewCmdKano(f *Factory, runF func(*KanoOptions) error) *cobra.Command {
 	opts := &KanoOptions{Factory: f}
 	cmd := &cobra.Command{
 		Use:   "kano [SURVEY]",
-		Short: "Classify features from a Kano survey, and check the backlog's kano: labels against it",
+		Short: "Classify features from a Kano survey; check the backlog's labels",
 		Long: `Read a Kano survey export (long: respondent, feature, functional,
 dysfunctional[, importance][, segment]; or wide, as survey tools export it: a
 row per respondent, FEATURE functional / FEATURE dysfunctional columns) and

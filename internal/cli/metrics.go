@@ -59,7 +59,7 @@ func NewCmdMetrics(f *Factory, runF func(*MetricsOptions) error) *cobra.Command 
 	paths := map[string]*string{}
 	cmd := &cobra.Command{
 		Use:   "metrics",
-		Short: "Activation, uptime, OTA success, monthly active devices and customer health from CSV exports",
+		Short: "Fleet metrics (uptime, activation, OTA, MAD, health) from exports",
 		Long: `Compute a connected product's core metrics from device-platform CSV exports
 (AWS IoT, Azure IoT Hub, Particle, …) over a window, with the definitions the
 README states. Each metric needs only its own inputs:
@@ -68,7 +68,8 @@ README states. Each metric needs only its own inputs:
   monthly active devices    --events and/or --activity
   activation rate           --devices with --events and/or --activity
   OTA success rate          --ota
-  customer health           --devices (with customer_id) and --events, --usage, --tickets
+  customer health           --devices (with customer_id) and --events,
+                            --usage, --tickets
 
 Exports are read as they come. Each input's format (AWS IoT lifecycle and
 Jobs, Azure Event Grid and Log Analytics, Particle, InfluxDB, Grafana, …; see
@@ -78,17 +79,20 @@ are handled, and zone-less times are UTC unless --tz names a zone. Bad rows
 are errors (the first 20 listed as path:line: reason, exit 2) unless
 --max-bad-rows tolerates them. Gates (--min-*) exit 1 when they fail.`,
 		Example: `  iotpm metrics -C examples/leak-sensor --month 2026-10 \
-    --devices exports/devices.csv --events exports/lifecycle.csv --ota exports/ota.csv
+    --devices exports/devices.csv --events exports/lifecycle.csv \
+    --ota exports/ota.csv
 
   # an AWS IoT lifecycle export (clientId,timestamp,eventType; epoch ms) as is
   iotpm metrics --events lifecycle.csv --month 2026-10 --min-uptime 98%
 
   # a Particle export named explicitly, Grafana times in the dashboard's zone
-  iotpm metrics --events particle.csv --format events=particle-events --month 2026-10
+  iotpm metrics --events particle.csv --format events=particle-events \
+    --month 2026-10
   iotpm metrics --events panel.csv --tz events=Europe/Berlin --month 2026-10
 
   # a column no format knows
-  iotpm metrics --events conn.csv --map events.device_id=serial_no --from 2026-10-01 --to 2026-10-15`,
+  iotpm metrics --events conn.csv --map events.device_id=serial_no \
+    --from 2026-10-01 --to 2026-10-15`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.set = cmd.Flags().Changed
@@ -132,7 +136,7 @@ are errors (the first 20 listed as path:line: reason, exit 2) unless
 	cmd.Flags().StringVar(&opts.ActivationWindow, "activation-window", "30d", "time after shipping within which a device counts as activated")
 	cmd.Flags().StringVar(&opts.SLO, "slo", "99%", "per-device uptime objective; devices below it are counted")
 	cmd.Flags().IntVar(&opts.MaxBadRows, "max-bad-rows", 0, "tolerate up to N bad rows over all inputs (reported, skipped)")
-	cmd.Flags().StringVar(&opts.Health, "health", "", "health score settings: KEY=VALUE,… with keys {uptime,usage,tickets}_{bad,good,weight}, red, yellow")
+	cmd.Flags().StringVar(&opts.Health, "health", "", "health score settings: KEY=VALUE,… with keys red, yellow and uptime_bad, uptime_good, uptime_weight (and the same for usage_ and tickets_)")
 	cmd.Flags().StringVar(&opts.MinUptime, "min-uptime", "", "gate: fleet connectivity uptime at least this, e.g. 98%")
 	cmd.Flags().StringVar(&opts.MinActivation, "min-activation", "", "gate: activation rate at least this, e.g. 70%")
 	cmd.Flags().StringVar(&opts.MinOTA, "min-ota", "", "gate: OTA success rate at least this, e.g. 95%")

@@ -30,14 +30,16 @@ func NewCmdRice(f *Factory, runF func(*RiceOptions) error) *cobra.Command {
 	opts := &RiceOptions{Factory: f}
 	cmd := &cobra.Command{
 		Use:   "rice [FILE]",
-		Short: "Rank the backlog by RICE, with tooling and certification in the effort",
-		Long: `Score every feature of features.yaml with RICE, Reach × Impact × Confidence / Effort,
-where Effort (person-months) is engineering plus tooling cash and certification
-fees converted at the loaded cost of a person-month, plus the team time each
-certification campaign takes:
+		Short: "Rank the backlog by RICE, tooling and certification in the effort",
+		Long: `Score every feature of features.yaml with RICE,
+Reach × Impact × Confidence / Effort, where Effort (person-months) is
+engineering plus tooling cash and certification fees converted at the
+loaded cost of a person-month, plus the team time each certification
+campaign takes:
 
   effort = Σ parts (engineering + tooling / cost_per_person_month)
-         + Σ distinct certifications (fee / cost_per_person_month + weeks × cert_effort_per_week)
+         + Σ distinct certifications
+             (fee / cost_per_person_month + weeks × cert_effort_per_week)
 
 Rank 1 is the highest score; ties go to higher confidence, then lower effort,
 then id. FILE defaults to the features file iotpm.yaml names, else

@@ -180,6 +180,7 @@ metrics from real exports. It runs the same on a laptop and in CI.`,
 		SilenceUsage:  true,
 	}
 	root.SetVersionTemplate("iotpm {{.Version}}\n")
+	f.useWrappedHelp(root)
 	root.PersistentFlags().StringVarP(&f.Dir, "dir", "C", ".", "planning repo root; relative paths resolve against it")
 	root.PersistentFlags().StringVarP(&f.Output, "output", "o", "", "output format; each command lists its own (default: the first)")
 	_ = root.RegisterFlagCompletionFunc("output", completeOutput)

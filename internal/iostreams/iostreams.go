@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/charmbracelet/x/term"
 	"github.com/mattn/go-isatty"
 )
 
@@ -20,6 +21,7 @@ type IOStreams struct {
 	stdoutTTY bool
 	stderrTTY bool
 	color     bool
+	width     int
 }
 
 // System returns the process's streams. Colour follows the no-color.org and
@@ -35,8 +37,19 @@ func System() *IOStreams {
 		stderrTTY: isTerminal(os.Stderr),
 	}
 	s.color = ColorWanted(os.Getenv, s.stdoutTTY)
+	if s.stdoutTTY {
+		if w, _, err := term.GetSize(os.Stdout.Fd()); err == nil && w > 0 {
+			s.width = w
+		}
+	}
 	return s
 }
+
+// TerminalWidth is stdout's width in columns when it is a terminal, else 0.
+func (s *IOStreams) TerminalWidth() int { return s.width }
+
+// SetTerminalWidth overrides the detected width, for tests.
+func (s *IOStreams) SetTerminalWidth(w int) { s.width = w }
 
 // ColorWanted decides whether styled output is wanted, given the environment
 // and whether the output is a terminal.
