@@ -184,7 +184,7 @@ func batteryRun(opts *BatteryOptions) error {
 		return err
 	}
 	if opts.ListCells {
-		return emit(f, func(w *bytes.Buffer) error { return writeCells(w, format, fleet.Cells, f.IO.ColorEnabled()) })
+		return emit(f, func(w *bytes.Buffer) error { return writeCells(w, format, fleet.Cells, f.term()) })
 	}
 	// the devices along the roadmap: today is shipped behaviour only
 	backlog, plan, _, diags := f.backlogForFleet()
@@ -237,7 +237,7 @@ func batteryRun(opts *BatteryOptions) error {
 			return usageErrorf("--sweep: %v", err)
 		}
 		return emit(f, func(w *bytes.Buffer) error {
-			return writeSweep(w, format, d, sweep, points, f.IO.ColorEnabled())
+			return writeSweep(w, format, d, sweep, points, f.term())
 		})
 	}
 
@@ -255,10 +255,10 @@ func batteryRun(opts *BatteryOptions) error {
 		}
 	}
 	if err := emit(f, func(w *bytes.Buffer) error {
-		if err := writeBattery(w, format, devices, results, opts.Device != "", f.IO.ColorEnabled(), ep); err != nil {
+		if err := writeBattery(w, format, devices, results, opts.Device != "", f.term(), ep); err != nil {
 			return err
 		}
-		return writeBudgets(w, format, ep, opts.Device, f.IO.ColorEnabled())
+		return writeBudgets(w, format, ep, opts.Device, f.term())
 	}); err != nil {
 		return err
 	}

@@ -110,9 +110,9 @@ func toneStatus(s string) render.Tone {
 
 func devicesTable(devices []energy.Device, results []energy.Result, exact bool) *render.Table {
 	t := &render.Table{Columns: []render.Column{
-		{Header: "DEVICE"}, {Header: "BATTERY"}, {Header: "AVG CURRENT", Right: true}, {Header: "SELF-DISCHARGE", Right: true},
-		{Header: "LIFE (Y)", Right: true}, {Header: "LIFE (D)", Right: true}, {Header: "TARGET (Y)", Right: true},
-		{Header: "STATUS"}, {Header: "LIMITED BY"}, {Header: "MODEL"},
+		{Header: "DEVICE"}, {Header: "BATTERY", Hide: 2}, {Header: "AVG CURRENT", Right: true, Hide: 1}, {Header: "SELF-DISCHARGE", Right: true, Hide: 4},
+		{Header: "LIFE (Y)", Right: true}, {Header: "LIFE (D)", Right: true, Hide: 5}, {Header: "TARGET (Y)", Right: true},
+		{Header: "STATUS"}, {Header: "LIMITED BY", Hide: 3}, {Header: "MODEL", Hide: 6},
 	}}
 	var statuses []string
 	for i, d := range devices {
@@ -195,7 +195,7 @@ func deviceSummary(d energy.Device, r energy.Result) string {
 	return b.String()
 }
 
-func writeBattery(w io.Writer, format render.Format, devices []energy.Device, results []energy.Result, detail, color bool, ep *energyPlan) error {
+func writeBattery(w io.Writer, format render.Format, devices []energy.Device, results []energy.Result, detail bool, term render.Term, ep *energyPlan) error {
 	switch format {
 	case render.FormatJSON, render.FormatYAML:
 		doc := struct {
@@ -236,17 +236,17 @@ func writeBattery(w io.Writer, format render.Format, devices []energy.Device, re
 		return nil
 	}
 	if !detail {
-		return ep.withPlanColumn(devicesTable(devices, results, false), devices, false).Text(w, color)
+		return ep.withPlanColumn(devicesTable(devices, results, false), devices, false).Text(w, term)
 	}
 	d, r := devices[0], results[0]
 	fmt.Fprint(w, deviceSummary(d, r))
 	fmt.Fprintln(w)
-	if err := budgetTable(r, false).Text(w, color); err != nil {
+	if err := budgetTable(r, false).Text(w, term); err != nil {
 		return err
 	}
 	if len(r.Features) > 0 {
 		fmt.Fprintln(w)
-		return featureTable(r).Text(w, color)
+		return featureTable(r).Text(w, term)
 	}
 	return nil
 }
@@ -259,7 +259,7 @@ func sweepLabel(s sweepSpec) string {
 	return name
 }
 
-func writeSweep(w io.Writer, format render.Format, d energy.Device, s sweepSpec, points []energy.SweepPoint, color bool) error {
+func writeSweep(w io.Writer, format render.Format, d energy.Device, s sweepSpec, points []energy.SweepPoint, term render.Term) error {
 	type pointJSON struct {
 		Value            string       `json:"value"`
 		ValueSI          float64      `json:"value_si"`
@@ -323,7 +323,7 @@ func writeSweep(w io.Writer, format render.Format, d energy.Device, s sweepSpec,
 		t.Rows[i] = append(t.Rows[i], render.Bar(p.Result.Life.Years(), maxLife, 30))
 	}
 	fmt.Fprintf(w, "%s\n\n", title)
-	return t.Text(w, color)
+	return t.Text(w, term)
 }
 
 // mermaidLifeChart is a Mermaid xychart-beta bar chart of life per value,
@@ -346,7 +346,7 @@ func mermaidLifeChart(title string, labels []string, points []energy.SweepPoint,
 	return b.String()
 }
 
-func writeCells(w io.Writer, format render.Format, cells energy.CellCatalog, color bool) error {
+func writeCells(w io.Writer, format render.Format, cells energy.CellCatalog, term render.Term) error {
 	type cellJSON struct {
 		ID                   string  `json:"id"`
 		Name                 string  `json:"name"`
@@ -390,5 +390,5 @@ func writeCells(w io.Writer, format render.Format, cells energy.CellCatalog, col
 	case render.FormatMarkdown:
 		return t.Markdown(w)
 	}
-	return t.Text(w, color)
+	return t.Text(w, term)
 }

@@ -145,7 +145,7 @@ func (ep *energyPlan) budgetsTable(device string, exact bool) *render.Table {
 }
 
 // writeBudgets adds the budgets after the devices (table and markdown).
-func writeBudgets(w *bytes.Buffer, format render.Format, ep *energyPlan, device string, color bool) error {
+func writeBudgets(w *bytes.Buffer, format render.Format, ep *energyPlan, device string, term render.Term) error {
 	t := ep.budgetsTable(device, false)
 	if len(t.Rows) == 0 {
 		return nil
@@ -156,7 +156,7 @@ func writeBudgets(w *bytes.Buffer, format render.Format, ep *energyPlan, device 
 		return t.Markdown(w)
 	case render.FormatTable:
 		fmt.Fprintf(w, "\nENERGY BUDGETS (WITH EVERY PLANNED FEATURE)\n")
-		return t.Text(w, color)
+		return t.Text(w, term)
 	}
 	return nil
 }
@@ -214,7 +214,7 @@ func writePlanOutput(f *Factory, format render.Format, ep *energyPlan, device st
 			if format == render.FormatJSON || format == render.FormatYAML || format == render.FormatCSV {
 				continue
 			}
-			if err := writeDeviceTimeline(w, format, d, t, f.IO.ColorEnabled()); err != nil {
+			if err := writeDeviceTimeline(w, format, d, t, f.term()); err != nil {
 				return err
 			}
 		}
@@ -230,7 +230,7 @@ func writePlanOutput(f *Factory, format render.Format, ep *energyPlan, device st
 	})
 }
 
-func writeDeviceTimeline(w io.Writer, format render.Format, d energy.Device, t energy.Timeline, color bool) error {
+func writeDeviceTimeline(w io.Writer, format render.Format, d energy.Device, t energy.Timeline, term render.Term) error {
 	tbl := &render.Table{Columns: []render.Column{{Header: "WHEN"}, {Header: "RELEASE"}, {Header: "FEATURES"}, {Header: "LIFE (Y)", Right: true}, {Header: "TARGET"}}}
 	status := func(r energy.Result) string {
 		if d.Target <= 0 {
@@ -278,7 +278,7 @@ func writeDeviceTimeline(w io.Writer, format render.Format, d energy.Device, t e
 		return nil
 	}
 	fmt.Fprintf(w, "%s\n", strings.ToUpper(title))
-	if err := tbl.Text(w, color); err != nil {
+	if err := tbl.Text(w, term); err != nil {
 		return err
 	}
 	if note != "" {

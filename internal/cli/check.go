@@ -146,7 +146,7 @@ func checkRun(opts *CheckOptions) error {
 			}
 			return t.CSV(w)
 		}
-		if err := gatesTable(gates).Text(w, f.IO.ColorEnabled()); err != nil {
+		if err := gatesTable(gates).Text(w, f.term()); err != nil {
 			return err
 		}
 		_, err := fmt.Fprintf(w, "\n%s\n", verdict(gates))
@@ -184,7 +184,7 @@ func gateValueText(g gate) string {
 }
 
 func gatesTable(gates []gate) *render.Table {
-	t := &render.Table{Columns: []render.Column{{Header: "GATE"}, {Header: "VALUE", Right: true}, {Header: "THRESHOLD"}, {Header: "STATUS"}, {Header: "DETAIL"}}}
+	t := &render.Table{Columns: []render.Column{{Header: "GATE"}, {Header: "VALUE", Right: true}, {Header: "THRESHOLD"}, {Header: "STATUS"}, {Header: "DETAIL", Hide: 1}}}
 	var st []string
 	for _, g := range gates {
 		s := "pass"

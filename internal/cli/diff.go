@@ -110,7 +110,7 @@ func diffRun(opts *DiffOptions) error {
 	}
 	d := comparePlans(base, head)
 	d.Base = strings.TrimSuffix(strings.TrimSuffix(label, ":"), string(filepath.Separator))
-	if err := emit(f, func(w *bytes.Buffer) error { return writeDiff(w, format, d, f.IO.ColorEnabled()) }); err != nil {
+	if err := emit(f, func(w *bytes.Buffer) error { return writeDiff(w, format, d, f.term()) }); err != nil {
 		return err
 	}
 	if failed := d.failures(opts.FailOn); len(failed) > 0 {

@@ -213,7 +213,7 @@ func yesNo(b bool) string {
 	return "no"
 }
 
-func writeDiff(w *bytes.Buffer, format render.Format, d *planDiff, color bool) error {
+func writeDiff(w *bytes.Buffer, format render.Format, d *planDiff, term render.Term) error {
 	switch format {
 	case render.FormatJSON:
 		return render.JSON(w, d)
@@ -237,7 +237,7 @@ func writeDiff(w *bytes.Buffer, format render.Format, d *planDiff, color bool) e
 	fmt.Fprintf(w, "Against %s: %s\n", d.Base, d.Summary)
 	for i, t := range tables {
 		fmt.Fprintf(w, "\n%s\n", strings.ToUpper(titles[i]))
-		if err := t.Text(w, color); err != nil {
+		if err := t.Text(w, term); err != nil {
 			return err
 		}
 	}

@@ -266,7 +266,7 @@ func kanoRun(opts *KanoOptions) error {
 	if err := report(f, problems); err != nil {
 		return err
 	}
-	return emit(f, func(w *bytes.Buffer) error { return writeKano(w, format, a, f.IO.ColorEnabled()) })
+	return emit(f, func(w *bytes.Buffer) error { return writeKano(w, format, a, f.term()) })
 }
 
 // surveyKey is how survey feature names and backlog ids or aliases are

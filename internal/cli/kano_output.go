@@ -12,9 +12,9 @@ import (
 )
 
 func kanoTable(a *kanoAnalysis, exact bool) *render.Table {
-	t := &render.Table{Columns: []render.Column{{Header: "FEATURE"}, {Header: "CATEGORY"}, {Header: "LABEL"}, {Header: "N", Right: true},
-		{Header: "A", Right: true}, {Header: "O", Right: true}, {Header: "M", Right: true}, {Header: "I", Right: true}, {Header: "R", Right: true}, {Header: "Q", Right: true},
-		{Header: "BETTER", Right: true}, {Header: "WORSE", Right: true}, {Header: "FUNC", Right: true}, {Header: "DYSF", Right: true}, {Header: "IMPORTANCE", Right: true}}}
+	t := &render.Table{Columns: []render.Column{{Header: "FEATURE"}, {Header: "CATEGORY"}, {Header: "LABEL", Hide: 3}, {Header: "N", Right: true},
+		{Header: "A", Right: true}, {Header: "O", Right: true}, {Header: "M", Right: true}, {Header: "I", Right: true}, {Header: "R", Right: true, Hide: 4}, {Header: "Q", Right: true, Hide: 5},
+		{Header: "BETTER", Right: true}, {Header: "WORSE", Right: true}, {Header: "FUNC", Right: true, Hide: 6}, {Header: "DYSF", Right: true, Hide: 7}, {Header: "IMPORTANCE", Right: true, Hide: 8}}}
 	num := func(x float64) string {
 		if exact {
 			return render.Exact(x)
@@ -75,7 +75,7 @@ func kanoQuadrant(a *kanoAnalysis) string {
 	return b.String()
 }
 
-func writeKano(w io.Writer, format render.Format, a *kanoAnalysis, color bool) error {
+func writeKano(w io.Writer, format render.Format, a *kanoAnalysis, term render.Term) error {
 	switch format {
 	case render.FormatJSON:
 		return render.JSON(w, a)
@@ -99,7 +99,7 @@ func writeKano(w io.Writer, format render.Format, a *kanoAnalysis, color bool) e
 		fmt.Fprintf(w, "\n```mermaid\n%s```\n", kanoQuadrant(a))
 	} else {
 		fmt.Fprintf(w, "%s\n", strings.ToUpper(title))
-		err = kanoTable(a, false).Text(w, color)
+		err = kanoTable(a, false).Text(w, term)
 	}
 	if err != nil {
 		return err

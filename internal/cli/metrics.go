@@ -247,7 +247,7 @@ func metricsRun(opts *MetricsOptions) error {
 			failed = append(failed, gateFailure(g))
 		}
 	}
-	if err := emit(f, func(b *bytes.Buffer) error { return writeMetrics(b, format, doc, out.report, f.IO.ColorEnabled()) }); err != nil {
+	if err := emit(f, func(b *bytes.Buffer) error { return writeMetrics(b, format, doc, out.report, f.term()) }); err != nil {
 		return err
 	}
 	if len(failed) > 0 {

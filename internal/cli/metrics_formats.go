@@ -141,7 +141,7 @@ func clipID(s string) string {
 // what was left out and why.
 func rowsTable(doc metricsJSON) *render.Table {
 	t := &render.Table{Columns: []render.Column{{Header: "INPUT"}, {Header: "FORMAT"}, {Header: "READ", Right: true}, {Header: "USED", Right: true},
-		{Header: "OUTSIDE WINDOW", Right: true}, {Header: "SKIPPED", Right: true}, {Header: "EARLIEST"}, {Header: "LATEST"}, {Header: "NOTES"}}}
+		{Header: "OUTSIDE WINDOW", Right: true, Hide: 2}, {Header: "SKIPPED", Right: true}, {Header: "EARLIEST", Hide: 3}, {Header: "LATEST"}, {Header: "NOTES", Hide: 4}}}
 	for _, kind := range inputKinds {
 		rj, ok := doc.Rows[kind]
 		if !ok {
@@ -218,5 +218,5 @@ func listFormats(opts *MetricsOptions) error {
 	doc := struct {
 		Formats []formatJSON `json:"formats"`
 	}{list}
-	return emit(f, func(w *bytes.Buffer) error { return render.Write(w, format, doc, t, f.IO.ColorEnabled()) })
+	return emit(f, func(w *bytes.Buffer) error { return render.Write(w, format, doc, t, f.term()) })
 }

@@ -30,8 +30,8 @@ func gateFor(doc metricsJSON, name string) (string, string) {
 }
 
 func metricsTable(doc metricsJSON) *render.Table {
-	t := &render.Table{Columns: []render.Column{{Header: "METRIC"}, {Header: "VALUE", Right: true}, {Header: "NUMERATOR", Right: true},
-		{Header: "DENOMINATOR", Right: true}, {Header: "NOTE"}, {Header: "GATE"}, {Header: "STATUS"}}}
+	t := &render.Table{Columns: []render.Column{{Header: "METRIC"}, {Header: "VALUE", Right: true}, {Header: "NUMERATOR", Right: true, Hide: 2},
+		{Header: "DENOMINATOR", Right: true, Hide: 1}, {Header: "NOTE", Hide: 3}, {Header: "GATE"}, {Header: "STATUS"}}}
 	var statuses []string
 	row := func(name, key, value, numerator, denominator, note string) {
 		g, st := gateFor(doc, key)
@@ -90,7 +90,7 @@ func metricsTable(doc metricsJSON) *render.Table {
 	return t
 }
 
-func writeMetrics(w io.Writer, format render.Format, doc metricsJSON, r metrics.Report, color bool) error {
+func writeMetrics(w io.Writer, format render.Format, doc metricsJSON, r metrics.Report, term render.Term) error {
 	switch format {
 	case render.FormatJSON:
 		return render.JSON(w, doc)
@@ -141,7 +141,7 @@ func writeMetrics(w io.Writer, format render.Format, doc metricsJSON, r metrics.
 			return t.Markdown(w)
 		}
 		fmt.Fprintf(w, "\n%s\n", strings.ToUpper(title))
-		return t.Text(w, color)
+		return t.Text(w, term)
 	}
 	if md {
 		fmt.Fprintf(w, "## Fleet metrics %s to %s\n\n", doc.Window.From, doc.Window.To)
@@ -150,7 +150,7 @@ func writeMetrics(w io.Writer, format render.Format, doc metricsJSON, r metrics.
 		}
 	} else {
 		fmt.Fprintf(w, "Window %s to %s\n\n", doc.Window.From, doc.Window.To)
-		if err := metricsTable(doc).Text(w, color); err != nil {
+		if err := metricsTable(doc).Text(w, term); err != nil {
 			return err
 		}
 	}

@@ -76,7 +76,7 @@ func writeReport(w *bytes.Buffer, f *Factory, p *planResults) error {
 	w.WriteString(strings.Replace(gb.String(), "## iotpm check", "## Gates", 1))
 	w.WriteString("\n")
 
-	if err := writeRanking(w, render.FormatMarkdown, p.ranked, p.backlog.Model, false, false, batteryCostsOf(p.energy)); err != nil {
+	if err := writeRanking(w, render.FormatMarkdown, p.ranked, p.backlog.Model, render.Term{}, false, batteryCostsOf(p.energy)); err != nil {
 		return err
 	}
 	w.WriteString("\n")
@@ -84,31 +84,31 @@ func writeReport(w *bytes.Buffer, f *Factory, p *planResults) error {
 		v := planView{plan: *p.plan, tracks: rice.Tracks,
 			keep: func(string, rice.Track) bool { return true }, themeOK: func(string) bool { return true },
 			cash: roadmap.CashOf(*p.plan, p.ranked, p.backlog.Catalog)}
-		if err := writeRoadmap(w, render.FormatMarkdown, v, p.backlog.Calendar, false); err != nil {
+		if err := writeRoadmap(w, render.FormatMarkdown, v, p.backlog.Calendar, render.Term{}); err != nil {
 			return err
 		}
 		w.WriteString("\n")
 	}
 	if p.kano != nil {
-		if err := writeKano(w, render.FormatMarkdown, p.kano, false); err != nil {
+		if err := writeKano(w, render.FormatMarkdown, p.kano, render.Term{}); err != nil {
 			return err
 		}
 		w.WriteString("\n")
 	}
 	if p.fleet != nil && len(p.fleet.Devices) > 0 {
-		if err := writeBattery(w, render.FormatMarkdown, p.fleetDevices(), p.battery, false, false, p.energy); err != nil {
+		if err := writeBattery(w, render.FormatMarkdown, p.fleetDevices(), p.battery, false, render.Term{}, p.energy); err != nil {
 			return err
 		}
 		w.WriteString("\n")
 		for i, d := range p.fleetDevices() {
-			if err := writeBattery(w, render.FormatMarkdown, []energy.Device{d}, p.battery[i:i+1], true, false, nil); err != nil {
+			if err := writeBattery(w, render.FormatMarkdown, []energy.Device{d}, p.battery[i:i+1], true, render.Term{}, nil); err != nil {
 				return err
 			}
 			w.WriteString("\n")
 			if s, ok := defaultSweep(d, p.battery[i]); ok {
 				points, err := s.sweep.Run(d)
 				if err == nil {
-					if err := writeSweep(w, render.FormatMarkdown, d, s, points, false); err != nil {
+					if err := writeSweep(w, render.FormatMarkdown, d, s, points, render.Term{}); err != nil {
 						return err
 					}
 					w.WriteString("\n")
@@ -117,7 +117,7 @@ func writeReport(w *bytes.Buffer, f *Factory, p *planResults) error {
 		}
 	}
 	if p.metrics != nil {
-		if err := writeMetrics(w, render.FormatMarkdown, p.metrics.doc, p.metrics.report, false); err != nil {
+		if err := writeMetrics(w, render.FormatMarkdown, p.metrics.doc, p.metrics.report, render.Term{}); err != nil {
 			return err
 		}
 	}

@@ -119,7 +119,7 @@ func riceRun(opts *RiceOptions) error {
 		return err
 	}
 	if opts.ListCertifications {
-		return emit(f, func(w *bytes.Buffer) error { return writeCatalog(w, format, backlog.Catalog, f.IO.ColorEnabled()) })
+		return emit(f, func(w *bytes.Buffer) error { return writeCatalog(w, format, backlog.Catalog, f.term()) })
 	}
 
 	ranked, err := rice.Rank(backlog.Features, backlog.Model, backlog.Catalog)
@@ -145,12 +145,12 @@ func riceRun(opts *RiceOptions) error {
 		}
 		changes := opts.filterChanges(rice.Compare(baseRanked, ranked), baseRanked, ranked)
 		return emit(f, func(w *bytes.Buffer) error {
-			return writeComparison(w, format, changes, ranked, opts, f.IO.ColorEnabled())
+			return writeComparison(w, format, changes, ranked, opts, f.term())
 		})
 	}
 	ranked = opts.filter(ranked)
 	return emit(f, func(w *bytes.Buffer) error {
-		return writeRanking(w, format, ranked, backlog.Model, f.IO.ColorEnabled(), f.IO.IsStdoutTTY(), costs)
+		return writeRanking(w, format, ranked, backlog.Model, f.term(), f.IO.IsStdoutTTY(), costs)
 	})
 }
 

@@ -116,7 +116,7 @@ func comparisonTable(changes []rice.Change, exact bool) *render.Table {
 	return t
 }
 
-func writeComparison(w io.Writer, format render.Format, changes []rice.Change, ranked []rice.Scored, opts *RiceOptions, color bool) error {
+func writeComparison(w io.Writer, format render.Format, changes []rice.Change, ranked []rice.Scored, opts *RiceOptions, term render.Term) error {
 	sum := summarize(changes)
 	switch format {
 	case render.FormatJSON, render.FormatYAML:
@@ -137,7 +137,7 @@ func writeComparison(w io.Writer, format render.Format, changes []rice.Change, r
 	case render.FormatMarkdown:
 		return writeComparisonMarkdown(w, changes, ranked, opts, sum)
 	}
-	return comparisonTable(changes, false).Text(w, color)
+	return comparisonTable(changes, false).Text(w, term)
 }
 
 // writeComparisonMarkdown writes the comment a reviewer wants on a planning

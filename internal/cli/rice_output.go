@@ -88,10 +88,10 @@ func tracksText(s rice.Scored) string {
 // rankingTable is the human view; exact selects full precision for CSV.
 func rankingTable(ranked []rice.Scored, exact, truncate bool) *render.Table {
 	t := &render.Table{Columns: []render.Column{
-		{Header: "RANK", Right: true}, {Header: "ID"}, {Header: "TITLE"}, {Header: "TRACKS"},
-		{Header: "THEME"}, {Header: "KANO"}, {Header: "REACH", Right: true}, {Header: "IMPACT", Right: true},
-		{Header: "CONF", Right: true}, {Header: "ENG PM", Right: true}, {Header: "TOOLING PM", Right: true},
-		{Header: "CERT PM", Right: true}, {Header: "EFFORT PM", Right: true}, {Header: "SCORE", Right: true},
+		{Header: "RANK", Right: true}, {Header: "ID"}, {Header: "TITLE", Hide: 6}, {Header: "TRACKS", Hide: 7},
+		{Header: "THEME", Hide: 8}, {Header: "KANO", Hide: 2}, {Header: "REACH", Right: true, Hide: 4}, {Header: "IMPACT", Right: true, Hide: 5},
+		{Header: "CONF", Right: true, Hide: 3}, {Header: "ENG PM", Right: true, Hide: 9}, {Header: "TOOLING PM", Right: true, Hide: 11},
+		{Header: "CERT PM", Right: true, Hide: 10}, {Header: "EFFORT PM", Right: true}, {Header: "SCORE", Right: true},
 	}}
 	for _, s := range ranked {
 		title := s.Title
@@ -136,7 +136,7 @@ func truncateText(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-func writeRanking(w io.Writer, format render.Format, ranked []rice.Scored, model rice.EffortModel, color, tty bool, costs map[string]float64) error {
+func writeRanking(w io.Writer, format render.Format, ranked []rice.Scored, model rice.EffortModel, term render.Term, tty bool, costs map[string]float64) error {
 	switch format {
 	case render.FormatJSON, render.FormatYAML:
 		doc := rankingJSON{
@@ -165,7 +165,7 @@ func writeRanking(w io.Writer, format render.Format, ranked []rice.Scored, model
 			render.Number(model.CostPerPersonMonth, 0), render.Number(model.CertEffortPerWeek, 3))
 		return err
 	default:
-		return withBatteryCost(rankingTable(ranked, false, tty), ranked, costs, false).Text(w, color)
+		return withBatteryCost(rankingTable(ranked, false, tty), ranked, costs, false).Text(w, term)
 	}
 }
 
@@ -201,7 +201,7 @@ func withBatteryCost(t *render.Table, ranked []rice.Scored, costs map[string]flo
 	return t
 }
 
-func writeCatalog(w io.Writer, format render.Format, catalog rice.Catalog, color bool) error {
+func writeCatalog(w io.Writer, format render.Format, catalog rice.Catalog, term render.Term) error {
 	type certJSON struct {
 		ID     string  `json:"id"`
 		Name   string  `json:"name"`
@@ -237,5 +237,5 @@ func writeCatalog(w io.Writer, format render.Format, catalog rice.Catalog, color
 	case render.FormatMarkdown:
 		return t.Markdown(w)
 	}
-	return t.Text(w, color)
+	return t.Text(w, term)
 }

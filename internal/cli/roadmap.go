@@ -121,7 +121,7 @@ func roadmapRun(opts *RoadmapOptions) error {
 		return err
 	}
 	return emit(f, func(w *bytes.Buffer) error {
-		return writeRoadmap(w, format, view, backlog.Calendar, f.IO.ColorEnabled())
+		return writeRoadmap(w, format, view, backlog.Calendar, f.term())
 	})
 }
 

@@ -174,7 +174,7 @@ func usd(x float64) string {
 }
 
 func releasesTable(rs []roadmap.ReleasePlan, v planView) *render.Table {
-	t := &render.Table{Columns: []render.Column{{Header: "RELEASE"}, {Header: "DATE"}, {Header: "USED / CAPACITY", Right: true}, {Header: "NRE", Right: true}, {Header: "SHIPS"}}}
+	t := &render.Table{Columns: []render.Column{{Header: "RELEASE"}, {Header: "DATE"}, {Header: "USED / CAPACITY", Right: true}, {Header: "NRE", Right: true, Hide: 2}, {Header: "SHIPS"}}}
 	for _, r := range rs {
 		name := r.Name
 		t.Append(name, r.Date.Format(time.DateOnly), render.Number(r.Allocated, 2)+" / "+render.Number(r.Capacity, 2), usd(v.releaseCash(r).USD()), strings.Join(r.Items, ", "))
@@ -183,7 +183,7 @@ func releasesTable(rs []roadmap.ReleasePlan, v planView) *render.Table {
 		_, ok := v.battery[r.Date.Format(time.DateOnly)+" "+r.Name]
 		return ok
 	}) {
-		t.Columns = append(t.Columns, render.Column{Header: "WORST BATTERY AFTER"})
+		t.Columns = append(t.Columns, render.Column{Header: "WORST BATTERY AFTER", Hide: 1})
 		for i, r := range rs {
 			cell := ""
 			if b, ok := v.battery[r.Date.Format(time.DateOnly)+" "+r.Name]; ok {
@@ -202,7 +202,7 @@ func releasesTable(rs []roadmap.ReleasePlan, v planView) *render.Table {
 }
 
 func themesTable(ts []roadmap.ThemeStatus) *render.Table {
-	t := &render.Table{Columns: []render.Column{{Header: "THEME"}, {Header: "OUTCOME"}, {Header: "COMPLETE"}, {Header: "DUE"}, {Header: "STATUS"}, {Header: "FEATURES"}}}
+	t := &render.Table{Columns: []render.Column{{Header: "THEME"}, {Header: "OUTCOME", Hide: 3}, {Header: "COMPLETE", Hide: 1}, {Header: "DUE"}, {Header: "STATUS"}, {Header: "FEATURES", Hide: 2}}}
 	for _, th := range ts {
 		complete, due, st := "-", "-", "on track"
 		if !th.Complete.IsZero() {
@@ -241,7 +241,7 @@ func unscheduledTable(us []roadmap.Unscheduled) *render.Table {
 	return t
 }
 
-func writeRoadmap(w io.Writer, format render.Format, v planView, cal *roadmap.Calendar, color bool) error {
+func writeRoadmap(w io.Writer, format render.Format, v planView, cal *roadmap.Calendar, term render.Term) error {
 	switch format {
 	case render.FormatJSON:
 		return render.JSON(w, toRoadmapJSON(v, cal))
@@ -266,7 +266,7 @@ func writeRoadmap(w io.Writer, format render.Format, v planView, cal *roadmap.Ca
 		if md {
 			err = t.Markdown(w)
 		} else {
-			err = t.Text(w, color)
+			err = t.Text(w, term)
 		}
 		fmt.Fprintln(w)
 		return err

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -46,6 +47,9 @@ type Factory struct {
 	Dir string
 	// Output is the -o value, checked by each command against what it offers.
 	Output string
+	// Wide and Width are --wide and --width: how tables fit the terminal.
+	Wide  bool
+	Width int
 
 	// Now is the clock (tests fix it).
 	Now func() time.Time
@@ -77,6 +81,26 @@ func (f *Factory) checkDir(cmd *cobra.Command) error {
 		return usageErrorf("-C %s: not a directory (-C takes the planning repo's root)", f.Dir)
 	}
 	return nil
+}
+
+// term is where table output goes: colour, and the width tables fit —
+// --width, else COLUMNS, else the terminal's width; none (full tables)
+// with --wide or when stdout is not a terminal, so piped output keeps every
+// column unless asked.
+func (f *Factory) term() render.Term {
+	t := render.Term{Color: f.IO.ColorEnabled()}
+	switch {
+	case f.Wide:
+	case f.Width > 0:
+		t.Width = f.Width
+	default:
+		if n, err := strconv.Atoi(f.Getenv("COLUMNS")); err == nil && n > 0 {
+			t.Width = n
+		} else if f.IO.IsStdoutTTY() {
+			t.Width = f.IO.TerminalWidth()
+		}
+	}
+	return t
 }
 
 func (f *Factory) context() context.Context {
@@ -183,6 +207,9 @@ metrics from real exports. It runs the same on a laptop and in CI.`,
 	f.useWrappedHelp(root)
 	root.PersistentFlags().StringVarP(&f.Dir, "dir", "C", ".", "planning repo root; relative paths resolve against it")
 	root.PersistentFlags().StringVarP(&f.Output, "output", "o", "", "output format; each command lists its own (default: the first)")
+	root.PersistentFlags().BoolVar(&f.Wide, "wide", false, "tables show every column, however wide")
+	root.PersistentFlags().IntVar(&f.Width, "width", 0, "fit tables to N columns (default: COLUMNS, or the terminal's width)")
+	root.MarkFlagsMutuallyExclusive("wide", "width")
 	_ = root.RegisterFlagCompletionFunc("output", completeOutput)
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
 		if err := f.checkDir(cmd); err != nil {

@@ -174,7 +174,7 @@ func validateRun(opts *ValidateOptions) error {
 		for _, r := range results {
 			t.Append(r.Path, r.Kind, strconv.FormatBool(r.Valid), r.Summary)
 		}
-		return emit(f, func(w *bytes.Buffer) error { return render.Write(w, format, nil, t, false) })
+		return emit(f, func(w *bytes.Buffer) error { return render.Write(w, format, nil, t, f.term()) })
 	}
 	return emit(f, func(w *bytes.Buffer) error {
 		for _, r := range results {

@@ -86,7 +86,7 @@ func blockStyle(n *yaml.Node) {
 
 // Write writes a listing: doc as JSON or YAML, t as a table, CSV or
 // markdown.
-func Write(w io.Writer, format Format, doc any, t *Table, color bool) error {
+func Write(w io.Writer, format Format, doc any, t *Table, term Term) error {
 	switch format {
 	case FormatJSON:
 		return JSON(w, doc)
@@ -97,5 +97,5 @@ func Write(w io.Writer, format Format, doc any, t *Table, color bool) error {
 	case FormatMarkdown:
 		return t.Markdown(w)
 	}
-	return t.Text(w, color)
+	return t.Text(w, term)
 }

@@ -78,7 +78,7 @@ func TestTextHasNoTrailingBlanksOrColorWhenPlain(t *testing.T) {
 	tb.Append("a", "10")
 	tb.Append("long-id", "2")
 	var buf bytes.Buffer
-	if err := tb.Text(&buf, false); err != nil {
+	if err := tb.Text(&buf, Term{}); err != nil {
 		t.Fatal(err)
 	}
 	want := "ID        V\na        10\nlong-id   2\n"
@@ -86,7 +86,7 @@ func TestTextHasNoTrailingBlanksOrColorWhenPlain(t *testing.T) {
 		t.Errorf("text =\n%q\nwant\n%q", buf.String(), want)
 	}
 	buf.Reset()
-	if err := tb.Text(&buf, true); err != nil {
+	if err := tb.Text(&buf, Term{Color: true}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(buf.String(), "\x1b[") {
@@ -101,4 +101,29 @@ func TestAppendRejectsRaggedRows(t *testing.T) {
 		}
 	}()
 	(&Table{Columns: []Column{{Header: "A"}}}).Append("1", "2")
+}
+
+// A table fits a width by hiding columns, highest Hide rank first (ties:
+// the rightmost), never a rank-0 column, and names what it hid.
+func TestTableFit(t *testing.T) {
+	tb := &Table{Columns: []Column{{Header: "ID"}, {Header: "TITLE", Hide: 2}, {Header: "A", Hide: 1}, {Header: "B", Hide: 1}, {Header: "SCORE", Right: true}}}
+	tb.Append("x", "a long title here", "1", "2", "99")
+	for _, c := range []struct {
+		width int
+		want  string
+	}{
+		{0, "ID  TITLE              A  B  SCORE\nx   a long title here  1  2     99\n"},
+		{34, "ID  TITLE              A  B  SCORE\nx   a long title here  1  2     99\n"},
+		{33, "ID  A  B  SCORE\nx   1  2     99\n(hidden to fit 33 columns: TITLE;\n--wide shows all)\n"},
+		{12, "ID  A  SCORE\nx   1     99\n(hidden to\nfit 12\ncolumns:\nTITLE, B;\n--wide shows\nall)\n"},
+		{11, "ID  SCORE\nx      99\n(hidden to\nfit 11\ncolumns:\nTITLE, A,\nB; --wide\nshows all)\n"},
+	} {
+		var buf bytes.Buffer
+		if err := tb.Text(&buf, Term{Width: c.width}); err != nil {
+			t.Fatal(err)
+		}
+		if buf.String() != c.want {
+			t.Errorf("width %d:\n%s\nwant:\n%s", c.width, buf.String(), c.want)
+		}
+	}
 }

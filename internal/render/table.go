@@ -30,6 +30,19 @@ const (
 type Column struct {
 	Header string
 	Right  bool
+	// Hide ranks the column for hiding when the table must fit a
+	// terminal: 0 is never hidden; among the others the highest goes
+	// first (ties: the rightmost).
+	Hide int
+}
+
+// Term is what a table's text form knows about where it is going.
+type Term struct {
+	// Color styles the header and toned cells.
+	Color bool
+	// Width, when positive, is the width the table must fit: columns are
+	// hidden by their Hide rank until it does, and a last line names them.
+	Width int
 }
 
 // Table is tabular output for people (table, markdown) and for spreadsheets
@@ -71,22 +84,26 @@ func (t *Table) alignment() tw.Alignment {
 
 // Text writes the table aligned in columns without borders, the way kubectl
 // and gh do, so it reads well and still splits on whitespace. With color, the
-// header is bold and toned cells are coloured.
-func (t *Table) Text(w io.Writer, color bool) error {
-	style := newStyler(color)
-	headers := t.headers()
-	for i, h := range headers {
-		headers[i] = style.header(h)
+// header is bold and toned cells are coloured; with a width, it fits it.
+func (t *Table) Text(w io.Writer, term Term) error {
+	keep, hidden := t.fit(term.Width)
+	style := newStyler(term.Color)
+	headers := make([]string, 0, len(keep))
+	align := make(tw.Alignment, 0, len(keep))
+	full := t.alignment()
+	for _, i := range keep {
+		headers = append(headers, style.header(t.Columns[i].Header))
+		align = append(align, full[i])
 	}
 	rows := make([][]string, len(t.Rows))
 	for r, row := range t.Rows {
-		rows[r] = make([]string, len(row))
-		for c, cell := range row {
+		rows[r] = make([]string, 0, len(keep))
+		for _, c := range keep {
 			tone := Plain
 			if t.Tone != nil {
 				tone = t.Tone(r, c)
 			}
-			rows[r][c] = style.tone(termsafe.String(cell), tone)
+			rows[r] = append(rows[r], style.tone(termsafe.String(row[c]), tone))
 		}
 	}
 	var sb strings.Builder
@@ -101,7 +118,7 @@ func (t *Table) Text(w io.Writer, color bool) error {
 		})),
 		tablewriter.WithHeaderAutoFormat(tw.Off),
 		tablewriter.WithHeaderAlignment(tw.AlignLeft),
-		tablewriter.WithAlignment(t.alignment()),
+		tablewriter.WithAlignment(align),
 		tablewriter.WithRowAutoWrap(tw.WrapNone),
 		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
 		tablewriter.WithPadding(tw.Padding{Left: "", Right: "  ", Overwrite: true}),
@@ -114,7 +131,93 @@ func (t *Table) Text(w io.Writer, color bool) error {
 	if err := table.Render(); err != nil {
 		return err
 	}
-	return writeTrimmed(w, sb.String())
+	if err := writeTrimmed(w, sb.String()); err != nil {
+		return err
+	}
+	if len(hidden) > 0 {
+		// a header is one word for wrapping: "TOOLING PM" stays whole
+		names := make([]string, len(hidden))
+		for i, h := range hidden {
+			names[i] = strings.ReplaceAll(h, " ", "\x00")
+		}
+		note := fmt.Sprintf("(hidden to fit %d columns: %s; --wide shows all)", term.Width, strings.Join(names, ", "))
+		_, err := io.WriteString(w, strings.ReplaceAll(wrapWords(note, term.Width), "\x00", " "))
+		return err
+	}
+	return nil
+}
+
+// wrapWords breaks s at spaces into lines of at most width runes (a longer
+// word stays whole), each ending in a newline.
+func wrapWords(s string, width int) string {
+	var b strings.Builder
+	line := 0
+	for i, word := range strings.Fields(s) {
+		n := lipgloss.Width(word)
+		switch {
+		case i == 0:
+		case line+1+n > width:
+			b.WriteByte('\n')
+			line = 0
+		default:
+			b.WriteByte(' ')
+			line++
+		}
+		b.WriteString(word)
+		line += n
+	}
+	b.WriteByte('\n')
+	return b.String()
+}
+
+// colGap is the space between columns in the text form.
+const colGap = 2
+
+// fit returns the columns to show so the table is at most width wide
+// (all of them when width is 0 or nothing can be hidden) and the headers
+// of the hidden ones, in table order.
+func (t *Table) fit(width int) (keep []int, hidden []string) {
+	widths := make([]int, len(t.Columns))
+	for i, c := range t.Columns {
+		widths[i] = lipgloss.Width(c.Header)
+		for _, row := range t.Rows {
+			widths[i] = max(widths[i], lipgloss.Width(termsafe.String(row[i])))
+		}
+	}
+	shown := make([]bool, len(t.Columns))
+	for i := range shown {
+		shown[i] = true
+	}
+	total := func() int {
+		n, sum := 0, 0
+		for i, ok := range shown {
+			if ok {
+				n++
+				sum += widths[i]
+			}
+		}
+		return sum + colGap*max(n-1, 0)
+	}
+	for width > 0 && total() > width {
+		drop := -1
+		for i, c := range t.Columns {
+			if shown[i] && c.Hide > 0 && (drop < 0 || c.Hide >= t.Columns[drop].Hide) {
+				drop = i
+			}
+		}
+		if drop < 0 {
+			break
+		}
+		shown[drop] = false
+	}
+	for i, ok := range shown {
+		if ok {
+			keep = append(keep, i)
+		} else {
+			hidden = append(hidden, t.Columns[i].Header)
+		}
+	}
+	return keep, hidden
 }
 
 // writeTrimmed drops the trailing blanks tablewriter pads lines with, so

@@ -1,0 +1,48 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// Tables fit the width they are given (--width, or COLUMNS): each command's
+// default table at 80 and 120 columns is a golden file, and --wide prints
+// every column whatever the width.
+func TestTablesFitTheWidth(t *testing.T) {
+	for _, cmd := range []string{"rice", "roadmap", "battery", "metrics", "check", "kano"} {
+		for _, width := range []string{"80", "120"} {
+			t.Run(cmd+"/"+width, func(t *testing.T) {
+				stdout, stderr, code := run(t, map[string]string{"COLUMNS": width}, cmd, "-C", exampleRepo)
+				if code != ExitOK {
+					t.Fatalf("exit %d: %s", code, stderr)
+				}
+				golden(t, "width/"+cmd+"-"+width+".golden", stdout)
+				// --width gives the same as COLUMNS
+				viaFlag, _, _ := run(t, nil, cmd, "-C", exampleRepo, "--width", width)
+				if viaFlag != stdout {
+					t.Errorf("--width %s differs from COLUMNS=%s", width, width)
+				}
+			})
+		}
+	}
+	// rice's ranking fits 80 columns exactly as promised
+	stdout, _, _ := run(t, nil, "rice", "-C", exampleRepo, "--width", "80")
+	for _, line := range strings.Split(stdout, "\n") {
+		if utf8.RuneCountInString(line) > 80 {
+			t.Errorf("rice at 80 columns: %q", line)
+		}
+	}
+	if !strings.Contains(stdout, "(hidden to fit 80 columns: TITLE, TRACKS, THEME, REACH, IMPACT, ENG PM,\nTOOLING PM, CERT PM; --wide shows all)") {
+		t.Errorf("rice at 80 columns does not say what it hid:\n%s", stdout)
+	}
+	// --wide and piped output (no COLUMNS, no --width) keep every column
+	wide, _, _ := run(t, map[string]string{"COLUMNS": "80"}, "rice", "-C", exampleRepo, "--wide")
+	piped, _, _ := run(t, nil, "rice", "-C", exampleRepo)
+	if wide != piped || !strings.Contains(wide, "TOOLING PM") || strings.Contains(wide, "hidden to fit") {
+		t.Errorf("--wide:\n%s\npiped:\n%s", wide, piped)
+	}
+	if _, stderr, code := run(t, nil, "rice", "-C", exampleRepo, "--wide", "--width", "80"); code != ExitInvalid || !strings.Contains(stderr, "--wide and --width cannot be used together") {
+		t.Errorf("--wide --width: exit %d: %s", code, stderr)
+	}
+}
