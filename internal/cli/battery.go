@@ -81,27 +81,9 @@ devices.yaml in the planning repo (-C).`,
 	cmd.Flags().BoolVar(&opts.ListCells, "list-cells", false, "list the cell catalog (built-in plus the file's own) and exit")
 	cmd.Flags().BoolVar(&opts.Plan, "plan", false, "each device's life after every release of the roadmap that changes its energy")
 	_ = cmd.RegisterFlagCompletionFunc("device", completeDevices(f))
+	_ = cmd.RegisterFlagCompletionFunc("sweep", completeSweep(f))
 	declareFormats(cmd, chartFormats)
 	return cmd
-}
-
-// completeDevices offers the device ids of the planning repo.
-func completeDevices(f *Factory) cobra.CompletionFunc {
-	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-		cfg, _ := f.Config()
-		if cfg == nil {
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		}
-		fleet, _ := planfile.LoadDevices(cfg.Devices)
-		if fleet == nil {
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		}
-		var ids []string
-		for _, d := range fleet.Devices {
-			ids = append(ids, d.ID)
-		}
-		return ids, cobra.ShellCompDirectiveNoFileComp
-	}
 }
 
 // sweepSpec is a parsed --sweep.

@@ -56,6 +56,8 @@ $GITHUB_STEP_SUMMARY (or to --summary FILE anywhere).`,
 	cmd.Flags().StringVar(&opts.Summary, "summary", "", "append the markdown summary to FILE (default: $GITHUB_STEP_SUMMARY when set)")
 	cmd.Flags().StringVar(&opts.JUnit, "junit", "", "write the gates as JUnit XML test cases to FILE")
 	_ = cmd.RegisterFlagCompletionFunc("annotations", cobra.FixedCompletions([]string{"auto", "always", "never"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.MarkFlagFilename("summary", "md")
+	_ = cmd.MarkFlagFilename("junit", "xml")
 	declareFormats(cmd, dataFormats)
 	return cmd
 }

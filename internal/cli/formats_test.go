@@ -123,3 +123,27 @@ func TestExampleSchemasAreCurrent(t *testing.T) {
 		}
 	}
 }
+
+// Flags that take an id, a KIND= pair or a path complete (cobra's hidden
+// __complete command is what the shell scripts call).
+func TestFlagCompletion(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"roadmap", "--explain", ""}, "auto-shutoff-valve\t"},
+		{[]string{"roadmap", "--theme", ""}, "five-year-battery"},
+		{[]string{"rice", "--theme", "fast"}, "fast-setup"},
+		{[]string{"battery", "--device", ""}, "drip-lora"},
+		{[]string{"battery", "--sweep", ""}, "drip-lora.heartbeat.every="},
+		{[]string{"metrics", "--tz", ""}, "events="},
+		{[]string{"metrics", "--map", ""}, "events."},
+		{[]string{"metrics", "--format", ""}, "events=aws-iot-lifecycle"},
+		{[]string{"diff", "--fail-on", ""}, "slip"},
+	} {
+		stdout, stderr, code := run(t, nil, append([]string{"__complete", "-C", exampleRepo}, c.args...)...)
+		if code != 0 || !strings.Contains(stdout, c.want) {
+			t.Errorf("%v: exit %d, completions:\n%s%s", c.args, code, stdout, stderr)
+		}
+	}
+}

@@ -123,6 +123,8 @@ are errors (the first 20 listed as path:line: reason, exit 2) unless
 	cmd.Flags().StringArrayVar(&opts.Formats, "format", nil, "name an input's export format: KIND=NAME, e.g. events=particle-events; repeatable (default: detected)")
 	cmd.Flags().StringArrayVar(&opts.Zones, "tz", nil, "zone of an input's zone-less times: KIND=ZONE, e.g. events=Europe/Berlin; repeatable (default: UTC)")
 	cmd.Flags().BoolVar(&opts.ListFormats, "list-formats", false, "list the export formats (built-in and iotpm.yaml's) and exit")
+	_ = cmd.RegisterFlagCompletionFunc("tz", completeKindPrefix("="))
+	_ = cmd.RegisterFlagCompletionFunc("map", completeKindPrefix("."))
 	_ = cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		var out []string
 		for _, fm := range export.Builtins() {

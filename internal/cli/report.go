@@ -36,6 +36,7 @@ sees half a report.`,
 		},
 	}
 	cmd.Flags().StringVar(&out, "out", "", "write the report to FILE (atomically) instead of stdout")
+	_ = cmd.MarkFlagFilename("out", "md")
 	declareFormats(cmd, reportFormats)
 	return cmd
 }

@@ -76,6 +76,8 @@ features.yaml, in the planning repo (-C).`,
 	cmd.Flags().StringVar(&opts.Baseline, "baseline", "", "compare with another version of the features file")
 	cmd.Flags().BoolVar(&opts.ListCertifications, "list-certifications", false, "list the certification catalog (built-in plus the file's own) and exit")
 	_ = cmd.RegisterFlagCompletionFunc("track", cobra.FixedCompletions([]string{"hardware", "firmware", "cloud"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("theme", completeThemes(f))
+	_ = cmd.MarkFlagFilename("baseline", "yaml", "yml")
 	_ = cmd.MarkFlagFilename("baseline", "yaml", "yml")
 	declareFormats(cmd, dataFormats)
 	return cmd

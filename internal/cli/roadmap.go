@@ -65,6 +65,8 @@ defaults to features.yaml in the planning repo (-C).`,
 	cmd.Flags().StringVar(&opts.Theme, "theme", "", "only the features of this theme")
 	cmd.Flags().StringVar(&opts.Explain, "explain", "", "say why each part of FEATURE landed where it did")
 	_ = cmd.RegisterFlagCompletionFunc("track", cobra.FixedCompletions([]string{"hardware", "firmware", "cloud"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("theme", completeThemes(f))
+	_ = cmd.RegisterFlagCompletionFunc("explain", completeFeatures(f))
 	declareFormats(cmd, chartFormats)
 	return cmd
 }

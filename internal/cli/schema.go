@@ -62,6 +62,7 @@ decodes with, so they cannot drift. Point editors at them with a modeline:
 		},
 	}
 	cmd.Flags().StringVar(&outDir, "out-dir", "", "write every schema into DIR")
+	_ = cmd.MarkFlagDirname("out-dir")
 	declareFormats(cmd, schemaFormats)
 	return cmd
 }
