@@ -90,8 +90,10 @@ func rankingTable(ranked []rice.Scored, exact, truncate bool) *render.Table {
 	t := &render.Table{Columns: []render.Column{
 		{Header: "RANK", Right: true}, {Header: "ID"}, {Header: "TITLE", Hide: 6}, {Header: "TRACKS", Hide: 7},
 		{Header: "THEME", Hide: 8}, {Header: "KANO", Hide: 2}, {Header: "REACH", Right: true, Hide: 4}, {Header: "IMPACT", Right: true, Hide: 5},
-		{Header: "CONF", Right: true, Hide: 3}, {Header: "ENG PM", Right: true, Hide: 9}, {Header: "TOOLING PM", Right: true, Hide: 11},
-		{Header: "CERT PM", Right: true, Hide: 10}, {Header: "EFFORT PM", Right: true}, {Header: "SCORE", Right: true},
+		{Header: "CONF", Right: true, Hide: 3}, {Header: "ENG (PERSON-MO)", Right: true, Hide: 9},
+		{Header: "TOOLING $", Right: true, Hide: 13}, {Header: "TOOLING (PERSON-MO)", Right: true, Hide: 11},
+		{Header: "CERT FEES $", Right: true, Hide: 12}, {Header: "CERT (PERSON-MO)", Right: true, Hide: 10},
+		{Header: "EFFORT (PERSON-MO)", Right: true}, {Header: "SCORE", Right: true},
 	}}
 	for _, s := range ranked {
 		title := s.Title
@@ -101,8 +103,8 @@ func rankingTable(ranked []rice.Scored, exact, truncate bool) *render.Table {
 		t.Append(
 			strconv.Itoa(s.Rank), s.ID, title, tracksText(s), s.Theme, string(s.Kano),
 			render.Number(s.Reach, 0), render.Number(s.Impact, 2), render.Percent(s.Confidence, 0),
-			render.Number(s.Effort.Engineering, 2), render.Number(s.Effort.Tooling, 2),
-			render.Number(s.Effort.Certification, 2), render.Number(s.Effort.Total, 2),
+			render.Number(s.Effort.Engineering, 2), render.Number(s.Effort.ToolingUSD, 0), render.Number(s.Effort.Tooling, 2),
+			render.Number(s.Effort.CertificationUSD, 0), render.Number(s.Effort.Certification, 2), render.Number(s.Effort.Total, 2),
 			render.Number(s.Score, 1),
 		)
 	}

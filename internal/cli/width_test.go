@@ -33,13 +33,13 @@ func TestTablesFitTheWidth(t *testing.T) {
 			t.Errorf("rice at 80 columns: %q", line)
 		}
 	}
-	if !strings.Contains(stdout, "(hidden to fit 80 columns: TITLE, TRACKS, THEME, REACH, IMPACT, ENG PM,\nTOOLING PM, CERT PM; --wide shows all)") {
+	if !strings.Contains(stdout, "(hidden to fit 80 columns: TITLE, TRACKS, THEME, KANO, REACH, IMPACT, CONF,\nENG (PERSON-MO), TOOLING $, TOOLING (PERSON-MO), CERT FEES $, CERT (PERSON-MO);\n--wide shows all)") {
 		t.Errorf("rice at 80 columns does not say what it hid:\n%s", stdout)
 	}
 	// --wide and piped output (no COLUMNS, no --width) keep every column
 	wide, _, _ := run(t, map[string]string{"COLUMNS": "80"}, "rice", "-C", exampleRepo, "--wide")
 	piped, _, _ := run(t, nil, "rice", "-C", exampleRepo)
-	if wide != piped || !strings.Contains(wide, "TOOLING PM") || strings.Contains(wide, "hidden to fit") {
+	if wide != piped || !strings.Contains(wide, "TOOLING (PERSON-MO)") || strings.Contains(wide, "hidden to fit") {
 		t.Errorf("--wide:\n%s\npiped:\n%s", wide, piped)
 	}
 	if _, stderr, code := run(t, nil, "rice", "-C", exampleRepo, "--wide", "--width", "80"); code != ExitInvalid || !strings.Contains(stderr, "--wide and --width cannot be used together") {

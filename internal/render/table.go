@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/iotpm/iotpm/internal/termsafe"
 
@@ -153,7 +154,7 @@ func wrapWords(s string, width int) string {
 	var b strings.Builder
 	line := 0
 	for i, word := range strings.Fields(s) {
-		n := lipgloss.Width(word)
+		n := utf8.RuneCountInString(word)
 		switch {
 		case i == 0:
 		case line+1+n > width:
