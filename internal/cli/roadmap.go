@@ -19,6 +19,8 @@ type RoadmapOptions struct {
 	Tracks  []string
 	Theme   string
 	Explain string
+	// Capacity lists every release with who uses it (--capacity).
+	Capacity bool
 }
 
 // NewCmdRoadmap builds `iotpm roadmap`.
@@ -64,6 +66,8 @@ defaults to features.yaml in the planning repo (-C).`,
 	cmd.Flags().StringSliceVar(&opts.Tracks, "track", nil, "only this track (hardware, firmware, cloud); repeatable")
 	cmd.Flags().StringVar(&opts.Theme, "theme", "", "only the features of this theme")
 	cmd.Flags().StringVar(&opts.Explain, "explain", "", "say why each part of FEATURE landed where it did")
+	cmd.Flags().BoolVar(&opts.Capacity, "capacity", false, "every release, empty or not, with its used and free capacity and the features using it")
+	cmd.MarkFlagsMutuallyExclusive("explain", "capacity")
 	_ = cmd.RegisterFlagCompletionFunc("track", cobra.FixedCompletions([]string{"hardware", "firmware", "cloud"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("theme", completeThemes(f))
 	_ = cmd.RegisterFlagCompletionFunc("explain", completeFeatures(f))
@@ -113,6 +117,12 @@ func roadmapRun(opts *RoadmapOptions) error {
 		return emit(f, func(w *bytes.Buffer) error { return writeExplain(w, format, ranked[i], plan) })
 	}
 	view := opts.view(plan, ranked)
+	if opts.Capacity {
+		if err := narrowFormat(format, dataFormats, "with --capacity"); err != nil {
+			return err
+		}
+		return emit(f, func(w *bytes.Buffer) error { return writeCapacity(w, format, view, f.term()) })
+	}
 	fleet, diags := f.fleetIfAny()
 	if fleet != nil {
 		ep, d := planEnergy(fleet, backlog, &plan)

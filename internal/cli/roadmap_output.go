@@ -174,10 +174,15 @@ func usd(x float64) string {
 }
 
 func releasesTable(rs []roadmap.ReleasePlan, v planView) *render.Table {
-	t := &render.Table{Columns: []render.Column{{Header: "RELEASE"}, {Header: "DATE"}, {Header: "USED / CAPACITY", Right: true}, {Header: "NRE", Right: true, Hide: 2}, {Header: "SHIPS"}}}
+	t := &render.Table{Columns: []render.Column{{Header: "RELEASE"}, {Header: "DATE"}, {Header: "USED / CAPACITY (PERSON-MO)", Right: true}, {Header: "NRE", Right: true, Hide: 2}, {Header: "SHIPS"}}}
+	workFor := v.workFor()
 	for _, r := range rs {
-		name := r.Name
-		t.Append(name, r.Date.Format(time.DateOnly), render.Number(r.Allocated, 2)+" / "+render.Number(r.Capacity, 2), usd(v.releaseCash(r).USD()), strings.Join(r.Items, ", "))
+		ships := strings.Join(r.Items, ", ")
+		if ships == "" && r.Allocated > 0 {
+			// capacity used by parts that ship later: say whose
+			ships = "(work for " + strings.Join(workFor[string(r.Track)+" "+r.Date.Format(time.DateOnly)+" "+r.Name], ", ") + ")"
+		}
+		t.Append(r.Name, r.Date.Format(time.DateOnly), render.Number(r.Allocated, 2)+" / "+render.Number(r.Capacity, 2), usd(v.releaseCash(r).USD()), ships)
 	}
 	if slices.ContainsFunc(rs, func(r roadmap.ReleasePlan) bool {
 		_, ok := v.battery[r.Date.Format(time.DateOnly)+" "+r.Name]
@@ -290,6 +295,9 @@ func writeRoadmap(w io.Writer, format render.Format, v planView, cal *roadmap.Ca
 		}
 		if err := table(releasesTable(rs, v)); err != nil {
 			return err
+		}
+		if n := v.hiddenReleases(track, len(rs)); n > 0 {
+			fmt.Fprintf(w, "%d more %s releases have no work planned (iotpm roadmap --capacity lists every release).\n\n", n, track)
 		}
 	}
 	if ts := v.themes(); len(ts) > 0 {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -115,5 +116,46 @@ func TestThemesOnTimeGate(t *testing.T) {
 	}
 	if !strings.Contains(stdout, "themes.fewer-false-alerts") || !strings.Contains(stdout, "2027-10-11") {
 		t.Errorf("the on-time theme is listed as passing:\n%s", stdout)
+	}
+}
+
+// --capacity lists every release; what uses each adds up to what it has
+// used, and the empty ones are counted.
+func TestRoadmapCapacity(t *testing.T) {
+	stdout, stderr, code := run(t, nil, "roadmap", "-C", exampleRepo, "--capacity", "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var doc struct {
+		Releases []capacityRow `json:"releases"`
+		Empty    int           `json:"empty_releases"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	empty := 0
+	for _, r := range doc.Releases {
+		sum := 0.0
+		for _, u := range r.UsedBy {
+			sum += u.PersonMonths
+		}
+		if math.Abs(sum-r.Used) > 1e-9 || math.Abs(r.Used+r.Free-r.Capacity) > 1e-9 && r.Used <= r.Capacity {
+			t.Errorf("%s %s: used %v, by features %v, free %v, capacity %v", r.Track, r.Release, r.Used, sum, r.Free, r.Capacity)
+		}
+		if len(r.UsedBy) == 0 {
+			empty++
+		}
+	}
+	if len(doc.Releases) < 40 || empty != doc.Empty || empty == 0 {
+		t.Errorf("%d releases, %d empty, doc says %d", len(doc.Releases), empty, doc.Empty)
+	}
+	runGoldens(t, []goldenCase{{"roadmap/capacity.golden", []string{"roadmap", "--capacity", "--track", "firmware"}}})
+	// the default view says what it leaves out, and whose work fills a
+	// release that ships nothing
+	stdout, _, _ = run(t, nil, "roadmap", "-C", exampleRepo)
+	for _, want := range []string{"Hotfix 1  2027-02-04                    0.5 / 0.5        -  (work for adaptive-heartbeat)", "more firmware releases have no work planned (iotpm roadmap --capacity lists every release)"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("roadmap lacks %q:\n%s", want, stdout)
+		}
 	}
 }
