@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"os"
@@ -83,11 +82,25 @@ func looksLike(format render.Format, out string) string {
 			return "JSON, not block YAML"
 		}
 	case render.FormatCSV:
-		r := csv.NewReader(bytes.NewReader([]byte(out)))
-		r.FieldsPerRecord = -1
-		rows, err := r.ReadAll()
-		if err != nil || len(rows) < 1 || len(rows[0]) < 2 || strings.Contains(strings.SplitN(out, "\n", 2)[0], "  ") {
-			return "not CSV with a header row"
+		// one CSV, or several each after a "# table: NAME" line
+		sections := []string{out}
+		if strings.HasPrefix(out, "# table: ") {
+			sections = strings.Split(out, "\n\n")
+		}
+		for _, sec := range sections {
+			if strings.HasPrefix(out, "# table: ") {
+				head, body, ok := strings.Cut(sec, "\n")
+				if !ok || !strings.HasPrefix(head, "# table: ") {
+					return "a CSV section without its # table: line"
+				}
+				sec = body
+			}
+			r := csv.NewReader(strings.NewReader(sec))
+			r.FieldsPerRecord = -1
+			rows, err := r.ReadAll()
+			if err != nil || len(rows) < 1 || len(rows[0]) < 2 || strings.Contains(strings.SplitN(sec, "\n", 2)[0], "  ") {
+				return "not CSV with a header row"
+			}
 		}
 	case render.FormatMarkdown:
 		if !strings.Contains(out, "|") && !strings.HasPrefix(out, "#") {

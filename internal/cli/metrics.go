@@ -3,7 +3,9 @@ package cli
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/iotpm/iotpm/internal/export"
 	"github.com/iotpm/iotpm/internal/planfile"
@@ -36,6 +38,8 @@ type MetricsOptions struct {
 	Formats     []string
 	Zones       []string
 	ListFormats bool
+	// Table picks one table for -o csv (--table).
+	Table string
 
 	// AsOf sets the data horizon; DormantAfter the dormancy threshold;
 	// MaxDataAge gates the data's age at min(to, now); Now fixes the clock.
@@ -123,6 +127,8 @@ are errors (the first 20 listed as path:line: reason, exit 2) unless
 	cmd.Flags().StringArrayVar(&opts.Formats, "format", nil, "name an input's export format: KIND=NAME, e.g. events=particle-events; repeatable (default: detected)")
 	cmd.Flags().StringArrayVar(&opts.Zones, "tz", nil, "zone of an input's zone-less times: KIND=ZONE, e.g. events=Europe/Berlin; repeatable (default: UTC)")
 	cmd.Flags().BoolVar(&opts.ListFormats, "list-formats", false, "list the export formats (built-in and iotpm.yaml's) and exit")
+	cmd.Flags().StringVar(&opts.Table, "table", "", "with -o csv, only this table ("+strings.Join(metricsCSVTables, ", ")+"); default: every table, each after a '# table: NAME' line")
+	_ = cmd.RegisterFlagCompletionFunc("table", cobra.FixedCompletions(metricsCSVTables, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("tz", completeKindPrefix("="))
 	_ = cmd.RegisterFlagCompletionFunc("map", completeKindPrefix("."))
 	_ = cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
@@ -159,6 +165,14 @@ func metricsRun(opts *MetricsOptions) error {
 	format, err := f.Format(dataFormats)
 	if err != nil {
 		return err
+	}
+	if opts.Table != "" {
+		if format != render.FormatCSV {
+			return usageErrorf("--table picks a CSV table; add -o csv")
+		}
+		if !slices.Contains(metricsCSVTables, opts.Table) {
+			return usageErrorf("--table %q: use one of %s%s", opts.Table, strings.Join(metricsCSVTables, ", "), didYouMeanText(opts.Table, metricsCSVTables))
+		}
 	}
 	job, err := opts.job(f)
 	if err != nil {
@@ -249,7 +263,7 @@ func metricsRun(opts *MetricsOptions) error {
 			failed = append(failed, gateFailure(g))
 		}
 	}
-	if err := emit(f, func(b *bytes.Buffer) error { return writeMetrics(b, format, doc, out.report, f.term()) }); err != nil {
+	if err := emit(f, func(b *bytes.Buffer) error { return writeMetrics(b, format, doc, out.report, f.term(), opts.Table) }); err != nil {
 		return err
 	}
 	if len(failed) > 0 {

@@ -90,49 +90,14 @@ func metricsTable(doc metricsJSON) *render.Table {
 	return t
 }
 
-func writeMetrics(w io.Writer, format render.Format, doc metricsJSON, r metrics.Report, term render.Term) error {
+func writeMetrics(w io.Writer, format render.Format, doc metricsJSON, r metrics.Report, term render.Term, table string) error {
 	switch format {
 	case render.FormatJSON:
 		return render.JSON(w, doc)
 	case render.FormatYAML:
 		return render.YAML(w, doc)
 	case render.FormatCSV:
-		t := &render.Table{Columns: []render.Column{{Header: "metric"}, {Header: "value"}, {Header: "numerator"}, {Header: "denominator"}, {Header: "gate"}, {Header: "passed"}}}
-		exact := func(v *float64) string {
-			if v == nil {
-				return ""
-			}
-			return render.Exact(*v)
-		}
-		gateCSV := func(name string) (string, string) {
-			for _, g := range doc.Gates {
-				if g.Name == name {
-					return g.Threshold, strconv.FormatBool(g.Passed)
-				}
-			}
-			return "", ""
-		}
-		add := func(name, value, numerator, denominator string) {
-			g, p := gateCSV(name)
-			t.Append(name, value, numerator, denominator, g, p)
-		}
-		if u := doc.Uptime; u != nil {
-			add("connectivity_uptime", exact(u.Value), render.Exact(u.ConnectedHours), render.Exact(u.ObservedHours))
-		}
-		if m := doc.MAD; m != nil {
-			value := ""
-			if m.Value != nil {
-				value = strconv.Itoa(*m.Value)
-			}
-			add("monthly_active_devices", value, "", strconv.Itoa(m.DevicesInInput))
-		}
-		if a := doc.Activation; a != nil {
-			add("activation_rate", exact(a.Value), strconv.Itoa(a.Activated), strconv.Itoa(a.Shipped))
-		}
-		if o := doc.OTA; o != nil {
-			add("ota_success_rate", exact(o.Value), strconv.Itoa(o.Success), strconv.Itoa(o.Success+o.Failure))
-		}
-		return t.CSV(w)
+		return writeMetricsCSV(w, doc, table)
 	}
 	md := format == render.FormatMarkdown
 	section := func(title string, t *render.Table) error {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -205,5 +206,39 @@ func TestMetricsFlagOverridesOnlyItsInput(t *testing.T) {
 	}
 	if len(read) != 5 || read["ota"] != 100 || read["devices"] != 240 {
 		t.Errorf("inputs read: %v; want all five from iotpm.yaml, ota from the flag (100 rows)", read)
+	}
+}
+
+// -o csv writes every table, each after a "# table: NAME" line; --table
+// picks one as plain CSV, whose rows are the same.
+func TestMetricsCSVTables(t *testing.T) {
+	all, stderr, code := run(t, nil, "metrics", "-C", exampleRepo, "-o", "csv")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	sections := strings.Split(all, "\n\n")
+	if len(sections) != len(metricsCSVTables) {
+		t.Fatalf("%d sections, want %d:\n%s", len(sections), len(metricsCSVTables), all)
+	}
+	for i, name := range metricsCSVTables {
+		one, stderr, code := run(t, nil, "metrics", "-C", exampleRepo, "-o", "csv", "--table", name)
+		if code != 0 {
+			t.Fatalf("--table %s: exit %d: %s", name, code, stderr)
+		}
+		want := "# table: " + name + "\n" + one
+		if got := sections[i] + "\n"; i == len(sections)-1 {
+			got = sections[i]
+			if got != want {
+				t.Errorf("section %d:\n%s\nwant:\n%s", i, got, want)
+			}
+		} else if got != want {
+			t.Errorf("section %d:\n%s\nwant:\n%s", i, got, want)
+		}
+		if r, err := csv.NewReader(strings.NewReader(one)).ReadAll(); err != nil || len(r) < 2 {
+			t.Errorf("--table %s is not a CSV with rows: %v %v", name, r, err)
+		}
+	}
+	if _, stderr, code := run(t, nil, "metrics", "-C", exampleRepo, "--table", "months"); code != ExitInvalid || !strings.Contains(stderr, "add -o csv") {
+		t.Errorf("--table without -o csv: exit %d: %s", code, stderr)
 	}
 }
