@@ -43,13 +43,20 @@ func mermaidGantt(v planView, cal *roadmap.Calendar) string {
 			continue
 		}
 		fmt.Fprintf(&b, "    section %s\n", trackTitle(track))
+		prefix := map[rice.Track]string{rice.Hardware: "hw", rice.Firmware: "fw", rice.Cloud: "cl"}[track]
 		for _, it := range ts {
+			start := v.workStart(it, cal.Start)
 			end := it.ShipDate
-			if !end.After(it.ReadyDate) {
-				end = it.ReadyDate.AddDate(0, 0, 1)
+			if !end.After(start) {
+				end = start.AddDate(0, 0, 1)
 			}
-			fmt.Fprintf(&b, "    %s (%s) :%s, %s, %s\n", mermaidText(it.Title), mermaidText(it.Release),
-				mermaidID(map[rice.Track]string{rice.Hardware: "hw", rice.Firmware: "fw", rice.Cloud: "cl"}[track], it.Feature), it.ReadyDate.Format(time.DateOnly), end.Format(time.DateOnly))
+			id := mermaidID(prefix, it.Feature)
+			if it.ReadyDate.Before(start) {
+				// ready before its work could start: a marker, so the bar
+				// is the work and the wait shows
+				fmt.Fprintf(&b, "    %s ready :milestone, %s_ready, %s, 0d\n", mermaidText(it.Title), id, it.ReadyDate.Format(time.DateOnly))
+			}
+			fmt.Fprintf(&b, "    %s (%s) :%s, %s, %s\n", mermaidText(it.Title), mermaidText(it.Release), id, start.Format(time.DateOnly), end.Format(time.DateOnly))
 		}
 	}
 	var milestones []string
@@ -72,4 +79,39 @@ func mermaidGantt(v planView, cal *roadmap.Calendar) string {
 		b.WriteString(strings.Join(milestones, ""))
 	}
 	return b.String()
+}
+
+// workStart is when a part's work can begin: the start of the cycle of the
+// first release its effort is allocated to (the previous release of the
+// same kind on its track, or the plan's start), and not before the part is
+// ready.
+func (v planView) workStart(it roadmap.Item, planStart time.Time) time.Time {
+	if len(it.Allocations) == 0 {
+		return it.ReadyDate
+	}
+	first := it.Allocations[0]
+	for _, a := range it.Allocations {
+		if a.Date.Before(first.Date) {
+			first = a
+		}
+	}
+	// the cycle is between releases of the same kind: a quarterly
+	// firmware release's capacity accrues over the quarter, not since the
+	// last hotfix window
+	hotfix := false
+	for _, r := range v.plan.Releases {
+		if r.Track == it.Track && r.Name == first.Release && r.Date.Equal(first.Date) {
+			hotfix = r.Hotfix
+		}
+	}
+	start := planStart
+	for _, r := range v.plan.Releases {
+		if r.Track == it.Track && r.Hotfix == hotfix && r.Date.Before(first.Date) && r.Date.After(start) {
+			start = r.Date
+		}
+	}
+	if it.ReadyDate.After(start) {
+		return it.ReadyDate
+	}
+	return start
 }

@@ -159,3 +159,29 @@ func TestRoadmapCapacity(t *testing.T) {
 		}
 	}
 }
+
+// A gantt bar is the work (from the start of its release's cycle, not
+// before the part is ready) up to the ship date; an earlier ready date is
+// a marker, so a part waiting for a cycle does not look like a year of work.
+func TestGanttBarsShowTheWork(t *testing.T) {
+	stdout, stderr, code := run(t, nil, "roadmap", "-C", exampleRepo, "-o", "mermaid")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{
+		// Rev C's cycle starts at Rev B (2027-03-01); the part was ready at the plan's start
+		"LTE-M backup link on the hub ready :milestone, hw_lte_backup_ready, 2027-01-04, 0d\n",
+		"LTE-M backup link on the hub (Rev C) :hw_lte_backup, 2027-03-01, 2028-03-01\n",
+		// a quarterly firmware release's cycle is the quarter, not the last hotfix window
+		"Delta OTA updates (FW 1) :fw_ota_delta, 2027-01-04, 2027-04-04\n",
+		// ready after its cycle started: the bar starts when it is ready, no marker
+		"LTE-M backup link on the hub (FW 6) :fw_lte_backup, 2028-03-01, 2028-07-04\n",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("gantt lacks %q", want)
+		}
+	}
+	if strings.Contains(stdout, "fw_lte_backup_ready") {
+		t.Error("a part ready inside its cycle got a ready marker")
+	}
+}
