@@ -265,7 +265,7 @@ func (p *planResults) gates() []gate {
 		n := float64(len(missing))
 		name, what := "roadmap.unscheduled", "unscheduled features"
 		if basicOnly {
-			name, what = "roadmap.unscheduled_basic", "unscheduled Kano-basic features"
+			name, what = "roadmap.unscheduled_basic", "unscheduled basic features"
 		}
 		gt := gate{Name: name, Value: &n, Threshold: "= 0 " + what, Passed: len(missing) == 0 && p.plan != nil, Detail: strings.Join(missing, ", ")}
 		if p.plan == nil {
