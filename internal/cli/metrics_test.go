@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/iotpm/iotpm/internal/render"
 )
 
 var exampleInputs = []string{"--devices", "exports/devices.csv", "--events", "exports/lifecycle.csv",
@@ -240,5 +242,20 @@ func TestMetricsCSVTables(t *testing.T) {
 	}
 	if _, stderr, code := run(t, nil, "metrics", "-C", exampleRepo, "--table", "months"); code != ExitInvalid || !strings.Contains(stderr, "add -o csv") {
 		t.Errorf("--table without -o csv: exit %d: %s", code, stderr)
+	}
+}
+
+// Counts in the human table carry thousands separators, notes included.
+func TestMetricsTableSeparators(t *testing.T) {
+	v, med := 0.985, 0.991
+	doc := metricsJSON{Uptime: &uptimeJSON{Value: &v, Median: &med, ConnectedHours: 1234567, ObservedHours: 1250000, Devices: 100000, BelowSLO: 45961, LeftOut: 1200, SLO: 0.99}}
+	var b strings.Builder
+	if err := metricsTable(doc).Text(&b, render.Term{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"1,234,567 h", "1,250,000 h", "100,000 devices", "45,961 below 99% SLO", "1,200 left out"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, b.String())
+		}
 	}
 }

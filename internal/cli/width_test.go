@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -38,11 +39,25 @@ func TestTablesFitTheWidth(t *testing.T) {
 	}
 	// --wide and piped output (no COLUMNS, no --width) keep every column
 	wide, _, _ := run(t, map[string]string{"COLUMNS": "80"}, "rice", "-C", exampleRepo, "--wide")
+	golden(t, "width/rice-wide.golden", wide)
 	piped, _, _ := run(t, nil, "rice", "-C", exampleRepo)
 	if wide != piped || !strings.Contains(wide, "TOOLING (PERSON-MO)") || strings.Contains(wide, "hidden to fit") {
 		t.Errorf("--wide:\n%s\npiped:\n%s", wide, piped)
 	}
 	if _, stderr, code := run(t, nil, "rice", "-C", exampleRepo, "--wide", "--width", "80"); code != ExitInvalid || !strings.Contains(stderr, "--wide and --width cannot be used together") {
 		t.Errorf("--wide --width: exit %d: %s", code, stderr)
+	}
+}
+
+// diff's tables fit the width too.
+func TestDiffFitsTheWidth(t *testing.T) {
+	base, head := copyExample(t), copyExample(t)
+	editFile(t, filepath.Join(head, "features.yaml"), "    reach: 52000\n", "    reach: 5200\n")
+	for _, width := range []string{"80", "120"} {
+		stdout, stderr, code := run(t, nil, "diff", "--base-dir", base, "-C", head, "--width", width)
+		if code != ExitOK {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		golden(t, "width/diff-"+width+".golden", strings.ReplaceAll(stdout, base, "$BASE"))
 	}
 }
