@@ -28,6 +28,7 @@ type chunk struct {
 	lines      int // physical lines in the chunk
 
 	ids      metrics.Interner // the chunk's own device numbers
+	backOff  int              // where devs and vals start in the shared backing arrays
 	devs     []int32
 	vals     []int64
 	earliest int64
@@ -86,13 +87,26 @@ func (g *Ingest) readParallel(ctx context.Context, path string, b *Binding, deli
 		avg = float64(len(head)-nl-1) / float64(k)
 	}
 
+	// Every chunk appends into its own window of one backing array, so
+	// that after parsing the rows can be made contiguous in place and
+	// grouped by device in place (no second copy of 10M events).
 	chunks := make([]*chunk, workers)
+	ests := make([]int, workers)
+	total := 0
+	for w := range workers {
+		ests[w] = int(float64(bounds[w+1]-bounds[w])/avg*1.02) + 1024
+		total += ests[w]
+	}
+	backDevs, backVals := make([]int32, total), make([]int64, total)
 	var wg sync.WaitGroup
+	off := 0
 	for w := range workers {
 		c := &chunk{start: bounds[w], end: bounds[w+1], skipped: map[string]int{}, ignored: map[string]int{},
 			earliest: math.MaxInt64, latest: math.MinInt64}
-		est := int(float64(c.end-c.start)/avg*1.02) + 1024
-		c.devs, c.vals = make([]int32, 0, est), make([]int64, 0, est)
+		est := ests[w]
+		c.devs, c.vals = backDevs[off:off:off+est], backVals[off:off:off+est]
+		c.backOff = off
+		off += est
 		chunks[w] = c
 		wg.Go(func() { c.err = g.parseChunk(ctx, f, c, b, delim) })
 	}
@@ -138,11 +152,30 @@ func (g *Ingest) readParallel(ctx context.Context, path string, b *Binding, deli
 		for j, dv := range c.devs {
 			c.devs[j] = global[dv]
 		}
-		if kind == "events" {
-			d.AppendEvents(c.devs, c.vals, c.earliest, c.latest)
-		} else {
-			d.AppendActivity(c.devs, c.vals, c.earliest, c.latest)
+	}
+	// Close the gaps between the chunks' windows (copy is a memmove) and
+	// hand over one segment; a chunk that outgrew its window was moved by
+	// append, and is handed over as its own segment.
+	n := 0
+	var earliest, latest int64 = math.MaxInt64, math.MinInt64
+	var spilled []*chunk
+	for _, c := range chunks {
+		if len(c.vals) > 0 && &c.vals[0] != &backVals[c.backOff] || len(c.devs) > 0 && &c.devs[0] != &backDevs[c.backOff] {
+			spilled = append(spilled, c)
+			continue
 		}
+		copy(backDevs[n:], c.devs)
+		copy(backVals[n:], c.vals)
+		n += len(c.vals)
+		earliest, latest = min(earliest, c.earliest), max(latest, c.latest)
+	}
+	add := d.AppendEvents
+	if kind != "events" {
+		add = d.AppendActivity
+	}
+	add(backDevs[:n:n], backVals[:n:n], earliest, latest)
+	for _, c := range spilled {
+		add(c.devs, c.vals, c.earliest, c.latest)
 	}
 	return true, nil
 }

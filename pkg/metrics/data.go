@@ -15,6 +15,7 @@ package metrics
 import (
 	"cmp"
 	"math"
+	"runtime"
 	"slices"
 	"strconv"
 	"sync"
@@ -304,11 +305,18 @@ func (d *Data) Devices() int { return d.devices.Len() }
 // array (a counting sort by device), keeping rows grouped earlier.
 func group(perDevice [][]int64, segs []segment) [][]int64 {
 	total := 0
+	var nonEmpty []segment
 	for _, sg := range segs {
 		total += len(sg.devs)
+		if len(sg.devs) > 0 {
+			nonEmpty = append(nonEmpty, sg)
+		}
 	}
 	if total == 0 {
 		return perDevice
+	}
+	if len(nonEmpty) == 1 && !slices.ContainsFunc(perDevice, func(s []int64) bool { return len(s) > 0 }) {
+		return groupInPlace(len(perDevice), nonEmpty[0])
 	}
 	n := len(perDevice)
 	offsets := make([]int, n+1)
@@ -339,6 +347,73 @@ func group(perDevice [][]int64, segs []segment) [][]int64 {
 		out[i] = all[offsets[i]:offsets[i+1]:offsets[i+1]]
 	}
 	return out
+}
+
+// groupInPlace groups one segment by device within its own arrays, so
+// 10M events need no second 80 MB array. It is a two-level American-flag
+// sort: first into at most 256 buckets of device ranges (few write heads,
+// cache-friendly), then each bucket by device (a bucket's rows fit in
+// cache). The result's slices share sg.vals.
+func groupInPlace(n int, sg segment) [][]int64 {
+	devs, vals := sg.devs, sg.vals
+	offsets := make([]int, n+1)
+	for _, dv := range devs {
+		offsets[dv+1]++
+	}
+	for i := range n {
+		offsets[i+1] += offsets[i]
+	}
+	shift := uint(0)
+	for (n-1)>>shift >= 256 {
+		shift++
+	}
+	top := (n-1)>>shift + 1
+	// level 1: bucket b holds devices [b<<shift, (b+1)<<shift)
+	bounds := make([]int, top+1)
+	for b := range top + 1 {
+		bounds[b] = offsets[min(b<<shift, n)]
+	}
+	flagPermute(devs, vals, bounds, 0, shift)
+	// level 2: within each bucket, by device; buckets are disjoint, so
+	// the workers share them out
+	workers := min(runtime.GOMAXPROCS(0), top)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for b := top * w / workers; b < top*(w+1)/workers; b++ {
+				lo := b << shift
+				hi := min((b+1)<<shift, n)
+				flagPermute(devs, vals, offsets[lo:hi+1], int32(lo), 0)
+			}
+		})
+	}
+	wg.Wait()
+	out := make([][]int64, n)
+	for i := range n {
+		out[i] = vals[offsets[i]:offsets[i+1]:offsets[i+1]]
+	}
+	return out
+}
+
+// flagPermute moves every row in [bounds[0], bounds[len-1]) into bucket
+// (dev − base) >> shift, whose rows go in [bounds[k], bounds[k+1]): each
+// swap places one row for good.
+func flagPermute(devs []int32, vals []int64, bounds []int, base int32, shift uint) {
+	next := slices.Clone(bounds[:len(bounds)-1])
+	for k := range next {
+		end := bounds[k+1]
+		for i := next[k]; i < end; i = next[k] {
+			t := int((devs[i] - base) >> shift)
+			if t == k {
+				next[k]++
+				continue
+			}
+			j := next[t]
+			next[t]++
+			devs[i], devs[j] = devs[j], devs[i]
+			vals[i], vals[j] = vals[j], vals[i]
+		}
+	}
 }
 
 // Freeze groups the rows by device and orders every device's events,

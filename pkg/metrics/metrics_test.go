@@ -3,8 +3,10 @@ package metrics
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"reflect"
 	"runtime"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -288,5 +290,31 @@ func TestConcurrentCompute(t *testing.T) {
 	}
 	if results[0].Uptime.Devices != 200 {
 		t.Errorf("devices %d, want 200", results[0].Uptime.Devices)
+	}
+}
+
+// Grouping in place gives every device the same rows as grouping into a
+// new array, for device counts on both sides of the 256-bucket first level.
+func TestGroupInPlaceMatchesCopy(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, n := range []int{1, 7, 256, 257, 1000, 100_003} {
+		rows := n*3 + 11
+		devs, vals := make([]int32, rows), make([]int64, rows)
+		for i := range rows {
+			devs[i] = int32(rng.IntN(n))
+			vals[i] = rng.Int64()
+		}
+		// two segments take the copying path
+		h := rows / 2
+		want := group(make([][]int64, n), []segment{{slices.Clone(devs[:h]), slices.Clone(vals[:h])}, {slices.Clone(devs[h:]), slices.Clone(vals[h:])}})
+		got := groupInPlace(n, segment{devs, vals})
+		for d := range n {
+			a, b := slices.Clone(want[d]), slices.Clone(got[d])
+			slices.Sort(a)
+			slices.Sort(b)
+			if !slices.Equal(a, b) {
+				t.Fatalf("n=%d device %d: %v, want %v", n, d, b, a)
+			}
+		}
 	}
 }
