@@ -1,6 +1,8 @@
 package export
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -31,6 +33,18 @@ func TestReadContextCancelled(t *testing.T) {
 			g := &Ingest{Data: metrics.NewData(), Window: metrics.Window{From: 0, To: 1 << 62}, UseUntil: 1 << 62}
 			if _, err := g.ReadContext(ctx, Input{Kind: "events", Path: path}); !errors.Is(err, context.Canceled) {
 				t.Errorf("err = %v, want context.Canceled", err)
+			}
+			// and its .csv.gz, read in streamed blocks
+			var zb bytes.Buffer
+			zw := gzip.NewWriter(&zb)
+			zw.Write([]byte(b.String()))
+			zw.Close()
+			if err := os.WriteFile(path+".gz", zb.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			g = &Ingest{Data: metrics.NewData(), Window: metrics.Window{From: 0, To: 1 << 62}, UseUntil: 1 << 62}
+			if _, err := g.ReadContext(ctx, Input{Kind: "events", Path: path + ".gz"}); !errors.Is(err, context.Canceled) {
+				t.Errorf(".gz: err = %v, want context.Canceled", err)
 			}
 			// and the same file reads in full without cancellation
 			g = &Ingest{Data: metrics.NewData(), Window: metrics.Window{From: 0, To: 1 << 62}, UseUntil: 1 << 62}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
 	"time"
 
@@ -202,6 +203,25 @@ func (g *Ingest) read(ctx context.Context, in Input) (*Stats, error) {
 
 	parallelOK := (in.Kind == "events" || in.Kind == "activity") && r.counter != nil && len(r.closers) == 1 &&
 		!b.HasSequence() && !format.tables && format.comment == "" && sample == nil && r.Preamble == 0
+	streamOK := (in.Kind == "events" || in.Kind == "activity") && len(r.closers) == 2 && runtime.GOMAXPROCS(0) > 1 &&
+		!b.HasSequence() && !format.tables && format.comment == "" && sample == nil && r.Preamble == 0
+	if streamOK {
+		ok, err := g.readStream(ctx, r, b, st)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			st.Preamble += r.Preamble
+			return st, nil
+		}
+		// a quoted field spans lines: read the file again, sequentially
+		r.Close()
+		if r, err = OpenLimited(in.Path, r.Delim, g.MaxExpansion); err != nil {
+			return nil, err
+		}
+		defer r.Close()
+		r.Comment, r.Tables = nil, false
+	}
 	if parallelOK {
 		ok, err := g.readParallel(ctx, in.Path, b, r.Delim, st)
 		if err != nil {

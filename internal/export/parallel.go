@@ -37,8 +37,10 @@ type chunk struct {
 	read, used, outside int
 	skipped             map[string]int
 	ignored             map[string]int
-	errs                []*RowError // line numbers relative to the chunk
+	errs                []*RowError // line numbers relative to the chunk (the file's, streamed)
 	err                 error
+	// firstSeen is the line where each of ids first appeared (streamed).
+	firstSeen []int
 }
 
 // readParallel reads an events or activity export in parallel into st. ok
@@ -180,21 +182,12 @@ func (g *Ingest) readParallel(ctx context.Context, path string, b *Binding, deli
 	return true, nil
 }
 
-// parseChunk parses the lines of one chunk.
+// parseChunk parses the lines of one chunk of the file.
 func (g *Ingest) parseChunk(ctx context.Context, f *os.File, c *chunk, b *Binding, delim byte) error {
-	ncols := len(b.Header)
-	events := b.Format.Kind == "events"
+	p := newLineParser(g, c, b, delim, f.Name())
 	buf := make([]byte, 4<<20)
 	carried := 0 // bytes of an unfinished line kept at the front of buf
 	pos := c.start
-	fields := make([][]byte, 0, ncols+1)
-	path := f.Name()
-	bad := func(key, reason string) {
-		c.skipped[key]++
-		if len(c.errs) < MaxListedErrors {
-			c.errs = append(c.errs, &RowError{Path: path, Line: c.lines, Reason: reason})
-		}
-	}
 	for pos < c.end || carried > 0 {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -217,89 +210,144 @@ func (g *Ingest) parseChunk(ctx context.Context, f *os.File, c *chunk, b *Bindin
 		}
 		data := buf[:carried+n]
 		carried = 0
-		for len(data) > 0 {
-			k := bytes.IndexByte(data, '\n')
+		if pos < c.end {
+			// whole lines now, the unfinished one next time
+			k := bytes.LastIndexByte(data, '\n')
 			if k < 0 {
-				if pos < c.end {
-					carried = copy(buf, data)
+				carried = len(data)
+				continue
+			}
+			rest := data[k+1:]
+			if err := p.lines(data[:k+1], c.lines+1); err != nil {
+				return err
+			}
+			carried = copy(buf, rest)
+			continue
+		}
+		if err := p.lines(data, c.lines+1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// lineParser decodes whole lines of a split export into a chunk.
+type lineParser struct {
+	g      *Ingest
+	c      *chunk
+	b      *Binding
+	delim  byte
+	ncols  int
+	events bool
+	path   string
+	fields [][]byte
+	line   int // the line being parsed
+	// firstSeen, when set, records the line of each new device id.
+	firstSeen *[]int
+}
+
+func newLineParser(g *Ingest, c *chunk, b *Binding, delim byte, path string) *lineParser {
+	return &lineParser{g: g, c: c, b: b, delim: delim, ncols: len(b.Header), events: b.Format.Kind == "events", path: path,
+		fields: make([][]byte, 0, len(b.Header)+1)}
+}
+
+func (p *lineParser) bad(key, reason string) {
+	c := p.c
+	c.skipped[key]++
+	if len(c.errs) < MaxListedErrors {
+		c.errs = append(c.errs, &RowError{Path: p.path, Line: p.line, Reason: reason})
+	}
+}
+
+// lines parses data, whole lines (the last may lack its newline), the
+// first of which is line first (numbered as the caller numbers them).
+func (p *lineParser) lines(data []byte, first int) error {
+	c, b, delim := p.c, p.b, p.delim
+	p.line = first - 1
+	for len(data) > 0 {
+		k := bytes.IndexByte(data, '\n')
+		if k < 0 {
+			k = len(data) // the file's last line has no newline
+		}
+		line := data[:k]
+		if k < len(data) {
+			data = data[k+1:]
+		} else {
+			data = nil
+		}
+		c.lines++
+		p.line++
+		if len(line) > 0 && line[len(line)-1] == '\r' {
+			line = line[:len(line)-1]
+		}
+		if len(line) == 0 {
+			continue
+		}
+		c.read++
+		fields := p.fields
+		if bytes.IndexByte(line, '"') >= 0 {
+			var ok bool
+			if fields, ok = splitQuoted(line, delim, fields[:0]); !ok {
+				return errSplitUnsafe
+			}
+		} else {
+			fields = fields[:0]
+			for {
+				i := bytes.IndexByte(line, delim)
+				if i < 0 {
+					fields = append(fields, line)
 					break
 				}
-				k = len(data) // the file's last line has no newline
+				fields = append(fields, line[:i])
+				line = line[i+1:]
 			}
-			line := data[:k]
-			if k < len(data) {
-				data = data[k+1:]
-			} else {
-				data = nil
-			}
-			c.lines++
-			if len(line) > 0 && line[len(line)-1] == '\r' {
-				line = line[:len(line)-1]
-			}
-			if len(line) == 0 {
+		}
+		p.fields = fields
+		if len(fields) != p.ncols {
+			p.bad("wrong field count", fieldCountReason(len(fields), p.ncols))
+			continue
+		}
+		if !b.keep(fields) {
+			c.ignored[b.filterReason()]++
+			continue
+		}
+		id := b.field(fields, roleDevice)
+		if len(id) == 0 {
+			p.bad("empty device_id", "empty device_id ("+b.Column("device_id")+")")
+			continue
+		}
+		v := b.field(fields, roleTimestamp)
+		ts, err := b.timestamp(v)
+		if err != nil {
+			p.bad("unparseable timestamp", timestampProblem("timestamp", v, err))
+			continue
+		}
+		val := ts
+		if p.events {
+			v := b.field(fields, roleEvent)
+			ev, ok := b.classify(v)
+			if !ok {
+				p.bad("unknown event value", fmt.Sprintf("unknown event value %q in column %s (format %s: %s)", clip(string(v), 80), b.Column("event"), b.Format.Name, b.vocabulary()))
 				continue
 			}
-			c.read++
-			if bytes.IndexByte(line, '"') >= 0 {
-				var ok bool
-				if fields, ok = splitQuoted(line, delim, fields[:0]); !ok {
-					return errSplitUnsafe
-				}
-			} else {
-				fields = fields[:0]
-				for {
-					i := bytes.IndexByte(line, delim)
-					if i < 0 {
-						fields = append(fields, line)
-						break
-					}
-					fields = append(fields, line[:i])
-					line = line[i+1:]
-				}
-			}
-			if len(fields) != ncols {
-				bad("wrong field count", fieldCountReason(len(fields), ncols))
+			if ev == valueIgnored {
+				c.ignored["event "+clip(normalize(string(v)), 40)]++
 				continue
 			}
-			if !b.keep(fields) {
-				c.ignored[b.filterReason()]++
-				continue
-			}
-			id := b.field(fields, roleDevice)
-			if len(id) == 0 {
-				bad("empty device_id", "empty device_id ("+b.Column("device_id")+")")
-				continue
-			}
-			v := b.field(fields, roleTimestamp)
-			ts, err := b.timestamp(v)
-			if err != nil {
-				bad("unparseable timestamp", timestampProblem("timestamp", v, err))
-				continue
-			}
-			val := ts
-			if events {
-				v := b.field(fields, roleEvent)
-				ev, ok := b.classify(v)
-				if !ok {
-					bad("unknown event value", fmt.Sprintf("unknown event value %q in column %s (format %s: %s)", clip(string(v), 80), b.Column("event"), b.Format.Name, b.vocabulary()))
-					continue
-				}
-				if ev == valueIgnored {
-					c.ignored["event "+clip(normalize(string(v)), 40)]++
-					continue
-				}
-				val = metrics.EventKey(ts, ev)
-			}
-			dv, _ := c.ids.Index(id)
-			c.devs = append(c.devs, dv)
-			c.vals = append(c.vals, val)
-			c.earliest = min(c.earliest, ts)
-			c.latest = max(c.latest, ts)
-			if ts < g.UseUntil {
-				c.used++
-			} else {
-				c.outside++
-			}
+			val = metrics.EventKey(ts, ev)
+		}
+		dv, added := c.ids.Index(id)
+		if added && p.firstSeen != nil {
+			*p.firstSeen = append(*p.firstSeen, p.line)
+		}
+		c.devs = append(c.devs, dv)
+		c.vals = append(c.vals, val)
+		c.earliest = min(c.earliest, ts)
+		c.latest = max(c.latest, ts)
+		if ts < p.g.UseUntil {
+			c.used++
+		} else {
+			c.outside++
 		}
 	}
 	return nil

@@ -8,12 +8,13 @@ package export
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+
+	"github.com/klauspost/compress/gzip"
 )
 
 // Reader streams the rows of one CSV export.
@@ -398,4 +399,14 @@ func (r *Reader) Close() error {
 	}
 	r.closers = nil
 	return first
+}
+
+// rest hands over the unread stream after the header, for a reader that
+// splits it itself, with the number of its first line; ok is false when
+// the reader holds lines of its own (read ahead, or to replay).
+func (r *Reader) rest() (src io.Reader, firstLine int, ok bool) {
+	if r.pending != nil || len(r.replay) > 0 || r.scratch != nil && len(r.scratch) > 0 {
+		return nil, 0, false
+	}
+	return r.br, r.next, true
 }

@@ -1,0 +1,183 @@
+package export
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"math"
+	"runtime"
+	"slices"
+	"sync"
+)
+
+// A compressed export cannot be split by offset, but its decompressed
+// stream can be cut into blocks of whole lines as it is read: one goroutine
+// decompresses and cuts, every core parses blocks as they come, so
+// decompression overlaps parsing. Device numbers are given in order of
+// first appearance in the file, as the other readers give them, whatever
+// the order in which workers took the blocks.
+
+const streamBlock = 4 << 20
+
+type streamBlockData struct {
+	data  []byte
+	first int // line number of its first line
+	buf   []byte
+}
+
+// readStream reads the rest of r in parallel into st. ok is false when a
+// quoted field spans lines (the caller reads the file again sequentially).
+func (g *Ingest) readStream(ctx context.Context, r *Reader, b *Binding, st *Stats) (ok bool, err error) {
+	src, firstLine, can := r.rest()
+	if !can {
+		return false, nil
+	}
+	workers := runtime.GOMAXPROCS(0)
+	parent := ctx
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	free := make(chan []byte, 2*workers+2)
+	for range cap(free) {
+		free <- make([]byte, streamBlock)
+	}
+	blocks := make(chan streamBlockData, 2*workers)
+	var readErr error
+	go func() {
+		defer close(blocks)
+		var carry []byte
+		line := firstLine
+		for {
+			var buf []byte
+			select {
+			case buf = <-free:
+			case <-ctx.Done():
+				return
+			}
+			if len(carry) >= cap(buf) {
+				buf = make([]byte, 2*len(carry)) // a line longer than a block
+			}
+			buf = buf[:cap(buf)]
+			n := copy(buf, carry)
+			m, err := io.ReadFull(src, buf[n:])
+			data := buf[:n+m]
+			eof := errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+			if err != nil && !eof {
+				readErr = err
+				return
+			}
+			carry = carry[:0]
+			if !eof {
+				k := bytes.LastIndexByte(data, '\n')
+				if k < 0 {
+					carry = append(carry, data...)
+					free <- buf
+					continue
+				}
+				carry = append(carry, data[k+1:]...)
+				data = data[:k+1]
+			}
+			select {
+			case blocks <- streamBlockData{data: data, first: line, buf: buf}:
+			case <-ctx.Done():
+				return
+			}
+			line += bytes.Count(data, []byte{'\n'})
+			if eof {
+				return
+			}
+		}
+	}()
+
+	chunks := make([]*chunk, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		c := &chunk{skipped: map[string]int{}, ignored: map[string]int{}, earliest: math.MaxInt64, latest: math.MinInt64, firstSeen: []int{}}
+		chunks[w] = c
+		p := newLineParser(g, c, b, r.Delim, r.Path)
+		p.firstSeen = &c.firstSeen
+		wg.Go(func() {
+			for blk := range blocks {
+				if c.err == nil {
+					if err := ctx.Err(); err != nil {
+						c.err = err
+					} else if err := p.lines(blk.data, blk.first); err != nil {
+						c.err = err
+						cancel() // the others stop too
+					}
+				}
+				select {
+				case free <- blk.buf:
+				default:
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if err := parent.Err(); err != nil {
+		return false, err
+	}
+	for _, c := range chunks {
+		if errors.Is(c.err, errSplitUnsafe) {
+			return false, nil
+		}
+	}
+	if readErr != nil {
+		return false, readErr
+	}
+	for _, c := range chunks {
+		if c.err != nil {
+			return false, c.err
+		}
+	}
+
+	// device numbers in order of first appearance in the file
+	first := map[string]int{}
+	for _, c := range chunks {
+		for i, name := range c.ids.Names {
+			if l, seen := first[name]; !seen || c.firstSeen[i] < l {
+				first[name] = c.firstSeen[i]
+			}
+		}
+	}
+	names := make([]string, 0, len(first))
+	for name := range first {
+		names = append(names, name)
+	}
+	slices.SortFunc(names, func(a, b string) int { return first[a] - first[b] })
+	d := g.Data
+	for _, name := range names {
+		d.DeviceIndex([]byte(name))
+	}
+	var errs []*RowError
+	for _, c := range chunks {
+		st.Read += c.read
+		st.Used += c.used
+		st.Outside += c.outside
+		for k, v := range c.skipped {
+			st.Skipped[k] += v
+		}
+		for k, v := range c.ignored {
+			st.Ignored[k] += v
+		}
+		errs = append(errs, c.errs...)
+		if c.used+c.outside > 0 {
+			st.widen(c.earliest, c.latest)
+		}
+		global := make([]int32, c.ids.Len())
+		for i, name := range c.ids.Names {
+			global[i] = d.DeviceIndex([]byte(name))
+		}
+		for j, dv := range c.devs {
+			c.devs[j] = global[dv]
+		}
+		if b.Format.Kind == "events" {
+			d.AppendEvents(c.devs, c.vals, c.earliest, c.latest)
+		} else {
+			d.AppendActivity(c.devs, c.vals, c.earliest, c.latest)
+		}
+	}
+	slices.SortFunc(errs, func(a, b *RowError) int { return a.Line - b.Line })
+	st.Errors = append(st.Errors, errs[:min(len(errs), MaxListedErrors-len(st.Errors))]...)
+	return true, nil
+}
