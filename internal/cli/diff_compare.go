@@ -115,7 +115,7 @@ func partStates(p *planResults) map[string]partState {
 		out[it.Feature+"/"+string(it.Track)] = partState{release: it.Release, date: it.ShipDate, scheduled: true}
 	}
 	for _, u := range p.plan.Unscheduled {
-		out[u.Feature+"/"+string(u.Track)] = partState{reason: u.Reason}
+		out[u.Feature+"/"+string(u.Track)] = partState{reason: u.Why.String()}
 	}
 	return out
 }

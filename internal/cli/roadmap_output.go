@@ -100,6 +100,10 @@ type unscheduledJSON struct {
 	Title   string `json:"title"`
 	Track   string `json:"track"`
 	Reason  string `json:"reason"`
+	// ReasonKind is the reason as a stable key for scripts:
+	// lead_time_past_end, no_release, no_capacity, dependency_unscheduled,
+	// earlier_part_unscheduled.
+	ReasonKind string `json:"reason_kind"`
 }
 
 func toRoadmapJSON(v planView, cal *roadmap.Calendar) roadmapJSON {
@@ -140,7 +144,7 @@ func toRoadmapJSON(v planView, cal *roadmap.Calendar) roadmapJSON {
 		doc.Themes = append(doc.Themes, j)
 	}
 	for _, u := range v.unscheduled() {
-		doc.Unscheduled = append(doc.Unscheduled, unscheduledJSON{Feature: u.Feature, Title: u.Title, Track: string(u.Track), Reason: u.Reason})
+		doc.Unscheduled = append(doc.Unscheduled, unscheduledJSON{Feature: u.Feature, Title: u.Title, Track: string(u.Track), Reason: u.Why.String(), ReasonKind: string(u.Why.Kind)})
 	}
 	return doc
 }
@@ -241,7 +245,7 @@ func themesTable(ts []roadmap.ThemeStatus) *render.Table {
 func unscheduledTable(us []roadmap.Unscheduled) *render.Table {
 	t := &render.Table{Columns: []render.Column{{Header: "FEATURE"}, {Header: "TRACK"}, {Header: "REASON"}}}
 	for _, u := range us {
-		t.Append(u.Feature, string(u.Track), u.Reason)
+		t.Append(u.Feature, string(u.Track), u.Why.String())
 	}
 	return t
 }
@@ -335,7 +339,7 @@ func roadmapCSV(v planView) *render.Table {
 			strconv.Itoa(it.LeadDays), render.Exact(it.Effort), "")
 	}
 	for _, u := range v.unscheduled() {
-		t.Append(u.Feature, u.Title, string(u.Track), "unscheduled", "", "", "", "", "", u.Reason)
+		t.Append(u.Feature, u.Title, string(u.Track), "unscheduled", "", "", "", "", "", u.Why.String())
 	}
 	return t
 }

@@ -51,7 +51,42 @@ type Unscheduled struct {
 	Feature string
 	Title   string
 	Track   rice.Track
-	Reason  string
+	Why     Reason
+}
+
+// ReasonKind says why a part is unscheduled.
+type ReasonKind string
+
+// The reasons a part is unscheduled.
+const (
+	// LeadTimePastEnd: its earliest release (ready + lead time), Earliest,
+	// is after the plan's End.
+	LeadTimePastEnd ReasonKind = "lead_time_past_end"
+	// NoRelease: the track has no release on or after Earliest.
+	NoRelease ReasonKind = "no_release"
+	// NoCapacity: Missing of Needed person-months do not fit in the
+	// track's releases from Earliest to the end.
+	NoCapacity ReasonKind = "no_capacity"
+	// DependencyUnscheduled: Dependency has an unscheduled part, for Cause.
+	DependencyUnscheduled ReasonKind = "dependency_unscheduled"
+	// EarlierPartUnscheduled: the feature's part on track Part, which this
+	// one waits for, is unscheduled.
+	EarlierPartUnscheduled ReasonKind = "earlier_part_unscheduled"
+)
+
+// Reason is why a part is unscheduled: a kind and the values that go with
+// it (see the kinds). Callers word it.
+type Reason struct {
+	Kind            ReasonKind
+	Track           rice.Track // the part's track (NoRelease, NoCapacity)
+	Earliest, End   time.Time
+	Missing, Needed float64
+	Dependency      string
+	Part            rice.Track
+	// Cause is the dependency's own reason (DependencyUnscheduled).
+	Cause *Reason
+	// CauseTrack is the track of the dependency's unscheduled part.
+	CauseTrack rice.Track
 }
 
 // ReleasePlan is a release and what the plan puts in it.
@@ -134,11 +169,17 @@ func Order(ranked []rice.Scored) []rice.Scored {
 	return out
 }
 
+// failure is why a feature has an unscheduled part, for its dependants.
+type failure struct {
+	track rice.Track
+	why   Reason
+}
+
 type scheduler struct {
 	in         Input
 	releases   []ReleasePlan
 	shipped    map[string]map[rice.Track]time.Time // feature → track → ship date
-	failed     map[string]string                   // feature → why one of its parts is unscheduled
+	failed     map[string]failure                  // feature → why one of its parts is unscheduled
 	plan       Plan
 	explaining bool // the feature being placed is the one to explain
 	// lists index each track's releases in date order: [track][0] the
@@ -184,7 +225,7 @@ func (s *scheduler) note(ex *Explanation, format string, args ...any) {
 // Schedule places the backlog on the calendar (see the package doc and the
 // README for the rules).
 func Schedule(in Input) Plan {
-	s := &scheduler{in: in, shipped: map[string]map[rice.Track]time.Time{}, failed: map[string]string{},
+	s := &scheduler{in: in, shipped: map[string]map[rice.Track]time.Time{}, failed: map[string]failure{},
 		lists: map[rice.Track]*[2]releaseList{}}
 	for _, t := range rice.Tracks {
 		s.lists[t] = &[2]releaseList{}
@@ -213,10 +254,11 @@ func (s *scheduler) feature(f rice.Scored) {
 	// Rule 2: the first part waits for every part of every dependency.
 	ready := s.in.Calendar.Start
 	why := "the plan starts " + ready.Format(time.DateOnly)
-	var blocked string
+	var blocked *Reason
 	for _, d := range f.DependsOn {
-		if reason, bad := s.failed[d]; bad {
-			blocked = fmt.Sprintf("waiting on unscheduled dependency %s (%s)", d, reason)
+		if fail, bad := s.failed[d]; bad {
+			cause := fail.why
+			blocked = &Reason{Kind: DependencyUnscheduled, Dependency: d, Cause: &cause, CauseTrack: fail.track}
 			break
 		}
 		for _, t := range rice.Tracks {
@@ -227,15 +269,15 @@ func (s *scheduler) feature(f rice.Scored) {
 	}
 	for _, part := range chainOrder(f.Parts) {
 		ex := Explanation{Feature: f.ID, Track: part.Track}
-		if blocked != "" {
-			s.unschedule(f, part.Track, blocked, &ex)
+		if blocked != nil {
+			s.unschedule(f, part.Track, *blocked, &ex)
 			continue
 		}
 		s.note(&ex, "ready %s: %s", ready.Format(time.DateOnly), why)
 		ship, reason := s.part(f, part, ready, &ex)
-		if reason != "" {
-			s.unschedule(f, part.Track, reason, &ex)
-			blocked = fmt.Sprintf("waiting on its unscheduled %s part", part.Track)
+		if reason != nil {
+			s.unschedule(f, part.Track, *reason, &ex)
+			blocked = &Reason{Kind: EarlierPartUnscheduled, Part: part.Track}
 			continue
 		}
 		if s.shipped[f.ID] == nil {
@@ -250,14 +292,14 @@ func (s *scheduler) feature(f rice.Scored) {
 	}
 }
 
-func (s *scheduler) unschedule(f rice.Scored, track rice.Track, reason string, ex *Explanation) {
+func (s *scheduler) unschedule(f rice.Scored, track rice.Track, reason Reason, ex *Explanation) {
 	if s.explaining {
 		s.note(ex, "unscheduled: %s", reason)
 		s.plan.Explain = append(s.plan.Explain, *ex)
 	}
-	s.plan.Unscheduled = append(s.plan.Unscheduled, Unscheduled{Feature: f.ID, Title: f.Title, Track: track, Reason: reason})
+	s.plan.Unscheduled = append(s.plan.Unscheduled, Unscheduled{Feature: f.ID, Title: f.Title, Track: track, Why: reason})
 	if _, ok := s.failed[f.ID]; !ok {
-		s.failed[f.ID] = fmt.Sprintf("%s part: %s", track, reason)
+		s.failed[f.ID] = failure{track: track, why: reason}
 	}
 }
 
@@ -292,14 +334,14 @@ func LeadTime(p rice.Part, catalog rice.Catalog) (int, string) {
 // be scheduled. Rules 3 and 4. The releases a part could take capacity
 // from are found first; capacity is taken only when the part fits
 // completely (a part that cannot complete holds none).
-func (s *scheduler) part(f rice.Scored, p rice.Part, ready time.Time, ex *Explanation) (time.Time, string) {
+func (s *scheduler) part(f rice.Scored, p rice.Part, ready time.Time, ex *Explanation) (time.Time, *Reason) {
 	lead, source := LeadTime(p, s.in.Catalog)
 	earliest := ready.AddDate(0, 0, lead)
 	if lead > 0 {
 		s.note(ex, "lead time %d days (%s): earliest release %s", lead, source, earliest.Format(time.DateOnly))
 	}
 	if earliest.After(s.in.Calendar.End) {
-		return time.Time{}, fmt.Sprintf("lead time past end: earliest release %s is after the plan ends %s", earliest.Format(time.DateOnly), s.in.Calendar.End.Format(time.DateOnly))
+		return time.Time{}, &Reason{Kind: LeadTimePastEnd, Track: p.Track, Earliest: earliest, End: s.in.Calendar.End}
 	}
 	list := &s.lists[p.Track][0]
 	if f.Hotfix {
@@ -307,7 +349,7 @@ func (s *scheduler) part(f rice.Scored, p rice.Part, ready time.Time, ex *Explan
 	}
 	k0, _ := slices.BinarySearchFunc(list.idx, earliest, func(i int, t time.Time) int { return s.releases[i].Date.Compare(t) })
 	if k0 == len(list.idx) {
-		return time.Time{}, fmt.Sprintf("no capacity: no %s release on or after %s", p.Track, earliest.Format(time.DateOnly))
+		return time.Time{}, &Reason{Kind: NoRelease, Track: p.Track, Earliest: earliest}
 	}
 	if p.Engineering <= epsilon {
 		// nothing to build: ship with the first eligible release
@@ -315,7 +357,7 @@ func (s *scheduler) part(f rice.Scored, p rice.Part, ready time.Time, ex *Explan
 		r.Items = append(r.Items, f.ID)
 		s.note(ex, "no engineering effort: ships with %s on %s", r.Name, r.Date.Format(time.DateOnly))
 		s.addItem(f, p, r, ready, lead, nil)
-		return r.Date, ""
+		return r.Date, nil
 	}
 	remaining := p.Engineering
 	var allocs []Allocation
@@ -336,8 +378,7 @@ func (s *scheduler) part(f rice.Scored, p rice.Part, ready time.Time, ex *Explan
 		if s.explaining && prev+1 < len(list.idx) {
 			s.noteFull(ex, list, prev+1, len(list.idx)-1)
 		}
-		return time.Time{}, fmt.Sprintf("no capacity: %g of %g person-months do not fit in the %s releases from %s to the end",
-			round(remaining), p.Engineering, p.Track, earliest.Format(time.DateOnly))
+		return time.Time{}, &Reason{Kind: NoCapacity, Track: p.Track, Earliest: earliest, Missing: round(remaining), Needed: p.Engineering}
 	}
 	for k, i := range taken {
 		r := &s.releases[i]
@@ -356,7 +397,7 @@ func (s *scheduler) part(f rice.Scored, p rice.Part, ready time.Time, ex *Explan
 		s.note(ex, "ships with %s on %s (%g of its %g person-months)", r.Name, r.Date.Format(time.DateOnly), round(allocs[0].Amount), r.Capacity)
 	}
 	s.addItem(f, p, r, ready, lead, allocs)
-	return r.Date, ""
+	return r.Date, nil
 }
 
 // noteFull explains the full releases at positions from..to of a list:

@@ -46,7 +46,7 @@ func placement(p Plan) map[string]string {
 		out[it.Feature+"/"+string(it.Track)] = it.Release + " " + it.ShipDate.Format(time.DateOnly)
 	}
 	for _, u := range p.Unscheduled {
-		out[u.Feature+"/"+string(u.Track)] = "unscheduled: " + u.Reason
+		out[u.Feature+"/"+string(u.Track)] = "unscheduled: " + u.Why.String()
 	}
 	return out
 }
@@ -195,6 +195,23 @@ func TestRuleUnscheduled(t *testing.T) {
 		"needs-huge/cloud": "unscheduled: waiting on unscheduled dependency huge",
 		"fits/hardware":    "Rev B 2027-04-01", // huge's rolled-back 8 PM are free again
 	})
+	// the reasons are typed: a kind and its values, for callers to word
+	why := map[string]Reason{}
+	for _, u := range p.Unscheduled {
+		why[u.Feature+"/"+string(u.Track)] = u.Why
+	}
+	if r := why["huge/hardware"]; r.Kind != NoCapacity || r.Missing != 1 || r.Needed != 9 || r.Track != rice.Hardware {
+		t.Errorf("huge/hardware: %+v", r)
+	}
+	if r := why["huge/firmware"]; r.Kind != EarlierPartUnscheduled || r.Part != rice.Hardware {
+		t.Errorf("huge/firmware: %+v", r)
+	}
+	if r := why["late/hardware"]; r.Kind != LeadTimePastEnd || !r.Earliest.After(r.End) {
+		t.Errorf("late/hardware: %+v", r)
+	}
+	if r := why["needs-huge/cloud"]; r.Kind != DependencyUnscheduled || r.Dependency != "huge" || r.Cause == nil || r.Cause.Kind != NoCapacity || r.CauseTrack != rice.Hardware {
+		t.Errorf("needs-huge/cloud: %+v", r)
+	}
 }
 
 // Hotfix windows take only hotfix features.
