@@ -8,6 +8,7 @@ package export
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -35,6 +36,10 @@ type Reader struct {
 	replay  [][]byte
 	size    int64
 	counter *countingReader
+	// isize is the uncompressed size a .gz records (modulo 4 GiB; 0:
+	// unknown), for estimating its rows.
+	isize int64
+	limit *expansionLimit
 
 	// Comment, when set, marks data lines to skip (a format's comment).
 	Comment []byte
@@ -143,7 +148,14 @@ func OpenLimited(path string, delim byte, maxExpansion int) (*Reader, error) {
 			return nil, &RowError{Path: path, Reason: fmt.Sprintf("not a gzip file (%v); a plain CSV must not end in .gz", err)}
 		}
 		r.closers = append(r.closers, gz)
-		src = &expansionLimit{r: gz, left: max(64<<20, int64(maxExpansion)*info.Size()), path: path, ratio: maxExpansion}
+		var trailer [4]byte
+		if info.Size() > 18 {
+			if _, err := f.ReadAt(trailer[:], info.Size()-4); err == nil {
+				r.isize = int64(binary.LittleEndian.Uint32(trailer[:]))
+			}
+		}
+		r.limit = &expansionLimit{r: gz, left: max(64<<20, int64(maxExpansion)*info.Size()), path: path, ratio: maxExpansion}
+		src = r.limit
 	}
 	if err := r.init(src, delim); err != nil {
 		r.Close()
@@ -409,4 +421,26 @@ func (r *Reader) rest() (src io.Reader, firstLine int, ok bool) {
 		return nil, 0, false
 	}
 	return r.br, r.next, true
+}
+
+// estimateRows guesses a .gz's rows from its recorded size and the rows
+// buffered so far; 0 when it cannot (no size, a size that wrapped past
+// 4 GiB, too few rows to tell). The size is a claim of the file, so it is
+// held to the expansion bound and to rows of at least 20 bytes: a bomb
+// cannot make it reserve much.
+func (r *Reader) estimateRows() int {
+	if r.isize == 0 || r.isize < r.size || r.limit == nil {
+		return 0
+	}
+	buf, _ := r.br.Peek(r.br.Buffered())
+	rows := 0
+	for line := range bytes.Lines(buf) {
+		if len(bytes.TrimSpace(line)) > 0 {
+			rows++
+		}
+	}
+	if rows < 10 {
+		return 0
+	}
+	return int(min(r.isize, r.limit.left+int64(len(buf))) / int64(max(len(buf)/rows, 20)))
 }

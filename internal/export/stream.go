@@ -89,10 +89,17 @@ func (g *Ingest) readStream(ctx context.Context, r *Reader, b *Binding, st *Stat
 		}
 	}()
 
+	// room for each worker's rows, from the size gzip records and the
+	// lines seen so far, so appends do not copy 10M rows over and over
+	perWorker := 0
+	if rows := r.estimateRows(); rows > 0 {
+		perWorker = int(float64(rows)*1.05)/workers + 1024
+	}
 	chunks := make([]*chunk, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
-		c := &chunk{skipped: map[string]int{}, ignored: map[string]int{}, earliest: math.MaxInt64, latest: math.MinInt64, firstSeen: []int{}}
+		c := &chunk{skipped: map[string]int{}, ignored: map[string]int{}, earliest: math.MaxInt64, latest: math.MinInt64, firstSeen: []int{},
+			devs: make([]int32, 0, perWorker), vals: make([]int64, 0, perWorker)}
 		chunks[w] = c
 		p := newLineParser(g, c, b, r.Delim, r.Path)
 		p.firstSeen = &c.firstSeen

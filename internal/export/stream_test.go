@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"compress/gzip"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -91,5 +93,33 @@ func TestStreamedGzipMatchesPlain(t *testing.T) {
 	stZ, _ = read(gz)
 	if !reflect.DeepEqual(stP, stZ) || stZ.Read != 200_002 {
 		t.Errorf("multi-line field: plain %+v, gzip %+v", stP, stZ)
+	}
+}
+
+// The size a .gz records is the file's claim: a bomb of valid rows that
+// claims gigabytes makes the reader reserve little before the expansion
+// bound stops it.
+func TestGzipSizeClaimIsBounded(t *testing.T) {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw.Write([]byte("clientId,timestamp,eventType\n"))
+	row := []byte("dev-1,1774570025245,connected\n")
+	for range 8_000_000 { // 240 MB of one row: a few hundred KB compressed
+		zw.Write(row)
+	}
+	zw.Close()
+	path := filepath.Join(t.TempDir(), "bomb.csv.gz")
+	os.WriteFile(path, buf.Bytes(), 0o644)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	g := &Ingest{Data: metrics.NewData(), UseUntil: math.MaxInt64}
+	_, err := g.Read(Input{Kind: "events", Path: path})
+	runtime.ReadMemStats(&after)
+	if err == nil || !strings.Contains(err.Error(), "expands to more than") {
+		t.Errorf("err = %v", err)
+	}
+	t.Logf("allocated %d MB for a %d KB bomb", (after.TotalAlloc-before.TotalAlloc)>>20, buf.Len()>>10)
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 120<<20 {
+		t.Errorf("allocated %d MB for a %d KB bomb", grew>>20, buf.Len()>>10)
 	}
 }
