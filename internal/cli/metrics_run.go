@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"os"
 	"runtime/debug"
 
 	"github.com/iotpm/iotpm/internal/diag"
@@ -50,6 +51,18 @@ func runMetricsJob(f *Factory, job *metricsJob) (*metricsOutcome, error) {
 		}
 	}
 	out := &metricsOutcome{}
+	// every input there before reading any: a missing ota.csv should not
+	// cost the read of a 10M-row event log first
+	for _, kind := range inputKinds {
+		if in, ok := job.inputs[kind]; ok {
+			if _, err := os.Stat(in.Path); errors.Is(err, os.ErrNotExist) {
+				out.problems.Errorf(in.Path, 0, 0, "no such file")
+			}
+		}
+	}
+	if out.problems.HasErrors() {
+		return out, nil
+	}
 	for _, kind := range inputKinds {
 		in, ok := job.inputs[kind]
 		if !ok {

@@ -259,3 +259,12 @@ func TestMetricsTableSeparators(t *testing.T) {
 		}
 	}
 }
+
+// Missing inputs are all reported before any input is read.
+func TestMetricsMissingInputsFirst(t *testing.T) {
+	events, _ := filepath.Abs(filepath.Join(exampleRepo, "exports", "lifecycle.csv"))
+	_, stderr, code := run(t, nil, "metrics", "-C", t.TempDir(), "--month", "2026-10", "--events", events, "--ota", "nope.csv", "--usage", "nope2.csv")
+	if code != ExitInvalid || !strings.Contains(stderr, "nope.csv: no such file") || !strings.Contains(stderr, "nope2.csv: no such file") || !strings.Contains(stderr, "2 problems") {
+		t.Errorf("exit %d: %s", code, stderr)
+	}
+}
