@@ -15,11 +15,7 @@ func parallel(n int, f func(lo, hi int)) {
 	var wg sync.WaitGroup
 	for w := range workers {
 		lo, hi := n*w/workers, n*(w+1)/workers
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			f(lo, hi)
-		}()
+		wg.Go(func() { f(lo, hi) })
 	}
 	wg.Wait()
 }
