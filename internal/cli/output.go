@@ -3,8 +3,10 @@ package cli
 import (
 	"bytes"
 	"fmt"
+	"strings"
 
 	"github.com/iotpm/iotpm/internal/diag"
+	"github.com/iotpm/iotpm/internal/render"
 )
 
 // emit renders a command's whole output into memory first and writes it only
@@ -15,8 +17,25 @@ func emit(f *Factory, write func(*bytes.Buffer) error) error {
 	if err := write(&buf); err != nil {
 		return err
 	}
+	if err := f.checkColumns(); err != nil {
+		return err
+	}
 	_, err := f.IO.Out.Write(buf.Bytes())
 	return err
+}
+
+// checkColumns refuses a --columns name that no table of the output has
+// (the output is not written): a typo must not quietly show everything.
+func (f *Factory) checkColumns() error {
+	if len(f.Columns) == 0 || f.seen == nil {
+		return nil
+	}
+	for _, name := range f.Columns {
+		if !f.picked[render.ColumnKey(name)] {
+			return usageErrorf("--columns: no column %q in this output%s (columns: %s)", name, didYouMeanText(render.ColumnKey(name), f.seen), strings.Join(f.seen, ", "))
+		}
+	}
+	return nil
 }
 
 // report prints diagnostics to stderr, sorted. When any is an error it

@@ -50,6 +50,11 @@ type Factory struct {
 	// Wide and Width are --wide and --width: how tables fit the terminal.
 	Wide  bool
 	Width int
+	// Columns is --columns; picked and seen record, across the tables of
+	// one output, which names matched and which columns there were.
+	Columns []string
+	picked  map[string]bool
+	seen    []string
 
 	// Now is the clock (tests fix it).
 	Now func() time.Time
@@ -88,7 +93,13 @@ func (f *Factory) checkDir(cmd *cobra.Command) error {
 // with --wide or when stdout is not a terminal, so piped output keeps every
 // column unless asked.
 func (f *Factory) term() render.Term {
-	t := render.Term{Color: f.IO.ColorEnabled()}
+	t := render.Term{Color: f.IO.ColorEnabled(), Columns: f.Columns}
+	if len(f.Columns) > 0 {
+		if f.picked == nil {
+			f.picked = map[string]bool{}
+		}
+		t.Picked, t.Seen = f.picked, &f.seen
+	}
 	switch {
 	case f.Wide:
 	case f.Width > 0:
@@ -210,10 +221,15 @@ metrics from real exports. It runs the same on a laptop and in CI.`,
 	root.PersistentFlags().BoolVar(&f.Wide, "wide", false, "tables show every column, however wide")
 	root.PersistentFlags().IntVar(&f.Width, "width", 0, "fit tables to N columns (default: COLUMNS, or the terminal's width)")
 	root.MarkFlagsMutuallyExclusive("wide", "width")
+	root.PersistentFlags().StringSliceVar(&f.Columns, "columns", nil, "tables show only these columns, in this order (names as headers in lower case: id,score,effort)")
+	root.MarkFlagsMutuallyExclusive("wide", "columns")
 	_ = root.RegisterFlagCompletionFunc("output", completeOutput)
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
 		if err := f.checkDir(cmd); err != nil {
 			return err
+		}
+		if len(f.Columns) > 0 && f.Output != "" && f.Output != string(render.FormatTable) {
+			return usageErrorf("--columns picks the columns of table output; -o %s keeps every column (select with jq or your spreadsheet)", f.Output)
 		}
 		return f.checkOutputFlag(cmd)
 	}

@@ -61,3 +61,24 @@ func TestDiffFitsTheWidth(t *testing.T) {
 		golden(t, "width/diff-"+width+".golden", strings.ReplaceAll(stdout, base, "$BASE"))
 	}
 }
+
+// --columns picks columns by their lower-case header (or its first word),
+// in the order given; a name no table has is refused before anything is
+// written; other formats keep every column.
+func TestColumnsFlag(t *testing.T) {
+	stdout, stderr, code := run(t, nil, "rice", "-C", exampleRepo, "--columns", "score,id,effort")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	lines := strings.Split(stdout, "\n")
+	if lines[0] != "   SCORE  ID                    EFFORT (PERSON-MO)" || !strings.HasPrefix(lines[1], "27,733.3  adaptive-heartbeat") {
+		t.Errorf("--columns score,id,effort:\n%s", stdout)
+	}
+	stdout, stderr, code = run(t, nil, "rice", "-C", exampleRepo, "--columns", "id,scroe")
+	if code != ExitInvalid || stdout != "" || !strings.Contains(stderr, `--columns: no column "scroe" in this output; did you mean "score"?`) {
+		t.Errorf("unknown column: exit %d, stdout %q, stderr %s", code, stdout, stderr)
+	}
+	if _, stderr, code := run(t, nil, "rice", "-C", exampleRepo, "--columns", "id", "-o", "json"); code != ExitInvalid || !strings.Contains(stderr, "--columns picks the columns of table output") {
+		t.Errorf("--columns -o json: exit %d: %s", code, stderr)
+	}
+}

@@ -4,7 +4,9 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/iotpm/iotpm/internal/termsafe"
@@ -44,6 +46,60 @@ type Term struct {
 	// Width, when positive, is the width the table must fit: columns are
 	// hidden by their Hide rank until it does, and a last line names them.
 	Width int
+	// Columns, when set, picks the columns to show, by ColumnKey, in its
+	// order; a table that has none of them is shown whole. Each key a
+	// table has is recorded in Picked, so the caller can refuse a key that
+	// no table has.
+	Columns []string
+	Picked  map[string]bool
+	// Seen, when set, collects the keys of every column of every table.
+	Seen *[]string
+}
+
+// ColumnKey is how --columns names a column: its header in lower case,
+// other characters as single dashes ("EFFORT (PERSON-MO)" →
+// "effort-person-mo"). The first word alone ("effort") also names it when
+// no other column of the table starts with it.
+func ColumnKey(header string) string {
+	return strings.Join(strings.FieldsFunc(strings.ToLower(header), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}), "-")
+}
+
+// pick returns the indexes of the columns term.Columns names, in its
+// order, or nil when it names none of this table's.
+func (t *Table) pick(term Term) []int {
+	if len(term.Columns) == 0 {
+		return nil
+	}
+	if term.Seen != nil {
+		for _, c := range t.Columns {
+			if k := ColumnKey(c.Header); !slices.Contains(*term.Seen, k) {
+				*term.Seen = append(*term.Seen, k)
+			}
+		}
+	}
+	first := map[string][]int{}
+	for i, c := range t.Columns {
+		k := ColumnKey(c.Header)
+		w, _, _ := strings.Cut(k, "-")
+		first[w] = append(first[w], i)
+	}
+	var out []int
+	for _, name := range term.Columns {
+		key := ColumnKey(name)
+		i := slices.IndexFunc(t.Columns, func(c Column) bool { return ColumnKey(c.Header) == key })
+		if i < 0 && len(first[key]) == 1 {
+			i = first[key][0]
+		}
+		if i >= 0 && !slices.Contains(out, i) {
+			out = append(out, i)
+			if term.Picked != nil {
+				term.Picked[key] = true
+			}
+		}
+	}
+	return out
 }
 
 // Table is tabular output for people (table, markdown) and for spreadsheets
@@ -87,6 +143,9 @@ func (t *Table) alignment() tw.Alignment {
 // and gh do, so it reads well and still splits on whitespace. With color, the
 // header is bold and toned cells are coloured; with a width, it fits it.
 func (t *Table) Text(w io.Writer, term Term) error {
+	if picked := t.pick(term); picked != nil {
+		return t.only(picked).Text(w, Term{Color: term.Color})
+	}
 	keep, hidden := t.fit(term.Width)
 	style := newStyler(term.Color)
 	headers := make([]string, 0, len(keep))
@@ -169,6 +228,25 @@ func wrapWords(s string, width int) string {
 	}
 	b.WriteByte('\n')
 	return b.String()
+}
+
+// only is the table with just the columns at idx, in that order.
+func (t *Table) only(idx []int) *Table {
+	out := &Table{}
+	for _, i := range idx {
+		out.Columns = append(out.Columns, t.Columns[i])
+	}
+	for _, row := range t.Rows {
+		cells := make([]string, len(idx))
+		for j, i := range idx {
+			cells[j] = row[i]
+		}
+		out.Rows = append(out.Rows, cells)
+	}
+	if t.Tone != nil {
+		out.Tone = func(r, c int) Tone { return t.Tone(r, idx[c]) }
+	}
+	return out
 }
 
 // colGap is the space between columns in the text form.
