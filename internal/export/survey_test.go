@@ -91,3 +91,31 @@ func TestSurveyBadInput(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// Any survey file is read or refused with an error, never a panic, and
+// what is read adds up: every response has answers in range and a feature.
+func FuzzReadSurvey(f *testing.F) {
+	f.Add("respondent,feature,functional,dysfunctional\nr1,a,I like it,I dislike it\nr1,a,1,5\n")
+	f.Add("Respondent ID,Segment,QR pairing - functional,QR pairing - dysfunctional\nR1,home,I expect it,I dislike it\nR2,home,,\n")
+	f.Add("respondent,feature,functional,dysfunctional,importance,segment\nr1,a,like,expect,7,x\nr2,a,maybe,1,x,y\n")
+	f.Add("\xEF\xBB\xBFa - functional;a - dysfunctional\r\n1;2\r\n\"3\n\";4\r\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		path := filepath.Join(t.TempDir(), "s.csv")
+		if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		responses, st, err := ReadSurvey(path, nil)
+		if err != nil {
+			return
+		}
+		if st.Answers != len(responses) {
+			t.Fatalf("%d answers counted, %d responses", st.Answers, len(responses))
+		}
+		for _, r := range responses {
+			if r.Feature == "" || r.Functional < kano.Like || r.Functional > kano.Dislike || r.Dysfunctional < kano.Like || r.Dysfunctional > kano.Dislike {
+				t.Fatalf("bad response %+v", r)
+			}
+		}
+		kano.Analyze(responses, 1)
+	})
+}
