@@ -153,6 +153,7 @@ func TestFlagCompletion(t *testing.T) {
 		{[]string{"metrics", "--map", ""}, "events."},
 		{[]string{"metrics", "--format", ""}, "events=aws-iot-lifecycle"},
 		{[]string{"diff", "--fail-on", ""}, "slip"},
+		{[]string{"kano", "--segment", ""}, "homeowner\ninsurer\n"},
 	} {
 		stdout, stderr, code := run(t, nil, append([]string{"__complete", "-C", exampleRepo}, c.args...)...)
 		if code != 0 || !strings.Contains(stdout, c.want) {

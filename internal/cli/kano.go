@@ -72,7 +72,35 @@ label from the survey. SURVEY defaults to kano.survey in iotpm.yaml.`,
 	cmd.Flags().StringVar(&opts.Segment, "segment", "", "only the respondents of this segment")
 	cmd.Flags().IntVar(&opts.MinAnswers, "min-answers", defaultMinAnswers, "classify a feature only with at least N pairs of answers")
 	cmd.Flags().IntVar(&opts.MaxBadRows, "max-bad-rows", 0, "tolerate up to N bad rows (reported, skipped)")
-	_ = cmd.MarkFlagFilename("survey", "csv", "gz")
+	cmd.ValidArgsFunction = func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+		if len(args) > 0 {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		return []string{"csv", "gz"}, cobra.ShellCompDirectiveFilterFileExt
+	}
+	_ = cmd.RegisterFlagCompletionFunc("segment", func(c *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+		opts.set = c.Flags().Changed
+		if len(args) == 1 {
+			opts.Survey = args[0]
+		}
+		cfg, _ := f.Config()
+		path, questions, _, _, err := opts.surveyConfig(cfg)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		responses, _, err := export.ReadSurvey(path, questions)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		var segs []string
+		for _, r := range responses {
+			if r.Segment != "" && !slices.Contains(segs, r.Segment) {
+				segs = append(segs, r.Segment)
+			}
+		}
+		slices.Sort(segs)
+		return segs, cobra.ShellCompDirectiveNoFileComp
+	})
 	declareFormats(cmd, chartFormats)
 	return cmd
 }
