@@ -1,12 +1,16 @@
-// Command duckbench measures `iotpm metrics --events` against DuckDB on the
-// same export: both compute fleet connectivity uptime with iotpm's
-// definition, the harness checks that they agree, and prints both times,
-// peak memory and the ratio. It is its own Go module so the iotpm binary
-// never links DuckDB.
+// Command duckbench measures `iotpm metrics` against DuckDB on the same
+// exports: both compute the metrics with iotpm's definitions, the harness
+// checks that they agree, and prints both times, peak memory and the
+// ratio. With -events, connectivity uptime of an event log alone; with
+// -fleet DIR, all five metrics over tools/genexports' five inputs. It is its
+// own Go module so the iotpm binary never links DuckDB.
 //
 //	go run ./tools/genexports -out /tmp/ex -devices 100000 -events 10000000 -all=false -prefix dripsensor-lora-
 //	go build -o /tmp/iotpm ./cmd/iotpm
 //	cd tools/duckbench && go run . -iotpm /tmp/iotpm -events /tmp/ex/lifecycle.csv -month 2026-10 -runs 3
+//
+//	go run ./tools/genexports -out /tmp/fleet -devices 100000 -events 10000000 -customers 200
+//	cd tools/duckbench && go run . -iotpm /tmp/iotpm -fleet /tmp/fleet -month 2026-10 -runs 3
 package main
 
 import (
@@ -82,11 +86,16 @@ func main() {
 	duckOnly := flag.Bool("duck-child", false, "internal: run DuckDB once and print the value")
 	threads := flag.Int("threads", runtime.NumCPU(), "DuckDB threads")
 	dormant := flag.Duration("dormant-after", 30*24*time.Hour, "D, as iotpm's --dormant-after (0: no dormancy)")
+	fleetDir := flag.String("fleet", "", "a directory of tools/genexports' five inputs: compare all five metrics instead of uptime alone")
 	flag.Parse()
 	m, err := time.Parse("2006-01", *month)
 	check(err)
 	from, to := m.UnixMicro(), m.AddDate(0, 1, 0).UnixMicro()
 
+	if *fleetDir != "" {
+		runFleet(*iotpm, *fleetDir, *month, *runs, *duckOnly, *threads, from, to, *dormant)
+		return
+	}
 	if *duckOnly {
 		db, err := sql.Open("duckdb", "")
 		check(err)
