@@ -41,6 +41,13 @@ func (g *Ingest) readStream(ctx context.Context, r *Reader, b *Binding, st *Stat
 	for range cap(free) {
 		free <- make([]byte, streamBlock)
 	}
+	// room for each worker's rows, from the size gzip records and the
+	// lines buffered so far (before the stream is handed to the cutter),
+	// so appends do not copy 10M rows over and over
+	perWorker := 0
+	if rows := r.estimateRows(); rows > 0 {
+		perWorker = int(float64(rows)*1.05)/workers + 1024
+	}
 	blocks := make(chan streamBlockData, 2*workers)
 	var readErr error
 	go func() {
@@ -89,12 +96,6 @@ func (g *Ingest) readStream(ctx context.Context, r *Reader, b *Binding, st *Stat
 		}
 	}()
 
-	// room for each worker's rows, from the size gzip records and the
-	// lines seen so far, so appends do not copy 10M rows over and over
-	perWorker := 0
-	if rows := r.estimateRows(); rows > 0 {
-		perWorker = int(float64(rows)*1.05)/workers + 1024
-	}
 	chunks := make([]*chunk, workers)
 	var wg sync.WaitGroup
 	for w := range workers {

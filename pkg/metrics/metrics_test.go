@@ -318,3 +318,80 @@ func TestGroupInPlaceMatchesCopy(t *testing.T) {
 		}
 	}
 }
+
+// The interner numbers like a map would, across table growth and for keys
+// too long to live inline.
+func TestInternerAgainstMap(t *testing.T) {
+	var in Interner
+	want := map[string]int32{}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 200_000 {
+		var key string
+		switch rng.IntN(10) {
+		case 0:
+			key = fmt.Sprintf("a-very-long-device-identifier-%08d", rng.IntN(5000)) // > inlineKey
+		case 1:
+			key = fmt.Sprintf("%d", rng.IntN(300))
+		default:
+			key = fmt.Sprintf("dripsensor-lora-%06d", rng.IntN(60_000))
+		}
+		w, seen := want[key]
+		if !seen {
+			w = int32(len(want))
+			want[key] = w
+		}
+		got, added := in.Index([]byte(key))
+		if got != w || added == seen {
+			t.Fatalf("Index(%q) = %d, %v; want %d, %v", key, got, added, w, !seen)
+		}
+	}
+	for key, w := range want {
+		if got, ok := in.Lookup(key); !ok || got != w || in.Names[w] != key {
+			t.Fatalf("Lookup(%q) = %d, %v; want %d", key, got, ok, w)
+		}
+	}
+	if _, ok := in.Lookup("dripsensor-lora-999999"); ok || in.Len() != len(want) {
+		t.Errorf("unknown key found, or Len %d ≠ %d", in.Len(), len(want))
+	}
+}
+
+func BenchmarkInterner(b *testing.B) {
+	keys := make([][]byte, 100_000)
+	for i := range keys {
+		keys[i] = fmt.Appendf(nil, "dripsensor-lora-%06d", i)
+	}
+	var in Interner
+	for _, k := range keys {
+		in.Index(k)
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	order := make([]int, 1<<20)
+	for i := range order {
+		order[i] = rng.IntN(len(keys))
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		in.Index(keys[order[i&(len(order)-1)]])
+	}
+}
+
+// The same lookups in a Go map, side by side with BenchmarkInterner.
+func BenchmarkInternerGoMap(b *testing.B) {
+	keys := make([][]byte, 100_000)
+	m := map[string]int32{}
+	for i := range keys {
+		keys[i] = fmt.Appendf(nil, "dripsensor-lora-%06d", i)
+		m[string(keys[i])] = int32(i)
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	order := make([]int, 1<<20)
+	for i := range order {
+		order[i] = rng.IntN(len(keys))
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		_ = m[string(keys[order[i&(len(order)-1)]])]
+	}
+}
