@@ -31,3 +31,22 @@ func BenchmarkCompute(b *testing.B) {
 		Compute(d, Options{Window: w, SLO: 0.99, SeriesMonths: 12})
 	}
 }
+
+// Grouping 10M rows of 100k devices in place, the step after reading.
+func BenchmarkGroupInPlace(b *testing.B) {
+	const rows, devices = 10_000_000, 100_000
+	rng := rand.New(rand.NewPCG(9, 10))
+	devs0, vals0 := make([]int32, rows), make([]int64, rows)
+	for i := range rows {
+		devs0[i], vals0[i] = int32(rng.IntN(devices)), rng.Int64()
+	}
+	devs, vals := make([]int32, rows), make([]int64, rows)
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		copy(devs, devs0)
+		copy(vals, vals0)
+		b.StartTimer()
+		groupInPlace(devices, segment{devs, vals})
+	}
+}
