@@ -228,6 +228,9 @@ metrics from real exports. It runs the same on a laptop and in CI.`,
 		if err := f.checkDir(cmd); err != nil {
 			return err
 		}
+		if cmd.Flags().Changed("width") && f.Width < 20 {
+			return usageErrorf("--width %d: give the terminal's width in columns, 20 or more", f.Width)
+		}
 		if len(f.Columns) > 0 && f.Output != "" && f.Output != string(render.FormatTable) {
 			return usageErrorf("--columns picks the columns of table output; -o %s keeps every column (select with jq or your spreadsheet)", f.Output)
 		}

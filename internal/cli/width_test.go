@@ -47,6 +47,9 @@ func TestTablesFitTheWidth(t *testing.T) {
 	if _, stderr, code := run(t, nil, "rice", "-C", exampleRepo, "--wide", "--width", "80"); code != ExitInvalid || !strings.Contains(stderr, "--wide and --width cannot be used together") {
 		t.Errorf("--wide --width: exit %d: %s", code, stderr)
 	}
+	if _, stderr, code := run(t, nil, "rice", "-C", exampleRepo, "--width", "0"); code != ExitInvalid || !strings.Contains(stderr, "--width 0: give the terminal's width in columns, 20 or more") {
+		t.Errorf("--width 0: exit %d: %s", code, stderr)
+	}
 }
 
 // diff's tables fit the width too.
