@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/iotpm/iotpm/internal/diag"
+	"github.com/iotpm/iotpm/internal/gate"
 	"github.com/iotpm/iotpm/internal/render"
 	"github.com/spf13/cobra"
 )
@@ -64,7 +65,7 @@ $GITHUB_STEP_SUMMARY (or to --summary FILE anywhere).`,
 
 type checkJSON struct {
 	Passed   bool              `json:"passed"`
-	Gates    []gate            `json:"gates"`
+	Gates    []gate.Gate       `json:"gates"`
 	Problems []diag.Diagnostic `json:"problems"`
 }
 
@@ -86,16 +87,16 @@ func checkRun(opts *CheckOptions) error {
 		return p.err
 	}
 	problems := p.problems.Sort()
-	var gates []gate
+	var gates []gate.Gate
 	if !problems.HasErrors() {
 		gates = p.gates()
 	}
-	doc := checkJSON{Passed: !problems.HasErrors(), Gates: append([]gate{}, gates...), Problems: append([]diag.Diagnostic{}, problems...)}
+	doc := checkJSON{Passed: !problems.HasErrors(), Gates: append([]gate.Gate{}, gates...), Problems: append([]diag.Diagnostic{}, problems...)}
 	var failed []string
 	for _, g := range gates {
 		if !g.Passed {
 			doc.Passed = false
-			failed = append(failed, gateFailure(g))
+			failed = append(failed, g.Failure())
 		}
 	}
 
@@ -148,10 +149,10 @@ func checkRun(opts *CheckOptions) error {
 			}
 			return t.CSV(w)
 		}
-		if err := gatesTable(gates).Text(w, f.term()); err != nil {
+		if err := gate.Table(gates).Text(w, f.term()); err != nil {
 			return err
 		}
-		_, err := fmt.Fprintf(w, "\n%s\n", verdict(gates))
+		_, err := fmt.Fprintf(w, "\n%s\n", gate.Verdict(gates))
 		return err
 	}); err != nil {
 		return err
@@ -167,60 +168,6 @@ func writeCheckDoc(w io.Writer, format render.Format, doc checkJSON) error {
 		return render.YAML(w, doc)
 	}
 	return render.JSON(w, doc)
-}
-
-func gateValueText(g gate) string {
-	if g.Text != "" {
-		return g.Text
-	}
-	if g.Value == nil {
-		return "-"
-	}
-	switch {
-	case strings.HasPrefix(g.Name, "battery_life."):
-		return render.Number(*g.Value, 2) + " years"
-	case strings.HasPrefix(g.Name, "roadmap."), strings.HasPrefix(g.Name, "kano."):
-		return render.Number(*g.Value, 0)
-	}
-	return metricValueText(g.Name, *g.Value)
-}
-
-func gatesTable(gates []gate) *render.Table {
-	t := &render.Table{Columns: []render.Column{{Header: "GATE"}, {Header: "VALUE", Right: true}, {Header: "THRESHOLD"}, {Header: "STATUS"}, {Header: "DETAIL", Hide: 1}}}
-	var st []string
-	for _, g := range gates {
-		s := "pass"
-		if !g.Passed {
-			s = "FAIL"
-		}
-		st = append(st, s)
-		t.Append(g.Name, gateValueText(g), g.Threshold, s, g.Detail)
-	}
-	t.Tone = func(r, c int) render.Tone {
-		if c == 3 {
-			return toneStatus(st[r])
-		}
-		return render.Plain
-	}
-	return t
-}
-
-func verdict(gates []gate) string {
-	failed := 0
-	var names []string
-	for _, g := range gates {
-		if !g.Passed {
-			failed++
-			names = append(names, g.Name)
-		}
-	}
-	switch {
-	case len(gates) == 0:
-		return "✓ planning files valid; no gates configured (add gates: to iotpm.yaml)"
-	case failed == 0:
-		return fmt.Sprintf("✓ all %d gates passed", len(gates))
-	}
-	return fmt.Sprintf("✗ %d of %d gates failed: %s", failed, len(gates), strings.Join(names, ", "))
 }
 
 // writeCheckMarkdown is the summary a reviewer reads on the pull request.
@@ -239,7 +186,7 @@ func writeCheckMarkdown(w io.Writer, doc checkJSON, problems diag.List) {
 		}
 		return
 	}
-	v := verdict(doc.Gates)
+	v := gate.Verdict(doc.Gates)
 	if !doc.Passed {
 		v = "❌ " + strings.TrimPrefix(v, "✗ ")
 	} else {
@@ -247,6 +194,6 @@ func writeCheckMarkdown(w io.Writer, doc checkJSON, problems diag.List) {
 	}
 	fmt.Fprintf(w, "%s\n\n", v)
 	if len(doc.Gates) > 0 {
-		_ = gatesTable(doc.Gates).Markdown(w)
+		_ = gate.Table(doc.Gates).Markdown(w)
 	}
 }

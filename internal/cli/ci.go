@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/iotpm/iotpm/internal/diag"
+	"github.com/iotpm/iotpm/internal/gate"
 	"github.com/iotpm/iotpm/internal/outfile"
 )
 
@@ -55,8 +56,8 @@ func writeAnnotation(w io.Writer, d diag.Diagnostic, workspace string) {
 }
 
 // writeGateAnnotation writes a failed gate as an ::error with its title.
-func writeGateAnnotation(w io.Writer, g gate) {
-	fmt.Fprintf(w, "::error title=%s::%s\n", escapeProperty("iotpm gate "+g.Name), escapeData(gateFailure(g)))
+func writeGateAnnotation(w io.Writer, g gate.Gate) {
+	fmt.Fprintf(w, "::error title=%s::%s\n", escapeProperty("iotpm gate "+g.Name), escapeData(g.Failure()))
 }
 
 // appendFile appends text to a file, creating it; the step summary is
@@ -101,7 +102,7 @@ type junitFailure struct {
 	Text    string `xml:",chardata"`
 }
 
-func writeJUnit(f *Factory, path string, gates []gate, problems diag.List) error {
+func writeJUnit(f *Factory, path string, gates []gate.Gate, problems diag.List) error {
 	s := junitSuite{Name: "iotpm check"}
 	if problems.HasErrors() {
 		var lines []string
@@ -115,7 +116,7 @@ func writeJUnit(f *Factory, path string, gates []gate, problems diag.List) error
 	for _, g := range gates {
 		c := junitCase{Name: g.Name, Classname: "iotpm.gates"}
 		if !g.Passed {
-			c.Failure = &junitFailure{Message: gateFailure(g), Text: gateFailure(g)}
+			c.Failure = &junitFailure{Message: g.Failure(), Text: g.Failure()}
 			s.Failures++
 		}
 		s.Cases = append(s.Cases, c)

@@ -253,14 +253,14 @@ func metricsRun(opts *MetricsOptions) error {
 		g := metricGate(doc, th.metric, th.t, th.flag)
 		doc.Gates = append(doc.Gates, g)
 		if !g.Passed {
-			failed = append(failed, gateFailure(g))
+			failed = append(failed, g.Failure())
 		}
 	}
 	if maxAge != nil {
 		g := dataAgeGate(doc, *maxAge, "--max-data-age")
 		doc.Gates = append(doc.Gates, g)
 		if !g.Passed {
-			failed = append(failed, gateFailure(g))
+			failed = append(failed, g.Failure())
 		}
 	}
 	if err := emit(f, func(b *bytes.Buffer) error { return writeMetrics(b, format, doc, out.report, f.term(), opts.Table) }); err != nil {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/iotpm/iotpm/internal/gate"
 	"github.com/iotpm/iotpm/internal/render"
 )
 
@@ -62,7 +63,7 @@ func metricsCSV(doc metricsJSON, name string) *render.Table {
 		cols("metric", "value", "numerator", "denominator", "gate", "passed")
 		add := func(metric, value, numerator, denominator string) {
 			g, p := "", ""
-			if i := slices.IndexFunc(doc.Gates, func(g gate) bool { return g.Name == metric }); i >= 0 {
+			if i := slices.IndexFunc(doc.Gates, func(g gate.Gate) bool { return g.Name == metric }); i >= 0 {
 				g, p = doc.Gates[i].Threshold, strconv.FormatBool(doc.Gates[i].Passed)
 			}
 			t.Append(metric, value, numerator, denominator, g, p)

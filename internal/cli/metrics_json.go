@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/iotpm/iotpm/internal/export"
+	"github.com/iotpm/iotpm/internal/gate"
 	"github.com/iotpm/iotpm/pkg/metrics"
 )
 
@@ -36,7 +37,7 @@ type metricsJSON struct {
 	OTA         *otaJSON            `json:"ota_success_rate,omitempty"`
 	Customers   []customerJSON      `json:"customers,omitempty"`
 	Months      []monthJSON         `json:"months,omitempty"`
-	Gates       []gate              `json:"gates"`
+	Gates       []gate.Gate         `json:"gates"`
 	Rows        map[string]rowsJSON `json:"rows"`
 }
 
@@ -141,7 +142,7 @@ type rowsJSON struct {
 func toMetricsJSON(r metrics.Report, stats []*export.Stats) metricsJSON {
 	var doc metricsJSON
 	doc.Window.From, doc.Window.To = isoMicro(r.Window.From), isoMicro(r.Window.To)
-	doc.Gates = []gate{}
+	doc.Gates = []gate.Gate{}
 	doc.Rows = map[string]rowsJSON{}
 	latest := map[string]int64{}
 	for _, st := range stats {

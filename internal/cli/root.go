@@ -296,13 +296,13 @@ func MainContext(ctx context.Context, args []string, ios *iostreams.IOStreams, g
 	var (
 		usage   *UsageError
 		invalid *InvalidInputError
-		gate    *GateError
+		gateErr *GateError
 	)
 	switch {
 	case errors.As(err, &invalid):
 		fmt.Fprintf(ios.ErrOut, "iotpm: %s\n", termsafe.String(err.Error()))
 		return ExitInvalid
-	case errors.As(err, &gate):
+	case errors.As(err, &gateErr):
 		fmt.Fprintf(ios.ErrOut, "iotpm: %s\n", termsafe.String(err.Error()))
 		return ExitGate
 	case errors.As(err, &usage), isCobraUsageError(err):
