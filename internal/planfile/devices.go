@@ -324,7 +324,7 @@ func (c *deviceChecker) device(ds DeviceSpec, cells energy.CellCatalog) (energy.
 				}
 			}
 		}
-		c.diags.Warnf(c.file, pos.Line, pos.Col, "%s", w.Message)
+		c.diags.Warnf(c.file, pos.Line, pos.Col, "%s", w)
 	}
 	return d, true
 }

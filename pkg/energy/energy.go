@@ -164,9 +164,30 @@ type FeatureCost struct {
 
 // Warning is a non-fatal finding, such as a pulse the cell cannot deliver.
 type Warning struct {
-	Event   string
-	Phase   int // 1-based
-	Message string
+	Kind  WarningKind
+	Event string
+	Phase int // 1-based
+	// Current and Limit are the phase's current and the battery's maximum
+	// pulse current (PulseOverLimit).
+	Current, Limit Amps
+}
+
+// WarningKind says what a warning is about.
+type WarningKind string
+
+// PulseOverLimit: a phase draws more than the battery's maximum pulse
+// current.
+const PulseOverLimit WarningKind = "pulse_over_limit"
+
+// String words a warning in English; callers may word the kind and values
+// themselves.
+func (w Warning) String() string {
+	switch w.Kind {
+	case PulseOverLimit:
+		return fmt.Sprintf("event %s phase %d draws %.4g mA, above the battery's %.4g mA maximum pulse current; expect voltage sag or brown-out (a buffer capacitor helps)",
+			w.Event, w.Phase, float64(w.Current)*1e3, float64(w.Limit)*1e3)
+	}
+	return string(w.Kind)
 }
 
 // Result is a device's battery analysis.
@@ -300,9 +321,7 @@ func Analyze(d Device) (Result, error) {
 		for _, e := range d.Events {
 			for i, p := range e.Phases {
 				if p.Current > limit {
-					r.Warnings = append(r.Warnings, Warning{Event: e.Name, Phase: i + 1, Message: fmt.Sprintf(
-						"event %s phase %d draws %.4g mA, above the battery's %.4g mA maximum pulse current; expect voltage sag or brown-out (a buffer capacitor helps)",
-						e.Name, i+1, float64(p.Current)*1e3, float64(limit)*1e3)})
+					r.Warnings = append(r.Warnings, Warning{Kind: PulseOverLimit, Event: e.Name, Phase: i + 1, Current: p.Current, Limit: limit})
 				}
 			}
 		}

@@ -262,7 +262,13 @@ func TestPulseWarning(t *testing.T) {
 	}
 	// limit is 15 mA × 2 parallel = 30 mA: only the 35 mA phase warns
 	if len(r.Warnings) != 1 || r.Warnings[0].Phase != 2 {
-		t.Errorf("warnings %+v", r.Warnings)
+		t.Fatalf("warnings %+v", r.Warnings)
+	}
+	// typed: the kind and the values, worded by String
+	w := r.Warnings[0]
+	if w.Kind != PulseOverLimit || w.Current != 0.035 || math.Abs(float64(w.Limit)-0.030) > 1e-12 ||
+		w.String() != "event tx phase 2 draws 35 mA, above the battery's 30 mA maximum pulse current; expect voltage sag or brown-out (a buffer capacitor helps)" {
+		t.Errorf("warning %+v: %s", w, w)
 	}
 }
 
