@@ -188,7 +188,7 @@ func (t *Threshold) UnmarshalNode(n *yaml.Node) error {
 	}
 	v, err := quantity.ParseNumber(m[2])
 	if err != nil {
-		return fmt.Errorf("%q is not a threshold: %v", n.Value, err)
+		return fmt.Errorf("%q is not a threshold: %w", n.Value, err)
 	}
 	*t = Threshold{Op: m[1], Value: v, Percent: m[3] == "%", Text: strings.TrimSpace(n.Value)}
 	if t.Percent {

@@ -128,7 +128,7 @@ type Pattern struct{ *regexp.Regexp }
 func (p *Pattern) UnmarshalNode(n *yaml.Node) error {
 	re, err := regexp.Compile(n.Value)
 	if err != nil {
-		return fmt.Errorf("not a regular expression: %v", err)
+		return fmt.Errorf("not a regular expression: %w", err)
 	}
 	if re.NumSubexp() != 1 {
 		return fmt.Errorf("%q must have exactly one capture group, the part to keep; it has %d", n.Value, re.NumSubexp())
