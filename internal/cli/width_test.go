@@ -1,10 +1,15 @@
 package cli
 
 import (
+	"context"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/iotpm/iotpm/internal/iostreams"
 )
 
 // Tables fit the width they are given (--width, or COLUMNS): each command's
@@ -83,5 +88,29 @@ func TestColumnsFlag(t *testing.T) {
 	}
 	if _, stderr, code := run(t, nil, "rice", "-C", exampleRepo, "--columns", "id", "-o", "json"); code != ExitInvalid || !strings.Contains(stderr, "--columns picks the columns of table output") {
 		t.Errorf("--columns -o json: exit %d: %s", code, stderr)
+	}
+}
+
+// Styled tables (a colour terminal) fit too, and carry no trailing padding
+// that would wrap into an empty line.
+func TestStyledTablesFit(t *testing.T) {
+	ios, out, errOut := iostreams.Test()
+	ios.SetColorEnabled(true)
+	ios.SetStdoutTTY(true)
+	ios.SetTerminalWidth(120)
+	if code := MainContext(context.Background(), []string{"battery", "-C", exampleRepo}, ios, func(string) string { return "" }); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	if !strings.Contains(out.String(), "\x1b[") {
+		t.Fatal("no styling in the output")
+	}
+	for _, line := range strings.Split(out.String(), "\n") {
+		plain := regexp.MustCompile(`\x1b\[[0-9;]*m`).ReplaceAllString(line, "")
+		if w := lipgloss.Width(plain); w > 120 {
+			t.Errorf("%d columns: %q", w, plain)
+		}
+		if strings.TrimRight(plain, " ") != plain {
+			t.Errorf("trailing padding: %q", line)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -304,10 +305,28 @@ func (t *Table) fit(width int) (keep []int, hidden []string) {
 func writeTrimmed(w io.Writer, s string) error {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	for i, l := range lines {
-		lines[i] = strings.TrimRight(l, " ")
+		lines[i] = trimLine(l)
 	}
 	_, err := io.WriteString(w, strings.Join(lines, "\n")+"\n")
 	return err
+}
+
+var trailingEscape = regexp.MustCompile(`\x1b\[[0-9;]*m$`)
+
+// trimLine drops trailing blanks, also those before the style resets a
+// styled last cell ends with (they would wrap on a terminal exactly as
+// wide as the table), keeping the resets.
+func trimLine(l string) string {
+	tail := ""
+	for {
+		l = strings.TrimRight(l, " ")
+		loc := trailingEscape.FindStringIndex(l)
+		if loc == nil {
+			return l + tail
+		}
+		tail = l[loc[0]:] + tail
+		l = l[:loc[0]]
+	}
 }
 
 // Markdown writes the table as GitHub-flavoured markdown. Pipes and newlines
