@@ -2,88 +2,77 @@ package cli
 
 import (
 	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/iotpm/iotpm/pkg/energy"
 	"github.com/spf13/cobra"
 )
 
-// completeDevices offers the device ids of the planning repo.
-func completeDevices(f *Factory) cobra.CompletionFunc {
-	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-		cfg, _ := f.Config()
-		if cfg == nil {
-			return nil, cobra.ShellCompDirectiveNoFileComp
+// completeFrom builds a completion from what load reads from the planning
+// repo (nil when it cannot be read): completions offer what is there, and
+// offer nothing rather than fail.
+func completeFrom[T any](f *Factory, load func(*planfile.Config) *T, list func(*T) []string, dir cobra.ShellCompDirective) cobra.CompletionFunc {
+	return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		if cfg, _ := f.Config(); cfg != nil {
+			if v := load(cfg); v != nil {
+				return list(v), cobra.ShellCompDirectiveNoFileComp | dir
+			}
 		}
-		fleet, _ := planfile.LoadDevices(cfg.Devices)
-		if fleet == nil {
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		}
-		var ids []string
-		for _, d := range fleet.Devices {
-			ids = append(ids, d.ID)
-		}
-		return ids, cobra.ShellCompDirectiveNoFileComp
+		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
 }
 
-// completeFeatures offers the backlog's feature ids (--explain).
+func loadBacklog(cfg *planfile.Config) *planfile.Backlog {
+	b, _ := planfile.LoadFeatures(cfg.Features)
+	return b
+}
+
+func loadFleet(cfg *planfile.Config) *planfile.Fleet {
+	fl, _ := planfile.LoadDevices(cfg.Devices)
+	return fl
+}
+
+// completeDevices offers the device ids of the planning repo.
+func completeDevices(f *Factory) cobra.CompletionFunc {
+	return completeFrom(f, loadFleet, func(fleet *planfile.Fleet) (ids []string) {
+		for _, d := range fleet.Devices {
+			ids = append(ids, d.ID)
+		}
+		return ids
+	}, 0)
+}
+
+// completeFeatures offers the backlog's feature ids, with titles (--explain).
 func completeFeatures(f *Factory) cobra.CompletionFunc {
-	return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		cfg, _ := f.Config()
-		if cfg == nil {
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		}
-		backlog, _ := planfile.LoadFeatures(cfg.Features)
-		if backlog == nil {
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		}
-		var ids []string
+	return completeFrom(f, loadBacklog, func(backlog *planfile.Backlog) (ids []string) {
 		for _, x := range backlog.Features {
 			ids = append(ids, x.ID+"\t"+x.Title)
 		}
-		return ids, cobra.ShellCompDirectiveNoFileComp
-	}
+		return ids
+	}, 0)
 }
 
 // completeThemes offers the backlog's theme ids (--theme).
 func completeThemes(f *Factory) cobra.CompletionFunc {
-	return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		cfg, _ := f.Config()
-		if cfg == nil {
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		}
-		backlog, _ := planfile.LoadFeatures(cfg.Features)
-		if backlog == nil {
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		}
-		var ids []string
+	return completeFrom(f, loadBacklog, func(backlog *planfile.Backlog) (ids []string) {
 		for _, t := range backlog.Themes {
 			ids = append(ids, t.ID)
 		}
-		return ids, cobra.ShellCompDirectiveNoFileComp
-	}
+		return ids
+	}, 0)
 }
 
 // completeSweep offers DEVICE.EVENT.PARAM= for every device, event and
 // parameter (the values are the user's to type).
 func completeSweep(f *Factory) cobra.CompletionFunc {
-	return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		cfg, _ := f.Config()
-		if cfg == nil {
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		}
-		fleet, _ := planfile.LoadDevices(cfg.Devices)
-		if fleet == nil {
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		}
-		var out []string
+	return completeFrom(f, loadFleet, func(fleet *planfile.Fleet) (out []string) {
 		for _, d := range fleet.Devices {
 			for _, e := range d.Events {
-				for _, p := range []string{"every", "current", "duration", "sf"} {
-					out = append(out, d.ID+"."+e.Name+"."+p+"=")
+				for _, p := range []energy.Param{energy.ParamEvery, energy.ParamCurrent, energy.ParamDuration, energy.ParamSF} {
+					out = append(out, d.ID+"."+e.Name+"."+string(p)+"=")
 				}
 			}
 		}
-		return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
-	}
+		return out
+	}, cobra.ShellCompDirectiveNoSpace)
 }
 
 // completeKindPrefix offers "KIND=" for the flags that take KIND=VALUE

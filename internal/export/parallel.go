@@ -43,6 +43,35 @@ type chunk struct {
 	firstSeen []int
 }
 
+// count adds the chunk's accounting (not its listed errors, whose lines
+// each reader numbers its own way) to st.
+func (c *chunk) count(st *Stats) {
+	st.Read += c.read
+	st.Used += c.used
+	st.Outside += c.outside
+	for k, v := range c.skipped {
+		st.Skipped[k] += v
+	}
+	for k, v := range c.ignored {
+		st.Ignored[k] += v
+	}
+	if c.used+c.outside > 0 {
+		st.widen(c.earliest, c.latest)
+	}
+}
+
+// renumber turns the chunk's own device numbers into d's, adding the
+// devices d does not know yet in the chunk's order.
+func (c *chunk) renumber(d *metrics.Data) {
+	global := make([]int32, c.ids.Len())
+	for i, name := range c.ids.Names {
+		global[i] = d.DeviceIndex([]byte(name))
+	}
+	for j, dv := range c.devs {
+		c.devs[j] = global[dv]
+	}
+}
+
 // readParallel reads an events or activity export in parallel into st. ok
 // is false when the file cannot be split safely; the caller then reads it
 // sequentially.
@@ -128,32 +157,15 @@ func (g *Ingest) readParallel(ctx context.Context, path string, b *Binding, deli
 	line := 2 // the first data line
 	d := g.Data
 	for _, c := range chunks {
-		st.Read += c.read
-		st.Used += c.used
-		st.Outside += c.outside
-		for k, v := range c.skipped {
-			st.Skipped[k] += v
-		}
-		for k, v := range c.ignored {
-			st.Ignored[k] += v
-		}
+		c.count(st)
 		for _, e := range c.errs {
 			e.Line += line - 1
 			if len(st.Errors) < MaxListedErrors {
 				st.Errors = append(st.Errors, e)
 			}
 		}
-		if c.used+c.outside > 0 {
-			st.widen(c.earliest, c.latest)
-		}
 		line += c.lines
-		global := make([]int32, c.ids.Len())
-		for i, name := range c.ids.Names {
-			global[i] = d.DeviceIndex([]byte(name))
-		}
-		for j, dv := range c.devs {
-			c.devs[j] = global[dv]
-		}
+		c.renumber(d)
 	}
 	// Close the gaps between the chunks' windows (copy is a memmove) and
 	// hand over one segment; a chunk that outgrew its window was moved by

@@ -159,26 +159,9 @@ func (g *Ingest) readStream(ctx context.Context, r *Reader, b *Binding, st *Stat
 	}
 	var errs []*RowError
 	for _, c := range chunks {
-		st.Read += c.read
-		st.Used += c.used
-		st.Outside += c.outside
-		for k, v := range c.skipped {
-			st.Skipped[k] += v
-		}
-		for k, v := range c.ignored {
-			st.Ignored[k] += v
-		}
+		c.count(st)
 		errs = append(errs, c.errs...)
-		if c.used+c.outside > 0 {
-			st.widen(c.earliest, c.latest)
-		}
-		global := make([]int32, c.ids.Len())
-		for i, name := range c.ids.Names {
-			global[i] = d.DeviceIndex([]byte(name))
-		}
-		for j, dv := range c.devs {
-			c.devs[j] = global[dv]
-		}
+		c.renumber(d) // every name is known by now: no new numbers
 		if b.Format.Kind == "events" {
 			d.AppendEvents(c.devs, c.vals, c.earliest, c.latest)
 		} else {
