@@ -1,7 +1,6 @@
 package metrics
 
 import (
-	"cmp"
 	"math"
 	"slices"
 	"sort"
@@ -182,23 +181,6 @@ type span struct {
 	bounds  []int64
 }
 
-// monthBounds returns the start of each of n calendar months ending with
-// the month containing last, plus the end of that month.
-func monthBounds(last int64, n int) ([]int64, []string) {
-	t := time.UnixMicro(last).UTC()
-	first := time.Date(t.Year(), t.Month()-time.Month(n-1), 1, 0, 0, 0, 0, time.UTC)
-	bounds := make([]int64, n+1)
-	labels := make([]string, n)
-	for i := range n + 1 {
-		m := first.AddDate(0, i, 0)
-		bounds[i] = m.UnixMicro()
-		if i < n {
-			labels[i] = m.Format("2006-01")
-		}
-	}
-	return bounds, labels
-}
-
 // Compute computes every metric whose inputs were given. It orders d once
 // if it is not frozen yet (under d's lock) and otherwise only reads it, so
 // concurrent calls on one Data are safe.
@@ -210,7 +192,7 @@ func Compute(d *Data, o Options) Report {
 	var bounds []int64
 	var labels []string
 	if needDevices && o.SeriesMonths > 0 && d.Latest != math.MinInt64 {
-		bounds, labels = monthBounds(w.To-1, o.SeriesMonths)
+		bounds, labels = MonthBounds(w.To-1, o.SeriesMonths)
 	}
 	sp := &span{w: w, horizon: r.Horizon, dormant: o.DormantAfter, bounds: bounds}
 	nm := len(labels)
@@ -244,25 +226,7 @@ func Compute(d *Data, o Options) Report {
 			u.Dormant += wk.dormant
 			u.Retired += wk.retired
 		}
-		u.Devices = len(u.PerDeviceValues)
-		u.Value = ratio(u.ConnectedUS, u.ObservedUS)
-		slices.Sort(u.PerDeviceValues)
-		u.Mean, u.Median = math.NaN(), math.NaN()
-		if u.Devices > 0 {
-			sum := 0.0
-			for _, v := range u.PerDeviceValues {
-				sum += v
-				if v < o.SLO {
-					u.BelowSLO++
-				}
-			}
-			u.Mean = sum / float64(u.Devices)
-			mid := u.Devices / 2
-			u.Median = u.PerDeviceValues[mid]
-			if u.Devices%2 == 0 {
-				u.Median = (u.PerDeviceValues[mid-1] + u.PerDeviceValues[mid]) / 2
-			}
-		}
+		UptimeOf(u)
 		r.Uptime = u
 	}
 	if needDevices {
@@ -282,6 +246,7 @@ func Compute(d *Data, o Options) Report {
 			}
 		}
 		r.MAD = m
+		months := make([]Month, nm)
 		for k := range nm {
 			mo := Month{Label: labels[k]}
 			var conn int64
@@ -292,11 +257,9 @@ func Compute(d *Data, o Options) Report {
 				mo.Rows += wk.monthRows[k]
 			}
 			mo.Uptime = ratio(conn, mo.ObservedUS)
-			if mo.ObservedUS == 0 && mo.Rows == 0 && (len(r.Months) == 0 || bounds[k] > r.Horizon) {
-				continue // the series runs from the first to the last month with data
-			}
-			r.Months = append(r.Months, mo)
+			months[k] = mo
 		}
+		r.Months = MonthSeries(months, bounds, r.Horizon)
 	}
 	if d.Has.Devices && needDevices {
 		r.Activation = d.activation(o, r.Horizon)
@@ -531,11 +494,8 @@ func (d *Data) activatedIn(i int, from, to int64) bool {
 }
 
 func (d *Data) activation(o Options, horizon int64) *Activation {
-	a := &Activation{WindowDays: float64(o.ActivationWindow) / 86_400e6}
-	a.Label = "window"
-	a.Mature = horizon != NoTime && horizon >= o.Window.To+o.ActivationWindow
+	a := &Activation{}
 	byMonth := map[string]*Cohort{}
-	monthEnd := map[string]int64{}
 	for i, s := range d.shipped {
 		if s == NoTime || !d.listed[i] {
 			continue
@@ -553,23 +513,16 @@ func (d *Data) activation(o Options, horizon int64) *Activation {
 		if !ok {
 			c = &Cohort{Label: label}
 			byMonth[label] = c
-			monthEnd[label] = time.Date(t.Year(), t.Month()+1, 1, 0, 0, 0, 0, time.UTC).UnixMicro()
 		}
 		c.Shipped++
 		if activated {
 			c.Activated++
 		}
 	}
-	a.Rate = math.NaN()
-	if a.Shipped > 0 {
-		a.Rate = float64(a.Activated) / float64(a.Shipped)
-	}
-	for label, c := range byMonth {
-		c.Rate = float64(c.Activated) / float64(c.Shipped)
-		c.Mature = horizon != NoTime && horizon >= monthEnd[label]+o.ActivationWindow
+	for _, c := range byMonth {
 		a.ByMonth = append(a.ByMonth, *c)
 	}
-	slices.SortFunc(a.ByMonth, func(x, y Cohort) int { return cmp.Compare(x.Label, y.Label) })
+	ActivationOf(a, o, horizon)
 	return a
 }
 
@@ -596,8 +549,6 @@ func (d *Data) finalOTA(horizon int64) map[otaKey]otaState {
 }
 
 func (d *Data) otaRate(w Window, horizon int64) *OTA {
-	r := &OTA{Snapshot: len(d.otaSnapshot) > 0}
-	r.Job = "all"
 	jobs := make([]OTAJob, d.jobs.Len())
 	for j, name := range d.jobs.Names {
 		jobs[j].Job = name
@@ -606,35 +557,19 @@ func (d *Data) otaRate(w Window, horizon int64) *OTA {
 		if (st.ts < w.From || st.ts >= w.To) && !d.otaSnapshot[k] {
 			continue
 		}
-		for _, j := range []*OTAJob{&r.OTAJob, &jobs[k.job]} {
-			switch st.class {
-			case OTASuccess:
-				j.Success++
-			case OTAFailure:
-				j.Failure++
-			case OTAExcluded:
-				j.Excluded++
-			default:
-				j.Pending++
-			}
+		j := &jobs[k.job]
+		switch st.class {
+		case OTASuccess:
+			j.Success++
+		case OTAFailure:
+			j.Failure++
+		case OTAExcluded:
+			j.Excluded++
+		default:
+			j.Pending++
 		}
 	}
-	rate := func(j *OTAJob) {
-		j.Rate = math.NaN()
-		if j.Success+j.Failure > 0 {
-			j.Rate = float64(j.Success) / float64(j.Success+j.Failure)
-		}
-	}
-	rate(&r.OTAJob)
-	for j := range jobs {
-		if jobs[j].Success+jobs[j].Failure+jobs[j].Excluded+jobs[j].Pending == 0 {
-			continue
-		}
-		rate(&jobs[j])
-		r.Jobs = append(r.Jobs, jobs[j])
-	}
-	slices.SortFunc(r.Jobs, func(a, b OTAJob) int { return cmp.Compare(a.Job, b.Job) })
-	return r
+	return OTAOf(jobs, len(d.otaSnapshot) > 0)
 }
 
 func (d *Data) health(o Options, custConn, custObs []int64, horizon int64) []CustomerHealth {
@@ -662,57 +597,13 @@ func (d *Data) health(o Options, custConn, custObs []int64, horizon int64) []Cus
 			tickets[t.Customer]++
 		}
 	}
-	h := o.Health
-	var out []CustomerHealth
+	counts := make([]CustomerCounts, nc)
 	for c, name := range d.customers.Names {
-		ch := CustomerHealth{Customer: name, Devices: devices[c], Score: math.NaN(), Band: "none"}
-		if devices[c] == 0 && (custObs == nil || custObs[c] == 0) {
-			continue // a customer only seen in tickets, with no devices
+		counts[c] = CustomerCounts{Customer: name, Devices: devices[c], Used: used[c], Tickets: tickets[c]}
+		if custObs != nil {
+			counts[c].ConnectedUS, counts[c].ObservedUS = custConn[c], custObs[c]
 		}
-		var sum, weights float64
-		use := func(comp Component, x float64, raw, score **float64, weight *float64) {
-			s := comp.Normalize(x)
-			*raw, *score, *weight = &x, &s, comp.Weight
-			sum += comp.Weight * s
-			weights += comp.Weight
-		}
-		if stale {
-			out = append(out, ch)
-			continue
-		}
-		if custObs != nil && custObs[c] > 0 {
-			use(h.Uptime, float64(custConn[c])/float64(custObs[c]), &ch.Uptime, &ch.UptimeScore, &ch.UptimeWeight)
-		}
-		if d.Has.Usage && devices[c] > 0 {
-			use(h.Usage, float64(used[c])/float64(devices[c]), &ch.Usage, &ch.UsageScore, &ch.UsageWeight)
-		}
-		if d.Has.Tickets && devices[c] > 0 {
-			use(h.Tickets, float64(tickets[c])*100/float64(devices[c]), &ch.TicketsPer100, &ch.TicketsScore, &ch.TicketsWeight)
-		}
-		if weights > 0 && !math.IsNaN(sum/weights) {
-			ch.Score = sum / weights
-			switch {
-			case ch.Score <= h.Red:
-				ch.Band = "red"
-			case ch.Score <= h.Yellow:
-				ch.Band = "yellow"
-			default:
-				ch.Band = "green"
-			}
-		}
-		out = append(out, ch)
 	}
-	slices.SortStableFunc(out, func(a, b CustomerHealth) int {
-		an, bn := math.IsNaN(a.Score), math.IsNaN(b.Score)
-		switch {
-		case an && bn:
-			return cmp.Compare(a.Customer, b.Customer)
-		case an:
-			return 1
-		case bn:
-			return -1
-		}
-		return cmp.Or(cmp.Compare(a.Score, b.Score), cmp.Compare(a.Customer, b.Customer))
-	})
-	return out
+	has := HealthInputs{Uptime: custObs != nil, Usage: d.Has.Usage, Tickets: d.Has.Tickets}
+	return ScoreCustomers(o.Health, counts, has, stale)
 }
