@@ -286,32 +286,44 @@ func (b *Binding) timestamp(v []byte) (int64, error) {
 	return ts, err
 }
 
+// EventWords is the default vocabulary of connection events, normalised
+// (lower case, no blanks, '_', '-' or '.'): the one list the file reader
+// and the database source match.
+var EventWords = map[string]int{
+	"connected": Connected, "online": Connected, "connect": Connected, "true": Connected, "1": Connected,
+	"deviceconnect": Connected, "microsoftdevicesdeviceconnected": Connected, "connectevent": Connected,
+	"disconnected": Disconnected, "offline": Disconnected, "disconnect": Disconnected, "false": Disconnected, "0": Disconnected,
+	"devicedisconnect": Disconnected, "microsoftdevicesdevicedisconnected": Disconnected, "disconnectevent": Disconnected,
+}
+
+// OTAWords is the default vocabulary of job-execution statuses (AWS IoT
+// Jobs, Azure Device Update, Mender names), normalised as EventWords.
+var OTAWords = map[string]int{
+	"succeeded": OTASuccess, "success": OTASuccess, "successful": OTASuccess, "updated": OTASuccess, "completed": OTASuccess,
+	"failed": OTAFailure, "failure": OTAFailure, "timedout": OTAFailure, "timeout": OTAFailure, "rejected": OTAFailure,
+	"incompatible": OTAFailure, "noartifact": OTAFailure, "error": OTAFailure,
+	"canceled": OTAExcluded, "cancelled": OTAExcluded, "removed": OTAExcluded, "aborted": OTAExcluded,
+	"decommissioned": OTAExcluded, "skipped": OTAExcluded, "alreadyinstalled": OTAExcluded,
+	"queued": OTAPending, "inprogress": OTAPending, "notstarted": OTAPending, "pending": OTAPending, "downloading": OTAPending,
+	"installing": OTAPending, "rebooting": OTAPending, "started": OTAPending, "scheduled": OTAPending,
+}
+
+// Normalize is how values and header names are compared: lower case,
+// without surrounding or inner blanks, '_', '-' and '.'.
+func Normalize(s string) string { return normalize(s) }
+
 // ParseEvent reads a connection event value, case-insensitively and
 // ignoring blanks: connected/online/…, disconnected/offline/….
 func ParseEvent(b []byte) (int, bool) {
-	switch normalize(string(b)) {
-	case "connected", "online", "connect", "true", "1", "deviceconnect", "microsoftdevicesdeviceconnected", "connectevent":
-		return Connected, true
-	case "disconnected", "offline", "disconnect", "false", "0", "devicedisconnect", "microsoftdevicesdevicedisconnected", "disconnectevent":
-		return Disconnected, true
-	}
-	return 0, false
+	c, ok := EventWords[normalize(string(b))]
+	return c, ok
 }
 
 // ParseOTAStatus classifies a job-execution status (AWS IoT Jobs, Azure
 // Device Update, Mender names), case-insensitively.
 func ParseOTAStatus(b []byte) (int, bool) {
-	switch normalize(string(b)) {
-	case "succeeded", "success", "successful", "updated", "completed":
-		return OTASuccess, true
-	case "failed", "failure", "timedout", "timeout", "rejected", "incompatible", "noartifact", "error":
-		return OTAFailure, true
-	case "canceled", "cancelled", "removed", "aborted", "decommissioned", "skipped", "alreadyinstalled":
-		return OTAExcluded, true
-	case "queued", "inprogress", "notstarted", "pending", "downloading", "installing", "rebooting", "started", "scheduled":
-		return OTAPending, true
-	}
-	return 0, false
+	c, ok := OTAWords[normalize(string(b))]
+	return c, ok
 }
 
 // clip shortens s to at most n bytes for a message.

@@ -51,7 +51,22 @@ type MetricsConfig struct {
 	// MaxExpansion bounds how far a .csv.gz may expand (times its size).
 	MaxExpansion int         `yaml:"max_expansion" check:"min=1,max=100000"`
 	Health       *HealthSpec `yaml:"health"`
-	Pos          Pos         `yaml:"-"`
+	// Source is where the inputs are: files (the default) or a database
+	// whose tables the inputs name.
+	Source *SourceSpec `yaml:"source"`
+	Pos    Pos         `yaml:"-"`
+}
+
+// SourceSpec names the database the metrics inputs are tables of. The DSN
+// comes from the environment only, never from a file.
+type SourceSpec struct {
+	Driver string `yaml:"driver" check:"required,enum=postgres|files"`
+	// DSNEnv names the environment variable holding the connection string
+	// (default IOTPM_DSN).
+	DSNEnv string `yaml:"dsn_env"`
+	// Timeout cancels the queries (server-side) after this long; default 10m.
+	Timeout *Duration `yaml:"timeout" check:"gt=0"`
+	Pos     Pos       `yaml:"-"`
 }
 
 // HealthSpec overrides the customer health score's settings.
@@ -80,17 +95,41 @@ type InputsSpec struct {
 	Usage    *InputSpec `yaml:"usage"`
 }
 
-// InputSpec is one export: a path, or a path with its format, zone and
-// column map.
+// InputSpec is one input: an export file (a path, or a path with its
+// format, zone and column map), or a table of the metrics source with its
+// column mapping.
 type InputSpec struct {
-	Path string `yaml:"path" check:"required"`
+	Path string `yaml:"path"`
 	// Format names the export's format; without it, it is detected from
 	// the header.
 	Format string `yaml:"format"`
 	// TZ is the zone of zone-less timestamps (UTC when not given).
 	TZ  *Zone             `yaml:"tz"`
 	Map map[string]string `yaml:"map"`
-	Pos Pos               `yaml:"-"`
+	// Table is a table or view of the metrics source (schema.table allowed);
+	// Columns maps the input's roles (device_id, timestamp, …) to its
+	// columns.
+	Table   string               `yaml:"table"`
+	Columns map[string]ColumnRef `yaml:"columns"`
+	// SequenceReset: a numeric sequence that drops after a gap this long
+	// starts over (AWS IoT versionNumber: 1h), as a format's sequence_reset.
+	SequenceReset *Duration `yaml:"sequence_reset" check:"gt=0"`
+	Pos           Pos       `yaml:"-"`
+}
+
+// ColumnRef is a database column for a role: its name, and for an integer
+// epoch timestamp its unit.
+type ColumnRef struct {
+	Column string `yaml:"column" check:"required"`
+	// Unit of an integer epoch column: s, ms, us or ns.
+	Unit string `yaml:"unit" check:"enum=s|ms|us|ns"`
+	Pos  Pos    `yaml:"-"`
+}
+
+// FromScalar implements ScalarShorthand: a column may be just its name.
+func (c *ColumnRef) FromScalar(n *yaml.Node) error {
+	*c = ColumnRef{Column: n.Value, Pos: Pos{Line: n.Line, Col: n.Column}}
+	return nil
 }
 
 // Zone is an IANA time zone name (Europe/Berlin) or UTC.
@@ -405,10 +444,24 @@ func LoadConfig(root string) (*Config, diag.List) {
 		if in := m.Inputs; in != nil {
 			for kind, spec := range map[string]*InputSpec{"devices": in.Devices, "events": in.Events, "ota": in.OTA,
 				"activity": in.Activity, "tickets": in.Tickets, "usage": in.Usage} {
-				if spec != nil && spec.Path != "" {
+				switch {
+				case spec == nil:
+				case spec.Path != "" && spec.Table != "":
+					diags.Errorf(path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.%s: give path (a file) or table (a table of metrics.source), not both", kind)
+				case spec.Table != "":
+					if m.Source == nil || m.Source.Driver == "files" {
+						diags.Errorf(path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.%s: table %q needs a database: add metrics.source: {driver: postgres, dsn_env: IOTPM_DSN}", kind, spec.Table)
+					}
+					cfg.Inputs[kind] = *spec
+				case spec.Path != "":
+					if m.Source != nil && m.Source.Driver != "files" {
+						diags.Errorf(path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.%s: with metrics.source %s every input is a table: write table: NAME and columns:, not path", kind, m.Source.Driver)
+					}
 					resolved := *spec
 					resolved.Path = resolve(spec.Path, spec.Pos, "metrics.inputs."+kind)
 					cfg.Inputs[kind] = resolved
+				default:
+					diags.Errorf(path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.%s: give its path (a file) or its table", kind)
 				}
 			}
 		}

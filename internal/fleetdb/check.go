@@ -1,0 +1,93 @@
+package fleetdb
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/iotpm/iotpm/internal/export"
+)
+
+// checkSQL counts an input's rows and everything the file reader would
+// call a bad row — a NULL or empty required value, an event or status the
+// vocabulary does not know — with one example each, and the time span.
+// Columns: read, used, earliest, latest, then per check (count, example).
+func (p *plan) checkSQL(kind string) (sql string, checks []string) {
+	t := p.tables[kind]
+	names, required, _ := export.KindColumns(kind)
+	var sel []string
+	add := func(what, cond, example string) {
+		checks = append(checks, what)
+		sel = append(sel, fmt.Sprintf("count(*) FILTER (WHERE %s)", cond), fmt.Sprintf("min((%s)::text) FILTER (WHERE %s)", example, cond))
+	}
+	for _, role := range names[:required] {
+		c := t.cols[role]
+		if isTime(role) {
+			add(role+" is NULL", c.quoted+" IS NULL", "NULL")
+			continue
+		}
+		add(role+" is NULL or empty", fmt.Sprintf("%s IS NULL OR btrim((%[1]s)::text) = ''", c.quoted), "NULL")
+		switch {
+		case kind == "events" && role == "event":
+			add("unknown event value", fmt.Sprintf("%s IS NOT NULL AND (%s) IS NULL", c.quoted, stateExpr(c)), c.quoted)
+		case kind == "ota" && role == "status":
+			add("unknown status value", fmt.Sprintf("%s IS NOT NULL AND (%s) IS NULL", c.quoted, classExpr(c)), c.quoted)
+		}
+	}
+	if c, ok := t.cols["sequence"]; ok && kind == "events" {
+		add("sequence is NULL or empty", fmt.Sprintf("%s IS NULL OR btrim((%[1]s)::text) = ''", c.quoted), "NULL")
+	}
+	tsRole := map[string]string{"devices": "shipped_at", "tickets": "created_at"}[kind]
+	if tsRole == "" {
+		tsRole = "timestamp"
+	}
+	c := t.cols[tsRole]
+	ts := c.timeExpr(c.quoted)
+	used := "true"
+	switch kind {
+	case "events", "activity":
+		used = ts + " < @use_until"
+	case "ota", "usage", "tickets":
+		used = fmt.Sprintf("%s >= @from AND %[1]s < @to", ts)
+	}
+	span := fmt.Sprintf("min(%s), max(%[1]s)", ts)
+	if kind == "devices" {
+		span = "NULL::bigint, NULL::bigint"
+	}
+	return fmt.Sprintf("SELECT count(*), count(*) FILTER (WHERE %s), %s,\n  %s\nFROM %s", used, span, strings.Join(sel, ",\n  "), t.quoted), checks
+}
+
+// joinSQL counts an input's distinct ids and those the devices input does
+// not list (tickets: customer ids), with one of each side.
+func (p *plan) joinSQL(kind string) string {
+	t := p.tables[kind]
+	role, known := "device_id", "SELECT device_id AS id FROM dev"
+	if kind == "tickets" {
+		role, known = "customer_id", "SELECT customer_id AS id FROM dev WHERE customer_id IS NOT NULL"
+	}
+	return with(p.devCTE(), fmt.Sprintf("ids AS (\n  SELECT DISTINCT %s AS id FROM %s\n)", textExpr(t.cols[role]), t.quoted), "known AS (\n  "+known+"\n)") +
+		`SELECT count(*), count(*) FILTER (WHERE k.id IS NULL), min(i.id) FILTER (WHERE k.id IS NULL), (SELECT min(id) FROM known)
+FROM ids i LEFT JOIN (SELECT DISTINCT id FROM known) k USING (id)`
+}
+
+// duplicatesSQL: events used once (exact duplicates), and devices listed
+// twice with different rows.
+func (p *plan) duplicatesSQL(kind string) string {
+	switch kind {
+	case "events":
+		return with(p.evCTEs()) + "SELECT (SELECT count(*) FROM ev0) - (SELECT count(*) FROM ev), NULL::text"
+	case "devices":
+		return with(p.devCTE()) + "SELECT count(*), min(device_id) FROM (SELECT device_id FROM dev GROUP BY device_id HAVING count(*) > 1) x"
+	}
+	return ""
+}
+
+// orderedKinds are the inputs of the plan in reading order.
+func (p *plan) orderedKinds() []string {
+	var out []string
+	for _, k := range export.Kinds {
+		if p.has(k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}

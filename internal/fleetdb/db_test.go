@@ -1,0 +1,275 @@
+package fleetdb
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/iotpm/iotpm/internal/export"
+	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/iotpm/iotpm/pkg/metrics"
+	"github.com/jackc/pgx/v5"
+)
+
+// testConn connects to the server of IOTPM_TEST_DSN (scripts/with-postgres
+// starts one) and gives the test a schema of its own, dropped afterwards.
+// Without IOTPM_TEST_DSN the test is skipped, unless IOTPM_REQUIRE_PG is
+// set (.ci/run sets it): then a missing server fails the run.
+func testConn(t testing.TB) (*pgx.Conn, string) {
+	t.Helper()
+	dsn := os.Getenv("IOTPM_TEST_DSN")
+	if dsn == "" {
+		if os.Getenv("IOTPM_REQUIRE_PG") != "" {
+			t.Fatal("IOTPM_TEST_DSN is not set but IOTPM_REQUIRE_PG is: run the tests through scripts/with-postgres")
+		}
+		t.Skip("no PostgreSQL: run scripts/with-postgres go test ./... to include the database tests")
+	}
+	ctx := context.Background()
+	conn, err := Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := fmt.Sprintf("t_%d_%d", os.Getpid(), schemaSeq.Add(1))
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		conn.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+		conn.Close(context.Background())
+	})
+	return conn, schema
+}
+
+var schemaSeq atomic.Int64
+
+// load creates schema.name with the columns given and copies a CSV file
+// into it with COPY.
+func load(t testing.TB, conn *pgx.Conn, schema, name, columns, csvPath string) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := conn.Exec(ctx, fmt.Sprintf("CREATE TABLE %s.%s (%s)", schema, name, columns)); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(csvPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := conn.PgConn().CopyFrom(ctx, f, fmt.Sprintf("COPY %s.%s FROM STDIN (FORMAT csv, HEADER true)", schema, name)); err != nil {
+		t.Fatalf("COPY %s: %v", csvPath, err)
+	}
+	if _, err := conn.Exec(ctx, fmt.Sprintf("ANALYZE %s.%s", schema, name)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func cols(kv ...string) map[string]planfile.ColumnRef {
+	out := map[string]planfile.ColumnRef{}
+	for _, s := range kv {
+		role, col, _ := strings.Cut(s, "=")
+		name, unit, _ := strings.Cut(col, ":")
+		out[role] = planfile.ColumnRef{Column: name, Unit: unit}
+	}
+	return out
+}
+
+// local computes the metrics from files with the file reader and the
+// local engine, as iotpm metrics does.
+func local(t testing.TB, inputs map[string]export.Input, o metrics.Options) (metrics.Report, map[string]*export.Stats) {
+	t.Helper()
+	data := metrics.NewData()
+	useUntil := o.Window.To
+	if _, ok := inputs["devices"]; ok {
+		useUntil += o.ActivationWindow
+	}
+	ing := &export.Ingest{Data: data, Window: o.Window, UseUntil: useUntil, Formats: export.NewFormats(nil), MaxExpansion: 100}
+	stats := map[string]*export.Stats{}
+	for _, kind := range export.Kinds {
+		in, ok := inputs[kind]
+		if !ok {
+			continue
+		}
+		st, err := ing.Read(in)
+		if err != nil {
+			t.Fatalf("reading %s: %v", in.Path, err)
+		}
+		stats[kind] = st
+	}
+	r := metrics.Compute(data, o)
+	if st, ok := stats["events"]; ok {
+		st.Duplicates = data.DuplicateEvents // as the command does
+	}
+	return r, stats
+}
+
+func options(month string) metrics.Options {
+	m, _ := time.Parse("2006-01", month)
+	return metrics.Options{
+		Window:           metrics.Window{From: m.UnixMicro(), To: m.AddDate(0, 1, 0).UnixMicro()},
+		ActivationWindow: 30 * 86_400e6, SLO: 0.99, Health: metrics.DefaultHealth(), SeriesMonths: 12,
+		DormantAfter: 30 * 86_400e6,
+	}
+}
+
+// same fails the test where the two reports differ: counts exactly, rates
+// to 1e-9.
+func same(t *testing.T, want, got metrics.Report) {
+	t.Helper()
+	eq := func(what string, a, b float64) {
+		t.Helper()
+		if math.IsNaN(a) && math.IsNaN(b) {
+			return
+		}
+		if math.IsNaN(a) != math.IsNaN(b) || math.Abs(a-b) > 1e-9*math.Max(1, math.Abs(a)) {
+			t.Errorf("%s: local %v, postgres %v", what, a, b)
+		}
+	}
+	eqi := func(what string, a, b int64) {
+		t.Helper()
+		if a != b {
+			t.Errorf("%s: local %d, postgres %d", what, a, b)
+		}
+	}
+	eqi("horizon", want.Horizon, got.Horizon)
+	if (want.Uptime == nil) != (got.Uptime == nil) {
+		t.Fatalf("uptime: local %v, postgres %v", want.Uptime, got.Uptime)
+	}
+	if u, v := want.Uptime, got.Uptime; u != nil {
+		eq("uptime", u.Value, v.Value)
+		eqi("connected µs", u.ConnectedUS, v.ConnectedUS)
+		eqi("observed µs", u.ObservedUS, v.ObservedUS)
+		eqi("devices observed", int64(u.Devices), int64(v.Devices))
+		eqi("left out", int64(u.LeftOut), int64(v.LeftOut))
+		eq("mean", u.Mean, v.Mean)
+		eq("median", u.Median, v.Median)
+		eqi("below SLO", int64(u.BelowSLO), int64(v.BelowSLO))
+		eqi("never activated", int64(u.NeverActivated), int64(v.NeverActivated))
+		eqi("dormant", int64(u.Dormant), int64(v.Dormant))
+		eqi("retired", int64(u.Retired), int64(v.Retired))
+	}
+	if (want.MAD == nil) != (got.MAD == nil) {
+		t.Fatalf("MAD: local %v, postgres %v", want.MAD, got.MAD)
+	}
+	if m, n := want.MAD, got.MAD; m != nil {
+		if *m != *n {
+			t.Errorf("MAD: local %+v, postgres %+v", *m, *n)
+		}
+	}
+	if len(want.Months) != len(got.Months) {
+		t.Errorf("months: local %d, postgres %d", len(want.Months), len(got.Months))
+	} else {
+		for i, m := range want.Months {
+			n := got.Months[i]
+			if m.Label != n.Label || m.MAD != n.MAD || m.ObservedUS != n.ObservedUS || m.Rows != n.Rows {
+				t.Errorf("month %s: local %+v, postgres %+v", m.Label, m, n)
+			}
+			eq("uptime "+m.Label, m.Uptime, n.Uptime)
+		}
+	}
+	if (want.Activation == nil) != (got.Activation == nil) {
+		t.Fatalf("activation: local %v, postgres %v", want.Activation, got.Activation)
+	}
+	if a, b := want.Activation, got.Activation; a != nil {
+		eqi("cohort shipped", int64(a.Shipped), int64(b.Shipped))
+		eqi("cohort activated", int64(a.Activated), int64(b.Activated))
+		eq("activation", a.Rate, b.Rate)
+		if a.Mature != b.Mature || len(a.ByMonth) != len(b.ByMonth) {
+			t.Errorf("activation: local %+v, postgres %+v", *a, *b)
+		} else {
+			for i := range a.ByMonth {
+				if x, y := a.ByMonth[i], b.ByMonth[i]; x.Label != y.Label || x.Shipped != y.Shipped || x.Activated != y.Activated || x.Mature != y.Mature {
+					t.Errorf("cohort %s: local %+v, postgres %+v", x.Label, x, y)
+				}
+			}
+		}
+	}
+	if (want.OTA == nil) != (got.OTA == nil) {
+		t.Fatalf("OTA: local %v, postgres %v", want.OTA, got.OTA)
+	}
+	if a, b := want.OTA, got.OTA; a != nil {
+		eq("OTA", a.Rate, b.Rate)
+		if len(a.Jobs) != len(b.Jobs) || a.Success != b.Success || a.Failure != b.Failure || a.Excluded != b.Excluded || a.Pending != b.Pending {
+			t.Errorf("OTA: local %+v, postgres %+v", *a, *b)
+		}
+		for i := range min(len(a.Jobs), len(b.Jobs)) {
+			x, y := a.Jobs[i], b.Jobs[i]
+			if x.Job != y.Job || x.Success != y.Success || x.Failure != y.Failure || x.Excluded != y.Excluded || x.Pending != y.Pending {
+				t.Errorf("OTA job: local %+v, postgres %+v", x, y)
+			}
+		}
+	}
+	if len(want.Customers) != len(got.Customers) {
+		t.Fatalf("customers: local %d, postgres %d", len(want.Customers), len(got.Customers))
+	}
+	for i, c := range want.Customers {
+		d := got.Customers[i]
+		if c.Customer != d.Customer || c.Devices != d.Devices || c.Band != d.Band {
+			t.Errorf("customer %d: local %s %d %s, postgres %s %d %s", i, c.Customer, c.Devices, c.Band, d.Customer, d.Devices, d.Band)
+		}
+		eq("score "+c.Customer, c.Score, d.Score)
+	}
+}
+
+func sameStats(t *testing.T, want map[string]*export.Stats, got []*export.Stats) {
+	t.Helper()
+	for _, st := range got {
+		w := want[st.Kind]
+		if w.Read != st.Read || w.Used != st.Used || w.Outside != st.Outside || w.Duplicates != st.Duplicates ||
+			w.UnknownDevices != st.UnknownDevices || w.Earliest != st.Earliest || w.Latest != st.Latest {
+			t.Errorf("rows %s: local read %d used %d outside %d dup %d unknown %d span %d..%d; postgres read %d used %d outside %d dup %d unknown %d span %d..%d",
+				st.Kind, w.Read, w.Used, w.Outside, w.Duplicates, w.UnknownDevices, w.Earliest, w.Latest,
+				st.Read, st.Used, st.Outside, st.Duplicates, st.UnknownDevices, st.Earliest, st.Latest)
+		}
+	}
+}
+
+// exampleInputs loads the example planning repo's exports into schema and
+// returns them as files and as tables — in a variety of column types: a
+// date, epoch milliseconds, epoch seconds, timestamp (no zone) and
+// timestamptz.
+func exampleInputs(t testing.TB, conn *pgx.Conn, schema string) (map[string]export.Input, map[string]Input) {
+	dir := filepath.Join("..", "..", "examples", "leak-sensor", "exports")
+	load(t, conn, schema, "devices", "device_id text, shipped_at date, customer_id text", filepath.Join(dir, "devices.csv"))
+	load(t, conn, schema, "lifecycle", `"clientId" text, ts_ms bigint, event_type text`, filepath.Join(dir, "lifecycle.csv"))
+	load(t, conn, schema, "ota", "thing_name text, job_id text, status text, last_updated_at bigint", filepath.Join(dir, "ota.csv"))
+	load(t, conn, schema, "usage", "device_id text, feature text, ts timestamptz", filepath.Join(dir, "usage.csv"))
+	load(t, conn, schema, "tickets", "ticket_id text, customer_id text, created_at timestamp, subject text", filepath.Join(dir, "tickets.csv"))
+	files := map[string]export.Input{
+		"devices": {Kind: "devices", Path: filepath.Join(dir, "devices.csv")},
+		"events":  {Kind: "events", Path: filepath.Join(dir, "lifecycle.csv"), Format: "aws-iot-lifecycle"},
+		"ota":     {Kind: "ota", Path: filepath.Join(dir, "ota.csv"), Format: "aws-iot-jobs"},
+		"usage":   {Kind: "usage", Path: filepath.Join(dir, "usage.csv")},
+		"tickets": {Kind: "tickets", Path: filepath.Join(dir, "tickets.csv")},
+	}
+	tables := map[string]Input{
+		"devices": {Kind: "devices", Table: schema + ".devices", Columns: cols("device_id=device_id", "shipped_at=shipped_at", "customer_id=customer_id")},
+		"events":  {Kind: "events", Table: schema + ".lifecycle", Columns: cols("device_id=clientId", "timestamp=ts_ms:ms", "event=event_type")},
+		"ota":     {Kind: "ota", Table: schema + ".ota", Columns: cols("device_id=thing_name", "job_id=job_id", "status=status", "timestamp=last_updated_at:s")},
+		"usage":   {Kind: "usage", Table: schema + ".usage", Columns: cols("device_id=device_id", "feature=feature", "timestamp=ts")},
+		"tickets": {Kind: "tickets", Table: schema + ".tickets", Columns: cols("customer_id=customer_id", "created_at=created_at")},
+	}
+	return files, tables
+}
+
+func TestExampleRepoSameAsLocal(t *testing.T) {
+	conn, schema := testConn(t)
+	files, tables := exampleInputs(t, conn, schema)
+	for _, month := range []string{"2026-10", "2026-09", "2026-06"} {
+		t.Run(month, func(t *testing.T) {
+			o := options(month)
+			want, wantStats := local(t, files, o)
+			got, err := Run(context.Background(), conn, &Job{Inputs: tables, Options: o, UseUntil: o.Window.To + o.ActivationWindow})
+			if err != nil {
+				t.Fatal(err)
+			}
+			same(t, want, got.Report)
+			sameStats(t, wantStats, got.Stats)
+		})
+	}
+}

@@ -1,0 +1,459 @@
+package fleetdb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/iotpm/iotpm/internal/export"
+	"github.com/iotpm/iotpm/pkg/metrics"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// Job is one computation: the inputs, the settings the local engine would
+// get, and how long the queries may take.
+type Job struct {
+	Inputs  map[string]Input
+	Options metrics.Options
+	// UseUntil bounds the event and activity times any metric looks at, for
+	// the ROWS accounting (as export.Ingest's).
+	UseUntil int64
+}
+
+// Result is what the local engine produces from files: the report and
+// the accounting of every input.
+type Result struct {
+	Report metrics.Report
+	Stats  []*export.Stats
+}
+
+// Query is one statement of a run, for --print-sql and for EXPLAIN.
+type Query struct {
+	Name   string
+	SQL    string // with @name parameters
+	Params Params
+}
+
+func (j *Job) params(horizon int64) Params {
+	o := j.Options
+	bounds, _ := metrics.MonthBounds(o.Window.To-1, max(o.SeriesMonths, 1))
+	words := func(vocab map[string]int, class int) []string {
+		var out []string
+		for w, c := range vocab {
+			if c == class {
+				out = append(out, w)
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
+	p := Params{
+		"from": o.Window.From, "to": o.Window.To, "horizon": horizon, "dormant": o.DormantAfter,
+		"activation": o.ActivationWindow, "slo": o.SLO, "bounds": bounds, "use_until": j.UseUntil,
+		"connect": words(export.EventWords, metrics.Connected), "disconnect": words(export.EventWords, metrics.Disconnected),
+		"success": words(export.OTAWords, metrics.OTASuccess), "failure": words(export.OTAWords, metrics.OTAFailure),
+		"excluded": words(export.OTAWords, metrics.OTAExcluded), "pending": words(export.OTAWords, metrics.OTAPending),
+	}
+	if t, ok := j.Inputs["events"]; ok && t.SequenceReset > 0 {
+		p["reset"] = t.SequenceReset
+	}
+	return p
+}
+
+// only keeps the parameters sql refers to.
+func (p Params) only(sql string) Params {
+	out := Params{}
+	for _, m := range paramRE.FindAllStringSubmatch(sql, -1) {
+		if v, ok := p[m[1]]; ok {
+			out[m[1]] = v
+		}
+	}
+	return out
+}
+
+// metricQueries are the metric statements a job runs, in order.
+func (j *Job) metricQueries(p *plan, params Params) []Query {
+	var qs []Query
+	add := func(name, sql string) { qs = append(qs, Query{name, sql, params.only(sql)}) }
+	ev, act, dev := p.has("events"), p.has("activity"), p.has("devices")
+	if ev {
+		add("connectivity_uptime", p.uptimeSQL())
+	}
+	if ev || act {
+		add("monthly_active_devices", p.madSQL())
+	}
+	if dev && (ev || act) {
+		add("activation_rate", p.activationSQL())
+	}
+	if p.has("ota") {
+		add("ota_success_rate", p.otaSQL())
+	}
+	if dev && (ev || p.has("usage") || p.has("tickets")) {
+		add("customer_health", p.healthSQL())
+	}
+	return qs
+}
+
+// Connect opens a connection from a DSN (URL or key=value); its errors
+// name the host and database, never the password.
+func Connect(ctx context.Context, dsn string) (*pgx.Conn, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, errors.New("the DSN does not parse: write postgres://USER@HOST:5432/DB or host=… dbname=… (the password belongs in PGPASSWORD or ~/.pgpass)")
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return nil, connectError(&cfg.Config, err)
+	}
+	return conn, nil
+}
+
+// Resolve checks every input against the database's catalog.
+func Resolve(ctx context.Context, conn *pgx.Conn, inputs map[string]Input) (*plan, error) {
+	p := &plan{tables: map[string]*table{}}
+	for _, kind := range export.Kinds {
+		in, ok := inputs[kind]
+		if !ok {
+			continue
+		}
+		if err := in.Check(); err != nil {
+			return nil, err
+		}
+		t, err := resolve(ctx, conn, in)
+		if err != nil {
+			return nil, err
+		}
+		p.tables[kind] = t
+	}
+	return p, nil
+}
+
+// Run computes the metrics in the database. A *Problem is bad input (the
+// mapping or the data); other errors are the connection's or the
+// context's.
+func Run(ctx context.Context, conn *pgx.Conn, job *Job) (*Result, error) {
+	p, err := Resolve(ctx, conn, job.Inputs)
+	if err != nil {
+		return nil, err
+	}
+	o := job.Options
+	horizon := o.AsOf
+	if horizon == 0 || horizon == metrics.NoTime {
+		var h *int64
+		if err := conn.QueryRow(ctx, p.horizonSQL()).Scan(&h); err != nil {
+			return nil, queryError(err, "horizon")
+		}
+		horizon = metrics.NoTime
+		if h != nil {
+			horizon = *h
+		}
+	}
+	params := job.params(horizon)
+	res := &Result{Report: metrics.Report{Window: o.Window, Horizon: horizon}}
+	if err := p.account(ctx, conn, params, res); err != nil {
+		return nil, err
+	}
+	for _, q := range job.metricQueries(p, params) {
+		if err := p.runMetric(ctx, conn, q, job, res); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func queryError(err error, what string) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return fmt.Errorf("the %s query failed: %s (SQLSTATE %s)", what, pgErr.Message, pgErr.Code)
+	}
+	return fmt.Errorf("the %s query failed: %w", what, err)
+}
+
+// query runs a statement with its parameters bound.
+func query(ctx context.Context, conn *pgx.Conn, sql string, params Params) (pgx.Rows, error) {
+	s, args, err := bind(sql, params.only(sql))
+	if err != nil {
+		return nil, err
+	}
+	return conn.Query(ctx, s, args...)
+}
+
+// account fills the ROWS accounting and stops at the first input with bad
+// rows (as the file reader does without --max-bad-rows) or ids that do
+// not join.
+func (p *plan) account(ctx context.Context, conn *pgx.Conn, params Params, res *Result) error {
+	for _, kind := range p.orderedKinds() {
+		t := p.tables[kind]
+		sql, checks := p.checkSQL(kind)
+		st := &export.Stats{Kind: kind, Path: t.Table, Format: "postgres", Columns: map[string]string{},
+			Skipped: map[string]int{}, Ignored: map[string]int{}, Earliest: metrics.NoTime, Latest: metrics.NoTime}
+		for role, c := range t.cols {
+			st.Columns[role] = c.name
+		}
+		rows, err := query(ctx, conn, sql, params)
+		if err != nil {
+			return queryError(err, kind+" check")
+		}
+		dest := make([]any, 4+2*len(checks))
+		var read, used int64
+		var earliest, latest *int64
+		dest[0], dest[1], dest[2], dest[3] = &read, &used, &earliest, &latest
+		counts := make([]int64, len(checks))
+		examples := make([]*string, len(checks))
+		for i := range checks {
+			dest[4+2*i], dest[5+2*i] = &counts[i], &examples[i]
+		}
+		rows.Next()
+		if err := rows.Scan(dest...); err != nil {
+			rows.Close()
+			return queryError(err, kind+" check")
+		}
+		rows.Close()
+		for i, what := range checks {
+			if counts[i] == 0 {
+				continue
+			}
+			role, _, _ := strings.Cut(what, " ")
+			if strings.HasPrefix(what, "unknown") {
+				role = map[string]string{"events": "event", "ota": "status"}[kind]
+			}
+			ex := ""
+			if examples[i] != nil {
+				ex = fmt.Sprintf(" (for example %q)", clip(*examples[i]))
+			}
+			return t.problem(role, "%s.%s: %d rows with %s%s; fix them at the source, or select the rows that count in a view",
+				t.Table, t.cols[role].name, counts[i], what, ex)
+		}
+		st.Read, st.Used, st.Outside = int(read), int(used), int(read-used)
+		if earliest != nil {
+			st.Earliest, st.Latest = *earliest, *latest
+		}
+		if d := p.duplicatesSQL(kind); d != "" {
+			var n int64
+			var sample *string
+			if err := scanOne(ctx, conn, d, params, &n, &sample); err != nil {
+				return queryError(err, kind+" duplicates")
+			}
+			if kind == "devices" && n > 0 {
+				return t.problem("device_id", "%s.%s: %d device ids are listed more than once with different rows (for example %q): a device has one ship date and customer",
+					t.Table, t.cols["device_id"].name, n, clip(*sample))
+			}
+			st.Duplicates = int(n)
+		}
+		if kind != "devices" && p.has("devices") {
+			var ids, unknown int64
+			var sampleUnknown, sampleKnown *string
+			if err := scanOne(ctx, conn, p.joinSQL(kind), params, &ids, &unknown, &sampleUnknown, &sampleKnown); err != nil {
+				return queryError(err, kind+" join")
+			}
+			st.UnknownDevices = int(unknown)
+			if ids > 0 && unknown == ids && sampleKnown != nil {
+				role := "device_id"
+				if kind == "tickets" {
+					role = "customer_id"
+				}
+				return t.problem(role, "none of the %d ids in %s.%s is in the devices input (%q there, %q in devices): is it the right column?",
+					ids, t.Table, t.cols[role].name, clip(*sampleUnknown), clip(*sampleKnown))
+			}
+		}
+		res.Stats = append(res.Stats, st)
+	}
+	return nil
+}
+
+func clip(s string) string {
+	if len(s) > 80 {
+		return s[:80] + "…"
+	}
+	return s
+}
+
+func scanOne(ctx context.Context, conn *pgx.Conn, sql string, params Params, dest ...any) error {
+	rows, err := query(ctx, conn, sql, params)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return errors.New("no row")
+	}
+	return rows.Scan(dest...)
+}
+
+func nan(v *float64) float64 {
+	if v == nil {
+		return math.NaN()
+	}
+	return *v
+}
+
+// runMetric runs one metric statement and puts its counts into the report.
+func (p *plan) runMetric(ctx context.Context, conn *pgx.Conn, q Query, job *Job, res *Result) error {
+	o := job.Options
+	r := &res.Report
+	rows, err := query(ctx, conn, q.SQL, q.Params)
+	if err != nil {
+		return queryError(err, q.Name)
+	}
+	defer rows.Close()
+	fail := func(err error) error { return queryError(err, q.Name) }
+	switch q.Name {
+	case "connectivity_uptime":
+		u := &metrics.Uptime{SLO: o.SLO}
+		var devices, leftOut, below, never, dormant, retired int64
+		var mean, median *float64
+		if !rows.Next() {
+			return fail(rows.Err())
+		}
+		if err := rows.Scan(&u.ConnectedUS, &u.ObservedUS, &devices, &leftOut, &mean, &median, &below, &never, &dormant, &retired); err != nil {
+			return fail(err)
+		}
+		u.Devices, u.LeftOut, u.BelowSLO = int(devices), int(leftOut), int(below)
+		u.NeverActivated, u.Dormant, u.Retired = int(never), int(dormant), int(retired)
+		u.Value, u.Mean, u.Median = math.NaN(), nan(mean), nan(median)
+		if u.ObservedUS > 0 {
+			u.Value = float64(u.ConnectedUS) / float64(u.ObservedUS)
+		}
+		r.Uptime = u
+	case "monthly_active_devices":
+		bounds, labels := metrics.MonthBounds(o.Window.To-1, max(o.SeriesMonths, 1))
+		months := make([]metrics.Month, len(labels))
+		for rows.Next() {
+			var i, active, byConn, nrows, obs, conn, inInput int64
+			if err := rows.Scan(&i, &active, &byConn, &nrows, &obs, &conn, &inInput); err != nil {
+				return fail(err)
+			}
+			if i == 0 {
+				r.MAD = &metrics.MAD{Value: int(active), ByConnection: int(byConn), ByActivity: int(active - byConn),
+					DevicesInInput: int(inInput), NoData: nrows == 0 && obs == 0}
+				continue
+			}
+			m := &months[i-1]
+			*m = metrics.Month{Label: labels[i-1], MAD: int(active), ObservedUS: obs, Rows: int(nrows), Uptime: math.NaN()}
+			if obs > 0 {
+				m.Uptime = float64(conn) / float64(obs)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return fail(err)
+		}
+		if o.SeriesMonths > 0 && r.Horizon != metrics.NoTime {
+			r.Months = metrics.MonthSeries(months, bounds, r.Horizon)
+		}
+	case "activation_rate":
+		a := &metrics.Activation{}
+		for rows.Next() {
+			var c metrics.Cohort
+			var shipped, activated, wShipped, wActivated int64
+			if err := rows.Scan(&c.Label, &shipped, &activated, &wShipped, &wActivated); err != nil {
+				return fail(err)
+			}
+			c.Shipped, c.Activated = int(shipped), int(activated)
+			a.Shipped += int(wShipped)
+			a.Activated += int(wActivated)
+			a.ByMonth = append(a.ByMonth, c)
+		}
+		if err := rows.Err(); err != nil {
+			return fail(err)
+		}
+		metrics.ActivationOf(a, o, r.Horizon)
+		r.Activation = a
+	case "ota_success_rate":
+		var jobs []metrics.OTAJob
+		for rows.Next() {
+			var j metrics.OTAJob
+			var s, f, e, pe int64
+			if err := rows.Scan(&j.Job, &s, &f, &e, &pe); err != nil {
+				return fail(err)
+			}
+			j.Success, j.Failure, j.Excluded, j.Pending = int(s), int(f), int(e), int(pe)
+			jobs = append(jobs, j)
+		}
+		if err := rows.Err(); err != nil {
+			return fail(err)
+		}
+		r.OTA = metrics.OTAOf(jobs, false)
+	case "customer_health":
+		var counts []metrics.CustomerCounts
+		for rows.Next() {
+			var c metrics.CustomerCounts
+			var devices, used, tickets int64
+			if err := rows.Scan(&c.Customer, &devices, &used, &tickets, &c.ConnectedUS, &c.ObservedUS); err != nil {
+				return fail(err)
+			}
+			c.Devices, c.Used, c.Tickets = int(devices), int(used), int(tickets)
+			counts = append(counts, c)
+		}
+		if err := rows.Err(); err != nil {
+			return fail(err)
+		}
+		has := metrics.HealthInputs{Uptime: p.has("events"), Usage: p.has("usage"), Tickets: p.has("tickets")}
+		stale := r.Horizon == metrics.NoTime || r.Horizon < o.Window.From
+		r.Customers = metrics.ScoreCustomers(o.Health, counts, has, stale)
+	}
+	return nil
+}
+
+// Script is the psql script of a job's statements: the horizon into a
+// psql variable (unless fixed), then each metric as a prepared statement
+// executed with the job's values. No connection is needed to write it.
+func Script(job *Job) (string, error) {
+	p := &plan{tables: map[string]*table{}}
+	for kind, in := range job.Inputs {
+		if err := in.Check(); err != nil {
+			return "", err
+		}
+		t := &table{Input: in, quoted: quoteTable(in.Table), cols: map[string]column{}}
+		for role, ref := range in.Columns {
+			t.cols[role] = column{quoted: pgx.Identifier{ref.Column}.Sanitize(), name: ref.Column, unit: ref.Unit}
+		}
+		p.tables[kind] = t
+	}
+	var b strings.Builder
+	o := job.Options
+	fmt.Fprintf(&b, "-- iotpm metrics in SQL (PostgreSQL 12+; TimescaleDB, Citus), for psql.\n")
+	fmt.Fprintf(&b, "-- window [%s, %s); times are µs since the epoch (UTC).\n", iso(o.Window.From), iso(o.Window.To))
+	fmt.Fprintf(&b, "-- Integer epoch columns are converted by their mapped unit; timestamp columns are read as UTC.\n\n")
+	params := job.params(0)
+	if o.AsOf != 0 && o.AsOf != metrics.NoTime {
+		fmt.Fprintf(&b, "\\set horizon %d\n\n", o.AsOf)
+	} else {
+		fmt.Fprintf(&b, "-- the data horizon H: the latest row time of the inputs\n%s \\gset\n\n", p.horizonSQL())
+	}
+	for _, q := range job.metricQueries(p, params) {
+		s, args, err := bind(q.SQL, q.Params)
+		if err != nil {
+			return "", err
+		}
+		lits := make([]string, len(args))
+		names := orderedNames(q.SQL, q.Params)
+		for i, a := range args {
+			lits[i] = literal(a)
+			if names[i] == "horizon" {
+				lits[i] = ":horizon"
+			}
+		}
+		fmt.Fprintf(&b, "-- %s\nPREPARE iotpm_%s AS\n%s;\nEXECUTE iotpm_%[2]s(%s);\nDEALLOCATE iotpm_%[2]s;\n\n", q.Name, q.Name, s, strings.Join(lits, ", "))
+	}
+	return b.String(), nil
+}
+
+func orderedNames(sql string, p Params) []string {
+	var names []string
+	for _, m := range paramRE.FindAllStringSubmatch(sql, -1) {
+		if _, ok := p[m[1]]; ok && !slices.Contains(names, m[1]) {
+			names = append(names, m[1])
+		}
+	}
+	return names
+}
+
+func iso(us int64) string { return time.UnixMicro(us).UTC().Format(time.RFC3339) }

@@ -1,0 +1,213 @@
+// Package fleetdb computes iotpm's fleet metrics inside PostgreSQL (and so
+// TimescaleDB, Citus and the managed PostgreSQL services): the metrics
+// inputs are tables or views, the definitions are SQL with window functions
+// over each device's rows, and only aggregate rows come back. The counts
+// become results through pkg/metrics' own functions, so both engines word
+// the same counts the same way.
+package fleetdb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/iotpm/iotpm/internal/export"
+	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// Input is one metrics input read from a table or view.
+type Input struct {
+	Kind  string // devices, events, ota, activity, tickets, usage
+	Table string // table, or schema.table, as written
+	// Columns maps the input's roles to columns.
+	Columns map[string]planfile.ColumnRef
+	// SequenceReset (µs): a numeric sequence that drops after a gap this
+	// long starts over; 0: never.
+	SequenceReset int64
+	// Where the mapping is written, for messages (File "" when it came
+	// from flags).
+	File string
+	Pos  planfile.Pos
+}
+
+// Problem is a mapping that does not fit the database: a missing table or
+// column, a column of the wrong type, a NULL where a value is required. It
+// names the table, the column and the mapping's line in iotpm.yaml.
+type Problem struct {
+	File      string
+	Line, Col int
+	Message   string
+}
+
+func (p *Problem) Error() string {
+	if p.File == "" {
+		return p.Message
+	}
+	return fmt.Sprintf("%s:%d:%d: %s", p.File, p.Line, p.Col, p.Message)
+}
+
+func (in *Input) problem(role, format string, args ...any) *Problem {
+	pos := in.Pos
+	if c, ok := in.Columns[role]; ok && c.Pos.Line > 0 {
+		pos = c.Pos
+	}
+	return &Problem{File: in.File, Line: pos.Line, Col: pos.Col, Message: fmt.Sprintf("metrics.inputs.%s: ", in.Kind) + fmt.Sprintf(format, args...)}
+}
+
+// column is a resolved column: its quoted name and what kind of value it
+// holds.
+type column struct {
+	quoted string
+	name   string
+	typ    string // format_type
+	cat    string // pg_type.typcategory: S string, N numeric, D date/time, B boolean…
+	typeID string // typname: timestamptz, timestamp, date, int8…
+	unit   string
+}
+
+// table is an input resolved against the catalog.
+type table struct {
+	Input
+	quoted string
+	cols   map[string]column // by role
+}
+
+// Check validates the mapping alone (roles, units), before any connection.
+func (in *Input) Check() error {
+	names, required, ok := export.KindColumns(in.Kind)
+	if !ok {
+		return &Problem{File: in.File, Line: in.Pos.Line, Col: in.Pos.Col, Message: fmt.Sprintf("metrics.inputs: unknown input %q", in.Kind)}
+	}
+	if in.Table == "" {
+		return in.problem("", "table: name the table or view")
+	}
+	if parts := strings.Split(in.Table, "."); len(parts) > 2 || slices.Contains(parts, "") {
+		return in.problem("", "table %q: write table or schema.table", in.Table)
+	}
+	for _, role := range slices.Sorted(maps.Keys(in.Columns)) {
+		if !slices.Contains(names, role) {
+			return in.problem(role, "columns: %s has no role %q (its roles: %s)", in.Kind, role, strings.Join(names, ", "))
+		}
+		if role == "session" {
+			return in.problem(role, "columns: session is not used by any metric; leave it out")
+		}
+		if in.Columns[role].Column == "" {
+			return in.problem(role, "columns.%s: name the column", role)
+		}
+	}
+	for _, role := range names[:required] {
+		if _, ok := in.Columns[role]; !ok {
+			return in.problem("", "columns: missing %s, which %s needs (its required roles: %s); map it to a column of %s",
+				role, in.Kind, strings.Join(names[:required], ", "), in.Table)
+		}
+	}
+	return nil
+}
+
+func quoteTable(name string) string {
+	return pgx.Identifier(strings.Split(name, ".")).Sanitize()
+}
+
+// resolve looks the input's table and columns up in the catalog and checks
+// each column's type against its role.
+func resolve(ctx context.Context, conn *pgx.Conn, in Input) (*table, error) {
+	t := &table{Input: in, quoted: quoteTable(in.Table), cols: map[string]column{}}
+	rows, err := conn.Query(ctx, `
+SELECT a.attname, format_type(a.atttypid, a.atttypmod), ty.typcategory::text, ty.typname::text
+FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid
+WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped`, t.quoted)
+	if err != nil {
+		return nil, err
+	}
+	have := map[string]column{}
+	for rows.Next() {
+		var c column
+		if err := rows.Scan(&c.name, &c.typ, &c.cat, &c.typeID); err != nil {
+			return nil, err
+		}
+		have[c.name] = c
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(have) == 0 {
+		return nil, in.problem("", "table %s: no such table or view (names are case-sensitive; schema.table for one outside the search path)", in.Table)
+	}
+	for role, ref := range in.Columns {
+		c, ok := have[ref.Column]
+		if !ok {
+			return nil, in.problem(role, "columns.%s: %s has no column %q (its columns: %s)", role, in.Table, ref.Column, strings.Join(slices.Sorted(maps.Keys(have)), ", "))
+		}
+		c.quoted = pgx.Identifier{ref.Column}.Sanitize()
+		c.unit = ref.Unit
+		if isTime(role) {
+			switch {
+			case c.typeID == "timestamptz" || c.typeID == "timestamp" || c.typeID == "date":
+				if c.unit != "" {
+					return nil, in.problem(role, "columns.%s: %s.%s is %s, not an integer epoch: leave out unit", role, in.Table, ref.Column, c.typ)
+				}
+			case c.cat == "N":
+				if c.unit == "" {
+					return nil, in.problem(role, "columns.%s: %s.%s is %s: say its epoch unit, {column: %s, unit: ms} (s, ms, us or ns)", role, in.Table, ref.Column, c.typ, ref.Column)
+				}
+			default:
+				return nil, in.problem(role, "columns.%s: %s.%s is %s; a time must be timestamptz, timestamp, date or an integer epoch with its unit (cast it in a view)", role, in.Table, ref.Column, c.typ)
+			}
+		} else if c.unit != "" {
+			return nil, in.problem(role, "columns.%s: unit applies only to a timestamp column", role)
+		}
+		t.cols[role] = c
+	}
+	return t, nil
+}
+
+func isTime(role string) bool {
+	switch role {
+	case "timestamp", "shipped_at", "created_at", "retired_at":
+		return true
+	}
+	return false
+}
+
+// timeExpr converts a time value (the column, or an aggregate of it) to
+// µs since the epoch. timestamp (without zone) is read as UTC whatever the
+// server's TimeZone: EXTRACT(EPOCH) of it is its UTC reading.
+func (c column) timeExpr(v string) string {
+	switch c.unit {
+	case "s":
+		return fmt.Sprintf("round((%s)::numeric * 1000000)::bigint", v)
+	case "ms":
+		return fmt.Sprintf("round((%s)::numeric * 1000)::bigint", v)
+	case "us":
+		return fmt.Sprintf("round((%s)::numeric)::bigint", v)
+	case "ns":
+		return fmt.Sprintf("trunc((%s)::numeric / 1000)::bigint", v)
+	}
+	return fmt.Sprintf("(EXTRACT(EPOCH FROM %s) * 1000000)::bigint", v)
+}
+
+// connectError words a connection failure with the host and database,
+// never the password.
+func connectError(cfg *pgconn.Config, err error) error {
+	var pgErr *pgconn.PgError
+	msg := err.Error()
+	if errors.As(err, &pgErr) {
+		msg = pgErr.Message
+	}
+	if cfg != nil && cfg.Password != "" {
+		msg = strings.ReplaceAll(msg, cfg.Password, "********")
+	}
+	where := "the database"
+	if cfg != nil {
+		where = fmt.Sprintf("database %q on %s", cfg.Database, cfg.Host)
+		if !strings.HasPrefix(cfg.Host, "/") {
+			where = fmt.Sprintf("database %q on %s:%d", cfg.Database, cfg.Host, cfg.Port)
+		}
+	}
+	return fmt.Errorf("cannot connect to %s: %s", where, msg)
+}

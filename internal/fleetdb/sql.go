@@ -1,0 +1,402 @@
+package fleetdb
+
+import (
+	"fmt"
+	"strings"
+)
+
+// The definitions in SQL. Every time is a bigint of µs since the epoch, as
+// in pkg/metrics; −∞ and +∞ are ±4·10¹⁸ (far past any real time, far from
+// overflowing when a dormancy threshold is added). Values come in as
+// parameters (@name, bound positionally), identifiers from the mapping are
+// quoted. Every per-device step is a window function or an aggregate
+// PARTITIONed or GROUPed BY device_id first, so Citus can run it on the
+// worker that holds the device.
+
+const (
+	negInf = "(-4000000000000000000)::bigint"
+	posInf = "(4000000000000000000)::bigint"
+)
+
+// normExpr compares values as the file reader does: lower case, without
+// blanks, '_', '-' and '.'.
+func normExpr(v string) string {
+	return fmt.Sprintf(`regexp_replace(lower((%s)::text), '[[:space:]_.-]', '', 'g')`, v)
+}
+
+// textExpr is an id column as text (ids of any type join as text).
+func textExpr(c column) string { return fmt.Sprintf("(%s)::text", c.quoted) }
+
+// plan holds the resolved inputs of one run.
+type plan struct {
+	tables map[string]*table
+}
+
+func (p *plan) has(kind string) bool { _, ok := p.tables[kind]; return ok }
+
+// devCTE: the devices input, one row per device (Run checks ids are unique).
+func (p *plan) devCTE() string {
+	t := p.tables["devices"]
+	cust, ret := "NULL::text", "NULL::bigint"
+	if c, ok := t.cols["customer_id"]; ok {
+		cust = fmt.Sprintf("NULLIF(btrim((%s)::text, E' \\t'), '')", c.quoted)
+	}
+	if c, ok := t.cols["retired_at"]; ok {
+		ret = c.timeExpr(c.quoted)
+	}
+	sh := t.cols["shipped_at"]
+	return fmt.Sprintf(`dev AS (
+  SELECT DISTINCT %s AS device_id, %s AS shipped, %s AS customer_id, %s AS retired
+  FROM %s
+)`, textExpr(t.cols["device_id"]), sh.timeExpr(sh.quoted), cust, ret, t.quoted)
+}
+
+// stateExpr classifies an event value: 1 connect, 0 disconnect, NULL other.
+func stateExpr(c column) string {
+	n := normExpr(c.quoted)
+	return fmt.Sprintf("CASE WHEN %[1]s = ANY(@connect) THEN 1 WHEN %[1]s = ANY(@disconnect) THEN 0 END", n)
+}
+
+// classExpr classifies an OTA status: 0 success, 1 failure, 2 excluded,
+// 3 pending, NULL other.
+func classExpr(c column) string {
+	n := normExpr(c.quoted)
+	return fmt.Sprintf("CASE WHEN %[1]s = ANY(@success) THEN 0 WHEN %[1]s = ANY(@failure) THEN 1 WHEN %[1]s = ANY(@excluded) THEN 2 WHEN %[1]s = ANY(@pending) THEN 3 END", n)
+}
+
+// evCTEs: the connection events in the order the metrics walk them — ev
+// (device_id, t, s, o): t the effective time, s the state, o the order
+// within the device — with exact duplicates used once.
+func (p *plan) evCTEs() string {
+	t := p.tables["events"]
+	id, ts := textExpr(t.cols["device_id"]), t.cols["timestamp"]
+	seq, sequenced := t.cols["sequence"]
+	if !sequenced {
+		// by time, a disconnect before a connect at the same instant
+		return fmt.Sprintf(`ev0 AS (
+  SELECT %s AS device_id, %s AS t, %s AS s FROM %s
+),
+ev AS (
+  SELECT DISTINCT device_id, t, s, t * 2 + s AS o FROM ev0 WHERE s IS NOT NULL
+)`, id, ts.timeExpr(ts.quoted), stateExpr(t.cols["event"]), t.quoted)
+	}
+	// by sequence: numerically when every value of the device is digits
+	// (and fits 64 bits), else as bytes; a connect before a disconnect at
+	// equal sequence, then by time; epochs when a numeric sequence drops
+	// after a gap of at least the reset; the earliest copy of a repeated
+	// (epoch, sequence, state) kept; effective time = running maximum.
+	b := &strings.Builder{}
+	fmt.Fprintf(b, `ev0 AS (
+  SELECT %s AS device_id, %s AS t, %s AS s, btrim((%s)::text, E' \t') AS q FROM %s
+),
+ev1 AS (
+  SELECT device_id, t, s, q,
+         bool_and(CASE WHEN q ~ '^[0-9]{1,20}$' THEN q::numeric <= 18446744073709551615 ELSE false END)
+           OVER (PARTITION BY device_id) AS num
+  FROM ev0 WHERE s IS NOT NULL
+),
+ev2 AS (
+  SELECT device_id, t, s, q, num, CASE WHEN num THEN q::numeric END AS qn FROM ev1
+)`, id, ts.timeExpr(ts.quoted), stateExpr(t.cols["event"]), seq.quoted, t.quoted)
+	epochs := "ev3 AS (SELECT *, 0 AS epoch FROM ev2)"
+	if t.SequenceReset > 0 {
+		// blocks: runs of events without a gap ≥ reset; a block starts a
+		// new epoch when its first value is below the epoch's maximum so
+		// far — sequential over blocks, hence the recursion (one step per
+		// block of each device, all devices at once)
+		epochs = `gaps AS (
+  SELECT *, CASE WHEN num AND t - lag(t) OVER (PARTITION BY device_id ORDER BY t, qn) >= @reset THEN 1 ELSE 0 END AS brk
+  FROM ev2
+),
+blk AS (
+  SELECT *, sum(brk) OVER (PARTITION BY device_id ORDER BY t, qn ROWS UNBOUNDED PRECEDING) AS b FROM gaps
+),
+blocks AS (
+  SELECT device_id, b, (array_agg(qn ORDER BY t, qn))[1] AS f, max(qn) AS m FROM blk GROUP BY device_id, b
+),
+epochs(device_id, b, epoch, mx) AS (
+  SELECT device_id, b, 0, m FROM blocks WHERE b = 0
+  UNION ALL
+  SELECT k.device_id, k.b, e.epoch + CASE WHEN k.f < e.mx THEN 1 ELSE 0 END,
+         CASE WHEN k.f < e.mx THEN k.m ELSE greatest(e.mx, k.m) END
+  FROM epochs e JOIN blocks k ON k.device_id = e.device_id AND k.b = e.b + 1
+),
+ev3 AS (
+  SELECT blk.device_id, blk.t, blk.s, blk.q, blk.num, blk.qn, epochs.epoch
+  FROM blk JOIN epochs USING (device_id, b)
+)`
+	}
+	b.WriteString(",\n" + epochs + ",\n")
+	b.WriteString(`ev4 AS (
+  SELECT *, row_number() OVER (PARTITION BY device_id, epoch, q, s ORDER BY t) AS copy FROM ev3
+),
+ev AS (
+  SELECT device_id, s,
+         max(t) OVER (PARTITION BY device_id ORDER BY epoch, qn, CASE WHEN num THEN NULL ELSE q END COLLATE "C", s DESC, t ROWS UNBOUNDED PRECEDING) AS t,
+         row_number() OVER (PARTITION BY device_id ORDER BY epoch, qn, CASE WHEN num THEN NULL ELSE q END COLLATE "C", s DESC, t) AS o
+  FROM ev4 WHERE copy = 1
+)`)
+	return b.String()
+}
+
+// actCTE: the activity rows.
+func (p *plan) actCTE() string {
+	t := p.tables["activity"]
+	ts := t.cols["timestamp"]
+	return fmt.Sprintf("act AS (\n  SELECT %s AS device_id, %s AS t FROM %s\n)", textExpr(t.cols["device_id"]), ts.timeExpr(ts.quoted), t.quoted)
+}
+
+// devJoin is the devices input, or an empty one, for the joins below.
+func (p *plan) devRef() string {
+	if p.has("devices") {
+		return "dev d"
+	}
+	return "(SELECT NULL::text AS device_id, NULL::bigint AS shipped, NULL::text AS customer_id, NULL::bigint AS retired WHERE false) d"
+}
+
+// walkCTEs: each device's service period cut into pieces of known state
+// (k: 1 connected, 0 down, 2 dormant), clipped to [S, min(R, H)); and
+// the event rows that count (re).
+func (p *plan) walkCTEs() string {
+	return fmt.Sprintf(`e AS (
+  SELECT x.device_id, x.t, x.s, x.o, d.shipped, d.retired, d.customer_id
+  FROM ev x LEFT JOIN %[3]s USING (device_id)
+  WHERE (d.shipped IS NULL OR x.t >= d.shipped) AND x.t <= @horizon
+),
+w AS (
+  SELECT e.*, lead(t) OVER p AS nt, lag(s) OVER p AS ps, first_value(s) OVER p AS fs, first_value(t) OVER p AS ft
+  FROM e WINDOW p AS (PARTITION BY device_id ORDER BY o)
+),
+w2 AS (
+  SELECT w.*,
+         max(CASE WHEN s = 0 AND (ps IS NULL OR ps = 1) THEN t END) OVER (PARTITION BY device_id ORDER BY o ROWS UNBOUNDED PRECEDING) AS down,
+         CASE WHEN fs = 1 THEN ft ELSE coalesce(shipped, %[1]s) END AS st0,
+         least(coalesce(retired, %[2]s), @horizon) AS en
+  FROM w
+),
+seg AS (
+  SELECT device_id, customer_id, st0, en, s, t AS a, coalesce(nt, %[2]s) AS b, down FROM w2
+  UNION ALL
+  SELECT device_id, customer_id, st0, en, 1, st0, t, NULL FROM w2 WHERE ps IS NULL AND s = 0
+),
+pc AS (
+  SELECT g.device_id, g.customer_id, v.k, greatest(v.a, g.st0) AS a, least(v.b, g.en) AS b
+  FROM seg g CROSS JOIN LATERAL (VALUES
+    (g.s, g.a, CASE WHEN g.s = 1 OR @dormant <= 0 THEN g.b ELSE least(g.b, g.down + @dormant) END),
+    (2, CASE WHEN g.s = 0 AND @dormant > 0 THEN greatest(g.a, g.down + @dormant) ELSE g.b END, g.b)
+  ) AS v(k, a, b)
+),
+pd AS (
+  SELECT device_id, customer_id,
+         sum(CASE WHEN k < 2 THEN greatest(least(b, @to) - greatest(a, @from), 0) ELSE 0 END)::bigint AS obs,
+         sum(CASE WHEN k = 1 THEN greatest(least(b, @to) - greatest(a, @from), 0) ELSE 0 END)::bigint AS conn,
+         bool_or(k = 2 AND least(b, @to) > greatest(a, @from)) AS dorm
+  FROM pc WHERE b > a GROUP BY device_id, customer_id
+),
+re AS (
+  SELECT device_id, t, s FROM e WHERE t < coalesce(retired, %[2]s)
+)`, negInf, posInf, p.devRef())
+}
+
+// raCTE: activity rows inside the service period, not after H.
+func (p *plan) raCTE() string {
+	return fmt.Sprintf(`ra AS (
+  SELECT a.device_id, a.t FROM act a LEFT JOIN %s USING (device_id)
+  WHERE (d.shipped IS NULL OR a.t >= d.shipped) AND a.t < coalesce(d.retired, %s) AND a.t <= @horizon
+)`, p.devRef(), posInf)
+}
+
+// with assembles a WITH clause from CTEs in order.
+func with(ctes ...string) string {
+	var keep []string
+	for _, c := range ctes {
+		if c != "" {
+			keep = append(keep, c)
+		}
+	}
+	if len(keep) == 0 {
+		return ""
+	}
+	return "WITH " + strings.Join(keep, ",\n") + "\n"
+}
+
+// baseCTEs are the inputs' CTEs the device metrics need.
+func (p *plan) baseCTEs() []string {
+	var out []string
+	if p.has("devices") {
+		out = append(out, p.devCTE())
+	}
+	if p.has("events") {
+		out = append(out, p.evCTEs())
+	} else {
+		out = append(out, "ev AS (SELECT NULL::text AS device_id, NULL::bigint AS t, NULL::int AS s, NULL::bigint AS o WHERE false)")
+	}
+	if p.has("activity") {
+		out = append(out, p.actCTE())
+	} else {
+		out = append(out, "act AS (SELECT NULL::text AS device_id, NULL::bigint AS t WHERE false)")
+	}
+	return append(out, p.walkCTEs(), p.raCTE())
+}
+
+// horizonSQL: H, the latest row time of the inputs with times (max of the
+// column, converted: an index on the time column answers it).
+func (p *plan) horizonSQL() string {
+	var parts []string
+	for _, kind := range []string{"events", "activity", "ota", "usage", "tickets"} {
+		t, ok := p.tables[kind]
+		if !ok {
+			continue
+		}
+		role := "timestamp"
+		if kind == "tickets" {
+			role = "created_at"
+		}
+		c := t.cols[role]
+		parts = append(parts, fmt.Sprintf("(SELECT %s FROM %s)", c.timeExpr("max("+c.quoted+")"), t.quoted))
+	}
+	if len(parts) == 0 {
+		return "SELECT NULL::bigint AS horizon"
+	}
+	return "SELECT greatest(\n  " + strings.Join(parts, ",\n  ") + "\n) AS horizon"
+}
+
+// uptimeSQL: fleet sums, per-device summary and device counts.
+func (p *plan) uptimeSQL() string {
+	never, retired := "0", "0"
+	if p.has("devices") {
+		never = fmt.Sprintf(`(SELECT count(*) FROM dev LEFT JOIN (SELECT DISTINCT device_id, st0 FROM w2) s USING (device_id)
+    WHERE dev.shipped < least(@to, @horizon) AND coalesce(s.st0, %s) >= least(@to, @horizon))`, posInf)
+		retired = "(SELECT count(*) FROM dev WHERE retired >= @from AND retired < @to)"
+	}
+	return with(p.baseCTEs()...) + fmt.Sprintf(`SELECT
+  coalesce((SELECT sum(conn) FROM pd WHERE obs > 0), 0)::bigint AS connected_us,
+  coalesce((SELECT sum(obs) FROM pd WHERE obs > 0), 0)::bigint AS observed_us,
+  (SELECT count(*) FROM pd WHERE obs > 0) AS devices,
+  (SELECT count(DISTINCT device_id) FROM ev) - (SELECT count(*) FROM pd WHERE obs > 0) AS left_out,
+  (SELECT avg(conn::float8 / obs::float8) FROM pd WHERE obs > 0) AS mean,
+  (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY conn::float8 / obs::float8) FROM pd WHERE obs > 0) AS median,
+  (SELECT count(*) FROM pd WHERE obs > 0 AND conn::float8 / obs::float8 < @slo) AS below_slo,
+  %s AS never_activated,
+  (SELECT count(*) FROM pd WHERE dorm) AS dormant,
+  %s AS retired`, never, retired)
+}
+
+// madSQL: monthly active devices in the window, and the month series.
+func (p *plan) madSQL() string {
+	return with(append(p.baseCTEs(), `months AS (
+  SELECT i, (@bounds::bigint[])[i] AS lo, (@bounds::bigint[])[i + 1] AS hi FROM generate_series(1, cardinality(@bounds::bigint[]) - 1) AS i
+)`, `actw AS (
+  SELECT device_id, true AS conn FROM re WHERE s = 1 AND t >= @from AND t < @to
+  UNION SELECT device_id, true FROM pd WHERE conn > 0
+  UNION SELECT device_id, false FROM ra WHERE t >= @from AND t < @to
+)`, `mact AS (
+  SELECT m.i, pc.device_id FROM pc JOIN months m ON pc.a < m.hi AND pc.b > m.lo
+  WHERE pc.k = 1 AND pc.b > pc.a AND least(pc.b, m.hi) > greatest(pc.a, m.lo)
+  UNION SELECT m.i, re.device_id FROM re JOIN months m ON re.t >= m.lo AND re.t < m.hi WHERE re.s = 1
+  UNION SELECT m.i, ra.device_id FROM ra JOIN months m ON ra.t >= m.lo AND ra.t < m.hi
+)`, `mtime AS (
+  SELECT m.i, sum(CASE WHEN pc.k = 1 THEN least(pc.b, m.hi) - greatest(pc.a, m.lo) ELSE 0 END)::bigint AS conn,
+         sum(least(pc.b, m.hi) - greatest(pc.a, m.lo))::bigint AS obs
+  FROM pc JOIN months m ON pc.a < m.hi AND pc.b > m.lo WHERE pc.k < 2 AND pc.b > pc.a GROUP BY m.i
+)`, `mrows AS (
+  SELECT i, count(*) AS n FROM (
+    SELECT m.i FROM re JOIN months m ON re.t >= m.lo AND re.t < m.hi
+    UNION ALL SELECT m.i FROM ra JOIN months m ON ra.t >= m.lo AND ra.t < m.hi
+  ) x GROUP BY i
+)`)...) + `SELECT 0 AS i,
+  (SELECT count(DISTINCT device_id) FROM actw) AS active,
+  (SELECT count(DISTINCT device_id) FROM actw WHERE conn) AS by_connection,
+  (SELECT count(*) FROM re WHERE t >= @from AND t < @to) + (SELECT count(*) FROM ra WHERE t >= @from AND t < @to) AS rows,
+  coalesce((SELECT sum(obs) FROM pd), 0)::bigint AS obs,
+  0::bigint AS conn,
+  (SELECT count(*) FROM (SELECT device_id FROM ev UNION SELECT device_id FROM act) x) AS in_input
+UNION ALL
+SELECT m.i, (SELECT count(DISTINCT device_id) FROM mact WHERE mact.i = m.i), 0,
+  coalesce(mrows.n, 0), coalesce(mtime.obs, 0), coalesce(mtime.conn, 0), 0
+FROM months m LEFT JOIN mtime USING (i) LEFT JOIN mrows USING (i)
+ORDER BY i`
+}
+
+// activationSQL: devices shipped per ship month (UTC) and in the window,
+// and how many of them were activated (a connect event or an activity row
+// in [shipped, shipped + A), not after H).
+func (p *plan) activationSQL() string {
+	ctes := []string{p.devCTE()}
+	src := []string{}
+	if p.has("events") {
+		ctes = append(ctes, p.evCTEs())
+		src = append(src, "SELECT DISTINCT x.device_id FROM ev x JOIN dev d USING (device_id) WHERE x.s = 1 AND x.t >= d.shipped AND x.t < least(d.shipped + @activation, @horizon + 1)")
+	}
+	if p.has("activity") {
+		ctes = append(ctes, p.actCTE())
+		src = append(src, "SELECT DISTINCT y.device_id FROM act y JOIN dev d USING (device_id) WHERE y.t >= d.shipped AND y.t < least(d.shipped + @activation, @horizon + 1)")
+	}
+	ctes = append(ctes, "activated AS (\n  "+strings.Join(src, "\n  UNION ")+"\n)")
+	return with(ctes...) + `SELECT to_char(to_timestamp(d.shipped / 1000000.0) AT TIME ZONE 'UTC', 'YYYY-MM') AS month,
+  count(*) AS shipped,
+  count(a.device_id) AS activated,
+  count(*) FILTER (WHERE d.shipped >= @from AND d.shipped < @to) AS window_shipped,
+  count(a.device_id) FILTER (WHERE d.shipped >= @from AND d.shipped < @to) AS window_activated
+FROM dev d LEFT JOIN activated a USING (device_id)
+GROUP BY 1 ORDER BY 1`
+}
+
+// otaSQL: units (device, job) by final status — the latest row at or
+// before H (at equal times a terminal status over a pending one, then the
+// lowest class) — whose final row is in the window, per job.
+func (p *plan) otaSQL() string {
+	t := p.tables["ota"]
+	ts := t.cols["timestamp"]
+	return fmt.Sprintf(`WITH ota AS (
+  SELECT %s AS device_id, %s AS job, %s AS t, %s AS c FROM %s
+),
+fin AS (
+  SELECT DISTINCT ON (device_id, job) device_id, job, t, c FROM ota
+  WHERE t <= @horizon AND c IS NOT NULL
+  ORDER BY device_id, job, t DESC, (c = 3), c
+)
+SELECT job,
+  count(*) FILTER (WHERE c = 0) AS success,
+  count(*) FILTER (WHERE c = 1) AS failure,
+  count(*) FILTER (WHERE c = 2) AS excluded,
+  count(*) FILTER (WHERE c = 3) AS pending
+FROM fin WHERE t >= @from AND t < @to
+GROUP BY job ORDER BY job`, textExpr(t.cols["device_id"]), textExpr(t.cols["job_id"]), ts.timeExpr(ts.quoted), classExpr(t.cols["status"]), t.quoted)
+}
+
+// healthSQL: per customer, its devices in the window's fleet, how many
+// used a feature in the window, its tickets in the window and its uptime
+// sums.
+func (p *plan) healthSQL() string {
+	ctes := p.baseCTEs()
+	usedDev := "SELECT NULL::text AS device_id WHERE false"
+	if p.has("usage") {
+		t := p.tables["usage"]
+		ts := t.cols["timestamp"]
+		usedDev = fmt.Sprintf("SELECT DISTINCT %s FROM %s WHERE %s >= @from AND %[3]s < @to AND %[3]s <= @horizon",
+			textExpr(t.cols["device_id"]), t.quoted, ts.timeExpr(ts.quoted))
+	}
+	tk := "SELECT NULL::text AS customer_id, 0::bigint AS n WHERE false"
+	tkAll := "SELECT NULL::text AS customer_id WHERE false"
+	if p.has("tickets") {
+		t := p.tables["tickets"]
+		c := t.cols["created_at"]
+		id := textExpr(t.cols["customer_id"])
+		tk = fmt.Sprintf("SELECT %s AS customer_id, count(*) AS n FROM %s WHERE %s >= @from AND %[3]s < @to AND %[3]s <= @horizon GROUP BY 1",
+			id, t.quoted, c.timeExpr(c.quoted))
+		tkAll = fmt.Sprintf("SELECT DISTINCT %s FROM %s", id, t.quoted)
+	}
+	ctes = append(ctes, "used AS (\n  "+usedDev+"\n)", "tk AS (\n  "+tk+"\n)", `fleet AS (
+  SELECT d.customer_id, count(*) AS n, count(u.device_id) AS used
+  FROM dev d LEFT JOIN used u USING (device_id)
+  WHERE d.customer_id IS NOT NULL AND d.shipped < @to AND (d.retired IS NULL OR d.retired >= @from)
+  GROUP BY d.customer_id
+)`, `up AS (
+  SELECT customer_id, sum(conn)::bigint AS conn, sum(obs)::bigint AS obs FROM pd WHERE customer_id IS NOT NULL GROUP BY customer_id
+)`, "cust AS (\n  SELECT customer_id FROM dev WHERE customer_id IS NOT NULL UNION "+tkAll+"\n)")
+	return with(ctes...) + `SELECT c.customer_id, coalesce(f.n, 0) AS devices, coalesce(f.used, 0) AS used, coalesce(tk.n, 0) AS tickets,
+  coalesce(up.conn, 0) AS connected_us, coalesce(up.obs, 0) AS observed_us
+FROM cust c LEFT JOIN fleet f USING (customer_id) LEFT JOIN tk USING (customer_id) LEFT JOIN up USING (customer_id)
+ORDER BY c.customer_id`
+}
