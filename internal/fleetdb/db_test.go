@@ -105,6 +105,9 @@ func local(t testing.TB, inputs map[string]export.Input, o metrics.Options) (met
 	if st, ok := stats["events"]; ok {
 		st.Duplicates = data.DuplicateEvents // as the command does
 	}
+	for _, j := range data.Joins() {
+		stats[j.Input].UnknownDevices = j.Unknown
+	}
 	return r, stats
 }
 

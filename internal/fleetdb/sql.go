@@ -217,7 +217,9 @@ func with(ctes ...string) string {
 	if len(keep) == 0 {
 		return ""
 	}
-	return "WITH " + strings.Join(keep, ",\n") + "\n"
+	// RECURSIVE allows the sequence epochs' recursion; it changes nothing
+	// for the other CTEs
+	return "WITH RECURSIVE " + strings.Join(keep, ",\n") + "\n"
 }
 
 // baseCTEs are the inputs' CTEs the device metrics need.

@@ -1,0 +1,207 @@
+package fleetdb
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/iotpm/iotpm/internal/export"
+)
+
+// A small fleet written to make every rule of the definitions matter:
+// factory connections before shipping, a leading disconnect, connect and
+// disconnect at the same instant, exact duplicates, devices retired in and
+// before the window, devices not in the devices input, long outages that
+// turn dormant across the window's edges, activity rows, and (sequenced)
+// events delivered out of order with AWS's versionNumber starting over
+// after an hour offline — and a device whose sequence is not numeric.
+type fleet struct {
+	devices, events, activity, ota strings.Builder
+}
+
+func genFleet(seed uint64, sequenced bool) *fleet {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	f := &fleet{}
+	base := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC).UnixMilli()
+	day := int64(86_400_000)
+	f.devices.WriteString("device_id,shipped_at,customer_id,retired_at\n")
+	if sequenced {
+		f.events.WriteString("clientId,timestamp,eventType,versionNumber\n")
+	} else {
+		f.events.WriteString("device_id,timestamp,event\n")
+	}
+	f.activity.WriteString("device_id,timestamp\n")
+	f.ota.WriteString("device_id,job_id,status,timestamp\n")
+	statuses := []string{"SUCCEEDED", "FAILED", "TIMED_OUT", "CANCELED", "QUEUED", "IN_PROGRESS"}
+	for d := range 40 {
+		id := fmt.Sprintf("dev-%02d", d)
+		ship := base + rng.Int64N(60)*day - 20*day
+		listed := d%10 != 9
+		if listed {
+			retired := ""
+			switch d % 7 {
+			case 3:
+				retired = time.UnixMilli(ship + rng.Int64N(80)*day).UTC().Format(time.RFC3339)
+			}
+			fmt.Fprintf(&f.devices, "%s,%s,cust-%d,%s\n", id, time.UnixMilli(ship).UTC().Format("2006-01-02"), d%4, retired)
+		}
+		// factory tests before shipping
+		t := ship - 3*day
+		type ev struct {
+			t     int64
+			state string
+			seq   string
+		}
+		var evs []ev
+		version := 0
+		if d%5 == 2 {
+			evs = append(evs, ev{t - day, "connected", "0"}, ev{t - day + 60_000, "disconnected", "0"})
+		}
+		t = ship + rng.Int64N(5)*day
+		state := "connected"
+		if d%6 == 1 {
+			state = "disconnected" // leading disconnect
+		}
+		numeric := d%8 != 5
+		for range 10 + rng.IntN(40) {
+			seq := fmt.Sprint(version)
+			if !numeric {
+				seq = fmt.Sprintf("s%03d", version)
+			}
+			evs = append(evs, ev{t, state, seq})
+			if rng.IntN(15) == 0 {
+				evs = append(evs, ev{t, state, seq}) // exact duplicate
+			}
+			if state == "connected" {
+				state = "disconnected"
+				t += rng.Int64N(3 * day)
+			} else {
+				state = "connected"
+				gap := rng.Int64N(4 * 3_600_000)
+				if rng.IntN(6) == 0 {
+					gap = rng.Int64N(50 * day) // a long outage: dormant after D
+				}
+				if !sequenced && rng.IntN(8) == 0 {
+					gap = 0 // a reconnect at the same instant
+				}
+				if gap >= 3_600_000 && sequenced && numeric {
+					version = 0 // AWS starts the version over after an hour offline
+				}
+				t += gap
+			}
+			version++
+		}
+		if sequenced {
+			// delivered out of order: shuffle neighbours
+			for i := 1; i < len(evs); i++ {
+				if rng.IntN(5) == 0 {
+					evs[i-1], evs[i] = evs[i], evs[i-1]
+				}
+			}
+		}
+		for _, e := range evs {
+			if sequenced {
+				fmt.Fprintf(&f.events, "%s,%d,%s,%s\n", id, e.t, e.state, e.seq)
+			} else {
+				fmt.Fprintf(&f.events, "%s,%s,%s\n", id, time.UnixMilli(e.t).UTC().Format("2006-01-02T15:04:05.000Z"), e.state)
+			}
+		}
+		for range rng.IntN(6) {
+			fmt.Fprintf(&f.activity, "%s,%s\n", id, time.UnixMilli(ship+rng.Int64N(70*day)-5*day).UTC().Format(time.RFC3339))
+		}
+		for j := range rng.IntN(3) {
+			for k := range 1 + rng.IntN(3) {
+				ts := ship + int64(j*20+k)*day + rng.Int64N(day)
+				fmt.Fprintf(&f.ota, "%s,fw-%d,%s,%s\n", id, j, statuses[rng.IntN(len(statuses))], time.UnixMilli(ts).UTC().Format(time.RFC3339))
+			}
+		}
+	}
+	return f
+}
+
+func TestEdgeCasesSameAsLocal(t *testing.T) {
+	conn, schema := testConn(t)
+	ctx := context.Background()
+	for _, sequenced := range []bool{false, true} {
+		for seed := range uint64(4) {
+			name := fmt.Sprintf("seed%d", seed)
+			if sequenced {
+				name += "-sequenced"
+			}
+			t.Run(name, func(t *testing.T) {
+				f := genFleet(seed, sequenced)
+				dir := t.TempDir()
+				write := func(file string, b *strings.Builder) string {
+					p := filepath.Join(dir, file)
+					if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+						t.Fatal(err)
+					}
+					return p
+				}
+				tbl := func(n string) string { return fmt.Sprintf("%s.%s_%s", schema, n, name[:min(len(name), 20)]) }
+				tname := func(n string) string { return strings.ReplaceAll(tbl(n), "-", "_") }
+				short := func(n string) string { return strings.TrimPrefix(tname(n), schema+".") }
+				load(t, conn, schema, short("devices"), "device_id text, shipped_at date, customer_id text, retired_at timestamptz", write("devices.csv", &f.devices))
+				files := map[string]export.Input{
+					"devices":  {Kind: "devices", Path: filepath.Join(dir, "devices.csv")},
+					"activity": {Kind: "activity", Path: write("activity.csv", &f.activity)},
+					"ota":      {Kind: "ota", Path: write("ota.csv", &f.ota)},
+				}
+				tables := map[string]Input{
+					"devices":  {Kind: "devices", Table: tname("devices"), Columns: cols("device_id=device_id", "shipped_at=shipped_at", "customer_id=customer_id", "retired_at=retired_at")},
+					"activity": {Kind: "activity", Table: tname("activity"), Columns: cols("device_id=device_id", "timestamp=timestamp")},
+					"ota":      {Kind: "ota", Table: tname("ota"), Columns: cols("device_id=device_id", "job_id=job_id", "status=status", "timestamp=timestamp")},
+				}
+				load(t, conn, schema, short("activity"), "device_id text, timestamp timestamptz", files["activity"].Path)
+				load(t, conn, schema, short("ota"), "device_id text, job_id text, status text, timestamp timestamptz", files["ota"].Path)
+				evPath := write("events.csv", &f.events)
+				if sequenced {
+					load(t, conn, schema, short("events"), `"clientId" text, ts bigint, "eventType" text, "versionNumber" text`, evPath)
+					files["events"] = export.Input{Kind: "events", Path: evPath, Format: "aws-iot-lifecycle"}
+					tables["events"] = Input{Kind: "events", Table: tname("events"), SequenceReset: 3_600_000_000,
+						Columns: cols("device_id=clientId", "timestamp=ts:ms", "event=eventType", "sequence=versionNumber")}
+				} else {
+					load(t, conn, schema, short("events"), "device_id text, ts timestamptz, event text", evPath)
+					files["events"] = export.Input{Kind: "events", Path: evPath}
+					tables["events"] = Input{Kind: "events", Table: tname("events"), Columns: cols("device_id=device_id", "timestamp=ts", "event=event")}
+				}
+				for _, tc := range []struct {
+					month   string
+					dormant time.Duration
+					asOf    string
+				}{
+					{"2026-10", 30 * 24 * time.Hour, ""},
+					{"2026-09", 2 * 24 * time.Hour, ""},
+					{"2026-10", 0, ""},
+					{"2026-10", 5 * 24 * time.Hour, "2026-10-20T12:00:00Z"},
+					{"2026-11", 30 * 24 * time.Hour, "2026-11-03T00:00:00Z"},
+				} {
+					o := options(tc.month)
+					o.DormantAfter = tc.dormant.Microseconds()
+					if tc.asOf != "" {
+						a, _ := time.Parse(time.RFC3339, tc.asOf)
+						o.AsOf = a.UnixMicro()
+					}
+					want, wantStats := local(t, files, o)
+					got, err := Run(ctx, conn, &Job{Inputs: tables, Options: o, UseUntil: o.Window.To + o.ActivationWindow})
+					if err != nil {
+						t.Fatal(err)
+					}
+					t.Logf("%s D=%s as-of %q: uptime %.6f MAD %d OTA %.4f", tc.month, tc.dormant, tc.asOf, want.Uptime.Value, want.MAD.Value, want.OTA.Rate)
+					same(t, want, got.Report)
+					sameStats(t, wantStats, got.Stats)
+					if t.Failed() {
+						t.Fatalf("differs with month %s, dormant %s, as-of %q", tc.month, tc.dormant, tc.asOf)
+					}
+				}
+			})
+		}
+	}
+}
+
+
