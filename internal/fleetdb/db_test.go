@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -236,8 +237,7 @@ func sameStats(t *testing.T, want map[string]*export.Stats, got []*export.Stats)
 // returns them as files and as tables — in a variety of column types: a
 // date, epoch milliseconds, epoch seconds, timestamp (no zone) and
 // timestamptz.
-func exampleInputs(t testing.TB, conn *pgx.Conn, schema string) (map[string]export.Input, map[string]Input) {
-	dir := filepath.Join("..", "..", "examples", "leak-sensor", "exports")
+func exampleInputs(t testing.TB, conn *pgx.Conn, schema, dir string) (map[string]export.Input, map[string]Input) {
 	load(t, conn, schema, "devices", "device_id text, shipped_at date, customer_id text", filepath.Join(dir, "devices.csv"))
 	load(t, conn, schema, "lifecycle", `"clientId" text, ts_ms bigint, event_type text`, filepath.Join(dir, "lifecycle.csv"))
 	load(t, conn, schema, "ota", "thing_name text, job_id text, status text, last_updated_at bigint", filepath.Join(dir, "ota.csv"))
@@ -262,7 +262,7 @@ func exampleInputs(t testing.TB, conn *pgx.Conn, schema string) (map[string]expo
 
 func TestExampleRepoSameAsLocal(t *testing.T) {
 	conn, schema := testConn(t)
-	files, tables := exampleInputs(t, conn, schema)
+	files, tables := exampleInputs(t, conn, schema, filepath.Join("..", "..", "examples", "leak-sensor", "exports"))
 	for _, month := range []string{"2026-10", "2026-09", "2026-06"} {
 		t.Run(month, func(t *testing.T) {
 			o := options(month)
@@ -274,5 +274,34 @@ func TestExampleRepoSameAsLocal(t *testing.T) {
 			same(t, want, got.Report)
 			sameStats(t, wantStats, got.Stats)
 		})
+	}
+}
+
+// TestGeneratedFleetSameAsLocal: a million events of 10,000 devices from
+// tools/genexports (out-of-order delivery, duplicates, outages, OTA
+// retries), both engines, every value.
+func TestGeneratedFleetSameAsLocal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the 1M-event comparison")
+	}
+	conn, schema := testConn(t)
+	dir := t.TempDir()
+	cmd := exec.Command("go", "run", "./tools/genexports", "-out", dir, "-devices", "10000", "-events", "1000000")
+	cmd.Dir = filepath.Join("..", "..")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("genexports: %v\n%s", err, out)
+	}
+	files, tables := exampleInputs(t, conn, schema, dir)
+	for _, month := range []string{"2026-10", "2026-08"} {
+		o := options(month)
+		want, wantStats := local(t, files, o)
+		got, err := Run(context.Background(), conn, &Job{Inputs: tables, Options: o, UseUntil: o.Window.To + o.ActivationWindow})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: uptime %.9f over %d devices, MAD %d, activation %.6f, OTA %.6f, %d customers",
+			month, want.Uptime.Value, want.Uptime.Devices, want.MAD.Value, want.Activation.Rate, want.OTA.Rate, len(want.Customers))
+		same(t, want, got.Report)
+		sameStats(t, wantStats, got.Stats)
 	}
 }

@@ -21,7 +21,7 @@ const (
 // normExpr compares values as the file reader does: lower case, without
 // blanks, '_', '-' and '.'.
 func normExpr(v string) string {
-	return fmt.Sprintf(`regexp_replace(lower((%s)::text), '[[:space:]_.-]', '', 'g')`, v)
+	return fmt.Sprintf(`translate(lower(btrim((%s)::text, E' \t\n\r\f' || chr(11))), E' \t_.-', '')`, v)
 }
 
 // textExpr is an id column as text (ids of any type join as text).
