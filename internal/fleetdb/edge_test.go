@@ -203,5 +203,3 @@ func TestEdgeCasesSameAsLocal(t *testing.T) {
 		}
 	}
 }
-
-
