@@ -49,6 +49,13 @@ type MetricsOptions struct {
 	MaxDataAge   string
 	Now          string
 
+	// Source (--source files|postgres), DSNEnv and Timeout choose and bound
+	// the database source; PrintSQL prints its queries instead of running.
+	Source   string
+	DSNEnv   string
+	Timeout  string
+	PrintSQL bool
+
 	// set reports whether a flag was given on the command line.
 	set func(name string) bool
 }
@@ -154,6 +161,11 @@ are errors (the first 20 listed as path:line: reason, exit 2) unless
 	cmd.Flags().StringVar(&opts.DormantAfter, "dormant-after", strconv.Itoa(defaultDormantDays)+"d", "a device disconnected this long is dormant, not down (0: never)")
 	cmd.Flags().StringVar(&opts.MaxDataAge, "max-data-age", "", "gate: the data's horizon at most this old at the window's end (or now), e.g. 2d")
 	cmd.Flags().StringVar(&opts.Now, "now", "", "the clock for --max-data-age (default: now), for tests and replays")
+	cmd.Flags().StringVar(&opts.Source, "source", "", "where the inputs are: files, or postgres (the tables metrics.inputs names in iotpm.yaml); default: iotpm.yaml's metrics.source, else files")
+	cmd.Flags().StringVar(&opts.DSNEnv, "dsn-env", defaultDSNEnv, "the environment variable that holds the PostgreSQL connection string (never a flag or a file)")
+	cmd.Flags().StringVar(&opts.Timeout, "timeout", defaultDBTimeout.String(), "cancel the database queries (on the server) after this long")
+	cmd.Flags().BoolVar(&opts.PrintSQL, "print-sql", false, "print the SQL of every metric as a psql script for the postgres source, and exit")
+	_ = cmd.RegisterFlagCompletionFunc("source", cobra.FixedCompletions([]string{"files", "postgres"}, cobra.ShellCompDirectiveNoFileComp))
 	cmd.MarkFlagsMutuallyExclusive("month", "from")
 	cmd.MarkFlagsMutuallyExclusive("month", "to")
 	declareFormats(cmd, dataFormats) // two charts, by month: in -o markdown
@@ -178,6 +190,9 @@ func metricsRun(opts *MetricsOptions) error {
 	if err != nil {
 		return err
 	}
+	if opts.PrintSQL {
+		return printSQL(f, job)
+	}
 	type threshold struct {
 		flag, metric, input string
 		t                   planfile.Threshold
@@ -195,15 +210,13 @@ func metricsRun(opts *MetricsOptions) error {
 		if err != nil {
 			return err
 		}
-		if _, ok := job.inputs[g.input]; !ok {
+		if !job.has(g.input) {
 			return usageErrorf("%s needs --%s", g.flag, g.input)
 		}
 		thresholds = append(thresholds, threshold{g.flag, g.metric, g.input, planfile.Threshold{Op: ">=", Value: v, Percent: true, Text: ">= " + render.Percent(v, 2)}})
 	}
 	if opts.MinMAD > 0 {
-		_, ev := job.inputs["events"]
-		_, ac := job.inputs["activity"]
-		if !ev && !ac {
+		if !job.has("events") && !job.has("activity") {
 			return usageErrorf("--min-mad needs --events or --activity")
 		}
 		thresholds = append(thresholds, threshold{"--min-mad", "monthly_active_devices", "", planfile.Threshold{Op: ">=", Value: float64(opts.MinMAD), Text: ">= " + strconv.Itoa(opts.MinMAD)}})

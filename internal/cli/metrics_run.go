@@ -33,6 +33,16 @@ func runMetricsJob(f *Factory, job *metricsJob) (*metricsOutcome, error) {
 	if f.Getenv("GOGC") == "" {
 		defer debug.SetGCPercent(debug.SetGCPercent(20))
 	}
+	out := &metricsOutcome{}
+	if job.db != nil {
+		if err := runDBJob(f, job, out); err != nil {
+			return nil, err
+		}
+		if !out.problems.HasErrors() {
+			finishMetrics(f, job, out)
+		}
+		return out, nil
+	}
 	w := job.window
 	act := int64(job.activation * 1e6)
 	data := metrics.NewData()
@@ -50,7 +60,6 @@ func runMetricsJob(f *Factory, job *metricsJob) (*metricsOutcome, error) {
 			fmt.Fprintf(f.IO.ErrOut, "\rreading %s: %3.0f%% (%s of %s MB)", kind, pct, render.Number(float64(read)/1e6, 0), render.Number(float64(size)/1e6, 0))
 		}
 	}
-	out := &metricsOutcome{}
 	// every input there before reading any: a missing ota.csv should not
 	// cost the read of a 10M-row event log first
 	for _, kind := range inputKinds {
@@ -103,8 +112,14 @@ func runMetricsJob(f *Factory, job *metricsJob) (*metricsOutcome, error) {
 	if out.problems.HasErrors() {
 		return out, nil
 	}
-	out.report = metrics.Compute(data, metrics.Options{Window: w, ActivationWindow: act, SLO: job.slo, Health: job.health, SeriesMonths: 12,
-		AsOf: job.asOf, DormantAfter: int64(job.dormant * 1e6)})
+	out.report = metrics.Compute(data, job.options())
+	finishMetrics(f, job, out)
+	return out, nil
+}
+
+// finishMetrics derives the JSON shape and the data's age from a report.
+func finishMetrics(f *Factory, job *metricsJob, out *metricsOutcome) {
+	w := job.window
 	out.doc = toMetricsJSON(out.report, out.stats)
 	if out.doc.Uptime != nil {
 		out.doc.Uptime.DormantAfterDays = job.dormant / 86400
@@ -117,5 +132,4 @@ func runMetricsJob(f *Factory, job *metricsJob) (*metricsOutcome, error) {
 		age := max(0, float64(min(w.To, now.UnixMicro())-h)/86_400e6) // data past the window is not stale
 		out.doc.DataAgeDays = &age
 	}
-	return out, nil
 }

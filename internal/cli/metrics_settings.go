@@ -169,6 +169,8 @@ type metricsJob struct {
 	expansion  int     // .csv.gz bound; 0: the default
 	dormant    float64 // seconds; 0: no dormancy
 	now        time.Time
+	// db is the database source whose tables are the inputs; nil: files.
+	db *dbSource
 }
 
 func newMetricsJob() *metricsJob {
@@ -184,8 +186,11 @@ func jobFromConfig(cfg *planfile.Config) (*metricsJob, error) {
 	}
 	job := newMetricsJob()
 	for kind, in := range cfg.Inputs {
-		job.inputs[kind] = inputFromConfig(kind, in)
+		if in.Table == "" {
+			job.inputs[kind] = inputFromConfig(kind, in)
+		}
 	}
+	job.db = dbFromConfig(cfg)
 	formats, err := repoFormats(cfg)
 	if err != nil {
 		return nil, err
@@ -254,7 +259,14 @@ func (o *MetricsOptions) job(f *Factory) (*metricsJob, error) {
 			job.inputs[kind] = export.Input{Kind: kind, Path: f.Path(path)}
 		}
 	}
-	if len(job.inputs) == 0 {
+	var cfgDB *dbSource
+	if cfg != nil {
+		cfgDB = dbFromConfig(cfg)
+	}
+	if err := o.applySourceFlags(&job, cfgDB, flagInputs); err != nil {
+		return nil, err
+	}
+	if !job.hasAny() {
 		return nil, usageErrorf("give at least one input: --devices, --events, --ota, --activity, --tickets or --usage (or metrics.inputs in iotpm.yaml)")
 	}
 	if err := o.applyFormatFlags(&job); err != nil {

@@ -2,72 +2,24 @@ package fleetdb
 
 import (
 	"context"
-	"fmt"
 	"math"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/iotpm/iotpm/internal/export"
+	"github.com/iotpm/iotpm/internal/fleetdb/pgtest"
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/pkg/metrics"
 	"github.com/jackc/pgx/v5"
 )
 
-// testConn connects to the server of IOTPM_TEST_DSN (scripts/with-postgres
-// starts one) and gives the test a schema of its own, dropped afterwards.
-// Without IOTPM_TEST_DSN the test is skipped, unless IOTPM_REQUIRE_PG is
-// set (.ci/run sets it): then a missing server fails the run.
-func testConn(t testing.TB) (*pgx.Conn, string) {
-	t.Helper()
-	dsn := os.Getenv("IOTPM_TEST_DSN")
-	if dsn == "" {
-		if os.Getenv("IOTPM_REQUIRE_PG") != "" {
-			t.Fatal("IOTPM_TEST_DSN is not set but IOTPM_REQUIRE_PG is: run the tests through scripts/with-postgres")
-		}
-		t.Skip("no PostgreSQL: run scripts/with-postgres go test ./... to include the database tests")
-	}
-	ctx := context.Background()
-	conn, err := Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	schema := fmt.Sprintf("t_%d_%d", os.Getpid(), schemaSeq.Add(1))
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		conn.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-		conn.Close(context.Background())
-	})
-	return conn, schema
-}
+func testConn(t testing.TB) (*pgx.Conn, string) { return pgtest.Conn(t) }
 
-var schemaSeq atomic.Int64
-
-// load creates schema.name with the columns given and copies a CSV file
-// into it with COPY.
 func load(t testing.TB, conn *pgx.Conn, schema, name, columns, csvPath string) {
-	t.Helper()
-	ctx := context.Background()
-	if _, err := conn.Exec(ctx, fmt.Sprintf("CREATE TABLE %s.%s (%s)", schema, name, columns)); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(csvPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if _, err := conn.PgConn().CopyFrom(ctx, f, fmt.Sprintf("COPY %s.%s FROM STDIN (FORMAT csv, HEADER true)", schema, name)); err != nil {
-		t.Fatalf("COPY %s: %v", csvPath, err)
-	}
-	if _, err := conn.Exec(ctx, fmt.Sprintf("ANALYZE %s.%s", schema, name)); err != nil {
-		t.Fatal(err)
-	}
+	pgtest.Load(t, conn, schema, name, columns, csvPath)
 }
 
 func cols(kv ...string) map[string]planfile.ColumnRef {
@@ -238,11 +190,7 @@ func sameStats(t *testing.T, want map[string]*export.Stats, got []*export.Stats)
 // date, epoch milliseconds, epoch seconds, timestamp (no zone) and
 // timestamptz.
 func exampleInputs(t testing.TB, conn *pgx.Conn, schema, dir string) (map[string]export.Input, map[string]Input) {
-	load(t, conn, schema, "devices", "device_id text, shipped_at date, customer_id text", filepath.Join(dir, "devices.csv"))
-	load(t, conn, schema, "lifecycle", `"clientId" text, ts_ms bigint, event_type text`, filepath.Join(dir, "lifecycle.csv"))
-	load(t, conn, schema, "ota", "thing_name text, job_id text, status text, last_updated_at bigint", filepath.Join(dir, "ota.csv"))
-	load(t, conn, schema, "usage", "device_id text, feature text, ts timestamptz", filepath.Join(dir, "usage.csv"))
-	load(t, conn, schema, "tickets", "ticket_id text, customer_id text, created_at timestamp, subject text", filepath.Join(dir, "tickets.csv"))
+	pgtest.Example(t, conn, schema, dir)
 	files := map[string]export.Input{
 		"devices": {Kind: "devices", Path: filepath.Join(dir, "devices.csv")},
 		"events":  {Kind: "events", Path: filepath.Join(dir, "lifecycle.csv"), Format: "aws-iot-lifecycle"},

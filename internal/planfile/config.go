@@ -449,11 +449,17 @@ func LoadConfig(root string) (*Config, diag.List) {
 				case spec.Path != "" && spec.Table != "":
 					diags.Errorf(path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.%s: give path (a file) or table (a table of metrics.source), not both", kind)
 				case spec.Table != "":
+					if spec.Format != "" || spec.TZ != nil || len(spec.Map) > 0 {
+						diags.Errorf(path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.%s: format, tz and map describe a file; a table's roles are mapped with columns: (timestamp columns are read as UTC)", kind)
+					}
 					if m.Source == nil || m.Source.Driver == "files" {
 						diags.Errorf(path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.%s: table %q needs a database: add metrics.source: {driver: postgres, dsn_env: IOTPM_DSN}", kind, spec.Table)
 					}
 					cfg.Inputs[kind] = *spec
 				case spec.Path != "":
+					if len(spec.Columns) > 0 || spec.SequenceReset != nil {
+						diags.Errorf(path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.%s: columns and sequence_reset map a table; a file's columns are named with map: or its format", kind)
+					}
 					if m.Source != nil && m.Source.Driver != "files" {
 						diags.Errorf(path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.%s: with metrics.source %s every input is a table: write table: NAME and columns:, not path", kind, m.Source.Driver)
 					}

@@ -1,0 +1,84 @@
+// Package pgtest gives tests a real PostgreSQL: a connection to the server
+// of IOTPM_TEST_DSN (scripts/with-postgres starts a throwaway one) and a
+// schema of the test's own, dropped when it ends.
+package pgtest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync/atomic"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// DSN returns the test server's connection string. Without IOTPM_TEST_DSN
+// the test is skipped, unless IOTPM_REQUIRE_PG is set (.ci/run sets it):
+// then a missing server fails the run, so CI cannot pass by skipping.
+func DSN(t testing.TB) string {
+	t.Helper()
+	dsn := os.Getenv("IOTPM_TEST_DSN")
+	if dsn == "" {
+		if os.Getenv("IOTPM_REQUIRE_PG") != "" {
+			t.Fatal("IOTPM_TEST_DSN is not set but IOTPM_REQUIRE_PG is: run the tests through scripts/with-postgres")
+		}
+		t.Skip("no PostgreSQL: run scripts/with-postgres go test ./... to include the database tests")
+	}
+	return dsn
+}
+
+var seq atomic.Int64
+
+// Conn connects and creates a fresh schema for the test.
+func Conn(t testing.TB) (*pgx.Conn, string) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, DSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := fmt.Sprintf("t_%d_%d", os.Getpid(), seq.Add(1))
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		conn.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+		conn.Close(context.Background())
+	})
+	return conn, schema
+}
+
+// Load creates schema.name with the columns given and copies a CSV file
+// (with a header) into it with COPY.
+func Load(t testing.TB, conn *pgx.Conn, schema, name, columns, csvPath string) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := conn.Exec(ctx, fmt.Sprintf("CREATE TABLE %s.%s (%s)", schema, name, columns)); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(csvPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := conn.PgConn().CopyFrom(ctx, f, fmt.Sprintf("COPY %s.%s FROM STDIN (FORMAT csv, HEADER true)", schema, name)); err != nil {
+		t.Fatalf("COPY %s: %v", csvPath, err)
+	}
+	if _, err := conn.Exec(ctx, fmt.Sprintf("ANALYZE %s.%s", schema, name)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Example loads the example planning repo's five exports (dir) into
+// schema as devices, lifecycle, ota, usage and tickets, in a variety of
+// column types: a date, epoch milliseconds, epoch seconds, timestamp
+// (without zone) and timestamptz.
+func Example(t testing.TB, conn *pgx.Conn, schema, dir string) {
+	t.Helper()
+	Load(t, conn, schema, "devices", "device_id text, shipped_at date, customer_id text", dir+"/devices.csv")
+	Load(t, conn, schema, "lifecycle", `"clientId" text, ts_ms bigint, event_type text`, dir+"/lifecycle.csv")
+	Load(t, conn, schema, "ota", "thing_name text, job_id text, status text, last_updated_at bigint", dir+"/ota.csv")
+	Load(t, conn, schema, "usage", "device_id text, feature text, ts timestamptz", dir+"/usage.csv")
+	Load(t, conn, schema, "tickets", "ticket_id text, customer_id text, created_at timestamp, subject text", dir+"/tickets.csv")
+}
