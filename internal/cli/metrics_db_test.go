@@ -186,3 +186,12 @@ func TestPostgresPrintSQL(t *testing.T) {
 		t.Errorf("--source files: exit %d, %s", code, stderr)
 	}
 }
+
+// --timeout cancels the queries: exit 2 with what to do, nothing written.
+func TestPostgresTimeout(t *testing.T) {
+	repo, env, _ := dbRepo(t)
+	stdout, stderr, code := run(t, env, "metrics", "-C", repo, "-o", "json", "--timeout", "1ms")
+	if code != ExitInvalid || stdout != "" || !strings.Contains(stderr, "took longer than 1ms") {
+		t.Fatalf("exit %d, stdout %q, stderr:\n%s", code, stdout, stderr)
+	}
+}
