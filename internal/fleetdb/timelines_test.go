@@ -1,0 +1,77 @@
+package fleetdb
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/iotpm/iotpm/pkg/metrics"
+	"github.com/iotpm/iotpm/pkg/metrics/timelines"
+	"github.com/jackc/pgx/v5"
+)
+
+// The uptime definition's hand-worked timelines (the cases pkg/metrics is
+// tested on), computed in SQL: every rule gives the hand-computed answer.
+func TestTimelinesInSQL(t *testing.T) {
+	conn, schema := testConn(t)
+	ctx := context.Background()
+	for i, tc := range timelines.Uptime {
+		t.Run(tc.Name, func(t *testing.T) {
+			devices, events := fmt.Sprintf("%s.devices_%d", schema, i), fmt.Sprintf("%s.events_%d", schema, i)
+			if _, err := conn.Exec(ctx, fmt.Sprintf(`CREATE TABLE %s (device_id text, shipped_us bigint, retired_us bigint);
+CREATE TABLE %s (device_id text, ts_us bigint, event text, seq text)`, devices, events)); err != nil {
+				t.Fatal(err)
+			}
+			var rows [][]any
+			for _, d := range tc.Devices {
+				var retired any
+				if d.Retired != 0 {
+					retired = d.Retired
+				}
+				rows = append(rows, []any{d.ID, d.Shipped, retired})
+			}
+			if _, err := conn.CopyFrom(ctx, pgx.Identifier{schema, fmt.Sprintf("devices_%d", i)}, []string{"device_id", "shipped_us", "retired_us"}, pgx.CopyFromRows(rows)); err != nil {
+				t.Fatal(err)
+			}
+			rows = nil
+			for _, e := range tc.Events {
+				state := "disconnected"
+				if e.Connected {
+					state = "connected"
+				}
+				rows = append(rows, []any{e.Device, e.At, state, e.Seq})
+			}
+			if _, err := conn.CopyFrom(ctx, pgx.Identifier{schema, fmt.Sprintf("events_%d", i)}, []string{"device_id", "ts_us", "event", "seq"}, pgx.CopyFromRows(rows)); err != nil {
+				t.Fatal(err)
+			}
+			inputs := map[string]Input{"events": {Kind: "events", Table: events, SequenceReset: tc.Reset,
+				Columns: cols("device_id=device_id", "timestamp=ts_us:us", "event=event")}}
+			if tc.Sequenced() {
+				inputs["events"].Columns["sequence"] = cols("sequence=seq")["sequence"]
+			}
+			if len(tc.Devices) > 0 {
+				inputs["devices"] = Input{Kind: "devices", Table: devices, Columns: cols("device_id=device_id", "shipped_at=shipped_us:us", "retired_at=retired_us:us")}
+			}
+			o := metrics.Options{Window: metrics.Window{From: timelines.At(0), To: timelines.At(100)}, SLO: 0.99,
+				DormantAfter: int64(tc.Dormant * 3600e6), Health: metrics.DefaultHealth()}
+			if tc.AsOf != 0 {
+				o.AsOf = timelines.At(tc.AsOf)
+			}
+			res, err := Run(ctx, conn, &Job{Inputs: inputs, Options: o, UseUntil: o.Window.To})
+			if err != nil {
+				t.Fatal(err)
+			}
+			u := res.Report.Uptime
+			got := timelines.Want{ConnHours: float64(u.ConnectedUS) / 3600e6, ObsHours: float64(u.ObservedUS) / 3600e6,
+				Dormant: u.Dormant, Retired: u.Retired, Never: u.NeverActivated}
+			for _, st := range res.Stats {
+				if st.Kind == "events" {
+					got.Dups = st.Duplicates
+				}
+			}
+			if got != tc.Want {
+				t.Errorf("got %+v\nwant %+v", got, tc.Want)
+			}
+		})
+	}
+}

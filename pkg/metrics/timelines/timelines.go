@@ -1,0 +1,136 @@
+// Package timelines holds the uptime definition's timelines worked out by
+// hand, as data, so that every engine that implements the definition —
+// pkg/metrics over rows in memory, internal/fleetdb in SQL — is held to
+// the same hand-computed answers.
+package timelines
+
+import "time"
+
+// Base is hour 0 of every timeline: 2026-10-01 00:00 UTC, in µs.
+var Base = time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC).UnixMicro()
+
+// At is an instant x hours after Base, in µs.
+func At(x float64) int64 { return Base + int64(x*3600e6) }
+
+// Device is a row of the devices input; Retired 0 means in service.
+type Device struct {
+	ID               string
+	Shipped, Retired int64
+}
+
+// Event is a connection event; Seq is its sequence value, "" when the
+// input has no sequence column.
+type Event struct {
+	Device    string
+	At        int64
+	Connected bool
+	Seq       string
+}
+
+// Want is the hand-computed result.
+type Want struct {
+	ConnHours, ObsHours     float64
+	Dormant, Retired, Never int
+	Dups                    int
+}
+
+// Case is one timeline. The window is [At(0), At(100)); the SLO 99%.
+type Case struct {
+	Name    string
+	Devices []Device
+	Events  []Event
+	// Reset (µs): a numeric sequence that drops after a gap this long
+	// starts over; 0: never.
+	Reset int64
+	// AsOf (hours; 0: the latest row) and Dormant (D, hours; 0: off).
+	AsOf, Dormant float64
+	Want          Want
+}
+
+// Sequenced reports whether the case's events carry a sequence.
+func (c Case) Sequenced() bool { return len(c.Events) > 0 && c.Events[0].Seq != "" }
+
+func on(id string, x float64) Event  { return Event{Device: id, At: At(x), Connected: true} }
+func off(id string, x float64) Event { return Event{Device: id, At: At(x)} }
+
+func seq(e Event, s string) Event { e.Seq = s; return e }
+
+// Uptime are the cases of the uptime definition, each rule on its own.
+var Uptime = []Case{
+	{Name: "leading disconnect with shipped_at: in service from shipping, connected until it",
+		// shipped 10; disconnect 30, connect 50: up [10,30), down [30,50), up [50,100)
+		Devices: []Device{{ID: "a", Shipped: At(10)}},
+		Events:  []Event{off("a", 30), on("a", 50)},
+		AsOf:    100, Want: Want{ConnHours: 70, ObsHours: 90}},
+	{Name: "leading disconnect without shipped_at: connected since −∞",
+		// up [0,30), down [30,50), up [50,100)
+		Events: []Event{off("a", 30), on("a", 50)},
+		AsOf:   100, Want: Want{ConnHours: 80, ObsHours: 100}},
+	{Name: "factory test before shipping is not service",
+		// connect −500, disconnect −499 at the factory; shipped 20; first
+		// connect after shipping 40: service from 40, up to 100
+		Devices: []Device{{ID: "a", Shipped: At(20)}},
+		Events:  []Event{on("a", -500), off("a", -499), on("a", 40)},
+		AsOf:    100, Want: Want{ConnHours: 60, ObsHours: 60}},
+	{Name: "shipped, never connected: never activated, nothing observed",
+		// b's first connect is after the window
+		Devices: []Device{{ID: "a", Shipped: At(10)}, {ID: "b", Shipped: At(10)}},
+		Events:  []Event{on("b", 120)},
+		AsOf:    150, Want: Want{Never: 2}},
+	{Name: "dormancy crossing the window's start",
+		// connect −50, disconnect −10, connect 60; D = 30 h:
+		// down [−10,20), dormant [20,60), up [60,100)
+		Events: []Event{on("a", -50), off("a", -10), on("a", 60)},
+		AsOf:   100, Dormant: 30, Want: Want{ConnHours: 40, ObsHours: 60, Dormant: 1}},
+	{Name: "dormancy crossing the window's end",
+		// connect 0, disconnect 50 (again at 60: the stretch still starts
+		// at 50); D = 30 h: down [50,80), dormant from 80
+		Events: []Event{on("a", 0), off("a", 50), off("a", 60)},
+		AsOf:   150, Dormant: 30, Want: Want{ConnHours: 50, ObsHours: 80, Dormant: 1}},
+	{Name: "dormant_after 0 turns dormancy off",
+		Events: []Event{on("a", 0), off("a", 50)},
+		AsOf:   150, Want: Want{ConnHours: 50, ObsHours: 100}},
+	{Name: "retired device: service ends at retirement",
+		// shipped −100, connect −90, retired 40: up [0,40)
+		Devices: []Device{{ID: "a", Shipped: At(-100), Retired: At(40)}},
+		Events:  []Event{on("a", -90)},
+		AsOf:    100, Want: Want{ConnHours: 40, ObsHours: 40, Retired: 1}},
+	{Name: "horizon inside the window: time is measured up to the last row",
+		// connect 0, disconnect 30, connect 40 (H = 40): up 30 of 40
+		Events: []Event{on("a", 0), off("a", 30), on("a", 40)},
+		Want:   Want{ConnHours: 30, ObsHours: 40}},
+	{Name: "rows after an as-of horizon are ignored",
+		// as of 60: the disconnect at 70 is not known yet
+		Events: []Event{on("a", 0), off("a", 70)},
+		AsOf:   60, Want: Want{ConnHours: 60, ObsHours: 60}},
+	{Name: "duplicates without a sequence count once",
+		Events: []Event{on("a", 0), on("a", 0), off("a", 50), off("a", 50)},
+		AsOf:   100, Want: Want{ConnHours: 50, ObsHours: 100, Dups: 2}},
+	{Name: "connect and disconnect at the same instant: the disconnect first",
+		// connect 0, disconnect 40 and connect 40, disconnect 80: at 40 the
+		// device is connected again; down [80,100)
+		Events: []Event{on("a", 0), on("a", 40), off("a", 40), off("a", 80)},
+		AsOf:   100, Want: Want{ConnHours: 80, ObsHours: 100}},
+	{Name: "duplicates with a sequence: the earliest copy is kept",
+		// seq 1 connect at 0 and again (a late copy) at 5; seq 2 disconnect at 50
+		Events: []Event{seq(on("a", 5), "1"), seq(on("a", 0), "1"), seq(off("a", 50), "2")},
+		AsOf:   100, Want: Want{ConnHours: 50, ObsHours: 100, Dups: 1}},
+	{Name: "DUPLICATE_CLIENTID reconnect ordered by versionNumber stays at 100%",
+		// v7 connect 0; v8 connect 50; v7 disconnect 50 h + 3 s (the broker
+		// closing the old session): ordered v7 C, v7 D, v8 C, the reconnect
+		// at its effective time 50 h + 3 s
+		Events: []Event{seq(on("a", 0), "7"), seq(on("a", 50), "8"), {Device: "a", At: At(50) + 3e6, Seq: "7"}},
+		Reset:  3600e6, AsOf: 100, Want: Want{ConnHours: 100, ObsHours: 100}},
+	{Name: "a version that starts over after an hour offline begins a new epoch",
+		// v3 connect 0, v3 disconnect 10; 5 h offline, then v0 connect 15
+		// and v0 disconnect 60. With epochs: up [0,10), down [10,15), up
+		// [15,60), down [60,100). Without them v0 would sort first: service
+		// from 15, up [15,60) of [15,100)
+		Events: []Event{seq(on("a", 0), "3"), seq(off("a", 10), "3"), seq(on("a", 15), "0"), seq(off("a", 60), "0")},
+		Reset:  3600e6, AsOf: 100, Want: Want{ConnHours: 55, ObsHours: 100}},
+	{Name: "string sequences order by bytes; effective time never goes back",
+		// "0002" disconnect stamped 20 but after "0001" connect at 30:
+		// effective 30; down [30,100)
+		Events: []Event{seq(off("a", 20), "000000000000000001D4-0002"), seq(on("a", 30), "000000000000000001D4-0001")},
+		AsOf:   100, Want: Want{ConnHours: 0, ObsHours: 70}},
+}
