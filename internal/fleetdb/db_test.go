@@ -2,7 +2,9 @@ package fleetdb
 
 import (
 	"context"
+	"fmt"
 	"math"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -251,5 +253,50 @@ func TestGeneratedFleetSameAsLocal(t *testing.T) {
 			month, want.Uptime.Value, want.Uptime.Devices, want.MAD.Value, want.Activation.Rate, want.OTA.Rate, len(want.Customers))
 		same(t, want, got.Report)
 		sameStats(t, wantStats, got.Stats)
+	}
+}
+
+// The --print-sql script runs in psql as printed and gives the counts Run
+// brings back.
+func TestScriptRunsInPsql(t *testing.T) {
+	conn, schema := testConn(t)
+	_, tables := exampleInputs(t, conn, schema, filepath.Join("..", "..", "examples", "leak-sensor", "exports"))
+	psql, err := exec.LookPath("psql")
+	if err != nil {
+		t.Fatal("psql is not installed (scripts/with-postgres installs PostgreSQL with it)")
+	}
+	o := options("2026-10")
+	job := &Job{Inputs: tables, Options: o, UseUntil: o.Window.To + o.ActivationWindow}
+	script, err := Script(job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "metrics.sql")
+	if err := os.WriteFile(path, []byte(script), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(psql, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-f", path, os.Getenv("IOTPM_TEST_DSN")).CombinedOutput()
+	if err != nil {
+		t.Fatalf("psql: %v\n%s", err, out)
+	}
+	res, err := Run(context.Background(), conn, job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	u := res.Report.Uptime
+	wantUptime := fmt.Sprintf("%d|%d|%d|%d|", u.ConnectedUS, u.ObservedUS, u.Devices, u.LeftOut)
+	if len(lines) == 0 || !strings.HasPrefix(lines[0], wantUptime) {
+		t.Errorf("uptime line %q, want it to start %q", lines[0], wantUptime)
+	}
+	// uptime 1 line, MAD 1 + 12 months, cohorts, jobs, customers
+	want := 1 + 13 + len(res.Report.Activation.ByMonth) + len(res.Report.OTA.Jobs) + len(res.Report.Customers)
+	if len(lines) != want {
+		t.Errorf("psql printed %d rows, want %d:\n%s", len(lines), want, out)
+	}
+	for _, c := range res.Report.Customers {
+		if !strings.Contains(string(out), "\n"+c.Customer+"|") {
+			t.Errorf("customer %s missing from psql's output", c.Customer)
+		}
 	}
 }

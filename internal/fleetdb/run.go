@@ -441,7 +441,7 @@ func Script(job *Job) (string, error) {
 				lits[i] = ":horizon"
 			}
 		}
-		fmt.Fprintf(&b, "-- %s\nPREPARE iotpm_%s AS\n%s;\nEXECUTE iotpm_%[2]s(%s);\nDEALLOCATE iotpm_%[2]s;\n\n", q.Name, q.Name, s, strings.Join(lits, ", "))
+		fmt.Fprintf(&b, "-- %s\nPREPARE iotpm_%s AS\n%s;\nEXECUTE iotpm_%[2]s(%[4]s);\nDEALLOCATE iotpm_%[2]s;\n\n", q.Name, q.Name, s, strings.Join(lits, ", "))
 	}
 	return b.String(), nil
 }
