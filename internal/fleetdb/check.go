@@ -69,16 +69,11 @@ func (p *plan) joinSQL(kind string) string {
 FROM ids i LEFT JOIN (SELECT DISTINCT id FROM known) k USING (id)`
 }
 
-// duplicatesSQL: events used once (exact duplicates), and devices listed
-// twice with different rows.
-func (p *plan) duplicatesSQL(kind string) string {
-	switch kind {
-	case "events":
-		return with(p.evCTEs()) + "SELECT (SELECT count(*) FROM ev0) - (SELECT count(*) FROM ev), NULL::text"
-	case "devices":
-		return with(p.devCTE()) + "SELECT count(*), min(device_id) FROM (SELECT device_id FROM dev GROUP BY device_id HAVING count(*) > 1) x"
-	}
-	return ""
+// duplicateDevicesSQL counts device ids listed more than once with
+// different rows, with one of them. (Duplicate events are counted by the
+// uptime query, which builds the deduplicated events anyway.)
+func (p *plan) duplicateDevicesSQL() string {
+	return with(p.devCTE()) + "SELECT count(*), min(device_id) FROM (SELECT device_id FROM dev GROUP BY device_id HAVING count(*) > 1) x"
 }
 
 // orderedKinds are the inputs of the plan in reading order.

@@ -233,17 +233,16 @@ func (p *plan) account(ctx context.Context, conn *pgx.Conn, params Params, res *
 		if earliest != nil {
 			st.Earliest, st.Latest = *earliest, *latest
 		}
-		if d := p.duplicatesSQL(kind); d != "" {
+		if kind == "devices" {
 			var n int64
 			var sample *string
-			if err := scanOne(ctx, conn, d, params, &n, &sample); err != nil {
-				return queryError(err, kind+" duplicates")
+			if err := scanOne(ctx, conn, p.duplicateDevicesSQL(), params, &n, &sample); err != nil {
+				return queryError(err, "devices duplicates")
 			}
-			if kind == "devices" && n > 0 {
+			if n > 0 {
 				return t.problem("device_id", "%s.%s: %d device ids are listed more than once with different rows (for example %q): a device has one ship date and customer",
 					t.Table, t.cols["device_id"].name, n, clip(*sample))
 			}
-			st.Duplicates = int(n)
 		}
 		if kind != "devices" && p.has("devices") {
 			var ids, unknown int64
@@ -308,13 +307,18 @@ func (p *plan) runMetric(ctx context.Context, conn *pgx.Conn, q Query, job *Job,
 	switch q.Name {
 	case "connectivity_uptime":
 		u := &metrics.Uptime{SLO: o.SLO}
-		var devices, leftOut, below, never, dormant, retired int64
+		var devices, leftOut, below, never, dormant, retired, usedOnce int64
 		var mean, median *float64
 		if !rows.Next() {
 			return fail(rows.Err())
 		}
-		if err := rows.Scan(&u.ConnectedUS, &u.ObservedUS, &devices, &leftOut, &mean, &median, &below, &never, &dormant, &retired); err != nil {
+		if err := rows.Scan(&u.ConnectedUS, &u.ObservedUS, &devices, &leftOut, &mean, &median, &below, &never, &dormant, &retired, &usedOnce); err != nil {
 			return fail(err)
+		}
+		for _, st := range res.Stats {
+			if st.Kind == "events" {
+				st.Duplicates = st.Read - int(usedOnce) // exact duplicates used once
+			}
 		}
 		u.Devices, u.LeftOut, u.BelowSLO = int(devices), int(leftOut), int(below)
 		u.NeverActivated, u.Dormant, u.Retired = int(never), int(dormant), int(retired)

@@ -281,7 +281,8 @@ func (p *plan) uptimeSQL() string {
   (SELECT count(*) FROM pd WHERE obs > 0 AND conn::float8 / obs::float8 < @slo) AS below_slo,
   %s AS never_activated,
   (SELECT count(*) FROM pd WHERE dorm) AS dormant,
-  %s AS retired`, never, retired)
+  %s AS retired,
+  (SELECT count(*) FROM ev) AS events_used_once`, never, retired)
 }
 
 // madSQL: monthly active devices in the window, and the month series.
