@@ -164,7 +164,7 @@ func runDBJob(f *Factory, job *metricsJob, out *metricsOutcome) error {
 	switch {
 	case errors.As(err, &p):
 		out.problems.Errorf(p.File, p.Line, p.Col, "%s", p.Message)
-	case ctx.Err() != nil:
+	case timedOut(ctx):
 		out.problems.Errorf(job.db.dsnEnv, 0, 0, "the queries took longer than %s and were cancelled on the server: raise --timeout (metrics.source.timeout), or add the indexes the README lists", job.db.timeout)
 	default:
 		out.problems.Errorf(job.db.dsnEnv, 0, 0, "%s", err)
@@ -186,4 +186,11 @@ func printSQL(f *Factory, job *metricsJob) error {
 	}
 	_, err = fmt.Fprint(f.IO.Out, script)
 	return err
+}
+
+// timedOut reports whether ctx's deadline has passed: a dial can fail on
+// the deadline before the context's own timer marks it done.
+func timedOut(ctx context.Context) bool {
+	d, ok := ctx.Deadline()
+	return ctx.Err() != nil || ok && !time.Now().Before(d)
 }

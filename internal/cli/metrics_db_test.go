@@ -172,7 +172,7 @@ func TestPostgresPrintSQL(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, w := range []string{"\\gset", "PREPARE iotpm_connectivity_uptime AS", "EXECUTE iotpm_customer_health(", `"` + schema + `"."lifecycle"`, `"clientId"`, "PARTITION BY device_id"} {
+	for _, w := range []string{"\\gset", "PREPARE iotpm_device_metrics AS", "EXECUTE iotpm_ota_success_rate(", `"` + schema + `"."lifecycle"`, `"clientId"`, "PARTITION BY device_id"} {
 		if !strings.Contains(stdout, w) {
 			t.Errorf("the script lacks %q", w)
 		}

@@ -2,6 +2,7 @@ package fleetdb
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -81,20 +82,15 @@ func (j *Job) metricQueries(p *plan, params Params) []Query {
 	var qs []Query
 	add := func(name, sql string) { qs = append(qs, Query{name, sql, params.only(sql)}) }
 	ev, act, dev := p.has("events"), p.has("activity"), p.has("devices")
-	if ev {
-		add("connectivity_uptime", p.uptimeSQL())
-	}
-	if ev || act {
-		add("monthly_active_devices", p.madSQL())
+	health := dev && (ev || p.has("usage") || p.has("tickets"))
+	if ev || act || health {
+		add("device_metrics", p.deviceSQL(ev, ev || act, health))
 	}
 	if dev && (ev || act) {
 		add("activation_rate", p.activationSQL())
 	}
 	if p.has("ota") {
 		add("ota_success_rate", p.otaSQL())
-	}
-	if dev && (ev || p.has("usage") || p.has("tickets")) {
-		add("customer_health", p.healthSQL())
 	}
 	return qs
 }
@@ -305,52 +301,16 @@ func (p *plan) runMetric(ctx context.Context, conn *pgx.Conn, q Query, job *Job,
 	defer rows.Close()
 	fail := func(err error) error { return queryError(err, q.Name) }
 	switch q.Name {
-	case "connectivity_uptime":
-		u := &metrics.Uptime{SLO: o.SLO}
-		var devices, leftOut, below, never, dormant, retired, usedOnce int64
-		var mean, median *float64
+	case "device_metrics":
+		var uptime, mad, customers []byte
 		if !rows.Next() {
 			return fail(rows.Err())
 		}
-		if err := rows.Scan(&u.ConnectedUS, &u.ObservedUS, &devices, &leftOut, &mean, &median, &below, &never, &dormant, &retired, &usedOnce); err != nil {
+		if err := rows.Scan(&uptime, &mad, &customers); err != nil {
 			return fail(err)
 		}
-		for _, st := range res.Stats {
-			if st.Kind == "events" {
-				st.Duplicates = st.Read - int(usedOnce) // exact duplicates used once
-			}
-		}
-		u.Devices, u.LeftOut, u.BelowSLO = int(devices), int(leftOut), int(below)
-		u.NeverActivated, u.Dormant, u.Retired = int(never), int(dormant), int(retired)
-		u.Value, u.Mean, u.Median = math.NaN(), nan(mean), nan(median)
-		if u.ObservedUS > 0 {
-			u.Value = float64(u.ConnectedUS) / float64(u.ObservedUS)
-		}
-		r.Uptime = u
-	case "monthly_active_devices":
-		bounds, labels := metrics.MonthBounds(o.Window.To-1, max(o.SeriesMonths, 1))
-		months := make([]metrics.Month, len(labels))
-		for rows.Next() {
-			var i, active, byConn, nrows, obs, conn, inInput int64
-			if err := rows.Scan(&i, &active, &byConn, &nrows, &obs, &conn, &inInput); err != nil {
-				return fail(err)
-			}
-			if i == 0 {
-				r.MAD = &metrics.MAD{Value: int(active), ByConnection: int(byConn), ByActivity: int(active - byConn),
-					DevicesInInput: int(inInput), NoData: nrows == 0 && obs == 0}
-				continue
-			}
-			m := &months[i-1]
-			*m = metrics.Month{Label: labels[i-1], MAD: int(active), ObservedUS: obs, Rows: int(nrows), Uptime: math.NaN()}
-			if obs > 0 {
-				m.Uptime = float64(conn) / float64(obs)
-			}
-		}
-		if err := rows.Err(); err != nil {
+		if err := p.deviceMetrics(uptime, mad, customers, o, res); err != nil {
 			return fail(err)
-		}
-		if o.SeriesMonths > 0 && r.Horizon != metrics.NoTime {
-			r.Months = metrics.MonthSeries(months, bounds, r.Horizon)
 		}
 	case "activation_rate":
 		a := &metrics.Activation{}
@@ -385,19 +345,101 @@ func (p *plan) runMetric(ctx context.Context, conn *pgx.Conn, q Query, job *Job,
 			return fail(err)
 		}
 		r.OTA = metrics.OTAOf(jobs, false)
-	case "customer_health":
-		var counts []metrics.CustomerCounts
-		for rows.Next() {
-			var c metrics.CustomerCounts
-			var devices, used, tickets int64
-			if err := rows.Scan(&c.Customer, &devices, &used, &tickets, &c.ConnectedUS, &c.ObservedUS); err != nil {
-				return fail(err)
-			}
-			c.Devices, c.Used, c.Tickets = int(devices), int(used), int(tickets)
-			counts = append(counts, c)
+	}
+	return nil
+}
+
+// The JSON rows of deviceSQL.
+type uptimeRow struct {
+	ConnectedUS    int64    `json:"connected_us"`
+	ObservedUS     int64    `json:"observed_us"`
+	Devices        int      `json:"devices"`
+	LeftOut        int      `json:"left_out"`
+	Mean           *float64 `json:"mean"`
+	Median         *float64 `json:"median"`
+	BelowSLO       int      `json:"below_slo"`
+	NeverActivated int      `json:"never_activated"`
+	Dormant        int      `json:"dormant"`
+	Retired        int      `json:"retired"`
+	UsedOnce       int      `json:"events_used_once"`
+}
+
+type madRow struct {
+	I            int   `json:"i"`
+	Active       int   `json:"active"`
+	ByConnection int   `json:"by_connection"`
+	Rows         int   `json:"rows"`
+	ObservedUS   int64 `json:"obs"`
+	ConnectedUS  int64 `json:"conn"`
+	InInput      int   `json:"in_input"`
+}
+
+type customerRow struct {
+	Customer    string `json:"customer_id"`
+	Devices     int    `json:"devices"`
+	Used        int    `json:"used"`
+	Tickets     int    `json:"tickets"`
+	ConnectedUS int64  `json:"connected_us"`
+	ObservedUS  int64  `json:"observed_us"`
+}
+
+// deviceMetrics puts deviceSQL's three JSON values (each null when the
+// metric is not asked for) into the report.
+func (p *plan) deviceMetrics(uptime, mad, customers []byte, o metrics.Options, res *Result) error {
+	r := &res.Report
+	if uptime != nil {
+		var row uptimeRow
+		if err := json.Unmarshal(uptime, &row); err != nil {
+			return err
 		}
-		if err := rows.Err(); err != nil {
-			return fail(err)
+		for _, st := range res.Stats {
+			if st.Kind == "events" {
+				st.Duplicates = st.Read - row.UsedOnce // exact duplicates used once
+			}
+		}
+		u := &metrics.Uptime{SLO: o.SLO, ConnectedUS: row.ConnectedUS, ObservedUS: row.ObservedUS, Devices: row.Devices,
+			LeftOut: row.LeftOut, BelowSLO: row.BelowSLO, NeverActivated: row.NeverActivated, Dormant: row.Dormant,
+			Retired: row.Retired, Value: math.NaN(), Mean: nan(row.Mean), Median: nan(row.Median)}
+		if u.ObservedUS > 0 {
+			u.Value = float64(u.ConnectedUS) / float64(u.ObservedUS)
+		}
+		r.Uptime = u
+	}
+	if mad != nil {
+		var rows []madRow
+		if err := json.Unmarshal(mad, &rows); err != nil {
+			return err
+		}
+		bounds, labels := metrics.MonthBounds(o.Window.To-1, max(o.SeriesMonths, 1))
+		months := make([]metrics.Month, len(labels))
+		for _, row := range rows {
+			if row.I == 0 {
+				r.MAD = &metrics.MAD{Value: row.Active, ByConnection: row.ByConnection, ByActivity: row.Active - row.ByConnection,
+					DevicesInInput: row.InInput, NoData: row.Rows == 0 && row.ObservedUS == 0}
+				continue
+			}
+			if row.I > len(months) {
+				return fmt.Errorf("month %d of %d", row.I, len(months))
+			}
+			m := &months[row.I-1]
+			*m = metrics.Month{Label: labels[row.I-1], MAD: row.Active, ObservedUS: row.ObservedUS, Rows: row.Rows, Uptime: math.NaN()}
+			if row.ObservedUS > 0 {
+				m.Uptime = float64(row.ConnectedUS) / float64(row.ObservedUS)
+			}
+		}
+		if o.SeriesMonths > 0 && r.Horizon != metrics.NoTime {
+			r.Months = metrics.MonthSeries(months, bounds, r.Horizon)
+		}
+	}
+	if customers != nil {
+		var rows []customerRow
+		if err := json.Unmarshal(customers, &rows); err != nil {
+			return err
+		}
+		counts := make([]metrics.CustomerCounts, len(rows))
+		for i, c := range rows {
+			counts[i] = metrics.CustomerCounts{Customer: c.Customer, Devices: c.Devices, Used: c.Used, Tickets: c.Tickets,
+				ConnectedUS: c.ConnectedUS, ObservedUS: c.ObservedUS}
 		}
 		has := metrics.HealthInputs{Uptime: p.has("events"), Usage: p.has("usage"), Tickets: p.has("tickets")}
 		stale := r.Horizon == metrics.NoTime || r.Horizon < o.Window.From

@@ -263,15 +263,15 @@ func (p *plan) horizonSQL() string {
 	return "SELECT greatest(\n  " + strings.Join(parts, ",\n  ") + "\n) AS horizon"
 }
 
-// uptimeSQL: fleet sums, per-device summary and device counts.
-func (p *plan) uptimeSQL() string {
+// uptimeSelect: fleet sums, per-device summary and device counts.
+func (p *plan) uptimeSelect() string {
 	never, retired := "0", "0"
 	if p.has("devices") {
 		never = fmt.Sprintf(`(SELECT count(*) FROM dev LEFT JOIN (SELECT DISTINCT device_id, st0 FROM w2) s USING (device_id)
     WHERE dev.shipped < least(@to, @horizon) AND coalesce(s.st0, %s) >= least(@to, @horizon))`, posInf)
 		retired = "(SELECT count(*) FROM dev WHERE retired >= @from AND retired < @to)"
 	}
-	return with(p.baseCTEs()...) + fmt.Sprintf(`SELECT
+	return fmt.Sprintf(`SELECT
   coalesce((SELECT sum(conn) FROM pd WHERE obs > 0), 0)::bigint AS connected_us,
   coalesce((SELECT sum(obs) FROM pd WHERE obs > 0), 0)::bigint AS observed_us,
   (SELECT count(*) FROM pd WHERE obs > 0) AS devices,
@@ -285,9 +285,10 @@ func (p *plan) uptimeSQL() string {
   (SELECT count(*) FROM ev) AS events_used_once`, never, retired)
 }
 
-// madSQL: monthly active devices in the window, and the month series.
-func (p *plan) madSQL() string {
-	return with(append(p.baseCTEs(), `months AS (
+// madParts: monthly active devices in the window (row i = 0), and the
+// month series (rows 1…12): the CTEs beyond the base ones, and the select.
+func (p *plan) madParts() ([]string, string) {
+	return []string{`months AS (
   SELECT i, (@bounds::bigint[])[i] AS lo, (@bounds::bigint[])[i + 1] AS hi FROM generate_series(1, cardinality(@bounds::bigint[]) - 1) AS i
 )`, `actw AS (
   SELECT device_id, true AS conn FROM re WHERE s = 1 AND t >= @from AND t < @to
@@ -307,7 +308,7 @@ func (p *plan) madSQL() string {
     SELECT m.i FROM re JOIN months m ON re.t >= m.lo AND re.t < m.hi
     UNION ALL SELECT m.i FROM ra JOIN months m ON ra.t >= m.lo AND ra.t < m.hi
   ) x GROUP BY i
-)`)...) + `SELECT 0 AS i,
+)`}, `SELECT 0 AS i,
   (SELECT count(DISTINCT device_id) FROM actw) AS active,
   (SELECT count(DISTINCT device_id) FROM actw WHERE conn) AS by_connection,
   (SELECT count(*) FROM re WHERE t >= @from AND t < @to) + (SELECT count(*) FROM ra WHERE t >= @from AND t < @to) AS rows,
@@ -368,11 +369,11 @@ FROM fin WHERE t >= @from AND t < @to
 GROUP BY job ORDER BY job`, textExpr(t.cols["device_id"]), textExpr(t.cols["job_id"]), ts.timeExpr(ts.quoted), classExpr(t.cols["status"]), t.quoted)
 }
 
-// healthSQL: per customer, its devices in the window's fleet, how many
+// healthParts: per customer, its devices in the window's fleet, how many
 // used a feature in the window, its tickets in the window and its uptime
-// sums.
-func (p *plan) healthSQL() string {
-	ctes := p.baseCTEs()
+// sums: the CTEs beyond the base ones, and the select.
+func (p *plan) healthParts() ([]string, string) {
+	var ctes []string
 	usedDev := "SELECT NULL::text AS device_id WHERE false"
 	if p.has("usage") {
 		t := p.tables["usage"]
@@ -398,8 +399,37 @@ func (p *plan) healthSQL() string {
 )`, `up AS (
   SELECT customer_id, sum(conn)::bigint AS conn, sum(obs)::bigint AS obs FROM pd WHERE customer_id IS NOT NULL GROUP BY customer_id
 )`, "cust AS (\n  SELECT customer_id FROM dev WHERE customer_id IS NOT NULL UNION "+tkAll+"\n)")
-	return with(ctes...) + `SELECT c.customer_id, coalesce(f.n, 0) AS devices, coalesce(f.used, 0) AS used, coalesce(tk.n, 0) AS tickets,
+	return ctes, `SELECT c.customer_id, coalesce(f.n, 0) AS devices, coalesce(f.used, 0) AS used, coalesce(tk.n, 0) AS tickets,
   coalesce(up.conn, 0) AS connected_us, coalesce(up.obs, 0) AS observed_us
 FROM cust c LEFT JOIN fleet f USING (customer_id) LEFT JOIN tk USING (customer_id) LEFT JOIN up USING (customer_id)
 ORDER BY c.customer_id`
+}
+
+// deviceSQL is one statement for the metrics that walk each device's
+// events — uptime, MAD with its series, and the health counts — so the
+// walk (the costly part: the events sorted by device and time, cut into
+// pieces) is built once and shared; each metric comes back as JSON.
+func (p *plan) deviceSQL(uptime, mad, health bool) string {
+	ctes := p.baseCTEs()
+	cols := []string{}
+	if uptime {
+		cols = append(cols, "(SELECT row_to_json(x) FROM (\n"+p.uptimeSelect()+"\n) x) AS uptime")
+	} else {
+		cols = append(cols, "NULL::json AS uptime")
+	}
+	if mad {
+		more, sel := p.madParts()
+		ctes = append(ctes, more...)
+		cols = append(cols, "(SELECT json_agg(x ORDER BY x.i) FROM (\n"+sel+"\n) x) AS mad")
+	} else {
+		cols = append(cols, "NULL::json AS mad")
+	}
+	if health {
+		more, sel := p.healthParts()
+		ctes = append(ctes, more...)
+		cols = append(cols, "(SELECT json_agg(x ORDER BY x.customer_id) FROM (\n"+sel+"\n) x) AS customers")
+	} else {
+		cols = append(cols, "NULL::json AS customers")
+	}
+	return with(ctes...) + "SELECT\n" + strings.Join(cols, ",\n")
 }
