@@ -16,7 +16,8 @@ import (
 // both engines, side by side in one run, and reports each engine's time
 // and their ratio. The fleet has IOTPM_BENCH_EVENTS events (default 1M;
 // the README's figures use 10M) and one device per 100 events, at most
-// 100,000. It also logs EXPLAIN (ANALYZE, BUFFERS) of the uptime query.
+// 100,000. It also logs EXPLAIN (ANALYZE, BUFFERS) of the device-metrics
+// statement (uptime, MAD, health: the per-device walk).
 //
 //	IOTPM_BENCH_EVENTS=10000000 scripts/with-postgres go test -run '^$' -bench PostgresVsLocal -benchtime 1x -v ./internal/fleetdb
 func BenchmarkPostgresVsLocal(b *testing.B) {

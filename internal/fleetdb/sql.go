@@ -288,26 +288,33 @@ func (p *plan) uptimeSelect() string {
 // madParts: monthly active devices in the window (row i = 0), and the
 // month series (rows 1…12): the CTEs beyond the base ones, and the select.
 func (p *plan) madParts() ([]string, string) {
+	// a row's month is width_bucket over the month bounds (1…12 inside
+	// the series); a piece of time spans the months from its start's to
+	// its last instant's — no range join of every row with every month
 	return []string{`months AS (
   SELECT i, (@bounds::bigint[])[i] AS lo, (@bounds::bigint[])[i + 1] AS hi FROM generate_series(1, cardinality(@bounds::bigint[]) - 1) AS i
 )`, `actw AS (
   SELECT device_id, true AS conn FROM re WHERE s = 1 AND t >= @from AND t < @to
   UNION SELECT device_id, true FROM pd WHERE conn > 0
   UNION SELECT device_id, false FROM ra WHERE t >= @from AND t < @to
+)`, `mpc AS (
+  SELECT m.i, pc.device_id, pc.k, least(pc.b, m.hi) - greatest(pc.a, m.lo) AS len
+  FROM pc CROSS JOIN LATERAL generate_series(greatest(width_bucket(pc.a, @bounds::bigint[]), 1),
+                                             least(width_bucket(pc.b - 1, @bounds::bigint[]), cardinality(@bounds::bigint[]) - 1)) AS g(i)
+  JOIN months m ON m.i = g.i
+  WHERE pc.k < 2 AND pc.b > pc.a
+)`, `mev AS (
+  SELECT width_bucket(t, @bounds::bigint[]) AS i, device_id, s FROM re
+  UNION ALL SELECT width_bucket(t, @bounds::bigint[]), device_id, 1 FROM ra
 )`, `mact AS (
-  SELECT m.i, pc.device_id FROM pc JOIN months m ON pc.a < m.hi AND pc.b > m.lo
-  WHERE pc.k = 1 AND pc.b > pc.a AND least(pc.b, m.hi) > greatest(pc.a, m.lo)
-  UNION SELECT m.i, re.device_id FROM re JOIN months m ON re.t >= m.lo AND re.t < m.hi WHERE re.s = 1
-  UNION SELECT m.i, ra.device_id FROM ra JOIN months m ON ra.t >= m.lo AND ra.t < m.hi
-)`, `mtime AS (
-  SELECT m.i, sum(CASE WHEN pc.k = 1 THEN least(pc.b, m.hi) - greatest(pc.a, m.lo) ELSE 0 END)::bigint AS conn,
-         sum(least(pc.b, m.hi) - greatest(pc.a, m.lo))::bigint AS obs
-  FROM pc JOIN months m ON pc.a < m.hi AND pc.b > m.lo WHERE pc.k < 2 AND pc.b > pc.a GROUP BY m.i
-)`, `mrows AS (
   SELECT i, count(*) AS n FROM (
-    SELECT m.i FROM re JOIN months m ON re.t >= m.lo AND re.t < m.hi
-    UNION ALL SELECT m.i FROM ra JOIN months m ON ra.t >= m.lo AND ra.t < m.hi
+    SELECT i, device_id FROM mpc WHERE k = 1
+    UNION SELECT i, device_id FROM mev WHERE s = 1 AND i BETWEEN 1 AND cardinality(@bounds::bigint[]) - 1
   ) x GROUP BY i
+)`, `mtime AS (
+  SELECT i, sum(CASE WHEN k = 1 THEN len ELSE 0 END)::bigint AS conn, sum(len)::bigint AS obs FROM mpc GROUP BY i
+)`, `mrows AS (
+  SELECT i, count(*) AS n FROM mev WHERE i BETWEEN 1 AND cardinality(@bounds::bigint[]) - 1 GROUP BY i
 )`}, `SELECT 0 AS i,
   (SELECT count(DISTINCT device_id) FROM actw) AS active,
   (SELECT count(DISTINCT device_id) FROM actw WHERE conn) AS by_connection,
@@ -316,9 +323,8 @@ func (p *plan) madParts() ([]string, string) {
   0::bigint AS conn,
   (SELECT count(*) FROM (SELECT device_id FROM ev UNION SELECT device_id FROM act) x) AS in_input
 UNION ALL
-SELECT m.i, (SELECT count(DISTINCT device_id) FROM mact WHERE mact.i = m.i), 0,
-  coalesce(mrows.n, 0), coalesce(mtime.obs, 0), coalesce(mtime.conn, 0), 0
-FROM months m LEFT JOIN mtime USING (i) LEFT JOIN mrows USING (i)
+SELECT m.i, coalesce(mact.n, 0), 0, coalesce(mrows.n, 0), coalesce(mtime.obs, 0), coalesce(mtime.conn, 0), 0
+FROM months m LEFT JOIN mact USING (i) LEFT JOIN mtime USING (i) LEFT JOIN mrows USING (i)
 ORDER BY i`
 }
 
