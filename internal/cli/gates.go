@@ -6,7 +6,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iotpm/iotpm/internal/export"
 	"github.com/iotpm/iotpm/pkg/energy"
+	"github.com/iotpm/iotpm/pkg/metrics"
 	"github.com/iotpm/iotpm/pkg/rice"
 
 	"github.com/iotpm/iotpm/internal/gate"
@@ -14,48 +16,53 @@ import (
 	"github.com/iotpm/iotpm/internal/render"
 )
 
-// metricGate evaluates one threshold on a metric of the report (its value
-// and, when it has none, why).
-func metricGate(doc metricsJSON, name string, t planfile.Threshold, flag string) gate.Gate {
-	var v *float64
-	reason := "its inputs were not given"
-	switch name {
-	case "connectivity_uptime":
-		if u := doc.Uptime; u != nil {
-			v, reason = u.Value, u.Reason
-		}
-	case "activation_rate":
-		if a := doc.Activation; a != nil {
-			v, reason = a.Value, a.Reason
-		}
-	case "ota_success_rate":
-		if o := doc.OTA; o != nil {
-			v, reason = o.Value, o.Reason
-		}
-	case "monthly_active_devices":
-		if m := doc.MAD; m != nil {
-			reason = m.Reason
-			if m.Value != nil {
-				x := float64(*m.Value)
-				v = &x
-			}
-		}
+// metricGate evaluates one threshold on a metric of the report: its value
+// and, when it has none, why, worded against the rows that were read.
+func metricGate(out *metricsOutcome, m metrics.Metric, t planfile.Threshold, flag string) gate.Gate {
+	var r metrics.Report
+	var stats []*export.Stats
+	if out != nil {
+		r, stats = out.report, out.stats
 	}
-	g := gate.Metric(name, v, reason, t, flag)
-	if name == "activation_rate" && v != nil && doc.Activation != nil && !doc.Activation.Mature {
+	v, why := r.Value(m)
+	if why != metrics.HasValue {
+		return gate.Metric(string(m), nil, noValueText(m, why, stats), t, flag)
+	}
+	g := gate.Metric(string(m), &v, "", t, flag)
+	if m == metrics.ActivationRate && !r.Activation.Mature {
 		g.Detail = "immature cohort"
 	}
 	return g
 }
 
+// noValueText words why a metric has no value; for no data in the window
+// it names the latest row its inputs had, so a stale export shows.
+func noValueText(m metrics.Metric, why metrics.NoValue, stats []*export.Stats) string {
+	switch why {
+	case metrics.NotGiven:
+		return "its inputs were not given"
+	case metrics.NoneShipped:
+		return "no device shipped in window"
+	case metrics.NoneFinished:
+		return "no succeeded or failed executions in window"
+	}
+	for _, k := range m.Inputs() {
+		for _, st := range stats {
+			if st.Kind == k && st.Latest != metrics.NoTime {
+				return fmt.Sprintf("no data in window: latest %s row %s", k, isoMicro(st.Latest))
+			}
+		}
+	}
+	return "no data in window: the inputs have no rows"
+}
+
 // dataAgeGate fails when the data's horizon is older than the limit at
 // the window's end (or now, when that is earlier).
-func dataAgeGate(doc metricsJSON, t planfile.AgeThreshold, flag string) gate.Gate {
-	horizon := ""
-	if doc.Horizon != nil {
-		horizon = *doc.Horizon
+func dataAgeGate(out *metricsOutcome, t planfile.AgeThreshold, flag string) gate.Gate {
+	if out == nil || out.ageDays == nil {
+		return gate.DataAge(nil, "", t, flag)
 	}
-	return gate.DataAge(doc.DataAgeDays, horizon, t, flag)
+	return gate.DataAge(out.ageDays, isoMicro(out.report.Horizon), t, flag)
 }
 
 // batteryPlanGates fail when a device falls below its target after a
@@ -129,27 +136,18 @@ func (p *planResults) gates() []gate.Gate {
 	var out []gate.Gate
 	g := p.cfg.Gates
 	for _, m := range []struct {
-		name string
+		name metrics.Metric
 		t    *planfile.Threshold
 	}{
-		{"connectivity_uptime", rateThreshold(g.ConnectivityUptime)}, {"activation_rate", rateThreshold(g.ActivationRate)},
-		{"ota_success_rate", rateThreshold(g.OTASuccessRate)}, {"monthly_active_devices", g.MonthlyActiveDevices},
+		{metrics.ConnectivityUptime, rateThreshold(g.ConnectivityUptime)}, {metrics.ActivationRate, rateThreshold(g.ActivationRate)},
+		{metrics.OTASuccessRate, rateThreshold(g.OTASuccessRate)}, {metrics.MonthlyActiveDevices, g.MonthlyActiveDevices},
 	} {
-		if m.t == nil {
-			continue
+		if m.t != nil {
+			out = append(out, metricGate(p.metrics, m.name, *m.t, ""))
 		}
-		var doc metricsJSON
-		if p.metrics != nil {
-			doc = p.metrics.doc
-		}
-		out = append(out, metricGate(doc, m.name, *m.t, ""))
 	}
 	if g.DataAge != nil {
-		var doc metricsJSON
-		if p.metrics != nil {
-			doc = p.metrics.doc
-		}
-		out = append(out, dataAgeGate(doc, *g.DataAge, ""))
+		out = append(out, dataAgeGate(p.metrics, *g.DataAge, ""))
 	}
 	if g.BatteryLife.Has("targets") {
 		if p.fleet == nil {

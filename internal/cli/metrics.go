@@ -8,8 +8,10 @@ import (
 	"strings"
 
 	"github.com/iotpm/iotpm/internal/export"
+	"github.com/iotpm/iotpm/internal/gate"
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/internal/render"
+	"github.com/iotpm/iotpm/pkg/metrics"
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
 )
@@ -194,14 +196,20 @@ func metricsRun(opts *MetricsOptions) error {
 		return printSQL(f, job)
 	}
 	type threshold struct {
-		flag, metric, input string
-		t                   planfile.Threshold
+		flag   string
+		metric metrics.Metric
+		input  string
+		t      planfile.Threshold
 	}
 	var thresholds []threshold
-	for _, g := range []struct{ flag, value, metric, input string }{
-		{"--min-uptime", opts.MinUptime, "connectivity_uptime", "events"},
-		{"--min-activation", opts.MinActivation, "activation_rate", "devices"},
-		{"--min-ota", opts.MinOTA, "ota_success_rate", "ota"},
+	for _, g := range []struct {
+		flag, value string
+		metric      metrics.Metric
+		input       string
+	}{
+		{"--min-uptime", opts.MinUptime, metrics.ConnectivityUptime, "events"},
+		{"--min-activation", opts.MinActivation, metrics.ActivationRate, "devices"},
+		{"--min-ota", opts.MinOTA, metrics.OTASuccessRate, "ota"},
 	} {
 		if g.value == "" {
 			continue
@@ -219,7 +227,7 @@ func metricsRun(opts *MetricsOptions) error {
 		if !job.has("events") && !job.has("activity") {
 			return usageErrorf("--min-mad needs --events or --activity")
 		}
-		thresholds = append(thresholds, threshold{"--min-mad", "monthly_active_devices", "", planfile.Threshold{Op: ">=", Value: float64(opts.MinMAD), Text: ">= " + strconv.Itoa(opts.MinMAD)}})
+		thresholds = append(thresholds, threshold{"--min-mad", metrics.MonthlyActiveDevices, "", planfile.Threshold{Op: ">=", Value: float64(opts.MinMAD), Text: ">= " + strconv.Itoa(opts.MinMAD)}})
 	}
 
 	var maxAge *planfile.AgeThreshold
@@ -260,23 +268,21 @@ func metricsRun(opts *MetricsOptions) error {
 	if out.badRows > 0 {
 		fmt.Fprintf(f.IO.ErrOut, "iotpm: skipped %d bad rows (within --max-bad-rows %d); see rows in the output\n", out.badRows, job.maxBadRows)
 	}
-	doc := out.doc
-	var failed []string
+	var gates []gate.Gate
 	for _, th := range thresholds {
-		g := metricGate(doc, th.metric, th.t, th.flag)
-		doc.Gates = append(doc.Gates, g)
-		if !g.Passed {
-			failed = append(failed, g.Failure())
-		}
+		gates = append(gates, metricGate(out, th.metric, th.t, th.flag))
 	}
 	if maxAge != nil {
-		g := dataAgeGate(doc, *maxAge, "--max-data-age")
-		doc.Gates = append(doc.Gates, g)
+		gates = append(gates, dataAgeGate(out, *maxAge, "--max-data-age"))
+	}
+	var failed []string
+	for _, g := range gates {
 		if !g.Passed {
 			failed = append(failed, g.Failure())
 		}
 	}
-	if err := emit(f, func(b *bytes.Buffer) error { return writeMetrics(b, format, doc, out.report, f.term(), opts.Table) }); err != nil {
+	doc := toMetricsJSON(out, gates)
+	if err := emit(f, func(b *bytes.Buffer) error { return writeMetrics(b, format, doc, f.term(), opts.Table) }); err != nil {
 		return err
 	}
 	if len(failed) > 0 {

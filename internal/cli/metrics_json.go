@@ -1,11 +1,9 @@
 package cli
 
 import (
-	"fmt"
 	"math"
 	"time"
 
-	"github.com/iotpm/iotpm/internal/export"
 	"github.com/iotpm/iotpm/internal/gate"
 	"github.com/iotpm/iotpm/pkg/metrics"
 )
@@ -139,20 +137,22 @@ type rowsJSON struct {
 	Latest          *string           `json:"latest"`
 }
 
-func toMetricsJSON(r metrics.Report, stats []*export.Stats) metricsJSON {
+// toMetricsJSON is the output shape of an outcome and its gates; every
+// format of `iotpm metrics` renders from it.
+func toMetricsJSON(out *metricsOutcome, gates []gate.Gate) metricsJSON {
+	r := out.report
 	var doc metricsJSON
 	doc.Window.From, doc.Window.To = isoMicro(r.Window.From), isoMicro(r.Window.To)
-	doc.Gates = []gate.Gate{}
+	doc.Gates = append([]gate.Gate{}, gates...)
 	doc.Rows = map[string]rowsJSON{}
-	latest := map[string]int64{}
-	for _, st := range stats {
+	doc.DataAgeDays = out.ageDays
+	for _, st := range out.stats {
 		rj := rowsJSON{Path: st.Path, Format: st.Format, FormatDetected: st.Detected, Columns: st.Columns,
 			Read: st.Read, Used: st.Used, OutsideWindow: st.Outside, Skipped: st.SkippedTotal(), SkippedByReason: st.Skipped,
 			Ignored: st.IgnoredTotal(), IgnoredByReason: st.Ignored, Duplicates: st.Duplicates, UnknownDevices: st.UnknownDevices}
 		if st.Latest != metrics.NoTime {
 			e, l := isoMicro(st.Earliest), isoMicro(st.Latest)
 			rj.Earliest, rj.Latest = &e, &l
-			latest[st.Kind] = st.Latest
 		}
 		doc.Rows[st.Kind] = rj
 	}
@@ -160,38 +160,28 @@ func toMetricsJSON(r metrics.Report, stats []*export.Stats) metricsJSON {
 		h := isoMicro(r.Horizon)
 		doc.Horizon = &h
 	}
-	// noData says why a metric over these inputs has no value.
-	noData := func(kinds ...string) string {
-		for _, k := range kinds {
-			if t, ok := latest[k]; ok {
-				return fmt.Sprintf("no data in window: latest %s row %s", k, isoMicro(t))
-			}
+	// reason says why a metric has no value (empty when it has one).
+	reason := func(m metrics.Metric) string {
+		if _, why := r.Value(m); why != metrics.HasValue {
+			return noValueText(m, why, out.stats)
 		}
-		return "no data in window: the inputs have no rows"
+		return ""
 	}
 	if u := r.Uptime; u != nil {
 		doc.Uptime = &uptimeJSON{Value: num(u.Value), ConnectedHours: float64(u.ConnectedUS) / 3600e6, ObservedHours: float64(u.ObservedUS) / 3600e6,
 			Devices: u.Devices, LeftOut: u.LeftOut, Mean: num(u.Mean), Median: num(u.Median), SLO: u.SLO, BelowSLO: u.BelowSLO,
-			NeverActivated: u.NeverActivated, Dormant: u.Dormant, Retired: u.Retired}
-		if doc.Uptime.Value == nil {
-			doc.Uptime.Reason = noData("events")
-		}
+			NeverActivated: u.NeverActivated, Dormant: u.Dormant, Retired: u.Retired, DormantAfterDays: out.dormantDays, Reason: reason(metrics.ConnectivityUptime)}
 	}
 	if m := r.MAD; m != nil {
-		doc.MAD = &madJSON{ByConnection: m.ByConnection, ByActivityOnly: m.ByActivity, DevicesInInput: m.DevicesInInput}
-		if m.NoData {
-			doc.MAD.Reason = noData("events", "activity")
-		} else {
+		doc.MAD = &madJSON{ByConnection: m.ByConnection, ByActivityOnly: m.ByActivity, DevicesInInput: m.DevicesInInput, Reason: reason(metrics.MonthlyActiveDevices)}
+		if !m.NoData {
 			v := m.Value
 			doc.MAD.Value = &v
 		}
 	}
 	if a := r.Activation; a != nil {
 		doc.Activation = &activationJSON{cohortJSON: cohortJSON{Value: num(a.Rate), Activated: a.Activated, Shipped: a.Shipped, Mature: a.Mature},
-			WindowDays: a.WindowDays, ByShipMonth: []cohortJSON{}}
-		if a.Shipped == 0 {
-			doc.Activation.Reason = "no device shipped in window"
-		}
+			WindowDays: a.WindowDays, ByShipMonth: []cohortJSON{}, Reason: reason(metrics.ActivationRate)}
 		for _, c := range a.ByMonth {
 			doc.Activation.ByShipMonth = append(doc.Activation.ByShipMonth, cohortJSON{Month: c.Label, Value: num(c.Rate), Activated: c.Activated, Shipped: c.Shipped, Mature: c.Mature})
 		}
@@ -200,13 +190,7 @@ func toMetricsJSON(r metrics.Report, stats []*export.Stats) metricsJSON {
 		job := func(j metrics.OTAJob) otaJobJSON {
 			return otaJobJSON{Value: num(j.Rate), Success: j.Success, Failure: j.Failure, Excluded: j.Excluded, Pending: j.Pending}
 		}
-		doc.OTA = &otaJSON{otaJobJSON: job(o.OTAJob), Jobs: []otaJobJSON{}, Snapshot: o.Snapshot}
-		switch {
-		case o.Success+o.Failure+o.Pending+o.Excluded == 0:
-			doc.OTA.Reason = noData("ota")
-		case o.Success+o.Failure == 0:
-			doc.OTA.Reason = "no succeeded or failed executions in window"
-		}
+		doc.OTA = &otaJSON{otaJobJSON: job(o.OTAJob), Jobs: []otaJobJSON{}, Snapshot: o.Snapshot, Reason: reason(metrics.OTASuccessRate)}
 		for _, j := range o.Jobs {
 			jj := job(j)
 			jj.Job = j.Job

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/iotpm/iotpm/internal/render"
-	"github.com/iotpm/iotpm/pkg/metrics"
 )
 
 func pctOr(v *float64, decimals int) string {
@@ -90,7 +89,7 @@ func metricsTable(doc metricsJSON) *render.Table {
 	return t
 }
 
-func writeMetrics(w io.Writer, format render.Format, doc metricsJSON, r metrics.Report, term render.Term, table string) error {
+func writeMetrics(w io.Writer, format render.Format, doc metricsJSON, term render.Term, table string) error {
 	switch format {
 	case render.FormatJSON:
 		return render.JSON(w, doc)

@@ -15,11 +15,14 @@ import (
 // metricsOutcome is a computation's result; problems are bad rows and
 // unreadable inputs, as diagnostics.
 type metricsOutcome struct {
-	report   metrics.Report
-	doc      metricsJSON
-	stats    []*export.Stats
-	badRows  int
-	problems diag.List
+	report metrics.Report
+	stats  []*export.Stats
+	// ageDays is min(to, now) − H in days; nil when no input has a row.
+	ageDays *float64
+	// dormantDays is D, as the job resolved it.
+	dormantDays float64
+	badRows     int
+	problems    diag.List
 }
 
 // runMetricsJob reads the inputs and computes the metrics. Its error is
@@ -117,19 +120,17 @@ func runMetricsJob(f *Factory, job *metricsJob) (*metricsOutcome, error) {
 	return out, nil
 }
 
-// finishMetrics derives the JSON shape and the data's age from a report.
+// finishMetrics adds what the command knows to a report: the data's age
+// and the dormancy setting.
 func finishMetrics(f *Factory, job *metricsJob, out *metricsOutcome) {
 	w := job.window
-	out.doc = toMetricsJSON(out.report, out.stats)
-	if out.doc.Uptime != nil {
-		out.doc.Uptime.DormantAfterDays = job.dormant / 86400
-	}
+	out.dormantDays = job.dormant / 86400
 	if h := out.report.Horizon; h != metrics.NoTime {
 		now := job.now
 		if now.IsZero() {
 			now = f.now()
 		}
 		age := max(0, float64(min(w.To, now.UnixMicro())-h)/86_400e6) // data past the window is not stale
-		out.doc.DataAgeDays = &age
+		out.ageDays = &age
 	}
 }

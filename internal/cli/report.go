@@ -118,7 +118,7 @@ func writeReport(w *bytes.Buffer, f *Factory, p *planResults) error {
 		}
 	}
 	if p.metrics != nil {
-		if err := writeMetrics(w, render.FormatMarkdown, p.metrics.doc, p.metrics.report, render.Term{}, ""); err != nil {
+		if err := writeMetrics(w, render.FormatMarkdown, toMetricsJSON(p.metrics, nil), render.Term{}, ""); err != nil {
 			return err
 		}
 	}

@@ -1,0 +1,103 @@
+package metrics
+
+import "math"
+
+// Metric names a fleet metric that can be gated. The names are the keys of
+// the JSON output and of iotpm.yaml's gates:.
+type Metric string
+
+// The gated metrics.
+const (
+	ConnectivityUptime   Metric = "connectivity_uptime"
+	MonthlyActiveDevices Metric = "monthly_active_devices"
+	ActivationRate       Metric = "activation_rate"
+	OTASuccessRate       Metric = "ota_success_rate"
+)
+
+// Metrics lists the gated metrics in the order reports show them.
+var Metrics = []Metric{ConnectivityUptime, MonthlyActiveDevices, ActivationRate, OTASuccessRate}
+
+// NoValue says why a metric has no value; the caller words it.
+type NoValue int
+
+// Why a metric has no value.
+const (
+	// HasValue: the metric has a value.
+	HasValue NoValue = iota
+	// NotGiven: the metric's inputs were not given.
+	NotGiven
+	// NoDataInWindow: no row of its inputs counts in the window (uptime:
+	// no observed time; MAD: no row and no observed time; OTA: no
+	// execution).
+	NoDataInWindow
+	// NoneShipped: activation with no device shipped in the window.
+	NoneShipped
+	// NoneFinished: OTA executions in the window, none succeeded or failed.
+	NoneFinished
+)
+
+// Value is a metric's value, or why it has none. A value is never NaN: an
+// undefined ratio is a NoValue, so a gate cannot compare against it.
+func (r Report) Value(m Metric) (float64, NoValue) {
+	var v float64
+	switch m {
+	case ConnectivityUptime:
+		if r.Uptime == nil {
+			return 0, NotGiven
+		}
+		v = r.Uptime.Value
+		if math.IsNaN(v) {
+			return 0, NoDataInWindow
+		}
+	case MonthlyActiveDevices:
+		if r.MAD == nil {
+			return 0, NotGiven
+		}
+		if r.MAD.NoData {
+			return 0, NoDataInWindow
+		}
+		v = float64(r.MAD.Value)
+	case ActivationRate:
+		if r.Activation == nil {
+			return 0, NotGiven
+		}
+		if r.Activation.Shipped == 0 {
+			return 0, NoneShipped
+		}
+		v = r.Activation.Rate
+	case OTASuccessRate:
+		if r.OTA == nil {
+			return 0, NotGiven
+		}
+		o := r.OTA
+		switch {
+		case o.Success+o.Failure+o.Pending+o.Excluded == 0:
+			return 0, NoDataInWindow
+		case o.Success+o.Failure == 0:
+			return 0, NoneFinished
+		}
+		v = o.Rate
+	default:
+		return 0, NotGiven
+	}
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, NoDataInWindow
+	}
+	return v, HasValue
+}
+
+// Inputs are the input kinds a metric's "no data" speaks of, in the order
+// to look for their latest row.
+func (m Metric) Inputs() []string {
+	switch m {
+	case ConnectivityUptime:
+		return []string{"events"}
+	case MonthlyActiveDevices:
+		return []string{"events", "activity"}
+	case ActivationRate:
+		return []string{"devices"}
+	case OTASuccessRate:
+		return []string{"ota"}
+	}
+	return nil
+}
