@@ -148,8 +148,11 @@ func toMetricsJSON(out *metricsOutcome, gates []gate.Gate) metricsJSON {
 	doc.DataAgeDays = out.ageDays
 	for _, st := range out.stats {
 		rj := rowsJSON{Path: st.Path, Format: st.Format, FormatDetected: st.Detected, Columns: st.Columns,
-			Read: st.Read, Used: st.Used, OutsideWindow: st.Outside, Skipped: st.SkippedTotal(), SkippedByReason: st.Skipped,
+			Read: st.Read, Used: st.Used, OutsideWindow: st.Outside, Skipped: st.SkippedTotal(), SkippedByReason: map[string]int{},
 			Ignored: st.IgnoredTotal(), IgnoredByReason: st.Ignored, Duplicates: st.Duplicates, UnknownDevices: st.UnknownDevices}
+		for kind, n := range st.Skipped {
+			rj.SkippedByReason[kind.String()] += n
+		}
 		if st.Latest != metrics.NoTime {
 			e, l := isoMicro(st.Earliest), isoMicro(st.Latest)
 			rj.Earliest, rj.Latest = &e, &l

@@ -42,7 +42,7 @@ type Stats struct {
 	Read     int
 	Used     int
 	Outside  int
-	Skipped  map[string]int
+	Skipped  map[RowKind]int
 	Ignored  map[string]int
 	Preamble int
 	// Duplicates counts rows used once; UnknownDevices the distinct device
@@ -177,7 +177,7 @@ func (g *Ingest) read(ctx context.Context, in Input) (*Stats, error) {
 		}
 		return nil, err
 	}
-	st := &Stats{Kind: in.Kind, Path: in.Path, Format: format.Name, Detected: detected, Skipped: map[string]int{}, Ignored: map[string]int{},
+	st := &Stats{Kind: in.Kind, Path: in.Path, Format: format.Name, Detected: detected, Skipped: map[RowKind]int{}, Ignored: map[string]int{},
 		Earliest: metrics.NoTime, Latest: metrics.NoTime}
 	st.Columns = b.columns()
 
@@ -238,10 +238,10 @@ func (g *Ingest) read(ctx context.Context, in Input) (*Stats, error) {
 		}
 	}
 	line := 0
-	bad := func(key, reason string) {
-		st.Skipped[key]++
+	bad := func(kind RowKind, reason string) {
+		st.Skipped[kind]++
 		if len(st.Errors) < MaxListedErrors {
-			st.Errors = append(st.Errors, &RowError{Path: r.Path, Line: line, Reason: reason})
+			st.Errors = append(st.Errors, &RowError{Path: r.Path, Line: line, Kind: kind, Reason: reason})
 		}
 	}
 	start := time.Now()
@@ -276,7 +276,7 @@ func (g *Ingest) read(ctx context.Context, in Input) (*Stats, error) {
 			var re *RowError
 			if errors.As(err, &re) && re.Skippable {
 				st.Read++
-				bad("unclosed quote", re.Reason)
+				bad(re.Kind, re.Reason)
 				continue // the reader goes on with the next line
 			}
 			return nil, err
@@ -303,9 +303,9 @@ func (g *Ingest) read(ctx context.Context, in Input) (*Stats, error) {
 
 // row decodes one row of any kind into Data, or counts it as skipped or
 // ignored.
-func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, bad func(key, reason string)) {
+func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, bad func(kind RowKind, reason string)) {
 	if len(fields) != len(b.Header) {
-		bad("wrong field count", fieldCountReason(len(fields), len(b.Header)))
+		bad(RowKind{Problem: WrongFieldCount}, fieldCountReason(len(fields), len(b.Header)))
 		return
 	}
 	if !b.keep(fields) {
@@ -320,7 +320,7 @@ func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, bad func(key, reaso
 	}
 	id := b.field(fields, idRole)
 	if len(id) == 0 {
-		bad("empty "+roleNames[idRole], "empty "+roleNames[idRole]+" ("+b.Column(roleNames[idRole])+")")
+		bad(RowKind{EmptyValue, roleNames[idRole]}, "empty "+roleNames[idRole]+" ("+b.Column(roleNames[idRole])+")")
 		return
 	}
 	tsRole := roleTimestamp
@@ -335,7 +335,7 @@ func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, bad func(key, reaso
 		v := b.field(fields, tsRole)
 		var err error
 		if ts, err = b.timestamp(v); err != nil {
-			bad("unparseable timestamp", timestampProblem(roleNames[tsRole], v, err))
+			bad(RowKind{BadTimestamp, roleNames[tsRole]}, timestampProblem(roleNames[tsRole], v, err))
 			return
 		}
 	}
@@ -344,7 +344,7 @@ func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, bad func(key, reaso
 		v := b.field(fields, vr)
 		c, ok := b.classify(v)
 		if !ok {
-			bad("unknown "+roleNames[vr]+" value", fmt.Sprintf("unknown %s value %q in column %s (format %s: %s)", roleNames[vr], clip(string(v), 80), b.Column(roleNames[vr]), b.Format.Name, b.vocabulary()))
+			bad(RowKind{UnknownValue, roleNames[vr]}, fmt.Sprintf("unknown %s value %q in column %s (format %s: %s)", roleNames[vr], clip(string(v), 80), b.Column(roleNames[vr]), b.Format.Name, b.vocabulary()))
 			return
 		}
 		if c == valueIgnored {
@@ -359,7 +359,7 @@ func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, bad func(key, reaso
 		if v := trimSpace(b.field(fields, roleRetired)); len(v) > 0 {
 			var err error
 			if retired, err = b.timestamp(v); err != nil {
-				bad("unparseable timestamp", timestampProblem("retired_at", v, err))
+				bad(RowKind{BadTimestamp, "retired_at"}, timestampProblem("retired_at", v, err))
 				return
 			}
 		}
@@ -369,7 +369,7 @@ func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, bad func(key, reaso
 		if b.HasSequence() {
 			seq := trimSpace(b.field(fields, roleSequence))
 			if len(seq) == 0 {
-				bad("empty sequence", "empty sequence ("+b.Column("sequence")+"): the events are ordered by it")
+				bad(RowKind{EmptyValue, "sequence"}, "empty sequence ("+b.Column("sequence")+"): the events are ordered by it")
 				return
 			}
 			d.AddSequencedEvent(id, ts, value, seq, b.Format.seqReset)
@@ -392,7 +392,7 @@ func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, bad func(key, reaso
 			job = b.field(fields, roleJob)
 		}
 		if len(job) == 0 {
-			bad("empty job_id", "empty job_id ("+b.Column("job_id")+")")
+			bad(RowKind{EmptyValue, "job_id"}, "empty job_id ("+b.Column("job_id")+")")
 			return
 		}
 		if len(b.cols[roleTimestamp]) == 0 {

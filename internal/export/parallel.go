@@ -35,7 +35,7 @@ type chunk struct {
 	latest   int64
 
 	read, used, outside int
-	skipped             map[string]int
+	skipped             map[RowKind]int
 	ignored             map[string]int
 	errs                []*RowError // line numbers relative to the chunk (the file's, streamed)
 	err                 error
@@ -132,7 +132,7 @@ func (g *Ingest) readParallel(ctx context.Context, path string, b *Binding, deli
 	var wg sync.WaitGroup
 	off := 0
 	for w := range workers {
-		c := &chunk{start: bounds[w], end: bounds[w+1], skipped: map[string]int{}, ignored: map[string]int{},
+		c := &chunk{start: bounds[w], end: bounds[w+1], skipped: map[RowKind]int{}, ignored: map[string]int{},
 			earliest: math.MaxInt64, latest: math.MinInt64}
 		est := ests[w]
 		c.devs, c.vals = backDevs[off:off:off+est], backVals[off:off:off+est]
@@ -263,11 +263,11 @@ func newLineParser(g *Ingest, c *chunk, b *Binding, delim byte, path string) *li
 		fields: make([][]byte, 0, len(b.Header)+1)}
 }
 
-func (p *lineParser) bad(key, reason string) {
+func (p *lineParser) bad(kind RowKind, reason string) {
 	c := p.c
-	c.skipped[key]++
+	c.skipped[kind]++
 	if len(c.errs) < MaxListedErrors {
-		c.errs = append(c.errs, &RowError{Path: p.path, Line: p.line, Reason: reason})
+		c.errs = append(c.errs, &RowError{Path: p.path, Line: p.line, Kind: kind, Reason: reason})
 	}
 }
 
@@ -316,7 +316,7 @@ func (p *lineParser) lines(data []byte, first int) error {
 		}
 		p.fields = fields
 		if len(fields) != p.ncols {
-			p.bad("wrong field count", fieldCountReason(len(fields), p.ncols))
+			p.bad(RowKind{Problem: WrongFieldCount}, fieldCountReason(len(fields), p.ncols))
 			continue
 		}
 		if !b.keep(fields) {
@@ -325,13 +325,13 @@ func (p *lineParser) lines(data []byte, first int) error {
 		}
 		id := b.field(fields, roleDevice)
 		if len(id) == 0 {
-			p.bad("empty device_id", "empty device_id ("+b.Column("device_id")+")")
+			p.bad(RowKind{EmptyValue, "device_id"}, "empty device_id ("+b.Column("device_id")+")")
 			continue
 		}
 		v := b.field(fields, roleTimestamp)
 		ts, err := b.timestamp(v)
 		if err != nil {
-			p.bad("unparseable timestamp", timestampProblem("timestamp", v, err))
+			p.bad(RowKind{BadTimestamp, "timestamp"}, timestampProblem("timestamp", v, err))
 			continue
 		}
 		val := ts
@@ -339,7 +339,7 @@ func (p *lineParser) lines(data []byte, first int) error {
 			v := b.field(fields, roleEvent)
 			ev, ok := b.classify(v)
 			if !ok {
-				p.bad("unknown event value", fmt.Sprintf("unknown event value %q in column %s (format %s: %s)", clip(string(v), 80), b.Column("event"), b.Format.Name, b.vocabulary()))
+				p.bad(RowKind{UnknownValue, "event"}, fmt.Sprintf("unknown event value %q in column %s (format %s: %s)", clip(string(v), 80), b.Column("event"), b.Format.Name, b.vocabulary()))
 				continue
 			}
 			if ev == valueIgnored {

@@ -55,11 +55,52 @@ type Reader struct {
 // Header has been replaced by the table's own.
 var ErrNewTable = errors.New("a new table with its own header")
 
+// RowProblem is what makes a row unusable.
+type RowProblem int
+
+// The problems a row can have. FileProblem is a problem with the whole
+// file, not one row.
+const (
+	FileProblem     RowProblem = iota
+	WrongFieldCount            // not as many fields as the header has columns
+	UnclosedQuote              // a quoted field that does not end on its line
+	EmptyValue                 // an empty id, sequence or job
+	BadTimestamp               // a time that does not parse, or does not exist in its zone
+	UnknownValue               // an event or status the format's vocabulary does not have
+)
+
+// RowKind is a bad row's problem and the role of the column it is in (none
+// for WrongFieldCount and UnclosedQuote); bad rows are counted by kind.
+type RowKind struct {
+	Problem RowProblem
+	Role    string
+}
+
+// String is the kind's key in the output (skipped_by_reason): "empty
+// device_id", "unparseable timestamp", "unknown event value"… Scripts read
+// these keys, so they do not change.
+func (k RowKind) String() string {
+	switch k.Problem {
+	case WrongFieldCount:
+		return "wrong field count"
+	case UnclosedQuote:
+		return "unclosed quote"
+	case EmptyValue:
+		return "empty " + k.Role
+	case BadTimestamp:
+		return "unparseable timestamp"
+	case UnknownValue:
+		return "unknown " + k.Role + " value"
+	}
+	return "unreadable file"
+}
+
 // RowError is a row that cannot be used, with its line, or a problem with
-// the whole file (Line 0, or a stream error).
+// the whole file (Line 0, or a stream error; Kind.Problem FileProblem).
 type RowError struct {
 	Path   string
 	Line   int
+	Kind   RowKind
 	Reason string
 	// Skippable: only this row is bad; the reader can go on.
 	Skippable bool
@@ -398,7 +439,7 @@ func (r *Reader) quoted(line []byte) ([][]byte, error) {
 	if len(logical) > MaxQuotedField {
 		reason = fmt.Sprintf("a quoted field starting on this line is not closed within %d MiB", MaxQuotedField>>20)
 	}
-	return nil, &RowError{Path: r.Path, Line: start, Reason: reason + "; the row is skipped and reading goes on with the next line", Skippable: true}
+	return nil, &RowError{Path: r.Path, Line: start, Kind: RowKind{Problem: UnclosedQuote}, Reason: reason + "; the row is skipped and reading goes on with the next line", Skippable: true}
 }
 
 // Close closes the file.

@@ -187,7 +187,7 @@ func (p *plan) account(ctx context.Context, conn *pgx.Conn, params Params, res *
 		t := p.tables[kind]
 		sql, checks := p.checkSQL(kind)
 		st := &export.Stats{Kind: kind, Path: t.Table, Format: "postgres", Columns: map[string]string{},
-			Skipped: map[string]int{}, Ignored: map[string]int{}, Earliest: metrics.NoTime, Latest: metrics.NoTime}
+			Skipped: map[export.RowKind]int{}, Ignored: map[string]int{}, Earliest: metrics.NoTime, Latest: metrics.NoTime}
 		for role, c := range t.cols {
 			st.Columns[role] = c.name
 		}

@@ -1,0 +1,90 @@
+package export
+
+import (
+	"compress/gzip"
+	"maps"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/iotpm/iotpm/pkg/metrics"
+)
+
+// TestRowKinds: every bad row is counted under its typed kind, and its
+// error carries the same kind, whichever reader (sequential, split by
+// offset, gzip stream) read it; the kinds' keys are the output contract.
+func TestRowKinds(t *testing.T) {
+	const events = "device_id,timestamp,event\n" +
+		"d1,2026-10-01T00:00:00Z,connected\n" +
+		"d1,2026-10-01T01:00:00Z\n" + // wrong field count
+		",2026-10-01T02:00:00Z,connected\n" + // empty device_id
+		"d1,yesterday,connected\n" + // unparseable timestamp
+		"d1,2026-10-01T03:00:00Z,rebooted\n" + // unknown event value
+		"d1,2026-10-01T04:00:00Z,disconnected\n"
+	const devices = "device_id,shipped_at,retired_at\n" +
+		"d1,2026-09-01T00:00:00Z,\n" +
+		"d2,2026-09-01T00:00:00Z,soon\n" + // unparseable retired_at
+		",2026-09-01T00:00:00Z,\n" // empty device_id
+	want := map[string]map[RowKind]int{
+		"events": {
+			{Problem: WrongFieldCount}: 1, {EmptyValue, "device_id"}: 1, {BadTimestamp, "timestamp"}: 1, {UnknownValue, "event"}: 1,
+		},
+		"devices": {{BadTimestamp, "retired_at"}: 1, {EmptyValue, "device_id"}: 1},
+	}
+	keys := map[RowKind]string{
+		{Problem: WrongFieldCount}: "wrong field count", {EmptyValue, "device_id"}: "empty device_id",
+		{BadTimestamp, "timestamp"}: "unparseable timestamp", {UnknownValue, "event"}: "unknown event value",
+		{BadTimestamp, "retired_at"}: "unparseable timestamp", {Problem: UnclosedQuote}: "unclosed quote",
+	}
+	dir := t.TempDir()
+	write := func(name, text string, gz bool) string {
+		path := filepath.Join(dir, name)
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if !gz {
+			f.WriteString(text)
+			return path
+		}
+		z := gzip.NewWriter(f)
+		z.Write([]byte(text))
+		if err := z.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	for _, tt := range []struct{ name, kind, path string }{
+		{"events split by offset", "events", write("events.csv", events, false)},
+		{"events gzip stream", "events", write("events.csv.gz", events, true)},
+		{"devices sequential", "devices", write("devices.csv", devices, false)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			g := &Ingest{Data: metrics.NewData(), Window: metrics.Window{From: 0, To: math.MaxInt64 / 4}, UseUntil: math.MaxInt64 / 4}
+			st, err := g.Read(Input{Kind: tt.kind, Path: tt.path, Format: "generic"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !maps.Equal(st.Skipped, want[tt.kind]) {
+				t.Errorf("skipped %v, want %v", st.Skipped, want[tt.kind])
+			}
+			errs := map[RowKind]int{}
+			for _, e := range st.Errors {
+				errs[e.Kind]++
+				if e.Line < 2 {
+					t.Errorf("%v at line %d", e.Kind, e.Line)
+				}
+			}
+			if !maps.Equal(errs, want[tt.kind]) {
+				t.Errorf("errors by kind %v, want %v", errs, want[tt.kind])
+			}
+		})
+	}
+	for k, key := range keys {
+		if k.String() != key {
+			t.Errorf("%#v keyed %q, want %q", k, k.String(), key)
+		}
+	}
+}
