@@ -125,8 +125,8 @@ func TestCheckInvalidInputExit2WithAnnotations(t *testing.T) {
 	for _, want := range []string{
 		dir + "/features.yaml:42:17: features[0].confidence: 80 is ambiguous: write 80% or 0.8\n",
 		// the message is escaped as workflow commands require: % → %25
-		"::error file=" + rel + "/features.yaml,line=42,col=17,title=iotpm::features[0].confidence: 80 is ambiguous: write 80%25 or 0.8\n",
-		"::error file=" + rel + "/devices.yaml,line=11,col=12,title=iotpm::devices[0].sleep: \"2.5 microamps\" has an unknown current unit \"microamps\"",
+		"::error file=" + rel + "/features.yaml,line=42,col=17,title=iotpm schema::features[0].confidence: 80 is ambiguous: write 80%25 or 0.8\n",
+		"::error file=" + rel + "/devices.yaml,line=11,col=12,title=iotpm schema::devices[0].sleep: \"2.5 microamps\" has an unknown current unit \"microamps\"",
 	} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)

@@ -51,7 +51,11 @@ func writeAnnotation(w io.Writer, d diag.Diagnostic, workspace string) {
 			props = append(props, fmt.Sprintf("col=%d", d.Col))
 		}
 	}
-	props = append(props, "title="+escapeProperty("iotpm"))
+	title := "iotpm"
+	if d.Kind != "" {
+		title += " " + string(d.Kind) // the heading GitHub shows: what sort of problem
+	}
+	props = append(props, "title="+escapeProperty(title))
 	fmt.Fprintf(w, "::%s %s::%s\n", level, strings.Join(props, ","), escapeData(d.Message))
 }
 

@@ -58,7 +58,7 @@ func planEnergy(fleet *planfile.Fleet, backlog *planfile.Backlog, plan *roadmap.
 		t, err := energy.PlanTimeline(d, fleet.Planned, ep.ships)
 		if err != nil {
 			pos := fleet.Positions[d.ID]
-			diags.Errorf(fleet.File, pos.Line, pos.Col, "device %s along the plan: %v", d.ID, err)
+			diags.Errorf(diag.Plan, fleet.File, pos.Line, pos.Col, "device %s along the plan: %v", d.ID, err)
 			continue
 		}
 		ep.today = append(ep.today, d.With(fleet.Planned, none))
@@ -69,7 +69,7 @@ func planEnergy(fleet *planfile.Fleet, backlog *planfile.Backlog, plan *roadmap.
 			full, err := energy.Analyze(d.With(fleet.Planned, all))
 			if err != nil {
 				pos := fleet.Positions[d.ID]
-				diags.Errorf(fleet.File, pos.Line, pos.Col, "device %s with every planned feature: %v", d.ID, err)
+				diags.Errorf(diag.Plan, fleet.File, pos.Line, pos.Col, "device %s with every planned feature: %v", d.ID, err)
 				continue
 			}
 			checks = energy.CheckBudgets(d.Budgets, full)
@@ -111,7 +111,7 @@ func (f *Factory) backlogForFleet() (*planfile.Backlog, *roadmap.Plan, []rice.Sc
 	}
 	ranked, err := rice.Rank(backlog.Features, backlog.Model, backlog.Catalog)
 	if err != nil {
-		diags.Errorf(cfg.Features, 0, 0, "%v", err)
+		diags.Errorf(diag.Plan, cfg.Features, 0, 0, "%v", err)
 		return backlog, nil, nil, diags
 	}
 	if backlog.Calendar == nil {

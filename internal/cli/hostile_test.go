@@ -192,9 +192,9 @@ func TestConfigWindowErrorsArePositioned(t *testing.T) {
 // twice is printed once and counted once.
 func TestProblemCountMatchesLines(t *testing.T) {
 	var l diag.List
-	l.Errorf("f.yaml", 3, 1, "same")
-	l.Errorf("f.yaml", 3, 1, "same")
-	l.Errorf("f.yaml", 4, 1, "other")
+	l.Errorf(diag.Plan, "f.yaml", 3, 1, "same")
+	l.Errorf(diag.Plan, "f.yaml", 3, 1, "same")
+	l.Errorf(diag.Plan, "f.yaml", 4, 1, "other")
 	if got := (&InvalidInputError{Diagnostics: l}).Error(); got != "2 problems in f.yaml; nothing was computed" {
 		t.Errorf("%q", got)
 	}

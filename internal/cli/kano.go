@@ -152,18 +152,18 @@ func analyzeSurvey(path string, questions map[string]string, backlog *planfile.B
 	if err != nil {
 		var re *export.RowError
 		if errors.As(err, &re) {
-			problems.Errorf(re.Path, re.Line, 0, "%s", re.Reason)
+			problems.Errorf(rowKind(re), re.Path, re.Line, 0, "%s", re.Reason)
 		} else {
-			problems.Errorf(path, 0, 0, "%v", err)
+			problems.Errorf(diag.File, path, 0, 0, "%v", err)
 		}
 		return nil, problems
 	}
 	if st.Bad > maxBad {
 		for _, e := range st.Errors {
-			problems.Errorf(e.Path, e.Line, 0, "%s", e.Reason)
+			problems.Errorf(diag.Row, e.Path, e.Line, 0, "%s", e.Reason)
 		}
 		if st.Bad > len(st.Errors) {
-			problems.Errorf(path, 0, 0, "… and %d more bad rows (fix them, or tolerate them with --max-bad-rows N)", st.Bad-len(st.Errors))
+			problems.Errorf(diag.Row, path, 0, 0, "… and %d more bad rows (fix them, or tolerate them with --max-bad-rows N)", st.Bad-len(st.Errors))
 		}
 		return nil, problems
 	}
@@ -178,7 +178,7 @@ func analyzeSurvey(path string, questions map[string]string, backlog *planfile.B
 	a.Segments = segs
 	if segment != "" {
 		if !slices.Contains(segs, segment) {
-			problems.Errorf(path, 0, 0, "no segment %q in the survey%s", segment, didYouMeanText(segment, segs))
+			problems.Errorf(diag.Row, path, 0, 0, "no segment %q in the survey%s", segment, didYouMeanText(segment, segs))
 			return nil, problems
 		}
 		responses = slices.DeleteFunc(responses, func(r kano.Response) bool { return r.Segment != segment })
@@ -195,7 +195,7 @@ func analyzeSurvey(path string, questions map[string]string, backlog *planfile.B
 			}
 			k := surveyKey(name)
 			if other, dup := toID[k]; dup {
-				problems.Errorf(backlog.File, backlog.Positions[f.ID].Line, backlog.Positions[f.ID].Col,
+				problems.Errorf(diag.Plan, backlog.File, backlog.Positions[f.ID].Line, backlog.Positions[f.ID].Col,
 					"features %s and %s both match the survey's %q; give one a survey: alias", other, f.ID, name)
 				continue
 			}
@@ -319,7 +319,7 @@ func (f *Factory) resolveSurveyKano(backlog *planfile.Backlog) diag.List {
 		for _, x := range backlog.Features {
 			if x.Kano == "survey" {
 				pos := backlog.Positions[x.ID]
-				diags.Errorf(backlog.File, pos.Line, pos.Col, "feature %s: kano: survey needs a survey: kano: {survey: FILE} in iotpm.yaml", x.ID)
+				diags.Errorf(diag.Plan, backlog.File, pos.Line, pos.Col, "feature %s: kano: survey needs a survey: kano: {survey: FILE} in iotpm.yaml", x.ID)
 			}
 		}
 		return diags
@@ -355,7 +355,7 @@ func (f *Factory) resolveSurveyKano(backlog *planfile.Backlog) diag.List {
 		}
 		if why != "" {
 			pos := backlog.Positions[x.ID]
-			diags.Warnf(backlog.File, pos.Line, pos.Col, "feature %s: kano: survey, but %s; it is unlabelled (not basic) until you label it or the survey decides", x.ID, why)
+			diags.Warnf(diag.Plan, backlog.File, pos.Line, pos.Col, "feature %s: kano: survey, but %s; it is unlabelled (not basic) until you label it or the survey decides", x.ID, why)
 		}
 		backlog.Features[i].Kano = rice.Kano(label)
 	}

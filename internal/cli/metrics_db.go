@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/fleetdb"
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/pkg/metrics"
@@ -163,11 +164,11 @@ func runDBJob(f *Factory, job *metricsJob, out *metricsOutcome) error {
 	var p *fleetdb.Problem
 	switch {
 	case errors.As(err, &p):
-		out.problems.Errorf(p.File, p.Line, p.Col, "%s", p.Message)
+		out.problems.Errorf(diag.Source, p.File, p.Line, p.Col, "%s", p.Message)
 	case timedOut(ctx):
-		out.problems.Errorf(job.db.dsnEnv, 0, 0, "the queries took longer than %s and were cancelled on the server: raise --timeout (metrics.source.timeout), or add the indexes the README lists", job.db.timeout)
+		out.problems.Errorf(diag.Source, job.db.dsnEnv, 0, 0, "the queries took longer than %s and were cancelled on the server: raise --timeout (metrics.source.timeout), or add the indexes the README lists", job.db.timeout)
 	default:
-		out.problems.Errorf(job.db.dsnEnv, 0, 0, "%s", err)
+		out.problems.Errorf(diag.Source, job.db.dsnEnv, 0, 0, "%s", err)
 	}
 	return nil
 }
@@ -179,7 +180,7 @@ func printSQL(f *Factory, job *metricsJob) error {
 		var p *fleetdb.Problem
 		if errors.As(err, &p) {
 			var out metricsOutcome
-			out.problems.Errorf(p.File, p.Line, p.Col, "%s", p.Message)
+			out.problems.Errorf(diag.Source, p.File, p.Line, p.Col, "%s", p.Message)
 			return &InvalidInputError{Diagnostics: out.problems}
 		}
 		return err

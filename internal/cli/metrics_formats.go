@@ -119,12 +119,12 @@ func checkJoins(data *metrics.Data, out *metricsOutcome) {
 		switch {
 		case j.IDs == 0 || j.Unknown == 0:
 		case j.Unknown == j.IDs:
-			out.problems.Errorf(st.Path, 0, 0, "none of the %s %s of %s (column %s, format %s) is in the devices input %s (column %s): e.g. %q here, %q there; "+
+			out.problems.Errorf(diag.Row, st.Path, 0, 0, "none of the %s %s of %s (column %s, format %s) is in the devices input %s (column %s): e.g. %q here, %q there; "+
 				"if the column is the wrong one, name it with --map %s.%s=COLUMN or the export's format with --format %s=NAME (see --list-formats)",
 				render.Number(float64(j.IDs), 0), what, j.Input, col, st.Format, devices.Path, devCol, clipID(j.SampleUnknown), clipID(j.SampleKnown),
 				j.Input, strings.ReplaceAll(strings.TrimSuffix(what, "s"), " ", "_"), j.Input)
 		default:
-			out.problems.Warnf(st.Path, 0, 0, "%s of the %s %s of %s are not in the devices input %s (e.g. %q); they count in fleet metrics, not in activation or customer health",
+			out.problems.Warnf(diag.Row, st.Path, 0, 0, "%s of the %s %s of %s are not in the devices input %s (e.g. %q); they count in fleet metrics, not in activation or customer health",
 				render.Number(float64(j.Unknown), 0), render.Number(float64(j.IDs), 0), what, j.Input, devices.Path, clipID(j.SampleUnknown))
 		}
 	}

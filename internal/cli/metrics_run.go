@@ -68,7 +68,7 @@ func runMetricsJob(f *Factory, job *metricsJob) (*metricsOutcome, error) {
 	for _, kind := range inputKinds {
 		if in, ok := job.inputs[kind]; ok {
 			if _, err := os.Stat(in.Path); errors.Is(err, os.ErrNotExist) {
-				out.problems.Errorf(in.Path, 0, 0, "no such file")
+				out.problems.Errorf(diag.File, in.Path, 0, 0, "no such file")
 			}
 		}
 	}
@@ -93,9 +93,9 @@ func runMetricsJob(f *Factory, job *metricsJob) (*metricsOutcome, error) {
 		if err != nil {
 			var re *export.RowError
 			if errors.As(err, &re) {
-				out.problems.Errorf(re.Path, re.Line, 0, "%s", re.Reason)
+				out.problems.Errorf(rowKind(re), re.Path, re.Line, 0, "%s", re.Reason)
 			} else {
-				out.problems.Errorf(in.Path, 0, 0, "%v", err)
+				out.problems.Errorf(diag.File, in.Path, 0, 0, "%v", err)
 			}
 			continue
 		}
@@ -108,7 +108,7 @@ func runMetricsJob(f *Factory, job *metricsJob) (*metricsOutcome, error) {
 	if out.badRows > job.maxBadRows {
 		for _, st := range out.stats {
 			for _, e := range st.Errors {
-				out.problems.Errorf(e.Path, e.Line, 0, "%s", e.Reason)
+				out.problems.Errorf(diag.Row, e.Path, e.Line, 0, "%s", e.Reason)
 			}
 		}
 	}
@@ -133,4 +133,13 @@ func finishMetrics(f *Factory, job *metricsJob, out *metricsOutcome) {
 		age := max(0, float64(min(w.To, now.UnixMicro())-h)/86_400e6) // data past the window is not stale
 		out.ageDays = &age
 	}
+}
+
+// rowKind is the kind of a reader's error: a problem with the whole file
+// (it cannot be opened, decompressed or recognised) or with a row.
+func rowKind(re *export.RowError) diag.Kind {
+	if re.Kind.Problem == export.FileProblem {
+		return diag.File
+	}
+	return diag.Row
 }

@@ -51,7 +51,7 @@ func computePlan(f *Factory) *planResults {
 	if errors.As(err, &invalid) && len(invalid.Diagnostics) > 0 {
 		p.problems = append(p.problems, invalid.Diagnostics...)
 	} else if err != nil {
-		p.problems.Errorf(cfg.File, 0, 0, "%v", err)
+		p.problems.Errorf(diag.Schema, cfg.File, 0, 0, "%v", err)
 	} else if job != nil {
 		if p.metrics, err = runMetricsJob(f, job); err != nil {
 			p.err = err
@@ -63,7 +63,7 @@ func computePlan(f *Factory) *planResults {
 		return p
 	}
 	if p.ranked, err = rice.Rank(p.backlog.Features, p.backlog.Model, p.backlog.Catalog); err != nil {
-		p.problems.Errorf(cfg.Features, 0, 0, "%v", err)
+		p.problems.Errorf(diag.Plan, cfg.Features, 0, 0, "%v", err)
 		return p
 	}
 	if p.backlog.Calendar != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"slices"
 
+	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/internal/render"
 	"github.com/iotpm/iotpm/pkg/rice"
@@ -88,7 +89,7 @@ func roadmapRun(opts *RoadmapOptions) error {
 	backlog, diags := planfile.LoadFeatures(file)
 	diags = append(diags, f.resolveSurveyKano(backlog)...)
 	if backlog != nil && backlog.Calendar == nil {
-		diags.Errorf(backlog.File, 0, 0, "has no roadmap: calendar; add start, end and the tracks' releases (see iotpm roadmap --help and the README)")
+		diags.Errorf(diag.Plan, backlog.File, 0, 0, "has no roadmap: calendar; add start, end and the tracks' releases (see iotpm roadmap --help and the README)")
 	}
 	if err := report(f, diags); err != nil {
 		return err

@@ -137,7 +137,7 @@ func validateRun(opts *ValidateOptions) error {
 		}
 		var diags diag.List
 		if kind == nil {
-			diags.Errorf(path, 0, 0, "cannot tell what kind of planning file this is; name it features.yaml or devices.yaml (or features-*.yaml, devices-*.yaml), or name it in iotpm.yaml (features: %s)", filepath.Base(path))
+			diags.Errorf(diag.File, path, 0, 0, "cannot tell what kind of planning file this is; name it features.yaml or devices.yaml (or features-*.yaml, devices-*.yaml), or name it in iotpm.yaml (features: %s)", filepath.Base(path))
 		} else {
 			res.Kind = kind.name
 			res.Summary, diags = kind.check(path)

@@ -22,6 +22,31 @@ const (
 	Warning Severity = "warning"
 )
 
+// Kind says what sort of problem a diagnostic is, like actionlint's rule
+// names: a script or a CI step can tell a broken file from a plan that does
+// not hold together without reading the English.
+type Kind string
+
+// The kinds of problem.
+const (
+	// File: the file cannot be read (missing, a directory, too large, a
+	// broken link).
+	File Kind = "file"
+	// Syntax: not well-formed YAML (or an empty file, two documents).
+	Syntax Kind = "syntax"
+	// Schema: a key or value that does not fit the file's format: an
+	// unknown key, a wrong type, a malformed quantity, a value out of range.
+	Schema Kind = "schema"
+	// Plan: entries that do not hold together: ids defined twice, a
+	// reference to nothing, a dependency cycle, a zero effort.
+	Plan Kind = "plan"
+	// Row: a row of a CSV export or survey that cannot be used.
+	Row Kind = "row"
+	// Source: a database source: the mapping against the catalog, the
+	// connection, the data in the tables.
+	Source Kind = "source"
+)
+
 // Diagnostic is one problem at one place in one file. Line and Col are 1-based;
 // zero means "unknown" (a whole-file problem such as an unreadable file).
 type Diagnostic struct {
@@ -29,6 +54,7 @@ type Diagnostic struct {
 	Line     int      `json:"line,omitempty"`
 	Col      int      `json:"col,omitempty"`
 	Severity Severity `json:"severity"`
+	Kind     Kind     `json:"kind"`
 	Message  string   `json:"message"`
 }
 
@@ -56,14 +82,14 @@ func (d Diagnostic) String() string {
 // List collects diagnostics. The zero value is ready to use.
 type List []Diagnostic
 
-// Errorf adds an error at file:line:col.
-func (l *List) Errorf(file string, line, col int, format string, args ...any) {
-	*l = append(*l, Diagnostic{File: file, Line: line, Col: col, Severity: Error, Message: fmt.Sprintf(format, args...)})
+// Errorf adds an error of a kind at file:line:col.
+func (l *List) Errorf(kind Kind, file string, line, col int, format string, args ...any) {
+	*l = append(*l, Diagnostic{File: file, Line: line, Col: col, Severity: Error, Kind: kind, Message: fmt.Sprintf(format, args...)})
 }
 
-// Warnf adds a warning at file:line:col.
-func (l *List) Warnf(file string, line, col int, format string, args ...any) {
-	*l = append(*l, Diagnostic{File: file, Line: line, Col: col, Severity: Warning, Message: fmt.Sprintf(format, args...)})
+// Warnf adds a warning of a kind at file:line:col.
+func (l *List) Warnf(kind Kind, file string, line, col int, format string, args ...any) {
+	*l = append(*l, Diagnostic{File: file, Line: line, Col: col, Severity: Warning, Kind: kind, Message: fmt.Sprintf(format, args...)})
 }
 
 // HasErrors reports whether any diagnostic is an error.

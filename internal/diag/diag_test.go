@@ -7,11 +7,11 @@ import (
 
 func TestStringAndSort(t *testing.T) {
 	var l List
-	l.Errorf("b.yaml", 2, 1, "second file")
-	l.Warnf("a.yaml", 10, 3, "careful")
-	l.Errorf("a.yaml", 2, 5, "x")
-	l.Errorf("a.yaml", 2, 5, "x") // exact repeat, dropped
-	l.Errorf("a.yaml", 0, 0, "unreadable")
+	l.Errorf(Plan, "b.yaml", 2, 1, "second file")
+	l.Warnf(Plan, "a.yaml", 10, 3, "careful")
+	l.Errorf(Plan, "a.yaml", 2, 5, "x")
+	l.Errorf(Plan, "a.yaml", 2, 5, "x") // exact repeat, dropped
+	l.Errorf(Plan, "a.yaml", 0, 0, "unreadable")
 	var got []string
 	for _, d := range l.Sort() {
 		got = append(got, d.String())
@@ -29,7 +29,7 @@ func TestStringAndSort(t *testing.T) {
 		t.Errorf("errors %d warnings %d", len(l.Errors()), len(l.Warnings()))
 	}
 	var w List
-	w.Warnf("a", 1, 1, "w")
+	w.Warnf(Plan, "a", 1, 1, "w")
 	if w.HasErrors() {
 		t.Error("a warning is not an error")
 	}

@@ -140,7 +140,7 @@ func CompileFormats(file string, list []planfile.FormatSpec, builtin []*Format) 
 	for _, spec := range list {
 		pos := spec.Pos
 		errorf := func(p planfile.Pos, format string, args ...any) {
-			diags.Errorf(file, p.Line, p.Col, "format %s: "+format, append([]any{spec.Name}, args...)...)
+			diags.Errorf(diag.Schema, file, p.Line, p.Col, "format %s: "+format, append([]any{spec.Name}, args...)...)
 		}
 		if seen[spec.Kind+"/"+spec.Name] {
 			what := "another format"

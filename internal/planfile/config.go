@@ -372,7 +372,7 @@ func LoadConfig(root string) (*Config, diag.List) {
 			path  string
 		}{{features, cfg.Features}, {devices, cfg.Devices}} {
 			if msg := escapes(root, d.path, filepath.Base(d.path)); d.check && msg != "" {
-				diags.Errorf(d.path, 0, 0, "%s", msg)
+				diags.Errorf(diag.File, d.path, 0, 0, "%s", msg)
 			}
 		}
 		return diags
@@ -386,12 +386,12 @@ func LoadConfig(root string) (*Config, diag.List) {
 	if _, err := os.Stat(path); err != nil {
 		var diags diag.List
 		dest, _ := os.Readlink(path)
-		diags.Errorf(path, 0, 0, "is a symbolic link to %s, which does not exist: fix or remove it (a repo without iotpm.yaml has no gates)", dest)
+		diags.Errorf(diag.File, path, 0, 0, "is a symbolic link to %s, which does not exist: fix or remove it (a repo without iotpm.yaml has no gates)", dest)
 		return nil, diags
 	}
 	if d := escapes(root, path, ConfigFileName); d != "" {
 		var diags diag.List
-		diags.Errorf(path, 0, 0, "%s", d)
+		diags.Errorf(diag.File, path, 0, 0, "%s", d)
 		return nil, diags
 	}
 	data, diags := ReadFile(path)
@@ -407,17 +407,17 @@ func LoadConfig(root string) (*Config, diag.List) {
 	// resolve checks that a path stays inside the repo.
 	resolve := func(p string, pos Pos, what string) string {
 		if filepath.IsAbs(p) {
-			diags.Errorf(path, pos.Line, pos.Col, "%s: %q must be a path relative to the planning repo", what, p)
+			diags.Errorf(diag.Schema, path, pos.Line, pos.Col, "%s: %q must be a path relative to the planning repo", what, p)
 			return p
 		}
 		clean := filepath.Clean(p)
 		if clean == ".." || strings.HasPrefix(clean, ".."+string(filepath.Separator)) {
-			diags.Errorf(path, pos.Line, pos.Col, "%s: %q escapes the planning repo", what, p)
+			diags.Errorf(diag.Schema, path, pos.Line, pos.Col, "%s: %q escapes the planning repo", what, p)
 			return filepath.Join(root, clean)
 		}
 		full := filepath.Join(root, clean)
 		if d := escapes(root, full, p); d != "" {
-			diags.Errorf(path, pos.Line, pos.Col, "%s: %s", what, d)
+			diags.Errorf(diag.Schema, path, pos.Line, pos.Col, "%s: %s", what, d)
 		}
 		return full
 	}
@@ -433,13 +433,13 @@ func LoadConfig(root string) (*Config, diag.List) {
 	if m := spec.Metrics; m != nil {
 		cfg.Metrics = m
 		if m.Month != nil && (m.From != nil || m.To != nil) {
-			diags.Errorf(path, m.Pos.Line, m.Pos.Col, "metrics: give month, or from and to, not both")
+			diags.Errorf(diag.Schema, path, m.Pos.Line, m.Pos.Col, "metrics: give month, or from and to, not both")
 		}
 		if (m.From == nil) != (m.To == nil) {
-			diags.Errorf(path, m.Pos.Line, m.Pos.Col, "metrics: from and to go together")
+			diags.Errorf(diag.Schema, path, m.Pos.Line, m.Pos.Col, "metrics: from and to go together")
 		}
 		if m.From != nil && m.To != nil && !m.To.Time.After(m.From.Time) {
-			diags.Errorf(path, m.Pos.Line, m.Pos.Col, "metrics: to %s must be after from %s", m.To.Text, m.From.Text)
+			diags.Errorf(diag.Schema, path, m.Pos.Line, m.Pos.Col, "metrics: to %s must be after from %s", m.To.Text, m.From.Text)
 		}
 		if in := m.Inputs; in != nil {
 			for kind, spec := range map[string]*InputSpec{"devices": in.Devices, "events": in.Events, "ota": in.OTA,
@@ -447,27 +447,27 @@ func LoadConfig(root string) (*Config, diag.List) {
 				switch {
 				case spec == nil:
 				case spec.Path != "" && spec.Table != "":
-					diags.Errorf(path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.%s: give path (a file) or table (a table of metrics.source), not both", kind)
+					diags.Errorf(diag.Schema, path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.%s: give path (a file) or table (a table of metrics.source), not both", kind)
 				case spec.Table != "":
 					if spec.Format != "" || spec.TZ != nil || len(spec.Map) > 0 {
-						diags.Errorf(path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.%s: format, tz and map describe a file; a table's roles are mapped with columns: (timestamp columns are read as UTC)", kind)
+						diags.Errorf(diag.Schema, path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.%s: format, tz and map describe a file; a table's roles are mapped with columns: (timestamp columns are read as UTC)", kind)
 					}
 					if m.Source == nil || m.Source.Driver == "files" {
-						diags.Errorf(path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.%s: table %q needs a database: add metrics.source: {driver: postgres, dsn_env: IOTPM_DSN}", kind, spec.Table)
+						diags.Errorf(diag.Schema, path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.%s: table %q needs a database: add metrics.source: {driver: postgres, dsn_env: IOTPM_DSN}", kind, spec.Table)
 					}
 					cfg.Inputs[kind] = *spec
 				case spec.Path != "":
 					if len(spec.Columns) > 0 || spec.SequenceReset != nil {
-						diags.Errorf(path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.%s: columns and sequence_reset map a table; a file's columns are named with map: or its format", kind)
+						diags.Errorf(diag.Schema, path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.%s: columns and sequence_reset map a table; a file's columns are named with map: or its format", kind)
 					}
 					if m.Source != nil && m.Source.Driver != "files" {
-						diags.Errorf(path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.%s: with metrics.source %s every input is a table: write table: NAME and columns:, not path", kind, m.Source.Driver)
+						diags.Errorf(diag.Schema, path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.%s: with metrics.source %s every input is a table: write table: NAME and columns:, not path", kind, m.Source.Driver)
 					}
 					resolved := *spec
 					resolved.Path = resolve(spec.Path, spec.Pos, "metrics.inputs."+kind)
 					cfg.Inputs[kind] = resolved
 				default:
-					diags.Errorf(path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.%s: give its path (a file) or its table", kind)
+					diags.Errorf(diag.Schema, path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.%s: give its path (a file) or its table", kind)
 				}
 			}
 		}

@@ -85,17 +85,17 @@ var (
 func Decode(file string, data []byte, out any) diag.List {
 	var diags diag.List
 	if len(data) > MaxFileSize {
-		diags.Errorf(file, 0, 0, "file is %d bytes; planning files are limited to %d", len(data), MaxFileSize)
+		diags.Errorf(diag.File, file, 0, 0, "file is %d bytes; planning files are limited to %d", len(data), MaxFileSize)
 		return diags
 	}
 	root, err := parseDocument(data)
 	if err != nil {
 		line := syntaxErrorLine(err)
-		diags.Errorf(file, line, firstColumn(data, line), "YAML syntax error: %s", cleanYAMLError(err))
+		diags.Errorf(diag.Syntax, file, line, firstColumn(data, line), "YAML syntax error: %s", cleanYAMLError(err))
 		return diags
 	}
 	if root == nil {
-		diags.Errorf(file, 1, 1, "file is empty; expected a YAML mapping")
+		diags.Errorf(diag.Syntax, file, 1, 1, "file is empty; expected a YAML mapping")
 		return diags
 	}
 	d := &decoder{file: file, diags: &diags, visits: maxVisits}
@@ -172,7 +172,7 @@ type decoder struct {
 }
 
 func (d *decoder) errorf(n *yaml.Node, format string, args ...any) {
-	d.diags.Errorf(d.file, n.Line, n.Column, format, args...)
+	d.diags.Errorf(diag.Schema, d.file, n.Line, n.Column, format, args...)
 }
 
 // resolve follows aliases, charging each expansion against the visit budget.
@@ -207,7 +207,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		if err := v.Addr().Interface().(NodeUnmarshaler).UnmarshalNode(n); err != nil {
 			var w *Warning
 			if errors.As(err, &w) {
-				d.diags.Warnf(d.file, n.Line, n.Column, "%s: %s", label(path), w.Message)
+				d.diags.Warnf(diag.Schema, d.file, n.Line, n.Column, "%s: %s", label(path), w.Message)
 			} else {
 				d.errorf(n, "%s: %s", label(path), err)
 			}

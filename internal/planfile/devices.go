@@ -141,7 +141,7 @@ type deviceChecker struct {
 }
 
 func (c *deviceChecker) errorf(p Pos, format string, args ...any) {
-	c.diags.Errorf(c.file, p.Line, p.Col, format, args...)
+	c.diags.Errorf(diag.Plan, c.file, p.Line, p.Col, format, args...)
 }
 
 func (c *deviceChecker) fleet(spec *DevicesFile) *Fleet {
@@ -324,7 +324,7 @@ func (c *deviceChecker) device(ds DeviceSpec, cells energy.CellCatalog) (energy.
 				}
 			}
 		}
-		c.diags.Warnf(c.file, pos.Line, pos.Col, "%s", w)
+		c.diags.Warnf(diag.Plan, c.file, pos.Line, pos.Col, "%s", w)
 	}
 	return d, true
 }

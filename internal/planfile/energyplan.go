@@ -104,11 +104,11 @@ func LinkPlan(fleet *Fleet, backlog *Backlog) diag.List {
 			switch {
 			case e.Feature == "" || ids[e.Feature]:
 			case e.Replaces != "":
-				diags.Errorf(fleet.File, pos.Line, pos.Col, "device %s, event %s replaces %s, so it ships with a backlog feature; %q is none of features.yaml's%s",
+				diags.Errorf(diag.Plan, fleet.File, pos.Line, pos.Col, "device %s, event %s replaces %s, so it ships with a backlog feature; %q is none of features.yaml's%s",
 					d.ID, e.Name, e.Replaces, e.Feature, didYouMean(e.Feature, idList))
 			default:
 				if s := Suggest(e.Feature, idList); s != "" {
-					diags.Errorf(fleet.File, pos.Line, pos.Col, "device %s, event %s: feature %q names no backlog feature; did you mean %q? (a feature that names none is shipped behaviour; rename it if that is meant)",
+					diags.Errorf(diag.Plan, fleet.File, pos.Line, pos.Col, "device %s, event %s: feature %q names no backlog feature; did you mean %q? (a feature that names none is shipped behaviour; rename it if that is meant)",
 						d.ID, e.Name, e.Feature, s)
 				}
 			}

@@ -114,9 +114,9 @@ func ReadFile(path string) ([]byte, diag.List) {
 	f, err := os.Open(path)
 	if err != nil {
 		if os.IsNotExist(err) {
-			diags.Errorf(path, 0, 0, "no such file")
+			diags.Errorf(diag.File, path, 0, 0, "no such file")
 		} else {
-			diags.Errorf(path, 0, 0, "cannot read: %v", err)
+			diags.Errorf(diag.File, path, 0, 0, "cannot read: %v", err)
 		}
 		return nil, diags
 	}
@@ -124,26 +124,26 @@ func ReadFile(path string) ([]byte, diag.List) {
 	info, err := f.Stat()
 	switch {
 	case err != nil:
-		diags.Errorf(path, 0, 0, "cannot read: %v", err)
+		diags.Errorf(diag.File, path, 0, 0, "cannot read: %v", err)
 		return nil, diags
 	case info.IsDir():
-		diags.Errorf(path, 0, 0, "is a directory, not a planning file")
+		diags.Errorf(diag.File, path, 0, 0, "is a directory, not a planning file")
 		return nil, diags
 	case !info.Mode().IsRegular():
-		diags.Errorf(path, 0, 0, "is not a regular file (%s); a planning file is a YAML file in the repo", info.Mode().Type())
+		diags.Errorf(diag.File, path, 0, 0, "is not a regular file (%s); a planning file is a YAML file in the repo", info.Mode().Type())
 		return nil, diags
 	case info.Size() > MaxFileSize:
-		diags.Errorf(path, 0, 0, "file is %d bytes; planning files are limited to %d", info.Size(), MaxFileSize)
+		diags.Errorf(diag.File, path, 0, 0, "file is %d bytes; planning files are limited to %d", info.Size(), MaxFileSize)
 		return nil, diags
 	}
 	// read with a limit all the same: the file may grow while it is read
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
-		diags.Errorf(path, 0, 0, "cannot read: %v", err)
+		diags.Errorf(diag.File, path, 0, 0, "cannot read: %v", err)
 		return nil, diags
 	}
 	if len(data) > MaxFileSize {
-		diags.Errorf(path, 0, 0, "file is larger than %d bytes; planning files are limited to that", MaxFileSize)
+		diags.Errorf(diag.File, path, 0, 0, "file is larger than %d bytes; planning files are limited to that", MaxFileSize)
 		return nil, diags
 	}
 	return data, nil
@@ -201,7 +201,7 @@ func (c *featureChecker) hasDecodeError(from, to int) bool {
 }
 
 func (c *featureChecker) errorf(p Pos, format string, args ...any) {
-	c.diags.Errorf(c.file, p.Line, p.Col, format, args...)
+	c.diags.Errorf(diag.Plan, c.file, p.Line, p.Col, format, args...)
 }
 
 func (c *featureChecker) backlog(spec *FeaturesFile) *Backlog {

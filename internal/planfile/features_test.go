@@ -272,3 +272,48 @@ func TestDeviceDiagnostics(t *testing.T) {
 		})
 	}
 }
+
+// TestDiagnosticKinds: every diagnostic of the corpus has a kind, and the
+// kinds sort problems the way a script would: YAML that does not parse,
+// values that do not fit the format, entries that do not hold together.
+func TestDiagnosticKinds(t *testing.T) {
+	want := map[string]diag.Kind{
+		"bad-indentation.yaml":             diag.Syntax,
+		"empty-file.yaml":                  diag.Syntax,
+		"two-documents.yaml":               diag.Syntax,
+		"unknown-key-with-suggestion.yaml": diag.Schema,
+		"wrong-type.yaml":                  diag.Schema,
+		"out-of-range.yaml":                diag.Schema,
+		"dependency-cycle.yaml":            diag.Plan,
+		"duplicate-feature-id.yaml":        diag.Plan,
+		"zero-total-effort.yaml":           diag.Plan,
+	}
+	known := []diag.Kind{diag.File, diag.Syntax, diag.Schema, diag.Plan}
+	files, _ := filepath.Glob("testdata/diagnostics/*.yaml")
+	devices, _ := filepath.Glob("testdata/devices-diagnostics/*.yaml")
+	for _, file := range append(files, devices...) {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var diags diag.List
+		if strings.Contains(file, "devices-") {
+			_, diags = ParseDevices(file, data)
+		} else {
+			_, diags = ParseFeatures(file, data)
+		}
+		for _, d := range diags {
+			if !slices.Contains(known, d.Kind) {
+				t.Errorf("%s: kind %q", d, d.Kind)
+			}
+			if k, ok := want[filepath.Base(file)]; ok && d.Severity == diag.Error && d.Kind != k {
+				t.Errorf("%s: kind %q, want %q", d, d.Kind, k)
+			}
+		}
+	}
+	var missing diag.List
+	_, missing = LoadFeatures(filepath.Join(t.TempDir(), "features.yaml"))
+	if len(missing) != 1 || missing[0].Kind != diag.File {
+		t.Errorf("a missing file: %v", missing)
+	}
+}
