@@ -371,7 +371,11 @@ func writeExplain(w io.Writer, format render.Format, f rice.Scored, plan roadmap
 	doc.Order = why
 	for _, ex := range plan.Explain {
 		if ex.Feature == f.ID {
-			doc.Parts = append(doc.Parts, partJSON{Track: string(ex.Track), Lines: ex.Lines})
+			lines := make([]string, len(ex.Steps))
+			for i, st := range ex.Steps {
+				lines[i] = st.String()
+			}
+			doc.Parts = append(doc.Parts, partJSON{Track: string(ex.Track), Lines: lines})
 		}
 	}
 	switch format {

@@ -51,10 +51,10 @@ func TestScheduleScales(t *testing.T) {
 	// explaining one feature: full releases are summarised in one line
 	in.Explain = "f01249"
 	plan = Schedule(in)
-	if len(plan.Explain) != 1 || len(plan.Explain[0].Lines) != 3 {
+	if len(plan.Explain) != 1 || len(plan.Explain[0].Steps) != 3 {
 		t.Fatalf("explanation %+v", plan.Explain)
 	}
-	if got := plan.Explain[0].Lines[1]; got != "FW 1 to FW 2498 (2498 releases, 2027-01-02 to 2033-11-03) are full" {
+	if got := plan.Explain[0].Steps[1].String(); got != "FW 1 to FW 2498 (2498 releases, 2027-01-02 to 2033-11-03) are full" {
 		t.Errorf("line %q", got)
 	}
 }

@@ -2,10 +2,8 @@ package roadmap
 
 import (
 	"cmp"
-	"fmt"
 	"math"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/iotpm/iotpm/pkg/rice"
@@ -109,13 +107,6 @@ type ThemeStatus struct {
 	Late bool
 }
 
-// Explanation records why one part landed where it did.
-type Explanation struct {
-	Feature string
-	Track   rice.Track
-	Lines   []string
-}
-
 // Plan is the scheduler's result.
 type Plan struct {
 	Order       []string // features in scheduling order (rule 1)
@@ -215,10 +206,10 @@ func (l *releaseList) markFull(release int) {
 	}
 }
 
-// note adds a line to an explanation, only for the feature explained.
-func (s *scheduler) note(ex *Explanation, format string, args ...any) {
+// note adds a step to an explanation, only for the feature explained.
+func (s *scheduler) note(ex *Explanation, step Step) {
 	if s.explaining {
-		ex.Lines = append(ex.Lines, fmt.Sprintf(format, args...))
+		ex.Steps = append(ex.Steps, step)
 	}
 }
 
@@ -253,7 +244,7 @@ func Schedule(in Input) Plan {
 func (s *scheduler) feature(f rice.Scored) {
 	// Rule 2: the first part waits for every part of every dependency.
 	ready := s.in.Calendar.Start
-	why := "the plan starts " + ready.Format(time.DateOnly)
+	why := Step{Kind: StepReady, ReadyBy: PlanStart}
 	var blocked *Reason
 	for _, d := range f.DependsOn {
 		if fail, bad := s.failed[d]; bad {
@@ -263,7 +254,7 @@ func (s *scheduler) feature(f rice.Scored) {
 		}
 		for _, t := range rice.Tracks {
 			if ship, ok := s.shipped[d][t]; ok && ship.After(ready) {
-				ready, why = ship, fmt.Sprintf("dependency %s ships its %s part %s", d, t, ship.Format(time.DateOnly))
+				ready, why = ship, Step{Kind: StepReady, ReadyBy: DependencyShips, Dependency: d, Track: t}
 			}
 		}
 	}
@@ -273,7 +264,8 @@ func (s *scheduler) feature(f rice.Scored) {
 			s.unschedule(f, part.Track, *blocked, &ex)
 			continue
 		}
-		s.note(&ex, "ready %s: %s", ready.Format(time.DateOnly), why)
+		why.Date = ready
+		s.note(&ex, why)
 		ship, reason := s.part(f, part, ready, &ex)
 		if reason != nil {
 			s.unschedule(f, part.Track, *reason, &ex)
@@ -288,13 +280,13 @@ func (s *scheduler) feature(f rice.Scored) {
 			s.plan.Explain = append(s.plan.Explain, ex)
 		}
 		// Rule 2: the next part of the chain waits for this one.
-		ready, why = ship, fmt.Sprintf("its %s part ships %s", part.Track, ship.Format(time.DateOnly))
+		ready, why = ship, Step{Kind: StepReady, ReadyBy: EarlierPartShips, Track: part.Track}
 	}
 }
 
 func (s *scheduler) unschedule(f rice.Scored, track rice.Track, reason Reason, ex *Explanation) {
 	if s.explaining {
-		s.note(ex, "unscheduled: %s", reason)
+		s.note(ex, Step{Kind: StepUnscheduled, Reason: reason})
 		s.plan.Explain = append(s.plan.Explain, *ex)
 	}
 	s.plan.Unscheduled = append(s.plan.Unscheduled, Unscheduled{Feature: f.ID, Title: f.Title, Track: track, Why: reason})
@@ -315,15 +307,12 @@ func chainOrder(parts []rice.Part) []rice.Part {
 // LeadTime is a part's lead time in days and where it comes from: the
 // longest of its certifications (they run in parallel at the lab) and its
 // explicit lead time.
-func LeadTime(p rice.Part, catalog rice.Catalog) (int, string) {
-	days, source := p.LeadTimeDays, ""
-	if days > 0 {
-		source = fmt.Sprintf("explicit lead time %dd", days)
-	}
+func LeadTime(p rice.Part, catalog rice.Catalog) (int, LeadSource) {
+	days, source := p.LeadTimeDays, LeadSource{ExplicitDays: p.LeadTimeDays}
 	for _, id := range p.Certifications {
 		if c, ok := catalog[id]; ok {
 			if d := int(math.Ceil(c.Weeks * 7)); d > days {
-				days, source = d, fmt.Sprintf("certification %s takes %g weeks", id, c.Weeks)
+				days, source = d, LeadSource{Certification: id, Weeks: c.Weeks}
 			}
 		}
 	}
@@ -338,7 +327,7 @@ func (s *scheduler) part(f rice.Scored, p rice.Part, ready time.Time, ex *Explan
 	lead, source := LeadTime(p, s.in.Catalog)
 	earliest := ready.AddDate(0, 0, lead)
 	if lead > 0 {
-		s.note(ex, "lead time %d days (%s): earliest release %s", lead, source, earliest.Format(time.DateOnly))
+		s.note(ex, Step{Kind: StepLeadTime, Days: lead, Source: source, Date: earliest})
 	}
 	if earliest.After(s.in.Calendar.End) {
 		return time.Time{}, &Reason{Kind: LeadTimePastEnd, Track: p.Track, Earliest: earliest, End: s.in.Calendar.End}
@@ -355,7 +344,7 @@ func (s *scheduler) part(f rice.Scored, p rice.Part, ready time.Time, ex *Explan
 		// nothing to build: ship with the first eligible release
 		r := &s.releases[list.idx[k0]]
 		r.Items = append(r.Items, f.ID)
-		s.note(ex, "no engineering effort: ships with %s on %s", r.Name, r.Date.Format(time.DateOnly))
+		s.note(ex, Step{Kind: StepNoEffort, Release: r.Name, Date: r.Date})
 		s.addItem(f, p, r, ready, lead, nil)
 		return r.Date, nil
 	}
@@ -391,10 +380,9 @@ func (s *scheduler) part(f rice.Scored, p rice.Part, ready time.Time, ex *Explan
 	r := &s.releases[taken[len(taken)-1]]
 	r.Items = append(r.Items, f.ID)
 	if len(allocs) > 1 {
-		s.note(ex, "capacity: %g person-months spread over %d releases (%s); ships with %s on %s",
-			p.Engineering, len(allocs), allocList(allocs), r.Name, r.Date.Format(time.DateOnly))
+		s.note(ex, Step{Kind: StepSpread, Effort: p.Engineering, Allocations: allocs, Release: r.Name, Date: r.Date})
 	} else {
-		s.note(ex, "ships with %s on %s (%g of its %g person-months)", r.Name, r.Date.Format(time.DateOnly), round(allocs[0].Amount), r.Capacity)
+		s.note(ex, Step{Kind: StepShips, Release: r.Name, Date: r.Date, Amount: round(allocs[0].Amount), Capacity: r.Capacity})
 	}
 	s.addItem(f, p, r, ready, lead, allocs)
 	return r.Date, nil
@@ -406,23 +394,15 @@ func (s *scheduler) noteFull(ex *Explanation, list *releaseList, from, to int) {
 	if to-from < 3 {
 		for k := from; k <= to; k++ {
 			r := &s.releases[list.idx[k]]
-			s.note(ex, "%s on %s is full (%g of %g person-months allocated)", r.Name, r.Date.Format(time.DateOnly), round(r.Allocated), r.Capacity)
+			s.note(ex, Step{Kind: StepFull, Release: r.Name, Date: r.Date, Allocated: round(r.Allocated), Capacity: r.Capacity})
 		}
 		return
 	}
 	a, b := &s.releases[list.idx[from]], &s.releases[list.idx[to]]
-	s.note(ex, "%s to %s (%d releases, %s to %s) are full", a.Name, b.Name, to-from+1, a.Date.Format(time.DateOnly), b.Date.Format(time.DateOnly))
+	s.note(ex, Step{Kind: StepFullRun, Release: a.Name, Date: a.Date, Last: b.Name, LastDate: b.Date, Count: to - from + 1})
 }
 
 func round(f float64) float64 { return math.Round(f*1000) / 1000 }
-
-func allocList(allocs []Allocation) string {
-	parts := make([]string, len(allocs))
-	for i, a := range allocs {
-		parts[i] = fmt.Sprintf("%g in %s", round(a.Amount), a.Release)
-	}
-	return strings.Join(parts, ", ")
-}
 
 func (s *scheduler) addItem(f rice.Scored, p rice.Part, r *ReleasePlan, ready time.Time, lead int, allocs []Allocation) {
 	s.plan.Items = append(s.plan.Items, Item{

@@ -1,0 +1,135 @@
+package roadmap
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/iotpm/iotpm/pkg/rice"
+)
+
+// Explanation is the scheduler's record of how one part of a feature was
+// placed (Input.Explain), step by step.
+type Explanation struct {
+	Feature string
+	Track   rice.Track
+	Steps   []Step
+}
+
+// StepKind is one kind of decision the scheduler records.
+type StepKind int
+
+// The decisions, in the order they can occur for a part.
+const (
+	// StepReady: the part can start on Date; ReadyBy says what sets it.
+	StepReady StepKind = iota + 1
+	// StepLeadTime: Days of lead time (Source) make Date the earliest
+	// release date.
+	StepLeadTime
+	// StepNoEffort: no engineering: ships with Release on Date.
+	StepNoEffort
+	// StepFull: Release on Date is full (Allocated of Capacity).
+	StepFull
+	// StepFullRun: Count full releases, Release on Date to Last on
+	// LastDate.
+	StepFullRun
+	// StepSpread: Effort spread over Allocations; ships with Release on
+	// Date.
+	StepSpread
+	// StepShips: ships with Release on Date, taking Amount of its
+	// Capacity.
+	StepShips
+	// StepUnscheduled: the part cannot be placed, for Reason.
+	StepUnscheduled
+)
+
+// ReadyBy says what sets the date a part can start.
+type ReadyBy int
+
+// What a part waits for.
+const (
+	// PlanStart: nothing; the plan's start.
+	PlanStart ReadyBy = iota
+	// DependencyShips: Dependency's Track part ships then.
+	DependencyShips
+	// EarlierPartShips: the feature's own Track part ships then (parts
+	// ship hardware → firmware → cloud).
+	EarlierPartShips
+)
+
+// LeadSource is where a part's lead time comes from: the longest
+// certification (Certification, Weeks) or, when none is longer, the part's
+// explicit lead time.
+type LeadSource struct {
+	Certification string
+	Weeks         float64
+	ExplicitDays  int
+}
+
+// Step is one recorded decision; which fields are set depends on Kind.
+type Step struct {
+	Kind StepKind
+	Date time.Time
+	// StepReady
+	ReadyBy    ReadyBy
+	Dependency string
+	Track      rice.Track
+	// StepLeadTime
+	Days   int
+	Source LeadSource
+	// releases
+	Release             string
+	Last                string
+	LastDate            time.Time
+	Count               int
+	Allocated, Capacity float64
+	Amount, Effort      float64
+	Allocations         []Allocation
+	// StepUnscheduled
+	Reason Reason
+}
+
+// String words a lead-time source, as the explanation says it.
+func (l LeadSource) String() string {
+	if l.Certification != "" {
+		return fmt.Sprintf("certification %s takes %g weeks", l.Certification, l.Weeks)
+	}
+	return fmt.Sprintf("explicit lead time %dd", l.ExplicitDays)
+}
+
+// String words a step in English, as `iotpm roadmap --explain` prints it;
+// callers that need another wording use the kind and the values.
+func (s Step) String() string {
+	date := func(t time.Time) string { return t.Format(time.DateOnly) }
+	switch s.Kind {
+	case StepReady:
+		why := "the plan starts " + date(s.Date)
+		switch s.ReadyBy {
+		case DependencyShips:
+			why = fmt.Sprintf("dependency %s ships its %s part %s", s.Dependency, s.Track, date(s.Date))
+		case EarlierPartShips:
+			why = fmt.Sprintf("its %s part ships %s", s.Track, date(s.Date))
+		}
+		return fmt.Sprintf("ready %s: %s", date(s.Date), why)
+	case StepLeadTime:
+		return fmt.Sprintf("lead time %d days (%s): earliest release %s", s.Days, s.Source, date(s.Date))
+	case StepNoEffort:
+		return fmt.Sprintf("no engineering effort: ships with %s on %s", s.Release, date(s.Date))
+	case StepFull:
+		return fmt.Sprintf("%s on %s is full (%g of %g person-months allocated)", s.Release, date(s.Date), s.Allocated, s.Capacity)
+	case StepFullRun:
+		return fmt.Sprintf("%s to %s (%d releases, %s to %s) are full", s.Release, s.Last, s.Count, date(s.Date), date(s.LastDate))
+	case StepSpread:
+		parts := make([]string, len(s.Allocations))
+		for i, a := range s.Allocations {
+			parts[i] = fmt.Sprintf("%g in %s", round(a.Amount), a.Release)
+		}
+		return fmt.Sprintf("capacity: %g person-months spread over %d releases (%s); ships with %s on %s",
+			s.Effort, len(s.Allocations), strings.Join(parts, ", "), s.Release, date(s.Date))
+	case StepShips:
+		return fmt.Sprintf("ships with %s on %s (%g of its %g person-months)", s.Release, date(s.Date), s.Amount, s.Capacity)
+	case StepUnscheduled:
+		return "unscheduled: " + s.Reason.String()
+	}
+	return fmt.Sprintf("step %d", s.Kind)
+}
