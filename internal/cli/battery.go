@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/internal/quantity"
 	"github.com/iotpm/iotpm/internal/render"
@@ -19,7 +20,7 @@ const DefaultDevicesFile = "devices.yaml"
 
 // BatteryOptions are the inputs of `iotpm battery`.
 type BatteryOptions struct {
-	Factory   *Factory
+	Factory   *cmdutil.Factory
 	File      string
 	Device    string
 	Sweep     string
@@ -30,7 +31,7 @@ type BatteryOptions struct {
 }
 
 // NewCmdBattery builds `iotpm battery`.
-func NewCmdBattery(f *Factory, runF func(*BatteryOptions) error) *cobra.Command {
+func NewCmdBattery(f *cmdutil.Factory, runF func(*BatteryOptions) error) *cobra.Command {
 	opts := &BatteryOptions{Factory: f}
 	cmd := &cobra.Command{
 		Use:   "battery [FILE]",
@@ -67,7 +68,7 @@ devices.yaml in the planning repo (-C).`,
 				opts.File = args[0]
 			}
 			if opts.Sweep != "" && opts.Device != "" {
-				return usageErrorf("--sweep names its device; drop --device")
+				return cmdutil.UsageErrorf("--sweep names its device; drop --device")
 			}
 			if runF != nil {
 				return runF(opts)
@@ -80,9 +81,9 @@ devices.yaml in the planning repo (-C).`,
 	cmd.Flags().StringVar(&opts.MinLife, "min-life", "", "target life for every device, e.g. 3y (overrides the file's targets)")
 	cmd.Flags().BoolVar(&opts.ListCells, "list-cells", false, "list the cell catalog (built-in plus the file's own) and exit")
 	cmd.Flags().BoolVar(&opts.Plan, "plan", false, "each device's life after every release of the roadmap that changes its energy")
-	_ = cmd.RegisterFlagCompletionFunc("device", completeDevices(f))
-	_ = cmd.RegisterFlagCompletionFunc("sweep", completeSweep(f))
-	declareFormats(cmd, chartFormats)
+	_ = cmd.RegisterFlagCompletionFunc("device", cmdutil.CompleteDevices(f))
+	_ = cmd.RegisterFlagCompletionFunc("sweep", cmdutil.CompleteSweep(f))
+	cmdutil.DeclareFormats(cmd, cmdutil.ChartFormats)
 	return cmd
 }
 
@@ -97,13 +98,13 @@ func parseSweep(s string) (sweepSpec, error) {
 	target, list, ok := strings.Cut(s, "=")
 	parts := strings.Split(target, ".")
 	if !ok || len(parts) < 3 || len(parts) > 4 || list == "" {
-		return sweepSpec{}, usageErrorf("--sweep %q: write DEVICE.EVENT.PARAM=V1,V2,… (or DEVICE.EVENT.PHASE.PARAM=…)", s)
+		return sweepSpec{}, cmdutil.UsageErrorf("--sweep %q: write DEVICE.EVENT.PARAM=V1,V2,… (or DEVICE.EVENT.PHASE.PARAM=…)", s)
 	}
 	spec := sweepSpec{device: parts[0], sweep: energy.Sweep{Event: parts[1], Param: energy.Param(parts[len(parts)-1])}}
 	if len(parts) == 4 {
 		n, err := strconv.Atoi(parts[2])
 		if err != nil || n < 1 {
-			return sweepSpec{}, usageErrorf("--sweep %q: the phase is a number from 1", s)
+			return sweepSpec{}, cmdutil.UsageErrorf("--sweep %q: the phase is a number from 1", s)
 		}
 		spec.sweep.Phase = n
 	}
@@ -121,10 +122,10 @@ func parseSweep(s string) (sweepSpec, error) {
 			n, err = strconv.Atoi(raw)
 			v = float64(n)
 		default:
-			return sweepSpec{}, usageErrorf("--sweep %q: cannot sweep %q; use every, current, duration or sf", s, spec.sweep.Param)
+			return sweepSpec{}, cmdutil.UsageErrorf("--sweep %q: cannot sweep %q; use every, current, duration or sf", s, spec.sweep.Param)
 		}
 		if err != nil {
-			return sweepSpec{}, usageErrorf("--sweep %q: %v", s, err)
+			return sweepSpec{}, cmdutil.UsageErrorf("--sweep %q: %v", s, err)
 		}
 		spec.sweep.Values = append(spec.sweep.Values, v)
 		spec.labels = append(spec.labels, raw)
@@ -134,12 +135,12 @@ func parseSweep(s string) (sweepSpec, error) {
 
 func batteryRun(opts *BatteryOptions) error {
 	f := opts.Factory
-	format, err := f.Format(chartFormats)
+	format, err := f.Format(cmdutil.ChartFormats)
 	if err != nil {
 		return err
 	}
 	if opts.Sweep == "" {
-		if err := narrowFormat(format, dataFormats, "without --sweep (only a sweep draws a chart)"); err != nil {
+		if err := cmdutil.NarrowFormat(format, cmdutil.DataFormats, "without --sweep (only a sweep draws a chart)"); err != nil {
 			return err
 		}
 	}
@@ -147,7 +148,7 @@ func batteryRun(opts *BatteryOptions) error {
 	if opts.MinLife != "" {
 		secs, err := quantity.Duration.Parse(opts.MinLife)
 		if err != nil || secs <= 0 {
-			return usageErrorf("--min-life %q: give a positive duration such as 3y", opts.MinLife)
+			return cmdutil.UsageErrorf("--min-life %q: give a positive duration such as 3y", opts.MinLife)
 		}
 		minLife = energy.Hours(secs / 3600)
 	}
@@ -157,29 +158,29 @@ func batteryRun(opts *BatteryOptions) error {
 			return err
 		}
 	}
-	file, err := f.planningFile(opts.File, func(c *planfile.Config) string { return c.Devices })
+	file, err := f.PlanningFile(opts.File, func(c *planfile.Config) string { return c.Devices })
 	if err != nil {
 		return err
 	}
 	fleet, diags := planfile.LoadDevices(file)
-	if err := report(f, diags); err != nil {
+	if err := cmdutil.ReportProblems(f, diags); err != nil {
 		return err
 	}
 	if opts.ListCells {
-		return emit(f, func(w *bytes.Buffer) error { return writeCells(w, format, fleet.Cells, f.term()) })
+		return cmdutil.Emit(f, func(w *bytes.Buffer) error { return writeCells(w, format, fleet.Cells, f.Term()) })
 	}
 	// the devices along the roadmap: today is shipped behaviour only
-	backlog, plan, _, diags := f.backlogForFleet()
-	if err := report(f, diags); err != nil {
+	backlog, plan, _, diags := backlogForFleet(f)
+	if err := cmdutil.ReportProblems(f, diags); err != nil {
 		return err
 	}
 	ep, diags := planEnergy(fleet, backlog, plan)
-	if err := report(f, diags); err != nil {
+	if err := cmdutil.ReportProblems(f, diags); err != nil {
 		return err
 	}
 	if opts.Plan {
 		if opts.Sweep != "" {
-			return usageErrorf("--plan and --sweep: give one")
+			return cmdutil.UsageErrorf("--plan and --sweep: give one")
 		}
 		return writePlanOutput(f, format, ep, opts.Device, minLife)
 	}
@@ -197,7 +198,7 @@ func batteryRun(opts *BatteryOptions) error {
 			for _, d := range devices {
 				ids = append(ids, d.ID)
 			}
-			return energy.Device{}, usageErrorf("%s", unknownText("device", id, fleet.File, ids))
+			return energy.Device{}, cmdutil.UsageErrorf("%s", cmdutil.UnknownName("device", id, fleet.File, ids))
 		}
 		return devices[i], nil
 	}
@@ -212,14 +213,14 @@ func batteryRun(opts *BatteryOptions) error {
 			events = append(events, e.Name)
 		}
 		if !slices.Contains(events, sweep.sweep.Event) {
-			return usageErrorf("--sweep: %s", unknownText("event", sweep.sweep.Event, "device "+d.ID, events))
+			return cmdutil.UsageErrorf("--sweep: %s", cmdutil.UnknownName("event", sweep.sweep.Event, "device "+d.ID, events))
 		}
 		points, err := sweep.sweep.Run(d)
 		if err != nil {
-			return usageErrorf("--sweep: %v", err)
+			return cmdutil.UsageErrorf("--sweep: %v", err)
 		}
-		return emit(f, func(w *bytes.Buffer) error {
-			return writeSweep(w, format, d, sweep, points, f.term())
+		return cmdutil.Emit(f, func(w *bytes.Buffer) error {
+			return writeSweep(w, format, d, sweep, points, f.Term())
 		})
 	}
 
@@ -236,11 +237,11 @@ func batteryRun(opts *BatteryOptions) error {
 			return err // the loader analysed every device; reaching here is a bug
 		}
 	}
-	if err := emit(f, func(w *bytes.Buffer) error {
-		if err := writeBattery(w, format, devices, results, opts.Device != "", f.term(), ep); err != nil {
+	if err := cmdutil.Emit(f, func(w *bytes.Buffer) error {
+		if err := writeBattery(w, format, devices, results, opts.Device != "", f.Term(), ep); err != nil {
 			return err
 		}
-		return writeBudgets(w, format, ep, opts.Device, f.term())
+		return writeBudgets(w, format, ep, opts.Device, f.Term())
 	}); err != nil {
 		return err
 	}
@@ -252,7 +253,7 @@ func batteryRun(opts *BatteryOptions) error {
 		}
 	}
 	if len(failed) > 0 {
-		return &GateError{Failed: failed}
+		return &cmdutil.GateError{Failed: failed}
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/render"
 	"github.com/iotpm/iotpm/pkg/energy"
 )
@@ -306,7 +307,7 @@ func writeSweep(w io.Writer, format render.Format, d energy.Device, s sweepSpec,
 			render.Number(p.Ratio, 3)+"×", strings.ReplaceAll(p.Result.LimitedBy, "_", " "))
 	}
 	title := fmt.Sprintf("%s: battery life against %s", d.ID, sweepLabel(s))
-	if format == FormatMermaid {
+	if format == cmdutil.FormatMermaid {
 		_, err := io.WriteString(w, mermaidLifeChart(title, s.labels, points, maxLife))
 		return err
 	}

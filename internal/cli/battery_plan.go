@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/render"
 	"github.com/iotpm/iotpm/pkg/energy"
 )
@@ -163,17 +164,17 @@ func writeBudgets(w *bytes.Buffer, format render.Format, ep *energyPlan, device 
 
 // writePlanOutput is `iotpm battery --plan`: per device, its life today and
 // after each release that changes its energy.
-func writePlanOutput(f *Factory, format render.Format, ep *energyPlan, device string, minLife energy.Hours) error {
+func writePlanOutput(f *cmdutil.Factory, format render.Format, ep *energyPlan, device string, minLife energy.Hours) error {
 	if device != "" {
 		if _, _, _, ok := ep.timeline(device); !ok {
 			var ids []string
 			for _, t := range ep.timelines {
 				ids = append(ids, t.Device)
 			}
-			return usageErrorf("no device %q%s", device, didYouMeanText(device, ids))
+			return cmdutil.UsageErrorf("no device %q%s", device, cmdutil.DidYouMean(device, ids))
 		}
 	}
-	return emit(f, func(w *bytes.Buffer) error {
+	return cmdutil.Emit(f, func(w *bytes.Buffer) error {
 		type deviceTimeline struct {
 			Device      string         `json:"device"`
 			TargetYears *float64       `json:"target_years"`
@@ -214,7 +215,7 @@ func writePlanOutput(f *Factory, format render.Format, ep *energyPlan, device st
 			if format == render.FormatJSON || format == render.FormatYAML || format == render.FormatCSV {
 				continue
 			}
-			if err := writeDeviceTimeline(w, format, d, t, f.term()); err != nil {
+			if err := writeDeviceTimeline(w, format, d, t, f.Term()); err != nil {
 				return err
 			}
 		}

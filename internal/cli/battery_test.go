@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/iotpm/iotpm/internal/cmdutil"
 )
 
 func TestBatteryGolden(t *testing.T) {
@@ -87,7 +89,7 @@ func TestBatteryJSONContract(t *testing.T) {
 
 func TestBatteryGate(t *testing.T) {
 	stdout, stderr, code := run(t, nil, "battery", "-C", exampleRepo, "--min-life", "15y")
-	if code != ExitGate {
+	if code != cmdutil.ExitGate {
 		t.Fatalf("exit %d, want 1", code)
 	}
 	if !strings.Contains(stdout, "drip-puck") || !strings.Contains(stdout, "FAIL") {
@@ -102,7 +104,7 @@ func TestBatteryGate(t *testing.T) {
 		t.Errorf("drip-lora (15.3 y) passes a 13-year target:\n%s", stderr)
 	}
 	// a device-scoped run only gates that device
-	if _, _, code := run(t, nil, "battery", "-C", exampleRepo, "--min-life", "13y", "--device", "drip-lora"); code != ExitOK {
+	if _, _, code := run(t, nil, "battery", "-C", exampleRepo, "--min-life", "13y", "--device", "drip-lora"); code != cmdutil.ExitOK {
 		t.Errorf("--device drip-lora: exit %d", code)
 	}
 }
@@ -127,7 +129,7 @@ func TestBatteryUsageErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			stdout, stderr, code := run(t, nil, append(append([]string{"battery"}, tt.args...), "-C", exampleRepo)...)
-			if code != ExitInvalid || stdout != "" || !strings.Contains(stderr, tt.want) {
+			if code != cmdutil.ExitInvalid || stdout != "" || !strings.Contains(stderr, tt.want) {
 				t.Fatalf("exit %d, stdout %q, stderr:\n%s", code, stdout, stderr)
 			}
 		})
@@ -141,7 +143,7 @@ func TestBatteryPulseWarningKeepsExitZero(t *testing.T) {
 		t.Fatal(err)
 	}
 	stdout, stderr, code := run(t, nil, "battery", "-C", dir)
-	if code != ExitOK || !strings.Contains(stdout, "cr2032") {
+	if code != cmdutil.ExitOK || !strings.Contains(stdout, "cr2032") {
 		t.Fatalf("exit %d stdout %q", code, stdout)
 	}
 	want := filepath.Join(dir, "devices.yaml") + ":9:13: warning: event tx phase 1 draws 40 mA, above the battery's 15 mA maximum pulse current"
@@ -192,7 +194,7 @@ func TestBatteryAlongThePlan(t *testing.T) {
 	editFile(t, filepath.Join(dir, "iotpm.yaml"), "battery_life: targets", "battery_life: [plan, budgets]")
 	editFile(t, filepath.Join(dir, "devices.yaml"), "target: 2y", "target: 14y")
 	_, stderr, code = run(t, nil, "check", "-C", dir)
-	if code != ExitGate || !strings.Contains(stderr, "battery life.plan.drip-valve is 13.28 years, not >= 14 years after every release: FW 1 on 2027-04-04 with ota-delta takes it to 13.28 years") {
+	if code != cmdutil.ExitGate || !strings.Contains(stderr, "battery life.plan.drip-valve is 13.28 years, not >= 14 years after every release: FW 1 on 2027-04-04 with ota-delta takes it to 13.28 years") {
 		t.Errorf("plan gate: exit %d: %s", code, stderr)
 	}
 }
@@ -210,7 +212,7 @@ func TestFlagNameSuggestions(t *testing.T) {
 		{[]string{"rice", "--theme", "fast-setpu"}, `did you mean "fast-setup"?`},
 	} {
 		_, stderr, code := run(t, nil, append(c.args, "-C", exampleRepo)...)
-		if code != ExitInvalid || !strings.Contains(stderr, c.want) {
+		if code != cmdutil.ExitInvalid || !strings.Contains(stderr, c.want) {
 			t.Errorf("%v: exit %d, stderr %q, want %q", c.args, code, stderr, c.want)
 		}
 	}

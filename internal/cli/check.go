@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/gate"
 	"github.com/iotpm/iotpm/internal/render"
@@ -15,14 +16,14 @@ import (
 
 // CheckOptions are the inputs of `iotpm check`.
 type CheckOptions struct {
-	Factory     *Factory
+	Factory     *cmdutil.Factory
 	Annotations string
 	Summary     string
 	JUnit       string
 }
 
 // NewCmdCheck builds `iotpm check`.
-func NewCmdCheck(f *Factory, runF func(*CheckOptions) error) *cobra.Command {
+func NewCmdCheck(f *cmdutil.Factory, runF func(*CheckOptions) error) *cobra.Command {
 	opts := &CheckOptions{Factory: f}
 	cmd := &cobra.Command{
 		Use:   "check",
@@ -45,7 +46,7 @@ $GITHUB_STEP_SUMMARY (or to --summary FILE anywhere).`,
 			switch opts.Annotations {
 			case "auto", "always", "never":
 			default:
-				return usageErrorf("--annotations %q: use auto, always or never", opts.Annotations)
+				return cmdutil.UsageErrorf("--annotations %q: use auto, always or never", opts.Annotations)
 			}
 			if runF != nil {
 				return runF(opts)
@@ -59,7 +60,7 @@ $GITHUB_STEP_SUMMARY (or to --summary FILE anywhere).`,
 	_ = cmd.RegisterFlagCompletionFunc("annotations", cobra.FixedCompletions([]string{"auto", "always", "never"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.MarkFlagFilename("summary", "md")
 	_ = cmd.MarkFlagFilename("junit", "xml")
-	declareFormats(cmd, dataFormats)
+	cmdutil.DeclareFormats(cmd, cmdutil.DataFormats)
 	return cmd
 }
 
@@ -71,7 +72,7 @@ type checkJSON struct {
 
 func checkRun(opts *CheckOptions) error {
 	f := opts.Factory
-	format, err := f.Format(dataFormats)
+	format, err := f.Format(cmdutil.DataFormats)
 	if err != nil {
 		return err
 	}
@@ -105,33 +106,33 @@ func checkRun(opts *CheckOptions) error {
 	}
 	if annotate {
 		for _, d := range problems {
-			writeAnnotation(f.IO.ErrOut, d, workspace)
+			cmdutil.WriteAnnotation(f.IO.ErrOut, d, workspace)
 		}
 		for _, g := range gates {
 			if !g.Passed {
-				writeGateAnnotation(f.IO.ErrOut, g)
+				cmdutil.WriteGateAnnotation(f.IO.ErrOut, g)
 			}
 		}
 	}
 	if summaryPath != "" {
 		var b bytes.Buffer
 		writeCheckMarkdown(&b, doc, problems)
-		if err := appendFile(summaryPath, b.String()+"\n"); err != nil {
+		if err := cmdutil.AppendFile(summaryPath, b.String()+"\n"); err != nil {
 			return fmt.Errorf("writing the summary: %w", err)
 		}
 	}
 	if opts.JUnit != "" {
-		if err := writeJUnit(f, opts.JUnit, gates, problems); err != nil {
+		if err := cmdutil.WriteJUnit(f, opts.JUnit, gates, problems); err != nil {
 			return fmt.Errorf("writing JUnit: %w", err)
 		}
 	}
 	if problems.HasErrors() {
 		if format == render.FormatJSON || format == render.FormatYAML {
-			_ = emit(f, func(w *bytes.Buffer) error { return writeCheckDoc(w, format, doc) })
+			_ = cmdutil.Emit(f, func(w *bytes.Buffer) error { return writeCheckDoc(w, format, doc) })
 		}
-		return &InvalidInputError{Diagnostics: problems}
+		return &cmdutil.InvalidInputError{Diagnostics: problems}
 	}
-	if err := emit(f, func(w *bytes.Buffer) error {
+	if err := cmdutil.Emit(f, func(w *bytes.Buffer) error {
 		switch format {
 		case render.FormatJSON, render.FormatYAML:
 			return writeCheckDoc(w, format, doc)
@@ -149,7 +150,7 @@ func checkRun(opts *CheckOptions) error {
 			}
 			return t.CSV(w)
 		}
-		if err := gate.Table(gates).Text(w, f.term()); err != nil {
+		if err := gate.Table(gates).Text(w, f.Term()); err != nil {
 			return err
 		}
 		_, err := fmt.Fprintf(w, "\n%s\n", gate.Verdict(gates))
@@ -158,7 +159,7 @@ func checkRun(opts *CheckOptions) error {
 		return err
 	}
 	if len(failed) > 0 {
-		return &GateError{Failed: failed}
+		return &cmdutil.GateError{Failed: failed}
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/iostreams"
 )
@@ -54,7 +55,7 @@ func editFile(t *testing.T, path, old, new string) {
 
 func TestCheckExample(t *testing.T) {
 	stdout, stderr, code := run(t, nil, "check", "-C", exampleRepo)
-	if code != ExitOK || stderr != "" {
+	if code != cmdutil.ExitOK || stderr != "" {
 		t.Fatalf("exit %d stderr %s", code, stderr)
 	}
 	golden(t, "check/table.golden", stdout)
@@ -74,7 +75,7 @@ func TestCheckGateFailsWithExit1(t *testing.T) {
 	junit := filepath.Join(t.TempDir(), "gates.xml")
 	env := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": summary}
 	stdout, stderr, code := run(t, env, "check", "-C", dir, "--junit", junit)
-	if code != ExitGate {
+	if code != cmdutil.ExitGate {
 		t.Fatalf("exit %d, want 1", code)
 	}
 	if !strings.Contains(stdout, "✗ 1 of 9 gates failed: connectivity_uptime") {
@@ -92,7 +93,7 @@ func TestCheckGateFailsWithExit1(t *testing.T) {
 	if !strings.HasPrefix(string(got), "earlier step\n## iotpm check\n\n❌ 1 of 9 gates failed: connectivity_uptime") || !strings.Contains(string(got), "| connectivity_uptime") {
 		t.Errorf("summary (appended):\n%s", got)
 	}
-	var suites junitSuites
+	var suites cmdutil.JUnitSuites
 	data, _ := os.ReadFile(junit)
 	if err := xml.Unmarshal(data, &suites); err != nil {
 		t.Fatal(err)
@@ -118,7 +119,7 @@ func TestCheckInvalidInputExit2WithAnnotations(t *testing.T) {
 	workspace, _ := filepath.Abs(filepath.Dir(dir))
 	env := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": workspace}
 	stdout, stderr, code := run(t, env, "check", "-C", dir)
-	if code != ExitInvalid || stdout != "" {
+	if code != cmdutil.ExitInvalid || stdout != "" {
 		t.Fatalf("exit %d stdout %q", code, stdout)
 	}
 	rel := filepath.Base(dir)
@@ -136,13 +137,13 @@ func TestCheckInvalidInputExit2WithAnnotations(t *testing.T) {
 
 func TestAnnotationEscaping(t *testing.T) {
 	var b strings.Builder
-	writeAnnotation(&b, diag.Diagnostic{File: "dir,a:b/f.yaml", Line: 3, Col: 5, Severity: diag.Error, Message: "100% bad\nsecond line"}, "")
+	cmdutil.WriteAnnotation(&b, diag.Diagnostic{File: "dir,a:b/f.yaml", Line: 3, Col: 5, Severity: diag.Error, Message: "100% bad\nsecond line"}, "")
 	want := "::error file=dir%2Ca%3Ab/f.yaml,line=3,col=5,title=iotpm::100%25 bad%0Asecond line\n"
 	if b.String() != want {
 		t.Errorf("got  %q\nwant %q", b.String(), want)
 	}
 	b.Reset()
-	writeAnnotation(&b, diag.Diagnostic{File: "x.csv", Severity: diag.Warning, Message: "w"}, "")
+	cmdutil.WriteAnnotation(&b, diag.Diagnostic{File: "x.csv", Severity: diag.Warning, Message: "w"}, "")
 	if b.String() != "::warning file=x.csv,title=iotpm::w\n" {
 		t.Errorf("%q", b.String())
 	}
@@ -152,7 +153,7 @@ func TestInitThenCheckPasses(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "new-product")
 	ios, _, stderr := iostreams.Test()
 	clock := func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) }
-	f := &Factory{IO: ios, Getenv: func(string) string { return "" }, Now: clock}
+	f := &cmdutil.Factory{IO: ios, Getenv: func(string) string { return "" }, Clock: clock}
 	root := NewRootCmd(f)
 	root.SetArgs([]string{"init", dir})
 	if err := root.Execute(); err != nil {
@@ -168,7 +169,7 @@ func TestInitThenCheckPasses(t *testing.T) {
 		}
 	}
 	stdout, stderr2, code := run(t, nil, "check", "-C", dir)
-	if code != ExitOK || !strings.Contains(stdout, "✓ all 2 gates passed") {
+	if code != cmdutil.ExitOK || !strings.Contains(stdout, "✓ all 2 gates passed") {
 		t.Fatalf("check in the new repo: exit %d\n%s%s", code, stdout, stderr2)
 	}
 	// every file init writes validates against its schema
@@ -181,7 +182,7 @@ func TestInitThenCheckPasses(t *testing.T) {
 	// a second init refuses, --force overwrites
 	before, _ := os.ReadFile(filepath.Join(dir, "devices.yaml"))
 	os.WriteFile(filepath.Join(dir, "devices.yaml"), []byte("edited\n"), 0o644)
-	if _, stderr, code := run(t, nil, "init", dir); code != ExitInvalid || !strings.Contains(stderr, "nothing was written (use --force to overwrite)") {
+	if _, stderr, code := run(t, nil, "init", dir); code != cmdutil.ExitInvalid || !strings.Contains(stderr, "nothing was written (use --force to overwrite)") {
 		t.Errorf("second init: exit %d %s", code, stderr)
 	}
 	if got, _ := os.ReadFile(filepath.Join(dir, "devices.yaml")); string(got) != "edited\n" {
@@ -200,7 +201,7 @@ func TestReport(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "PLAN.md")
 	ios, stdout, stderr := iostreams.Test()
 	clock := func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) }
-	f := &Factory{IO: ios, Getenv: func(string) string { return "" }, Now: clock}
+	f := &cmdutil.Factory{IO: ios, Getenv: func(string) string { return "" }, Clock: clock}
 	root := NewRootCmd(f)
 	root.SetArgs([]string{"report", "-C", dir, "--out", out})
 	if err := root.Execute(); err != nil || stdout.Len() != 0 {
@@ -221,7 +222,7 @@ func TestReport(t *testing.T) {
 	// invalid input: exit 2 and no file
 	editFile(t, filepath.Join(dir, "features.yaml"), "reach: 40000", "reach: lots")
 	out2 := filepath.Join(t.TempDir(), "PLAN.md")
-	if _, _, code := run(t, nil, "report", "-C", dir, "--out", out2); code != ExitInvalid {
+	if _, _, code := run(t, nil, "report", "-C", dir, "--out", out2); code != cmdutil.ExitInvalid {
 		t.Errorf("exit %d", code)
 	}
 	if _, err := os.Stat(out2); err == nil {
@@ -234,7 +235,7 @@ func TestConfigErrors(t *testing.T) {
 	editFile(t, filepath.Join(dir, "iotpm.yaml"), "ota: {path: exports/ota.csv", "ota: {path: ../../etc/ota.csv")
 	editFile(t, filepath.Join(dir, "iotpm.yaml"), `monthly_active_devices: ">= 150"`, `monthly_active_devices: "at least 150"`)
 	_, stderr, code := run(t, nil, "check", "-C", dir)
-	if code != ExitInvalid {
+	if code != cmdutil.ExitInvalid {
 		t.Fatalf("exit %d", code)
 	}
 	for _, want := range []string{
@@ -246,7 +247,7 @@ func TestConfigErrors(t *testing.T) {
 		}
 	}
 	// every command reads iotpm.yaml, so a bad one stops them all
-	if _, _, code := run(t, nil, "rice", "-C", dir); code != ExitInvalid {
+	if _, _, code := run(t, nil, "rice", "-C", dir); code != cmdutil.ExitInvalid {
 		t.Errorf("rice with a bad iotpm.yaml: exit %d", code)
 	}
 }

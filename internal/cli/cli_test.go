@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/iostreams"
 	"github.com/iotpm/iotpm/internal/planfile/planfiletest"
 )
@@ -61,7 +62,7 @@ func runGoldens(t *testing.T, cases []goldenCase) {
 	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
 			stdout, stderr, code := run(t, nil, append(tt.args, "-C", exampleRepo)...)
-			if code != ExitOK || stderr != "" {
+			if code != cmdutil.ExitOK || stderr != "" {
 				t.Fatalf("exit %d, stderr:\n%s", code, stderr)
 			}
 			golden(t, tt.name, stdout)
@@ -112,7 +113,7 @@ func TestInvalidInputExits2WithPositionsAndNoStdout(t *testing.T) {
 	}
 	for _, args := range [][]string{{"rice"}, {"rice", "-o", "json"}, {"validate"}} {
 		stdout, stderr, code := run(t, nil, append(args, "-C", dir)...)
-		if code != ExitInvalid {
+		if code != cmdutil.ExitInvalid {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}
 		if stdout != "" {
@@ -137,14 +138,14 @@ func TestBaselineWithErrorsReportsBothFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, stderr, code := run(t, nil, "rice", "-C", exampleRepo, "--baseline", filepath.Join(dir, "old.yaml"))
-	if code != ExitInvalid || !strings.Contains(stderr, "old.yaml:1:11: features: expected a list, got the number 3") {
+	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, "old.yaml:1:11: features: expected a list, got the number 3") {
 		t.Fatalf("exit %d stderr:\n%s", code, stderr)
 	}
 }
 
 func TestMissingFile(t *testing.T) {
 	stdout, stderr, code := run(t, nil, "rice", "-C", t.TempDir())
-	if code != ExitInvalid || stdout != "" || !strings.Contains(stderr, "features.yaml: no such file") {
+	if code != cmdutil.ExitInvalid || stdout != "" || !strings.Contains(stderr, "features.yaml: no such file") {
 		t.Fatalf("exit %d stdout %q stderr %q", code, stdout, stderr)
 	}
 }
@@ -166,7 +167,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			stdout, stderr, code := run(t, nil, append(tt.args, "-C", exampleRepo)...)
-			if code != ExitInvalid || stdout != "" || !strings.Contains(stderr, tt.want) {
+			if code != cmdutil.ExitInvalid || stdout != "" || !strings.Contains(stderr, tt.want) {
 				t.Fatalf("exit %d, stdout %q, stderr:\n%s", code, stdout, stderr)
 			}
 		})
@@ -232,7 +233,7 @@ func TestValidate(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "features.yaml"), []byte("features: []\nthemes: [{id: A}]\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "notes.yaml"), []byte("x: 1\n"), 0o644)
 	stdout, _, code = run(t, nil, "validate", "-C", dir, "-o", "json", "features.yaml", "notes.yaml")
-	if code != ExitInvalid {
+	if code != cmdutil.ExitInvalid {
 		t.Fatalf("exit %d", code)
 	}
 	golden(t, "validate/json.golden", strings.ReplaceAll(stdout, dir, "$DIR"))
@@ -252,7 +253,7 @@ func TestRiceFlagParsing(t *testing.T) {
 		t.Run(tt.args, func(t *testing.T) {
 			ios, _, _ := iostreams.Test()
 			var got *RiceOptions
-			cmd := NewCmdRice(&Factory{IO: ios}, func(o *RiceOptions) error { got = o; return nil })
+			cmd := NewCmdRice(&cmdutil.Factory{IO: ios}, func(o *RiceOptions) error { got = o; return nil })
 			cmd.SetArgs(strings.Fields(tt.args))
 			if err := cmd.Execute(); err != nil {
 				t.Fatal(err)
@@ -268,7 +269,7 @@ func TestRiceFlagParsing(t *testing.T) {
 
 func TestBadFileDiagnosticsGolden(t *testing.T) {
 	stdout, stderr, code := run(t, nil, "rice", "-C", "testdata/bad")
-	if code != ExitInvalid || stdout != "" {
+	if code != cmdutil.ExitInvalid || stdout != "" {
 		t.Fatalf("exit %d stdout %q", code, stdout)
 	}
 	golden(t, "bad/stderr.golden", stderr)
@@ -307,12 +308,12 @@ func TestEveryDiagnosticKindEndToEnd(t *testing.T) {
 					lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
 					if onlyWarnings {
 						// warnings: the command runs, and says so on stderr
-						if code != ExitOK || stdout == "" || !slices.Equal(lines, want) {
+						if code != cmdutil.ExitOK || stdout == "" || !slices.Equal(lines, want) {
 							t.Errorf("%v: exit %d, stderr\n  got  %q\n  want %q", args, code, lines, want)
 						}
 						continue
 					}
-					if code != ExitInvalid || stdout != "" {
+					if code != cmdutil.ExitInvalid || stdout != "" {
 						t.Fatalf("%v: exit %d, stdout %q", args, code, stdout)
 					}
 					if got := lines[:len(lines)-1]; !slices.Equal(got, want) {

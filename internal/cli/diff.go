@@ -11,13 +11,14 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/spf13/cobra"
 )
 
 // DiffOptions are the inputs of `iotpm diff`.
 type DiffOptions struct {
-	Factory *Factory
+	Factory *cmdutil.Factory
 	Base    string   // a git revision; "" for the default
 	BaseDir string   // compare with a directory instead of a revision
 	FailOn  []string // slip, new-failing-gate, unscheduled-basic, theme-late
@@ -27,7 +28,7 @@ type DiffOptions struct {
 var failOnKinds = []string{"slip", "new-failing-gate", "unscheduled-basic", "theme-late"}
 
 // NewCmdDiff builds `iotpm diff`.
-func NewCmdDiff(f *Factory, runF func(*DiffOptions) error) *cobra.Command {
+func NewCmdDiff(f *cmdutil.Factory, runF func(*DiffOptions) error) *cobra.Command {
 	opts := &DiffOptions{Factory: f}
 	cmd := &cobra.Command{
 		Use:   "diff [BASE]",
@@ -56,11 +57,11 @@ line. --fail-on makes the diff a gate (exit 1).`,
 				opts.Base = args[0]
 			}
 			if opts.Base != "" && opts.BaseDir != "" {
-				return usageErrorf("give BASE or --base-dir, not both")
+				return cmdutil.UsageErrorf("give BASE or --base-dir, not both")
 			}
 			for _, k := range opts.FailOn {
 				if !slices.Contains(failOnKinds, k) {
-					return usageErrorf("--fail-on %q: use %s", k, strings.Join(failOnKinds, ", "))
+					return cmdutil.UsageErrorf("--fail-on %q: use %s", k, strings.Join(failOnKinds, ", "))
 				}
 			}
 			if runF != nil {
@@ -74,13 +75,13 @@ line. --fail-on makes the diff a gate (exit 1).`,
 	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions(failOnKinds, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.MarkFlagDirname("base-dir")
 	_ = cmd.MarkFlagDirname("base-dir")
-	declareFormats(cmd, dataFormats)
+	cmdutil.DeclareFormats(cmd, cmdutil.DataFormats)
 	return cmd
 }
 
 func diffRun(opts *DiffOptions) error {
 	f := opts.Factory
-	format, err := f.Format(dataFormats)
+	format, err := f.Format(cmdutil.DataFormats)
 	if err != nil {
 		return err
 	}
@@ -90,7 +91,7 @@ func diffRun(opts *DiffOptions) error {
 	}
 	defer cleanup()
 
-	bf := &Factory{IO: f.IO, Getenv: f.Getenv, Dir: baseDir, Now: f.Now, Context: f.Context}
+	bf := &cmdutil.Factory{IO: f.IO, Getenv: f.Getenv, Dir: baseDir, Clock: f.Now, BaseContext: f.BaseContext}
 	base := computePlan(bf)
 	head := computePlan(f)
 	for _, err := range []error{base.err, head.err} {
@@ -106,34 +107,34 @@ func diffRun(opts *DiffOptions) error {
 		problems = append(problems, d)
 	}
 	problems = append(problems, head.problems...)
-	if err := report(f, problems); err != nil {
+	if err := cmdutil.ReportProblems(f, problems); err != nil {
 		return err
 	}
 	d := comparePlans(base, head)
 	d.Base = strings.TrimSuffix(strings.TrimSuffix(label, ":"), string(filepath.Separator))
-	if err := emit(f, func(w *bytes.Buffer) error { return writeDiff(w, format, d, f.term()) }); err != nil {
+	if err := cmdutil.Emit(f, func(w *bytes.Buffer) error { return writeDiff(w, format, d, f.Term()) }); err != nil {
 		return err
 	}
 	if failed := d.failures(opts.FailOn); len(failed) > 0 {
-		return &GateError{Failed: failed}
+		return &cmdutil.GateError{Failed: failed}
 	}
 	return nil
 }
 
 // baseTree returns the directory of the base planning repo, how to label
 // its paths in messages ("REV:" or the directory), and a cleanup.
-func baseTree(f *Factory, opts *DiffOptions) (dir, label string, cleanup func(), err error) {
+func baseTree(f *cmdutil.Factory, opts *DiffOptions) (dir, label string, cleanup func(), err error) {
 	cleanup = func() {}
 	if opts.BaseDir != "" {
 		dir = f.Path(opts.BaseDir)
 		if info, err := os.Stat(dir); err != nil || !info.IsDir() {
-			return "", "", cleanup, usageErrorf("--base-dir %s is not a directory", opts.BaseDir)
+			return "", "", cleanup, cmdutil.UsageErrorf("--base-dir %s is not a directory", opts.BaseDir)
 		}
 		return dir, dir + string(filepath.Separator), cleanup, nil
 	}
 	top, err := git(f.Dir, "rev-parse", "--show-toplevel")
 	if err != nil {
-		return "", "", cleanup, usageErrorf("%s is not in a git repository (%v); compare with a directory: --base-dir DIR", f.Dir, err)
+		return "", "", cleanup, cmdutil.UsageErrorf("%s is not in a git repository (%v); compare with a directory: --base-dir DIR", f.Dir, err)
 	}
 	prefix, _ := git(f.Dir, "rev-parse", "--show-prefix")
 	prefix = strings.TrimSuffix(prefix, "/")
@@ -144,7 +145,7 @@ func baseTree(f *Factory, opts *DiffOptions) (dir, label string, cleanup func(),
 		}
 	}
 	if _, err := git(f.Dir, "rev-parse", "--verify", "--quiet", rev+"^{commit}"); err != nil {
-		return "", "", cleanup, usageErrorf("%q is not a revision of %s", rev, top)
+		return "", "", cleanup, cmdutil.UsageErrorf("%q is not a revision of %s", rev, top)
 	}
 	tree := rev
 	if prefix != "" {
@@ -156,7 +157,7 @@ func baseTree(f *Factory, opts *DiffOptions) (dir, label string, cleanup func(),
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return "", "", cleanup, usageErrorf("%s has no planning repo at %s (%s)", rev, cmp(prefix, "."), strings.TrimSpace(stderr.String()))
+		return "", "", cleanup, cmdutil.UsageErrorf("%s has no planning repo at %s (%s)", rev, cmp(prefix, "."), strings.TrimSpace(stderr.String()))
 	}
 	tmp, err := os.MkdirTemp("", "iotpm-diff-")
 	if err != nil {
@@ -190,7 +191,7 @@ func defaultBase(dir string) (string, error) {
 	}
 	base, err := git(dir, "merge-base", "HEAD", branch)
 	if err != nil {
-		return "", usageErrorf("no default base: HEAD has no merge-base with %s; name one: iotpm diff REV", branch)
+		return "", cmdutil.UsageErrorf("no default base: HEAD has no merge-base with %s; name one: iotpm diff REV", branch)
 	}
 	return base, nil
 }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/iotpm/iotpm/internal/cmdutil"
 )
 
 // gitRepo makes a throwaway git repository holding the example planning
@@ -132,7 +134,7 @@ func TestDiffOfAPlanningChange(t *testing.T) {
 	// freeze-warning slips and its theme completes after its due date
 	_, stderr, code = run(t, nil, "diff", "main", "-C", plan, "--fail-on", "slip", "--fail-on", "theme-late", "--fail-on", "new-failing-gate")
 	for _, want := range []string{"parts slip: freeze-warning cloud +26 w", "themes newly late: fewer-false-alerts", "gates newly failing: battery_life.drip-lora"} {
-		if code != ExitGate || !strings.Contains(stderr, want) {
+		if code != cmdutil.ExitGate || !strings.Contains(stderr, want) {
 			t.Errorf("--fail-on: exit %d, stderr lacks %q: %s", code, want, stderr)
 		}
 	}
@@ -163,7 +165,7 @@ func TestDiffBadInput(t *testing.T) {
 		{[]string{"diff", "--fail-on", "late", "-C", plan}, `--fail-on "late": use slip, new-failing-gate, unscheduled-basic, theme-late`},
 	} {
 		_, stderr, code := run(t, nil, tt.args...)
-		if code != ExitInvalid || !strings.Contains(stderr, tt.want) {
+		if code != cmdutil.ExitInvalid || !strings.Contains(stderr, tt.want) {
 			t.Errorf("%v: exit %d: %s", tt.args, code, stderr)
 		}
 	}
@@ -172,7 +174,7 @@ func TestDiffBadInput(t *testing.T) {
 	gitIn(t, filepath.Dir(plan), "commit", "-q", "-am", "broken")
 	editFile(t, filepath.Join(plan, "features.yaml"), "reach: lots", "reach: 40000")
 	_, stderr, code := run(t, nil, "diff", "HEAD", "-C", plan)
-	if code != ExitInvalid || !strings.Contains(stderr, "HEAD:plan/features.yaml:") || !strings.Contains(stderr, "reach") {
+	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, "HEAD:plan/features.yaml:") || !strings.Contains(stderr, "reach") {
 		t.Errorf("invalid base: exit %d: %s", code, stderr)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/pkg/energy"
@@ -93,7 +94,7 @@ func (ep *energyPlan) hasPlanned() bool {
 
 // backlogForFleet loads and schedules the repo's features file, when it
 // has one, so devices.yaml can be read along the plan.
-func (f *Factory) backlogForFleet() (*planfile.Backlog, *roadmap.Plan, []rice.Scored, diag.List) {
+func backlogForFleet(f *cmdutil.Factory) (*planfile.Backlog, *roadmap.Plan, []rice.Scored, diag.List) {
 	cfg, diags := f.Config()
 	if cfg == nil || diags.HasErrors() {
 		return nil, nil, nil, diags
@@ -106,7 +107,7 @@ func (f *Factory) backlogForFleet() (*planfile.Backlog, *roadmap.Plan, []rice.Sc
 	if backlog == nil {
 		return nil, nil, nil, diags
 	}
-	if d := f.resolveSurveyKano(backlog); d.HasErrors() {
+	if d := resolveSurveyKano(f, backlog); d.HasErrors() {
 		return nil, nil, nil, append(diags, d...)
 	}
 	ranked, err := rice.Rank(backlog.Features, backlog.Model, backlog.Catalog)
@@ -122,7 +123,7 @@ func (f *Factory) backlogForFleet() (*planfile.Backlog, *roadmap.Plan, []rice.Sc
 }
 
 // fleetIfAny loads the repo's devices file when it has one (nil when not).
-func (f *Factory) fleetIfAny() (*planfile.Fleet, diag.List) {
+func fleetIfAny(f *cmdutil.Factory) (*planfile.Fleet, diag.List) {
 	cfg, diags := f.Config()
 	if cfg == nil || diags.HasErrors() {
 		return nil, diags

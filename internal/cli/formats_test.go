@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/render"
 	"go.yaml.in/yaml/v3"
 )
@@ -22,21 +23,21 @@ func TestEveryCommandEveryFormat(t *testing.T) {
 		args     []string
 		declared []render.Format
 	}{
-		{[]string{"rice"}, dataFormats},
-		{[]string{"roadmap"}, chartFormats},
+		{[]string{"rice"}, cmdutil.DataFormats},
+		{[]string{"roadmap"}, cmdutil.ChartFormats},
 		{[]string{"roadmap", "--explain", "insurer-api"}, []render.Format{render.FormatTable, render.FormatJSON, render.FormatYAML, render.FormatMarkdown}},
-		{[]string{"battery"}, dataFormats},
-		{[]string{"battery", "--sweep", "drip-lora.heartbeat.every=5m,15m,1h"}, chartFormats},
-		{[]string{"battery", "--list-cells"}, dataFormats},
-		{[]string{"metrics"}, dataFormats},
-		{[]string{"metrics", "--list-formats"}, dataFormats},
-		{[]string{"check"}, dataFormats},
-		{[]string{"report"}, reportFormats},
-		{[]string{"validate"}, dataFormats},
-		{[]string{"schema", "features"}, schemaFormats},
+		{[]string{"battery"}, cmdutil.DataFormats},
+		{[]string{"battery", "--sweep", "drip-lora.heartbeat.every=5m,15m,1h"}, cmdutil.ChartFormats},
+		{[]string{"battery", "--list-cells"}, cmdutil.DataFormats},
+		{[]string{"metrics"}, cmdutil.DataFormats},
+		{[]string{"metrics", "--list-formats"}, cmdutil.DataFormats},
+		{[]string{"check"}, cmdutil.DataFormats},
+		{[]string{"report"}, cmdutil.MarkdownOnly},
+		{[]string{"validate"}, cmdutil.DataFormats},
+		{[]string{"schema", "features"}, cmdutil.SchemaFormats},
 		{[]string{"version"}, versionFormats},
 	}
-	all := append(slices.Clone(chartFormats), "xml")
+	all := append(slices.Clone(cmdutil.ChartFormats), "xml")
 	for _, c := range commands {
 		for _, format := range all {
 			name := strings.Join(c.args, " ") + " -o " + string(format)
@@ -44,12 +45,12 @@ func TestEveryCommandEveryFormat(t *testing.T) {
 				args := append(append([]string{}, c.args...), "-C", exampleRepo, "-o", string(format))
 				stdout, stderr, code := run(t, nil, args...)
 				if !slices.Contains(c.declared, format) {
-					if code != ExitInvalid || stdout != "" || !strings.Contains(stderr, "invalid output format") {
+					if code != cmdutil.ExitInvalid || stdout != "" || !strings.Contains(stderr, "invalid output format") {
 						t.Fatalf("undeclared format: exit %d, stdout %d bytes, stderr %s", code, len(stdout), stderr)
 					}
 					return
 				}
-				if code != ExitOK {
+				if code != cmdutil.ExitOK {
 					t.Fatalf("exit %d: %s", code, stderr)
 				}
 				if err := looksLike(format, stdout); err != "" {
@@ -59,7 +60,7 @@ func TestEveryCommandEveryFormat(t *testing.T) {
 		}
 	}
 	// init writes files: any -o is a usage error
-	if _, stderr, code := run(t, nil, "init", t.TempDir(), "-o", "json"); code != ExitInvalid || !strings.Contains(stderr, "-o does not apply") {
+	if _, stderr, code := run(t, nil, "init", t.TempDir(), "-o", "json"); code != cmdutil.ExitInvalid || !strings.Contains(stderr, "-o does not apply") {
 		t.Errorf("init -o json: exit %d %s", code, stderr)
 	}
 }
@@ -106,7 +107,7 @@ func looksLike(format render.Format, out string) string {
 		if !strings.Contains(out, "|") && !strings.HasPrefix(out, "#") {
 			return "no markdown table or heading"
 		}
-	case FormatMermaid:
+	case cmdutil.FormatMermaid:
 		first := strings.Fields(out)
 		if len(first) == 0 || !slices.Contains([]string{"gantt", "xychart-beta", "quadrantChart"}, first[0]) {
 			return "not a Mermaid diagram"

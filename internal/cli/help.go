@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -25,7 +26,7 @@ func init() {
 }
 
 // helpWidth is the width help wraps at.
-func (f *Factory) helpWidth() int {
+func helpWidth(f *cmdutil.Factory) int {
 	if n, err := strconv.Atoi(f.Getenv("COLUMNS")); err == nil && n >= 40 {
 		return n
 	}
@@ -36,11 +37,11 @@ func (f *Factory) helpWidth() int {
 }
 
 // useWrappedHelp makes root's usage template wrap flag descriptions.
-func (f *Factory) useWrappedHelp(root *cobra.Command) {
+func useWrappedHelp(f *cmdutil.Factory, root *cobra.Command) {
 	if root.Annotations == nil {
 		root.Annotations = map[string]string{}
 	}
-	root.Annotations[helpWidthAnnotation] = strconv.Itoa(f.helpWidth())
+	root.Annotations[helpWidthAnnotation] = strconv.Itoa(helpWidth(f))
 	t := root.UsageTemplate()
 	t = strings.ReplaceAll(t, ".LocalFlags.FlagUsages", "wrappedFlagUsages .LocalFlags $")
 	t = strings.ReplaceAll(t, ".InheritedFlags.FlagUsages", "wrappedFlagUsages .InheritedFlags $")

@@ -5,13 +5,14 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/iostreams"
 )
 
 // Every help text fits 80 columns when nothing says the terminal is wider,
 // and wraps flag descriptions at a wider one when it is.
 func TestHelpFitsTheTerminal(t *testing.T) {
-	root := NewRootCmd(&Factory{IO: func() *iostreams.IOStreams { s, _, _ := iostreams.Test(); return s }(), Getenv: func(string) string { return "" }})
+	root := NewRootCmd(&cmdutil.Factory{IO: func() *iostreams.IOStreams { s, _, _ := iostreams.Test(); return s }(), Getenv: func(string) string { return "" }})
 	var names [][]string
 	names = append(names, nil)
 	for _, c := range root.Commands() {

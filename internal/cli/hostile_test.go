@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/iostreams"
 )
@@ -21,7 +22,7 @@ func TestLinksOutOfTheRepoAreRefused(t *testing.T) {
 	os.Remove(filepath.Join(dir, "exports", "devices.csv"))
 	os.Symlink(secret, filepath.Join(dir, "exports", "devices.csv"))
 	_, stderr, code := run(t, nil, "check", "-C", dir)
-	if code != ExitInvalid || !strings.Contains(stderr, `metrics.inputs.devices: "exports/devices.csv" resolves to `+secret+`, outside the planning repo`) {
+	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, `metrics.inputs.devices: "exports/devices.csv" resolves to `+secret+`, outside the planning repo`) {
 		t.Errorf("exit %d:\n%s", code, stderr)
 	}
 	if strings.Contains(stderr, "ghp_planted_secret") {
@@ -31,7 +32,7 @@ func TestLinksOutOfTheRepoAreRefused(t *testing.T) {
 	bare := t.TempDir()
 	os.Symlink(secret, filepath.Join(bare, "features.yaml"))
 	_, stderr, code = run(t, nil, "rice", "-C", bare)
-	if code != ExitInvalid || !strings.Contains(stderr, "outside the planning repo") || strings.Contains(stderr, "ghp_planted_secret") {
+	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, "outside the planning repo") || strings.Contains(stderr, "ghp_planted_secret") {
 		t.Errorf("exit %d:\n%s", code, stderr)
 	}
 }
@@ -42,7 +43,7 @@ func TestDanglingConfigLinkIsAnError(t *testing.T) {
 	os.Remove(filepath.Join(dir, "iotpm.yaml"))
 	os.Symlink(filepath.Join(dir, "nowhere.yaml"), filepath.Join(dir, "iotpm.yaml"))
 	stdout, stderr, code := run(t, nil, "check", "-C", dir)
-	if code != ExitInvalid || !strings.Contains(stderr, "iotpm.yaml: is a symbolic link to") || strings.Contains(stdout, "no gates configured") {
+	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, "iotpm.yaml: is a symbolic link to") || strings.Contains(stdout, "no gates configured") {
 		t.Errorf("exit %d stdout %q:\n%s", code, stdout, stderr)
 	}
 }
@@ -61,7 +62,7 @@ func TestOutputsDoNotClobber(t *testing.T) {
 	os.WriteFile(target, []byte("keep"), 0o644)
 	os.Symlink(target, filepath.Join(dir, "PLAN.md"))
 	_, stderr, code := run(t, nil, "report", "-C", dir, "--out", "PLAN.md")
-	if code != ExitInvalid || !strings.Contains(stderr, "does not write through links") {
+	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, "does not write through links") {
 		t.Errorf("exit %d:\n%s", code, stderr)
 	}
 	if got, _ := os.ReadFile(target); string(got) != "keep" {
@@ -80,14 +81,14 @@ func TestInitRefusesExistingSchemasAndLinks(t *testing.T) {
 	os.MkdirAll(filepath.Join(dir, ".iotpm", "schema"), 0o755)
 	os.WriteFile(filepath.Join(dir, ".iotpm", "schema", "iotpm.schema.json"), []byte("mine"), 0o644)
 	_, stderr, code := run(t, nil, "init", dir)
-	if code != ExitInvalid || !strings.Contains(stderr, "already has .iotpm/schema/iotpm.schema.json; nothing was written") {
+	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, "already has .iotpm/schema/iotpm.schema.json; nothing was written") {
 		t.Errorf("exit %d:\n%s", code, stderr)
 	}
 	dir = t.TempDir()
 	outside := filepath.Join(t.TempDir(), "created-by-init")
 	os.Symlink(outside, filepath.Join(dir, "features.yaml"))
 	_, stderr, code = run(t, nil, "init", dir)
-	if code != ExitInvalid || !strings.Contains(stderr, "already has features.yaml") {
+	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, "already has features.yaml") {
 		t.Errorf("exit %d:\n%s", code, stderr)
 	}
 	if _, err := os.Stat(outside); err == nil {
@@ -147,7 +148,7 @@ func TestNonFiniteAndAbsurdValues(t *testing.T) {
 		`iotpm.yaml:15:8: metrics.slo: NaN% is not a share`,
 		`iotpm.yaml:16:29: metrics.health.uptime.weight must be at most 1000; got 1e+308`,
 	} {
-		if code != ExitInvalid || !strings.Contains(stderr, want) {
+		if code != cmdutil.ExitInvalid || !strings.Contains(stderr, want) {
 			t.Errorf("exit %d, stderr lacks %q:\n%s", code, want, stderr)
 		}
 	}
@@ -178,12 +179,12 @@ func TestConfigWindowErrorsArePositioned(t *testing.T) {
 	dir := copyExample(t)
 	editFile(t, filepath.Join(dir, "iotpm.yaml"), "month: 2026-10", "from: 2026-11-01\n  to: soon")
 	_, stderr, code := run(t, nil, "check", "-C", dir)
-	if code != ExitInvalid || !strings.Contains(stderr, `iotpm.yaml:7:7: metrics.to: "soon" is not a time`) {
+	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, `iotpm.yaml:7:7: metrics.to: "soon" is not a time`) {
 		t.Errorf("exit %d:\n%s", code, stderr)
 	}
 	editFile(t, filepath.Join(dir, "iotpm.yaml"), "to: soon", "to: 2026-10-01")
 	_, stderr, code = run(t, nil, "check", "-C", dir)
-	if code != ExitInvalid || !strings.Contains(stderr, `iotpm.yaml:6:3: metrics: to 2026-10-01 must be after from 2026-11-01`) {
+	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, `iotpm.yaml:6:3: metrics: to 2026-10-01 must be after from 2026-11-01`) {
 		t.Errorf("exit %d:\n%s", code, stderr)
 	}
 }
@@ -195,7 +196,7 @@ func TestProblemCountMatchesLines(t *testing.T) {
 	l.Errorf(diag.Plan, "f.yaml", 3, 1, "same")
 	l.Errorf(diag.Plan, "f.yaml", 3, 1, "same")
 	l.Errorf(diag.Plan, "f.yaml", 4, 1, "other")
-	if got := (&InvalidInputError{Diagnostics: l}).Error(); got != "2 problems in f.yaml; nothing was computed" {
+	if got := (&cmdutil.InvalidInputError{Diagnostics: l}).Error(); got != "2 problems in f.yaml; nothing was computed" {
 		t.Errorf("%q", got)
 	}
 }
@@ -208,7 +209,7 @@ func TestInterruptedWritesNothing(t *testing.T) {
 	for _, args := range [][]string{{"metrics", "-C", exampleRepo}, {"check", "-C", exampleRepo}, {"report", "-C", exampleRepo}} {
 		ios, out, errOut := iostreams.Test()
 		code := MainContext(ctx, args, ios, func(string) string { return "" })
-		if code != ExitInterrupted || out.Len() != 0 || errOut.String() != "iotpm: interrupted; nothing was written\n" {
+		if code != cmdutil.ExitInterrupted || out.Len() != 0 || errOut.String() != "iotpm: interrupted; nothing was written\n" {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, out.String(), errOut.String())
 		}
 	}
@@ -226,7 +227,7 @@ func TestFlagErrorsArePlain(t *testing.T) {
 	} {
 		c.args = append(c.args, "-C", exampleRepo)
 		_, stderr, code := run(t, nil, c.args...)
-		if code != ExitInvalid || !strings.HasPrefix(stderr, c.want) || strings.Contains(stderr, "strconv") {
+		if code != cmdutil.ExitInvalid || !strings.HasPrefix(stderr, c.want) || strings.Contains(stderr, "strconv") {
 			t.Errorf("%v: exit %d, stderr %q, want %q", c.args, code, stderr, c.want)
 		}
 	}
@@ -238,7 +239,7 @@ func TestMissingRepoDir(t *testing.T) {
 	for _, cmd := range []string{"rice", "check", "metrics", "battery"} {
 		_, stderr, code := run(t, nil, cmd, "-C", missing)
 		want := "iotpm: -C " + missing + ": no such directory; to start a planning repo there: iotpm init " + missing + "\n"
-		if code != ExitInvalid || !strings.HasPrefix(stderr, want) {
+		if code != cmdutil.ExitInvalid || !strings.HasPrefix(stderr, want) {
 			t.Errorf("%s: exit %d, stderr %q", cmd, code, stderr)
 		}
 	}

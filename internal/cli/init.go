@@ -10,6 +10,7 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/planfile"
 
 	"github.com/spf13/cobra"
@@ -28,7 +29,7 @@ var initFiles = []struct{ path, template string }{
 }
 
 // NewCmdInit builds `iotpm init`.
-func NewCmdInit(f *Factory) *cobra.Command {
+func NewCmdInit(f *cmdutil.Factory) *cobra.Command {
 	var force bool
 	cmd := &cobra.Command{
 		Use:   "init [DIR]",
@@ -49,12 +50,12 @@ Existing files are never overwritten unless --force.`,
 		},
 	}
 	cmd.Flags().BoolVar(&force, "force", false, "overwrite existing files")
-	declareFormats(cmd, noFormats)
+	cmdutil.DeclareFormats(cmd, cmdutil.NoFormats)
 	return cmd
 }
 
-func initRun(f *Factory, dir string, force bool) error {
-	now := f.now().UTC()
+func initRun(f *cmdutil.Factory, dir string, force bool) error {
+	now := f.Now().UTC()
 	firstOfNext := time.Date(now.Year(), now.Month()+1, 1, 0, 0, 0, 0, time.UTC)
 	data := map[string]string{
 		"Start":     firstOfNext.Format(time.DateOnly),
@@ -77,7 +78,7 @@ func initRun(f *Factory, dir string, force bool) error {
 		}
 	}
 	if len(existing) > 0 && !force {
-		return usageErrorf("%s already has %s; nothing was written (use --force to overwrite)", dir, strings.Join(existing, ", "))
+		return cmdutil.UsageErrorf("%s already has %s; nothing was written (use --force to overwrite)", dir, strings.Join(existing, ", "))
 	}
 	rendered := map[string][]byte{}
 	for _, file := range initFiles {
@@ -96,7 +97,7 @@ func initRun(f *Factory, dir string, force bool) error {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return err
 		}
-		if err := f.writeFile(path, rendered[file.path]); err != nil {
+		if err := f.WriteFile(path, rendered[file.path]); err != nil {
 			return err
 		}
 	}

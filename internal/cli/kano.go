@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/export"
 	"github.com/iotpm/iotpm/internal/planfile"
@@ -19,7 +20,7 @@ import (
 
 // KanoOptions are the inputs of `iotpm kano`.
 type KanoOptions struct {
-	Factory    *Factory
+	Factory    *cmdutil.Factory
 	Survey     string
 	Segment    string
 	MinAnswers int
@@ -31,7 +32,7 @@ type KanoOptions struct {
 const defaultMinAnswers = 10
 
 // NewCmdKano builds `iotpm kano`.
-func NewCmdKano(f *Factory, runF func(*KanoOptions) error) *cobra.Command {
+func NewCmdKano(f *cmdutil.Factory, runF func(*KanoOptions) error) *cobra.Command {
 	opts := &KanoOptions{Factory: f}
 	cmd := &cobra.Command{
 		Use:   "kano [SURVEY]",
@@ -61,7 +62,7 @@ label from the survey. SURVEY defaults to kano.survey in iotpm.yaml.`,
 			}
 			opts.set = cmd.Flags().Changed
 			if opts.MinAnswers < 1 || opts.MaxBadRows < 0 {
-				return usageErrorf("--min-answers must be 1 or more and --max-bad-rows 0 or more")
+				return cmdutil.UsageErrorf("--min-answers must be 1 or more and --max-bad-rows 0 or more")
 			}
 			if runF != nil {
 				return runF(opts)
@@ -101,7 +102,7 @@ label from the survey. SURVEY defaults to kano.survey in iotpm.yaml.`,
 		slices.Sort(segs)
 		return segs, cobra.ShellCompDirectiveNoFileComp
 	})
-	declareFormats(cmd, chartFormats)
+	cmdutil.DeclareFormats(cmd, cmdutil.ChartFormats)
 	return cmd
 }
 
@@ -178,7 +179,7 @@ func analyzeSurvey(path string, questions map[string]string, backlog *planfile.B
 	a.Segments = segs
 	if segment != "" {
 		if !slices.Contains(segs, segment) {
-			problems.Errorf(diag.Row, path, 0, 0, "no segment %q in the survey%s", segment, didYouMeanText(segment, segs))
+			problems.Errorf(diag.Row, path, 0, 0, "no segment %q in the survey%s", segment, cmdutil.DidYouMean(segment, segs))
 			return nil, problems
 		}
 		responses = slices.DeleteFunc(responses, func(r kano.Response) bool { return r.Segment != segment })
@@ -212,7 +213,7 @@ func analyzeSurvey(path string, questions map[string]string, backlog *planfile.B
 	for _, r := range a.results {
 		id, inBacklog := toID[surveyKey(r.Feature)]
 		if backlog != nil && !inBacklog {
-			a.NotInPlan = append(a.NotInPlan, r.Feature+didYouMeanText(r.Feature, ids))
+			a.NotInPlan = append(a.NotInPlan, r.Feature+cmdutil.DidYouMean(r.Feature, ids))
 			id = r.Feature
 		}
 		answered[id] = true
@@ -263,19 +264,19 @@ func (o *KanoOptions) surveyConfig(cfg *planfile.Config) (path string, questions
 		path = o.Factory.Path(o.Survey)
 	}
 	if path == "" {
-		return "", nil, 0, 0, usageErrorf("name the survey: iotpm kano SURVEY.csv, or kano: {survey: …} in iotpm.yaml")
+		return "", nil, 0, 0, cmdutil.UsageErrorf("name the survey: iotpm kano SURVEY.csv, or kano: {survey: …} in iotpm.yaml")
 	}
 	return path, questions, minAnswers, maxBad, nil
 }
 
 func kanoRun(opts *KanoOptions) error {
 	f := opts.Factory
-	format, err := f.Format(chartFormats)
+	format, err := f.Format(cmdutil.ChartFormats)
 	if err != nil {
 		return err
 	}
 	cfg, diags := f.Config()
-	if err := report(f, diags); err != nil {
+	if err := cmdutil.ReportProblems(f, diags); err != nil {
 		return err
 	}
 	path, questions, minAnswers, maxBad, err := opts.surveyConfig(cfg)
@@ -286,15 +287,15 @@ func kanoRun(opts *KanoOptions) error {
 	if _, statErr := os.Stat(cfg.Features); statErr == nil {
 		var d diag.List
 		backlog, d = planfile.LoadFeatures(cfg.Features)
-		if err := report(f, d); err != nil {
+		if err := cmdutil.ReportProblems(f, d); err != nil {
 			return err
 		}
 	}
 	a, problems := analyzeSurvey(path, questions, backlog, opts.Segment, minAnswers, maxBad)
-	if err := report(f, problems); err != nil {
+	if err := cmdutil.ReportProblems(f, problems); err != nil {
 		return err
 	}
-	return emit(f, func(w *bytes.Buffer) error { return writeKano(w, format, a, f.term()) })
+	return cmdutil.Emit(f, func(w *bytes.Buffer) error { return writeKano(w, format, a, f.Term()) })
 }
 
 // surveyKey is how survey feature names and backlog ids or aliases are
@@ -309,7 +310,7 @@ func surveyKey(name string) string {
 // resolveSurveyKano gives the features labelled kano: survey their label
 // from the survey's significant category (none when it is mixed, too few,
 // indifferent or reverse).
-func (f *Factory) resolveSurveyKano(backlog *planfile.Backlog) diag.List {
+func resolveSurveyKano(f *cmdutil.Factory, backlog *planfile.Backlog) diag.List {
 	if backlog == nil || !slices.ContainsFunc(backlog.Features, func(x rice.Feature) bool { return x.Kano == "survey" }) {
 		return nil
 	}

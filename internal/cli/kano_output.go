@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/render"
 )
 
@@ -83,7 +84,7 @@ func writeKano(w io.Writer, format render.Format, a *kanoAnalysis, term render.T
 		return render.YAML(w, a)
 	case render.FormatCSV:
 		return kanoTable(a, true).CSV(w)
-	case FormatMermaid:
+	case cmdutil.FormatMermaid:
 		_, err := io.WriteString(w, kanoQuadrant(a))
 		return err
 	}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/iotpm/iotpm/internal/cmdutil"
 )
 
 func TestKanoGolden(t *testing.T) {
@@ -36,7 +38,7 @@ func TestKanoLabelsMatchGate(t *testing.T) {
 	dir := copyExample(t)
 	editFile(t, filepath.Join(dir, "iotpm.yaml"), "roadmap: no_unscheduled_basic", "roadmap: no_unscheduled_basic\n  kano: labels_match")
 	_, stderr, code = run(t, nil, "check", "-C", dir)
-	if code != ExitGate || !strings.Contains(stderr, "kano.labels match is 1, not = 0 labels the survey disagrees with") {
+	if code != cmdutil.ExitGate || !strings.Contains(stderr, "kano.labels match is 1, not = 0 labels the survey disagrees with") {
 		t.Errorf("exit %d: %s", code, stderr)
 	}
 	// kano: survey takes the label from the survey: ota-delta is must-be,
@@ -64,13 +66,13 @@ func TestKanoBadInput(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "s.csv"), []byte("respondent,feature,functional,dysfunctional\nr1,a,I like it,maybe\n"), 0o644)
 	_, stderr, code := run(t, nil, "kano", "s.csv", "-C", dir)
-	if code != ExitInvalid || !strings.Contains(stderr, `s.csv:2: feature a: unknown dysfunctional answer "maybe"`) {
+	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, `s.csv:2: feature a: unknown dysfunctional answer "maybe"`) {
 		t.Errorf("exit %d: %s", code, stderr)
 	}
-	if _, stderr, code := run(t, nil, "kano", "-C", dir); code != ExitInvalid || !strings.Contains(stderr, "name the survey") {
+	if _, stderr, code := run(t, nil, "kano", "-C", dir); code != cmdutil.ExitInvalid || !strings.Contains(stderr, "name the survey") {
 		t.Errorf("exit %d: %s", code, stderr)
 	}
-	if _, stderr, code := run(t, nil, "kano", "-C", exampleRepo, "--segment", "insurers"); code != ExitInvalid || !strings.Contains(stderr, `no segment "insurers" in the survey; did you mean "insurer"?`) {
+	if _, stderr, code := run(t, nil, "kano", "-C", exampleRepo, "--segment", "insurers"); code != cmdutil.ExitInvalid || !strings.Contains(stderr, `no segment "insurers" in the survey; did you mean "insurer"?`) {
 		t.Errorf("exit %d: %s", code, stderr)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/export"
 	"github.com/iotpm/iotpm/internal/gate"
 	"github.com/iotpm/iotpm/internal/planfile"
@@ -18,7 +19,7 @@ import (
 
 // MetricsOptions are the inputs of `iotpm metrics`.
 type MetricsOptions struct {
-	Factory *Factory
+	Factory *cmdutil.Factory
 	Inputs  map[string]string // kind → path
 	Maps    []string          // --map kind.column=Header
 	Month   string
@@ -67,7 +68,7 @@ type MetricsOptions struct {
 var inputKinds = export.Kinds
 
 // NewCmdMetrics builds `iotpm metrics`.
-func NewCmdMetrics(f *Factory, runF func(*MetricsOptions) error) *cobra.Command {
+func NewCmdMetrics(f *cmdutil.Factory, runF func(*MetricsOptions) error) *cobra.Command {
 	opts := &MetricsOptions{Factory: f, Inputs: map[string]string{}}
 	paths := map[string]*string{}
 	cmd := &cobra.Command{
@@ -115,7 +116,7 @@ are errors (the first 20 listed as path:line: reason, exit 2) unless
 				}
 			}
 			if opts.MaxBadRows < 0 {
-				return usageErrorf("--max-bad-rows must be 0 or more")
+				return cmdutil.UsageErrorf("--max-bad-rows must be 0 or more")
 			}
 			if opts.ListFormats && runF == nil {
 				return listFormats(opts)
@@ -138,8 +139,8 @@ are errors (the first 20 listed as path:line: reason, exit 2) unless
 	cmd.Flags().BoolVar(&opts.ListFormats, "list-formats", false, "list the export formats (built-in and iotpm.yaml's) and exit")
 	cmd.Flags().StringVar(&opts.Table, "table", "", "with -o csv, only this table ("+strings.Join(metricsCSVTables, ", ")+"); default: every table, each after a '# table: NAME' line")
 	_ = cmd.RegisterFlagCompletionFunc("table", cobra.FixedCompletions(metricsCSVTables, cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc("tz", completeKindPrefix("="))
-	_ = cmd.RegisterFlagCompletionFunc("map", completeKindPrefix("."))
+	_ = cmd.RegisterFlagCompletionFunc("tz", cmdutil.CompleteKindPrefix("="))
+	_ = cmd.RegisterFlagCompletionFunc("map", cmdutil.CompleteKindPrefix("."))
 	_ = cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		var out []string
 		for _, fm := range export.Builtins() {
@@ -170,22 +171,22 @@ are errors (the first 20 listed as path:line: reason, exit 2) unless
 	_ = cmd.RegisterFlagCompletionFunc("source", cobra.FixedCompletions([]string{"files", "postgres"}, cobra.ShellCompDirectiveNoFileComp))
 	cmd.MarkFlagsMutuallyExclusive("month", "from")
 	cmd.MarkFlagsMutuallyExclusive("month", "to")
-	declareFormats(cmd, dataFormats) // two charts, by month: in -o markdown
+	cmdutil.DeclareFormats(cmd, cmdutil.DataFormats) // two charts, by month: in -o markdown
 	return cmd
 }
 
 func metricsRun(opts *MetricsOptions) error {
 	f := opts.Factory
-	format, err := f.Format(dataFormats)
+	format, err := f.Format(cmdutil.DataFormats)
 	if err != nil {
 		return err
 	}
 	if opts.Table != "" {
 		if format != render.FormatCSV {
-			return usageErrorf("--table picks a CSV table; add -o csv")
+			return cmdutil.UsageErrorf("--table picks a CSV table; add -o csv")
 		}
 		if !slices.Contains(metricsCSVTables, opts.Table) {
-			return usageErrorf("--table %q: use one of %s%s", opts.Table, strings.Join(metricsCSVTables, ", "), didYouMeanText(opts.Table, metricsCSVTables))
+			return cmdutil.UsageErrorf("--table %q: use one of %s%s", opts.Table, strings.Join(metricsCSVTables, ", "), cmdutil.DidYouMean(opts.Table, metricsCSVTables))
 		}
 	}
 	job, err := opts.job(f)
@@ -219,13 +220,13 @@ func metricsRun(opts *MetricsOptions) error {
 			return err
 		}
 		if !job.has(g.input) {
-			return usageErrorf("%s needs --%s", g.flag, g.input)
+			return cmdutil.UsageErrorf("%s needs --%s", g.flag, g.input)
 		}
 		thresholds = append(thresholds, threshold{g.flag, g.metric, g.input, planfile.Threshold{Op: ">=", Value: v, Percent: true, Text: ">= " + render.Percent(v, 2)}})
 	}
 	if opts.MinMAD > 0 {
 		if !job.has("events") && !job.has("activity") {
-			return usageErrorf("--min-mad needs --events or --activity")
+			return cmdutil.UsageErrorf("--min-mad needs --events or --activity")
 		}
 		thresholds = append(thresholds, threshold{"--min-mad", metrics.MonthlyActiveDevices, "", planfile.Threshold{Op: ">=", Value: float64(opts.MinMAD), Text: ">= " + strconv.Itoa(opts.MinMAD)}})
 	}
@@ -234,7 +235,7 @@ func metricsRun(opts *MetricsOptions) error {
 	if opts.MaxDataAge != "" {
 		var t planfile.AgeThreshold
 		if err := t.UnmarshalNode(&yaml.Node{Value: "<= " + opts.MaxDataAge}); err != nil {
-			return usageErrorf("--max-data-age %q: give a duration such as 2d or 36h", opts.MaxDataAge)
+			return cmdutil.UsageErrorf("--max-data-age %q: give a duration such as 2d or 36h", opts.MaxDataAge)
 		}
 		maxAge = &t
 	}
@@ -258,9 +259,9 @@ func metricsRun(opts *MetricsOptions) error {
 			if job.maxBadRows > 0 {
 				hint = fmt.Sprintf("more than --max-bad-rows %d", job.maxBadRows)
 			}
-			return &InvalidInputError{Summary: fmt.Sprintf("%d bad rows (%s); nothing was computed", out.badRows, hint)}
+			return &cmdutil.InvalidInputError{Summary: fmt.Sprintf("%d bad rows (%s); nothing was computed", out.badRows, hint)}
 		}
-		return &InvalidInputError{Diagnostics: out.problems}
+		return &cmdutil.InvalidInputError{Diagnostics: out.problems}
 	}
 	for _, w := range out.problems.Warnings() {
 		fmt.Fprintln(f.IO.ErrOut, w.String())
@@ -282,11 +283,11 @@ func metricsRun(opts *MetricsOptions) error {
 		}
 	}
 	doc := toMetricsJSON(out, gates)
-	if err := emit(f, func(b *bytes.Buffer) error { return writeMetrics(b, format, doc, f.term(), opts.Table) }); err != nil {
+	if err := cmdutil.Emit(f, func(b *bytes.Buffer) error { return writeMetrics(b, format, doc, f.Term(), opts.Table) }); err != nil {
 		return err
 	}
 	if len(failed) > 0 {
-		return &GateError{Failed: failed}
+		return &cmdutil.GateError{Failed: failed}
 	}
 	return nil
 }

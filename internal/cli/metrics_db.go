@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/fleetdb"
 	"github.com/iotpm/iotpm/internal/planfile"
@@ -85,26 +86,26 @@ func (o *MetricsOptions) applySourceFlags(job *metricsJob, cfgDB *dbSource, flag
 	case "postgres":
 		if job.db == nil {
 			if cfgDB == nil {
-				return usageErrorf("--source postgres reads the tables metrics.inputs names in iotpm.yaml (table: and columns:, with metrics.source: {driver: postgres}); none are there")
+				return cmdutil.UsageErrorf("--source postgres reads the tables metrics.inputs names in iotpm.yaml (table: and columns:, with metrics.source: {driver: postgres}); none are there")
 			}
 			job.db = cfgDB
 		}
 	default:
-		return usageErrorf("--source %q: use files or postgres", o.Source)
+		return cmdutil.UsageErrorf("--source %q: use files or postgres", o.Source)
 	}
 	if job.db == nil {
 		for _, flag := range []string{"dsn-env", "timeout", "print-sql"} {
 			if o.set(flag) {
-				return usageErrorf("--%s applies to the database source: add --source postgres, or metrics.source in iotpm.yaml", flag)
+				return cmdutil.UsageErrorf("--%s applies to the database source: add --source postgres, or metrics.source in iotpm.yaml", flag)
 			}
 		}
 		return nil
 	}
 	if flagInputs {
-		return usageErrorf("the postgres source reads the tables of metrics.inputs in iotpm.yaml; to read files instead, add --source files")
+		return cmdutil.UsageErrorf("the postgres source reads the tables of metrics.inputs in iotpm.yaml; to read files instead, add --source files")
 	}
 	if len(o.Formats) > 0 || len(o.Zones) > 0 || len(o.Maps) > 0 {
-		return usageErrorf("--format, --tz and --map describe files; a table's columns are mapped in iotpm.yaml (metrics.inputs.KIND.columns)")
+		return cmdutil.UsageErrorf("--format, --tz and --map describe files; a table's columns are mapped in iotpm.yaml (metrics.inputs.KIND.columns)")
 	}
 	if o.set("dsn-env") {
 		job.db.dsnEnv = o.DSNEnv
@@ -112,7 +113,7 @@ func (o *MetricsOptions) applySourceFlags(job *metricsJob, cfgDB *dbSource, flag
 	if o.set("timeout") {
 		d, err := time.ParseDuration(o.Timeout)
 		if err != nil || d <= 0 {
-			return usageErrorf("--timeout %q: give a duration such as 10m or 90s", o.Timeout)
+			return cmdutil.UsageErrorf("--timeout %q: give a duration such as 10m or 90s", o.Timeout)
 		}
 		job.db.timeout = d
 	}
@@ -140,13 +141,13 @@ func (j *metricsJob) options() metrics.Options {
 // runDBJob computes the metrics in the database. The DSN comes from the
 // environment only; a problem with the mapping or the data is a
 // diagnostic at its line of iotpm.yaml (exit 2).
-func runDBJob(f *Factory, job *metricsJob, out *metricsOutcome) error {
+func runDBJob(f *cmdutil.Factory, job *metricsJob, out *metricsOutcome) error {
 	dsn := f.Getenv(job.db.dsnEnv)
 	if dsn == "" {
-		return usageErrorf("%s is not set: export %s=postgres://USER@HOST:5432/DB (the password in PGPASSWORD or ~/.pgpass), or name another variable with metrics.source.dsn_env or --dsn-env",
+		return cmdutil.UsageErrorf("%s is not set: export %s=postgres://USER@HOST:5432/DB (the password in PGPASSWORD or ~/.pgpass), or name another variable with metrics.source.dsn_env or --dsn-env",
 			job.db.dsnEnv, job.db.dsnEnv)
 	}
-	parent := f.context()
+	parent := f.Context()
 	ctx, cancel := context.WithTimeout(parent, job.db.timeout)
 	defer cancel()
 	conn, err := fleetdb.Connect(ctx, dsn)
@@ -174,14 +175,14 @@ func runDBJob(f *Factory, job *metricsJob, out *metricsOutcome) error {
 }
 
 // printSQL writes the psql script of the job's queries.
-func printSQL(f *Factory, job *metricsJob) error {
+func printSQL(f *cmdutil.Factory, job *metricsJob) error {
 	script, err := fleetdb.Script(job.dbJob())
 	if err != nil {
 		var p *fleetdb.Problem
 		if errors.As(err, &p) {
 			var out metricsOutcome
 			out.problems.Errorf(diag.Source, p.File, p.Line, p.Col, "%s", p.Message)
-			return &InvalidInputError{Diagnostics: out.problems}
+			return &cmdutil.InvalidInputError{Diagnostics: out.problems}
 		}
 		return err
 	}

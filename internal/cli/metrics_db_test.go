@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/fleetdb/pgtest"
 )
 
@@ -149,7 +150,7 @@ func TestPostgresSourceBadInput(t *testing.T) {
 				os.WriteFile(cfg, original, 0o644)
 			}
 			stdout, stderr, code := run(t, tc.env, "metrics", "-C", repo, "-o", "json")
-			if code != ExitInvalid || stdout != "" {
+			if code != cmdutil.ExitInvalid || stdout != "" {
 				t.Fatalf("exit %d (want 2), stdout %q, stderr:\n%s", code, stdout, stderr)
 			}
 			for _, w := range tc.want {
@@ -169,7 +170,7 @@ func TestPostgresSourceBadInput(t *testing.T) {
 func TestPostgresPrintSQL(t *testing.T) {
 	repo, _, schema := dbRepo(t)
 	stdout, stderr, code := run(t, nil, "metrics", "-C", repo, "--print-sql")
-	if code != ExitOK {
+	if code != cmdutil.ExitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	for _, w := range []string{"\\gset", "PREPARE iotpm_device_metrics AS", "EXECUTE iotpm_ota_success_rate(", `"` + schema + `"."lifecycle"`, `"clientId"`, "PARTITION BY device_id"} {
@@ -178,11 +179,11 @@ func TestPostgresPrintSQL(t *testing.T) {
 		}
 	}
 	_, stderr, code = run(t, nil, "metrics", "-C", repo, "--events", "exports/lifecycle.csv")
-	if code != ExitInvalid || !strings.Contains(stderr, "--source files") {
+	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, "--source files") {
 		t.Errorf("a file flag with the postgres source: exit %d, %s", code, stderr)
 	}
 	_, stderr, code = run(t, nil, "metrics", "-C", repo, "--source", "files", "--events", "exports/lifecycle.csv", "-o", "json")
-	if code != ExitOK {
+	if code != cmdutil.ExitOK {
 		t.Errorf("--source files: exit %d, %s", code, stderr)
 	}
 }
@@ -191,7 +192,7 @@ func TestPostgresPrintSQL(t *testing.T) {
 func TestPostgresTimeout(t *testing.T) {
 	repo, env, _ := dbRepo(t)
 	stdout, stderr, code := run(t, env, "metrics", "-C", repo, "-o", "json", "--timeout", "1ms")
-	if code != ExitInvalid || stdout != "" || !strings.Contains(stderr, "took longer than 1ms") {
+	if code != cmdutil.ExitInvalid || stdout != "" || !strings.Contains(stderr, "took longer than 1ms") {
 		t.Fatalf("exit %d, stdout %q, stderr:\n%s", code, stdout, stderr)
 	}
 }

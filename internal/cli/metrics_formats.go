@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/export"
 	"github.com/iotpm/iotpm/internal/planfile"
@@ -31,7 +32,7 @@ func repoFormats(cfg *planfile.Config) (*export.Formats, error) {
 	}
 	own, diags := export.CompileFormats(cfg.File, cfg.Formats, export.Builtins())
 	if diags.HasErrors() {
-		return nil, &InvalidInputError{Diagnostics: diags}
+		return nil, &cmdutil.InvalidInputError{Diagnostics: diags}
 	}
 	return export.NewFormats(own), nil
 }
@@ -51,13 +52,13 @@ func (o *MetricsOptions) applyFormatFlags(job *metricsJob) error {
 	parse := func(flag, value string) (string, string, error) {
 		kind, v, ok := strings.Cut(value, "=")
 		if !ok || v == "" {
-			return "", "", usageErrorf("--%s %q: write KIND=VALUE, e.g. events=%s", flag, value, map[string]string{"format": "particle-events", "tz": "Europe/Berlin"}[flag])
+			return "", "", cmdutil.UsageErrorf("--%s %q: write KIND=VALUE, e.g. events=%s", flag, value, map[string]string{"format": "particle-events", "tz": "Europe/Berlin"}[flag])
 		}
 		if !slices.Contains(inputKinds, kind) {
-			return "", "", usageErrorf("--%s %q: unknown input %q (use %s)", flag, value, kind, strings.Join(inputKinds, ", "))
+			return "", "", cmdutil.UsageErrorf("--%s %q: unknown input %q (use %s)", flag, value, kind, strings.Join(inputKinds, ", "))
 		}
 		if _, ok := job.inputs[kind]; !ok {
-			return "", "", usageErrorf("--%s names %s, which is not an input", flag, kind)
+			return "", "", cmdutil.UsageErrorf("--%s names %s, which is not an input", flag, kind)
 		}
 		return kind, v, nil
 	}
@@ -67,7 +68,7 @@ func (o *MetricsOptions) applyFormatFlags(job *metricsJob) error {
 			return err
 		}
 		if _, err := job.formats.Lookup(kind, name); err != nil {
-			return usageErrorf("--format %s: %v", value, err)
+			return cmdutil.UsageErrorf("--format %s: %v", value, err)
 		}
 		in := job.inputs[kind]
 		in.Format = name
@@ -80,7 +81,7 @@ func (o *MetricsOptions) applyFormatFlags(job *metricsJob) error {
 		}
 		loc, err := planfile.LoadZone(zone)
 		if err != nil {
-			return usageErrorf("--tz %s: %v", value, err)
+			return cmdutil.UsageErrorf("--tz %s: %v", value, err)
 		}
 		in := job.inputs[kind]
 		in.Zone, in.ZoneName = loc, zone
@@ -187,12 +188,12 @@ type formatJSON struct {
 // listFormats prints every format the run can use.
 func listFormats(opts *MetricsOptions) error {
 	f := opts.Factory
-	format, err := f.Format(dataFormats)
+	format, err := f.Format(cmdutil.DataFormats)
 	if err != nil {
 		return err
 	}
 	cfg, diags := f.Config()
-	if err := report(f, diags); err != nil {
+	if err := cmdutil.ReportProblems(f, diags); err != nil {
 		return err
 	}
 	formats, err := repoFormats(cfg)
@@ -218,5 +219,5 @@ func listFormats(opts *MetricsOptions) error {
 	doc := struct {
 		Formats []formatJSON `json:"formats"`
 	}{list}
-	return emit(f, func(w *bytes.Buffer) error { return render.Write(w, format, doc, t, f.term()) })
+	return cmdutil.Emit(f, func(w *bytes.Buffer) error { return render.Write(w, format, doc, t, f.Term()) })
 }

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/iotpm/iotpm/internal/cmdutil"
 )
 
 func TestListFormatsGolden(t *testing.T) {
@@ -51,7 +53,7 @@ func TestMetricsTimeZoneFlag(t *testing.T) {
 	dir := formatsDir(t)
 	args := []string{"metrics", "-C", dir, "--events", "grafana-formatted.csv", "--from", "2026-10-10T11:00:00Z", "--to", "2026-10-10T13:00:00Z", "-o", "json"}
 	_, stderr, code := run(t, nil, args...)
-	if code != ExitInvalid || !strings.Contains(stderr, "has no zone and this format's times are local") {
+	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, "has no zone and this format's times are local") {
 		t.Fatalf("without --tz: exit %d: %s", code, stderr)
 	}
 	stdout, stderr, code := run(t, nil, append(args, "--tz", "events=Europe/Berlin", "--as-of", "2026-10-10T13:00:00Z")...)
@@ -84,7 +86,7 @@ func TestMetricsFormatUsageErrors(t *testing.T) {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			args := append([]string{"metrics", "-C", dir, "--events", "particle-events.csv", "--month", "2026-10"}, tt.args...)
 			stdout, stderr, code := run(t, nil, args...)
-			if code != ExitInvalid || stdout != "" || !strings.Contains(stderr, tt.want) {
+			if code != cmdutil.ExitInvalid || stdout != "" || !strings.Contains(stderr, tt.want) {
 				t.Fatalf("exit %d stdout %q stderr:\n%s", code, stdout, stderr)
 			}
 		})
@@ -100,7 +102,7 @@ func TestMetricsStopsWhenNoDeviceJoins(t *testing.T) {
 	stdout0, stderr, code := run(t, nil, "metrics", "-C", dir, "--devices", "devices.csv", "--events", "events.csv", "--month", "2026-10")
 	want := `none of the 1 device ids of events (column id, format generic) is in the devices input ` + filepath.Join(dir, "devices.csv") +
 		` (column device_id): e.g. "38c44f4c-6d1e" here, "drip-000201" there; if the column is the wrong one, name it with --map events.device_id=COLUMN`
-	if code != ExitInvalid || !strings.Contains(stderr, want) {
+	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, want) {
 		t.Fatalf("exit %d, stderr:\n%s\nwant %s\nstdout %s", code, stderr, want, stdout0)
 	}
 	// some unknown: a warning, counted
@@ -158,7 +160,7 @@ formats:
 		`iotpm.yaml:4:47: metrics.inputs.events.tz: "Berlin" is not a time zone in the IANA database`,
 		`iotpm.yaml:9:26: formats[0].extract.device_id: "^unit:.+$" must have exactly one capture group`,
 	} {
-		if code != ExitInvalid || !strings.Contains(stderr, want) {
+		if code != cmdutil.ExitInvalid || !strings.Contains(stderr, want) {
 			t.Errorf("exit %d, stderr lacks %q:\n%s", code, want, stderr)
 		}
 	}
@@ -180,7 +182,7 @@ func TestValidateChecksRepoFormats(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "iotpm.yaml"), []byte("formats:\n  - name: x\n    kind: ota\n    columns: {device_id: unit}\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "features.yaml"), []byte("features: []\n"), 0o644)
 	_, stderr, code := run(t, nil, "validate", "-C", dir)
-	if code != ExitInvalid || !strings.Contains(stderr, "iotpm.yaml:4:14: format x: columns: missing job_id, which an ota input needs") {
+	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, "iotpm.yaml:4:14: format x: columns: missing job_id, which an ota input needs") {
 		t.Errorf("exit %d:\n%s", code, stderr)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"runtime/debug"
 
+	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/export"
 	"github.com/iotpm/iotpm/internal/render"
@@ -28,8 +29,8 @@ type metricsOutcome struct {
 // runMetricsJob reads the inputs and computes the metrics. Its error is
 // the context's, when it is cancelled; problems with the inputs are in the
 // outcome.
-func runMetricsJob(f *Factory, job *metricsJob) (*metricsOutcome, error) {
-	ctx := f.context()
+func runMetricsJob(f *cmdutil.Factory, job *metricsJob) (*metricsOutcome, error) {
+	ctx := f.Context()
 	// Event logs are a few large pointer-free arrays: collecting garbage
 	// sooner costs little CPU and keeps peak memory near the live set
 	// (the default lets the heap grow to twice it). GOGC still wins.
@@ -122,13 +123,13 @@ func runMetricsJob(f *Factory, job *metricsJob) (*metricsOutcome, error) {
 
 // finishMetrics adds what the command knows to a report: the data's age
 // and the dormancy setting.
-func finishMetrics(f *Factory, job *metricsJob, out *metricsOutcome) {
+func finishMetrics(f *cmdutil.Factory, job *metricsJob, out *metricsOutcome) {
 	w := job.window
 	out.dormantDays = job.dormant / 86400
 	if h := out.report.Horizon; h != metrics.NoTime {
 		now := job.now
 		if now.IsZero() {
-			now = f.now()
+			now = f.Now()
 		}
 		age := max(0, float64(min(w.To, now.UnixMicro())-h)/86_400e6) // data past the window is not stale
 		out.ageDays = &age

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/export"
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/internal/quantity"
@@ -18,7 +19,7 @@ import (
 func parseFraction(flag, s string) (float64, error) {
 	v, err := planfile.ParseFraction(s)
 	if err != nil {
-		return 0, usageErrorf("%s %v", flag, err)
+		return 0, cmdutil.UsageErrorf("%s %v", flag, err)
 	}
 	return v, nil
 }
@@ -28,23 +29,23 @@ func parseWindow(month, from, to, origin string) (metrics.Window, error) {
 	if month != "" {
 		t, err := time.Parse("2006-01", month)
 		if err != nil {
-			return metrics.Window{}, usageErrorf("%smonth %q: write YYYY-MM", origin, month)
+			return metrics.Window{}, cmdutil.UsageErrorf("%smonth %q: write YYYY-MM", origin, month)
 		}
 		return metrics.Window{From: t.UnixMicro(), To: t.AddDate(0, 1, 0).UnixMicro()}, nil
 	}
 	if from == "" || to == "" {
-		return metrics.Window{}, usageErrorf("give the window: --month YYYY-MM, or --from and --to (or metrics.month in iotpm.yaml)")
+		return metrics.Window{}, cmdutil.UsageErrorf("give the window: --month YYYY-MM, or --from and --to (or metrics.month in iotpm.yaml)")
 	}
 	f, err := export.ParseTimestamp([]byte(from))
 	if err != nil {
-		return metrics.Window{}, usageErrorf("%sfrom %q: write a date (2026-10-01) or an RFC 3339 time", origin, from)
+		return metrics.Window{}, cmdutil.UsageErrorf("%sfrom %q: write a date (2026-10-01) or an RFC 3339 time", origin, from)
 	}
 	t, err := export.ParseTimestamp([]byte(to))
 	if err != nil {
-		return metrics.Window{}, usageErrorf("%sto %q: write a date (2026-11-01) or an RFC 3339 time", origin, to)
+		return metrics.Window{}, cmdutil.UsageErrorf("%sto %q: write a date (2026-11-01) or an RFC 3339 time", origin, to)
 	}
 	if t <= f {
-		return metrics.Window{}, usageErrorf("%sto %s must be after %sfrom %s", origin, to, origin, from)
+		return metrics.Window{}, cmdutil.UsageErrorf("%sto %s must be after %sfrom %s", origin, to, origin, from)
 	}
 	return metrics.Window{From: f, To: t}, nil
 }
@@ -55,14 +56,14 @@ func (o *MetricsOptions) maps() (map[string]map[string]string, error) {
 		key, header, ok := strings.Cut(m, "=")
 		kind, column, ok2 := strings.Cut(key, ".")
 		if !ok || !ok2 || header == "" {
-			return nil, usageErrorf("--map %q: write KIND.COLUMN=Header, e.g. events.device_id=clientId", m)
+			return nil, cmdutil.UsageErrorf("--map %q: write KIND.COLUMN=Header, e.g. events.device_id=clientId", m)
 		}
 		names, _, known := export.KindColumns(kind)
 		if !known {
-			return nil, usageErrorf("--map %q: unknown input %q (use %s)", m, kind, strings.Join(inputKinds, ", "))
+			return nil, cmdutil.UsageErrorf("--map %q: unknown input %q (use %s)", m, kind, strings.Join(inputKinds, ", "))
 		}
 		if !slices.Contains(names, column) {
-			return nil, usageErrorf("--map %q: %s has no column %q (columns: %s)", m, kind, column, strings.Join(names, ", "))
+			return nil, cmdutil.UsageErrorf("--map %q: %s has no column %q (columns: %s)", m, kind, column, strings.Join(names, ", "))
 		}
 		if out[kind] == nil {
 			out[kind] = map[string]string{}
@@ -115,7 +116,7 @@ func (o *MetricsOptions) health(h metrics.HealthConfig) (metrics.HealthConfig, e
 			k, v, ok := strings.Cut(strings.TrimSpace(kv), "=")
 			p, known := fields[k]
 			if !ok || !known {
-				return h, usageErrorf("--health %q: use KEY=VALUE with keys uptime_bad, uptime_good, uptime_weight, usage_bad, usage_good, usage_weight, tickets_bad, tickets_good, tickets_weight, red, yellow", kv)
+				return h, cmdutil.UsageErrorf("--health %q: use KEY=VALUE with keys uptime_bad, uptime_good, uptime_weight, usage_bad, usage_good, usage_weight, tickets_bad, tickets_good, tickets_weight, red, yellow", kv)
 			}
 			var x float64
 			var err error
@@ -124,7 +125,7 @@ func (o *MetricsOptions) health(h metrics.HealthConfig) (metrics.HealthConfig, e
 			} else {
 				x, err = strconv.ParseFloat(v, 64)
 				if err != nil || x < 0 || math.IsInf(x, 0) {
-					err = usageErrorf("--health %s=%q: give a number of 0 or more", k, v)
+					err = cmdutil.UsageErrorf("--health %s=%q: give a number of 0 or more", k, v)
 				}
 			}
 			if err != nil {
@@ -139,19 +140,19 @@ func (o *MetricsOptions) health(h metrics.HealthConfig) (metrics.HealthConfig, e
 func checkHealth(h metrics.HealthConfig) error {
 	for _, c := range []metrics.Component{h.Uptime, h.Usage, h.Tickets} {
 		if c.Bad == c.Good {
-			return usageErrorf("health: a component's bad and good values must differ")
+			return cmdutil.UsageErrorf("health: a component's bad and good values must differ")
 		}
 		for _, v := range []float64{c.Bad, c.Good} {
 			if math.IsNaN(v) || math.Abs(v) > 1e9 {
-				return usageErrorf("health: bad and good values must be finite numbers within ±1e9")
+				return cmdutil.UsageErrorf("health: bad and good values must be finite numbers within ±1e9")
 			}
 		}
 		if math.IsNaN(c.Weight) || c.Weight < 0 || c.Weight > 1000 {
-			return usageErrorf("health: weights must be from 0 to 1000")
+			return cmdutil.UsageErrorf("health: weights must be from 0 to 1000")
 		}
 	}
 	if !(h.Red < h.Yellow) {
-		return usageErrorf("health: red must be below yellow")
+		return cmdutil.UsageErrorf("health: red must be below yellow")
 	}
 	return nil
 }
@@ -227,9 +228,9 @@ func jobFromConfig(cfg *planfile.Config) (*metricsJob, error) {
 }
 
 // job merges the flags over iotpm.yaml.
-func (o *MetricsOptions) job(f *Factory) (*metricsJob, error) {
+func (o *MetricsOptions) job(f *cmdutil.Factory) (*metricsJob, error) {
 	cfg, diags := f.Config()
-	if err := report(f, diags); err != nil {
+	if err := cmdutil.ReportProblems(f, diags); err != nil {
 		return nil, err
 	}
 	base, err := jobFromConfig(cfg)
@@ -267,7 +268,7 @@ func (o *MetricsOptions) job(f *Factory) (*metricsJob, error) {
 		return nil, err
 	}
 	if !job.hasAny() {
-		return nil, usageErrorf("give at least one input: --devices, --events, --ota, --activity, --tickets or --usage (or metrics.inputs in iotpm.yaml)")
+		return nil, cmdutil.UsageErrorf("give at least one input: --devices, --events, --ota, --activity, --tickets or --usage (or metrics.inputs in iotpm.yaml)")
 	}
 	if err := o.applyFormatFlags(&job); err != nil {
 		return nil, err
@@ -279,7 +280,7 @@ func (o *MetricsOptions) job(f *Factory) (*metricsJob, error) {
 	for kind, m := range columnMaps {
 		in, ok := job.inputs[kind]
 		if !ok {
-			return nil, usageErrorf("--map names %s, which is not an input", kind)
+			return nil, cmdutil.UsageErrorf("--map names %s, which is not an input", kind)
 		}
 		merged := map[string]string{}
 		for k, v := range in.Map {
@@ -299,7 +300,7 @@ func (o *MetricsOptions) job(f *Factory) (*metricsJob, error) {
 	if o.set("activation-window") || job.activation == 0 {
 		act, err := quantity.Duration.Parse(o.ActivationWindow)
 		if err != nil || act <= 0 {
-			return nil, usageErrorf("--activation-window %q: give a positive duration such as 30d", o.ActivationWindow)
+			return nil, cmdutil.UsageErrorf("--activation-window %q: give a positive duration such as 30d", o.ActivationWindow)
 		}
 		job.activation = act
 	}
@@ -313,21 +314,21 @@ func (o *MetricsOptions) job(f *Factory) (*metricsJob, error) {
 	}
 	if o.set("max-expansion") {
 		if o.MaxExpansion < 1 || o.MaxExpansion > 100000 {
-			return nil, usageErrorf("--max-expansion %d: give a ratio from 1 to 100000", o.MaxExpansion)
+			return nil, cmdutil.UsageErrorf("--max-expansion %d: give a ratio from 1 to 100000", o.MaxExpansion)
 		}
 		job.expansion = o.MaxExpansion
 	}
 	if o.set("now") {
 		t, err := planfile.ParseInstant(o.Now)
 		if err != nil {
-			return nil, usageErrorf("--now: %v", err)
+			return nil, cmdutil.UsageErrorf("--now: %v", err)
 		}
 		job.now = t
 	}
 	if o.set("as-of") {
 		t, err := planfile.ParseInstant(o.AsOf)
 		if err != nil {
-			return nil, usageErrorf("--as-of: %v", err)
+			return nil, cmdutil.UsageErrorf("--as-of: %v", err)
 		}
 		job.asOf = t.UnixMicro()
 	}
@@ -337,7 +338,7 @@ func (o *MetricsOptions) job(f *Factory) (*metricsJob, error) {
 			d, err = 0, nil
 		}
 		if err != nil || d < 0 || d > 100*365.25*86400 {
-			return nil, usageErrorf("--dormant-after %q: give a duration such as 30d, or 0 to turn dormancy off", o.DormantAfter)
+			return nil, cmdutil.UsageErrorf("--dormant-after %q: give a duration such as 30d, or 0 to turn dormancy off", o.DormantAfter)
 		}
 		job.dormant = d
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/render"
 )
 
@@ -30,7 +31,7 @@ func TestMetricsGolden(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			args := append(append([]string{"metrics", "-C", exampleRepo}, exampleInputs...), tt.args...)
 			stdout, stderr, code := run(t, nil, args...)
-			if code != ExitOK || stderr != "" {
+			if code != cmdutil.ExitOK || stderr != "" {
 				t.Fatalf("exit %d, stderr:\n%s", code, stderr)
 			}
 			golden(t, tt.name, stdout)
@@ -78,7 +79,7 @@ func TestMetricsBadRows(t *testing.T) {
 		"d3,1790812800000,connected\n")
 	path := filepath.Join(dir, "events.csv")
 	stdout, stderr, code := run(t, nil, "metrics", "-C", dir, "--events", "events.csv", "--month", "2026-10")
-	if code != ExitInvalid || stdout != "" {
+	if code != cmdutil.ExitInvalid || stdout != "" {
 		t.Fatalf("exit %d stdout %q", code, stdout)
 	}
 	for _, want := range []string{
@@ -104,7 +105,7 @@ func TestMetricsBadRows(t *testing.T) {
 	if r.Read != 4 || r.Used != 2 || r.Skipped != 2 || r.SkippedByReason["unparseable timestamp"] != 1 || r.SkippedByReason["unknown event value"] != 1 {
 		t.Errorf("rows %+v", r)
 	}
-	if _, _, code := run(t, nil, "metrics", "-C", dir, "--events", "events.csv", "--month", "2026-10", "--max-bad-rows", "1"); code != ExitInvalid {
+	if _, _, code := run(t, nil, "metrics", "-C", dir, "--events", "events.csv", "--month", "2026-10", "--max-bad-rows", "1"); code != cmdutil.ExitInvalid {
 		t.Errorf("2 bad rows over --max-bad-rows 1: exit %d", code)
 	}
 }
@@ -112,7 +113,7 @@ func TestMetricsBadRows(t *testing.T) {
 func TestMetricsGates(t *testing.T) {
 	args := append([]string{"metrics", "-C", exampleRepo}, exampleInputs...)
 	stdout, stderr, code := run(t, nil, append(args, "--min-uptime", "99%", "--min-mad", "100")...)
-	if code != ExitGate {
+	if code != cmdutil.ExitGate {
 		t.Fatalf("exit %d, want 1", code)
 	}
 	if !strings.Contains(stderr, "gate failed: connectivity uptime is 98.55%, not >= 99% (--min-uptime)") {
@@ -152,7 +153,7 @@ func TestMetricsUsageErrors(t *testing.T) {
 				args = append(args, strings.NewReplacer("$EMPTY", empty, "$EXAMPLE", example).Replace(a))
 			}
 			stdout, stderr, code := run(t, nil, args...)
-			if code != ExitInvalid || stdout != "" || !strings.Contains(stderr, tt.want) {
+			if code != cmdutil.ExitInvalid || stdout != "" || !strings.Contains(stderr, tt.want) {
 				t.Fatalf("exit %d stdout %q stderr:\n%s", code, stdout, stderr)
 			}
 		})
@@ -191,7 +192,7 @@ func TestMetricsFlagOverridesOnlyItsInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	stdout, stderr, code := run(t, nil, "metrics", "-C", dir, "--ota", "ota-head.csv", "-o", "json")
-	if code != ExitOK {
+	if code != cmdutil.ExitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	var doc struct {
@@ -240,7 +241,7 @@ func TestMetricsCSVTables(t *testing.T) {
 			t.Errorf("--table %s is not a CSV with rows: %v %v", name, r, err)
 		}
 	}
-	if _, stderr, code := run(t, nil, "metrics", "-C", exampleRepo, "--table", "months"); code != ExitInvalid || !strings.Contains(stderr, "add -o csv") {
+	if _, stderr, code := run(t, nil, "metrics", "-C", exampleRepo, "--table", "months"); code != cmdutil.ExitInvalid || !strings.Contains(stderr, "add -o csv") {
 		t.Errorf("--table without -o csv: exit %d: %s", code, stderr)
 	}
 }
@@ -264,7 +265,7 @@ func TestMetricsTableSeparators(t *testing.T) {
 func TestMetricsMissingInputsFirst(t *testing.T) {
 	events, _ := filepath.Abs(filepath.Join(exampleRepo, "exports", "lifecycle.csv"))
 	_, stderr, code := run(t, nil, "metrics", "-C", t.TempDir(), "--month", "2026-10", "--events", events, "--ota", "nope.csv", "--usage", "nope2.csv")
-	if code != ExitInvalid || !strings.Contains(stderr, "nope.csv: no such file") || !strings.Contains(stderr, "nope2.csv: no such file") || !strings.Contains(stderr, "2 problems") {
+	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, "nope.csv: no such file") || !strings.Contains(stderr, "nope2.csv: no such file") || !strings.Contains(stderr, "2 problems") {
 		t.Errorf("exit %d: %s", code, stderr)
 	}
 }

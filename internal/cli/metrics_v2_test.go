@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/iotpm/iotpm/internal/cmdutil"
 )
 
 // A window after the data: every metric is null with its reason, every
@@ -14,7 +16,7 @@ func TestCheckWindowAfterTheDataFails(t *testing.T) {
 	dir := copyExample(t)
 	editFile(t, filepath.Join(dir, "iotpm.yaml"), "month: 2026-10", "month: 2030-10")
 	stdout, stderr, code := run(t, nil, "check", "-C", dir, "-o", "json")
-	if code != ExitGate {
+	if code != cmdutil.ExitGate {
 		t.Fatalf("exit %d, want 1:\n%s", code, stderr)
 	}
 	var doc checkJSON
@@ -51,7 +53,7 @@ func TestMetricsDataAgeGate(t *testing.T) {
 	}
 	// as of 2026-10-20 with the clock at 2026-10-25: 5 days old
 	_, stderr, code := run(t, nil, append(args, "--as-of", "2026-10-20", "--max-data-age", "2d", "--now", "2026-10-25")...)
-	if code != ExitGate || !strings.Contains(stderr, "data age is 5 days, not <= 2d (--max-data-age)") {
+	if code != cmdutil.ExitGate || !strings.Contains(stderr, "data age is 5 days, not <= 2d (--max-data-age)") {
 		t.Errorf("exit %d: %s", code, stderr)
 	}
 }
@@ -85,7 +87,7 @@ func TestMetricsV2Settings(t *testing.T) {
 		{"--max-data-age", "-1d", `--max-data-age "-1d": give a duration such as 2d or 36h`},
 	} {
 		_, stderr, code := run(t, nil, "metrics", "-C", dir, "--events", "events.csv", "--month", "2026-10", bad.flag, bad.value)
-		if code != ExitInvalid || !strings.Contains(stderr, bad.want) {
+		if code != cmdutil.ExitInvalid || !strings.Contains(stderr, bad.want) {
 			t.Errorf("%s %s: exit %d: %s", bad.flag, bad.value, code, stderr)
 		}
 	}
@@ -102,7 +104,7 @@ func TestRateThresholdInConfigIsChecked(t *testing.T) {
 		`iotpm.yaml:17:24: gates.connectivity_uptime: 75 is ambiguous: write 75% or 0.75`,
 		`iotpm.yaml:21:13: gates.data_age: "<= soon" is not an age limit`,
 	} {
-		if code != ExitInvalid || !strings.Contains(stderr, want) {
+		if code != cmdutil.ExitInvalid || !strings.Contains(stderr, want) {
 			t.Errorf("exit %d, stderr lacks %q:\n%s", code, want, stderr)
 		}
 	}

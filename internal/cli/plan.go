@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 
+	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/pkg/energy"
@@ -30,7 +31,7 @@ type planResults struct {
 
 // computePlan loads every planning file the config names and computes
 // what it can. With problems, nothing is computed.
-func computePlan(f *Factory) *planResults {
+func computePlan(f *cmdutil.Factory) *planResults {
 	p := &planResults{}
 	cfg, diags := f.Config()
 	p.problems = append(p.problems, diags...)
@@ -41,13 +42,13 @@ func computePlan(f *Factory) *planResults {
 	var d diag.List
 	p.backlog, d = planfile.LoadFeatures(cfg.Features)
 	p.problems = append(p.problems, d...)
-	p.problems = append(p.problems, f.resolveSurveyKano(p.backlog)...)
+	p.problems = append(p.problems, resolveSurveyKano(f, p.backlog)...)
 	if _, err := os.Stat(cfg.Devices); err == nil || cfg.DevicesExplicit {
 		p.fleet, d = planfile.LoadDevices(cfg.Devices)
 		p.problems = append(p.problems, d...)
 	}
 	job, err := jobFromConfig(cfg)
-	var invalid *InvalidInputError
+	var invalid *cmdutil.InvalidInputError
 	if errors.As(err, &invalid) && len(invalid.Diagnostics) > 0 {
 		p.problems = append(p.problems, invalid.Diagnostics...)
 	} else if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"slices"
 
+	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/pkg/rice"
@@ -15,7 +16,7 @@ const DefaultFeaturesFile = "features.yaml"
 
 // RiceOptions are the inputs of `iotpm rice`.
 type RiceOptions struct {
-	Factory            *Factory
+	Factory            *cmdutil.Factory
 	File               string
 	Tracks             []string
 	Theme              string
@@ -26,7 +27,7 @@ type RiceOptions struct {
 
 // NewCmdRice builds `iotpm rice`. runF replaces the run function in tests of
 // flag parsing.
-func NewCmdRice(f *Factory, runF func(*RiceOptions) error) *cobra.Command {
+func NewCmdRice(f *cmdutil.Factory, runF func(*RiceOptions) error) *cobra.Command {
 	opts := &RiceOptions{Factory: f}
 	cmd := &cobra.Command{
 		Use:   "rice [FILE]",
@@ -59,7 +60,7 @@ features.yaml, in the planning repo (-C).`,
 				opts.File = args[0]
 			}
 			if opts.Top < 0 {
-				return usageErrorf("--top must be 0 (all) or more, got %d", opts.Top)
+				return cmdutil.UsageErrorf("--top must be 0 (all) or more, got %d", opts.Top)
 			}
 			if err := checkTracks(opts.Tracks); err != nil {
 				return err
@@ -76,10 +77,10 @@ features.yaml, in the planning repo (-C).`,
 	cmd.Flags().StringVar(&opts.Baseline, "baseline", "", "compare with another version of the features file")
 	cmd.Flags().BoolVar(&opts.ListCertifications, "list-certifications", false, "list the certification catalog (built-in plus the file's own) and exit")
 	_ = cmd.RegisterFlagCompletionFunc("track", cobra.FixedCompletions([]string{"hardware", "firmware", "cloud"}, cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc("theme", completeThemes(f))
+	_ = cmd.RegisterFlagCompletionFunc("theme", cmdutil.CompleteThemes(f))
 	_ = cmd.MarkFlagFilename("baseline", "yaml", "yml")
 	_ = cmd.MarkFlagFilename("baseline", "yaml", "yml")
-	declareFormats(cmd, dataFormats)
+	cmdutil.DeclareFormats(cmd, cmdutil.DataFormats)
 	return cmd
 }
 
@@ -93,35 +94,35 @@ func checkTheme(theme string, backlog *planfile.Backlog) error {
 	for _, t := range backlog.Themes {
 		ids = append(ids, t.ID)
 	}
-	return usageErrorf("%s", unknownText("theme", theme, backlog.File, ids))
+	return cmdutil.UsageErrorf("%s", cmdutil.UnknownName("theme", theme, backlog.File, ids))
 }
 
 func riceRun(opts *RiceOptions) error {
 	f := opts.Factory
-	format, err := f.Format(dataFormats)
+	format, err := f.Format(cmdutil.DataFormats)
 	if err != nil {
 		return err
 	}
-	file, err := f.planningFile(opts.File, func(c *planfile.Config) string { return c.Features })
+	file, err := f.PlanningFile(opts.File, func(c *planfile.Config) string { return c.Features })
 	if err != nil {
 		return err
 	}
 	backlog, diags := planfile.LoadFeatures(file)
-	diags = append(diags, f.resolveSurveyKano(backlog)...)
+	diags = append(diags, resolveSurveyKano(f, backlog)...)
 	var base *planfile.Backlog
 	if opts.Baseline != "" {
 		var baseDiags diag.List
 		base, baseDiags = planfile.LoadFeatures(f.Path(opts.Baseline))
 		diags = append(diags, baseDiags...)
 	}
-	if err := report(f, diags); err != nil {
+	if err := cmdutil.ReportProblems(f, diags); err != nil {
 		return err
 	}
 	if err := checkTheme(opts.Theme, backlog); err != nil {
 		return err
 	}
 	if opts.ListCertifications {
-		return emit(f, func(w *bytes.Buffer) error { return writeCatalog(w, format, backlog.Catalog, f.term()) })
+		return cmdutil.Emit(f, func(w *bytes.Buffer) error { return writeCatalog(w, format, backlog.Catalog, f.Term()) })
 	}
 
 	ranked, err := rice.Rank(backlog.Features, backlog.Model, backlog.Catalog)
@@ -131,11 +132,11 @@ func riceRun(opts *RiceOptions) error {
 	// each feature's battery cost, when the repo has devices
 	var costs map[string]float64
 	if opts.File == "" {
-		fleet, diags := f.fleetIfAny()
+		fleet, diags := fleetIfAny(f)
 		if fleet != nil {
 			diags = append(diags, planfile.LinkPlan(fleet, backlog)...)
 		}
-		if err := report(f, diags); err != nil {
+		if err := cmdutil.ReportProblems(f, diags); err != nil {
 			return err
 		}
 		costs = batteryCosts(fleet)
@@ -146,13 +147,13 @@ func riceRun(opts *RiceOptions) error {
 			return err
 		}
 		changes := opts.filterChanges(rice.Compare(baseRanked, ranked), baseRanked, ranked)
-		return emit(f, func(w *bytes.Buffer) error {
-			return writeComparison(w, format, changes, ranked, opts, f.term())
+		return cmdutil.Emit(f, func(w *bytes.Buffer) error {
+			return writeComparison(w, format, changes, ranked, opts, f.Term())
 		})
 	}
 	ranked = opts.filter(ranked)
-	return emit(f, func(w *bytes.Buffer) error {
-		return writeRanking(w, format, ranked, backlog.Model, f.term(), f.IO.IsStdoutTTY(), costs)
+	return cmdutil.Emit(f, func(w *bytes.Buffer) error {
+		return writeRanking(w, format, ranked, backlog.Model, f.Term(), f.IO.IsStdoutTTY(), costs)
 	})
 }
 
@@ -214,7 +215,7 @@ func (o *RiceOptions) filterChanges(changes []rice.Change, base, head []rice.Sco
 func checkTracks(tracks []string) error {
 	for _, t := range tracks {
 		if !slices.Contains(rice.Tracks, rice.Track(t)) {
-			return usageErrorf("invalid --track %q: use hardware, firmware or cloud", t)
+			return cmdutil.UsageErrorf("invalid --track %q: use hardware, firmware or cloud", t)
 		}
 	}
 	return nil

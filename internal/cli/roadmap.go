@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"slices"
 
+	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/internal/render"
@@ -15,7 +16,7 @@ import (
 // RoadmapOptions are the inputs of `iotpm roadmap`.
 type RoadmapOptions struct {
 	catalog rice.Catalog // the backlog's, for NRE
-	Factory *Factory
+	Factory *cmdutil.Factory
 	File    string
 	Tracks  []string
 	Theme   string
@@ -25,7 +26,7 @@ type RoadmapOptions struct {
 }
 
 // NewCmdRoadmap builds `iotpm roadmap`.
-func NewCmdRoadmap(f *Factory, runF func(*RoadmapOptions) error) *cobra.Command {
+func NewCmdRoadmap(f *cmdutil.Factory, runF func(*RoadmapOptions) error) *cobra.Command {
 	opts := &RoadmapOptions{Factory: f}
 	cmd := &cobra.Command{
 		Use:   "roadmap [FILE]",
@@ -70,28 +71,28 @@ defaults to features.yaml in the planning repo (-C).`,
 	cmd.Flags().BoolVar(&opts.Capacity, "capacity", false, "every release, empty or not, with its used and free capacity and the features using it")
 	cmd.MarkFlagsMutuallyExclusive("explain", "capacity")
 	_ = cmd.RegisterFlagCompletionFunc("track", cobra.FixedCompletions([]string{"hardware", "firmware", "cloud"}, cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc("theme", completeThemes(f))
-	_ = cmd.RegisterFlagCompletionFunc("explain", completeFeatures(f))
-	declareFormats(cmd, chartFormats)
+	_ = cmd.RegisterFlagCompletionFunc("theme", cmdutil.CompleteThemes(f))
+	_ = cmd.RegisterFlagCompletionFunc("explain", cmdutil.CompleteFeatures(f))
+	cmdutil.DeclareFormats(cmd, cmdutil.ChartFormats)
 	return cmd
 }
 
 func roadmapRun(opts *RoadmapOptions) error {
 	f := opts.Factory
-	format, err := f.Format(chartFormats)
+	format, err := f.Format(cmdutil.ChartFormats)
 	if err != nil {
 		return err
 	}
-	file, err := f.planningFile(opts.File, func(c *planfile.Config) string { return c.Features })
+	file, err := f.PlanningFile(opts.File, func(c *planfile.Config) string { return c.Features })
 	if err != nil {
 		return err
 	}
 	backlog, diags := planfile.LoadFeatures(file)
-	diags = append(diags, f.resolveSurveyKano(backlog)...)
+	diags = append(diags, resolveSurveyKano(f, backlog)...)
 	if backlog != nil && backlog.Calendar == nil {
 		diags.Errorf(diag.Plan, backlog.File, 0, 0, "has no roadmap: calendar; add start, end and the tracks' releases (see iotpm roadmap --help and the README)")
 	}
-	if err := report(f, diags); err != nil {
+	if err := cmdutil.ReportProblems(f, diags); err != nil {
 		return err
 	}
 	if err := checkTheme(opts.Theme, backlog); err != nil {
@@ -104,7 +105,7 @@ func roadmapRun(opts *RoadmapOptions) error {
 	plan := roadmap.Schedule(roadmap.Input{Ranked: ranked, Calendar: *backlog.Calendar, Catalog: backlog.Catalog, Themes: backlog.Themes, Explain: opts.Explain})
 	opts.catalog = backlog.Catalog
 	if opts.Explain != "" {
-		if err := narrowFormat(format, []render.Format{render.FormatTable, render.FormatJSON, render.FormatYAML, render.FormatMarkdown}, "with --explain"); err != nil {
+		if err := cmdutil.NarrowFormat(format, []render.Format{render.FormatTable, render.FormatJSON, render.FormatYAML, render.FormatMarkdown}, "with --explain"); err != nil {
 			return err
 		}
 		i := slices.IndexFunc(ranked, func(s rice.Scored) bool { return s.ID == opts.Explain })
@@ -113,28 +114,28 @@ func roadmapRun(opts *RoadmapOptions) error {
 			for _, s := range ranked {
 				ids = append(ids, s.ID)
 			}
-			return usageErrorf("%s", unknownText("feature", opts.Explain, backlog.File, ids))
+			return cmdutil.UsageErrorf("%s", cmdutil.UnknownName("feature", opts.Explain, backlog.File, ids))
 		}
-		return emit(f, func(w *bytes.Buffer) error { return writeExplain(w, format, ranked[i], plan) })
+		return cmdutil.Emit(f, func(w *bytes.Buffer) error { return writeExplain(w, format, ranked[i], plan) })
 	}
 	view := opts.view(plan, ranked)
 	if opts.Capacity {
-		if err := narrowFormat(format, dataFormats, "with --capacity"); err != nil {
+		if err := cmdutil.NarrowFormat(format, cmdutil.DataFormats, "with --capacity"); err != nil {
 			return err
 		}
-		return emit(f, func(w *bytes.Buffer) error { return writeCapacity(w, format, view, f.term()) })
+		return cmdutil.Emit(f, func(w *bytes.Buffer) error { return writeCapacity(w, format, view, f.Term()) })
 	}
-	fleet, diags := f.fleetIfAny()
+	fleet, diags := fleetIfAny(f)
 	if fleet != nil {
 		ep, d := planEnergy(fleet, backlog, &plan)
 		diags = append(diags, d...)
 		view.battery = ep.worstAfterRelease()
 	}
-	if err := report(f, diags); err != nil {
+	if err := cmdutil.ReportProblems(f, diags); err != nil {
 		return err
 	}
-	return emit(f, func(w *bytes.Buffer) error {
-		return writeRoadmap(w, format, view, backlog.Calendar, f.term())
+	return cmdutil.Emit(f, func(w *bytes.Buffer) error {
+		return writeRoadmap(w, format, view, backlog.Calendar, f.Term())
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/render"
 	"github.com/iotpm/iotpm/pkg/rice"
 	"github.com/iotpm/iotpm/pkg/roadmap"
@@ -258,7 +259,7 @@ func writeRoadmap(w io.Writer, format render.Format, v planView, cal *roadmap.Ca
 		return render.YAML(w, toRoadmapJSON(v, cal))
 	case render.FormatCSV:
 		return roadmapCSV(v).CSV(w)
-	case FormatMermaid:
+	case cmdutil.FormatMermaid:
 		_, err := io.WriteString(w, mermaidGantt(v, cal))
 		return err
 	}

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/iotpm/iotpm/internal/cmdutil"
 )
 
 func TestRoadmapGolden(t *testing.T) {
@@ -76,7 +78,7 @@ func TestRoadmapErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	stdout, stderr, code := run(t, nil, "roadmap", "-C", dir)
-	if code != ExitInvalid || stdout != "" || !strings.Contains(stderr, "features.yaml: has no roadmap: calendar") {
+	if code != cmdutil.ExitInvalid || stdout != "" || !strings.Contains(stderr, "features.yaml: has no roadmap: calendar") {
 		t.Errorf("no calendar: exit %d stdout %q stderr %q", code, stdout, stderr)
 	}
 	for _, tt := range []struct {
@@ -90,12 +92,12 @@ func TestRoadmapErrors(t *testing.T) {
 		{[]string{"-o", "svg"}, `use one of table, json, yaml, csv, markdown, mermaid`},
 	} {
 		stdout, stderr, code := run(t, nil, append(append([]string{"roadmap"}, tt.args...), "-C", exampleRepo)...)
-		if code != ExitInvalid || stdout != "" || !strings.Contains(stderr, tt.want) {
+		if code != cmdutil.ExitInvalid || stdout != "" || !strings.Contains(stderr, tt.want) {
 			t.Errorf("%v: exit %d stdout %q stderr %q", tt.args, code, stdout, stderr)
 		}
 	}
 	// mermaid is the roadmap's own format
-	if _, stderr, code := run(t, nil, "rice", "-C", exampleRepo, "-o", "mermaid"); code != ExitInvalid || !strings.Contains(stderr, "invalid output format") {
+	if _, stderr, code := run(t, nil, "rice", "-C", exampleRepo, "-o", "mermaid"); code != cmdutil.ExitInvalid || !strings.Contains(stderr, "invalid output format") {
 		t.Errorf("rice -o mermaid: exit %d %s", code, stderr)
 	}
 }
@@ -111,7 +113,7 @@ func TestThemesOnTimeGate(t *testing.T) {
 	dir := copyExample(t)
 	editFile(t, filepath.Join(dir, "iotpm.yaml"), "roadmap: no_unscheduled_basic", "roadmap: no_unscheduled_basic\n  themes: on_time")
 	stdout, stderr, code := run(t, nil, "check", "-C", dir)
-	if code != ExitGate || !strings.Contains(stderr, "themes.insurer-channel completes 2028-07-17, not completes by 2027-12-31") {
+	if code != cmdutil.ExitGate || !strings.Contains(stderr, "themes.insurer-channel completes 2028-07-17, not completes by 2027-12-31") {
 		t.Errorf("exit %d:\n%s\n%s", code, stdout, stderr)
 	}
 	if !strings.Contains(stdout, "themes.fewer-false-alerts") || !strings.Contains(stdout, "2027-10-11") {

@@ -9,194 +9,22 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"regexp"
 	"runtime/debug"
-	"slices"
-	"strconv"
 	"strings"
 	"syscall"
-	"time"
 
+	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/termsafe"
 
 	"github.com/iotpm/iotpm/internal/build"
-	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/iostreams"
-	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/internal/render"
 	"github.com/spf13/cobra"
 )
 
-// Exit codes. They are part of the interface CI scripts rely on.
-const (
-	ExitOK       = 0 // success
-	ExitGate     = 1 // the command ran and a gate or threshold failed
-	ExitInvalid  = 2 // invalid input or usage
-	ExitInternal = 3 // a bug in iotpm (a recovered panic) or an I/O failure
-	// ExitInterrupted is the shell's code for a process ended by SIGINT.
-	ExitInterrupted = 130
-)
-
-// Factory carries what every command needs: the streams, the environment and
-// the global flags.
-type Factory struct {
-	IO     *iostreams.IOStreams
-	Getenv func(string) string
-	// Dir is the planning repo root (-C); relative paths resolve against it.
-	Dir string
-	// Output is the -o value, checked by each command against what it offers.
-	Output string
-	// Wide and Width are --wide and --width: how tables fit the terminal.
-	Wide  bool
-	Width int
-	// Columns is --columns; picked and seen record, across the tables of
-	// one output, which names matched and which columns there were.
-	Columns []string
-	picked  map[string]bool
-	seen    []string
-
-	// Now is the clock (tests fix it).
-	Now func() time.Time
-	// Context is cancelled on Ctrl-C (SIGINT) or SIGTERM: long reads stop
-	// on it and the command exits 130 without writing its output.
-	Context context.Context
-
-	config      *planfile.Config
-	configDiags diag.List
-}
-
-// checkDir stops a command that reads a planning repo when -C names no
-// directory, instead of reporting its first missing file.
-func (f *Factory) checkDir(cmd *cobra.Command) error {
-	switch cmd.Name() {
-	case "init", "schema", "version", "help", "completion", cobra.ShellCompRequestCmd, cobra.ShellCompNoDescRequestCmd:
-		return nil
-	}
-	if f.Dir == "" || f.Dir == "." {
-		return nil
-	}
-	info, err := os.Stat(f.Dir)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return usageErrorf("-C %s: no such directory; to start a planning repo there: iotpm init %s", f.Dir, f.Dir)
-	case err != nil:
-		return usageErrorf("-C %s: %v", f.Dir, err)
-	case !info.IsDir():
-		return usageErrorf("-C %s: not a directory (-C takes the planning repo's root)", f.Dir)
-	}
-	return nil
-}
-
-// term is where table output goes: colour, and the width tables fit —
-// --width, else COLUMNS, else the terminal's width; none (full tables)
-// with --wide or when stdout is not a terminal, so piped output keeps every
-// column unless asked.
-func (f *Factory) term() render.Term {
-	t := render.Term{Color: f.IO.ColorEnabled(), Columns: f.Columns}
-	if len(f.Columns) > 0 {
-		if f.picked == nil {
-			f.picked = map[string]bool{}
-		}
-		t.Picked, t.Seen = f.picked, &f.seen
-	}
-	switch {
-	case f.Wide:
-	case f.Width > 0:
-		t.Width = f.Width
-	default:
-		if n, err := strconv.Atoi(f.Getenv("COLUMNS")); err == nil && n > 0 {
-			t.Width = n
-		} else if f.IO.IsStdoutTTY() {
-			t.Width = f.IO.TerminalWidth()
-		}
-	}
-	return t
-}
-
-func (f *Factory) context() context.Context {
-	if f.Context != nil {
-		return f.Context
-	}
-	return context.Background()
-}
-
-func (f *Factory) now() time.Time {
-	if f.Now != nil {
-		return f.Now()
-	}
-	return time.Now()
-}
-
-// Path resolves a planning-repo path: absolute paths stay, relative ones are
-// taken from the repo root.
-func (f *Factory) Path(p string) string {
-	if filepath.IsAbs(p) {
-		return p
-	}
-	return filepath.Join(f.Dir, p)
-}
-
-// Format parses -o against the formats a command offers.
-func (f *Factory) Format(allowed []render.Format) (render.Format, error) {
-	if f.Output == "" && len(allowed) > 0 {
-		return allowed[0], nil
-	}
-	format, err := render.ParseFormat(f.Output, allowed)
-	if err != nil {
-		return "", usageErrorf("%v", err)
-	}
-	return format, nil
-}
-
-// UsageError is a problem with how the command was called. It exits 2.
-type UsageError struct{ Err error }
-
-func (e *UsageError) Error() string { return e.Err.Error() }
-func (e *UsageError) Unwrap() error { return e.Err }
-
-func usageErrorf(format string, args ...any) error {
-	return &UsageError{Err: fmt.Errorf(format, args...)}
-}
-
-// InvalidInputError wraps the diagnostics of input files that could not be
-// used. The diagnostics have been printed already; it exits 2. Summary, when
-// set, replaces the generated summary line.
-type InvalidInputError struct {
-	Diagnostics diag.List
-	Summary     string
-}
-
-func (e *InvalidInputError) Error() string {
-	if e.Summary != "" {
-		return e.Summary
-	}
-	errs := e.Diagnostics.Sort().Errors() // counted as printed: repeats once
-	if len(errs) == 0 {
-		return "invalid input; nothing was computed"
-	}
-	var files []string
-	for _, d := range errs {
-		if !slices.Contains(files, d.File) {
-			files = append(files, d.File)
-		}
-	}
-	noun := "problems"
-	if len(errs) == 1 {
-		noun = "problem"
-	}
-	return fmt.Sprintf("%d %s in %s; nothing was computed", len(errs), noun, strings.Join(files, ", "))
-}
-
-// GateError reports that a CI gate failed. It exits 1.
-type GateError struct{ Failed []string }
-
-func (e *GateError) Error() string {
-	return "gate failed: " + strings.Join(e.Failed, "; ")
-}
-
 // NewRootCmd builds the iotpm command tree.
-func NewRootCmd(f *Factory) *cobra.Command {
+func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "iotpm",
 		Short: "Planning toolkit for product managers of connected (IoT) products",
@@ -215,7 +43,7 @@ metrics from real exports. It runs the same on a laptop and in CI.`,
 		SilenceUsage:  true,
 	}
 	root.SetVersionTemplate("iotpm {{.Version}}\n")
-	f.useWrappedHelp(root)
+	useWrappedHelp(f, root)
 	root.PersistentFlags().StringVarP(&f.Dir, "dir", "C", ".", "planning repo root; relative paths resolve against it")
 	root.PersistentFlags().StringVarP(&f.Output, "output", "o", "", "output format; each command lists its own (default: the first)")
 	root.PersistentFlags().BoolVar(&f.Wide, "wide", false, "tables show every column, however wide")
@@ -223,22 +51,22 @@ metrics from real exports. It runs the same on a laptop and in CI.`,
 	root.MarkFlagsMutuallyExclusive("wide", "width")
 	root.PersistentFlags().StringSliceVar(&f.Columns, "columns", nil, "tables show only these columns, in this order (names as headers in lower case: id,score,effort)")
 	root.MarkFlagsMutuallyExclusive("wide", "columns")
-	_ = root.RegisterFlagCompletionFunc("output", completeOutput)
+	_ = root.RegisterFlagCompletionFunc("output", cmdutil.CompleteOutput)
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
-		if err := f.checkDir(cmd); err != nil {
+		if err := f.CheckDir(cmd); err != nil {
 			return err
 		}
 		if cmd.Flags().Changed("width") && f.Width < 20 {
-			return usageErrorf("--width %d: give the terminal's width in columns, 20 or more", f.Width)
+			return cmdutil.UsageErrorf("--width %d: give the terminal's width in columns, 20 or more", f.Width)
 		}
 		if len(f.Columns) > 0 && f.Output != "" && f.Output != string(render.FormatTable) {
-			return usageErrorf("--columns picks the columns of table output; -o %s keeps every column (select with jq or your spreadsheet)", f.Output)
+			return cmdutil.UsageErrorf("--columns picks the columns of table output; -o %s keeps every column (select with jq or your spreadsheet)", f.Output)
 		}
-		return f.checkOutputFlag(cmd)
+		return f.CheckOutputFlag(cmd)
 	}
 	_ = root.MarkPersistentFlagDirname("dir")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &UsageError{Err: plainFlagError(err)}
+		return &cmdutil.UsageError{Err: plainFlagError(err)}
 	})
 
 	root.AddGroup(&cobra.Group{ID: "plan", Title: "Planning:"}, &cobra.Group{ID: "repo", Title: "The planning repo:"})
@@ -268,7 +96,7 @@ func Main(args []string, ios *iostreams.IOStreams, getenv func(string) string) i
 }
 
 // MainContext is Main with the caller's context: when it is cancelled,
-// long reads stop and the command exits ExitInterrupted.
+// long reads stop and the command exits cmdutil.ExitInterrupted.
 func MainContext(ctx context.Context, args []string, ios *iostreams.IOStreams, getenv func(string) string) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -276,10 +104,10 @@ func MainContext(ctx context.Context, args []string, ios *iostreams.IOStreams, g
 			if getenv("IOTPM_DEBUG") != "" {
 				fmt.Fprintf(ios.ErrOut, "%s\n", debug.Stack())
 			}
-			code = ExitInternal
+			code = cmdutil.ExitInternal
 		}
 	}()
-	f := &Factory{IO: ios, Getenv: getenv, Context: ctx}
+	f := &cmdutil.Factory{IO: ios, Getenv: getenv, BaseContext: ctx}
 	root := NewRootCmd(f)
 	root.SetArgs(args)
 	root.SetOut(ios.Out)
@@ -287,33 +115,33 @@ func MainContext(ctx context.Context, args []string, ios *iostreams.IOStreams, g
 	root.SetIn(ios.In)
 	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
-		return ExitOK
+		return cmdutil.ExitOK
 	}
 	if errors.Is(err, context.Canceled) {
 		fmt.Fprintln(ios.ErrOut, "iotpm: interrupted; nothing was written")
-		return ExitInterrupted
+		return cmdutil.ExitInterrupted
 	}
 	var (
-		usage   *UsageError
-		invalid *InvalidInputError
-		gateErr *GateError
+		usage   *cmdutil.UsageError
+		invalid *cmdutil.InvalidInputError
+		gateErr *cmdutil.GateError
 	)
 	switch {
 	case errors.As(err, &invalid):
 		fmt.Fprintf(ios.ErrOut, "iotpm: %s\n", termsafe.String(err.Error()))
-		return ExitInvalid
+		return cmdutil.ExitInvalid
 	case errors.As(err, &gateErr):
 		fmt.Fprintf(ios.ErrOut, "iotpm: %s\n", termsafe.String(err.Error()))
-		return ExitGate
+		return cmdutil.ExitGate
 	case errors.As(err, &usage), isCobraUsageError(err):
 		fmt.Fprintf(ios.ErrOut, "iotpm: %s\n", termsafe.String(plainFlagError(err).Error()))
 		if cmd != nil {
 			fmt.Fprintf(ios.ErrOut, "Run '%s --help' for usage.\n", cmd.CommandPath())
 		}
-		return ExitInvalid
+		return cmdutil.ExitInvalid
 	default:
 		fmt.Fprintf(ios.ErrOut, "iotpm: %s\n", termsafe.String(err.Error()))
-		return ExitInternal
+		return cmdutil.ExitInternal
 	}
 }
 

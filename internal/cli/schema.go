@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/outfile"
 
 	"github.com/iotpm/iotpm/internal/planfile"
@@ -19,7 +20,7 @@ var schemaFileNames = map[string]string{
 }
 
 // NewCmdSchema builds `iotpm schema`.
-func NewCmdSchema(f *Factory) *cobra.Command {
+func NewCmdSchema(f *cmdutil.Factory) *cobra.Command {
 	var outDir string
 	cmd := &cobra.Command{
 		Use:   "schema [config|features|devices]",
@@ -38,22 +39,22 @@ decodes with, so they cannot drift. Point editors at them with a modeline:
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if outDir != "" {
 				if len(args) > 0 {
-					return usageErrorf("--out-dir writes every schema; drop the kind")
+					return cmdutil.UsageErrorf("--out-dir writes every schema; drop the kind")
 				}
 				return writeSchemas(f.Path(outDir))
 			}
 			if len(args) == 0 {
-				return usageErrorf("name a kind: config, features or devices (or --out-dir DIR)")
+				return cmdutil.UsageErrorf("name a kind: config, features or devices (or --out-dir DIR)")
 			}
 			s, err := planfile.Schema(args[0])
 			if err != nil {
-				return usageErrorf("%v", err)
+				return cmdutil.UsageErrorf("%v", err)
 			}
-			format, err := f.Format(schemaFormats)
+			format, err := f.Format(cmdutil.SchemaFormats)
 			if err != nil {
 				return err
 			}
-			return emit(f, func(w *bytes.Buffer) error {
+			return cmdutil.Emit(f, func(w *bytes.Buffer) error {
 				if format == render.FormatYAML {
 					return render.YAML(w, s)
 				}
@@ -63,7 +64,7 @@ decodes with, so they cannot drift. Point editors at them with a modeline:
 	}
 	cmd.Flags().StringVar(&outDir, "out-dir", "", "write every schema into DIR")
 	_ = cmd.MarkFlagDirname("out-dir")
-	declareFormats(cmd, schemaFormats)
+	cmdutil.DeclareFormats(cmd, cmdutil.SchemaFormats)
 	return cmd
 }
 

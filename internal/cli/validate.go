@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/internal/render"
@@ -16,7 +17,7 @@ import (
 
 // ValidateOptions are the inputs of `iotpm validate`.
 type ValidateOptions struct {
-	Factory *Factory
+	Factory *cmdutil.Factory
 	Files   []string
 }
 
@@ -64,7 +65,7 @@ var fileKinds = []fileKind{
 }
 
 // NewCmdValidate builds `iotpm validate`.
-func NewCmdValidate(f *Factory, runF func(*ValidateOptions) error) *cobra.Command {
+func NewCmdValidate(f *cmdutil.Factory, runF func(*ValidateOptions) error) *cobra.Command {
 	opts := &ValidateOptions{Factory: f}
 	cmd := &cobra.Command{
 		Use:   "validate [FILE...]",
@@ -84,7 +85,7 @@ that exist; features.yaml must). Exit 0 when all are valid, 2 when not.`,
 			return validateRun(opts)
 		},
 	}
-	declareFormats(cmd, dataFormats)
+	cmdutil.DeclareFormats(cmd, cmdutil.DataFormats)
 	return cmd
 }
 
@@ -98,7 +99,7 @@ type validateFileJSON struct {
 
 func validateRun(opts *ValidateOptions) error {
 	f := opts.Factory
-	format, err := f.Format(dataFormats)
+	format, err := f.Format(cmdutil.DataFormats)
 	if err != nil {
 		return err
 	}
@@ -111,7 +112,7 @@ func validateRun(opts *ValidateOptions) error {
 	if len(paths) == 0 {
 		cfg, diags := f.Config()
 		if cfg == nil {
-			return report(f, diags)
+			return cmdutil.ReportProblems(f, diags)
 		}
 		if cfg.File != "" {
 			diags = append(diags, formatDiagnostics(cfg)...)
@@ -153,7 +154,7 @@ func validateRun(opts *ValidateOptions) error {
 			Valid bool               `json:"valid"`
 			Files []validateFileJSON `json:"files"`
 		}{!all.HasErrors(), results}
-		if err := emit(f, func(w *bytes.Buffer) error {
+		if err := cmdutil.Emit(f, func(w *bytes.Buffer) error {
 			if format == render.FormatYAML {
 				return render.YAML(w, doc)
 			}
@@ -162,11 +163,11 @@ func validateRun(opts *ValidateOptions) error {
 			return err
 		}
 		if all.HasErrors() {
-			return &InvalidInputError{Diagnostics: all}
+			return &cmdutil.InvalidInputError{Diagnostics: all}
 		}
 		return nil
 	}
-	if err := report(f, all); err != nil {
+	if err := cmdutil.ReportProblems(f, all); err != nil {
 		return err
 	}
 	if format == render.FormatCSV || format == render.FormatMarkdown {
@@ -174,9 +175,9 @@ func validateRun(opts *ValidateOptions) error {
 		for _, r := range results {
 			t.Append(r.Path, r.Kind, strconv.FormatBool(r.Valid), r.Summary)
 		}
-		return emit(f, func(w *bytes.Buffer) error { return render.Write(w, format, nil, t, f.term()) })
+		return cmdutil.Emit(f, func(w *bytes.Buffer) error { return render.Write(w, format, nil, t, f.Term()) })
 	}
-	return emit(f, func(w *bytes.Buffer) error {
+	return cmdutil.Emit(f, func(w *bytes.Buffer) error {
 		for _, r := range results {
 			fmt.Fprintf(w, "%s: ok (%s: %s)\n", r.Path, r.Kind, r.Summary)
 		}

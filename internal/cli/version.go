@@ -6,6 +6,7 @@ import (
 	"runtime"
 
 	"github.com/iotpm/iotpm/internal/build"
+	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/render"
 	"github.com/spf13/cobra"
 )
@@ -14,7 +15,7 @@ import (
 // reports and scripts.
 var versionFormats = []render.Format{render.FormatTable, render.FormatJSON, render.FormatYAML}
 
-func NewCmdVersion(f *Factory) *cobra.Command {
+func NewCmdVersion(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "version",
 		Short: "Print the iotpm version",
@@ -29,7 +30,7 @@ func NewCmdVersion(f *Factory) *cobra.Command {
 				GoVersion string `json:"go_version"`
 				Platform  string `json:"platform"`
 			}{build.String(), runtime.Version(), runtime.GOOS + "/" + runtime.GOARCH}
-			return emit(f, func(w *bytes.Buffer) error {
+			return cmdutil.Emit(f, func(w *bytes.Buffer) error {
 				switch format {
 				case render.FormatJSON:
 					return render.JSON(w, v)
@@ -41,6 +42,6 @@ func NewCmdVersion(f *Factory) *cobra.Command {
 			})
 		},
 	}
-	declareFormats(cmd, versionFormats)
+	cmdutil.DeclareFormats(cmd, versionFormats)
 	return cmd
 }

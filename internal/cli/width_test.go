@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/iostreams"
 )
 
@@ -20,7 +21,7 @@ func TestTablesFitTheWidth(t *testing.T) {
 		for _, width := range []string{"80", "120"} {
 			t.Run(cmd+"/"+width, func(t *testing.T) {
 				stdout, stderr, code := run(t, map[string]string{"COLUMNS": width}, cmd, "-C", exampleRepo)
-				if code != ExitOK {
+				if code != cmdutil.ExitOK {
 					t.Fatalf("exit %d: %s", code, stderr)
 				}
 				golden(t, "width/"+cmd+"-"+width+".golden", stdout)
@@ -49,10 +50,10 @@ func TestTablesFitTheWidth(t *testing.T) {
 	if wide != piped || !strings.Contains(wide, "TOOLING (PERSON-MO)") || strings.Contains(wide, "hidden to fit") {
 		t.Errorf("--wide:\n%s\npiped:\n%s", wide, piped)
 	}
-	if _, stderr, code := run(t, nil, "rice", "-C", exampleRepo, "--wide", "--width", "80"); code != ExitInvalid || !strings.Contains(stderr, "--wide and --width cannot be used together") {
+	if _, stderr, code := run(t, nil, "rice", "-C", exampleRepo, "--wide", "--width", "80"); code != cmdutil.ExitInvalid || !strings.Contains(stderr, "--wide and --width cannot be used together") {
 		t.Errorf("--wide --width: exit %d: %s", code, stderr)
 	}
-	if _, stderr, code := run(t, nil, "rice", "-C", exampleRepo, "--width", "0"); code != ExitInvalid || !strings.Contains(stderr, "--width 0: give the terminal's width in columns, 20 or more") {
+	if _, stderr, code := run(t, nil, "rice", "-C", exampleRepo, "--width", "0"); code != cmdutil.ExitInvalid || !strings.Contains(stderr, "--width 0: give the terminal's width in columns, 20 or more") {
 		t.Errorf("--width 0: exit %d: %s", code, stderr)
 	}
 }
@@ -63,7 +64,7 @@ func TestDiffFitsTheWidth(t *testing.T) {
 	editFile(t, filepath.Join(head, "features.yaml"), "    reach: 52000\n", "    reach: 5200\n")
 	for _, width := range []string{"80", "120"} {
 		stdout, stderr, code := run(t, nil, "diff", "--base-dir", base, "-C", head, "--width", width)
-		if code != ExitOK {
+		if code != cmdutil.ExitOK {
 			t.Fatalf("exit %d: %s", code, stderr)
 		}
 		golden(t, "width/diff-"+width+".golden", strings.ReplaceAll(stdout, base, "$BASE"))
@@ -83,10 +84,10 @@ func TestColumnsFlag(t *testing.T) {
 		t.Errorf("--columns score,id,effort:\n%s", stdout)
 	}
 	stdout, stderr, code = run(t, nil, "rice", "-C", exampleRepo, "--columns", "id,scroe")
-	if code != ExitInvalid || stdout != "" || !strings.Contains(stderr, `--columns: no column "scroe" in this output; did you mean "score"?`) {
+	if code != cmdutil.ExitInvalid || stdout != "" || !strings.Contains(stderr, `--columns: no column "scroe" in this output; did you mean "score"?`) {
 		t.Errorf("unknown column: exit %d, stdout %q, stderr %s", code, stdout, stderr)
 	}
-	if _, stderr, code := run(t, nil, "rice", "-C", exampleRepo, "--columns", "id", "-o", "json"); code != ExitInvalid || !strings.Contains(stderr, "--columns picks the columns of table output") {
+	if _, stderr, code := run(t, nil, "rice", "-C", exampleRepo, "--columns", "id", "-o", "json"); code != cmdutil.ExitInvalid || !strings.Contains(stderr, "--columns picks the columns of table output") {
 		t.Errorf("--columns -o json: exit %d: %s", code, stderr)
 	}
 }

@@ -1,6 +1,7 @@
-package cli
+package cmdutil
 
 import (
+	"github.com/iotpm/iotpm/internal/export"
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/pkg/energy"
 	"github.com/spf13/cobra"
@@ -31,7 +32,7 @@ func loadFleet(cfg *planfile.Config) *planfile.Fleet {
 }
 
 // completeDevices offers the device ids of the planning repo.
-func completeDevices(f *Factory) cobra.CompletionFunc {
+func CompleteDevices(f *Factory) cobra.CompletionFunc {
 	return completeFrom(f, loadFleet, func(fleet *planfile.Fleet) (ids []string) {
 		for _, d := range fleet.Devices {
 			ids = append(ids, d.ID)
@@ -41,7 +42,7 @@ func completeDevices(f *Factory) cobra.CompletionFunc {
 }
 
 // completeFeatures offers the backlog's feature ids, with titles (--explain).
-func completeFeatures(f *Factory) cobra.CompletionFunc {
+func CompleteFeatures(f *Factory) cobra.CompletionFunc {
 	return completeFrom(f, loadBacklog, func(backlog *planfile.Backlog) (ids []string) {
 		for _, x := range backlog.Features {
 			ids = append(ids, x.ID+"\t"+x.Title)
@@ -51,7 +52,7 @@ func completeFeatures(f *Factory) cobra.CompletionFunc {
 }
 
 // completeThemes offers the backlog's theme ids (--theme).
-func completeThemes(f *Factory) cobra.CompletionFunc {
+func CompleteThemes(f *Factory) cobra.CompletionFunc {
 	return completeFrom(f, loadBacklog, func(backlog *planfile.Backlog) (ids []string) {
 		for _, t := range backlog.Themes {
 			ids = append(ids, t.ID)
@@ -62,7 +63,7 @@ func completeThemes(f *Factory) cobra.CompletionFunc {
 
 // completeSweep offers DEVICE.EVENT.PARAM= for every device, event and
 // parameter (the values are the user's to type).
-func completeSweep(f *Factory) cobra.CompletionFunc {
+func CompleteSweep(f *Factory) cobra.CompletionFunc {
 	return completeFrom(f, loadFleet, func(fleet *planfile.Fleet) (out []string) {
 		for _, d := range fleet.Devices {
 			for _, e := range d.Events {
@@ -77,10 +78,10 @@ func completeSweep(f *Factory) cobra.CompletionFunc {
 
 // completeKindPrefix offers "KIND=" for the flags that take KIND=VALUE
 // (--format, --tz, --map as KIND.).
-func completeKindPrefix(sep string) cobra.CompletionFunc {
+func CompleteKindPrefix(sep string) cobra.CompletionFunc {
 	return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		var out []string
-		for _, k := range inputKinds {
+		for _, k := range export.Kinds {
 			out = append(out, k+sep)
 		}
 		return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace

@@ -1,4 +1,4 @@
-package cli
+package cmdutil
 
 import (
 	"bytes"
@@ -12,12 +12,12 @@ import (
 // emit renders a command's whole output into memory first and writes it only
 // when rendering succeeded, so a failure never leaves half a document on
 // stdout for a script to consume.
-func emit(f *Factory, write func(*bytes.Buffer) error) error {
+func Emit(f *Factory, write func(*bytes.Buffer) error) error {
 	var buf bytes.Buffer
 	if err := write(&buf); err != nil {
 		return err
 	}
-	if err := f.checkColumns(); err != nil {
+	if err := f.CheckColumns(); err != nil {
 		return err
 	}
 	_, err := f.IO.Out.Write(buf.Bytes())
@@ -26,13 +26,13 @@ func emit(f *Factory, write func(*bytes.Buffer) error) error {
 
 // checkColumns refuses a --columns name that no table of the output has
 // (the output is not written): a typo must not quietly show everything.
-func (f *Factory) checkColumns() error {
+func (f *Factory) CheckColumns() error {
 	if len(f.Columns) == 0 || f.seen == nil {
 		return nil
 	}
 	for _, name := range f.Columns {
 		if !f.picked[render.ColumnKey(name)] {
-			return usageErrorf("--columns: no column %q in this output%s (columns: %s)", name, didYouMeanText(render.ColumnKey(name), f.seen), strings.Join(f.seen, ", "))
+			return UsageErrorf("--columns: no column %q in this output%s (columns: %s)", name, DidYouMean(render.ColumnKey(name), f.seen), strings.Join(f.seen, ", "))
 		}
 	}
 	return nil
@@ -40,7 +40,7 @@ func (f *Factory) checkColumns() error {
 
 // report prints diagnostics to stderr, sorted. When any is an error it
 // returns an InvalidInputError for Main to turn into exit 2.
-func report(f *Factory, diags diag.List) error {
+func ReportProblems(f *Factory, diags diag.List) error {
 	for _, d := range diags.Sort() {
 		fmt.Fprintln(f.IO.ErrOut, d.String())
 	}

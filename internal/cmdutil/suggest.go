@@ -1,4 +1,4 @@
-package cli
+package cmdutil
 
 import (
 	"fmt"
@@ -10,7 +10,7 @@ import (
 // didYouMeanText is the tail of a message about an unknown name: a
 // suggestion when one candidate is a plausible typo (or the only one the
 // name begins), else "".
-func didYouMeanText(s string, candidates []string) string {
+func DidYouMean(s string, candidates []string) string {
 	if sug := planfile.Suggest(s, candidates); sug != "" {
 		return fmt.Sprintf("; did you mean %q?", sug)
 	}
@@ -20,9 +20,9 @@ func didYouMeanText(s string, candidates []string) string {
 // unknownText is the message for a name given in a flag that names nothing:
 // "no feature "x" in features.yaml", then a suggestion, or the names there
 // are when there are few enough to read.
-func unknownText(what, name, where string, candidates []string) string {
+func UnknownName(what, name, where string, candidates []string) string {
 	msg := fmt.Sprintf("no %s %q in %s", what, name, where)
-	if sug := didYouMeanText(name, candidates); sug != "" {
+	if sug := DidYouMean(name, candidates); sug != "" {
 		return msg + sug
 	}
 	switch {

@@ -1,4 +1,4 @@
-package cli
+package cmdutil
 
 import (
 	"github.com/iotpm/iotpm/internal/diag"
@@ -18,12 +18,12 @@ func (f *Factory) Config() (*planfile.Config, diag.List) {
 }
 
 // planningFile resolves a command's FILE argument, or the config's default.
-func (f *Factory) planningFile(arg string, fromConfig func(*planfile.Config) string) (string, error) {
+func (f *Factory) PlanningFile(arg string, fromConfig func(*planfile.Config) string) (string, error) {
 	if arg != "" {
 		return f.Path(arg), nil
 	}
 	cfg, diags := f.Config()
-	if err := report(f, diags); err != nil {
+	if err := ReportProblems(f, diags); err != nil {
 		return "", err
 	}
 	return fromConfig(cfg), nil

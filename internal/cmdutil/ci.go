@@ -1,4 +1,4 @@
-package cli
+package cmdutil
 
 import (
 	"encoding/xml"
@@ -39,7 +39,7 @@ func annotationPath(path, workspace string) string {
 }
 
 // writeAnnotation writes one ::error or ::warning workflow command.
-func writeAnnotation(w io.Writer, d diag.Diagnostic, workspace string) {
+func WriteAnnotation(w io.Writer, d diag.Diagnostic, workspace string) {
 	level := "error"
 	if d.Severity == diag.Warning {
 		level = "warning"
@@ -60,13 +60,13 @@ func writeAnnotation(w io.Writer, d diag.Diagnostic, workspace string) {
 }
 
 // writeGateAnnotation writes a failed gate as an ::error with its title.
-func writeGateAnnotation(w io.Writer, g gate.Gate) {
+func WriteGateAnnotation(w io.Writer, g gate.Gate) {
 	fmt.Fprintf(w, "::error title=%s::%s\n", escapeProperty("iotpm gate "+g.Name), escapeData(g.Failure()))
 }
 
 // appendFile appends text to a file, creating it; the step summary is
 // shared by every step, so it is never truncated.
-func appendFile(path, text string) error {
+func AppendFile(path, text string) error {
 	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 	if err != nil {
 		return err
@@ -81,73 +81,73 @@ func appendFile(path, text string) error {
 // JUnit XML: one test case per gate, so CI systems that show test results
 // show the gates; problems in the inputs fail a "planning files" case.
 
-type junitSuites struct {
+type JUnitSuites struct {
 	XMLName xml.Name     `xml:"testsuites"`
-	Suites  []junitSuite `xml:"testsuite"`
+	Suites  []JUnitSuite `xml:"testsuite"`
 }
 
-type junitSuite struct {
+type JUnitSuite struct {
 	Name     string      `xml:"name,attr"`
 	Tests    int         `xml:"tests,attr"`
 	Failures int         `xml:"failures,attr"`
 	Errors   int         `xml:"errors,attr"`
-	Cases    []junitCase `xml:"testcase"`
+	Cases    []JUnitCase `xml:"testcase"`
 }
 
-type junitCase struct {
+type JUnitCase struct {
 	Name      string        `xml:"name,attr"`
 	Classname string        `xml:"classname,attr"`
-	Failure   *junitFailure `xml:"failure,omitempty"`
-	Error     *junitFailure `xml:"error,omitempty"`
+	Failure   *JUnitFailure `xml:"failure,omitempty"`
+	Error     *JUnitFailure `xml:"error,omitempty"`
 }
 
-type junitFailure struct {
+type JUnitFailure struct {
 	Message string `xml:"message,attr"`
 	Text    string `xml:",chardata"`
 }
 
-func writeJUnit(f *Factory, path string, gates []gate.Gate, problems diag.List) error {
-	s := junitSuite{Name: "iotpm check"}
+func WriteJUnit(f *Factory, path string, gates []gate.Gate, problems diag.List) error {
+	s := JUnitSuite{Name: "iotpm check"}
 	if problems.HasErrors() {
 		var lines []string
 		for _, d := range problems.Errors() {
 			lines = append(lines, d.String())
 		}
-		s.Cases = append(s.Cases, junitCase{Name: "planning files", Classname: "iotpm.validate",
-			Error: &junitFailure{Message: fmt.Sprintf("%d problems", len(lines)), Text: strings.Join(lines, "\n")}})
+		s.Cases = append(s.Cases, JUnitCase{Name: "planning files", Classname: "iotpm.validate",
+			Error: &JUnitFailure{Message: fmt.Sprintf("%d problems", len(lines)), Text: strings.Join(lines, "\n")}})
 		s.Errors++
 	}
 	for _, g := range gates {
-		c := junitCase{Name: g.Name, Classname: "iotpm.gates"}
+		c := JUnitCase{Name: g.Name, Classname: "iotpm.gates"}
 		if !g.Passed {
-			c.Failure = &junitFailure{Message: g.Failure(), Text: g.Failure()}
+			c.Failure = &JUnitFailure{Message: g.Failure(), Text: g.Failure()}
 			s.Failures++
 		}
 		s.Cases = append(s.Cases, c)
 	}
 	s.Tests = len(s.Cases)
-	out, err := xml.MarshalIndent(junitSuites{Suites: []junitSuite{s}}, "", "  ")
+	out, err := xml.MarshalIndent(JUnitSuites{Suites: []JUnitSuite{s}}, "", "  ")
 	if err != nil {
 		return err
 	}
-	return f.writeOutput(path, append([]byte(xml.Header), append(out, '\n')...))
+	return f.WriteOutput(path, append([]byte(xml.Header), append(out, '\n')...))
 }
 
 // writeOutput writes a file the user named (--out, --junit, init's files)
 // by outfile's rules; "-" is standard output. A path outfile refuses is a
 // usage error.
-func (f *Factory) writeOutput(name string, data []byte) error {
+func (f *Factory) WriteOutput(name string, data []byte) error {
 	if name != "-" {
 		name = f.Path(name)
 	}
-	return f.writeFile(name, data)
+	return f.WriteFile(name, data)
 }
 
 // writeFile is writeOutput for a path already resolved.
-func (f *Factory) writeFile(path string, data []byte) error {
+func (f *Factory) WriteFile(path string, data []byte) error {
 	err := outfile.Write(path, data, f.IO.Out)
 	if errors.Is(err, outfile.ErrRefused) {
-		return usageErrorf("%v", err)
+		return UsageErrorf("%v", err)
 	}
 	return err
 }

@@ -1,4 +1,4 @@
-package cli
+package cmdutil
 
 import (
 	"slices"
@@ -17,37 +17,37 @@ const FormatMermaid render.Format = "mermaid"
 // unsupported format is a usage error naming the supported ones, before the
 // command runs), of the -o completion and of the formats line in help.
 var (
-	dataFormats   = []render.Format{render.FormatTable, render.FormatJSON, render.FormatYAML, render.FormatCSV, render.FormatMarkdown}
-	chartFormats  = append(dataFormats[:len(dataFormats):len(dataFormats)], FormatMermaid)
-	reportFormats = []render.Format{render.FormatMarkdown}
-	schemaFormats = []render.Format{render.FormatJSON, render.FormatYAML}
-	noFormats     = []render.Format{}
+	DataFormats   = []render.Format{render.FormatTable, render.FormatJSON, render.FormatYAML, render.FormatCSV, render.FormatMarkdown}
+	ChartFormats  = append(DataFormats[:len(DataFormats):len(DataFormats)], FormatMermaid)
+	MarkdownOnly  = []render.Format{render.FormatMarkdown}
+	SchemaFormats = []render.Format{render.FormatJSON, render.FormatYAML}
+	NoFormats     = []render.Format{}
 )
 
 const formatsAnnotation = "iotpm/formats"
 
 // narrowFormat rejects a format the command declares in general but not
 // with the flags given (--explain has no CSV; only --sweep draws a chart).
-func narrowFormat(format render.Format, allowed []render.Format, why string) error {
+func NarrowFormat(format render.Format, allowed []render.Format, why string) error {
 	if slices.Contains(allowed, format) {
 		return nil
 	}
-	return usageErrorf("invalid output format %q %s: use one of %s", format, why, strings.Join(formatNames(allowed), ", "))
+	return UsageErrorf("invalid output format %q %s: use one of %s", format, why, strings.Join(FormatNames(allowed), ", "))
 }
 
 // declareFormats records the formats cmd writes and says so in its help.
-func declareFormats(cmd *cobra.Command, formats []render.Format) {
+func DeclareFormats(cmd *cobra.Command, formats []render.Format) {
 	if cmd.Annotations == nil {
 		cmd.Annotations = map[string]string{}
 	}
-	names := formatNames(formats)
+	names := FormatNames(formats)
 	cmd.Annotations[formatsAnnotation] = strings.Join(names, ",")
 	if len(formats) > 0 {
 		cmd.Long += "\n\nOutput (-o): " + strings.Join(names, ", ") + "; default " + names[0] + "."
 	}
 }
 
-func formatNames(formats []render.Format) []string {
+func FormatNames(formats []render.Format) []string {
 	names := make([]string, len(formats))
 	for i, f := range formats {
 		names[i] = string(f)
@@ -57,7 +57,7 @@ func formatNames(formats []render.Format) []string {
 
 // declaredFormats returns what cmd declared; nil when it declared nothing
 // (commands without output, such as help).
-func declaredFormats(cmd *cobra.Command) ([]render.Format, bool) {
+func DeclaredFormats(cmd *cobra.Command) ([]render.Format, bool) {
 	s, ok := cmd.Annotations[formatsAnnotation]
 	if !ok {
 		return nil, false
@@ -73,8 +73,8 @@ func declaredFormats(cmd *cobra.Command) ([]render.Format, bool) {
 
 // checkOutputFlag rejects an -o the command does not write, and resolves
 // an unset -o to the command's default.
-func (f *Factory) checkOutputFlag(cmd *cobra.Command) error {
-	formats, ok := declaredFormats(cmd)
+func (f *Factory) CheckOutputFlag(cmd *cobra.Command) error {
+	formats, ok := DeclaredFormats(cmd)
 	if !ok {
 		return nil
 	}
@@ -85,16 +85,16 @@ func (f *Factory) checkOutputFlag(cmd *cobra.Command) error {
 		return nil
 	}
 	if len(formats) == 0 {
-		return usageErrorf("%s writes files, not output: -o does not apply", cmd.CommandPath())
+		return UsageErrorf("%s writes files, not output: -o does not apply", cmd.CommandPath())
 	}
 	if _, err := render.ParseFormat(f.Output, formats); err != nil {
-		return usageErrorf("%s: %v", cmd.CommandPath(), err)
+		return UsageErrorf("%s: %v", cmd.CommandPath(), err)
 	}
 	return nil
 }
 
-// completeOutput completes -o with the formats of the command being typed.
-func completeOutput(cmd *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
-	formats, _ := declaredFormats(cmd)
-	return formatNames(formats), cobra.ShellCompDirectiveNoFileComp
+// CompleteOutput completes -o with the formats of the command being typed.
+func CompleteOutput(cmd *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
+	formats, _ := DeclaredFormats(cmd)
+	return FormatNames(formats), cobra.ShellCompDirectiveNoFileComp
 }

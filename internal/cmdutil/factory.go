@@ -1,0 +1,193 @@
+// Package cmdutil is what every iotpm command shares: the Factory (streams,
+// environment, the planning repo, the clock, the context), the errors that
+// map to exit codes, writing output only when it is complete, the -o
+// format declarations, diagnostics and CI annotations, name suggestions and
+// flag completion. It knows no command.
+package cmdutil
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/iotpm/iotpm/internal/diag"
+	"github.com/iotpm/iotpm/internal/iostreams"
+	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/iotpm/iotpm/internal/render"
+	"github.com/spf13/cobra"
+)
+
+// Exit codes. They are part of the interface CI scripts rely on.
+const (
+	ExitOK       = 0 // success
+	ExitGate     = 1 // the command ran and a gate or threshold failed
+	ExitInvalid  = 2 // invalid input or usage
+	ExitInternal = 3 // a bug in iotpm (a recovered panic) or an I/O failure
+	// ExitInterrupted is the shell's code for a process ended by SIGINT.
+	ExitInterrupted = 130
+)
+
+// Factory carries what every command needs: the streams, the environment and
+// the global flags.
+type Factory struct {
+	IO     *iostreams.IOStreams
+	Getenv func(string) string
+	// Dir is the planning repo root (-C); relative paths resolve against it.
+	Dir string
+	// Output is the -o value, checked by each command against what it offers.
+	Output string
+	// Wide and Width are --wide and --width: how tables fit the terminal.
+	Wide  bool
+	Width int
+	// Columns is --columns; picked and seen record, across the tables of
+	// one output, which names matched and which columns there were.
+	Columns []string
+	picked  map[string]bool
+	seen    []string
+
+	// Clock is the clock (tests fix it); nil is time.Now.
+	Clock func() time.Time
+	// BaseContext is cancelled on Ctrl-C (SIGINT) or SIGTERM: long reads stop
+	// on it and the command exits 130 without writing its output.
+	BaseContext context.Context
+
+	config      *planfile.Config
+	configDiags diag.List
+}
+
+// checkDir stops a command that reads a planning repo when -C names no
+// directory, instead of reporting its first missing file.
+func (f *Factory) CheckDir(cmd *cobra.Command) error {
+	switch cmd.Name() {
+	case "init", "schema", "version", "help", "completion", cobra.ShellCompRequestCmd, cobra.ShellCompNoDescRequestCmd:
+		return nil
+	}
+	if f.Dir == "" || f.Dir == "." {
+		return nil
+	}
+	info, err := os.Stat(f.Dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return UsageErrorf("-C %s: no such directory; to start a planning repo there: iotpm init %s", f.Dir, f.Dir)
+	case err != nil:
+		return UsageErrorf("-C %s: %v", f.Dir, err)
+	case !info.IsDir():
+		return UsageErrorf("-C %s: not a directory (-C takes the planning repo's root)", f.Dir)
+	}
+	return nil
+}
+
+// term is where table output goes: colour, and the width tables fit —
+// --width, else COLUMNS, else the terminal's width; none (full tables)
+// with --wide or when stdout is not a terminal, so piped output keeps every
+// column unless asked.
+func (f *Factory) Term() render.Term {
+	t := render.Term{Color: f.IO.ColorEnabled(), Columns: f.Columns}
+	if len(f.Columns) > 0 {
+		if f.picked == nil {
+			f.picked = map[string]bool{}
+		}
+		t.Picked, t.Seen = f.picked, &f.seen
+	}
+	switch {
+	case f.Wide:
+	case f.Width > 0:
+		t.Width = f.Width
+	default:
+		if n, err := strconv.Atoi(f.Getenv("COLUMNS")); err == nil && n > 0 {
+			t.Width = n
+		} else if f.IO.IsStdoutTTY() {
+			t.Width = f.IO.TerminalWidth()
+		}
+	}
+	return t
+}
+
+// Context is the command's context: cancelled on Ctrl-C, so long reads stop.
+func (f *Factory) Context() context.Context {
+	if f.BaseContext != nil {
+		return f.BaseContext
+	}
+	return context.Background()
+}
+
+// Now is the time by the Factory's clock.
+func (f *Factory) Now() time.Time {
+	if f.Clock != nil {
+		return f.Clock()
+	}
+	return time.Now()
+}
+
+// Path resolves a planning-repo path: absolute paths stay, relative ones are
+// taken from the repo root.
+func (f *Factory) Path(p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(f.Dir, p)
+}
+
+// Format parses -o against the formats a command offers.
+func (f *Factory) Format(allowed []render.Format) (render.Format, error) {
+	if f.Output == "" && len(allowed) > 0 {
+		return allowed[0], nil
+	}
+	format, err := render.ParseFormat(f.Output, allowed)
+	if err != nil {
+		return "", UsageErrorf("%v", err)
+	}
+	return format, nil
+}
+
+// UsageError is a problem with how the command was called. It exits 2.
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+func UsageErrorf(format string, args ...any) error {
+	return &UsageError{Err: fmt.Errorf(format, args...)}
+}
+
+// InvalidInputError wraps the diagnostics of input files that could not be
+// used. The diagnostics have been printed already; it exits 2. Summary, when
+// set, replaces the generated summary line.
+type InvalidInputError struct {
+	Diagnostics diag.List
+	Summary     string
+}
+
+func (e *InvalidInputError) Error() string {
+	if e.Summary != "" {
+		return e.Summary
+	}
+	errs := e.Diagnostics.Sort().Errors() // counted as printed: repeats once
+	if len(errs) == 0 {
+		return "invalid input; nothing was computed"
+	}
+	var files []string
+	for _, d := range errs {
+		if !slices.Contains(files, d.File) {
+			files = append(files, d.File)
+		}
+	}
+	noun := "problems"
+	if len(errs) == 1 {
+		noun = "problem"
+	}
+	return fmt.Sprintf("%d %s in %s; nothing was computed", len(errs), noun, strings.Join(files, ", "))
+}
+
+// GateError reports that a CI gate failed. It exits 1.
+type GateError struct{ Failed []string }
+
+func (e *GateError) Error() string {
+	return "gate failed: " + strings.Join(e.Failed, "; ")
+}
