@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/iotpm/iotpm/internal/cmd/version"
 	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/render"
 	"go.yaml.in/yaml/v3"
@@ -35,7 +36,7 @@ func TestEveryCommandEveryFormat(t *testing.T) {
 		{[]string{"report"}, cmdutil.MarkdownOnly},
 		{[]string{"validate"}, cmdutil.DataFormats},
 		{[]string{"schema", "features"}, cmdutil.SchemaFormats},
-		{[]string{"version"}, versionFormats},
+		{[]string{"version"}, version.Formats},
 	}
 	all := append(slices.Clone(cmdutil.ChartFormats), "xml")
 	for _, c := range commands {

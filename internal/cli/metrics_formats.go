@@ -37,16 +37,6 @@ func repoFormats(cfg *planfile.Config) (*export.Formats, error) {
 	return export.NewFormats(own), nil
 }
 
-// formatDiagnostics checks iotpm.yaml's own formats beyond their syntax
-// (roles per kind, names): what validate reports besides LoadConfig.
-func formatDiagnostics(cfg *planfile.Config) diag.List {
-	if cfg == nil || len(cfg.Formats) == 0 {
-		return nil
-	}
-	_, diags := export.CompileFormats(cfg.File, cfg.Formats, export.Builtins())
-	return diags
-}
-
 // applyFormatFlags applies --format and --tz over the job's inputs.
 func (o *MetricsOptions) applyFormatFlags(job *metricsJob) error {
 	parse := func(flag, value string) (string, string, error) {

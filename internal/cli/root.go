@@ -14,6 +14,11 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/iotpm/iotpm/internal/cmd/initrepo"
+	"github.com/iotpm/iotpm/internal/cmd/schema"
+	"github.com/iotpm/iotpm/internal/cmd/validate"
+	"github.com/iotpm/iotpm/internal/cmd/version"
+
 	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/termsafe"
 
@@ -74,11 +79,11 @@ metrics from real exports. It runs the same on a laptop and in CI.`,
 		c.GroupID = "plan"
 		root.AddCommand(c)
 	}
-	for _, c := range []*cobra.Command{NewCmdCheck(f, nil), NewCmdDiff(f, nil), NewCmdInit(f), NewCmdReport(f), NewCmdValidate(f, nil), NewCmdSchema(f)} {
+	for _, c := range []*cobra.Command{NewCmdCheck(f, nil), NewCmdDiff(f, nil), initrepo.NewCmdInit(f), NewCmdReport(f), validate.NewCmdValidate(f, nil), schema.NewCmdSchema(f)} {
 		c.GroupID = "repo"
 		root.AddCommand(c)
 	}
-	root.AddCommand(NewCmdVersion(f))
+	root.AddCommand(version.NewCmdVersion(f))
 	return root
 }
 

@@ -364,3 +364,13 @@ func KindColumns(kind string) (names []string, required int, ok bool) {
 	}
 	return names, requiredRoles[kind], true
 }
+
+// ConfigFormats checks iotpm.yaml's own formats beyond their syntax (roles
+// per kind, names): what validate reports besides planfile.LoadConfig.
+func ConfigFormats(cfg *planfile.Config) diag.List {
+	if cfg == nil || len(cfg.Formats) == 0 {
+		return nil
+	}
+	_, diags := CompileFormats(cfg.File, cfg.Formats, Builtins())
+	return diags
+}

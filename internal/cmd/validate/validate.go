@@ -1,4 +1,4 @@
-package cli
+package validate
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/diag"
+	"github.com/iotpm/iotpm/internal/export"
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/internal/render"
 	"github.com/spf13/cobra"
@@ -37,7 +38,7 @@ var fileKinds = []fileKind{
 			if cfg == nil {
 				return "", diags
 			}
-			return "iotpm.yaml", append(diags, formatDiagnostics(cfg)...)
+			return "iotpm.yaml", append(diags, export.ConfigFormats(cfg)...)
 		},
 	},
 	{
@@ -115,7 +116,7 @@ func validateRun(opts *ValidateOptions) error {
 			return cmdutil.ReportProblems(f, diags)
 		}
 		if cfg.File != "" {
-			diags = append(diags, formatDiagnostics(cfg)...)
+			diags = append(diags, export.ConfigFormats(cfg)...)
 			results = append(results, validateFileJSON{Path: cfg.File, Kind: "config", Valid: !diags.HasErrors(), Summary: "iotpm.yaml", Problems: append([]diag.Diagnostic{}, diags...)})
 			all = append(all, diags...)
 		}

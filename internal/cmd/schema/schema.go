@@ -1,4 +1,4 @@
-package cli
+package schema
 
 import (
 	"bytes"
@@ -14,8 +14,8 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// schemaFileNames are where iotpm init and --out-dir put the schemas.
-var schemaFileNames = map[string]string{
+// FileNames are where iotpm init and --out-dir put the schemas.
+var FileNames = map[string]string{
 	"config": "iotpm.schema.json", "features": "features.schema.json", "devices": "devices.schema.json",
 }
 
@@ -41,7 +41,7 @@ decodes with, so they cannot drift. Point editors at them with a modeline:
 				if len(args) > 0 {
 					return cmdutil.UsageErrorf("--out-dir writes every schema; drop the kind")
 				}
-				return writeSchemas(f.Path(outDir))
+				return WriteFiles(f.Path(outDir))
 			}
 			if len(args) == 0 {
 				return cmdutil.UsageErrorf("name a kind: config, features or devices (or --out-dir DIR)")
@@ -68,7 +68,8 @@ decodes with, so they cannot drift. Point editors at them with a modeline:
 	return cmd
 }
 
-func writeSchemas(dir string) error {
+// WriteFiles writes every schema into dir, named by FileNames.
+func WriteFiles(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -81,7 +82,7 @@ func writeSchemas(dir string) error {
 		if err := render.JSON(&b, s); err != nil {
 			return err
 		}
-		if err := outfile.Write(filepath.Join(dir, schemaFileNames[kind]), b.Bytes(), io.Discard); err != nil {
+		if err := outfile.Write(filepath.Join(dir, FileNames[kind]), b.Bytes(), io.Discard); err != nil {
 			return err
 		}
 	}

@@ -1,4 +1,4 @@
-package cli
+package initrepo
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/iotpm/iotpm/internal/cmd/schema"
 	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/planfile"
 
@@ -70,7 +71,7 @@ func initRun(f *cmdutil.Factory, dir string, force bool) error {
 		paths = append(paths, file.path)
 	}
 	for _, kind := range planfile.SchemaKinds() {
-		paths = append(paths, filepath.Join(".iotpm", "schema", schemaFileNames[kind]))
+		paths = append(paths, filepath.Join(".iotpm", "schema", schema.FileNames[kind]))
 	}
 	for _, p := range paths {
 		if _, err := os.Lstat(filepath.Join(dir, p)); err == nil {
@@ -101,7 +102,7 @@ func initRun(f *cmdutil.Factory, dir string, force bool) error {
 			return err
 		}
 	}
-	if err := writeSchemas(filepath.Join(dir, ".iotpm", "schema")); err != nil {
+	if err := schema.WriteFiles(filepath.Join(dir, ".iotpm", "schema")); err != nil {
 		return err
 	}
 	fmt.Fprintf(f.IO.ErrOut, "Created a planning repo in %s:\n", dir)

@@ -1,4 +1,4 @@
-package cli
+package version
 
 import (
 	"bytes"
@@ -11,17 +11,18 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// Formats are the -o formats of `iotpm version`.
+var Formats = []render.Format{render.FormatTable, render.FormatJSON, render.FormatYAML}
+
 // NewCmdVersion builds `iotpm version`, which also answers in JSON for bug
 // reports and scripts.
-var versionFormats = []render.Format{render.FormatTable, render.FormatJSON, render.FormatYAML}
-
 func NewCmdVersion(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "version",
 		Short: "Print the iotpm version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			format, err := f.Format(versionFormats)
+			format, err := f.Format(Formats)
 			if err != nil {
 				return err
 			}
@@ -42,6 +43,6 @@ func NewCmdVersion(f *cmdutil.Factory) *cobra.Command {
 			})
 		},
 	}
-	cmdutil.DeclareFormats(cmd, versionFormats)
+	cmdutil.DeclareFormats(cmd, Formats)
 	return cmd
 }
