@@ -153,7 +153,7 @@ func analyzeSurvey(path string, questions map[string]string, backlog *planfile.B
 	if err != nil {
 		var re *export.RowError
 		if errors.As(err, &re) {
-			problems.Errorf(rowKind(re), re.Path, re.Line, 0, "%s", re.Reason)
+			problems.Errorf(re.DiagKind(), re.Path, re.Line, 0, "%s", re.Reason)
 		} else {
 			problems.Errorf(diag.File, path, 0, 0, "%v", err)
 		}

@@ -71,7 +71,7 @@ func kanoQuadrant(a *kanoAnalysis) string {
 		if r.TooFew {
 			continue
 		}
-		fmt.Fprintf(&b, "    %s: [%s, %s]\n", mermaidText(r.Feature), chartCoord(math.Abs(r.Worse)), chartCoord(r.Better))
+		fmt.Fprintf(&b, "    %s: [%s, %s]\n", render.MermaidText(r.Feature), chartCoord(math.Abs(r.Worse)), chartCoord(r.Better))
 	}
 	return b.String()
 }

@@ -2,25 +2,13 @@ package cli
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
+	"github.com/iotpm/iotpm/internal/render"
 	"github.com/iotpm/iotpm/pkg/rice"
 	"github.com/iotpm/iotpm/pkg/roadmap"
 )
-
-var mermaidUnsafe = regexp.MustCompile(`[:;#{}\n\r]`)
-
-// mermaidText makes a task or milestone title safe: Mermaid's gantt syntax
-// ends a title at ':' and treats ';' and '#' specially.
-func mermaidText(s string) string {
-	return strings.TrimSpace(mermaidUnsafe.ReplaceAllString(s, " "))
-}
-
-func mermaidID(prefix, s string) string {
-	return prefix + "_" + regexp.MustCompile(`[^a-zA-Z0-9]`).ReplaceAllString(s, "_")
-}
 
 // mermaidGantt renders the plan as a Mermaid gantt with absolute dates
 // (Mermaid has no lag on "after", so iotpm computes every date itself): a
@@ -50,13 +38,13 @@ func mermaidGantt(v planView, cal *roadmap.Calendar) string {
 			if !end.After(start) {
 				end = start.AddDate(0, 0, 1)
 			}
-			id := mermaidID(prefix, it.Feature)
+			id := render.MermaidID(prefix, it.Feature)
 			if it.ReadyDate.Before(start) {
 				// ready before its work could start: a marker, so the bar
 				// is the work and the wait shows
-				fmt.Fprintf(&b, "    %s ready :milestone, %s_ready, %s, 0d\n", mermaidText(it.Title), id, it.ReadyDate.Format(time.DateOnly))
+				fmt.Fprintf(&b, "    %s ready :milestone, %s_ready, %s, 0d\n", render.MermaidText(it.Title), id, it.ReadyDate.Format(time.DateOnly))
 			}
-			fmt.Fprintf(&b, "    %s (%s) :%s, %s, %s\n", mermaidText(it.Title), mermaidText(it.Release), id, start.Format(time.DateOnly), end.Format(time.DateOnly))
+			fmt.Fprintf(&b, "    %s (%s) :%s, %s, %s\n", render.MermaidText(it.Title), render.MermaidText(it.Release), id, start.Format(time.DateOnly), end.Format(time.DateOnly))
 		}
 	}
 	var milestones []string
@@ -72,7 +60,7 @@ func mermaidGantt(v planView, cal *roadmap.Calendar) string {
 			title += " (at risk)"
 			tags = "crit, milestone"
 		}
-		milestones = append(milestones, fmt.Sprintf("    %s :%s, %s, %s, 0d\n", mermaidText(title), tags, mermaidID("th", t.ID), t.Complete.Format(time.DateOnly)))
+		milestones = append(milestones, fmt.Sprintf("    %s :%s, %s, %s, 0d\n", render.MermaidText(title), tags, render.MermaidID("th", t.ID), t.Complete.Format(time.DateOnly)))
 	}
 	if len(milestones) > 0 {
 		b.WriteString("    section Themes\n")

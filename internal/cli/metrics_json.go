@@ -1,20 +1,12 @@
 package cli
 
 import (
-	"math"
 	"time"
 
 	"github.com/iotpm/iotpm/internal/gate"
+	"github.com/iotpm/iotpm/internal/render"
 	"github.com/iotpm/iotpm/pkg/metrics"
 )
-
-// num turns NaN (undefined) into a JSON null.
-func num(v float64) *float64 {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return nil
-	}
-	return &v
-}
 
 func isoMicro(us int64) string { return time.UnixMicro(us).UTC().Format(time.RFC3339) }
 
@@ -171,8 +163,8 @@ func toMetricsJSON(out *metricsOutcome, gates []gate.Gate) metricsJSON {
 		return ""
 	}
 	if u := r.Uptime; u != nil {
-		doc.Uptime = &uptimeJSON{Value: num(u.Value), ConnectedHours: float64(u.ConnectedUS) / 3600e6, ObservedHours: float64(u.ObservedUS) / 3600e6,
-			Devices: u.Devices, LeftOut: u.LeftOut, Mean: num(u.Mean), Median: num(u.Median), SLO: u.SLO, BelowSLO: u.BelowSLO,
+		doc.Uptime = &uptimeJSON{Value: render.Finite(u.Value), ConnectedHours: float64(u.ConnectedUS) / 3600e6, ObservedHours: float64(u.ObservedUS) / 3600e6,
+			Devices: u.Devices, LeftOut: u.LeftOut, Mean: render.Finite(u.Mean), Median: render.Finite(u.Median), SLO: u.SLO, BelowSLO: u.BelowSLO,
 			NeverActivated: u.NeverActivated, Dormant: u.Dormant, Retired: u.Retired, DormantAfterDays: out.dormantDays, Reason: reason(metrics.ConnectivityUptime)}
 	}
 	if m := r.MAD; m != nil {
@@ -183,15 +175,15 @@ func toMetricsJSON(out *metricsOutcome, gates []gate.Gate) metricsJSON {
 		}
 	}
 	if a := r.Activation; a != nil {
-		doc.Activation = &activationJSON{cohortJSON: cohortJSON{Value: num(a.Rate), Activated: a.Activated, Shipped: a.Shipped, Mature: a.Mature},
+		doc.Activation = &activationJSON{cohortJSON: cohortJSON{Value: render.Finite(a.Rate), Activated: a.Activated, Shipped: a.Shipped, Mature: a.Mature},
 			WindowDays: a.WindowDays, ByShipMonth: []cohortJSON{}, Reason: reason(metrics.ActivationRate)}
 		for _, c := range a.ByMonth {
-			doc.Activation.ByShipMonth = append(doc.Activation.ByShipMonth, cohortJSON{Month: c.Label, Value: num(c.Rate), Activated: c.Activated, Shipped: c.Shipped, Mature: c.Mature})
+			doc.Activation.ByShipMonth = append(doc.Activation.ByShipMonth, cohortJSON{Month: c.Label, Value: render.Finite(c.Rate), Activated: c.Activated, Shipped: c.Shipped, Mature: c.Mature})
 		}
 	}
 	if o := r.OTA; o != nil {
 		job := func(j metrics.OTAJob) otaJobJSON {
-			return otaJobJSON{Value: num(j.Rate), Success: j.Success, Failure: j.Failure, Excluded: j.Excluded, Pending: j.Pending}
+			return otaJobJSON{Value: render.Finite(j.Rate), Success: j.Success, Failure: j.Failure, Excluded: j.Excluded, Pending: j.Pending}
 		}
 		doc.OTA = &otaJSON{otaJobJSON: job(o.OTAJob), Jobs: []otaJobJSON{}, Snapshot: o.Snapshot, Reason: reason(metrics.OTASuccessRate)}
 		for _, j := range o.Jobs {
@@ -201,7 +193,7 @@ func toMetricsJSON(out *metricsOutcome, gates []gate.Gate) metricsJSON {
 		}
 	}
 	for _, c := range r.Customers {
-		cj := customerJSON{ID: c.Customer, Score: num(c.Score), Band: c.Band, Devices: c.Devices, Components: map[string]componentJSON{}}
+		cj := customerJSON{ID: c.Customer, Score: render.Finite(c.Score), Band: c.Band, Devices: c.Devices, Components: map[string]componentJSON{}}
 		add := func(name string, raw, score *float64, weight float64) {
 			if raw != nil {
 				cj.Components[name] = componentJSON{Raw: raw, Score: score, Weight: weight}
@@ -213,7 +205,7 @@ func toMetricsJSON(out *metricsOutcome, gates []gate.Gate) metricsJSON {
 		doc.Customers = append(doc.Customers, cj)
 	}
 	for _, m := range r.Months {
-		doc.Months = append(doc.Months, monthJSON{Month: m.Label, MAD: m.MAD, Uptime: num(m.Uptime)})
+		doc.Months = append(doc.Months, monthJSON{Month: m.Label, MAD: m.MAD, Uptime: render.Finite(m.Uptime)})
 	}
 	return doc
 }

@@ -94,7 +94,7 @@ func runMetricsJob(f *cmdutil.Factory, job *metricsJob) (*metricsOutcome, error)
 		if err != nil {
 			var re *export.RowError
 			if errors.As(err, &re) {
-				out.problems.Errorf(rowKind(re), re.Path, re.Line, 0, "%s", re.Reason)
+				out.problems.Errorf(re.DiagKind(), re.Path, re.Line, 0, "%s", re.Reason)
 			} else {
 				out.problems.Errorf(diag.File, in.Path, 0, 0, "%v", err)
 			}
@@ -134,13 +134,4 @@ func finishMetrics(f *cmdutil.Factory, job *metricsJob, out *metricsOutcome) {
 		age := max(0, float64(min(w.To, now.UnixMicro())-h)/86_400e6) // data past the window is not stale
 		out.ageDays = &age
 	}
-}
-
-// rowKind is the kind of a reader's error: a problem with the whole file
-// (it cannot be opened, decompressed or recognised) or with a row.
-func rowKind(re *export.RowError) diag.Kind {
-	if re.Kind.Problem == export.FileProblem {
-		return diag.File
-	}
-	return diag.Row
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/iotpm/iotpm/internal/cmdutil"
+	"github.com/iotpm/iotpm/internal/render"
 )
 
 func TestRoadmapGolden(t *testing.T) {
@@ -103,7 +104,7 @@ func TestRoadmapErrors(t *testing.T) {
 }
 
 func TestMermaidTextIsSafe(t *testing.T) {
-	if got := mermaidText("Ratio: 3; #1 {x}\nnext"); got != "Ratio  3   1  x  next" {
+	if got := render.MermaidText("Ratio: 3; #1 {x}\nnext"); got != "Ratio  3   1  x  next" {
 		t.Errorf("%q", got)
 	}
 }

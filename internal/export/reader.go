@@ -15,6 +15,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/klauspost/compress/gzip"
 )
 
@@ -484,4 +485,14 @@ func (r *Reader) estimateRows() int {
 		return 0
 	}
 	return int(min(r.isize, r.limit.left+int64(len(buf))) / int64(max(len(buf)/rows, 20)))
+}
+
+// DiagKind is the kind of diagnostic the error is: a problem with the
+// whole file (it cannot be opened, decompressed or recognised) or with a
+// row.
+func (e *RowError) DiagKind() diag.Kind {
+	if e.Kind.Problem == FileProblem {
+		return diag.File
+	}
+	return diag.Row
 }

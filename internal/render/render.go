@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strings"
 
@@ -98,4 +99,13 @@ func Write(w io.Writer, format Format, doc any, t *Table, term Term) error {
 		return t.Markdown(w)
 	}
 	return t.Text(w, term)
+}
+
+// Finite is v for JSON, or nil (null) when it is NaN or infinite: an
+// undefined ratio is written as null, never as a number.
+func Finite(v float64) *float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return &v
 }
