@@ -6,10 +6,10 @@ package main
 import (
 	"os"
 
-	"github.com/iotpm/iotpm/internal/cli"
+	"github.com/iotpm/iotpm/internal/cmd/root"
 	"github.com/iotpm/iotpm/internal/iostreams"
 )
 
 func main() {
-	os.Exit(cli.Main(os.Args[1:], iostreams.System(), os.Getenv))
+	os.Exit(root.Main(os.Args[1:], iostreams.System(), os.Getenv))
 }

@@ -2,9 +2,11 @@ package cmdutil
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/iotpm/iotpm/pkg/rice"
 )
 
 // didYouMeanText is the tail of a message about an unknown name: a
@@ -32,4 +34,27 @@ func UnknownName(what, name, where string, candidates []string) string {
 		return msg + fmt.Sprintf(" (%ss: %s)", what, strings.Join(candidates, ", "))
 	}
 	return msg + fmt.Sprintf(" (%d %ss; list them with -o json)", len(candidates), what)
+}
+
+// CheckTheme checks a --theme value against the backlog's themes, with a
+// "did you mean".
+func CheckTheme(theme string, backlog *planfile.Backlog) error {
+	if theme == "" || slices.ContainsFunc(backlog.Themes, func(t rice.Theme) bool { return t.ID == theme }) {
+		return nil
+	}
+	var ids []string
+	for _, t := range backlog.Themes {
+		ids = append(ids, t.ID)
+	}
+	return UsageErrorf("%s", UnknownName("theme", theme, backlog.File, ids))
+}
+
+// CheckTracks validates --track values.
+func CheckTracks(tracks []string) error {
+	for _, t := range tracks {
+		if !slices.Contains(rice.Tracks, rice.Track(t)) {
+			return UsageErrorf("invalid --track %q: use hardware, firmware or cloud", t)
+		}
+	}
+	return nil
 }

@@ -55,3 +55,11 @@ func (f Float) MarshalJSON() ([]byte, error) {
 	}
 	return json.Marshal(float64(f))
 }
+
+// USD is a dollar amount, whole dollars, "-" for none.
+func USD(x float64) string {
+	if x == 0 {
+		return "-"
+	}
+	return "$" + Number(x, 0)
+}

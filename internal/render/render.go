@@ -109,3 +109,10 @@ func Finite(v float64) *float64 {
 	}
 	return &v
 }
+
+func OrEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

@@ -417,3 +417,15 @@ func (s styler) tone(text string, t Tone) string {
 	}
 	return st.Render(text)
 }
+
+// StatusTone colours a status cell: pass good, FAIL bad, anything else
+// (no target, "-") muted.
+func StatusTone(s string) Tone {
+	switch s {
+	case "pass":
+		return Good
+	case "FAIL":
+		return Bad
+	}
+	return Muted
+}

@@ -5,11 +5,13 @@ package cmdtest
 
 import (
 	"flag"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
-	"github.com/iotpm/iotpm/internal/cli"
+	"github.com/iotpm/iotpm/internal/cmd/root"
 	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/iostreams"
 )
@@ -26,7 +28,7 @@ const ExampleRepo = "../../../examples/leak-sensor"
 func Run(t *testing.T, env map[string]string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	ios, out, errOut := iostreams.Test()
-	code = cli.Main(args, ios, func(k string) string { return env[k] })
+	code = root.Main(args, ios, func(k string) string { return env[k] })
 	return out.String(), errOut.String(), code
 }
 
@@ -55,7 +57,8 @@ func Golden(t *testing.T, name, got string) {
 
 // Case is a command line run on the example repo and the golden file its
 // stdout must match.
-type Case struct {
+// (An alias of an unnamed struct, so tables can list cases unkeyed.)
+type Case = struct {
 	Name string
 	Args []string
 }
@@ -72,5 +75,58 @@ func RunGoldens(t *testing.T, cases []Case) {
 			}
 			Golden(t, tt.Name, stdout)
 		})
+	}
+}
+
+// CopyExample copies the example planning repo to a temporary directory.
+func CopyExample(t *testing.T) string {
+	t.Helper()
+	dst := t.TempDir()
+	err := filepath.WalkDir(ExampleRepo, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(ExampleRepo, path)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+// EditFile replaces the first old in the file with new; the test fails
+// when old is not there.
+func EditFile(t *testing.T, path, old, new string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), old) {
+		t.Fatalf("%s does not contain %q", path, old)
+	}
+	if err := os.WriteFile(path, []byte(strings.Replace(string(data), old, new, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// ExampleInputs are the flags that give iotpm metrics every export of
+// the example repo, for October 2026.
+var ExampleInputs = []string{"--devices", "exports/devices.csv", "--events", "exports/lifecycle.csv",
+	"--ota", "exports/ota.csv", "--usage", "exports/usage.csv", "--tickets", "exports/tickets.csv", "--month", "2026-10"}
+
+// WriteFile writes content to dir/name.
+func WriteFile(t *testing.T, dir, name, content string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

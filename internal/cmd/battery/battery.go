@@ -1,0 +1,316 @@
+package battery
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/iotpm/iotpm/internal/cmd/planning"
+
+	"github.com/iotpm/iotpm/internal/cmdutil"
+	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/iotpm/iotpm/internal/quantity"
+	"github.com/iotpm/iotpm/internal/render"
+	"github.com/iotpm/iotpm/pkg/energy"
+	"github.com/spf13/cobra"
+)
+
+// DefaultDevicesFile is where device energy profiles live in a planning repo.
+const DefaultDevicesFile = "devices.yaml"
+
+// BatteryOptions are the inputs of `iotpm battery`.
+type BatteryOptions struct {
+	Factory   *cmdutil.Factory
+	File      string
+	Device    string
+	Sweep     string
+	MinLife   string
+	ListCells bool
+	// Plan shows each device's life after every release that changes it.
+	Plan bool
+}
+
+// NewCmdBattery builds `iotpm battery`.
+func NewCmdBattery(f *cmdutil.Factory, runF func(*BatteryOptions) error) *cobra.Command {
+	opts := &BatteryOptions{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "battery [FILE]",
+		Short: "Battery life from wake intervals, and each feature's energy budget",
+		Long: `Compute each device's average current and battery life from its sleep current
+and wake events, and what every event and feature costs:
+
+  I_avg = I_sleep·(1 − Σ d/T) + Σ Q/T
+          (Q: charge per wake, d: awake time, T: period)
+  life  = C_usable / (I_avg + I_sd)       (constant self-discharge, the default)
+  life  = ln(1 + k·C_usable/I_avg) / k    (proportional self-discharge)
+
+capped at the cell's shelf life. Exit 1 when a device misses its target life,
+so CI fails the pull request that pushes a product under it. FILE defaults to
+devices.yaml in the planning repo (-C).`,
+		Example: `  # every device's life and target status
+  iotpm battery -C examples/leak-sensor
+
+  # one device's budget: sleep, each event, each feature, self-discharge
+  iotpm battery --device drip-lora
+
+  # life against the heartbeat period, with a chart
+  iotpm battery --sweep drip-lora.heartbeat.every=1m,5m,15m,1h
+  iotpm battery --sweep drip-lora.heartbeat.sf=7,8,9,10,11,12 -o markdown
+
+  # life after each release of the roadmap that changes a device
+  iotpm battery --plan -o markdown
+
+  # gate every device on three years in CI
+  iotpm battery --min-life 3y`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				opts.File = args[0]
+			}
+			if opts.Sweep != "" && opts.Device != "" {
+				return cmdutil.UsageErrorf("--sweep names its device; drop --device")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return batteryRun(opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Device, "device", "", "show one device's full energy budget")
+	cmd.Flags().StringVar(&opts.Sweep, "sweep", "", "life for each value: DEVICE.EVENT[.PHASE].PARAM=V1,V2,… with PARAM every, current, duration or sf")
+	cmd.Flags().StringVar(&opts.MinLife, "min-life", "", "target life for every device, e.g. 3y (overrides the file's targets)")
+	cmd.Flags().BoolVar(&opts.ListCells, "list-cells", false, "list the cell catalog (built-in plus the file's own) and exit")
+	cmd.Flags().BoolVar(&opts.Plan, "plan", false, "each device's life after every release of the roadmap that changes its energy")
+	_ = cmd.RegisterFlagCompletionFunc("device", cmdutil.CompleteDevices(f))
+	_ = cmd.RegisterFlagCompletionFunc("sweep", cmdutil.CompleteSweep(f))
+	cmdutil.DeclareFormats(cmd, cmdutil.ChartFormats)
+	return cmd
+}
+
+// sweepSpec is a parsed --sweep.
+type sweepSpec struct {
+	device string
+	sweep  energy.Sweep
+	labels []string
+}
+
+func parseSweep(s string) (sweepSpec, error) {
+	target, list, ok := strings.Cut(s, "=")
+	parts := strings.Split(target, ".")
+	if !ok || len(parts) < 3 || len(parts) > 4 || list == "" {
+		return sweepSpec{}, cmdutil.UsageErrorf("--sweep %q: write DEVICE.EVENT.PARAM=V1,V2,… (or DEVICE.EVENT.PHASE.PARAM=…)", s)
+	}
+	spec := sweepSpec{device: parts[0], sweep: energy.Sweep{Event: parts[1], Param: energy.Param(parts[len(parts)-1])}}
+	if len(parts) == 4 {
+		n, err := strconv.Atoi(parts[2])
+		if err != nil || n < 1 {
+			return sweepSpec{}, cmdutil.UsageErrorf("--sweep %q: the phase is a number from 1", s)
+		}
+		spec.sweep.Phase = n
+	}
+	for _, raw := range strings.Split(list, ",") {
+		raw = strings.TrimSpace(raw)
+		var v float64
+		var err error
+		switch spec.sweep.Param {
+		case energy.ParamEvery, energy.ParamDuration:
+			v, err = quantity.Duration.Parse(raw)
+		case energy.ParamCurrent:
+			v, err = quantity.Current.Parse(raw)
+		case energy.ParamSF:
+			var n int
+			n, err = strconv.Atoi(raw)
+			v = float64(n)
+		default:
+			return sweepSpec{}, cmdutil.UsageErrorf("--sweep %q: cannot sweep %q; use every, current, duration or sf", s, spec.sweep.Param)
+		}
+		if err != nil {
+			return sweepSpec{}, cmdutil.UsageErrorf("--sweep %q: %v", s, err)
+		}
+		spec.sweep.Values = append(spec.sweep.Values, v)
+		spec.labels = append(spec.labels, raw)
+	}
+	return spec, nil
+}
+
+func batteryRun(opts *BatteryOptions) error {
+	f := opts.Factory
+	format, err := f.Format(cmdutil.ChartFormats)
+	if err != nil {
+		return err
+	}
+	if opts.Sweep == "" {
+		if err := cmdutil.NarrowFormat(format, cmdutil.DataFormats, "without --sweep (only a sweep draws a chart)"); err != nil {
+			return err
+		}
+	}
+	var minLife energy.Hours
+	if opts.MinLife != "" {
+		secs, err := quantity.Duration.Parse(opts.MinLife)
+		if err != nil || secs <= 0 {
+			return cmdutil.UsageErrorf("--min-life %q: give a positive duration such as 3y", opts.MinLife)
+		}
+		minLife = energy.Hours(secs / 3600)
+	}
+	var sweep sweepSpec
+	if opts.Sweep != "" {
+		if sweep, err = parseSweep(opts.Sweep); err != nil {
+			return err
+		}
+	}
+	file, err := f.PlanningFile(opts.File, func(c *planfile.Config) string { return c.Devices })
+	if err != nil {
+		return err
+	}
+	fleet, diags := planfile.LoadDevices(file)
+	if err := cmdutil.ReportProblems(f, diags); err != nil {
+		return err
+	}
+	if opts.ListCells {
+		return cmdutil.Emit(f, func(w *bytes.Buffer) error { return writeCells(w, format, fleet.Cells, f.Term()) })
+	}
+	// the devices along the roadmap: today is shipped behaviour only
+	backlog, plan, _, diags := planning.BacklogForFleet(f)
+	if err := cmdutil.ReportProblems(f, diags); err != nil {
+		return err
+	}
+	ep, diags := planning.PlanEnergy(fleet, backlog, plan)
+	if err := cmdutil.ReportProblems(f, diags); err != nil {
+		return err
+	}
+	if opts.Plan {
+		if opts.Sweep != "" {
+			return cmdutil.UsageErrorf("--plan and --sweep: give one")
+		}
+		return writePlanOutput(f, format, ep, opts.Device, minLife)
+	}
+	devices := ep.Today
+	if minLife > 0 {
+		devices = slices.Clone(devices)
+		for i := range devices {
+			devices[i].Target = minLife
+		}
+	}
+	pick := func(id string) (energy.Device, error) {
+		i := slices.IndexFunc(devices, func(d energy.Device) bool { return d.ID == id })
+		if i < 0 {
+			var ids []string
+			for _, d := range devices {
+				ids = append(ids, d.ID)
+			}
+			return energy.Device{}, cmdutil.UsageErrorf("%s", cmdutil.UnknownName("device", id, fleet.File, ids))
+		}
+		return devices[i], nil
+	}
+
+	if opts.Sweep != "" {
+		d, err := pick(sweep.device)
+		if err != nil {
+			return err
+		}
+		var events []string
+		for _, e := range d.Events {
+			events = append(events, e.Name)
+		}
+		if !slices.Contains(events, sweep.sweep.Event) {
+			return cmdutil.UsageErrorf("--sweep: %s", cmdutil.UnknownName("event", sweep.sweep.Event, "device "+d.ID, events))
+		}
+		points, err := sweep.sweep.Run(d)
+		if err != nil {
+			return cmdutil.UsageErrorf("--sweep: %v", err)
+		}
+		return cmdutil.Emit(f, func(w *bytes.Buffer) error {
+			return writeSweep(w, format, d, sweep, points, f.Term())
+		})
+	}
+
+	if opts.Device != "" {
+		d, err := pick(opts.Device)
+		if err != nil {
+			return err
+		}
+		devices = []energy.Device{d}
+	}
+	results := make([]energy.Result, len(devices))
+	for i, d := range devices {
+		if results[i], err = energy.Analyze(d); err != nil {
+			return err // the loader analysed every device; reaching here is a bug
+		}
+	}
+	if err := cmdutil.Emit(f, func(w *bytes.Buffer) error {
+		if err := WriteBattery(w, format, devices, results, opts.Device != "", f.Term(), ep); err != nil {
+			return err
+		}
+		return writeBudgets(w, format, ep, opts.Device, f.Term())
+	}); err != nil {
+		return err
+	}
+	var failed []string
+	for i, d := range devices {
+		if !results[i].MeetsTarget(d.Target) {
+			failed = append(failed, fmt.Sprintf("%s lasts %.2f years, under its %s-year target",
+				d.ID, results[i].Life.Years(), render.Number(d.Target.Years(), 2)))
+		}
+	}
+	if len(failed) > 0 {
+		return &cmdutil.GateError{Failed: failed}
+	}
+	return nil
+}
+
+// defaultSweep picks the device's costliest event and sweeps its period
+// from a quarter to four times the current one: the curve a PM asks about.
+func defaultSweep(d energy.Device, r energy.Result) (sweepSpec, bool) {
+	best, cost := "", energy.Amps(-1)
+	for _, l := range r.Budget {
+		if l.Kind == energy.KindEvent && l.Current > cost {
+			best, cost = l.Name, l.Current
+		}
+	}
+	i := slices.IndexFunc(d.Events, func(e energy.Event) bool { return e.Name == best })
+	if i < 0 {
+		return sweepSpec{}, false
+	}
+	every := float64(d.Events[i].Every)
+	s := sweepSpec{device: d.ID, sweep: energy.Sweep{Event: best, Param: energy.ParamEvery}}
+	for _, k := range []float64{0.25, 0.5, 1, 2, 4} {
+		s.sweep.Values = append(s.sweep.Values, every*k)
+		s.labels = append(s.labels, humanPeriod(every*k))
+	}
+	return s, true
+}
+
+// humanPeriod writes seconds in the largest whole unit: 900 → "15m".
+func humanPeriod(secs float64) string {
+	for _, u := range []struct {
+		name string
+		s    float64
+	}{{"d", 86400}, {"h", 3600}, {"m", 60}} {
+		if secs >= u.s && secs/u.s == float64(int(secs/u.s)) {
+			return fmt.Sprintf("%d%s", int(secs/u.s), u.name)
+		}
+	}
+	return render.Exact(secs) + "s"
+}
+
+// WriteDefaultSweep writes, in markdown, what the interval of d's costliest
+// event does to its life (¼× to 4×): the what-if of iotpm report. Nothing
+// when d has no event or the sweep cannot run.
+func WriteDefaultSweep(w io.Writer, d energy.Device, r energy.Result) error {
+	s, ok := defaultSweep(d, r)
+	if !ok {
+		return nil
+	}
+	points, err := s.sweep.Run(d)
+	if err != nil {
+		return nil
+	}
+	if err := writeSweep(w, render.FormatMarkdown, d, s, points, render.Term{}); err != nil {
+		return err
+	}
+	_, err = io.WriteString(w, "\n")
+	return err
+}

@@ -1,0 +1,221 @@
+package battery_test
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/iotpm/iotpm/internal/cmd/cmdtest"
+
+	"github.com/iotpm/iotpm/internal/cmdutil"
+)
+
+func TestBatteryGolden(t *testing.T) {
+	cmdtest.RunGoldens(t, []cmdtest.Case{
+		{"table.golden", []string{"battery"}},
+		{"json.golden", []string{"battery", "-o", "json"}},
+		{"yaml.golden", []string{"battery", "-o", "yaml"}},
+		{"csv.golden", []string{"battery", "-o", "csv"}},
+		{"markdown.golden", []string{"battery", "-o", "markdown"}},
+		{"device-table.golden", []string{"battery", "--device", "drip-lora"}},
+		{"device-markdown.golden", []string{"battery", "--device", "drip-lora", "-o", "markdown"}},
+		{"device-csv.golden", []string{"battery", "--device", "drip-valve", "-o", "csv"}},
+		{"sweep-table.golden", []string{"battery", "--sweep", "drip-lora.heartbeat.every=1m,5m,15m,1h"}},
+		{"sweep-json.golden", []string{"battery", "--sweep", "drip-lora.heartbeat.sf=7,9,12", "-o", "json"}},
+		{"sweep-markdown.golden", []string{"battery", "--sweep", "drip-lora.heartbeat.sf=7,8,9,10,11,12", "-o", "markdown"}},
+		{"sweep-csv.golden", []string{"battery", "--sweep", "drip-puck.advertise.2.current=5mA,7mA,12mA", "-o", "csv"}},
+		{"cells.golden", []string{"battery", "--list-cells", "-o", "csv"}},
+	})
+}
+
+// The JSON contract: fields the issue names, shares summing to 100%, and
+// the life that follows from the figures.
+func TestBatteryJSONContract(t *testing.T) {
+	stdout, _, code := cmdtest.Run(t, nil, "battery", "-C", cmdtest.ExampleRepo, "-o", "json")
+	if code != 0 {
+		t.Fatal(code)
+	}
+	var doc struct {
+		Devices []struct {
+			ID               string   `json:"id"`
+			AverageCurrentUA float64  `json:"average_current_ua"`
+			SelfDischargeUA  float64  `json:"self_discharge_ua"`
+			UsableMAh        float64  `json:"usable_mah"`
+			LifeHours        float64  `json:"life_hours"`
+			LifeYears        float64  `json:"life_years"`
+			LimitedBy        string   `json:"limited_by"`
+			Model            string   `json:"self_discharge_model"`
+			TargetYears      *float64 `json:"target_years"`
+			MeetsTarget      *bool    `json:"meets_target"`
+			Budget           []struct {
+				Kind      string  `json:"kind"`
+				Name      string  `json:"name"`
+				CurrentUA float64 `json:"current_ua"`
+				Share     float64 `json:"share"`
+			} `json:"budget"`
+		} `json:"devices"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Devices) != 3 {
+		t.Fatalf("%d devices", len(doc.Devices))
+	}
+	for _, d := range doc.Devices {
+		sum := 0.0
+		for _, b := range d.Budget {
+			if b.Kind != "feature" {
+				sum += b.Share
+			}
+		}
+		if math.Abs(sum-1) > 1e-9 {
+			t.Errorf("%s: shares sum to %v", d.ID, sum)
+		}
+		if d.TargetYears == nil || d.MeetsTarget == nil || !*d.MeetsTarget {
+			t.Errorf("%s: target %v meets %v", d.ID, d.TargetYears, d.MeetsTarget)
+		}
+		if d.Model == "constant" && d.LimitedBy == "capacity" {
+			want := d.UsableMAh / 1e3 / ((d.AverageCurrentUA + d.SelfDischargeUA) / 1e6)
+			if math.Abs(d.LifeHours-want) > 1e-6*want {
+				t.Errorf("%s: life %v h, want %v", d.ID, d.LifeHours, want)
+			}
+		}
+		if math.Abs(d.LifeYears-d.LifeHours/8766) > 1e-9 {
+			t.Errorf("%s: years %v vs hours %v", d.ID, d.LifeYears, d.LifeHours)
+		}
+	}
+}
+
+func TestBatteryGate(t *testing.T) {
+	stdout, stderr, code := cmdtest.Run(t, nil, "battery", "-C", cmdtest.ExampleRepo, "--min-life", "15y")
+	if code != cmdutil.ExitGate {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	if !strings.Contains(stdout, "drip-puck") || !strings.Contains(stdout, "FAIL") {
+		t.Errorf("the table still prints on a failed gate:\n%s", stdout)
+	}
+	for _, want := range []string{"gate failed: drip-puck lasts 3.50 years, under its 15-year target", "drip-valve lasts 14.59 years"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if strings.Contains(stderr, "drip-lora lasts") {
+		t.Errorf("drip-lora (15.3 y) passes a 13-year target:\n%s", stderr)
+	}
+	// a device-scoped run only gates that device
+	if _, _, code := cmdtest.Run(t, nil, "battery", "-C", cmdtest.ExampleRepo, "--min-life", "13y", "--device", "drip-lora"); code != cmdutil.ExitOK {
+		t.Errorf("--device drip-lora: exit %d", code)
+	}
+}
+
+func TestBatteryUsageErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--device", "drip-lroa"}, `no device "drip-lroa"`},
+		{[]string{"--device", "drip-lroa"}, `did you mean "drip-lora"?`},
+		{[]string{"--min-life", "3"}, `--min-life "3": give a positive duration such as 3y`},
+		{[]string{"--sweep", "drip-lora.heartbeat"}, "write DEVICE.EVENT.PARAM=V1,V2"},
+		{[]string{"--sweep", "drip-lora.heartbeat.every=1m,soon"}, `"soon" is not a duration`},
+		{[]string{"--sweep", "drip-lora.heartbeat.colour=1"}, `cannot sweep "colour"`},
+		{[]string{"--sweep", "drip-lora.heartbeat.current=1mA"}, "event heartbeat has 3 phases; name one, e.g. drip-lora.heartbeat.3.current"},
+		{[]string{"--sweep", "drip-lora.nope.every=1m"}, `no event "nope" in device drip-lora (events: leak-check, heartbeat)`},
+		{[]string{"--sweep", "drip-puck.advertise.sf=7"}, "no LoRa phase"},
+		{[]string{"--sweep", "drip-lora.leak-check.every=1ms"}, "awake more than 100%"},
+		{[]string{"--sweep", "x.y.every=1m", "--device", "drip-lora"}, "--sweep names its device"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			stdout, stderr, code := cmdtest.Run(t, nil, append(append([]string{"battery"}, tt.args...), "-C", cmdtest.ExampleRepo)...)
+			if code != cmdutil.ExitInvalid || stdout != "" || !strings.Contains(stderr, tt.want) {
+				t.Fatalf("exit %d, stdout %q, stderr:\n%s", code, stdout, stderr)
+			}
+		})
+	}
+}
+
+func TestBatteryPulseWarningKeepsExitZero(t *testing.T) {
+	dir := t.TempDir()
+	yaml := "devices:\n  - id: d\n    battery: {cell: cr2032}\n    sleep: 1uA\n    events:\n      - name: tx\n        every: 1m\n        phases:\n          - {duration: 5ms, current: 40mA}\n"
+	if err := os.WriteFile(filepath.Join(dir, "devices.yaml"), []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code := cmdtest.Run(t, nil, "battery", "-C", dir)
+	if code != cmdutil.ExitOK || !strings.Contains(stdout, "cr2032") {
+		t.Fatalf("exit %d stdout %q", code, stdout)
+	}
+	want := filepath.Join(dir, "devices.yaml") + ":9:13: warning: event tx phase 1 draws 40 mA, above the battery's 15 mA maximum pulse current"
+	if !strings.Contains(stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, stderr)
+	}
+}
+
+// battery --plan: each device's life today and after every release that
+// changes its energy; the plan gate names the release and the feature that
+// take a device below its target.
+func TestBatteryAlongThePlan(t *testing.T) {
+	stdout, stderr, code := cmdtest.Run(t, nil, "battery", "-C", cmdtest.ExampleRepo, "--plan", "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var doc struct {
+		Devices []struct {
+			Device      string  `json:"device"`
+			TodayYears  float64 `json:"today_years"`
+			Unscheduled []string
+			Steps       []struct {
+				Release   string   `json:"release"`
+				Features  []string `json:"features"`
+				LifeYears float64  `json:"life_years"`
+			} `json:"steps"`
+		} `json:"devices"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	lora, valve := doc.Devices[0], doc.Devices[2]
+	if lora.Device != "drip-lora" || len(lora.Steps) != 2 || lora.Steps[0].Features[0] != "adaptive-heartbeat" || lora.Steps[0].LifeYears <= lora.TodayYears {
+		t.Errorf("drip-lora %+v", lora)
+	}
+	if valve.Device != "drip-valve" || len(valve.Steps) != 1 || valve.Steps[0].Release != "FW 1" || valve.Steps[0].LifeYears >= valve.TodayYears {
+		t.Errorf("drip-valve %+v", valve)
+	}
+	stdout, _, _ = cmdtest.Run(t, nil, "battery", "-C", cmdtest.ExampleRepo, "--plan", "--device", "drip-valve", "-o", "markdown")
+	for _, want := range []string{"## drip-valve: battery life along the plan", "xychart-beta", "Planned but never scheduled by the roadmap (so never shipped): auto-shutoff-valve."} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, stdout)
+		}
+	}
+
+	// drip-valve above 14 years today (14.59) and below it after FW 1
+	dir := cmdtest.CopyExample(t)
+	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "battery_life: targets", "battery_life: [plan, budgets]")
+	cmdtest.EditFile(t, filepath.Join(dir, "devices.yaml"), "target: 2y", "target: 14y")
+	_, stderr, code = cmdtest.Run(t, nil, "check", "-C", dir)
+	if code != cmdutil.ExitGate || !strings.Contains(stderr, "battery life.plan.drip-valve is 13.28 years, not >= 14 years after every release: FW 1 on 2027-04-04 with ota-delta takes it to 13.28 years") {
+		t.Errorf("plan gate: exit %d: %s", code, stderr)
+	}
+}
+
+// Names given in flags get the same suggestions as keys in files.
+func TestFlagNameSuggestions(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"roadmap", "--explain", "auto-shutof"}, `features.yaml; did you mean "auto-shutoff-valve"?`},
+		{[]string{"battery", "--device", "nope"}, `devices.yaml (devices: drip-lora, drip-puck, drip-valve)`},
+		{[]string{"battery", "--device", "drip-lroa"}, `did you mean "drip-lora"?`},
+		{[]string{"battery", "--sweep", "drip-lora.hearbeat.every=1m,5m"}, `no event "hearbeat" in device drip-lora; did you mean "heartbeat"?`},
+		{[]string{"rice", "--theme", "fast-setpu"}, `did you mean "fast-setup"?`},
+	} {
+		_, stderr, code := cmdtest.Run(t, nil, append(c.args, "-C", cmdtest.ExampleRepo)...)
+		if code != cmdutil.ExitInvalid || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q, want %q", c.args, code, stderr, c.want)
+		}
+	}
+}

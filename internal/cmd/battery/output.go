@@ -1,0 +1,387 @@
+package battery
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/iotpm/iotpm/internal/cmd/planning"
+
+	"github.com/iotpm/iotpm/internal/cmdutil"
+	"github.com/iotpm/iotpm/internal/render"
+	"github.com/iotpm/iotpm/pkg/energy"
+)
+
+// DeviceJSON is the JSON/YAML contract of `iotpm battery`.
+type DeviceJSON struct {
+	ID                 string        `json:"id"`
+	Cell               string        `json:"cell"`
+	Series             int           `json:"series"`
+	Parallel           int           `json:"parallel"`
+	CapacityMAh        float64       `json:"capacity_mah"`
+	UsableMAh          float64       `json:"usable_mah"`
+	AverageCurrentUA   float64       `json:"average_current_ua"`
+	SelfDischargeUA    float64       `json:"self_discharge_ua"`
+	SelfDischargeModel string        `json:"self_discharge_model"`
+	DutyCycle          float64       `json:"duty_cycle"`
+	LifeHours          render.Float  `json:"life_hours"`
+	LifeYears          render.Float  `json:"life_years"`
+	LifeDays           render.Float  `json:"life_days"`
+	CapacityLifeHours  render.Float  `json:"capacity_life_hours"`
+	LimitedBy          string        `json:"limited_by"`
+	TargetYears        *float64      `json:"target_years"`
+	MeetsTarget        *bool         `json:"meets_target"`
+	Budget             []budgetJSON  `json:"budget"`
+	Features           []featureCost `json:"features"`
+	// Along the roadmap (omitted without planned energy): life with every
+	// scheduled feature, after each release that changes it, the planned
+	// features that never ship, and budgets.
+	LifeWithPlanYears *render.Float     `json:"life_with_plan_years,omitempty"`
+	Plan              []planStepJSON    `json:"plan,omitempty"`
+	Unscheduled       []string          `json:"planned_unscheduled,omitempty"`
+	Budgets           []budgetCheckJSON `json:"budgets,omitempty"`
+}
+
+type budgetJSON struct {
+	Kind      string  `json:"kind"`
+	Name      string  `json:"name"`
+	Feature   string  `json:"feature,omitempty"`
+	CurrentUA float64 `json:"current_ua"`
+	Share     float64 `json:"share"`
+}
+
+type featureCost struct {
+	Feature          string       `json:"feature"`
+	CurrentUA        float64      `json:"current_ua"`
+	LifeWithoutHours render.Float `json:"life_without_hours"`
+	LifeWithoutYears render.Float `json:"life_without_years"`
+}
+
+func toDeviceJSON(d energy.Device, r energy.Result) DeviceJSON {
+	j := DeviceJSON{
+		ID: d.ID, Cell: d.Battery.Cell, Series: max(d.Battery.Series, 1), Parallel: max(d.Battery.Parallel, 1),
+		CapacityMAh: float64(d.Battery.Nominal()) * 1e3, UsableMAh: float64(d.Battery.Usable()) * 1e3,
+		AverageCurrentUA: float64(r.AverageCurrent) * 1e6, SelfDischargeUA: float64(r.SelfDischargeCurrent) * 1e6,
+		SelfDischargeModel: string(r.Model), DutyCycle: r.DutyCycle,
+		LifeHours: render.Float(r.Life), LifeYears: render.Float(r.Life.Years()), LifeDays: render.Float(float64(r.Life) / 24),
+		CapacityLifeHours: render.Float(r.CapacityLife), LimitedBy: r.LimitedBy,
+		Budget: []budgetJSON{}, Features: []featureCost{},
+	}
+	if d.Target > 0 {
+		t, ok := d.Target.Years(), r.MeetsTarget(d.Target)
+		j.TargetYears, j.MeetsTarget = &t, &ok
+	}
+	for _, l := range r.Budget {
+		j.Budget = append(j.Budget, budgetJSON{Kind: l.Kind, Name: l.Name, Feature: l.Feature, CurrentUA: float64(l.Current) * 1e6, Share: l.Share})
+	}
+	for _, fc := range r.Features {
+		j.Features = append(j.Features, featureCost{Feature: fc.Feature, CurrentUA: float64(fc.Current) * 1e6,
+			LifeWithoutHours: render.Float(fc.LifeWithout), LifeWithoutYears: render.Float(fc.LifeWithout.Years())})
+	}
+	return j
+}
+
+func packText(b energy.Battery) string {
+	s, p := max(b.Series, 1), max(b.Parallel, 1)
+	if s == 1 && p == 1 {
+		return b.Cell
+	}
+	return fmt.Sprintf("%s %dS%dP", b.Cell, s, p)
+}
+
+func status(d energy.Device, r energy.Result) string {
+	switch {
+	case d.Target <= 0:
+		return "-"
+	case r.MeetsTarget(d.Target):
+		return "pass"
+	}
+	return "FAIL"
+}
+
+func devicesTable(devices []energy.Device, results []energy.Result, exact bool) *render.Table {
+	t := &render.Table{Columns: []render.Column{
+		{Header: "DEVICE"}, {Header: "BATTERY", Hide: 2}, {Header: "AVG CURRENT", Right: true, Hide: 1}, {Header: "SELF-DISCHARGE", Right: true, Hide: 4},
+		{Header: "LIFE (Y)", Right: true}, {Header: "LIFE (D)", Right: true, Hide: 5}, {Header: "TARGET (Y)", Right: true},
+		{Header: "STATUS"}, {Header: "LIMITED BY", Hide: 3}, {Header: "MODEL", Hide: 6},
+	}}
+	var statuses []string
+	for i, d := range devices {
+		r := results[i]
+		target := "-"
+		if d.Target > 0 {
+			target = render.Number(d.Target.Years(), 2)
+		}
+		st := status(d, r)
+		statuses = append(statuses, st)
+		if exact {
+			target = ""
+			if d.Target > 0 {
+				target = render.Exact(d.Target.Years())
+			}
+			t.Append(d.ID, packText(d.Battery), render.Exact(float64(r.AverageCurrent)*1e6), render.Exact(float64(r.SelfDischargeCurrent)*1e6),
+				render.Exact(r.Life.Years()), render.Exact(float64(r.Life)/24), target, st, r.LimitedBy, string(r.Model))
+			continue
+		}
+		t.Append(d.ID, packText(d.Battery), render.Current(float64(r.AverageCurrent)), render.Current(float64(r.SelfDischargeCurrent)),
+			render.Number(r.Life.Years(), 2), render.Number(float64(r.Life)/24, 0), target, st, strings.ReplaceAll(r.LimitedBy, "_", " "), string(r.Model))
+	}
+	t.Tone = func(row, col int) render.Tone {
+		if col == 7 {
+			return render.StatusTone(statuses[row])
+		}
+		return render.Plain
+	}
+	if exact {
+		t.Columns[2].Header, t.Columns[3].Header = "average_current_ua", "self_discharge_ua"
+		for i, h := range []string{"id", "battery", "average_current_ua", "self_discharge_ua", "life_years", "life_days", "target_years", "status", "limited_by", "self_discharge_model"} {
+			t.Columns[i].Header = h
+		}
+	}
+	return t
+}
+
+func budgetTable(r energy.Result, exact bool) *render.Table {
+	t := &render.Table{Columns: []render.Column{{Header: "KIND"}, {Header: "NAME"}, {Header: "FEATURE"}, {Header: "CURRENT", Right: true}, {Header: "SHARE", Right: true}}}
+	if exact {
+		for i, h := range []string{"kind", "name", "feature", "current_ua", "share"} {
+			t.Columns[i].Header = h
+		}
+	}
+	for _, l := range r.Budget {
+		if exact {
+			t.Append(l.Kind, l.Name, l.Feature, render.Exact(float64(l.Current)*1e6), render.Exact(l.Share))
+		} else {
+			t.Append(strings.ReplaceAll(l.Kind, "_", "-"), l.Name, l.Feature, render.Current(float64(l.Current)), render.Percent(l.Share, 1))
+		}
+	}
+	return t
+}
+
+func featureTable(r energy.Result) *render.Table {
+	t := &render.Table{Columns: []render.Column{{Header: "FEATURE"}, {Header: "COSTS", Right: true}, {Header: "SHARE", Right: true}, {Header: "LIFE WITHOUT (Y)", Right: true}, {Header: "GAIN (Y)", Right: true}}}
+	total := float64(r.AverageCurrent + r.SelfDischargeCurrent)
+	for _, fc := range r.Features {
+		t.Append(fc.Feature, render.Current(float64(fc.Current)), render.Percent(float64(fc.Current)/total, 1),
+			render.Number(fc.LifeWithout.Years(), 2), "+"+render.Number(fc.LifeWithout.Years()-r.Life.Years(), 2))
+	}
+	return t
+}
+
+func deviceSummary(d energy.Device, r energy.Result) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Device %s: %s, %s mAh nominal, %s mAh usable\n", d.ID, packText(d.Battery),
+		render.Number(float64(d.Battery.Nominal())*1e3, 0), render.Number(float64(d.Battery.Usable())*1e3, 0))
+	fmt.Fprintf(&b, "Average current %s, self-discharge %s (%s model), awake %s of the time\n",
+		render.Current(float64(r.AverageCurrent)), render.Current(float64(r.SelfDischargeCurrent)), r.Model, render.Percent(r.DutyCycle, 3))
+	fmt.Fprintf(&b, "Life %s years (%s days), limited by %s", render.Number(r.Life.Years(), 2),
+		render.Number(float64(r.Life)/24, 0), strings.ReplaceAll(r.LimitedBy, "_", " "))
+	if r.LimitedBy == "shelf_life" {
+		fmt.Fprintf(&b, " (capacity alone: %s years)", render.Number(r.CapacityLife.Years(), 2))
+	}
+	if d.Target > 0 {
+		fmt.Fprintf(&b, "; target %s years: %s", render.Number(d.Target.Years(), 2), status(d, r))
+	}
+	b.WriteString("\n")
+	return b.String()
+}
+
+func WriteBattery(w io.Writer, format render.Format, devices []energy.Device, results []energy.Result, detail bool, term render.Term, ep *planning.Energy) error {
+	switch format {
+	case render.FormatJSON, render.FormatYAML:
+		doc := struct {
+			Devices []DeviceJSON `json:"devices"`
+		}{[]DeviceJSON{}}
+		for i, d := range devices {
+			j := toDeviceJSON(d, results[i])
+			addPlanJSON(ep, &j)
+			doc.Devices = append(doc.Devices, j)
+		}
+		if format == render.FormatYAML {
+			return render.YAML(w, doc)
+		}
+		return render.JSON(w, doc)
+	case render.FormatCSV:
+		if detail {
+			return budgetTable(results[0], true).CSV(w)
+		}
+		return withPlanColumn(ep, devicesTable(devices, results, true), devices, true).CSV(w)
+	case render.FormatMarkdown:
+		if !detail {
+			fmt.Fprintf(w, "## Battery life\n\n")
+			return withPlanColumn(ep, devicesTable(devices, results, false), devices, false).Markdown(w)
+		}
+		d, r := devices[0], results[0]
+		fmt.Fprintf(w, "## Energy budget: %s\n\n", d.ID)
+		for _, line := range strings.Split(strings.TrimSpace(deviceSummary(d, r)), "\n") {
+			fmt.Fprintf(w, "%s  \n", line)
+		}
+		fmt.Fprintln(w)
+		if err := budgetTable(r, false).Markdown(w); err != nil {
+			return err
+		}
+		if len(r.Features) > 0 {
+			fmt.Fprintf(w, "\n### What each feature costs\n\n")
+			return featureTable(r).Markdown(w)
+		}
+		return nil
+	}
+	if !detail {
+		return withPlanColumn(ep, devicesTable(devices, results, false), devices, false).Text(w, term)
+	}
+	d, r := devices[0], results[0]
+	fmt.Fprint(w, deviceSummary(d, r))
+	fmt.Fprintln(w)
+	if err := budgetTable(r, false).Text(w, term); err != nil {
+		return err
+	}
+	if len(r.Features) > 0 {
+		fmt.Fprintln(w)
+		return featureTable(r).Text(w, term)
+	}
+	return nil
+}
+
+func sweepLabel(s sweepSpec) string {
+	name := s.sweep.Event + "." + string(s.sweep.Param)
+	if s.sweep.Phase > 0 {
+		name = fmt.Sprintf("%s.%d.%s", s.sweep.Event, s.sweep.Phase, s.sweep.Param)
+	}
+	return name
+}
+
+func writeSweep(w io.Writer, format render.Format, d energy.Device, s sweepSpec, points []energy.SweepPoint, term render.Term) error {
+	type pointJSON struct {
+		Value            string       `json:"value"`
+		ValueSI          float64      `json:"value_si"`
+		AverageCurrentUA float64      `json:"average_current_ua"`
+		LifeHours        render.Float `json:"life_hours"`
+		LifeYears        render.Float `json:"life_years"`
+		Ratio            render.Float `json:"ratio"`
+		LimitedBy        string       `json:"limited_by"`
+	}
+	doc := struct {
+		Sweep struct {
+			Device string      `json:"device"`
+			Event  string      `json:"event"`
+			Param  string      `json:"param"`
+			Phase  int         `json:"phase,omitempty"`
+			Points []pointJSON `json:"points"`
+		} `json:"sweep"`
+	}{}
+	doc.Sweep.Device, doc.Sweep.Event, doc.Sweep.Param, doc.Sweep.Phase = d.ID, s.sweep.Event, string(s.sweep.Param), s.sweep.Phase
+	maxLife := 0.0
+	for i, p := range points {
+		doc.Sweep.Points = append(doc.Sweep.Points, pointJSON{Value: s.labels[i], ValueSI: p.Value,
+			AverageCurrentUA: float64(p.Result.AverageCurrent) * 1e6, LifeHours: render.Float(p.Result.Life),
+			LifeYears: render.Float(p.Result.Life.Years()), Ratio: render.Float(p.Ratio), LimitedBy: p.Result.LimitedBy})
+		maxLife = math.Max(maxLife, p.Result.Life.Years())
+	}
+	switch format {
+	case render.FormatJSON:
+		return render.JSON(w, doc)
+	case render.FormatYAML:
+		return render.YAML(w, doc)
+	}
+	t := &render.Table{Columns: []render.Column{{Header: strings.ToUpper(string(s.sweep.Param)), Right: true}, {Header: "AVG CURRENT", Right: true},
+		{Header: "LIFE (Y)", Right: true}, {Header: "RATIO", Right: true}, {Header: "LIMITED BY"}}}
+	if format == render.FormatCSV {
+		t.Columns = []render.Column{{Header: "value"}, {Header: "value_si"}, {Header: "average_current_ua"}, {Header: "life_years"}, {Header: "ratio"}, {Header: "limited_by"}}
+		for _, p := range doc.Sweep.Points {
+			t.Append(p.Value, render.Exact(p.ValueSI), render.Exact(p.AverageCurrentUA), render.Exact(float64(p.LifeYears)), render.Exact(float64(p.Ratio)), p.LimitedBy)
+		}
+		return t.CSV(w)
+	}
+	for i, p := range points {
+		t.Append(s.labels[i], render.Current(float64(p.Result.AverageCurrent)), render.Number(p.Result.Life.Years(), 2),
+			render.Number(p.Ratio, 3)+"×", strings.ReplaceAll(p.Result.LimitedBy, "_", " "))
+	}
+	title := fmt.Sprintf("%s: battery life against %s", d.ID, sweepLabel(s))
+	if format == cmdutil.FormatMermaid {
+		_, err := io.WriteString(w, mermaidLifeChart(title, s.labels, points, maxLife))
+		return err
+	}
+	if format == render.FormatMarkdown {
+		fmt.Fprintf(w, "## %s\n\n", title)
+		if err := t.Markdown(w); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "\n```mermaid\n%s```\n", mermaidLifeChart(title, s.labels, points, maxLife))
+		return nil
+	}
+	t.Columns = append(t.Columns, render.Column{Header: "LIFE"})
+	for i, p := range points {
+		t.Rows[i] = append(t.Rows[i], render.Bar(p.Result.Life.Years(), maxLife, 30))
+	}
+	fmt.Fprintf(w, "%s\n\n", title)
+	return t.Text(w, term)
+}
+
+// mermaidLifeChart is a Mermaid xychart-beta bar chart of life per value,
+// which GitHub renders in markdown.
+func mermaidLifeChart(title string, labels []string, points []energy.SweepPoint, maxLife float64) string {
+	var b strings.Builder
+	b.WriteString("xychart-beta\n")
+	fmt.Fprintf(&b, "    title %q\n", title)
+	quoted := make([]string, len(labels))
+	for i, l := range labels {
+		quoted[i] = strconv.Quote(l)
+	}
+	fmt.Fprintf(&b, "    x-axis [%s]\n", strings.Join(quoted, ", "))
+	fmt.Fprintf(&b, "    y-axis \"Life (years)\" 0 --> %s\n", render.Exact(math.Ceil(maxLife)))
+	values := make([]string, len(points))
+	for i, p := range points {
+		values[i] = strconv.FormatFloat(p.Result.Life.Years(), 'f', 2, 64)
+	}
+	fmt.Fprintf(&b, "    bar [%s]\n", strings.Join(values, ", "))
+	return b.String()
+}
+
+func writeCells(w io.Writer, format render.Format, cells energy.CellCatalog, term render.Term) error {
+	type cellJSON struct {
+		ID                   string  `json:"id"`
+		Name                 string  `json:"name"`
+		CapacityMAh          float64 `json:"capacity_mah"`
+		Voltage              float64 `json:"voltage"`
+		SelfDischargePerYear float64 `json:"self_discharge_per_year"`
+		Derating             float64 `json:"derating"`
+		MaxPulseMA           float64 `json:"max_pulse_ma"`
+		ShelfLifeYears       float64 `json:"shelf_life_years"`
+		Source               string  `json:"source"`
+	}
+	var list []cellJSON
+	for _, id := range cells.IDs() {
+		c := cells[id]
+		list = append(list, cellJSON{c.ID, c.Name, float64(c.Capacity) * 1e3, c.Voltage, c.SelfDischargePerYear, c.Derating,
+			float64(c.MaxPulse) * 1e3, c.ShelfLife.Years(), c.Source})
+	}
+	doc := struct {
+		Cells []cellJSON `json:"cells"`
+	}{list}
+	switch format {
+	case render.FormatJSON:
+		return render.JSON(w, doc)
+	case render.FormatYAML:
+		return render.YAML(w, doc)
+	}
+	t := &render.Table{Columns: []render.Column{{Header: "ID"}, {Header: "NAME"}, {Header: "MAH", Right: true}, {Header: "V", Right: true},
+		{Header: "SELF-DISCHARGE/Y", Right: true}, {Header: "DERATING", Right: true}, {Header: "MAX PULSE MA", Right: true}, {Header: "SHELF LIFE (Y)", Right: true}, {Header: "SOURCE"}}}
+	for _, c := range list {
+		if format == render.FormatCSV {
+			t.Append(c.ID, c.Name, render.Exact(c.CapacityMAh), render.Exact(c.Voltage), render.Exact(c.SelfDischargePerYear), render.Exact(c.Derating),
+				render.Exact(c.MaxPulseMA), render.Exact(c.ShelfLifeYears), c.Source)
+		} else {
+			t.Append(c.ID, c.Name, render.Number(c.CapacityMAh, 0), render.Number(c.Voltage, 2), render.Percent(c.SelfDischargePerYear, 1),
+				render.Number(c.Derating, 2), render.Number(c.MaxPulseMA, 0), render.Number(c.ShelfLifeYears, 1), c.Source)
+		}
+	}
+	switch format {
+	case render.FormatCSV:
+		return t.CSV(w)
+	case render.FormatMarkdown:
+		return t.Markdown(w)
+	}
+	return t.Text(w, term)
+}

@@ -1,0 +1,258 @@
+package battery
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/iotpm/iotpm/internal/cmd/planning"
+
+	"github.com/iotpm/iotpm/internal/cmdutil"
+	"github.com/iotpm/iotpm/internal/render"
+	"github.com/iotpm/iotpm/pkg/energy"
+)
+
+type planStepJSON struct {
+	Date        string       `json:"date"`
+	Release     string       `json:"release"`
+	Features    []string     `json:"features"`
+	LifeYears   render.Float `json:"life_years"`
+	MeetsTarget *bool        `json:"meets_target"`
+}
+
+type budgetCheckJSON struct {
+	Feature string  `json:"feature"`
+	Kind    string  `json:"kind"` // current (µA), share, life (years)
+	Budget  float64 `json:"budget"`
+	Actual  float64 `json:"actual"`
+	Over    bool    `json:"over"`
+}
+
+func addPlanJSON(ep *planning.Energy, j *DeviceJSON) {
+	t, d, checks, ok := ep.Timeline(j.ID)
+	if !ok || !ep.DevicePlanned(j.ID) && len(checks) == 0 {
+		return
+	}
+	with := render.Float(t.WithPlan().Life.Years())
+	j.LifeWithPlanYears = &with
+	j.Plan = []planStepJSON{}
+	for _, s := range t.Steps {
+		st := planStepJSON{Date: s.Date.Format(time.DateOnly), Release: s.Release, Features: s.Features, LifeYears: render.Float(s.Result.Life.Years())}
+		if d.Target > 0 {
+			ok := s.Result.MeetsTarget(d.Target)
+			st.MeetsTarget = &ok
+		}
+		j.Plan = append(j.Plan, st)
+	}
+	j.Unscheduled = t.Unscheduled
+	for _, c := range checks {
+		_, b := planning.BudgetUnit(c.Kind, c.Value, true)
+		_, a := planning.BudgetUnit(c.Kind, c.Actual, true)
+		j.Budgets = append(j.Budgets, budgetCheckJSON{Feature: c.Feature, Kind: string(c.Kind), Budget: b, Actual: a, Over: c.Over})
+	}
+}
+
+// withPlanColumn adds each device's life with the plan to the devices
+// table, when any device has planned energy.
+func withPlanColumn(ep *planning.Energy, t *render.Table, devices []energy.Device, exact bool) *render.Table {
+	if ep == nil || !ep.HasPlanned() {
+		return t
+	}
+	header := "WITH PLAN (Y)"
+	if exact {
+		header = "life_with_plan_years"
+	}
+	t.Columns = append(t.Columns, render.Column{Header: header, Right: true})
+	for i, d := range devices {
+		cell := "-"
+		if tl, _, _, ok := ep.Timeline(d.ID); ok && ep.DevicePlanned(d.ID) {
+			if exact {
+				cell = render.Exact(tl.WithPlan().Life.Years())
+			} else {
+				cell = render.Number(tl.WithPlan().Life.Years(), 2)
+			}
+		}
+		t.Rows[i] = append(t.Rows[i], cell)
+	}
+	return t
+}
+
+// budgetsTable lists every budget of the devices shown.
+func budgetsTable(ep *planning.Energy, device string, exact bool) *render.Table {
+	t := &render.Table{Columns: []render.Column{{Header: "DEVICE"}, {Header: "FEATURE"}, {Header: "BUDGET", Right: true}, {Header: "COSTS", Right: true}, {Header: "STATUS"}}}
+	if ep == nil {
+		return t
+	}
+	for i, tl := range ep.Timelines {
+		if device != "" && tl.Device != device {
+			continue
+		}
+		for _, c := range ep.Budgets[i] {
+			b, _ := planning.BudgetUnit(c.Kind, c.Value, exact)
+			a, _ := planning.BudgetUnit(c.Kind, c.Actual, exact)
+			st := "within"
+			if c.Over {
+				st = "OVER"
+			}
+			t.Append(tl.Device, c.Feature, b, a, st)
+		}
+	}
+	return t
+}
+
+// writeBudgets adds the budgets after the devices (table and markdown).
+func writeBudgets(w *bytes.Buffer, format render.Format, ep *planning.Energy, device string, term render.Term) error {
+	t := budgetsTable(ep, device, false)
+	if len(t.Rows) == 0 {
+		return nil
+	}
+	switch format {
+	case render.FormatMarkdown:
+		fmt.Fprintf(w, "\n### Energy budgets (with every planned feature)\n\n")
+		return t.Markdown(w)
+	case render.FormatTable:
+		fmt.Fprintf(w, "\nENERGY BUDGETS (WITH EVERY PLANNED FEATURE)\n")
+		return t.Text(w, term)
+	}
+	return nil
+}
+
+// writePlanOutput is `iotpm battery --plan`: per device, its life today and
+// after each release that changes its energy.
+func writePlanOutput(f *cmdutil.Factory, format render.Format, ep *planning.Energy, device string, minLife energy.Hours) error {
+	if device != "" {
+		if _, _, _, ok := ep.Timeline(device); !ok {
+			var ids []string
+			for _, t := range ep.Timelines {
+				ids = append(ids, t.Device)
+			}
+			return cmdutil.UsageErrorf("no device %q%s", device, cmdutil.DidYouMean(device, ids))
+		}
+	}
+	return cmdutil.Emit(f, func(w *bytes.Buffer) error {
+		type deviceTimeline struct {
+			Device      string         `json:"device"`
+			TargetYears *float64       `json:"target_years"`
+			TodayYears  render.Float   `json:"today_years"`
+			Steps       []planStepJSON `json:"steps"`
+			Unscheduled []string       `json:"planned_unscheduled"`
+		}
+		var doc struct {
+			Devices []deviceTimeline `json:"devices"`
+		}
+		doc.Devices = []deviceTimeline{}
+		csv := &render.Table{Columns: []render.Column{{Header: "device"}, {Header: "date"}, {Header: "release"}, {Header: "features"}, {Header: "life_years"}, {Header: "target_years"}}}
+		for i, t := range ep.Timelines {
+			if device != "" && t.Device != device {
+				continue
+			}
+			d := ep.Today[i]
+			if minLife > 0 {
+				d.Target = minLife
+			}
+			dt := deviceTimeline{Device: t.Device, TodayYears: render.Float(t.Today.Life.Years()), Steps: []planStepJSON{}, Unscheduled: render.OrEmpty(t.Unscheduled)}
+			target := ""
+			if d.Target > 0 {
+				y := d.Target.Years()
+				dt.TargetYears, target = &y, render.Exact(y)
+			}
+			csv.Append(t.Device, "", "today", "", render.Exact(t.Today.Life.Years()), target)
+			for _, s := range t.Steps {
+				st := planStepJSON{Date: s.Date.Format(time.DateOnly), Release: s.Release, Features: s.Features, LifeYears: render.Float(s.Result.Life.Years())}
+				if d.Target > 0 {
+					ok := s.Result.MeetsTarget(d.Target)
+					st.MeetsTarget = &ok
+				}
+				dt.Steps = append(dt.Steps, st)
+				csv.Append(t.Device, s.Date.Format(time.DateOnly), s.Release, strings.Join(s.Features, " "), render.Exact(s.Result.Life.Years()), target)
+			}
+			doc.Devices = append(doc.Devices, dt)
+			if format == render.FormatJSON || format == render.FormatYAML || format == render.FormatCSV {
+				continue
+			}
+			if err := writeDeviceTimeline(w, format, d, t, f.Term()); err != nil {
+				return err
+			}
+		}
+		switch format {
+		case render.FormatJSON:
+			return render.JSON(w, doc)
+		case render.FormatYAML:
+			return render.YAML(w, doc)
+		case render.FormatCSV:
+			return csv.CSV(w)
+		}
+		return nil
+	})
+}
+
+func writeDeviceTimeline(w io.Writer, format render.Format, d energy.Device, t energy.Timeline, term render.Term) error {
+	tbl := &render.Table{Columns: []render.Column{{Header: "WHEN"}, {Header: "RELEASE"}, {Header: "FEATURES"}, {Header: "LIFE (Y)", Right: true}, {Header: "TARGET"}}}
+	status := func(r energy.Result) string {
+		if d.Target <= 0 {
+			return "-"
+		}
+		if r.MeetsTarget(d.Target) {
+			return "pass"
+		}
+		return "BELOW " + render.Number(d.Target.Years(), 2) + " y"
+	}
+	tbl.Append("today", "-", "-", render.Number(t.Today.Life.Years(), 2), status(t.Today))
+	labels, lives := []string{strconv.Quote("today")}, []float64{t.Today.Life.Years()}
+	for _, s := range t.Steps {
+		tbl.Append(s.Date.Format(time.DateOnly), s.Release, strings.Join(s.Features, ", "), render.Number(s.Result.Life.Years(), 2), status(s.Result))
+		labels = append(labels, strconv.Quote(s.Release))
+		lives = append(lives, s.Result.Life.Years())
+	}
+	title := d.ID + ": battery life along the plan"
+	note := ""
+	if len(t.Unscheduled) > 0 {
+		note = "Planned but never scheduled by the roadmap (so never shipped): " + strings.Join(t.Unscheduled, ", ") + "."
+	}
+	if format == render.FormatMarkdown {
+		fmt.Fprintf(w, "## %s\n\n", title)
+		if err := tbl.Markdown(w); err != nil {
+			return err
+		}
+		if note != "" {
+			fmt.Fprintf(w, "\n%s\n", note)
+		}
+		top := slices.Max(lives)
+		if d.Target > 0 {
+			top = math.Max(top, d.Target.Years())
+		}
+		fmt.Fprintf(w, "\n```mermaid\nxychart-beta\n    title %s\n    x-axis [%s]\n    y-axis \"Life (years)\" 0 --> %s\n    line [%s]\n",
+			strconv.Quote(title), strings.Join(labels, ", "), render.Exact(math.Ceil(top)), joinFloats(lives))
+		if d.Target > 0 {
+			target := make([]float64, len(lives))
+			for i := range target {
+				target[i] = d.Target.Years()
+			}
+			fmt.Fprintf(w, "    line [%s]\n", joinFloats(target))
+		}
+		fmt.Fprintf(w, "```\n\n")
+		return nil
+	}
+	fmt.Fprintf(w, "%s\n", strings.ToUpper(title))
+	if err := tbl.Text(w, term); err != nil {
+		return err
+	}
+	if note != "" {
+		fmt.Fprintf(w, "%s\n", note)
+	}
+	fmt.Fprintln(w)
+	return nil
+}
+
+func joinFloats(xs []float64) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = strconv.FormatFloat(x, 'f', 2, 64)
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,113 @@
+package check_test
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	checkcmd "github.com/iotpm/iotpm/internal/cmd/check"
+
+	"github.com/iotpm/iotpm/internal/cmd/cmdtest"
+
+	"github.com/iotpm/iotpm/internal/cmdutil"
+	"github.com/iotpm/iotpm/internal/diag"
+)
+
+func TestCheckExample(t *testing.T) {
+	stdout, stderr, code := cmdtest.Run(t, nil, "check", "-C", cmdtest.ExampleRepo)
+	if code != cmdutil.ExitOK || stderr != "" {
+		t.Fatalf("exit %d stderr %s", code, stderr)
+	}
+	cmdtest.Golden(t, "table.golden", stdout)
+	stdout, _, _ = cmdtest.Run(t, nil, "check", "-C", cmdtest.ExampleRepo, "-o", "json")
+	cmdtest.Golden(t, "json.golden", stdout)
+	var doc checkcmd.JSON
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil || !doc.Passed || len(doc.Gates) != 9 || len(doc.Problems) != 0 {
+		t.Errorf("json: %v %+v", err, doc)
+	}
+}
+
+func TestCheckGateFailsWithExit1(t *testing.T) {
+	dir := cmdtest.CopyExample(t)
+	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), `connectivity_uptime: ">= 98%"`, `connectivity_uptime: ">= 99%"`)
+	summary := filepath.Join(t.TempDir(), "summary.md")
+	os.WriteFile(summary, []byte("earlier step\n"), 0o644)
+	junit := filepath.Join(t.TempDir(), "gates.xml")
+	env := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": summary}
+	stdout, stderr, code := cmdtest.Run(t, env, "check", "-C", dir, "--junit", junit)
+	if code != cmdutil.ExitGate {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	if !strings.Contains(stdout, "✗ 1 of 9 gates failed: connectivity_uptime") {
+		t.Errorf("verdict:\n%s", stdout)
+	}
+	for _, want := range []string{
+		"::error title=iotpm gate connectivity_uptime::connectivity uptime is 98.55%25, not >= 99%25\n",
+		"iotpm: gate failed: connectivity uptime is 98.55%, not >= 99%\n",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	got, _ := os.ReadFile(summary)
+	if !strings.HasPrefix(string(got), "earlier step\n## iotpm check\n\n❌ 1 of 9 gates failed: connectivity_uptime") || !strings.Contains(string(got), "| connectivity_uptime") {
+		t.Errorf("summary (appended):\n%s", got)
+	}
+	var suites cmdutil.JUnitSuites
+	data, _ := os.ReadFile(junit)
+	if err := xml.Unmarshal(data, &suites); err != nil {
+		t.Fatal(err)
+	}
+	s := suites.Suites[0]
+	if s.Tests != 9 || s.Failures != 1 || s.Cases[0].Failure == nil || s.Cases[0].Name != "connectivity_uptime" {
+		t.Errorf("junit %+v", s)
+	}
+	// outside GitHub Actions: no annotations, unless asked for
+	_, stderr, _ = cmdtest.Run(t, nil, "check", "-C", dir)
+	if strings.Contains(stderr, "::error") {
+		t.Errorf("annotations outside Actions:\n%s", stderr)
+	}
+	if _, stderr, _ = cmdtest.Run(t, nil, "check", "-C", dir, "--annotations", "always"); !strings.Contains(stderr, "::error title=iotpm gate") {
+		t.Errorf("--annotations always:\n%s", stderr)
+	}
+}
+
+func TestCheckInvalidInputExit2WithAnnotations(t *testing.T) {
+	dir := cmdtest.CopyExample(t)
+	cmdtest.EditFile(t, filepath.Join(dir, "features.yaml"), "confidence: 80%\n    track: firmware\n    effort: {engineering: 3}", "confidence: 80\n    track: firmware\n    effort: {engineering: 3}")
+	cmdtest.EditFile(t, filepath.Join(dir, "devices.yaml"), "sleep: 2.5uA", "sleep: 2.5 microamps")
+	workspace, _ := filepath.Abs(filepath.Dir(dir))
+	env := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": workspace}
+	stdout, stderr, code := cmdtest.Run(t, env, "check", "-C", dir)
+	if code != cmdutil.ExitInvalid || stdout != "" {
+		t.Fatalf("exit %d stdout %q", code, stdout)
+	}
+	rel := filepath.Base(dir)
+	for _, want := range []string{
+		dir + "/features.yaml:42:17: features[0].confidence: 80 is ambiguous: write 80% or 0.8\n",
+		// the message is escaped as workflow commands require: % → %25
+		"::error file=" + rel + "/features.yaml,line=42,col=17,title=iotpm schema::features[0].confidence: 80 is ambiguous: write 80%25 or 0.8\n",
+		"::error file=" + rel + "/devices.yaml,line=11,col=12,title=iotpm schema::devices[0].sleep: \"2.5 microamps\" has an unknown current unit \"microamps\"",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+}
+
+func TestAnnotationEscaping(t *testing.T) {
+	var b strings.Builder
+	cmdutil.WriteAnnotation(&b, diag.Diagnostic{File: "dir,a:b/f.yaml", Line: 3, Col: 5, Severity: diag.Error, Message: "100% bad\nsecond line"}, "")
+	want := "::error file=dir%2Ca%3Ab/f.yaml,line=3,col=5,title=iotpm::100%25 bad%0Asecond line\n"
+	if b.String() != want {
+		t.Errorf("got  %q\nwant %q", b.String(), want)
+	}
+	b.Reset()
+	cmdutil.WriteAnnotation(&b, diag.Diagnostic{File: "x.csv", Severity: diag.Warning, Message: "w"}, "")
+	if b.String() != "::warning file=x.csv,title=iotpm::w\n" {
+		t.Errorf("%q", b.String())
+	}
+}

@@ -1,0 +1,323 @@
+package diff
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/iotpm/iotpm/internal/cmd/planning"
+
+	"github.com/iotpm/iotpm/pkg/rice"
+	"github.com/iotpm/iotpm/pkg/roadmap"
+)
+
+// Diff is what a change does to the plan: every section lists only
+// what changed. A feature renamed between the two sides is one removed and
+// one added: nothing is guessed.
+type Diff struct {
+	Base      string           `json:"base"`
+	Summary   string           `json:"summary"`
+	Unchanged bool             `json:"unchanged"`
+	Ranks     []RankChange     `json:"ranks"`
+	Parts     []PartChange     `json:"parts"`
+	Themes    []ThemeChange    `json:"themes"`
+	Capacity  []CapacityChange `json:"capacity"`
+	Battery   []BatteryChange  `json:"battery"`
+	Cash      CashDiff         `json:"nre"`
+	Gates     []GateChange     `json:"gates"`
+	basic     map[string]bool  // Kano-basic features, after
+}
+
+type RankChange struct {
+	Feature    string  `json:"feature"`
+	Kind       string  `json:"kind"` // added, removed, changed
+	RankBefore int     `json:"rank_before,omitempty"`
+	RankAfter  int     `json:"rank_after,omitempty"`
+	ScoreFrom  float64 `json:"score_before,omitempty"`
+	ScoreTo    float64 `json:"score_after,omitempty"`
+}
+
+// PartChange is one feature part whose release or date changed.
+type PartChange struct {
+	Feature       string  `json:"feature"`
+	Track         string  `json:"track"`
+	Kind          string  `json:"kind"` // slip, pull-in, moved, unscheduled, scheduled, added, removed
+	ReleaseBefore string  `json:"release_before,omitempty"`
+	DateBefore    string  `json:"date_before,omitempty"`
+	ReleaseAfter  string  `json:"release_after,omitempty"`
+	DateAfter     string  `json:"date_after,omitempty"`
+	Weeks         float64 `json:"weeks,omitempty"` // positive: later
+	Reason        string  `json:"reason,omitempty"`
+}
+
+type ThemeChange struct {
+	Theme      string  `json:"theme"`
+	Before     string  `json:"complete_before,omitempty"`
+	After      string  `json:"complete_after,omitempty"`
+	Weeks      float64 `json:"weeks,omitempty"`
+	Due        string  `json:"due,omitempty"`
+	LateBefore bool    `json:"late_before"`
+	LateAfter  bool    `json:"late_after"`
+	// AtRisk: a part of its features is unscheduled after the change, so
+	// it cannot complete.
+	AtRisk bool `json:"at_risk"`
+}
+
+type CapacityChange struct {
+	Track    string  `json:"track"`
+	Release  string  `json:"release"`
+	Date     string  `json:"date"`
+	Before   float64 `json:"allocated_before"`
+	After    float64 `json:"allocated_after"`
+	Capacity float64 `json:"capacity"`
+}
+
+type GateChange struct {
+	Gate   string `json:"gate"`
+	Before string `json:"before"` // pass, FAIL, or "" when absent
+	After  string `json:"after"`
+}
+
+// comparePlans lines up the base and the head of a planning repo.
+func comparePlans(base, head *planning.Results) *Diff {
+	d := &Diff{basic: map[string]bool{}}
+	for _, s := range head.Ranked {
+		d.basic[s.ID] = s.Kano == rice.Basic
+	}
+	for _, c := range rice.Compare(base.Ranked, head.Ranked) {
+		if c.Kind == rice.Unchanged {
+			continue
+		}
+		d.Ranks = append(d.Ranks, RankChange{Feature: c.ID, Kind: string(c.Kind), RankBefore: c.OldRank, RankAfter: c.NewRank, ScoreFrom: c.OldScore, ScoreTo: c.NewScore})
+	}
+	d.compareRoadmap(base, head)
+	d.compareBattery(base, head)
+	d.compareCash(base, head)
+	d.compareGates(base, head)
+	d.Unchanged = len(d.Ranks)+len(d.Parts)+len(d.Themes)+len(d.Capacity)+len(d.Battery)+len(d.Gates) == 0 &&
+		len(d.Cash.Features)+len(d.Cash.Releases)+len(d.Cash.Quarters) == 0
+	d.Summary = d.summary()
+	return d
+}
+
+type partState struct {
+	release, reason string
+	date            time.Time
+	scheduled       bool
+}
+
+func partStates(p *planning.Results) map[string]partState {
+	out := map[string]partState{}
+	if p.Plan == nil {
+		return out
+	}
+	for _, it := range p.Plan.Items {
+		out[it.Feature+"/"+string(it.Track)] = partState{release: it.Release, date: it.ShipDate, scheduled: true}
+	}
+	for _, u := range p.Plan.Unscheduled {
+		out[u.Feature+"/"+string(u.Track)] = partState{reason: u.Why.String()}
+	}
+	return out
+}
+
+func weeks(a, b time.Time) float64 { return math.Round(b.Sub(a).Hours()/24/7*10) / 10 }
+
+func (d *Diff) compareRoadmap(base, head *planning.Results) {
+	before, after := partStates(base), partStates(head)
+	keys := map[string]bool{}
+	for k := range before {
+		keys[k] = true
+	}
+	for k := range after {
+		keys[k] = true
+	}
+	for _, k := range sortedKeys(keys) {
+		feature, track, _ := strings.Cut(k, "/")
+		b, inB := before[k]
+		a, inA := after[k]
+		c := PartChange{Feature: feature, Track: track}
+		if inB && b.scheduled {
+			c.ReleaseBefore, c.DateBefore = b.release, b.date.Format(time.DateOnly)
+		}
+		if inA && a.scheduled {
+			c.ReleaseAfter, c.DateAfter = a.release, a.date.Format(time.DateOnly)
+		}
+		switch {
+		case !inB:
+			c.Kind, c.Reason = "added", a.reason
+		case !inA:
+			c.Kind = "removed"
+		case b.scheduled && !a.scheduled:
+			c.Kind, c.Reason = "unscheduled", a.reason
+		case !b.scheduled && a.scheduled:
+			c.Kind = "scheduled"
+		case !b.scheduled && !a.scheduled:
+			continue
+		case !a.date.Equal(b.date):
+			c.Weeks = weeks(b.date, a.date)
+			c.Kind = "slip"
+			if c.Weeks < 0 {
+				c.Kind = "pull-in"
+			}
+		case a.release != b.release:
+			c.Kind = "moved"
+		default:
+			continue
+		}
+		d.Parts = append(d.Parts, c)
+	}
+	themes := func(p *planning.Results) map[string]roadmap.ThemeStatus {
+		out := map[string]roadmap.ThemeStatus{}
+		if p.Plan != nil {
+			for _, t := range p.Plan.Themes {
+				out[t.ID] = t
+			}
+		}
+		return out
+	}
+	tb, ta := themes(base), themes(head)
+	ids := map[string]bool{}
+	for k := range tb {
+		ids[k] = true
+	}
+	for k := range ta {
+		ids[k] = true
+	}
+	for _, id := range sortedKeys(ids) {
+		b, a := tb[id], ta[id]
+		if b.Complete.Equal(a.Complete) && b.Due.Equal(a.Due) && b.Late == a.Late && b.AtRisk == a.AtRisk {
+			continue
+		}
+		c := ThemeChange{Theme: id, LateBefore: b.Late, LateAfter: a.Late, AtRisk: a.AtRisk}
+		if !b.Complete.IsZero() {
+			c.Before = b.Complete.Format(time.DateOnly)
+		}
+		if !a.Complete.IsZero() {
+			c.After = a.Complete.Format(time.DateOnly)
+		}
+		if !b.Complete.IsZero() && !a.Complete.IsZero() {
+			c.Weeks = weeks(b.Complete, a.Complete)
+		}
+		if !a.Due.IsZero() {
+			c.Due = a.Due.Format(time.DateOnly)
+		}
+		d.Themes = append(d.Themes, c)
+	}
+	releases := func(p *planning.Results) map[string]roadmap.ReleasePlan {
+		out := map[string]roadmap.ReleasePlan{}
+		if p.Plan != nil {
+			for _, r := range p.Plan.Releases {
+				out[string(r.Track)+"/"+r.Name] = r
+			}
+		}
+		return out
+	}
+	rb, ra := releases(base), releases(head)
+	var changed []CapacityChange
+	for k, a := range ra {
+		if b, ok := rb[k]; ok && math.Abs(b.Allocated-a.Allocated) > 1e-9 {
+			changed = append(changed, CapacityChange{Track: string(a.Track), Release: a.Name, Date: a.Date.Format(time.DateOnly), Before: b.Allocated, After: a.Allocated, Capacity: a.Capacity})
+		}
+	}
+	slices.SortFunc(changed, func(x, y CapacityChange) int {
+		return strings.Compare(x.Date+x.Track+x.Release, y.Date+y.Track+y.Release)
+	})
+	d.Capacity = changed
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func (d *Diff) compareGates(base, head *planning.Results) {
+	status := func(p *planning.Results) map[string]string {
+		out := map[string]string{}
+		if p.Problems.HasErrors() || p.Config == nil {
+			return out
+		}
+		for _, g := range p.Gates() {
+			out[g.Name] = map[bool]string{true: "pass", false: "FAIL"}[g.Passed]
+		}
+		return out
+	}
+	sb, sa := status(base), status(head)
+	names := map[string]bool{}
+	for k := range sb {
+		names[k] = true
+	}
+	for k := range sa {
+		names[k] = true
+	}
+	var newly, rest []GateChange
+	for _, n := range sortedKeys(names) {
+		if sb[n] == sa[n] {
+			continue
+		}
+		c := GateChange{Gate: n, Before: sb[n], After: sa[n]}
+		if c.After == "FAIL" {
+			newly = append(newly, c)
+		} else {
+			rest = append(rest, c)
+		}
+	}
+	d.Gates = append(newly, rest...)
+}
+
+// failures lists the --fail-on conditions the diff meets.
+func (d *Diff) failures(failOn []string) []string {
+	var out []string
+	for _, k := range failOn {
+		switch k {
+		case "slip":
+			var slips []string
+			for _, p := range d.Parts {
+				if p.Kind == "slip" {
+					slips = append(slips, fmt.Sprintf("%s %s +%s w", p.Feature, p.Track, fmtWeeks(p.Weeks)))
+				}
+			}
+			if len(slips) > 0 {
+				out = append(out, "parts slip: "+strings.Join(slips, ", "))
+			}
+		case "new-failing-gate":
+			var gates []string
+			for _, g := range d.Gates {
+				if g.After == "FAIL" {
+					gates = append(gates, g.Gate)
+				}
+			}
+			if len(gates) > 0 {
+				out = append(out, "gates newly failing: "+strings.Join(gates, ", "))
+			}
+		case "unscheduled-basic":
+			var parts []string
+			for _, p := range d.Parts {
+				if (p.Kind == "unscheduled" || p.Kind == "added" && p.DateAfter == "") && d.basic[p.Feature] {
+					parts = append(parts, p.Feature+" "+p.Track)
+				}
+			}
+			if len(parts) > 0 {
+				out = append(out, "Kano-basic parts newly unscheduled: "+strings.Join(parts, ", "))
+			}
+		case "theme-late":
+			var themes []string
+			for _, t := range d.Themes {
+				if t.LateAfter && !t.LateBefore {
+					themes = append(themes, t.Theme)
+				}
+			}
+			if len(themes) > 0 {
+				out = append(out, "themes newly late: "+strings.Join(themes, ", "))
+			}
+		}
+	}
+	return out
+}
+
+func fmtWeeks(w float64) string { return strings.TrimPrefix(fmt.Sprintf("%g", math.Abs(w)), "-") }

@@ -1,0 +1,251 @@
+package diff
+
+import (
+	"archive/tar"
+	"bytes"
+	"cmp"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/iotpm/iotpm/internal/cmd/planning"
+
+	"github.com/iotpm/iotpm/internal/cmdutil"
+	"github.com/iotpm/iotpm/internal/diag"
+	"github.com/spf13/cobra"
+)
+
+// DiffOptions are the inputs of `iotpm diff`.
+type DiffOptions struct {
+	Factory *cmdutil.Factory
+	Base    string   // a git revision; "" for the default
+	BaseDir string   // compare with a directory instead of a revision
+	FailOn  []string // slip, new-failing-gate, unscheduled-basic, theme-late
+}
+
+// failOnKinds are the conditions --fail-on accepts.
+var failOnKinds = []string{"slip", "new-failing-gate", "unscheduled-basic", "theme-late"}
+
+// NewCmdDiff builds `iotpm diff`.
+func NewCmdDiff(f *cmdutil.Factory, runF func(*DiffOptions) error) *cobra.Command {
+	opts := &DiffOptions{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "diff [BASE]",
+		Short: "What a change does to ranks, dates, battery, cash, gates",
+		Long: `Compare the planning repo at BASE (a git revision) with the working tree, every
+part computed by the same code as the commands on both sides: RICE ranks and
+scores, the roadmap (ship dates, slips and pull-ins in weeks, newly
+unscheduled parts, theme completion against due dates, release capacity),
+battery life per device, NRE cash (tooling and certification fees) per
+feature, release and quarter, and every gate of iotpm.yaml.
+
+BASE defaults to the merge-base of HEAD with the remote default branch
+(origin/HEAD), else main. The base's files are read with git at BASE, paths
+resolved by the base's own iotpm.yaml. --base-dir compares with a directory
+instead (no git needed).
+
+-o markdown is the pull-request comment: a one-paragraph summary, then a
+collapsible section per part that changed; an unchanged plan says so in one
+line. --fail-on makes the diff a gate (exit 1).`,
+		Example: `  iotpm diff                 # against the merge-base with the default branch
+  iotpm diff origin/main -o markdown > comment.md
+  iotpm diff --base-dir ../plan-v1 --fail-on slip --fail-on new-failing-gate`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				opts.Base = args[0]
+			}
+			if opts.Base != "" && opts.BaseDir != "" {
+				return cmdutil.UsageErrorf("give BASE or --base-dir, not both")
+			}
+			for _, k := range opts.FailOn {
+				if !slices.Contains(failOnKinds, k) {
+					return cmdutil.UsageErrorf("--fail-on %q: use %s", k, strings.Join(failOnKinds, ", "))
+				}
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return diffRun(opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.BaseDir, "base-dir", "", "compare with the planning repo in DIR instead of a git revision")
+	cmd.Flags().StringArrayVar(&opts.FailOn, "fail-on", nil, "exit 1 when the change makes a part slip, a gate newly fail, a Kano-basic part unscheduled or a theme late: "+strings.Join(failOnKinds, ", ")+"; repeatable")
+	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions(failOnKinds, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.MarkFlagDirname("base-dir")
+	_ = cmd.MarkFlagDirname("base-dir")
+	cmdutil.DeclareFormats(cmd, cmdutil.DataFormats)
+	return cmd
+}
+
+func diffRun(opts *DiffOptions) error {
+	f := opts.Factory
+	format, err := f.Format(cmdutil.DataFormats)
+	if err != nil {
+		return err
+	}
+	baseDir, label, cleanup, err := baseTree(f, opts)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+
+	bf := &cmdutil.Factory{IO: f.IO, Getenv: f.Getenv, Dir: baseDir, Clock: f.Now, BaseContext: f.BaseContext}
+	base := planning.Compute(bf)
+	head := planning.Compute(f)
+	for _, err := range []error{base.Err, head.Err} {
+		if err != nil {
+			return err
+		}
+	}
+	var problems diag.List
+	for _, d := range base.Problems {
+		if rel, err := filepath.Rel(baseDir, d.File); err == nil && !strings.HasPrefix(rel, "..") {
+			d.File = label + filepath.ToSlash(rel)
+		}
+		problems = append(problems, d)
+	}
+	problems = append(problems, head.Problems...)
+	if err := cmdutil.ReportProblems(f, problems); err != nil {
+		return err
+	}
+	d := comparePlans(base, head)
+	d.Base = strings.TrimSuffix(strings.TrimSuffix(label, ":"), string(filepath.Separator))
+	if err := cmdutil.Emit(f, func(w *bytes.Buffer) error { return writeDiff(w, format, d, f.Term()) }); err != nil {
+		return err
+	}
+	if failed := d.failures(opts.FailOn); len(failed) > 0 {
+		return &cmdutil.GateError{Failed: failed}
+	}
+	return nil
+}
+
+// baseTree returns the directory of the base planning repo, how to label
+// its paths in messages ("REV:" or the directory), and a cleanup.
+func baseTree(f *cmdutil.Factory, opts *DiffOptions) (dir, label string, cleanup func(), err error) {
+	cleanup = func() {}
+	if opts.BaseDir != "" {
+		dir = f.Path(opts.BaseDir)
+		if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+			return "", "", cleanup, cmdutil.UsageErrorf("--base-dir %s is not a directory", opts.BaseDir)
+		}
+		return dir, dir + string(filepath.Separator), cleanup, nil
+	}
+	top, err := git(f.Dir, "rev-parse", "--show-toplevel")
+	if err != nil {
+		return "", "", cleanup, cmdutil.UsageErrorf("%s is not in a git repository (%v); compare with a directory: --base-dir DIR", f.Dir, err)
+	}
+	prefix, _ := git(f.Dir, "rev-parse", "--show-prefix")
+	prefix = strings.TrimSuffix(prefix, "/")
+	rev := opts.Base
+	if rev == "" {
+		if rev, err = defaultBase(f.Dir); err != nil {
+			return "", "", cleanup, err
+		}
+	}
+	if _, err := git(f.Dir, "rev-parse", "--verify", "--quiet", rev+"^{commit}"); err != nil {
+		return "", "", cleanup, cmdutil.UsageErrorf("%q is not a revision of %s", rev, top)
+	}
+	tree := rev
+	if prefix != "" {
+		tree = rev + ":" + prefix
+	}
+	cmd := exec.Command("git", "archive", "--format=tar", tree)
+	cmd.Dir = top
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return "", "", cleanup, cmdutil.UsageErrorf("%s has no planning repo at %s (%s)", rev, cmp.Or(prefix, "."), strings.TrimSpace(stderr.String()))
+	}
+	tmp, err := os.MkdirTemp("", "iotpm-diff-")
+	if err != nil {
+		return "", "", cleanup, err
+	}
+	cleanup = func() { os.RemoveAll(tmp) }
+	if err := untar(out, tmp); err != nil {
+		cleanup()
+		return "", "", func() {}, err
+	}
+	label = rev + ":"
+	if prefix != "" {
+		label += prefix + "/"
+	}
+	return tmp, label, cleanup, nil
+}
+
+// defaultBase is the merge-base of HEAD with the remote default branch,
+// else with main.
+func defaultBase(dir string) (string, error) {
+	branch := "main"
+	if ref, err := git(dir, "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD"); err == nil && ref != "" {
+		branch = ref
+	}
+	base, err := git(dir, "merge-base", "HEAD", branch)
+	if err != nil {
+		return "", cmdutil.UsageErrorf("no default base: HEAD has no merge-base with %s; name one: iotpm diff REV", branch)
+	}
+	return base, nil
+}
+
+// git runs the git executable in dir and returns its trimmed stdout.
+func git(dir string, args ...string) (string, error) {
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		var exitErr *exec.ExitError
+		if errors.As(err, &exitErr) && stderr.Len() > 0 {
+			return "", errors.New(strings.TrimSpace(stderr.String()))
+		}
+		return "", err
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
+// untar extracts a tar stream of regular files and directories into dir;
+// links and anything leaving dir are skipped.
+func untar(data []byte, dir string) error {
+	tr := tar.NewReader(bytes.NewReader(data))
+	for {
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		name := filepath.Clean(h.Name)
+		if name == ".." || strings.HasPrefix(name, ".."+string(filepath.Separator)) || filepath.IsAbs(name) {
+			continue
+		}
+		path := filepath.Join(dir, name)
+		switch h.Typeflag {
+		case tar.TypeDir:
+			if err := os.MkdirAll(path, 0o755); err != nil {
+				return err
+			}
+		case tar.TypeReg:
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				return err
+			}
+			out, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
+			if err != nil {
+				return err
+			}
+			if _, err := io.Copy(out, io.LimitReader(tr, 1<<32)); err != nil {
+				out.Close()
+				return err
+			}
+			if err := out.Close(); err != nil {
+				return err
+			}
+		}
+	}
+}

@@ -1,0 +1,184 @@
+package diff_test
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	diffcmd "github.com/iotpm/iotpm/internal/cmd/diff"
+
+	"github.com/iotpm/iotpm/internal/cmd/cmdtest"
+
+	"github.com/iotpm/iotpm/internal/cmdutil"
+)
+
+// gitRepo makes a throwaway git repository holding the example planning
+// repo under plan/, commits it on main, and returns the planning dir.
+func gitRepo(t *testing.T) string {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Fatal("git is needed for iotpm diff's tests")
+	}
+	root := t.TempDir()
+	plan := filepath.Join(root, "plan")
+	if err := os.Rename(cmdtest.CopyExample(t), plan); err != nil {
+		t.Fatal(err)
+	}
+	gitIn(t, root, "init", "-q", "-b", "main")
+	gitIn(t, root, "add", "-A")
+	gitIn(t, root, "commit", "-q", "-m", "base plan")
+	gitIn(t, root, "checkout", "-q", "-b", "change")
+	return plan
+}
+
+func gitIn(t *testing.T, dir string, args ...string) {
+	t.Helper()
+	cmd := exec.Command("git", append([]string{"-c", "user.email=t@example.com", "-c", "user.name=t", "-c", "commit.gpgsign=false"}, args...)...)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("git %v: %v\n%s", args, err, out)
+	}
+}
+
+func TestDiffUnchanged(t *testing.T) {
+	plan := gitRepo(t)
+	stdout, stderr, code := cmdtest.Run(t, nil, "diff", "-C", plan, "-o", "markdown")
+	if code != 0 || !strings.Contains(stdout, "No change to ranks, dates, battery life, cash or gates.") || strings.Contains(stdout, "<details>") {
+		t.Errorf("exit %d: %s\n%s", code, stderr, stdout)
+	}
+}
+
+// A planning PR that reorders the backlog, adds a hardware feature with
+// tooling and a certification, makes the heartbeat faster and moves a due
+// date: every section of the diff says what it does.
+func TestDiffOfAPlanningChange(t *testing.T) {
+	plan := gitRepo(t)
+	// reorder: the Matter bridge gets much more reach
+	cmdtest.EditFile(t, filepath.Join(plan, "features.yaml"), "reach: 10000", "reach: 90000")
+	// a new hardware feature with tooling and a certification, in the
+	// fewer-false-alerts theme: it takes Rev B capacity
+	cmdtest.EditFile(t, filepath.Join(plan, "features.yaml"), "  - id: ip67-enclosure", `  - id: flood-probe
+    title: Remote flood probe
+    theme: fewer-false-alerts
+    kano: performance
+    reach: 30000
+    impact: high
+    confidence: 80%
+    parts:
+      hardware: {engineering: 6, tooling: 60000, certifications: [fcc-sdoc]}
+      firmware: {engineering: 2}
+
+  - id: ip67-enclosure`)
+	// a heartbeat every 5 minutes instead of 15
+	cmdtest.EditFile(t, filepath.Join(plan, "devices.yaml"), "every: 15m", "every: 5m")
+	// the insurer channel is promised later
+	cmdtest.EditFile(t, filepath.Join(plan, "features.yaml"), `outcome: "Sell through two home insurers by end of 2027", due: 2027-12-31`, `outcome: "Sell through two home insurers by end of 2027", due: 2028-12-31`)
+
+	stdout, stderr, code := cmdtest.Run(t, nil, "diff", "main", "-C", plan, "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var d struct {
+		Base    string                   `json:"base"`
+		Summary string                   `json:"summary"`
+		Ranks   []diffcmd.RankChange     `json:"ranks"`
+		Parts   []diffcmd.PartChange     `json:"parts"`
+		Themes  []diffcmd.ThemeChange    `json:"themes"`
+		Battery []diffcmd.BatteryChange  `json:"battery"`
+		Cash    diffcmd.CashDiff         `json:"nre"`
+		Gates   []diffcmd.GateChange     `json:"gates"`
+		Cap     []diffcmd.CapacityChange `json:"capacity"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &d); err != nil {
+		t.Fatal(err)
+	}
+	if d.Base != "main:plan" {
+		t.Errorf("base %q", d.Base)
+	}
+	has := func(what string, ok bool) {
+		t.Helper()
+		if !ok {
+			t.Errorf("missing %s; summary: %s", what, d.Summary)
+		}
+	}
+	has("flood-probe added to the ranking", contains(d.Ranks, func(r diffcmd.RankChange) bool { return r.Feature == "flood-probe" && r.Kind == "added" }))
+	has("matter-bridge moving up", contains(d.Ranks, func(r diffcmd.RankChange) bool { return r.Feature == "matter-bridge" && r.RankAfter < r.RankBefore }))
+	has("flood-probe's hardware part added", contains(d.Parts, func(p diffcmd.PartChange) bool {
+		return p.Feature == "flood-probe" && p.Track == "hardware" && p.Kind == "added"
+	}))
+	has("a part slipping", contains(d.Parts, func(p diffcmd.PartChange) bool { return p.Kind == "slip" && p.Weeks > 0 }))
+	// the new probe leaves lte-backup without Rev C capacity: the insurer
+	// channel, moved to 2028-12-31, is now at risk
+	has("insurer-channel's new due date, at risk", contains(d.Themes, func(th diffcmd.ThemeChange) bool {
+		return th.Theme == "insurer-channel" && th.Due == "2028-12-31" && th.AtRisk && th.LateAfter
+	}))
+	has("drip-lora's heartbeat and shorter life", contains(d.Battery, func(b diffcmd.BatteryChange) bool {
+		return b.Device == "drip-lora" && len(b.Events) == 1 && b.Events[0] == "heartbeat" && *b.YearsAfter < *b.YearsBefore
+	}))
+	has("flood-probe's NRE ($60,000 tooling + FCC SDoC fee)", contains(d.Cash.Features, func(c diffcmd.CashChange) bool { return c.Key == "flood-probe" && c.Before == 0 && c.After > 60000 }))
+	// lte-backup ($150,000) drops out, flood-probe ($63,000) comes in
+	has("NRE total 304,040 → 217,040", d.Cash.TotalBefore == 304_040 && d.Cash.TotalAfter == 217_040)
+	has("Rev B capacity 7.5 → 8", contains(d.Cap, func(c diffcmd.CapacityChange) bool { return c.Release == "Rev B" && c.Before == 7.5 && c.After == 8 }))
+	has("a newly failing battery gate", contains(d.Gates, func(g diffcmd.GateChange) bool { return g.Gate == "battery_life.drip-lora" && g.After == "FAIL" }))
+	has("the summary", strings.Contains(d.Summary, "drip-lora battery 18.2 y → ") && strings.Contains(d.Summary, "slip"))
+
+	// the PR comment
+	stdout, _, _ = cmdtest.Run(t, nil, "diff", "main", "-C", plan, "-o", "markdown")
+	for _, want := range []string{diffcmd.Marker, "## iotpm diff against `main:plan`", "<details><summary>RICE ranks:", "<details><summary>Battery life: 1 change</summary>", "<details><summary>NRE cash:"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("comment lacks %q:\n%s", want, stdout)
+		}
+	}
+	cmdtest.Golden(t, "comment.golden", stdout)
+
+	// --fail-on makes it a gate: the new probe takes Rev B capacity, so
+	// freeze-warning slips and its theme completes after its due date
+	_, stderr, code = cmdtest.Run(t, nil, "diff", "main", "-C", plan, "--fail-on", "slip", "--fail-on", "theme-late", "--fail-on", "new-failing-gate")
+	for _, want := range []string{"parts slip: freeze-warning cloud +26 w", "themes newly late: fewer-false-alerts", "gates newly failing: battery_life.drip-lora"} {
+		if code != cmdutil.ExitGate || !strings.Contains(stderr, want) {
+			t.Errorf("--fail-on: exit %d, stderr lacks %q: %s", code, want, stderr)
+		}
+	}
+	// nothing basic is unscheduled by the change
+	if _, stderr, code := cmdtest.Run(t, nil, "diff", "main", "-C", plan, "--fail-on", "unscheduled-basic"); code != 0 {
+		t.Errorf("unscheduled-basic: exit %d: %s", code, stderr)
+	}
+}
+
+func contains[T any](xs []T, f func(T) bool) bool {
+	for _, x := range xs {
+		if f(x) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestDiffBadInput(t *testing.T) {
+	plan := gitRepo(t)
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"diff", "nope", "-C", plan}, `"nope" is not a revision of`},
+		{[]string{"diff", "-C", t.TempDir()}, "is not in a git repository"},
+		{[]string{"diff", "--base-dir", "/nonexistent", "-C", plan}, "--base-dir /nonexistent is not a directory"},
+		{[]string{"diff", "--fail-on", "late", "-C", plan}, `--fail-on "late": use slip, new-failing-gate, unscheduled-basic, theme-late`},
+	} {
+		_, stderr, code := cmdtest.Run(t, nil, tt.args...)
+		if code != cmdutil.ExitInvalid || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%v: exit %d: %s", tt.args, code, stderr)
+		}
+	}
+	// an invalid base file is reported at REV:path:line:col
+	cmdtest.EditFile(t, filepath.Join(plan, "features.yaml"), "reach: 40000", "reach: lots")
+	gitIn(t, filepath.Dir(plan), "commit", "-q", "-am", "broken")
+	cmdtest.EditFile(t, filepath.Join(plan, "features.yaml"), "reach: lots", "reach: 40000")
+	_, stderr, code := cmdtest.Run(t, nil, "diff", "HEAD", "-C", plan)
+	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, "HEAD:plan/features.yaml:") || !strings.Contains(stderr, "reach") {
+		t.Errorf("invalid base: exit %d: %s", code, stderr)
+	}
+}

@@ -1,0 +1,280 @@
+package diff
+
+import (
+	"bytes"
+	"cmp"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/iotpm/iotpm/internal/render"
+)
+
+// Marker finds the diff's pull-request comment to update it in place.
+const Marker = "<!-- iotpm-diff -->"
+
+// summary is the one paragraph a reviewer reads first.
+func (d *Diff) summary() string {
+	if d.Unchanged {
+		return "No change to ranks, dates, battery life, cash or gates."
+	}
+	var parts []string
+	if n := len(d.Ranks); n > 0 {
+		parts = append(parts, plural(n, "feature changes", "features change")+" rank or score")
+	}
+	count := func(kind string) (int, float64) {
+		n, most := 0, 0.0
+		for _, p := range d.Parts {
+			if p.Kind == kind {
+				n++
+				most = math.Max(most, math.Abs(p.Weeks))
+			}
+		}
+		return n, most
+	}
+	if n, most := count("slip"); n > 0 {
+		parts = append(parts, fmt.Sprintf("%s (max +%s w)", plural(n, "part slips", "parts slip"), fmtWeeks(most)))
+	}
+	if n, most := count("pull-in"); n > 0 {
+		parts = append(parts, fmt.Sprintf("%s in (max −%s w)", plural(n, "part pulls", "parts pull"), fmtWeeks(most)))
+	}
+	if n, _ := count("unscheduled"); n > 0 {
+		parts = append(parts, plural(n, "part", "parts")+" newly unscheduled")
+	}
+	if n, _ := count("scheduled"); n > 0 {
+		parts = append(parts, plural(n, "part", "parts")+" newly scheduled")
+	}
+	for _, t := range d.Themes {
+		s := fmt.Sprintf("theme %s completes %s", t.Theme, cmp.Or(t.After, "never (unscheduled)"))
+		if t.Weeks != 0 {
+			s += fmt.Sprintf(", %s w", signed(t.Weeks))
+		}
+		switch {
+		case t.AtRisk:
+			s = fmt.Sprintf("theme %s is at risk (a part of its features is unscheduled)", t.Theme)
+			if t.Due != "" {
+				s += ", due " + t.Due
+			}
+		case t.LateAfter && t.Due != "":
+			s += ", after its due date " + t.Due
+		case t.LateBefore && !t.LateAfter:
+			s += ", on time again"
+		}
+		parts = append(parts, s)
+	}
+	for _, b := range d.Battery {
+		s := fmt.Sprintf("%s battery %s → %s", b.Device, years(b.YearsBefore), years(b.YearsAfter))
+		if years(b.WithPlanBefore) != years(b.WithPlanAfter) {
+			s += fmt.Sprintf(" (with the plan %s → %s)", years(b.WithPlanBefore), years(b.WithPlanAfter))
+		}
+		parts = append(parts, s)
+	}
+	for _, q := range d.Cash.Quarters {
+		parts = append(parts, fmt.Sprintf("NRE %s in %s", signedUSD(q.After-q.Before), q.Key))
+	}
+	if len(d.Cash.Quarters) == 0 && d.Cash.TotalAfter != d.Cash.TotalBefore {
+		parts = append(parts, "NRE "+signedUSD(d.Cash.TotalAfter-d.Cash.TotalBefore))
+	}
+	newly, other := 0, 0
+	for _, g := range d.Gates {
+		if g.After == "FAIL" {
+			newly++
+		} else {
+			other++
+		}
+	}
+	if newly > 0 {
+		parts = append(parts, fmt.Sprintf("gates: %d newly failing", newly))
+	} else if other > 0 {
+		parts = append(parts, fmt.Sprintf("gates: %d changed, none newly failing", other))
+	}
+	if len(parts) == 0 {
+		return "Only release capacity use changes."
+	}
+	s := strings.Join(parts, "; ") + "."
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+func signed(w float64) string {
+	if w > 0 {
+		return "+" + fmtWeeks(w)
+	}
+	return "−" + fmtWeeks(w)
+}
+
+func signedUSD(x float64) string {
+	if x < 0 {
+		return "−$" + render.Number(-x, 0)
+	}
+	return "+$" + render.Number(x, 0)
+}
+
+func years(y *float64) string {
+	if y == nil {
+		return "none"
+	}
+	if math.IsInf(*y, 1) {
+		return "∞"
+	}
+	return render.Number(*y, 1) + " y"
+}
+
+// diffTables are the sections of a diff as tables, with their titles; only
+// the sections that changed.
+func (d *Diff) tables(exact bool) (titles []string, tables []*render.Table) {
+	add := func(title string, t *render.Table) {
+		if len(t.Rows) > 0 {
+			titles, tables = append(titles, fmt.Sprintf("%s: %s", title, plural(len(t.Rows), "change", "changes"))), append(tables, t)
+		}
+	}
+	num := func(x float64, decimals int) string {
+		if exact {
+			return render.Exact(x)
+		}
+		return render.Number(x, decimals)
+	}
+	t := &render.Table{Columns: []render.Column{{Header: "FEATURE"}, {Header: "CHANGE"}, {Header: "RANK"}, {Header: "SCORE"}}}
+	for _, r := range d.Ranks {
+		rank := fmt.Sprintf("%s → %s", orDash(r.RankBefore), orDash(r.RankAfter))
+		t.Append(r.Feature, r.Kind, rank, num(r.ScoreFrom, 1)+" → "+num(r.ScoreTo, 1))
+	}
+	add("RICE ranks", t)
+	t = &render.Table{Columns: []render.Column{{Header: "FEATURE"}, {Header: "TRACK"}, {Header: "CHANGE"}, {Header: "BEFORE"}, {Header: "AFTER"}, {Header: "WEEKS", Right: true}, {Header: "REASON"}}}
+	for _, p := range d.Parts {
+		w := ""
+		if p.Weeks != 0 {
+			w = signed(p.Weeks)
+		}
+		t.Append(p.Feature, p.Track, p.Kind, release(p.ReleaseBefore, p.DateBefore), release(p.ReleaseAfter, p.DateAfter), w, p.Reason)
+	}
+	add("Roadmap parts", t)
+	t = &render.Table{Columns: []render.Column{{Header: "THEME"}, {Header: "COMPLETES"}, {Header: "WEEKS", Right: true}, {Header: "DUE"}, {Header: "LATE"}}}
+	for _, th := range d.Themes {
+		w := ""
+		if th.Weeks != 0 {
+			w = signed(th.Weeks)
+		}
+		t.Append(th.Theme, cmp.Or(th.Before, "-")+" → "+cmp.Or(th.After, "-"), w, cmp.Or(th.Due, "-"), fmt.Sprintf("%s → %s", yesNo(th.LateBefore), yesNo(th.LateAfter)))
+	}
+	add("Themes", t)
+	t = &render.Table{Columns: []render.Column{{Header: "RELEASE"}, {Header: "TRACK"}, {Header: "DATE"}, {Header: "USED", Right: true}}}
+	for _, c := range d.Capacity {
+		t.Append(c.Release, c.Track, c.Date, num(c.Before, 2)+" → "+num(c.After, 2)+" of "+num(c.Capacity, 2))
+	}
+	add("Release capacity", t)
+	t = &render.Table{Columns: []render.Column{{Header: "DEVICE"}, {Header: "LIFE TODAY"}, {Header: "WITH THE PLAN"}, {Header: "EVENTS CHANGED"}}}
+	for _, b := range d.Battery {
+		t.Append(b.Device, years(b.YearsBefore)+" → "+years(b.YearsAfter), years(b.WithPlanBefore)+" → "+years(b.WithPlanAfter), strings.Join(b.Events, ", "))
+	}
+	add("Battery life", t)
+	t = &render.Table{Columns: []render.Column{{Header: "NRE"}, {Header: "BEFORE", Right: true}, {Header: "AFTER", Right: true}, {Header: "CHANGE", Right: true}}}
+	for _, group := range []struct {
+		prefix string
+		rows   []CashChange
+	}{{"feature ", d.Cash.Features}, {"release ", d.Cash.Releases}, {"quarter ", d.Cash.Quarters}} {
+		for _, c := range group.rows {
+			t.Append(group.prefix+c.Key, render.USD(c.Before), render.USD(c.After), signedUSD(c.After-c.Before))
+		}
+	}
+	add("NRE cash", t)
+	t = &render.Table{Columns: []render.Column{{Header: "GATE"}, {Header: "BEFORE"}, {Header: "AFTER"}}}
+	for _, g := range d.Gates {
+		t.Append(g.Gate, cmp.Or(g.Before, "-"), cmp.Or(g.After, "-"))
+	}
+	add("Gates", t)
+	return titles, tables
+}
+
+func orDash(n int) string {
+	if n == 0 {
+		return "-"
+	}
+	return strconv.Itoa(n)
+}
+
+func release(name, date string) string {
+	if name == "" {
+		return "-"
+	}
+	return name + " " + date
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func writeDiff(w *bytes.Buffer, format render.Format, d *Diff, term render.Term) error {
+	switch format {
+	case render.FormatJSON:
+		return render.JSON(w, d)
+	case render.FormatYAML:
+		return render.YAML(w, d)
+	case render.FormatCSV:
+		return diffCSV(d).CSV(w)
+	}
+	titles, tables := d.tables(false)
+	if format == render.FormatMarkdown {
+		fmt.Fprintf(w, "%s\n## iotpm diff against `%s`\n\n%s\n", Marker, d.Base, d.Summary)
+		for i, t := range tables {
+			fmt.Fprintf(w, "\n<details><summary>%s</summary>\n\n", titles[i])
+			if err := t.Markdown(w); err != nil {
+				return err
+			}
+			fmt.Fprintf(w, "\n</details>\n")
+		}
+		return nil
+	}
+	fmt.Fprintf(w, "Against %s: %s\n", d.Base, d.Summary)
+	for i, t := range tables {
+		fmt.Fprintf(w, "\n%s\n", strings.ToUpper(titles[i]))
+		if err := t.Text(w, term); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// diffCSV is every change as one row: section, key, before, after, detail.
+func diffCSV(d *Diff) *render.Table {
+	t := &render.Table{Columns: []render.Column{{Header: "section"}, {Header: "key"}, {Header: "change"}, {Header: "before"}, {Header: "after"}, {Header: "detail"}}}
+	for _, r := range d.Ranks {
+		t.Append("rice", r.Feature, r.Kind, strconv.Itoa(r.RankBefore), strconv.Itoa(r.RankAfter), "")
+	}
+	for _, p := range d.Parts {
+		t.Append("roadmap", p.Feature+"/"+p.Track, p.Kind, p.DateBefore, p.DateAfter, p.Reason)
+	}
+	for _, th := range d.Themes {
+		t.Append("theme", th.Theme, "complete", th.Before, th.After, "due "+th.Due)
+	}
+	for _, c := range d.Capacity {
+		t.Append("capacity", c.Track+"/"+c.Release, "allocated", render.Exact(c.Before), render.Exact(c.After), "")
+	}
+	for _, b := range d.Battery {
+		bf, af := "", ""
+		if b.YearsBefore != nil {
+			bf = render.Exact(*b.YearsBefore)
+		}
+		if b.YearsAfter != nil {
+			af = render.Exact(*b.YearsAfter)
+		}
+		t.Append("battery", b.Device, "life_years", bf, af, strings.Join(b.Events, " "))
+	}
+	for _, c := range append(append(append([]CashChange{}, d.Cash.Features...), d.Cash.Releases...), d.Cash.Quarters...) {
+		t.Append("nre", c.Key, "usd", render.Exact(c.Before), render.Exact(c.After), "")
+	}
+	for _, g := range d.Gates {
+		t.Append("gate", g.Gate, "status", g.Before, g.After, "")
+	}
+	return t
+}

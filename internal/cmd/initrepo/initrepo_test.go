@@ -1,0 +1,63 @@
+package initrepo_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/iotpm/iotpm/internal/cmd/root"
+
+	"github.com/iotpm/iotpm/internal/cmd/cmdtest"
+
+	"github.com/iotpm/iotpm/internal/cmdutil"
+	"github.com/iotpm/iotpm/internal/iostreams"
+)
+
+func TestInitThenCheckPasses(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "new-product")
+	ios, _, stderr := iostreams.Test()
+	clock := func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) }
+	f := &cmdutil.Factory{IO: ios, Getenv: func(string) string { return "" }, Clock: clock}
+	root := root.NewRootCmd(f)
+	root.SetArgs([]string{"init", dir})
+	if err := root.Execute(); err != nil {
+		t.Fatal(err, stderr.String())
+	}
+	features, _ := os.ReadFile(filepath.Join(dir, "features.yaml"))
+	if !strings.Contains(string(features), "start: 2026-12-01") || !strings.HasPrefix(string(features), "# yaml-language-server: $schema=.iotpm/schema/features.schema.json") {
+		t.Errorf("features.yaml:\n%s", features)
+	}
+	for _, p := range []string{"iotpm.yaml", "devices.yaml", "exports/README.md", ".github/workflows/iotpm.yml", ".iotpm/schema/features.schema.json"} {
+		if _, err := os.Stat(filepath.Join(dir, p)); err != nil {
+			t.Errorf("missing %s", p)
+		}
+	}
+	stdout, stderr2, code := cmdtest.Run(t, nil, "check", "-C", dir)
+	if code != cmdutil.ExitOK || !strings.Contains(stdout, "✓ all 2 gates passed") {
+		t.Fatalf("check in the new repo: exit %d\n%s%s", code, stdout, stderr2)
+	}
+	// every file init writes validates against its schema
+	for kind, file := range map[string]string{"config": "iotpm.yaml", "features": "features.yaml", "devices": "devices.yaml"} {
+		data, _ := os.ReadFile(filepath.Join(dir, file))
+		if err := cmdtest.ValidateYAML(t, cmdtest.CompileSchema(t, kind), string(data)); err != nil {
+			t.Errorf("%s: %v", file, err)
+		}
+	}
+	// a second init refuses, --force overwrites
+	before, _ := os.ReadFile(filepath.Join(dir, "devices.yaml"))
+	os.WriteFile(filepath.Join(dir, "devices.yaml"), []byte("edited\n"), 0o644)
+	if _, stderr, code := cmdtest.Run(t, nil, "init", dir); code != cmdutil.ExitInvalid || !strings.Contains(stderr, "nothing was written (use --force to overwrite)") {
+		t.Errorf("second init: exit %d %s", code, stderr)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "devices.yaml")); string(got) != "edited\n" {
+		t.Error("init overwrote a file without --force")
+	}
+	if _, _, code := cmdtest.Run(t, nil, "init", dir, "--force"); code != 0 {
+		t.Errorf("init --force: exit %d", code)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "devices.yaml")); string(got) != string(before) {
+		t.Error("--force did not restore devices.yaml")
+	}
+}

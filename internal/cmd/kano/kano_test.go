@@ -1,0 +1,116 @@
+package kano_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/iotpm/iotpm/internal/cmd/cmdtest"
+
+	kanocmd "github.com/iotpm/iotpm/internal/cmd/kano"
+
+	"github.com/iotpm/iotpm/internal/cmdutil"
+)
+
+func TestKanoGolden(t *testing.T) {
+	cmdtest.RunGoldens(t, []cmdtest.Case{
+		{"table.golden", []string{"kano", "-C", cmdtest.ExampleRepo}},
+		{"markdown.golden", []string{"kano", "-C", cmdtest.ExampleRepo, "-o", "markdown"}},
+		{"insurer.golden", []string{"kano", "-C", cmdtest.ExampleRepo, "--segment", "insurer"}},
+		{"mermaid.golden", []string{"kano", "-C", cmdtest.ExampleRepo, "-o", "mermaid"}},
+	})
+}
+
+// The example survey: matter-bridge is labelled delighter and the survey
+// says indifferent, significantly; the gate kano: labels_match fails on it.
+func TestKanoLabelsMatchGate(t *testing.T) {
+	stdout, stderr, code := cmdtest.Run(t, nil, "kano", "-C", cmdtest.ExampleRepo, "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var a struct {
+		Disagree  []kanocmd.Mismatch `json:"label_disagreements"`
+		NotInPlan []string           `json:"survey_features_not_in_backlog"`
+		Features  []kanocmd.FeatureRow
+	}
+	json.Unmarshal([]byte(stdout), &a)
+	if len(a.Disagree) != 1 || a.Disagree[0].Feature != "matter-bridge" || a.Disagree[0].Category != "I" || len(a.NotInPlan) != 1 {
+		t.Errorf("%+v", a)
+	}
+	dir := cmdtest.CopyExample(t)
+	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "roadmap: no_unscheduled_basic", "roadmap: no_unscheduled_basic\n  kano: labels_match")
+	_, stderr, code = cmdtest.Run(t, nil, "check", "-C", dir)
+	if code != cmdutil.ExitGate || !strings.Contains(stderr, "kano.labels match is 1, not = 0 labels the survey disagrees with") {
+		t.Errorf("exit %d: %s", code, stderr)
+	}
+	// kano: survey takes the label from the survey: ota-delta is must-be,
+	// so basic, and the roadmap's basic-first rule follows the customers
+	cmdtest.EditFile(t, filepath.Join(dir, "features.yaml"), "    survey: delta-ota\n    theme: five-year-battery\n    kano: basic\n", "    survey: delta-ota\n    theme: five-year-battery\n    kano: survey\n")
+	stdout, stderr, code = cmdtest.Run(t, nil, "rice", "-C", dir, "-o", "json")
+	if code != 0 || !strings.Contains(stdout, `"id": "ota-delta"`) {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var r struct {
+		Features []struct {
+			ID   string `json:"id"`
+			Kano string `json:"kano"`
+		} `json:"features"`
+	}
+	json.Unmarshal([]byte(stdout), &r)
+	for _, f := range r.Features {
+		if f.ID == "ota-delta" && f.Kano != "basic" {
+			t.Errorf("ota-delta kano %q, want basic from the survey", f.Kano)
+		}
+	}
+}
+
+func TestKanoBadInput(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "s.csv"), []byte("respondent,feature,functional,dysfunctional\nr1,a,I like it,maybe\n"), 0o644)
+	_, stderr, code := cmdtest.Run(t, nil, "kano", "s.csv", "-C", dir)
+	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, `s.csv:2: feature a: unknown dysfunctional answer "maybe"`) {
+		t.Errorf("exit %d: %s", code, stderr)
+	}
+	if _, stderr, code := cmdtest.Run(t, nil, "kano", "-C", dir); code != cmdutil.ExitInvalid || !strings.Contains(stderr, "name the survey") {
+		t.Errorf("exit %d: %s", code, stderr)
+	}
+	if _, stderr, code := cmdtest.Run(t, nil, "kano", "-C", cmdtest.ExampleRepo, "--segment", "insurers"); code != cmdutil.ExitInvalid || !strings.Contains(stderr, `no segment "insurers" in the survey; did you mean "insurer"?`) {
+		t.Errorf("exit %d: %s", code, stderr)
+	}
+}
+
+// kano: survey never guesses: a mixed or indifferent survey result leaves the
+// feature unlabelled and says so, on the feature's line.
+func TestKanoSurveyLabelInconclusiveWarns(t *testing.T) {
+	dir := cmdtest.CopyExample(t)
+	cmdtest.EditFile(t, filepath.Join(dir, "features.yaml"), "    title: Leak event history and CSV export\n    kano: performance\n", "    title: Leak event history and CSV export\n    kano: survey\n")
+	cmdtest.EditFile(t, filepath.Join(dir, "features.yaml"), "    theme: fast-setup\n    kano: delighter\n", "    theme: fast-setup\n    kano: survey\n")
+	stdout, stderr, code := cmdtest.Run(t, nil, "rice", "-C", dir, "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{
+		"feature leak-history: kano: survey, but the survey's result is mixed (O/M); it is unlabelled",
+		"feature matter-bridge: kano: survey, but customers find it indifferent (I); it is unlabelled",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	var r struct {
+		Features []struct {
+			ID   string `json:"id"`
+			Kano string `json:"kano"`
+		} `json:"features"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range r.Features {
+		if (f.ID == "leak-history" || f.ID == "matter-bridge") && f.Kano != "" {
+			t.Errorf("%s kano %q, want unlabelled", f.ID, f.Kano)
+		}
+	}
+}

@@ -1,0 +1,129 @@
+package metrics
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+
+	"github.com/iotpm/iotpm/internal/gate"
+	"github.com/iotpm/iotpm/internal/render"
+)
+
+// The CSV tables of iotpm metrics, by --table name, in output order. Every
+// value is exact (full precision, fractions 0..1), headers are snake_case.
+var CSVTables = []string{"summary", "months", "cohorts", "jobs", "customers", "rows"}
+
+// writeMetricsCSV writes one table as plain CSV (--table NAME), or every
+// table that has rows, each after a "# table: NAME" line and a blank line
+// between them.
+func writeMetricsCSV(w io.Writer, doc JSON, only string) error {
+	if only != "" {
+		return metricsCSV(doc, only).CSV(w)
+	}
+	first := true
+	for _, name := range CSVTables {
+		t := metricsCSV(doc, name)
+		if len(t.Rows) == 0 {
+			continue
+		}
+		if !first {
+			fmt.Fprintln(w)
+		}
+		first = false
+		fmt.Fprintf(w, "# table: %s\n", name)
+		if err := t.CSV(w); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func metricsCSV(doc JSON, name string) *render.Table {
+	exact := func(v *float64) string {
+		if v == nil {
+			return ""
+		}
+		return render.Exact(*v)
+	}
+	str := func(v *string) string {
+		if v == nil {
+			return ""
+		}
+		return *v
+	}
+	t := &render.Table{}
+	cols := func(headers ...string) {
+		for _, h := range headers {
+			t.Columns = append(t.Columns, render.Column{Header: h})
+		}
+	}
+	switch name {
+	case "summary":
+		cols("metric", "value", "numerator", "denominator", "gate", "passed")
+		add := func(metric, value, numerator, denominator string) {
+			g, p := "", ""
+			if i := slices.IndexFunc(doc.Gates, func(g gate.Gate) bool { return g.Name == metric }); i >= 0 {
+				g, p = doc.Gates[i].Threshold, strconv.FormatBool(doc.Gates[i].Passed)
+			}
+			t.Append(metric, value, numerator, denominator, g, p)
+		}
+		if u := doc.Uptime; u != nil {
+			add("connectivity_uptime", exact(u.Value), render.Exact(u.ConnectedHours), render.Exact(u.ObservedHours))
+		}
+		if m := doc.MAD; m != nil {
+			value := ""
+			if m.Value != nil {
+				value = strconv.Itoa(*m.Value)
+			}
+			add("monthly_active_devices", value, "", strconv.Itoa(m.DevicesInInput))
+		}
+		if a := doc.Activation; a != nil {
+			add("activation_rate", exact(a.Value), strconv.Itoa(a.Activated), strconv.Itoa(a.Shipped))
+		}
+		if o := doc.OTA; o != nil {
+			add("ota_success_rate", exact(o.Value), strconv.Itoa(o.Success), strconv.Itoa(o.Success+o.Failure))
+		}
+	case "months":
+		cols("month", "mad", "uptime")
+		for _, m := range doc.Months {
+			t.Append(m.Month, strconv.Itoa(m.MAD), exact(m.Uptime))
+		}
+	case "cohorts":
+		cols("ship_month", "shipped", "activated", "rate", "mature")
+		if a := doc.Activation; a != nil {
+			for _, c := range a.ByShipMonth {
+				t.Append(c.Month, strconv.Itoa(c.Shipped), strconv.Itoa(c.Activated), exact(c.Value), strconv.FormatBool(c.Mature))
+			}
+		}
+	case "jobs":
+		cols("job", "success_rate", "success", "failure", "pending", "excluded")
+		if o := doc.OTA; o != nil {
+			for _, j := range o.Jobs {
+				t.Append(j.Job, exact(j.Value), strconv.Itoa(j.Success), strconv.Itoa(j.Failure), strconv.Itoa(j.Pending), strconv.Itoa(j.Excluded))
+			}
+		}
+	case "customers":
+		cols("customer", "score", "band", "devices", "uptime", "usage", "tickets_per_100_devices")
+		for _, c := range doc.Customers {
+			raw := func(k string) string {
+				if cj, ok := c.Components[k]; ok {
+					return exact(cj.Raw)
+				}
+				return ""
+			}
+			t.Append(c.ID, exact(c.Score), c.Band, strconv.Itoa(c.Devices), raw("uptime"), raw("usage"), raw("tickets_per_100_devices"))
+		}
+	case "rows":
+		cols("input", "path", "format", "read", "used", "outside_window", "skipped", "ignored", "duplicates", "unknown_devices", "earliest", "latest")
+		for _, kind := range inputKinds {
+			r, ok := doc.Rows[kind]
+			if !ok {
+				continue
+			}
+			t.Append(kind, r.Path, r.Format, strconv.Itoa(r.Read), strconv.Itoa(r.Used), strconv.Itoa(r.OutsideWindow), strconv.Itoa(r.Skipped),
+				strconv.Itoa(r.Ignored), strconv.Itoa(r.Duplicates), strconv.Itoa(r.UnknownDevices), str(r.Earliest), str(r.Latest))
+		}
+	}
+	return t
+}

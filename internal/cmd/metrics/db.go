@@ -1,0 +1,198 @@
+package metrics
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/iotpm/iotpm/internal/cmdutil"
+	"github.com/iotpm/iotpm/internal/diag"
+	"github.com/iotpm/iotpm/internal/fleetdb"
+	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/iotpm/iotpm/pkg/metrics"
+)
+
+// The database source of iotpm metrics and check: the inputs are tables of
+// a PostgreSQL database (metrics.source in iotpm.yaml), the definitions run
+// there as SQL (internal/fleetdb), and only aggregates come back.
+
+const (
+	defaultDSNEnv    = "IOTPM_DSN"
+	defaultDBTimeout = 10 * time.Minute
+)
+
+// dbSource is where a job's inputs are when they are tables.
+type dbSource struct {
+	driver  string
+	dsnEnv  string
+	timeout time.Duration
+	tables  map[string]fleetdb.Input
+}
+
+// has reports whether the job has an input of kind, file or table.
+func (j *Job) has(kind string) bool {
+	if _, ok := j.inputs[kind]; ok {
+		return true
+	}
+	if j.db != nil {
+		_, ok := j.db.tables[kind]
+		return ok
+	}
+	return false
+}
+
+func (j *Job) hasAny() bool {
+	for _, k := range inputKinds {
+		if j.has(k) {
+			return true
+		}
+	}
+	return false
+}
+
+// dbFromConfig reads metrics.source and the table inputs of iotpm.yaml.
+func dbFromConfig(cfg *planfile.Config) *dbSource {
+	m := cfg.Metrics
+	if m == nil || m.Source == nil || m.Source.Driver != "postgres" {
+		return nil
+	}
+	db := &dbSource{driver: m.Source.Driver, dsnEnv: m.Source.DSNEnv, timeout: defaultDBTimeout, tables: map[string]fleetdb.Input{}}
+	if db.dsnEnv == "" {
+		db.dsnEnv = defaultDSNEnv
+	}
+	if m.Source.Timeout != nil {
+		db.timeout = time.Duration(float64(*m.Source.Timeout) * float64(time.Second))
+	}
+	for kind, in := range cfg.Inputs {
+		if in.Table == "" {
+			continue
+		}
+		t := fleetdb.Input{Kind: kind, Table: in.Table, Columns: in.Columns, File: cfg.File, Pos: in.Pos}
+		if in.SequenceReset != nil {
+			t.SequenceReset = int64(float64(*in.SequenceReset) * 1e6)
+		}
+		db.tables[kind] = t
+	}
+	return db
+}
+
+// applySourceFlags applies --source, --dsn-env and --timeout.
+func (o *MetricsOptions) applySourceFlags(job *Job, cfgDB *dbSource, flagInputs bool) error {
+	switch o.Source {
+	case "":
+	case "files":
+		job.db = nil
+	case "postgres":
+		if job.db == nil {
+			if cfgDB == nil {
+				return cmdutil.UsageErrorf("--source postgres reads the tables metrics.inputs names in iotpm.yaml (table: and columns:, with metrics.source: {driver: postgres}); none are there")
+			}
+			job.db = cfgDB
+		}
+	default:
+		return cmdutil.UsageErrorf("--source %q: use files or postgres", o.Source)
+	}
+	if job.db == nil {
+		for _, flag := range []string{"dsn-env", "timeout", "print-sql"} {
+			if o.set(flag) {
+				return cmdutil.UsageErrorf("--%s applies to the database source: add --source postgres, or metrics.source in iotpm.yaml", flag)
+			}
+		}
+		return nil
+	}
+	if flagInputs {
+		return cmdutil.UsageErrorf("the postgres source reads the tables of metrics.inputs in iotpm.yaml; to read files instead, add --source files")
+	}
+	if len(o.Formats) > 0 || len(o.Zones) > 0 || len(o.Maps) > 0 {
+		return cmdutil.UsageErrorf("--format, --tz and --map describe files; a table's columns are mapped in iotpm.yaml (metrics.inputs.KIND.columns)")
+	}
+	if o.set("dsn-env") {
+		job.db.dsnEnv = o.DSNEnv
+	}
+	if o.set("timeout") {
+		d, err := time.ParseDuration(o.Timeout)
+		if err != nil || d <= 0 {
+			return cmdutil.UsageErrorf("--timeout %q: give a duration such as 10m or 90s", o.Timeout)
+		}
+		job.db.timeout = d
+	}
+	job.inputs = nil // every input is a table
+	return nil
+}
+
+// dbJob is the database computation of a metrics job.
+func (j *Job) dbJob() *fleetdb.Job {
+	act := int64(j.activation * 1e6)
+	useUntil := j.window.To
+	if j.has("devices") {
+		useUntil += act
+	}
+	return &fleetdb.Job{Inputs: j.db.tables, UseUntil: useUntil, Options: j.options()}
+}
+
+// options are the local engine's settings, which the database engine
+// takes too.
+func (j *Job) options() metrics.Options {
+	return metrics.Options{Window: j.window, ActivationWindow: int64(j.activation * 1e6), SLO: j.slo, Health: j.health,
+		SeriesMonths: 12, AsOf: j.asOf, DormantAfter: int64(j.dormant * 1e6)}
+}
+
+// runDBJob computes the metrics in the database. The DSN comes from the
+// environment only; a problem with the mapping or the data is a
+// diagnostic at its line of iotpm.yaml (exit 2).
+func runDBJob(f *cmdutil.Factory, job *Job, out *Outcome) error {
+	dsn := f.Getenv(job.db.dsnEnv)
+	if dsn == "" {
+		return cmdutil.UsageErrorf("%s is not set: export %s=postgres://USER@HOST:5432/DB (the password in PGPASSWORD or ~/.pgpass), or name another variable with metrics.source.dsn_env or --dsn-env",
+			job.db.dsnEnv, job.db.dsnEnv)
+	}
+	parent := f.Context()
+	ctx, cancel := context.WithTimeout(parent, job.db.timeout)
+	defer cancel()
+	conn, err := fleetdb.Connect(ctx, dsn)
+	if err == nil {
+		defer conn.Close(context.Background())
+		var res *fleetdb.Result
+		if res, err = fleetdb.Run(ctx, conn, job.dbJob()); err == nil {
+			out.report, out.stats = res.Report, res.Stats
+			return nil
+		}
+	}
+	if parent.Err() != nil {
+		return parent.Err() // Ctrl-C: exit 130; the query was cancelled on the server
+	}
+	var p *fleetdb.Problem
+	switch {
+	case errors.As(err, &p):
+		out.Problems.Errorf(diag.Source, p.File, p.Line, p.Col, "%s", p.Message)
+	case timedOut(ctx):
+		out.Problems.Errorf(diag.Source, job.db.dsnEnv, 0, 0, "the queries took longer than %s and were cancelled on the server: raise --timeout (metrics.source.timeout), or add the indexes the README lists", job.db.timeout)
+	default:
+		out.Problems.Errorf(diag.Source, job.db.dsnEnv, 0, 0, "%s", err)
+	}
+	return nil
+}
+
+// printSQL writes the psql script of the job's queries.
+func printSQL(f *cmdutil.Factory, job *Job) error {
+	script, err := fleetdb.Script(job.dbJob())
+	if err != nil {
+		var p *fleetdb.Problem
+		if errors.As(err, &p) {
+			var out Outcome
+			out.Problems.Errorf(diag.Source, p.File, p.Line, p.Col, "%s", p.Message)
+			return &cmdutil.InvalidInputError{Diagnostics: out.Problems}
+		}
+		return err
+	}
+	_, err = fmt.Fprint(f.IO.Out, script)
+	return err
+}
+
+// timedOut reports whether ctx's deadline has passed: a dial can fail on
+// the deadline before the context's own timer marks it done.
+func timedOut(ctx context.Context) bool {
+	d, ok := ctx.Deadline()
+	return ctx.Err() != nil || ok && !time.Now().Before(d)
+}

@@ -1,0 +1,213 @@
+package metrics
+
+import (
+	"bytes"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/iotpm/iotpm/internal/cmdutil"
+	"github.com/iotpm/iotpm/internal/diag"
+	"github.com/iotpm/iotpm/internal/export"
+	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/iotpm/iotpm/internal/render"
+	"github.com/iotpm/iotpm/pkg/metrics"
+)
+
+// inputFromConfig turns one metrics.inputs entry of iotpm.yaml into an
+// input to read.
+func inputFromConfig(kind string, in planfile.InputSpec) export.Input {
+	out := export.Input{Kind: kind, Path: in.Path, Format: in.Format, Map: in.Map}
+	if in.TZ != nil {
+		out.Zone, out.ZoneName = in.TZ.Location, in.TZ.Name
+	}
+	return out
+}
+
+// repoFormats compiles iotpm.yaml's own formats and adds the built-in ones.
+func repoFormats(cfg *planfile.Config) (*export.Formats, error) {
+	if cfg == nil || len(cfg.Formats) == 0 {
+		return export.NewFormats(nil), nil
+	}
+	own, diags := export.CompileFormats(cfg.File, cfg.Formats, export.Builtins())
+	if diags.HasErrors() {
+		return nil, &cmdutil.InvalidInputError{Diagnostics: diags}
+	}
+	return export.NewFormats(own), nil
+}
+
+// applyFormatFlags applies --format and --tz over the job's inputs.
+func (o *MetricsOptions) applyFormatFlags(job *Job) error {
+	parse := func(flag, value string) (string, string, error) {
+		kind, v, ok := strings.Cut(value, "=")
+		if !ok || v == "" {
+			return "", "", cmdutil.UsageErrorf("--%s %q: write KIND=VALUE, e.g. events=%s", flag, value, map[string]string{"format": "particle-events", "tz": "Europe/Berlin"}[flag])
+		}
+		if !slices.Contains(inputKinds, kind) {
+			return "", "", cmdutil.UsageErrorf("--%s %q: unknown input %q (use %s)", flag, value, kind, strings.Join(inputKinds, ", "))
+		}
+		if _, ok := job.inputs[kind]; !ok {
+			return "", "", cmdutil.UsageErrorf("--%s names %s, which is not an input", flag, kind)
+		}
+		return kind, v, nil
+	}
+	for _, value := range o.Formats {
+		kind, name, err := parse("format", value)
+		if err != nil {
+			return err
+		}
+		if _, err := job.formats.Lookup(kind, name); err != nil {
+			return cmdutil.UsageErrorf("--format %s: %v", value, err)
+		}
+		in := job.inputs[kind]
+		in.Format = name
+		job.inputs[kind] = in
+	}
+	for _, value := range o.Zones {
+		kind, zone, err := parse("tz", value)
+		if err != nil {
+			return err
+		}
+		loc, err := planfile.LoadZone(zone)
+		if err != nil {
+			return cmdutil.UsageErrorf("--tz %s: %v", value, err)
+		}
+		in := job.inputs[kind]
+		in.Zone, in.ZoneName = loc, zone
+		job.inputs[kind] = in
+	}
+	return nil
+}
+
+// checkJoins freezes the data (so duplicates are known), records
+// duplicates and unknown device ids in the accounting, and stops the run
+// when none of an input's device ids is in the devices input: the device
+// column is then almost certainly the wrong one.
+func checkJoins(data *metrics.Data, out *Outcome) {
+	data.Freeze()
+	byKind := map[string]*export.Stats{}
+	for _, st := range out.stats {
+		byKind[st.Kind] = st
+	}
+	if st := byKind["events"]; st != nil {
+		st.Duplicates = data.DuplicateEvents
+	}
+	devices := byKind["devices"]
+	if devices != nil {
+		devices.Duplicates = data.DuplicateDevices
+	}
+	for _, j := range data.Joins() {
+		st := byKind[j.Input]
+		if st == nil || devices == nil {
+			continue
+		}
+		st.UnknownDevices = j.Unknown
+		what, col, devCol := "device ids", st.Columns["device_id"], devices.Columns["device_id"]
+		if j.Input == "tickets" {
+			what, col, devCol = "customer ids", st.Columns["customer_id"], devices.Columns["customer_id"]
+		}
+		switch {
+		case j.IDs == 0 || j.Unknown == 0:
+		case j.Unknown == j.IDs:
+			out.Problems.Errorf(diag.Row, st.Path, 0, 0, "none of the %s %s of %s (column %s, format %s) is in the devices input %s (column %s): e.g. %q here, %q there; "+
+				"if the column is the wrong one, name it with --map %s.%s=COLUMN or the export's format with --format %s=NAME (see --list-formats)",
+				render.Number(float64(j.IDs), 0), what, j.Input, col, st.Format, devices.Path, devCol, clipID(j.SampleUnknown), clipID(j.SampleKnown),
+				j.Input, strings.ReplaceAll(strings.TrimSuffix(what, "s"), " ", "_"), j.Input)
+		default:
+			out.Problems.Warnf(diag.Row, st.Path, 0, 0, "%s of the %s %s of %s are not in the devices input %s (e.g. %q); they count in fleet metrics, not in activation or customer health",
+				render.Number(float64(j.Unknown), 0), render.Number(float64(j.IDs), 0), what, j.Input, devices.Path, clipID(j.SampleUnknown))
+		}
+	}
+}
+
+func clipID(s string) string {
+	if len(s) > 60 {
+		return s[:60] + "…"
+	}
+	return s
+}
+
+// rowsTable is the accounting of every input: its format, what was used,
+// what was left out and why.
+func rowsTable(doc JSON) *render.Table {
+	t := &render.Table{Columns: []render.Column{{Header: "INPUT"}, {Header: "FORMAT"}, {Header: "READ", Right: true}, {Header: "USED", Right: true},
+		{Header: "OUTSIDE WINDOW", Right: true, Hide: 2}, {Header: "SKIPPED", Right: true}, {Header: "EARLIEST", Hide: 3}, {Header: "LATEST"}, {Header: "NOTES", Hide: 4}}}
+	for _, kind := range inputKinds {
+		rj, ok := doc.Rows[kind]
+		if !ok {
+			continue
+		}
+		var notes []string
+		for _, reason := range slices.Sorted(maps.Keys(rj.SkippedByReason)) {
+			notes = append(notes, fmt.Sprintf("%s skipped: %s", render.Number(float64(rj.SkippedByReason[reason]), 0), reason))
+		}
+		for _, reason := range slices.Sorted(maps.Keys(rj.IgnoredByReason)) {
+			notes = append(notes, fmt.Sprintf("%s ignored: %s", render.Number(float64(rj.IgnoredByReason[reason]), 0), reason))
+		}
+		if rj.Duplicates > 0 {
+			notes = append(notes, fmt.Sprintf("%s duplicates used once", render.Number(float64(rj.Duplicates), 0)))
+		}
+		if rj.UnknownDevices > 0 {
+			notes = append(notes, fmt.Sprintf("%s ids not in devices", render.Number(float64(rj.UnknownDevices), 0)))
+		}
+		format := rj.Format
+		if rj.FormatDetected {
+			format += " (detected)"
+		}
+		earliest, latest := "-", "-"
+		if rj.Latest != nil {
+			earliest, latest = *rj.Earliest, *rj.Latest
+		}
+		t.Append(kind, format, render.Number(float64(rj.Read), 0), render.Number(float64(rj.Used), 0), render.Number(float64(rj.OutsideWindow), 0),
+			render.Number(float64(rj.Skipped), 0), earliest, latest, strings.Join(notes, "; "))
+	}
+	return t
+}
+
+// formatJSON is one format in --list-formats -o json.
+type formatJSON struct {
+	Name      string `json:"name"`
+	Kind      string `json:"kind"`
+	Title     string `json:"title"`
+	Signature string `json:"signature"`
+	Source    string `json:"source"`
+	Notes     string `json:"notes,omitempty"`
+}
+
+// listFormats prints every format the run can use.
+func listFormats(opts *MetricsOptions) error {
+	f := opts.Factory
+	format, err := f.Format(cmdutil.DataFormats)
+	if err != nil {
+		return err
+	}
+	cfg, diags := f.Config()
+	if err := cmdutil.ReportProblems(f, diags); err != nil {
+		return err
+	}
+	formats, err := repoFormats(cfg)
+	if err != nil {
+		return err
+	}
+	var list []formatJSON
+	for _, fm := range formats.List() {
+		src := "built-in"
+		if !fm.Builtin {
+			src = planfile.ConfigFileName
+		}
+		sig := fm.SignatureText()
+		if sig == "" {
+			sig = "(last resort)"
+		}
+		list = append(list, formatJSON{Name: fm.Name, Kind: fm.Kind, Title: fm.Title, Signature: sig, Source: src, Notes: fm.Notes})
+	}
+	t := &render.Table{Columns: []render.Column{{Header: "NAME"}, {Header: "KIND"}, {Header: "TITLE"}, {Header: "SIGNATURE (HEADER NAMES)"}}}
+	for _, l := range list {
+		t.Append(l.Name, l.Kind, l.Title, l.Signature)
+	}
+	doc := struct {
+		Formats []formatJSON `json:"formats"`
+	}{list}
+	return cmdutil.Emit(f, func(w *bytes.Buffer) error { return render.Write(w, format, doc, t, f.Term()) })
+}

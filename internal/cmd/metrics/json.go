@@ -1,0 +1,211 @@
+package metrics
+
+import (
+	"time"
+
+	"github.com/iotpm/iotpm/internal/gate"
+	"github.com/iotpm/iotpm/internal/render"
+	"github.com/iotpm/iotpm/pkg/metrics"
+)
+
+func ISOMicro(us int64) string { return time.UnixMicro(us).UTC().Format(time.RFC3339) }
+
+// JSON is the JSON/YAML contract of `iotpm metrics`; a metric whose
+// inputs were not given is absent, rates are fractions 0..1.
+type JSON struct {
+	Window struct {
+		From string `json:"from"`
+		To   string `json:"to"`
+	} `json:"window"`
+	// Horizon is H: the latest row of the inputs (or --as-of); null when
+	// no input has a row. DataAgeDays is min(to, now) − H.
+	Horizon     *string             `json:"horizon"`
+	DataAgeDays *float64            `json:"data_age_days"`
+	Uptime      *UptimeJSON         `json:"connectivity_uptime,omitempty"`
+	MAD         *MADJSON            `json:"monthly_active_devices,omitempty"`
+	Activation  *ActivationJSON     `json:"activation_rate,omitempty"`
+	OTA         *OTAJSON            `json:"ota_success_rate,omitempty"`
+	Customers   []CustomerJSON      `json:"customers,omitempty"`
+	Months      []MonthJSON         `json:"months,omitempty"`
+	Gates       []gate.Gate         `json:"gates"`
+	Rows        map[string]RowsJSON `json:"rows"`
+}
+
+type UptimeJSON struct {
+	Value *float64 `json:"value"`
+	// Reason says why Value is null.
+	Reason         string   `json:"reason,omitempty"`
+	ConnectedHours float64  `json:"connected_hours"`
+	ObservedHours  float64  `json:"observed_hours"`
+	Devices        int      `json:"devices"`
+	LeftOut        int      `json:"devices_left_out"`
+	Mean           *float64 `json:"mean"`
+	Median         *float64 `json:"median"`
+	SLO            float64  `json:"slo"`
+	BelowSLO       int      `json:"devices_below_slo"`
+	NeverActivated int      `json:"devices_never_activated"`
+	Dormant        int      `json:"devices_dormant"`
+	Retired        int      `json:"devices_retired"`
+	// DormantAfterDays is D (0: no dormancy).
+	DormantAfterDays float64 `json:"dormant_after_days"`
+}
+
+type MADJSON struct {
+	Value          *int   `json:"value"`
+	Reason         string `json:"reason,omitempty"`
+	ByConnection   int    `json:"by_connection"`
+	ByActivityOnly int    `json:"by_activity_only"`
+	DevicesInInput int    `json:"devices_in_input"`
+}
+
+type CohortJSON struct {
+	Month     string   `json:"month,omitempty"`
+	Value     *float64 `json:"value"`
+	Activated int      `json:"activated"`
+	Shipped   int      `json:"shipped"`
+	Mature    bool     `json:"mature"`
+}
+
+type ActivationJSON struct {
+	CohortJSON
+	Reason      string       `json:"reason,omitempty"`
+	WindowDays  float64      `json:"window_days"`
+	ByShipMonth []CohortJSON `json:"by_ship_month"`
+}
+
+type OTAJobJSON struct {
+	Job      string   `json:"job,omitempty"`
+	Value    *float64 `json:"value"`
+	Success  int      `json:"success"`
+	Failure  int      `json:"failure"`
+	Excluded int      `json:"excluded"`
+	Pending  int      `json:"pending"`
+}
+
+type OTAJSON struct {
+	OTAJobJSON
+	Reason string       `json:"reason,omitempty"`
+	Jobs   []OTAJobJSON `json:"jobs"`
+	// Snapshot: some states come from a snapshot export (no times), counted
+	// whatever the window.
+	Snapshot bool `json:"snapshot,omitempty"`
+}
+
+type ComponentJSON struct {
+	Raw    *float64 `json:"raw"`
+	Score  *float64 `json:"score"`
+	Weight float64  `json:"weight"`
+}
+
+type CustomerJSON struct {
+	ID         string                   `json:"id"`
+	Score      *float64                 `json:"score"`
+	Band       string                   `json:"band"`
+	Devices    int                      `json:"devices"`
+	Components map[string]ComponentJSON `json:"components"`
+}
+
+type MonthJSON struct {
+	Month  string   `json:"month"`
+	MAD    int      `json:"mad"`
+	Uptime *float64 `json:"uptime"`
+}
+
+type RowsJSON struct {
+	Path            string            `json:"path"`
+	Format          string            `json:"format"`
+	FormatDetected  bool              `json:"format_detected"`
+	Columns         map[string]string `json:"columns"`
+	Read            int               `json:"read"`
+	Used            int               `json:"used"`
+	OutsideWindow   int               `json:"outside_window"`
+	Skipped         int               `json:"skipped"`
+	SkippedByReason map[string]int    `json:"skipped_by_reason"`
+	Ignored         int               `json:"ignored"`
+	IgnoredByReason map[string]int    `json:"ignored_by_reason"`
+	Duplicates      int               `json:"duplicates"`
+	UnknownDevices  int               `json:"unknown_devices"`
+	Earliest        *string           `json:"earliest"`
+	Latest          *string           `json:"latest"`
+}
+
+// ToJSON is the output shape of an outcome and its gates; every
+// format of `iotpm metrics` renders from it.
+func ToJSON(out *Outcome, gates []gate.Gate) JSON {
+	r := out.report
+	var doc JSON
+	doc.Window.From, doc.Window.To = ISOMicro(r.Window.From), ISOMicro(r.Window.To)
+	doc.Gates = append([]gate.Gate{}, gates...)
+	doc.Rows = map[string]RowsJSON{}
+	doc.DataAgeDays = out.ageDays
+	for _, st := range out.stats {
+		rj := RowsJSON{Path: st.Path, Format: st.Format, FormatDetected: st.Detected, Columns: st.Columns,
+			Read: st.Read, Used: st.Used, OutsideWindow: st.Outside, Skipped: st.SkippedTotal(), SkippedByReason: map[string]int{},
+			Ignored: st.IgnoredTotal(), IgnoredByReason: st.Ignored, Duplicates: st.Duplicates, UnknownDevices: st.UnknownDevices}
+		for kind, n := range st.Skipped {
+			rj.SkippedByReason[kind.String()] += n
+		}
+		if st.Latest != metrics.NoTime {
+			e, l := ISOMicro(st.Earliest), ISOMicro(st.Latest)
+			rj.Earliest, rj.Latest = &e, &l
+		}
+		doc.Rows[st.Kind] = rj
+	}
+	if r.Horizon != metrics.NoTime {
+		h := ISOMicro(r.Horizon)
+		doc.Horizon = &h
+	}
+	// reason says why a metric has no value (empty when it has one).
+	reason := func(m metrics.Metric) string {
+		if _, why := r.Value(m); why != metrics.HasValue {
+			return NoValueText(m, why, out.stats)
+		}
+		return ""
+	}
+	if u := r.Uptime; u != nil {
+		doc.Uptime = &UptimeJSON{Value: render.Finite(u.Value), ConnectedHours: float64(u.ConnectedUS) / 3600e6, ObservedHours: float64(u.ObservedUS) / 3600e6,
+			Devices: u.Devices, LeftOut: u.LeftOut, Mean: render.Finite(u.Mean), Median: render.Finite(u.Median), SLO: u.SLO, BelowSLO: u.BelowSLO,
+			NeverActivated: u.NeverActivated, Dormant: u.Dormant, Retired: u.Retired, DormantAfterDays: out.dormantDays, Reason: reason(metrics.ConnectivityUptime)}
+	}
+	if m := r.MAD; m != nil {
+		doc.MAD = &MADJSON{ByConnection: m.ByConnection, ByActivityOnly: m.ByActivity, DevicesInInput: m.DevicesInInput, Reason: reason(metrics.MonthlyActiveDevices)}
+		if !m.NoData {
+			v := m.Value
+			doc.MAD.Value = &v
+		}
+	}
+	if a := r.Activation; a != nil {
+		doc.Activation = &ActivationJSON{CohortJSON: CohortJSON{Value: render.Finite(a.Rate), Activated: a.Activated, Shipped: a.Shipped, Mature: a.Mature},
+			WindowDays: a.WindowDays, ByShipMonth: []CohortJSON{}, Reason: reason(metrics.ActivationRate)}
+		for _, c := range a.ByMonth {
+			doc.Activation.ByShipMonth = append(doc.Activation.ByShipMonth, CohortJSON{Month: c.Label, Value: render.Finite(c.Rate), Activated: c.Activated, Shipped: c.Shipped, Mature: c.Mature})
+		}
+	}
+	if o := r.OTA; o != nil {
+		job := func(j metrics.OTAJob) OTAJobJSON {
+			return OTAJobJSON{Value: render.Finite(j.Rate), Success: j.Success, Failure: j.Failure, Excluded: j.Excluded, Pending: j.Pending}
+		}
+		doc.OTA = &OTAJSON{OTAJobJSON: job(o.OTAJob), Jobs: []OTAJobJSON{}, Snapshot: o.Snapshot, Reason: reason(metrics.OTASuccessRate)}
+		for _, j := range o.Jobs {
+			jj := job(j)
+			jj.Job = j.Job
+			doc.OTA.Jobs = append(doc.OTA.Jobs, jj)
+		}
+	}
+	for _, c := range r.Customers {
+		cj := CustomerJSON{ID: c.Customer, Score: render.Finite(c.Score), Band: c.Band, Devices: c.Devices, Components: map[string]ComponentJSON{}}
+		add := func(name string, raw, score *float64, weight float64) {
+			if raw != nil {
+				cj.Components[name] = ComponentJSON{Raw: raw, Score: score, Weight: weight}
+			}
+		}
+		add("uptime", c.Uptime, c.UptimeScore, c.UptimeWeight)
+		add("usage", c.Usage, c.UsageScore, c.UsageWeight)
+		add("tickets_per_100_devices", c.TicketsPer100, c.TicketsScore, c.TicketsWeight)
+		doc.Customers = append(doc.Customers, cj)
+	}
+	for _, m := range r.Months {
+		doc.Months = append(doc.Months, MonthJSON{Month: m.Label, MAD: m.MAD, Uptime: render.Finite(m.Uptime)})
+	}
+	return doc
+}

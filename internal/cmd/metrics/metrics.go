@@ -1,0 +1,293 @@
+package metrics
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/iotpm/iotpm/internal/cmdutil"
+	"github.com/iotpm/iotpm/internal/export"
+	"github.com/iotpm/iotpm/internal/gate"
+	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/iotpm/iotpm/internal/render"
+	"github.com/iotpm/iotpm/pkg/metrics"
+	"github.com/spf13/cobra"
+	"go.yaml.in/yaml/v3"
+)
+
+// MetricsOptions are the inputs of `iotpm metrics`.
+type MetricsOptions struct {
+	Factory *cmdutil.Factory
+	Inputs  map[string]string // kind → path
+	Maps    []string          // --map kind.column=Header
+	Month   string
+	From    string
+	To      string
+
+	ActivationWindow string
+	SLO              string
+	MaxBadRows       int
+	Health           string
+
+	MinUptime     string
+	MinActivation string
+	MinOTA        string
+	MinMAD        int
+
+	// Formats (--format KIND=NAME) and Zones (--tz KIND=ZONE) per input;
+	// ListFormats prints the known formats.
+	Formats     []string
+	Zones       []string
+	ListFormats bool
+	// Table picks one table for -o csv (--table).
+	Table string
+
+	// AsOf sets the data horizon; DormantAfter the dormancy threshold;
+	// MaxDataAge gates the data's age at min(to, now); Now fixes the clock.
+	AsOf         string
+	DormantAfter string
+	MaxExpansion int
+	MaxDataAge   string
+	Now          string
+
+	// Source (--source files|postgres), DSNEnv and Timeout choose and bound
+	// the database source; PrintSQL prints its queries instead of running.
+	Source   string
+	DSNEnv   string
+	Timeout  string
+	PrintSQL bool
+
+	// set reports whether a flag was given on the command line.
+	set func(name string) bool
+}
+
+// inputKinds are the metrics inputs, in reading order: the export
+// package's list, the one source.
+var inputKinds = export.Kinds
+
+// NewCmdMetrics builds `iotpm metrics`.
+func NewCmdMetrics(f *cmdutil.Factory, runF func(*MetricsOptions) error) *cobra.Command {
+	opts := &MetricsOptions{Factory: f, Inputs: map[string]string{}}
+	paths := map[string]*string{}
+	cmd := &cobra.Command{
+		Use:   "metrics",
+		Short: "Fleet metrics (uptime, activation, OTA, MAD, health) from exports",
+		Long: `Compute a connected product's core metrics from device-platform CSV exports
+(AWS IoT, Azure IoT Hub, Particle, …) over a window, with the definitions the
+README states. Each metric needs only its own inputs:
+
+  connectivity uptime       --events
+  monthly active devices    --events and/or --activity
+  activation rate           --devices with --events and/or --activity
+  OTA success rate          --ota
+  customer health           --devices (with customer_id) and --events,
+                            --usage, --tickets
+
+Exports are read as they come. Each input's format (AWS IoT lifecycle and
+Jobs, Azure Event Grid and Log Analytics, Particle, InfluxDB, Grafana, …; see
+--list-formats) is detected from its header or named with --format; a BOM,
+CRLF, quotes, ',' ';' tab or '|', .csv.gz, epoch s/ms/µs/ns or ISO timestamps
+are handled, and zone-less times are UTC unless --tz names a zone. Bad rows
+are errors (the first 20 listed as path:line: reason, exit 2) unless
+--max-bad-rows tolerates them. Gates (--min-*) exit 1 when they fail.`,
+		Example: `  iotpm metrics -C examples/leak-sensor --month 2026-10 \
+    --devices exports/devices.csv --events exports/lifecycle.csv \
+    --ota exports/ota.csv
+
+  # an AWS IoT lifecycle export (clientId,timestamp,eventType; epoch ms) as is
+  iotpm metrics --events lifecycle.csv --month 2026-10 --min-uptime 98%
+
+  # a Particle export named explicitly, Grafana times in the dashboard's zone
+  iotpm metrics --events particle.csv --format events=particle-events \
+    --month 2026-10
+  iotpm metrics --events panel.csv --tz events=Europe/Berlin --month 2026-10
+
+  # a column no format knows
+  iotpm metrics --events conn.csv --map events.device_id=serial_no \
+    --from 2026-10-01 --to 2026-10-15`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.set = cmd.Flags().Changed
+			for _, k := range inputKinds {
+				if *paths[k] != "" {
+					opts.Inputs[k] = *paths[k]
+				}
+			}
+			if opts.MaxBadRows < 0 {
+				return cmdutil.UsageErrorf("--max-bad-rows must be 0 or more")
+			}
+			if opts.ListFormats && runF == nil {
+				return listFormats(opts)
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return metricsRun(opts)
+		},
+	}
+	for _, k := range inputKinds {
+		p := new(string)
+		paths[k] = p
+		cmd.Flags().StringVar(p, k, "", k+" CSV export (.csv or .csv.gz)")
+		_ = cmd.MarkFlagFilename(k, "csv", "gz")
+	}
+	cmd.Flags().StringArrayVar(&opts.Maps, "map", nil, "map a column: KIND.COLUMN=Header, e.g. events.device_id=clientId; repeatable")
+	cmd.Flags().StringArrayVar(&opts.Formats, "format", nil, "name an input's export format: KIND=NAME, e.g. events=particle-events; repeatable (default: detected)")
+	cmd.Flags().StringArrayVar(&opts.Zones, "tz", nil, "zone of an input's zone-less times: KIND=ZONE, e.g. events=Europe/Berlin; repeatable (default: UTC)")
+	cmd.Flags().BoolVar(&opts.ListFormats, "list-formats", false, "list the export formats (built-in and iotpm.yaml's) and exit")
+	cmd.Flags().StringVar(&opts.Table, "table", "", "with -o csv, only this table ("+strings.Join(CSVTables, ", ")+"); default: every table, each after a '# table: NAME' line")
+	_ = cmd.RegisterFlagCompletionFunc("table", cobra.FixedCompletions(CSVTables, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("tz", cmdutil.CompleteKindPrefix("="))
+	_ = cmd.RegisterFlagCompletionFunc("map", cmdutil.CompleteKindPrefix("."))
+	_ = cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		var out []string
+		for _, fm := range export.Builtins() {
+			out = append(out, fm.Kind+"="+fm.Name+"\t"+fm.Title)
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp
+	})
+	cmd.Flags().StringVar(&opts.Month, "month", "", "the window: a calendar month YYYY-MM (UTC)")
+	cmd.Flags().StringVar(&opts.From, "from", "", "the window's start (a date or RFC 3339), inclusive")
+	cmd.Flags().StringVar(&opts.To, "to", "", "the window's end (a date or RFC 3339), exclusive")
+	cmd.Flags().StringVar(&opts.ActivationWindow, "activation-window", strconv.Itoa(defaultActivationDays)+"d", "time after shipping within which a device counts as activated")
+	cmd.Flags().StringVar(&opts.SLO, "slo", render.Percent(defaultSLO, 2), "per-device uptime objective; devices below it are counted")
+	cmd.Flags().IntVar(&opts.MaxBadRows, "max-bad-rows", 0, "tolerate up to N bad rows over all inputs (reported, skipped)")
+	cmd.Flags().StringVar(&opts.Health, "health", "", "health score settings: KEY=VALUE,… with keys red, yellow and uptime_bad, uptime_good, uptime_weight (and the same for usage_ and tickets_)")
+	cmd.Flags().StringVar(&opts.MinUptime, "min-uptime", "", "gate: fleet connectivity uptime at least this, e.g. 98%")
+	cmd.Flags().StringVar(&opts.MinActivation, "min-activation", "", "gate: activation rate at least this, e.g. 70%")
+	cmd.Flags().StringVar(&opts.MinOTA, "min-ota", "", "gate: OTA success rate at least this, e.g. 95%")
+	cmd.Flags().IntVar(&opts.MinMAD, "min-mad", 0, "gate: at least N monthly active devices")
+	cmd.Flags().IntVar(&opts.MaxExpansion, "max-expansion", export.DefaultMaxExpansion, "refuse a .csv.gz that expands to more than N times its size (a decompression bomb)")
+	cmd.Flags().StringVar(&opts.AsOf, "as-of", "", "the data horizon: rows after it are ignored (default: the latest row of the inputs)")
+	cmd.Flags().StringVar(&opts.DormantAfter, "dormant-after", strconv.Itoa(defaultDormantDays)+"d", "a device disconnected this long is dormant, not down (0: never)")
+	cmd.Flags().StringVar(&opts.MaxDataAge, "max-data-age", "", "gate: the data's horizon at most this old at the window's end (or now), e.g. 2d")
+	cmd.Flags().StringVar(&opts.Now, "now", "", "the clock for --max-data-age (default: now), for tests and replays")
+	cmd.Flags().StringVar(&opts.Source, "source", "", "where the inputs are: files, or postgres (the tables metrics.inputs names in iotpm.yaml); default: iotpm.yaml's metrics.source, else files")
+	cmd.Flags().StringVar(&opts.DSNEnv, "dsn-env", defaultDSNEnv, "the environment variable that holds the PostgreSQL connection string (never a flag or a file)")
+	cmd.Flags().StringVar(&opts.Timeout, "timeout", defaultDBTimeout.String(), "cancel the database queries (on the server) after this long")
+	cmd.Flags().BoolVar(&opts.PrintSQL, "print-sql", false, "print the SQL of every metric as a psql script for the postgres source, and exit")
+	_ = cmd.RegisterFlagCompletionFunc("source", cobra.FixedCompletions([]string{"files", "postgres"}, cobra.ShellCompDirectiveNoFileComp))
+	cmd.MarkFlagsMutuallyExclusive("month", "from")
+	cmd.MarkFlagsMutuallyExclusive("month", "to")
+	cmdutil.DeclareFormats(cmd, cmdutil.DataFormats) // two charts, by month: in -o markdown
+	return cmd
+}
+
+func metricsRun(opts *MetricsOptions) error {
+	f := opts.Factory
+	format, err := f.Format(cmdutil.DataFormats)
+	if err != nil {
+		return err
+	}
+	if opts.Table != "" {
+		if format != render.FormatCSV {
+			return cmdutil.UsageErrorf("--table picks a CSV table; add -o csv")
+		}
+		if !slices.Contains(CSVTables, opts.Table) {
+			return cmdutil.UsageErrorf("--table %q: use one of %s%s", opts.Table, strings.Join(CSVTables, ", "), cmdutil.DidYouMean(opts.Table, CSVTables))
+		}
+	}
+	job, err := opts.job(f)
+	if err != nil {
+		return err
+	}
+	if opts.PrintSQL {
+		return printSQL(f, job)
+	}
+	type threshold struct {
+		flag   string
+		metric metrics.Metric
+		input  string
+		t      planfile.Threshold
+	}
+	var thresholds []threshold
+	for _, g := range []struct {
+		flag, value string
+		metric      metrics.Metric
+		input       string
+	}{
+		{"--min-uptime", opts.MinUptime, metrics.ConnectivityUptime, "events"},
+		{"--min-activation", opts.MinActivation, metrics.ActivationRate, "devices"},
+		{"--min-ota", opts.MinOTA, metrics.OTASuccessRate, "ota"},
+	} {
+		if g.value == "" {
+			continue
+		}
+		v, err := parseFraction(g.flag, g.value)
+		if err != nil {
+			return err
+		}
+		if !job.has(g.input) {
+			return cmdutil.UsageErrorf("%s needs --%s", g.flag, g.input)
+		}
+		thresholds = append(thresholds, threshold{g.flag, g.metric, g.input, planfile.Threshold{Op: ">=", Value: v, Percent: true, Text: ">= " + render.Percent(v, 2)}})
+	}
+	if opts.MinMAD > 0 {
+		if !job.has("events") && !job.has("activity") {
+			return cmdutil.UsageErrorf("--min-mad needs --events or --activity")
+		}
+		thresholds = append(thresholds, threshold{"--min-mad", metrics.MonthlyActiveDevices, "", planfile.Threshold{Op: ">=", Value: float64(opts.MinMAD), Text: ">= " + strconv.Itoa(opts.MinMAD)}})
+	}
+
+	var maxAge *planfile.AgeThreshold
+	if opts.MaxDataAge != "" {
+		var t planfile.AgeThreshold
+		if err := t.UnmarshalNode(&yaml.Node{Value: "<= " + opts.MaxDataAge}); err != nil {
+			return cmdutil.UsageErrorf("--max-data-age %q: give a duration such as 2d or 36h", opts.MaxDataAge)
+		}
+		maxAge = &t
+	}
+	out, err := RunJob(f, job)
+	if err != nil {
+		return err
+	}
+	if out.Problems.HasErrors() {
+		shown := out.Problems.Sort()
+		if len(shown) > export.MaxListedErrors {
+			shown = shown[:export.MaxListedErrors]
+		}
+		for _, d := range shown {
+			fmt.Fprintln(f.IO.ErrOut, d.String())
+		}
+		if out.badRows > job.maxBadRows {
+			if out.badRows > len(shown) {
+				fmt.Fprintf(f.IO.ErrOut, "… and %d more\n", out.badRows-len(shown))
+			}
+			hint := "fix them, or tolerate them with --max-bad-rows N"
+			if job.maxBadRows > 0 {
+				hint = fmt.Sprintf("more than --max-bad-rows %d", job.maxBadRows)
+			}
+			return &cmdutil.InvalidInputError{Summary: fmt.Sprintf("%d bad rows (%s); nothing was computed", out.badRows, hint)}
+		}
+		return &cmdutil.InvalidInputError{Diagnostics: out.Problems}
+	}
+	for _, w := range out.Problems.Warnings() {
+		fmt.Fprintln(f.IO.ErrOut, w.String())
+	}
+	if out.badRows > 0 {
+		fmt.Fprintf(f.IO.ErrOut, "iotpm: skipped %d bad rows (within --max-bad-rows %d); see rows in the output\n", out.badRows, job.maxBadRows)
+	}
+	var gates []gate.Gate
+	for _, th := range thresholds {
+		gates = append(gates, Gate(out, th.metric, th.t, th.flag))
+	}
+	if maxAge != nil {
+		gates = append(gates, DataAgeGate(out, *maxAge, "--max-data-age"))
+	}
+	var failed []string
+	for _, g := range gates {
+		if !g.Passed {
+			failed = append(failed, g.Failure())
+		}
+	}
+	doc := ToJSON(out, gates)
+	if err := cmdutil.Emit(f, func(b *bytes.Buffer) error { return Write(b, format, doc, f.Term(), opts.Table) }); err != nil {
+		return err
+	}
+	if len(failed) > 0 {
+		return &cmdutil.GateError{Failed: failed}
+	}
+	return nil
+}

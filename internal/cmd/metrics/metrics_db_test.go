@@ -1,0 +1,200 @@
+package metrics_test
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/iotpm/iotpm/internal/cmd/cmdtest"
+
+	"github.com/iotpm/iotpm/internal/cmdutil"
+	"github.com/iotpm/iotpm/internal/fleetdb/pgtest"
+)
+
+// dbRepo copies the example repo and points its metrics inputs at tables
+// of a real PostgreSQL holding the same exports.
+func dbRepo(t *testing.T) (repo string, env map[string]string, schema string) {
+	t.Helper()
+	dsn := pgtest.DSN(t)
+	conn, schema := pgtest.Conn(t)
+	pgtest.Example(t, conn, schema, filepath.Join(cmdtest.ExampleRepo, "exports"))
+	repo = cmdtest.CopyExample(t)
+	path := filepath.Join(repo, "iotpm.yaml")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	start := strings.Index(text, "  inputs:\n")
+	end := strings.Index(text, "  activation_window:")
+	if start < 0 || end < start {
+		t.Fatal("the example's iotpm.yaml no longer has metrics.inputs before activation_window")
+	}
+	tables := `  source: {driver: postgres, dsn_env: FLEET_DSN}
+  inputs:
+    devices: {table: SCHEMA.devices, columns: {device_id: device_id, shipped_at: shipped_at, customer_id: customer_id}}
+    events:
+      table: SCHEMA.lifecycle
+      columns: {device_id: clientId, timestamp: {column: ts_ms, unit: ms}, event: event_type}
+    ota:
+      table: SCHEMA.ota
+      columns: {device_id: thing_name, job_id: job_id, status: status, timestamp: {column: last_updated_at, unit: s}}
+    usage: {table: SCHEMA.usage, columns: {device_id: device_id, feature: feature, timestamp: ts}}
+    tickets: {table: SCHEMA.tickets, columns: {customer_id: customer_id, created_at: created_at}}
+`
+	text = text[:start] + strings.ReplaceAll(tables, "SCHEMA", schema) + text[end:]
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return repo, map[string]string{"FLEET_DSN": dsn}, schema
+}
+
+// On the example repo, check and metrics with the PostgreSQL source give
+// the same gates and values as with the files.
+func TestPostgresSourceSameAsFiles(t *testing.T) {
+	repo, env, _ := dbRepo(t)
+	now := "--now=2026-11-11T00:00:00Z"
+	for _, args := range [][]string{{"check", "-o", "json"}, {"metrics", "-o", "json", now}} {
+		t.Run(args[0], func(t *testing.T) {
+			fileOut, fileErr, fileCode := cmdtest.Run(t, nil, append(args, "-C", cmdtest.ExampleRepo)...)
+			dbOut, dbErr, dbCode := cmdtest.Run(t, env, append(args, "-C", repo)...)
+			if fileCode != dbCode {
+				t.Fatalf("exit: files %d, postgres %d\nfiles: %s\npostgres: %s", fileCode, dbCode, fileErr, dbErr)
+			}
+			var a, b map[string]any
+			if err := json.Unmarshal([]byte(fileOut), &a); err != nil {
+				t.Fatalf("files: %v\n%s", err, fileErr)
+			}
+			if err := json.Unmarshal([]byte(dbOut), &b); err != nil {
+				t.Fatalf("postgres: %v\n%s", err, dbErr)
+			}
+			delete(a, "rows") // paths and formats differ; the counts are compared in fleetdb
+			delete(b, "rows")
+			if !sameJSON(a, b) {
+				ja, _ := json.MarshalIndent(a, "", " ")
+				jb, _ := json.MarshalIndent(b, "", " ")
+				t.Errorf("files and postgres differ:\n--- files\n%s\n--- postgres\n%s", ja, jb)
+			}
+		})
+	}
+}
+
+// sameJSON compares decoded JSON, numbers to 1e-9 (the engines sum
+// per-device uptimes in different orders: the mean differs in the 16th
+// digit).
+func sameJSON(a, b any) bool {
+	switch x := a.(type) {
+	case float64:
+		y, ok := b.(float64)
+		return ok && math.Abs(x-y) <= 1e-9*math.Max(1, math.Abs(x))
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for k, v := range x {
+			if w, ok := y[k]; !ok || !sameJSON(v, w) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !sameJSON(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	return reflect.DeepEqual(a, b)
+}
+
+// Bad input from the database side: exit 2, the place in iotpm.yaml, the
+// table and column, never the password.
+func TestPostgresSourceBadInput(t *testing.T) {
+	repo, env, schema := dbRepo(t)
+	cfg := filepath.Join(repo, "iotpm.yaml")
+	original, _ := os.ReadFile(cfg)
+	edit := func(old, new string) {
+		t.Helper()
+		if !strings.Contains(string(original), old) {
+			t.Fatalf("iotpm.yaml has no %q", old)
+		}
+		os.WriteFile(cfg, []byte(strings.Replace(string(original), old, new, 1)), 0o644)
+	}
+	for _, tc := range []struct {
+		name, old, new string
+		env            map[string]string
+		want           []string
+	}{
+		{"missing table", schema + ".ota", schema + ".jobs", env, []string{"iotpm.yaml:", "table " + schema + ".jobs: no such table"}},
+		{"missing column", "job_id: job_id", "job_id: jobId", env, []string{"iotpm.yaml:", `has no column "jobId"`, "its columns: job_id"}},
+		{"epoch without unit", "{column: ts_ms, unit: ms}", "ts_ms", env, []string{"lifecycle.ts_ms is bigint: say its epoch unit"}},
+		{"text as time", "created_at: created_at}", "created_at: subject}", env, []string{"tickets.subject is text; a time must be"}},
+		{"wrong id column", "device_id: clientId", "device_id: event_type", env, []string{"none of the", "lifecycle.event_type", "is it the right column?"}},
+		{"unknown event values", "event: event_type", "event: clientId", env, []string{"rows with unknown event value", "drip-"}},
+		{"no DSN", "", "", map[string]string{}, []string{"FLEET_DSN is not set"}},
+		{"bad password", "", "", map[string]string{"FLEET_DSN": "postgres://iotpm:s3cret-pw@127.0.0.1:1/fleet?connect_timeout=2"}, []string{`database "fleet" on 127.0.0.1:1`}},
+		{"unknown role", "feature: feature,", "feature: feature, colour: feature,", env, []string{`has no role "colour"`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.old != "" {
+				edit(tc.old, tc.new)
+			} else {
+				os.WriteFile(cfg, original, 0o644)
+			}
+			stdout, stderr, code := cmdtest.Run(t, tc.env, "metrics", "-C", repo, "-o", "json")
+			if code != cmdutil.ExitInvalid || stdout != "" {
+				t.Fatalf("exit %d (want 2), stdout %q, stderr:\n%s", code, stdout, stderr)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, stderr)
+				}
+			}
+			if strings.Contains(stderr, "s3cret") {
+				t.Errorf("the password is in the message:\n%s", stderr)
+			}
+		})
+	}
+}
+
+// --print-sql writes a psql script that needs no connection; --source files
+// with a postgres config reads the flags' files.
+func TestPostgresPrintSQL(t *testing.T) {
+	repo, _, schema := dbRepo(t)
+	stdout, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", repo, "--print-sql")
+	if code != cmdutil.ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, w := range []string{"\\gset", "PREPARE iotpm_device_metrics AS", "EXECUTE iotpm_ota_success_rate(", `"` + schema + `"."lifecycle"`, `"clientId"`, "PARTITION BY device_id"} {
+		if !strings.Contains(stdout, w) {
+			t.Errorf("the script lacks %q", w)
+		}
+	}
+	_, stderr, code = cmdtest.Run(t, nil, "metrics", "-C", repo, "--events", "exports/lifecycle.csv")
+	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, "--source files") {
+		t.Errorf("a file flag with the postgres source: exit %d, %s", code, stderr)
+	}
+	_, stderr, code = cmdtest.Run(t, nil, "metrics", "-C", repo, "--source", "files", "--events", "exports/lifecycle.csv", "-o", "json")
+	if code != cmdutil.ExitOK {
+		t.Errorf("--source files: exit %d, %s", code, stderr)
+	}
+}
+
+// --timeout cancels the queries: exit 2 with what to do, nothing written.
+func TestPostgresTimeout(t *testing.T) {
+	repo, env, _ := dbRepo(t)
+	stdout, stderr, code := cmdtest.Run(t, env, "metrics", "-C", repo, "-o", "json", "--timeout", "1ms")
+	if code != cmdutil.ExitInvalid || stdout != "" || !strings.Contains(stderr, "took longer than 1ms") {
+		t.Fatalf("exit %d, stdout %q, stderr:\n%s", code, stdout, stderr)
+	}
+}

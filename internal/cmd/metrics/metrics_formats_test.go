@@ -1,0 +1,192 @@
+package metrics_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	metricscmd "github.com/iotpm/iotpm/internal/cmd/metrics"
+
+	"github.com/iotpm/iotpm/internal/cmd/cmdtest"
+
+	"github.com/iotpm/iotpm/internal/cmdutil"
+)
+
+func TestListFormatsGolden(t *testing.T) {
+	cmdtest.RunGoldens(t, []cmdtest.Case{
+		{"list-formats.golden", []string{"metrics", "--list-formats"}},
+		{"list-formats-json.golden", []string{"metrics", "--list-formats", "-o", "json"}},
+	})
+}
+
+func formatsDir(t *testing.T) string {
+	t.Helper()
+	dir, err := filepath.Abs(filepath.Join("..", "..", "export", "testdata", "formats"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// Every input's format shows in the ROWS accounting, detected or named.
+func TestMetricsShowsTheFormat(t *testing.T) {
+	dir := formatsDir(t)
+	stdout, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir, "--events", "particle-events.csv", "--ota", "aws-iot-jobs-v1.csv",
+		"--format", "ota=aws-iot-jobs", "--from", "2026-10-10", "--to", "2026-10-11", "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var doc struct {
+		Rows map[string]metricscmd.RowsJSON `json:"rows"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	ev, ota := doc.Rows["events"], doc.Rows["ota"]
+	if ev.Format != "particle-events" || !ev.FormatDetected || ev.Ignored != 5 || ev.Columns["device_id"] != "coreid" {
+		t.Errorf("events rows %+v", ev)
+	}
+	if ota.Format != "aws-iot-jobs" || ota.FormatDetected {
+		t.Errorf("ota rows %+v", ota)
+	}
+}
+
+func TestMetricsTimeZoneFlag(t *testing.T) {
+	dir := formatsDir(t)
+	args := []string{"metrics", "-C", dir, "--events", "grafana-formatted.csv", "--from", "2026-10-10T11:00:00Z", "--to", "2026-10-10T13:00:00Z", "-o", "json"}
+	_, stderr, code := cmdtest.Run(t, nil, args...)
+	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, "has no zone and this format's times are local") {
+		t.Fatalf("without --tz: exit %d: %s", code, stderr)
+	}
+	stdout, stderr, code := cmdtest.Run(t, nil, append(args, "--tz", "events=Europe/Berlin", "--as-of", "2026-10-10T13:00:00Z")...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var doc struct {
+		Uptime metricscmd.UptimeJSON `json:"connectivity_uptime"`
+	}
+	json.Unmarshal([]byte(stdout), &doc)
+	// connected 11:00–12:00 UTC (13:00–14:00 in Berlin) of 11:00–13:00
+	if doc.Uptime.Value == nil || *doc.Uptime.Value != 0.5 {
+		t.Errorf("uptime %v", doc.Uptime.Value)
+	}
+}
+
+func TestMetricsFormatUsageErrors(t *testing.T) {
+	dir := formatsDir(t)
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--format", "events=particle"}, `unknown events format "particle"; did you mean "particle-events"?`},
+		{[]string{"--format", "events"}, `--format "events": write KIND=VALUE, e.g. events=particle-events`},
+		{[]string{"--format", "ota=aws-iot-jobs"}, "--format names ota, which is not an input"},
+		{[]string{"--tz", "events=Mars/Olympus"}, `"Mars/Olympus" is not a time zone in the IANA database`},
+		{[]string{"--tz", "event=UTC"}, `unknown input "event"`},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			args := append([]string{"metrics", "-C", dir, "--events", "particle-events.csv", "--month", "2026-10"}, tt.args...)
+			stdout, stderr, code := cmdtest.Run(t, nil, args...)
+			if code != cmdutil.ExitInvalid || stdout != "" || !strings.Contains(stderr, tt.want) {
+				t.Fatalf("exit %d stdout %q stderr:\n%s", code, stdout, stderr)
+			}
+		})
+	}
+}
+
+// None of the events' device ids is in devices.csv: the device column is
+// almost certainly the wrong one, so the run stops and shows both sides.
+func TestMetricsStopsWhenNoDeviceJoins(t *testing.T) {
+	dir := t.TempDir()
+	cmdtest.WriteFile(t, dir, "devices.csv", "device_id,shipped_at\ndrip-000201,2026-09-01\ndrip-000202,2026-09-01\n")
+	cmdtest.WriteFile(t, dir, "events.csv", "id,eventTime,eventType\n38c44f4c-6d1e,2026-10-10T11:00:00Z,connected\n")
+	stdout0, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir, "--devices", "devices.csv", "--events", "events.csv", "--month", "2026-10")
+	want := `none of the 1 device ids of events (column id, format generic) is in the devices input ` + filepath.Join(dir, "devices.csv") +
+		` (column device_id): e.g. "38c44f4c-6d1e" here, "drip-000201" there; if the column is the wrong one, name it with --map events.device_id=COLUMN`
+	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, want) {
+		t.Fatalf("exit %d, stderr:\n%s\nwant %s\nstdout %s", code, stderr, want, stdout0)
+	}
+	// some unknown: a warning, counted
+	cmdtest.WriteFile(t, dir, "events.csv", "device_id,timestamp,event\ndrip-000201,2026-10-10T11:00:00Z,connected\nghost-1,2026-10-10T11:00:00Z,connected\n")
+	stdout, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir, "--devices", "devices.csv", "--events", "events.csv", "--month", "2026-10", "-o", "json")
+	if code != 0 || !strings.Contains(stderr, `1 of the 2 device ids of events are not in the devices input`) {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	var doc struct {
+		Rows map[string]metricscmd.RowsJSON `json:"rows"`
+	}
+	json.Unmarshal([]byte(stdout), &doc)
+	if doc.Rows["events"].UnknownDevices != 1 {
+		t.Errorf("rows %+v", doc.Rows["events"])
+	}
+}
+
+// A repo's own format in iotpm.yaml: positioned problems exit 2; a valid
+// one is detected and listed.
+func TestMetricsRepoFormats(t *testing.T) {
+	dir := t.TempDir()
+	cmdtest.WriteFile(t, dir, "hub.csv", "unit,happened,what\nunit:7,2026-10-10T11:00:00Z,UP\nunit:7,2026-10-10T12:00:00Z,PING\n")
+	os.WriteFile(filepath.Join(dir, "iotpm.yaml"), []byte(`metrics:
+  month: 2026-10
+  inputs:
+    events: {path: hub.csv, tz: UTC}
+formats:
+  - name: acme-hub
+    kind: events
+    signature: [unit, happened, what]
+    columns: {device_id: unit, timestamp: happened, event: what}
+    extract: {device_id: '^unit:(.+)$'}
+    values: {connect: [UP], disconnect: [DOWN], ignore: [PING]}
+`), 0o644)
+	stdout, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir, "-o", "json")
+	if code != 0 || !strings.Contains(stdout, `"format": "acme-hub"`) || !strings.Contains(stdout, `"event ping": 1`) {
+		t.Fatalf("exit %d stderr %s\n%s", code, stderr, stdout)
+	}
+	stdout, _, _ = cmdtest.Run(t, nil, "metrics", "-C", dir, "--list-formats")
+	if !strings.HasPrefix(strings.SplitN(stdout, "\n", 3)[1], "acme-hub") {
+		t.Errorf("the repo's format is not listed first:\n%s", stdout)
+	}
+	os.WriteFile(filepath.Join(dir, "iotpm.yaml"), []byte(`metrics:
+  month: 2026-10
+  inputs:
+    events: {path: hub.csv, format: acme, tz: Berlin}
+formats:
+  - name: acme-hub
+    kind: events
+    columns: {device_id: unit, timestamp: happened}
+    extract: {device_id: '^unit:.+$'}
+`), 0o644)
+	_, stderr, code = cmdtest.Run(t, nil, "metrics", "-C", dir)
+	for _, want := range []string{
+		`iotpm.yaml:4:47: metrics.inputs.events.tz: "Berlin" is not a time zone in the IANA database`,
+		`iotpm.yaml:9:26: formats[0].extract.device_id: "^unit:.+$" must have exactly one capture group`,
+	} {
+		if code != cmdutil.ExitInvalid || !strings.Contains(stderr, want) {
+			t.Errorf("exit %d, stderr lacks %q:\n%s", code, want, stderr)
+		}
+	}
+}
+
+func TestMetricsSnapshotOTASaysSo(t *testing.T) {
+	stdout, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", formatsDir(t), "--ota", "azure-device-update.csv", "--month", "2030-01")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	// 2 succeeded, 1 failed: counted even in a window long after the export
+	if !strings.Contains(stdout, "66.7%") || !strings.Contains(stdout, "states from a snapshot export, counted whatever the window") {
+		t.Errorf("stdout:\n%s", stdout)
+	}
+}
+
+func TestValidateChecksRepoFormats(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "iotpm.yaml"), []byte("formats:\n  - name: x\n    kind: ota\n    columns: {device_id: unit}\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "features.yaml"), []byte("features: []\n"), 0o644)
+	_, stderr, code := cmdtest.Run(t, nil, "validate", "-C", dir)
+	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, "iotpm.yaml:4:14: format x: columns: missing job_id, which an ota input needs") {
+		t.Errorf("exit %d:\n%s", code, stderr)
+	}
+}

@@ -1,0 +1,265 @@
+package metrics_test
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	metricscmd "github.com/iotpm/iotpm/internal/cmd/metrics"
+
+	"github.com/iotpm/iotpm/internal/cmd/cmdtest"
+
+	"github.com/iotpm/iotpm/internal/cmdutil"
+	"github.com/iotpm/iotpm/internal/render"
+)
+
+func TestMetricsGolden(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"table.golden", nil},
+		{"json.golden", []string{"-o", "json"}},
+		{"yaml.golden", []string{"-o", "yaml"}},
+		{"csv.golden", []string{"-o", "csv"}},
+		{"markdown.golden", []string{"-o", "markdown"}},
+		{"gates.golden", []string{"--min-uptime", "75%", "--min-ota", "95%", "--min-mad", "150", "--min-activation", "0.5"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append(append([]string{"metrics", "-C", cmdtest.ExampleRepo}, cmdtest.ExampleInputs...), tt.args...)
+			stdout, stderr, code := cmdtest.Run(t, nil, args...)
+			if code != cmdutil.ExitOK || stderr != "" {
+				t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+			}
+			cmdtest.Golden(t, tt.name, stdout)
+		})
+	}
+}
+
+// An AWS IoT lifecycle export (clientId,timestamp,eventType, epoch ms) is
+// read as it is, and only the metrics whose inputs were given appear.
+func TestMetricsAWSExportWithoutMapping(t *testing.T) {
+	events, _ := filepath.Abs(filepath.Join(cmdtest.ExampleRepo, "exports", "lifecycle.csv"))
+	stdout, _, code := cmdtest.Run(t, nil, "metrics", "-C", t.TempDir(), "--events", events, "--month", "2026-10", "-o", "json")
+	if code != 0 {
+		t.Fatal(code)
+	}
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"window", "connectivity_uptime", "monthly_active_devices", "rows"} {
+		if _, ok := doc[want]; !ok {
+			t.Errorf("missing %s", want)
+		}
+	}
+	for _, absent := range []string{"activation_rate", "ota_success_rate", "customers"} {
+		if _, ok := doc[absent]; ok {
+			t.Errorf("%s present without its inputs", absent)
+		}
+	}
+}
+
+func TestMetricsBadRows(t *testing.T) {
+	dir := t.TempDir()
+	cmdtest.WriteFile(t, dir, "events.csv", "clientId,timestamp,eventType\n"+
+		"d1,1790812800000,connected\n"+
+		"d1,soon,connected\n"+
+		"d2,1790812800000,rebooting\n"+
+		"d3,1790812800000,connected\n")
+	path := filepath.Join(dir, "events.csv")
+	stdout, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir, "--events", "events.csv", "--month", "2026-10")
+	if code != cmdutil.ExitInvalid || stdout != "" {
+		t.Fatalf("exit %d stdout %q", code, stdout)
+	}
+	for _, want := range []string{
+		path + `:3: unparseable timestamp "soon" (expected ISO 8601 or epoch s/ms/µs/ns)`,
+		path + `:4: unknown event value "rebooting" in column eventType (format aws-iot-lifecycle: connect: connected, online; disconnect: disconnected, offline)`,
+		"iotpm: 2 bad rows (fix them, or tolerate them with --max-bad-rows N); nothing was computed",
+	} {
+		if !strings.Contains(stderr, want+"\n") {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	stdout, stderr, code = cmdtest.Run(t, nil, "metrics", "-C", dir, "--events", "events.csv", "--month", "2026-10", "--max-bad-rows", "2", "-o", "json")
+	if code != 0 || !strings.Contains(stderr, "skipped 2 bad rows") {
+		t.Fatalf("tolerated: exit %d stderr %s", code, stderr)
+	}
+	var doc struct {
+		Rows map[string]metricscmd.RowsJSON `json:"rows"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	r := doc.Rows["events"]
+	if r.Read != 4 || r.Used != 2 || r.Skipped != 2 || r.SkippedByReason["unparseable timestamp"] != 1 || r.SkippedByReason["unknown event value"] != 1 {
+		t.Errorf("rows %+v", r)
+	}
+	if _, _, code := cmdtest.Run(t, nil, "metrics", "-C", dir, "--events", "events.csv", "--month", "2026-10", "--max-bad-rows", "1"); code != cmdutil.ExitInvalid {
+		t.Errorf("2 bad rows over --max-bad-rows 1: exit %d", code)
+	}
+}
+
+func TestMetricsGates(t *testing.T) {
+	args := append([]string{"metrics", "-C", cmdtest.ExampleRepo}, cmdtest.ExampleInputs...)
+	stdout, stderr, code := cmdtest.Run(t, nil, append(args, "--min-uptime", "99%", "--min-mad", "100")...)
+	if code != cmdutil.ExitGate {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	if !strings.Contains(stderr, "gate failed: connectivity uptime is 98.55%, not >= 99% (--min-uptime)") {
+		t.Errorf("stderr:\n%s", stderr)
+	}
+	if strings.Contains(stderr, "monthly active devices is") {
+		t.Errorf("the MAD gate passes (190 ≥ 100):\n%s", stderr)
+	}
+	if !strings.Contains(stdout, "FAIL") || !strings.Contains(stdout, "pass") {
+		t.Errorf("the table shows each gate:\n%s", stdout)
+	}
+}
+
+func TestMetricsUsageErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--month", "2026-10", "-C", "$EMPTY"}, "give at least one input"},
+		{[]string{"--events", "$EXAMPLE/exports/lifecycle.csv", "-C", "$EMPTY"}, "give the window: --month YYYY-MM, or --from and --to"},
+		{[]string{"--events", "exports/lifecycle.csv", "--month", "October"}, `--month "October": write YYYY-MM`},
+		{[]string{"--events", "exports/lifecycle.csv", "--from", "2026-10-05", "--to", "2026-10-01"}, "--to 2026-10-01 must be after --from 2026-10-05"},
+		{[]string{"--events", "exports/lifecycle.csv", "--month", "2026-10", "--min-uptime", "98"}, "is ambiguous: write 98% or 0.98"},
+		{[]string{"--events", "$EXAMPLE/exports/lifecycle.csv", "--month", "2026-10", "--min-ota", "95%", "-C", "$EMPTY"}, "--min-ota needs --ota"},
+		{[]string{"--events", "exports/lifecycle.csv", "--month", "2026-10", "--map", "events.serial=x"}, `events has no column "serial"`},
+		{[]string{"--events", "exports/lifecycle.csv", "--month", "2026-10", "--map", "nope"}, "write KIND.COLUMN=Header"},
+		{[]string{"--events", "exports/nope.csv", "--month", "2026-10"}, "no such file"},
+		{[]string{"--events", "exports/devices.csv", "--month", "2026-10"}, "no timestamp column"},
+		{[]string{"--events", "exports/lifecycle.csv", "--month", "2026-10", "--health", "red=80,yellow=60"}, "red must be below yellow"},
+	}
+	empty := t.TempDir() // a repo without iotpm.yaml
+	example, _ := filepath.Abs(cmdtest.ExampleRepo)
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			args := []string{"metrics", "-C", cmdtest.ExampleRepo}
+			for _, a := range tt.args {
+				args = append(args, strings.NewReplacer("$EMPTY", empty, "$EXAMPLE", example).Replace(a))
+			}
+			stdout, stderr, code := cmdtest.Run(t, nil, args...)
+			if code != cmdutil.ExitInvalid || stdout != "" || !strings.Contains(stderr, tt.want) {
+				t.Fatalf("exit %d stdout %q stderr:\n%s", code, stdout, stderr)
+			}
+		})
+	}
+}
+
+func TestMetricsMapColumn(t *testing.T) {
+	dir := t.TempDir()
+	cmdtest.WriteFile(t, dir, "conn.csv", "serial_no;when;what\nd1;2026-10-01T00:00:00Z;online\nd1;2026-10-16T12:00:00Z;offline\n")
+	stdout, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir, "--events", "conn.csv", "--month", "2026-10", "-o", "json", "--as-of", "2026-11-01",
+		"--map", "events.device_id=serial_no", "--map", "events.timestamp=when", "--map", "events.event=what")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var doc struct {
+		Uptime metricscmd.UptimeJSON `json:"connectivity_uptime"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	// connected from the 1st to the 16th at noon: 15.5 of 31 days
+	if doc.Uptime.Value == nil || *doc.Uptime.Value != 15.5/31 {
+		t.Errorf("uptime %v", doc.Uptime.Value)
+	}
+}
+
+// A flag replaces its own input only: the others come from iotpm.yaml.
+func TestMetricsFlagOverridesOnlyItsInput(t *testing.T) {
+	dir := cmdtest.CopyExample(t)
+	ota, err := os.ReadFile(filepath.Join(dir, "exports", "ota.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(ota), "\n")
+	if err := os.WriteFile(filepath.Join(dir, "ota-head.csv"), []byte(strings.Join(lines[:101], "")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir, "--ota", "ota-head.csv", "-o", "json")
+	if code != cmdutil.ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var doc struct {
+		Rows map[string]struct {
+			Read int `json:"read"`
+		} `json:"rows"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	read := map[string]int{}
+	for input, r := range doc.Rows {
+		read[input] = r.Read
+	}
+	if len(read) != 5 || read["ota"] != 100 || read["devices"] != 240 {
+		t.Errorf("inputs read: %v; want all five from iotpm.yaml, ota from the flag (100 rows)", read)
+	}
+}
+
+// -o csv writes every table, each after a "# table: NAME" line; --table
+// picks one as plain CSV, whose rows are the same.
+func TestMetricsCSVTables(t *testing.T) {
+	all, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", cmdtest.ExampleRepo, "-o", "csv")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	sections := strings.Split(all, "\n\n")
+	if len(sections) != len(metricscmd.CSVTables) {
+		t.Fatalf("%d sections, want %d:\n%s", len(sections), len(metricscmd.CSVTables), all)
+	}
+	for i, name := range metricscmd.CSVTables {
+		one, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", cmdtest.ExampleRepo, "-o", "csv", "--table", name)
+		if code != 0 {
+			t.Fatalf("--table %s: exit %d: %s", name, code, stderr)
+		}
+		want := "# table: " + name + "\n" + one
+		if got := sections[i] + "\n"; i == len(sections)-1 {
+			got = sections[i]
+			if got != want {
+				t.Errorf("section %d:\n%s\nwant:\n%s", i, got, want)
+			}
+		} else if got != want {
+			t.Errorf("section %d:\n%s\nwant:\n%s", i, got, want)
+		}
+		if r, err := csv.NewReader(strings.NewReader(one)).ReadAll(); err != nil || len(r) < 2 {
+			t.Errorf("--table %s is not a CSV with rows: %v %v", name, r, err)
+		}
+	}
+	if _, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", cmdtest.ExampleRepo, "--table", "months"); code != cmdutil.ExitInvalid || !strings.Contains(stderr, "add -o csv") {
+		t.Errorf("--table without -o csv: exit %d: %s", code, stderr)
+	}
+}
+
+// Counts in the human table carry thousands separators, notes included.
+func TestMetricsTableSeparators(t *testing.T) {
+	v, med := 0.985, 0.991
+	doc := metricscmd.JSON{Uptime: &metricscmd.UptimeJSON{Value: &v, Median: &med, ConnectedHours: 1234567, ObservedHours: 1250000, Devices: 100000, BelowSLO: 45961, LeftOut: 1200, SLO: 0.99}}
+	var b strings.Builder
+	if err := metricscmd.SummaryTable(doc).Text(&b, render.Term{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"1,234,567 h", "1,250,000 h", "100,000 devices", "45,961 below 99% SLO", "1,200 left out"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, b.String())
+		}
+	}
+}
+
+// Missing inputs are all reported before any input is read.
+func TestMetricsMissingInputsFirst(t *testing.T) {
+	events, _ := filepath.Abs(filepath.Join(cmdtest.ExampleRepo, "exports", "lifecycle.csv"))
+	_, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", t.TempDir(), "--month", "2026-10", "--events", events, "--ota", "nope.csv", "--usage", "nope2.csv")
+	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, "nope.csv: no such file") || !strings.Contains(stderr, "nope2.csv: no such file") || !strings.Contains(stderr, "2 problems") {
+		t.Errorf("exit %d: %s", code, stderr)
+	}
+}

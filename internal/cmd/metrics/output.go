@@ -1,0 +1,225 @@
+package metrics
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/iotpm/iotpm/internal/render"
+)
+
+func pctOr(v *float64, decimals int) string {
+	if v == nil {
+		return "-"
+	}
+	return render.Percent(*v, decimals)
+}
+
+func gateFor(doc JSON, name string) (string, string) {
+	for _, g := range doc.Gates {
+		if g.Name == name {
+			if g.Passed {
+				return g.Threshold, "pass"
+			}
+			return g.Threshold, "FAIL"
+		}
+	}
+	return "-", "-"
+}
+
+func SummaryTable(doc JSON) *render.Table {
+	t := &render.Table{Columns: []render.Column{{Header: "METRIC"}, {Header: "VALUE", Right: true}, {Header: "NUMERATOR", Right: true, Hide: 2},
+		{Header: "DENOMINATOR", Right: true, Hide: 1}, {Header: "NOTE", Hide: 3}, {Header: "GATE"}, {Header: "STATUS"}}}
+	var statuses []string
+	row := func(name, key, value, numerator, denominator, note string) {
+		g, st := gateFor(doc, key)
+		t.Append(name, value, numerator, denominator, note, g, st)
+		statuses = append(statuses, st)
+	}
+	count := func(n int) string { return render.Number(float64(n), 0) }
+	if u := doc.Uptime; u != nil {
+		note := fmt.Sprintf("%s devices, median %s, %s below %s SLO", count(u.Devices), pctOr(u.Median, 2), count(u.BelowSLO), render.Percent(u.SLO, 1))
+		for _, x := range []struct {
+			n    int
+			what string
+		}{{u.Dormant, "dormant"}, {u.NeverActivated, "never activated"}, {u.Retired, "retired"}, {u.LeftOut, "left out"}} {
+			if x.n > 0 {
+				note += fmt.Sprintf(", %s %s", count(x.n), x.what)
+			}
+		}
+		if u.Reason != "" {
+			note = u.Reason
+		}
+		row("connectivity uptime", "connectivity_uptime", pctOr(u.Value, 2), render.Number(u.ConnectedHours, 0)+" h", render.Number(u.ObservedHours, 0)+" h", note)
+	}
+	if m := doc.MAD; m != nil {
+		value, note := "-", m.Reason
+		if m.Value != nil {
+			value, note = count(*m.Value), fmt.Sprintf("%s by connection, %s by activity only", count(m.ByConnection), count(m.ByActivityOnly))
+		}
+		row("monthly active devices", "monthly_active_devices", value, "", count(m.DevicesInInput), note)
+	}
+	if a := doc.Activation; a != nil {
+		note := fmt.Sprintf("within %s days of shipping", render.Number(a.WindowDays, 1))
+		if !a.Mature {
+			note += "; immature cohort"
+		}
+		if a.Reason != "" {
+			note = a.Reason
+		}
+		row("activation rate", "activation_rate", pctOr(a.Value, 1), count(a.Activated), count(a.Shipped), note)
+	}
+	if o := doc.OTA; o != nil {
+		note := fmt.Sprintf("%s pending, %s excluded", count(o.Pending), count(o.Excluded))
+		if o.Snapshot {
+			note += "; states from a snapshot export, counted whatever the window"
+		}
+		if o.Reason != "" {
+			note = o.Reason + "; " + note
+		}
+		row("OTA success rate", "ota_success_rate", pctOr(o.Value, 1), strconv.Itoa(o.Success), strconv.Itoa(o.Success+o.Failure), note)
+	}
+	t.Tone = func(r, c int) render.Tone {
+		if c == 6 {
+			return render.StatusTone(statuses[r])
+		}
+		return render.Plain
+	}
+	return t
+}
+
+func Write(w io.Writer, format render.Format, doc JSON, term render.Term, table string) error {
+	switch format {
+	case render.FormatJSON:
+		return render.JSON(w, doc)
+	case render.FormatYAML:
+		return render.YAML(w, doc)
+	case render.FormatCSV:
+		return writeMetricsCSV(w, doc, table)
+	}
+	md := format == render.FormatMarkdown
+	section := func(title string, t *render.Table) error {
+		if md {
+			fmt.Fprintf(w, "\n### %s\n\n", title)
+			return t.Markdown(w)
+		}
+		fmt.Fprintf(w, "\n%s\n", strings.ToUpper(title))
+		return t.Text(w, term)
+	}
+	if md {
+		fmt.Fprintf(w, "## Fleet metrics %s to %s\n\n", doc.Window.From, doc.Window.To)
+		if err := SummaryTable(doc).Markdown(w); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(w, "Window %s to %s\n\n", doc.Window.From, doc.Window.To)
+		if err := SummaryTable(doc).Text(w, term); err != nil {
+			return err
+		}
+	}
+	if len(doc.Months) > 0 {
+		t := &render.Table{Columns: []render.Column{{Header: "MONTH"}, {Header: "MAD", Right: true}, {Header: "UPTIME", Right: true}}}
+		for _, m := range doc.Months {
+			t.Append(m.Month, render.Number(float64(m.MAD), 0), pctOr(m.Uptime, 2))
+		}
+		if err := section("By month", t); err != nil {
+			return err
+		}
+		if md {
+			for _, chart := range mermaidMonths(doc.Months) {
+				fmt.Fprintf(w, "\n```mermaid\n%s```\n", chart)
+			}
+		}
+	}
+	if a := doc.Activation; a != nil && len(a.ByShipMonth) > 0 {
+		t := &render.Table{Columns: []render.Column{{Header: "SHIP MONTH"}, {Header: "SHIPPED", Right: true}, {Header: "ACTIVATED", Right: true}, {Header: "RATE", Right: true}, {Header: "COHORT"}}}
+		for _, c := range a.ByShipMonth {
+			mature := "mature"
+			if !c.Mature {
+				mature = "immature"
+			}
+			t.Append(c.Month, strconv.Itoa(c.Shipped), strconv.Itoa(c.Activated), pctOr(c.Value, 1), mature)
+		}
+		if err := section("Activation by ship month", t); err != nil {
+			return err
+		}
+	}
+	if o := doc.OTA; o != nil && len(o.Jobs) > 0 {
+		t := &render.Table{Columns: []render.Column{{Header: "JOB"}, {Header: "SUCCESS RATE", Right: true}, {Header: "SUCCEEDED", Right: true}, {Header: "FAILED", Right: true}, {Header: "PENDING", Right: true}, {Header: "EXCLUDED", Right: true}}}
+		for _, j := range o.Jobs {
+			t.Append(j.Job, pctOr(j.Value, 1), strconv.Itoa(j.Success), strconv.Itoa(j.Failure), strconv.Itoa(j.Pending), strconv.Itoa(j.Excluded))
+		}
+		if err := section("OTA by job", t); err != nil {
+			return err
+		}
+	}
+	if len(doc.Customers) > 0 {
+		t := &render.Table{Columns: []render.Column{{Header: "CUSTOMER"}, {Header: "SCORE", Right: true}, {Header: "BAND"}, {Header: "DEVICES", Right: true},
+			{Header: "UPTIME", Right: true}, {Header: "USAGE", Right: true}, {Header: "TICKETS/100", Right: true}}}
+		var bands []string
+		for _, c := range doc.Customers {
+			score := "-"
+			if c.Score != nil {
+				score = render.Number(*c.Score, 1)
+			}
+			comp := func(name string, pct bool) string {
+				cj, ok := c.Components[name]
+				if !ok || cj.Raw == nil {
+					return "-"
+				}
+				if pct {
+					return render.Percent(*cj.Raw, 1)
+				}
+				return render.Number(*cj.Raw, 1)
+			}
+			t.Append(c.ID, score, c.Band, strconv.Itoa(c.Devices), comp("uptime", true), comp("usage", true), comp("tickets_per_100_devices", false))
+			bands = append(bands, c.Band)
+		}
+		t.Tone = func(r, col int) render.Tone {
+			if col != 2 {
+				return render.Plain
+			}
+			switch bands[r] {
+			case "red":
+				return render.Bad
+			case "green":
+				return render.Good
+			}
+			return render.Plain
+		}
+		if err := section("Customers by health (worst first)", t); err != nil {
+			return err
+		}
+	}
+	title := "Rows"
+	if doc.Horizon != nil {
+		title += " (data horizon " + *doc.Horizon + ")"
+	}
+	return section(title, rowsTable(doc))
+}
+
+// mermaidMonths charts MAD (bars) and uptime (a line, in percent) by month
+// as two xychart-beta diagrams: their scales differ, and a chart has one
+// y-axis.
+func mermaidMonths(months []MonthJSON) []string {
+	labels := make([]string, len(months))
+	mads := make([]string, len(months))
+	ups := make([]string, len(months))
+	maxMAD := 0
+	for i, m := range months {
+		labels[i] = strconv.Quote(m.Month)
+		mads[i] = strconv.Itoa(m.MAD)
+		maxMAD = max(maxMAD, m.MAD)
+		ups[i] = "0"
+		if m.Uptime != nil {
+			ups[i] = strconv.FormatFloat(*m.Uptime*100, 'f', 2, 64)
+		}
+	}
+	x := fmt.Sprintf("    x-axis [%s]\n", strings.Join(labels, ", "))
+	mad := "xychart-beta\n    title \"Monthly active devices\"\n" + x +
+		fmt.Sprintf("    y-axis \"Devices\" 0 --> %d\n    bar [%s]\n", max(maxMAD, 1), strings.Join(mads, ", "))
+	up := "xychart-beta\n    title \"Connectivity uptime (%)\"\n" + x +
+		fmt.Sprintf("    y-axis \"Uptime %%\" 0 --> 100\n    line [%s]\n", strings.Join(ups, ", "))
+	return []string{mad, up}
+}

@@ -1,0 +1,188 @@
+package metrics
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"runtime/debug"
+
+	"github.com/iotpm/iotpm/internal/cmdutil"
+	"github.com/iotpm/iotpm/internal/diag"
+	"github.com/iotpm/iotpm/internal/export"
+	"github.com/iotpm/iotpm/internal/gate"
+	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/iotpm/iotpm/internal/render"
+	"github.com/iotpm/iotpm/pkg/metrics"
+)
+
+// Outcome is a computation's result; problems are bad rows and
+// unreadable inputs, as diagnostics.
+type Outcome struct {
+	report metrics.Report
+	stats  []*export.Stats
+	// ageDays is min(to, now) − H in days; nil when no input has a row.
+	ageDays *float64
+	// dormantDays is D, as the job resolved it.
+	dormantDays float64
+	badRows     int
+	Problems    diag.List
+}
+
+// RunJob reads the inputs and computes the metrics. Its error is
+// the context's, when it is cancelled; problems with the inputs are in the
+// outcome.
+func RunJob(f *cmdutil.Factory, job *Job) (*Outcome, error) {
+	ctx := f.Context()
+	// Event logs are a few large pointer-free arrays: collecting garbage
+	// sooner costs little CPU and keeps peak memory near the live set
+	// (the default lets the heap grow to twice it). GOGC still wins.
+	if f.Getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(20))
+	}
+	out := &Outcome{}
+	if job.db != nil {
+		if err := runDBJob(f, job, out); err != nil {
+			return nil, err
+		}
+		if !out.Problems.HasErrors() {
+			finishMetrics(f, job, out)
+		}
+		return out, nil
+	}
+	w := job.window
+	act := int64(job.activation * 1e6)
+	data := metrics.NewData()
+	useUntil := w.To
+	if _, ok := job.inputs["devices"]; ok {
+		useUntil = w.To + act
+	}
+	ing := &export.Ingest{Data: data, Window: w, UseUntil: useUntil, Formats: job.formats, MaxExpansion: job.expansion}
+	if f.IO.IsStderrTTY() {
+		ing.Progress = func(kind string, read, size int64) {
+			pct := 0.0
+			if size > 0 {
+				pct = float64(read) / float64(size) * 100
+			}
+			fmt.Fprintf(f.IO.ErrOut, "\rreading %s: %3.0f%% (%s of %s MB)", kind, pct, render.Number(float64(read)/1e6, 0), render.Number(float64(size)/1e6, 0))
+		}
+	}
+	// every input there before reading any: a missing ota.csv should not
+	// cost the read of a 10M-row event log first
+	for _, kind := range inputKinds {
+		if in, ok := job.inputs[kind]; ok {
+			if _, err := os.Stat(in.Path); errors.Is(err, os.ErrNotExist) {
+				out.Problems.Errorf(diag.File, in.Path, 0, 0, "no such file")
+			}
+		}
+	}
+	if out.Problems.HasErrors() {
+		return out, nil
+	}
+	for _, kind := range inputKinds {
+		in, ok := job.inputs[kind]
+		if !ok {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		st, err := ing.ReadContext(ctx, in)
+		if ing.Progress != nil {
+			fmt.Fprint(f.IO.ErrOut, "\r\033[K")
+		}
+		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
+			return nil, ctxErr
+		}
+		if err != nil {
+			var re *export.RowError
+			if errors.As(err, &re) {
+				out.Problems.Errorf(re.DiagKind(), re.Path, re.Line, 0, "%s", re.Reason)
+			} else {
+				out.Problems.Errorf(diag.File, in.Path, 0, 0, "%v", err)
+			}
+			continue
+		}
+		out.stats = append(out.stats, st)
+		out.badRows += st.SkippedTotal()
+	}
+	if !out.Problems.HasErrors() {
+		checkJoins(data, out)
+	}
+	if out.badRows > job.maxBadRows {
+		for _, st := range out.stats {
+			for _, e := range st.Errors {
+				out.Problems.Errorf(diag.Row, e.Path, e.Line, 0, "%s", e.Reason)
+			}
+		}
+	}
+	if out.Problems.HasErrors() {
+		return out, nil
+	}
+	out.report = metrics.Compute(data, job.options())
+	finishMetrics(f, job, out)
+	return out, nil
+}
+
+// finishMetrics adds what the command knows to a report: the data's age
+// and the dormancy setting.
+func finishMetrics(f *cmdutil.Factory, job *Job, out *Outcome) {
+	w := job.window
+	out.dormantDays = job.dormant / 86400
+	if h := out.report.Horizon; h != metrics.NoTime {
+		now := job.now
+		if now.IsZero() {
+			now = f.Now()
+		}
+		age := max(0, float64(min(w.To, now.UnixMicro())-h)/86_400e6) // data past the window is not stale
+		out.ageDays = &age
+	}
+}
+
+// Gate evaluates one threshold on a metric of the report: its value
+// and, when it has none, why, worded against the rows that were read.
+func Gate(out *Outcome, m metrics.Metric, t planfile.Threshold, flag string) gate.Gate {
+	var r metrics.Report
+	var stats []*export.Stats
+	if out != nil {
+		r, stats = out.report, out.stats
+	}
+	v, why := r.Value(m)
+	if why != metrics.HasValue {
+		return gate.Metric(string(m), nil, NoValueText(m, why, stats), t, flag)
+	}
+	g := gate.Metric(string(m), &v, "", t, flag)
+	if m == metrics.ActivationRate && !r.Activation.Mature {
+		g.Detail = "immature cohort"
+	}
+	return g
+}
+
+// NoValueText words why a metric has no value; for no data in the window
+// it names the latest row its inputs had, so a stale export shows.
+func NoValueText(m metrics.Metric, why metrics.NoValue, stats []*export.Stats) string {
+	switch why {
+	case metrics.NotGiven:
+		return "its inputs were not given"
+	case metrics.NoneShipped:
+		return "no device shipped in window"
+	case metrics.NoneFinished:
+		return "no succeeded or failed executions in window"
+	}
+	for _, k := range m.Inputs() {
+		for _, st := range stats {
+			if st.Kind == k && st.Latest != metrics.NoTime {
+				return fmt.Sprintf("no data in window: latest %s row %s", k, ISOMicro(st.Latest))
+			}
+		}
+	}
+	return "no data in window: the inputs have no rows"
+}
+
+// DataAgeGate fails when the data's horizon is older than the limit at
+// the window's end (or now, when that is earlier).
+func DataAgeGate(out *Outcome, t planfile.AgeThreshold, flag string) gate.Gate {
+	if out == nil || out.ageDays == nil {
+		return gate.DataAge(nil, "", t, flag)
+	}
+	return gate.DataAge(out.ageDays, ISOMicro(out.report.Horizon), t, flag)
+}

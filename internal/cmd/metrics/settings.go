@@ -1,0 +1,356 @@
+package metrics
+
+import (
+	"maps"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/iotpm/iotpm/internal/cmdutil"
+	"github.com/iotpm/iotpm/internal/export"
+	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/iotpm/iotpm/internal/quantity"
+	"github.com/iotpm/iotpm/pkg/metrics"
+)
+
+// parseFraction reads a share flag with planfile.ParseFraction.
+func parseFraction(flag, s string) (float64, error) {
+	v, err := planfile.ParseFraction(s)
+	if err != nil {
+		return 0, cmdutil.UsageErrorf("%s %v", flag, err)
+	}
+	return v, nil
+}
+
+// parseWindow reads a month, or from and to.
+func parseWindow(month, from, to, origin string) (metrics.Window, error) {
+	if month != "" {
+		t, err := time.Parse("2006-01", month)
+		if err != nil {
+			return metrics.Window{}, cmdutil.UsageErrorf("%smonth %q: write YYYY-MM", origin, month)
+		}
+		return metrics.Window{From: t.UnixMicro(), To: t.AddDate(0, 1, 0).UnixMicro()}, nil
+	}
+	if from == "" || to == "" {
+		return metrics.Window{}, cmdutil.UsageErrorf("give the window: --month YYYY-MM, or --from and --to (or metrics.month in iotpm.yaml)")
+	}
+	f, err := export.ParseTimestamp([]byte(from))
+	if err != nil {
+		return metrics.Window{}, cmdutil.UsageErrorf("%sfrom %q: write a date (2026-10-01) or an RFC 3339 time", origin, from)
+	}
+	t, err := export.ParseTimestamp([]byte(to))
+	if err != nil {
+		return metrics.Window{}, cmdutil.UsageErrorf("%sto %q: write a date (2026-11-01) or an RFC 3339 time", origin, to)
+	}
+	if t <= f {
+		return metrics.Window{}, cmdutil.UsageErrorf("%sto %s must be after %sfrom %s", origin, to, origin, from)
+	}
+	return metrics.Window{From: f, To: t}, nil
+}
+
+func (o *MetricsOptions) maps() (map[string]map[string]string, error) {
+	out := map[string]map[string]string{}
+	for _, m := range o.Maps {
+		key, header, ok := strings.Cut(m, "=")
+		kind, column, ok2 := strings.Cut(key, ".")
+		if !ok || !ok2 || header == "" {
+			return nil, cmdutil.UsageErrorf("--map %q: write KIND.COLUMN=Header, e.g. events.device_id=clientId", m)
+		}
+		names, _, known := export.KindColumns(kind)
+		if !known {
+			return nil, cmdutil.UsageErrorf("--map %q: unknown input %q (use %s)", m, kind, strings.Join(inputKinds, ", "))
+		}
+		if !slices.Contains(names, column) {
+			return nil, cmdutil.UsageErrorf("--map %q: %s has no column %q (columns: %s)", m, kind, column, strings.Join(names, ", "))
+		}
+		if out[kind] == nil {
+			out[kind] = map[string]string{}
+		}
+		out[kind][column] = header
+	}
+	return out, nil
+}
+
+// healthFromConfig applies iotpm.yaml's metrics.health section.
+func healthFromConfig(h metrics.HealthConfig, spec *planfile.HealthSpec) metrics.HealthConfig {
+	if spec == nil {
+		return h
+	}
+	apply := func(c *metrics.Component, cs *planfile.ComponentSpec) {
+		if cs == nil {
+			return
+		}
+		if cs.Bad != nil {
+			c.Bad = *cs.Bad
+		}
+		if cs.Good != nil {
+			c.Good = *cs.Good
+		}
+		if cs.Weight != nil {
+			c.Weight = *cs.Weight
+		}
+	}
+	apply(&h.Uptime, spec.Uptime)
+	apply(&h.Usage, spec.Usage)
+	apply(&h.Tickets, spec.Tickets)
+	if spec.Red != nil {
+		h.Red = *spec.Red
+	}
+	if spec.Yellow != nil {
+		h.Yellow = *spec.Yellow
+	}
+	return h
+}
+
+func (o *MetricsOptions) health(h metrics.HealthConfig) (metrics.HealthConfig, error) {
+	if o.Health != "" {
+		fields := map[string]*float64{
+			"uptime_bad": &h.Uptime.Bad, "uptime_good": &h.Uptime.Good, "uptime_weight": &h.Uptime.Weight,
+			"usage_bad": &h.Usage.Bad, "usage_good": &h.Usage.Good, "usage_weight": &h.Usage.Weight,
+			"tickets_bad": &h.Tickets.Bad, "tickets_good": &h.Tickets.Good, "tickets_weight": &h.Tickets.Weight,
+			"red": &h.Red, "yellow": &h.Yellow,
+		}
+		for _, kv := range strings.Split(o.Health, ",") {
+			k, v, ok := strings.Cut(strings.TrimSpace(kv), "=")
+			p, known := fields[k]
+			if !ok || !known {
+				return h, cmdutil.UsageErrorf("--health %q: use KEY=VALUE with keys uptime_bad, uptime_good, uptime_weight, usage_bad, usage_good, usage_weight, tickets_bad, tickets_good, tickets_weight, red, yellow", kv)
+			}
+			var x float64
+			var err error
+			if strings.HasPrefix(k, "uptime_") && k != "uptime_weight" || strings.HasPrefix(k, "usage_") && k != "usage_weight" {
+				x, err = parseFraction("--health "+k, v)
+			} else {
+				x, err = strconv.ParseFloat(v, 64)
+				if err != nil || x < 0 || math.IsInf(x, 0) {
+					err = cmdutil.UsageErrorf("--health %s=%q: give a number of 0 or more", k, v)
+				}
+			}
+			if err != nil {
+				return h, err
+			}
+			*p = x
+		}
+	}
+	return h, checkHealth(h)
+}
+
+func checkHealth(h metrics.HealthConfig) error {
+	for _, c := range []metrics.Component{h.Uptime, h.Usage, h.Tickets} {
+		if c.Bad == c.Good {
+			return cmdutil.UsageErrorf("health: a component's bad and good values must differ")
+		}
+		for _, v := range []float64{c.Bad, c.Good} {
+			if math.IsNaN(v) || math.Abs(v) > 1e9 {
+				return cmdutil.UsageErrorf("health: bad and good values must be finite numbers within ±1e9")
+			}
+		}
+		if math.IsNaN(c.Weight) || c.Weight < 0 || c.Weight > 1000 {
+			return cmdutil.UsageErrorf("health: weights must be from 0 to 1000")
+		}
+	}
+	if !(h.Red < h.Yellow) {
+		return cmdutil.UsageErrorf("health: red must be below yellow")
+	}
+	return nil
+}
+
+// Job is everything one metrics computation needs.
+type Job struct {
+	inputs     map[string]export.Input // resolved paths, formats, zones and column maps
+	formats    *export.Formats
+	window     metrics.Window
+	activation float64 // seconds
+	slo        float64
+	health     metrics.HealthConfig
+	maxBadRows int
+	asOf       int64   // 0: the latest row
+	expansion  int     // .csv.gz bound; 0: the default
+	dormant    float64 // seconds; 0: no dormancy
+	now        time.Time
+	// db is the database source whose tables are the inputs; nil: files.
+	db *dbSource
+}
+
+func newMetricsJob() *Job {
+	return &Job{inputs: map[string]export.Input{}, activation: defaultActivationDays * 86400, slo: defaultSLO,
+		health: metrics.DefaultHealth(), dormant: defaultDormantDays * 86400}
+}
+
+// JobFromConfig builds the metrics job iotpm.yaml describes; nil when it
+// names no inputs.
+func JobFromConfig(cfg *planfile.Config) (*Job, error) {
+	if cfg == nil || len(cfg.Inputs) == 0 {
+		return nil, nil
+	}
+	job := newMetricsJob()
+	for kind, in := range cfg.Inputs {
+		if in.Table == "" {
+			job.inputs[kind] = inputFromConfig(kind, in)
+		}
+	}
+	job.db = dbFromConfig(cfg)
+	formats, err := repoFormats(cfg)
+	if err != nil {
+		return nil, err
+	}
+	job.formats = formats
+	m := cfg.Metrics
+	month := ""
+	if m.Month != nil {
+		month = string(*m.Month)
+	}
+	var from, to string
+	if m.From != nil && m.To != nil {
+		from, to = m.From.Text, m.To.Text
+	}
+	if job.window, err = parseWindow(month, from, to, "iotpm.yaml metrics."); err != nil {
+		return nil, err
+	}
+	if m.ActivationWindow != nil {
+		job.activation = float64(*m.ActivationWindow)
+	}
+	if m.SLO != nil {
+		job.slo = float64(*m.SLO)
+	}
+	if m.AsOf != nil {
+		job.asOf = m.AsOf.Time.UnixMicro()
+	}
+	if m.DormantAfter != nil {
+		job.dormant = float64(*m.DormantAfter)
+	}
+	job.maxBadRows = m.MaxBadRows
+	job.expansion = m.MaxExpansion
+	job.health = healthFromConfig(job.health, m.Health)
+	return job, checkHealth(job.health)
+}
+
+// job merges the flags over iotpm.yaml.
+func (o *MetricsOptions) job(f *cmdutil.Factory) (*Job, error) {
+	cfg, diags := f.Config()
+	if err := cmdutil.ReportProblems(f, diags); err != nil {
+		return nil, err
+	}
+	base, err := JobFromConfig(cfg)
+	flagInputs := len(o.Inputs) > 0
+	windowFlags := o.Month != "" || o.From != "" || o.To != ""
+	if err != nil && (!flagInputs || !windowFlags) {
+		return nil, err
+	}
+	if base == nil || err != nil {
+		base = newMetricsJob()
+		if cfg != nil && cfg.Metrics != nil {
+			base.health = healthFromConfig(base.health, cfg.Metrics.Health)
+		}
+		if base.formats, err = repoFormats(cfg); err != nil {
+			return nil, err
+		}
+	}
+	job := *base
+	if flagInputs {
+		// a flag replaces its own input (path, and so its format is detected
+		// again); the others stay as iotpm.yaml gives them
+		job.inputs = maps.Clone(base.inputs)
+		if job.inputs == nil {
+			job.inputs = map[string]export.Input{}
+		}
+		for kind, path := range o.Inputs {
+			job.inputs[kind] = export.Input{Kind: kind, Path: f.Path(path)}
+		}
+	}
+	var cfgDB *dbSource
+	if cfg != nil {
+		cfgDB = dbFromConfig(cfg)
+	}
+	if err := o.applySourceFlags(&job, cfgDB, flagInputs); err != nil {
+		return nil, err
+	}
+	if !job.hasAny() {
+		return nil, cmdutil.UsageErrorf("give at least one input: --devices, --events, --ota, --activity, --tickets or --usage (or metrics.inputs in iotpm.yaml)")
+	}
+	if err := o.applyFormatFlags(&job); err != nil {
+		return nil, err
+	}
+	columnMaps, err := o.maps()
+	if err != nil {
+		return nil, err
+	}
+	for kind, m := range columnMaps {
+		in, ok := job.inputs[kind]
+		if !ok {
+			return nil, cmdutil.UsageErrorf("--map names %s, which is not an input", kind)
+		}
+		merged := map[string]string{}
+		for k, v := range in.Map {
+			merged[k] = v
+		}
+		for k, v := range m {
+			merged[k] = v
+		}
+		in.Map = merged
+		job.inputs[kind] = in
+	}
+	if windowFlags || base.window == (metrics.Window{}) {
+		if job.window, err = parseWindow(o.Month, o.From, o.To, "--"); err != nil {
+			return nil, err
+		}
+	}
+	if o.set("activation-window") || job.activation == 0 {
+		act, err := quantity.Duration.Parse(o.ActivationWindow)
+		if err != nil || act <= 0 {
+			return nil, cmdutil.UsageErrorf("--activation-window %q: give a positive duration such as 30d", o.ActivationWindow)
+		}
+		job.activation = act
+	}
+	if o.set("slo") {
+		if job.slo, err = parseFraction("--slo", o.SLO); err != nil {
+			return nil, err
+		}
+	}
+	if o.set("max-bad-rows") {
+		job.maxBadRows = o.MaxBadRows
+	}
+	if o.set("max-expansion") {
+		if o.MaxExpansion < 1 || o.MaxExpansion > 100000 {
+			return nil, cmdutil.UsageErrorf("--max-expansion %d: give a ratio from 1 to 100000", o.MaxExpansion)
+		}
+		job.expansion = o.MaxExpansion
+	}
+	if o.set("now") {
+		t, err := planfile.ParseInstant(o.Now)
+		if err != nil {
+			return nil, cmdutil.UsageErrorf("--now: %v", err)
+		}
+		job.now = t
+	}
+	if o.set("as-of") {
+		t, err := planfile.ParseInstant(o.AsOf)
+		if err != nil {
+			return nil, cmdutil.UsageErrorf("--as-of: %v", err)
+		}
+		job.asOf = t.UnixMicro()
+	}
+	if o.set("dormant-after") {
+		d, err := quantity.Duration.Parse(o.DormantAfter)
+		if strings.TrimSpace(o.DormantAfter) == "0" {
+			d, err = 0, nil
+		}
+		if err != nil || d < 0 || d > 100*365.25*86400 {
+			return nil, cmdutil.UsageErrorf("--dormant-after %q: give a duration such as 30d, or 0 to turn dormancy off", o.DormantAfter)
+		}
+		job.dormant = d
+	}
+	if job.health, err = o.health(job.health); err != nil {
+		return nil, err
+	}
+	return &job, nil
+}
+
+// Defaults of the metrics settings, in one place.
+const (
+	defaultActivationDays = 30
+	defaultSLO            = 0.99
+	defaultDormantDays    = 30
+)

@@ -1,0 +1,239 @@
+package planning
+
+import (
+	"math"
+	"os"
+	"slices"
+	"time"
+
+	kanocmd "github.com/iotpm/iotpm/internal/cmd/kano"
+	"github.com/iotpm/iotpm/internal/render"
+
+	"github.com/iotpm/iotpm/internal/cmdutil"
+	"github.com/iotpm/iotpm/internal/diag"
+	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/iotpm/iotpm/pkg/energy"
+	"github.com/iotpm/iotpm/pkg/rice"
+	"github.com/iotpm/iotpm/pkg/roadmap"
+)
+
+// Energy is the fleet along the roadmap: which events are planned,
+// when their features ship, and each device's life today, after each
+// release and with the whole plan.
+type Energy struct {
+	Fleet     *planfile.Fleet
+	Ships     map[string]energy.Ship // scheduled features
+	Today     []energy.Device        // shipped behaviour only
+	Results   []energy.Result        // today's lives
+	Timelines []energy.Timeline
+	Budgets   [][]energy.BudgetCheck // with every planned feature shipped
+}
+
+// ShipDates maps each scheduled feature to when its part on the device
+// ships: the firmware part, else the hardware part, else the cloud part.
+func ShipDates(plan *roadmap.Plan) map[string]energy.Ship {
+	out := map[string]energy.Ship{}
+	if plan == nil {
+		return out
+	}
+	rank := map[rice.Track]int{rice.Firmware: 0, rice.Hardware: 1, rice.Cloud: 2}
+	best := map[string]int{}
+	for _, it := range plan.Items {
+		if r, ok := best[it.Feature]; ok && r <= rank[it.Track] {
+			continue
+		}
+		best[it.Feature] = rank[it.Track]
+		out[it.Feature] = energy.Ship{Date: it.ShipDate, Release: it.Release}
+	}
+	return out
+}
+
+// PlanEnergy links the fleet to the backlog and computes each device along
+// the plan (plan may be nil: nothing is scheduled). The fleet's devices are
+// checked at load, so analysis errors are reported, not hidden.
+func PlanEnergy(fleet *planfile.Fleet, backlog *planfile.Backlog, plan *roadmap.Plan) (*Energy, diag.List) {
+	diags := planfile.LinkPlan(fleet, backlog)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	ep := &Energy{Fleet: fleet, Ships: ShipDates(plan)}
+	none := func(string) bool { return false }
+	all := func(string) bool { return true }
+	for _, d := range fleet.Devices {
+		t, err := energy.PlanTimeline(d, fleet.Planned, ep.Ships)
+		if err != nil {
+			pos := fleet.Positions[d.ID]
+			diags.Errorf(diag.Plan, fleet.File, pos.Line, pos.Col, "device %s along the plan: %v", d.ID, err)
+			continue
+		}
+		ep.Today = append(ep.Today, d.With(fleet.Planned, none))
+		ep.Results = append(ep.Results, t.Today)
+		ep.Timelines = append(ep.Timelines, t)
+		var checks []energy.BudgetCheck
+		if len(d.Budgets) > 0 {
+			full, err := energy.Analyze(d.With(fleet.Planned, all))
+			if err != nil {
+				pos := fleet.Positions[d.ID]
+				diags.Errorf(diag.Plan, fleet.File, pos.Line, pos.Col, "device %s with every planned feature: %v", d.ID, err)
+				continue
+			}
+			checks = energy.CheckBudgets(d.Budgets, full)
+		}
+		ep.Budgets = append(ep.Budgets, checks)
+	}
+	return ep, diags
+}
+
+// HasPlanned reports whether any device has planned energy.
+func (ep *Energy) HasPlanned() bool {
+	for _, d := range ep.Fleet.Devices {
+		for _, e := range d.Events {
+			if ep.Fleet.Planned(e.Feature) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// BacklogForFleet loads and schedules the repo's features file, when it
+// has one, so devices.yaml can be read along the plan.
+func BacklogForFleet(f *cmdutil.Factory) (*planfile.Backlog, *roadmap.Plan, []rice.Scored, diag.List) {
+	cfg, diags := f.Config()
+	if cfg == nil || diags.HasErrors() {
+		return nil, nil, nil, diags
+	}
+	if _, err := os.Stat(cfg.Features); err != nil {
+		return nil, nil, nil, diags
+	}
+	backlog, d := planfile.LoadFeatures(cfg.Features)
+	diags = append(diags, d...)
+	if backlog == nil {
+		return nil, nil, nil, diags
+	}
+	if d := kanocmd.ResolveLabels(f, backlog); d.HasErrors() {
+		return nil, nil, nil, append(diags, d...)
+	}
+	ranked, err := rice.Rank(backlog.Features, backlog.Model, backlog.Catalog)
+	if err != nil {
+		diags.Errorf(diag.Plan, cfg.Features, 0, 0, "%v", err)
+		return backlog, nil, nil, diags
+	}
+	if backlog.Calendar == nil {
+		return backlog, nil, ranked, diags
+	}
+	plan := roadmap.Schedule(roadmap.Input{Ranked: ranked, Calendar: *backlog.Calendar, Catalog: backlog.Catalog, Themes: backlog.Themes})
+	return backlog, &plan, ranked, diags
+}
+
+// FleetIfAny loads the repo's devices file when it has one (nil when not).
+func FleetIfAny(f *cmdutil.Factory) (*planfile.Fleet, diag.List) {
+	cfg, diags := f.Config()
+	if cfg == nil || diags.HasErrors() {
+		return nil, diags
+	}
+	if _, err := os.Stat(cfg.Devices); err != nil && !cfg.DevicesExplicit {
+		return nil, diags
+	}
+	fleet, d := planfile.LoadDevices(cfg.Devices)
+	return fleet, append(diags, d...)
+}
+
+// BatteryCosts is, per planned feature, its battery cost: the largest life
+// change it alone makes to a device today, in years (negative: shorter).
+func BatteryCosts(fleet *planfile.Fleet) map[string]float64 {
+	out := map[string]float64{}
+	if fleet == nil {
+		return out
+	}
+	for _, d := range fleet.Devices {
+		for _, e := range d.Events {
+			if !fleet.Planned(e.Feature) {
+				continue
+			}
+			cost, ok, err := energy.FeatureCostYears(d, fleet.Planned, e.Feature)
+			if err != nil || !ok {
+				continue
+			}
+			if cur, seen := out[e.Feature]; !seen || math.Abs(cost) > math.Abs(cur) {
+				out[e.Feature] = cost
+			}
+		}
+	}
+	return out
+}
+
+// releaseBattery is the worst device life after each release that changes
+// a device's energy, by "date release".
+type ReleaseLife struct {
+	Device string
+	Years  float64
+}
+
+func (ep *Energy) WorstAfterRelease() map[string]ReleaseLife {
+	out := map[string]ReleaseLife{}
+	if ep == nil {
+		return out
+	}
+	for _, t := range ep.Timelines {
+		for _, s := range t.Steps {
+			key := s.Date.Format(time.DateOnly) + " " + s.Release
+			y := s.Result.Life.Years()
+			if cur, ok := out[key]; !ok || y < cur.Years {
+				out[key] = ReleaseLife{Device: t.Device, Years: y}
+			}
+		}
+	}
+	return out
+}
+
+func BatteryCostsOf(ep *Energy) map[string]float64 {
+	if ep == nil {
+		return nil
+	}
+	return BatteryCosts(ep.Fleet)
+}
+
+// BudgetUnit writes a budget value in its unit.
+func BudgetUnit(kind energy.BudgetKind, v float64, exact bool) (string, float64) {
+	switch kind {
+	case energy.BudgetCurrent:
+		if exact {
+			return render.Exact(v * 1e6), v * 1e6
+		}
+		return render.Current(v), v * 1e6
+	case energy.BudgetShare:
+		if exact {
+			return render.Exact(v), v
+		}
+		return render.Percent(v, 1), v
+	}
+	y := v / energy.YearHours
+	if exact {
+		return render.Exact(y), y
+	}
+	return render.Number(y, 2) + " y", y
+}
+
+// Timeline returns a device's timeline, if it has planned energy.
+func (ep *Energy) Timeline(id string) (energy.Timeline, energy.Device, []energy.BudgetCheck, bool) {
+	if ep == nil {
+		return energy.Timeline{}, energy.Device{}, nil, false
+	}
+	for i, t := range ep.Timelines {
+		if t.Device == id {
+			return t, ep.Today[i], ep.Budgets[i], true
+		}
+	}
+	return energy.Timeline{}, energy.Device{}, nil, false
+}
+
+// DevicePlanned reports whether a device has an event a planned feature
+// ships.
+func (ep *Energy) DevicePlanned(id string) bool {
+	if ep == nil {
+		return false
+	}
+	i := slices.IndexFunc(ep.Fleet.Devices, func(d energy.Device) bool { return d.ID == id })
+	return i >= 0 && slices.ContainsFunc(ep.Fleet.Devices[i].Events, func(e energy.Event) bool { return ep.Fleet.Planned(e.Feature) })
+}

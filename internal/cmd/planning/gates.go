@@ -1,0 +1,139 @@
+package planning
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	metricscmd "github.com/iotpm/iotpm/internal/cmd/metrics"
+
+	kanocmd "github.com/iotpm/iotpm/internal/cmd/kano"
+
+	"github.com/iotpm/iotpm/pkg/energy"
+	"github.com/iotpm/iotpm/pkg/metrics"
+	"github.com/iotpm/iotpm/pkg/rice"
+
+	"github.com/iotpm/iotpm/internal/gate"
+	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/iotpm/iotpm/internal/render"
+)
+
+// batteryPlanGates fail when a device falls below its target after a
+// release of the plan, naming the release and the features that cross it.
+func (p *Results) batteryPlanGates() []gate.Gate {
+	var out []gate.Gate
+	if p.Energy == nil {
+		return out
+	}
+	for i, t := range p.Energy.Timelines {
+		d := p.Energy.Today[i]
+		if d.Target <= 0 || len(t.Steps) == 0 {
+			continue
+		}
+		life := t.WithPlan().Life.Years()
+		g := gate.Gate{Name: "battery_life.plan." + d.ID, Value: &life, Threshold: ">= " + render.Number(d.Target.Years(), 2) + " years after every release", Passed: true}
+		if c, below := energy.FirstBelowTarget(t, d.Target); below {
+			y := c.Result.Life.Years()
+			g.Value, g.Passed = &y, false
+			g.Detail = fmt.Sprintf("%s on %s with %s takes it to %s years", c.Release, c.Date.Format(time.DateOnly), strings.Join(c.Features, ", "), render.Number(y, 2))
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+// budgetGates fail for each feature over its energy budget.
+func (p *Results) budgetGates() []gate.Gate {
+	var out []gate.Gate
+	if p.Energy == nil {
+		return out
+	}
+	for i, t := range p.Energy.Timelines {
+		for _, c := range p.Energy.Budgets[i] {
+			b, _ := BudgetUnit(c.Kind, c.Value, false)
+			a, _ := BudgetUnit(c.Kind, c.Actual, false)
+			out = append(out, gate.Gate{Name: "battery_life.budget." + t.Device + "." + c.Feature, Text: a, Threshold: "<= " + b, Passed: !c.Over,
+				Detail: "with every planned feature"})
+		}
+	}
+	return out
+}
+
+func rateThreshold(t *planfile.RateThreshold) *planfile.Threshold {
+	if t == nil {
+		return nil
+	}
+	return &t.Threshold
+}
+
+// Gates evaluates the Gates iotpm.yaml configures.
+func (p *Results) Gates() []gate.Gate {
+	var out []gate.Gate
+	g := p.Config.Gates
+	for _, m := range []struct {
+		name metrics.Metric
+		t    *planfile.Threshold
+	}{
+		{metrics.ConnectivityUptime, rateThreshold(g.ConnectivityUptime)}, {metrics.ActivationRate, rateThreshold(g.ActivationRate)},
+		{metrics.OTASuccessRate, rateThreshold(g.OTASuccessRate)}, {metrics.MonthlyActiveDevices, g.MonthlyActiveDevices},
+	} {
+		if m.t != nil {
+			out = append(out, metricscmd.Gate(p.Metrics, m.name, *m.t, ""))
+		}
+	}
+	if g.DataAge != nil {
+		out = append(out, metricscmd.DataAgeGate(p.Metrics, *g.DataAge, ""))
+	}
+	if g.BatteryLife.Has("targets") {
+		if p.Fleet == nil {
+			out = append(out, gate.Gate{Name: "battery_life", Threshold: "every device meets its target", Detail: "no devices file"})
+		}
+		for i, dev := range p.FleetDevices() {
+			if dev.Target <= 0 {
+				continue
+			}
+			life := p.Battery[i].Life.Years()
+			out = append(out, gate.Gate{Name: "battery_life." + dev.ID, Value: &life, Threshold: ">= " + render.Number(dev.Target.Years(), 2) + " years",
+				Passed: p.Battery[i].MeetsTarget(dev.Target), Detail: "limited by " + strings.ReplaceAll(p.Battery[i].LimitedBy, "_", " ")})
+		}
+	}
+	if g.BatteryLife.Has("plan") {
+		out = append(out, p.batteryPlanGates()...)
+	}
+	if g.BatteryLife.Has("budgets") {
+		out = append(out, p.budgetGates()...)
+	}
+	if g.Kano == "labels_match" {
+		out = append(out, kanocmd.Gate(p.Kano))
+	}
+	if g.Themes == "on_time" && p.Plan != nil {
+		out = append(out, gate.Themes(p.Plan.Themes)...)
+	}
+	if g.Roadmap != "" {
+		basicOnly := g.Roadmap == "no_unscheduled_basic"
+		kano := map[string]rice.Kano{}
+		for _, s := range p.Ranked {
+			kano[s.ID] = s.Kano
+		}
+		var missing []string
+		if p.Plan != nil {
+			for _, u := range p.Plan.Unscheduled {
+				if (!basicOnly || kano[u.Feature] == rice.Basic) && !slices.Contains(missing, u.Feature) {
+					missing = append(missing, u.Feature)
+				}
+			}
+		}
+		n := float64(len(missing))
+		name, what := "roadmap.unscheduled", "unscheduled features"
+		if basicOnly {
+			name, what = "roadmap.unscheduled_basic", "unscheduled basic features"
+		}
+		gt := gate.Gate{Name: name, Value: &n, Threshold: "= 0 " + what, Passed: len(missing) == 0 && p.Plan != nil, Detail: strings.Join(missing, ", ")}
+		if p.Plan == nil {
+			gt.Detail = "features.yaml has no roadmap: calendar"
+		}
+		out = append(out, gt)
+	}
+	return out
+}

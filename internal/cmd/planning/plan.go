@@ -1,0 +1,104 @@
+package planning
+
+import (
+	"errors"
+	"os"
+
+	metricscmd "github.com/iotpm/iotpm/internal/cmd/metrics"
+
+	kanocmd "github.com/iotpm/iotpm/internal/cmd/kano"
+
+	"github.com/iotpm/iotpm/internal/cmdutil"
+	"github.com/iotpm/iotpm/internal/diag"
+	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/iotpm/iotpm/pkg/energy"
+	"github.com/iotpm/iotpm/pkg/rice"
+	"github.com/iotpm/iotpm/pkg/roadmap"
+)
+
+// Results is everything iotpm computes over a planning repo.
+type Results struct {
+	// Err is why computing stopped short (an interruption); the rest is
+	// then partial and must not be shown.
+	Err      error
+	Config   *planfile.Config
+	Backlog  *planfile.Backlog
+	Ranked   []rice.Scored
+	Plan     *roadmap.Plan
+	Fleet    *planfile.Fleet
+	Battery  []energy.Result // today, in the order of fleetDevices
+	Energy   *Energy
+	Kano     *kanocmd.Analysis // when iotpm.yaml names a survey
+	Metrics  *metricscmd.Outcome
+	Problems diag.List // every problem in every input, positioned
+}
+
+// Compute loads every planning file the config names and computes
+// what it can. With problems, nothing is computed.
+func Compute(f *cmdutil.Factory) *Results {
+	p := &Results{}
+	cfg, diags := f.Config()
+	p.Problems = append(p.Problems, diags...)
+	if cfg == nil {
+		return p
+	}
+	p.Config = cfg
+	var d diag.List
+	p.Backlog, d = planfile.LoadFeatures(cfg.Features)
+	p.Problems = append(p.Problems, d...)
+	p.Problems = append(p.Problems, kanocmd.ResolveLabels(f, p.Backlog)...)
+	if _, err := os.Stat(cfg.Devices); err == nil || cfg.DevicesExplicit {
+		p.Fleet, d = planfile.LoadDevices(cfg.Devices)
+		p.Problems = append(p.Problems, d...)
+	}
+	job, err := metricscmd.JobFromConfig(cfg)
+	var invalid *cmdutil.InvalidInputError
+	if errors.As(err, &invalid) && len(invalid.Diagnostics) > 0 {
+		p.Problems = append(p.Problems, invalid.Diagnostics...)
+	} else if err != nil {
+		p.Problems.Errorf(diag.Schema, cfg.File, 0, 0, "%v", err)
+	} else if job != nil {
+		if p.Metrics, err = metricscmd.RunJob(f, job); err != nil {
+			p.Err = err
+			return p
+		}
+		p.Problems = append(p.Problems, p.Metrics.Problems...)
+	}
+	if p.Problems.HasErrors() {
+		return p
+	}
+	if p.Ranked, err = rice.Rank(p.Backlog.Features, p.Backlog.Model, p.Backlog.Catalog); err != nil {
+		p.Problems.Errorf(diag.Plan, cfg.Features, 0, 0, "%v", err)
+		return p
+	}
+	if p.Backlog.Calendar != nil {
+		plan := roadmap.Schedule(roadmap.Input{Ranked: p.Ranked, Calendar: *p.Backlog.Calendar, Catalog: p.Backlog.Catalog, Themes: p.Backlog.Themes})
+		p.Plan = &plan
+	}
+	if cfg.Kano != nil {
+		minAnswers := kanocmd.DefaultMinAnswers
+		if cfg.Kano.MinAnswers > 0 {
+			minAnswers = cfg.Kano.MinAnswers
+		}
+		var d diag.List
+		p.Kano, d = kanocmd.Analyze(cfg.Kano.Survey, cfg.Kano.Questions, p.Backlog, "", minAnswers, cfg.Kano.MaxBadRows)
+		p.Problems = append(p.Problems, d...)
+	}
+	if p.Fleet != nil {
+		ep, d := PlanEnergy(p.Fleet, p.Backlog, p.Plan)
+		p.Problems = append(p.Problems, d...)
+		if ep != nil {
+			p.Energy, p.Battery = ep, ep.Results
+		}
+	}
+	return p
+}
+
+// FleetDevices are the devices as they are today (shipped behaviour), in
+// the order of p.battery.
+func (p *Results) FleetDevices() []energy.Device {
+	if p.Energy == nil {
+		return nil
+	}
+	return p.Energy.Today
+}

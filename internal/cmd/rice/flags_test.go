@@ -1,0 +1,37 @@
+package rice
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/iotpm/iotpm/internal/cmdutil"
+	"github.com/iotpm/iotpm/internal/iostreams"
+)
+
+func Test_NewCmdRice(t *testing.T) {
+	tests := []struct {
+		args string
+		want RiceOptions
+	}{
+		{"", RiceOptions{}},
+		{"x.yaml --top 3 --theme t", RiceOptions{File: "x.yaml", Top: 3, Theme: "t"}},
+		{"--track hardware,cloud --track firmware", RiceOptions{Tracks: []string{"hardware", "cloud", "firmware"}}},
+		{"--baseline old.yaml --list-certifications", RiceOptions{Baseline: "old.yaml", ListCertifications: true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.args, func(t *testing.T) {
+			ios, _, _ := iostreams.Test()
+			var got *RiceOptions
+			cmd := NewCmdRice(&cmdutil.Factory{IO: ios}, func(o *RiceOptions) error { got = o; return nil })
+			cmd.SetArgs(strings.Fields(tt.args))
+			if err := cmd.Execute(); err != nil {
+				t.Fatal(err)
+			}
+			if got.File != tt.want.File || got.Top != tt.want.Top || got.Theme != tt.want.Theme ||
+				got.Baseline != tt.want.Baseline || got.ListCertifications != tt.want.ListCertifications ||
+				strings.Join(got.Tracks, ",") != strings.Join(tt.want.Tracks, ",") {
+				t.Errorf("options = %+v, want %+v", *got, tt.want)
+			}
+		})
+	}
+}

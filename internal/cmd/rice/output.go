@@ -1,0 +1,236 @@
+package rice
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/iotpm/iotpm/internal/render"
+	"github.com/iotpm/iotpm/pkg/rice"
+)
+
+// rankingJSON is the JSON/YAML contract of `iotpm rice`.
+type rankingJSON struct {
+	EffortModel effortModelJSON `json:"effort_model"`
+	Features    []featureJSON   `json:"features"`
+}
+
+type effortModelJSON struct {
+	CostPerPersonMonth float64 `json:"cost_per_person_month"`
+	CertEffortPerWeek  float64 `json:"cert_effort_per_week"`
+}
+
+type featureJSON struct {
+	Rank               int        `json:"rank"`
+	ID                 string     `json:"id"`
+	Title              string     `json:"title"`
+	Score              float64    `json:"score"`
+	Reach              float64    `json:"reach"`
+	Impact             float64    `json:"impact"`
+	Confidence         float64    `json:"confidence"`
+	Tracks             []string   `json:"tracks"`
+	Theme              string     `json:"theme"`
+	Kano               string     `json:"kano"`
+	Effort             effortJSON `json:"effort"`
+	ToolingUSD         float64    `json:"tooling_usd"`
+	CertificationUSD   float64    `json:"certification_usd"`
+	CertificationWeeks float64    `json:"certification_weeks"`
+	Certifications     []string   `json:"certifications"`
+	DependsOn          []string   `json:"depends_on"`
+	// BatteryCostYears is the largest life change the feature alone makes
+	// to a device (years, negative: shorter); absent without device events.
+	BatteryCostYears *float64 `json:"battery_cost_years,omitempty"`
+}
+
+type effortJSON struct {
+	Engineering   float64 `json:"engineering"`
+	Tooling       float64 `json:"tooling"`
+	Certification float64 `json:"certification"`
+	Total         float64 `json:"total"`
+}
+
+func toFeatureJSON(s rice.Scored) featureJSON {
+	tracks := []string{}
+	for _, t := range s.Feature.Tracks() {
+		tracks = append(tracks, string(t))
+	}
+	return featureJSON{
+		Rank: s.Rank, ID: s.ID, Title: s.Title, Score: s.Score,
+		Reach: s.Reach, Impact: s.Impact, Confidence: s.Confidence,
+		Tracks: tracks, Theme: s.Theme, Kano: string(s.Kano),
+		Effort: effortJSON{
+			Engineering: s.Effort.Engineering, Tooling: s.Effort.Tooling,
+			Certification: s.Effort.Certification, Total: s.Effort.Total,
+		},
+		ToolingUSD: s.Effort.ToolingUSD, CertificationUSD: s.Effort.CertificationUSD,
+		CertificationWeeks: s.Effort.CertificationWeeks,
+		Certifications:     render.OrEmpty(s.Feature.Certifications()),
+		DependsOn:          render.OrEmpty(s.DependsOn),
+	}
+}
+
+func tracksText(s rice.Scored) string {
+	var names []string
+	for _, t := range s.Feature.Tracks() {
+		names = append(names, string(t))
+	}
+	return strings.Join(names, "+")
+}
+
+// rankingTable is the human view; exact selects full precision for CSV.
+func rankingTable(ranked []rice.Scored, exact, truncate bool) *render.Table {
+	t := &render.Table{Columns: []render.Column{
+		{Header: "RANK", Right: true}, {Header: "ID"}, {Header: "TITLE", Hide: 6}, {Header: "TRACKS", Hide: 7},
+		{Header: "THEME", Hide: 8}, {Header: "KANO", Hide: 2}, {Header: "REACH", Right: true, Hide: 4}, {Header: "IMPACT", Right: true, Hide: 5},
+		{Header: "CONF", Right: true, Hide: 3}, {Header: "ENG (PERSON-MO)", Right: true, Hide: 9},
+		{Header: "TOOLING $", Right: true, Hide: 13}, {Header: "TOOLING (PERSON-MO)", Right: true, Hide: 11},
+		{Header: "CERT FEES $", Right: true, Hide: 12}, {Header: "CERT (PERSON-MO)", Right: true, Hide: 10},
+		{Header: "EFFORT (PERSON-MO)", Right: true}, {Header: "SCORE", Right: true},
+	}}
+	for _, s := range ranked {
+		title := s.Title
+		if truncate {
+			title = truncateText(title, 34)
+		}
+		t.Append(
+			strconv.Itoa(s.Rank), s.ID, title, tracksText(s), s.Theme, string(s.Kano),
+			render.Number(s.Reach, 0), render.Number(s.Impact, 2), render.Percent(s.Confidence, 0),
+			render.Number(s.Effort.Engineering, 2), render.Number(s.Effort.ToolingUSD, 0), render.Number(s.Effort.Tooling, 2),
+			render.Number(s.Effort.CertificationUSD, 0), render.Number(s.Effort.Certification, 2), render.Number(s.Effort.Total, 2),
+			render.Number(s.Score, 1),
+		)
+	}
+	return t
+}
+
+func rankingCSV(ranked []rice.Scored) *render.Table {
+	headers := []string{"rank", "id", "title", "tracks", "theme", "kano", "reach", "impact", "confidence",
+		"effort_engineering", "effort_tooling", "effort_certification", "effort_total",
+		"tooling_usd", "certification_usd", "certification_weeks", "certifications", "depends_on", "score"}
+	t := &render.Table{}
+	for _, h := range headers {
+		t.Columns = append(t.Columns, render.Column{Header: h})
+	}
+	for _, s := range ranked {
+		e := s.Effort
+		t.Append(strconv.Itoa(s.Rank), s.ID, s.Title, strings.Join(toFeatureJSON(s).Tracks, ";"), s.Theme, string(s.Kano),
+			render.Exact(s.Reach), render.Exact(s.Impact), render.Exact(s.Confidence),
+			render.Exact(e.Engineering), render.Exact(e.Tooling), render.Exact(e.Certification), render.Exact(e.Total),
+			render.Exact(e.ToolingUSD), render.Exact(e.CertificationUSD), render.Exact(e.CertificationWeeks),
+			strings.Join(s.Feature.Certifications(), ";"), strings.Join(s.DependsOn, ";"), render.Exact(s.Score))
+	}
+	return t
+}
+
+func truncateText(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+func WriteRanking(w io.Writer, format render.Format, ranked []rice.Scored, model rice.EffortModel, term render.Term, tty bool, costs map[string]float64) error {
+	switch format {
+	case render.FormatJSON, render.FormatYAML:
+		doc := rankingJSON{
+			EffortModel: effortModelJSON{model.CostPerPersonMonth, model.CertEffortPerWeek},
+			Features:    []featureJSON{},
+		}
+		for _, s := range ranked {
+			j := toFeatureJSON(s)
+			if c, ok := costs[s.ID]; ok {
+				j.BatteryCostYears = &c
+			}
+			doc.Features = append(doc.Features, j)
+		}
+		if format == render.FormatYAML {
+			return render.YAML(w, doc)
+		}
+		return render.JSON(w, doc)
+	case render.FormatCSV:
+		return withBatteryCost(rankingCSV(ranked), ranked, costs, true).CSV(w)
+	case render.FormatMarkdown:
+		fmt.Fprintf(w, "## RICE ranking\n\n")
+		if err := withBatteryCost(rankingTable(ranked, false, false), ranked, costs, false).Markdown(w); err != nil {
+			return err
+		}
+		_, err := fmt.Fprintf(w, "\nEffort in person-months at %s USD per person-month and %s person-months per certification week.\n",
+			render.Number(model.CostPerPersonMonth, 0), render.Number(model.CertEffortPerWeek, 3))
+		return err
+	default:
+		return withBatteryCost(rankingTable(ranked, false, tty), ranked, costs, false).Text(w, term)
+	}
+}
+
+// withBatteryCost adds each feature's battery cost (the largest life change
+// it makes to a device, in years; — for none) when any feature has one:
+// "cheap to build, expensive in battery" shows where features are ranked.
+func withBatteryCost(t *render.Table, ranked []rice.Scored, costs map[string]float64, exact bool) *render.Table {
+	if len(costs) == 0 {
+		return t
+	}
+	header := "BATTERY (Y)"
+	if exact {
+		header = "battery_cost_years"
+	}
+	t.Columns = append(t.Columns, render.Column{Header: header, Right: true})
+	for i, s := range ranked {
+		cell := "—"
+		if exact {
+			cell = ""
+		}
+		if c, ok := costs[s.ID]; ok {
+			if exact {
+				cell = render.Exact(c)
+			} else {
+				cell = render.Number(c, 2)
+				if c > 0 {
+					cell = "+" + cell
+				}
+			}
+		}
+		t.Rows[i] = append(t.Rows[i], cell)
+	}
+	return t
+}
+
+func writeCatalog(w io.Writer, format render.Format, catalog rice.Catalog, term render.Term) error {
+	type certJSON struct {
+		ID     string  `json:"id"`
+		Name   string  `json:"name"`
+		Weeks  float64 `json:"weeks"`
+		FeeUSD float64 `json:"fee_usd"`
+		Source string  `json:"source"`
+	}
+	var list []certJSON
+	for _, id := range catalog.IDs() {
+		c := catalog[id]
+		list = append(list, certJSON{c.ID, c.Name, c.Weeks, c.FeeUSD, c.Source})
+	}
+	doc := struct {
+		Certifications []certJSON `json:"certifications"`
+	}{list}
+	switch format {
+	case render.FormatJSON:
+		return render.JSON(w, doc)
+	case render.FormatYAML:
+		return render.YAML(w, doc)
+	}
+	t := &render.Table{Columns: []render.Column{{Header: "ID"}, {Header: "NAME"}, {Header: "WEEKS", Right: true}, {Header: "FEE USD", Right: true}, {Header: "SOURCE"}}}
+	for _, c := range list {
+		fee, weeks := render.Number(c.FeeUSD, 0), render.Number(c.Weeks, 1)
+		if format == render.FormatCSV {
+			fee, weeks = render.Exact(c.FeeUSD), render.Exact(c.Weeks)
+		}
+		t.Append(c.ID, c.Name, weeks, fee, c.Source)
+	}
+	switch format {
+	case render.FormatCSV:
+		return t.CSV(w)
+	case render.FormatMarkdown:
+		return t.Markdown(w)
+	}
+	return t.Text(w, term)
+}

@@ -1,0 +1,53 @@
+package root_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/iotpm/iotpm/internal/cmd/cmdtest"
+
+	"github.com/iotpm/iotpm/internal/cmdutil"
+)
+
+func TestConfigErrors(t *testing.T) {
+	dir := cmdtest.CopyExample(t)
+	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "ota: {path: exports/ota.csv", "ota: {path: ../../etc/ota.csv")
+	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), `monthly_active_devices: ">= 150"`, `monthly_active_devices: "at least 150"`)
+	_, stderr, code := cmdtest.Run(t, nil, "check", "-C", dir)
+	if code != cmdutil.ExitInvalid {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{
+		"iotpm.yaml:11:10: metrics.inputs.ota: \"../../etc/ota.csv\" escapes the planning repo",
+		"iotpm.yaml:20:27: gates.monthly_active_devices: \"at least 150\" is not a threshold",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	// every command reads iotpm.yaml, so a bad one stops them all
+	if _, _, code := cmdtest.Run(t, nil, "rice", "-C", dir); code != cmdutil.ExitInvalid {
+		t.Errorf("rice with a bad iotpm.yaml: exit %d", code)
+	}
+}
+
+func TestCommandsUseConfigDefaults(t *testing.T) {
+	// metrics with no flags takes the window and inputs from iotpm.yaml
+	stdout, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", cmdtest.ExampleRepo, "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d %s", code, stderr)
+	}
+	want, _, _ := cmdtest.Run(t, nil, append(append([]string{"metrics", "-C", cmdtest.ExampleRepo}, cmdtest.ExampleInputs...),
+		"--format", "events=aws-iot-lifecycle", "--format", "ota=aws-iot-jobs", "-o", "json")...)
+	if stdout != want {
+		t.Error("metrics from iotpm.yaml differs from the same inputs as flags")
+	}
+	dir := cmdtest.CopyExample(t)
+	os.Rename(filepath.Join(dir, "features.yaml"), filepath.Join(dir, "backlog.yaml"))
+	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "features: features.yaml", "features: backlog.yaml")
+	if _, stderr, code := cmdtest.Run(t, nil, "rice", "-C", dir); code != 0 {
+		t.Errorf("rice with features: backlog.yaml: exit %d %s", code, stderr)
+	}
+}

@@ -1,0 +1,167 @@
+package root_test
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/iotpm/iotpm/internal/cmd/cmdtest"
+
+	"github.com/iotpm/iotpm/internal/cmd/version"
+	"github.com/iotpm/iotpm/internal/cmdutil"
+	"github.com/iotpm/iotpm/internal/render"
+	"go.yaml.in/yaml/v3"
+)
+
+// Every command × every format: a command writes each format it declares,
+// in that format (JSON parses, YAML parses, CSV parses, markdown has a
+// table or heading, Mermaid starts with a diagram), or rejects it with
+// exit 2 naming the formats it writes — never a silent fallback.
+func TestEveryCommandEveryFormat(t *testing.T) {
+	commands := []struct {
+		args     []string
+		declared []render.Format
+	}{
+		{[]string{"rice"}, cmdutil.DataFormats},
+		{[]string{"roadmap"}, cmdutil.ChartFormats},
+		{[]string{"roadmap", "--explain", "insurer-api"}, []render.Format{render.FormatTable, render.FormatJSON, render.FormatYAML, render.FormatMarkdown}},
+		{[]string{"battery"}, cmdutil.DataFormats},
+		{[]string{"battery", "--sweep", "drip-lora.heartbeat.every=5m,15m,1h"}, cmdutil.ChartFormats},
+		{[]string{"battery", "--list-cells"}, cmdutil.DataFormats},
+		{[]string{"metrics"}, cmdutil.DataFormats},
+		{[]string{"metrics", "--list-formats"}, cmdutil.DataFormats},
+		{[]string{"check"}, cmdutil.DataFormats},
+		{[]string{"report"}, cmdutil.MarkdownOnly},
+		{[]string{"validate"}, cmdutil.DataFormats},
+		{[]string{"schema", "features"}, cmdutil.SchemaFormats},
+		{[]string{"version"}, version.Formats},
+	}
+	all := append(slices.Clone(cmdutil.ChartFormats), "xml")
+	for _, c := range commands {
+		for _, format := range all {
+			name := strings.Join(c.args, " ") + " -o " + string(format)
+			t.Run(name, func(t *testing.T) {
+				args := append(append([]string{}, c.args...), "-C", cmdtest.ExampleRepo, "-o", string(format))
+				stdout, stderr, code := cmdtest.Run(t, nil, args...)
+				if !slices.Contains(c.declared, format) {
+					if code != cmdutil.ExitInvalid || stdout != "" || !strings.Contains(stderr, "invalid output format") {
+						t.Fatalf("undeclared format: exit %d, stdout %d bytes, stderr %s", code, len(stdout), stderr)
+					}
+					return
+				}
+				if code != cmdutil.ExitOK {
+					t.Fatalf("exit %d: %s", code, stderr)
+				}
+				if err := looksLike(format, stdout); err != "" {
+					t.Errorf("not %s: %s\n%.400s", format, err, stdout)
+				}
+			})
+		}
+	}
+	// init writes files: any -o is a usage error
+	if _, stderr, code := cmdtest.Run(t, nil, "init", t.TempDir(), "-o", "json"); code != cmdutil.ExitInvalid || !strings.Contains(stderr, "-o does not apply") {
+		t.Errorf("init -o json: exit %d %s", code, stderr)
+	}
+}
+
+func looksLike(format render.Format, out string) string {
+	switch format {
+	case render.FormatJSON:
+		if !json.Valid([]byte(out)) {
+			return "invalid JSON"
+		}
+	case render.FormatYAML:
+		var v any
+		if err := yaml.Unmarshal([]byte(out), &v); err != nil {
+			return err.Error()
+		}
+		if _, ok := v.(map[string]any); !ok {
+			return "not a YAML mapping"
+		}
+		if json.Valid([]byte(out)) && strings.HasPrefix(strings.TrimSpace(out), "{") {
+			return "JSON, not block YAML"
+		}
+	case render.FormatCSV:
+		// one CSV, or several each after a "# table: NAME" line
+		sections := []string{out}
+		if strings.HasPrefix(out, "# table: ") {
+			sections = strings.Split(out, "\n\n")
+		}
+		for _, sec := range sections {
+			if strings.HasPrefix(out, "# table: ") {
+				head, body, ok := strings.Cut(sec, "\n")
+				if !ok || !strings.HasPrefix(head, "# table: ") {
+					return "a CSV section without its # table: line"
+				}
+				sec = body
+			}
+			r := csv.NewReader(strings.NewReader(sec))
+			r.FieldsPerRecord = -1
+			rows, err := r.ReadAll()
+			if err != nil || len(rows) < 1 || len(rows[0]) < 2 || strings.Contains(strings.SplitN(sec, "\n", 2)[0], "  ") {
+				return "not CSV with a header row"
+			}
+		}
+	case render.FormatMarkdown:
+		if !strings.Contains(out, "|") && !strings.HasPrefix(out, "#") {
+			return "no markdown table or heading"
+		}
+	case cmdutil.FormatMermaid:
+		first := strings.Fields(out)
+		if len(first) == 0 || !slices.Contains([]string{"gantt", "xychart-beta", "quadrantChart"}, first[0]) {
+			return "not a Mermaid diagram"
+		}
+	case render.FormatTable:
+		if strings.TrimSpace(out) == "" || json.Valid([]byte(out)) {
+			return "empty or JSON"
+		}
+	}
+	return ""
+}
+
+// The example repo's editor schemas are what iotpm schema generates today;
+// regenerate with: go run ./cmd/iotpm schema --out-dir .iotpm/schema -C examples/leak-sensor
+func TestExampleSchemasAreCurrent(t *testing.T) {
+	for kind, file := range map[string]string{"config": "iotpm", "features": "features", "devices": "devices"} {
+		stdout, stderr, code := cmdtest.Run(t, nil, "schema", kind)
+		if code != 0 {
+			t.Fatalf("schema %s: exit %d: %s", kind, code, stderr)
+		}
+		onDisk, err := os.ReadFile(filepath.Join(cmdtest.ExampleRepo, ".iotpm", "schema", file+".schema.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(onDisk) != stdout {
+			t.Errorf("examples/leak-sensor/.iotpm/schema/%s.schema.json is stale; regenerate it (see this test's comment)", file)
+		}
+	}
+}
+
+// Flags that take an id, a KIND= pair or a path complete (cobra's hidden
+// __complete command is what the shell scripts call).
+func TestFlagCompletion(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"roadmap", "--explain", ""}, "auto-shutoff-valve\t"},
+		{[]string{"roadmap", "--theme", ""}, "five-year-battery"},
+		{[]string{"rice", "--theme", "fast"}, "fast-setup"},
+		{[]string{"battery", "--device", ""}, "drip-lora"},
+		{[]string{"battery", "--sweep", ""}, "drip-lora.heartbeat.every="},
+		{[]string{"metrics", "--tz", ""}, "events="},
+		{[]string{"metrics", "--map", ""}, "events."},
+		{[]string{"metrics", "--format", ""}, "events=aws-iot-lifecycle"},
+		{[]string{"diff", "--fail-on", ""}, "slip"},
+		{[]string{"kano", "--segment", ""}, "homeowner\ninsurer\n"},
+	} {
+		stdout, stderr, code := cmdtest.Run(t, nil, append([]string{"__complete", "-C", cmdtest.ExampleRepo}, c.args...)...)
+		if code != 0 || !strings.Contains(stdout, c.want) {
+			t.Errorf("%v: exit %d, completions:\n%s%s", c.args, code, stdout, stderr)
+		}
+	}
+}

@@ -1,0 +1,42 @@
+package validate_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/iotpm/iotpm/internal/cmd/cmdtest"
+
+	"github.com/iotpm/iotpm/internal/cmdutil"
+)
+
+// validate reads the files under the names iotpm.yaml gives them.
+func TestValidateHonoursConfigNames(t *testing.T) {
+	dir := cmdtest.CopyExample(t)
+	if err := os.Rename(filepath.Join(dir, "features.yaml"), filepath.Join(dir, "backlog.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "features: features.yaml", "features: backlog.yaml")
+	for _, args := range [][]string{{"validate"}, {"validate", "backlog.yaml"}} {
+		stdout, stderr, code := cmdtest.Run(t, nil, append(args, "-C", dir)...)
+		if code != cmdutil.ExitOK || !strings.Contains(stdout, "backlog.yaml: ok (features: 15 features, 4 themes)") {
+			t.Errorf("%v: exit %d\n%s%s", args, code, stdout, stderr)
+		}
+	}
+}
+
+func TestValidate(t *testing.T) {
+	stdout, stderr, code := cmdtest.Run(t, nil, "validate", "-C", cmdtest.ExampleRepo)
+	if code != 0 || stderr != "" || !strings.Contains(stdout, "features.yaml: ok (features: 15 features, 4 themes)") {
+		t.Fatalf("exit %d stdout %q stderr %q", code, stdout, stderr)
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "features.yaml"), []byte("features: []\nthemes: [{id: A}]\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "notes.yaml"), []byte("x: 1\n"), 0o644)
+	stdout, _, code = cmdtest.Run(t, nil, "validate", "-C", dir, "-o", "json", "features.yaml", "notes.yaml")
+	if code != cmdutil.ExitInvalid {
+		t.Fatalf("exit %d", code)
+	}
+	cmdtest.Golden(t, "json.golden", strings.ReplaceAll(stdout, dir, "$DIR"))
+}
