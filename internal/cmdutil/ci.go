@@ -38,7 +38,7 @@ func annotationPath(path, workspace string) string {
 	return filepath.ToSlash(filepath.Clean(path))
 }
 
-// writeAnnotation writes one ::error or ::warning workflow command.
+// WriteAnnotation writes one ::error or ::warning workflow command.
 func WriteAnnotation(w io.Writer, d diag.Diagnostic, workspace string) {
 	level := "error"
 	if d.Severity == diag.Warning {
@@ -59,12 +59,12 @@ func WriteAnnotation(w io.Writer, d diag.Diagnostic, workspace string) {
 	fmt.Fprintf(w, "::%s %s::%s\n", level, strings.Join(props, ","), escapeData(d.Message))
 }
 
-// writeGateAnnotation writes a failed gate as an ::error with its title.
+// WriteGateAnnotation writes a failed gate as an ::error with its title.
 func WriteGateAnnotation(w io.Writer, g gate.Gate) {
 	fmt.Fprintf(w, "::error title=%s::%s\n", escapeProperty("iotpm gate "+g.Name), escapeData(g.Failure()))
 }
 
-// appendFile appends text to a file, creating it; the step summary is
+// AppendFile appends text to a file, creating it; the step summary is
 // shared by every step, so it is never truncated.
 func AppendFile(path, text string) error {
 	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
@@ -133,7 +133,7 @@ func WriteJUnit(f *Factory, path string, gates []gate.Gate, problems diag.List) 
 	return f.WriteOutput(path, append([]byte(xml.Header), append(out, '\n')...))
 }
 
-// writeOutput writes a file the user named (--out, --junit, init's files)
+// WriteOutput writes a file the user named (--out, --junit, init's files)
 // by outfile's rules; "-" is standard output. A path outfile refuses is a
 // usage error.
 func (f *Factory) WriteOutput(name string, data []byte) error {
@@ -143,7 +143,7 @@ func (f *Factory) WriteOutput(name string, data []byte) error {
 	return f.WriteFile(name, data)
 }
 
-// writeFile is writeOutput for a path already resolved.
+// WriteFile is writeOutput for a path already resolved.
 func (f *Factory) WriteFile(path string, data []byte) error {
 	err := outfile.Write(path, data, f.IO.Out)
 	if errors.Is(err, outfile.ErrRefused) {

@@ -31,7 +31,7 @@ func loadFleet(cfg *planfile.Config) *planfile.Fleet {
 	return fl
 }
 
-// completeDevices offers the device ids of the planning repo.
+// CompleteDevices offers the device ids of the planning repo.
 func CompleteDevices(f *Factory) cobra.CompletionFunc {
 	return completeFrom(f, loadFleet, func(fleet *planfile.Fleet) (ids []string) {
 		for _, d := range fleet.Devices {
@@ -41,7 +41,7 @@ func CompleteDevices(f *Factory) cobra.CompletionFunc {
 	}, 0)
 }
 
-// completeFeatures offers the backlog's feature ids, with titles (--explain).
+// CompleteFeatures offers the backlog's feature ids, with titles (--explain).
 func CompleteFeatures(f *Factory) cobra.CompletionFunc {
 	return completeFrom(f, loadBacklog, func(backlog *planfile.Backlog) (ids []string) {
 		for _, x := range backlog.Features {
@@ -51,7 +51,7 @@ func CompleteFeatures(f *Factory) cobra.CompletionFunc {
 	}, 0)
 }
 
-// completeThemes offers the backlog's theme ids (--theme).
+// CompleteThemes offers the backlog's theme ids (--theme).
 func CompleteThemes(f *Factory) cobra.CompletionFunc {
 	return completeFrom(f, loadBacklog, func(backlog *planfile.Backlog) (ids []string) {
 		for _, t := range backlog.Themes {
@@ -61,7 +61,7 @@ func CompleteThemes(f *Factory) cobra.CompletionFunc {
 	}, 0)
 }
 
-// completeSweep offers DEVICE.EVENT.PARAM= for every device, event and
+// CompleteSweep offers DEVICE.EVENT.PARAM= for every device, event and
 // parameter (the values are the user's to type).
 func CompleteSweep(f *Factory) cobra.CompletionFunc {
 	return completeFrom(f, loadFleet, func(fleet *planfile.Fleet) (out []string) {
@@ -76,7 +76,7 @@ func CompleteSweep(f *Factory) cobra.CompletionFunc {
 	}, cobra.ShellCompDirectiveNoSpace)
 }
 
-// completeKindPrefix offers "KIND=" for the flags that take KIND=VALUE
+// CompleteKindPrefix offers "KIND=" for the flags that take KIND=VALUE
 // (--format, --tz, --map as KIND.).
 func CompleteKindPrefix(sep string) cobra.CompletionFunc {
 	return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {

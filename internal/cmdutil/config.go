@@ -17,7 +17,7 @@ func (f *Factory) Config() (*planfile.Config, diag.List) {
 	return f.config, f.configDiags
 }
 
-// planningFile resolves a command's FILE argument, or the config's default.
+// PlanningFile resolves a command's FILE argument, or the config's default.
 func (f *Factory) PlanningFile(arg string, fromConfig func(*planfile.Config) string) (string, error) {
 	if arg != "" {
 		return f.Path(arg), nil

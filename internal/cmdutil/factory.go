@@ -61,7 +61,7 @@ type Factory struct {
 	configDiags diag.List
 }
 
-// checkDir stops a command that reads a planning repo when -C names no
+// CheckDir stops a command that reads a planning repo when -C names no
 // directory, instead of reporting its first missing file.
 func (f *Factory) CheckDir(cmd *cobra.Command) error {
 	switch cmd.Name() {
@@ -83,7 +83,7 @@ func (f *Factory) CheckDir(cmd *cobra.Command) error {
 	return nil
 }
 
-// term is where table output goes: colour, and the width tables fit —
+// Term is where table output goes: colour, and the width tables fit —
 // --width, else COLUMNS, else the terminal's width; none (full tables)
 // with --wide or when stdout is not a terminal, so piped output keeps every
 // column unless asked.

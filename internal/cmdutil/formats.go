@@ -26,7 +26,7 @@ var (
 
 const formatsAnnotation = "iotpm/formats"
 
-// narrowFormat rejects a format the command declares in general but not
+// NarrowFormat rejects a format the command declares in general but not
 // with the flags given (--explain has no CSV; only --sweep draws a chart).
 func NarrowFormat(format render.Format, allowed []render.Format, why string) error {
 	if slices.Contains(allowed, format) {
@@ -35,7 +35,7 @@ func NarrowFormat(format render.Format, allowed []render.Format, why string) err
 	return UsageErrorf("invalid output format %q %s: use one of %s", format, why, strings.Join(FormatNames(allowed), ", "))
 }
 
-// declareFormats records the formats cmd writes and says so in its help.
+// DeclareFormats records the formats cmd writes and says so in its help.
 func DeclareFormats(cmd *cobra.Command, formats []render.Format) {
 	if cmd.Annotations == nil {
 		cmd.Annotations = map[string]string{}
@@ -55,7 +55,7 @@ func FormatNames(formats []render.Format) []string {
 	return names
 }
 
-// declaredFormats returns what cmd declared; nil when it declared nothing
+// DeclaredFormats returns what cmd declared; nil when it declared nothing
 // (commands without output, such as help).
 func DeclaredFormats(cmd *cobra.Command) ([]render.Format, bool) {
 	s, ok := cmd.Annotations[formatsAnnotation]
@@ -71,7 +71,7 @@ func DeclaredFormats(cmd *cobra.Command) ([]render.Format, bool) {
 	return out, true
 }
 
-// checkOutputFlag rejects an -o the command does not write, and resolves
+// CheckOutputFlag rejects an -o the command does not write, and resolves
 // an unset -o to the command's default.
 func (f *Factory) CheckOutputFlag(cmd *cobra.Command) error {
 	formats, ok := DeclaredFormats(cmd)

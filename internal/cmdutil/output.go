@@ -9,7 +9,7 @@ import (
 	"github.com/iotpm/iotpm/internal/render"
 )
 
-// emit renders a command's whole output into memory first and writes it only
+// Emit renders a command's whole output into memory first and writes it only
 // when rendering succeeded, so a failure never leaves half a document on
 // stdout for a script to consume.
 func Emit(f *Factory, write func(*bytes.Buffer) error) error {
@@ -24,7 +24,7 @@ func Emit(f *Factory, write func(*bytes.Buffer) error) error {
 	return err
 }
 
-// checkColumns refuses a --columns name that no table of the output has
+// CheckColumns refuses a --columns name that no table of the output has
 // (the output is not written): a typo must not quietly show everything.
 func (f *Factory) CheckColumns() error {
 	if len(f.Columns) == 0 || f.seen == nil {

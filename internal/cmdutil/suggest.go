@@ -9,7 +9,7 @@ import (
 	"github.com/iotpm/iotpm/pkg/rice"
 )
 
-// didYouMeanText is the tail of a message about an unknown name: a
+// DidYouMean is the tail of a message about an unknown name: a
 // suggestion when one candidate is a plausible typo (or the only one the
 // name begins), else "".
 func DidYouMean(s string, candidates []string) string {
@@ -19,7 +19,7 @@ func DidYouMean(s string, candidates []string) string {
 	return ""
 }
 
-// unknownText is the message for a name given in a flag that names nothing:
+// UnknownName is the message for a name given in a flag that names nothing:
 // "no feature "x" in features.yaml", then a suggestion, or the names there
 // are when there are few enough to read.
 func UnknownName(what, name, where string, candidates []string) string {

@@ -146,7 +146,7 @@ func (p *plan) actCTE() string {
 	return fmt.Sprintf("act AS (\n  SELECT %s AS device_id, %s AS t FROM %s\n)", textExpr(t.cols["device_id"]), ts.timeExpr(ts.quoted), t.quoted)
 }
 
-// devJoin is the devices input, or an empty one, for the joins below.
+// devRef is the devices input, or an empty one, for the joins below.
 func (p *plan) devRef() string {
 	if p.has("devices") {
 		return "dev d"

@@ -478,7 +478,7 @@ func (d *Data) deviceStats(i int, sp *span, wk *worker, active []bool) {
 	}
 }
 
-// activatedAt reports whether device i has a connected event or an
+// activatedIn reports whether device i has a connected event or an
 // activity row in [from, to).
 func (d *Data) activatedIn(i int, from, to int64) bool {
 	keys := d.events[i]

@@ -127,7 +127,7 @@ func years(y *float64) string {
 	return render.Number(*y, 1) + " y"
 }
 
-// diffTables are the sections of a diff as tables, with their titles; only
+// tables are the sections of a diff as tables, with their titles; only
 // the sections that changed.
 func (d *Diff) tables(exact bool) (titles []string, tables []*render.Table) {
 	add := func(title string, t *render.Table) {

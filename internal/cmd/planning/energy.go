@@ -163,7 +163,7 @@ func BatteryCosts(fleet *planfile.Fleet) map[string]float64 {
 	return out
 }
 
-// releaseBattery is the worst device life after each release that changes
+// ReleaseLife is the worst device life after each release that changes
 // a device's energy, by "date release".
 type ReleaseLife struct {
 	Device string
