@@ -1,0 +1,48 @@
+package battery
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/iotpm/iotpm/internal/cmdutil"
+	"github.com/iotpm/iotpm/internal/iostreams"
+)
+
+func Test_NewCmdBattery(t *testing.T) {
+	tests := []struct {
+		args    string
+		want    BatteryOptions
+		wantErr string
+	}{
+		{args: "", want: BatteryOptions{}},
+		{args: "fleet/devices.yaml --device drip-lora", want: BatteryOptions{File: "fleet/devices.yaml", Device: "drip-lora"}},
+		{args: "--sweep drip-lora.heartbeat.every=5m,1h --min-life 3y", want: BatteryOptions{Sweep: "drip-lora.heartbeat.every=5m,1h", MinLife: "3y"}},
+		{args: "--list-cells --plan", want: BatteryOptions{ListCells: true, Plan: true}},
+		{args: "--sweep drip-lora.heartbeat.every=5m --device drip-lora", wantErr: "--sweep names its device; drop --device"},
+		{args: "a.yaml b.yaml", wantErr: "accepts at most 1 arg"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.args, func(t *testing.T) {
+			ios, _, _ := iostreams.Test()
+			var got *BatteryOptions
+			cmd := NewCmdBattery(&cmdutil.Factory{IO: ios}, func(o *BatteryOptions) error { got = o; return nil })
+			cmd.SetArgs(strings.Fields(tt.args))
+			cmd.SetOut(ios.Out)
+			cmd.SetErr(ios.ErrOut)
+			err := cmd.Execute()
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.File != tt.want.File || got.Device != tt.want.Device || got.Sweep != tt.want.Sweep ||
+				got.MinLife != tt.want.MinLife || got.ListCells != tt.want.ListCells || got.Plan != tt.want.Plan {
+				t.Errorf("options = %+v, want %+v", *got, tt.want)
+			}
+		})
+	}
+}

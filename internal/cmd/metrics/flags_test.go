@@ -1,0 +1,73 @@
+package metrics
+
+import (
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/iotpm/iotpm/internal/cmdutil"
+	"github.com/iotpm/iotpm/internal/iostreams"
+)
+
+func Test_NewCmdMetrics(t *testing.T) {
+	tests := []struct {
+		args    string
+		check   func(t *testing.T, o *MetricsOptions)
+		wantErr string
+	}{
+		{args: "", check: func(t *testing.T, o *MetricsOptions) {
+			if len(o.Inputs) != 0 || o.SLO != "99%" || o.ActivationWindow != "30d" || o.DormantAfter != "30d" || o.DSNEnv != defaultDSNEnv {
+				t.Errorf("defaults: %+v", *o)
+			}
+			if o.set("slo") || o.set("activation-window") {
+				t.Error("a default seen as set: iotpm.yaml would lose to it")
+			}
+		}},
+		{args: "--events e.csv.gz --devices d.csv --month 2026-10", check: func(t *testing.T, o *MetricsOptions) {
+			if !maps.Equal(o.Inputs, map[string]string{"events": "e.csv.gz", "devices": "d.csv"}) || o.Month != "2026-10" {
+				t.Errorf("inputs %v month %q", o.Inputs, o.Month)
+			}
+		}},
+		{args: "--map events.device_id=clientId --map events.event=eventType --format events=aws-iot-lifecycle --tz events=Europe/Berlin", check: func(t *testing.T, o *MetricsOptions) {
+			if !slices.Equal(o.Maps, []string{"events.device_id=clientId", "events.event=eventType"}) ||
+				!slices.Equal(o.Formats, []string{"events=aws-iot-lifecycle"}) || !slices.Equal(o.Zones, []string{"events=Europe/Berlin"}) {
+				t.Errorf("maps %q formats %q zones %q", o.Maps, o.Formats, o.Zones)
+			}
+		}},
+		{args: "--slo 99.5% --min-uptime 98% --min-mad 150 --max-data-age 2d", check: func(t *testing.T, o *MetricsOptions) {
+			if o.SLO != "99.5%" || o.MinUptime != "98%" || o.MinMAD != 150 || o.MaxDataAge != "2d" || !o.set("slo") || !o.set("max-data-age") {
+				t.Errorf("%+v", *o)
+			}
+		}},
+		{args: "--source postgres --dsn-env FLEET_DSN --timeout 2m --print-sql", check: func(t *testing.T, o *MetricsOptions) {
+			if o.Source != "postgres" || o.DSNEnv != "FLEET_DSN" || o.Timeout != "2m" || !o.PrintSQL {
+				t.Errorf("%+v", *o)
+			}
+		}},
+		{args: "--max-bad-rows -1", wantErr: "--max-bad-rows must be 0 or more"},
+		{args: "--min-mad lots", wantErr: `invalid argument "lots"`},
+		{args: "events.csv", wantErr: "unknown command"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.args, func(t *testing.T) {
+			ios, _, _ := iostreams.Test()
+			var got *MetricsOptions
+			cmd := NewCmdMetrics(&cmdutil.Factory{IO: ios}, func(o *MetricsOptions) error { got = o; return nil })
+			cmd.SetArgs(strings.Fields(tt.args))
+			cmd.SetOut(ios.Out)
+			cmd.SetErr(ios.ErrOut)
+			err := cmd.Execute()
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.check(t, got)
+		})
+	}
+}

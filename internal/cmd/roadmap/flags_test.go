@@ -1,0 +1,49 @@
+package roadmap
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/iotpm/iotpm/internal/cmdutil"
+	"github.com/iotpm/iotpm/internal/iostreams"
+)
+
+func Test_NewCmdRoadmap(t *testing.T) {
+	tests := []struct {
+		args    string
+		want    RoadmapOptions
+		wantErr string
+	}{
+		{args: "", want: RoadmapOptions{}},
+		{args: "plan/features.yaml --theme fast-setup", want: RoadmapOptions{File: "plan/features.yaml", Theme: "fast-setup"}},
+		{args: "--track hardware,cloud --track firmware --capacity", want: RoadmapOptions{Tracks: []string{"hardware", "cloud", "firmware"}, Capacity: true}},
+		{args: "--explain lte-backup", want: RoadmapOptions{Explain: "lte-backup"}},
+		{args: "--track radio", wantErr: `invalid --track "radio"`},
+		{args: "a.yaml b.yaml", wantErr: "accepts at most 1 arg"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.args, func(t *testing.T) {
+			ios, _, _ := iostreams.Test()
+			var got *RoadmapOptions
+			cmd := NewCmdRoadmap(&cmdutil.Factory{IO: ios}, func(o *RoadmapOptions) error { got = o; return nil })
+			cmd.SetArgs(strings.Fields(tt.args))
+			cmd.SetOut(ios.Out)
+			cmd.SetErr(ios.ErrOut)
+			err := cmd.Execute()
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.File != tt.want.File || got.Theme != tt.want.Theme || got.Explain != tt.want.Explain ||
+				got.Capacity != tt.want.Capacity || !slices.Equal(got.Tracks, tt.want.Tracks) {
+				t.Errorf("options = %+v, want %+v", *got, tt.want)
+			}
+		})
+	}
+}
