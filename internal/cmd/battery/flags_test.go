@@ -1,11 +1,9 @@
 package battery
 
 import (
-	"strings"
 	"testing"
 
-	"github.com/iotpm/iotpm/internal/cmdutil"
-	"github.com/iotpm/iotpm/internal/iostreams"
+	"github.com/iotpm/iotpm/internal/cmd/flagtest"
 )
 
 func Test_NewCmdBattery(t *testing.T) {
@@ -23,21 +21,10 @@ func Test_NewCmdBattery(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.args, func(t *testing.T) {
-			ios, _, _ := iostreams.Test()
 			var got *BatteryOptions
-			cmd := NewCmdBattery(&cmdutil.Factory{IO: ios}, func(o *BatteryOptions) error { got = o; return nil })
-			cmd.SetArgs(strings.Fields(tt.args))
-			cmd.SetOut(ios.Out)
-			cmd.SetErr(ios.ErrOut)
-			err := cmd.Execute()
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error %v, want %q", err, tt.wantErr)
-				}
+			cmd := NewCmdBattery(flagtest.Factory(), func(o *BatteryOptions) error { got = o; return nil })
+			if !flagtest.Parse(t, cmd, tt.args, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if got.File != tt.want.File || got.Device != tt.want.Device || got.Sweep != tt.want.Sweep ||
 				got.MinLife != tt.want.MinLife || got.ListCells != tt.want.ListCells || got.Plan != tt.want.Plan {

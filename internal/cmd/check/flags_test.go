@@ -1,11 +1,9 @@
 package check
 
 import (
-	"strings"
 	"testing"
 
-	"github.com/iotpm/iotpm/internal/cmdutil"
-	"github.com/iotpm/iotpm/internal/iostreams"
+	"github.com/iotpm/iotpm/internal/cmd/flagtest"
 )
 
 func Test_NewCmdCheck(t *testing.T) {
@@ -22,21 +20,10 @@ func Test_NewCmdCheck(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.args, func(t *testing.T) {
-			ios, _, _ := iostreams.Test()
 			var got *CheckOptions
-			cmd := NewCmdCheck(&cmdutil.Factory{IO: ios}, func(o *CheckOptions) error { got = o; return nil })
-			cmd.SetArgs(strings.Fields(tt.args))
-			cmd.SetOut(ios.Out)
-			cmd.SetErr(ios.ErrOut)
-			err := cmd.Execute()
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error %v, want %q", err, tt.wantErr)
-				}
+			cmd := NewCmdCheck(flagtest.Factory(), func(o *CheckOptions) error { got = o; return nil })
+			if !flagtest.Parse(t, cmd, tt.args, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if got.Annotations != tt.want.Annotations || got.Summary != tt.want.Summary || got.JUnit != tt.want.JUnit {
 				t.Errorf("options = %+v, want %+v", *got, tt.want)

@@ -77,7 +77,6 @@ line. --fail-on makes the diff a gate (exit 1).`,
 	cmd.Flags().StringArrayVar(&opts.FailOn, "fail-on", nil, "exit 1 when the change makes a part slip, a gate newly fail, a Kano-basic part unscheduled or a theme late: "+strings.Join(failOnKinds, ", ")+"; repeatable")
 	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions(failOnKinds, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.MarkFlagDirname("base-dir")
-	_ = cmd.MarkFlagDirname("base-dir")
 	cmdutil.DeclareFormats(cmd, cmdutil.DataFormats)
 	return cmd
 }

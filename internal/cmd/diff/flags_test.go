@@ -2,11 +2,9 @@ package diff
 
 import (
 	"slices"
-	"strings"
 	"testing"
 
-	"github.com/iotpm/iotpm/internal/cmdutil"
-	"github.com/iotpm/iotpm/internal/iostreams"
+	"github.com/iotpm/iotpm/internal/cmd/flagtest"
 )
 
 func Test_NewCmdDiff(t *testing.T) {
@@ -24,21 +22,10 @@ func Test_NewCmdDiff(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.args, func(t *testing.T) {
-			ios, _, _ := iostreams.Test()
 			var got *DiffOptions
-			cmd := NewCmdDiff(&cmdutil.Factory{IO: ios}, func(o *DiffOptions) error { got = o; return nil })
-			cmd.SetArgs(strings.Fields(tt.args))
-			cmd.SetOut(ios.Out)
-			cmd.SetErr(ios.ErrOut)
-			err := cmd.Execute()
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error %v, want %q", err, tt.wantErr)
-				}
+			cmd := NewCmdDiff(flagtest.Factory(), func(o *DiffOptions) error { got = o; return nil })
+			if !flagtest.Parse(t, cmd, tt.args, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if got.Base != tt.want.Base || got.BaseDir != tt.want.BaseDir || !slices.Equal(got.FailOn, tt.want.FailOn) {
 				t.Errorf("options = %+v, want %+v", *got, tt.want)

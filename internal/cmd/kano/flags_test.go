@@ -4,8 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/iotpm/iotpm/internal/cmdutil"
-	"github.com/iotpm/iotpm/internal/iostreams"
+	"github.com/iotpm/iotpm/internal/cmd/flagtest"
 )
 
 func Test_NewCmdKano(t *testing.T) {
@@ -23,21 +22,10 @@ func Test_NewCmdKano(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.args, func(t *testing.T) {
-			ios, _, _ := iostreams.Test()
 			var got *KanoOptions
-			cmd := NewCmdKano(&cmdutil.Factory{IO: ios}, func(o *KanoOptions) error { got = o; return nil })
-			cmd.SetArgs(strings.Fields(tt.args))
-			cmd.SetOut(ios.Out)
-			cmd.SetErr(ios.ErrOut)
-			err := cmd.Execute()
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error %v, want %q", err, tt.wantErr)
-				}
+			cmd := NewCmdKano(flagtest.Factory(), func(o *KanoOptions) error { got = o; return nil })
+			if !flagtest.Parse(t, cmd, tt.args, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if got.Survey != tt.want.Survey || got.Segment != tt.want.Segment || got.MinAnswers != tt.want.MinAnswers || got.MaxBadRows != tt.want.MaxBadRows {
 				t.Errorf("options = %+v, want %+v", *got, tt.want)

@@ -3,11 +3,9 @@ package metrics
 import (
 	"maps"
 	"slices"
-	"strings"
 	"testing"
 
-	"github.com/iotpm/iotpm/internal/cmdutil"
-	"github.com/iotpm/iotpm/internal/iostreams"
+	"github.com/iotpm/iotpm/internal/cmd/flagtest"
 )
 
 func Test_NewCmdMetrics(t *testing.T) {
@@ -51,21 +49,10 @@ func Test_NewCmdMetrics(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.args, func(t *testing.T) {
-			ios, _, _ := iostreams.Test()
 			var got *MetricsOptions
-			cmd := NewCmdMetrics(&cmdutil.Factory{IO: ios}, func(o *MetricsOptions) error { got = o; return nil })
-			cmd.SetArgs(strings.Fields(tt.args))
-			cmd.SetOut(ios.Out)
-			cmd.SetErr(ios.ErrOut)
-			err := cmd.Execute()
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error %v, want %q", err, tt.wantErr)
-				}
+			cmd := NewCmdMetrics(flagtest.Factory(), func(o *MetricsOptions) error { got = o; return nil })
+			if !flagtest.Parse(t, cmd, tt.args, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			tt.check(t, got)
 		})

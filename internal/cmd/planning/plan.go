@@ -44,9 +44,8 @@ func Compute(f *cmdutil.Factory) *Results {
 	}
 	p.Config = cfg
 	var d diag.List
-	p.Backlog, d = planfile.LoadFeatures(cfg.Features)
+	p.Backlog, d = LoadBacklog(f, cfg.Features)
 	p.Problems = append(p.Problems, d...)
-	p.Problems = append(p.Problems, kanocmd.ResolveLabels(f, p.Backlog)...)
 	if _, err := os.Stat(cfg.Devices); err == nil || cfg.DevicesExplicit {
 		p.Fleet, d = planfile.LoadDevices(cfg.Devices)
 		p.Problems = append(p.Problems, d...)
@@ -101,4 +100,11 @@ func (p *Results) FleetDevices() []energy.Device {
 		return nil
 	}
 	return p.Energy.Today
+}
+
+// LoadBacklog loads a features file with its kano: survey labels resolved
+// from the survey iotpm.yaml names: the backlog every command ranks.
+func LoadBacklog(f *cmdutil.Factory, path string) (*planfile.Backlog, diag.List) {
+	backlog, diags := planfile.LoadFeatures(path)
+	return backlog, append(diags, kanocmd.ResolveLabels(f, backlog)...)
 }

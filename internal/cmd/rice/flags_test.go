@@ -4,8 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/iotpm/iotpm/internal/cmdutil"
-	"github.com/iotpm/iotpm/internal/iostreams"
+	"github.com/iotpm/iotpm/internal/cmd/flagtest"
 )
 
 func Test_NewCmdRice(t *testing.T) {
@@ -20,13 +19,9 @@ func Test_NewCmdRice(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.args, func(t *testing.T) {
-			ios, _, _ := iostreams.Test()
 			var got *RiceOptions
-			cmd := NewCmdRice(&cmdutil.Factory{IO: ios}, func(o *RiceOptions) error { got = o; return nil })
-			cmd.SetArgs(strings.Fields(tt.args))
-			if err := cmd.Execute(); err != nil {
-				t.Fatal(err)
-			}
+			cmd := NewCmdRice(flagtest.Factory(), func(o *RiceOptions) error { got = o; return nil })
+			flagtest.Parse(t, cmd, tt.args, "")
 			if got.File != tt.want.File || got.Top != tt.want.Top || got.Theme != tt.want.Theme ||
 				got.Baseline != tt.want.Baseline || got.ListCertifications != tt.want.ListCertifications ||
 				strings.Join(got.Tracks, ",") != strings.Join(tt.want.Tracks, ",") {

@@ -6,8 +6,6 @@ import (
 
 	"github.com/iotpm/iotpm/internal/cmd/planning"
 
-	kanocmd "github.com/iotpm/iotpm/internal/cmd/kano"
-
 	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/planfile"
@@ -83,7 +81,6 @@ features.yaml, in the planning repo (-C).`,
 	_ = cmd.RegisterFlagCompletionFunc("track", cobra.FixedCompletions([]string{"hardware", "firmware", "cloud"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("theme", cmdutil.CompleteThemes(f))
 	_ = cmd.MarkFlagFilename("baseline", "yaml", "yml")
-	_ = cmd.MarkFlagFilename("baseline", "yaml", "yml")
 	cmdutil.DeclareFormats(cmd, cmdutil.DataFormats)
 	return cmd
 }
@@ -98,8 +95,7 @@ func riceRun(opts *RiceOptions) error {
 	if err != nil {
 		return err
 	}
-	backlog, diags := planfile.LoadFeatures(file)
-	diags = append(diags, kanocmd.ResolveLabels(f, backlog)...)
+	backlog, diags := planning.LoadBacklog(f, file)
 	var base *planfile.Backlog
 	if opts.Baseline != "" {
 		var baseDiags diag.List

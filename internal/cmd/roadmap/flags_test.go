@@ -2,11 +2,9 @@ package roadmap
 
 import (
 	"slices"
-	"strings"
 	"testing"
 
-	"github.com/iotpm/iotpm/internal/cmdutil"
-	"github.com/iotpm/iotpm/internal/iostreams"
+	"github.com/iotpm/iotpm/internal/cmd/flagtest"
 )
 
 func Test_NewCmdRoadmap(t *testing.T) {
@@ -24,21 +22,10 @@ func Test_NewCmdRoadmap(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.args, func(t *testing.T) {
-			ios, _, _ := iostreams.Test()
 			var got *RoadmapOptions
-			cmd := NewCmdRoadmap(&cmdutil.Factory{IO: ios}, func(o *RoadmapOptions) error { got = o; return nil })
-			cmd.SetArgs(strings.Fields(tt.args))
-			cmd.SetOut(ios.Out)
-			cmd.SetErr(ios.ErrOut)
-			err := cmd.Execute()
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error %v, want %q", err, tt.wantErr)
-				}
+			cmd := NewCmdRoadmap(flagtest.Factory(), func(o *RoadmapOptions) error { got = o; return nil })
+			if !flagtest.Parse(t, cmd, tt.args, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if got.File != tt.want.File || got.Theme != tt.want.Theme || got.Explain != tt.want.Explain ||
 				got.Capacity != tt.want.Capacity || !slices.Equal(got.Tracks, tt.want.Tracks) {

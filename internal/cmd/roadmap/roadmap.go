@@ -7,8 +7,6 @@ import (
 
 	"github.com/iotpm/iotpm/internal/cmd/planning"
 
-	kanocmd "github.com/iotpm/iotpm/internal/cmd/kano"
-
 	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/planfile"
@@ -92,8 +90,7 @@ func roadmapRun(opts *RoadmapOptions) error {
 	if err != nil {
 		return err
 	}
-	backlog, diags := planfile.LoadFeatures(file)
-	diags = append(diags, kanocmd.ResolveLabels(f, backlog)...)
+	backlog, diags := planning.LoadBacklog(f, file)
 	if backlog != nil && backlog.Calendar == nil {
 		diags.Errorf(diag.Plan, backlog.File, 0, 0, "has no roadmap: calendar; add start, end and the tracks' releases (see iotpm roadmap --help and the README)")
 	}

@@ -2,11 +2,9 @@ package validate
 
 import (
 	"slices"
-	"strings"
 	"testing"
 
-	"github.com/iotpm/iotpm/internal/cmdutil"
-	"github.com/iotpm/iotpm/internal/iostreams"
+	"github.com/iotpm/iotpm/internal/cmd/flagtest"
 )
 
 func Test_NewCmdValidate(t *testing.T) {
@@ -19,13 +17,9 @@ func Test_NewCmdValidate(t *testing.T) {
 		{"features.yaml devices-lab.yaml iotpm.yaml", []string{"features.yaml", "devices-lab.yaml", "iotpm.yaml"}},
 	} {
 		t.Run(tt.args, func(t *testing.T) {
-			ios, _, _ := iostreams.Test()
 			var got *ValidateOptions
-			cmd := NewCmdValidate(&cmdutil.Factory{IO: ios}, func(o *ValidateOptions) error { got = o; return nil })
-			cmd.SetArgs(strings.Fields(tt.args))
-			if err := cmd.Execute(); err != nil {
-				t.Fatal(err)
-			}
+			cmd := NewCmdValidate(flagtest.Factory(), func(o *ValidateOptions) error { got = o; return nil })
+			flagtest.Parse(t, cmd, tt.args, "")
 			if !slices.Equal(got.Files, tt.want) {
 				t.Errorf("files %q, want %q", got.Files, tt.want)
 			}
