@@ -360,12 +360,6 @@ func writeCells(w io.Writer, format render.Format, cells energy.CellCatalog, ter
 	doc := struct {
 		Cells []cellJSON `json:"cells"`
 	}{list}
-	switch format {
-	case render.FormatJSON:
-		return render.JSON(w, doc)
-	case render.FormatYAML:
-		return render.YAML(w, doc)
-	}
 	t := &render.Table{Columns: []render.Column{{Header: "ID"}, {Header: "NAME"}, {Header: "MAH", Right: true}, {Header: "V", Right: true},
 		{Header: "SELF-DISCHARGE/Y", Right: true}, {Header: "DERATING", Right: true}, {Header: "MAX PULSE MA", Right: true}, {Header: "SHELF LIFE (Y)", Right: true}, {Header: "SOURCE"}}}
 	for _, c := range list {
@@ -377,11 +371,5 @@ func writeCells(w io.Writer, format render.Format, cells energy.CellCatalog, ter
 				render.Number(c.Derating, 2), render.Number(c.MaxPulseMA, 0), render.Number(c.ShelfLifeYears, 1), c.Source)
 		}
 	}
-	switch format {
-	case render.FormatCSV:
-		return t.CSV(w)
-	case render.FormatMarkdown:
-		return t.Markdown(w)
-	}
-	return t.Text(w, term)
+	return render.Write(w, format, doc, t, term)
 }

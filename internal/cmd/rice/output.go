@@ -212,12 +212,6 @@ func writeCatalog(w io.Writer, format render.Format, catalog rice.Catalog, term 
 	doc := struct {
 		Certifications []certJSON `json:"certifications"`
 	}{list}
-	switch format {
-	case render.FormatJSON:
-		return render.JSON(w, doc)
-	case render.FormatYAML:
-		return render.YAML(w, doc)
-	}
 	t := &render.Table{Columns: []render.Column{{Header: "ID"}, {Header: "NAME"}, {Header: "WEEKS", Right: true}, {Header: "FEE USD", Right: true}, {Header: "SOURCE"}}}
 	for _, c := range list {
 		fee, weeks := render.Number(c.FeeUSD, 0), render.Number(c.Weeks, 1)
@@ -226,11 +220,5 @@ func writeCatalog(w io.Writer, format render.Format, catalog rice.Catalog, term 
 		}
 		t.Append(c.ID, c.Name, weeks, fee, c.Source)
 	}
-	switch format {
-	case render.FormatCSV:
-		return t.CSV(w)
-	case render.FormatMarkdown:
-		return t.Markdown(w)
-	}
-	return t.Text(w, term)
+	return render.Write(w, format, doc, t, term)
 }
