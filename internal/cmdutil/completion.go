@@ -1,7 +1,6 @@
 package cmdutil
 
 import (
-	"github.com/iotpm/iotpm/internal/export"
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/pkg/energy"
 	"github.com/spf13/cobra"
@@ -81,8 +80,8 @@ func CompleteSweep(f *Factory) cobra.CompletionFunc {
 func CompleteKindPrefix(sep string) cobra.CompletionFunc {
 	return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		var out []string
-		for _, k := range export.Kinds {
-			out = append(out, k+sep)
+		for _, k := range planfile.InputKinds {
+			out = append(out, string(k)+sep)
 		}
 		return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
 	}

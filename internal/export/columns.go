@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/iotpm/iotpm/internal/planfile"
 )
 
 // normalize folds a header name or a value for matching: lowercase,
@@ -69,7 +71,7 @@ func Bind(f *Format, path string, header []string, mapping map[string]string, lo
 	}
 	for name := range mapping {
 		if r := slices.Index(roleNames, name); r < 0 || !slices.Contains(roles, r) {
-			return nil, fail("--map %s.%s: %s input has no %s column (its columns: %s)", f.Kind, name, article(f.Kind), name, roleList(roles))
+			return nil, fail("--map %s.%s: %s input has no %s column (its columns: %s)", f.Kind, name, article(string(f.Kind)), name, roleList(roles))
 		}
 	}
 	for k, r := range roles {
@@ -249,7 +251,7 @@ func (b *Binding) classify(v []byte) (int, bool) {
 		c, ok := voc[normalize(string(v))]
 		return c, ok
 	}
-	if b.Format.Kind == "ota" {
+	if b.Format.Kind == planfile.KindOTA {
 		return ParseOTAStatus(v)
 	}
 	return eventValue(v)
@@ -260,7 +262,7 @@ func (b *Binding) vocabulary() string {
 	if b.Format.vocabText != "" {
 		return b.Format.vocabText
 	}
-	if b.Format.Kind == "ota" {
+	if b.Format.Kind == planfile.KindOTA {
 		return "SUCCEEDED, FAILED, TIMED_OUT, REJECTED, CANCELED, REMOVED, QUEUED, IN_PROGRESS, …"
 	}
 	return "connected/online, disconnected/offline, …"

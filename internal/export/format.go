@@ -36,22 +36,19 @@ var roleNames = planfile.Roles
 
 // kindRoles lists, per input kind, its roles: required ones first, then
 // optional ones (required[kind] of them are required).
-var kindRoles = map[string][]int{
-	"devices":  {roleDevice, roleShipped, roleCustomer, roleRetired},
-	"events":   {roleDevice, roleTimestamp, roleEvent, roleSequence, roleSession},
-	"ota":      {roleDevice, roleJob, roleStatus, roleTimestamp},
-	"activity": {roleDevice, roleTimestamp},
-	"tickets":  {roleCustomer, roleCreated},
-	"usage":    {roleDevice, roleFeature, roleTimestamp},
+var kindRoles = map[planfile.InputKind][]int{
+	planfile.KindDevices:  {roleDevice, roleShipped, roleCustomer, roleRetired},
+	planfile.KindEvents:   {roleDevice, roleTimestamp, roleEvent, roleSequence, roleSession},
+	planfile.KindOTA:      {roleDevice, roleJob, roleStatus, roleTimestamp},
+	planfile.KindActivity: {roleDevice, roleTimestamp},
+	planfile.KindTickets:  {roleCustomer, roleCreated},
+	planfile.KindUsage:    {roleDevice, roleFeature, roleTimestamp},
 }
 
-var requiredRoles = map[string]int{"devices": 2, "events": 3, "ota": 4, "activity": 2, "tickets": 2, "usage": 3}
-
-// Kinds lists the input kinds, in the order they are read.
-var Kinds = []string{"devices", "events", "ota", "activity", "tickets", "usage"}
+var requiredRoles = map[planfile.InputKind]int{planfile.KindDevices: 2, planfile.KindEvents: 3, planfile.KindOTA: 4, planfile.KindActivity: 2, planfile.KindTickets: 2, planfile.KindUsage: 3}
 
 // valueRole is the role whose values a format's vocabulary classifies.
-var valueRole = map[string]int{"events": roleEvent, "ota": roleStatus}
+var valueRole = map[planfile.InputKind]int{planfile.KindEvents: roleEvent, planfile.KindOTA: roleStatus}
 
 // Value classes: connection states (events) and OTA statuses (ota), as
 // pkg/metrics defines them.
@@ -72,8 +69,9 @@ const (
 // Format is a compiled export format: the roles' header names normalised,
 // the vocabulary as lookup tables.
 type Format struct {
-	Name, Title, Kind, Notes string
-	Builtin                  bool
+	Name, Title, Notes string
+	Kind               planfile.InputKind
+	Builtin            bool
 	// Signature, normalised: every entry must match a header name.
 	signature [][]string
 	columns   [nRoles][]string // normalised header names per role
@@ -135,14 +133,14 @@ func CompileFormats(file string, list []planfile.FormatSpec, builtin []*Format) 
 	var out []*Format
 	seen := map[string]bool{}
 	for _, b := range builtin {
-		seen[b.Kind+"/"+b.Name] = true
+		seen[string(b.Kind)+"/"+b.Name] = true
 	}
 	for _, spec := range list {
 		pos := spec.Pos
 		errorf := func(p planfile.Pos, format string, args ...any) {
 			diags.Errorf(diag.Schema, file, p.Line, p.Col, "format %s: "+format, append([]any{spec.Name}, args...)...)
 		}
-		if seen[spec.Kind+"/"+spec.Name] {
+		if seen[string(spec.Kind)+"/"+spec.Name] {
 			what := "another format"
 			if slices.ContainsFunc(builtin, func(b *Format) bool { return b.Name == spec.Name }) {
 				what = "a built-in format"
@@ -150,7 +148,7 @@ func CompileFormats(file string, list []planfile.FormatSpec, builtin []*Format) 
 			errorf(pos, "%s of kind %s has this name already; choose another name", what, spec.Kind)
 			continue
 		}
-		seen[spec.Kind+"/"+spec.Name] = true
+		seen[string(spec.Kind)+"/"+spec.Name] = true
 		roles, ok := kindRoles[spec.Kind]
 		if !ok {
 			continue // the decoder reported the kind
@@ -168,7 +166,7 @@ func CompileFormats(file string, list []planfile.FormatSpec, builtin []*Format) 
 			cols := spec.Columns.Get(name)
 			last := spec.LastResort.Get(name)
 			if (len(cols) > 0 || len(last) > 0) && !slices.Contains(roles, r) {
-				errorf(colPos, "%s input has no %s column (its roles: %s)", article(spec.Kind), name, roleList(roles))
+				errorf(colPos, "%s input has no %s column (its roles: %s)", article(string(spec.Kind)), name, roleList(roles))
 				continue
 			}
 			f.columns[r] = normalizeAll(cols)
@@ -181,13 +179,13 @@ func CompileFormats(file string, list []planfile.FormatSpec, builtin []*Format) 
 			}
 			optional := spec.Snapshot && (r == roleTimestamp || r == roleJob)
 			if !optional {
-				errorf(colPos, "columns: missing %s, which %s input needs (its required roles: %s)", roleNames[r], article(spec.Kind), roleList(roles[:requiredRoles[spec.Kind]]))
+				errorf(colPos, "columns: missing %s, which %s input needs (its required roles: %s)", roleNames[r], article(string(spec.Kind)), roleList(roles[:requiredRoles[spec.Kind]]))
 			}
 		}
 		for name, re := range spec.Extract {
 			r := slices.Index(roleNames, name)
 			if r < 0 || !slices.Contains(roles, r) {
-				errorf(pos, "extract: %q is not a role of %s input (its roles: %s)", name, article(spec.Kind), roleList(roles))
+				errorf(pos, "extract: %q is not a role of %s input (its roles: %s)", name, article(string(spec.Kind)), roleList(roles))
 				continue
 			}
 			f.extract[r] = re.Regexp
@@ -202,7 +200,7 @@ func CompileFormats(file string, list []planfile.FormatSpec, builtin []*Format) 
 		if v := spec.Values; v != nil {
 			vr, ok := valueRole[spec.Kind]
 			if !ok {
-				errorf(v.Pos, "values: %s input has no event or status column to classify", article(spec.Kind))
+				errorf(v.Pos, "values: %s input has no event or status column to classify", article(string(spec.Kind)))
 			}
 			f.vocab = map[string]int{}
 			var text []string
@@ -212,7 +210,7 @@ func CompileFormats(file string, list []planfile.FormatSpec, builtin []*Format) 
 				}
 				if !ok || (vr == roleEvent) != (class >= 10) {
 					if ok {
-						errorf(v.Pos, "values: %s does not apply to %s input", label, article(spec.Kind))
+						errorf(v.Pos, "values: %s does not apply to %s input", label, article(string(spec.Kind)))
 					}
 					return
 				}
@@ -284,7 +282,7 @@ func (fs *Formats) List() []*Format { return fs.list }
 
 // Lookup finds a format by name for a kind of input. An unknown name is an
 // error that lists the known ones, with a "did you mean".
-func (fs *Formats) Lookup(kind, name string) (*Format, error) {
+func (fs *Formats) Lookup(kind planfile.InputKind, name string) (*Format, error) {
 	var names []string
 	for _, f := range fs.list {
 		if f.Kind != kind {
@@ -318,7 +316,7 @@ func (fs *Formats) Lookup(kind, name string) (*Format, error) {
 // signature the header matches, the one with the longest signature (the
 // repo's own first at equal length); the kind's generic format when none
 // matches. detected is false when the fallback was used.
-func (fs *Formats) Detect(kind string, header []string) (f *Format, detected bool) {
+func (fs *Formats) Detect(kind planfile.InputKind, header []string) (f *Format, detected bool) {
 	norm := normalizeAll(header)
 	var best *Format
 	for _, c := range fs.list {
@@ -354,7 +352,7 @@ func matchesSignature(sig [][]string, header []string) bool {
 
 // KindColumns lists the columns (roles) of a kind of input: required ones
 // first. ok is false for an unknown kind.
-func KindColumns(kind string) (names []string, required int, ok bool) {
+func KindColumns(kind planfile.InputKind) (names []string, required int, ok bool) {
 	roles, ok := kindRoles[kind]
 	if !ok {
 		return nil, 0, false

@@ -31,7 +31,7 @@ func evs(t *testing.T, d *metrics.Data, id string) []string {
 	return out
 }
 
-func readSample(t *testing.T, kind, file, tz string) (*Stats, *metrics.Data, error) {
+func readSample(t *testing.T, kind planfile.InputKind, file, tz string) (*Stats, *metrics.Data, error) {
 	t.Helper()
 	d := metrics.NewData()
 	g := &Ingest{Data: d, Window: metrics.Window{From: 0, To: math.MaxInt64 / 4}, UseUntil: math.MaxInt64 / 4}
@@ -56,12 +56,13 @@ func readSample(t *testing.T, kind, file, tz string) (*Stats, *metrics.Data, err
 func TestFormatSamples(t *testing.T) {
 	type counts struct{ read, used, ignored, skipped, dups int }
 	tests := []struct {
-		file, kind, tz string
-		format         string
-		counts         counts
-		events         map[string][]string
-		ota            map[string]int // device → final class, job fw-2.5.0 unless otaJob
-		otaJob         string
+		file, tz string
+		kind     planfile.InputKind
+		format   string
+		counts   counts
+		events   map[string][]string
+		ota      map[string]int // device → final class, job fw-2.5.0 unless otaJob
+		otaJob   string
 	}{
 		// Ordered by versionNumber: drip-000102's reconnect (v8 at 12:00:00)
 		// comes after the broker closing its old session (v7,
@@ -411,7 +412,7 @@ func FuzzIngest(f *testing.F) {
 			t.Fatal(err)
 		}
 		berlin, _ := time.LoadLocation("Europe/Berlin")
-		for _, kind := range Kinds {
+		for _, kind := range planfile.InputKinds {
 			for _, format := range []string{"", "generic", "particle-events", "influxdb-annotated", "aws-iot-jobs", "azure-device-update", "grafana-csv"} {
 				d := metrics.NewData()
 				g := &Ingest{Data: d, Window: metrics.Window{From: 0, To: math.MaxInt64 / 4}, UseUntil: math.MaxInt64 / 4}

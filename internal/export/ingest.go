@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/pkg/metrics"
 )
 
@@ -18,7 +19,7 @@ import (
 // empty), the zone of its zone-less timestamps and an explicit column
 // mapping (role → header name).
 type Input struct {
-	Kind   string
+	Kind   planfile.InputKind
 	Path   string
 	Format string
 	Zone   *time.Location
@@ -31,7 +32,7 @@ type Input struct {
 // ignored (rows the format leaves out: other event names, values that
 // mean neither state) or outside the span any metric looks at.
 type Stats struct {
-	Kind string
+	Kind planfile.InputKind
 	Path string
 	// Format is the format the input was read with; Detected is false when
 	// it was named (flag or iotpm.yaml) or the generic fallback was used.
@@ -90,7 +91,7 @@ type Ingest struct {
 	// 0: DefaultMaxExpansion).
 	MaxExpansion int
 	// Progress, when set, is called now and then with bytes read and size.
-	Progress func(kind string, read, size int64)
+	Progress func(kind planfile.InputKind, read, size int64)
 }
 
 // Read reads one input and records in Data that it was given. A file,
@@ -110,17 +111,17 @@ func (g *Ingest) ReadContext(ctx context.Context, in Input) (*Stats, error) {
 	}
 	has := &g.Data.Has
 	switch in.Kind {
-	case "devices":
+	case planfile.KindDevices:
 		has.Devices = true
-	case "events":
+	case planfile.KindEvents:
 		has.Events = true
-	case "ota":
+	case planfile.KindOTA:
 		has.OTA = true
-	case "activity":
+	case planfile.KindActivity:
 		has.Activity = true
-	case "tickets":
+	case planfile.KindTickets:
 		has.Tickets = true
-	case "usage":
+	case planfile.KindUsage:
 		has.Usage = true
 	}
 	return st, nil
@@ -201,9 +202,9 @@ func (g *Ingest) read(ctx context.Context, in Input) (*Stats, error) {
 		st.Columns = b.columns()
 	}
 
-	parallelOK := (in.Kind == "events" || in.Kind == "activity") && r.counter != nil && len(r.closers) == 1 &&
+	parallelOK := (in.Kind == planfile.KindEvents || in.Kind == planfile.KindActivity) && r.counter != nil && len(r.closers) == 1 &&
 		!b.HasSequence() && !format.tables && format.comment == "" && sample == nil && r.Preamble == 0
-	streamOK := (in.Kind == "events" || in.Kind == "activity") && len(r.closers) == 2 && runtime.GOMAXPROCS(0) > 1 &&
+	streamOK := (in.Kind == planfile.KindEvents || in.Kind == planfile.KindActivity) && len(r.closers) == 2 && runtime.GOMAXPROCS(0) > 1 &&
 		!b.HasSequence() && !format.tables && format.comment == "" && sample == nil && r.Preamble == 0
 	if streamOK {
 		ok, err := g.readStream(ctx, r, b, st)
@@ -231,7 +232,7 @@ func (g *Ingest) read(ctx context.Context, in Input) (*Stats, error) {
 			return st, nil
 		}
 		// not safely splittable: read sequentially, with room reserved
-		if in.Kind == "events" {
+		if in.Kind == planfile.KindEvents {
 			g.Data.Reserve(int(r.size/32), 0)
 		} else {
 			g.Data.Reserve(0, int(r.size/32))
@@ -315,7 +316,7 @@ func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, bad func(kind RowKi
 	d, w := g.Data, g.Window
 	kind := b.Format.Kind
 	idRole := roleDevice
-	if kind == "tickets" {
+	if kind == planfile.KindTickets {
 		idRole = roleCustomer
 	}
 	id := b.field(fields, idRole)
@@ -325,9 +326,9 @@ func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, bad func(kind RowKi
 	}
 	tsRole := roleTimestamp
 	switch kind {
-	case "devices":
+	case planfile.KindDevices:
 		tsRole = roleShipped
-	case "tickets":
+	case planfile.KindTickets:
 		tsRole = roleCreated
 	}
 	var ts int64
@@ -354,7 +355,7 @@ func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, bad func(kind RowKi
 		value = c
 	}
 	switch kind {
-	case "devices":
+	case planfile.KindDevices:
 		retired := int64(metrics.NoTime)
 		if v := trimSpace(b.field(fields, roleRetired)); len(v) > 0 {
 			var err error
@@ -365,7 +366,7 @@ func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, bad func(kind RowKi
 		}
 		d.AddDeviceRetired(id, ts, retired, trimSpace(b.field(fields, roleCustomer)))
 		st.Used++
-	case "events":
+	case planfile.KindEvents:
 		if b.HasSequence() {
 			seq := trimSpace(b.field(fields, roleSequence))
 			if len(seq) == 0 {
@@ -377,16 +378,16 @@ func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, bad func(kind RowKi
 			d.AddEvent(id, ts, value)
 		}
 		g.count(st, ts, ts < g.UseUntil)
-	case "activity":
+	case planfile.KindActivity:
 		d.AddActivity(id, ts)
 		g.count(st, ts, ts < g.UseUntil)
-	case "usage":
+	case planfile.KindUsage:
 		d.AddUsage(id, ts)
 		g.count(st, ts, ts >= w.From && ts < w.To)
-	case "tickets":
+	case planfile.KindTickets:
 		d.AddTicket(id, ts)
 		g.count(st, ts, ts >= w.From && ts < w.To)
-	case "ota":
+	case planfile.KindOTA:
 		job := b.job
 		if len(b.cols[roleJob]) > 0 {
 			job = b.field(fields, roleJob)

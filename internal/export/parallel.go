@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/pkg/metrics"
 )
 
@@ -184,7 +185,7 @@ func (g *Ingest) readParallel(ctx context.Context, path string, b *Binding, deli
 		earliest, latest = min(earliest, c.earliest), max(latest, c.latest)
 	}
 	add := d.AppendEvents
-	if kind != "events" {
+	if kind != planfile.KindEvents {
 		add = d.AppendActivity
 	}
 	add(backDevs[:n:n], backVals[:n:n], earliest, latest)
@@ -259,7 +260,7 @@ type lineParser struct {
 }
 
 func newLineParser(g *Ingest, c *chunk, b *Binding, delim byte, path string) *lineParser {
-	return &lineParser{g: g, c: c, b: b, delim: delim, ncols: len(b.Header), events: b.Format.Kind == "events", path: path,
+	return &lineParser{g: g, c: c, b: b, delim: delim, ncols: len(b.Header), events: b.Format.Kind == planfile.KindEvents, path: path,
 		fields: make([][]byte, 0, len(b.Header)+1)}
 }
 

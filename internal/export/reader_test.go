@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/pkg/metrics"
 )
 
@@ -98,7 +99,7 @@ func TestOpenGzip(t *testing.T) {
 func TestBindDetectsAndResolves(t *testing.T) {
 	tests := []struct {
 		header  string
-		kind    string
+		kind    planfile.InputKind
 		mapping map[string]string
 		format  string
 		want    map[string]string // role → column(s)
@@ -167,9 +168,9 @@ func TestValueAliases(t *testing.T) {
 	}
 }
 
-func ingest(t *testing.T, kind, content string) (*Stats, *metrics.Data) {
+func ingest(t *testing.T, kind planfile.InputKind, content string) (*Stats, *metrics.Data) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), kind+".csv")
+	path := filepath.Join(t.TempDir(), string(kind)+".csv")
 	os.WriteFile(path, []byte(content), 0o644)
 	d := metrics.NewData()
 	g := &Ingest{Data: d, Window: metrics.Window{From: 0, To: math.MaxInt64 / 4}, UseUntil: math.MaxInt64 / 4}

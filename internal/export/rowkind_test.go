@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/pkg/metrics"
 )
 
@@ -26,7 +27,7 @@ func TestRowKinds(t *testing.T) {
 		"d1,2026-09-01T00:00:00Z,\n" +
 		"d2,2026-09-01T00:00:00Z,soon\n" + // unparseable retired_at
 		",2026-09-01T00:00:00Z,\n" // empty device_id
-	want := map[string]map[RowKind]int{
+	want := map[planfile.InputKind]map[RowKind]int{
 		"events": {
 			{Problem: WrongFieldCount}: 1, {EmptyValue, "device_id"}: 1, {BadTimestamp, "timestamp"}: 1, {UnknownValue, "event"}: 1,
 		},
@@ -56,7 +57,11 @@ func TestRowKinds(t *testing.T) {
 		}
 		return path
 	}
-	for _, tt := range []struct{ name, kind, path string }{
+	for _, tt := range []struct {
+		name string
+		kind planfile.InputKind
+		path string
+	}{
 		{"events split by offset", "events", write("events.csv", events, false)},
 		{"events gzip stream", "events", write("events.csv.gz", events, true)},
 		{"devices sequential", "devices", write("devices.csv", devices, false)},

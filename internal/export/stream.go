@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+
+	"github.com/iotpm/iotpm/internal/planfile"
 )
 
 // A compressed export cannot be split by offset, but its decompressed
@@ -162,7 +164,7 @@ func (g *Ingest) readStream(ctx context.Context, r *Reader, b *Binding, st *Stat
 		c.count(st)
 		errs = append(errs, c.errs...)
 		c.renumber(d) // every name is known by now: no new numbers
-		if b.Format.Kind == "events" {
+		if b.Format.Kind == planfile.KindEvents {
 			d.AppendEvents(c.devs, c.vals, c.earliest, c.latest)
 		} else {
 			d.AppendActivity(c.devs, c.vals, c.earliest, c.latest)

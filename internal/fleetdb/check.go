@@ -5,13 +5,14 @@ import (
 	"strings"
 
 	"github.com/iotpm/iotpm/internal/export"
+	"github.com/iotpm/iotpm/internal/planfile"
 )
 
 // checkSQL counts an input's rows and everything the file reader would
 // call a bad row — a NULL or empty required value, an event or status the
 // vocabulary does not know — with one example each, and the time span.
 // Columns: read, used, earliest, latest, then per check (count, example).
-func (p *plan) checkSQL(kind string) (sql string, checks []string) {
+func (p *plan) checkSQL(kind planfile.InputKind) (sql string, checks []string) {
 	t := p.tables[kind]
 	names, required, _ := export.KindColumns(kind)
 	var sel []string
@@ -27,16 +28,16 @@ func (p *plan) checkSQL(kind string) (sql string, checks []string) {
 		}
 		add(role+" is NULL or empty", fmt.Sprintf("%s IS NULL OR btrim((%[1]s)::text) = ''", c.quoted), "NULL")
 		switch {
-		case kind == "events" && role == "event":
+		case kind == planfile.KindEvents && role == "event":
 			add("unknown event value", fmt.Sprintf("%s IS NOT NULL AND (%s) IS NULL", c.quoted, stateExpr(c)), c.quoted)
-		case kind == "ota" && role == "status":
+		case kind == planfile.KindOTA && role == "status":
 			add("unknown status value", fmt.Sprintf("%s IS NOT NULL AND (%s) IS NULL", c.quoted, classExpr(c)), c.quoted)
 		}
 	}
-	if c, ok := t.cols["sequence"]; ok && kind == "events" {
+	if c, ok := t.cols["sequence"]; ok && kind == planfile.KindEvents {
 		add("sequence is NULL or empty", fmt.Sprintf("%s IS NULL OR btrim((%[1]s)::text) = ''", c.quoted), "NULL")
 	}
-	tsRole := map[string]string{"devices": "shipped_at", "tickets": "created_at"}[kind]
+	tsRole := map[planfile.InputKind]string{planfile.KindDevices: "shipped_at", planfile.KindTickets: "created_at"}[kind]
 	if tsRole == "" {
 		tsRole = "timestamp"
 	}
@@ -44,13 +45,13 @@ func (p *plan) checkSQL(kind string) (sql string, checks []string) {
 	ts := c.timeExpr(c.quoted)
 	used := "true"
 	switch kind {
-	case "events", "activity":
+	case planfile.KindEvents, planfile.KindActivity:
 		used = ts + " < @use_until"
-	case "ota", "usage", "tickets":
+	case planfile.KindOTA, planfile.KindUsage, planfile.KindTickets:
 		used = fmt.Sprintf("%s >= @from AND %[1]s < @to", ts)
 	}
 	span := fmt.Sprintf("min(%s), max(%[1]s)", ts)
-	if kind == "devices" {
+	if kind == planfile.KindDevices {
 		span = "NULL::bigint, NULL::bigint"
 	}
 	return fmt.Sprintf("SELECT count(*), count(*) FILTER (WHERE %s), %s,\n  %s\nFROM %s", used, span, strings.Join(sel, ",\n  "), t.quoted), checks
@@ -58,10 +59,10 @@ func (p *plan) checkSQL(kind string) (sql string, checks []string) {
 
 // joinSQL counts an input's distinct ids and those the devices input does
 // not list (tickets: customer ids), with one of each side.
-func (p *plan) joinSQL(kind string) string {
+func (p *plan) joinSQL(kind planfile.InputKind) string {
 	t := p.tables[kind]
 	role, known := "device_id", "SELECT device_id AS id FROM dev"
-	if kind == "tickets" {
+	if kind == planfile.KindTickets {
 		role, known = "customer_id", "SELECT customer_id AS id FROM dev WHERE customer_id IS NOT NULL"
 	}
 	return with(p.devCTE(), fmt.Sprintf("ids AS (\n  SELECT DISTINCT %s AS id FROM %s\n)", textExpr(t.cols[role]), t.quoted), "known AS (\n  "+known+"\n)") +
@@ -77,9 +78,9 @@ func (p *plan) duplicateDevicesSQL() string {
 }
 
 // orderedKinds are the inputs of the plan in reading order.
-func (p *plan) orderedKinds() []string {
-	var out []string
-	for _, k := range export.Kinds {
+func (p *plan) orderedKinds() []planfile.InputKind {
+	var out []planfile.InputKind
+	for _, k := range planfile.InputKinds {
 		if p.has(k) {
 			out = append(out, k)
 		}

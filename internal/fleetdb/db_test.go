@@ -36,7 +36,7 @@ func cols(kv ...string) map[string]planfile.ColumnRef {
 
 // local computes the metrics from files with the file reader and the
 // local engine, as iotpm metrics does.
-func local(t testing.TB, inputs map[string]export.Input, o metrics.Options) (metrics.Report, map[string]*export.Stats) {
+func local(t testing.TB, inputs map[planfile.InputKind]export.Input, o metrics.Options) (metrics.Report, map[planfile.InputKind]*export.Stats) {
 	t.Helper()
 	data := metrics.NewData()
 	useUntil := o.Window.To
@@ -44,8 +44,8 @@ func local(t testing.TB, inputs map[string]export.Input, o metrics.Options) (met
 		useUntil += o.ActivationWindow
 	}
 	ing := &export.Ingest{Data: data, Window: o.Window, UseUntil: useUntil, Formats: export.NewFormats(nil), MaxExpansion: 100}
-	stats := map[string]*export.Stats{}
-	for _, kind := range export.Kinds {
+	stats := map[planfile.InputKind]*export.Stats{}
+	for _, kind := range planfile.InputKinds {
 		in, ok := inputs[kind]
 		if !ok {
 			continue
@@ -61,7 +61,7 @@ func local(t testing.TB, inputs map[string]export.Input, o metrics.Options) (met
 		st.Duplicates = data.DuplicateEvents // as the command does
 	}
 	for _, j := range data.Joins() {
-		stats[j.Input].UnknownDevices = j.Unknown
+		stats[planfile.InputKind(j.Input)].UnknownDevices = j.Unknown
 	}
 	return r, stats
 }
@@ -174,7 +174,7 @@ func same(t *testing.T, want, got metrics.Report) {
 	}
 }
 
-func sameStats(t *testing.T, want map[string]*export.Stats, got []*export.Stats) {
+func sameStats(t *testing.T, want map[planfile.InputKind]*export.Stats, got []*export.Stats) {
 	t.Helper()
 	for _, st := range got {
 		w := want[st.Kind]
@@ -191,16 +191,16 @@ func sameStats(t *testing.T, want map[string]*export.Stats, got []*export.Stats)
 // returns them as files and as tables — in a variety of column types: a
 // date, epoch milliseconds, epoch seconds, timestamp (no zone) and
 // timestamptz.
-func exampleInputs(t testing.TB, conn *pgx.Conn, schema, dir string) (map[string]export.Input, map[string]Input) {
+func exampleInputs(t testing.TB, conn *pgx.Conn, schema, dir string) (map[planfile.InputKind]export.Input, map[planfile.InputKind]Input) {
 	pgtest.Example(t, conn, schema, dir)
-	files := map[string]export.Input{
+	files := map[planfile.InputKind]export.Input{
 		"devices": {Kind: "devices", Path: filepath.Join(dir, "devices.csv")},
 		"events":  {Kind: "events", Path: filepath.Join(dir, "lifecycle.csv"), Format: "aws-iot-lifecycle"},
 		"ota":     {Kind: "ota", Path: filepath.Join(dir, "ota.csv"), Format: "aws-iot-jobs"},
 		"usage":   {Kind: "usage", Path: filepath.Join(dir, "usage.csv")},
 		"tickets": {Kind: "tickets", Path: filepath.Join(dir, "tickets.csv")},
 	}
-	tables := map[string]Input{
+	tables := map[planfile.InputKind]Input{
 		"devices": {Kind: "devices", Table: schema + ".devices", Columns: cols("device_id=device_id", "shipped_at=shipped_at", "customer_id=customer_id")},
 		"events":  {Kind: "events", Table: schema + ".lifecycle", Columns: cols("device_id=clientId", "timestamp=ts_ms:ms", "event=event_type")},
 		"ota":     {Kind: "ota", Table: schema + ".ota", Columns: cols("device_id=thing_name", "job_id=job_id", "status=status", "timestamp=last_updated_at:s")},

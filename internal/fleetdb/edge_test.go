@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/iotpm/iotpm/internal/export"
+	"github.com/iotpm/iotpm/internal/planfile"
 )
 
 // A small fleet written to make every rule of the definitions matter:
@@ -147,12 +148,12 @@ func TestEdgeCasesSameAsLocal(t *testing.T) {
 				tname := func(n string) string { return strings.ReplaceAll(tbl(n), "-", "_") }
 				short := func(n string) string { return strings.TrimPrefix(tname(n), schema+".") }
 				load(t, conn, schema, short("devices"), "device_id text, shipped_at date, customer_id text, retired_at timestamptz", write("devices.csv", &f.devices))
-				files := map[string]export.Input{
+				files := map[planfile.InputKind]export.Input{
 					"devices":  {Kind: "devices", Path: filepath.Join(dir, "devices.csv")},
 					"activity": {Kind: "activity", Path: write("activity.csv", &f.activity)},
 					"ota":      {Kind: "ota", Path: write("ota.csv", &f.ota)},
 				}
-				tables := map[string]Input{
+				tables := map[planfile.InputKind]Input{
 					"devices":  {Kind: "devices", Table: tname("devices"), Columns: cols("device_id=device_id", "shipped_at=shipped_at", "customer_id=customer_id", "retired_at=retired_at")},
 					"activity": {Kind: "activity", Table: tname("activity"), Columns: cols("device_id=device_id", "timestamp=timestamp")},
 					"ota":      {Kind: "ota", Table: tname("ota"), Columns: cols("device_id=device_id", "job_id=job_id", "status=status", "timestamp=timestamp")},

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/iotpm/iotpm/internal/export"
+	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/pkg/metrics"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -19,7 +20,7 @@ import (
 // Job is one computation: the inputs, the settings the local engine would
 // get, and how long the queries may take.
 type Job struct {
-	Inputs  map[string]Input
+	Inputs  map[planfile.InputKind]Input
 	Options metrics.Options
 	// UseUntil bounds the event and activity times any metric looks at, for
 	// the ROWS accounting (as export.Ingest's).
@@ -60,7 +61,7 @@ func (j *Job) params(horizon int64) Params {
 		"success": words(export.OTAWords, metrics.OTASuccess), "failure": words(export.OTAWords, metrics.OTAFailure),
 		"excluded": words(export.OTAWords, metrics.OTAExcluded), "pending": words(export.OTAWords, metrics.OTAPending),
 	}
-	if t, ok := j.Inputs["events"]; ok && t.SequenceReset > 0 {
+	if t, ok := j.Inputs[planfile.KindEvents]; ok && t.SequenceReset > 0 {
 		p["reset"] = t.SequenceReset
 	}
 	return p
@@ -81,15 +82,15 @@ func (p Params) only(sql string) Params {
 func (j *Job) metricQueries(p *plan, params Params) []Query {
 	var qs []Query
 	add := func(name, sql string) { qs = append(qs, Query{name, sql, params.only(sql)}) }
-	ev, act, dev := p.has("events"), p.has("activity"), p.has("devices")
-	health := dev && (ev || p.has("usage") || p.has("tickets"))
+	ev, act, dev := p.has(planfile.KindEvents), p.has(planfile.KindActivity), p.has(planfile.KindDevices)
+	health := dev && (ev || p.has(planfile.KindUsage) || p.has(planfile.KindTickets))
 	if ev || act || health {
 		add("device_metrics", p.deviceSQL(ev, ev || act, health))
 	}
 	if dev && (ev || act) {
 		add("activation_rate", p.activationSQL())
 	}
-	if p.has("ota") {
+	if p.has(planfile.KindOTA) {
 		add("ota_success_rate", p.otaSQL())
 	}
 	return qs
@@ -110,9 +111,9 @@ func Connect(ctx context.Context, dsn string) (*pgx.Conn, error) {
 }
 
 // Resolve checks every input against the database's catalog.
-func Resolve(ctx context.Context, conn *pgx.Conn, inputs map[string]Input) (*plan, error) {
-	p := &plan{tables: map[string]*table{}}
-	for _, kind := range export.Kinds {
+func Resolve(ctx context.Context, conn *pgx.Conn, inputs map[planfile.InputKind]Input) (*plan, error) {
+	p := &plan{tables: map[planfile.InputKind]*table{}}
+	for _, kind := range planfile.InputKinds {
 		in, ok := inputs[kind]
 		if !ok {
 			continue
@@ -193,7 +194,7 @@ func (p *plan) account(ctx context.Context, conn *pgx.Conn, params Params, res *
 		}
 		rows, err := query(ctx, conn, sql, params)
 		if err != nil {
-			return queryError(err, kind+" check")
+			return queryError(err, string(kind)+" check")
 		}
 		dest := make([]any, 4+2*len(checks))
 		var read, used int64
@@ -207,7 +208,7 @@ func (p *plan) account(ctx context.Context, conn *pgx.Conn, params Params, res *
 		rows.Next()
 		if err := rows.Scan(dest...); err != nil {
 			rows.Close()
-			return queryError(err, kind+" check")
+			return queryError(err, string(kind)+" check")
 		}
 		rows.Close()
 		for i, what := range checks {
@@ -216,7 +217,7 @@ func (p *plan) account(ctx context.Context, conn *pgx.Conn, params Params, res *
 			}
 			role, _, _ := strings.Cut(what, " ")
 			if strings.HasPrefix(what, "unknown") {
-				role = map[string]string{"events": "event", "ota": "status"}[kind]
+				role = map[planfile.InputKind]string{planfile.KindEvents: "event", planfile.KindOTA: "status"}[kind]
 			}
 			ex := ""
 			if examples[i] != nil {
@@ -229,7 +230,7 @@ func (p *plan) account(ctx context.Context, conn *pgx.Conn, params Params, res *
 		if earliest != nil {
 			st.Earliest, st.Latest = *earliest, *latest
 		}
-		if kind == "devices" {
+		if kind == planfile.KindDevices {
 			var n int64
 			var sample *string
 			if err := scanOne(ctx, conn, p.duplicateDevicesSQL(), params, &n, &sample); err != nil {
@@ -240,16 +241,16 @@ func (p *plan) account(ctx context.Context, conn *pgx.Conn, params Params, res *
 					t.Table, t.cols["device_id"].name, n, clip(*sample))
 			}
 		}
-		if kind != "devices" && p.has("devices") {
+		if kind != planfile.KindDevices && p.has(planfile.KindDevices) {
 			var ids, unknown int64
 			var sampleUnknown, sampleKnown *string
 			if err := scanOne(ctx, conn, p.joinSQL(kind), params, &ids, &unknown, &sampleUnknown, &sampleKnown); err != nil {
-				return queryError(err, kind+" join")
+				return queryError(err, string(kind)+" join")
 			}
 			st.UnknownDevices = int(unknown)
 			if ids > 0 && unknown == ids && sampleKnown != nil {
 				role := "device_id"
-				if kind == "tickets" {
+				if kind == planfile.KindTickets {
 					role = "customer_id"
 				}
 				return t.problem(role, "none of the %d ids in %s.%s is in the devices input (%q there, %q in devices): is it the right column?",
@@ -393,7 +394,7 @@ func (p *plan) deviceMetrics(uptime, mad, customers []byte, o metrics.Options, r
 			return err
 		}
 		for _, st := range res.Stats {
-			if st.Kind == "events" {
+			if st.Kind == planfile.KindEvents {
 				st.Duplicates = st.Read - row.UsedOnce // exact duplicates used once
 			}
 		}
@@ -441,7 +442,7 @@ func (p *plan) deviceMetrics(uptime, mad, customers []byte, o metrics.Options, r
 			counts[i] = metrics.CustomerCounts{Customer: c.Customer, Devices: c.Devices, Used: c.Used, Tickets: c.Tickets,
 				ConnectedUS: c.ConnectedUS, ObservedUS: c.ObservedUS}
 		}
-		has := metrics.HealthInputs{Uptime: p.has("events"), Usage: p.has("usage"), Tickets: p.has("tickets")}
+		has := metrics.HealthInputs{Uptime: p.has(planfile.KindEvents), Usage: p.has(planfile.KindUsage), Tickets: p.has(planfile.KindTickets)}
 		stale := r.Horizon == metrics.NoTime || r.Horizon < o.Window.From
 		r.Customers = metrics.ScoreCustomers(o.Health, counts, has, stale)
 	}
@@ -452,7 +453,7 @@ func (p *plan) deviceMetrics(uptime, mad, customers []byte, o metrics.Options, r
 // psql variable (unless fixed), then each metric as a prepared statement
 // executed with the job's values. No connection is needed to write it.
 func Script(job *Job) (string, error) {
-	p := &plan{tables: map[string]*table{}}
+	p := &plan{tables: map[planfile.InputKind]*table{}}
 	for kind, in := range job.Inputs {
 		if err := in.Check(); err != nil {
 			return "", err

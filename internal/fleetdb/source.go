@@ -22,7 +22,7 @@ import (
 
 // Input is one metrics input read from a table or view.
 type Input struct {
-	Kind  string // devices, events, ota, activity, tickets, usage
+	Kind  planfile.InputKind
 	Table string // table, or schema.table, as written
 	// Columns maps the input's roles to columns.
 	Columns map[string]planfile.ColumnRef

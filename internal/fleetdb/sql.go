@@ -3,6 +3,8 @@ package fleetdb
 import (
 	"fmt"
 	"strings"
+
+	"github.com/iotpm/iotpm/internal/planfile"
 )
 
 // The definitions in SQL. Every time is a bigint of µs since the epoch, as
@@ -29,14 +31,14 @@ func textExpr(c column) string { return fmt.Sprintf("(%s)::text", c.quoted) }
 
 // plan holds the resolved inputs of one run.
 type plan struct {
-	tables map[string]*table
+	tables map[planfile.InputKind]*table
 }
 
-func (p *plan) has(kind string) bool { _, ok := p.tables[kind]; return ok }
+func (p *plan) has(kind planfile.InputKind) bool { _, ok := p.tables[kind]; return ok }
 
 // devCTE: the devices input, one row per device (Run checks ids are unique).
 func (p *plan) devCTE() string {
-	t := p.tables["devices"]
+	t := p.tables[planfile.KindDevices]
 	cust, ret := "NULL::text", "NULL::bigint"
 	if c, ok := t.cols["customer_id"]; ok {
 		cust = fmt.Sprintf("NULLIF(btrim((%s)::text, E' \\t'), '')", c.quoted)
@@ -68,7 +70,7 @@ func classExpr(c column) string {
 // (device_id, t, s, o): t the effective time, s the state, o the order
 // within the device — with exact duplicates used once.
 func (p *plan) evCTEs() string {
-	t := p.tables["events"]
+	t := p.tables[planfile.KindEvents]
 	id, ts := textExpr(t.cols["device_id"]), t.cols["timestamp"]
 	seq, sequenced := t.cols["sequence"]
 	if !sequenced {
@@ -141,14 +143,14 @@ ev AS (
 
 // actCTE: the activity rows.
 func (p *plan) actCTE() string {
-	t := p.tables["activity"]
+	t := p.tables[planfile.KindActivity]
 	ts := t.cols["timestamp"]
 	return fmt.Sprintf("act AS (\n  SELECT %s AS device_id, %s AS t FROM %s\n)", textExpr(t.cols["device_id"]), ts.timeExpr(ts.quoted), t.quoted)
 }
 
 // devRef is the devices input, or an empty one, for the joins below.
 func (p *plan) devRef() string {
-	if p.has("devices") {
+	if p.has(planfile.KindDevices) {
 		return "dev d"
 	}
 	return "(SELECT NULL::text AS device_id, NULL::bigint AS shipped, NULL::text AS customer_id, NULL::bigint AS retired WHERE false) d"
@@ -225,15 +227,15 @@ func with(ctes ...string) string {
 // baseCTEs are the inputs' CTEs the device metrics need.
 func (p *plan) baseCTEs() []string {
 	var out []string
-	if p.has("devices") {
+	if p.has(planfile.KindDevices) {
 		out = append(out, p.devCTE())
 	}
-	if p.has("events") {
+	if p.has(planfile.KindEvents) {
 		out = append(out, p.evCTEs())
 	} else {
 		out = append(out, "ev AS (SELECT NULL::text AS device_id, NULL::bigint AS t, NULL::int AS s, NULL::bigint AS o WHERE false)")
 	}
-	if p.has("activity") {
+	if p.has(planfile.KindActivity) {
 		out = append(out, p.actCTE())
 	} else {
 		out = append(out, "act AS (SELECT NULL::text AS device_id, NULL::bigint AS t WHERE false)")
@@ -245,13 +247,13 @@ func (p *plan) baseCTEs() []string {
 // column, converted: an index on the time column answers it).
 func (p *plan) horizonSQL() string {
 	var parts []string
-	for _, kind := range []string{"events", "activity", "ota", "usage", "tickets"} {
+	for _, kind := range []planfile.InputKind{planfile.KindEvents, planfile.KindActivity, planfile.KindOTA, planfile.KindUsage, planfile.KindTickets} {
 		t, ok := p.tables[kind]
 		if !ok {
 			continue
 		}
 		role := "timestamp"
-		if kind == "tickets" {
+		if kind == planfile.KindTickets {
 			role = "created_at"
 		}
 		c := t.cols[role]
@@ -266,7 +268,7 @@ func (p *plan) horizonSQL() string {
 // uptimeSelect: fleet sums, per-device summary and device counts.
 func (p *plan) uptimeSelect() string {
 	never, retired := "0", "0"
-	if p.has("devices") {
+	if p.has(planfile.KindDevices) {
 		never = fmt.Sprintf(`(SELECT count(*) FROM dev LEFT JOIN (SELECT DISTINCT device_id, st0 FROM w2) s USING (device_id)
     WHERE dev.shipped < least(@to, @horizon) AND coalesce(s.st0, %s) >= least(@to, @horizon))`, posInf)
 		retired = "(SELECT count(*) FROM dev WHERE retired >= @from AND retired < @to)"
@@ -334,11 +336,11 @@ ORDER BY i`
 func (p *plan) activationSQL() string {
 	ctes := []string{p.devCTE()}
 	src := []string{}
-	if p.has("events") {
+	if p.has(planfile.KindEvents) {
 		ctes = append(ctes, p.evCTEs())
 		src = append(src, "SELECT DISTINCT x.device_id FROM ev x JOIN dev d USING (device_id) WHERE x.s = 1 AND x.t >= d.shipped AND x.t < least(d.shipped + @activation, @horizon + 1)")
 	}
-	if p.has("activity") {
+	if p.has(planfile.KindActivity) {
 		ctes = append(ctes, p.actCTE())
 		src = append(src, "SELECT DISTINCT y.device_id FROM act y JOIN dev d USING (device_id) WHERE y.t >= d.shipped AND y.t < least(d.shipped + @activation, @horizon + 1)")
 	}
@@ -356,7 +358,7 @@ GROUP BY 1 ORDER BY 1`
 // before H (at equal times a terminal status over a pending one, then the
 // lowest class) — whose final row is in the window, per job.
 func (p *plan) otaSQL() string {
-	t := p.tables["ota"]
+	t := p.tables[planfile.KindOTA]
 	ts := t.cols["timestamp"]
 	return fmt.Sprintf(`WITH ota AS (
   SELECT %s AS device_id, %s AS job, %s AS t, %s AS c FROM %s
@@ -381,16 +383,16 @@ GROUP BY job ORDER BY job`, textExpr(t.cols["device_id"]), textExpr(t.cols["job_
 func (p *plan) healthParts() ([]string, string) {
 	var ctes []string
 	usedDev := "SELECT NULL::text AS device_id WHERE false"
-	if p.has("usage") {
-		t := p.tables["usage"]
+	if p.has(planfile.KindUsage) {
+		t := p.tables[planfile.KindUsage]
 		ts := t.cols["timestamp"]
 		usedDev = fmt.Sprintf("SELECT DISTINCT %s FROM %s WHERE %s >= @from AND %[3]s < @to AND %[3]s <= @horizon",
 			textExpr(t.cols["device_id"]), t.quoted, ts.timeExpr(ts.quoted))
 	}
 	tk := "SELECT NULL::text AS customer_id, 0::bigint AS n WHERE false"
 	tkAll := "SELECT NULL::text AS customer_id WHERE false"
-	if p.has("tickets") {
-		t := p.tables["tickets"]
+	if p.has(planfile.KindTickets) {
+		t := p.tables[planfile.KindTickets]
 		c := t.cols["created_at"]
 		id := textExpr(t.cols["customer_id"])
 		tk = fmt.Sprintf("SELECT %s AS customer_id, count(*) AS n FROM %s WHERE %s >= @from AND %[3]s < @to AND %[3]s <= @horizon GROUP BY 1",

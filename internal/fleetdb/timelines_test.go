@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/pkg/metrics"
 	"github.com/iotpm/iotpm/pkg/metrics/timelines"
 	"github.com/jackc/pgx/v5"
@@ -44,7 +45,7 @@ CREATE TABLE %s (device_id text, ts_us bigint, event text, seq text)`, devices, 
 			if _, err := conn.CopyFrom(ctx, pgx.Identifier{schema, fmt.Sprintf("events_%d", i)}, []string{"device_id", "ts_us", "event", "seq"}, pgx.CopyFromRows(rows)); err != nil {
 				t.Fatal(err)
 			}
-			inputs := map[string]Input{"events": {Kind: "events", Table: events, SequenceReset: tc.Reset,
+			inputs := map[planfile.InputKind]Input{"events": {Kind: "events", Table: events, SequenceReset: tc.Reset,
 				Columns: cols("device_id=device_id", "timestamp=ts_us:us", "event=event")}}
 			if tc.Sequenced() {
 				inputs["events"].Columns["sequence"] = cols("sequence=seq")["sequence"]

@@ -355,7 +355,7 @@ type Config struct {
 	// it must exist; otherwise devices.yaml is used only when present.
 	DevicesExplicit bool
 	Metrics         *MetricsConfig
-	Inputs          map[string]InputSpec // resolved paths, by kind
+	Inputs          map[InputKind]InputSpec // resolved paths, by kind
 	Gates           GatesConfig
 	Formats         []FormatSpec
 	Kano            *KanoConfig // survey path resolved
@@ -363,7 +363,7 @@ type Config struct {
 
 // LoadConfig reads root/iotpm.yaml; a repo without one gets the defaults.
 func LoadConfig(root string) (*Config, diag.List) {
-	cfg := &Config{Root: root, Features: filepath.Join(root, "features.yaml"), Devices: filepath.Join(root, "devices.yaml"), Inputs: map[string]InputSpec{}}
+	cfg := &Config{Root: root, Features: filepath.Join(root, "features.yaml"), Devices: filepath.Join(root, "devices.yaml"), Inputs: map[InputKind]InputSpec{}}
 	path := filepath.Join(root, ConfigFileName)
 	// the default files too must not lead out of the repo
 	defaults := func(diags diag.List, features, devices bool) diag.List {
@@ -442,8 +442,8 @@ func LoadConfig(root string) (*Config, diag.List) {
 			diags.Errorf(diag.Schema, path, m.Pos.Line, m.Pos.Col, "metrics: to %s must be after from %s", m.To.Text, m.From.Text)
 		}
 		if in := m.Inputs; in != nil {
-			for kind, spec := range map[string]*InputSpec{"devices": in.Devices, "events": in.Events, "ota": in.OTA,
-				"activity": in.Activity, "tickets": in.Tickets, "usage": in.Usage} {
+			for kind, spec := range map[InputKind]*InputSpec{KindDevices: in.Devices, KindEvents: in.Events, KindOTA: in.OTA,
+				KindActivity: in.Activity, KindTickets: in.Tickets, KindUsage: in.Usage} {
 				switch {
 				case spec == nil:
 				case spec.Path != "" && spec.Table != "":
@@ -464,7 +464,7 @@ func LoadConfig(root string) (*Config, diag.List) {
 						diags.Errorf(diag.Schema, path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.%s: with metrics.source %s every input is a table: write table: NAME and columns:, not path", kind, m.Source.Driver)
 					}
 					resolved := *spec
-					resolved.Path = resolve(spec.Path, spec.Pos, "metrics.inputs."+kind)
+					resolved.Path = resolve(spec.Path, spec.Pos, "metrics.inputs."+string(kind))
 					cfg.Inputs[kind] = resolved
 				default:
 					diags.Errorf(diag.Schema, path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.%s: give its path (a file) or its table", kind)

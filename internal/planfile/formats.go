@@ -14,9 +14,9 @@ import (
 // (internal/export/formats.yaml), and so are a repo's own under `formats:`
 // in iotpm.yaml.
 type FormatSpec struct {
-	Name  string `yaml:"name" check:"required"`
-	Title string `yaml:"title"`
-	Kind  string `yaml:"kind" check:"required,enum=devices|events|ota|activity|tickets|usage"`
+	Name  string    `yaml:"name" check:"required"`
+	Title string    `yaml:"title"`
+	Kind  InputKind `yaml:"kind" check:"required,enum=devices|events|ota|activity|tickets|usage"`
 	// Signature lists header names that must all be present for the format
 	// to be detected; a format without one is only used when named.
 	// An entry may list alternatives (["eventType", "type"]).

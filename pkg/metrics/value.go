@@ -85,19 +85,3 @@ func (r Report) Value(m Metric) (float64, NoValue) {
 	}
 	return v, HasValue
 }
-
-// Inputs are the input kinds a metric's "no data" speaks of, in the order
-// to look for their latest row.
-func (m Metric) Inputs() []string {
-	switch m {
-	case ConnectivityUptime:
-		return []string{"events"}
-	case MonthlyActiveDevices:
-		return []string{"events", "activity"}
-	case ActivationRate:
-		return []string{"devices"}
-	case OTASuccessRate:
-		return []string{"ota"}
-	}
-	return nil
-}

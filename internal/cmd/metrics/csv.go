@@ -117,11 +117,11 @@ func metricsCSV(doc JSON, name string) *render.Table {
 	case "rows":
 		cols("input", "path", "format", "read", "used", "outside_window", "skipped", "ignored", "duplicates", "unknown_devices", "earliest", "latest")
 		for _, kind := range inputKinds {
-			r, ok := doc.Rows[kind]
+			r, ok := doc.Rows[string(kind)]
 			if !ok {
 				continue
 			}
-			t.Append(kind, r.Path, r.Format, strconv.Itoa(r.Read), strconv.Itoa(r.Used), strconv.Itoa(r.OutsideWindow), strconv.Itoa(r.Skipped),
+			t.Append(string(kind), r.Path, r.Format, strconv.Itoa(r.Read), strconv.Itoa(r.Used), strconv.Itoa(r.OutsideWindow), strconv.Itoa(r.Skipped),
 				strconv.Itoa(r.Ignored), strconv.Itoa(r.Duplicates), strconv.Itoa(r.UnknownDevices), str(r.Earliest), str(r.Latest))
 		}
 	}

@@ -27,11 +27,11 @@ type dbSource struct {
 	driver  string
 	dsnEnv  string
 	timeout time.Duration
-	tables  map[string]fleetdb.Input
+	tables  map[planfile.InputKind]fleetdb.Input
 }
 
 // has reports whether the job has an input of kind, file or table.
-func (j *Job) has(kind string) bool {
+func (j *Job) has(kind planfile.InputKind) bool {
 	if _, ok := j.inputs[kind]; ok {
 		return true
 	}
@@ -57,7 +57,7 @@ func dbFromConfig(cfg *planfile.Config) *dbSource {
 	if m == nil || m.Source == nil || m.Source.Driver != "postgres" {
 		return nil
 	}
-	db := &dbSource{driver: m.Source.Driver, dsnEnv: m.Source.DSNEnv, timeout: defaultDBTimeout, tables: map[string]fleetdb.Input{}}
+	db := &dbSource{driver: m.Source.Driver, dsnEnv: m.Source.DSNEnv, timeout: defaultDBTimeout, tables: map[planfile.InputKind]fleetdb.Input{}}
 	if db.dsnEnv == "" {
 		db.dsnEnv = defaultDSNEnv
 	}
@@ -125,7 +125,7 @@ func (o *MetricsOptions) applySourceFlags(job *Job, cfgDB *dbSource, flagInputs 
 func (j *Job) dbJob() *fleetdb.Job {
 	act := int64(j.activation * 1e6)
 	useUntil := j.window.To
-	if j.has("devices") {
+	if j.has(planfile.KindDevices) {
 		useUntil += act
 	}
 	return &fleetdb.Job{Inputs: j.db.tables, UseUntil: useUntil, Options: j.options()}

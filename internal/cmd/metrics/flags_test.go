@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/iotpm/iotpm/internal/cmd/flagtest"
+	"github.com/iotpm/iotpm/internal/planfile"
 )
 
 func Test_NewCmdMetrics(t *testing.T) {
@@ -23,7 +24,7 @@ func Test_NewCmdMetrics(t *testing.T) {
 			}
 		}},
 		{args: "--events e.csv.gz --devices d.csv --month 2026-10", check: func(t *testing.T, o *MetricsOptions) {
-			if !maps.Equal(o.Inputs, map[string]string{"events": "e.csv.gz", "devices": "d.csv"}) || o.Month != "2026-10" {
+			if !maps.Equal(o.Inputs, map[planfile.InputKind]string{planfile.KindEvents: "e.csv.gz", planfile.KindDevices: "d.csv"}) || o.Month != "2026-10" {
 				t.Errorf("inputs %v month %q", o.Inputs, o.Month)
 			}
 		}},

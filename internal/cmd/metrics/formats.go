@@ -17,7 +17,7 @@ import (
 
 // inputFromConfig turns one metrics.inputs entry of iotpm.yaml into an
 // input to read.
-func inputFromConfig(kind string, in planfile.InputSpec) export.Input {
+func inputFromConfig(kind planfile.InputKind, in planfile.InputSpec) export.Input {
 	out := export.Input{Kind: kind, Path: in.Path, Format: in.Format, Map: in.Map}
 	if in.TZ != nil {
 		out.Zone, out.ZoneName = in.TZ.Location, in.TZ.Name
@@ -39,13 +39,14 @@ func repoFormats(cfg *planfile.Config) (*export.Formats, error) {
 
 // applyFormatFlags applies --format and --tz over the job's inputs.
 func (o *MetricsOptions) applyFormatFlags(job *Job) error {
-	parse := func(flag, value string) (string, string, error) {
-		kind, v, ok := strings.Cut(value, "=")
+	parse := func(flag, value string) (planfile.InputKind, string, error) {
+		name, v, ok := strings.Cut(value, "=")
 		if !ok || v == "" {
 			return "", "", cmdutil.UsageErrorf("--%s %q: write KIND=VALUE, e.g. events=%s", flag, value, map[string]string{"format": "particle-events", "tz": "Europe/Berlin"}[flag])
 		}
-		if !slices.Contains(inputKinds, kind) {
-			return "", "", cmdutil.UsageErrorf("--%s %q: unknown input %q (use %s)", flag, value, kind, strings.Join(inputKinds, ", "))
+		kind, known := planfile.ParseInputKind(name)
+		if !known {
+			return "", "", cmdutil.UsageErrorf("--%s %q: unknown input %q (use %s)", flag, value, name, strings.Join(planfile.InputKindNames(), ", "))
 		}
 		if _, ok := job.inputs[kind]; !ok {
 			return "", "", cmdutil.UsageErrorf("--%s names %s, which is not an input", flag, kind)
@@ -86,19 +87,19 @@ func (o *MetricsOptions) applyFormatFlags(job *Job) error {
 // column is then almost certainly the wrong one.
 func checkJoins(data *metrics.Data, out *Outcome) {
 	data.Freeze()
-	byKind := map[string]*export.Stats{}
+	byKind := map[planfile.InputKind]*export.Stats{}
 	for _, st := range out.stats {
 		byKind[st.Kind] = st
 	}
-	if st := byKind["events"]; st != nil {
+	if st := byKind[planfile.KindEvents]; st != nil {
 		st.Duplicates = data.DuplicateEvents
 	}
-	devices := byKind["devices"]
+	devices := byKind[planfile.KindDevices]
 	if devices != nil {
 		devices.Duplicates = data.DuplicateDevices
 	}
 	for _, j := range data.Joins() {
-		st := byKind[j.Input]
+		st := byKind[planfile.InputKind(j.Input)]
 		if st == nil || devices == nil {
 			continue
 		}
@@ -134,7 +135,7 @@ func rowsTable(doc JSON) *render.Table {
 	t := &render.Table{Columns: []render.Column{{Header: "INPUT"}, {Header: "FORMAT"}, {Header: "READ", Right: true}, {Header: "USED", Right: true},
 		{Header: "OUTSIDE WINDOW", Right: true, Hide: 2}, {Header: "SKIPPED", Right: true}, {Header: "EARLIEST", Hide: 3}, {Header: "LATEST"}, {Header: "NOTES", Hide: 4}}}
 	for _, kind := range inputKinds {
-		rj, ok := doc.Rows[kind]
+		rj, ok := doc.Rows[string(kind)]
 		if !ok {
 			continue
 		}
@@ -159,7 +160,7 @@ func rowsTable(doc JSON) *render.Table {
 		if rj.Latest != nil {
 			earliest, latest = *rj.Earliest, *rj.Latest
 		}
-		t.Append(kind, format, render.Number(float64(rj.Read), 0), render.Number(float64(rj.Used), 0), render.Number(float64(rj.OutsideWindow), 0),
+		t.Append(string(kind), format, render.Number(float64(rj.Read), 0), render.Number(float64(rj.Used), 0), render.Number(float64(rj.OutsideWindow), 0),
 			render.Number(float64(rj.Skipped), 0), earliest, latest, strings.Join(notes, "; "))
 	}
 	return t
@@ -200,7 +201,7 @@ func listFormats(opts *MetricsOptions) error {
 		if sig == "" {
 			sig = "(last resort)"
 		}
-		list = append(list, formatJSON{Name: fm.Name, Kind: fm.Kind, Title: fm.Title, Signature: sig, Source: src, Notes: fm.Notes})
+		list = append(list, formatJSON{Name: fm.Name, Kind: string(fm.Kind), Title: fm.Title, Signature: sig, Source: src, Notes: fm.Notes})
 	}
 	t := &render.Table{Columns: []render.Column{{Header: "NAME"}, {Header: "KIND"}, {Header: "TITLE"}, {Header: "SIGNATURE (HEADER NAMES)"}}}
 	for _, l := range list {

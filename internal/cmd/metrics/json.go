@@ -149,7 +149,7 @@ func ToJSON(out *Outcome, gates []gate.Gate) JSON {
 			e, l := ISOMicro(st.Earliest), ISOMicro(st.Latest)
 			rj.Earliest, rj.Latest = &e, &l
 		}
-		doc.Rows[st.Kind] = rj
+		doc.Rows[string(st.Kind)] = rj
 	}
 	if r.Horizon != metrics.NoTime {
 		h := ISOMicro(r.Horizon)

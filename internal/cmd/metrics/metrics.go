@@ -20,8 +20,8 @@ import (
 // MetricsOptions are the inputs of `iotpm metrics`.
 type MetricsOptions struct {
 	Factory *cmdutil.Factory
-	Inputs  map[string]string // kind → path
-	Maps    []string          // --map kind.column=Header
+	Inputs  map[planfile.InputKind]string // kind → path
+	Maps    []string                      // --map kind.column=Header
 	Month   string
 	From    string
 	To      string
@@ -65,12 +65,12 @@ type MetricsOptions struct {
 
 // inputKinds are the metrics inputs, in reading order: the export
 // package's list, the one source.
-var inputKinds = export.Kinds
+var inputKinds = planfile.InputKinds
 
 // NewCmdMetrics builds `iotpm metrics`.
 func NewCmdMetrics(f *cmdutil.Factory, runF func(*MetricsOptions) error) *cobra.Command {
-	opts := &MetricsOptions{Factory: f, Inputs: map[string]string{}}
-	paths := map[string]*string{}
+	opts := &MetricsOptions{Factory: f, Inputs: map[planfile.InputKind]string{}}
+	paths := map[planfile.InputKind]*string{}
 	cmd := &cobra.Command{
 		Use:   "metrics",
 		Short: "Fleet metrics (uptime, activation, OTA, MAD, health) from exports",
@@ -130,8 +130,8 @@ are errors (the first 20 listed as path:line: reason, exit 2) unless
 	for _, k := range inputKinds {
 		p := new(string)
 		paths[k] = p
-		cmd.Flags().StringVar(p, k, "", k+" CSV export (.csv or .csv.gz)")
-		_ = cmd.MarkFlagFilename(k, "csv", "gz")
+		cmd.Flags().StringVar(p, string(k), "", string(k)+" CSV export (.csv or .csv.gz)")
+		_ = cmd.MarkFlagFilename(string(k), "csv", "gz")
 	}
 	cmd.Flags().StringArrayVar(&opts.Maps, "map", nil, "map a column: KIND.COLUMN=Header, e.g. events.device_id=clientId; repeatable")
 	cmd.Flags().StringArrayVar(&opts.Formats, "format", nil, "name an input's export format: KIND=NAME, e.g. events=particle-events; repeatable (default: detected)")
@@ -144,7 +144,7 @@ are errors (the first 20 listed as path:line: reason, exit 2) unless
 	_ = cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		var out []string
 		for _, fm := range export.Builtins() {
-			out = append(out, fm.Kind+"="+fm.Name+"\t"+fm.Title)
+			out = append(out, string(fm.Kind)+"="+fm.Name+"\t"+fm.Title)
 		}
 		return out, cobra.ShellCompDirectiveNoFileComp
 	})
@@ -199,18 +199,18 @@ func metricsRun(opts *MetricsOptions) error {
 	type threshold struct {
 		flag   string
 		metric metrics.Metric
-		input  string
+		input  planfile.InputKind
 		t      planfile.Threshold
 	}
 	var thresholds []threshold
 	for _, g := range []struct {
 		flag, value string
 		metric      metrics.Metric
-		input       string
+		input       planfile.InputKind
 	}{
-		{"--min-uptime", opts.MinUptime, metrics.ConnectivityUptime, "events"},
-		{"--min-activation", opts.MinActivation, metrics.ActivationRate, "devices"},
-		{"--min-ota", opts.MinOTA, metrics.OTASuccessRate, "ota"},
+		{"--min-uptime", opts.MinUptime, metrics.ConnectivityUptime, planfile.KindEvents},
+		{"--min-activation", opts.MinActivation, metrics.ActivationRate, planfile.KindDevices},
+		{"--min-ota", opts.MinOTA, metrics.OTASuccessRate, planfile.KindOTA},
 	} {
 		if g.value == "" {
 			continue
@@ -225,7 +225,7 @@ func metricsRun(opts *MetricsOptions) error {
 		thresholds = append(thresholds, threshold{g.flag, g.metric, g.input, planfile.Threshold{Op: ">=", Value: v, Percent: true, Text: ">= " + render.Percent(v, 2)}})
 	}
 	if opts.MinMAD > 0 {
-		if !job.has("events") && !job.has("activity") {
+		if !job.has(planfile.KindEvents) && !job.has(planfile.KindActivity) {
 			return cmdutil.UsageErrorf("--min-mad needs --events or --activity")
 		}
 		thresholds = append(thresholds, threshold{"--min-mad", metrics.MonthlyActiveDevices, "", planfile.Threshold{Op: ">=", Value: float64(opts.MinMAD), Text: ">= " + strconv.Itoa(opts.MinMAD)}})

@@ -53,12 +53,12 @@ func RunJob(f *cmdutil.Factory, job *Job) (*Outcome, error) {
 	act := int64(job.activation * 1e6)
 	data := metrics.NewData()
 	useUntil := w.To
-	if _, ok := job.inputs["devices"]; ok {
+	if _, ok := job.inputs[planfile.KindDevices]; ok {
 		useUntil = w.To + act
 	}
 	ing := &export.Ingest{Data: data, Window: w, UseUntil: useUntil, Formats: job.formats, MaxExpansion: job.expansion}
 	if f.IO.IsStderrTTY() {
-		ing.Progress = func(kind string, read, size int64) {
+		ing.Progress = func(kind planfile.InputKind, read, size int64) {
 			pct := 0.0
 			if size > 0 {
 				pct = float64(read) / float64(size) * 100
@@ -168,7 +168,7 @@ func NoValueText(m metrics.Metric, why metrics.NoValue, stats []*export.Stats) s
 	case metrics.NoneFinished:
 		return "no succeeded or failed executions in window"
 	}
-	for _, k := range m.Inputs() {
+	for _, k := range metricInputs(m) {
 		for _, st := range stats {
 			if st.Kind == k && st.Latest != metrics.NoTime {
 				return fmt.Sprintf("no data in window: latest %s row %s", k, ISOMicro(st.Latest))
@@ -185,4 +185,20 @@ func DataAgeGate(out *Outcome, t planfile.AgeThreshold, flag string) gate.Gate {
 		return gate.DataAge(nil, "", t, flag)
 	}
 	return gate.DataAge(out.ageDays, ISOMicro(out.report.Horizon), t, flag)
+}
+
+// metricInputs are the inputs a metric's "no data" speaks of, in the
+// order to look for their latest row.
+func metricInputs(m metrics.Metric) []planfile.InputKind {
+	switch m {
+	case metrics.ConnectivityUptime:
+		return []planfile.InputKind{planfile.KindEvents}
+	case metrics.MonthlyActiveDevices:
+		return []planfile.InputKind{planfile.KindEvents, planfile.KindActivity}
+	case metrics.ActivationRate:
+		return []planfile.InputKind{planfile.KindDevices}
+	case metrics.OTASuccessRate:
+		return []planfile.InputKind{planfile.KindOTA}
+	}
+	return nil
 }

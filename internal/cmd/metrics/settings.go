@@ -50,18 +50,19 @@ func parseWindow(month, from, to, origin string) (metrics.Window, error) {
 	return metrics.Window{From: f, To: t}, nil
 }
 
-func (o *MetricsOptions) maps() (map[string]map[string]string, error) {
-	out := map[string]map[string]string{}
+func (o *MetricsOptions) maps() (map[planfile.InputKind]map[string]string, error) {
+	out := map[planfile.InputKind]map[string]string{}
 	for _, m := range o.Maps {
 		key, header, ok := strings.Cut(m, "=")
-		kind, column, ok2 := strings.Cut(key, ".")
+		name, column, ok2 := strings.Cut(key, ".")
 		if !ok || !ok2 || header == "" {
 			return nil, cmdutil.UsageErrorf("--map %q: write KIND.COLUMN=Header, e.g. events.device_id=clientId", m)
 		}
-		names, _, known := export.KindColumns(kind)
+		kind, known := planfile.ParseInputKind(name)
 		if !known {
-			return nil, cmdutil.UsageErrorf("--map %q: unknown input %q (use %s)", m, kind, strings.Join(inputKinds, ", "))
+			return nil, cmdutil.UsageErrorf("--map %q: unknown input %q (use %s)", m, name, strings.Join(planfile.InputKindNames(), ", "))
 		}
+		names, _, _ := export.KindColumns(kind)
 		if !slices.Contains(names, column) {
 			return nil, cmdutil.UsageErrorf("--map %q: %s has no column %q (columns: %s)", m, kind, column, strings.Join(names, ", "))
 		}
@@ -159,7 +160,7 @@ func checkHealth(h metrics.HealthConfig) error {
 
 // Job is everything one metrics computation needs.
 type Job struct {
-	inputs     map[string]export.Input // resolved paths, formats, zones and column maps
+	inputs     map[planfile.InputKind]export.Input // resolved paths, formats, zones and column maps
 	formats    *export.Formats
 	window     metrics.Window
 	activation float64 // seconds
@@ -175,7 +176,7 @@ type Job struct {
 }
 
 func newMetricsJob() *Job {
-	return &Job{inputs: map[string]export.Input{}, activation: defaultActivationDays * 86400, slo: defaultSLO,
+	return &Job{inputs: map[planfile.InputKind]export.Input{}, activation: defaultActivationDays * 86400, slo: defaultSLO,
 		health: metrics.DefaultHealth(), dormant: defaultDormantDays * 86400}
 }
 
@@ -254,7 +255,7 @@ func (o *MetricsOptions) job(f *cmdutil.Factory) (*Job, error) {
 		// again); the others stay as iotpm.yaml gives them
 		job.inputs = maps.Clone(base.inputs)
 		if job.inputs == nil {
-			job.inputs = map[string]export.Input{}
+			job.inputs = map[planfile.InputKind]export.Input{}
 		}
 		for kind, path := range o.Inputs {
 			job.inputs[kind] = export.Input{Kind: kind, Path: f.Path(path)}

@@ -1,0 +1,39 @@
+package planfile
+
+// InputKind is a kind of metrics input: what an export or a table holds.
+// iotpm.yaml's metrics.inputs, the export readers (formats and their
+// roles), the database source and the metrics command all name inputs by
+// it, so a misspelt kind does not compile.
+type InputKind string
+
+// The input kinds.
+const (
+	KindDevices  InputKind = "devices"  // shipments: device, shipped, customer, retired
+	KindEvents   InputKind = "events"   // connection events
+	KindOTA      InputKind = "ota"      // OTA job executions
+	KindActivity InputKind = "activity" // device activity (messages, heartbeats)
+	KindTickets  InputKind = "tickets"  // support tickets by customer
+	KindUsage    InputKind = "usage"    // feature usage
+)
+
+// InputKinds lists the input kinds in the order they are read.
+var InputKinds = []InputKind{KindDevices, KindEvents, KindOTA, KindActivity, KindTickets, KindUsage}
+
+// InputKindNames are the kinds' names, for messages and completion.
+func InputKindNames() []string {
+	names := make([]string, len(InputKinds))
+	for i, k := range InputKinds {
+		names[i] = string(k)
+	}
+	return names
+}
+
+// ParseInputKind is the kind named s, if it is one.
+func ParseInputKind(s string) (InputKind, bool) {
+	for _, k := range InputKinds {
+		if string(k) == s {
+			return k, true
+		}
+	}
+	return "", false
+}
