@@ -85,14 +85,21 @@ func blockStyle(n *yaml.Node) {
 	}
 }
 
+// Structured writes doc as YAML when format is YAML, else as JSON: the
+// two formats every command derives from one shape.
+func Structured(w io.Writer, format Format, doc any) error {
+	if format == FormatYAML {
+		return YAML(w, doc)
+	}
+	return JSON(w, doc)
+}
+
 // Write writes a listing: doc as JSON or YAML, t as a table, CSV or
 // markdown.
 func Write(w io.Writer, format Format, doc any, t *Table, term Term) error {
 	switch format {
-	case FormatJSON:
-		return JSON(w, doc)
-	case FormatYAML:
-		return YAML(w, doc)
+	case FormatJSON, FormatYAML:
+		return Structured(w, format, doc)
 	case FormatCSV:
 		return t.CSV(w)
 	case FormatMarkdown:

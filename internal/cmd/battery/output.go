@@ -199,10 +199,7 @@ func WriteBattery(w io.Writer, format render.Format, devices []energy.Device, re
 			addPlanJSON(ep, &j)
 			doc.Devices = append(doc.Devices, j)
 		}
-		if format == render.FormatYAML {
-			return render.YAML(w, doc)
-		}
-		return render.JSON(w, doc)
+		return render.Structured(w, format, doc)
 	case render.FormatCSV:
 		if detail {
 			return budgetTable(results[0], true).CSV(w)
@@ -280,10 +277,8 @@ func writeSweep(w io.Writer, format render.Format, d energy.Device, s sweepSpec,
 		maxLife = math.Max(maxLife, p.Result.Life.Years())
 	}
 	switch format {
-	case render.FormatJSON:
-		return render.JSON(w, doc)
-	case render.FormatYAML:
-		return render.YAML(w, doc)
+	case render.FormatJSON, render.FormatYAML:
+		return render.Structured(w, format, doc)
 	}
 	t := &render.Table{Columns: []render.Column{{Header: strings.ToUpper(string(s.sweep.Param)), Right: true}, {Header: "AVG CURRENT", Right: true},
 		{Header: "LIFE (Y)", Right: true}, {Header: "RATIO", Right: true}, {Header: "LIMITED BY"}}}

@@ -180,10 +180,8 @@ func writePlanOutput(f *cmdutil.Factory, format render.Format, ep *planning.Ener
 			}
 		}
 		switch format {
-		case render.FormatJSON:
-			return render.JSON(w, doc)
-		case render.FormatYAML:
-			return render.YAML(w, doc)
+		case render.FormatJSON, render.FormatYAML:
+			return render.Structured(w, format, doc)
 		case render.FormatCSV:
 			return csv.CSV(w)
 		}

@@ -167,10 +167,7 @@ func checkRun(opts *CheckOptions) error {
 }
 
 func writeCheckDoc(w io.Writer, format render.Format, doc JSON) error {
-	if format == render.FormatYAML {
-		return render.YAML(w, doc)
-	}
-	return render.JSON(w, doc)
+	return render.Structured(w, format, doc)
 }
 
 // WriteMarkdown is the summary a reviewer reads on the pull request,

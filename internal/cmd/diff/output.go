@@ -216,10 +216,8 @@ func yesNo(b bool) string {
 
 func writeDiff(w *bytes.Buffer, format render.Format, d *Diff, term render.Term) error {
 	switch format {
-	case render.FormatJSON:
-		return render.JSON(w, d)
-	case render.FormatYAML:
-		return render.YAML(w, d)
+	case render.FormatJSON, render.FormatYAML:
+		return render.Structured(w, format, d)
 	case render.FormatCSV:
 		return diffCSV(d).CSV(w)
 	}

@@ -79,10 +79,8 @@ func kanoQuadrant(a *Analysis) string {
 
 func Write(w io.Writer, format render.Format, a *Analysis, term render.Term) error {
 	switch format {
-	case render.FormatJSON:
-		return render.JSON(w, a)
-	case render.FormatYAML:
-		return render.YAML(w, a)
+	case render.FormatJSON, render.FormatYAML:
+		return render.Structured(w, format, a)
 	case render.FormatCSV:
 		return kanoTable(a, true).CSV(w)
 	case cmdutil.FormatMermaid:

@@ -91,10 +91,8 @@ func SummaryTable(doc JSON) *render.Table {
 
 func Write(w io.Writer, format render.Format, doc JSON, term render.Term, table string) error {
 	switch format {
-	case render.FormatJSON:
-		return render.JSON(w, doc)
-	case render.FormatYAML:
-		return render.YAML(w, doc)
+	case render.FormatJSON, render.FormatYAML:
+		return render.Structured(w, format, doc)
 	case render.FormatCSV:
 		return writeMetricsCSV(w, doc, table)
 	}

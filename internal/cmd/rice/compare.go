@@ -128,10 +128,7 @@ func writeComparison(w io.Writer, format render.Format, changes []rice.Change, r
 		for _, c := range changes {
 			doc.Changes = append(doc.Changes, toChangeJSON(c))
 		}
-		if format == render.FormatYAML {
-			return render.YAML(w, doc)
-		}
-		return render.JSON(w, doc)
+		return render.Structured(w, format, doc)
 	case render.FormatCSV:
 		return comparisonTable(changes, true).CSV(w)
 	case render.FormatMarkdown:

@@ -145,10 +145,7 @@ func WriteRanking(w io.Writer, format render.Format, ranked []rice.Scored, model
 			}
 			doc.Features = append(doc.Features, j)
 		}
-		if format == render.FormatYAML {
-			return render.YAML(w, doc)
-		}
-		return render.JSON(w, doc)
+		return render.Structured(w, format, doc)
 	case render.FormatCSV:
 		return withBatteryCost(rankingCSV(ranked), ranked, costs, true).CSV(w)
 	case render.FormatMarkdown:

@@ -245,10 +245,8 @@ func unscheduledTable(us []roadmap.Unscheduled) *render.Table {
 
 func writeRoadmap(w io.Writer, format render.Format, v planView, cal *roadmap.Calendar, term render.Term) error {
 	switch format {
-	case render.FormatJSON:
-		return render.JSON(w, toRoadmapJSON(v, cal))
-	case render.FormatYAML:
-		return render.YAML(w, toRoadmapJSON(v, cal))
+	case render.FormatJSON, render.FormatYAML:
+		return render.Structured(w, format, toRoadmapJSON(v, cal))
 	case render.FormatCSV:
 		return roadmapCSV(v).CSV(w)
 	case cmdutil.FormatMermaid:
@@ -372,10 +370,8 @@ func writeExplain(w io.Writer, format render.Format, f rice.Scored, plan roadmap
 		}
 	}
 	switch format {
-	case render.FormatJSON:
-		return render.JSON(w, doc)
-	case render.FormatYAML:
-		return render.YAML(w, doc)
+	case render.FormatJSON, render.FormatYAML:
+		return render.Structured(w, format, doc)
 	}
 	kano := string(f.Kano)
 	if kano == "" {

@@ -55,10 +55,7 @@ decodes with, so they cannot drift. Point editors at them with a modeline:
 				return err
 			}
 			return cmdutil.Emit(f, func(w *bytes.Buffer) error {
-				if format == render.FormatYAML {
-					return render.YAML(w, s)
-				}
-				return render.JSON(w, s)
+				return render.Structured(w, format, s)
 			})
 		},
 	}

@@ -156,10 +156,7 @@ func validateRun(opts *ValidateOptions) error {
 			Files []validateFileJSON `json:"files"`
 		}{!all.HasErrors(), results}
 		if err := cmdutil.Emit(f, func(w *bytes.Buffer) error {
-			if format == render.FormatYAML {
-				return render.YAML(w, doc)
-			}
-			return render.JSON(w, doc)
+			return render.Structured(w, format, doc)
 		}); err != nil {
 			return err
 		}

@@ -33,10 +33,8 @@ func NewCmdVersion(f *cmdutil.Factory) *cobra.Command {
 			}{build.String(), runtime.Version(), runtime.GOOS + "/" + runtime.GOARCH}
 			return cmdutil.Emit(f, func(w *bytes.Buffer) error {
 				switch format {
-				case render.FormatJSON:
-					return render.JSON(w, v)
-				case render.FormatYAML:
-					return render.YAML(w, v)
+				case render.FormatJSON, render.FormatYAML:
+					return render.Structured(w, format, v)
 				}
 				_, err := fmt.Fprintf(w, "iotpm %s (%s, %s)\n", v.Version, v.GoVersion, v.Platform)
 				return err
