@@ -3,6 +3,7 @@ package cmdutil
 import (
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/pkg/energy"
+	"github.com/iotpm/iotpm/pkg/rice"
 	"github.com/spf13/cobra"
 )
 
@@ -85,4 +86,13 @@ func CompleteKindPrefix(sep string) cobra.CompletionFunc {
 		}
 		return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
 	}
+}
+
+// CompleteTracks offers the tracks (--track).
+func CompleteTracks(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	names := make([]string, len(rice.Tracks))
+	for i, t := range rice.Tracks {
+		names[i] = string(t)
+	}
+	return names, cobra.ShellCompDirectiveNoFileComp
 }

@@ -108,3 +108,15 @@ func LoadBacklog(f *cmdutil.Factory, path string) (*planfile.Backlog, diag.List)
 	backlog, diags := planfile.LoadFeatures(path)
 	return backlog, append(diags, kanocmd.ResolveLabels(f, backlog)...)
 }
+
+// LoadBacklogArg is LoadBacklog for a command's FILE argument: the file
+// given, else the features file iotpm.yaml names (an error when iotpm.yaml
+// itself is invalid).
+func LoadBacklogArg(f *cmdutil.Factory, arg string) (*planfile.Backlog, diag.List, error) {
+	file, err := f.PlanningFile(arg, func(c *planfile.Config) string { return c.Features })
+	if err != nil {
+		return nil, nil, err
+	}
+	backlog, diags := LoadBacklog(f, file)
+	return backlog, diags, nil
+}

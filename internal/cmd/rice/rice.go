@@ -78,7 +78,7 @@ features.yaml, in the planning repo (-C).`,
 	cmd.Flags().IntVar(&opts.Top, "top", 0, "only the N best-ranked features (after filters)")
 	cmd.Flags().StringVar(&opts.Baseline, "baseline", "", "compare with another version of the features file")
 	cmd.Flags().BoolVar(&opts.ListCertifications, "list-certifications", false, "list the certification catalog (built-in plus the file's own) and exit")
-	_ = cmd.RegisterFlagCompletionFunc("track", cobra.FixedCompletions([]string{"hardware", "firmware", "cloud"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("track", cmdutil.CompleteTracks)
 	_ = cmd.RegisterFlagCompletionFunc("theme", cmdutil.CompleteThemes(f))
 	_ = cmd.MarkFlagFilename("baseline", "yaml", "yml")
 	cmdutil.DeclareFormats(cmd, cmdutil.DataFormats)
@@ -91,11 +91,10 @@ func riceRun(opts *RiceOptions) error {
 	if err != nil {
 		return err
 	}
-	file, err := f.PlanningFile(opts.File, func(c *planfile.Config) string { return c.Features })
+	backlog, diags, err := planning.LoadBacklogArg(f, opts.File)
 	if err != nil {
 		return err
 	}
-	backlog, diags := planning.LoadBacklog(f, file)
 	var base *planfile.Backlog
 	if opts.Baseline != "" {
 		var baseDiags diag.List

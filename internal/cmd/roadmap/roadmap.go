@@ -9,7 +9,6 @@ import (
 
 	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/diag"
-	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/internal/render"
 	"github.com/iotpm/iotpm/pkg/rice"
 	"github.com/iotpm/iotpm/pkg/roadmap"
@@ -73,7 +72,7 @@ defaults to features.yaml in the planning repo (-C).`,
 	cmd.Flags().StringVar(&opts.Explain, "explain", "", "say why each part of FEATURE landed where it did")
 	cmd.Flags().BoolVar(&opts.Capacity, "capacity", false, "every release, empty or not, with its used and free capacity and the features using it")
 	cmd.MarkFlagsMutuallyExclusive("explain", "capacity")
-	_ = cmd.RegisterFlagCompletionFunc("track", cobra.FixedCompletions([]string{"hardware", "firmware", "cloud"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("track", cmdutil.CompleteTracks)
 	_ = cmd.RegisterFlagCompletionFunc("theme", cmdutil.CompleteThemes(f))
 	_ = cmd.RegisterFlagCompletionFunc("explain", cmdutil.CompleteFeatures(f))
 	cmdutil.DeclareFormats(cmd, cmdutil.ChartFormats)
@@ -86,11 +85,10 @@ func roadmapRun(opts *RoadmapOptions) error {
 	if err != nil {
 		return err
 	}
-	file, err := f.PlanningFile(opts.File, func(c *planfile.Config) string { return c.Features })
+	backlog, diags, err := planning.LoadBacklogArg(f, opts.File)
 	if err != nil {
 		return err
 	}
-	backlog, diags := planning.LoadBacklog(f, file)
 	if backlog != nil && backlog.Calendar == nil {
 		diags.Errorf(diag.Plan, backlog.File, 0, 0, "has no roadmap: calendar; add start, end and the tracks' releases (see iotpm roadmap --help and the README)")
 	}
