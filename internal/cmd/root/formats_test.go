@@ -32,6 +32,13 @@ func TestEveryCommandEveryFormat(t *testing.T) {
 		{[]string{"battery"}, cmdutil.DataFormats},
 		{[]string{"battery", "--sweep", "drip-lora.heartbeat.every=5m,15m,1h"}, cmdutil.ChartFormats},
 		{[]string{"battery", "--list-cells"}, cmdutil.DataFormats},
+		{[]string{"battery", "--device", "drip-lora"}, cmdutil.DataFormats},
+		{[]string{"battery", "--plan"}, cmdutil.DataFormats},
+		{[]string{"rice", "--baseline", "features.yaml"}, cmdutil.DataFormats},
+		{[]string{"rice", "--list-certifications"}, cmdutil.DataFormats},
+		{[]string{"roadmap", "--capacity"}, cmdutil.DataFormats},
+		{[]string{"kano"}, cmdutil.ChartFormats},
+		{[]string{"diff", "--base-dir", "."}, cmdutil.DataFormats},
 		{[]string{"metrics"}, cmdutil.DataFormats},
 		{[]string{"metrics", "--list-formats"}, cmdutil.DataFormats},
 		{[]string{"check"}, cmdutil.DataFormats},
@@ -107,7 +114,7 @@ func looksLike(format render.Format, out string) string {
 			}
 		}
 	case render.FormatMarkdown:
-		if !strings.Contains(out, "|") && !strings.HasPrefix(out, "#") {
+		if !strings.Contains(out, "|") && !strings.HasPrefix(out, "#") && !strings.Contains(out, "\n#") {
 			return "no markdown table or heading"
 		}
 	case cmdutil.FormatMermaid:
