@@ -1,0 +1,109 @@
+package cmdutil
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/iotpm/iotpm/internal/diag"
+	"github.com/iotpm/iotpm/internal/iostreams"
+	"github.com/iotpm/iotpm/internal/render"
+	"github.com/spf13/cobra"
+)
+
+func TestCheckOutputFlag(t *testing.T) {
+	declared := &cobra.Command{Use: "rice"}
+	DeclareFormats(declared, DataFormats)
+	files := &cobra.Command{Use: "init"}
+	DeclareFormats(files, NoFormats)
+	undeclared := &cobra.Command{Use: "help"}
+	tests := []struct {
+		cmd     *cobra.Command
+		output  string
+		want    string // -o after the check
+		wantErr string
+	}{
+		{declared, "", "table", ""},
+		{declared, "csv", "csv", ""},
+		{declared, "mermaid", "", `invalid output format "mermaid"`},
+		{files, "", "", ""},
+		{files, "json", "", "writes files, not output: -o does not apply"},
+		{undeclared, "xml", "xml", ""},
+	}
+	for _, tt := range tests {
+		f := &Factory{Output: tt.output}
+		err := f.CheckOutputFlag(tt.cmd)
+		if tt.wantErr != "" {
+			var usage *UsageError
+			if !errors.As(err, &usage) || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("%s -o %q: error %v, want a usage error with %q", tt.cmd.Use, tt.output, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || f.Output != tt.want {
+			t.Errorf("%s -o %q: %v, -o now %q, want %q", tt.cmd.Use, tt.output, err, f.Output, tt.want)
+		}
+	}
+	if !strings.HasSuffix(declared.Long, "Output (-o): table, json, yaml, csv, markdown; default table.") {
+		t.Errorf("help line: %q", declared.Long)
+	}
+	if got, _ := CompleteOutput(declared, nil, ""); strings.Join(got, ",") != "table,json,yaml,csv,markdown" {
+		t.Errorf("completion %q", got)
+	}
+}
+
+func TestNarrowFormat(t *testing.T) {
+	if err := NarrowFormat(render.FormatCSV, DataFormats, "with --capacity"); err != nil {
+		t.Error(err)
+	}
+	err := NarrowFormat(FormatMermaid, DataFormats, "without --sweep")
+	if err == nil || err.Error() != `invalid output format "mermaid" without --sweep: use one of table, json, yaml, csv, markdown` {
+		t.Errorf("%v", err)
+	}
+}
+
+func TestUnknownName(t *testing.T) {
+	for _, tt := range []struct {
+		name       string
+		candidates []string
+		want       string
+	}{
+		{"drip-lorra", []string{"drip-lora", "drip-puck"}, `no device "drip-lorra" in devices.yaml; did you mean "drip-lora"?`},
+		{"x", nil, `no device "x" in devices.yaml (it has no devices)`},
+		{"zzz", []string{"a", "b"}, `no device "zzz" in devices.yaml (devices: a, b)`},
+	} {
+		if got := UnknownName("device", tt.name, "devices.yaml", tt.candidates); got != tt.want {
+			t.Errorf("%q, want %q", got, tt.want)
+		}
+	}
+}
+
+// Emit writes nothing when rendering fails, and everything when it does not.
+func TestEmitWritesOnlyCompleteOutput(t *testing.T) {
+	ios, out, _ := iostreams.Test()
+	f := &Factory{IO: ios}
+	boom := errors.New("boom")
+	if err := Emit(f, func(b *bytes.Buffer) error { b.WriteString("half a doc"); return boom }); err != boom || out.Len() != 0 {
+		t.Fatalf("err %v, wrote %q", err, out.String())
+	}
+	if err := Emit(f, func(b *bytes.Buffer) error { b.WriteString("whole"); return nil }); err != nil || out.String() != "whole" {
+		t.Fatalf("err %v, wrote %q", err, out.String())
+	}
+}
+
+func TestReportProblems(t *testing.T) {
+	ios, _, errOut := iostreams.Test()
+	f := &Factory{IO: ios}
+	var warn diag.List
+	warn.Warnf(diag.Plan, "b.yaml", 2, 1, "careful")
+	if err := ReportProblems(f, warn); err != nil || errOut.String() != "b.yaml:2:1: warning: careful\n" {
+		t.Fatalf("warnings: %v %q", err, errOut.String())
+	}
+	var bad diag.List
+	bad.Errorf(diag.Syntax, "a.yaml", 3, 2, "broken")
+	var invalid *InvalidInputError
+	if err := ReportProblems(f, bad); !errors.As(err, &invalid) || err.Error() != "1 problem in a.yaml; nothing was computed" {
+		t.Fatalf("errors: %v", err)
+	}
+}
