@@ -81,52 +81,55 @@ func AppendFile(path, text string) error {
 // JUnit XML: one test case per gate, so CI systems that show test results
 // show the gates; problems in the inputs fail a "planning files" case.
 
+// JUnitSuites is the root of a JUnit XML report.
 type JUnitSuites struct {
 	XMLName xml.Name     `xml:"testsuites"`
-	Suites  []JUnitSuite `xml:"testsuite"`
+	Suites  []junitSuite `xml:"testsuite"`
 }
 
-type JUnitSuite struct {
+type junitSuite struct {
 	Name     string      `xml:"name,attr"`
 	Tests    int         `xml:"tests,attr"`
 	Failures int         `xml:"failures,attr"`
 	Errors   int         `xml:"errors,attr"`
-	Cases    []JUnitCase `xml:"testcase"`
+	Cases    []junitCase `xml:"testcase"`
 }
 
-type JUnitCase struct {
+type junitCase struct {
 	Name      string        `xml:"name,attr"`
 	Classname string        `xml:"classname,attr"`
-	Failure   *JUnitFailure `xml:"failure,omitempty"`
-	Error     *JUnitFailure `xml:"error,omitempty"`
+	Failure   *junitFailure `xml:"failure,omitempty"`
+	Error     *junitFailure `xml:"error,omitempty"`
 }
 
-type JUnitFailure struct {
+type junitFailure struct {
 	Message string `xml:"message,attr"`
 	Text    string `xml:",chardata"`
 }
 
+// WriteJUnit writes the gates, and a case for the planning files' problems,
+// as a JUnit XML report to path ("-": stdout).
 func WriteJUnit(f *Factory, path string, gates []gate.Gate, problems diag.List) error {
-	s := JUnitSuite{Name: "iotpm check"}
+	s := junitSuite{Name: "iotpm check"}
 	if problems.HasErrors() {
 		var lines []string
 		for _, d := range problems.Errors() {
 			lines = append(lines, d.String())
 		}
-		s.Cases = append(s.Cases, JUnitCase{Name: "planning files", Classname: "iotpm.validate",
-			Error: &JUnitFailure{Message: fmt.Sprintf("%d problems", len(lines)), Text: strings.Join(lines, "\n")}})
+		s.Cases = append(s.Cases, junitCase{Name: "planning files", Classname: "iotpm.validate",
+			Error: &junitFailure{Message: fmt.Sprintf("%d problems", len(lines)), Text: strings.Join(lines, "\n")}})
 		s.Errors++
 	}
 	for _, g := range gates {
-		c := JUnitCase{Name: g.Name, Classname: "iotpm.gates"}
+		c := junitCase{Name: g.Name, Classname: "iotpm.gates"}
 		if !g.Passed {
-			c.Failure = &JUnitFailure{Message: g.Failure(), Text: g.Failure()}
+			c.Failure = &junitFailure{Message: g.Failure(), Text: g.Failure()}
 			s.Failures++
 		}
 		s.Cases = append(s.Cases, c)
 	}
 	s.Tests = len(s.Cases)
-	out, err := xml.MarshalIndent(JUnitSuites{Suites: []JUnitSuite{s}}, "", "  ")
+	out, err := xml.MarshalIndent(JUnitSuites{Suites: []junitSuite{s}}, "", "  ")
 	if err != nil {
 		return err
 	}

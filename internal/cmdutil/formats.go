@@ -32,7 +32,7 @@ func NarrowFormat(format render.Format, allowed []render.Format, why string) err
 	if slices.Contains(allowed, format) {
 		return nil
 	}
-	return UsageErrorf("invalid output format %q %s: use one of %s", format, why, strings.Join(FormatNames(allowed), ", "))
+	return UsageErrorf("invalid output format %q %s: use one of %s", format, why, strings.Join(formatNames(allowed), ", "))
 }
 
 // DeclareFormats records the formats cmd writes and says so in its help.
@@ -40,14 +40,14 @@ func DeclareFormats(cmd *cobra.Command, formats []render.Format) {
 	if cmd.Annotations == nil {
 		cmd.Annotations = map[string]string{}
 	}
-	names := FormatNames(formats)
+	names := formatNames(formats)
 	cmd.Annotations[formatsAnnotation] = strings.Join(names, ",")
 	if len(formats) > 0 {
 		cmd.Long += "\n\nOutput (-o): " + strings.Join(names, ", ") + "; default " + names[0] + "."
 	}
 }
 
-func FormatNames(formats []render.Format) []string {
+func formatNames(formats []render.Format) []string {
 	names := make([]string, len(formats))
 	for i, f := range formats {
 		names[i] = string(f)
@@ -96,5 +96,5 @@ func (f *Factory) CheckOutputFlag(cmd *cobra.Command) error {
 // CompleteOutput completes -o with the formats of the command being typed.
 func CompleteOutput(cmd *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
 	formats, _ := DeclaredFormats(cmd)
-	return FormatNames(formats), cobra.ShellCompDirectiveNoFileComp
+	return formatNames(formats), cobra.ShellCompDirectiveNoFileComp
 }

@@ -310,10 +310,6 @@ var OTAWords = map[string]int{
 	"installing": OTAPending, "rebooting": OTAPending, "started": OTAPending, "scheduled": OTAPending,
 }
 
-// Normalize is how values and header names are compared: lower case,
-// without surrounding or inner blanks, '_', '-' and '.'.
-func Normalize(s string) string { return normalize(s) }
-
 // ParseEvent reads a connection event value, case-insensitively and
 // ignoring blanks: connected/online/…, disconnected/offline/….
 func ParseEvent(b []byte) (int, bool) {

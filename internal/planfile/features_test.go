@@ -3,6 +3,7 @@ package planfile
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -291,6 +292,10 @@ func TestDiagnosticKinds(t *testing.T) {
 	known := []diag.Kind{diag.File, diag.Syntax, diag.Schema, diag.Plan}
 	files, _ := filepath.Glob("testdata/diagnostics/*.yaml")
 	devices, _ := filepath.Glob("testdata/devices-diagnostics/*.yaml")
+	if len(files) < 25 || len(devices) < 6 {
+		t.Fatalf("only %d + %d cases found", len(files), len(devices))
+	}
+	checked := map[string]bool{}
 	for _, file := range append(files, devices...) {
 		data, err := os.ReadFile(file)
 		if err != nil {
@@ -306,14 +311,32 @@ func TestDiagnosticKinds(t *testing.T) {
 			if !slices.Contains(known, d.Kind) {
 				t.Errorf("%s: kind %q", d, d.Kind)
 			}
-			if k, ok := want[filepath.Base(file)]; ok && d.Severity == diag.Error && d.Kind != k {
-				t.Errorf("%s: kind %q, want %q", d, d.Kind, k)
+			if k, ok := want[filepath.Base(file)]; ok && d.Severity == diag.Error {
+				checked[filepath.Base(file)] = true
+				if d.Kind != k {
+					t.Errorf("%s: kind %q, want %q", d, d.Kind, k)
+				}
 			}
+		}
+	}
+	for name := range want {
+		if !checked[name] {
+			t.Errorf("%s: no error to check the kind of", name)
 		}
 	}
 	var missing diag.List
 	_, missing = LoadFeatures(filepath.Join(t.TempDir(), "features.yaml"))
 	if len(missing) != 1 || missing[0].Kind != diag.File {
 		t.Errorf("a missing file: %v", missing)
+	}
+}
+
+// The kinds a format may declare (its check tag, so its schema enum) are
+// the input kinds.
+func TestFormatKindsAreTheInputKinds(t *testing.T) {
+	f, _ := reflect.TypeFor[FormatSpec]().FieldByName("Kind")
+	_, enum, _ := strings.Cut(f.Tag.Get("check"), "enum=")
+	if got := strings.Split(enum, "|"); !slices.Equal(got, InputKindNames()) {
+		t.Errorf("formats' kinds %q, input kinds %q", got, InputKindNames())
 	}
 }

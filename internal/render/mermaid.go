@@ -5,7 +5,10 @@ import (
 	"strings"
 )
 
-var mermaidUnsafe = regexp.MustCompile(`[:;#{}\n\r]`)
+var (
+	mermaidUnsafe = regexp.MustCompile(`[:;#{}\n\r]`)
+	mermaidNonID  = regexp.MustCompile(`[^a-zA-Z0-9]`)
+)
 
 // MermaidText makes a task or milestone title safe: Mermaid's gantt syntax
 // ends a title at ':' and treats ';' and '#' specially.
@@ -13,8 +16,9 @@ func MermaidText(s string) string {
 	return strings.TrimSpace(mermaidUnsafe.ReplaceAllString(s, " "))
 }
 
-// MermaidID is an identifier for s, unique with its prefix, that Mermaid
-// accepts.
+// MermaidID is an identifier Mermaid accepts for an iotpm id (lower-case
+// letters, digits and dashes, so distinct ids stay distinct): the prefix,
+// '_', and the id with every other character as '_'.
 func MermaidID(prefix, s string) string {
-	return prefix + "_" + regexp.MustCompile(`[^a-zA-Z0-9]`).ReplaceAllString(s, "_")
+	return prefix + "_" + mermaidNonID.ReplaceAllString(s, "_")
 }

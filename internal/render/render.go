@@ -117,6 +117,7 @@ func Finite(v float64) *float64 {
 	return &v
 }
 
+// OrEmpty is s, or an empty list for nil: JSON writes [] rather than null.
 func OrEmpty(s []string) []string {
 	if s == nil {
 		return []string{}

@@ -14,9 +14,6 @@ const (
 	OTASuccessRate       Metric = "ota_success_rate"
 )
 
-// Metrics lists the gated metrics in the order reports show them.
-var Metrics = []Metric{ConnectivityUptime, MonthlyActiveDevices, ActivationRate, OTASuccessRate}
-
 // NoValue says why a metric has no value; the caller words it.
 type NoValue int
 

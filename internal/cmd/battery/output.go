@@ -14,8 +14,8 @@ import (
 	"github.com/iotpm/iotpm/pkg/energy"
 )
 
-// DeviceJSON is the JSON/YAML contract of `iotpm battery`.
-type DeviceJSON struct {
+// deviceJSON is the JSON/YAML contract of `iotpm battery`.
+type deviceJSON struct {
 	ID                 string        `json:"id"`
 	Cell               string        `json:"cell"`
 	Series             int           `json:"series"`
@@ -59,8 +59,8 @@ type featureCost struct {
 	LifeWithoutYears render.Float `json:"life_without_years"`
 }
 
-func toDeviceJSON(d energy.Device, r energy.Result) DeviceJSON {
-	j := DeviceJSON{
+func toDeviceJSON(d energy.Device, r energy.Result) deviceJSON {
+	j := deviceJSON{
 		ID: d.ID, Cell: d.Battery.Cell, Series: max(d.Battery.Series, 1), Parallel: max(d.Battery.Parallel, 1),
 		CapacityMAh: float64(d.Battery.Nominal()) * 1e3, UsableMAh: float64(d.Battery.Usable()) * 1e3,
 		AverageCurrentUA: float64(r.AverageCurrent) * 1e6, SelfDischargeUA: float64(r.SelfDischargeCurrent) * 1e6,
@@ -188,12 +188,14 @@ func deviceSummary(d energy.Device, r energy.Result) string {
 	return b.String()
 }
 
+// WriteBattery writes the devices' lives (detail: one device's energy
+// budget) in a format; ep, when given, adds the life with the plan.
 func WriteBattery(w io.Writer, format render.Format, devices []energy.Device, results []energy.Result, detail bool, term render.Term, ep *planning.Energy) error {
 	switch format {
 	case render.FormatJSON, render.FormatYAML:
 		doc := struct {
-			Devices []DeviceJSON `json:"devices"`
-		}{[]DeviceJSON{}}
+			Devices []deviceJSON `json:"devices"`
+		}{[]deviceJSON{}}
 		for i, d := range devices {
 			j := toDeviceJSON(d, results[i])
 			addPlanJSON(ep, &j)

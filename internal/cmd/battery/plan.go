@@ -33,7 +33,7 @@ type budgetCheckJSON struct {
 	Over    bool    `json:"over"`
 }
 
-func addPlanJSON(ep *planning.Energy, j *DeviceJSON) {
+func addPlanJSON(ep *planning.Energy, j *deviceJSON) {
 	t, d, checks, ok := ep.Timeline(j.ID)
 	if !ok || !ep.DevicePlanned(j.ID) && len(checks) == 0 {
 		return

@@ -66,6 +66,7 @@ $GITHUB_STEP_SUMMARY (or to --summary FILE anywhere).`,
 	return cmd
 }
 
+// JSON is the JSON/YAML contract of `iotpm check`.
 type JSON struct {
 	Passed   bool              `json:"passed"`
 	Gates    []gate.Gate       `json:"gates"`

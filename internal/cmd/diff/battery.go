@@ -10,6 +10,7 @@ import (
 	"github.com/iotpm/iotpm/pkg/energy"
 )
 
+// BatteryChange is a device whose life or events the change alters.
 type BatteryChange struct {
 	Device      string   `json:"device"`
 	YearsBefore *float64 `json:"life_years_before"`

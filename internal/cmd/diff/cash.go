@@ -9,12 +9,16 @@ import (
 	"github.com/iotpm/iotpm/pkg/roadmap"
 )
 
+// CashChange is the NRE of one feature, release or quarter, before and
+// after.
 type CashChange struct {
 	Key    string  `json:"key"`
 	Before float64 `json:"before_usd"`
 	After  float64 `json:"after_usd"`
 }
 
+// CashDiff is what the change does to the NRE cash: in total and by
+// feature, release and quarter.
 type CashDiff struct {
 	Features    []CashChange `json:"features"`
 	Releases    []CashChange `json:"releases"`

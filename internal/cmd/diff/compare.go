@@ -30,6 +30,7 @@ type Diff struct {
 	basic     map[string]bool  // Kano-basic features, after
 }
 
+// RankChange is a feature whose RICE rank or score the change alters.
 type RankChange struct {
 	Feature    string  `json:"feature"`
 	Kind       string  `json:"kind"` // added, removed, changed
@@ -52,6 +53,7 @@ type PartChange struct {
 	Reason        string  `json:"reason,omitempty"`
 }
 
+// ThemeChange is a theme whose completion or due date the change alters.
 type ThemeChange struct {
 	Theme      string  `json:"theme"`
 	Before     string  `json:"complete_before,omitempty"`
@@ -65,6 +67,7 @@ type ThemeChange struct {
 	AtRisk bool `json:"at_risk"`
 }
 
+// CapacityChange is a release whose allocated capacity the change alters.
 type CapacityChange struct {
 	Track    string  `json:"track"`
 	Release  string  `json:"release"`
@@ -74,6 +77,7 @@ type CapacityChange struct {
 	Capacity float64 `json:"capacity"`
 }
 
+// GateChange is a gate whose status the change alters.
 type GateChange struct {
 	Gate   string `json:"gate"`
 	Before string `json:"before"` // pass, FAIL, or "" when absent

@@ -121,6 +121,7 @@ type Analysis struct {
 	results   []kano.Result
 }
 
+// FeatureRow is one feature's classification from the survey.
 type FeatureRow struct {
 	Feature           string         `json:"feature"`
 	SurveyName        string         `json:"survey_name,omitempty"`
@@ -140,6 +141,8 @@ type FeatureRow struct {
 	Importance        *float64       `json:"importance_mean"`
 }
 
+// Mismatch is a feature whose kano: label the survey significantly
+// contradicts.
 type Mismatch struct {
 	Feature  string `json:"feature"`
 	Label    string `json:"label"`

@@ -77,6 +77,7 @@ func kanoQuadrant(a *Analysis) string {
 	return b.String()
 }
 
+// Write writes the survey analysis in a format.
 func Write(w io.Writer, format render.Format, a *Analysis, term render.Term) error {
 	switch format {
 	case render.FormatJSON, render.FormatYAML:

@@ -8,7 +8,7 @@ import (
 	"github.com/iotpm/iotpm/pkg/metrics"
 )
 
-func ISOMicro(us int64) string { return time.UnixMicro(us).UTC().Format(time.RFC3339) }
+func isoMicro(us int64) string { return time.UnixMicro(us).UTC().Format(time.RFC3339) }
 
 // JSON is the JSON/YAML contract of `iotpm metrics`; a metric whose
 // inputs were not given is absent, rates are fractions 0..1.
@@ -31,6 +31,7 @@ type JSON struct {
 	Rows        map[string]RowsJSON `json:"rows"`
 }
 
+// UptimeJSON is connectivity uptime in the output.
 type UptimeJSON struct {
 	Value *float64 `json:"value"`
 	// Reason says why Value is null.
@@ -50,6 +51,7 @@ type UptimeJSON struct {
 	DormantAfterDays float64 `json:"dormant_after_days"`
 }
 
+// MADJSON is monthly active devices in the output.
 type MADJSON struct {
 	Value          *int   `json:"value"`
 	Reason         string `json:"reason,omitempty"`
@@ -58,6 +60,7 @@ type MADJSON struct {
 	DevicesInInput int    `json:"devices_in_input"`
 }
 
+// CohortJSON is an activation cohort in the output.
 type CohortJSON struct {
 	Month     string   `json:"month,omitempty"`
 	Value     *float64 `json:"value"`
@@ -66,6 +69,8 @@ type CohortJSON struct {
 	Mature    bool     `json:"mature"`
 }
 
+// ActivationJSON is the activation rate in the output: the window's
+// cohort and the cohorts by ship month.
 type ActivationJSON struct {
 	CohortJSON
 	Reason      string       `json:"reason,omitempty"`
@@ -73,6 +78,7 @@ type ActivationJSON struct {
 	ByShipMonth []CohortJSON `json:"by_ship_month"`
 }
 
+// OTAJobJSON is one OTA job's units by final status in the output.
 type OTAJobJSON struct {
 	Job      string   `json:"job,omitempty"`
 	Value    *float64 `json:"value"`
@@ -82,6 +88,7 @@ type OTAJobJSON struct {
 	Pending  int      `json:"pending"`
 }
 
+// OTAJSON is the OTA success rate in the output, overall and by job.
 type OTAJSON struct {
 	OTAJobJSON
 	Reason string       `json:"reason,omitempty"`
@@ -91,12 +98,14 @@ type OTAJSON struct {
 	Snapshot bool `json:"snapshot,omitempty"`
 }
 
+// ComponentJSON is one component of a customer's health score.
 type ComponentJSON struct {
 	Raw    *float64 `json:"raw"`
 	Score  *float64 `json:"score"`
 	Weight float64  `json:"weight"`
 }
 
+// CustomerJSON is a customer's health in the output.
 type CustomerJSON struct {
 	ID         string                   `json:"id"`
 	Score      *float64                 `json:"score"`
@@ -105,12 +114,14 @@ type CustomerJSON struct {
 	Components map[string]ComponentJSON `json:"components"`
 }
 
+// MonthJSON is one month of the series in the output.
 type MonthJSON struct {
 	Month  string   `json:"month"`
 	MAD    int      `json:"mad"`
 	Uptime *float64 `json:"uptime"`
 }
 
+// RowsJSON accounts for every row of one input in the output.
 type RowsJSON struct {
 	Path            string            `json:"path"`
 	Format          string            `json:"format"`
@@ -134,7 +145,7 @@ type RowsJSON struct {
 func ToJSON(out *Outcome, gates []gate.Gate) JSON {
 	r := out.report
 	var doc JSON
-	doc.Window.From, doc.Window.To = ISOMicro(r.Window.From), ISOMicro(r.Window.To)
+	doc.Window.From, doc.Window.To = isoMicro(r.Window.From), isoMicro(r.Window.To)
 	doc.Gates = append([]gate.Gate{}, gates...)
 	doc.Rows = map[string]RowsJSON{}
 	doc.DataAgeDays = out.ageDays
@@ -146,13 +157,13 @@ func ToJSON(out *Outcome, gates []gate.Gate) JSON {
 			rj.SkippedByReason[kind.String()] += n
 		}
 		if st.Latest != metrics.NoTime {
-			e, l := ISOMicro(st.Earliest), ISOMicro(st.Latest)
+			e, l := isoMicro(st.Earliest), isoMicro(st.Latest)
 			rj.Earliest, rj.Latest = &e, &l
 		}
 		doc.Rows[string(st.Kind)] = rj
 	}
 	if r.Horizon != metrics.NoTime {
-		h := ISOMicro(r.Horizon)
+		h := isoMicro(r.Horizon)
 		doc.Horizon = &h
 	}
 	// reason says why a metric has no value (empty when it has one).

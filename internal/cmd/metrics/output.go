@@ -28,6 +28,8 @@ func gateFor(doc JSON, name string) (string, string) {
 	return "-", "-"
 }
 
+// SummaryTable is the metrics at a glance: one row per metric, with its
+// gate.
 func SummaryTable(doc JSON) *render.Table {
 	t := &render.Table{Columns: []render.Column{{Header: "METRIC"}, {Header: "VALUE", Right: true}, {Header: "NUMERATOR", Right: true, Hide: 2},
 		{Header: "DENOMINATOR", Right: true, Hide: 1}, {Header: "NOTE", Hide: 3}, {Header: "GATE"}, {Header: "STATUS"}}}
@@ -89,6 +91,8 @@ func SummaryTable(doc JSON) *render.Table {
 	return t
 }
 
+// Write renders the output shape in a format; table picks one table of
+// -o csv ("" every table).
 func Write(w io.Writer, format render.Format, doc JSON, term render.Term, table string) error {
 	switch format {
 	case render.FormatJSON, render.FormatYAML:

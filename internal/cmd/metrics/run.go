@@ -171,7 +171,7 @@ func NoValueText(m metrics.Metric, why metrics.NoValue, stats []*export.Stats) s
 	for _, k := range metricInputs(m) {
 		for _, st := range stats {
 			if st.Kind == k && st.Latest != metrics.NoTime {
-				return fmt.Sprintf("no data in window: latest %s row %s", k, ISOMicro(st.Latest))
+				return fmt.Sprintf("no data in window: latest %s row %s", k, isoMicro(st.Latest))
 			}
 		}
 	}
@@ -184,7 +184,7 @@ func DataAgeGate(out *Outcome, t planfile.AgeThreshold, flag string) gate.Gate {
 	if out == nil || out.ageDays == nil {
 		return gate.DataAge(nil, "", t, flag)
 	}
-	return gate.DataAge(out.ageDays, ISOMicro(out.report.Horizon), t, flag)
+	return gate.DataAge(out.ageDays, isoMicro(out.report.Horizon), t, flag)
 }
 
 // metricInputs are the inputs a metric's "no data" speaks of, in the

@@ -170,6 +170,8 @@ type ReleaseLife struct {
 	Years  float64
 }
 
+// WorstAfterRelease is, by "date release", the worst device life after
+// each release that changes a device's energy.
 func (ep *Energy) WorstAfterRelease() map[string]ReleaseLife {
 	out := map[string]ReleaseLife{}
 	if ep == nil {
@@ -187,6 +189,7 @@ func (ep *Energy) WorstAfterRelease() map[string]ReleaseLife {
 	return out
 }
 
+// BatteryCostsOf is BatteryCosts of the plan's fleet; nil without one.
 func BatteryCostsOf(ep *Energy) map[string]float64 {
 	if ep == nil {
 		return nil

@@ -131,6 +131,8 @@ func truncateText(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
+// WriteRanking writes the ranked backlog in a format, with each feature's
+// battery cost when costs is given.
 func WriteRanking(w io.Writer, format render.Format, ranked []rice.Scored, model rice.EffortModel, term render.Term, tty bool, costs map[string]float64) error {
 	switch format {
 	case render.FormatJSON, render.FormatYAML:
