@@ -2,14 +2,16 @@ package cmdutil
 
 import (
 	"github.com/iotpm/iotpm/internal/diag"
+	"github.com/iotpm/iotpm/internal/export"
 	"github.com/iotpm/iotpm/internal/planfile"
 )
 
 // Config loads the planning repo's iotpm.yaml once (defaults when there is
-// none). Problems in it are returned as diagnostics.
+// none). Problems in it, its own export formats' included, are returned
+// as diagnostics.
 func (f *Factory) Config() (*planfile.Config, diag.List) {
 	if f.config == nil && f.configDiags == nil {
-		f.config, f.configDiags = planfile.LoadConfig(f.Dir)
+		f.config, f.configDiags = planfile.LoadConfigWith(f.Dir, export.CheckFormats)
 		if f.configDiags == nil {
 			f.configDiags = diag.List{}
 		}

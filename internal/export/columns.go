@@ -1,6 +1,8 @@
 package export
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -10,17 +12,29 @@ import (
 	"github.com/iotpm/iotpm/internal/planfile"
 )
 
-// normalize folds a header name or a value for matching: lowercase,
-// without _ - . and blanks.
+// normalize folds a header name or a value for matching: lower case,
+// trimmed, without the separators '_', '-', '.', blank and tab inside
+// words. A separator next to a digit is kept, so that numbers keep their
+// sign and point: "-1" is not "1", "1.5" is not "15", while
+// "Client.Connected", "client_connected" and "client connected" are one.
 func normalize(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch r {
-		case '_', '-', '.', ' ', '\t':
-			return -1
+	s = strings.ToLower(strings.TrimSpace(s))
+	if !strings.ContainsAny(s, "_-. \t") {
+		return s
+	}
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if isSeparator(s[i]) && !(i > 0 && isDigit(s[i-1])) && !(i+1 < len(s) && isDigit(s[i+1])) {
+			continue
 		}
-		return r
-	}, strings.ToLower(strings.TrimSpace(s)))
+		out = append(out, s[i])
+	}
+	return string(out)
 }
+
+func isSeparator(c byte) bool { return c == '_' || c == '-' || c == '.' || c == ' ' || c == '\t' }
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // Binding is a format bound to one header: for each role, the header
 // indexes to try on each row, in order.
@@ -29,16 +43,21 @@ type Binding struct {
 	Path   string
 	Header []string
 	cols   [nRoles][]int
-	filter []int
-	// valueChoices holds the candidate columns of the event or status role
-	// when more than one is present; Choose picks one by their values.
-	valueChoices []int
-	loc          *time.Location
-	zoneName     string
+	// filters are the format's conditions bound to header columns.
+	filters []boundCondition
+	// lineSrc and jsonSrc are the header columns the format's named-group
+	// extractions and JSON fields read (-1: none); the roles they give
+	// are virtual columns after the header's, filled by prepare.
+	lineSrc []int
+	jsonSrc int
+	// prep: rows need prepare's work (null cells, padding, virtual
+	// columns); buf holds a prepared row.
+	prep     bool
+	buf      [][]byte
+	loc      *time.Location
+	zoneName string
 	// job is the job id of a snapshot format without a job column.
 	job []byte
-	// filtered names the rows the format's filter leaves out.
-	filtered string
 	// single is a role's column when it has exactly one and no
 	// extraction (-1 otherwise): the per-row fast path.
 	single [nRoles]int
@@ -57,6 +76,9 @@ type word struct {
 // zone of zone-less timestamps (nil: UTC, unless the format says its times
 // are local).
 func Bind(f *Format, path string, header []string, mapping map[string]string, loc *time.Location, zoneName string) (*Binding, error) {
+	if loc == nil && f.zone != nil {
+		loc, zoneName = f.zone, f.zone.String()
+	}
 	b := &Binding{Format: f, Path: path, Header: header, loc: loc, zoneName: zoneName}
 	norm := normalizeAll(header)
 	for i := range norm {
@@ -74,6 +96,35 @@ func Bind(f *Format, path string, header []string, mapping map[string]string, lo
 			return nil, fail("--map %s.%s: %s input has no %s column (its columns: %s)", f.Kind, name, article(string(f.Kind)), name, roleList(roles))
 		}
 	}
+	// virtual columns: roles read from a column by named groups or from
+	// a JSON column's fields, numbered after the header's columns
+	var derived [nRoles]int
+	next := len(header)
+	for _, le := range f.lines {
+		i := slices.Index(norm, le.col)
+		if i < 0 {
+			return nil, fail("no column %q, which extract reads", le.display)
+		}
+		b.lineSrc = append(b.lineSrc, i)
+		for _, g := range le.groups {
+			derived[g.role] = next
+			next++
+		}
+	}
+	b.jsonSrc = -1
+	if f.json != nil {
+		if b.jsonSrc = slices.Index(norm, f.json.col); b.jsonSrc < 0 {
+			return nil, fail("no column %q, which json reads", f.json.display)
+		}
+		for _, jf := range f.json.fields {
+			derived[jf.role] = next
+			next++
+		}
+	}
+	b.prep = next > len(header) || f.null != nil || f.shortPad
+	if b.prep {
+		b.buf = make([][]byte, next)
+	}
 	for k, r := range roles {
 		if name, ok := mapping[roleNames[r]]; ok {
 			i := slices.Index(header, name)
@@ -84,6 +135,10 @@ func Bind(f *Format, path string, header []string, mapping map[string]string, lo
 				return nil, fail("mapped %s.%s=%s: no column %q in the header", f.Kind, roleNames[r], name, name)
 			}
 			b.cols[r] = []int{i}
+			continue
+		}
+		if derived[r] > 0 {
+			b.cols[r] = []int{derived[r]}
 			continue
 		}
 		for _, c := range f.columns[r] {
@@ -112,24 +167,21 @@ func Bind(f *Format, path string, header []string, mapping map[string]string, lo
 				roleNames[r], strings.Join(f.display[r], ", "), f.Kind, roleNames[r], f.Kind)
 		}
 	}
-	if vr, ok := valueRole[f.Kind]; ok && len(b.cols[vr]) > 1 {
-		b.valueChoices = b.cols[vr]
-		b.cols[vr] = b.cols[vr][:1]
-	}
-	if f.filterCol != nil {
-		for _, c := range f.filterCol {
-			if i := slices.Index(norm, c); i >= 0 {
-				b.filter = append(b.filter, i)
+	for k := range f.filters {
+		c := &f.filters[k]
+		bc := boundCondition{cond: c}
+		var names []string
+		for _, name := range c.cols {
+			if i := slices.Index(norm, name); i >= 0 {
+				bc.cols = append(bc.cols, i)
+				names = append(names, header[i])
 			}
 		}
-		if len(b.filter) == 0 {
-			return nil, fail("no %s column to select rows by", strings.Join(f.spec.Filter.Column, " or "))
+		if len(bc.cols) == 0 {
+			return nil, fail("no %s column to select rows by", strings.Join(c.display, " or "))
 		}
-		var names []string
-		for _, i := range b.filter {
-			names = append(names, header[i])
-		}
-		b.filtered = fmt.Sprintf("%s not %s", strings.Join(names, "|"), strings.Join(f.spec.Filter.Keep, ", "))
+		bc.reason = strings.Join(names, "|") + " " + c.text
+		b.filters = append(b.filters, bc)
 	}
 	// a column may serve one role only (per-row fallbacks aside)
 	for _, a := range roles {
@@ -167,39 +219,37 @@ func (b *Binding) Column(role string) string {
 	}
 	var names []string
 	for _, i := range b.cols[r] {
-		names = append(names, b.Header[i])
+		names = append(names, b.columnName(i, r))
 	}
 	return strings.Join(names, "|")
 }
 
-// HasSequence reports whether the events carry a sequence column.
-func (b *Binding) HasSequence() bool { return len(b.cols[roleSequence]) > 0 }
-
-// Choose picks, among several candidate event or status columns, the one
-// whose values the vocabulary knows most often in the sample rows (the
-// first listed on a tie).
-func (b *Binding) Choose(sample [][][]byte) {
-	if len(b.valueChoices) < 2 {
-		return
+// columnName names a column for messages: a header column by its name, a
+// virtual one by where it comes from ("line (extract)", "data.state").
+func (b *Binding) columnName(i, role int) string {
+	if i < len(b.Header) {
+		return b.Header[i]
 	}
-	vr := valueRole[b.Format.Kind]
-	best, bestN := b.valueChoices[0], -1
-	for _, c := range b.valueChoices {
-		n := 0
-		for _, row := range sample {
-			if c < len(row) {
-				if v, ok := b.classify(row[c]); ok && v != valueIgnored {
-					n++
-				}
+	f := b.Format
+	if f.json != nil {
+		for _, jf := range f.json.fields {
+			if jf.role == role && b.jsonSrc >= 0 && i == b.cols[role][0] {
+				return b.Header[b.jsonSrc] + "." + strings.Join(jf.path, ".")
 			}
 		}
-		if n > bestN {
-			best, bestN = c, n
+	}
+	for k, le := range f.lines {
+		for _, g := range le.groups {
+			if g.role == role {
+				return b.Header[b.lineSrc[k]] + " (" + roleNames[role] + " group)"
+			}
 		}
 	}
-	b.cols[vr] = []int{best}
-	b.index()
+	return roleNames[role]
 }
+
+// HasSequence reports whether the events carry a sequence column.
+func (b *Binding) HasSequence() bool { return len(b.cols[roleSequence]) > 0 }
 
 // field returns a role's value on a row: the first non-empty of its
 // columns, with the format's extraction applied.
@@ -221,18 +271,47 @@ func (b *Binding) field(row [][]byte, r int) []byte {
 	return v
 }
 
-// keep applies the format's row filter.
-func (b *Binding) keep(row [][]byte) bool {
-	if b.filter == nil {
-		return true
-	}
-	var v []byte
-	for _, i := range b.filter {
-		if v = row[i]; len(v) > 0 {
-			break
+// boundCondition is a filter condition bound to header columns.
+type boundCondition struct {
+	cond *condition
+	cols []int
+	// reason names the rows it leaves out, for the ignored counts.
+	reason string
+}
+
+// keep applies the format's row filter: the reason of the first condition
+// a row fails, "" when it passes all.
+func (b *Binding) keep(row [][]byte) (reason string) {
+	for k := range b.filters {
+		bc := &b.filters[k]
+		var v []byte
+		for _, i := range bc.cols {
+			if v = row[i]; len(v) > 0 {
+				break
+			}
+		}
+		if !bc.cond.holds(v) {
+			return bc.reason
 		}
 	}
-	return b.Format.keep[normalize(string(v))]
+	return ""
+}
+
+// holds tells whether a value passes every test of the condition.
+func (c *condition) holds(v []byte) bool {
+	if c.keep != nil || c.drop != nil {
+		n := normalize(string(v))
+		if c.keep != nil && !c.keep[n] || c.drop[n] {
+			return false
+		}
+	}
+	if len(c.prefix) > 0 {
+		lv := strings.ToLower(strings.TrimSpace(string(v)))
+		if !slices.ContainsFunc(c.prefix, func(p string) bool { return strings.HasPrefix(lv, p) }) {
+			return false
+		}
+	}
+	return c.match == nil || c.match.Match(bytes.TrimSpace(v))
 }
 
 // classify reads an event or status value with the format's vocabulary,
@@ -248,8 +327,16 @@ func (b *Binding) classify(v []byte) (int, bool) {
 		} else if c, ok := voc[string(v)]; ok {
 			return c, true
 		}
-		c, ok := voc[normalize(string(v))]
-		return c, ok
+		if c, ok := voc[normalize(string(v))]; ok {
+			return c, true
+		}
+		tv := bytes.TrimSpace(v)
+		for _, p := range b.Format.patterns {
+			if p.re.Match(tv) {
+				return p.class, true
+			}
+		}
+		return 0, false
 	}
 	if b.Format.Kind == planfile.KindOTA {
 		return ParseOTAStatus(v)
@@ -269,23 +356,66 @@ func (b *Binding) vocabulary() string {
 }
 
 // timestamp parses a role's timestamp with the format's forms and the
-// input's zone.
+// input's zone. A format's own layout follows the built-in parser's rules:
+// a layout without a zone reads local times, which need the input's zone
+// when the format says its times are local; a local time that occurs twice
+// is its first occurrence, one that does not occur is an error.
 func (b *Binding) timestamp(v []byte) (int64, error) {
+	us, _, err := b.timestampZ(v)
+	return us, err
+}
+
+// timestampZ is timestamp that also reports a date-time without a zone
+// read as UTC because neither the format nor the input names a zone:
+// readers count those and warn, since local times read as UTC are off by
+// hours without any error.
+func (b *Binding) timestampZ(v []byte) (us int64, zonelessUTC bool, err error) {
 	f := b.Format
 	if b.loc == nil && !f.local && f.layout == "" {
-		return ParseTimestamp(v)
+		us, zoned, err := parseTimestamp(v)
+		return us, err == nil && !zoned && hasClock(v), err
 	}
 	ts, err := ParseTimestampIn(v, b.loc, f.local)
-	if err != nil && f.layout != "" {
-		loc := b.loc
-		if loc == nil {
-			loc = time.UTC
-		}
-		if t, perr := time.ParseInLocation(f.layout, strings.TrimSpace(string(v)), loc); perr == nil {
-			return t.UnixMicro(), nil
-		}
+	if err == nil {
+		return ts, b.loc == nil && hasClock(v) && isZoneless(v), nil
 	}
-	return ts, err
+	if f.layout == "" || errors.Is(err, errZoneless) || errors.Is(err, errSkipped) {
+		return ts, false, err
+	}
+	if f.layoutZoned {
+		t, perr := time.Parse(f.layout, strings.TrimSpace(string(v)))
+		if perr != nil {
+			return 0, false, err
+		}
+		if name, off := t.Zone(); off == 0 && name != "UTC" && name != "GMT" && name != "Z" && name != "" {
+			// time.Parse gives an abbreviation it does not know offset 0
+			return 0, false, errAbbreviation
+		}
+		return t.UnixMicro(), false, nil
+	}
+	wall, perr := time.ParseInLocation(f.layout, strings.TrimSpace(string(v)), time.UTC)
+	if perr != nil {
+		return 0, false, err
+	}
+	switch {
+	case b.loc != nil:
+		us, err := localToUTC(wall.UnixMicro(), b.loc)
+		return us, false, err
+	case f.local:
+		return 0, false, errZoneless
+	}
+	return wall.UnixMicro(), true, nil
+}
+
+// hasClock reports whether a timestamp value has a time of day: a bare
+// date is a day, whatever its zone.
+func hasClock(v []byte) bool { return len(bytes.TrimSpace(v)) > 10 }
+
+// isZoneless reports whether a value the built-in parser reads has no zone
+// (and is no epoch).
+func isZoneless(v []byte) bool {
+	_, zoned, err := parseTimestamp(v)
+	return err == nil && !zoned
 }
 
 // EventWords is the default vocabulary of connection events, normalised
@@ -300,14 +430,19 @@ var EventWords = map[string]int{
 
 // OTAWords is the default vocabulary of job-execution statuses (AWS IoT
 // Jobs, Azure Device Update, Mender names), normalised as EventWords.
+// Mender's device statuses are grouped as Mender's own deployment
+// statistics group them: success, already-installed and noartifact
+// succeed; failure, aborted and decommissioned fail; pending, downloading,
+// installing, rebooting and the pause_* states are not final.
 var OTAWords = map[string]int{
 	"succeeded": OTASuccess, "success": OTASuccess, "successful": OTASuccess, "updated": OTASuccess, "completed": OTASuccess,
+	"alreadyinstalled": OTASuccess, "noartifact": OTASuccess,
 	"failed": OTAFailure, "failure": OTAFailure, "timedout": OTAFailure, "timeout": OTAFailure, "rejected": OTAFailure,
-	"incompatible": OTAFailure, "noartifact": OTAFailure, "error": OTAFailure,
-	"canceled": OTAExcluded, "cancelled": OTAExcluded, "removed": OTAExcluded, "aborted": OTAExcluded,
-	"decommissioned": OTAExcluded, "skipped": OTAExcluded, "alreadyinstalled": OTAExcluded,
+	"incompatible": OTAFailure, "error": OTAFailure, "aborted": OTAFailure, "decommissioned": OTAFailure,
+	"canceled": OTAExcluded, "cancelled": OTAExcluded, "removed": OTAExcluded, "skipped": OTAExcluded,
 	"queued": OTAPending, "inprogress": OTAPending, "notstarted": OTAPending, "pending": OTAPending, "downloading": OTAPending,
 	"installing": OTAPending, "rebooting": OTAPending, "started": OTAPending, "scheduled": OTAPending,
+	"pausebeforeinstalling": OTAPending, "pausebeforecommitting": OTAPending, "pausebeforerebooting": OTAPending,
 }
 
 // ParseEvent reads a connection event value, case-insensitively and
@@ -342,9 +477,6 @@ func (b *Binding) columns() map[string]string {
 	}
 	return out
 }
-
-// filterReason names the rows the format's filter leaves out.
-func (b *Binding) filterReason() string { return b.filtered }
 
 // article puts "a" or "an" before an input kind.
 func article(kind string) string {

@@ -3,10 +3,12 @@ package export
 import (
 	_ "embed"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/planfile"
@@ -78,17 +80,29 @@ type Format struct {
 	fallback  [nRoles][]string // last-resort names per role
 	display   [nRoles][]string // as written, for messages
 	extract   [nRoles]*regexp.Regexp
-	filterCol []string
-	keep      map[string]bool
-	vocab     map[string]int // normalised value → class
-	vocabText string         // the vocabulary, for messages
+	// lines read several roles from one column by named groups.
+	lines []lineExtract
+	// json reads roles from fields of a JSON column.
+	json     *jsonExtract
+	filters  []condition
+	vocab    map[string]int // normalised value → class
+	patterns []valuePattern // "re:" entries, tried in order after vocab
+	// vocabText is the vocabulary, for messages.
+	vocabText string
+	null      map[string]bool // lower-cased cells that mean no value
+	shortPad  bool
+	fileOrder bool
 	layout    string
-	local     bool
-	comment   string
-	tables    bool
-	snapshot  bool
-	seqReset  int64 // µs; 0: none
-	spec      planfile.FormatSpec
+	// layoutZoned: the layout reads the zone from the value (MST, -0700).
+	layoutZoned bool
+	local       bool
+	// zone is the zone the format says its zone-less times are in.
+	zone     *time.Location
+	comment  string
+	tables   bool
+	snapshot bool
+	seqReset int64 // µs; 0: none
+	spec     planfile.FormatSpec
 }
 
 // SignatureText is the signature as written, for listings.
@@ -173,8 +187,71 @@ func CompileFormats(file string, list []planfile.FormatSpec, builtin []*Format) 
 			f.fallback[r] = normalizeAll(last)
 			f.display[r] = append(slices.Clone([]string(cols)), last...)
 		}
+		for _, name := range slices.Sorted(maps.Keys(spec.Extract)) {
+			re := spec.Extract[name]
+			if r := slices.Index(roleNames, name); r >= 0 {
+				if !slices.Contains(roles, r) {
+					errorf(re.Pos, "extract: %q is not a role of %s input (its roles: %s)", name, article(string(spec.Kind)), roleList(roles))
+					continue
+				}
+				if re.NumSubexp() != 1 {
+					errorf(re.Pos, "extract.%s: %q must have exactly one capture group, the part to keep; it has %d (to read several roles from one column, key the pattern by the column's name and name its groups after the roles)", name, clip(re.String(), 80), re.NumSubexp())
+					continue
+				}
+				f.extract[r] = re.Regexp
+				continue
+			}
+			// keyed by a column: named groups are roles
+			le := lineExtract{col: normalize(name), display: name, re: re.Regexp}
+			for g, gname := range re.SubexpNames() {
+				if gname == "" {
+					continue
+				}
+				r := slices.Index(roleNames, gname)
+				if r < 0 || !slices.Contains(roles, r) {
+					errorf(re.Pos, "extract.%s: the group (?P<%s>…) is not a role of %s input (its roles: %s)", name, gname, article(string(spec.Kind)), roleList(roles))
+					continue
+				}
+				le.groups = append(le.groups, roleGroup{role: r, group: g})
+			}
+			if len(le.groups) == 0 {
+				errorf(re.Pos, "extract.%s: %q names no role; name each group after the role it holds, e.g. (?P<device_id>\\S+); or key the pattern by a role (%s) to extract from that role's column", name, clip(re.String(), 80), roleList(roles))
+				continue
+			}
+			f.lines = append(f.lines, le)
+		}
+		if j := spec.JSON; j != nil {
+			je := &jsonExtract{col: normalize(j.Column), display: j.Column}
+			for _, name := range slices.Sorted(maps.Keys(j.Fields)) {
+				r := slices.Index(roleNames, name)
+				if r < 0 || !slices.Contains(roles, r) {
+					errorf(j.Pos, "json.fields: %q is not a role of %s input (its roles: %s)", name, article(string(spec.Kind)), roleList(roles))
+					continue
+				}
+				path := strings.Split(j.Fields[name], ".")
+				if slices.Contains(path, "") {
+					errorf(j.Pos, "json.fields.%s: %q is not a field name or a dotted path (payload.state)", name, j.Fields[name])
+					continue
+				}
+				je.fields = append(je.fields, jsonField{role: r, path: path})
+			}
+			f.json = je
+		}
+		for _, c := range spec.Filter {
+			if len(c.Keep) == 0 && len(c.Drop) == 0 && len(c.Prefix) == 0 && c.Match == nil {
+				errorf(c.Pos, "filter on %s: no test; give keep, drop, prefix or match", strings.Join(c.Column, "|"))
+				continue
+			}
+			f.filters = append(f.filters, compileCondition(c))
+		}
+		if len(spec.Null) > 0 {
+			f.null = map[string]bool{}
+			for _, v := range spec.Null {
+				f.null[strings.ToLower(strings.TrimSpace(v))] = true
+			}
+		}
 		for _, r := range roles[:requiredRoles[spec.Kind]] {
-			if len(f.columns[r]) > 0 || len(f.fallback[r]) > 0 {
+			if len(f.columns[r]) > 0 || len(f.fallback[r]) > 0 || f.derives(r) {
 				continue
 			}
 			optional := spec.Snapshot && (r == roleTimestamp || r == roleJob)
@@ -182,21 +259,8 @@ func CompileFormats(file string, list []planfile.FormatSpec, builtin []*Format) 
 				errorf(colPos, "columns: missing %s, which %s input needs (its required roles: %s)", roleNames[r], article(string(spec.Kind)), roleList(roles[:requiredRoles[spec.Kind]]))
 			}
 		}
-		for name, re := range spec.Extract {
-			r := slices.Index(roleNames, name)
-			if r < 0 || !slices.Contains(roles, r) {
-				errorf(pos, "extract: %q is not a role of %s input (its roles: %s)", name, article(string(spec.Kind)), roleList(roles))
-				continue
-			}
-			f.extract[r] = re.Regexp
-		}
-		if spec.Filter != nil {
-			f.filterCol = normalizeAll(spec.Filter.Column)
-			f.keep = map[string]bool{}
-			for _, v := range spec.Filter.Keep {
-				f.keep[normalize(v)] = true
-			}
-		}
+		f.shortPad = spec.ShortRows == "pad"
+		f.fileOrder = spec.Order == "file"
 		if v := spec.Values; v != nil {
 			vr, ok := valueRole[spec.Kind]
 			if !ok {
@@ -216,6 +280,15 @@ func CompileFormats(file string, list []planfile.FormatSpec, builtin []*Format) 
 				}
 				text = append(text, label+": "+strings.Join(words, ", "))
 				for _, w := range words {
+					if p, ok := strings.CutPrefix(w, "re:"); ok {
+						re, err := compilePattern(p)
+						if err != nil {
+							errorf(v.Pos, "values.%s: %q: %v", label, clip(w, 80), err)
+							continue
+						}
+						f.patterns = append(f.patterns, valuePattern{re, class % 10})
+						continue
+					}
 					n := normalize(w)
 					if prev, dup := f.vocab[n]; dup && prev != class%10 {
 						errorf(v.Pos, "values: %q is listed twice", w)
@@ -233,6 +306,15 @@ func CompileFormats(file string, list []planfile.FormatSpec, builtin []*Format) 
 			if len(v.Ignore) > 0 {
 				text = append(text, "ignored: "+strings.Join(v.Ignore, ", "))
 				for _, w := range v.Ignore {
+					if p, ok := strings.CutPrefix(w, "re:"); ok {
+						re, err := compilePattern(p)
+						if err != nil {
+							errorf(v.Pos, "values.ignore: %q: %v", clip(w, 80), err)
+							continue
+						}
+						f.patterns = append(f.patterns, valuePattern{re, valueIgnored})
+						continue
+					}
 					f.vocab[normalize(w)] = valueIgnored
 				}
 			}
@@ -240,6 +322,10 @@ func CompileFormats(file string, list []planfile.FormatSpec, builtin []*Format) 
 		}
 		if t := spec.Time; t != nil {
 			f.layout, f.local = string(t.Layout), t.Local
+			f.layoutZoned = layoutHasZone(f.layout)
+			if t.Zone != nil {
+				f.zone = t.Zone.Location
+			}
 		}
 		if spec.SequenceReset != nil {
 			f.seqReset = int64(float64(*spec.SequenceReset) * 1e6)
@@ -247,6 +333,12 @@ func CompileFormats(file string, list []planfile.FormatSpec, builtin []*Format) 
 		out = append(out, f)
 	}
 	return out, diags
+}
+
+// layoutHasZone reports whether a Go time layout reads a zone: an offset
+// (-0700, -07:00, -07, Z0700, Z07:00) or a zone abbreviation (MST).
+func layoutHasZone(layout string) bool {
+	return strings.Contains(layout, "-07") || strings.Contains(layout, "Z07") || strings.Contains(layout, "MST")
 }
 
 func roleList(roles []int) string {
@@ -363,12 +455,99 @@ func KindColumns(kind planfile.InputKind) (names []string, required int, ok bool
 	return names, requiredRoles[kind], true
 }
 
-// ConfigFormats checks iotpm.yaml's own formats beyond their syntax (roles
-// per kind, names): what validate reports besides planfile.LoadConfig.
-func ConfigFormats(cfg *planfile.Config) diag.List {
-	if cfg == nil || len(cfg.Formats) == 0 {
-		return nil
-	}
-	_, diags := CompileFormats(cfg.File, cfg.Formats, Builtins())
+// CheckFormats checks iotpm.yaml's own formats beyond their syntax (roles
+// per kind, names, patterns), for planfile.LoadConfigWith: loading
+// iotpm.yaml reports these with its other problems.
+func CheckFormats(file string, formats []planfile.FormatSpec) diag.List {
+	_, diags := CompileFormats(file, formats, Builtins())
 	return diags
+}
+
+// derives reports whether a role is read by a named-group extraction or
+// from a JSON field.
+func (f *Format) derives(r int) bool {
+	for _, le := range f.lines {
+		if slices.ContainsFunc(le.groups, func(g roleGroup) bool { return g.role == r }) {
+			return true
+		}
+	}
+	return f.json != nil && slices.ContainsFunc(f.json.fields, func(j jsonField) bool { return j.role == r })
+}
+
+// lineExtract reads several roles from one column: each named group of
+// the pattern is a role.
+type lineExtract struct {
+	col, display string
+	re           *regexp.Regexp
+	groups       []roleGroup
+}
+
+type roleGroup struct{ role, group int }
+
+// jsonExtract reads roles from fields of a JSON column.
+type jsonExtract struct {
+	col, display string
+	fields       []jsonField
+}
+
+type jsonField struct {
+	role int
+	path []string
+}
+
+// valuePattern is a vocabulary entry written "re:PATTERN".
+type valuePattern struct {
+	re    *regexp.Regexp
+	class int
+}
+
+// condition is one filter test on a column.
+type condition struct {
+	cols, display []string
+	keep, drop    map[string]bool
+	prefix        []string
+	match         *regexp.Regexp
+	// text says what a row must have, for the count of rows left out.
+	text string
+}
+
+func compileCondition(c planfile.RowFilter) condition {
+	out := condition{cols: normalizeAll(c.Column), display: c.Column}
+	var tests []string
+	set := func(vals []string) map[string]bool {
+		m := map[string]bool{}
+		for _, v := range vals {
+			m[normalize(v)] = true
+		}
+		return m
+	}
+	if len(c.Keep) > 0 {
+		out.keep = set(c.Keep)
+		tests = append(tests, "not "+strings.Join(c.Keep, ", "))
+	}
+	if len(c.Drop) > 0 {
+		out.drop = set(c.Drop)
+		tests = append(tests, "is "+strings.Join(c.Drop, ", "))
+	}
+	for _, p := range c.Prefix {
+		out.prefix = append(out.prefix, strings.ToLower(p))
+	}
+	if len(c.Prefix) > 0 {
+		tests = append(tests, "not starting with "+strings.Join(c.Prefix, " or "))
+	}
+	if c.Match != nil {
+		out.match = c.Match.Regexp
+		tests = append(tests, "not matching "+clip(c.Match.String(), 60))
+	}
+	out.text = strings.Join(tests, " or ")
+	return out
+}
+
+// compilePattern compiles a pattern written in a vocabulary, with the
+// bound a declared pattern has.
+func compilePattern(p string) (*regexp.Regexp, error) {
+	if len(p) > planfile.MaxPattern {
+		return nil, fmt.Errorf("a pattern of %d bytes; at most %d", len(p), planfile.MaxPattern)
+	}
+	return regexp.Compile(p)
 }

@@ -33,9 +33,15 @@ func evs(t *testing.T, d *metrics.Data, id string) []string {
 
 func readSample(t *testing.T, kind planfile.InputKind, file, tz string) (*Stats, *metrics.Data, error) {
 	t.Helper()
+	return readSampleAs(t, kind, file, tz, "")
+}
+
+// readSampleAs reads a sample with a named format ("": detected).
+func readSampleAs(t *testing.T, kind planfile.InputKind, file, tz, format string) (*Stats, *metrics.Data, error) {
+	t.Helper()
 	d := metrics.NewData()
 	g := &Ingest{Data: d, Window: metrics.Window{From: 0, To: math.MaxInt64 / 4}, UseUntil: math.MaxInt64 / 4}
-	in := Input{Kind: kind, Path: filepath.Join("testdata", "formats", file)}
+	in := Input{Kind: kind, Path: filepath.Join("testdata", "formats", file), Format: format}
 	if tz != "" {
 		loc, err := planfile.LoadZone(tz)
 		if err != nil {
@@ -59,6 +65,7 @@ func TestFormatSamples(t *testing.T) {
 		file, tz string
 		kind     planfile.InputKind
 		format   string
+		named    bool // the format has no signature: the input names it
 		counts   counts
 		events   map[string][]string
 		ota      map[string]int // device → final class, job fw-2.5.0 unless otaJob
@@ -105,12 +112,12 @@ func TestFormatSamples(t *testing.T) {
 		// Two tables, each with its own header (the second has a site tag).
 		{file: "influxdb-annotated.csv", kind: "events", format: "influxdb-annotated", counts: counts{3, 3, 0, 0, 0},
 			events: map[string][]string{"drip-000401": {"11:00:00 C", "11:45:00 D"}, "drip-000402": {"11:00:00 C"}}},
-		{file: "influxdb1.csv", kind: "events", format: "influxdb1-csv", counts: counts{3, 3, 0, 0, 0},
+		{file: "influxdb1.csv", kind: "events", format: "influxdb1-csv", named: true, counts: counts{3, 3, 0, 0, 0},
 			events: map[string][]string{"drip-000501": {"11:00:00 C", "11:45:00 D", "12:00:00 C"}}},
 		// 13:00 and 14:00 in Berlin on 10 October (CEST, UTC+2).
-		{file: "grafana-formatted.csv", kind: "events", tz: "Europe/Berlin", format: "grafana-csv", counts: counts{2, 2, 0, 0, 0},
+		{file: "grafana-formatted.csv", kind: "events", tz: "Europe/Berlin", format: "grafana-csv", named: true, counts: counts{2, 2, 0, 0, 0},
 			events: map[string][]string{"drip-000601": {"11:00:00 C", "12:00:00 D"}}},
-		{file: "grafana-excel.csv", kind: "events", format: "grafana-csv", counts: counts{2, 2, 0, 0, 0},
+		{file: "grafana-excel.csv", kind: "events", format: "grafana-csv", named: true, counts: counts{2, 2, 0, 0, 0},
 			events: map[string][]string{"drip-000601": {"11:00:00 C", "12:00:00 D"}}},
 		// 13:45:00.25+01:45 is 12:00:00.25 UTC.
 		{file: "postgres-copy.csv", kind: "events", format: "generic", counts: counts{2, 2, 0, 0, 0},
@@ -119,7 +126,14 @@ func TestFormatSamples(t *testing.T) {
 	covered := map[string]bool{}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			st, d, err := readSample(t, tt.kind, tt.file, tt.tz)
+			var named string
+			if tt.named {
+				named = tt.format
+				if f, _ := NewFormats(nil).Lookup(tt.kind, tt.format); len(f.signature) > 0 {
+					t.Errorf("%s has a signature: detect it", tt.format)
+				}
+			}
+			st, d, err := readSampleAs(t, tt.kind, tt.file, tt.tz, named)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -235,7 +249,7 @@ func TestSequenceResetStartsANewEpoch(t *testing.T) {
 }
 
 func TestGrafanaLocalTimesNeedAZone(t *testing.T) {
-	st, _, err := readSample(t, "events", "grafana-formatted.csv", "")
+	st, _, err := readSampleAs(t, "events", "grafana-formatted.csv", "", "grafana-csv")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -363,7 +377,7 @@ func TestUserFormats(t *testing.T) {
 		msgs = append(msgs, d.String())
 	}
 	for _, want := range []string{
-		`iotpm.yaml:22:18: formats[1].extract.device_id: "[a-z]+" must have exactly one capture group, the part to keep; it has 0`,
+		`iotpm.yaml:22:18: format broken: extract.device_id: "[a-z]+" must have exactly one capture group, the part to keep; it has 0`,
 		`iotpm.yaml:29:11: formats[3].kind must be one of devices, events, ota, activity, tickets, usage; got "event" (did you mean "events"?)`,
 		`iotpm.yaml:19:7: format broken: an events input has no job_id column (its roles: device_id, timestamp, event, sequence, session)`,
 		`iotpm.yaml:19:7: format broken: columns: missing timestamp, which an events input needs (its required roles: device_id, timestamp, event)`,
@@ -428,4 +442,34 @@ func FuzzIngest(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestSignaturesAreDistinctive: every built-in signature names a column
+// that no generic format of its kind reads, so that a generic header
+// (time,device_id,online from psql) is never taken for a platform's export
+// and read with its vocabulary.
+func TestSignaturesAreDistinctive(t *testing.T) {
+	// the names any export may have, whatever made it
+	generic := map[string]bool{}
+	for _, n := range []string{"id", "device", "device_id", "deviceId", "client_id", "clientId", "thing", "name", "time", "timestamp", "ts",
+		"date", "datetime", "created", "created_at", "event", "eventType", "event_type", "type", "state", "status", "online", "connected",
+		"value", "data", "message", "customer", "customer_id", "feature", "job", "job_id", "jobId", "host", "instance", "sequence", "session"} {
+		generic[normalize(n)] = true
+	}
+	for _, f := range Builtins() {
+		if len(f.signature) == 0 {
+			continue
+		}
+		if !slices.ContainsFunc(f.signature, func(alts []string) bool {
+			return !slices.ContainsFunc(alts, func(a string) bool { return generic[a] })
+		}) {
+			t.Errorf("%s: signature %s names only columns any export may have", f.Name, f.SignatureText())
+		}
+	}
+	fs := NewFormats(nil)
+	for _, header := range [][]string{{"time", "device_id", "online"}, {"Time", "device", "state"}, {"device_id", "timestamp", "event"}, {"clientId", "timestamp", "eventType"}} {
+		if f, detected := fs.Detect("events", header); detected {
+			t.Errorf("%v detected as %s; a generic header must fall to generic", header, f.Name)
+		}
+	}
 }

@@ -1,7 +1,6 @@
 package export
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -55,6 +54,14 @@ type Stats struct {
 	Earliest, Latest int64
 	// Errors holds the first bad rows, for reporting.
 	Errors []*RowError
+	// ZonelessUTC counts rows whose date-time had no zone and was read as
+	// UTC (no format or input named a zone); ZonelessExample is one.
+	ZonelessUTC     int
+	ZonelessExample string
+	// SameInstant counts, for events without a sequence or file order,
+	// the connect/disconnect pairs of one device at the same instant, whose
+	// order the data does not say (metrics takes the disconnect first).
+	SameInstant int
 }
 
 // SkippedTotal is the number of skipped rows.
@@ -127,9 +134,6 @@ func (g *Ingest) ReadContext(ctx context.Context, in Input) (*Stats, error) {
 	return st, nil
 }
 
-// sampleRows is how many rows choose among candidate value columns.
-const sampleRows = 200
-
 func (g *Ingest) read(ctx context.Context, in Input) (*Stats, error) {
 	if _, ok := kindRoles[in.Kind]; !ok {
 		return nil, fmt.Errorf("unknown input kind %q", in.Kind)
@@ -182,30 +186,10 @@ func (g *Ingest) read(ctx context.Context, in Input) (*Stats, error) {
 		Earliest: metrics.NoTime, Latest: metrics.NoTime}
 	st.Columns = b.columns()
 
-	// Several candidate event (status) columns: choose by their values.
-	var sample [][][]byte
-	var sampleLines []int
-	if len(b.valueChoices) > 1 {
-		for len(sample) < sampleRows {
-			fields, err := r.Read()
-			if err != nil {
-				break // the main loop meets it again
-			}
-			row := make([][]byte, len(fields))
-			for i, f := range fields {
-				row[i] = bytes.Clone(f)
-			}
-			sample = append(sample, row)
-			sampleLines = append(sampleLines, r.Line())
-		}
-		b.Choose(sample)
-		st.Columns = b.columns()
-	}
-
 	parallelOK := (in.Kind == planfile.KindEvents || in.Kind == planfile.KindActivity) && r.counter != nil && len(r.closers) == 1 &&
-		!b.HasSequence() && !format.tables && format.comment == "" && sample == nil && r.Preamble == 0
+		!b.HasSequence() && !format.tables && format.comment == "" && r.Preamble == 0
 	streamOK := (in.Kind == planfile.KindEvents || in.Kind == planfile.KindActivity) && len(r.closers) == 2 && runtime.GOMAXPROCS(0) > 1 &&
-		!b.HasSequence() && !format.tables && format.comment == "" && sample == nil && r.Preamble == 0
+		!b.HasSequence() && !format.tables && format.comment == "" && r.Preamble == 0
 	if streamOK {
 		ok, err := g.readStream(ctx, r, b, st)
 		if err != nil {
@@ -247,12 +231,6 @@ func (g *Ingest) read(ctx context.Context, in Input) (*Stats, error) {
 	}
 	start := time.Now()
 	next := func() ([][]byte, error) {
-		if len(sample) > 0 {
-			row := sample[0]
-			line = sampleLines[0]
-			sample, sampleLines = sample[1:], sampleLines[1:]
-			return row, nil
-		}
 		fields, err := r.Read()
 		line = r.Line()
 		return fields, err
@@ -305,56 +283,22 @@ func (g *Ingest) read(ctx context.Context, in Input) (*Stats, error) {
 // row decodes one row of any kind into Data, or counts it as skipped or
 // ignored.
 func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, bad func(kind RowKind, reason string)) {
-	if len(fields) != len(b.Header) {
-		bad(RowKind{Problem: WrongFieldCount}, fieldCountReason(len(fields), len(b.Header)))
+	var r decoded
+	status, kind, key := b.decode(fields, &r)
+	switch status {
+	case rowIgnored:
+		st.Ignored[key]++
+		return
+	case rowBad:
+		bad(kind, key)
 		return
 	}
-	if !b.keep(fields) {
-		st.Ignored[b.filterReason()]++
-		return
+	if r.zonelessUTC {
+		st.zoneless(r.fields[b.cols[tsRoleOf(b.Format.Kind)][0]])
 	}
 	d, w := g.Data, g.Window
-	kind := b.Format.Kind
-	idRole := roleDevice
-	if kind == planfile.KindTickets {
-		idRole = roleCustomer
-	}
-	id := b.field(fields, idRole)
-	if len(id) == 0 {
-		bad(RowKind{EmptyValue, roleNames[idRole]}, "empty "+roleNames[idRole]+" ("+b.Column(roleNames[idRole])+")")
-		return
-	}
-	tsRole := roleTimestamp
-	switch kind {
-	case planfile.KindDevices:
-		tsRole = roleShipped
-	case planfile.KindTickets:
-		tsRole = roleCreated
-	}
-	var ts int64
-	if len(b.cols[tsRole]) > 0 {
-		v := b.field(fields, tsRole)
-		var err error
-		if ts, err = b.timestamp(v); err != nil {
-			bad(RowKind{BadTimestamp, roleNames[tsRole]}, timestampProblem(roleNames[tsRole], v, err))
-			return
-		}
-	}
-	value := 0
-	if vr, ok := valueRole[kind]; ok {
-		v := b.field(fields, vr)
-		c, ok := b.classify(v)
-		if !ok {
-			bad(RowKind{UnknownValue, roleNames[vr]}, fmt.Sprintf("unknown %s value %q in column %s (format %s: %s)", roleNames[vr], clip(string(v), 80), b.Column(roleNames[vr]), b.Format.Name, b.vocabulary()))
-			return
-		}
-		if c == valueIgnored {
-			st.Ignored[fmt.Sprintf("%s %s", roleNames[vr], clip(normalize(string(v)), 40))]++
-			return
-		}
-		value = c
-	}
-	switch kind {
+	fields, id, ts, value := r.fields, r.id, r.ts, r.value
+	switch b.Format.Kind {
 	case planfile.KindDevices:
 		retired := int64(metrics.NoTime)
 		if v := trimSpace(b.field(fields, roleRetired)); len(v) > 0 {
@@ -364,7 +308,12 @@ func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, bad func(kind RowKi
 				return
 			}
 		}
-		d.AddDeviceRetired(id, ts, retired, trimSpace(b.field(fields, roleCustomer)))
+		customer := trimSpace(b.field(fields, roleCustomer))
+		if excelID(customer) {
+			bad(RowKind{ExcelNumber, "customer_id"}, excelIDProblem("customer_id", customer, b.Column("customer_id"), b.Format.Name))
+			return
+		}
+		d.AddDeviceRetired(id, ts, retired, customer)
 		st.Used++
 	case planfile.KindEvents:
 		if b.HasSequence() {
@@ -404,6 +353,15 @@ func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, bad func(kind RowKi
 		d.AddOTA(id, job, value, ts)
 		g.count(st, ts, ts >= w.From && ts < w.To)
 	}
+}
+
+// zoneless counts a zone-less time read as UTC, keeping the first as the
+// example.
+func (st *Stats) zoneless(v []byte) {
+	if st.ZonelessUTC == 0 {
+		st.ZonelessExample = clip(string(v), 40)
+	}
+	st.ZonelessUTC++
 }
 
 // count accounts a row with a timestamp as used or outside the span any

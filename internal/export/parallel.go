@@ -36,6 +36,8 @@ type chunk struct {
 	latest   int64
 
 	read, used, outside int
+	zoneless            int
+	zonelessExample     string
 	skipped             map[RowKind]int
 	ignored             map[string]int
 	errs                []*RowError // line numbers relative to the chunk (the file's, streamed)
@@ -50,6 +52,12 @@ func (c *chunk) count(st *Stats) {
 	st.Read += c.read
 	st.Used += c.used
 	st.Outside += c.outside
+	if c.zoneless > 0 {
+		if st.ZonelessUTC == 0 {
+			st.ZonelessExample = c.zonelessExample
+		}
+		st.ZonelessUTC += c.zoneless
+	}
 	for k, v := range c.skipped {
 		st.Skipped[k] += v
 	}
@@ -254,12 +262,14 @@ type lineParser struct {
 	events bool
 	path   string
 	fields [][]byte
+	rec    decoded
 	line   int // the line being parsed
 	// firstSeen, when set, records the line of each new device id.
 	firstSeen *[]int
 }
 
 func newLineParser(g *Ingest, c *chunk, b *Binding, delim byte, path string) *lineParser {
+	b = b.forWorker()
 	return &lineParser{g: g, c: c, b: b, delim: delim, ncols: len(b.Header), events: b.Format.Kind == planfile.KindEvents, path: path,
 		fields: make([][]byte, 0, len(b.Header)+1)}
 }
@@ -316,38 +326,24 @@ func (p *lineParser) lines(data []byte, first int) error {
 			}
 		}
 		p.fields = fields
-		if len(fields) != p.ncols {
-			p.bad(RowKind{Problem: WrongFieldCount}, fieldCountReason(len(fields), p.ncols))
+		status, kind, key := b.decode(fields, &p.rec)
+		switch status {
+		case rowIgnored:
+			c.ignored[key]++
+			continue
+		case rowBad:
+			p.bad(kind, key)
 			continue
 		}
-		if !b.keep(fields) {
-			c.ignored[b.filterReason()]++
-			continue
+		id, ts, val := p.rec.id, p.rec.ts, p.rec.ts
+		if p.rec.zonelessUTC {
+			if c.zoneless == 0 {
+				c.zonelessExample = clip(string(b.field(p.rec.fields, roleTimestamp)), 40)
+			}
+			c.zoneless++
 		}
-		id := b.field(fields, roleDevice)
-		if len(id) == 0 {
-			p.bad(RowKind{EmptyValue, "device_id"}, "empty device_id ("+b.Column("device_id")+")")
-			continue
-		}
-		v := b.field(fields, roleTimestamp)
-		ts, err := b.timestamp(v)
-		if err != nil {
-			p.bad(RowKind{BadTimestamp, "timestamp"}, timestampProblem("timestamp", v, err))
-			continue
-		}
-		val := ts
 		if p.events {
-			v := b.field(fields, roleEvent)
-			ev, ok := b.classify(v)
-			if !ok {
-				p.bad(RowKind{UnknownValue, "event"}, fmt.Sprintf("unknown event value %q in column %s (format %s: %s)", clip(string(v), 80), b.Column("event"), b.Format.Name, b.vocabulary()))
-				continue
-			}
-			if ev == valueIgnored {
-				c.ignored["event "+clip(normalize(string(v)), 40)]++
-				continue
-			}
-			val = metrics.EventKey(ts, ev)
+			val = metrics.EventKey(ts, p.rec.value)
 		}
 		dv, added := c.ids.Index(id)
 		if added && p.firstSeen != nil {

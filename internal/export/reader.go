@@ -68,6 +68,8 @@ const (
 	EmptyValue                 // an empty id, sequence or job
 	BadTimestamp               // a time that does not parse, or does not exist in its zone
 	UnknownValue               // an event or status the format's vocabulary does not have
+	ExcelNumber                // an id Excel re-formatted as a number (3.56938E+14)
+	BadJSON                    // a JSON column whose value is not a JSON object
 )
 
 // RowKind is a bad row's problem and the role of the column it is in (none
@@ -92,6 +94,10 @@ func (k RowKind) String() string {
 		return "unparseable timestamp"
 	case UnknownValue:
 		return "unknown " + k.Role + " value"
+	case ExcelNumber:
+		return k.Role + " re-formatted by Excel"
+	case BadJSON:
+		return "unparseable JSON"
 	}
 	return "unreadable file"
 }

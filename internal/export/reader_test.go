@@ -105,9 +105,10 @@ func TestBindDetectsAndResolves(t *testing.T) {
 		want    map[string]string // role → column(s)
 		err     string
 	}{
-		{"clientId,timestamp,eventType", "events", nil, "aws-iot-lifecycle", map[string]string{"device_id": "clientId", "timestamp": "timestamp", "event": "eventType"}, ""},
+		// names any export may have: generic, not AWS's format
+		{"clientId,timestamp,eventType", "events", nil, "generic", map[string]string{"device_id": "clientId", "timestamp": "timestamp", "event": "eventType"}, ""},
 		// thingName first, clientId where it is empty, row by row
-		{"thingName,clientId,timestamp,eventType", "events", nil, "aws-iot-lifecycle", map[string]string{"device_id": "thingName|clientId"}, ""},
+		{"thingName,clientId,timestamp,eventType,sessionIdentifier", "events", nil, "aws-iot-lifecycle", map[string]string{"device_id": "thingName|clientId"}, ""},
 		{"eventTime,deviceId,eventType", "events", nil, "generic", map[string]string{"device_id": "deviceId", "timestamp": "eventTime", "event": "eventType"}, ""},
 		{"name,data,published_at,coreid", "events", nil, "particle-events", map[string]string{"device_id": "coreid", "timestamp": "published_at", "event": "data"}, ""},
 		{"Device ID, Time Stamp ,Event", "events", nil, "generic", map[string]string{"device_id": "Device ID", "timestamp": "Time Stamp", "event": "Event"}, ""},
@@ -199,7 +200,7 @@ func TestBadRowsWithLines(t *testing.T) {
 	want := []string{
 		p + `:3: unparseable timestamp "multi\nline" (expected ISO 8601 or epoch s/ms/µs/ns)`,
 		p + `:5: unparseable timestamp "yesterday" (expected ISO 8601 or epoch s/ms/µs/ns)`,
-		p + `:6: unknown event value "rebooting" in column eventType (format aws-iot-lifecycle: connect: connected, online; disconnect: disconnected, offline)`,
+		p + `:6: unknown event value "rebooting" in column eventType (format generic: connected/online, disconnected/offline, …)`,
 		p + `:7: has 2 fields; the header has 3`,
 		p + `:8: empty device_id (clientId)`,
 	}

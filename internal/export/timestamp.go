@@ -54,6 +54,9 @@ func ParseTimestampIn(b []byte, loc *time.Location, needZone bool) (int64, error
 var (
 	errZoneless = errors.New("a date-time without a zone")
 	errSkipped  = errors.New("a local time that does not exist (the hour skipped when daylight saving time starts)")
+	// errAbbreviation: a zone abbreviation (CEST, PST) names no offset for
+	// sure; Go's parser would read it as UTC.
+	errAbbreviation = errors.New("a zone abbreviation, whose offset is ambiguous")
 )
 
 // localToUTC converts a wall-clock time (µs as if it were UTC) in loc to
@@ -270,6 +273,8 @@ func timestampProblem(role string, v []byte, err error) string {
 	switch {
 	case errors.Is(err, errZoneless):
 		return fmt.Sprintf("%s %s has no zone and this format's times are local: name the zone with tz: in iotpm.yaml or --tz KIND=ZONE (e.g. Europe/Berlin, or UTC)", role, q)
+	case errors.Is(err, errAbbreviation):
+		return fmt.Sprintf("%s %s names its zone by an abbreviation, which does not say the offset: use a layout with a numeric offset (-07:00), or drop the zone from the layout and name it with tz:", role, q)
 	case errors.Is(err, errSkipped):
 		return fmt.Sprintf("%s %s is %s", role, q, errSkipped)
 	case excelNumberRE.Match(v):

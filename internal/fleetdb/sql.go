@@ -20,10 +20,13 @@ const (
 	posInf = "(4000000000000000000)::bigint"
 )
 
-// normExpr compares values as the file reader does: lower case, without
-// blanks, '_', '-' and '.'.
+// normExpr compares values as the file reader does: lower case, trimmed,
+// without blanks, '_', '-' and '.' except next to a digit ("-1" is not
+// "1"). translate does the common case (no digit) fast; the regular
+// expression only runs on values with a digit.
 func normExpr(v string) string {
-	return fmt.Sprintf(`translate(lower(btrim((%s)::text, E' \t\n\r\f' || chr(11))), E' \t_.-', '')`, v)
+	t := fmt.Sprintf(`lower(btrim((%s)::text, E' \t\n\r\f' || chr(11)))`, v)
+	return fmt.Sprintf(`(CASE WHEN %[1]s ~ '[0-9]' THEN regexp_replace(%[1]s, E'(?<![0-9])[ \t_.-](?![0-9])', '', 'g') ELSE translate(%[1]s, E' \t_.-', '') END)`, t)
 }
 
 // textExpr is an id column as text (ids of any type join as text).

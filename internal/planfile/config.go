@@ -114,7 +114,10 @@ type InputSpec struct {
 	// SequenceReset: a numeric sequence that drops after a gap this long
 	// starts over (AWS IoT versionNumber: 1h), as a format's sequence_reset.
 	SequenceReset *Duration `yaml:"sequence_reset" check:"gt=0"`
-	Pos           Pos       `yaml:"-"`
+	// Order: file makes the file's row order decide between events of one
+	// device at the same time, as a format's order.
+	Order string `yaml:"order" check:"enum=file|time"`
+	Pos   Pos    `yaml:"-"`
 }
 
 // ColumnRef is a database column for a role: its name, and for an integer
@@ -362,7 +365,16 @@ type Config struct {
 }
 
 // LoadConfig reads root/iotpm.yaml; a repo without one gets the defaults.
-func LoadConfig(root string) (*Config, diag.List) {
+func LoadConfig(root string) (*Config, diag.List) { return LoadConfigWith(root, nil) }
+
+// FormatCheck checks the formats: entries beyond their syntax (the export
+// package compiles them); file is iotpm.yaml's path, for positions.
+type FormatCheck func(file string, formats []FormatSpec) diag.List
+
+// LoadConfigWith is LoadConfig that also runs checkFormats on the formats
+// it decoded, even when other parts of the file have problems, so that
+// one run reports every problem of iotpm.yaml.
+func LoadConfigWith(root string, checkFormats FormatCheck) (*Config, diag.List) {
 	cfg := &Config{Root: root, Features: filepath.Join(root, "features.yaml"), Devices: filepath.Join(root, "devices.yaml"), Inputs: map[InputKind]InputSpec{}}
 	path := filepath.Join(root, ConfigFileName)
 	// the default files too must not lead out of the repo
@@ -476,6 +488,9 @@ func LoadConfig(root string) (*Config, diag.List) {
 		cfg.Gates = *spec.Gates
 	}
 	cfg.Formats = spec.Formats
+	if checkFormats != nil && len(spec.Formats) > 0 {
+		diags = append(diags, checkFormats(path, spec.Formats)...)
+	}
 	if k := spec.Kano; k != nil {
 		resolved := *k
 		resolved.Survey = resolve(k.Survey, k.Pos, "kano.survey")

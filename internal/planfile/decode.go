@@ -67,6 +67,10 @@ type Warning struct{ Message string }
 
 func (w *Warning) Error() string { return w.Message }
 
+// OneOrList is implemented by list types whose single item may stand
+// alone, without the list around it.
+type OneOrList interface{ OneOrList() }
+
 // ScalarShorthand is implemented by struct types that may also be written
 // as a single value (an input given as just its path, say).
 type ScalarShorthand interface {
@@ -77,6 +81,7 @@ var (
 	posType         = reflect.TypeFor[Pos]()
 	unmarshalerType = reflect.TypeFor[NodeUnmarshaler]()
 	shorthandType   = reflect.TypeFor[ScalarShorthand]()
+	oneOrListType   = reflect.TypeFor[OneOrList]()
 )
 
 // Decode parses data as a single YAML document and decodes it into out, which
@@ -301,6 +306,12 @@ func ParseNumber(n *yaml.Node) (float64, error) {
 
 func (d *decoder) decodeSlice(n *yaml.Node, v reflect.Value, path string) {
 	if isNull(n) {
+		return
+	}
+	if n.Kind != yaml.SequenceNode && v.Type().Implements(oneOrListType) {
+		out := reflect.MakeSlice(v.Type(), 1, 1)
+		d.decode(n, out.Index(0), path)
+		v.Set(out)
 		return
 	}
 	if n.Kind != yaml.SequenceNode {

@@ -27,12 +27,29 @@ type FormatSpec struct {
 	// LastResort gives generic header names (id, type, data, …) used only
 	// when none of the role's Columns is in the header.
 	LastResort *RoleColumns `yaml:"last_resort"`
-	// Extract takes the first group of a regular expression from a role's
-	// value when it matches (the thing name after "thing/" in an ARN).
+	// Extract, keyed by a role, takes the first group of a regular
+	// expression from the role's value when it matches (the thing name
+	// after "thing/" in an ARN). Keyed by any other name, it reads that
+	// header column with a pattern whose named groups are roles
+	// ((?P<device_id>\S+)): several roles from one column, such as a broker
+	// log line; a row whose column does not match is ignored.
 	Extract map[string]Pattern `yaml:"extract"`
-	Filter  *RowFilter         `yaml:"filter"`
-	Values  *Vocabulary        `yaml:"values"`
-	Time    *TimeForm          `yaml:"time"`
+	// JSON reads roles from fields of a column holding a JSON object.
+	JSON *JSONColumn `yaml:"json"`
+	// Filter selects rows: one condition or a list, all of which must hold;
+	// the rows left out are counted as ignored, not bad.
+	Filter RowFilters  `yaml:"filter"`
+	Values *Vocabulary `yaml:"values"`
+	Time   *TimeForm   `yaml:"time"`
+	// Null lists cell values that mean "no value" (PostgreSQL's infinity
+	// for an open end, \N, NULL, -): such a cell is read as empty.
+	Null []string `yaml:"null"`
+	// ShortRows: pad reads a row with fewer cells than the header as if
+	// its trailing cells were empty; without it such a row is bad.
+	ShortRows string `yaml:"short_rows" check:"enum=pad"`
+	// Order: file makes the rows' order in the file decide between events
+	// of one device at the same time (the line number is the sequence).
+	Order string `yaml:"order" check:"enum=file|time"`
 	// Comment marks lines to skip (InfluxDB's #group, #datatype, #default).
 	Comment string `yaml:"comment"`
 	// Tables: a blank line ends a table and the next line is a new header
@@ -121,36 +138,70 @@ func (*Columns) JSONSchema() map[string]any {
 	}}
 }
 
-// Pattern is a regular expression with one capture group.
-type Pattern struct{ *regexp.Regexp }
+// MaxPattern bounds the length of a pattern a format may declare: RE2
+// compiles and runs in time linear in the pattern, so a huge pattern is a
+// denial of service, never an export's need.
+const MaxPattern = 1024
+
+// Pattern is a regular expression (RE2): with one capture group when it
+// extracts a role's value, with named groups when it reads roles from a
+// column; its position is kept for messages.
+type Pattern struct {
+	*regexp.Regexp
+	Pos Pos
+}
 
 // UnmarshalNode implements NodeUnmarshaler.
 func (p *Pattern) UnmarshalNode(n *yaml.Node) error {
+	if len(n.Value) > MaxPattern {
+		return fmt.Errorf("a pattern of %d bytes; at most %d", len(n.Value), MaxPattern)
+	}
 	re, err := regexp.Compile(n.Value)
 	if err != nil {
 		return fmt.Errorf("not a regular expression: %w", err)
 	}
-	if re.NumSubexp() != 1 {
-		return fmt.Errorf("%q must have exactly one capture group, the part to keep; it has %d", n.Value, re.NumSubexp())
-	}
-	p.Regexp = re
+	p.Regexp, p.Pos = re, Pos{Line: n.Line, Col: n.Column}
 	return nil
 }
 
 // JSONSchema describes a pattern.
 func (*Pattern) JSONSchema() map[string]any {
-	return map[string]any{"type": "string", "description": "a regular expression (RE2) with one capture group"}
+	return map[string]any{"type": "string", "maxLength": MaxPattern, "description": "a regular expression (RE2): one capture group for a role, named groups (?P<role>…) for a column"}
 }
 
-// RowFilter keeps the rows whose column holds one of the values (compared
-// case-insensitively); the others are counted as ignored, not bad.
+// JSONColumn reads roles from a column holding a JSON object: fields maps
+// a role to a field name, or a dotted path into nested objects
+// (payload.state).
+type JSONColumn struct {
+	Column string            `yaml:"column" check:"required"`
+	Fields map[string]string `yaml:"fields" check:"required"`
+	Pos    Pos               `yaml:"-"`
+}
+
+// RowFilter is one condition on a column: its value (compared as values
+// are, ignoring case and separators inside words) is one of keep, is none
+// of drop, starts with one of prefix (ignoring case), and matches match
+// (a regular expression on the value as written); every test given must
+// hold.
 type RowFilter struct {
 	Column Columns  `yaml:"column" check:"required"`
-	Keep   []string `yaml:"keep" check:"required"`
+	Keep   []string `yaml:"keep"`
+	Drop   []string `yaml:"drop"`
+	Prefix []string `yaml:"prefix"`
+	Match  *Pattern `yaml:"match"`
+	Pos    Pos      `yaml:"-"`
 }
 
+// RowFilters is one condition or a list of them.
+type RowFilters []RowFilter
+
+// OneOrList marks RowFilters: a single mapping is a list of one.
+func (RowFilters) OneOrList() {}
+
 // Vocabulary says which values of the event or status column mean what.
-// Values are compared case-insensitively, ignoring blanks, '_', '-' and '.'.
+// Values are compared case-insensitively, ignoring blanks, '_', '-' and '.'
+// inside words (not next to a digit); an entry "re:PATTERN" is a regular
+// expression the value as written must match.
 type Vocabulary struct {
 	Connect    []string `yaml:"connect"`
 	Disconnect []string `yaml:"disconnect"`
@@ -172,6 +223,9 @@ type TimeForm struct {
 	// Local: zone-less times are in a zone the export does not state (a
 	// dashboard's zone); the input must name it with tz.
 	Local bool `yaml:"local"`
+	// Zone: zone-less times are in this zone, as the export states (Azure
+	// portal's "TimeGenerated [UTC]"); an input's tz still wins.
+	Zone *Zone `yaml:"zone"`
 }
 
 // TimeLayout is a Go time layout, checked to round-trip a date and time.

@@ -58,7 +58,11 @@ func schemaOf(t reflect.Type) map[string]any {
 		}
 		return obj
 	case reflect.Slice:
-		return map[string]any{"type": "array", "items": schemaOf(t.Elem())}
+		list := map[string]any{"type": "array", "items": schemaOf(t.Elem())}
+		if t.Implements(oneOrListType) {
+			return map[string]any{"anyOf": []any{schemaOf(t.Elem()), list}}
+		}
+		return list
 	case reflect.Map:
 		return map[string]any{"type": "object", "additionalProperties": schemaOf(t.Elem())}
 	case reflect.String:

@@ -94,6 +94,12 @@ func checkJoins(data *metrics.Data, out *Outcome) {
 	if st := byKind[planfile.KindEvents]; st != nil {
 		st.Duplicates = data.DuplicateEvents
 	}
+	for _, st := range out.stats {
+		if st.ZonelessUTC > 0 {
+			out.Problems.Warnf(diag.Row, st.Path, 0, 0, "%s timestamps of %s have no zone (e.g. %q, column %s) and were read as UTC; if they are local times, name their zone with tz: in iotpm.yaml or --tz %s=ZONE (tz: UTC says they are UTC and silences this)",
+				render.Number(float64(st.ZonelessUTC), 0), st.Kind, st.ZonelessExample, st.Columns[zoneRole(st.Kind)], st.Kind)
+		}
+	}
 	devices := byKind[planfile.KindDevices]
 	if devices != nil {
 		devices.Duplicates = data.DuplicateDevices
@@ -120,6 +126,17 @@ func checkJoins(data *metrics.Data, out *Outcome) {
 				render.Number(float64(j.Unknown), 0), render.Number(float64(j.IDs), 0), what, j.Input, devices.Path, clipID(j.SampleUnknown))
 		}
 	}
+}
+
+// zoneRole is the role that times an input's rows.
+func zoneRole(kind planfile.InputKind) string {
+	switch kind {
+	case planfile.KindDevices:
+		return "shipped_at"
+	case planfile.KindTickets:
+		return "created_at"
+	}
+	return "timestamp"
 }
 
 func clipID(s string) string {
@@ -198,8 +215,11 @@ func listFormats(opts *MetricsOptions) error {
 			src = planfile.ConfigFileName
 		}
 		sig := fm.SignatureText()
-		if sig == "" {
+		switch {
+		case sig == "" && fm.Name == "generic":
 			sig = "(last resort)"
+		case sig == "":
+			sig = "(not detected: name it with format:)"
 		}
 		list = append(list, formatJSON{Name: fm.Name, Kind: string(fm.Kind), Title: fm.Title, Signature: sig, Source: src, Notes: fm.Notes})
 	}

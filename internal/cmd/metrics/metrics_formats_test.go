@@ -55,7 +55,7 @@ func TestMetricsShowsTheFormat(t *testing.T) {
 
 func TestMetricsTimeZoneFlag(t *testing.T) {
 	dir := formatsDir(t)
-	args := []string{"metrics", "-C", dir, "--events", "grafana-formatted.csv", "--from", "2026-10-10T11:00:00Z", "--to", "2026-10-10T13:00:00Z", "-o", "json"}
+	args := []string{"metrics", "-C", dir, "--events", "grafana-formatted.csv", "--format", "events=grafana-csv", "--from", "2026-10-10T11:00:00Z", "--to", "2026-10-10T13:00:00Z", "-o", "json"}
 	_, stderr, code := cmdtest.Run(t, nil, args...)
 	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, "has no zone and this format's times are local") {
 		t.Fatalf("without --tz: exit %d: %s", code, stderr)
@@ -162,7 +162,8 @@ formats:
 	_, stderr, code = cmdtest.Run(t, nil, "metrics", "-C", dir)
 	for _, want := range []string{
 		`iotpm.yaml:4:47: metrics.inputs.events.tz: "Berlin" is not a time zone in the IANA database`,
-		`iotpm.yaml:9:26: formats[0].extract.device_id: "^unit:.+$" must have exactly one capture group`,
+		`iotpm.yaml:9:26: format acme-hub: extract.device_id: "^unit:.+$" must have exactly one capture group`,
+		`iotpm.yaml:8:14: format acme-hub: columns: missing event, which an events input needs`,
 	} {
 		if code != cmdutil.ExitInvalid || !strings.Contains(stderr, want) {
 			t.Errorf("exit %d, stderr lacks %q:\n%s", code, want, stderr)

@@ -34,11 +34,11 @@ var fileKinds = []fileKind{
 		name:    "config",
 		matches: func(base string) bool { return base == "iotpm.yaml" || base == "iotpm.yml" },
 		check: func(path string) (string, diag.List) {
-			cfg, diags := planfile.LoadConfig(filepath.Dir(path))
+			cfg, diags := planfile.LoadConfigWith(filepath.Dir(path), export.CheckFormats)
 			if cfg == nil {
 				return "", diags
 			}
-			return "iotpm.yaml", append(diags, export.ConfigFormats(cfg)...)
+			return "iotpm.yaml", diags
 		},
 	},
 	{
@@ -116,7 +116,6 @@ func validateRun(opts *ValidateOptions) error {
 			return cmdutil.ReportProblems(f, diags)
 		}
 		if cfg.File != "" {
-			diags = append(diags, export.ConfigFormats(cfg)...)
 			results = append(results, validateFileJSON{Path: cfg.File, Kind: "config", Valid: !diags.HasErrors(), Summary: "iotpm.yaml", Problems: append([]diag.Diagnostic{}, diags...)})
 			all = append(all, diags...)
 		}

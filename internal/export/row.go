@@ -1,0 +1,207 @@
+package export
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strconv"
+
+	"github.com/iotpm/iotpm/internal/planfile"
+)
+
+// What reading a row's common roles found.
+const (
+	rowOK = iota
+	rowIgnored
+	rowBad
+)
+
+// decoded is one row's common roles: the id (device; customer for
+// tickets), the time (shipping for devices, creation for tickets) and the
+// class of the event or status value.
+type decoded struct {
+	fields [][]byte
+	id     []byte
+	ts     int64
+	value  int
+	// zonelessUTC: the time had no zone and was read as UTC.
+	zonelessUTC bool
+}
+
+// decode reads what every row of the binding's kind has — its shape, the
+// format's filter, the id, the time and the value — in that order, the
+// one path of the sequential and the parallel readers. On rowIgnored, key
+// is the reason the row is left out; on rowBad, kind and key are the bad
+// row's kind and message.
+func (b *Binding) decode(fields [][]byte, out *decoded) (status int, kind RowKind, key string) {
+	fields, status, kind, key = b.prepare(fields)
+	if status != rowOK {
+		return status, kind, key
+	}
+	out.fields = fields
+	if reason := b.keep(fields); reason != "" {
+		return rowIgnored, kind, reason
+	}
+	f := b.Format
+	idRole := roleDevice
+	if f.Kind == planfile.KindTickets {
+		idRole = roleCustomer
+	}
+	out.id = b.field(fields, idRole)
+	if len(out.id) == 0 {
+		return rowBad, RowKind{EmptyValue, roleNames[idRole]}, "empty " + roleNames[idRole] + " (" + b.Column(roleNames[idRole]) + ")"
+	}
+	if excelID(out.id) {
+		return rowBad, RowKind{ExcelNumber, roleNames[idRole]}, excelIDProblem(roleNames[idRole], out.id, b.Column(roleNames[idRole]), f.Name)
+	}
+	tsRole := tsRoleOf(f.Kind)
+	out.ts, out.zonelessUTC = 0, false
+	if len(b.cols[tsRole]) > 0 {
+		v := b.field(fields, tsRole)
+		ts, zoneless, err := b.timestampZ(v)
+		if err != nil {
+			return rowBad, RowKind{BadTimestamp, roleNames[tsRole]}, timestampProblem(roleNames[tsRole], v, err)
+		}
+		out.ts, out.zonelessUTC = ts, zoneless
+	}
+	out.value = 0
+	if vr, ok := valueRole[f.Kind]; ok {
+		v := b.field(fields, vr)
+		c, ok := b.classify(v)
+		if !ok {
+			return rowBad, RowKind{UnknownValue, roleNames[vr]}, fmt.Sprintf("unknown %s value %q in column %s (format %s: %s)", roleNames[vr], clip(string(v), 80), b.Column(roleNames[vr]), f.Name, b.vocabulary())
+		}
+		if c == valueIgnored {
+			return rowIgnored, kind, fmt.Sprintf("%s %s", roleNames[vr], clip(normalize(string(v)), 40))
+		}
+		out.value = c
+	}
+	return rowOK, kind, ""
+}
+
+// prepare checks a row's shape and, when the format asks for it, reads
+// no-value cells as empty, pads a short row, and fills the virtual columns
+// of named-group extractions and JSON fields. The row it returns is valid
+// until the next call.
+func (b *Binding) prepare(fields [][]byte) (row [][]byte, status int, kind RowKind, key string) {
+	f := b.Format
+	if len(fields) != len(b.Header) && !(f.shortPad && len(fields) < len(b.Header)) {
+		return nil, rowBad, RowKind{Problem: WrongFieldCount}, fieldCountReason(len(fields), len(b.Header))
+	}
+	if !b.prep {
+		return fields, rowOK, kind, ""
+	}
+	row = b.buf
+	n := copy(row, fields)
+	clear(row[n:])
+	if f.null != nil {
+		for i, v := range row[:len(b.Header)] {
+			if len(v) > 0 && len(v) <= 16 && f.null[string(bytes.ToLower(bytes.TrimSpace(v)))] {
+				row[i] = nil
+			}
+		}
+	}
+	next := len(b.Header)
+	for k, le := range f.lines {
+		v := row[b.lineSrc[k]]
+		m := le.re.FindSubmatchIndex(v)
+		if m == nil {
+			return nil, rowIgnored, kind, b.Header[b.lineSrc[k]] + " not matching the extract pattern"
+		}
+		for _, g := range le.groups {
+			if m[2*g.group] >= 0 {
+				row[next] = v[m[2*g.group]:m[2*g.group+1]]
+			}
+			next++
+		}
+	}
+	if f.json != nil {
+		v := bytes.TrimSpace(row[b.jsonSrc])
+		var obj map[string]any
+		if len(v) > 0 {
+			dec := json.NewDecoder(bytes.NewReader(v))
+			dec.UseNumber()
+			if err := dec.Decode(&obj); err != nil || obj == nil || dec.More() {
+				return nil, rowBad, RowKind{BadJSON, ""}, fmt.Sprintf("column %s: %q is not a JSON object (format %s reads %s from it)", b.Header[b.jsonSrc], clip(string(v), 80), f.Name, b.jsonRoles())
+			}
+		}
+		for _, jf := range f.json.fields {
+			row[next] = jsonText(obj, jf.path)
+			next++
+		}
+	}
+	return row, rowOK, kind, ""
+}
+
+// forWorker returns a binding a reader goroutine may use beside others:
+// its own buffer for prepared rows.
+func (b *Binding) forWorker() *Binding {
+	if !b.prep {
+		return b
+	}
+	c := *b
+	c.buf = make([][]byte, len(b.buf))
+	return &c
+}
+
+// jsonRoles names the roles a format reads from its JSON column.
+func (b *Binding) jsonRoles() string {
+	var names []string
+	for _, jf := range b.Format.json.fields {
+		names = append(names, roleNames[jf.role])
+	}
+	return fmt.Sprint(names)
+}
+
+// jsonText is the value at a dotted path of a JSON object as text: a
+// string as it is, a number as written, true/false; nil when absent, null,
+// or an object or array.
+func jsonText(obj map[string]any, path []string) []byte {
+	var v any = obj
+	for _, p := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		if v, ok = m[p]; !ok {
+			return nil
+		}
+	}
+	switch x := v.(type) {
+	case string:
+		return []byte(x)
+	case json.Number:
+		return []byte(x)
+	case bool:
+		return strconv.AppendBool(nil, x)
+	}
+	return nil
+}
+
+// excelIDRE matches an id Excel re-formatted as a number in scientific
+// notation: an IMEI 356938035643809 shown as 3.56938E+14 (or 3,56938E+14
+// with a decimal comma). Its digits are lost, so several devices collapse
+// into one.
+var excelIDRE = regexp.MustCompile(`^\s*[0-9]([.,][0-9]+)?[eE]\+[0-9]+\s*$`)
+
+// excelID reports whether an id looks like a number Excel re-formatted.
+func excelID(id []byte) bool {
+	return bytes.IndexByte(id, '+') > 0 && excelIDRE.Match(id)
+}
+
+func excelIDProblem(role string, v []byte, column, format string) string {
+	return fmt.Sprintf("%s %q in column %s looks like a number Excel re-formatted (its digits are lost, so several devices would count as one); export the column as text, or use the platform's CSV as it is (format %s)", role, clip(string(v), 80), column, format)
+}
+
+// tsRoleOf is the role that times a row of a kind: shipping for devices,
+// creation for tickets, the timestamp for the others.
+func tsRoleOf(kind planfile.InputKind) int {
+	switch kind {
+	case planfile.KindDevices:
+		return roleShipped
+	case planfile.KindTickets:
+		return roleCreated
+	}
+	return roleTimestamp
+}
