@@ -52,10 +52,12 @@ type Binding struct {
 	jsonSrc int
 	// prep: rows need prepare's work (null cells, padding, virtual
 	// columns); buf holds a prepared row.
-	prep     bool
-	buf      [][]byte
-	loc      *time.Location
-	zoneName string
+	prep bool
+	buf  [][]byte
+	// fileOrder: at equal times the file's row order decides.
+	fileOrder bool
+	loc       *time.Location
+	zoneName  string
 	// job is the job id of a snapshot format without a job column.
 	job []byte
 	// single is a role's column when it has exactly one and no
@@ -79,7 +81,7 @@ func Bind(f *Format, path string, header []string, mapping map[string]string, lo
 	if loc == nil && f.zone != nil {
 		loc, zoneName = f.zone, f.zone.String()
 	}
-	b := &Binding{Format: f, Path: path, Header: header, loc: loc, zoneName: zoneName}
+	b := &Binding{Format: f, Path: path, Header: header, loc: loc, zoneName: zoneName, fileOrder: f.fileOrder}
 	norm := normalizeAll(header)
 	for i := range norm {
 		if j := slices.Index(norm[:i], norm[i]); j >= 0 && norm[i] != "" {
@@ -250,6 +252,26 @@ func (b *Binding) columnName(i, role int) string {
 
 // HasSequence reports whether the events carry a sequence column.
 func (b *Binding) HasSequence() bool { return len(b.cols[roleSequence]) > 0 }
+
+// hasSession reports whether the events name their session.
+func (b *Binding) hasSession() bool { return len(b.cols[roleSession]) > 0 }
+
+// orderedEvents reports whether events need more than time to be ordered:
+// a sequence, the file's order, or sessions. They are then read
+// sequentially, with their line numbers.
+func (b *Binding) orderedEvents() bool {
+	return b.Format.Kind == planfile.KindEvents && (b.HasSequence() || b.fileOrder || b.hasSession())
+}
+
+// setOrder applies an input's order over its format's ("": the format's).
+func (b *Binding) setOrder(order string) {
+	switch order {
+	case "file":
+		b.fileOrder = true
+	case "time":
+		b.fileOrder = false
+	}
+}
 
 // field returns a role's value on a row: the first non-empty of its
 // columns, with the format's extraction applied.

@@ -259,6 +259,9 @@ func CompileFormats(file string, list []planfile.FormatSpec, builtin []*Format) 
 				errorf(colPos, "columns: missing %s, which %s input needs (its required roles: %s)", roleNames[r], article(string(spec.Kind)), roleList(roles[:requiredRoles[spec.Kind]]))
 			}
 		}
+		if spec.Order != "" && spec.Kind != planfile.KindEvents {
+			errorf(pos, "order applies to events (the order of connects and disconnects), not to %s input", article(string(spec.Kind)))
+		}
 		f.shortPad = spec.ShortRows == "pad"
 		f.fileOrder = spec.Order == "file"
 		if v := spec.Values; v != nil {

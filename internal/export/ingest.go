@@ -25,6 +25,10 @@ type Input struct {
 	// ZoneName is the zone as the user wrote it, for messages.
 	ZoneName string
 	Map      map[string]string
+	// Order overrides the format's order: "file" (the file's row order
+	// decides between events at the same time), "time", or "" (the
+	// format's).
+	Order string
 }
 
 // Stats accounts for every row of one input: used, skipped (with reason),
@@ -62,6 +66,9 @@ type Stats struct {
 	// the connect/disconnect pairs of one device at the same instant, whose
 	// order the data does not say (metrics takes the disconnect first).
 	SameInstant int
+	// StaleDisconnects counts disconnects of a session other than the
+	// device's current one, which end nothing.
+	StaleDisconnects int
 }
 
 // SkippedTotal is the number of skipped rows.
@@ -175,6 +182,9 @@ func (g *Ingest) read(ctx context.Context, in Input) (*Stats, error) {
 	}
 	r.Tables = format.tables
 	b, err := Bind(format, in.Path, r.Header, in.Map, in.Zone, in.ZoneName)
+	if err == nil {
+		b.setOrder(in.Order)
+	}
 	if err != nil {
 		var re *RowError
 		if errors.As(err, &re) && in.Format == "" && !detected {
@@ -187,9 +197,9 @@ func (g *Ingest) read(ctx context.Context, in Input) (*Stats, error) {
 	st.Columns = b.columns()
 
 	parallelOK := (in.Kind == planfile.KindEvents || in.Kind == planfile.KindActivity) && r.counter != nil && len(r.closers) == 1 &&
-		!b.HasSequence() && !format.tables && format.comment == "" && r.Preamble == 0
+		!b.orderedEvents() && !format.tables && format.comment == "" && r.Preamble == 0
 	streamOK := (in.Kind == planfile.KindEvents || in.Kind == planfile.KindActivity) && len(r.closers) == 2 && runtime.GOMAXPROCS(0) > 1 &&
-		!b.HasSequence() && !format.tables && format.comment == "" && r.Preamble == 0
+		!b.orderedEvents() && !format.tables && format.comment == "" && r.Preamble == 0
 	if streamOK {
 		ok, err := g.readStream(ctx, r, b, st)
 		if err != nil {
@@ -249,6 +259,7 @@ func (g *Ingest) read(ctx context.Context, in Input) (*Stats, error) {
 				}
 				return nil, err
 			}
+			b.setOrder(in.Order)
 			continue
 		}
 		if err != nil {
@@ -270,7 +281,7 @@ func (g *Ingest) read(ctx context.Context, in Input) (*Stats, error) {
 				g.Progress(in.Kind, read, size)
 			}
 		}
-		g.row(b, st, fields, bad)
+		g.row(b, st, fields, line, bad)
 	}
 	st.Preamble += r.Preamble
 	if g.Progress != nil && time.Since(start) > time.Second {
@@ -282,7 +293,7 @@ func (g *Ingest) read(ctx context.Context, in Input) (*Stats, error) {
 
 // row decodes one row of any kind into Data, or counts it as skipped or
 // ignored.
-func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, bad func(kind RowKind, reason string)) {
+func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, line int, bad func(kind RowKind, reason string)) {
 	var r decoded
 	status, kind, key := b.decode(fields, &r)
 	switch status {
@@ -316,14 +327,21 @@ func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, bad func(kind RowKi
 		d.AddDeviceRetired(id, ts, retired, customer)
 		st.Used++
 	case planfile.KindEvents:
-		if b.HasSequence() {
+		var session []byte
+		if b.hasSession() {
+			session = trimSpace(b.field(fields, roleSession))
+		}
+		switch {
+		case b.HasSequence():
 			seq := trimSpace(b.field(fields, roleSequence))
 			if len(seq) == 0 {
 				bad(RowKind{EmptyValue, "sequence"}, "empty sequence ("+b.Column("sequence")+"): the events are ordered by it")
 				return
 			}
-			d.AddSequencedEvent(id, ts, value, seq, b.Format.seqReset)
-		} else {
+			d.AddSequencedSessionEvent(id, ts, value, seq, b.Format.seqReset, session)
+		case b.orderedEvents():
+			d.AddOrderedEvent(id, ts, value, int64(line), b.fileOrder, session)
+		default:
 			d.AddEvent(id, ts, value)
 		}
 		g.count(st, ts, ts < g.UseUntil)

@@ -94,7 +94,7 @@ func (in *Input) Check() error {
 			return in.problem(role, "columns: %s has no role %q (its roles: %s)", in.Kind, role, strings.Join(names, ", "))
 		}
 		if role == "session" {
-			return in.problem(role, "columns: session is not used by any metric; leave it out")
+			return in.problem(role, "columns: the database source does not apply sessions yet (the file reader does: a disconnect of an old session ends nothing); leave session out, or read the events from a file")
 		}
 		if in.Columns[role].Column == "" {
 			return in.problem(role, "columns.%s: name the column", role)

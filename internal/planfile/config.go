@@ -464,11 +464,17 @@ func LoadConfigWith(root string, checkFormats FormatCheck) (*Config, diag.List) 
 					if spec.Format != "" || spec.TZ != nil || len(spec.Map) > 0 {
 						diags.Errorf(diag.Schema, path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.%s: format, tz and map describe a file; a table's roles are mapped with columns: (timestamp columns are read as UTC)", kind)
 					}
+					if spec.Order == "file" {
+						diags.Errorf(diag.Schema, path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.%s: order: file orders a file's rows by their lines; a table's rows have no order: map a sequence column instead", kind)
+					}
 					if m.Source == nil || m.Source.Driver == "files" {
 						diags.Errorf(diag.Schema, path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.%s: table %q needs a database: add metrics.source: {driver: postgres, dsn_env: IOTPM_DSN}", kind, spec.Table)
 					}
 					cfg.Inputs[kind] = *spec
 				case spec.Path != "":
+					if spec.Order != "" && kind != KindEvents {
+						diags.Errorf(diag.Schema, path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.%s: order applies to connection events only (metrics.inputs.events)", kind)
+					}
 					if len(spec.Columns) > 0 || spec.SequenceReset != nil {
 						diags.Errorf(diag.Schema, path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.%s: columns and sequence_reset map a table; a file's columns are named with map: or its format", kind)
 					}

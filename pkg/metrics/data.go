@@ -96,6 +96,17 @@ type Data struct {
 	// DuplicateEvents and DuplicateDevices count rows used once (Freeze
 	// sets the first).
 	DuplicateEvents, DuplicateDevices int
+	// StaleDisconnects counts disconnects of a session other than the
+	// device's current one, which end nothing (Freeze sets it).
+	StaleDisconnects int
+	// SameInstant counts, among events ordered by time alone, a device's
+	// connect and disconnect at the same instant: the data does not say
+	// which came first (the disconnect is taken first). SameInstantDevice
+	// and SameInstantAt are the first such pair's. Freeze sets them.
+	SameInstant       int
+	SameInstantDevice string
+	SameInstantAt     int64
+	sessions          Interner
 	// otaSnapshot marks job executions from a snapshot export: final states
 	// as the export was taken, counted in any window.
 	otaSnapshot map[otaKey]bool
@@ -204,8 +215,15 @@ func (d *Data) AppendEvents(devs []int32, keys []int64, earliest, latest int64) 
 type seqEvent struct {
 	dev   int32
 	state int8
-	ts    int64
-	seq   string
+	// hasSeq: ordered by seq; else by time, ties by line (file order) or
+	// disconnect first.
+	hasSeq bool
+	ts     int64
+	seq    string
+	// line is the row's line in its file (file order); session its
+	// interned session id, -1 when it has none.
+	line    int64
+	session int32
 }
 
 // AddSequencedEvent records a connection event of an input with a sequence
@@ -214,10 +232,41 @@ type seqEvent struct {
 // sequence that drops starts over (AWS resets versionNumber to 0 after
 // about an hour disconnected).
 func (d *Data) AddSequencedEvent(id []byte, ts int64, state int, seq []byte, reset int64) {
-	d.seqEvents = append(d.seqEvents, seqEvent{dev: d.device(id), state: int8(state), ts: ts, seq: string(seq)})
+	d.AddSequencedSessionEvent(id, ts, state, seq, reset, nil)
+}
+
+// AddSequencedSessionEvent is AddSequencedEvent for an event that names
+// its session (nil: none); see AddOrderedEvent for what a session does.
+func (d *Data) AddSequencedSessionEvent(id []byte, ts int64, state int, seq []byte, reset int64, session []byte) {
+	d.seqEvents = append(d.seqEvents, seqEvent{dev: d.device(id), state: int8(state), hasSeq: true, ts: ts, seq: string(seq), session: d.session(session)})
 	d.seqReset = reset
 	d.seen(ts)
 	d.sorted = false
+}
+
+// AddOrderedEvent records a connection event of an input without a
+// sequence whose order at equal times the file decides (fileOrder: line is
+// the row's line) or whose events name their session (session non-nil).
+// A disconnect that names a session other than the one of the device's
+// latest connect ends nothing: it is the broker closing an old session
+// after the device connected again (EMQX takeover, AWS DUPLICATE_CLIENTID),
+// and is counted in StaleDisconnects.
+func (d *Data) AddOrderedEvent(id []byte, ts int64, state int, line int64, fileOrder bool, session []byte) {
+	if !fileOrder {
+		line = 0
+	}
+	d.seqEvents = append(d.seqEvents, seqEvent{dev: d.device(id), state: int8(state), ts: ts, line: line, session: d.session(session)})
+	d.seen(ts)
+	d.sorted = false
+}
+
+// session interns a session id; -1 for none.
+func (d *Data) session(s []byte) int32 {
+	if len(s) == 0 {
+		return -1
+	}
+	i, _ := d.sessions.Index(s)
+	return i
 }
 
 // AddActivity records an activity row (a message, a telemetry sample).
@@ -436,6 +485,7 @@ func (d *Data) sort() {
 	d.actDev, d.actTS, d.actSegs = nil, nil, nil
 	d.orderSequenced()
 	dups := make([]int, d.devices.Len())
+	same := make([]int, d.devices.Len())
 	parallel(d.devices.Len(), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			if !d.ordered[i] {
@@ -443,6 +493,12 @@ func (d *Data) sort() {
 				n := len(d.events[i])
 				d.events[i] = slices.Compact(d.events[i])
 				dups[i] += n - len(d.events[i])
+				evs := d.events[i]
+				for k := 1; k < len(evs); k++ {
+					if evs[k]>>1 == evs[k-1]>>1 {
+						same[i]++
+					}
+				}
 			}
 			slices.Sort(d.activity[i])
 			slices.Sort(d.usage[i])
@@ -450,6 +506,18 @@ func (d *Data) sort() {
 	})
 	for _, n := range dups {
 		d.DuplicateEvents += n
+	}
+	for i, n := range same {
+		if n > 0 && d.SameInstant == 0 {
+			d.SameInstantDevice = d.devices.Names[i]
+			for k := 1; k < len(d.events[i]); k++ {
+				if d.events[i][k]>>1 == d.events[i][k-1]>>1 {
+					d.SameInstantAt = d.events[i][k] >> 1
+					break
+				}
+			}
+		}
+		d.SameInstant += n
 	}
 	d.sorted = true
 }
@@ -483,15 +551,19 @@ func (d *Data) orderSequenced() {
 			hi++
 		}
 		dev := evs[lo].dev
-		keys, dups := orderDevice(evs[lo:hi], d.seqReset)
+		keys, dups, stale := orderDevice(evs[lo:hi], d.seqReset)
 		d.events[dev] = append(d.events[dev], keys...)
 		d.ordered[dev] = true
 		d.DuplicateEvents += dups
+		d.StaleDisconnects += stale
 		lo = hi
 	}
 }
 
-func orderDevice(evs []seqEvent, reset int64) (keys []int64, dups int) {
+func orderDevice(evs []seqEvent, reset int64) (keys []int64, dups, stale int) {
+	if len(evs) > 0 && !evs[0].hasSeq {
+		return orderByTime(evs)
+	}
 	numeric := true
 	nums := make([]uint64, len(evs))
 	for k, e := range evs {
@@ -537,8 +609,7 @@ func orderDevice(evs []seqEvent, reset int64) (keys []int64, dups int) {
 		}
 		return cmp.Or(c, cmp.Compare(b.e.state, a.e.state), cmp.Compare(a.e.ts, b.e.ts))
 	})
-	eff := int64(math.MinInt64)
-	keys = make([]int64, 0, len(items))
+	ordered := make([]seqEvent, 0, len(items))
 	for k, it := range items {
 		if k > 0 {
 			p := items[k-1]
@@ -547,10 +618,54 @@ func orderDevice(evs []seqEvent, reset int64) (keys []int64, dups int) {
 				continue
 			}
 		}
-		eff = max(eff, it.e.ts)
-		keys = append(keys, EventKey(eff, int(it.e.state)))
+		ordered = append(ordered, it.e)
 	}
-	return keys, dups
+	keys, stale = sessionKeys(ordered)
+	return keys, dups, stale
+}
+
+// orderByTime orders the events of an input without a sequence: by time;
+// at equal times by line when the file's order decides (line > 0), else a
+// disconnect first, as for any event ordered by time. A repeat of (time,
+// state, session) next to its copy is a duplicate.
+func orderByTime(evs []seqEvent) (keys []int64, dups, stale int) {
+	slices.SortStableFunc(evs, func(a, b seqEvent) int {
+		return cmp.Or(cmp.Compare(a.ts, b.ts), cmp.Compare(a.line, b.line), cmp.Compare(a.state, b.state))
+	})
+	ordered := make([]seqEvent, 0, len(evs))
+	for k, e := range evs {
+		if k > 0 {
+			p := evs[k-1]
+			if p.ts == e.ts && p.state == e.state && p.session == e.session {
+				dups++
+				continue
+			}
+		}
+		ordered = append(ordered, e)
+	}
+	keys, stale = sessionKeys(ordered)
+	return keys, dups, stale
+}
+
+// sessionKeys turns ordered events into keys: a disconnect that names a
+// session other than the one of the device's latest connect ends nothing
+// (stale counts them); each event's effective time is the maximum of its
+// own timestamp and the previous event's effective time.
+func sessionKeys(evs []seqEvent) (keys []int64, stale int) {
+	eff := int64(math.MinInt64)
+	current := int32(-1)
+	keys = make([]int64, 0, len(evs))
+	for _, e := range evs {
+		if e.state == Connected {
+			current = e.session
+		} else if e.session >= 0 && current >= 0 && e.session != current {
+			stale++
+			continue
+		}
+		eff = max(eff, e.ts)
+		keys = append(keys, EventKey(eff, int(e.state)))
+	}
+	return keys, stale
 }
 
 // Join is how the device ids of one input match the devices input.

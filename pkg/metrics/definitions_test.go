@@ -24,14 +24,21 @@ func TestDefinitionsV2(t *testing.T) {
 				}
 				d.AddDeviceRetired([]byte(dv.ID), dv.Shipped, retired, nil)
 			}
-			for _, e := range tt.Events {
+			for k, e := range tt.Events {
 				state := Disconnected
 				if e.Connected {
 					state = Connected
 				}
-				if e.Seq != "" {
-					d.AddSequencedEvent([]byte(e.Device), e.At, state, []byte(e.Seq), tt.Reset)
-				} else {
+				var session []byte
+				if e.Session != "" {
+					session = []byte(e.Session)
+				}
+				switch {
+				case e.Seq != "":
+					d.AddSequencedSessionEvent([]byte(e.Device), e.At, state, []byte(e.Seq), tt.Reset, session)
+				case tt.FileOrder || session != nil:
+					d.AddOrderedEvent([]byte(e.Device), e.At, state, int64(k+2), tt.FileOrder, session)
+				default:
 					d.AddEvent([]byte(e.Device), e.At, state)
 				}
 			}
@@ -41,7 +48,7 @@ func TestDefinitionsV2(t *testing.T) {
 			}
 			u := Compute(d, o).Uptime
 			got := timelines.Want{ConnHours: float64(u.ConnectedUS) / 3600e6, ObsHours: float64(u.ObservedUS) / 3600e6,
-				Dormant: u.Dormant, Retired: u.Retired, Never: u.NeverActivated, Dups: d.DuplicateEvents}
+				Dormant: u.Dormant, Retired: u.Retired, Never: u.NeverActivated, Dups: d.DuplicateEvents, Stale: d.StaleDisconnects}
 			if got != tt.Want {
 				t.Errorf("got %+v\nwant %+v", got, tt.Want)
 			}

@@ -18,7 +18,7 @@ import (
 // inputFromConfig turns one metrics.inputs entry of iotpm.yaml into an
 // input to read.
 func inputFromConfig(kind planfile.InputKind, in planfile.InputSpec) export.Input {
-	out := export.Input{Kind: kind, Path: in.Path, Format: in.Format, Map: in.Map}
+	out := export.Input{Kind: kind, Path: in.Path, Format: in.Format, Map: in.Map, Order: in.Order}
 	if in.TZ != nil {
 		out.Zone, out.ZoneName = in.TZ.Location, in.TZ.Name
 	}
@@ -93,6 +93,13 @@ func checkJoins(data *metrics.Data, out *Outcome) {
 	}
 	if st := byKind[planfile.KindEvents]; st != nil {
 		st.Duplicates = data.DuplicateEvents
+		st.StaleDisconnects = data.StaleDisconnects
+		st.SameInstant = data.SameInstant
+		if data.SameInstant > 0 {
+			out.Problems.Warnf(diag.Row, st.Path, 0, 0, "%s times a device connects and disconnects at the same instant (e.g. %s at %s), and the data does not say in which order: the disconnect is taken first, so the device counts as connected until its next event; "+
+				"if the file's row order is the order they happened, set order: file on the input (metrics.inputs.events in iotpm.yaml) or its format; if the export has a sequence or session column, map it",
+				render.Number(float64(data.SameInstant), 0), clipID(data.SameInstantDevice), isoMicro(data.SameInstantAt))
+		}
 	}
 	for _, st := range out.stats {
 		if st.ZonelessUTC > 0 {
@@ -162,6 +169,9 @@ func rowsTable(doc JSON) *render.Table {
 		}
 		for _, reason := range slices.Sorted(maps.Keys(rj.IgnoredByReason)) {
 			notes = append(notes, fmt.Sprintf("%s ignored: %s", render.Number(float64(rj.IgnoredByReason[reason]), 0), reason))
+		}
+		if rj.StaleDisconnects > 0 {
+			notes = append(notes, fmt.Sprintf("%s disconnects of an old session ignored", render.Number(float64(rj.StaleDisconnects), 0)))
 		}
 		if rj.Duplicates > 0 {
 			notes = append(notes, fmt.Sprintf("%s duplicates used once", render.Number(float64(rj.Duplicates), 0)))

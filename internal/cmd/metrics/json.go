@@ -136,8 +136,14 @@ type RowsJSON struct {
 	IgnoredByReason map[string]int    `json:"ignored_by_reason"`
 	Duplicates      int               `json:"duplicates"`
 	UnknownDevices  int               `json:"unknown_devices"`
-	Earliest        *string           `json:"earliest"`
-	Latest          *string           `json:"latest"`
+	// StaleDisconnects: disconnects of a session other than the device's
+	// current one, which end nothing; SameInstant: connect/disconnect
+	// pairs of one device at the same time whose order the data does not
+	// say (the disconnect is taken first).
+	StaleDisconnects int     `json:"stale_disconnects,omitempty"`
+	SameInstant      int     `json:"same_instant_pairs,omitempty"`
+	Earliest         *string `json:"earliest"`
+	Latest           *string `json:"latest"`
 }
 
 // ToJSON is the output shape of an outcome and its gates; every
@@ -152,7 +158,8 @@ func ToJSON(out *Outcome, gates []gate.Gate) JSON {
 	for _, st := range out.stats {
 		rj := RowsJSON{Path: st.Path, Format: st.Format, FormatDetected: st.Detected, Columns: st.Columns,
 			Read: st.Read, Used: st.Used, OutsideWindow: st.Outside, Skipped: st.SkippedTotal(), SkippedByReason: map[string]int{},
-			Ignored: st.IgnoredTotal(), IgnoredByReason: st.Ignored, Duplicates: st.Duplicates, UnknownDevices: st.UnknownDevices}
+			Ignored: st.IgnoredTotal(), IgnoredByReason: st.Ignored, Duplicates: st.Duplicates, UnknownDevices: st.UnknownDevices,
+			StaleDisconnects: st.StaleDisconnects, SameInstant: st.SameInstant}
 		for kind, n := range st.Skipped {
 			rj.SkippedByReason[kind.String()] += n
 		}

@@ -144,6 +144,7 @@ func TestPostgresSourceBadInput(t *testing.T) {
 		{"no DSN", "", "", map[string]string{}, []string{"FLEET_DSN is not set"}},
 		{"bad password", "", "", map[string]string{"FLEET_DSN": "postgres://iotpm:s3cret-pw@127.0.0.1:1/fleet?connect_timeout=2"}, []string{`database "fleet" on 127.0.0.1:1`}},
 		{"unknown role", "feature: feature,", "feature: feature, colour: feature,", env, []string{`has no role "colour"`}},
+		{"session column", "event: event_type", "event: event_type, session: clientId", env, []string{"the database source does not apply sessions yet"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.old != "" {

@@ -4,7 +4,10 @@
 // the same hand-computed answers.
 package timelines
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Base is hour 0 of every timeline: 2026-10-01 00:00 UTC, in µs.
 var Base = time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC).UnixMicro()
@@ -25,6 +28,8 @@ type Event struct {
 	At        int64
 	Connected bool
 	Seq       string
+	// Session is the session the event names ("" none).
+	Session string
 }
 
 // Want is the hand-computed result.
@@ -32,6 +37,8 @@ type Want struct {
 	ConnHours, ObsHours     float64
 	Dormant, Retired, Never int
 	Dups                    int
+	// Stale: disconnects of an old session, which end nothing.
+	Stale int
 }
 
 // Case is one timeline. The window is [At(0), At(100)); the SLO 99%.
@@ -44,7 +51,17 @@ type Case struct {
 	Reset int64
 	// AsOf (hours; 0: the latest row) and Dormant (D, hours; 0: off).
 	AsOf, Dormant float64
-	Want          Want
+	// FileOrder: the events are the file's rows in this order, and the
+	// input says order: file (the line decides at equal times).
+	FileOrder bool
+	Want      Want
+}
+
+// FilesOnly reports whether the case needs what only the file reader
+// does: sessions, or the file's row order (a table has none; the
+// database source refuses both with a message).
+func (c Case) FilesOnly() bool {
+	return c.FileOrder || slices.ContainsFunc(c.Events, func(e Event) bool { return e.Session != "" })
 }
 
 // Sequenced reports whether the case's events carry a sequence.
@@ -54,6 +71,8 @@ func on(id string, x float64) Event  { return Event{Device: id, At: At(x), Conne
 func off(id string, x float64) Event { return Event{Device: id, At: At(x)} }
 
 func seq(e Event, s string) Event { e.Seq = s; return e }
+
+func sess(e Event, s string) Event { e.Session = s; return e }
 
 // Uptime are the cases of the uptime definition, each rule on its own.
 var Uptime = []Case{
@@ -133,4 +152,28 @@ var Uptime = []Case{
 		// effective 30; down [30,100)
 		Events: []Event{seq(off("a", 20), "000000000000000001D4-0002"), seq(on("a", 30), "000000000000000001D4-0001")},
 		AsOf:   100, Want: Want{ConnHours: 0, ObsHours: 70}},
+	{Name: "same instant in order: file: the row order decides",
+		// the rows: connect 0; connect 40 then disconnect 40 (a sensor that
+		// came and went within the log's second); connect 60, disconnect
+		// 80. In file order: up [0,40), down [40,60), up [60,80), down
+		// [80,100). Ordered by time alone (the case above) 40–60 is up.
+		Events:    []Event{on("a", 0), on("a", 40), off("a", 40), on("a", 60), off("a", 80)},
+		FileOrder: true, AsOf: 100, Want: Want{ConnHours: 60, ObsHours: 100}},
+	{Name: "same instant without order: file: the disconnect first",
+		// the same rows ordered by time: at 40 disconnect, then connect:
+		// up [0,80), down [80,100)
+		Events: []Event{on("a", 0), on("a", 40), off("a", 40), on("a", 60), off("a", 80)},
+		AsOf:   100, Want: Want{ConnHours: 80, ObsHours: 100}},
+	{Name: "a disconnect of an old session ends nothing (EMQX takeover)",
+		// session s1 connects at 0; the device connects again as s2 at 30;
+		// the broker then closes s1 (disconnect s1 at 31): ignored, the
+		// device is on s2 until its disconnect at 70. Up [0,70) of
+		// [0,100). Without sessions: up [0,31) and [30..] — 31 + 0 = 31.
+		Events: []Event{sess(on("a", 0), "s1"), sess(on("a", 30), "s2"), sess(off("a", 31), "s1"), sess(off("a", 70), "s2")},
+		AsOf:   100, Want: Want{ConnHours: 70, ObsHours: 100, Stale: 1}},
+	{Name: "a disconnect of the current session ends it",
+		// s1 0–20; s2 connects at 50 and disconnects at 90: up [0,20),
+		// [50,90)
+		Events: []Event{sess(on("a", 0), "s1"), sess(off("a", 20), "s1"), sess(on("a", 50), "s2"), sess(off("a", 90), "s2")},
+		AsOf:   100, Want: Want{ConnHours: 60, ObsHours: 100}},
 }

@@ -1,0 +1,244 @@
+package export
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/iotpm/iotpm/internal/diag"
+	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/iotpm/iotpm/pkg/metrics"
+)
+
+// readWith reads csv as one input of kind with the formats of a repo's
+// iotpm.yaml (formatsYAML, the formats: list; "" for none), the named
+// format (or detection) and the zone (or none).
+func readWith(t *testing.T, kind planfile.InputKind, csv, formatsYAML, format, tz, order string) (*Stats, *metrics.Data, error) {
+	t.Helper()
+	var own []*Format
+	if formatsYAML != "" {
+		var cfg planfile.ConfigFile
+		if diags := planfile.Decode("iotpm.yaml", []byte("formats:\n"+formatsYAML), &cfg); diags.HasErrors() {
+			t.Fatalf("formats: %v", diags)
+		}
+		var diags diag.List
+		own, diags = CompileFormats("iotpm.yaml", cfg.Formats, Builtins())
+		if diags.HasErrors() {
+			t.Fatalf("formats: %v", diags)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "in.csv")
+	if err := os.WriteFile(path, []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d := metrics.NewData()
+	g := &Ingest{Data: d, Formats: NewFormats(own), Window: metrics.Window{From: 0, To: math.MaxInt64 / 4}, UseUntil: math.MaxInt64 / 4}
+	in := Input{Kind: kind, Path: path, Format: format, Order: order}
+	if tz != "" {
+		loc, err := planfile.LoadZone(tz)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in.Zone, in.ZoneName = loc, tz
+	}
+	st, err := g.Read(in)
+	if err == nil {
+		d.Freeze()
+	}
+	return st, d, err
+}
+
+func errorsText(st *Stats) string {
+	var out []string
+	for _, e := range st.Errors {
+		out = append(out, e.Error())
+	}
+	return strings.Join(out, "\n")
+}
+
+const layoutFormat = `  - name: hub-log
+    kind: events
+    columns: {device_id: unit, timestamp: at, event: what}
+    time: {layout: "02/01/2006 15:04:05", local: true}
+`
+
+// Defect 1: a layout's zone-less times with local: true are refused until
+// tz names the zone (they were read as UTC).
+func TestLayoutLocalNeedsAZone(t *testing.T) {
+	csv := "unit,at,what\nu1,10/10/2026 13:00:00,connected\n"
+	st, _, err := readWith(t, "events", csv, layoutFormat, "hub-log", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Used != 0 || st.SkippedTotal() != 1 || !strings.Contains(errorsText(st), "has no zone and this format's times are local") {
+		t.Errorf("used %d skipped %d: %s", st.Used, st.SkippedTotal(), errorsText(st))
+	}
+	_, d, err := readWith(t, "events", csv, layoutFormat, "hub-log", "Europe/Berlin", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := evs(t, d, "u1"); !slices.Equal(got, []string{"11:00:00 C"}) {
+		t.Errorf("events %v, want 11:00 UTC (13:00 CEST)", got)
+	}
+}
+
+// Defect 2: daylight saving on the layout path follows the built-in
+// parser: a skipped local hour is a bad row, a repeated one its first
+// occurrence.
+func TestLayoutDaylightSaving(t *testing.T) {
+	csv := "unit,at,what\nu1,29/03/2026 02:30:00,connected\nu2,25/10/2026 02:30:00,connected\n"
+	st, d, err := readWith(t, "events", csv, layoutFormat, "hub-log", "Europe/Berlin", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.SkippedTotal() != 1 || !strings.Contains(errorsText(st), "does not exist") {
+		t.Errorf("skipped %d: %s", st.SkippedTotal(), errorsText(st))
+	}
+	got := d.DeviceEvents("u2")
+	if want := time.Date(2026, 10, 25, 0, 30, 0, 0, time.UTC).UnixMicro(); len(got) != 1 || got[0].At != want {
+		t.Errorf("u2 %v, want 00:30Z (02:30 CEST, the first occurrence)", got)
+	}
+	// a layout with an abbreviation Go does not know is refused, not UTC
+	abbr := strings.Replace(layoutFormat, `"02/01/2006 15:04:05", local: true`, `"02/01/2006 15:04:05 MST"`, 1)
+	st, _, err = readWith(t, "events", "unit,at,what\nu1,10/10/2026 13:00:00 CEST,connected\n", abbr, "hub-log", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Used != 0 || !strings.Contains(errorsText(st), "abbreviation") {
+		t.Errorf("used %d: %s", st.Used, errorsText(st))
+	}
+}
+
+// Defect 3: a list of columns is the first non-empty per row for the
+// event and status roles too, and values.ignore applies to whichever
+// column the value came from.
+func TestFirstNonEmptyValueColumnPerRow(t *testing.T) {
+	format := `  - name: two-cols
+    kind: events
+    columns: {device_id: dev, timestamp: ts, event: [state, status]}
+    values: {connect: [online], disconnect: [offline], ignore: [PING]}
+`
+	// 200+ rows where only status is filled would have made the sample
+	// pick status for the whole file; the rows after them use state.
+	var b strings.Builder
+	b.WriteString("dev,ts,state,status\n")
+	for i := range 250 {
+		b.WriteString("p" + strings.Repeat("x", i%3) + ",2026-10-10T10:00:00Z,,PING\n")
+	}
+	b.WriteString("a,2026-10-10T11:00:00Z,online,\n")
+	b.WriteString("a,2026-10-10T12:00:00Z,,offline\n")
+	st, d, err := readWith(t, "events", b.String(), format, "two-cols", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Used != 2 || st.IgnoredTotal() != 250 || st.SkippedTotal() != 0 {
+		t.Errorf("used %d ignored %d skipped %d: %s", st.Used, st.IgnoredTotal(), st.SkippedTotal(), errorsText(st))
+	}
+	if got := evs(t, d, "a"); !slices.Equal(got, []string{"11:00:00 C", "12:00:00 D"}) {
+		t.Errorf("a: %v", got)
+	}
+}
+
+// Defect 4: an id Excel turned into scientific notation is a bad row with
+// a message that says so; the devices it merged are never counted as one.
+func TestExcelMangledIDs(t *testing.T) {
+	csv := "device_id,shipped_at,customer_id\n3.56938E+14,2026-10-01,acme\n3,56938E+14,2026-10-01,acme\n356938035643809,2026-10-01,4.5E+11\n356938035643810,2026-10-01,acme\n"
+	st, d, err := readWith(t, "devices", strings.Replace(csv, "3,56938E+14", "\"3,56938E+14\"", 1), "", "", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Used != 1 || st.SkippedTotal() != 3 || d.Devices() != 1 {
+		t.Errorf("used %d skipped %d devices %d: %s", st.Used, st.SkippedTotal(), d.Devices(), errorsText(st))
+	}
+	for _, want := range []string{`device_id "3.56938E+14" in column device_id looks like a number Excel re-formatted`, `customer_id "4.5E+11"`, "export the column as text"} {
+		if !strings.Contains(errorsText(st), want) {
+			t.Errorf("errors lack %q:\n%s", want, errorsText(st))
+		}
+	}
+	if st.Skipped[RowKind{ExcelNumber, "device_id"}] != 2 {
+		t.Errorf("skipped %v", st.Skipped)
+	}
+	// an id with an e that is no number Excel wrote stays an id
+	for _, id := range []string{"1e10", "a3.5E+14", "35E+", "dev-1E+2x"} {
+		if excelID([]byte(id)) {
+			t.Errorf("%s taken for an Excel number", id)
+		}
+	}
+}
+
+// Defect 5: normalising values ignores separators inside words only:
+// "-1" is not "1" and "1.5" is not "15".
+func TestNormalizeKeepsNumbers(t *testing.T) {
+	for _, tt := range []struct{ a, b string }{{"-1", "1"}, {"1.5", "15"}, {"1_000", "1000"}, {"v1.2", "v12"}} {
+		if normalize(tt.a) == normalize(tt.b) {
+			t.Errorf("%q and %q normalise alike (%q)", tt.a, tt.b, normalize(tt.a))
+		}
+	}
+	for _, tt := range []struct{ a, b string }{{"Client.Connected", "clientconnected"}, {"TIMED_OUT", "timedout"}, {"already-installed", "Already Installed"}, {" 1 ", "1"}} {
+		if normalize(tt.a) != normalize(tt.b) {
+			t.Errorf("%q (%q) and %q (%q) differ", tt.a, normalize(tt.a), tt.b, normalize(tt.b))
+		}
+	}
+	st, d, err := readWith(t, "events", "device_id,timestamp,event\na,2026-10-10T11:00:00Z,1\na,2026-10-10T12:00:00Z,-1\n", "", "", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Used != 1 || !strings.Contains(errorsText(st), `unknown event value "-1"`) {
+		t.Errorf("used %d: %s", st.Used, errorsText(st))
+	}
+	if got := evs(t, d, "a"); !slices.Equal(got, []string{"11:00:00 C"}) {
+		t.Errorf("a: %v", got)
+	}
+}
+
+// Defect 6: with second-resolution logs, a connect and a disconnect in
+// the same second. By time alone the disconnect comes first (and is
+// counted, for a warning); with order: file the rows' order decides.
+func TestOrderFile(t *testing.T) {
+	csv := "device_id,timestamp,event\ns,2026-10-10T11:00:00Z,connected\ns,2026-10-10T12:00:00Z,connected\ns,2026-10-10T12:00:00Z,disconnected\n"
+	_, d, err := readWith(t, "events", csv, "", "", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := evs(t, d, "s"); !slices.Equal(got, []string{"11:00:00 C", "12:00:00 D", "12:00:00 C"}) || d.SameInstant != 1 {
+		t.Errorf("by time: %v, same instant %d", got, d.SameInstant)
+	}
+	_, d, err = readWith(t, "events", csv, "", "", "", "file")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := evs(t, d, "s"); !slices.Equal(got, []string{"11:00:00 C", "12:00:00 C", "12:00:00 D"}) || d.SameInstant != 0 {
+		t.Errorf("order: file: %v, same instant %d", got, d.SameInstant)
+	}
+	// the format may say it too
+	format := `  - name: second-log
+    kind: events
+    columns: {device_id: device_id, timestamp: timestamp, event: event}
+    order: file
+`
+	_, d, err = readWith(t, "events", csv, format, "second-log", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := evs(t, d, "s"); !slices.Equal(got, []string{"11:00:00 C", "12:00:00 C", "12:00:00 D"}) {
+		t.Errorf("format order: file: %v", got)
+	}
+}
+
+// Defect 9: Mender's device deployment statuses count as Mender's own
+// statistics group them.
+func TestMenderStatuses(t *testing.T) {
+	for status, want := range map[string]int{
+		"success": OTASuccess, "already-installed": OTASuccess, "noartifact": OTASuccess,
+		"failure": OTAFailure, "aborted": OTAFailure, "decommissioned": OTAFailure,
+		"pending": OTAPending, "downloading": OTAPending, "installing": OTAPending, "rebooting": OTAPending, "pause_before_installing": OTAPending,
+	} {
+		if got, ok := ParseOTAStatus([]byte(status)); !ok || got != want {
+			t.Errorf("%s = %d %v, want %d", status, got, ok, want)
+		}
+	}
+}
