@@ -161,7 +161,7 @@ func Bind(f *Format, path string, header []string, mapping map[string]string, lo
 		}
 		switch {
 		case f.snapshot && r == roleTimestamp:
-		case f.snapshot && r == roleJob:
+		case (f.snapshot || f.jobFromFile) && r == roleJob:
 			// the deployment is the file: name it after the file
 			b.job = []byte(strings.TrimSuffix(strings.TrimSuffix(filepath.Base(path), ".gz"), filepath.Ext(strings.TrimSuffix(filepath.Base(path), ".gz"))))
 		default:

@@ -97,12 +97,13 @@ type Format struct {
 	layoutZoned bool
 	local       bool
 	// zone is the zone the format says its zone-less times are in.
-	zone     *time.Location
-	comment  string
-	tables   bool
-	snapshot bool
-	seqReset int64 // µs; 0: none
-	spec     planfile.FormatSpec
+	zone        *time.Location
+	comment     string
+	tables      bool
+	snapshot    bool
+	jobFromFile bool
+	seqReset    int64 // µs; 0: none
+	spec        planfile.FormatSpec
 }
 
 // SignatureText is the signature as written, for listings.
@@ -168,7 +169,7 @@ func CompileFormats(file string, list []planfile.FormatSpec, builtin []*Format) 
 			continue // the decoder reported the kind
 		}
 		f := &Format{Name: spec.Name, Title: spec.Title, Kind: spec.Kind, Notes: spec.Notes, spec: spec,
-			comment: spec.Comment, tables: spec.Tables, snapshot: spec.Snapshot}
+			comment: spec.Comment, tables: spec.Tables, snapshot: spec.Snapshot, jobFromFile: spec.JobFromFile}
 		for _, alts := range spec.Signature {
 			f.signature = append(f.signature, normalizeAll(alts))
 		}
@@ -212,7 +213,12 @@ func CompileFormats(file string, list []planfile.FormatSpec, builtin []*Format) 
 					errorf(re.Pos, "extract.%s: the group (?P<%s>…) is not a role of %s input (its roles: %s)", name, gname, article(string(spec.Kind)), roleList(roles))
 					continue
 				}
-				le.groups = append(le.groups, roleGroup{role: r, group: g})
+				k := slices.IndexFunc(le.groups, func(rg roleGroups) bool { return rg.role == r })
+				if k < 0 {
+					le.groups = append(le.groups, roleGroups{role: r})
+					k = len(le.groups) - 1
+				}
+				le.groups[k].groups = append(le.groups[k].groups, g)
 			}
 			if len(le.groups) == 0 {
 				errorf(re.Pos, "extract.%s: %q names no role; name each group after the role it holds, e.g. (?P<device_id>\\S+); or key the pattern by a role (%s) to extract from that role's column", name, clip(re.String(), 80), roleList(roles))
@@ -254,7 +260,7 @@ func CompileFormats(file string, list []planfile.FormatSpec, builtin []*Format) 
 			if len(f.columns[r]) > 0 || len(f.fallback[r]) > 0 || f.derives(r) {
 				continue
 			}
-			optional := spec.Snapshot && (r == roleTimestamp || r == roleJob)
+			optional := spec.Snapshot && r == roleTimestamp || (spec.Snapshot || spec.JobFromFile) && r == roleJob
 			if !optional {
 				errorf(colPos, "columns: missing %s, which %s input needs (its required roles: %s)", roleNames[r], article(string(spec.Kind)), roleList(roles[:requiredRoles[spec.Kind]]))
 			}
@@ -470,7 +476,7 @@ func CheckFormats(file string, formats []planfile.FormatSpec) diag.List {
 // from a JSON field.
 func (f *Format) derives(r int) bool {
 	for _, le := range f.lines {
-		if slices.ContainsFunc(le.groups, func(g roleGroup) bool { return g.role == r }) {
+		if slices.ContainsFunc(le.groups, func(g roleGroups) bool { return g.role == r }) {
 			return true
 		}
 	}
@@ -478,14 +484,18 @@ func (f *Format) derives(r int) bool {
 }
 
 // lineExtract reads several roles from one column: each named group of
-// the pattern is a role.
+// the pattern is a role; a role may name several groups (alternatives),
+// of which the first that matched gives its value.
 type lineExtract struct {
 	col, display string
 	re           *regexp.Regexp
-	groups       []roleGroup
+	groups       []roleGroups
 }
 
-type roleGroup struct{ role, group int }
+type roleGroups struct {
+	role   int
+	groups []int
+}
 
 // jsonExtract reads roles from fields of a JSON column.
 type jsonExtract struct {

@@ -68,7 +68,8 @@ func TestFormatSamples(t *testing.T) {
 		named    bool // the format has no signature: the input names it
 		counts   counts
 		events   map[string][]string
-		ota      map[string]int // device → final class, job fw-2.5.0 unless otaJob
+		ota      map[string]int      // device → final class, job fw-2.5.0 unless otaJob
+		activity map[string][]string // device → "HH:MM:SS[.ffffff]" on the day
 		otaJob   string
 	}{
 		// Ordered by versionNumber: drip-000102's reconnect (v8 at 12:00:00)
@@ -119,6 +120,24 @@ func TestFormatSamples(t *testing.T) {
 			events: map[string][]string{"drip-000601": {"11:00:00 C", "12:00:00 D"}}},
 		{file: "grafana-excel.csv", kind: "events", format: "grafana-csv", named: true, counts: counts{2, 2, 0, 0, 0},
 			events: map[string][]string{"drip-000601": {"11:00:00 C", "12:00:00 D"}}},
+		// valve-01 connects again at 12:00:00 (a new connection); the broker
+		// then closes the old one (takenover at 12:00:00.42): ignored, so
+		// valve-01 stays connected until 13:00.
+		{file: "emqx-client-events.csv", kind: "events", format: "emqx-client-events", counts: counts{6, 5, 1, 0, 0},
+			events: map[string][]string{"valve-01": {"11:00:00 C", "12:00:00 C", "13:00:00 D"}, "valve-02": {"11:00:00 C", "11:30:00 D"}}},
+		// Mender's own grouping; the job is the file's name.
+		{file: "mender-deployment-devices.csv", kind: "ota", format: "mender-deployment-devices", counts: counts{7, 7, 0, 0, 0}, otaJob: "mender-deployment-devices",
+			ota: map[string]int{"5f1a2b3c4d5e6f7081920a01": OTASuccess, "5f1a2b3c4d5e6f7081920a02": OTASuccess, "5f1a2b3c4d5e6f7081920a03": OTASuccess,
+				"5f1a2b3c4d5e6f7081920a04": OTAFailure, "5f1a2b3c4d5e6f7081920a05": OTAFailure, "5f1a2b3c4d5e6f7081920a06": OTAFailure, "5f1a2b3c4d5e6f7081920a07": OTAPending}},
+		// Only the active key: true 11:00, false 13:00; three other keys
+		// ignored.
+		{file: "thingsboard-telemetry.csv", kind: "events", format: "thingsboard-telemetry", counts: counts{5, 2, 3, 0, 0},
+			events: map[string][]string{"meter-01": {"11:00:00 C", "13:00:00 D"}}},
+		{file: "chirpstack-up.csv", kind: "activity", format: "chirpstack-up", counts: counts{3, 3, 0, 0, 0},
+			activity: map[string][]string{"0004a30b001c2f01": {"11:00:00.123456", "11:15:00.5"}, "0004a30b001c2f02": {"11:02:00"}}},
+		// received_at to the nanosecond, kept to the µs
+		{file: "tts-uplinks.csv", kind: "activity", format: "tts-uplinks", counts: counts{3, 3, 0, 0, 0},
+			activity: map[string][]string{"eui-0004a30b001c2f01": {"11:00:00.123456", "11:15:00.987654"}, "eui-0004a30b001c2f02": {"11:02:00"}}},
 		// 13:45:00.25+01:45 is 12:00:00.25 UTC.
 		{file: "postgres-copy.csv", kind: "events", format: "generic", counts: counts{2, 2, 0, 0, 0},
 			events: map[string][]string{"drip-000701": {"11:00:00 C", "12:00:00.25 D"}}},
@@ -148,6 +167,15 @@ func TestFormatSamples(t *testing.T) {
 			for id, want := range tt.events {
 				if got := evs(t, d, id); !slices.Equal(got, want) {
 					t.Errorf("%s: events %q, want %q", id, got, want)
+				}
+			}
+			for id, want := range tt.activity {
+				var got []string
+				for _, us := range d.DeviceActivity(id) {
+					got = append(got, time.UnixMicro(us).UTC().Format("15:04:05.999999"))
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("%s: activity %q, want %q", id, got, want)
 				}
 			}
 			job := cmpOr(tt.otaJob, "fw-2.5.0")

@@ -109,9 +109,12 @@ func (b *Binding) prepare(fields [][]byte) (row [][]byte, status int, kind RowKi
 		if m == nil {
 			return nil, rowIgnored, kind, b.Header[b.lineSrc[k]] + " not matching the extract pattern"
 		}
-		for _, g := range le.groups {
-			if m[2*g.group] >= 0 {
-				row[next] = v[m[2*g.group]:m[2*g.group+1]]
+		for _, rg := range le.groups {
+			for _, g := range rg.groups {
+				if m[2*g] >= 0 {
+					row[next] = v[m[2*g]:m[2*g+1]]
+					break
+				}
 			}
 			next++
 		}

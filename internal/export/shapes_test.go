@@ -242,3 +242,94 @@ func TestMenderStatuses(t *testing.T) {
 		}
 	}
 }
+
+// TestUserFormatShapes reads exports nobody built in, each in its real
+// shape, with the formats in testdata/userformats/formats.yaml: every key
+// of the format language a repo may write is used by one of them, and
+// each gives the events worked out by hand in the comments.
+func TestUserFormatShapes(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("testdata", "userformats", "formats.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var indented strings.Builder
+	for line := range strings.Lines(string(src)) {
+		indented.WriteString("  " + line)
+	}
+	for _, tt := range []struct {
+		file, format string
+		kind         planfile.InputKind
+		used, ignored, skipped int
+		events       map[string][]string
+		want         string // an error a skipped row names
+	}{
+		// extract with named groups from @message; the subscribe line does
+		// not match: ignored. @timestamp is UTC (time.zone).
+		{"hivemq-log.csv", "hivemq-log", "events", 2, 1, 0, map[string][]string{"sensor-1": {"11:00:00 C", "12:30:00 D"}}, ""},
+		// json fields, a number as the time (epoch s 1791630600 = 11:10),
+		// OFFLINE_LOW_BATTERY by re:^OFFLINE; the truncated JSON is a bad
+		// row naming its column.
+		{"pubsub-bigquery.csv", "pubsub-bigquery", "events", 3, 0, 1, map[string][]string{"valve-7": {"11:00:00 C", "12:00:00 D"}, "valve-8": {"11:10:00 C"}},
+			"column data: \"{truncated\" is not a JSON object"},
+		// two filter conditions (a regex on entity_id, unavailable dropped),
+		// short rows padded, the device extracted from the entity id
+		{"home-assistant-history.csv", "home-assistant-history", "events", 3, 2, 0, map[string][]string{"valve_kitchen": {"11:00:00 C", "12:00:00 D"}, "valve_garage": {"11:15:00 C"}}, ""},
+		// infinity and \N are no value: in service
+		{"timescale-devices.csv", "timescale-devices", "devices", 3, 0, 0, nil, ""},
+	} {
+		t.Run(tt.file, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join("testdata", "userformats", tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			named := "" // detected by its signature
+			if tt.kind == "devices" {
+				named = tt.format // a generic header: the input names it
+			}
+			st, d, err := readWith(t, tt.kind, string(data), indented.String(), named, "", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Format != tt.format || st.Detected == (named != "") {
+				t.Errorf("format %s (detected %v), want %s", st.Format, st.Detected, tt.format)
+			}
+			if st.Used != tt.used || st.IgnoredTotal() != tt.ignored || st.SkippedTotal() != tt.skipped {
+				t.Errorf("used %d ignored %d skipped %d, want %d %d %d: %v %s", st.Used, st.IgnoredTotal(), st.SkippedTotal(), tt.used, tt.ignored, tt.skipped, st.Ignored, errorsText(st))
+			}
+			if tt.want != "" && !strings.Contains(errorsText(st), tt.want) {
+				t.Errorf("errors lack %q: %s", tt.want, errorsText(st))
+			}
+			for id, want := range tt.events {
+				if got := evs(t, d, id); !slices.Equal(got, want) {
+					t.Errorf("%s: %q, want %q", id, got, want)
+				}
+			}
+		})
+	}
+	// without null:, PostgreSQL's infinity is no timestamp
+	data, _ := os.ReadFile(filepath.Join("testdata", "userformats", "timescale-devices.csv"))
+	st, _, err := readWith(t, "devices", string(data), "", "", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.SkippedTotal() != 2 || !strings.Contains(errorsText(st), `unparseable retired_at "infinity"`) {
+		t.Errorf("skipped %d: %s", st.SkippedTotal(), errorsText(st))
+	}
+}
+
+// TestSessionsEndOnlyTheirOwn: an AWS lifecycle export with session
+// identifiers and no versionNumber. The broker closes the old session
+// (DUPLICATE_CLIENTID) 3 s after the device connected again: that
+// disconnect names the old session and ends nothing.
+func TestSessionsEndOnlyTheirOwn(t *testing.T) {
+	st, d, err := readSample(t, "events", "aws-iot-lifecycle-sessions.csv", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Format != "aws-iot-lifecycle" || d.StaleDisconnects != 1 {
+		t.Errorf("format %s, stale %d", st.Format, d.StaleDisconnects)
+	}
+	if got := evs(t, d, "drip-000901"); !slices.Equal(got, []string{"11:00:00 C", "12:00:00 C", "14:00:00 D"}) {
+		t.Errorf("events %q", got)
+	}
+}

@@ -62,6 +62,9 @@ type FormatSpec struct {
 	// Snapshot: rows carry no timestamp; each is a final state as the
 	// export was taken, counted in any window.
 	Snapshot bool `yaml:"snapshot"`
+	// JobFromFile: the export is one deployment's devices; without a job
+	// column, the job is the file's name (a snapshot's job always is).
+	JobFromFile bool `yaml:"job_from_file"`
 	// Notes is shown by --list-formats.
 	Notes string `yaml:"notes"`
 	Pos   Pos    `yaml:"-"`

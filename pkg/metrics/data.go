@@ -785,6 +785,16 @@ func (d *Data) DeviceEvents(id string) []Event {
 	return out
 }
 
+// DeviceActivity returns a device's activity times in order (µs).
+func (d *Data) DeviceActivity(id string) []int64 {
+	d.sort()
+	i, ok := d.devices.Lookup(id)
+	if !ok {
+		return nil
+	}
+	return slices.Clone(d.activity[i])
+}
+
 // OTAState returns the final status class of a device's job execution.
 func (d *Data) OTAState(id, job string) (class int, ok bool) {
 	i, ok1 := d.devices.Lookup(id)
