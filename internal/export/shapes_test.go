@@ -257,11 +257,11 @@ func TestUserFormatShapes(t *testing.T) {
 		indented.WriteString("  " + line)
 	}
 	for _, tt := range []struct {
-		file, format string
-		kind         planfile.InputKind
+		file, format           string
+		kind                   planfile.InputKind
 		used, ignored, skipped int
-		events       map[string][]string
-		want         string // an error a skipped row names
+		events                 map[string][]string
+		want                   string // an error a skipped row names
 	}{
 		// extract with named groups from @message; the subscribe line does
 		// not match: ignored. @timestamp is UTC (time.zone).
