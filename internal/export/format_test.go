@@ -39,9 +39,17 @@ func readSample(t *testing.T, kind planfile.InputKind, file, tz string) (*Stats,
 // readSampleAs reads a sample with a named format ("": detected).
 func readSampleAs(t *testing.T, kind planfile.InputKind, file, tz, format string) (*Stats, *metrics.Data, error) {
 	t.Helper()
+	return ingestFile(t, kind, filepath.Join("testdata", "formats", file), nil, format, tz, "")
+}
+
+// ingestFile reads one file as an input of kind over all time, with
+// formats (nil: the built-in ones), a named format ("": detected), a zone
+// and an order ("": none given), and freezes the data.
+func ingestFile(t *testing.T, kind planfile.InputKind, path string, formats *Formats, format, tz, order string) (*Stats, *metrics.Data, error) {
+	t.Helper()
 	d := metrics.NewData()
-	g := &Ingest{Data: d, Window: metrics.Window{From: 0, To: math.MaxInt64 / 4}, UseUntil: math.MaxInt64 / 4}
-	in := Input{Kind: kind, Path: filepath.Join("testdata", "formats", file), Format: format}
+	g := &Ingest{Data: d, Formats: formats, Window: metrics.Window{From: 0, To: math.MaxInt64 / 4}, UseUntil: math.MaxInt64 / 4}
+	in := Input{Kind: kind, Path: path, Format: format, Order: order}
 	if tz != "" {
 		loc, err := planfile.LoadZone(tz)
 		if err != nil {

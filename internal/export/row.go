@@ -208,3 +208,6 @@ func tsRoleOf(kind planfile.InputKind) int {
 	}
 	return roleTimestamp
 }
+
+// TimeRole names the role that times the rows of a kind of input.
+func TimeRole(kind planfile.InputKind) string { return roleNames[tsRoleOf(kind)] }

@@ -1,7 +1,6 @@
 package export
 
 import (
-	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -35,21 +34,7 @@ func readWith(t *testing.T, kind planfile.InputKind, csv, formatsYAML, format, t
 	if err := os.WriteFile(path, []byte(csv), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	d := metrics.NewData()
-	g := &Ingest{Data: d, Formats: NewFormats(own), Window: metrics.Window{From: 0, To: math.MaxInt64 / 4}, UseUntil: math.MaxInt64 / 4}
-	in := Input{Kind: kind, Path: path, Format: format, Order: order}
-	if tz != "" {
-		loc, err := planfile.LoadZone(tz)
-		if err != nil {
-			t.Fatal(err)
-		}
-		in.Zone, in.ZoneName = loc, tz
-	}
-	st, err := g.Read(in)
-	if err == nil {
-		d.Freeze()
-	}
-	return st, d, err
+	return ingestFile(t, kind, path, NewFormats(own), format, tz, order)
 }
 
 func errorsText(st *Stats) string {

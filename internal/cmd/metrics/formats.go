@@ -104,7 +104,7 @@ func checkJoins(data *metrics.Data, out *Outcome) {
 	for _, st := range out.stats {
 		if st.ZonelessUTC > 0 {
 			out.Problems.Warnf(diag.Row, st.Path, 0, 0, "%s timestamps of %s have no zone (e.g. %q, column %s) and were read as UTC; if they are local times, name their zone with tz: in iotpm.yaml or --tz %s=ZONE (tz: UTC says they are UTC and silences this)",
-				render.Number(float64(st.ZonelessUTC), 0), st.Kind, st.ZonelessExample, st.Columns[zoneRole(st.Kind)], st.Kind)
+				render.Number(float64(st.ZonelessUTC), 0), st.Kind, st.ZonelessExample, st.Columns[export.TimeRole(st.Kind)], st.Kind)
 		}
 	}
 	devices := byKind[planfile.KindDevices]
@@ -133,17 +133,6 @@ func checkJoins(data *metrics.Data, out *Outcome) {
 				render.Number(float64(j.Unknown), 0), render.Number(float64(j.IDs), 0), what, j.Input, devices.Path, clipID(j.SampleUnknown))
 		}
 	}
-}
-
-// zoneRole is the role that times an input's rows.
-func zoneRole(kind planfile.InputKind) string {
-	switch kind {
-	case planfile.KindDevices:
-		return "shipped_at"
-	case planfile.KindTickets:
-		return "created_at"
-	}
-	return "timestamp"
 }
 
 func clipID(s string) string {
