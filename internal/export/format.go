@@ -90,6 +90,7 @@ type Format struct {
 	// vocabText is the vocabulary, for messages.
 	vocabText string
 	null      map[string]bool // lower-cased cells that mean no value
+	nullMax   int             // the longest null token: longer cells are never one
 	shortPad  bool
 	fileOrder bool
 	layout    string
@@ -253,7 +254,9 @@ func CompileFormats(file string, list []planfile.FormatSpec, builtin []*Format) 
 		if len(spec.Null) > 0 {
 			f.null = map[string]bool{}
 			for _, v := range spec.Null {
-				f.null[strings.ToLower(strings.TrimSpace(v))] = true
+				tok := strings.ToLower(strings.TrimSpace(v))
+				f.null[tok] = true
+				f.nullMax = max(f.nullMax, len(tok))
 			}
 		}
 		for _, r := range roles[:requiredRoles[spec.Kind]] {

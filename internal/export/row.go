@@ -97,7 +97,7 @@ func (b *Binding) prepare(fields [][]byte) (row [][]byte, status int, kind RowKi
 	clear(row[n:])
 	if f.null != nil {
 		for i, v := range row[:len(b.Header)] {
-			if len(v) > 0 && len(v) <= 16 && f.null[string(bytes.ToLower(bytes.TrimSpace(v)))] {
+			if t := bytes.TrimSpace(v); len(t) > 0 && len(t) <= f.nullMax && f.null[string(bytes.ToLower(t))] {
 				row[i] = nil
 			}
 		}

@@ -291,6 +291,15 @@ func TestUserFormatShapes(t *testing.T) {
 			}
 		})
 	}
+	// a token of any length, blanks around it
+	st0, _, err := readWith(t, "devices", "device_id,shipped_at,retired_at\nm-1,2026-09-01,  still-in-service-today  \n", `  - name: long-null
+    kind: devices
+    columns: {device_id: device_id, shipped_at: shipped_at, retired_at: retired_at}
+    null: [still-in-service-today]
+`, "long-null", "", "")
+	if err != nil || st0.Used != 1 {
+		t.Errorf("a long null token: used %v, err %v", st0, err)
+	}
 	// without null:, PostgreSQL's infinity is no timestamp
 	data, _ := os.ReadFile(filepath.Join("testdata", "userformats", "timescale-devices.csv"))
 	st, _, err := readWith(t, "devices", string(data), "", "", "", "")
