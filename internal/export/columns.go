@@ -293,6 +293,22 @@ func (b *Binding) field(row [][]byte, r int) []byte {
 	return v
 }
 
+// rowColumn names the column a row's value of role r comes from: with a
+// list of columns, the first non-empty one (the first when all are empty),
+// so a message points at the cell that is wrong.
+func (b *Binding) rowColumn(row [][]byte, r int) string {
+	cols := b.cols[r]
+	if len(cols) == 0 {
+		return ""
+	}
+	for _, i := range cols {
+		if i < len(row) && len(row[i]) > 0 {
+			return b.columnName(i, r)
+		}
+	}
+	return b.columnName(cols[0], r)
+}
+
 // boundCondition is a filter condition bound to header columns.
 type boundCondition struct {
 	cond *condition

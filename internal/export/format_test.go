@@ -359,10 +359,10 @@ func TestExcelReformattedTimestamps(t *testing.T) {
 		"1.79058E+12":      "looks like a number Excel re-formatted",
 		"10.10.2026 12:00": "looks like a date Excel re-formatted",
 		"01.09.2026":       "looks like a date Excel re-formatted",
-		"soon":             "unparseable timestamp",
+		"soon":             `unparseable timestamp "soon" (column at, format acme): expected`,
 	} {
 		_, err := ParseTimestamp([]byte(in))
-		if msg := timestampProblem("timestamp", []byte(in), err); !strings.Contains(msg, want) {
+		if msg := timestampProblem("timestamp", "at", "acme", []byte(in), err); !strings.Contains(msg, want) {
 			t.Errorf("%s: %s", in, msg)
 		}
 	}
@@ -445,39 +445,89 @@ func TestUserFormats(t *testing.T) {
 }
 
 // FuzzIngest reads arbitrary bytes as every kind of input, detected and
-// with each built-in format named: never a panic, and every row accounted
-// for.
+// with each built-in format and each example user format named (their
+// json, extract, filter, null and short_rows paths): never a panic, and
+// every row accounted for. Every sample is a seed.
 func FuzzIngest(f *testing.F) {
-	for _, name := range []string{"aws-iot-lifecycle.csv", "particle-events.csv", "influxdb-annotated.csv", "azure-log-analytics-portal.csv", "grafana-excel.csv", "azure-device-update.csv"} {
-		data, err := os.ReadFile(filepath.Join("testdata", "formats", name))
-		if err != nil {
-			f.Fatal(err)
+	for _, dir := range []string{"formats", "userformats"} {
+		samples, err := filepath.Glob(filepath.Join("testdata", dir, "*.csv"))
+		if err != nil || len(samples) == 0 {
+			f.Fatalf("no samples in %s: %v", dir, err)
 		}
-		f.Add(data)
+		for _, name := range samples {
+			data, err := os.ReadFile(name)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(data)
+		}
 	}
 	f.Add([]byte("id,time,status\n1,2026-10-10,online\n\n,x,y\n"))
+	src, err := os.ReadFile(filepath.Join("testdata", "userformats", "formats.yaml"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	var cfg planfile.ConfigFile
+	if diags := planfile.Decode("formats.yaml", []byte("formats:\n"+indent(string(src))), &cfg); diags.HasErrors() {
+		f.Fatal(diags)
+	}
+	own, diags := CompileFormats("formats.yaml", cfg.Formats, Builtins())
+	if diags.HasErrors() {
+		f.Fatal(diags)
+	}
+	formats := NewFormats(own)
+	names := []string{""}
+	for _, ff := range append(Builtins(), own...) {
+		if !slices.Contains(names, ff.Name) {
+			names = append(names, ff.Name)
+		}
+	}
+	// every (kind, format) pair a user can name, events also in file order
+	type read struct {
+		kind          planfile.InputKind
+		format, order string
+	}
+	var reads []read
+	for _, kind := range planfile.InputKinds {
+		for _, format := range names {
+			if _, err := formats.Lookup(kind, format); format != "" && err != nil {
+				continue
+			}
+			reads = append(reads, read{kind, format, ""})
+			if kind == planfile.KindEvents {
+				reads = append(reads, read{kind, format, "file"})
+			}
+		}
+	}
+	berlin, _ := time.LoadLocation("Europe/Berlin")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		path := filepath.Join(t.TempDir(), "in.csv")
 		if err := os.WriteFile(path, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		berlin, _ := time.LoadLocation("Europe/Berlin")
-		for _, kind := range planfile.InputKinds {
-			for _, format := range []string{"", "generic", "particle-events", "influxdb-annotated", "aws-iot-jobs", "azure-device-update", "grafana-csv"} {
-				d := metrics.NewData()
-				g := &Ingest{Data: d, Window: metrics.Window{From: 0, To: math.MaxInt64 / 4}, UseUntil: math.MaxInt64 / 4}
-				st, err := g.Read(Input{Kind: kind, Path: path, Format: format, Zone: berlin})
-				if err != nil {
-					continue
-				}
-				if st.Used+st.Outside+st.SkippedTotal()+st.IgnoredTotal() != st.Read {
-					t.Fatalf("%s/%s: read %d ≠ used %d + outside %d + skipped %d + ignored %d", kind, format, st.Read, st.Used, st.Outside, st.SkippedTotal(), st.IgnoredTotal())
-				}
-				d.Freeze()
-				d.Joins()
+		for _, r := range reads {
+			d := metrics.NewData()
+			g := &Ingest{Data: d, Formats: formats, Window: metrics.Window{From: 0, To: math.MaxInt64 / 4}, UseUntil: math.MaxInt64 / 4}
+			st, err := g.Read(Input{Kind: r.kind, Path: path, Format: r.format, Zone: berlin, ZoneName: "Europe/Berlin", Order: r.order})
+			if err != nil {
+				continue
 			}
+			if st.Used+st.Outside+st.SkippedTotal()+st.IgnoredTotal() != st.Read {
+				t.Fatalf("%s/%s: read %d ≠ used %d + outside %d + skipped %d + ignored %d", r.kind, r.format, st.Read, st.Used, st.Outside, st.SkippedTotal(), st.IgnoredTotal())
+			}
+			d.Freeze()
+			d.Joins()
 		}
 	})
+}
+
+// indent indents every line of s by two spaces (a list under a key).
+func indent(s string) string {
+	var b strings.Builder
+	for line := range strings.Lines(s) {
+		b.WriteString("  " + line)
+	}
+	return b.String()
 }
 
 // TestSignaturesAreDistinctive: every built-in signature names a column

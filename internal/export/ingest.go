@@ -315,7 +315,7 @@ func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, line int, bad func(
 		if v := trimSpace(b.field(fields, roleRetired)); len(v) > 0 {
 			var err error
 			if retired, err = b.timestamp(v); err != nil {
-				bad(RowKind{BadTimestamp, "retired_at"}, timestampProblem("retired_at", v, err))
+				bad(RowKind{BadTimestamp, "retired_at"}, optionalTimestampProblem("retired_at", b.Column("retired_at"), b.Format.Name, v, err))
 				return
 			}
 		}

@@ -189,6 +189,9 @@ func OpenLimited(path string, delim byte, maxExpansion int) (*Reader, error) {
 	r := &Reader{Path: path, closers: []io.Closer{f}, size: info.Size(), next: 1}
 	r.counter = &countingReader{r: f}
 	var src io.Reader = r.counter
+	// a small file needs no 1 MiB buffer (zeroing it dominated reading
+	// many small files); one larger than the file reads it in one go
+	bufSize := int(min(max(info.Size()+1, 4<<10), 1<<20))
 	if strings.HasSuffix(strings.ToLower(path), ".gz") {
 		gz, err := gzip.NewReader(bufio.NewReaderSize(r.counter, 1<<16))
 		if err != nil {
@@ -204,8 +207,9 @@ func OpenLimited(path string, delim byte, maxExpansion int) (*Reader, error) {
 		}
 		r.limit = &expansionLimit{r: gz, left: max(64<<20, int64(maxExpansion)*info.Size()), path: path, ratio: maxExpansion}
 		src = r.limit
+		bufSize = 1 << 20
 	}
-	if err := r.init(src, delim); err != nil {
+	if err := r.init(src, delim, bufSize); err != nil {
 		r.Close()
 		return nil, err
 	}
@@ -215,11 +219,11 @@ func OpenLimited(path string, delim byte, maxExpansion int) (*Reader, error) {
 // NewReader reads a CSV export from src, for tests and stdin.
 func NewReader(path string, src io.Reader, delim byte) (*Reader, error) {
 	r := &Reader{Path: path, next: 1}
-	return r, r.init(src, delim)
+	return r, r.init(src, delim, 1<<20)
 }
 
-func (r *Reader) init(src io.Reader, delim byte) error {
-	r.br = bufio.NewReaderSize(src, 1<<20)
+func (r *Reader) init(src io.Reader, delim byte, bufSize int) error {
+	r.br = bufio.NewReaderSize(src, bufSize)
 	head, _ := r.br.Peek(4)
 	switch {
 	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):

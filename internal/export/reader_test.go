@@ -198,8 +198,8 @@ func TestBadRowsWithLines(t *testing.T) {
 	}
 	p := st.Path
 	want := []string{
-		p + `:3: unparseable timestamp "multi\nline" (expected ISO 8601 or epoch s/ms/µs/ns)`,
-		p + `:5: unparseable timestamp "yesterday" (expected ISO 8601 or epoch s/ms/µs/ns)`,
+		p + `:3: unparseable timestamp "multi\nline" (format generic): expected ISO 8601 or epoch s/ms/µs/ns`,
+		p + `:5: unparseable timestamp "yesterday" (format generic): expected ISO 8601 or epoch s/ms/µs/ns`,
 		p + `:6: unknown event value "rebooting" in column eventType (format generic: connected/online, disconnected/offline, …)`,
 		p + `:7: has 2 fields; the header has 3`,
 		p + `:8: empty device_id (clientId)`,

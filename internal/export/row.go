@@ -61,7 +61,7 @@ func (b *Binding) decode(fields [][]byte, out *decoded) (status int, kind RowKin
 		v := b.field(fields, tsRole)
 		ts, zoneless, err := b.timestampZ(v)
 		if err != nil {
-			return rowBad, RowKind{BadTimestamp, roleNames[tsRole]}, timestampProblem(roleNames[tsRole], v, err)
+			return rowBad, RowKind{BadTimestamp, roleNames[tsRole]}, timestampProblem(roleNames[tsRole], b.rowColumn(fields, tsRole), f.Name, v, err)
 		}
 		out.ts, out.zonelessUTC = ts, zoneless
 	}
@@ -70,7 +70,7 @@ func (b *Binding) decode(fields [][]byte, out *decoded) (status int, kind RowKin
 		v := b.field(fields, vr)
 		c, ok := b.classify(v)
 		if !ok {
-			return rowBad, RowKind{UnknownValue, roleNames[vr]}, fmt.Sprintf("unknown %s value %q in column %s (format %s: %s)", roleNames[vr], clip(string(v), 80), b.Column(roleNames[vr]), f.Name, b.vocabulary())
+			return rowBad, RowKind{UnknownValue, roleNames[vr]}, fmt.Sprintf("unknown %s value %q in column %s (format %s: %s)", roleNames[vr], clip(string(v), 80), b.rowColumn(fields, vr), f.Name, b.vocabulary())
 		}
 		if c == valueIgnored {
 			return rowIgnored, kind, fmt.Sprintf("%s %s", roleNames[vr], clip(normalize(string(v)), 40))

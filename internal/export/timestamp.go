@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"strings"
 	"time"
 )
 
@@ -266,21 +267,54 @@ var (
 	excelDateRE   = regexp.MustCompile(`^\s*[0-9]{1,2}[./][0-9]{1,2}[./][0-9]{2,4}(\s+[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?)?\s*$`)
 )
 
-// timestampProblem says why a value is not a timestamp, and what to do
-// when it is one a spreadsheet re-formatted.
-func timestampProblem(role string, v []byte, err error) string {
-	q := fmt.Sprintf("%q", clip(string(v), 80))
+// timestampProblem says why a value of a role's column is not a
+// timestamp, and what to do: name the zone, export without a
+// spreadsheet's re-formatting, or declare a no-value token.
+func timestampProblem(role, column, format string, v []byte, err error) string {
+	where := fmt.Sprintf("%s %q (format %s)", role, clip(string(v), 80), format)
+	if column != "" && column != role {
+		where = fmt.Sprintf("%s %q (column %s, format %s)", role, clip(string(v), 80), column, format)
+	}
 	switch {
 	case errors.Is(err, errZoneless):
-		return fmt.Sprintf("%s %s has no zone and this format's times are local: name the zone with tz: in iotpm.yaml or --tz KIND=ZONE (e.g. Europe/Berlin, or UTC)", role, q)
+		return where + " has no zone and this format's times are local: name the zone with tz: in iotpm.yaml or --tz KIND=ZONE (e.g. Europe/Berlin, or UTC)"
 	case errors.Is(err, errAbbreviation):
-		return fmt.Sprintf("%s %s names its zone by an abbreviation, which does not say the offset: use a layout with a numeric offset (-07:00), or drop the zone from the layout and name it with tz:", role, q)
+		return where + " names its zone by an abbreviation, which does not say the offset: use a layout with a numeric offset (-07:00), or drop the zone from the layout and name it with tz:"
 	case errors.Is(err, errSkipped):
-		return fmt.Sprintf("%s %s is %s", role, q, errSkipped)
+		return where + " is " + errSkipped.Error()
 	case excelNumberRE.Match(v):
-		return fmt.Sprintf("%s %s looks like a number Excel re-formatted (its digits are lost); export the column as text, or use the platform's CSV as it is", role, q)
+		return where + " looks like a number Excel re-formatted (its digits are lost); export the column as text, or use the platform's CSV as it is"
 	case excelDateRE.Match(v):
-		return fmt.Sprintf("%s %s looks like a date Excel re-formatted (day and month order unknown); export the column as text or ISO 8601 (2026-10-10T12:00:00Z)", role, q)
+		return where + " looks like a date Excel re-formatted (day and month order unknown); export the column as text or ISO 8601 (2026-10-10T12:00:00Z)"
 	}
-	return fmt.Sprintf("unparseable %s %s (expected ISO 8601 or epoch s/ms/µs/ns)", role, q)
+	return "unparseable " + where + ": expected ISO 8601 or epoch s/ms/µs/ns"
+}
+
+// optionalTimestampProblem is timestampProblem for a column that may be
+// empty (retired_at): a word that is no timestamp is most likely the
+// source's "no value", which a format's null: list declares.
+func optionalTimestampProblem(role, column, format string, v []byte, err error) string {
+	msg := timestampProblem(role, column, format, v, err)
+	if noValueToken(v) {
+		msg += fmt.Sprintf(": if %q means no value, list it under null: in a formats: entry for this export, e.g. null: [%s]", strings.TrimSpace(string(v)), yamlScalar(strings.TrimSpace(string(v))))
+	}
+	return msg
+}
+
+// noValueToken reports whether a value that is no timestamp looks like a
+// database's or a spreadsheet's word for "no value" (infinity, \N, NULL,
+// n/a, -): short and without a digit.
+func noValueToken(v []byte) bool {
+	v = bytes.TrimSpace(v)
+	return len(v) > 0 && len(v) <= 16 && !bytes.ContainsAny(v, "0123456789")
+}
+
+// yamlScalar quotes a token for a YAML flow list when it needs it.
+func yamlScalar(s string) string {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '_') {
+			return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+		}
+	}
+	return s
 }

@@ -103,8 +103,10 @@ func checkJoins(data *metrics.Data, out *Outcome) {
 	}
 	for _, st := range out.stats {
 		if st.ZonelessUTC > 0 {
-			out.Problems.Warnf(diag.Row, st.Path, 0, 0, "%s timestamps of %s have no zone (e.g. %q, column %s) and were read as UTC; if they are local times, name their zone with tz: in iotpm.yaml or --tz %s=ZONE (tz: UTC says they are UTC and silences this)",
-				render.Number(float64(st.ZonelessUTC), 0), st.Kind, st.ZonelessExample, st.Columns[export.TimeRole(st.Kind)], st.Kind)
+			// Local times read as UTC are off by hours without any other
+			// sign; only the user knows the zone, so the run stops.
+			out.Problems.Errorf(diag.Row, st.Path, 0, 0, "%s timestamps of %s have no zone (e.g. %q, column %s, format %s), and which zone they are in decides every time-based number: name it with tz: on the input in iotpm.yaml (metrics.inputs.%s.tz: Europe/Berlin, or UTC) or --tz %s=ZONE",
+				render.Number(float64(st.ZonelessUTC), 0), st.Kind, st.ZonelessExample, st.Columns[export.TimeRole(st.Kind)], st.Format, st.Kind, st.Kind)
 		}
 	}
 	devices := byKind[planfile.KindDevices]

@@ -77,7 +77,7 @@ func TestMetricsBadRows(t *testing.T) {
 		t.Fatalf("exit %d stdout %q", code, stdout)
 	}
 	for _, want := range []string{
-		path + `:3: unparseable timestamp "soon" (expected ISO 8601 or epoch s/ms/µs/ns)`,
+		path + `:3: unparseable timestamp "soon" (format generic): expected ISO 8601 or epoch s/ms/µs/ns`,
 		path + `:4: unknown event value "rebooting" in column eventType (format generic: connected/online, disconnected/offline, …)`,
 		"iotpm: 2 bad rows (fix them, or tolerate them with --max-bad-rows N); nothing was computed",
 	} {
