@@ -20,10 +20,18 @@ func (p *plan) checkSQL(kind planfile.InputKind) (sql string, checks []string) {
 		checks = append(checks, what)
 		sel = append(sel, fmt.Sprintf("count(*) FILTER (WHERE %s)", cond), fmt.Sprintf("min((%s)::text) FILTER (WHERE %s)", example, cond))
 	}
+	// a local time that does not occur in the input's zone is a bad row
+	skipped := func(role string, c column) {
+		if c.typeID == "timestamp" && !isUTC(c.zone) {
+			add(role+" is a local time that does not occur in "+c.zone+" (skipped when daylight saving time starts)",
+				fmt.Sprintf("%s IS NOT NULL AND (%s) IS NULL", c.quoted, c.timeExpr(c.quoted)), c.quoted)
+		}
+	}
 	for _, role := range names[:required] {
 		c := t.cols[role]
 		if isTime(role) {
 			add(role+" is NULL", c.quoted+" IS NULL", "NULL")
+			skipped(role, c)
 			continue
 		}
 		add(role+" is NULL or empty", fmt.Sprintf("%s IS NULL OR btrim((%[1]s)::text) = ''", c.quoted), "NULL")
@@ -32,6 +40,11 @@ func (p *plan) checkSQL(kind planfile.InputKind) (sql string, checks []string) {
 			add("unknown event value", fmt.Sprintf("%s IS NOT NULL AND (%s) IS NULL", c.quoted, stateExpr(c)), c.quoted)
 		case kind == planfile.KindOTA && role == "status":
 			add("unknown status value", fmt.Sprintf("%s IS NOT NULL AND (%s) IS NULL", c.quoted, classExpr(c)), c.quoted)
+		}
+	}
+	for _, role := range names[required:] {
+		if c, ok := t.cols[role]; ok && isTime(role) {
+			skipped(role, c)
 		}
 	}
 	if c, ok := t.cols["sequence"]; ok && kind == planfile.KindEvents {

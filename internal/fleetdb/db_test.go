@@ -198,14 +198,14 @@ func exampleInputs(t testing.TB, conn *pgx.Conn, schema, dir string) (map[planfi
 		"events":  {Kind: "events", Path: filepath.Join(dir, "lifecycle.csv"), Format: "aws-iot-lifecycle"},
 		"ota":     {Kind: "ota", Path: filepath.Join(dir, "ota.csv"), Format: "aws-iot-jobs"},
 		"usage":   {Kind: "usage", Path: filepath.Join(dir, "usage.csv")},
-		"tickets": {Kind: "tickets", Path: filepath.Join(dir, "tickets.csv")},
+		"tickets": {Kind: "tickets", Path: filepath.Join(dir, "tickets.csv"), Zone: time.UTC, ZoneName: "UTC"},
 	}
 	tables := map[planfile.InputKind]Input{
 		"devices": {Kind: "devices", Table: schema + ".devices", Columns: cols("device_id=device_id", "shipped_at=shipped_at", "customer_id=customer_id")},
 		"events":  {Kind: "events", Table: schema + ".lifecycle", Columns: cols("device_id=clientId", "timestamp=ts_ms:ms", "event=event_type")},
 		"ota":     {Kind: "ota", Table: schema + ".ota", Columns: cols("device_id=thing_name", "job_id=job_id", "status=status", "timestamp=last_updated_at:s")},
 		"usage":   {Kind: "usage", Table: schema + ".usage", Columns: cols("device_id=device_id", "feature=feature", "timestamp=ts")},
-		"tickets": {Kind: "tickets", Table: schema + ".tickets", Columns: cols("customer_id=customer_id", "created_at=created_at")},
+		"tickets": {Kind: "tickets", Table: schema + ".tickets", Zone: "UTC", Columns: cols("customer_id=customer_id", "created_at=created_at")},
 	}
 	return files, tables
 }

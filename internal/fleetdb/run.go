@@ -468,7 +468,7 @@ func Script(job *Job) (string, error) {
 	o := job.Options
 	fmt.Fprintf(&b, "-- iotpm metrics in SQL (PostgreSQL 12+; TimescaleDB, Citus), for psql.\n")
 	fmt.Fprintf(&b, "-- window [%s, %s); times are µs since the epoch (UTC).\n", iso(o.Window.From), iso(o.Window.To))
-	fmt.Fprintf(&b, "-- Integer epoch columns are converted by their mapped unit; timestamp columns are read as UTC.\n\n")
+	fmt.Fprintf(&b, "-- Integer epoch columns are converted by their mapped unit; timestamp (without time zone) columns in the input's tz.\n\n")
 	params := job.params(0)
 	if o.AsOf != 0 && o.AsOf != metrics.NoTime {
 		fmt.Fprintf(&b, "\\set horizon %d\n\n", o.AsOf)

@@ -29,6 +29,9 @@ type Input struct {
 	// SequenceReset (µs): a numeric sequence that drops after a gap this
 	// long starts over; 0: never.
 	SequenceReset int64
+	// Zone is the IANA zone of the table's timestamp (without time zone)
+	// columns; "" when the input names none, which such a column refuses.
+	Zone string
 	// Where the mapping is written, for messages (File "" when it came
 	// from flags).
 	File string
@@ -68,6 +71,7 @@ type column struct {
 	cat    string // pg_type.typcategory: S string, N numeric, D date/time, B boolean…
 	typeID string // typname: timestamptz, timestamp, date, int8…
 	unit   string
+	zone   string // a timestamp column's zone (the input's tz)
 }
 
 // table is an input resolved against the catalog.
@@ -151,6 +155,14 @@ WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped`, t.q
 				if c.unit != "" {
 					return nil, in.problem(role, "columns.%s: %s.%s is %s, not an integer epoch: leave out unit", role, in.Table, ref.Column, c.typ)
 				}
+				if c.typeID == "timestamp" {
+					// a local time read as UTC is off by hours with no
+					// other sign, as in files: the input names the zone
+					if in.Zone == "" {
+						return nil, in.problem(role, "columns.%s: %s.%s is %s, whose values have no zone: name it with tz: on the input (tz: UTC if they are UTC, else e.g. tz: Europe/Berlin)", role, in.Table, ref.Column, c.typ)
+					}
+					c.zone = in.Zone
+				}
 			case c.cat == "N":
 				if c.unit == "" {
 					return nil, in.problem(role, "columns.%s: %s.%s is %s: say its epoch unit, {column: %s, unit: ms} (s, ms, us or ns)", role, in.Table, ref.Column, c.typ, ref.Column)
@@ -175,8 +187,8 @@ func isTime(role string) bool {
 }
 
 // timeExpr converts a time value (the column, or an aggregate of it) to
-// µs since the epoch. timestamp (without zone) is read as UTC whatever the
-// server's TimeZone: EXTRACT(EPOCH) of it is its UTC reading.
+// µs since the epoch. timestamp (without zone) is read in the input's
+// zone (resolve refuses one without), whatever the server's TimeZone.
 func (c column) timeExpr(v string) string {
 	if c.typeID == "int8" || c.typeID == "int4" || c.typeID == "int2" {
 		// integer arithmetic: exact, and far cheaper than numeric per row
@@ -201,7 +213,35 @@ func (c column) timeExpr(v string) string {
 	case "ns":
 		return fmt.Sprintf("trunc((%s)::numeric / 1000)::bigint", v)
 	}
+	if c.typeID == "timestamp" && !isUTC(c.zone) {
+		return fmt.Sprintf("(EXTRACT(EPOCH FROM %s) * 1000000)::bigint", localToUTC(v, c.zone))
+	}
+	// EXTRACT(EPOCH) of a timestamp (without zone) is its UTC reading
 	return fmt.Sprintf("(EXTRACT(EPOCH FROM %s) * 1000000)::bigint", v)
+}
+
+func isUTC(zone string) bool {
+	switch zone {
+	case "UTC", "Etc/UTC", "Etc/UCT", "UCT", "Zulu", "Etc/Zulu", "Universal", "Etc/Universal", "GMT", "Etc/GMT", "Etc/GMT0", "Etc/GMT+0", "Etc/GMT-0", "GMT0", "GMT+0", "GMT-0", "Greenwich", "Etc/Greenwich":
+		return true
+	}
+	return false
+}
+
+// localToUTC is the instant (timestamptz) of local time v (a timestamp)
+// in zone, by the file reader's rules: a local time that occurs twice
+// (the hour repeated when daylight saving time ends) is its first
+// occurrence; one that does not occur (the hour skipped when it starts)
+// is NULL, a bad row. PostgreSQL's own AT TIME ZONE takes the second
+// occurrence and moves a skipped time forward, so both are corrected
+// here: a fold of 1 h or 30 min (Lord Howe) is looked for before it.
+func localToUTC(v, zone string) string {
+	z := "'" + strings.ReplaceAll(zone, "'", "''") + "'"
+	t := fmt.Sprintf("((%s) AT TIME ZONE %s)", v, z)
+	return fmt.Sprintf(`(CASE WHEN (%[2]s AT TIME ZONE %[3]s) <> (%[1]s) THEN NULL
+  WHEN ((%[2]s - interval '1 hour') AT TIME ZONE %[3]s) = (%[1]s) THEN %[2]s - interval '1 hour'
+  WHEN ((%[2]s - interval '30 minutes') AT TIME ZONE %[3]s) = (%[1]s) THEN %[2]s - interval '30 minutes'
+  ELSE %[2]s END)`, v, t, z)
 }
 
 // connectError words a connection failure with the host and database,

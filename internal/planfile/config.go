@@ -461,8 +461,8 @@ func LoadConfigWith(root string, checkFormats FormatCheck) (*Config, diag.List) 
 				case spec.Path != "" && spec.Table != "":
 					diags.Errorf(diag.Schema, path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.%s: give path (a file) or table (a table of metrics.source), not both", kind)
 				case spec.Table != "":
-					if spec.Format != "" || spec.TZ != nil || len(spec.Map) > 0 {
-						diags.Errorf(diag.Schema, path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.%s: format, tz and map describe a file; a table's roles are mapped with columns: (timestamp columns are read as UTC)", kind)
+					if spec.Format != "" || len(spec.Map) > 0 {
+						diags.Errorf(diag.Schema, path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.%s: format and map describe a file; a table's roles are mapped with columns: (tz: names the zone of its timestamp-without-time-zone columns)", kind)
 					}
 					if spec.Order == "file" {
 						diags.Errorf(diag.Schema, path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.%s: order: file orders a file's rows by their lines; a table's rows have no order: map a sequence column instead", kind)

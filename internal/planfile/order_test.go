@@ -17,6 +17,12 @@ func TestInputOrder(t *testing.T) {
 		{"metrics:\n  source: {driver: postgres}\n  inputs:\n    events: {table: ev, columns: {device_id: d, timestamp: t, event: e}, order: file}\n",
 			"iotpm.yaml:4:13: metrics.inputs.events: order: file orders a file's rows by their lines; a table's rows have no order"},
 		{"metrics:\n  inputs:\n    events: {path: ev.csv, order: lines}\n", "order must be one of file, time"},
+		// a table's tz names the zone of its timestamp columns; format
+		// and map describe files only
+		{"metrics:\n  source: {driver: postgres}\n  inputs:\n    events: {table: ev, tz: Europe/Berlin, columns: {device_id: d, timestamp: t, event: e}, order: file}\n",
+			"iotpm.yaml:4:13: metrics.inputs.events: order: file orders a file's rows by their lines"},
+		{"metrics:\n  source: {driver: postgres}\n  inputs:\n    events: {table: ev, format: generic, columns: {device_id: d, timestamp: t, event: e}}\n",
+			"iotpm.yaml:4:13: metrics.inputs.events: format and map describe a file; a table's roles are mapped with columns: (tz: names the zone"},
 	} {
 		dir := t.TempDir()
 		if err := os.WriteFile(filepath.Join(dir, "iotpm.yaml"), []byte(tt.yaml), 0o644); err != nil {
@@ -31,6 +37,8 @@ func TestInputOrder(t *testing.T) {
 		switch {
 		case tt.want == "" && (diags.HasErrors() || cfg.Inputs[KindEvents].Order != "file"):
 			t.Errorf("%s: %s", tt.yaml, got)
+		case len(diags) > 1:
+			t.Errorf("%s: more than one problem:\n%s", tt.yaml, got)
 		case tt.want != "" && !strings.Contains(got, tt.want):
 			t.Errorf("%s: got\n%s\nwant %q", tt.yaml, got, tt.want)
 		}

@@ -69,6 +69,9 @@ func dbFromConfig(cfg *planfile.Config) *dbSource {
 			continue
 		}
 		t := fleetdb.Input{Kind: kind, Table: in.Table, Columns: in.Columns, File: cfg.File, Pos: in.Pos}
+		if in.TZ != nil {
+			t.Zone = in.TZ.Name
+		}
 		if in.SequenceReset != nil {
 			t.SequenceReset = int64(float64(*in.SequenceReset) * 1e6)
 		}

@@ -44,7 +44,7 @@ func dbRepo(t *testing.T) (repo string, env map[string]string, schema string) {
       table: SCHEMA.ota
       columns: {device_id: thing_name, job_id: job_id, status: status, timestamp: {column: last_updated_at, unit: s}}
     usage: {table: SCHEMA.usage, columns: {device_id: device_id, feature: feature, timestamp: ts}}
-    tickets: {table: SCHEMA.tickets, columns: {customer_id: customer_id, created_at: created_at}}
+    tickets: {table: SCHEMA.tickets, tz: UTC, columns: {customer_id: customer_id, created_at: created_at}}
 `
 	text = text[:start] + strings.ReplaceAll(tables, "SCHEMA", schema) + text[end:]
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
