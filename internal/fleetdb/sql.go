@@ -160,6 +160,8 @@ func (p *plan) devRef() string {
 }
 
 // walkCTEs: each device's service period cut into pieces of known state
+// (a leading disconnect: connected from max(shipped, D0), D0 the earliest
+// event that counts)
 // (k: 1 connected, 0 down, 2 dormant), clipped to [S, min(R, H)); and
 // the event rows that count (re).
 func (p *plan) walkCTEs() string {
@@ -175,7 +177,7 @@ w AS (
 w2 AS (
   SELECT w.*,
          max(CASE WHEN s = 0 AND (ps IS NULL OR ps = 1) THEN t END) OVER (PARTITION BY device_id ORDER BY o ROWS UNBOUNDED PRECEDING) AS down,
-         CASE WHEN fs = 1 THEN ft ELSE coalesce(shipped, %[1]s) END AS st0,
+         CASE WHEN fs = 1 THEN ft ELSE greatest(coalesce(shipped, %[1]s), (SELECT min(t) FROM e)) END AS st0,
          least(coalesce(retired, %[2]s), @horizon) AS en
   FROM w
 ),

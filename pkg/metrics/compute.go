@@ -57,6 +57,10 @@ type Options struct {
 	// DormantAfter is D: a device disconnected this long is dormant, not
 	// down, until it connects again (0: no dormancy).
 	DormantAfter int64
+	// Models maps the devices input's model values to modes. A device
+	// without a model value is always connected; one whose value is not
+	// in the map too, and it is counted in Uptime.UnknownModels.
+	Models map[string]Mode
 }
 
 // Uptime is the connectivity-uptime result.
@@ -74,6 +78,26 @@ type Uptime struct {
 	// min(to, H) with no service start before it. Dormant: devices with
 	// dormant time in the window. Retired: devices retired in the window.
 	NeverActivated, Dormant, Retired int
+	// Always and Checkin split the sums by mode; ByProfile by the
+	// devices.yaml profile of the device's model (devices with a model
+	// value Options.Models names), in profile order.
+	Always, Checkin ModeUptime
+	ByProfile       []ProfileUptime
+	// PlannedDisconnects counts the check-in devices' disconnect events
+	// that count (at or after shipping, not after H), which end nothing.
+	PlannedDisconnects int
+	// UnknownModels counts the devices whose model value Options.Models
+	// does not name (treated as always connected); UnknownModelValues are
+	// those values, sorted.
+	UnknownModels      int
+	UnknownModelValues []string
+}
+
+// ProfileUptime is the uptime of the devices of one profile.
+type ProfileUptime struct {
+	Profile string
+	Checkin bool
+	ModeUptime
 }
 
 // MAD is the monthly-active-devices (any window) result.
@@ -170,6 +194,9 @@ type worker struct {
 	monthObs          []int64
 	monthMAD          []int
 	monthRows         []int
+	planned, missed   int
+	byMode            [2]ModeUptime // always, check-in
+	byProfile         []ModeUptime
 }
 
 // span is what one Compute looks at: the window, the horizon, the
@@ -179,6 +206,12 @@ type span struct {
 	horizon int64 // H: rows at or before it count
 	dormant int64 // D; 0: none
 	bounds  []int64
+	// d0 is the events' data start D0: the earliest event that counts.
+	d0 int64
+	// modes and profile are by model value index: the mode, and the
+	// index of the profile in Uptime.ByProfile (-1: unknown).
+	modes   []Mode
+	profile []int
 }
 
 // Compute computes every metric whose inputs were given. It orders d once
@@ -194,7 +227,8 @@ func Compute(d *Data, o Options) Report {
 	if needDevices && o.SeriesMonths > 0 && d.Latest != math.MinInt64 {
 		bounds, labels = MonthBounds(w.To-1, o.SeriesMonths)
 	}
-	sp := &span{w: w, horizon: r.Horizon, dormant: o.DormantAfter, bounds: bounds}
+	sp := &span{w: w, horizon: r.Horizon, dormant: o.DormantAfter, bounds: bounds, d0: d.dataStart(r.Horizon)}
+	profiles, unknown := sp.resolveModels(d, o.Models)
 	nm := len(labels)
 	nc := d.customers.Len()
 	n := d.devices.Len()
@@ -205,7 +239,8 @@ func Compute(d *Data, o Options) Report {
 	var workers []*worker
 	parallel(n, func(lo, hi int) {
 		wk := &worker{custConn: make([]int64, nc), custObs: make([]int64, nc),
-			monthConn: make([]int64, nm), monthObs: make([]int64, nm), monthMAD: make([]int, nm), monthRows: make([]int, nm)}
+			monthConn: make([]int64, nm), monthObs: make([]int64, nm), monthMAD: make([]int, nm), monthRows: make([]int, nm),
+			byProfile: make([]ModeUptime, len(profiles))}
 		active := make([]bool, nm)
 		for i := lo; i < hi; i++ {
 			d.deviceStats(i, sp, wk, active)
@@ -225,7 +260,20 @@ func Compute(d *Data, o Options) Report {
 			u.NeverActivated += wk.neverActivated
 			u.Dormant += wk.dormant
 			u.Retired += wk.retired
+			u.PlannedDisconnects += wk.planned
+			u.Always.add(wk.byMode[0])
+			u.Checkin.add(wk.byMode[1])
 		}
+		u.ByProfile = profiles
+		for k := range u.ByProfile {
+			for _, wk := range workers {
+				u.ByProfile[k].add(wk.byProfile[k])
+			}
+			u.ByProfile[k].Value = ratio(u.ByProfile[k].ConnectedUS, u.ByProfile[k].ObservedUS)
+		}
+		u.Always.Value = ratio(u.Always.ConnectedUS, u.Always.ObservedUS)
+		u.Checkin.Value = ratio(u.Checkin.ConnectedUS, u.Checkin.ObservedUS)
+		u.UnknownModels, u.UnknownModelValues = unknown(d)
 		UptimeOf(u)
 		r.Uptime = u
 	}
@@ -290,18 +338,19 @@ func ratio(a, b int64) float64 {
 	return float64(a) / float64(b)
 }
 
-// deviceStats walks one device's events as intervals of known state and
+// deviceStats walks one device's time as pieces of known state and
 // accumulates the window's and each month's connected and observed time,
 // and whether the device was active, under the definitions of the README:
-// only events at or after shipping and not after the horizon count; the
-// service period [S, R) starts at the first connect (or at shipping, or
-// at −∞, when the first event is a disconnect) and ends at retirement;
-// time is measured before the horizon; a disconnected stretch is down for
-// D and dormant (not observed) after that.
+// only rows at or after shipping and not after the horizon count; the
+// service period [S, R) ends at retirement; time is measured before the
+// horizon; an unreachable stretch is down for D and dormant (not
+// observed) after that. An always-connected device is in the state of its
+// latest event, from its first connect (or from max(shipping, D0) when
+// its first event is a disconnect); a check-in device is reachable for
+// g·P after each connect or activity row, from its first one, and its
+// disconnects are planned.
 func (d *Data) deviceStats(i int, sp *span, wk *worker, active []bool) {
 	w, horizon := sp.w, sp.horizon
-	bounds := sp.bounds
-	nm := len(active)
 	for k := range active {
 		active[k] = false
 	}
@@ -309,15 +358,9 @@ func (d *Data) deviceStats(i int, sp *span, wk *worker, active []bool) {
 	if retired == NoTime {
 		retired = math.MaxInt64
 	}
-	end := min(retired, horizon) // time is measured on (−∞, end)
-	monthOf := func(t int64) int {
-		if nm == 0 || t < bounds[0] || t >= bounds[nm] {
-			return -1
-		}
-		return sort.Search(nm, func(k int) bool { return bounds[k+1] > t })
-	}
-	var conn, obs int64
-	activeW, activeByConn, dormantW := false, false, false
+	mode := sp.modeOf(d, i)
+	a := pieces{sp: sp, wk: wk, active: active, end: min(retired, horizon), every: mode.Every}
+	activeW, activeByConn := false, false
 
 	// the events that count: at or after shipping, not after the horizon
 	keys := d.events[i]
@@ -329,110 +372,86 @@ func (d *Data) deviceStats(i int, sp *span, wk *worker, active []bool) {
 		j, _ := slices.BinarySearch(keys, (horizon+1)*2)
 		keys = keys[:j]
 	}
-	start := int64(math.MaxInt64) // S; MaxInt64: never in service
-	if len(keys) > 0 {
-		start = keys[0] >> 1
-		if keys[0]&1 == Disconnected {
-			start = math.MinInt64 // connected before its first event
-			if ship != NoTime {
-				start = ship
+	// activity rows inside the service period: at or after shipping,
+	// before retirement, not after the horizon
+	act := d.activity[i]
+	if ship != NoTime {
+		j, _ := slices.BinarySearch(act, ship)
+		act = act[j:]
+	}
+	a.start = math.MaxInt64 // S; MaxInt64: never in service
+	walked := false
+	if mode.Every > 0 {
+		walked = a.checkins(keys, act, mode.Reach())
+		for _, key := range keys {
+			if key&1 == Disconnected {
+				wk.planned++
 			}
 		}
-		// add accounts [a, b) in a state: connected, down, or dormant.
-		add := func(a, b int64, connected, dormant bool) {
-			a, b = max(a, start), min(b, end)
-			if a >= b {
-				return
+	} else if len(keys) > 0 {
+		a.connections(keys, ship)
+		walked = true
+	}
+	if walked {
+		for _, key := range keys {
+			t, s := key>>1, key&1
+			if t >= retired {
+				break
 			}
-			if lo, hi := max(a, w.From), min(b, w.To); lo < hi {
-				if dormant {
-					dormantW = true
-				} else {
-					obs += hi - lo
-					if connected {
-						conn += hi - lo
-					}
+			if t >= w.From && t < w.To {
+				wk.rows++
+				if s == Connected {
+					activeW, activeByConn = true, true
 				}
 			}
-			if dormant || nm == 0 || b <= bounds[0] || a >= bounds[nm] {
-				return
-			}
-			for m := max(monthOf(max(a, bounds[0])), 0); m < nm && bounds[m] < b; m++ {
-				lo, hi := max(a, bounds[m]), min(b, bounds[m+1])
-				if lo >= hi {
-					continue
-				}
-				wk.monthObs[m] += hi - lo
-				if connected {
-					wk.monthConn[m] += hi - lo
+			if m := sp.monthOf(t); m >= 0 {
+				wk.monthRows[m]++
+				if s == Connected {
 					active[m] = true
 				}
 			}
 		}
-		// segment accounts [a, b) after an event of state s, in a
-		// disconnected stretch that began at down.
-		segment := func(a, b int64, s int64, down int64) {
-			if s == Connected || sp.dormant <= 0 {
-				add(a, b, s == Connected, false)
-				return
-			}
-			cut := down + sp.dormant
-			if down > math.MaxInt64-sp.dormant {
-				cut = math.MaxInt64
-			}
-			add(a, min(b, cut), false, false)
-			add(max(a, cut), b, false, true)
-		}
-		cur := int64(Connected)
-		prev, down := start, int64(0)
-		if keys[0]&1 == Connected {
-			cur = -1 // unknown before the first connect
-		}
-		for _, key := range keys {
-			t, s := key>>1, key&1
-			if cur >= 0 {
-				segment(prev, t, cur, down)
-			}
-			if s == Disconnected && cur != Disconnected {
-				down = t // a disconnected stretch begins
-			}
-			cur, prev = s, t
-			if t < retired {
-				if t >= w.From && t < w.To {
-					wk.rows++
-					if s == Connected {
-						activeW, activeByConn = true, true
-					}
-				}
-				if m := monthOf(t); m >= 0 {
-					wk.monthRows[m]++
-					if s == Connected {
-						active[m] = true
-					}
-				}
-			}
-		}
-		segment(prev, math.MaxInt64, cur, down)
-		if conn > 0 {
+		if a.conn > 0 {
 			activeW, activeByConn = true, true
 		}
-		if obs > 0 {
-			wk.perDevice = append(wk.perDevice, float64(conn)/float64(obs))
+		if a.obs > 0 {
+			wk.perDevice = append(wk.perDevice, float64(a.conn)/float64(a.obs))
 		} else {
 			wk.leftOut++
 		}
-		wk.conn += conn
-		wk.obs += obs
-		if c := d.customer[i]; c >= 0 {
-			wk.custConn[c] += conn
-			wk.custObs[c] += obs
+		wk.conn += a.conn
+		wk.obs += a.obs
+		wk.missed += a.missed
+		m := &wk.byMode[0]
+		if mode.Every > 0 {
+			m = &wk.byMode[1]
 		}
-		if dormantW {
+		m.ConnectedUS += a.conn
+		m.ObservedUS += a.obs
+		m.Missed += a.missed
+		if a.obs > 0 {
+			m.Devices++
+		}
+		if k := sp.profileOf(d, i); k >= 0 {
+			pm := &wk.byProfile[k]
+			pm.ConnectedUS += a.conn
+			pm.ObservedUS += a.obs
+			pm.Missed += a.missed
+			if a.obs > 0 {
+				pm.Devices++
+			}
+		}
+		if c := d.customer[i]; c >= 0 {
+			wk.custConn[c] += a.conn
+			wk.custObs[c] += a.obs
+		}
+		if a.dormantW {
 			wk.dormant++
 		}
 	} else if len(d.events[i]) > 0 {
 		wk.leftOut++
 	}
+	start := a.start
 	if d.listed[i] && ship != NoTime {
 		cutoff := min(w.To, horizon) // shipped before min(to, H), no service start before it
 		if ship < cutoff && start >= cutoff {
@@ -441,13 +460,6 @@ func (d *Data) deviceStats(i int, sp *span, wk *worker, active []bool) {
 		if d.retired[i] != NoTime && d.retired[i] >= w.From && d.retired[i] < w.To {
 			wk.retired++
 		}
-	}
-	// activity rows inside the service period: at or after shipping,
-	// before retirement, not after the horizon
-	act := d.activity[i]
-	if ship != NoTime {
-		j, _ := slices.BinarySearch(act, ship)
-		act = act[j:]
 	}
 	for _, t := range act {
 		if t >= retired || t > horizon {
@@ -460,7 +472,7 @@ func (d *Data) deviceStats(i int, sp *span, wk *worker, active []bool) {
 			}
 			activeW = true
 		}
-		if m := monthOf(t); m >= 0 {
+		if m := sp.monthOf(t); m >= 0 {
 			wk.monthRows[m]++
 			active[m] = true
 		}
@@ -606,4 +618,88 @@ func (d *Data) health(o Options, custConn, custObs []int64, horizon int64) []Cus
 	}
 	has := HealthInputs{Uptime: custObs != nil, Usage: d.Has.Usage, Tickets: d.Has.Tickets}
 	return ScoreCustomers(o.Health, counts, has, stale)
+}
+
+func (m *ModeUptime) add(o ModeUptime) {
+	m.ConnectedUS += o.ConnectedUS
+	m.ObservedUS += o.ObservedUS
+	m.Devices += o.Devices
+	m.Missed += o.Missed
+}
+
+// dataStart is D0, the earliest event that counts: at or after its
+// device's shipping, not after the horizon (NoTime: none).
+func (d *Data) dataStart(horizon int64) int64 {
+	d0 := int64(math.MaxInt64)
+	for i, keys := range d.events {
+		if ship := d.shipped[i]; ship != NoTime {
+			j, _ := slices.BinarySearch(keys, ship*2)
+			keys = keys[j:]
+		}
+		if len(keys) > 0 && keys[0]>>1 <= horizon {
+			d0 = min(d0, keys[0]>>1)
+		}
+	}
+	if d0 == math.MaxInt64 {
+		return NoTime
+	}
+	return d0
+}
+
+// resolveModels sets each model value's mode and profile from models, and
+// returns the profiles in the report's order (by id) and a function that
+// counts the devices whose value models does not name, with those values.
+func (sp *span) resolveModels(d *Data, models map[string]Mode) ([]ProfileUptime, func(*Data) (int, []string)) {
+	n := d.models.Len()
+	sp.modes, sp.profile = make([]Mode, n), make([]int, n)
+	var profiles []ProfileUptime
+	index := map[string]int{}
+	for m, v := range d.models.Names {
+		mode, ok := models[v]
+		sp.profile[m] = -1
+		if !ok {
+			continue
+		}
+		sp.modes[m] = mode
+		k, seen := index[mode.Profile]
+		if !seen {
+			k = len(profiles)
+			index[mode.Profile] = k
+			profiles = append(profiles, ProfileUptime{Profile: mode.Profile, Checkin: mode.Every > 0})
+		}
+		sp.profile[m] = k
+	}
+	// by id, and the indexes with them
+	order := make([]int, len(profiles))
+	for k := range order {
+		order[k] = k
+	}
+	sort.Slice(order, func(a, b int) bool { return profiles[order[a]].Profile < profiles[order[b]].Profile })
+	rank := make([]int, len(profiles))
+	sorted := make([]ProfileUptime, len(profiles))
+	for r, k := range order {
+		rank[k] = r
+		sorted[r] = profiles[k]
+	}
+	for m, k := range sp.profile {
+		if k >= 0 {
+			sp.profile[m] = rank[k]
+		}
+	}
+	unknown := func(d *Data) (int, []string) {
+		count, values := 0, map[string]bool{}
+		for i, m := range d.model {
+			if m >= 0 && sp.profile[m] < 0 && d.listed[i] {
+				count++
+				values[d.models.Names[m]] = true
+			}
+		}
+		out := make([]string, 0, len(values))
+		for v := range values {
+			out = append(out, v)
+		}
+		slices.Sort(out)
+		return count, out
+	}
+	return sorted, unknown
 }

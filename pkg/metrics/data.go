@@ -75,6 +75,9 @@ type Data struct {
 	shipped  []int64
 	retired  []int64 // NoTime: in service
 	customer []int32
+	// model is each device's model value (an index into models; -1: none)
+	model  []int32
+	models Interner
 
 	customers Interner
 	tickets   []Ticket
@@ -144,6 +147,7 @@ func (d *Data) device(b []byte) int32 {
 	d.shipped = append(d.shipped, NoTime)
 	d.retired = append(d.retired, NoTime)
 	d.customer = append(d.customer, -1)
+	d.model = append(d.model, -1)
 	d.listed = append(d.listed, false)
 	return i
 }
@@ -171,6 +175,17 @@ func (d *Data) AddDeviceRetired(id []byte, shipped, retired int64, customer []by
 	if len(customer) > 0 {
 		d.customer[i], _ = d.customers.Index(customer)
 	}
+}
+
+// SetModel records a device's model value (the devices input's model
+// column, e.g. a thing type or SKU); empty: none.
+func (d *Data) SetModel(id, model []byte) {
+	i := d.device(id)
+	if len(model) == 0 {
+		d.model[i] = -1
+		return
+	}
+	d.model[i], _ = d.models.Index(model)
 }
 
 type segment struct {

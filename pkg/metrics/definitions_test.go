@@ -87,24 +87,33 @@ func TestWindowAfterTheData(t *testing.T) {
 	}
 }
 
-// The by-month series never shows a device active before it shipped,
-// even when its first event is a disconnect.
+// The by-month series never shows a device active before it shipped, nor
+// any month before the data start D0, even when a first event is a
+// disconnect.
 func TestNotActiveBeforeShipping(t *testing.T) {
 	d := NewData()
 	d.Has.Devices, d.Has.Events = true, true
 	d.AddDevice([]byte("a"), day("2026-09-15"), nil)
 	d.AddEvent([]byte("a"), day("2026-10-05"), Disconnected)
+	d.AddDevice([]byte("b"), day("2026-08-01"), nil)
+	d.AddEvent([]byte("b"), day("2026-09-20"), Connected) // D0
 	r := Compute(d, Options{Window: Window{day("2026-10-01"), day("2026-11-01")}, SeriesMonths: 4, AsOf: day("2026-11-01")})
-	for _, m := range r.Months {
-		if m.Label < "2026-09" && m.MAD > 0 {
-			t.Errorf("active in %s, before shipping", m.Label)
-		}
+	if len(r.Months) != 2 || r.Months[0].Label != "2026-09" || r.Months[0].MAD != 2 {
+		t.Fatalf("months %+v", r.Months)
 	}
-	if len(r.Months) != 2 || r.Months[0].Label != "2026-09" || r.Months[0].MAD != 1 {
-		t.Errorf("months %+v", r.Months)
-	}
-	// September: up from 15 Sep (shipping) to the end: 100%
+	// September: both up from 20 Sep (D0; a shipped 15 Sep) to the end
 	near(t, "sep uptime", r.Months[0].Uptime, 1)
+	near(t, "sep observed days", float64(r.Months[0].ObservedUS)/86400e6, 2*11)
+
+	// a alone: its disconnect is the data start; nothing before October
+	d = NewData()
+	d.Has.Devices, d.Has.Events = true, true
+	d.AddDevice([]byte("a"), day("2026-09-15"), nil)
+	d.AddEvent([]byte("a"), day("2026-10-05"), Disconnected)
+	r = Compute(d, Options{Window: Window{day("2026-10-01"), day("2026-11-01")}, SeriesMonths: 4, AsOf: day("2026-11-01")})
+	if len(r.Months) != 1 || r.Months[0].Label != "2026-10" || r.Months[0].MAD != 0 {
+		t.Errorf("months %+v: none before the data", r.Months)
+	}
 }
 
 // MAD counts only rows inside the service period.

@@ -52,7 +52,7 @@ s AS (
 raw_seg AS (
   SELECT device_id, st, ts AS a, COALESCE(next_ts, 9000000000000000000) AS b, down_since FROM s
   UNION ALL
-  SELECT device_id, 1, shipped, ts, NULL FROM s WHERE rn = 1 AND st = 0
+  SELECT device_id, 1, GREATEST(shipped, (SELECT MIN(ts) FROM ev)), ts, NULL FROM s WHERE rn = 1 AND st = 0
 ),
 observed AS (
   SELECT device_id, st, a, CASE WHEN st = 0 AND %[4]d > 0 THEN LEAST(b, down_since + %[4]d) ELSE b END AS b FROM raw_seg

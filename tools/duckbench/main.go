@@ -31,7 +31,7 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2"
 )
 
-// uptimeSQL is iotpm's connectivity-uptime definition (version 2, for an
+// uptimeSQL is iotpm's connectivity-uptime definition (version 3, for an
 // events input alone: no shipping or retirement dates, no sequence column)
 // in SQL:
 //   - the horizon H is the latest row; rows after it are ignored and time is
@@ -39,7 +39,8 @@ import (
 //   - exact duplicates count once; per device, events ordered by time with
 //     a disconnect before a connect at the same instant; after an event the
 //     device is in its state; before a first event that is a disconnect it
-//     was connected (service since −∞), before a first connect unknown;
+//     was connected since the data start D0 (the earliest event), before a
+//     first connect unknown;
 //   - a disconnected stretch starts at the first disconnect after the device
 //     was connected; it is down for D and dormant (not observed) after that.
 //
@@ -68,7 +69,7 @@ s AS (
 seg AS (
   SELECT st, ts AS a, COALESCE(next_ts, 9000000000000000000) AS b, down_since FROM s
   UNION ALL
-  SELECT 1 AS st, -9000000000000000000 AS a, ts AS b, NULL AS down_since FROM s WHERE rn = 1 AND st = 0
+  SELECT 1 AS st, (SELECT MIN(ts) FROM ev) AS a, ts AS b, NULL AS down_since FROM s WHERE rn = 1 AND st = 0
 ),
 observed AS (
   SELECT st, a, CASE WHEN st = 0 AND %[4]d > 0 THEN LEAST(b, down_since + %[4]d) ELSE b END AS b FROM seg

@@ -76,15 +76,23 @@ func sess(e Event, s string) Event { e.Session = s; return e }
 
 // Uptime are the cases of the uptime definition, each rule on its own.
 var Uptime = []Case{
-	{Name: "leading disconnect with shipped_at: in service from shipping, connected until it",
-		// shipped 10; disconnect 30, connect 50: up [10,30), down [30,50), up [50,100)
-		Devices: []Device{{ID: "a", Shipped: At(10)}},
-		Events:  []Event{off("a", 30), on("a", 50)},
-		AsOf:    100, Want: Want{ConnHours: 70, ObsHours: 90}},
-	{Name: "leading disconnect without shipped_at: connected since −∞",
-		// up [0,30), down [30,50), up [50,100)
+	{Name: "leading disconnect with shipped_at: in service from max(shipping, D0), connected until it",
+		// b connects at 5: the data start D0 = 5. a shipped 10; disconnect
+		// 30, connect 50: up [10,30), down [30,50), up [50,100); b up
+		// [5,100)
+		Devices: []Device{{ID: "a", Shipped: At(10)}, {ID: "b", Shipped: At(1)}},
+		Events:  []Event{off("a", 30), on("a", 50), on("b", 5)},
+		AsOf:    100, Want: Want{ConnHours: 70 + 95, ObsHours: 90 + 95}},
+	{Name: "leading disconnect without shipped_at: connected from the data start D0, not before",
+		// b connects at 20 (D0); a disconnects at 30, connects at 50: a up
+		// [20,30), down [30,50), up [50,100); b up [20,100). Before D0
+		// nothing is known: no time at all (it was −∞ in version 2)
+		Events: []Event{off("a", 30), on("a", 50), on("b", 20)},
+		AsOf:   100, Want: Want{ConnHours: 60 + 80, ObsHours: 80 + 80}},
+	{Name: "leading disconnect that is the data start: nothing before it",
+		// a's disconnect at 30 is the earliest row: down [30,50), up [50,100)
 		Events: []Event{off("a", 30), on("a", 50)},
-		AsOf:   100, Want: Want{ConnHours: 80, ObsHours: 100}},
+		AsOf:   100, Want: Want{ConnHours: 50, ObsHours: 70}},
 	{Name: "factory test before shipping is not service",
 		// connect −500, disconnect −499 at the factory; shipped 20; first
 		// connect after shipping 40: service from 40, up to 100

@@ -1,0 +1,195 @@
+package metrics
+
+import (
+	"math"
+	"sort"
+)
+
+// Mode says how a device connects, from its profile (a devices.yaml
+// device): always connected (Every 0), or by check-ins every Every µs,
+// reachable for Grace × Every after each one.
+type Mode struct {
+	// Profile is the devices.yaml id the model value names.
+	Profile string
+	Every   int64 // P, µs; 0: always connected
+	Grace   float64
+}
+
+// Reach is how long a check-in makes the device reachable: g·P, rounded
+// to the µs (the database engine is given the same integer).
+func (m Mode) Reach() int64 { return int64(math.Round(m.Grace * float64(m.Every))) }
+
+// ModeUptime is the uptime of a group of devices (a mode, a profile).
+type ModeUptime struct {
+	ConnectedUS, ObservedUS int64
+	Devices                 int     // with observed time in the window
+	Value                   float64 // NaN: no observed time
+	// Missed is the check-in devices' missed check-ins: for each
+	// unreachable (down) stretch in the window, ⌈its length / P⌉.
+	Missed int
+}
+
+// monthOf is the index of the series month holding t, or -1.
+func (sp *span) monthOf(t int64) int {
+	b := sp.bounds
+	nm := len(b) - 1
+	if nm <= 0 || t < b[0] || t >= b[nm] {
+		return -1
+	}
+	return sort.Search(nm, func(k int) bool { return b[k+1] > t })
+}
+
+// modeOf is device i's mode: its model's, or always connected.
+func (sp *span) modeOf(d *Data, i int) Mode {
+	if m := d.model[i]; m >= 0 && int(m) < len(sp.modes) {
+		return sp.modes[m]
+	}
+	return Mode{}
+}
+
+// profileOf is the index of device i's profile in the report, or -1.
+func (sp *span) profileOf(d *Data, i int) int {
+	if m := d.model[i]; m >= 0 && int(m) < len(sp.profile) {
+		return sp.profile[m]
+	}
+	return -1
+}
+
+// pieces accumulates one device's pieces of time — connected, down or
+// dormant — clipped to its service period [start, end), into the window's
+// and the months' sums.
+type pieces struct {
+	sp         *span
+	wk         *worker
+	active     []bool
+	start, end int64
+	conn, obs  int64
+	dormantW   bool
+	every      int64 // P of a check-in device (missed check-ins); 0: none
+	missed     int
+}
+
+// add accounts [a, b) in a state: connected, down, or dormant.
+func (p *pieces) add(a, b int64, connected, dormant bool) {
+	a, b = max(a, p.start), min(b, p.end)
+	if a >= b {
+		return
+	}
+	sp, wk := p.sp, p.wk
+	w, bounds := sp.w, sp.bounds
+	if lo, hi := max(a, w.From), min(b, w.To); lo < hi {
+		if dormant {
+			p.dormantW = true
+		} else {
+			p.obs += hi - lo
+			if connected {
+				p.conn += hi - lo
+			} else if p.every > 0 {
+				p.missed += int((hi - lo + p.every - 1) / p.every)
+			}
+		}
+	}
+	nm := len(bounds) - 1
+	if dormant || nm <= 0 || b <= bounds[0] || a >= bounds[nm] {
+		return
+	}
+	for m := max(sp.monthOf(max(a, bounds[0])), 0); m < nm && bounds[m] < b; m++ {
+		lo, hi := max(a, bounds[m]), min(b, bounds[m+1])
+		if lo >= hi {
+			continue
+		}
+		wk.monthObs[m] += hi - lo
+		if connected {
+			wk.monthConn[m] += hi - lo
+			p.active[m] = true
+		}
+	}
+}
+
+// segment accounts [a, b) in one state; a disconnected piece belongs to
+// the stretch that began at down: down for D from there, dormant after.
+func (p *pieces) segment(a, b int64, connected bool, down int64) {
+	dormant := p.sp.dormant
+	if connected || dormant <= 0 {
+		p.add(a, b, connected, false)
+		return
+	}
+	cut := down + dormant
+	if down > math.MaxInt64-dormant {
+		cut = math.MaxInt64
+	}
+	p.add(a, min(b, cut), false, false)
+	p.add(max(a, cut), b, false, true)
+}
+
+// connections walks an always-connected device's events (keys, at or
+// after shipping and not after H): service starts at the first connect,
+// or at max(shipping, D0) when the first event is a disconnect (connected
+// until it); after each event the device is in that event's state; a
+// disconnected stretch begins at the first disconnect after a connect.
+func (p *pieces) connections(keys []int64, ship int64) {
+	p.start = keys[0] >> 1
+	cur := int64(-1) // unknown before the first connect
+	if keys[0]&1 == Disconnected {
+		p.start = max(ship, p.sp.d0) // NoTime is the smallest int64
+		cur = Connected
+	}
+	prev, down := p.start, int64(0)
+	for _, key := range keys {
+		t, s := key>>1, key&1
+		if cur >= 0 {
+			p.segment(prev, t, cur == Connected, down)
+		}
+		if s == Disconnected && cur != Disconnected {
+			down = t // a disconnected stretch begins
+		}
+		cur, prev = s, t
+	}
+	p.segment(prev, math.MaxInt64, cur == Connected, down)
+}
+
+// checkins walks a check-in device: its check-ins are its connects (keys)
+// and activity rows (act), at or after shipping and not after H; service
+// starts at the first; each makes the device reachable on [t, t + reach);
+// between one's reach and the next check-in it is unreachable. It
+// reports whether the device has a check-in.
+func (p *pieces) checkins(keys, act []int64, reach int64) bool {
+	horizon := p.sp.horizon
+	ki, ai := 0, 0
+	next := func() (int64, bool) {
+		for ki < len(keys) && keys[ki]&1 == Disconnected {
+			ki++
+		}
+		switch {
+		case ki < len(keys) && (ai >= len(act) || keys[ki]>>1 <= act[ai]):
+			ki++
+			return keys[ki-1] >> 1, true
+		case ai < len(act) && act[ai] <= horizon:
+			ai++
+			return act[ai-1], true
+		}
+		return 0, false
+	}
+	t, ok := next()
+	if !ok {
+		return false
+	}
+	p.start = t
+	for {
+		nt, more := next()
+		if !more {
+			nt = math.MaxInt64
+		}
+		re := t + reach
+		if re < nt {
+			p.add(t, re, true, false)
+			p.segment(re, nt, false, re)
+		} else {
+			p.add(t, nt, true, false)
+		}
+		if !more {
+			return true
+		}
+		t = nt
+	}
+}
