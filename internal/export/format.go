@@ -29,6 +29,7 @@ const (
 	roleFeature
 	roleCreated
 	roleRetired
+	roleModel
 	nRoles
 )
 
@@ -39,7 +40,7 @@ var roleNames = planfile.Roles
 // kindRoles lists, per input kind, its roles: required ones first, then
 // optional ones (required[kind] of them are required).
 var kindRoles = map[planfile.InputKind][]int{
-	planfile.KindDevices:  {roleDevice, roleShipped, roleCustomer, roleRetired},
+	planfile.KindDevices:  {roleDevice, roleShipped, roleCustomer, roleRetired, roleModel},
 	planfile.KindEvents:   {roleDevice, roleTimestamp, roleEvent, roleSequence, roleSession},
 	planfile.KindOTA:      {roleDevice, roleJob, roleStatus, roleTimestamp},
 	planfile.KindActivity: {roleDevice, roleTimestamp},

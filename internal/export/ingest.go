@@ -325,6 +325,9 @@ func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, line int, bad func(
 			return
 		}
 		d.AddDeviceRetired(id, ts, retired, customer)
+		if model := trimSpace(b.field(fields, roleModel)); len(model) > 0 {
+			d.SetModel(id, model)
+		}
 		st.Used++
 	case planfile.KindEvents:
 		var session []byte

@@ -54,7 +54,30 @@ type MetricsConfig struct {
 	// Source is where the inputs are: files (the default) or a database
 	// whose tables the inputs name.
 	Source *SourceSpec `yaml:"source"`
-	Pos    Pos         `yaml:"-"`
+	// Models maps the devices input's model values to devices.yaml ids
+	// (DV-100: drip-valve); a value equal to an id needs no entry.
+	Models map[string]ProfileRef `yaml:"models"`
+	Pos    Pos                   `yaml:"-"`
+}
+
+// ProfileRef is a devices.yaml device id, where it is written.
+type ProfileRef struct {
+	ID  string
+	Pos Pos
+}
+
+// UnmarshalNode implements NodeUnmarshaler.
+func (r *ProfileRef) UnmarshalNode(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode || n.Value == "" {
+		return fmt.Errorf("expected a devices.yaml device id")
+	}
+	*r = ProfileRef{ID: n.Value, Pos: Pos{Line: n.Line, Col: n.Column}}
+	return nil
+}
+
+// JSONSchema describes a profile reference.
+func (*ProfileRef) JSONSchema() map[string]any {
+	return map[string]any{"type": "string", "description": "a device id of devices.yaml (the profile the model value names)"}
 }
 
 // SourceSpec names the database the metrics inputs are tables of. The DSN

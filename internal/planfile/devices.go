@@ -55,8 +55,35 @@ type DeviceSpec struct {
 	Events             []EventSpec  `yaml:"events"`
 	// Budgets cap what a feature may cost: 2uA, 15% (of the drain), 0.5y.
 	Budgets map[string]BudgetValue `yaml:"budgets"`
-	Pos     Pos                    `yaml:"-"`
+	// Checkin says the device connects by check-ins, not always: iotpm
+	// metrics then measures its uptime as "did it check in when it
+	// should" (without it, the device is always connected).
+	Checkin *CheckinSpec `yaml:"checkin"`
+	Pos     Pos          `yaml:"-"`
 }
+
+// CheckinSpec is how often a sleeping device checks in: the interval of
+// one of its wake events (event), or an interval (every); a check-in
+// makes it reachable for grace × the interval.
+type CheckinSpec struct {
+	Event string    `yaml:"event"`
+	Every *Duration `yaml:"every" check:"gt=0"`
+	// Grace is g ≥ 1 (default 1.5: AWS IoT's keep-alive rule).
+	Grace *float64 `yaml:"grace" check:"min=1"`
+	Pos   Pos      `yaml:"-"`
+}
+
+// Checkin is a device profile's check-in schedule, resolved.
+type Checkin struct {
+	Event   string  // the wake event whose interval it is ("" for every:)
+	Every   float64 // seconds
+	Grace   float64
+	Pos     Pos
+	Profile string
+}
+
+// DefaultGrace is the check-in grace g when a profile gives none.
+const DefaultGrace = 1.5
 
 // EventSpec is something the device wakes up for. It has phases, or the
 // single-phase shorthand duration + current.
@@ -107,6 +134,8 @@ type Fleet struct {
 	// Planned reports whether a feature: names a backlog feature (LinkPlan
 	// sets it; without features.yaml nothing is planned).
 	Planned energy.Planned
+	// Checkins are the profiles that connect by check-ins, by device id.
+	Checkins map[string]Checkin
 }
 
 // LoadDevices reads and checks the devices file at path.
@@ -146,7 +175,7 @@ func (c *deviceChecker) errorf(p Pos, format string, args ...any) {
 
 func (c *deviceChecker) fleet(spec *DevicesFile) *Fleet {
 	f := &Fleet{File: c.file, Cells: energy.BuiltinCells(), Positions: map[string]Pos{}, EventPositions: map[string]Pos{},
-		Planned: func(string) bool { return false }}
+		Planned: func(string) bool { return false }, Checkins: map[string]Checkin{}}
 	for _, id := range slices.Sorted(maps.Keys(spec.Cells)) {
 		cs := spec.Cells[id]
 		if err := checkID(id); err != nil {
@@ -178,6 +207,9 @@ func (c *deviceChecker) fleet(spec *DevicesFile) *Fleet {
 		}
 		if d, ok := c.device(ds, f.Cells); ok {
 			f.Devices = append(f.Devices, d)
+		}
+		if ci, ok := c.checkin(ds); ok {
+			f.Checkins[string(ds.ID)] = ci
 		}
 	}
 	return f
@@ -466,4 +498,44 @@ func withBase(v, b EventSpec) EventSpec {
 		v.Phases, v.Duration, v.Current = b.Phases, b.Duration, b.Current
 	}
 	return v
+}
+
+// checkin resolves a profile's check-in schedule: every: as given, or the
+// interval of the wake event it names (today's, not a planned variant's:
+// the fleet runs the firmware it runs).
+func (c *deviceChecker) checkin(ds DeviceSpec) (Checkin, bool) {
+	cs := ds.Checkin
+	if cs == nil {
+		return Checkin{}, false
+	}
+	ci := Checkin{Event: cs.Event, Grace: DefaultGrace, Pos: cs.Pos, Profile: string(ds.ID)}
+	if cs.Grace != nil {
+		ci.Grace = *cs.Grace
+	}
+	switch {
+	case cs.Event != "" && cs.Every != nil:
+		c.errorf(cs.Pos, "device %s, checkin: give event (a wake event whose every is the interval) or every, not both", ds.ID)
+		return ci, false
+	case cs.Every != nil:
+		ci.Every = float64(*cs.Every)
+	case cs.Event != "":
+		var names []string
+		for _, es := range ds.Events {
+			if es.Replaces != "" {
+				continue
+			}
+			names = append(names, string(es.Name))
+			if string(es.Name) == cs.Event && es.Every != nil && !es.Every.Never {
+				ci.Every = es.Every.Seconds
+			}
+		}
+		if ci.Every == 0 {
+			c.errorf(cs.Pos, "device %s, checkin: event %q is no wake event of the device%s", ds.ID, cs.Event, didYouMean(cs.Event, names))
+			return ci, false
+		}
+	default:
+		c.errorf(cs.Pos, "device %s, checkin: say how often it checks in: event: (one of its wake events) or every: (1h)", ds.ID)
+		return ci, false
+	}
+	return ci, true
 }

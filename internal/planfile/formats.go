@@ -84,11 +84,12 @@ type RoleColumns struct {
 	Feature    Columns `yaml:"feature"`
 	CreatedAt  Columns `yaml:"created_at"`
 	RetiredAt  Columns `yaml:"retired_at"`
+	Model      Columns `yaml:"model"`
 	Pos        Pos     `yaml:"-"`
 }
 
 // Roles lists the role names in RoleColumns' order.
-var Roles = []string{"device_id", "timestamp", "event", "sequence", "session", "job_id", "status", "shipped_at", "customer_id", "feature", "created_at", "retired_at"}
+var Roles = []string{"device_id", "timestamp", "event", "sequence", "session", "job_id", "status", "shipped_at", "customer_id", "feature", "created_at", "retired_at", "model"}
 
 // Get returns a role's columns by name.
 func (r *RoleColumns) Get(role string) Columns {
@@ -120,6 +121,8 @@ func (r *RoleColumns) Get(role string) Columns {
 		return r.CreatedAt
 	case "retired_at":
 		return r.RetiredAt
+	case "model":
+		return r.Model
 	}
 	return nil
 }

@@ -23,6 +23,11 @@ func TestDefinitionsV2(t *testing.T) {
 					retired = dv.Retired
 				}
 				d.AddDeviceRetired([]byte(dv.ID), dv.Shipped, retired, nil)
+				d.SetModel([]byte(dv.ID), []byte(dv.Model))
+			}
+			d.Has.Activity = len(tt.Activity) > 0
+			for _, a := range tt.Activity {
+				d.AddActivity([]byte(a.Device), a.At)
 			}
 			for k, e := range tt.Events {
 				state := Disconnected
@@ -42,15 +47,21 @@ func TestDefinitionsV2(t *testing.T) {
 					d.AddEvent([]byte(e.Device), e.At, state)
 				}
 			}
-			o := Options{Window: Window{h(0), h(100)}, SLO: 0.99, DormantAfter: int64(tt.Dormant * 3600e6)}
+			o := Options{Window: Window{h(0), h(100)}, SLO: 0.99, DormantAfter: int64(tt.Dormant * 3600e6), SeriesMonths: 12,
+				Models: TimelineModes(tt.Profiles)}
 			if tt.AsOf != 0 {
 				o.AsOf = h(tt.AsOf)
 			}
-			u := Compute(d, o).Uptime
+			r := Compute(d, o)
+			u := r.Uptime
 			got := timelines.Want{ConnHours: float64(u.ConnectedUS) / 3600e6, ObsHours: float64(u.ObservedUS) / 3600e6,
-				Dormant: u.Dormant, Retired: u.Retired, Never: u.NeverActivated, Dups: d.DuplicateEvents, Stale: d.StaleDisconnects}
+				Dormant: u.Dormant, Retired: u.Retired, Never: u.NeverActivated, Dups: d.DuplicateEvents, Stale: d.StaleDisconnects,
+				Missed: u.Checkin.Missed, Planned: u.PlannedDisconnects, Unknown: u.UnknownModels}
 			if got != tt.Want {
 				t.Errorf("got %+v\nwant %+v", got, tt.Want)
+			}
+			if tt.FirstMonth != "" && (len(r.Months) == 0 || r.Months[0].Label != tt.FirstMonth) {
+				t.Errorf("series %+v, want it to start in %s", r.Months, tt.FirstMonth)
 			}
 			if tt.Want.ObsHours > 0 {
 				near(t, "uptime", u.Value, tt.Want.ConnHours/tt.Want.ObsHours)
@@ -130,4 +141,13 @@ func TestMADServicePeriod(t *testing.T) {
 	if r.MAD.Value != 1 {
 		t.Errorf("MAD %d, want 1 (only ok)", r.MAD.Value)
 	}
+}
+
+// TimelineModes turns a timeline's profiles into Options.Models.
+func TimelineModes(profiles map[string]timelines.Profile) map[string]Mode {
+	out := map[string]Mode{}
+	for v, p := range profiles {
+		out[v] = Mode{Profile: v, Every: int64(p.Every * 3600e6), Grace: p.Grace}
+	}
+	return out
 }

@@ -138,7 +138,7 @@ func (j *Job) dbJob() *fleetdb.Job {
 // takes too.
 func (j *Job) options() metrics.Options {
 	return metrics.Options{Window: j.window, ActivationWindow: int64(j.activation * 1e6), SLO: j.slo, Health: j.health,
-		SeriesMonths: 12, AsOf: j.asOf, DormantAfter: int64(j.dormant * 1e6)}
+		SeriesMonths: 12, AsOf: j.asOf, DormantAfter: int64(j.dormant * 1e6), Models: j.models}
 }
 
 // runDBJob computes the metrics in the database. The DSN comes from the

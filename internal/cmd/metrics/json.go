@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/iotpm/iotpm/internal/gate"
+	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/internal/render"
 	"github.com/iotpm/iotpm/pkg/metrics"
 )
@@ -49,6 +50,29 @@ type UptimeJSON struct {
 	Retired        int      `json:"devices_retired"`
 	// DormantAfterDays is D (0: no dormancy).
 	DormantAfterDays float64 `json:"dormant_after_days"`
+	// ByMode splits the sums by how devices connect: always (connected
+	// between events) and checkin (reachable after each check-in);
+	// ByModel by devices.yaml profile.
+	ByMode  map[string]ModeJSON `json:"by_mode"`
+	ByModel []ModeJSON          `json:"by_model"`
+}
+
+// ModeJSON is the uptime of the devices of one mode or profile.
+type ModeJSON struct {
+	Model          string   `json:"model,omitempty"`
+	Mode           string   `json:"mode,omitempty"`
+	Value          *float64 `json:"value"`
+	ConnectedHours float64  `json:"connected_hours"`
+	ObservedHours  float64  `json:"observed_hours"`
+	Devices        int      `json:"devices"`
+	// MissedCheckins: ⌈length / P⌉ of each unreachable stretch of a
+	// check-in device in the window.
+	MissedCheckins int `json:"missed_checkins"`
+}
+
+func modeJSON(model, mode string, m metrics.ModeUptime) ModeJSON {
+	return ModeJSON{Model: model, Mode: mode, Value: render.Finite(m.Value), ConnectedHours: float64(m.ConnectedUS) / 3600e6,
+		ObservedHours: float64(m.ObservedUS) / 3600e6, Devices: m.Devices, MissedCheckins: m.Missed}
 }
 
 // MADJSON is monthly active devices in the output.
@@ -140,8 +164,13 @@ type RowsJSON struct {
 	// current one, which end nothing; SameInstant: connect/disconnect
 	// pairs of one device at the same time whose order the data does not
 	// say (the disconnect is taken first).
-	StaleDisconnects int     `json:"stale_disconnects,omitempty"`
-	SameInstant      int     `json:"same_instant_pairs,omitempty"`
+	StaleDisconnects int `json:"stale_disconnects,omitempty"`
+	SameInstant      int `json:"same_instant_pairs,omitempty"`
+	// PlannedDisconnects: disconnects of check-in devices, which end
+	// nothing (events); UnknownModels: devices whose model value names no
+	// devices.yaml profile, counted as always connected (devices).
+	PlannedDisconnects int     `json:"planned_disconnects,omitempty"`
+	UnknownModels      int     `json:"unknown_models,omitempty"`
 	Earliest         *string `json:"earliest"`
 	Latest           *string `json:"latest"`
 }
@@ -160,6 +189,14 @@ func ToJSON(out *Outcome, gates []gate.Gate) JSON {
 			Read: st.Read, Used: st.Used, OutsideWindow: st.Outside, Skipped: st.SkippedTotal(), SkippedByReason: map[string]int{},
 			Ignored: st.IgnoredTotal(), IgnoredByReason: st.Ignored, Duplicates: st.Duplicates, UnknownDevices: st.UnknownDevices,
 			StaleDisconnects: st.StaleDisconnects, SameInstant: st.SameInstant}
+		if u := r.Uptime; u != nil {
+			switch st.Kind {
+			case planfile.KindEvents:
+				rj.PlannedDisconnects = u.PlannedDisconnects
+			case planfile.KindDevices:
+				rj.UnknownModels = u.UnknownModels
+			}
+		}
 		for kind, n := range st.Skipped {
 			rj.SkippedByReason[kind.String()] += n
 		}
@@ -183,7 +220,15 @@ func ToJSON(out *Outcome, gates []gate.Gate) JSON {
 	if u := r.Uptime; u != nil {
 		doc.Uptime = &UptimeJSON{Value: render.Finite(u.Value), ConnectedHours: float64(u.ConnectedUS) / 3600e6, ObservedHours: float64(u.ObservedUS) / 3600e6,
 			Devices: u.Devices, LeftOut: u.LeftOut, Mean: render.Finite(u.Mean), Median: render.Finite(u.Median), SLO: u.SLO, BelowSLO: u.BelowSLO,
-			NeverActivated: u.NeverActivated, Dormant: u.Dormant, Retired: u.Retired, DormantAfterDays: out.dormantDays, Reason: reason(metrics.ConnectivityUptime)}
+			NeverActivated: u.NeverActivated, Dormant: u.Dormant, Retired: u.Retired, DormantAfterDays: out.dormantDays, Reason: reason(metrics.ConnectivityUptime),
+			ByMode: map[string]ModeJSON{"always": modeJSON("", "", u.Always), "checkin": modeJSON("", "", u.Checkin)}, ByModel: []ModeJSON{}}
+		for _, p := range u.ByProfile {
+			mode := "always"
+			if p.Checkin {
+				mode = "checkin"
+			}
+			doc.Uptime.ByModel = append(doc.Uptime.ByModel, modeJSON(p.Profile, mode, p.ModeUptime))
+		}
 	}
 	if m := r.MAD; m != nil {
 		doc.MAD = &MADJSON{ByConnection: m.ByConnection, ByActivityOnly: m.ByActivity, DevicesInInput: m.DevicesInInput, Reason: reason(metrics.MonthlyActiveDevices)}

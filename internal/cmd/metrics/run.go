@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"runtime/debug"
 
 	"github.com/iotpm/iotpm/internal/cmdutil"
@@ -127,6 +128,21 @@ func RunJob(f *cmdutil.Factory, job *Job) (*Outcome, error) {
 // and the dormancy setting.
 func finishMetrics(f *cmdutil.Factory, job *Job, out *Outcome) {
 	w := job.window
+	if u := out.report.Uptime; u != nil && u.UnknownModels > 0 {
+		v := u.UnknownModelValues
+		fix := "add the profiles to devices.yaml (each device's checkin: says how it connects)"
+		if len(job.profiles) > 0 {
+			fix = fmt.Sprintf("map them in iotpm.yaml, metrics.models: {%s: PROFILE}, PROFILE one of %s%s", yamlKey(v[0]), strings.Join(job.profiles, ", "), cmdutil.DidYouMean(v[0], job.profiles))
+		}
+		path := ""
+		for _, st := range out.stats {
+			if st.Kind == planfile.KindDevices {
+				path = st.Path
+			}
+		}
+		out.Problems.Warnf(diag.Row, path, 0, 0, "%s devices have a model value that names no devices.yaml profile (%s): they count as always connected; %s",
+			render.Number(float64(u.UnknownModels), 0), quoteList(v, 5), fix)
+	}
 	out.dormantDays = job.dormant / 86400
 	if h := out.report.Horizon; h != metrics.NoTime {
 		now := job.now
@@ -201,4 +217,26 @@ func metricInputs(m metrics.Metric) []planfile.InputKind {
 		return []planfile.InputKind{planfile.KindOTA}
 	}
 	return nil
+}
+
+// quoteList quotes the first n values, and says how many more there are.
+func quoteList(v []string, n int) string {
+	var q []string
+	for _, s := range v[:min(n, len(v))] {
+		q = append(q, fmt.Sprintf("%q", clipID(s)))
+	}
+	if len(v) > n {
+		q = append(q, fmt.Sprintf("and %d more", len(v)-n))
+	}
+	return strings.Join(q, ", ")
+}
+
+// yamlKey quotes a value for a YAML flow mapping when it needs it.
+func yamlKey(s string) string {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return fmt.Sprintf("%q", s)
+		}
+	}
+	return s
 }

@@ -173,6 +173,10 @@ type Job struct {
 	now        time.Time
 	// db is the database source whose tables are the inputs; nil: files.
 	db *dbSource
+	// models maps the devices input's model values to modes (see
+	// resolveModels); profiles are devices.yaml's ids, for messages.
+	models   map[string]metrics.Mode
+	profiles []string
 }
 
 func newMetricsJob() *Job {
@@ -225,6 +229,9 @@ func JobFromConfig(cfg *planfile.Config) (*Job, error) {
 	job.maxBadRows = m.MaxBadRows
 	job.expansion = m.MaxExpansion
 	job.health = healthFromConfig(job.health, m.Health)
+	if err := job.resolveModels(cfg); err != nil {
+		return nil, err
+	}
 	return job, checkHealth(job.health)
 }
 
@@ -345,6 +352,11 @@ func (o *MetricsOptions) job(f *cmdutil.Factory) (*Job, error) {
 	}
 	if job.health, err = o.health(job.health); err != nil {
 		return nil, err
+	}
+	if job.models == nil {
+		if err := job.resolveModels(cfg); err != nil {
+			return nil, err
+		}
 	}
 	return &job, nil
 }

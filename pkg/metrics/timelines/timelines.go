@@ -19,7 +19,20 @@ func At(x float64) int64 { return Base + int64(x*3600e6) }
 type Device struct {
 	ID               string
 	Shipped, Retired int64
+	// Model is the devices input's model value ("" none).
+	Model string
 }
+
+// Activity is an activity row (an uplink, a message).
+type Activity struct {
+	Device string
+	At     int64
+}
+
+// Profile is how the devices of a model value connect: by check-ins every
+// Every hours, reachable for Grace × Every after each (Every 0: always
+// connected). The profile's id is the model value.
+type Profile struct{ Every, Grace float64 }
 
 // Event is a connection event; Seq is its sequence value, "" when the
 // input has no sequence column.
@@ -39,6 +52,9 @@ type Want struct {
 	Dups                    int
 	// Stale: disconnects of an old session, which end nothing.
 	Stale int
+	// Missed check-ins, planned disconnects (of check-in devices), and
+	// devices whose model value no profile names.
+	Missed, Planned, Unknown int
 }
 
 // Case is one timeline. The window is [At(0), At(100)); the SLO 99%.
@@ -54,7 +70,14 @@ type Case struct {
 	// FileOrder: the events are the file's rows in this order, and the
 	// input says order: file (the line decides at equal times).
 	FileOrder bool
-	Want      Want
+	// Activity rows, and the profiles by model value (the devices'
+	// Model); a model value not in Profiles is unknown.
+	Activity []Activity
+	Profiles map[string]Profile
+	// FirstMonth, when set, is the first month of the by-month series
+	// (twelve months ending with October 2026).
+	FirstMonth string
+	Want       Want
 }
 
 // FilesOnly reports whether the case needs what only the file reader
@@ -71,6 +94,37 @@ func on(id string, x float64) Event  { return Event{Device: id, At: At(x), Conne
 func off(id string, x float64) Event { return Event{Device: id, At: At(x)} }
 
 func seq(e Event, s string) Event { e.Seq = s; return e }
+
+// hourly is a connect of device id at every hour in [from, to) but the
+// ones in skip; with a disconnect 0.01 h after each when planned.
+func hourly(id string, from, to int, planned bool, skip ...int) []Event {
+	var out []Event
+	for x := from; x < to; x++ {
+		if slices.Contains(skip, x) {
+			continue
+		}
+		out = append(out, on(id, float64(x)))
+		if planned {
+			out = append(out, off(id, float64(x)+0.01))
+		}
+	}
+	return out
+}
+
+// uplinks are activity rows of device id at the given hours.
+func uplinks(id string, hours ...float64) []Activity {
+	var out []Activity
+	for _, x := range hours {
+		out = append(out, Activity{Device: id, At: At(x)})
+	}
+	return out
+}
+
+// valve is a device of model "V" (check-ins every hour, grace 1.5),
+// shipped before the window.
+var valve = []Device{{ID: "v", Shipped: At(-10), Model: "V"}}
+
+var valveProfile = map[string]Profile{"V": {Every: 1, Grace: 1.5}}
 
 func sess(e Event, s string) Event { e.Session = s; return e }
 
@@ -90,9 +144,10 @@ var Uptime = []Case{
 		Events: []Event{off("a", 30), on("a", 50), on("b", 20)},
 		AsOf:   100, Want: Want{ConnHours: 60 + 80, ObsHours: 80 + 80}},
 	{Name: "leading disconnect that is the data start: nothing before it",
-		// a's disconnect at 30 is the earliest row: down [30,50), up [50,100)
+		// a's disconnect at 30 is the earliest row: down [30,50), up
+		// [50,100); the by-month series starts in October, D0's month
 		Events: []Event{off("a", 30), on("a", 50)},
-		AsOf:   100, Want: Want{ConnHours: 50, ObsHours: 70}},
+		AsOf:   100, FirstMonth: "2026-10", Want: Want{ConnHours: 50, ObsHours: 70}},
 	{Name: "factory test before shipping is not service",
 		// connect −500, disconnect −499 at the factory; shipped 20; first
 		// connect after shipping 40: service from 40, up to 100
@@ -184,4 +239,44 @@ var Uptime = []Case{
 		// [50,90)
 		Events: []Event{sess(on("a", 0), "s1"), sess(off("a", 20), "s1"), sess(on("a", 50), "s2"), sess(off("a", 90), "s2")},
 		AsOf:   100, Want: Want{ConnHours: 60, ObsHours: 100}},
+
+	// Check-in devices (definitions version 3): a connect or an activity
+	// row at t makes the device reachable on [t, t + g·P).
+	{Name: "check-in device, every check-in on time: 100%",
+		// hourly connects 0…99, reach 1.5 h each: reachable [0,100)
+		Devices: valve, Profiles: valveProfile, Events: hourly("v", 0, 100, false),
+		AsOf: 100, Want: Want{ConnHours: 100, ObsHours: 100}},
+	{Name: "check-in device: its disconnects are planned and end nothing",
+		// the same with a disconnect 0.01 h after each connect (the valve
+		// goes back to sleep): still 100%, 100 planned disconnects
+		Devices: valve, Profiles: valveProfile, Events: hourly("v", 0, 100, true),
+		AsOf: 100, Want: Want{ConnHours: 100, ObsHours: 100, Planned: 100}},
+	{Name: "one missed check-in costs 0.5·P with g = 1.5",
+		// no check-in at 50: the one at 49 reaches 50.5, the next is at
+		// 51: down [50.5,51), one missed check-in
+		Devices: valve, Profiles: valveProfile, Events: hourly("v", 0, 100, false, 50),
+		AsOf: 100, Want: Want{ConnHours: 99.5, ObsHours: 100, Missed: 1}},
+	{Name: "check-ins by activity rows alone (LoRaWAN uplinks)",
+		// every 10 h, g 1.5: uplinks 0,10,20,30 then 60,70,80,90 (40 and
+		// 50 missed): down [45,60), ⌈15/10⌉ = 2 missed; H = 100
+		Devices: []Device{{ID: "s", Shipped: At(-10), Model: "L"}}, Profiles: map[string]Profile{"L": {Every: 10, Grace: 1.5}},
+		Activity: uplinks("s", 0, 10, 20, 30, 60, 70, 80, 90),
+		AsOf:     100, Want: Want{ConnHours: 85, ObsHours: 100, Missed: 2}},
+	{Name: "a check-in gap longer than D turns dormant",
+		// hourly 0…20, nothing until 60, hourly 60…99; D = 10 h: reach
+		// ends 21.5, down [21.5,31.5) (10 missed), dormant [31.5,60)
+		Devices: valve, Profiles: valveProfile, Events: append(hourly("v", 0, 21, false), hourly("v", 60, 100, false)...),
+		AsOf: 100, Dormant: 10, Want: Want{ConnHours: 21.5 + 40, ObsHours: 31.5 + 40, Dormant: 1, Missed: 10}},
+	{Name: "check-in device beside an always-connected one",
+		// v hourly 0…99 but 50 (99.5 of 100); a always connected: connect
+		// 0, disconnect 50 (50 of 100)
+		Devices: append([]Device{{ID: "a", Shipped: At(-10)}}, valve...), Profiles: valveProfile,
+		Events: append(hourly("v", 0, 100, false, 50), on("a", 0), off("a", 50)),
+		AsOf:   100, Want: Want{ConnHours: 99.5 + 50, ObsHours: 200, Missed: 1}},
+	{Name: "an unmapped model value: always connected, counted",
+		// model DV-999 names no profile: connect 0, disconnect 50 read as
+		// an always-connected device's
+		Devices: []Device{{ID: "x", Shipped: At(-10), Model: "DV-999"}}, Profiles: valveProfile,
+		Events: []Event{on("x", 0), off("x", 50)},
+		AsOf:   100, Want: Want{ConnHours: 50, ObsHours: 100, Unknown: 1}},
 }
