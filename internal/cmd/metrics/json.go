@@ -171,8 +171,8 @@ type RowsJSON struct {
 	// devices.yaml profile, counted as always connected (devices).
 	PlannedDisconnects int     `json:"planned_disconnects,omitempty"`
 	UnknownModels      int     `json:"unknown_models,omitempty"`
-	Earliest         *string `json:"earliest"`
-	Latest           *string `json:"latest"`
+	Earliest           *string `json:"earliest"`
+	Latest             *string `json:"latest"`
 }
 
 // ToJSON is the output shape of an outcome and its gates; every

@@ -4,8 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"runtime/debug"
+	"strings"
 
 	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/diag"
