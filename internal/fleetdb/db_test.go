@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -110,6 +111,32 @@ func same(t *testing.T, want, got metrics.Report) {
 		eqi("never activated", int64(u.NeverActivated), int64(v.NeverActivated))
 		eqi("dormant", int64(u.Dormant), int64(v.Dormant))
 		eqi("retired", int64(u.Retired), int64(v.Retired))
+		eqi("planned disconnects", int64(u.PlannedDisconnects), int64(v.PlannedDisconnects))
+		eqi("unknown models", int64(u.UnknownModels), int64(v.UnknownModels))
+		if !slices.Equal(u.UnknownModelValues, v.UnknownModelValues) {
+			t.Errorf("unknown model values: local %q, postgres %q", u.UnknownModelValues, v.UnknownModelValues)
+		}
+		modes := func(what string, a, b metrics.ModeUptime) {
+			t.Helper()
+			eq(what+" uptime", a.Value, b.Value)
+			eqi(what+" connected µs", a.ConnectedUS, b.ConnectedUS)
+			eqi(what+" observed µs", a.ObservedUS, b.ObservedUS)
+			eqi(what+" devices", int64(a.Devices), int64(b.Devices))
+			eqi(what+" missed check-ins", int64(a.Missed), int64(b.Missed))
+		}
+		modes("always", u.Always, v.Always)
+		modes("check-in", u.Checkin, v.Checkin)
+		if len(u.ByProfile) != len(v.ByProfile) {
+			t.Errorf("profiles: local %+v, postgres %+v", u.ByProfile, v.ByProfile)
+		} else {
+			for k, a := range u.ByProfile {
+				b := v.ByProfile[k]
+				if a.Profile != b.Profile || a.Checkin != b.Checkin {
+					t.Errorf("profile %d: local %s/%v, postgres %s/%v", k, a.Profile, a.Checkin, b.Profile, b.Checkin)
+				}
+				modes("profile "+a.Profile, a.ModeUptime, b.ModeUptime)
+			}
+		}
 	}
 	if (want.MAD == nil) != (got.MAD == nil) {
 		t.Fatalf("MAD: local %v, postgres %v", want.MAD, got.MAD)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/iotpm/iotpm/internal/export"
 	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/iotpm/iotpm/pkg/metrics"
 )
 
 // A small fleet written to make every rule of the definitions matter:
@@ -21,6 +22,10 @@ import (
 // turn dormant across the window's edges, activity rows, and (sequenced)
 // events delivered out of order with AWS's versionNumber starting over
 // after an hour offline — and a device whose sequence is not numeric.
+// Some devices check in (definitions v3): model V and V2 (one profile,
+// hourly connects with a disconnect after each, late and missed ones, long
+// silences), model L (uplinks every 10 h as activity rows); model X-9
+// names no profile.
 type fleet struct {
 	devices, events, activity, ota strings.Builder
 }
@@ -30,7 +35,7 @@ func genFleet(seed uint64, sequenced bool) *fleet {
 	f := &fleet{}
 	base := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC).UnixMilli()
 	day := int64(86_400_000)
-	f.devices.WriteString("device_id,shipped_at,customer_id,retired_at\n")
+	f.devices.WriteString("device_id,shipped_at,customer_id,retired_at,model\n")
 	if sequenced {
 		f.events.WriteString("clientId,timestamp,eventType,versionNumber\n")
 	} else {
@@ -49,7 +54,11 @@ func genFleet(seed uint64, sequenced bool) *fleet {
 			case 3:
 				retired = time.UnixMilli(ship + rng.Int64N(80)*day).UTC().Format(time.RFC3339)
 			}
-			fmt.Fprintf(&f.devices, "%s,%s,cust-%d,%s\n", id, time.UnixMilli(ship).UTC().Format("2006-01-02"), d%4, retired)
+			fmt.Fprintf(&f.devices, "%s,%s,cust-%d,%s,%s\n", id, time.UnixMilli(ship).UTC().Format("2006-01-02"), d%4, retired, edgeModels[d%len(edgeModels)])
+		}
+		if listed && (d%len(edgeModels) < 3) {
+			f.checkins(rng, id, ship, edgeModels[d%len(edgeModels)], sequenced)
+			continue
 		}
 		// factory tests before shipping
 		t := ship - 3*day
@@ -125,6 +134,47 @@ func genFleet(seed uint64, sequenced bool) *fleet {
 	return f
 }
 
+// edgeModels are the devices' model values by d % len: V, V2 and L check
+// in (edgeModes), X-9 names no profile, "" has no model.
+var edgeModels = []string{"V", "L", "V2", "X-9", "", ""}
+
+var edgeModes = map[string]metrics.Mode{
+	"V":  {Profile: "valve", Every: 3600e6, Grace: 1.5},
+	"V2": {Profile: "valve", Every: 3600e6, Grace: 1.5},
+	"L":  {Profile: "lora", Every: 36000e6, Grace: 1.5},
+}
+
+// checkins writes a check-in device's rows: hourly connects (a valve)
+// with a disconnect a second after each, or uplinks every 10 h (LoRa) as
+// activity rows; some late, some missed, some long silences, a few
+// before shipping.
+func (f *fleet) checkins(rng *rand.Rand, id string, ship int64, model string, sequenced bool) {
+	every := int64(3_600_000)
+	if model == "L" {
+		every = 36_000_000
+	}
+	t := ship - 2*every + rng.Int64N(5*86_400_000)
+	for n := range 200 + rng.IntN(400) {
+		switch {
+		case model == "L":
+			fmt.Fprintf(&f.activity, "%s,%s\n", id, time.UnixMilli(t).UTC().Format(time.RFC3339))
+		case sequenced:
+			fmt.Fprintf(&f.events, "%s,%d,connected,%d\n%s,%d,disconnected,%d\n", id, t, n, id, t+1000, n)
+		default:
+			fmt.Fprintf(&f.events, "%s,%s,connected\n%s,%s,disconnected\n", id, time.UnixMilli(t).UTC().Format("2006-01-02T15:04:05.000Z"),
+				id, time.UnixMilli(t+1000).UTC().Format("2006-01-02T15:04:05.000Z"))
+		}
+		switch r := rng.IntN(40); {
+		case r == 0:
+			t += every * (5 + rng.Int64N(400)) // silent for days: dormant after D
+		case r < 6:
+			t += every * (2 + rng.Int64N(3)) // missed check-ins
+		default:
+			t += every + rng.Int64N(every/2) - every/4 // on time, give or take
+		}
+	}
+}
+
 func TestEdgeCasesSameAsLocal(t *testing.T) {
 	conn, schema := testConn(t)
 	ctx := context.Background()
@@ -147,14 +197,14 @@ func TestEdgeCasesSameAsLocal(t *testing.T) {
 				tbl := func(n string) string { return fmt.Sprintf("%s.%s_%s", schema, n, name[:min(len(name), 20)]) }
 				tname := func(n string) string { return strings.ReplaceAll(tbl(n), "-", "_") }
 				short := func(n string) string { return strings.TrimPrefix(tname(n), schema+".") }
-				load(t, conn, schema, short("devices"), "device_id text, shipped_at date, customer_id text, retired_at timestamptz", write("devices.csv", &f.devices))
+				load(t, conn, schema, short("devices"), "device_id text, shipped_at date, customer_id text, retired_at timestamptz, model text", write("devices.csv", &f.devices))
 				files := map[planfile.InputKind]export.Input{
 					"devices":  {Kind: "devices", Path: filepath.Join(dir, "devices.csv")},
 					"activity": {Kind: "activity", Path: write("activity.csv", &f.activity)},
 					"ota":      {Kind: "ota", Path: write("ota.csv", &f.ota)},
 				}
 				tables := map[planfile.InputKind]Input{
-					"devices":  {Kind: "devices", Table: tname("devices"), Columns: cols("device_id=device_id", "shipped_at=shipped_at", "customer_id=customer_id", "retired_at=retired_at")},
+					"devices":  {Kind: "devices", Table: tname("devices"), Columns: cols("device_id=device_id", "shipped_at=shipped_at", "customer_id=customer_id", "retired_at=retired_at", "model=model")},
 					"activity": {Kind: "activity", Table: tname("activity"), Columns: cols("device_id=device_id", "timestamp=timestamp")},
 					"ota":      {Kind: "ota", Table: tname("ota"), Columns: cols("device_id=device_id", "job_id=job_id", "status=status", "timestamp=timestamp")},
 				}
@@ -184,6 +234,7 @@ func TestEdgeCasesSameAsLocal(t *testing.T) {
 				} {
 					o := options(tc.month)
 					o.DormantAfter = tc.dormant.Microseconds()
+					o.Models = edgeModes
 					if tc.asOf != "" {
 						a, _ := time.Parse(time.RFC3339, tc.asOf)
 						o.AsOf = a.UnixMicro()
@@ -193,7 +244,8 @@ func TestEdgeCasesSameAsLocal(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					t.Logf("%s D=%s as-of %q: uptime %.6f MAD %d OTA %.4f", tc.month, tc.dormant, tc.asOf, want.Uptime.Value, want.MAD.Value, want.OTA.Rate)
+					t.Logf("%s D=%s as-of %q: uptime %.6f (always %.6f, check-in %.6f, %d missed) MAD %d OTA %.4f", tc.month, tc.dormant, tc.asOf,
+						want.Uptime.Value, want.Uptime.Always.Value, want.Uptime.Checkin.Value, want.Uptime.Checkin.Missed, want.MAD.Value, want.OTA.Rate)
 					same(t, want, got.Report)
 					sameStats(t, wantStats, got.Stats)
 					if t.Failed() {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -64,6 +65,12 @@ func (j *Job) params(horizon int64) Params {
 	if t, ok := j.Inputs[planfile.KindEvents]; ok && t.SequenceReset > 0 {
 		p["reset"] = t.SequenceReset
 	}
+	values, profiles, every, reach := []string{}, []string{}, []int64{}, []int64{}
+	for _, v := range slices.Sorted(maps.Keys(o.Models)) {
+		m := o.Models[v]
+		values, profiles, every, reach = append(values, v), append(profiles, m.Profile), append(every, m.Every), append(reach, m.Reach())
+	}
+	p["model_values"], p["model_profiles"], p["model_every"], p["model_reach"] = values, profiles, every, reach
 	return p
 }
 
@@ -363,6 +370,36 @@ type uptimeRow struct {
 	Dormant        int      `json:"dormant"`
 	Retired        int      `json:"retired"`
 	UsedOnce       int      `json:"events_used_once"`
+	Planned        int      `json:"planned"`
+	UnknownModels  int      `json:"unknown_models"`
+	UnknownValues  []string `json:"unknown_values"`
+	Modes          []struct {
+		Checkin bool `json:"checkin"`
+		modeRow
+	} `json:"modes"`
+	Profiles []struct {
+		Profile string `json:"profile"`
+		Checkin bool   `json:"checkin"`
+		modeRow
+	} `json:"profiles"`
+}
+
+type modeRow struct {
+	ConnectedUS int64 `json:"conn"`
+	ObservedUS  int64 `json:"obs"`
+	Devices     int   `json:"devices"`
+	Missed      int   `json:"missed"`
+}
+
+func (m modeRow) uptime() metrics.ModeUptime {
+	return metrics.ModeUptime{ConnectedUS: m.ConnectedUS, ObservedUS: m.ObservedUS, Devices: m.Devices, Missed: m.Missed, Value: ratio(m.ConnectedUS, m.ObservedUS)}
+}
+
+func ratio(a, b int64) float64 {
+	if b == 0 {
+		return math.NaN()
+	}
+	return float64(a) / float64(b)
 }
 
 type madRow struct {
@@ -403,6 +440,18 @@ func (p *plan) deviceMetrics(uptime, mad, customers []byte, o metrics.Options, r
 			Retired: row.Retired, Value: math.NaN(), Mean: nan(row.Mean), Median: nan(row.Median)}
 		if u.ObservedUS > 0 {
 			u.Value = float64(u.ConnectedUS) / float64(u.ObservedUS)
+		}
+		u.PlannedDisconnects, u.UnknownModels, u.UnknownModelValues = row.Planned, row.UnknownModels, row.UnknownValues
+		u.Always.Value, u.Checkin.Value = math.NaN(), math.NaN()
+		for _, m := range row.Modes {
+			if m.Checkin {
+				u.Checkin = m.uptime()
+			} else {
+				u.Always = m.uptime()
+			}
+		}
+		for _, pr := range row.Profiles {
+			u.ByProfile = append(u.ByProfile, metrics.ProfileUptime{Profile: pr.Profile, Checkin: pr.Checkin, ModeUptime: pr.uptime()})
 		}
 		r.Uptime = u
 	}

@@ -42,18 +42,38 @@ func (p *plan) has(kind planfile.InputKind) bool { _, ok := p.tables[kind]; retu
 // devCTE: the devices input, one row per device (Run checks ids are unique).
 func (p *plan) devCTE() string {
 	t := p.tables[planfile.KindDevices]
-	cust, ret := "NULL::text", "NULL::bigint"
+	cust, ret, model := "NULL::text", "NULL::bigint", "NULL::text"
 	if c, ok := t.cols["customer_id"]; ok {
 		cust = fmt.Sprintf("NULLIF(btrim((%s)::text, E' \\t'), '')", c.quoted)
+	}
+	if c, ok := t.cols["model"]; ok {
+		model = fmt.Sprintf("NULLIF(btrim((%s)::text, E' \\t'), '')", c.quoted)
 	}
 	if c, ok := t.cols["retired_at"]; ok {
 		ret = c.timeExpr(c.quoted)
 	}
 	sh := t.cols["shipped_at"]
 	return fmt.Sprintf(`dev AS (
-  SELECT DISTINCT %s AS device_id, %s AS shipped, %s AS customer_id, %s AS retired
+  SELECT DISTINCT %s AS device_id, %s AS shipped, %s AS customer_id, %s AS retired, %s AS model
   FROM %s
-)`, textExpr(t.cols["device_id"]), sh.timeExpr(sh.quoted), cust, ret, t.quoted)
+)`, textExpr(t.cols["device_id"]), sh.timeExpr(sh.quoted), cust, ret, model, t.quoted)
+}
+
+// dmCTE: each listed device's mode — every (P, µs; 0: always connected)
+// and reach (g·P) of its model's profile, the profile, and whether its
+// model value names none (@model_* are Options.Models, by value).
+func (p *plan) dmCTE() string {
+	if !p.has(planfile.KindDevices) {
+		return "dm AS (SELECT NULL::text AS device_id, NULL::text AS profile, 0::bigint AS every, 0::bigint AS reach, false AS unknown, NULL::text AS model WHERE false)"
+	}
+	return `md AS (
+  SELECT * FROM unnest(@model_values::text[], @model_profiles::text[], @model_every::bigint[], @model_reach::bigint[]) AS m(model, profile, every, reach)
+),
+dm AS (
+  SELECT d.device_id, m.profile, coalesce(m.every, 0) AS every, coalesce(m.reach, 0) AS reach,
+         (d.model IS NOT NULL AND m.model IS NULL) AS unknown, d.model
+  FROM dev d LEFT JOIN md m ON m.model = d.model
+)`
 }
 
 // stateExpr classifies an event value: 1 connect, 0 disconnect, NULL other.
@@ -156,7 +176,7 @@ func (p *plan) devRef() string {
 	if p.has(planfile.KindDevices) {
 		return "dev d"
 	}
-	return "(SELECT NULL::text AS device_id, NULL::bigint AS shipped, NULL::text AS customer_id, NULL::bigint AS retired WHERE false) d"
+	return "(SELECT NULL::text AS device_id, NULL::bigint AS shipped, NULL::text AS customer_id, NULL::bigint AS retired, NULL::text AS model WHERE false) d"
 }
 
 // walkCTEs: each device's service period cut into pieces of known state
@@ -166,13 +186,13 @@ func (p *plan) devRef() string {
 // the event rows that count (re).
 func (p *plan) walkCTEs() string {
 	return fmt.Sprintf(`e AS (
-  SELECT x.device_id, x.t, x.s, x.o, d.shipped, d.retired, d.customer_id
-  FROM ev x LEFT JOIN %[3]s USING (device_id)
+  SELECT x.device_id, x.t, x.s, x.o, d.shipped, d.retired, d.customer_id, coalesce(m.every, 0) AS every, m.reach
+  FROM ev x LEFT JOIN %[3]s USING (device_id) LEFT JOIN dm m USING (device_id)
   WHERE (d.shipped IS NULL OR x.t >= d.shipped) AND x.t <= @horizon
 ),
 w AS (
   SELECT e.*, lead(t) OVER p AS nt, lag(s) OVER p AS ps, first_value(s) OVER p AS fs, first_value(t) OVER p AS ft
-  FROM e WINDOW p AS (PARTITION BY device_id ORDER BY o)
+  FROM e WHERE every = 0 WINDOW p AS (PARTITION BY device_id ORDER BY o)
 ),
 w2 AS (
   SELECT w.*,
@@ -186,18 +206,37 @@ seg AS (
   UNION ALL
   SELECT device_id, customer_id, st0, en, 1, st0, t, NULL FROM w2 WHERE ps IS NULL AND s = 0
 ),
+ci0 AS (
+  SELECT device_id, t, every, reach, retired, customer_id FROM e WHERE every > 0 AND s = 1
+  UNION ALL
+  SELECT a.device_id, a.t, m.every, m.reach, d.retired, d.customer_id FROM ra a JOIN dm m USING (device_id) JOIN %[3]s USING (device_id) WHERE m.every > 0
+),
+ci AS (
+  SELECT ci0.*, lead(t) OVER (PARTITION BY device_id ORDER BY t) AS nt, min(t) OVER (PARTITION BY device_id) AS st0,
+         least(coalesce(retired, %[2]s), @horizon) AS en
+  FROM ci0
+),
 pc AS (
-  SELECT g.device_id, g.customer_id, v.k, greatest(v.a, g.st0) AS a, least(v.b, g.en) AS b
+  SELECT g.device_id, g.customer_id, 0::bigint AS every, v.k, greatest(v.a, g.st0) AS a, least(v.b, g.en) AS b
   FROM seg g CROSS JOIN LATERAL (VALUES
     (g.s, g.a, CASE WHEN g.s = 1 OR @dormant <= 0 THEN g.b ELSE least(g.b, g.down + @dormant) END),
     (2, CASE WHEN g.s = 0 AND @dormant > 0 THEN greatest(g.a, g.down + @dormant) ELSE g.b END, g.b)
   ) AS v(k, a, b)
+  UNION ALL
+  SELECT c.device_id, c.customer_id, c.every, v.k, greatest(v.a, c.st0), least(v.b, c.en)
+  FROM ci c CROSS JOIN LATERAL (VALUES
+    (1, c.t, least(c.t + c.reach, coalesce(c.nt, %[2]s))),
+    (0, c.t + c.reach, CASE WHEN @dormant > 0 THEN least(coalesce(c.nt, %[2]s), c.t + c.reach + @dormant) ELSE coalesce(c.nt, %[2]s) END),
+    (2, CASE WHEN @dormant > 0 THEN c.t + c.reach + @dormant ELSE %[2]s END, coalesce(c.nt, %[2]s))
+  ) AS v(k, a, b)
 ),
 pd AS (
-  SELECT device_id, customer_id,
+  SELECT device_id, customer_id, max(every) AS every,
          sum(CASE WHEN k < 2 THEN greatest(least(b, @to) - greatest(a, @from), 0) ELSE 0 END)::bigint AS obs,
          sum(CASE WHEN k = 1 THEN greatest(least(b, @to) - greatest(a, @from), 0) ELSE 0 END)::bigint AS conn,
-         bool_or(k = 2 AND least(b, @to) > greatest(a, @from)) AS dorm
+         bool_or(k = 2 AND least(b, @to) > greatest(a, @from)) AS dorm,
+         sum(CASE WHEN k = 0 AND every > 0 AND least(b, @to) > greatest(a, @from)
+                  THEN (least(b, @to) - greatest(a, @from) + every - 1) / every ELSE 0 END)::bigint AS missed
   FROM pc WHERE b > a GROUP BY device_id, customer_id
 ),
 re AS (
@@ -245,7 +284,7 @@ func (p *plan) baseCTEs() []string {
 	} else {
 		out = append(out, "act AS (SELECT NULL::text AS device_id, NULL::bigint AS t WHERE false)")
 	}
-	return append(out, p.walkCTEs(), p.raCTE())
+	return append(out, p.dmCTE(), p.raCTE(), p.walkCTEs())
 }
 
 // horizonSQL: H, the latest row time of the inputs with times (max of the
@@ -274,7 +313,7 @@ func (p *plan) horizonSQL() string {
 func (p *plan) uptimeSelect() string {
 	never, retired := "0", "0"
 	if p.has(planfile.KindDevices) {
-		never = fmt.Sprintf(`(SELECT count(*) FROM dev LEFT JOIN (SELECT DISTINCT device_id, st0 FROM w2) s USING (device_id)
+		never = fmt.Sprintf(`(SELECT count(*) FROM dev LEFT JOIN (SELECT DISTINCT device_id, st0 FROM w2 UNION SELECT DISTINCT device_id, st0 FROM ci) s USING (device_id)
     WHERE dev.shipped < least(@to, @horizon) AND coalesce(s.st0, %s) >= least(@to, @horizon))`, posInf)
 		retired = "(SELECT count(*) FROM dev WHERE retired >= @from AND retired < @to)"
 	}
@@ -282,14 +321,24 @@ func (p *plan) uptimeSelect() string {
   coalesce((SELECT sum(conn) FROM pd WHERE obs > 0), 0)::bigint AS connected_us,
   coalesce((SELECT sum(obs) FROM pd WHERE obs > 0), 0)::bigint AS observed_us,
   (SELECT count(*) FROM pd WHERE obs > 0) AS devices,
-  (SELECT count(DISTINCT device_id) FROM ev) - (SELECT count(*) FROM pd WHERE obs > 0) AS left_out,
+  (SELECT count(*) FROM (SELECT device_id FROM ev UNION SELECT device_id FROM ci0) x) - (SELECT count(*) FROM pd WHERE obs > 0) AS left_out,
   (SELECT avg(conn::float8 / obs::float8) FROM pd WHERE obs > 0) AS mean,
   (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY conn::float8 / obs::float8) FROM pd WHERE obs > 0) AS median,
   (SELECT count(*) FROM pd WHERE obs > 0 AND conn::float8 / obs::float8 < @slo) AS below_slo,
   %s AS never_activated,
   (SELECT count(*) FROM pd WHERE dorm) AS dormant,
   %s AS retired,
-  (SELECT count(*) FROM ev) AS events_used_once`, never, retired)
+  (SELECT count(*) FROM ev) AS events_used_once,
+  (SELECT count(*) FROM e WHERE every > 0 AND s = 0) AS planned,
+  (SELECT count(*) FROM dm WHERE unknown) AS unknown_models,
+  (SELECT coalesce(array_agg(model ORDER BY model), '{}') FROM (SELECT DISTINCT model COLLATE "C" AS model FROM dm WHERE unknown) u) AS unknown_values,
+  (SELECT json_agg(x) FROM (
+    SELECT every > 0 AS checkin, sum(conn)::bigint AS conn, sum(obs)::bigint AS obs, count(*) FILTER (WHERE obs > 0) AS devices, sum(missed)::bigint AS missed
+    FROM pd GROUP BY 1) x) AS modes,
+  (SELECT json_agg(x ORDER BY x.profile COLLATE "C") FROM (
+    SELECT m.profile, max(m.every) > 0 AS checkin, coalesce(sum(pd.conn), 0)::bigint AS conn, coalesce(sum(pd.obs), 0)::bigint AS obs,
+           count(*) FILTER (WHERE pd.obs > 0) AS devices, coalesce(sum(pd.missed), 0)::bigint AS missed
+    FROM dm m LEFT JOIN pd USING (device_id) WHERE m.profile IS NOT NULL GROUP BY m.profile) x) AS profiles`, never, retired)
 }
 
 // madParts: monthly active devices in the window (row i = 0), and the

@@ -22,19 +22,31 @@ func TestTimelinesInSQL(t *testing.T) {
 		}
 		t.Run(tc.Name, func(t *testing.T) {
 			devices, events := fmt.Sprintf("%s.devices_%d", schema, i), fmt.Sprintf("%s.events_%d", schema, i)
-			if _, err := conn.Exec(ctx, fmt.Sprintf(`CREATE TABLE %s (device_id text, shipped_us bigint, retired_us bigint);
-CREATE TABLE %s (device_id text, ts_us bigint, event text, seq text)`, devices, events)); err != nil {
+			activity := fmt.Sprintf("%s.activity_%d", schema, i)
+			if _, err := conn.Exec(ctx, fmt.Sprintf(`CREATE TABLE %s (device_id text, shipped_us bigint, retired_us bigint, model text);
+CREATE TABLE %s (device_id text, ts_us bigint, event text, seq text);
+CREATE TABLE %s (device_id text, ts_us bigint)`, devices, events, activity)); err != nil {
 				t.Fatal(err)
 			}
 			var rows [][]any
 			for _, d := range tc.Devices {
-				var retired any
+				var retired, model any
 				if d.Retired != 0 {
 					retired = d.Retired
 				}
-				rows = append(rows, []any{d.ID, d.Shipped, retired})
+				if d.Model != "" {
+					model = d.Model
+				}
+				rows = append(rows, []any{d.ID, d.Shipped, retired, model})
 			}
-			if _, err := conn.CopyFrom(ctx, pgx.Identifier{schema, fmt.Sprintf("devices_%d", i)}, []string{"device_id", "shipped_us", "retired_us"}, pgx.CopyFromRows(rows)); err != nil {
+			if _, err := conn.CopyFrom(ctx, pgx.Identifier{schema, fmt.Sprintf("devices_%d", i)}, []string{"device_id", "shipped_us", "retired_us", "model"}, pgx.CopyFromRows(rows)); err != nil {
+				t.Fatal(err)
+			}
+			rows = nil
+			for _, a := range tc.Activity {
+				rows = append(rows, []any{a.Device, a.At})
+			}
+			if _, err := conn.CopyFrom(ctx, pgx.Identifier{schema, fmt.Sprintf("activity_%d", i)}, []string{"device_id", "ts_us"}, pgx.CopyFromRows(rows)); err != nil {
 				t.Fatal(err)
 			}
 			rows = nil
@@ -54,10 +66,17 @@ CREATE TABLE %s (device_id text, ts_us bigint, event text, seq text)`, devices, 
 				inputs["events"].Columns["sequence"] = cols("sequence=seq")["sequence"]
 			}
 			if len(tc.Devices) > 0 {
-				inputs["devices"] = Input{Kind: "devices", Table: devices, Columns: cols("device_id=device_id", "shipped_at=shipped_us:us", "retired_at=retired_us:us")}
+				inputs["devices"] = Input{Kind: "devices", Table: devices, Columns: cols("device_id=device_id", "shipped_at=shipped_us:us", "retired_at=retired_us:us", "model=model")}
+			}
+			if len(tc.Activity) > 0 {
+				inputs["activity"] = Input{Kind: "activity", Table: activity, Columns: cols("device_id=device_id", "timestamp=ts_us:us")}
+			}
+			models := map[string]metrics.Mode{}
+			for v, p := range tc.Profiles {
+				models[v] = metrics.Mode{Profile: v, Every: int64(p.Every * 3600e6), Grace: p.Grace}
 			}
 			o := metrics.Options{Window: metrics.Window{From: timelines.At(0), To: timelines.At(100)}, SLO: 0.99,
-				DormantAfter: int64(tc.Dormant * 3600e6), Health: metrics.DefaultHealth()}
+				DormantAfter: int64(tc.Dormant * 3600e6), Health: metrics.DefaultHealth(), SeriesMonths: 12, Models: models}
 			if tc.AsOf != 0 {
 				o.AsOf = timelines.At(tc.AsOf)
 			}
@@ -67,7 +86,11 @@ CREATE TABLE %s (device_id text, ts_us bigint, event text, seq text)`, devices, 
 			}
 			u := res.Report.Uptime
 			got := timelines.Want{ConnHours: float64(u.ConnectedUS) / 3600e6, ObsHours: float64(u.ObservedUS) / 3600e6,
-				Dormant: u.Dormant, Retired: u.Retired, Never: u.NeverActivated}
+				Dormant: u.Dormant, Retired: u.Retired, Never: u.NeverActivated,
+				Missed: u.Checkin.Missed, Planned: u.PlannedDisconnects, Unknown: u.UnknownModels}
+			if tc.FirstMonth != "" && (len(res.Report.Months) == 0 || res.Report.Months[0].Label != tc.FirstMonth) {
+				t.Errorf("series %+v, want it to start in %s", res.Report.Months, tc.FirstMonth)
+			}
 			for _, st := range res.Stats {
 				if st.Kind == "events" {
 					got.Dups = st.Duplicates

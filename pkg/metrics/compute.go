@@ -382,7 +382,7 @@ func (d *Data) deviceStats(i int, sp *span, wk *worker, active []bool) {
 	a.start = math.MaxInt64 // S; MaxInt64: never in service
 	walked := false
 	if mode.Every > 0 {
-		walked = a.checkins(keys, act, mode.Reach())
+		walked = a.checkins(keys, act, mode.Reach(), retired)
 		for _, key := range keys {
 			if key&1 == Disconnected {
 				wk.planned++

@@ -149,12 +149,13 @@ func (p *pieces) connections(keys []int64, ship int64) {
 }
 
 // checkins walks a check-in device: its check-ins are its connects (keys)
-// and activity rows (act), at or after shipping and not after H; service
-// starts at the first; each makes the device reachable on [t, t + reach);
-// between one's reach and the next check-in it is unreachable. It
-// reports whether the device has a check-in.
-func (p *pieces) checkins(keys, act []int64, reach int64) bool {
-	horizon := p.sp.horizon
+// and activity rows (act, before retirement: as MAD counts them), at or
+// after shipping and not after H; service starts at the first; each
+// makes the device reachable on [t, t + reach); between one's reach and
+// the next check-in it is unreachable. It reports whether the device has
+// a check-in.
+func (p *pieces) checkins(keys, act []int64, reach, retired int64) bool {
+	horizon := min(p.sp.horizon, retired-1)
 	ki, ai := 0, 0
 	next := func() (int64, bool) {
 		for ki < len(keys) && keys[ki]&1 == Disconnected {
