@@ -351,7 +351,7 @@ func (p *plan) madParts() ([]string, string) {
   SELECT i, (@bounds::bigint[])[i] AS lo, (@bounds::bigint[])[i + 1] AS hi FROM generate_series(1, cardinality(@bounds::bigint[]) - 1) AS i
 )`, `actw AS (
   SELECT device_id, true AS conn FROM re WHERE s = 1 AND t >= @from AND t < @to
-  UNION SELECT device_id, true FROM pd WHERE conn > 0
+  UNION SELECT device_id, every = 0 FROM pd WHERE conn > 0
   UNION SELECT device_id, false FROM ra WHERE t >= @from AND t < @to
 )`, `mpc AS (
   SELECT m.i, pc.device_id, pc.k, least(pc.b, m.hi) - greatest(pc.a, m.lo) AS len

@@ -200,7 +200,7 @@ func (in *InputSpec) FromScalar(n *yaml.Node) error {
 
 // GatesConfig lists the CI gates iotpm check evaluates.
 type GatesConfig struct {
-	ConnectivityUptime   *RateThreshold `yaml:"connectivity_uptime"`
+	ConnectivityUptime   *UptimeGates   `yaml:"connectivity_uptime"`
 	ActivationRate       *RateThreshold `yaml:"activation_rate"`
 	OTASuccessRate       *RateThreshold `yaml:"ota_success_rate"`
 	MonthlyActiveDevices *Threshold     `yaml:"monthly_active_devices"`
@@ -260,6 +260,34 @@ func (t *Threshold) UnmarshalNode(n *yaml.Node) error {
 		t.Value /= 100
 	}
 	return nil
+}
+
+// UptimeGates are the connectivity-uptime gates: one threshold on the
+// fleet's uptime (">= 98%"), or one per mode ({always: ">= 99%",
+// checkin: ">= 97%"}), since a sleeping device's uptime is measured
+// against its check-ins and may have its own bar.
+type UptimeGates struct {
+	Fleet   *RateThreshold `yaml:"-"`
+	Always  *RateThreshold `yaml:"always"`
+	Checkin *RateThreshold `yaml:"checkin"`
+	Pos     Pos            `yaml:"-"`
+}
+
+// FromScalar implements ScalarShorthand: the single form gates the fleet.
+func (g *UptimeGates) FromScalar(n *yaml.Node) error {
+	var t RateThreshold
+	if err := t.UnmarshalNode(n); err != nil {
+		return err
+	}
+	*g = UptimeGates{Fleet: &t, Pos: Pos{Line: n.Line, Col: n.Column}}
+	return nil
+}
+
+// JSONSchema describes the uptime gates.
+func (*UptimeGates) JSONSchema() map[string]any {
+	rate := (*RateThreshold)(nil).JSONSchema()
+	return map[string]any{"anyOf": []any{rate, map[string]any{"type": "object", "additionalProperties": false,
+		"properties": map[string]any{"always": rate, "checkin": rate}}}}
 }
 
 // RateThreshold is a threshold on a rate: a percentage (">= 98%") or a

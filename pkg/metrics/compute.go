@@ -412,7 +412,10 @@ func (d *Data) deviceStats(i int, sp *span, wk *worker, active []bool) {
 			}
 		}
 		if a.conn > 0 {
-			activeW, activeByConn = true, true
+			// a check-in device's connected time comes from its
+			// check-ins: active by them, not by a connection
+			activeW = true
+			activeByConn = activeByConn || mode.Every == 0
 		}
 		if a.obs > 0 {
 			wk.perDevice = append(wk.perDevice, float64(a.conn)/float64(a.obs))

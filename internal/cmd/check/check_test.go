@@ -25,14 +25,14 @@ func TestCheckExample(t *testing.T) {
 	stdout, _, _ = cmdtest.Run(t, nil, "check", "-C", cmdtest.ExampleRepo, "-o", "json")
 	cmdtest.Golden(t, "json.golden", stdout)
 	var doc checkcmd.JSON
-	if err := json.Unmarshal([]byte(stdout), &doc); err != nil || !doc.Passed || len(doc.Gates) != 9 || len(doc.Problems) != 0 {
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil || !doc.Passed || len(doc.Gates) != 10 || len(doc.Problems) != 0 {
 		t.Errorf("json: %v %+v", err, doc)
 	}
 }
 
 func TestCheckGateFailsWithExit1(t *testing.T) {
 	dir := cmdtest.CopyExample(t)
-	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), `connectivity_uptime: ">= 98%"`, `connectivity_uptime: ">= 99%"`)
+	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), `always: ">= 98%"`, `always: ">= 99%"`)
 	summary := filepath.Join(t.TempDir(), "summary.md")
 	os.WriteFile(summary, []byte("earlier step\n"), 0o644)
 	junit := filepath.Join(t.TempDir(), "gates.xml")
@@ -41,19 +41,19 @@ func TestCheckGateFailsWithExit1(t *testing.T) {
 	if code != cmdutil.ExitGate {
 		t.Fatalf("exit %d, want 1", code)
 	}
-	if !strings.Contains(stdout, "✗ 1 of 9 gates failed: connectivity_uptime") {
+	if !strings.Contains(stdout, "✗ 1 of 10 gates failed: connectivity_uptime.always") {
 		t.Errorf("verdict:\n%s", stdout)
 	}
 	for _, want := range []string{
-		"::error title=iotpm gate connectivity_uptime::connectivity uptime is 98.55%25, not >= 99%25\n",
-		"iotpm: gate failed: connectivity uptime is 98.55%, not >= 99%\n",
+		"::error title=iotpm gate connectivity_uptime.always::connectivity uptime.always is 98.55%25, not >= 99%25\n",
+		"iotpm: gate failed: connectivity uptime.always is 98.55%, not >= 99%\n",
 	} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}
 	}
 	got, _ := os.ReadFile(summary)
-	if !strings.HasPrefix(string(got), "earlier step\n## iotpm check\n\n❌ 1 of 9 gates failed: connectivity_uptime") || !strings.Contains(string(got), "| connectivity_uptime") {
+	if !strings.HasPrefix(string(got), "earlier step\n## iotpm check\n\n❌ 1 of 10 gates failed: connectivity_uptime.always") || !strings.Contains(string(got), "| connectivity_uptime.always") {
 		t.Errorf("summary (appended):\n%s", got)
 	}
 	var suites cmdutil.JUnitSuites
@@ -62,7 +62,7 @@ func TestCheckGateFailsWithExit1(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := suites.Suites[0]
-	if s.Tests != 9 || s.Failures != 1 || s.Cases[0].Failure == nil || s.Cases[0].Name != "connectivity_uptime" {
+	if s.Tests != 10 || s.Failures != 1 || s.Cases[0].Failure == nil || s.Cases[0].Name != "connectivity_uptime.always" {
 		t.Errorf("junit %+v", s)
 	}
 	// outside GitHub Actions: no annotations, unless asked for

@@ -120,7 +120,7 @@ func EditFile(t *testing.T, path, old, new string) {
 
 // ExampleInputs are the flags that give iotpm metrics every export of
 // the example repo, for October 2026.
-var ExampleInputs = []string{"--devices", "exports/devices.csv", "--events", "exports/lifecycle.csv",
+var ExampleInputs = []string{"--devices", "exports/devices.csv", "--events", "exports/lifecycle.csv", "--activity", "exports/uplinks.csv",
 	"--ota", "exports/ota.csv", "--usage", "exports/usage.csv", "--tickets", "exports/tickets.csv", "--tz", "tickets=UTC", "--month", "2026-10"}
 
 // WriteFile writes content to dir/name.

@@ -30,10 +30,11 @@ func TestCheckWindowAfterTheDataFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]string{
-		"connectivity_uptime":    "no value: no data in window: latest events row 2026-11-10T23:56:19Z",
-		"monthly_active_devices": "no value: no data in window: latest events row 2026-11-10T23:56:19Z",
-		"activation_rate":        "no value: no device shipped in window",
-		"ota_success_rate":       "no value: no data in window: latest ota row 2026-10-24T18:46:57Z",
+		"connectivity_uptime.always":  "no value: no always-connected device observed in window",
+		"connectivity_uptime.checkin": "no value: no check-in device observed in window (a devices.yaml profile with checkin:, and the devices input's model column, say which devices check in)",
+		"monthly_active_devices":      "no value: no data in window: latest events row 2026-11-10T23:56:19Z",
+		"activation_rate":             "no value: no device shipped in window",
+		"ota_success_rate":            "no value: no data in window: latest ota row 2026-10-24T18:46:57Z",
 	}
 	for _, g := range doc.Gates {
 		if w, ok := want[g.Name]; ok {
@@ -46,7 +47,7 @@ func TestCheckWindowAfterTheDataFails(t *testing.T) {
 	if len(want) > 0 {
 		t.Errorf("gates missing: %v", want)
 	}
-	if !strings.Contains(stderr, "connectivity uptime has no value: no data in window: latest events row 2026-11-10T23:56:19Z, so it is not >= 98%") {
+	if !strings.Contains(stderr, "connectivity uptime.always has no value: no always-connected device observed in window, so it is not >= 98%") {
 		t.Errorf("stderr:\n%s", stderr)
 	}
 }
@@ -103,12 +104,12 @@ func TestMetricsV2Settings(t *testing.T) {
 // refuses it, with its position.
 func TestRateThresholdInConfigIsChecked(t *testing.T) {
 	dir := cmdtest.CopyExample(t)
-	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), `connectivity_uptime: ">= 98%"`, `connectivity_uptime: ">= 75"`)
+	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), `always: ">= 98%"`, `always: ">= 75"`)
 	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), `data_age: "<= 2d"`, `data_age: "<= soon"`)
 	_, stderr, code := cmdtest.Run(t, nil, "check", "-C", dir)
 	for _, want := range []string{
-		`iotpm.yaml:17:24: gates.connectivity_uptime: 75 is ambiguous: write 75% or 0.75`,
-		`iotpm.yaml:21:13: gates.data_age: "<= soon" is not an age limit`,
+		`iotpm.yaml:21:13: gates.connectivity_uptime.always: 75 is ambiguous: write 75% or 0.75`,
+		`iotpm.yaml:26:13: gates.data_age: "<= soon" is not an age limit`,
 	} {
 		if code != cmdutil.ExitInvalid || !strings.Contains(stderr, want) {
 			t.Errorf("exit %d, stderr lacks %q:\n%s", code, want, stderr)

@@ -54,6 +54,15 @@ func SummaryTable(doc JSON) *render.Table {
 			note = u.Reason
 		}
 		row("connectivity uptime", "connectivity_uptime", pctOr(u.Value, 2), render.Number(u.ConnectedHours, 0)+" h", render.Number(u.ObservedHours, 0)+" h", note)
+		// by mode, once some devices check in: their uptime is measured
+		// against their check-ins, and may have its own gate
+		if c := u.ByMode["checkin"]; c.Devices > 0 {
+			a := u.ByMode["always"]
+			row("  always connected", "connectivity_uptime.always", pctOr(a.Value, 2), render.Number(a.ConnectedHours, 0)+" h", render.Number(a.ObservedHours, 0)+" h",
+				count(a.Devices)+" devices, connected between events")
+			row("  check-in", "connectivity_uptime.checkin", pctOr(c.Value, 2), render.Number(c.ConnectedHours, 0)+" h", render.Number(c.ObservedHours, 0)+" h",
+				fmt.Sprintf("%s devices, reachable after each check-in; %s missed check-ins", count(c.Devices), count(c.MissedCheckins)))
+		}
 	}
 	if m := doc.MAD; m != nil {
 		value, note := "-", m.Reason

@@ -3,6 +3,7 @@ package metrics
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"runtime/debug"
 	"strings"
@@ -171,6 +172,32 @@ func Gate(out *Outcome, m metrics.Metric, t planfile.Threshold, flag string) gat
 		g.Detail = "immature cohort"
 	}
 	return g
+}
+
+// ModeGate evaluates a threshold on the uptime of one mode's devices
+// (always, checkin): connectivity_uptime.always / .checkin.
+func ModeGate(out *Outcome, mode string, t planfile.Threshold) gate.Gate {
+	name := string(metrics.ConnectivityUptime) + "." + mode
+	var u *metrics.Uptime
+	if out != nil {
+		u = out.report.Uptime
+	}
+	if u == nil {
+		return gate.Metric(name, nil, "its inputs were not given", t, "")
+	}
+	m := u.Always
+	if mode == "checkin" {
+		m = u.Checkin
+	}
+	if math.IsNaN(m.Value) {
+		why := "no always-connected device observed in window"
+		if mode == "checkin" {
+			why = "no check-in device observed in window (a devices.yaml profile with checkin:, and the devices input's model column, say which devices check in)"
+		}
+		return gate.Metric(name, nil, why, t, "")
+	}
+	v := m.Value
+	return gate.Metric(name, &v, "", t, "")
 }
 
 // NoValueText words why a metric has no value; for no data in the window

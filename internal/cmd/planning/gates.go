@@ -60,6 +60,13 @@ func (p *Results) budgetGates() []gate.Gate {
 	return out
 }
 
+func uptimeThreshold(g *planfile.UptimeGates) *planfile.Threshold {
+	if g == nil {
+		return nil
+	}
+	return rateThreshold(g.Fleet)
+}
+
 func rateThreshold(t *planfile.RateThreshold) *planfile.Threshold {
 	if t == nil {
 		return nil
@@ -75,11 +82,19 @@ func (p *Results) Gates() []gate.Gate {
 		name metrics.Metric
 		t    *planfile.Threshold
 	}{
-		{metrics.ConnectivityUptime, rateThreshold(g.ConnectivityUptime)}, {metrics.ActivationRate, rateThreshold(g.ActivationRate)},
+		{metrics.ConnectivityUptime, uptimeThreshold(g.ConnectivityUptime)}, {metrics.ActivationRate, rateThreshold(g.ActivationRate)},
 		{metrics.OTASuccessRate, rateThreshold(g.OTASuccessRate)}, {metrics.MonthlyActiveDevices, g.MonthlyActiveDevices},
 	} {
 		if m.t != nil {
 			out = append(out, metricscmd.Gate(p.Metrics, m.name, *m.t, ""))
+		}
+		if m.name == metrics.ConnectivityUptime && g.ConnectivityUptime != nil {
+			if t := g.ConnectivityUptime.Always; t != nil {
+				out = append(out, metricscmd.ModeGate(p.Metrics, "always", t.Threshold))
+			}
+			if t := g.ConnectivityUptime.Checkin; t != nil {
+				out = append(out, metricscmd.ModeGate(p.Metrics, "checkin", t.Threshold))
+			}
 		}
 	}
 	if g.DataAge != nil {
