@@ -60,7 +60,9 @@ func main() {
 		}
 	}
 
-	battery := func(line string) bool { return strings.HasPrefix(line, "eui-") || strings.HasPrefix(line, "drip-valve-") }
+	battery := func(line string) bool {
+		return strings.HasPrefix(line, "eui-") || strings.HasPrefix(line, "drip-valve-")
+	}
 	devPath := filepath.Join(*dir, "devices.csv")
 	old := readLines(devPath)
 	out := []string{"device_id,shipped_at,customer_id,model"}
