@@ -522,6 +522,10 @@ func (c *deviceChecker) checkin(ds DeviceSpec) (Checkin, bool) {
 		var names []string
 		for _, es := range ds.Events {
 			if es.Replaces != "" {
+				if string(es.Name) == cs.Event {
+					c.errorf(cs.Pos, "device %s, checkin: event %q is a planned variant of %s; check-ins follow the schedule the fleet runs today: event: %s", ds.ID, cs.Event, es.Replaces, es.Replaces)
+					return ci, false
+				}
 				continue
 			}
 			names = append(names, string(es.Name))

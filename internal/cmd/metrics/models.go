@@ -12,12 +12,14 @@ import (
 	"github.com/iotpm/iotpm/pkg/metrics"
 )
 
-// resolveModels sets the job's model values → modes from the repo's
+// ResolveModels sets the job's model values → modes from the repo's
 // devices.yaml profiles (a value equal to a device id names it) and
 // metrics.models (a value mapped to an id), so that a device's model says
-// whether it is always connected or checks in. Without a devices input
-// nothing is read: no device has a model.
-func (j *Job) resolveModels(cfg *planfile.Config) error {
+// whether it is always connected or checks in. fleet is devices.yaml when
+// the caller loaded it already (nil: it is loaded here, and its problems
+// returned). Without a devices input nothing is read: no device has a
+// model. It returns the problems, positioned.
+func (j *Job) ResolveModels(cfg *planfile.Config, fleet *planfile.Fleet) diag.List {
 	if !j.has(planfile.KindDevices) || cfg == nil {
 		return nil
 	}
@@ -25,20 +27,19 @@ func (j *Job) resolveModels(cfg *planfile.Config) error {
 	if cfg.Metrics != nil {
 		refs = cfg.Metrics.Models
 	}
-	if _, err := os.Stat(cfg.Devices); errors.Is(err, os.ErrNotExist) && !cfg.DevicesExplicit {
-		if len(refs) > 0 {
-			var diags diag.List
+	var problems diag.List
+	if fleet == nil {
+		if _, err := os.Stat(cfg.Devices); errors.Is(err, os.ErrNotExist) && !cfg.DevicesExplicit {
 			for _, v := range slices.Sorted(maps.Keys(refs)) {
 				r := refs[v]
-				diags.Errorf(diag.Plan, cfg.File, r.Pos.Line, r.Pos.Col, "metrics.models.%s: %s names a devices.yaml profile, and the repo has no devices.yaml", v, r.ID)
+				problems.Errorf(diag.Plan, cfg.File, r.Pos.Line, r.Pos.Col, "metrics.models.%s: %s names a devices.yaml profile, and the repo has no devices.yaml", v, r.ID)
 			}
-			return &cmdutil.InvalidInputError{Diagnostics: diags}
+			return problems
 		}
-		return nil
-	}
-	fleet, diags := planfile.LoadDevices(cfg.Devices)
-	if diags.HasErrors() {
-		return &cmdutil.InvalidInputError{Diagnostics: diags}
+		fleet, problems = planfile.LoadDevices(cfg.Devices)
+		if problems.HasErrors() {
+			return problems
+		}
 	}
 	modes := map[string]metrics.Mode{}
 	var ids []string
@@ -46,7 +47,6 @@ func (j *Job) resolveModels(cfg *planfile.Config) error {
 		ids = append(ids, d.ID)
 		modes[d.ID] = modeOf(fleet, d.ID)
 	}
-	var problems diag.List
 	for _, v := range slices.Sorted(maps.Keys(refs)) {
 		r := refs[v]
 		if _, ok := fleet.Positions[r.ID]; !ok {
@@ -55,11 +55,8 @@ func (j *Job) resolveModels(cfg *planfile.Config) error {
 		}
 		modes[v] = modeOf(fleet, r.ID)
 	}
-	if problems.HasErrors() {
-		return &cmdutil.InvalidInputError{Diagnostics: problems}
-	}
 	j.models, j.profiles = modes, ids
-	return nil
+	return problems
 }
 
 // modeOf is a devices.yaml profile's mode: its check-in schedule, or

@@ -229,9 +229,6 @@ func JobFromConfig(cfg *planfile.Config) (*Job, error) {
 	job.maxBadRows = m.MaxBadRows
 	job.expansion = m.MaxExpansion
 	job.health = healthFromConfig(job.health, m.Health)
-	if err := job.resolveModels(cfg); err != nil {
-		return nil, err
-	}
 	return job, checkHealth(job.health)
 }
 
@@ -353,10 +350,8 @@ func (o *MetricsOptions) job(f *cmdutil.Factory) (*Job, error) {
 	if job.health, err = o.health(job.health); err != nil {
 		return nil, err
 	}
-	if job.models == nil {
-		if err := job.resolveModels(cfg); err != nil {
-			return nil, err
-		}
+	if err := cmdutil.ReportProblems(f, job.ResolveModels(cfg, nil)); err != nil {
+		return nil, err
 	}
 	return &job, nil
 }

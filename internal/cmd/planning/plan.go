@@ -57,6 +57,12 @@ func Compute(f *cmdutil.Factory) *Results {
 	} else if err != nil {
 		p.Problems.Errorf(diag.Schema, cfg.File, 0, 0, "%v", err)
 	} else if job != nil {
+		// devices.yaml was loaded above: with problems (reported, and
+		// they fail the run) the models stay unresolved, and the inputs
+		// are still read so that one run shows every problem
+		if _, err := os.Stat(cfg.Devices); p.Fleet != nil || err != nil && !cfg.DevicesExplicit {
+			p.Problems = append(p.Problems, job.ResolveModels(cfg, p.Fleet)...)
+		}
 		if p.Metrics, err = metricscmd.RunJob(f, job); err != nil {
 			p.Err = err
 			return p

@@ -1,0 +1,99 @@
+package metrics_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+
+	metricscmd "github.com/iotpm/iotpm/internal/cmd/metrics"
+
+	"github.com/iotpm/iotpm/internal/cmd/cmdtest"
+	"github.com/iotpm/iotpm/internal/cmdutil"
+)
+
+const checkinDevices = `devices:
+  - id: valve
+    battery: {cell: cr2032}
+    sleep: 1uA
+    events:
+      - {name: check-in, feature: connectivity, every: 1h, duration: 1s, current: 10mA}
+    checkin: {event: check-in}
+`
+
+// A repo whose devices check in, end to end: the model column names the
+// profile (directly or through metrics.models), an unknown value is
+// always connected and warned about. Window [00:00, 10:00) on 1 October,
+// H = 10:00:
+//   - v1 (V-1 → valve, hourly, g 1.5): check-ins 0…9 but 5: down
+//     [5.5, 6): 9.5 h of 10, one missed check-in;
+//   - v2 (valve): check-ins at 0 and 9: reachable [0, 1.5) and [9, 10):
+//     2.5 h of 10, ⌈7.5⌉ = 8 missed;
+//   - x1 (X-9, no profile: always connected): connect 0, disconnect 5:
+//     5 h of 10;
+//   - a1 (no model): connect 0: 10 h of 10.
+//
+// Fleet 27/40; check-in 12/20, 9 missed; always 15/20.
+func TestCheckinDevicesEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	cmdtest.WriteFile(t, dir, "devices.yaml", checkinDevices)
+	cmdtest.WriteFile(t, dir, "iotpm.yaml", `metrics:
+  from: 2026-10-01T00:00:00Z
+  to: 2026-10-01T10:00:00Z
+  as_of: 2026-10-01T10:00:00Z
+  inputs: {devices: devices.csv, events: events.csv}
+  models: {V-1: valve}
+`)
+	cmdtest.WriteFile(t, dir, "devices.csv", "device_id,shipped_at,model\nv1,2026-09-01,V-1\nv2,2026-09-01,valve\nx1,2026-09-01,X-9\na1,2026-09-01,\n")
+	var ev strings.Builder
+	ev.WriteString("device_id,timestamp,event\n")
+	for h := range 10 {
+		if h != 5 {
+			fmt.Fprintf(&ev, "v1,2026-10-01T%02d:00:00Z,connected\nv1,2026-10-01T%02d:00:01Z,disconnected\n", h, h)
+		}
+	}
+	ev.WriteString("v2,2026-10-01T00:00:00Z,connected\nv2,2026-10-01T09:00:00Z,connected\n")
+	ev.WriteString("x1,2026-10-01T00:00:00Z,connected\nx1,2026-10-01T05:00:00Z,disconnected\na1,2026-10-01T00:00:00Z,connected\n")
+	cmdtest.WriteFile(t, dir, "events.csv", ev.String())
+
+	stdout, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir, "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var doc struct {
+		Uptime metricscmd.UptimeJSON           `json:"connectivity_uptime"`
+		Rows   map[string]metricscmd.RowsJSON `json:"rows"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	near := func(what string, got *float64, want float64) {
+		t.Helper()
+		if got == nil || math.Abs(*got-want) > 1e-12 {
+			t.Errorf("%s = %v, want %v", what, got, want)
+		}
+	}
+	near("fleet", doc.Uptime.Value, 27.0/40)
+	near("check-in", doc.Uptime.ByMode["checkin"].Value, 12.0/20)
+	near("always", doc.Uptime.ByMode["always"].Value, 15.0/20)
+	if c := doc.Uptime.ByMode["checkin"]; c.MissedCheckins != 9 || c.Devices != 2 {
+		t.Errorf("check-in mode %+v", c)
+	}
+	if len(doc.Uptime.ByModel) != 1 || doc.Uptime.ByModel[0].Model != "valve" || doc.Uptime.ByModel[0].Mode != "checkin" {
+		t.Errorf("by model %+v", doc.Uptime.ByModel)
+	}
+	if doc.Rows["events"].PlannedDisconnects != 9 || doc.Rows["devices"].UnknownModels != 1 {
+		t.Errorf("rows: planned %d, unknown models %d", doc.Rows["events"].PlannedDisconnects, doc.Rows["devices"].UnknownModels)
+	}
+	if !strings.Contains(stderr, `1 devices have a model value that names no devices.yaml profile ("X-9"): they count as always connected; map them in iotpm.yaml, metrics.models: {X-9: PROFILE}, PROFILE one of valve`) {
+		t.Errorf("warning:\n%s", stderr)
+	}
+
+	// a mapping to no profile: refused at its line, with a suggestion
+	cmdtest.EditFile(t, dir+"/iotpm.yaml", "{V-1: valve}", "{V-1: valv}")
+	_, stderr, code = cmdtest.Run(t, nil, "metrics", "-C", dir)
+	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, `iotpm.yaml:6:17: metrics.models.V-1: "valv" is no device of`) || !strings.Contains(stderr, `did you mean "valve"?`) {
+		t.Errorf("exit %d: %s", code, stderr)
+	}
+}
