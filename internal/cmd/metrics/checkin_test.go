@@ -62,7 +62,7 @@ func TestCheckinDevicesEndToEnd(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	var doc struct {
-		Uptime metricscmd.UptimeJSON           `json:"connectivity_uptime"`
+		Uptime metricscmd.UptimeJSON          `json:"connectivity_uptime"`
 		Rows   map[string]metricscmd.RowsJSON `json:"rows"`
 	}
 	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
