@@ -11,16 +11,18 @@ import (
 	"time"
 )
 
-// fleetSQL computes iotpm's five metrics (version 2 definitions) over the
+// fleetSQL computes iotpm's five metrics (version 3 definitions) over the
 // five inputs of tools/genexports' default mix — devices (device_id,
-// shipped_at, customer_id), lifecycle events, AWS IoT Jobs OTA rows, usage
-// and tickets — in SQL, for the side-by-side comparison. Times are µs.
-// %[1]s is the directory, %[2]d and %[3]d the window, %[4]d the dormancy
-// D, %[5]d the activation window A.
+// shipped_at, customer_id, model), lifecycle events, AWS IoT Jobs OTA rows,
+// usage and tickets — in SQL, for the side-by-side comparison. Times are
+// µs. %[1]s is the directory, %[2]d and %[3]d the window, %[4]d the
+// dormancy D, %[5]d the activation window A. Devices of model drip-valve
+// check in (genexports -checkin): every connect makes them reachable for
+// %[6]d µs (1.5 × a day), their disconnects end nothing.
 const fleetSQL = `
 CREATE TEMP TABLE dev AS
-  SELECT device_id, epoch_us(shipped_at::TIMESTAMP) AS shipped, customer_id
-  FROM read_csv('%[1]s/devices.csv', header = true, columns = {'device_id': 'VARCHAR', 'shipped_at': 'DATE', 'customer_id': 'VARCHAR'});
+  SELECT device_id, epoch_us(shipped_at::TIMESTAMP) AS shipped, customer_id, %[7]s AS model
+  FROM read_csv('%[1]s/devices.csv', header = true, columns = {'device_id': 'VARCHAR', 'shipped_at': 'DATE', 'customer_id': 'VARCHAR'%[8]s});
 CREATE TEMP TABLE raw AS
   SELECT clientId AS device_id, "timestamp" * 1000 AS ts,
          CASE lower(trim(eventType)) WHEN 'connected' THEN 1 ELSE 0 END AS st
@@ -36,13 +38,13 @@ CREATE TEMP TABLE tickets AS
   FROM read_csv('%[1]s/tickets.csv', header = true, columns = {'ticket_id': 'VARCHAR', 'customer_id': 'VARCHAR', 'created_at': 'TIMESTAMP', 'subject': 'VARCHAR'});
 CREATE TEMP TABLE hz AS SELECT GREATEST((SELECT MAX(ts) FROM raw), (SELECT MAX(ts) FROM ota), (SELECT MAX(ts) FROM usage), (SELECT MAX(ts) FROM tickets)) AS h;
 CREATE TEMP TABLE ev AS
-  SELECT DISTINCT r.device_id, r.ts, r.st, d.shipped
+  SELECT DISTINCT r.device_id, r.ts, r.st, d.shipped, COALESCE(d.model = 'drip-valve', false) AS ci
   FROM raw r JOIN dev d USING (device_id), hz WHERE r.ts <= hz.h AND r.ts >= d.shipped;
 CREATE TEMP TABLE seg AS
 WITH o AS (
   SELECT device_id, ts, st, shipped,
          LEAD(ts) OVER w AS next_ts, LAG(st) OVER w AS prev_st, ROW_NUMBER() OVER w AS rn
-  FROM ev WINDOW w AS (PARTITION BY device_id ORDER BY ts, st)
+  FROM ev WHERE NOT ci WINDOW w AS (PARTITION BY device_id ORDER BY ts, st)
 ),
 s AS (
   SELECT *, MAX(CASE WHEN st = 0 AND (prev_st IS NULL OR prev_st = 1) THEN ts END)
@@ -56,8 +58,20 @@ raw_seg AS (
 ),
 observed AS (
   SELECT device_id, st, a, CASE WHEN st = 0 AND %[4]d > 0 THEN LEAST(b, down_since + %[4]d) ELSE b END AS b FROM raw_seg
+),
+ci AS (
+  SELECT device_id, ts, LEAD(ts) OVER (PARTITION BY device_id ORDER BY ts) AS nt, MIN(ts) OVER (PARTITION BY device_id) AS st0
+  FROM ev WHERE ci AND st = 1
+),
+ci_seg AS (
+  SELECT device_id, 1 AS st, GREATEST(ts, st0) AS a, LEAST(ts + %[6]d, COALESCE(nt, 9000000000000000000)) AS b FROM ci
+  UNION ALL
+  SELECT device_id, 0, ts + %[6]d,
+         CASE WHEN %[4]d > 0 THEN LEAST(COALESCE(nt, 9000000000000000000), ts + %[6]d + %[4]d) ELSE COALESCE(nt, 9000000000000000000) END FROM ci
 )
-SELECT device_id, st, GREATEST(a, %[2]d) AS a, LEAST(b, %[3]d, hz.h) AS b FROM observed, hz;
+SELECT device_id, st, GREATEST(a, %[2]d) AS a, LEAST(b, %[3]d, hz.h) AS b FROM observed, hz
+UNION ALL
+SELECT device_id, st, GREATEST(a, %[2]d), LEAST(b, %[3]d, hz.h) FROM ci_seg, hz;
 CREATE TEMP TABLE per_dev AS
   SELECT device_id, SUM(CASE WHEN st = 1 THEN b - a ELSE 0 END) AS conn, SUM(b - a) AS obs
   FROM seg WHERE b > a GROUP BY device_id;
@@ -108,7 +122,12 @@ func fleet(db *sql.DB, dir string, from, to, dormant, activation int64) (vals ma
 		if !strings.Contains(s, "%[") {
 			return s
 		}
-		return fmt.Sprintf(s, strings.ReplaceAll(dir, "'", "''"), from, to, dormant, activation)
+		// a devices.csv without a model column: no device checks in
+		model, modelCol := "NULL::VARCHAR", ""
+		if head, err := os.ReadFile(dir + "/devices.csv"); err == nil && strings.Contains(strings.SplitN(string(head), "\n", 2)[0], ",model") {
+			model, modelCol = "model", ", 'model': 'VARCHAR'"
+		}
+		return fmt.Sprintf(s, strings.ReplaceAll(dir, "'", "''"), from, to, dormant, activation, int64(1.5*86_400_000_000), model, modelCol)
 	}
 	_, err := db.Exec(q(fleetSQL))
 	check(err)
@@ -154,9 +173,9 @@ func runFleet(iotpm, dir, month string, runs int, child bool, threads int, from,
 	var iotpmRSS, duckRSS int64
 	var ours, theirs fleetResult
 	for range runs {
-		out, secs, rss := run(iotpm, "metrics", "--month", month, "--dormant-after", fmt.Sprintf("%gh", dormant.Hours()),
+		out, secs, rss := run(iotpm, "metrics", "-C", dir, "--month", month, "--dormant-after", fmt.Sprintf("%gh", dormant.Hours()),
 			"--devices", dir+"/devices.csv", "--events", dir+"/lifecycle.csv", "--ota", dir+"/ota.csv",
-			"--usage", dir+"/usage.csv", "--tickets", dir+"/tickets.csv", "-o", "json")
+			"--usage", dir+"/usage.csv", "--tickets", dir+"/tickets.csv", "--tz", "tickets=UTC", "-o", "json")
 		var doc struct {
 			Uptime     struct{ Value float64 } `json:"connectivity_uptime"`
 			MAD        struct{ Value float64 } `json:"monthly_active_devices"`

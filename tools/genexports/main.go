@@ -42,6 +42,7 @@ func main() {
 	all := flag.Bool("all", true, "also write devices, ota, activity, usage and tickets")
 	gz := flag.Bool("gzip", false, "gzip the lifecycle export")
 	prefix := flag.String("prefix", "drip-", "device id prefix (the benchmark uses a longer one, for realistic line lengths)")
+	checkin := flag.Float64("checkin", 0, "the share of devices that check in by design (model drip-valve: a connect, and a disconnect a second later, once a day, some missed); with it devices.csv has a model column and devices.yaml the profile")
 	flag.Parse()
 
 	m, err := time.Parse("2006-01", *month)
@@ -65,7 +66,13 @@ func main() {
 		perDevice = 0
 	}
 	var evs []event
+	checks := make([]bool, n)
 	for i := range n {
+		checks[i] = rng.Float64() < *checkin
+		if checks[i] {
+			evs = append(evs, checkinEvents(rng, int32(i), ship[i], end.UnixMilli())...)
+			continue
+		}
 		evs = append(evs, deviceEvents(rng, int32(i), ship[i], end.UnixMilli(), perDevice)...)
 	}
 	// out-of-order delivery and duplicates
@@ -107,11 +114,28 @@ func main() {
 		return
 	}
 	writeFile(filepath.Join(*out, "devices.csv"), false, func(w *bufio.Writer) {
-		w.WriteString("device_id,shipped_at,customer_id\n")
+		if *checkin == 0 {
+			w.WriteString("device_id,shipped_at,customer_id\n")
+		} else {
+			w.WriteString("device_id,shipped_at,customer_id,model\n")
+		}
 		for i := range n {
-			fmt.Fprintf(w, "drip-%s,%s,%s\n", appendID(nil, int32(i)), time.UnixMilli(ship[i]).UTC().Format("2006-01-02"), customerName(i%*customers))
+			fmt.Fprintf(w, "drip-%s,%s,%s", appendID(nil, int32(i)), time.UnixMilli(ship[i]).UTC().Format("2006-01-02"), customerName(i%*customers))
+			switch {
+			case *checkin == 0:
+				w.WriteString("\n")
+			case checks[i]:
+				w.WriteString(",drip-valve\n")
+			default:
+				w.WriteString(",\n")
+			}
 		}
 	})
+	if *checkin > 0 {
+		writeFile(filepath.Join(*out, "devices.yaml"), false, func(w *bufio.Writer) {
+			w.WriteString(checkinProfile)
+		})
+	}
 	writeFile(filepath.Join(*out, "ota.csv"), false, func(w *bufio.Writer) {
 		w.WriteString("thingName,jobId,status,lastUpdatedAt\n")
 		jobs := []struct {
@@ -241,6 +265,39 @@ func deviceEvents(rng *rand.Rand, dev int32, ship, end int64, target int) []even
 		t += gap()
 		out = append(out, event{dev: dev, ts: t, state: true})
 	}
+}
+
+// checkinProfile is the devices.yaml of the check-in devices: they connect
+// once a day.
+const checkinProfile = `devices:
+  - id: drip-valve
+    battery: {cell: aa-lithium, series: 2, parallel: 2}
+    sleep: 10uA
+    events:
+      - {name: check-in, feature: connectivity, every: 1d, duration: 774ms, current: 140mA}
+    checkin: {event: check-in}
+`
+
+// checkinEvents simulates a device that checks in by design: from a few
+// days after shipping, a connect and a disconnect a second later about
+// once a day (±2 h); 3% of check-ins missed; now and then silent for up
+// to three weeks; some never activated.
+func checkinEvents(rng *rand.Rand, dev int32, ship, end int64) []event {
+	const day = 86_400_000
+	var out []event
+	if rng.IntN(100) < 10 {
+		return out
+	}
+	for t := ship + int64(rng.ExpFloat64()*3*day); t < end; {
+		if rng.IntN(100) >= 3 {
+			out = append(out, event{dev: dev, ts: t, state: true}, event{dev: dev, ts: t + 1000, state: false})
+		}
+		t += day + rng.Int64N(4*3_600_000) - 2*3_600_000
+		if rng.IntN(80) == 0 {
+			t += rng.Int64N(21 * day)
+		}
+	}
+	return out
 }
 
 func writeFile(path string, gz bool, f func(*bufio.Writer)) {
