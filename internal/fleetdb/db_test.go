@@ -73,7 +73,15 @@ func options(month string) metrics.Options {
 		Window:           metrics.Window{From: m.UnixMicro(), To: m.AddDate(0, 1, 0).UnixMicro()},
 		ActivationWindow: 30 * 86_400e6, SLO: 0.99, Health: metrics.DefaultHealth(), SeriesMonths: 12,
 		DormantAfter: 30 * 86_400e6,
+		Models:       exampleModes,
 	}
+}
+
+// exampleModes are the example repo's check-in profiles by model value
+// (devices.yaml and metrics.models).
+var exampleModes = map[string]metrics.Mode{
+	"DL-200":     {Profile: "drip-lora", Every: 900e6, Grace: 1.5},
+	"drip-valve": {Profile: "drip-valve", Every: 3600e6, Grace: 1.5},
 }
 
 // same fails the test where the two reports differ: counts exactly, rates
@@ -233,6 +241,13 @@ func exampleInputs(t testing.TB, conn *pgx.Conn, schema, dir string) (map[planfi
 		"ota":     {Kind: "ota", Table: schema + ".ota", Columns: cols("device_id=thing_name", "job_id=job_id", "status=status", "timestamp=last_updated_at:s")},
 		"usage":   {Kind: "usage", Table: schema + ".usage", Columns: cols("device_id=device_id", "feature=feature", "timestamp=ts")},
 		"tickets": {Kind: "tickets", Table: schema + ".tickets", Zone: "UTC", Columns: cols("customer_id=customer_id", "created_at=created_at")},
+	}
+	if pgtest.HasModel(dir) {
+		tables["devices"].Columns["model"] = planfile.ColumnRef{Column: "model"}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "uplinks.csv")); err == nil {
+		files["activity"] = export.Input{Kind: "activity", Path: filepath.Join(dir, "uplinks.csv")}
+		tables["activity"] = Input{Kind: "activity", Table: schema + ".uplinks", Columns: cols("device_id=device_id", "timestamp=received_at")}
 	}
 	return files, tables
 }

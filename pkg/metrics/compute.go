@@ -470,9 +470,6 @@ func (d *Data) deviceStats(i int, sp *span, wk *worker, active []bool) {
 		}
 		if t >= w.From && t < w.To {
 			wk.rows++
-			if !activeW {
-				wk.madAct++
-			}
 			activeW = true
 		}
 		if m := sp.monthOf(t); m >= 0 {
@@ -481,11 +478,16 @@ func (d *Data) deviceStats(i int, sp *span, wk *worker, active []bool) {
 		}
 	}
 	if activeW {
+		// active, and by a connection (a connect event in W, or an
+		// always-connected device's connected time) or else by activity
 		wk.mad++
 		if activeByConn {
 			wk.madC++
+		} else {
+			wk.madAct++
 		}
 	}
+
 	for m, a := range active {
 		if a {
 			wk.monthMAD[m]++

@@ -36,7 +36,8 @@ func dbRepo(t *testing.T) (repo string, env map[string]string, schema string) {
 	}
 	tables := `  source: {driver: postgres, dsn_env: FLEET_DSN}
   inputs:
-    devices: {table: SCHEMA.devices, columns: {device_id: device_id, shipped_at: shipped_at, customer_id: customer_id}}
+    devices: {table: SCHEMA.devices, columns: {device_id: device_id, shipped_at: shipped_at, customer_id: customer_id, model: model}}
+    activity: {table: SCHEMA.uplinks, columns: {device_id: device_id, timestamp: received_at}}
     events:
       table: SCHEMA.lifecycle
       columns: {device_id: clientId, timestamp: {column: ts_ms, unit: ms}, event: event_type}
@@ -45,6 +46,7 @@ func dbRepo(t *testing.T) (repo string, env map[string]string, schema string) {
       columns: {device_id: thing_name, job_id: job_id, status: status, timestamp: {column: last_updated_at, unit: s}}
     usage: {table: SCHEMA.usage, columns: {device_id: device_id, feature: feature, timestamp: ts}}
     tickets: {table: SCHEMA.tickets, tz: UTC, columns: {customer_id: customer_id, created_at: created_at}}
+  models: {DL-200: drip-lora}
 `
 	text = text[:start] + strings.ReplaceAll(tables, "SCHEMA", schema) + text[end:]
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {

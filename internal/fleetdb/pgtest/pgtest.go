@@ -4,6 +4,7 @@
 package pgtest
 
 import (
+	"strings"
 	"context"
 	"fmt"
 	"os"
@@ -70,15 +71,33 @@ func Load(t testing.TB, conn *pgx.Conn, schema, name, columns, csvPath string) {
 	}
 }
 
-// Example loads the example planning repo's five exports (dir) into
-// schema as devices, lifecycle, ota, usage and tickets, in a variety of
-// column types: a date, epoch milliseconds, epoch seconds, timestamp
-// (without zone) and timestamptz.
+// Example loads the example planning repo's exports (dir) into schema as
+// devices, lifecycle, ota, usage, tickets and — when the directory has
+// them — uplinks (activity), in a variety of column types: a date, epoch
+// milliseconds, epoch seconds, timestamp (without zone) and timestamptz.
+// A devices.csv with a model column keeps it.
 func Example(t testing.TB, conn *pgx.Conn, schema, dir string) {
 	t.Helper()
-	Load(t, conn, schema, "devices", "device_id text, shipped_at date, customer_id text", dir+"/devices.csv")
+	devices := "device_id text, shipped_at date, customer_id text"
+	if HasModel(dir) {
+		devices += ", model text"
+	}
+	Load(t, conn, schema, "devices", devices, dir+"/devices.csv")
+	if _, err := os.Stat(dir + "/uplinks.csv"); err == nil {
+		Load(t, conn, schema, "uplinks", "device_id text, received_at timestamptz, f_cnt bigint", dir+"/uplinks.csv")
+	}
 	Load(t, conn, schema, "lifecycle", `"clientId" text, ts_ms bigint, event_type text`, dir+"/lifecycle.csv")
 	Load(t, conn, schema, "ota", "thing_name text, job_id text, status text, last_updated_at bigint", dir+"/ota.csv")
 	Load(t, conn, schema, "usage", "device_id text, feature text, ts timestamptz", dir+"/usage.csv")
 	Load(t, conn, schema, "tickets", "ticket_id text, customer_id text, created_at timestamp, subject text", dir+"/tickets.csv")
+}
+
+// HasModel reports whether dir's devices.csv has a model column.
+func HasModel(dir string) bool {
+	data, err := os.ReadFile(dir + "/devices.csv")
+	if err != nil {
+		return false
+	}
+	header, _, _ := strings.Cut(string(data), "\n")
+	return strings.Contains(header, ",model")
 }
