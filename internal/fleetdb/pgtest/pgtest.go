@@ -4,10 +4,10 @@
 package pgtest
 
 import (
-	"strings"
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"sync/atomic"
 	"testing"
 
