@@ -96,7 +96,12 @@ func (g Gate) ValueText() string {
 
 // Failure says why a gate failed, naming it (and the flag that set it).
 func (g Gate) Failure() string {
-	name := strings.ReplaceAll(g.Name, "_", " ")
+	// a gate of one part (battery_life.plan.DEVICE) is named as written,
+	// so the message matches iotpm.yaml and the tables; a metric in words
+	name := g.Name
+	if !strings.Contains(name, ".") {
+		name = strings.ReplaceAll(name, "_", " ")
+	}
 	msg := fmt.Sprintf("%s has %s, so it is not %s", name, g.Detail, g.Threshold)
 	if g.Text != "" {
 		verb := "is"

@@ -424,7 +424,7 @@ func StatusTone(s string) Tone {
 	switch s {
 	case "pass":
 		return Good
-	case "FAIL":
+	case "FAIL", "plan below target":
 		return Bad
 	}
 	return Muted

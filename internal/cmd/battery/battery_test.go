@@ -196,7 +196,7 @@ func TestBatteryAlongThePlan(t *testing.T) {
 	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "battery_life: targets", "battery_life: [plan, budgets]")
 	cmdtest.EditFile(t, filepath.Join(dir, "devices.yaml"), "target: 2y", "target: 14y")
 	_, stderr, code = cmdtest.Run(t, nil, "check", "-C", dir)
-	if code != cmdutil.ExitGate || !strings.Contains(stderr, "battery life.plan.drip-valve is 13.28 years, not >= 14 years after every release: FW 1 on 2027-04-04 with ota-delta takes it to 13.28 years") {
+	if code != cmdutil.ExitGate || !strings.Contains(stderr, "battery_life.plan.drip-valve is 13.28 years, not >= 14 years after every release: FW 1 on 2027-04-04 with ota-delta takes it to 13.28 years") {
 		t.Errorf("plan gate: exit %d: %s", code, stderr)
 	}
 }

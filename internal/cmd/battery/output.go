@@ -38,8 +38,11 @@ type deviceJSON struct {
 	// Along the roadmap (omitted without planned energy): life with every
 	// scheduled feature, after each release that changes it, the planned
 	// features that never ship, and budgets.
-	LifeWithPlanYears *render.Float     `json:"life_with_plan_years,omitempty"`
-	Plan              []planStepJSON    `json:"plan,omitempty"`
+	LifeWithPlanYears *render.Float `json:"life_with_plan_years,omitempty"`
+	// PlanMeetsTarget is false when a release of the plan takes the
+	// device below its target (null: no target or no planned energy).
+	PlanMeetsTarget *bool             `json:"plan_meets_target,omitempty"`
+	Plan            []planStepJSON    `json:"plan,omitempty"`
 	Unscheduled       []string          `json:"planned_unscheduled,omitempty"`
 	Budgets           []budgetCheckJSON `json:"budgets,omitempty"`
 }
@@ -130,7 +133,7 @@ func devicesTable(devices []energy.Device, results []energy.Result, exact bool) 
 	}
 	t.Tone = func(row, col int) render.Tone {
 		if col == 7 {
-			return render.StatusTone(statuses[row])
+			return render.StatusTone(t.Rows[row][col]) // as shown: the plan may have changed it
 		}
 		return render.Plain
 	}

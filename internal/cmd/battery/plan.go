@@ -40,6 +40,11 @@ func addPlanJSON(ep *planning.Energy, j *deviceJSON) {
 	}
 	with := render.Float(t.WithPlan().Life.Years())
 	j.LifeWithPlanYears = &with
+	if d.Target > 0 {
+		_, below := energy.FirstBelowTarget(t, d.Target)
+		meets := !below
+		j.PlanMeetsTarget = &meets
+	}
 	j.Plan = []planStepJSON{}
 	for _, s := range t.Steps {
 		st := planStepJSON{Date: s.Date.Format(time.DateOnly), Release: s.Release, Features: s.Features, LifeYears: render.Float(s.Result.Life.Years())}
@@ -68,6 +73,7 @@ func withPlanColumn(ep *planning.Energy, t *render.Table, devices []energy.Devic
 		header = "life_with_plan_years"
 	}
 	t.Columns = append(t.Columns, render.Column{Header: header, Right: true})
+	status := slices.IndexFunc(t.Columns, func(c render.Column) bool { return c.Header == "STATUS" || c.Header == "status" })
 	for i, d := range devices {
 		cell := "-"
 		if tl, _, _, ok := ep.Timeline(d.ID); ok && ep.DevicePlanned(d.ID) {
@@ -76,11 +82,20 @@ func withPlanColumn(ep *planning.Energy, t *render.Table, devices []energy.Devic
 			} else {
 				cell = render.Number(tl.WithPlan().Life.Years(), 2)
 			}
+			// today's life meets the target, the plan's does not: the
+			// table must not say pass beside a failing plan
+			if _, below := energy.FirstBelowTarget(tl, d.Target); below && status >= 0 && t.Rows[i][status] == "pass" {
+				t.Rows[i][status] = planBelowTarget
+			}
 		}
 		t.Rows[i] = append(t.Rows[i], cell)
 	}
 	return t
 }
+
+// planBelowTarget is the status of a device that meets its target today
+// and falls below it after a release of the plan.
+const planBelowTarget = "plan below target"
 
 // budgetsTable lists every budget of the devices shown.
 func budgetsTable(ep *planning.Energy, device string, exact bool) *render.Table {

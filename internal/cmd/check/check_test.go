@@ -45,8 +45,8 @@ func TestCheckGateFailsWithExit1(t *testing.T) {
 		t.Errorf("verdict:\n%s", stdout)
 	}
 	for _, want := range []string{
-		"::error title=iotpm gate connectivity_uptime.always::connectivity uptime.always is 98.55%25, not >= 99%25\n",
-		"iotpm: gate failed: connectivity uptime.always is 98.55%, not >= 99%\n",
+		"::error title=iotpm gate connectivity_uptime.always::connectivity_uptime.always is 98.55%25, not >= 99%25\n",
+		"iotpm: gate failed: connectivity_uptime.always is 98.55%, not >= 99%\n",
 	} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)

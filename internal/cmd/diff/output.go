@@ -68,6 +68,18 @@ func (d *Diff) summary() string {
 		if years(b.WithPlanBefore) != years(b.WithPlanAfter) {
 			s += fmt.Sprintf(" (with the plan %s → %s)", years(b.WithPlanBefore), years(b.WithPlanAfter))
 		}
+		// whatever the gates: a plan that takes a device below its target
+		// or a feature over its budget is named here
+		switch {
+		case b.BelowAfter && !b.BelowBefore && b.Crossing != nil && b.TargetYears != nil:
+			s += fmt.Sprintf("; the plan now takes it below its %s y target: %s y after %s (%s) with %s",
+				render.Number(*b.TargetYears, 2), render.Number(b.Crossing.LifeYears, 2), b.Crossing.Release, b.Crossing.Date, strings.Join(b.Crossing.Features, ", "))
+		case b.BelowBefore && !b.BelowAfter:
+			s += "; the plan meets its target again"
+		}
+		for _, o := range b.OverBudget {
+			s += "; " + o
+		}
 		parts = append(parts, s)
 	}
 	for _, q := range d.Cash.Quarters {

@@ -42,7 +42,7 @@ func TestKanoLabelsMatchGate(t *testing.T) {
 	dir := cmdtest.CopyExample(t)
 	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "roadmap: no_unscheduled_basic", "roadmap: no_unscheduled_basic\n  kano: labels_match")
 	_, stderr, code = cmdtest.Run(t, nil, "check", "-C", dir)
-	if code != cmdutil.ExitGate || !strings.Contains(stderr, "kano.labels match is 1, not = 0 labels the survey disagrees with") {
+	if code != cmdutil.ExitGate || !strings.Contains(stderr, "kano.labels_match is 1, not = 0 labels the survey disagrees with") {
 		t.Errorf("exit %d: %s", code, stderr)
 	}
 	// kano: survey takes the label from the survey: ota-delta is must-be,

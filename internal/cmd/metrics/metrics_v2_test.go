@@ -47,7 +47,7 @@ func TestCheckWindowAfterTheDataFails(t *testing.T) {
 	if len(want) > 0 {
 		t.Errorf("gates missing: %v", want)
 	}
-	if !strings.Contains(stderr, "connectivity uptime.always has no value: no always-connected device observed in window, so it is not >= 98%") {
+	if !strings.Contains(stderr, "connectivity_uptime.always has no value: no always-connected device observed in window, so it is not >= 98%") {
 		t.Errorf("stderr:\n%s", stderr)
 	}
 }
