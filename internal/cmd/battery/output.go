@@ -43,8 +43,8 @@ type deviceJSON struct {
 	// device below its target (null: no target or no planned energy).
 	PlanMeetsTarget *bool             `json:"plan_meets_target,omitempty"`
 	Plan            []planStepJSON    `json:"plan,omitempty"`
-	Unscheduled       []string          `json:"planned_unscheduled,omitempty"`
-	Budgets           []budgetCheckJSON `json:"budgets,omitempty"`
+	Unscheduled     []string          `json:"planned_unscheduled,omitempty"`
+	Budgets         []budgetCheckJSON `json:"budgets,omitempty"`
 }
 
 type budgetJSON struct {
