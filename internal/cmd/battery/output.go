@@ -110,7 +110,6 @@ func devicesTable(devices []energy.Device, results []energy.Result, exact bool) 
 		{Header: "LIFE (Y)", Right: true}, {Header: "LIFE (D)", Right: true, Hide: 5}, {Header: "TARGET (Y)", Right: true},
 		{Header: "STATUS"}, {Header: "LIMITED BY", Hide: 3}, {Header: "MODEL", Hide: 6},
 	}}
-	var statuses []string
 	for i, d := range devices {
 		r := results[i]
 		target := "-"
@@ -118,7 +117,6 @@ func devicesTable(devices []energy.Device, results []energy.Result, exact bool) 
 			target = render.Number(d.Target.Years(), 2)
 		}
 		st := status(d, r)
-		statuses = append(statuses, st)
 		if exact {
 			target = ""
 			if d.Target > 0 {
