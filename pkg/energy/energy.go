@@ -160,6 +160,10 @@ type FeatureCost struct {
 	Feature     string
 	Current     Amps
 	LifeWithout Hours
+	// CapacityLifeWithout is LifeWithout before the shelf-life cap: on a
+	// cell whose shelf life caps both lives, the feature's cost shows only
+	// here (LifeWithout − Life is 0).
+	CapacityLifeWithout Hours
 }
 
 // Warning is a non-fatal finding, such as a pulse the cell cannot deliver.
@@ -311,8 +315,9 @@ func Analyze(d Device) (Result, error) {
 			}
 		}
 		restAvg, _, _ := AverageCurrent(d.Sleep, rest) // a subset of valid events is valid
-		without, _ := b.capped(b.Life(restAvg))
-		r.Features = append(r.Features, FeatureCost{Feature: f, Current: featureCurrent[f], LifeWithout: without})
+		capacity := b.Life(restAvg)
+		without, _ := b.capped(capacity)
+		r.Features = append(r.Features, FeatureCost{Feature: f, Current: featureCurrent[f], LifeWithout: without, CapacityLifeWithout: capacity})
 	}
 	r.Budget = append(r.Budget, BudgetLine{Kind: KindSelfDischarge, Name: "self-discharge", Current: r.SelfDischargeCurrent, Share: share(r.SelfDischargeCurrent)})
 

@@ -197,7 +197,9 @@ func FirstBelowTarget(t Timeline, target Hours) (Crossing, bool) {
 
 // FeatureCostYears is the life change, in years, that one planned feature
 // alone makes to the device today (negative: shorter); 0 when the device
-// has no event of the feature.
+// has no event of the feature. It is measured on the capacity life, before
+// the shelf-life cap: on a cell whose shelf life caps the life with and
+// without the feature, the capped change would be 0 and hide the cost.
 func FeatureCostYears(d Device, planned Planned, feature string) (float64, bool, error) {
 	has := slices.ContainsFunc(d.Events, func(e Event) bool { return e.Feature == feature })
 	if !has {
@@ -212,7 +214,7 @@ func FeatureCostYears(d Device, planned Planned, feature string) (float64, bool,
 	if err != nil {
 		return 0, true, err
 	}
-	diff := with.Life.Years() - today.Life.Years()
+	diff := with.CapacityLife.Years() - today.CapacityLife.Years()
 	if math.Abs(diff) < 1e-12 {
 		diff = 0
 	}

@@ -30,6 +30,7 @@ type deviceJSON struct {
 	LifeYears          render.Float  `json:"life_years"`
 	LifeDays           render.Float  `json:"life_days"`
 	CapacityLifeHours  render.Float  `json:"capacity_life_hours"`
+	CapacityLifeYears  render.Float  `json:"capacity_life_years"`
 	LimitedBy          string        `json:"limited_by"`
 	TargetYears        *float64      `json:"target_years"`
 	MeetsTarget        *bool         `json:"meets_target"`
@@ -60,6 +61,9 @@ type featureCost struct {
 	CurrentUA        float64      `json:"current_ua"`
 	LifeWithoutHours render.Float `json:"life_without_hours"`
 	LifeWithoutYears render.Float `json:"life_without_years"`
+	// CapacityLifeWithoutYears is before the shelf-life cap (the cost a
+	// capped life hides).
+	CapacityLifeWithoutYears render.Float `json:"capacity_life_without_years"`
 }
 
 func toDeviceJSON(d energy.Device, r energy.Result) deviceJSON {
@@ -69,7 +73,7 @@ func toDeviceJSON(d energy.Device, r energy.Result) deviceJSON {
 		AverageCurrentUA: float64(r.AverageCurrent) * 1e6, SelfDischargeUA: float64(r.SelfDischargeCurrent) * 1e6,
 		SelfDischargeModel: string(r.Model), DutyCycle: r.DutyCycle,
 		LifeHours: render.Float(r.Life), LifeYears: render.Float(r.Life.Years()), LifeDays: render.Float(float64(r.Life) / 24),
-		CapacityLifeHours: render.Float(r.CapacityLife), LimitedBy: r.LimitedBy,
+		CapacityLifeHours: render.Float(r.CapacityLife), CapacityLifeYears: render.Float(r.CapacityLife.Years()), LimitedBy: r.LimitedBy,
 		Budget: []budgetJSON{}, Features: []featureCost{},
 	}
 	if d.Target > 0 {
@@ -81,7 +85,8 @@ func toDeviceJSON(d energy.Device, r energy.Result) deviceJSON {
 	}
 	for _, fc := range r.Features {
 		j.Features = append(j.Features, featureCost{Feature: fc.Feature, CurrentUA: float64(fc.Current) * 1e6,
-			LifeWithoutHours: render.Float(fc.LifeWithout), LifeWithoutYears: render.Float(fc.LifeWithout.Years())})
+			LifeWithoutHours: render.Float(fc.LifeWithout), LifeWithoutYears: render.Float(fc.LifeWithout.Years()),
+			CapacityLifeWithoutYears: render.Float(fc.CapacityLifeWithout.Years())})
 	}
 	return j
 }
@@ -127,7 +132,7 @@ func devicesTable(devices []energy.Device, results []energy.Result, exact bool) 
 			continue
 		}
 		t.Append(d.ID, packText(d.Battery), render.Current(float64(r.AverageCurrent)), render.Current(float64(r.SelfDischargeCurrent)),
-			render.Number(r.Life.Years(), 2), render.Number(float64(r.Life)/24, 0), target, st, strings.ReplaceAll(r.LimitedBy, "_", " "), string(r.Model))
+			render.Number(r.Life.Years(), 2), render.Number(float64(r.Life)/24, 0), target, st, limitedBy(r), string(r.Model))
 	}
 	t.Tone = func(row, col int) render.Tone {
 		if col == 7 {
@@ -163,10 +168,19 @@ func budgetTable(r energy.Result, exact bool) *render.Table {
 
 func featureTable(r energy.Result) *render.Table {
 	t := &render.Table{Columns: []render.Column{{Header: "FEATURE"}, {Header: "COSTS", Right: true}, {Header: "SHARE", Right: true}, {Header: "LIFE WITHOUT (Y)", Right: true}, {Header: "GAIN (Y)", Right: true}}}
+	capped := r.LimitedBy == "shelf_life"
+	if capped {
+		// the cap hides what a feature costs: show it by capacity too
+		t.Columns = append(t.Columns, render.Column{Header: "GAIN BY CAPACITY (Y)", Right: true})
+	}
 	total := float64(r.AverageCurrent + r.SelfDischargeCurrent)
 	for _, fc := range r.Features {
-		t.Append(fc.Feature, render.Current(float64(fc.Current)), render.Percent(float64(fc.Current)/total, 1),
-			render.Number(fc.LifeWithout.Years(), 2), "+"+render.Number(fc.LifeWithout.Years()-r.Life.Years(), 2))
+		row := []string{fc.Feature, render.Current(float64(fc.Current)), render.Percent(float64(fc.Current)/total, 1),
+			render.Number(fc.LifeWithout.Years(), 2), "+" + render.Number(fc.LifeWithout.Years()-r.Life.Years(), 2)}
+		if capped {
+			row = append(row, "+"+render.Number(fc.CapacityLifeWithout.Years()-r.CapacityLife.Years(), 2))
+		}
+		t.Append(row...)
 	}
 	return t
 }
@@ -370,4 +384,13 @@ func writeCells(w io.Writer, format render.Format, cells energy.CellCatalog, ter
 		}
 	}
 	return render.Write(w, format, doc, t, term)
+}
+
+// limitedBy words what limits a life; a shelf-life cap shows the life by
+// capacity beside it, which the cap hides.
+func limitedBy(r energy.Result) string {
+	if r.LimitedBy == "shelf_life" {
+		return "shelf life (" + render.Number(r.CapacityLife.Years(), 2) + " y by capacity)"
+	}
+	return strings.ReplaceAll(r.LimitedBy, "_", " ")
 }
