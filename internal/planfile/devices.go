@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 
 	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/quantity"
@@ -59,7 +60,18 @@ type DeviceSpec struct {
 	// metrics then measures its uptime as "did it check in when it
 	// should" (without it, the device is always connected).
 	Checkin *CheckinSpec `yaml:"checkin"`
-	Pos     Pos          `yaml:"-"`
+	// Supply is the regulator between the cell and the load: the currents
+	// given are at its output (unless an event or phase says side:
+	// battery) and cost the cell I·V/(V_cell·η).
+	Supply *SupplySpec `yaml:"supply"`
+	Pos    Pos         `yaml:"-"`
+}
+
+// SupplySpec is a regulator: its output voltage and efficiency.
+type SupplySpec struct {
+	Voltage    *Voltage    `yaml:"voltage" check:"required,gt=0"`
+	Efficiency *Confidence `yaml:"efficiency" check:"required"`
+	Pos        Pos         `yaml:"-"`
 }
 
 // CheckinSpec is how often a sleeping device checks in: the interval of
@@ -97,7 +109,10 @@ type EventSpec struct {
 	Phases   []PhaseSpec `yaml:"phases"`
 	Duration *Duration   `yaml:"duration" check:"min=0"`
 	Current  *Current    `yaml:"current" check:"min=0"`
-	Pos      Pos         `yaml:"-"`
+	// Side says where its currents are drawn: load (at the regulator's
+	// output, the default) or battery (from the cell directly).
+	Side string `yaml:"side" check:"enum=load|battery"`
+	Pos  Pos    `yaml:"-"`
 }
 
 // PhaseSpec is one step of an event: a duration, or a LoRa packet whose time
@@ -106,7 +121,9 @@ type PhaseSpec struct {
 	Duration *Duration `yaml:"duration" check:"min=0"`
 	Current  *Current  `yaml:"current" check:"required,min=0"`
 	LoRa     *LoRaSpec `yaml:"lora"`
-	Pos      Pos       `yaml:"-"`
+	// Side overrides the event's (load or battery).
+	Side string `yaml:"side" check:"enum=load|battery"`
+	Pos  Pos    `yaml:"-"`
 }
 
 // LoRaSpec is a LoRa packet (Semtech AN1200.13 parameters).
@@ -245,6 +262,15 @@ func applyCellFields(cell energy.Cell, cf CellFields) energy.Cell {
 
 func (c *deviceChecker) device(ds DeviceSpec, cells energy.CellCatalog) (energy.Device, bool) {
 	d := energy.Device{ID: string(ds.ID)}
+	if s := ds.Supply; s != nil && s.Voltage != nil && s.Efficiency != nil {
+		if eff := float64(*s.Efficiency); eff <= 0 || eff > 1 {
+			if !c.decodeErrors { // out of 0..100% is reported by the decoder
+				c.errorf(s.Pos, "device %s, supply: efficiency must be above 0, got %s", ds.ID, strconv.FormatFloat(eff*100, 'g', -1, 64)+"%")
+			}
+		} else {
+			d.Supply = &energy.Supply{Voltage: float64(*s.Voltage), Efficiency: eff}
+		}
+	}
 	if ds.Sleep != nil {
 		d.Sleep = energy.Amps(*ds.Sleep)
 	}
@@ -430,7 +456,7 @@ func (c *deviceChecker) event(ds DeviceSpec, es EventSpec) (energy.Event, bool) 
 			c.errorf(es.Pos, "device %s, event %s: the single-phase shorthand needs both duration and current", ds.ID, es.Name)
 			return e, false
 		}
-		e.Phases = []energy.Phase{{Duration: energy.Seconds(*es.Duration), Current: energy.Amps(*es.Current)}}
+		e.Phases = []energy.Phase{{Duration: energy.Seconds(*es.Duration), Current: energy.Amps(*es.Current), BatterySide: es.Side == "battery"}}
 	case len(es.Phases) == 0:
 		c.errorf(es.Pos, "device %s, event %s: needs phases (each a duration or a lora packet, with a current), or duration and current", ds.ID, es.Name)
 		return e, false
@@ -457,7 +483,16 @@ func (c *deviceChecker) event(ds DeviceSpec, es EventSpec) (energy.Event, bool) 
 			c.errorf(ps.Pos, "device %s, event %s, phase %d: has no duration; give duration or a lora packet", ds.ID, es.Name, i+1)
 			ok = false
 		}
+		side := es.Side
+		if ps.Side != "" {
+			side = ps.Side
+		}
+		p.BatterySide = side == "battery"
 		e.Phases = append(e.Phases, p)
+	}
+	if ds.Supply == nil && (es.Side != "" || slices.ContainsFunc(es.Phases, func(p PhaseSpec) bool { return p.Side != "" })) {
+		c.errorf(es.Pos, "device %s, event %s: side says where a current is drawn, before or after the regulator, and the device has none: give it supply: {voltage: 3.0V, efficiency: 85%%}, or drop side", ds.ID, es.Name)
+		ok = false
 	}
 	return e, ok
 }
@@ -496,6 +531,9 @@ func withBase(v, b EventSpec) EventSpec {
 	}
 	if len(v.Phases) == 0 && v.Duration == nil && v.Current == nil {
 		v.Phases, v.Duration, v.Current = b.Phases, b.Duration, b.Current
+		if v.Side == "" {
+			v.Side = b.Side
+		}
 	}
 	return v
 }

@@ -43,6 +43,9 @@ type Phase struct {
 	Duration Seconds
 	Current  Amps
 	LoRa     *LoRa // when set, the phase lasts the packet's time on air
+	// BatterySide: the current is drawn from the cell directly (a radio
+	// wired before the regulator), not at the regulator's output.
+	BatterySide bool
 }
 
 // Time is how long the phase lasts.
@@ -133,6 +136,47 @@ type Device struct {
 	Events  []Event
 	// Budgets cap what a feature may cost the battery.
 	Budgets []Budget
+	// Supply is the regulator between the cell and the load; nil: the
+	// currents are the cell's.
+	Supply *Supply
+}
+
+// Supply is a regulator: its output voltage and its efficiency η. A
+// current I_load drawn at its output costs the cell
+// I_load·V_load / (V_cell·η), V_cell the pack's nominal voltage (a
+// switcher conserves power, less its losses).
+type Supply struct {
+	Voltage    float64 // V_load, volts
+	Efficiency float64 // η, (0, 1]
+}
+
+// factor is I_cell / I_load.
+func (s Supply) factor(b Battery) float64 {
+	return s.Voltage / (b.PackVoltage() * s.Efficiency)
+}
+
+// AtCell returns the device with every load-side current (sleep, and each
+// phase not marked BatterySide) as the cell supplies it through the
+// regulator; a device without one is returned as it is.
+func (d Device) AtCell() Device {
+	if d.Supply == nil || d.Battery.PackVoltage() <= 0 || d.Supply.Efficiency <= 0 {
+		return d
+	}
+	k := d.Supply.factor(d.Battery)
+	out := d
+	out.Supply = nil
+	out.Sleep = Amps(float64(d.Sleep) * k)
+	out.Events = make([]Event, len(d.Events))
+	for i, e := range d.Events {
+		e.Phases = slices.Clone(e.Phases)
+		for j := range e.Phases {
+			if !e.Phases[j].BatterySide {
+				e.Phases[j].Current = Amps(float64(e.Phases[j].Current) * k)
+			}
+		}
+		out.Events[i] = e
+	}
+	return out
 }
 
 // Budget line kinds.
@@ -269,8 +313,11 @@ func (b Battery) capped(life Hours) (Hours, string) {
 	return life, "capacity"
 }
 
-// Analyze computes a device's average current, life and budget.
+// Analyze computes a device's average current, life and budget. Currents
+// at a regulator's output are first taken to the cell (AtCell): every
+// figure of the result is the cell's.
 func Analyze(d Device) (Result, error) {
+	d = d.AtCell()
 	avg, duty, err := AverageCurrent(d.Sleep, d.Events)
 	if err != nil {
 		return Result{}, err

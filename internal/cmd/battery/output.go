@@ -191,6 +191,10 @@ func deviceSummary(d energy.Device, r energy.Result) string {
 		render.Number(float64(d.Battery.Nominal())*1e3, 0), render.Number(float64(d.Battery.Usable())*1e3, 0))
 	fmt.Fprintf(&b, "Average current %s, self-discharge %s (%s model), awake %s of the time\n",
 		render.Current(float64(r.AverageCurrent)), render.Current(float64(r.SelfDischargeCurrent)), r.Model, render.Percent(r.DutyCycle, 3))
+	if s := d.Supply; s != nil {
+		fmt.Fprintf(&b, "Currents at the cell: the load's through a %sV regulator at %s (× %s)\n", render.Number(s.Voltage, 2), render.Percent(s.Efficiency, 1),
+			render.Number(s.Voltage/(d.Battery.PackVoltage()*s.Efficiency), 3))
+	}
 	fmt.Fprintf(&b, "Life %s years (%s days), limited by %s", render.Number(r.Life.Years(), 2),
 		render.Number(float64(r.Life)/24, 0), strings.ReplaceAll(r.LimitedBy, "_", " "))
 	if r.LimitedBy == "shelf_life" {
