@@ -1,6 +1,7 @@
 package energy
 
 import (
+	"errors"
 	"math"
 	"testing"
 )
@@ -42,5 +43,40 @@ func TestSupplyTakesLoadCurrentsToTheCell(t *testing.T) {
 	r, _ = Analyze(d)
 	if want := 10e-6 * 3.3 / (3.0 * 0.9); math.Abs(float64(r.AverageCurrent)-want) > 1e-15 {
 		t.Errorf("2S pack: %.10g µA, want %.10g", float64(r.AverageCurrent)*1e6, want*1e6)
+	}
+}
+
+// SolveEvery's answer, checked the way a reader would: life at the
+// returned interval meets the target, one second shorter does not; a
+// target the rest of the device cannot reach is refused.
+func TestSolveEvery(t *testing.T) {
+	b := Battery{Cell: "er14505", Capacity: 2.6, Voltage: 3.6, Derating: 0.85}
+	d := Device{ID: "meter", Battery: b, Sleep: 5e-6,
+		Events: []Event{{Name: "uplink", Every: 6 * 3600, Phases: []Phase{{Duration: 2, Current: 120e-3}}}}}
+	target := Hours(12 * YearHours)
+	sol, err := SolveEvery(d, "uplink", target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(every Seconds) Hours {
+		d2 := d
+		d2.Events = []Event{{Name: "uplink", Every: every, Phases: d.Events[0].Phases}}
+		r, err := Analyze(d2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Life
+	}
+	if at(sol.Every) < target || at(sol.Every-1) >= target || sol.Every != Seconds(math.Round(float64(sol.Every))) {
+		t.Errorf("every %gs: life %g y there, %g y one second shorter; target 12 y", float64(sol.Every), at(sol.Every).Years(), at(sol.Every-1).Years())
+	}
+	// by hand: 2.21 Ah over 12 y (105,192 h) allows 21.009 µA; the sleep
+	// floor leaves 16.009 µA for 2 s × 120 mA = 0.24 C (less the sleep
+	// current while awake): T ≈ 0.24 / 16.0 µA ≈ 4.16 h
+	if h := float64(sol.Every) / 3600; h < 4.1 || h > 4.2 {
+		t.Errorf("every %.3f h, about 4.16 h by hand", h)
+	}
+	if _, err := SolveEvery(d, "uplink", Hours(60*YearHours)); !errors.Is(err, ErrUnreachable) {
+		t.Errorf("60 years on a 5 µA floor: %v", err)
 	}
 }

@@ -1,7 +1,9 @@
 package energy
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"slices"
 )
 
@@ -121,4 +123,74 @@ func (s Sweep) apply(d Device, v float64) (Device, error) {
 	events[i] = e
 	d.Events = events
 	return d, nil
+}
+
+// ErrUnreachable is returned by SolveEvery when no interval reaches the
+// target: the rest of the device alone lasts less.
+var ErrUnreachable = fmt.Errorf("no interval reaches the target")
+
+// Solution is SolveEvery's answer: the shortest whole-second interval of
+// the event at which the device meets the target, its life there, and its
+// life one second shorter (below the target, or an error when that would
+// keep the device awake all the time).
+type Solution struct {
+	Every        Seconds
+	Result       Result
+	ShorterLife  Hours
+	ShorterValid bool
+}
+
+// maxSolveEvery bounds the search: 100 years.
+const maxSolveEvery = 100 * YearHours * 3600
+
+// SolveEvery finds, by bisection over whole seconds, the shortest interval
+// of event at which d's life (capped as Analyze caps it) reaches target.
+// Life grows with the interval, so the answer is unique; ErrUnreachable
+// when even 100 years between events falls short.
+func SolveEvery(d Device, event string, target Hours) (Solution, error) {
+	if target <= 0 {
+		return Solution{}, fmt.Errorf("the target must be positive")
+	}
+	s := Sweep{Event: event, Param: ParamEvery}
+	life := func(every float64) (Result, bool, error) {
+		changed, err := s.apply(d, every)
+		if err != nil {
+			return Result{}, false, err
+		}
+		r, err := Analyze(changed)
+		if errors.Is(err, ErrAwakeTooLong) {
+			return Result{}, false, nil // shorter than the event itself: not a candidate
+		}
+		if err != nil {
+			return Result{}, false, err
+		}
+		return r, r.Life >= target, nil
+	}
+	hi := math.Ceil(maxSolveEvery)
+	top, ok, err := life(hi)
+	if err != nil {
+		return Solution{}, err
+	}
+	if !ok {
+		return Solution{Every: Seconds(hi), Result: top}, fmt.Errorf("%w: with the event every 100 years the device lasts %.4g years", ErrUnreachable, top.Life.Years())
+	}
+	lo := 0.0 // the answer is in (lo, hi]
+	for hi-lo > 1 {
+		mid := math.Floor((lo + hi) / 2)
+		if _, ok, err := life(mid); err != nil {
+			return Solution{}, err
+		} else if ok {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	r, _, _ := life(hi)
+	sol := Solution{Every: Seconds(hi), Result: r}
+	if hi > 1 {
+		if shorter, _, err := life(hi - 1); err == nil && shorter.Life > 0 {
+			sol.ShorterLife, sol.ShorterValid = shorter.Life, true
+		}
+	}
+	return sol, nil
 }

@@ -2,8 +2,10 @@ package battery
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -31,6 +33,9 @@ type BatteryOptions struct {
 	ListCells bool
 	// Plan shows each device's life after every release that changes it.
 	Plan bool
+	// Solve is DEVICE.EVENT.every: the shortest interval that meets
+	// Target.
+	Solve, Target string
 }
 
 // NewCmdBattery builds `iotpm battery`.
@@ -56,8 +61,11 @@ devices.yaml in the planning repo (-C).`,
   # one device's budget: sleep, each event, each feature, self-discharge
   iotpm battery --device drip-lora
 
-  # life against the heartbeat period, with a chart
+  # life against the heartbeat period, with a chart (a planned event too)
   iotpm battery --sweep drip-lora.heartbeat.every=1m,5m,15m,1h
+
+  # how often may the heartbeat run and still reach 12 years?
+  iotpm battery --solve drip-lora.heartbeat.every --target 12y
   iotpm battery --sweep drip-lora.heartbeat.sf=7,8,9,10,11,12 -o markdown
 
   # life after each release of the roadmap that changes a device
@@ -73,6 +81,12 @@ devices.yaml in the planning repo (-C).`,
 			if opts.Sweep != "" && opts.Device != "" {
 				return cmdutil.UsageErrorf("--sweep names its device; drop --device")
 			}
+			if (opts.Solve == "") != (opts.Target == "") {
+				return cmdutil.UsageErrorf("--solve and --target go together: --solve DEVICE.EVENT.every --target 12y")
+			}
+			if opts.Solve != "" && (opts.Sweep != "" || opts.Device != "" || opts.Plan) {
+				return cmdutil.UsageErrorf("--solve names its device and event; drop --sweep, --device and --plan")
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -84,6 +98,8 @@ devices.yaml in the planning repo (-C).`,
 	cmd.Flags().StringVar(&opts.MinLife, "min-life", "", "target life for every device, e.g. 3y (overrides the file's targets)")
 	cmd.Flags().BoolVar(&opts.ListCells, "list-cells", false, "list the cell catalog (built-in plus the file's own) and exit")
 	cmd.Flags().BoolVar(&opts.Plan, "plan", false, "each device's life after every release of the roadmap that changes its energy")
+	cmd.Flags().StringVar(&opts.Solve, "solve", "", "the shortest interval of an event that meets --target: DEVICE.EVENT.every")
+	cmd.Flags().StringVar(&opts.Target, "target", "", "the life --solve must reach, e.g. 12y")
 	_ = cmd.RegisterFlagCompletionFunc("device", cmdutil.CompleteDevices(f))
 	_ = cmd.RegisterFlagCompletionFunc("sweep", cmdutil.CompleteSweep(f))
 	cmdutil.DeclareFormats(cmd, cmdutil.ChartFormats)
@@ -205,18 +221,37 @@ func batteryRun(opts *BatteryOptions) error {
 		}
 		return devices[i], nil
 	}
+	// withEvent is the device an event of it is analysed on: today's, or
+	// — for a planned event — today's with that event's feature shipped
+	// (a variant in place of the event it replaces).
+	withEvent := func(flag, id, event string) (energy.Device, bool, error) {
+		d, err := pick(id)
+		if err != nil {
+			return d, false, err
+		}
+		if slices.ContainsFunc(d.Events, func(e energy.Event) bool { return e.Name == event }) {
+			return d, false, nil
+		}
+		full := fleet.Devices[slices.IndexFunc(fleet.Devices, func(x energy.Device) bool { return x.ID == id })]
+		var names []string
+		for _, e := range full.Events {
+			names = append(names, e.Name)
+			if e.Name == event && e.Feature != "" && !e.Retire {
+				planned := d
+				planned.Events = full.With(fleet.Planned, func(f string) bool { return f == e.Feature }).Events
+				return planned, true, nil
+			}
+		}
+		return d, false, cmdutil.UsageErrorf("%s: %s", flag, cmdutil.UnknownName("event", event, "device "+id, names))
+	}
+	if opts.Solve != "" {
+		return solve(f, format, opts, withEvent)
+	}
 
 	if opts.Sweep != "" {
-		d, err := pick(sweep.device)
+		d, _, err := withEvent("--sweep", sweep.device, sweep.sweep.Event)
 		if err != nil {
 			return err
-		}
-		var events []string
-		for _, e := range d.Events {
-			events = append(events, e.Name)
-		}
-		if !slices.Contains(events, sweep.sweep.Event) {
-			return cmdutil.UsageErrorf("--sweep: %s", cmdutil.UnknownName("event", sweep.sweep.Event, "device "+d.ID, events))
 		}
 		points, err := sweep.sweep.Run(d)
 		if err != nil {
@@ -313,4 +348,85 @@ func WriteDefaultSweep(w io.Writer, d energy.Device, r energy.Result) error {
 	}
 	_, err = io.WriteString(w, "\n")
 	return err
+}
+
+// solveJSON is --solve's answer.
+type solveJSON struct {
+	Device       string       `json:"device"`
+	Event        string       `json:"event"`
+	Planned      bool         `json:"planned"`
+	TargetYears  float64      `json:"target_years"`
+	EverySeconds float64      `json:"every_seconds"`
+	Every        string       `json:"every"`
+	LifeYears    render.Float `json:"life_years"`
+	// ShorterLifeYears is the life one second shorter (below the target).
+	ShorterLifeYears *render.Float `json:"life_years_one_second_shorter"`
+}
+
+// solve is --solve DEVICE.EVENT.every --target: the shortest whole-second
+// interval at which the device meets the target, by bisection.
+func solve(f *cmdutil.Factory, format render.Format, opts *BatteryOptions, withEvent func(flag, id, event string) (energy.Device, bool, error)) error {
+	parts := strings.Split(opts.Solve, ".")
+	if len(parts) != 3 || parts[2] != "every" || parts[0] == "" || parts[1] == "" {
+		return cmdutil.UsageErrorf("--solve %q: write DEVICE.EVENT.every (the interval is what it solves for)", opts.Solve)
+	}
+	secs, err := quantity.Duration.Parse(opts.Target)
+	if err != nil || secs <= 0 {
+		return cmdutil.UsageErrorf("--target %q: give a positive duration such as 12y", opts.Target)
+	}
+	target := energy.Hours(secs / 3600)
+	d, planned, err := withEvent("--solve", parts[0], parts[1])
+	if err != nil {
+		return err
+	}
+	sol, err := energy.SolveEvery(d, parts[1], target)
+	if errors.Is(err, energy.ErrUnreachable) {
+		return &cmdutil.GateError{Failed: []string{fmt.Sprintf("%s cannot reach %s years at any interval of %s: %v", d.ID, render.Number(target.Years(), 2), parts[1], err)}}
+	}
+	if err != nil {
+		return cmdutil.UsageErrorf("--solve: %v", err)
+	}
+	j := solveJSON{Device: d.ID, Event: parts[1], Planned: planned, TargetYears: target.Years(), EverySeconds: float64(sol.Every),
+		Every: humanDuration(float64(sol.Every)), LifeYears: render.Float(sol.Result.Life.Years())}
+	if sol.ShorterValid {
+		y := render.Float(sol.ShorterLife.Years())
+		j.ShorterLifeYears = &y
+	}
+	return cmdutil.Emit(f, func(w *bytes.Buffer) error {
+		switch format {
+		case render.FormatJSON, render.FormatYAML:
+			return render.Structured(w, format, j)
+		}
+		shorter := "the event cannot run more often"
+		if j.ShorterLifeYears != nil {
+			shorter = fmt.Sprintf("%s years at %s", render.Number(float64(*j.ShorterLifeYears), 4), humanDuration(j.EverySeconds-1))
+		}
+		what := ""
+		if planned {
+			what = " (planned: today's device with its feature shipped)"
+		}
+		_, err := fmt.Fprintf(w, "%s.%s%s: every %s or longer reaches %s years (%s years at %s; %s)\n", d.ID, parts[1], what, j.Every,
+			render.Number(j.TargetYears, 2), render.Number(float64(j.LifeYears), 4), j.Every, shorter)
+		return err
+	})
+}
+
+// humanDuration writes whole seconds as days, hours, minutes and seconds:
+// 27135 → "7h32m15s".
+func humanDuration(secs float64) string {
+	s := int64(math.Round(secs))
+	var b strings.Builder
+	for _, u := range []struct {
+		name string
+		n    int64
+	}{{"d", 86400}, {"h", 3600}, {"m", 60}, {"s", 1}} {
+		if q := s / u.n; q > 0 {
+			fmt.Fprintf(&b, "%d%s", q, u.name)
+			s -= q * u.n
+		}
+	}
+	if b.Len() == 0 {
+		return "0s"
+	}
+	return b.String()
 }

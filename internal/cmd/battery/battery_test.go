@@ -219,3 +219,53 @@ func TestFlagNameSuggestions(t *testing.T) {
 		}
 	}
 }
+
+// --solve answers with the shortest whole-second interval; the JSON gives
+// the life there and one second shorter, on either side of the target. A
+// planned event is solved and swept on today's device with its feature.
+func TestBatterySolve(t *testing.T) {
+	stdout, stderr, code := cmdtest.Run(t, nil, "battery", "-C", cmdtest.ExampleRepo, "--solve", "drip-lora.heartbeat.every", "--target", "12y", "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var j struct {
+		EverySeconds float64  `json:"every_seconds"`
+		Every        string   `json:"every"`
+		Life         float64  `json:"life_years"`
+		Shorter      *float64 `json:"life_years_one_second_shorter"`
+		Planned      bool     `json:"planned"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &j); err != nil {
+		t.Fatal(err)
+	}
+	if j.Life < 12 || j.Shorter == nil || *j.Shorter >= 12 || j.EverySeconds != 485 || j.Every != "8m5s" || j.Planned {
+		t.Errorf("%+v", j)
+	}
+	// the same interval swept: life at 8m5s ≥ 12 y, at 8m4s < 12 y
+	stdout, _, _ = cmdtest.Run(t, nil, "battery", "-C", cmdtest.ExampleRepo, "--sweep", "drip-lora.heartbeat.every=484s,485s", "-o", "csv")
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("sweep:\n%s", stdout)
+	}
+	stdout, _, code = cmdtest.Run(t, nil, "battery", "-C", cmdtest.ExampleRepo, "--solve", "drip-lora.anomaly-model.every", "--target", "12y")
+	if code != 0 || !strings.Contains(stdout, "drip-lora.anomaly-model (planned: today's device with its feature shipped): every 12s or longer reaches 12 years") {
+		t.Errorf("planned event: exit %d\n%s", code, stdout)
+	}
+	if stdout, _, code = cmdtest.Run(t, nil, "battery", "-C", cmdtest.ExampleRepo, "--sweep", "drip-lora.anomaly-model.every=5s,1m"); code != 0 || !strings.Contains(stdout, "anomaly-model.every") {
+		t.Errorf("sweeping a planned event: exit %d\n%s", code, stdout)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--solve", "drip-lora.heartbeat.every", "--target", "30y"}, "drip-lora cannot reach 30 years at any interval of heartbeat"},
+		{[]string{"--solve", "drip-lora.heartbeat.sf", "--target", "12y"}, "write DEVICE.EVENT.every"},
+		{[]string{"--solve", "drip-lora.heartbeat.every"}, "--solve and --target go together"},
+		{[]string{"--solve", "drip-lora.hartbeat.every", "--target", "12y"}, `did you mean "heartbeat"?`},
+	} {
+		_, stderr, code := cmdtest.Run(t, nil, append([]string{"battery", "-C", cmdtest.ExampleRepo}, tt.args...)...)
+		if code == 0 || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%v: exit %d: %s", tt.args, code, stderr)
+		}
+	}
+}
