@@ -123,7 +123,7 @@ func TestBatteryUsageErrors(t *testing.T) {
 		{[]string{"--sweep", "drip-lora.heartbeat.every=1m,soon"}, `"soon" is not a duration`},
 		{[]string{"--sweep", "drip-lora.heartbeat.colour=1"}, `cannot sweep "colour"`},
 		{[]string{"--sweep", "drip-lora.heartbeat.current=1mA"}, "event heartbeat has 3 phases; name one, e.g. drip-lora.heartbeat.3.current"},
-		{[]string{"--sweep", "drip-lora.nope.every=1m"}, `no event "nope" in device drip-lora (events: leak-check, heartbeat)`},
+		{[]string{"--sweep", "drip-lora.nope.every=1m"}, `no event "nope" in device drip-lora (events: leak-check, anomaly-model, temperature, heartbeat, heartbeat-adaptive)`},
 		{[]string{"--sweep", "drip-puck.advertise.sf=7"}, "no LoRa phase"},
 		{[]string{"--sweep", "drip-lora.leak-check.every=1ms"}, "awake more than 100%"},
 		{[]string{"--sweep", "x.y.every=1m", "--device", "drip-lora"}, "--sweep names its device"},
