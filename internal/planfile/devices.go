@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/quantity"
@@ -28,6 +29,18 @@ type CellFields struct {
 	Derating           *float64  `yaml:"derating" check:"gt=0,max=1"`
 	MaxPulse           *Current  `yaml:"max_pulse" check:"gt=0"`
 	ShelfLife          *Duration `yaml:"shelf_life" check:"gt=0"`
+	// CapacityAt is the datasheet's capacity at temperatures and loads;
+	// given, it replaces the cell's.
+	CapacityAt []CapacityPointSpec `yaml:"capacity_at"`
+}
+
+// CapacityPointSpec is one datasheet point: the capacity at a temperature
+// or at a load current.
+type CapacityPointSpec struct {
+	Temperature *Celsius  `yaml:"temperature"`
+	Current     *Current  `yaml:"current" check:"gt=0"`
+	Capacity    *Capacity `yaml:"capacity" check:"required,gt=0"`
+	Pos         Pos       `yaml:"-"`
 }
 
 // CellSpec adds a cell to the catalog or overrides a built-in one.
@@ -60,6 +73,9 @@ type DeviceSpec struct {
 	// metrics then measures its uptime as "did it check in when it
 	// should" (without it, the device is always connected).
 	Checkin *CheckinSpec `yaml:"checkin"`
+	// Temperature is where the device spends its year: one value (-10C) or
+	// seasons ([{months: [12, 1, 2], celsius: -15C}, …]).
+	Temperature Seasons `yaml:"temperature"`
 	// Supply is the regulator between the cell and the load: the currents
 	// given are at its output (unless an event or phase says side:
 	// battery) and cost the cell I·V/(V_cell·η).
@@ -257,11 +273,29 @@ func applyCellFields(cell energy.Cell, cf CellFields) energy.Cell {
 	if cf.ShelfLife != nil {
 		cell.ShelfLife = energy.Hours(float64(*cf.ShelfLife) / 3600)
 	}
+	if cf.CapacityAt != nil {
+		cell.CapacityAt = nil
+		for _, p := range cf.CapacityAt {
+			if p.Capacity == nil {
+				continue
+			}
+			cp := energy.CapacityPoint{Capacity: energy.AmpHours(*p.Capacity)}
+			if p.Temperature != nil {
+				t := float64(*p.Temperature)
+				cp.Celsius = &t
+			}
+			if p.Current != nil {
+				cp.Current = energy.Amps(*p.Current)
+			}
+			cell.CapacityAt = append(cell.CapacityAt, cp)
+		}
+	}
 	return cell
 }
 
 func (c *deviceChecker) device(ds DeviceSpec, cells energy.CellCatalog) (energy.Device, bool) {
 	d := energy.Device{ID: string(ds.ID)}
+	d.Seasons = c.seasons(ds)
 	if s := ds.Supply; s != nil && s.Voltage != nil && s.Efficiency != nil {
 		if eff := float64(*s.Efficiency); eff <= 0 || eff > 1 {
 			if !c.decodeErrors { // out of 0..100% is reported by the decoder
@@ -413,7 +447,7 @@ func (c *deviceChecker) battery(ds DeviceSpec, cells energy.CellCatalog) (energy
 	cell = applyCellFields(cell, bs.CellFields)
 	b := energy.Battery{
 		Cell: cell.ID, Capacity: cell.Capacity, Voltage: cell.Voltage, Derating: cell.Derating,
-		Series: 1, Parallel: 1, MaxPulse: cell.MaxPulse, ShelfLife: cell.ShelfLife,
+		Series: 1, Parallel: 1, MaxPulse: cell.MaxPulse, ShelfLife: cell.ShelfLife, CapacityAt: cell.CapacityAt,
 		SelfDischargePerYear: cell.SelfDischargePerYear, SelfDischargeDecay: cell.DecayPerHour(),
 		Model: energy.Constant,
 	}
@@ -580,4 +614,39 @@ func (c *deviceChecker) checkin(ds DeviceSpec) (Checkin, bool) {
 		return ci, false
 	}
 	return ci, true
+}
+
+// seasons resolves a device's temperature: every month once.
+func (c *deviceChecker) seasons(ds DeviceSpec) []energy.Season {
+	if len(ds.Temperature) == 0 {
+		return nil
+	}
+	var out []energy.Season
+	seen := map[int]Pos{}
+	for _, s := range ds.Temperature {
+		if s.Celsius == nil {
+			continue
+		}
+		for _, m := range s.Months {
+			switch first, dup := seen[m]; {
+			case m < 1 || m > 12:
+				c.errorf(s.Pos, "device %s, temperature: month %d is not 1–12", ds.ID, m)
+			case dup:
+				c.errorf(s.Pos, "device %s, temperature: month %d is in two seasons (first at line %d)", ds.ID, m, first.Line)
+			default:
+				seen[m] = s.Pos
+			}
+		}
+		out = append(out, energy.Season{Months: s.Months, Celsius: float64(*s.Celsius)})
+	}
+	var missing []string
+	for m := 1; m <= 12; m++ {
+		if _, ok := seen[m]; !ok {
+			missing = append(missing, strconv.Itoa(m))
+		}
+	}
+	if len(missing) > 0 && len(out) > 0 {
+		c.errorf(ds.Temperature[0].Pos, "device %s, temperature: the seasons leave out month %s; cover the twelve months once", ds.ID, strings.Join(missing, ", "))
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package planfile
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -86,3 +87,52 @@ func (c Current) String() string  { return strconv.FormatFloat(float64(c)*1e6, '
 func (d Duration) String() string { return strconv.FormatFloat(float64(d), 'g', -1, 64) + "s" }
 func (c Capacity) String() string { return strconv.FormatFloat(float64(c)*1e3, 'g', -1, 64) + "mAh" }
 func (v Voltage) String() string  { return strconv.FormatFloat(float64(v), 'g', -1, 64) + "V" }
+
+// Celsius is a temperature in °C, from "-10C" or "-10°C".
+type Celsius float64
+
+var celsiusRE = regexp.MustCompile(`^\s*([+-]?[0-9]+(?:\.[0-9]+)?)\s*°?\s*C\s*$`)
+
+// UnmarshalNode implements NodeUnmarshaler.
+func (c *Celsius) UnmarshalNode(n *yaml.Node) error {
+	m := celsiusRE.FindStringSubmatch(n.Value)
+	if m == nil {
+		return fmt.Errorf("%q is not a temperature; write it in °C, e.g. -10C", n.Value)
+	}
+	v, err := strconv.ParseFloat(m[1], 64)
+	if err != nil || v < -100 || v > 150 {
+		return fmt.Errorf("%q is outside -100C..150C", n.Value)
+	}
+	*c = Celsius(v)
+	return nil
+}
+
+// JSONSchema describes a temperature.
+func (*Celsius) JSONSchema() map[string]any {
+	return pattern(celsiusRE.String(), "a temperature in °C, e.g. -10C")
+}
+
+// SeasonSpec is part of a device's year at one temperature; a bare
+// temperature is the whole year.
+type SeasonSpec struct {
+	Months  []int    `yaml:"months" check:"required"`
+	Celsius *Celsius `yaml:"celsius" check:"required"`
+	Pos     Pos      `yaml:"-"`
+}
+
+// FromScalar implements ScalarShorthand: one temperature all year.
+func (s *SeasonSpec) FromScalar(n *yaml.Node) error {
+	var c Celsius
+	if err := c.UnmarshalNode(n); err != nil {
+		return err
+	}
+	*s = SeasonSpec{Months: []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, Celsius: &c, Pos: Pos{Line: n.Line, Col: n.Column}}
+	return nil
+}
+
+// Seasons is a device's year: one temperature, or a list of seasons that
+// together cover the twelve months once.
+type Seasons []SeasonSpec
+
+// OneOrList marks Seasons: a single temperature is the whole year.
+func (Seasons) OneOrList() {}

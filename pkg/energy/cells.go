@@ -19,8 +19,13 @@ type Cell struct {
 	Derating           float64 // default usable fraction of nominal capacity
 	MaxPulse           Amps
 	ShelfLife          Hours
-	Source             string
+	// CapacityAt: the datasheet's capacity at temperatures and loads
+	// (with its source in Source); none: only the rating is known.
+	CapacityAt []CapacityPoint
+	Source     string
 }
+
+func celsius(c float64) *float64 { return &c }
 
 // DecayPerHour is the proportional model's k: the cell's own, or one derived
 // from its yearly rate, k = −ln(1 − s)/8766 h.
@@ -48,13 +53,21 @@ func BuiltinCells() CellCatalog {
 	list := []Cell{
 		{ID: "cr2032", Name: "CR2032 coin cell (Li-MnO2)", Capacity: 0.225, Voltage: 3.0,
 			SelfDischargePerYear: 0.01, Derating: 0.9, MaxPulse: 0.015, ShelfLife: years(10),
-			Source: "225 mAh and ~1%/yr (Panasonic, via TritiLED and Wikipedia CR2032); 15 mA pulse (encyc.org CR2032); 10-year shelf life (TritiLED); 90% usable for Li-MnO2 (vschroeter/battery-lifetime-calculator presets)"},
+			CapacityAt: []CapacityPoint{
+				{Celsius: celsius(-20), Capacity: 0.130}, {Celsius: celsius(21), Capacity: 0.225},
+				{Current: 0.015, Capacity: 0.225}, {Current: 0.030, Capacity: 0.205},
+			},
+			Source: "225 mAh and ~1%/yr (Panasonic, via TritiLED and Wikipedia CR2032); 15 mA pulse (encyc.org CR2032); 10-year shelf life (TritiLED); 90% usable for Li-MnO2 (vschroeter/battery-lifetime-calculator presets); about 130 mAh at -20 °C (secondary: embedwise battery-life calculator; check the maker's temperature curve); a 30 mA peak instead of 15 mA costs about 9% of the capacity (TI SWRA349, Coin cells and peak current draw, averaged over vendors)"},
 		{ID: "cr2477", Name: "CR2477 coin cell (Li-MnO2)", Capacity: 0.9, Voltage: 3.0,
 			SelfDischargePerYear: 0.01, Derating: 0.9, MaxPulse: 0.015, ShelfLife: years(10),
 			Source: "900 mAh (PKCELL CR2477 rating; 850–1000 mAh across makers, batteryequivalents.com); <1%/yr; pulse 15 mA by analogy with CR2450 (rough); shelf life as CR2032"},
 		{ID: "aa-alkaline", Name: "AA alkaline (Zn-MnO2, E91 class)", Capacity: 2.5, Voltage: 1.5,
 			SelfDischargePerYear: 0.03, Derating: 0.7, MaxPulse: 1.0, ShelfLife: years(7),
-			Source: "2500 mAh and 0.25%/month (vschroeter presets; ~2850 mAh at 25 mA, under 1000 mAh at 1 A per Energizer); ~1 A (E91 datasheet via allaboutcircuits); 5–10 year shelf life (dmitrywolf.com); 0.7 derating for the sloping discharge curve (Digi-Key allowance)"},
+			CapacityAt: []CapacityPoint{
+				{Celsius: celsius(-20), Capacity: 1.2}, {Celsius: celsius(21), Capacity: 2.5},
+				{Current: 0.025, Capacity: 2.5}, {Current: 1.0, Capacity: 1.0},
+			},
+			Source: "2500 mAh and 0.25%/month (vschroeter presets; ~2850 mAh at 25 mA, under 1000 mAh at 1 A per Energizer E91, the load curve's two points scaled to the 2500 mAh rating: 1000 mAh at 1 A); ~1 A (E91 datasheet via allaboutcircuits); 5–10 year shelf life (dmitrywolf.com); 0.7 derating for the sloping discharge curve (Digi-Key allowance); about 1200 mAh at -20 °C (secondary: embedwise battery-life calculator)"},
 		{ID: "aaa-alkaline", Name: "AAA alkaline (Zn-MnO2, E92 class)", Capacity: 1.2, Voltage: 1.5,
 			SelfDischargePerYear: 0.03, Derating: 0.7, MaxPulse: 0.5, ShelfLife: years(7),
 			Source: "1200 mAh (vschroeter preset; Energizer E92 ~1200 mAh at 25 mA); self-discharge and derating as AA alkaline; 0.5 A pulse rough"},

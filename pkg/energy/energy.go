@@ -116,13 +116,26 @@ type Battery struct {
 	Model                SelfDischargeModel
 	MaxPulse             Amps  // one cell's maximum pulse current; 0 when unknown
 	ShelfLife            Hours // 0 when unknown
+	// CapacityAt is the cell's capacity at temperatures and loads (its
+	// datasheet's curves); Factor scales the usable capacity by them
+	// (Analyze sets it from the device's seasons and largest pulse; 0
+	// means 1).
+	CapacityAt []CapacityPoint
+	Factor     float64
 }
 
 // Nominal is the pack's nominal capacity.
 func (b Battery) Nominal() AmpHours { return b.Capacity * AmpHours(max(b.Parallel, 1)) }
 
-// Usable is the capacity the device can draw: nominal × derating.
-func (b Battery) Usable() AmpHours { return b.Nominal() * AmpHours(b.Derating) }
+// Usable is the capacity the device can draw: nominal × derating × the
+// temperature and pulse factor.
+func (b Battery) Usable() AmpHours {
+	f := b.Factor
+	if f == 0 {
+		f = 1
+	}
+	return b.Nominal() * AmpHours(b.Derating*f)
+}
 
 // PackVoltage is the nominal voltage of the cells in series.
 func (b Battery) PackVoltage() float64 { return b.Voltage * float64(max(b.Series, 1)) }
@@ -139,6 +152,9 @@ type Device struct {
 	// Supply is the regulator between the cell and the load; nil: the
 	// currents are the cell's.
 	Supply *Supply
+	// Seasons are the temperatures the device spends its year at; none:
+	// room temperature (the rating's).
+	Seasons []Season
 }
 
 // Supply is a regulator: its output voltage and its efficiency η. A
@@ -224,8 +240,12 @@ type Warning struct {
 type WarningKind string
 
 // PulseOverLimit: a phase draws more than the battery's maximum pulse
-// current.
-const PulseOverLimit WarningKind = "pulse_over_limit"
+// current. NoTemperatureData: the device has a temperature and its cell no
+// capacity-vs-temperature data, so room temperature is assumed.
+const (
+	PulseOverLimit    WarningKind = "pulse_over_limit"
+	NoTemperatureData WarningKind = "no_temperature_data"
+)
 
 // String words a warning in English; callers may word the kind and values
 // themselves.
@@ -234,6 +254,8 @@ func (w Warning) String() string {
 	case PulseOverLimit:
 		return fmt.Sprintf("event %s phase %d draws %.4g mA, above the battery's %.4g mA maximum pulse current; expect voltage sag or brown-out (a buffer capacitor helps)",
 			w.Event, w.Phase, float64(w.Current)*1e3, float64(w.Limit)*1e3)
+	case NoTemperatureData:
+		return "the device has a temperature, and its cell no capacity at temperature (capacity_at: [{temperature: -20C, capacity: …}] from the datasheet): the room-temperature capacity is used, which overstates life in the cold"
 	}
 	return string(w.Kind)
 }
@@ -244,7 +266,11 @@ type Result struct {
 	SelfDischargeCurrent Amps // constant-model equivalent, shown in the budget
 	DutyCycle            float64
 	Life                 Hours
-	CapacityLife         Hours  // life before the shelf-life cap
+	CapacityLife         Hours // life before the shelf-life cap
+	// TemperatureFactor and PulseFactor scale the usable capacity: the
+	// cell's capacity over the device's year, and at its largest pulse,
+	// as shares of the rating (1: no data, or none applies).
+	TemperatureFactor, PulseFactor float64
 	LimitedBy            string // "capacity" or "shelf_life"
 	Model                SelfDischargeModel
 	Budget               []BudgetLine
@@ -326,7 +352,13 @@ func Analyze(d Device) (Result, error) {
 	if b.Model == "" {
 		b.Model = Constant
 	}
-	r := Result{AverageCurrent: avg, DutyCycle: duty, Model: b.Model, SelfDischargeCurrent: b.selfDischargeCurrent()}
+	tf, known := b.TemperatureFactor(d.Seasons)
+	pf := b.PulseFactor(d.peakCurrent())
+	b.Factor = tf * pf
+	r := Result{AverageCurrent: avg, DutyCycle: duty, Model: b.Model, SelfDischargeCurrent: b.selfDischargeCurrent(), TemperatureFactor: tf, PulseFactor: pf}
+	if !known {
+		r.Warnings = append(r.Warnings, Warning{Kind: NoTemperatureData})
+	}
 	r.CapacityLife = b.Life(avg)
 	if math.IsInf(float64(r.CapacityLife), 1) && b.ShelfLife <= 0 {
 		return Result{}, errors.New("nothing drains the battery (no sleep current, events or self-discharge), so life is unbounded")

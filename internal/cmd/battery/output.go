@@ -31,6 +31,11 @@ type deviceJSON struct {
 	LifeDays           render.Float  `json:"life_days"`
 	CapacityLifeHours  render.Float  `json:"capacity_life_hours"`
 	CapacityLifeYears  render.Float  `json:"capacity_life_years"`
+	// TemperatureFactor and PulseFactor scale the usable capacity (the
+	// cell's capacity over the device's year and at its largest pulse,
+	// as shares of the rating; 1: no data or none applies).
+	TemperatureFactor float64 `json:"temperature_factor"`
+	PulseFactor       float64 `json:"pulse_factor"`
 	LimitedBy          string        `json:"limited_by"`
 	TargetYears        *float64      `json:"target_years"`
 	MeetsTarget        *bool         `json:"meets_target"`
@@ -74,6 +79,7 @@ func toDeviceJSON(d energy.Device, r energy.Result) deviceJSON {
 		SelfDischargeModel: string(r.Model), DutyCycle: r.DutyCycle,
 		LifeHours: render.Float(r.Life), LifeYears: render.Float(r.Life.Years()), LifeDays: render.Float(float64(r.Life) / 24),
 		CapacityLifeHours: render.Float(r.CapacityLife), CapacityLifeYears: render.Float(r.CapacityLife.Years()), LimitedBy: r.LimitedBy,
+		TemperatureFactor: r.TemperatureFactor, PulseFactor: r.PulseFactor,
 		Budget: []budgetJSON{}, Features: []featureCost{},
 	}
 	if d.Target > 0 {
@@ -187,8 +193,21 @@ func featureTable(r energy.Result) *render.Table {
 
 func deviceSummary(d energy.Device, r energy.Result) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Device %s: %s, %s mAh nominal, %s mAh usable\n", d.ID, packText(d.Battery),
-		render.Number(float64(d.Battery.Nominal())*1e3, 0), render.Number(float64(d.Battery.Usable())*1e3, 0))
+	usable := d.Battery
+	usable.Factor = r.TemperatureFactor * r.PulseFactor
+	fmt.Fprintf(&b, "Device %s: %s, %s mAh nominal, %s mAh usable", d.ID, packText(d.Battery),
+		render.Number(float64(d.Battery.Nominal())*1e3, 0), render.Number(float64(usable.Usable())*1e3, 0))
+	var why []string
+	if r.TemperatureFactor != 1 {
+		why = append(why, render.Percent(r.TemperatureFactor, 1)+" of the rating over its year's temperatures")
+	}
+	if r.PulseFactor != 1 {
+		why = append(why, render.Percent(r.PulseFactor, 1)+" at its largest pulse")
+	}
+	if len(why) > 0 {
+		b.WriteString(" (" + strings.Join(why, ", ") + ")")
+	}
+	b.WriteString("\n")
 	fmt.Fprintf(&b, "Average current %s, self-discharge %s (%s model), awake %s of the time\n",
 		render.Current(float64(r.AverageCurrent)), render.Current(float64(r.SelfDischargeCurrent)), r.Model, render.Percent(r.DutyCycle, 3))
 	if s := d.Supply; s != nil {

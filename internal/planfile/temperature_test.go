@@ -1,0 +1,41 @@
+package planfile
+
+import (
+	"strings"
+	"testing"
+)
+
+// temperature: one value or seasons covering the year once; capacity_at
+// points on a cell; each mistake positioned.
+func TestTemperatureAndCapacityAt(t *testing.T) {
+	head := "cells:\n  cold-cell: {capacity: 1000mAh, voltage: 3V, capacity_at: [{temperature: -20C, capacity: 500mAh}, {temperature: 20C, capacity: 1000mAh}, {current: 50mA, capacity: 800mAh}]}\n" +
+		"devices:\n  - id: d\n    battery: {cell: cold-cell}\n    sleep: 2uA\n    events:\n      - {name: tx, every: 1m, duration: 10ms, current: 10mA}\n"
+	fleet, diags := ParseDevices("devices.yaml", []byte(head+"    temperature: -10C\n"))
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	d := fleet.Devices[0]
+	if len(d.Seasons) != 1 || d.Seasons[0].Celsius != -10 || len(d.Seasons[0].Months) != 12 || len(d.Battery.CapacityAt) != 3 {
+		t.Errorf("seasons %+v, points %+v", d.Seasons, d.Battery.CapacityAt)
+	}
+	fleet, diags = ParseDevices("devices.yaml", []byte(head+"    temperature: [{months: [12, 1, 2], celsius: -15C}, {months: [3, 4, 5, 6, 7, 8, 9, 10, 11], celsius: 15°C}]\n"))
+	if diags.HasErrors() || len(fleet.Devices[0].Seasons) != 2 {
+		t.Fatalf("%v %+v", diags, fleet)
+	}
+	for _, tt := range []struct{ temperature, want string }{
+		{"-10", `"-10" is not a temperature; write it in °C, e.g. -10C`},
+		{"[{months: [1, 2], celsius: 0C}]", "device d, temperature: the seasons leave out month 3, 4, 5, 6, 7, 8, 9, 10, 11, 12; cover the twelve months once"},
+		{"[{months: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], celsius: 0C}, {months: [1], celsius: 5C}]", "device d, temperature: month 1 is in two seasons"},
+		{"[{months: [13], celsius: 0C}]", "device d, temperature: month 13 is not 1–12"},
+		{"500C", `"500C" is outside -100C..150C`},
+	} {
+		_, diags := ParseDevices("devices.yaml", []byte(head+"    temperature: "+tt.temperature+"\n"))
+		var got []string
+		for _, d := range diags.Errors() {
+			got = append(got, d.String())
+		}
+		if !strings.Contains(strings.Join(got, "\n"), tt.want) {
+			t.Errorf("%s: got %q, want %q", tt.temperature, got, tt.want)
+		}
+	}
+}

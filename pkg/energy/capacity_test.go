@@ -1,0 +1,71 @@
+package energy
+
+import (
+	"math"
+	"testing"
+)
+
+// A cell rated 1000 mAh with a temperature curve (-20 °C: 500, 0 °C: 800,
+// 20 °C: 1000, 40 °C: 1050 mAh) and a load curve (10 mA: 1000, 50 mA: 800
+// mAh), worked by hand:
+//   - at -10 °C: halfway between 500 and 800: 650 mAh, factor 0.65;
+//   - at -30 °C: held at the end, 0.5; at 60 °C: held, 1.05;
+//   - the year profile Dec–Feb at -15 °C (575 mAh: 0.575), Mar–May and
+//     Sep–Nov at 5 °C (850: 0.85), Jun–Aug at 20 °C (1.0), weighted by
+//     days (90.25, 183, 92 of 365.25):
+//     (51.89375 + 155.55 + 92) / 365.25 = 299.44375 / 365.25 = 0.81983231;
+//   - a 30 mA pulse: halfway between 10 and 50 mA: 900 mAh, 0.9.
+func TestCapacityCurves(t *testing.T) {
+	b := Battery{Cell: "test", Capacity: 1, Voltage: 3, Derating: 1, CapacityAt: []CapacityPoint{
+		{Celsius: celsius(20), Capacity: 1}, {Celsius: celsius(-20), Capacity: 0.5}, {Celsius: celsius(0), Capacity: 0.8}, {Celsius: celsius(40), Capacity: 1.05},
+		{Current: 0.010, Capacity: 1}, {Current: 0.050, Capacity: 0.8},
+	}}
+	all := []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}
+	for _, tt := range []struct {
+		celsius, want float64
+	}{{-10, 0.65}, {-30, 0.5}, {60, 1.05}, {0, 0.8}, {30, 1.025}} {
+		if f, ok := b.TemperatureFactor([]Season{{Months: all, Celsius: tt.celsius}}); !ok || math.Abs(f-tt.want) > 1e-12 {
+			t.Errorf("%g °C: factor %v %v, want %v", tt.celsius, f, ok, tt.want)
+		}
+	}
+	year := []Season{{Months: []int{12, 1, 2}, Celsius: -15}, {Months: []int{3, 4, 5, 9, 10, 11}, Celsius: 5}, {Months: []int{6, 7, 8}, Celsius: 20}}
+	want := (90.25*0.575 + 183*0.85 + 92*1) / 365.25
+	if f, _ := b.TemperatureFactor(year); math.Abs(f-want) > 1e-12 || math.Abs(want-0.81983231) > 1e-8 {
+		t.Errorf("year profile: %v, want %v", f, want)
+	}
+	if f := b.PulseFactor(0.030); math.Abs(f-0.9) > 1e-12 {
+		t.Errorf("30 mA pulse: %v, want 0.9", f)
+	}
+	// both, through Analyze: 2 µA sleep and one 30 mA, 10 ms pulse a
+	// minute at -10 °C: usable 1 Ah × 0.65 × 0.9 = 0.585 Ah
+	d := Device{ID: "d", Battery: b, Sleep: 2e-6, Seasons: []Season{{Months: all, Celsius: -10}},
+		Events: []Event{{Name: "tx", Every: 60, Phases: []Phase{{Duration: 0.010, Current: 0.030}}}}}
+	r, err := Analyze(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	avg := 2e-6*(1-0.010/60) + 0.030*0.010/60
+	if math.Abs(float64(r.Life)-0.585/avg) > 1e-6 || r.TemperatureFactor != 0.65 || math.Abs(r.PulseFactor-0.9) > 1e-12 {
+		t.Errorf("life %g h (want %g), factors %v %v", float64(r.Life), 0.585/avg, r.TemperatureFactor, r.PulseFactor)
+	}
+	// a cell without temperature data: room temperature, with a warning
+	d.Battery.CapacityAt = nil
+	r, _ = Analyze(d)
+	if r.TemperatureFactor != 1 || len(r.Warnings) != 1 || r.Warnings[0].Kind != NoTemperatureData {
+		t.Errorf("no data: factor %v, warnings %v", r.TemperatureFactor, r.Warnings)
+	}
+}
+
+// The built-in CR2032 in the cold: 130 of 225 mAh at -20 °C (its curve's
+// end point), and about 9% less at a 30 mA peak than at 15 mA (TI
+// SWRA349).
+func TestBuiltinCellCurves(t *testing.T) {
+	c := BuiltinCells()["cr2032"]
+	b := Battery{Capacity: c.Capacity, CapacityAt: c.CapacityAt}
+	if f, ok := b.TemperatureFactor([]Season{{Months: []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, Celsius: -20}}); !ok || math.Abs(f-0.130/0.225) > 1e-12 {
+		t.Errorf("-20 °C: %v", f)
+	}
+	if f := b.PulseFactor(0.030); math.Abs(f-0.205/0.225) > 1e-12 || math.Abs(1-f-0.09) > 0.005 {
+		t.Errorf("30 mA: %v, about 0.91", f)
+	}
+}
