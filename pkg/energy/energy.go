@@ -271,11 +271,11 @@ type Result struct {
 	// cell's capacity over the device's year, and at its largest pulse,
 	// as shares of the rating (1: no data, or none applies).
 	TemperatureFactor, PulseFactor float64
-	LimitedBy            string // "capacity" or "shelf_life"
-	Model                SelfDischargeModel
-	Budget               []BudgetLine
-	Features             []FeatureCost
-	Warnings             []Warning
+	LimitedBy                      string // "capacity" or "shelf_life"
+	Model                          SelfDischargeModel
+	Budget                         []BudgetLine
+	Features                       []FeatureCost
+	Warnings                       []Warning
 }
 
 // MeetsTarget reports whether life reaches the device's target (true when it

@@ -16,31 +16,31 @@ import (
 
 // deviceJSON is the JSON/YAML contract of `iotpm battery`.
 type deviceJSON struct {
-	ID                 string        `json:"id"`
-	Cell               string        `json:"cell"`
-	Series             int           `json:"series"`
-	Parallel           int           `json:"parallel"`
-	CapacityMAh        float64       `json:"capacity_mah"`
-	UsableMAh          float64       `json:"usable_mah"`
-	AverageCurrentUA   float64       `json:"average_current_ua"`
-	SelfDischargeUA    float64       `json:"self_discharge_ua"`
-	SelfDischargeModel string        `json:"self_discharge_model"`
-	DutyCycle          float64       `json:"duty_cycle"`
-	LifeHours          render.Float  `json:"life_hours"`
-	LifeYears          render.Float  `json:"life_years"`
-	LifeDays           render.Float  `json:"life_days"`
-	CapacityLifeHours  render.Float  `json:"capacity_life_hours"`
-	CapacityLifeYears  render.Float  `json:"capacity_life_years"`
+	ID                 string       `json:"id"`
+	Cell               string       `json:"cell"`
+	Series             int          `json:"series"`
+	Parallel           int          `json:"parallel"`
+	CapacityMAh        float64      `json:"capacity_mah"`
+	UsableMAh          float64      `json:"usable_mah"`
+	AverageCurrentUA   float64      `json:"average_current_ua"`
+	SelfDischargeUA    float64      `json:"self_discharge_ua"`
+	SelfDischargeModel string       `json:"self_discharge_model"`
+	DutyCycle          float64      `json:"duty_cycle"`
+	LifeHours          render.Float `json:"life_hours"`
+	LifeYears          render.Float `json:"life_years"`
+	LifeDays           render.Float `json:"life_days"`
+	CapacityLifeHours  render.Float `json:"capacity_life_hours"`
+	CapacityLifeYears  render.Float `json:"capacity_life_years"`
 	// TemperatureFactor and PulseFactor scale the usable capacity (the
 	// cell's capacity over the device's year and at its largest pulse,
 	// as shares of the rating; 1: no data or none applies).
-	TemperatureFactor float64 `json:"temperature_factor"`
-	PulseFactor       float64 `json:"pulse_factor"`
-	LimitedBy          string        `json:"limited_by"`
-	TargetYears        *float64      `json:"target_years"`
-	MeetsTarget        *bool         `json:"meets_target"`
-	Budget             []budgetJSON  `json:"budget"`
-	Features           []featureCost `json:"features"`
+	TemperatureFactor float64       `json:"temperature_factor"`
+	PulseFactor       float64       `json:"pulse_factor"`
+	LimitedBy         string        `json:"limited_by"`
+	TargetYears       *float64      `json:"target_years"`
+	MeetsTarget       *bool         `json:"meets_target"`
+	Budget            []budgetJSON  `json:"budget"`
+	Features          []featureCost `json:"features"`
 	// Along the roadmap (omitted without planned energy): life with every
 	// scheduled feature, after each release that changes it, the planned
 	// features that never ship, and budgets.
