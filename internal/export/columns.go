@@ -42,6 +42,10 @@ type Binding struct {
 	Format *Format
 	Path   string
 	Header []string
+	// notAfter: a row time after it is a bad row (the clock plus a day;
+	// 0: no bound); clock words it.
+	notAfter int64
+	clock    string
 	cols   [nRoles][]int
 	// filters are the format's conditions bound to header columns.
 	filters []boundCondition

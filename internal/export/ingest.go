@@ -106,6 +106,19 @@ type Ingest struct {
 	MaxExpansion int
 	// Progress, when set, is called now and then with bytes read and size.
 	Progress func(kind planfile.InputKind, read, size int64)
+	// Now is the clock (µs; 0: no bound): a row time of a dated input
+	// later than Now plus a day is a bad row (a devices row's shipped_at
+	// is not bounded: a planned shipment may be dated ahead).
+	Now int64
+}
+
+// bound sets b's future bound from the clock.
+func (g *Ingest) bound(b *Binding, kind planfile.InputKind) {
+	if g.Now == 0 || kind == planfile.KindDevices {
+		return
+	}
+	b.notAfter = g.Now + 86_400_000_000
+	b.clock = time.UnixMicro(g.Now).UTC().Format(time.RFC3339)
 }
 
 // Read reads one input and records in Data that it was given. A file,
@@ -184,6 +197,7 @@ func (g *Ingest) read(ctx context.Context, in Input) (*Stats, error) {
 	b, err := Bind(format, in.Path, r.Header, in.Map, in.Zone, in.ZoneName)
 	if err == nil {
 		b.setOrder(in.Order)
+		g.bound(b, in.Kind)
 	}
 	if err != nil {
 		var re *RowError
@@ -260,6 +274,7 @@ func (g *Ingest) read(ctx context.Context, in Input) (*Stats, error) {
 				return nil, err
 			}
 			b.setOrder(in.Order)
+			g.bound(b, in.Kind)
 			continue
 		}
 		if err != nil {

@@ -70,6 +70,7 @@ const (
 	UnknownValue               // an event or status the format's vocabulary does not have
 	ExcelNumber                // an id Excel re-formatted as a number (3.56938E+14)
 	BadJSON                    // a JSON column whose value is not a JSON object
+	FutureTimestamp            // a time later than the clock (plus a day)
 )
 
 // RowKind is a bad row's problem and the role of the column it is in (none
@@ -98,6 +99,8 @@ func (k RowKind) String() string {
 		return k.Role + " re-formatted by Excel"
 	case BadJSON:
 		return "unparseable JSON"
+	case FutureTimestamp:
+		return "timestamp in the future"
 	}
 	return "unreadable file"
 }

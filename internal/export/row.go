@@ -63,6 +63,12 @@ func (b *Binding) decode(fields [][]byte, out *decoded) (status int, kind RowKin
 		if err != nil {
 			return rowBad, RowKind{BadTimestamp, roleNames[tsRole]}, timestampProblem(roleNames[tsRole], b.rowColumn(fields, tsRole), f.Name, v, err)
 		}
+		if b.notAfter != 0 && ts > b.notAfter {
+			// one row from the future would become the data horizon and
+			// make a stale export look fresh
+			return rowBad, RowKind{FutureTimestamp, roleNames[tsRole]}, fmt.Sprintf("%s %q (column %s, format %s) is later than the clock (%s) by more than a day: a clock or zone error at the source; fix the row, or set the clock with --now",
+				roleNames[tsRole], clip(string(v), 80), b.rowColumn(fields, tsRole), f.Name, b.clock)
+		}
 		out.ts, out.zonelessUTC = ts, zoneless
 	}
 	out.value = 0

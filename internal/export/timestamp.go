@@ -53,7 +53,9 @@ func ParseTimestampIn(b []byte, loc *time.Location, needZone bool) (int64, error
 }
 
 var (
-	errZoneless = errors.New("a date-time without a zone")
+	errOutOfRange = errors.New("an epoch beyond any timestamp")
+	errFuture     = errors.New("later than the clock")
+	errZoneless   = errors.New("a date-time without a zone")
 	errSkipped  = errors.New("a local time that does not exist (the hour skipped when daylight saving time starts)")
 	// errAbbreviation: a zone abbreviation (CEST, PST) names no offset for
 	// sure; Go's parser would read it as UTC.
@@ -135,6 +137,11 @@ func parseEpoch(b []byte) (int64, error) {
 	case 16:
 		return n, nil
 	case 19:
+		// nanoseconds: 19 digits may exceed int64 (…above 9223372036854775807
+		// n wrapped to a time in 1702)
+		if string(digits) > "9223372036854775807" {
+			return 0, errOutOfRange
+		}
 		return n / 1_000, nil
 	}
 	return 0, errTimestamp
@@ -282,6 +289,8 @@ func timestampProblem(role, column, format string, v []byte, err error) string {
 		return where + " names its zone by an abbreviation, which does not say the offset: use a layout with a numeric offset (-07:00), or drop the zone from the layout and name it with tz:"
 	case errors.Is(err, errSkipped):
 		return where + " is " + errSkipped.Error()
+	case errors.Is(err, errOutOfRange):
+		return where + " is beyond the range of a timestamp (epoch nanoseconds above 9223372036854775807)"
 	case excelNumberRE.Match(v):
 		return where + " looks like a number Excel re-formatted (its digits are lost); export the column as text, or use the platform's CSV as it is"
 	case excelDateRE.Match(v):

@@ -1,6 +1,8 @@
 package export
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -62,16 +64,30 @@ func TestParseTimestamp(t *testing.T) {
 	}
 }
 
-// FuzzParseTimestamp checks that the parser never panics and agrees with
-// time.Parse on every RFC 3339 string time.Parse accepts and we do too.
+// FuzzParseTimestamp checks properties of every value the parser
+// accepts: it never panics; the instant lies between year 0 and year
+// 10000 (an epoch too large wraps no more); an epoch re-formatted at its
+// precision parses to the same instant; and it agrees with time.Parse on
+// every RFC 3339 string time.Parse accepts.
 func FuzzParseTimestamp(f *testing.F) {
-	for _, s := range []string{"1573002230757", "2019-11-06T01:03:50.757Z", "2019-11-05T17:03:50.757000-08:00", "2020-08-31 19:21:55.721 UTC", "2024-02-29", "0001-01-01T00:00:00", "9999-12-31T23:59:59.999999999Z"} {
+	for _, s := range []string{"1573002230757", "2019-11-06T01:03:50.757Z", "2019-11-05T17:03:50.757000-08:00", "2020-08-31 19:21:55.721 UTC", "2024-02-29", "0001-01-01T00:00:00", "9999-12-31T23:59:59.999999999Z",
+		"9999999999999999999", "9223372036854775807", "1759672987000000000", "1759672987.123"} {
 		f.Add(s)
 	}
+	lo := time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC).Add(-48 * time.Hour).UnixMicro() // offsets reach a day either side
+	hi := time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC).Add(48 * time.Hour).UnixMicro()
 	f.Fuzz(func(t *testing.T, s string) {
 		got, err := ParseTimestamp([]byte(s))
 		if err != nil {
 			return
+		}
+		if got < lo || got > hi {
+			t.Fatalf("%q: %d is outside years 0..10000", s, got)
+		}
+		if trimmed := strings.TrimSpace(s); len(trimmed) == 13 && !strings.ContainsAny(trimmed, ".-:") {
+			if again, err := ParseTimestamp([]byte(fmt.Sprintf("%013d", got/1000))); err != nil || again != got {
+				t.Fatalf("%q: %d re-formatted as ms parses to %d, %v", s, got, again, err)
+			}
 		}
 		if ref, perr := time.Parse(time.RFC3339Nano, s); perr == nil && ref.Second() < 60 {
 			if want := ref.UnixMicro(); got != want {

@@ -56,6 +56,11 @@ func (p *plan) checkSQL(kind planfile.InputKind) (sql string, checks []string) {
 	}
 	c := t.cols[tsRole]
 	ts := c.timeExpr(c.quoted)
+	if p.future && kind != planfile.KindDevices {
+		// one row from the future would become the horizon and make a
+		// stale table look fresh
+		add(tsRole+" is later than the clock by more than a day (a clock or zone error at the source)", fmt.Sprintf("%s > @not_after", ts), c.quoted)
+	}
 	used := "true"
 	switch kind {
 	case planfile.KindEvents, planfile.KindActivity:

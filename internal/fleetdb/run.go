@@ -26,6 +26,9 @@ type Job struct {
 	// UseUntil bounds the event and activity times any metric looks at, for
 	// the ROWS accounting (as export.Ingest's).
 	UseUntil int64
+	// Now is the clock (µs; 0: no bound): a row time later than it plus a
+	// day is a bad row, as export.Ingest's Now.
+	Now int64
 }
 
 // Result is what the local engine produces from files: the report and
@@ -64,6 +67,9 @@ func (j *Job) params(horizon int64) Params {
 	}
 	if t, ok := j.Inputs[planfile.KindEvents]; ok && t.SequenceReset > 0 {
 		p["reset"] = t.SequenceReset
+	}
+	if j.Now != 0 {
+		p["not_after"] = j.Now + 86_400_000_000
 	}
 	values, profiles, every, reach := []string{}, []string{}, []int64{}, []int64{}
 	for _, v := range slices.Sorted(maps.Keys(o.Models)) {
@@ -145,6 +151,7 @@ func Run(ctx context.Context, conn *pgx.Conn, job *Job) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	p.future = job.Now != 0
 	o := job.Options
 	horizon := o.AsOf
 	if horizon == 0 || horizon == metrics.NoTime {

@@ -35,6 +35,8 @@ func textExpr(c column) string { return fmt.Sprintf("(%s)::text", c.quoted) }
 // plan holds the resolved inputs of one run.
 type plan struct {
 	tables map[planfile.InputKind]*table
+	// future: rows later than @not_after are bad rows (Job.Now is set).
+	future bool
 }
 
 func (p *plan) has(kind planfile.InputKind) bool { _, ok := p.tables[kind]; return ok }

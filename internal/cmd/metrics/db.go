@@ -125,13 +125,17 @@ func (o *MetricsOptions) applySourceFlags(job *Job, cfgDB *dbSource, flagInputs 
 }
 
 // dbJob is the database computation of a metrics job.
-func (j *Job) dbJob() *fleetdb.Job {
+func (j *Job) dbJob(f *cmdutil.Factory) *fleetdb.Job {
 	act := int64(j.activation * 1e6)
 	useUntil := j.window.To
 	if j.has(planfile.KindDevices) {
 		useUntil += act
 	}
-	return &fleetdb.Job{Inputs: j.db.tables, UseUntil: useUntil, Options: j.options()}
+	job := &fleetdb.Job{Inputs: j.db.tables, UseUntil: useUntil, Options: j.options()}
+	if j.asOf == 0 {
+		job.Now = j.clock(f).UnixMicro() // as the file reader: rows from the future are bad rows
+	}
+	return job
 }
 
 // options are the local engine's settings, which the database engine
@@ -157,7 +161,7 @@ func runDBJob(f *cmdutil.Factory, job *Job, out *Outcome) error {
 	if err == nil {
 		defer conn.Close(context.Background())
 		var res *fleetdb.Result
-		if res, err = fleetdb.Run(ctx, conn, job.dbJob()); err == nil {
+		if res, err = fleetdb.Run(ctx, conn, job.dbJob(f)); err == nil {
 			out.report, out.stats = res.Report, res.Stats
 			return nil
 		}
@@ -179,7 +183,7 @@ func runDBJob(f *cmdutil.Factory, job *Job, out *Outcome) error {
 
 // printSQL writes the psql script of the job's queries.
 func printSQL(f *cmdutil.Factory, job *Job) error {
-	script, err := fleetdb.Script(job.dbJob())
+	script, err := fleetdb.Script(job.dbJob(f))
 	if err != nil {
 		var p *fleetdb.Problem
 		if errors.As(err, &p) {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/diag"
@@ -59,6 +60,12 @@ func RunJob(f *cmdutil.Factory, job *Job) (*Outcome, error) {
 		useUntil = w.To + act
 	}
 	ing := &export.Ingest{Data: data, Window: w, UseUntil: useUntil, Formats: job.formats, MaxExpansion: job.expansion}
+	if job.asOf == 0 {
+		// the horizon is the latest row: one from the future (9999-12-31,
+		// a clock error) would make a stale export look fresh. With
+		// --as-of, rows after it are ignored anyway.
+		ing.Now = job.clock(f).UnixMicro()
+	}
 	if f.IO.IsStderrTTY() {
 		ing.Progress = func(kind planfile.InputKind, read, size int64) {
 			pct := 0.0
@@ -146,11 +153,7 @@ func finishMetrics(f *cmdutil.Factory, job *Job, out *Outcome) {
 	}
 	out.dormantDays = job.dormant / 86400
 	if h := out.report.Horizon; h != metrics.NoTime {
-		now := job.now
-		if now.IsZero() {
-			now = f.Now()
-		}
-		age := max(0, float64(min(w.To, now.UnixMicro())-h)/86_400e6) // data past the window is not stale
+		age := max(0, float64(min(w.To, job.clock(f).UnixMicro())-h)/86_400e6) // data past the window is not stale
 		out.ageDays = &age
 	}
 }
@@ -266,4 +269,12 @@ func yamlKey(s string) string {
 		}
 	}
 	return s
+}
+
+// clock is the job's clock: --now, else the factory's.
+func (j *Job) clock(f *cmdutil.Factory) time.Time {
+	if !j.now.IsZero() {
+		return j.now
+	}
+	return f.Now()
 }
