@@ -46,7 +46,7 @@ type Binding struct {
 	// 0: no bound); clock words it.
 	notAfter int64
 	clock    string
-	cols   [nRoles][]int
+	cols     [nRoles][]int
 	// filters are the format's conditions bound to header columns.
 	filters []boundCondition
 	// lineSrc and jsonSrc are the header columns the format's named-group

@@ -56,7 +56,7 @@ var (
 	errOutOfRange = errors.New("an epoch beyond any timestamp")
 	errFuture     = errors.New("later than the clock")
 	errZoneless   = errors.New("a date-time without a zone")
-	errSkipped  = errors.New("a local time that does not exist (the hour skipped when daylight saving time starts)")
+	errSkipped    = errors.New("a local time that does not exist (the hour skipped when daylight saving time starts)")
 	// errAbbreviation: a zone abbreviation (CEST, PST) names no offset for
 	// sure; Go's parser would read it as UTC.
 	errAbbreviation = errors.New("a zone abbreviation, whose offset is ambiguous")
