@@ -78,3 +78,25 @@ func TestLocalTimestampColumns(t *testing.T) {
 		t.Errorf("without a zone: %v", err)
 	}
 }
+
+// A row later than the clock plus a day is a bad row in SQL too, naming
+// the column and an example, as the file reader does.
+func TestFutureRowsAreBadRows(t *testing.T) {
+	conn, schema := testConn(t)
+	path := filepath.Join(t.TempDir(), "events.csv")
+	if err := os.WriteFile(path, []byte("device_id,ts,event\nd1,2026-10-01T00:00:00Z,connected\nd1,9999-12-31T00:00:00Z,disconnected\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	load(t, conn, schema, "future_events", "device_id text, ts timestamptz, event text", path)
+	tables := map[planfile.InputKind]Input{"events": {Kind: "events", Table: schema + ".future_events", Columns: cols("device_id=device_id", "timestamp=ts", "event=event")}}
+	o := options("2026-10")
+	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC).UnixMicro()
+	_, err := Run(context.Background(), conn, &Job{Inputs: tables, Options: o, UseUntil: o.Window.To, Now: now})
+	if err == nil || !strings.Contains(err.Error(), "1 rows with timestamp is later than the clock by more than a day") || !strings.Contains(err.Error(), "9999-12-31") {
+		t.Errorf("a row from the future: %v", err)
+	}
+	// without a clock (as with --as-of) the row is not checked
+	if _, err := Run(context.Background(), conn, &Job{Inputs: tables, Options: o, UseUntil: o.Window.To}); err != nil {
+		t.Errorf("without a clock: %v", err)
+	}
+}
