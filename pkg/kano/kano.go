@@ -89,6 +89,9 @@ type Response struct {
 type Result struct {
 	Feature string
 	Answers int // pairs of answers, questionable ones included
+	// N is the pairs that classify: Answers less the questionable ones.
+	// min_answers and Fong's test count N.
+	N int
 	Counts  map[Category]int
 	// Category is the most frequent of A, O, M, I, R (ties: M, O, A, I,
 	// R); "M/O" when Fong's test finds the lead over the runner-up not
@@ -123,8 +126,8 @@ func FongCritical(a, b, n int) float64 {
 }
 
 // Analyze classifies every feature of the responses, in feature order.
-// A feature with fewer than minAnswers pairs is reported as too few,
-// never classified.
+// A feature with fewer than minAnswers pairs that classify (questionable
+// ones left out) is reported as too few, never classified.
 func Analyze(responses []Response, minAnswers int) []Result {
 	byFeature := map[string][]Response{}
 	var features []string
@@ -167,10 +170,13 @@ func analyze(feature string, rs []Response, minAnswers int) Result {
 		res.Worse = -float64(o+m) / float64(d)
 	}
 	n := res.Answers - res.Counts[Questionable]
+	res.N = n
 	if n > 0 {
 		res.Strength = float64(a+o+m) / float64(n)
 	}
-	if res.Answers < minAnswers || n == 0 {
+	// a contradictory pair says nothing about the feature: it does not
+	// count toward the answers a classification needs
+	if n < minAnswers || n == 0 {
 		res.TooFew = true
 		return res
 	}

@@ -115,3 +115,22 @@ func TestHandComputedFeatures(t *testing.T) {
 		t.Error("labels")
 	}
 }
+
+// min_answers counts the pairs that classify: 10 answers of which 3 are
+// questionable is n = 7, too few for 10, and enough for 7.
+func TestMinAnswersLeavesOutQuestionable(t *testing.T) {
+	var rs []Response
+	for range 7 {
+		rs = append(rs, Response{Feature: "f", Functional: 1, Dysfunctional: 5}) // like / dislike: O
+	}
+	for range 3 {
+		rs = append(rs, Response{Feature: "f", Functional: 1, Dysfunctional: 1}) // like / like: Q
+	}
+	r := Analyze(rs, 10)[0]
+	if !r.TooFew || r.N != 7 || r.Answers != 10 || r.Category != "" {
+		t.Errorf("min 10: %+v", r)
+	}
+	if r := Analyze(rs, 7)[0]; r.TooFew || r.Category != "O" {
+		t.Errorf("min 7: %+v", r)
+	}
+}

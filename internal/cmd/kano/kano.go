@@ -123,9 +123,12 @@ type Analysis struct {
 
 // FeatureRow is one feature's classification from the survey.
 type FeatureRow struct {
-	Feature           string         `json:"feature"`
-	SurveyName        string         `json:"survey_name,omitempty"`
-	Answers           int            `json:"answers"`
+	Feature    string `json:"feature"`
+	SurveyName string `json:"survey_name,omitempty"`
+	Answers    int    `json:"answers"`
+	// N is the answers that classify (questionable pairs left out): the
+	// count min_answers and Fong's test use.
+	N                 int            `json:"n"`
 	Counts            map[string]int `json:"counts"`
 	Category          *string        `json:"category"`
 	Significant       bool           `json:"significant"`
@@ -222,7 +225,7 @@ func Analyze(path string, questions map[string]string, backlog *planfile.Backlog
 			id = r.Feature
 		}
 		answered[id] = true
-		row := FeatureRow{Feature: id, Answers: r.Answers, Counts: map[string]int{}, Significant: r.Significant, TooFew: r.TooFew,
+		row := FeatureRow{Feature: id, Answers: r.Answers, N: r.N, Counts: map[string]int{}, Significant: r.Significant, TooFew: r.TooFew,
 			Label: labels[id], Better: r.Better, Worse: r.Worse, Strength: r.Strength,
 			FunctionalMean: r.FunctionalMean, FunctionalSD: r.FunctionalSD, DysfunctionalMean: r.DysfunctionalMean, DysfunctionalSD: r.DysfunctionalSD,
 			Importance: r.Importance}
@@ -351,7 +354,7 @@ func ResolveLabels(f *cmdutil.Factory, backlog *planfile.Backlog) diag.List {
 		case !ok:
 			why = "the survey has no answers for it"
 		case r.TooFew:
-			why = fmt.Sprintf("the survey has too few answers for it (%d < %d)", r.Answers, minAnswers)
+			why = fmt.Sprintf("the survey has too few answers for it (%d < %d, questionable pairs left out)", r.N, minAnswers)
 		case !r.Significant:
 			why = fmt.Sprintf("the survey's result is mixed (%s)", *r.Category)
 		default:

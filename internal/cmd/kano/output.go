@@ -35,7 +35,7 @@ func kanoTable(a *Analysis, exact bool) *render.Table {
 		if r.Importance != nil {
 			imp = num(*r.Importance)
 		}
-		t.Append(r.Feature, cat, cmp.Or(r.Label, "-"), strconv.Itoa(r.Answers),
+		t.Append(r.Feature, cat, cmp.Or(r.Label, "-"), strconv.Itoa(r.N),
 			strconv.Itoa(r.Counts["A"]), strconv.Itoa(r.Counts["O"]), strconv.Itoa(r.Counts["M"]), strconv.Itoa(r.Counts["I"]), strconv.Itoa(r.Counts["R"]), strconv.Itoa(r.Counts["Q"]),
 			num(r.Better), num(r.Worse), num(r.FunctionalMean), num(r.DysfunctionalMean), imp)
 	}
