@@ -91,8 +91,8 @@ type Result struct {
 	Answers int // pairs of answers, questionable ones included
 	// N is the pairs that classify: Answers less the questionable ones.
 	// min_answers and Fong's test count N.
-	N int
-	Counts  map[Category]int
+	N      int
+	Counts map[Category]int
 	// Category is the most frequent of A, O, M, I, R (ties: M, O, A, I,
 	// R); "M/O" when Fong's test finds the lead over the runner-up not
 	// significant; "" when there are too few answers.
