@@ -276,6 +276,7 @@ func metricsRun(opts *MetricsOptions) error {
 	if maxAge != nil {
 		gates = append(gates, DataAgeGate(out, *maxAge, "--max-data-age"))
 	}
+	gates = append(gates, configGates(f, job, out, gates)...)
 	var failed []string
 	for _, g := range gates {
 		if !g.Passed {
@@ -290,4 +291,49 @@ func metricsRun(opts *MetricsOptions) error {
 		return &cmdutil.GateError{Failed: failed}
 	}
 	return nil
+}
+
+// configGates are iotpm.yaml's metric gates that no flag set, on the
+// metrics whose inputs the run has: `metrics` in a planning repo shows
+// (and fails on) the gates `check` would, so its GATE column never reads
+// "-" beside a gate the repo defines.
+func configGates(f *cmdutil.Factory, job *Job, out *Outcome, set []gate.Gate) []gate.Gate {
+	cfg, _ := f.Config()
+	if cfg == nil {
+		return nil
+	}
+	g := cfg.Gates
+	byFlag := map[string]bool{}
+	for _, x := range set {
+		byFlag[x.Name] = true
+	}
+	var gates []gate.Gate
+	add := func(m metrics.Metric, t *planfile.Threshold, inputs ...planfile.InputKind) {
+		if t == nil || byFlag[string(m)] || !slices.ContainsFunc(inputs, job.has) {
+			return
+		}
+		gates = append(gates, Gate(out, m, *t, ""))
+	}
+	if u := g.ConnectivityUptime; u != nil && job.has(planfile.KindEvents) {
+		if u.Fleet != nil {
+			add(metrics.ConnectivityUptime, &u.Fleet.Threshold, planfile.KindEvents)
+		}
+		if u.Always != nil {
+			gates = append(gates, ModeGate(out, "always", u.Always.Threshold))
+		}
+		if u.Checkin != nil {
+			gates = append(gates, ModeGate(out, "checkin", u.Checkin.Threshold))
+		}
+	}
+	if t := g.ActivationRate; t != nil {
+		add(metrics.ActivationRate, &t.Threshold, planfile.KindDevices)
+	}
+	if t := g.OTASuccessRate; t != nil {
+		add(metrics.OTASuccessRate, &t.Threshold, planfile.KindOTA)
+	}
+	add(metrics.MonthlyActiveDevices, g.MonthlyActiveDevices, planfile.KindEvents, planfile.KindActivity)
+	if g.DataAge != nil && !byFlag["data_age"] {
+		gates = append(gates, DataAgeGate(out, *g.DataAge, ""))
+	}
+	return gates
 }
