@@ -200,7 +200,7 @@ func TestBadRowsWithLines(t *testing.T) {
 	want := []string{
 		p + `:3: unparseable timestamp "multi\nline" (format generic): expected ISO 8601 or epoch s/ms/µs/ns`,
 		p + `:5: unparseable timestamp "yesterday" (format generic): expected ISO 8601 or epoch s/ms/µs/ns`,
-		p + `:6: unknown event value "rebooting" in column eventType (format generic: connected/online, disconnected/offline, …)`,
+		p + `:6: unknown event value "rebooting" in column eventType (format generic: connected/online, disconnected/offline, …); to read it, name it in a repo format's values: (formats: in iotpm.yaml; see the format reference)`,
 		p + `:7: has 2 fields; the header has 3`,
 		p + `:8: empty device_id (clientId)`,
 	}

@@ -76,7 +76,7 @@ func (b *Binding) decode(fields [][]byte, out *decoded) (status int, kind RowKin
 		v := b.field(fields, vr)
 		c, ok := b.classify(v)
 		if !ok {
-			return rowBad, RowKind{UnknownValue, roleNames[vr]}, fmt.Sprintf("unknown %s value %q in column %s (format %s: %s)", roleNames[vr], clip(string(v), 80), b.rowColumn(fields, vr), f.Name, b.vocabulary())
+			return rowBad, RowKind{UnknownValue, roleNames[vr]}, fmt.Sprintf("unknown %s value %q in column %s (format %s: %s); to read it, name it in a repo format's values: (formats: in iotpm.yaml; see the format reference)", roleNames[vr], clip(string(v), 80), b.rowColumn(fields, vr), f.Name, b.vocabulary())
 		}
 		if c == valueIgnored {
 			return rowIgnored, kind, fmt.Sprintf("%s %s", roleNames[vr], clip(normalize(string(v)), 40))

@@ -78,7 +78,7 @@ func TestMetricsBadRows(t *testing.T) {
 	}
 	for _, want := range []string{
 		path + `:3: unparseable timestamp "soon" (format generic): expected ISO 8601 or epoch s/ms/µs/ns`,
-		path + `:4: unknown event value "rebooting" in column eventType (format generic: connected/online, disconnected/offline, …)`,
+		path + `:4: unknown event value "rebooting" in column eventType (format generic: connected/online, disconnected/offline, …); to read it, name it in a repo format's values: (formats: in iotpm.yaml; see the format reference)`,
 		"iotpm: 2 bad rows (fix them, or tolerate them with --max-bad-rows N); nothing was computed",
 	} {
 		if !strings.Contains(stderr, want+"\n") {

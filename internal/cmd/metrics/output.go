@@ -3,6 +3,7 @@ package metrics
 import (
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 
@@ -89,7 +90,7 @@ func SummaryTable(doc JSON) *render.Table {
 		if o.Reason != "" {
 			note = o.Reason + "; " + note
 		}
-		row("OTA success rate", "ota_success_rate", pctOr(o.Value, 1), strconv.Itoa(o.Success), strconv.Itoa(o.Success+o.Failure), note)
+		row("OTA success rate", "ota_success_rate", pctOr(o.Value, 1), render.Number(float64(o.Success), 0), render.Number(float64(o.Success+o.Failure), 0), note)
 	}
 	t.Tone = func(r, c int) render.Tone {
 		if c == 6 {
@@ -150,7 +151,7 @@ func Write(w io.Writer, format render.Format, doc JSON, term render.Term, table 
 			if !c.Mature {
 				mature = "immature"
 			}
-			t.Append(c.Month, strconv.Itoa(c.Shipped), strconv.Itoa(c.Activated), pctOr(c.Value, 1), mature)
+			t.Append(c.Month, render.Number(float64(c.Shipped), 0), render.Number(float64(c.Activated), 0), pctOr(c.Value, 1), mature)
 		}
 		if err := section("Activation by ship month", t); err != nil {
 			return err
@@ -159,7 +160,7 @@ func Write(w io.Writer, format render.Format, doc JSON, term render.Term, table 
 	if o := doc.OTA; o != nil && len(o.Jobs) > 0 {
 		t := &render.Table{Columns: []render.Column{{Header: "JOB"}, {Header: "SUCCESS RATE", Right: true}, {Header: "SUCCEEDED", Right: true}, {Header: "FAILED", Right: true}, {Header: "PENDING", Right: true}, {Header: "EXCLUDED", Right: true}}}
 		for _, j := range o.Jobs {
-			t.Append(j.Job, pctOr(j.Value, 1), strconv.Itoa(j.Success), strconv.Itoa(j.Failure), strconv.Itoa(j.Pending), strconv.Itoa(j.Excluded))
+			t.Append(j.Job, pctOr(j.Value, 1), render.Number(float64(j.Success), 0), render.Number(float64(j.Failure), 0), render.Number(float64(j.Pending), 0), render.Number(float64(j.Excluded), 0))
 		}
 		if err := section("OTA by job", t); err != nil {
 			return err
@@ -184,7 +185,7 @@ func Write(w io.Writer, format render.Format, doc JSON, term render.Term, table 
 				}
 				return render.Number(*cj.Raw, 1)
 			}
-			t.Append(c.ID, score, c.Band, strconv.Itoa(c.Devices), comp("uptime", true), comp("usage", true), comp("tickets_per_100_devices", false))
+			t.Append(c.ID, score, c.Band, render.Number(float64(c.Devices), 0), comp("uptime", true), comp("usage", true), comp("tickets_per_100_devices", false))
 			bands = append(bands, c.Band)
 		}
 		t.Tone = func(r, col int) render.Tone {
@@ -216,21 +217,31 @@ func Write(w io.Writer, format render.Format, doc JSON, term render.Term, table 
 func mermaidMonths(months []MonthJSON) []string {
 	labels := make([]string, len(months))
 	mads := make([]string, len(months))
-	ups := make([]string, len(months))
+	var upLabels, ups []string
 	maxMAD := 0
+	lo, hi := 100.0, 0.0
 	for i, m := range months {
 		labels[i] = strconv.Quote(m.Month)
 		mads[i] = strconv.Itoa(m.MAD)
 		maxMAD = max(maxMAD, m.MAD)
-		ups[i] = "0"
+		// a month without observed time has no uptime: it is left off the
+		// line, never drawn as 0%
 		if m.Uptime != nil {
-			ups[i] = strconv.FormatFloat(*m.Uptime*100, 'f', 2, 64)
+			v := *m.Uptime * 100
+			upLabels, ups = append(upLabels, labels[i]), append(ups, strconv.FormatFloat(v, 'f', 2, 64))
+			lo, hi = min(lo, v), max(hi, v)
 		}
 	}
 	x := fmt.Sprintf("    x-axis [%s]\n", strings.Join(labels, ", "))
 	mad := "xychart-beta\n    title \"Monthly active devices\"\n" + x +
 		fmt.Sprintf("    y-axis \"Devices\" 0 --> %d\n    bar [%s]\n", max(maxMAD, 1), strings.Join(mads, ", "))
-	up := "xychart-beta\n    title \"Connectivity uptime (%)\"\n" + x +
-		fmt.Sprintf("    y-axis \"Uptime %%\" 0 --> 100\n    line [%s]\n", strings.Join(ups, ", "))
+	if len(ups) == 0 {
+		return []string{mad}
+	}
+	// the axis spans the data (whole percents, a point of margin), so that
+	// 98–99% is not a flat line at the top of 0–100
+	lo, hi = max(0, math.Floor(lo)-1), min(100, math.Ceil(hi)+1)
+	up := "xychart-beta\n    title \"Connectivity uptime (%)\"\n" + fmt.Sprintf("    x-axis [%s]\n", strings.Join(upLabels, ", ")) +
+		fmt.Sprintf("    y-axis \"Uptime %%\" %s --> %s\n    line [%s]\n", strconv.FormatFloat(lo, 'f', -1, 64), strconv.FormatFloat(hi, 'f', -1, 64), strings.Join(ups, ", "))
 	return []string{mad, up}
 }
