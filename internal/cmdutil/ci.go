@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/iotpm/iotpm/internal/diag"
@@ -60,8 +61,15 @@ func WriteAnnotation(w io.Writer, d diag.Diagnostic, workspace string) {
 }
 
 // WriteGateAnnotation writes a failed gate as an ::error with its title.
-func WriteGateAnnotation(w io.Writer, g gate.Gate) {
-	fmt.Fprintf(w, "::error title=%s::%s\n", escapeProperty("iotpm gate "+g.Name), escapeData(g.Failure()))
+func WriteGateAnnotation(w io.Writer, g gate.Gate, workspace string) {
+	props := ""
+	if g.File != "" {
+		props = "file=" + escapeProperty(annotationPath(g.File, workspace)) + ","
+		if g.Line > 0 {
+			props += "line=" + strconv.Itoa(g.Line) + ","
+		}
+	}
+	fmt.Fprintf(w, "::error %stitle=%s::%s\n", props, escapeProperty("iotpm gate "+g.Name), escapeData(g.Failure()))
 }
 
 // AppendFile appends text to a file, creating it; the step summary is
@@ -117,7 +125,7 @@ func WriteJUnit(f *Factory, path string, gates []gate.Gate, problems diag.List) 
 			lines = append(lines, d.String())
 		}
 		s.Cases = append(s.Cases, junitCase{Name: "planning files", Classname: "iotpm.validate",
-			Error: &junitFailure{Message: fmt.Sprintf("%d problems", len(lines)), Text: strings.Join(lines, "\n")}})
+			Error: &junitFailure{Message: Plural(len(lines), "problem"), Text: strings.Join(lines, "\n")}})
 		s.Errors++
 	}
 	for _, g := range gates {

@@ -2,6 +2,7 @@ package cmdutil
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/iotpm/iotpm/internal/render"
@@ -88,7 +89,9 @@ func (f *Factory) CheckOutputFlag(cmd *cobra.Command) error {
 		return UsageErrorf("%s writes files, not output: -o does not apply", cmd.CommandPath())
 	}
 	if _, err := render.ParseFormat(f.Output, formats); err != nil {
-		return UsageErrorf("%s: %v", cmd.CommandPath(), err)
+		// "iotpm: " is the prefix of every message; the command's name
+		// without it says which one
+		return UsageErrorf("%s: %v", strings.TrimPrefix(cmd.CommandPath(), "iotpm "), err)
 	}
 	return nil
 }
@@ -97,4 +100,12 @@ func (f *Factory) CheckOutputFlag(cmd *cobra.Command) error {
 func CompleteOutput(cmd *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
 	formats, _ := DeclaredFormats(cmd)
 	return formatNames(formats), cobra.ShellCompDirectiveNoFileComp
+}
+
+// Plural writes a count with its noun: "1 problem", "3 problems".
+func Plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }

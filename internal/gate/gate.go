@@ -27,6 +27,10 @@ type Gate struct {
 	Detail string `json:"detail,omitempty"`
 	// Flag is the command-line flag that set it, for the failure message.
 	Flag string `json:"-"`
+	// File and Line are where what the gate checks is defined (a theme's
+	// line in features.yaml), for annotations; empty when it is the fleet.
+	File string `json:"file,omitempty"`
+	Line int    `json:"line,omitempty"`
 }
 
 // Metric evaluates a threshold on a fleet metric. A metric without a value
@@ -66,8 +70,12 @@ func Themes(themes []roadmap.ThemeStatus) []Gate {
 		if !t.Complete.IsZero() {
 			g.Text = t.Complete.Format(time.DateOnly)
 		}
-		if t.AtRisk {
+		switch {
+		case t.AtRisk:
 			g.Detail = "at risk: a part of its features is unscheduled"
+		case t.Late:
+			weeks := t.Complete.Sub(t.Due).Hours() / (24 * 7)
+			g.Detail = fmt.Sprintf("%s weeks after its due date %s", render.Number(weeks, 1), t.Due.Format(time.DateOnly))
 		}
 		out = append(out, g)
 	}
@@ -104,11 +112,13 @@ func (g Gate) Failure() string {
 	}
 	msg := fmt.Sprintf("%s has %s, so it is not %s", name, g.Detail, g.Threshold)
 	if g.Text != "" {
-		verb := "is"
+		msg = fmt.Sprintf("%s is %s, not %s", name, g.Text, g.Threshold)
 		if strings.HasPrefix(g.Name, "themes.") {
-			verb = "completes"
+			msg = fmt.Sprintf("%s completes %s, after its due date %s", name, g.Text, strings.TrimPrefix(g.Threshold, "completes by "))
+			if g.Text == "unscheduled" {
+				msg = fmt.Sprintf("%s cannot complete (a part of its features is unscheduled); it is due %s", name, strings.TrimPrefix(g.Threshold, "completes by "))
+			}
 		}
-		msg = fmt.Sprintf("%s %s %s, not %s", name, verb, g.Text, g.Threshold)
 	}
 	if g.Value != nil {
 		msg = fmt.Sprintf("%s is %s, not %s", name, g.ValueText(), g.Threshold)

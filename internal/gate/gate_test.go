@@ -58,7 +58,7 @@ func TestDataAgeThemesAndVerdict(t *testing.T) {
 		{ID: "late", Due: due, Complete: due.AddDate(0, 1, 0), Late: true},
 		{ID: "no-due", Complete: due},
 	})
-	if len(themes) != 2 || !themes[0].Passed || themes[1].Passed || themes[1].Failure() != "themes.late completes 2027-07-01, not completes by 2027-06-01" {
+	if len(themes) != 2 || !themes[0].Passed || themes[1].Passed || themes[1].Failure() != "themes.late completes 2027-07-01, after its due date 2027-06-01" || themes[1].Detail != "4.3 weeks after its due date 2027-06-01" {
 		t.Errorf("themes: %+v / %q", themes, themes[1].Failure())
 	}
 	if v := Verdict(themes); v != "✗ 1 of 2 gates failed: themes.late" {

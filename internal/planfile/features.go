@@ -103,6 +103,8 @@ type Backlog struct {
 	Calendar *roadmap.Calendar
 	// CalendarPos is where the roadmap: section starts.
 	CalendarPos Pos
+	// ThemePositions maps each theme id to where it is defined.
+	ThemePositions map[string]Pos
 	// SurveyNames maps feature ids to their name in the Kano survey when
 	// it differs (survey:).
 	SurveyNames map[string]string
@@ -230,6 +232,10 @@ func (c *featureChecker) backlog(spec *FeaturesFile) *Backlog {
 			continue
 		}
 		themeIDs[string(t.ID)] = t.Pos
+		if b.ThemePositions == nil {
+			b.ThemePositions = map[string]Pos{}
+		}
+		b.ThemePositions[string(t.ID)] = t.Pos
 		th := rice.Theme{ID: string(t.ID), Outcome: t.Outcome}
 		if t.Due != nil {
 			th.Due = t.Due.Time

@@ -113,7 +113,7 @@ func checkRun(opts *CheckOptions) error {
 		}
 		for _, g := range gates {
 			if !g.Passed {
-				cmdutil.WriteGateAnnotation(f.IO.ErrOut, g)
+				cmdutil.WriteGateAnnotation(f.IO.ErrOut, g, workspace)
 			}
 		}
 	}
@@ -177,7 +177,7 @@ func WriteMarkdown(w io.Writer, heading string, doc JSON, problems diag.List) {
 	fmt.Fprintf(w, "## %s\n\n", heading)
 	if problems.HasErrors() {
 		errs := problems.Errors()
-		fmt.Fprintf(w, "❌ **%d problems in the planning files**; nothing was computed.\n\n", len(errs))
+		fmt.Fprintf(w, "❌ **%s in the planning files**; nothing was computed.\n\n", cmdutil.Plural(len(errs), "problem"))
 		const maxListed = 100
 		for i, d := range errs {
 			if i == maxListed {

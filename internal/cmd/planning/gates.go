@@ -123,7 +123,12 @@ func (p *Results) Gates() []gate.Gate {
 		out = append(out, kanocmd.Gate(p.Kano))
 	}
 	if g.Themes == "on_time" && p.Plan != nil {
-		out = append(out, gate.Themes(p.Plan.Themes)...)
+		for _, tg := range gate.Themes(p.Plan.Themes) {
+			if pos, ok := p.Backlog.ThemePositions[strings.TrimPrefix(tg.Name, "themes.")]; ok && p.Config != nil {
+				tg.File, tg.Line = p.Config.Features, pos.Line
+			}
+			out = append(out, tg)
+		}
 	}
 	if g.Roadmap != "" {
 		basicOnly := g.Roadmap == "no_unscheduled_basic"

@@ -117,9 +117,13 @@ func TestMermaidTextIsSafe(t *testing.T) {
 func TestThemesOnTimeGate(t *testing.T) {
 	dir := cmdtest.CopyExample(t)
 	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "roadmap: no_unscheduled_basic", "roadmap: no_unscheduled_basic\n  themes: on_time")
-	stdout, stderr, code := cmdtest.Run(t, nil, "check", "-C", dir)
-	if code != cmdutil.ExitGate || !strings.Contains(stderr, "themes.insurer-channel completes 2028-07-17, not completes by 2027-12-31") {
+	stdout, stderr, code := cmdtest.Run(t, map[string]string{"GITHUB_ACTIONS": "true"}, "check", "-C", dir)
+	if code != cmdutil.ExitGate || !strings.Contains(stderr, "themes.insurer-channel completes 2028-07-17, after its due date 2027-12-31") {
 		t.Errorf("exit %d:\n%s\n%s", code, stdout, stderr)
+	}
+	// the annotation points at the theme's line; the table says how late
+	if !strings.Contains(stderr, "::error file=") || !strings.Contains(stderr, "features.yaml,line=32,title=iotpm gate themes.insurer-channel") || !strings.Contains(stdout, "at risk: a part of its features is unscheduled") {
+		t.Errorf("annotation or detail:\n%s\n%s", stdout, stderr)
 	}
 	if !strings.Contains(stdout, "themes.fewer-false-alerts") || !strings.Contains(stdout, "2027-10-11") {
 		t.Errorf("the on-time theme is listed as passing:\n%s", stdout)
