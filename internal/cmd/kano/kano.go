@@ -220,9 +220,17 @@ func Analyze(path string, questions map[string]string, backlog *planfile.Backlog
 	a.results = kano.Analyze(responses, minAnswers)
 	for _, r := range a.results {
 		id, inBacklog := toID[surveyKey(r.Feature)]
+		if !inBacklog {
+			id = r.Feature // without a backlog, or not in it: the survey's own name
+		}
 		if backlog != nil && !inBacklog {
-			a.NotInPlan = append(a.NotInPlan, r.Feature+cmdutil.DidYouMean(r.Feature, ids))
-			id = r.Feature
+			why := cmdutil.DidYouMean(r.Feature, ids)
+			// the survey names a backlog id whose survey: alias names
+			// something else: say so, not "did you mean" the same word
+			if i := slices.IndexFunc(ids, func(x string) bool { return surveyKey(x) == surveyKey(r.Feature) }); i >= 0 {
+				why = fmt.Sprintf(" (the backlog's %s has survey: %q, so the survey's %q is not it; fix the alias or the survey)", ids[i], backlog.SurveyNames[ids[i]], r.Feature)
+			}
+			a.NotInPlan = append(a.NotInPlan, r.Feature+why)
 		}
 		answered[id] = true
 		row := FeatureRow{Feature: id, Answers: r.Answers, N: r.N, Counts: map[string]int{}, Significant: r.Significant, TooFew: r.TooFew,

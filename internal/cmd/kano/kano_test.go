@@ -114,3 +114,32 @@ func TestKanoSurveyLabelInconclusiveWarns(t *testing.T) {
 		}
 	}
 }
+
+// A bare survey (no backlog) names its features as the survey does, in
+// every format; a survey column named after a backlog id whose survey:
+// alias names something else says so, not "did you mean" the same word.
+func TestKanoSurveyNames(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile(filepath.Join(cmdtest.ExampleRepo, "survey", "kano.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmdtest.WriteFile(t, dir, "kano.csv", string(data))
+	stdout, stderr, code := cmdtest.Run(t, nil, "kano", "-C", dir, "kano.csv", "-o", "json")
+	if code != 0 || !strings.Contains(stdout, `"feature": "automatic-shut-off"`) || strings.Contains(stdout, `"feature": ""`) {
+		t.Errorf("bare survey JSON: exit %d %s\n%s", code, stderr, stdout)
+	}
+	stdout, _, _ = cmdtest.Run(t, nil, "kano", "-C", dir, "kano.csv", "-o", "markdown")
+	if strings.Contains(stdout, "\n    : [") || !strings.Contains(stdout, "automatic-shut-off: [") {
+		t.Errorf("mermaid points without names:\n%s", stdout)
+	}
+
+	repo := cmdtest.CopyExample(t)
+	survey := filepath.Join(repo, "survey", "kano.csv")
+	cmdtest.EditFile(t, survey, "Automatic shut-off - functional", "Auto shutoff valve - functional")
+	cmdtest.EditFile(t, survey, "Automatic shut-off - dysfunctional", "Auto shutoff valve - dysfunctional")
+	stdout, stderr, _ = cmdtest.Run(t, nil, "kano", "-C", repo, "-o", "json")
+	if !strings.Contains(stdout, `the backlog's auto-shutoff-valve has survey: \"automatic-shut-off\"`) || strings.Contains(stdout, `did you mean \"auto-shutoff-valve\"`) {
+		t.Errorf("alias mismatch:\n%s\n%s", stdout, stderr)
+	}
+}
