@@ -13,10 +13,7 @@ import (
 // suggestion when one candidate is a plausible typo (or the only one the
 // name begins), else "".
 func DidYouMean(s string, candidates []string) string {
-	if sug := planfile.Suggest(s, candidates); sug != "" {
-		return fmt.Sprintf("; did you mean %q?", sug)
-	}
-	return ""
+	return planfile.DidYouMeanText(s, candidates)
 }
 
 // UnknownName is the message for a name given in a flag that names nothing:

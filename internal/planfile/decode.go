@@ -710,3 +710,46 @@ func editDistance(ra, rb []rune) int {
 	}
 	return prev[len(rb)]
 }
+
+// SuggestFamily is the candidates s names the family of — "fcc" for
+// fcc-id and fcc-sdoc, "ce" for ce-red: those that begin with s and a
+// dash — at most four, sorted; none when s is a typo Suggest finds.
+func SuggestFamily(s string, candidates []string) []string {
+	if s == "" || len(s) > 64 {
+		return nil
+	}
+	prefix := strings.ToLower(s) + "-"
+	var out []string
+	for _, c := range candidates {
+		if strings.HasPrefix(strings.ToLower(c), prefix) {
+			out = append(out, c)
+		}
+	}
+	slices.Sort(out)
+	return out[:min(len(out), 4)]
+}
+
+// quoteAll writes names as "a", "b" and "c".
+func quoteAll(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	if len(q) == 1 {
+		return q[0]
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
+}
+
+// DidYouMeanText is the tail of a message about an unknown name: a typo's
+// suggestion, or the family the name begins ("did you mean "fcc-id" or
+// "fcc-sdoc"?"), or "".
+func DidYouMeanText(s string, candidates []string) string {
+	if sug := Suggest(s, candidates); sug != "" {
+		return fmt.Sprintf("; did you mean %q?", sug)
+	}
+	if fam := SuggestFamily(s, candidates); len(fam) > 0 {
+		return "; did you mean " + quoteAll(fam) + "?"
+	}
+	return ""
+}

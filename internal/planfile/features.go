@@ -435,11 +435,11 @@ func (c *featureChecker) ref(r Ref, kind string, defined map[string]bool) bool {
 			ids = slices.Sorted(maps.Keys(defined))
 			c.sorted[kind] = ids
 		}
-		s = Suggest(r.ID, ids)
+		s = DidYouMeanText(r.ID, ids)
 		c.suggestions++
 	}
 	if s != "" {
-		msg += fmt.Sprintf("; did you mean %q?", s)
+		msg += s
 	} else if kind == "certification" {
 		msg += "; define it under certifications: or use a built-in id (iotpm rice --list-certifications)"
 	}

@@ -340,3 +340,19 @@ func TestFormatKindsAreTheInputKinds(t *testing.T) {
 		t.Errorf("formats' kinds %q, input kinds %q", got, InputKindNames())
 	}
 }
+
+// An id that names a family of built-in certifications ("fcc" for fcc-id
+// and fcc-sdoc) suggests the family, not nothing.
+func TestSuggestFamily(t *testing.T) {
+	ids := []string{"ce-red", "fcc-id", "fcc-sdoc", "ised", "matter", "thread"}
+	for in, want := range map[string]string{
+		"fcc":    `; did you mean "fcc-id" or "fcc-sdoc"?`,
+		"ce":     `; did you mean "ce-red"?`,
+		"threed": `; did you mean "thread"?`,
+		"zigbee": "",
+	} {
+		if got := DidYouMeanText(in, ids); got != want {
+			t.Errorf("%s: %q, want %q", in, got, want)
+		}
+	}
+}

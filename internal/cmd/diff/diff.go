@@ -64,7 +64,7 @@ line. --fail-on makes the diff a gate (exit 1).`,
 			}
 			for _, k := range opts.FailOn {
 				if !slices.Contains(failOnKinds, k) {
-					return cmdutil.UsageErrorf("--fail-on %q: use %s", k, strings.Join(failOnKinds, ", "))
+					return cmdutil.UsageErrorf("--fail-on %q: use %s%s", k, strings.Join(failOnKinds, ", "), cmdutil.DidYouMean(k, failOnKinds))
 				}
 			}
 			if runF != nil {
@@ -147,7 +147,12 @@ func baseTree(f *cmdutil.Factory, opts *DiffOptions) (dir, label string, cleanup
 		}
 	}
 	if _, err := git(f.Dir, "rev-parse", "--verify", "--quiet", rev+"^{commit}"); err != nil {
-		return "", "", cleanup, cmdutil.UsageErrorf("%q is not a revision of %s", rev, top)
+		// a typo of a branch or tag: suggest the nearest
+		var refs []string
+		if out, err := git(f.Dir, "for-each-ref", "--format=%(refname:short)", "refs/heads", "refs/tags", "refs/remotes"); err == nil {
+			refs = strings.Fields(out)
+		}
+		return "", "", cleanup, cmdutil.UsageErrorf("%q is not a revision of %s%s", rev, top, cmdutil.DidYouMean(rev, refs))
 	}
 	tree := rev
 	if prefix != "" {

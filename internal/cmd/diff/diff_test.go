@@ -167,6 +167,9 @@ func TestDiffBadInput(t *testing.T) {
 		{[]string{"diff", "-C", t.TempDir()}, "is not in a git repository"},
 		{[]string{"diff", "--base-dir", "/nonexistent", "-C", plan}, "--base-dir /nonexistent is not a directory"},
 		{[]string{"diff", "--fail-on", "late", "-C", plan}, `--fail-on "late": use slip, new-failing-gate, unscheduled-basic, theme-late`},
+		{[]string{"diff", "--fail-on", "slipp", "-C", plan}, `; did you mean "slip"?`},
+		{[]string{"diff", "mian", "-C", plan}, `"mian" is not a revision of`},
+		{[]string{"diff", "mian", "-C", plan}, `; did you mean "main"?`},
 	} {
 		_, stderr, code := cmdtest.Run(t, nil, tt.args...)
 		if code != cmdutil.ExitInvalid || !strings.Contains(stderr, tt.want) {
