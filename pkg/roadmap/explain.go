@@ -92,6 +92,9 @@ type Step struct {
 // String words a lead-time source, as the explanation says it.
 func (l LeadSource) String() string {
 	if l.Certification != "" {
+		if l.Weeks == 1 {
+			return fmt.Sprintf("certification %s takes 1 week", l.Certification)
+		}
 		return fmt.Sprintf("certification %s takes %g weeks", l.Certification, l.Weeks)
 	}
 	return fmt.Sprintf("explicit lead time %dd", l.ExplicitDays)
@@ -127,7 +130,7 @@ func (s Step) String() string {
 		return fmt.Sprintf("capacity: %g person-months spread over %d releases (%s); ships with %s on %s",
 			s.Effort, len(s.Allocations), strings.Join(parts, ", "), s.Release, date(s.Date))
 	case StepShips:
-		return fmt.Sprintf("ships with %s on %s (%g of its %g person-months)", s.Release, date(s.Date), s.Amount, s.Capacity)
+		return fmt.Sprintf("ships with %s on %s, using %g of the release's %g person-months of capacity", s.Release, date(s.Date), s.Amount, s.Capacity)
 	case StepUnscheduled:
 		return "unscheduled: " + s.Reason.String()
 	}

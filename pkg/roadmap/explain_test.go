@@ -61,7 +61,9 @@ func TestExplainSteps(t *testing.T) {
 		{hw.Steps[0], "ready 2027-04-01: dependency base ships its hardware part 2027-04-01"},
 		{hw.Steps[1], "Rev B on 2027-04-01 is full (4 of 4 person-months allocated)"},
 		{fw.Steps[0], "ready 2027-10-01: its hardware part ships 2027-10-01"},
-		{fw.Steps[1], "lead time 7 days (certification quick takes 1 weeks): earliest release 2027-10-08"},
+		{fw.Steps[1], "lead time 7 days (certification quick takes 1 week): earliest release 2027-10-08"},
+		// the 2 is the release's capacity, not the part's effort
+		{fw.Steps[2], "ships with FW 5 on 2027-11-01, using 0.5 of the release's 2 person-months of capacity"},
 	} {
 		if got := w.s.String(); got != w.want {
 			t.Errorf("%q, want %q", got, w.want)
