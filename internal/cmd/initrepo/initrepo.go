@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/template"
 	"time"
@@ -27,11 +28,12 @@ var initFiles = []struct{ path, template string }{
 	{"devices.yaml", "devices.yaml.tmpl"},
 	{"exports/README.md", "exports-README.md.tmpl"},
 	{".github/workflows/iotpm.yml", "workflow.yml.tmpl"},
+	{".gitignore", "gitignore.tmpl"},
 }
 
 // NewCmdInit builds `iotpm init`.
 func NewCmdInit(f *cmdutil.Factory) *cobra.Command {
-	var force bool
+	var force, missing bool
 	cmd := &cobra.Command{
 		Use:   "init [DIR]",
 		Short: "Create a planning repo that iotpm check passes right away",
@@ -39,23 +41,29 @@ func NewCmdInit(f *cmdutil.Factory) *cobra.Command {
 iotpm.yaml, features.yaml and devices.yaml with commented examples, an exports/
 folder with a README of the expected columns, a GitHub Actions workflow that
 runs iotpm check, and the JSON Schemas the files' modelines point editors to.
-Existing files are never overwritten unless --force.`,
-		Example: `  iotpm init my-product && iotpm check -C my-product`,
-		Args:    cobra.MaximumNArgs(1),
+Existing files are never overwritten unless --force; --missing writes only
+the files that are not there (a repo that has some of them already).`,
+		Example: `  iotpm init my-product && iotpm check -C my-product
+
+  # add what an existing planning repo lacks (the workflow, the schemas…)
+  iotpm init --missing`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := f.Dir
 			if len(args) == 1 {
 				dir = f.Path(args[0])
 			}
-			return initRun(f, dir, force)
+			return initRun(f, dir, force, missing)
 		},
 	}
 	cmd.Flags().BoolVar(&force, "force", false, "overwrite existing files")
+	cmd.Flags().BoolVar(&missing, "missing", false, "write only the files that are not there; keep the others")
+	cmd.MarkFlagsMutuallyExclusive("force", "missing")
 	cmdutil.DeclareFormats(cmd, cmdutil.NoFormats)
 	return cmd
 }
 
-func initRun(f *cmdutil.Factory, dir string, force bool) error {
+func initRun(f *cmdutil.Factory, dir string, force, missing bool) error {
 	now := f.Now().UTC()
 	firstOfNext := time.Date(now.Year(), now.Month()+1, 1, 0, 0, 0, 0, time.UTC)
 	data := map[string]string{
@@ -78,9 +86,10 @@ func initRun(f *cmdutil.Factory, dir string, force bool) error {
 			existing = append(existing, p)
 		}
 	}
-	if len(existing) > 0 && !force {
-		return cmdutil.UsageErrorf("%s already has %s; nothing was written (use --force to overwrite)", dir, strings.Join(existing, ", "))
+	if len(existing) > 0 && !force && !missing {
+		return cmdutil.UsageErrorf("%s already has %s; nothing was written (use --missing to add the others, --force to overwrite)", dir, strings.Join(existing, ", "))
 	}
+	keep := func(p string) bool { return missing && slices.Contains(existing, p) }
 	rendered := map[string][]byte{}
 	for _, file := range initFiles {
 		t, err := template.ParseFS(templates, "templates/"+file.template)
@@ -93,7 +102,11 @@ func initRun(f *cmdutil.Factory, dir string, force bool) error {
 		}
 		rendered[file.path] = b.Bytes()
 	}
+	var written []string
 	for _, file := range initFiles {
+		if keep(file.path) {
+			continue
+		}
 		path := filepath.Join(dir, file.path)
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return err
@@ -101,14 +114,32 @@ func initRun(f *cmdutil.Factory, dir string, force bool) error {
 		if err := f.WriteFile(path, rendered[file.path]); err != nil {
 			return err
 		}
+		written = append(written, file.path)
 	}
-	if err := schema.WriteFiles(filepath.Join(dir, ".iotpm", "schema")); err != nil {
+	schemas := 0
+	if err := schema.WriteFilesIf(filepath.Join(dir, ".iotpm", "schema"), func(name string) bool {
+		w := !keep(filepath.Join(".iotpm", "schema", name))
+		if w {
+			schemas++
+		}
+		return w
+	}); err != nil {
 		return err
 	}
-	fmt.Fprintf(f.IO.ErrOut, "Created a planning repo in %s:\n", dir)
-	for _, file := range initFiles {
-		fmt.Fprintf(f.IO.ErrOut, "  %s\n", file.path)
+	verb := "Created a planning repo in"
+	if missing {
+		verb = "Added what was missing to"
 	}
-	fmt.Fprintf(f.IO.ErrOut, "  .iotpm/schema/ (JSON Schemas for editors)\nNext: iotpm check -C %s\n", dir)
+	fmt.Fprintf(f.IO.ErrOut, "%s %s:\n", verb, dir)
+	for _, p := range written {
+		fmt.Fprintf(f.IO.ErrOut, "  %s\n", p)
+	}
+	if schemas > 0 {
+		fmt.Fprintf(f.IO.ErrOut, "  .iotpm/schema/ (JSON Schemas for editors)\n")
+	}
+	if missing && len(existing) > 0 {
+		fmt.Fprintf(f.IO.ErrOut, "Kept: %s\n", strings.Join(existing, ", "))
+	}
+	fmt.Fprintf(f.IO.ErrOut, "Next: iotpm check -C %s\n", dir)
 	return nil
 }

@@ -48,7 +48,7 @@ func TestInitThenCheckPasses(t *testing.T) {
 	// a second init refuses, --force overwrites
 	before, _ := os.ReadFile(filepath.Join(dir, "devices.yaml"))
 	os.WriteFile(filepath.Join(dir, "devices.yaml"), []byte("edited\n"), 0o644)
-	if _, stderr, code := cmdtest.Run(t, nil, "init", dir); code != cmdutil.ExitInvalid || !strings.Contains(stderr, "nothing was written (use --force to overwrite)") {
+	if _, stderr, code := cmdtest.Run(t, nil, "init", dir); code != cmdutil.ExitInvalid || !strings.Contains(stderr, "nothing was written (use --missing to add the others, --force to overwrite)") {
 		t.Errorf("second init: exit %d %s", code, stderr)
 	}
 	if got, _ := os.ReadFile(filepath.Join(dir, "devices.yaml")); string(got) != "edited\n" {
@@ -59,5 +59,22 @@ func TestInitThenCheckPasses(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(filepath.Join(dir, "devices.yaml")); string(got) != string(before) {
 		t.Error("--force did not restore devices.yaml")
+	}
+	// --missing adds what is not there and keeps the rest as it is
+	os.WriteFile(filepath.Join(dir, "devices.yaml"), []byte("edited\n"), 0o644)
+	os.Remove(filepath.Join(dir, ".github", "workflows", "iotpm.yml"))
+	os.Remove(filepath.Join(dir, ".gitignore"))
+	_, stderr3, code := cmdtest.Run(t, nil, "init", dir, "--missing")
+	if code != 0 || !strings.Contains(stderr3, "Added what was missing to") || !strings.Contains(stderr3, "  .github/workflows/iotpm.yml\n") || !strings.Contains(stderr3, "Kept: iotpm.yaml") {
+		t.Errorf("--missing: exit %d\n%s", code, stderr3)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "devices.yaml")); string(got) != "edited\n" {
+		t.Error("--missing overwrote devices.yaml")
+	}
+	if got, err := os.ReadFile(filepath.Join(dir, ".gitignore")); err != nil || !strings.Contains(string(got), "iotpm-gates.xml") || !strings.Contains(string(got), "PLAN.md") {
+		t.Errorf(".gitignore: %q %v", got, err)
+	}
+	if _, stderr, code := cmdtest.Run(t, nil, "init", dir, "--missing", "--force"); code != cmdutil.ExitInvalid || !strings.Contains(stderr, "none of the others can be") && !strings.Contains(stderr, "force") {
+		t.Errorf("--missing --force: exit %d %s", code, stderr)
 	}
 }

@@ -66,11 +66,17 @@ decodes with, so they cannot drift. Point editors at them with a modeline:
 }
 
 // WriteFiles writes every schema into dir, named by FileNames.
-func WriteFiles(dir string) error {
+func WriteFiles(dir string) error { return WriteFilesIf(dir, func(string) bool { return true }) }
+
+// WriteFilesIf writes the schemas into dir whose file name write accepts.
+func WriteFilesIf(dir string, write func(name string) bool) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
 	for _, kind := range planfile.SchemaKinds() {
+		if !write(FileNames[kind]) {
+			continue
+		}
 		s, err := planfile.Schema(kind)
 		if err != nil {
 			return err
