@@ -272,10 +272,38 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 func (d *decoder) number(n *yaml.Node, path string) (float64, bool) {
 	f, err := ParseNumber(n)
 	if err != nil {
+		// a number with a unit where the field has its own: say which
+		if m := numberWithUnitRE.FindStringSubmatch(n.Value); m != nil && n.Kind == yaml.ScalarNode {
+			if unit, ok := fieldUnits[lastKey(path)]; ok {
+				d.errorf(n, "%s: %s is in %s: write the number alone, e.g. %s", label(path), lastKey(path), unit, m[1])
+				return 0, false
+			}
+			d.errorf(n, "%s: expected a number without a unit, got %q", label(path), n.Value)
+			return 0, false
+		}
 		d.errorf(n, "%s: %s", label(path), err)
 		return 0, false
 	}
 	return f, true
+}
+
+// numberWithUnitRE is a number followed by a word ("2 months", "40k").
+var numberWithUnitRE = regexp.MustCompile(`^\s*([0-9]+(?:\.[0-9]+)?)\s*[A-Za-z$€%]+[A-Za-z ]*$`)
+
+// fieldUnits are the units of the bare-number fields people write with
+// one.
+var fieldUnits = map[string]string{
+	"engineering": "person-months", "tooling": "US dollars (the tooling cost)", "capacity": "person-months",
+	"hotfix_capacity": "person-months", "cost_per_person_month": "US dollars", "cert_effort_per_week": "person-months a week",
+	"weeks": "weeks", "fee": "US dollars", "reach": "users or devices a quarter",
+}
+
+// lastKey is the last key of a decoder path ("features[2].effort.engineering" → "engineering").
+func lastKey(path string) string {
+	if i := strings.LastIndexAny(path, ".]"); i >= 0 {
+		return path[i+1:]
+	}
+	return path
 }
 
 // ParseNumber reads a YAML int or float scalar as a finite float64.

@@ -26,7 +26,7 @@ type CellFields struct {
 	Voltage            *Voltage  `yaml:"voltage" check:"gt=0"`
 	SelfDischarge      *Rate     `yaml:"self_discharge"`
 	SelfDischargeModel string    `yaml:"self_discharge_model" check:"enum=constant|proportional"`
-	Derating           *float64  `yaml:"derating" check:"gt=0,max=1"`
+	Derating           *Fraction `yaml:"derating"`
 	MaxPulse           *Current  `yaml:"max_pulse" check:"gt=0"`
 	ShelfLife          *Duration `yaml:"shelf_life" check:"gt=0"`
 	// CapacityAt is the datasheet's capacity at temperatures and loads;
@@ -224,6 +224,9 @@ func (c *deviceChecker) fleet(spec *DevicesFile) *Fleet {
 			cell = energy.Cell{ID: id, Name: id, Derating: 1, Source: "devices.yaml"}
 		}
 		f.Cells[id] = applyCellFields(cell, cs.CellFields)
+		if cs.Derating != nil && *cs.Derating <= 0 && !c.decodeErrors {
+			c.errorf(cs.Pos, "cell %s: derating must be above 0%% (the usable share of the capacity)", id)
+		}
 	}
 
 	for _, ds := range spec.Devices {
@@ -265,7 +268,7 @@ func applyCellFields(cell energy.Cell, cf CellFields) energy.Cell {
 		cell.SelfDischargeDecay = r.DecayPerHour()
 	}
 	if cf.Derating != nil {
-		cell.Derating = *cf.Derating
+		cell.Derating = float64(*cf.Derating)
 	}
 	if cf.MaxPulse != nil {
 		cell.MaxPulse = energy.Amps(*cf.MaxPulse)
@@ -445,6 +448,10 @@ func (c *deviceChecker) battery(ds DeviceSpec, cells energy.CellCatalog) (energy
 		cell = energy.Cell{ID: "custom", Name: "custom", Derating: 1}
 	}
 	cell = applyCellFields(cell, bs.CellFields)
+	if bs.Derating != nil && cell.Derating <= 0 && !c.decodeErrors {
+		c.errorf(bs.Pos, "device %s: derating must be above 0%% (the usable share of the capacity)", ds.ID)
+		return energy.Battery{}, false
+	}
 	b := energy.Battery{
 		Cell: cell.ID, Capacity: cell.Capacity, Voltage: cell.Voltage, Derating: cell.Derating,
 		Series: 1, Parallel: 1, MaxPulse: cell.MaxPulse, ShelfLife: cell.ShelfLife, CapacityAt: cell.CapacityAt,

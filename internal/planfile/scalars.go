@@ -2,6 +2,7 @@ package planfile
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -133,7 +134,8 @@ func ParseFraction(s string) (float64, error) {
 	}
 	if pct {
 		v /= 100
-	} else if v > 1 {
+	} else if v > 1 && v <= 100 && v == math.Trunc(v) {
+		// 85: a percentage without its sign, or a slip? ask
 		return 0, fmt.Errorf("%s is ambiguous: write %s%% or %s", clipValue(t), clipValue(t), strconv.FormatFloat(v/100, 'g', -1, 64))
 	}
 	if v < 0 || v > 1 {
@@ -144,3 +146,21 @@ func ParseFraction(s string) (float64, error) {
 	}
 	return v, nil
 }
+
+// Fraction is a share 0..1 written as a percentage (85%) or a fraction
+// (0.85); a bare number above 1 (85) is refused as ambiguous, as every
+// share in the planning files is.
+type Fraction float64
+
+// UnmarshalNode implements NodeUnmarshaler.
+func (f *Fraction) UnmarshalNode(n *yaml.Node) error {
+	if n.Tag != "!!str" && n.Tag != "!!int" && n.Tag != "!!float" {
+		return fmt.Errorf("expected a percentage like 85%% or a fraction like 0.85, got %s", describe(n))
+	}
+	v, err := ParseFraction(n.Value)
+	*f = Fraction(v)
+	return err
+}
+
+// JSONSchema describes a share.
+func (*Fraction) JSONSchema() map[string]any { return (*Confidence)(nil).JSONSchema() }

@@ -1,0 +1,38 @@
+package planfile
+
+import (
+	"strings"
+	"testing"
+)
+
+// One number grammar: every share accepts 85% and 0.85 and asks about a
+// bare 85; a quantity with a unit where a bare number is expected says
+// which unit the field is in.
+func TestNumberGrammar(t *testing.T) {
+	dev := func(derating string) string {
+		return "devices:\n  - id: d\n    battery: {cell: cr2032, derating: " + derating + "}\n    sleep: 2uA\n    events:\n      - {name: tx, every: 1m, duration: 10ms, current: 10mA}\n"
+	}
+	for _, tt := range []struct{ derating, want string }{
+		{"85%", ""},
+		{"0.85", ""},
+		{"85", "85 is ambiguous: write 85% or 0.85"},
+		{"0%", "device d: derating must be above 0%"},
+		{"lots", "lots is not a share"},
+	} {
+		fleet, diags := ParseDevices("devices.yaml", []byte(dev(tt.derating)))
+		var got []string
+		for _, d := range diags.Errors() {
+			got = append(got, d.String())
+		}
+		switch {
+		case tt.want == "" && (len(got) > 0 || fleet == nil || fleet.Devices[0].Battery.Derating != 0.85):
+			t.Errorf("%s: %q", tt.derating, got)
+		case tt.want != "" && !strings.Contains(strings.Join(got, "\n"), tt.want):
+			t.Errorf("%s: got %q, want %q", tt.derating, got, tt.want)
+		}
+	}
+	_, diags := ParseFeatures("features.yaml", []byte("features:\n  - {id: a, reach: 1, impact: 1, confidence: 80%, track: firmware, effort: {engineering: 2 months}}\n"))
+	if got := diags.Errors(); len(got) != 1 || !strings.Contains(got[0].String(), "features[0].effort.engineering: engineering is in person-months: write the number alone, e.g. 2") {
+		t.Errorf("engineering: %v", got)
+	}
+}
