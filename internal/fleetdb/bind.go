@@ -19,7 +19,7 @@ func bind(sql string, p Params) (string, []any, error) {
 	index := map[string]int{}
 	var args []any
 	var missing string
-	out := paramRE.ReplaceAllStringFunc(sql, func(m string) string {
+	replace := func(m string) string {
 		name := m[1:]
 		v, ok := p[name]
 		if !ok {
@@ -33,11 +33,37 @@ func bind(sql string, p Params) (string, []any, error) {
 			index[name] = i
 		}
 		return "$" + strconv.Itoa(i) + "::" + sqlType(v)
-	})
+	}
+	// @name outside quotes only: a quoted identifier ("t@from", a column
+	// a mapping names) or a string literal is text, never a parameter
+	var out strings.Builder
+	for rest := sql; rest != ""; {
+		i := strings.IndexAny(rest, `"'`)
+		if i < 0 {
+			out.WriteString(paramRE.ReplaceAllStringFunc(rest, replace))
+			break
+		}
+		out.WriteString(paramRE.ReplaceAllStringFunc(rest[:i], replace))
+		q := rest[i]
+		end := i + 1
+		for end < len(rest) {
+			if rest[end] == q {
+				if end+1 < len(rest) && rest[end+1] == q { // a doubled quote inside
+					end += 2
+					continue
+				}
+				break
+			}
+			end++
+		}
+		end = min(end+1, len(rest))
+		out.WriteString(rest[i:end])
+		rest = rest[end:]
+	}
 	if missing != "" {
 		return "", nil, fmt.Errorf("fleetdb: no value for @%s", missing)
 	}
-	return out, args, nil
+	return out.String(), args, nil
 }
 
 func sqlType(v any) string {

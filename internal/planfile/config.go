@@ -88,7 +88,7 @@ type SourceSpec struct {
 	// (default IOTPM_DSN).
 	DSNEnv string `yaml:"dsn_env"`
 	// Timeout cancels the queries (server-side) after this long; default 10m.
-	Timeout *Duration `yaml:"timeout" check:"gt=0"`
+	Timeout *Duration `yaml:"timeout" check:"gt=0"` // at most 7 days (checked with the metrics section)
 	Pos     Pos       `yaml:"-"`
 }
 
@@ -500,6 +500,10 @@ func LoadConfigWith(root string, checkFormats FormatCheck) (*Config, diag.List) 
 		}
 		if (m.From == nil) != (m.To == nil) {
 			diags.Errorf(diag.Schema, path, m.Pos.Line, m.Pos.Col, "metrics: from and to go together")
+		}
+		if s := m.Source; s != nil && s.Timeout != nil && *s.Timeout > 7*86400 {
+			// a longer one overflowed Go's duration and cancelled at once
+			diags.Errorf(diag.Schema, path, s.Pos.Line, s.Pos.Col, "metrics.source.timeout: %s is longer than 7 days; a query that runs that long is stuck: give at most 168h", *s.Timeout)
 		}
 		if m.From != nil && m.To != nil && !m.To.Time.After(m.From.Time) {
 			diags.Errorf(diag.Schema, path, m.Pos.Line, m.Pos.Col, "metrics: to %s must be after from %s", m.To.Text, m.From.Text)

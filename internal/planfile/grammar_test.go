@@ -1,6 +1,8 @@
 package planfile
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -34,5 +36,18 @@ func TestNumberGrammar(t *testing.T) {
 	_, diags := ParseFeatures("features.yaml", []byte("features:\n  - {id: a, reach: 1, impact: 1, confidence: 80%, track: firmware, effort: {engineering: 2 months}}\n"))
 	if got := diags.Errors(); len(got) != 1 || !strings.Contains(got[0].String(), "features[0].effort.engineering: engineering is in person-months: write the number alone, e.g. 2") {
 		t.Errorf("engineering: %v", got)
+	}
+}
+
+// A database timeout above 7 days is refused at its line (300y overflowed
+// into a negative duration, which cancelled at once).
+func TestSourceTimeoutBound(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "iotpm.yaml"), []byte("metrics:\n  source: {driver: postgres, timeout: 300y}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, diags := LoadConfig(dir)
+	if got := diags.Errors(); len(got) != 1 || !strings.Contains(got[0].String(), "metrics.source.timeout: ") || !strings.Contains(got[0].String(), "is longer than 7 days") {
+		t.Errorf("%v", got)
 	}
 }

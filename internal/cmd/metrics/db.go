@@ -115,8 +115,8 @@ func (o *MetricsOptions) applySourceFlags(job *Job, cfgDB *dbSource, flagInputs 
 	}
 	if o.set("timeout") {
 		d, err := time.ParseDuration(o.Timeout)
-		if err != nil || d <= 0 {
-			return cmdutil.UsageErrorf("--timeout %q: give a duration such as 10m or 90s", o.Timeout)
+		if err != nil || d <= 0 || d > 7*24*time.Hour {
+			return cmdutil.UsageErrorf("--timeout %q: give a duration from 1s to 168h, such as 10m or 90s", o.Timeout)
 		}
 		job.db.timeout = d
 	}
