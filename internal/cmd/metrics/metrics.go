@@ -276,7 +276,11 @@ func metricsRun(opts *MetricsOptions) error {
 	if maxAge != nil {
 		gates = append(gates, DataAgeGate(out, *maxAge, "--max-data-age"))
 	}
-	gates = append(gates, configGates(f, job, out, gates)...)
+	if len(opts.Inputs) == 0 && !opts.set("source") {
+		// the repo's own inputs: its gates too (an input given by a flag
+		// makes it another computation, gated by flags alone)
+		gates = append(gates, configGates(f, job, out, gates)...)
+	}
 	var failed []string
 	for _, g := range gates {
 		if !g.Passed {

@@ -186,9 +186,9 @@ func TestMetricsFlagOverridesOnlyItsInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	stdout, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir, "--ota", "ota-head.csv", "-o", "json")
-	// the repo's OTA gate fails: the head of the export ends before the
-	// window (metrics evaluates iotpm.yaml's gates, as check does)
-	if code != cmdutil.ExitGate || !strings.Contains(stderr, "ota success rate has no value: no data in window") {
+	// an input given by a flag: the repo's gates are not applied (its OTA
+	// gate would fail, the head of the export ending before the window)
+	if code != cmdutil.ExitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	var doc struct {
