@@ -1,6 +1,12 @@
 package fleetdb
 
-import "testing"
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgconn"
+)
 
 // @name is a parameter outside quotes only: a column a mapping names
 // ("t@from") or a string literal keeps its text.
@@ -12,5 +18,20 @@ func TestBindLeavesQuotedTextAlone(t *testing.T) {
 	want := `SELECT "t@from", 'x@to''s', "a""@to" FROM t WHERE ts >= $1::bigint AND ts < $2::bigint`
 	if sql != want || len(args) != 2 {
 		t.Errorf("%s\nwant %s\nargs %v", sql, want, args)
+	}
+}
+
+// A connection error never shows the password, not even by the gap a
+// masked short one leaves in a word.
+func TestConnectErrorHidesThePassword(t *testing.T) {
+	for _, tt := range []struct{ password, server, must, mustNot string }{
+		{"o", `password authentication failed for user "bob"`, "withheld", "authentication failed"},
+		{"s3cret-pass-1", `bad password s3cret-pass-1 for "bob"`, "********", "s3cret"},
+	} {
+		cfg := &pgconn.Config{Host: "db.example", Port: 5432, Database: "fleet", Password: tt.password}
+		msg := connectError(cfg, errors.New(tt.server)).Error()
+		if !strings.Contains(msg, tt.must) || strings.Contains(msg, tt.mustNot) {
+			t.Errorf("%q: %s", tt.password, msg)
+		}
 	}
 }

@@ -253,7 +253,13 @@ func connectError(cfg *pgconn.Config, err error) error {
 		msg = pgErr.Message
 	}
 	if cfg != nil && cfg.Password != "" {
-		msg = strings.ReplaceAll(msg, cfg.Password, "********")
+		if len(cfg.Password) < 8 && strings.Contains(msg, cfg.Password) {
+			// masking a short password inside words shows it by its gap
+			// ("passw********rd" for "o"): withhold the message instead
+			msg = "the server's message is withheld (it contains the password's characters); check the DSN's user, password, host and database"
+		} else {
+			msg = strings.ReplaceAll(msg, cfg.Password, "********")
+		}
 	}
 	where := "the database"
 	if cfg != nil {
