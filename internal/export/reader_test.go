@@ -436,3 +436,11 @@ func TestDuplicateDeviceRowsAreCounted(t *testing.T) {
 		t.Errorf("duplicates %d", d.DuplicateDevices)
 	}
 }
+
+// iotpm.yaml's max_expansion bound is the reader's default: a file may
+// lower the limit, never raise it.
+func TestExpansionBoundsAgree(t *testing.T) {
+	if planfile.MaxExpansionInFile != DefaultMaxExpansion {
+		t.Errorf("planfile allows %d in iotpm.yaml, the reader's default is %d", planfile.MaxExpansionInFile, DefaultMaxExpansion)
+	}
+}

@@ -501,6 +501,11 @@ func LoadConfigWith(root string, checkFormats FormatCheck) (*Config, diag.List) 
 		if (m.From == nil) != (m.To == nil) {
 			diags.Errorf(diag.Schema, path, m.Pos.Line, m.Pos.Col, "metrics: from and to go together")
 		}
+		if m.MaxExpansion > MaxExpansionInFile {
+			// a pull request's iotpm.yaml must not lift a resource limit:
+			// lowering is safe, raising takes the command line
+			diags.Errorf(diag.Schema, path, m.Pos.Line, m.Pos.Col, "metrics.max_expansion: %d is above the default %d; iotpm.yaml may only lower a limit (raise it with --max-expansion, which the pull request cannot set)", m.MaxExpansion, MaxExpansionInFile)
+		}
 		if s := m.Source; s != nil && s.Timeout != nil && *s.Timeout > 7*86400 {
 			// a longer one overflowed Go's duration and cancelled at once
 			diags.Errorf(diag.Schema, path, s.Pos.Line, s.Pos.Col, "metrics.source.timeout: %s is longer than 7 days; a query that runs that long is stuck: give at most 168h", *s.Timeout)
@@ -654,3 +659,7 @@ type KanoConfig struct {
 	MaxBadRows int `yaml:"max_bad_rows" check:"min=0"`
 	Pos        Pos `yaml:"-"`
 }
+
+// MaxExpansionInFile is the highest metrics.max_expansion iotpm.yaml may
+// set: the reader's default (export.DefaultMaxExpansion).
+const MaxExpansionInFile = 100

@@ -51,3 +51,18 @@ func TestSourceTimeoutBound(t *testing.T) {
 		t.Errorf("%v", got)
 	}
 }
+
+// iotpm.yaml may lower the .csv.gz expansion limit, never raise it: a pull
+// request's file must not lift a resource limit.
+func TestMaxExpansionOnlyLowers(t *testing.T) {
+	for value, ok := range map[string]bool{"50": true, "100": true, "101": false, "100000": false} {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "iotpm.yaml"), []byte("metrics:\n  max_expansion: "+value+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, diags := LoadConfig(dir)
+		if got := diags.Errors(); (len(got) == 0) != ok || !ok && !strings.Contains(got[0].String(), "iotpm.yaml may only lower a limit (raise it with --max-expansion") {
+			t.Errorf("%s: %v", value, got)
+		}
+	}
+}
