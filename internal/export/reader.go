@@ -12,11 +12,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/klauspost/compress/gzip"
+
+	"github.com/iotpm/iotpm/internal/infile"
 )
 
 // Reader streams the rows of one CSV export.
@@ -176,13 +177,11 @@ func OpenLimited(path string, delim byte, maxExpansion int) (*Reader, error) {
 	if maxExpansion <= 0 {
 		maxExpansion = DefaultMaxExpansion
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
+	f, info, err := infile.Open(path)
+	if errors.Is(err, infile.ErrNotRegular) {
+		return nil, &RowError{Path: path, Reason: fmt.Sprintf("is %v; an export is a CSV file", err)}
 	}
-	info, err := f.Stat()
 	if err != nil {
-		f.Close()
 		return nil, err
 	}
 	if info.IsDir() {

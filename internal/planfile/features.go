@@ -1,6 +1,7 @@
 package planfile
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -10,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/iotpm/iotpm/internal/diag"
+	"github.com/iotpm/iotpm/internal/infile"
 	"github.com/iotpm/iotpm/pkg/rice"
 	"github.com/iotpm/iotpm/pkg/roadmap"
 )
@@ -113,8 +115,8 @@ type Backlog struct {
 // ReadFile reads a planning file, turning an unreadable one into a diagnostic.
 func ReadFile(path string) ([]byte, diag.List) {
 	var diags diag.List
-	f, err := os.Open(path)
-	if err != nil {
+	f, info, err := infile.Open(path)
+	if err != nil && !errors.Is(err, infile.ErrNotRegular) {
 		if os.IsNotExist(err) {
 			diags.Errorf(diag.File, path, 0, 0, "no such file")
 		} else {
@@ -122,10 +124,11 @@ func ReadFile(path string) ([]byte, diag.List) {
 		}
 		return nil, diags
 	}
-	defer f.Close()
-	info, err := f.Stat()
+	if f != nil {
+		defer f.Close()
+	}
 	switch {
-	case err != nil:
+	case info == nil:
 		diags.Errorf(diag.File, path, 0, 0, "cannot read: %v", err)
 		return nil, diags
 	case info.IsDir():
