@@ -16,9 +16,21 @@ import (
 // String returns s with every control character — C0 but tab, DEL, C1 —
 // written as a Go escape (\n, \x1b, \u0085), and invalid UTF-8 as \x…. Text
 // without any is returned as it is, without allocating.
+//
+// It also defuses the GitHub Actions runner's workflow commands a value
+// could carry: "::name" at the start of a line after blanks (a value
+// often starts a printed line: a file name in a diagnostic, a table's
+// first cell) and the old "##[name]" form anywhere; the first ':' or the
+// second '#' is written as \x3a or \x23.
 func String(s string) string {
-	if clean(s) {
+	if clean(s) && !command(s) {
 		return s
+	}
+	if command(s) {
+		s = defuse(s)
+		if clean(s) {
+			return s
+		}
 	}
 	var b strings.Builder
 	for i := 0; i < len(s); {
@@ -57,4 +69,19 @@ func clean(s string) bool {
 		}
 	}
 	return true
+}
+
+// command reports whether s carries a workflow command the runner would
+// read: "::" first after blanks, or "##[" anywhere.
+func command(s string) bool {
+	return strings.HasPrefix(strings.TrimLeft(s, " \t"), "::") || strings.Contains(s, "##[")
+}
+
+// defuse writes the first ':' of a leading "::" and the second '#' of
+// every "##[" as escapes, which the runner does not read as commands.
+func defuse(s string) string {
+	if t := strings.TrimLeft(s, " \t"); strings.HasPrefix(t, "::") {
+		s = s[:len(s)-len(t)] + `\x3a` + t[1:]
+	}
+	return strings.ReplaceAll(s, "##[", `#\x23[`)
 }

@@ -24,5 +24,25 @@ func FuzzString(f *testing.F) {
 		if !clean(out) {
 			t.Fatalf("String(%q) = %q still has control characters", s, out)
 		}
+		if command(out) {
+			t.Fatalf("String(%q) = %q still carries a workflow command", s, out)
+		}
 	})
+}
+
+// Workflow commands in values are defused: "::name" after blanks at the
+// start, "##[name]" anywhere (the runner's own parsing rules).
+func TestWorkflowCommandsAreDefused(t *testing.T) {
+	for in, want := range map[string]string{
+		"::add-mask::secret":       `\x3a:add-mask::secret`,
+		"  ::warning::x":           `  \x3a:warning::x`,
+		"a ##[stop-commands]token": `a #\x23[stop-commands]token`,
+		"std::vector, fe80::1":     "std::vector, fe80::1",
+		"plain":                    "plain",
+		"::error::x\n##[group]y":   `\x3a:error::x\n#\x23[group]y`,
+	} {
+		if got := String(in); got != want {
+			t.Errorf("%q: %q, want %q", in, got, want)
+		}
+	}
 }
