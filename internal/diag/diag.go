@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/iotpm/iotpm/internal/termsafe"
 )
@@ -84,12 +85,30 @@ type List []Diagnostic
 
 // Errorf adds an error of a kind at file:line:col.
 func (l *List) Errorf(kind Kind, file string, line, col int, format string, args ...any) {
-	*l = append(*l, Diagnostic{File: file, Line: line, Col: col, Severity: Error, Kind: kind, Message: fmt.Sprintf(format, args...)})
+	*l = append(*l, Diagnostic{File: file, Line: line, Col: col, Severity: Error, Kind: kind, Message: Clip(fmt.Sprintf(format, args...))})
 }
 
 // Warnf adds a warning of a kind at file:line:col.
 func (l *List) Warnf(kind Kind, file string, line, col int, format string, args ...any) {
-	*l = append(*l, Diagnostic{File: file, Line: line, Col: col, Severity: Warning, Kind: kind, Message: fmt.Sprintf(format, args...)})
+	*l = append(*l, Diagnostic{File: file, Line: line, Col: col, Severity: Warning, Kind: kind, Message: Clip(fmt.Sprintf(format, args...))})
+}
+
+// MaxMessage bounds a message: the values a message echoes are cut at
+// about 80 bytes where it is written, and this is the backstop for one
+// that was not, so that no input can put a megabyte line on stderr.
+const MaxMessage = 2000
+
+// Clip cuts a message to MaxMessage bytes at a character boundary, saying
+// how much was cut.
+func Clip(s string) string {
+	if len(s) <= MaxMessage {
+		return s
+	}
+	cut := MaxMessage
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + fmt.Sprintf("… (%d more bytes)", len(s)-cut)
 }
 
 // HasErrors reports whether any diagnostic is an error.

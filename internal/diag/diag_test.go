@@ -2,7 +2,9 @@ package diag
 
 import (
 	"slices"
+	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestStringAndSort(t *testing.T) {
@@ -32,5 +34,18 @@ func TestStringAndSort(t *testing.T) {
 	w.Warnf(Plan, "a", 1, 1, "w")
 	if w.HasErrors() {
 		t.Error("a warning is not an error")
+	}
+}
+
+// The backstop: no message is longer than MaxMessage bytes plus what it
+// says was cut, and a cut never splits a character.
+func TestClip(t *testing.T) {
+	s := strings.Repeat("é", MaxMessage)
+	got := Clip(s)
+	if len(got) > MaxMessage+40 || !utf8.ValidString(got) || !strings.Contains(got, "more bytes)") {
+		t.Errorf("%d bytes, valid %v: %.40q…", len(got), utf8.ValidString(got), got[len(got)-40:])
+	}
+	if Clip("short") != "short" {
+		t.Error("a short message changed")
 	}
 }

@@ -398,7 +398,7 @@ func (fs *Formats) Lookup(kind planfile.InputKind, name string) (*Format, error)
 		}
 		names = append(names, f.Name)
 	}
-	msg := fmt.Sprintf("unknown %s format %q", kind, name)
+	msg := fmt.Sprintf("unknown %s format %q", kind, clip(name, 80))
 	for _, f := range fs.list {
 		if f.Name == name {
 			msg = fmt.Sprintf("format %q reads %s exports, not %s", name, f.Kind, kind)

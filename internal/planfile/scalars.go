@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/iotpm/iotpm/internal/quantity"
 	"github.com/iotpm/iotpm/pkg/rice"
@@ -164,3 +165,16 @@ func (f *Fraction) UnmarshalNode(n *yaml.Node) error {
 
 // JSONSchema describes a share.
 func (*Fraction) JSONSchema() map[string]any { return (*Confidence)(nil).JSONSchema() }
+
+// clip80 cuts an echoed value to about 80 bytes (at a character
+// boundary), as every message does with what an input gave it.
+func clip80(s string) string {
+	if len(s) <= 80 {
+		return s
+	}
+	cut := 80
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}

@@ -42,11 +42,11 @@ func (o *MetricsOptions) applyFormatFlags(job *Job) error {
 	parse := func(flag, value string) (planfile.InputKind, string, error) {
 		name, v, ok := strings.Cut(value, "=")
 		if !ok || v == "" {
-			return "", "", cmdutil.UsageErrorf("--%s %q: write KIND=VALUE, e.g. events=%s", flag, value, map[string]string{"format": "particle-events", "tz": "Europe/Berlin"}[flag])
+			return "", "", cmdutil.UsageErrorf("--%s %q: write KIND=VALUE, e.g. events=%s", flag, clipID(value), map[string]string{"format": "particle-events", "tz": "Europe/Berlin"}[flag])
 		}
 		kind, known := planfile.ParseInputKind(name)
 		if !known {
-			return "", "", cmdutil.UsageErrorf("--%s %q: unknown input %q (use %s)", flag, value, name, strings.Join(planfile.InputKindNames(), ", "))
+			return "", "", cmdutil.UsageErrorf("--%s %q: unknown input %q (use %s)", flag, clipID(value), clipID(name), strings.Join(planfile.InputKindNames(), ", "))
 		}
 		if _, ok := job.inputs[kind]; !ok {
 			return "", "", cmdutil.UsageErrorf("--%s names %s, which is not an input", flag, kind)
@@ -59,7 +59,7 @@ func (o *MetricsOptions) applyFormatFlags(job *Job) error {
 			return err
 		}
 		if _, err := job.formats.Lookup(kind, name); err != nil {
-			return cmdutil.UsageErrorf("--format %s: %v", value, err)
+			return cmdutil.UsageErrorf("--format %s: %v", clipID(value), err)
 		}
 		in := job.inputs[kind]
 		in.Format = name
@@ -72,7 +72,7 @@ func (o *MetricsOptions) applyFormatFlags(job *Job) error {
 		}
 		loc, err := planfile.LoadZone(zone)
 		if err != nil {
-			return cmdutil.UsageErrorf("--tz %s: %v", value, err)
+			return cmdutil.UsageErrorf("--tz %s: %v", clipID(value), err)
 		}
 		in := job.inputs[kind]
 		in.Zone, in.ZoneName = loc, zone

@@ -34,6 +34,7 @@ import (
 	"github.com/iotpm/iotpm/internal/cmd/version"
 
 	"github.com/iotpm/iotpm/internal/cmdutil"
+	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/termsafe"
 
 	"github.com/iotpm/iotpm/internal/build"
@@ -147,19 +148,19 @@ func MainContext(ctx context.Context, args []string, ios *iostreams.IOStreams, g
 	)
 	switch {
 	case errors.As(err, &invalid):
-		fmt.Fprintf(ios.ErrOut, "iotpm: %s\n", termsafe.String(err.Error()))
+		fmt.Fprintf(ios.ErrOut, "iotpm: %s\n", termsafe.String(diag.Clip(err.Error())))
 		return cmdutil.ExitInvalid
 	case errors.As(err, &gateErr):
-		fmt.Fprintf(ios.ErrOut, "iotpm: %s\n", termsafe.String(err.Error()))
+		fmt.Fprintf(ios.ErrOut, "iotpm: %s\n", termsafe.String(diag.Clip(err.Error())))
 		return cmdutil.ExitGate
 	case errors.As(err, &usage), isCobraUsageError(err):
-		fmt.Fprintf(ios.ErrOut, "iotpm: %s\n", termsafe.String(plainFlagError(err).Error()))
+		fmt.Fprintf(ios.ErrOut, "iotpm: %s\n", termsafe.String(diag.Clip(plainFlagError(err).Error())))
 		if cmd != nil {
 			fmt.Fprintf(ios.ErrOut, "Run '%s --help' for usage.\n", cmd.CommandPath())
 		}
 		return cmdutil.ExitInvalid
 	default:
-		fmt.Fprintf(ios.ErrOut, "iotpm: %s\n", termsafe.String(err.Error()))
+		fmt.Fprintf(ios.ErrOut, "iotpm: %s\n", termsafe.String(diag.Clip(err.Error())))
 		return cmdutil.ExitInternal
 	}
 }
