@@ -16,9 +16,17 @@ func (p *plan) checkSQL(kind planfile.InputKind) (sql string, checks []string) {
 	t := p.tables[kind]
 	names, required, _ := export.KindColumns(kind)
 	var sel []string
-	add := func(what, cond, example string) {
+	// a bad row is shown by its key (the device or customer id), never by
+	// the value that is wrong: a table may hold what a message must not
+	// echo (the planning repo is a pull request's, the database is not)
+	keyRole := "device_id"
+	if kind == planfile.KindTickets {
+		keyRole = "customer_id"
+	}
+	key := textExpr(t.cols[keyRole])
+	add := func(what, cond, _ string) {
 		checks = append(checks, what)
-		sel = append(sel, fmt.Sprintf("count(*) FILTER (WHERE %s)", cond), fmt.Sprintf("min((%s)::text) FILTER (WHERE %s)", example, cond))
+		sel = append(sel, fmt.Sprintf("count(*) FILTER (WHERE %s)", cond), fmt.Sprintf("min(%s) FILTER (WHERE %s)", key, cond))
 	}
 	// a local time that does not occur in the input's zone is a bad row
 	skipped := func(role string, c column) {

@@ -235,7 +235,7 @@ func (p *plan) account(ctx context.Context, conn *pgx.Conn, params Params, res *
 			}
 			ex := ""
 			if examples[i] != nil {
-				ex = fmt.Sprintf(" (for example %q)", clip(*examples[i]))
+				ex = fmt.Sprintf(" (for example a row of %s %q; the values are not shown)", map[bool]string{true: "customer", false: "device"}[kind == planfile.KindTickets], clip(*examples[i]))
 			}
 			return t.problem(role, "%s.%s: %d rows with %s%s; fix them at the source, or select the rows that count in a view",
 				t.Table, t.cols[role].name, counts[i], what, ex)

@@ -67,7 +67,7 @@ func TestLocalTimestampColumns(t *testing.T) {
 	}
 	tables["events"] = Input{Kind: "events", Table: schema + ".skipped_events", Zone: "Europe/Berlin", Columns: cols("device_id=device_id", "timestamp=ts", "event=event")}
 	_, err = Run(context.Background(), conn, &Job{Inputs: tables, Options: o, UseUntil: o.Window.To})
-	if err == nil || !strings.Contains(err.Error(), `1 rows with timestamp is a local time that does not occur in Europe/Berlin (skipped when daylight saving time starts) (for example "2026-03-29 02:30:00")`) {
+	if err == nil || !strings.Contains(err.Error(), `1 rows with timestamp is a local time that does not occur in Europe/Berlin (skipped when daylight saving time starts) (for example a row of device "d2"; the values are not shown)`) {
 		t.Errorf("a skipped local time: %v", err)
 	}
 
@@ -92,7 +92,7 @@ func TestFutureRowsAreBadRows(t *testing.T) {
 	o := options("2026-10")
 	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC).UnixMicro()
 	_, err := Run(context.Background(), conn, &Job{Inputs: tables, Options: o, UseUntil: o.Window.To, Now: now})
-	if err == nil || !strings.Contains(err.Error(), "1 rows with timestamp is later than the clock by more than a day") || !strings.Contains(err.Error(), "9999-12-31") {
+	if err == nil || !strings.Contains(err.Error(), "1 rows with timestamp is later than the clock by more than a day") || !strings.Contains(err.Error(), `a row of device "d1"`) || strings.Contains(err.Error(), "9999") {
 		t.Errorf("a row from the future: %v", err)
 	}
 	// without a clock (as with --as-of) the row is not checked

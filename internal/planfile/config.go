@@ -506,6 +506,11 @@ func LoadConfigWith(root string, checkFormats FormatCheck) (*Config, diag.List) 
 			// lowering is safe, raising takes the command line
 			diags.Errorf(diag.Schema, path, m.Pos.Line, m.Pos.Col, "metrics.max_expansion: %d is above the default %d; iotpm.yaml may only lower a limit (raise it with --max-expansion, which the pull request cannot set)", m.MaxExpansion, MaxExpansionInFile)
 		}
+		if s := m.Source; s != nil && s.DSNEnv != "" && !strings.HasPrefix(s.DSNEnv, "IOTPM_") {
+			// a pull request's iotpm.yaml must not point the connection at
+			// any variable of the runner (a token, another database)
+			diags.Errorf(diag.Schema, path, s.Pos.Line, s.Pos.Col, "metrics.source.dsn_env: %q must start with IOTPM_ (iotpm.yaml may name only variables meant for it; --dsn-env on the command line may name any)", clipValue(s.DSNEnv))
+		}
 		if s := m.Source; s != nil && s.Timeout != nil && *s.Timeout > 7*86400 {
 			// a longer one overflowed Go's duration and cancelled at once
 			diags.Errorf(diag.Schema, path, s.Pos.Line, s.Pos.Col, "metrics.source.timeout: %s is longer than 7 days; a query that runs that long is stuck: give at most 168h", *s.Timeout)

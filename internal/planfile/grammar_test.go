@@ -66,3 +66,17 @@ func TestMaxExpansionOnlyLowers(t *testing.T) {
 		}
 	}
 }
+
+// iotpm.yaml may name only IOTPM_ variables for the DSN.
+func TestDSNEnvMustBeIotpms(t *testing.T) {
+	for env, ok := range map[string]bool{"IOTPM_DSN": true, "IOTPM_FLEET": true, "GITHUB_TOKEN": false, "PGPASSWORD": false} {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "iotpm.yaml"), []byte("metrics:\n  source: {driver: postgres, dsn_env: "+env+"}\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, diags := LoadConfig(dir)
+		if got := diags.Errors(); (len(got) == 0) != ok || !ok && !strings.Contains(got[0].String(), "must start with IOTPM_") {
+			t.Errorf("%s: %v", env, got)
+		}
+	}
+}

@@ -34,7 +34,7 @@ func dbRepo(t *testing.T) (repo string, env map[string]string, schema string) {
 	if start < 0 || end < start {
 		t.Fatal("the example's iotpm.yaml no longer has metrics.inputs before activation_window")
 	}
-	tables := `  source: {driver: postgres, dsn_env: FLEET_DSN}
+	tables := `  source: {driver: postgres, dsn_env: IOTPM_FLEET_DSN}
   inputs:
     devices: {table: SCHEMA.devices, columns: {device_id: device_id, shipped_at: shipped_at, customer_id: customer_id, model: model}}
     activity: {table: SCHEMA.uplinks, columns: {device_id: device_id, timestamp: received_at}}
@@ -52,7 +52,7 @@ func dbRepo(t *testing.T) (repo string, env map[string]string, schema string) {
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return repo, map[string]string{"FLEET_DSN": dsn}, schema
+	return repo, map[string]string{"IOTPM_FLEET_DSN": dsn}, schema
 }
 
 // On the example repo, check and metrics with the PostgreSQL source give
@@ -143,8 +143,8 @@ func TestPostgresSourceBadInput(t *testing.T) {
 		{"text as time", "created_at: created_at}", "created_at: subject}", env, []string{"tickets.subject is text; a time must be"}},
 		{"wrong id column", "device_id: clientId", "device_id: event_type", env, []string{"none of the", "lifecycle.event_type", "is it the right column?"}},
 		{"unknown event values", "event: event_type", "event: clientId", env, []string{"rows with unknown event value", "drip-"}},
-		{"no DSN", "", "", map[string]string{}, []string{"FLEET_DSN is not set"}},
-		{"bad password", "", "", map[string]string{"FLEET_DSN": "postgres://iotpm:s3cret-pw@127.0.0.1:1/fleet?connect_timeout=2"}, []string{`database "fleet" on 127.0.0.1:1`}},
+		{"no DSN", "", "", map[string]string{}, []string{"IOTPM_FLEET_DSN is not set"}},
+		{"bad password", "", "", map[string]string{"IOTPM_FLEET_DSN": "postgres://iotpm:s3cret-pw@127.0.0.1:1/fleet?connect_timeout=2"}, []string{`database "fleet" on 127.0.0.1:1`}},
 		{"unknown role", "feature: feature,", "feature: feature, colour: feature,", env, []string{`has no role "colour"`}},
 		{"session column", "event: event_type", "event: event_type, session: clientId", env, []string{"the database source does not apply sessions yet"}},
 	} {
