@@ -33,7 +33,7 @@ type Diff struct {
 // RankChange is a feature whose RICE rank or score the change alters.
 type RankChange struct {
 	Feature    string  `json:"feature"`
-	Kind       string  `json:"kind"` // added, removed, changed
+	Kind       string  `json:"kind"` // added, removed, changed (its score), rank only
 	RankBefore int     `json:"rank_before,omitempty"`
 	RankAfter  int     `json:"rank_after,omitempty"`
 	ScoreFrom  float64 `json:"score_before,omitempty"`
@@ -94,7 +94,11 @@ func comparePlans(base, head *planning.Results) *Diff {
 		if c.Kind == rice.Unchanged {
 			continue
 		}
-		d.Ranks = append(d.Ranks, RankChange{Feature: c.ID, Kind: string(c.Kind), RankBefore: c.OldRank, RankAfter: c.NewRank, ScoreFrom: c.OldScore, ScoreTo: c.NewScore})
+		kind := string(c.Kind)
+		if c.Kind == rice.Changed && c.OldScore == c.NewScore {
+			kind = "rank only" // its score is the same: others moved around it
+		}
+		d.Ranks = append(d.Ranks, RankChange{Feature: c.ID, Kind: kind, RankBefore: c.OldRank, RankAfter: c.NewRank, ScoreFrom: c.OldScore, ScoreTo: c.NewScore})
 	}
 	d.compareRoadmap(base, head)
 	d.compareBattery(base, head)
@@ -165,6 +169,7 @@ func (d *Diff) compareRoadmap(base, head *planning.Results) {
 			if c.Weeks < 0 {
 				c.Kind = "pull-in"
 			}
+			c.Reason = moveReason(base, head, feature, rice.Track(track), before, after)
 		case a.release != b.release:
 			c.Kind = "moved"
 		default:
@@ -325,3 +330,80 @@ func (d *Diff) failures(failOn []string) []string {
 }
 
 func fmtWeeks(w float64) string { return strings.TrimPrefix(fmt.Sprintf("%g", math.Abs(w)), "-") }
+
+// moveReason says what moved a part, in the order a reader checks: its own
+// feature's parts (effort, certifications, lead time), a dependency that
+// now ships at another date, an earlier part of its own chain that moved,
+// else the capacity of its track (the features that now come before it
+// there). "" when none of these changed.
+func moveReason(base, head *planning.Results, feature string, track rice.Track, before, after map[string]partState) string {
+	find := func(p *planning.Results, id string) (rice.Scored, bool) {
+		i := slices.IndexFunc(p.Ranked, func(s rice.Scored) bool { return s.ID == id })
+		if i < 0 {
+			return rice.Scored{}, false
+		}
+		return p.Ranked[i], true
+	}
+	fb, okB := find(base, feature)
+	fa, okA := find(head, feature)
+	if !okA || !okB {
+		return ""
+	}
+	partOf := func(s rice.Scored) (rice.Part, bool) {
+		i := slices.IndexFunc(s.Parts, func(p rice.Part) bool { return p.Track == track })
+		if i < 0 {
+			return rice.Part{}, false
+		}
+		return s.Parts[i], true
+	}
+	pb, _ := partOf(fb)
+	pa, _ := partOf(fa)
+	switch {
+	case pb.Engineering != pa.Engineering:
+		return fmt.Sprintf("its %s effort changed from %g to %g person-months", track, pb.Engineering, pa.Engineering)
+	case !slices.Equal(pb.Certifications, pa.Certifications):
+		return fmt.Sprintf("its %s certifications changed (%s → %s)", track, strings.Join(pb.Certifications, ", "), strings.Join(pa.Certifications, ", "))
+	case pb.LeadTimeDays != pa.LeadTimeDays:
+		return fmt.Sprintf("its %s lead time changed from %d to %d days", track, pb.LeadTimeDays, pa.LeadTimeDays)
+	}
+	for _, dep := range fa.DependsOn {
+		for _, t := range rice.Tracks {
+			k := dep + "/" + string(t)
+			if b, a := before[k], after[k]; b.scheduled && a.scheduled && !a.date.Equal(b.date) {
+				return fmt.Sprintf("its dependency %s's %s part now ships %s (was %s)", dep, t, a.date.Format(time.DateOnly), b.date.Format(time.DateOnly))
+			}
+		}
+	}
+	for _, t := range rice.Tracks {
+		if t == track {
+			break
+		}
+		k := feature + "/" + string(t)
+		if b, a := before[k], after[k]; b.scheduled && a.scheduled && !a.date.Equal(b.date) {
+			return fmt.Sprintf("its %s part now ships %s (was %s)", t, a.date.Format(time.DateOnly), b.date.Format(time.DateOnly))
+		}
+	}
+	// capacity: features on this track placed before it now and not before
+	orderOf := func(p *planning.Results) []string {
+		var ids []string
+		for _, s := range roadmap.Order(p.Ranked) {
+			if _, ok := partOf(s); ok {
+				ids = append(ids, s.ID)
+			}
+		}
+		return ids
+	}
+	ob, oa := orderOf(base), orderOf(head)
+	ia := slices.Index(oa, feature)
+	ib := slices.Index(ob, feature)
+	var ahead []string
+	for _, id := range oa[:max(ia, 0)] {
+		if j := slices.Index(ob, id); j < 0 || j > ib {
+			ahead = append(ahead, id)
+		}
+	}
+	if len(ahead) > 0 {
+		return fmt.Sprintf("%s capacity: %s now placed before it", track, strings.Join(ahead, ", "))
+	}
+	return ""
+}

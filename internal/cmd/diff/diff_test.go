@@ -110,6 +110,15 @@ func TestDiffOfAPlanningChange(t *testing.T) {
 		return p.Feature == "flood-probe" && p.Track == "hardware" && p.Kind == "added"
 	}))
 	has("a part slipping", contains(d.Parts, func(p diffcmd.PartChange) bool { return p.Kind == "slip" && p.Weeks > 0 }))
+	// a slip says what moved it: the capacity taken by the new feature, or
+	// the earlier part of its own chain
+	has("freeze-warning's hardware slip, by capacity", contains(d.Parts, func(p diffcmd.PartChange) bool {
+		return p.Feature == "freeze-warning" && p.Track == "hardware" && p.Reason == "hardware capacity: flood-probe now placed before it"
+	}))
+	has("freeze-warning's firmware slip, by its hardware part", contains(d.Parts, func(p diffcmd.PartChange) bool {
+		return p.Feature == "freeze-warning" && p.Track == "firmware" && strings.HasPrefix(p.Reason, "its hardware part now ships 2028-03-01")
+	}))
+	has("a rank-only move", contains(d.Ranks, func(r diffcmd.RankChange) bool { return r.Feature == "insurer-api" && r.Kind == "rank only" }))
 	// the new probe leaves lte-backup without Rev C capacity: the insurer
 	// channel, moved to 2028-12-31, is now at risk
 	has("insurer-channel's new due date, at risk", contains(d.Themes, func(th diffcmd.ThemeChange) bool {
