@@ -15,6 +15,11 @@ type CashChange struct {
 	Key    string  `json:"key"`
 	Before float64 `json:"before_usd"`
 	After  float64 `json:"after_usd"`
+	// the parts of each: tooling and certification fees
+	ToolingBefore       float64 `json:"tooling_before_usd"`
+	ToolingAfter        float64 `json:"tooling_after_usd"`
+	CertificationBefore float64 `json:"certification_before_usd"`
+	CertificationAfter  float64 `json:"certification_after_usd"`
 }
 
 // CashDiff is what the change does to the NRE cash: in total and by
@@ -36,7 +41,7 @@ func (d *Diff) compareCash(base, head *planning.Results) {
 	}
 	cb, ca := cash(base), cash(head)
 	d.Cash.TotalBefore, d.Cash.TotalAfter = cb.Total.USD(), ca.Total.USD()
-	lineUp := func(before, after map[string]float64) []CashChange {
+	lineUp := func(before, after map[string]roadmap.Amount) []CashChange {
 		keys := map[string]bool{}
 		for k := range before {
 			keys[k] = true
@@ -46,30 +51,32 @@ func (d *Diff) compareCash(base, head *planning.Results) {
 		}
 		var out []CashChange
 		for _, k := range sortedKeys(keys) {
-			if math.Abs(before[k]-after[k]) > 0.005 {
-				out = append(out, CashChange{Key: k, Before: before[k], After: after[k]})
+			b, a := before[k], after[k]
+			if math.Abs(b.USD()-a.USD()) > 0.005 || math.Abs(b.ToolingUSD-a.ToolingUSD) > 0.005 {
+				out = append(out, CashChange{Key: k, Before: b.USD(), After: a.USD(), ToolingBefore: b.ToolingUSD, ToolingAfter: a.ToolingUSD,
+					CertificationBefore: b.CertificationUSD, CertificationAfter: a.CertificationUSD})
 			}
 		}
 		return out
 	}
-	byFeature := func(c roadmap.Cash) map[string]float64 {
-		out := map[string]float64{}
+	byFeature := func(c roadmap.Cash) map[string]roadmap.Amount {
+		out := map[string]roadmap.Amount{}
 		for _, f := range c.Features {
-			out[f.Feature] = f.USD()
+			out[f.Feature] = f.Amount
 		}
 		return out
 	}
-	byRelease := func(c roadmap.Cash) map[string]float64 {
-		out := map[string]float64{}
+	byRelease := func(c roadmap.Cash) map[string]roadmap.Amount {
+		out := map[string]roadmap.Amount{}
 		for _, r := range c.Releases {
-			out[r.Date.Format(time.DateOnly)+" "+r.Release] = r.USD()
+			out[r.Date.Format(time.DateOnly)+" "+r.Release] = r.Amount
 		}
 		return out
 	}
-	byQuarter := func(c roadmap.Cash) map[string]float64 {
-		out := map[string]float64{}
+	byQuarter := func(c roadmap.Cash) map[string]roadmap.Amount {
+		out := map[string]roadmap.Amount{}
 		for _, q := range c.Quarters {
-			out[q.Quarter] = q.USD()
+			out[q.Quarter] = q.Amount
 		}
 		return out
 	}

@@ -118,6 +118,11 @@ func TestDiffOfAPlanningChange(t *testing.T) {
 	has("freeze-warning's firmware slip, by its hardware part", contains(d.Parts, func(p diffcmd.PartChange) bool {
 		return p.Feature == "freeze-warning" && p.Track == "firmware" && strings.HasPrefix(p.Reason, "its hardware part now ships 2028-03-01")
 	}))
+	// flood-probe's NRE by its parts: tooling $60,000 as written, and the
+	// fcc-sdoc fee of $3,000 from the catalog
+	has("flood-probe's NRE parts", contains(d.Cash.Features, func(c diffcmd.CashChange) bool {
+		return c.Key == "flood-probe" && c.ToolingAfter == 60000 && c.CertificationAfter == 3000 && c.After == 63000
+	}))
 	has("a rank-only move", contains(d.Ranks, func(r diffcmd.RankChange) bool { return r.Feature == "insurer-api" && r.Kind == "rank only" }))
 	// the new probe leaves lte-backup without Rev C capacity: the insurer
 	// channel, moved to 2028-12-31, is now at risk

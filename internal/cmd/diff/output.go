@@ -187,13 +187,26 @@ func (d *Diff) tables(exact bool) (titles []string, tables []*render.Table) {
 		t.Append(b.Device, years(b.YearsBefore)+" → "+years(b.YearsAfter), years(b.WithPlanBefore)+" → "+years(b.WithPlanAfter), strings.Join(b.Events, ", "))
 	}
 	add("Battery life", t)
-	t = &render.Table{Columns: []render.Column{{Header: "NRE"}, {Header: "BEFORE", Right: true}, {Header: "AFTER", Right: true}, {Header: "CHANGE", Right: true}}}
+	t = &render.Table{Columns: []render.Column{{Header: "NRE"}, {Header: "BEFORE", Right: true}, {Header: "AFTER", Right: true}, {Header: "CHANGE", Right: true}, {Header: "PARTS", Hide: 1}}}
 	for _, group := range []struct {
 		prefix string
 		rows   []CashChange
 	}{{"feature ", d.Cash.Features}, {"release ", d.Cash.Releases}, {"quarter ", d.Cash.Quarters}} {
 		for _, c := range group.rows {
-			t.Append(group.prefix+c.Key, render.USD(c.Before), render.USD(c.After), signedUSD(c.After-c.Before))
+			// what the amount is made of: after the change, or before it
+			// when the change removes it
+			tooling, cert := c.ToolingAfter, c.CertificationAfter
+			if c.After == 0 {
+				tooling, cert = c.ToolingBefore, c.CertificationBefore
+			}
+			parts := []string{}
+			if tooling != 0 {
+				parts = append(parts, "tooling "+render.USD(tooling))
+			}
+			if cert != 0 {
+				parts = append(parts, "certification fees "+render.USD(cert))
+			}
+			t.Append(group.prefix+c.Key, render.USD(c.Before), render.USD(c.After), signedUSD(c.After-c.Before), strings.Join(parts, " + "))
 		}
 	}
 	add("NRE cash", t)
