@@ -169,3 +169,52 @@ func removeOnSignal(name string) (stop func()) {
 		close(done)
 	}
 }
+
+// CheckUnder says, before anything is written, whether path (inside root)
+// can be written as a regular file: no component between root and it is
+// a symbolic link (a link in the middle would lead the write elsewhere),
+// and path itself is absent or a regular file — not a link, a directory,
+// a device, a FIFO or a socket. A command that writes several files
+// checks them all first, so a refusal leaves nothing half-made.
+func CheckUnder(root, path string) error {
+	rel, err := filepath.Rel(root, path)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return refuse("%s is outside %s", path, root)
+	}
+	parts := strings.Split(rel, string(filepath.Separator))
+	cur := root
+	for i, p := range parts {
+		cur = filepath.Join(cur, p)
+		info, err := os.Lstat(cur)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // the rest is created by the write
+		}
+		if err != nil {
+			return err
+		}
+		last := i == len(parts)-1
+		switch {
+		case info.Mode()&fs.ModeSymlink != 0:
+			return refuse("%s is a symbolic link; iotpm does not write through links (they may point outside the repo): remove it", cur)
+		case !last && !info.IsDir():
+			return refuse("%s is not a directory, and %s would be written under it", cur, path)
+		case last && !info.Mode().IsRegular():
+			return refuse("%s is %s, not a regular file; remove it or name another place", cur, describeMode(info))
+		}
+	}
+	return nil
+}
+
+func describeMode(info fs.FileInfo) string {
+	switch {
+	case info.IsDir():
+		return "a directory"
+	case info.Mode()&fs.ModeNamedPipe != 0:
+		return "a FIFO"
+	case info.Mode()&fs.ModeDevice != 0:
+		return "a device"
+	case info.Mode()&fs.ModeSocket != 0:
+		return "a socket"
+	}
+	return info.Mode().Type().String()
+}

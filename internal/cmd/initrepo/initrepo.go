@@ -3,6 +3,7 @@ package initrepo
 import (
 	"bytes"
 	"embed"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/planfile"
 
+	"github.com/iotpm/iotpm/internal/outfile"
 	"github.com/spf13/cobra"
 )
 
@@ -90,6 +92,19 @@ func initRun(f *cmdutil.Factory, dir string, force, missing bool) error {
 		return cmdutil.UsageErrorf("%s already has %s; nothing was written (use --missing to add the others, --force to overwrite)", dir, strings.Join(existing, ", "))
 	}
 	keep := func(p string) bool { return missing && slices.Contains(existing, p) }
+	// every target checked before any is written: a refusal (a link in
+	// the way, a directory where a file goes) leaves no half-made repo
+	for _, p := range paths {
+		if keep(p) {
+			continue
+		}
+		if err := outfile.CheckUnder(dir, filepath.Join(dir, p)); err != nil {
+			if errors.Is(err, outfile.ErrRefused) {
+				return cmdutil.UsageErrorf("%v; nothing was written", err)
+			}
+			return err
+		}
+	}
 	rendered := map[string][]byte{}
 	for _, file := range initFiles {
 		t, err := template.ParseFS(templates, "templates/"+file.template)

@@ -78,3 +78,34 @@ func TestInitThenCheckPasses(t *testing.T) {
 		t.Errorf("--missing --force: exit %d %s", code, stderr)
 	}
 }
+
+// init --force checks every target before writing any: a symbolic link in
+// a path (.github → elsewhere) or a directory where a file goes refuses
+// the whole run, and nothing is half-made.
+func TestInitChecksEveryTargetFirst(t *testing.T) {
+	for name, setup := range map[string]func(dir, outside string){
+		"a link in the middle": func(dir, outside string) { os.Symlink(outside, filepath.Join(dir, ".github")) },
+		"a directory for a file": func(dir, _ string) {
+			os.MkdirAll(filepath.Join(dir, "devices.yaml"), 0o755)
+		},
+		"a link as the file": func(dir, outside string) {
+			os.Symlink(filepath.Join(outside, "bashrc"), filepath.Join(dir, "features.yaml"))
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir, outside := t.TempDir(), t.TempDir()
+			cmdtest.WriteFile(t, dir, "iotpm.yaml", "untouched\n")
+			setup(dir, outside)
+			_, stderr, code := cmdtest.Run(t, nil, "init", dir, "--force")
+			if code != cmdutil.ExitInvalid || !strings.Contains(stderr, "nothing was written") {
+				t.Errorf("exit %d: %s", code, stderr)
+			}
+			if got, _ := os.ReadFile(filepath.Join(dir, "iotpm.yaml")); string(got) != "untouched\n" {
+				t.Errorf("iotpm.yaml was rewritten before the refusal: %q", got)
+			}
+			if entries, _ := os.ReadDir(outside); len(entries) != 0 {
+				t.Errorf("written outside the repo: %v", entries)
+			}
+		})
+	}
+}
