@@ -399,14 +399,7 @@ type modeRow struct {
 }
 
 func (m modeRow) uptime() metrics.ModeUptime {
-	return metrics.ModeUptime{ConnectedUS: m.ConnectedUS, ObservedUS: m.ObservedUS, Devices: m.Devices, Missed: m.Missed, Value: ratio(m.ConnectedUS, m.ObservedUS)}
-}
-
-func ratio(a, b int64) float64 {
-	if b == 0 {
-		return math.NaN()
-	}
-	return float64(a) / float64(b)
+	return metrics.ModeUptimeOf(m.ConnectedUS, m.ObservedUS, m.Devices, m.Missed)
 }
 
 type madRow struct {

@@ -430,7 +430,7 @@ func (c *deviceChecker) battery(ds DeviceSpec, cells energy.CellCatalog) (energy
 	if bs.Cell != nil && bs.Cell.ID != "" {
 		known, ok := cells[bs.Cell.ID]
 		if !ok {
-			msg := fmt.Sprintf("unknown cell %s", strconv.Quote(clip80(bs.Cell.ID)))
+			msg := "unknown cell " + quoteClipped(bs.Cell.ID)
 			if s := Suggest(bs.Cell.ID, cells.IDs()); s != "" {
 				msg += fmt.Sprintf("; did you mean %q?", s)
 			} else {

@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/iotpm/iotpm/internal/quantity"
 	"github.com/iotpm/iotpm/pkg/rice"
@@ -115,6 +114,14 @@ func (im *Impact) UnmarshalNode(n *yaml.Node) error {
 
 // clipValue quotes a value for a message, shortened: a 300-digit number is
 // not worth echoing.
+// quoteClipped quotes an echoed value, cut as clipValue cuts it.
+func quoteClipped(s string) string {
+	if len(s) > 40 {
+		return clipValue(s)
+	}
+	return strconv.Quote(s)
+}
+
 func clipValue(s string) string {
 	if len(s) > 40 {
 		return strconv.Quote(s[:40] + "…")
@@ -165,16 +172,3 @@ func (f *Fraction) UnmarshalNode(n *yaml.Node) error {
 
 // JSONSchema describes a share.
 func (*Fraction) JSONSchema() map[string]any { return (*Confidence)(nil).JSONSchema() }
-
-// clip80 cuts an echoed value to about 80 bytes (at a character
-// boundary), as every message does with what an input gave it.
-func clip80(s string) string {
-	if len(s) <= 80 {
-		return s
-	}
-	cut := 80
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
-}

@@ -269,10 +269,11 @@ func Compute(d *Data, o Options) Report {
 			for _, wk := range workers {
 				u.ByProfile[k].add(wk.byProfile[k])
 			}
-			u.ByProfile[k].Value = ratio(u.ByProfile[k].ConnectedUS, u.ByProfile[k].ObservedUS)
+			p := &u.ByProfile[k].ModeUptime
+			*p = ModeUptimeOf(p.ConnectedUS, p.ObservedUS, p.Devices, p.Missed)
 		}
-		u.Always.Value = ratio(u.Always.ConnectedUS, u.Always.ObservedUS)
-		u.Checkin.Value = ratio(u.Checkin.ConnectedUS, u.Checkin.ObservedUS)
+		u.Always = ModeUptimeOf(u.Always.ConnectedUS, u.Always.ObservedUS, u.Always.Devices, u.Always.Missed)
+		u.Checkin = ModeUptimeOf(u.Checkin.ConnectedUS, u.Checkin.ObservedUS, u.Checkin.Devices, u.Checkin.Missed)
 		u.UnknownModels, u.UnknownModelValues = unknown(d)
 		UptimeOf(u)
 		r.Uptime = u

@@ -29,6 +29,12 @@ type ModeUptime struct {
 	Missed int
 }
 
+// ModeUptimeOf completes a mode's or profile's sums with its value (NaN
+// without observed time): one rule for every engine.
+func ModeUptimeOf(connected, observed int64, devices, missed int) ModeUptime {
+	return ModeUptime{ConnectedUS: connected, ObservedUS: observed, Devices: devices, Missed: missed, Value: ratio(connected, observed)}
+}
+
 // monthOf is the index of the series month holding t, or -1.
 func (sp *span) monthOf(t int64) int {
 	b := sp.bounds
