@@ -36,7 +36,7 @@ func BenchmarkPostgresVsLocal(b *testing.B) {
 	t0 := time.Now()
 	files, tables := exampleInputs(b, conn, schema, dir)
 	ctx := context.Background()
-	for _, ix := range []string{"lifecycle (\"clientId\", ts_ms)", "ota (thing_name, job_id)", "usage (device_id)", "devices (device_id)"} {
+	for _, ix := range []string{"lifecycle (\"clientId\", ts_ms)", "ota (thing_name, job_id)", "usage (unit)", "devices (unit_ref)"} {
 		if _, err := conn.Exec(ctx, "CREATE INDEX ON "+schema+"."+ix); err != nil {
 			b.Fatal(err)
 		}

@@ -228,6 +228,16 @@ func sameStats(t *testing.T, want map[planfile.InputKind]*export.Stats, got []*e
 // timestamptz.
 func exampleInputs(t testing.TB, conn *pgx.Conn, schema, dir string) (map[planfile.InputKind]export.Input, map[planfile.InputKind]Input) {
 	pgtest.Example(t, conn, schema, dir)
+	// Users' tables name their columns their own way: none of the
+	// id, customer or time columns below is named like iotpm's role.
+	for _, r := range [][3]string{
+		{"devices", "device_id", "unit_ref"}, {"devices", "customer_id", "account"},
+		{"usage", "device_id", "unit"}, {"tickets", "customer_id", "acct"},
+	} {
+		if _, err := conn.Exec(context.Background(), fmt.Sprintf("ALTER TABLE %s.%s RENAME COLUMN %s TO %s", schema, r[0], r[1], r[2])); err != nil {
+			t.Fatal(err)
+		}
+	}
 	files := map[planfile.InputKind]export.Input{
 		"devices": {Kind: "devices", Path: filepath.Join(dir, "devices.csv")},
 		"events":  {Kind: "events", Path: filepath.Join(dir, "lifecycle.csv"), Format: "aws-iot-lifecycle"},
@@ -236,18 +246,21 @@ func exampleInputs(t testing.TB, conn *pgx.Conn, schema, dir string) (map[planfi
 		"tickets": {Kind: "tickets", Path: filepath.Join(dir, "tickets.csv"), Zone: time.UTC, ZoneName: "UTC"},
 	}
 	tables := map[planfile.InputKind]Input{
-		"devices": {Kind: "devices", Table: schema + ".devices", Columns: cols("device_id=device_id", "shipped_at=shipped_at", "customer_id=customer_id")},
+		"devices": {Kind: "devices", Table: schema + ".devices", Columns: cols("device_id=unit_ref", "shipped_at=shipped_at", "customer_id=account")},
 		"events":  {Kind: "events", Table: schema + ".lifecycle", Columns: cols("device_id=clientId", "timestamp=ts_ms:ms", "event=event_type")},
 		"ota":     {Kind: "ota", Table: schema + ".ota", Columns: cols("device_id=thing_name", "job_id=job_id", "status=status", "timestamp=last_updated_at:s")},
-		"usage":   {Kind: "usage", Table: schema + ".usage", Columns: cols("device_id=device_id", "feature=feature", "timestamp=ts")},
-		"tickets": {Kind: "tickets", Table: schema + ".tickets", Zone: "UTC", Columns: cols("customer_id=customer_id", "created_at=created_at")},
+		"usage":   {Kind: "usage", Table: schema + ".usage", Columns: cols("device_id=unit", "feature=feature", "timestamp=ts")},
+		"tickets": {Kind: "tickets", Table: schema + ".tickets", Zone: "UTC", Columns: cols("customer_id=acct", "created_at=created_at")},
 	}
 	if pgtest.HasModel(dir) {
 		tables["devices"].Columns["model"] = planfile.ColumnRef{Column: "model"}
 	}
 	if _, err := os.Stat(filepath.Join(dir, "uplinks.csv")); err == nil {
 		files["activity"] = export.Input{Kind: "activity", Path: filepath.Join(dir, "uplinks.csv")}
-		tables["activity"] = Input{Kind: "activity", Table: schema + ".uplinks", Columns: cols("device_id=device_id", "timestamp=received_at")}
+		if _, err := conn.Exec(context.Background(), "ALTER TABLE "+schema+".uplinks RENAME COLUMN device_id TO eui"); err != nil {
+			t.Fatal(err)
+		}
+		tables["activity"] = Input{Kind: "activity", Table: schema + ".uplinks", Columns: cols("device_id=eui", "timestamp=received_at")}
 	}
 	return files, tables
 }

@@ -141,7 +141,7 @@ blk AS (
 blocks AS (
   SELECT device_id, b, (array_agg(qn ORDER BY t, qn))[1] AS f, max(qn) AS m FROM blk GROUP BY device_id, b
 ),
-epochs(device_id, b, epoch, mx) AS (
+` + recursiveMark + `epochs(device_id, b, epoch, mx) AS (
   SELECT device_id, b, 0, m FROM blocks WHERE b = 0
   UNION ALL
   SELECT k.device_id, k.b, e.epoch + CASE WHEN k.f < e.mx THEN 1 ELSE 0 END,
@@ -265,10 +265,19 @@ func with(ctes ...string) string {
 	if len(keep) == 0 {
 		return ""
 	}
-	// RECURSIVE allows the sequence epochs' recursion; it changes nothing
-	// for the other CTEs
-	return "WITH RECURSIVE " + strings.Join(keep, ",\n") + "\n"
+	body := strings.Join(keep, ",\n") + "\n"
+	// RECURSIVE only for the sequence epochs' recursion: Citus refuses a
+	// statement marked RECURSIVE unless it filters on the distribution
+	// column, even when no CTE refers to itself
+	if strings.Contains(body, recursiveMark) {
+		return "WITH RECURSIVE " + body
+	}
+	return "WITH " + body
 }
+
+// recursiveMark prefixes a CTE that refers to itself, so that with marks
+// the statement RECURSIVE only when one does.
+const recursiveMark = "/* recursive */ "
 
 // baseCTEs are the inputs' CTEs the device metrics need.
 func (p *plan) baseCTEs() []string {
@@ -442,7 +451,7 @@ func (p *plan) healthParts() ([]string, string) {
 	if p.has(planfile.KindUsage) {
 		t := p.tables[planfile.KindUsage]
 		ts := t.cols["timestamp"]
-		usedDev = fmt.Sprintf("SELECT DISTINCT %s FROM %s WHERE %s >= @from AND %[3]s < @to AND %[3]s <= @horizon",
+		usedDev = fmt.Sprintf("SELECT DISTINCT %s AS device_id FROM %s WHERE %s >= @from AND %[3]s < @to AND %[3]s <= @horizon",
 			textExpr(t.cols["device_id"]), t.quoted, ts.timeExpr(ts.quoted))
 	}
 	tk := "SELECT NULL::text AS customer_id, 0::bigint AS n WHERE false"
@@ -453,7 +462,7 @@ func (p *plan) healthParts() ([]string, string) {
 		id := textExpr(t.cols["customer_id"])
 		tk = fmt.Sprintf("SELECT %s AS customer_id, count(*) AS n FROM %s WHERE %s >= @from AND %[3]s < @to AND %[3]s <= @horizon GROUP BY 1",
 			id, t.quoted, c.timeExpr(c.quoted))
-		tkAll = fmt.Sprintf("SELECT DISTINCT %s FROM %s", id, t.quoted)
+		tkAll = fmt.Sprintf("SELECT DISTINCT %s AS customer_id FROM %s", id, t.quoted)
 	}
 	ctes = append(ctes, "used AS (\n  "+usedDev+"\n)", "tk AS (\n  "+tk+"\n)", `fleet AS (
   SELECT d.customer_id, count(*) AS n, count(u.device_id) AS used
