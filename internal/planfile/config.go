@@ -30,7 +30,9 @@ type ConfigFile struct {
 	Formats []FormatSpec `yaml:"formats"`
 	// Kano names the Kano survey export.
 	Kano *KanoConfig `yaml:"kano"`
-	Pos  Pos         `yaml:"-"`
+	// Economics names the unit-economics file (iotpm economics).
+	Economics string `yaml:"economics"`
+	Pos       Pos    `yaml:"-"`
 }
 
 // MetricsConfig is the metrics: section, the file form of iotpm metrics'
@@ -413,6 +415,11 @@ type Config struct {
 	Gates           GatesConfig
 	Formats         []FormatSpec
 	Kano            *KanoConfig // survey path resolved
+	// Economics is the resolved path of the unit-economics file; unless
+	// iotpm.yaml names it, it is used only when present.
+	Economics string
+	// EconomicsExplicit: iotpm.yaml names it, so it must exist.
+	EconomicsExplicit bool
 }
 
 // LoadConfig reads root/iotpm.yaml; a repo without one gets the defaults.
@@ -426,14 +433,15 @@ type FormatCheck func(file string, formats []FormatSpec) diag.List
 // it decoded, even when other parts of the file have problems, so that
 // one run reports every problem of iotpm.yaml.
 func LoadConfigWith(root string, checkFormats FormatCheck) (*Config, diag.List) {
-	cfg := &Config{Root: root, Features: filepath.Join(root, "features.yaml"), Devices: filepath.Join(root, "devices.yaml"), Inputs: map[InputKind]InputSpec{}}
+	cfg := &Config{Root: root, Features: filepath.Join(root, "features.yaml"), Devices: filepath.Join(root, "devices.yaml"),
+		Economics: filepath.Join(root, EconomicsFileName), Inputs: map[InputKind]InputSpec{}}
 	path := filepath.Join(root, ConfigFileName)
 	// the default files too must not lead out of the repo
-	defaults := func(diags diag.List, features, devices bool) diag.List {
+	defaults := func(diags diag.List, features, devices, economics bool) diag.List {
 		for _, d := range []struct {
 			check bool
 			path  string
-		}{{features, cfg.Features}, {devices, cfg.Devices}} {
+		}{{features, cfg.Features}, {devices, cfg.Devices}, {economics, cfg.Economics}} {
 			if msg := escapes(root, d.path, filepath.Base(d.path)); d.check && msg != "" {
 				diags.Errorf(diag.File, d.path, 0, 0, "%s", msg)
 			}
@@ -441,7 +449,7 @@ func LoadConfigWith(root string, checkFormats FormatCheck) (*Config, diag.List) 
 		return diags
 	}
 	if _, err := os.Lstat(path); os.IsNotExist(err) {
-		if diags := defaults(nil, true, true); diags.HasErrors() {
+		if diags := defaults(nil, true, true, true); diags.HasErrors() {
 			return nil, diags
 		}
 		return cfg, nil
@@ -492,7 +500,11 @@ func LoadConfigWith(root string, checkFormats FormatCheck) (*Config, diag.List) 
 		cfg.Devices = resolve(spec.Devices, positions["devices"], "devices")
 		cfg.DevicesExplicit = true
 	}
-	diags = defaults(diags, spec.Features == "", spec.Devices == "")
+	diags = defaults(diags, spec.Features == "", spec.Devices == "", spec.Economics == "")
+	if spec.Economics != "" {
+		cfg.Economics = resolve(spec.Economics, positions["economics"], "economics")
+		cfg.EconomicsExplicit = true
+	}
 	if m := spec.Metrics; m != nil {
 		cfg.Metrics = m
 		if m.Month != nil && (m.From != nil || m.To != nil) {

@@ -128,7 +128,23 @@ type EventSpec struct {
 	// Side says where its currents are drawn: load (at the regulator's
 	// output, the default) or battery (from the cell directly).
 	Side string `yaml:"side" check:"enum=load|battery"`
-	Pos  Pos    `yaml:"-"`
+	// Uplink: the event sends a message of this many bytes on each wake
+	// (iotpm economics counts messages and megabytes from it).
+	Uplink *UplinkSpec `yaml:"uplink"`
+	Pos    Pos         `yaml:"-"`
+}
+
+// UplinkSpec is a message sent on each wake: its payload bytes.
+type UplinkSpec struct {
+	Bytes *int `yaml:"bytes" check:"required,min=0,max=100000000"`
+	Pos   Pos  `yaml:"-"`
+}
+
+func (u *UplinkSpec) uplink() *energy.Uplink {
+	if u == nil || u.Bytes == nil {
+		return nil
+	}
+	return &energy.Uplink{Bytes: *u.Bytes}
 }
 
 // PhaseSpec is one step of an event: a duration, or a LoRa packet whose time
@@ -139,7 +155,10 @@ type PhaseSpec struct {
 	LoRa     *LoRaSpec `yaml:"lora"`
 	// Side overrides the event's (load or battery).
 	Side string `yaml:"side" check:"enum=load|battery"`
-	Pos  Pos    `yaml:"-"`
+	// Uplink: the phase sends a message of this many bytes (a lora
+	// packet's payload is its message already).
+	Uplink *UplinkSpec `yaml:"uplink"`
+	Pos    Pos         `yaml:"-"`
 }
 
 // LoRaSpec is a LoRa packet (Semtech AN1200.13 parameters).
@@ -473,7 +492,7 @@ func (c *deviceChecker) battery(ds DeviceSpec, cells energy.CellCatalog) (energy
 }
 
 func (c *deviceChecker) event(ds DeviceSpec, es EventSpec) (energy.Event, bool) {
-	e := energy.Event{Name: string(es.Name), Feature: es.Feature}
+	e := energy.Event{Name: string(es.Name), Feature: es.Feature, Uplink: es.Uplink.uplink()}
 	ok := true
 	if es.Every != nil && es.Every.Never {
 		e.Retire = true
@@ -503,7 +522,11 @@ func (c *deviceChecker) event(ds DeviceSpec, es EventSpec) (energy.Event, bool) 
 		return e, false
 	}
 	for i, ps := range es.Phases {
-		p := energy.Phase{}
+		p := energy.Phase{Uplink: ps.Uplink.uplink()}
+		if ps.LoRa != nil && ps.Uplink != nil {
+			c.errorf(ps.Uplink.Pos, "device %s, event %s, phase %d: a lora packet is the phase's message already (its payload is the bytes sent); drop uplink", ds.ID, es.Name, i+1)
+			ok = false
+		}
 		if ps.Current != nil {
 			p.Current = energy.Amps(*ps.Current)
 		}
@@ -565,10 +588,13 @@ func loraPacket(s *LoRaSpec) energy.LoRa {
 }
 
 // withBase fills what a variant omits from the event it replaces: the
-// period, and the phases (or the single-phase duration and current).
+// period, the uplink, and the phases (or the single-phase duration and current).
 func withBase(v, b EventSpec) EventSpec {
 	if v.Every == nil {
 		v.Every = b.Every
+	}
+	if v.Uplink == nil {
+		v.Uplink = b.Uplink
 	}
 	if len(v.Phases) == 0 && v.Duration == nil && v.Current == nil {
 		v.Phases, v.Duration, v.Current = b.Phases, b.Duration, b.Current

@@ -23,13 +23,14 @@ var schemaKinds = map[string]struct {
 	title string
 	typ   reflect.Type
 }{
-	"config":   {"iotpm.yaml — the planning repo's configuration", reflect.TypeFor[ConfigFile]()},
-	"features": {"features.yaml — the backlog, certifications, themes and roadmap calendar", reflect.TypeFor[FeaturesFile]()},
-	"devices":  {"devices.yaml — device energy profiles", reflect.TypeFor[DevicesFile]()},
+	"config":    {"iotpm.yaml — the planning repo's configuration", reflect.TypeFor[ConfigFile]()},
+	"features":  {"features.yaml — the backlog, certifications, themes and roadmap calendar", reflect.TypeFor[FeaturesFile]()},
+	"devices":   {"devices.yaml — device energy profiles", reflect.TypeFor[DevicesFile]()},
+	"economics": {"economics.yaml — what each device earns and costs over its life", reflect.TypeFor[EconomicsFile]()},
 }
 
 // SchemaKinds lists the kinds Schema accepts.
-func SchemaKinds() []string { return []string{"config", "features", "devices"} }
+func SchemaKinds() []string { return []string{"config", "features", "devices", "economics"} }
 
 // Schema returns the JSON Schema (draft 2020-12) of a kind of planning file.
 func Schema(kind string) (map[string]any, error) {

@@ -46,7 +46,13 @@ type Phase struct {
 	// BatterySide: the current is drawn from the cell directly (a radio
 	// wired before the regulator), not at the regulator's output.
 	BatterySide bool
+	// Uplink is the message the phase sends, when it sends one other
+	// than a LoRa packet (whose payload is its message).
+	Uplink *Uplink
 }
+
+// Uplink is a message sent to the network: its payload in bytes.
+type Uplink struct{ Bytes int }
 
 // Time is how long the phase lasts.
 func (p Phase) Time() Seconds {
@@ -67,6 +73,29 @@ type Event struct {
 	// the event instead.
 	Replaces string
 	Retire   bool
+	// Uplink is a message the event sends once per wake, besides any its
+	// phases send.
+	Uplink *Uplink
+}
+
+// Sends reports whether the event sends a message to the network on each
+// wake, and its payload bytes: its own uplink's plus each sending phase's
+// (a LoRa packet's PHY payload, or the phase's uplink). A wake that sends
+// is one message, however many of its parts carry bytes.
+func (e Event) Sends() (bool, int) {
+	sends, bytes := false, 0
+	if e.Uplink != nil {
+		sends, bytes = true, e.Uplink.Bytes
+	}
+	for _, p := range e.Phases {
+		switch {
+		case p.Uplink != nil:
+			sends, bytes = true, bytes+p.Uplink.Bytes
+		case p.LoRa != nil:
+			sends, bytes = true, bytes+p.LoRa.PayloadBytes
+		}
+	}
+	return sends, bytes
 }
 
 // Duration is the event's awake time d_e.

@@ -133,7 +133,7 @@ func looksLike(format render.Format, out string) string {
 // The example repo's editor schemas are what iotpm schema generates today;
 // regenerate with: go run ./cmd/iotpm schema --out-dir .iotpm/schema -C examples/leak-sensor
 func TestExampleSchemasAreCurrent(t *testing.T) {
-	for kind, file := range map[string]string{"config": "iotpm", "features": "features", "devices": "devices"} {
+	for kind, file := range map[string]string{"config": "iotpm", "features": "features", "devices": "devices", "economics": "economics"} {
 		stdout, stderr, code := cmdtest.Run(t, nil, "schema", kind)
 		if code != 0 {
 			t.Fatalf("schema %s: exit %d: %s", kind, code, stderr)

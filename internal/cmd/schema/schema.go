@@ -17,21 +17,24 @@ import (
 // FileNames are where iotpm init and --out-dir put the schemas.
 var FileNames = map[string]string{
 	"config": "iotpm.schema.json", "features": "features.schema.json", "devices": "devices.schema.json",
+	"economics": "economics.schema.json",
 }
 
 // NewCmdSchema builds `iotpm schema`.
 func NewCmdSchema(f *cmdutil.Factory) *cobra.Command {
 	var outDir string
 	cmd := &cobra.Command{
-		Use:   "schema [config|features|devices]",
+		Use:   "schema [config|features|devices|economics]",
 		Short: "Print the JSON Schema of a planning file, for editors and CI",
-		Long: `Print the JSON Schema (draft 2020-12) of iotpm.yaml (config), features.yaml or
-devices.yaml. The schemas are generated from the same Go types the loader
-decodes with, so they cannot drift. Point editors at them with a modeline:
+		Long: `Print the JSON Schema (draft 2020-12) of iotpm.yaml (config),
+features.yaml, devices.yaml or economics.yaml. The schemas are generated
+from the same Go types the loader decodes with, so they cannot drift.
+Point editors at them with a modeline:
 
   # yaml-language-server: $schema=.iotpm/schema/features.schema.json
 
---out-dir DIR writes all three as DIR/{iotpm,features,devices}.schema.json.`,
+--out-dir DIR writes all four as DIR/<file>.schema.json
+(iotpm, features, devices, economics).`,
 		Example: `  iotpm schema features > features.schema.json
   iotpm schema --out-dir .iotpm/schema`,
 		Args:      cobra.MaximumNArgs(1),
@@ -44,7 +47,7 @@ decodes with, so they cannot drift. Point editors at them with a modeline:
 				return WriteFiles(f.Path(outDir))
 			}
 			if len(args) == 0 {
-				return cmdutil.UsageErrorf("name a kind: config, features or devices (or --out-dir DIR)")
+				return cmdutil.UsageErrorf("name a kind: config, features, devices or economics (or --out-dir DIR)")
 			}
 			s, err := planfile.Schema(args[0])
 			if err != nil {

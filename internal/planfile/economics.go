@@ -1,0 +1,425 @@
+package planfile
+
+import (
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/iotpm/iotpm/internal/diag"
+	"github.com/iotpm/iotpm/internal/quantity"
+	"github.com/iotpm/iotpm/pkg/economics"
+	"go.yaml.in/yaml/v3"
+)
+
+// EconomicsFileName is the unit-economics file's default name.
+const EconomicsFileName = "economics.yaml"
+
+// DefaultLifeMonths is how long a device earns and costs when neither the
+// file nor the model says: 5 years.
+const DefaultLifeMonths = 60
+
+// EconomicsFile is the schema of economics.yaml.
+type EconomicsFile struct {
+	// Currency is the ISO 4217 code every amount of the file is in.
+	Currency string `yaml:"currency" check:"required"`
+	// Life is how long a device earns and costs (default 5y).
+	Life *Months `yaml:"life"`
+	// NRE the plan's units carry: an amount, or plan (the roadmap's
+	// tooling and certification fees, in USD).
+	NRE *NRESpec `yaml:"nre"`
+	// Discount is a yearly discount rate for the monthly cash (off when
+	// absent).
+	Discount *AnnualRate                   `yaml:"discount"`
+	Models   map[string]ModelEconomicsSpec `yaml:"models" check:"required"`
+	Pos      Pos                           `yaml:"-"`
+}
+
+// ModelEconomicsSpec is one device model's business inputs; its key is a
+// devices.yaml device id.
+type ModelEconomicsSpec struct {
+	Units    *float64 `yaml:"units" check:"required,min=0,max=1e12"`
+	Price    *float64 `yaml:"price" check:"required,min=0,max=1e9"`
+	Channel  *Fraction `yaml:"channel"`
+	BOM      *float64 `yaml:"bom" check:"required,min=0,max=1e9"`
+	Assembly *float64 `yaml:"assembly" check:"min=0,max=1e9"`
+	// Activation is the share of units that activate, or metrics: the
+	// measured activation rate.
+	Activation   *ShareOrMetrics   `yaml:"activation" check:"required"`
+	Subscription *SubscriptionSpec `yaml:"subscription"`
+	Churn        *Fraction         `yaml:"churn"` // per month, of paying devices
+	Connectivity *ConnectivitySpec `yaml:"connectivity"`
+	Cloud        *CloudSpec        `yaml:"cloud"`
+	Support      *SupportSpec      `yaml:"support"`
+	Life         *Months           `yaml:"life"`
+	Pos          Pos               `yaml:"-"`
+}
+
+// SubscriptionSpec is the monthly subscription: its price and the share of
+// activated devices that pay it.
+type SubscriptionSpec struct {
+	Price  *float64  `yaml:"price" check:"required,min=0,max=1e6"`
+	Attach *Fraction `yaml:"attach" check:"required"`
+	Pos    Pos       `yaml:"-"`
+}
+
+// ConnectivitySpec is the network's price: a rate card of the catalog
+// (iotpm economics --list-rates), and/or the figures, which override the
+// card's.
+type ConnectivitySpec struct {
+	Rates    string   `yaml:"rates"`
+	PerMB    *float64 `yaml:"per_mb" check:"min=0,max=1e6"`
+	Overhead *Bytes   `yaml:"overhead"`
+	PerMonth *float64 `yaml:"per_month" check:"min=0,max=1e6"`
+	Pos      Pos      `yaml:"-"`
+}
+
+// FromScalar implements ScalarShorthand: connectivity: 1nce-lifetime.
+func (c *ConnectivitySpec) FromScalar(n *yaml.Node) error {
+	*c = ConnectivitySpec{Rates: n.Value, Pos: Pos{Line: n.Line, Col: n.Column}}
+	return nil
+}
+
+// CloudSpec is the cloud's price: a rate card and/or the figures.
+type CloudSpec struct {
+	Rates              string   `yaml:"rates"`
+	PerMillionMessages *float64 `yaml:"per_million_messages" check:"min=0,max=1e9"`
+	PerDeviceMonth     *float64 `yaml:"per_device_month" check:"min=0,max=1e6"`
+	Pos                Pos      `yaml:"-"`
+}
+
+// FromScalar implements ScalarShorthand: cloud: aws-iot-core.
+func (c *CloudSpec) FromScalar(n *yaml.Node) error {
+	*c = CloudSpec{Rates: n.Value, Pos: Pos{Line: n.Line, Col: n.Column}}
+	return nil
+}
+
+// SupportSpec is the helpdesk's cost: per ticket, times the tickets per
+// device-month (given, or measured from the tickets export when absent).
+type SupportSpec struct {
+	PerTicket             *float64        `yaml:"per_ticket" check:"required,min=0,max=1e6"`
+	TicketsPerDeviceMonth *NumberOrMetrics `yaml:"tickets_per_device_month"`
+	Pos                   Pos             `yaml:"-"`
+}
+
+// ShareOrMetrics is a share (80%, 0.8) or "metrics": the value measured
+// by iotpm metrics.
+type ShareOrMetrics struct {
+	Metrics bool
+	Value   float64
+}
+
+// UnmarshalNode implements NodeUnmarshaler.
+func (s *ShareOrMetrics) UnmarshalNode(n *yaml.Node) error {
+	if n.Value == "metrics" {
+		*s = ShareOrMetrics{Metrics: true}
+		return nil
+	}
+	v, err := ParseFraction(n.Value)
+	if err != nil {
+		return fmt.Errorf("%v, or metrics (the rate iotpm metrics measures)", err)
+	}
+	*s = ShareOrMetrics{Value: v}
+	return nil
+}
+
+// JSONSchema describes a share or metrics.
+func (*ShareOrMetrics) JSONSchema() map[string]any {
+	return map[string]any{"anyOf": []any{(*Confidence)(nil).JSONSchema(), map[string]any{"const": "metrics"}}}
+}
+
+// NumberOrMetrics is a number ≥ 0 or "metrics".
+type NumberOrMetrics struct {
+	Metrics bool
+	Value   float64
+}
+
+// UnmarshalNode implements NodeUnmarshaler.
+func (s *NumberOrMetrics) UnmarshalNode(n *yaml.Node) error {
+	if n.Value == "metrics" {
+		*s = NumberOrMetrics{Metrics: true}
+		return nil
+	}
+	v, err := ParseNumber(n)
+	if err != nil || v < 0 || v > 1e6 {
+		return fmt.Errorf("expected a number ≥ 0 (tickets per device-month, e.g. 0.02) or metrics, got %s", describe(n))
+	}
+	*s = NumberOrMetrics{Value: v}
+	return nil
+}
+
+// JSONSchema describes a number or metrics.
+func (*NumberOrMetrics) JSONSchema() map[string]any {
+	return map[string]any{"anyOf": []any{map[string]any{"type": "number", "minimum": 0}, map[string]any{"const": "metrics"}}}
+}
+
+// NRESpec is an amount or "plan".
+type NRESpec struct {
+	Plan   bool
+	Amount float64
+}
+
+// UnmarshalNode implements NodeUnmarshaler.
+func (s *NRESpec) UnmarshalNode(n *yaml.Node) error {
+	if n.Value == "plan" {
+		*s = NRESpec{Plan: true}
+		return nil
+	}
+	v, err := ParseNumber(n)
+	if err != nil || v < 0 || v > 1e12 {
+		return fmt.Errorf("expected an amount ≥ 0 or plan (the roadmap's tooling and certification fees), got %s", describe(n))
+	}
+	*s = NRESpec{Amount: v}
+	return nil
+}
+
+// JSONSchema describes an NRE.
+func (*NRESpec) JSONSchema() map[string]any {
+	return map[string]any{"anyOf": []any{map[string]any{"type": "number", "minimum": 0}, map[string]any{"const": "plan"}}}
+}
+
+// Months is a whole number of months, written with its unit: 5y, 18mo,
+// 24 months. A bare number is refused: 5 could be years or months.
+type Months int
+
+var monthsRE = regexp.MustCompile(`^\s*(` + quantity.UnsignedNumber + `)\s*(y|yr|years?|mo|months?)\s*$`)
+
+// ParseMonths reads a whole number of months: 5y, 18mo, 24 months.
+func ParseMonths(s string) (int, error) {
+	m := monthsRE.FindStringSubmatch(s)
+	if m == nil {
+		return 0, fmt.Errorf("%s is not a number of months; write e.g. 5y or 18mo", quoteClipped(s))
+	}
+	v, err := quantity.ParseNumber(m[1])
+	if err != nil {
+		return 0, err
+	}
+	if strings.HasPrefix(m[2], "y") {
+		v *= 12
+	}
+	if v != float64(int(v)) || v < 1 || v > 600 {
+		return 0, fmt.Errorf("%s must be a whole number of months from 1 to 600 (50y)", quoteClipped(s))
+	}
+	return int(v), nil
+}
+
+// UnmarshalNode implements NodeUnmarshaler.
+func (mo *Months) UnmarshalNode(n *yaml.Node) error {
+	v, err := ParseMonths(n.Value)
+	*mo = Months(v)
+	return err
+}
+
+// JSONSchema describes months.
+func (*Months) JSONSchema() map[string]any {
+	return pattern(`^\s*[0-9.]+\s*(y|yr|years?|mo|months?)\s*$`, "whole months: 5y, 18mo, 24 months")
+}
+
+// Bytes is a size in bytes: 60, 60B, 1kB (10³ bytes).
+type Bytes float64
+
+var bytesRE = regexp.MustCompile(`^\s*(` + quantity.UnsignedNumber + `)\s*(B|kB|KB)?\s*$`)
+
+// UnmarshalNode implements NodeUnmarshaler.
+func (b *Bytes) UnmarshalNode(n *yaml.Node) error {
+	m := bytesRE.FindStringSubmatch(n.Value)
+	if m == nil {
+		return fmt.Errorf("%s is not a size; write bytes, e.g. 60B or 1kB", quoteClipped(n.Value))
+	}
+	v, err := quantity.ParseNumber(m[1])
+	if err != nil {
+		return err
+	}
+	if m[2] == "kB" || m[2] == "KB" {
+		v *= 1000
+	}
+	if v > 1e9 {
+		return fmt.Errorf("%s is more than 1 GB a message", quoteClipped(n.Value))
+	}
+	*b = Bytes(v)
+	return nil
+}
+
+// JSONSchema describes a size.
+func (*Bytes) JSONSchema() map[string]any {
+	return map[string]any{"anyOf": []any{map[string]any{"type": "number", "minimum": 0}, pattern(`^\s*[0-9.]+\s*(B|kB|KB)?\s*$`, "bytes: 60B, 1kB")}}
+}
+
+// AnnualRate is a yearly rate: 10%/y.
+type AnnualRate float64
+
+var annualRE = regexp.MustCompile(`^\s*(` + quantity.UnsignedNumber + `)\s*%\s*/\s*(y|yr|year)\s*$`)
+
+// UnmarshalNode implements NodeUnmarshaler.
+func (r *AnnualRate) UnmarshalNode(n *yaml.Node) error {
+	m := annualRE.FindStringSubmatch(n.Value)
+	if m == nil {
+		return fmt.Errorf("%s is not a yearly rate; write e.g. 10%%/y", quoteClipped(n.Value))
+	}
+	v, err := quantity.ParseNumber(m[1])
+	if err != nil || v > 100 {
+		return fmt.Errorf("%s must be from 0%%/y to 100%%/y", quoteClipped(n.Value))
+	}
+	*r = AnnualRate(v / 100)
+	return nil
+}
+
+// JSONSchema describes a yearly rate.
+func (*AnnualRate) JSONSchema() map[string]any {
+	return pattern(`^\s*[0-9.]+\s*%\s*/\s*(y|yr|year)\s*$`, "a yearly rate, e.g. 10%/y")
+}
+
+// Economics is a loaded and checked economics.yaml.
+type Economics struct {
+	File     string
+	Currency string
+	// NRE is the amount the file gives; PlanNRE: take the roadmap's.
+	NRE     float64
+	PlanNRE bool
+	Models  []EconomicsModel // by id
+}
+
+// EconomicsModel is one model's inputs, resolved, before the measured
+// values and the device's traffic are filled in.
+type EconomicsModel struct {
+	economics.Model
+	// ActivationFromMetrics and TicketsFromMetrics: take these from
+	// iotpm metrics.
+	ActivationFromMetrics, TicketsFromMetrics bool
+	// Rates are the catalog cards the model uses.
+	Rates []economics.RateCard
+	Pos   Pos
+}
+
+var currencyRE = regexp.MustCompile(`^[A-Z]{3}$`)
+
+// LoadEconomics reads and checks an economics file; fleet (may be nil)
+// gives the device ids a model must name.
+func LoadEconomics(path string, fleet *Fleet) (*Economics, diag.List) {
+	data, diags := ReadFile(path)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	return ParseEconomics(path, data, fleet)
+}
+
+// ParseEconomics decodes and checks an economics file, reporting every
+// problem.
+func ParseEconomics(file string, data []byte, fleet *Fleet) (*Economics, diag.List) {
+	var spec EconomicsFile
+	diags := Decode(file, data, &spec)
+	if len(diags) > 0 && diags[0].Line == 0 {
+		return nil, diags
+	}
+	errorf := func(p Pos, format string, args ...any) { diags.Errorf(diag.Plan, file, p.Line, p.Col, format, args...) }
+	out := &Economics{File: file, Currency: spec.Currency}
+	if spec.Currency != "" && !currencyRE.MatchString(spec.Currency) {
+		errorf(spec.Pos, "currency: %s is not an ISO 4217 code; write three capital letters, e.g. USD or EUR", quoteClipped(spec.Currency))
+	}
+	if spec.NRE != nil {
+		out.NRE, out.PlanNRE = spec.NRE.Amount, spec.NRE.Plan
+		if out.PlanNRE && spec.Currency != "" && spec.Currency != "USD" {
+			errorf(spec.Pos, "nre: plan is the roadmap's tooling and certification fees, which are in USD, and this file is in %s: write the NRE in %s as an amount (iotpm converts no currency)", spec.Currency, spec.Currency)
+		}
+	}
+	life := DefaultLifeMonths
+	if spec.Life != nil {
+		life = int(*spec.Life)
+	}
+	var ids []string
+	if fleet != nil {
+		for _, d := range fleet.Devices {
+			ids = append(ids, d.ID)
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(spec.Models)) {
+		ms := spec.Models[id]
+		if fleet == nil {
+			errorf(ms.Pos, "models: %s: a model is a devices.yaml device (its traffic comes from the profile's events), and the repo has no devices.yaml", id)
+			continue
+		}
+		if !slices.Contains(ids, id) {
+			errorf(ms.Pos, "models: %s is no device of %s%s", quoteClipped(id), fleet.File, didYouMean(id, ids))
+			continue
+		}
+		m := EconomicsModel{Model: economics.Model{ID: id, LifeMonths: life, Discount: float64(ptrOr(spec.Discount, 0))}, Pos: ms.Pos}
+		m.Units, m.Price, m.BOM, m.Assembly = ptrOr(ms.Units, 0), ptrOr(ms.Price, 0), ptrOr(ms.BOM, 0), ptrOr(ms.Assembly, 0)
+		m.Channel, m.Churn = float64(ptrOr(ms.Channel, 0)), float64(ptrOr(ms.Churn, 0))
+		if ms.Life != nil {
+			m.LifeMonths = int(*ms.Life)
+		}
+		if a := ms.Activation; a != nil {
+			m.Activation, m.ActivationFromMetrics = a.Value, a.Metrics
+		}
+		if s := ms.Subscription; s != nil {
+			m.SubscriptionPrice, m.Attach = ptrOr(s.Price, 0), float64(ptrOr(s.Attach, 0))
+		}
+		rate := func(cardID string, kind string, pos Pos) (economics.RateCard, bool) {
+			card, ok := economics.LookupRate(cardID)
+			if !ok {
+				var known []string
+				for _, r := range economics.Rates() {
+					if r.Kind == kind {
+						known = append(known, r.ID)
+					}
+				}
+				errorf(pos, "models: %s: %s: no rate card %s (iotpm economics --list-rates lists them; or write the figures)%s", id, kind, quoteClipped(cardID), didYouMean(cardID, known))
+				return card, false
+			}
+			if card.Kind != kind {
+				errorf(pos, "models: %s: %s is a %s rate card, not a %s one", id, card.ID, card.Kind, kind)
+				return card, false
+			}
+			if spec.Currency != "" && card.Currency != spec.Currency {
+				errorf(pos, "models: %s: rate card %s is in %s and this file is in %s: write the figures in %s instead (iotpm converts no currency)", id, card.ID, card.Currency, spec.Currency, spec.Currency)
+				return card, false
+			}
+			m.Rates = append(m.Rates, card)
+			return card, true
+		}
+		if c := ms.Connectivity; c != nil {
+			if c.Rates != "" {
+				if card, ok := rate(c.Rates, "connectivity", c.Pos); ok {
+					m.Connectivity = card.Connectivity
+				}
+			}
+			m.Connectivity.PerMB = ptrOr(c.PerMB, m.Connectivity.PerMB)
+			m.Connectivity.OverheadBytes = float64(ptrOr(c.Overhead, Bytes(m.Connectivity.OverheadBytes)))
+			m.Connectivity.PerMonth = ptrOr(c.PerMonth, m.Connectivity.PerMonth)
+			if c.Overhead != nil && c.PerMB == nil && m.Connectivity.PerMB == 0 {
+				errorf(c.Pos, "models: %s: connectivity: overhead counts toward the megabytes billed per_mb, and there is no per_mb price: give per_mb or drop overhead", id)
+			}
+		}
+		if c := ms.Cloud; c != nil {
+			if c.Rates != "" {
+				if card, ok := rate(c.Rates, "cloud", c.Pos); ok {
+					m.Cloud = card.Cloud
+				}
+			}
+			m.Cloud.PerMillionMessages = ptrOr(c.PerMillionMessages, m.Cloud.PerMillionMessages)
+			m.Cloud.PerDeviceMonth = ptrOr(c.PerDeviceMonth, m.Cloud.PerDeviceMonth)
+		}
+		if s := ms.Support; s != nil {
+			m.Support.PerTicket = ptrOr(s.PerTicket, 0)
+			switch t := s.TicketsPerDeviceMonth; {
+			case t == nil || t.Metrics:
+				m.TicketsFromMetrics = true
+			default:
+				m.Support.TicketsPerDeviceMonth = t.Value
+			}
+		}
+		out.Models = append(out.Models, m)
+	}
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	return out, diags
+}
+
+func ptrOr[T any](p *T, def T) T {
+	if p == nil {
+		return def
+	}
+	return *p
+}

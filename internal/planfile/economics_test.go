@@ -1,0 +1,104 @@
+package planfile
+
+import (
+	"strings"
+	"testing"
+)
+
+const econFleet = `devices:
+  - id: drip-lora
+    battery: {cell: cr2032}
+    sleep: 2uA
+    events:
+      - {name: hb, every: 15m, phases: [{duration: 10ms, current: 10mA, uplink: {bytes: 20}}]}
+      - {name: hb2, every: 1h, uplink: {bytes: 7}, duration: 5ms, current: 3mA}
+      - {name: hb3, replaces: hb2, feature: f, every: 2h}
+`
+
+func econParse(t *testing.T, body string) (*Economics, []string) {
+	t.Helper()
+	fleet, diags := ParseDevices("devices.yaml", []byte(econFleet))
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	e, diags := ParseEconomics("economics.yaml", []byte(body), fleet)
+	var got []string
+	for _, d := range diags {
+		got = append(got, d.String())
+	}
+	return e, got
+}
+
+func TestEconomicsLoads(t *testing.T) {
+	e, diags := econParse(t, `currency: USD
+life: 2y
+nre: plan
+discount: 8%/y
+models:
+  drip-lora:
+    units: 40000
+    price: 79
+    channel: 30%
+    bom: 23.40
+    assembly: 3.10
+    activation: metrics
+    subscription: {price: 2.99, attach: 35%}
+    churn: 2%
+    connectivity: {per_mb: 0.40, overhead: 60B}
+    cloud: aws-iot-core
+    support: {per_ticket: 12}
+`)
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	m := e.Models[0]
+	if !e.PlanNRE || m.LifeMonths != 24 || m.Discount != 0.08 || m.Channel != 0.3 || m.Attach != 0.35 || m.Churn != 0.02 ||
+		!m.ActivationFromMetrics || !m.TicketsFromMetrics || m.Connectivity.OverheadBytes != 60 || m.Cloud.PerMillionMessages != 1 ||
+		len(m.Rates) != 1 || m.Support.PerTicket != 12 || m.Pos.Line != 7 {
+		t.Errorf("model %+v", m)
+	}
+}
+
+func TestEconomicsUplinks(t *testing.T) {
+	fleet, diags := ParseDevices("devices.yaml", []byte(econFleet))
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	ev := fleet.Devices[0].Events
+	if s, b := ev[0].Sends(); !s || b != 20 {
+		t.Errorf("phase uplink: %v %d", s, b)
+	}
+	if s, b := ev[1].Sends(); !s || b != 7 {
+		t.Errorf("event uplink: %v %d", s, b)
+	}
+	if s, b := ev[2].Sends(); !s || b != 7 {
+		t.Errorf("a variant keeps the uplink it omits: %v %d", s, b)
+	}
+	_, diags = ParseDevices("devices.yaml", []byte(strings.Replace(econFleet, "{duration: 10ms, current: 10mA, uplink: {bytes: 20}}",
+		"{lora: {sf: 9, payload: 17}, current: 40mA, uplink: {bytes: 20}}", 1)))
+	if !strings.Contains(diags.Error(), "a lora packet is the phase's message already") {
+		t.Errorf("lora + uplink: %v", diags)
+	}
+}
+
+func TestEconomicsProblems(t *testing.T) {
+	base := "currency: USD\nmodels:\n  drip-lora: {units: 10, price: 10, bom: 1, activation: 80%{X}}\n"
+	for _, tt := range []struct{ file, want string }{
+		{"currency: usd\nmodels: {}\n", "economics.yaml:1:1: currency: \"usd\" is not an ISO 4217 code"},
+		{"currency: EUR\nnre: plan\nmodels: {}\n", "nre: plan is the roadmap's tooling and certification fees, which are in USD"},
+		{"currency: USD\nlife: 5\nmodels: {}\n", "economics.yaml:2:7: life: \"5\" is not a number of months; write e.g. 5y or 18mo"},
+		{"currency: USD\nmodels:\n  drip-lorra: {units: 1, price: 1, bom: 1, activation: 1}\n", "models: \"drip-lorra\" is no device of devices.yaml; did you mean \"drip-lora\"?"},
+		{strings.Replace(base, "{X}", ", connectivity: 1nce-lifetime", 1), "rate card 1nce-lifetime is in EUR and this file is in USD"},
+		{strings.Replace(base, "{X}", ", cloud: aws-iot-cor", 1), "no rate card \"aws-iot-cor\" (iotpm economics --list-rates lists them; or write the figures); did you mean \"aws-iot-core\"?"},
+		{strings.Replace(base, "{X}", ", activation: 85", 1), "key \"activation\" repeated"},
+		{strings.Replace(base, "80%{X}", "85", 1), "85 is ambiguous: write 85% or 0.85, or metrics"},
+		{strings.Replace(base, "{X}", ", connectivity: {overhead: 60B}", 1), "overhead counts toward the megabytes billed per_mb, and there is no per_mb price"},
+		{strings.Replace(base, "{X}", ", subscripton: {price: 1, attach: 5%}", 1), "did you mean \"subscription\""},
+		{strings.Replace(base, "{X}", ", support: {per_ticket: 12, tickets_per_device_month: lots}", 1), "expected a number ≥ 0 (tickets per device-month, e.g. 0.02) or metrics"},
+	} {
+		_, got := econParse(t, tt.file)
+		if !strings.Contains(strings.Join(got, "\n"), tt.want) {
+			t.Errorf("%q:\n got %q\nwant %q", tt.file, got, tt.want)
+		}
+	}
+}
