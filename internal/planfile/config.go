@@ -2,6 +2,7 @@ package planfile
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -220,7 +221,63 @@ type GatesConfig struct {
 	// Kano: labels_match fails when a feature's kano: label disagrees with
 	// the survey's significant category.
 	Kano string `yaml:"kano" check:"enum=labels_match"`
-	Pos  Pos    `yaml:"-"`
+	// Economics gates each model's unit economics (iotpm economics): for
+	// all models, and per model under models:.
+	Economics *EconomicsGates `yaml:"economics"`
+	Pos       Pos             `yaml:"-"`
+}
+
+// EconomicsGates are thresholds on every model's payback, LTV and hardware
+// margin; Models override them per model (a devices.yaml id).
+type EconomicsGates struct {
+	EconomicsThresholds `yaml:",inline"`
+	Models              map[string]EconomicsThresholds `yaml:"models"`
+	Pos                 Pos                            `yaml:"-"`
+}
+
+// EconomicsThresholds are one model's economics gates.
+type EconomicsThresholds struct {
+	// Payback: "<= 18mo".
+	Payback *MonthsThreshold `yaml:"payback"`
+	// LTV is an amount in economics.yaml's currency: ">= 40".
+	LTV *Threshold `yaml:"ltv"`
+	// HardwareMargin is an amount (">= 20") or a share of the net price,
+	// price × (1 − channel) (">= 25%").
+	HardwareMargin *Threshold `yaml:"hardware_margin"`
+	Pos            Pos        `yaml:"-"`
+}
+
+// MonthsThreshold is a limit in months: "<= 18mo".
+type MonthsThreshold struct {
+	Op     string
+	Months int
+	Text   string
+}
+
+var monthsThresholdRE = regexp.MustCompile(`^\s*(>=|>|<=|<)\s*(.+?)\s*$`)
+
+// UnmarshalNode implements NodeUnmarshaler.
+func (t *MonthsThreshold) UnmarshalNode(n *yaml.Node) error {
+	m := monthsThresholdRE.FindStringSubmatch(n.Value)
+	if m == nil {
+		return fmt.Errorf("%q is not a limit in months; write e.g. \"<= 18mo\" or \"< 2y\"", n.Value)
+	}
+	v, err := ParseMonths(m[2])
+	if err != nil {
+		return fmt.Errorf("%q is not a limit in months: %v", n.Value, err)
+	}
+	*t = MonthsThreshold{Op: m[1], Months: v, Text: strings.TrimSpace(n.Value)}
+	return nil
+}
+
+// Holds reports whether a number of months meets the limit.
+func (t MonthsThreshold) Holds(months int) bool {
+	return Threshold{Op: t.Op, Value: float64(t.Months)}.Holds(float64(months))
+}
+
+// JSONSchema describes a limit in months.
+func (*MonthsThreshold) JSONSchema() map[string]any {
+	return pattern(`^\s*(>=|>|<=|<)\s*[0-9.]+\s*(y|yr|years?|mo|months?)\s*$`, "a limit in months, e.g. <= 18mo")
 }
 
 // Month is a calendar month, YYYY-MM.
@@ -565,6 +622,21 @@ func LoadConfigWith(root string, checkFormats FormatCheck) (*Config, diag.List) 
 					diags.Errorf(diag.Schema, path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.%s: give its path (a file) or its table", kind)
 				}
 			}
+		}
+	}
+	if spec.Gates != nil && spec.Gates.Economics != nil {
+		eg := spec.Gates.Economics
+		check := func(where string, t EconomicsThresholds) {
+			if t.Pos.Line == 0 {
+				t.Pos = eg.Pos
+			}
+			if t.LTV != nil && t.LTV.Percent {
+				diags.Errorf(diag.Schema, path, t.Pos.Line, t.Pos.Col, "gates.economics%s.ltv: %s is a share, and LTV is an amount in economics.yaml's currency: write e.g. \">= 40\"", where, t.LTV.Text)
+			}
+		}
+		check("", eg.EconomicsThresholds)
+		for _, id := range slices.Sorted(maps.Keys(eg.Models)) {
+			check(".models."+id, eg.Models[id])
 		}
 	}
 	if spec.Gates != nil {

@@ -39,11 +39,11 @@ type EconomicsFile struct {
 // ModelEconomicsSpec is one device model's business inputs; its key is a
 // devices.yaml device id.
 type ModelEconomicsSpec struct {
-	Units    *float64 `yaml:"units" check:"required,min=0,max=1e12"`
-	Price    *float64 `yaml:"price" check:"required,min=0,max=1e9"`
+	Units    *float64  `yaml:"units" check:"required,min=0,max=1e12"`
+	Price    *float64  `yaml:"price" check:"required,min=0,max=1e9"`
 	Channel  *Fraction `yaml:"channel"`
-	BOM      *float64 `yaml:"bom" check:"required,min=0,max=1e9"`
-	Assembly *float64 `yaml:"assembly" check:"min=0,max=1e9"`
+	BOM      *float64  `yaml:"bom" check:"required,min=0,max=1e9"`
+	Assembly *float64  `yaml:"assembly" check:"min=0,max=1e9"`
 	// Activation is the share of units that activate, or metrics: the
 	// measured activation rate.
 	Activation   *ShareOrMetrics   `yaml:"activation" check:"required"`
@@ -98,9 +98,9 @@ func (c *CloudSpec) FromScalar(n *yaml.Node) error {
 // SupportSpec is the helpdesk's cost: per ticket, times the tickets per
 // device-month (given, or measured from the tickets export when absent).
 type SupportSpec struct {
-	PerTicket             *float64        `yaml:"per_ticket" check:"required,min=0,max=1e6"`
+	PerTicket             *float64         `yaml:"per_ticket" check:"required,min=0,max=1e6"`
 	TicketsPerDeviceMonth *NumberOrMetrics `yaml:"tickets_per_device_month"`
-	Pos                   Pos             `yaml:"-"`
+	Pos                   Pos              `yaml:"-"`
 }
 
 // ShareOrMetrics is a share (80%, 0.8) or "metrics": the value measured

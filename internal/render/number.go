@@ -63,3 +63,23 @@ func USD(x float64) string {
 	}
 	return "$" + Number(x, 0)
 }
+
+// Money is an amount in a currency with cents, for people: $61.20,
+// -€6.00, 12.50 CHF (a code without a symbol here goes after the number).
+func Money(x float64, currency string) string {
+	r := math.Round(x*100) / 100
+	sign := ""
+	if r < 0 {
+		sign, r = "-", -r
+	}
+	n := english.Sprintf("%.2f", r)
+	switch currency {
+	case "USD":
+		return sign + "$" + n
+	case "EUR":
+		return sign + "€" + n
+	case "GBP":
+		return sign + "£" + n
+	}
+	return sign + n + " " + currency
+}

@@ -41,15 +41,15 @@ type Traffic struct {
 // Connectivity is the network's price: per MB (10⁶ bytes) of payload plus
 // OverheadBytes per message, and/or a flat price per device-month.
 type Connectivity struct {
-	PerMB         float64
-	OverheadBytes float64
-	PerMonth      float64
+	PerMB         float64 `json:"per_mb"`
+	OverheadBytes float64 `json:"overhead_bytes"`
+	PerMonth      float64 `json:"per_month"`
 }
 
 // Cloud is the cloud's price per million messages and per device-month.
 type Cloud struct {
-	PerMillionMessages float64
-	PerDeviceMonth     float64
+	PerMillionMessages float64 `json:"per_million_messages"`
+	PerDeviceMonth     float64 `json:"per_device_month"`
 }
 
 // Support is the helpdesk's cost: per ticket × tickets per device-month.

@@ -8,15 +8,15 @@ import "slices"
 // differs: the output names the card so that nobody mistakes it for a
 // quote.
 type RateCard struct {
-	ID           string
-	Kind         string // "connectivity" or "cloud"
-	Name         string
-	Currency     string
-	Connectivity Connectivity
-	Cloud        Cloud
-	Source       string
-	AsOf         string
-	Note         string
+	ID           string       `json:"id"`
+	Kind         string       `json:"kind"` // "connectivity" or "cloud"
+	Name         string       `json:"name"`
+	Currency     string       `json:"currency"`
+	Connectivity Connectivity `json:"connectivity"`
+	Cloud        Cloud        `json:"cloud"`
+	Source       string       `json:"source"`
+	AsOf         string       `json:"as_of"`
+	Note         string       `json:"note,omitempty"`
 }
 
 // Rates is the built-in catalog. Only prices whose published terms map

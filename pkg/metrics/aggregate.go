@@ -144,7 +144,7 @@ type HealthInputs struct{ Uptime, Usage, Tickets bool }
 func ScoreCustomers(h HealthConfig, counts []CustomerCounts, has HealthInputs, stale bool) []CustomerHealth {
 	var out []CustomerHealth
 	for _, c := range counts {
-		ch := CustomerHealth{Customer: c.Customer, Devices: c.Devices, Score: math.NaN(), Band: "none"}
+		ch := CustomerHealth{Customer: c.Customer, Devices: c.Devices, Tickets: c.Tickets, Score: math.NaN(), Band: "none"}
 		if c.Devices == 0 && (!has.Uptime || c.ObservedUS == 0) {
 			continue // a customer only seen in tickets, with no devices
 		}

@@ -148,6 +148,7 @@ type OTA struct {
 type CustomerHealth struct {
 	Customer string
 	Devices  int // devices shipped before the window ends
+	Tickets  int // tickets counting in the window
 	Score    float64
 	Band     string // red, yellow, green, or none when no component applies
 	// Raw values and normalised scores; a nil raw value is a component

@@ -31,6 +31,9 @@ type Outcome struct {
 	Problems    diag.List
 }
 
+// Report is the computed metrics.
+func (o *Outcome) Report() metrics.Report { return o.report }
+
 // RunJob reads the inputs and computes the metrics. Its error is
 // the context's, when it is cancelled; problems with the inputs are in the
 // outcome.

@@ -119,6 +119,7 @@ func (p *Results) Gates() []gate.Gate {
 	if g.BatteryLife.Has("budgets") {
 		out = append(out, p.budgetGates()...)
 	}
+	out = append(out, p.economicsGates()...)
 	if g.Kano == "labels_match" {
 		out = append(out, kanocmd.Gate(p.Kano))
 	}

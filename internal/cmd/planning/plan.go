@@ -20,17 +20,19 @@ import (
 type Results struct {
 	// Err is why computing stopped short (an interruption); the rest is
 	// then partial and must not be shown.
-	Err      error
-	Config   *planfile.Config
-	Backlog  *planfile.Backlog
-	Ranked   []rice.Scored
-	Plan     *roadmap.Plan
-	Fleet    *planfile.Fleet
-	Battery  []energy.Result // today, in the order of fleetDevices
-	Energy   *Energy
-	Kano     *kanocmd.Analysis // when iotpm.yaml names a survey
-	Metrics  *metricscmd.Outcome
-	Problems diag.List // every problem in every input, positioned
+	Err     error
+	Config  *planfile.Config
+	Backlog *planfile.Backlog
+	Ranked  []rice.Scored
+	Plan    *roadmap.Plan
+	Fleet   *planfile.Fleet
+	Battery []energy.Result // today, in the order of fleetDevices
+	Energy  *Energy
+	Kano    *kanocmd.Analysis // when iotpm.yaml names a survey
+	Metrics *metricscmd.Outcome
+	// Economics is the unit economics, when the repo has economics.yaml.
+	Economics *Economics
+	Problems  diag.List // every problem in every input, positioned
 }
 
 // Compute loads every planning file the config names and computes
@@ -95,6 +97,11 @@ func Compute(f *cmdutil.Factory) *Results {
 		if ep != nil {
 			p.Energy, p.Battery = ep, ep.Results
 		}
+	}
+	if !p.Problems.HasErrors() {
+		var d diag.List
+		p.Economics, d = PlanEconomics(p)
+		p.Problems = append(p.Problems, d...)
 	}
 	return p
 }

@@ -1,0 +1,289 @@
+package planning
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"slices"
+
+	"github.com/iotpm/iotpm/internal/diag"
+	"github.com/iotpm/iotpm/internal/gate"
+	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/iotpm/iotpm/internal/render"
+	"github.com/iotpm/iotpm/pkg/economics"
+	"github.com/iotpm/iotpm/pkg/energy"
+	"github.com/iotpm/iotpm/pkg/metrics"
+	"github.com/iotpm/iotpm/pkg/roadmap"
+)
+
+// Economics is the unit economics of the fleet's models, with the traffic
+// each sends once the scheduled features ship, the plan's NRE and the
+// measured rates filled in.
+type Economics struct {
+	File     *planfile.Economics
+	Scenario economics.Scenario
+	Results  []economics.Result // in File.Models' order
+	// Today is each model's traffic as its devices ship today (the
+	// scenario's is with the plan).
+	Today []economics.Traffic
+	// NRESource says where the NRE comes from: "plan" or "economics.yaml".
+	NRESource string
+	// MeasuredActivation and MeasuredTickets are the values taken from
+	// iotpm metrics (nil when no model asks for them).
+	MeasuredActivation *float64
+	MeasuredTickets    *float64
+	// ActivationBasis says which cohorts the measured activation is of.
+	ActivationBasis string
+	// Unmeasured are the models' values iotpm metrics was asked for and
+	// cannot give (a window without data, say), as errors at their
+	// models; with any, nothing is evaluated (Results is nil): check's
+	// economics gates fail naming them, iotpm economics stops with them.
+	Unmeasured diag.List
+	// FeatureCost is, per planned feature, the largest change (by absolute
+	// value) it alone makes to one model's recurring cost per activated
+	// device-month; features whose events send nothing are absent.
+	FeatureCost map[string]float64
+}
+
+// Model finds a model's index by device id (-1: none).
+func (e *Economics) Model(id string) int {
+	return slices.IndexFunc(e.Results, func(r economics.Result) bool { return r.ID == id })
+}
+
+// economicsFile is the path of the repo's economics file when there is
+// one to read.
+func economicsFile(cfg *planfile.Config) string {
+	if cfg == nil || cfg.Economics == "" {
+		return ""
+	}
+	if _, err := os.Stat(cfg.Economics); err != nil && !cfg.EconomicsExplicit {
+		return ""
+	}
+	return cfg.Economics
+}
+
+// PlanEconomics loads economics.yaml (when the repo has one) and computes
+// every model along the plan. It needs the fleet (traffic), the plan (its
+// NRE) and, where a model asks, the metrics.
+func PlanEconomics(p *Results) (*Economics, diag.List) {
+	path := economicsFile(p.Config)
+	if path == "" {
+		return nil, nil
+	}
+	file, diags := planfile.LoadEconomics(path, p.Fleet)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	e := &Economics{File: file, NRESource: "economics.yaml", FeatureCost: map[string]float64{}}
+	unmeasured := func(pos planfile.Pos, format string, args ...any) {
+		e.Unmeasured.Errorf(diag.Plan, path, pos.Line, pos.Col, format, args...)
+	}
+	e.Scenario.NRE = file.NRE
+	if file.PlanNRE {
+		e.NRESource = "plan"
+		if p.Plan != nil {
+			e.Scenario.NRE = roadmap.CashOf(*p.Plan, p.Ranked, p.Backlog.Catalog).Total.USD()
+		}
+	}
+	var report *metrics.Report
+	if p.Metrics != nil {
+		r := p.Metrics.Report()
+		report = &r
+	}
+	ships := map[string]energy.Ship{}
+	if p.Energy != nil {
+		ships = p.Energy.Ships
+	}
+	shipped := func(f string) bool { _, ok := ships[f]; return ok }
+	none := func(string) bool { return false }
+	for _, m := range file.Models {
+		d := p.Fleet.Devices[slices.IndexFunc(p.Fleet.Devices, func(d energy.Device) bool { return d.ID == m.ID })]
+		model := m.Model
+		model.Traffic = economics.TrafficOf(d.With(p.Fleet.Planned, shipped))
+		if m.ActivationFromMetrics {
+			v, basis, why := measuredActivation(report)
+			if why != "" {
+				unmeasured(m.Pos, "models: %s: activation: metrics, but %s; give a share instead (activation: 80%%)", m.ID, why)
+			}
+			model.Activation, e.MeasuredActivation, e.ActivationBasis = v, &v, basis
+		}
+		if m.TicketsFromMetrics {
+			v, why := measuredTickets(report)
+			if why != "" {
+				unmeasured(m.Pos, "models: %s: support: tickets per device-month come from the tickets export when not given, but %s; give support.tickets_per_device_month (e.g. 0.02)", m.ID, why)
+			}
+			model.Support.TicketsPerDeviceMonth, e.MeasuredTickets = v, &v
+		}
+		if model.Traffic.Messages == 0 && (model.Connectivity.PerMB > 0 || model.Cloud.PerMillionMessages > 0) {
+			pos := p.Fleet.Positions[m.ID]
+			diags.Warnf(diag.Plan, p.Fleet.File, pos.Line, pos.Col, "device %s sends no message in its profile (no event or phase with uplink: {bytes: N}, no lora phase), so its per-MB and per-message costs in %s are 0: mark the events that send", m.ID, path)
+		}
+		e.Scenario.Models = append(e.Scenario.Models, model)
+		e.Today = append(e.Today, economics.TrafficOf(d.With(p.Fleet.Planned, none)))
+		// what each planned feature alone adds to the recurring cost
+		base := economics.Model{Connectivity: model.Connectivity, Cloud: model.Cloud, Traffic: e.Today[len(e.Today)-1]}
+		for _, ev := range d.Events {
+			if !p.Fleet.Planned(ev.Feature) {
+				continue
+			}
+			with := base
+			with.Traffic = economics.TrafficOf(d.With(p.Fleet.Planned, func(f string) bool { return f == ev.Feature }))
+			delta := with.Monthly().Cost() - base.Monthly().Cost()
+			if with.Traffic == base.Traffic {
+				continue
+			}
+			if cur, seen := e.FeatureCost[ev.Feature]; !seen || math.Abs(delta) > math.Abs(cur) {
+				e.FeatureCost[ev.Feature] = delta
+			}
+		}
+	}
+	if len(e.Unmeasured) > 0 {
+		return e, diags
+	}
+	var err error
+	if e.Results, err = e.Scenario.Evaluate(); err != nil {
+		diags.Errorf(diag.Plan, path, 0, 0, "%v", err)
+		return nil, diags
+	}
+	return e, diags
+}
+
+// measuredActivation is the measured activation rate of the whole fleet:
+// the window's ship cohort when it is mature, else the pooled rate of
+// every mature ship-month cohort (Σ activated / Σ shipped) — an immature
+// cohort's rate understates activation. basis says which; why, when
+// there is none.
+func measuredActivation(r *metrics.Report) (v float64, basis, why string) {
+	switch {
+	case r == nil:
+		return 0, "", "iotpm.yaml gives no metrics inputs"
+	case r.Activation == nil:
+		return 0, "", "the metrics have no activation rate (it needs the devices input with ship dates, and events or activity)"
+	case r.Activation.Mature && r.Activation.Shipped > 0:
+		return r.Activation.Rate, "the window's ship cohort", ""
+	}
+	var shipped, activated int
+	for _, c := range r.Activation.ByMonth {
+		if c.Mature {
+			shipped += c.Shipped
+			activated += c.Activated
+		}
+	}
+	if shipped == 0 {
+		return 0, "", "no ship-month cohort is mature yet (each needs its activation window of data after it)"
+	}
+	return float64(activated) / float64(shipped), fmt.Sprintf("every mature ship-month cohort (%d of %d units)", activated, shipped), ""
+}
+
+// measuredTickets is tickets per device-month over the window: the tickets
+// counting in it over the customers' devices (as the health score counts
+// them) and the window's length in months of 30.4375 days.
+func measuredTickets(r *metrics.Report) (float64, string) {
+	if r == nil {
+		return 0, "iotpm.yaml gives no metrics inputs"
+	}
+	if r.Horizon == metrics.NoTime || r.Horizon < r.Window.From {
+		return 0, "the metrics window has no data (the inputs end before it starts)"
+	}
+	var tickets, devices int
+	for _, c := range r.Customers {
+		if c.Devices > 0 && c.TicketsPer100 == nil {
+			return 0, "the metrics have no tickets input"
+		}
+		tickets += c.Tickets
+		devices += c.Devices
+	}
+	months := float64(r.Window.To-r.Window.From) / (economics.SecondsPerMonth * 1e6)
+	switch {
+	case r.Customers == nil:
+		return 0, "the metrics have no customer health (it needs the devices input with customers, and the tickets input)"
+	case devices == 0 || months <= 0:
+		return 0, "no customer has devices in the metrics window"
+	}
+	return float64(tickets) / float64(devices) / months, ""
+}
+
+// economicsGates evaluates gates.economics for every model of
+// economics.yaml: the thresholds for all, overridden per model. A gate
+// without a value fails and says why (no economics.yaml, a value metrics
+// could not give, a unit that never pays back).
+func (p *Results) economicsGates() []gate.Gate {
+	g := p.Config.Gates.Economics
+	if g == nil {
+		return nil
+	}
+	e := p.Economics
+	if e == nil {
+		return []gate.Gate{{Name: "economics", Threshold: "every model's economics", Detail: "no value: the planning repo has no economics.yaml"}}
+	}
+	var out []gate.Gate
+	for id := range g.Models {
+		if e.Model(id) < 0 && !slices.ContainsFunc(e.File.Models, func(m planfile.EconomicsModel) bool { return m.ID == id }) {
+			out = append(out, gate.Gate{Name: "economics." + id, Threshold: "a model of economics.yaml",
+				Detail: fmt.Sprintf("no value: gates.economics.models names %s, which economics.yaml has no model for", id)})
+		}
+	}
+	for i, m := range e.File.Models {
+		t := g.EconomicsThresholds
+		if o, ok := g.Models[m.ID]; ok {
+			t.Payback = cmpOr(o.Payback, t.Payback)
+			t.LTV = cmpOr(o.LTV, t.LTV)
+			t.HardwareMargin = cmpOr(o.HardwareMargin, t.HardwareMargin)
+		}
+		var r *economics.Result
+		noValue := ""
+		if len(e.Unmeasured) > 0 {
+			noValue = "no value: " + e.Unmeasured[0].Message
+		} else {
+			r = &e.Results[i]
+		}
+		if t.Payback != nil {
+			gt := gate.Gate{Name: "economics.payback." + m.ID, Threshold: t.Payback.Text, Detail: noValue}
+			if r != nil {
+				if r.Payback == economics.Never {
+					gt.Detail = fmt.Sprintf("no value: never pays back within its life (%d months)", m.LifeMonths)
+				} else {
+					v := float64(r.Payback)
+					gt.Value, gt.Passed, gt.Text, gt.Detail = &v, t.Payback.Holds(r.Payback), fmt.Sprintf("%d months", r.Payback), ""
+					if r.Payback == 0 {
+						gt.Detail = "the hardware margin covers NRE/unit"
+					}
+				}
+			}
+			out = append(out, gt)
+		}
+		if t.LTV != nil {
+			gt := gate.Gate{Name: "economics.ltv." + m.ID, Threshold: t.LTV.Text, Detail: noValue}
+			if r != nil {
+				v := r.LTV
+				gt.Value, gt.Passed, gt.Text, gt.Detail = &v, t.LTV.Holds(v), render.Money(v, e.File.Currency), "per shipped unit"
+			}
+			out = append(out, gt)
+		}
+		if t.HardwareMargin != nil {
+			gt := gate.Gate{Name: "economics.hardware_margin." + m.ID, Threshold: t.HardwareMargin.Text, Detail: noValue}
+			if r != nil {
+				v, what, text := r.HardwareMargin, "per unit", render.Money(r.HardwareMargin, e.File.Currency)
+				if t.HardwareMargin.Percent {
+					net := m.Price * (1 - m.Channel)
+					if net <= 0 {
+						gt.Detail = "no value: the net price, price × (1 − channel), is 0"
+						out = append(out, gt)
+						continue
+					}
+					v, what, text = r.HardwareMargin/net, "of the net price "+render.Money(net, e.File.Currency), render.Percent(r.HardwareMargin/net, 1)
+				}
+				gt.Value, gt.Passed, gt.Text, gt.Detail = &v, t.HardwareMargin.Holds(v), text, what
+			}
+			out = append(out, gt)
+		}
+	}
+	return out
+}
+
+func cmpOr[T any](a, b *T) *T {
+	if a != nil {
+		return a
+	}
+	return b
+}
