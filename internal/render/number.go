@@ -66,13 +66,26 @@ func USD(x float64) string {
 
 // Money is an amount in a currency with cents, for people: $61.20,
 // -€6.00, 12.50 CHF (a code without a symbol here goes after the number).
-func Money(x float64, currency string) string {
-	r := math.Round(x*100) / 100
+func Money(x float64, currency string) string { return money(x, currency, 2) }
+
+// MoneyFine is Money with four decimals for an amount under one unit that
+// cents would hide ($0.0537: a recurring cost that matters at 40,000
+// devices).
+func MoneyFine(x float64, currency string) string {
+	if x != 0 && math.Abs(x) < 0.995 && math.Round(x*100) != math.Round(x*1e4)/100 {
+		return money(x, currency, 4)
+	}
+	return money(x, currency, 2)
+}
+
+func money(x float64, currency string, decimals int) string {
+	p := math.Pow10(decimals)
+	r := math.Round(x*p) / p
 	sign := ""
 	if r < 0 {
 		sign, r = "-", -r
 	}
-	n := english.Sprintf("%.2f", r)
+	n := english.Sprintf("%.*f", decimals, r)
 	switch currency {
 	case "USD":
 		return sign + "$" + n

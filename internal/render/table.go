@@ -429,3 +429,12 @@ func StatusTone(s string) Tone {
 	}
 	return Muted
 }
+
+// Wrap breaks a paragraph at spaces to fit width (no wrapping when width
+// is 0 or less), ending it in a newline.
+func Wrap(s string, width int) string {
+	if width <= 0 {
+		return s + "\n"
+	}
+	return wrapWords(s, width)
+}

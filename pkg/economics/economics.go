@@ -139,6 +139,15 @@ type Result struct {
 	Curve   []Month
 }
 
+// PaybackMonths is Payback for JSON: nil when the unit never pays back.
+func (r Result) PaybackMonths() *int {
+	if r.Payback == Never {
+		return nil
+	}
+	v := r.Payback
+	return &v
+}
+
 // Never is Result.Payback when the unit does not pay back within its life.
 const Never = -1
 

@@ -17,17 +17,18 @@ import (
 // what changed. A feature renamed between the two sides is one removed and
 // one added: nothing is guessed.
 type Diff struct {
-	Base      string           `json:"base"`
-	Summary   string           `json:"summary"`
-	Unchanged bool             `json:"unchanged"`
-	Ranks     []RankChange     `json:"ranks"`
-	Parts     []PartChange     `json:"parts"`
-	Themes    []ThemeChange    `json:"themes"`
-	Capacity  []CapacityChange `json:"capacity"`
-	Battery   []BatteryChange  `json:"battery"`
-	Cash      CashDiff         `json:"nre"`
-	Gates     []GateChange     `json:"gates"`
-	basic     map[string]bool  // Kano-basic features, after
+	Base      string            `json:"base"`
+	Summary   string            `json:"summary"`
+	Unchanged bool              `json:"unchanged"`
+	Ranks     []RankChange      `json:"ranks"`
+	Parts     []PartChange      `json:"parts"`
+	Themes    []ThemeChange     `json:"themes"`
+	Capacity  []CapacityChange  `json:"capacity"`
+	Battery   []BatteryChange   `json:"battery"`
+	Cash      CashDiff          `json:"nre"`
+	Economics []EconomicsChange `json:"economics"`
+	Gates     []GateChange      `json:"gates"`
+	basic     map[string]bool   // Kano-basic features, after
 }
 
 // RankChange is a feature whose RICE rank or score the change alters.
@@ -103,8 +104,9 @@ func comparePlans(base, head *planning.Results) *Diff {
 	d.compareRoadmap(base, head)
 	d.compareBattery(base, head)
 	d.compareCash(base, head)
+	d.compareEconomics(base, head)
 	d.compareGates(base, head)
-	d.Unchanged = len(d.Ranks)+len(d.Parts)+len(d.Themes)+len(d.Capacity)+len(d.Battery)+len(d.Gates) == 0 &&
+	d.Unchanged = len(d.Ranks)+len(d.Parts)+len(d.Themes)+len(d.Capacity)+len(d.Battery)+len(d.Gates)+len(d.Economics) == 0 &&
 		len(d.Cash.Features)+len(d.Cash.Releases)+len(d.Cash.Quarters) == 0
 	d.Summary = d.summary()
 	return d

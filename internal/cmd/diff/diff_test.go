@@ -46,7 +46,7 @@ func gitIn(t *testing.T, dir string, args ...string) {
 func TestDiffUnchanged(t *testing.T) {
 	plan := gitRepo(t)
 	stdout, stderr, code := cmdtest.Run(t, nil, "diff", "-C", plan, "-o", "markdown")
-	if code != 0 || !strings.Contains(stdout, "No change to ranks, dates, battery life, cash or gates.") || strings.Contains(stdout, "<details>") {
+	if code != 0 || !strings.Contains(stdout, "No change to ranks, dates, battery life, cash, unit economics or gates.") || strings.Contains(stdout, "<details>") {
 		t.Errorf("exit %d: %s\n%s", code, stderr, stdout)
 	}
 }

@@ -17,7 +17,7 @@ const Marker = "<!-- iotpm-diff -->"
 // summary is the one paragraph a reviewer reads first.
 func (d *Diff) summary() string {
 	if d.Unchanged {
-		return "No change to ranks, dates, battery life, cash or gates."
+		return "No change to ranks, dates, battery life, cash, unit economics or gates."
 	}
 	var parts []string
 	if n := len(d.Ranks); n > 0 {
@@ -87,6 +87,9 @@ func (d *Diff) summary() string {
 	}
 	if len(d.Cash.Quarters) == 0 && d.Cash.TotalAfter != d.Cash.TotalBefore {
 		parts = append(parts, "NRE "+signedUSD(d.Cash.TotalAfter-d.Cash.TotalBefore))
+	}
+	for _, e := range d.Economics {
+		parts = append(parts, e.summary())
 	}
 	newly, other := 0, 0
 	for _, g := range d.Gates {
@@ -210,6 +213,12 @@ func (d *Diff) tables(exact bool) (titles []string, tables []*render.Table) {
 		}
 	}
 	add("NRE cash", t)
+	t = &render.Table{Columns: []render.Column{{Header: "MODEL"}, {Header: "RECURRING / DEVICE-MO"}, {Header: "LTV"}, {Header: "PAYBACK"}}}
+	for _, e := range d.Economics {
+		t.Append(e.Model, render.MoneyFine(e.RecurringBefore, e.Currency)+" → "+render.MoneyFine(e.RecurringAfter, e.Currency),
+			render.Money(e.LTVBefore, e.Currency)+" → "+render.Money(e.LTVAfter, e.Currency), paybackText(e.PaybackBefore)+" → "+paybackText(e.PaybackAfter))
+	}
+	add("Unit economics", t)
 	t = &render.Table{Columns: []render.Column{{Header: "GATE"}, {Header: "BEFORE"}, {Header: "AFTER"}}}
 	for _, g := range d.Gates {
 		t.Append(g.Gate, cmp.Or(g.Before, "-"), cmp.Or(g.After, "-"))
@@ -295,6 +304,10 @@ func diffCSV(d *Diff) *render.Table {
 	}
 	for _, c := range append(append(append([]CashChange{}, d.Cash.Features...), d.Cash.Releases...), d.Cash.Quarters...) {
 		t.Append("nre", c.Key, "usd", render.Exact(c.Before), render.Exact(c.After), "")
+	}
+	for _, e := range d.Economics {
+		t.Append("economics", e.Model, "recurring_cost", render.Exact(e.RecurringBefore), render.Exact(e.RecurringAfter), e.Currency)
+		t.Append("economics", e.Model, "ltv", render.Exact(e.LTVBefore), render.Exact(e.LTVAfter), e.Currency)
 	}
 	for _, g := range d.Gates {
 		t.Append("gate", g.Gate, "status", g.Before, g.After, "")

@@ -90,14 +90,6 @@ type Tornado struct {
 	Bars  []economics.Bar `json:"bars"`
 }
 
-func payback(r economics.Result) *int {
-	if r.Payback == economics.Never {
-		return nil
-	}
-	v := r.Payback
-	return &v
-}
-
 func buildDoc(e *planning.Economics, device string, sw *sweep, tornado float64) (*Doc, error) {
 	doc := &Doc{Currency: e.File.Currency, NRE: e.Scenario.NRE, NRESource: e.NRESource}
 	if e.MeasuredActivation != nil || e.MeasuredTickets != nil {
@@ -111,7 +103,7 @@ func buildDoc(e *planning.Economics, device string, sw *sweep, tornado float64) 
 		}
 		mj := ModelJSON{ID: r.ID, Units: m.Units, LifeMonths: m.LifeMonths, Activation: m.Activation, HardwareMargin: r.HardwareMargin,
 			NREPerUnit: r.NREPerUnit, MessagesPerMonth: r.Messages, MBPerMonth: r.MB, Monthly: r.Monthly,
-			RecurringCost: r.Monthly.Cost(), LTV: r.LTV, PaybackMonths: payback(r)}
+			RecurringCost: r.Monthly.Cost(), LTV: r.LTV, PaybackMonths: r.PaybackMonths()}
 		for _, c := range e.File.Models[i].Rates {
 			mj.Rates = append(mj.Rates, RateJSON{ID: c.ID, Name: c.Name, Source: c.Source, AsOf: c.AsOf, Note: c.Note})
 		}
@@ -133,7 +125,7 @@ func buildDoc(e *planning.Economics, device string, sw *sweep, tornado float64) 
 			}
 			for _, r := range rs {
 				if device == "" || r.ID == device {
-					doc.Sweep.Rows = append(doc.Sweep.Rows, SweepRow{Value: v, Text: sw.Texts[k], Model: r.ID, LTV: r.LTV, PaybackMonths: payback(r)})
+					doc.Sweep.Rows = append(doc.Sweep.Rows, SweepRow{Value: v, Text: sw.Texts[k], Model: r.ID, LTV: r.LTV, PaybackMonths: r.PaybackMonths()})
 				}
 			}
 		}
@@ -294,7 +286,7 @@ func (d *Doc) notes() []string {
 	if m := d.Measured; m != nil {
 		var parts []string
 		if m.Activation != nil {
-			parts = append(parts, "activation "+render.Percent(*m.Activation, 1)+" (the whole fleet, "+m.ActivationBasis+")")
+			parts = append(parts, "activation "+render.Percent(*m.Activation, 1)+" (whole fleet: "+m.ActivationBasis+")")
 		}
 		if m.TicketsPerDeviceMonth != nil {
 			parts = append(parts, "tickets "+render.Number(*m.TicketsPerDeviceMonth, 4)+" per device-month")
@@ -350,13 +342,17 @@ func write(w io.Writer, format render.Format, d *Doc, term render.Term) error {
 	}
 	fmt.Fprintln(w)
 	for _, n := range d.notes() {
-		fmt.Fprintln(w, n)
+		if md {
+			fmt.Fprintln(w, n)
+		} else {
+			io.WriteString(w, render.Wrap(n, term.Width))
+		}
 	}
 	var err error
 	switch {
 	case d.Curve != nil:
 		fmt.Fprintln(w)
-		err = section("Cash curve of one "+d.Curve.Model, d.curveTable(false))
+		err = section("Cash curve per shipped "+d.Curve.Model, d.curveTable(false))
 		if md {
 			fmt.Fprintf(w, "\n```mermaid\n%s```\n", d.chart())
 		}

@@ -74,7 +74,7 @@ func PlanEconomics(p *Results) (*Economics, diag.List) {
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	e := &Economics{File: file, NRESource: "economics.yaml", FeatureCost: map[string]float64{}}
+	e := &Economics{File: file, NRESource: "economics.yaml"}
 	unmeasured := func(pos planfile.Pos, format string, args ...any) {
 		e.Unmeasured.Errorf(diag.Plan, path, pos.Line, pos.Col, format, args...)
 	}
@@ -120,23 +120,8 @@ func PlanEconomics(p *Results) (*Economics, diag.List) {
 		}
 		e.Scenario.Models = append(e.Scenario.Models, model)
 		e.Today = append(e.Today, economics.TrafficOf(d.With(p.Fleet.Planned, none)))
-		// what each planned feature alone adds to the recurring cost
-		base := economics.Model{Connectivity: model.Connectivity, Cloud: model.Cloud, Traffic: e.Today[len(e.Today)-1]}
-		for _, ev := range d.Events {
-			if !p.Fleet.Planned(ev.Feature) {
-				continue
-			}
-			with := base
-			with.Traffic = economics.TrafficOf(d.With(p.Fleet.Planned, func(f string) bool { return f == ev.Feature }))
-			delta := with.Monthly().Cost() - base.Monthly().Cost()
-			if with.Traffic == base.Traffic {
-				continue
-			}
-			if cur, seen := e.FeatureCost[ev.Feature]; !seen || math.Abs(delta) > math.Abs(cur) {
-				e.FeatureCost[ev.Feature] = delta
-			}
-		}
 	}
+	e.FeatureCost = featureCosts(file, p.Fleet)
 	if len(e.Unmeasured) > 0 {
 		return e, diags
 	}
@@ -172,7 +157,7 @@ func measuredActivation(r *metrics.Report) (v float64, basis, why string) {
 	if shipped == 0 {
 		return 0, "", "no ship-month cohort is mature yet (each needs its activation window of data after it)"
 	}
-	return float64(activated) / float64(shipped), fmt.Sprintf("every mature ship-month cohort (%d of %d units)", activated, shipped), ""
+	return float64(activated) / float64(shipped), fmt.Sprintf("every mature ship-month cohort, %d of %d units", activated, shipped), ""
 }
 
 // measuredTickets is tickets per device-month over the window: the tickets
@@ -286,4 +271,52 @@ func cmpOr[T any](a, b *T) *T {
 		return a
 	}
 	return b
+}
+
+// featureCosts is, per planned feature, the largest change (by absolute
+// value) it alone makes to one model's recurring cost per activated
+// device-month: K of the device today with the feature shipped, less K
+// today. Support does not depend on traffic, so only connectivity and
+// cloud move; a feature whose events send nothing is absent.
+func featureCosts(file *planfile.Economics, fleet *planfile.Fleet) map[string]float64 {
+	out := map[string]float64{}
+	none := func(string) bool { return false }
+	for _, m := range file.Models {
+		i := slices.IndexFunc(fleet.Devices, func(d energy.Device) bool { return d.ID == m.ID })
+		if i < 0 {
+			continue
+		}
+		d := fleet.Devices[i]
+		base := economics.Model{Connectivity: m.Connectivity, Cloud: m.Cloud, Traffic: economics.TrafficOf(d.With(fleet.Planned, none))}
+		for _, ev := range d.Events {
+			if !fleet.Planned(ev.Feature) {
+				continue
+			}
+			with := base
+			with.Traffic = economics.TrafficOf(d.With(fleet.Planned, func(f string) bool { return f == ev.Feature }))
+			if with.Traffic == base.Traffic {
+				continue
+			}
+			delta := with.Monthly().Cost() - base.Monthly().Cost()
+			if cur, seen := out[ev.Feature]; !seen || math.Abs(delta) > math.Abs(cur) {
+				out[ev.Feature] = delta
+			}
+		}
+	}
+	return out
+}
+
+// RecurringCosts is featureCosts for a repo whose fleet is linked to its
+// backlog (rice shows it as a column), with the file's currency; nil
+// without economics.yaml.
+func RecurringCosts(cfg *planfile.Config, fleet *planfile.Fleet) (map[string]float64, string, diag.List) {
+	path := economicsFile(cfg)
+	if path == "" || fleet == nil {
+		return nil, "", nil
+	}
+	file, diags := planfile.LoadEconomics(path, fleet)
+	if file == nil {
+		return nil, "", diags
+	}
+	return featureCosts(file, fleet), file.Currency, diags
 }

@@ -189,12 +189,24 @@ func (ep *Energy) WorstAfterRelease() map[string]ReleaseLife {
 	return out
 }
 
-// BatteryCostsOf is BatteryCosts of the plan's fleet; nil without one.
-func BatteryCostsOf(ep *Energy) map[string]float64 {
-	if ep == nil {
-		return nil
+// Costs are what a feature costs besides its effort, per feature id: in
+// battery life and in recurring cost, shown as rice columns when given.
+type Costs struct {
+	BatteryYears map[string]float64
+	Recurring    map[string]float64
+	Currency     string // of Recurring
+}
+
+// Costs are the battery and recurring costs of every planned feature.
+func (p *Results) Costs() Costs {
+	var c Costs
+	if p.Energy != nil {
+		c.BatteryYears = BatteryCosts(p.Energy.Fleet)
 	}
-	return BatteryCosts(ep.Fleet)
+	if p.Economics != nil {
+		c.Recurring, c.Currency = p.Economics.FeatureCost, p.Economics.File.Currency
+	}
+	return c
 }
 
 // BudgetUnit writes a budget value in its unit.

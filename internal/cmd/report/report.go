@@ -85,7 +85,7 @@ func writeReport(w *bytes.Buffer, f *cmdutil.Factory, p *planning.Results) error
 	checkcmd.WriteMarkdown(w, "Gates", doc, nil)
 	w.WriteString("\n")
 
-	if err := ricecmd.WriteRanking(w, render.FormatMarkdown, p.Ranked, p.Backlog.Model, render.Term{}, false, planning.BatteryCostsOf(p.Energy)); err != nil {
+	if err := ricecmd.WriteRanking(w, render.FormatMarkdown, p.Ranked, p.Backlog.Model, render.Term{}, false, p.Costs()); err != nil {
 		return err
 	}
 	w.WriteString("\n")

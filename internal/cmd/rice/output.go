@@ -2,6 +2,7 @@ package rice
 
 import (
 	"fmt"
+	"github.com/iotpm/iotpm/internal/cmd/planning"
 	"io"
 	"strconv"
 	"strings"
@@ -41,7 +42,15 @@ type featureJSON struct {
 	// BatteryCostYears is the largest life change the feature alone makes
 	// to a device (years, negative: shorter); absent without device events.
 	BatteryCostYears *float64 `json:"battery_cost_years,omitempty"`
+	// RecurringCostPerDeviceMonth is the largest change the feature alone
+	// makes to one model's recurring cost per activated device-month
+	// (economics.yaml's currency; negative: cheaper); absent when its
+	// events send nothing or the repo has no economics.yaml.
+	RecurringCostPerDeviceMonth *float64 `json:"recurring_cost_per_device_month,omitempty"`
 }
+
+// Costs are what a feature costs besides its effort (planning.Costs).
+type Costs = planning.Costs
 
 type effortJSON struct {
 	Engineering   float64 `json:"engineering"`
@@ -132,8 +141,8 @@ func truncateText(s string, n int) string {
 }
 
 // WriteRanking writes the ranked backlog in a format, with each feature's
-// battery cost when costs is given.
-func WriteRanking(w io.Writer, format render.Format, ranked []rice.Scored, model rice.EffortModel, term render.Term, tty bool, costs map[string]float64) error {
+// battery and recurring cost when costs gives them.
+func WriteRanking(w io.Writer, format render.Format, ranked []rice.Scored, model rice.EffortModel, term render.Term, tty bool, costs Costs) error {
 	switch format {
 	case render.FormatJSON, render.FormatYAML:
 		doc := rankingJSON{
@@ -142,56 +151,76 @@ func WriteRanking(w io.Writer, format render.Format, ranked []rice.Scored, model
 		}
 		for _, s := range ranked {
 			j := toFeatureJSON(s)
-			if c, ok := costs[s.ID]; ok {
+			if c, ok := costs.BatteryYears[s.ID]; ok {
 				j.BatteryCostYears = &c
+			}
+			if c, ok := costs.Recurring[s.ID]; ok {
+				j.RecurringCostPerDeviceMonth = &c
 			}
 			doc.Features = append(doc.Features, j)
 		}
 		return render.Structured(w, format, doc)
 	case render.FormatCSV:
-		return withBatteryCost(rankingCSV(ranked), ranked, costs, true).CSV(w)
+		return costColumns(costs, rankingCSV(ranked), ranked, true).CSV(w)
 	case render.FormatMarkdown:
 		fmt.Fprintf(w, "## RICE ranking\n\n")
-		if err := withBatteryCost(rankingTable(ranked, false, false), ranked, costs, false).Markdown(w); err != nil {
+		if err := costColumns(costs, rankingTable(ranked, false, false), ranked, false).Markdown(w); err != nil {
 			return err
 		}
 		_, err := fmt.Fprintf(w, "\nEffort in person-months at %s USD per person-month and %s person-months per certification week.\n",
 			render.Number(model.CostPerPersonMonth, 0), render.Number(model.CertEffortPerWeek, 3))
 		return err
 	default:
-		return withBatteryCost(rankingTable(ranked, false, tty), ranked, costs, false).Text(w, term)
+		return costColumns(costs, rankingTable(ranked, false, tty), ranked, false).Text(w, term)
 	}
 }
 
-// withBatteryCost adds each feature's battery cost (the largest life change
-// it makes to a device, in years; — for none) when any feature has one:
-// "cheap to build, expensive in battery" shows where features are ranked.
-func withBatteryCost(t *render.Table, ranked []rice.Scored, costs map[string]float64, exact bool) *render.Table {
-	if len(costs) == 0 {
-		return t
-	}
-	header := "BATTERY (Y)"
-	if exact {
-		header = "battery_cost_years"
-	}
-	t.Columns = append(t.Columns, render.Column{Header: header, Right: true})
-	for i, s := range ranked {
-		cell := "—"
-		if exact {
-			cell = ""
+// columns adds each feature's battery cost (the largest life change it
+// makes to a device, in years) and recurring cost (the largest change to
+// a model's cost per activated device-month), each when any feature has
+// one; — for none: "cheap to build, expensive in battery or in cloud
+// bills" shows where features are ranked.
+func costColumns(c Costs, t *render.Table, ranked []rice.Scored, exact bool) *render.Table {
+	add := func(costs map[string]float64, header, exactHeader string, hide int, cell func(float64) string) {
+		if len(costs) == 0 {
+			return
 		}
-		if c, ok := costs[s.ID]; ok {
+		if exact {
+			header = exactHeader
+		}
+		t.Columns = append(t.Columns, render.Column{Header: header, Right: true, Hide: hide})
+		for i, s := range ranked {
+			text := "—"
 			if exact {
-				cell = render.Exact(c)
-			} else {
-				cell = render.Number(c, 2)
-				if c > 0 {
-					cell = "+" + cell
+				text = ""
+			}
+			if v, ok := costs[s.ID]; ok {
+				text = render.Exact(v)
+				if !exact {
+					text = cell(v)
 				}
 			}
+			t.Rows[i] = append(t.Rows[i], text)
 		}
-		t.Rows[i] = append(t.Rows[i], cell)
 	}
+	add(c.BatteryYears, "BATTERY (Y)", "battery_cost_years", 0, func(v float64) string {
+		if v > 0 {
+			return "+" + render.Number(v, 2)
+		}
+		return render.Number(v, 2)
+	})
+	// per device-month, in economics.yaml's currency: "$/DEV-MO" fits
+	// 80 columns; another currency's code is longer, so it may be hidden
+	header, hide := "$/DEV-MO", 0
+	if c.Currency != "USD" {
+		header, hide = c.Currency+"/DEV-MO", 1
+	}
+	add(c.Recurring, header, "recurring_cost_per_device_month", hide, func(v float64) string {
+		if v > 0 {
+			return "+" + render.MoneyFine(v, c.Currency)
+		}
+		return render.MoneyFine(v, c.Currency)
+	})
 	return t
 }
 

@@ -116,16 +116,22 @@ func riceRun(opts *RiceOptions) error {
 		return err // the loader checks effort and catalog; reaching here is a bug
 	}
 	// each feature's battery cost, when the repo has devices
-	var costs map[string]float64
+	var costs Costs
 	if opts.File == "" {
 		fleet, diags := planning.FleetIfAny(f)
 		if fleet != nil {
 			diags = append(diags, planfile.LinkPlan(fleet, backlog)...)
 		}
+		if !diags.HasErrors() {
+			cfg, _ := f.Config()
+			var d diag.List
+			costs.Recurring, costs.Currency, d = planning.RecurringCosts(cfg, fleet)
+			diags = append(diags, d...)
+		}
 		if err := cmdutil.ReportProblems(f, diags); err != nil {
 			return err
 		}
-		costs = planning.BatteryCosts(fleet)
+		costs.BatteryYears = planning.BatteryCosts(fleet)
 	}
 	if base != nil {
 		baseRanked, err := rice.Rank(base.Features, base.Model, base.Catalog)

@@ -1,0 +1,82 @@
+package diff
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/iotpm/iotpm/internal/cmd/planning"
+	"github.com/iotpm/iotpm/internal/render"
+)
+
+// EconomicsChange is a model whose unit economics the change alters.
+// Recurring is K, the cost of an activated device-month; Activated the
+// units that activate after the change (units × activation), which the
+// recurring change costs every month.
+type EconomicsChange struct {
+	Model           string  `json:"model"`
+	Currency        string  `json:"currency"`
+	RecurringBefore float64 `json:"recurring_cost_before"`
+	RecurringAfter  float64 `json:"recurring_cost_after"`
+	Activated       float64 `json:"activated_units"`
+	LTVBefore       float64 `json:"ltv_before"`
+	LTVAfter        float64 `json:"ltv_after"`
+	PaybackBefore   *int    `json:"payback_months_before"`
+	PaybackAfter    *int    `json:"payback_months_after"`
+}
+
+// same is equality up to rounding noise (a cent's millionth).
+func same(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(a)) }
+
+// compareEconomics lines up the models computed on both sides; a model on
+// one side only, or a side whose economics could not be computed, is not
+// compared (its problems are reported by the run).
+func (d *Diff) compareEconomics(base, head *planning.Results) {
+	b, h := base.Economics, head.Economics
+	if b == nil || h == nil || b.Results == nil || h.Results == nil || b.File.Currency != h.File.Currency {
+		return
+	}
+	for i, hr := range h.Results {
+		j := b.Model(hr.ID)
+		if j < 0 {
+			continue
+		}
+		br := b.Results[j]
+		c := EconomicsChange{Model: hr.ID, Currency: h.File.Currency, RecurringBefore: br.Monthly.Cost(), RecurringAfter: hr.Monthly.Cost(),
+			Activated: h.Scenario.Models[i].Units * h.Scenario.Models[i].Activation, LTVBefore: br.LTV, LTVAfter: hr.LTV,
+			PaybackBefore: br.PaybackMonths(), PaybackAfter: hr.PaybackMonths()}
+		if same(c.RecurringBefore, c.RecurringAfter) && same(c.LTVBefore, c.LTVAfter) && br.Payback == hr.Payback {
+			continue
+		}
+		d.Economics = append(d.Economics, c)
+	}
+}
+
+func signedMoney(x float64, currency string) string {
+	if x > 0 {
+		return "+" + render.MoneyFine(x, currency)
+	}
+	return render.MoneyFine(x, currency)
+}
+
+func paybackText(p *int) string {
+	if p == nil {
+		return "never"
+	}
+	return fmt.Sprintf("%d mo", *p)
+}
+
+// summary is the model's part of the diff's summary line:
+// "drip-lora recurring +$0.12/device-month (× 32,000 activated = $3,840/month); LTV $61.20 → $55.40".
+func (c EconomicsChange) summary() string {
+	s := c.Model
+	if !same(c.RecurringBefore, c.RecurringAfter) {
+		delta := c.RecurringAfter - c.RecurringBefore
+		s += fmt.Sprintf(" recurring %s/device-month (× %s activated = %s/month);", signedMoney(delta, c.Currency),
+			render.Number(c.Activated, 0), signedMoney(delta*c.Activated, c.Currency))
+	}
+	s += fmt.Sprintf(" LTV %s → %s", render.Money(c.LTVBefore, c.Currency), render.Money(c.LTVAfter, c.Currency))
+	if paybackText(c.PaybackBefore) != paybackText(c.PaybackAfter) {
+		s += fmt.Sprintf(", payback %s → %s", paybackText(c.PaybackBefore), paybackText(c.PaybackAfter))
+	}
+	return s
+}

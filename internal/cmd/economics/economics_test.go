@@ -1,0 +1,294 @@
+package economics_test
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/iotpm/iotpm/internal/cmd/cmdtest"
+	economicscmd "github.com/iotpm/iotpm/internal/cmd/economics"
+	"github.com/iotpm/iotpm/internal/cmdutil"
+)
+
+// handEconomics replaces the example's economics.yaml with one model whose
+// numbers are worked by hand below. drip-lora's heartbeat is a LoRa uplink
+// with a 17-byte PHY payload every 15 min; the plan ships
+// adaptive-heartbeat (Hotfix 3), which sends it every 2 h instead. A month
+// is 2,629,800 s:
+//
+//	today:     2,629,800 / 900  = 2,922 messages
+//	with plan: 2,629,800 / 7200 = 365.25 messages
+//	bytes/msg: 17 + 3 overhead  = 20
+//	with plan: MB = 365.25 × 20 / 10⁶ = 0.007305 → connectivity $0.007305
+//	           cloud 365.25 / 10⁶ × $1.00     = $0.00036525
+//	           support 10 × 0.01              = $0.10
+//	           K = 0.10767025;  R = 50% × 2.00 = 1.00
+//	HM = 100 × 0.8 − 30 − 10 = 40;  NRE/unit = 73,000 / 10,000 = 7.30
+//	c_m = 0.5 × (1.00 − 0.10767025) = 0.446164875 (no churn), 24 months
+//	LTV = 40 − 7.30 + 24 × 0.446164875 = 43.407957
+//
+// adaptive-heartbeat alone changes K by (365.25 − 2,922) × 20 B at $1/MB
+// plus (365.25 − 2,922) messages at $1/million:
+//
+//	−2,556.75 × (20 × 10⁻⁶ + 10⁻⁶) = −0.05369175 per device-month
+const handEconomics = `currency: USD
+life: 24mo
+nre: 73000
+models:
+  drip-lora:
+    units: 10000
+    price: 100
+    channel: 20%
+    bom: 30
+    assembly: 10
+    activation: 50%
+    subscription: {price: 2.00, attach: 50%}
+    connectivity: {per_mb: 1.00, overhead: 3B}
+    cloud: {per_million_messages: 1.00}
+    support: {per_ticket: 10, tickets_per_device_month: 0.01}
+`
+
+const handLTV = 40 - 7.3 + 24*0.446164875
+
+func near(t *testing.T, what string, got, want float64) {
+	t.Helper()
+	if math.Abs(got-want) > 1e-9*math.Max(1, math.Abs(want)) {
+		t.Errorf("%s = %.12g, want %.12g", what, got, want)
+	}
+}
+
+func handRepo(t *testing.T) string {
+	dir := cmdtest.CopyExample(t)
+	cmdtest.WriteFile(t, dir, "economics.yaml", handEconomics)
+	// the example's gates name models this file leaves out
+	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), `    models: {drip-valve: {ltv: ">= 100"}}`+"\n", "")
+	return dir
+}
+
+func TestHandComputedModel(t *testing.T) {
+	dir := handRepo(t)
+	stdout, stderr, code := cmdtest.Run(t, nil, "economics", "-C", dir, "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var doc economicscmd.Doc
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	m := doc.Models[0]
+	near(t, "hardware_margin", m.HardwareMargin, 40)
+	near(t, "nre_per_unit", m.NREPerUnit, 7.3)
+	near(t, "messages", m.MessagesPerMonth, 365.25)
+	near(t, "MB", m.MBPerMonth, 0.007305)
+	near(t, "revenue", m.Monthly.Revenue, 1)
+	near(t, "connectivity", m.Monthly.Connectivity, 0.007305)
+	near(t, "cloud", m.Monthly.Cloud, 0.00036525)
+	near(t, "support", m.Monthly.Support, 0.1)
+	near(t, "ltv", m.LTV, handLTV)
+	if m.PaybackMonths == nil || *m.PaybackMonths != 0 {
+		t.Errorf("payback %v, want 0", m.PaybackMonths)
+	}
+	// the rice column: what adaptive-heartbeat alone does to K
+	stdout, stderr, code = cmdtest.Run(t, nil, "rice", "-C", dir, "-o", "json")
+	if code != 0 {
+		t.Fatalf("rice: exit %d: %s", code, stderr)
+	}
+	var ranked struct {
+		Features []struct {
+			ID   string   `json:"id"`
+			Cost *float64 `json:"recurring_cost_per_device_month"`
+		} `json:"features"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &ranked); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range ranked.Features {
+		switch {
+		case r.ID == "adaptive-heartbeat":
+			found = r.Cost != nil
+			if found {
+				near(t, "adaptive-heartbeat $/device-month", *r.Cost, -0.05369175)
+			}
+		case r.Cost != nil:
+			t.Errorf("%s has a recurring cost %v, and its events send nothing", r.ID, *r.Cost)
+		}
+	}
+	if !found {
+		t.Error("adaptive-heartbeat has no recurring cost")
+	}
+	stdout, _, _ = cmdtest.Run(t, nil, "rice", "-C", dir)
+	if !strings.Contains(stdout, "$/DEV-MO") || !strings.Contains(stdout, "-$0.0537") {
+		t.Errorf("rice table lacks the column:\n%s", stdout)
+	}
+}
+
+// The example's drip-lora and drip-valve take activation from iotpm
+// metrics. The window's cohort (2026-10) is not mature, so the rate is the
+// pooled one of the mature ship months 2026-04..09:
+// (31+30+32+36+24+28) / (40+36+38+46+34+34) = 181/228.
+func TestActivationFromMetrics(t *testing.T) {
+	stdout, stderr, code := cmdtest.Run(t, nil, "economics", "-C", cmdtest.ExampleRepo, "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var doc economicscmd.Doc
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Measured == nil || doc.Measured.Activation == nil {
+		t.Fatalf("no measured activation: %s", stdout)
+	}
+	near(t, "measured activation", *doc.Measured.Activation, 181.0/228)
+	for _, m := range doc.Models {
+		want := 181.0 / 228
+		if m.ID == "drip-puck" {
+			want = 0.8 // given in the file
+		}
+		near(t, m.ID+" activation", m.Activation, want)
+	}
+	if !strings.Contains(doc.Measured.ActivationBasis, "181 of 228") {
+		t.Errorf("basis %q", doc.Measured.ActivationBasis)
+	}
+}
+
+func TestGoldens(t *testing.T) {
+	cmdtest.RunGoldens(t, []cmdtest.Case{
+		{"table.golden", []string{"economics", "-C", cmdtest.ExampleRepo}},
+		{"curve.golden", []string{"economics", "-C", cmdtest.ExampleRepo, "--device", "drip-valve", "-o", "markdown"}},
+		{"sweep.golden", []string{"economics", "-C", cmdtest.ExampleRepo, "--sweep", "activation=60%,80%,95%"}},
+		{"tornado.golden", []string{"economics", "-C", cmdtest.ExampleRepo, "--tornado", "20%", "--device", "drip-lora"}},
+		{"rates.golden", []string{"economics", "--list-rates"}},
+		{"csv.golden", []string{"economics", "-C", cmdtest.ExampleRepo, "-o", "csv"}},
+	})
+}
+
+// The tornado on the hand model: price moves LTV by ±20 × 0.8 = ±16 (width
+// 32); the others far less: price comes first.
+func TestTornadoOrderOnTheHandModel(t *testing.T) {
+	dir := handRepo(t)
+	stdout, stderr, code := cmdtest.Run(t, nil, "economics", "-C", dir, "--tornado", "20%", "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var doc economicscmd.Doc
+	json.Unmarshal([]byte(stdout), &doc)
+	bars := doc.Tornado[0].Bars
+	if bars[0].Input != "price" {
+		t.Fatalf("first bar %s, want price", bars[0].Input)
+	}
+	near(t, "price width", bars[0].Width(), 32)
+	for i := 1; i < len(bars); i++ {
+		if bars[i].Width() > bars[i-1].Width() {
+			t.Errorf("bars out of order at %d: %v", i, bars)
+		}
+	}
+}
+
+func TestBadUse(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--sweep", "activaton=50%"}, `--sweep: unknown input "activaton"; did you mean "activation"?`},
+		{[]string{"--sweep", "activation=85"}, "85 is ambiguous: write 85% or 0.85"},
+		{[]string{"--sweep", "price"}, "--sweep takes INPUT=V1,V2,…"},
+		{[]string{"--tornado", "0%"}, "--tornado takes a share above 0"},
+		{[]string{"--sweep", "price=1", "--tornado", "10%"}, "give --sweep or --tornado, not both"},
+		{[]string{"--device", "drip-lorra"}, `--device drip-lorra is no model of`},
+	} {
+		_, stderr, code := cmdtest.Run(t, nil, append([]string{"economics", "-C", cmdtest.ExampleRepo}, tt.args...)...)
+		if code != cmdutil.ExitInvalid || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q, want %q", tt.args, code, stderr, tt.want)
+		}
+	}
+	// a repo without economics.yaml says how to get one
+	dir := cmdtest.CopyExample(t)
+	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "economics: economics.yaml\n", "")
+	if err := os.Remove(filepath.Join(dir, "economics.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := cmdtest.Run(t, nil, "economics", "-C", dir)
+	if code == 0 || !strings.Contains(stderr, "has no economics.yaml") {
+		t.Errorf("no file: exit %d %q", code, stderr)
+	}
+}
+
+// A window with no data: the measured tickets cannot be had, economics
+// stops at the model that asks for them (exit 2), and check fails the
+// economics gates naming why instead of passing them.
+func TestUnmeasurableValues(t *testing.T) {
+	dir := cmdtest.CopyExample(t)
+	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "month: 2026-10", "month: 2030-10")
+	_, stderr, code := cmdtest.Run(t, nil, "economics", "-C", dir)
+	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, "economics.yaml:10:5: models: drip-lora: support: tickets per device-month come from the tickets export when not given, but the metrics window has no data") {
+		t.Errorf("economics: exit %d: %s", code, stderr)
+	}
+	_, stderr, code = cmdtest.Run(t, nil, "check", "-C", dir)
+	if code != cmdutil.ExitGate || !strings.Contains(stderr, "economics.payback.drip-lora has no value: models: drip-lora: support") {
+		t.Errorf("check: exit %d: %s", code, stderr)
+	}
+}
+
+// The diff names what a change does to the recurring cost and LTV. The
+// head makes the planned adaptive heartbeat as frequent as today's, so
+// with the plan drip-lora sends 2,922 messages a month instead of 365.25:
+// K rises by 0.05369175 (see handEconomics) and LTV falls by
+// 24 × 0.5 × 0.05369175 = 0.644301; × 5,000 activated units =
+// $268.46 a month.
+func TestDiffNamesRecurringCost(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Fatal("git is needed")
+	}
+	root := t.TempDir()
+	plan := filepath.Join(root, "plan")
+	if err := os.Rename(handRepo(t), plan); err != nil {
+		t.Fatal(err)
+	}
+	git := func(args ...string) {
+		cmd := exec.Command("git", append([]string{"-c", "user.email=t@example.com", "-c", "user.name=t", "-c", "commit.gpgsign=false"}, args...)...)
+		cmd.Dir = root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	git("init", "-q", "-b", "main")
+	git("add", "-A")
+	git("commit", "-q", "-m", "base")
+	cmdtest.EditFile(t, filepath.Join(plan, "devices.yaml"), "replaces: heartbeat, every: 2h}", "replaces: heartbeat, every: 15m}")
+	stdout, stderr, code := cmdtest.Run(t, nil, "diff", "-C", plan, "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var d struct {
+		Summary   string
+		Economics []struct {
+			Model           string  `json:"model"`
+			RecurringBefore float64 `json:"recurring_cost_before"`
+			RecurringAfter  float64 `json:"recurring_cost_after"`
+			Activated       float64 `json:"activated_units"`
+			LTVBefore       float64 `json:"ltv_before"`
+			LTVAfter        float64 `json:"ltv_after"`
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &d); err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Economics) != 1 {
+		t.Fatalf("economics changes %+v", d.Economics)
+	}
+	e := d.Economics[0]
+	near(t, "recurring before", e.RecurringBefore, 0.10767025)
+	near(t, "recurring change", e.RecurringAfter-e.RecurringBefore, 0.05369175)
+	near(t, "activated", e.Activated, 5000)
+	near(t, "ltv before", e.LTVBefore, handLTV)
+	near(t, "ltv change", e.LTVAfter-e.LTVBefore, -24*0.5*0.05369175)
+	want := "drip-lora recurring +$0.0537/device-month (× 5,000 activated = +$268.46/month); LTV $43.41 → $42.76"
+	if !strings.Contains(d.Summary, want) {
+		t.Errorf("summary %q lacks %q", d.Summary, want)
+	}
+}
