@@ -157,3 +157,47 @@ features:
 		}
 	})
 }
+
+// FuzzParseEconomics checks the economics loader the same way, against the
+// example's devices.
+//
+//	go test ./internal/planfile -run '^$' -fuzz FuzzParseEconomics -fuzztime 60s
+func FuzzParseEconomics(f *testing.F) {
+	devices, err := os.ReadFile("../../examples/leak-sensor/devices.yaml")
+	if err != nil {
+		f.Fatal(err)
+	}
+	fleet, diags := ParseDevices("devices.yaml", devices)
+	if diags.HasErrors() {
+		f.Fatal(diags)
+	}
+	if data, err := os.ReadFile("../../examples/leak-sensor/economics.yaml"); err == nil {
+		f.Add(data)
+	}
+	for _, s := range []string{
+		"", "currency: USD\nmodels: {}", "currency: usd\nlife: 5\nnre: plan\nmodels: {drip-lora: {units: 1}}",
+		"currency: EUR\nnre: plan\ndiscount: 200%/y\nmodels:\n  drip-lora: {units: 1, price: 1, bom: 1, activation: metrics, connectivity: 1nce-lifetime, cloud: aws-iot-core}\n",
+		"currency: USD\nmodels:\n  drip-puck: {units: .nan, price: -1, bom: 1e400, activation: 85, churn: 120%, support: {per_ticket: 1, tickets_per_device_month: x}}\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		e, diags := ParseEconomics("e.yaml", data, fleet)
+		if diags.HasErrors() == (e != nil) {
+			t.Fatalf("errors=%v but economics nil=%v", diags.HasErrors(), e == nil)
+		}
+		for _, d := range diags {
+			if d.File != "e.yaml" || d.Line < 0 || d.Col < 0 || d.Message == "" {
+				t.Fatalf("bad diagnostic %+v", d)
+			}
+		}
+		if e == nil {
+			return
+		}
+		for _, m := range e.Models {
+			if err := m.Validate(); err != nil {
+				t.Fatalf("a loaded model is invalid: %v", err)
+			}
+		}
+	})
+}

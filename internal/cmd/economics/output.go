@@ -3,6 +3,7 @@ package economics
 import (
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 
@@ -247,7 +248,7 @@ func (d *Doc) tornadoTable(exact bool) *render.Table {
 // or, without a curve, the models' LTV as bars.
 func (d *Doc) chart() string {
 	var b strings.Builder
-	coord := func(x float64) string { return strconv.FormatFloat(float64(int64(x*100+sign(x)*0.5))/100, 'f', 2, 64) }
+	coord := func(x float64) string { return strconv.FormatFloat(math.Round(x*100)/100, 'f', 2, 64) }
 	if d.Curve != nil {
 		fmt.Fprintf(&b, "xychart-beta\n    title \"%s: cumulative cash per unit (%s)\"\n    x-axis \"month\" [", render.MermaidText(d.Curve.Model), d.Currency)
 		var xs, ys []string
@@ -260,17 +261,10 @@ func (d *Doc) chart() string {
 	fmt.Fprintf(&b, "xychart-beta\n    title \"Lifetime value per shipped unit (%s)\"\n    x-axis [", d.Currency)
 	var xs, ys []string
 	for _, m := range d.Models {
-		xs, ys = append(xs, render.MermaidText(m.ID)), append(ys, coord(m.LTV))
+		xs, ys = append(xs, strconv.Quote(render.MermaidText(m.ID))), append(ys, coord(m.LTV))
 	}
 	fmt.Fprintf(&b, "%s]\n    y-axis \"%s\"\n    bar [%s]\n", strings.Join(xs, ", "), d.Currency, strings.Join(ys, ", "))
 	return b.String()
-}
-
-func sign(x float64) float64 {
-	if x < 0 {
-		return -1
-	}
-	return 1
 }
 
 // notes are the lines under the table: where the NRE and the measured
@@ -343,7 +337,7 @@ func write(w io.Writer, format render.Format, d *Doc, term render.Term) error {
 	fmt.Fprintln(w)
 	for _, n := range d.notes() {
 		if md {
-			fmt.Fprintln(w, n)
+			fmt.Fprintln(w, "- "+n)
 		} else {
 			io.WriteString(w, render.Wrap(n, term.Width))
 		}
@@ -382,4 +376,23 @@ func writeRates(w io.Writer, format render.Format, term render.Term) error {
 		t.Append(r.ID, r.Kind, r.Name, price, r.Source, r.AsOf)
 	}
 	return render.Write(w, format, economics.Rates(), t, term)
+}
+
+// WriteReport writes the unit economics as a section of iotpm report:
+// the models' table and notes, and the LTV chart; or, when measured
+// values could not be had, what is missing.
+func WriteReport(w io.Writer, e *planning.Economics) error {
+	if len(e.Unmeasured) > 0 {
+		fmt.Fprintf(w, "## Unit economics\n\nNot computed: %s\n", e.Unmeasured[0].Message)
+		return nil
+	}
+	doc, err := buildDoc(e, "", nil, 0)
+	if err != nil {
+		return err
+	}
+	if err := write(w, render.FormatMarkdown, doc, render.Term{}); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "\n```mermaid\n%s```\n", doc.chart())
+	return err
 }

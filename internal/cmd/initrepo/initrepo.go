@@ -28,6 +28,7 @@ var initFiles = []struct{ path, template string }{
 	{"iotpm.yaml", "iotpm.yaml.tmpl"},
 	{"features.yaml", "features.yaml.tmpl"},
 	{"devices.yaml", "devices.yaml.tmpl"},
+	{"economics.yaml", "economics.yaml.tmpl"},
 	{"exports/README.md", "exports-README.md.tmpl"},
 	{".github/workflows/iotpm.yml", "workflow.yml.tmpl"},
 	{".gitignore", "gitignore.tmpl"},

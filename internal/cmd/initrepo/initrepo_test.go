@@ -35,11 +35,11 @@ func TestInitThenCheckPasses(t *testing.T) {
 		}
 	}
 	stdout, stderr2, code := cmdtest.Run(t, nil, "check", "-C", dir)
-	if code != cmdutil.ExitOK || !strings.Contains(stdout, "✓ all 2 gates passed") {
+	if code != cmdutil.ExitOK || !strings.Contains(stdout, "✓ all 4 gates passed") {
 		t.Fatalf("check in the new repo: exit %d\n%s%s", code, stdout, stderr2)
 	}
 	// every file init writes validates against its schema
-	for kind, file := range map[string]string{"config": "iotpm.yaml", "features": "features.yaml", "devices": "devices.yaml"} {
+	for kind, file := range map[string]string{"config": "iotpm.yaml", "features": "features.yaml", "devices": "devices.yaml", "economics": "economics.yaml"} {
 		data, _ := os.ReadFile(filepath.Join(dir, file))
 		if err := cmdtest.ValidateYAML(t, cmdtest.CompileSchema(t, kind), string(data)); err != nil {
 			t.Errorf("%s: %v", file, err)

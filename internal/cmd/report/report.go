@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"fmt"
+	economicscmd "github.com/iotpm/iotpm/internal/cmd/economics"
 	"path/filepath"
 	"time"
 
@@ -115,6 +116,12 @@ func writeReport(w *bytes.Buffer, f *cmdutil.Factory, p *planning.Results) error
 				return err
 			}
 		}
+	}
+	if p.Economics != nil {
+		if err := economicscmd.WriteReport(w, p.Economics); err != nil {
+			return err
+		}
+		w.WriteString("\n")
 	}
 	if p.Metrics != nil {
 		if err := metricscmd.Write(w, render.FormatMarkdown, metricscmd.ToJSON(p.Metrics, nil), render.Term{}, ""); err != nil {

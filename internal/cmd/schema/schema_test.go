@@ -11,7 +11,7 @@ import (
 // Every example planning file validates against the schema of its kind,
 // and files the loader rejects are rejected by the schema too.
 func TestExampleFilesValidateAgainstSchemas(t *testing.T) {
-	for kind, file := range map[string]string{"config": "iotpm.yaml", "features": "features.yaml", "devices": "devices.yaml"} {
+	for kind, file := range map[string]string{"config": "iotpm.yaml", "features": "features.yaml", "devices": "devices.yaml", "economics": "economics.yaml"} {
 		t.Run(kind, func(t *testing.T) {
 			s := cmdtest.CompileSchema(t, kind)
 			data, err := os.ReadFile(filepath.Join(cmdtest.ExampleRepo, file))
@@ -26,8 +26,9 @@ func TestExampleFilesValidateAgainstSchemas(t *testing.T) {
 	bad := map[string][]string{
 		"features": {"features: [{id: A, reach: 1, impact: 1, confidence: 1}]", "features: []\nreech: 1", "features: [{id: a, reach: -1, impact: 1, confidence: 1}]",
 			"features: [{id: a, reach: 1, impact: 4, confidence: 1}]", "features: [{id: a, reach: 1, impact: 1, confidence: 80}]"},
-		"devices": {"devices: [{id: d, battery: {cell: cr2032}, sleep: 5}]", "devices: [{id: d, battery: {cell: cr2032}, sleep: 1uA, events: [{name: e, every: 5 minutes}]}]"},
-		"config":  {"gates: {connectivity_uptime: 98%}", "metrics: {month: 2026-13}"},
+		"devices":   {"devices: [{id: d, battery: {cell: cr2032}, sleep: 5}]", "devices: [{id: d, battery: {cell: cr2032}, sleep: 1uA, events: [{name: e, every: 5 minutes}]}]"},
+		"config":    {"gates: {connectivity_uptime: 98%}", "metrics: {month: 2026-13}", "gates: {economics: {payback: 18}}"},
+		"economics": {"currency: USD\nlife: 5\nmodels: {}", "currency: USD\nmodels: {m: {units: 1, price: 1, bom: 1, activation: 85}}", "currency: USD\nmodels: {m: {units: 1, price: 1, bom: 1, activation: 80%, chanel: 1%}}"},
 	}
 	for kind, cases := range bad {
 		s := cmdtest.CompileSchema(t, kind)
