@@ -63,6 +63,28 @@ var fileKinds = []fileKind{
 			return fmt.Sprintf("%d devices", len(fleet.Devices)), diags
 		},
 	},
+	{
+		name:    "economics",
+		matches: func(base string) bool { return strings.HasPrefix(base, "economics") },
+		// its models are device ids: it is checked against the
+		// devices.yaml beside it (whose own problems are its own)
+		check: func(path string) (string, diag.List) {
+			var fleet *planfile.Fleet
+			if devices := filepath.Join(filepath.Dir(path), "devices.yaml"); fileExists(devices) {
+				fleet, _ = planfile.LoadDevices(devices)
+			}
+			e, diags := planfile.LoadEconomics(path, fleet)
+			if e == nil {
+				return "", diags
+			}
+			return fmt.Sprintf("%d models, %s", len(e.Models), e.Currency), diags
+		},
+	},
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }
 
 // NewCmdValidate builds `iotpm validate`.
@@ -72,9 +94,10 @@ func NewCmdValidate(f *cmdutil.Factory, runF func(*ValidateOptions) error) *cobr
 		Use:   "validate [FILE...]",
 		Short: "Check planning files without computing anything",
 		Long: `Check planning files and report every problem as path:line:col: message.
-The kind of file is told by its name (features*.yaml, devices*.yaml). With no
-FILE, the planning repo's features.yaml and devices.yaml are checked (those
-that exist; features.yaml must). Exit 0 when all are valid, 2 when not.`,
+The kind of file is told by its name (features*.yaml, devices*.yaml,
+economics*.yaml). With no FILE, the planning repo's features.yaml,
+devices.yaml and economics.yaml are checked (those that exist; features.yaml
+must). Exit 0 when all are valid, 2 when not.`,
 		Example: `  iotpm validate
   iotpm validate -C examples/leak-sensor features.yaml
   iotpm validate -o json features.yaml`,
@@ -123,12 +146,16 @@ func validateRun(opts *ValidateOptions) error {
 		if _, err := os.Stat(cfg.Devices); err == nil || cfg.DevicesExplicit {
 			paths = append(paths, cfg.Devices)
 		}
+		if _, err := os.Stat(cfg.Economics); err == nil || cfg.EconomicsExplicit {
+			paths = append(paths, cfg.Economics)
+		}
 	}
 	// iotpm.yaml may give the files other names (features: backlog.yaml)
 	named := map[string]string{}
 	if cfg, _ := f.Config(); cfg != nil {
 		named[absPath(cfg.Features)] = "features"
 		named[absPath(cfg.Devices)] = "devices"
+		named[absPath(cfg.Economics)] = "economics"
 	}
 	for _, path := range paths {
 		res := validateFileJSON{Path: path, Problems: []diag.Diagnostic{}}
@@ -138,7 +165,7 @@ func validateRun(opts *ValidateOptions) error {
 		}
 		var diags diag.List
 		if kind == nil {
-			diags.Errorf(diag.File, path, 0, 0, "cannot tell what kind of planning file this is; name it features.yaml or devices.yaml (or features-*.yaml, devices-*.yaml), or name it in iotpm.yaml (features: %s)", filepath.Base(path))
+			diags.Errorf(diag.File, path, 0, 0, "cannot tell what kind of planning file this is; name it features.yaml, devices.yaml or economics.yaml (or features-*.yaml, …), or name it in iotpm.yaml (features: %s)", filepath.Base(path))
 		} else {
 			res.Kind = kind.name
 			res.Summary, diags = kind.check(path)

@@ -40,3 +40,18 @@ func TestValidate(t *testing.T) {
 	}
 	cmdtest.Golden(t, "json.golden", strings.ReplaceAll(stdout, dir, "$DIR"))
 }
+
+// economics.yaml is validated with the repo's files, its models against
+// the devices.yaml beside it.
+func TestValidateEconomics(t *testing.T) {
+	stdout, _, code := cmdtest.Run(t, nil, "validate", "-C", cmdtest.ExampleRepo)
+	if code != cmdutil.ExitOK || !strings.Contains(stdout, "economics.yaml: ok (economics: 3 models, USD)") {
+		t.Errorf("exit %d\n%s", code, stdout)
+	}
+	dir := cmdtest.CopyExample(t)
+	cmdtest.EditFile(t, filepath.Join(dir, "economics.yaml"), "  drip-puck:", "  drip-pook:")
+	_, stderr, code := cmdtest.Run(t, nil, "validate", "-C", dir, "economics.yaml")
+	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, `economics.yaml:22:5: models: "drip-pook" is no device of`) || !strings.Contains(stderr, `did you mean "drip-puck"?`) {
+		t.Errorf("exit %d\n%s", code, stderr)
+	}
+}
