@@ -278,6 +278,7 @@ type Economics struct {
 	NRE     float64
 	PlanNRE bool
 	Models  []EconomicsModel // by id
+	Pos     Pos              // of the file's top mapping
 }
 
 // EconomicsModel is one model's inputs, resolved, before the measured
@@ -313,7 +314,7 @@ func ParseEconomics(file string, data []byte, fleet *Fleet) (*Economics, diag.Li
 		return nil, diags
 	}
 	errorf := func(p Pos, format string, args ...any) { diags.Errorf(diag.Plan, file, p.Line, p.Col, format, args...) }
-	out := &Economics{File: file, Currency: spec.Currency}
+	out := &Economics{File: file, Currency: spec.Currency, Pos: spec.Pos}
 	if spec.Currency != "" && !currencyRE.MatchString(spec.Currency) {
 		errorf(spec.Pos, "currency: %s is not an ISO 4217 code; write three capital letters, e.g. USD or EUR", quoteClipped(spec.Currency))
 	}

@@ -292,3 +292,21 @@ func TestDiffNamesRecurringCost(t *testing.T) {
 		t.Errorf("summary %q lacks %q", d.Summary, want)
 	}
 }
+
+// nre: plan without a roadmap calendar has no plan to take the NRE from:
+// refused, never a silent 0.
+func TestPlanNREWithoutCalendar(t *testing.T) {
+	dir := cmdtest.CopyExample(t)
+	data, err := os.ReadFile(filepath.Join(dir, "features.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(data)
+	start, end := strings.Index(s, "roadmap:\n"), strings.Index(s, "themes:\n")
+	cmdtest.WriteFile(t, dir, "features.yaml", s[:start]+s[end:])
+	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "  roadmap: no_unscheduled_basic  # every Kano-basic feature is scheduled\n", "")
+	_, stderr, code := cmdtest.Run(t, nil, "economics", "-C", dir)
+	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, "nre: plan is the roadmap's tooling and certification fees, and") || !strings.Contains(stderr, "has no roadmap: calendar") {
+		t.Errorf("exit %d: %s", code, stderr)
+	}
+}

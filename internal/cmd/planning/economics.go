@@ -81,9 +81,11 @@ func PlanEconomics(p *Results) (*Economics, diag.List) {
 	e.Scenario.NRE = file.NRE
 	if file.PlanNRE {
 		e.NRESource = "plan"
-		if p.Plan != nil {
-			e.Scenario.NRE = roadmap.CashOf(*p.Plan, p.Ranked, p.Backlog.Catalog).Total.USD()
+		if p.Plan == nil {
+			diags.Errorf(diag.Plan, path, file.Pos.Line, file.Pos.Col, "nre: plan is the roadmap's tooling and certification fees, and %s has no roadmap: calendar, so there is no plan: add the calendar or write the NRE as an amount", p.Config.Features)
+			return nil, diags
 		}
+		e.Scenario.NRE = roadmap.CashOf(*p.Plan, p.Ranked, p.Backlog.Catalog).Total.USD()
 	}
 	var report *metrics.Report
 	if p.Metrics != nil {
