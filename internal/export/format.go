@@ -30,6 +30,8 @@ const (
 	roleCreated
 	roleRetired
 	roleModel
+	roleVersion  // OTA: the job's target firmware
+	roleFirmware // devices: the firmware the device runs (a snapshot)
 	nRoles
 )
 
@@ -40,9 +42,9 @@ var roleNames = planfile.Roles
 // kindRoles lists, per input kind, its roles: required ones first, then
 // optional ones (required[kind] of them are required).
 var kindRoles = map[planfile.InputKind][]int{
-	planfile.KindDevices:  {roleDevice, roleShipped, roleCustomer, roleRetired, roleModel},
+	planfile.KindDevices:  {roleDevice, roleShipped, roleCustomer, roleRetired, roleModel, roleFirmware},
 	planfile.KindEvents:   {roleDevice, roleTimestamp, roleEvent, roleSequence, roleSession},
-	planfile.KindOTA:      {roleDevice, roleJob, roleStatus, roleTimestamp},
+	planfile.KindOTA:      {roleDevice, roleJob, roleStatus, roleTimestamp, roleVersion},
 	planfile.KindActivity: {roleDevice, roleTimestamp},
 	planfile.KindTickets:  {roleCustomer, roleCreated},
 	planfile.KindUsage:    {roleDevice, roleFeature, roleTimestamp},

@@ -343,6 +343,12 @@ func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, line int, bad func(
 		if model := trimSpace(b.field(fields, roleModel)); len(model) > 0 {
 			d.SetModel(id, model)
 		}
+		if len(b.cols[roleFirmware]) > 0 {
+			d.HasFirmware = true // the column is there: firmware is asked for, even when empty
+			if fw := trimSpace(b.field(fields, roleFirmware)); len(fw) > 0 {
+				d.SetFirmware(id, fw)
+			}
+		}
 		st.Used++
 	case planfile.KindEvents:
 		var session []byte
@@ -386,7 +392,12 @@ func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, line int, bad func(
 			st.Used++
 			return
 		}
-		d.AddOTA(id, job, value, ts)
+		var version []byte
+		if len(b.cols[roleVersion]) > 0 {
+			version = trimSpace(b.field(fields, roleVersion))
+			d.HasVersions = true
+		}
+		d.AddOTAVersion(id, job, value, ts, version)
 		g.count(st, ts, ts >= w.From && ts < w.To)
 	}
 }

@@ -73,7 +73,7 @@ func options(month string) metrics.Options {
 		Window:           metrics.Window{From: m.UnixMicro(), To: m.AddDate(0, 1, 0).UnixMicro()},
 		ActivationWindow: 30 * 86_400e6, SLO: 0.99, Health: metrics.DefaultHealth(), SeriesMonths: 12,
 		DormantAfter: 30 * 86_400e6,
-		Models:       exampleModes,
+		Models:       exampleModes, FirmwareTarget: "2.1.0",
 	}
 }
 
@@ -197,6 +197,16 @@ func same(t *testing.T, want, got metrics.Report) {
 			}
 		}
 	}
+	if (want.Firmware == nil) != (got.Firmware == nil) {
+		t.Fatalf("firmware: local %v, postgres %v", want.Firmware, got.Firmware)
+	}
+	if a, b := want.Firmware, got.Firmware; a != nil {
+		eq("firmware on target", a.Value, b.Value)
+		if a.At != b.At || a.Devices != b.Devices || a.Unknown != b.Unknown || a.NoOTA != b.NoOTA || a.OnTarget != b.OnTarget ||
+			a.Ambiguous != b.Ambiguous || a.AmbiguousDevice != b.AmbiguousDevice || !slices.Equal(a.Versions, b.Versions) {
+			t.Errorf("firmware: local %+v, postgres %+v", *a, *b)
+		}
+	}
 	if len(want.Customers) != len(got.Customers) {
 		t.Fatalf("customers: local %d, postgres %d", len(want.Customers), len(got.Customers))
 	}
@@ -254,6 +264,12 @@ func exampleInputs(t testing.TB, conn *pgx.Conn, schema, dir string) (map[planfi
 	}
 	if pgtest.HasModel(dir) {
 		tables["devices"].Columns["model"] = planfile.ColumnRef{Column: "model"}
+	}
+	if pgtest.HasColumn(dir, "devices.csv", "firmware") {
+		tables["devices"].Columns["firmware"] = planfile.ColumnRef{Column: "firmware"}
+	}
+	if pgtest.HasColumn(dir, "ota.csv", "version") {
+		tables["ota"].Columns["version"] = planfile.ColumnRef{Column: "version"}
 	}
 	if _, err := os.Stat(filepath.Join(dir, "uplinks.csv")); err == nil {
 		files["activity"] = export.Input{Kind: "activity", Path: filepath.Join(dir, "uplinks.csv")}

@@ -35,14 +35,14 @@ func genFleet(seed uint64, sequenced bool) *fleet {
 	f := &fleet{}
 	base := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC).UnixMilli()
 	day := int64(86_400_000)
-	f.devices.WriteString("device_id,shipped_at,customer_id,retired_at,model\n")
+	f.devices.WriteString("device_id,shipped_at,customer_id,retired_at,model,firmware\n")
 	if sequenced {
 		f.events.WriteString("clientId,timestamp,eventType,versionNumber\n")
 	} else {
 		f.events.WriteString("device_id,timestamp,event\n")
 	}
 	f.activity.WriteString("device_id,timestamp\n")
-	f.ota.WriteString("device_id,job_id,status,timestamp\n")
+	f.ota.WriteString("device_id,job_id,status,timestamp,version\n")
 	statuses := []string{"SUCCEEDED", "FAILED", "TIMED_OUT", "CANCELED", "QUEUED", "IN_PROGRESS"}
 	for d := range 40 {
 		id := fmt.Sprintf("dev-%02d", d)
@@ -54,7 +54,10 @@ func genFleet(seed uint64, sequenced bool) *fleet {
 			case 3:
 				retired = time.UnixMilli(ship + rng.Int64N(80)*day).UTC().Format(time.RFC3339)
 			}
-			fmt.Fprintf(&f.devices, "%s,%s,cust-%d,%s,%s\n", id, time.UnixMilli(ship).UTC().Format("2006-01-02"), d%4, retired, edgeModels[d%len(edgeModels)])
+			// the devices export's firmware (a snapshot at H): some
+			// devices have none
+			fw := []string{"1.9.0", "2.0.0", "", "2.1.0-rc.1"}[d%4]
+			fmt.Fprintf(&f.devices, "%s,%s,cust-%d,%s,%s,%s\n", id, time.UnixMilli(ship).UTC().Format("2006-01-02"), d%4, retired, edgeModels[d%len(edgeModels)], fw)
 		}
 		if listed && (d%len(edgeModels) < 3) {
 			f.checkins(rng, id, ship, edgeModels[d%len(edgeModels)], sequenced)
@@ -127,7 +130,18 @@ func genFleet(seed uint64, sequenced bool) *fleet {
 		for j := range rng.IntN(3) {
 			for k := range 1 + rng.IntN(3) {
 				ts := ship + int64(j*20+k)*day + rng.Int64N(day)
-				fmt.Fprintf(&f.ota, "%s,fw-%d,%s,%s\n", id, j, statuses[rng.IntN(len(statuses))], time.UnixMilli(ts).UTC().Format(time.RFC3339))
+				// the job's target version; some rows name none
+				version := fmt.Sprintf("2.%d.0", j)
+				if rng.IntN(8) == 0 {
+					version = ""
+				}
+				status := statuses[rng.IntN(len(statuses))]
+				fmt.Fprintf(&f.ota, "%s,fw-%d,%s,%s,%s\n", id, j, status, time.UnixMilli(ts).UTC().Format(time.RFC3339), version)
+				if status == "SUCCEEDED" && d%11 == 5 {
+					// another job succeeded at the same second: which
+					// version runs is ambiguous
+					fmt.Fprintf(&f.ota, "%s,fw-x%d,SUCCEEDED,%s,3.0.0\n", id, j, time.UnixMilli(ts).UTC().Format(time.RFC3339))
+				}
 			}
 		}
 	}
@@ -141,7 +155,7 @@ var edgeModels = []string{"V", "L", "V2", "X-9", "", ""}
 var edgeModes = map[string]metrics.Mode{
 	"V":  {Profile: "valve", Every: 3600e6, Grace: 1.5},
 	"V2": {Profile: "valve", Every: 3600e6, Grace: 1.5},
-	"L":  {Profile: "lora", Every: 36000e6, Grace: 1.5},
+	"L":  {Profile: "lora", Every: 36000e6, Grace: 1.5, NoOTA: true},
 }
 
 // checkins writes a check-in device's rows: hourly connects (a valve)
@@ -178,6 +192,14 @@ func (f *fleet) checkins(rng *rand.Rand, id string, ship int64, model string, se
 func TestEdgeCasesSameAsLocal(t *testing.T) {
 	conn, schema := testConn(t)
 	ctx := context.Background()
+	// the firmware rules all matter somewhere: versions known and
+	// unknown, profiles without OTA, ambiguous rows
+	var sawVersions, sawUnknown, sawNoOTA, sawAmbiguous bool
+	defer func() {
+		if !t.Failed() && !(sawVersions && sawUnknown && sawNoOTA && sawAmbiguous) {
+			t.Errorf("the fleets do not exercise every firmware rule: versions %v unknown %v no-OTA %v ambiguous %v", sawVersions, sawUnknown, sawNoOTA, sawAmbiguous)
+		}
+	}()
 	for _, sequenced := range []bool{false, true} {
 		for seed := range uint64(4) {
 			name := fmt.Sprintf("seed%d", seed)
@@ -197,19 +219,19 @@ func TestEdgeCasesSameAsLocal(t *testing.T) {
 				tbl := func(n string) string { return fmt.Sprintf("%s.%s_%s", schema, n, name[:min(len(name), 20)]) }
 				tname := func(n string) string { return strings.ReplaceAll(tbl(n), "-", "_") }
 				short := func(n string) string { return strings.TrimPrefix(tname(n), schema+".") }
-				load(t, conn, schema, short("devices"), "device_id text, shipped_at date, customer_id text, retired_at timestamptz, model text", write("devices.csv", &f.devices))
+				load(t, conn, schema, short("devices"), "device_id text, shipped_at date, customer_id text, retired_at timestamptz, model text, firmware text", write("devices.csv", &f.devices))
 				files := map[planfile.InputKind]export.Input{
 					"devices":  {Kind: "devices", Path: filepath.Join(dir, "devices.csv")},
 					"activity": {Kind: "activity", Path: write("activity.csv", &f.activity)},
 					"ota":      {Kind: "ota", Path: write("ota.csv", &f.ota)},
 				}
 				tables := map[planfile.InputKind]Input{
-					"devices":  {Kind: "devices", Table: tname("devices"), Columns: cols("device_id=device_id", "shipped_at=shipped_at", "customer_id=customer_id", "retired_at=retired_at", "model=model")},
+					"devices":  {Kind: "devices", Table: tname("devices"), Columns: cols("device_id=device_id", "shipped_at=shipped_at", "customer_id=customer_id", "retired_at=retired_at", "model=model", "firmware=firmware")},
 					"activity": {Kind: "activity", Table: tname("activity"), Columns: cols("device_id=device_id", "timestamp=timestamp")},
-					"ota":      {Kind: "ota", Table: tname("ota"), Columns: cols("device_id=device_id", "job_id=job_id", "status=status", "timestamp=timestamp")},
+					"ota":      {Kind: "ota", Table: tname("ota"), Columns: cols("device_id=device_id", "job_id=job_id", "status=status", "timestamp=timestamp", "version=version")},
 				}
 				load(t, conn, schema, short("activity"), "device_id text, timestamp timestamptz", files["activity"].Path)
-				load(t, conn, schema, short("ota"), "device_id text, job_id text, status text, timestamp timestamptz", files["ota"].Path)
+				load(t, conn, schema, short("ota"), "device_id text, job_id text, status text, timestamp timestamptz, version text", files["ota"].Path)
 				evPath := write("events.csv", &f.events)
 				if sequenced {
 					load(t, conn, schema, short("events"), `"clientId" text, ts bigint, "eventType" text, "versionNumber" text`, evPath)
@@ -244,8 +266,13 @@ func TestEdgeCasesSameAsLocal(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					t.Logf("%s D=%s as-of %q: uptime %.6f (always %.6f, check-in %.6f, %d missed) MAD %d OTA %.4f", tc.month, tc.dormant, tc.asOf,
-						want.Uptime.Value, want.Uptime.Always.Value, want.Uptime.Checkin.Value, want.Uptime.Checkin.Missed, want.MAD.Value, want.OTA.Rate)
+					t.Logf("%s D=%s as-of %q: uptime %.6f (always %.6f, check-in %.6f, %d missed) MAD %d OTA %.4f firmware %+v", tc.month, tc.dormant, tc.asOf,
+						want.Uptime.Value, want.Uptime.Always.Value, want.Uptime.Checkin.Value, want.Uptime.Checkin.Missed, want.MAD.Value, want.OTA.Rate, *want.Firmware)
+					f := want.Firmware
+					sawVersions = sawVersions || len(f.Versions) >= 2
+					sawUnknown = sawUnknown || f.Unknown > 0
+					sawNoOTA = sawNoOTA || f.NoOTA > 0
+					sawAmbiguous = sawAmbiguous || f.Ambiguous > 0
 					same(t, want, got.Report)
 					sameStats(t, wantStats, got.Stats)
 					if t.Failed() {

@@ -77,6 +77,13 @@ func (j *Job) params(horizon int64) Params {
 		values, profiles, every, reach = append(values, v), append(profiles, m.Profile), append(every, m.Every), append(reach, m.Reach())
 	}
 	p["model_values"], p["model_profiles"], p["model_every"], p["model_reach"] = values, profiles, every, reach
+	noOTA := []string{}
+	for _, v := range slices.Sorted(maps.Keys(o.Models)) {
+		if o.Models[v].NoOTA {
+			noOTA = append(noOTA, v)
+		}
+	}
+	p["noota_models"], p["fw_at"] = noOTA, min(o.Window.To, horizon)
 	return p
 }
 
@@ -317,14 +324,17 @@ func (p *plan) runMetric(ctx context.Context, conn *pgx.Conn, q Query, job *Job,
 	fail := func(err error) error { return queryError(err, q.Name) }
 	switch q.Name {
 	case "device_metrics":
-		var uptime, mad, customers []byte
+		var uptime, mad, firmware, customers []byte
 		if !rows.Next() {
 			return fail(rows.Err())
 		}
-		if err := rows.Scan(&uptime, &mad, &customers); err != nil {
+		if err := rows.Scan(&uptime, &mad, &firmware, &customers); err != nil {
 			return fail(err)
 		}
 		if err := p.deviceMetrics(uptime, mad, customers, o, res); err != nil {
+			return fail(err)
+		}
+		if err := firmwareMetrics(firmware, o, res); err != nil {
 			return fail(err)
 		}
 	case "activation_rate":
@@ -553,3 +563,42 @@ func orderedNames(sql string, p Params) []string {
 }
 
 func iso(us int64) string { return time.UnixMicro(us).UTC().Format(time.RFC3339) }
+
+// fwRow is a row of firmwareParts' select.
+type fwRow struct {
+	Version         *string `json:"version"`
+	NoOTA           bool    `json:"noota"`
+	N               int     `json:"n"`
+	Ambiguous       int     `json:"ambiguous"`
+	AmbiguousDevice *string `json:"ambiguous_device"`
+}
+
+// firmwareMetrics builds the firmware result from firmwareParts' counts
+// (null: the inputs give no versions).
+func firmwareMetrics(data []byte, o metrics.Options, res *Result) error {
+	if data == nil {
+		return nil
+	}
+	var rows []fwRow
+	if err := json.Unmarshal(data, &rows); err != nil {
+		return err
+	}
+	r := &res.Report
+	counts := map[metrics.FirmwareKey]int{}
+	ambiguous, example := 0, ""
+	for _, row := range rows {
+		k := metrics.FirmwareKey{NoOTA: row.NoOTA}
+		if row.Version != nil {
+			k.Version = *row.Version
+		}
+		counts[k] += row.N
+		ambiguous = row.Ambiguous
+		if row.AmbiguousDevice != nil {
+			example = *row.AmbiguousDevice
+		}
+	}
+	f := metrics.NewFirmware(min(o.Window.To, r.Horizon), o.FirmwareTarget, counts)
+	f.Ambiguous, f.AmbiguousDevice = ambiguous, example
+	r.Firmware = f
+	return nil
+}

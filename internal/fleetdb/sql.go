@@ -44,9 +44,12 @@ func (p *plan) has(kind planfile.InputKind) bool { _, ok := p.tables[kind]; retu
 // devCTE: the devices input, one row per device (Run checks ids are unique).
 func (p *plan) devCTE() string {
 	t := p.tables[planfile.KindDevices]
-	cust, ret, model := "NULL::text", "NULL::bigint", "NULL::text"
+	cust, ret, model, fw := "NULL::text", "NULL::bigint", "NULL::text", "NULL::text"
 	if c, ok := t.cols["customer_id"]; ok {
 		cust = fmt.Sprintf("NULLIF(btrim((%s)::text, E' \\t'), '')", c.quoted)
+	}
+	if c, ok := t.cols["firmware"]; ok {
+		fw = fmt.Sprintf("NULLIF(btrim((%s)::text, E' \\t'), '')", c.quoted)
 	}
 	if c, ok := t.cols["model"]; ok {
 		model = fmt.Sprintf("NULLIF(btrim((%s)::text, E' \\t'), '')", c.quoted)
@@ -56,9 +59,9 @@ func (p *plan) devCTE() string {
 	}
 	sh := t.cols["shipped_at"]
 	return fmt.Sprintf(`dev AS (
-  SELECT DISTINCT %s AS device_id, %s AS shipped, %s AS customer_id, %s AS retired, %s AS model
+  SELECT DISTINCT %s AS device_id, %s AS shipped, %s AS customer_id, %s AS retired, %s AS model, %s AS firmware
   FROM %s
-)`, textExpr(t.cols["device_id"]), sh.timeExpr(sh.quoted), cust, ret, model, t.quoted)
+)`, textExpr(t.cols["device_id"]), sh.timeExpr(sh.quoted), cust, ret, model, fw, t.quoted)
 }
 
 // dmCTE: each listed device's mode — every (P, µs; 0: always connected)
@@ -497,6 +500,13 @@ func (p *plan) deviceSQL(uptime, mad, health bool) string {
 	} else {
 		cols = append(cols, "NULL::json AS mad")
 	}
+	if mad && p.firmware() {
+		more, sel := p.firmwareParts()
+		ctes = append(ctes, more...)
+		cols = append(cols, "(SELECT coalesce(json_agg(x), '[]'::json) FROM (\n"+sel+"\n) x) AS firmware")
+	} else {
+		cols = append(cols, "NULL::json AS firmware")
+	}
 	if health {
 		more, sel := p.healthParts()
 		ctes = append(ctes, more...)
@@ -505,4 +515,62 @@ func (p *plan) deviceSQL(uptime, mad, health bool) string {
 		cols = append(cols, "NULL::json AS customers")
 	}
 	return with(ctes...) + "SELECT\n" + strings.Join(cols, ",\n")
+}
+
+// firmware reports whether the inputs give firmware versions: the OTA
+// input's version column or the devices input's firmware column.
+func (p *plan) firmware() bool {
+	if t, ok := p.tables[planfile.KindOTA]; ok {
+		if _, ok := t.cols["version"]; ok {
+			return true
+		}
+	}
+	if t, ok := p.tables[planfile.KindDevices]; ok {
+		if _, ok := t.cols["firmware"]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// firmwareParts: the window's active devices (actw) by the version they
+// run at @fw_at = min(to, H) — the version of the latest succeeded OTA
+// row at or before it (rows at that instant naming different versions:
+// ambiguous, unknown), else the devices input's firmware when @fw_at is
+// H — and whether their model's profile takes OTA updates
+// (@noota_models), as metrics.Data.VersionsAt defines it.
+func (p *plan) firmwareParts() ([]string, string) {
+	var ctes []string
+	if t, ok := p.tables[planfile.KindOTA]; ok {
+		ts, version := t.cols["timestamp"], "NULL::text"
+		if c, ok := t.cols["version"]; ok {
+			version = fmt.Sprintf("NULLIF(btrim((%s)::text, E' \\t'), '')", c.quoted)
+		}
+		ctes = append(ctes, fmt.Sprintf(`fwr AS (
+  SELECT device_id, t, version FROM (
+    SELECT %s AS device_id, %s AS t, %s AS c, %s AS version FROM %s
+  ) r WHERE c = 0 AND t <= @fw_at
+)`, textExpr(t.cols["device_id"]), ts.timeExpr(ts.quoted), classExpr(t.cols["status"]), version, t.quoted), `fwo AS (
+  SELECT r.device_id, CASE WHEN count(DISTINCT coalesce(r.version, '')) = 1 THEN max(r.version) END AS version,
+         count(DISTINCT coalesce(r.version, '')) > 1 AS ambiguous
+  FROM fwr r JOIN (SELECT device_id, max(t) AS t FROM fwr GROUP BY device_id) m USING (device_id, t)
+  GROUP BY r.device_id
+)`)
+	} else {
+		ctes = append(ctes, "fwo AS (SELECT NULL::text AS device_id, NULL::text AS version, false AS ambiguous WHERE false)")
+	}
+	dev := "(SELECT NULL::text AS device_id, NULL::text AS firmware, NULL::text AS model WHERE false)"
+	if p.has(planfile.KindDevices) {
+		dev = "dev"
+	}
+	ctes = append(ctes, fmt.Sprintf(`fwa AS (
+  SELECT a.device_id,
+         CASE WHEN o.device_id IS NOT NULL THEN o.version WHEN @fw_at = @horizon THEN d.firmware END AS version,
+         coalesce(d.model = ANY(@noota_models::text[]), false) AS noota
+  FROM (SELECT DISTINCT device_id FROM actw) a LEFT JOIN fwo o USING (device_id) LEFT JOIN %s d USING (device_id)
+)`, dev))
+	return ctes, `SELECT version, noota, count(*) AS n,
+  (SELECT count(*) FROM fwo WHERE ambiguous) AS ambiguous,
+  (SELECT min(device_id) FROM fwo WHERE ambiguous) AS ambiguous_device
+FROM fwa GROUP BY 1, 2`
 }

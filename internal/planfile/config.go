@@ -60,7 +60,16 @@ type MetricsConfig struct {
 	// Models maps the devices input's model values to devices.yaml ids
 	// (DV-100: drip-valve); a value equal to an id needs no entry.
 	Models map[string]ProfileRef `yaml:"models"`
-	Pos    Pos                   `yaml:"-"`
+	// Firmware says which release firmware_on_target counts devices at
+	// or above.
+	Firmware *FirmwareSpec `yaml:"firmware"`
+	Pos      Pos           `yaml:"-"`
+}
+
+// FirmwareSpec is metrics.firmware: the target release.
+type FirmwareSpec struct {
+	Target string `yaml:"target" check:"required"`
+	Pos    Pos    `yaml:"-"`
 }
 
 // ProfileRef is a devices.yaml device id, where it is written.
@@ -203,9 +212,12 @@ func (in *InputSpec) FromScalar(n *yaml.Node) error {
 
 // GatesConfig lists the CI gates iotpm check evaluates.
 type GatesConfig struct {
-	ConnectivityUptime   *UptimeGates   `yaml:"connectivity_uptime"`
-	ActivationRate       *RateThreshold `yaml:"activation_rate"`
-	OTASuccessRate       *RateThreshold `yaml:"ota_success_rate"`
+	ConnectivityUptime *UptimeGates   `yaml:"connectivity_uptime"`
+	ActivationRate     *RateThreshold `yaml:"activation_rate"`
+	OTASuccessRate     *RateThreshold `yaml:"ota_success_rate"`
+	// FirmwareOnTarget: the share of active devices at or above
+	// metrics.firmware.target.
+	FirmwareOnTarget     *RateThreshold `yaml:"firmware_on_target"`
 	MonthlyActiveDevices *Threshold     `yaml:"monthly_active_devices"`
 	// DataAge fails when the data's horizon is older than this at the end
 	// of the window (or now, when earlier): "<= 2d".

@@ -11,6 +11,7 @@ import (
 	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/quantity"
 	"github.com/iotpm/iotpm/pkg/energy"
+	"go.yaml.in/yaml/v3"
 )
 
 // DevicesFile is the schema of devices.yaml.
@@ -80,7 +81,28 @@ type DeviceSpec struct {
 	// given are at its output (unless an event or phase says side:
 	// battery) and cost the cell I·V/(V_cell·η).
 	Supply *SupplySpec `yaml:"supply"`
-	Pos    Pos         `yaml:"-"`
+	// OTA says whether the device takes firmware updates over the air
+	// (ota: false: it cannot; the default is that it can) and how big an
+	// update image is.
+	OTA *OTASpec `yaml:"ota"`
+	Pos Pos      `yaml:"-"`
+}
+
+// OTASpec is a device's over-the-air update capability.
+type OTASpec struct {
+	// Disabled: ota: false.
+	Disabled bool   `yaml:"-"`
+	Image    *Bytes `yaml:"image"`
+	Pos      Pos    `yaml:"-"`
+}
+
+// FromScalar implements ScalarShorthand: ota: false (or true).
+func (o *OTASpec) FromScalar(n *yaml.Node) error {
+	if n.Tag != "!!bool" {
+		return fmt.Errorf("expected false (no OTA updates), true, or {image: 180KB}, got %s", describe(n))
+	}
+	*o = OTASpec{Disabled: n.Value == "false" || n.Value == "False" || n.Value == "FALSE", Pos: Pos{Line: n.Line, Col: n.Column}}
+	return nil
 }
 
 // SupplySpec is a regulator: its output voltage and efficiency.
@@ -188,6 +210,8 @@ type Fleet struct {
 	Planned energy.Planned
 	// Checkins are the profiles that connect by check-ins, by device id.
 	Checkins map[string]Checkin
+	// NoOTA are the profiles that cannot take OTA updates (ota: false).
+	NoOTA map[string]bool
 }
 
 // LoadDevices reads and checks the devices file at path.
@@ -227,7 +251,7 @@ func (c *deviceChecker) errorf(p Pos, format string, args ...any) {
 
 func (c *deviceChecker) fleet(spec *DevicesFile) *Fleet {
 	f := &Fleet{File: c.file, Cells: energy.BuiltinCells(), Positions: map[string]Pos{}, EventPositions: map[string]Pos{},
-		Planned: func(string) bool { return false }, Checkins: map[string]Checkin{}}
+		Planned: func(string) bool { return false }, Checkins: map[string]Checkin{}, NoOTA: map[string]bool{}}
 	for _, id := range slices.Sorted(maps.Keys(spec.Cells)) {
 		cs := spec.Cells[id]
 		if err := checkID(id); err != nil {
@@ -265,6 +289,9 @@ func (c *deviceChecker) fleet(spec *DevicesFile) *Fleet {
 		}
 		if ci, ok := c.checkin(ds); ok {
 			f.Checkins[string(ds.ID)] = ci
+		}
+		if ds.OTA != nil && ds.OTA.Disabled {
+			f.NoOTA[string(ds.ID)] = true
 		}
 	}
 	return f

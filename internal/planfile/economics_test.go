@@ -102,3 +102,24 @@ func TestEconomicsProblems(t *testing.T) {
 		}
 	}
 }
+
+// ota: false marks a profile that cannot take updates; {image: 180KB}
+// keeps it capable; anything else is refused at its position.
+func TestDeviceOTA(t *testing.T) {
+	dev := func(ota string) string {
+		return "devices:\n  - id: d\n    battery: {cell: cr2032}\n    sleep: 2uA\n    ota: " + ota + "\n"
+	}
+	for ota, noOTA := range map[string]bool{"false": true, "true": false, "{image: 180kB}": false} {
+		fleet, diags := ParseDevices("devices.yaml", []byte(dev(ota)))
+		if diags.HasErrors() {
+			t.Fatalf("%s: %v", ota, diags)
+		}
+		if fleet.NoOTA["d"] != noOTA {
+			t.Errorf("ota: %s: NoOTA %v", ota, fleet.NoOTA["d"])
+		}
+	}
+	_, diags := ParseDevices("devices.yaml", []byte(dev("never")))
+	if !strings.Contains(diags.Error(), "devices.yaml:5:10: devices[0].ota: expected false (no OTA updates), true, or {image: 180KB}") {
+		t.Errorf("ota: never: %v", diags)
+	}
+}

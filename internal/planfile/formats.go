@@ -85,11 +85,13 @@ type RoleColumns struct {
 	CreatedAt  Columns `yaml:"created_at"`
 	RetiredAt  Columns `yaml:"retired_at"`
 	Model      Columns `yaml:"model"`
+	Version    Columns `yaml:"version"`
+	Firmware   Columns `yaml:"firmware"`
 	Pos        Pos     `yaml:"-"`
 }
 
 // Roles lists the role names in RoleColumns' order.
-var Roles = []string{"device_id", "timestamp", "event", "sequence", "session", "job_id", "status", "shipped_at", "customer_id", "feature", "created_at", "retired_at", "model"}
+var Roles = []string{"device_id", "timestamp", "event", "sequence", "session", "job_id", "status", "shipped_at", "customer_id", "feature", "created_at", "retired_at", "model", "version", "firmware"}
 
 // Get returns a role's columns by name.
 func (r *RoleColumns) Get(role string) Columns {
@@ -107,6 +109,10 @@ func (r *RoleColumns) Get(role string) Columns {
 		return r.Sequence
 	case "session":
 		return r.Session
+	case "version":
+		return r.Version
+	case "firmware":
+		return r.Firmware
 	case "job_id":
 		return r.JobID
 	case "status":

@@ -61,6 +61,36 @@ type Options struct {
 	// without a model value is always connected; one whose value is not
 	// in the map too, and it is counted in Uptime.UnknownModels.
 	Models map[string]Mode
+	// FirmwareTarget is the release firmware_on_target counts devices at
+	// or above ("": no target, only the shares per version).
+	FirmwareTarget string
+}
+
+// Firmware is the firmware in the fleet: the window's monthly active
+// devices by the version they run at E = min(to, H) (Data.VersionsAt),
+// devices whose profile cannot take an OTA update left out and counted.
+type Firmware struct {
+	At       int64 // E
+	Versions []VersionCount
+	Unknown  int // devices whose version is not known at E
+	Devices  int // the active OTA-capable devices counted (known or not)
+	NoOTA    int // active devices whose profile says ota: false
+	Target   string
+	OnTarget int // devices at or above Target
+	// Value is OnTarget / Devices (unknown versions are not on target);
+	// NaN without a target or devices.
+	Value float64
+	// Ambiguous counts the devices (of the whole input) whose latest
+	// succeeded OTA rows at one instant name different versions: their
+	// version is unknown. AmbiguousDevice is one of them.
+	Ambiguous       int
+	AmbiguousDevice string
+}
+
+// VersionCount is one version's devices.
+type VersionCount struct {
+	Version string
+	Devices int
 }
 
 // Uptime is the connectivity-uptime result.
@@ -178,6 +208,7 @@ type Report struct {
 	MAD        *MAD
 	Activation *Activation
 	OTA        *OTA
+	Firmware   *Firmware
 	Customers  []CustomerHealth
 	Months     []Month
 }
@@ -196,6 +227,7 @@ type worker struct {
 	monthMAD          []int
 	monthRows         []int
 	planned, missed   int
+	activeDevices     []int32       // the devices active in W (MAD), by index
 	byMode            [2]ModeUptime // always, check-in
 	byProfile         []ModeUptime
 }
@@ -316,6 +348,13 @@ func Compute(d *Data, o Options) Report {
 	}
 	if d.Has.OTA {
 		r.OTA = d.otaRate(w, r.Horizon)
+	}
+	if needDevices && (d.HasVersions || d.HasFirmware) {
+		var active []int32
+		for _, wk := range workers {
+			active = append(active, wk.activeDevices...)
+		}
+		r.Firmware = d.firmwareOf(sp, active, min(w.To, r.Horizon), r.Horizon, o.FirmwareTarget)
 	}
 	if d.Has.Devices && nc > 0 && (d.Has.Events || d.Has.Usage || d.Has.Tickets) {
 		var custConn, custObs []int64
@@ -483,6 +522,7 @@ func (d *Data) deviceStats(i int, sp *span, wk *worker, active []bool) {
 		// active, and by a connection (a connect event in W, or an
 		// always-connected device's connected time) or else by activity
 		wk.mad++
+		wk.activeDevices = append(wk.activeDevices, int32(i))
 		if activeByConn {
 			wk.madC++
 		} else {

@@ -54,6 +54,9 @@ type otaState struct {
 type otaRow struct {
 	key otaKey
 	otaState
+	// version is the job's target firmware on this row (an index into
+	// Data.versions; -1: the row gives none).
+	version int32
 }
 
 // Data is everything read from the exports, indexed by device. Build it
@@ -78,6 +81,10 @@ type Data struct {
 	// model is each device's model value (an index into models; -1: none)
 	model  []int32
 	models Interner
+	// firmware is each device's firmware as the devices input (a snapshot
+	// taken at H) gives it: an index into versions; -1: none.
+	firmware []int32
+	versions Interner
 
 	customers Interner
 	tickets   []Ticket
@@ -116,6 +123,9 @@ type Data struct {
 
 	// Has records which inputs were given.
 	Has struct{ Devices, Events, Activity, OTA, Tickets, Usage bool }
+	// HasVersions: some OTA row names its target version; HasFirmware:
+	// some device row names its firmware.
+	HasVersions, HasFirmware bool
 	// Earliest and Latest are the extreme timestamps seen in any input.
 	Earliest, Latest int64
 
@@ -148,6 +158,7 @@ func (d *Data) device(b []byte) int32 {
 	d.retired = append(d.retired, NoTime)
 	d.customer = append(d.customer, -1)
 	d.model = append(d.model, -1)
+	d.firmware = append(d.firmware, -1)
 	d.listed = append(d.listed, false)
 	return i
 }
@@ -321,12 +332,35 @@ func (d *Data) AddTicket(customer []byte, created int64) {
 // latest row of a (device, job) decides its final status, and at equal
 // timestamps the later row in the file wins.
 func (d *Data) AddOTA(id, job []byte, class int, ts int64) {
+	d.AddOTAVersion(id, job, class, ts, nil)
+}
+
+// AddOTAVersion is AddOTA with the job's target firmware version as the
+// row gives it (empty: none).
+func (d *Data) AddOTAVersion(id, job []byte, class int, ts int64, version []byte) {
 	k := d.otaKey(id, job)
 	if cur, ok := d.ota[k]; !ok || ts >= cur.ts {
 		d.ota[k] = otaState{class: class, ts: ts}
 	}
-	d.otaRows = append(d.otaRows, otaRow{k, otaState{class: class, ts: ts}})
+	v := int32(-1)
+	if len(version) > 0 {
+		v, _ = d.versions.Index(version)
+		d.HasVersions = true
+	}
+	d.otaRows = append(d.otaRows, otaRow{k, otaState{class: class, ts: ts}, v})
 	d.seen(ts)
+}
+
+// SetFirmware records a device's firmware version as the devices input
+// gives it (a snapshot taken at the horizon); empty: none.
+func (d *Data) SetFirmware(id, version []byte) {
+	i := d.device(id)
+	if len(version) == 0 {
+		d.firmware[i] = -1
+		return
+	}
+	d.firmware[i], _ = d.versions.Index(version)
+	d.HasFirmware = true
 }
 
 // otaKey returns the key of a (device, job), adding either when new.

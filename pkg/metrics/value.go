@@ -12,6 +12,9 @@ const (
 	MonthlyActiveDevices Metric = "monthly_active_devices"
 	ActivationRate       Metric = "activation_rate"
 	OTASuccessRate       Metric = "ota_success_rate"
+	// FirmwareOnTarget is the share of the active OTA-capable devices at
+	// or above metrics.firmware.target.
+	FirmwareOnTarget Metric = "firmware_on_target"
 )
 
 // NoValue says why a metric has no value; the caller words it.
@@ -31,6 +34,10 @@ const (
 	NoneShipped
 	// NoneFinished: OTA executions in the window, none succeeded or failed.
 	NoneFinished
+	// NoTarget: firmware_on_target without metrics.firmware.target.
+	NoTarget
+	// NoneActive: firmware_on_target with no active OTA-capable device.
+	NoneActive
 )
 
 // Value is a metric's value, or why it has none. A value is never NaN: an
@@ -74,6 +81,16 @@ func (r Report) Value(m Metric) (float64, NoValue) {
 			return 0, NoneFinished
 		}
 		v = o.Rate
+	case FirmwareOnTarget:
+		switch f := r.Firmware; {
+		case f == nil:
+			return 0, NotGiven
+		case f.Target == "":
+			return 0, NoTarget
+		case f.Devices == 0:
+			return 0, NoneActive
+		}
+		v = r.Firmware.Value
 	default:
 		return 0, NotGiven
 	}

@@ -13,6 +13,9 @@ type Mode struct {
 	Profile string
 	Every   int64 // P, µs; 0: always connected
 	Grace   float64
+	// NoOTA: the profile cannot take an OTA update (devices.yaml ota:
+	// false); left out of the firmware metrics and rollouts.
+	NoOTA bool
 }
 
 // Reach is how long a check-in makes the device reachable: g·P, rounded

@@ -142,7 +142,7 @@ func (j *Job) dbJob(f *cmdutil.Factory) *fleetdb.Job {
 // takes too.
 func (j *Job) options() metrics.Options {
 	return metrics.Options{Window: j.window, ActivationWindow: int64(j.activation * 1e6), SLO: j.slo, Health: j.health,
-		SeriesMonths: 12, AsOf: j.asOf, DormantAfter: int64(j.dormant * 1e6), Models: j.models}
+		SeriesMonths: 12, AsOf: j.asOf, DormantAfter: int64(j.dormant * 1e6), Models: j.models, FirmwareTarget: j.firmwareTarget}
 }
 
 // runDBJob computes the metrics in the database. The DSN comes from the

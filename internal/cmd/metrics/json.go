@@ -26,10 +26,34 @@ type JSON struct {
 	MAD         *MADJSON            `json:"monthly_active_devices,omitempty"`
 	Activation  *ActivationJSON     `json:"activation_rate,omitempty"`
 	OTA         *OTAJSON            `json:"ota_success_rate,omitempty"`
+	Firmware    *FirmwareJSON       `json:"firmware_on_target,omitempty"`
 	Customers   []CustomerJSON      `json:"customers,omitempty"`
 	Months      []MonthJSON         `json:"months,omitempty"`
 	Gates       []gate.Gate         `json:"gates"`
 	Rows        map[string]RowsJSON `json:"rows"`
+}
+
+// FirmwareJSON is the firmware in the fleet: the window's active devices
+// by the version they run at E = min(to, H).
+type FirmwareJSON struct {
+	// Value is the share at or above Target (null without a target or
+	// devices; Reason says why).
+	Value    *float64      `json:"value"`
+	Reason   string        `json:"reason,omitempty"`
+	Target   string        `json:"target,omitempty"`
+	At       string        `json:"at"`
+	OnTarget int           `json:"devices_on_target"`
+	Devices  int           `json:"devices"`
+	Unknown  int           `json:"devices_unknown"`
+	NoOTA    int           `json:"devices_without_ota"`
+	Versions []VersionJSON `json:"versions"`
+}
+
+// VersionJSON is one version's devices.
+type VersionJSON struct {
+	Version string  `json:"version"`
+	Devices int     `json:"devices"`
+	Share   float64 `json:"share"`
 }
 
 // UptimeJSON is connectivity uptime in the output.
@@ -254,6 +278,17 @@ func ToJSON(out *Outcome, gates []gate.Gate) JSON {
 			jj.Job = j.Job
 			doc.OTA.Jobs = append(doc.OTA.Jobs, jj)
 		}
+	}
+	if f := r.Firmware; f != nil {
+		fj := &FirmwareJSON{Target: f.Target, At: isoMicro(f.At), OnTarget: f.OnTarget, Devices: f.Devices, Unknown: f.Unknown, NoOTA: f.NoOTA,
+			Versions: []VersionJSON{}, Reason: reason(metrics.FirmwareOnTarget)}
+		if v, why := r.Value(metrics.FirmwareOnTarget); why == metrics.HasValue {
+			fj.Value = &v
+		}
+		for _, v := range f.Versions {
+			fj.Versions = append(fj.Versions, VersionJSON{Version: v.Version, Devices: v.Devices, Share: float64(v.Devices) / float64(f.Devices)})
+		}
+		doc.Firmware = fj
 	}
 	for _, c := range r.Customers {
 		cj := CustomerJSON{ID: c.Customer, Score: render.Finite(c.Score), Band: c.Band, Devices: c.Devices, Components: map[string]ComponentJSON{}}

@@ -335,6 +335,9 @@ func configGates(f *cmdutil.Factory, job *Job, out *Outcome, set []gate.Gate) []
 	if t := g.OTASuccessRate; t != nil {
 		add(metrics.OTASuccessRate, &t.Threshold, planfile.KindOTA)
 	}
+	if t := g.FirmwareOnTarget; t != nil {
+		add(metrics.FirmwareOnTarget, &t.Threshold, planfile.KindOTA, planfile.KindDevices)
+	}
 	add(metrics.MonthlyActiveDevices, g.MonthlyActiveDevices, planfile.KindEvents, planfile.KindActivity)
 	if g.DataAge != nil && !byFlag["data_age"] {
 		gates = append(gates, DataAgeGate(out, *g.DataAge, ""))

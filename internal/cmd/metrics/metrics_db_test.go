@@ -36,14 +36,14 @@ func dbRepo(t *testing.T) (repo string, env map[string]string, schema string) {
 	}
 	tables := `  source: {driver: postgres, dsn_env: IOTPM_FLEET_DSN}
   inputs:
-    devices: {table: SCHEMA.devices, columns: {device_id: device_id, shipped_at: shipped_at, customer_id: customer_id, model: model}}
+    devices: {table: SCHEMA.devices, columns: {device_id: device_id, shipped_at: shipped_at, customer_id: customer_id, model: model, firmware: firmware}}
     activity: {table: SCHEMA.uplinks, columns: {device_id: device_id, timestamp: received_at}}
     events:
       table: SCHEMA.lifecycle
       columns: {device_id: clientId, timestamp: {column: ts_ms, unit: ms}, event: event_type}
     ota:
       table: SCHEMA.ota
-      columns: {device_id: thing_name, job_id: job_id, status: status, timestamp: {column: last_updated_at, unit: s}}
+      columns: {device_id: thing_name, job_id: job_id, status: status, timestamp: {column: last_updated_at, unit: s}, version: version}
     usage: {table: SCHEMA.usage, columns: {device_id: device_id, feature: feature, timestamp: ts}}
     tickets: {table: SCHEMA.tickets, tz: UTC, columns: {customer_id: customer_id, created_at: created_at}}
   models: {DL-200: drip-lora}

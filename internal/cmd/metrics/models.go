@@ -64,7 +64,7 @@ func (j *Job) ResolveModels(cfg *planfile.Config, fleet *planfile.Fleet) diag.Li
 func modeOf(fleet *planfile.Fleet, id string) metrics.Mode {
 	ci, ok := fleet.Checkins[id]
 	if !ok {
-		return metrics.Mode{Profile: id}
+		return metrics.Mode{Profile: id, NoOTA: fleet.NoOTA[id]}
 	}
-	return metrics.Mode{Profile: id, Every: int64(ci.Every * 1e6), Grace: ci.Grace}
+	return metrics.Mode{Profile: id, Every: int64(ci.Every * 1e6), Grace: ci.Grace, NoOTA: fleet.NoOTA[id]}
 }

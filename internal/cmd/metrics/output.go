@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/iotpm/iotpm/internal/render"
+	"github.com/iotpm/iotpm/pkg/metrics"
 )
 
 func pctOr(v *float64, decimals int) string {
@@ -92,6 +93,19 @@ func SummaryTable(doc JSON) *render.Table {
 		}
 		row("OTA success rate", "ota_success_rate", pctOr(o.Value, 1), render.Number(float64(o.Success), 0), render.Number(float64(o.Success+o.Failure), 0), note)
 	}
+	if f := doc.Firmware; f != nil {
+		note := fmt.Sprintf("at or above %s on %s", f.Target, f.At[:10])
+		if f.Unknown > 0 {
+			note += fmt.Sprintf("; %s unknown (not on target)", count(f.Unknown))
+		}
+		if f.NoOTA > 0 {
+			note += fmt.Sprintf("; %s without OTA left out", count(f.NoOTA))
+		}
+		if f.Reason != "" {
+			note = f.Reason
+		}
+		row("firmware on target", "firmware_on_target", pctOr(f.Value, 1), count(f.OnTarget), count(f.Devices), note)
+	}
 	t.Tone = func(r, c int) render.Tone {
 		if c == 6 {
 			return render.StatusTone(statuses[r])
@@ -155,6 +169,28 @@ func Write(w io.Writer, format render.Format, doc JSON, term render.Term, table 
 		}
 		if err := section("Activation by ship month", t); err != nil {
 			return err
+		}
+	}
+	if f := doc.Firmware; f != nil && len(f.Versions)+f.Unknown > 0 {
+		t := &render.Table{Columns: []render.Column{{Header: "FIRMWARE"}, {Header: "DEVICES", Right: true}, {Header: "SHARE", Right: true}, {Header: "ON TARGET"}}}
+		for _, v := range f.Versions {
+			on := "-"
+			if f.Target != "" {
+				on = "no"
+				if metrics.AtOrAbove(v.Version, f.Target) {
+					on = "yes"
+				}
+			}
+			t.Append(v.Version, render.Number(float64(v.Devices), 0), render.Percent(v.Share, 1), on)
+		}
+		if f.Unknown > 0 {
+			t.Append("unknown", render.Number(float64(f.Unknown), 0), render.Percent(float64(f.Unknown)/float64(f.Devices), 1), "no")
+		}
+		if err := section("Firmware in the fleet (active devices, "+f.At[:10]+")", t); err != nil {
+			return err
+		}
+		if md {
+			fmt.Fprintf(w, "\n```mermaid\n%s```\n", firmwarePie(f))
 		}
 	}
 	if o := doc.OTA; o != nil && len(o.Jobs) > 0 {
@@ -244,4 +280,17 @@ func mermaidMonths(months []MonthJSON) []string {
 	up := "xychart-beta\n    title \"Connectivity uptime (%)\"\n" + fmt.Sprintf("    x-axis [%s]\n", strings.Join(upLabels, ", ")) +
 		fmt.Sprintf("    y-axis \"Uptime %%\" %s --> %s\n    line [%s]\n", strconv.FormatFloat(lo, 'f', -1, 64), strconv.FormatFloat(hi, 'f', -1, 64), strings.Join(ups, ", "))
 	return []string{mad, up}
+}
+
+// firmwarePie is the versions' shares as a Mermaid pie.
+func firmwarePie(f *FirmwareJSON) string {
+	var b strings.Builder
+	b.WriteString("pie showData\n    title Firmware in the fleet\n")
+	for _, v := range f.Versions {
+		fmt.Fprintf(&b, "    %s : %d\n", strconv.Quote(render.MermaidText(v.Version)), v.Devices)
+	}
+	if f.Unknown > 0 {
+		fmt.Fprintf(&b, "    \"unknown\" : %d\n", f.Unknown)
+	}
+	return b.String()
 }

@@ -154,6 +154,16 @@ func finishMetrics(f *cmdutil.Factory, job *Job, out *Outcome) {
 		out.Problems.Warnf(diag.Row, path, 0, 0, "%s devices have a model value that names no devices.yaml profile (%s): they count as always connected; %s",
 			render.Number(float64(u.UnknownModels), 0), quoteList(v, 5), fix)
 	}
+	if fw := out.report.Firmware; fw != nil && fw.Ambiguous > 0 {
+		path := ""
+		for _, st := range out.stats {
+			if st.Kind == planfile.KindOTA {
+				path = st.Path
+			}
+		}
+		out.Problems.Warnf(diag.Row, path, 0, 0, "%s devices have succeeded OTA rows at the same instant naming different versions (the first: %q): the data does not say which runs, so they count as unknown firmware; give each job execution its own time",
+			render.Number(float64(fw.Ambiguous), 0), clipID(fw.AmbiguousDevice))
+	}
 	out.dormantDays = job.dormant / 86400
 	if h := out.report.Horizon; h != metrics.NoTime {
 		age := max(0, float64(min(w.To, job.clock(f).UnixMicro())-h)/86_400e6) // data past the window is not stale
@@ -216,6 +226,13 @@ func NoValueText(m metrics.Metric, why metrics.NoValue, stats []*export.Stats) s
 		return "no device shipped in window"
 	case metrics.NoneFinished:
 		return "no succeeded or failed executions in window"
+	case metrics.NoTarget:
+		return "no target release: give iotpm.yaml metrics.firmware.target"
+	case metrics.NoneActive:
+		return "no active device that can take an OTA update in window"
+	}
+	if m == metrics.FirmwareOnTarget && why == metrics.NotGiven {
+		return "no version is known: it needs a version column in the OTA input or a firmware column in the devices input (the database source does not compute it yet)"
 	}
 	for _, k := range metricInputs(m) {
 		for _, st := range stats {
@@ -248,6 +265,8 @@ func metricInputs(m metrics.Metric) []planfile.InputKind {
 		return []planfile.InputKind{planfile.KindDevices}
 	case metrics.OTASuccessRate:
 		return []planfile.InputKind{planfile.KindOTA}
+	case metrics.FirmwareOnTarget:
+		return []planfile.InputKind{planfile.KindEvents, planfile.KindActivity}
 	}
 	return nil
 }

@@ -177,6 +177,8 @@ type Job struct {
 	// resolveModels); profiles are devices.yaml's ids, for messages.
 	models   map[string]metrics.Mode
 	profiles []string
+	// firmwareTarget is metrics.firmware.target ("": none).
+	firmwareTarget string
 }
 
 func newMetricsJob() *Job {
@@ -219,6 +221,9 @@ func JobFromConfig(cfg *planfile.Config) (*Job, error) {
 	}
 	if m.SLO != nil {
 		job.slo = float64(*m.SLO)
+	}
+	if m.Firmware != nil {
+		job.firmwareTarget = m.Firmware.Target
 	}
 	if m.AsOf != nil {
 		job.asOf = m.AsOf.Time.UnixMicro()

@@ -84,6 +84,7 @@ func (p *Results) Gates() []gate.Gate {
 	}{
 		{metrics.ConnectivityUptime, uptimeThreshold(g.ConnectivityUptime)}, {metrics.ActivationRate, rateThreshold(g.ActivationRate)},
 		{metrics.OTASuccessRate, rateThreshold(g.OTASuccessRate)}, {metrics.MonthlyActiveDevices, g.MonthlyActiveDevices},
+		{metrics.FirmwareOnTarget, rateThreshold(g.FirmwareOnTarget)},
 	} {
 		if m.t != nil {
 			out = append(out, metricscmd.Gate(p.Metrics, m.name, *m.t, ""))

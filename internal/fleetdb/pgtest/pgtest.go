@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -82,12 +83,19 @@ func Example(t testing.TB, conn *pgx.Conn, schema, dir string) {
 	if HasModel(dir) {
 		devices += ", model text"
 	}
+	if HasColumn(dir, "devices.csv", "firmware") {
+		devices += ", firmware text"
+	}
+	ota := "thing_name text, job_id text, status text, last_updated_at bigint"
+	if HasColumn(dir, "ota.csv", "version") {
+		ota += ", version text"
+	}
 	Load(t, conn, schema, "devices", devices, dir+"/devices.csv")
 	if _, err := os.Stat(dir + "/uplinks.csv"); err == nil {
 		Load(t, conn, schema, "uplinks", "device_id text, received_at timestamptz, f_cnt bigint", dir+"/uplinks.csv")
 	}
 	Load(t, conn, schema, "lifecycle", `"clientId" text, ts_ms bigint, event_type text`, dir+"/lifecycle.csv")
-	Load(t, conn, schema, "ota", "thing_name text, job_id text, status text, last_updated_at bigint", dir+"/ota.csv")
+	Load(t, conn, schema, "ota", ota, dir+"/ota.csv")
 	Load(t, conn, schema, "usage", "device_id text, feature text, ts timestamptz", dir+"/usage.csv")
 	Load(t, conn, schema, "tickets", "ticket_id text, customer_id text, created_at timestamp, subject text", dir+"/tickets.csv")
 }
@@ -100,4 +108,14 @@ func HasModel(dir string) bool {
 	}
 	header, _, _ := strings.Cut(string(data), "\n")
 	return strings.Contains(header, ",model")
+}
+
+// HasColumn reports whether the header of an export in dir names col.
+func HasColumn(dir, file, col string) bool {
+	data, err := os.ReadFile(dir + "/" + file)
+	if err != nil {
+		return false
+	}
+	header, _, _ := strings.Cut(string(data), "\n")
+	return slices.Contains(strings.Split(strings.TrimSpace(header), ","), col)
 }

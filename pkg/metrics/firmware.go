@@ -1,0 +1,229 @@
+package metrics
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// version is a parsed firmware version: numeric release parts and the
+// pre-release identifiers.
+type version struct {
+	release []int
+	pre     []string
+}
+
+// parseVersion reads a semantic version, tolerantly: an optional v,
+// one to four numeric parts (2.5 is 2.5.0), an optional -pre-release and
+// an ignored +build. Anything else does not parse.
+func parseVersion(s string) (version, bool) {
+	s = strings.TrimPrefix(strings.TrimPrefix(strings.TrimSpace(s), "v"), "V")
+	if i := strings.IndexByte(s, '+'); i >= 0 {
+		s = s[:i]
+	}
+	var v version
+	core, pre, hasPre := strings.Cut(s, "-")
+	parts := strings.Split(core, ".")
+	if len(parts) == 0 || len(parts) > 4 {
+		return v, false
+	}
+	for _, p := range parts {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 0 || p == "" || p[0] == '+' {
+			return v, false
+		}
+		v.release = append(v.release, n)
+	}
+	for len(v.release) < 3 {
+		v.release = append(v.release, 0)
+	}
+	if hasPre {
+		if pre == "" {
+			return v, false
+		}
+		v.pre = strings.Split(pre, ".")
+		if slices.Contains(v.pre, "") {
+			return v, false
+		}
+	}
+	return v, true
+}
+
+// CompareVersions orders two firmware versions by semantic-version rules
+// (numeric parts numerically, 2.10.0 after 2.9.1; a pre-release before its
+// release) when both parse; ok is false when either does not, and then
+// only equal strings are the same version.
+func CompareVersions(a, b string) (c int, ok bool) {
+	va, okA := parseVersion(a)
+	vb, okB := parseVersion(b)
+	if !okA || !okB {
+		if a == b {
+			return 0, true
+		}
+		return 0, false
+	}
+	for k := range max(len(va.release), len(vb.release)) {
+		x, y := at(va.release, k), at(vb.release, k)
+		if x != y {
+			return cmp.Compare(x, y), true
+		}
+	}
+	switch {
+	case len(va.pre) == 0 && len(vb.pre) == 0:
+		return 0, true
+	case len(va.pre) == 0:
+		return 1, true
+	case len(vb.pre) == 0:
+		return -1, true
+	}
+	for k := range min(len(va.pre), len(vb.pre)) {
+		x, y := va.pre[k], vb.pre[k]
+		nx, errX := strconv.Atoi(x)
+		ny, errY := strconv.Atoi(y)
+		switch {
+		case errX == nil && errY == nil && nx != ny:
+			return cmp.Compare(nx, ny), true
+		case errX == nil && errY != nil:
+			return -1, true
+		case errX != nil && errY == nil:
+			return 1, true
+		case x != y:
+			return strings.Compare(x, y), true
+		}
+	}
+	return cmp.Compare(len(va.pre), len(vb.pre)), true
+}
+
+func at(xs []int, k int) int {
+	if k < len(xs) {
+		return xs[k]
+	}
+	return 0
+}
+
+// AtOrAbove reports whether firmware v is the target or a later version:
+// by CompareVersions where both parse, else by equality.
+func AtOrAbove(v, target string) bool {
+	c, ok := CompareVersions(v, target)
+	return ok && c >= 0
+}
+
+// VersionsAt is each device's firmware at instant e, by device index ("":
+// unknown): the target version of its latest succeeded OTA job execution
+// at or before e; without one, the devices input's firmware when e is the
+// horizon (that export is a snapshot taken then), else unknown. A
+// succeeded row that names no version leaves the device unknown: what it
+// runs is not known. Two succeeded rows at that latest instant with
+// different versions make it ambiguous: unknown, and reported (the data
+// does not say which came last; nothing is guessed). ambiguous counts
+// those devices; example is the one with the smallest id.
+func (d *Data) VersionsAt(e, horizon int64) (versions []string, ambiguous int, example string) {
+	d.sort()
+	n := d.devices.Len()
+	best := make([]int64, n)
+	ver := make([]int32, n)
+	tie := make([]bool, n)
+	for i := range best {
+		best[i], ver[i] = math.MinInt64, -2 // -2: no succeeded row
+	}
+	for _, r := range d.otaRows {
+		i := r.key.device
+		switch {
+		case r.class != OTASuccess || r.ts > e || r.ts < best[i]:
+		case r.ts > best[i]:
+			best[i], ver[i], tie[i] = r.ts, r.version, false
+		case r.version != ver[i]:
+			tie[i] = true
+		}
+	}
+	versions = make([]string, n)
+	for i := range versions {
+		switch v := ver[i]; {
+		case tie[i]:
+			ambiguous++
+			if name := d.devices.Names[i]; example == "" || name < example {
+				example = name // the smallest id, as the database engine names it
+			}
+		case v >= 0:
+			versions[i] = d.versions.Names[v]
+		case v == -2 && e == horizon && d.firmware[i] >= 0:
+			versions[i] = d.versions.Names[d.firmware[i]]
+		}
+	}
+	return versions, ambiguous, example
+}
+
+// firmwareOf counts the active devices' versions at e.
+func (d *Data) firmwareOf(sp *span, active []int32, e, horizon int64, target string) *Firmware {
+	versions, ambiguous, example := d.VersionsAt(e, horizon)
+	counts := map[FirmwareKey]int{}
+	for _, i := range active {
+		counts[FirmwareKey{Version: versions[i], NoOTA: sp.modeOf(d, int(i)).NoOTA}]++
+	}
+	f := NewFirmware(e, target, counts)
+	f.Ambiguous, f.AmbiguousDevice = ambiguous, example
+	return f
+}
+
+// FirmwareKey groups the active devices: by version ("": unknown) and
+// whether their profile can take an OTA update.
+type FirmwareKey struct {
+	Version string
+	NoOTA   bool
+}
+
+// NewFirmware builds the firmware result from the active devices' counts
+// by version and OTA capability (both engines count them their way and
+// share this).
+func NewFirmware(at int64, target string, counts map[FirmwareKey]int) *Firmware {
+	f := &Firmware{At: at, Target: target, Value: math.NaN()}
+	for k, n := range counts {
+		switch {
+		case k.NoOTA:
+			f.NoOTA += n
+			continue
+		case k.Version == "":
+			f.Unknown += n
+		default:
+			f.Versions = append(f.Versions, VersionCount{Version: k.Version, Devices: n})
+			if target != "" && AtOrAbove(k.Version, target) {
+				f.OnTarget += n
+			}
+		}
+		f.Devices += n
+	}
+	// most devices first; ties newest version first (unordered ones by name)
+	slices.SortFunc(f.Versions, func(a, b VersionCount) int {
+		if a.Devices != b.Devices {
+			return cmp.Compare(b.Devices, a.Devices)
+		}
+		if c, ok := CompareVersions(a.Version, b.Version); ok && c != 0 {
+			return -c
+		}
+		return strings.Compare(a.Version, b.Version)
+	})
+	if target != "" && f.Devices > 0 {
+		f.Value = float64(f.OnTarget) / float64(f.Devices)
+	}
+	return f
+}
+
+// ActiveVersions is each device's version at the horizon, with whether it
+// can take an OTA update, for a rollout: by device index.
+func (d *Data) ActiveVersions(o Options) (names, versions, models []string, noOTA []bool) {
+	horizon := d.Horizon(o.AsOf)
+	sp := &span{}
+	sp.resolveModels(d, o.Models)
+	versions, _, _ = d.VersionsAt(horizon, horizon)
+	n := d.devices.Len()
+	models, noOTA = make([]string, n), make([]bool, n)
+	for i := range n {
+		noOTA[i] = sp.modeOf(d, i).NoOTA
+		if m := d.model[i]; m >= 0 {
+			models[i] = d.models.Names[m]
+		}
+	}
+	return slices.Clone(d.devices.Names), versions, models, noOTA
+}

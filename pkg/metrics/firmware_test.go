@@ -1,0 +1,156 @@
+package metrics
+
+import (
+	"testing"
+	"time"
+)
+
+func TestCompareVersions(t *testing.T) {
+	for _, tt := range []struct {
+		a, b string
+		c    int
+		ok   bool
+	}{
+		{"2.10.0", "2.9.1", 1, true},
+		{"2.9.1", "2.10.0", -1, true},
+		{"v2.5", "2.5.0", 0, true},
+		{"2.5.0-rc.1", "2.5.0", -1, true},
+		{"2.5.0-rc.2", "2.5.0-rc.10", -1, true},
+		{"2.5.0-alpha", "2.5.0-1", 1, true},
+		{"2.5.0+build7", "2.5.0", 0, true},
+		{"1.2.3.4", "1.2.3", 1, true},
+		{"build-2026-10", "build-2026-10", 0, true}, // not semver: equal strings
+		{"build-2026-10", "build-2026-11", 0, false},
+		{"2.5.0", "latest", 0, false},
+	} {
+		c, ok := CompareVersions(tt.a, tt.b)
+		if c != tt.c || ok != tt.ok {
+			t.Errorf("CompareVersions(%q, %q) = %d, %v; want %d, %v", tt.a, tt.b, c, ok, tt.c, tt.ok)
+		}
+	}
+	if !AtOrAbove("2.10.0", "2.9.1") || AtOrAbove("2.9.1", "2.10.0") || AtOrAbove("latest", "2.5.0") || !AtOrAbove("x", "x") {
+		t.Error("AtOrAbove")
+	}
+}
+
+// The version-at-E rule, by hand. The devices export (a snapshot at H)
+// says every device runs 2.4.0.
+//
+//	a: OTA to 2.5.0 succeeded on day 3        → 2.5.0 at E = day 5 and at H
+//	b: OTA to 2.5.0 failed on day 3           → at H: the snapshot, 2.4.0; at day 5 < H: unknown
+//	c: no OTA                                 → at H: 2.4.0; at day 5: unknown
+//	d: OTA 2.5.0 succeeded day 3, 2.6.0 on day 7 → day 5: 2.5.0; H: 2.6.0
+//	e: OTA succeeded on day 3 with no version → unknown at both
+func TestVersionsAt(t *testing.T) {
+	day := func(n int) int64 { return time.Date(2026, 10, 1+n, 12, 0, 0, 0, time.UTC).UnixMicro() }
+	d := NewData()
+	for _, id := range []string{"a", "b", "c", "d", "e"} {
+		d.AddDevice([]byte(id), day(0), nil)
+		d.SetFirmware([]byte(id), []byte("2.4.0"))
+	}
+	d.AddOTAVersion([]byte("a"), []byte("j1"), OTASuccess, day(3), []byte("2.5.0"))
+	d.AddOTAVersion([]byte("b"), []byte("j1"), OTAFailure, day(3), []byte("2.5.0"))
+	d.AddOTAVersion([]byte("d"), []byte("j1"), OTASuccess, day(3), []byte("2.5.0"))
+	d.AddOTAVersion([]byte("d"), []byte("j2"), OTASuccess, day(7), []byte("2.6.0"))
+	d.AddOTAVersion([]byte("e"), []byte("j1"), OTASuccess, day(3), nil)
+	h := d.Horizon(0)
+	if h != day(7) {
+		t.Fatalf("horizon %v", h)
+	}
+	at := func(e int64) map[string]string {
+		v, _, _ := d.VersionsAt(e, h)
+		out := map[string]string{}
+		for i, name := range d.devices.Names {
+			out[name] = v[i]
+		}
+		return out
+	}
+	for e, want := range map[int64]map[string]string{
+		day(5): {"a": "2.5.0", "b": "", "c": "", "d": "2.5.0", "e": ""},
+		h:      {"a": "2.5.0", "b": "2.4.0", "c": "2.4.0", "d": "2.6.0", "e": ""},
+	} {
+		got := at(e)
+		for id, v := range want {
+			if got[id] != v {
+				t.Errorf("E=%v: %s = %q, want %q", time.UnixMicro(e).UTC(), id, got[id], v)
+			}
+		}
+	}
+}
+
+// One always-connected device over the days 0..4 of October, horizon at
+// day 4 12:00 (its last event), no dormancy:
+//
+//	connect day 0 10:00, disconnect day 1 02:00, connect day 3 12:00,
+//	connect (an event at H) day 4 12:00
+//
+// observed: day 0 (from 10:00), 1, 2 (down), 3, 4 (until H) = 5 days;
+// online: day 0, day 1 (until 02:00), day 3, day 4 = 4 days.
+func TestOnlineDays(t *testing.T) {
+	at := func(dd, hh int) int64 { return time.Date(2026, 10, 1+dd, hh, 0, 0, 0, time.UTC).UnixMicro() }
+	d := NewData()
+	d.AddEvent([]byte("x"), at(0, 10), Connected)
+	d.AddEvent([]byte("x"), at(1, 2), Disconnected)
+	d.AddEvent([]byte("x"), at(3, 12), Connected)
+	d.AddEvent([]byte("x"), at(4, 12), Connected)
+	d.Has.Events = true
+	got := OnlineDays(d, Options{}, at(0, 0), at(5, 0))
+	if len(got) != 1 || got[0].Online != 4 || got[0].Observed != 5 {
+		t.Errorf("OnlineDays = %+v, want 4 online of 5 observed", got)
+	}
+}
+
+// Two succeeded rows at the same instant naming different versions: the
+// data does not say which is current; the device is unknown and counted.
+func TestVersionsAtSameInstantIsAmbiguous(t *testing.T) {
+	ts := time.Date(2026, 10, 3, 12, 0, 0, 0, time.UTC).UnixMicro()
+	d := NewData()
+	d.AddOTAVersion([]byte("a"), []byte("j1"), OTASuccess, ts, []byte("2.5.0"))
+	d.AddOTAVersion([]byte("a"), []byte("j2"), OTASuccess, ts, []byte("2.6.0"))
+	d.AddOTAVersion([]byte("b"), []byte("j1"), OTASuccess, ts, []byte("2.5.0"))
+	d.AddOTAVersion([]byte("b"), []byte("j1"), OTASuccess, ts, []byte("2.5.0")) // a repeated row is no conflict
+	v, n, ex := d.VersionsAt(ts, ts)
+	if v[0] != "" || v[1] != "2.5.0" || n != 1 || ex != "a" {
+		t.Errorf("versions %q, ambiguous %d (%s)", v, n, ex)
+	}
+}
+
+// firmware_on_target by hand: four devices connect in October (active),
+// one does not; E = min(to, H) = Nov 1 (H is later, Nov 5).
+//
+//	a: OTA 2.10.0 succeeded Oct 3      → 2.10.0, on target 2.9.1
+//	b: OTA 2.9.0 succeeded Oct 3       → 2.9.0, not on target
+//	c: no OTA; devices export 2.9.1    → unknown at E < H (the export is a snapshot at H)
+//	v: OTA 2.10.0, model VALVE (ota: false) → left out, counted
+//	z: OTA 2.10.0, not active in October    → not counted
+//
+// devices 3 (a, b, c), on target 1: 1/3; versions 2.10.0 ×1, 2.9.0 ×1.
+func TestFirmwareOnTarget(t *testing.T) {
+	at := func(m time.Month, d int) int64 { return time.Date(2026, m, d, 12, 0, 0, 0, time.UTC).UnixMicro() }
+	d := NewData()
+	for _, id := range []string{"a", "b", "c", "v", "z"} {
+		d.AddDevice([]byte(id), at(9, 1), nil)
+	}
+	d.SetModel([]byte("v"), []byte("VALVE"))
+	d.SetFirmware([]byte("c"), []byte("2.9.1"))
+	for _, id := range []string{"a", "b", "c", "v"} {
+		d.AddEvent([]byte(id), at(10, 2), Connected)
+	}
+	d.AddEvent([]byte("z"), at(9, 2), Connected)
+	d.AddEvent([]byte("z"), at(9, 3), Disconnected)
+	d.AddOTAVersion([]byte("a"), []byte("j"), OTASuccess, at(10, 3), []byte("2.10.0"))
+	d.AddOTAVersion([]byte("b"), []byte("k"), OTASuccess, at(10, 3), []byte("2.9.0"))
+	d.AddOTAVersion([]byte("v"), []byte("j"), OTASuccess, at(10, 3), []byte("2.10.0"))
+	d.AddOTAVersion([]byte("z"), []byte("j"), OTASuccess, at(10, 3), []byte("2.10.0"))
+	d.AddOTAVersion([]byte("a"), []byte("j"), OTAPending, at(11, 5), []byte("2.10.0")) // H
+	d.Has.Devices, d.Has.Events, d.Has.OTA = true, true, true
+	r := Compute(d, Options{Window: Window{From: at(10, 1) - 12*3600e6, To: at(11, 1) - 12*3600e6}, DormantAfter: 0,
+		Models: map[string]Mode{"VALVE": {Profile: "valve", NoOTA: true}}, FirmwareTarget: "2.9.1"})
+	f := r.Firmware
+	if f == nil || f.Devices != 3 || f.NoOTA != 1 || f.Unknown != 1 || f.OnTarget != 1 || len(f.Versions) != 2 {
+		t.Fatalf("firmware %+v", f)
+	}
+	if v, why := r.Value(FirmwareOnTarget); why != HasValue || v != 1.0/3 {
+		t.Errorf("firmware_on_target = %v (%v), want 1/3", v, why)
+	}
+}
