@@ -33,7 +33,32 @@ type ConfigFile struct {
 	Kano *KanoConfig `yaml:"kano"`
 	// Economics names the unit-economics file (iotpm economics).
 	Economics string `yaml:"economics"`
-	Pos       Pos    `yaml:"-"`
+	// Rollout is the staged firmware rollout iotpm rollout forecasts.
+	Rollout *RolloutSpec `yaml:"rollout"`
+	Pos     Pos          `yaml:"-"`
+}
+
+// RolloutSpec is a staged firmware rollout: the release, when it starts,
+// its waves, how far back the devices' online days are measured and the
+// chance an attempt succeeds.
+type RolloutSpec struct {
+	Version string     `yaml:"version" check:"required"`
+	Start   *Date      `yaml:"start" check:"required"`
+	Waves   []WaveSpec `yaml:"waves" check:"required"`
+	// Lookback is whole days (default 28d).
+	Lookback *Duration `yaml:"lookback" check:"gt=0"`
+	// Success is a share, or metrics (the measured OTA success rate; the
+	// default).
+	Success *ShareOrMetrics `yaml:"success"`
+	Pos     Pos             `yaml:"-"`
+}
+
+// WaveSpec is one wave: its cumulative share of the fleet and how long it
+// soaks before the next starts (whole days).
+type WaveSpec struct {
+	Share *Fraction `yaml:"share" check:"required"`
+	Soak  *Duration `yaml:"soak" check:"min=0"`
+	Pos   Pos       `yaml:"-"`
 }
 
 // MetricsConfig is the metrics: section, the file form of iotpm metrics'
@@ -236,7 +261,16 @@ type GatesConfig struct {
 	// Economics gates each model's unit economics (iotpm economics): for
 	// all models, and per model under models:.
 	Economics *EconomicsGates `yaml:"economics"`
-	Pos       Pos             `yaml:"-"`
+	// Rollout gates the forecast of the rollout: reach_90: "<= 30d".
+	Rollout *RolloutGates `yaml:"rollout"`
+	Pos     Pos           `yaml:"-"`
+}
+
+// RolloutGates are limits on the rollout forecast.
+type RolloutGates struct {
+	// Reach90 is how many days the expected share may take to reach 90%.
+	Reach90 *AgeThreshold `yaml:"reach_90"`
+	Pos     Pos           `yaml:"-"`
 }
 
 // EconomicsGates are thresholds on every model's payback, LTV and hardware
@@ -489,6 +523,8 @@ type Config struct {
 	Economics string
 	// EconomicsExplicit: iotpm.yaml names it, so it must exist.
 	EconomicsExplicit bool
+	// Rollout is the rollout: section (nil: none).
+	Rollout *RolloutSpec
 }
 
 // LoadConfig reads root/iotpm.yaml; a repo without one gets the defaults.
@@ -574,6 +610,7 @@ func LoadConfigWith(root string, checkFormats FormatCheck) (*Config, diag.List) 
 		cfg.Economics = resolve(spec.Economics, positions["economics"], "economics")
 		cfg.EconomicsExplicit = true
 	}
+	cfg.Rollout = spec.Rollout
 	if m := spec.Metrics; m != nil {
 		cfg.Metrics = m
 		if m.Month != nil && (m.From != nil || m.To != nil) {

@@ -210,8 +210,9 @@ func NewFirmware(at int64, target string, counts map[FirmwareKey]int) *Firmware 
 	return f
 }
 
-// ActiveVersions is each device's version at the horizon, with whether it
-// can take an OTA update, for a rollout: by device index.
+// ActiveVersions is each device's version at the horizon, its model (the
+// devices.yaml profile its model value names, else the value) and whether
+// it can take an OTA update, for a rollout: by device index.
 func (d *Data) ActiveVersions(o Options) (names, versions, models []string, noOTA []bool) {
 	horizon := d.Horizon(o.AsOf)
 	sp := &span{}
@@ -220,9 +221,10 @@ func (d *Data) ActiveVersions(o Options) (names, versions, models []string, noOT
 	n := d.devices.Len()
 	models, noOTA = make([]string, n), make([]bool, n)
 	for i := range n {
-		noOTA[i] = sp.modeOf(d, i).NoOTA
+		mode := sp.modeOf(d, i)
+		noOTA[i] = mode.NoOTA
 		if m := d.model[i]; m >= 0 {
-			models[i] = d.models.Names[m]
+			models[i] = cmp.Or(mode.Profile, d.models.Names[m])
 		}
 	}
 	return slices.Clone(d.devices.Names), versions, models, noOTA

@@ -25,7 +25,7 @@ func TestCheckExample(t *testing.T) {
 	stdout, _, _ = cmdtest.Run(t, nil, "check", "-C", cmdtest.ExampleRepo, "-o", "json")
 	cmdtest.Golden(t, "json.golden", stdout)
 	var doc checkcmd.JSON
-	if err := json.Unmarshal([]byte(stdout), &doc); err != nil || !doc.Passed || len(doc.Gates) != 18 || len(doc.Problems) != 0 {
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil || !doc.Passed || len(doc.Gates) != 19 || len(doc.Problems) != 0 {
 		t.Errorf("json: %v %+v", err, doc)
 	}
 }
@@ -41,7 +41,7 @@ func TestCheckGateFailsWithExit1(t *testing.T) {
 	if code != cmdutil.ExitGate {
 		t.Fatalf("exit %d, want 1", code)
 	}
-	if !strings.Contains(stdout, "✗ 1 of 18 gates failed: connectivity_uptime.always") {
+	if !strings.Contains(stdout, "✗ 1 of 19 gates failed: connectivity_uptime.always") {
 		t.Errorf("verdict:\n%s", stdout)
 	}
 	for _, want := range []string{
@@ -53,7 +53,7 @@ func TestCheckGateFailsWithExit1(t *testing.T) {
 		}
 	}
 	got, _ := os.ReadFile(summary)
-	if !strings.HasPrefix(string(got), "earlier step\n## iotpm check\n\n❌ 1 of 18 gates failed: connectivity_uptime.always") || !strings.Contains(string(got), "| connectivity_uptime.always") {
+	if !strings.HasPrefix(string(got), "earlier step\n## iotpm check\n\n❌ 1 of 19 gates failed: connectivity_uptime.always") || !strings.Contains(string(got), "| connectivity_uptime.always") {
 		t.Errorf("summary (appended):\n%s", got)
 	}
 	var suites cmdutil.JUnitSuites
@@ -62,7 +62,7 @@ func TestCheckGateFailsWithExit1(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := suites.Suites[0]
-	if s.Tests != 18 || s.Failures != 1 || s.Cases[0].Failure == nil || s.Cases[0].Name != "connectivity_uptime.always" {
+	if s.Tests != 19 || s.Failures != 1 || s.Cases[0].Failure == nil || s.Cases[0].Name != "connectivity_uptime.always" {
 		t.Errorf("junit %+v", s)
 	}
 	// outside GitHub Actions: no annotations, unless asked for

@@ -22,7 +22,9 @@ import (
 // unreadable inputs, as diagnostics.
 type Outcome struct {
 	report metrics.Report
-	stats  []*export.Stats
+	// data is what the file engine read (nil from the database source).
+	data  *metrics.Data
+	stats []*export.Stats
 	// ageDays is min(to, now) − H in days; nil when no input has a row.
 	ageDays *float64
 	// dormantDays is D, as the job resolved it.
@@ -33,6 +35,13 @@ type Outcome struct {
 
 // Report is the computed metrics.
 func (o *Outcome) Report() metrics.Report { return o.report }
+
+// Data is what the file engine read, for computations beyond the report
+// (a rollout's online days); nil when the inputs are database tables.
+func (o *Outcome) Data() *metrics.Data { return o.data }
+
+// Options are the metrics settings the job computes with.
+func (j *Job) Options() metrics.Options { return j.options() }
 
 // RunJob reads the inputs and computes the metrics. Its error is
 // the context's, when it is cancelled; problems with the inputs are in the
@@ -130,7 +139,7 @@ func RunJob(f *cmdutil.Factory, job *Job) (*Outcome, error) {
 	if out.Problems.HasErrors() {
 		return out, nil
 	}
-	out.report = metrics.Compute(data, job.options())
+	out.report, out.data = metrics.Compute(data, job.options()), data
 	finishMetrics(f, job, out)
 	return out, nil
 }

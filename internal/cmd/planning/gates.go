@@ -121,6 +121,7 @@ func (p *Results) Gates() []gate.Gate {
 		out = append(out, p.budgetGates()...)
 	}
 	out = append(out, p.economicsGates()...)
+	out = append(out, p.rolloutGates()...)
 	if g.Kano == "labels_match" {
 		out = append(out, kanocmd.Gate(p.Kano))
 	}

@@ -32,7 +32,13 @@ type Results struct {
 	Metrics *metricscmd.Outcome
 	// Economics is the unit economics, when the repo has economics.yaml.
 	Economics *Economics
-	Problems  diag.List // every problem in every input, positioned
+	// MetricsJob is the metrics job iotpm.yaml describes (nil: none).
+	MetricsJob *metricscmd.Job
+	// Rollout is the forecast of iotpm.yaml's rollout: (nil: none, or
+	// RolloutErr says why it could not be made).
+	Rollout    *Rollout
+	RolloutErr error
+	Problems   diag.List // every problem in every input, positioned
 }
 
 // Compute loads every planning file the config names and computes
@@ -59,6 +65,7 @@ func Compute(f *cmdutil.Factory) *Results {
 	} else if err != nil {
 		p.Problems.Errorf(diag.Schema, cfg.File, 0, 0, "%v", err)
 	} else if job != nil {
+		p.MetricsJob = job
 		// devices.yaml was loaded above: with problems (reported, and
 		// they fail the run) the models stay unresolved, and the inputs
 		// are still read so that one run shows every problem
@@ -102,6 +109,13 @@ func Compute(f *cmdutil.Factory) *Results {
 		var d diag.List
 		p.Economics, d = PlanEconomics(p)
 		p.Problems = append(p.Problems, d...)
+	}
+	if !p.Problems.HasErrors() && cfg.Rollout != nil {
+		s, d := RolloutSettingsOf(cfg)
+		p.Problems = append(p.Problems, d...)
+		if s != nil {
+			p.Rollout, p.RolloutErr = PlanRollout(p, s)
+		}
 	}
 	return p
 }

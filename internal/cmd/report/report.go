@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	economicscmd "github.com/iotpm/iotpm/internal/cmd/economics"
+	rolloutcmd "github.com/iotpm/iotpm/internal/cmd/rollout"
 	"path/filepath"
 	"time"
 
@@ -116,6 +117,12 @@ func writeReport(w *bytes.Buffer, f *cmdutil.Factory, p *planning.Results) error
 				return err
 			}
 		}
+	}
+	if p.Rollout != nil {
+		if err := rolloutcmd.Write(w, render.FormatMarkdown, rolloutcmd.ToJSON(p.Rollout), render.Term{}); err != nil {
+			return err
+		}
+		w.WriteString("\n")
 	}
 	if p.Economics != nil {
 		if err := economicscmd.WriteReport(w, p.Economics); err != nil {

@@ -28,6 +28,7 @@ import (
 
 	economicscmd "github.com/iotpm/iotpm/internal/cmd/economics"
 	kanocmd "github.com/iotpm/iotpm/internal/cmd/kano"
+	rolloutcmd "github.com/iotpm/iotpm/internal/cmd/rollout"
 
 	"github.com/iotpm/iotpm/internal/cmd/initrepo"
 	"github.com/iotpm/iotpm/internal/cmd/schema"
@@ -91,7 +92,7 @@ metrics from real exports. It runs the same on a laptop and in CI.`,
 	})
 
 	root.AddGroup(&cobra.Group{ID: "plan", Title: "Planning:"}, &cobra.Group{ID: "repo", Title: "The planning repo:"})
-	for _, c := range []*cobra.Command{ricecmd.NewCmdRice(f, nil), roadmapcmd.NewCmdRoadmap(f, nil), batterycmd.NewCmdBattery(f, nil), metricscmd.NewCmdMetrics(f, nil), kanocmd.NewCmdKano(f, nil), economicscmd.NewCmdEconomics(f, nil)} {
+	for _, c := range []*cobra.Command{ricecmd.NewCmdRice(f, nil), roadmapcmd.NewCmdRoadmap(f, nil), batterycmd.NewCmdBattery(f, nil), metricscmd.NewCmdMetrics(f, nil), kanocmd.NewCmdKano(f, nil), economicscmd.NewCmdEconomics(f, nil), rolloutcmd.NewCmdRollout(f, nil)} {
 		c.GroupID = "plan"
 		root.AddCommand(c)
 	}

@@ -1,0 +1,172 @@
+package planning
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/iotpm/iotpm/internal/diag"
+	"github.com/iotpm/iotpm/internal/gate"
+	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/iotpm/iotpm/internal/render"
+	"github.com/iotpm/iotpm/pkg/metrics"
+	"github.com/iotpm/iotpm/pkg/rollout"
+)
+
+// DefaultLookbackDays is how many whole UTC days before the horizon's day a
+// device's online probability is measured over.
+const DefaultLookbackDays = 28
+
+// RolloutSettings are a rollout's resolved settings.
+type RolloutSettings struct {
+	Version      string
+	Start        time.Time
+	Waves        []rollout.Wave
+	LookbackDays int
+	// Success is the chance an attempt succeeds; SuccessFromMetrics: it
+	// is the measured OTA success rate.
+	Success            float64
+	SuccessFromMetrics bool
+}
+
+// RolloutSettingsOf resolves iotpm.yaml's rollout: section; soaks and the
+// lookback must be whole days.
+func RolloutSettingsOf(cfg *planfile.Config) (*RolloutSettings, diag.List) {
+	var diags diag.List
+	spec := cfg.Rollout
+	if spec == nil {
+		return nil, nil
+	}
+	errorf := func(p planfile.Pos, format string, args ...any) {
+		diags.Errorf(diag.Schema, cfg.File, p.Line, p.Col, format, args...)
+	}
+	wholeDays := func(d *planfile.Duration, what string, p planfile.Pos) int {
+		secs := float64(*d)
+		if secs != math.Trunc(secs/86400)*86400 {
+			errorf(p, "rollout: %s must be whole days (e.g. 3d or 1w), got %g days", what, secs/86400)
+		}
+		return int(secs / 86400)
+	}
+	s := &RolloutSettings{Version: spec.Version, LookbackDays: DefaultLookbackDays, SuccessFromMetrics: true}
+	if spec.Start != nil {
+		s.Start = spec.Start.Time
+	}
+	if spec.Lookback != nil {
+		s.LookbackDays = wholeDays(spec.Lookback, "lookback", spec.Pos)
+	}
+	if sm := spec.Success; sm != nil && !sm.Metrics {
+		s.Success, s.SuccessFromMetrics = sm.Value, false
+	}
+	for i, w := range spec.Waves {
+		wave := rollout.Wave{}
+		if w.Share != nil {
+			wave.Share = float64(*w.Share)
+		}
+		if w.Soak != nil {
+			wave.SoakDays = wholeDays(w.Soak, fmt.Sprintf("waves[%d].soak", i), w.Pos)
+		}
+		s.Waves = append(s.Waves, wave)
+	}
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	if err := (rollout.Plan{Waves: s.Waves, Success: max(s.Success, 1e-9)}).Validate(); err != nil {
+		errorf(spec.Pos, "rollout: %v", err)
+		return nil, diags
+	}
+	return s, diags
+}
+
+// Rollout is a rollout forecast over the fleet the metrics inputs show.
+type Rollout struct {
+	Settings RolloutSettings
+	// Horizon is H; the lookback is the LookbackDays whole UTC days
+	// before H's day: [From, To).
+	Horizon, From, To time.Time
+	Forecast          rollout.Forecast
+	Devices           []rollout.Device
+	// OnVersion counts the observed devices already at or above the
+	// version; NoOTA lists those whose profile takes no OTA update.
+	OnVersion int
+	NoOTA     []string
+}
+
+// PlanRollout forecasts the rollout the settings describe over the
+// devices the metrics read: those with observed time in the lookback, that
+// can take an OTA update and do not run the version (or a later one)
+// already; p = online days / observed days of the lookback.
+func PlanRollout(p *Results, s *RolloutSettings) (*Rollout, error) {
+	if p.Metrics == nil {
+		return nil, fmt.Errorf("a rollout forecast needs the fleet: iotpm.yaml's metrics inputs (devices, and events or activity)")
+	}
+	data := p.Metrics.Report()
+	d := p.Metrics.Data()
+	if d == nil {
+		return nil, fmt.Errorf("the rollout forecast reads the export files; the database source does not compute devices' online days yet")
+	}
+	if data.Horizon == metrics.NoTime {
+		return nil, fmt.Errorf("the metrics inputs have no rows: no device's online days can be measured")
+	}
+	if s.SuccessFromMetrics {
+		v, why := data.Value(metrics.OTASuccessRate)
+		if why != metrics.HasValue {
+			return nil, fmt.Errorf("success: metrics, but the metrics have no OTA success rate (the OTA input, with executions in the window): give success: 90%% in iotpm.yaml's rollout: or --success")
+		}
+		s.Success = v
+	}
+	h := time.UnixMicro(data.Horizon).UTC()
+	to := time.Date(h.Year(), h.Month(), h.Day(), 0, 0, 0, 0, time.UTC)
+	from := to.AddDate(0, 0, -s.LookbackDays)
+	job := p.MetricsJob
+	r := &Rollout{Settings: *s, Horizon: h, From: from, To: to}
+	names, versions, models, noOTA := d.ActiveVersions(job.Options())
+	index := map[string]int{}
+	for i, n := range names {
+		index[n] = i
+	}
+	for _, dd := range metrics.OnlineDays(d, job.Options(), from.UnixMicro(), to.UnixMicro()) {
+		i := index[dd.Device]
+		switch {
+		case noOTA[i]:
+			r.NoOTA = append(r.NoOTA, dd.Device)
+		case versions[i] != "" && metrics.AtOrAbove(versions[i], s.Version):
+			r.OnVersion++
+		default:
+			r.Devices = append(r.Devices, rollout.Device{ID: dd.Device, Model: models[i], P: float64(dd.Online) / float64(dd.Observed)})
+		}
+	}
+	slices.Sort(r.NoOTA)
+	var err error
+	if r.Forecast, err = rollout.Run(r.Devices, rollout.Plan{Waves: s.Waves, Success: s.Success}); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// DayDate is the date of a forecast day index.
+func (r *Rollout) DayDate(day int) time.Time { return r.Settings.Start.AddDate(0, 0, day) }
+
+// rolloutGates evaluates gates.rollout.
+func (p *Results) rolloutGates() []gate.Gate {
+	g := p.Config.Gates.Rollout
+	if g == nil || g.Reach90 == nil {
+		return nil
+	}
+	gt := gate.Gate{Name: "rollout.reach_90", Threshold: g.Reach90.Text}
+	switch {
+	case p.RolloutErr != nil:
+		gt.Detail = "no value: " + p.RolloutErr.Error()
+	case p.Rollout == nil:
+		gt.Detail = "no value: iotpm.yaml has no rollout: section"
+	case p.Rollout.Forecast.Reach90 == rollout.Never:
+		gt.Detail = "no value: the expected share does not reach 90% within 365 days"
+	default:
+		days := float64(p.Rollout.Forecast.Reach90 + 1)
+		gt.Value, gt.Text = &days, render.Number(days, 0)+" days"
+		gt.Passed = g.Reach90.Holds(days * 86400)
+		gt.Detail = fmt.Sprintf("%s of %s devices by %s", render.Percent(p.Rollout.Forecast.Share[p.Rollout.Forecast.Reach90], 1),
+			render.Number(float64(p.Rollout.Forecast.N), 0), p.Rollout.DayDate(p.Rollout.Forecast.Reach90).Format(time.DateOnly))
+	}
+	return []gate.Gate{gt}
+}

@@ -1,0 +1,145 @@
+package rollout_test
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/iotpm/iotpm/internal/cmd/cmdtest"
+	rolloutcmd "github.com/iotpm/iotpm/internal/cmd/rollout"
+	"github.com/iotpm/iotpm/internal/cmdutil"
+)
+
+// handRepo is a fleet whose online days are worked by hand. Always
+// connected devices, dormancy off; the data ends (H) on Oct 5 12:00, so
+// the 4-day lookback is the whole UTC days Oct 1..4:
+//
+//	a: connected from Sep 30 12:00 throughout         → online 4 of 4: p = 1
+//	b: connected until Oct 1 06:00, again Oct 3 06:00–07:00
+//	                                                   → online Oct 1, Oct 3: p = 0.5
+//	c: connected Sep 30 12:00–13:00, then down         → online 0 of 4: p = 0 (never updates)
+//	d: like a, but runs 2.5.0 already (devices export) → left out, on version
+//
+// Waves 34% (soak 2 days) and 100%, success 100%: N = 3, ⌈0.34 × 3⌉ = 2,
+// so a and b start on day 1 (Nov 2) and c on day 3. By the end of day d
+// (from 0): a 1, b 1 − 0.5^(d+1), c 0:
+//
+//	day 0: (1 + 0.5) / 3 = 0.5     → 50% in 1 day, on 2026-11-02
+//	then up to (1 + 1 + 0) / 3 = 2/3: 90% and 95% never (c is never online)
+func handRepo(t *testing.T) string {
+	dir := t.TempDir()
+	cmdtest.WriteFile(t, dir, "iotpm.yaml", `metrics:
+  month: 2026-10
+  inputs:
+    devices: devices.csv
+    events: events.csv
+  dormant_after: 0d
+rollout:
+  version: 2.5.0
+  start: 2026-11-02
+  waves: [{share: 34%, soak: 2d}, {share: 100%}]
+  lookback: 4d
+  success: 100%
+gates:
+  rollout: {reach_90: "<= 30d"}
+`)
+	cmdtest.WriteFile(t, dir, "features.yaml", "features: []\n")
+	cmdtest.WriteFile(t, dir, "devices.csv", "device_id,shipped_at,firmware\na,2026-09-01,2.4.0\nb,2026-09-01,2.4.0\nc,2026-09-01,2.4.0\nd,2026-09-01,2.5.0\n")
+	cmdtest.WriteFile(t, dir, "events.csv", `device_id,timestamp,event
+a,2026-09-30T12:00:00Z,connected
+b,2026-09-30T12:00:00Z,connected
+c,2026-09-30T12:00:00Z,connected
+d,2026-09-30T12:00:00Z,connected
+c,2026-09-30T13:00:00Z,disconnected
+b,2026-10-01T06:00:00Z,disconnected
+b,2026-10-03T06:00:00Z,connected
+b,2026-10-03T07:00:00Z,disconnected
+a,2026-10-05T12:00:00Z,connected
+`)
+	return dir
+}
+
+func TestForecastByHand(t *testing.T) {
+	dir := handRepo(t)
+	stdout, stderr, code := cmdtest.Run(t, nil, "rollout", "-C", dir, "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var doc rolloutcmd.JSON
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Devices != 3 || doc.OnVersion != 1 || len(doc.Unreachable) != 1 || doc.Unreachable[0] != "c" || doc.Lookback != [2]string{"2026-10-01", "2026-10-05"} {
+		t.Errorf("fleet: %d devices, %d on version, never online %v, lookback %v", doc.Devices, doc.OnVersion, doc.Unreachable, doc.Lookback)
+	}
+	if len(doc.Waves) != 2 || doc.Waves[0].Devices != 2 || doc.Waves[1].Devices != 1 || doc.Waves[1].Starts != "2026-11-04" {
+		t.Errorf("waves %+v", doc.Waves)
+	}
+	if doc.Reach.Days50 == nil || *doc.Reach.Days50 != 1 || *doc.Reach.Date50 != "2026-11-02" || doc.Reach.Days90 != nil || doc.Reach.Days95 != nil {
+		t.Errorf("reach %+v", doc.Reach)
+	}
+	for d, want := range map[int]float64{0: 0.5, 1: 1.75 / 3, 2: 1.875 / 3, 364: 2.0 / 3} {
+		if got := doc.Curve[d].Share; got < want-1e-9 || got > want+1e-9 {
+			t.Errorf("day %d: share %v, want %v", d, got, want)
+		}
+	}
+	// check fails the gate: 90% is never reached, and says so
+	_, stderr, code = cmdtest.Run(t, nil, "check", "-C", dir)
+	if code != cmdutil.ExitGate || !strings.Contains(stderr, "rollout.reach_90 has no value: the expected share does not reach 90% within 365 days") {
+		t.Errorf("check: exit %d: %s", code, stderr)
+	}
+	// c online one day in four: p = 0.25; 90% then comes, by hand:
+	// day d: (1 + 1 − 0.5^(d+1) + [d ≥ 2](1 − 0.75^(d−1))) / 3 ≥ 0.9
+	// d = 8: (2 − 0.5^9 + 1 − 0.75^7) / 3 = (2.998047 − 0.133484) / 3 = 0.954854
+	// d = 7: (2 − 0.5^8 + 1 − 0.75^6) / 3 = (2.996094 − 0.177979) / 3 = 0.939372
+	// d = 6: (2 − 0.5^7 + 1 − 0.75^5) / 3 = (2.992188 − 0.237305) / 3 = 0.918294
+	// d = 5: (2 − 0.5^6 + 1 − 0.75^4) / 3 = (2.984375 − 0.316406) / 3 = 0.889323
+	// so 90% on day 6 (7 days), 95% on day 8 (9 days)
+	cmdtest.EditFile(t, filepath.Join(dir, "events.csv"), "a,2026-10-05T12:00:00Z,connected\n", "a,2026-10-05T12:00:00Z,connected\nc,2026-10-02T10:00:00Z,connected\nc,2026-10-02T11:00:00Z,disconnected\n")
+	stdout, stderr, code = cmdtest.Run(t, nil, "rollout", "-C", dir, "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	doc = rolloutcmd.JSON{}
+	json.Unmarshal([]byte(stdout), &doc)
+	if doc.Reach.Days90 == nil || *doc.Reach.Days90 != 7 || doc.Reach.Days95 == nil || *doc.Reach.Days95 != 9 || len(doc.Unreachable) != 0 {
+		t.Errorf("with c online 1 day in 4: reach %+v, never online %v", doc.Reach, doc.Unreachable)
+	}
+}
+
+func TestGoldens(t *testing.T) {
+	cmdtest.RunGoldens(t, []cmdtest.Case{
+		{"table.golden", []string{"rollout", "-C", cmdtest.ExampleRepo}},
+		{"markdown.golden", []string{"rollout", "-C", cmdtest.ExampleRepo, "-o", "markdown", "--waves", "5%:7d,100%", "--success", "80%"}},
+	})
+}
+
+func TestBadUse(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--waves", "10%:3d,5%"}, "wave 2: share 5% must be above the previous wave's (10%)"},
+		{[]string{"--waves", "50%:36h,100%"}, `--waves "36h": give whole days`},
+		{[]string{"--start", "next monday"}, `--start "next monday" is not a date`},
+		{[]string{"--success", "0%"}, "--success: give a share above 0"},
+		{[]string{"--lookback", "0d"}, "--lookback \"0d\": give whole days above 0"},
+	} {
+		_, stderr, code := cmdtest.Run(t, nil, append([]string{"rollout", "-C", cmdtest.ExampleRepo}, tt.args...)...)
+		if code != cmdutil.ExitInvalid || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%v: exit %d, %q; want %q", tt.args, code, stderr, tt.want)
+		}
+	}
+	// without a rollout: section, the release and start must be given
+	dir := t.TempDir()
+	cmdtest.WriteFile(t, dir, "features.yaml", "features: []\n")
+	_, stderr, code := cmdtest.Run(t, nil, "rollout", "-C", dir)
+	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, "name the release: --version 2.5.0") {
+		t.Errorf("no settings: exit %d %q", code, stderr)
+	}
+	_, stderr, code = cmdtest.Run(t, nil, "rollout", "-C", dir, "--version", "2.5.0", "--start", "2026-11-02")
+	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, "a rollout forecast needs the fleet") {
+		t.Errorf("no metrics: exit %d %q", code, stderr)
+	}
+}

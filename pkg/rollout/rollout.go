@@ -1,0 +1,211 @@
+// Package rollout forecasts how a staged firmware rollout reaches a fleet
+// from each device's measured chance of being online on a day.
+//
+// The definitions, for N devices ordered by id:
+//
+//	wave w takes the devices from ⌈share_{w−1}·N⌉ up to ⌈share_w·N⌉
+//	  (shares cumulative; share_0 = 0)
+//	wave 1 starts on day 0 (the start date); wave w+1 starts soak_w days
+//	  after wave w started
+//	a device of a wave started on day d_w is updated by the end of day
+//	  d ≥ d_w with probability 1 − (1 − p·s)^(d − d_w + 1): one attempt per
+//	  online day, p its online probability, s the success probability
+//	the expected share updated on day d = Σ over the devices / N
+//
+// Day d counts from 0; "reached in k days" means by the end of day k − 1
+// (the start day is day 1 of the rollout).
+package rollout
+
+import (
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"strings"
+)
+
+// Device is one device of the fleet to update.
+type Device struct {
+	ID    string
+	Model string  // "" when unknown
+	P     float64 // online probability, 0..1
+}
+
+// Wave is one stage: its cumulative share of the fleet and how many days
+// it soaks before the next starts.
+type Wave struct {
+	Share    float64
+	SoakDays int
+}
+
+// Plan is a rollout: its waves and the success probability of an attempt.
+type Plan struct {
+	Waves   []Wave
+	Success float64
+	// Days is how far the forecast looks (default 365).
+	Days int
+}
+
+// Validate reports the first problem with the plan.
+func (p Plan) Validate() error {
+	if len(p.Waves) == 0 {
+		return fmt.Errorf("a rollout needs at least one wave")
+	}
+	prev := 0.0
+	for i, w := range p.Waves {
+		if !(w.Share > prev && w.Share <= 1) {
+			return fmt.Errorf("wave %d: share %s must be above the previous wave's (%s) and at most 100%% (shares are cumulative)", i+1, pct(w.Share), pct(prev))
+		}
+		if w.SoakDays < 0 {
+			return fmt.Errorf("wave %d: soak %d days is negative", i+1, w.SoakDays)
+		}
+		prev = w.Share
+	}
+	if !(p.Success > 0 && p.Success <= 1) {
+		return fmt.Errorf("the success probability %s must be above 0%% and at most 100%%", pct(p.Success))
+	}
+	if p.Days < 0 || p.Days > 3650 {
+		return fmt.Errorf("a forecast looks 1 to 3650 days ahead, not %d", p.Days)
+	}
+	return nil
+}
+
+func pct(x float64) string {
+	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.4f", x*100), "0"), ".") + "%"
+}
+
+// Split returns each wave's device index range [lo, hi) for n devices.
+func Split(waves []Wave, n int) [][2]int {
+	out := make([][2]int, len(waves))
+	lo := 0
+	for i, w := range waves {
+		hi := min(n, int(math.Ceil(w.Share*float64(n)-1e-9)))
+		hi = max(hi, lo)
+		out[i] = [2]int{lo, hi}
+		lo = hi
+	}
+	return out
+}
+
+// StartDays returns each wave's start day.
+func StartDays(waves []Wave) []int {
+	out := make([]int, len(waves))
+	for i := 1; i < len(waves); i++ {
+		out[i] = out[i-1] + waves[i-1].SoakDays
+	}
+	return out
+}
+
+// Forecast is the expected share of the fleet updated by the end of each
+// day, and when it first reaches 50%, 90% and 95%.
+type Forecast struct {
+	N      int
+	Ranges [][2]int // each wave's devices, [lo, hi) in id order
+	Starts []int    // each wave's start day
+	Share  []float64
+	// Reach50, Reach90, Reach95 are the first day index whose share
+	// reaches the mark, -1: not within the forecast.
+	Reach50, Reach90, Reach95 int
+	// Unreachable are the devices with p = 0: they will not update.
+	Unreachable []string
+	// Outside are the devices after the last wave's share (< 100%).
+	Outside int
+	// Models are the same curve and marks for each model's devices (by
+	// Device.Model, sorted; none when no device has a model).
+	Models []Group
+}
+
+// Group is the forecast of one model's devices within the fleet's rollout.
+type Group struct {
+	Model                     string
+	N                         int
+	Share                     []float64
+	Reach50, Reach90, Reach95 int
+}
+
+// marks sets the first day each mark is reached.
+func marks(share []float64) (r50, r90, r95 int) {
+	r50, r90, r95 = Never, Never, Never
+	for day, v := range share {
+		s := v + 1e-12 // a sum of n terms may round just below a mark it meets
+		for _, m := range []struct {
+			at  float64
+			out *int
+		}{{0.5, &r50}, {0.9, &r90}, {0.95, &r95}} {
+			if *m.out == Never && s >= m.at {
+				*m.out = day
+			}
+		}
+	}
+	return r50, r90, r95
+}
+
+// Never is a Reach value: not within the forecast's days.
+const Never = -1
+
+// Run forecasts the rollout of devices (ordered by id here).
+func Run(devices []Device, p Plan) (Forecast, error) {
+	if err := p.Validate(); err != nil {
+		return Forecast{}, err
+	}
+	days := p.Days
+	if days == 0 {
+		days = 365
+	}
+	ds := slices.Clone(devices)
+	slices.SortFunc(ds, func(a, b Device) int { return strings.Compare(a.ID, b.ID) })
+	for _, d := range ds {
+		if math.IsNaN(d.P) || d.P < 0 || d.P > 1 {
+			return Forecast{}, fmt.Errorf("device %s: online probability %v is outside 0..1", d.ID, d.P)
+		}
+	}
+	n := len(ds)
+	f := Forecast{N: n, Ranges: Split(p.Waves, n), Starts: StartDays(p.Waves), Share: make([]float64, days), Reach50: Never, Reach90: Never, Reach95: Never}
+	f.Outside = n - f.Ranges[len(f.Ranges)-1][1]
+	for _, d := range ds {
+		if d.P == 0 {
+			f.Unreachable = append(f.Unreachable, d.ID)
+		}
+	}
+	if n == 0 {
+		return f, nil
+	}
+	groups := map[string]*Group{}
+	for _, d := range ds {
+		if d.Model == "" {
+			continue
+		}
+		if groups[d.Model] == nil {
+			groups[d.Model] = &Group{Model: d.Model, Share: make([]float64, days)}
+		}
+		groups[d.Model].N++
+	}
+	for w, r := range f.Ranges {
+		start := f.Starts[w]
+		for _, d := range ds[r[0]:r[1]] {
+			g := groups[d.Model]
+			miss := 1 - d.P*p.Success // chance one online-day attempt does not update it
+			left := 1.0
+			for day := start; day < days; day++ {
+				left *= miss
+				f.Share[day] += 1 - left
+				if g != nil {
+					g.Share[day] += 1 - left
+				}
+			}
+		}
+	}
+	for day := range f.Share {
+		f.Share[day] /= float64(n)
+	}
+	f.Reach50, f.Reach90, f.Reach95 = marks(f.Share)
+	for _, m := range slices.Sorted(maps.Keys(groups)) {
+		g := groups[m]
+		for day := range g.Share {
+			g.Share[day] /= float64(g.N)
+		}
+		g.Reach50, g.Reach90, g.Reach95 = marks(g.Share)
+		f.Models = append(f.Models, *g)
+	}
+	return f, nil
+}
