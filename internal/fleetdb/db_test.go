@@ -37,6 +37,21 @@ func cols(kv ...string) map[string]planfile.ColumnRef {
 
 // local computes the metrics from files with the file reader and the
 // local engine, as iotpm metrics does.
+// localFleet is the file engine's FleetDays on the same inputs.
+func localFleet(t testing.TB, inputs map[planfile.InputKind]export.Input, o metrics.Options) []metrics.FleetDevice {
+	t.Helper()
+	data := metrics.NewData()
+	ing := &export.Ingest{Data: data, Window: o.Window, UseUntil: o.Window.To + o.ActivationWindow, Formats: export.NewFormats(nil), MaxExpansion: 100}
+	for _, kind := range planfile.InputKinds {
+		if in, ok := inputs[kind]; ok {
+			if _, err := ing.Read(in); err != nil {
+				t.Fatalf("reading %s: %v", in.Path, err)
+			}
+		}
+	}
+	return data.FleetDays(o, o.FleetLookbackDays)
+}
+
 func local(t testing.TB, inputs map[planfile.InputKind]export.Input, o metrics.Options) (metrics.Report, map[planfile.InputKind]*export.Stats) {
 	t.Helper()
 	data := metrics.NewData()

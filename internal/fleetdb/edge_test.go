@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -194,10 +195,11 @@ func TestEdgeCasesSameAsLocal(t *testing.T) {
 	ctx := context.Background()
 	// the firmware rules all matter somewhere: versions known and
 	// unknown, profiles without OTA, ambiguous rows
-	var sawVersions, sawUnknown, sawNoOTA, sawAmbiguous bool
+	var sawVersions, sawUnknown, sawNoOTA, sawAmbiguous, sawPartial bool
 	defer func() {
-		if !t.Failed() && !(sawVersions && sawUnknown && sawNoOTA && sawAmbiguous) {
-			t.Errorf("the fleets do not exercise every firmware rule: versions %v unknown %v no-OTA %v ambiguous %v", sawVersions, sawUnknown, sawNoOTA, sawAmbiguous)
+		if !t.Failed() && !(sawVersions && sawUnknown && sawNoOTA && sawAmbiguous && sawPartial) {
+			t.Errorf("the fleets do not exercise every firmware and online-day rule: versions %v unknown %v no-OTA %v ambiguous %v partly online %v",
+				sawVersions, sawUnknown, sawNoOTA, sawAmbiguous, sawPartial)
 		}
 	}()
 	for _, sequenced := range []bool{false, true} {
@@ -257,6 +259,7 @@ func TestEdgeCasesSameAsLocal(t *testing.T) {
 					o := options(tc.month)
 					o.DormantAfter = tc.dormant.Microseconds()
 					o.Models = edgeModes
+					o.FleetLookbackDays = 12
 					if tc.asOf != "" {
 						a, _ := time.Parse(time.RFC3339, tc.asOf)
 						o.AsOf = a.UnixMicro()
@@ -274,6 +277,14 @@ func TestEdgeCasesSameAsLocal(t *testing.T) {
 					sawNoOTA = sawNoOTA || f.NoOTA > 0
 					sawAmbiguous = sawAmbiguous || f.Ambiguous > 0
 					same(t, want, got.Report)
+					// a rollout's input: every device's online and observed
+					// days, version at H, model and OTA capability
+					if wantFleet := localFleet(t, files, o); !slices.Equal(wantFleet, got.Fleet) {
+						t.Errorf("fleet days: local %+v\npostgres %+v", wantFleet, got.Fleet)
+					}
+					for _, fd := range got.Fleet {
+						sawPartial = sawPartial || fd.Online > 0 && fd.Online < fd.Observed
+					}
 					sameStats(t, wantStats, got.Stats)
 					if t.Failed() {
 						t.Fatalf("differs with month %s, dormant %s, as-of %q", tc.month, tc.dormant, tc.asOf)

@@ -36,6 +36,9 @@ type Job struct {
 type Result struct {
 	Report metrics.Report
 	Stats  []*export.Stats
+	// Fleet are the devices' online days when Options.FleetLookbackDays
+	// asks for them (metrics.Data.FleetDays).
+	Fleet []metrics.FleetDevice
 }
 
 // Query is one statement of a run, for --print-sql and for EXPLAIN.
@@ -179,6 +182,38 @@ func Run(ctx context.Context, conn *pgx.Conn, job *Job) (*Result, error) {
 	for _, q := range job.metricQueries(p, params) {
 		if err := p.runMetric(ctx, conn, q, job, res); err != nil {
 			return nil, err
+		}
+	}
+	if days := o.FleetLookbackDays; days > 0 && horizon != metrics.NoTime && (p.has(planfile.KindEvents) || p.has(planfile.KindActivity)) {
+		from, _ := metrics.LookbackSpan(horizon, days)
+		bounds := make([]int64, days+1)
+		for k := range bounds {
+			bounds[k] = from + int64(k)*metrics.DayMicros
+		}
+		params["day_bounds"] = bounds
+		sql := p.fleetDaysSQL()
+		rows, err := query(ctx, conn, sql, params.only(sql))
+		if err != nil {
+			return nil, queryError(err, "fleet days")
+		}
+		for rows.Next() {
+			var fd metrics.FleetDevice
+			var version, model *string
+			if err := rows.Scan(&fd.Device, &fd.Observed, &fd.Online, &version, &model, &fd.NoOTA); err != nil {
+				rows.Close()
+				return nil, queryError(err, "fleet days")
+			}
+			if version != nil {
+				fd.Version = *version
+			}
+			if model != nil {
+				fd.Model = *model
+			}
+			res.Fleet = append(res.Fleet, fd)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, queryError(err, "fleet days")
 		}
 	}
 	return res, nil

@@ -540,25 +540,7 @@ func (p *plan) firmware() bool {
 // H — and whether their model's profile takes OTA updates
 // (@noota_models), as metrics.Data.VersionsAt defines it.
 func (p *plan) firmwareParts() ([]string, string) {
-	var ctes []string
-	if t, ok := p.tables[planfile.KindOTA]; ok {
-		ts, version := t.cols["timestamp"], "NULL::text"
-		if c, ok := t.cols["version"]; ok {
-			version = fmt.Sprintf("NULLIF(btrim((%s)::text, E' \\t'), '')", c.quoted)
-		}
-		ctes = append(ctes, fmt.Sprintf(`fwr AS (
-  SELECT device_id, t, version FROM (
-    SELECT %s AS device_id, %s AS t, %s AS c, %s AS version FROM %s
-  ) r WHERE c = 0 AND t <= @fw_at
-)`, textExpr(t.cols["device_id"]), ts.timeExpr(ts.quoted), classExpr(t.cols["status"]), version, t.quoted), `fwo AS (
-  SELECT r.device_id, CASE WHEN count(DISTINCT coalesce(r.version, '')) = 1 THEN max(r.version) END AS version,
-         count(DISTINCT coalesce(r.version, '')) > 1 AS ambiguous
-  FROM fwr r JOIN (SELECT device_id, max(t) AS t FROM fwr GROUP BY device_id) m USING (device_id, t)
-  GROUP BY r.device_id
-)`)
-	} else {
-		ctes = append(ctes, "fwo AS (SELECT NULL::text AS device_id, NULL::text AS version, false AS ambiguous WHERE false)")
-	}
+	ctes := p.fwoCTEs("fw_at")
 	dev := "(SELECT NULL::text AS device_id, NULL::text AS firmware, NULL::text AS model WHERE false)"
 	if p.has(planfile.KindDevices) {
 		dev = "dev"
@@ -571,6 +553,65 @@ func (p *plan) firmwareParts() ([]string, string) {
 )`, dev))
 	return ctes, `SELECT version, noota, count(*) AS n,
   (SELECT count(*) FROM fwo WHERE ambiguous) AS ambiguous,
-  (SELECT min(device_id) FROM fwo WHERE ambiguous) AS ambiguous_device
+  (SELECT min(device_id COLLATE "C") FROM fwo WHERE ambiguous) AS ambiguous_device
 FROM fwa GROUP BY 1, 2`
+}
+
+// fwoCTEs: fwr, each device's succeeded OTA rows at or before the instant
+// @at, and fwo, its version from the latest of them (NULL when none names
+// one, or when rows at that instant name different versions: ambiguous).
+func (p *plan) fwoCTEs(at string) []string {
+	t, ok := p.tables[planfile.KindOTA]
+	if !ok {
+		return []string{"fwo AS (SELECT NULL::text AS device_id, NULL::text AS version, false AS ambiguous WHERE false)"}
+	}
+	ts, version := t.cols["timestamp"], "NULL::text"
+	if c, ok := t.cols["version"]; ok {
+		version = fmt.Sprintf("NULLIF(btrim((%s)::text, E' \\t'), '')", c.quoted)
+	}
+	return []string{fmt.Sprintf(`fwr AS (
+  SELECT device_id, t, version FROM (
+    SELECT %s AS device_id, %s AS t, %s AS c, %s AS version FROM %s
+  ) r WHERE c = 0 AND t <= @%s
+)`, textExpr(t.cols["device_id"]), ts.timeExpr(ts.quoted), classExpr(t.cols["status"]), version, t.quoted, at), `fwo AS (
+  SELECT r.device_id, CASE WHEN count(DISTINCT coalesce(r.version, '')) = 1 THEN max(r.version) END AS version,
+         count(DISTINCT coalesce(r.version, '')) > 1 AS ambiguous
+  FROM fwr r JOIN (SELECT device_id, max(t) AS t FROM fwr GROUP BY device_id) m USING (device_id, t)
+  GROUP BY r.device_id
+)`}
+}
+
+// fleetDaysSQL: every device with observed time in the lookback's whole
+// UTC days (@day_bounds), its observed and online days — online by the
+// monthly-active definition applied to the day: connected (reachable)
+// time in it, a connect event or an activity row — its version at H
+// (fwo at @horizon, else the devices input's firmware), its model (the
+// profile, else the value) and whether it takes no OTA update, as
+// metrics.Data.FleetDays defines them.
+func (p *plan) fleetDaysSQL() string {
+	ctes := append(p.baseCTEs(), p.fwoCTEs("horizon")...)
+	ctes = append(ctes, `dpc AS (
+  SELECT g.i, pc.device_id, pc.k
+  FROM pc CROSS JOIN LATERAL generate_series(greatest(width_bucket(pc.a, @day_bounds::bigint[]), 1),
+                                             least(width_bucket(pc.b - 1, @day_bounds::bigint[]), cardinality(@day_bounds::bigint[]) - 1)) AS g(i)
+  WHERE pc.k < 2 AND pc.b > pc.a
+)`, `don AS (
+  SELECT device_id, i FROM dpc WHERE k = 1
+  UNION SELECT device_id, width_bucket(t, @day_bounds::bigint[]) FROM re WHERE s = 1
+  UNION SELECT device_id, width_bucket(t, @day_bounds::bigint[]) FROM ra
+)`, `fd AS (
+  SELECT o.device_id, count(*) AS observed, count(n.i) AS online
+  FROM (SELECT DISTINCT device_id, i FROM dpc) o LEFT JOIN don n USING (device_id, i)
+  GROUP BY o.device_id
+)`)
+	dev := "(SELECT NULL::text AS device_id, NULL::text AS firmware, NULL::text AS model WHERE false)"
+	if p.has(planfile.KindDevices) {
+		dev = "dev"
+	}
+	return with(ctes...) + fmt.Sprintf(`SELECT fd.device_id, fd.observed, fd.online,
+  CASE WHEN fo.device_id IS NOT NULL THEN fo.version ELSE d.firmware END AS version,
+  coalesce(dm.profile, d.model) AS model,
+  coalesce(d.model = ANY(@noota_models::text[]), false) AS noota
+FROM fd LEFT JOIN fwo fo USING (device_id) LEFT JOIN %s d USING (device_id) LEFT JOIN dm USING (device_id)
+ORDER BY fd.device_id COLLATE "C"`, dev)
 }

@@ -64,6 +64,10 @@ type Options struct {
 	// FirmwareTarget is the release firmware_on_target counts devices at
 	// or above ("": no target, only the shares per version).
 	FirmwareTarget string
+	// FleetLookbackDays, when positive, asks for each device's online days
+	// over that many whole UTC days before H's day (a rollout forecast's
+	// input: Data.FleetDays, the database engine's Result.Fleet).
+	FleetLookbackDays int
 }
 
 // Firmware is the firmware in the fleet: the window's monthly active

@@ -1,5 +1,10 @@
 package metrics
 
+import (
+	"slices"
+	"strings"
+)
+
 // DeviceDays is one device's online and observed days in a span of UTC
 // days.
 type DeviceDays struct {
@@ -66,4 +71,45 @@ func OnlineDays(d *Data, o Options, from, to int64) []DeviceDays {
 		}
 	}
 	return kept
+}
+
+// FleetDevice is one device of a rollout's candidate fleet: its online and
+// observed days in the lookback, its version at the horizon ("": unknown),
+// its model (the devices.yaml profile its model value names, else the
+// value) and whether its profile takes no OTA update.
+type FleetDevice struct {
+	DeviceDays
+	Version string
+	NoOTA   bool
+}
+
+// LookbackSpan is the lookback of days whole UTC days before the
+// horizon's day: [midnight(H) − days, midnight(H)).
+func LookbackSpan(horizon int64, days int) (from, to int64) {
+	to = horizon - ((horizon%DayMicros)+DayMicros)%DayMicros
+	return to - int64(days)*DayMicros, to
+}
+
+// FleetDays is every device with observed time in the lookback of days
+// whole UTC days before the horizon's day, with its online days, version
+// at the horizon and OTA capability, by device id.
+func (d *Data) FleetDays(o Options, days int) []FleetDevice {
+	horizon := d.Horizon(o.AsOf)
+	if horizon == NoTime || days <= 0 {
+		return nil
+	}
+	from, to := LookbackSpan(horizon, days)
+	names, versions, models, noOTA := d.ActiveVersions(o)
+	index := make(map[string]int, len(names))
+	for i, n := range names {
+		index[n] = i
+	}
+	var out []FleetDevice
+	for _, dd := range OnlineDays(d, o, from, to) {
+		i := index[dd.Device]
+		dd.Model = models[i]
+		out = append(out, FleetDevice{DeviceDays: dd, Version: versions[i], NoOTA: noOTA[i]})
+	}
+	slices.SortFunc(out, func(a, b FleetDevice) int { return strings.Compare(a.Device, b.Device) })
+	return out
 }

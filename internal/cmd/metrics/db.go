@@ -142,7 +142,8 @@ func (j *Job) dbJob(f *cmdutil.Factory) *fleetdb.Job {
 // takes too.
 func (j *Job) options() metrics.Options {
 	return metrics.Options{Window: j.window, ActivationWindow: int64(j.activation * 1e6), SLO: j.slo, Health: j.health,
-		SeriesMonths: 12, AsOf: j.asOf, DormantAfter: int64(j.dormant * 1e6), Models: j.models, FirmwareTarget: j.firmwareTarget}
+		SeriesMonths: 12, AsOf: j.asOf, DormantAfter: int64(j.dormant * 1e6), Models: j.models, FirmwareTarget: j.firmwareTarget,
+		FleetLookbackDays: j.fleetLookback}
 }
 
 // runDBJob computes the metrics in the database. The DSN comes from the
@@ -162,7 +163,7 @@ func runDBJob(f *cmdutil.Factory, job *Job, out *Outcome) error {
 		defer conn.Close(context.Background())
 		var res *fleetdb.Result
 		if res, err = fleetdb.Run(ctx, conn, job.dbJob(f)); err == nil {
-			out.report, out.stats = res.Report, res.Stats
+			out.report, out.stats, out.fleet = res.Report, res.Stats, res.Fleet
 			return nil
 		}
 	}

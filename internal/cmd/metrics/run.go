@@ -22,9 +22,9 @@ import (
 // unreadable inputs, as diagnostics.
 type Outcome struct {
 	report metrics.Report
-	// data is what the file engine read (nil from the database source).
-	data  *metrics.Data
-	stats []*export.Stats
+	stats  []*export.Stats
+	// fleet are the devices' online days, when the job asks for them.
+	fleet []metrics.FleetDevice
 	// ageDays is min(to, now) − H in days; nil when no input has a row.
 	ageDays *float64
 	// dormantDays is D, as the job resolved it.
@@ -36,9 +36,16 @@ type Outcome struct {
 // Report is the computed metrics.
 func (o *Outcome) Report() metrics.Report { return o.report }
 
-// Data is what the file engine read, for computations beyond the report
-// (a rollout's online days); nil when the inputs are database tables.
-func (o *Outcome) Data() *metrics.Data { return o.data }
+// Fleet are the devices' online days in the lookback the job asked for
+// (SetFleetLookback), from either engine.
+func (o *Outcome) Fleet() []metrics.FleetDevice { return o.fleet }
+
+// SetFleetLookback asks the job for each device's online days over that
+// many whole UTC days before the horizon's day (a rollout's input).
+func (j *Job) SetFleetLookback(days int) { j.fleetLookback = days }
+
+// FleetLookback is the lookback SetFleetLookback asked for (0: none).
+func (j *Job) FleetLookback() int { return j.fleetLookback }
 
 // Options are the metrics settings the job computes with.
 func (j *Job) Options() metrics.Options { return j.options() }
@@ -139,7 +146,10 @@ func RunJob(f *cmdutil.Factory, job *Job) (*Outcome, error) {
 	if out.Problems.HasErrors() {
 		return out, nil
 	}
-	out.report, out.data = metrics.Compute(data, job.options()), data
+	out.report = metrics.Compute(data, job.options())
+	if job.fleetLookback > 0 {
+		out.fleet = data.FleetDays(job.options(), job.fleetLookback)
+	}
 	finishMetrics(f, job, out)
 	return out, nil
 }

@@ -179,6 +179,8 @@ type Job struct {
 	profiles []string
 	// firmwareTarget is metrics.firmware.target ("": none).
 	firmwareTarget string
+	// fleetLookback asks for the devices' online days (0: not).
+	fleetLookback int
 }
 
 func newMetricsJob() *Job {

@@ -43,7 +43,11 @@ type Results struct {
 
 // Compute loads every planning file the config names and computes
 // what it can. With problems, nothing is computed.
-func Compute(f *cmdutil.Factory) *Results {
+func Compute(f *cmdutil.Factory) *Results { return ComputeWith(f, nil) }
+
+// ComputeWith is Compute with a rollout's settings in place of iotpm.yaml's
+// rollout: (iotpm rollout's flags); nil: the file's.
+func ComputeWith(f *cmdutil.Factory, rollout *RolloutSettings) *Results {
 	p := &Results{}
 	cfg, diags := f.Config()
 	p.Problems = append(p.Problems, diags...)
@@ -52,6 +56,10 @@ func Compute(f *cmdutil.Factory) *Results {
 	}
 	p.Config = cfg
 	var d diag.List
+	if rollout == nil && cfg.Rollout != nil {
+		rollout, d = RolloutSettingsOf(cfg)
+		p.Problems = append(p.Problems, d...)
+	}
 	p.Backlog, d = LoadBacklog(f, cfg.Features)
 	p.Problems = append(p.Problems, d...)
 	if _, err := os.Stat(cfg.Devices); err == nil || cfg.DevicesExplicit {
@@ -66,6 +74,9 @@ func Compute(f *cmdutil.Factory) *Results {
 		p.Problems.Errorf(diag.Schema, cfg.File, 0, 0, "%v", err)
 	} else if job != nil {
 		p.MetricsJob = job
+		if rollout != nil {
+			job.SetFleetLookback(rollout.LookbackDays)
+		}
 		// devices.yaml was loaded above: with problems (reported, and
 		// they fail the run) the models stay unresolved, and the inputs
 		// are still read so that one run shows every problem
@@ -110,12 +121,8 @@ func Compute(f *cmdutil.Factory) *Results {
 		p.Economics, d = PlanEconomics(p)
 		p.Problems = append(p.Problems, d...)
 	}
-	if !p.Problems.HasErrors() && cfg.Rollout != nil {
-		s, d := RolloutSettingsOf(cfg)
-		p.Problems = append(p.Problems, d...)
-		if s != nil {
-			p.Rollout, p.RolloutErr = PlanRollout(p, s)
-		}
+	if !p.Problems.HasErrors() && rollout != nil {
+		p.Rollout, p.RolloutErr = PlanRollout(p, rollout)
 	}
 	return p
 }

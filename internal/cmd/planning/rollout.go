@@ -101,10 +101,6 @@ func PlanRollout(p *Results, s *RolloutSettings) (*Rollout, error) {
 		return nil, fmt.Errorf("a rollout forecast needs the fleet: iotpm.yaml's metrics inputs (devices, and events or activity)")
 	}
 	data := p.Metrics.Report()
-	d := p.Metrics.Data()
-	if d == nil {
-		return nil, fmt.Errorf("the rollout forecast reads the export files; the database source does not compute devices' online days yet")
-	}
 	if data.Horizon == metrics.NoTime {
 		return nil, fmt.Errorf("the metrics inputs have no rows: no device's online days can be measured")
 	}
@@ -115,25 +111,20 @@ func PlanRollout(p *Results, s *RolloutSettings) (*Rollout, error) {
 		}
 		s.Success = v
 	}
-	h := time.UnixMicro(data.Horizon).UTC()
-	to := time.Date(h.Year(), h.Month(), h.Day(), 0, 0, 0, 0, time.UTC)
-	from := to.AddDate(0, 0, -s.LookbackDays)
-	job := p.MetricsJob
-	r := &Rollout{Settings: *s, Horizon: h, From: from, To: to}
-	names, versions, models, noOTA := d.ActiveVersions(job.Options())
-	index := map[string]int{}
-	for i, n := range names {
-		index[n] = i
+	from, to := metrics.LookbackSpan(data.Horizon, s.LookbackDays)
+	r := &Rollout{Settings: *s, Horizon: time.UnixMicro(data.Horizon).UTC(), From: time.UnixMicro(from).UTC(), To: time.UnixMicro(to).UTC()}
+	fleet := p.Metrics.Fleet()
+	if fleet == nil && (p.MetricsJob == nil || p.MetricsJob.FleetLookback() != s.LookbackDays) {
+		return nil, fmt.Errorf("the devices' online days were not computed for a %d-day lookback", s.LookbackDays)
 	}
-	for _, dd := range metrics.OnlineDays(d, job.Options(), from.UnixMicro(), to.UnixMicro()) {
-		i := index[dd.Device]
+	for _, fd := range fleet {
 		switch {
-		case noOTA[i]:
-			r.NoOTA = append(r.NoOTA, dd.Device)
-		case versions[i] != "" && metrics.AtOrAbove(versions[i], s.Version):
+		case fd.NoOTA:
+			r.NoOTA = append(r.NoOTA, fd.Device)
+		case fd.Version != "" && metrics.AtOrAbove(fd.Version, s.Version):
 			r.OnVersion++
 		default:
-			r.Devices = append(r.Devices, rollout.Device{ID: dd.Device, Model: models[i], P: float64(dd.Online) / float64(dd.Observed)})
+			r.Devices = append(r.Devices, rollout.Device{ID: fd.Device, Model: fd.Model, P: float64(fd.Online) / float64(fd.Observed)})
 		}
 	}
 	slices.Sort(r.NoOTA)

@@ -167,14 +167,17 @@ func rolloutRun(opts *RolloutOptions) error {
 	if err != nil {
 		return err
 	}
-	p := planning.Compute(f)
+	p := planning.ComputeWith(f, s)
 	if p.Err != nil {
 		return p.Err
 	}
 	if err := cmdutil.ReportProblems(f, p.Problems); err != nil {
 		return err
 	}
-	r, err := planning.PlanRollout(p, s)
+	r, err := p.Rollout, p.RolloutErr
+	if r == nil && err == nil {
+		err = fmt.Errorf("a rollout forecast needs the fleet: iotpm.yaml's metrics inputs (devices, and events or activity)")
+	}
 	if err != nil {
 		return cmdutil.UsageErrorf("%v", err)
 	}
