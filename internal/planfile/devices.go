@@ -212,6 +212,9 @@ type Fleet struct {
 	Checkins map[string]Checkin
 	// NoOTA are the profiles that cannot take OTA updates (ota: false).
 	NoOTA map[string]bool
+	// OTAImage is the size of a profile's update image in bytes (ota:
+	// {image: 180KB}).
+	OTAImage map[string]float64
 }
 
 // LoadDevices reads and checks the devices file at path.
@@ -251,7 +254,7 @@ func (c *deviceChecker) errorf(p Pos, format string, args ...any) {
 
 func (c *deviceChecker) fleet(spec *DevicesFile) *Fleet {
 	f := &Fleet{File: c.file, Cells: energy.BuiltinCells(), Positions: map[string]Pos{}, EventPositions: map[string]Pos{},
-		Planned: func(string) bool { return false }, Checkins: map[string]Checkin{}, NoOTA: map[string]bool{}}
+		Planned: func(string) bool { return false }, Checkins: map[string]Checkin{}, NoOTA: map[string]bool{}, OTAImage: map[string]float64{}}
 	for _, id := range slices.Sorted(maps.Keys(spec.Cells)) {
 		cs := spec.Cells[id]
 		if err := checkID(id); err != nil {
@@ -292,6 +295,12 @@ func (c *deviceChecker) fleet(spec *DevicesFile) *Fleet {
 		}
 		if ds.OTA != nil && ds.OTA.Disabled {
 			f.NoOTA[string(ds.ID)] = true
+		}
+		if ds.OTA != nil && ds.OTA.Image != nil {
+			if ds.OTA.Disabled {
+				c.errorf(ds.OTA.Pos, "device %s: ota: false takes no update, so it has no image size", ds.ID)
+			}
+			f.OTAImage[string(ds.ID)] = float64(*ds.OTA.Image)
 		}
 	}
 	return f

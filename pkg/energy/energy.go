@@ -441,3 +441,21 @@ func Analyze(d Device) (Result, error) {
 	}
 	return r, nil
 }
+
+// ChargePerByte is what the device's radio spends per payload byte it
+// sends, at the cell: the charge of its sending wakes (their whole wake,
+// so it errs high) over their payload bytes; ok is false when no event
+// sends a byte.
+func (d Device) ChargePerByte() (coulombs float64, ok bool) {
+	var q, bytes float64
+	for _, e := range d.AtCell().Events {
+		if sends, b := e.Sends(); sends && b > 0 && !e.Retire {
+			q += e.Charge()
+			bytes += float64(b)
+		}
+	}
+	if bytes == 0 {
+		return 0, false
+	}
+	return q / bytes, true
+}

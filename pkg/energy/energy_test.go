@@ -286,3 +286,30 @@ func TestBuiltinCellsComplete(t *testing.T) {
 		}
 	}
 }
+
+// Charge per byte: a report wake of 1 s at 36 mA (0.036 C) sending 120 B,
+// and a 17-byte uplink phase of 0.5 s at 72 mA (0.036 C) in another wake:
+// (0.036 + 0.036) C / (120 + 17) B; a wake that sends nothing does not
+// count. Through a 3.0 V regulator at 90% from a 3.6 V cell every load
+// current costs the cell 3.0 / (3.6 × 0.9) as much.
+func TestChargePerByte(t *testing.T) {
+	d := Device{Events: []Event{
+		{Name: "report", Every: 3600, Uplink: &Uplink{Bytes: 120}, Phases: []Phase{{Duration: 1, Current: 0.036}}},
+		{Name: "beat", Every: 900, Phases: []Phase{{Duration: 0.1, Current: 0.001}, {Duration: 0.5, Current: 0.072, Uplink: &Uplink{Bytes: 17}}}},
+		{Name: "sense", Every: 30, Phases: []Phase{{Duration: 1, Current: 1}}},
+	}}
+	got, ok := d.ChargePerByte()
+	want := (0.036 + 0.0001 + 0.036) / 137
+	if !ok || math.Abs(got-want) > 1e-15 {
+		t.Errorf("ChargePerByte = %v, %v; want %v", got, ok, want)
+	}
+	d.Battery = Battery{Voltage: 3.6}
+	d.Supply = &Supply{Voltage: 3.0, Efficiency: 0.9}
+	got, _ = d.ChargePerByte()
+	if k := 3.0 / (3.6 * 0.9); math.Abs(got-want*k) > 1e-15 {
+		t.Errorf("through the regulator: %v, want %v", got, want*k)
+	}
+	if _, ok := (Device{Events: []Event{{Name: "sense", Every: 30, Phases: []Phase{{Duration: 1, Current: 1}}}}}).ChargePerByte(); ok {
+		t.Error("a device that sends nothing has a charge per byte")
+	}
+}

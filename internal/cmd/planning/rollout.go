@@ -90,6 +90,48 @@ type Rollout struct {
 	// version; NoOTA lists those whose profile takes no OTA update.
 	OnVersion int
 	NoOTA     []string
+	// UpdateCosts are what one update costs each battery profile with an
+	// image size (devices.yaml ota: {image: …}).
+	UpdateCosts []UpdateCost
+}
+
+// UpdateCost is the battery cost of downloading one update image: the
+// image's bytes at the profile's charge per payload byte
+// (energy.Device.ChargePerByte), and the days of life that charge is at
+// the profile's average drain today.
+type UpdateCost struct {
+	Profile    string
+	ImageBytes float64
+	ChargeMAh  float64
+	LifeDays   float64
+	PerByteUAh float64
+}
+
+// updateCosts computes UpdateCost for every profile with an image size
+// whose events send (profiles whose radio sends nothing have no charge per
+// byte to go by: left out).
+func (p *Results) updateCosts() []UpdateCost {
+	if p.Fleet == nil || p.Energy == nil {
+		return nil
+	}
+	var out []UpdateCost
+	for i, d := range p.Energy.Today {
+		image, ok := p.Fleet.OTAImage[d.ID]
+		if !ok {
+			continue
+		}
+		perByte, ok := d.ChargePerByte()
+		if !ok {
+			continue
+		}
+		q := image * perByte // coulombs
+		u := UpdateCost{Profile: d.ID, ImageBytes: image, ChargeMAh: q / 3.6, PerByteUAh: perByte / 3.6 * 1000, LifeDays: math.Inf(1)}
+		if avg := float64(p.Energy.Results[i].AverageCurrent); avg > 0 {
+			u.LifeDays = q / (avg * 86400)
+		}
+		out = append(out, u)
+	}
+	return out
 }
 
 // PlanRollout forecasts the rollout the settings describe over the
@@ -128,6 +170,7 @@ func PlanRollout(p *Results, s *RolloutSettings) (*Rollout, error) {
 		}
 	}
 	slices.Sort(r.NoOTA)
+	r.UpdateCosts = p.updateCosts()
 	var err error
 	if r.Forecast, err = rollout.Run(r.Devices, rollout.Plan{Waves: s.Waves, Success: s.Success}); err != nil {
 		return nil, err

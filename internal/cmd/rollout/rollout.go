@@ -202,6 +202,18 @@ type JSON struct {
 	Reach              ReachJSON   `json:"reach"`
 	Models             []ModelJSON `json:"models,omitempty"`
 	Curve              []DayJSON   `json:"curve"`
+	// UpdateCosts are what one update costs each battery profile with an
+	// image size.
+	UpdateCosts []UpdateCostJSON `json:"update_costs,omitempty"`
+}
+
+// UpdateCostJSON is the battery cost of one update for a profile.
+type UpdateCostJSON struct {
+	Profile    string   `json:"profile"`
+	ImageBytes float64  `json:"image_bytes"`
+	PerByteUAh float64  `json:"charge_per_byte_uah"`
+	ChargeMAh  float64  `json:"charge_mah"`
+	LifeDays   *float64 `json:"life_days"`
 }
 
 // WaveJSON is one wave.
@@ -266,6 +278,10 @@ func ToJSON(r *planning.Rollout) JSON {
 	}
 	for _, g := range fc.Models {
 		doc.Models = append(doc.Models, ModelJSON{Model: g.Model, Devices: g.N, ReachJSON: reach(r, g.Reach50, g.Reach90, g.Reach95)})
+	}
+	for _, u := range r.UpdateCosts {
+		doc.UpdateCosts = append(doc.UpdateCosts, UpdateCostJSON{Profile: u.Profile, ImageBytes: u.ImageBytes, PerByteUAh: u.PerByteUAh, ChargeMAh: u.ChargeMAh,
+			LifeDays: render.Finite(u.LifeDays)})
 	}
 	for day, v := range fc.Share {
 		doc.Curve = append(doc.Curve, DayJSON{Day: day + 1, Date: r.DayDate(day).Format(time.DateOnly), Share: v})
@@ -386,6 +402,20 @@ func Write(w io.Writer, format render.Format, d JSON, term render.Term) error {
 		if err := section("By model", t); err != nil {
 			return err
 		}
+	}
+	if len(d.UpdateCosts) > 0 {
+		t := &render.Table{Columns: []render.Column{{Header: "PROFILE"}, {Header: "IMAGE", Right: true}, {Header: "PER BYTE", Right: true}, {Header: "CHARGE", Right: true}, {Header: "LIFE", Right: true}}}
+		for _, u := range d.UpdateCosts {
+			life := "-"
+			if u.LifeDays != nil {
+				life = render.Number(*u.LifeDays, 1) + " days"
+			}
+			t.Append(u.Profile, render.Number(u.ImageBytes/1000, 0)+" kB", render.Number(u.PerByteUAh, 3)+" µAh", render.Number(u.ChargeMAh, 1)+" mAh", life)
+		}
+		if err := section("Battery cost of one update", t); err != nil {
+			return err
+		}
+		para("Per byte: the charge of the profile's sending wakes over their payload bytes (the whole wake, so it errs high); life: that charge at today's average drain.")
 	}
 	if err := section("Expected share updated by the end of each day", curve); err != nil {
 		return err
