@@ -82,6 +82,29 @@ func Themes(themes []roadmap.ThemeStatus) []Gate {
 	return out
 }
 
+// ThemesOnTime fails each theme with a due date whose simulated chance
+// to complete by it is below min.
+func ThemesOnTime(sim roadmap.Simulation, min float64) []Gate {
+	var out []Gate
+	for _, t := range sim.Themes {
+		if t.Due.IsZero() {
+			continue
+		}
+		v := t.OnTime
+		g := Gate{Name: "themes." + t.ID + ".on_time", Value: &v, Threshold: ">= " + render.Percent(min, 0) + " by " + t.Due.Format(time.DateOnly),
+			Passed: v >= min, Detail: fmt.Sprintf("of %s samples; P90 %s", render.Number(float64(sim.Samples), 0), dateOr(t.P90, "never"))}
+		out = append(out, g)
+	}
+	return out
+}
+
+func dateOr(t time.Time, none string) string {
+	if t.IsZero() {
+		return none
+	}
+	return t.Format(time.DateOnly)
+}
+
 // ValueText is the measured value for people, in the gate's unit.
 func (g Gate) ValueText() string {
 	if g.Text != "" {

@@ -35,10 +35,19 @@ type EffortModelSpec struct {
 // CertificationSpec adds a certification to the catalog or overrides fields
 // of a built-in one.
 type CertificationSpec struct {
-	Name  string   `yaml:"name"`
-	Weeks *float64 `yaml:"weeks" check:"min=0"`
-	Fee   *float64 `yaml:"fee" check:"min=0"`
-	Pos   Pos      `yaml:"-"`
+	Name  string    `yaml:"name"`
+	Weeks *Estimate `yaml:"weeks"`
+	Fee   *float64  `yaml:"fee" check:"min=0"`
+	// Retest: the campaign may fail (chance) and take more weeks.
+	Retest *RetestSpec `yaml:"retest"`
+	Pos    Pos         `yaml:"-"`
+}
+
+// RetestSpec is a certification's chance of a retest and its weeks.
+type RetestSpec struct {
+	Chance *Fraction `yaml:"chance" check:"required"`
+	Weeks  *float64  `yaml:"weeks" check:"required,min=0,max=520"`
+	Pos    Pos       `yaml:"-"`
 }
 
 // ThemeSpec is an outcome theme.
@@ -76,7 +85,7 @@ type FeatureSpec struct {
 
 // EffortSpec is the effort of a feature, or of one part of it.
 type EffortSpec struct {
-	Engineering    float64   `yaml:"engineering" check:"min=0"`
+	Engineering    Estimate  `yaml:"engineering"`
 	Tooling        float64   `yaml:"tooling" check:"min=0"`
 	Certifications []Ref     `yaml:"certifications"`
 	LeadTime       *LeadTime `yaml:"lead_time"`
@@ -364,7 +373,10 @@ func (c *featureChecker) certifications(spec *FeaturesFile, catalog rice.Catalog
 			cert.Name = cs.Name
 		}
 		if cs.Weeks != nil {
-			cert.Weeks = *cs.Weeks
+			cert.Weeks, cert.WeeksRange = cs.Weeks.Value, cs.Weeks.Range
+		}
+		if r := cs.Retest; r != nil && r.Chance != nil && r.Weeks != nil {
+			cert.Retest = &rice.Retest{Chance: float64(*r.Chance), Weeks: *r.Weeks}
 		}
 		if cs.Fee != nil {
 			cert.FeeUSD = *cs.Fee
@@ -405,11 +417,13 @@ func (c *featureChecker) parts(fs FeatureSpec, certIDs map[string]bool) []rice.P
 
 // part builds one part; its lead time is its own, else the feature's.
 func (c *featureChecker) part(track rice.Track, e *EffortSpec, featureLead *LeadTime, certIDs map[string]bool) rice.Part {
-	p := rice.Part{Track: track, Engineering: e.Engineering, ToolingUSD: e.Tooling}
-	if e.LeadTime != nil {
-		p.LeadTimeDays = int(*e.LeadTime)
-	} else if featureLead != nil {
-		p.LeadTimeDays = int(*featureLead)
+	p := rice.Part{Track: track, Engineering: e.Engineering.Value, ToolingUSD: e.Tooling, EngineeringRange: e.Engineering.Range}
+	lead := e.LeadTime
+	if lead == nil {
+		lead = featureLead
+	}
+	if lead != nil {
+		p.LeadTimeDays, p.LeadTimeRange = lead.Days, lead.Range
 	}
 	for _, r := range e.Certifications {
 		if c.ref(r, "certification", certIDs) {

@@ -34,7 +34,7 @@ func TestNumberGrammar(t *testing.T) {
 		}
 	}
 	_, diags := ParseFeatures("features.yaml", []byte("features:\n  - {id: a, reach: 1, impact: 1, confidence: 80%, track: firmware, effort: {engineering: 2 months}}\n"))
-	if got := diags.Errors(); len(got) != 1 || !strings.Contains(got[0].String(), "features[0].effort.engineering: engineering is in person-months: write the number alone, e.g. 2") {
+	if got := diags.Errors(); len(got) != 1 || !strings.Contains(got[0].String(), "features[0].effort.engineering: this is in person-months (weeks for a certification): write the number alone, e.g. 2") {
 		t.Errorf("engineering: %v", got)
 	}
 }

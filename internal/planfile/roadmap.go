@@ -2,9 +2,11 @@ package planfile
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/iotpm/iotpm/pkg/rice"
@@ -53,16 +55,97 @@ func (p *Period) UnmarshalNode(n *yaml.Node) error {
 	return nil
 }
 
-// LeadTime is a lead time in days or weeks: "70d", "10w".
-type LeadTime int
+// LeadTime is a lead time in days or weeks: "70d", "10w", or a range of
+// them, "10w..16w" or "10w..12w..16w" (min..most likely..max).
+type LeadTime struct {
+	Days  int         // the point, or the range's most likely value
+	Range *rice.Range // nil: a point
+}
 
 // UnmarshalNode implements NodeUnmarshaler.
 func (l *LeadTime) UnmarshalNode(n *yaml.Node) error {
-	var p Period
-	if err := p.UnmarshalNode(n); err != nil || p.Months > 0 {
-		return fmt.Errorf("%q is not a lead time; write days or weeks, e.g. 10w or 70d", n.Value)
+	bad := fmt.Errorf("%q is not a lead time; write days or weeks, e.g. 10w or 70d, or a range: 10w..16w", n.Value)
+	parts := strings.Split(n.Value, "..")
+	if len(parts) > 3 {
+		return bad
 	}
-	*l = LeadTime(p.Days)
+	var days []float64
+	for _, s := range parts {
+		var p Period
+		if err := p.UnmarshalNode(&yaml.Node{Kind: yaml.ScalarNode, Value: strings.TrimSpace(s)}); err != nil || p.Months > 0 {
+			return bad
+		}
+		days = append(days, float64(p.Days))
+	}
+	r, err := rangeOf(days)
+	if err != nil {
+		return fmt.Errorf("%q: %v", n.Value, err)
+	}
+	*l = LeadTime{Days: int(math.Round(r.Mode))}
+	if !r.IsPoint() {
+		l.Range = &r
+	}
+	return nil
+}
+
+// rangeOf makes a range of one, two or three values (min..max takes the
+// midpoint as most likely).
+func rangeOf(v []float64) (rice.Range, error) {
+	var r rice.Range
+	switch len(v) {
+	case 1:
+		r = rice.Point(v[0])
+	case 2:
+		r = rice.Range{Min: v[0], Mode: (v[0] + v[1]) / 2, Max: v[1]}
+	case 3:
+		r = rice.Range{Min: v[0], Mode: v[1], Max: v[2]}
+	}
+	return r, r.Validate()
+}
+
+// Estimate is a number or a range of numbers: 3, 2..4, 2..3..5 (min..most
+// likely..max; the most likely is the midpoint when absent).
+type Estimate struct {
+	Value float64     // the point, or the range's most likely value
+	Range *rice.Range // nil: a point
+}
+
+// UnmarshalNode implements NodeUnmarshaler.
+func (e *Estimate) UnmarshalNode(n *yaml.Node) error {
+	if n.Tag == "!!int" || n.Tag == "!!float" {
+		v, err := ParseNumber(n)
+		if err != nil {
+			return err
+		}
+		if v < 0 {
+			return fmt.Errorf("must be at least 0; got %s", n.Value)
+		}
+		*e = Estimate{Value: v}
+		return nil
+	}
+	parts := strings.Split(n.Value, "..")
+	if n.Tag != "!!str" || len(parts) < 2 || len(parts) > 3 {
+		if m := numberWithUnitRE.FindStringSubmatch(n.Value); m != nil {
+			return fmt.Errorf("this is in person-months (weeks for a certification): write the number alone, e.g. %s, or a range such as 2..4", m[1])
+		}
+		return fmt.Errorf("expected a number, or a range such as 2..4 or 2..3..5, got %s", describe(n))
+	}
+	var v []float64
+	for _, s := range parts {
+		x, err := ParseNumber(&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!float", Value: strings.TrimSpace(s)})
+		if err != nil {
+			return fmt.Errorf("%q is not a range of numbers; write e.g. 2..4 or 2..3..5", n.Value)
+		}
+		v = append(v, x)
+	}
+	r, err := rangeOf(v)
+	if err != nil {
+		return fmt.Errorf("%q: %v", n.Value, err)
+	}
+	*e = Estimate{Value: r.Mode}
+	if !r.IsPoint() {
+		e.Range = &r
+	}
 	return nil
 }
 

@@ -169,7 +169,13 @@ func (*Period) JSONSchema() map[string]any {
 	return pattern(`^\s*[0-9]+\s*(d|w|mo|y)\s*$`, "a calendar period, e.g. 2w, 3mo")
 }
 func (*LeadTime) JSONSchema() map[string]any {
-	return pattern(`^\s*[0-9]+\s*(d|w)\s*$`, "days or weeks, e.g. 10w")
+	return pattern(`^\s*[0-9]+\s*(d|w)\s*(\.\.\s*[0-9]+\s*(d|w)\s*){0,2}$`, "days or weeks, e.g. 10w, or a range: 10w..16w, 10w..12w..16w")
+}
+
+// JSONSchema describes an estimate.
+func (*Estimate) JSONSchema() map[string]any {
+	return map[string]any{"anyOf": []any{map[string]any{"type": "number", "minimum": 0},
+		pattern(`^\s*[0-9.]+\s*\.\.\s*[0-9.]+\s*(\.\.\s*[0-9.]+\s*)?$`, "a range min..max or min..most likely..max, e.g. 2..4")}}
 }
 func (*Month) JSONSchema() map[string]any {
 	return pattern(`^\d{4}-(0[1-9]|1[0-2])$`, "a month, YYYY-MM")

@@ -15,6 +15,10 @@ type Certification struct {
 	FeeUSD float64
 	// Source says where the default figures come from.
 	Source string
+	// WeeksRange, when the plan gives one: Weeks is then its most likely
+	// value. Retest, when given: the campaign may fail and add weeks.
+	WeeksRange *Range
+	Retest     *Retest
 }
 
 // Catalog maps certification ids to their figures.

@@ -87,6 +87,11 @@ type Part struct {
 	// LeadTimeDays is an explicit calendar lead time before the part can
 	// ship (mould tooling, say); the roadmap also waits for certifications.
 	LeadTimeDays int
+	// EngineeringRange and LeadTimeRange (days), when the plan gives
+	// ranges: Engineering and LeadTimeDays are then their most likely
+	// values; a simulation samples them.
+	EngineeringRange *Range
+	LeadTimeRange    *Range
 }
 
 // Theme is an outcome that features contribute to.

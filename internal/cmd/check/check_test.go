@@ -77,7 +77,7 @@ func TestCheckGateFailsWithExit1(t *testing.T) {
 
 func TestCheckInvalidInputExit2WithAnnotations(t *testing.T) {
 	dir := cmdtest.CopyExample(t)
-	cmdtest.EditFile(t, filepath.Join(dir, "features.yaml"), "confidence: 80%\n    track: firmware\n    effort: {engineering: 3}", "confidence: 80\n    track: firmware\n    effort: {engineering: 3}")
+	cmdtest.EditFile(t, filepath.Join(dir, "features.yaml"), "confidence: 80%\n    track: firmware\n    effort: {engineering: 2..3..6}", "confidence: 80\n    track: firmware\n    effort: {engineering: 2..3..6}")
 	cmdtest.EditFile(t, filepath.Join(dir, "devices.yaml"), "sleep: 2.5uA", "sleep: 2.5 microamps")
 	workspace, _ := filepath.Abs(filepath.Dir(dir))
 	env := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": workspace}
@@ -87,9 +87,9 @@ func TestCheckInvalidInputExit2WithAnnotations(t *testing.T) {
 	}
 	rel := filepath.Base(dir)
 	for _, want := range []string{
-		dir + "/features.yaml:42:17: features[0].confidence: 80 is ambiguous: write 80% or 0.8\n",
+		dir + "/features.yaml:43:17: features[0].confidence: 80 is ambiguous: write 80% or 0.8\n",
 		// the message is escaped as workflow commands require: % → %25
-		"::error file=" + rel + "/features.yaml,line=42,col=17,title=iotpm schema::features[0].confidence: 80 is ambiguous: write 80%25 or 0.8\n",
+		"::error file=" + rel + "/features.yaml,line=43,col=17,title=iotpm schema::features[0].confidence: 80 is ambiguous: write 80%25 or 0.8\n",
 		"::error file=" + rel + "/devices.yaml,line=11,col=12,title=iotpm schema::devices[0].sleep: \"2.5 microamps\" has an unknown current unit \"microamps\"",
 	} {
 		if !strings.Contains(stderr, want) {

@@ -13,6 +13,7 @@ import (
 	"github.com/iotpm/iotpm/pkg/energy"
 	"github.com/iotpm/iotpm/pkg/metrics"
 	"github.com/iotpm/iotpm/pkg/rice"
+	"github.com/iotpm/iotpm/pkg/roadmap"
 
 	"github.com/iotpm/iotpm/internal/gate"
 	"github.com/iotpm/iotpm/internal/planfile"
@@ -124,6 +125,17 @@ func (p *Results) Gates() []gate.Gate {
 	out = append(out, p.rolloutGates()...)
 	if g.Kano == "labels_match" {
 		out = append(out, kanocmd.Gate(p.Kano))
+	}
+	if g.Themes == "on_time_p80" && p.Plan != nil {
+		sim, err := roadmap.Simulate(roadmap.Input{Ranked: p.Ranked, Calendar: *p.Backlog.Calendar, Catalog: p.Backlog.Catalog, Themes: p.Backlog.Themes}, roadmap.DefaultSamples, 1)
+		if err == nil {
+			for _, tg := range gate.ThemesOnTime(sim, 0.8) {
+				if pos, ok := p.Backlog.ThemePositions[strings.TrimSuffix(strings.TrimPrefix(tg.Name, "themes."), ".on_time")]; ok && p.Config != nil {
+					tg.File, tg.Line = p.Config.Features, pos.Line
+				}
+				out = append(out, tg)
+			}
+		}
 	}
 	if g.Themes == "on_time" && p.Plan != nil {
 		for _, tg := range gate.Themes(p.Plan.Themes) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"slices"
+	"strconv"
 
 	"github.com/iotpm/iotpm/internal/cmd/planning"
 
@@ -25,6 +26,10 @@ type RoadmapOptions struct {
 	Explain string
 	// Capacity lists every release with who uses it (--capacity).
 	Capacity bool
+	// Simulate is how many samples of the plan's ranges to schedule (0:
+	// none); Seed the random seed.
+	Simulate int
+	Seed     uint64
 }
 
 // NewCmdRoadmap builds `iotpm roadmap`.
@@ -52,10 +57,16 @@ defaults to features.yaml in the planning repo (-C).`,
   iotpm roadmap --track hardware
   iotpm roadmap -o mermaid > roadmap.mmd
   iotpm roadmap -o markdown > ROADMAP.md
-  iotpm roadmap --explain lte-backup`,
+  iotpm roadmap --explain lte-backup
+  iotpm roadmap --simulate              # 2000 samples of the ranges: P50/P90
+  iotpm roadmap --simulate=10000 --seed 7 -o json`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
+				if _, err := strconv.Atoi(args[0]); err == nil && cmd.Flags().Changed("simulate") {
+					// --simulate 500 reads as --simulate and a FILE named 500
+					return cmdutil.UsageErrorf("--simulate takes its sample count after =: --simulate=%s", args[0])
+				}
 				opts.File = args[0]
 			}
 			if err := cmdutil.CheckTracks(opts.Tracks); err != nil {
@@ -71,7 +82,10 @@ defaults to features.yaml in the planning repo (-C).`,
 	cmd.Flags().StringVar(&opts.Theme, "theme", "", "only the features of this theme")
 	cmd.Flags().StringVar(&opts.Explain, "explain", "", "say why each part of FEATURE landed where it did")
 	cmd.Flags().BoolVar(&opts.Capacity, "capacity", false, "every release, empty or not, with its used and free capacity and the features using it")
-	cmd.MarkFlagsMutuallyExclusive("explain", "capacity")
+	cmd.Flags().IntVar(&opts.Simulate, "simulate", 0, "schedule N samples of the plan's ranges: P50/P90 dates, the chance each theme is on time (default N 2000)")
+	cmd.Flags().Lookup("simulate").NoOptDefVal = strconv.Itoa(roadmap.DefaultSamples)
+	cmd.Flags().Uint64Var(&opts.Seed, "seed", 1, "the simulation's random seed (the same seed gives the same result everywhere)")
+	cmd.MarkFlagsMutuallyExclusive("explain", "capacity", "simulate")
 	_ = cmd.RegisterFlagCompletionFunc("track", cmdutil.CompleteTracks)
 	_ = cmd.RegisterFlagCompletionFunc("theme", cmdutil.CompleteThemes(f))
 	_ = cmd.RegisterFlagCompletionFunc("explain", cmdutil.CompleteFeatures(f))
@@ -119,6 +133,16 @@ func roadmapRun(opts *RoadmapOptions) error {
 		return cmdutil.Emit(f, func(w *bytes.Buffer) error { return writeExplain(w, format, ranked[i], plan) })
 	}
 	view := opts.view(plan, ranked)
+	if opts.Simulate != 0 {
+		if err := cmdutil.NarrowFormat(format, cmdutil.DataFormats, "with --simulate"); err != nil {
+			return err
+		}
+		sim, err := roadmap.Simulate(roadmap.Input{Ranked: ranked, Calendar: *backlog.Calendar, Catalog: backlog.Catalog, Themes: backlog.Themes}, opts.Simulate, opts.Seed)
+		if err != nil {
+			return cmdutil.UsageErrorf("--simulate: %v", err)
+		}
+		return cmdutil.Emit(f, func(w *bytes.Buffer) error { return writeSimulation(w, format, simulationJSON(view, sim), f.Term()) })
+	}
 	if opts.Capacity {
 		if err := cmdutil.NarrowFormat(format, cmdutil.DataFormats, "with --capacity"); err != nil {
 			return err

@@ -122,7 +122,7 @@ func TestThemesOnTimeGate(t *testing.T) {
 		t.Errorf("exit %d:\n%s\n%s", code, stdout, stderr)
 	}
 	// the annotation points at the theme's line; the table says how late
-	if !strings.Contains(stderr, "::error file=") || !strings.Contains(stderr, "features.yaml,line=32,title=iotpm gate themes.insurer-channel") || !strings.Contains(stdout, "at risk: a part of its features is unscheduled") {
+	if !strings.Contains(stderr, "::error file=") || !strings.Contains(stderr, "features.yaml,line=33,title=iotpm gate themes.insurer-channel") || !strings.Contains(stdout, "at risk: a part of its features is unscheduled") {
 		t.Errorf("annotation or detail:\n%s\n%s", stdout, stderr)
 	}
 	if !strings.Contains(stdout, "themes.fewer-false-alerts") || !strings.Contains(stdout, "2027-10-11") {

@@ -1,0 +1,133 @@
+package roadmap
+
+import (
+	"math"
+	"testing"
+
+	"github.com/iotpm/iotpm/pkg/rice"
+)
+
+// Without ranges every sample is the plan: P50 = P90 = the plan's date,
+// and a theme is on time with probability exactly 0 or 1.
+func TestSimulateWithoutRanges(t *testing.T) {
+	in := Input{Ranked: []rice.Scored{
+		feat("a", 1, rice.Performance, part(rice.Hardware, 3)),
+		feat("b", 2, rice.Performance, part(rice.Firmware, 1, "lab")),
+	}, Calendar: cal(), Catalog: catalog,
+		Themes: []rice.Theme{{ID: "early", Due: date("2027-05-01")}, {ID: "late", Due: date("2027-02-01")}}}
+	in.Ranked[0].Theme, in.Ranked[1].Theme = "early", "late"
+	plan := Schedule(in)
+	sim, err := Simulate(in, 500, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sim.Ranges != 0 {
+		t.Fatalf("ranges %d", sim.Ranges)
+	}
+	for _, it := range plan.Items {
+		found := false
+		for _, p := range sim.Parts {
+			if p.Feature == it.Feature && p.Track == it.Track {
+				found = true
+				if !p.P50.Equal(it.ShipDate) || !p.P90.Equal(it.ShipDate) || p.Release != it.Release || p.Scheduled != 1 {
+					t.Errorf("%s: P50 %v P90 %v in %s, plan %v in %s", it.Feature, p.P50, p.P90, p.Release, it.ShipDate, it.Release)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s missing", it.Feature)
+		}
+	}
+	for _, th := range sim.Themes {
+		want := map[string]float64{"early": 1, "late": 0}[th.ID]
+		if th.OnTime != want {
+			t.Errorf("theme %s on time %v, want exactly %v", th.ID, th.OnTime, want)
+		}
+	}
+}
+
+// One hardware feature of 1..1.5..3 person-months against Rev B's 4
+// person-months, 2 of them taken by a point feature ranked first: it fits
+// Rev B when its effort is at most 2, which for the triangular
+// distribution (a = 1, c = 1.5, b = 3) is F(2) = 1 − (3 − 2)² / ((3 − 1)
+// (3 − 1.5)) = 2/3; otherwise the rest spills into Rev C. With 2000
+// samples the share in Rev B is 2/3 ± 3 points; P50 is Rev B's date and
+// P90 Rev C's.
+func TestSimulateByHand(t *testing.T) {
+	r := rice.Range{Min: 1, Mode: 1.5, Max: 3}
+	p := part(rice.Hardware, r.Mode)
+	p.EngineeringRange = &r
+	in := Input{Ranked: []rice.Scored{
+		feat("first", 1, rice.Performance, part(rice.Hardware, 2)),
+		feat("x", 2, rice.Performance, p),
+	}, Calendar: cal(), Catalog: catalog}
+	sim, err := Simulate(in, 2000, 42)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var x PartOutcome
+	for _, po := range sim.Parts {
+		if po.Feature == "x" {
+			x = po
+		}
+	}
+	if !x.P50.Equal(date("2027-04-01")) || !x.P90.Equal(date("2027-10-01")) || x.Release != "Rev B" {
+		t.Errorf("x: P50 %v, P90 %v, most often %s", x.P50, x.P90, x.Release)
+	}
+	// the share of samples in Rev B: count them from the same streams
+	inB := 0
+	for k := range 2000 {
+		s := sampleRanked(in.Ranked, in.Catalog, newPCG(42, k))
+		if s[1].Parts[0].Engineering <= 2 {
+			inB++
+		}
+	}
+	if share := float64(inB) / 2000; math.Abs(share-2.0/3) > 0.03 {
+		t.Errorf("share in Rev B %.4f, want 2/3 ± 0.03", share)
+	}
+	// and the same seed gives the same simulation
+	again, _ := Simulate(in, 2000, 42)
+	if again.Parts[1] != sim.Parts[1] {
+		t.Errorf("same seed, different result: %+v vs %+v", again.Parts[1], sim.Parts[1])
+	}
+}
+
+// A certification with a 20% chance of a 12-week retest: the median sample
+// has none (P50 = the plan's date), but the 90th percentile does.
+func TestRetestMovesP90NotP50(t *testing.T) {
+	cat := rice.Catalog{"lab": {ID: "lab", Weeks: 8, Retest: &rice.Retest{Chance: 0.2, Weeks: 12}}}
+	in := Input{Ranked: []rice.Scored{feat("a", 1, rice.Performance, part(rice.Firmware, 1, "lab"))}, Calendar: cal(), Catalog: cat}
+	plan := Schedule(in)
+	sim, err := Simulate(in, 2000, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := sim.Parts[0]
+	if !a.P50.Equal(plan.Items[0].ShipDate) || !a.P90.After(a.P50) {
+		t.Errorf("P50 %v (plan %v), P90 %v", a.P50, plan.Items[0].ShipDate, a.P90)
+	}
+}
+
+func TestTriangularQuantile(t *testing.T) {
+	r := rice.Range{Min: 1, Mode: 1.5, Max: 3}
+	for _, tt := range []struct{ u, want float64 }{{0, 1}, {0.25, 1.5}, {2.0 / 3, 2}, {1, 3}} {
+		if got := r.Quantile(tt.u); math.Abs(got-tt.want) > 1e-12 {
+			t.Errorf("Quantile(%v) = %v, want %v", tt.u, got, tt.want)
+		}
+	}
+}
+
+func BenchmarkSimulateExample(b *testing.B) {
+	in := Input{Calendar: cal(), Catalog: catalog}
+	for i := range 15 {
+		r := rice.Range{Min: 0.5, Mode: 1, Max: 3}
+		p := part([]rice.Track{rice.Hardware, rice.Firmware, rice.Cloud}[i%3], 1)
+		p.EngineeringRange = &r
+		in.Ranked = append(in.Ranked, feat(string(rune('a'+i)), i+1, rice.Performance, p))
+	}
+	for b.Loop() {
+		if _, err := Simulate(in, DefaultSamples, 1); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
