@@ -1,6 +1,7 @@
 package planfile
 
 import (
+	"github.com/iotpm/iotpm/pkg/rice"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -354,5 +355,39 @@ func TestSuggestFamily(t *testing.T) {
 		if got := DidYouMeanText(in, ids); got != want {
 			t.Errorf("%s: %q, want %q", in, got, want)
 		}
+	}
+}
+
+// Ranges: engineering 2..4 (most likely the midpoint), 2..3..5, a
+// certification's weeks and retest, a lead time 10w..16w; a point stays a
+// point; an out-of-order range is refused at its position.
+func TestRanges(t *testing.T) {
+	b, diags := ParseFeatures("features.yaml", []byte(`certifications:
+  lab: {weeks: 6..8..16, fee: 1000, retest: {chance: 20%, weeks: 6}}
+features:
+  - {id: a, reach: 1, impact: 1, confidence: 80%, track: hardware, effort: {engineering: 2..4, lead_time: 10w..16w, certifications: [lab]}}
+  - {id: b, reach: 1, impact: 1, confidence: 80%, track: firmware, effort: {engineering: 2..3..5}}
+  - {id: c, reach: 1, impact: 1, confidence: 80%, track: cloud, effort: {engineering: 1.5, lead_time: 2w}}
+`))
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	a, bb, c := b.Features[0].Parts[0], b.Features[1].Parts[0], b.Features[2].Parts[0]
+	if a.Engineering != 3 || *a.EngineeringRange != (rice.Range{Min: 2, Mode: 3, Max: 4}) || a.LeadTimeDays != 91 || *a.LeadTimeRange != (rice.Range{Min: 70, Mode: 91, Max: 112}) {
+		t.Errorf("a: %+v %+v %+v", a, a.EngineeringRange, a.LeadTimeRange)
+	}
+	if bb.Engineering != 3 || *bb.EngineeringRange != (rice.Range{Min: 2, Mode: 3, Max: 5}) {
+		t.Errorf("b: %+v", bb)
+	}
+	if c.Engineering != 1.5 || c.EngineeringRange != nil || c.LeadTimeDays != 14 || c.LeadTimeRange != nil {
+		t.Errorf("c: %+v", c)
+	}
+	lab := b.Catalog["lab"]
+	if lab.Weeks != 8 || *lab.WeeksRange != (rice.Range{Min: 6, Mode: 8, Max: 16}) || *lab.Retest != (rice.Retest{Chance: 0.2, Weeks: 6}) {
+		t.Errorf("lab: %+v", lab)
+	}
+	_, diags = ParseFeatures("features.yaml", []byte("features:\n  - {id: a, reach: 1, impact: 1, confidence: 80%, track: hardware, effort: {engineering: 4..2}}\n"))
+	if !strings.Contains(diags.Error(), "features.yaml:2:90: features[0].effort.engineering: \"4..2\": a range needs 0 ≤ min ≤ most likely ≤ max, got 4..3..2") {
+		t.Errorf("4..2: %v", diags)
 	}
 }

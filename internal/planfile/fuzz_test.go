@@ -25,6 +25,7 @@ func FuzzParseFeatures(f *testing.F) {
 		"", "features: []", "features:\n" + okFeature, "- a", "features: {a: 1}",
 		"features:\n  - &f {id: a}\n  - *f\n", "a: &a [*a]", "features:\n  - <<: [1]\n",
 		"features:\n  - id: a\n    confidence: 80\n    impact: hihg\n    reach: .nan\n",
+		"certifications: {lab: {weeks: 6..8..16, fee: 1, retest: {chance: 20%, weeks: 6}}}\nfeatures:\n  - {id: a, reach: 1, impact: 1, confidence: 80%, track: hardware, effort: {engineering: 3..2, lead_time: 16w..10w..w}}\n",
 	} {
 		f.Add([]byte(s))
 	}
