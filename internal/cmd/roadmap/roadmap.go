@@ -30,6 +30,10 @@ type RoadmapOptions struct {
 	// none); Seed the random seed.
 	Simulate int
 	Seed     uint64
+	// SetCapacity and Without are what-ifs: re-plan with other capacity,
+	// or without features, and show what moves.
+	SetCapacity []string
+	Without     []string
 }
 
 // NewCmdRoadmap builds `iotpm roadmap`.
@@ -85,7 +89,13 @@ defaults to features.yaml in the planning repo (-C).`,
 	cmd.Flags().IntVar(&opts.Simulate, "simulate", 0, "schedule N samples of the plan's ranges: P50/P90 dates, the chance each theme is on time (default N 2000)")
 	cmd.Flags().Lookup("simulate").NoOptDefVal = strconv.Itoa(roadmap.DefaultSamples)
 	cmd.Flags().Uint64Var(&opts.Seed, "seed", 1, "the simulation's random seed (the same seed gives the same result everywhere)")
+	cmd.Flags().StringArrayVar(&opts.SetCapacity, "set-capacity", nil, "what if: TRACK=N (every release of the track) or RELEASE=N person-months; repeatable")
+	cmd.Flags().StringSliceVar(&opts.Without, "without", nil, "what if: plan without FEATURE; repeatable")
 	cmd.MarkFlagsMutuallyExclusive("explain", "capacity", "simulate")
+	cmd.MarkFlagsMutuallyExclusive("explain", "set-capacity")
+	cmd.MarkFlagsMutuallyExclusive("explain", "without")
+	cmd.MarkFlagsMutuallyExclusive("capacity", "set-capacity")
+	cmd.MarkFlagsMutuallyExclusive("capacity", "without")
 	_ = cmd.RegisterFlagCompletionFunc("track", cmdutil.CompleteTracks)
 	_ = cmd.RegisterFlagCompletionFunc("theme", cmdutil.CompleteThemes(f))
 	_ = cmd.RegisterFlagCompletionFunc("explain", cmdutil.CompleteFeatures(f))
@@ -133,6 +143,27 @@ func roadmapRun(opts *RoadmapOptions) error {
 		return cmdutil.Emit(f, func(w *bytes.Buffer) error { return writeExplain(w, format, ranked[i], plan) })
 	}
 	view := opts.view(plan, ranked)
+	if len(opts.SetCapacity)+len(opts.Without) > 0 {
+		if err := cmdutil.NarrowFormat(format, cmdutil.DataFormats, "with a what-if"); err != nil {
+			return err
+		}
+		in := roadmap.Input{Ranked: ranked, Calendar: *backlog.Calendar, Catalog: backlog.Catalog, Themes: backlog.Themes}
+		alt, changes, err := whatIf(in, opts.SetCapacity, opts.Without)
+		if err != nil {
+			return err
+		}
+		var simBefore, simAfter *roadmap.Simulation
+		if opts.Simulate != 0 {
+			b, err := roadmap.Simulate(in, opts.Simulate, opts.Seed)
+			if err != nil {
+				return cmdutil.UsageErrorf("--simulate: %v", err)
+			}
+			a, _ := roadmap.Simulate(alt, opts.Simulate, opts.Seed)
+			simBefore, simAfter = &b, &a
+		}
+		doc := whatIfJSON(changes, plan, roadmap.Schedule(alt), simBefore, simAfter)
+		return cmdutil.Emit(f, func(w *bytes.Buffer) error { return writeWhatIf(w, format, doc, f.Term()) })
+	}
 	if opts.Simulate != 0 {
 		if err := cmdutil.NarrowFormat(format, cmdutil.DataFormats, "with --simulate"); err != nil {
 			return err

@@ -92,3 +92,49 @@ func BenchmarkSimulateExample(b *testing.B) {
 		}
 	}
 }
+
+// What-ifs: a fourth firmware person-month per release pulls edge-anomaly
+// from FW 3 (2027-10-04) into FW 2 (2027-07-04), 13.1 weeks earlier, and
+// with it fewer-false-alerts' chance to be on time from 24.7% (see above)
+// to 100% — every sample's effort (at most 6) fits by FW 2 or FW 3.
+func TestWhatIf(t *testing.T) {
+	stdout, stderr, code := cmdtest.Run(t, nil, "roadmap", "-C", cmdtest.ExampleRepo, "--set-capacity", "firmware=4", "--simulate", "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var doc roadmapcmd.WhatIfJSON
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, p := range doc.Parts {
+		if p.Feature == "edge-anomaly" {
+			found = p.Before == "2027-10-04" && p.After == "2027-07-04" && p.Weeks == -13.1
+		}
+	}
+	if !found {
+		t.Errorf("edge-anomaly does not move to FW 2: %+v", doc.Parts)
+	}
+	for _, th := range doc.Themes {
+		if th.Theme == "fewer-false-alerts" && (th.OnTimeBefore == nil || *th.OnTimeBefore > 0.28 || th.OnTimeAfter == nil || *th.OnTimeAfter != 1) {
+			t.Errorf("fewer-false-alerts: %+v", th)
+		}
+	}
+	// one release by name; a feature left out
+	cmdtest.RunGoldens(t, []cmdtest.Case{{"whatif.golden", []string{"roadmap", "-C", cmdtest.ExampleRepo, "--set-capacity", "Rev C=4", "--without", "auto-shutoff-valve"}}})
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--without", "leak-history"}, "--without leak-history: insurer-api depends on it; leave it out too (--without insurer-api)"},
+		{[]string{"--without", "leak-histroy"}, `did you mean "leak-history"?`},
+		{[]string{"--set-capacity", "firmwar=4"}, `"firmwar" is no track (hardware, firmware, cloud) and no release of the roadmap`},
+		{[]string{"--set-capacity", "firmware=lots"}, "write TRACK=N or RELEASE=N"},
+		{[]string{"--set-capacity", "firmware=4", "--capacity"}, "cannot be used together"},
+	} {
+		_, stderr, code := cmdtest.Run(t, nil, append([]string{"roadmap", "-C", cmdtest.ExampleRepo}, tt.args...)...)
+		if code != cmdutil.ExitInvalid || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%v: exit %d %q, want %q", tt.args, code, stderr, tt.want)
+		}
+	}
+}
