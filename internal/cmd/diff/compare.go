@@ -66,7 +66,31 @@ type ThemeChange struct {
 	// AtRisk: a part of its features is unscheduled after the change, so
 	// it cannot complete.
 	AtRisk bool `json:"at_risk"`
+	// P90Before/After and OnTimeBefore/After are the simulated P90 date
+	// ("unscheduled" when a tenth of the samples cannot complete it) and
+	// the chance to complete by the due date, when the plan has ranges.
+	P90Before    *string  `json:"p90_before,omitempty"`
+	P90After     *string  `json:"p90_after,omitempty"`
+	OnTimeBefore *float64 `json:"on_time_before,omitempty"`
+	OnTimeAfter  *float64 `json:"on_time_after,omitempty"`
 }
+
+func dateText(t time.Time) *string {
+	s := "unscheduled"
+	if !t.IsZero() {
+		s = t.Format(time.DateOnly)
+	}
+	return &s
+}
+
+func finite(x float64) *float64 {
+	if math.IsNaN(x) {
+		return nil
+	}
+	return &x
+}
+
+func eqPtr[T comparable](a, b *T) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
 
 // CapacityChange is a release whose allocated capacity the change alters.
 type CapacityChange struct {
@@ -189,6 +213,24 @@ func (d *Diff) compareRoadmap(base, head *planning.Results) {
 		return out
 	}
 	tb, ta := themes(base), themes(head)
+	// with ranges on either side, each theme's simulated P90 and chance to
+	// be on time too (2000 samples, seed 1: the same on every run)
+	simulate := func(p *planning.Results) map[string]roadmap.ThemeOutcome {
+		out := map[string]roadmap.ThemeOutcome{}
+		if p.Plan == nil || p.Backlog == nil || p.Backlog.Calendar == nil {
+			return out
+		}
+		sim, err := roadmap.Simulate(roadmap.Input{Ranked: p.Ranked, Calendar: *p.Backlog.Calendar, Catalog: p.Backlog.Catalog, Themes: p.Backlog.Themes}, roadmap.DefaultSamples, 1)
+		if err != nil || sim.Ranges == 0 {
+			return out
+		}
+		for _, t := range sim.Themes {
+			out[t.ID] = t
+		}
+		return out
+	}
+	sb, sa := simulate(base), simulate(head)
+	ranged := len(sb)+len(sa) > 0
 	ids := map[string]bool{}
 	for k := range tb {
 		ids[k] = true
@@ -198,10 +240,21 @@ func (d *Diff) compareRoadmap(base, head *planning.Results) {
 	}
 	for _, id := range sortedKeys(ids) {
 		b, a := tb[id], ta[id]
-		if b.Complete.Equal(a.Complete) && b.Due.Equal(a.Due) && b.Late == a.Late && b.AtRisk == a.AtRisk {
+		c := ThemeChange{Theme: id, LateBefore: b.Late, LateAfter: a.Late, AtRisk: a.AtRisk}
+		if ranged {
+			x, okB := sb[id]
+			y, okA := sa[id]
+			if okB {
+				c.P90Before, c.OnTimeBefore = dateText(x.P90), finite(x.OnTime)
+			}
+			if okA {
+				c.P90After, c.OnTimeAfter = dateText(y.P90), finite(y.OnTime)
+			}
+		}
+		simSame := eqPtr(c.P90Before, c.P90After) && eqPtr(c.OnTimeBefore, c.OnTimeAfter)
+		if b.Complete.Equal(a.Complete) && b.Due.Equal(a.Due) && b.Late == a.Late && b.AtRisk == a.AtRisk && simSame {
 			continue
 		}
-		c := ThemeChange{Theme: id, LateBefore: b.Late, LateAfter: a.Late, AtRisk: a.AtRisk}
 		if !b.Complete.IsZero() {
 			c.Before = b.Complete.Format(time.DateOnly)
 		}

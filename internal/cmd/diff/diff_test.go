@@ -199,3 +199,19 @@ func TestDiffBadInput(t *testing.T) {
 		t.Errorf("invalid base: exit %d: %s", code, stderr)
 	}
 }
+
+// A change only to a range: edge-anomaly's 2..3..6 person-months made a
+// firm 3. The plan's dates stay (it used the most likely 3), but the
+// theme's P90 comes back from FW 4 to the plan's date and its chance to be
+// on time from 24.7% to 100%: the diff says so.
+func TestDiffOfARange(t *testing.T) {
+	plan := gitRepo(t)
+	cmdtest.EditFile(t, filepath.Join(plan, "features.yaml"), "effort: {engineering: 2..3..6}", "effort: {engineering: 3}")
+	stdout, stderr, code := cmdtest.Run(t, nil, "diff", "-C", plan, "-o", "markdown")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if want := "theme fewer-false-alerts completes 2027-10-11, P90 2028-01-17 → 2027-10-11 (on time 24.7% → 100%)"; !strings.Contains(stdout, want) {
+		t.Errorf("summary lacks %q:\n%s", want, stdout)
+	}
+}

@@ -61,6 +61,12 @@ func (d *Diff) summary() string {
 		case t.LateBefore && !t.LateAfter:
 			s += ", on time again"
 		}
+		if t.P90Before != nil && t.P90After != nil && *t.P90Before != *t.P90After {
+			s += fmt.Sprintf(", P90 %s → %s", *t.P90Before, *t.P90After)
+		}
+		if t.OnTimeBefore != nil && t.OnTimeAfter != nil && *t.OnTimeBefore != *t.OnTimeAfter {
+			s += fmt.Sprintf(" (on time %s → %s)", render.Percent(*t.OnTimeBefore, 1), render.Percent(*t.OnTimeAfter, 1))
+		}
 		parts = append(parts, s)
 	}
 	for _, b := range d.Battery {
@@ -171,13 +177,28 @@ func (d *Diff) tables(exact bool) (titles []string, tables []*render.Table) {
 		t.Append(p.Feature, p.Track, p.Kind, release(p.ReleaseBefore, p.DateBefore), release(p.ReleaseAfter, p.DateAfter), w, p.Reason)
 	}
 	add("Roadmap parts", t)
-	t = &render.Table{Columns: []render.Column{{Header: "THEME"}, {Header: "COMPLETES"}, {Header: "WEEKS", Right: true}, {Header: "DUE"}, {Header: "LATE"}}}
+	t = &render.Table{Columns: []render.Column{{Header: "THEME"}, {Header: "COMPLETES"}, {Header: "WEEKS", Right: true}, {Header: "DUE"}, {Header: "LATE"},
+		{Header: "P90", Hide: 1}, {Header: "ON TIME", Hide: 1}}}
+	simulated := false
 	for _, th := range d.Themes {
 		w := ""
 		if th.Weeks != 0 {
 			w = signed(th.Weeks)
 		}
-		t.Append(th.Theme, cmp.Or(th.Before, "-")+" → "+cmp.Or(th.After, "-"), w, cmp.Or(th.Due, "-"), fmt.Sprintf("%s → %s", yesNo(th.LateBefore), yesNo(th.LateAfter)))
+		p90, on := "-", "-"
+		if th.P90Before != nil || th.P90After != nil {
+			p90, simulated = cmp.Or(deref(th.P90Before), "-")+" → "+cmp.Or(deref(th.P90After), "-"), true
+		}
+		if th.OnTimeBefore != nil && th.OnTimeAfter != nil {
+			on = render.Percent(*th.OnTimeBefore, 1) + " → " + render.Percent(*th.OnTimeAfter, 1)
+		}
+		t.Append(th.Theme, cmp.Or(th.Before, "-")+" → "+cmp.Or(th.After, "-"), w, cmp.Or(th.Due, "-"), fmt.Sprintf("%s → %s", yesNo(th.LateBefore), yesNo(th.LateAfter)), p90, on)
+	}
+	if !simulated {
+		t.Columns = t.Columns[:5]
+		for i := range t.Rows {
+			t.Rows[i] = t.Rows[i][:5]
+		}
 	}
 	add("Themes", t)
 	t = &render.Table{Columns: []render.Column{{Header: "RELEASE"}, {Header: "TRACK"}, {Header: "DATE"}, {Header: "USED", Right: true}}}
@@ -313,4 +334,11 @@ func diffCSV(d *Diff) *render.Table {
 		t.Append("gate", g.Gate, "status", g.Before, g.After, "")
 	}
 	return t
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
