@@ -2,6 +2,7 @@ package roadmap
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"slices"
 	"strconv"
@@ -165,14 +166,26 @@ func roadmapRun(opts *RoadmapOptions) error {
 		return cmdutil.Emit(f, func(w *bytes.Buffer) error { return writeWhatIf(w, format, doc, f.Term()) })
 	}
 	if opts.Simulate != 0 {
-		if err := cmdutil.NarrowFormat(format, cmdutil.DataFormats, "with --simulate"); err != nil {
-			return err
-		}
 		sim, err := roadmap.Simulate(roadmap.Input{Ranked: ranked, Calendar: *backlog.Calendar, Catalog: backlog.Catalog, Themes: backlog.Themes}, opts.Simulate, opts.Seed)
 		if err != nil {
 			return cmdutil.UsageErrorf("--simulate: %v", err)
 		}
-		return cmdutil.Emit(f, func(w *bytes.Buffer) error { return writeSimulation(w, format, simulationJSON(view, sim), f.Term()) })
+		doc := simulationJSON(view, sim)
+		if format == cmdutil.FormatMermaid {
+			return cmdutil.Emit(f, func(w *bytes.Buffer) error {
+				_, err := w.WriteString(simulationGantt(view, doc, backlog.Calendar))
+				return err
+			})
+		}
+		return cmdutil.Emit(f, func(w *bytes.Buffer) error {
+			if err := writeSimulation(w, format, doc, f.Term()); err != nil {
+				return err
+			}
+			if format == render.FormatMarkdown {
+				fmt.Fprintf(w, "\n```mermaid\n%s```\n", simulationGantt(view, doc, backlog.Calendar))
+			}
+			return nil
+		})
 	}
 	if opts.Capacity {
 		if err := cmdutil.NarrowFormat(format, cmdutil.DataFormats, "with --capacity"); err != nil {

@@ -144,3 +144,62 @@ func orDash(s string) string {
 	}
 	return s
 }
+
+// simulationGantt is the simulation as a Mermaid gantt: a bar per part
+// from the plan's work start to its P50 date, a milestone at its P90 when
+// later, and per theme a P50 milestone and a P90 one (crit when it is after
+// the due date).
+func simulationGantt(v planView, doc SimulationJSON, cal *roadmap.Calendar) string {
+	var b strings.Builder
+	b.WriteString("gantt\n")
+	fmt.Fprintf(&b, "    title Roadmap P50 bars and P90 markers, %s samples\n", render.Number(float64(doc.Samples), 0))
+	b.WriteString("    dateFormat YYYY-MM-DD\n    axisFormat %Y-%m\n")
+	starts := map[string]time.Time{}
+	for _, it := range v.plan.Items {
+		starts[it.Feature+"/"+string(it.Track)] = v.workStart(it, cal.Start)
+	}
+	for _, track := range v.tracks {
+		var lines []string
+		for _, p := range doc.Parts {
+			if p.Track != string(track) || p.P50 == nil {
+				continue
+			}
+			start, ok := starts[p.Feature+"/"+p.Track]
+			if !ok {
+				start = cal.Start
+			}
+			end, _ := time.Parse(time.DateOnly, *p.P50)
+			if !end.After(start) {
+				end = start.AddDate(0, 0, 1)
+			}
+			id := render.MermaidID(string(track[:2]), p.Feature)
+			lines = append(lines, fmt.Sprintf("    %s P50 :%s, %s, %s\n", render.MermaidText(p.Feature), id, start.Format(time.DateOnly), end.Format(time.DateOnly)))
+			if p.P90 != nil && *p.P90 != *p.P50 {
+				lines = append(lines, fmt.Sprintf("    %s P90 :milestone, %s_p90, %s, 0d\n", render.MermaidText(p.Feature), id, *p.P90))
+			}
+		}
+		if len(lines) > 0 {
+			fmt.Fprintf(&b, "    section %s\n%s", trackTitle(track), strings.Join(lines, ""))
+		}
+	}
+	var ms []string
+	for _, t := range doc.Themes {
+		for _, q := range []struct {
+			name string
+			at   *string
+		}{{"P50", t.P50}, {"P90", t.P90}} {
+			if q.at == nil {
+				continue
+			}
+			tags := "milestone"
+			if t.Due != nil && *q.at > *t.Due {
+				tags = "crit, milestone"
+			}
+			ms = append(ms, fmt.Sprintf("    %s %s :%s, %s_%s, %s, 0d\n", render.MermaidText(t.Theme), q.name, tags, render.MermaidID("th", t.Theme), strings.ToLower(q.name), *q.at))
+		}
+	}
+	if len(ms) > 0 {
+		b.WriteString("    section Themes\n" + strings.Join(ms, ""))
+	}
+	return b.String()
+}
