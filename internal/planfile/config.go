@@ -10,10 +10,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	_ "time/tzdata" // zones work the same on every machine
 
 	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/quantity"
+	"github.com/iotpm/iotpm/internal/tzdb"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -216,15 +216,16 @@ func (*Zone) JSONSchema() map[string]any {
 	return map[string]any{"type": "string", "description": "an IANA time zone, e.g. Europe/Berlin, or UTC"}
 }
 
-// LoadZone loads an IANA zone by name. "Local" is refused: a planning repo
-// must mean the same on every machine.
+// LoadZone loads an IANA zone by name from the zone database iotpm
+// carries (internal/tzdb), never the machine's. "Local" is refused: a
+// planning repo must mean the same on every machine.
 func LoadZone(name string) (*time.Location, error) {
 	if name == "" || name == "Local" || strings.ContainsAny(name, " \t") {
 		return nil, fmt.Errorf("%q is not a time zone; name one such as Europe/Berlin or UTC", name)
 	}
-	loc, err := time.LoadLocation(name)
+	loc, err := tzdb.Load(name)
 	if err != nil {
-		return nil, fmt.Errorf("%q is not a time zone in the IANA database; name one such as Europe/Berlin, America/New_York or UTC", name)
+		return nil, fmt.Errorf("%q is not a time zone in the IANA database (%s); name one such as Europe/Berlin, America/New_York or UTC", name, tzdb.Version)
 	}
 	return loc, nil
 }
