@@ -154,11 +154,43 @@ func (f *Factory) WriteOutput(name string, data []byte) error {
 	return f.WriteFile(name, data)
 }
 
-// WriteFile is writeOutput for a path already resolved.
+// WriteFile is writeOutput for a path already resolved. A path inside the
+// planning repo is checked component by component first: a pull request's
+// committed symlink (a directory linked to ~/.ssh, say) anywhere on the
+// way refuses the write, not only at the last component.
 func (f *Factory) WriteFile(path string, data []byte) error {
+	if err := f.CheckInRepo(path); err != nil {
+		return err
+	}
 	err := outfile.Write(path, data, f.IO.Out)
 	if errors.Is(err, outfile.ErrRefused) {
 		return UsageErrorf("%v", err)
 	}
 	return err
+}
+
+// CheckInRepo refuses a path inside the planning repo (-C) that goes
+// through a symbolic link or a non-directory, or ends at something other
+// than a regular file (outfile.CheckUnder); a path outside the repo, or
+// "-", is the caller's own and not checked here.
+func (f *Factory) CheckInRepo(path string) error {
+	if path == "-" {
+		return nil
+	}
+	root, err1 := filepath.Abs(f.Dir)
+	abs, err2 := filepath.Abs(path)
+	if err1 != nil || err2 != nil {
+		return nil
+	}
+	rel, err := filepath.Rel(root, abs)
+	if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return nil
+	}
+	if err := outfile.CheckUnder(root, abs); err != nil {
+		if errors.Is(err, outfile.ErrRefused) {
+			return UsageErrorf("%v; nothing was written", err)
+		}
+		return err
+	}
+	return nil
 }

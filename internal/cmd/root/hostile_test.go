@@ -248,3 +248,35 @@ func TestMissingRepoDir(t *testing.T) {
 		}
 	}
 }
+
+// A directory the pull request commits as a link (docs → a directory
+// outside the repo): writing docs/PLAN.md, docs/gates.xml or schemas
+// under it is refused with nothing written there — the link may be any
+// component of the path, not only the last.
+func TestOutputsDoNotGoThroughLinkedDirectories(t *testing.T) {
+	dir := cmdtest.CopyExample(t)
+	outside := t.TempDir()
+	if err := os.Symlink(outside, filepath.Join(dir, "docs")); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"report", "-C", dir, "--out", "docs/PLAN.md"},
+		{"check", "-C", dir, "--junit", "docs/gates.xml"},
+		{"schema", "-C", dir, "--out-dir", "docs/schema"},
+	} {
+		_, stderr, code := cmdtest.Run(t, nil, args...)
+		if code != cmdutil.ExitInvalid || !strings.Contains(stderr, "docs is a symbolic link; iotpm does not write through links") {
+			t.Errorf("%v: exit %d:\n%s", args, code, stderr)
+		}
+	}
+	if entries, _ := os.ReadDir(outside); len(entries) != 0 {
+		t.Errorf("written through the link: %v", entries)
+	}
+	// a real directory of the repo is fine
+	if err := os.Mkdir(filepath.Join(dir, "out"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, code := cmdtest.Run(t, nil, "report", "-C", dir, "--out", "out/PLAN.md"); code != 0 {
+		t.Errorf("report into out/: exit %d %s", code, stderr)
+	}
+}

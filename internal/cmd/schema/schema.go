@@ -44,7 +44,13 @@ Point editors at them with a modeline:
 				if len(args) > 0 {
 					return cmdutil.UsageErrorf("--out-dir writes every schema; drop the kind")
 				}
-				return WriteFiles(f.Path(outDir))
+				dir := f.Path(outDir)
+				for _, kind := range planfile.SchemaKinds() {
+					if err := f.CheckInRepo(filepath.Join(dir, FileNames[kind])); err != nil {
+						return err
+					}
+				}
+				return WriteFiles(dir)
 			}
 			if len(args) == 0 {
 				return cmdutil.UsageErrorf("name a kind: config, features, devices or economics (or --out-dir DIR)")
