@@ -471,7 +471,7 @@ func (r *Reader) Close() error {
 // splits it itself, with the number of its first line; ok is false when
 // the reader holds lines of its own (read ahead, or to replay).
 func (r *Reader) rest() (src io.Reader, firstLine int, ok bool) {
-	if r.pending != nil || len(r.replay) > 0 || r.scratch != nil && len(r.scratch) > 0 {
+	if r.pending != nil || len(r.replay) > 0 || len(r.scratch) > 0 {
 		return nil, 0, false
 	}
 	return r.br, r.next, true

@@ -54,7 +54,6 @@ func ParseTimestampIn(b []byte, loc *time.Location, needZone bool) (int64, error
 
 var (
 	errOutOfRange = errors.New("an epoch beyond any timestamp")
-	errFuture     = errors.New("later than the clock")
 	errZoneless   = errors.New("a date-time without a zone")
 	errSkipped    = errors.New("a local time that does not exist (the hour skipped when daylight saving time starts)")
 	// errAbbreviation: a zone abbreviation (CEST, PST) names no offset for
