@@ -1,4 +1,4 @@
-// Package cli wires iotpm's commands: flags, planning-repo paths, exit codes
+// Package root wires iotpm's commands: flags, planning-repo paths, exit codes
 // and output. Each command has an options struct and a run function that only
 // writes to the injected streams, so commands are tested without a process.
 package root

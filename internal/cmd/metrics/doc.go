@@ -1,0 +1,3 @@
+// Package metrics is `iotpm metrics`: the fleet metrics from device-platform
+// exports or database tables, their gates and outputs.
+package metrics

@@ -1,0 +1,2 @@
+// Package report is `iotpm report`: the whole plan as one markdown document.
+package report

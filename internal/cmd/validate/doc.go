@@ -1,0 +1,3 @@
+// Package validate is `iotpm validate`: planning files checked without
+// computing anything.
+package validate

@@ -1,0 +1,2 @@
+// Package version is `iotpm version`: the build's version, commit and date.
+package version
