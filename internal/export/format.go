@@ -174,8 +174,28 @@ func CompileFormats(file string, list []planfile.FormatSpec, builtin []*Format) 
 		}
 		f := &Format{Name: spec.Name, Title: spec.Title, Kind: spec.Kind, Notes: spec.Notes, spec: spec,
 			comment: spec.Comment, tables: spec.Tables, snapshot: spec.Snapshot, jobFromFile: spec.JobFromFile}
+		if n := len(spec.Signature); n > maxSignature {
+			errorf(pos, "a signature of %d entries; at most %d (a signature names the few columns that tell the export apart)", n, maxSignature)
+			continue
+		}
+		tooLong := false
 		for _, alts := range spec.Signature {
+			if len(alts) > maxSignature {
+				errorf(pos, "a signature entry of %d alternatives; at most %d", len(alts), maxSignature)
+				tooLong = true
+				break
+			}
+			for _, a := range alts {
+				if len(a) > maxColumnName {
+					errorf(pos, "a signature column name of %d bytes; at most %d", len(a), maxColumnName)
+					tooLong = true
+					break
+				}
+			}
 			f.signature = append(f.signature, normalizeAll(alts))
+		}
+		if tooLong {
+			continue
 		}
 		colPos := pos
 		if spec.Columns != nil {
@@ -424,7 +444,12 @@ func (fs *Formats) Lookup(kind planfile.InputKind, name string) (*Format, error)
 // repo's own first at equal length); the kind's generic format when none
 // matches. detected is false when the fallback was used.
 func (fs *Formats) Detect(kind planfile.InputKind, header []string) (f *Format, detected bool) {
-	norm := normalizeAll(header)
+	// a set: detection is linear in the header and the signatures, never
+	// their product
+	norm := map[string]bool{}
+	for _, h := range normalizeAll(header) {
+		norm[h] = true
+	}
 	var best *Format
 	for _, c := range fs.list {
 		if c.Kind != kind || len(c.signature) == 0 {
@@ -448,14 +473,22 @@ func (fs *Formats) Detect(kind planfile.InputKind, header []string) (f *Format, 
 	return nil, false
 }
 
-func matchesSignature(sig [][]string, header []string) bool {
+func matchesSignature(sig [][]string, header map[string]bool) bool {
 	for _, alts := range sig {
-		if !slices.ContainsFunc(alts, func(a string) bool { return slices.Contains(header, a) }) {
+		if !slices.ContainsFunc(alts, func(a string) bool { return header[a] }) {
 			return false
 		}
 	}
 	return true
 }
+
+// maxSignature bounds a signature's entries and each entry's alternatives,
+// and maxColumnName a column name in it: a format from a pull request
+// cannot make detection slow.
+const (
+	maxSignature  = 64
+	maxColumnName = 256
+)
 
 // KindColumns lists the columns (roles) of a kind of input: required ones
 // first. ok is false for an unknown kind.

@@ -1,6 +1,7 @@
 package export
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -557,5 +558,33 @@ func TestSignaturesAreDistinctive(t *testing.T) {
 		if f, detected := fs.Detect("events", header); detected {
 			t.Errorf("%v detected as %s; a generic header must fall to generic", header, f.Name)
 		}
+	}
+}
+
+// A format from a pull request cannot make detection slow: a signature of
+// thousands of entries, or of huge names, is refused at its position; and
+// detection against a header of 50,000 columns is a set lookup.
+func TestSignatureBounds(t *testing.T) {
+	huge := make([]planfile.Columns, 1000)
+	for i := range huge {
+		huge[i] = planfile.Columns{fmt.Sprintf("c%d", i)}
+	}
+	long := []planfile.Columns{{strings.Repeat("x", 300)}}
+	for name, sig := range map[string][]planfile.Columns{"a signature of 1000 entries; at most 64": huge, "a signature column name of 300 bytes; at most 256": long} {
+		spec := planfile.FormatSpec{Name: "mine", Kind: planfile.KindEvents, Signature: sig, Pos: planfile.Pos{Line: 3, Col: 5},
+			Columns: &planfile.RoleColumns{DeviceID: planfile.Columns{"id"}, Timestamp: planfile.Columns{"t"}, Event: planfile.Columns{"e"}}}
+		diags := CheckFormats("iotpm.yaml", []planfile.FormatSpec{spec})
+		if !strings.Contains(diags.Error(), "iotpm.yaml:3:5: format mine: "+name) {
+			t.Errorf("%s: %v", name, diags)
+		}
+	}
+	header := make([]string, 50000)
+	for i := range header {
+		header[i] = fmt.Sprintf("col%d", i)
+	}
+	header = append(header, "clientId", "eventType", "timestamp", "versionNumber")
+	f, detected := NewFormats(nil).Detect(planfile.KindEvents, header)
+	if !detected || f.Name != "aws-iot-lifecycle" {
+		t.Errorf("detected %v %v", f, detected)
 	}
 }
