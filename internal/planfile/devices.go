@@ -33,6 +33,18 @@ type CellFields struct {
 	// CapacityAt is the datasheet's capacity at temperatures and loads;
 	// given, it replaces the cell's.
 	CapacityAt []CapacityPointSpec `yaml:"capacity_at"`
+	// SelfDischargeAt is the datasheet's self-discharge at temperatures
+	// ([{temperature: 20C, rate: 1%/y}, {temperature: 60C, rate: 4%/y}]);
+	// with a device's temperature it replaces the room-temperature rate.
+	SelfDischargeAt []SelfDischargePointSpec `yaml:"self_discharge_at"`
+}
+
+// SelfDischargePointSpec is one datasheet point: the self-discharge at a
+// temperature.
+type SelfDischargePointSpec struct {
+	Temperature *Celsius `yaml:"temperature" check:"required"`
+	Rate        *Rate    `yaml:"rate" check:"required"`
+	Pos         Pos      `yaml:"-"`
 }
 
 // CapacityPointSpec is one datasheet point: the capacity at a temperature
@@ -331,6 +343,14 @@ func applyCellFields(cell energy.Cell, cf CellFields) energy.Cell {
 	if cf.ShelfLife != nil {
 		cell.ShelfLife = energy.Hours(float64(*cf.ShelfLife) / 3600)
 	}
+	if cf.SelfDischargeAt != nil {
+		cell.SelfDischargeAt = nil
+		for _, p := range cf.SelfDischargeAt {
+			if p.Temperature != nil && p.Rate != nil {
+				cell.SelfDischargeAt = append(cell.SelfDischargeAt, energy.SelfDischargePoint{Celsius: float64(*p.Temperature), PerYear: quantity.Rate(*p.Rate).PerYear()})
+			}
+		}
+	}
 	if cf.CapacityAt != nil {
 		cell.CapacityAt = nil
 		for _, p := range cf.CapacityAt {
@@ -509,7 +529,7 @@ func (c *deviceChecker) battery(ds DeviceSpec, cells energy.CellCatalog) (energy
 	}
 	b := energy.Battery{
 		Cell: cell.ID, Capacity: cell.Capacity, Voltage: cell.Voltage, Derating: cell.Derating,
-		Series: 1, Parallel: 1, MaxPulse: cell.MaxPulse, ShelfLife: cell.ShelfLife, CapacityAt: cell.CapacityAt,
+		Series: 1, Parallel: 1, MaxPulse: cell.MaxPulse, ShelfLife: cell.ShelfLife, CapacityAt: cell.CapacityAt, SelfDischargeAt: cell.SelfDischargeAt,
 		SelfDischargePerYear: cell.SelfDischargePerYear, SelfDischargeDecay: cell.DecayPerHour(),
 		Model: energy.Constant,
 	}

@@ -39,3 +39,24 @@ func TestTemperatureAndCapacityAt(t *testing.T) {
 		}
 	}
 }
+
+// self_discharge_at loads each point as a yearly share; a point without
+// its rate is refused at its position.
+func TestSelfDischargeAt(t *testing.T) {
+	dev := func(points string) string {
+		return "cells:\n  hot: {capacity: 2600mAh, voltage: 3.6V, self_discharge: 1%/y, self_discharge_at: " + points + "}\n" +
+			"devices:\n  - id: d\n    battery: {cell: hot}\n    sleep: 2uA\n    temperature: 40C\n"
+	}
+	fleet, diags := ParseDevices("devices.yaml", []byte(dev("[{temperature: 20C, rate: 1%/y}, {temperature: 60C, rate: 0.5%/month}]")))
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	pts := fleet.Devices[0].Battery.SelfDischargeAt
+	if len(pts) != 2 || pts[0].PerYear != 0.01 || pts[1].Celsius != 60 || pts[1].PerYear != 0.06 {
+		t.Errorf("points %+v", pts)
+	}
+	_, diags = ParseDevices("devices.yaml", []byte(dev("[{temperature: 20C}]")))
+	if !strings.Contains(diags.Error(), "devices.yaml:2:85: cells.hot.self_discharge_at[0]: missing required key \"rate\"") {
+		t.Errorf("no rate: %v", diags)
+	}
+}

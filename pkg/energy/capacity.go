@@ -133,3 +133,41 @@ func (d Device) peakCurrent() Amps {
 	}
 	return peak / Amps(max(d.Battery.Parallel, 1))
 }
+
+// SelfDischargePoint is a datasheet's yearly self-discharge (a share of
+// the nominal capacity) at a temperature.
+type SelfDischargePoint struct {
+	Celsius float64
+	PerYear float64
+}
+
+// SelfDischargeFactor is how much faster the cell self-discharges over the
+// device's year than at its rating: the time-weighted mean of the
+// datasheet's rate at each season's temperature (interpolated linearly
+// between points, held at the ends) over the rated SelfDischargePerYear.
+// ok is false — leave the rate as rated — without seasons, without
+// temperature points, or without a rated rate to scale.
+func (b Battery) SelfDischargeFactor(seasons []Season) (factor float64, ok bool) {
+	if len(seasons) == 0 || len(b.SelfDischargeAt) == 0 || b.SelfDischargePerYear <= 0 {
+		return 1, false
+	}
+	pts := slices.Clone(b.SelfDischargeAt)
+	slices.SortFunc(pts, func(x, y SelfDischargePoint) int { return cmp.Compare(x.Celsius, y.Celsius) })
+	xs, ys := make([]float64, len(pts)), make([]float64, len(pts))
+	for i, p := range pts {
+		xs[i], ys[i] = p.Celsius, p.PerYear
+	}
+	var sum, days float64
+	for _, s := range seasons {
+		for _, m := range s.Months {
+			if m >= 1 && m <= 12 {
+				sum += monthDays[m-1] * interpolate(xs, ys, s.Celsius)
+				days += monthDays[m-1]
+			}
+		}
+	}
+	if days == 0 {
+		return 1, false
+	}
+	return sum / days / b.SelfDischargePerYear, true
+}

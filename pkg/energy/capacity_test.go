@@ -69,3 +69,38 @@ func TestBuiltinCellCurves(t *testing.T) {
 		t.Errorf("30 mA: %v, about 0.91", f)
 	}
 }
+
+// Self-discharge from the datasheet's points: 1 %/y at 20 °C, 5 %/y at
+// 60 °C.
+//
+//	a year at 40 °C: 3 %/y, three times the rated 1 %/y
+//	January–June at 20 °C (181.25 days), July–December at 60 °C (184):
+//	  (181.25 × 1 + 184 × 5) / 365.25 = 1101.25 / 365.25 = 3.01506 %/y
+//	no seasons, or no points: the rated rate
+//
+// and life follows: 2.6 Ah, 10 µA, constant model at 3 %/y:
+// I_sd = 0.03 × 2.6 / 8766 h = 8.898 µA; life = 2.6 / 18.898 µA.
+func TestSelfDischargeAtTemperature(t *testing.T) {
+	b := Battery{Capacity: 2.6, Derating: 1, Voltage: 3.6, SelfDischargePerYear: 0.01,
+		SelfDischargeAt: []SelfDischargePoint{{Celsius: 60, PerYear: 0.05}, {Celsius: 20, PerYear: 0.01}}}
+	f, ok := b.SelfDischargeFactor([]Season{{Months: []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, Celsius: 40}})
+	if !ok || math.Abs(f-3) > 1e-12 {
+		t.Errorf("a year at 40 °C: factor %v, %v; want 3", f, ok)
+	}
+	f, _ = b.SelfDischargeFactor([]Season{{Months: []int{1, 2, 3, 4, 5, 6}, Celsius: 20}, {Months: []int{7, 8, 9, 10, 11, 12}, Celsius: 60}})
+	if want := 1101.25 / 365.25; math.Abs(f-want) > 1e-12 {
+		t.Errorf("half and half: factor %v, want %v", f, want)
+	}
+	if _, ok := b.SelfDischargeFactor(nil); ok {
+		t.Error("without seasons the rate changed")
+	}
+	d := Device{Battery: b, Sleep: 10e-6, Seasons: []Season{{Months: []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, Celsius: 40}}}
+	r, err := Analyze(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	isd := 0.03 * 2.6 / YearHours
+	if math.Abs(float64(r.SelfDischargeCurrent)-isd) > 1e-15 || math.Abs(float64(r.CapacityLife)-2.6/(10e-6+isd)) > 1e-6 {
+		t.Errorf("I_sd %v (want %v), life %v h (want %v)", r.SelfDischargeCurrent, isd, r.CapacityLife, 2.6/(10e-6+isd))
+	}
+}

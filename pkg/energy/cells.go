@@ -22,7 +22,10 @@ type Cell struct {
 	// CapacityAt: the datasheet's capacity at temperatures and loads
 	// (with its source in Source); none: only the rating is known.
 	CapacityAt []CapacityPoint
-	Source     string
+	// SelfDischargeAt: the datasheet's yearly self-discharge at
+	// temperatures (none: the rate is the same at every temperature).
+	SelfDischargeAt []SelfDischargePoint
+	Source          string
 }
 
 func celsius(c float64) *float64 { return &c }

@@ -151,6 +151,10 @@ type Battery struct {
 	// means 1).
 	CapacityAt []CapacityPoint
 	Factor     float64
+	// SelfDischargeAt is the cell's self-discharge at temperatures (its
+	// datasheet's); with the device's seasons it replaces the room
+	// temperature rate (Analyze scales both models by it).
+	SelfDischargeAt []SelfDischargePoint
 }
 
 // Nominal is the pack's nominal capacity.
@@ -382,6 +386,10 @@ func Analyze(d Device) (Result, error) {
 		b.Model = Constant
 	}
 	tf, known := b.TemperatureFactor(d.Seasons)
+	if f, ok := b.SelfDischargeFactor(d.Seasons); ok {
+		b.SelfDischargePerYear *= f
+		b.SelfDischargeDecay *= f
+	}
 	pf := b.PulseFactor(d.peakCurrent())
 	b.Factor = tf * pf
 	r := Result{AverageCurrent: avg, DutyCycle: duty, Model: b.Model, SelfDischargeCurrent: b.selfDischargeCurrent(), TemperatureFactor: tf, PulseFactor: pf}
