@@ -50,10 +50,12 @@ type SelfDischargePointSpec struct {
 // CapacityPointSpec is one datasheet point: the capacity at a temperature
 // or at a load current.
 type CapacityPointSpec struct {
-	Temperature *Celsius  `yaml:"temperature"`
-	Current     *Current  `yaml:"current" check:"gt=0"`
-	Capacity    *Capacity `yaml:"capacity" check:"required,gt=0"`
-	Pos         Pos       `yaml:"-"`
+	Temperature *Celsius `yaml:"temperature"`
+	Current     *Current `yaml:"current" check:"gt=0"`
+	// Cutoff: the capacity down to this cell voltage (end-voltage curve).
+	Cutoff   *Voltage  `yaml:"cutoff" check:"gt=0"`
+	Capacity *Capacity `yaml:"capacity" check:"required,gt=0"`
+	Pos      Pos       `yaml:"-"`
 }
 
 // CellSpec adds a cell to the catalog or overrides a built-in one.
@@ -93,6 +95,10 @@ type DeviceSpec struct {
 	// given are at its output (unless an event or phase says side:
 	// battery) and cost the cell I·V/(V_cell·η).
 	Supply *SupplySpec `yaml:"supply"`
+	// MinVoltage is the lowest pack voltage the device runs at (its
+	// brown-out); with the cell's end-voltage curve it limits the usable
+	// capacity.
+	MinVoltage *Voltage `yaml:"min_voltage" check:"gt=0"`
 	// OTA says whether the device takes firmware updates over the air
 	// (ota: false: it cannot; the default is that it can) and how big an
 	// update image is.
@@ -365,6 +371,10 @@ func applyCellFields(cell energy.Cell, cf CellFields) energy.Cell {
 			if p.Current != nil {
 				cp.Current = energy.Amps(*p.Current)
 			}
+			if p.Cutoff != nil {
+				v := float64(*p.Cutoff)
+				cp.Cutoff = &v
+			}
 			cell.CapacityAt = append(cell.CapacityAt, cp)
 		}
 	}
@@ -374,6 +384,9 @@ func applyCellFields(cell energy.Cell, cf CellFields) energy.Cell {
 func (c *deviceChecker) device(ds DeviceSpec, cells energy.CellCatalog) (energy.Device, bool) {
 	d := energy.Device{ID: string(ds.ID)}
 	d.Seasons = c.seasons(ds)
+	if ds.MinVoltage != nil {
+		d.MinVoltage = float64(*ds.MinVoltage)
+	}
 	if s := ds.Supply; s != nil && s.Voltage != nil && s.Efficiency != nil {
 		if eff := float64(*s.Efficiency); eff <= 0 || eff > 1 {
 			if !c.decodeErrors { // out of 0..100% is reported by the decoder

@@ -14,6 +14,10 @@ type CapacityPoint struct {
 	Celsius  *float64
 	Current  Amps
 	Capacity AmpHours
+	// Cutoff, when set, makes it a point of the capacity-vs-end-voltage
+	// curve: the capacity down to that cell voltage (at the rated drain
+	// and room temperature).
+	Cutoff *float64
 }
 
 // Season is part of a device's year at one temperature: Months (1–12) at
@@ -53,8 +57,8 @@ func (b Battery) curve(temperature bool) (xs, ys []float64) {
 	points := slices.Clone(b.CapacityAt)
 	slices.SortStableFunc(points, func(p, q CapacityPoint) int { return cmp.Compare(p.key(temperature), q.key(temperature)) })
 	for _, p := range points {
-		if (p.Celsius != nil) != temperature || p.Capacity <= 0 || b.Capacity <= 0 {
-			continue
+		if (p.Celsius != nil) != temperature || p.Capacity <= 0 || b.Capacity <= 0 || p.Cutoff != nil {
+			continue // a cutoff point is on the end-voltage curve only
 		}
 		if temperature && p.Current != 0 {
 			continue // a point at both a temperature and a load is not on either curve alone
@@ -170,4 +174,34 @@ func (b Battery) SelfDischargeFactor(seasons []Season) (factor float64, ok bool)
 		return 1, false
 	}
 	return sum / days / b.SelfDischargePerYear, true
+}
+
+// CutoffFactor is the share of the rated capacity the cell gives down to
+// a device's minimum cell voltage: the capacity-vs-end-voltage curve
+// (CapacityPoint.Cutoff), interpolated linearly and held at its ends. ok
+// is false without such points, or without a minimum: the rating's end
+// voltage is then assumed.
+func (b Battery) CutoffFactor(minCellVolts float64) (factor float64, ok bool) {
+	if minCellVolts <= 0 || b.Capacity <= 0 {
+		return 1, false
+	}
+	var pts []CapacityPoint
+	for _, p := range b.CapacityAt {
+		if p.Cutoff != nil && p.Capacity > 0 {
+			pts = append(pts, p)
+		}
+	}
+	if len(pts) == 0 {
+		return 1, false
+	}
+	slices.SortStableFunc(pts, func(p, q CapacityPoint) int { return cmp.Compare(*p.Cutoff, *q.Cutoff) })
+	var xs, ys []float64
+	for _, p := range pts {
+		if n := len(xs); n > 0 && xs[n-1] == *p.Cutoff {
+			ys[n-1] = float64(p.Capacity / b.Capacity)
+			continue
+		}
+		xs, ys = append(xs, *p.Cutoff), append(ys, float64(p.Capacity/b.Capacity))
+	}
+	return interpolate(xs, ys, minCellVolts), true
 }

@@ -104,3 +104,39 @@ func TestSelfDischargeAtTemperature(t *testing.T) {
 		t.Errorf("I_sd %v (want %v), life %v h (want %v)", r.SelfDischargeCurrent, isd, r.CapacityLife, 2.6/(10e-6+isd))
 	}
 }
+
+// The end-voltage curve: 225 mAh down to 2.0 V, 200 mAh to 2.5 V, 150 mAh
+// to 2.8 V (a coin cell's datasheet). A device that browns out at 2.6 V
+// gets 200 − (0.1 / 0.3) × 50 = 183.33 mAh: a factor of 183.33 / 225; two
+// cells in series with a 5.2 V minimum are at 2.6 V each, the same. Below
+// the curve the capacity is held at its end (never above the rating).
+func TestCutoffFactor(t *testing.T) {
+	v := func(x float64) *float64 { return &x }
+	b := Battery{Capacity: 0.225, Derating: 1, Voltage: 3, Series: 1, CapacityAt: []CapacityPoint{
+		{Cutoff: v(2.8), Capacity: 0.150}, {Cutoff: v(2.0), Capacity: 0.225}, {Cutoff: v(2.5), Capacity: 0.200},
+		{Celsius: v(-20), Capacity: 0.130}, // a temperature point is not on the curve
+	}}
+	want := (0.2 - 0.1/0.3*0.05) / 0.225
+	if f, ok := b.CutoffFactor(2.6); !ok || math.Abs(f-want) > 1e-12 {
+		t.Errorf("2.6 V: %v %v, want %v", f, ok, want)
+	}
+	if f, _ := b.CutoffFactor(1.8); f != 1 {
+		t.Errorf("below the curve: %v, want 1", f)
+	}
+	d := Device{Battery: b, Sleep: 10e-6, MinVoltage: 2.6}
+	r, err := Analyze(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(r.CutoffFactor-want) > 1e-12 || math.Abs(float64(r.CapacityLife)-0.225*want/10e-6) > 1e-6 {
+		t.Errorf("cutoff factor %v, life %v h; want %v, %v h", r.CutoffFactor, r.CapacityLife, want, 0.225*want/10e-6)
+	}
+	d.Battery.Series, d.MinVoltage = 2, 5.2
+	if r2, _ := Analyze(d); math.Abs(r2.CutoffFactor-want) > 1e-12 {
+		t.Errorf("two in series: %v", r2.CutoffFactor)
+	}
+	d.Battery.CapacityAt = nil
+	if r3, _ := Analyze(d); r3.CutoffFactor != 1 || len(r3.Warnings) == 0 || r3.Warnings[len(r3.Warnings)-1].Kind != NoCutoffData {
+		t.Errorf("no data: factor %v, warnings %v", r3.CutoffFactor, r3.Warnings)
+	}
+}

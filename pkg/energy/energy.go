@@ -188,6 +188,9 @@ type Device struct {
 	// Seasons are the temperatures the device spends its year at; none:
 	// room temperature (the rating's).
 	Seasons []Season
+	// MinVoltage is the lowest pack voltage the device runs at (its
+	// brown-out); 0: the cell's rated end voltage.
+	MinVoltage float64
 }
 
 // Supply is a regulator: its output voltage and its efficiency η. A
@@ -278,6 +281,9 @@ type WarningKind string
 const (
 	PulseOverLimit    WarningKind = "pulse_over_limit"
 	NoTemperatureData WarningKind = "no_temperature_data"
+	// NoCutoffData: the device has a min_voltage and its cell no
+	// capacity-vs-end-voltage data, so the rating's end voltage is assumed.
+	NoCutoffData WarningKind = "no_cutoff_data"
 )
 
 // String words a warning in English; callers may word the kind and values
@@ -289,6 +295,8 @@ func (w Warning) String() string {
 			w.Event, w.Phase, float64(w.Current)*1e3, float64(w.Limit)*1e3)
 	case NoTemperatureData:
 		return "the device has a temperature, and its cell no capacity at temperature (capacity_at: [{temperature: -20C, capacity: …}] from the datasheet): the room-temperature capacity is used, which overstates life in the cold"
+	case NoCutoffData:
+		return "the device has a min_voltage, and its cell no capacity to an end voltage (capacity_at: [{cutoff: 2.5V, capacity: …}] from the datasheet): the rating's end voltage is assumed, which overstates life when the device browns out earlier"
 	}
 	return string(w.Kind)
 }
@@ -304,11 +312,14 @@ type Result struct {
 	// cell's capacity over the device's year, and at its largest pulse,
 	// as shares of the rating (1: no data, or none applies).
 	TemperatureFactor, PulseFactor float64
-	LimitedBy                      string // "capacity" or "shelf_life"
-	Model                          SelfDischargeModel
-	Budget                         []BudgetLine
-	Features                       []FeatureCost
-	Warnings                       []Warning
+	// CutoffFactor scales it for the device's minimum voltage (1: no
+	// minimum, or no end-voltage data).
+	CutoffFactor float64
+	LimitedBy    string // "capacity" or "shelf_life"
+	Model        SelfDischargeModel
+	Budget       []BudgetLine
+	Features     []FeatureCost
+	Warnings     []Warning
 }
 
 // MeetsTarget reports whether life reaches the device's target (true when it
@@ -391,8 +402,20 @@ func Analyze(d Device) (Result, error) {
 		b.SelfDischargeDecay *= f
 	}
 	pf := b.PulseFactor(d.peakCurrent())
-	b.Factor = tf * pf
-	r := Result{AverageCurrent: avg, DutyCycle: duty, Model: b.Model, SelfDischargeCurrent: b.selfDischargeCurrent(), TemperatureFactor: tf, PulseFactor: pf}
+	cf := 1.0
+	if d.MinVoltage > 0 {
+		var ok bool
+		if cf, ok = b.CutoffFactor(d.MinVoltage / float64(max(b.Series, 1))); !ok {
+			cf = 1
+		}
+	}
+	b.Factor = tf * pf * cf
+	r := Result{AverageCurrent: avg, DutyCycle: duty, Model: b.Model, SelfDischargeCurrent: b.selfDischargeCurrent(), TemperatureFactor: tf, PulseFactor: pf, CutoffFactor: cf}
+	if d.MinVoltage > 0 && cf == 1 {
+		if _, ok := b.CutoffFactor(d.MinVoltage / float64(max(b.Series, 1))); !ok {
+			r.Warnings = append(r.Warnings, Warning{Kind: NoCutoffData})
+		}
+	}
 	if !known {
 		r.Warnings = append(r.Warnings, Warning{Kind: NoTemperatureData})
 	}

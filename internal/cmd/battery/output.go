@@ -34,13 +34,16 @@ type deviceJSON struct {
 	// TemperatureFactor and PulseFactor scale the usable capacity (the
 	// cell's capacity over the device's year and at its largest pulse,
 	// as shares of the rating; 1: no data or none applies).
-	TemperatureFactor float64       `json:"temperature_factor"`
-	PulseFactor       float64       `json:"pulse_factor"`
-	LimitedBy         string        `json:"limited_by"`
-	TargetYears       *float64      `json:"target_years"`
-	MeetsTarget       *bool         `json:"meets_target"`
-	Budget            []budgetJSON  `json:"budget"`
-	Features          []featureCost `json:"features"`
+	TemperatureFactor float64 `json:"temperature_factor"`
+	PulseFactor       float64 `json:"pulse_factor"`
+	// CutoffFactor scales it for the device's min_voltage (1: none, or
+	// no end-voltage data).
+	CutoffFactor float64       `json:"cutoff_factor"`
+	LimitedBy    string        `json:"limited_by"`
+	TargetYears  *float64      `json:"target_years"`
+	MeetsTarget  *bool         `json:"meets_target"`
+	Budget       []budgetJSON  `json:"budget"`
+	Features     []featureCost `json:"features"`
 	// Along the roadmap (omitted without planned energy): life with every
 	// scheduled feature, after each release that changes it, the planned
 	// features that never ship, and budgets.
@@ -79,7 +82,7 @@ func toDeviceJSON(d energy.Device, r energy.Result) deviceJSON {
 		SelfDischargeModel: string(r.Model), DutyCycle: r.DutyCycle,
 		LifeHours: render.Float(r.Life), LifeYears: render.Float(r.Life.Years()), LifeDays: render.Float(float64(r.Life) / 24),
 		CapacityLifeHours: render.Float(r.CapacityLife), CapacityLifeYears: render.Float(r.CapacityLife.Years()), LimitedBy: r.LimitedBy,
-		TemperatureFactor: r.TemperatureFactor, PulseFactor: r.PulseFactor,
+		TemperatureFactor: r.TemperatureFactor, PulseFactor: r.PulseFactor, CutoffFactor: cutoffFactor(r),
 		Budget: []budgetJSON{}, Features: []featureCost{},
 	}
 	if d.Target > 0 {
@@ -194,7 +197,7 @@ func featureTable(r energy.Result) *render.Table {
 func deviceSummary(d energy.Device, r energy.Result) string {
 	var b strings.Builder
 	usable := d.Battery
-	usable.Factor = r.TemperatureFactor * r.PulseFactor
+	usable.Factor = r.TemperatureFactor * r.PulseFactor * cutoffFactor(r)
 	fmt.Fprintf(&b, "Device %s: %s, %s mAh nominal, %s mAh usable", d.ID, packText(d.Battery),
 		render.Number(float64(d.Battery.Nominal())*1e3, 0), render.Number(float64(usable.Usable())*1e3, 0))
 	var why []string
@@ -203,6 +206,9 @@ func deviceSummary(d energy.Device, r energy.Result) string {
 	}
 	if r.PulseFactor != 1 {
 		why = append(why, render.Percent(r.PulseFactor, 1)+" at its largest pulse")
+	}
+	if cf := cutoffFactor(r); cf != 1 {
+		why = append(why, fmt.Sprintf("%s down to its %s V minimum", render.Percent(cf, 1), render.Number(d.MinVoltage, 2)))
 	}
 	if len(why) > 0 {
 		b.WriteString(" (" + strings.Join(why, ", ") + ")")
@@ -416,4 +422,12 @@ func limitedBy(r energy.Result) string {
 		return "shelf life (" + render.Number(r.CapacityLife.Years(), 2) + " y by capacity)"
 	}
 	return strings.ReplaceAll(r.LimitedBy, "_", " ")
+}
+
+// cutoffFactor is the result's end-voltage factor (1 when unset).
+func cutoffFactor(r energy.Result) float64 {
+	if r.CutoffFactor == 0 {
+		return 1
+	}
+	return r.CutoffFactor
 }
