@@ -369,7 +369,8 @@ func TestUnclosedQuoteIsLinear(t *testing.T) {
 		}
 		rows++
 	}
-	if elapsed := time.Since(start); elapsed > 2*time.Second {
+	// quadratic took 76 s; 15 s catches that, not a loaded machine's noise
+	if elapsed := time.Since(start); elapsed > 15*time.Second {
 		t.Errorf("4 MB with an unclosed quote took %v", elapsed)
 	}
 	if bad != 1 || rows < 150_000 {

@@ -27,12 +27,11 @@ func TestMergeKeyBombIsRefused(t *testing.T) {
 		b.WriteString("]}\n")
 	}
 	b.WriteString("roadmap: {<<: *l9}\n")
-	start := time.Now()
+	// the bound is the visit budget (maxVisits values after expanding
+	// aliases), not a clock: "document too large" proves decoding stopped
+	// there, whatever the machine's load
 	var spec FeaturesFile
 	diags := Decode("bomb.yaml", []byte(b.String()), &spec)
-	if elapsed := time.Since(start); elapsed > time.Second {
-		t.Errorf("the merge bomb took %v", elapsed)
-	}
 	if !diags.HasErrors() || !strings.Contains(diags.Error(), "document too large") {
 		t.Errorf("diags: %v", diags)
 	}
@@ -67,9 +66,11 @@ func TestPlanningFileMustBeRegular(t *testing.T) {
 	dir := t.TempDir()
 	link := filepath.Join(dir, "features.yaml")
 	os.Symlink("/dev/zero", link)
+	// reading /dev/zero whole would never end: a generous bound tells a
+	// refusal from a hang without depending on the machine's load
 	start := time.Now()
 	_, diags := ReadFile(link)
-	if time.Since(start) > time.Second || !strings.Contains(diags.Error(), "is not a regular file") {
+	if time.Since(start) > 30*time.Second || !strings.Contains(diags.Error(), "is not a regular file") {
 		t.Errorf("diags: %v", diags)
 	}
 	big := filepath.Join(dir, "big.yaml")
@@ -89,9 +90,11 @@ func TestManyUndefinedReferencesLoadFast(t *testing.T) {
 	for i := range 4000 {
 		fmt.Fprintf(&b, "  - {id: feature-%04d, reach: 1, impact: 1, confidence: 1, track: cloud, effort: {engineering: 1}, depends_on: [missing-%04d]}\n", i, i)
 	}
+	// the quadratic version took 17 s; linear takes well under one: 10 s
+	// catches the regression without tripping on a loaded machine
 	start := time.Now()
 	_, diags := ParseFeatures("features.yaml", []byte(b.String()))
-	if elapsed := time.Since(start); elapsed > 2*time.Second {
+	if elapsed := time.Since(start); elapsed > 10*time.Second {
 		t.Errorf("took %v", elapsed)
 	}
 	if n := len(diags.Errors()); n != 4000 {

@@ -34,7 +34,10 @@ func TestScheduleScales(t *testing.T) {
 	plan := Schedule(in)
 	elapsed := time.Since(start)
 	runtime.ReadMemStats(&after)
-	if elapsed > 3*time.Second {
+	// the walk over every full release took minutes; 20 s catches that
+	// without tripping on a loaded machine (the allocation bound below is
+	// the deterministic check)
+	if elapsed > 20*time.Second {
 		t.Errorf("1,250 features × 7,305 releases took %v", elapsed)
 	}
 	if grew := after.TotalAlloc - before.TotalAlloc; grew > 200<<20 {
