@@ -130,6 +130,7 @@ func TestRejectsBadInputs(t *testing.T) {
 //	price:               ±20          → width 40
 //	subscription.price:  ±0.2 × 12    → width 4.8
 //	bom:                 ±2           → width 4
+//	life:                12 ± 2.4 → 10 and 14 whole months, LTV 100 and 104 → width 4 (after bom, by name)
 //	activation, attach:  0.8..1 (capped at 1) → 0.2 × 12 = 2.4 each, by name
 func TestTornadoOrder(t *testing.T) {
 	s := Scenario{Models: []Model{{ID: "t", Units: 1, Price: 100, BOM: 10, Activation: 1, Attach: 1, SubscriptionPrice: 1, LifeMonths: 12}}}
@@ -140,7 +141,7 @@ func TestTornadoOrder(t *testing.T) {
 	want := []struct {
 		input string
 		width float64
-	}{{"price", 40}, {"subscription.price", 4.8}, {"bom", 4}, {"activation", 2.4}, {"subscription.attach", 2.4}, {"units", 0}}
+	}{{"price", 40}, {"subscription.price", 4.8}, {"bom", 4}, {"life", 4}, {"activation", 2.4}, {"subscription.attach", 2.4}, {"units", 0}}
 	if len(bars) != len(want) {
 		t.Fatalf("bars = %+v, want %d", bars, len(want))
 	}

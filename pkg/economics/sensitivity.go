@@ -37,6 +37,8 @@ var inputs = []Input{
 	{"support.per_ticket", false, func(m *Model) float64 { return m.Support.PerTicket }, func(m *Model, v float64) { m.Support.PerTicket = v }},
 	{"support.tickets_per_device_month", false, func(m *Model) float64 { return m.Support.TicketsPerDeviceMonth }, func(m *Model, v float64) { m.Support.TicketsPerDeviceMonth = v }},
 	{"discount", true, func(m *Model) float64 { return m.Discount }, func(m *Model, v float64) { m.Discount = v }},
+	// life in months; a varied value is rounded to whole months
+	{"life", false, func(m *Model) float64 { return float64(m.LifeMonths) }, func(m *Model, v float64) { m.LifeMonths = int(math.Round(v)) }},
 }
 
 // NRE is the name of the plan-wide NRE input.

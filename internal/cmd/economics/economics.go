@@ -99,9 +99,14 @@ func parseSweep(s string) (*sweep, error) {
 		t = strings.TrimSpace(t)
 		var v float64
 		var err error
-		if share {
+		switch {
+		case name == "life":
+			var months int
+			months, err = planfile.ParseMonths(t)
+			v = float64(months)
+		case share:
 			v, err = planfile.ParseFraction(t)
-		} else {
+		default:
 			v, err = quantity.ParseNumber(t)
 			if err == nil && v < 0 {
 				err = fmt.Errorf("%s is negative", t)
@@ -136,7 +141,7 @@ func economicsRun(opts *EconomicsOptions) error {
 	var tornado float64
 	if opts.Tornado != "" {
 		if tornado, err = planfile.ParseFraction(opts.Tornado); err != nil || tornado == 0 {
-			return cmdutil.UsageErrorf("--tornado takes a share above 0, e.g. 20%%")
+			return cmdutil.UsageErrorf("--tornado takes a share above 0%% and at most 100%%, e.g. 20%%")
 		}
 	}
 	if sw != nil && tornado > 0 {
