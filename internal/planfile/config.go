@@ -42,9 +42,10 @@ type ConfigFile struct {
 // its waves, how far back the devices' online days are measured and the
 // chance an attempt succeeds.
 type RolloutSpec struct {
-	Version string     `yaml:"version" check:"required"`
-	Start   *Date      `yaml:"start" check:"required"`
-	Waves   []WaveSpec `yaml:"waves" check:"required"`
+	Version string `yaml:"version" check:"required"`
+	Start   *Date  `yaml:"start" check:"required"`
+	// Waves default to one: the whole fleet at once.
+	Waves []WaveSpec `yaml:"waves"`
 	// Lookback is whole days (default 28d).
 	Lookback *Duration `yaml:"lookback" check:"gt=0"`
 	// Success is a share, or metrics (the measured OTA success rate; the

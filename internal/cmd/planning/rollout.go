@@ -71,6 +71,9 @@ func RolloutSettingsOf(cfg *planfile.Config) (*RolloutSettings, diag.List) {
 	if diags.HasErrors() {
 		return nil, diags
 	}
+	if len(s.Waves) == 0 {
+		s.Waves = []rollout.Wave{{Share: 1}}
+	}
 	if err := (rollout.Plan{Waves: s.Waves, Success: max(s.Success, 1e-9)}).Validate(); err != nil {
 		errorf(spec.Pos, "rollout: %v", err)
 		return nil, diags
@@ -158,6 +161,12 @@ func PlanRollout(p *Results, s *RolloutSettings) (*Rollout, error) {
 	fleet := p.Metrics.Fleet()
 	if fleet == nil && (p.MetricsJob == nil || p.MetricsJob.FleetLookback() != s.LookbackDays) {
 		return nil, fmt.Errorf("the devices' online days were not computed for a %d-day lookback", s.LookbackDays)
+	}
+	if len(fleet) == 0 {
+		// never a forecast over nobody: say what would have made devices
+		// count
+		return nil, fmt.Errorf("no device has observed time in the %d-day lookback %s up to %s: devices count by their connection events, or by activity rows when their model names a devices.yaml profile with checkin: (activity alone says when a device was seen, not when it was reachable)",
+			s.LookbackDays, r.From.Format(time.DateOnly), r.To.Format(time.DateOnly))
 	}
 	for _, fd := range fleet {
 		switch {
