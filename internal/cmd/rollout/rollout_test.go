@@ -147,7 +147,7 @@ func TestBadUse(t *testing.T) {
 	cmdtest.WriteFile(t, dir, "iotpm.yaml", "metrics:\n  month: 2026-10\n  inputs: {devices: devices.csv, activity: uplinks.csv}\n")
 	cmdtest.WriteFile(t, dir, "devices.csv", "device_id,shipped_at\na,2026-09-01\n")
 	cmdtest.WriteFile(t, dir, "uplinks.csv", "device_id,timestamp\na,2026-10-01T10:00:00Z\na,2026-10-03T10:00:00Z\n")
-	_, stderr, code = cmdtest.Run(t, nil, "rollout", "-C", dir, "--version", "2.5.0", "--start", "2026-11-02")
+	_, stderr, code = cmdtest.Run(t, nil, "rollout", "-C", dir, "--version", "2.5.0", "--start", "2026-11-02", "--success", "90%")
 	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, "no device has observed time in the 28-day lookback") {
 		t.Errorf("activity only: exit %d %q", code, stderr)
 	}
