@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -38,6 +39,10 @@ type Column struct {
 	// terminal: 0 is never hidden; among the others the highest goes
 	// first (ties: the rightmost).
 	Hide int
+	// Wrap lets a column of prose (a source, a note) wrap at word
+	// boundaries, when the table must fit a terminal, instead of running
+	// past its width; the rightmost such column wraps first.
+	Wrap bool
 }
 
 // Term is what a table's text form knows about where it is going.
@@ -148,6 +153,10 @@ func (t *Table) Text(w io.Writer, term Term) error {
 		return t.only(picked).Text(w, Term{Color: term.Color})
 	}
 	keep, hidden := t.fit(term.Width)
+	cells, escaped := t.Rows, map[int]bool{}
+	if term.Width > 0 {
+		cells, escaped = t.wrapped(keep, term.Width)
+	}
 	style := newStyler(term.Color)
 	headers := make([]string, 0, len(keep))
 	align := make(tw.Alignment, 0, len(keep))
@@ -156,15 +165,19 @@ func (t *Table) Text(w io.Writer, term Term) error {
 		headers = append(headers, style.header(t.Columns[i].Header))
 		align = append(align, full[i])
 	}
-	rows := make([][]string, len(t.Rows))
-	for r, row := range t.Rows {
+	rows := make([][]string, len(cells))
+	for r, row := range cells {
 		rows[r] = make([]string, 0, len(keep))
 		for _, c := range keep {
 			tone := Plain
 			if t.Tone != nil {
 				tone = t.Tone(r, c)
 			}
-			rows[r] = append(rows[r], style.tone(termsafe.String(row[c]), tone))
+			cell := row[c]
+			if !escaped[c] {
+				cell = termsafe.String(cell)
+			}
+			rows[r] = append(rows[r], style.tone(cell, tone))
 		}
 	}
 	var sb strings.Builder
@@ -262,6 +275,11 @@ func (t *Table) fit(width int) (keep []int, hidden []string) {
 		widths[i] = lipgloss.Width(c.Header)
 		for _, row := range t.Rows {
 			widths[i] = max(widths[i], lipgloss.Width(termsafe.String(row[i])))
+		}
+		if c.Wrap {
+			// a prose column can wrap down to this: count it so, and
+			// hide no column it could make room for
+			widths[i] = min(widths[i], max(16, lipgloss.Width(c.Header)))
 		}
 	}
 	shown := make([]bool, len(t.Columns))
@@ -437,4 +455,79 @@ func Wrap(s string, width int) string {
 		return s + "\n"
 	}
 	return wrapWords(s, width)
+}
+
+// wrapped returns the rows with the kept Wrap columns' cells wrapped so
+// that the table fits width, rightmost first (each to no less than 16
+// runes); the rows unchanged when the table fits or nothing may wrap.
+// A wrapped column's cells come back escaped line by line (its line
+// breaks are the table's, not the data's), marked in escaped.
+func (t *Table) wrapped(keep []int, width int) (rows [][]string, escaped map[int]bool) {
+	escaped = map[int]bool{}
+	widths := make(map[int]int, len(keep))
+	total := colGap * max(len(keep)-1, 0)
+	for _, i := range keep {
+		w := lipgloss.Width(t.Columns[i].Header)
+		for _, row := range t.Rows {
+			for _, line := range strings.Split(termsafe.String(row[i]), "\n") {
+				w = max(w, lipgloss.Width(line))
+			}
+		}
+		widths[i] = w
+		total += w
+	}
+	if total <= width {
+		return t.Rows, escaped
+	}
+	// water-fill: shrink the widest wrap column a rune at a time, none
+	// below 16 runes or its header, until the table fits
+	floor := func(i int) int { return max(16, lipgloss.Width(t.Columns[i].Header)) }
+	target := maps.Clone(widths)
+	for total > width {
+		best := -1
+		for _, i := range keep {
+			if t.Columns[i].Wrap && target[i] > floor(i) && (best < 0 || target[i] > target[best]) {
+				best = i
+			}
+		}
+		if best < 0 {
+			break
+		}
+		target[best]--
+		total--
+	}
+	rows = t.Rows
+	for _, i := range keep {
+		if target[i] >= widths[i] {
+			continue
+		}
+		if sameRows(rows, t.Rows) {
+			rows = make([][]string, len(t.Rows))
+			for r := range t.Rows {
+				rows[r] = slices.Clone(t.Rows[r])
+			}
+		}
+		for r := range rows {
+			rows[r][i] = wrapHard(termsafe.String(rows[r][i]), target[i])
+		}
+		escaped[i] = true
+	}
+	return rows, escaped
+}
+
+func sameRows(a, b [][]string) bool { return len(a) > 0 && len(b) > 0 && &a[0] == &b[0] }
+
+// wrapHard wraps s at spaces into lines of at most width runes, breaking a
+// word longer than a line (a URL) into pieces, joined by newlines.
+func wrapHard(s string, width int) string {
+	var lines []string
+	for _, line := range strings.Split(strings.TrimSuffix(wrapWords(s, width), "\n"), "\n") {
+		r := []rune(line)
+		for len(r) > width {
+			lines = append(lines, string(r[:width]))
+			r = r[width:]
+		}
+		lines = append(lines, string(r))
+	}
+	return strings.Join(lines, "\n")
 }

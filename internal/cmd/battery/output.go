@@ -401,8 +401,8 @@ func writeCells(w io.Writer, format render.Format, cells energy.CellCatalog, ter
 	doc := struct {
 		Cells []cellJSON `json:"cells"`
 	}{list}
-	t := &render.Table{Columns: []render.Column{{Header: "ID"}, {Header: "NAME"}, {Header: "MAH", Right: true}, {Header: "V", Right: true},
-		{Header: "SELF-DISCHARGE/Y", Right: true}, {Header: "DERATING", Right: true}, {Header: "MAX PULSE MA", Right: true}, {Header: "SHELF LIFE (Y)", Right: true}, {Header: "SOURCE"}}}
+	t := &render.Table{Columns: []render.Column{{Header: "ID"}, {Header: "NAME", Wrap: true}, {Header: "MAH", Right: true}, {Header: "V", Right: true},
+		{Header: "SELF-DISCHARGE/Y", Right: true}, {Header: "DERATING", Right: true, Hide: 2}, {Header: "MAX PULSE MA", Right: true, Hide: 3}, {Header: "SHELF LIFE (Y)", Right: true, Hide: 1}, {Header: "SOURCE", Wrap: true}}}
 	for _, c := range list {
 		if format == render.FormatCSV {
 			t.Append(c.ID, c.Name, render.Exact(c.CapacityMAh), render.Exact(c.Voltage), render.Exact(c.SelfDischargePerYear), render.Exact(c.Derating),

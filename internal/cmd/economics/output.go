@@ -361,7 +361,7 @@ func write(w io.Writer, format render.Format, d *Doc, term render.Term) error {
 }
 
 func writeRates(w io.Writer, format render.Format, term render.Term) error {
-	t := &render.Table{Columns: []render.Column{{Header: "ID"}, {Header: "KIND"}, {Header: "NAME"}, {Header: "PRICE"}, {Header: "SOURCE", Hide: 2}, {Header: "AS OF"}}}
+	t := &render.Table{Columns: []render.Column{{Header: "ID"}, {Header: "KIND", Hide: 1}, {Header: "NAME", Wrap: true}, {Header: "PRICE", Wrap: true}, {Header: "SOURCE", Wrap: true}, {Header: "AS OF"}}}
 	for _, r := range economics.Rates() {
 		price := ""
 		switch r.Kind {

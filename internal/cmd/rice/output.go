@@ -240,7 +240,7 @@ func writeCatalog(w io.Writer, format render.Format, catalog rice.Catalog, term 
 	doc := struct {
 		Certifications []certJSON `json:"certifications"`
 	}{list}
-	t := &render.Table{Columns: []render.Column{{Header: "ID"}, {Header: "NAME"}, {Header: "WEEKS", Right: true}, {Header: "FEE USD", Right: true}, {Header: "SOURCE"}}}
+	t := &render.Table{Columns: []render.Column{{Header: "ID"}, {Header: "NAME", Wrap: true}, {Header: "WEEKS", Right: true}, {Header: "FEE USD", Right: true}, {Header: "SOURCE", Wrap: true}}}
 	for _, c := range list {
 		fee, weeks := render.Number(c.FeeUSD, 0), render.Number(c.Weeks, 1)
 		if format == render.FormatCSV {

@@ -119,3 +119,26 @@ func TestStyledTablesFit(t *testing.T) {
 		}
 	}
 }
+
+// The catalogs fit an 80-column terminal: their prose columns (names,
+// sources, signatures) wrap at word boundaries, a long URL breaks, and
+// the least useful numbers hide with a footer saying so.
+func TestCatalogsFit80Columns(t *testing.T) {
+	for _, args := range [][]string{
+		{"rice", "--list-certifications"}, {"battery", "--list-cells"}, {"metrics", "--list-formats"}, {"economics", "--list-rates"},
+	} {
+		stdout, stderr, code := cmdtest.Run(t, map[string]string{"COLUMNS": "80"}, append(args, "-C", cmdtest.ExampleRepo)...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d %s", args, code, stderr)
+		}
+		for _, line := range strings.Split(stdout, "\n") {
+			if n := utf8.RuneCountInString(line); n > 80 {
+				t.Errorf("%v: a %d-column line %q", args, n, line)
+				break
+			}
+		}
+		if !strings.Contains(stdout, "\n") || len(strings.Split(stdout, "\n")) < 4 {
+			t.Errorf("%v printed almost nothing:\n%s", args, stdout)
+		}
+	}
+}
