@@ -120,9 +120,11 @@ func status(d energy.Device, r energy.Result) string {
 
 func devicesTable(devices []energy.Device, results []energy.Result, exact bool) *render.Table {
 	t := &render.Table{Columns: []render.Column{
-		{Header: "DEVICE"}, {Header: "BATTERY", Hide: 2}, {Header: "AVG CURRENT", Right: true, Hide: 1}, {Header: "SELF-DISCHARGE", Right: true, Hide: 4},
+		// hidden last: what explains the life (LIMITED BY: capacity or the
+		// shelf-life cap), then what drives it
+		{Header: "DEVICE"}, {Header: "BATTERY", Hide: 3}, {Header: "AVG CURRENT", Right: true, Hide: 2}, {Header: "SELF-DISCHARGE", Right: true, Hide: 4},
 		{Header: "LIFE (Y)", Right: true}, {Header: "LIFE (D)", Right: true, Hide: 5}, {Header: "TARGET (Y)", Right: true},
-		{Header: "STATUS"}, {Header: "LIMITED BY", Hide: 3}, {Header: "MODEL", Hide: 6},
+		{Header: "STATUS"}, {Header: "LIMITED BY", Hide: 1}, {Header: "MODEL", Hide: 6},
 	}}
 	for i, d := range devices {
 		r := results[i]

@@ -90,9 +90,11 @@ func tracksText(s rice.Scored) string {
 // rankingTable is the human view; exact selects full precision for CSV.
 func rankingTable(ranked []rice.Scored, exact, truncate bool) *render.Table {
 	t := &render.Table{Columns: []render.Column{
+		// hidden last: the RICE inputs beside the effort and the score,
+		// then the Kano label and the costs (costColumns ranks them 3 and 4)
 		{Header: "RANK", Right: true}, {Header: "ID"}, {Header: "TITLE", Hide: 6}, {Header: "TRACKS", Hide: 7},
-		{Header: "THEME", Hide: 8}, {Header: "KANO", Hide: 2}, {Header: "REACH", Right: true, Hide: 4}, {Header: "IMPACT", Right: true, Hide: 5},
-		{Header: "CONF", Right: true, Hide: 3}, {Header: "ENG (PERSON-MO)", Right: true, Hide: 9},
+		{Header: "THEME", Hide: 8}, {Header: "KANO", Hide: 2}, {Header: "REACH", Right: true, Hide: 1}, {Header: "IMPACT", Right: true, Hide: 1},
+		{Header: "CONF", Right: true, Hide: 1}, {Header: "ENG (PERSON-MO)", Right: true, Hide: 9},
 		{Header: "TOOLING $", Right: true, Hide: 13}, {Header: "TOOLING (PERSON-MO)", Right: true, Hide: 11},
 		{Header: "CERT FEES $", Right: true, Hide: 12}, {Header: "CERT (PERSON-MO)", Right: true, Hide: 10},
 		{Header: "EFFORT (PERSON-MO)", Right: true}, {Header: "SCORE", Right: true},
@@ -203,7 +205,7 @@ func costColumns(c Costs, t *render.Table, ranked []rice.Scored, exact bool) *re
 			t.Rows[i] = append(t.Rows[i], text)
 		}
 	}
-	add(c.BatteryYears, "BATTERY (Y)", "battery_cost_years", 0, func(v float64) string {
+	add(c.BatteryYears, "BATTERY (Y)", "battery_cost_years", 3, func(v float64) string {
 		if v > 0 {
 			return "+" + render.Number(v, 2)
 		}
@@ -211,9 +213,9 @@ func costColumns(c Costs, t *render.Table, ranked []rice.Scored, exact bool) *re
 	})
 	// per device-month, in economics.yaml's currency: "$/DEV-MO" fits
 	// 80 columns; another currency's code is longer, so it may be hidden
-	header, hide := "$/DEV-MO", 0
+	header, hide := "$/DEV-MO", 4
 	if c.Currency != "USD" {
-		header, hide = c.Currency+"/DEV-MO", 1
+		header = c.Currency + "/DEV-MO"
 	}
 	add(c.Recurring, header, "recurring_cost_per_device_month", hide, func(v float64) string {
 		if v > 0 {

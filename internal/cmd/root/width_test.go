@@ -44,8 +44,16 @@ func TestTablesFitTheWidth(t *testing.T) {
 			t.Errorf("rice at 80 columns: %q", line)
 		}
 	}
-	if !strings.Contains(stdout, "(hidden to fit 80 columns: TITLE, TRACKS, THEME, KANO, REACH, IMPACT, CONF,\nENG (PERSON-MO), TOOLING $, TOOLING (PERSON-MO), CERT FEES $, CERT (PERSON-MO);\n--wide shows all)") {
-		t.Errorf("rice at 80 columns does not say what it hid:\n%s", stdout)
+	// the RICE inputs stay beside the effort and the score; the costs and
+	// the context columns go, and the footer says so
+	if !strings.Contains(stdout, "(hidden to fit 80 columns: TITLE, TRACKS, THEME, KANO, ENG (PERSON-MO),\nTOOLING $, TOOLING (PERSON-MO), CERT FEES $, CERT (PERSON-MO), BATTERY (Y),\n$/DEV-MO; --wide shows all)") ||
+		!strings.HasPrefix(stdout, "RANK  ID                     REACH  IMPACT  CONF  EFFORT (PERSON-MO)     SCORE\n") {
+		t.Errorf("rice at 80 columns does not show the RICE inputs or say what it hid:\n%s", stdout)
+	}
+	// battery keeps LIMITED BY, the column that explains a capped life
+	battery, _, _ := cmdtest.Run(t, nil, "battery", "-C", cmdtest.ExampleRepo, "--width", "80")
+	if !strings.Contains(strings.SplitN(battery, "\n", 2)[0], "LIMITED BY") {
+		t.Errorf("battery at 80 columns hides LIMITED BY:\n%s", battery)
 	}
 	// --wide and piped output (no COLUMNS, no --width) keep every column
 	wide, _, _ := cmdtest.Run(t, map[string]string{"COLUMNS": "80"}, "rice", "-C", cmdtest.ExampleRepo, "--wide")
