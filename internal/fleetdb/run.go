@@ -86,7 +86,7 @@ func (j *Job) params(horizon int64) Params {
 			noOTA = append(noOTA, v)
 		}
 	}
-	p["noota_models"], p["fw_at"] = noOTA, min(o.Window.To, horizon)
+	p["noota_models"], p["fw_at"], p["lookback_days"] = noOTA, min(o.Window.To, horizon), int64(o.FleetLookbackDays)
 	return p
 }
 
@@ -115,6 +115,9 @@ func (j *Job) metricQueries(p *plan, params Params) []Query {
 	}
 	if p.has(planfile.KindOTA) {
 		add("ota_success_rate", p.otaSQL())
+	}
+	if j.Options.FleetLookbackDays > 0 && (ev || act) {
+		add("fleet_days", p.fleetDaysSQL())
 	}
 	return qs
 }
@@ -182,38 +185,6 @@ func Run(ctx context.Context, conn *pgx.Conn, job *Job) (*Result, error) {
 	for _, q := range job.metricQueries(p, params) {
 		if err := p.runMetric(ctx, conn, q, job, res); err != nil {
 			return nil, err
-		}
-	}
-	if days := o.FleetLookbackDays; days > 0 && horizon != metrics.NoTime && (p.has(planfile.KindEvents) || p.has(planfile.KindActivity)) {
-		from, _ := metrics.LookbackSpan(horizon, days)
-		bounds := make([]int64, days+1)
-		for k := range bounds {
-			bounds[k] = from + int64(k)*metrics.DayMicros
-		}
-		params["day_bounds"] = bounds
-		sql := p.fleetDaysSQL()
-		rows, err := query(ctx, conn, sql, params.only(sql))
-		if err != nil {
-			return nil, queryError(err, "fleet days")
-		}
-		for rows.Next() {
-			var fd metrics.FleetDevice
-			var version, model *string
-			if err := rows.Scan(&fd.Device, &fd.Observed, &fd.Online, &version, &model, &fd.NoOTA); err != nil {
-				rows.Close()
-				return nil, queryError(err, "fleet days")
-			}
-			if version != nil {
-				fd.Version = *version
-			}
-			if model != nil {
-				fd.Model = *model
-			}
-			res.Fleet = append(res.Fleet, fd)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, queryError(err, "fleet days")
 		}
 	}
 	return res, nil
@@ -370,6 +341,27 @@ func (p *plan) runMetric(ctx context.Context, conn *pgx.Conn, q Query, job *Job,
 			return fail(err)
 		}
 		if err := firmwareMetrics(firmware, o, res); err != nil {
+			return fail(err)
+		}
+	case "fleet_days":
+		if r.Horizon == metrics.NoTime {
+			return nil // no row: no device was observed (as Data.FleetDays)
+		}
+		for rows.Next() {
+			var fd metrics.FleetDevice
+			var version, model *string
+			if err := rows.Scan(&fd.Device, &fd.Observed, &fd.Online, &version, &model, &fd.NoOTA); err != nil {
+				return fail(err)
+			}
+			if version != nil {
+				fd.Version = *version
+			}
+			if model != nil {
+				fd.Model = *model
+			}
+			res.Fleet = append(res.Fleet, fd)
+		}
+		if err := rows.Err(); err != nil {
 			return fail(err)
 		}
 	case "activation_rate":

@@ -582,7 +582,7 @@ func (p *plan) fwoCTEs(at string) []string {
 }
 
 // fleetDaysSQL: every device with observed time in the lookback's whole
-// UTC days (@day_bounds), its observed and online days — online by the
+// UTC days (@lookback_days before H's day), its observed and online days — online by the
 // monthly-active definition applied to the day: connected (reachable)
 // time in it, a connect event or an activity row — its version at H
 // (fwo at @horizon, else the devices input's firmware), its model (the
@@ -590,15 +590,20 @@ func (p *plan) fwoCTEs(at string) []string {
 // metrics.Data.FleetDays defines them.
 func (p *plan) fleetDaysSQL() string {
 	ctes := append(p.baseCTEs(), p.fwoCTEs("horizon")...)
-	ctes = append(ctes, `dpc AS (
+	// the lookback's day bounds from H, in SQL, so that the psql script
+	// (whose H comes from \gset) runs the same statement
+	ctes = append(ctes, `dayb AS (
+  SELECT ARRAY(SELECT (floor(@horizon::numeric / 86400000000)::bigint - @lookback_days + k) * 86400000000
+               FROM generate_series(0, @lookback_days) AS k ORDER BY k) AS b
+)`, `dpc AS (
   SELECT g.i, pc.device_id, pc.k
-  FROM pc CROSS JOIN LATERAL generate_series(greatest(width_bucket(pc.a, @day_bounds::bigint[]), 1),
-                                             least(width_bucket(pc.b - 1, @day_bounds::bigint[]), cardinality(@day_bounds::bigint[]) - 1)) AS g(i)
+  FROM pc CROSS JOIN dayb CROSS JOIN LATERAL generate_series(greatest(width_bucket(pc.a, dayb.b), 1),
+                                             least(width_bucket(pc.b - 1, dayb.b), cardinality(dayb.b) - 1)) AS g(i)
   WHERE pc.k < 2 AND pc.b > pc.a
 )`, `don AS (
   SELECT device_id, i FROM dpc WHERE k = 1
-  UNION SELECT device_id, width_bucket(t, @day_bounds::bigint[]) FROM re WHERE s = 1
-  UNION SELECT device_id, width_bucket(t, @day_bounds::bigint[]) FROM ra
+  UNION SELECT re.device_id, width_bucket(re.t, dayb.b) FROM re CROSS JOIN dayb WHERE re.s = 1
+  UNION SELECT ra.device_id, width_bucket(ra.t, dayb.b) FROM ra CROSS JOIN dayb
 )`, `fd AS (
   SELECT o.device_id, count(*) AS observed, count(n.i) AS online
   FROM (SELECT DISTINCT device_id, i FROM dpc) o LEFT JOIN don n USING (device_id, i)

@@ -464,14 +464,15 @@ func Wrap(s string, width int) string {
 // breaks are the table's, not the data's), marked in escaped.
 func (t *Table) wrapped(keep []int, width int) (rows [][]string, escaped map[int]bool) {
 	escaped = map[int]bool{}
+	if !slices.ContainsFunc(keep, func(i int) bool { return t.Columns[i].Wrap }) {
+		return t.Rows, escaped // most tables: nothing may wrap
+	}
 	widths := make(map[int]int, len(keep))
 	total := colGap * max(len(keep)-1, 0)
 	for _, i := range keep {
 		w := lipgloss.Width(t.Columns[i].Header)
 		for _, row := range t.Rows {
-			for _, line := range strings.Split(termsafe.String(row[i]), "\n") {
-				w = max(w, lipgloss.Width(line))
-			}
+			w = max(w, lipgloss.Width(termsafe.String(row[i])))
 		}
 		widths[i] = w
 		total += w
@@ -497,12 +498,13 @@ func (t *Table) wrapped(keep []int, width int) (rows [][]string, escaped map[int
 		total--
 	}
 	rows = t.Rows
+	copied := false
 	for _, i := range keep {
 		if target[i] >= widths[i] {
 			continue
 		}
-		if sameRows(rows, t.Rows) {
-			rows = make([][]string, len(t.Rows))
+		if !copied {
+			rows, copied = make([][]string, len(t.Rows)), true
 			for r := range t.Rows {
 				rows[r] = slices.Clone(t.Rows[r])
 			}
@@ -514,8 +516,6 @@ func (t *Table) wrapped(keep []int, width int) (rows [][]string, escaped map[int
 	}
 	return rows, escaped
 }
-
-func sameRows(a, b [][]string) bool { return len(a) > 0 && len(b) > 0 && &a[0] == &b[0] }
 
 // wrapHard wraps s at spaces into lines of at most width runes, breaking a
 // word longer than a line (a URL) into pieces, joined by newlines.

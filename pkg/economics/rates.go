@@ -1,6 +1,9 @@
 package economics
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // RateCard is a published price a model may name instead of writing its
 // own figures (connectivity: 1nce-lifetime). Every figure carries its
@@ -37,15 +40,7 @@ var rates = []RateCard{
 // Rates lists the built-in rate cards, by id.
 func Rates() []RateCard {
 	out := slices.Clone(rates)
-	slices.SortFunc(out, func(a, b RateCard) int {
-		if a.ID < b.ID {
-			return -1
-		}
-		if a.ID > b.ID {
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, func(a, b RateCard) int { return strings.Compare(a.ID, b.ID) })
 	return out
 }
 

@@ -247,8 +247,11 @@ type span struct {
 	d0 int64
 	// modes and profile are by model value index: the mode, and the
 	// index of the profile in Uptime.ByProfile (-1: unknown).
-	modes   []Mode
-	profile []int
+	modes []Mode
+	// listActive: collect the devices active in W (the firmware metric
+	// counts them); off, the walk keeps no per-device list.
+	listActive bool
+	profile    []int
 }
 
 // Compute computes every metric whose inputs were given. It orders d once
@@ -264,7 +267,8 @@ func Compute(d *Data, o Options) Report {
 	if needDevices && o.SeriesMonths > 0 && d.Latest != math.MinInt64 {
 		bounds, labels = MonthBounds(w.To-1, o.SeriesMonths)
 	}
-	sp := &span{w: w, horizon: r.Horizon, dormant: o.DormantAfter, bounds: bounds, d0: d.dataStart(r.Horizon)}
+	sp := &span{w: w, horizon: r.Horizon, dormant: o.DormantAfter, bounds: bounds, d0: d.dataStart(r.Horizon),
+		listActive: d.HasVersions || d.HasFirmware}
 	profiles, unknown := sp.resolveModels(d, o.Models)
 	nm := len(labels)
 	nc := d.customers.Len()
@@ -526,7 +530,9 @@ func (d *Data) deviceStats(i int, sp *span, wk *worker, active []bool) {
 		// active, and by a connection (a connect event in W, or an
 		// always-connected device's connected time) or else by activity
 		wk.mad++
-		wk.activeDevices = append(wk.activeDevices, int32(i))
+		if sp.listActive {
+			wk.activeDevices = append(wk.activeDevices, int32(i))
+		}
 		if activeByConn {
 			wk.madC++
 		} else {

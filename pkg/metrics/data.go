@@ -46,17 +46,19 @@ type Ticket struct {
 
 type otaKey struct{ device, job int32 }
 
+// otaState is a job execution's state; version sits in the padding after
+// class, so a row stays 24 bytes (otaRows holds every row of the export).
 type otaState struct {
-	class int
 	ts    int64
+	class int32
+	// version is the job's target firmware on this row (an index into
+	// Data.versions; -1: the row gives none). Only otaRows use it.
+	version int32
 }
 
 type otaRow struct {
 	key otaKey
 	otaState
-	// version is the job's target firmware on this row (an index into
-	// Data.versions; -1: the row gives none).
-	version int32
 }
 
 // Data is everything read from the exports, indexed by device. Build it
@@ -340,14 +342,14 @@ func (d *Data) AddOTA(id, job []byte, class int, ts int64) {
 func (d *Data) AddOTAVersion(id, job []byte, class int, ts int64, version []byte) {
 	k := d.otaKey(id, job)
 	if cur, ok := d.ota[k]; !ok || ts >= cur.ts {
-		d.ota[k] = otaState{class: class, ts: ts}
+		d.ota[k] = otaState{class: int32(class), ts: ts}
 	}
 	v := int32(-1)
 	if len(version) > 0 {
 		v, _ = d.versions.Index(version)
 		d.HasVersions = true
 	}
-	d.otaRows = append(d.otaRows, otaRow{k, otaState{class: class, ts: ts}, v})
+	d.otaRows = append(d.otaRows, otaRow{k, otaState{class: int32(class), ts: ts, version: v}})
 	d.seen(ts)
 }
 
@@ -375,7 +377,7 @@ func (d *Data) otaKey(id, job []byte) otaKey {
 // window. A later row of the same (device, job) wins.
 func (d *Data) AddOTASnapshot(id, job []byte, class int) {
 	k := d.otaKey(id, job)
-	d.ota[k] = otaState{class: class, ts: math.MaxInt64}
+	d.ota[k] = otaState{class: int32(class), ts: math.MaxInt64}
 	if d.otaSnapshot == nil {
 		d.otaSnapshot = map[otaKey]bool{}
 	}
@@ -852,5 +854,5 @@ func (d *Data) OTAState(id, job string) (class int, ok bool) {
 		return 0, false
 	}
 	st, ok := d.ota[otaKey{i, j}]
-	return st.class, ok
+	return int(st.class), ok
 }

@@ -3,6 +3,7 @@ package metrics
 import (
 	"testing"
 	"time"
+	"unsafe"
 )
 
 func TestCompareVersions(t *testing.T) {
@@ -152,5 +153,13 @@ func TestFirmwareOnTarget(t *testing.T) {
 	}
 	if v, why := r.Value(FirmwareOnTarget); why != HasValue || v != 1.0/3 {
 		t.Errorf("firmware_on_target = %v (%v), want 1/3", v, why)
+	}
+}
+
+// otaRows holds every row of the OTA export: the version index sits in
+// otaState's padding, so a row stays 24 bytes as it was before versions.
+func TestOTARowSize(t *testing.T) {
+	if n := unsafe.Sizeof(otaRow{}); n != 24 {
+		t.Errorf("otaRow is %d bytes, want 24", n)
 	}
 }

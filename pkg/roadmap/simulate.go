@@ -2,6 +2,7 @@ package roadmap
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -143,7 +144,7 @@ func Simulate(in Input, n int, seed uint64) (Simulation, error) {
 		}
 		po.Scheduled = float64(scheduled) / float64(len(v))
 		best := 0
-		for _, r := range slices.Sorted(mapsKeys(releases[k])) {
+		for _, r := range slices.Sorted(maps.Keys(releases[k])) {
 			if c := releases[k][r]; c > best {
 				po.Release, best = r, c
 			}
@@ -165,16 +166,6 @@ func Simulate(in Input, n int, seed uint64) (Simulation, error) {
 		sim.Themes = append(sim.Themes, to)
 	}
 	return sim, nil
-}
-
-func mapsKeys(m map[string]int) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // percentile is the nearest-rank percentile (the ⌈q·n⌉-th smallest) of

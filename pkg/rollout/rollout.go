@@ -48,11 +48,26 @@ type Plan struct {
 
 // Validate reports the first problem with the plan.
 func (p Plan) Validate() error {
-	if len(p.Waves) == 0 {
+	if err := ValidateWaves(p.Waves); err != nil {
+		return err
+	}
+	if !(p.Success > 0 && p.Success <= 1) {
+		return fmt.Errorf("the success probability %s must be above 0%% and at most 100%%", pct(p.Success))
+	}
+	if p.Days < 0 || p.Days > 3650 {
+		return fmt.Errorf("a forecast looks 1 to 3650 days ahead, not %d", p.Days)
+	}
+	return nil
+}
+
+// ValidateWaves reports the first problem with a rollout's waves: at least
+// one, cumulative shares rising to at most 100%, soaks not negative.
+func ValidateWaves(waves []Wave) error {
+	if len(waves) == 0 {
 		return fmt.Errorf("a rollout needs at least one wave")
 	}
 	prev := 0.0
-	for i, w := range p.Waves {
+	for i, w := range waves {
 		if !(w.Share > prev && w.Share <= 1) {
 			return fmt.Errorf("wave %d: share %s must be above the previous wave's (%s) and at most 100%% (shares are cumulative)", i+1, pct(w.Share), pct(prev))
 		}
@@ -60,12 +75,6 @@ func (p Plan) Validate() error {
 			return fmt.Errorf("wave %d: soak %d days is negative", i+1, w.SoakDays)
 		}
 		prev = w.Share
-	}
-	if !(p.Success > 0 && p.Success <= 1) {
-		return fmt.Errorf("the success probability %s must be above 0%% and at most 100%%", pct(p.Success))
-	}
-	if p.Days < 0 || p.Days > 3650 {
-		return fmt.Errorf("a forecast looks 1 to 3650 days ahead, not %d", p.Days)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package diff
 
 import (
 	"fmt"
+	"github.com/iotpm/iotpm/internal/render"
 	"math"
 	"slices"
 	"strings"
@@ -81,13 +82,6 @@ func dateText(t time.Time) *string {
 		s = t.Format(time.DateOnly)
 	}
 	return &s
-}
-
-func finite(x float64) *float64 {
-	if math.IsNaN(x) {
-		return nil
-	}
-	return &x
 }
 
 func eqPtr[T comparable](a, b *T) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
@@ -245,10 +239,10 @@ func (d *Diff) compareRoadmap(base, head *planning.Results) {
 			x, okB := sb[id]
 			y, okA := sa[id]
 			if okB {
-				c.P90Before, c.OnTimeBefore = dateText(x.P90), finite(x.OnTime)
+				c.P90Before, c.OnTimeBefore = dateText(x.P90), render.Finite(x.OnTime)
 			}
 			if okA {
-				c.P90After, c.OnTimeAfter = dateText(y.P90), finite(y.OnTime)
+				c.P90After, c.OnTimeAfter = dateText(y.P90), render.Finite(y.OnTime)
 			}
 		}
 		simSame := eqPtr(c.P90Before, c.P90After) && eqPtr(c.OnTimeBefore, c.OnTimeAfter)

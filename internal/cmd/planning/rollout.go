@@ -74,7 +74,7 @@ func RolloutSettingsOf(cfg *planfile.Config) (*RolloutSettings, diag.List) {
 	if len(s.Waves) == 0 {
 		s.Waves = []rollout.Wave{{Share: 1}}
 	}
-	if err := (rollout.Plan{Waves: s.Waves, Success: max(s.Success, 1e-9)}).Validate(); err != nil {
+	if err := rollout.ValidateWaves(s.Waves); err != nil {
 		errorf(spec.Pos, "rollout: %v", err)
 		return nil, diags
 	}

@@ -3,6 +3,7 @@ package roadmap
 import (
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -214,17 +215,8 @@ func whatIfJSON(changes []string, before, after roadmap.Plan, simBefore, simAfte
 
 func eqPtr[T comparable](a, b *T) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
 
-func weeksBetween(a, b time.Time) float64 {
-	w := b.Sub(a).Hours() / 24 / 7
-	return float64(int(w*10+0.5*sign(w))) / 10
-}
-
-func sign(x float64) float64 {
-	if x < 0 {
-		return -1
-	}
-	return 1
-}
+// weeksBetween is b − a in weeks, to one decimal (as diff rounds it).
+func weeksBetween(a, b time.Time) float64 { return math.Round(b.Sub(a).Hours()/24/7*10) / 10 }
 
 func orUnscheduled(s string) string {
 	if s == "" {

@@ -147,7 +147,7 @@ func (o *RolloutOptions) settings(cfg *planfile.Config) (*planning.RolloutSettin
 	case len(s.Waves) == 0:
 		s.Waves = []rollout.Wave{{Share: 1}}
 	}
-	if err := (rollout.Plan{Waves: s.Waves, Success: max(s.Success, 1e-9)}).Validate(); err != nil {
+	if err := rollout.ValidateWaves(s.Waves); err != nil {
 		return nil, cmdutil.UsageErrorf("%v", err)
 	}
 	return s, nil
