@@ -11,9 +11,11 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	kgzip "github.com/klauspost/compress/gzip"
 
+	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/pkg/metrics"
 )
 
@@ -133,4 +135,63 @@ func gzipFile(b *testing.B, path string) string {
 		b.Fatal(err)
 	}
 	return out
+}
+
+// onboardingFile writes an Amplitude export of n rows, in time order, as
+// an app's analytics look: users set up a few hundred at a time, each in
+// rowsPerUser rows over a few minutes (the four setup steps, then other
+// app events such as Screen Viewed), interleaved with the others setting
+// up then; the phone's id, platform, app version and the unit set up.
+func onboardingFile(b *testing.B, n, rowsPerUser, concurrent int) (string, int64) {
+	b.Helper()
+	var sb strings.Builder
+	sb.WriteString("event_time,event_type,amplitude_id,user_id,device_id,platform,app_version,event_properties.device_id\n")
+	steps := []string{"setup_started", "ble_found", "wifi_sent", "cloud_connected"}
+	block := rowsPerUser * concurrent
+	for i := range n {
+		user := i/block*concurrent + (i%block)%concurrent
+		pass := (i % block) / concurrent
+		event := "Screen Viewed"
+		if pass < len(steps) {
+			event = steps[pass]
+		}
+		ts := time.UnixMicro(1790812800000000 + int64(i)*263_000).UTC().Format("2006-01-02 15:04:05.000000")
+		fmt.Fprintf(&sb, "%s,%s,%d,,PHONE-%08X,%s,3.8.%d,drip-%06d\n", ts, event, 880000+user, uint32(user*2654435761), []string{"iOS", "Android"}[user%2], user%3, user)
+	}
+	path := filepath.Join(b.TempDir(), "setup.csv")
+	if err := os.WriteFile(path, []byte(sb.String()), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	return path, int64(sb.Len())
+}
+
+// BenchmarkIngestPerRow reads 1M lifecycle events (100k devices) and 1M
+// onboarding events side by side on one core (the onboarding reader is
+// sequential), reporting ns/row: the budget is the events reader's per
+// row. users=100k: 10 rows a user, the events file's cardinality;
+// users=250k: the four setup steps alone, a new user and device every
+// fourth row.
+func BenchmarkIngestPerRow(b *testing.B) {
+	const n = 1_000_000
+	events, _ := eventsFile(b, n, 100_000)
+	setup100k, _ := onboardingFile(b, n, 10, 500)
+	setup250k, _ := onboardingFile(b, n, 4, 500)
+	for _, c := range []struct {
+		name string
+		kind planfile.InputKind
+		path string
+	}{{"events", planfile.KindEvents, events}, {"onboarding/users=100k", planfile.KindOnboarding, setup100k}, {"onboarding/users=250k", planfile.KindOnboarding, setup250k}} {
+		b.Run(c.name, func(b *testing.B) {
+			old := runtime.GOMAXPROCS(1)
+			defer runtime.GOMAXPROCS(old)
+			for b.Loop() {
+				g := &Ingest{Data: metrics.NewData(), Window: metrics.Window{From: 0, To: math.MaxInt64 / 4}, UseUntil: math.MaxInt64 / 4}
+				st, err := g.Read(Input{Kind: c.kind, Path: c.path})
+				if err != nil || st.Used != n {
+					b.Fatal(err, st)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/row")
+		})
+	}
 }

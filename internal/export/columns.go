@@ -12,29 +12,10 @@ import (
 	"github.com/iotpm/iotpm/internal/planfile"
 )
 
-// normalize folds a header name or a value for matching: lower case,
-// trimmed, without the separators '_', '-', '.', blank and tab inside
-// words. A separator next to a digit is kept, so that numbers keep their
-// sign and point: "-1" is not "1", "1.5" is not "15", while
-// "Client.Connected", "client_connected" and "client connected" are one.
-func normalize(s string) string {
-	s = strings.ToLower(strings.TrimSpace(s))
-	if !strings.ContainsAny(s, "_-. \t") {
-		return s
-	}
-	out := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		if isSeparator(s[i]) && !(i > 0 && isDigit(s[i-1])) && !(i+1 < len(s) && isDigit(s[i+1])) {
-			continue
-		}
-		out = append(out, s[i])
-	}
-	return string(out)
-}
-
-func isSeparator(c byte) bool { return c == '_' || c == '-' || c == '.' || c == ' ' || c == '\t' }
-
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+// normalize folds a header name or a value for matching (planfile.FoldName:
+// case, blanks and the separators '_', '-', '.' do not count, except next
+// to a digit).
+func normalize(s string) string { return planfile.FoldName(s) }
 
 // Binding is a format bound to one header: for each role, the header
 // indexes to try on each row, in order.
@@ -62,6 +43,9 @@ type Binding struct {
 	fileOrder bool
 	loc       *time.Location
 	zoneName  string
+	// utc: the zone named for zone-less times is UTC itself, so they
+	// parse as UTC without a zone lookup per row.
+	utc bool
 	// job is the job id of a snapshot format without a job column.
 	job []byte
 	// single is a role's column when it has exactly one and no
@@ -85,7 +69,7 @@ func Bind(f *Format, path string, header []string, mapping map[string]string, lo
 	if loc == nil && f.zone != nil {
 		loc, zoneName = f.zone, f.zone.String()
 	}
-	b := &Binding{Format: f, Path: path, Header: header, loc: loc, zoneName: zoneName, fileOrder: f.fileOrder}
+	b := &Binding{Format: f, Path: path, Header: header, loc: loc, zoneName: zoneName, fileOrder: f.fileOrder, utc: isUTC(loc)}
 	norm := normalizeAll(header)
 	for i := range norm {
 		if j := slices.Index(norm[:i], norm[i]); j >= 0 && norm[i] != "" {
@@ -417,6 +401,10 @@ func (b *Binding) timestampZ(v []byte) (us int64, zonelessUTC bool, err error) {
 		us, zoned, err := parseTimestamp(v)
 		return us, err == nil && !zoned && hasClock(v), err
 	}
+	if b.utc && !f.local && f.layout == "" {
+		us, _, err := parseTimestamp(v)
+		return us, false, err
+	}
 	ts, err := ParseTimestampIn(v, b.loc, f.local)
 	if err == nil {
 		return ts, b.loc == nil && hasClock(v) && isZoneless(v), nil
@@ -526,4 +514,16 @@ func article(kind string) string {
 		return "an " + kind
 	}
 	return "a " + kind
+}
+
+// isUTC reports whether a zone is UTC under one of its names.
+func isUTC(loc *time.Location) bool {
+	if loc == nil {
+		return false
+	}
+	switch loc.String() {
+	case "UTC", "Etc/UTC", "Etc/UCT", "UCT", "Etc/Universal", "Universal", "Etc/Zulu", "Zulu", "GMT", "Etc/GMT", "Etc/GMT+0", "Etc/GMT-0", "Etc/GMT0", "GMT0", "GMT+0", "GMT-0", "Etc/Greenwich", "Greenwich":
+		return true
+	}
+	return false
 }

@@ -32,6 +32,9 @@ const (
 	roleModel
 	roleVersion  // OTA: the job's target firmware
 	roleFirmware // devices: the firmware the device runs (a snapshot)
+	roleUser     // onboarding: the app user or install setting a device up
+	roleStep     // onboarding: the event name
+	roleSegment  // onboarding: the app platform or version
 	nRoles
 )
 
@@ -48,9 +51,11 @@ var kindRoles = map[planfile.InputKind][]int{
 	planfile.KindActivity: {roleDevice, roleTimestamp},
 	planfile.KindTickets:  {roleCustomer, roleCreated},
 	planfile.KindUsage:    {roleDevice, roleFeature, roleTimestamp},
+	// the device being set up is optional: not every app logs it
+	planfile.KindOnboarding: {roleUser, roleStep, roleTimestamp, roleDevice, roleSegment},
 }
 
-var requiredRoles = map[planfile.InputKind]int{planfile.KindDevices: 2, planfile.KindEvents: 3, planfile.KindOTA: 4, planfile.KindActivity: 2, planfile.KindTickets: 2, planfile.KindUsage: 3}
+var requiredRoles = map[planfile.InputKind]int{planfile.KindDevices: 2, planfile.KindEvents: 3, planfile.KindOTA: 4, planfile.KindActivity: 2, planfile.KindTickets: 2, planfile.KindUsage: 3, planfile.KindOnboarding: 3}
 
 // valueRole is the role whose values a format's vocabulary classifies.
 var valueRole = map[planfile.InputKind]int{planfile.KindEvents: roleEvent, planfile.KindOTA: roleStatus}

@@ -80,6 +80,8 @@ func TestFormatSamples(t *testing.T) {
 		ota      map[string]int      // device → final class, job fw-2.5.0 unless otaJob
 		activity map[string][]string // device → "HH:MM:SS[.ffffff]" on the day
 		otaJob   string
+		// setup: user → "HH:MM:SS[.ffffff] step device segment" per row
+		setup map[string][]string
 	}{
 		// Ordered by versionNumber: drip-000102's reconnect (v8 at 12:00:00)
 		// comes after the broker closing its old session (v7,
@@ -147,6 +149,31 @@ func TestFormatSamples(t *testing.T) {
 		// received_at to the nanosecond, kept to the µs
 		{file: "tts-uplinks.csv", kind: "activity", format: "tts-uplinks", counts: counts{3, 3, 0, 0, 0},
 			activity: map[string][]string{"eui-0004a30b001c2f01": {"11:00:00.123456", "11:15:00.987654"}, "eui-0004a30b001c2f02": {"11:02:00"}}},
+		// The user is amplitude_id, which stays when user_id appears after
+		// the app's login; the device set up is the event property, never
+		// Amplitude's device_id (the phone); event_time is UTC.
+		{file: "amplitude.csv", kind: "onboarding", format: "amplitude", counts: counts{7, 7, 0, 0, 0},
+			setup: map[string][]string{
+				"501": {"10:59:30 App Opened - iOS", "11:00:00.123456 setup_started drip-000801 iOS", "11:00:40.5 ble_found drip-000801 iOS",
+					"11:01:30 wifi_sent drip-000801 iOS", "11:02:00.123456 cloud_connected drip-000801 iOS"},
+				"502": {"11:05:00 setup_started drip-000802 Android", "11:06:00 ble_found drip-000802 Android"},
+			}},
+		// time in epoch seconds; u-2 logs no device.
+		{file: "mixpanel.csv", kind: "onboarding", format: "mixpanel", counts: counts{6, 6, 0, 0, 0},
+			setup: map[string][]string{
+				"u-2": {"11:10:00 setup_started - Android", "11:11:40 cloud_connected - Android"},
+			}},
+		// event_timestamp in epoch µs.
+		{file: "firebase-bigquery.csv", kind: "onboarding", format: "firebase-bigquery", counts: counts{9, 9, 0, 0, 0},
+			setup: map[string][]string{
+				"pseudo-3": {"12:00:00 setup_started drip-001003 ANDROID"},
+			}},
+		// event_text as sent; 13:00:40+02:00 is 11:00:40 UTC.
+		{file: "segment.csv", kind: "onboarding", format: "segment", counts: counts{10, 10, 0, 0, 0},
+			setup: map[string][]string{
+				"anon-1": {"11:00:00 Setup Started drip-001101 iOS", "11:00:10 BLE Found drip-001101 iOS", "11:00:20 WiFi Sent drip-001101 iOS",
+					"11:00:40 Cloud Connected drip-001101 iOS"},
+			}},
 		// 13:45:00.25+01:45 is 12:00:00.25 UTC.
 		{file: "postgres-copy.csv", kind: "events", format: "generic", counts: counts{2, 2, 0, 0, 0},
 			events: map[string][]string{"drip-000701": {"11:00:00 C", "12:00:00.25 D"}}},
@@ -185,6 +212,15 @@ func TestFormatSamples(t *testing.T) {
 				}
 				if !slices.Equal(got, want) {
 					t.Errorf("%s: activity %q, want %q", id, got, want)
+				}
+			}
+			for user, want := range tt.setup {
+				var got []string
+				for _, e := range d.UserSetupEvents(user) {
+					got = append(got, fmt.Sprintf("%s %s %s %s", time.UnixMicro(e.At).UTC().Format("15:04:05.999999"), e.Step, cmpOr(e.Device, "-"), e.Segment))
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("%s: setup rows %q, want %q", user, got, want)
 				}
 			}
 			job := cmpOr(tt.otaJob, "fw-2.5.0")
@@ -415,7 +451,7 @@ func TestUserFormats(t *testing.T) {
 	}
 	for _, want := range []string{
 		`iotpm.yaml:22:18: format broken: extract.device_id: "[a-z]+" must have exactly one capture group, the part to keep; it has 0`,
-		`iotpm.yaml:29:11: formats[3].kind must be one of devices, events, ota, activity, tickets, usage; got "event" (did you mean "events"?)`,
+		`iotpm.yaml:29:11: formats[3].kind must be one of devices, events, ota, activity, tickets, usage, onboarding; got "event" (did you mean "events"?)`,
 		`iotpm.yaml:19:7: format broken: an events input has no job_id column (its roles: device_id, timestamp, event, sequence, session)`,
 		`iotpm.yaml:19:7: format broken: columns: missing timestamp, which an events input needs (its required roles: device_id, timestamp, event)`,
 		`iotpm.yaml:24:7: format broken: values: success does not apply to an events input`,

@@ -106,6 +106,9 @@ type Ingest struct {
 	MaxExpansion int
 	// Progress, when set, is called now and then with bytes read and size.
 	Progress func(kind planfile.InputKind, read, size int64)
+	// SetupWithin is the setup funnel's attempt window (µs): onboarding
+	// rows this close to the window count as used.
+	SetupWithin int64
 	// Now is the clock (µs; 0: no bound): a row time of a dated input
 	// later than Now plus a day is a bad row (a devices row's shipped_at
 	// is not bounded: a planned shipment may be dated ahead).
@@ -150,6 +153,8 @@ func (g *Ingest) ReadContext(ctx context.Context, in Input) (*Stats, error) {
 		has.Tickets = true
 	case planfile.KindUsage:
 		has.Usage = true
+	case planfile.KindOnboarding:
+		has.Onboarding = true
 	}
 	return st, nil
 }
@@ -378,6 +383,27 @@ func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, line int, bad func(
 	case planfile.KindTickets:
 		d.AddTicket(id, ts)
 		g.count(st, ts, ts >= w.From && ts < w.To)
+	case planfile.KindOnboarding:
+		step := trimSpace(b.field(fields, roleStep))
+		if len(step) == 0 {
+			bad(RowKind{EmptyValue, "step"}, "empty step ("+b.Column("step")+"): the event name says which setup step the row is")
+			return
+		}
+		var device, segment []byte
+		if len(b.cols[roleDevice]) > 0 {
+			device = trimSpace(b.field(fields, roleDevice))
+			if excelID(device) {
+				bad(RowKind{ExcelNumber, "device_id"}, excelIDProblem("device_id", device, b.Column("device_id"), b.Format.Name))
+				return
+			}
+			d.HasSetupDevices = true // the column is there: the join is asked for
+		}
+		if len(b.cols[roleSegment]) > 0 {
+			segment = trimSpace(b.field(fields, roleSegment))
+		}
+		d.AddSetupEvent(id, step, ts, device, segment)
+		// an attempt may start a little before the window and end after it
+		g.count(st, ts, ts >= w.From-g.SetupWithin && ts < w.To+g.SetupWithin)
 	case planfile.KindOTA:
 		job := b.job
 		if len(b.cols[roleJob]) > 0 {

@@ -44,10 +44,7 @@ func (b *Binding) decode(fields [][]byte, out *decoded) (status int, kind RowKin
 		return rowIgnored, kind, reason
 	}
 	f := b.Format
-	idRole := roleDevice
-	if f.Kind == planfile.KindTickets {
-		idRole = roleCustomer
-	}
+	idRole := idRoleOf(f.Kind)
 	out.id = b.field(fields, idRole)
 	if len(out.id) == 0 {
 		return rowBad, RowKind{EmptyValue, roleNames[idRole]}, "empty " + roleNames[idRole] + " (" + b.Column(roleNames[idRole]) + ")"
@@ -201,6 +198,18 @@ func excelID(id []byte) bool {
 
 func excelIDProblem(role string, v []byte, column, format string) string {
 	return fmt.Sprintf("%s %q in column %s looks like a number Excel re-formatted (its digits are lost, so several devices would count as one); export the column as text, or use the platform's CSV as it is (format %s)", role, clip(string(v), 80), column, format)
+}
+
+// idRoleOf is the role that identifies a row's subject: the customer of a
+// ticket, the user of an onboarding event, the device otherwise.
+func idRoleOf(kind planfile.InputKind) int {
+	switch kind {
+	case planfile.KindTickets:
+		return roleCustomer
+	case planfile.KindOnboarding:
+		return roleUser
+	}
+	return roleDevice
 }
 
 // tsRoleOf is the role that times a row of a kind: shipping for devices,

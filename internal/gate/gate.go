@@ -121,6 +121,8 @@ func (g Gate) ValueText() string {
 		return render.Number(v, 0)
 	case g.Name == "data_age":
 		return render.Number(v, 1) + " days"
+	case g.Name == "onboarding.p90":
+		return render.Seconds(v)
 	}
 	return render.Percent(v, 2)
 }

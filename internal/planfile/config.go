@@ -35,7 +35,132 @@ type ConfigFile struct {
 	Economics string `yaml:"economics"`
 	// Rollout is the staged firmware rollout iotpm rollout forecasts.
 	Rollout *RolloutSpec `yaml:"rollout"`
-	Pos     Pos          `yaml:"-"`
+	// Onboarding is the setup funnel iotpm metrics measures from the
+	// onboarding input.
+	Onboarding *OnboardingSpec `yaml:"onboarding"`
+	Pos        Pos             `yaml:"-"`
+}
+
+// OnboardingSpec is the setup funnel: its steps in order, how long one
+// setup attempt may last, and the time a setup should take.
+type OnboardingSpec struct {
+	Steps []FunnelStep `yaml:"steps" check:"required"`
+	// Within: an attempt holds a user's step events up to this long after
+	// its first step (default 1h).
+	Within *Duration `yaml:"within" check:"gt=0"`
+	// Target is "paired in under ..." (default 3m).
+	Target *Duration `yaml:"target" check:"gt=0"`
+	Pos    Pos       `yaml:"-"`
+}
+
+// FunnelStep is one step of the funnel: its name, and the event names
+// that mean it (default: the name alone).
+type FunnelStep struct {
+	Name  string   `yaml:"name" check:"required"`
+	Match []string `yaml:"match"`
+	Pos   Pos      `yaml:"-"`
+}
+
+// MaxFunnelSteps bounds a funnel's steps: a setup flow has a handful;
+// hundreds are a generated file gone wrong.
+const MaxFunnelSteps = 64
+
+// check finds what the schema cannot: a funnel of fewer than two steps, an
+// event name that means two steps (the funnel would be ambiguous), an
+// attempt window shorter than the target or longer than a week.
+func (o *OnboardingSpec) check(path string) diag.List {
+	var diags diag.List
+	if len(o.Steps) < 2 || len(o.Steps) > MaxFunnelSteps {
+		diags.Errorf(diag.Schema, path, o.Pos.Line, o.Pos.Col, "onboarding.steps: give 2 to %d steps, the setup's events in order (got %d)", MaxFunnelSteps, len(o.Steps))
+	}
+	seen := map[string]string{}
+	names := map[string]bool{}
+	for _, st := range o.Steps {
+		if names[st.Name] {
+			diags.Errorf(diag.Schema, path, st.Pos.Line, st.Pos.Col, "onboarding.steps: step %q is listed twice", st.Name)
+		}
+		names[st.Name] = true
+		for _, ev := range st.Names() {
+			key := FoldName(ev)
+			if key == "" {
+				diags.Errorf(diag.Schema, path, st.Pos.Line, st.Pos.Col, "onboarding.steps: step %q matches an empty event name", st.Name)
+				continue
+			}
+			if other, ok := seen[key]; ok && other != st.Name {
+				diags.Errorf(diag.Schema, path, st.Pos.Line, st.Pos.Col, "onboarding.steps: event %q means both step %q and step %q (names are compared ignoring case, blanks, '_', '-' and '.'); give each event to one step", ev, other, st.Name)
+			}
+			seen[key] = st.Name
+		}
+	}
+	within, target := o.WithinSeconds(), o.TargetSeconds()
+	switch {
+	case within > 7*86400:
+		diags.Errorf(diag.Schema, path, o.Pos.Line, o.Pos.Col, "onboarding.within: %s is longer than a week; a setup attempt lasts minutes to hours (default 1h)", o.Within)
+	case target > within:
+		diags.Errorf(diag.Schema, path, o.Pos.Line, o.Pos.Col, "onboarding.target %gs is longer than within %gs, the longest an attempt lasts: no completed attempt could miss it", target, within)
+	}
+	return diags
+}
+
+// Defaults of the setup funnel.
+const (
+	DefaultFunnelWithin = 3600 // s
+	DefaultFunnelTarget = 180  // s
+)
+
+// WithinSeconds is the attempt window, default 1h.
+func (o *OnboardingSpec) WithinSeconds() float64 {
+	if o.Within == nil {
+		return DefaultFunnelWithin
+	}
+	return float64(*o.Within)
+}
+
+// TargetSeconds is the target time to pair, default 3m.
+func (o *OnboardingSpec) TargetSeconds() float64 {
+	if o.Target == nil {
+		return DefaultFunnelTarget
+	}
+	return float64(*o.Target)
+}
+
+// FoldName folds an event name or a value for matching: lower case,
+// trimmed, without the separators '_', '-', '.', blank and tab inside
+// words; a separator next to a digit is kept, so that numbers keep their
+// sign and point ("-1" is not "1", "1.5" is not "15"), while
+// "Setup Started", "setup_started" and "setup-started" are one. The export
+// formats compare header names and values the same way.
+func FoldName(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if !strings.ContainsAny(s, "_-. \t") {
+		return s
+	}
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if isNameSeparator(s[i]) && !(i > 0 && isASCIIDigit(s[i-1])) && !(i+1 < len(s) && isASCIIDigit(s[i+1])) {
+			continue
+		}
+		out = append(out, s[i])
+	}
+	return string(out)
+}
+
+func isNameSeparator(c byte) bool { return c == '_' || c == '-' || c == '.' || c == ' ' || c == '\t' }
+
+func isASCIIDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// FromScalar implements ScalarShorthand: a step may be its event name.
+func (s *FunnelStep) FromScalar(n *yaml.Node) error {
+	*s = FunnelStep{Name: n.Value, Pos: Pos{Line: n.Line, Col: n.Column}}
+	return nil
+}
+
+// Names are the event names that mean the step.
+func (s FunnelStep) Names() []string {
+	if len(s.Match) > 0 {
+		return s.Match
+	}
+	return []string{s.Name}
 }
 
 // RolloutSpec is a staged firmware rollout: the release, when it starts,
@@ -154,6 +279,8 @@ type InputsSpec struct {
 	Activity *InputSpec `yaml:"activity"`
 	Tickets  *InputSpec `yaml:"tickets"`
 	Usage    *InputSpec `yaml:"usage"`
+	// Onboarding is the app analytics export the setup funnel reads.
+	Onboarding *InputSpec `yaml:"onboarding"`
 }
 
 // InputSpec is one input: an export file (a path, or a path with its
@@ -268,7 +395,19 @@ type GatesConfig struct {
 	Economics *EconomicsGates `yaml:"economics"`
 	// Rollout gates the forecast of the rollout: reach_90: "<= 30d".
 	Rollout *RolloutGates `yaml:"rollout"`
-	Pos     Pos           `yaml:"-"`
+	// Onboarding gates the setup funnel (iotpm metrics).
+	Onboarding *OnboardingGates `yaml:"onboarding"`
+	Pos        Pos              `yaml:"-"`
+}
+
+// OnboardingGates are limits on the setup funnel: the share of attempts
+// that complete, the p90 time to pair, the share of completed attempts
+// within the target.
+type OnboardingGates struct {
+	Completion   *RateThreshold `yaml:"completion"`
+	P90          *AgeThreshold  `yaml:"p90"`
+	WithinTarget *RateThreshold `yaml:"within_target"`
+	Pos          Pos            `yaml:"-"`
 }
 
 // RolloutGates are limits on the rollout forecast.
@@ -530,6 +669,8 @@ type Config struct {
 	EconomicsExplicit bool
 	// Rollout is the rollout: section (nil: none).
 	Rollout *RolloutSpec
+	// Onboarding is the onboarding: section (nil: none).
+	Onboarding *OnboardingSpec
 }
 
 // LoadConfig reads root/iotpm.yaml; a repo without one gets the defaults.
@@ -616,6 +757,10 @@ func LoadConfigWith(root string, checkFormats FormatCheck) (*Config, diag.List) 
 		cfg.EconomicsExplicit = true
 	}
 	cfg.Rollout = spec.Rollout
+	if o := spec.Onboarding; o != nil {
+		diags = append(diags, o.check(path)...)
+		cfg.Onboarding = o
+	}
 	if m := spec.Metrics; m != nil {
 		cfg.Metrics = m
 		if m.Month != nil && (m.From != nil || m.To != nil) {
@@ -643,11 +788,13 @@ func LoadConfigWith(root string, checkFormats FormatCheck) (*Config, diag.List) 
 		}
 		if in := m.Inputs; in != nil {
 			for kind, spec := range map[InputKind]*InputSpec{KindDevices: in.Devices, KindEvents: in.Events, KindOTA: in.OTA,
-				KindActivity: in.Activity, KindTickets: in.Tickets, KindUsage: in.Usage} {
+				KindActivity: in.Activity, KindTickets: in.Tickets, KindUsage: in.Usage, KindOnboarding: in.Onboarding} {
 				switch {
 				case spec == nil:
 				case spec.Path != "" && spec.Table != "":
 					diags.Errorf(diag.Schema, path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.%s: give path (a file) or table (a table of metrics.source), not both", kind)
+				case spec.Table != "" && kind == KindOnboarding:
+					diags.Errorf(diag.Schema, path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.onboarding: the setup funnel is read from a file (the app analytics export), not a table of metrics.source yet; export the events to CSV and give its path (it may sit beside the database's tables)")
 				case spec.Table != "":
 					if spec.Format != "" || len(spec.Map) > 0 {
 						diags.Errorf(diag.Schema, path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.%s: format and map describe a file; a table's roles are mapped with columns: (tz: names the zone of its timestamp-without-time-zone columns)", kind)
@@ -666,7 +813,7 @@ func LoadConfigWith(root string, checkFormats FormatCheck) (*Config, diag.List) 
 					if len(spec.Columns) > 0 || spec.SequenceReset != nil {
 						diags.Errorf(diag.Schema, path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.%s: columns and sequence_reset map a table; a file's columns are named with map: or its format", kind)
 					}
-					if m.Source != nil && m.Source.Driver != "files" {
+					if m.Source != nil && m.Source.Driver != "files" && kind != KindOnboarding {
 						diags.Errorf(diag.Schema, path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.%s: with metrics.source %s every input is a table: write table: NAME and columns:, not path", kind, m.Source.Driver)
 					}
 					resolved := *spec
@@ -677,6 +824,10 @@ func LoadConfigWith(root string, checkFormats FormatCheck) (*Config, diag.List) 
 				}
 			}
 		}
+	}
+	if m := spec.Metrics; m != nil && m.Inputs != nil && m.Inputs.Onboarding != nil && spec.Onboarding == nil {
+		p := m.Inputs.Onboarding.Pos
+		diags.Errorf(diag.Schema, path, p.Line, p.Col, "metrics.inputs.onboarding: the setup funnel needs its steps: add onboarding: {steps: [EVENT, ...], within: 1h, target: 3m} (the app's event names, in order)")
 	}
 	if spec.Gates != nil && spec.Gates.Economics != nil {
 		eg := spec.Gates.Economics

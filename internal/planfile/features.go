@@ -57,7 +57,10 @@ type ThemeSpec struct {
 	// Due is when the outcome is promised; the roadmap marks the theme late
 	// when its features complete after it.
 	Due *Date `yaml:"due"`
-	Pos Pos   `yaml:"-"`
+	// Measure states the outcome as a condition on a fleet metric
+	// ("onboarding.within_target >= 95%"): check reports it met or not.
+	Measure *ThemeMeasure `yaml:"measure"`
+	Pos     Pos           `yaml:"-"`
 }
 
 // FeatureSpec is one backlog item. It has either Track and Effort, or Parts.
@@ -80,7 +83,10 @@ type FeatureSpec struct {
 	LeadTime   *LeadTime   `yaml:"lead_time"`
 	// Due is when the feature is promised (all its parts shipped).
 	Due *Date `yaml:"due"`
-	Pos Pos   `yaml:"-"`
+	// Measure states the outcome as a condition on a fleet metric
+	// ("onboarding.within_target >= 95%"): check reports it met or not.
+	Measure *ThemeMeasure `yaml:"measure"`
+	Pos     Pos           `yaml:"-"`
 }
 
 // EffortSpec is the effort of a feature, or of one part of it.
@@ -116,6 +122,8 @@ type Backlog struct {
 	CalendarPos Pos
 	// ThemePositions maps each theme id to where it is defined.
 	ThemePositions map[string]Pos
+	// Measures maps a theme id to its measure, when it has one.
+	Measures map[string]ThemeMeasure
 	// SurveyNames maps feature ids to their name in the Kano survey when
 	// it differs (survey:).
 	SurveyNames map[string]string
@@ -248,6 +256,12 @@ func (c *featureChecker) backlog(spec *FeaturesFile) *Backlog {
 			b.ThemePositions = map[string]Pos{}
 		}
 		b.ThemePositions[string(t.ID)] = t.Pos
+		if t.Measure != nil {
+			if b.Measures == nil {
+				b.Measures = map[string]ThemeMeasure{}
+			}
+			b.Measures[string(t.ID)] = *t.Measure
+		}
 		th := rice.Theme{ID: string(t.ID), Outcome: t.Outcome}
 		if t.Due != nil {
 			th.Due = t.Due.Time

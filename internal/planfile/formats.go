@@ -16,7 +16,7 @@ import (
 type FormatSpec struct {
 	Name  string    `yaml:"name" check:"required"`
 	Title string    `yaml:"title"`
-	Kind  InputKind `yaml:"kind" check:"required,enum=devices|events|ota|activity|tickets|usage"`
+	Kind  InputKind `yaml:"kind" check:"required,enum=devices|events|ota|activity|tickets|usage|onboarding"`
 	// Signature lists header names that must all be present for the format
 	// to be detected; a format without one is only used when named.
 	// An entry may list alternatives (["eventType", "type"]).
@@ -87,11 +87,17 @@ type RoleColumns struct {
 	Model      Columns `yaml:"model"`
 	Version    Columns `yaml:"version"`
 	Firmware   Columns `yaml:"firmware"`
-	Pos        Pos     `yaml:"-"`
+	// User, Step and Segment are an onboarding input's: the app user (or
+	// install) setting a device up, the event name, and the app platform
+	// or version the funnel is split by.
+	User    Columns `yaml:"user"`
+	Step    Columns `yaml:"step"`
+	Segment Columns `yaml:"segment"`
+	Pos     Pos     `yaml:"-"`
 }
 
 // Roles lists the role names in RoleColumns' order.
-var Roles = []string{"device_id", "timestamp", "event", "sequence", "session", "job_id", "status", "shipped_at", "customer_id", "feature", "created_at", "retired_at", "model", "version", "firmware"}
+var Roles = []string{"device_id", "timestamp", "event", "sequence", "session", "job_id", "status", "shipped_at", "customer_id", "feature", "created_at", "retired_at", "model", "version", "firmware", "user", "step", "segment"}
 
 // Get returns a role's columns by name.
 func (r *RoleColumns) Get(role string) Columns {
@@ -113,6 +119,12 @@ func (r *RoleColumns) Get(role string) Columns {
 		return r.Version
 	case "firmware":
 		return r.Firmware
+	case "user":
+		return r.User
+	case "step":
+		return r.Step
+	case "segment":
+		return r.Segment
 	case "job_id":
 		return r.JobID
 	case "status":

@@ -14,10 +14,13 @@ const (
 	KindActivity InputKind = "activity" // device activity (messages, heartbeats)
 	KindTickets  InputKind = "tickets"  // support tickets by customer
 	KindUsage    InputKind = "usage"    // feature usage
+	// KindOnboarding is app analytics: the setup steps a user's app logs
+	// (Amplitude, Mixpanel, Firebase, Segment exports).
+	KindOnboarding InputKind = "onboarding"
 )
 
 // InputKinds lists the input kinds in the order they are read.
-var InputKinds = []InputKind{KindDevices, KindEvents, KindOTA, KindActivity, KindTickets, KindUsage}
+var InputKinds = []InputKind{KindDevices, KindEvents, KindOTA, KindActivity, KindTickets, KindUsage, KindOnboarding}
 
 // InputKindNames are the kinds' names, for messages and completion.
 func InputKindNames() []string {

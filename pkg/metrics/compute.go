@@ -54,6 +54,8 @@ type Options struct {
 	// inputs). Nothing after H is known: rows after it are ignored and
 	// time is measured before it.
 	AsOf int64
+	// Funnel is the setup funnel (nil: none).
+	Funnel *Funnel
 	// DormantAfter is D: a device disconnected this long is dormant, not
 	// down, until it connects again (0: no dormancy).
 	DormantAfter int64
@@ -213,6 +215,8 @@ type Report struct {
 	Activation *Activation
 	OTA        *OTA
 	Firmware   *Firmware
+	// Onboarding is the setup funnel (the onboarding input and a Funnel).
+	Onboarding *Onboarding
 	Customers  []CustomerHealth
 	Months     []Month
 }
@@ -376,6 +380,9 @@ func Compute(d *Data, o Options) Report {
 			}
 		}
 		r.Customers = d.health(o, custConn, custObs, r.Horizon)
+	}
+	if d.Has.Onboarding && o.Funnel != nil {
+		r.Onboarding = d.onboarding(o, r.Horizon)
 	}
 	return r
 }

@@ -124,7 +124,17 @@ type Data struct {
 	otaSnapshot map[otaKey]bool
 
 	// Has records which inputs were given.
-	Has struct{ Devices, Events, Activity, OTA, Tickets, Usage bool }
+	Has struct{ Devices, Events, Activity, OTA, Tickets, Usage, Onboarding bool }
+
+	// The onboarding input's rows (the setup funnel), with their own
+	// interners: a setup row's device is joined to the fleet by id, never
+	// added to it. HasSetupDevices: the rows have a device column.
+	setup                                               []setupRow
+	setupUsers, setupSteps, setupDevices, setupSegments Interner
+	setupLatest                                         int64
+	// setupUserDevice is each user's last device (-1: none yet).
+	setupUserDevice []userDevice
+	HasSetupDevices bool
 	// HasVersions: some OTA row names its target version; HasFirmware:
 	// some device row names its firmware.
 	HasVersions, HasFirmware bool
@@ -140,7 +150,7 @@ type Data struct {
 
 // NewData returns an empty Data.
 func NewData() *Data {
-	return &Data{ota: map[otaKey]otaState{}, Earliest: math.MaxInt64, Latest: math.MinInt64}
+	return &Data{ota: map[otaKey]otaState{}, Earliest: math.MaxInt64, Latest: math.MinInt64, setupLatest: math.MinInt64}
 }
 
 // DeviceIndex returns the index of a device id, adding it when new.

@@ -15,6 +15,12 @@ const (
 	// FirmwareOnTarget is the share of the active OTA-capable devices at
 	// or above metrics.firmware.target.
 	FirmwareOnTarget Metric = "firmware_on_target"
+	// The setup funnel's: the share of attempts that complete, the p90
+	// time to pair (seconds), the share of completed attempts within the
+	// target.
+	OnboardingCompletion   Metric = "onboarding.completion"
+	OnboardingP90          Metric = "onboarding.p90"
+	OnboardingWithinTarget Metric = "onboarding.within_target"
 )
 
 // NoValue says why a metric has no value; the caller words it.
@@ -38,6 +44,10 @@ const (
 	NoTarget
 	// NoneActive: firmware_on_target with no active OTA-capable device.
 	NoneActive
+	// NoAttempts: the setup funnel with no closed attempt in the window.
+	NoAttempts
+	// NoneCompleted: a time-to-pair metric with no completed attempt.
+	NoneCompleted
 )
 
 // Value is a metric's value, or why it has none. A value is never NaN: an
@@ -91,6 +101,24 @@ func (r Report) Value(m Metric) (float64, NoValue) {
 			return 0, NoneActive
 		}
 		v = r.Firmware.Value
+	case OnboardingCompletion, OnboardingP90, OnboardingWithinTarget:
+		o := r.Onboarding
+		switch {
+		case o == nil:
+			return 0, NotGiven
+		case o.Attempts == 0:
+			return 0, NoAttempts
+		case m != OnboardingCompletion && o.Completed == 0:
+			return 0, NoneCompleted
+		}
+		switch m {
+		case OnboardingCompletion:
+			v = o.Completion
+		case OnboardingP90:
+			v = float64(o.P90) / 1e6
+		default:
+			v = o.WithinTarget
+		}
 	default:
 		return 0, NotGiven
 	}

@@ -71,6 +71,9 @@ type JSON struct {
 	Passed   bool              `json:"passed"`
 	Gates    []gate.Gate       `json:"gates"`
 	Problems []diag.Diagnostic `json:"problems"`
+	// Outcomes are the themes' measured outcomes, reported (met or not),
+	// never failing the check.
+	Outcomes []planning.Outcome `json:"outcomes"`
 }
 
 func checkRun(opts *CheckOptions) error {
@@ -92,10 +95,12 @@ func checkRun(opts *CheckOptions) error {
 	}
 	problems := p.Problems.Sort()
 	var gates []gate.Gate
+	outcomes := []planning.Outcome{}
 	if !problems.HasErrors() {
 		gates = p.Gates()
+		outcomes = append(outcomes, p.Outcomes()...)
 	}
-	doc := JSON{Passed: !problems.HasErrors(), Gates: append([]gate.Gate{}, gates...), Problems: append([]diag.Diagnostic{}, problems...)}
+	doc := JSON{Passed: !problems.HasErrors(), Gates: append([]gate.Gate{}, gates...), Problems: append([]diag.Diagnostic{}, problems...), Outcomes: outcomes}
 	var failed []string
 	for _, g := range gates {
 		if !g.Passed {
@@ -156,6 +161,12 @@ func checkRun(opts *CheckOptions) error {
 		if err := gate.Table(gates).Text(w, f.Term()); err != nil {
 			return err
 		}
+		if len(outcomes) > 0 {
+			fmt.Fprintf(w, "\nOUTCOMES (MEASURED, NOT GATED)\n")
+			if err := planning.OutcomesTable(outcomes).Text(w, f.Term()); err != nil {
+				return err
+			}
+		}
 		_, err := fmt.Fprintf(w, "\n%s\n", gate.Verdict(gates))
 		return err
 	}); err != nil {
@@ -197,5 +208,9 @@ func WriteMarkdown(w io.Writer, heading string, doc JSON, problems diag.List) {
 	fmt.Fprintf(w, "%s\n\n", v)
 	if len(doc.Gates) > 0 {
 		_ = gate.Table(doc.Gates).Markdown(w)
+	}
+	if len(doc.Outcomes) > 0 {
+		fmt.Fprintf(w, "\n**Outcomes** (measured, not gated)\n\n")
+		_ = planning.OutcomesTable(doc.Outcomes).Markdown(w)
 	}
 }

@@ -25,8 +25,17 @@ func TestCheckExample(t *testing.T) {
 	stdout, _, _ = cmdtest.Run(t, nil, "check", "-C", cmdtest.ExampleRepo, "-o", "json")
 	cmdtest.Golden(t, "json.golden", stdout)
 	var doc checkcmd.JSON
-	if err := json.Unmarshal([]byte(stdout), &doc); err != nil || !doc.Passed || len(doc.Gates) != 19 || len(doc.Problems) != 0 {
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil || !doc.Passed || len(doc.Gates) != 21 || len(doc.Problems) != 0 {
 		t.Errorf("json: %v %+v", err, doc)
+	}
+	// the fast-setup theme is measured, reported and not gated: met exactly
+	// when the measured share reaches 95%, at its line of features.yaml
+	if len(doc.Outcomes) != 1 {
+		t.Fatalf("outcomes %+v, want fast-setup's", doc.Outcomes)
+	}
+	o := doc.Outcomes[0]
+	if o.Theme != "fast-setup" || o.Value == nil || o.Met != (*o.Value >= 0.95) || o.Line != 32 || !strings.HasSuffix(o.File, "features.yaml") {
+		t.Errorf("outcome %+v", o)
 	}
 }
 
@@ -41,7 +50,7 @@ func TestCheckGateFailsWithExit1(t *testing.T) {
 	if code != cmdutil.ExitGate {
 		t.Fatalf("exit %d, want 1", code)
 	}
-	if !strings.Contains(stdout, "✗ 1 of 19 gates failed: connectivity_uptime.always") {
+	if !strings.Contains(stdout, "✗ 1 of 21 gates failed: connectivity_uptime.always") {
 		t.Errorf("verdict:\n%s", stdout)
 	}
 	for _, want := range []string{
@@ -53,7 +62,7 @@ func TestCheckGateFailsWithExit1(t *testing.T) {
 		}
 	}
 	got, _ := os.ReadFile(summary)
-	if !strings.HasPrefix(string(got), "earlier step\n## iotpm check\n\n❌ 1 of 19 gates failed: connectivity_uptime.always") || !strings.Contains(string(got), "| connectivity_uptime.always") {
+	if !strings.HasPrefix(string(got), "earlier step\n## iotpm check\n\n❌ 1 of 21 gates failed: connectivity_uptime.always") || !strings.Contains(string(got), "| connectivity_uptime.always") {
 		t.Errorf("summary (appended):\n%s", got)
 	}
 	var suites cmdutil.JUnitSuites
@@ -62,7 +71,7 @@ func TestCheckGateFailsWithExit1(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := suites.Suites[0]
-	if s.Tests != 19 || s.Failures != 1 || s.Cases[0].Failure == nil || s.Cases[0].Name != "connectivity_uptime.always" {
+	if s.Tests != 21 || s.Failures != 1 || s.Cases[0].Failure == nil || s.Cases[0].Name != "connectivity_uptime.always" {
 		t.Errorf("junit %+v", s)
 	}
 	// outside GitHub Actions: no annotations, unless asked for

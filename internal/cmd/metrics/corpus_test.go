@@ -45,7 +45,12 @@ type corpusCase struct {
 	// whose message names badCol and the format, and the way out.
 	bad, badCol string
 	runs        []corpusRun
+	// config is more of iotpm.yaml (the setup funnel of onboarding runs).
+	config string
 }
+
+// funnelConfig is the corpus's setup funnel.
+const funnelConfig = "onboarding:\n  steps: [setup_started, ble_found, wifi_sent, cloud_connected]\n  within: 1h\n  target: 3m\n"
 
 // TestFormatCorpus holds every built-in format and every example user
 // format, run through iotpm metrics as a user runs them, to the number
@@ -176,6 +181,30 @@ func TestFormatCorpus(t *testing.T) {
 			}},
 	}
 
+	// The setup funnel (steps setup_started, ble_found, wifi_sent,
+	// cloud_connected; an attempt lasts at most 1 h), completion held:
+	onboarding := []corpusCase{
+		// 501 completes; its user_id appears at wifi_sent (the app's login)
+		// and the attempt stays one, keyed by amplitude_id (keyed by
+		// user_id it would split and complete nothing). 502 stops at
+		// ble_found. 1/2.
+		{dir: "formats", file: "amplitude.csv", kind: "onboarding", window: days, config: funnelConfig, bad: "2026-10-10 10:59:30.000000", badCol: "event_time",
+			runs: []corpusRun{{name: "detected", want: 0.5, via: "amplitude"}}},
+		// u-1 completes; u-2 skips to cloud_connected: reaches only the
+		// first step. 1/2.
+		{dir: "formats", file: "mixpanel.csv", kind: "onboarding", window: days, config: funnelConfig, bad: "1791630000", badCol: "time",
+			runs: []corpusRun{{name: "detected", want: 0.5, via: "mixpanel"}}},
+		// pseudo-1 and pseudo-2 complete; pseudo-3 starts only. 2/3.
+		{dir: "formats", file: "firebase-bigquery.csv", kind: "onboarding", window: days, config: funnelConfig, bad: "1791630000000000", badCol: "event_timestamp",
+			runs: []corpusRun{{name: "detected", want: 2.0 / 3, via: "firebase-bigquery"}}},
+		// event_text matches the steps ignoring case and blanks; anon-2's
+		// second setup_started, 70 min after its first, is a new attempt
+		// that completes. 2 of 3.
+		{dir: "formats", file: "segment.csv", kind: "onboarding", window: days, config: funnelConfig, bad: "2026-10-10T11:00:00.000Z", badCol: "timestamp",
+			runs: []corpusRun{{name: "detected", want: 2.0 / 3, via: "segment"}}},
+	}
+	cases = append(cases, onboarding...)
+
 	covered := map[string]bool{}
 	for _, c := range cases {
 		for _, r := range c.runs {
@@ -267,6 +296,9 @@ func corpusDir(t *testing.T, c corpusCase, yaml bool, old, new string) string {
 	dir := t.TempDir()
 	cmdtest.WriteFile(t, dir, c.file, text)
 	cmdtest.WriteFile(t, dir, "events.csv", timescaleEvents)
+	if c.config != "" && !yaml {
+		cmdtest.WriteFile(t, dir, "iotpm.yaml", c.config)
+	}
 	if yaml {
 		src, err := os.ReadFile(filepath.Join("..", "..", "export", "testdata", "userformats", "formats.yaml"))
 		if err != nil {
@@ -291,6 +323,7 @@ func corpusValue(t *testing.T, stdout, kind string) (float64, string) {
 		Uptime *metricscmd.UptimeJSON         `json:"connectivity_uptime"`
 		OTA    *metricscmd.OTAJSON            `json:"ota_success_rate"`
 		MAD    *metricscmd.MADJSON            `json:"monthly_active_devices"`
+		Setup  *metricscmd.OnboardingJSON     `json:"onboarding"`
 		Rows   map[string]metricscmd.RowsJSON `json:"rows"`
 	}
 	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
@@ -300,6 +333,8 @@ func corpusValue(t *testing.T, stdout, kind string) (float64, string) {
 	switch {
 	case kind == "ota" && doc.OTA != nil && doc.OTA.Value != nil:
 		return *doc.OTA.Value, format
+	case kind == "onboarding" && doc.Setup != nil && doc.Setup.Completion != nil:
+		return *doc.Setup.Completion, format
 	case kind == "activity" && doc.MAD != nil && doc.MAD.Value != nil:
 		return float64(*doc.MAD.Value), format
 	case (kind == "events" || kind == "devices") && doc.Uptime != nil && doc.Uptime.Value != nil:

@@ -143,7 +143,7 @@ func (j *Job) dbJob(f *cmdutil.Factory) *fleetdb.Job {
 func (j *Job) options() metrics.Options {
 	return metrics.Options{Window: j.window, ActivationWindow: int64(j.activation * 1e6), SLO: j.slo, Health: j.health,
 		SeriesMonths: 12, AsOf: j.asOf, DormantAfter: int64(j.dormant * 1e6), Models: j.models, FirmwareTarget: j.firmwareTarget,
-		FleetLookbackDays: j.fleetLookback}
+		FleetLookbackDays: j.fleetLookback, Funnel: j.funnel}
 }
 
 // runDBJob computes the metrics in the database. The DSN comes from the

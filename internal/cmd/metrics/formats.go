@@ -224,7 +224,7 @@ func listFormats(opts *MetricsOptions) error {
 		}
 		list = append(list, formatJSON{Name: fm.Name, Kind: string(fm.Kind), Title: fm.Title, Signature: sig, Source: src, Notes: fm.Notes})
 	}
-	t := &render.Table{Columns: []render.Column{{Header: "NAME"}, {Header: "KIND"}, {Header: "TITLE", Wrap: true}, {Header: "SIGNATURE (HEADER NAMES)", Wrap: true}}}
+	t := &render.Table{Columns: []render.Column{{Header: "NAME"}, {Header: "KIND"}, {Header: "TITLE", Wrap: true}, {Header: "SIGNATURE", Wrap: true}}}
 	for _, l := range list {
 		t.Append(l.Name, l.Kind, l.Title, l.Signature)
 	}

@@ -27,6 +27,7 @@ type JSON struct {
 	Activation  *ActivationJSON     `json:"activation_rate,omitempty"`
 	OTA         *OTAJSON            `json:"ota_success_rate,omitempty"`
 	Firmware    *FirmwareJSON       `json:"firmware_on_target,omitempty"`
+	Onboarding  *OnboardingJSON     `json:"onboarding,omitempty"`
 	Customers   []CustomerJSON      `json:"customers,omitempty"`
 	Months      []MonthJSON         `json:"months,omitempty"`
 	Gates       []gate.Gate         `json:"gates"`
@@ -289,6 +290,9 @@ func ToJSON(out *Outcome, gates []gate.Gate) JSON {
 			fj.Versions = append(fj.Versions, VersionJSON{Version: v.Version, Devices: v.Devices, Share: float64(v.Devices) / float64(f.Devices)})
 		}
 		doc.Firmware = fj
+	}
+	if o := r.Onboarding; o != nil {
+		doc.Onboarding = onboardingJSON(o, reason)
 	}
 	for _, c := range r.Customers {
 		cj := CustomerJSON{ID: c.Customer, Score: render.Finite(c.Score), Band: c.Band, Devices: c.Devices, Components: map[string]ComponentJSON{}}

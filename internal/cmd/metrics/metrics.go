@@ -339,6 +339,9 @@ func configGates(f *cmdutil.Factory, job *Job, out *Outcome, set []gate.Gate) []
 		add(metrics.FirmwareOnTarget, &t.Threshold, planfile.KindOTA, planfile.KindDevices)
 	}
 	add(metrics.MonthlyActiveDevices, g.MonthlyActiveDevices, planfile.KindEvents, planfile.KindActivity)
+	if job.has(planfile.KindOnboarding) {
+		gates = append(gates, OnboardingGates(out, g.Onboarding)...)
+	}
 	if g.DataAge != nil && !byFlag["data_age"] {
 		gates = append(gates, DataAgeGate(out, *g.DataAge, ""))
 	}

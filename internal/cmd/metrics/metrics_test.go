@@ -203,8 +203,8 @@ func TestMetricsFlagOverridesOnlyItsInput(t *testing.T) {
 	for input, r := range doc.Rows {
 		read[input] = r.Read
 	}
-	if len(read) != 6 || read["ota"] != 100 || read["devices"] != 252 {
-		t.Errorf("inputs read: %v; want all six from iotpm.yaml, ota from the flag (100 rows)", read)
+	if len(read) != 7 || read["ota"] != 100 || read["devices"] != 252 {
+		t.Errorf("inputs read: %v; want all seven from iotpm.yaml, ota from the flag (100 rows)", read)
 	}
 }
 

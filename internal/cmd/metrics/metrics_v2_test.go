@@ -108,8 +108,8 @@ func TestRateThresholdInConfigIsChecked(t *testing.T) {
 	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), `data_age: "<= 2d"`, `data_age: "<= soon"`)
 	_, stderr, code := cmdtest.Run(t, nil, "check", "-C", dir)
 	for _, want := range []string{
-		`iotpm.yaml:22:13: gates.connectivity_uptime.always: 75 is ambiguous: write 75% or 0.75`,
-		`iotpm.yaml:29:13: gates.data_age: "<= soon" is not an age limit`,
+		`iotpm.yaml:24:13: gates.connectivity_uptime.always: 75 is ambiguous: write 75% or 0.75`,
+		`iotpm.yaml:31:13: gates.data_age: "<= soon" is not an age limit`,
 	} {
 		if code != cmdutil.ExitInvalid || !strings.Contains(stderr, want) {
 			t.Errorf("exit %d, stderr lacks %q:\n%s", code, want, stderr)

@@ -106,6 +106,9 @@ func SummaryTable(doc JSON) *render.Table {
 		}
 		row("firmware on target", "firmware_on_target", pctOr(f.Value, 1), count(f.OnTarget), count(f.Devices), note)
 	}
+	if o := doc.Onboarding; o != nil {
+		onboardingRows(o, row)
+	}
 	t.Tone = func(r, c int) render.Tone {
 		if c == 6 {
 			return render.StatusTone(statuses[r])
@@ -168,6 +171,11 @@ func Write(w io.Writer, format render.Format, doc JSON, term render.Term, table 
 			t.Append(c.Month, render.Number(float64(c.Shipped), 0), render.Number(float64(c.Activated), 0), pctOr(c.Value, 1), mature)
 		}
 		if err := section("Activation by ship month", t); err != nil {
+			return err
+		}
+	}
+	if o := doc.Onboarding; o != nil {
+		if err := writeOnboarding(w, o, md, section); err != nil {
 			return err
 		}
 	}

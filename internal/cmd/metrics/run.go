@@ -54,7 +54,6 @@ func (j *Job) Options() metrics.Options { return j.options() }
 // the context's, when it is cancelled; problems with the inputs are in the
 // outcome.
 func RunJob(f *cmdutil.Factory, job *Job) (*Outcome, error) {
-	ctx := f.Context()
 	// Event logs are a few large pointer-free arrays: collecting garbage
 	// sooner costs little CPU and keeps peak memory near the live set
 	// (the default lets the heap grow to twice it). GOGC still wins.
@@ -64,6 +63,9 @@ func RunJob(f *cmdutil.Factory, job *Job) (*Outcome, error) {
 	out := &Outcome{}
 	if job.db != nil {
 		if err := runDBJob(f, job, out); err != nil {
+			return nil, err
+		}
+		if err := dbFunnel(f, job, out); err != nil {
 			return nil, err
 		}
 		if !out.Problems.HasErrors() {
@@ -79,6 +81,9 @@ func RunJob(f *cmdutil.Factory, job *Job) (*Outcome, error) {
 		useUntil = w.To + act
 	}
 	ing := &export.Ingest{Data: data, Window: w, UseUntil: useUntil, Formats: job.formats, MaxExpansion: job.expansion}
+	if job.funnel != nil {
+		ing.SetupWithin = job.funnel.Within
+	}
 	if job.asOf == 0 {
 		// the horizon is the latest row: one from the future (9999-12-31,
 		// a clock error) would make a stale export look fresh. With
@@ -94,44 +99,11 @@ func RunJob(f *cmdutil.Factory, job *Job) (*Outcome, error) {
 			fmt.Fprintf(f.IO.ErrOut, "\rreading %s: %3.0f%% (%s of %s MB)", kind, pct, render.Number(float64(read)/1e6, 0), render.Number(float64(size)/1e6, 0))
 		}
 	}
-	// every input there before reading any: a missing ota.csv should not
-	// cost the read of a 10M-row event log first
-	for _, kind := range inputKinds {
-		if in, ok := job.inputs[kind]; ok {
-			if _, err := os.Stat(in.Path); errors.Is(err, os.ErrNotExist) {
-				out.Problems.Errorf(diag.File, in.Path, 0, 0, "no such file")
-			}
-		}
+	if err := readFiles(f, job, ing, out); err != nil {
+		return nil, err
 	}
 	if out.Problems.HasErrors() {
 		return out, nil
-	}
-	for _, kind := range inputKinds {
-		in, ok := job.inputs[kind]
-		if !ok {
-			continue
-		}
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		st, err := ing.ReadContext(ctx, in)
-		if ing.Progress != nil {
-			fmt.Fprint(f.IO.ErrOut, "\r\033[K")
-		}
-		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
-			return nil, ctxErr
-		}
-		if err != nil {
-			var re *export.RowError
-			if errors.As(err, &re) {
-				out.Problems.Errorf(re.DiagKind(), re.Path, re.Line, 0, "%s", re.Reason)
-			} else {
-				out.Problems.Errorf(diag.File, in.Path, 0, 0, "%v", err)
-			}
-			continue
-		}
-		out.stats = append(out.stats, st)
-		out.badRows += st.SkippedTotal()
 	}
 	if !out.Problems.HasErrors() {
 		checkJoins(data, out)
@@ -152,6 +124,73 @@ func RunJob(f *cmdutil.Factory, job *Job) (*Outcome, error) {
 	}
 	finishMetrics(f, job, out)
 	return out, nil
+}
+
+// readFiles reads the job's file inputs into the ingest's data, in
+// reading order; problems go to the outcome, the error is the context's.
+func readFiles(f *cmdutil.Factory, job *Job, ing *export.Ingest, out *Outcome) error {
+	ctx := f.Context()
+	// every input there before reading any: a missing ota.csv should not
+	// cost the read of a 10M-row event log first
+	for _, kind := range inputKinds {
+		if in, ok := job.inputs[kind]; ok {
+			if _, err := os.Stat(in.Path); errors.Is(err, os.ErrNotExist) {
+				out.Problems.Errorf(diag.File, in.Path, 0, 0, "no such file")
+			}
+		}
+	}
+	if out.Problems.HasErrors() {
+		return nil
+	}
+	for _, kind := range inputKinds {
+		in, ok := job.inputs[kind]
+		if !ok {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		st, err := ing.ReadContext(ctx, in)
+		if ing.Progress != nil {
+			fmt.Fprint(f.IO.ErrOut, "\r\033[K")
+		}
+		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
+			return ctxErr
+		}
+		if err != nil {
+			var re *export.RowError
+			if errors.As(err, &re) {
+				out.Problems.Errorf(re.DiagKind(), re.Path, re.Line, 0, "%s", re.Reason)
+			} else {
+				out.Problems.Errorf(diag.File, in.Path, 0, 0, "%v", err)
+			}
+			continue
+		}
+		out.stats = append(out.stats, st)
+		out.badRows += st.SkippedTotal()
+	}
+	return nil
+}
+
+// dbFunnel computes the setup funnel of a database job from its onboarding
+// file (app analytics are an export, not a fleet table); the join to the
+// shipped units is not made.
+func dbFunnel(f *cmdutil.Factory, job *Job, out *Outcome) error {
+	if _, ok := job.inputs[planfile.KindOnboarding]; !ok || job.funnel == nil || out.Problems.HasErrors() {
+		return nil
+	}
+	data := metrics.NewData()
+	ing := &export.Ingest{Data: data, Window: job.window, UseUntil: job.window.To, SetupWithin: job.funnel.Within, Formats: job.formats, MaxExpansion: job.expansion}
+	if job.asOf == 0 {
+		ing.Now = job.clock(f).UnixMicro()
+	}
+	if err := readFiles(f, job, ing, out); err != nil || out.Problems.HasErrors() {
+		return err
+	}
+	o := data.SetupFunnel(job.options(), out.report.Horizon)
+	o.Fleet, o.FleetNote = nil, "with metrics.source postgres the funnel is not joined to the shipped units yet"
+	out.report.Onboarding = o
+	return nil
 }
 
 // finishMetrics adds what the command knows to a report: the data's age
@@ -183,6 +222,9 @@ func finishMetrics(f *cmdutil.Factory, job *Job, out *Outcome) {
 		out.Problems.Warnf(diag.Row, path, 0, 0, "%s devices have succeeded OTA rows at the same instant naming different versions (the first: %q): the data does not say which runs, so they count as unknown firmware; give each job execution its own time",
 			render.Number(float64(fw.Ambiguous), 0), clipID(fw.AmbiguousDevice))
 	}
+	if o := out.report.Onboarding; o != nil {
+		onboardingWarnings(o, out)
+	}
 	out.dormantDays = job.dormant / 86400
 	if h := out.report.Horizon; h != metrics.NoTime {
 		age := max(0, float64(min(w.To, job.clock(f).UnixMicro())-h)/86_400e6) // data past the window is not stale
@@ -205,6 +247,28 @@ func Gate(out *Outcome, m metrics.Metric, t planfile.Threshold, flag string) gat
 	g := gate.Metric(string(m), &v, "", t, flag)
 	if m == metrics.ActivationRate && !r.Activation.Mature {
 		g.Detail = "immature cohort"
+	}
+	return g
+}
+
+// P90Gate evaluates the limit on the setup funnel's p90 time to pair
+// (onboarding.p90: "<= 3m").
+func P90Gate(out *Outcome, t planfile.AgeThreshold) gate.Gate {
+	m := metrics.OnboardingP90
+	var r metrics.Report
+	var stats []*export.Stats
+	if out != nil {
+		r, stats = out.report, out.stats
+	}
+	g := gate.Gate{Name: string(m), Threshold: t.Text}
+	v, why := r.Value(m)
+	if why != metrics.HasValue {
+		g.Detail = "no value: " + NoValueText(m, why, stats)
+		return g
+	}
+	g.Value, g.Passed = &v, t.Holds(v)
+	if o := r.Onboarding; o != nil {
+		g.Detail = fmt.Sprintf("of %s completed attempts (nearest rank)", render.Number(float64(o.Completed), 0))
 	}
 	return g
 }
@@ -249,6 +313,10 @@ func NoValueText(m metrics.Metric, why metrics.NoValue, stats []*export.Stats) s
 		return "no target release: give iotpm.yaml metrics.firmware.target"
 	case metrics.NoneActive:
 		return "no active device that can take an OTA update in window"
+	case metrics.NoAttempts:
+		return "no setup attempt started in window (and closed at the onboarding horizon)"
+	case metrics.NoneCompleted:
+		return "no setup attempt in window completed"
 	}
 	if m == metrics.FirmwareOnTarget && why == metrics.NotGiven {
 		return "no version is known: it needs a version column in the OTA input or a firmware column in the devices input (the database source does not compute it yet)"
@@ -286,6 +354,8 @@ func metricInputs(m metrics.Metric) []planfile.InputKind {
 		return []planfile.InputKind{planfile.KindOTA}
 	case metrics.FirmwareOnTarget:
 		return []planfile.InputKind{planfile.KindEvents, planfile.KindActivity}
+	case metrics.OnboardingCompletion, metrics.OnboardingP90, metrics.OnboardingWithinTarget:
+		return []planfile.InputKind{planfile.KindOnboarding}
 	}
 	return nil
 }

@@ -181,6 +181,8 @@ type Job struct {
 	firmwareTarget string
 	// fleetLookback asks for the devices' online days (0: not).
 	fleetLookback int
+	// funnel is iotpm.yaml's setup funnel (nil: none).
+	funnel *metrics.Funnel
 }
 
 func newMetricsJob() *Job {
@@ -235,6 +237,7 @@ func JobFromConfig(cfg *planfile.Config) (*Job, error) {
 	}
 	job.maxBadRows = m.MaxBadRows
 	job.expansion = m.MaxExpansion
+	job.funnel = funnelOf(cfg.Onboarding)
 	job.health = healthFromConfig(job.health, m.Health)
 	return job, checkHealth(job.health)
 }
@@ -356,6 +359,12 @@ func (o *MetricsOptions) job(f *cmdutil.Factory) (*Job, error) {
 	}
 	if job.health, err = o.health(job.health); err != nil {
 		return nil, err
+	}
+	if cfg != nil && job.funnel == nil {
+		job.funnel = funnelOf(cfg.Onboarding)
+	}
+	if _, ok := job.inputs[planfile.KindOnboarding]; ok && job.funnel == nil {
+		return nil, errNoFunnel
 	}
 	if err := cmdutil.ReportProblems(f, job.ResolveModels(cfg, nil)); err != nil {
 		return nil, err

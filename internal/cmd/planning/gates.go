@@ -102,6 +102,7 @@ func (p *Results) Gates() []gate.Gate {
 	if g.DataAge != nil {
 		out = append(out, metricscmd.DataAgeGate(p.Metrics, *g.DataAge, ""))
 	}
+	out = append(out, metricscmd.OnboardingGates(p.Metrics, g.Onboarding)...)
 	if g.BatteryLife.Has("targets") {
 		if p.Fleet == nil {
 			out = append(out, gate.Gate{Name: "battery_life", Threshold: "every device meets its target", Detail: "no devices file"})
@@ -171,4 +172,84 @@ func (p *Results) Gates() []gate.Gate {
 		out = append(out, gt)
 	}
 	return out
+}
+
+// Outcome is a theme's measured outcome: met or not, from the data. It
+// is reported, not gated: an outcome is where the roadmap heads, and
+// missing it today does not fail a pull request (gates: does that).
+type Outcome struct {
+	Theme   string `json:"theme"`
+	Outcome string `json:"outcome,omitempty"`
+	Measure string `json:"measure"`
+	// Value is the measured value (seconds for a duration); null with
+	// Reason when the data has none.
+	Value  *float64 `json:"value"`
+	Text   string   `json:"value_text"`
+	Met    bool     `json:"met"`
+	Reason string   `json:"reason,omitempty"`
+	File   string   `json:"file,omitempty"`
+	Line   int      `json:"line,omitempty"`
+}
+
+// Outcomes measures each theme that has a measure:, in features.yaml's
+// order.
+func (p *Results) Outcomes() []Outcome {
+	if p.Backlog == nil {
+		return nil
+	}
+	var out []Outcome
+	for _, th := range p.Backlog.Themes {
+		m, ok := p.Backlog.Measures[th.ID]
+		if !ok {
+			continue
+		}
+		o := Outcome{Theme: th.ID, Outcome: th.Outcome, Measure: m.Text, Text: "-", File: p.Backlog.File, Line: m.Pos.Line}
+		v, why := metricscmd.Measured(p.Metrics, m.Metric)
+		if p.Metrics == nil {
+			why = "no metrics inputs in iotpm.yaml"
+		}
+		if why != "" {
+			o.Reason = why
+			out = append(out, o)
+			continue
+		}
+		o.Value, o.Met = &v, m.Holds(v)
+		switch m.Kind {
+		case planfile.MeasureDuration:
+			o.Text = render.Seconds(v)
+		case planfile.MeasureCount:
+			o.Text = render.Number(v, 0)
+		default:
+			o.Text = render.Percent(v, 1)
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+// OutcomesTable is the measured outcomes as a table.
+func OutcomesTable(outcomes []Outcome) *render.Table {
+	t := &render.Table{Columns: []render.Column{{Header: "THEME"}, {Header: "MEASURE"}, {Header: "VALUE", Right: true}, {Header: "STATUS"}, {Header: "OUTCOME", Hide: 1, Wrap: true}}}
+	var status []string
+	for _, o := range outcomes {
+		st := "not met"
+		switch {
+		case o.Reason != "":
+			st = "no value"
+		case o.Met:
+			st = "met"
+		}
+		status = append(status, st)
+		t.Append(o.Theme, o.Measure, o.Text, st, o.Outcome)
+	}
+	t.Tone = func(r, c int) render.Tone {
+		if c != 3 {
+			return render.Plain
+		}
+		if status[r] == "met" {
+			return render.Good
+		}
+		return render.Bad
+	}
+	return t
 }

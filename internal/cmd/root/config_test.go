@@ -23,7 +23,7 @@ func TestConfigErrors(t *testing.T) {
 	}
 	for _, want := range []string{
 		"iotpm.yaml:11:10: metrics.inputs.ota: \"../../etc/ota.csv\" escapes the planning repo",
-		"iotpm.yaml:28:27: gates.monthly_active_devices: \"at least 150\" is not a threshold",
+		"iotpm.yaml:30:27: gates.monthly_active_devices: \"at least 150\" is not a threshold",
 	} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)

@@ -148,9 +148,9 @@ func TestNonFiniteAndAbsurdValues(t *testing.T) {
 	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "activation_window: 30d", "activation_window: 1e6y\n  slo: NaN%\n  health: {uptime: {weight: 1e308}}")
 	_, stderr, code := cmdtest.Run(t, nil, "check", "-C", dir)
 	for _, want := range []string{
-		`iotpm.yaml:17:22: metrics.activation_window: "1e6y" is out of range for a duration (at most 1000y)`,
-		`iotpm.yaml:18:8: metrics.slo: NaN% is not a share`,
-		`iotpm.yaml:19:29: metrics.health.uptime.weight must be at most 1000; got 1e+308`,
+		`iotpm.yaml:19:22: metrics.activation_window: "1e6y" is out of range for a duration (at most 1000y)`,
+		`iotpm.yaml:20:8: metrics.slo: NaN% is not a share`,
+		`iotpm.yaml:21:29: metrics.health.uptime.weight must be at most 1000; got 1e+308`,
 	} {
 		if code != cmdutil.ExitInvalid || !strings.Contains(stderr, want) {
 			t.Errorf("exit %d, stderr lacks %q:\n%s", code, want, stderr)

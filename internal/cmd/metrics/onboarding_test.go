@@ -1,0 +1,147 @@
+package metrics_test
+
+import (
+	"encoding/json"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/iotpm/iotpm/internal/cmd/cmdtest"
+	metricscmd "github.com/iotpm/iotpm/internal/cmd/metrics"
+	"github.com/iotpm/iotpm/internal/cmdutil"
+)
+
+// setupCSV is an app export in no tool's shape (the generic format):
+// u1 completes in 150 s, u2 in 240 s (over the 3 min target), u3 stops at
+// "Wi-Fi Sent"; u4's only row is an event of no step.
+const setupCSV = `user,step,timestamp
+u1,Setup Started,2026-10-10T11:00:00Z
+u1,BLE Found,2026-10-10T11:00:30Z
+u1,Wi-Fi Sent,2026-10-10T11:01:00Z
+u1,Cloud Connected,2026-10-10T11:02:30Z
+u2,Setup Started,2026-10-10T12:00:00Z
+u2,BLE Found,2026-10-10T12:01:00Z
+u2,Wi-Fi Sent,2026-10-10T12:02:00Z
+u2,Cloud Connected,2026-10-10T12:04:00Z
+u3,Setup Started,2026-10-10T13:00:00Z
+u3,BLE Found,2026-10-10T13:00:20Z
+u3,Wi-Fi Sent,2026-10-10T13:00:40Z
+u4,App Opened,2026-10-10T13:30:00Z
+`
+
+const setupYAML = `onboarding:
+  steps: [setup_started, ble_found, wifi_sent, cloud_connected]
+  within: 1h
+  target: 3m
+`
+
+func setupRepo(t *testing.T, yaml string) string {
+	dir := t.TempDir()
+	cmdtest.WriteFile(t, dir, "setup.csv", setupCSV)
+	cmdtest.WriteFile(t, dir, "iotpm.yaml", yaml)
+	return dir
+}
+
+func setupRun(t *testing.T, dir string, extra ...string) (metricscmd.OnboardingJSON, string, int) {
+	t.Helper()
+	args := append([]string{"metrics", "-C", dir, "--onboarding", "setup.csv", "--from", "2026-10-10", "--to", "2026-10-11", "--as-of", "2026-10-12T00:00:00Z", "-o", "json"}, extra...)
+	stdout, stderr, code := cmdtest.Run(t, nil, args...)
+	var doc struct {
+		Onboarding *metricscmd.OnboardingJSON `json:"onboarding"`
+	}
+	if code == 0 {
+		if err := json.Unmarshal([]byte(stdout), &doc); err != nil || doc.Onboarding == nil {
+			t.Fatalf("%v: %s", err, stdout)
+		}
+		return *doc.Onboarding, stderr, code
+	}
+	return metricscmd.OnboardingJSON{}, stderr, code
+}
+
+// The generic format reads any user/step/timestamp export; names match
+// ignoring case, blanks and '-' ("Wi-Fi Sent" is wifi_sent).
+func TestOnboardingGenericExport(t *testing.T) {
+	o, stderr, code := setupRun(t, setupRepo(t, setupYAML))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	// 3 attempts, 2 complete; times 150 s and 240 s: median the 1st, p90
+	// the 2nd (⌈0.9·2⌉); one of two within 3 min
+	if o.Attempts != 3 || o.Completed != 2 || math.Abs(*o.Completion-2.0/3) > 1e-12 || *o.MedianSeconds != 150 || *o.P90Seconds != 240 || *o.WithinTarget != 0.5 {
+		t.Errorf("funnel %+v", o)
+	}
+	if o.OtherEvents != 1 || o.Fleet != nil || !strings.Contains(o.FleetNote, "device_id") {
+		t.Errorf("other events %d, fleet %+v %q", o.OtherEvents, o.Fleet, o.FleetNote)
+	}
+	if stderr != "" {
+		t.Errorf("stderr: %s", stderr)
+	}
+}
+
+// A misspelt step reads as a funnel that loses everyone there: warned,
+// with the export's names to pick from.
+func TestOnboardingUnseenStepWarns(t *testing.T) {
+	o, stderr, code := setupRun(t, setupRepo(t, strings.Replace(setupYAML, "wifi_sent", "wifi_credentials_sent", 1)))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if o.Completed != 0 {
+		t.Errorf("completed %d, want 0 (no attempt passes the missing step)", o.Completed)
+	}
+	for _, want := range []string{`funnel step "wifi_credentials_sent"`, `"Wi-Fi Sent"`, "match: [EVENT, ...]"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+}
+
+// The gates: p90 over its limit fails with the value in words; with no
+// funnel in iotpm.yaml the input is refused with what to add.
+func TestOnboardingGatesAndRefusals(t *testing.T) {
+	dir := setupRepo(t, setupYAML+"metrics:\n  inputs:\n    onboarding: setup.csv\n  from: 2026-10-10\n  to: 2026-10-11\n  as_of: 2026-10-12T00:00:00Z\ngates:\n  onboarding: {completion: \">= 50%\", p90: \"<= 3m\", within_target: \">= 50%\"}\n")
+	_, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir)
+	if code != cmdutil.ExitGate || !strings.Contains(stderr, "onboarding.p90 is 4m, not <= 3m") || strings.Contains(stderr, "onboarding.completion is") {
+		t.Errorf("exit %d:\n%s", code, stderr)
+	}
+
+	_, stderr, code = setupRun(t, setupRepo(t, "metrics: {month: 2026-10}\n"))
+	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, "needs the setup funnel's steps") {
+		t.Errorf("no funnel: exit %d: %s", code, stderr)
+	}
+	for _, c := range []struct{ yaml, want string }{
+		{"onboarding:\n  steps: [a, {name: b, match: [A]}]\n", `iotpm.yaml:2:14: onboarding.steps: event "A" means both step "a" and step "b"`},
+		{"onboarding:\n  steps: [a]\n", "give 2 to 64 steps"},
+		{"onboarding:\n  steps: [a, b]\n  within: 2m\n", "onboarding.target 180s is longer than within 120s"},
+		{"metrics:\n  inputs:\n    onboarding: setup.csv\n", "iotpm.yaml:3:17: metrics.inputs.onboarding: the setup funnel needs its steps"},
+		{setupYAML + "metrics:\n  source: {driver: postgres}\n  inputs:\n    onboarding: {table: app_events}\n", "not a table of metrics.source yet"},
+	} {
+		_, stderr, code := cmdtest.Run(t, nil, "check", "-C", setupRepo(t, c.yaml))
+		if code != cmdutil.ExitInvalid || !strings.Contains(stderr, c.want) {
+			t.Errorf("%q: exit %d, stderr lacks %q:\n%s", c.yaml, code, c.want, stderr)
+		}
+	}
+}
+
+// The example repo: its fast-setup theme is measured by check from the
+// Amplitude export, and the funnel joined to the fleet adds up with the
+// activation rate.
+func TestOnboardingExample(t *testing.T) {
+	stdout, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", cmdtest.ExampleRepo, "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var doc metricscmd.JSON
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	o, a := doc.Onboarding, doc.Activation
+	if o == nil || o.Fleet == nil || a == nil {
+		t.Fatalf("onboarding %+v activation %+v", o, a)
+	}
+	if o.Fleet.Shipped != a.Shipped || o.Fleet.Activated != a.Activated {
+		t.Errorf("join %+v does not add up with activation %d/%d", *o.Fleet, a.Activated, a.Shipped)
+	}
+	if doc.Rows["onboarding"].Format != "amplitude" || !doc.Rows["onboarding"].FormatDetected {
+		t.Errorf("read as %+v", doc.Rows["onboarding"])
+	}
+}

@@ -1,0 +1,564 @@
+package metrics
+
+import (
+	"cmp"
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"time"
+)
+
+// The setup funnel: from the onboarding input (app analytics: a user's
+// setup steps), how many setup attempts reach each step, how long the
+// completed ones take, and — where the app logs the device being set up —
+// how that adds up with the shipped units and the activation rate.
+//
+// Definitions (the README states them; onboarding_test.go computes them
+// by hand):
+//
+//   - An attempt starts at a user's first-step event when the user has no
+//     attempt open: none yet, or the open one started more than Within
+//     before. It holds the user's step events up to Within after its start;
+//     a first-step event inside it does not start another.
+//   - An attempt reaches step k when it has events of steps 0..k in that
+//     order in time, each at or after the previous one: a later step
+//     before an earlier one does not count. A step at the same instant as
+//     the previous one counts as after it (SameInstant counts the attempts
+//     where that decided a step: the export's clock does not say).
+//   - The funnel counts the attempts that start in the window and are
+//     closed at the horizon (start + Within ≤ H_setup, the latest
+//     onboarding row or the as-of time); the others are Open, left out,
+//     since they may still complete.
+//   - Completion = attempts reaching the last step / attempts.
+//   - Time to pair = the last step's time − the start, over the completed
+//     attempts; the median and p90 are nearest-rank: the ⌈q·n⌉-th
+//     smallest. Within target = completed attempts with a time to pair ≤
+//     Target / completed attempts.
+//   - Retried: users whose first completed attempt in the window is not
+//     their first attempt in it.
+//   - Joined to the fleet (the rows name the device set up): of the units
+//     shipped in the window (the activation cohort), those with an attempt
+//     that starts in [shipped, shipped + activation window), those with a
+//     completed one, and those activated (the activation rate's
+//     definition).
+
+// Funnel configures the setup funnel.
+type Funnel struct {
+	// Steps are the steps' names, in order; Match the event names of each
+	// (as Fold returns them).
+	Steps []string
+	Match [][]string
+	// Fold folds an event name for matching (nil: as it is).
+	Fold func(string) string
+	// Within is the longest an attempt lasts; Target the time to pair the
+	// within-target share counts (µs).
+	Within, Target int64
+}
+
+// setupRow is one onboarding row: indexes into the Data's interners (-1:
+// none) and the time.
+type setupRow struct {
+	user, step, device, segment int32
+	ts                          int64
+}
+
+// AddSetupEvent records one row of the onboarding input: the user (or
+// install), the event name, its time, and — either may be empty — the
+// device being set up and the segment (app platform or version). Setup
+// rows do not move the fleet's horizon: an app's analytics say nothing of
+// the devices' connections.
+func (d *Data) AddSetupEvent(user, step []byte, ts int64, device, segment []byte) {
+	r := setupRow{device: -1, segment: -1, ts: ts}
+	var added bool
+	r.user, added = d.setupUsers.Index(user)
+	if added {
+		d.setupUserDevice = append(d.setupUserDevice, userDevice{})
+	}
+	r.step = fewIndex(&d.setupSteps, step)
+	if len(device) > 0 {
+		// a user sets up one device in many rows: compare with the user's
+		// last one, kept inline, before hashing into the table
+		last := &d.setupUserDevice[r.user]
+		if last.n > 0 && int(last.n)-1 == len(device) && string(last.key[:len(device)]) == string(device) {
+			r.device = last.idx
+		} else {
+			r.device, _ = d.setupDevices.Index(device)
+			last.idx, last.n = r.device, 0
+			if len(device) <= len(last.key) {
+				last.n = uint8(len(device) + 1)
+				copy(last.key[:], device)
+			}
+		}
+	}
+	if len(segment) > 0 {
+		r.segment = fewIndex(&d.setupSegments, segment)
+	}
+	if len(d.setup) == cap(d.setup) && len(d.setup) < 1<<16 {
+		d.setup = slices.Grow(d.setup, 1<<16) // skip the small doublings
+	}
+	d.setup = append(d.setup, r)
+	d.setupLatest = max(d.setupLatest, ts)
+}
+
+// userDevice is a user's last device: its index and, when short enough,
+// its id inline (n = length + 1; 0: none), so that a row naming the same
+// device costs no lookup.
+type userDevice struct {
+	idx int32
+	n   uint8
+	key [27]byte
+}
+
+// fewIndex is in.Index for an interner of a few names (event names,
+// app platforms): a scan of the names in cache beats hashing into a table.
+func fewIndex(in *Interner, b []byte) int32 {
+	if in.Len() <= 16 {
+		for i, n := range in.Names {
+			if n == string(b) {
+				return int32(i)
+			}
+		}
+	}
+	i, _ := in.Index(b)
+	return i
+}
+
+// FunnelStep is one step's attempts.
+type FunnelStep struct {
+	Name     string
+	Attempts int // attempts reaching it
+	// FromPrevious and FromFirst are Attempts over the previous step's and
+	// the first step's (NaN when those are 0; the first step's FromPrevious
+	// is 1).
+	FromPrevious, FromFirst float64
+	// DropOff: attempts that reached the previous step and not this one.
+	DropOff int
+}
+
+// SetupGroup is the funnel's summary over a set of attempts: all of them,
+// a week's, a segment's.
+type SetupGroup struct {
+	Label               string
+	Attempts, Completed int
+	// Completion is Completed / Attempts (NaN when no attempt).
+	Completion float64
+	// Median and P90 are the nearest-rank time to pair (µs); -1 when no
+	// attempt completed.
+	Median, P90 int64
+	// WithinTarget is the share of completed attempts with a time to pair
+	// ≤ the target (NaN when none completed); InTarget counts them.
+	WithinTarget float64
+	InTarget     int
+}
+
+// SetupFleet joins the attempts to the shipped units.
+type SetupFleet struct {
+	// Shipped is the activation cohort: devices of the devices input
+	// shipped in the window.
+	Shipped int
+	// Started, Completed: of them, those with an attempt (a completed one)
+	// starting in [shipped, shipped + activation window).
+	Started, Completed int
+	// Activated: of them, activated (the activation rate's definition).
+	Activated int
+	// CompletedNotActivated and ActivatedNotStarted are the gaps between
+	// the app's story and the fleet's.
+	CompletedNotActivated, ActivatedNotStarted int
+	// UnknownDevices counts the distinct device ids of attempts that the
+	// devices input does not list; UnknownExample is one.
+	UnknownDevices int
+	UnknownExample string
+}
+
+// Onboarding is the setup funnel's result.
+type Onboarding struct {
+	SetupGroup
+	Steps []FunnelStep
+	// Target and Within are the funnel's settings (µs).
+	Target, Within int64
+	// Open counts the attempts starting in the window still open at the
+	// horizon (left out); Horizon is H_setup (NoTime: no row).
+	Open    int
+	Horizon int64
+	// Users: users with an attempt counted; UsersCompleted: those that
+	// completed one; Retried: those whose first completed attempt was not
+	// their first.
+	Users, UsersCompleted, Retried int
+	// SameInstant counts the attempts where a step at the same instant as
+	// the previous one decided that it was reached.
+	SameInstant int
+	// OtherEvents counts rows whose event is no step (OtherExample is the
+	// most frequent); Unnamed the counted attempts that name no device.
+	OtherEvents  int
+	OtherExample string
+	// Unseen are the steps no row matches (a misspelt step name reads as
+	// a funnel that loses everyone there); Others are the most frequent
+	// event names that are no step, up to five, for the message.
+	Unseen    []string
+	Others    []string
+	ByWeek    []SetupGroup
+	BySegment []SetupGroup
+	// Fleet is the join to the shipped units; nil with FleetNote saying why
+	// when it cannot be made.
+	Fleet     *SetupFleet
+	FleetNote string
+}
+
+// attempt is one setup attempt.
+type attempt struct {
+	user, device, segment int32
+	start, end            int64 // end: the time of the furthest step reached
+	reached               int   // the furthest step reached
+	sameInstant           bool
+}
+
+// SetupFunnel computes the setup funnel of the onboarding rows with
+// o.Funnel (Compute does, when both are there); fleetHorizon is the fleet's
+// H, for the activation of the join.
+func (d *Data) SetupFunnel(o Options, fleetHorizon int64) *Onboarding {
+	d.sort()
+	return d.onboarding(o, fleetHorizon)
+}
+
+// onboarding computes the setup funnel.
+func (d *Data) onboarding(o Options, fleetHorizon int64) *Onboarding {
+	f := o.Funnel
+	k := len(f.Steps)
+	out := &Onboarding{Target: f.Target, Within: f.Within, Horizon: NoTime, SetupGroup: SetupGroup{Label: "all", Median: -1, P90: -1}}
+	// each event name's step (-1: none)
+	stepOf := make([]int, d.setupSteps.Len())
+	byName := map[string]int{}
+	for s, names := range f.Match {
+		for _, n := range names {
+			byName[n] = s
+		}
+	}
+	for i, name := range d.setupSteps.Names {
+		if f.Fold != nil {
+			name = f.Fold(name)
+		}
+		s, ok := byName[name]
+		if !ok {
+			s = -1
+		}
+		stepOf[i] = s
+	}
+	horizon := d.setupLatest
+	if o.AsOf != 0 {
+		horizon = o.AsOf
+	}
+	if len(d.setup) > 0 {
+		out.Horizon = horizon
+	}
+	type ev struct {
+		user, device, segment int32
+		step                  int32
+		ts                    int64
+	}
+	evs := make([]ev, 0, len(d.setup))
+	other := map[int32]int{}
+	for _, r := range d.setup {
+		if r.ts > horizon {
+			continue
+		}
+		s := stepOf[r.step]
+		if s < 0 {
+			out.OtherEvents++
+			other[r.step]++
+			continue
+		}
+		evs = append(evs, ev{r.user, r.device, r.segment, int32(s), r.ts})
+	}
+	if len(other) > 0 {
+		names := slices.SortedFunc(maps.Keys(other), func(a, b int32) int {
+			return cmp.Or(cmp.Compare(other[b], other[a]), cmp.Compare(a, b))
+		})
+		out.OtherExample = d.setupSteps.Names[names[0]]
+		for _, n := range names[:min(5, len(names))] {
+			out.Others = append(out.Others, d.setupSteps.Names[n])
+		}
+	}
+	seen := make([]bool, k)
+	for _, e := range evs {
+		seen[e.step] = true
+	}
+	for s, ok := range seen {
+		if !ok {
+			out.Unseen = append(out.Unseen, f.Steps[s])
+		}
+	}
+	// a user's events in time order; at one instant, in the funnel's order
+	slices.SortFunc(evs, func(a, b ev) int {
+		return cmp.Or(cmp.Compare(a.user, b.user), cmp.Compare(a.ts, b.ts), cmp.Compare(a.step, b.step))
+	})
+	var attempts []attempt
+	for i := 0; i < len(evs); {
+		j := i
+		for j < len(evs) && evs[j].user == evs[i].user {
+			j++
+		}
+		var cur *attempt
+		for _, e := range evs[i:j] {
+			if cur != nil && e.ts-cur.start > f.Within {
+				attempts = append(attempts, *cur)
+				cur = nil
+			}
+			if cur == nil {
+				if e.step == 0 {
+					cur = &attempt{user: e.user, device: e.device, segment: e.segment, start: e.ts, end: e.ts}
+				}
+				continue // a later step outside any attempt counts nowhere
+			}
+			if cur.device < 0 {
+				cur.device = e.device
+			}
+			if int(e.step) == cur.reached+1 {
+				if e.ts == cur.end {
+					cur.sameInstant = true
+				}
+				cur.reached++
+				cur.end = e.ts
+			}
+		}
+		if cur != nil {
+			attempts = append(attempts, *cur)
+		}
+		i = j
+	}
+
+	// the funnel: attempts starting in the window, closed at the horizon
+	reach := make([]int, k)
+	all := &groupAcc{}
+	weeks := map[string]*groupAcc{}
+	segments := map[int32]*groupAcc{}
+	type userAcc struct {
+		attempts  int
+		completed bool
+		retried   bool
+	}
+	users := map[int32]*userAcc{}
+	w := o.Window
+	for _, a := range attempts {
+		if a.start < w.From || a.start >= w.To {
+			continue
+		}
+		if a.start+f.Within > horizon {
+			out.Open++
+			continue
+		}
+		for s := 0; s <= a.reached; s++ {
+			reach[s]++
+		}
+		done := a.reached == k-1
+		if a.sameInstant {
+			out.SameInstant++
+		}
+		all.add(a, done, f.Target)
+		week := isoWeek(a.start)
+		if weeks[week] == nil {
+			weeks[week] = &groupAcc{}
+		}
+		weeks[week].add(a, done, f.Target)
+		if segments[a.segment] == nil {
+			segments[a.segment] = &groupAcc{}
+		}
+		segments[a.segment].add(a, done, f.Target)
+		u := users[a.user]
+		if u == nil {
+			u = &userAcc{}
+			users[a.user] = u
+		}
+		u.attempts++
+		if done && !u.completed {
+			u.completed = true
+			u.retried = u.attempts > 1
+		}
+	}
+	out.SetupGroup = all.group("all")
+	for s := range k {
+		st := FunnelStep{Name: f.Steps[s], Attempts: reach[s], FromPrevious: 1, FromFirst: ratioInt(reach[s], reach[0])}
+		if s > 0 {
+			st.FromPrevious = ratioInt(reach[s], reach[s-1])
+			st.DropOff = reach[s-1] - reach[s]
+		}
+		out.Steps = append(out.Steps, st)
+	}
+	for _, label := range slices.Sorted(maps.Keys(weeks)) {
+		out.ByWeek = append(out.ByWeek, weeks[label].group(label))
+	}
+	for seg, acc := range segments {
+		label := "(none)"
+		if seg >= 0 {
+			label = d.setupSegments.Names[seg]
+		}
+		out.BySegment = append(out.BySegment, acc.group(label))
+	}
+	slices.SortFunc(out.BySegment, func(a, b SetupGroup) int {
+		return cmp.Or(cmp.Compare(b.Attempts, a.Attempts), cmp.Compare(a.Label, b.Label))
+	})
+	if len(segments) == 1 {
+		if _, ok := segments[-1]; ok {
+			out.BySegment = nil // no row gives a segment
+		}
+	}
+	out.Users = len(users)
+	for _, u := range users {
+		if u.completed {
+			out.UsersCompleted++
+			if u.retried {
+				out.Retried++
+			}
+		}
+	}
+	out.Fleet, out.FleetNote = d.setupFleet(o, attempts, k, fleetHorizon)
+	return out
+}
+
+// setupFleet joins every attempt (whenever it starts) to the shipped units,
+// or says why it cannot.
+func (d *Data) setupFleet(o Options, attempts []attempt, k int, horizon int64) (*SetupFleet, string) {
+	switch {
+	case !d.HasSetupDevices:
+		return nil, "the onboarding rows do not name the device set up (no device_id column): the funnel cannot be joined to shipped and activated units; log the device's id with the setup events, or map its column (map: {device_id: COLUMN})"
+	case !d.Has.Devices:
+		return nil, "no devices input: the funnel cannot be joined to shipped units"
+	case d.setupDevices.Len() == 0:
+		return nil, "the device_id column of the onboarding rows is empty: the funnel cannot be joined to shipped and activated units"
+	}
+	fl := &SetupFleet{}
+	// each setup device's index in the fleet (-1: not listed)
+	fleetOf := make([]int32, d.setupDevices.Len())
+	for i, id := range d.setupDevices.Names {
+		j, ok := d.devices.Lookup(id)
+		if !ok || !d.listed[j] {
+			j = -1
+			if fl.UnknownDevices == 0 {
+				fl.UnknownExample = id
+			}
+			fl.UnknownDevices++
+		}
+		fleetOf[i] = j
+	}
+	started := make([]bool, d.devices.Len())
+	completed := make([]bool, d.devices.Len())
+	for _, a := range attempts {
+		if a.device < 0 {
+			continue
+		}
+		i := fleetOf[a.device]
+		if i < 0 {
+			continue
+		}
+		s := d.shipped[i]
+		if s == NoTime || a.start < s || a.start >= s+o.ActivationWindow {
+			continue
+		}
+		started[i] = true
+		if a.reached == k-1 {
+			completed[i] = true
+		}
+	}
+	w := o.Window
+	for i, s := range d.shipped {
+		if s == NoTime || !d.listed[i] || s < w.From || s >= w.To {
+			continue
+		}
+		fl.Shipped++
+		activated := d.activatedIn(i, s, min(s+o.ActivationWindow, horizon+1))
+		if started[i] {
+			fl.Started++
+		}
+		if completed[i] {
+			fl.Completed++
+		}
+		if activated {
+			fl.Activated++
+		}
+		if completed[i] && !activated {
+			fl.CompletedNotActivated++
+		}
+		if activated && !started[i] {
+			fl.ActivatedNotStarted++
+		}
+	}
+	return fl, ""
+}
+
+// groupAcc accumulates a group's attempts.
+type groupAcc struct {
+	attempts int
+	times    []int64
+	inTarget int
+}
+
+func (g *groupAcc) add(a attempt, done bool, target int64) {
+	g.attempts++
+	if done {
+		t := a.end - a.start
+		g.times = append(g.times, t)
+		if t <= target {
+			g.inTarget++
+		}
+	}
+}
+
+func (g *groupAcc) group(label string) SetupGroup {
+	sg := SetupGroup{Label: label, Attempts: g.attempts, Completed: len(g.times), Completion: ratioInt(len(g.times), g.attempts),
+		Median: -1, P90: -1, WithinTarget: ratioInt(g.inTarget, len(g.times)), InTarget: g.inTarget}
+	if n := len(g.times); n > 0 {
+		slices.Sort(g.times)
+		sg.Median = g.times[NearestRank(n, 50)-1]
+		sg.P90 = g.times[NearestRank(n, 90)-1]
+	}
+	return sg
+}
+
+// NearestRank is the rank (1-based) of the pct-th percentile of n sorted
+// values by the nearest-rank method: ⌈pct/100 · n⌉, at least 1.
+func NearestRank(n, pct int) int {
+	return max(1, (pct*n+99)/100)
+}
+
+func ratioInt(a, b int) float64 {
+	if b == 0 {
+		return math.NaN()
+	}
+	return float64(a) / float64(b)
+}
+
+// isoWeek labels the ISO week (Monday to Sunday, UTC) of a time, 2026-W41.
+func isoWeek(ts int64) string {
+	y, wk := time.UnixMicro(ts).UTC().ISOWeek()
+	return fmt.Sprintf("%d-W%02d", y, wk)
+}
+
+// SetupEvent is one onboarding row as read: the event name, its time
+// (µs), the device set up and the segment ("" when none).
+type SetupEvent struct {
+	Step    string
+	At      int64
+	Device  string
+	Segment string
+}
+
+// UserSetupEvents returns a user's onboarding rows in the order read.
+func (d *Data) UserSetupEvents(user string) []SetupEvent {
+	u, ok := d.setupUsers.Lookup(user)
+	if !ok {
+		return nil
+	}
+	name := func(in *Interner, i int32) string {
+		if i < 0 {
+			return ""
+		}
+		return in.Names[i]
+	}
+	var out []SetupEvent
+	for _, r := range d.setup {
+		if r.user == u {
+			out = append(out, SetupEvent{Step: d.setupSteps.Names[r.step], At: r.ts, Device: name(&d.setupDevices, r.device), Segment: name(&d.setupSegments, r.segment)})
+		}
+	}
+	return out
+}

@@ -1,0 +1,217 @@
+package metrics
+
+import (
+	"math"
+	"strings"
+	"testing"
+	"time"
+)
+
+// funnel4 is the funnel of the hand-computed cases: steps a, b, c, d;
+// an attempt lasts an hour; the target is 3 minutes.
+func funnel4() *Funnel {
+	return &Funnel{Steps: []string{"a", "b", "c", "d"}, Match: [][]string{{"a"}, {"b"}, {"c"}, {"d"}},
+		Fold: strings.ToLower, Within: 3600e6, Target: 180e6}
+}
+
+// t0 is Monday 2026-10-05 12:00 UTC (ISO week 41); s(x) is x seconds later.
+var t0 = time.Date(2026, 10, 5, 12, 0, 0, 0, time.UTC).UnixMicro()
+
+func s(x float64) int64 { return t0 + int64(x*1e6) }
+
+func setupData(rows [][3]any) *Data {
+	d := NewData()
+	d.Has.Onboarding = true
+	for _, r := range rows {
+		d.AddSetupEvent([]byte(r[0].(string)), []byte(r[1].(string)), r[2].(int64), nil, nil)
+	}
+	return d
+}
+
+func october() Window {
+	return Window{From: day("2026-10-01"), To: day("2026-11-01")}
+}
+
+func TestOnboardingByHand(t *testing.T) {
+	d := setupData([][3]any{
+		// u1: in order, 150 s
+		{"u1", "a", s(0)}, {"u1", "b", s(30)}, {"u1", "c", s(60)}, {"u1", "d", s(150)},
+		// u2: c before b — c is not reached; b then d: stays at b
+		{"u2", "a", s(0)}, {"u2", "c", s(20)}, {"u2", "b", s(40)}, {"u2", "d", s(60)},
+		// u3: gives up at b; 2 h later a new attempt completes in 200 s
+		{"u3", "a", s(0)}, {"u3", "b", s(10)},
+		{"u3", "a", s(7200)}, {"u3", "b", s(7210)}, {"u3", "c", s(7220)}, {"u3", "d", s(7400)},
+		// u4: a second a inside the hour is the same attempt: 480 s from the first
+		{"u4", "a", s(0)}, {"u4", "a", s(300)}, {"u4", "b", s(360)}, {"u4", "c", s(420)}, {"u4", "d", s(480)},
+		// u5: b at the same instant as a: counted as after it; 100 s
+		{"u5", "b", s(0)}, {"u5", "a", s(0)}, {"u5", "c", s(10)}, {"u5", "d", s(100)},
+		// u6: only a
+		{"u6", "a", s(0)},
+		// u7: no first step: no attempt
+		{"u7", "b", s(0)}, {"u7", "c", s(5)},
+		// u8: an attempt starting before the window is not the window's
+		{"u8", "a", day("2026-09-30") + 23*3600e6 + 30*60e6}, {"u8", "b", day("2026-10-01") + 600e6},
+		// not a step
+		{"u1", "App Opened", s(-5)}, {"u2", "App Opened", s(-5)}, {"u1", "Screen", s(-5)},
+	})
+	o := Options{Window: october(), Funnel: funnel4(), AsOf: day("2026-11-05")}
+	r := Compute(d, o).Onboarding
+	if r == nil {
+		t.Fatal("no onboarding result")
+	}
+	// 7 attempts: u1, u2, u3 (2), u4, u5, u6
+	wantReach := []int{7, 6, 4, 4}
+	for i, st := range r.Steps {
+		if st.Attempts != wantReach[i] {
+			t.Errorf("step %s reached by %d attempts, want %d", st.Name, st.Attempts, wantReach[i])
+		}
+	}
+	near(t, "b from previous", r.Steps[1].FromPrevious, 6.0/7)
+	near(t, "c from previous", r.Steps[2].FromPrevious, 4.0/6)
+	near(t, "d from first", r.Steps[3].FromFirst, 4.0/7)
+	if r.Steps[1].DropOff != 1 || r.Steps[2].DropOff != 2 || r.Steps[3].DropOff != 0 {
+		t.Errorf("drop-offs %+v", r.Steps)
+	}
+	if r.Attempts != 7 || r.Completed != 4 {
+		t.Errorf("attempts %d completed %d, want 7 and 4", r.Attempts, r.Completed)
+	}
+	near(t, "completion", r.Completion, 4.0/7)
+	// times to pair: 100, 150, 200, 480 s; median the 2nd, p90 the 4th
+	if r.Median != 150e6 || r.P90 != 480e6 {
+		t.Errorf("median %d p90 %d, want 150 s and 480 s", r.Median, r.P90)
+	}
+	near(t, "within target", r.WithinTarget, 0.5)
+	if r.Users != 6 || r.UsersCompleted != 4 || r.Retried != 1 {
+		t.Errorf("users %d completed %d retried %d, want 6, 4, 1", r.Users, r.UsersCompleted, r.Retried)
+	}
+	if r.SameInstant != 1 {
+		t.Errorf("same instant %d, want 1 (u5)", r.SameInstant)
+	}
+	if r.OtherEvents != 3 || r.OtherExample != "App Opened" {
+		t.Errorf("other events %d (%q), want 3 (App Opened)", r.OtherEvents, r.OtherExample)
+	}
+	if len(r.ByWeek) != 1 || r.ByWeek[0].Label != "2026-W41" || r.ByWeek[0].Attempts != 7 {
+		t.Errorf("by week %+v", r.ByWeek)
+	}
+	if r.BySegment != nil {
+		t.Errorf("by segment %+v, want none (no segment column)", r.BySegment)
+	}
+	if r.Fleet != nil || !strings.Contains(r.FleetNote, "do not name the device") {
+		t.Errorf("fleet %+v note %q", r.Fleet, r.FleetNote)
+	}
+}
+
+func TestOnboardingOpenAttempts(t *testing.T) {
+	// the horizon is the latest row (u2's start): u1's attempt closed an
+	// hour after its start, before it; u2's is open and left out
+	d := setupData([][3]any{
+		{"u1", "a", s(0)}, {"u1", "b", s(10)}, {"u1", "c", s(20)}, {"u1", "d", s(30)},
+		{"u2", "a", s(7200)},
+	})
+	r := Compute(d, Options{Window: october(), Funnel: funnel4()}).Onboarding
+	if r.Attempts != 1 || r.Open != 1 || r.Completed != 1 || r.Horizon != s(7200) {
+		t.Errorf("attempts %d open %d completed %d horizon %d", r.Attempts, r.Open, r.Completed, r.Horizon)
+	}
+	// as of a time before u2's row, the row is unknown: no open attempt
+	r = Compute(d, Options{Window: october(), Funnel: funnel4(), AsOf: s(3600)}).Onboarding
+	if r.Attempts != 1 || r.Open != 0 {
+		t.Errorf("as of 1 h: attempts %d open %d, want 1 and 0", r.Attempts, r.Open)
+	}
+}
+
+func TestOnboardingNoCompletion(t *testing.T) {
+	d := setupData([][3]any{{"u1", "a", s(0)}})
+	r := Compute(d, Options{Window: october(), Funnel: funnel4(), AsOf: day("2026-11-01")}).Onboarding
+	if r.Median != -1 || r.P90 != -1 || !math.IsNaN(r.WithinTarget) || r.Completion != 0 {
+		t.Errorf("no completed attempt: %+v", r.SetupGroup)
+	}
+	if _, why := (Report{Onboarding: r}).Value(OnboardingP90); why != NoneCompleted {
+		t.Errorf("p90 without a completed attempt: %v, want NoneCompleted", why)
+	}
+	if v, why := (Report{Onboarding: r}).Value(OnboardingCompletion); why != HasValue || v != 0 {
+		t.Errorf("completion %v %v, want 0", v, why)
+	}
+}
+
+func TestNearestRank(t *testing.T) {
+	for _, c := range []struct{ n, pct, want int }{
+		{10, 90, 9}, {10, 50, 5}, {1, 90, 1}, {11, 90, 10}, {20, 90, 18}, {3, 50, 2}, {4, 50, 2}, {100, 90, 90}, {101, 90, 91},
+	} {
+		if got := NearestRank(c.n, c.pct); got != c.want {
+			t.Errorf("NearestRank(%d, %d) = %d, want %d", c.n, c.pct, got, c.want)
+		}
+	}
+	// p90 of ten attempts taking 10, 20, … 100 s is the 9th: 90 s
+	var rows [][3]any
+	for i := 1; i <= 10; i++ {
+		u := string(rune('a'+i)) + "user"
+		rows = append(rows, [3]any{u, "a", s(float64(i * 10000))}, [3]any{u, "b", s(float64(i*10000 + 1))},
+			[3]any{u, "c", s(float64(i*10000 + 2))}, [3]any{u, "d", s(float64(i*10000 + i*10))})
+	}
+	r := Compute(setupData(rows), Options{Window: october(), Funnel: funnel4(), AsOf: day("2026-11-01")}).Onboarding
+	if r.P90 != 90e6 || r.Median != 50e6 {
+		t.Errorf("p90 %d median %d, want 90 s and 50 s", r.P90, r.Median)
+	}
+}
+
+func TestOnboardingFleetJoin(t *testing.T) {
+	d := NewData()
+	d.Has.Devices, d.Has.Events, d.Has.Onboarding = true, true, true
+	for id, shipped := range map[string]string{"d1": "2026-10-01", "d2": "2026-10-01", "d3": "2026-10-01", "d4": "2026-10-01", "d5": "2026-09-20", "d6": "2026-10-10"} {
+		d.AddDevice([]byte(id), day(shipped), nil)
+	}
+	d.AddEvent([]byte("d1"), day("2026-10-02")+3600e6, Connected)
+	d.AddEvent([]byte("d2"), day("2026-10-03"), Connected)
+	d.AddEvent([]byte("d5"), day("2026-09-21"), Connected)
+	setup := func(user, device string, at int64, complete bool) {
+		d.AddSetupEvent([]byte(user), []byte("a"), at, []byte(device), nil)
+		d.AddSetupEvent([]byte(user), []byte("b"), at+10e6, nil, nil)
+		if complete {
+			d.AddSetupEvent([]byte(user), []byte("c"), at+20e6, nil, nil)
+			d.AddSetupEvent([]byte(user), []byte("d"), at+30e6, []byte(device), nil)
+		}
+	}
+	d.HasSetupDevices = true
+	setup("u1", "d1", day("2026-10-02"), true)  // completed, activated
+	setup("u3", "d3", day("2026-10-02"), false) // started only
+	setup("u4", "d4", day("2026-10-03"), true)  // completed, never connects
+	setup("u5", "d5", day("2026-09-20"), true)  // shipped before the window
+	setup("u6", "d6", day("2026-10-05"), true)  // before d6 shipped: not its setup
+	setup("u9", "zz", day("2026-10-04"), true)  // not in the devices input
+	o := Options{Window: october(), Funnel: funnel4(), ActivationWindow: 30 * 86400e6, AsOf: day("2026-11-05")}
+	r := Compute(d, o)
+	f := r.Onboarding.Fleet
+	if f == nil {
+		t.Fatalf("no fleet join: %s", r.Onboarding.FleetNote)
+	}
+	want := SetupFleet{Shipped: 5, Started: 3, Completed: 2, Activated: 2, CompletedNotActivated: 1, ActivatedNotStarted: 1, UnknownDevices: 1, UnknownExample: "zz"}
+	if *f != want {
+		t.Errorf("fleet join %+v, want %+v", *f, want)
+	}
+	// the join's activated units are the activation rate's
+	if r.Activation.Shipped != f.Shipped || r.Activation.Activated != f.Activated {
+		t.Errorf("activation %d/%d, join %d/%d: they must add up", r.Activation.Activated, r.Activation.Shipped, f.Activated, f.Shipped)
+	}
+}
+
+func TestOnboardingSegments(t *testing.T) {
+	d := NewData()
+	d.Has.Onboarding = true
+	add := func(u, step string, at int64, seg string) {
+		d.AddSetupEvent([]byte(u), []byte(step), at, nil, []byte(seg))
+	}
+	for i, seg := range []string{"iOS", "iOS", "Android"} {
+		u := string(rune('p' + i))
+		add(u, "a", s(0), seg)
+		add(u, "b", s(1), seg)
+		add(u, "c", s(2), seg)
+		if seg == "iOS" {
+			add(u, "d", s(float64(60*(i+1))), seg)
+		}
+	}
+	r := Compute(d, Options{Window: october(), Funnel: funnel4(), AsOf: day("2026-11-01")}).Onboarding
+	if len(r.BySegment) != 2 || r.BySegment[0].Label != "iOS" || r.BySegment[0].Completed != 2 || r.BySegment[0].P90 != 120e6 ||
+		r.BySegment[1].Label != "Android" || r.BySegment[1].Completed != 0 || r.BySegment[1].Attempts != 1 {
+		t.Errorf("by segment %+v", r.BySegment)
+	}
+}
