@@ -554,6 +554,13 @@ func FuzzIngest(f *testing.F) {
 			}
 			d.Freeze()
 			d.Joins()
+			if r.kind == planfile.KindOnboarding {
+				funnel := &metrics.Funnel{Steps: []string{"a", "b"}, Match: [][]string{{"setupstarted", "a"}, {"blefound", "b"}}, Fold: normalize, Within: 3600e6, Target: 180e6}
+				o := d.SetupFunnel(metrics.Options{Window: metrics.Window{From: math.MinInt64 / 4, To: math.MaxInt64 / 4}, Funnel: funnel}, metrics.NoTime)
+				if o.Completed > o.Attempts || len(o.Steps) != 2 || o.Steps[1].Attempts > o.Steps[0].Attempts {
+					t.Fatalf("funnel %+v", o)
+				}
+			}
 		}
 	})
 }

@@ -25,6 +25,7 @@ func FuzzParseFeatures(f *testing.F) {
 		"", "features: []", "features:\n" + okFeature, "- a", "features: {a: 1}",
 		"features:\n  - &f {id: a}\n  - *f\n", "a: &a [*a]", "features:\n  - <<: [1]\n",
 		"features:\n  - id: a\n    confidence: 80\n    impact: hihg\n    reach: .nan\n",
+		"themes:\n  - {id: t, measure: \"onboarding.p90 <= NaNm\"}\n  - {id: u, measure: \"monthly_active_devices >= 5%\"}\n  - {id: v, measure: onboarding.within_targt}\n",
 		"certifications: {lab: {weeks: 6..8..16, fee: 1, retest: {chance: 20%, weeks: 6}}}\nfeatures:\n  - {id: a, reach: 1, impact: 1, confidence: 80%, track: hardware, effort: {engineering: 3..2, lead_time: 16w..10w..w}}\n",
 	} {
 		f.Add([]byte(s))
@@ -100,6 +101,8 @@ func FuzzLoadConfig(f *testing.F) {
 		"formats: [{name: x, kind: event, columns: {device_id: a}, extract: {device_id: '[a-z]+'}}]",
 		"devices: \"x\\n::warning::INJECTED\"",
 		"a: &a {<<: [*a]}",
+		"onboarding: {steps: [a, {name: b, match: [A, '']}, a], within: 1e9y, target: -3m}\nmetrics: {inputs: {onboarding: {table: t}}}",
+		"gates: {onboarding: {completion: \">= 200\", p90: \"<= NaNm\", within_target: \"> 1%\"}}",
 	} {
 		f.Add([]byte(s))
 	}

@@ -12,7 +12,7 @@ import (
 
 // The CSV tables of iotpm metrics, by --table name, in output order. Every
 // value is exact (full precision, fractions 0..1), headers are snake_case.
-var CSVTables = []string{"summary", "months", "cohorts", "jobs", "customers", "rows"}
+var CSVTables = []string{"summary", "months", "cohorts", "jobs", "funnel", "setup_groups", "customers", "rows"}
 
 // writeMetricsCSV writes one table as plain CSV (--table NAME), or every
 // table that has rows, each after a "# table: NAME" line and a blank line
@@ -83,6 +83,33 @@ func metricsCSV(doc JSON, name string) *render.Table {
 		}
 		if o := doc.OTA; o != nil {
 			add("ota_success_rate", exact(o.Value), strconv.Itoa(o.Success), strconv.Itoa(o.Success+o.Failure))
+		}
+		if f := doc.Firmware; f != nil {
+			add("firmware_on_target", exact(f.Value), strconv.Itoa(f.OnTarget), strconv.Itoa(f.Devices))
+		}
+		if o := doc.Onboarding; o != nil {
+			add("onboarding.completion", exact(o.Completion), strconv.Itoa(o.Completed), strconv.Itoa(o.Attempts))
+			add("onboarding.p90", exact(o.P90Seconds), "", strconv.Itoa(o.Completed))
+			add("onboarding.within_target", exact(o.WithinTarget), strconv.Itoa(o.InTarget), strconv.Itoa(o.Completed))
+		}
+	case "funnel":
+		cols("step", "attempts", "from_previous", "from_first", "drop_off")
+		if o := doc.Onboarding; o != nil {
+			for _, st := range o.Steps {
+				t.Append(st.Step, strconv.Itoa(st.Attempts), exact(st.FromPrevious), exact(st.FromFirst), strconv.Itoa(st.DropOff))
+			}
+		}
+	case "setup_groups":
+		cols("by", "label", "attempts", "completed", "completion", "median_seconds", "p90_seconds", "within_target")
+		if o := doc.Onboarding; o != nil {
+			for _, by := range []struct {
+				name   string
+				groups []SetupGroupJSON
+			}{{"week", o.ByWeek}, {"segment", o.BySegment}} {
+				for _, g := range by.groups {
+					t.Append(by.name, g.Label, strconv.Itoa(g.Attempts), strconv.Itoa(g.Completed), exact(g.Completion), exact(g.MedianSeconds), exact(g.P90Seconds), exact(g.WithinTarget))
+				}
+			}
 		}
 	case "months":
 		cols("month", "mad", "uptime")

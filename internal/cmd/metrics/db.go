@@ -8,6 +8,7 @@ import (
 
 	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/diag"
+	"github.com/iotpm/iotpm/internal/export"
 	"github.com/iotpm/iotpm/internal/fleetdb"
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/pkg/metrics"
@@ -120,7 +121,12 @@ func (o *MetricsOptions) applySourceFlags(job *Job, cfgDB *dbSource, flagInputs 
 		}
 		job.db.timeout = d
 	}
-	job.inputs = nil // every input is a table
+	// every input is a table, but the app's analytics (a file beside them)
+	inputs := map[planfile.InputKind]export.Input{}
+	if in, ok := job.inputs[planfile.KindOnboarding]; ok {
+		inputs[planfile.KindOnboarding] = in
+	}
+	job.inputs = inputs
 	return nil
 }
 

@@ -84,6 +84,9 @@ README states. Each metric needs only its own inputs:
   OTA success rate          --ota
   customer health           --devices (with customer_id) and --events,
                             --usage, --tickets
+  setup funnel              --onboarding (the app's analytics) with
+                            onboarding: steps in iotpm.yaml; joined to
+                            --devices and --events/--activity
 
 Exports are read as they come. Each input's format (AWS IoT lifecycle and
 Jobs, Azure Event Grid and Log Analytics, Particle, InfluxDB, Grafana, …; see

@@ -283,7 +283,7 @@ func (o *MetricsOptions) job(f *cmdutil.Factory) (*Job, error) {
 		return nil, err
 	}
 	if !job.hasAny() {
-		return nil, cmdutil.UsageErrorf("give at least one input: --devices, --events, --ota, --activity, --tickets or --usage (or metrics.inputs in iotpm.yaml)")
+		return nil, cmdutil.UsageErrorf("give at least one input: --devices, --events, --ota, --activity, --tickets, --usage or --onboarding (or metrics.inputs in iotpm.yaml)")
 	}
 	if err := o.applyFormatFlags(&job); err != nil {
 		return nil, err
