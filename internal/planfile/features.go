@@ -35,9 +35,12 @@ type EffortModelSpec struct {
 // CertificationSpec adds a certification to the catalog or overrides fields
 // of a built-in one.
 type CertificationSpec struct {
-	Name  string    `yaml:"name"`
-	Weeks *Estimate `yaml:"weeks"`
-	Fee   *float64  `yaml:"fee" check:"min=0"`
+	Name string `yaml:"name"`
+	// Covers says what the fee and weeks include ("lab testing and the
+	// TCB grant; no membership").
+	Covers string    `yaml:"covers"`
+	Weeks  *Estimate `yaml:"weeks"`
+	Fee    *float64  `yaml:"fee" check:"min=0"`
 	// Retest: the campaign may fail (chance) and take more weeks.
 	Retest *RetestSpec `yaml:"retest"`
 	Pos    Pos         `yaml:"-"`
@@ -382,6 +385,12 @@ func (c *featureChecker) certifications(spec *FeaturesFile, catalog rice.Catalog
 			cert = rice.Certification{ID: id, Name: id, Source: "features.yaml"}
 		} else {
 			cert.Source = "features.yaml (overrides built-in)"
+			if cs.Fee != nil || cs.Weeks != nil {
+				cert.Covers = "as features.yaml gives it" // the built-in's words describe the built-in's figures
+			}
+		}
+		if cs.Covers != "" {
+			cert.Covers = cs.Covers
 		}
 		if cs.Name != "" {
 			cert.Name = cs.Name

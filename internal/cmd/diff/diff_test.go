@@ -134,7 +134,7 @@ func TestDiffOfAPlanningChange(t *testing.T) {
 	}))
 	has("flood-probe's NRE ($60,000 tooling + FCC SDoC fee)", contains(d.Cash.Features, func(c diffcmd.CashChange) bool { return c.Key == "flood-probe" && c.Before == 0 && c.After > 60000 }))
 	// lte-backup ($150,000) drops out, flood-probe ($63,000) comes in
-	has("NRE total 304,040 → 217,040", d.Cash.TotalBefore == 304_040 && d.Cash.TotalAfter == 217_040)
+	has("NRE total 311,040 → 224,040", d.Cash.TotalBefore == 311_040 && d.Cash.TotalAfter == 224_040)
 	has("Rev B capacity 7.5 → 8", contains(d.Cap, func(c diffcmd.CapacityChange) bool { return c.Release == "Rev B" && c.Before == 7.5 && c.After == 8 }))
 	has("a newly failing battery gate", contains(d.Gates, func(g diffcmd.GateChange) bool { return g.Gate == "battery_life.drip-lora" && g.After == "FAIL" }))
 	has("the summary", strings.Contains(d.Summary, "drip-lora battery 18.2 y → ") && strings.Contains(d.Summary, "slip"))

@@ -227,28 +227,43 @@ func costColumns(c Costs, t *render.Table, ranked []rice.Scored, exact bool) *re
 }
 
 func writeCatalog(w io.Writer, format render.Format, catalog rice.Catalog, term render.Term) error {
+	type rangeJSON struct {
+		Min  float64 `json:"min"`
+		Mode float64 `json:"mode"`
+		Max  float64 `json:"max"`
+	}
 	type certJSON struct {
-		ID     string  `json:"id"`
-		Name   string  `json:"name"`
-		Weeks  float64 `json:"weeks"`
-		FeeUSD float64 `json:"fee_usd"`
-		Source string  `json:"source"`
+		ID         string     `json:"id"`
+		Name       string     `json:"name"`
+		Weeks      float64    `json:"weeks"`
+		WeeksRange *rangeJSON `json:"weeks_range,omitempty"`
+		FeeUSD     float64    `json:"fee_usd"`
+		Covers     string     `json:"covers"`
+		Source     string     `json:"source"`
 	}
 	var list []certJSON
 	for _, id := range catalog.IDs() {
 		c := catalog[id]
-		list = append(list, certJSON{c.ID, c.Name, c.Weeks, c.FeeUSD, c.Source})
+		cj := certJSON{ID: c.ID, Name: c.Name, Weeks: c.Weeks, FeeUSD: c.FeeUSD, Covers: c.Covers, Source: c.Source}
+		if r := c.WeeksRange; r != nil {
+			cj.WeeksRange = &rangeJSON{r.Min, r.Mode, r.Max}
+		}
+		list = append(list, cj)
 	}
 	doc := struct {
 		Certifications []certJSON `json:"certifications"`
 	}{list}
-	t := &render.Table{Columns: []render.Column{{Header: "ID"}, {Header: "NAME", Wrap: true}, {Header: "WEEKS", Right: true}, {Header: "FEE USD", Right: true}, {Header: "SOURCE", Wrap: true}}}
+	t := &render.Table{Columns: []render.Column{{Header: "ID"}, {Header: "NAME", Wrap: true}, {Header: "WEEKS", Right: true}, {Header: "FEE USD", Right: true},
+		{Header: "COVERS", Wrap: true}, {Header: "SOURCE", Wrap: true, Hide: 1}}}
 	for _, c := range list {
 		fee, weeks := render.Number(c.FeeUSD, 0), render.Number(c.Weeks, 1)
+		if r := c.WeeksRange; r != nil {
+			weeks = render.Number(r.Min, 1) + ".." + weeks + ".." + render.Number(r.Max, 1)
+		}
 		if format == render.FormatCSV {
 			fee, weeks = render.Exact(c.FeeUSD), render.Exact(c.Weeks)
 		}
-		t.Append(c.ID, c.Name, weeks, fee, c.Source)
+		t.Append(c.ID, c.Name, weeks, fee, c.Covers, c.Source)
 	}
 	return render.Write(w, format, doc, t, term)
 }
