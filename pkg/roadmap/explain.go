@@ -50,7 +50,7 @@ type ReadyBy int
 const (
 	// PlanStart: nothing; the plan's start.
 	PlanStart ReadyBy = iota
-	// DependencyShips: Dependency's Track part ships then.
+	// DependencyShips: Dependency's Track part ships the day before.
 	DependencyShips
 	// EarlierPartShips: the feature's own Track part ships then (parts
 	// ship hardware → firmware → cloud).
@@ -70,10 +70,12 @@ type LeadSource struct {
 type Step struct {
 	Kind StepKind
 	Date time.Time
-	// StepReady
+	// StepReady; Shipped is when the dependency's part ships (its
+	// dependant's work starts the day after)
 	ReadyBy    ReadyBy
 	Dependency string
 	Track      rice.Track
+	Shipped    time.Time
 	// StepLeadTime
 	Days   int
 	Source LeadSource
@@ -109,7 +111,7 @@ func (s Step) String() string {
 		why := "the plan starts " + date(s.Date)
 		switch s.ReadyBy {
 		case DependencyShips:
-			why = fmt.Sprintf("dependency %s ships its %s part %s", s.Dependency, s.Track, date(s.Date))
+			why = fmt.Sprintf("dependency %s ships its %s part %s; work that needs it starts after", s.Dependency, s.Track, date(s.Shipped))
 		case EarlierPartShips:
 			why = fmt.Sprintf("its %s part ships %s", s.Track, date(s.Date))
 		}

@@ -9,8 +9,9 @@ import (
 
 // TestExplainSteps: the explanation is typed steps with their values,
 // worked by hand on cal(): base fills Rev B (4 of 4 PM); radio waits for
-// base (ready 2027-04-01), finds Rev B full and ships its hardware part in
-// Rev C; its firmware part waits for that (2027-10-01), then for the
+// base to ship (Rev B, 2027-04-01: ready the day after, finish to start),
+// so Rev B is behind it and its hardware part ships in Rev C; its firmware
+// part waits for that (2027-10-01), then for the
 // quick certification (1 week: earliest 2027-10-08), and ships in the
 // next firmware release, 2027-11-01.
 func TestExplainSteps(t *testing.T) {
@@ -30,16 +31,13 @@ func TestExplainSteps(t *testing.T) {
 		}
 		return k
 	}
-	if hw.Track != rice.Hardware || !slices.Equal(kinds(hw), []StepKind{StepReady, StepFull, StepShips}) {
+	if hw.Track != rice.Hardware || !slices.Equal(kinds(hw), []StepKind{StepReady, StepShips}) {
 		t.Fatalf("hardware: %v %v", hw.Track, kinds(hw))
 	}
-	if s := hw.Steps[0]; s.ReadyBy != DependencyShips || s.Dependency != "base" || s.Track != rice.Hardware || !s.Date.Equal(date("2027-04-01")) {
+	if s := hw.Steps[0]; s.ReadyBy != DependencyShips || s.Dependency != "base" || s.Track != rice.Hardware || !s.Date.Equal(date("2027-04-02")) || !s.Shipped.Equal(date("2027-04-01")) {
 		t.Errorf("ready %+v", s)
 	}
-	if s := hw.Steps[1]; s.Release != "Rev B" || s.Allocated != 4 || s.Capacity != 4 {
-		t.Errorf("full %+v", s)
-	}
-	if s := hw.Steps[2]; s.Release != "Rev C" || !s.Date.Equal(date("2027-10-01")) || s.Amount != 1 || s.Capacity != 4 {
+	if s := hw.Steps[1]; s.Release != "Rev C" || !s.Date.Equal(date("2027-10-01")) || s.Amount != 1 || s.Capacity != 4 {
 		t.Errorf("ships %+v", s)
 	}
 	if fw.Track != rice.Firmware || !slices.Equal(kinds(fw), []StepKind{StepReady, StepLeadTime, StepShips}) {
@@ -58,8 +56,9 @@ func TestExplainSteps(t *testing.T) {
 		s    Step
 		want string
 	}{
-		{hw.Steps[0], "ready 2027-04-01: dependency base ships its hardware part 2027-04-01"},
-		{hw.Steps[1], "Rev B on 2027-04-01 is full (4 of 4 person-months allocated)"},
+		{hw.Steps[0], "ready 2027-04-02: dependency base ships its hardware part 2027-04-01; work that needs it starts after"},
+		{hw.Steps[1], "ships with Rev C on 2027-10-01, using 1 of the release's 4 person-months of capacity"},
+		{Step{Kind: StepFull, Release: "Rev B", Date: date("2027-04-01"), Allocated: 4, Capacity: 4}, "Rev B on 2027-04-01 is full (4 of 4 person-months allocated)"},
 		{fw.Steps[0], "ready 2027-10-01: its hardware part ships 2027-10-01"},
 		{fw.Steps[1], "lead time 7 days (certification quick takes 1 week): earliest release 2027-10-08"},
 		// the 2 is the release's capacity, not the part's effort

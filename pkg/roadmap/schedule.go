@@ -242,7 +242,8 @@ func Schedule(in Input) Plan {
 }
 
 func (s *scheduler) feature(f rice.Scored) {
-	// Rule 2: the first part waits for every part of every dependency.
+	// Rule 2: the first part waits for every part of every dependency to
+	// ship.
 	ready := s.in.Calendar.Start
 	why := Step{Kind: StepReady, ReadyBy: PlanStart}
 	var blocked *Reason
@@ -252,9 +253,11 @@ func (s *scheduler) feature(f rice.Scored) {
 			blocked = &Reason{Kind: DependencyUnscheduled, Dependency: d, Cause: &cause, CauseTrack: fail.track}
 			break
 		}
+		// finish to start: a dependency is done when it ships, so the work
+		// that needs it starts the day after, and ships in a later release
 		for _, t := range rice.Tracks {
-			if ship, ok := s.shipped[d][t]; ok && ship.After(ready) {
-				ready, why = ship, Step{Kind: StepReady, ReadyBy: DependencyShips, Dependency: d, Track: t}
+			if ship, ok := s.shipped[d][t]; ok && ship.AddDate(0, 0, 1).After(ready) {
+				ready, why = ship.AddDate(0, 0, 1), Step{Kind: StepReady, ReadyBy: DependencyShips, Dependency: d, Track: t, Shipped: ship}
 			}
 		}
 	}

@@ -110,7 +110,8 @@ func TestRuleOrder(t *testing.T) {
 }
 
 // Rule 2: parts ship hardware → firmware → cloud; a feature waits for all
-// parts of its dependencies.
+// parts of its dependencies to ship, finish to start: its work starts the
+// day after, so it ships in a later release than its dependency.
 func TestRuleChainAndDependencies(t *testing.T) {
 	p := Schedule(Input{Calendar: cal(), Catalog: catalog, Ranked: []rice.Scored{
 		feat("sensor", 1, "", part(rice.Hardware, 2), part(rice.Firmware, 1), part(rice.Cloud, 0.5)),
@@ -124,7 +125,7 @@ func TestRuleChainAndDependencies(t *testing.T) {
 		"sensor/hardware":  "Rev B 2027-04-01",
 		"sensor/firmware":  "FW 2 2027-05-01", // FW 1 (03-01) is before the hardware ships
 		"sensor/cloud":     "Sprint 4 2027-05-01",
-		"app-screen/cloud": "Sprint 4 2027-05-01", // waits for every part of sensor
+		"app-screen/cloud": "Sprint 5 2027-06-01", // starts after every part of sensor ships (Sprint 4, 05-01)
 	})
 }
 
