@@ -28,6 +28,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"math"
 	"reflect"
 	"regexp"
@@ -780,4 +782,19 @@ func DidYouMeanText(s string, candidates []string) string {
 		return "; did you mean " + quoteAll(fam) + "?"
 	}
 	return ""
+}
+
+// NoSuchFile words a missing file: "no such file", and the name in its
+// directory it most likely meant ("exports/uplink.csv": did you mean
+// "uplinks.csv"?).
+func NoSuchFile(path string) string {
+	entries, err := os.ReadDir(filepath.Dir(path))
+	if err != nil {
+		return "no such file (nor its directory)"
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return "no such file" + DidYouMeanText(filepath.Base(path), names)
 }

@@ -179,8 +179,8 @@ type ReleaseSpec struct {
 
 // calendar checks the roadmap section and builds the calendar.
 func (c *featureChecker) calendar(spec *RoadmapSpec) *roadmap.Calendar {
-	if spec.Start == nil || spec.End == nil {
-		return nil // reported by the decoder
+	if spec.Start == nil || spec.End == nil || spec.Start.Time.IsZero() || spec.End.Time.IsZero() {
+		return nil // missing or not a date: reported by the decoder (a zero date would add its own, spurious, problem)
 	}
 	cal := &roadmap.Calendar{Start: spec.Start.Time, End: spec.End.Time, Tracks: map[rice.Track]roadmap.TrackCalendar{}}
 	if !cal.End.After(cal.Start) {

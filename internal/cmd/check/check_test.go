@@ -120,3 +120,34 @@ func TestAnnotationEscaping(t *testing.T) {
 		t.Errorf("%q", b.String())
 	}
 }
+
+// Every problem of every file in one run (#28 item 6): a typo'd event id
+// beside unit errors, missing files at their iotpm.yaml line with the name
+// they most likely meant, and no message caused by another (an
+// unparseable start date is not also "a plan from 0001-01-01").
+func TestEveryProblemInOneRun(t *testing.T) {
+	dir := cmdtest.CopyExample(t)
+	cmdtest.EditFile(t, filepath.Join(dir, "devices.yaml"), "checkin: {event: heartbeat}", "checkin: {event: heartbeet}")
+	cmdtest.EditFile(t, filepath.Join(dir, "devices.yaml"), "every: 10m\n", "every: 10 minutes\n")
+	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "activity: exports/uplinks.csv", "activity: exports/uplink.csv")
+	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "survey/kano.csv", "survey/kano.cvs")
+	cmdtest.EditFile(t, filepath.Join(dir, "features.yaml"), "  start: 2027-01-04", "  start: 04/01/2027")
+	_, stderr, code := cmdtest.Run(t, nil, "check", "-C", dir)
+	if code != cmdutil.ExitInvalid {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{
+		`devices.yaml:13:14: device drip-lora, checkin: event "heartbeet" is no wake event of the device; did you mean "heartbeat"?`,
+		`"10 minutes" has an unknown duration unit "minutes"; did you mean "min"?`,
+		`iotpm.yaml:13:15: metrics.inputs.activity: "exports/uplink.csv": no such file; did you mean "uplinks.csv"?`,
+		`kano.survey: "survey/kano.cvs": no such file; did you mean "kano.csv"?`,
+		`features.yaml:14:10: roadmap.start: "04/01/2027" is not a date`,
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if strings.Contains(stderr, "0001-01-01") {
+		t.Errorf("a message caused by another:\n%s", stderr)
+	}
+}

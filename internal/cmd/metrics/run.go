@@ -135,7 +135,11 @@ func readFiles(f *cmdutil.Factory, job *Job, ing *export.Ingest, out *Outcome) e
 	for _, kind := range inputKinds {
 		if in, ok := job.inputs[kind]; ok {
 			if _, err := os.Stat(in.Path); errors.Is(err, os.ErrNotExist) {
-				out.Problems.Errorf(diag.File, in.Path, 0, 0, "no such file")
+				if d, ok := job.declared[kind]; ok {
+					out.Problems.Errorf(diag.File, job.configFile, d.pos.Line, d.pos.Col, "metrics.inputs.%s: %q: %s", kind, d.written, planfile.NoSuchFile(in.Path))
+				} else {
+					out.Problems.Errorf(diag.File, in.Path, 0, 0, "%s", planfile.NoSuchFile(in.Path))
+				}
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"maps"
+	"path/filepath"
 	"math"
 	"slices"
 	"strconv"
@@ -183,6 +184,17 @@ type Job struct {
 	fleetLookback int
 	// funnel is iotpm.yaml's setup funnel (nil: none).
 	funnel *metrics.Funnel
+	// declared are the file inputs as iotpm.yaml (configFile) names them,
+	// so a missing one is reported at its line.
+	declared   map[planfile.InputKind]declaredInput
+	configFile string
+}
+
+// declaredInput is where iotpm.yaml names an input, and the path as
+// written there (relative to the repo).
+type declaredInput struct {
+	pos     planfile.Pos
+	written string
 }
 
 func newMetricsJob() *Job {
@@ -197,9 +209,15 @@ func JobFromConfig(cfg *planfile.Config) (*Job, error) {
 		return nil, nil
 	}
 	job := newMetricsJob()
+	job.declared, job.configFile = map[planfile.InputKind]declaredInput{}, cfg.File
 	for kind, in := range cfg.Inputs {
 		if in.Table == "" {
 			job.inputs[kind] = inputFromConfig(kind, in)
+			written, err := filepath.Rel(cfg.Root, in.Path)
+			if err != nil {
+				written = in.Path
+			}
+			job.declared[kind] = declaredInput{pos: in.Pos, written: written}
 		}
 	}
 	job.db = dbFromConfig(cfg)
@@ -271,8 +289,10 @@ func (o *MetricsOptions) job(f *cmdutil.Factory) (*Job, error) {
 		if job.inputs == nil {
 			job.inputs = map[planfile.InputKind]export.Input{}
 		}
+		job.declared = maps.Clone(base.declared)
 		for kind, path := range o.Inputs {
 			job.inputs[kind] = export.Input{Kind: kind, Path: f.Path(path)}
+			delete(job.declared, kind) // the flag's, not iotpm.yaml's
 		}
 	}
 	var cfgDB *dbSource

@@ -3,6 +3,7 @@ package planning
 import (
 	"errors"
 	"os"
+	"path/filepath"
 
 	metricscmd "github.com/iotpm/iotpm/internal/cmd/metrics"
 
@@ -60,6 +61,19 @@ func ComputeWith(f *cmdutil.Factory, rollout *RolloutSettings) *Results {
 		rollout, d = RolloutSettingsOf(cfg)
 		p.Problems = append(p.Problems, d...)
 	}
+	// a missing survey is reported with the rest in this pass, not after
+	// the other files are fixed
+	surveyMissing := false
+	if k := cfg.Kano; k != nil {
+		if _, err := os.Stat(k.Survey); errors.Is(err, os.ErrNotExist) {
+			written, rerr := filepath.Rel(cfg.Root, k.Survey)
+			if rerr != nil {
+				written = k.Survey
+			}
+			p.Problems.Errorf(diag.File, cfg.File, k.Pos.Line, k.Pos.Col, "kano.survey: %q: %s", written, planfile.NoSuchFile(k.Survey))
+			surveyMissing = true
+		}
+	}
 	p.Backlog, d = LoadBacklog(f, cfg.Features)
 	p.Problems = append(p.Problems, d...)
 	if _, err := os.Stat(cfg.Devices); err == nil || cfg.DevicesExplicit {
@@ -100,7 +114,7 @@ func ComputeWith(f *cmdutil.Factory, rollout *RolloutSettings) *Results {
 		plan := roadmap.Schedule(roadmap.Input{Ranked: p.Ranked, Calendar: *p.Backlog.Calendar, Catalog: p.Backlog.Catalog, Themes: p.Backlog.Themes})
 		p.Plan = &plan
 	}
-	if cfg.Kano != nil {
+	if cfg.Kano != nil && !surveyMissing {
 		minAnswers := kanocmd.DefaultMinAnswers
 		if cfg.Kano.MinAnswers > 0 {
 			minAnswers = cfg.Kano.MinAnswers
