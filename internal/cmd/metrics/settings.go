@@ -2,8 +2,8 @@ package metrics
 
 import (
 	"maps"
-	"path/filepath"
 	"math"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
