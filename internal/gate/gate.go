@@ -167,7 +167,7 @@ func (g Gate) Status() string {
 
 // Table is the gates as a table: name, value, threshold, status, detail.
 func Table(gates []Gate) *render.Table {
-	t := &render.Table{Columns: []render.Column{{Header: "GATE"}, {Header: "VALUE", Right: true}, {Header: "THRESHOLD"}, {Header: "STATUS"}, {Header: "DETAIL", Hide: 1}}}
+	t := &render.Table{Columns: []render.Column{{Header: "GATE"}, {Header: "VALUE", Right: true}, {Header: "THRESHOLD", Wrap: true}, {Header: "STATUS"}, {Header: "DETAIL", Hide: 1, Wrap: true}}}
 	for _, g := range gates {
 		t.Append(g.Name, g.ValueText(), g.Threshold, g.Status(), g.Detail)
 	}

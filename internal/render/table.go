@@ -221,6 +221,25 @@ func (t *Table) Text(w io.Writer, term Term) error {
 	return nil
 }
 
+// Hidden are the headers of the columns Text hides to fit term's width
+// (none when term picks the columns).
+func (t *Table) Hidden(term Term) []string {
+	if t.pick(term) != nil {
+		return nil
+	}
+	_, hidden := t.fit(term.Width)
+	return hidden
+}
+
+// WrapWords breaks s at spaces into lines of at most width runes (a longer word
+// stays whole), each ending in a newline; width 0: one line.
+func WrapWords(s string, width int) string {
+	if width <= 0 {
+		return s + "\n"
+	}
+	return wrapWords(s, width)
+}
+
 // wrapWords breaks s at spaces into lines of at most width runes (a longer
 // word stays whole), each ending in a newline.
 func wrapWords(s string, width int) string {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -158,8 +159,22 @@ func checkRun(opts *CheckOptions) error {
 			}
 			return t.CSV(w)
 		}
-		if err := gate.Table(gates).Text(w, f.Term()); err != nil {
+		table := gate.Table(gates)
+		if err := table.Text(w, f.Term()); err != nil {
 			return err
+		}
+		if slices.Contains(table.Hidden(f.Term()), "DETAIL") {
+			// the column that says why is hidden to fit: a failing gate's
+			// reason is still shown, below
+			var lines []string
+			for _, g := range gates {
+				if !g.Passed && g.Detail != "" {
+					lines = append(lines, render.WrapWords(g.Name+": "+g.Detail, f.Term().Width))
+				}
+			}
+			if len(lines) > 0 {
+				fmt.Fprintf(w, "\nWHY THEY FAIL\n%s", strings.Join(lines, ""))
+			}
 		}
 		if len(outcomes) > 0 {
 			fmt.Fprintf(w, "\nOUTCOMES (MEASURED, NOT GATED)\n")
@@ -167,7 +182,7 @@ func checkRun(opts *CheckOptions) error {
 				return err
 			}
 		}
-		_, err := fmt.Fprintf(w, "\n%s\n", gate.Verdict(gates))
+		_, err := fmt.Fprintf(w, "\n%s", render.WrapWords(gate.Verdict(gates), f.Term().Width))
 		return err
 	}); err != nil {
 		return err

@@ -168,7 +168,7 @@ func (d *Diff) tables(exact bool) (titles []string, tables []*render.Table) {
 		t.Append(r.Feature, r.Kind, rank, num(r.ScoreFrom, 1)+" → "+num(r.ScoreTo, 1))
 	}
 	add("RICE ranks", t)
-	t = &render.Table{Columns: []render.Column{{Header: "FEATURE"}, {Header: "TRACK"}, {Header: "CHANGE"}, {Header: "BEFORE"}, {Header: "AFTER"}, {Header: "WEEKS", Right: true}, {Header: "REASON"}}}
+	t = &render.Table{Columns: []render.Column{{Header: "FEATURE"}, {Header: "TRACK"}, {Header: "CHANGE"}, {Header: "BEFORE"}, {Header: "AFTER"}, {Header: "WEEKS", Right: true}, {Header: "REASON", Wrap: true}}}
 	for _, p := range d.Parts {
 		w := ""
 		if p.Weeks != 0 {

@@ -147,7 +147,7 @@ func clipID(s string) string {
 // rowsTable is the accounting of every input: its format, what was used,
 // what was left out and why.
 func rowsTable(doc JSON) *render.Table {
-	t := &render.Table{Columns: []render.Column{{Header: "INPUT"}, {Header: "FORMAT"}, {Header: "READ", Right: true}, {Header: "USED", Right: true},
+	t := &render.Table{Columns: []render.Column{{Header: "INPUT"}, {Header: "FORMAT", Wrap: true}, {Header: "READ", Right: true}, {Header: "USED", Right: true},
 		{Header: "OUTSIDE WINDOW", Right: true, Hide: 2}, {Header: "SKIPPED", Right: true}, {Header: "EARLIEST", Hide: 3}, {Header: "LATEST"}, {Header: "NOTES", Hide: 4}}}
 	for _, kind := range inputKinds {
 		rj, ok := doc.Rows[string(kind)]

@@ -171,7 +171,7 @@ func (v planView) releaseCash(r roadmap.ReleasePlan) roadmap.Amount {
 }
 
 func releasesTable(rs []roadmap.ReleasePlan, v planView) *render.Table {
-	t := &render.Table{Columns: []render.Column{{Header: "RELEASE"}, {Header: "DATE"}, {Header: "USED / CAPACITY (PERSON-MO)", Right: true}, {Header: "NRE", Right: true, Hide: 2}, {Header: "SHIPS"}}}
+	t := &render.Table{Columns: []render.Column{{Header: "RELEASE"}, {Header: "DATE"}, {Header: "USED / CAPACITY (PERSON-MO)", Right: true}, {Header: "NRE", Right: true, Hide: 2}, {Header: "SHIPS", Wrap: true}}}
 	workFor := v.workFor()
 	for _, r := range rs {
 		ships := strings.Join(r.Items, ", ")
@@ -236,7 +236,7 @@ func themesTable(ts []roadmap.ThemeStatus) *render.Table {
 }
 
 func unscheduledTable(us []roadmap.Unscheduled) *render.Table {
-	t := &render.Table{Columns: []render.Column{{Header: "FEATURE"}, {Header: "TRACK"}, {Header: "REASON"}}}
+	t := &render.Table{Columns: []render.Column{{Header: "FEATURE"}, {Header: "TRACK"}, {Header: "REASON", Wrap: true}}}
 	for _, u := range us {
 		t.Append(u.Feature, string(u.Track), u.Why.String())
 	}
@@ -292,7 +292,7 @@ func writeRoadmap(w io.Writer, format render.Format, v planView, cal *roadmap.Ca
 			return err
 		}
 		if n := v.hiddenReleases(track, len(rs)); n > 0 {
-			fmt.Fprintf(w, "%d more %s releases have no work planned (iotpm roadmap --capacity lists every release).\n\n", n, track)
+			fmt.Fprintf(w, "%s\n", render.WrapWords(fmt.Sprintf("%d more %s releases have no work planned (iotpm roadmap --capacity lists every release).", n, track), term.Width))
 		}
 	}
 	if ts := v.themes(); len(ts) > 0 {

@@ -29,6 +29,11 @@ func TestTablesFitTheWidth(t *testing.T) {
 					t.Fatalf("exit %d: %s", code, stderr)
 				}
 				cmdtest.Golden(t, "width/"+cmd+"-"+width+".golden", stdout)
+				for _, line := range strings.Split(stdout, "\n") {
+					if n := utf8.RuneCountInString(line); width == "80" && n > 80 {
+						t.Errorf("a %d-column line at 80 columns: %q", n, line)
+					}
+				}
 				// --width gives the same as COLUMNS
 				viaFlag, _, _ := cmdtest.Run(t, nil, cmd, "-C", cmdtest.ExampleRepo, "--width", width)
 				if viaFlag != stdout {
@@ -148,5 +153,24 @@ func TestCatalogsFit80Columns(t *testing.T) {
 		if !strings.Contains(stdout, "\n") || len(strings.Split(stdout, "\n")) < 4 {
 			t.Errorf("%v printed almost nothing:\n%s", args, stdout)
 		}
+	}
+}
+
+// check at 80 columns with failing gates: every line fits, and the DETAIL
+// hidden to fit is still said for each failing gate, below the table.
+func TestCheckFailingFits80Columns(t *testing.T) {
+	dir := cmdtest.CopyExample(t)
+	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "month: 2026-10", "month: 2030-10")
+	stdout, stderr, code := cmdtest.Run(t, map[string]string{"COLUMNS": "80"}, "check", "-C", dir)
+	if code != cmdutil.ExitGate {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, line := range strings.Split(stdout, "\n") {
+		if n := utf8.RuneCountInString(line); n > 80 {
+			t.Errorf("a %d-column line: %q", n, line)
+		}
+	}
+	if !strings.Contains(stdout, "(hidden to fit 80 columns: DETAIL; --wide shows all)") || !strings.Contains(stdout, "\nWHY THEY FAIL\nconnectivity_uptime.always: no value: no always-connected device") {
+		t.Errorf("the failing gates' reasons are not shown:\n%s", stdout)
 	}
 }
