@@ -21,7 +21,7 @@ import (
 // default table at 80 and 120 columns is a golden file, and --wide prints
 // every column whatever the width.
 func TestTablesFitTheWidth(t *testing.T) {
-	for _, cmd := range []string{"rice", "roadmap", "battery", "metrics", "check", "kano", "validate"} {
+	for _, cmd := range []string{"rice", "roadmap", "battery", "metrics", "check", "kano", "validate", "economics", "rollout"} {
 		for _, width := range []string{"80", "120"} {
 			t.Run(cmd+"/"+width, func(t *testing.T) {
 				stdout, stderr, code := cmdtest.Run(t, map[string]string{"COLUMNS": width}, cmd, "-C", cmdtest.ExampleRepo)
