@@ -23,6 +23,34 @@ func init() {
 		}
 		return fs.FlagUsagesWrapped(w)
 	})
+	cobra.AddTemplateFunc("wrappedText", func(text string, c *cobra.Command) string {
+		w, err := strconv.Atoi(c.Root().Annotations[helpWidthAnnotation])
+		if err != nil || w <= 0 {
+			w = 80
+		}
+		return wrapLongLines(text, w)
+	})
+}
+
+// wrapLongLines breaks each line of text longer than width at its last
+// blank that fits, keeping its indentation; shorter lines (examples,
+// tables) stay as written.
+func wrapLongLines(text string, width int) string {
+	var out []string
+	for _, line := range strings.Split(text, "\n") {
+		indent := line[:len(line)-len(strings.TrimLeft(line, " "))]
+		for len([]rune(line)) > width {
+			r := []rune(line)
+			cut := strings.LastIndex(string(r[:width+1]), " ")
+			if cut <= len(indent) {
+				break // one word longer than the width stays whole
+			}
+			out = append(out, strings.TrimRight(line[:cut], " "))
+			line = indent + strings.TrimLeft(line[cut:], " ")
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
 }
 
 // helpWidth is the width help wraps at.
@@ -46,4 +74,7 @@ func useWrappedHelp(f *cmdutil.Factory, root *cobra.Command) {
 	t = strings.ReplaceAll(t, ".LocalFlags.FlagUsages", "wrappedFlagUsages .LocalFlags $")
 	t = strings.ReplaceAll(t, ".InheritedFlags.FlagUsages", "wrappedFlagUsages .InheritedFlags $")
 	root.SetUsageTemplate(t)
+	h := root.HelpTemplate()
+	h = strings.Replace(h, "{{with (or .Long .Short)}}{{. | trimTrailingWhitespaces}}", "{{with (or .Long .Short)}}{{wrappedText (. | trimTrailingWhitespaces) $}}", 1)
+	root.SetHelpTemplate(h)
 }

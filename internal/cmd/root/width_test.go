@@ -174,3 +174,26 @@ func TestCheckFailingFits80Columns(t *testing.T) {
 		t.Errorf("the failing gates' reasons are not shown:\n%s", stdout)
 	}
 }
+
+// Every command's --help fits 80 columns, cobra's generated completion
+// help included.
+func TestHelpFits80Columns(t *testing.T) {
+	paths := [][]string{{}}
+	for _, c := range []string{"rice", "roadmap", "battery", "metrics", "kano", "economics", "rollout", "check", "diff", "init", "report", "validate", "schema", "version", "completion"} {
+		paths = append(paths, []string{c})
+	}
+	for _, sh := range []string{"bash", "zsh", "fish", "powershell"} {
+		paths = append(paths, []string{"completion", sh})
+	}
+	for _, p := range paths {
+		stdout, stderr, code := cmdtest.Run(t, map[string]string{"COLUMNS": "80"}, append(p, "--help")...)
+		if code != 0 {
+			t.Fatalf("%v --help: exit %d: %s", p, code, stderr)
+		}
+		for _, line := range strings.Split(stdout, "\n") {
+			if n := utf8.RuneCountInString(strings.ReplaceAll(line, "\t", "        ")); n > 80 {
+				t.Errorf("%v --help: a %d-column line: %q", p, n, line)
+			}
+		}
+	}
+}
