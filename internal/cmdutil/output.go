@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/render"
@@ -20,8 +21,43 @@ func Emit(f *Factory, write func(*bytes.Buffer) error) error {
 	if err := f.CheckColumns(); err != nil {
 		return err
 	}
+	output.Lock()
+	defer output.Unlock()
+	if err := f.Context().Err(); err != nil {
+		return err // interrupted: nothing is written
+	}
+	output.written = true
 	_, err := f.IO.Out.Write(buf.Bytes())
 	return err
+}
+
+// output serialises writing a command's output with stopping the process
+// on an interrupt: the process never exits halfway through a write, and
+// after an interrupt nothing starts writing.
+var output struct {
+	sync.Mutex
+	written bool
+}
+
+// HoldOutput stops every later Emit from writing (for a process about to
+// exit on an interrupt) and reports whether an Emit wrote before it.
+func HoldOutput() (written bool) {
+	output.Lock()
+	return output.written
+}
+
+// OutputWritten reports whether an Emit has written since ResetOutput.
+func OutputWritten() bool {
+	output.Lock()
+	defer output.Unlock()
+	return output.written
+}
+
+// ResetOutput starts a run: nothing written yet.
+func ResetOutput() {
+	output.Lock()
+	defer output.Unlock()
+	output.written = false
 }
 
 // CheckColumns refuses a --columns name that no table of the output has

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/iotpm/iotpm/pkg/metrics"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 )
 
 // Job is one computation: the inputs, the settings the local engine would
@@ -125,9 +127,30 @@ func (j *Job) metricQueries(p *plan, params Params) []Query {
 // Connect opens a connection from a DSN (URL or key=value); its errors
 // name the host and database, never the password.
 func Connect(ctx context.Context, dsn string) (*pgx.Conn, error) {
+	return ConnectTimeout(ctx, dsn, 0)
+}
+
+// ConnectTimeout is Connect whose statements the server itself cancels
+// after timeout (statement_timeout; 0: the server's setting), so that a
+// query outlives neither a client that gave up nor a timeout. When ctx is
+// cancelled (Ctrl-C, the timeout) the running query is cancelled on the
+// server at once, not only abandoned by the client.
+func ConnectTimeout(ctx context.Context, dsn string, timeout time.Duration) (*pgx.Conn, error) {
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return nil, errors.New("the DSN does not parse: write postgres://USER@HOST:5432/DB or host=… dbname=… (the password belongs in PGPASSWORD or ~/.pgpass)")
+	}
+	if cfg.RuntimeParams == nil {
+		cfg.RuntimeParams = map[string]string{}
+	}
+	if _, ok := cfg.RuntimeParams["application_name"]; !ok {
+		cfg.RuntimeParams["application_name"] = "iotpm"
+	}
+	if timeout > 0 {
+		cfg.RuntimeParams["statement_timeout"] = strconv.FormatInt(max(1, timeout.Milliseconds()), 10)
+	}
+	cfg.BuildContextWatcherHandler = func(pc *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.CancelRequestContextWatcherHandler{Conn: pc, DeadlineDelay: time.Second}
 	}
 	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {

@@ -164,7 +164,7 @@ func runDBJob(f *cmdutil.Factory, job *Job, out *Outcome) error {
 	parent := f.Context()
 	ctx, cancel := context.WithTimeout(parent, job.db.timeout)
 	defer cancel()
-	conn, err := fleetdb.Connect(ctx, dsn)
+	conn, err := fleetdb.ConnectTimeout(ctx, dsn, job.db.timeout)
 	if err == nil {
 		defer conn.Close(context.Background())
 		var res *fleetdb.Result

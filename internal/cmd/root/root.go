@@ -13,6 +13,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"syscall"
+	"time"
 
 	checkcmd "github.com/iotpm/iotpm/internal/cmd/check"
 	diffcmd "github.com/iotpm/iotpm/internal/cmd/diff"
@@ -109,12 +110,43 @@ metrics from real exports. It runs the same on a laptop and in CI.`,
 // request for a bug report instead of a stack trace.
 func Main(args []string, ios *iostreams.IOStreams, getenv func(string) string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	returned := make(chan struct{})
+	defer func() {
+		close(returned) // before stop cancels ctx: a return is not a signal
+		stop()
+	}()
 	go func() {
-		<-ctx.Done()
+		select {
+		case <-returned:
+			return
+		case <-ctx.Done():
+		}
 		stop() // a second Ctrl-C ends the process at once
+		// the command stops at its next check of the context; a read or a
+		// computation that does not check it soon enough is not waited for
+		select {
+		case <-returned:
+			return // stopped by itself: Main says so and exits 130
+		case <-time.After(InterruptGrace):
+		}
+		interrupted(ios, cmdutil.HoldOutput())
+		os.Exit(cmdutil.ExitInterrupted)
 	}()
 	return MainContext(ctx, args, ios, getenv)
+}
+
+// InterruptGrace is how long, after the first SIGINT or SIGTERM, a
+// command has to stop by itself before the process exits 130 (the output
+// is held: nothing is written after the signal).
+const InterruptGrace = 100 * time.Millisecond
+
+// interrupted says so on stderr, and whether output was written before.
+func interrupted(ios *iostreams.IOStreams, written bool) {
+	if written {
+		fmt.Fprintln(ios.ErrOut, "iotpm: interrupted")
+		return
+	}
+	fmt.Fprintln(ios.ErrOut, "iotpm: interrupted; nothing was written")
 }
 
 // MainContext is Main with the caller's context: when it is cancelled,
@@ -129,6 +161,7 @@ func MainContext(ctx context.Context, args []string, ios *iostreams.IOStreams, g
 			code = cmdutil.ExitInternal
 		}
 	}()
+	cmdutil.ResetOutput()
 	f := &cmdutil.Factory{IO: ios, Getenv: getenv, BaseContext: ctx}
 	root := NewRootCmd(f)
 	root.SetArgs(args)
@@ -136,12 +169,14 @@ func MainContext(ctx context.Context, args []string, ios *iostreams.IOStreams, g
 	root.SetErr(ios.ErrOut)
 	root.SetIn(ios.In)
 	cmd, err := root.ExecuteContextC(ctx)
+	if errors.Is(err, context.Canceled) || ctx.Err() != nil {
+		// interrupted: an error it caused, or a command that finished
+		// without noticing; either way not a result to trust
+		interrupted(ios, cmdutil.OutputWritten())
+		return cmdutil.ExitInterrupted
+	}
 	if err == nil {
 		return cmdutil.ExitOK
-	}
-	if errors.Is(err, context.Canceled) {
-		fmt.Fprintln(ios.ErrOut, "iotpm: interrupted; nothing was written")
-		return cmdutil.ExitInterrupted
 	}
 	var (
 		usage   *cmdutil.UsageError

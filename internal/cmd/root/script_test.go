@@ -16,6 +16,10 @@ import (
 // TestMain lets testscript run iotpm as a real subprocess, with its real
 // streams, environment and exit code.
 func TestMain(m *testing.M) {
+	if os.Getenv("IOTPM_TEST_AS_MAIN") == "1" {
+		// the test binary as iotpm itself (TestInterruptStopsAtOnce)
+		os.Exit(root.Main(os.Args[1:], iostreams.System(), os.Getenv))
+	}
 	testscript.Main(m, map[string]func(){
 		"iotpm": func() { os.Exit(root.Main(os.Args[1:], iostreams.System(), os.Getenv)) },
 	})

@@ -1,0 +1,71 @@
+package root_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/iotpm/iotpm/internal/cmd/cmdtest"
+	"github.com/iotpm/iotpm/internal/cmdutil"
+	"github.com/iotpm/iotpm/internal/fleetdb/pgtest"
+)
+
+// Ctrl-C during a database query cancels the query on the server, not
+// only in the client: the backend is idle again at once. Before, pgx only
+// closed its socket and the query (here a 60 s pg_sleep behind a view)
+// ran on to its end.
+func TestInterruptCancelsTheQueryOnTheServer(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	conn, schema := pgtest.Conn(t)
+	ctx := context.Background()
+	if _, err := conn.Exec(ctx, "CREATE VIEW "+schema+`.slow_events AS
+		SELECT 'd-1'::text AS device_id, timestamptz '2026-10-05 00:00:00+00' AS ts, 'connected'::text AS event FROM pg_sleep(60)`); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	cmdtest.WriteFile(t, dir, "iotpm.yaml", `metrics:
+  month: 2026-10
+  source: {driver: postgres, dsn_env: IOTPM_FLEET_DSN}
+  inputs:
+    events: {table: `+schema+`.slow_events, columns: {device_id: device_id, timestamp: ts, event: event}}
+`)
+	cmd := exec.Command(os.Args[0], "metrics", "-C", dir, "-o", "json")
+	cmd.Env = append(os.Environ(), "IOTPM_TEST_AS_MAIN=1", "IOTPM_FLEET_DSN="+dsn)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// wait until the query runs on the server
+	active := func() int {
+		var n int
+		if err := conn.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE application_name = 'iotpm' AND state = 'active'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for start := time.Now(); active() == 0; time.Sleep(50 * time.Millisecond) {
+		if time.Since(start) > 20*time.Second {
+			cmd.Process.Kill()
+			t.Fatalf("the query never ran; stderr: %s", stderr.String())
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != cmdutil.ExitInterrupted || stdout.Len() != 0 {
+		t.Errorf("exit %v, stdout %d bytes; stderr: %s", err, stdout.Len(), stderr.String())
+	}
+	for start := time.Now(); active() > 0; time.Sleep(50 * time.Millisecond) {
+		if time.Since(start) > 5*time.Second {
+			t.Fatalf("the query still runs on the server %v after the client stopped", time.Since(start))
+		}
+	}
+}
