@@ -59,7 +59,7 @@ func BenchmarkPostgresVsLocal(b *testing.B) {
 	b.ReportMetric(localT.Seconds()/n, "local-s/op")
 	b.ReportMetric(pgT.Seconds()/n, "postgres-s/op")
 	b.ReportMetric(pgT.Seconds()/localT.Seconds(), "postgres/local")
-	p, err := Resolve(ctx, conn, tables)
+	p, err := Resolve(ctx, conn, tables, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

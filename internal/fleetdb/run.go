@@ -23,7 +23,11 @@ import (
 // Job is one computation: the inputs, the settings the local engine would
 // get, and how long the queries may take.
 type Job struct {
-	Inputs  map[planfile.InputKind]Input
+	Inputs map[planfile.InputKind]Input
+	// Allow limits the tables the inputs may name (nil: any the role may
+	// read), from outside the repository: --allow-tables or
+	// IOTPM_DB_ALLOW_TABLES.
+	Allow   AllowList
 	Options metrics.Options
 	// UseUntil bounds the event and activity times any metric looks at, for
 	// the ROWS accounting (as export.Ingest's).
@@ -160,7 +164,7 @@ func ConnectTimeout(ctx context.Context, dsn string, timeout time.Duration) (*pg
 }
 
 // Resolve checks every input against the database's catalog.
-func Resolve(ctx context.Context, conn *pgx.Conn, inputs map[planfile.InputKind]Input) (*plan, error) {
+func Resolve(ctx context.Context, conn *pgx.Conn, inputs map[planfile.InputKind]Input, allow AllowList) (*plan, error) {
 	p := &plan{tables: map[planfile.InputKind]*table{}}
 	for _, kind := range planfile.InputKinds {
 		in, ok := inputs[kind]
@@ -168,6 +172,9 @@ func Resolve(ctx context.Context, conn *pgx.Conn, inputs map[planfile.InputKind]
 			continue
 		}
 		if err := in.Check(); err != nil {
+			return nil, err
+		}
+		if err := allowed(ctx, conn, in, allow); err != nil {
 			return nil, err
 		}
 		t, err := resolve(ctx, conn, in)
@@ -183,7 +190,7 @@ func Resolve(ctx context.Context, conn *pgx.Conn, inputs map[planfile.InputKind]
 // mapping or the data); other errors are the connection's or the
 // context's.
 func Run(ctx context.Context, conn *pgx.Conn, job *Job) (*Result, error) {
-	p, err := Resolve(ctx, conn, job.Inputs)
+	p, err := Resolve(ctx, conn, job.Inputs, job.Allow)
 	if err != nil {
 		return nil, err
 	}

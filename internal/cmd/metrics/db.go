@@ -29,6 +29,8 @@ type dbSource struct {
 	dsnEnv  string
 	timeout time.Duration
 	tables  map[planfile.InputKind]fleetdb.Input
+	// allow is --allow-tables (nil: IOTPM_DB_ALLOW_TABLES, else any).
+	allow fleetdb.AllowList
 }
 
 // has reports whether the job has an input of kind, file or table.
@@ -98,7 +100,7 @@ func (o *MetricsOptions) applySourceFlags(job *Job, cfgDB *dbSource, flagInputs 
 		return cmdutil.UsageErrorf("--source %q: use files or postgres", o.Source)
 	}
 	if job.db == nil {
-		for _, flag := range []string{"dsn-env", "timeout", "print-sql"} {
+		for _, flag := range []string{"dsn-env", "timeout", "print-sql", "allow-tables"} {
 			if o.set(flag) {
 				return cmdutil.UsageErrorf("--%s applies to the database source: add --source postgres, or metrics.source in iotpm.yaml", flag)
 			}
@@ -113,6 +115,13 @@ func (o *MetricsOptions) applySourceFlags(job *Job, cfgDB *dbSource, flagInputs 
 	}
 	if o.set("dsn-env") {
 		job.db.dsnEnv = o.DSNEnv
+	}
+	if o.set("allow-tables") {
+		allow, err := fleetdb.ParseAllowList(o.AllowTables)
+		if err != nil {
+			return cmdutil.UsageErrorf("--allow-tables: %v", err)
+		}
+		job.db.allow = allow
 	}
 	if o.set("timeout") {
 		d, err := time.ParseDuration(o.Timeout)
@@ -130,6 +139,11 @@ func (o *MetricsOptions) applySourceFlags(job *Job, cfgDB *dbSource, flagInputs 
 	return nil
 }
 
+// AllowTablesEnv names the variable that limits the tables a run may read
+// (schema.table or schema.*, comma-separated): set by the workflow, outside
+// the repository a pull request can edit.
+const AllowTablesEnv = "IOTPM_DB_ALLOW_TABLES"
+
 // dbJob is the database computation of a metrics job.
 func (j *Job) dbJob(f *cmdutil.Factory) *fleetdb.Job {
 	act := int64(j.activation * 1e6)
@@ -137,7 +151,7 @@ func (j *Job) dbJob(f *cmdutil.Factory) *fleetdb.Job {
 	if j.has(planfile.KindDevices) {
 		useUntil += act
 	}
-	job := &fleetdb.Job{Inputs: j.db.tables, UseUntil: useUntil, Options: j.options()}
+	job := &fleetdb.Job{Inputs: j.db.tables, UseUntil: useUntil, Options: j.options(), Allow: j.db.allow}
 	if j.asOf == 0 {
 		job.Now = j.clock(f).UnixMicro() // as the file reader: rows from the future are bad rows
 	}
@@ -160,6 +174,15 @@ func runDBJob(f *cmdutil.Factory, job *Job, out *Outcome) error {
 	if dsn == "" {
 		return cmdutil.UsageErrorf("%s is not set: export %s=postgres://USER@HOST:5432/DB (the password in PGPASSWORD or ~/.pgpass), or name another variable with metrics.source.dsn_env or --dsn-env",
 			job.db.dsnEnv, job.db.dsnEnv)
+	}
+	if job.db.allow == nil {
+		if env := f.Getenv(AllowTablesEnv); env != "" {
+			allow, err := fleetdb.ParseAllowList(env)
+			if err != nil {
+				return cmdutil.UsageErrorf("%s: %v", AllowTablesEnv, err)
+			}
+			job.db.allow = allow
+		}
 	}
 	parent := f.Context()
 	ctx, cancel := context.WithTimeout(parent, job.db.timeout)

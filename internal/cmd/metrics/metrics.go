@@ -58,6 +58,9 @@ type MetricsOptions struct {
 	DSNEnv   string
 	Timeout  string
 	PrintSQL bool
+	// AllowTables limits the tables the database source may read
+	// (overrides IOTPM_DB_ALLOW_TABLES).
+	AllowTables string
 
 	// set reports whether a flag was given on the command line.
 	set func(name string) bool
@@ -171,6 +174,7 @@ are errors (the first 20 listed as path:line: reason, exit 2) unless
 	cmd.Flags().StringVar(&opts.DSNEnv, "dsn-env", defaultDSNEnv, "the environment variable that holds the PostgreSQL connection string (never a flag or a file)")
 	cmd.Flags().StringVar(&opts.Timeout, "timeout", defaultDBTimeout.String(), "cancel the database queries (on the server) after this long")
 	cmd.Flags().BoolVar(&opts.PrintSQL, "print-sql", false, "print the SQL of every metric as a psql script for the postgres source, and exit")
+	cmd.Flags().StringVar(&opts.AllowTables, "allow-tables", "", "the tables the postgres source may read, schema.table or schema.*, comma-separated (default: $IOTPM_DB_ALLOW_TABLES, else any the role may read)")
 	_ = cmd.RegisterFlagCompletionFunc("source", cobra.FixedCompletions([]string{"files", "postgres"}, cobra.ShellCompDirectiveNoFileComp))
 	cmd.MarkFlagsMutuallyExclusive("month", "from")
 	cmd.MarkFlagsMutuallyExclusive("month", "to")

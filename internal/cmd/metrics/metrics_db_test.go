@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/iotpm/iotpm/internal/cmd/cmdtest"
+	metricscmd "github.com/iotpm/iotpm/internal/cmd/metrics"
 
 	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/fleetdb/pgtest"
@@ -20,9 +21,10 @@ import (
 // of a real PostgreSQL holding the same exports.
 func dbRepo(t *testing.T) (repo string, env map[string]string, schema string) {
 	t.Helper()
-	dsn := pgtest.DSN(t)
 	conn, schema := pgtest.Conn(t)
 	pgtest.Example(t, conn, schema, filepath.Join(cmdtest.ExampleRepo, "exports"))
+	// iotpm reads as the least-privilege role SECURITY.md recommends
+	dsn := pgtest.ReaderDSN(t, conn, schema)
 	repo = cmdtest.CopyExample(t)
 	path := filepath.Join(repo, "iotpm.yaml")
 	data, err := os.ReadFile(path)
@@ -224,5 +226,38 @@ func TestPostgresTimeout(t *testing.T) {
 	stdout, stderr, code := cmdtest.Run(t, env, "metrics", "-C", repo, "-o", "json", "--timeout", "1ms")
 	if code != cmdutil.ExitInvalid || stdout != "" || !strings.Contains(stderr, "took longer than 1ms") {
 		t.Fatalf("exit %d, stdout %q, stderr:\n%s", code, stdout, stderr)
+	}
+}
+
+// The tables a run may read can be limited from outside the repository
+// (IOTPM_DB_ALLOW_TABLES, --allow-tables): a table off the list is refused
+// at its line of iotpm.yaml, however it is spelt; and the recommended
+// role cannot read pg_authid even when a pull request maps it.
+func TestAllowTablesAndTheReaderRole(t *testing.T) {
+	repo, env, schema := dbRepo(t)
+	env[metricscmd.AllowTablesEnv] = "other.*"
+	_, stderr, code := cmdtest.Run(t, env, "check", "-C", repo)
+	want := "metrics.inputs.devices: table " + schema + ".devices (" + schema + ".devices) is not among the tables this run may read (--allow-tables or IOTPM_DB_ALLOW_TABLES: other.*)"
+	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, want) || !strings.Contains(stderr, "iotpm.yaml:") {
+		t.Errorf("exit %d, stderr lacks %q:\n%s", code, want, stderr)
+	}
+	env[metricscmd.AllowTablesEnv] = schema + ".*"
+	if _, stderr, code := cmdtest.Run(t, env, "check", "-C", repo); code != cmdutil.ExitOK {
+		t.Errorf("allowed schema: exit %d: %s", code, stderr)
+	}
+	// the flag wins over the variable
+	if _, stderr, code := cmdtest.Run(t, env, "metrics", "-C", repo, "--allow-tables", schema+".lifecycle"); code != cmdutil.ExitInvalid || !strings.Contains(stderr, "is not among the tables") {
+		t.Errorf("--allow-tables: exit %d: %s", code, stderr)
+	}
+	if _, stderr, code := cmdtest.Run(t, env, "metrics", "-C", repo, "--allow-tables", "lifecycle"); code != cmdutil.ExitInvalid || !strings.Contains(stderr, `"lifecycle" is not schema.table or schema.*`) {
+		t.Errorf("--allow-tables lifecycle: exit %d: %s", code, stderr)
+	}
+	// a pull request maps the password table: the role cannot read it
+	delete(env, metricscmd.AllowTablesEnv)
+	cmdtest.EditFile(t, filepath.Join(repo, "iotpm.yaml"), "table: "+schema+".tickets, tz: UTC, columns: {customer_id: customer_id, created_at: created_at}",
+		"table: pg_catalog.pg_authid, tz: UTC, columns: {customer_id: rolname, created_at: rolvaliduntil}")
+	_, stderr, code = cmdtest.Run(t, env, "check", "-C", repo)
+	if code == cmdutil.ExitOK || !strings.Contains(stderr, "permission denied") || strings.Contains(stderr, "SCRAM") || strings.Contains(stderr, "md5") {
+		t.Errorf("pg_authid as the reader: exit %d: %s", code, stderr)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -118,4 +119,35 @@ func HasColumn(dir, file, col string) bool {
 	}
 	header, _, _ := strings.Cut(string(data), "\n")
 	return slices.Contains(strings.Split(strings.TrimSpace(header), ","), col)
+}
+
+// ReaderSQL is the least-privilege role SECURITY.md recommends for the
+// database source, for a schema: it may log in, read the schema's tables
+// and views, and nothing else (no writes, no other schema; pg_authid and
+// the other catalog tables holding secrets are closed to it as to any
+// non-superuser). %[1]s is the role, %[2]s the schema.
+const ReaderSQL = `CREATE ROLE %[1]s LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT;
+REVOKE ALL ON SCHEMA public FROM %[1]s;
+GRANT USAGE ON SCHEMA %[2]s TO %[1]s;
+GRANT SELECT ON ALL TABLES IN SCHEMA %[2]s TO %[1]s;
+ALTER ROLE %[1]s SET default_transaction_read_only = on`
+
+// ReaderDSN creates the least-privilege reader of schema (ReaderSQL) and
+// returns a DSN that connects as it: the tests run iotpm as CI's workflow
+// should, never as the superuser that loaded the data.
+func ReaderDSN(t testing.TB, conn *pgx.Conn, schema string) string {
+	t.Helper()
+	ctx := context.Background()
+	role := "reader_" + schema
+	for _, stmt := range strings.Split(fmt.Sprintf(ReaderSQL, role, schema), ";\n") {
+		if _, err := conn.Exec(ctx, stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	t.Cleanup(func() {
+		conn.Exec(context.Background(), fmt.Sprintf("DROP OWNED BY %s", role))
+		conn.Exec(context.Background(), fmt.Sprintf("DROP ROLE %s", role))
+	})
+	cfg := DSN(t)
+	return regexp.MustCompile(`user=\S+`).ReplaceAllString(cfg, "user="+role)
 }
