@@ -1,11 +1,9 @@
 package diff
 
 import (
-	"archive/tar"
 	"bytes"
 	"cmp"
 	"errors"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -154,24 +152,16 @@ func baseTree(f *cmdutil.Factory, opts *DiffOptions) (dir, label string, cleanup
 		}
 		return "", "", cleanup, cmdutil.UsageErrorf("%q is not a revision of %s%s", rev, top, cmdutil.DidYouMean(rev, refs))
 	}
-	tree := rev
-	if prefix != "" {
-		tree = rev + ":" + prefix
-	}
-	cmd := exec.Command("git", "archive", "--format=tar", tree)
-	cmd.Dir = top
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return "", "", cleanup, cmdutil.UsageErrorf("%s has no planning repo at %s (%s)", rev, cmp.Or(prefix, "."), strings.TrimSpace(stderr.String()))
+	tree := rev + ":" + prefix
+	if kind, err := git(top, "cat-file", "-t", tree); err != nil || kind != "tree" {
+		return "", "", cleanup, cmdutil.UsageErrorf("%s has no planning repo at %s", rev, cmp.Or(prefix, "."))
 	}
 	tmp, err := os.MkdirTemp("", "iotpm-diff-")
 	if err != nil {
 		return "", "", cleanup, err
 	}
 	cleanup = func() { os.RemoveAll(tmp) }
-	if err := untar(out, tmp); err != nil {
+	if err := extractBase(f.Context(), top, rev, prefix, tmp); err != nil {
 		cleanup()
 		return "", "", func() {}, err
 	}
@@ -211,45 +201,4 @@ func git(dir string, args ...string) (string, error) {
 		return "", err
 	}
 	return strings.TrimSpace(string(out)), nil
-}
-
-// untar extracts a tar stream of regular files and directories into dir;
-// links and anything leaving dir are skipped.
-func untar(data []byte, dir string) error {
-	tr := tar.NewReader(bytes.NewReader(data))
-	for {
-		h, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		name := filepath.Clean(h.Name)
-		if name == ".." || strings.HasPrefix(name, ".."+string(filepath.Separator)) || filepath.IsAbs(name) {
-			continue
-		}
-		path := filepath.Join(dir, name)
-		switch h.Typeflag {
-		case tar.TypeDir:
-			if err := os.MkdirAll(path, 0o755); err != nil {
-				return err
-			}
-		case tar.TypeReg:
-			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-				return err
-			}
-			out, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
-			if err != nil {
-				return err
-			}
-			if _, err := io.Copy(out, io.LimitReader(tr, 1<<32)); err != nil {
-				out.Close()
-				return err
-			}
-			if err := out.Close(); err != nil {
-				return err
-			}
-		}
-	}
 }
