@@ -54,3 +54,31 @@ func TestInterruptStopsAtOnce(t *testing.T) {
 		})
 	}
 }
+
+// A run over its memory budget stops with a message and exit 3, not Go's
+// out-of-memory crash (exit 2, the code of invalid input, and a stack
+// dump); a budget that is no size is refused.
+func TestMemoryBudget(t *testing.T) {
+	run := func(budget string) (int, string, int) {
+		cmd := exec.Command(os.Args[0], "metrics", "-C", cmdtest.ExampleRepo, "-o", "json")
+		cmd.Env = append(os.Environ(), "IOTPM_TEST_AS_MAIN=1", "IOTPM_MAX_MEMORY="+budget)
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		code := 0
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			code = exit.ExitCode()
+		}
+		return code, stderr.String(), stdout.Len()
+	}
+	if code, stderr, out := run("2MiB"); code != cmdutil.ExitInternal || out != 0 || !strings.Contains(stderr, "iotpm: out of memory: the run holds") || !strings.Contains(stderr, "IOTPM_MAX_MEMORY=SIZE") {
+		t.Errorf("2MiB: exit %d, stdout %d bytes, stderr %q", code, out, stderr)
+	}
+	if code, stderr, _ := run("2"); code != cmdutil.ExitInvalid || !strings.Contains(stderr, `IOTPM_MAX_MEMORY="2": give a size of at least 1MiB`) {
+		t.Errorf("2: exit %d, stderr %q", code, stderr)
+	}
+	if code, stderr, out := run("1GiB"); code != 0 || out == 0 {
+		t.Errorf("1GiB: exit %d, stderr %q", code, stderr)
+	}
+}

@@ -42,6 +42,7 @@ import (
 
 	"github.com/iotpm/iotpm/internal/build"
 	"github.com/iotpm/iotpm/internal/iostreams"
+	"github.com/iotpm/iotpm/internal/memlimit"
 	"github.com/iotpm/iotpm/internal/render"
 	"github.com/spf13/cobra"
 )
@@ -132,7 +133,27 @@ func Main(args []string, ios *iostreams.IOStreams, getenv func(string) string) i
 		interrupted(ios, cmdutil.HoldOutput())
 		os.Exit(cmdutil.ExitInterrupted)
 	}()
+	budget, source, err := memlimit.Budget(getenv)
+	if err != nil {
+		fmt.Fprintf(ios.ErrOut, "iotpm: %v\n", err)
+		return cmdutil.ExitInvalid
+	}
+	stopWatch := memlimit.Watch(budget, func(heap int64) {
+		cmdutil.HoldOutput()
+		fmt.Fprintf(ios.ErrOut, "iotpm: out of memory: the run holds %s, over its budget of %s (%s); give it more with %s=SIZE (e.g. 8GiB), or read a shorter window or fewer inputs\n",
+			gib(heap), gib(budget), source, memlimit.Env)
+		os.Exit(cmdutil.ExitInternal)
+	})
+	defer stopWatch()
 	return MainContext(ctx, args, ios, getenv)
+}
+
+// gib words a size in bytes for the out-of-memory message.
+func gib(n int64) string {
+	if n >= 1<<30 {
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	}
+	return fmt.Sprintf("%.0f MiB", float64(n)/(1<<20))
 }
 
 // InterruptGrace is how long, after the first SIGINT or SIGTERM, a
