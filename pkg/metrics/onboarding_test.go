@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -213,5 +214,25 @@ func TestOnboardingSegments(t *testing.T) {
 	if len(r.BySegment) != 2 || r.BySegment[0].Label != "iOS" || r.BySegment[0].Completed != 2 || r.BySegment[0].P90 != 120e6 ||
 		r.BySegment[1].Label != "Android" || r.BySegment[1].Completed != 0 || r.BySegment[1].Attempts != 1 {
 		t.Errorf("by segment %+v", r.BySegment)
+	}
+}
+
+// BenchmarkSetupFunnel computes the funnel of 1M onboarding rows: 100k
+// users, ten rows each (the four steps, six other events), interleaved in
+// time as an export is.
+func BenchmarkSetupFunnel(b *testing.B) {
+	d := NewData()
+	d.Has.Onboarding = true
+	names := []string{"a", "b", "c", "d", "screen", "screen", "screen", "screen", "screen", "screen"}
+	for i := range 1_000_000 {
+		user, pass := i/5000*500+(i%5000)%500, (i%5000)/500
+		d.AddSetupEvent([]byte(fmt.Sprintf("u%06d", user)), []byte(names[pass]), s(float64(i)*0.263), nil, nil)
+	}
+	o := Options{Window: october(), Funnel: funnel4(), AsOf: day("2026-12-01")}
+	for b.Loop() {
+		r := d.SetupFunnel(o, NoTime)
+		if r.Attempts == 0 {
+			b.Fatal("no attempts")
+		}
 	}
 }
