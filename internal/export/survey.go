@@ -72,7 +72,12 @@ func featureID(s string) string {
 // row (an unknown answer, a respondent answering a feature twice, a missing
 // answer) is counted and listed, not read; a problem with the header is an
 // error.
-func ReadSurvey(path string, questions map[string]string) ([]kano.Response, *SurveyStats, error) {
+//
+// The answers are tallied as they are read (kano.Survey: 25 counts a
+// feature and segment), so memory does not grow with the respondents but
+// for the duplicate check: a respondent id's first line and the features
+// it answered (a long survey: each respondent and feature).
+func ReadSurvey(path string, questions map[string]string) (*kano.Survey, *SurveyStats, error) {
 	r, err := Open(path, 0)
 	if err != nil {
 		var re *RowError
@@ -145,15 +150,26 @@ func ReadSurvey(path string, questions map[string]string) ([]kano.Response, *Sur
 	} else {
 		st.Form = "long"
 	}
-	seen := map[string]int{} // respondent/feature → line
-	var out []kano.Response
+	survey := &kano.Survey{}
+	// the duplicate check: a long survey's (respondent, feature) pairs; a
+	// wide one's respondents, each with its first line and the features
+	// it answered (a bit each, in the header's order)
+	seenPair := map[string]int{}
+	type respondentSeen struct {
+		line     int
+		answered []uint64
+	}
+	seenRow := map[string]*respondentSeen{}
+	segments := map[string]string{} // one copy of each segment name
 	bad := func(line int, format string, args ...any) {
 		st.Bad++
 		if len(st.Errors) < MaxListedErrors {
 			st.Errors = append(st.Errors, &RowError{Path: path, Line: line, Reason: fmt.Sprintf(format, args...)})
 		}
 	}
-	add := func(line int, resp, feat string, fv, dv []byte, fields [][]byte) {
+	// add checks and tallies one pair; k is the feature's index in a wide
+	// header (-1: long), named says the respondent is an id of the file
+	add := func(line int, resp string, named bool, feat string, k int, fv, dv []byte, fields [][]byte) {
 		f, ok1 := ParseAnswer(string(fv))
 		d, ok2 := ParseAnswer(string(dv))
 		switch {
@@ -169,27 +185,48 @@ func ReadSurvey(path string, questions map[string]string) ([]kano.Response, *Sur
 			bad(line, "feature %s: unknown dysfunctional answer %q (%s)", feat, clip(string(dv), 80), answerHelp)
 			return
 		}
-		key := resp + "\x00" + feat
-		if first, dup := seen[key]; dup {
-			bad(line, "respondent %s answered %s twice (first at line %d); the second answer is not used", resp, feat, first)
-			return
-		}
-		seen[key] = line
-		x := kano.Response{Respondent: resp, Feature: feat, Functional: f, Dysfunctional: d}
-		if segment >= 0 {
-			x.Segment = strings.TrimSpace(string(fields[segment]))
-		}
+		var imp float64
+		hasImp := false
 		if importance >= 0 {
 			if v := strings.TrimSpace(string(fields[importance])); v != "" {
-				imp, err := strconv.ParseFloat(v, 64)
+				x, err := strconv.ParseFloat(v, 64)
 				if err != nil {
 					bad(line, "importance %q is not a number", clip(v, 40))
 					return
 				}
-				x.Importance, x.HasImportance = imp, true
+				imp, hasImp = x, true
 			}
 		}
-		out = append(out, x)
+		if named {
+			if k < 0 {
+				key := resp + "\x00" + feat
+				if first, dup := seenPair[key]; dup {
+					bad(line, "respondent %s answered %s twice (first at line %d); the second answer is not used", resp, feat, first)
+					return
+				}
+				seenPair[key] = line
+			} else {
+				rs := seenRow[resp]
+				if rs == nil {
+					rs = &respondentSeen{line: line, answered: make([]uint64, (len(order)+63)/64)}
+					seenRow[resp] = rs
+				}
+				if rs.answered[k/64]&(1<<(k%64)) != 0 {
+					bad(line, "respondent %s answered %s twice (first at line %d); the second answer is not used", resp, feat, rs.line)
+					return
+				}
+				rs.answered[k/64] |= 1 << (k % 64)
+			}
+		}
+		seg := ""
+		if segment >= 0 {
+			raw := strings.TrimSpace(string(fields[segment]))
+			if seg = segments[raw]; seg == "" && raw != "" {
+				segments[raw] = raw
+				seg = raw
+			}
+		}
+		survey.Add(seg, feat, f, d, imp, hasImp)
 		st.Answers++
 	}
 	for {
@@ -212,10 +249,12 @@ func ReadSurvey(path string, questions map[string]string) ([]kano.Response, *Sur
 			bad(line, "%s", fieldCountReason(len(fields), len(r.Header)))
 			continue
 		}
-		resp := "row " + strconv.Itoa(line)
+		// a row without a respondent id is its own respondent: nothing to
+		// check it against
+		resp, named := "", false
 		if respondent >= 0 {
 			if v := strings.TrimSpace(string(fields[respondent])); v != "" {
-				resp = v
+				resp, named = v, true
 			}
 		}
 		if st.Form == "long" {
@@ -224,14 +263,13 @@ func ReadSurvey(path string, questions map[string]string) ([]kano.Response, *Sur
 				bad(line, "empty feature")
 				continue
 			}
-			add(line, resp, feat, fields[functional], fields[dysfunctional], fields)
+			add(line, resp, named, feat, -1, fields[functional], fields[dysfunctional], fields)
 			continue
 		}
-		for _, id := range order {
+		for k, id := range order {
 			p := wide[id]
-			add(line, resp, id, fields[p.f], fields[p.d], fields)
+			add(line, resp, named, id, k, fields[p.f], fields[p.d], fields)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b kano.Response) int { return strings.Compare(a.Feature, b.Feature) })
-	return out, st, nil
+	return survey, st, nil
 }

@@ -54,11 +54,19 @@ func TestLongAndWideFormsAgree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ls.Form != "long" || ws.Form != "wide" || len(l) != 24 || ls.Bad+ws.Bad != 0 {
-		t.Fatalf("forms %s %s, %d responses, bad %d %d", ls.Form, ws.Form, len(l), ls.Bad, ws.Bad)
+	if ls.Form != "long" || ws.Form != "wide" || ls.Answers != 24 || ws.Answers != 24 || ls.Bad+ws.Bad != 0 {
+		t.Fatalf("forms %s %s, %d and %d answers, bad %d %d", ls.Form, ws.Form, ls.Answers, ws.Answers, ls.Bad, ws.Bad)
 	}
-	if !reflect.DeepEqual(kano.Analyze(l, 1), kano.Analyze(w, 1)) {
-		t.Errorf("long and wide differ:\n%+v\n%+v", kano.Analyze(l, 1), kano.Analyze(w, 1))
+	if !reflect.DeepEqual(kano.AnalyzeTallies(l.Tallies(""), 1), kano.AnalyzeTallies(w.Tallies(""), 1)) {
+		t.Errorf("long and wide differ:\n%+v\n%+v", kano.AnalyzeTallies(l.Tallies(""), 1), kano.AnalyzeTallies(w.Tallies(""), 1))
+	}
+	for _, seg := range []string{"homeowner", "insurer"} {
+		if !reflect.DeepEqual(kano.AnalyzeTallies(l.Tallies(seg), 1), kano.AnalyzeTallies(w.Tallies(seg), 1)) {
+			t.Errorf("segment %s: long and wide differ", seg)
+		}
+	}
+	if segs := w.Segments(); !reflect.DeepEqual(segs, []string{"homeowner", "insurer"}) {
+		t.Errorf("segments %v", segs)
 	}
 }
 
@@ -83,8 +91,18 @@ func TestSurveyBadInput(t *testing.T) {
 		path + `:4: feature a: unknown functional answer "I love it" (` + answerHelp + ")",
 		path + ":5: feature a: only one of the two questions is answered",
 	}
-	if len(rs) != 1 || !reflect.DeepEqual(got, want) {
-		t.Errorf("%d responses, errors\n%q\nwant\n%q", len(rs), got, want)
+	if st.Answers != 1 || rs.Tallies("")["a"].Pairs[kano.Like-1][kano.Dislike-1] != 1 || !reflect.DeepEqual(got, want) {
+		t.Errorf("%d answers, errors\n%q\nwant\n%q", st.Answers, got, want)
+	}
+	// a wide survey: the same respondent id on two rows answers each
+	// feature once; a feature the first row left unanswered is not a repeat
+	os.WriteFile(path, []byte("Respondent,A functional,A dysfunctional,B functional,B dysfunctional\n"+
+		"r1,like,dislike,,\n"+
+		"r1,like,neutral,like,dislike\n"), 0o644)
+	rs, st, err = ReadSurvey(path, nil)
+	if err != nil || st.Answers != 2 || st.Bad != 1 || st.Errors[0].Error() != path+":3: respondent r1 answered a twice (first at line 2); the second answer is not used" ||
+		rs.Tallies("")["b"] == nil {
+		t.Errorf("wide repeat: %v %+v %v", err, st, st.Errors)
 	}
 	os.WriteFile(path, []byte("Respondent,Edge functional,QR functional,QR dysfunctional\n"), 0o644)
 	if _, _, err := ReadSurvey(path, nil); err == nil || !strings.Contains(err.Error(), "feature edge has no dysfunctional question column") {
@@ -104,18 +122,29 @@ func FuzzReadSurvey(f *testing.F) {
 		if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		responses, st, err := ReadSurvey(path, nil)
+		survey, st, err := ReadSurvey(path, nil)
 		if err != nil {
 			return
 		}
-		if st.Answers != len(responses) {
-			t.Fatalf("%d answers counted, %d responses", st.Answers, len(responses))
-		}
-		for _, r := range responses {
-			if r.Feature == "" || r.Functional < kano.Like || r.Functional > kano.Dislike || r.Dysfunctional < kano.Like || r.Dysfunctional > kano.Dislike {
-				t.Fatalf("bad response %+v", r)
+		// every answer counted is in exactly one tally, of a named feature
+		total := 0
+		for f, tally := range survey.Tallies("") {
+			if f == "" {
+				t.Fatalf("a tally without a feature: %+v", tally)
+			}
+			for _, row := range tally.Pairs {
+				for _, n := range row {
+					total += n
+				}
 			}
 		}
-		kano.Analyze(responses, 1)
+		if total != st.Answers {
+			t.Fatalf("%d answers counted, %d tallied", st.Answers, total)
+		}
+		for _, r := range kano.AnalyzeTallies(survey.Tallies(""), 1) {
+			if r.Answers < r.N || r.N < 0 {
+				t.Fatalf("result %+v", r)
+			}
+		}
 	})
 }

@@ -18,6 +18,7 @@ package kano
 
 import (
 	"cmp"
+	"maps"
 	"math"
 	"slices"
 )
@@ -125,43 +126,132 @@ func FongCritical(a, b, n int) float64 {
 	return 1.65 * math.Sqrt(float64(a+b)*float64(2*n-a-b)/float64(2*n))
 }
 
-// Analyze classifies every feature of the responses, in feature order.
-// A feature with fewer than minAnswers pairs that classify (questionable
-// ones left out) is reported as too few, never classified.
-func Analyze(responses []Response, minAnswers int) []Result {
-	byFeature := map[string][]Response{}
-	var features []string
-	for _, r := range responses {
-		if _, ok := byFeature[r.Feature]; !ok {
-			features = append(features, r.Feature)
-		}
-		byFeature[r.Feature] = append(byFeature[r.Feature], r)
+// Tally is one feature's answers as the analysis needs them: how many
+// respondents gave each (functional, dysfunctional) pair, and the sum of
+// the importances given. A survey of any size is 25 counts a feature.
+type Tally struct {
+	Pairs         [5][5]int
+	ImportanceSum float64
+	ImportanceN   int
+}
+
+// Add counts one pair of answers (and its importance, when given).
+func (t *Tally) Add(functional, dysfunctional Answer, importance float64, hasImportance bool) {
+	t.Pairs[functional-1][dysfunctional-1]++
+	if hasImportance {
+		t.ImportanceSum += importance
+		t.ImportanceN++
 	}
-	slices.Sort(features)
-	out := make([]Result, 0, len(features))
-	for _, f := range features {
-		out = append(out, analyze(f, byFeature[f], minAnswers))
+}
+
+// Merge adds another tally's counts.
+func (t *Tally) Merge(o *Tally) {
+	for f := range 5 {
+		for d := range 5 {
+			t.Pairs[f][d] += o.Pairs[f][d]
+		}
+	}
+	t.ImportanceSum += o.ImportanceSum
+	t.ImportanceN += o.ImportanceN
+}
+
+// Survey is a survey's tallies by segment ("" for answers without one) and
+// feature.
+type Survey struct {
+	BySegment map[string]map[string]*Tally
+}
+
+// Add counts one respondent's pair on a feature.
+func (s *Survey) Add(segment, feature string, functional, dysfunctional Answer, importance float64, hasImportance bool) {
+	if s.BySegment == nil {
+		s.BySegment = map[string]map[string]*Tally{}
+	}
+	byFeature := s.BySegment[segment]
+	if byFeature == nil {
+		byFeature = map[string]*Tally{}
+		s.BySegment[segment] = byFeature
+	}
+	t := byFeature[feature]
+	if t == nil {
+		t = &Tally{}
+		byFeature[feature] = t
+	}
+	t.Add(functional, dysfunctional, importance, hasImportance)
+}
+
+// Segments are the survey's named segments, sorted.
+func (s *Survey) Segments() []string {
+	var out []string
+	for seg := range s.BySegment {
+		if seg != "" {
+			out = append(out, seg)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Tallies are one segment's tallies by feature, or every segment's merged
+// when segment is "".
+func (s *Survey) Tallies(segment string) map[string]*Tally {
+	if segment != "" {
+		return s.BySegment[segment]
+	}
+	out := map[string]*Tally{}
+	for _, byFeature := range s.BySegment {
+		for f, t := range byFeature {
+			if out[f] == nil {
+				out[f] = &Tally{}
+			}
+			out[f].Merge(t)
+		}
 	}
 	return out
 }
 
-func analyze(feature string, rs []Response, minAnswers int) Result {
-	res := Result{Feature: feature, Answers: len(rs), Counts: map[Category]int{}}
-	var fs, ds []float64
-	var imp, nImp float64
-	for _, r := range rs {
-		res.Counts[Classify(r.Functional, r.Dysfunctional)]++
-		fs = append(fs, functionalScore[r.Functional-1])
-		ds = append(ds, dysfunctionalScore[r.Dysfunctional-1])
-		if r.HasImportance {
-			imp += r.Importance
-			nImp++
+// Analyze classifies every feature of the responses, in feature order.
+// A feature with fewer than minAnswers pairs that classify (questionable
+// ones left out) is reported as too few, never classified.
+func Analyze(responses []Response, minAnswers int) []Result {
+	var s Survey
+	for _, r := range responses {
+		s.Add("", r.Feature, r.Functional, r.Dysfunctional, r.Importance, r.HasImportance)
+	}
+	return AnalyzeTallies(s.Tallies(""), minAnswers)
+}
+
+// AnalyzeTallies classifies every feature of the tallies, in feature
+// order, as Analyze does.
+func AnalyzeTallies(tallies map[string]*Tally, minAnswers int) []Result {
+	features := slices.Sorted(maps.Keys(tallies))
+	out := make([]Result, 0, len(features))
+	for _, f := range features {
+		out = append(out, analyze(f, tallies[f], minAnswers))
+	}
+	return out
+}
+
+func analyze(feature string, t *Tally, minAnswers int) Result {
+	res := Result{Feature: feature, Counts: map[Category]int{}}
+	var fCounts, dCounts [5]int
+	for f := range 5 {
+		for d := range 5 {
+			n := t.Pairs[f][d]
+			res.Answers += n
+			res.Counts[Classify(Answer(f+1), Answer(d+1))] += n
+			fCounts[f] += n
+			dCounts[d] += n
 		}
 	}
-	res.FunctionalMean, res.FunctionalSD = meanSD(fs)
-	res.DysfunctionalMean, res.DysfunctionalSD = meanSD(ds)
-	if nImp > 0 {
-		m := imp / nImp
+	for c, n := range res.Counts {
+		if n == 0 {
+			delete(res.Counts, c) // as before: only the categories answered
+		}
+	}
+	res.FunctionalMean, res.FunctionalSD = meanSD(fCounts, functionalScore)
+	res.DysfunctionalMean, res.DysfunctionalSD = meanSD(dCounts, dysfunctionalScore)
+	if t.ImportanceN > 0 {
+		m := t.ImportanceSum / float64(t.ImportanceN)
 		res.Importance = &m
 	}
 	a, o, m, i := res.Counts[Attractive], res.Counts[OneDim], res.Counts[MustBe], res.Counts[Indifferent]
@@ -192,23 +282,26 @@ func analyze(feature string, rs []Response, minAnswers int) Result {
 	return res
 }
 
-func meanSD(xs []float64) (float64, float64) {
-	if len(xs) == 0 {
+// meanSD is the mean and the sample standard deviation of scores given
+// counts[k] times each.
+func meanSD(counts [5]int, scores [5]float64) (float64, float64) {
+	n, sum := 0, 0.0
+	for k, c := range counts {
+		n += c
+		sum += float64(c) * scores[k]
+	}
+	if n == 0 {
 		return 0, 0
 	}
-	sum := 0.0
-	for _, x := range xs {
-		sum += x
-	}
-	mean := sum / float64(len(xs))
-	if len(xs) < 2 {
+	mean := sum / float64(n)
+	if n < 2 {
 		return mean, 0
 	}
 	ss := 0.0
-	for _, x := range xs {
-		ss += (x - mean) * (x - mean)
+	for k, c := range counts {
+		ss += float64(c) * (scores[k] - mean) * (scores[k] - mean)
 	}
-	return mean, math.Sqrt(ss / float64(len(xs)-1))
+	return mean, math.Sqrt(ss / float64(n-1))
 }
 
 // Label is the features.yaml kano: label of a category (basic,

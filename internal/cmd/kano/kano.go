@@ -91,18 +91,11 @@ label from the survey. SURVEY defaults to kano.survey in iotpm.yaml.`,
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
-		responses, _, err := export.ReadSurvey(path, questions)
+		survey, _, err := export.ReadSurvey(path, questions)
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
-		var segs []string
-		for _, r := range responses {
-			if r.Segment != "" && !slices.Contains(segs, r.Segment) {
-				segs = append(segs, r.Segment)
-			}
-		}
-		slices.Sort(segs)
-		return segs, cobra.ShellCompDirectiveNoFileComp
+		return survey.Segments(), cobra.ShellCompDirectiveNoFileComp
 	})
 	cmdutil.DeclareFormats(cmd, cmdutil.ChartFormats)
 	return cmd
@@ -157,7 +150,7 @@ type Mismatch struct {
 // be nil). Bad rows past maxBad are problems.
 func Analyze(path string, questions map[string]string, backlog *planfile.Backlog, segment string, minAnswers, maxBad int) (*Analysis, diag.List) {
 	var problems diag.List
-	responses, st, err := export.ReadSurvey(path, questions)
+	survey, st, err := export.ReadSurvey(path, questions)
 	if err != nil {
 		var re *export.RowError
 		if errors.As(err, &re) {
@@ -177,20 +170,11 @@ func Analyze(path string, questions map[string]string, backlog *planfile.Backlog
 		return nil, problems
 	}
 	a := &Analysis{Survey: path, Form: st.Form, Segment: segment, Features: []FeatureRow{}, Disagree: []Mismatch{}, NoAnswers: []string{}, NotInPlan: []string{}}
-	var segs []string
-	for _, r := range responses {
-		if r.Segment != "" && !slices.Contains(segs, r.Segment) {
-			segs = append(segs, r.Segment)
-		}
-	}
-	slices.Sort(segs)
+	segs := survey.Segments()
 	a.Segments = segs
-	if segment != "" {
-		if !slices.Contains(segs, segment) {
-			problems.Errorf(diag.Row, path, 0, 0, "no segment %q in the survey%s", segment, cmdutil.DidYouMean(segment, segs))
-			return nil, problems
-		}
-		responses = slices.DeleteFunc(responses, func(r kano.Response) bool { return r.Segment != segment })
+	if segment != "" && !slices.Contains(segs, segment) {
+		problems.Errorf(diag.Row, path, 0, 0, "no segment %q in the survey%s", segment, cmdutil.DidYouMean(segment, segs))
+		return nil, problems
 	}
 	// survey names → backlog ids, compared as surveyKey does
 	toID := map[string]string{}
@@ -217,7 +201,7 @@ func Analyze(path string, questions map[string]string, backlog *planfile.Backlog
 		}
 	}
 	answered := map[string]bool{}
-	a.results = kano.Analyze(responses, minAnswers)
+	a.results = kano.AnalyzeTallies(survey.Tallies(segment), minAnswers)
 	for _, r := range a.results {
 		id, inBacklog := toID[surveyKey(r.Feature)]
 		if !inBacklog {
