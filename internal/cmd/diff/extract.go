@@ -35,9 +35,7 @@ func extractBase(ctx context.Context, top, rev, prefix, dir string) error {
 	needed := []string{"features.yaml", "devices.yaml", planfile.EconomicsFileName}
 	if cfg, _ := planfile.LoadConfig(dir); cfg != nil {
 		// the paths the base's own iotpm.yaml names, relative to its root
-		for _, p := range []string{cfg.Features, cfg.Devices, cfg.Economics} {
-			needed = append(needed, p)
-		}
+		needed = append(needed, cfg.Features, cfg.Devices, cfg.Economics)
 		for _, in := range cfg.Inputs {
 			if in.Path != "" {
 				needed = append(needed, in.Path)
