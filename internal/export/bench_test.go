@@ -166,9 +166,9 @@ func onboardingFile(b *testing.B, n, rowsPerUser, concurrent int) (string, int64
 }
 
 // BenchmarkIngestPerRow reads 1M lifecycle events (100k devices) and 1M
-// onboarding events side by side on one core (the onboarding reader is
-// sequential), reporting ns/row: the budget is the events reader's per
-// row. users=100k: 10 rows a user, the events file's cardinality;
+// onboarding events side by side, on one core (the sequential reader) and
+// on every core (both split the file into chunks read in parallel),
+// reporting ns/row: the budget is the events reader's per row. users=100k: 10 rows a user, the events file's cardinality;
 // users=250k: the four setup steps alone, a new user and device every
 // fourth row.
 func BenchmarkIngestPerRow(b *testing.B) {
@@ -181,17 +181,19 @@ func BenchmarkIngestPerRow(b *testing.B) {
 		kind planfile.InputKind
 		path string
 	}{{"events", planfile.KindEvents, events}, {"onboarding/users=100k", planfile.KindOnboarding, setup100k}, {"onboarding/users=250k", planfile.KindOnboarding, setup250k}} {
-		b.Run(c.name, func(b *testing.B) {
-			old := runtime.GOMAXPROCS(1)
-			defer runtime.GOMAXPROCS(old)
-			for b.Loop() {
-				g := &Ingest{Data: metrics.NewData(), Window: metrics.Window{From: 0, To: math.MaxInt64 / 4}, UseUntil: math.MaxInt64 / 4}
-				st, err := g.Read(Input{Kind: c.kind, Path: c.path})
-				if err != nil || st.Used != n {
-					b.Fatal(err, st)
+		for _, procs := range []int{1, runtime.GOMAXPROCS(0)} {
+			b.Run(fmt.Sprintf("%s/procs=%d", c.name, procs), func(b *testing.B) {
+				old := runtime.GOMAXPROCS(procs)
+				defer runtime.GOMAXPROCS(old)
+				for b.Loop() {
+					g := &Ingest{Data: metrics.NewData(), Window: metrics.Window{From: 0, To: math.MaxInt64 / 4}, UseUntil: math.MaxInt64 / 4}
+					st, err := g.Read(Input{Kind: c.kind, Path: c.path})
+					if err != nil || st.Used != n {
+						b.Fatal(err, st)
+					}
 				}
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/row")
-		})
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/row")
+			})
+		}
 	}
 }

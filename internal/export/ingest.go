@@ -215,7 +215,7 @@ func (g *Ingest) read(ctx context.Context, in Input) (*Stats, error) {
 		Earliest: metrics.NoTime, Latest: metrics.NoTime}
 	st.Columns = b.columns()
 
-	parallelOK := (in.Kind == planfile.KindEvents || in.Kind == planfile.KindActivity) && r.counter != nil && len(r.closers) == 1 &&
+	parallelOK := (in.Kind == planfile.KindEvents || in.Kind == planfile.KindActivity || in.Kind == planfile.KindOnboarding) && r.counter != nil && len(r.closers) == 1 &&
 		!b.orderedEvents() && !format.tables && format.comment == "" && r.Preamble == 0
 	streamOK := (in.Kind == planfile.KindEvents || in.Kind == planfile.KindActivity) && len(r.closers) == 2 && runtime.GOMAXPROCS(0) > 1 &&
 		!b.orderedEvents() && !format.tables && format.comment == "" && r.Preamble == 0
@@ -384,26 +384,9 @@ func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, line int, bad func(
 		d.AddTicket(id, ts)
 		g.count(st, ts, ts >= w.From && ts < w.To)
 	case planfile.KindOnboarding:
-		step := trimSpace(b.field(fields, roleStep))
-		if len(step) == 0 {
-			bad(RowKind{EmptyValue, "step"}, "empty step ("+b.Column("step")+"): the event name says which setup step the row is")
-			return
+		if addSetup(b, d, fields, id, ts, bad) {
+			g.count(st, ts, g.setupUsed(ts))
 		}
-		var device, segment []byte
-		if len(b.cols[roleDevice]) > 0 {
-			device = trimSpace(b.field(fields, roleDevice))
-			if excelID(device) {
-				bad(RowKind{ExcelNumber, "device_id"}, excelIDProblem("device_id", device, b.Column("device_id"), b.Format.Name))
-				return
-			}
-			d.HasSetupDevices = true // the column is there: the join is asked for
-		}
-		if len(b.cols[roleSegment]) > 0 {
-			segment = trimSpace(b.field(fields, roleSegment))
-		}
-		d.AddSetupEvent(id, step, ts, device, segment)
-		// an attempt may start a little before the window and end after it
-		g.count(st, ts, ts >= w.From-g.SetupWithin && ts < w.To+g.SetupWithin)
 	case planfile.KindOTA:
 		job := b.job
 		if len(b.cols[roleJob]) > 0 {
@@ -426,6 +409,38 @@ func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, line int, bad func(
 		d.AddOTAVersion(id, job, value, ts, version)
 		g.count(st, ts, ts >= w.From && ts < w.To)
 	}
+}
+
+// addSetup reads an onboarding row's step, device and segment into d (the
+// sequential reader's Data or a chunk's); false when the row is bad.
+func addSetup(b *Binding, d *metrics.Data, fields [][]byte, id []byte, ts int64, bad func(kind RowKind, reason string)) bool {
+	step := trimSpace(b.field(fields, roleStep))
+	if len(step) == 0 {
+		bad(RowKind{EmptyValue, "step"}, "empty step ("+b.Column("step")+"): the event name says which setup step the row is")
+		return false
+	}
+	var device, segment []byte
+	if len(b.cols[roleDevice]) > 0 {
+		device = trimSpace(b.field(fields, roleDevice))
+		if excelID(device) {
+			bad(RowKind{ExcelNumber, "device_id"}, excelIDProblem("device_id", device, b.Column("device_id"), b.Format.Name))
+			return false
+		}
+		d.HasSetupDevices = true // the column is there: the join is asked for
+	}
+	if len(b.cols[roleSegment]) > 0 {
+		segment = trimSpace(b.field(fields, roleSegment))
+	}
+	d.AddSetupEvent(id, step, ts, device, segment)
+	return true
+}
+
+// setupUsed: an onboarding row counts as used when an attempt of the
+// window may hold it (one starting a little before the window, or ending
+// after it).
+func (g *Ingest) setupUsed(ts int64) bool {
+	w := g.Window
+	return ts >= w.From-g.SetupWithin && ts < w.To+g.SetupWithin
 }
 
 // zoneless counts a zone-less time read as UTC, keeping the first as the

@@ -44,6 +44,8 @@ type chunk struct {
 	err                 error
 	// firstSeen is the line where each of ids first appeared (streamed).
 	firstSeen []int
+	// setup holds an onboarding chunk's rows (nil for the other kinds).
+	setup *metrics.Data
 }
 
 // count adds the chunk's accounting (not its listed errors, whose lines
@@ -137,6 +139,10 @@ func (g *Ingest) readParallel(ctx context.Context, path string, b *Binding, deli
 		ests[w] = int(float64(bounds[w+1]-bounds[w])/avg*1.02) + 1024
 		total += ests[w]
 	}
+	setup := kind == planfile.KindOnboarding
+	if setup {
+		total = 0 // rows go to each chunk's own Data
+	}
 	backDevs, backVals := make([]int32, total), make([]int64, total)
 	var wg sync.WaitGroup
 	off := 0
@@ -144,6 +150,10 @@ func (g *Ingest) readParallel(ctx context.Context, path string, b *Binding, deli
 		c := &chunk{start: bounds[w], end: bounds[w+1], skipped: map[RowKind]int{}, ignored: map[string]int{},
 			earliest: math.MaxInt64, latest: math.MinInt64}
 		est := ests[w]
+		if setup {
+			est = 0
+			c.setup = metrics.NewData()
+		}
 		c.devs, c.vals = backDevs[off:off:off+est], backVals[off:off:off+est]
 		c.backOff = off
 		off += est
@@ -174,7 +184,14 @@ func (g *Ingest) readParallel(ctx context.Context, path string, b *Binding, deli
 			}
 		}
 		line += c.lines
+		if setup {
+			d.MergeSetup(c.setup)
+			continue
+		}
 		c.renumber(d)
+	}
+	if setup {
+		return true, nil
 	}
 	// Close the gaps between the chunks' windows (copy is a memmove) and
 	// hand over one segment; a chunk that outgrew its window was moved by
@@ -341,6 +358,17 @@ func (p *lineParser) lines(data []byte, first int) error {
 				c.zonelessExample = clip(string(b.field(p.rec.fields, roleTimestamp)), 40)
 			}
 			c.zoneless++
+		}
+		if c.setup != nil {
+			if addSetup(b, c.setup, p.rec.fields, id, ts, p.bad) {
+				c.earliest, c.latest = min(c.earliest, ts), max(c.latest, ts)
+				if p.g.setupUsed(ts) {
+					c.used++
+				} else {
+					c.outside++
+				}
+			}
+			continue
 		}
 		if p.events {
 			val = metrics.EventKey(ts, p.rec.value)

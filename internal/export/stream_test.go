@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/iotpm/iotpm/pkg/metrics"
 )
@@ -121,5 +122,55 @@ func TestGzipSizeClaimIsBounded(t *testing.T) {
 	t.Logf("allocated %d MB for a %d KB bomb", (after.TotalAlloc-before.TotalAlloc)>>20, buf.Len()>>10)
 	if grew := after.TotalAlloc - before.TotalAlloc; grew > 120<<20 {
 		t.Errorf("allocated %d MB for a %d KB bomb", grew>>20, buf.Len()>>10)
+	}
+}
+
+// An onboarding export read in parallel chunks (8 MB and more, several
+// cores) gives the same rows, accounting and funnel as read in one pass,
+// bad rows at their lines included.
+func TestOnboardingParallelSameAsSequential(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("event_time,event_type,amplitude_id,user_id,device_id,platform,app_version,event_properties.device_id\n")
+	steps := []string{"setup_started", "ble_found", "wifi_sent", "cloud_connected", "Screen Viewed"}
+	n := 0
+	for i := 0; b.Len() < 10<<20; i++ {
+		user := i/2500*250 + (i%2500)%250
+		ts := time.UnixMicro(1790812800000000 + int64(i)*3_000_000).UTC().Format("2006-01-02 15:04:05.000000")
+		step := steps[((i%2500)/250)%5]
+		if i == 123457 {
+			ts = "soon" // a bad row, at line i+2
+		}
+		fmt.Fprintf(&b, "%s,%s,%d,,P-%d,%s,3.8.0,drip-%06d\n", ts, step, 880000+user, user, []string{"iOS", "Android"}[user%2], user)
+		n++
+	}
+	path := filepath.Join(t.TempDir(), "setup.csv")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	funnel := &metrics.Funnel{Steps: []string{"a", "b", "c", "d"}, Match: [][]string{{"setupstarted"}, {"blefound"}, {"wifisent"}, {"cloudconnected"}},
+		Fold: normalize, Within: 3600e6, Target: 180e6}
+	read := func(procs int) (*Stats, *metrics.Onboarding) {
+		old := runtime.GOMAXPROCS(procs)
+		defer runtime.GOMAXPROCS(old)
+		d := metrics.NewData()
+		w := metrics.Window{From: 1790812800000000, To: 1790812800000000 + 40*86400e6}
+		g := &Ingest{Data: d, Window: w, UseUntil: w.To, SetupWithin: 3600e6}
+		st, err := g.Read(Input{Kind: "onboarding", Path: path})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st, d.SetupFunnel(metrics.Options{Window: w, Funnel: funnel, AsOf: w.To + 86400e6}, metrics.NoTime)
+	}
+	seqSt, seq := read(1)
+	parSt, par := read(4)
+	if seqSt.Read != n || parSt.Read != n || seqSt.Used != parSt.Used || seqSt.Outside != parSt.Outside || seqSt.SkippedTotal() != 1 || parSt.SkippedTotal() != 1 ||
+		seqSt.Errors[0].Line != parSt.Errors[0].Line || seqSt.Errors[0].Line != 123457+2 || seqSt.Earliest != parSt.Earliest || seqSt.Latest != parSt.Latest {
+		t.Fatalf("accounting differs:\nsequential %+v %v\nparallel   %+v %v", *seqSt, seqSt.Errors, *parSt, parSt.Errors)
+	}
+	if !reflect.DeepEqual(seq, par) {
+		t.Errorf("funnels differ:\nsequential %+v\nparallel   %+v", seq.SetupGroup, par.SetupGroup)
+	}
+	if seq.Attempts == 0 || seq.Completed == 0 {
+		t.Errorf("an empty funnel: %+v", seq.SetupGroup)
 	}
 }

@@ -124,6 +124,36 @@ func fewIndex(in *Interner, b []byte) int32 {
 	return i
 }
 
+// MergeSetup appends another Data's onboarding rows (a chunk of the same
+// export read in parallel), renumbering its names into d's.
+func (d *Data) MergeSetup(o *Data) {
+	remap := func(dst *Interner, src *Interner) []int32 {
+		m := make([]int32, src.Len())
+		for i, name := range src.Names {
+			m[i], _ = dst.Index([]byte(name))
+		}
+		return m
+	}
+	users := remap(&d.setupUsers, &o.setupUsers)
+	for len(d.setupUserDevice) < d.setupUsers.Len() {
+		d.setupUserDevice = append(d.setupUserDevice, userDevice{})
+	}
+	steps, devices, segments := remap(&d.setupSteps, &o.setupSteps), remap(&d.setupDevices, &o.setupDevices), remap(&d.setupSegments, &o.setupSegments)
+	d.setup = slices.Grow(d.setup, len(o.setup))
+	for _, r := range o.setup {
+		r.user, r.step = users[r.user], steps[r.step]
+		if r.device >= 0 {
+			r.device = devices[r.device]
+		}
+		if r.segment >= 0 {
+			r.segment = segments[r.segment]
+		}
+		d.setup = append(d.setup, r)
+	}
+	d.setupLatest = max(d.setupLatest, o.setupLatest)
+	d.HasSetupDevices = d.HasSetupDevices || o.HasSetupDevices
+}
+
 // FunnelStep is one step's attempts.
 type FunnelStep struct {
 	Name     string
