@@ -385,7 +385,7 @@ func Write(w io.Writer, format render.Format, d JSON, term render.Term) error {
 		para(fmt.Sprintf("Never online in the lookback, so they will not update (%d): %s%s.", len(d.Unreachable), strings.Join(list, ", "), more))
 	}
 	if d.Outside > 0 {
-		para(fmt.Sprintf("%d devices are after the last wave's share and get no update.", d.Outside))
+		para(fmt.Sprintf("No update for %s after the last wave's share.", cmdutil.Plural(d.Outside, "device")))
 	}
 	waves := &render.Table{Columns: []render.Column{{Header: "WAVE", Right: true}, {Header: "SHARE", Right: true}, {Header: "DEVICES", Right: true}, {Header: "STARTS"}}}
 	for i, wv := range d.Waves {

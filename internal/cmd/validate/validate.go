@@ -49,7 +49,7 @@ var fileKinds = []fileKind{
 			if b == nil {
 				return "", diags
 			}
-			return fmt.Sprintf("%d features, %d themes", len(b.Features), len(b.Themes)), diags
+			return cmdutil.Plural(len(b.Features), "feature") + ", " + cmdutil.Plural(len(b.Themes), "theme"), diags
 		},
 	},
 	{
@@ -60,7 +60,7 @@ var fileKinds = []fileKind{
 			if fleet == nil {
 				return "", diags
 			}
-			return fmt.Sprintf("%d devices", len(fleet.Devices)), diags
+			return cmdutil.Plural(len(fleet.Devices), "device"), diags
 		},
 	},
 	{
@@ -77,7 +77,7 @@ var fileKinds = []fileKind{
 			if e == nil {
 				return "", diags
 			}
-			return fmt.Sprintf("%d models, %s", len(e.Models), e.Currency), diags
+			return cmdutil.Plural(len(e.Models), "model") + ", " + e.Currency, diags
 		},
 	},
 }

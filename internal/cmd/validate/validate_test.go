@@ -55,3 +55,14 @@ func TestValidateEconomics(t *testing.T) {
 		t.Errorf("exit %d\n%s", code, stderr)
 	}
 }
+
+// One of a thing is one, not "1 devices" (#28 item 12).
+func TestValidateSummaryCounts(t *testing.T) {
+	dir := t.TempDir()
+	cmdtest.WriteFile(t, dir, "features.yaml", "themes: [{id: t}]\nfeatures:\n  - {id: a, reach: 1, impact: 1, confidence: 1, track: cloud, effort: {engineering: 1}}\n")
+	cmdtest.WriteFile(t, dir, "devices.yaml", "devices:\n  - {id: d, battery: {cell: cr2032}, sleep: 1uA}\n")
+	stdout, stderr, code := cmdtest.Run(t, nil, "validate", "-C", dir)
+	if code != cmdutil.ExitOK || !strings.Contains(stdout, "(features: 1 feature, 1 theme)") || !strings.Contains(stdout, "(devices: 1 device)") {
+		t.Errorf("exit %d:\n%s%s", code, stdout, stderr)
+	}
+}
