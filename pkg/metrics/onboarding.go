@@ -251,11 +251,37 @@ func (d *Data) SetupFunnel(o Options, fleetHorizon int64) *Onboarding {
 	return d.onboarding(o, fleetHorizon)
 }
 
-// onboarding computes the setup funnel.
+// setupEvent is an onboarding row that is a step of the funnel.
+type setupEvent struct {
+	user, device, segment int32
+	step                  int32
+	ts                    int64
+}
+
+// onboarding computes the setup funnel: the rows that are steps, the
+// attempts they make, and what those attempts add up to.
 func (d *Data) onboarding(o Options, fleetHorizon int64) *Onboarding {
 	f := o.Funnel
-	k := len(f.Steps)
 	out := &Onboarding{Target: f.Target, Within: f.Within, Horizon: NoTime, SetupGroup: SetupGroup{Label: "all", Median: -1, P90: -1}}
+	horizon := d.setupLatest
+	if o.AsOf != 0 {
+		horizon = o.AsOf
+	}
+	if len(d.setup) > 0 {
+		out.Horizon = horizon
+	}
+	evs := d.stepEvents(f, horizon, out)
+	attempts := setupAttempts(evs, f.Within)
+	d.funnelOf(attempts, o, horizon, out)
+	out.Fleet, out.FleetNote = d.setupFleet(o, attempts, len(f.Steps), fleetHorizon)
+	return out
+}
+
+// stepEvents are the rows up to the horizon that are steps of the funnel,
+// each user's in time order (at one instant, in the funnel's order); it
+// counts the others and notes in out the steps no row is.
+func (d *Data) stepEvents(f *Funnel, horizon int64, out *Onboarding) []setupEvent {
+	k := len(f.Steps)
 	// each event name's step (-1: none)
 	stepOf := make([]int, d.setupSteps.Len())
 	byName := map[string]int{}
@@ -274,19 +300,7 @@ func (d *Data) onboarding(o Options, fleetHorizon int64) *Onboarding {
 		}
 		stepOf[i] = s
 	}
-	horizon := d.setupLatest
-	if o.AsOf != 0 {
-		horizon = o.AsOf
-	}
-	if len(d.setup) > 0 {
-		out.Horizon = horizon
-	}
-	type ev struct {
-		user, device, segment int32
-		step                  int32
-		ts                    int64
-	}
-	evs := make([]ev, 0, len(d.setup))
+	evs := make([]setupEvent, 0, len(d.setup))
 	other := map[int32]int{}
 	for _, r := range d.setup {
 		if r.ts > horizon {
@@ -298,7 +312,7 @@ func (d *Data) onboarding(o Options, fleetHorizon int64) *Onboarding {
 			other[r.step]++
 			continue
 		}
-		evs = append(evs, ev{r.user, r.device, r.segment, int32(s), r.ts})
+		evs = append(evs, setupEvent{r.user, r.device, r.segment, int32(s), r.ts})
 	}
 	if len(other) > 0 {
 		names := slices.SortedFunc(maps.Keys(other), func(a, b int32) int {
@@ -318,10 +332,15 @@ func (d *Data) onboarding(o Options, fleetHorizon int64) *Onboarding {
 			out.Unseen = append(out.Unseen, f.Steps[s])
 		}
 	}
-	// a user's events in time order; at one instant, in the funnel's order
-	slices.SortFunc(evs, func(a, b ev) int {
+	slices.SortFunc(evs, func(a, b setupEvent) int {
 		return cmp.Or(cmp.Compare(a.user, b.user), cmp.Compare(a.ts, b.ts), cmp.Compare(a.step, b.step))
 	})
+	return evs
+}
+
+// setupAttempts splits each user's step events into attempts (the
+// definitions above), whenever they start.
+func setupAttempts(evs []setupEvent, within int64) []attempt {
 	var attempts []attempt
 	for i := 0; i < len(evs); {
 		j := i
@@ -330,7 +349,7 @@ func (d *Data) onboarding(o Options, fleetHorizon int64) *Onboarding {
 		}
 		var cur *attempt
 		for _, e := range evs[i:j] {
-			if cur != nil && e.ts-cur.start > f.Within {
+			if cur != nil && e.ts-cur.start > within {
 				attempts = append(attempts, *cur)
 				cur = nil
 			}
@@ -356,7 +375,14 @@ func (d *Data) onboarding(o Options, fleetHorizon int64) *Onboarding {
 		}
 		i = j
 	}
+	return attempts
+}
 
+// funnelOf adds up the attempts that start in the window and are closed
+// at the horizon: per step, overall, by week, by segment, per user.
+func (d *Data) funnelOf(attempts []attempt, o Options, horizon int64, out *Onboarding) {
+	f := o.Funnel
+	k := len(f.Steps)
 	// the funnel: attempts starting in the window, closed at the horizon
 	reach := make([]int, k)
 	all := &groupAcc{}
@@ -441,8 +467,6 @@ func (d *Data) onboarding(o Options, fleetHorizon int64) *Onboarding {
 			}
 		}
 	}
-	out.Fleet, out.FleetNote = d.setupFleet(o, attempts, k, fleetHorizon)
-	return out
 }
 
 // setupFleet joins every attempt (whenever it starts) to the shipped units,

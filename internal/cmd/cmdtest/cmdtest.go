@@ -5,6 +5,7 @@ package cmdtest
 
 import (
 	"flag"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -51,8 +52,39 @@ func Golden(t *testing.T, name, got string) {
 		t.Fatalf("%v (run go test with -update to create it)", err)
 	}
 	if got != string(want) {
-		t.Errorf("output differs from %s (rerun with -update and review the diff):\n--- got\n%s\n--- want\n%s", path, got, want)
+		t.Errorf("output differs from %s (rerun with -update and review the diff):\n%s", path, LineDiff(string(want), got))
 	}
+}
+
+// LineDiff shows where got departs from want: the lines between their
+// common beginning and common end, want's marked "-" and got's "+", with
+// up to three lines of context each side and line numbers of want.
+func LineDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	pre := 0
+	for pre < len(w) && pre < len(g) && w[pre] == g[pre] {
+		pre++
+	}
+	suf := 0
+	for suf < len(w)-pre && suf < len(g)-pre && w[len(w)-1-suf] == g[len(g)-1-suf] {
+		suf++
+	}
+	var b strings.Builder
+	from := max(0, pre-3)
+	fmt.Fprintf(&b, "@@ line %d @@\n", from+1)
+	for _, l := range w[from:pre] {
+		b.WriteString("  " + l + "\n")
+	}
+	for _, l := range w[pre : len(w)-suf] {
+		b.WriteString("- " + l + "\n")
+	}
+	for _, l := range g[pre : len(g)-suf] {
+		b.WriteString("+ " + l + "\n")
+	}
+	for _, l := range w[len(w)-suf : min(len(w), len(w)-suf+3)] {
+		b.WriteString("  " + l + "\n")
+	}
+	return b.String()
 }
 
 // Case is a command line run on the example repo and the golden file its
