@@ -67,6 +67,79 @@ func featureID(s string) string {
 	}), "-")
 }
 
+// surveyCols are where a survey's header puts each part: the long form's
+// columns, or the wide form's question pairs by feature (in the header's
+// order); -1 when absent.
+type surveyCols struct {
+	form                               string
+	respondent, importance, segment    int
+	feature, functional, dysfunctional int
+	wide                               map[string]*questionPair
+	order                              []string
+}
+
+// questionPair is a wide survey's two question columns of one feature.
+type questionPair struct{ f, d int }
+
+// surveyColumns finds the columns of a survey's header: long when it has
+// feature, functional and dysfunctional columns, else wide (FEATURE
+// functional / FEATURE dysfunctional, or as questions maps them).
+func surveyColumns(path string, header []string, questions map[string]string) (*surveyCols, error) {
+	norm := normalizeAll(header)
+	col := func(names ...string) int {
+		for _, n := range names {
+			if i := slices.Index(norm, normalize(n)); i >= 0 {
+				return i
+			}
+		}
+		return -1
+	}
+	c := &surveyCols{form: "long", respondent: col("respondent", "respondent_id", "respondentid", "response_id", "responseid", "id"),
+		importance: col("importance"), segment: col("segment", "group", "cohort"),
+		feature: col("feature", "feature_id"), functional: col("functional"), dysfunctional: col("dysfunctional")}
+	if c.feature >= 0 && c.functional >= 0 && c.dysfunctional >= 0 {
+		return c, nil
+	}
+	c.form, c.wide = "wide", map[string]*questionPair{}
+	for i, h := range header {
+		var id string
+		dys := false
+		if q, ok := questions[h]; ok {
+			f, which, _ := strings.Cut(q, ".")
+			id, dys = f, which == "dysfunctional"
+		} else if m := wideHeaderRE.FindStringSubmatch(h); m != nil && m[1] != "" {
+			id, dys = featureID(m[1]), m[2] != ""
+		} else {
+			continue
+		}
+		p := c.wide[id]
+		if p == nil {
+			p = &questionPair{-1, -1}
+			c.wide[id] = p
+			c.order = append(c.order, id)
+		}
+		if dys {
+			p.d = i
+		} else {
+			p.f = i
+		}
+	}
+	if len(c.wide) == 0 {
+		return nil, &RowError{Path: path, Line: 1, Reason: fmt.Sprintf("neither a long survey (respondent, feature, functional, dysfunctional) nor a wide one (FEATURE functional / FEATURE dysfunctional columns); header: %s", clip(strings.Join(header, ", "), 200))}
+	}
+	for _, id := range c.order {
+		p := c.wide[id]
+		if p.f < 0 || p.d < 0 {
+			which := "dysfunctional"
+			if p.f < 0 {
+				which = "functional"
+			}
+			return nil, &RowError{Path: path, Line: 1, Reason: fmt.Sprintf("feature %s has no %s question column: a Kano pair needs both", id, which)}
+		}
+	}
+	return c, nil
+}
+
 // ReadSurvey reads a survey export. questions maps wide headers to
 // "FEATURE.functional" or "FEATURE.dysfunctional" (from iotpm.yaml). A bad
 // row (an unknown answer, a respondent answering a feature twice, a missing
@@ -90,145 +163,12 @@ func ReadSurvey(path string, questions map[string]string) (*kano.Survey, *Survey
 		return nil, nil, err
 	}
 	defer r.Close()
-	st := &SurveyStats{Path: path}
-	norm := normalizeAll(r.Header)
-	col := func(names ...string) int {
-		for _, n := range names {
-			if i := slices.Index(norm, normalize(n)); i >= 0 {
-				return i
-			}
-		}
-		return -1
+	cols, err := surveyColumns(path, r.Header, questions)
+	if err != nil {
+		return nil, nil, err
 	}
-	respondent := col("respondent", "respondent_id", "respondentid", "response_id", "responseid", "id")
-	importance := col("importance")
-	segment := col("segment", "group", "cohort")
-	feature, functional, dysfunctional := col("feature", "feature_id"), col("functional"), col("dysfunctional")
-
-	type pair struct{ f, d int }
-	var wide map[string]*pair
-	var order []string
-	if feature < 0 || functional < 0 || dysfunctional < 0 {
-		st.Form = "wide"
-		wide = map[string]*pair{}
-		for i, h := range r.Header {
-			var id string
-			dys := false
-			if q, ok := questions[h]; ok {
-				f, which, _ := strings.Cut(q, ".")
-				id, dys = f, which == "dysfunctional"
-			} else if m := wideHeaderRE.FindStringSubmatch(h); m != nil && m[1] != "" {
-				id, dys = featureID(m[1]), m[2] != ""
-			} else {
-				continue
-			}
-			p := wide[id]
-			if p == nil {
-				p = &pair{-1, -1}
-				wide[id] = p
-				order = append(order, id)
-			}
-			if dys {
-				p.d = i
-			} else {
-				p.f = i
-			}
-		}
-		if len(wide) == 0 {
-			return nil, nil, &RowError{Path: path, Line: 1, Reason: fmt.Sprintf("neither a long survey (respondent, feature, functional, dysfunctional) nor a wide one (FEATURE functional / FEATURE dysfunctional columns); header: %s", clip(strings.Join(r.Header, ", "), 200))}
-		}
-		for _, id := range order {
-			p := wide[id]
-			if p.f < 0 || p.d < 0 {
-				which := "dysfunctional"
-				if p.f < 0 {
-					which = "functional"
-				}
-				return nil, nil, &RowError{Path: path, Line: 1, Reason: fmt.Sprintf("feature %s has no %s question column: a Kano pair needs both", id, which)}
-			}
-		}
-	} else {
-		st.Form = "long"
-	}
-	survey := &kano.Survey{}
-	// the duplicate check: a long survey's (respondent, feature) pairs; a
-	// wide one's respondents, each with its first line and the features
-	// it answered (a bit each, in the header's order)
-	seenPair := map[string]int{}
-	type respondentSeen struct {
-		line     int
-		answered []uint64
-	}
-	seenRow := map[string]*respondentSeen{}
-	segments := map[string]string{} // one copy of each segment name
-	bad := func(line int, format string, args ...any) {
-		st.Bad++
-		if len(st.Errors) < MaxListedErrors {
-			st.Errors = append(st.Errors, &RowError{Path: path, Line: line, Reason: fmt.Sprintf(format, args...)})
-		}
-	}
-	// add checks and tallies one pair; k is the feature's index in a wide
-	// header (-1: long), named says the respondent is an id of the file
-	add := func(line int, resp string, named bool, feat string, k int, fv, dv []byte, fields [][]byte) {
-		f, ok1 := ParseAnswer(string(fv))
-		d, ok2 := ParseAnswer(string(dv))
-		switch {
-		case len(trimSpace(fv)) == 0 && len(trimSpace(dv)) == 0:
-			return // not asked
-		case len(trimSpace(fv)) == 0 || len(trimSpace(dv)) == 0:
-			bad(line, "feature %s: only one of the two questions is answered", feat)
-			return
-		case !ok1:
-			bad(line, "feature %s: unknown functional answer %q (%s)", feat, clip(string(fv), 80), answerHelp)
-			return
-		case !ok2:
-			bad(line, "feature %s: unknown dysfunctional answer %q (%s)", feat, clip(string(dv), 80), answerHelp)
-			return
-		}
-		var imp float64
-		hasImp := false
-		if importance >= 0 {
-			if v := strings.TrimSpace(string(fields[importance])); v != "" {
-				x, err := strconv.ParseFloat(v, 64)
-				if err != nil {
-					bad(line, "importance %q is not a number", clip(v, 40))
-					return
-				}
-				imp, hasImp = x, true
-			}
-		}
-		if named {
-			if k < 0 {
-				key := resp + "\x00" + feat
-				if first, dup := seenPair[key]; dup {
-					bad(line, "respondent %s answered %s twice (first at line %d); the second answer is not used", resp, feat, first)
-					return
-				}
-				seenPair[key] = line
-			} else {
-				rs := seenRow[resp]
-				if rs == nil {
-					rs = &respondentSeen{line: line, answered: make([]uint64, (len(order)+63)/64)}
-					seenRow[resp] = rs
-				}
-				if rs.answered[k/64]&(1<<(k%64)) != 0 {
-					bad(line, "respondent %s answered %s twice (first at line %d); the second answer is not used", resp, feat, rs.line)
-					return
-				}
-				rs.answered[k/64] |= 1 << (k % 64)
-			}
-		}
-		seg := ""
-		if segment >= 0 {
-			raw := strings.TrimSpace(string(fields[segment]))
-			if seg = segments[raw]; seg == "" && raw != "" {
-				segments[raw] = raw
-				seg = raw
-			}
-		}
-		survey.Add(seg, feat, f, d, imp, hasImp)
-		st.Answers++
-	}
+	sr := &surveyReader{path: path, st: &SurveyStats{Path: path, Form: cols.form}, cols: cols, survey: &kano.Survey{},
+		seenPair: map[string]int{}, seenRow: map[string]*respondentSeen{}, segments: map[string]string{}}
 	for {
 		fields, err := r.Read()
 		if errors.Is(err, io.EOF) {
@@ -237,39 +177,140 @@ func ReadSurvey(path string, questions map[string]string) (*kano.Survey, *Survey
 		if err != nil {
 			var re *RowError
 			if errors.As(err, &re) && re.Skippable {
-				st.Rows++
-				bad(re.Line, "%s", re.Reason)
+				sr.st.Rows++
+				sr.bad(re.Line, "%s", re.Reason)
 				continue
 			}
 			return nil, nil, err
 		}
-		st.Rows++
+		sr.st.Rows++
 		line := r.Line()
 		if len(fields) != len(r.Header) {
-			bad(line, "%s", fieldCountReason(len(fields), len(r.Header)))
+			sr.bad(line, "%s", fieldCountReason(len(fields), len(r.Header)))
 			continue
 		}
-		// a row without a respondent id is its own respondent: nothing to
-		// check it against
-		resp, named := "", false
-		if respondent >= 0 {
-			if v := strings.TrimSpace(string(fields[respondent])); v != "" {
-				resp, named = v, true
-			}
-		}
-		if st.Form == "long" {
-			feat := strings.TrimSpace(string(fields[feature]))
-			if feat == "" {
-				bad(line, "empty feature")
-				continue
-			}
-			add(line, resp, named, feat, -1, fields[functional], fields[dysfunctional], fields)
-			continue
-		}
-		for k, id := range order {
-			p := wide[id]
-			add(line, resp, named, id, k, fields[p.f], fields[p.d], fields)
+		sr.row(line, fields)
+	}
+	return sr.survey, sr.st, nil
+}
+
+// surveyReader tallies a survey's rows and checks them: the duplicate
+// check keeps a long survey's (respondent, feature) pairs, and a wide
+// one's respondents, each with its first line and the features it
+// answered (a bit each, in the header's order).
+type surveyReader struct {
+	path     string
+	st       *SurveyStats
+	cols     *surveyCols
+	survey   *kano.Survey
+	seenPair map[string]int
+	seenRow  map[string]*respondentSeen
+	segments map[string]string // one copy of each segment name
+}
+
+type respondentSeen struct {
+	line     int
+	answered []uint64
+}
+
+func (sr *surveyReader) bad(line int, format string, args ...any) {
+	sr.st.Bad++
+	if len(sr.st.Errors) < MaxListedErrors {
+		sr.st.Errors = append(sr.st.Errors, &RowError{Path: sr.path, Line: line, Reason: fmt.Sprintf(format, args...)})
+	}
+}
+
+// row reads one row's pairs: a long survey's one, a wide one's each.
+func (sr *surveyReader) row(line int, fields [][]byte) {
+	c := sr.cols
+	// a row without a respondent id is its own respondent: nothing to
+	// check it against
+	resp, named := "", false
+	if c.respondent >= 0 {
+		if v := strings.TrimSpace(string(fields[c.respondent])); v != "" {
+			resp, named = v, true
 		}
 	}
-	return survey, st, nil
+	if c.form == "long" {
+		feat := strings.TrimSpace(string(fields[c.feature]))
+		if feat == "" {
+			sr.bad(line, "empty feature")
+			return
+		}
+		sr.add(line, resp, named, feat, -1, fields[c.functional], fields[c.dysfunctional], fields)
+		return
+	}
+	for k, id := range c.order {
+		p := c.wide[id]
+		sr.add(line, resp, named, id, k, fields[p.f], fields[p.d], fields)
+	}
+}
+
+// add checks and tallies one pair; k is the feature's index in a wide
+// header (-1: long), named says the respondent is an id of the file.
+func (sr *surveyReader) add(line int, resp string, named bool, feat string, k int, fv, dv []byte, fields [][]byte) {
+	f, ok1 := ParseAnswer(string(fv))
+	d, ok2 := ParseAnswer(string(dv))
+	switch {
+	case len(trimSpace(fv)) == 0 && len(trimSpace(dv)) == 0:
+		return // not asked
+	case len(trimSpace(fv)) == 0 || len(trimSpace(dv)) == 0:
+		sr.bad(line, "feature %s: only one of the two questions is answered", feat)
+		return
+	case !ok1:
+		sr.bad(line, "feature %s: unknown functional answer %q (%s)", feat, clip(string(fv), 80), answerHelp)
+		return
+	case !ok2:
+		sr.bad(line, "feature %s: unknown dysfunctional answer %q (%s)", feat, clip(string(dv), 80), answerHelp)
+		return
+	}
+	var imp float64
+	hasImp := false
+	if i := sr.cols.importance; i >= 0 {
+		if v := strings.TrimSpace(string(fields[i])); v != "" {
+			x, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				sr.bad(line, "importance %q is not a number", clip(v, 40))
+				return
+			}
+			imp, hasImp = x, true
+		}
+	}
+	if named && sr.repeated(line, resp, feat, k) {
+		return
+	}
+	seg := ""
+	if i := sr.cols.segment; i >= 0 {
+		raw := strings.TrimSpace(string(fields[i]))
+		if seg = sr.segments[raw]; seg == "" && raw != "" {
+			sr.segments[raw] = raw
+			seg = raw
+		}
+	}
+	sr.survey.Add(seg, feat, f, d, imp, hasImp)
+	sr.st.Answers++
+}
+
+// repeated reports (as a bad row) a respondent answering a feature again.
+func (sr *surveyReader) repeated(line int, resp, feat string, k int) bool {
+	if k < 0 {
+		key := resp + "\x00" + feat
+		if first, dup := sr.seenPair[key]; dup {
+			sr.bad(line, "respondent %s answered %s twice (first at line %d); the second answer is not used", resp, feat, first)
+			return true
+		}
+		sr.seenPair[key] = line
+		return false
+	}
+	rs := sr.seenRow[resp]
+	if rs == nil {
+		rs = &respondentSeen{line: line, answered: make([]uint64, (len(sr.cols.order)+63)/64)}
+		sr.seenRow[resp] = rs
+	}
+	if rs.answered[k/64]&(1<<(k%64)) != 0 {
+		sr.bad(line, "respondent %s answered %s twice (first at line %d); the second answer is not used", resp, feat, rs.line)
+		return true
+	}
+	rs.answered[k/64] |= 1 << (k % 64)
+	return false
 }
