@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // AllowList is the tables a run may read, set outside the planning repo
@@ -71,4 +72,12 @@ func allowed(ctx context.Context, conn *pgx.Conn, in Input, allow AllowList) err
 		return in.problem("", "table %s (%s.%s) is not among the tables this run may read (--allow-tables or IOTPM_DB_ALLOW_TABLES: %s)", in.Table, schema, table, strings.Join(allow, ", "))
 	}
 	return nil
+}
+
+// StatementTimedOut reports whether the server cancelled a statement at
+// the session's statement_timeout (SQLSTATE 57014 with that reason): the
+// same limit as the client's --timeout, which may fire first or second.
+func StatementTimedOut(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "57014" && strings.Contains(pe.Message, "statement timeout")
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -66,6 +67,43 @@ func TestInterruptCancelsTheQueryOnTheServer(t *testing.T) {
 	for start := time.Now(); active() > 0; time.Sleep(50 * time.Millisecond) {
 		if time.Since(start) > 5*time.Second {
 			t.Fatalf("the query still runs on the server %v after the client stopped", time.Since(start))
+		}
+	}
+}
+
+// The session carries statement_timeout = --timeout: the server itself
+// stops a query at the limit (whichever of it and the client fires first,
+// the message is the timeout's), and no backend is left running.
+func TestTimeoutStopsTheQueryOnTheServer(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	conn, schema := pgtest.Conn(t)
+	ctx := context.Background()
+	if _, err := conn.Exec(ctx, "CREATE VIEW "+schema+`.slow_events AS
+		SELECT 'd-1'::text AS device_id, timestamptz '2026-10-05 00:00:00+00' AS ts, 'connected'::text AS event FROM pg_sleep(60)`); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	cmdtest.WriteFile(t, dir, "iotpm.yaml", `metrics:
+  month: 2026-10
+  source: {driver: postgres, dsn_env: IOTPM_FLEET_DSN}
+  inputs:
+    events: {table: `+schema+`.slow_events, columns: {device_id: device_id, timestamp: ts, event: event}}
+`)
+	start := time.Now()
+	_, stderr, code := cmdtest.Run(t, map[string]string{"IOTPM_FLEET_DSN": dsn}, "metrics", "-C", dir, "--timeout", "2s")
+	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, "took longer than 2s") || time.Since(start) > 30*time.Second {
+		t.Errorf("exit %d after %v: %s", code, time.Since(start), stderr)
+	}
+	var n int
+	for start := time.Now(); ; time.Sleep(50 * time.Millisecond) {
+		if err := conn.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE application_name = 'iotpm' AND state = 'active'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+		if time.Since(start) > 5*time.Second {
+			t.Fatalf("%d queries still run on the server after the timeout", n)
 		}
 	}
 }
