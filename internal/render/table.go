@@ -231,15 +231,6 @@ func (t *Table) Hidden(term Term) []string {
 	return hidden
 }
 
-// WrapWords breaks s at spaces into lines of at most width runes (a longer word
-// stays whole), each ending in a newline; width 0: one line.
-func WrapWords(s string, width int) string {
-	if width <= 0 {
-		return s + "\n"
-	}
-	return wrapWords(s, width)
-}
-
 // wrapWords breaks s at spaces into lines of at most width runes (a longer
 // word stays whole), each ending in a newline.
 func wrapWords(s string, width int) string {

@@ -169,7 +169,7 @@ func checkRun(opts *CheckOptions) error {
 			var lines []string
 			for _, g := range gates {
 				if !g.Passed && g.Detail != "" {
-					lines = append(lines, render.WrapWords(g.Name+": "+g.Detail, f.Term().Width))
+					lines = append(lines, render.Wrap(g.Name+": "+g.Detail, f.Term().Width))
 				}
 			}
 			if len(lines) > 0 {
@@ -182,7 +182,7 @@ func checkRun(opts *CheckOptions) error {
 				return err
 			}
 		}
-		_, err := fmt.Fprintf(w, "\n%s", render.WrapWords(gate.Verdict(gates), f.Term().Width))
+		_, err := fmt.Fprintf(w, "\n%s", render.Wrap(gate.Verdict(gates), f.Term().Width))
 		return err
 	}); err != nil {
 		return err

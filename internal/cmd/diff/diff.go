@@ -3,6 +3,7 @@ package diff
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"errors"
 	"os"
 	"os/exec"
@@ -188,17 +189,35 @@ func defaultBase(dir string) (string, error) {
 
 // git runs the git executable in dir and returns its trimmed stdout.
 func git(dir string, args ...string) (string, error) {
-	cmd := exec.Command("git", args...)
+	return gitContext(context.Background(), dir, args...)
+}
+
+// gitContext is git that ctx stops (git is killed): its error is then
+// ctx's; otherwise a failure says what git wrote on stderr.
+func gitContext(ctx context.Context, dir string, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, "git", args...)
 	cmd.Dir = dir
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return "", ctxErr
+	}
 	if err != nil {
-		var exitErr *exec.ExitError
-		if errors.As(err, &exitErr) && stderr.Len() > 0 {
-			return "", errors.New(strings.TrimSpace(stderr.String()))
-		}
-		return "", err
+		return "", gitError(err, &stderr)
 	}
 	return strings.TrimSpace(string(out)), nil
+}
+
+// gitError is git's failure in its own words (stderr) when it wrote any;
+// nil when git succeeded.
+func gitError(err error, stderr *bytes.Buffer) error {
+	if err == nil {
+		return nil
+	}
+	var exitErr *exec.ExitError
+	if errors.As(err, &exitErr) && stderr.Len() > 0 {
+		return errors.New(strings.TrimSpace(stderr.String()))
+	}
+	return err
 }

@@ -161,31 +161,10 @@ func (x *extractor) blob(p, dst string) error {
 	if err := x.ctx.Err(); err != nil {
 		return err
 	}
-	return errors.Join(copyErr, waitErrText(waitErr, &stderr), closeErr)
+	return errors.Join(copyErr, gitError(waitErr, &stderr), closeErr)
 }
 
-func waitErrText(err error, stderr *bytes.Buffer) error {
-	if err == nil {
-		return nil
-	}
-	if msg := strings.TrimSpace(stderr.String()); msg != "" {
-		return errors.New(msg)
-	}
-	return err
-}
-
-// output runs git and returns its stdout, trimmed.
+// output runs git in the repo under the extraction's context.
 func (x *extractor) output(args ...string) (string, error) {
-	cmd := exec.CommandContext(x.ctx, "git", args...)
-	cmd.Dir = x.top
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err := x.ctx.Err(); err != nil {
-		return "", err
-	}
-	if err != nil {
-		return "", waitErrText(err, &stderr)
-	}
-	return strings.TrimSpace(string(out)), nil
+	return gitContext(x.ctx, x.top, args...)
 }

@@ -112,7 +112,7 @@ func Write(w io.Writer, format render.Format, a *Analysis, term render.Term) err
 		if md {
 			fmt.Fprintf(w, "\n**%s:** %s\n", head, strings.Join(items, ", "))
 		} else {
-			fmt.Fprintf(w, "\n%s", render.WrapWords(head+": "+strings.Join(items, ", "), term.Width))
+			fmt.Fprintf(w, "\n%s", render.Wrap(head+": "+strings.Join(items, ", "), term.Width))
 		}
 	}
 	var dis []string

@@ -292,7 +292,7 @@ func writeRoadmap(w io.Writer, format render.Format, v planView, cal *roadmap.Ca
 			return err
 		}
 		if n := v.hiddenReleases(track, len(rs)); n > 0 {
-			fmt.Fprintf(w, "%s\n", render.WrapWords(fmt.Sprintf("%d more %s releases have no work planned (iotpm roadmap --capacity lists every release).", n, track), term.Width))
+			fmt.Fprintf(w, "%s\n", render.Wrap(fmt.Sprintf("%d more %s releases have no work planned (iotpm roadmap --capacity lists every release).", n, track), term.Width))
 		}
 	}
 	if ts := v.themes(); len(ts) > 0 {

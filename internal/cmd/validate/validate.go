@@ -203,7 +203,7 @@ func validateRun(opts *ValidateOptions) error {
 	}
 	return cmdutil.Emit(f, func(w *bytes.Buffer) error {
 		for _, r := range results {
-			fmt.Fprint(w, render.WrapWords(fmt.Sprintf("%s: ok (%s: %s)", r.Path, r.Kind, r.Summary), f.Term().Width))
+			fmt.Fprint(w, render.Wrap(fmt.Sprintf("%s: ok (%s: %s)", r.Path, r.Kind, r.Summary), f.Term().Width))
 		}
 		return nil
 	})
