@@ -1,6 +1,6 @@
 // Command iotpm is the toolkit for product managers of connected products:
 // RICE with hardware costs, three-track roadmaps, battery budgets and fleet
-// metrics over a planning repo. See README.md.
+// metrics over a planning repo. See README.md and docs/.
 package main
 
 import (

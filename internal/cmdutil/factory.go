@@ -117,10 +117,19 @@ func (f *Factory) Context() context.Context {
 	return context.Background()
 }
 
-// Now is the time by the Factory's clock.
+// Now is the time by the Factory's clock; without one, SOURCE_DATE_EPOCH
+// (seconds since 1970, the reproducible-builds convention) when it is set,
+// so that a report or a status line generated twice is the same file.
 func (f *Factory) Now() time.Time {
 	if f.Clock != nil {
 		return f.Clock()
+	}
+	if f.Getenv != nil {
+		if s := f.Getenv("SOURCE_DATE_EPOCH"); s != "" {
+			if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+				return time.Unix(n, 0).UTC()
+			}
+		}
 	}
 	return time.Now()
 }

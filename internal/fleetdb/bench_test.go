@@ -15,7 +15,7 @@ import (
 // BenchmarkPostgresVsLocal runs the five metrics on one generated fleet in
 // both engines, side by side in one run, and reports each engine's time
 // and their ratio. The fleet has IOTPM_BENCH_EVENTS events (default 1M;
-// the README's figures use 10M) and one device per 100 events, at most
+// docs/performance.md's figures use 10M) and one device per 100 events, at most
 // 100,000. It also logs EXPLAIN (ANALYZE, BUFFERS) of the device-metrics
 // statement (uptime, MAD, health: the per-device walk).
 //

@@ -123,6 +123,10 @@ func (o *OTASpec) FromScalar(n *yaml.Node) error {
 	return nil
 }
 
+// ScalarSchema is the schema of the shorthand: ota: false (or true), not a
+// string.
+func (*OTASpec) ScalarSchema() map[string]any { return map[string]any{"type": "boolean"} }
+
 // SupplySpec is a regulator: its output voltage and efficiency.
 type SupplySpec struct {
 	Voltage    *Voltage    `yaml:"voltage" check:"required,gt=0"`

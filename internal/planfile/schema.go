@@ -55,7 +55,11 @@ func schemaOf(t reflect.Type) map[string]any {
 	case reflect.Struct:
 		obj := objectSchema(t)
 		if reflect.PointerTo(t).Implements(shorthandType) {
-			return map[string]any{"anyOf": []any{map[string]any{"type": "string"}, obj}}
+			scalar := map[string]any{"type": "string"}
+			if p, ok := reflect.New(t).Interface().(interface{ ScalarSchema() map[string]any }); ok {
+				scalar = p.ScalarSchema()
+			}
+			return map[string]any{"anyOf": []any{scalar, obj}}
 		}
 		return obj
 	case reflect.Slice:

@@ -396,7 +396,7 @@ func ratio(a, b int64) float64 {
 
 // deviceStats walks one device's time as pieces of known state and
 // accumulates the window's and each month's connected and observed time,
-// and whether the device was active, under the definitions of the README:
+// and whether the device was active, under the definitions of docs/metrics-definitions.md:
 // only rows at or after shipping and not after the horizon count; the
 // service period [S, R) ends at retirement; time is measured before the
 // horizon; an unreachable stretch is down for D and dormant (not

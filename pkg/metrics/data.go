@@ -1,7 +1,7 @@
 // Package metrics computes a connected product's core fleet metrics —
 // connectivity uptime, monthly active devices, activation rate, OTA success
 // rate and customer health — from the rows of device-platform exports, with
-// the exact definitions the README states.
+// the exact definitions docs/metrics-definitions.md states.
 //
 // Timestamps are microseconds since the Unix epoch, UTC. Connection events
 // are stored per device as packed keys ts·2 + state (disconnected 0,

@@ -14,7 +14,7 @@ import (
 // completed ones take, and — where the app logs the device being set up —
 // how that adds up with the shipped units and the activation rate.
 //
-// Definitions (the README states them; onboarding_test.go computes them
+// Definitions (docs/metrics-definitions.md states them; onboarding_test.go computes them
 // by hand):
 //
 //   - An attempt starts at a user's first-step event when the user has no

@@ -213,8 +213,8 @@ func (s *scheduler) note(ex *Explanation, step Step) {
 	}
 }
 
-// Schedule places the backlog on the calendar (see the package doc and the
-// README for the rules).
+// Schedule places the backlog on the calendar (see the package doc and
+// docs/roadmap-rules.md for the rules).
 func Schedule(in Input) Plan {
 	s := &scheduler{in: in, shipped: map[string]map[rice.Track]time.Time{}, failed: map[string]failure{},
 		lists: map[rice.Track]*[2]releaseList{}}

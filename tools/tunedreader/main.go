@@ -4,7 +4,7 @@
 // the three columns, keeps one packed int64 per event in per-device arrays
 // and computes fleet uptime over a month — none of iotpm's format
 // detection, validation, accounting or v2 rules. iotpm's time is reported
-// as a ratio to it (README, Performance).
+// as a ratio to it (docs/performance.md).
 //
 //	go build -o /tmp/tunedreader ./tools/tunedreader
 //	/usr/bin/time -f '%e s %M KB' /tmp/tunedreader -events /tmp/ex/lifecycle.csv -month 2026-10

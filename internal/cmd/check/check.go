@@ -75,6 +75,8 @@ type JSON struct {
 	// Outcomes are the themes' measured outcomes, reported (met or not),
 	// never failing the check.
 	Outcomes []planning.Outcome `json:"outcomes"`
+	// Health is the plan in one line's figures (absent with problems).
+	Health *planning.Health `json:"health,omitempty"`
 }
 
 func checkRun(opts *CheckOptions) error {
@@ -102,6 +104,10 @@ func checkRun(opts *CheckOptions) error {
 		outcomes = append(outcomes, p.Outcomes()...)
 	}
 	doc := JSON{Passed: !problems.HasErrors(), Gates: append([]gate.Gate{}, gates...), Problems: append([]diag.Diagnostic{}, problems...), Outcomes: outcomes}
+	if !problems.HasErrors() {
+		h := p.Health(gates, f.Now())
+		doc.Health = &h
+	}
 	var failed []string
 	for _, g := range gates {
 		if !g.Passed {
@@ -159,6 +165,7 @@ func checkRun(opts *CheckOptions) error {
 			}
 			return t.CSV(w)
 		}
+		fmt.Fprintf(w, "%s\n", render.Wrap(doc.Health.Line(), f.Term().Width))
 		table := gate.Table(gates)
 		if err := table.Text(w, f.Term()); err != nil {
 			return err
@@ -221,6 +228,9 @@ func WriteMarkdown(w io.Writer, heading string, doc JSON, problems diag.List) {
 		v = "✅ " + strings.TrimPrefix(v, "✓ ")
 	}
 	fmt.Fprintf(w, "%s\n\n", v)
+	if doc.Health != nil {
+		fmt.Fprintf(w, "%s\n\n", doc.Health.Line())
+	}
 	if len(doc.Gates) > 0 {
 		_ = gate.Table(doc.Gates).Markdown(w)
 	}

@@ -24,13 +24,32 @@ var Update = flag.Bool("update", false, "rewrite golden files with the current o
 // package (internal/cmd/NAME), as the outputs show its paths.
 const ExampleRepo = "../../../examples/leak-sensor"
 
+// Today is the date the commands run on in tests (SOURCE_DATE_EPOCH,
+// unless a test's env sets its own): outputs that name the current
+// quarter or a generation date stay the same whatever the calendar says.
+const Today = "1796083200" // 2026-12-01T00:00:00Z
+
 // Run executes iotpm in-process with test streams and env as the
-// environment (nil: empty).
+// environment (nil: empty, but for SOURCE_DATE_EPOCH = Today).
 func Run(t *testing.T, env map[string]string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	ios, out, errOut := iostreams.Test()
-	code = root.Main(args, ios, func(k string) string { return env[k] })
+	code = root.Main(args, ios, Env(env))
 	return out.String(), errOut.String(), code
+}
+
+// Env is a test's environment: env, with SOURCE_DATE_EPOCH = Today unless
+// env has it.
+func Env(env map[string]string) func(string) string {
+	return func(k string) string {
+		if v, ok := env[k]; ok {
+			return v
+		}
+		if k == "SOURCE_DATE_EPOCH" {
+			return Today
+		}
+		return ""
+	}
 }
 
 // Golden compares got with testdata/name of the test's package, or

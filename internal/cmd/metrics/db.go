@@ -204,7 +204,7 @@ func runDBJob(f *cmdutil.Factory, job *Job, out *Outcome) error {
 	case errors.As(err, &p):
 		out.Problems.Errorf(diag.Source, p.File, p.Line, p.Col, "%s", p.Message)
 	case timedOut(ctx) || fleetdb.StatementTimedOut(err):
-		out.Problems.Errorf(diag.Source, job.db.dsnEnv, 0, 0, "the queries took longer than %s and were cancelled on the server: raise --timeout (metrics.source.timeout), or add the indexes the README lists", job.db.timeout)
+		out.Problems.Errorf(diag.Source, job.db.dsnEnv, 0, 0, "the queries took longer than %s and were cancelled on the server: raise --timeout (metrics.source.timeout), or add the indexes --print-sql names (iotpm help databases)", job.db.timeout)
 	default:
 		out.Problems.Errorf(diag.Source, job.db.dsnEnv, 0, 0, "%s", err)
 	}

@@ -78,8 +78,8 @@ func NewCmdMetrics(f *cmdutil.Factory, runF func(*MetricsOptions) error) *cobra.
 		Use:   "metrics",
 		Short: "Fleet metrics (uptime, activation, OTA, MAD, health) from exports",
 		Long: `Compute a connected product's core metrics from device-platform CSV exports
-(AWS IoT, Azure IoT Hub, Particle, …) over a window, with the definitions the
-README states. Each metric needs only its own inputs:
+(AWS IoT, Azure IoT Hub, Particle, …) over a window, with the definitions
+iotpm help metrics-definitions states. Each metric needs only its own inputs:
 
   connectivity uptime       --events
   monthly active devices    --events and/or --activity

@@ -393,3 +393,7 @@ func (j *Job) clock(f *cmdutil.Factory) time.Time {
 	}
 	return f.Now()
 }
+
+// DataAgeDays is how many days the data's horizon lies before the window's
+// end (or now, when that is earlier); nil without data.
+func (o *Outcome) DataAgeDays() *float64 { return o.ageDays }

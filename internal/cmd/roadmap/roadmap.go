@@ -115,7 +115,7 @@ func roadmapRun(opts *RoadmapOptions) error {
 		return err
 	}
 	if backlog != nil && backlog.Calendar == nil {
-		diags.Errorf(diag.Plan, backlog.File, 0, 0, "has no roadmap: calendar; add start, end and the tracks' releases (see iotpm roadmap --help and the README)")
+		diags.Errorf(diag.Plan, backlog.File, 0, 0, "has no roadmap: calendar; add start, end and the tracks' releases (see iotpm help roadmap-rules)")
 	}
 	if err := cmdutil.ReportProblems(f, diags); err != nil {
 		return err

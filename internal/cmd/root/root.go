@@ -56,7 +56,10 @@ func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
 and computes what an IoT product manager decides with: RICE scores whose effort
 counts tooling and certification, a dated roadmap on the hardware, firmware
 and cloud tracks, battery life with an energy budget per feature, and fleet
-metrics from real exports. It runs the same on a laptop and in CI.`,
+metrics from real exports. It runs the same on a laptop and in CI.
+
+Every number's definition is a help topic: iotpm help help lists them,
+iotpm help metrics-definitions prints one.`,
 		Example: `  iotpm init my-product && iotpm check -C my-product
   iotpm rice -C examples/leak-sensor --top 5
   iotpm roadmap -C examples/leak-sensor -o mermaid
@@ -103,6 +106,7 @@ metrics from real exports. It runs the same on a laptop and in CI.`,
 		root.AddCommand(c)
 	}
 	root.AddCommand(version.NewCmdVersion(f))
+	root.SetHelpCommand(newHelpCmd(root))
 	return root
 }
 

@@ -1,0 +1,63 @@
+// Package docs holds iotpm's documentation pages. They are embedded so that
+// a user with only the binary reads the same normative text as the
+// repository: every page is a help topic (iotpm help TOPIC, the file name
+// without .md), and messages point at topics, never at a README the user
+// may not have.
+package docs
+
+//go:generate go run ../tools/gendocs -out commands
+
+import (
+	"embed"
+	"io/fs"
+	"slices"
+	"strings"
+)
+
+//go:embed *.md
+var pages embed.FS
+
+// Topic is one documentation page.
+type Topic struct {
+	// Name is the page's file name without .md: what iotpm help takes.
+	Name string
+	// Title is the page's first heading, without its #.
+	Title string
+	// Body is the page's markdown.
+	Body string
+}
+
+// index is the docs folder's own table of contents; it is not a topic.
+const index = "README.md"
+
+// Topics returns every page but the index, sorted by name.
+func Topics() []Topic {
+	names, err := fs.Glob(pages, "*.md")
+	if err != nil {
+		panic(err) // the pattern is constant and valid
+	}
+	var out []Topic
+	for _, n := range names {
+		if n == index {
+			continue
+		}
+		t, _ := Lookup(strings.TrimSuffix(n, ".md"))
+		out = append(out, t)
+	}
+	slices.SortFunc(out, func(a, b Topic) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+// Lookup returns the page named name (without .md).
+func Lookup(name string) (Topic, bool) {
+	if name == "" || strings.ContainsAny(name, "/.") {
+		return Topic{}, false
+	}
+	b, err := pages.ReadFile(name + ".md")
+	if err != nil {
+		return Topic{}, false
+	}
+	body := string(b)
+	title, _, _ := strings.Cut(body, "\n")
+	return Topic{Name: name, Title: strings.TrimSpace(strings.TrimPrefix(title, "# ")), Body: body}, true
+}
