@@ -433,3 +433,8 @@ func cutoffFactor(r energy.Result) float64 {
 	}
 	return r.CutoffFactor
 }
+
+// DevicesTable is the devices' table for other documents (the HTML report).
+func DevicesTable(devices []energy.Device, results []energy.Result) *render.Table {
+	return devicesTable(devices, results, false)
+}

@@ -396,3 +396,16 @@ func WriteReport(w io.Writer, e *planning.Economics) error {
 	_, err = fmt.Fprintf(w, "\n```mermaid\n%s```\n", doc.chart())
 	return err
 }
+
+// ModelsTable is the models' table for other documents (the HTML report);
+// nil when a measured input is missing (Unmeasured says why).
+func ModelsTable(e *planning.Economics) (*render.Table, error) {
+	if len(e.Unmeasured) > 0 {
+		return nil, nil
+	}
+	doc, err := buildDoc(e, "", nil, 0)
+	if err != nil {
+		return nil, err
+	}
+	return doc.modelsTable(false), nil
+}

@@ -31,29 +31,40 @@ import (
 // NewCmdReport builds `iotpm report`.
 func NewCmdReport(f *cmdutil.Factory) *cobra.Command {
 	var out string
+	var asHTML bool
 	cmd := &cobra.Command{
 		Use:   "report",
-		Short: "Write the whole plan as one markdown document",
-		Long: `Write one markdown document of the whole plan: gate results, the RICE
-ranking, the three-track roadmap with its Mermaid gantt, battery budgets with
-a sweep chart per device, and fleet metrics with their charts. It is what a
-team commits as PLAN.md or posts on a pull request. With --out the file is
-written atomically (a temporary file renamed into place), so a reader never
-sees half a report.`,
+		Short: "Write the whole plan as one markdown document (or an HTML page)",
+		Long: `Write one markdown document of the whole plan: the plan's health, gate
+results, the RICE ranking, the three-track roadmap with its Mermaid gantt,
+battery budgets with a sweep chart per device, and fleet metrics with their
+charts. It is what a team commits as PLAN.md or posts on a pull request.
+
+--html writes one self-contained HTML page instead, for people who open a
+file rather than a pull request: the plan's health, the gates, the gantt,
+NRE by quarter, battery life along the roadmap per device, the fleet
+metrics with their trend, the Kano diagram, unit economics and the rollout,
+drawn as inline SVG. It makes no network request (no script, font or image
+file; its Content-Security-Policy forbids any) and prints readably.
+
+With --out the file is written atomically (a temporary file renamed into
+place), so a reader never sees half a report.`,
 		Example: `  iotpm report -C examples/leak-sensor --out PLAN.md
+  iotpm report -C examples/leak-sensor --html --out plan.html
   iotpm report >> "$GITHUB_STEP_SUMMARY"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return reportRun(f, out)
+			return reportRun(f, out, asHTML)
 		},
 	}
 	cmd.Flags().StringVar(&out, "out", "", "write the report to FILE (atomically) instead of stdout")
-	_ = cmd.MarkFlagFilename("out", "md")
+	cmd.Flags().BoolVar(&asHTML, "html", false, "write a self-contained HTML page with charts instead of markdown")
+	_ = cmd.MarkFlagFilename("out", "md", "html")
 	cmdutil.DeclareFormats(cmd, cmdutil.MarkdownOnly)
 	return cmd
 }
 
-func reportRun(f *cmdutil.Factory, out string) error {
+func reportRun(f *cmdutil.Factory, out string, asHTML bool) error {
 	p := planning.Compute(f)
 	if p.Err != nil {
 		return p.Err
@@ -62,7 +73,11 @@ func reportRun(f *cmdutil.Factory, out string) error {
 		return err
 	}
 	var b bytes.Buffer
-	if err := writeReport(&b, f, p); err != nil {
+	write := writeReport
+	if asHTML {
+		write = func(w *bytes.Buffer, f *cmdutil.Factory, p *planning.Results) error { return writeHTML(w, f, p) }
+	}
+	if err := write(&b, f, p); err != nil {
 		return err
 	}
 	if out != "" {

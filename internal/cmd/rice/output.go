@@ -267,3 +267,7 @@ func writeCatalog(w io.Writer, format render.Format, catalog rice.Catalog, term 
 	}
 	return render.Write(w, format, doc, t, term)
 }
+
+// RankingTable is the ranking's table for other documents (the HTML
+// report).
+func RankingTable(ranked []rice.Scored) *render.Table { return rankingTable(ranked, false, false) }

@@ -19,33 +19,20 @@ func mermaidGantt(v planView, cal *roadmap.Calendar) string {
 	b.WriteString("gantt\n")
 	fmt.Fprintf(&b, "    title Roadmap %s to %s\n", cal.Start.Format(time.DateOnly), cal.End.Format(time.DateOnly))
 	b.WriteString("    dateFormat YYYY-MM-DD\n    axisFormat %Y-%m\n")
-	items := v.items()
-	for _, track := range v.tracks {
-		var ts []roadmap.Item
-		for _, it := range items {
-			if it.Track == track {
-				ts = append(ts, it)
-			}
+	var track rice.Track
+	for _, bar := range v.bars(cal) {
+		if bar.Track != track {
+			track = bar.Track
+			fmt.Fprintf(&b, "    section %s\n", trackTitle(track))
 		}
-		if len(ts) == 0 {
-			continue
-		}
-		fmt.Fprintf(&b, "    section %s\n", trackTitle(track))
 		prefix := map[rice.Track]string{rice.Hardware: "hw", rice.Firmware: "fw", rice.Cloud: "cl"}[track]
-		for _, it := range ts {
-			start := v.workStart(it, cal.Start)
-			end := it.ShipDate
-			if !end.After(start) {
-				end = start.AddDate(0, 0, 1)
-			}
-			id := render.MermaidID(prefix, it.Feature)
-			if it.ReadyDate.Before(start) {
-				// ready before its work could start: a marker, so the bar
-				// is the work and the wait shows
-				fmt.Fprintf(&b, "    %s ready :milestone, %s_ready, %s, 0d\n", render.MermaidText(it.Title), id, it.ReadyDate.Format(time.DateOnly))
-			}
-			fmt.Fprintf(&b, "    %s (%s) :%s, %s, %s\n", render.MermaidText(it.Title), render.MermaidText(it.Release), id, start.Format(time.DateOnly), end.Format(time.DateOnly))
+		id := render.MermaidID(prefix, bar.Feature)
+		if bar.Ready.Before(bar.Start) {
+			// ready before its work could start: a marker, so the bar
+			// is the work and the wait shows
+			fmt.Fprintf(&b, "    %s ready :milestone, %s_ready, %s, 0d\n", render.MermaidText(bar.Title), id, bar.Ready.Format(time.DateOnly))
 		}
+		fmt.Fprintf(&b, "    %s (%s) :%s, %s, %s\n", render.MermaidText(bar.Title), render.MermaidText(bar.Release), id, bar.Start.Format(time.DateOnly), bar.End.Format(time.DateOnly))
 	}
 	var milestones []string
 	for _, t := range v.themes() {
@@ -67,6 +54,43 @@ func mermaidGantt(v planView, cal *roadmap.Calendar) string {
 		b.WriteString(strings.Join(milestones, ""))
 	}
 	return b.String()
+}
+
+// Bar is a part of the plan as a gantt draws it: from when its work can
+// start to when it ships (a day at least), with when it was ready.
+type Bar struct {
+	Track             rice.Track
+	Feature, Title    string
+	Release           string
+	Start, End, Ready time.Time
+}
+
+// Bars are the plan's parts as gantt bars, track by track (hardware,
+// firmware, cloud) in the plan's order: what the Mermaid gantt and the
+// HTML report's chart draw.
+func Bars(plan roadmap.Plan, cal *roadmap.Calendar) []Bar {
+	all := func(string) bool { return true }
+	v := planView{plan: plan, tracks: rice.Tracks, keep: func(string, rice.Track) bool { return true }, themeOK: all}
+	return v.bars(cal)
+}
+
+func (v planView) bars(cal *roadmap.Calendar) []Bar {
+	var out []Bar
+	items := v.items()
+	for _, track := range v.tracks {
+		for _, it := range items {
+			if it.Track != track {
+				continue
+			}
+			start := v.workStart(it, cal.Start)
+			end := it.ShipDate
+			if !end.After(start) {
+				end = start.AddDate(0, 0, 1)
+			}
+			out = append(out, Bar{Track: track, Feature: it.Feature, Title: it.Title, Release: it.Release, Start: start, End: end, Ready: it.ReadyDate})
+		}
+	}
+	return out
 }
 
 // workStart is when a part's work can begin: the start of the cycle of the

@@ -296,9 +296,9 @@ func daysText(days *int, date *string) string {
 	return fmt.Sprintf("%d days (%s)", *days, *date)
 }
 
-// shown is how many days of the curve the table and chart show: until a
+// Shown is how many days of the curve the table and charts show: until a
 // week after 95% (or 99% of the final share), at most 120.
-func (d JSON) shown() int {
+func (d JSON) Shown() int {
 	last := len(d.Curve)
 	final := 0.0
 	if last > 0 {
@@ -313,7 +313,7 @@ func (d JSON) shown() int {
 }
 
 func (d JSON) chart() string {
-	n := d.shown()
+	n := d.Shown()
 	var xs, ys []string
 	for _, c := range d.Curve[:n] {
 		xs, ys = append(xs, strconv.Itoa(c.Day)), append(ys, strconv.FormatFloat(math.Round(c.Share*1000)/10, 'f', 1, 64))
@@ -332,7 +332,7 @@ func Write(w io.Writer, format render.Format, d JSON, term render.Term) error {
 		return err
 	}
 	curve := &render.Table{Columns: []render.Column{{Header: "DAY", Right: true}, {Header: "DATE"}, {Header: "UPDATED", Right: true}}}
-	for _, c := range d.Curve[:d.shown()] {
+	for _, c := range d.Curve[:d.Shown()] {
 		if format == render.FormatCSV {
 			curve.Append(strconv.Itoa(c.Day), c.Date, render.Exact(c.Share))
 		} else {

@@ -3,8 +3,10 @@ package root_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -59,8 +61,25 @@ func TestInterruptStopsAtOnce(t *testing.T) {
 // out-of-memory crash (exit 2, the code of invalid input, and a stack
 // dump); a budget that is no size is refused.
 func TestMemoryBudget(t *testing.T) {
+	// 200,000 events of 20,000 devices: the read holds megabytes for tens
+	// of milliseconds whatever the machine's load, where the example's
+	// few thousand rows are over 2 MiB only for an instant the 50 ms watch
+	// can miss
+	big := filepath.Join(t.TempDir(), "events.csv")
+	var b strings.Builder
+	b.WriteString("clientId,timestamp,eventType\n")
+	for i := range 200_000 {
+		fmt.Fprintf(&b, "dev-%d,%d,%s\n", i*7919%20_000, 1790000000000+int64(i)*12_345, [2]string{"connected", "disconnected"}[i%2])
+	}
+	if err := os.WriteFile(big, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	run := func(budget string) (int, string, int) {
-		cmd := exec.Command(os.Args[0], "metrics", "-C", cmdtest.ExampleRepo, "-o", "json")
+		args := []string{"metrics", "-C", cmdtest.ExampleRepo, "-o", "json"}
+		if budget == "2MiB" {
+			args = []string{"metrics", "--events", big, "--month", "2026-09", "-o", "json"}
+		}
+		cmd := exec.Command(os.Args[0], args...)
 		cmd.Env = append(os.Environ(), "IOTPM_TEST_AS_MAIN=1", "IOTPM_MAX_MEMORY="+budget)
 		var stdout, stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
