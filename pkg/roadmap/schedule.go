@@ -22,6 +22,9 @@ type Input struct {
 	// Explain names the feature whose placement is explained in
 	// Plan.Explain ("" none): explanations cost memory per release.
 	Explain string
+	// Progress, when set, is called by Simulate every 100 samples with
+	// the samples done and their number (the caller shows it, or not).
+	Progress func(done, total int)
 }
 
 // Allocation is effort taken from one release.

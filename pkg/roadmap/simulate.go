@@ -130,6 +130,9 @@ func Simulate(in Input, n int, seed uint64) (Simulation, error) {
 			sample := in
 			sample.Ranked = sampleRanked(in.Ranked, in.Catalog, rng)
 			run(Schedule(sample))
+			if in.Progress != nil && ((k+1)%100 == 0 || k+1 == n) {
+				in.Progress(k+1, n)
+			}
 		}
 	}
 	for _, k := range order {

@@ -1,7 +1,9 @@
 package roadmap
 
 import (
+	"fmt"
 	"math"
+	"reflect"
 	"testing"
 
 	"github.com/iotpm/iotpm/pkg/rice"
@@ -129,5 +131,36 @@ func BenchmarkSimulateExample(b *testing.B) {
 		if _, err := Simulate(in, DefaultSamples, 1); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// Progress is reported every 100 samples and at the end, in order, and
+// leaves the result as it is without it.
+func TestSimulateProgress(t *testing.T) {
+	in := Input{Calendar: cal(), Catalog: catalog}
+	for i := range 6 {
+		r := rice.Range{Min: 0.5, Mode: 1, Max: 3}
+		p := part([]rice.Track{rice.Hardware, rice.Firmware, rice.Cloud}[i%3], 1)
+		p.EngineeringRange = &r
+		in.Ranked = append(in.Ranked, feat(string(rune('a'+i)), i+1, rice.Performance, p))
+	}
+	var seen []int
+	in.Progress = func(done, total int) {
+		if total != 250 {
+			t.Errorf("total %d", total)
+		}
+		seen = append(seen, done)
+	}
+	with, err := Simulate(in, 250, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(seen) != "[100 200 250]" {
+		t.Errorf("progress %v, want [100 200 250]", seen)
+	}
+	in.Progress = nil
+	without, _ := Simulate(in, 250, 7)
+	if !reflect.DeepEqual(with.Themes, without.Themes) || !reflect.DeepEqual(with.Parts, without.Parts) {
+		t.Error("the progress callback changed the result")
 	}
 }

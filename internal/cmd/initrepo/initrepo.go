@@ -5,8 +5,10 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"github.com/iotpm/iotpm/internal/build"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"text/template"
@@ -66,6 +68,20 @@ the files that are not there (a repo that has some of them already).`,
 	return cmd
 }
 
+// actionRef is the ref of the GitHub Action the new workflow uses: the
+// release of this binary (so CI runs the iotpm that wrote the repo), or main
+// for a build that is no release.
+func actionRef(version string) string {
+	if strings.HasPrefix(version, "v") && !pseudoVersion.MatchString(version) {
+		return version
+	}
+	return "main"
+}
+
+// pseudoVersion is the tail of a Go pseudo-version (v0.0.0-20261202153000-
+// abcdef123456): go install …@commit, not a release tag.
+var pseudoVersion = regexp.MustCompile(`[-.]\d{14}-[0-9a-f]{12}$`)
+
 func initRun(f *cmdutil.Factory, dir string, force, missing bool) error {
 	now := f.Now().UTC()
 	firstOfNext := time.Date(now.Year(), now.Month()+1, 1, 0, 0, 0, 0, time.UTC)
@@ -74,6 +90,7 @@ func initRun(f *cmdutil.Factory, dir string, force, missing bool) error {
 		"End":       firstOfNext.AddDate(1, 6, -1).Format(time.DateOnly),
 		"RevB":      firstOfNext.AddDate(0, 6, 0).Format(time.DateOnly),
 		"LastMonth": time.Date(now.Year(), now.Month()-1, 1, 0, 0, 0, 0, time.UTC).Format("2006-01"),
+		"ActionRef": actionRef(build.String()),
 	}
 	// Lstat: a link to nowhere counts as existing (writing would follow it)
 	var existing []string

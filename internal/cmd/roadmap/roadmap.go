@@ -166,7 +166,9 @@ func roadmapRun(opts *RoadmapOptions) error {
 		return cmdutil.Emit(f, func(w *bytes.Buffer) error { return writeWhatIf(w, format, doc, f.Term()) })
 	}
 	if opts.Simulate != 0 {
-		sim, err := roadmap.Simulate(roadmap.Input{Ranked: ranked, Calendar: *backlog.Calendar, Catalog: backlog.Catalog, Themes: backlog.Themes}, opts.Simulate, opts.Seed)
+		progress := cmdutil.NewProgress(f, "simulating")
+		sim, err := roadmap.Simulate(roadmap.Input{Ranked: ranked, Calendar: *backlog.Calendar, Catalog: backlog.Catalog, Themes: backlog.Themes, Progress: progress.Update}, opts.Simulate, opts.Seed)
+		progress.Done()
 		if err != nil {
 			return cmdutil.UsageErrorf("--simulate: %v", err)
 		}

@@ -19,7 +19,7 @@ var Formats = []render.Format{render.FormatTable, render.FormatJSON, render.Form
 func NewCmdVersion(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "version",
-		Short: "Print the iotpm version",
+		Short: "Print the iotpm version and the commit it was built from",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			format, err := f.Format(Formats)
@@ -28,15 +28,20 @@ func NewCmdVersion(f *cmdutil.Factory) *cobra.Command {
 			}
 			v := struct {
 				Version   string `json:"version"`
+				Commit    string `json:"commit"`
 				GoVersion string `json:"go_version"`
 				Platform  string `json:"platform"`
-			}{build.String(), runtime.Version(), runtime.GOOS + "/" + runtime.GOARCH}
+			}{build.String(), build.Revision(), runtime.Version(), runtime.GOOS + "/" + runtime.GOARCH}
 			return cmdutil.Emit(f, func(w *bytes.Buffer) error {
 				switch format {
 				case render.FormatJSON, render.FormatYAML:
 					return render.Structured(w, format, v)
 				}
-				_, err := fmt.Fprintf(w, "iotpm %s (%s, %s)\n", v.Version, v.GoVersion, v.Platform)
+				commit := "commit unknown"
+				if v.Commit != "" {
+					commit = "commit " + v.Commit
+				}
+				_, err := fmt.Fprintf(w, "iotpm %s (%s, %s, %s)\n", v.Version, commit, v.GoVersion, v.Platform)
 				return err
 			})
 		},

@@ -1,0 +1,60 @@
+package cmdutil
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/iotpm/iotpm/internal/render"
+)
+
+// Progress is a progress line for long local work (a simulation): on a
+// terminal only (stderr), once the work has taken a second, at most five
+// times a second; Done clears it. Piped or in CI it writes nothing, so
+// logs stay clean.
+type Progress struct {
+	f        *Factory
+	label    string
+	start    time.Time
+	last     time.Time
+	shown    bool
+	disabled bool
+	mu       sync.Mutex
+}
+
+// NewProgress starts a progress line labelled label ("simulating").
+func NewProgress(f *Factory, label string) *Progress {
+	return &Progress{f: f, label: label, start: time.Now(), disabled: !f.IO.IsStderrTTY()}
+}
+
+// Update reports done of total.
+func (p *Progress) Update(done, total int) {
+	if p == nil || p.disabled {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := time.Now()
+	if now.Sub(p.start) < time.Second || now.Sub(p.last) < 200*time.Millisecond {
+		return
+	}
+	p.last, p.shown = now, true
+	pct := 0.0
+	if total > 0 {
+		pct = float64(done) / float64(total) * 100
+	}
+	fmt.Fprintf(p.f.IO.ErrOut, "\r%s: %3.0f%% (%s of %s)", p.label, pct, render.Number(float64(done), 0), render.Number(float64(total), 0))
+}
+
+// Done clears the line when it was shown.
+func (p *Progress) Done() {
+	if p == nil || p.disabled {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.shown {
+		fmt.Fprint(p.f.IO.ErrOut, "\r\033[K")
+		p.shown = false
+	}
+}
