@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/iotpm/iotpm/docs"
 	"github.com/iotpm/iotpm/internal/cmd/cmdtest"
@@ -602,4 +603,75 @@ func TestReadmeLength(t *testing.T) {
 	if n := strings.Count(string(b), "\n"); n > 200 {
 		t.Errorf("README.md has %d lines; the limit is 200 (move the detail into docs/)", n)
 	}
+}
+
+var linkRE = regexp.MustCompile(`\]\(([^)\s]+)\)`)
+
+// Every relative link of the README and the docs names a file that exists
+// and, with #anchor, a heading in it (GitHub's anchors: lower case, blanks
+// to dashes, punctuation but - and _ dropped).
+func TestLinks(t *testing.T) {
+	t.Chdir("..")
+	for _, file := range docFiles(t) {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inBlock := false
+		for n, line := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(strings.TrimSpace(line), "```") {
+				inBlock = !inBlock
+			}
+			if inBlock {
+				continue
+			}
+			for _, m := range linkRE.FindAllStringSubmatch(line, -1) {
+				target := m[1]
+				if strings.Contains(target, "://") || strings.HasPrefix(target, "mailto:") {
+					continue
+				}
+				path, anchor, _ := strings.Cut(target, "#")
+				full := file
+				if path != "" {
+					full = filepath.Join(filepath.Dir(file), path)
+				}
+				if _, err := os.Stat(full); err != nil {
+					t.Errorf("%s:%d: link to %s: no such file", file, n+1, target)
+					continue
+				}
+				if anchor != "" && !slices.Contains(anchors(t, full), anchor) {
+					t.Errorf("%s:%d: link to %s: no heading with that anchor in %s", file, n+1, target, full)
+				}
+			}
+		}
+	}
+}
+
+func anchors(t *testing.T, path string) []string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	inBlock := false
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "```") {
+			inBlock = !inBlock
+		}
+		if inBlock || !strings.HasPrefix(line, "#") {
+			continue
+		}
+		h := strings.ToLower(strings.TrimSpace(strings.TrimLeft(line, "#")))
+		var a strings.Builder
+		for _, r := range h {
+			switch {
+			case r == ' ':
+				a.WriteRune('-')
+			case r == '-' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r):
+				a.WriteRune(r)
+			}
+		}
+		out = append(out, a.String())
+	}
+	return out
 }
