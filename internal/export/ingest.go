@@ -204,6 +204,7 @@ func (g *Ingest) read(ctx context.Context, in Input) (*Stats, error) {
 		b.setOrder(in.Order)
 		g.bound(b, in.Kind)
 	}
+
 	if err != nil {
 		var re *RowError
 		if errors.As(err, &re) && in.Format == "" && !detected {
@@ -245,11 +246,16 @@ func (g *Ingest) read(ctx context.Context, in Input) (*Stats, error) {
 			return st, nil
 		}
 		// not safely splittable: read sequentially, with room reserved
-		if in.Kind == planfile.KindEvents {
+		switch in.Kind {
+		case planfile.KindEvents:
 			g.Data.Reserve(int(r.size/32), 0)
-		} else {
+		case planfile.KindOnboarding:
+			g.Data.GrowSetup(r.roughRows())
+		default:
 			g.Data.Reserve(0, int(r.size/32))
 		}
+	} else if in.Kind == planfile.KindOnboarding {
+		g.Data.GrowSetup(r.roughRows()) // a .gz, read sequentially
 	}
 	line := 0
 	bad := func(kind RowKind, reason string) {

@@ -151,8 +151,9 @@ func (g *Ingest) readParallel(ctx context.Context, path string, b *Binding, deli
 			earliest: math.MaxInt64, latest: math.MinInt64}
 		est := ests[w]
 		if setup {
-			est = 0
 			c.setup = metrics.NewData()
+			c.setup.GrowSetup(est)
+			est = 0
 		}
 		c.devs, c.vals = backDevs[off:off:off+est], backVals[off:off:off+est]
 		c.backOff = off

@@ -499,6 +499,25 @@ func (r *Reader) estimateRows() int {
 	return int(min(r.isize, r.limit.left+int64(len(buf))) / int64(max(len(buf)/rows, 20)))
 }
 
+// roughRows guesses the rows of the whole file, to size what they are read
+// into: a .gz's from estimateRows, a plain file's from its size and the
+// lines buffered so far (rows of at least 20 bytes, at most 64M rows, so a
+// file cannot make it reserve much more than it holds).
+func (r *Reader) roughRows() int {
+	if r.limit != nil {
+		return r.estimateRows()
+	}
+	if r.size <= 0 {
+		return 0
+	}
+	buf, _ := r.br.Peek(r.br.Buffered())
+	rows := bytes.Count(buf, []byte{'\n'})
+	if rows < 10 {
+		return 0
+	}
+	return int(min(r.size/int64(max(len(buf)/rows, 20)), 64<<20))
+}
+
 // DiagKind is the kind of diagnostic the error is: a problem with the
 // whole file (it cannot be opened, decompressed or recognised) or with a
 // row.

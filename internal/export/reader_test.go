@@ -458,3 +458,39 @@ func TestExpansionBoundsAgree(t *testing.T) {
 		t.Errorf("planfile allows %d in iotpm.yaml, the reader's default is %d", planfile.MaxExpansionInFile, DefaultMaxExpansion)
 	}
 }
+
+// roughRows sizes what a file's rows are read into: its size over the
+// buffered lines' mean length, never rows under 20 bytes, and nothing for
+// a file too short to tell.
+func TestRoughRows(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, header, row string, n int) string {
+		var b strings.Builder
+		b.WriteString(header + "\n")
+		for range n {
+			b.WriteString(row + "\n")
+		}
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, c := range []struct {
+		name, row string
+		n, lo, hi int
+	}{
+		{"wide.csv", "2026-10-05 12:00:00.123456,setup_started,880001,,PHONE-1,iOS,3.8.1,drip-000001", 50_000, 45_000, 55_000},
+		{"narrow.csv", "a,1,x", 50_000, 12_000, 18_000}, // 6-byte rows counted as 20: under, not over
+		{"short.csv", "a,b,c", 5, 0, 0},
+	} {
+		r, err := Open(write(c.name, "h1,h2,h3", c.row, c.n), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := r.roughRows(); got < c.lo || got > c.hi {
+			t.Errorf("%s: %d rows estimated for %d, want %d..%d", c.name, got, c.n, c.lo, c.hi)
+		}
+		r.Close()
+	}
+}

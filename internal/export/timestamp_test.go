@@ -96,3 +96,28 @@ func FuzzParseTimestamp(f *testing.F) {
 		}
 	})
 }
+
+// The fixed-place digit readers agree with the loop on every two- and
+// four-byte input of digits and neighbours of '0' and '9'.
+func TestDigitsFixed(t *testing.T) {
+	alphabet := []byte("0123456789/:. a")
+	for _, a := range alphabet {
+		for _, b := range alphabet {
+			n, ok := digits([]byte{a, b})
+			m, ok2 := digits2([]byte{a, b})
+			if ok != ok2 || ok && n != m {
+				t.Errorf("%q: digits %d %v, digits2 %d %v", []byte{a, b}, n, ok, m, ok2)
+			}
+			for _, c := range alphabet {
+				for _, d := range alphabet {
+					in := []byte{a, b, c, d}
+					n, ok := digits(in)
+					m, ok2 := digits4(in)
+					if ok != ok2 || ok && n != m {
+						t.Errorf("%q: digits %d %v, digits4 %d %v", in, n, ok, m, ok2)
+					}
+				}
+			}
+		}
+	}
+}

@@ -127,6 +127,16 @@ func fewIndex(in *Interner, b []byte) int32 {
 // MergeSetup appends another Data's onboarding rows (a chunk of the same
 // export read in parallel), renumbering its names into d's.
 func (d *Data) MergeSetup(o *Data) {
+	if len(d.setup) == 0 && d.setupUsers.Len()+d.setupSteps.Len()+d.setupDevices.Len()+d.setupSegments.Len() == 0 {
+		// the first chunk: its indexes are already d's, take it whole
+		// instead of re-interning every name and copying every row
+		d.setup, d.setupUsers, d.setupSteps, d.setupDevices, d.setupSegments = o.setup, o.setupUsers, o.setupSteps, o.setupDevices, o.setupSegments
+		d.setupUserDevice = o.setupUserDevice
+		d.setupLatest = max(d.setupLatest, o.setupLatest)
+		d.HasSetupDevices = d.HasSetupDevices || o.HasSetupDevices
+		*o = Data{}
+		return
+	}
 	remap := func(dst *Interner, src *Interner) []int32 {
 		m := make([]int32, src.Len())
 		for i, name := range src.Names {
@@ -152,6 +162,14 @@ func (d *Data) MergeSetup(o *Data) {
 	}
 	d.setupLatest = max(d.setupLatest, o.setupLatest)
 	d.HasSetupDevices = d.HasSetupDevices || o.HasSetupDevices
+}
+
+// GrowSetup makes room for n more onboarding rows, so that reading a
+// large export does not copy its rows over and over as the slice doubles.
+func (d *Data) GrowSetup(n int) {
+	if n > 0 {
+		d.setup = slices.Grow(d.setup, n)
+	}
 }
 
 // FunnelStep is one step's attempts.
