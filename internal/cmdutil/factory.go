@@ -64,8 +64,7 @@ type Factory struct {
 // CheckDir stops a command that reads a planning repo when -C names no
 // directory, instead of reporting its first missing file.
 func (f *Factory) CheckDir(cmd *cobra.Command) error {
-	switch cmd.Name() {
-	case "init", "schema", "version", "help", "completion", cobra.ShellCompRequestCmd, cobra.ShellCompNoDescRequestCmd:
+	if !NeedsRepo(cmd) {
 		return nil
 	}
 	if f.Dir == "" || f.Dir == "." {
@@ -200,4 +199,34 @@ type GateError struct{ Failed []string }
 
 func (e *GateError) Error() string {
 	return "gate failed: " + strings.Join(e.Failed, "; ")
+}
+
+// noRepo is the annotation of a command that reads no planning repo (gh's
+// DisableAuthCheck pattern): the command says so where it is declared,
+// instead of a list of names here.
+const noRepo = "iotpm/no-repo"
+
+// DisableRepoCheck declares that cmd and its subcommands read no planning
+// repo (init writes one; schema, version, help and completion read none),
+// so -C is not checked for them.
+func DisableRepoCheck(cmd *cobra.Command) {
+	if cmd.Annotations == nil {
+		cmd.Annotations = map[string]string{}
+	}
+	cmd.Annotations[noRepo] = "true"
+}
+
+// NeedsRepo reports whether cmd reads a planning repo: not when it or a
+// parent disabled the check, nor for cobra's own completion requests.
+func NeedsRepo(cmd *cobra.Command) bool {
+	switch cmd.Name() {
+	case cobra.ShellCompRequestCmd, cobra.ShellCompNoDescRequestCmd:
+		return false // created by cobra at run time: nothing to annotate
+	}
+	for c := cmd; c != nil; c = c.Parent() {
+		if c.Annotations[noRepo] == "true" {
+			return false
+		}
+	}
+	return true
 }

@@ -2,6 +2,7 @@ package diff
 
 import (
 	"fmt"
+	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/render"
 	"math"
 	"slices"
@@ -83,8 +84,6 @@ func dateText(t time.Time) *string {
 	}
 	return &s
 }
-
-func eqPtr[T comparable](a, b *T) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
 
 // CapacityChange is a release whose allocated capacity the change alters.
 type CapacityChange struct {
@@ -245,7 +244,7 @@ func (d *Diff) compareRoadmap(base, head *planning.Results) {
 				c.P90After, c.OnTimeAfter = dateText(y.P90), render.Finite(y.OnTime)
 			}
 		}
-		simSame := eqPtr(c.P90Before, c.P90After) && eqPtr(c.OnTimeBefore, c.OnTimeAfter)
+		simSame := cmdutil.EqualPtr(c.P90Before, c.P90After) && cmdutil.EqualPtr(c.OnTimeBefore, c.OnTimeAfter)
 		if b.Complete.Equal(a.Complete) && b.Due.Equal(a.Due) && b.Late == a.Late && b.AtRisk == a.AtRisk && simSame {
 			continue
 		}

@@ -65,6 +65,7 @@ the files that are not there (a repo that has some of them already).`,
 	cmd.Flags().BoolVar(&missing, "missing", false, "write only the files that are not there; keep the others")
 	cmd.MarkFlagsMutuallyExclusive("force", "missing")
 	cmdutil.DeclareFormats(cmd, cmdutil.NoFormats)
+	cmdutil.DisableRepoCheck(cmd) // it writes one
 	return cmd
 }
 

@@ -205,15 +205,13 @@ func whatIfJSON(changes []string, before, after roadmap.Plan, simBefore, simAfte
 		m := ThemeMoveJSON{Theme: tb.ID, Before: done(tb), After: done(ta)}
 		m.P90Before, m.OnTimeBefore = sims(simBefore, tb.ID)
 		m.P90After, m.OnTimeAfter = sims(simAfter, tb.ID)
-		if m.Before == m.After && eqPtr(m.P90Before, m.P90After) && eqPtr(m.OnTimeBefore, m.OnTimeAfter) {
+		if m.Before == m.After && cmdutil.EqualPtr(m.P90Before, m.P90After) && cmdutil.EqualPtr(m.OnTimeBefore, m.OnTimeAfter) {
 			continue
 		}
 		doc.Themes = append(doc.Themes, m)
 	}
 	return doc
 }
-
-func eqPtr[T comparable](a, b *T) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
 
 // weeksBetween is b − a in weeks, to one decimal (as diff rounds it).
 func weeksBetween(a, b time.Time) float64 { return math.Round(b.Sub(a).Hours()/24/7*10) / 10 }

@@ -158,3 +158,25 @@ func TestEveryDiagnosticKindEndToEnd(t *testing.T) {
 		}
 	}
 }
+
+// The commands that read no planning repo say so where they are declared
+// (cmdutil.DisableRepoCheck): -C naming no directory stops the others only.
+func TestRepoCheckDeclared(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nowhere")
+	for _, c := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"version"}, 0}, {[]string{"schema", "features"}, 0}, {[]string{"completion", "bash"}, 0},
+		{[]string{"help", "rice"}, 0}, {[]string{"help", "formats"}, 0}, {[]string{"__complete", "rice", "--track", ""}, 0},
+		{[]string{"rice"}, 2}, {[]string{"check"}, 2}, {[]string{"metrics"}, 2},
+	} {
+		_, stderr, code := cmdtest.Run(t, nil, append(c.args, "-C", missing)...)
+		if code != c.code {
+			t.Errorf("%v -C %s: exit %d, want %d (%s)", c.args, missing, code, c.code, stderr)
+		}
+		if c.code == 2 && !strings.Contains(stderr, "no such directory") {
+			t.Errorf("%v: %s", c.args, stderr)
+		}
+	}
+}

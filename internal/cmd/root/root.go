@@ -106,7 +106,20 @@ iotpm help metrics-definitions prints one.`,
 		root.AddCommand(c)
 	}
 	root.AddCommand(version.NewCmdVersion(f))
-	root.SetHelpCommand(newHelpCmd(root))
+	help := newHelpCmd(root)
+	cmdutil.DisableRepoCheck(help)
+	root.SetHelpCommand(help)
+	// cobra's completion command, made now rather than at run time so
+	// that it can say it reads no planning repo; it takes its output
+	// stream when it is made, so the streams are set first
+	root.SetOut(f.IO.Out)
+	root.SetErr(f.IO.ErrOut)
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			cmdutil.DisableRepoCheck(c)
+		}
+	}
 	return root
 }
 

@@ -71,6 +71,7 @@ Point editors at them with a modeline:
 	cmd.Flags().StringVar(&outDir, "out-dir", "", "write every schema into DIR")
 	_ = cmd.MarkFlagDirname("out-dir")
 	cmdutil.DeclareFormats(cmd, cmdutil.SchemaFormats)
+	cmdutil.DisableRepoCheck(cmd)
 	return cmd
 }
 

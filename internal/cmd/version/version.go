@@ -47,5 +47,6 @@ func NewCmdVersion(f *cmdutil.Factory) *cobra.Command {
 		},
 	}
 	cmdutil.DeclareFormats(cmd, Formats)
+	cmdutil.DisableRepoCheck(cmd)
 	return cmd
 }
