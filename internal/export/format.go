@@ -160,16 +160,13 @@ func CompileFormats(file string, list []planfile.FormatSpec, builtin []*Format) 
 		seen[string(b.Kind)+"/"+b.Name] = true
 	}
 	for _, spec := range list {
-		pos := spec.Pos
-		errorf := func(p planfile.Pos, format string, args ...any) {
-			diags.Errorf(diag.Schema, file, p.Line, p.Col, "format %s: "+format, append([]any{spec.Name}, args...)...)
-		}
+		c := &formatCompiler{file: file, spec: spec, diags: &diags}
 		if seen[string(spec.Kind)+"/"+spec.Name] {
 			what := "another format"
 			if slices.ContainsFunc(builtin, func(b *Format) bool { return b.Name == spec.Name }) {
 				what = "a built-in format"
 			}
-			errorf(pos, "%s of kind %s has this name already; choose another name", what, spec.Kind)
+			c.errorf(spec.Pos, "%s of kind %s has this name already; choose another name", what, spec.Kind)
 			continue
 		}
 		seen[string(spec.Kind)+"/"+spec.Name] = true
@@ -177,202 +174,274 @@ func CompileFormats(file string, list []planfile.FormatSpec, builtin []*Format) 
 		if !ok {
 			continue // the decoder reported the kind
 		}
-		f := &Format{Name: spec.Name, Title: spec.Title, Kind: spec.Kind, Notes: spec.Notes, spec: spec,
-			comment: spec.Comment, tables: spec.Tables, snapshot: spec.Snapshot, jobFromFile: spec.JobFromFile}
-		if n := len(spec.Signature); n > maxSignature {
-			errorf(pos, "a signature of %d entries; at most %d (a signature names the few columns that tell the export apart)", n, maxSignature)
-			continue
+		if f := c.compile(roles); f != nil {
+			out = append(out, f)
 		}
-		tooLong := false
-		for _, alts := range spec.Signature {
-			if len(alts) > maxSignature {
-				errorf(pos, "a signature entry of %d alternatives; at most %d", len(alts), maxSignature)
+	}
+	return out, diags
+}
+
+// formatCompiler compiles one format declaration, a part at a time, each
+// reporting its problems at their positions.
+type formatCompiler struct {
+	file   string
+	spec   planfile.FormatSpec
+	diags  *diag.List
+	roles  []int
+	f      *Format
+	colPos planfile.Pos // columns:, else the format's own position
+}
+
+func (c *formatCompiler) errorf(p planfile.Pos, format string, args ...any) {
+	c.diags.Errorf(diag.Schema, c.file, p.Line, p.Col, "format %s: "+format, append([]any{c.spec.Name}, args...)...)
+}
+
+// compile returns the format, or nil when its signature is unusable (the
+// other parts' problems are reported and the format kept, so that one run
+// reports them all).
+func (c *formatCompiler) compile(roles []int) *Format {
+	spec := c.spec
+	f := &Format{Name: spec.Name, Title: spec.Title, Kind: spec.Kind, Notes: spec.Notes, spec: spec,
+		comment: spec.Comment, tables: spec.Tables, snapshot: spec.Snapshot, jobFromFile: spec.JobFromFile}
+	c.f, c.roles = f, roles
+	if !c.signature() {
+		return nil
+	}
+	c.colPos = spec.Pos
+	if spec.Columns != nil {
+		c.colPos = spec.Columns.Pos
+	}
+	c.columns()
+	c.extracts()
+	c.jsonFields()
+	c.filtersAndNulls()
+	c.required()
+	if spec.Order != "" && spec.Kind != planfile.KindEvents {
+		c.errorf(spec.Pos, "order applies to events (the order of connects and disconnects), not to %s input", article(string(spec.Kind)))
+	}
+	f.shortPad = spec.ShortRows == "pad"
+	f.fileOrder = spec.Order == "file"
+	if v := spec.Values; v != nil {
+		c.values(v)
+	}
+	if t := spec.Time; t != nil {
+		f.layout, f.local = string(t.Layout), t.Local
+		f.layoutZoned = layoutHasZone(f.layout)
+		if t.Zone != nil {
+			f.zone = t.Zone.Location
+		}
+	}
+	if spec.SequenceReset != nil {
+		f.seqReset = int64(float64(*spec.SequenceReset) * 1e6)
+	}
+	return f
+}
+
+// signature compiles the header signature; false when it is too long to
+// be one.
+func (c *formatCompiler) signature() bool {
+	spec, f := c.spec, c.f
+	if n := len(spec.Signature); n > maxSignature {
+		c.errorf(c.spec.Pos, "a signature of %d entries; at most %d (a signature names the few columns that tell the export apart)", n, maxSignature)
+		return false
+	}
+	tooLong := false
+	for _, alts := range spec.Signature {
+		if len(alts) > maxSignature {
+			c.errorf(c.spec.Pos, "a signature entry of %d alternatives; at most %d", len(alts), maxSignature)
+			tooLong = true
+			break
+		}
+		for _, a := range alts {
+			if len(a) > maxColumnName {
+				c.errorf(c.spec.Pos, "a signature column name of %d bytes; at most %d", len(a), maxColumnName)
 				tooLong = true
 				break
 			}
-			for _, a := range alts {
-				if len(a) > maxColumnName {
-					errorf(pos, "a signature column name of %d bytes; at most %d", len(a), maxColumnName)
-					tooLong = true
-					break
-				}
-			}
-			f.signature = append(f.signature, normalizeAll(alts))
 		}
-		if tooLong {
+		f.signature = append(f.signature, normalizeAll(alts))
+	}
+	return !tooLong
+}
+
+// columns binds each role's column names (and last-resort names).
+func (c *formatCompiler) columns() {
+	spec, f, roles := c.spec, c.f, c.roles
+	for r, name := range roleNames {
+		cols := spec.Columns.Get(name)
+		last := spec.LastResort.Get(name)
+		if (len(cols) > 0 || len(last) > 0) && !slices.Contains(roles, r) {
+			c.errorf(c.colPos, "%s input has no %s column (its roles: %s)", article(string(spec.Kind)), name, roleList(roles))
 			continue
 		}
-		colPos := pos
-		if spec.Columns != nil {
-			colPos = spec.Columns.Pos
-		}
-		for r, name := range roleNames {
-			cols := spec.Columns.Get(name)
-			last := spec.LastResort.Get(name)
-			if (len(cols) > 0 || len(last) > 0) && !slices.Contains(roles, r) {
-				errorf(colPos, "%s input has no %s column (its roles: %s)", article(string(spec.Kind)), name, roleList(roles))
-				continue
-			}
-			f.columns[r] = normalizeAll(cols)
-			f.fallback[r] = normalizeAll(last)
-			f.display[r] = append(slices.Clone([]string(cols)), last...)
-		}
-		for _, name := range slices.Sorted(maps.Keys(spec.Extract)) {
-			re := spec.Extract[name]
-			if r := slices.Index(roleNames, name); r >= 0 {
-				if !slices.Contains(roles, r) {
-					errorf(re.Pos, "extract: %q is not a role of %s input (its roles: %s)", name, article(string(spec.Kind)), roleList(roles))
-					continue
-				}
-				if re.NumSubexp() != 1 {
-					errorf(re.Pos, "extract.%s: %q must have exactly one capture group, the part to keep; it has %d (to read several roles from one column, key the pattern by the column's name and name its groups after the roles)", name, clip(re.String(), 80), re.NumSubexp())
-					continue
-				}
-				f.extract[r] = re.Regexp
-				continue
-			}
-			// keyed by a column: named groups are roles
-			le := lineExtract{col: normalize(name), display: name, re: re.Regexp}
-			for g, gname := range re.SubexpNames() {
-				if gname == "" {
-					continue
-				}
-				r := slices.Index(roleNames, gname)
-				if r < 0 || !slices.Contains(roles, r) {
-					errorf(re.Pos, "extract.%s: the group (?P<%s>…) is not a role of %s input (its roles: %s)", name, gname, article(string(spec.Kind)), roleList(roles))
-					continue
-				}
-				k := slices.IndexFunc(le.groups, func(rg roleGroups) bool { return rg.role == r })
-				if k < 0 {
-					le.groups = append(le.groups, roleGroups{role: r})
-					k = len(le.groups) - 1
-				}
-				le.groups[k].groups = append(le.groups[k].groups, g)
-			}
-			if len(le.groups) == 0 {
-				errorf(re.Pos, "extract.%s: %q names no role; name each group after the role it holds, e.g. (?P<device_id>\\S+); or key the pattern by a role (%s) to extract from that role's column", name, clip(re.String(), 80), roleList(roles))
-				continue
-			}
-			f.lines = append(f.lines, le)
-		}
-		if j := spec.JSON; j != nil {
-			je := &jsonExtract{col: normalize(j.Column), display: j.Column}
-			for _, name := range slices.Sorted(maps.Keys(j.Fields)) {
-				r := slices.Index(roleNames, name)
-				if r < 0 || !slices.Contains(roles, r) {
-					errorf(j.Pos, "json.fields: %q is not a role of %s input (its roles: %s)", name, article(string(spec.Kind)), roleList(roles))
-					continue
-				}
-				path := strings.Split(j.Fields[name], ".")
-				if slices.Contains(path, "") {
-					errorf(j.Pos, "json.fields.%s: %q is not a field name or a dotted path (payload.state)", name, j.Fields[name])
-					continue
-				}
-				je.fields = append(je.fields, jsonField{role: r, path: path})
-			}
-			f.json = je
-		}
-		for _, c := range spec.Filter {
-			if len(c.Keep) == 0 && len(c.Drop) == 0 && len(c.Prefix) == 0 && c.Match == nil {
-				errorf(c.Pos, "filter on %s: no test; give keep, drop, prefix or match", strings.Join(c.Column, "|"))
-				continue
-			}
-			f.filters = append(f.filters, compileCondition(c))
-		}
-		if len(spec.Null) > 0 {
-			f.null = map[string]bool{}
-			for _, v := range spec.Null {
-				tok := strings.ToLower(strings.TrimSpace(v))
-				f.null[tok] = true
-				f.nullMax = max(f.nullMax, len(tok))
-			}
-		}
-		for _, r := range roles[:requiredRoles[spec.Kind]] {
-			if len(f.columns[r]) > 0 || len(f.fallback[r]) > 0 || f.derives(r) {
-				continue
-			}
-			optional := spec.Snapshot && r == roleTimestamp || (spec.Snapshot || spec.JobFromFile) && r == roleJob
-			if !optional {
-				errorf(colPos, "columns: missing %s, which %s input needs (its required roles: %s)", roleNames[r], article(string(spec.Kind)), roleList(roles[:requiredRoles[spec.Kind]]))
-			}
-		}
-		if spec.Order != "" && spec.Kind != planfile.KindEvents {
-			errorf(pos, "order applies to events (the order of connects and disconnects), not to %s input", article(string(spec.Kind)))
-		}
-		f.shortPad = spec.ShortRows == "pad"
-		f.fileOrder = spec.Order == "file"
-		if v := spec.Values; v != nil {
-			vr, ok := valueRole[spec.Kind]
-			if !ok {
-				errorf(v.Pos, "values: %s input has no event or status column to classify", article(string(spec.Kind)))
-			}
-			f.vocab = map[string]int{}
-			var text []string
-			add := func(class int, label string, words []string) {
-				if len(words) == 0 {
-					return
-				}
-				if !ok || (vr == roleEvent) != (class >= 10) {
-					if ok {
-						errorf(v.Pos, "values: %s does not apply to %s input", label, article(string(spec.Kind)))
-					}
-					return
-				}
-				text = append(text, label+": "+strings.Join(words, ", "))
-				for _, w := range words {
-					if p, ok := strings.CutPrefix(w, "re:"); ok {
-						re, err := compilePattern(p)
-						if err != nil {
-							errorf(v.Pos, "values.%s: %q: %v", label, clip(w, 80), err)
-							continue
-						}
-						f.patterns = append(f.patterns, valuePattern{re, class % 10})
-						continue
-					}
-					n := normalize(w)
-					if prev, dup := f.vocab[n]; dup && prev != class%10 {
-						errorf(v.Pos, "values: %q is listed twice", w)
-					}
-					f.vocab[n] = class % 10
-				}
-			}
-			// classes ≥ 10 are connection states (events), offset by 10
-			add(10+Connected, "connect", v.Connect)
-			add(10+Disconnected, "disconnect", v.Disconnect)
-			add(OTASuccess, "success", v.Success)
-			add(OTAFailure, "failure", v.Failure)
-			add(OTAExcluded, "excluded", v.Excluded)
-			add(OTAPending, "pending", v.Pending)
-			if len(v.Ignore) > 0 {
-				text = append(text, "ignored: "+strings.Join(v.Ignore, ", "))
-				for _, w := range v.Ignore {
-					if p, ok := strings.CutPrefix(w, "re:"); ok {
-						re, err := compilePattern(p)
-						if err != nil {
-							errorf(v.Pos, "values.ignore: %q: %v", clip(w, 80), err)
-							continue
-						}
-						f.patterns = append(f.patterns, valuePattern{re, valueIgnored})
-						continue
-					}
-					f.vocab[normalize(w)] = valueIgnored
-				}
-			}
-			f.vocabText = strings.Join(text, "; ")
-		}
-		if t := spec.Time; t != nil {
-			f.layout, f.local = string(t.Layout), t.Local
-			f.layoutZoned = layoutHasZone(f.layout)
-			if t.Zone != nil {
-				f.zone = t.Zone.Location
-			}
-		}
-		if spec.SequenceReset != nil {
-			f.seqReset = int64(float64(*spec.SequenceReset) * 1e6)
-		}
-		out = append(out, f)
+		f.columns[r] = normalizeAll(cols)
+		f.fallback[r] = normalizeAll(last)
+		f.display[r] = append(slices.Clone([]string(cols)), last...)
 	}
-	return out, diags
+}
+
+// extracts compiles extract: patterns, keyed by a role (one capture group)
+// or by a column (named groups are roles).
+func (c *formatCompiler) extracts() {
+	spec, f, roles := c.spec, c.f, c.roles
+	for _, name := range slices.Sorted(maps.Keys(spec.Extract)) {
+		re := spec.Extract[name]
+		if r := slices.Index(roleNames, name); r >= 0 {
+			if !slices.Contains(roles, r) {
+				c.errorf(re.Pos, "extract: %q is not a role of %s input (its roles: %s)", name, article(string(spec.Kind)), roleList(roles))
+				continue
+			}
+			if re.NumSubexp() != 1 {
+				c.errorf(re.Pos, "extract.%s: %q must have exactly one capture group, the part to keep; it has %d (to read several roles from one column, key the pattern by the column's name and name its groups after the roles)", name, clip(re.String(), 80), re.NumSubexp())
+				continue
+			}
+			f.extract[r] = re.Regexp
+			continue
+		}
+		// keyed by a column: named groups are roles
+		le := lineExtract{col: normalize(name), display: name, re: re.Regexp}
+		for g, gname := range re.SubexpNames() {
+			if gname == "" {
+				continue
+			}
+			r := slices.Index(roleNames, gname)
+			if r < 0 || !slices.Contains(roles, r) {
+				c.errorf(re.Pos, "extract.%s: the group (?P<%s>…) is not a role of %s input (its roles: %s)", name, gname, article(string(spec.Kind)), roleList(roles))
+				continue
+			}
+			k := slices.IndexFunc(le.groups, func(rg roleGroups) bool { return rg.role == r })
+			if k < 0 {
+				le.groups = append(le.groups, roleGroups{role: r})
+				k = len(le.groups) - 1
+			}
+			le.groups[k].groups = append(le.groups[k].groups, g)
+		}
+		if len(le.groups) == 0 {
+			c.errorf(re.Pos, "extract.%s: %q names no role; name each group after the role it holds, e.g. (?P<device_id>\\S+); or key the pattern by a role (%s) to extract from that role's column", name, clip(re.String(), 80), roleList(roles))
+			continue
+		}
+		f.lines = append(f.lines, le)
+	}
+}
+
+// jsonFields compiles json: the roles read from fields of a JSON column.
+func (c *formatCompiler) jsonFields() {
+	spec, f, roles := c.spec, c.f, c.roles
+	if j := spec.JSON; j != nil {
+		je := &jsonExtract{col: normalize(j.Column), display: j.Column}
+		for _, name := range slices.Sorted(maps.Keys(j.Fields)) {
+			r := slices.Index(roleNames, name)
+			if r < 0 || !slices.Contains(roles, r) {
+				c.errorf(j.Pos, "json.fields: %q is not a role of %s input (its roles: %s)", name, article(string(spec.Kind)), roleList(roles))
+				continue
+			}
+			path := strings.Split(j.Fields[name], ".")
+			if slices.Contains(path, "") {
+				c.errorf(j.Pos, "json.fields.%s: %q is not a field name or a dotted path (payload.state)", name, j.Fields[name])
+				continue
+			}
+			je.fields = append(je.fields, jsonField{role: r, path: path})
+		}
+		f.json = je
+	}
+}
+
+// filtersAndNulls compiles filter: conditions and null: tokens.
+func (c *formatCompiler) filtersAndNulls() {
+	spec, f := c.spec, c.f
+	for _, cond := range spec.Filter {
+		if len(cond.Keep) == 0 && len(cond.Drop) == 0 && len(cond.Prefix) == 0 && cond.Match == nil {
+			c.errorf(cond.Pos, "filter on %s: no test; give keep, drop, prefix or match", strings.Join(cond.Column, "|"))
+			continue
+		}
+		f.filters = append(f.filters, compileCondition(cond))
+	}
+	if len(spec.Null) > 0 {
+		f.null = map[string]bool{}
+		for _, v := range spec.Null {
+			tok := strings.ToLower(strings.TrimSpace(v))
+			f.null[tok] = true
+			f.nullMax = max(f.nullMax, len(tok))
+		}
+	}
+}
+
+// required reports the required roles no column, extraction or JSON field
+// gives.
+func (c *formatCompiler) required() {
+	spec, f, roles := c.spec, c.f, c.roles
+	for _, r := range roles[:requiredRoles[spec.Kind]] {
+		if len(f.columns[r]) > 0 || len(f.fallback[r]) > 0 || f.derives(r) {
+			continue
+		}
+		optional := spec.Snapshot && r == roleTimestamp || (spec.Snapshot || spec.JobFromFile) && r == roleJob
+		if !optional {
+			c.errorf(c.colPos, "columns: missing %s, which %s input needs (its required roles: %s)", roleNames[r], article(string(spec.Kind)), roleList(roles[:requiredRoles[spec.Kind]]))
+		}
+	}
+}
+
+// values compiles values: the words (and re: patterns) that classify the
+// event or status column.
+func (c *formatCompiler) values(v *planfile.Vocabulary) {
+	spec, f := c.spec, c.f
+	vr, ok := valueRole[spec.Kind]
+	if !ok {
+		c.errorf(v.Pos, "values: %s input has no event or status column to classify", article(string(spec.Kind)))
+	}
+	f.vocab = map[string]int{}
+	var text []string
+	add := func(class int, label string, words []string) {
+		if len(words) == 0 {
+			return
+		}
+		if !ok || (vr == roleEvent) != (class >= 10) {
+			if ok {
+				c.errorf(v.Pos, "values: %s does not apply to %s input", label, article(string(spec.Kind)))
+			}
+			return
+		}
+		text = append(text, label+": "+strings.Join(words, ", "))
+		for _, w := range words {
+			if p, ok := strings.CutPrefix(w, "re:"); ok {
+				re, err := compilePattern(p)
+				if err != nil {
+					c.errorf(v.Pos, "values.%s: %q: %v", label, clip(w, 80), err)
+					continue
+				}
+				f.patterns = append(f.patterns, valuePattern{re, class % 10})
+				continue
+			}
+			n := normalize(w)
+			if prev, dup := f.vocab[n]; dup && prev != class%10 {
+				c.errorf(v.Pos, "values: %q is listed twice", w)
+			}
+			f.vocab[n] = class % 10
+		}
+	}
+	// classes ≥ 10 are connection states (events), offset by 10
+	add(10+Connected, "connect", v.Connect)
+	add(10+Disconnected, "disconnect", v.Disconnect)
+	add(OTASuccess, "success", v.Success)
+	add(OTAFailure, "failure", v.Failure)
+	add(OTAExcluded, "excluded", v.Excluded)
+	add(OTAPending, "pending", v.Pending)
+	if len(v.Ignore) > 0 {
+		text = append(text, "ignored: "+strings.Join(v.Ignore, ", "))
+		for _, w := range v.Ignore {
+			if p, ok := strings.CutPrefix(w, "re:"); ok {
+				re, err := compilePattern(p)
+				if err != nil {
+					c.errorf(v.Pos, "values.ignore: %q: %v", clip(w, 80), err)
+					continue
+				}
+				f.patterns = append(f.patterns, valuePattern{re, valueIgnored})
+				continue
+			}
+			f.vocab[normalize(w)] = valueIgnored
+		}
+	}
+	f.vocabText = strings.Join(text, "; ")
 }
 
 // layoutHasZone reports whether a Go time layout reads a zone: an offset
