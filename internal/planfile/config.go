@@ -726,140 +726,171 @@ func LoadConfigWith(root string, checkFormats FormatCheck) (*Config, diag.List) 
 		return nil, diags
 	}
 	cfg.File = path
-	// resolve checks that a path stays inside the repo.
-	resolve := func(p string, pos Pos, what string) string {
-		if filepath.IsAbs(p) {
-			diags.Errorf(diag.Schema, path, pos.Line, pos.Col, "%s: %q must be a path relative to the planning repo", what, p)
-			return p
-		}
-		clean := filepath.Clean(p)
-		if clean == ".." || strings.HasPrefix(clean, ".."+string(filepath.Separator)) {
-			diags.Errorf(diag.Schema, path, pos.Line, pos.Col, "%s: %q escapes the planning repo", what, p)
-			return filepath.Join(root, clean)
-		}
-		full := filepath.Join(root, clean)
-		if d := escapes(root, full, p); d != "" {
-			diags.Errorf(diag.Schema, path, pos.Line, pos.Col, "%s: %s", what, d)
-		}
-		return full
-	}
+	l := &configLoader{root: root, path: path, cfg: cfg, diags: diags}
 	positions := keyPositions(data)
 	if spec.Features != "" {
-		cfg.Features = resolve(spec.Features, positions["features"], "features")
+		cfg.Features = l.resolve(spec.Features, positions["features"], "features")
 	}
 	if spec.Devices != "" {
-		cfg.Devices = resolve(spec.Devices, positions["devices"], "devices")
+		cfg.Devices = l.resolve(spec.Devices, positions["devices"], "devices")
 		cfg.DevicesExplicit = true
 	}
-	diags = defaults(diags, spec.Features == "", spec.Devices == "", spec.Economics == "")
+	l.diags = defaults(l.diags, spec.Features == "", spec.Devices == "", spec.Economics == "")
 	if spec.Economics != "" {
-		cfg.Economics = resolve(spec.Economics, positions["economics"], "economics")
+		cfg.Economics = l.resolve(spec.Economics, positions["economics"], "economics")
 		cfg.EconomicsExplicit = true
 	}
 	cfg.Rollout = spec.Rollout
 	if o := spec.Onboarding; o != nil {
-		diags = append(diags, o.check(path)...)
+		l.diags = append(l.diags, o.check(path)...)
 		cfg.Onboarding = o
 	}
 	if m := spec.Metrics; m != nil {
 		cfg.Metrics = m
-		if m.Month != nil && (m.From != nil || m.To != nil) {
-			diags.Errorf(diag.Schema, path, m.Pos.Line, m.Pos.Col, "metrics: give month, or from and to, not both")
-		}
-		if (m.From == nil) != (m.To == nil) {
-			diags.Errorf(diag.Schema, path, m.Pos.Line, m.Pos.Col, "metrics: from and to go together")
-		}
-		if m.MaxExpansion > MaxExpansionInFile {
-			// a pull request's iotpm.yaml must not lift a resource limit:
-			// lowering is safe, raising takes the command line
-			diags.Errorf(diag.Schema, path, m.Pos.Line, m.Pos.Col, "metrics.max_expansion: %d is above the default %d; iotpm.yaml may only lower a limit (raise it with --max-expansion, which the pull request cannot set)", m.MaxExpansion, MaxExpansionInFile)
-		}
-		if s := m.Source; s != nil && s.DSNEnv != "" && !strings.HasPrefix(s.DSNEnv, "IOTPM_") {
-			// a pull request's iotpm.yaml must not point the connection at
-			// any variable of the runner (a token, another database)
-			diags.Errorf(diag.Schema, path, s.Pos.Line, s.Pos.Col, "metrics.source.dsn_env: %q must start with IOTPM_ (iotpm.yaml may name only variables meant for it; --dsn-env on the command line may name any)", clipValue(s.DSNEnv))
-		}
-		if s := m.Source; s != nil && s.Timeout != nil && *s.Timeout > 7*86400 {
-			// a longer one overflowed Go's duration and cancelled at once
-			diags.Errorf(diag.Schema, path, s.Pos.Line, s.Pos.Col, "metrics.source.timeout: %s is longer than 7 days; a query that runs that long is stuck: give at most 168h", *s.Timeout)
-		}
-		if m.From != nil && m.To != nil && !m.To.Time.After(m.From.Time) {
-			diags.Errorf(diag.Schema, path, m.Pos.Line, m.Pos.Col, "metrics: to %s must be after from %s", m.To.Text, m.From.Text)
-		}
-		if in := m.Inputs; in != nil {
-			for kind, spec := range map[InputKind]*InputSpec{KindDevices: in.Devices, KindEvents: in.Events, KindOTA: in.OTA,
-				KindActivity: in.Activity, KindTickets: in.Tickets, KindUsage: in.Usage, KindOnboarding: in.Onboarding} {
-				switch {
-				case spec == nil:
-				case spec.Path != "" && spec.Table != "":
-					diags.Errorf(diag.Schema, path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.%s: give path (a file) or table (a table of metrics.source), not both", kind)
-				case spec.Table != "" && kind == KindOnboarding:
-					diags.Errorf(diag.Schema, path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.onboarding: the setup funnel is read from a file (the app analytics export), not a table of metrics.source yet; export the events to CSV and give its path (it may sit beside the database's tables)")
-				case spec.Table != "":
-					if spec.Format != "" || len(spec.Map) > 0 {
-						diags.Errorf(diag.Schema, path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.%s: format and map describe a file; a table's roles are mapped with columns: (tz: names the zone of its timestamp-without-time-zone columns)", kind)
-					}
-					if spec.Order == "file" {
-						diags.Errorf(diag.Schema, path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.%s: order: file orders a file's rows by their lines; a table's rows have no order: map a sequence column instead", kind)
-					}
-					if m.Source == nil || m.Source.Driver == "files" {
-						diags.Errorf(diag.Schema, path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.%s: table %q needs a database: add metrics.source: {driver: postgres, dsn_env: IOTPM_DSN}", kind, spec.Table)
-					}
-					cfg.Inputs[kind] = *spec
-				case spec.Path != "":
-					if spec.Order != "" && kind != KindEvents {
-						diags.Errorf(diag.Schema, path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.%s: order applies to connection events only (metrics.inputs.events)", kind)
-					}
-					if len(spec.Columns) > 0 || spec.SequenceReset != nil {
-						diags.Errorf(diag.Schema, path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.%s: columns and sequence_reset map a table; a file's columns are named with map: or its format", kind)
-					}
-					if m.Source != nil && m.Source.Driver != "files" && kind != KindOnboarding {
-						diags.Errorf(diag.Schema, path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.%s: with metrics.source %s every input is a table: write table: NAME and columns:, not path", kind, m.Source.Driver)
-					}
-					resolved := *spec
-					resolved.Path = resolve(spec.Path, spec.Pos, "metrics.inputs."+string(kind))
-					cfg.Inputs[kind] = resolved
-				default:
-					diags.Errorf(diag.Schema, path, spec.Pos.Line, spec.Pos.Col, "metrics.inputs.%s: give its path (a file) or its table", kind)
-				}
-			}
-		}
+		l.metrics(m)
+		l.metricsInputs(m)
 	}
 	if m := spec.Metrics; m != nil && m.Inputs != nil && m.Inputs.Onboarding != nil && spec.Onboarding == nil {
-		p := m.Inputs.Onboarding.Pos
-		diags.Errorf(diag.Schema, path, p.Line, p.Col, "metrics.inputs.onboarding: the setup funnel needs its steps: add onboarding: {steps: [EVENT, ...], within: 1h, target: 3m} (the app's event names, in order)")
+		l.errorf(m.Inputs.Onboarding.Pos, "metrics.inputs.onboarding: the setup funnel needs its steps: add onboarding: {steps: [EVENT, ...], within: 1h, target: 3m} (the app's event names, in order)")
 	}
 	if spec.Gates != nil && spec.Gates.Economics != nil {
-		eg := spec.Gates.Economics
-		check := func(where string, t EconomicsThresholds) {
-			if t.Pos.Line == 0 {
-				t.Pos = eg.Pos
-			}
-			if t.LTV != nil && t.LTV.Percent {
-				diags.Errorf(diag.Schema, path, t.Pos.Line, t.Pos.Col, "gates.economics%s.ltv: %s is a share, and LTV is an amount in economics.yaml's currency: write e.g. \">= 40\"", where, t.LTV.Text)
-			}
-		}
-		check("", eg.EconomicsThresholds)
-		for _, id := range slices.Sorted(maps.Keys(eg.Models)) {
-			check(".models."+id, eg.Models[id])
-		}
+		l.economicsGates(spec.Gates.Economics)
 	}
 	if spec.Gates != nil {
 		cfg.Gates = *spec.Gates
 	}
 	cfg.Formats = spec.Formats
 	if checkFormats != nil && len(spec.Formats) > 0 {
-		diags = append(diags, checkFormats(path, spec.Formats)...)
+		l.diags = append(l.diags, checkFormats(path, spec.Formats)...)
 	}
 	if k := spec.Kano; k != nil {
 		resolved := *k
-		resolved.Survey = resolve(k.Survey, k.Pos, "kano.survey")
+		resolved.Survey = l.resolve(k.Survey, k.Pos, "kano.survey")
 		cfg.Kano = &resolved
 	}
-	if diags.HasErrors() {
-		return nil, diags
+	if l.diags.HasErrors() {
+		return nil, l.diags
 	}
-	return cfg, diags
+	return cfg, l.diags
+}
+
+// configLoader is what checking iotpm.yaml's parts shares: the file, the
+// repo's root, the config being filled and the problems found so far.
+type configLoader struct {
+	root, path string
+	cfg        *Config
+	diags      diag.List
+}
+
+func (l *configLoader) errorf(pos Pos, format string, args ...any) {
+	l.diags.Errorf(diag.Schema, l.path, pos.Line, pos.Col, format, args...)
+}
+
+// resolve checks that a path stays inside the repo.
+func (l *configLoader) resolve(p string, pos Pos, what string) string {
+	if filepath.IsAbs(p) {
+		l.errorf(pos, "%s: %q must be a path relative to the planning repo", what, p)
+		return p
+	}
+	clean := filepath.Clean(p)
+	if clean == ".." || strings.HasPrefix(clean, ".."+string(filepath.Separator)) {
+		l.errorf(pos, "%s: %q escapes the planning repo", what, p)
+		return filepath.Join(l.root, clean)
+	}
+	full := filepath.Join(l.root, clean)
+	if d := escapes(l.root, full, p); d != "" {
+		l.errorf(pos, "%s: %s", what, d)
+	}
+	return full
+}
+
+// metrics checks the metrics: settings that hold together or limit what a
+// pull request's iotpm.yaml may do.
+func (l *configLoader) metrics(m *MetricsConfig) {
+	if m.Month != nil && (m.From != nil || m.To != nil) {
+		l.errorf(m.Pos, "metrics: give month, or from and to, not both")
+	}
+	if (m.From == nil) != (m.To == nil) {
+		l.errorf(m.Pos, "metrics: from and to go together")
+	}
+	if m.MaxExpansion > MaxExpansionInFile {
+		// a pull request's iotpm.yaml must not lift a resource limit:
+		// lowering is safe, raising takes the command line
+		l.errorf(m.Pos, "metrics.max_expansion: %d is above the default %d; iotpm.yaml may only lower a limit (raise it with --max-expansion, which the pull request cannot set)", m.MaxExpansion, MaxExpansionInFile)
+	}
+	if s := m.Source; s != nil && s.DSNEnv != "" && !strings.HasPrefix(s.DSNEnv, "IOTPM_") {
+		// a pull request's iotpm.yaml must not point the connection at
+		// any variable of the runner (a token, another database)
+		l.errorf(s.Pos, "metrics.source.dsn_env: %q must start with IOTPM_ (iotpm.yaml may name only variables meant for it; --dsn-env on the command line may name any)", clipValue(s.DSNEnv))
+	}
+	if s := m.Source; s != nil && s.Timeout != nil && *s.Timeout > 7*86400 {
+		// a longer one overflowed Go's duration and cancelled at once
+		l.errorf(s.Pos, "metrics.source.timeout: %s is longer than 7 days; a query that runs that long is stuck: give at most 168h", *s.Timeout)
+	}
+	if m.From != nil && m.To != nil && !m.To.Time.After(m.From.Time) {
+		l.errorf(m.Pos, "metrics: to %s must be after from %s", m.To.Text, m.From.Text)
+	}
+}
+
+// metricsInputs checks and resolves metrics.inputs: each a file (path) or
+// a table of the database source, with the keys that go with it.
+func (l *configLoader) metricsInputs(m *MetricsConfig) {
+	in := m.Inputs
+	if in == nil {
+		return
+	}
+	for kind, spec := range map[InputKind]*InputSpec{KindDevices: in.Devices, KindEvents: in.Events, KindOTA: in.OTA,
+		KindActivity: in.Activity, KindTickets: in.Tickets, KindUsage: in.Usage, KindOnboarding: in.Onboarding} {
+		switch {
+		case spec == nil:
+		case spec.Path != "" && spec.Table != "":
+			l.errorf(spec.Pos, "metrics.inputs.%s: give path (a file) or table (a table of metrics.source), not both", kind)
+		case spec.Table != "" && kind == KindOnboarding:
+			l.errorf(spec.Pos, "metrics.inputs.onboarding: the setup funnel is read from a file (the app analytics export), not a table of metrics.source yet; export the events to CSV and give its path (it may sit beside the database's tables)")
+		case spec.Table != "":
+			if spec.Format != "" || len(spec.Map) > 0 {
+				l.errorf(spec.Pos, "metrics.inputs.%s: format and map describe a file; a table's roles are mapped with columns: (tz: names the zone of its timestamp-without-time-zone columns)", kind)
+			}
+			if spec.Order == "file" {
+				l.errorf(spec.Pos, "metrics.inputs.%s: order: file orders a file's rows by their lines; a table's rows have no order: map a sequence column instead", kind)
+			}
+			if m.Source == nil || m.Source.Driver == "files" {
+				l.errorf(spec.Pos, "metrics.inputs.%s: table %q needs a database: add metrics.source: {driver: postgres, dsn_env: IOTPM_DSN}", kind, spec.Table)
+			}
+			l.cfg.Inputs[kind] = *spec
+		case spec.Path != "":
+			if spec.Order != "" && kind != KindEvents {
+				l.errorf(spec.Pos, "metrics.inputs.%s: order applies to connection events only (metrics.inputs.events)", kind)
+			}
+			if len(spec.Columns) > 0 || spec.SequenceReset != nil {
+				l.errorf(spec.Pos, "metrics.inputs.%s: columns and sequence_reset map a table; a file's columns are named with map: or its format", kind)
+			}
+			if m.Source != nil && m.Source.Driver != "files" && kind != KindOnboarding {
+				l.errorf(spec.Pos, "metrics.inputs.%s: with metrics.source %s every input is a table: write table: NAME and columns:, not path", kind, m.Source.Driver)
+			}
+			resolved := *spec
+			resolved.Path = l.resolve(spec.Path, spec.Pos, "metrics.inputs."+string(kind))
+			l.cfg.Inputs[kind] = resolved
+		default:
+			l.errorf(spec.Pos, "metrics.inputs.%s: give its path (a file) or its table", kind)
+		}
+	}
+}
+
+// economicsGates checks gates.economics: LTV is an amount, never a share.
+func (l *configLoader) economicsGates(eg *EconomicsGates) {
+	check := func(where string, t EconomicsThresholds) {
+		if t.Pos.Line == 0 {
+			t.Pos = eg.Pos
+		}
+		if t.LTV != nil && t.LTV.Percent {
+			l.errorf(t.Pos, "gates.economics%s.ltv: %s is a share, and LTV is an amount in economics.yaml's currency: write e.g. \">= 40\"", where, t.LTV.Text)
+		}
+	}
+	check("", eg.EconomicsThresholds)
+	for _, id := range slices.Sorted(maps.Keys(eg.Models)) {
+		check(".models."+id, eg.Models[id])
+	}
 }
 
 // escapes says why path, once its symbolic links are resolved, lies
