@@ -210,46 +210,13 @@ func batteryRun(opts *BatteryOptions) error {
 			devices[i].Target = minLife
 		}
 	}
-	pick := func(id string) (energy.Device, error) {
-		i := slices.IndexFunc(devices, func(d energy.Device) bool { return d.ID == id })
-		if i < 0 {
-			var ids []string
-			for _, d := range devices {
-				ids = append(ids, d.ID)
-			}
-			return energy.Device{}, cmdutil.UsageErrorf("%s", cmdutil.UnknownName("device", id, fleet.File, ids))
-		}
-		return devices[i], nil
-	}
-	// withEvent is the device an event of it is analysed on: today's, or
-	// — for a planned event — today's with that event's feature shipped
-	// (a variant in place of the event it replaces).
-	withEvent := func(flag, id, event string) (energy.Device, bool, error) {
-		d, err := pick(id)
-		if err != nil {
-			return d, false, err
-		}
-		if slices.ContainsFunc(d.Events, func(e energy.Event) bool { return e.Name == event }) {
-			return d, false, nil
-		}
-		full := fleet.Devices[slices.IndexFunc(fleet.Devices, func(x energy.Device) bool { return x.ID == id })]
-		var names []string
-		for _, e := range full.Events {
-			names = append(names, e.Name)
-			if e.Name == event && e.Feature != "" && !e.Retire {
-				planned := d
-				planned.Events = full.With(fleet.Planned, func(f string) bool { return f == e.Feature }).Events
-				return planned, true, nil
-			}
-		}
-		return d, false, cmdutil.UsageErrorf("%s: %s", flag, cmdutil.UnknownName("event", event, "device "+id, names))
-	}
+	df := deviceFinder{fleet: fleet, devices: devices}
 	if opts.Solve != "" {
-		return solve(f, format, opts, withEvent)
+		return solve(f, format, opts, df.withEvent)
 	}
 
 	if opts.Sweep != "" {
-		d, _, err := withEvent("--sweep", sweep.device, sweep.sweep.Event)
+		d, _, err := df.withEvent("--sweep", sweep.device, sweep.sweep.Event)
 		if err != nil {
 			return err
 		}
@@ -263,23 +230,34 @@ func batteryRun(opts *BatteryOptions) error {
 	}
 
 	if opts.Device != "" {
-		d, err := pick(opts.Device)
+		d, err := df.pick(opts.Device)
 		if err != nil {
 			return err
 		}
 		devices = []energy.Device{d}
 	}
+	return writeLives(f, format, opts.Device != "", devices, ep)
+}
+
+// writeLives analyses the devices, writes their lives and budgets, and
+// fails (exit 1) when a device's life is under its target.
+func writeLives(f *cmdutil.Factory, format render.Format, detail bool, devices []energy.Device, ep *planning.Energy) error {
 	results := make([]energy.Result, len(devices))
 	for i, d := range devices {
+		var err error
 		if results[i], err = energy.Analyze(d); err != nil {
 			return err // the loader analysed every device; reaching here is a bug
 		}
 	}
+	device := ""
+	if detail {
+		device = devices[0].ID
+	}
 	if err := cmdutil.Emit(f, func(w *bytes.Buffer) error {
-		if err := WriteBattery(w, format, devices, results, opts.Device != "", f.Term(), ep); err != nil {
+		if err := WriteBattery(w, format, devices, results, detail, f.Term(), ep); err != nil {
 			return err
 		}
-		return writeBudgets(w, format, ep, opts.Device, f.Term())
+		return writeBudgets(w, format, ep, device, f.Term())
 	}); err != nil {
 		return err
 	}
@@ -294,6 +272,50 @@ func batteryRun(opts *BatteryOptions) error {
 		return &cmdutil.GateError{Failed: failed}
 	}
 	return nil
+}
+
+// deviceFinder finds the device a flag names (--device, --sweep, --solve)
+// among today's devices, with a did-you-mean.
+type deviceFinder struct {
+	fleet   *planfile.Fleet
+	devices []energy.Device
+}
+
+func (df deviceFinder) pick(id string) (energy.Device, error) {
+	i := slices.IndexFunc(df.devices, func(d energy.Device) bool { return d.ID == id })
+	if i < 0 {
+		var ids []string
+		for _, d := range df.devices {
+			ids = append(ids, d.ID)
+		}
+		return energy.Device{}, cmdutil.UsageErrorf("%s", cmdutil.UnknownName("device", id, df.fleet.File, ids))
+	}
+	return df.devices[i], nil
+}
+
+// withEvent is the device an event of it is analysed on: today's, or — for
+// a planned event — today's with that event's feature shipped (a variant in
+// place of the event it replaces); planned says which.
+func (df deviceFinder) withEvent(flag, id, event string) (d energy.Device, planned bool, err error) {
+	d, err = df.pick(id)
+	if err != nil {
+		return d, false, err
+	}
+	if slices.ContainsFunc(d.Events, func(e energy.Event) bool { return e.Name == event }) {
+		return d, false, nil
+	}
+	fleet := df.fleet
+	full := fleet.Devices[slices.IndexFunc(fleet.Devices, func(x energy.Device) bool { return x.ID == id })]
+	var names []string
+	for _, e := range full.Events {
+		names = append(names, e.Name)
+		if e.Name == event && e.Feature != "" && !e.Retire {
+			withPlan := d
+			withPlan.Events = full.With(fleet.Planned, func(f string) bool { return f == e.Feature }).Events
+			return withPlan, true, nil
+		}
+	}
+	return d, false, cmdutil.UsageErrorf("%s: %s", flag, cmdutil.UnknownName("event", event, "device "+id, names))
 }
 
 // defaultSweep picks the device's costliest event and sweeps its period
