@@ -151,7 +151,17 @@ func partStates(p *planning.Results) map[string]partState {
 
 func weeks(a, b time.Time) float64 { return math.Round(b.Sub(a).Hours()/24/7*10) / 10 }
 
+// compareRoadmap fills the roadmap's parts of the diff: parts that move,
+// themes whose dates or chances change, releases whose load changes.
 func (d *Diff) compareRoadmap(base, head *planning.Results) {
+	d.compareParts(base, head)
+	d.compareThemes(base, head)
+	d.compareCapacity(base, head)
+}
+
+// compareParts lists the feature parts added, removed, (un)scheduled,
+// slipped, pulled in or moved to another release.
+func (d *Diff) compareParts(base, head *planning.Results) {
 	before, after := partStates(base), partStates(head)
 	keys := map[string]bool{}
 	for k := range before {
@@ -196,6 +206,12 @@ func (d *Diff) compareRoadmap(base, head *planning.Results) {
 		}
 		d.Parts = append(d.Parts, c)
 	}
+}
+
+// compareThemes lists the themes whose completion, due date, lateness or
+// risk changes, with their simulated P90 and chance to be on time when
+// either side has ranges.
+func (d *Diff) compareThemes(base, head *planning.Results) {
 	themes := func(p *planning.Results) map[string]roadmap.ThemeStatus {
 		out := map[string]roadmap.ThemeStatus{}
 		if p.Plan != nil {
@@ -262,6 +278,10 @@ func (d *Diff) compareRoadmap(base, head *planning.Results) {
 		}
 		d.Themes = append(d.Themes, c)
 	}
+}
+
+// compareCapacity lists the releases whose allocated effort changes.
+func (d *Diff) compareCapacity(base, head *planning.Results) {
 	releases := func(p *planning.Results) map[string]roadmap.ReleasePlan {
 		out := map[string]roadmap.ReleasePlan{}
 		if p.Plan != nil {
