@@ -244,7 +244,31 @@ func (c *featureChecker) backlog(spec *FeaturesFile) *Backlog {
 		b.Calendar = c.calendar(spec.Roadmap)
 		b.CalendarPos = spec.Roadmap.Pos
 	}
+	themeSet := c.themes(spec, b)
+	featureIDs := c.featureIDs(spec, b)
+	certIDs := make(map[string]bool, len(b.Catalog))
+	for id := range b.Catalog {
+		certIDs[id] = true
+	}
+	seen := map[string]bool{}
+	for i, fs := range spec.Features {
+		end := math.MaxInt
+		if i+1 < len(spec.Features) {
+			end = spec.Features[i+1].Pos.Line
+		}
+		if fs.ID == "" || seen[string(fs.ID)] {
+			continue
+		}
+		seen[string(fs.ID)] = true
+		b.Features = append(b.Features, c.feature(b, fs, end, themeSet, featureIDs, certIDs))
+	}
+	c.checkRoadmapParts(b)
+	c.cycles(spec, b)
+	return b
+}
 
+// themes reads the themes into b, each id once; it returns the set of ids.
+func (c *featureChecker) themes(spec *FeaturesFile, b *Backlog) map[string]bool {
 	themeIDs := map[string]Pos{}
 	for _, t := range spec.Themes {
 		if t.Pos.Line == 0 {
@@ -271,7 +295,16 @@ func (c *featureChecker) backlog(spec *FeaturesFile) *Backlog {
 		}
 		b.Themes = append(b.Themes, th)
 	}
+	themeSet := make(map[string]bool, len(themeIDs))
+	for id := range themeIDs {
+		themeSet[id] = true
+	}
+	return themeSet
+}
 
+// featureIDs records where each feature is defined, reporting an id
+// defined twice; it returns the set of ids.
+func (c *featureChecker) featureIDs(spec *FeaturesFile, b *Backlog) map[string]bool {
 	for _, f := range spec.Features {
 		if f.ID == "" {
 			continue
@@ -286,69 +319,58 @@ func (c *featureChecker) backlog(spec *FeaturesFile) *Backlog {
 	for _, f := range spec.Features {
 		featureIDs[string(f.ID)] = true
 	}
-	themeSet := make(map[string]bool, len(themeIDs))
-	for id := range themeIDs {
-		themeSet[id] = true
-	}
+	return featureIDs
+}
 
-	certIDs := make(map[string]bool, len(b.Catalog))
-	for id := range b.Catalog {
-		certIDs[id] = true
+// feature reads one feature (its lines end before line end), checking its
+// references and that its RICE score is defined.
+func (c *featureChecker) feature(b *Backlog, fs FeatureSpec, end int, themeSet, featureIDs, certIDs map[string]bool) rice.Feature {
+	f := rice.Feature{
+		ID: string(fs.ID), Title: fs.Title, Kano: rice.Kano(fs.Kano),
+		Reach: fs.Reach, Impact: float64(fs.Impact), Confidence: float64(fs.Confidence),
+		Hotfix: fs.Hotfix,
 	}
-	seen := map[string]bool{}
-	for i, fs := range spec.Features {
-		end := math.MaxInt
-		if i+1 < len(spec.Features) {
-			end = spec.Features[i+1].Pos.Line
+	if fs.Due != nil {
+		f.Due = fs.Due.Time
+	}
+	if fs.Survey != "" {
+		if b.SurveyNames == nil {
+			b.SurveyNames = map[string]string{}
 		}
-		if fs.ID == "" || seen[string(fs.ID)] {
+		b.SurveyNames[f.ID] = fs.Survey
+	}
+	if f.Title == "" {
+		f.Title = f.ID
+	}
+	if fs.Theme != nil {
+		c.ref(*fs.Theme, "theme", themeSet)
+		f.Theme = fs.Theme.ID
+	}
+	for _, d := range fs.DependsOn {
+		if d.ID == f.ID {
+			c.errorf(d.Pos, "feature %q depends on itself", f.ID)
 			continue
 		}
-		seen[string(fs.ID)] = true
-		f := rice.Feature{
-			ID: string(fs.ID), Title: fs.Title, Kano: rice.Kano(fs.Kano),
-			Reach: fs.Reach, Impact: float64(fs.Impact), Confidence: float64(fs.Confidence),
-			Hotfix: fs.Hotfix,
-		}
-		if fs.Due != nil {
-			f.Due = fs.Due.Time
-		}
-		if fs.Survey != "" {
-			if b.SurveyNames == nil {
-				b.SurveyNames = map[string]string{}
-			}
-			b.SurveyNames[f.ID] = fs.Survey
-		}
-		if f.Title == "" {
-			f.Title = f.ID
-		}
-		if fs.Theme != nil {
-			c.ref(*fs.Theme, "theme", themeSet)
-			f.Theme = fs.Theme.ID
-		}
-		for _, d := range fs.DependsOn {
-			if d.ID == f.ID {
-				c.errorf(d.Pos, "feature %q depends on itself", f.ID)
-				continue
-			}
-			c.ref(d, "feature", featureIDs)
-			f.DependsOn = append(f.DependsOn, d.ID)
-		}
-		f.Parts = c.parts(fs, certIDs)
-		b.Features = append(b.Features, f)
-		if len(f.Parts) > 0 && !c.hasDecodeError(fs.Pos.Line, end) {
-			if e, err := b.Model.EffortOf(f, b.Catalog); err == nil {
-				switch score := f.Reach * f.Impact * f.Confidence / e.Total; {
-				case !(e.Total > 0):
-					c.errorf(fs.Pos, "feature %q has a total effort of 0; RICE divides by effort, so give it engineering, tooling or a certification", f.ID)
-				case math.IsInf(score, 0) || math.IsInf(e.Total, 0):
-					c.errorf(fs.Pos, "feature %q: reach %g over an effort of %g person-months overflows the score; check both", f.ID, f.Reach, e.Total)
-				}
+		c.ref(d, "feature", featureIDs)
+		f.DependsOn = append(f.DependsOn, d.ID)
+	}
+	f.Parts = c.parts(fs, certIDs)
+	if len(f.Parts) > 0 && !c.hasDecodeError(fs.Pos.Line, end) {
+		if e, err := b.Model.EffortOf(f, b.Catalog); err == nil {
+			switch score := f.Reach * f.Impact * f.Confidence / e.Total; {
+			case !(e.Total > 0):
+				c.errorf(fs.Pos, "feature %q has a total effort of 0; RICE divides by effort, so give it engineering, tooling or a certification", f.ID)
+			case math.IsInf(score, 0) || math.IsInf(e.Total, 0):
+				c.errorf(fs.Pos, "feature %q: reach %g over an effort of %g person-months overflows the score; check both", f.ID, f.Reach, e.Total)
 			}
 		}
 	}
+	return f
+}
 
-	c.checkRoadmapParts(b)
+// cycles reports each dependency cycle at the depends_on entry that closes
+// it.
+func (c *featureChecker) cycles(spec *FeaturesFile, b *Backlog) {
 	for _, cycle := range rice.DependencyCycles(b.Features) {
 		closing := cycle[len(cycle)-2]
 		pos := b.Positions[closing]
@@ -363,7 +385,6 @@ func (c *featureChecker) backlog(spec *FeaturesFile) *Backlog {
 		}
 		c.errorf(pos, "dependency cycle: %s", strings.Join(cycle, " → "))
 	}
-	return b
 }
 
 func (c *featureChecker) certifications(spec *FeaturesFile, catalog rice.Catalog) {
