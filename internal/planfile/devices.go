@@ -411,6 +411,22 @@ func (c *deviceChecker) device(ds DeviceSpec, cells energy.CellCatalog) (energy.
 		b, bok := c.battery(ds, cells)
 		d.Battery, ok = b, bok
 	}
+	if !c.events(ds, &d) {
+		ok = false
+	}
+	if !c.budgets(ds, &d) {
+		ok = false
+	}
+	if !ok || c.decodeErrors {
+		return d, false
+	}
+	return d, c.validate(ds, d)
+}
+
+// events reads the device's events and their variants (replaces:) into d;
+// false when one of them is wrong.
+func (c *deviceChecker) events(ds DeviceSpec, d *energy.Device) bool {
+	ok := true
 	names := map[string]Pos{}
 	base := map[string]EventSpec{}
 	for _, es := range ds.Events {
@@ -470,6 +486,13 @@ func (c *deviceChecker) device(ds DeviceSpec, cells energy.CellCatalog) (energy.
 		ok = ok && eok
 		d.Events = append(d.Events, e)
 	}
+	return ok
+}
+
+// budgets reads the features' energy budgets into d; false when one names
+// a feature none of the device's events has.
+func (c *deviceChecker) budgets(ds DeviceSpec, d *energy.Device) bool {
+	ok := true
 	for _, feature := range slices.Sorted(maps.Keys(ds.Budgets)) {
 		if !slices.ContainsFunc(d.Events, func(e energy.Event) bool { return e.Feature == feature }) {
 			var features []string
@@ -486,10 +509,13 @@ func (c *deviceChecker) device(ds DeviceSpec, cells energy.CellCatalog) (energy.
 		b.Feature = feature
 		d.Budgets = append(d.Budgets, b)
 	}
-	if !ok || c.decodeErrors {
-		return d, false
-	}
-	// validate with the variants left out: they stand in for other events
+	return ok
+}
+
+// validate analyses the device as it ships today (the variants left out:
+// they stand in for other events), reporting what makes it impossible and
+// warning at the event or phase a warning is about.
+func (c *deviceChecker) validate(ds DeviceSpec, d energy.Device) bool {
 	check := d
 	check.Events = slices.DeleteFunc(slices.Clone(d.Events), func(e energy.Event) bool { return e.Replaces != "" })
 	r, err := energy.Analyze(check)
@@ -499,7 +525,7 @@ func (c *deviceChecker) device(ds DeviceSpec, cells energy.CellCatalog) (energy.
 		} else {
 			c.errorf(ds.Pos, "device %s: %v", ds.ID, err)
 		}
-		return d, false
+		return false
 	}
 	for _, w := range r.Warnings {
 		pos := ds.Pos
@@ -513,7 +539,7 @@ func (c *deviceChecker) device(ds DeviceSpec, cells energy.CellCatalog) (energy.
 		}
 		c.diags.Warnf(diag.Plan, c.file, pos.Line, pos.Col, "%s", w)
 	}
-	return d, true
+	return true
 }
 
 func (c *deviceChecker) battery(ds DeviceSpec, cells energy.CellCatalog) (energy.Battery, bool) {
