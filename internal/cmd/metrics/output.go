@@ -148,10 +148,7 @@ func Write(w io.Writer, format render.Format, doc JSON, term render.Term, table 
 		}
 	}
 	if len(doc.Months) > 0 {
-		t := &render.Table{Columns: []render.Column{{Header: "MONTH"}, {Header: "MAD", Right: true}, {Header: "UPTIME", Right: true}}}
-		for _, m := range doc.Months {
-			t.Append(m.Month, render.Number(float64(m.MAD), 0), pctOr(m.Uptime, 2))
-		}
+		t := monthsTable(doc.Months)
 		if err := section("By month", t); err != nil {
 			return err
 		}
@@ -162,14 +159,7 @@ func Write(w io.Writer, format render.Format, doc JSON, term render.Term, table 
 		}
 	}
 	if a := doc.Activation; a != nil && len(a.ByShipMonth) > 0 {
-		t := &render.Table{Columns: []render.Column{{Header: "SHIP MONTH"}, {Header: "SHIPPED", Right: true}, {Header: "ACTIVATED", Right: true}, {Header: "RATE", Right: true}, {Header: "COHORT"}}}
-		for _, c := range a.ByShipMonth {
-			mature := "mature"
-			if !c.Mature {
-				mature = "immature"
-			}
-			t.Append(c.Month, render.Number(float64(c.Shipped), 0), render.Number(float64(c.Activated), 0), pctOr(c.Value, 1), mature)
-		}
+		t := activationTable(a)
 		if err := section("Activation by ship month", t); err != nil {
 			return err
 		}
@@ -180,20 +170,7 @@ func Write(w io.Writer, format render.Format, doc JSON, term render.Term, table 
 		}
 	}
 	if f := doc.Firmware; f != nil && len(f.Versions)+f.Unknown > 0 {
-		t := &render.Table{Columns: []render.Column{{Header: "FIRMWARE"}, {Header: "DEVICES", Right: true}, {Header: "SHARE", Right: true}, {Header: "ON TARGET"}}}
-		for _, v := range f.Versions {
-			on := "-"
-			if f.Target != "" {
-				on = "no"
-				if metrics.AtOrAbove(v.Version, f.Target) {
-					on = "yes"
-				}
-			}
-			t.Append(v.Version, render.Number(float64(v.Devices), 0), render.Percent(v.Share, 1), on)
-		}
-		if f.Unknown > 0 {
-			t.Append("unknown", render.Number(float64(f.Unknown), 0), render.Percent(float64(f.Unknown)/float64(f.Devices), 1), "no")
-		}
+		t := firmwareTable(f)
 		if err := section("Firmware in the fleet (active devices, "+f.At[:10]+")", t); err != nil {
 			return err
 		}
@@ -202,48 +179,13 @@ func Write(w io.Writer, format render.Format, doc JSON, term render.Term, table 
 		}
 	}
 	if o := doc.OTA; o != nil && len(o.Jobs) > 0 {
-		t := &render.Table{Columns: []render.Column{{Header: "JOB"}, {Header: "SUCCESS RATE", Right: true}, {Header: "SUCCEEDED", Right: true}, {Header: "FAILED", Right: true}, {Header: "PENDING", Right: true}, {Header: "EXCLUDED", Right: true}}}
-		for _, j := range o.Jobs {
-			t.Append(j.Job, pctOr(j.Value, 1), render.Number(float64(j.Success), 0), render.Number(float64(j.Failure), 0), render.Number(float64(j.Pending), 0), render.Number(float64(j.Excluded), 0))
-		}
+		t := otaTable(o)
 		if err := section("OTA by job", t); err != nil {
 			return err
 		}
 	}
 	if len(doc.Customers) > 0 {
-		t := &render.Table{Columns: []render.Column{{Header: "CUSTOMER"}, {Header: "SCORE", Right: true}, {Header: "BAND"}, {Header: "DEVICES", Right: true},
-			{Header: "UPTIME", Right: true}, {Header: "USAGE", Right: true}, {Header: "TICKETS/100", Right: true}}}
-		var bands []string
-		for _, c := range doc.Customers {
-			score := "-"
-			if c.Score != nil {
-				score = render.Number(*c.Score, 1)
-			}
-			comp := func(name string, pct bool) string {
-				cj, ok := c.Components[name]
-				if !ok || cj.Raw == nil {
-					return "-"
-				}
-				if pct {
-					return render.Percent(*cj.Raw, 1)
-				}
-				return render.Number(*cj.Raw, 1)
-			}
-			t.Append(c.ID, score, c.Band, render.Number(float64(c.Devices), 0), comp("uptime", true), comp("usage", true), comp("tickets_per_100_devices", false))
-			bands = append(bands, c.Band)
-		}
-		t.Tone = func(r, col int) render.Tone {
-			if col != 2 {
-				return render.Plain
-			}
-			switch bands[r] {
-			case "red":
-				return render.Bad
-			case "green":
-				return render.Good
-			}
-			return render.Plain
-		}
+		t := customersTable(doc.Customers)
 		if err := section("Customers by health (worst first)", t); err != nil {
 			return err
 		}
@@ -253,6 +195,94 @@ func Write(w io.Writer, format render.Format, doc JSON, term render.Term, table 
 		title += " (data horizon " + *doc.Horizon + ")"
 	}
 	return section(title, rowsTable(doc))
+}
+
+// monthsTable is MAD and uptime by month.
+func monthsTable(months []MonthJSON) *render.Table {
+	t := &render.Table{Columns: []render.Column{{Header: "MONTH"}, {Header: "MAD", Right: true}, {Header: "UPTIME", Right: true}}}
+	for _, m := range months {
+		t.Append(m.Month, render.Number(float64(m.MAD), 0), pctOr(m.Uptime, 2))
+	}
+	return t
+}
+
+// activationTable is activation by ship-month cohort.
+func activationTable(a *ActivationJSON) *render.Table {
+	t := &render.Table{Columns: []render.Column{{Header: "SHIP MONTH"}, {Header: "SHIPPED", Right: true}, {Header: "ACTIVATED", Right: true}, {Header: "RATE", Right: true}, {Header: "COHORT"}}}
+	for _, c := range a.ByShipMonth {
+		mature := "mature"
+		if !c.Mature {
+			mature = "immature"
+		}
+		t.Append(c.Month, render.Number(float64(c.Shipped), 0), render.Number(float64(c.Activated), 0), pctOr(c.Value, 1), mature)
+	}
+	return t
+}
+
+// firmwareTable is the firmware versions of the active devices.
+func firmwareTable(f *FirmwareJSON) *render.Table {
+	t := &render.Table{Columns: []render.Column{{Header: "FIRMWARE"}, {Header: "DEVICES", Right: true}, {Header: "SHARE", Right: true}, {Header: "ON TARGET"}}}
+	for _, v := range f.Versions {
+		on := "-"
+		if f.Target != "" {
+			on = "no"
+			if metrics.AtOrAbove(v.Version, f.Target) {
+				on = "yes"
+			}
+		}
+		t.Append(v.Version, render.Number(float64(v.Devices), 0), render.Percent(v.Share, 1), on)
+	}
+	if f.Unknown > 0 {
+		t.Append("unknown", render.Number(float64(f.Unknown), 0), render.Percent(float64(f.Unknown)/float64(f.Devices), 1), "no")
+	}
+	return t
+}
+
+// otaTable is the OTA success rate and outcomes of each job.
+func otaTable(o *OTAJSON) *render.Table {
+	t := &render.Table{Columns: []render.Column{{Header: "JOB"}, {Header: "SUCCESS RATE", Right: true}, {Header: "SUCCEEDED", Right: true}, {Header: "FAILED", Right: true}, {Header: "PENDING", Right: true}, {Header: "EXCLUDED", Right: true}}}
+	for _, j := range o.Jobs {
+		t.Append(j.Job, pctOr(j.Value, 1), render.Number(float64(j.Success), 0), render.Number(float64(j.Failure), 0), render.Number(float64(j.Pending), 0), render.Number(float64(j.Excluded), 0))
+	}
+	return t
+}
+
+// customersTable is the customers by health score, their band toned.
+func customersTable(customers []CustomerJSON) *render.Table {
+	t := &render.Table{Columns: []render.Column{{Header: "CUSTOMER"}, {Header: "SCORE", Right: true}, {Header: "BAND"}, {Header: "DEVICES", Right: true},
+		{Header: "UPTIME", Right: true}, {Header: "USAGE", Right: true}, {Header: "TICKETS/100", Right: true}}}
+	var bands []string
+	for _, c := range customers {
+		score := "-"
+		if c.Score != nil {
+			score = render.Number(*c.Score, 1)
+		}
+		comp := func(name string, pct bool) string {
+			cj, ok := c.Components[name]
+			if !ok || cj.Raw == nil {
+				return "-"
+			}
+			if pct {
+				return render.Percent(*cj.Raw, 1)
+			}
+			return render.Number(*cj.Raw, 1)
+		}
+		t.Append(c.ID, score, c.Band, render.Number(float64(c.Devices), 0), comp("uptime", true), comp("usage", true), comp("tickets_per_100_devices", false))
+		bands = append(bands, c.Band)
+	}
+	t.Tone = func(r, col int) render.Tone {
+		if col != 2 {
+			return render.Plain
+		}
+		switch bands[r] {
+		case "red":
+			return render.Bad
+		case "green":
+			return render.Good
+		}
+		return render.Plain
+	}
+	return t
 }
 
 // mermaidMonths charts MAD (bars) and uptime (a line, in percent) by month
