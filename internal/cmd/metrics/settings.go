@@ -283,17 +283,7 @@ func (o *MetricsOptions) job(f *cmdutil.Factory) (*Job, error) {
 	}
 	job := *base
 	if flagInputs {
-		// a flag replaces its own input (path, and so its format is detected
-		// again); the others stay as iotpm.yaml gives them
-		job.inputs = maps.Clone(base.inputs)
-		if job.inputs == nil {
-			job.inputs = map[planfile.InputKind]export.Input{}
-		}
-		job.declared = maps.Clone(base.declared)
-		for kind, path := range o.Inputs {
-			job.inputs[kind] = export.Input{Kind: kind, Path: f.Path(path)}
-			delete(job.declared, kind) // the flag's, not iotpm.yaml's
-		}
+		o.applyInputFlags(f, &job, base)
 	}
 	var cfgDB *dbSource
 	if cfg != nil {
@@ -308,74 +298,11 @@ func (o *MetricsOptions) job(f *cmdutil.Factory) (*Job, error) {
 	if err := o.applyFormatFlags(&job); err != nil {
 		return nil, err
 	}
-	columnMaps, err := o.maps()
-	if err != nil {
+	if err := o.applyMapFlags(&job); err != nil {
 		return nil, err
 	}
-	for kind, m := range columnMaps {
-		in, ok := job.inputs[kind]
-		if !ok {
-			return nil, cmdutil.UsageErrorf("--map names %s, which is not an input", kind)
-		}
-		merged := map[string]string{}
-		for k, v := range in.Map {
-			merged[k] = v
-		}
-		for k, v := range m {
-			merged[k] = v
-		}
-		in.Map = merged
-		job.inputs[kind] = in
-	}
-	if windowFlags || base.window == (metrics.Window{}) {
-		if job.window, err = parseWindow(o.Month, o.From, o.To, "--"); err != nil {
-			return nil, err
-		}
-	}
-	if o.set("activation-window") || job.activation == 0 {
-		act, err := quantity.Duration.Parse(o.ActivationWindow)
-		if err != nil || act <= 0 {
-			return nil, cmdutil.UsageErrorf("--activation-window %q: give a positive duration such as 30d", o.ActivationWindow)
-		}
-		job.activation = act
-	}
-	if o.set("slo") {
-		if job.slo, err = parseFraction("--slo", o.SLO); err != nil {
-			return nil, err
-		}
-	}
-	if o.set("max-bad-rows") {
-		job.maxBadRows = o.MaxBadRows
-	}
-	if o.set("max-expansion") {
-		if o.MaxExpansion < 1 || o.MaxExpansion > 100000 {
-			return nil, cmdutil.UsageErrorf("--max-expansion %d: give a ratio from 1 to 100000", o.MaxExpansion)
-		}
-		job.expansion = o.MaxExpansion
-	}
-	if o.set("now") {
-		t, err := planfile.ParseInstant(o.Now)
-		if err != nil {
-			return nil, cmdutil.UsageErrorf("--now: %v", err)
-		}
-		job.now = t
-	}
-	if o.set("as-of") {
-		t, err := planfile.ParseInstant(o.AsOf)
-		if err != nil {
-			return nil, cmdutil.UsageErrorf("--as-of: %v", err)
-		}
-		job.asOf = t.UnixMicro()
-	}
-	if o.set("dormant-after") {
-		d, err := quantity.Duration.Parse(o.DormantAfter)
-		if strings.TrimSpace(o.DormantAfter) == "0" {
-			d, err = 0, nil
-		}
-		if err != nil || d < 0 || d > 100*365.25*86400 {
-			return nil, cmdutil.UsageErrorf("--dormant-after %q: give a duration such as 30d, or 0 to turn dormancy off", o.DormantAfter)
-		}
-		job.dormant = d
+	if err := o.applySettingFlags(&job, windowFlags || base.window == (metrics.Window{})); err != nil {
+		return nil, err
 	}
 	if job.health, err = o.health(job.health); err != nil {
 		return nil, err
@@ -390,6 +317,102 @@ func (o *MetricsOptions) job(f *cmdutil.Factory) (*Job, error) {
 		return nil, err
 	}
 	return &job, nil
+}
+
+// applyInputFlags replaces the inputs the flags name (path, and so the
+// format is detected again); the others stay as iotpm.yaml gives them.
+func (o *MetricsOptions) applyInputFlags(f *cmdutil.Factory, job *Job, base *Job) {
+	job.inputs = maps.Clone(base.inputs)
+	if job.inputs == nil {
+		job.inputs = map[planfile.InputKind]export.Input{}
+	}
+	job.declared = maps.Clone(base.declared)
+	for kind, path := range o.Inputs {
+		job.inputs[kind] = export.Input{Kind: kind, Path: f.Path(path)}
+		delete(job.declared, kind) // the flag's, not iotpm.yaml's
+	}
+}
+
+// applyMapFlags merges --map columns into their inputs' maps.
+func (o *MetricsOptions) applyMapFlags(job *Job) error {
+	columnMaps, err := o.maps()
+	if err != nil {
+		return err
+	}
+	for kind, m := range columnMaps {
+		in, ok := job.inputs[kind]
+		if !ok {
+			return cmdutil.UsageErrorf("--map names %s, which is not an input", kind)
+		}
+		merged := map[string]string{}
+		for k, v := range in.Map {
+			merged[k] = v
+		}
+		for k, v := range m {
+			merged[k] = v
+		}
+		in.Map = merged
+		job.inputs[kind] = in
+	}
+	return nil
+}
+
+// applySettingFlags applies the window (when window is set: flags given,
+// or none in iotpm.yaml) and the flags that override iotpm.yaml's settings.
+func (o *MetricsOptions) applySettingFlags(job *Job, window bool) error {
+	if window {
+		var err error
+		if job.window, err = parseWindow(o.Month, o.From, o.To, "--"); err != nil {
+			return err
+		}
+	}
+	if o.set("activation-window") || job.activation == 0 {
+		act, err := quantity.Duration.Parse(o.ActivationWindow)
+		if err != nil || act <= 0 {
+			return cmdutil.UsageErrorf("--activation-window %q: give a positive duration such as 30d", o.ActivationWindow)
+		}
+		job.activation = act
+	}
+	if o.set("slo") {
+		var err error
+		if job.slo, err = parseFraction("--slo", o.SLO); err != nil {
+			return err
+		}
+	}
+	if o.set("max-bad-rows") {
+		job.maxBadRows = o.MaxBadRows
+	}
+	if o.set("max-expansion") {
+		if o.MaxExpansion < 1 || o.MaxExpansion > 100000 {
+			return cmdutil.UsageErrorf("--max-expansion %d: give a ratio from 1 to 100000", o.MaxExpansion)
+		}
+		job.expansion = o.MaxExpansion
+	}
+	if o.set("now") {
+		t, err := planfile.ParseInstant(o.Now)
+		if err != nil {
+			return cmdutil.UsageErrorf("--now: %v", err)
+		}
+		job.now = t
+	}
+	if o.set("as-of") {
+		t, err := planfile.ParseInstant(o.AsOf)
+		if err != nil {
+			return cmdutil.UsageErrorf("--as-of: %v", err)
+		}
+		job.asOf = t.UnixMicro()
+	}
+	if o.set("dormant-after") {
+		d, err := quantity.Duration.Parse(o.DormantAfter)
+		if strings.TrimSpace(o.DormantAfter) == "0" {
+			d, err = 0, nil
+		}
+		if err != nil || d < 0 || d > 100*365.25*86400 {
+			return cmdutil.UsageErrorf("--dormant-after %q: give a duration such as 30d, or 0 to turn dormancy off", o.DormantAfter)
+		}
+		job.dormant = d
+	}
+	return nil
 }
 
 // Defaults of the metrics settings, in one place.
