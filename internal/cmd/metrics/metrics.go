@@ -203,78 +203,16 @@ func metricsRun(opts *MetricsOptions) error {
 	if opts.PrintSQL {
 		return printSQL(f, job)
 	}
-	type threshold struct {
-		flag   string
-		metric metrics.Metric
-		input  planfile.InputKind
-		t      planfile.Threshold
-	}
-	var thresholds []threshold
-	for _, g := range []struct {
-		flag, value string
-		metric      metrics.Metric
-		input       planfile.InputKind
-	}{
-		{"--min-uptime", opts.MinUptime, metrics.ConnectivityUptime, planfile.KindEvents},
-		{"--min-activation", opts.MinActivation, metrics.ActivationRate, planfile.KindDevices},
-		{"--min-ota", opts.MinOTA, metrics.OTASuccessRate, planfile.KindOTA},
-	} {
-		if g.value == "" {
-			continue
-		}
-		v, err := parseFraction(g.flag, g.value)
-		if err != nil {
-			return err
-		}
-		if !job.has(g.input) {
-			return cmdutil.UsageErrorf("%s needs --%s", g.flag, g.input)
-		}
-		thresholds = append(thresholds, threshold{g.flag, g.metric, g.input, planfile.Threshold{Op: ">=", Value: v, Percent: true, Text: ">= " + render.Percent(v, 2)}})
-	}
-	if opts.MinMAD > 0 {
-		if !job.has(planfile.KindEvents) && !job.has(planfile.KindActivity) {
-			return cmdutil.UsageErrorf("--min-mad needs --events or --activity")
-		}
-		thresholds = append(thresholds, threshold{"--min-mad", metrics.MonthlyActiveDevices, "", planfile.Threshold{Op: ">=", Value: float64(opts.MinMAD), Text: ">= " + strconv.Itoa(opts.MinMAD)}})
-	}
-
-	var maxAge *planfile.AgeThreshold
-	if opts.MaxDataAge != "" {
-		var t planfile.AgeThreshold
-		if err := t.UnmarshalNode(&yaml.Node{Value: "<= " + opts.MaxDataAge}); err != nil {
-			return cmdutil.UsageErrorf("--max-data-age %q: give a duration such as 2d or 36h", opts.MaxDataAge)
-		}
-		maxAge = &t
+	thresholds, maxAge, err := opts.flagGates(job)
+	if err != nil {
+		return err
 	}
 	out, err := RunJob(f, job)
 	if err != nil {
 		return err
 	}
-	if out.Problems.HasErrors() {
-		shown := out.Problems.Sort()
-		if len(shown) > export.MaxListedErrors {
-			shown = shown[:export.MaxListedErrors]
-		}
-		for _, d := range shown {
-			fmt.Fprintln(f.IO.ErrOut, d.String())
-		}
-		if out.badRows > job.maxBadRows {
-			if out.badRows > len(shown) {
-				fmt.Fprintf(f.IO.ErrOut, "… and %d more\n", out.badRows-len(shown))
-			}
-			hint := "fix them, or tolerate them with --max-bad-rows N"
-			if job.maxBadRows > 0 {
-				hint = fmt.Sprintf("more than --max-bad-rows %d", job.maxBadRows)
-			}
-			return &cmdutil.InvalidInputError{Summary: fmt.Sprintf("%d bad rows (%s); nothing was computed", out.badRows, hint)}
-		}
-		return &cmdutil.InvalidInputError{Diagnostics: out.Problems}
-	}
-	for _, w := range out.Problems.Warnings() {
-		fmt.Fprintln(f.IO.ErrOut, w.String())
-	}
-	if out.badRows > 0 {
-		fmt.Fprintf(f.IO.ErrOut, "iotpm: skipped %d bad rows (within --max-bad-rows %d); see rows in the output\n", out.badRows, job.maxBadRows)
+	if err := reportRows(f, job, out); err != nil {
+		return err
 	}
 	var gates []gate.Gate
 	for _, th := range thresholds {
@@ -300,6 +238,90 @@ func metricsRun(opts *MetricsOptions) error {
 	}
 	if len(failed) > 0 {
 		return &cmdutil.GateError{Failed: failed}
+	}
+	return nil
+}
+
+// flagThreshold is a gate a flag sets (--min-uptime 98%).
+type flagThreshold struct {
+	flag   string
+	metric metrics.Metric
+	input  planfile.InputKind
+	t      planfile.Threshold
+}
+
+// flagGates reads the gate flags, each checked against the inputs the job
+// has.
+func (o *MetricsOptions) flagGates(job *Job) ([]flagThreshold, *planfile.AgeThreshold, error) {
+	var thresholds []flagThreshold
+	for _, g := range []struct {
+		flag, value string
+		metric      metrics.Metric
+		input       planfile.InputKind
+	}{
+		{"--min-uptime", o.MinUptime, metrics.ConnectivityUptime, planfile.KindEvents},
+		{"--min-activation", o.MinActivation, metrics.ActivationRate, planfile.KindDevices},
+		{"--min-ota", o.MinOTA, metrics.OTASuccessRate, planfile.KindOTA},
+	} {
+		if g.value == "" {
+			continue
+		}
+		v, err := parseFraction(g.flag, g.value)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !job.has(g.input) {
+			return nil, nil, cmdutil.UsageErrorf("%s needs --%s", g.flag, g.input)
+		}
+		thresholds = append(thresholds, flagThreshold{g.flag, g.metric, g.input, planfile.Threshold{Op: ">=", Value: v, Percent: true, Text: ">= " + render.Percent(v, 2)}})
+	}
+	if o.MinMAD > 0 {
+		if !job.has(planfile.KindEvents) && !job.has(planfile.KindActivity) {
+			return nil, nil, cmdutil.UsageErrorf("--min-mad needs --events or --activity")
+		}
+		thresholds = append(thresholds, flagThreshold{"--min-mad", metrics.MonthlyActiveDevices, "", planfile.Threshold{Op: ">=", Value: float64(o.MinMAD), Text: ">= " + strconv.Itoa(o.MinMAD)}})
+	}
+
+	var maxAge *planfile.AgeThreshold
+	if o.MaxDataAge != "" {
+		var t planfile.AgeThreshold
+		if err := t.UnmarshalNode(&yaml.Node{Value: "<= " + o.MaxDataAge}); err != nil {
+			return nil, nil, cmdutil.UsageErrorf("--max-data-age %q: give a duration such as 2d or 36h", o.MaxDataAge)
+		}
+		maxAge = &t
+	}
+	return thresholds, maxAge, nil
+}
+
+// reportRows writes the run's problems and warnings to stderr: bad rows
+// over --max-bad-rows (or any problem) stop the run with exit 2; within
+// the limit they are counted.
+func reportRows(f *cmdutil.Factory, job *Job, out *Outcome) error {
+	if out.Problems.HasErrors() {
+		shown := out.Problems.Sort()
+		if len(shown) > export.MaxListedErrors {
+			shown = shown[:export.MaxListedErrors]
+		}
+		for _, d := range shown {
+			fmt.Fprintln(f.IO.ErrOut, d.String())
+		}
+		if out.badRows > job.maxBadRows {
+			if out.badRows > len(shown) {
+				fmt.Fprintf(f.IO.ErrOut, "… and %d more\n", out.badRows-len(shown))
+			}
+			hint := "fix them, or tolerate them with --max-bad-rows N"
+			if job.maxBadRows > 0 {
+				hint = fmt.Sprintf("more than --max-bad-rows %d", job.maxBadRows)
+			}
+			return &cmdutil.InvalidInputError{Summary: fmt.Sprintf("%d bad rows (%s); nothing was computed", out.badRows, hint)}
+		}
+		return &cmdutil.InvalidInputError{Diagnostics: out.Problems}
+	}
+	for _, w := range out.Problems.Warnings() {
+		fmt.Fprintln(f.IO.ErrOut, w.String())
+	}
+	if out.badRows > 0 {
+		fmt.Fprintf(f.IO.ErrOut, "iotpm: skipped %d bad rows (within --max-bad-rows %d); see rows in the output\n", out.badRows, job.maxBadRows)
 	}
 	return nil
 }
