@@ -49,56 +49,89 @@ func main() {
 	if err != nil {
 		fail(err)
 	}
-	end := m.AddDate(0, 1, 0).Add(10 * 24 * time.Hour) // data runs a little past the month
-	start := m.AddDate(0, -6, 0)
-	rng := rand.New(rand.NewPCG(*seed, 42))
+	g := &generator{out: *out, devices: *devices, events: *events, customers: *customers, all: *all, gz: *gz, prefix: *prefix, checkin: *checkin,
+		m: m, end: m.AddDate(0, 1, 0).Add(10 * 24 * time.Hour), // data runs a little past the month
+		start: m.AddDate(0, -6, 0), rng: rand.New(rand.NewPCG(*seed, 42))}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		fail(err)
 	}
-
-	n := *devices
-	ship := make([]int64, n)
-	for i := range ship {
-		ship[i] = start.UnixMilli() + rng.Int64N(end.UnixMilli()-start.UnixMilli()-20*86_400_000)
+	// the files in this order: each draws from the one random stream
+	g.writeLifecycle(g.connectionEvents())
+	if !*all {
+		return
 	}
-	perDevice := *events / max(n, 1)
-	if *events == 0 {
+	g.writeDevices()
+	g.writeOTA()
+	g.writeUsage()
+	g.writeTickets()
+}
+
+// generator holds the settings and the one random stream of a run.
+type generator struct {
+	out                        string
+	devices, events, customers int
+	all, gz                    bool
+	prefix                     string
+	checkin                    float64
+	m, end, start              time.Time
+	rng                        *rand.Rand
+	n                          int
+	ship                       []int64 // each device's shipping time, ms
+	checks                     []bool  // the devices that check in by design
+}
+
+// connectionEvents draws every device's connects and disconnects, then
+// delivers them out of order with duplicates, as a platform's export has
+// them.
+func (g *generator) connectionEvents() []event {
+
+	g.n = g.devices
+	g.ship = make([]int64, g.n)
+	for i := range g.ship {
+		g.ship[i] = g.start.UnixMilli() + g.rng.Int64N(g.end.UnixMilli()-g.start.UnixMilli()-20*86_400_000)
+	}
+	perDevice := g.events / max(g.n, 1)
+	if g.events == 0 {
 		perDevice = 0
 	}
 	var evs []event
-	checks := make([]bool, n)
-	for i := range n {
-		checks[i] = rng.Float64() < *checkin
-		if checks[i] {
-			evs = append(evs, checkinEvents(rng, int32(i), ship[i], end.UnixMilli())...)
+	g.checks = make([]bool, g.n)
+	for i := range g.n {
+		g.checks[i] = g.rng.Float64() < g.checkin
+		if g.checks[i] {
+			evs = append(evs, checkinEvents(g.rng, int32(i), g.ship[i], g.end.UnixMilli())...)
 			continue
 		}
-		evs = append(evs, deviceEvents(rng, int32(i), ship[i], end.UnixMilli(), perDevice)...)
+		evs = append(evs, deviceEvents(g.rng, int32(i), g.ship[i], g.end.UnixMilli(), perDevice)...)
 	}
 	// out-of-order delivery and duplicates
 	for i := range evs {
-		evs[i].key = evs[i].ts + rng.Int64N(240_000) - 120_000
+		evs[i].key = evs[i].ts + g.rng.Int64N(240_000) - 120_000
 	}
 	dups := len(evs) / 100
-	if *events > 0 {
-		dups = *events - len(evs) // duplicates make up the exact count asked for
+	if g.events > 0 {
+		dups = g.events - len(evs) // duplicates make up the exact count asked for
 	}
 	for range max(dups, 0) {
-		e := evs[rng.IntN(len(evs))]
-		e.key += rng.Int64N(60_000)
+		e := evs[g.rng.IntN(len(evs))]
+		e.key += g.rng.Int64N(60_000)
 		evs = append(evs, e)
 	}
 	slices.SortFunc(evs, func(a, b event) int { return cmp.Compare(a.key, b.key) })
+	return evs
+}
 
+// writeLifecycle writes the AWS IoT-style lifecycle export.
+func (g *generator) writeLifecycle(evs []event) {
 	name := "lifecycle.csv"
-	if *gz {
+	if g.gz {
 		name += ".gz"
 	}
-	writeFile(filepath.Join(*out, name), *gz, func(w *bufio.Writer) {
+	writeFile(filepath.Join(g.out, name), g.gz, func(w *bufio.Writer) {
 		w.WriteString("clientId,timestamp,eventType\n")
 		var line []byte
 		for _, e := range evs {
-			line = append(line[:0], *prefix...)
+			line = append(line[:0], g.prefix...)
 			line = appendID(line, e.dev)
 			line = append(line, ',')
 			line = strconv.AppendInt(line, e.ts, 10)
@@ -110,48 +143,53 @@ func main() {
 			w.Write(line)
 		}
 	})
-	if !*all {
-		return
-	}
-	writeFile(filepath.Join(*out, "devices.csv"), false, func(w *bufio.Writer) {
-		if *checkin == 0 {
+}
+
+// writeDevices writes devices.csv (and the check-in profile).
+func (g *generator) writeDevices() {
+	writeFile(filepath.Join(g.out, "devices.csv"), false, func(w *bufio.Writer) {
+		if g.checkin == 0 {
 			w.WriteString("device_id,shipped_at,customer_id\n")
 		} else {
 			w.WriteString("device_id,shipped_at,customer_id,model\n")
 		}
-		for i := range n {
-			fmt.Fprintf(w, "drip-%s,%s,%s", appendID(nil, int32(i)), time.UnixMilli(ship[i]).UTC().Format("2006-01-02"), customerName(i%*customers))
+		for i := range g.n {
+			fmt.Fprintf(w, "drip-%s,%s,%s", appendID(nil, int32(i)), time.UnixMilli(g.ship[i]).UTC().Format("2006-01-02"), customerName(i%g.customers))
 			switch {
-			case *checkin == 0:
+			case g.checkin == 0:
 				w.WriteString("\n")
-			case checks[i]:
+			case g.checks[i]:
 				w.WriteString(",drip-valve\n")
 			default:
 				w.WriteString(",\n")
 			}
 		}
 	})
-	if *checkin > 0 {
-		writeFile(filepath.Join(*out, "devices.yaml"), false, func(w *bufio.Writer) {
+	if g.checkin > 0 {
+		writeFile(filepath.Join(g.out, "devices.yaml"), false, func(w *bufio.Writer) {
 			w.WriteString(checkinProfile)
 		})
 	}
-	writeFile(filepath.Join(*out, "ota.csv"), false, func(w *bufio.Writer) {
+}
+
+// writeOTA writes three jobs' status rows, retries and failures included.
+func (g *generator) writeOTA() {
+	writeFile(filepath.Join(g.out, "ota.csv"), false, func(w *bufio.Writer) {
 		w.WriteString("thingName,jobId,status,lastUpdatedAt\n")
 		jobs := []struct {
 			name string
 			at   time.Time
-		}{{"fw-2.3.0", m.AddDate(0, -1, 5)}, {"fw-2.4.0", m.AddDate(0, 0, 6)}, {"fw-2.4.1-hotfix", m.AddDate(0, 0, 20)}}
+		}{{"fw-2.3.0", g.m.AddDate(0, -1, 5)}, {"fw-2.4.0", g.m.AddDate(0, 0, 6)}, {"fw-2.4.1-hotfix", g.m.AddDate(0, 0, 20)}}
 		for _, j := range jobs {
-			for i := range n {
-				if ship[i] > j.at.UnixMilli() || rng.IntN(10) == 0 {
+			for i := range g.n {
+				if g.ship[i] > j.at.UnixMilli() || g.rng.IntN(10) == 0 {
 					continue
 				}
-				t := j.at.Unix() + rng.Int64N(3*86400)
+				t := j.at.Unix() + g.rng.Int64N(3*86400)
 				fmt.Fprintf(w, "drip-%s,%s,QUEUED,%d\n", appendID(nil, int32(i)), j.name, t)
-				switch r := rng.IntN(100); {
+				switch r := g.rng.IntN(100); {
 				case r < 90:
-					fmt.Fprintf(w, "drip-%s,%s,SUCCEEDED,%d\n", appendID(nil, int32(i)), j.name, t+600+rng.Int64N(3600))
+					fmt.Fprintf(w, "drip-%s,%s,SUCCEEDED,%d\n", appendID(nil, int32(i)), j.name, t+600+g.rng.Int64N(3600))
 				case r < 94:
 					fmt.Fprintf(w, "drip-%s,%s,FAILED,%d\n", appendID(nil, int32(i)), j.name, t+900)
 					fmt.Fprintf(w, "drip-%s,%s,SUCCEEDED,%d\n", appendID(nil, int32(i)), j.name, t+7200) // retried
@@ -165,30 +203,38 @@ func main() {
 			}
 		}
 	})
-	writeFile(filepath.Join(*out, "usage.csv"), false, func(w *bufio.Writer) {
+}
+
+// writeUsage writes feature usage, customers differing in engagement.
+func (g *generator) writeUsage() {
+	writeFile(filepath.Join(g.out, "usage.csv"), false, func(w *bufio.Writer) {
 		w.WriteString("device_id,feature,timestamp\n")
 		features := []string{"leak-history", "freeze-warning", "low-battery-forecast"}
-		for i := range n {
-			if rng.IntN(100) < 35+5*(i%*customers) { // customers differ in engagement
-				for range 1 + rng.IntN(3) {
-					t := m.UnixMilli() + rng.Int64N(30*86_400_000)
-					if t > ship[i] {
-						fmt.Fprintf(w, "drip-%s,%s,%s\n", appendID(nil, int32(i)), features[rng.IntN(len(features))], time.UnixMilli(t).UTC().Format(time.RFC3339))
+		for i := range g.n {
+			if g.rng.IntN(100) < 35+5*(i%g.customers) { // customers differ in engagement
+				for range 1 + g.rng.IntN(3) {
+					t := g.m.UnixMilli() + g.rng.Int64N(30*86_400_000)
+					if t > g.ship[i] {
+						fmt.Fprintf(w, "drip-%s,%s,%s\n", appendID(nil, int32(i)), features[g.rng.IntN(len(features))], time.UnixMilli(t).UTC().Format(time.RFC3339))
 					}
 				}
 			}
 		}
 	})
-	writeFile(filepath.Join(*out, "tickets.csv"), false, func(w *bufio.Writer) {
+}
+
+// writeTickets writes support tickets, one customer filing far more.
+func (g *generator) writeTickets() {
+	writeFile(filepath.Join(g.out, "tickets.csv"), false, func(w *bufio.Writer) {
 		w.WriteString("ticket_id,customer_id,created_at,subject\n")
 		subjects := []string{"Sensor offline", "False alarm, \"water\" on dry floor", "Pairing fails", "Battery low after 3 months"}
-		for k := range n / 12 {
-			c := rng.IntN(*customers)
-			if rng.IntN(3) == 0 {
+		for k := range g.n / 12 {
+			c := g.rng.IntN(g.customers)
+			if g.rng.IntN(3) == 0 {
 				c = 0 // one customer files far more tickets
 			}
-			t := m.AddDate(0, -1, 0).UnixMilli() + rng.Int64N(60*86_400_000)
-			fmt.Fprintf(w, "T-%05d,%s,%s,\"%s\"\n", k+1, customerName(c), time.UnixMilli(t).UTC().Format("2006-01-02 15:04:05"), quote(subjects[rng.IntN(len(subjects))]))
+			t := g.m.AddDate(0, -1, 0).UnixMilli() + g.rng.Int64N(60*86_400_000)
+			fmt.Fprintf(w, "T-%05d,%s,%s,\"%s\"\n", k+1, customerName(c), time.UnixMilli(t).UTC().Format("2006-01-02 15:04:05"), quote(subjects[g.rng.IntN(len(subjects))]))
 		}
 	})
 }
