@@ -296,64 +296,12 @@ func Compute(d *Data, o Options) Report {
 	})
 
 	if d.Has.Events {
-		u := &Uptime{SLO: o.SLO}
-		for _, wk := range workers {
-			u.ConnectedUS += wk.conn
-			u.ObservedUS += wk.obs
-			u.PerDeviceValues = append(u.PerDeviceValues, wk.perDevice...)
-			u.LeftOut += wk.leftOut
-			u.NeverActivated += wk.neverActivated
-			u.Dormant += wk.dormant
-			u.Retired += wk.retired
-			u.PlannedDisconnects += wk.planned
-			u.Always.add(wk.byMode[0])
-			u.Checkin.add(wk.byMode[1])
-		}
-		u.ByProfile = profiles
-		for k := range u.ByProfile {
-			for _, wk := range workers {
-				u.ByProfile[k].add(wk.byProfile[k])
-			}
-			p := &u.ByProfile[k].ModeUptime
-			*p = ModeUptimeOf(p.ConnectedUS, p.ObservedUS, p.Devices, p.Missed)
-		}
-		u.Always = ModeUptimeOf(u.Always.ConnectedUS, u.Always.ObservedUS, u.Always.Devices, u.Always.Missed)
-		u.Checkin = ModeUptimeOf(u.Checkin.ConnectedUS, u.Checkin.ObservedUS, u.Checkin.Devices, u.Checkin.Missed)
-		u.UnknownModels, u.UnknownModelValues = unknown(d)
-		UptimeOf(u)
-		r.Uptime = u
+		r.Uptime = mergeUptime(workers, o.SLO, profiles)
+		r.Uptime.UnknownModels, r.Uptime.UnknownModelValues = unknown(d)
+		UptimeOf(r.Uptime)
 	}
 	if needDevices {
-		m := &MAD{}
-		rows, obs := 0, int64(0)
-		for _, wk := range workers {
-			m.Value += wk.mad
-			m.ByActivity += wk.madAct
-			m.ByConnection += wk.madC
-			rows += wk.rows
-			obs += wk.obs
-		}
-		m.NoData = rows == 0 && obs == 0
-		for i := range d.devices.Names {
-			if len(d.events[i]) > 0 || len(d.activity[i]) > 0 {
-				m.DevicesInInput++
-			}
-		}
-		r.MAD = m
-		months := make([]Month, nm)
-		for k := range nm {
-			mo := Month{Label: labels[k]}
-			var conn int64
-			for _, wk := range workers {
-				mo.MAD += wk.monthMAD[k]
-				conn += wk.monthConn[k]
-				mo.ObservedUS += wk.monthObs[k]
-				mo.Rows += wk.monthRows[k]
-			}
-			mo.Uptime = ratio(conn, mo.ObservedUS)
-			months[k] = mo
-		}
-		r.Months = MonthSeries(months, bounds, r.Horizon)
+		r.MAD, r.Months = d.mergeMAD(workers, labels, bounds, r.Horizon)
 	}
 	if d.Has.Devices && needDevices {
 		r.Activation = d.activation(o, r.Horizon)
@@ -371,13 +319,7 @@ func Compute(d *Data, o Options) Report {
 	if d.Has.Devices && nc > 0 && (d.Has.Events || d.Has.Usage || d.Has.Tickets) {
 		var custConn, custObs []int64
 		if d.Has.Events {
-			custConn, custObs = make([]int64, nc), make([]int64, nc)
-			for _, wk := range workers {
-				for c := range nc {
-					custConn[c] += wk.custConn[c]
-					custObs[c] += wk.custObs[c]
-				}
-			}
+			custConn, custObs = mergeCustomers(workers, nc)
 		}
 		r.Customers = d.health(o, custConn, custObs, r.Horizon)
 	}
@@ -385,6 +327,83 @@ func Compute(d *Data, o Options) Report {
 		r.Onboarding = d.onboarding(o, r.Horizon)
 	}
 	return r
+}
+
+// mergeUptime adds up the workers' connected and observed time, fleet-wide,
+// by mode and by profile.
+func mergeUptime(workers []*worker, slo float64, profiles []ProfileUptime) *Uptime {
+	u := &Uptime{SLO: slo}
+	for _, wk := range workers {
+		u.ConnectedUS += wk.conn
+		u.ObservedUS += wk.obs
+		u.PerDeviceValues = append(u.PerDeviceValues, wk.perDevice...)
+		u.LeftOut += wk.leftOut
+		u.NeverActivated += wk.neverActivated
+		u.Dormant += wk.dormant
+		u.Retired += wk.retired
+		u.PlannedDisconnects += wk.planned
+		u.Always.add(wk.byMode[0])
+		u.Checkin.add(wk.byMode[1])
+	}
+	u.ByProfile = profiles
+	for k := range u.ByProfile {
+		for _, wk := range workers {
+			u.ByProfile[k].add(wk.byProfile[k])
+		}
+		p := &u.ByProfile[k].ModeUptime
+		*p = ModeUptimeOf(p.ConnectedUS, p.ObservedUS, p.Devices, p.Missed)
+	}
+	u.Always = ModeUptimeOf(u.Always.ConnectedUS, u.Always.ObservedUS, u.Always.Devices, u.Always.Missed)
+	u.Checkin = ModeUptimeOf(u.Checkin.ConnectedUS, u.Checkin.ObservedUS, u.Checkin.Devices, u.Checkin.Missed)
+	return u
+}
+
+// mergeMAD adds up the workers' monthly active devices and the month
+// series.
+func (d *Data) mergeMAD(workers []*worker, labels []string, bounds []int64, horizon int64) (*MAD, []Month) {
+	m := &MAD{}
+	rows, obs := 0, int64(0)
+	for _, wk := range workers {
+		m.Value += wk.mad
+		m.ByActivity += wk.madAct
+		m.ByConnection += wk.madC
+		rows += wk.rows
+		obs += wk.obs
+	}
+	m.NoData = rows == 0 && obs == 0
+	for i := range d.devices.Names {
+		if len(d.events[i]) > 0 || len(d.activity[i]) > 0 {
+			m.DevicesInInput++
+		}
+	}
+	nm := len(labels)
+	months := make([]Month, nm)
+	for k := range nm {
+		mo := Month{Label: labels[k]}
+		var conn int64
+		for _, wk := range workers {
+			mo.MAD += wk.monthMAD[k]
+			conn += wk.monthConn[k]
+			mo.ObservedUS += wk.monthObs[k]
+			mo.Rows += wk.monthRows[k]
+		}
+		mo.Uptime = ratio(conn, mo.ObservedUS)
+		months[k] = mo
+	}
+	return m, MonthSeries(months, bounds, horizon)
+}
+
+// mergeCustomers adds up the workers' connected and observed time per
+// customer.
+func mergeCustomers(workers []*worker, nc int) (conn, obs []int64) {
+	conn, obs = make([]int64, nc), make([]int64, nc)
+	for _, wk := range workers {
+		for c := range nc {
+			conn[c] += wk.custConn[c]
+			obs[c] += wk.custObs[c]
+		}
+	}
+	return conn, obs
 }
 
 func ratio(a, b int64) float64 {
