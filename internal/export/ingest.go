@@ -163,55 +163,11 @@ func (g *Ingest) read(ctx context.Context, in Input) (*Stats, error) {
 	if _, ok := kindRoles[in.Kind]; !ok {
 		return nil, fmt.Errorf("unknown input kind %q", in.Kind)
 	}
-	formats := g.Formats
-	if formats == nil {
-		formats = NewFormats(nil)
-	}
-	var format *Format
-	if in.Format != "" {
-		f, err := formats.Lookup(in.Kind, in.Format)
-		if err != nil {
-			return nil, &RowError{Path: in.Path, Reason: err.Error()}
-		}
-		format = f
-	}
-	r, err := OpenLimited(in.Path, 0, g.MaxExpansion)
+	r, format, detected, b, err := g.open(in)
 	if err != nil {
-		var re *RowError
-		if errors.As(err, &re) {
-			return nil, re
-		}
-		reason := err.Error()
-		if errors.Is(err, os.ErrNotExist) {
-			reason = "no such file"
-		}
-		return nil, &RowError{Path: in.Path, Reason: strings.TrimPrefix(reason, in.Path+" ")}
-	}
-	defer r.Close()
-	detected := false
-	if format == nil {
-		format, detected = formats.Detect(in.Kind, r.Header)
-		if format == nil {
-			return nil, &RowError{Path: in.Path, Line: 1, Reason: fmt.Sprintf("no %s format matches the header (%s); name one with --format %s=NAME", in.Kind, clip(strings.Join(r.Header, ", "), 200), in.Kind)}
-		}
-	}
-	if format.comment != "" {
-		r.Comment = []byte(format.comment)
-	}
-	r.Tables = format.tables
-	b, err := Bind(format, in.Path, r.Header, in.Map, in.Zone, in.ZoneName)
-	if err == nil {
-		b.setOrder(in.Order)
-		g.bound(b, in.Kind)
-	}
-
-	if err != nil {
-		var re *RowError
-		if errors.As(err, &re) && in.Format == "" && !detected {
-			re.Reason = strings.Replace(re.Reason, "(format generic;", "(no format's signature matched, read as generic;", 1)
-		}
 		return nil, err
 	}
+	defer r.Close()
 	st := &Stats{Kind: in.Kind, Path: in.Path, Format: format.Name, Detected: detected, Skipped: map[RowKind]int{}, Ignored: map[string]int{},
 		Earliest: metrics.NoTime, Latest: metrics.NoTime}
 	st.Columns = b.columns()
@@ -257,6 +213,67 @@ func (g *Ingest) read(ctx context.Context, in Input) (*Stats, error) {
 	} else if in.Kind == planfile.KindOnboarding {
 		g.Data.GrowSetup(r.roughRows()) // a .gz, read sequentially
 	}
+	return g.readRows(ctx, r, b, format, in, st)
+}
+
+// open opens an input and binds its header to a format: the one named,
+// else the one detected (detected says so).
+func (g *Ingest) open(in Input) (r *Reader, format *Format, detected bool, b *Binding, err error) {
+	formats := g.Formats
+	if formats == nil {
+		formats = NewFormats(nil)
+	}
+	if in.Format != "" {
+		f, err := formats.Lookup(in.Kind, in.Format)
+		if err != nil {
+			return nil, nil, false, nil, &RowError{Path: in.Path, Reason: err.Error()}
+		}
+		format = f
+	}
+	r, err = OpenLimited(in.Path, 0, g.MaxExpansion)
+	if err != nil {
+		var re *RowError
+		if errors.As(err, &re) {
+			return nil, nil, false, nil, re
+		}
+		reason := err.Error()
+		if errors.Is(err, os.ErrNotExist) {
+			reason = "no such file"
+		}
+		return nil, nil, false, nil, &RowError{Path: in.Path, Reason: strings.TrimPrefix(reason, in.Path+" ")}
+	}
+	if format == nil {
+		format, detected = formats.Detect(in.Kind, r.Header)
+		if format == nil {
+			r.Close()
+			return nil, nil, false, nil, &RowError{Path: in.Path, Line: 1, Reason: fmt.Sprintf("no %s format matches the header (%s); name one with --format %s=NAME", in.Kind, clip(strings.Join(r.Header, ", "), 200), in.Kind)}
+		}
+	}
+	if format.comment != "" {
+		r.Comment = []byte(format.comment)
+	}
+	r.Tables = format.tables
+	b, err = Bind(format, in.Path, r.Header, in.Map, in.Zone, in.ZoneName)
+	if err == nil {
+		b.setOrder(in.Order)
+		g.bound(b, in.Kind)
+	}
+
+	if err != nil {
+		var re *RowError
+		if errors.As(err, &re) && in.Format == "" && !detected {
+			re.Reason = strings.Replace(re.Reason, "(format generic;", "(no format's signature matched, read as generic;", 1)
+		}
+		r.Close()
+		return nil, nil, false, nil, err
+	}
+	return r, format, detected, b, nil
+}
+
+// readRows reads the rows sequentially (an input that cannot be split or
+// streamed in parallel): a new table rebinds the header, a bad row is
+// counted, the context is checked and progress reported every 65,536 rows.
+func (g *Ingest) readRows(ctx context.Context, r *Reader, b *Binding, format *Format, in Input, st *Stats) (*Stats, error) {
 	line := 0
 	bad := func(kind RowKind, reason string) {
 		st.Skipped[kind]++
