@@ -102,31 +102,9 @@ func (g *Ingest) readParallel(ctx context.Context, path string, b *Binding, deli
 	if workers < 2 || size < 8<<20 {
 		return false, nil
 	}
-	// the data starts after the header's first newline (after a BOM)
-	head := make([]byte, min(size, 1<<20))
-	if _, err := f.ReadAt(head, 0); err != nil && !errors.Is(err, io.EOF) {
+	bounds, avg, ok, err := splitFile(f, size, workers)
+	if !ok || err != nil {
 		return false, err
-	}
-	nl := bytes.IndexByte(head, '\n')
-	if nl < 0 || bytes.IndexByte(head[:nl], '"') >= 0 {
-		return false, nil
-	}
-	dataStart := int64(nl + 1)
-	bounds := []int64{dataStart}
-	for w := 1; w < workers; w++ {
-		at := dataStart + (size-dataStart)*int64(w)/int64(workers)
-		buf := make([]byte, 1<<16)
-		n, _ := f.ReadAt(buf, at)
-		k := bytes.IndexByte(buf[:n], '\n')
-		if k < 0 {
-			return false, nil
-		}
-		bounds = append(bounds, at+int64(k)+1)
-	}
-	bounds = append(bounds, size)
-	avg := max(float64(nl+1), 16)
-	if k := bytes.Count(head[nl+1:], []byte{'\n'}); k > 10 {
-		avg = float64(len(head)-nl-1) / float64(k)
 	}
 
 	// Every chunk appends into its own window of one backing array, so
@@ -174,6 +152,50 @@ func (g *Ingest) readParallel(ctx context.Context, path string, b *Binding, deli
 		}
 	}
 
+	g.mergeChunks(chunks, st, kind, backDevs, backVals)
+	return true, nil
+}
+
+// splitFile cuts a file into one chunk a worker at line boundaries after
+// the header: the chunks' bounds, and the mean line length of the first
+// MiB to size them. ok is false when it cannot be cut safely (no newline
+// in reach, a quote in the header).
+func splitFile(f *os.File, size int64, workers int) (bounds []int64, avg float64, ok bool, err error) {
+	// the data starts after the header's first newline (after a BOM)
+	head := make([]byte, min(size, 1<<20))
+	if _, err := f.ReadAt(head, 0); err != nil && !errors.Is(err, io.EOF) {
+		return nil, 0, false, err
+	}
+	nl := bytes.IndexByte(head, '\n')
+	if nl < 0 || bytes.IndexByte(head[:nl], '"') >= 0 {
+		return nil, 0, false, nil
+	}
+	dataStart := int64(nl + 1)
+	bounds = []int64{dataStart}
+	for w := 1; w < workers; w++ {
+		at := dataStart + (size-dataStart)*int64(w)/int64(workers)
+		buf := make([]byte, 1<<16)
+		n, _ := f.ReadAt(buf, at)
+		k := bytes.IndexByte(buf[:n], '\n')
+		if k < 0 {
+			return nil, 0, false, nil
+		}
+		bounds = append(bounds, at+int64(k)+1)
+	}
+	bounds = append(bounds, size)
+	avg = max(float64(nl+1), 16)
+	if k := bytes.Count(head[nl+1:], []byte{'\n'}); k > 10 {
+		avg = float64(len(head)-nl-1) / float64(k)
+	}
+	return bounds, avg, true, nil
+}
+
+// mergeChunks hands the chunks' rows to Data in file order: their counts
+// and errors (lines renumbered), their devices renumbered, their windows
+// of the backing arrays closed up into one segment (setup rows merged
+// instead).
+func (g *Ingest) mergeChunks(chunks []*chunk, st *Stats, kind planfile.InputKind, backDevs []int32, backVals []int64) {
+	setup := kind == planfile.KindOnboarding
 	line := 2 // the first data line
 	d := g.Data
 	for _, c := range chunks {
@@ -192,7 +214,7 @@ func (g *Ingest) readParallel(ctx context.Context, path string, b *Binding, deli
 		c.renumber(d)
 	}
 	if setup {
-		return true, nil
+		return
 	}
 	// Close the gaps between the chunks' windows (copy is a memmove) and
 	// hand over one segment; a chunk that outgrew its window was moved by
@@ -218,7 +240,6 @@ func (g *Ingest) readParallel(ctx context.Context, path string, b *Binding, deli
 	for _, c := range spilled {
 		add(c.devs, c.vals, c.earliest, c.latest)
 	}
-	return true, nil
 }
 
 // parseChunk parses the lines of one chunk of the file.
