@@ -54,48 +54,7 @@ func (g *Ingest) readStream(ctx context.Context, r *Reader, b *Binding, st *Stat
 	var readErr error
 	go func() {
 		defer close(blocks)
-		var carry []byte
-		line := firstLine
-		for {
-			var buf []byte
-			select {
-			case buf = <-free:
-			case <-ctx.Done():
-				return
-			}
-			if len(carry) >= cap(buf) {
-				buf = make([]byte, 2*len(carry)) // a line longer than a block
-			}
-			buf = buf[:cap(buf)]
-			n := copy(buf, carry)
-			m, err := io.ReadFull(src, buf[n:])
-			data := buf[:n+m]
-			eof := errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
-			if err != nil && !eof {
-				readErr = err
-				return
-			}
-			carry = carry[:0]
-			if !eof {
-				k := bytes.LastIndexByte(data, '\n')
-				if k < 0 {
-					carry = append(carry, data...)
-					free <- buf
-					continue
-				}
-				carry = append(carry, data[k+1:]...)
-				data = data[:k+1]
-			}
-			select {
-			case blocks <- streamBlockData{data: data, first: line, buf: buf}:
-			case <-ctx.Done():
-				return
-			}
-			line += bytes.Count(data, []byte{'\n'})
-			if eof {
-				return
-			}
-		}
+		readErr = cutBlocks(ctx, src, firstLine, free, blocks)
 	}()
 
 	chunks := make([]*chunk, workers)
@@ -141,6 +100,60 @@ func (g *Ingest) readStream(ctx context.Context, r *Reader, b *Binding, st *Stat
 		}
 	}
 
+	g.mergeStream(chunks, b.Format.Kind, st)
+	return true, nil
+}
+
+// cutBlocks reads the stream into blocks of whole lines (the bytes after a
+// block's last newline carried to the next), each numbered by its first
+// line, until the end, an error or the context's end.
+func cutBlocks(ctx context.Context, src io.Reader, line int, free chan []byte, blocks chan<- streamBlockData) error {
+	var carry []byte
+	for {
+		var buf []byte
+		select {
+		case buf = <-free:
+		case <-ctx.Done():
+			return nil
+		}
+		if len(carry) >= cap(buf) {
+			buf = make([]byte, 2*len(carry)) // a line longer than a block
+		}
+		buf = buf[:cap(buf)]
+		n := copy(buf, carry)
+		m, err := io.ReadFull(src, buf[n:])
+		data := buf[:n+m]
+		eof := errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+		if err != nil && !eof {
+			return err
+		}
+		carry = carry[:0]
+		if !eof {
+			k := bytes.LastIndexByte(data, '\n')
+			if k < 0 {
+				carry = append(carry, data...)
+				free <- buf
+				continue
+			}
+			carry = append(carry, data[k+1:]...)
+			data = data[:k+1]
+		}
+		select {
+		case blocks <- streamBlockData{data: data, first: line, buf: buf}:
+		case <-ctx.Done():
+			return nil
+		}
+		line += bytes.Count(data, []byte{'\n'})
+		if eof {
+			return nil
+		}
+	}
+}
+
+// mergeStream hands the workers' rows to Data: devices numbered in order of
+// first appearance in the file, whatever worker saw them, then each
+// worker's rows and counts; errors in line order.
+func (g *Ingest) mergeStream(chunks []*chunk, kind planfile.InputKind, st *Stats) {
 	// device numbers in order of first appearance in the file
 	first := map[string]int{}
 	for _, c := range chunks {
@@ -164,7 +177,7 @@ func (g *Ingest) readStream(ctx context.Context, r *Reader, b *Binding, st *Stat
 		c.count(st)
 		errs = append(errs, c.errs...)
 		c.renumber(d) // every name is known by now: no new numbers
-		if b.Format.Kind == planfile.KindEvents {
+		if kind == planfile.KindEvents {
 			d.AppendEvents(c.devs, c.vals, c.earliest, c.latest)
 		} else {
 			d.AppendActivity(c.devs, c.vals, c.earliest, c.latest)
@@ -172,5 +185,4 @@ func (g *Ingest) readStream(ctx context.Context, r *Reader, b *Binding, st *Stat
 	}
 	slices.SortFunc(errs, func(a, b *RowError) int { return a.Line - b.Line })
 	st.Errors = append(st.Errors, errs[:min(len(errs), MaxListedErrors-len(st.Errors))]...)
-	return true, nil
 }
