@@ -468,23 +468,8 @@ func (d *Data) deviceStats(i int, sp *span, wk *worker, active []bool) {
 		walked = true
 	}
 	if walked {
-		for _, key := range keys {
-			t, s := key>>1, key&1
-			if t >= retired {
-				break
-			}
-			if t >= w.From && t < w.To {
-				wk.rows++
-				if s == Connected {
-					activeW, activeByConn = true, true
-				}
-			}
-			if m := sp.monthOf(t); m >= 0 {
-				wk.monthRows[m]++
-				if s == Connected {
-					active[m] = true
-				}
-			}
+		if wk.countEvents(sp, keys, retired, active) {
+			activeW, activeByConn = true, true
 		}
 		if a.conn > 0 {
 			// a check-in device's connected time comes from its
@@ -492,40 +477,7 @@ func (d *Data) deviceStats(i int, sp *span, wk *worker, active []bool) {
 			activeW = true
 			activeByConn = activeByConn || mode.Every == 0
 		}
-		if a.obs > 0 {
-			wk.perDevice = append(wk.perDevice, float64(a.conn)/float64(a.obs))
-		} else {
-			wk.leftOut++
-		}
-		wk.conn += a.conn
-		wk.obs += a.obs
-		wk.missed += a.missed
-		m := &wk.byMode[0]
-		if mode.Every > 0 {
-			m = &wk.byMode[1]
-		}
-		m.ConnectedUS += a.conn
-		m.ObservedUS += a.obs
-		m.Missed += a.missed
-		if a.obs > 0 {
-			m.Devices++
-		}
-		if k := sp.profileOf(d, i); k >= 0 {
-			pm := &wk.byProfile[k]
-			pm.ConnectedUS += a.conn
-			pm.ObservedUS += a.obs
-			pm.Missed += a.missed
-			if a.obs > 0 {
-				pm.Devices++
-			}
-		}
-		if c := d.customer[i]; c >= 0 {
-			wk.custConn[c] += a.conn
-			wk.custObs[c] += a.obs
-		}
-		if a.dormantW {
-			wk.dormant++
-		}
+		wk.addUptime(sp, d, i, &a, mode.Every > 0)
 	} else if len(d.events[i]) > 0 {
 		wk.leftOut++
 	}
@@ -539,18 +491,12 @@ func (d *Data) deviceStats(i int, sp *span, wk *worker, active []bool) {
 			wk.retired++
 		}
 	}
-	for _, t := range act {
-		if t >= retired || t > horizon {
-			break
-		}
-		if t >= w.From && t < w.To {
-			wk.rows++
-			activeW = true
-		}
-		if m := sp.monthOf(t); m >= 0 {
-			wk.monthRows[m]++
-			active[m] = true
-		}
+	actEnd := retired // the first instant an activity row no longer counts
+	if horizon < math.MaxInt64 && horizon+1 < actEnd {
+		actEnd = horizon + 1
+	}
+	if wk.countActivity(sp, act, actEnd, active) {
+		activeW = true
 	}
 	if activeW {
 		// active, and by a connection (a connect event in W, or an
@@ -570,6 +516,93 @@ func (d *Data) deviceStats(i int, sp *span, wk *worker, active []bool) {
 		if a {
 			wk.monthMAD[m]++
 		}
+	}
+}
+
+// countEvents counts a device's event rows (up to its retirement) in the
+// window and by month, marking the months a connect makes it active in;
+// true when a connect falls in the window.
+func (wk *worker) countEvents(sp *span, keys []int64, retired int64, active []bool) (connectedInW bool) {
+	w := sp.w
+	for _, key := range keys {
+		t, s := key>>1, key&1
+		if t >= retired {
+			break
+		}
+		if t >= w.From && t < w.To {
+			wk.rows++
+			if s == Connected {
+				connectedInW = true
+			}
+		}
+		if m := sp.monthOf(t); m >= 0 {
+			wk.monthRows[m]++
+			if s == Connected {
+				active[m] = true
+			}
+		}
+	}
+	return connectedInW
+}
+
+// countActivity counts a device's activity rows before end (its retirement,
+// or just after the horizon) in the window and by month, marking the
+// months they make it active in; true when one falls in the window.
+func (wk *worker) countActivity(sp *span, act []int64, end int64, active []bool) (inW bool) {
+	w := sp.w
+	for _, t := range act {
+		if t >= end {
+			break
+		}
+		if t >= w.From && t < w.To {
+			wk.rows++
+			inW = true
+		}
+		if m := sp.monthOf(t); m >= 0 {
+			wk.monthRows[m]++
+			active[m] = true
+		}
+	}
+	return inW
+}
+
+// addUptime adds a walked device's connected and observed time to the
+// fleet's, its mode's (checkin: it sleeps by design), its profile's and
+// its customer's.
+func (wk *worker) addUptime(sp *span, d *Data, i int, a *pieces, checkin bool) {
+	if a.obs > 0 {
+		wk.perDevice = append(wk.perDevice, float64(a.conn)/float64(a.obs))
+	} else {
+		wk.leftOut++
+	}
+	wk.conn += a.conn
+	wk.obs += a.obs
+	wk.missed += a.missed
+	m := &wk.byMode[0]
+	if checkin {
+		m = &wk.byMode[1]
+	}
+	m.ConnectedUS += a.conn
+	m.ObservedUS += a.obs
+	m.Missed += a.missed
+	if a.obs > 0 {
+		m.Devices++
+	}
+	if k := sp.profileOf(d, i); k >= 0 {
+		pm := &wk.byProfile[k]
+		pm.ConnectedUS += a.conn
+		pm.ObservedUS += a.obs
+		pm.Missed += a.missed
+		if a.obs > 0 {
+			pm.Devices++
+		}
+	}
+	if c := d.customer[i]; c >= 0 {
+		wk.custConn[c] += a.conn
+		wk.custObs[c] += a.obs
+	}
+	if a.dormantW {
+		wk.dormant++
 	}
 }
 
