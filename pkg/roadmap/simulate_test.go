@@ -119,14 +119,21 @@ func TestTriangularQuantile(t *testing.T) {
 	}
 }
 
-func BenchmarkSimulateExample(b *testing.B) {
+// rangedInput is n features on the three tracks in turn, each with an
+// engineering range of 0.5..1..3 person-months.
+func rangedInput(n int) Input {
 	in := Input{Calendar: cal(), Catalog: catalog}
-	for i := range 15 {
+	for i := range n {
 		r := rice.Range{Min: 0.5, Mode: 1, Max: 3}
 		p := part([]rice.Track{rice.Hardware, rice.Firmware, rice.Cloud}[i%3], 1)
 		p.EngineeringRange = &r
 		in.Ranked = append(in.Ranked, feat(string(rune('a'+i)), i+1, rice.Performance, p))
 	}
+	return in
+}
+
+func BenchmarkSimulateExample(b *testing.B) {
+	in := rangedInput(15)
 	for b.Loop() {
 		if _, err := Simulate(in, DefaultSamples, 1); err != nil {
 			b.Fatal(err)
@@ -137,13 +144,7 @@ func BenchmarkSimulateExample(b *testing.B) {
 // Progress is reported every 100 samples and at the end, in order, and
 // leaves the result as it is without it.
 func TestSimulateProgress(t *testing.T) {
-	in := Input{Calendar: cal(), Catalog: catalog}
-	for i := range 6 {
-		r := rice.Range{Min: 0.5, Mode: 1, Max: 3}
-		p := part([]rice.Track{rice.Hardware, rice.Firmware, rice.Cloud}[i%3], 1)
-		p.EngineeringRange = &r
-		in.Ranked = append(in.Ranked, feat(string(rune('a'+i)), i+1, rice.Performance, p))
-	}
+	in := rangedInput(6)
 	var seen []int
 	in.Progress = func(done, total int) {
 		if total != 250 {
