@@ -1,42 +1,28 @@
 package planfile
 
-// InputKind is a kind of metrics input: what an export or a table holds.
-// iotpm.yaml's metrics.inputs, the export readers (formats and their
-// roles), the database source and the metrics command all name inputs by
-// it, so a misspelt kind does not compile.
-type InputKind string
+import "github.com/iotpm/iotpm/pkg/metrics"
 
-// The input kinds.
+// InputKind is metrics.InputKind, the domain's name of a metrics input;
+// the loader, which decodes iotpm.yaml's metrics.inputs, uses it under the
+// names it has always had.
+type InputKind = metrics.InputKind
+
+// The input kinds (metrics.Kind…).
 const (
-	KindDevices  InputKind = "devices"  // shipments: device, shipped, customer, retired
-	KindEvents   InputKind = "events"   // connection events
-	KindOTA      InputKind = "ota"      // OTA job executions
-	KindActivity InputKind = "activity" // device activity (messages, heartbeats)
-	KindTickets  InputKind = "tickets"  // support tickets by customer
-	KindUsage    InputKind = "usage"    // feature usage
-	// KindOnboarding is app analytics: the setup steps a user's app logs
-	// (Amplitude, Mixpanel, Firebase, Segment exports).
-	KindOnboarding InputKind = "onboarding"
+	KindDevices    = metrics.KindDevices
+	KindEvents     = metrics.KindEvents
+	KindOTA        = metrics.KindOTA
+	KindActivity   = metrics.KindActivity
+	KindTickets    = metrics.KindTickets
+	KindUsage      = metrics.KindUsage
+	KindOnboarding = metrics.KindOnboarding
 )
 
 // InputKinds lists the input kinds in the order they are read.
-var InputKinds = []InputKind{KindDevices, KindEvents, KindOTA, KindActivity, KindTickets, KindUsage, KindOnboarding}
+var InputKinds = metrics.InputKinds
 
 // InputKindNames are the kinds' names, for messages and completion.
-func InputKindNames() []string {
-	names := make([]string, len(InputKinds))
-	for i, k := range InputKinds {
-		names[i] = string(k)
-	}
-	return names
-}
+func InputKindNames() []string { return metrics.InputKindNames() }
 
 // ParseInputKind is the kind named s, if it is one.
-func ParseInputKind(s string) (InputKind, bool) {
-	for _, k := range InputKinds {
-		if string(k) == s {
-			return k, true
-		}
-	}
-	return "", false
-}
+func ParseInputKind(s string) (InputKind, bool) { return metrics.ParseInputKind(s) }

@@ -731,9 +731,9 @@ func sessionKeys(evs []seqEvent) (keys []int64, stale int) {
 
 // Join is how the device ids of one input match the devices input.
 type Join struct {
-	Input   string // events, activity, ota, usage; tickets (by customer id)
-	IDs     int    // distinct device (or customer) ids in the input
-	Unknown int    // of those, not in the devices input
+	Input   InputKind // events, activity, ota, usage; tickets (by customer id)
+	IDs     int       // distinct device (or customer) ids in the input
+	Unknown int       // of those, not in the devices input
 	// SampleUnknown is one id of the input not in the devices input;
 	// SampleKnown one id of the devices input.
 	SampleUnknown, SampleKnown string
@@ -753,7 +753,7 @@ func (d *Data) Joins() []Join {
 			break
 		}
 	}
-	check := func(input string, has func(i int) bool) Join {
+	check := func(input InputKind, has func(i int) bool) Join {
 		j := Join{Input: input, SampleKnown: known}
 		for i := range d.devices.Names {
 			if !has(i) {
@@ -772,21 +772,21 @@ func (d *Data) Joins() []Join {
 	var out []Join
 	if d.Has.Events {
 		d.sort()
-		out = append(out, check("events", func(i int) bool { return len(d.events[i]) > 0 }))
+		out = append(out, check(KindEvents, func(i int) bool { return len(d.events[i]) > 0 }))
 	}
 	if d.Has.Activity {
 		d.sort()
-		out = append(out, check("activity", func(i int) bool { return len(d.activity[i]) > 0 }))
+		out = append(out, check(KindActivity, func(i int) bool { return len(d.activity[i]) > 0 }))
 	}
 	if d.Has.OTA {
 		withOTA := make([]bool, d.devices.Len())
 		for k := range d.ota {
 			withOTA[k.device] = true
 		}
-		out = append(out, check("ota", func(i int) bool { return withOTA[i] }))
+		out = append(out, check(KindOTA, func(i int) bool { return withOTA[i] }))
 	}
 	if d.Has.Usage {
-		out = append(out, check("usage", func(i int) bool { return len(d.usage[i]) > 0 }))
+		out = append(out, check(KindUsage, func(i int) bool { return len(d.usage[i]) > 0 }))
 	}
 	if d.Has.Tickets {
 		ofDevices := make([]bool, d.customers.Len())
@@ -803,7 +803,7 @@ func (d *Data) Joins() []Join {
 		for _, t := range d.tickets {
 			inTickets[t.Customer] = true
 		}
-		j := Join{Input: "tickets", SampleKnown: knownCustomer}
+		j := Join{Input: KindTickets, SampleKnown: knownCustomer}
 		for c, name := range d.customers.Names {
 			if !inTickets[c] {
 				continue

@@ -114,13 +114,13 @@ func checkJoins(data *metrics.Data, out *Outcome) {
 		devices.Duplicates = data.DuplicateDevices
 	}
 	for _, j := range data.Joins() {
-		st := byKind[planfile.InputKind(j.Input)]
+		st := byKind[j.Input]
 		if st == nil || devices == nil {
 			continue
 		}
 		st.UnknownDevices = j.Unknown
 		what, col, devCol := "device ids", st.Columns["device_id"], devices.Columns["device_id"]
-		if j.Input == "tickets" {
+		if j.Input == planfile.KindTickets {
 			what, col, devCol = "customer ids", st.Columns["customer_id"], devices.Columns["customer_id"]
 		}
 		switch {
