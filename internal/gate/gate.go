@@ -31,12 +31,27 @@ type Gate struct {
 	// line in features.yaml), for annotations; empty when it is the fleet.
 	File string `json:"file,omitempty"`
 	Line int    `json:"line,omitempty"`
+	// Unit is how Value reads for people; JSON keeps the number.
+	Unit Unit `json:"-"`
 }
+
+// Unit is how a gate's value reads: the gate that makes it says, instead
+// of the table guessing from its name.
+type Unit int
+
+// The units of gate values.
+const (
+	Share   Unit = iota // a fraction, written as a percent: 0.985 is 98.5%
+	Count               // a whole number: devices, features, labels
+	Years               // battery life
+	Days                // data age
+	Seconds             // a duration: time to pair
+)
 
 // Metric evaluates a threshold on a fleet metric. A metric without a value
 // fails, and says why: no data is not a pass.
-func Metric(name string, value *float64, noValue string, t planfile.Threshold, flag string) Gate {
-	g := Gate{Name: name, Value: value, Threshold: t.Text, Flag: flag, Passed: value != nil && t.Holds(*value)}
+func Metric(name string, unit Unit, value *float64, noValue string, t planfile.Threshold, flag string) Gate {
+	g := Gate{Name: name, Unit: unit, Value: value, Threshold: t.Text, Flag: flag, Passed: value != nil && t.Holds(*value)}
 	if value == nil {
 		g.Detail = "no value: " + noValue
 	}
@@ -46,7 +61,7 @@ func Metric(name string, value *float64, noValue string, t planfile.Threshold, f
 // DataAge fails when the data's horizon is older than the limit; ageDays is
 // nil when the inputs have no rows.
 func DataAge(ageDays *float64, horizon string, t planfile.AgeThreshold, flag string) Gate {
-	g := Gate{Name: "data_age", Threshold: t.Text, Flag: flag}
+	g := Gate{Name: "data_age", Unit: Days, Threshold: t.Text, Flag: flag}
 	if ageDays == nil {
 		g.Detail = "no value: no rows in the inputs"
 		return g
@@ -114,14 +129,14 @@ func (g Gate) ValueText() string {
 		return "-"
 	}
 	v := *g.Value
-	switch {
-	case strings.HasPrefix(g.Name, "battery_life."):
+	switch g.Unit {
+	case Years:
 		return render.Number(v, 2) + " years"
-	case strings.HasPrefix(g.Name, "roadmap."), strings.HasPrefix(g.Name, "kano."), g.Name == "monthly_active_devices":
+	case Count:
 		return render.Number(v, 0)
-	case g.Name == "data_age":
+	case Days:
 		return render.Number(v, 1) + " days"
-	case g.Name == "onboarding.p90":
+	case Seconds:
 		return render.Seconds(v)
 	}
 	return render.Percent(v, 2)

@@ -23,18 +23,19 @@ func ptr(f float64) *float64 { return &f }
 func TestMetric(t *testing.T) {
 	for _, c := range []struct {
 		name      string
+		unit      Unit
 		value     *float64
 		threshold string
 		passed    bool
 		failure   string
 	}{
-		{"connectivity_uptime", ptr(0.9855), ">= 98%", true, ""},
-		{"connectivity_uptime", ptr(0.97), ">= 98%", false, "connectivity uptime is 97%, not >= 98% (--min-uptime)"},
-		{"monthly_active_devices", ptr(1234), ">= 1500", false, "monthly active devices is 1,234, not >= 1500 (--min-uptime)"},
+		{"connectivity_uptime", Share, ptr(0.9855), ">= 98%", true, ""},
+		{"connectivity_uptime", Share, ptr(0.97), ">= 98%", false, "connectivity uptime is 97%, not >= 98% (--min-uptime)"},
+		{"monthly_active_devices", Count, ptr(1234), ">= 1500", false, "monthly active devices is 1,234, not >= 1500 (--min-uptime)"},
 		// no data is not a pass
-		{"ota_success_rate", nil, ">= 95%", false, "ota success rate has no value: no ota input, so it is not >= 95% (--min-uptime)"},
+		{"ota_success_rate", Share, nil, ">= 95%", false, "ota success rate has no value: no ota input, so it is not >= 95% (--min-uptime)"},
 	} {
-		g := Metric(c.name, c.value, "no ota input", threshold(t, c.threshold), "--min-uptime")
+		g := Metric(c.name, c.unit, c.value, "no ota input", threshold(t, c.threshold), "--min-uptime")
 		if g.Passed != c.passed || !g.Passed && g.Failure() != c.failure {
 			t.Errorf("%s %v %s: passed %v, failure %q; want %v, %q", c.name, c.value, c.threshold, g.Passed, g.Failure(), c.passed, c.failure)
 		}
@@ -69,5 +70,19 @@ func TestDataAgeThemesAndVerdict(t *testing.T) {
 	}
 	if tb := Table(themes); len(tb.Rows) != 2 || tb.Rows[1][3] != "FAIL" || tb.Rows[0][1] != "2027-05-01" {
 		t.Errorf("table %v", tb.Rows)
+	}
+}
+
+// A gate's value reads in the unit its maker declared, whatever its name.
+func TestValueTextUnits(t *testing.T) {
+	for _, c := range []struct {
+		unit Unit
+		v    float64
+		want string
+	}{{Share, 0.98551, "98.55%"}, {Count, 1234, "1,234"}, {Years, 18.2, "18.2 years"}, {Days, 0.5, "0.5 days"}, {Seconds, 212, "3m 32s"}} {
+		g := Gate{Name: "any.name", Unit: c.unit, Value: ptr(c.v)}
+		if got := g.ValueText(); got != c.want {
+			t.Errorf("%v %v: %q, want %q", c.unit, c.v, got, c.want)
+		}
 	}
 }

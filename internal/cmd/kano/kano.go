@@ -366,7 +366,7 @@ func ResolveLabels(f *cmdutil.Factory, backlog *planfile.Backlog) diag.List {
 // Gate fails when a feature's kano: label disagrees with the survey's
 // significant category.
 func Gate(a *Analysis) gate.Gate {
-	g := gate.Gate{Name: "kano.labels_match", Threshold: "= 0 labels the survey disagrees with"}
+	g := gate.Gate{Name: "kano.labels_match", Unit: gate.Count, Threshold: "= 0 labels the survey disagrees with"}
 	if a == nil {
 		g.Detail = "no survey: add kano: {survey: FILE} to iotpm.yaml"
 		return g

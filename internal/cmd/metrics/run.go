@@ -246,13 +246,25 @@ func Gate(out *Outcome, m metrics.Metric, t planfile.Threshold, flag string) gat
 	}
 	v, why := r.Value(m)
 	if why != metrics.HasValue {
-		return gate.Metric(string(m), nil, NoValueText(m, why, stats), t, flag)
+		return gate.Metric(string(m), unitOf(m), nil, NoValueText(m, why, stats), t, flag)
 	}
-	g := gate.Metric(string(m), &v, "", t, flag)
+	g := gate.Metric(string(m), unitOf(m), &v, "", t, flag)
 	if m == metrics.ActivationRate && !r.Activation.Mature {
 		g.Detail = "immature cohort"
 	}
 	return g
+}
+
+// unitOf is how a metric's value reads: monthly active devices count,
+// the time to pair is a duration, the others are shares.
+func unitOf(m metrics.Metric) gate.Unit {
+	switch m {
+	case metrics.MonthlyActiveDevices:
+		return gate.Count
+	case metrics.OnboardingP90:
+		return gate.Seconds
+	}
+	return gate.Share
 }
 
 // P90Gate evaluates the limit on the setup funnel's p90 time to pair
@@ -264,7 +276,7 @@ func P90Gate(out *Outcome, t planfile.AgeThreshold) gate.Gate {
 	if out != nil {
 		r, stats = out.report, out.stats
 	}
-	g := gate.Gate{Name: string(m), Threshold: t.Text}
+	g := gate.Gate{Name: string(m), Unit: gate.Seconds, Threshold: t.Text}
 	v, why := r.Value(m)
 	if why != metrics.HasValue {
 		g.Detail = "no value: " + NoValueText(m, why, stats)
@@ -286,7 +298,7 @@ func ModeGate(out *Outcome, mode string, t planfile.Threshold) gate.Gate {
 		u = out.report.Uptime
 	}
 	if u == nil {
-		return gate.Metric(name, nil, "its inputs were not given", t, "")
+		return gate.Metric(name, gate.Share, nil, "its inputs were not given", t, "")
 	}
 	m := u.Always
 	if mode == "checkin" {
@@ -297,10 +309,10 @@ func ModeGate(out *Outcome, mode string, t planfile.Threshold) gate.Gate {
 		if mode == "checkin" {
 			why = "no check-in device observed in window (a devices.yaml profile with checkin:, and the devices input's model column, say which devices check in)"
 		}
-		return gate.Metric(name, nil, why, t, "")
+		return gate.Metric(name, gate.Share, nil, why, t, "")
 	}
 	v := m.Value
-	return gate.Metric(name, &v, "", t, "")
+	return gate.Metric(name, gate.Share, &v, "", t, "")
 }
 
 // NoValueText words why a metric has no value; for no data in the window

@@ -33,7 +33,7 @@ func (p *Results) batteryPlanGates() []gate.Gate {
 			continue
 		}
 		life := t.WithPlan().Life.Years()
-		g := gate.Gate{Name: "battery_life.plan." + d.ID, Value: &life, Threshold: ">= " + render.Number(d.Target.Years(), 2) + " years after every release", Passed: true}
+		g := gate.Gate{Name: "battery_life.plan." + d.ID, Unit: gate.Years, Value: &life, Threshold: ">= " + render.Number(d.Target.Years(), 2) + " years after every release", Passed: true}
 		if c, below := energy.FirstBelowTarget(t, d.Target); below {
 			y := c.Result.Life.Years()
 			g.Value, g.Passed = &y, false
@@ -112,7 +112,7 @@ func (p *Results) Gates() []gate.Gate {
 				continue
 			}
 			life := p.Battery[i].Life.Years()
-			out = append(out, gate.Gate{Name: "battery_life." + dev.ID, Value: &life, Threshold: ">= " + render.Number(dev.Target.Years(), 2) + " years",
+			out = append(out, gate.Gate{Name: "battery_life." + dev.ID, Unit: gate.Years, Value: &life, Threshold: ">= " + render.Number(dev.Target.Years(), 2) + " years",
 				Passed: p.Battery[i].MeetsTarget(dev.Target), Detail: "limited by " + strings.ReplaceAll(p.Battery[i].LimitedBy, "_", " ")})
 		}
 	}
@@ -165,7 +165,7 @@ func (p *Results) Gates() []gate.Gate {
 		if basicOnly {
 			name, what = "roadmap.unscheduled_basic", "unscheduled basic features"
 		}
-		gt := gate.Gate{Name: name, Value: &n, Threshold: "= 0 " + what, Passed: len(missing) == 0 && p.Plan != nil, Detail: strings.Join(missing, ", ")}
+		gt := gate.Gate{Name: name, Unit: gate.Count, Value: &n, Threshold: "= 0 " + what, Passed: len(missing) == 0 && p.Plan != nil, Detail: strings.Join(missing, ", ")}
 		if p.Plan == nil {
 			gt.Detail = "features.yaml has no roadmap: calendar"
 		}
