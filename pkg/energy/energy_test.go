@@ -13,7 +13,7 @@ func within(t *testing.T, what string, got, want, relTol float64) {
 	}
 }
 
-func bool_(b bool) *bool { return &b }
+func boolPtr(b bool) *bool { return &b }
 
 // LoRa time on air: the published AN1200.13 vectors in the research notes
 // (avbentem/airtime-calculator tests, the AN1200.13 spreadsheet), exact to
@@ -52,13 +52,13 @@ func TestLoRaTimeOnAir(t *testing.T) {
 	// AN1200.13 spreadsheet: 13 B, SF9, 125 kHz, CR 4/5, explicit header,
 	// low-data-rate optimisation forced off.
 	sheet := LoRaWANUplink(9, 125e3, 13)
-	sheet.LowDataRateOptimize = bool_(false)
+	sheet.LowDataRateOptimize = boolPtr(false)
 	if got := float64(sheet.TimeOnAir()) * 1e3; math.Abs(got-164.864) > 1e-6 {
 		t.Errorf("AN1200.13 sheet: %.6f ms, want 164.864", got)
 	}
 	// Forcing the optimisation off at SF11 makes the packet shorter.
 	off := LoRaWANUplink(11, 125e3, 14)
-	off.LowDataRateOptimize = bool_(false)
+	off.LowDataRateOptimize = boolPtr(false)
 	if off.TimeOnAir() >= LoRaWANUplink(11, 125e3, 14).TimeOnAir() {
 		t.Error("LDRO off should shorten an SF11 packet")
 	}
