@@ -585,8 +585,9 @@ func TestTopicsListed(t *testing.T) {
 		if !strings.Contains(string(index), "("+tp.Name+".md)") || !strings.Contains(string(index), "`iotpm help "+tp.Name+"`") {
 			t.Errorf("docs/README.md does not list %s.md and iotpm help %s", tp.Name, tp.Name)
 		}
-		if tp.Title == "" || !strings.HasPrefix(tp.Body, "# ") {
-			t.Errorf("%s.md does not start with a # title", tp.Name)
+		page, ok := docs.Lookup(tp.Name)
+		if !ok || tp.Title == "" || page.Title != tp.Title || !strings.HasPrefix(page.Body, "# ") {
+			t.Errorf("%s.md does not start with a # title (or Lookup does not find it)", tp.Name)
 		}
 	}
 	if _, ok := docs.Lookup("../go"); ok {

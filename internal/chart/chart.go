@@ -303,13 +303,13 @@ type Bars struct {
 func (c Bars) SVG() template.HTML {
 	const height = 220
 	top, bottom := 24.0, float64(height-30)
-	max := 0.0
+	peak := 0.0
 	for _, v := range c.Values {
-		max = math.Max(max, v)
+		peak = math.Max(peak, v)
 	}
-	max = niceCeil(max)
-	if max == 0 {
-		max = 1
+	peak = niceCeil(peak)
+	if peak == 0 {
+		peak = 1
 	}
 	format := c.Format
 	if format == nil {
@@ -318,9 +318,9 @@ func (c Bars) SVG() template.HTML {
 	var b strings.Builder
 	svg(&b, "bars", c.Label, height)
 	n := len(c.Values)
-	slot := float64(width-margin-10) / float64(max1(n))
+	slot := float64(width-margin-10) / float64(max(n, 1))
 	for i, v := range c.Values {
-		h := (bottom - top) * v / max
+		h := (bottom - top) * v / peak
 		x0 := float64(margin) + slot*float64(i) + slot*0.15
 		fmt.Fprintf(&b, `<rect class="bar" x="%s" y="%s" width="%s" height="%s"><title>%s: %s</title></rect>`,
 			f(x0), f(bottom-h), f(slot*0.7), f(h), esc(c.Labels[i]), esc(format(v)))
@@ -330,13 +330,6 @@ func (c Bars) SVG() template.HTML {
 	fmt.Fprintf(&b, `<line class="grid" x1="%d" y1="%s" x2="%d" y2="%s"/>`, margin, f(bottom), width-10, f(bottom))
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
-}
-
-func max1(n int) int {
-	if n < 1 {
-		return 1
-	}
-	return n
 }
 
 // Labeled is a named point of a scatter.

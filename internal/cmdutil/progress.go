@@ -8,10 +8,10 @@ import (
 	"github.com/iotpm/iotpm/internal/render"
 )
 
-// Progress is a progress line for long local work (a simulation): on a
-// terminal only (stderr), once the work has taken a second, at most five
-// times a second; Done clears it. Piped or in CI it writes nothing, so
-// logs stay clean.
+// Progress is the progress line of long local work (reading a 10M-row
+// export, a simulation): on a terminal only (stderr), once the work has
+// taken a second, at most five times a second; Done clears it. Piped or in
+// CI it writes nothing, so logs stay clean.
 type Progress struct {
 	f        *Factory
 	label    string
@@ -22,13 +22,24 @@ type Progress struct {
 	mu       sync.Mutex
 }
 
-// NewProgress starts a progress line labelled label ("simulating").
+// NewProgress starts a progress line labelled label ("simulating",
+// "reading").
 func NewProgress(f *Factory, label string) *Progress {
 	return &Progress{f: f, label: label, start: time.Now(), disabled: !f.IO.IsStderrTTY()}
 }
 
-// Update reports done of total.
+// Update reports done of total items (samples).
 func (p *Progress) Update(done, total int) {
+	p.show(p.label, done, total, render.Number(float64(done), 0)+" of "+render.Number(float64(total), 0))
+}
+
+// Bytes reports read of size bytes of what is being read (an input kind),
+// in MB.
+func (p *Progress) Bytes(what string, read, size int64) {
+	p.show(p.label+" "+what, int(read>>10), int(size>>10), render.Number(float64(read)/1e6, 0)+" of "+render.Number(float64(size)/1e6, 0)+" MB")
+}
+
+func (p *Progress) show(label string, done, total int, amount string) {
 	if p == nil || p.disabled {
 		return
 	}
@@ -43,7 +54,7 @@ func (p *Progress) Update(done, total int) {
 	if total > 0 {
 		pct = float64(done) / float64(total) * 100
 	}
-	fmt.Fprintf(p.f.IO.ErrOut, "\r%s: %3.0f%% (%s of %s)", p.label, pct, render.Number(float64(done), 0), render.Number(float64(total), 0))
+	fmt.Fprintf(p.f.IO.ErrOut, "\r%s: %3.0f%% (%s)", label, pct, amount)
 }
 
 // Done clears the line when it was shown.

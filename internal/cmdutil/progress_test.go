@@ -33,4 +33,14 @@ func TestProgress(t *testing.T) {
 	if got, want := stderr.String(), "\rsimulating:   8% (1,500 of 20,000)\r\033[K"; got != want {
 		t.Errorf("stderr %q, want %q", got, want)
 	}
+
+	// a read, in MB of the file's size
+	stderr.Reset()
+	p = NewProgress(f, "reading")
+	p.start = p.start.Add(-2 * time.Second)
+	p.Bytes("events", 121_000_000, 485_000_000)
+	p.Done()
+	if got, want := stderr.String(), "\rreading events:  25% (121 of 485 MB)\r\033[K"; got != want {
+		t.Errorf("stderr %q, want %q", got, want)
+	}
 }

@@ -90,15 +90,6 @@ func RunJob(f *cmdutil.Factory, job *Job) (*Outcome, error) {
 		// --as-of, rows after it are ignored anyway.
 		ing.Now = job.clock(f).UnixMicro()
 	}
-	if f.IO.IsStderrTTY() {
-		ing.Progress = func(kind planfile.InputKind, read, size int64) {
-			pct := 0.0
-			if size > 0 {
-				pct = float64(read) / float64(size) * 100
-			}
-			fmt.Fprintf(f.IO.ErrOut, "\rreading %s: %3.0f%% (%s of %s MB)", kind, pct, render.Number(float64(read)/1e6, 0), render.Number(float64(size)/1e6, 0))
-		}
-	}
 	if err := readFiles(f, job, ing, out); err != nil {
 		return nil, err
 	}
@@ -130,6 +121,10 @@ func RunJob(f *cmdutil.Factory, job *Job) (*Outcome, error) {
 // reading order; problems go to the outcome, the error is the context's.
 func readFiles(f *cmdutil.Factory, job *Job, ing *export.Ingest, out *Outcome) error {
 	ctx := f.Context()
+	// a progress line on a terminal for an input that takes more than a
+	// second to read
+	progress := cmdutil.NewProgress(f, "reading")
+	ing.Progress = func(kind planfile.InputKind, read, size int64) { progress.Bytes(string(kind), read, size) }
 	// every input there before reading any: a missing ota.csv should not
 	// cost the read of a 10M-row event log first
 	for _, kind := range inputKinds {
@@ -155,9 +150,7 @@ func readFiles(f *cmdutil.Factory, job *Job, ing *export.Ingest, out *Outcome) e
 			return err
 		}
 		st, err := ing.ReadContext(ctx, in)
-		if ing.Progress != nil {
-			fmt.Fprint(f.IO.ErrOut, "\r\033[K")
-		}
+		progress.Done()
 		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
 			return ctxErr
 		}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/iotpm/iotpm/internal/gate"
 	"github.com/iotpm/iotpm/internal/render"
-	"github.com/iotpm/iotpm/pkg/energy"
 	"github.com/iotpm/iotpm/pkg/roadmap"
 )
 
@@ -107,7 +106,7 @@ func worstHeadroom(e *Energy) *BatteryHeadroom {
 				life, withPlan = tl.WithPlan().Life, true
 			}
 		}
-		h := BatteryHeadroom{Device: d.ID, LifeYears: years(life), TargetYears: years(d.Target), WithPlan: withPlan}
+		h := BatteryHeadroom{Device: d.ID, LifeYears: life.Years(), TargetYears: d.Target.Years(), WithPlan: withPlan}
 		h.Headroom = float64(life)/float64(d.Target) - 1
 		if worst == nil || h.Headroom < worst.Headroom {
 			worst = &h
@@ -115,8 +114,6 @@ func worstHeadroom(e *Energy) *BatteryHeadroom {
 	}
 	return worst
 }
-
-func years(h energy.Hours) float64 { return float64(h) / energy.YearHours }
 
 // Line is the health as one line: "plan health: battery drip-puck 3.5 y
 // against 3 y (+17%) · no late theme · 0 of 21 gates failing · NRE 2026-Q4
@@ -128,7 +125,7 @@ func (h Health) Line() string {
 		if b.WithPlan {
 			with = " with plan"
 		}
-		parts = append(parts, fmt.Sprintf("battery %s %s y%s vs %s y target (%+.0f%%)", b.Device, shortNumber(b.LifeYears), with, shortNumber(b.TargetYears), math.Round(b.Headroom*100)))
+		parts = append(parts, fmt.Sprintf("battery %s %s y%s vs %s y target (%+.0f%%)", b.Device, render.Number(b.LifeYears, 1), with, render.Number(b.TargetYears, 1), math.Round(b.Headroom*100)))
 	}
 	switch {
 	case h.LateThemes == nil:
@@ -146,15 +143,9 @@ func (h Health) Line() string {
 		parts = append(parts, nre)
 	}
 	if h.DataAgeDays != nil {
-		parts = append(parts, fmt.Sprintf("data %s days old", shortNumber(*h.DataAgeDays)))
+		parts = append(parts, fmt.Sprintf("data %s days old", render.Number(*h.DataAgeDays, 1)))
 	}
 	return "plan health: " + strings.Join(parts, " · ")
-}
-
-// shortNumber writes at most one decimal, without a trailing ".0".
-func shortNumber(x float64) string {
-	s := fmt.Sprintf("%.1f", x)
-	return strings.TrimSuffix(s, ".0")
 }
 
 // money is whole dollars; render.USD writes none as "-", a status line

@@ -74,7 +74,7 @@ type htmlCell struct {
 }
 
 // tableOf is a render.Table for the page; columns names the headers to
-// keep (none: all), a row is marked failing when its STATUS says so.
+// keep (none: all).
 func tableOf(t *render.Table, columns ...string) *htmlTable {
 	if t == nil {
 		return nil
@@ -86,15 +86,16 @@ func tableOf(t *render.Table, columns ...string) *htmlTable {
 		}
 	}
 	out := &htmlTable{}
-	status := -1
 	for _, i := range idx {
 		out.Columns = append(out.Columns, t.Columns[i])
-		if t.Columns[i].Header == "STATUS" {
-			status = i
-		}
 	}
-	for _, r := range t.Rows {
-		row := htmlRow{Fail: status >= 0 && (r[status] == "FAIL" || r[status] == "fail")}
+	for k, r := range t.Rows {
+		// a row is marked as the terminal marks it: a cell toned bad (a
+		// failing gate, a device under its target, a red customer)
+		row := htmlRow{}
+		for c := range t.Columns {
+			row.Fail = row.Fail || t.Tone != nil && t.Tone(k, c) == render.Bad
+		}
 		for _, i := range idx {
 			row.Cells = append(row.Cells, htmlCell{Text: r[i], Right: t.Columns[i].Right})
 		}
@@ -198,10 +199,9 @@ func batteryCharts(p *planning.Results) []deviceChart {
 				tl = &p.Energy.Timelines[j]
 			}
 		}
-		life := func(r energy.Result) float64 { return float64(r.Life) / energy.YearHours }
 		s := chart.Series{Name: d.ID, Step: true}
 		if i < len(p.Energy.Results) {
-			s.Points = append(s.Points, chart.Point{X: 0, Y: life(p.Energy.Results[i])})
+			s.Points = append(s.Points, chart.Point{X: 0, Y: p.Energy.Results[i].Life.Years()})
 		}
 		l := chart.Lines{Label: fmt.Sprintf("%s: battery life (years) along the roadmap", d.ID), YLabel: "years"}
 		if !from.IsZero() {
@@ -209,12 +209,12 @@ func batteryCharts(p *planning.Results) []deviceChart {
 			l.XTicks = dateTicks(from, to)
 			if tl != nil {
 				for _, st := range tl.Steps {
-					s.Points = append(s.Points, chart.Point{X: days(from, st.Date), Y: life(st.Result)})
+					s.Points = append(s.Points, chart.Point{X: days(from, st.Date), Y: st.Result.Life.Years()})
 				}
 			}
 		}
 		if d.Target > 0 {
-			t := float64(d.Target) / energy.YearHours
+			t := d.Target.Years()
 			l.Target, l.TargetLabel = &t, fmt.Sprintf("target %s y", render.Number(t, 1))
 		}
 		l.Series = []chart.Series{s}
