@@ -1,6 +1,8 @@
 package root_test
 
 import (
+	"crypto/sha256"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -110,11 +112,11 @@ func testDownload(t *testing.T, script string) {
 		if out, err := exec.Command("tar", "-czf", filepath.Join(release, archive), "-C", filepath.Join(release, "pkg"), "iotpm").CombinedOutput(); err != nil {
 			t.Fatalf("tar: %v %s", err, out)
 		}
-		sum, err := exec.Command("sha256sum", filepath.Join(release, archive)).Output()
+		data, err := os.ReadFile(filepath.Join(release, archive))
 		if err != nil {
-			t.Skip("no sha256sum")
+			t.Fatal(err)
 		}
-		hash := strings.Fields(string(sum))[0]
+		hash := fmt.Sprintf("%x", sha256.Sum256(data))
 		if tamper {
 			hash = strings.Repeat("0", 64)
 		}
