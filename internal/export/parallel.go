@@ -10,6 +10,8 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/pkg/metrics"
@@ -26,7 +28,8 @@ var errSplitUnsafe = errors.New("a quoted field spans lines")
 
 type chunk struct {
 	start, end int64
-	lines      int // physical lines in the chunk
+	lines      int          // physical lines in the chunk
+	scanned    atomic.Int64 // bytes of the chunk read so far, for progress
 
 	ids      metrics.Interner // the chunk's own device numbers
 	backOff  int              // where devs and vals start in the shared backing arrays
@@ -139,7 +142,15 @@ func (g *Ingest) readParallel(ctx context.Context, path string, b *Binding, deli
 		chunks[w] = c
 		wg.Go(func() { c.err = g.parseChunk(ctx, f, c, b, delim) })
 	}
+	stop := g.watchProgress(kind, func() (int64, int64) {
+		var n int64
+		for _, c := range chunks {
+			n += c.scanned.Load()
+		}
+		return n, size
+	})
 	wg.Wait()
+	stop()
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
@@ -242,6 +253,41 @@ func (g *Ingest) mergeChunks(chunks []*chunk, st *Stats, kind planfile.InputKind
 	}
 }
 
+// Progress of a parallel read is reported from the first progressAfter,
+// every progressEvery (variables: a test shortens them).
+var progressAfter, progressEvery = time.Second, 250 * time.Millisecond
+
+// watchProgress reports a parallel read's progress to g.Progress while it
+// runs (at gives the bytes read so far and the size); stop ends it and
+// waits for the reporter. Without g.Progress it does nothing.
+func (g *Ingest) watchProgress(kind planfile.InputKind, at func() (read, size int64)) (stop func()) {
+	if g.Progress == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	start := time.Now()
+	wg.Go(func() {
+		t := time.NewTicker(progressEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				if time.Since(start) >= progressAfter {
+					read, size := at()
+					g.Progress(kind, read, size)
+				}
+			}
+		}
+	})
+	return func() {
+		close(done)
+		wg.Wait()
+	}
+}
+
 // parseChunk parses the lines of one chunk of the file.
 func (g *Ingest) parseChunk(ctx context.Context, f *os.File, c *chunk, b *Binding, delim byte) error {
 	p := newLineParser(g, c, b, delim, f.Name())
@@ -264,6 +310,7 @@ func (g *Ingest) parseChunk(ctx context.Context, f *os.File, c *chunk, b *Bindin
 			}
 			n = m
 			pos += int64(m)
+			c.scanned.Add(int64(m))
 			if m == 0 {
 				pos = c.end
 			}

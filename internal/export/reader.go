@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync/atomic"
 
 	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/klauspost/compress/gzip"
@@ -124,14 +125,16 @@ func (e *RowError) Error() string {
 	return fmt.Sprintf("%s:%d: %s", e.Path, e.Line, e.Reason)
 }
 
+// countingReader counts the bytes read from a file; atomically, because a
+// progress reporter reads the count while a reader goroutine adds to it.
 type countingReader struct {
 	r io.Reader
-	n int64
+	n atomic.Int64
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	c.n += int64(n)
+	c.n.Add(int64(n))
 	return n, err
 }
 
@@ -345,7 +348,7 @@ func (r *Reader) Progress() (read, size int64) {
 	if r.counter == nil {
 		return 0, 0
 	}
-	return r.counter.n, r.size
+	return r.counter.n.Load(), r.size
 }
 
 // Read returns the next row's fields, valid until the next call, skipping

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"sync"
 	"strings"
 	"testing"
 	"time"
@@ -492,5 +493,51 @@ func TestRoughRows(t *testing.T) {
 			t.Errorf("%s: %d rows estimated for %d, want %d..%d", c.name, got, c.n, c.lo, c.hi)
 		}
 		r.Close()
+	}
+}
+
+// A parallel read reports its progress too (bytes of the chunks read so
+// far, of the file's size), never past the size and never going back; the
+// thresholds are shortened so that a fast read reports at all.
+func TestParallelReadReportsProgress(t *testing.T) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		t.Skip("one CPU: the read is sequential")
+	}
+	oldAfter, oldEvery := progressAfter, progressEvery
+	progressAfter, progressEvery = 0, time.Millisecond
+	defer func() { progressAfter, progressEvery = oldAfter, oldEvery }()
+	var b strings.Builder
+	b.WriteString("clientId,timestamp,eventType\n")
+	for i := range 600_000 {
+		fmt.Fprintf(&b, "dev-%d,%d,%s\n", i%5000, 1573002230757+int64(i)*997, []string{"connected", "disconnected"}[i%2])
+	}
+	path := filepath.Join(t.TempDir(), "events.csv")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var reads []int64
+	var size int64
+	g := &Ingest{Data: metrics.NewData(), Window: metrics.Window{From: 0, To: math.MaxInt64 / 4}, UseUntil: math.MaxInt64 / 4,
+		Progress: func(kind planfile.InputKind, read, sz int64) {
+			mu.Lock()
+			defer mu.Unlock()
+			if kind != planfile.KindEvents {
+				t.Errorf("progress of %s", kind)
+			}
+			reads, size = append(reads, read), sz
+		}}
+	if _, err := g.Read(Input{Kind: planfile.KindEvents, Path: path}); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(reads) == 0 || size != int64(b.Len()) {
+		t.Fatalf("%d reports, size %d of %d bytes", len(reads), size, b.Len())
+	}
+	for i, r := range reads {
+		if r < 0 || r > size || i > 0 && r < reads[i-1] {
+			t.Errorf("report %d: %d of %d bytes (after %v)", i, r, size, reads[:i])
+		}
 	}
 }

@@ -82,7 +82,9 @@ func (g *Ingest) readStream(ctx context.Context, r *Reader, b *Binding, st *Stat
 			}
 		})
 	}
+	stop := g.watchProgress(b.Format.Kind, r.Progress)
 	wg.Wait()
+	stop()
 	if err := parent.Err(); err != nil {
 		return false, err
 	}
