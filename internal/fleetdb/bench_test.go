@@ -34,7 +34,7 @@ func BenchmarkPostgresVsLocal(b *testing.B) {
 		b.Fatalf("genexports: %v\n%s", err, out)
 	}
 	t0 := time.Now()
-	files, tables := exampleInputs(b, conn, schema, dir)
+	files, tables := exampleInputs(b, pgtest.Postgres, conn, schema, dir)
 	ctx := context.Background()
 	for _, ix := range []string{"lifecycle (\"clientId\", ts_ms)", "ota (thing_name, job_id)", "usage (unit)", "devices (unit_ref)"} {
 		if _, err := conn.Exec(ctx, "CREATE INDEX ON "+schema+"."+ix); err != nil {

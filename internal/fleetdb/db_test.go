@@ -21,6 +21,41 @@ import (
 
 func testConn(t testing.TB) (*pgx.Conn, string) { return pgtest.Conn(t) }
 
+// engines runs f as a subtest on each engine: plain PostgreSQL, TimescaleDB
+// and Citus (the latter two under scripts/with-citus).
+func engines(t *testing.T, f func(t *testing.T, e *pgtest.Engine)) {
+	for _, e := range pgtest.Engines {
+		t.Run(e.Name, func(t *testing.T) { f(t, e) })
+	}
+}
+
+// spread makes the loaded tables of a mapping the engine's own kind:
+// hypertables on their time column, or distributed by device id (tickets
+// by customer), as a user of that engine would have them.
+func spread(t testing.TB, e *pgtest.Engine, conn *pgx.Conn, tables map[planfile.InputKind]Input) {
+	t.Helper()
+	var layouts []pgtest.Layout
+	for _, kind := range planfile.InputKinds {
+		in, ok := tables[kind]
+		if !ok {
+			continue
+		}
+		key, at := "device_id", "timestamp"
+		if kind == planfile.KindTickets {
+			key, at = "customer_id", "created_at"
+		}
+		if kind == planfile.KindDevices {
+			at = ""
+		}
+		l := pgtest.Layout{Table: in.Table, Key: in.Columns[key].Column}
+		if c, ok := in.Columns[at]; ok {
+			l.Time, l.Unit = c.Column, c.Unit
+		}
+		layouts = append(layouts, l)
+	}
+	e.Spread(t, conn, layouts...)
+}
+
 func load(t testing.TB, conn *pgx.Conn, schema, name, columns, csvPath string) {
 	pgtest.Load(t, conn, schema, name, columns, csvPath)
 }
@@ -251,7 +286,7 @@ func sameStats(t *testing.T, want map[planfile.InputKind]*export.Stats, got []*e
 // returns them as files and as tables — in a variety of column types: a
 // date, epoch milliseconds, epoch seconds, timestamp (no zone) and
 // timestamptz.
-func exampleInputs(t testing.TB, conn *pgx.Conn, schema, dir string) (map[planfile.InputKind]export.Input, map[planfile.InputKind]Input) {
+func exampleInputs(t testing.TB, e *pgtest.Engine, conn *pgx.Conn, schema, dir string) (map[planfile.InputKind]export.Input, map[planfile.InputKind]Input) {
 	pgtest.Example(t, conn, schema, dir)
 	// Users' tables name their columns their own way: none of the
 	// id, customer or time columns below is named like iotpm's role.
@@ -293,24 +328,27 @@ func exampleInputs(t testing.TB, conn *pgx.Conn, schema, dir string) (map[planfi
 		}
 		tables["activity"] = Input{Kind: "activity", Table: schema + ".uplinks", Columns: cols("device_id=eui", "timestamp=received_at")}
 	}
+	spread(t, e, conn, tables)
 	return files, tables
 }
 
 func TestExampleRepoSameAsLocal(t *testing.T) {
-	conn, schema := testConn(t)
-	files, tables := exampleInputs(t, conn, schema, filepath.Join("..", "..", "examples", "leak-sensor", "exports"))
-	for _, month := range []string{"2026-10", "2026-09", "2026-06"} {
-		t.Run(month, func(t *testing.T) {
-			o := options(month)
-			want, wantStats := local(t, files, o)
-			got, err := Run(context.Background(), conn, &Job{Inputs: tables, Options: o, UseUntil: o.Window.To + o.ActivationWindow})
-			if err != nil {
-				t.Fatal(err)
-			}
-			same(t, want, got.Report)
-			sameStats(t, wantStats, got.Stats)
-		})
-	}
+	engines(t, func(t *testing.T, e *pgtest.Engine) {
+		conn, schema := e.Conn(t)
+		files, tables := exampleInputs(t, e, conn, schema, filepath.Join("..", "..", "examples", "leak-sensor", "exports"))
+		for _, month := range []string{"2026-10", "2026-09", "2026-06"} {
+			t.Run(month, func(t *testing.T) {
+				o := options(month)
+				want, wantStats := local(t, files, o)
+				got, err := Run(context.Background(), conn, &Job{Inputs: tables, Options: o, UseUntil: o.Window.To + o.ActivationWindow})
+				if err != nil {
+					t.Fatal(err)
+				}
+				same(t, want, got.Report)
+				sameStats(t, wantStats, got.Stats)
+			})
+		}
+	})
 }
 
 // TestGeneratedFleetSameAsLocal: a million events of 10,000 devices from
@@ -320,33 +358,40 @@ func TestGeneratedFleetSameAsLocal(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: the 1M-event comparison")
 	}
-	conn, schema := testConn(t)
 	dir := t.TempDir()
 	cmd := exec.Command("go", "run", "./tools/genexports", "-out", dir, "-devices", "10000", "-events", "1000000")
 	cmd.Dir = filepath.Join("..", "..")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("genexports: %v\n%s", err, out)
 	}
-	files, tables := exampleInputs(t, conn, schema, dir)
-	for _, month := range []string{"2026-10", "2026-08"} {
-		o := options(month)
-		want, wantStats := local(t, files, o)
-		got, err := Run(context.Background(), conn, &Job{Inputs: tables, Options: o, UseUntil: o.Window.To + o.ActivationWindow})
-		if err != nil {
-			t.Fatal(err)
+	wants := map[string]metrics.Report{}
+	wantStats := map[string]map[planfile.InputKind]*export.Stats{}
+	engines(t, func(t *testing.T, e *pgtest.Engine) {
+		conn, schema := e.Conn(t)
+		files, tables := exampleInputs(t, e, conn, schema, dir)
+		for _, month := range []string{"2026-10", "2026-08"} {
+			o := options(month)
+			if _, ok := wants[month]; !ok {
+				wants[month], wantStats[month] = local(t, files, o)
+			}
+			want := wants[month]
+			got, err := Run(context.Background(), conn, &Job{Inputs: tables, Options: o, UseUntil: o.Window.To + o.ActivationWindow})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s: uptime %.9f over %d devices, MAD %d, activation %.6f, OTA %.6f, %d customers",
+				month, want.Uptime.Value, want.Uptime.Devices, want.MAD.Value, want.Activation.Rate, want.OTA.Rate, len(want.Customers))
+			same(t, want, got.Report)
+			sameStats(t, wantStats[month], got.Stats)
 		}
-		t.Logf("%s: uptime %.9f over %d devices, MAD %d, activation %.6f, OTA %.6f, %d customers",
-			month, want.Uptime.Value, want.Uptime.Devices, want.MAD.Value, want.Activation.Rate, want.OTA.Rate, len(want.Customers))
-		same(t, want, got.Report)
-		sameStats(t, wantStats, got.Stats)
-	}
+	})
 }
 
 // The --print-sql script runs in psql as printed and gives the counts Run
 // brings back.
 func TestScriptRunsInPsql(t *testing.T) {
 	conn, schema := testConn(t)
-	_, tables := exampleInputs(t, conn, schema, filepath.Join("..", "..", "examples", "leak-sensor", "exports"))
+	_, tables := exampleInputs(t, pgtest.Postgres, conn, schema, filepath.Join("..", "..", "examples", "leak-sensor", "exports"))
 	psql, err := exec.LookPath("psql")
 	if err != nil {
 		t.Fatal("psql is not installed (scripts/with-postgres installs PostgreSQL with it)")

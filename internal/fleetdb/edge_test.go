@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/iotpm/iotpm/internal/export"
+	"github.com/iotpm/iotpm/internal/fleetdb/pgtest"
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/pkg/metrics"
 )
@@ -191,7 +192,11 @@ func (f *fleet) checkins(rng *rand.Rand, id string, ship int64, model string, se
 }
 
 func TestEdgeCasesSameAsLocal(t *testing.T) {
-	conn, schema := testConn(t)
+	engines(t, func(t *testing.T, e *pgtest.Engine) { edgeCasesSameAsLocal(t, e) })
+}
+
+func edgeCasesSameAsLocal(t *testing.T, e *pgtest.Engine) {
+	conn, schema := e.Conn(t)
 	ctx := context.Background()
 	// the firmware rules all matter somewhere: versions known and
 	// unknown, profiles without OTA, ambiguous rows

@@ -132,8 +132,11 @@ ev2 AS (
 	if t.SequenceReset > 0 {
 		// blocks: runs of events without a gap ≥ reset; a block starts a
 		// new epoch when its first value is below the epoch's maximum so
-		// far — sequential over blocks, hence the recursion (one step per
-		// block of each device, all devices at once)
+		// far. That maximum is always the previous block's own maximum: a
+		// block that starts no new epoch begins at or above the maximum so
+		// far, so its own maximum is the new one. Hence a lag, not a
+		// recursion (which Citus would refuse: it runs recursive CTEs only
+		// for a single distribution-column value).
 		epochs = `gaps AS (
   SELECT *, CASE WHEN num AND t - lag(t) OVER (PARTITION BY device_id ORDER BY t, qn) >= @reset THEN 1 ELSE 0 END AS brk
   FROM ev2
@@ -144,12 +147,11 @@ blk AS (
 blocks AS (
   SELECT device_id, b, (array_agg(qn ORDER BY t, qn))[1] AS f, max(qn) AS m FROM blk GROUP BY device_id, b
 ),
-` + recursiveMark + `epochs(device_id, b, epoch, mx) AS (
-  SELECT device_id, b, 0, m FROM blocks WHERE b = 0
-  UNION ALL
-  SELECT k.device_id, k.b, e.epoch + CASE WHEN k.f < e.mx THEN 1 ELSE 0 END,
-         CASE WHEN k.f < e.mx THEN k.m ELSE greatest(e.mx, k.m) END
-  FROM epochs e JOIN blocks k ON k.device_id = e.device_id AND k.b = e.b + 1
+starts AS (
+  SELECT device_id, b, CASE WHEN f < lag(m) OVER (PARTITION BY device_id ORDER BY b) THEN 1 ELSE 0 END AS starts FROM blocks
+),
+epochs AS (
+  SELECT device_id, b, sum(starts) OVER (PARTITION BY device_id ORDER BY b ROWS UNBOUNDED PRECEDING) AS epoch FROM starts
 ),
 ev3 AS (
   SELECT blk.device_id, blk.t, blk.s, blk.q, blk.num, blk.qn, epochs.epoch
@@ -268,19 +270,8 @@ func with(ctes ...string) string {
 	if len(keep) == 0 {
 		return ""
 	}
-	body := strings.Join(keep, ",\n") + "\n"
-	// RECURSIVE only for the sequence epochs' recursion: Citus refuses a
-	// statement marked RECURSIVE unless it filters on the distribution
-	// column, even when no CTE refers to itself
-	if strings.Contains(body, recursiveMark) {
-		return "WITH RECURSIVE " + body
-	}
-	return "WITH " + body
+	return "WITH " + strings.Join(keep, ",\n") + "\n"
 }
-
-// recursiveMark prefixes a CTE that refers to itself, so that with marks
-// the statement RECURSIVE only when one does.
-const recursiveMark = "/* recursive */ "
 
 // baseCTEs are the inputs' CTEs the device metrics need.
 func (p *plan) baseCTEs() []string {

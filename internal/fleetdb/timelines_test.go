@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/iotpm/iotpm/internal/fleetdb/pgtest"
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/pkg/metrics"
 	"github.com/iotpm/iotpm/pkg/metrics/timelines"
@@ -14,7 +15,11 @@ import (
 // The uptime definition's hand-worked timelines (the cases pkg/metrics is
 // tested on), computed in SQL: every rule gives the hand-computed answer.
 func TestTimelinesInSQL(t *testing.T) {
-	conn, schema := testConn(t)
+	engines(t, func(t *testing.T, e *pgtest.Engine) { timelinesInSQL(t, e) })
+}
+
+func timelinesInSQL(t *testing.T, e *pgtest.Engine) {
+	conn, schema := e.Conn(t)
 	ctx := context.Background()
 	for i, tc := range timelines.Uptime {
 		if tc.FilesOnly() {
@@ -71,6 +76,7 @@ CREATE TABLE %s (device_id text, ts_us bigint)`, devices, events, activity)); er
 			if len(tc.Activity) > 0 {
 				inputs["activity"] = Input{Kind: "activity", Table: activity, Columns: cols("device_id=device_id", "timestamp=ts_us:us")}
 			}
+			spread(t, e, conn, inputs)
 			models := map[string]metrics.Mode{}
 			for v, p := range tc.Profiles {
 				models[v] = metrics.Mode{Profile: v, Every: int64(p.Every * 3600e6), Grace: p.Grace}

@@ -21,10 +21,25 @@ import (
 // of a real PostgreSQL holding the same exports.
 func dbRepo(t *testing.T) (repo string, env map[string]string, schema string) {
 	t.Helper()
-	conn, schema := pgtest.Conn(t)
+	return engineRepo(t, pgtest.Postgres)
+}
+
+// engineRepo is dbRepo on an engine: on TimescaleDB the tables with a time
+// column are hypertables, on Citus every input is distributed by its
+// device id (tickets by customer), as their users keep them.
+func engineRepo(t *testing.T, e *pgtest.Engine) (repo string, env map[string]string, schema string) {
+	t.Helper()
+	conn, schema := e.Conn(t)
 	pgtest.Example(t, conn, schema, filepath.Join(cmdtest.ExampleRepo, "exports"))
+	e.Spread(t, conn,
+		pgtest.Layout{Table: schema + ".devices", Key: "device_id"},
+		pgtest.Layout{Table: schema + ".uplinks", Key: "device_id", Time: "received_at"},
+		pgtest.Layout{Table: schema + ".lifecycle", Key: "clientId", Time: "ts_ms", Unit: "ms"},
+		pgtest.Layout{Table: schema + ".ota", Key: "thing_name", Time: "last_updated_at", Unit: "s"},
+		pgtest.Layout{Table: schema + ".usage", Key: "device_id", Time: "ts"},
+		pgtest.Layout{Table: schema + ".tickets", Key: "customer_id", Time: "created_at"})
 	// iotpm reads as the least-privilege role SECURITY.md recommends
-	dsn := pgtest.ReaderDSN(t, conn, schema)
+	dsn := e.ReaderDSN(t, conn, schema)
 	repo = cmdtest.CopyExample(t)
 	path := filepath.Join(repo, "iotpm.yaml")
 	data, err := os.ReadFile(path)
@@ -62,7 +77,13 @@ func dbRepo(t *testing.T) (repo string, env map[string]string, schema string) {
 // On the example repo, check, metrics and rollout with the PostgreSQL
 // source give the same gates, values and forecast as with the files.
 func TestPostgresSourceSameAsFiles(t *testing.T) {
-	repo, env, _ := dbRepo(t)
+	for _, e := range pgtest.Engines {
+		t.Run(e.Name, func(t *testing.T) { sameAsFiles(t, e) })
+	}
+}
+
+func sameAsFiles(t *testing.T, e *pgtest.Engine) {
+	repo, env, _ := engineRepo(t, e)
 	now := "--now=2026-11-11T00:00:00Z"
 	for _, args := range [][]string{{"check", "-o", "json"}, {"metrics", "-o", "json", now}, {"rollout", "-o", "json"}} {
 		t.Run(args[0], func(t *testing.T) {

@@ -16,28 +16,63 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// DSN returns the test server's connection string. Without IOTPM_TEST_DSN
-// the test is skipped, unless IOTPM_REQUIRE_PG is set (.ci/run sets it):
-// then a missing server fails the run, so CI cannot pass by skipping.
-func DSN(t testing.TB) string {
+// Engine is a PostgreSQL flavour the database source is tested on, with
+// the environment variable that holds its test server's DSN.
+type Engine struct {
+	Name string
+	env  string
+	// require is the variable that makes a missing server a failure.
+	require string
+}
+
+var (
+	// Postgres is plain PostgreSQL (scripts/with-postgres).
+	Postgres = &Engine{Name: "postgres", env: "IOTPM_TEST_DSN", require: "IOTPM_REQUIRE_PG"}
+	// TimescaleDB is PostgreSQL with the timescaledb extension: the
+	// inputs with a time column become hypertables (scripts/with-citus).
+	TimescaleDB = &Engine{Name: "timescaledb", env: "IOTPM_TEST_TIMESCALE_DSN", require: "IOTPM_REQUIRE_EXT"}
+	// Citus is a coordinator and two workers: the inputs are distributed
+	// by device id, tickets by customer (scripts/with-citus).
+	Citus = &Engine{Name: "citus", env: "IOTPM_TEST_CITUS_DSN", require: "IOTPM_REQUIRE_EXT"}
+)
+
+// Engines are the three, in the order the tests run them.
+var Engines = []*Engine{Postgres, TimescaleDB, Citus}
+
+// DSN returns the test server's connection string. Without it the test is
+// skipped, unless the engine's require variable is set (.ci/run sets
+// IOTPM_REQUIRE_PG and IOTPM_REQUIRE_EXT): then a missing server fails the
+// run, so CI cannot pass by skipping.
+func (e *Engine) DSN(t testing.TB) string {
 	t.Helper()
-	dsn := os.Getenv("IOTPM_TEST_DSN")
+	dsn := os.Getenv(e.env)
 	if dsn == "" {
-		if os.Getenv("IOTPM_REQUIRE_PG") != "" {
-			t.Fatal("IOTPM_TEST_DSN is not set but IOTPM_REQUIRE_PG is: run the tests through scripts/with-postgres")
+		script := "scripts/with-postgres"
+		if e != Postgres {
+			script = "scripts/with-postgres scripts/with-citus"
 		}
-		t.Skip("no PostgreSQL: run scripts/with-postgres go test ./... to include the database tests")
+		if os.Getenv(e.require) != "" {
+			t.Fatalf("%s is not set but %s is: run the tests through %s", e.env, e.require, script)
+		}
+		t.Skipf("no %s server: run %s go test ./... to include its tests", e.Name, script)
 	}
 	return dsn
 }
 
+// DSN is plain PostgreSQL's (Postgres.DSN).
+func DSN(t testing.TB) string { t.Helper(); return Postgres.DSN(t) }
+
 var seq atomic.Int64
 
-// Conn connects and creates a fresh schema for the test.
-func Conn(t testing.TB) (*pgx.Conn, string) {
+// Conn connects to plain PostgreSQL and creates a fresh schema for the test.
+func Conn(t testing.TB) (*pgx.Conn, string) { t.Helper(); return Postgres.Conn(t) }
+
+// Conn connects to the engine's server and creates a fresh schema for the
+// test, dropped when it ends.
+func (e *Engine) Conn(t testing.TB) (*pgx.Conn, string) {
 	t.Helper()
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, DSN(t))
+	conn, err := pgx.Connect(ctx, e.DSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,6 +85,38 @@ func Conn(t testing.TB) (*pgx.Conn, string) {
 		conn.Close(context.Background())
 	})
 	return conn, schema
+}
+
+// Layout says how a loaded table is spread on an engine: by Key on Citus
+// (a device id, or a customer for tickets; tables with keys of one type
+// are co-located, Citus's default), as a hypertable on Time on
+// TimescaleDB. Unit is Time's epoch unit ("s", "ms", "us") for an integer
+// column, "" for a date or timestamp.
+type Layout struct {
+	Table, Key, Time, Unit string
+}
+
+// Spread turns the loaded tables into the engine's own kind: hypertables
+// (chunks of 7 days) on TimescaleDB, distributed tables on Citus (32
+// shards, Citus's default). Plain PostgreSQL leaves them as they are.
+func (e *Engine) Spread(t testing.TB, conn *pgx.Conn, layouts ...Layout) {
+	t.Helper()
+	ctx := context.Background()
+	for _, l := range layouts {
+		var stmt string
+		switch {
+		case e == TimescaleDB && l.Time != "":
+			week := map[string]string{"s": "604800", "ms": "604800000", "us": "604800000000", "": "interval '7 days'"}[l.Unit]
+			stmt = fmt.Sprintf("SELECT create_hypertable('%s', '%s', chunk_time_interval => %s, migrate_data => true)", l.Table, l.Time, week)
+		case e == Citus && l.Key != "":
+			stmt = fmt.Sprintf("SELECT create_distributed_table('%s', '%s')", l.Table, l.Key)
+		default:
+			continue
+		}
+		if _, err := conn.Exec(ctx, stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
 }
 
 // Load creates schema.name with the columns given and copies a CSV file
@@ -137,6 +204,13 @@ ALTER ROLE %[1]s SET default_transaction_read_only = on`
 // should, never as the superuser that loaded the data.
 func ReaderDSN(t testing.TB, conn *pgx.Conn, schema string) string {
 	t.Helper()
+	return Postgres.ReaderDSN(t, conn, schema)
+}
+
+// ReaderDSN is ReaderDSN on the engine's server (Citus creates the role
+// and its grants on the workers too).
+func (e *Engine) ReaderDSN(t testing.TB, conn *pgx.Conn, schema string) string {
+	t.Helper()
 	ctx := context.Background()
 	role := "reader_" + schema
 	for _, stmt := range strings.Split(fmt.Sprintf(ReaderSQL, role, schema), ";\n") {
@@ -148,6 +222,6 @@ func ReaderDSN(t testing.TB, conn *pgx.Conn, schema string) string {
 		conn.Exec(context.Background(), fmt.Sprintf("DROP OWNED BY %s", role))
 		conn.Exec(context.Background(), fmt.Sprintf("DROP ROLE %s", role))
 	})
-	cfg := DSN(t)
+	cfg := e.DSN(t)
 	return regexp.MustCompile(`user=\S+`).ReplaceAllString(cfg, "user="+role)
 }
