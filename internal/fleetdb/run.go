@@ -45,6 +45,9 @@ type Result struct {
 	// Fleet are the devices' online days when Options.FleetLookbackDays
 	// asks for them (metrics.Data.FleetDays).
 	Fleet []metrics.FleetDevice
+	// MissingIndexes are the indexes the statements read the inputs by that
+	// the database lacks (the run is right without them, only slower).
+	MissingIndexes []Index
 }
 
 // Query is one statement of a run, for --print-sql and for EXPLAIN.
@@ -209,6 +212,9 @@ func Run(ctx context.Context, conn *pgx.Conn, job *Job) (*Result, error) {
 	}
 	params := job.params(horizon)
 	res := &Result{Report: metrics.Report{Window: o.Window, Horizon: horizon}}
+	if res.MissingIndexes, err = MissingIndexes(ctx, conn, p); err != nil {
+		return nil, err
+	}
 	if err := p.account(ctx, conn, params, res); err != nil {
 		return nil, err
 	}
@@ -586,6 +592,13 @@ func Script(job *Job) (string, error) {
 	fmt.Fprintf(&b, "-- window [%s, %s); times are µs since the epoch (UTC).\n", iso(o.Window.From), iso(o.Window.To))
 	fmt.Fprintf(&b, "-- Integer epoch columns are converted by their mapped unit; timestamp (without time zone) columns in the input's tz.\n\n")
 	params := job.params(0)
+	if ixs := p.indexes(); len(ixs) > 0 {
+		fmt.Fprintf(&b, "-- The indexes these statements read the inputs by (iotpm metrics warns when one is missing):\n")
+		for _, ix := range ixs {
+			fmt.Fprintf(&b, "--   %s  -- %s: %s\n", ix.Statement(), ix.Kind, ix.Why())
+		}
+		b.WriteString("\n")
+	}
 	if o.AsOf != 0 && o.AsOf != metrics.NoTime {
 		fmt.Fprintf(&b, "\\set horizon %d\n\n", o.AsOf)
 	} else {

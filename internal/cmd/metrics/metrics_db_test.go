@@ -1,6 +1,7 @@
 package metrics_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -38,6 +39,13 @@ func engineRepo(t *testing.T, e *pgtest.Engine) (repo string, env map[string]str
 		pgtest.Layout{Table: schema + ".ota", Key: "thing_name", Time: "last_updated_at", Unit: "s"},
 		pgtest.Layout{Table: schema + ".usage", Key: "device_id", Time: "ts"},
 		pgtest.Layout{Table: schema + ".tickets", Key: "customer_id", Time: "created_at"})
+	// the indexes iotpm reads the tables by (it warns without them)
+	for _, ix := range []string{`lifecycle ("clientId", ts_ms)`, "lifecycle (ts_ms)", "uplinks (device_id, received_at)", "uplinks (received_at)",
+		"ota (last_updated_at)", "usage (ts)", "tickets (created_at)"} {
+		if _, err := conn.Exec(context.Background(), "CREATE INDEX ON "+schema+"."+ix); err != nil {
+			t.Fatal(err)
+		}
+	}
 	// iotpm reads as the least-privilege role SECURITY.md recommends
 	dsn := e.ReaderDSN(t, conn, schema)
 	repo = cmdtest.CopyExample(t)
@@ -280,5 +288,31 @@ func TestAllowTablesAndTheReaderRole(t *testing.T) {
 	_, stderr, code = cmdtest.Run(t, env, "check", "-C", repo)
 	if code == cmdutil.ExitOK || !strings.Contains(stderr, "permission denied") || strings.Contains(stderr, "SCRAM") || strings.Contains(stderr, "md5") {
 		t.Errorf("pg_authid as the reader: exit %d: %s", code, stderr)
+	}
+}
+
+// A table without an index iotpm reads it by: the numbers come, with a
+// warning at the input's line naming the CREATE INDEX to run.
+func TestMissingIndexWarning(t *testing.T) {
+	repo, env, schema := dbRepo(t)
+	conn, _ := pgtest.Conn(t)
+	var name string
+	if err := conn.QueryRow(context.Background(), `SELECT indexrelid::regclass::text FROM pg_index
+		WHERE indrelid = '`+schema+`.lifecycle'::regclass AND indnatts = 2`).Scan(&name); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(context.Background(), "DROP INDEX "+name); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code := cmdtest.Run(t, env, "metrics", "-C", repo, "-o", "json", "--now=2026-11-11T00:00:00Z")
+	if code != cmdutil.ExitOK || !strings.Contains(stdout, `"uptime"`) {
+		t.Fatalf("exit %d, stdout %.200s, stderr %s", code, stdout, stderr)
+	}
+	want := `iotpm.yaml:12:7: warning: ` + schema + `.lifecycle has no index on (clientId, ts_ms)`
+	if !strings.Contains(stderr, want) || !strings.Contains(stderr, `CREATE INDEX ON "`+schema+`"."lifecycle" ("clientId", "ts_ms");`) {
+		t.Errorf("stderr lacks %q and its CREATE INDEX:\n%s", want, stderr)
+	}
+	if n := strings.Count(stderr, "has no index"); n != 1 {
+		t.Errorf("%d index warnings, want 1:\n%s", n, stderr)
 	}
 }

@@ -1,0 +1,94 @@
+package fleetdb
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/jackc/pgx/v5"
+)
+
+// Index is an index the statements read a table by: its columns in
+// order, and the statement that creates it.
+type Index struct {
+	Kind    planfile.InputKind
+	Table   string   // as the mapping names it
+	Columns []string // column names, leading first
+	// File, Line and Col are the input's place in iotpm.yaml.
+	File      string
+	Line, Col int
+}
+
+// Statement is the CREATE INDEX that gives the index.
+func (ix Index) Statement() string {
+	cols := make([]string, len(ix.Columns))
+	for i, c := range ix.Columns {
+		cols[i] = pgx.Identifier{c}.Sanitize()
+	}
+	return fmt.Sprintf("CREATE INDEX ON %s (%s);", quoteTable(ix.Table), strings.Join(cols, ", "))
+}
+
+// Why says what the index answers.
+func (ix Index) Why() string {
+	if len(ix.Columns) == 1 {
+		return "the horizon (the latest row time) and the window's rows"
+	}
+	return "each device's rows in time order (the per-device walk)"
+}
+
+// indexes are the indexes the statements read the inputs by: every input
+// with a time column by that column (the horizon is its max(), and usage
+// and tickets are read only inside the window), and the event and
+// activity rows by (device id, time), the order of each device's walk.
+func (p *plan) indexes() []Index {
+	var out []Index
+	for _, kind := range planfile.InputKinds {
+		t, ok := p.tables[kind]
+		if !ok {
+			continue
+		}
+		at := "timestamp"
+		if kind == planfile.KindTickets {
+			at = "created_at"
+		}
+		ts, ok := t.cols[at]
+		if !ok {
+			continue
+		}
+		ix := Index{Kind: kind, Table: t.Table, File: t.File, Line: t.Pos.Line, Col: t.Pos.Col}
+		if kind == planfile.KindEvents || kind == planfile.KindActivity {
+			byDevice := ix
+			byDevice.Columns = []string{t.cols["device_id"].name, ts.name}
+			out = append(out, byDevice)
+		}
+		ix.Columns = []string{ts.name}
+		out = append(out, ix)
+	}
+	return out
+}
+
+// MissingIndexes are the indexes of indexes() the database lacks: no index
+// of the table leads with the same columns in the same order. A view has
+// no index of its own and is not checked (its tables' indexes serve it).
+func MissingIndexes(ctx context.Context, conn *pgx.Conn, p *plan) ([]Index, error) {
+	var missing []Index
+	for _, ix := range p.indexes() {
+		var view, has bool
+		err := conn.QueryRow(ctx, `
+SELECT c.relkind = 'v',
+  EXISTS (SELECT 1 FROM pg_index i
+          WHERE i.indrelid = c.oid AND i.indnatts >= cardinality($2::text[])
+            AND (i.indkey::int2[])[0:cardinality($2::text[]) - 1] = ARRAY(
+                  SELECT a.attnum FROM unnest($2::text[]) WITH ORDINALITY AS n(name, k)
+                  JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = n.name ORDER BY n.k)::int2[])
+FROM pg_class c WHERE c.oid = to_regclass($1)`, quoteTable(ix.Table), ix.Columns).Scan(&view, &has)
+		if err != nil {
+			return nil, queryError(err, "index check")
+		}
+		if !view && !has {
+			missing = append(missing, ix)
+		}
+	}
+	return missing, nil
+}
