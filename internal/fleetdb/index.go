@@ -48,11 +48,7 @@ func (p *plan) indexes() []Index {
 		if !ok {
 			continue
 		}
-		at := "timestamp"
-		if kind == planfile.KindTickets {
-			at = "created_at"
-		}
-		ts, ok := t.cols[at]
+		ts, ok := t.cols[timeRole(kind)]
 		if !ok {
 			continue
 		}

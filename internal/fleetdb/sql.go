@@ -292,6 +292,15 @@ func (p *plan) baseCTEs() []string {
 	return append(out, p.dmCTE(), p.raCTE(), p.walkCTEs())
 }
 
+// timeRole is the role of an input's row time: a ticket's created_at,
+// every other input's timestamp.
+func timeRole(kind planfile.InputKind) string {
+	if kind == planfile.KindTickets {
+		return "created_at"
+	}
+	return "timestamp"
+}
+
 // horizonSQL: H, the latest row time of the inputs with times (max of the
 // column, converted: an index on the time column answers it).
 func (p *plan) horizonSQL() string {
@@ -301,11 +310,7 @@ func (p *plan) horizonSQL() string {
 		if !ok {
 			continue
 		}
-		role := "timestamp"
-		if kind == planfile.KindTickets {
-			role = "created_at"
-		}
-		c := t.cols[role]
+		c := t.cols[timeRole(kind)]
 		parts = append(parts, fmt.Sprintf("(SELECT %s FROM %s)", c.timeExpr("max("+c.quoted+")"), t.quoted))
 	}
 	if len(parts) == 0 {
