@@ -40,6 +40,24 @@ func (p *Progress) Bytes(what string, read, size int64) {
 }
 
 func (p *Progress) show(label string, done, total int, amount string) {
+	pct := 0.0
+	if total > 0 {
+		pct = float64(done) / float64(total) * 100
+	}
+	p.line(fmt.Sprintf("%s: %3.0f%% (%s)", label, pct, amount))
+}
+
+// Stage reports work whose size is unknown — a database query — by its
+// stage and the time it has taken so far ("querying device_metrics: 12s").
+// Call it again (a ticker) to keep the time current.
+func (p *Progress) Stage(stage string) {
+	if p == nil {
+		return
+	}
+	p.line(fmt.Sprintf("%s %s: %s\033[K", p.label, stage, time.Since(p.start).Round(time.Second)))
+}
+
+func (p *Progress) line(text string) {
 	if p == nil || p.disabled {
 		return
 	}
@@ -50,11 +68,7 @@ func (p *Progress) show(label string, done, total int, amount string) {
 		return
 	}
 	p.last, p.shown = now, true
-	pct := 0.0
-	if total > 0 {
-		pct = float64(done) / float64(total) * 100
-	}
-	fmt.Fprintf(p.f.IO.ErrOut, "\r%s: %3.0f%% (%s)", label, pct, amount)
+	fmt.Fprint(p.f.IO.ErrOut, "\r"+text)
 }
 
 // Done clears the line when it was shown.

@@ -43,4 +43,14 @@ func TestProgress(t *testing.T) {
 	if got, want := stderr.String(), "\rreading events:  25% (121 of 485 MB)\r\033[K"; got != want {
 		t.Errorf("stderr %q, want %q", got, want)
 	}
+
+	// a query: its stage and the time so far, the line cleared to its end
+	stderr.Reset()
+	p = NewProgress(f, "querying")
+	p.start = p.start.Add(-12 * time.Second)
+	p.Stage("device_metrics")
+	p.Done()
+	if got, want := stderr.String(), "\rquerying device_metrics: 12s\033[K\r\033[K"; got != want {
+		t.Errorf("stderr %q, want %q", got, want)
+	}
 }

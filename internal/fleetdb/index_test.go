@@ -80,3 +80,24 @@ func TestMissingIndexes(t *testing.T) {
 		}
 	})
 }
+
+// Run names each stage before its query, for the progress line.
+func TestRunStages(t *testing.T) {
+	conn, schema := testConn(t)
+	_, tables := exampleInputs(t, pgtest.Postgres, conn, schema, filepath.Join("..", "..", "examples", "leak-sensor", "exports"))
+	o := options("2026-10")
+	var stages []string
+	job := &Job{Inputs: tables, Options: o, UseUntil: o.Window.To + o.ActivationWindow, Stage: func(s string) { stages = append(stages, s) }}
+	if _, err := Run(context.Background(), conn, job); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"horizon", "indexes", "checking devices", "checking events", "checking activity", "checking ota", "checking usage", "checking tickets",
+		"device_metrics", "activation_rate", "ota_success_rate"}
+	got := slices.Clone(stages)
+	slices.Sort(got[2:8]) // the checks' order is the inputs' order, not asserted
+	w := slices.Clone(want)
+	slices.Sort(w[2:8])
+	if !slices.Equal(got, w) {
+		t.Errorf("stages %q, want %q", stages, want)
+	}
+}

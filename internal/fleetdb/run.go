@@ -35,6 +35,15 @@ type Job struct {
 	// Now is the clock (µs; 0: no bound): a row time later than it plus a
 	// day is a bad row, as export.Ingest's Now.
 	Now int64
+	// Stage, when set, is told each stage before its query runs ("horizon",
+	// "checking events", "device_metrics"…), for a progress line.
+	Stage func(stage string)
+}
+
+func (j *Job) stage(s string) {
+	if j.Stage != nil {
+		j.Stage(s)
+	}
 }
 
 // Result is what the local engine produces from files: the report and
@@ -201,6 +210,7 @@ func Run(ctx context.Context, conn *pgx.Conn, job *Job) (*Result, error) {
 	o := job.Options
 	horizon := o.AsOf
 	if horizon == 0 || horizon == metrics.NoTime {
+		job.stage("horizon")
 		var h *int64
 		if err := conn.QueryRow(ctx, p.horizonSQL()).Scan(&h); err != nil {
 			return nil, queryError(err, "horizon")
@@ -212,13 +222,15 @@ func Run(ctx context.Context, conn *pgx.Conn, job *Job) (*Result, error) {
 	}
 	params := job.params(horizon)
 	res := &Result{Report: metrics.Report{Window: o.Window, Horizon: horizon}}
+	job.stage("indexes")
 	if res.MissingIndexes, err = MissingIndexes(ctx, conn, p); err != nil {
 		return nil, err
 	}
-	if err := p.account(ctx, conn, params, res); err != nil {
+	if err := p.account(ctx, conn, params, res, job.stage); err != nil {
 		return nil, err
 	}
 	for _, q := range job.metricQueries(p, params) {
+		job.stage(q.Name)
 		if err := p.runMetric(ctx, conn, q, job, res); err != nil {
 			return nil, err
 		}
@@ -246,8 +258,9 @@ func query(ctx context.Context, conn *pgx.Conn, sql string, params Params) (pgx.
 // account fills the ROWS accounting and stops at the first input with bad
 // rows (as the file reader does without --max-bad-rows) or ids that do
 // not join.
-func (p *plan) account(ctx context.Context, conn *pgx.Conn, params Params, res *Result) error {
+func (p *plan) account(ctx context.Context, conn *pgx.Conn, params Params, res *Result, stage func(string)) error {
 	for _, kind := range p.orderedKinds() {
+		stage("checking " + string(kind))
 		t := p.tables[kind]
 		sql, checks := p.checkSQL(kind)
 		st := &export.Stats{Kind: kind, Path: t.Table, Format: "postgres", Columns: map[string]string{},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/iotpm/iotpm/internal/cmdutil"
@@ -192,7 +193,11 @@ func runDBJob(f *cmdutil.Factory, job *Job, out *Outcome) error {
 	if err == nil {
 		defer conn.Close(context.Background())
 		var res *fleetdb.Result
-		if res, err = fleetdb.Run(ctx, conn, job.dbJob(f)); err == nil {
+		dbJob := job.dbJob(f)
+		stop := queryProgress(f, dbJob)
+		res, err = fleetdb.Run(ctx, conn, dbJob)
+		stop()
+		if err == nil {
 			out.report, out.stats, out.fleet = res.Report, res.Stats, res.Fleet
 			indexWarnings(res.MissingIndexes, out)
 			return nil
@@ -211,6 +216,43 @@ func runDBJob(f *cmdutil.Factory, job *Job, out *Outcome) error {
 		out.Problems.Errorf(diag.Source, job.db.dsnEnv, 0, 0, "%s", err)
 	}
 	return nil
+}
+
+// queryProgress shows, on a terminal, the query running and the time so
+// far (a long query says nothing else); stop clears the line.
+func queryProgress(f *cmdutil.Factory, job *fleetdb.Job) (stop func()) {
+	progress := cmdutil.NewProgress(f, "querying")
+	var mu sync.Mutex
+	current := "connecting"
+	job.Stage = func(s string) {
+		mu.Lock()
+		current = s
+		mu.Unlock()
+		progress.Stage(s)
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		tick := time.NewTicker(250 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				mu.Lock()
+				s := current
+				mu.Unlock()
+				progress.Stage(s)
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+		progress.Done()
+	}
 }
 
 // indexWarnings names, at each input's line, the CREATE INDEX statements
