@@ -168,7 +168,8 @@ func onboardingFile(b *testing.B, n, rowsPerUser, concurrent int) (string, int64
 // BenchmarkIngestPerRow reads 1M lifecycle events (100k devices) and 1M
 // onboarding events side by side, on one core (the sequential reader) and
 // on every core (both split the file into chunks read in parallel),
-// reporting ns/row: the budget is the events reader's per row. users=100k: 10 rows a user, the events file's cardinality;
+// reporting ns/row: the budget is the events reader's per row. The
+// onboarding rows are read for the four-step funnel, as the command does. users=100k: 10 rows a user, the events file's cardinality;
 // users=250k: the four setup steps alone, a new user and device every
 // fourth row.
 func BenchmarkIngestPerRow(b *testing.B) {
@@ -176,6 +177,10 @@ func BenchmarkIngestPerRow(b *testing.B) {
 	events, _ := eventsFile(b, n, 100_000)
 	setup100k, _ := onboardingFile(b, n, 10, 500)
 	setup250k, _ := onboardingFile(b, n, 4, 500)
+	funnel := &metrics.Funnel{Steps: []string{"setup_started", "ble_found", "wifi_sent", "cloud_connected"}, Fold: planfile.FoldName, Within: 3600e6, Target: 180e6}
+	for _, s := range funnel.Steps {
+		funnel.Match = append(funnel.Match, []string{planfile.FoldName(s)})
+	}
 	for _, c := range []struct {
 		name string
 		kind planfile.InputKind
@@ -187,6 +192,9 @@ func BenchmarkIngestPerRow(b *testing.B) {
 				defer runtime.GOMAXPROCS(old)
 				for b.Loop() {
 					g := &Ingest{Data: metrics.NewData(), Window: metrics.Window{From: 0, To: math.MaxInt64 / 4}, UseUntil: math.MaxInt64 / 4}
+					if c.kind == planfile.KindOnboarding {
+						g.Funnel = funnel
+					}
 					st, err := g.Read(Input{Kind: c.kind, Path: c.path})
 					if err != nil || st.Used != n {
 						b.Fatal(err, st)

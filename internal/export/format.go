@@ -58,7 +58,18 @@ var kindRoles = map[planfile.InputKind][]int{
 var requiredRoles = map[planfile.InputKind]int{planfile.KindDevices: 2, planfile.KindEvents: 3, planfile.KindOTA: 4, planfile.KindActivity: 2, planfile.KindTickets: 2, planfile.KindUsage: 3, planfile.KindOnboarding: 3}
 
 // valueRole is the role whose values a format's vocabulary classifies.
-var valueRole = map[planfile.InputKind]int{planfile.KindEvents: roleEvent, planfile.KindOTA: roleStatus}
+// valueRoleOf is the role whose values a kind classifies (events: the
+// connection state; ota: the job status); ok is false for the others. A
+// switch, not a map: it is asked once a row.
+func valueRoleOf(kind planfile.InputKind) (role int, ok bool) {
+	switch kind {
+	case planfile.KindEvents:
+		return roleEvent, true
+	case planfile.KindOTA:
+		return roleStatus, true
+	}
+	return 0, false
+}
 
 // Value classes: connection states (events) and OTA statuses (ota), as
 // pkg/metrics defines them.
@@ -385,7 +396,7 @@ func (c *formatCompiler) required() {
 // event or status column.
 func (c *formatCompiler) values(v *planfile.Vocabulary) {
 	spec, f := c.spec, c.f
-	vr, ok := valueRole[spec.Kind]
+	vr, ok := valueRoleOf(spec.Kind)
 	if !ok {
 		c.errorf(v.Pos, "values: %s input has no event or status column to classify", article(string(spec.Kind)))
 	}

@@ -106,9 +106,11 @@ type Ingest struct {
 	MaxExpansion int
 	// Progress, when set, is called now and then with bytes read and size.
 	Progress func(kind planfile.InputKind, read, size int64)
-	// SetupWithin is the setup funnel's attempt window (µs): onboarding
-	// rows this close to the window count as used.
-	SetupWithin int64
+	// Funnel is the setup funnel the onboarding rows are read for (nil:
+	// none): rows within its attempt window (Within) of the window count
+	// as used, and rows of other app events are kept as name and time
+	// only (metrics.Data.SetFunnel).
+	Funnel *metrics.Funnel
 	// Now is the clock (µs; 0: no bound): a row time of a dated input
 	// later than Now plus a day is a bad row (a devices row's shipped_at
 	// is not bounded: a planned shipment may be dated ahead).
@@ -171,6 +173,9 @@ func (g *Ingest) read(ctx context.Context, in Input) (*Stats, error) {
 	st := &Stats{Kind: in.Kind, Path: in.Path, Format: format.Name, Detected: detected, Skipped: map[RowKind]int{}, Ignored: map[string]int{},
 		Earliest: metrics.NoTime, Latest: metrics.NoTime}
 	st.Columns = b.columns()
+	if in.Kind == planfile.KindOnboarding {
+		g.Data.SetFunnel(g.Funnel)
+	}
 
 	parallelOK := (in.Kind == planfile.KindEvents || in.Kind == planfile.KindActivity || in.Kind == planfile.KindOnboarding) && r.counter != nil && len(r.closers) == 1 &&
 		!b.orderedEvents() && !format.tables && format.comment == "" && r.Preamble == 0
@@ -463,7 +468,11 @@ func addSetup(b *Binding, d *metrics.Data, fields [][]byte, id []byte, ts int64,
 // after it).
 func (g *Ingest) setupUsed(ts int64) bool {
 	w := g.Window
-	return ts >= w.From-g.SetupWithin && ts < w.To+g.SetupWithin
+	var within int64
+	if g.Funnel != nil {
+		within = g.Funnel.Within
+	}
+	return ts >= w.From-within && ts < w.To+within
 }
 
 // zoneless counts a zone-less time read as UTC, keeping the first as the

@@ -133,6 +133,7 @@ func (g *Ingest) readParallel(ctx context.Context, path string, b *Binding, deli
 		est := ests[w]
 		if setup {
 			c.setup = metrics.NewData()
+			c.setup.SetFunnel(g.Funnel)
 			c.setup.GrowSetup(est)
 			est = 0
 		}
@@ -393,22 +394,10 @@ func (p *lineParser) lines(data []byte, first int) error {
 			continue
 		}
 		c.read++
-		fields := p.fields
-		if bytes.IndexByte(line, '"') >= 0 {
-			var ok bool
+		fields, ok := splitPlain(line, delim, p.fields[:0])
+		if !ok {
 			if fields, ok = splitQuoted(line, delim, fields[:0]); !ok {
 				return errSplitUnsafe
-			}
-		} else {
-			fields = fields[:0]
-			for {
-				i := bytes.IndexByte(line, delim)
-				if i < 0 {
-					fields = append(fields, line)
-					break
-				}
-				fields = append(fields, line[:i])
-				line = line[i+1:]
 			}
 		}
 		p.fields = fields

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"strings"
 	"sync/atomic"
 
@@ -320,9 +321,9 @@ func (r *Reader) physicalLine() ([]byte, error) {
 		return line, nil
 	}
 	line, err := r.br.ReadSlice('\n')
-	if errors.Is(err, bufio.ErrBufferFull) {
+	if err == bufio.ErrBufferFull { // ReadSlice returns it unwrapped; errors.Is costs a call a line
 		long := append([]byte(nil), line...)
-		for errors.Is(err, bufio.ErrBufferFull) {
+		for err == bufio.ErrBufferFull {
 			line, err = r.br.ReadSlice('\n')
 			long = append(long, line...)
 			if len(long) > 64<<20 {
@@ -335,8 +336,12 @@ func (r *Reader) physicalLine() ([]byte, error) {
 		return nil, err
 	}
 	r.next++
-	line = bytes.TrimSuffix(line, []byte{'\n'})
-	line = bytes.TrimSuffix(line, []byte{'\r'})
+	if n := len(line); n > 0 && line[n-1] == '\n' {
+		line = line[:n-1]
+	}
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
 	return line, nil
 }
 
@@ -389,19 +394,47 @@ func (r *Reader) Read() ([][]byte, error) {
 
 // split splits one line into fields.
 func (r *Reader) split(line []byte) ([][]byte, error) {
-	if bytes.IndexByte(line, '"') < 0 {
-		r.fields = r.fields[:0]
-		for {
-			i := bytes.IndexByte(line, r.Delim)
-			if i < 0 {
-				r.fields = append(r.fields, line)
-				return r.fields, nil
-			}
-			r.fields = append(r.fields, line[:i])
-			line = line[i+1:]
-		}
+	if fields, ok := splitPlain(line, r.Delim, r.fields[:0]); ok {
+		r.fields = fields
+		return fields, nil
 	}
 	return r.quoted(line)
+}
+
+// splitPlain splits a line without quotes at delim, appending the fields
+// to fields; ok is false when the line has a quote (splitQuoted's work).
+// It looks for the delimiter and the quote in one pass, eight bytes at a
+// time: a wide row (an analytics export's eight or more short fields)
+// would otherwise cost a scan for the quote and one IndexByte call a
+// field, each with its own start-up.
+func splitPlain(line []byte, delim byte, fields [][]byte) (_ [][]byte, ok bool) {
+	const ones, low7 = 0x0101010101010101, 0x7f7f7f7f7f7f7f7f
+	dm, qm := ones*uint64(delim), ones*uint64('"')
+	// zero has the high bit of each byte of x that is zero, and no other
+	// bit (exact: no carry from one byte into the next)
+	zero := func(x uint64) uint64 { return ^((x&low7 + low7) | x | low7) }
+	start, i := 0, 0
+	for ; i+8 <= len(line); i += 8 {
+		w := binary.LittleEndian.Uint64(line[i:])
+		if zero(w^qm) != 0 {
+			return fields, false
+		}
+		for m := zero(w ^ dm); m != 0; m &= m - 1 {
+			j := i + bits.TrailingZeros64(m)>>3
+			fields = append(fields, line[start:j])
+			start = j + 1
+		}
+	}
+	for ; i < len(line); i++ {
+		switch line[i] {
+		case '"':
+			return fields, false
+		case delim:
+			fields = append(fields, line[start:i])
+			start = i + 1
+		}
+	}
+	return append(fields, line[start:]), true
 }
 
 // MaxQuotedField bounds a quoted field that spans lines: an unclosed quote

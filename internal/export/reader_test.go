@@ -541,3 +541,46 @@ func TestParallelReadReportsProgress(t *testing.T) {
 		}
 	}
 }
+
+// splitReference is splitPlain's definition: no quote, then the fields
+// between delimiters.
+func splitReference(line []byte, delim byte) ([][]byte, bool) {
+	if bytes.IndexByte(line, '"') >= 0 {
+		return nil, false
+	}
+	return bytes.Split(line, []byte{delim}), true
+}
+
+// splitPlain works eight bytes at a time: delimiters and quotes at every
+// place in a word and in the tail, bytes that differ from them in one bit
+// (a carry between bytes would show there), and empty fields.
+func TestSplitPlain(t *testing.T) {
+	lines := []string{"", ",", ",,", "a", "a,b", "1234567,", "12345678,", "1234567,9", ",1234567", "abcdefgh", "abcdefghi,j,,k",
+		"2026-10-05 12:00:00.123456,setup_started,880001,,PHONE-0A,iOS,3.8.1,drip-000001", "x,\"y\"", "1234567\"", "12345678\"", "-,-.,\x2d\x2c\xac\xad\xff\x00,",
+		"\x2c\x2c\x2c\x2c\x2c\x2c\x2c\x2c\x2c", "\xac\xac\xac\xac\xac\xac\xac\xac,", "a;b;c", "a\tb\tc\t"}
+	for _, line := range lines {
+		for _, delim := range []byte{',', ';', '\t'} {
+			got, ok := splitPlain([]byte(line), delim, nil)
+			want, wantOK := splitReference([]byte(line), delim)
+			if ok != wantOK || (ok && !slices.EqualFunc(got, want, bytes.Equal)) {
+				t.Errorf("splitPlain(%q, %q) = %q %v, want %q %v", line, delim, got, ok, want, wantOK)
+			}
+		}
+	}
+}
+
+func FuzzSplitPlain(f *testing.F) {
+	for _, s := range []string{"a,b,c", "12345678,12345678\"", "\x2c\xac\x00\xff;,\t"} {
+		f.Add(s, byte(','))
+	}
+	f.Fuzz(func(t *testing.T, line string, delim byte) {
+		if delim == '"' {
+			return
+		}
+		got, ok := splitPlain([]byte(line), delim, nil)
+		want, wantOK := splitReference([]byte(line), delim)
+		if ok != wantOK || (ok && !slices.EqualFunc(got, want, bytes.Equal)) {
+			t.Fatalf("splitPlain(%q, %q) = %q %v, want %q %v", line, delim, got, ok, want, wantOK)
+		}
+	})
+}

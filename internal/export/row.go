@@ -69,7 +69,7 @@ func (b *Binding) decode(fields [][]byte, out *decoded) (status int, kind RowKin
 		out.ts, out.zonelessUTC = ts, zoneless
 	}
 	out.value = 0
-	if vr, ok := valueRole[f.Kind]; ok {
+	if vr, ok := valueRoleOf(f.Kind); ok {
 		v := b.field(fields, vr)
 		c, ok := b.classify(v)
 		if !ok {

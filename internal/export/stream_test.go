@@ -149,20 +149,20 @@ func TestOnboardingParallelSameAsSequential(t *testing.T) {
 	}
 	funnel := &metrics.Funnel{Steps: []string{"a", "b", "c", "d"}, Match: [][]string{{"setupstarted"}, {"blefound"}, {"wifisent"}, {"cloudconnected"}},
 		Fold: normalize, Within: 3600e6, Target: 180e6}
-	read := func(procs int) (*Stats, *metrics.Onboarding) {
+	read := func(procs int, set *metrics.Funnel) (*Stats, *metrics.Onboarding) {
 		old := runtime.GOMAXPROCS(procs)
 		defer runtime.GOMAXPROCS(old)
 		d := metrics.NewData()
 		w := metrics.Window{From: 1790812800000000, To: 1790812800000000 + 40*86400e6}
-		g := &Ingest{Data: d, Window: w, UseUntil: w.To, SetupWithin: 3600e6}
+		g := &Ingest{Data: d, Window: w, UseUntil: w.To, Funnel: set}
 		st, err := g.Read(Input{Kind: "onboarding", Path: path})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return st, d.SetupFunnel(metrics.Options{Window: w, Funnel: funnel, AsOf: w.To + 86400e6}, metrics.NoTime)
 	}
-	seqSt, seq := read(1)
-	parSt, par := read(4)
+	seqSt, seq := read(1, funnel)
+	parSt, par := read(4, funnel)
 	if seqSt.Read != n || parSt.Read != n || seqSt.Used != parSt.Used || seqSt.Outside != parSt.Outside || seqSt.SkippedTotal() != 1 || parSt.SkippedTotal() != 1 ||
 		seqSt.Errors[0].Line != parSt.Errors[0].Line || seqSt.Errors[0].Line != 123457+2 || seqSt.Earliest != parSt.Earliest || seqSt.Latest != parSt.Latest {
 		t.Fatalf("accounting differs:\nsequential %+v %v\nparallel   %+v %v", *seqSt, seqSt.Errors, *parSt, parSt.Errors)
@@ -170,7 +170,13 @@ func TestOnboardingParallelSameAsSequential(t *testing.T) {
 	if !reflect.DeepEqual(seq, par) {
 		t.Errorf("funnels differ:\nsequential %+v\nparallel   %+v", seq.SetupGroup, par.SetupGroup)
 	}
-	if seq.Attempts == 0 || seq.Completed == 0 {
-		t.Errorf("an empty funnel: %+v", seq.SetupGroup)
+	if seq.Attempts == 0 || seq.Completed == 0 || seq.OtherEvents == 0 {
+		t.Errorf("an empty funnel or no other events: %+v, %d others", seq.SetupGroup, seq.OtherEvents)
+	}
+	// read without the funnel, every row kept whole: the same funnel
+	for _, procs := range []int{1, 4} {
+		if _, whole := read(procs, nil); !reflect.DeepEqual(seq, whole) {
+			t.Errorf("procs=%d: the funnel differs when the other events are kept whole:\nname and time %+v\nwhole         %+v", procs, seq.SetupGroup, whole.SetupGroup)
+		}
 	}
 }

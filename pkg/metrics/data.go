@@ -134,6 +134,12 @@ type Data struct {
 	setupLatest                                         int64
 	// setupUserDevice is each user's last device (-1: none yet).
 	setupUserDevice []userDevice
+	// setupFunnel, when set (SetFunnel), is the funnel the rows are read
+	// for; setupIsStep says of each event name whether it is one of its
+	// steps, setupMatch the folded names that are.
+	setupFunnel     *Funnel
+	setupIsStep     []bool
+	setupMatch      map[string]bool
 	HasSetupDevices bool
 	// HasVersions: some OTA row names its target version; HasFirmware:
 	// some device row names its firmware.

@@ -70,12 +70,19 @@ type setupRow struct {
 // the devices' connections.
 func (d *Data) AddSetupEvent(user, step []byte, ts int64, device, segment []byte) {
 	r := setupRow{device: -1, segment: -1, ts: ts}
+	r.step = fewIndex(&d.setupSteps, step)
+	if d.setupFunnel != nil && !d.isStep(r.step) {
+		// another app event: the funnel counts it and its name, never its
+		// user or device (most rows of an analytics export are these)
+		r.user = -1
+		d.appendSetup(r)
+		return
+	}
 	var added bool
 	r.user, added = d.setupUsers.Index(user)
 	if added {
 		d.setupUserDevice = append(d.setupUserDevice, userDevice{})
 	}
-	r.step = fewIndex(&d.setupSteps, step)
 	if len(device) > 0 {
 		// a user sets up one device in many rows: compare with the user's
 		// last one, kept inline, before hashing into the table
@@ -94,11 +101,50 @@ func (d *Data) AddSetupEvent(user, step []byte, ts int64, device, segment []byte
 	if len(segment) > 0 {
 		r.segment = fewIndex(&d.setupSegments, segment)
 	}
+	d.appendSetup(r)
+}
+
+func (d *Data) appendSetup(r setupRow) {
 	if len(d.setup) == cap(d.setup) && len(d.setup) < 1<<16 {
 		d.setup = slices.Grow(d.setup, 1<<16) // skip the small doublings
 	}
 	d.setup = append(d.setup, r)
-	d.setupLatest = max(d.setupLatest, ts)
+	d.setupLatest = max(d.setupLatest, r.ts)
+}
+
+// SetFunnel says which funnel the onboarding rows are read for, before
+// the first AddSetupEvent: a row whose event is none of its steps is then
+// kept as its name and time only (the funnel counts such rows, and the
+// horizon is the latest row of any name), without interning its user or
+// device. Compute must then be given the same funnel (Options.Funnel);
+// without SetFunnel every row is kept whole.
+func (d *Data) SetFunnel(f *Funnel) {
+	d.setupFunnel, d.setupIsStep, d.setupMatch = f, nil, nil
+	if f == nil {
+		return
+	}
+	d.setupMatch = map[string]bool{}
+	for _, names := range f.Match {
+		for _, n := range names {
+			d.setupMatch[n] = true
+		}
+	}
+	for i := range d.setupSteps.Names {
+		d.isStep(int32(i))
+	}
+}
+
+// isStep says whether event name i is a step of the funnel set by
+// SetFunnel, deciding it once per name.
+func (d *Data) isStep(i int32) bool {
+	for int(i) >= len(d.setupIsStep) {
+		name := d.setupSteps.Names[len(d.setupIsStep)]
+		if d.setupFunnel.Fold != nil {
+			name = d.setupFunnel.Fold(name)
+		}
+		d.setupIsStep = append(d.setupIsStep, d.setupMatch[name])
+	}
+	return d.setupIsStep[i]
 }
 
 // userDevice is a user's last device: its index and, when short enough,
@@ -131,7 +177,7 @@ func (d *Data) MergeSetup(o *Data) {
 		// the first chunk: its indexes are already d's, take it whole
 		// instead of re-interning every name and copying every row
 		d.setup, d.setupUsers, d.setupSteps, d.setupDevices, d.setupSegments = o.setup, o.setupUsers, o.setupSteps, o.setupDevices, o.setupSegments
-		d.setupUserDevice = o.setupUserDevice
+		d.setupUserDevice, d.setupIsStep = o.setupUserDevice, o.setupIsStep
 		d.setupLatest = max(d.setupLatest, o.setupLatest)
 		d.HasSetupDevices = d.HasSetupDevices || o.HasSetupDevices
 		*o = Data{}
@@ -151,7 +197,10 @@ func (d *Data) MergeSetup(o *Data) {
 	steps, devices, segments := remap(&d.setupSteps, &o.setupSteps), remap(&d.setupDevices, &o.setupDevices), remap(&d.setupSegments, &o.setupSegments)
 	d.setup = slices.Grow(d.setup, len(o.setup))
 	for _, r := range o.setup {
-		r.user, r.step = users[r.user], steps[r.step]
+		if r.user >= 0 {
+			r.user = users[r.user]
+		}
+		r.step = steps[r.step]
 		if r.device >= 0 {
 			r.device = devices[r.device]
 		}
@@ -325,6 +374,9 @@ func (d *Data) stepEvents(f *Funnel, horizon int64, out *Onboarding) []setupEven
 			continue
 		}
 		s := stepOf[r.step]
+		if s >= 0 && r.user < 0 {
+			panic("metrics: Options.Funnel has a step the Data's rows were read without (SetFunnel with another funnel)")
+		}
 		if s < 0 {
 			out.OtherEvents++
 			other[r.step]++

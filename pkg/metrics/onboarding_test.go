@@ -3,6 +3,7 @@ package metrics
 import (
 	"fmt"
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -235,4 +236,61 @@ func BenchmarkSetupFunnel(b *testing.B) {
 			b.Fatal("no attempts")
 		}
 	}
+}
+
+// With SetFunnel, a row of another app event keeps its name and time only:
+// the funnel, its other-event counts and horizon are those of every row
+// kept whole; the user of such a row is never interned; two chunks merge
+// (MergeSetup) with those rows; and a Compute with another funnel is
+// refused rather than counting rows it never kept.
+func TestSetFunnelKeepsOtherEventsAsNameAndTime(t *testing.T) {
+	rows := []struct {
+		user, step string
+		at         int64
+		device     string
+	}{
+		{"u1", "A", s(0), "d1"}, {"u1", "Screen Viewed", s(10), "d1"}, {"u1", "b", s(30), "d1"}, {"u1", "c", s(60), "d1"}, {"u1", "d", s(150), "d1"},
+		{"u2", "a", s(5), "d2"}, {"u2", "b", s(50), "d2"}, {"lurker", "Screen Viewed", s(70), "d9"}, {"lurker", "Settings", s(4000), ""},
+	}
+	read := func(f *Funnel, chunks int) *Data {
+		d := NewData()
+		d.Has.Onboarding = true
+		per := (len(rows) + chunks - 1) / chunks
+		for c := range chunks {
+			part := NewData()
+			part.SetFunnel(f)
+			for _, r := range rows[c*per : min(len(rows), (c+1)*per)] {
+				part.AddSetupEvent([]byte(r.user), []byte(r.step), r.at, []byte(r.device), nil)
+			}
+			d.MergeSetup(part)
+		}
+		return d
+	}
+	f := funnel4()
+	o := Options{Window: october(), Funnel: f, AsOf: day("2026-11-01")}
+	whole := Compute(read(nil, 1), o).Onboarding
+	if whole.Attempts != 2 || whole.Completed != 1 || whole.OtherEvents != 3 || whole.OtherExample != "Screen Viewed" {
+		t.Fatalf("kept whole: %+v, %d others (%q)", whole.SetupGroup, whole.OtherEvents, whole.OtherExample)
+	}
+	for _, chunks := range []int{1, 2, 3} {
+		d := read(f, chunks)
+		if got := Compute(d, o).Onboarding; !reflect.DeepEqual(got, whole) {
+			t.Errorf("%d chunks: funnel %+v, want %+v", chunks, got, whole)
+		}
+		if ev := d.UserSetupEvents("lurker"); ev != nil {
+			t.Errorf("%d chunks: a user of other events only was interned: %v", chunks, ev)
+		}
+		if ev := d.UserSetupEvents("u1"); len(ev) != 4 {
+			t.Errorf("%d chunks: u1's step rows %v, want its 4 steps", chunks, ev)
+		}
+	}
+	// another funnel, one that counts Screen Viewed as a step: refused
+	other := funnel4()
+	other.Match[1] = append(other.Match[1], "screen viewed")
+	defer func() {
+		if recover() == nil {
+			t.Error("a Compute with another funnel than SetFunnel's was not refused")
+		}
+	}()
+	Compute(read(f, 1), Options{Window: october(), Funnel: other, AsOf: day("2026-11-01")})
 }

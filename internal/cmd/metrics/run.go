@@ -81,9 +81,7 @@ func RunJob(f *cmdutil.Factory, job *Job) (*Outcome, error) {
 		useUntil = w.To + act
 	}
 	ing := &export.Ingest{Data: data, Window: w, UseUntil: useUntil, Formats: job.formats, MaxExpansion: job.expansion}
-	if job.funnel != nil {
-		ing.SetupWithin = job.funnel.Within
-	}
+	ing.Funnel = job.funnel
 	if job.asOf == 0 {
 		// the horizon is the latest row: one from the future (9999-12-31,
 		// a clock error) would make a stale export look fresh. With
@@ -177,7 +175,7 @@ func dbFunnel(f *cmdutil.Factory, job *Job, out *Outcome) error {
 		return nil
 	}
 	data := metrics.NewData()
-	ing := &export.Ingest{Data: data, Window: job.window, UseUntil: job.window.To, SetupWithin: job.funnel.Within, Formats: job.formats, MaxExpansion: job.expansion}
+	ing := &export.Ingest{Data: data, Window: job.window, UseUntil: job.window.To, Funnel: job.funnel, Formats: job.formats, MaxExpansion: job.expansion}
 	if job.asOf == 0 {
 		ing.Now = job.clock(f).UnixMicro()
 	}
