@@ -8,14 +8,103 @@ import (
 	"github.com/iotpm/iotpm/internal/planfile"
 )
 
-// checkSQL counts an input's rows and everything the file reader would
-// call a bad row — a NULL or empty required value, an event or status the
-// vocabulary does not know — with one example each, and the time span.
-// Columns: read, used, earliest, latest, then per check (count, example).
-func (p *plan) checkSQL(kind planfile.InputKind) (sql string, checks []string) {
+// badCheck is one way a row is bad, as the file reader calls it: the
+// condition in SQL, what it says, and the row kind it is counted as.
+type badCheck struct {
+	what, cond, role string
+	kind             export.RowKind
+}
+
+// badChecks are an input's bad-row conditions in the order the file
+// reader tries them (the id, the time, the clock, the value, then the
+// kind's own), so that a row failing two is counted once, under the same
+// kind as from a file.
+func (p *plan) badChecks(kind planfile.InputKind) []badCheck {
 	t := p.tables[kind]
-	names, required, _ := export.KindColumns(kind)
-	var sel []string
+	var out []badCheck
+	add := func(role string, problem export.RowProblem, what, cond string) {
+		out = append(out, badCheck{what: what, cond: cond, role: role, kind: export.RowKind{Problem: problem, Role: role}})
+	}
+	empty := func(role string) {
+		c := t.cols[role]
+		add(role, export.EmptyValue, role+" is NULL or empty", fmt.Sprintf("%s IS NULL OR btrim((%[1]s)::text) = ''", c.quoted))
+	}
+	// a local time that does not occur in the input's zone is a bad row
+	skipped := func(role string) {
+		if c, ok := t.cols[role]; ok && c.typeID == "timestamp" && !isUTC(c.zone) {
+			add(role, export.BadTimestamp, role+" is a local time that does not occur in "+c.zone+" (skipped when daylight saving time starts)",
+				fmt.Sprintf("%s IS NOT NULL AND (%s) IS NULL", c.quoted, c.timeExpr(c.quoted)))
+		}
+	}
+	id := "device_id"
+	if kind == planfile.KindTickets {
+		id = "customer_id"
+	}
+	empty(id)
+	tsRole := rowTimeRole(kind)
+	if ts, ok := t.cols[tsRole]; ok { // not in an OTA snapshot
+		add(tsRole, export.BadTimestamp, tsRole+" is NULL", ts.quoted+" IS NULL")
+		skipped(tsRole)
+		if p.future && kind != planfile.KindDevices {
+			// one row from the future would become the horizon and make a
+			// stale table look fresh
+			add(tsRole, export.FutureTimestamp, tsRole+" is later than the clock by more than a day (a clock or zone error at the source)", fmt.Sprintf("%s > @not_after", ts.timeExpr(ts.quoted)))
+		}
+	}
+	switch kind {
+	case planfile.KindEvents:
+		add("event", export.UnknownValue, "unknown event value (NULL, empty or not in the vocabulary)", fmt.Sprintf("(%s) IS NULL", stateExpr(t.cols["event"])))
+		if _, ok := t.cols["sequence"]; ok {
+			empty("sequence")
+		}
+	case planfile.KindOTA:
+		add("status", export.UnknownValue, "unknown status value (NULL, empty or not in the vocabulary)", fmt.Sprintf("(%s) IS NULL", classExpr(t.cols["status"])))
+		empty("job_id")
+	case planfile.KindDevices:
+		skipped("retired_at")
+	}
+	return out
+}
+
+// rowTimeRole is the time every row of a kind must have (the file
+// reader's: a devices row's shipped_at).
+func rowTimeRole(kind planfile.InputKind) string {
+	if kind == planfile.KindDevices {
+		return "shipped_at"
+	}
+	return timeRole(kind)
+}
+
+// badExpr is true for an input's bad rows (NULL when none can be).
+func (p *plan) badExpr(kind planfile.InputKind) string {
+	var conds []string
+	for _, c := range p.badChecks(kind) {
+		conds = append(conds, "("+c.cond+")")
+	}
+	if len(conds) == 0 {
+		return "false"
+	}
+	return strings.Join(conds, " OR ")
+}
+
+// from is what a statement reads an input from: its table, or — when
+// --max-bad-rows let the run go on past bad rows (account) — the table
+// without them, as the file reader skips them.
+func (p *plan) from(kind planfile.InputKind) string {
+	t := p.tables[kind]
+	if !p.skip[kind] {
+		return t.quoted
+	}
+	return fmt.Sprintf("(SELECT * FROM %s WHERE NOT coalesce(%s, false)) AS good", t.quoted, p.badExpr(kind))
+}
+
+// checkSQL counts an input's rows, the used ones and their time span, and
+// its bad rows by the first check each fails (badChecks), with one
+// example each. Columns: read, used, earliest, latest, then per check
+// (count, example).
+func (p *plan) checkSQL(kind planfile.InputKind) (sql string, checks []badCheck) {
+	t := p.tables[kind]
+	checks = p.badChecks(kind)
 	// a bad row is shown by its key (the device or customer id), never by
 	// the value that is wrong: a table may hold what a message must not
 	// echo (the planning repo is a pull request's, the database is not)
@@ -23,64 +112,37 @@ func (p *plan) checkSQL(kind planfile.InputKind) (sql string, checks []string) {
 	if kind == planfile.KindTickets {
 		keyRole = "customer_id"
 	}
-	key := textExpr(t.cols[keyRole])
-	add := func(what, cond, _ string) {
-		checks = append(checks, what)
-		sel = append(sel, fmt.Sprintf("count(*) FILTER (WHERE %s)", cond), fmt.Sprintf("min(%s) FILTER (WHERE %s)", key, cond))
-	}
-	// a local time that does not occur in the input's zone is a bad row
-	skipped := func(role string, c column) {
-		if c.typeID == "timestamp" && !isUTC(c.zone) {
-			add(role+" is a local time that does not occur in "+c.zone+" (skipped when daylight saving time starts)",
-				fmt.Sprintf("%s IS NOT NULL AND (%s) IS NULL", c.quoted, c.timeExpr(c.quoted)), c.quoted)
+	why := "NULL::int"
+	if len(checks) > 0 {
+		var b strings.Builder
+		b.WriteString("CASE")
+		for i, c := range checks {
+			fmt.Fprintf(&b, " WHEN %s THEN %d", c.cond, i)
 		}
+		b.WriteString(" END")
+		why = b.String()
 	}
-	for _, role := range names[:required] {
-		c := t.cols[role]
-		if isTime(role) {
-			add(role+" is NULL", c.quoted+" IS NULL", "NULL")
-			skipped(role, c)
-			continue
-		}
-		add(role+" is NULL or empty", fmt.Sprintf("%s IS NULL OR btrim((%[1]s)::text) = ''", c.quoted), "NULL")
-		switch {
-		case kind == planfile.KindEvents && role == "event":
-			add("unknown event value", fmt.Sprintf("%s IS NOT NULL AND (%s) IS NULL", c.quoted, stateExpr(c)), c.quoted)
-		case kind == planfile.KindOTA && role == "status":
-			add("unknown status value", fmt.Sprintf("%s IS NOT NULL AND (%s) IS NULL", c.quoted, classExpr(c)), c.quoted)
-		}
+	c, timed := t.cols[rowTimeRole(kind)]
+	ts, used := "NULL::bigint", "true" // a snapshot's rows count in any window
+	if timed {
+		ts = c.timeExpr(c.quoted)
 	}
-	for _, role := range names[required:] {
-		if c, ok := t.cols[role]; ok && isTime(role) {
-			skipped(role, c)
-		}
-	}
-	if c, ok := t.cols["sequence"]; ok && kind == planfile.KindEvents {
-		add("sequence is NULL or empty", fmt.Sprintf("%s IS NULL OR btrim((%[1]s)::text) = ''", c.quoted), "NULL")
-	}
-	tsRole := map[planfile.InputKind]string{planfile.KindDevices: "shipped_at", planfile.KindTickets: "created_at"}[kind]
-	if tsRole == "" {
-		tsRole = "timestamp"
-	}
-	c := t.cols[tsRole]
-	ts := c.timeExpr(c.quoted)
-	if p.future && kind != planfile.KindDevices {
-		// one row from the future would become the horizon and make a
-		// stale table look fresh
-		add(tsRole+" is later than the clock by more than a day (a clock or zone error at the source)", fmt.Sprintf("%s > @not_after", ts), c.quoted)
-	}
-	used := "true"
-	switch kind {
-	case planfile.KindEvents, planfile.KindActivity:
+	switch {
+	case !timed:
+	case kind == planfile.KindEvents || kind == planfile.KindActivity:
 		used = ts + " < @use_until"
-	case planfile.KindOTA, planfile.KindUsage, planfile.KindTickets:
+	case kind == planfile.KindOTA || kind == planfile.KindUsage || kind == planfile.KindTickets:
 		used = fmt.Sprintf("%s >= @from AND %[1]s < @to", ts)
 	}
-	span := fmt.Sprintf("min(%s), max(%[1]s)", ts)
 	if kind == planfile.KindDevices {
-		span = "NULL::bigint, NULL::bigint"
+		ts = "NULL::bigint"
 	}
-	return fmt.Sprintf("SELECT count(*), count(*) FILTER (WHERE %s), %s,\n  %s\nFROM %s", used, span, strings.Join(sel, ",\n  "), t.quoted), checks
+	sel := []string{"count(*)", "count(*) FILTER (WHERE why IS NULL AND used)", "min(t) FILTER (WHERE why IS NULL)", "max(t) FILTER (WHERE why IS NULL)"}
+	for i := range checks {
+		sel = append(sel, fmt.Sprintf("count(*) FILTER (WHERE why = %d)", i), fmt.Sprintf("min(k) FILTER (WHERE why = %d)", i))
+	}
+	return fmt.Sprintf("SELECT %s\nFROM (\n  SELECT %s AS why, %s AS used, %s AS t, %s AS k FROM %s\n) x",
+		strings.Join(sel, ",\n  "), why, used, ts, textExpr(t.cols[keyRole]), t.quoted), checks
 }
 
 // joinSQL counts an input's distinct ids and those the devices input does
@@ -91,7 +153,7 @@ func (p *plan) joinSQL(kind planfile.InputKind) string {
 	if kind == planfile.KindTickets {
 		role, known = "customer_id", "SELECT customer_id AS id FROM dev WHERE customer_id IS NOT NULL"
 	}
-	return with(p.devCTE(), fmt.Sprintf("ids AS (\n  SELECT DISTINCT %s AS id FROM %s\n)", textExpr(t.cols[role]), t.quoted), "known AS (\n  "+known+"\n)") +
+	return with(p.devCTE(), fmt.Sprintf("ids AS (\n  SELECT DISTINCT %s AS id FROM %s\n)", textExpr(t.cols[role]), p.from(kind)), "known AS (\n  "+known+"\n)") +
 		`SELECT count(*), count(*) FILTER (WHERE k.id IS NULL), min(i.id) FILTER (WHERE k.id IS NULL), (SELECT min(id) FROM known)
 FROM ids i LEFT JOIN (SELECT DISTINCT id FROM known) k USING (id)`
 }
@@ -101,6 +163,17 @@ FROM ids i LEFT JOIN (SELECT DISTINCT id FROM known) k USING (id)`
 // uptime query, which builds the deduplicated events anyway.)
 func (p *plan) duplicateDevicesSQL() string {
 	return with(p.devCTE()) + "SELECT count(*), min(device_id) FROM (SELECT device_id FROM dev GROUP BY device_id HAVING count(*) > 1) x"
+}
+
+// snapshotConflictsSQL counts the job executions of an OTA snapshot table
+// with rows of different states, with one of them: a file's later row
+// wins, a table's rows have no order.
+func (p *plan) snapshotConflictsSQL() string {
+	t := p.tables[planfile.KindOTA]
+	return fmt.Sprintf(`SELECT count(*), min(device_id || ' / ' || job) FROM (
+  SELECT %s AS device_id, %s AS job FROM %s
+  GROUP BY 1, 2 HAVING count(DISTINCT %s) > 1
+) x`, textExpr(t.cols["device_id"]), textExpr(t.cols["job_id"]), p.from(planfile.KindOTA), classExpr(t.cols["status"]))
 }
 
 // orderedKinds are the inputs of the plan in reading order.

@@ -3,6 +3,7 @@ package fleetdb
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"os/exec"
@@ -274,10 +275,10 @@ func sameStats(t *testing.T, want map[planfile.InputKind]*export.Stats, got []*e
 	for _, st := range got {
 		w := want[st.Kind]
 		if w.Read != st.Read || w.Used != st.Used || w.Outside != st.Outside || w.Duplicates != st.Duplicates ||
-			w.UnknownDevices != st.UnknownDevices || w.Earliest != st.Earliest || w.Latest != st.Latest {
-			t.Errorf("rows %s: local read %d used %d outside %d dup %d unknown %d span %d..%d; postgres read %d used %d outside %d dup %d unknown %d span %d..%d",
-				st.Kind, w.Read, w.Used, w.Outside, w.Duplicates, w.UnknownDevices, w.Earliest, w.Latest,
-				st.Read, st.Used, st.Outside, st.Duplicates, st.UnknownDevices, st.Earliest, st.Latest)
+			w.UnknownDevices != st.UnknownDevices || w.Earliest != st.Earliest || w.Latest != st.Latest || !maps.Equal(w.Skipped, st.Skipped) {
+			t.Errorf("rows %s: local read %d used %d outside %d dup %d unknown %d span %d..%d skipped %v; postgres read %d used %d outside %d dup %d unknown %d span %d..%d skipped %v",
+				st.Kind, w.Read, w.Used, w.Outside, w.Duplicates, w.UnknownDevices, w.Earliest, w.Latest, w.Skipped,
+				st.Read, st.Used, st.Outside, st.Duplicates, st.UnknownDevices, st.Earliest, st.Latest, st.Skipped)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package fleetdb
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/iotpm/iotpm/internal/export"
 	"github.com/iotpm/iotpm/internal/fleetdb/pgtest"
@@ -214,42 +217,7 @@ func edgeCasesSameAsLocal(t *testing.T, e *pgtest.Engine) {
 				name += "-sequenced"
 			}
 			t.Run(name, func(t *testing.T) {
-				f := genFleet(seed, sequenced)
-				dir := t.TempDir()
-				write := func(file string, b *strings.Builder) string {
-					p := filepath.Join(dir, file)
-					if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
-						t.Fatal(err)
-					}
-					return p
-				}
-				tbl := func(n string) string { return fmt.Sprintf("%s.%s_%s", schema, n, name[:min(len(name), 20)]) }
-				tname := func(n string) string { return strings.ReplaceAll(tbl(n), "-", "_") }
-				short := func(n string) string { return strings.TrimPrefix(tname(n), schema+".") }
-				load(t, conn, schema, short("devices"), "device_id text, shipped_at date, customer_id text, retired_at timestamptz, model text, firmware text", write("devices.csv", &f.devices))
-				files := map[planfile.InputKind]export.Input{
-					"devices":  {Kind: "devices", Path: filepath.Join(dir, "devices.csv")},
-					"activity": {Kind: "activity", Path: write("activity.csv", &f.activity)},
-					"ota":      {Kind: "ota", Path: write("ota.csv", &f.ota)},
-				}
-				tables := map[planfile.InputKind]Input{
-					"devices":  {Kind: "devices", Table: tname("devices"), Columns: cols("device_id=device_id", "shipped_at=shipped_at", "customer_id=customer_id", "retired_at=retired_at", "model=model", "firmware=firmware")},
-					"activity": {Kind: "activity", Table: tname("activity"), Columns: cols("device_id=device_id", "timestamp=timestamp")},
-					"ota":      {Kind: "ota", Table: tname("ota"), Columns: cols("device_id=device_id", "job_id=job_id", "status=status", "timestamp=timestamp", "version=version")},
-				}
-				load(t, conn, schema, short("activity"), "device_id text, timestamp timestamptz", files["activity"].Path)
-				load(t, conn, schema, short("ota"), "device_id text, job_id text, status text, timestamp timestamptz, version text", files["ota"].Path)
-				evPath := write("events.csv", &f.events)
-				if sequenced {
-					load(t, conn, schema, short("events"), `"clientId" text, ts bigint, "eventType" text, "versionNumber" text`, evPath)
-					files["events"] = export.Input{Kind: "events", Path: evPath, Format: "aws-iot-lifecycle"}
-					tables["events"] = Input{Kind: "events", Table: tname("events"), SequenceReset: 3_600_000_000,
-						Columns: cols("device_id=clientId", "timestamp=ts:ms", "event=eventType", "sequence=versionNumber")}
-				} else {
-					load(t, conn, schema, short("events"), "device_id text, ts timestamptz, event text", evPath)
-					files["events"] = export.Input{Kind: "events", Path: evPath}
-					tables["events"] = Input{Kind: "events", Table: tname("events"), Columns: cols("device_id=device_id", "timestamp=ts", "event=event")}
-				}
+				files, tables := loadFleet(t, e, conn, schema, name, genFleet(seed, sequenced), sequenced)
 				for _, tc := range []struct {
 					month   string
 					dormant time.Duration
@@ -298,4 +266,128 @@ func edgeCasesSameAsLocal(t *testing.T, e *pgtest.Engine) {
 			})
 		}
 	}
+}
+
+// loadFleet writes a fleet's exports to files and loads them into tables
+// of schema (named after name), returning both as inputs.
+func loadFleet(t *testing.T, e *pgtest.Engine, conn *pgx.Conn, schema, name string, f *fleet, sequenced bool) (map[planfile.InputKind]export.Input, map[planfile.InputKind]Input) {
+	t.Helper()
+	dir := t.TempDir()
+	write := func(file string, b *strings.Builder) string {
+		p := filepath.Join(dir, file)
+		if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	tbl := func(n string) string { return fmt.Sprintf("%s.%s_%s", schema, n, name[:min(len(name), 20)]) }
+	tname := func(n string) string { return strings.ReplaceAll(tbl(n), "-", "_") }
+	short := func(n string) string { return strings.TrimPrefix(tname(n), schema+".") }
+	load(t, conn, schema, short("devices"), "device_id text, shipped_at date, customer_id text, retired_at timestamptz, model text, firmware text", write("devices.csv", &f.devices))
+	files := map[planfile.InputKind]export.Input{
+		"devices":  {Kind: "devices", Path: filepath.Join(dir, "devices.csv")},
+		"activity": {Kind: "activity", Path: write("activity.csv", &f.activity)},
+		"ota":      {Kind: "ota", Path: write("ota.csv", &f.ota)},
+	}
+	tables := map[planfile.InputKind]Input{
+		"devices":  {Kind: "devices", Table: tname("devices"), Columns: cols("device_id=device_id", "shipped_at=shipped_at", "customer_id=customer_id", "retired_at=retired_at", "model=model", "firmware=firmware")},
+		"activity": {Kind: "activity", Table: tname("activity"), Columns: cols("device_id=device_id", "timestamp=timestamp")},
+		"ota":      {Kind: "ota", Table: tname("ota"), Columns: cols("device_id=device_id", "job_id=job_id", "status=status", "timestamp=timestamp", "version=version")},
+	}
+	load(t, conn, schema, short("activity"), "device_id text, timestamp timestamptz", files["activity"].Path)
+	load(t, conn, schema, short("ota"), "device_id text, job_id text, status text, timestamp timestamptz, version text", files["ota"].Path)
+	evPath := write("events.csv", &f.events)
+	if sequenced {
+		load(t, conn, schema, short("events"), `"clientId" text, ts bigint, "eventType" text, "versionNumber" text`, evPath)
+		files["events"] = export.Input{Kind: "events", Path: evPath, Format: "aws-iot-lifecycle"}
+		tables["events"] = Input{Kind: "events", Table: tname("events"), SequenceReset: 3_600_000_000,
+			Columns: cols("device_id=clientId", "timestamp=ts:ms", "event=eventType", "sequence=versionNumber")}
+	} else {
+		load(t, conn, schema, short("events"), "device_id text, ts timestamptz, event text", evPath)
+		files["events"] = export.Input{Kind: "events", Path: evPath}
+		tables["events"] = Input{Kind: "events", Table: tname("events"), Columns: cols("device_id=device_id", "timestamp=ts", "event=event")}
+	}
+	return files, tables
+}
+
+// addBadRows adds rows the file reader calls bad, one of each kind a
+// table can hold — an empty id, a time that is NULL (nullTimes: not in a
+// TimescaleDB hypertable, whose time column refuses NULL), an event or
+// status no vocabulary has, an empty job or sequence, and a row with two
+// faults (counted once, as its first) — and returns how many.
+func (f *fleet) addBadRows(sequenced, nullTimes bool) int {
+	n := 0
+	add := func(b *strings.Builder, lines ...string) {
+		for _, l := range lines {
+			b.WriteString(l + "\n")
+			n++
+		}
+	}
+	add(&f.devices, `"",2026-09-01,cust-1,,V,`)
+	if nullTimes {
+		add(&f.devices, "dev-90,,cust-1,,V,")
+	}
+	if sequenced {
+		add(&f.events, "dev-01,1790985600000,rebooted,7", `"",1790985600000,connected,7`, "dev-03,1790985600000,connected,", `"",1790985600000,rebooted,`)
+		if nullTimes {
+			add(&f.events, "dev-02,,connected,7")
+		}
+	} else {
+		add(&f.events, "dev-01,2026-10-03T00:00:00.000Z,rebooted", `"",2026-10-03T00:00:00.000Z,connected`, `"",2026-10-03T00:00:00.000Z,rebooted`)
+		if nullTimes {
+			add(&f.events, "dev-02,,connected")
+		}
+	}
+	add(&f.activity, `"",2026-10-02T00:00:00Z`)
+	add(&f.ota, "dev-04,fw-0,WEIRD,2026-10-05T00:00:00Z,2.0.0", "dev-04,,SUCCEEDED,2026-10-05T00:00:00Z,2.0.0")
+	return n
+}
+
+// Bad rows within --max-bad-rows are left out of every statement as the
+// file reader skips them: the same values, the same rows counted as
+// skipped under the same kinds (a row with two faults once), on tables
+// spread over the engine; one more bad row than allowed stops the run at
+// the first input that has them.
+func TestBadRowsSkippedSameAsLocal(t *testing.T) {
+	engines(t, func(t *testing.T, e *pgtest.Engine) {
+		conn, schema := e.Conn(t)
+		ctx := context.Background()
+		for _, sequenced := range []bool{false, true} {
+			name := "bad"
+			if sequenced {
+				name += "_sequenced"
+			}
+			t.Run(name, func(t *testing.T) {
+				f := genFleet(11, sequenced)
+				bad := f.addBadRows(sequenced, e != pgtest.TimescaleDB)
+				files, tables := loadFleet(t, e, conn, schema, name, f, sequenced)
+				spread(t, e, conn, tables)
+				o := options("2026-10")
+				o.Models = edgeModes
+				o.FleetLookbackDays = 12
+				want, wantStats := local(t, files, o)
+				total := 0
+				for _, st := range wantStats {
+					total += st.SkippedTotal()
+				}
+				if total != bad {
+					t.Fatalf("the file reader skipped %d rows, want the %d bad ones: %v", total, bad, wantStats)
+				}
+				got, err := Run(ctx, conn, &Job{Inputs: tables, Options: o, UseUntil: o.Window.To + o.ActivationWindow, MaxBadRows: bad})
+				if err != nil {
+					t.Fatal(err)
+				}
+				same(t, want, got.Report)
+				sameStats(t, wantStats, got.Stats)
+				if wantFleet := localFleet(t, files, o); !slices.Equal(wantFleet, got.Fleet) {
+					t.Errorf("fleet days: local %+v\ndatabase %+v", wantFleet, got.Fleet)
+				}
+				_, err = Run(ctx, conn, &Job{Inputs: tables, Options: o, UseUntil: o.Window.To + o.ActivationWindow, MaxBadRows: bad - 1})
+				var p *Problem
+				if !errors.As(err, &p) || !strings.Contains(p.Message, "more than --max-bad-rows") || !strings.Contains(p.Message, "device_id is NULL or empty") {
+					t.Errorf("one bad row too many: %v", err)
+				}
+			})
+		}
+	})
 }

@@ -35,6 +35,9 @@ type Job struct {
 	// Now is the clock (µs; 0: no bound): a row time later than it plus a
 	// day is a bad row, as export.Ingest's Now.
 	Now int64
+	// MaxBadRows is how many bad rows all inputs together may have: they
+	// are skipped, as the file reader skips them (0: any stops the run).
+	MaxBadRows int
 	// Stage, when set, is told each stage before its query runs ("horizon",
 	// "checking events", "device_metrics"…), for a progress line.
 	Stage func(stage string)
@@ -207,12 +210,22 @@ func Run(ctx context.Context, conn *pgx.Conn, job *Job) (*Result, error) {
 		return nil, err
 	}
 	p.future = job.Now != 0
+	p.skip = map[planfile.InputKind]bool{}
 	o := job.Options
+	res := &Result{Report: metrics.Report{Window: o.Window}}
+	job.stage("indexes")
+	if res.MissingIndexes, err = MissingIndexes(ctx, conn, p); err != nil {
+		return nil, err
+	}
+	// the checks first: the horizon is the latest row that is not bad
+	if err := p.account(ctx, conn, job.params(metrics.NoTime), job.MaxBadRows, res, job.stage); err != nil {
+		return nil, err
+	}
 	horizon := o.AsOf
 	if horizon == 0 || horizon == metrics.NoTime {
 		job.stage("horizon")
 		var h *int64
-		if err := conn.QueryRow(ctx, p.horizonSQL()).Scan(&h); err != nil {
+		if err := scanOne(ctx, conn, p.horizonSQL(), job.params(metrics.NoTime), &h); err != nil {
 			return nil, queryError(err, "horizon")
 		}
 		horizon = metrics.NoTime
@@ -221,14 +234,7 @@ func Run(ctx context.Context, conn *pgx.Conn, job *Job) (*Result, error) {
 		}
 	}
 	params := job.params(horizon)
-	res := &Result{Report: metrics.Report{Window: o.Window, Horizon: horizon}}
-	job.stage("indexes")
-	if res.MissingIndexes, err = MissingIndexes(ctx, conn, p); err != nil {
-		return nil, err
-	}
-	if err := p.account(ctx, conn, params, res, job.stage); err != nil {
-		return nil, err
-	}
+	res.Report.Horizon = horizon
 	for _, q := range job.metricQueries(p, params) {
 		job.stage(q.Name)
 		if err := p.runMetric(ctx, conn, q, job, res); err != nil {
@@ -255,10 +261,21 @@ func query(ctx context.Context, conn *pgx.Conn, sql string, params Params) (pgx.
 	return conn.Query(ctx, s, args...)
 }
 
-// account fills the ROWS accounting and stops at the first input with bad
-// rows (as the file reader does without --max-bad-rows) or ids that do
-// not join.
-func (p *plan) account(ctx context.Context, conn *pgx.Conn, params Params, res *Result, stage func(string)) error {
+// account fills the ROWS accounting. Bad rows (badChecks) stop the run
+// when there are more than maxBad in all inputs together, at the first
+// input that has them, as the file reader does with --max-bad-rows;
+// within the limit they are counted as skipped and every later statement
+// reads the inputs without them (plan.from). Then ids that do not join
+// stop it.
+func (p *plan) account(ctx context.Context, conn *pgx.Conn, params Params, maxBad int, res *Result, stage func(string)) error {
+	type bad struct {
+		t        *table
+		checks   []badCheck
+		counts   []int64
+		examples []*string
+	}
+	var firsts []bad
+	total := 0
 	for _, kind := range p.orderedKinds() {
 		stage("checking " + string(kind))
 		t := p.tables[kind]
@@ -268,44 +285,54 @@ func (p *plan) account(ctx context.Context, conn *pgx.Conn, params Params, res *
 		for role, c := range t.cols {
 			st.Columns[role] = c.name
 		}
-		rows, err := query(ctx, conn, sql, params)
-		if err != nil {
-			return queryError(err, string(kind)+" check")
-		}
 		dest := make([]any, 4+2*len(checks))
 		var read, used int64
 		var earliest, latest *int64
 		dest[0], dest[1], dest[2], dest[3] = &read, &used, &earliest, &latest
-		counts := make([]int64, len(checks))
-		examples := make([]*string, len(checks))
+		b := bad{t: t, checks: checks, counts: make([]int64, len(checks)), examples: make([]*string, len(checks))}
 		for i := range checks {
-			dest[4+2*i], dest[5+2*i] = &counts[i], &examples[i]
+			dest[4+2*i], dest[5+2*i] = &b.counts[i], &b.examples[i]
 		}
-		rows.Next()
-		if err := rows.Scan(dest...); err != nil {
-			rows.Close()
+		if err := scanOne(ctx, conn, sql, params, dest...); err != nil {
 			return queryError(err, string(kind)+" check")
 		}
-		rows.Close()
-		for i, what := range checks {
-			if counts[i] == 0 {
-				continue
+		skipped := 0
+		for i, c := range checks {
+			if b.counts[i] > 0 {
+				st.Skipped[c.kind] += int(b.counts[i])
+				skipped += int(b.counts[i])
 			}
-			role, _, _ := strings.Cut(what, " ")
-			if strings.HasPrefix(what, "unknown") {
-				role = map[planfile.InputKind]string{planfile.KindEvents: "event", planfile.KindOTA: "status"}[kind]
-			}
-			ex := ""
-			if examples[i] != nil {
-				ex = fmt.Sprintf(" (for example a row of %s %q; the values are not shown)", map[bool]string{true: "customer", false: "device"}[kind == planfile.KindTickets], clip(*examples[i]))
-			}
-			return t.problem(role, "%s.%s: %d rows with %s%s; fix them at the source, or select the rows that count in a view",
-				t.Table, t.cols[role].name, counts[i], what, ex)
 		}
-		st.Read, st.Used, st.Outside = int(read), int(used), int(read-used)
+		if skipped > 0 {
+			firsts = append(firsts, b)
+			p.skip[kind] = true
+		}
+		total += skipped
+		st.Read, st.Used, st.Outside = int(read), int(used), int(read-used)-skipped
 		if earliest != nil {
 			st.Earliest, st.Latest = *earliest, *latest
 		}
+		res.Stats = append(res.Stats, st)
+	}
+	if total > maxBad {
+		b := firsts[0]
+		for i, c := range b.checks {
+			if b.counts[i] == 0 {
+				continue
+			}
+			ex := ""
+			if b.examples[i] != nil {
+				ex = fmt.Sprintf(" (for example a row of %s %q; the values are not shown)", map[bool]string{true: "customer", false: "device"}[b.t.Kind == planfile.KindTickets], clip(*b.examples[i]))
+			}
+			hint := "fix them at the source, select the rows that count in a view, or skip them with --max-bad-rows N"
+			if maxBad > 0 {
+				hint = fmt.Sprintf("%d bad rows in all inputs, more than --max-bad-rows %d; fix them at the source, or select the rows that count in a view", total, maxBad)
+			}
+			return b.t.problem(c.role, "%s.%s: %d rows with %s%s; %s", b.t.Table, b.t.cols[c.role].name, b.counts[i], c.what, ex, hint)
+		}
+	}
+	for _, kind := range p.orderedKinds() {
+		t := p.tables[kind]
 		if kind == planfile.KindDevices {
 			var n int64
 			var sample *string
@@ -317,13 +344,28 @@ func (p *plan) account(ctx context.Context, conn *pgx.Conn, params Params, res *
 					t.Table, t.cols["device_id"].name, n, clip(*sample))
 			}
 		}
+		if kind == planfile.KindOTA && t.Snapshot {
+			var n int64
+			var sample *string
+			if err := scanOne(ctx, conn, p.snapshotConflictsSQL(), params, &n, &sample); err != nil {
+				return queryError(err, "ota snapshot")
+			}
+			if n > 0 {
+				return t.problem("status", "%s: %d job executions (device / job) have rows of different states (for example %q): a snapshot holds one final state per execution, and a table's rows have no order to pick the last; select one row per execution in a view",
+					t.Table, n, clip(*sample))
+			}
+		}
 		if kind != planfile.KindDevices && p.has(planfile.KindDevices) {
 			var ids, unknown int64
 			var sampleUnknown, sampleKnown *string
 			if err := scanOne(ctx, conn, p.joinSQL(kind), params, &ids, &unknown, &sampleUnknown, &sampleKnown); err != nil {
 				return queryError(err, string(kind)+" join")
 			}
-			st.UnknownDevices = int(unknown)
+			for _, st := range res.Stats {
+				if st.Kind == kind {
+					st.UnknownDevices = int(unknown)
+				}
+			}
 			if ids > 0 && unknown == ids && sampleKnown != nil {
 				role := "device_id"
 				if kind == planfile.KindTickets {
@@ -333,7 +375,6 @@ func (p *plan) account(ctx context.Context, conn *pgx.Conn, params Params, res *
 					ids, t.Table, t.cols[role].name, clip(*sampleUnknown), clip(*sampleKnown))
 			}
 		}
-		res.Stats = append(res.Stats, st)
 	}
 	return nil
 }
@@ -445,7 +486,7 @@ func (p *plan) runMetric(ctx context.Context, conn *pgx.Conn, q Query, job *Job,
 		if err := rows.Err(); err != nil {
 			return fail(err)
 		}
-		r.OTA = metrics.OTAOf(jobs, false)
+		r.OTA = metrics.OTAOf(jobs, p.tables[planfile.KindOTA].Snapshot)
 	}
 	return nil
 }
@@ -518,7 +559,7 @@ func (p *plan) deviceMetrics(uptime, mad, customers []byte, o metrics.Options, r
 		}
 		for _, st := range res.Stats {
 			if st.Kind == planfile.KindEvents {
-				st.Duplicates = st.Read - row.UsedOnce // exact duplicates used once
+				st.Duplicates = st.Read - st.SkippedTotal() - row.UsedOnce // exact duplicates used once
 			}
 		}
 		u := &metrics.Uptime{SLO: o.SLO, ConnectedUS: row.ConnectedUS, ObservedUS: row.ObservedUS, Devices: row.Devices,

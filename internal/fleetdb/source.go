@@ -29,6 +29,9 @@ type Input struct {
 	// SequenceReset (µs): a numeric sequence that drops after a gap this
 	// long starts over; 0: never.
 	SequenceReset int64
+	// Snapshot: an ota table of final states without a timestamp, each
+	// row counted in any window (a snapshot format's rule).
+	Snapshot bool
 	// Zone is the IANA zone of the table's timestamp (without time zone)
 	// columns; "" when the input names none, which such a column refuses.
 	Zone string
@@ -104,10 +107,22 @@ func (in *Input) Check() error {
 			return in.problem(role, "columns.%s: name the column", role)
 		}
 	}
+	if in.Snapshot {
+		if in.Kind != planfile.KindOTA {
+			return in.problem("", "snapshot: applies to an ota table (final states without times)")
+		}
+		if _, ok := in.Columns["timestamp"]; ok {
+			return in.problem("timestamp", "columns.timestamp: a snapshot's rows have no time (each is counted in any window); leave timestamp out, or snapshot: false to read the rows by their times")
+		}
+	}
 	for _, role := range names[:required] {
-		if _, ok := in.Columns[role]; !ok {
-			return in.problem("", "columns: missing %s, which %s needs (its required roles: %s); map it to a column of %s",
-				role, in.Kind, strings.Join(names[:required], ", "), in.Table)
+		if _, ok := in.Columns[role]; !ok && !(in.Snapshot && role == "timestamp") {
+			hint := ""
+			if in.Kind == planfile.KindOTA && role == "timestamp" {
+				hint = " (a table of final states without times: snapshot: true)"
+			}
+			return in.problem("", "columns: missing %s, which %s needs (its required roles: %s); map it to a column of %s%s",
+				role, in.Kind, strings.Join(names[:required], ", "), in.Table, hint)
 		}
 	}
 	return nil

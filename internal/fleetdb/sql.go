@@ -37,6 +37,9 @@ type plan struct {
 	tables map[planfile.InputKind]*table
 	// future: rows later than @not_after are bad rows (Job.Now is set).
 	future bool
+	// skip: the inputs whose bad rows the statements leave out (their
+	// count is within Job.MaxBadRows); without, a bad row stops the run.
+	skip map[planfile.InputKind]bool
 }
 
 func (p *plan) has(kind planfile.InputKind) bool { _, ok := p.tables[kind]; return ok }
@@ -61,7 +64,7 @@ func (p *plan) devCTE() string {
 	return fmt.Sprintf(`dev AS (
   SELECT DISTINCT %s AS device_id, %s AS shipped, %s AS customer_id, %s AS retired, %s AS model, %s AS firmware
   FROM %s
-)`, textExpr(t.cols["device_id"]), sh.timeExpr(sh.quoted), cust, ret, model, fw, t.quoted)
+)`, textExpr(t.cols["device_id"]), sh.timeExpr(sh.quoted), cust, ret, model, fw, p.from(planfile.KindDevices))
 }
 
 // dmCTE: each listed device's mode — every (P, µs; 0: always connected)
@@ -108,7 +111,7 @@ func (p *plan) evCTEs() string {
 ),
 ev AS (
   SELECT DISTINCT device_id, t, s, t * 2 + s AS o FROM ev0 WHERE s IS NOT NULL
-)`, id, ts.timeExpr(ts.quoted), stateExpr(t.cols["event"]), t.quoted)
+)`, id, ts.timeExpr(ts.quoted), stateExpr(t.cols["event"]), p.from(planfile.KindEvents))
 	}
 	// by sequence: numerically when every value of the device is digits
 	// (and fits 64 bits), else as bytes; a connect before a disconnect at
@@ -127,7 +130,7 @@ ev1 AS (
 ),
 ev2 AS (
   SELECT device_id, t, s, q, num, CASE WHEN num THEN q::numeric END AS qn FROM ev1
-)`, id, ts.timeExpr(ts.quoted), stateExpr(t.cols["event"]), seq.quoted, t.quoted)
+)`, id, ts.timeExpr(ts.quoted), stateExpr(t.cols["event"]), seq.quoted, p.from(planfile.KindEvents))
 	epochs := "ev3 AS (SELECT *, 0 AS epoch FROM ev2)"
 	if t.SequenceReset > 0 {
 		// blocks: runs of events without a gap ≥ reset; a block starts a
@@ -175,7 +178,7 @@ ev AS (
 func (p *plan) actCTE() string {
 	t := p.tables[planfile.KindActivity]
 	ts := t.cols["timestamp"]
-	return fmt.Sprintf("act AS (\n  SELECT %s AS device_id, %s AS t FROM %s\n)", textExpr(t.cols["device_id"]), ts.timeExpr(ts.quoted), t.quoted)
+	return fmt.Sprintf("act AS (\n  SELECT %s AS device_id, %s AS t FROM %s\n)", textExpr(t.cols["device_id"]), ts.timeExpr(ts.quoted), p.from(planfile.KindActivity))
 }
 
 // devRef is the devices input, or an empty one, for the joins below.
@@ -310,8 +313,11 @@ func (p *plan) horizonSQL() string {
 		if !ok {
 			continue
 		}
-		c := t.cols[timeRole(kind)]
-		parts = append(parts, fmt.Sprintf("(SELECT %s FROM %s)", c.timeExpr("max("+c.quoted+")"), t.quoted))
+		c, ok := t.cols[timeRole(kind)]
+		if !ok {
+			continue // an OTA snapshot: its rows have no time
+		}
+		parts = append(parts, fmt.Sprintf("(SELECT %s FROM %s)", c.timeExpr("max("+c.quoted+")"), p.from(kind)))
 	}
 	if len(parts) == 0 {
 		return "SELECT NULL::bigint AS horizon"
@@ -423,6 +429,20 @@ GROUP BY 1 ORDER BY 1`
 // lowest class) — whose final row is in the window, per job.
 func (p *plan) otaSQL() string {
 	t := p.tables[planfile.KindOTA]
+	if t.Snapshot {
+		// final states as the table is now, counted in any window (account
+		// refuses a job execution with rows of different states)
+		return fmt.Sprintf(`WITH fin AS (
+  SELECT DISTINCT %s AS device_id, %s AS job, %s AS c FROM %s
+)
+SELECT job,
+  count(*) FILTER (WHERE c = 0) AS success,
+  count(*) FILTER (WHERE c = 1) AS failure,
+  count(*) FILTER (WHERE c = 2) AS excluded,
+  count(*) FILTER (WHERE c = 3) AS pending
+FROM fin WHERE c IS NOT NULL
+GROUP BY job ORDER BY job`, textExpr(t.cols["device_id"]), textExpr(t.cols["job_id"]), classExpr(t.cols["status"]), p.from(planfile.KindOTA))
+	}
 	ts := t.cols["timestamp"]
 	return fmt.Sprintf(`WITH ota AS (
   SELECT %s AS device_id, %s AS job, %s AS t, %s AS c FROM %s
@@ -438,7 +458,7 @@ SELECT job,
   count(*) FILTER (WHERE c = 2) AS excluded,
   count(*) FILTER (WHERE c = 3) AS pending
 FROM fin WHERE t >= @from AND t < @to
-GROUP BY job ORDER BY job`, textExpr(t.cols["device_id"]), textExpr(t.cols["job_id"]), ts.timeExpr(ts.quoted), classExpr(t.cols["status"]), t.quoted)
+GROUP BY job ORDER BY job`, textExpr(t.cols["device_id"]), textExpr(t.cols["job_id"]), ts.timeExpr(ts.quoted), classExpr(t.cols["status"]), p.from(planfile.KindOTA))
 }
 
 // healthParts: per customer, its devices in the window's fleet, how many
@@ -451,7 +471,7 @@ func (p *plan) healthParts() ([]string, string) {
 		t := p.tables[planfile.KindUsage]
 		ts := t.cols["timestamp"]
 		usedDev = fmt.Sprintf("SELECT DISTINCT %s AS device_id FROM %s WHERE %s >= @from AND %[3]s < @to AND %[3]s <= @horizon",
-			textExpr(t.cols["device_id"]), t.quoted, ts.timeExpr(ts.quoted))
+			textExpr(t.cols["device_id"]), p.from(planfile.KindUsage), ts.timeExpr(ts.quoted))
 	}
 	tk := "SELECT NULL::text AS customer_id, 0::bigint AS n WHERE false"
 	tkAll := "SELECT NULL::text AS customer_id WHERE false"
@@ -460,8 +480,8 @@ func (p *plan) healthParts() ([]string, string) {
 		c := t.cols["created_at"]
 		id := textExpr(t.cols["customer_id"])
 		tk = fmt.Sprintf("SELECT %s AS customer_id, count(*) AS n FROM %s WHERE %s >= @from AND %[3]s < @to AND %[3]s <= @horizon GROUP BY 1",
-			id, t.quoted, c.timeExpr(c.quoted))
-		tkAll = fmt.Sprintf("SELECT DISTINCT %s AS customer_id FROM %s", id, t.quoted)
+			id, p.from(planfile.KindTickets), c.timeExpr(c.quoted))
+		tkAll = fmt.Sprintf("SELECT DISTINCT %s AS customer_id FROM %s", id, p.from(planfile.KindTickets))
 	}
 	ctes = append(ctes, "used AS (\n  "+usedDev+"\n)", "tk AS (\n  "+tk+"\n)", `fleet AS (
   SELECT d.customer_id, count(*) AS n, count(u.device_id) AS used
@@ -558,7 +578,9 @@ FROM fwa GROUP BY 1, 2`
 // one, or when rows at that instant name different versions: ambiguous).
 func (p *plan) fwoCTEs(at string) []string {
 	t, ok := p.tables[planfile.KindOTA]
-	if !ok {
+	if !ok || t.Snapshot {
+		// a snapshot's rows have no time: none says what ran at H (as
+		// in files, where they are not OTA rows with times)
 		return []string{"fwo AS (SELECT NULL::text AS device_id, NULL::text AS version, false AS ambiguous WHERE false)"}
 	}
 	ts, version := t.cols["timestamp"], "NULL::text"
@@ -569,7 +591,7 @@ func (p *plan) fwoCTEs(at string) []string {
   SELECT device_id, t, version FROM (
     SELECT %s AS device_id, %s AS t, %s AS c, %s AS version FROM %s
   ) r WHERE c = 0 AND t <= @%s
-)`, textExpr(t.cols["device_id"]), ts.timeExpr(ts.quoted), classExpr(t.cols["status"]), version, t.quoted, at), `fwo AS (
+)`, textExpr(t.cols["device_id"]), ts.timeExpr(ts.quoted), classExpr(t.cols["status"]), version, p.from(planfile.KindOTA), at), `fwo AS (
   SELECT r.device_id, CASE WHEN count(DISTINCT coalesce(r.version, '')) = 1 THEN max(r.version) END AS version,
          count(DISTINCT coalesce(r.version, '')) > 1 AS ambiguous
   FROM fwr r JOIN (SELECT device_id, max(t) AS t FROM fwr GROUP BY device_id) m USING (device_id, t)

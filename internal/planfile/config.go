@@ -305,7 +305,11 @@ type InputSpec struct {
 	// Order: file makes the file's row order decide between events of one
 	// device at the same time, as a format's order.
 	Order string `yaml:"order" check:"enum=file|time"`
-	Pos   Pos    `yaml:"-"`
+	// Snapshot: an ota table of final states without times (each row a
+	// job execution's state as the table is now, counted in any window),
+	// as a format's snapshot.
+	Snapshot bool `yaml:"snapshot"`
+	Pos      Pos  `yaml:"-"`
 }
 
 // ColumnRef is a database column for a role: its name, and for an integer
@@ -854,6 +858,9 @@ func (l *configLoader) metricsInputs(m *MetricsConfig) {
 			if spec.Order == "file" {
 				l.errorf(spec.Pos, "metrics.inputs.%s: order: file orders a file's rows by their lines; a table's rows have no order: map a sequence column instead", kind)
 			}
+			if spec.Snapshot && kind != KindOTA {
+				l.errorf(spec.Pos, "metrics.inputs.%s: snapshot: applies to an ota table (final states without times)", kind)
+			}
 			if m.Source == nil || m.Source.Driver == "files" {
 				l.errorf(spec.Pos, "metrics.inputs.%s: table %q needs a database: add metrics.source: {driver: postgres, dsn_env: IOTPM_DSN}", kind, spec.Table)
 			}
@@ -862,8 +869,8 @@ func (l *configLoader) metricsInputs(m *MetricsConfig) {
 			if spec.Order != "" && kind != KindEvents {
 				l.errorf(spec.Pos, "metrics.inputs.%s: order applies to connection events only (metrics.inputs.events)", kind)
 			}
-			if len(spec.Columns) > 0 || spec.SequenceReset != nil {
-				l.errorf(spec.Pos, "metrics.inputs.%s: columns and sequence_reset map a table; a file's columns are named with map: or its format", kind)
+			if len(spec.Columns) > 0 || spec.SequenceReset != nil || spec.Snapshot {
+				l.errorf(spec.Pos, "metrics.inputs.%s: columns, sequence_reset and snapshot describe a table; a file's columns are named with map: or its format (a snapshot export has a format with snapshot: true)", kind)
 			}
 			if m.Source != nil && m.Source.Driver != "files" && kind != KindOnboarding {
 				l.errorf(spec.Pos, "metrics.inputs.%s: with metrics.source %s every input is a table: write table: NAME and columns:, not path", kind, m.Source.Driver)

@@ -23,6 +23,12 @@ func TestInputOrder(t *testing.T) {
 			"iotpm.yaml:4:13: metrics.inputs.events: order: file orders a file's rows by their lines"},
 		{"metrics:\n  source: {driver: postgres}\n  inputs:\n    events: {table: ev, format: generic, columns: {device_id: d, timestamp: t, event: e}}\n",
 			"iotpm.yaml:4:13: metrics.inputs.events: format and map describe a file; a table's roles are mapped with columns: (tz: names the zone"},
+		// snapshot: an ota table of final states; a file's snapshot is
+		// its format's
+		{"metrics:\n  source: {driver: postgres}\n  inputs:\n    events: {table: ev, snapshot: true, columns: {device_id: d, timestamp: t, event: e}}\n",
+			"iotpm.yaml:4:13: metrics.inputs.events: snapshot: applies to an ota table"},
+		{"metrics:\n  inputs:\n    ota: {path: adu.csv, snapshot: true}\n",
+			"iotpm.yaml:3:10: metrics.inputs.ota: columns, sequence_reset and snapshot describe a table"},
 	} {
 		dir := t.TempDir()
 		if err := os.WriteFile(filepath.Join(dir, "iotpm.yaml"), []byte(tt.yaml), 0o644); err != nil {

@@ -73,7 +73,7 @@ func dbFromConfig(cfg *planfile.Config) *dbSource {
 		if in.Table == "" {
 			continue
 		}
-		t := fleetdb.Input{Kind: kind, Table: in.Table, Columns: in.Columns, File: cfg.File, Pos: in.Pos}
+		t := fleetdb.Input{Kind: kind, Table: in.Table, Columns: in.Columns, Snapshot: in.Snapshot, File: cfg.File, Pos: in.Pos}
 		if in.TZ != nil {
 			t.Zone = in.TZ.Name
 		}
@@ -153,7 +153,7 @@ func (j *Job) dbJob(f *cmdutil.Factory) *fleetdb.Job {
 	if j.has(planfile.KindDevices) {
 		useUntil += act
 	}
-	job := &fleetdb.Job{Inputs: j.db.tables, UseUntil: useUntil, Options: j.options(), Allow: j.db.allow}
+	job := &fleetdb.Job{Inputs: j.db.tables, UseUntil: useUntil, Options: j.options(), Allow: j.db.allow, MaxBadRows: j.maxBadRows}
 	if j.asOf == 0 {
 		job.Now = j.clock(f).UnixMicro() // as the file reader: rows from the future are bad rows
 	}
@@ -199,6 +199,9 @@ func runDBJob(f *cmdutil.Factory, job *Job, out *Outcome) error {
 		stop()
 		if err == nil {
 			out.report, out.stats, out.fleet = res.Report, res.Stats, res.Fleet
+			for _, st := range res.Stats {
+				out.badRows += st.SkippedTotal() // within --max-bad-rows: said on stderr
+			}
 			indexWarnings(res.MissingIndexes, out)
 			return nil
 		}

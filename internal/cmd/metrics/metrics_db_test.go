@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/iotpm/iotpm/internal/cmd/cmdtest"
 	metricscmd "github.com/iotpm/iotpm/internal/cmd/metrics"
 
@@ -314,5 +316,53 @@ func TestMissingIndexWarning(t *testing.T) {
 	}
 	if n := strings.Count(stderr, "has no index"); n != 1 {
 		t.Errorf("%d index warnings, want 1:\n%s", n, stderr)
+	}
+}
+
+// --max-bad-rows for tables: two bad rows added to the events table (an
+// event no vocabulary has, an empty device id) stop the run at one
+// allowed, and at two are skipped — said on stderr and counted in the
+// rows' accounting by reason — leaving every metric as it was without
+// them.
+func TestPostgresSourceMaxBadRows(t *testing.T) {
+	repo, env, schema := dbRepo(t)
+	args := []string{"metrics", "-C", repo, "-o", "json", "--now=2026-11-11T00:00:00Z"}
+	before, stderr, code := cmdtest.Run(t, env, args...)
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s", code, stderr)
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, pgtest.Postgres.DSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `INSERT INTO `+schema+`.lifecycle ("clientId", ts_ms, event_type) VALUES ('drip-000001', 1791000000000, 'rebooted'), ('', 1791000000000, 'connected')`); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code = cmdtest.Run(t, env, append(args, "--max-bad-rows", "1")...)
+	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, "2 bad rows in all inputs, more than --max-bad-rows 1") || !strings.Contains(stderr, "iotpm.yaml:") {
+		t.Errorf("one allowed: exit %d (want 2), stderr:\n%s", code, stderr)
+	}
+	after, stderr, code := cmdtest.Run(t, env, append(args, "--max-bad-rows", "2")...)
+	if code != 0 || !strings.Contains(stderr, "skipped 2 bad rows (within --max-bad-rows 2)") {
+		t.Fatalf("two allowed: exit %d, stderr:\n%s", code, stderr)
+	}
+	var b, a map[string]any
+	if err := json.Unmarshal([]byte(before), &b); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(after), &a); err != nil {
+		t.Fatal(err)
+	}
+	rows := a["rows"].(map[string]any)["events"].(map[string]any)
+	want := map[string]any{"empty device_id": 1.0, "unknown event value": 1.0}
+	if !reflect.DeepEqual(rows["skipped_by_reason"], want) || rows["skipped"] != 2.0 {
+		t.Errorf("events rows: skipped %v by reason %v, want 2 by %v", rows["skipped"], rows["skipped_by_reason"], want)
+	}
+	delete(a, "rows")
+	delete(b, "rows")
+	if !reflect.DeepEqual(a, b) {
+		t.Errorf("the metrics changed when the bad rows were skipped:\nbefore %s\nafter  %s", before, after)
 	}
 }
