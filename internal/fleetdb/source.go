@@ -243,6 +243,60 @@ func isUTC(zone string) bool {
 	return false
 }
 
+// rawBound is a condition on the column itself — one an index on it, or
+// a hypertable's chunk exclusion, can answer — that every row whose time
+// (timeExpr, µs) is at least (op ">=") or at most (op "<=") the µs value
+// param holds: a superset with a margin (a second, a unit, or a day for
+// a zone-less timestamp whatever its zone), never narrower. Statements
+// keep the exact condition beside it; this one only lets the server skip
+// what cannot qualify. It is immutable in param, so a custom plan folds
+// it to a constant.
+func (c column) rawBound(op, param string) string {
+	margin := "-"
+	if op == "<=" {
+		margin = "+"
+	}
+	// clamped to years 1…9999 (ns: the int64 nanosecond range), so that a
+	// horizon of "no rows" (the least int64) converts without overflow
+	lo, hi := "-62135596800000000", "253402300799000000"
+	if c.unit == "ns" {
+		lo, hi = "-9223372036854774", "9223372036854774"
+	}
+	param = fmt.Sprintf("greatest(least((%s)::bigint, %s), %s)", param, hi, lo)
+	switch c.unit {
+	case "s":
+		return fmt.Sprintf("%s %s ((%s)::bigint / 1000000 %s 1)", c.quoted, op, param, margin)
+	case "ms":
+		return fmt.Sprintf("%s %s ((%s)::bigint / 1000 %s 1)", c.quoted, op, param, margin)
+	case "us":
+		return fmt.Sprintf("%s %s ((%s)::bigint %s 1)", c.quoted, op, param, margin)
+	case "ns":
+		return fmt.Sprintf("%s %s ((%s)::bigint * 1000 %s 1000)", c.quoted, op, param, margin)
+	}
+	switch c.typeID {
+	case "timestamptz":
+		return fmt.Sprintf("%s %s to_timestamp((%s)::float8 / 1000000 %s 1)", c.quoted, op, param, margin)
+	case "timestamp":
+		return fmt.Sprintf("%s %s (to_timestamp((%s)::float8 / 1000000) AT TIME ZONE 'UTC') %s interval '1 day'", c.quoted, op, param, margin)
+	case "date":
+		return fmt.Sprintf("%s %s (to_timestamp((%s)::float8 / 1000000) AT TIME ZONE 'UTC')::date %s 2", c.quoted, op, param, margin)
+	}
+	return "true"
+}
+
+// between is the rows of an input whose time may lie in [lo, hi] (µs
+// parameters; "" leaves that side open), as raw bounds on its time column.
+func (c column) between(lo, hi string) string {
+	var conds []string
+	if lo != "" {
+		conds = append(conds, c.rawBound(">=", lo))
+	}
+	if hi != "" {
+		conds = append(conds, c.rawBound("<=", hi))
+	}
+	return strings.Join(conds, " AND ")
+}
+
 // localToUTC is the instant (timestamptz) of local time v (a timestamp)
 // in zone, by the file reader's rules: a local time that occurs twice
 // (the hour repeated when daylight saving time ends) is its first

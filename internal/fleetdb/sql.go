@@ -444,8 +444,11 @@ FROM fin WHERE c IS NOT NULL
 GROUP BY job ORDER BY job`, textExpr(t.cols["device_id"]), textExpr(t.cols["job_id"]), classExpr(t.cols["status"]), p.from(planfile.KindOTA))
 	}
 	ts := t.cols["timestamp"]
+	// a unit whose final row is in the window has all its rows from there
+	// to H in [from, H]: earlier ones never decide it (rows from the
+	// window's start on only, by the time column itself)
 	return fmt.Sprintf(`WITH ota AS (
-  SELECT %s AS device_id, %s AS job, %s AS t, %s AS c FROM %s
+  SELECT %s AS device_id, %s AS job, %s AS t, %s AS c FROM %s WHERE %s
 ),
 fin AS (
   SELECT DISTINCT ON (device_id, job) device_id, job, t, c FROM ota
@@ -458,7 +461,8 @@ SELECT job,
   count(*) FILTER (WHERE c = 2) AS excluded,
   count(*) FILTER (WHERE c = 3) AS pending
 FROM fin WHERE t >= @from AND t < @to
-GROUP BY job ORDER BY job`, textExpr(t.cols["device_id"]), textExpr(t.cols["job_id"]), ts.timeExpr(ts.quoted), classExpr(t.cols["status"]), p.from(planfile.KindOTA))
+GROUP BY job ORDER BY job`, textExpr(t.cols["device_id"]), textExpr(t.cols["job_id"]), ts.timeExpr(ts.quoted), classExpr(t.cols["status"]), p.from(planfile.KindOTA),
+		ts.between("@from", "@horizon"))
 }
 
 // healthParts: per customer, its devices in the window's fleet, how many
@@ -470,8 +474,8 @@ func (p *plan) healthParts() ([]string, string) {
 	if p.has(planfile.KindUsage) {
 		t := p.tables[planfile.KindUsage]
 		ts := t.cols["timestamp"]
-		usedDev = fmt.Sprintf("SELECT DISTINCT %s AS device_id FROM %s WHERE %s >= @from AND %[3]s < @to AND %[3]s <= @horizon",
-			textExpr(t.cols["device_id"]), p.from(planfile.KindUsage), ts.timeExpr(ts.quoted))
+		usedDev = fmt.Sprintf("SELECT DISTINCT %s AS device_id FROM %s WHERE %s AND %s >= @from AND %[4]s < @to AND %[4]s <= @horizon",
+			textExpr(t.cols["device_id"]), p.from(planfile.KindUsage), ts.between("@from", "@to"), ts.timeExpr(ts.quoted))
 	}
 	tk := "SELECT NULL::text AS customer_id, 0::bigint AS n WHERE false"
 	tkAll := "SELECT NULL::text AS customer_id WHERE false"
@@ -479,8 +483,8 @@ func (p *plan) healthParts() ([]string, string) {
 		t := p.tables[planfile.KindTickets]
 		c := t.cols["created_at"]
 		id := textExpr(t.cols["customer_id"])
-		tk = fmt.Sprintf("SELECT %s AS customer_id, count(*) AS n FROM %s WHERE %s >= @from AND %[3]s < @to AND %[3]s <= @horizon GROUP BY 1",
-			id, p.from(planfile.KindTickets), c.timeExpr(c.quoted))
+		tk = fmt.Sprintf("SELECT %s AS customer_id, count(*) AS n FROM %s WHERE %s AND %s >= @from AND %[4]s < @to AND %[4]s <= @horizon GROUP BY 1",
+			id, p.from(planfile.KindTickets), c.between("@from", "@to"), c.timeExpr(c.quoted))
 		tkAll = fmt.Sprintf("SELECT DISTINCT %s AS customer_id FROM %s", id, p.from(planfile.KindTickets))
 	}
 	ctes = append(ctes, "used AS (\n  "+usedDev+"\n)", "tk AS (\n  "+tk+"\n)", `fleet AS (
@@ -589,9 +593,9 @@ func (p *plan) fwoCTEs(at string) []string {
 	}
 	return []string{fmt.Sprintf(`fwr AS (
   SELECT device_id, t, version FROM (
-    SELECT %s AS device_id, %s AS t, %s AS c, %s AS version FROM %s
+    SELECT %s AS device_id, %s AS t, %s AS c, %s AS version FROM %s WHERE %s
   ) r WHERE c = 0 AND t <= @%s
-)`, textExpr(t.cols["device_id"]), ts.timeExpr(ts.quoted), classExpr(t.cols["status"]), version, p.from(planfile.KindOTA), at), `fwo AS (
+)`, textExpr(t.cols["device_id"]), ts.timeExpr(ts.quoted), classExpr(t.cols["status"]), version, p.from(planfile.KindOTA), ts.between("", "@"+at), at), `fwo AS (
   SELECT r.device_id, CASE WHEN count(DISTINCT coalesce(r.version, '')) = 1 THEN max(r.version) END AS version,
          count(DISTINCT coalesce(r.version, '')) > 1 AS ambiguous
   FROM fwr r JOIN (SELECT device_id, max(t) AS t FROM fwr GROUP BY device_id) m USING (device_id, t)
