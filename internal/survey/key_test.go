@@ -1,4 +1,4 @@
-package kano
+package survey
 
 import "testing"
 

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/iotpm/iotpm/internal/cmd/flagtest"
+	"github.com/iotpm/iotpm/internal/survey"
 )
 
 func Test_NewCmdKano(t *testing.T) {
@@ -14,8 +15,8 @@ func Test_NewCmdKano(t *testing.T) {
 		set     []string // flags the run must see as set by the user
 		wantErr string
 	}{
-		{args: "", want: KanoOptions{MinAnswers: DefaultMinAnswers}},
-		{args: "survey.csv --segment insurer", want: KanoOptions{Survey: "survey.csv", Segment: "insurer", MinAnswers: DefaultMinAnswers}, set: []string{"segment"}},
+		{args: "", want: KanoOptions{MinAnswers: survey.DefaultMinAnswers}},
+		{args: "survey.csv --segment insurer", want: KanoOptions{Survey: "survey.csv", Segment: "insurer", MinAnswers: survey.DefaultMinAnswers}, set: []string{"segment"}},
 		{args: "--min-answers 5 --max-bad-rows 2", want: KanoOptions{MinAnswers: 5, MaxBadRows: 2}, set: []string{"min-answers", "max-bad-rows"}},
 		{args: "--min-answers lots", wantErr: `invalid argument "lots"`},
 		{args: "a.csv b.csv", wantErr: "accepts at most 1 arg"},

@@ -8,8 +8,7 @@ import (
 	"testing"
 
 	"github.com/iotpm/iotpm/internal/cmd/cmdtest"
-
-	kanocmd "github.com/iotpm/iotpm/internal/cmd/kano"
+	"github.com/iotpm/iotpm/internal/survey"
 
 	"github.com/iotpm/iotpm/internal/cmdutil"
 )
@@ -31,9 +30,9 @@ func TestKanoLabelsMatchGate(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	var a struct {
-		Disagree  []kanocmd.Mismatch `json:"label_disagreements"`
-		NotInPlan []string           `json:"survey_features_not_in_backlog"`
-		Features  []kanocmd.FeatureRow
+		Disagree  []survey.Mismatch `json:"label_disagreements"`
+		NotInPlan []string          `json:"survey_features_not_in_backlog"`
+		Features  []survey.FeatureRow
 	}
 	json.Unmarshal([]byte(stdout), &a)
 	if len(a.Disagree) != 1 || a.Disagree[0].Feature != "matter-bridge" || a.Disagree[0].Category != "I" || len(a.NotInPlan) != 1 {

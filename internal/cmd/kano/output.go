@@ -11,9 +11,10 @@ import (
 
 	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/render"
+	"github.com/iotpm/iotpm/internal/survey"
 )
 
-func kanoTable(a *Analysis, exact bool) *render.Table {
+func kanoTable(a *survey.Analysis, exact bool) *render.Table {
 	t := &render.Table{Columns: []render.Column{{Header: "FEATURE"}, {Header: "CATEGORY"}, {Header: "LABEL", Hide: 3}, {Header: "N", Right: true},
 		{Header: "A", Right: true}, {Header: "O", Right: true}, {Header: "M", Right: true}, {Header: "I", Right: true}, {Header: "R", Right: true, Hide: 4}, {Header: "Q", Right: true, Hide: 5},
 		{Header: "BETTER", Right: true}, {Header: "WORSE", Right: true}, {Header: "FUNC", Right: true, Hide: 6}, {Header: "DYSF", Right: true, Hide: 7}, {Header: "IMPORTANCE", Right: true, Hide: 8}}}
@@ -44,7 +45,7 @@ func kanoTable(a *Analysis, exact bool) *render.Table {
 			t.Columns[i].Header = h
 		}
 	}
-	if !exact && !slices.ContainsFunc(a.Features, func(r FeatureRow) bool { return r.Importance != nil }) {
+	if !exact && !slices.ContainsFunc(a.Features, func(r survey.FeatureRow) bool { return r.Importance != nil }) {
 		t.Columns = t.Columns[:len(t.Columns)-1] // no importance column in the survey
 		for i := range t.Rows {
 			t.Rows[i] = t.Rows[i][:len(t.Rows[i])-1]
@@ -62,7 +63,7 @@ func chartCoord(f float64) string {
 // kanoQuadrant is the better/worse diagram as a Mermaid quadrantChart:
 // x = |worse| (dissatisfaction when absent), y = better (satisfaction when
 // present).
-func kanoQuadrant(a *Analysis) string {
+func kanoQuadrant(a *survey.Analysis) string {
 	var b strings.Builder
 	b.WriteString("quadrantChart\n    title Kano: satisfaction (better) against dissatisfaction (|worse|)\n")
 	b.WriteString("    x-axis Low dissatisfaction if absent --> High dissatisfaction if absent\n")
@@ -78,7 +79,7 @@ func kanoQuadrant(a *Analysis) string {
 }
 
 // Write writes the survey analysis in a format.
-func Write(w io.Writer, format render.Format, a *Analysis, term render.Term) error {
+func Write(w io.Writer, format render.Format, a *survey.Analysis, term render.Term) error {
 	switch format {
 	case render.FormatJSON, render.FormatYAML:
 		return render.Structured(w, format, a)

@@ -6,8 +6,8 @@ import (
 	"slices"
 	"time"
 
-	kanocmd "github.com/iotpm/iotpm/internal/cmd/kano"
 	"github.com/iotpm/iotpm/internal/render"
+	"github.com/iotpm/iotpm/internal/survey"
 
 	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/diag"
@@ -111,7 +111,7 @@ func BacklogForFleet(f *cmdutil.Factory) (*planfile.Backlog, *roadmap.Plan, []ri
 	if backlog == nil {
 		return nil, nil, nil, diags
 	}
-	if d := kanocmd.ResolveLabels(f, backlog); d.HasErrors() {
+	if d := survey.ResolveLabels(cfg, backlog); d.HasErrors() {
 		return nil, nil, nil, append(diags, d...)
 	}
 	ranked, err := rice.Rank(backlog.Features, backlog.Model, backlog.Catalog)

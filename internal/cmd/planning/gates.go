@@ -7,8 +7,7 @@ import (
 	"time"
 
 	metricscmd "github.com/iotpm/iotpm/internal/cmd/metrics"
-
-	kanocmd "github.com/iotpm/iotpm/internal/cmd/kano"
+	"github.com/iotpm/iotpm/internal/survey"
 
 	"github.com/iotpm/iotpm/pkg/energy"
 	"github.com/iotpm/iotpm/pkg/metrics"
@@ -125,7 +124,7 @@ func (p *Results) Gates() []gate.Gate {
 	out = append(out, p.economicsGates()...)
 	out = append(out, p.rolloutGates()...)
 	if g.Kano == "labels_match" {
-		out = append(out, kanocmd.Gate(p.Kano))
+		out = append(out, survey.Gate(p.Kano))
 	}
 	if g.Themes == "on_time_p80" && p.Plan != nil {
 		sim, err := roadmap.Simulate(roadmap.Input{Ranked: p.Ranked, Calendar: *p.Backlog.Calendar, Catalog: p.Backlog.Catalog, Themes: p.Backlog.Themes}, roadmap.DefaultSamples, 1)

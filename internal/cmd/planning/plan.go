@@ -6,8 +6,7 @@ import (
 	"path/filepath"
 
 	metricscmd "github.com/iotpm/iotpm/internal/cmd/metrics"
-
-	kanocmd "github.com/iotpm/iotpm/internal/cmd/kano"
+	"github.com/iotpm/iotpm/internal/survey"
 
 	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/diag"
@@ -29,7 +28,7 @@ type Results struct {
 	Fleet   *planfile.Fleet
 	Battery []energy.Result // today, in the order of fleetDevices
 	Energy  *Energy
-	Kano    *kanocmd.Analysis // when iotpm.yaml names a survey
+	Kano    *survey.Analysis // when iotpm.yaml names a survey
 	Metrics *metricscmd.Outcome
 	// Economics is the unit economics, when the repo has economics.yaml.
 	Economics *Economics
@@ -115,12 +114,12 @@ func ComputeWith(f *cmdutil.Factory, rollout *RolloutSettings) *Results {
 		p.Plan = &plan
 	}
 	if cfg.Kano != nil && !surveyMissing {
-		minAnswers := kanocmd.DefaultMinAnswers
+		minAnswers := survey.DefaultMinAnswers
 		if cfg.Kano.MinAnswers > 0 {
 			minAnswers = cfg.Kano.MinAnswers
 		}
 		var d diag.List
-		p.Kano, d = kanocmd.Analyze(cfg.Kano.Survey, cfg.Kano.Questions, p.Backlog, "", minAnswers, cfg.Kano.MaxBadRows)
+		p.Kano, d = survey.Analyze(cfg.Kano.Survey, cfg.Kano.Questions, p.Backlog, "", minAnswers, cfg.Kano.MaxBadRows)
 		p.Problems = append(p.Problems, d...)
 	}
 	if p.Fleet != nil {
@@ -154,7 +153,8 @@ func (p *Results) FleetDevices() []energy.Device {
 // from the survey iotpm.yaml names: the backlog every command ranks.
 func LoadBacklog(f *cmdutil.Factory, path string) (*planfile.Backlog, diag.List) {
 	backlog, diags := planfile.LoadFeatures(path)
-	return backlog, append(diags, kanocmd.ResolveLabels(f, backlog)...)
+	cfg, _ := f.Config()
+	return backlog, append(diags, survey.ResolveLabels(cfg, backlog)...)
 }
 
 // LoadBacklogArg is LoadBacklog for a command's FILE argument: the file

@@ -12,11 +12,11 @@ import (
 
 	batterycmd "github.com/iotpm/iotpm/internal/cmd/battery"
 	economicscmd "github.com/iotpm/iotpm/internal/cmd/economics"
-	kanocmd "github.com/iotpm/iotpm/internal/cmd/kano"
 	metricscmd "github.com/iotpm/iotpm/internal/cmd/metrics"
 	ricecmd "github.com/iotpm/iotpm/internal/cmd/rice"
 	roadmapcmd "github.com/iotpm/iotpm/internal/cmd/roadmap"
 	rolloutcmd "github.com/iotpm/iotpm/internal/cmd/rollout"
+	"github.com/iotpm/iotpm/internal/survey"
 
 	"github.com/iotpm/iotpm/internal/chart"
 	"github.com/iotpm/iotpm/internal/cmd/planning"
@@ -279,7 +279,7 @@ func monthCharts(months []metricscmd.MonthJSON) (mad, uptime template.HTML) {
 // kanoChart is the better/worse diagram: x the dissatisfaction when the
 // feature is absent (|worse|), y the satisfaction when present (better);
 // features with too few answers are left out, as in the table.
-func kanoChart(rows []kanocmd.FeatureRow) template.HTML {
+func kanoChart(rows []survey.FeatureRow) template.HTML {
 	q := chart.Quadrant{Label: "Kano: satisfaction (better) against dissatisfaction (|worse|)",
 		XLabel: "dissatisfaction if absent (|worse|)", YLabel: "satisfaction if present (better)",
 		Names: [4]string{"performance", "attractive", "indifferent", "must-be"}}

@@ -3,10 +3,11 @@ package report
 import (
 	"bytes"
 	"fmt"
-	economicscmd "github.com/iotpm/iotpm/internal/cmd/economics"
-	rolloutcmd "github.com/iotpm/iotpm/internal/cmd/rollout"
 	"path/filepath"
 	"time"
+
+	economicscmd "github.com/iotpm/iotpm/internal/cmd/economics"
+	rolloutcmd "github.com/iotpm/iotpm/internal/cmd/rollout"
 
 	checkcmd "github.com/iotpm/iotpm/internal/cmd/check"
 
