@@ -11,8 +11,10 @@ import (
 	"strings"
 
 	"github.com/iotpm/iotpm/internal/diag"
+	"github.com/iotpm/iotpm/internal/failure"
 	"github.com/iotpm/iotpm/internal/gate"
 	"github.com/iotpm/iotpm/internal/outfile"
+	"github.com/iotpm/iotpm/internal/render"
 )
 
 // GitHub Actions workflow commands (docs: "Workflow commands for GitHub
@@ -125,7 +127,7 @@ func WriteJUnit(f *Factory, path string, gates []gate.Gate, problems diag.List) 
 			lines = append(lines, d.String())
 		}
 		s.Cases = append(s.Cases, junitCase{Name: "planning files", Classname: "iotpm.validate",
-			Error: &junitFailure{Message: Plural(len(lines), "problem"), Text: strings.Join(lines, "\n")}})
+			Error: &junitFailure{Message: render.Plural(len(lines), "problem"), Text: strings.Join(lines, "\n")}})
 		s.Errors++
 	}
 	for _, g := range gates {
@@ -164,7 +166,7 @@ func (f *Factory) WriteFile(path string, data []byte) error {
 	}
 	err := outfile.Write(path, data, f.IO.Out)
 	if errors.Is(err, outfile.ErrRefused) {
-		return UsageErrorf("%v", err)
+		return failure.UsageErrorf("%v", err)
 	}
 	return err
 }
@@ -188,7 +190,7 @@ func (f *Factory) CheckInRepo(path string) error {
 	}
 	if err := outfile.CheckUnder(root, abs); err != nil {
 		if errors.Is(err, outfile.ErrRefused) {
-			return UsageErrorf("%v; nothing was written", err)
+			return failure.UsageErrorf("%v; nothing was written", err)
 		}
 		return err
 	}

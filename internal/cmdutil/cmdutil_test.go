@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/iotpm/iotpm/internal/diag"
+	"github.com/iotpm/iotpm/internal/failure"
 	"github.com/iotpm/iotpm/internal/iostreams"
 	"github.com/iotpm/iotpm/internal/render"
 	"github.com/spf13/cobra"
@@ -35,7 +36,7 @@ func TestCheckOutputFlag(t *testing.T) {
 		f := &Factory{Output: tt.output}
 		err := f.CheckOutputFlag(tt.cmd)
 		if tt.wantErr != "" {
-			var usage *UsageError
+			var usage *failure.UsageError
 			if !errors.As(err, &usage) || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("%s -o %q: error %v, want a usage error with %q", tt.cmd.Use, tt.output, err, tt.wantErr)
 			}
@@ -102,7 +103,7 @@ func TestReportProblems(t *testing.T) {
 	}
 	var bad diag.List
 	bad.Errorf(diag.Syntax, "a.yaml", 3, 2, "broken")
-	var invalid *InvalidInputError
+	var invalid *failure.InvalidInputError
 	if err := ReportProblems(f, bad); !errors.As(err, &invalid) || err.Error() != "1 problem in a.yaml; nothing was computed" {
 		t.Fatalf("errors: %v", err)
 	}

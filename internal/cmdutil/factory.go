@@ -8,18 +8,17 @@ package cmdutil
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/iotpm/iotpm/internal/diag"
+	"github.com/iotpm/iotpm/internal/failure"
 	"github.com/iotpm/iotpm/internal/iostreams"
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/internal/render"
+	"github.com/iotpm/iotpm/internal/runenv"
 	"github.com/spf13/cobra"
 )
 
@@ -73,11 +72,11 @@ func (f *Factory) CheckDir(cmd *cobra.Command) error {
 	info, err := os.Stat(f.Dir)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
-		return UsageErrorf("-C %s: no such directory; to start a planning repo there: iotpm init %s", f.Dir, f.Dir)
+		return failure.UsageErrorf("-C %s: no such directory; to start a planning repo there: iotpm init %s", f.Dir, f.Dir)
 	case err != nil:
-		return UsageErrorf("-C %s: %v", f.Dir, err)
+		return failure.UsageErrorf("-C %s: %v", f.Dir, err)
 	case !info.IsDir():
-		return UsageErrorf("-C %s: not a directory (-C takes the planning repo's root)", f.Dir)
+		return failure.UsageErrorf("-C %s: not a directory (-C takes the planning repo's root)", f.Dir)
 	}
 	return nil
 }
@@ -149,56 +148,9 @@ func (f *Factory) Format(allowed []render.Format) (render.Format, error) {
 	}
 	format, err := render.ParseFormat(f.Output, allowed)
 	if err != nil {
-		return "", UsageErrorf("%v", err)
+		return "", failure.UsageErrorf("%v", err)
 	}
 	return format, nil
-}
-
-// UsageError is a problem with how the command was called. It exits 2.
-type UsageError struct{ Err error }
-
-func (e *UsageError) Error() string { return e.Err.Error() }
-func (e *UsageError) Unwrap() error { return e.Err }
-
-// UsageErrorf is a UsageError with a formatted message.
-func UsageErrorf(format string, args ...any) error {
-	return &UsageError{Err: fmt.Errorf(format, args...)}
-}
-
-// InvalidInputError wraps the diagnostics of input files that could not be
-// used. The diagnostics have been printed already; it exits 2. Summary, when
-// set, replaces the generated summary line.
-type InvalidInputError struct {
-	Diagnostics diag.List
-	Summary     string
-}
-
-func (e *InvalidInputError) Error() string {
-	if e.Summary != "" {
-		return e.Summary
-	}
-	errs := e.Diagnostics.Sort().Errors() // counted as printed: repeats once
-	if len(errs) == 0 {
-		return "invalid input; nothing was computed"
-	}
-	var files []string
-	for _, d := range errs {
-		if !slices.Contains(files, d.File) {
-			files = append(files, d.File)
-		}
-	}
-	noun := "problems"
-	if len(errs) == 1 {
-		noun = "problem"
-	}
-	return fmt.Sprintf("%d %s in %s; nothing was computed", len(errs), noun, strings.Join(files, ", "))
-}
-
-// GateError reports that a CI gate failed. It exits 1.
-type GateError struct{ Failed []string }
-
-func (e *GateError) Error() string {
-	return "gate failed: " + strings.Join(e.Failed, "; ")
 }
 
 // noRepo is the annotation of a command that reads no planning repo (gh's
@@ -229,4 +181,12 @@ func NeedsRepo(cmd *cobra.Command) bool {
 		}
 	}
 	return true
+}
+
+// Env is what the use cases take from the Factory: its context, its clock
+// (SOURCE_DATE_EPOCH and tests' clocks included), its environment and, on
+// a terminal, progress lines on stderr.
+func (f *Factory) Env() runenv.Env {
+	return runenv.Env{Ctx: f.Context(), Now: f.Now, Getenv: f.Getenv,
+		Progress: func(label string) runenv.Progress { return NewProgress(f, label) }}
 }

@@ -2,9 +2,9 @@ package cmdutil
 
 import (
 	"slices"
-	"strconv"
 	"strings"
 
+	"github.com/iotpm/iotpm/internal/failure"
 	"github.com/iotpm/iotpm/internal/render"
 	"github.com/spf13/cobra"
 )
@@ -33,7 +33,7 @@ func NarrowFormat(format render.Format, allowed []render.Format, why string) err
 	if slices.Contains(allowed, format) {
 		return nil
 	}
-	return UsageErrorf("invalid output format %q %s: use one of %s", format, why, strings.Join(formatNames(allowed), ", "))
+	return failure.UsageErrorf("invalid output format %q %s: use one of %s", format, why, strings.Join(formatNames(allowed), ", "))
 }
 
 // DeclareFormats records the formats cmd writes and says so in its help.
@@ -86,12 +86,12 @@ func (f *Factory) CheckOutputFlag(cmd *cobra.Command) error {
 		return nil
 	}
 	if len(formats) == 0 {
-		return UsageErrorf("%s writes files, not output: -o does not apply", cmd.CommandPath())
+		return failure.UsageErrorf("%s writes files, not output: -o does not apply", cmd.CommandPath())
 	}
 	if _, err := render.ParseFormat(f.Output, formats); err != nil {
 		// "iotpm: " is the prefix of every message; the command's name
 		// without it says which one
-		return UsageErrorf("%s: %v", strings.TrimPrefix(cmd.CommandPath(), "iotpm "), err)
+		return failure.UsageErrorf("%s: %v", strings.TrimPrefix(cmd.CommandPath(), "iotpm "), err)
 	}
 	return nil
 }
@@ -100,12 +100,4 @@ func (f *Factory) CheckOutputFlag(cmd *cobra.Command) error {
 func CompleteOutput(cmd *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
 	formats, _ := DeclaredFormats(cmd)
 	return formatNames(formats), cobra.ShellCompDirectiveNoFileComp
-}
-
-// Plural writes a count with its noun: "1 problem", "3 problems".
-func Plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return strconv.Itoa(n) + " " + noun + "s"
 }

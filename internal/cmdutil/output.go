@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/iotpm/iotpm/internal/diag"
+	"github.com/iotpm/iotpm/internal/failure"
 	"github.com/iotpm/iotpm/internal/render"
 )
 
@@ -68,20 +69,20 @@ func (f *Factory) CheckColumns() error {
 	}
 	for _, name := range f.Columns {
 		if !f.picked[render.ColumnKey(name)] {
-			return UsageErrorf("--columns: no column %q in this output%s (columns: %s)", name, DidYouMean(render.ColumnKey(name), f.seen), strings.Join(f.seen, ", "))
+			return failure.UsageErrorf("--columns: no column %q in this output%s (columns: %s)", name, DidYouMean(render.ColumnKey(name), f.seen), strings.Join(f.seen, ", "))
 		}
 	}
 	return nil
 }
 
 // report prints diagnostics to stderr, sorted. When any is an error it
-// returns an InvalidInputError for Main to turn into exit 2.
+// returns an failure.InvalidInputError for Main to turn into exit 2.
 func ReportProblems(f *Factory, diags diag.List) error {
 	for _, d := range diags.Sort() {
 		fmt.Fprintln(f.IO.ErrOut, d.String())
 	}
 	if diags.HasErrors() {
-		return &InvalidInputError{Diagnostics: diags}
+		return &failure.InvalidInputError{Diagnostics: diags}
 	}
 	return nil
 }

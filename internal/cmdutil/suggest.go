@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/iotpm/iotpm/internal/failure"
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/pkg/rice"
 )
@@ -43,14 +44,14 @@ func CheckTheme(theme string, backlog *planfile.Backlog) error {
 	for _, t := range backlog.Themes {
 		ids = append(ids, t.ID)
 	}
-	return UsageErrorf("%s", UnknownName("theme", theme, backlog.File, ids))
+	return failure.UsageErrorf("%s", UnknownName("theme", theme, backlog.File, ids))
 }
 
 // CheckTracks validates --track values.
 func CheckTracks(tracks []string) error {
 	for _, t := range tracks {
 		if !slices.Contains(rice.Tracks, rice.Track(t)) {
-			return UsageErrorf("invalid --track %q: use hardware, firmware or cloud", t)
+			return failure.UsageErrorf("invalid --track %q: use hardware, firmware or cloud", t)
 		}
 	}
 	return nil

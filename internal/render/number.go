@@ -96,3 +96,11 @@ func money(x float64, currency string, decimals int) string {
 	}
 	return sign + n + " " + currency
 }
+
+// Plural writes a count with its noun: "1 problem", "3 problems".
+func Plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/iotpm/iotpm/internal/cmd/planning"
+	"github.com/iotpm/iotpm/internal/failure"
 
 	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/planfile"
@@ -79,13 +80,13 @@ devices.yaml in the planning repo (-C).`,
 				opts.File = args[0]
 			}
 			if opts.Sweep != "" && opts.Device != "" {
-				return cmdutil.UsageErrorf("--sweep names its device; drop --device")
+				return failure.UsageErrorf("--sweep names its device; drop --device")
 			}
 			if (opts.Solve == "") != (opts.Target == "") {
-				return cmdutil.UsageErrorf("--solve and --target go together: --solve DEVICE.EVENT.every --target 12y")
+				return failure.UsageErrorf("--solve and --target go together: --solve DEVICE.EVENT.every --target 12y")
 			}
 			if opts.Solve != "" && (opts.Sweep != "" || opts.Device != "" || opts.Plan) {
-				return cmdutil.UsageErrorf("--solve names its device and event; drop --sweep, --device and --plan")
+				return failure.UsageErrorf("--solve names its device and event; drop --sweep, --device and --plan")
 			}
 			if runF != nil {
 				return runF(opts)
@@ -117,13 +118,13 @@ func parseSweep(s string) (sweepSpec, error) {
 	target, list, ok := strings.Cut(s, "=")
 	parts := strings.Split(target, ".")
 	if !ok || len(parts) < 3 || len(parts) > 4 || list == "" {
-		return sweepSpec{}, cmdutil.UsageErrorf("--sweep %q: write DEVICE.EVENT.PARAM=V1,V2,… (or DEVICE.EVENT.PHASE.PARAM=…)", s)
+		return sweepSpec{}, failure.UsageErrorf("--sweep %q: write DEVICE.EVENT.PARAM=V1,V2,… (or DEVICE.EVENT.PHASE.PARAM=…)", s)
 	}
 	spec := sweepSpec{device: parts[0], sweep: energy.Sweep{Event: parts[1], Param: energy.Param(parts[len(parts)-1])}}
 	if len(parts) == 4 {
 		n, err := strconv.Atoi(parts[2])
 		if err != nil || n < 1 {
-			return sweepSpec{}, cmdutil.UsageErrorf("--sweep %q: the phase is a number from 1", s)
+			return sweepSpec{}, failure.UsageErrorf("--sweep %q: the phase is a number from 1", s)
 		}
 		spec.sweep.Phase = n
 	}
@@ -141,10 +142,10 @@ func parseSweep(s string) (sweepSpec, error) {
 			n, err = strconv.Atoi(raw)
 			v = float64(n)
 		default:
-			return sweepSpec{}, cmdutil.UsageErrorf("--sweep %q: cannot sweep %q; use every, current, duration or sf", s, spec.sweep.Param)
+			return sweepSpec{}, failure.UsageErrorf("--sweep %q: cannot sweep %q; use every, current, duration or sf", s, spec.sweep.Param)
 		}
 		if err != nil {
-			return sweepSpec{}, cmdutil.UsageErrorf("--sweep %q: %v", s, err)
+			return sweepSpec{}, failure.UsageErrorf("--sweep %q: %v", s, err)
 		}
 		spec.sweep.Values = append(spec.sweep.Values, v)
 		spec.labels = append(spec.labels, raw)
@@ -167,7 +168,7 @@ func batteryRun(opts *BatteryOptions) error {
 	if opts.MinLife != "" {
 		secs, err := quantity.Duration.Parse(opts.MinLife)
 		if err != nil || secs <= 0 {
-			return cmdutil.UsageErrorf("--min-life %q: give a positive duration such as 3y", opts.MinLife)
+			return failure.UsageErrorf("--min-life %q: give a positive duration such as 3y", opts.MinLife)
 		}
 		minLife = energy.Hours(secs / 3600)
 	}
@@ -199,7 +200,7 @@ func batteryRun(opts *BatteryOptions) error {
 	}
 	if opts.Plan {
 		if opts.Sweep != "" {
-			return cmdutil.UsageErrorf("--plan and --sweep: give one")
+			return failure.UsageErrorf("--plan and --sweep: give one")
 		}
 		return writePlanOutput(f, format, ep, opts.Device, minLife)
 	}
@@ -222,7 +223,7 @@ func batteryRun(opts *BatteryOptions) error {
 		}
 		points, err := sweep.sweep.Run(d)
 		if err != nil {
-			return cmdutil.UsageErrorf("--sweep: %v", err)
+			return failure.UsageErrorf("--sweep: %v", err)
 		}
 		return cmdutil.Emit(f, func(w *bytes.Buffer) error {
 			return writeSweep(w, format, d, sweep, points, f.Term())
@@ -269,7 +270,7 @@ func writeLives(f *cmdutil.Factory, format render.Format, detail bool, devices [
 		}
 	}
 	if len(failed) > 0 {
-		return &cmdutil.GateError{Failed: failed}
+		return &failure.GateError{Failed: failed}
 	}
 	return nil
 }
@@ -288,7 +289,7 @@ func (df deviceFinder) pick(id string) (energy.Device, error) {
 		for _, d := range df.devices {
 			ids = append(ids, d.ID)
 		}
-		return energy.Device{}, cmdutil.UsageErrorf("%s", cmdutil.UnknownName("device", id, df.fleet.File, ids))
+		return energy.Device{}, failure.UsageErrorf("%s", cmdutil.UnknownName("device", id, df.fleet.File, ids))
 	}
 	return df.devices[i], nil
 }
@@ -315,7 +316,7 @@ func (df deviceFinder) withEvent(flag, id, event string) (d energy.Device, plann
 			return withPlan, true, nil
 		}
 	}
-	return d, false, cmdutil.UsageErrorf("%s: %s", flag, cmdutil.UnknownName("event", event, "device "+id, names))
+	return d, false, failure.UsageErrorf("%s: %s", flag, cmdutil.UnknownName("event", event, "device "+id, names))
 }
 
 // defaultSweep picks the device's costliest event and sweeps its period
@@ -390,11 +391,11 @@ type solveJSON struct {
 func solve(f *cmdutil.Factory, format render.Format, opts *BatteryOptions, withEvent func(flag, id, event string) (energy.Device, bool, error)) error {
 	parts := strings.Split(opts.Solve, ".")
 	if len(parts) != 3 || parts[2] != "every" || parts[0] == "" || parts[1] == "" {
-		return cmdutil.UsageErrorf("--solve %q: write DEVICE.EVENT.every (the interval is what it solves for)", opts.Solve)
+		return failure.UsageErrorf("--solve %q: write DEVICE.EVENT.every (the interval is what it solves for)", opts.Solve)
 	}
 	secs, err := quantity.Duration.Parse(opts.Target)
 	if err != nil || secs <= 0 {
-		return cmdutil.UsageErrorf("--target %q: give a positive duration such as 12y", opts.Target)
+		return failure.UsageErrorf("--target %q: give a positive duration such as 12y", opts.Target)
 	}
 	target := energy.Hours(secs / 3600)
 	d, planned, err := withEvent("--solve", parts[0], parts[1])
@@ -403,10 +404,10 @@ func solve(f *cmdutil.Factory, format render.Format, opts *BatteryOptions, withE
 	}
 	sol, err := energy.SolveEvery(d, parts[1], target)
 	if errors.Is(err, energy.ErrUnreachable) {
-		return &cmdutil.GateError{Failed: []string{fmt.Sprintf("%s cannot reach %s years at any interval of %s: %v", d.ID, render.Number(target.Years(), 2), parts[1], err)}}
+		return &failure.GateError{Failed: []string{fmt.Sprintf("%s cannot reach %s years at any interval of %s: %v", d.ID, render.Number(target.Years(), 2), parts[1], err)}}
 	}
 	if err != nil {
-		return cmdutil.UsageErrorf("--solve: %v", err)
+		return failure.UsageErrorf("--solve: %v", err)
 	}
 	j := solveJSON{Device: d.ID, Event: parts[1], Planned: planned, TargetYears: target.Years(), EverySeconds: float64(sol.Every),
 		Every: humanDuration(float64(sol.Every)), LifeYears: render.Float(sol.Result.Life.Years())}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/iotpm/iotpm/internal/cmd/planning"
+	"github.com/iotpm/iotpm/internal/failure"
 
 	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/render"
@@ -146,7 +147,7 @@ func writePlanOutput(f *cmdutil.Factory, format render.Format, ep *planning.Ener
 			for _, t := range ep.Timelines {
 				ids = append(ids, t.Device)
 			}
-			return cmdutil.UsageErrorf("no device %q%s", device, cmdutil.DidYouMean(device, ids))
+			return failure.UsageErrorf("no device %q%s", device, cmdutil.DidYouMean(device, ids))
 		}
 	}
 	return cmdutil.Emit(f, func(w *bytes.Buffer) error {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/iotpm/iotpm/internal/cmd/planning"
+	"github.com/iotpm/iotpm/internal/failure"
 
 	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/diag"
@@ -49,7 +50,7 @@ $GITHUB_STEP_SUMMARY (or to --summary FILE anywhere).`,
 			switch opts.Annotations {
 			case "auto", "always", "never":
 			default:
-				return cmdutil.UsageErrorf("--annotations %q: use auto, always or never", opts.Annotations)
+				return failure.UsageErrorf("--annotations %q: use auto, always or never", opts.Annotations)
 			}
 			if runF != nil {
 				return runF(opts)
@@ -145,7 +146,7 @@ func checkRun(opts *CheckOptions) error {
 		if format == render.FormatJSON || format == render.FormatYAML {
 			_ = cmdutil.Emit(f, func(w *bytes.Buffer) error { return writeCheckDoc(w, format, doc) })
 		}
-		return &cmdutil.InvalidInputError{Diagnostics: problems}
+		return &failure.InvalidInputError{Diagnostics: problems}
 	}
 	if err := cmdutil.Emit(f, func(w *bytes.Buffer) error {
 		switch format {
@@ -195,7 +196,7 @@ func checkRun(opts *CheckOptions) error {
 		return err
 	}
 	if len(failed) > 0 {
-		return &cmdutil.GateError{Failed: failed}
+		return &failure.GateError{Failed: failed}
 	}
 	return nil
 }
@@ -210,7 +211,7 @@ func WriteMarkdown(w io.Writer, heading string, doc JSON, problems diag.List) {
 	fmt.Fprintf(w, "## %s\n\n", heading)
 	if problems.HasErrors() {
 		errs := problems.Errors()
-		fmt.Fprintf(w, "❌ **%s in the planning files**; nothing was computed.\n\n", cmdutil.Plural(len(errs), "problem"))
+		fmt.Fprintf(w, "❌ **%s in the planning files**; nothing was computed.\n\n", render.Plural(len(errs), "problem"))
 		const maxListed = 100
 		for i, d := range errs {
 			if i == maxListed {

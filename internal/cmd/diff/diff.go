@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/iotpm/iotpm/internal/cmd/planning"
+	"github.com/iotpm/iotpm/internal/failure"
 
 	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/diag"
@@ -59,11 +60,11 @@ line. --fail-on makes the diff a gate (exit 1).`,
 				opts.Base = args[0]
 			}
 			if opts.Base != "" && opts.BaseDir != "" {
-				return cmdutil.UsageErrorf("give BASE or --base-dir, not both")
+				return failure.UsageErrorf("give BASE or --base-dir, not both")
 			}
 			for _, k := range opts.FailOn {
 				if !slices.Contains(failOnKinds, k) {
-					return cmdutil.UsageErrorf("--fail-on %q: use %s%s", k, strings.Join(failOnKinds, ", "), cmdutil.DidYouMean(k, failOnKinds))
+					return failure.UsageErrorf("--fail-on %q: use %s%s", k, strings.Join(failOnKinds, ", "), cmdutil.DidYouMean(k, failOnKinds))
 				}
 			}
 			if runF != nil {
@@ -117,7 +118,7 @@ func diffRun(opts *DiffOptions) error {
 		return err
 	}
 	if failed := d.failures(opts.FailOn); len(failed) > 0 {
-		return &cmdutil.GateError{Failed: failed}
+		return &failure.GateError{Failed: failed}
 	}
 	return nil
 }
@@ -129,13 +130,13 @@ func baseTree(f *cmdutil.Factory, opts *DiffOptions) (dir, label string, cleanup
 	if opts.BaseDir != "" {
 		dir = f.Path(opts.BaseDir)
 		if info, err := os.Stat(dir); err != nil || !info.IsDir() {
-			return "", "", cleanup, cmdutil.UsageErrorf("--base-dir %s is not a directory", opts.BaseDir)
+			return "", "", cleanup, failure.UsageErrorf("--base-dir %s is not a directory", opts.BaseDir)
 		}
 		return dir, dir + string(filepath.Separator), cleanup, nil
 	}
 	top, err := git(f.Dir, "rev-parse", "--show-toplevel")
 	if err != nil {
-		return "", "", cleanup, cmdutil.UsageErrorf("%s is not in a git repository (%v); compare with a directory: --base-dir DIR", f.Dir, err)
+		return "", "", cleanup, failure.UsageErrorf("%s is not in a git repository (%v); compare with a directory: --base-dir DIR", f.Dir, err)
 	}
 	prefix, _ := git(f.Dir, "rev-parse", "--show-prefix")
 	prefix = strings.TrimSuffix(prefix, "/")
@@ -151,11 +152,11 @@ func baseTree(f *cmdutil.Factory, opts *DiffOptions) (dir, label string, cleanup
 		if out, err := git(f.Dir, "for-each-ref", "--format=%(refname:short)", "refs/heads", "refs/tags", "refs/remotes"); err == nil {
 			refs = strings.Fields(out)
 		}
-		return "", "", cleanup, cmdutil.UsageErrorf("%q is not a revision of %s%s", rev, top, cmdutil.DidYouMean(rev, refs))
+		return "", "", cleanup, failure.UsageErrorf("%q is not a revision of %s%s", rev, top, cmdutil.DidYouMean(rev, refs))
 	}
 	tree := rev + ":" + prefix
 	if kind, err := git(top, "cat-file", "-t", tree); err != nil || kind != "tree" {
-		return "", "", cleanup, cmdutil.UsageErrorf("%s has no planning repo at %s", rev, cmp.Or(prefix, "."))
+		return "", "", cleanup, failure.UsageErrorf("%s has no planning repo at %s", rev, cmp.Or(prefix, "."))
 	}
 	tmp, err := os.MkdirTemp("", "iotpm-diff-")
 	if err != nil {
@@ -182,7 +183,7 @@ func defaultBase(dir string) (string, error) {
 	}
 	base, err := git(dir, "merge-base", "HEAD", branch)
 	if err != nil {
-		return "", cmdutil.UsageErrorf("no default base: HEAD has no merge-base with %s; name one: iotpm diff REV", branch)
+		return "", failure.UsageErrorf("no default base: HEAD has no merge-base with %s; name one: iotpm diff REV", branch)
 	}
 	return base, nil
 }

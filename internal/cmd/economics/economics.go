@@ -11,6 +11,7 @@ import (
 
 	"github.com/iotpm/iotpm/internal/cmd/planning"
 	"github.com/iotpm/iotpm/internal/cmdutil"
+	"github.com/iotpm/iotpm/internal/failure"
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/internal/quantity"
 	"github.com/iotpm/iotpm/pkg/economics"
@@ -88,11 +89,11 @@ func parseSweep(s string) (*sweep, error) {
 	name, list, ok := strings.Cut(s, "=")
 	name = strings.TrimSpace(name)
 	if !ok || name == "" || strings.TrimSpace(list) == "" {
-		return nil, cmdutil.UsageErrorf("--sweep takes INPUT=V1,V2,…, e.g. activation=60%%,80%%,95%%")
+		return nil, failure.UsageErrorf("--sweep takes INPUT=V1,V2,…, e.g. activation=60%%,80%%,95%%")
 	}
 	share, known := economics.LookupInput(name)
 	if !known {
-		return nil, cmdutil.UsageErrorf("--sweep: unknown input %q%s; inputs: %s", name, cmdutil.DidYouMean(name, economics.InputNames()), strings.Join(economics.InputNames(), ", "))
+		return nil, failure.UsageErrorf("--sweep: unknown input %q%s; inputs: %s", name, cmdutil.DidYouMean(name, economics.InputNames()), strings.Join(economics.InputNames(), ", "))
 	}
 	sw := &sweep{Input: name}
 	for _, t := range strings.Split(list, ",") {
@@ -113,12 +114,12 @@ func parseSweep(s string) (*sweep, error) {
 			}
 		}
 		if err != nil {
-			return nil, cmdutil.UsageErrorf("--sweep %s: %v", name, err)
+			return nil, failure.UsageErrorf("--sweep %s: %v", name, err)
 		}
 		sw.Values, sw.Texts = append(sw.Values, v), append(sw.Texts, t)
 	}
 	if len(sw.Values) > 100 {
-		return nil, cmdutil.UsageErrorf("--sweep takes at most 100 values, got %d", len(sw.Values))
+		return nil, failure.UsageErrorf("--sweep takes at most 100 values, got %d", len(sw.Values))
 	}
 	return sw, nil
 }
@@ -141,11 +142,11 @@ func economicsRun(opts *EconomicsOptions) error {
 	var tornado float64
 	if opts.Tornado != "" {
 		if tornado, err = planfile.ParseFraction(opts.Tornado); err != nil || tornado == 0 {
-			return cmdutil.UsageErrorf("--tornado takes a share above 0%% and at most 100%%, e.g. 20%%")
+			return failure.UsageErrorf("--tornado takes a share above 0%% and at most 100%%, e.g. 20%%")
 		}
 	}
 	if sw != nil && tornado > 0 {
-		return cmdutil.UsageErrorf("give --sweep or --tornado, not both")
+		return failure.UsageErrorf("give --sweep or --tornado, not both")
 	}
 	p := planning.Compute(f)
 	if p.Err != nil {
@@ -156,7 +157,7 @@ func economicsRun(opts *EconomicsOptions) error {
 	}
 	e := p.Economics
 	if e == nil {
-		return cmdutil.UsageErrorf("the planning repo has no economics.yaml: write one (iotpm init writes an example; iotpm schema economics) or name it in iotpm.yaml, economics: FILE")
+		return failure.UsageErrorf("the planning repo has no economics.yaml: write one (iotpm init writes an example; iotpm schema economics) or name it in iotpm.yaml, economics: FILE")
 	}
 	if err := cmdutil.ReportProblems(f, e.Unmeasured); err != nil {
 		return err
@@ -166,7 +167,7 @@ func economicsRun(opts *EconomicsOptions) error {
 		ids = append(ids, r.ID)
 	}
 	if opts.Device != "" && !slices.Contains(ids, opts.Device) {
-		return cmdutil.UsageErrorf("--device %s is no model of %s%s; models: %s", opts.Device, e.File.File, cmdutil.DidYouMean(opts.Device, ids), strings.Join(ids, ", "))
+		return failure.UsageErrorf("--device %s is no model of %s%s; models: %s", opts.Device, e.File.File, cmdutil.DidYouMean(opts.Device, ids), strings.Join(ids, ", "))
 	}
 	doc, err := buildDoc(e, opts.Device, sw, tornado)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/iotpm/iotpm/internal/cmd/planning"
 	"github.com/iotpm/iotpm/internal/cmdutil"
+	"github.com/iotpm/iotpm/internal/failure"
 	"github.com/iotpm/iotpm/internal/render"
 	"github.com/iotpm/iotpm/pkg/economics"
 )
@@ -122,7 +123,7 @@ func buildDoc(e *planning.Economics, device string, sw *sweep, tornado float64) 
 			}
 			rs, err := sc.Evaluate()
 			if err != nil {
-				return nil, cmdutil.UsageErrorf("--sweep %s=%s: %v", sw.Input, sw.Texts[k], err)
+				return nil, failure.UsageErrorf("--sweep %s=%s: %v", sw.Input, sw.Texts[k], err)
 			}
 			for _, r := range rs {
 				if device == "" || r.ID == device {

@@ -5,7 +5,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"github.com/iotpm/iotpm/internal/build"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,6 +12,9 @@ import (
 	"strings"
 	"text/template"
 	"time"
+
+	"github.com/iotpm/iotpm/internal/build"
+	"github.com/iotpm/iotpm/internal/failure"
 
 	"github.com/iotpm/iotpm/internal/cmd/schema"
 	"github.com/iotpm/iotpm/internal/cmdutil"
@@ -108,7 +110,7 @@ func initRun(f *cmdutil.Factory, dir string, force, missing bool) error {
 		}
 	}
 	if len(existing) > 0 && !force && !missing {
-		return cmdutil.UsageErrorf("%s already has %s; nothing was written (use --missing to add the others, --force to overwrite)", dir, strings.Join(existing, ", "))
+		return failure.UsageErrorf("%s already has %s; nothing was written (use --missing to add the others, --force to overwrite)", dir, strings.Join(existing, ", "))
 	}
 	keep := func(p string) bool { return missing && slices.Contains(existing, p) }
 	// every target checked before any is written: a refusal (a link in
@@ -119,7 +121,7 @@ func initRun(f *cmdutil.Factory, dir string, force, missing bool) error {
 		}
 		if err := outfile.CheckUnder(dir, filepath.Join(dir, p)); err != nil {
 			if errors.Is(err, outfile.ErrRefused) {
-				return cmdutil.UsageErrorf("%v; nothing was written", err)
+				return failure.UsageErrorf("%v; nothing was written", err)
 			}
 			return err
 		}

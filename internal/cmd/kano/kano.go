@@ -7,6 +7,7 @@ import (
 	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/export"
+	"github.com/iotpm/iotpm/internal/failure"
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/internal/survey"
 	"github.com/spf13/cobra"
@@ -53,7 +54,7 @@ label from the survey. SURVEY defaults to kano.survey in iotpm.yaml.`,
 			}
 			opts.set = cmd.Flags().Changed
 			if opts.MinAnswers < 1 || opts.MaxBadRows < 0 {
-				return cmdutil.UsageErrorf("--min-answers must be 1 or more and --max-bad-rows 0 or more")
+				return failure.UsageErrorf("--min-answers must be 1 or more and --max-bad-rows 0 or more")
 			}
 			if runF != nil {
 				return runF(opts)
@@ -107,7 +108,7 @@ func (o *KanoOptions) surveyConfig(cfg *planfile.Config) (path string, questions
 		path = o.Factory.Path(o.Survey)
 	}
 	if path == "" {
-		return "", nil, 0, 0, cmdutil.UsageErrorf("name the survey: iotpm kano SURVEY.csv, or kano: {survey: …} in iotpm.yaml")
+		return "", nil, 0, 0, failure.UsageErrorf("name the survey: iotpm kano SURVEY.csv, or kano: {survey: …} in iotpm.yaml")
 	}
 	return path, questions, minAnswers, maxBad, nil
 }

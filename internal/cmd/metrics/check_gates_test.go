@@ -7,8 +7,7 @@ import (
 	"testing"
 
 	checkcmd "github.com/iotpm/iotpm/internal/cmd/check"
-
-	metricscmd "github.com/iotpm/iotpm/internal/cmd/metrics"
+	"github.com/iotpm/iotpm/internal/fleetmetrics"
 
 	"github.com/iotpm/iotpm/internal/cmd/cmdtest"
 
@@ -76,7 +75,7 @@ func TestMetricsV2Settings(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	var doc metricscmd.JSON
+	var doc fleetmetrics.JSON
 	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
 		t.Fatal(err)
 	}

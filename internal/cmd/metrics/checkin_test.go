@@ -7,10 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	metricscmd "github.com/iotpm/iotpm/internal/cmd/metrics"
-
 	"github.com/iotpm/iotpm/internal/cmd/cmdtest"
 	"github.com/iotpm/iotpm/internal/cmdutil"
+	"github.com/iotpm/iotpm/internal/fleetmetrics"
 )
 
 const checkinDevices = `devices:
@@ -62,8 +61,8 @@ func TestCheckinDevicesEndToEnd(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	var doc struct {
-		Uptime metricscmd.UptimeJSON          `json:"connectivity_uptime"`
-		Rows   map[string]metricscmd.RowsJSON `json:"rows"`
+		Uptime fleetmetrics.UptimeJSON          `json:"connectivity_uptime"`
+		Rows   map[string]fleetmetrics.RowsJSON `json:"rows"`
 	}
 	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
 		t.Fatal(err)

@@ -9,11 +9,10 @@ import (
 	"strings"
 	"testing"
 
-	metricscmd "github.com/iotpm/iotpm/internal/cmd/metrics"
-
 	"github.com/iotpm/iotpm/internal/cmd/cmdtest"
 	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/export"
+	"github.com/iotpm/iotpm/internal/fleetmetrics"
 )
 
 // The corpus's windows. Events: W = [11:00, 14:00) UTC on 10 October,
@@ -320,11 +319,11 @@ func corpusDir(t *testing.T, c corpusCase, yaml bool, old, new string) string {
 func corpusValue(t *testing.T, stdout, kind string) (float64, string) {
 	t.Helper()
 	var doc struct {
-		Uptime *metricscmd.UptimeJSON         `json:"connectivity_uptime"`
-		OTA    *metricscmd.OTAJSON            `json:"ota_success_rate"`
-		MAD    *metricscmd.MADJSON            `json:"monthly_active_devices"`
-		Setup  *metricscmd.OnboardingJSON     `json:"onboarding"`
-		Rows   map[string]metricscmd.RowsJSON `json:"rows"`
+		Uptime *fleetmetrics.UptimeJSON         `json:"connectivity_uptime"`
+		OTA    *fleetmetrics.OTAJSON            `json:"ota_success_rate"`
+		MAD    *fleetmetrics.MADJSON            `json:"monthly_active_devices"`
+		Setup  *fleetmetrics.OnboardingJSON     `json:"onboarding"`
+		Rows   map[string]fleetmetrics.RowsJSON `json:"rows"`
 	}
 	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
 		t.Fatalf("%v\n%s", err, stdout)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/iotpm/iotpm/internal/cmd/flagtest"
+	"github.com/iotpm/iotpm/internal/fleetmetrics"
 	"github.com/iotpm/iotpm/internal/planfile"
 )
 
@@ -16,10 +17,10 @@ func Test_NewCmdMetrics(t *testing.T) {
 		wantErr string
 	}{
 		{args: "", check: func(t *testing.T, o *MetricsOptions) {
-			if len(o.Inputs) != 0 || o.SLO != "99%" || o.ActivationWindow != "30d" || o.DormantAfter != "30d" || o.DSNEnv != defaultDSNEnv {
+			if len(o.Inputs) != 0 || o.SLO != "99%" || o.ActivationWindow != "30d" || o.DormantAfter != "30d" || o.DSNEnv != fleetmetrics.DefaultDSNEnv {
 				t.Errorf("defaults: %+v", *o)
 			}
-			if o.set("slo") || o.set("activation-window") {
+			if o.Set("slo") || o.Set("activation-window") {
 				t.Error("a default seen as set: iotpm.yaml would lose to it")
 			}
 		}},
@@ -35,7 +36,7 @@ func Test_NewCmdMetrics(t *testing.T) {
 			}
 		}},
 		{args: "--slo 99.5% --min-uptime 98% --min-mad 150 --max-data-age 2d", check: func(t *testing.T, o *MetricsOptions) {
-			if o.SLO != "99.5%" || o.MinUptime != "98%" || o.MinMAD != 150 || o.MaxDataAge != "2d" || !o.set("slo") || !o.set("max-data-age") {
+			if o.SLO != "99.5%" || o.MinUptime != "98%" || o.MinMAD != 150 || o.MaxDataAge != "2d" || !o.Set("slo") || !o.Set("max-data-age") {
 				t.Errorf("%+v", *o)
 			}
 		}},

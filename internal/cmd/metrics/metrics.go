@@ -9,6 +9,8 @@ import (
 
 	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/export"
+	"github.com/iotpm/iotpm/internal/failure"
+	"github.com/iotpm/iotpm/internal/fleetmetrics"
 	"github.com/iotpm/iotpm/internal/gate"
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/internal/render"
@@ -17,53 +19,25 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// MetricsOptions are the inputs of `iotpm metrics`.
+// MetricsOptions are the inputs of `iotpm metrics`: the job's settings
+// (fleetmetrics.Flags) and what only the command does with the result.
 type MetricsOptions struct {
 	Factory *cmdutil.Factory
-	Inputs  map[planfile.InputKind]string // kind → path
-	Maps    []string                      // --map kind.column=Header
-	Month   string
-	From    string
-	To      string
-
-	ActivationWindow string
-	SLO              string
-	MaxBadRows       int
-	Health           string
+	fleetmetrics.Flags
 
 	MinUptime     string
 	MinActivation string
 	MinOTA        string
 	MinMAD        int
+	// MaxDataAge gates the data's age at min(to, now).
+	MaxDataAge string
 
-	// Formats (--format KIND=NAME) and Zones (--tz KIND=ZONE) per input;
 	// ListFormats prints the known formats.
-	Formats     []string
-	Zones       []string
 	ListFormats bool
 	// Table picks one table for -o csv (--table).
 	Table string
-
-	// AsOf sets the data horizon; DormantAfter the dormancy threshold;
-	// MaxDataAge gates the data's age at min(to, now); Now fixes the clock.
-	AsOf         string
-	DormantAfter string
-	MaxExpansion int
-	MaxDataAge   string
-	Now          string
-
-	// Source (--source files|postgres), DSNEnv and Timeout choose and bound
-	// the database source; PrintSQL prints its queries instead of running.
-	Source   string
-	DSNEnv   string
-	Timeout  string
+	// PrintSQL prints the database source's queries instead of running.
 	PrintSQL bool
-	// AllowTables limits the tables the database source may read
-	// (overrides IOTPM_DB_ALLOW_TABLES).
-	AllowTables string
-
-	// set reports whether a flag was given on the command line.
-	set func(name string) bool
 }
 
 // inputKinds are the metrics inputs, in reading order: the export
@@ -72,7 +46,7 @@ var inputKinds = planfile.InputKinds
 
 // NewCmdMetrics builds `iotpm metrics`.
 func NewCmdMetrics(f *cmdutil.Factory, runF func(*MetricsOptions) error) *cobra.Command {
-	opts := &MetricsOptions{Factory: f, Inputs: map[planfile.InputKind]string{}}
+	opts := &MetricsOptions{Factory: f, Flags: fleetmetrics.Flags{Inputs: map[planfile.InputKind]string{}}}
 	paths := map[planfile.InputKind]*string{}
 	cmd := &cobra.Command{
 		Use:   "metrics",
@@ -115,14 +89,14 @@ are errors (the first 20 listed as path:line: reason, exit 2) unless
     --from 2026-10-01 --to 2026-10-15`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.set = cmd.Flags().Changed
+			opts.Set = cmd.Flags().Changed
 			for _, k := range inputKinds {
 				if *paths[k] != "" {
 					opts.Inputs[k] = *paths[k]
 				}
 			}
 			if opts.MaxBadRows < 0 {
-				return cmdutil.UsageErrorf("--max-bad-rows must be 0 or more")
+				return failure.UsageErrorf("--max-bad-rows must be 0 or more")
 			}
 			if opts.ListFormats && runF == nil {
 				return listFormats(opts)
@@ -157,8 +131,8 @@ are errors (the first 20 listed as path:line: reason, exit 2) unless
 	cmd.Flags().StringVar(&opts.Month, "month", "", "the window: a calendar month YYYY-MM (UTC)")
 	cmd.Flags().StringVar(&opts.From, "from", "", "the window's start (a date or RFC 3339), inclusive")
 	cmd.Flags().StringVar(&opts.To, "to", "", "the window's end (a date or RFC 3339), exclusive")
-	cmd.Flags().StringVar(&opts.ActivationWindow, "activation-window", strconv.Itoa(defaultActivationDays)+"d", "time after shipping within which a device counts as activated")
-	cmd.Flags().StringVar(&opts.SLO, "slo", render.Percent(defaultSLO, 2), "per-device uptime objective; devices below it are counted")
+	cmd.Flags().StringVar(&opts.ActivationWindow, "activation-window", strconv.Itoa(fleetmetrics.DefaultActivationDays)+"d", "time after shipping within which a device counts as activated")
+	cmd.Flags().StringVar(&opts.SLO, "slo", render.Percent(fleetmetrics.DefaultSLO, 2), "per-device uptime objective; devices below it are counted")
 	cmd.Flags().IntVar(&opts.MaxBadRows, "max-bad-rows", 0, "tolerate up to N bad rows over all inputs (reported, skipped)")
 	cmd.Flags().StringVar(&opts.Health, "health", "", "health score settings: KEY=VALUE,… with keys red, yellow and uptime_bad, uptime_good, uptime_weight (and the same for usage_ and tickets_)")
 	cmd.Flags().StringVar(&opts.MinUptime, "min-uptime", "", "gate: fleet connectivity uptime at least this, e.g. 98%")
@@ -167,12 +141,12 @@ are errors (the first 20 listed as path:line: reason, exit 2) unless
 	cmd.Flags().IntVar(&opts.MinMAD, "min-mad", 0, "gate: at least N monthly active devices")
 	cmd.Flags().IntVar(&opts.MaxExpansion, "max-expansion", export.DefaultMaxExpansion, "refuse a .csv.gz that expands to more than N times its size (a decompression bomb)")
 	cmd.Flags().StringVar(&opts.AsOf, "as-of", "", "the data horizon: rows after it are ignored (default: the latest row of the inputs)")
-	cmd.Flags().StringVar(&opts.DormantAfter, "dormant-after", strconv.Itoa(defaultDormantDays)+"d", "a device disconnected this long is dormant, not down (0: never)")
+	cmd.Flags().StringVar(&opts.DormantAfter, "dormant-after", strconv.Itoa(fleetmetrics.DefaultDormantDays)+"d", "a device disconnected this long is dormant, not down (0: never)")
 	cmd.Flags().StringVar(&opts.MaxDataAge, "max-data-age", "", "gate: the data's horizon at most this old at the window's end (or now), e.g. 2d")
 	cmd.Flags().StringVar(&opts.Now, "now", "", "the clock for --max-data-age (default: now), for tests and replays")
 	cmd.Flags().StringVar(&opts.Source, "source", "", "where the inputs are: files, or postgres (the tables metrics.inputs names in iotpm.yaml); default: iotpm.yaml's metrics.source, else files")
-	cmd.Flags().StringVar(&opts.DSNEnv, "dsn-env", defaultDSNEnv, "the environment variable that holds the PostgreSQL connection string (never a flag or a file)")
-	cmd.Flags().StringVar(&opts.Timeout, "timeout", defaultDBTimeout.String(), "cancel the database queries (on the server) after this long")
+	cmd.Flags().StringVar(&opts.DSNEnv, "dsn-env", fleetmetrics.DefaultDSNEnv, "the environment variable that holds the PostgreSQL connection string (never a flag or a file)")
+	cmd.Flags().StringVar(&opts.Timeout, "timeout", fleetmetrics.DefaultDBTimeout.String(), "cancel the database queries (on the server) after this long")
 	cmd.Flags().BoolVar(&opts.PrintSQL, "print-sql", false, "print the SQL of every metric as a psql script for the postgres source, and exit")
 	cmd.Flags().StringVar(&opts.AllowTables, "allow-tables", "", "the tables the postgres source may read, schema.table or schema.*, comma-separated (default: $IOTPM_DB_ALLOW_TABLES, else any the role may read)")
 	_ = cmd.RegisterFlagCompletionFunc("source", cobra.FixedCompletions([]string{"files", "postgres"}, cobra.ShellCompDirectiveNoFileComp))
@@ -190,14 +164,21 @@ func metricsRun(opts *MetricsOptions) error {
 	}
 	if opts.Table != "" {
 		if format != render.FormatCSV {
-			return cmdutil.UsageErrorf("--table picks a CSV table; add -o csv")
+			return failure.UsageErrorf("--table picks a CSV table; add -o csv")
 		}
 		if !slices.Contains(CSVTables, opts.Table) {
-			return cmdutil.UsageErrorf("--table %q: use one of %s%s", opts.Table, strings.Join(CSVTables, ", "), cmdutil.DidYouMean(opts.Table, CSVTables))
+			return failure.UsageErrorf("--table %q: use one of %s%s", opts.Table, strings.Join(CSVTables, ", "), cmdutil.DidYouMean(opts.Table, CSVTables))
 		}
 	}
-	job, err := opts.job(f)
+	cfg, diags := f.Config()
+	if err := cmdutil.ReportProblems(f, diags); err != nil {
+		return err
+	}
+	job, diags, err := opts.Job(cfg, f.Path)
 	if err != nil {
+		return err
+	}
+	if err := cmdutil.ReportProblems(f, diags); err != nil {
 		return err
 	}
 	if opts.PrintSQL {
@@ -207,7 +188,7 @@ func metricsRun(opts *MetricsOptions) error {
 	if err != nil {
 		return err
 	}
-	out, err := RunJob(f, job)
+	out, err := fleetmetrics.RunJob(f.Env(), job)
 	if err != nil {
 		return err
 	}
@@ -216,12 +197,12 @@ func metricsRun(opts *MetricsOptions) error {
 	}
 	var gates []gate.Gate
 	for _, th := range thresholds {
-		gates = append(gates, Gate(out, th.metric, th.t, th.flag))
+		gates = append(gates, fleetmetrics.Gate(out, th.metric, th.t, th.flag))
 	}
 	if maxAge != nil {
-		gates = append(gates, DataAgeGate(out, *maxAge, "--max-data-age"))
+		gates = append(gates, fleetmetrics.DataAgeGate(out, *maxAge, "--max-data-age"))
 	}
-	if len(opts.Inputs) == 0 && !opts.set("source") {
+	if len(opts.Inputs) == 0 && !opts.Set("source") {
 		// the repo's own inputs: its gates too (an input given by a flag
 		// makes it another computation, gated by flags alone)
 		gates = append(gates, configGates(f, job, out, gates)...)
@@ -232,12 +213,12 @@ func metricsRun(opts *MetricsOptions) error {
 			failed = append(failed, g.Failure())
 		}
 	}
-	doc := ToJSON(out, gates)
+	doc := fleetmetrics.ToJSON(out, gates)
 	if err := cmdutil.Emit(f, func(b *bytes.Buffer) error { return Write(b, format, doc, f.Term(), opts.Table) }); err != nil {
 		return err
 	}
 	if len(failed) > 0 {
-		return &cmdutil.GateError{Failed: failed}
+		return &failure.GateError{Failed: failed}
 	}
 	return nil
 }
@@ -252,7 +233,7 @@ type flagThreshold struct {
 
 // flagGates reads the gate flags, each checked against the inputs the job
 // has.
-func (o *MetricsOptions) flagGates(job *Job) ([]flagThreshold, *planfile.AgeThreshold, error) {
+func (o *MetricsOptions) flagGates(job *fleetmetrics.Job) ([]flagThreshold, *planfile.AgeThreshold, error) {
 	var thresholds []flagThreshold
 	for _, g := range []struct {
 		flag, value string
@@ -266,18 +247,18 @@ func (o *MetricsOptions) flagGates(job *Job) ([]flagThreshold, *planfile.AgeThre
 		if g.value == "" {
 			continue
 		}
-		v, err := parseFraction(g.flag, g.value)
+		v, err := fleetmetrics.ParseFraction(g.flag, g.value)
 		if err != nil {
 			return nil, nil, err
 		}
-		if !job.has(g.input) {
-			return nil, nil, cmdutil.UsageErrorf("%s needs --%s", g.flag, g.input)
+		if !job.Has(g.input) {
+			return nil, nil, failure.UsageErrorf("%s needs --%s", g.flag, g.input)
 		}
 		thresholds = append(thresholds, flagThreshold{g.flag, g.metric, g.input, planfile.Threshold{Op: ">=", Value: v, Percent: true, Text: ">= " + render.Percent(v, 2)}})
 	}
 	if o.MinMAD > 0 {
-		if !job.has(planfile.KindEvents) && !job.has(planfile.KindActivity) {
-			return nil, nil, cmdutil.UsageErrorf("--min-mad needs --events or --activity")
+		if !job.Has(planfile.KindEvents) && !job.Has(planfile.KindActivity) {
+			return nil, nil, failure.UsageErrorf("--min-mad needs --events or --activity")
 		}
 		thresholds = append(thresholds, flagThreshold{"--min-mad", metrics.MonthlyActiveDevices, "", planfile.Threshold{Op: ">=", Value: float64(o.MinMAD), Text: ">= " + strconv.Itoa(o.MinMAD)}})
 	}
@@ -286,7 +267,7 @@ func (o *MetricsOptions) flagGates(job *Job) ([]flagThreshold, *planfile.AgeThre
 	if o.MaxDataAge != "" {
 		var t planfile.AgeThreshold
 		if err := t.UnmarshalNode(&yaml.Node{Value: "<= " + o.MaxDataAge}); err != nil {
-			return nil, nil, cmdutil.UsageErrorf("--max-data-age %q: give a duration such as 2d or 36h", o.MaxDataAge)
+			return nil, nil, failure.UsageErrorf("--max-data-age %q: give a duration such as 2d or 36h", o.MaxDataAge)
 		}
 		maxAge = &t
 	}
@@ -296,7 +277,7 @@ func (o *MetricsOptions) flagGates(job *Job) ([]flagThreshold, *planfile.AgeThre
 // reportRows writes the run's problems and warnings to stderr: bad rows
 // over --max-bad-rows (or any problem) stop the run with exit 2; within
 // the limit they are counted.
-func reportRows(f *cmdutil.Factory, job *Job, out *Outcome) error {
+func reportRows(f *cmdutil.Factory, job *fleetmetrics.Job, out *fleetmetrics.Outcome) error {
 	if out.Problems.HasErrors() {
 		shown := out.Problems.Sort()
 		if len(shown) > export.MaxListedErrors {
@@ -305,23 +286,23 @@ func reportRows(f *cmdutil.Factory, job *Job, out *Outcome) error {
 		for _, d := range shown {
 			fmt.Fprintln(f.IO.ErrOut, d.String())
 		}
-		if out.badRows > job.maxBadRows {
-			if out.badRows > len(shown) {
-				fmt.Fprintf(f.IO.ErrOut, "… and %d more\n", out.badRows-len(shown))
+		if out.BadRows() > job.MaxBadRows() {
+			if out.BadRows() > len(shown) {
+				fmt.Fprintf(f.IO.ErrOut, "… and %d more\n", out.BadRows()-len(shown))
 			}
 			hint := "fix them, or tolerate them with --max-bad-rows N"
-			if job.maxBadRows > 0 {
-				hint = fmt.Sprintf("more than --max-bad-rows %d", job.maxBadRows)
+			if job.MaxBadRows() > 0 {
+				hint = fmt.Sprintf("more than --max-bad-rows %d", job.MaxBadRows())
 			}
-			return &cmdutil.InvalidInputError{Summary: fmt.Sprintf("%d bad rows (%s); nothing was computed", out.badRows, hint)}
+			return &failure.InvalidInputError{Summary: fmt.Sprintf("%d bad rows (%s); nothing was computed", out.BadRows(), hint)}
 		}
-		return &cmdutil.InvalidInputError{Diagnostics: out.Problems}
+		return &failure.InvalidInputError{Diagnostics: out.Problems}
 	}
 	for _, w := range out.Problems.Warnings() {
 		fmt.Fprintln(f.IO.ErrOut, w.String())
 	}
-	if out.badRows > 0 {
-		fmt.Fprintf(f.IO.ErrOut, "iotpm: skipped %d bad rows (within --max-bad-rows %d); see rows in the output\n", out.badRows, job.maxBadRows)
+	if out.BadRows() > 0 {
+		fmt.Fprintf(f.IO.ErrOut, "iotpm: skipped %d bad rows (within --max-bad-rows %d); see rows in the output\n", out.BadRows(), job.MaxBadRows())
 	}
 	return nil
 }
@@ -330,7 +311,7 @@ func reportRows(f *cmdutil.Factory, job *Job, out *Outcome) error {
 // metrics whose inputs the run has: `metrics` in a planning repo shows
 // (and fails on) the gates `check` would, so its GATE column never reads
 // "-" beside a gate the repo defines.
-func configGates(f *cmdutil.Factory, job *Job, out *Outcome, set []gate.Gate) []gate.Gate {
+func configGates(f *cmdutil.Factory, job *fleetmetrics.Job, out *fleetmetrics.Outcome, set []gate.Gate) []gate.Gate {
 	cfg, _ := f.Config()
 	if cfg == nil {
 		return nil
@@ -342,20 +323,20 @@ func configGates(f *cmdutil.Factory, job *Job, out *Outcome, set []gate.Gate) []
 	}
 	var gates []gate.Gate
 	add := func(m metrics.Metric, t *planfile.Threshold, inputs ...planfile.InputKind) {
-		if t == nil || byFlag[string(m)] || !slices.ContainsFunc(inputs, job.has) {
+		if t == nil || byFlag[string(m)] || !slices.ContainsFunc(inputs, job.Has) {
 			return
 		}
-		gates = append(gates, Gate(out, m, *t, ""))
+		gates = append(gates, fleetmetrics.Gate(out, m, *t, ""))
 	}
-	if u := g.ConnectivityUptime; u != nil && job.has(planfile.KindEvents) {
+	if u := g.ConnectivityUptime; u != nil && job.Has(planfile.KindEvents) {
 		if u.Fleet != nil {
 			add(metrics.ConnectivityUptime, &u.Fleet.Threshold, planfile.KindEvents)
 		}
 		if u.Always != nil {
-			gates = append(gates, ModeGate(out, "always", u.Always.Threshold))
+			gates = append(gates, fleetmetrics.ModeGate(out, "always", u.Always.Threshold))
 		}
 		if u.Checkin != nil {
-			gates = append(gates, ModeGate(out, "checkin", u.Checkin.Threshold))
+			gates = append(gates, fleetmetrics.ModeGate(out, "checkin", u.Checkin.Threshold))
 		}
 	}
 	if t := g.ActivationRate; t != nil {
@@ -368,11 +349,11 @@ func configGates(f *cmdutil.Factory, job *Job, out *Outcome, set []gate.Gate) []
 		add(metrics.FirmwareOnTarget, &t.Threshold, planfile.KindOTA, planfile.KindDevices)
 	}
 	add(metrics.MonthlyActiveDevices, g.MonthlyActiveDevices, planfile.KindEvents, planfile.KindActivity)
-	if job.has(planfile.KindOnboarding) {
-		gates = append(gates, OnboardingGates(out, g.Onboarding)...)
+	if job.Has(planfile.KindOnboarding) {
+		gates = append(gates, fleetmetrics.OnboardingGates(out, g.Onboarding)...)
 	}
 	if g.DataAge != nil && !byFlag["data_age"] {
-		gates = append(gates, DataAgeGate(out, *g.DataAge, ""))
+		gates = append(gates, fleetmetrics.DataAgeGate(out, *g.DataAge, ""))
 	}
 	return gates
 }

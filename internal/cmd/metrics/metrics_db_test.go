@@ -14,7 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/iotpm/iotpm/internal/cmd/cmdtest"
-	metricscmd "github.com/iotpm/iotpm/internal/cmd/metrics"
+	"github.com/iotpm/iotpm/internal/fleetmetrics"
 
 	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/fleetdb/pgtest"
@@ -266,13 +266,13 @@ func TestPostgresTimeout(t *testing.T) {
 // role cannot read pg_authid even when a pull request maps it.
 func TestAllowTablesAndTheReaderRole(t *testing.T) {
 	repo, env, schema := dbRepo(t)
-	env[metricscmd.AllowTablesEnv] = "other.*"
+	env[fleetmetrics.AllowTablesEnv] = "other.*"
 	_, stderr, code := cmdtest.Run(t, env, "check", "-C", repo)
 	want := "metrics.inputs.devices: table " + schema + ".devices (" + schema + ".devices) is not among the tables this run may read (--allow-tables or IOTPM_DB_ALLOW_TABLES: other.*)"
 	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, want) || !strings.Contains(stderr, "iotpm.yaml:") {
 		t.Errorf("exit %d, stderr lacks %q:\n%s", code, want, stderr)
 	}
-	env[metricscmd.AllowTablesEnv] = schema + ".*"
+	env[fleetmetrics.AllowTablesEnv] = schema + ".*"
 	if _, stderr, code := cmdtest.Run(t, env, "check", "-C", repo); code != cmdutil.ExitOK {
 		t.Errorf("allowed schema: exit %d: %s", code, stderr)
 	}
@@ -284,7 +284,7 @@ func TestAllowTablesAndTheReaderRole(t *testing.T) {
 		t.Errorf("--allow-tables lifecycle: exit %d: %s", code, stderr)
 	}
 	// a pull request maps the password table: the role cannot read it
-	delete(env, metricscmd.AllowTablesEnv)
+	delete(env, fleetmetrics.AllowTablesEnv)
 	cmdtest.EditFile(t, filepath.Join(repo, "iotpm.yaml"), "table: "+schema+".tickets, tz: UTC, columns: {customer_id: customer_id, created_at: created_at}",
 		"table: pg_catalog.pg_authid, tz: UTC, columns: {customer_id: rolname, created_at: rolvaliduntil}")
 	_, stderr, code = cmdtest.Run(t, env, "check", "-C", repo)

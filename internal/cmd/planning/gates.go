@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	metricscmd "github.com/iotpm/iotpm/internal/cmd/metrics"
+	"github.com/iotpm/iotpm/internal/fleetmetrics"
 	"github.com/iotpm/iotpm/internal/survey"
 
 	"github.com/iotpm/iotpm/pkg/energy"
@@ -87,21 +87,21 @@ func (p *Results) Gates() []gate.Gate {
 		{metrics.FirmwareOnTarget, rateThreshold(g.FirmwareOnTarget)},
 	} {
 		if m.t != nil {
-			out = append(out, metricscmd.Gate(p.Metrics, m.name, *m.t, ""))
+			out = append(out, fleetmetrics.Gate(p.Metrics, m.name, *m.t, ""))
 		}
 		if m.name == metrics.ConnectivityUptime && g.ConnectivityUptime != nil {
 			if t := g.ConnectivityUptime.Always; t != nil {
-				out = append(out, metricscmd.ModeGate(p.Metrics, "always", t.Threshold))
+				out = append(out, fleetmetrics.ModeGate(p.Metrics, "always", t.Threshold))
 			}
 			if t := g.ConnectivityUptime.Checkin; t != nil {
-				out = append(out, metricscmd.ModeGate(p.Metrics, "checkin", t.Threshold))
+				out = append(out, fleetmetrics.ModeGate(p.Metrics, "checkin", t.Threshold))
 			}
 		}
 	}
 	if g.DataAge != nil {
-		out = append(out, metricscmd.DataAgeGate(p.Metrics, *g.DataAge, ""))
+		out = append(out, fleetmetrics.DataAgeGate(p.Metrics, *g.DataAge, ""))
 	}
-	out = append(out, metricscmd.OnboardingGates(p.Metrics, g.Onboarding)...)
+	out = append(out, fleetmetrics.OnboardingGates(p.Metrics, g.Onboarding)...)
 	if g.BatteryLife.Has("targets") {
 		if p.Fleet == nil {
 			out = append(out, gate.Gate{Name: "battery_life", Threshold: "every device meets its target", Detail: "no devices file"})
@@ -203,7 +203,7 @@ func (p *Results) Outcomes() []Outcome {
 			continue
 		}
 		o := Outcome{Theme: th.ID, Outcome: th.Outcome, Measure: m.Text, Text: "-", File: p.Backlog.File, Line: m.Pos.Line}
-		v, why := metricscmd.Measured(p.Metrics, m.Metric)
+		v, why := fleetmetrics.Measured(p.Metrics, m.Metric)
 		if p.Metrics == nil {
 			why = "no metrics inputs in iotpm.yaml"
 		}

@@ -5,7 +5,8 @@ import (
 	"os"
 	"path/filepath"
 
-	metricscmd "github.com/iotpm/iotpm/internal/cmd/metrics"
+	"github.com/iotpm/iotpm/internal/failure"
+	"github.com/iotpm/iotpm/internal/fleetmetrics"
 	"github.com/iotpm/iotpm/internal/survey"
 
 	"github.com/iotpm/iotpm/internal/cmdutil"
@@ -29,11 +30,11 @@ type Results struct {
 	Battery []energy.Result // today, in the order of fleetDevices
 	Energy  *Energy
 	Kano    *survey.Analysis // when iotpm.yaml names a survey
-	Metrics *metricscmd.Outcome
+	Metrics *fleetmetrics.Outcome
 	// Economics is the unit economics, when the repo has economics.yaml.
 	Economics *Economics
 	// MetricsJob is the metrics job iotpm.yaml describes (nil: none).
-	MetricsJob *metricscmd.Job
+	MetricsJob *fleetmetrics.Job
 	// Rollout is the forecast of iotpm.yaml's rollout: (nil: none, or
 	// RolloutErr says why it could not be made).
 	Rollout    *Rollout
@@ -79,8 +80,8 @@ func ComputeWith(f *cmdutil.Factory, rollout *RolloutSettings) *Results {
 		p.Fleet, d = planfile.LoadDevices(cfg.Devices)
 		p.Problems = append(p.Problems, d...)
 	}
-	job, err := metricscmd.JobFromConfig(cfg)
-	var invalid *cmdutil.InvalidInputError
+	job, err := fleetmetrics.JobFromConfig(cfg)
+	var invalid *failure.InvalidInputError
 	if errors.As(err, &invalid) && len(invalid.Diagnostics) > 0 {
 		p.Problems = append(p.Problems, invalid.Diagnostics...)
 	} else if err != nil {
@@ -96,7 +97,7 @@ func ComputeWith(f *cmdutil.Factory, rollout *RolloutSettings) *Results {
 		if _, err := os.Stat(cfg.Devices); p.Fleet != nil || err != nil && !cfg.DevicesExplicit {
 			p.Problems = append(p.Problems, job.ResolveModels(cfg, p.Fleet)...)
 		}
-		if p.Metrics, err = metricscmd.RunJob(f, job); err != nil {
+		if p.Metrics, err = fleetmetrics.RunJob(f.Env(), job); err != nil {
 			p.Err = err
 			return p
 		}

@@ -16,6 +16,7 @@ import (
 	ricecmd "github.com/iotpm/iotpm/internal/cmd/rice"
 	roadmapcmd "github.com/iotpm/iotpm/internal/cmd/roadmap"
 	rolloutcmd "github.com/iotpm/iotpm/internal/cmd/rollout"
+	"github.com/iotpm/iotpm/internal/fleetmetrics"
 	"github.com/iotpm/iotpm/internal/survey"
 
 	"github.com/iotpm/iotpm/internal/chart"
@@ -132,7 +133,7 @@ func writeHTML(w io.Writer, f *cmdutil.Factory, p *planning.Results) error {
 		pg.Battery = batteryCharts(p)
 	}
 	if p.Metrics != nil {
-		doc := metricscmd.ToJSON(p.Metrics, nil)
+		doc := fleetmetrics.ToJSON(p.Metrics, nil)
 		pg.Metrics = tableOf(metricscmd.SummaryTable(doc))
 		pg.MADChart, pg.UptimeChart = monthCharts(doc.Months)
 	}
@@ -247,7 +248,7 @@ func dateTicks(from, to time.Time) []chart.Tick {
 	return out
 }
 
-func monthCharts(months []metricscmd.MonthJSON) (mad, uptime template.HTML) {
+func monthCharts(months []fleetmetrics.MonthJSON) (mad, uptime template.HTML) {
 	if len(months) == 0 {
 		return "", ""
 	}

@@ -8,6 +8,7 @@ import (
 
 	economicscmd "github.com/iotpm/iotpm/internal/cmd/economics"
 	rolloutcmd "github.com/iotpm/iotpm/internal/cmd/rollout"
+	"github.com/iotpm/iotpm/internal/fleetmetrics"
 
 	checkcmd "github.com/iotpm/iotpm/internal/cmd/check"
 
@@ -148,7 +149,7 @@ func writeReport(w *bytes.Buffer, f *cmdutil.Factory, p *planning.Results) error
 		w.WriteString("\n")
 	}
 	if p.Metrics != nil {
-		if err := metricscmd.Write(w, render.FormatMarkdown, metricscmd.ToJSON(p.Metrics, nil), render.Term{}, ""); err != nil {
+		if err := metricscmd.Write(w, render.FormatMarkdown, fleetmetrics.ToJSON(p.Metrics, nil), render.Term{}, ""); err != nil {
 			return err
 		}
 	}

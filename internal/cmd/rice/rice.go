@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/iotpm/iotpm/internal/cmd/planning"
+	"github.com/iotpm/iotpm/internal/failure"
 
 	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/diag"
@@ -62,7 +63,7 @@ features.yaml, in the planning repo (-C).`,
 				opts.File = args[0]
 			}
 			if opts.Top < 0 {
-				return cmdutil.UsageErrorf("--top must be 0 (all) or more, got %d", opts.Top)
+				return failure.UsageErrorf("--top must be 0 (all) or more, got %d", opts.Top)
 			}
 			if err := cmdutil.CheckTracks(opts.Tracks); err != nil {
 				return err

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/iotpm/iotpm/internal/cmd/planning"
+	"github.com/iotpm/iotpm/internal/failure"
 
 	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/diag"
@@ -70,7 +71,7 @@ defaults to features.yaml in the planning repo (-C).`,
 			if len(args) == 1 {
 				if _, err := strconv.Atoi(args[0]); err == nil && cmd.Flags().Changed("simulate") {
 					// --simulate 500 reads as --simulate and a FILE named 500
-					return cmdutil.UsageErrorf("--simulate takes its sample count after =: --simulate=%s", args[0])
+					return failure.UsageErrorf("--simulate takes its sample count after =: --simulate=%s", args[0])
 				}
 				opts.File = args[0]
 			}
@@ -139,7 +140,7 @@ func roadmapRun(opts *RoadmapOptions) error {
 			for _, s := range ranked {
 				ids = append(ids, s.ID)
 			}
-			return cmdutil.UsageErrorf("%s", cmdutil.UnknownName("feature", opts.Explain, backlog.File, ids))
+			return failure.UsageErrorf("%s", cmdutil.UnknownName("feature", opts.Explain, backlog.File, ids))
 		}
 		return cmdutil.Emit(f, func(w *bytes.Buffer) error { return writeExplain(w, format, ranked[i], plan) })
 	}
@@ -157,7 +158,7 @@ func roadmapRun(opts *RoadmapOptions) error {
 		if opts.Simulate != 0 {
 			b, err := roadmap.Simulate(in, opts.Simulate, opts.Seed)
 			if err != nil {
-				return cmdutil.UsageErrorf("--simulate: %v", err)
+				return failure.UsageErrorf("--simulate: %v", err)
 			}
 			a, _ := roadmap.Simulate(alt, opts.Simulate, opts.Seed)
 			simBefore, simAfter = &b, &a
@@ -170,7 +171,7 @@ func roadmapRun(opts *RoadmapOptions) error {
 		sim, err := roadmap.Simulate(roadmap.Input{Ranked: ranked, Calendar: *backlog.Calendar, Catalog: backlog.Catalog, Themes: backlog.Themes, Progress: progress.Update}, opts.Simulate, opts.Seed)
 		progress.Done()
 		if err != nil {
-			return cmdutil.UsageErrorf("--simulate: %v", err)
+			return failure.UsageErrorf("--simulate: %v", err)
 		}
 		doc := simulationJSON(view, sim)
 		if format == cmdutil.FormatMermaid {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/iotpm/iotpm/internal/cmdutil"
+	"github.com/iotpm/iotpm/internal/failure"
 	"github.com/iotpm/iotpm/internal/render"
 	"github.com/iotpm/iotpm/pkg/rice"
 	"github.com/iotpm/iotpm/pkg/roadmap"
@@ -35,12 +36,12 @@ func whatIf(in roadmap.Input, capacities, without []string) (roadmap.Input, []st
 		key = strings.TrimSpace(key)
 		n, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
 		if !ok || err != nil || n < 0 || n > 1e6 {
-			return in, nil, cmdutil.UsageErrorf("--set-capacity %q: write TRACK=N or RELEASE=N, N person-months ≥ 0 (firmware=4, \"Rev C\"=12)", c)
+			return in, nil, failure.UsageErrorf("--set-capacity %q: write TRACK=N or RELEASE=N, N person-months ≥ 0 (firmware=4, \"Rev C\"=12)", c)
 		}
 		if track := rice.Track(key); slices.Contains(rice.Tracks, track) {
 			tc, has := cal.Tracks[track]
 			if !has {
-				return in, nil, cmdutil.UsageErrorf("--set-capacity %s: the roadmap has no %s track", c, key)
+				return in, nil, failure.UsageErrorf("--set-capacity %s: the roadmap has no %s track", c, key)
 			}
 			tc.Releases = slices.Clone(tc.Releases)
 			for i := range tc.Releases {
@@ -63,7 +64,7 @@ func whatIf(in roadmap.Input, capacities, without []string) (roadmap.Input, []st
 					names = append(names, r.Name)
 				}
 			}
-			return in, nil, cmdutil.UsageErrorf("--set-capacity %s: %q is no track (hardware, firmware, cloud) and no release of the roadmap%s", c, key, cmdutil.DidYouMean(key, names))
+			return in, nil, failure.UsageErrorf("--set-capacity %s: %q is no track (hardware, firmware, cloud) and no release of the roadmap%s", c, key, cmdutil.DidYouMean(key, names))
 		}
 		// the release's track, with its cadence's releases made explicit
 		// so that one of them can be changed
@@ -96,7 +97,7 @@ func whatIf(in roadmap.Input, capacities, without []string) (roadmap.Input, []st
 		}
 		for _, w := range without {
 			if !ids[w] {
-				return in, nil, cmdutil.UsageErrorf("--without %s: %s", w, cmdutil.UnknownName("feature", w, "the backlog", all))
+				return in, nil, failure.UsageErrorf("--without %s: %s", w, cmdutil.UnknownName("feature", w, "the backlog", all))
 			}
 		}
 		var kept []rice.Scored
@@ -106,7 +107,7 @@ func whatIf(in roadmap.Input, capacities, without []string) (roadmap.Input, []st
 			}
 			for _, d := range f.DependsOn {
 				if slices.Contains(without, d) {
-					return in, nil, cmdutil.UsageErrorf("--without %s: %s depends on it; leave it out too (--without %s)", d, f.ID, f.ID)
+					return in, nil, failure.UsageErrorf("--without %s: %s depends on it; leave it out too (--without %s)", d, f.ID, f.ID)
 				}
 			}
 			kept = append(kept, f)

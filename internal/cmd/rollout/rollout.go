@@ -14,6 +14,7 @@ import (
 
 	"github.com/iotpm/iotpm/internal/cmd/planning"
 	"github.com/iotpm/iotpm/internal/cmdutil"
+	"github.com/iotpm/iotpm/internal/failure"
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/internal/quantity"
 	"github.com/iotpm/iotpm/internal/render"
@@ -79,7 +80,7 @@ model. Settings come from iotpm.yaml's rollout: section; flags override.`,
 func wholeDays(flag, s string) (int, error) {
 	secs, err := quantity.Duration.Parse(s)
 	if err != nil || secs < 0 || secs != math.Trunc(secs/86400)*86400 || secs > 3650*86400 {
-		return 0, cmdutil.UsageErrorf("%s %q: give whole days, e.g. 3d or 2w", flag, s)
+		return 0, failure.UsageErrorf("%s %q: give whole days, e.g. 3d or 2w", flag, s)
 	}
 	return int(secs / 86400), nil
 }
@@ -90,7 +91,7 @@ func (o *RolloutOptions) settings(cfg *planfile.Config) (*planning.RolloutSettin
 	if cfg != nil && cfg.Rollout != nil {
 		fromFile, diags := planning.RolloutSettingsOf(cfg)
 		if diags.HasErrors() {
-			return nil, &cmdutil.InvalidInputError{Diagnostics: diags}
+			return nil, &failure.InvalidInputError{Diagnostics: diags}
 		}
 		s = fromFile
 	}
@@ -100,14 +101,14 @@ func (o *RolloutOptions) settings(cfg *planfile.Config) (*planning.RolloutSettin
 	if o.Start != "" {
 		t, err := time.Parse(time.DateOnly, o.Start)
 		if err != nil {
-			return nil, cmdutil.UsageErrorf("--start %q is not a date; write YYYY-MM-DD", o.Start)
+			return nil, failure.UsageErrorf("--start %q is not a date; write YYYY-MM-DD", o.Start)
 		}
 		s.Start = t
 	}
 	if o.Lookback != "" {
 		n, err := wholeDays("--lookback", o.Lookback)
 		if err != nil || n == 0 {
-			return nil, cmdutil.UsageErrorf("--lookback %q: give whole days above 0, e.g. 28d", o.Lookback)
+			return nil, failure.UsageErrorf("--lookback %q: give whole days above 0, e.g. 28d", o.Lookback)
 		}
 		s.LookbackDays = n
 	}
@@ -118,7 +119,7 @@ func (o *RolloutOptions) settings(cfg *planfile.Config) (*planning.RolloutSettin
 	default:
 		v, err := planfile.ParseFraction(o.Success)
 		if err != nil || v == 0 {
-			return nil, cmdutil.UsageErrorf("--success: give a share above 0 (90%%) or metrics")
+			return nil, failure.UsageErrorf("--success: give a share above 0 (90%%) or metrics")
 		}
 		s.Success, s.SuccessFromMetrics = v, false
 	}
@@ -128,7 +129,7 @@ func (o *RolloutOptions) settings(cfg *planfile.Config) (*planning.RolloutSettin
 			share, soak, _ := strings.Cut(strings.TrimSpace(part), ":")
 			v, err := planfile.ParseFraction(share)
 			if err != nil {
-				return nil, cmdutil.UsageErrorf("--waves %q: %v", part, err)
+				return nil, failure.UsageErrorf("--waves %q: %v", part, err)
 			}
 			w := rollout.Wave{Share: v}
 			if soak != "" {
@@ -141,14 +142,14 @@ func (o *RolloutOptions) settings(cfg *planfile.Config) (*planning.RolloutSettin
 	}
 	switch {
 	case s.Version == "":
-		return nil, cmdutil.UsageErrorf("name the release: --version 2.5.0, or iotpm.yaml's rollout: {version: …}")
+		return nil, failure.UsageErrorf("name the release: --version 2.5.0, or iotpm.yaml's rollout: {version: …}")
 	case s.Start.IsZero():
-		return nil, cmdutil.UsageErrorf("give the start: --start YYYY-MM-DD, or iotpm.yaml's rollout: {start: …}")
+		return nil, failure.UsageErrorf("give the start: --start YYYY-MM-DD, or iotpm.yaml's rollout: {start: …}")
 	case len(s.Waves) == 0:
 		s.Waves = []rollout.Wave{{Share: 1}}
 	}
 	if err := rollout.ValidateWaves(s.Waves); err != nil {
-		return nil, cmdutil.UsageErrorf("%v", err)
+		return nil, failure.UsageErrorf("%v", err)
 	}
 	return s, nil
 }
@@ -179,7 +180,7 @@ func rolloutRun(opts *RolloutOptions) error {
 		err = fmt.Errorf("a rollout forecast needs the fleet: iotpm.yaml's metrics inputs (devices, and events or activity)")
 	}
 	if err != nil {
-		return cmdutil.UsageErrorf("%v", err)
+		return failure.UsageErrorf("%v", err)
 	}
 	doc := ToJSON(r)
 	return cmdutil.Emit(f, func(w *bytes.Buffer) error { return Write(w, format, doc, f.Term()) })
@@ -385,7 +386,7 @@ func Write(w io.Writer, format render.Format, d JSON, term render.Term) error {
 		para(fmt.Sprintf("Never online in the lookback, so they will not update (%d): %s%s.", len(d.Unreachable), strings.Join(list, ", "), more))
 	}
 	if d.Outside > 0 {
-		para(fmt.Sprintf("No update for %s after the last wave's share.", cmdutil.Plural(d.Outside, "device")))
+		para(fmt.Sprintf("No update for %s after the last wave's share.", render.Plural(d.Outside, "device")))
 	}
 	waves := &render.Table{Columns: []render.Column{{Header: "WAVE", Right: true}, {Header: "SHARE", Right: true}, {Header: "DEVICES", Right: true}, {Header: "STARTS"}}}
 	for i, wv := range d.Waves {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/iotpm/iotpm/internal/cmd/root"
+	"github.com/iotpm/iotpm/internal/failure"
 
 	"github.com/iotpm/iotpm/internal/cmd/cmdtest"
 
@@ -200,7 +201,7 @@ func TestProblemCountMatchesLines(t *testing.T) {
 	l.Errorf(diag.Plan, "f.yaml", 3, 1, "same")
 	l.Errorf(diag.Plan, "f.yaml", 3, 1, "same")
 	l.Errorf(diag.Plan, "f.yaml", 4, 1, "other")
-	if got := (&cmdutil.InvalidInputError{Diagnostics: l}).Error(); got != "2 problems in f.yaml; nothing was computed" {
+	if got := (&failure.InvalidInputError{Diagnostics: l}).Error(); got != "2 problems in f.yaml; nothing was computed" {
 		t.Errorf("%q", got)
 	}
 }

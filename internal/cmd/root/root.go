@@ -18,6 +18,7 @@ import (
 	checkcmd "github.com/iotpm/iotpm/internal/cmd/check"
 	diffcmd "github.com/iotpm/iotpm/internal/cmd/diff"
 	reportcmd "github.com/iotpm/iotpm/internal/cmd/report"
+	"github.com/iotpm/iotpm/internal/failure"
 
 	batterycmd "github.com/iotpm/iotpm/internal/cmd/battery"
 
@@ -84,16 +85,16 @@ iotpm help metrics-definitions prints one.`,
 			return err
 		}
 		if cmd.Flags().Changed("width") && f.Width < 20 {
-			return cmdutil.UsageErrorf("--width %d: give the terminal's width in columns, 20 or more", f.Width)
+			return failure.UsageErrorf("--width %d: give the terminal's width in columns, 20 or more", f.Width)
 		}
 		if len(f.Columns) > 0 && f.Output != "" && f.Output != string(render.FormatTable) {
-			return cmdutil.UsageErrorf("--columns picks the columns of table output; -o %s keeps every column (select with jq or your spreadsheet)", f.Output)
+			return failure.UsageErrorf("--columns picks the columns of table output; -o %s keeps every column (select with jq or your spreadsheet)", f.Output)
 		}
 		return f.CheckOutputFlag(cmd)
 	}
 	_ = root.MarkPersistentFlagDirname("dir")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &cmdutil.UsageError{Err: plainFlagError(err)}
+		return &failure.UsageError{Err: plainFlagError(err)}
 	})
 
 	root.AddGroup(&cobra.Group{ID: "plan", Title: "Planning:"}, &cobra.Group{ID: "repo", Title: "The planning repo:"})
@@ -217,9 +218,9 @@ func MainContext(ctx context.Context, args []string, ios *iostreams.IOStreams, g
 		return cmdutil.ExitOK
 	}
 	var (
-		usage   *cmdutil.UsageError
-		invalid *cmdutil.InvalidInputError
-		gateErr *cmdutil.GateError
+		usage   *failure.UsageError
+		invalid *failure.InvalidInputError
+		gateErr *failure.GateError
 	)
 	switch {
 	case errors.As(err, &invalid):

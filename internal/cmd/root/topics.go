@@ -6,6 +6,7 @@ import (
 
 	"github.com/iotpm/iotpm/docs"
 	"github.com/iotpm/iotpm/internal/cmdutil"
+	"github.com/iotpm/iotpm/internal/failure"
 	"github.com/spf13/cobra"
 )
 
@@ -64,9 +65,9 @@ func newHelpCmd(root *cobra.Command) *cobra.Command {
 				known = append(known, names...)
 				msg := fmt.Sprintf("no command or help topic %q", strings.Join(args, " "))
 				if sug := cmdutil.DidYouMean(args[len(args)-1], known); sug != "" {
-					return cmdutil.UsageErrorf("%s%s", msg, sug)
+					return failure.UsageErrorf("%s%s", msg, sug)
 				}
-				return cmdutil.UsageErrorf("%s (the topics: %s; iotpm --help lists the commands)", msg, strings.Join(names, ", "))
+				return failure.UsageErrorf("%s (the topics: %s; iotpm --help lists the commands)", msg, strings.Join(names, ", "))
 			}
 			cmd.InitDefaultHelpFlag()
 			cmd.InitDefaultVersionFlag()

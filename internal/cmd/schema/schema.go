@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/iotpm/iotpm/internal/cmdutil"
+	"github.com/iotpm/iotpm/internal/failure"
 	"github.com/iotpm/iotpm/internal/outfile"
 
 	"github.com/iotpm/iotpm/internal/planfile"
@@ -42,7 +43,7 @@ Point editors at them with a modeline:
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if outDir != "" {
 				if len(args) > 0 {
-					return cmdutil.UsageErrorf("--out-dir writes every schema; drop the kind")
+					return failure.UsageErrorf("--out-dir writes every schema; drop the kind")
 				}
 				dir := f.Path(outDir)
 				for _, kind := range planfile.SchemaKinds() {
@@ -53,11 +54,11 @@ Point editors at them with a modeline:
 				return WriteFiles(dir)
 			}
 			if len(args) == 0 {
-				return cmdutil.UsageErrorf("name a kind: config, features, devices or economics (or --out-dir DIR)")
+				return failure.UsageErrorf("name a kind: config, features, devices or economics (or --out-dir DIR)")
 			}
 			s, err := planfile.Schema(args[0])
 			if err != nil {
-				return cmdutil.UsageErrorf("%v", err)
+				return failure.UsageErrorf("%v", err)
 			}
 			format, err := f.Format(cmdutil.SchemaFormats)
 			if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/export"
+	"github.com/iotpm/iotpm/internal/failure"
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/internal/render"
 	"github.com/spf13/cobra"
@@ -49,7 +50,7 @@ var fileKinds = []fileKind{
 			if b == nil {
 				return "", diags
 			}
-			return cmdutil.Plural(len(b.Features), "feature") + ", " + cmdutil.Plural(len(b.Themes), "theme"), diags
+			return render.Plural(len(b.Features), "feature") + ", " + render.Plural(len(b.Themes), "theme"), diags
 		},
 	},
 	{
@@ -60,7 +61,7 @@ var fileKinds = []fileKind{
 			if fleet == nil {
 				return "", diags
 			}
-			return cmdutil.Plural(len(fleet.Devices), "device"), diags
+			return render.Plural(len(fleet.Devices), "device"), diags
 		},
 	},
 	{
@@ -77,7 +78,7 @@ var fileKinds = []fileKind{
 			if e == nil {
 				return "", diags
 			}
-			return cmdutil.Plural(len(e.Models), "model") + ", " + e.Currency, diags
+			return render.Plural(len(e.Models), "model") + ", " + e.Currency, diags
 		},
 	},
 }
@@ -187,7 +188,7 @@ func validateRun(opts *ValidateOptions) error {
 			return err
 		}
 		if all.HasErrors() {
-			return &cmdutil.InvalidInputError{Diagnostics: all}
+			return &failure.InvalidInputError{Diagnostics: all}
 		}
 		return nil
 	}

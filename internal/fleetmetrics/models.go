@@ -1,4 +1,4 @@
-package metrics
+package fleetmetrics
 
 import (
 	"errors"
@@ -6,7 +6,6 @@ import (
 	"os"
 	"slices"
 
-	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/pkg/metrics"
@@ -20,7 +19,7 @@ import (
 // returned). Without a devices input nothing is read: no device has a
 // model. It returns the problems, positioned.
 func (j *Job) ResolveModels(cfg *planfile.Config, fleet *planfile.Fleet) diag.List {
-	if !j.has(planfile.KindDevices) || cfg == nil {
+	if !j.Has(planfile.KindDevices) || cfg == nil {
 		return nil
 	}
 	var refs map[string]planfile.ProfileRef
@@ -50,7 +49,7 @@ func (j *Job) ResolveModels(cfg *planfile.Config, fleet *planfile.Fleet) diag.Li
 	for _, v := range slices.Sorted(maps.Keys(refs)) {
 		r := refs[v]
 		if _, ok := fleet.Positions[r.ID]; !ok {
-			problems.Errorf(diag.Plan, cfg.File, r.Pos.Line, r.Pos.Col, "metrics.models.%s: %q is no device of %s%s", v, r.ID, cfg.Devices, cmdutil.DidYouMean(r.ID, ids))
+			problems.Errorf(diag.Plan, cfg.File, r.Pos.Line, r.Pos.Col, "metrics.models.%s: %q is no device of %s%s", v, r.ID, cfg.Devices, planfile.DidYouMeanText(r.ID, ids))
 			continue
 		}
 		modes[v] = modeOf(fleet, r.ID)

@@ -1,18 +1,18 @@
-package metrics
+package fleetmetrics
 
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/export"
+	"github.com/iotpm/iotpm/internal/failure"
 	"github.com/iotpm/iotpm/internal/fleetdb"
 	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/iotpm/iotpm/internal/runenv"
 	"github.com/iotpm/iotpm/pkg/metrics"
 )
 
@@ -20,9 +20,11 @@ import (
 // a PostgreSQL database (metrics.source in iotpm.yaml), the definitions run
 // there as SQL (internal/fleetdb), and only aggregates come back.
 
+// Defaults of the database source: the variable that holds the
+// connection string, and how long the queries may run.
 const (
-	defaultDSNEnv    = "IOTPM_DSN"
-	defaultDBTimeout = 10 * time.Minute
+	DefaultDSNEnv    = "IOTPM_DSN"
+	DefaultDBTimeout = 10 * time.Minute
 )
 
 // dbSource is where a job's inputs are when they are tables.
@@ -35,8 +37,8 @@ type dbSource struct {
 	allow fleetdb.AllowList
 }
 
-// has reports whether the job has an input of kind, file or table.
-func (j *Job) has(kind planfile.InputKind) bool {
+// Has reports whether the job has an input of kind, file or table.
+func (j *Job) Has(kind planfile.InputKind) bool {
 	if _, ok := j.inputs[kind]; ok {
 		return true
 	}
@@ -48,8 +50,8 @@ func (j *Job) has(kind planfile.InputKind) bool {
 }
 
 func (j *Job) hasAny() bool {
-	for _, k := range inputKinds {
-		if j.has(k) {
+	for _, k := range planfile.InputKinds {
+		if j.Has(k) {
 			return true
 		}
 	}
@@ -62,9 +64,9 @@ func dbFromConfig(cfg *planfile.Config) *dbSource {
 	if m == nil || m.Source == nil || m.Source.Driver != "postgres" {
 		return nil
 	}
-	db := &dbSource{driver: m.Source.Driver, dsnEnv: m.Source.DSNEnv, timeout: defaultDBTimeout, tables: map[planfile.InputKind]fleetdb.Input{}}
+	db := &dbSource{driver: m.Source.Driver, dsnEnv: m.Source.DSNEnv, timeout: DefaultDBTimeout, tables: map[planfile.InputKind]fleetdb.Input{}}
 	if db.dsnEnv == "" {
-		db.dsnEnv = defaultDSNEnv
+		db.dsnEnv = DefaultDSNEnv
 	}
 	if m.Source.Timeout != nil {
 		db.timeout = time.Duration(float64(*m.Source.Timeout) * float64(time.Second))
@@ -86,7 +88,7 @@ func dbFromConfig(cfg *planfile.Config) *dbSource {
 }
 
 // applySourceFlags applies --source, --dsn-env and --timeout.
-func (o *MetricsOptions) applySourceFlags(job *Job, cfgDB *dbSource, flagInputs bool) error {
+func (o *Flags) applySourceFlags(job *Job, cfgDB *dbSource, flagInputs bool) error {
 	switch o.Source {
 	case "":
 	case "files":
@@ -94,26 +96,26 @@ func (o *MetricsOptions) applySourceFlags(job *Job, cfgDB *dbSource, flagInputs 
 	case "postgres":
 		if job.db == nil {
 			if cfgDB == nil {
-				return cmdutil.UsageErrorf("--source postgres reads the tables metrics.inputs names in iotpm.yaml (table: and columns:, with metrics.source: {driver: postgres}); none are there")
+				return failure.UsageErrorf("--source postgres reads the tables metrics.inputs names in iotpm.yaml (table: and columns:, with metrics.source: {driver: postgres}); none are there")
 			}
 			job.db = cfgDB
 		}
 	default:
-		return cmdutil.UsageErrorf("--source %q: use files or postgres", o.Source)
+		return failure.UsageErrorf("--source %q: use files or postgres", o.Source)
 	}
 	if job.db == nil {
 		for _, flag := range []string{"dsn-env", "timeout", "print-sql", "allow-tables"} {
 			if o.set(flag) {
-				return cmdutil.UsageErrorf("--%s applies to the database source: add --source postgres, or metrics.source in iotpm.yaml", flag)
+				return failure.UsageErrorf("--%s applies to the database source: add --source postgres, or metrics.source in iotpm.yaml", flag)
 			}
 		}
 		return nil
 	}
 	if flagInputs {
-		return cmdutil.UsageErrorf("the postgres source reads the tables of metrics.inputs in iotpm.yaml; to read files instead, add --source files")
+		return failure.UsageErrorf("the postgres source reads the tables of metrics.inputs in iotpm.yaml; to read files instead, add --source files")
 	}
 	if len(o.Formats) > 0 || len(o.Zones) > 0 || len(o.Maps) > 0 {
-		return cmdutil.UsageErrorf("--format, --tz and --map describe files; a table's columns are mapped in iotpm.yaml (metrics.inputs.KIND.columns)")
+		return failure.UsageErrorf("--format, --tz and --map describe files; a table's columns are mapped in iotpm.yaml (metrics.inputs.KIND.columns)")
 	}
 	if o.set("dsn-env") {
 		job.db.dsnEnv = o.DSNEnv
@@ -121,14 +123,14 @@ func (o *MetricsOptions) applySourceFlags(job *Job, cfgDB *dbSource, flagInputs 
 	if o.set("allow-tables") {
 		allow, err := fleetdb.ParseAllowList(o.AllowTables)
 		if err != nil {
-			return cmdutil.UsageErrorf("--allow-tables: %v", err)
+			return failure.UsageErrorf("--allow-tables: %v", err)
 		}
 		job.db.allow = allow
 	}
 	if o.set("timeout") {
 		d, err := time.ParseDuration(o.Timeout)
 		if err != nil || d <= 0 || d > 7*24*time.Hour {
-			return cmdutil.UsageErrorf("--timeout %q: give a duration from 1s to 168h, such as 10m or 90s", o.Timeout)
+			return failure.UsageErrorf("--timeout %q: give a duration from 1s to 168h, such as 10m or 90s", o.Timeout)
 		}
 		job.db.timeout = d
 	}
@@ -147,15 +149,15 @@ func (o *MetricsOptions) applySourceFlags(job *Job, cfgDB *dbSource, flagInputs 
 const AllowTablesEnv = "IOTPM_DB_ALLOW_TABLES"
 
 // dbJob is the database computation of a metrics job.
-func (j *Job) dbJob(f *cmdutil.Factory) *fleetdb.Job {
+func (j *Job) dbJob(env runenv.Env) *fleetdb.Job {
 	act := int64(j.activation * 1e6)
 	useUntil := j.window.To
-	if j.has(planfile.KindDevices) {
+	if j.Has(planfile.KindDevices) {
 		useUntil += act
 	}
 	job := &fleetdb.Job{Inputs: j.db.tables, UseUntil: useUntil, Options: j.options(), Allow: j.db.allow, MaxBadRows: j.maxBadRows}
 	if j.asOf == 0 {
-		job.Now = j.clock(f).UnixMicro() // as the file reader: rows from the future are bad rows
+		job.Now = j.clock(env).UnixMicro() // as the file reader: rows from the future are bad rows
 	}
 	return job
 }
@@ -171,30 +173,30 @@ func (j *Job) options() metrics.Options {
 // runDBJob computes the metrics in the database. The DSN comes from the
 // environment only; a problem with the mapping or the data is a
 // diagnostic at its line of iotpm.yaml (exit 2).
-func runDBJob(f *cmdutil.Factory, job *Job, out *Outcome) error {
-	dsn := f.Getenv(job.db.dsnEnv)
+func runDBJob(env runenv.Env, job *Job, out *Outcome) error {
+	dsn := env.Lookup(job.db.dsnEnv)
 	if dsn == "" {
-		return cmdutil.UsageErrorf("%s is not set: export %s=postgres://USER@HOST:5432/DB (the password in PGPASSWORD or ~/.pgpass), or name another variable with metrics.source.dsn_env or --dsn-env",
+		return failure.UsageErrorf("%s is not set: export %s=postgres://USER@HOST:5432/DB (the password in PGPASSWORD or ~/.pgpass), or name another variable with metrics.source.dsn_env or --dsn-env",
 			job.db.dsnEnv, job.db.dsnEnv)
 	}
 	if job.db.allow == nil {
-		if env := f.Getenv(AllowTablesEnv); env != "" {
+		if env := env.Lookup(AllowTablesEnv); env != "" {
 			allow, err := fleetdb.ParseAllowList(env)
 			if err != nil {
-				return cmdutil.UsageErrorf("%s: %v", AllowTablesEnv, err)
+				return failure.UsageErrorf("%s: %v", AllowTablesEnv, err)
 			}
 			job.db.allow = allow
 		}
 	}
-	parent := f.Context()
+	parent := env.Context()
 	ctx, cancel := context.WithTimeout(parent, job.db.timeout)
 	defer cancel()
 	conn, err := fleetdb.ConnectTimeout(ctx, dsn, job.db.timeout)
 	if err == nil {
 		defer conn.Close(context.Background())
 		var res *fleetdb.Result
-		dbJob := job.dbJob(f)
-		stop := queryProgress(f, dbJob)
+		dbJob := job.dbJob(env)
+		stop := queryProgress(env, dbJob)
 		res, err = fleetdb.Run(ctx, conn, dbJob)
 		stop()
 		if err == nil {
@@ -223,8 +225,8 @@ func runDBJob(f *cmdutil.Factory, job *Job, out *Outcome) error {
 
 // queryProgress shows, on a terminal, the query running and the time so
 // far (a long query says nothing else); stop clears the line.
-func queryProgress(f *cmdutil.Factory, job *fleetdb.Job) (stop func()) {
-	progress := cmdutil.NewProgress(f, "querying")
+func queryProgress(env runenv.Env, job *fleetdb.Job) (stop func()) {
+	progress := env.Start("querying")
 	var mu sync.Mutex
 	current := "connecting"
 	job.Stage = func(s string) {
@@ -267,25 +269,22 @@ func indexWarnings(missing []fleetdb.Index, out *Outcome) {
 	}
 }
 
-// printSQL writes the psql script of the job's queries.
-func printSQL(f *cmdutil.Factory, job *Job) error {
-	script, err := fleetdb.Script(job.dbJob(f))
-	if err != nil {
-		var p *fleetdb.Problem
-		if errors.As(err, &p) {
-			var out Outcome
-			out.Problems.Errorf(diag.Source, p.File, p.Line, p.Col, "%s", p.Message)
-			return &cmdutil.InvalidInputError{Diagnostics: out.Problems}
-		}
-		return err
-	}
-	_, err = fmt.Fprint(f.IO.Out, script)
-	return err
-}
-
 // timedOut reports whether ctx's deadline has passed: a dial can fail on
 // the deadline before the context's own timer marks it done.
 func timedOut(ctx context.Context) bool {
 	d, ok := ctx.Deadline()
 	return ctx.Err() != nil || ok && !time.Now().Before(d)
+}
+
+// Script is the psql script of a database job's queries (--print-sql); a
+// problem with the mapping is invalid input at its line of iotpm.yaml.
+func (j *Job) Script(env runenv.Env) (string, error) {
+	script, err := fleetdb.Script(j.dbJob(env))
+	var p *fleetdb.Problem
+	if errors.As(err, &p) {
+		var problems diag.List
+		problems.Errorf(diag.Source, p.File, p.Line, p.Col, "%s", p.Message)
+		return "", &failure.InvalidInputError{Diagnostics: problems}
+	}
+	return script, err
 }

@@ -1,4 +1,4 @@
-package metrics
+package fleetmetrics
 
 import (
 	"errors"
@@ -9,12 +9,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/export"
 	"github.com/iotpm/iotpm/internal/gate"
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/internal/render"
+	"github.com/iotpm/iotpm/internal/runenv"
 	"github.com/iotpm/iotpm/pkg/metrics"
 )
 
@@ -53,23 +53,23 @@ func (j *Job) Options() metrics.Options { return j.options() }
 // RunJob reads the inputs and computes the metrics. Its error is
 // the context's, when it is cancelled; problems with the inputs are in the
 // outcome.
-func RunJob(f *cmdutil.Factory, job *Job) (*Outcome, error) {
+func RunJob(env runenv.Env, job *Job) (*Outcome, error) {
 	// Event logs are a few large pointer-free arrays: collecting garbage
 	// sooner costs little CPU and keeps peak memory near the live set
 	// (the default lets the heap grow to twice it). GOGC still wins.
-	if f.Getenv("GOGC") == "" {
+	if env.Lookup("GOGC") == "" {
 		defer debug.SetGCPercent(debug.SetGCPercent(20))
 	}
 	out := &Outcome{}
 	if job.db != nil {
-		if err := runDBJob(f, job, out); err != nil {
+		if err := runDBJob(env, job, out); err != nil {
 			return nil, err
 		}
-		if err := dbFunnel(f, job, out); err != nil {
+		if err := dbFunnel(env, job, out); err != nil {
 			return nil, err
 		}
 		if !out.Problems.HasErrors() {
-			finishMetrics(f, job, out)
+			finishMetrics(env, job, out)
 		}
 		return out, nil
 	}
@@ -86,9 +86,9 @@ func RunJob(f *cmdutil.Factory, job *Job) (*Outcome, error) {
 		// the horizon is the latest row: one from the future (9999-12-31,
 		// a clock error) would make a stale export look fresh. With
 		// --as-of, rows after it are ignored anyway.
-		ing.Now = job.clock(f).UnixMicro()
+		ing.Now = job.clock(env).UnixMicro()
 	}
-	if err := readFiles(f, job, ing, out); err != nil {
+	if err := readFiles(env, job, ing, out); err != nil {
 		return nil, err
 	}
 	if out.Problems.HasErrors() {
@@ -111,21 +111,21 @@ func RunJob(f *cmdutil.Factory, job *Job) (*Outcome, error) {
 	if job.fleetLookback > 0 {
 		out.fleet = data.FleetDays(job.options(), job.fleetLookback)
 	}
-	finishMetrics(f, job, out)
+	finishMetrics(env, job, out)
 	return out, nil
 }
 
 // readFiles reads the job's file inputs into the ingest's data, in
 // reading order; problems go to the outcome, the error is the context's.
-func readFiles(f *cmdutil.Factory, job *Job, ing *export.Ingest, out *Outcome) error {
-	ctx := f.Context()
+func readFiles(env runenv.Env, job *Job, ing *export.Ingest, out *Outcome) error {
+	ctx := env.Context()
 	// a progress line on a terminal for an input that takes more than a
 	// second to read
-	progress := cmdutil.NewProgress(f, "reading")
+	progress := env.Start("reading")
 	ing.Progress = func(kind planfile.InputKind, read, size int64) { progress.Bytes(string(kind), read, size) }
 	// every input there before reading any: a missing ota.csv should not
 	// cost the read of a 10M-row event log first
-	for _, kind := range inputKinds {
+	for _, kind := range planfile.InputKinds {
 		if in, ok := job.inputs[kind]; ok {
 			if _, err := os.Stat(in.Path); errors.Is(err, os.ErrNotExist) {
 				if d, ok := job.declared[kind]; ok {
@@ -139,7 +139,7 @@ func readFiles(f *cmdutil.Factory, job *Job, ing *export.Ingest, out *Outcome) e
 	if out.Problems.HasErrors() {
 		return nil
 	}
-	for _, kind := range inputKinds {
+	for _, kind := range planfile.InputKinds {
 		in, ok := job.inputs[kind]
 		if !ok {
 			continue
@@ -170,16 +170,16 @@ func readFiles(f *cmdutil.Factory, job *Job, ing *export.Ingest, out *Outcome) e
 // dbFunnel computes the setup funnel of a database job from its onboarding
 // file (app analytics are an export, not a fleet table); the join to the
 // shipped units is not made.
-func dbFunnel(f *cmdutil.Factory, job *Job, out *Outcome) error {
+func dbFunnel(env runenv.Env, job *Job, out *Outcome) error {
 	if _, ok := job.inputs[planfile.KindOnboarding]; !ok || job.funnel == nil || out.Problems.HasErrors() {
 		return nil
 	}
 	data := metrics.NewData()
 	ing := &export.Ingest{Data: data, Window: job.window, UseUntil: job.window.To, Funnel: job.funnel, Formats: job.formats, MaxExpansion: job.expansion}
 	if job.asOf == 0 {
-		ing.Now = job.clock(f).UnixMicro()
+		ing.Now = job.clock(env).UnixMicro()
 	}
-	if err := readFiles(f, job, ing, out); err != nil || out.Problems.HasErrors() {
+	if err := readFiles(env, job, ing, out); err != nil || out.Problems.HasErrors() {
 		return err
 	}
 	o := data.SetupFunnel(job.options(), out.report.Horizon)
@@ -190,13 +190,13 @@ func dbFunnel(f *cmdutil.Factory, job *Job, out *Outcome) error {
 
 // finishMetrics adds what the command knows to a report: the data's age
 // and the dormancy setting.
-func finishMetrics(f *cmdutil.Factory, job *Job, out *Outcome) {
+func finishMetrics(env runenv.Env, job *Job, out *Outcome) {
 	w := job.window
 	if u := out.report.Uptime; u != nil && u.UnknownModels > 0 {
 		v := u.UnknownModelValues
 		fix := "add the profiles to devices.yaml (each device's checkin: says how it connects)"
 		if len(job.profiles) > 0 {
-			fix = fmt.Sprintf("map them in iotpm.yaml, metrics.models: {%s: PROFILE}, PROFILE one of %s%s", yamlKey(v[0]), strings.Join(job.profiles, ", "), cmdutil.DidYouMean(v[0], job.profiles))
+			fix = fmt.Sprintf("map them in iotpm.yaml, metrics.models: {%s: PROFILE}, PROFILE one of %s%s", yamlKey(v[0]), strings.Join(job.profiles, ", "), planfile.DidYouMeanText(v[0], job.profiles))
 		}
 		path := ""
 		for _, st := range out.stats {
@@ -222,7 +222,7 @@ func finishMetrics(f *cmdutil.Factory, job *Job, out *Outcome) {
 	}
 	out.dormantDays = job.dormant / 86400
 	if h := out.report.Horizon; h != metrics.NoTime {
-		age := max(0, float64(min(w.To, job.clock(f).UnixMicro())-h)/86_400e6) // data past the window is not stale
+		age := max(0, float64(min(w.To, job.clock(env).UnixMicro())-h)/86_400e6) // data past the window is not stale
 		out.ageDays = &age
 	}
 }
@@ -390,13 +390,19 @@ func yamlKey(s string) string {
 }
 
 // clock is the job's clock: --now, else the factory's.
-func (j *Job) clock(f *cmdutil.Factory) time.Time {
+func (j *Job) clock(env runenv.Env) time.Time {
 	if !j.now.IsZero() {
 		return j.now
 	}
-	return f.Now()
+	return env.Clock()
 }
 
 // DataAgeDays is how many days the data's horizon lies before the window's
 // end (or now, when that is earlier); nil without data.
 func (o *Outcome) DataAgeDays() *float64 { return o.ageDays }
+
+// BadRows is how many rows the run skipped as bad, over all inputs.
+func (o *Outcome) BadRows() int { return o.badRows }
+
+// MaxBadRows is how many bad rows the job tolerates.
+func (j *Job) MaxBadRows() int { return j.maxBadRows }

@@ -1,4 +1,4 @@
-package metrics
+package fleetmetrics
 
 import (
 	"maps"
@@ -9,18 +9,19 @@ import (
 	"strings"
 	"time"
 
-	"github.com/iotpm/iotpm/internal/cmdutil"
+	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/export"
+	"github.com/iotpm/iotpm/internal/failure"
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/internal/quantity"
 	"github.com/iotpm/iotpm/pkg/metrics"
 )
 
-// parseFraction reads a share flag with planfile.ParseFraction.
-func parseFraction(flag, s string) (float64, error) {
+// ParseFraction reads a share flag with planfile.ParseFraction.
+func ParseFraction(flag, s string) (float64, error) {
 	v, err := planfile.ParseFraction(s)
 	if err != nil {
-		return 0, cmdutil.UsageErrorf("%s %v", flag, err)
+		return 0, failure.UsageErrorf("%s %v", flag, err)
 	}
 	return v, nil
 }
@@ -30,42 +31,42 @@ func parseWindow(month, from, to, origin string) (metrics.Window, error) {
 	if month != "" {
 		t, err := time.Parse("2006-01", month)
 		if err != nil {
-			return metrics.Window{}, cmdutil.UsageErrorf("%smonth %q: write YYYY-MM", origin, month)
+			return metrics.Window{}, failure.UsageErrorf("%smonth %q: write YYYY-MM", origin, month)
 		}
 		return metrics.Window{From: t.UnixMicro(), To: t.AddDate(0, 1, 0).UnixMicro()}, nil
 	}
 	if from == "" || to == "" {
-		return metrics.Window{}, cmdutil.UsageErrorf("give the window: --month YYYY-MM, or --from and --to (or metrics.month in iotpm.yaml)")
+		return metrics.Window{}, failure.UsageErrorf("give the window: --month YYYY-MM, or --from and --to (or metrics.month in iotpm.yaml)")
 	}
 	f, err := export.ParseTimestamp([]byte(from))
 	if err != nil {
-		return metrics.Window{}, cmdutil.UsageErrorf("%sfrom %q: write a date (2026-10-01) or an RFC 3339 time", origin, from)
+		return metrics.Window{}, failure.UsageErrorf("%sfrom %q: write a date (2026-10-01) or an RFC 3339 time", origin, from)
 	}
 	t, err := export.ParseTimestamp([]byte(to))
 	if err != nil {
-		return metrics.Window{}, cmdutil.UsageErrorf("%sto %q: write a date (2026-11-01) or an RFC 3339 time", origin, to)
+		return metrics.Window{}, failure.UsageErrorf("%sto %q: write a date (2026-11-01) or an RFC 3339 time", origin, to)
 	}
 	if t <= f {
-		return metrics.Window{}, cmdutil.UsageErrorf("%sto %s must be after %sfrom %s", origin, to, origin, from)
+		return metrics.Window{}, failure.UsageErrorf("%sto %s must be after %sfrom %s", origin, to, origin, from)
 	}
 	return metrics.Window{From: f, To: t}, nil
 }
 
-func (o *MetricsOptions) maps() (map[planfile.InputKind]map[string]string, error) {
+func (o *Flags) maps() (map[planfile.InputKind]map[string]string, error) {
 	out := map[planfile.InputKind]map[string]string{}
 	for _, m := range o.Maps {
 		key, header, ok := strings.Cut(m, "=")
 		name, column, ok2 := strings.Cut(key, ".")
 		if !ok || !ok2 || header == "" {
-			return nil, cmdutil.UsageErrorf("--map %q: write KIND.COLUMN=Header, e.g. events.device_id=clientId", m)
+			return nil, failure.UsageErrorf("--map %q: write KIND.COLUMN=Header, e.g. events.device_id=clientId", m)
 		}
 		kind, known := planfile.ParseInputKind(name)
 		if !known {
-			return nil, cmdutil.UsageErrorf("--map %q: unknown input %q (use %s)", m, name, strings.Join(planfile.InputKindNames(), ", "))
+			return nil, failure.UsageErrorf("--map %q: unknown input %q (use %s)", m, name, strings.Join(planfile.InputKindNames(), ", "))
 		}
 		names, _, _ := export.KindColumns(kind)
 		if !slices.Contains(names, column) {
-			return nil, cmdutil.UsageErrorf("--map %q: %s has no column %q (columns: %s)", m, kind, column, strings.Join(names, ", "))
+			return nil, failure.UsageErrorf("--map %q: %s has no column %q (columns: %s)", m, kind, column, strings.Join(names, ", "))
 		}
 		if out[kind] == nil {
 			out[kind] = map[string]string{}
@@ -106,7 +107,7 @@ func healthFromConfig(h metrics.HealthConfig, spec *planfile.HealthSpec) metrics
 	return h
 }
 
-func (o *MetricsOptions) health(h metrics.HealthConfig) (metrics.HealthConfig, error) {
+func (o *Flags) health(h metrics.HealthConfig) (metrics.HealthConfig, error) {
 	if o.Health != "" {
 		fields := map[string]*float64{
 			"uptime_bad": &h.Uptime.Bad, "uptime_good": &h.Uptime.Good, "uptime_weight": &h.Uptime.Weight,
@@ -118,16 +119,16 @@ func (o *MetricsOptions) health(h metrics.HealthConfig) (metrics.HealthConfig, e
 			k, v, ok := strings.Cut(strings.TrimSpace(kv), "=")
 			p, known := fields[k]
 			if !ok || !known {
-				return h, cmdutil.UsageErrorf("--health %q: use KEY=VALUE with keys uptime_bad, uptime_good, uptime_weight, usage_bad, usage_good, usage_weight, tickets_bad, tickets_good, tickets_weight, red, yellow", kv)
+				return h, failure.UsageErrorf("--health %q: use KEY=VALUE with keys uptime_bad, uptime_good, uptime_weight, usage_bad, usage_good, usage_weight, tickets_bad, tickets_good, tickets_weight, red, yellow", kv)
 			}
 			var x float64
 			var err error
 			if strings.HasPrefix(k, "uptime_") && k != "uptime_weight" || strings.HasPrefix(k, "usage_") && k != "usage_weight" {
-				x, err = parseFraction("--health "+k, v)
+				x, err = ParseFraction("--health "+k, v)
 			} else {
 				x, err = strconv.ParseFloat(v, 64)
 				if err != nil || x < 0 || math.IsInf(x, 0) {
-					err = cmdutil.UsageErrorf("--health %s=%q: give a number of 0 or more", k, v)
+					err = failure.UsageErrorf("--health %s=%q: give a number of 0 or more", k, v)
 				}
 			}
 			if err != nil {
@@ -142,19 +143,19 @@ func (o *MetricsOptions) health(h metrics.HealthConfig) (metrics.HealthConfig, e
 func checkHealth(h metrics.HealthConfig) error {
 	for _, c := range []metrics.Component{h.Uptime, h.Usage, h.Tickets} {
 		if c.Bad == c.Good {
-			return cmdutil.UsageErrorf("health: a component's bad and good values must differ")
+			return failure.UsageErrorf("health: a component's bad and good values must differ")
 		}
 		for _, v := range []float64{c.Bad, c.Good} {
 			if math.IsNaN(v) || math.Abs(v) > 1e9 {
-				return cmdutil.UsageErrorf("health: bad and good values must be finite numbers within ±1e9")
+				return failure.UsageErrorf("health: bad and good values must be finite numbers within ±1e9")
 			}
 		}
 		if math.IsNaN(c.Weight) || c.Weight < 0 || c.Weight > 1000 {
-			return cmdutil.UsageErrorf("health: weights must be from 0 to 1000")
+			return failure.UsageErrorf("health: weights must be from 0 to 1000")
 		}
 	}
 	if !(h.Red < h.Yellow) {
-		return cmdutil.UsageErrorf("health: red must be below yellow")
+		return failure.UsageErrorf("health: red must be below yellow")
 	}
 	return nil
 }
@@ -198,8 +199,8 @@ type declaredInput struct {
 }
 
 func newMetricsJob() *Job {
-	return &Job{inputs: map[planfile.InputKind]export.Input{}, activation: defaultActivationDays * 86400, slo: defaultSLO,
-		health: metrics.DefaultHealth(), dormant: defaultDormantDays * 86400}
+	return &Job{inputs: map[planfile.InputKind]export.Input{}, activation: DefaultActivationDays * 86400, slo: DefaultSLO,
+		health: metrics.DefaultHealth(), dormant: DefaultDormantDays * 86400}
 }
 
 // JobFromConfig builds the metrics job iotpm.yaml describes; nil when it
@@ -221,7 +222,7 @@ func JobFromConfig(cfg *planfile.Config) (*Job, error) {
 		}
 	}
 	job.db = dbFromConfig(cfg)
-	formats, err := repoFormats(cfg)
+	formats, err := RepoFormats(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -260,81 +261,77 @@ func JobFromConfig(cfg *planfile.Config) (*Job, error) {
 	return job, checkHealth(job.health)
 }
 
-// job merges the flags over iotpm.yaml.
-func (o *MetricsOptions) job(f *cmdutil.Factory) (*Job, error) {
-	cfg, diags := f.Config()
-	if err := cmdutil.ReportProblems(f, diags); err != nil {
-		return nil, err
-	}
+// Job merges the flags over iotpm.yaml's metrics job (cfg may be nil: no
+// iotpm.yaml); path resolves a path given on the command line. Its
+// diagnostics are the models' (metrics.models against devices.yaml), to
+// report before running; the error is a usage error or invalid input.
+func (o *Flags) Job(cfg *planfile.Config, path func(string) string) (*Job, diag.List, error) {
 	base, err := JobFromConfig(cfg)
 	flagInputs := len(o.Inputs) > 0
 	windowFlags := o.Month != "" || o.From != "" || o.To != ""
 	if err != nil && (!flagInputs || !windowFlags) {
-		return nil, err
+		return nil, nil, err
 	}
 	if base == nil || err != nil {
 		base = newMetricsJob()
 		if cfg != nil && cfg.Metrics != nil {
 			base.health = healthFromConfig(base.health, cfg.Metrics.Health)
 		}
-		if base.formats, err = repoFormats(cfg); err != nil {
-			return nil, err
+		if base.formats, err = RepoFormats(cfg); err != nil {
+			return nil, nil, err
 		}
 	}
 	job := *base
 	if flagInputs {
-		o.applyInputFlags(f, &job, base)
+		o.applyInputFlags(path, &job, base)
 	}
 	var cfgDB *dbSource
 	if cfg != nil {
 		cfgDB = dbFromConfig(cfg)
 	}
 	if err := o.applySourceFlags(&job, cfgDB, flagInputs); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if !job.hasAny() {
-		return nil, cmdutil.UsageErrorf("give at least one input: --devices, --events, --ota, --activity, --tickets, --usage or --onboarding (or metrics.inputs in iotpm.yaml)")
+		return nil, nil, failure.UsageErrorf("give at least one input: --devices, --events, --ota, --activity, --tickets, --usage or --onboarding (or metrics.inputs in iotpm.yaml)")
 	}
 	if err := o.applyFormatFlags(&job); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := o.applyMapFlags(&job); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := o.applySettingFlags(&job, windowFlags || base.window == (metrics.Window{})); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if job.health, err = o.health(job.health); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if cfg != nil && job.funnel == nil {
 		job.funnel = funnelOf(cfg.Onboarding)
 	}
 	if _, ok := job.inputs[planfile.KindOnboarding]; ok && job.funnel == nil {
-		return nil, errNoFunnel
+		return nil, nil, errNoFunnel
 	}
-	if err := cmdutil.ReportProblems(f, job.ResolveModels(cfg, nil)); err != nil {
-		return nil, err
-	}
-	return &job, nil
+	return &job, job.ResolveModels(cfg, nil), nil
 }
 
 // applyInputFlags replaces the inputs the flags name (path, and so the
 // format is detected again); the others stay as iotpm.yaml gives them.
-func (o *MetricsOptions) applyInputFlags(f *cmdutil.Factory, job *Job, base *Job) {
+func (o *Flags) applyInputFlags(path func(string) string, job *Job, base *Job) {
 	job.inputs = maps.Clone(base.inputs)
 	if job.inputs == nil {
 		job.inputs = map[planfile.InputKind]export.Input{}
 	}
 	job.declared = maps.Clone(base.declared)
-	for kind, path := range o.Inputs {
-		job.inputs[kind] = export.Input{Kind: kind, Path: f.Path(path)}
+	for kind, file := range o.Inputs {
+		job.inputs[kind] = export.Input{Kind: kind, Path: path(file)}
 		delete(job.declared, kind) // the flag's, not iotpm.yaml's
 	}
 }
 
 // applyMapFlags merges --map columns into their inputs' maps.
-func (o *MetricsOptions) applyMapFlags(job *Job) error {
+func (o *Flags) applyMapFlags(job *Job) error {
 	columnMaps, err := o.maps()
 	if err != nil {
 		return err
@@ -342,7 +339,7 @@ func (o *MetricsOptions) applyMapFlags(job *Job) error {
 	for kind, m := range columnMaps {
 		in, ok := job.inputs[kind]
 		if !ok {
-			return cmdutil.UsageErrorf("--map names %s, which is not an input", kind)
+			return failure.UsageErrorf("--map names %s, which is not an input", kind)
 		}
 		merged := map[string]string{}
 		for k, v := range in.Map {
@@ -359,7 +356,7 @@ func (o *MetricsOptions) applyMapFlags(job *Job) error {
 
 // applySettingFlags applies the window (when window is set: flags given,
 // or none in iotpm.yaml) and the flags that override iotpm.yaml's settings.
-func (o *MetricsOptions) applySettingFlags(job *Job, window bool) error {
+func (o *Flags) applySettingFlags(job *Job, window bool) error {
 	if window {
 		var err error
 		if job.window, err = parseWindow(o.Month, o.From, o.To, "--"); err != nil {
@@ -369,13 +366,13 @@ func (o *MetricsOptions) applySettingFlags(job *Job, window bool) error {
 	if o.set("activation-window") || job.activation == 0 {
 		act, err := quantity.Duration.Parse(o.ActivationWindow)
 		if err != nil || act <= 0 {
-			return cmdutil.UsageErrorf("--activation-window %q: give a positive duration such as 30d", o.ActivationWindow)
+			return failure.UsageErrorf("--activation-window %q: give a positive duration such as 30d", o.ActivationWindow)
 		}
 		job.activation = act
 	}
 	if o.set("slo") {
 		var err error
-		if job.slo, err = parseFraction("--slo", o.SLO); err != nil {
+		if job.slo, err = ParseFraction("--slo", o.SLO); err != nil {
 			return err
 		}
 	}
@@ -384,21 +381,21 @@ func (o *MetricsOptions) applySettingFlags(job *Job, window bool) error {
 	}
 	if o.set("max-expansion") {
 		if o.MaxExpansion < 1 || o.MaxExpansion > 100000 {
-			return cmdutil.UsageErrorf("--max-expansion %d: give a ratio from 1 to 100000", o.MaxExpansion)
+			return failure.UsageErrorf("--max-expansion %d: give a ratio from 1 to 100000", o.MaxExpansion)
 		}
 		job.expansion = o.MaxExpansion
 	}
 	if o.set("now") {
 		t, err := planfile.ParseInstant(o.Now)
 		if err != nil {
-			return cmdutil.UsageErrorf("--now: %v", err)
+			return failure.UsageErrorf("--now: %v", err)
 		}
 		job.now = t
 	}
 	if o.set("as-of") {
 		t, err := planfile.ParseInstant(o.AsOf)
 		if err != nil {
-			return cmdutil.UsageErrorf("--as-of: %v", err)
+			return failure.UsageErrorf("--as-of: %v", err)
 		}
 		job.asOf = t.UnixMicro()
 	}
@@ -408,7 +405,7 @@ func (o *MetricsOptions) applySettingFlags(job *Job, window bool) error {
 			d, err = 0, nil
 		}
 		if err != nil || d < 0 || d > 100*365.25*86400 {
-			return cmdutil.UsageErrorf("--dormant-after %q: give a duration such as 30d, or 0 to turn dormancy off", o.DormantAfter)
+			return failure.UsageErrorf("--dormant-after %q: give a duration such as 30d, or 0 to turn dormancy off", o.DormantAfter)
 		}
 		job.dormant = d
 	}
@@ -417,7 +414,7 @@ func (o *MetricsOptions) applySettingFlags(job *Job, window bool) error {
 
 // Defaults of the metrics settings, in one place.
 const (
-	defaultActivationDays = 30
-	defaultSLO            = 0.99
-	defaultDormantDays    = 30
+	DefaultActivationDays = 30
+	DefaultSLO            = 0.99
+	DefaultDormantDays    = 30
 )

@@ -1,0 +1,141 @@
+package fleetmetrics
+
+import (
+	"strings"
+
+	"github.com/iotpm/iotpm/internal/diag"
+	"github.com/iotpm/iotpm/internal/export"
+	"github.com/iotpm/iotpm/internal/failure"
+	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/iotpm/iotpm/internal/render"
+	"github.com/iotpm/iotpm/pkg/metrics"
+)
+
+// inputFromConfig turns one metrics.inputs entry of iotpm.yaml into an
+// input to read.
+func inputFromConfig(kind planfile.InputKind, in planfile.InputSpec) export.Input {
+	out := export.Input{Kind: kind, Path: in.Path, Format: in.Format, Map: in.Map, Order: in.Order}
+	if in.TZ != nil {
+		out.Zone, out.ZoneName = in.TZ.Location, in.TZ.Name
+	}
+	return out
+}
+
+// RepoFormats compiles iotpm.yaml's own formats and adds the built-in ones.
+func RepoFormats(cfg *planfile.Config) (*export.Formats, error) {
+	if cfg == nil || len(cfg.Formats) == 0 {
+		return export.NewFormats(nil), nil
+	}
+	own, diags := export.CompileFormats(cfg.File, cfg.Formats, export.Builtins())
+	if diags.HasErrors() {
+		return nil, &failure.InvalidInputError{Diagnostics: diags}
+	}
+	return export.NewFormats(own), nil
+}
+
+// applyFormatFlags applies --format and --tz over the job's inputs.
+func (o *Flags) applyFormatFlags(job *Job) error {
+	parse := func(flag, value string) (planfile.InputKind, string, error) {
+		name, v, ok := strings.Cut(value, "=")
+		if !ok || v == "" {
+			return "", "", failure.UsageErrorf("--%s %q: write KIND=VALUE, e.g. events=%s", flag, clipID(value), map[string]string{"format": "particle-events", "tz": "Europe/Berlin"}[flag])
+		}
+		kind, known := planfile.ParseInputKind(name)
+		if !known {
+			return "", "", failure.UsageErrorf("--%s %q: unknown input %q (use %s)", flag, clipID(value), clipID(name), strings.Join(planfile.InputKindNames(), ", "))
+		}
+		if _, ok := job.inputs[kind]; !ok {
+			return "", "", failure.UsageErrorf("--%s names %s, which is not an input", flag, kind)
+		}
+		return kind, v, nil
+	}
+	for _, value := range o.Formats {
+		kind, name, err := parse("format", value)
+		if err != nil {
+			return err
+		}
+		if _, err := job.formats.Lookup(kind, name); err != nil {
+			return failure.UsageErrorf("--format %s: %v", clipID(value), err)
+		}
+		in := job.inputs[kind]
+		in.Format = name
+		job.inputs[kind] = in
+	}
+	for _, value := range o.Zones {
+		kind, zone, err := parse("tz", value)
+		if err != nil {
+			return err
+		}
+		loc, err := planfile.LoadZone(zone)
+		if err != nil {
+			return failure.UsageErrorf("--tz %s: %v", clipID(value), err)
+		}
+		in := job.inputs[kind]
+		in.Zone, in.ZoneName = loc, zone
+		job.inputs[kind] = in
+	}
+	return nil
+}
+
+// checkJoins freezes the data (so duplicates are known), records
+// duplicates and unknown device ids in the accounting, and stops the run
+// when none of an input's device ids is in the devices input: the device
+// column is then almost certainly the wrong one.
+func checkJoins(data *metrics.Data, out *Outcome) {
+	data.Freeze()
+	byKind := map[planfile.InputKind]*export.Stats{}
+	for _, st := range out.stats {
+		byKind[st.Kind] = st
+	}
+	if st := byKind[planfile.KindEvents]; st != nil {
+		st.Duplicates = data.DuplicateEvents
+		st.StaleDisconnects = data.StaleDisconnects
+		st.SameInstant = data.SameInstant
+		if data.SameInstant > 0 {
+			out.Problems.Warnf(diag.Row, st.Path, 0, 0, "%s times a device connects and disconnects at the same instant (e.g. %s at %s), and the data does not say in which order: the disconnect is taken first, so the device counts as connected until its next event; "+
+				"if the file's row order is the order they happened, set order: file on the input (metrics.inputs.events in iotpm.yaml) or its format; if the export has a sequence or session column, map it",
+				render.Number(float64(data.SameInstant), 0), clipID(data.SameInstantDevice), isoMicro(data.SameInstantAt))
+		}
+	}
+	for _, st := range out.stats {
+		if st.ZonelessUTC > 0 {
+			// Local times read as UTC are off by hours without any other
+			// sign; only the user knows the zone, so the run stops.
+			out.Problems.Errorf(diag.Row, st.Path, 0, 0, "%s timestamps of %s have no zone (e.g. %q, column %s, format %s), and which zone they are in decides every time-based number: name it with tz: on the input in iotpm.yaml (metrics.inputs.%s.tz: Europe/Berlin, or UTC) or --tz %s=ZONE",
+				render.Number(float64(st.ZonelessUTC), 0), st.Kind, st.ZonelessExample, st.Columns[export.TimeRole(st.Kind)], st.Format, st.Kind, st.Kind)
+		}
+	}
+	devices := byKind[planfile.KindDevices]
+	if devices != nil {
+		devices.Duplicates = data.DuplicateDevices
+	}
+	for _, j := range data.Joins() {
+		st := byKind[j.Input]
+		if st == nil || devices == nil {
+			continue
+		}
+		st.UnknownDevices = j.Unknown
+		what, col, devCol := "device ids", st.Columns["device_id"], devices.Columns["device_id"]
+		if j.Input == planfile.KindTickets {
+			what, col, devCol = "customer ids", st.Columns["customer_id"], devices.Columns["customer_id"]
+		}
+		switch {
+		case j.IDs == 0 || j.Unknown == 0:
+		case j.Unknown == j.IDs:
+			out.Problems.Errorf(diag.Row, st.Path, 0, 0, "none of the %s %s of %s (column %s, format %s) is in the devices input %s (column %s): e.g. %q here, %q there; "+
+				"if the column is the wrong one, name it with --map %s.%s=COLUMN or the export's format with --format %s=NAME (see --list-formats)",
+				render.Number(float64(j.IDs), 0), what, j.Input, col, st.Format, devices.Path, devCol, clipID(j.SampleUnknown), clipID(j.SampleKnown),
+				j.Input, strings.ReplaceAll(strings.TrimSuffix(what, "s"), " ", "_"), j.Input)
+		default:
+			out.Problems.Warnf(diag.Row, st.Path, 0, 0, "%s of the %s %s of %s are not in the devices input %s (e.g. %q); they count in fleet metrics, not in activation or customer health",
+				render.Number(float64(j.Unknown), 0), render.Number(float64(j.IDs), 0), what, j.Input, devices.Path, clipID(j.SampleUnknown))
+		}
+	}
+}
+
+func clipID(s string) string {
+	if len(s) > 60 {
+		return s[:60] + "…"
+	}
+	return s
+}

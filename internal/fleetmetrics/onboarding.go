@@ -1,0 +1,196 @@
+package fleetmetrics
+
+import (
+	"github.com/iotpm/iotpm/internal/diag"
+	"github.com/iotpm/iotpm/internal/export"
+	"github.com/iotpm/iotpm/internal/failure"
+	"github.com/iotpm/iotpm/internal/gate"
+	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/iotpm/iotpm/internal/render"
+	"github.com/iotpm/iotpm/pkg/metrics"
+)
+
+// funnelOf is the setup funnel iotpm.yaml's onboarding: section describes;
+// nil without one.
+func funnelOf(spec *planfile.OnboardingSpec) *metrics.Funnel {
+	if spec == nil {
+		return nil
+	}
+	f := &metrics.Funnel{Fold: planfile.FoldName, Within: int64(spec.WithinSeconds() * 1e6), Target: int64(spec.TargetSeconds() * 1e6)}
+	for _, st := range spec.Steps {
+		f.Steps = append(f.Steps, st.Name)
+		var names []string
+		for _, n := range st.Names() {
+			names = append(names, planfile.FoldName(n))
+		}
+		f.Match = append(f.Match, names)
+	}
+	return f
+}
+
+// OnboardingGates evaluates iotpm.yaml's gates.onboarding on the setup
+// funnel: completion, p90 and within_target, those it sets.
+func OnboardingGates(out *Outcome, g *planfile.OnboardingGates) []gate.Gate {
+	if g == nil {
+		return nil
+	}
+	var gates []gate.Gate
+	if g.Completion != nil {
+		gates = append(gates, Gate(out, metrics.OnboardingCompletion, g.Completion.Threshold, ""))
+	}
+	if g.P90 != nil {
+		gates = append(gates, P90Gate(out, *g.P90))
+	}
+	if g.WithinTarget != nil {
+		gates = append(gates, Gate(out, metrics.OnboardingWithinTarget, g.WithinTarget.Threshold, ""))
+	}
+	return gates
+}
+
+// Measured is a metric's value for a theme's measure (a duration in
+// seconds), or why it has none.
+func Measured(out *Outcome, metric string) (float64, string) {
+	m := metrics.Metric(metric)
+	var r metrics.Report
+	var stats []*export.Stats
+	if out != nil {
+		r, stats = out.report, out.stats
+	}
+	v, why := r.Value(m)
+	if why != metrics.HasValue {
+		return 0, NoValueText(m, why, stats)
+	}
+	return v, ""
+}
+
+// onboardingWarnings says what would make the funnel silently wrong: a
+// step no row matches (a misspelt name loses everyone there), steps
+// decided by rows at the same instant.
+func onboardingWarnings(o *metrics.Onboarding, out *Outcome) {
+	path := ""
+	for _, st := range out.stats {
+		if st.Kind == planfile.KindOnboarding {
+			path = st.Path
+		}
+	}
+	if len(o.Unseen) > 0 {
+		others := "it has no other events"
+		if len(o.Others) > 0 {
+			others = "its most frequent other events: " + quoteList(o.Others, 5)
+		}
+		out.Problems.Warnf(diag.Row, path, 0, 0, "no row's event is the funnel step %s (%s), so no attempt gets past it; check the names in onboarding.steps, or list the export's names for a step with {name: STEP, match: [EVENT, ...]}",
+			quoteList(o.Unseen, 5), others)
+	}
+	if o.SameInstant > 0 {
+		out.Problems.Warnf(diag.Row, path, 0, 0, "%s reached a step at the same instant as the previous step: the export's clock does not say which came first, and iotpm counts them in the funnel's order; an export with finer times (ms) settles it",
+			render.Plural(o.SameInstant, "attempt"))
+	}
+}
+
+// errNoFunnel: the onboarding input without the funnel's steps.
+var errNoFunnel = failure.UsageErrorf("the onboarding input needs the setup funnel's steps: add to iotpm.yaml\n  onboarding:\n    steps: [setup_started, ble_found, wifi_sent, cloud_connected]   # event names, in order\n    within: 1h\n    target: 3m")
+
+// OnboardingJSON is the setup funnel in the output; times in seconds,
+// shares 0..1.
+type OnboardingJSON struct {
+	// Completion is completed / attempts (null without attempts; Reason).
+	Completion    *float64 `json:"completion"`
+	Reason        string   `json:"reason,omitempty"`
+	Attempts      int      `json:"attempts"`
+	Completed     int      `json:"completed"`
+	Open          int      `json:"open_left_out"`
+	MedianSeconds *float64 `json:"median_seconds"`
+	P90Seconds    *float64 `json:"p90_seconds"`
+	WithinTarget  *float64 `json:"within_target"`
+	InTarget      int      `json:"completed_within_target"`
+	TargetSeconds float64  `json:"target_seconds"`
+	WithinSeconds float64  `json:"within_seconds"`
+	// Horizon is H_setup: the latest onboarding row, or the as-of time.
+	Horizon        *string          `json:"horizon"`
+	Users          int              `json:"users"`
+	UsersCompleted int              `json:"users_completed"`
+	Retried        int              `json:"users_retried"`
+	SameInstant    int              `json:"attempts_same_instant"`
+	OtherEvents    int              `json:"rows_not_a_step"`
+	Steps          []FunnelStepJSON `json:"steps"`
+	ByWeek         []SetupGroupJSON `json:"by_week"`
+	BySegment      []SetupGroupJSON `json:"by_segment"`
+	Fleet          *SetupFleetJSON  `json:"fleet"`
+	FleetNote      string           `json:"fleet_note,omitempty"`
+}
+
+// FunnelStepJSON is one step of the funnel.
+type FunnelStepJSON struct {
+	Step         string   `json:"step"`
+	Attempts     int      `json:"attempts"`
+	FromPrevious *float64 `json:"from_previous"`
+	FromFirst    *float64 `json:"from_first"`
+	DropOff      int      `json:"drop_off"`
+}
+
+// SetupGroupJSON is the funnel's summary over a week's or a segment's
+// attempts.
+type SetupGroupJSON struct {
+	Label         string   `json:"label"`
+	Attempts      int      `json:"attempts"`
+	Completed     int      `json:"completed"`
+	Completion    *float64 `json:"completion"`
+	MedianSeconds *float64 `json:"median_seconds"`
+	P90Seconds    *float64 `json:"p90_seconds"`
+	WithinTarget  *float64 `json:"within_target"`
+}
+
+// SetupFleetJSON is the funnel joined to the units shipped in the window.
+type SetupFleetJSON struct {
+	Shipped               int    `json:"shipped"`
+	Started               int    `json:"started_setup"`
+	Completed             int    `json:"completed_setup"`
+	Activated             int    `json:"activated"`
+	CompletedNotActivated int    `json:"completed_not_activated"`
+	ActivatedNotStarted   int    `json:"activated_without_setup"`
+	UnknownDevices        int    `json:"unknown_devices"`
+	UnknownExample        string `json:"unknown_example,omitempty"`
+}
+
+func seconds(us int64) *float64 {
+	if us < 0 {
+		return nil
+	}
+	v := float64(us) / 1e6
+	return &v
+}
+
+func groupJSON(g metrics.SetupGroup) SetupGroupJSON {
+	return SetupGroupJSON{Label: g.Label, Attempts: g.Attempts, Completed: g.Completed, Completion: render.Finite(g.Completion),
+		MedianSeconds: seconds(g.Median), P90Seconds: seconds(g.P90), WithinTarget: render.Finite(g.WithinTarget)}
+}
+
+// onboardingJSON is the funnel's output shape; reason words a missing
+// value.
+func onboardingJSON(o *metrics.Onboarding, reason func(metrics.Metric) string) *OnboardingJSON {
+	oj := &OnboardingJSON{Completion: render.Finite(o.Completion), Reason: reason(metrics.OnboardingCompletion), Attempts: o.Attempts, Completed: o.Completed,
+		Open: o.Open, MedianSeconds: seconds(o.Median), P90Seconds: seconds(o.P90), WithinTarget: render.Finite(o.WithinTarget), InTarget: o.InTarget,
+		TargetSeconds: float64(o.Target) / 1e6, WithinSeconds: float64(o.Within) / 1e6, Users: o.Users, UsersCompleted: o.UsersCompleted,
+		Retried: o.Retried, SameInstant: o.SameInstant, OtherEvents: o.OtherEvents, Steps: []FunnelStepJSON{}, ByWeek: []SetupGroupJSON{},
+		BySegment: []SetupGroupJSON{}, FleetNote: o.FleetNote}
+	if o.Horizon != metrics.NoTime {
+		h := isoMicro(o.Horizon)
+		oj.Horizon = &h
+	}
+	for _, st := range o.Steps {
+		oj.Steps = append(oj.Steps, FunnelStepJSON{Step: st.Name, Attempts: st.Attempts, FromPrevious: render.Finite(st.FromPrevious),
+			FromFirst: render.Finite(st.FromFirst), DropOff: st.DropOff})
+	}
+	for _, g := range o.ByWeek {
+		oj.ByWeek = append(oj.ByWeek, groupJSON(g))
+	}
+	for _, g := range o.BySegment {
+		oj.BySegment = append(oj.BySegment, groupJSON(g))
+	}
+	if fl := o.Fleet; fl != nil {
+		oj.Fleet = &SetupFleetJSON{Shipped: fl.Shipped, Started: fl.Started, Completed: fl.Completed, Activated: fl.Activated,
+			CompletedNotActivated: fl.CompletedNotActivated, ActivatedNotStarted: fl.ActivatedNotStarted, UnknownDevices: fl.UnknownDevices,
+			UnknownExample: fl.UnknownExample}
+	}
+	return oj
+}

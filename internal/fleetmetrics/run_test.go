@@ -1,0 +1,77 @@
+package fleetmetrics
+
+import (
+	"context"
+	"errors"
+	"math"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/iotpm/iotpm/internal/export"
+	"github.com/iotpm/iotpm/internal/failure"
+	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/iotpm/iotpm/internal/runenv"
+)
+
+// exampleJob is the metrics job of the example repo's iotpm.yaml.
+func exampleJob(t *testing.T) (*planfile.Config, *Job) {
+	t.Helper()
+	cfg, diags := planfile.LoadConfigWith(filepath.Join("..", "..", "examples", "leak-sensor"), export.CheckFormats)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	job, err := JobFromConfig(cfg)
+	if err != nil || job == nil {
+		t.Fatalf("job %v, %v", job, err)
+	}
+	return cfg, job
+}
+
+// The run takes its clock from the Env it is given: the data's age is
+// measured from it (a day later, a day older), with no command around.
+func TestRunJobTakesTheEnvClock(t *testing.T) {
+	_, job := exampleJob(t)
+	w := job.options().Window
+	job.asOf = w.From + 10*86_400e6 // the horizon, so that the window's end does not cap the age
+	age := func(now int64) float64 {
+		out, err := RunJob(runenv.Env{Now: func() time.Time { return time.UnixMicro(now) }}, job)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.Problems.HasErrors() {
+			t.Fatal(out.Problems)
+		}
+		if out.DataAgeDays() == nil {
+			t.Fatal("no data age")
+		}
+		return *out.DataAgeDays()
+	}
+	a, b := age(job.asOf+2*86_400e6), age(job.asOf+3*86_400e6)
+	if math.Abs(a-2) > 1e-9 || math.Abs(b-3) > 1e-9 {
+		t.Errorf("the data is %.6f then %.6f days old by the Env's clock, want 2 then 3", a, b)
+	}
+}
+
+// A cancelled context stops the run with the context's error.
+func TestRunJobStopsOnCancel(t *testing.T) {
+	_, job := exampleJob(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := RunJob(runenv.Env{Ctx: ctx}, job); !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+}
+
+// The database source reads its DSN from the Env's environment only: an
+// empty one is a usage error naming the variable.
+func TestDatabaseJobNeedsTheDSNFromEnv(t *testing.T) {
+	job := newMetricsJob()
+	job.db = &dbSource{driver: "postgres", dsnEnv: "IOTPM_TEST_DSN", timeout: time.Second}
+	_, err := RunJob(runenv.Env{Getenv: func(string) string { return "" }}, job)
+	var usage *failure.UsageError
+	if !errors.As(err, &usage) || !strings.Contains(err.Error(), "IOTPM_TEST_DSN is not set") {
+		t.Errorf("err = %v, want a usage error naming IOTPM_TEST_DSN", err)
+	}
+}
