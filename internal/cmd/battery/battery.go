@@ -10,8 +10,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/iotpm/iotpm/internal/cmd/planning"
 	"github.com/iotpm/iotpm/internal/failure"
+	"github.com/iotpm/iotpm/internal/planning"
 
 	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/planfile"
@@ -190,7 +190,7 @@ func batteryRun(opts *BatteryOptions) error {
 		return cmdutil.Emit(f, func(w *bytes.Buffer) error { return writeCells(w, format, fleet.Cells, f.Term()) })
 	}
 	// the devices along the roadmap: today is shipped behaviour only
-	backlog, plan, _, diags := planning.BacklogForFleet(f)
+	backlog, plan, _, diags := planning.BacklogForFleet(f.Config())
 	if err := cmdutil.ReportProblems(f, diags); err != nil {
 		return err
 	}

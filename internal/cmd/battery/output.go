@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/iotpm/iotpm/internal/cmd/planning"
+	"github.com/iotpm/iotpm/internal/planning"
 
 	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/render"

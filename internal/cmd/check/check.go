@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/iotpm/iotpm/internal/cmd/planning"
 	"github.com/iotpm/iotpm/internal/failure"
+	"github.com/iotpm/iotpm/internal/planning"
 
 	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/diag"
@@ -93,7 +93,8 @@ func checkRun(opts *CheckOptions) error {
 	}
 	workspace := f.Getenv("GITHUB_WORKSPACE")
 
-	p := planning.Compute(f)
+	cfg, diags := f.Config()
+	p := planning.Compute(f.Env(), cfg, diags)
 	if p.Err != nil {
 		return p.Err
 	}

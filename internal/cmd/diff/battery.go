@@ -7,7 +7,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/iotpm/iotpm/internal/cmd/planning"
+	"github.com/iotpm/iotpm/internal/planning"
 
 	"github.com/iotpm/iotpm/pkg/energy"
 )

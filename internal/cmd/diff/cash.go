@@ -4,7 +4,7 @@ import (
 	"math"
 	"time"
 
-	"github.com/iotpm/iotpm/internal/cmd/planning"
+	"github.com/iotpm/iotpm/internal/planning"
 
 	"github.com/iotpm/iotpm/pkg/roadmap"
 )

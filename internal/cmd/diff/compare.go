@@ -2,14 +2,15 @@ package diff
 
 import (
 	"fmt"
-	"github.com/iotpm/iotpm/internal/cmdutil"
-	"github.com/iotpm/iotpm/internal/render"
 	"math"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/iotpm/iotpm/internal/cmd/planning"
+	"github.com/iotpm/iotpm/internal/cmdutil"
+	"github.com/iotpm/iotpm/internal/render"
+
+	"github.com/iotpm/iotpm/internal/planning"
 
 	"github.com/iotpm/iotpm/pkg/rice"
 	"github.com/iotpm/iotpm/pkg/roadmap"

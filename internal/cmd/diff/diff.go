@@ -11,8 +11,10 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/iotpm/iotpm/internal/cmd/planning"
+	"github.com/iotpm/iotpm/internal/export"
 	"github.com/iotpm/iotpm/internal/failure"
+	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/iotpm/iotpm/internal/planning"
 
 	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/diag"
@@ -93,9 +95,12 @@ func diffRun(opts *DiffOptions) error {
 	}
 	defer cleanup()
 
-	bf := &cmdutil.Factory{IO: f.IO, Getenv: f.Getenv, Dir: baseDir, Clock: f.Now, BaseContext: f.BaseContext}
-	base := planning.Compute(bf)
-	head := planning.Compute(f)
+	// the base repo through the same use case, its iotpm.yaml loaded as
+	// the Factory loads the head's
+	baseCfg, baseDiags := planfile.LoadConfigWith(baseDir, export.CheckFormats)
+	base := planning.Compute(f.Env(), baseCfg, baseDiags)
+	cfg, diags := f.Config()
+	head := planning.Compute(f.Env(), cfg, diags)
 	for _, err := range []error{base.Err, head.Err} {
 		if err != nil {
 			return err

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/iotpm/iotpm/internal/cmd/planning"
+	"github.com/iotpm/iotpm/internal/planning"
 	"github.com/iotpm/iotpm/internal/render"
 )
 

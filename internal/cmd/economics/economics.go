@@ -9,10 +9,10 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/iotpm/iotpm/internal/cmd/planning"
 	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/failure"
 	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/iotpm/iotpm/internal/planning"
 	"github.com/iotpm/iotpm/internal/quantity"
 	"github.com/iotpm/iotpm/pkg/economics"
 	"github.com/spf13/cobra"
@@ -148,7 +148,8 @@ func economicsRun(opts *EconomicsOptions) error {
 	if sw != nil && tornado > 0 {
 		return failure.UsageErrorf("give --sweep or --tornado, not both")
 	}
-	p := planning.Compute(f)
+	cfg, diags := f.Config()
+	p := planning.Compute(f.Env(), cfg, diags)
 	if p.Err != nil {
 		return p.Err
 	}

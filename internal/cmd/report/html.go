@@ -20,9 +20,9 @@ import (
 	"github.com/iotpm/iotpm/internal/survey"
 
 	"github.com/iotpm/iotpm/internal/chart"
-	"github.com/iotpm/iotpm/internal/cmd/planning"
 	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/gate"
+	"github.com/iotpm/iotpm/internal/planning"
 	"github.com/iotpm/iotpm/internal/render"
 	"github.com/iotpm/iotpm/pkg/energy"
 	"github.com/iotpm/iotpm/pkg/rice"

@@ -18,7 +18,7 @@ import (
 
 	ricecmd "github.com/iotpm/iotpm/internal/cmd/rice"
 
-	"github.com/iotpm/iotpm/internal/cmd/planning"
+	"github.com/iotpm/iotpm/internal/planning"
 
 	metricscmd "github.com/iotpm/iotpm/internal/cmd/metrics"
 
@@ -67,7 +67,8 @@ place), so a reader never sees half a report.`,
 }
 
 func reportRun(f *cmdutil.Factory, out string, asHTML bool) error {
-	p := planning.Compute(f)
+	cfg, diags := f.Config()
+	p := planning.Compute(f.Env(), cfg, diags)
 	if p.Err != nil {
 		return p.Err
 	}

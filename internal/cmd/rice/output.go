@@ -2,10 +2,11 @@ package rice
 
 import (
 	"fmt"
-	"github.com/iotpm/iotpm/internal/cmd/planning"
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/iotpm/iotpm/internal/planning"
 
 	"github.com/iotpm/iotpm/internal/render"
 	"github.com/iotpm/iotpm/pkg/rice"

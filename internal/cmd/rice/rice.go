@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"slices"
 
-	"github.com/iotpm/iotpm/internal/cmd/planning"
 	"github.com/iotpm/iotpm/internal/failure"
+	"github.com/iotpm/iotpm/internal/planning"
 
 	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/diag"
@@ -92,10 +92,12 @@ func riceRun(opts *RiceOptions) error {
 	if err != nil {
 		return err
 	}
-	backlog, diags, err := planning.LoadBacklogArg(f, opts.File)
+	file, err := f.PlanningFile(opts.File, func(c *planfile.Config) string { return c.Features })
 	if err != nil {
 		return err
 	}
+	cfg, _ := f.Config()
+	backlog, diags := planning.LoadBacklog(cfg, file)
 	var base *planfile.Backlog
 	if opts.Baseline != "" {
 		var baseDiags diag.List
@@ -119,7 +121,7 @@ func riceRun(opts *RiceOptions) error {
 	// each feature's battery cost, when the repo has devices
 	var costs Costs
 	if opts.File == "" {
-		fleet, diags := planning.FleetIfAny(f)
+		fleet, diags := planning.FleetIfAny(f.Config())
 		if fleet != nil {
 			diags = append(diags, planfile.LinkPlan(fleet, backlog)...)
 		}

@@ -7,8 +7,9 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/iotpm/iotpm/internal/cmd/planning"
 	"github.com/iotpm/iotpm/internal/failure"
+	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/iotpm/iotpm/internal/planning"
 
 	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/diag"
@@ -111,10 +112,12 @@ func roadmapRun(opts *RoadmapOptions) error {
 	if err != nil {
 		return err
 	}
-	backlog, diags, err := planning.LoadBacklogArg(f, opts.File)
+	file, err := f.PlanningFile(opts.File, func(c *planfile.Config) string { return c.Features })
 	if err != nil {
 		return err
 	}
+	cfg, _ := f.Config()
+	backlog, diags := planning.LoadBacklog(cfg, file)
 	if backlog != nil && backlog.Calendar == nil {
 		diags.Errorf(diag.Plan, backlog.File, 0, 0, "has no roadmap: calendar; add start, end and the tracks' releases (see iotpm help roadmap-rules)")
 	}
@@ -196,7 +199,7 @@ func roadmapRun(opts *RoadmapOptions) error {
 		}
 		return cmdutil.Emit(f, func(w *bytes.Buffer) error { return writeCapacity(w, format, view, f.Term()) })
 	}
-	fleet, diags := planning.FleetIfAny(f)
+	fleet, diags := planning.FleetIfAny(f.Config())
 	if fleet != nil {
 		ep, d := planning.PlanEnergy(fleet, backlog, &plan)
 		diags = append(diags, d...)

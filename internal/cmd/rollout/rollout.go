@@ -12,10 +12,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/iotpm/iotpm/internal/cmd/planning"
 	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/failure"
 	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/iotpm/iotpm/internal/planning"
 	"github.com/iotpm/iotpm/internal/quantity"
 	"github.com/iotpm/iotpm/internal/render"
 	"github.com/iotpm/iotpm/pkg/rollout"
@@ -168,7 +168,7 @@ func rolloutRun(opts *RolloutOptions) error {
 	if err != nil {
 		return err
 	}
-	p := planning.ComputeWith(f, s)
+	p := planning.ComputeWith(f.Env(), cfg, diags, s)
 	if p.Err != nil {
 		return p.Err
 	}

@@ -9,7 +9,6 @@ import (
 	"github.com/iotpm/iotpm/internal/render"
 	"github.com/iotpm/iotpm/internal/survey"
 
-	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/pkg/energy"
@@ -98,8 +97,7 @@ func (ep *Energy) HasPlanned() bool {
 
 // BacklogForFleet loads and schedules the repo's features file, when it
 // has one, so devices.yaml can be read along the plan.
-func BacklogForFleet(f *cmdutil.Factory) (*planfile.Backlog, *roadmap.Plan, []rice.Scored, diag.List) {
-	cfg, diags := f.Config()
+func BacklogForFleet(cfg *planfile.Config, diags diag.List) (*planfile.Backlog, *roadmap.Plan, []rice.Scored, diag.List) {
 	if cfg == nil || diags.HasErrors() {
 		return nil, nil, nil, diags
 	}
@@ -127,8 +125,7 @@ func BacklogForFleet(f *cmdutil.Factory) (*planfile.Backlog, *roadmap.Plan, []ri
 }
 
 // FleetIfAny loads the repo's devices file when it has one (nil when not).
-func FleetIfAny(f *cmdutil.Factory) (*planfile.Fleet, diag.List) {
-	cfg, diags := f.Config()
+func FleetIfAny(cfg *planfile.Config, diags diag.List) (*planfile.Fleet, diag.List) {
 	if cfg == nil || diags.HasErrors() {
 		return nil, diags
 	}

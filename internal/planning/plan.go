@@ -7,9 +7,9 @@ import (
 
 	"github.com/iotpm/iotpm/internal/failure"
 	"github.com/iotpm/iotpm/internal/fleetmetrics"
+	"github.com/iotpm/iotpm/internal/runenv"
 	"github.com/iotpm/iotpm/internal/survey"
 
-	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/pkg/energy"
@@ -42,16 +42,18 @@ type Results struct {
 	Problems   diag.List // every problem in every input, positioned
 }
 
-// Compute loads every planning file the config names and computes
-// what it can. With problems, nothing is computed.
-func Compute(f *cmdutil.Factory) *Results { return ComputeWith(f, nil) }
+// Compute loads every planning file the config names and computes what
+// it can: cfg and its problems are iotpm.yaml's, as loaded
+// (planfile.LoadConfigWith). With problems, nothing is computed.
+func Compute(env runenv.Env, cfg *planfile.Config, problems diag.List) *Results {
+	return ComputeWith(env, cfg, problems, nil)
+}
 
 // ComputeWith is Compute with a rollout's settings in place of iotpm.yaml's
 // rollout: (iotpm rollout's flags); nil: the file's.
-func ComputeWith(f *cmdutil.Factory, rollout *RolloutSettings) *Results {
+func ComputeWith(env runenv.Env, cfg *planfile.Config, problems diag.List, rollout *RolloutSettings) *Results {
 	p := &Results{}
-	cfg, diags := f.Config()
-	p.Problems = append(p.Problems, diags...)
+	p.Problems = append(p.Problems, problems...)
 	if cfg == nil {
 		return p
 	}
@@ -74,7 +76,7 @@ func ComputeWith(f *cmdutil.Factory, rollout *RolloutSettings) *Results {
 			surveyMissing = true
 		}
 	}
-	p.Backlog, d = LoadBacklog(f, cfg.Features)
+	p.Backlog, d = LoadBacklog(cfg, cfg.Features)
 	p.Problems = append(p.Problems, d...)
 	if _, err := os.Stat(cfg.Devices); err == nil || cfg.DevicesExplicit {
 		p.Fleet, d = planfile.LoadDevices(cfg.Devices)
@@ -97,7 +99,7 @@ func ComputeWith(f *cmdutil.Factory, rollout *RolloutSettings) *Results {
 		if _, err := os.Stat(cfg.Devices); p.Fleet != nil || err != nil && !cfg.DevicesExplicit {
 			p.Problems = append(p.Problems, job.ResolveModels(cfg, p.Fleet)...)
 		}
-		if p.Metrics, err = fleetmetrics.RunJob(f.Env(), job); err != nil {
+		if p.Metrics, err = fleetmetrics.RunJob(env, job); err != nil {
 			p.Err = err
 			return p
 		}
@@ -151,21 +153,9 @@ func (p *Results) FleetDevices() []energy.Device {
 }
 
 // LoadBacklog loads a features file with its kano: survey labels resolved
-// from the survey iotpm.yaml names: the backlog every command ranks.
-func LoadBacklog(f *cmdutil.Factory, path string) (*planfile.Backlog, diag.List) {
+// from the survey cfg (iotpm.yaml; nil: none) names: the backlog every
+// command ranks.
+func LoadBacklog(cfg *planfile.Config, path string) (*planfile.Backlog, diag.List) {
 	backlog, diags := planfile.LoadFeatures(path)
-	cfg, _ := f.Config()
 	return backlog, append(diags, survey.ResolveLabels(cfg, backlog)...)
-}
-
-// LoadBacklogArg is LoadBacklog for a command's FILE argument: the file
-// given, else the features file iotpm.yaml names (an error when iotpm.yaml
-// itself is invalid).
-func LoadBacklogArg(f *cmdutil.Factory, arg string) (*planfile.Backlog, diag.List, error) {
-	file, err := f.PlanningFile(arg, func(c *planfile.Config) string { return c.Features })
-	if err != nil {
-		return nil, nil, err
-	}
-	backlog, diags := LoadBacklog(f, file)
-	return backlog, diags, nil
 }
