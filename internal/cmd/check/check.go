@@ -149,57 +149,60 @@ func checkRun(opts *CheckOptions) error {
 		}
 		return &failure.InvalidInputError{Diagnostics: problems}
 	}
-	if err := cmdutil.Emit(f, func(w *bytes.Buffer) error {
-		switch format {
-		case render.FormatJSON, render.FormatYAML:
-			return writeCheckDoc(w, format, doc)
-		case render.FormatMarkdown:
-			WriteMarkdown(w, "iotpm check", doc, problems)
-			return nil
-		case render.FormatCSV:
-			t := &render.Table{Columns: []render.Column{{Header: "gate"}, {Header: "value"}, {Header: "threshold"}, {Header: "passed"}, {Header: "detail"}}}
-			for _, g := range gates {
-				value := ""
-				if g.Value != nil {
-					value = render.Exact(*g.Value)
-				}
-				t.Append(g.Name, value, g.Threshold, strconv.FormatBool(g.Passed), g.Detail)
-			}
-			return t.CSV(w)
-		}
-		fmt.Fprintf(w, "%s\n", render.Wrap(doc.Health.Line(), f.Term().Width))
-		table := gate.Table(gates)
-		if err := table.Text(w, f.Term()); err != nil {
-			return err
-		}
-		if slices.Contains(table.Hidden(f.Term()), "DETAIL") {
-			// the column that says why is hidden to fit: a failing gate's
-			// reason is still shown, below
-			var lines []string
-			for _, g := range gates {
-				if !g.Passed && g.Detail != "" {
-					lines = append(lines, render.Wrap(g.Name+": "+g.Detail, f.Term().Width))
-				}
-			}
-			if len(lines) > 0 {
-				fmt.Fprintf(w, "\nWHY THEY FAIL\n%s", strings.Join(lines, ""))
-			}
-		}
-		if len(outcomes) > 0 {
-			fmt.Fprintf(w, "\nOUTCOMES (MEASURED, NOT GATED)\n")
-			if err := planning.OutcomesTable(outcomes).Text(w, f.Term()); err != nil {
-				return err
-			}
-		}
-		_, err := fmt.Fprintf(w, "\n%s", render.Wrap(gate.Verdict(gates), f.Term().Width))
-		return err
-	}); err != nil {
+	if err := cmdutil.Emit(f, func(w *bytes.Buffer) error { return writeCheck(w, format, doc, problems, f.Term()) }); err != nil {
 		return err
 	}
 	if len(failed) > 0 {
 		return &failure.GateError{Failed: failed}
 	}
 	return nil
+}
+
+// writeCheck renders a check's result (no problems) in format.
+func writeCheck(w *bytes.Buffer, format render.Format, doc JSON, problems diag.List, term render.Term) error {
+	switch format {
+	case render.FormatJSON, render.FormatYAML:
+		return writeCheckDoc(w, format, doc)
+	case render.FormatMarkdown:
+		WriteMarkdown(w, "iotpm check", doc, problems)
+		return nil
+	case render.FormatCSV:
+		t := &render.Table{Columns: []render.Column{{Header: "gate"}, {Header: "value"}, {Header: "threshold"}, {Header: "passed"}, {Header: "detail"}}}
+		for _, g := range doc.Gates {
+			value := ""
+			if g.Value != nil {
+				value = render.Exact(*g.Value)
+			}
+			t.Append(g.Name, value, g.Threshold, strconv.FormatBool(g.Passed), g.Detail)
+		}
+		return t.CSV(w)
+	}
+	fmt.Fprintf(w, "%s\n", render.Wrap(doc.Health.Line(), term.Width))
+	table := gate.Table(doc.Gates)
+	if err := table.Text(w, term); err != nil {
+		return err
+	}
+	if slices.Contains(table.Hidden(term), "DETAIL") {
+		// the column that says why is hidden to fit: a failing gate's
+		// reason is still shown, below
+		var lines []string
+		for _, g := range doc.Gates {
+			if !g.Passed && g.Detail != "" {
+				lines = append(lines, render.Wrap(g.Name+": "+g.Detail, term.Width))
+			}
+		}
+		if len(lines) > 0 {
+			fmt.Fprintf(w, "\nWHY THEY FAIL\n%s", strings.Join(lines, ""))
+		}
+	}
+	if len(doc.Outcomes) > 0 {
+		fmt.Fprintf(w, "\nOUTCOMES (MEASURED, NOT GATED)\n")
+		if err := planning.OutcomesTable(doc.Outcomes).Text(w, term); err != nil {
+			return err
+		}
+	}
+	_, err := fmt.Fprintf(w, "\n%s", render.Wrap(gate.Verdict(doc.Gates), term.Width))
+	return err
 }
 
 func writeCheckDoc(w io.Writer, format render.Format, doc JSON) error {
