@@ -90,9 +90,9 @@ func onboardingWarnings(o *metrics.Onboarding, out *Outcome) {
 // errNoFunnel: the onboarding input without the funnel's steps.
 var errNoFunnel = failure.UsageErrorf("the onboarding input needs the setup funnel's steps: add to iotpm.yaml\n  onboarding:\n    steps: [setup_started, ble_found, wifi_sent, cloud_connected]   # event names, in order\n    within: 1h\n    target: 3m")
 
-// OnboardingJSON is the setup funnel in the output; times in seconds,
+// Onboarding is the setup funnel in the output; times in seconds,
 // shares 0..1.
-type OnboardingJSON struct {
+type Onboarding struct {
 	// Completion is completed / attempts (null without attempts; Reason).
 	Completion    *float64 `json:"completion"`
 	Reason        string   `json:"reason,omitempty"`
@@ -106,21 +106,21 @@ type OnboardingJSON struct {
 	TargetSeconds float64  `json:"target_seconds"`
 	WithinSeconds float64  `json:"within_seconds"`
 	// Horizon is H_setup: the latest onboarding row, or the as-of time.
-	Horizon        *string          `json:"horizon"`
-	Users          int              `json:"users"`
-	UsersCompleted int              `json:"users_completed"`
-	Retried        int              `json:"users_retried"`
-	SameInstant    int              `json:"attempts_same_instant"`
-	OtherEvents    int              `json:"rows_not_a_step"`
-	Steps          []FunnelStepJSON `json:"steps"`
-	ByWeek         []SetupGroupJSON `json:"by_week"`
-	BySegment      []SetupGroupJSON `json:"by_segment"`
-	Fleet          *SetupFleetJSON  `json:"fleet"`
-	FleetNote      string           `json:"fleet_note,omitempty"`
+	Horizon        *string      `json:"horizon"`
+	Users          int          `json:"users"`
+	UsersCompleted int          `json:"users_completed"`
+	Retried        int          `json:"users_retried"`
+	SameInstant    int          `json:"attempts_same_instant"`
+	OtherEvents    int          `json:"rows_not_a_step"`
+	Steps          []FunnelStep `json:"steps"`
+	ByWeek         []SetupGroup `json:"by_week"`
+	BySegment      []SetupGroup `json:"by_segment"`
+	Fleet          *SetupFleet  `json:"fleet"`
+	FleetNote      string       `json:"fleet_note,omitempty"`
 }
 
-// FunnelStepJSON is one step of the funnel.
-type FunnelStepJSON struct {
+// FunnelStep is one step of the funnel.
+type FunnelStep struct {
 	Step         string   `json:"step"`
 	Attempts     int      `json:"attempts"`
 	FromPrevious *float64 `json:"from_previous"`
@@ -128,9 +128,9 @@ type FunnelStepJSON struct {
 	DropOff      int      `json:"drop_off"`
 }
 
-// SetupGroupJSON is the funnel's summary over a week's or a segment's
+// SetupGroup is the funnel's summary over a week's or a segment's
 // attempts.
-type SetupGroupJSON struct {
+type SetupGroup struct {
 	Label         string   `json:"label"`
 	Attempts      int      `json:"attempts"`
 	Completed     int      `json:"completed"`
@@ -140,8 +140,8 @@ type SetupGroupJSON struct {
 	WithinTarget  *float64 `json:"within_target"`
 }
 
-// SetupFleetJSON is the funnel joined to the units shipped in the window.
-type SetupFleetJSON struct {
+// SetupFleet is the funnel joined to the units shipped in the window.
+type SetupFleet struct {
 	Shipped               int    `json:"shipped"`
 	Started               int    `json:"started_setup"`
 	Completed             int    `json:"completed_setup"`
@@ -160,35 +160,35 @@ func seconds(us int64) *float64 {
 	return &v
 }
 
-func groupJSON(g metrics.SetupGroup) SetupGroupJSON {
-	return SetupGroupJSON{Label: g.Label, Attempts: g.Attempts, Completed: g.Completed, Completion: render.Finite(g.Completion),
+func groupResult(g metrics.SetupGroup) SetupGroup {
+	return SetupGroup{Label: g.Label, Attempts: g.Attempts, Completed: g.Completed, Completion: render.Finite(g.Completion),
 		MedianSeconds: seconds(g.Median), P90Seconds: seconds(g.P90), WithinTarget: render.Finite(g.WithinTarget)}
 }
 
 // onboardingJSON is the funnel's output shape; reason words a missing
 // value.
-func onboardingJSON(o *metrics.Onboarding, reason func(metrics.Metric) string) *OnboardingJSON {
-	oj := &OnboardingJSON{Completion: render.Finite(o.Completion), Reason: reason(metrics.OnboardingCompletion), Attempts: o.Attempts, Completed: o.Completed,
+func onboardingResult(o *metrics.Onboarding, reason func(metrics.Metric) string) *Onboarding {
+	oj := &Onboarding{Completion: render.Finite(o.Completion), Reason: reason(metrics.OnboardingCompletion), Attempts: o.Attempts, Completed: o.Completed,
 		Open: o.Open, MedianSeconds: seconds(o.Median), P90Seconds: seconds(o.P90), WithinTarget: render.Finite(o.WithinTarget), InTarget: o.InTarget,
 		TargetSeconds: float64(o.Target) / 1e6, WithinSeconds: float64(o.Within) / 1e6, Users: o.Users, UsersCompleted: o.UsersCompleted,
-		Retried: o.Retried, SameInstant: o.SameInstant, OtherEvents: o.OtherEvents, Steps: []FunnelStepJSON{}, ByWeek: []SetupGroupJSON{},
-		BySegment: []SetupGroupJSON{}, FleetNote: o.FleetNote}
+		Retried: o.Retried, SameInstant: o.SameInstant, OtherEvents: o.OtherEvents, Steps: []FunnelStep{}, ByWeek: []SetupGroup{},
+		BySegment: []SetupGroup{}, FleetNote: o.FleetNote}
 	if o.Horizon != metrics.NoTime {
 		h := isoMicro(o.Horizon)
 		oj.Horizon = &h
 	}
 	for _, st := range o.Steps {
-		oj.Steps = append(oj.Steps, FunnelStepJSON{Step: st.Name, Attempts: st.Attempts, FromPrevious: render.Finite(st.FromPrevious),
+		oj.Steps = append(oj.Steps, FunnelStep{Step: st.Name, Attempts: st.Attempts, FromPrevious: render.Finite(st.FromPrevious),
 			FromFirst: render.Finite(st.FromFirst), DropOff: st.DropOff})
 	}
 	for _, g := range o.ByWeek {
-		oj.ByWeek = append(oj.ByWeek, groupJSON(g))
+		oj.ByWeek = append(oj.ByWeek, groupResult(g))
 	}
 	for _, g := range o.BySegment {
-		oj.BySegment = append(oj.BySegment, groupJSON(g))
+		oj.BySegment = append(oj.BySegment, groupResult(g))
 	}
 	if fl := o.Fleet; fl != nil {
-		oj.Fleet = &SetupFleetJSON{Shipped: fl.Shipped, Started: fl.Started, Completed: fl.Completed, Activated: fl.Activated,
+		oj.Fleet = &SetupFleet{Shipped: fl.Shipped, Started: fl.Started, Completed: fl.Completed, Activated: fl.Activated,
 			CompletedNotActivated: fl.CompletedNotActivated, ActivatedNotStarted: fl.ActivatedNotStarted, UnknownDevices: fl.UnknownDevices,
 			UnknownExample: fl.UnknownExample}
 	}

@@ -75,7 +75,7 @@ func TestMetricsV2Settings(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	var doc fleetmetrics.JSON
+	var doc fleetmetrics.Result
 	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
 		t.Fatal(err)
 	}

@@ -61,8 +61,8 @@ func TestCheckinDevicesEndToEnd(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	var doc struct {
-		Uptime fleetmetrics.UptimeJSON          `json:"connectivity_uptime"`
-		Rows   map[string]fleetmetrics.RowsJSON `json:"rows"`
+		Uptime fleetmetrics.Uptime          `json:"connectivity_uptime"`
+		Rows   map[string]fleetmetrics.Rows `json:"rows"`
 	}
 	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
 		t.Fatal(err)

@@ -319,11 +319,11 @@ func corpusDir(t *testing.T, c corpusCase, yaml bool, old, new string) string {
 func corpusValue(t *testing.T, stdout, kind string) (float64, string) {
 	t.Helper()
 	var doc struct {
-		Uptime *fleetmetrics.UptimeJSON         `json:"connectivity_uptime"`
-		OTA    *fleetmetrics.OTAJSON            `json:"ota_success_rate"`
-		MAD    *fleetmetrics.MADJSON            `json:"monthly_active_devices"`
-		Setup  *fleetmetrics.OnboardingJSON     `json:"onboarding"`
-		Rows   map[string]fleetmetrics.RowsJSON `json:"rows"`
+		Uptime *fleetmetrics.Uptime         `json:"connectivity_uptime"`
+		OTA    *fleetmetrics.OTA            `json:"ota_success_rate"`
+		MAD    *fleetmetrics.MAD            `json:"monthly_active_devices"`
+		Setup  *fleetmetrics.Onboarding     `json:"onboarding"`
+		Rows   map[string]fleetmetrics.Rows `json:"rows"`
 	}
 	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
 		t.Fatalf("%v\n%s", err, stdout)

@@ -18,7 +18,7 @@ var CSVTables = []string{"summary", "months", "cohorts", "jobs", "funnel", "setu
 // writeMetricsCSV writes one table as plain CSV (--table NAME), or every
 // table that has rows, each after a "# table: NAME" line and a blank line
 // between them.
-func writeMetricsCSV(w io.Writer, doc fleetmetrics.JSON, only string) error {
+func writeMetricsCSV(w io.Writer, doc fleetmetrics.Result, only string) error {
 	if only != "" {
 		return metricsCSV(doc, only).CSV(w)
 	}
@@ -40,7 +40,7 @@ func writeMetricsCSV(w io.Writer, doc fleetmetrics.JSON, only string) error {
 	return nil
 }
 
-func metricsCSV(doc fleetmetrics.JSON, name string) *render.Table {
+func metricsCSV(doc fleetmetrics.Result, name string) *render.Table {
 	exact := func(v *float64) string {
 		if v == nil {
 			return ""
@@ -105,7 +105,7 @@ func metricsCSV(doc fleetmetrics.JSON, name string) *render.Table {
 		if o := doc.Onboarding; o != nil {
 			for _, by := range []struct {
 				name   string
-				groups []fleetmetrics.SetupGroupJSON
+				groups []fleetmetrics.SetupGroup
 			}{{"week", o.ByWeek}, {"segment", o.BySegment}} {
 				for _, g := range by.groups {
 					t.Append(by.name, g.Label, strconv.Itoa(g.Attempts), strconv.Itoa(g.Completed), exact(g.Completion), exact(g.MedianSeconds), exact(g.P90Seconds), exact(g.WithinTarget))

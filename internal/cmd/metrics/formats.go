@@ -15,7 +15,7 @@ import (
 
 // rowsTable is the accounting of every input: its format, what was used,
 // what was left out and why.
-func rowsTable(doc fleetmetrics.JSON) *render.Table {
+func rowsTable(doc fleetmetrics.Result) *render.Table {
 	t := &render.Table{Columns: []render.Column{{Header: "INPUT"}, {Header: "FORMAT", Wrap: true}, {Header: "READ", Right: true}, {Header: "USED", Right: true},
 		{Header: "OUTSIDE WINDOW", Right: true, Hide: 2}, {Header: "SKIPPED", Right: true}, {Header: "EARLIEST", Hide: 3}, {Header: "LATEST"}, {Header: "NOTES", Hide: 4}}}
 	for _, kind := range inputKinds {

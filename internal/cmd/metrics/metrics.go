@@ -213,7 +213,7 @@ func metricsRun(opts *MetricsOptions) error {
 			failed = append(failed, g.Failure())
 		}
 	}
-	doc := fleetmetrics.ToJSON(out, gates)
+	doc := fleetmetrics.NewResult(out, gates)
 	if err := cmdutil.Emit(f, func(b *bytes.Buffer) error { return Write(b, format, doc, f.Term(), opts.Table) }); err != nil {
 		return err
 	}

@@ -38,7 +38,7 @@ func TestMetricsShowsTheFormat(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	var doc struct {
-		Rows map[string]fleetmetrics.RowsJSON `json:"rows"`
+		Rows map[string]fleetmetrics.Rows `json:"rows"`
 	}
 	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
 		t.Fatal(err)
@@ -64,7 +64,7 @@ func TestMetricsTimeZoneFlag(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	var doc struct {
-		Uptime fleetmetrics.UptimeJSON `json:"connectivity_uptime"`
+		Uptime fleetmetrics.Uptime `json:"connectivity_uptime"`
 	}
 	json.Unmarshal([]byte(stdout), &doc)
 	// connected 11:00–12:00 UTC (13:00–14:00 in Berlin) of 11:00–13:00
@@ -115,7 +115,7 @@ func TestMetricsStopsWhenNoDeviceJoins(t *testing.T) {
 		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
 	}
 	var doc struct {
-		Rows map[string]fleetmetrics.RowsJSON `json:"rows"`
+		Rows map[string]fleetmetrics.Rows `json:"rows"`
 	}
 	json.Unmarshal([]byte(stdout), &doc)
 	if doc.Rows["events"].UnknownDevices != 1 {

@@ -91,7 +91,7 @@ func TestMetricsBadRows(t *testing.T) {
 		t.Fatalf("tolerated: exit %d stderr %s", code, stderr)
 	}
 	var doc struct {
-		Rows map[string]fleetmetrics.RowsJSON `json:"rows"`
+		Rows map[string]fleetmetrics.Rows `json:"rows"`
 	}
 	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
 		t.Fatal(err)
@@ -164,7 +164,7 @@ func TestMetricsMapColumn(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	var doc struct {
-		Uptime fleetmetrics.UptimeJSON `json:"connectivity_uptime"`
+		Uptime fleetmetrics.Uptime `json:"connectivity_uptime"`
 	}
 	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
 		t.Fatal(err)
@@ -246,7 +246,7 @@ func TestMetricsCSVTables(t *testing.T) {
 // Counts in the human table carry thousands separators, notes included.
 func TestMetricsTableSeparators(t *testing.T) {
 	v, med := 0.985, 0.991
-	doc := fleetmetrics.JSON{Uptime: &fleetmetrics.UptimeJSON{Value: &v, Median: &med, ConnectedHours: 1234567, ObservedHours: 1250000, Devices: 100000, BelowSLO: 45961, LeftOut: 1200, SLO: 0.99}}
+	doc := fleetmetrics.Result{Uptime: &fleetmetrics.Uptime{Value: &v, Median: &med, ConnectedHours: 1234567, ObservedHours: 1250000, Devices: 100000, BelowSLO: 45961, LeftOut: 1200, SLO: 0.99}}
 	var b strings.Builder
 	if err := metricscmd.SummaryTable(doc).Text(&b, render.Term{}); err != nil {
 		t.Fatal(err)

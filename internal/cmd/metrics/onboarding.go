@@ -18,7 +18,7 @@ func secondsOr(v *float64) string {
 }
 
 // onboardingRows adds the funnel's three gated metrics to the summary.
-func onboardingRows(o *fleetmetrics.OnboardingJSON, row func(name, key, value, numerator, denominator, note string)) {
+func onboardingRows(o *fleetmetrics.Onboarding, row func(name, key, value, numerator, denominator, note string)) {
 	count := func(n int) string { return render.Number(float64(n), 0) }
 	note := fmt.Sprintf("%s, %s completed on a retry", render.Plural(o.Users, "user"), count(o.Retried))
 	if o.Open > 0 {
@@ -38,7 +38,7 @@ func onboardingRows(o *fleetmetrics.OnboardingJSON, row func(name, key, value, n
 
 // writeOnboarding writes the funnel's sections: the steps (and, in
 // Markdown, a bar chart), the join to the fleet, by week, by segment.
-func writeOnboarding(w io.Writer, o *fleetmetrics.OnboardingJSON, md bool, section func(string, *render.Table) error) error {
+func writeOnboarding(w io.Writer, o *fleetmetrics.Onboarding, md bool, section func(string, *render.Table) error) error {
 	count := func(n int) string { return render.Number(float64(n), 0) }
 	t := &render.Table{Columns: []render.Column{{Header: "STEP"}, {Header: "ATTEMPTS", Right: true}, {Header: "FROM PREVIOUS", Right: true},
 		{Header: "FROM FIRST", Right: true}, {Header: "DROP-OFF", Right: true}, {Header: "", Hide: 1}}}
@@ -75,7 +75,7 @@ func writeOnboarding(w io.Writer, o *fleetmetrics.OnboardingJSON, md bool, secti
 			return err
 		}
 	}
-	groups := func(title, label string, gs []fleetmetrics.SetupGroupJSON) error {
+	groups := func(title, label string, gs []fleetmetrics.SetupGroup) error {
 		if len(gs) == 0 {
 			return nil
 		}
@@ -93,7 +93,7 @@ func writeOnboarding(w io.Writer, o *fleetmetrics.OnboardingJSON, md bool, secti
 }
 
 // funnelChart is the funnel as a Mermaid bar chart: attempts per step.
-func funnelChart(o *fleetmetrics.OnboardingJSON) string {
+func funnelChart(o *fleetmetrics.Onboarding) string {
 	var names, values []string
 	for _, st := range o.Steps {
 		names = append(names, fmt.Sprintf("%q", render.MermaidText(st.Step)))

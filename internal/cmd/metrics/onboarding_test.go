@@ -42,12 +42,12 @@ func setupRepo(t *testing.T, yaml string) string {
 	return dir
 }
 
-func setupRun(t *testing.T, dir string, extra ...string) (fleetmetrics.OnboardingJSON, string, int) {
+func setupRun(t *testing.T, dir string, extra ...string) (fleetmetrics.Onboarding, string, int) {
 	t.Helper()
 	args := append([]string{"metrics", "-C", dir, "--onboarding", "setup.csv", "--from", "2026-10-10", "--to", "2026-10-11", "--as-of", "2026-10-12T00:00:00Z", "-o", "json"}, extra...)
 	stdout, stderr, code := cmdtest.Run(t, nil, args...)
 	var doc struct {
-		Onboarding *fleetmetrics.OnboardingJSON `json:"onboarding"`
+		Onboarding *fleetmetrics.Onboarding `json:"onboarding"`
 	}
 	if code == 0 {
 		if err := json.Unmarshal([]byte(stdout), &doc); err != nil || doc.Onboarding == nil {
@@ -55,7 +55,7 @@ func setupRun(t *testing.T, dir string, extra ...string) (fleetmetrics.Onboardin
 		}
 		return *doc.Onboarding, stderr, code
 	}
-	return fleetmetrics.OnboardingJSON{}, stderr, code
+	return fleetmetrics.Onboarding{}, stderr, code
 }
 
 // The generic format reads any user/step/timestamp export; names match
@@ -130,7 +130,7 @@ func TestOnboardingExample(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	var doc fleetmetrics.JSON
+	var doc fleetmetrics.Result
 	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
 		t.Fatal(err)
 	}

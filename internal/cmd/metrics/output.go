@@ -19,7 +19,7 @@ func pctOr(v *float64, decimals int) string {
 	return render.Percent(*v, decimals)
 }
 
-func gateFor(doc fleetmetrics.JSON, name string) (string, string) {
+func gateFor(doc fleetmetrics.Result, name string) (string, string) {
 	for _, g := range doc.Gates {
 		if g.Name == name {
 			if g.Passed {
@@ -33,7 +33,7 @@ func gateFor(doc fleetmetrics.JSON, name string) (string, string) {
 
 // SummaryTable is the metrics at a glance: one row per metric, with its
 // gate.
-func SummaryTable(doc fleetmetrics.JSON) *render.Table {
+func SummaryTable(doc fleetmetrics.Result) *render.Table {
 	t := &render.Table{Columns: []render.Column{{Header: "METRIC"}, {Header: "VALUE", Right: true}, {Header: "NUMERATOR", Right: true, Hide: 2},
 		{Header: "DENOMINATOR", Right: true, Hide: 1}, {Header: "NOTE", Hide: 3}, {Header: "GATE"}, {Header: "STATUS"}}}
 	var statuses []string
@@ -121,7 +121,7 @@ func SummaryTable(doc fleetmetrics.JSON) *render.Table {
 
 // Write renders the output shape in a format; table picks one table of
 // -o csv ("" every table).
-func Write(w io.Writer, format render.Format, doc fleetmetrics.JSON, term render.Term, table string) error {
+func Write(w io.Writer, format render.Format, doc fleetmetrics.Result, term render.Term, table string) error {
 	switch format {
 	case render.FormatJSON, render.FormatYAML:
 		return render.Structured(w, format, doc)
@@ -199,7 +199,7 @@ func Write(w io.Writer, format render.Format, doc fleetmetrics.JSON, term render
 }
 
 // monthsTable is MAD and uptime by month.
-func monthsTable(months []fleetmetrics.MonthJSON) *render.Table {
+func monthsTable(months []fleetmetrics.Month) *render.Table {
 	t := &render.Table{Columns: []render.Column{{Header: "MONTH"}, {Header: "MAD", Right: true}, {Header: "UPTIME", Right: true}}}
 	for _, m := range months {
 		t.Append(m.Month, render.Number(float64(m.MAD), 0), pctOr(m.Uptime, 2))
@@ -208,7 +208,7 @@ func monthsTable(months []fleetmetrics.MonthJSON) *render.Table {
 }
 
 // activationTable is activation by ship-month cohort.
-func activationTable(a *fleetmetrics.ActivationJSON) *render.Table {
+func activationTable(a *fleetmetrics.Activation) *render.Table {
 	t := &render.Table{Columns: []render.Column{{Header: "SHIP MONTH"}, {Header: "SHIPPED", Right: true}, {Header: "ACTIVATED", Right: true}, {Header: "RATE", Right: true}, {Header: "COHORT"}}}
 	for _, c := range a.ByShipMonth {
 		mature := "mature"
@@ -221,7 +221,7 @@ func activationTable(a *fleetmetrics.ActivationJSON) *render.Table {
 }
 
 // firmwareTable is the firmware versions of the active devices.
-func firmwareTable(f *fleetmetrics.FirmwareJSON) *render.Table {
+func firmwareTable(f *fleetmetrics.Firmware) *render.Table {
 	t := &render.Table{Columns: []render.Column{{Header: "FIRMWARE"}, {Header: "DEVICES", Right: true}, {Header: "SHARE", Right: true}, {Header: "ON TARGET"}}}
 	for _, v := range f.Versions {
 		on := "-"
@@ -240,7 +240,7 @@ func firmwareTable(f *fleetmetrics.FirmwareJSON) *render.Table {
 }
 
 // otaTable is the OTA success rate and outcomes of each job.
-func otaTable(o *fleetmetrics.OTAJSON) *render.Table {
+func otaTable(o *fleetmetrics.OTA) *render.Table {
 	t := &render.Table{Columns: []render.Column{{Header: "JOB"}, {Header: "SUCCESS RATE", Right: true}, {Header: "SUCCEEDED", Right: true}, {Header: "FAILED", Right: true}, {Header: "PENDING", Right: true}, {Header: "EXCLUDED", Right: true}}}
 	for _, j := range o.Jobs {
 		t.Append(j.Job, pctOr(j.Value, 1), render.Number(float64(j.Success), 0), render.Number(float64(j.Failure), 0), render.Number(float64(j.Pending), 0), render.Number(float64(j.Excluded), 0))
@@ -249,7 +249,7 @@ func otaTable(o *fleetmetrics.OTAJSON) *render.Table {
 }
 
 // customersTable is the customers by health score, their band toned.
-func customersTable(customers []fleetmetrics.CustomerJSON) *render.Table {
+func customersTable(customers []fleetmetrics.Customer) *render.Table {
 	t := &render.Table{Columns: []render.Column{{Header: "CUSTOMER"}, {Header: "SCORE", Right: true}, {Header: "BAND"}, {Header: "DEVICES", Right: true},
 		{Header: "UPTIME", Right: true}, {Header: "USAGE", Right: true}, {Header: "TICKETS/100", Right: true}}}
 	var bands []string
@@ -289,7 +289,7 @@ func customersTable(customers []fleetmetrics.CustomerJSON) *render.Table {
 // mermaidMonths charts MAD (bars) and uptime (a line, in percent) by month
 // as two xychart-beta diagrams: their scales differ, and a chart has one
 // y-axis.
-func mermaidMonths(months []fleetmetrics.MonthJSON) []string {
+func mermaidMonths(months []fleetmetrics.Month) []string {
 	labels := make([]string, len(months))
 	mads := make([]string, len(months))
 	var upLabels, ups []string
@@ -322,7 +322,7 @@ func mermaidMonths(months []fleetmetrics.MonthJSON) []string {
 }
 
 // firmwarePie is the versions' shares as a Mermaid pie.
-func firmwarePie(f *fleetmetrics.FirmwareJSON) string {
+func firmwarePie(f *fleetmetrics.Firmware) string {
 	var b strings.Builder
 	b.WriteString("pie showData\n    title Firmware in the fleet\n")
 	for _, v := range f.Versions {

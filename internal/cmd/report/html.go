@@ -133,7 +133,7 @@ func writeHTML(w io.Writer, f *cmdutil.Factory, p *planning.Results) error {
 		pg.Battery = batteryCharts(p)
 	}
 	if p.Metrics != nil {
-		doc := fleetmetrics.ToJSON(p.Metrics, nil)
+		doc := fleetmetrics.NewResult(p.Metrics, nil)
 		pg.Metrics = tableOf(metricscmd.SummaryTable(doc))
 		pg.MADChart, pg.UptimeChart = monthCharts(doc.Months)
 	}
@@ -248,7 +248,7 @@ func dateTicks(from, to time.Time) []chart.Tick {
 	return out
 }
 
-func monthCharts(months []fleetmetrics.MonthJSON) (mad, uptime template.HTML) {
+func monthCharts(months []fleetmetrics.Month) (mad, uptime template.HTML) {
 	if len(months) == 0 {
 		return "", ""
 	}

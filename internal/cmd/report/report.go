@@ -150,7 +150,7 @@ func writeReport(w *bytes.Buffer, f *cmdutil.Factory, p *planning.Results) error
 		w.WriteString("\n")
 	}
 	if p.Metrics != nil {
-		if err := metricscmd.Write(w, render.FormatMarkdown, fleetmetrics.ToJSON(p.Metrics, nil), render.Term{}, ""); err != nil {
+		if err := metricscmd.Write(w, render.FormatMarkdown, fleetmetrics.NewResult(p.Metrics, nil), render.Term{}, ""); err != nil {
 			return err
 		}
 	}

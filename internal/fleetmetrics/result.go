@@ -11,54 +11,56 @@ import (
 
 func isoMicro(us int64) string { return time.UnixMicro(us).UTC().Format(time.RFC3339) }
 
-// JSON is the JSON/YAML contract of `iotpm metrics`; a metric whose
-// inputs were not given is absent, rates are fractions 0..1.
-type JSON struct {
+// Result is what a metrics run found, in the one shape every format of
+// `iotpm metrics` renders from (its fields' tags are the JSON/YAML
+// contract); a metric whose inputs were not given is absent, rates are
+// fractions 0..1.
+type Result struct {
 	Window struct {
 		From string `json:"from"`
 		To   string `json:"to"`
 	} `json:"window"`
 	// Horizon is H: the latest row of the inputs (or --as-of); null when
 	// no input has a row. DataAgeDays is min(to, now) − H.
-	Horizon     *string             `json:"horizon"`
-	DataAgeDays *float64            `json:"data_age_days"`
-	Uptime      *UptimeJSON         `json:"connectivity_uptime,omitempty"`
-	MAD         *MADJSON            `json:"monthly_active_devices,omitempty"`
-	Activation  *ActivationJSON     `json:"activation_rate,omitempty"`
-	OTA         *OTAJSON            `json:"ota_success_rate,omitempty"`
-	Firmware    *FirmwareJSON       `json:"firmware_on_target,omitempty"`
-	Onboarding  *OnboardingJSON     `json:"onboarding,omitempty"`
-	Customers   []CustomerJSON      `json:"customers,omitempty"`
-	Months      []MonthJSON         `json:"months,omitempty"`
-	Gates       []gate.Gate         `json:"gates"`
-	Rows        map[string]RowsJSON `json:"rows"`
+	Horizon     *string         `json:"horizon"`
+	DataAgeDays *float64        `json:"data_age_days"`
+	Uptime      *Uptime         `json:"connectivity_uptime,omitempty"`
+	MAD         *MAD            `json:"monthly_active_devices,omitempty"`
+	Activation  *Activation     `json:"activation_rate,omitempty"`
+	OTA         *OTA            `json:"ota_success_rate,omitempty"`
+	Firmware    *Firmware       `json:"firmware_on_target,omitempty"`
+	Onboarding  *Onboarding     `json:"onboarding,omitempty"`
+	Customers   []Customer      `json:"customers,omitempty"`
+	Months      []Month         `json:"months,omitempty"`
+	Gates       []gate.Gate     `json:"gates"`
+	Rows        map[string]Rows `json:"rows"`
 }
 
-// FirmwareJSON is the firmware in the fleet: the window's active devices
+// Firmware is the firmware in the fleet: the window's active devices
 // by the version they run at E = min(to, H).
-type FirmwareJSON struct {
+type Firmware struct {
 	// Value is the share at or above Target (null without a target or
 	// devices; Reason says why).
-	Value    *float64      `json:"value"`
-	Reason   string        `json:"reason,omitempty"`
-	Target   string        `json:"target,omitempty"`
-	At       string        `json:"at"`
-	OnTarget int           `json:"devices_on_target"`
-	Devices  int           `json:"devices"`
-	Unknown  int           `json:"devices_unknown"`
-	NoOTA    int           `json:"devices_without_ota"`
-	Versions []VersionJSON `json:"versions"`
+	Value    *float64  `json:"value"`
+	Reason   string    `json:"reason,omitempty"`
+	Target   string    `json:"target,omitempty"`
+	At       string    `json:"at"`
+	OnTarget int       `json:"devices_on_target"`
+	Devices  int       `json:"devices"`
+	Unknown  int       `json:"devices_unknown"`
+	NoOTA    int       `json:"devices_without_ota"`
+	Versions []Version `json:"versions"`
 }
 
-// VersionJSON is one version's devices.
-type VersionJSON struct {
+// Version is one version's devices.
+type Version struct {
 	Version string  `json:"version"`
 	Devices int     `json:"devices"`
 	Share   float64 `json:"share"`
 }
 
-// UptimeJSON is connectivity uptime in the output.
-type UptimeJSON struct {
+// Uptime is connectivity uptime in the output.
+type Uptime struct {
 	Value *float64 `json:"value"`
 	// Reason says why Value is null.
 	Reason         string   `json:"reason,omitempty"`
@@ -78,12 +80,12 @@ type UptimeJSON struct {
 	// ByMode splits the sums by how devices connect: always (connected
 	// between events) and checkin (reachable after each check-in);
 	// ByModel by devices.yaml profile.
-	ByMode  map[string]ModeJSON `json:"by_mode"`
-	ByModel []ModeJSON          `json:"by_model"`
+	ByMode  map[string]Mode `json:"by_mode"`
+	ByModel []Mode          `json:"by_model"`
 }
 
-// ModeJSON is the uptime of the devices of one mode or profile.
-type ModeJSON struct {
+// Mode is the uptime of the devices of one mode or profile.
+type Mode struct {
 	Model          string   `json:"model,omitempty"`
 	Mode           string   `json:"mode,omitempty"`
 	Value          *float64 `json:"value"`
@@ -95,13 +97,13 @@ type ModeJSON struct {
 	MissedCheckins int `json:"missed_checkins"`
 }
 
-func modeJSON(model, mode string, m metrics.ModeUptime) ModeJSON {
-	return ModeJSON{Model: model, Mode: mode, Value: render.Finite(m.Value), ConnectedHours: float64(m.ConnectedUS) / 3600e6,
+func modeResult(model, mode string, m metrics.ModeUptime) Mode {
+	return Mode{Model: model, Mode: mode, Value: render.Finite(m.Value), ConnectedHours: float64(m.ConnectedUS) / 3600e6,
 		ObservedHours: float64(m.ObservedUS) / 3600e6, Devices: m.Devices, MissedCheckins: m.Missed}
 }
 
-// MADJSON is monthly active devices in the output.
-type MADJSON struct {
+// MAD is monthly active devices in the output.
+type MAD struct {
 	Value          *int   `json:"value"`
 	Reason         string `json:"reason,omitempty"`
 	ByConnection   int    `json:"by_connection"`
@@ -109,8 +111,8 @@ type MADJSON struct {
 	DevicesInInput int    `json:"devices_in_input"`
 }
 
-// CohortJSON is an activation cohort in the output.
-type CohortJSON struct {
+// Cohort is an activation cohort in the output.
+type Cohort struct {
 	Month     string   `json:"month,omitempty"`
 	Value     *float64 `json:"value"`
 	Activated int      `json:"activated"`
@@ -118,17 +120,17 @@ type CohortJSON struct {
 	Mature    bool     `json:"mature"`
 }
 
-// ActivationJSON is the activation rate in the output: the window's
+// Activation is the activation rate in the output: the window's
 // cohort and the cohorts by ship month.
-type ActivationJSON struct {
-	CohortJSON
-	Reason      string       `json:"reason,omitempty"`
-	WindowDays  float64      `json:"window_days"`
-	ByShipMonth []CohortJSON `json:"by_ship_month"`
+type Activation struct {
+	Cohort
+	Reason      string   `json:"reason,omitempty"`
+	WindowDays  float64  `json:"window_days"`
+	ByShipMonth []Cohort `json:"by_ship_month"`
 }
 
-// OTAJobJSON is one OTA job's units by final status in the output.
-type OTAJobJSON struct {
+// OTAJob is one OTA job's units by final status in the output.
+type OTAJob struct {
 	Job      string   `json:"job,omitempty"`
 	Value    *float64 `json:"value"`
 	Success  int      `json:"success"`
@@ -137,41 +139,41 @@ type OTAJobJSON struct {
 	Pending  int      `json:"pending"`
 }
 
-// OTAJSON is the OTA success rate in the output, overall and by job.
-type OTAJSON struct {
-	OTAJobJSON
-	Reason string       `json:"reason,omitempty"`
-	Jobs   []OTAJobJSON `json:"jobs"`
+// OTA is the OTA success rate in the output, overall and by job.
+type OTA struct {
+	OTAJob
+	Reason string   `json:"reason,omitempty"`
+	Jobs   []OTAJob `json:"jobs"`
 	// Snapshot: some states come from a snapshot export (no times), counted
 	// whatever the window.
 	Snapshot bool `json:"snapshot,omitempty"`
 }
 
-// ComponentJSON is one component of a customer's health score.
-type ComponentJSON struct {
+// Component is one component of a customer's health score.
+type Component struct {
 	Raw    *float64 `json:"raw"`
 	Score  *float64 `json:"score"`
 	Weight float64  `json:"weight"`
 }
 
-// CustomerJSON is a customer's health in the output.
-type CustomerJSON struct {
-	ID         string                   `json:"id"`
-	Score      *float64                 `json:"score"`
-	Band       string                   `json:"band"`
-	Devices    int                      `json:"devices"`
-	Components map[string]ComponentJSON `json:"components"`
+// Customer is a customer's health in the output.
+type Customer struct {
+	ID         string               `json:"id"`
+	Score      *float64             `json:"score"`
+	Band       string               `json:"band"`
+	Devices    int                  `json:"devices"`
+	Components map[string]Component `json:"components"`
 }
 
-// MonthJSON is one month of the series in the output.
-type MonthJSON struct {
+// Month is one month of the series in the output.
+type Month struct {
 	Month  string   `json:"month"`
 	MAD    int      `json:"mad"`
 	Uptime *float64 `json:"uptime"`
 }
 
 // RowsJSON accounts for every row of one input in the output.
-type RowsJSON struct {
+type Rows struct {
 	Path            string            `json:"path"`
 	Format          string            `json:"format"`
 	FormatDetected  bool              `json:"format_detected"`
@@ -200,17 +202,16 @@ type RowsJSON struct {
 	Latest             *string `json:"latest"`
 }
 
-// ToJSON is the output shape of an outcome and its gates; every
-// format of `iotpm metrics` renders from it.
-func ToJSON(out *Outcome, gates []gate.Gate) JSON {
+// NewResult is the result of an outcome and its gates.
+func NewResult(out *Outcome, gates []gate.Gate) Result {
 	r := out.report
-	var doc JSON
+	var doc Result
 	doc.Window.From, doc.Window.To = isoMicro(r.Window.From), isoMicro(r.Window.To)
 	doc.Gates = append([]gate.Gate{}, gates...)
-	doc.Rows = map[string]RowsJSON{}
+	doc.Rows = map[string]Rows{}
 	doc.DataAgeDays = out.ageDays
 	for _, st := range out.stats {
-		rj := RowsJSON{Path: st.Path, Format: st.Format, FormatDetected: st.Detected, Columns: st.Columns,
+		rj := Rows{Path: st.Path, Format: st.Format, FormatDetected: st.Detected, Columns: st.Columns,
 			Read: st.Read, Used: st.Used, OutsideWindow: st.Outside, Skipped: st.SkippedTotal(), SkippedByReason: map[string]int{},
 			Ignored: st.IgnoredTotal(), IgnoredByReason: st.Ignored, Duplicates: st.Duplicates, UnknownDevices: st.UnknownDevices,
 			StaleDisconnects: st.StaleDisconnects, SameInstant: st.SameInstant}
@@ -243,37 +244,37 @@ func ToJSON(out *Outcome, gates []gate.Gate) JSON {
 		return ""
 	}
 	if u := r.Uptime; u != nil {
-		doc.Uptime = &UptimeJSON{Value: render.Finite(u.Value), ConnectedHours: float64(u.ConnectedUS) / 3600e6, ObservedHours: float64(u.ObservedUS) / 3600e6,
+		doc.Uptime = &Uptime{Value: render.Finite(u.Value), ConnectedHours: float64(u.ConnectedUS) / 3600e6, ObservedHours: float64(u.ObservedUS) / 3600e6,
 			Devices: u.Devices, LeftOut: u.LeftOut, Mean: render.Finite(u.Mean), Median: render.Finite(u.Median), SLO: u.SLO, BelowSLO: u.BelowSLO,
 			NeverActivated: u.NeverActivated, Dormant: u.Dormant, Retired: u.Retired, DormantAfterDays: out.dormantDays, Reason: reason(metrics.ConnectivityUptime),
-			ByMode: map[string]ModeJSON{"always": modeJSON("", "", u.Always), "checkin": modeJSON("", "", u.Checkin)}, ByModel: []ModeJSON{}}
+			ByMode: map[string]Mode{"always": modeResult("", "", u.Always), "checkin": modeResult("", "", u.Checkin)}, ByModel: []Mode{}}
 		for _, p := range u.ByProfile {
 			mode := "always"
 			if p.Checkin {
 				mode = "checkin"
 			}
-			doc.Uptime.ByModel = append(doc.Uptime.ByModel, modeJSON(p.Profile, mode, p.ModeUptime))
+			doc.Uptime.ByModel = append(doc.Uptime.ByModel, modeResult(p.Profile, mode, p.ModeUptime))
 		}
 	}
 	if m := r.MAD; m != nil {
-		doc.MAD = &MADJSON{ByConnection: m.ByConnection, ByActivityOnly: m.ByActivity, DevicesInInput: m.DevicesInInput, Reason: reason(metrics.MonthlyActiveDevices)}
+		doc.MAD = &MAD{ByConnection: m.ByConnection, ByActivityOnly: m.ByActivity, DevicesInInput: m.DevicesInInput, Reason: reason(metrics.MonthlyActiveDevices)}
 		if !m.NoData {
 			v := m.Value
 			doc.MAD.Value = &v
 		}
 	}
 	if a := r.Activation; a != nil {
-		doc.Activation = &ActivationJSON{CohortJSON: CohortJSON{Value: render.Finite(a.Rate), Activated: a.Activated, Shipped: a.Shipped, Mature: a.Mature},
-			WindowDays: a.WindowDays, ByShipMonth: []CohortJSON{}, Reason: reason(metrics.ActivationRate)}
+		doc.Activation = &Activation{Cohort: Cohort{Value: render.Finite(a.Rate), Activated: a.Activated, Shipped: a.Shipped, Mature: a.Mature},
+			WindowDays: a.WindowDays, ByShipMonth: []Cohort{}, Reason: reason(metrics.ActivationRate)}
 		for _, c := range a.ByMonth {
-			doc.Activation.ByShipMonth = append(doc.Activation.ByShipMonth, CohortJSON{Month: c.Label, Value: render.Finite(c.Rate), Activated: c.Activated, Shipped: c.Shipped, Mature: c.Mature})
+			doc.Activation.ByShipMonth = append(doc.Activation.ByShipMonth, Cohort{Month: c.Label, Value: render.Finite(c.Rate), Activated: c.Activated, Shipped: c.Shipped, Mature: c.Mature})
 		}
 	}
 	if o := r.OTA; o != nil {
-		job := func(j metrics.OTAJob) OTAJobJSON {
-			return OTAJobJSON{Value: render.Finite(j.Rate), Success: j.Success, Failure: j.Failure, Excluded: j.Excluded, Pending: j.Pending}
+		job := func(j metrics.OTAJob) OTAJob {
+			return OTAJob{Value: render.Finite(j.Rate), Success: j.Success, Failure: j.Failure, Excluded: j.Excluded, Pending: j.Pending}
 		}
-		doc.OTA = &OTAJSON{OTAJobJSON: job(o.OTAJob), Jobs: []OTAJobJSON{}, Snapshot: o.Snapshot, Reason: reason(metrics.OTASuccessRate)}
+		doc.OTA = &OTA{OTAJob: job(o.OTAJob), Jobs: []OTAJob{}, Snapshot: o.Snapshot, Reason: reason(metrics.OTASuccessRate)}
 		for _, j := range o.Jobs {
 			jj := job(j)
 			jj.Job = j.Job
@@ -281,24 +282,24 @@ func ToJSON(out *Outcome, gates []gate.Gate) JSON {
 		}
 	}
 	if f := r.Firmware; f != nil {
-		fj := &FirmwareJSON{Target: f.Target, At: isoMicro(f.At), OnTarget: f.OnTarget, Devices: f.Devices, Unknown: f.Unknown, NoOTA: f.NoOTA,
-			Versions: []VersionJSON{}, Reason: reason(metrics.FirmwareOnTarget)}
+		fj := &Firmware{Target: f.Target, At: isoMicro(f.At), OnTarget: f.OnTarget, Devices: f.Devices, Unknown: f.Unknown, NoOTA: f.NoOTA,
+			Versions: []Version{}, Reason: reason(metrics.FirmwareOnTarget)}
 		if v, why := r.Value(metrics.FirmwareOnTarget); why == metrics.HasValue {
 			fj.Value = &v
 		}
 		for _, v := range f.Versions {
-			fj.Versions = append(fj.Versions, VersionJSON{Version: v.Version, Devices: v.Devices, Share: float64(v.Devices) / float64(f.Devices)})
+			fj.Versions = append(fj.Versions, Version{Version: v.Version, Devices: v.Devices, Share: float64(v.Devices) / float64(f.Devices)})
 		}
 		doc.Firmware = fj
 	}
 	if o := r.Onboarding; o != nil {
-		doc.Onboarding = onboardingJSON(o, reason)
+		doc.Onboarding = onboardingResult(o, reason)
 	}
 	for _, c := range r.Customers {
-		cj := CustomerJSON{ID: c.Customer, Score: render.Finite(c.Score), Band: c.Band, Devices: c.Devices, Components: map[string]ComponentJSON{}}
+		cj := Customer{ID: c.Customer, Score: render.Finite(c.Score), Band: c.Band, Devices: c.Devices, Components: map[string]Component{}}
 		add := func(name string, raw, score *float64, weight float64) {
 			if raw != nil {
-				cj.Components[name] = ComponentJSON{Raw: raw, Score: score, Weight: weight}
+				cj.Components[name] = Component{Raw: raw, Score: score, Weight: weight}
 			}
 		}
 		add("uptime", c.Uptime, c.UptimeScore, c.UptimeWeight)
@@ -307,7 +308,7 @@ func ToJSON(out *Outcome, gates []gate.Gate) JSON {
 		doc.Customers = append(doc.Customers, cj)
 	}
 	for _, m := range r.Months {
-		doc.Months = append(doc.Months, MonthJSON{Month: m.Label, MAD: m.MAD, Uptime: render.Finite(m.Uptime)})
+		doc.Months = append(doc.Months, Month{Month: m.Label, MAD: m.MAD, Uptime: render.Finite(m.Uptime)})
 	}
 	return doc
 }
