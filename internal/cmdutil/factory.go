@@ -1,8 +1,9 @@
 // Package cmdutil is what every iotpm command shares: the Factory (streams,
-// environment, the planning repo, the clock, the context), the errors that
-// map to exit codes, writing output only when it is complete, the -o
-// format declarations, diagnostics and CI annotations, name suggestions and
-// flag completion. It knows no command.
+// environment, the planning repo, the clock, the context) and the runenv.Env
+// it gives the use cases, the exit codes, writing output only when it is
+// complete, the -o format declarations, diagnostics and CI annotations,
+// name suggestions and flag completion. It knows no command, and no use
+// case knows it.
 package cmdutil
 
 import (

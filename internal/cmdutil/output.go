@@ -75,8 +75,8 @@ func (f *Factory) CheckColumns() error {
 	return nil
 }
 
-// report prints diagnostics to stderr, sorted. When any is an error it
-// returns an failure.InvalidInputError for Main to turn into exit 2.
+// ReportProblems prints diagnostics to stderr, sorted. When any is an
+// error it returns a failure.InvalidInputError for Main to turn into exit 2.
 func ReportProblems(f *Factory, diags diag.List) error {
 	for _, d := range diags.Sort() {
 		fmt.Fprintln(f.IO.ErrOut, d.String())
