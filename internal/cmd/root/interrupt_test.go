@@ -1,6 +1,7 @@
 package root_test
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -28,18 +29,31 @@ func TestInterruptStopsAtOnce(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
 			cmd := exec.Command(os.Args[0], "roadmap", "-C", cmdtest.ExampleRepo, "--simulate=20000", "-o", "json")
-			cmd.Env = append(os.Environ(), "IOTPM_TEST_AS_MAIN=1")
+			cmd.Env = append(os.Environ(), "IOTPM_TEST_AS_MAIN=1", "IOTPM_TEST_SIGNAL_READY=1")
 			var stdout, stderr bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			cmd.Stdout = &stdout
+			pipe, err := cmd.StderrPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			time.Sleep(500 * time.Millisecond) // loaded, simulating
+			// the signal once the process can take it (see holdSignals),
+			// however long it took to start; then it is simulating
+			r := bufio.NewReader(pipe)
+			if line, err := r.ReadString('\n'); err != nil || line != "iotpm-test: ready\n" {
+				t.Fatalf("no ready line from the process: %q, %v", line, err)
+			}
+			copied := make(chan struct{})
+			go func() { _, _ = stderr.ReadFrom(r); close(copied) }()
+			time.Sleep(200 * time.Millisecond) // loaded, simulating
 			sent := time.Now()
 			if err := cmd.Process.Signal(sig); err != nil {
 				t.Fatal(err)
 			}
-			err := cmd.Wait()
+			<-copied // stderr read to its end, before Wait closes the pipe
+			err = cmd.Wait()
 			took := time.Since(sent)
 			var exit *exec.ExitError
 			if !errors.As(err, &exit) || exit.ExitCode() != cmdutil.ExitInterrupted {

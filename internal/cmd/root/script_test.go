@@ -1,9 +1,13 @@
 package root_test
 
 import (
+	"fmt"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/iotpm/iotpm/internal/cmd/root"
 
@@ -18,11 +22,32 @@ import (
 func TestMain(m *testing.M) {
 	if os.Getenv("IOTPM_TEST_AS_MAIN") == "1" {
 		// the test binary as iotpm itself (TestInterruptStopsAtOnce)
+		if os.Getenv("IOTPM_TEST_SIGNAL_READY") == "1" {
+			holdSignals()
+		}
 		os.Exit(root.Main(os.Args[1:], iostreams.System(), os.Getenv))
 	}
 	testscript.Main(m, map[string]func(){
 		"iotpm": func() { os.Exit(root.Main(os.Args[1:], iostreams.System(), os.Getenv)) },
 	})
+}
+
+// holdSignals lets a test signal the process as soon as it says it is
+// ready, however slowly it started (-race, a loaded machine): a SIGINT or
+// SIGTERM that comes before root.Main listens is held here, not the
+// default action that would kill the process, and said again until Main
+// hears it. Then "ready" on stderr.
+func holdSignals() {
+	held := make(chan os.Signal, 1)
+	signal.Notify(held, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		sig := (<-held).(syscall.Signal)
+		for {
+			time.Sleep(20 * time.Millisecond)
+			_ = syscall.Kill(os.Getpid(), sig)
+		}
+	}()
+	fmt.Fprintln(os.Stderr, "iotpm-test: ready")
 }
 
 // TestScripts runs the end-to-end scenarios in testdata/script/*.txtar, as a
