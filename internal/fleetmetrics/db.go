@@ -150,7 +150,7 @@ const AllowTablesEnv = "IOTPM_DB_ALLOW_TABLES"
 
 // dbJob is the database computation of a metrics job.
 func (j *Job) dbJob(env runenv.Env) *fleetdb.Job {
-	act := int64(j.activation * 1e6)
+	act := j.activation.Microseconds()
 	useUntil := j.window.To
 	if j.Has(planfile.KindDevices) {
 		useUntil += act
@@ -165,8 +165,8 @@ func (j *Job) dbJob(env runenv.Env) *fleetdb.Job {
 // options are the local engine's settings, which the database engine
 // takes too.
 func (j *Job) options() metrics.Options {
-	return metrics.Options{Window: j.window, ActivationWindow: int64(j.activation * 1e6), SLO: j.slo, Health: j.health,
-		SeriesMonths: 12, AsOf: j.asOf, DormantAfter: int64(j.dormant * 1e6), Models: j.models, FirmwareTarget: j.firmwareTarget,
+	return metrics.Options{Window: j.window, ActivationWindow: j.activation.Microseconds(), SLO: j.slo, Health: j.health,
+		SeriesMonths: 12, AsOf: j.asOf, DormantAfter: j.dormant.Microseconds(), Models: j.models, FirmwareTarget: j.firmwareTarget,
 		FleetLookbackDays: j.fleetLookback, Funnel: j.funnel}
 }
 

@@ -74,7 +74,7 @@ func RunJob(env runenv.Env, job *Job) (*Outcome, error) {
 		return out, nil
 	}
 	w := job.window
-	act := int64(job.activation * 1e6)
+	act := job.activation.Microseconds()
 	data := metrics.NewData()
 	useUntil := w.To
 	if _, ok := job.inputs[planfile.KindDevices]; ok {
@@ -220,7 +220,7 @@ func finishMetrics(env runenv.Env, job *Job, out *Outcome) {
 	if o := out.report.Onboarding; o != nil {
 		onboardingWarnings(o, out)
 	}
-	out.dormantDays = job.dormant / 86400
+	out.dormantDays = job.dormant.Seconds() / 86400
 	if h := out.report.Horizon; h != metrics.NoTime {
 		age := max(0, float64(min(w.To, job.clock(env).UnixMicro())-h)/86_400e6) // data past the window is not stale
 		out.ageDays = &age

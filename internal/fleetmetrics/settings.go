@@ -165,13 +165,13 @@ type Job struct {
 	inputs     map[planfile.InputKind]export.Input // resolved paths, formats, zones and column maps
 	formats    *export.Formats
 	window     metrics.Window
-	activation float64 // seconds
+	activation time.Duration
 	slo        float64
 	health     metrics.HealthConfig
 	maxBadRows int
-	asOf       int64   // 0: the latest row
-	expansion  int     // .csv.gz bound; 0: the default
-	dormant    float64 // seconds; 0: no dormancy
+	asOf       int64         // 0: the latest row
+	expansion  int           // .csv.gz bound; 0: the default
+	dormant    time.Duration // 0: no dormancy
 	now        time.Time
 	// db is the database source whose tables are the inputs; nil: files.
 	db *dbSource
@@ -199,8 +199,8 @@ type declaredInput struct {
 }
 
 func newMetricsJob() *Job {
-	return &Job{inputs: map[planfile.InputKind]export.Input{}, activation: DefaultActivationDays * 86400, slo: DefaultSLO,
-		health: metrics.DefaultHealth(), dormant: DefaultDormantDays * 86400}
+	return &Job{inputs: map[planfile.InputKind]export.Input{}, activation: DefaultActivationDays * day, slo: DefaultSLO,
+		health: metrics.DefaultHealth(), dormant: DefaultDormantDays * day}
 }
 
 // JobFromConfig builds the metrics job iotpm.yaml describes; nil when it
@@ -240,7 +240,7 @@ func JobFromConfig(cfg *planfile.Config) (*Job, error) {
 		return nil, err
 	}
 	if m.ActivationWindow != nil {
-		job.activation = float64(*m.ActivationWindow)
+		job.activation = duration(float64(*m.ActivationWindow))
 	}
 	if m.SLO != nil {
 		job.slo = float64(*m.SLO)
@@ -252,7 +252,7 @@ func JobFromConfig(cfg *planfile.Config) (*Job, error) {
 		job.asOf = m.AsOf.Time.UnixMicro()
 	}
 	if m.DormantAfter != nil {
-		job.dormant = float64(*m.DormantAfter)
+		job.dormant = duration(float64(*m.DormantAfter))
 	}
 	job.maxBadRows = m.MaxBadRows
 	job.expansion = m.MaxExpansion
@@ -368,7 +368,7 @@ func (o *Flags) applySettingFlags(job *Job, window bool) error {
 		if err != nil || act <= 0 {
 			return failure.UsageErrorf("--activation-window %q: give a positive duration such as 30d", o.ActivationWindow)
 		}
-		job.activation = act
+		job.activation = duration(act)
 	}
 	if o.set("slo") {
 		var err error
@@ -407,9 +407,19 @@ func (o *Flags) applySettingFlags(job *Job, window bool) error {
 		if err != nil || d < 0 || d > 100*365.25*86400 {
 			return failure.UsageErrorf("--dormant-after %q: give a duration such as 30d, or 0 to turn dormancy off", o.DormantAfter)
 		}
-		job.dormant = d
+		job.dormant = duration(d)
 	}
 	return nil
+}
+
+// day is a calendar day of UTC (the unit of the defaults below).
+const day = 24 * time.Hour
+
+// duration is a quantity in seconds (iotpm.yaml's and the flags' grammar,
+// internal/quantity) as a time.Duration: the one conversion on the way in;
+// the job holds durations, metrics.Options µs.
+func duration(seconds float64) time.Duration {
+	return time.Duration(math.Round(seconds * float64(time.Second)))
 }
 
 // Defaults of the metrics settings, in one place.
