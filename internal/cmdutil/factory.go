@@ -11,6 +11,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
@@ -59,6 +60,8 @@ type Factory struct {
 
 	config      *planfile.Config
 	configDiags diag.List
+	// format is -o, parsed by CheckOutputFlag ("": not yet).
+	format render.Format
 }
 
 // CheckDir stops a command that reads a planning repo when -C names no
@@ -142,8 +145,13 @@ func (f *Factory) Path(p string) string {
 	return filepath.Join(f.Dir, p)
 }
 
-// Format parses -o against the formats a command offers.
+// Format is -o as a format the command offers: the one CheckOutputFlag
+// parsed before the command ran, or, for a command run without it (a
+// test's runF), -o parsed against allowed.
 func (f *Factory) Format(allowed []render.Format) (render.Format, error) {
+	if f.format != "" && slices.Contains(allowed, f.format) {
+		return f.format, nil
+	}
 	if f.Output == "" && len(allowed) > 0 {
 		return allowed[0], nil
 	}

@@ -81,18 +81,20 @@ func (f *Factory) CheckOutputFlag(cmd *cobra.Command) error {
 	}
 	if f.Output == "" {
 		if len(formats) > 0 {
-			f.Output = string(formats[0])
+			f.Output, f.format = string(formats[0]), formats[0]
 		}
 		return nil
 	}
 	if len(formats) == 0 {
 		return failure.UsageErrorf("%s writes files, not output: -o does not apply", cmd.CommandPath())
 	}
-	if _, err := render.ParseFormat(f.Output, formats); err != nil {
+	format, err := render.ParseFormat(f.Output, formats)
+	if err != nil {
 		// "iotpm: " is the prefix of every message; the command's name
 		// without it says which one
 		return failure.UsageErrorf("%s: %v", strings.TrimPrefix(cmd.CommandPath(), "iotpm "), err)
 	}
+	f.format = format // parsed once: Format returns it
 	return nil
 }
 
