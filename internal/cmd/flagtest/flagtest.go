@@ -1,10 +1,11 @@
 // Package flagtest runs one command's flag parsing in a test, through the
-// runF seam of its NewCmdX (gh's style): no command tree, no process, no
-// run. It does not import the root, so a command's own (internal) tests can
-// use it.
+// runF seam of its NewCmdX (gh's style), or its run function on options the
+// test fills (RunFactory): no command tree, no process. It does not import
+// the root, so a command's own (internal) tests can use it.
 package flagtest
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 
@@ -17,6 +18,14 @@ import (
 func Factory() *cmdutil.Factory {
 	ios, _, _ := iostreams.Test()
 	return &cmdutil.Factory{IO: ios, Getenv: func(string) string { return "" }}
+}
+
+// RunFactory is a command's dependencies for a test of its run function
+// alone (gh's Test_xRun): test streams, the planning repo dir, -o output
+// ("": the command's default) and env as the whole environment.
+func RunFactory(dir, output string, env map[string]string) (f *cmdutil.Factory, stdout, stderr *bytes.Buffer) {
+	ios, stdout, stderr := iostreams.Test()
+	return &cmdutil.Factory{IO: ios, Getenv: func(k string) string { return env[k] }, Dir: dir, Output: output}, stdout, stderr
 }
 
 // Parse runs cmd with the space-separated args and checks its error: none
