@@ -85,10 +85,10 @@ func TestEmitWritesOnlyCompleteOutput(t *testing.T) {
 	ios, out, _ := iostreams.Test()
 	f := &Factory{IO: ios}
 	boom := errors.New("boom")
-	if err := Emit(f, func(b *bytes.Buffer) error { b.WriteString("half a doc"); return boom }); err != boom || out.Len() != 0 {
+	if err := Emit(f, func(b *bytes.Buffer, _ render.Term) error { b.WriteString("half a doc"); return boom }); err != boom || out.Len() != 0 {
 		t.Fatalf("err %v, wrote %q", err, out.String())
 	}
-	if err := Emit(f, func(b *bytes.Buffer) error { b.WriteString("whole"); return nil }); err != nil || out.String() != "whole" {
+	if err := Emit(f, func(b *bytes.Buffer, _ render.Term) error { b.WriteString("whole"); return nil }); err != nil || out.String() != "whole" {
 		t.Fatalf("err %v, wrote %q", err, out.String())
 	}
 }
@@ -106,5 +106,34 @@ func TestReportProblems(t *testing.T) {
 	var invalid *failure.InvalidInputError
 	if err := ReportProblems(f, bad); !errors.As(err, &invalid) || err.Error() != "1 problem in a.yaml; nothing was computed" {
 		t.Fatalf("errors: %v", err)
+	}
+}
+
+// --columns is checked against each output's own tables: a name no table
+// of the output has refuses it (nothing written), and what one output's
+// tables had does not carry over to the next output of the same Factory.
+func TestEmitChecksColumnsPerOutput(t *testing.T) {
+	ios, out, _ := iostreams.Test()
+	f := &Factory{IO: ios, Columns: []string{"name"}}
+	table := func(headers ...string) func(*bytes.Buffer, render.Term) error {
+		return func(b *bytes.Buffer, term render.Term) error {
+			tbl := &render.Table{}
+			for _, h := range headers {
+				tbl.Columns = append(tbl.Columns, render.Column{Header: h})
+			}
+			return tbl.Text(b, term)
+		}
+	}
+	if err := Emit(f, table("NAME", "VALUE")); err != nil || !strings.Contains(out.String(), "NAME") {
+		t.Fatalf("err %v, wrote %q", err, out.String())
+	}
+	out.Reset()
+	var usage *failure.UsageError
+	if err := Emit(f, table("ID", "VALUE")); !errors.As(err, &usage) || out.Len() != 0 {
+		t.Fatalf("a --columns name the output does not have: err %v, wrote %q", err, out.String())
+	}
+	// no table at all: nothing to check
+	if err := Emit(f, func(b *bytes.Buffer, _ render.Term) error { b.WriteString("text"); return nil }); err != nil {
+		t.Fatalf("err %v", err)
 	}
 }

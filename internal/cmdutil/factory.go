@@ -46,11 +46,9 @@ type Factory struct {
 	// Wide and Width are --wide and --width: how tables fit the terminal.
 	Wide  bool
 	Width int
-	// Columns is --columns; picked and seen record, across the tables of
-	// one output, which names matched and which columns there were.
+	// Columns is --columns (Emit checks each name against the output's
+	// tables).
 	Columns []string
-	picked  map[string]bool
-	seen    []string
 
 	// Clock is the clock (tests fix it); nil is time.Now.
 	Clock func() time.Time
@@ -91,24 +89,26 @@ func (f *Factory) CheckDir(cmd *cobra.Command) error {
 // column unless asked.
 func (f *Factory) Term() render.Term {
 	t := render.Term{Color: f.IO.ColorEnabled(), Columns: f.Columns}
-	if len(f.Columns) > 0 {
-		if f.picked == nil {
-			f.picked = map[string]bool{}
-		}
-		t.Picked, t.Seen = f.picked, &f.seen
-	}
 	switch {
 	case f.Wide:
 	case f.Width > 0:
 		t.Width = f.Width
 	default:
-		if n, err := strconv.Atoi(f.Getenv("COLUMNS")); err == nil && n > 0 {
+		if n, err := strconv.Atoi(f.env("COLUMNS")); err == nil && n > 0 {
 			t.Width = n
 		} else if f.IO.IsStdoutTTY() {
 			t.Width = f.IO.TerminalWidth()
 		}
 	}
 	return t
+}
+
+// env is the variable name by Getenv ("" without a Getenv).
+func (f *Factory) env(name string) string {
+	if f.Getenv == nil {
+		return ""
+	}
+	return f.Getenv(name)
 }
 
 // Context is the command's context: cancelled on Ctrl-C, so long reads stop.

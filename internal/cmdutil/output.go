@@ -13,13 +13,21 @@ import (
 
 // Emit renders a command's whole output into memory first and writes it only
 // when rendering succeeded, so a failure never leaves half a document on
-// stdout for a script to consume.
-func Emit(f *Factory, write func(*bytes.Buffer) error) error {
+// stdout for a script to consume. write gets the output's Term: with
+// --columns, its tables record there which names matched and which columns
+// they had, and a name none of them had refuses the output (checkColumns) —
+// state of this one output, not of the Factory.
+func Emit(f *Factory, write func(w *bytes.Buffer, term render.Term) error) error {
 	var buf bytes.Buffer
-	if err := write(&buf); err != nil {
+	term := f.Term()
+	var seen []string
+	if len(term.Columns) > 0 {
+		term.Picked, term.Seen = map[string]bool{}, &seen
+	}
+	if err := write(&buf, term); err != nil {
 		return err
 	}
-	if err := f.CheckColumns(); err != nil {
+	if err := checkColumns(term); err != nil {
 		return err
 	}
 	output.Lock()
@@ -61,15 +69,17 @@ func ResetOutput() {
 	output.written = false
 }
 
-// CheckColumns refuses a --columns name that no table of the output has
+// checkColumns refuses a --columns name that no table of the output had
 // (the output is not written): a typo must not quietly show everything.
-func (f *Factory) CheckColumns() error {
-	if len(f.Columns) == 0 || f.seen == nil {
+// An output without tables checks nothing.
+func checkColumns(t render.Term) error {
+	if len(t.Columns) == 0 || t.Seen == nil || *t.Seen == nil {
 		return nil
 	}
-	for _, name := range f.Columns {
-		if !f.picked[render.ColumnKey(name)] {
-			return failure.UsageErrorf("--columns: no column %q in this output%s (columns: %s)", name, DidYouMean(render.ColumnKey(name), f.seen), strings.Join(f.seen, ", "))
+	seen := *t.Seen
+	for _, name := range t.Columns {
+		if !t.Picked[render.ColumnKey(name)] {
+			return failure.UsageErrorf("--columns: no column %q in this output%s (columns: %s)", name, DidYouMean(render.ColumnKey(name), seen), strings.Join(seen, ", "))
 		}
 	}
 	return nil

@@ -187,7 +187,7 @@ func batteryRun(opts *BatteryOptions) error {
 		return err
 	}
 	if opts.ListCells {
-		return cmdutil.Emit(f, func(w *bytes.Buffer) error { return writeCells(w, format, fleet.Cells, f.Term()) })
+		return cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error { return writeCells(w, format, fleet.Cells, term) })
 	}
 	// the devices along the roadmap: today is shipped behaviour only
 	backlog, plan, _, diags := planning.BacklogForFleet(f.Config())
@@ -225,8 +225,8 @@ func batteryRun(opts *BatteryOptions) error {
 		if err != nil {
 			return failure.UsageErrorf("--sweep: %v", err)
 		}
-		return cmdutil.Emit(f, func(w *bytes.Buffer) error {
-			return writeSweep(w, format, d, sweep, points, f.Term())
+		return cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error {
+			return writeSweep(w, format, d, sweep, points, term)
 		})
 	}
 
@@ -254,11 +254,11 @@ func writeLives(f *cmdutil.Factory, format render.Format, detail bool, devices [
 	if detail {
 		device = devices[0].ID
 	}
-	if err := cmdutil.Emit(f, func(w *bytes.Buffer) error {
-		if err := WriteBattery(w, format, devices, results, detail, f.Term(), ep); err != nil {
+	if err := cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error {
+		if err := WriteBattery(w, format, devices, results, detail, term, ep); err != nil {
 			return err
 		}
-		return writeBudgets(w, format, ep, device, f.Term())
+		return writeBudgets(w, format, ep, device, term)
 	}); err != nil {
 		return err
 	}
@@ -415,7 +415,7 @@ func solve(f *cmdutil.Factory, format render.Format, opts *BatteryOptions, withE
 		y := render.Float(sol.ShorterLife.Years())
 		j.ShorterLifeYears = &y
 	}
-	return cmdutil.Emit(f, func(w *bytes.Buffer) error {
+	return cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error {
 		switch format {
 		case render.FormatJSON, render.FormatYAML:
 			return render.Structured(w, format, j)

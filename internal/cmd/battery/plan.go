@@ -150,7 +150,7 @@ func writePlanOutput(f *cmdutil.Factory, format render.Format, ep *planning.Ener
 			return failure.UsageErrorf("no device %q%s", device, cmdutil.DidYouMean(device, ids))
 		}
 	}
-	return cmdutil.Emit(f, func(w *bytes.Buffer) error {
+	return cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error {
 		type deviceTimeline struct {
 			Device      string         `json:"device"`
 			TargetYears *float64       `json:"target_years"`
@@ -191,7 +191,7 @@ func writePlanOutput(f *cmdutil.Factory, format render.Format, ep *planning.Ener
 			if format == render.FormatJSON || format == render.FormatYAML || format == render.FormatCSV {
 				continue
 			}
-			if err := writeDeviceTimeline(w, format, d, t, f.Term()); err != nil {
+			if err := writeDeviceTimeline(w, format, d, t, term); err != nil {
 				return err
 			}
 		}

@@ -145,11 +145,11 @@ func checkRun(opts *CheckOptions) error {
 	}
 	if problems.HasErrors() {
 		if format == render.FormatJSON || format == render.FormatYAML {
-			_ = cmdutil.Emit(f, func(w *bytes.Buffer) error { return writeCheckDoc(w, format, doc) })
+			_ = cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error { return writeCheckDoc(w, format, doc) })
 		}
 		return &failure.InvalidInputError{Diagnostics: problems}
 	}
-	if err := cmdutil.Emit(f, func(w *bytes.Buffer) error { return writeCheck(w, format, doc, problems, f.Term()) }); err != nil {
+	if err := cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error { return writeCheck(w, format, doc, problems, term) }); err != nil {
 		return err
 	}
 	if len(failed) > 0 {

@@ -15,6 +15,7 @@ import (
 	"github.com/iotpm/iotpm/internal/failure"
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/internal/planning"
+	"github.com/iotpm/iotpm/internal/render"
 
 	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/diag"
@@ -119,7 +120,7 @@ func diffRun(opts *DiffOptions) error {
 	}
 	d := comparePlans(base, head)
 	d.Base = strings.TrimSuffix(strings.TrimSuffix(label, ":"), string(filepath.Separator))
-	if err := cmdutil.Emit(f, func(w *bytes.Buffer) error { return writeDiff(w, format, d, f.Term()) }); err != nil {
+	if err := cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error { return writeDiff(w, format, d, term) }); err != nil {
 		return err
 	}
 	if failed := d.failures(opts.FailOn); len(failed) > 0 {

@@ -14,6 +14,7 @@ import (
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/internal/planning"
 	"github.com/iotpm/iotpm/internal/quantity"
+	"github.com/iotpm/iotpm/internal/render"
 	"github.com/iotpm/iotpm/pkg/economics"
 	"github.com/spf13/cobra"
 )
@@ -131,7 +132,7 @@ func economicsRun(opts *EconomicsOptions) error {
 		return err
 	}
 	if opts.ListRates {
-		return cmdutil.Emit(f, func(w *bytes.Buffer) error { return writeRates(w, format, f.Term()) })
+		return cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error { return writeRates(w, format, term) })
 	}
 	var sw *sweep
 	if opts.Sweep != "" {
@@ -174,5 +175,5 @@ func economicsRun(opts *EconomicsOptions) error {
 	if err != nil {
 		return err
 	}
-	return cmdutil.Emit(f, func(w *bytes.Buffer) error { return write(w, format, doc, f.Term()) })
+	return cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error { return write(w, format, doc, term) })
 }

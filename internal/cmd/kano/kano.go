@@ -9,6 +9,7 @@ import (
 	"github.com/iotpm/iotpm/internal/export"
 	"github.com/iotpm/iotpm/internal/failure"
 	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/iotpm/iotpm/internal/render"
 	"github.com/iotpm/iotpm/internal/survey"
 	"github.com/spf13/cobra"
 )
@@ -139,5 +140,5 @@ func kanoRun(opts *KanoOptions) error {
 	if err := cmdutil.ReportProblems(f, problems); err != nil {
 		return err
 	}
-	return cmdutil.Emit(f, func(w *bytes.Buffer) error { return Write(w, format, a, f.Term()) })
+	return cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error { return Write(w, format, a, term) })
 }

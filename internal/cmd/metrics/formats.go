@@ -100,5 +100,5 @@ func listFormats(opts *MetricsOptions) error {
 	doc := struct {
 		Formats []formatJSON `json:"formats"`
 	}{list}
-	return cmdutil.Emit(f, func(w *bytes.Buffer) error { return render.Write(w, format, doc, t, f.Term()) })
+	return cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error { return render.Write(w, format, doc, t, term) })
 }

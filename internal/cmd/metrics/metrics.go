@@ -214,7 +214,7 @@ func metricsRun(opts *MetricsOptions) error {
 		}
 	}
 	doc := fleetmetrics.NewResult(out, gates)
-	if err := cmdutil.Emit(f, func(b *bytes.Buffer) error { return Write(b, format, doc, f.Term(), opts.Table) }); err != nil {
+	if err := cmdutil.Emit(f, func(b *bytes.Buffer, term render.Term) error { return Write(b, format, doc, term, opts.Table) }); err != nil {
 		return err
 	}
 	if len(failed) > 0 {

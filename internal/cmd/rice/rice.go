@@ -6,6 +6,7 @@ import (
 
 	"github.com/iotpm/iotpm/internal/failure"
 	"github.com/iotpm/iotpm/internal/planning"
+	"github.com/iotpm/iotpm/internal/render"
 
 	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/diag"
@@ -111,7 +112,7 @@ func riceRun(opts *RiceOptions) error {
 		return err
 	}
 	if opts.ListCertifications {
-		return cmdutil.Emit(f, func(w *bytes.Buffer) error { return writeCatalog(w, format, backlog.Catalog, f.Term()) })
+		return cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error { return writeCatalog(w, format, backlog.Catalog, term) })
 	}
 
 	ranked, err := rice.Rank(backlog.Features, backlog.Model, backlog.Catalog)
@@ -142,13 +143,13 @@ func riceRun(opts *RiceOptions) error {
 			return err
 		}
 		changes := opts.filterChanges(rice.Compare(baseRanked, ranked), baseRanked, ranked)
-		return cmdutil.Emit(f, func(w *bytes.Buffer) error {
-			return writeComparison(w, format, changes, ranked, opts, f.Term())
+		return cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error {
+			return writeComparison(w, format, changes, ranked, opts, term)
 		})
 	}
 	ranked = opts.filter(ranked)
-	return cmdutil.Emit(f, func(w *bytes.Buffer) error {
-		return WriteRanking(w, format, ranked, backlog.Model, f.Term(), f.IO.IsStdoutTTY(), costs)
+	return cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error {
+		return WriteRanking(w, format, ranked, backlog.Model, term, f.IO.IsStdoutTTY(), costs)
 	})
 }
 

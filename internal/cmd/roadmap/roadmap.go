@@ -145,7 +145,7 @@ func roadmapRun(opts *RoadmapOptions) error {
 			}
 			return failure.UsageErrorf("%s", cmdutil.UnknownName("feature", opts.Explain, backlog.File, ids))
 		}
-		return cmdutil.Emit(f, func(w *bytes.Buffer) error { return writeExplain(w, format, ranked[i], plan) })
+		return cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error { return writeExplain(w, format, ranked[i], plan) })
 	}
 	view := opts.view(plan, ranked)
 	if len(opts.SetCapacity)+len(opts.Without) > 0 {
@@ -167,7 +167,7 @@ func roadmapRun(opts *RoadmapOptions) error {
 			simBefore, simAfter = &b, &a
 		}
 		doc := whatIfJSON(changes, plan, roadmap.Schedule(alt), simBefore, simAfter)
-		return cmdutil.Emit(f, func(w *bytes.Buffer) error { return writeWhatIf(w, format, doc, f.Term()) })
+		return cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error { return writeWhatIf(w, format, doc, term) })
 	}
 	if opts.Simulate != 0 {
 		progress := cmdutil.NewProgress(f, "simulating")
@@ -178,13 +178,13 @@ func roadmapRun(opts *RoadmapOptions) error {
 		}
 		doc := simulationJSON(view, sim)
 		if format == cmdutil.FormatMermaid {
-			return cmdutil.Emit(f, func(w *bytes.Buffer) error {
+			return cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error {
 				_, err := w.WriteString(simulationGantt(view, doc, backlog.Calendar))
 				return err
 			})
 		}
-		return cmdutil.Emit(f, func(w *bytes.Buffer) error {
-			if err := writeSimulation(w, format, doc, f.Term()); err != nil {
+		return cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error {
+			if err := writeSimulation(w, format, doc, term); err != nil {
 				return err
 			}
 			if format == render.FormatMarkdown {
@@ -197,7 +197,7 @@ func roadmapRun(opts *RoadmapOptions) error {
 		if err := cmdutil.NarrowFormat(format, cmdutil.DataFormats, "with --capacity"); err != nil {
 			return err
 		}
-		return cmdutil.Emit(f, func(w *bytes.Buffer) error { return writeCapacity(w, format, view, f.Term()) })
+		return cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error { return writeCapacity(w, format, view, term) })
 	}
 	fleet, diags := planning.FleetIfAny(f.Config())
 	if fleet != nil {
@@ -208,8 +208,8 @@ func roadmapRun(opts *RoadmapOptions) error {
 	if err := cmdutil.ReportProblems(f, diags); err != nil {
 		return err
 	}
-	return cmdutil.Emit(f, func(w *bytes.Buffer) error {
-		return writeRoadmap(w, format, view, backlog.Calendar, f.Term())
+	return cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error {
+		return writeRoadmap(w, format, view, backlog.Calendar, term)
 	})
 }
 

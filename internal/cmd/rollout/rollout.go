@@ -183,7 +183,7 @@ func rolloutRun(opts *RolloutOptions) error {
 		return failure.UsageErrorf("%v", err)
 	}
 	doc := ToJSON(r)
-	return cmdutil.Emit(f, func(w *bytes.Buffer) error { return Write(w, format, doc, f.Term()) })
+	return cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error { return Write(w, format, doc, term) })
 }
 
 // JSON is the output of iotpm rollout.

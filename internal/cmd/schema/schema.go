@@ -64,7 +64,7 @@ Point editors at them with a modeline:
 			if err != nil {
 				return err
 			}
-			return cmdutil.Emit(f, func(w *bytes.Buffer) error {
+			return cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error {
 				return render.Structured(w, format, s)
 			})
 		},

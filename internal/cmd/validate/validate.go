@@ -182,7 +182,7 @@ func validateRun(opts *ValidateOptions) error {
 			Valid bool               `json:"valid"`
 			Files []validateFileJSON `json:"files"`
 		}{!all.HasErrors(), results}
-		if err := cmdutil.Emit(f, func(w *bytes.Buffer) error {
+		if err := cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error {
 			return render.Structured(w, format, doc)
 		}); err != nil {
 			return err
@@ -200,11 +200,11 @@ func validateRun(opts *ValidateOptions) error {
 		for _, r := range results {
 			t.Append(r.Path, r.Kind, strconv.FormatBool(r.Valid), r.Summary)
 		}
-		return cmdutil.Emit(f, func(w *bytes.Buffer) error { return render.Write(w, format, nil, t, f.Term()) })
+		return cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error { return render.Write(w, format, nil, t, term) })
 	}
-	return cmdutil.Emit(f, func(w *bytes.Buffer) error {
+	return cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error {
 		for _, r := range results {
-			fmt.Fprint(w, render.Wrap(fmt.Sprintf("%s: ok (%s: %s)", r.Path, r.Kind, r.Summary), f.Term().Width))
+			fmt.Fprint(w, render.Wrap(fmt.Sprintf("%s: ok (%s: %s)", r.Path, r.Kind, r.Summary), term.Width))
 		}
 		return nil
 	})

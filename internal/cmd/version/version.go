@@ -32,7 +32,7 @@ func NewCmdVersion(f *cmdutil.Factory) *cobra.Command {
 				GoVersion string `json:"go_version"`
 				Platform  string `json:"platform"`
 			}{build.String(), build.Revision(), runtime.Version(), runtime.GOOS + "/" + runtime.GOARCH}
-			return cmdutil.Emit(f, func(w *bytes.Buffer) error {
+			return cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error {
 				switch format {
 				case render.FormatJSON, render.FormatYAML:
 					return render.Structured(w, format, v)
