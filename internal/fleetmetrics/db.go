@@ -105,7 +105,7 @@ func (o *Flags) applySourceFlags(job *Job, cfgDB *dbSource, flagInputs bool) err
 	}
 	if job.db == nil {
 		for _, flag := range []string{"dsn-env", "timeout", "print-sql", "allow-tables"} {
-			if o.set(flag) {
+			if o.Given(flag) {
 				return failure.UsageErrorf("--%s applies to the database source: add --source postgres, or metrics.source in iotpm.yaml", flag)
 			}
 		}
@@ -117,17 +117,17 @@ func (o *Flags) applySourceFlags(job *Job, cfgDB *dbSource, flagInputs bool) err
 	if len(o.Formats) > 0 || len(o.Zones) > 0 || len(o.Maps) > 0 {
 		return failure.UsageErrorf("--format, --tz and --map describe files; a table's columns are mapped in iotpm.yaml (metrics.inputs.KIND.columns)")
 	}
-	if o.set("dsn-env") {
+	if o.Given("dsn-env") {
 		job.db.dsnEnv = o.DSNEnv
 	}
-	if o.set("allow-tables") {
+	if o.Given("allow-tables") {
 		allow, err := fleetdb.ParseAllowList(o.AllowTables)
 		if err != nil {
 			return failure.UsageErrorf("--allow-tables: %v", err)
 		}
 		job.db.allow = allow
 	}
-	if o.set("timeout") {
+	if o.Given("timeout") {
 		d, err := time.ParseDuration(o.Timeout)
 		if err != nil || d <= 0 || d > 7*24*time.Hour {
 			return failure.UsageErrorf("--timeout %q: give a duration from 1s to 168h, such as 10m or 90s", o.Timeout)

@@ -42,4 +42,6 @@ type Flags struct {
 	Set func(name string) bool
 }
 
-func (o *Flags) set(name string) bool { return o.Set != nil && o.Set(name) }
+// Given reports whether the flag of that name was given (false without
+// Set: flags filled by a test or a caller that parsed none).
+func (o *Flags) Given(name string) bool { return o.Set != nil && o.Set(name) }

@@ -363,43 +363,43 @@ func (o *Flags) applySettingFlags(job *Job, window bool) error {
 			return err
 		}
 	}
-	if o.set("activation-window") || job.activation == 0 {
+	if o.Given("activation-window") || job.activation == 0 {
 		act, err := quantity.Duration.Parse(o.ActivationWindow)
 		if err != nil || act <= 0 {
 			return failure.UsageErrorf("--activation-window %q: give a positive duration such as 30d", o.ActivationWindow)
 		}
 		job.activation = duration(act)
 	}
-	if o.set("slo") {
+	if o.Given("slo") {
 		var err error
 		if job.slo, err = ParseFraction("--slo", o.SLO); err != nil {
 			return err
 		}
 	}
-	if o.set("max-bad-rows") {
+	if o.Given("max-bad-rows") {
 		job.maxBadRows = o.MaxBadRows
 	}
-	if o.set("max-expansion") {
+	if o.Given("max-expansion") {
 		if o.MaxExpansion < 1 || o.MaxExpansion > 100000 {
 			return failure.UsageErrorf("--max-expansion %d: give a ratio from 1 to 100000", o.MaxExpansion)
 		}
 		job.expansion = o.MaxExpansion
 	}
-	if o.set("now") {
+	if o.Given("now") {
 		t, err := planfile.ParseInstant(o.Now)
 		if err != nil {
 			return failure.UsageErrorf("--now: %v", err)
 		}
 		job.now = t
 	}
-	if o.set("as-of") {
+	if o.Given("as-of") {
 		t, err := planfile.ParseInstant(o.AsOf)
 		if err != nil {
 			return failure.UsageErrorf("--as-of: %v", err)
 		}
 		job.asOf = t.UnixMicro()
 	}
-	if o.set("dormant-after") {
+	if o.Given("dormant-after") {
 		d, err := quantity.Duration.Parse(o.DormantAfter)
 		if strings.TrimSpace(o.DormantAfter) == "0" {
 			d, err = 0, nil

@@ -16,6 +16,7 @@ import (
 func Test_kanoRun(t *testing.T) {
 	const example = "../../../examples/leak-sensor"
 	unset := func(string) bool { return false }
+	answers := map[string]int{} // the first case's (every respondent) by feature
 	for _, tc := range []struct {
 		name      string
 		opts      KanoOptions
@@ -51,6 +52,22 @@ func Test_kanoRun(t *testing.T) {
 			}
 			if a.Segment != tc.segment || len(a.Features) < tc.minFeat {
 				t.Errorf("segment %q, %d features; want %q, at least %d", a.Segment, len(a.Features), tc.segment, tc.minFeat)
+			}
+			// one segment's answers are fewer than everyone's, for
+			// some feature, and never more
+			fewer := false
+			for _, r := range a.Features {
+				if tc.segment == "" {
+					answers[r.Feature] = r.Answers
+					continue
+				}
+				if r.Answers > answers[r.Feature] {
+					t.Errorf("%s: %d answers in segment %s, %d in all", r.Feature, r.Answers, tc.segment, answers[r.Feature])
+				}
+				fewer = fewer || r.Answers < answers[r.Feature]
+			}
+			if tc.segment != "" && !fewer {
+				t.Errorf("segment %s has as many answers as everyone: not filtered", tc.segment)
 			}
 		})
 	}

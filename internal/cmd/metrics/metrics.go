@@ -202,7 +202,7 @@ func metricsRun(opts *MetricsOptions) error {
 	if maxAge != nil {
 		gates = append(gates, fleetmetrics.DataAgeGate(out, *maxAge, "--max-data-age"))
 	}
-	if len(opts.Inputs) == 0 && !opts.Set("source") {
+	if len(opts.Inputs) == 0 && !opts.Given("source") {
 		// the repo's own inputs: its gates too (an input given by a flag
 		// makes it another computation, gated by flags alone)
 		gates = append(gates, configGates(f, job, out, gates)...)

@@ -3,6 +3,7 @@ package rice
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -21,9 +22,10 @@ func Test_riceRun(t *testing.T) {
 		stdout  string // contained in stdout
 		stderr  string // contained in stderr
 		rows    int    // -o json: how many ranked features (0: not checked)
+		track   string // -o json: every feature is on this track ("": not checked)
 	}{
 		{name: "top 3 as JSON", opts: RiceOptions{Top: 3}, output: "json", rows: 3},
-		{name: "one track", opts: RiceOptions{Tracks: []string{"cloud"}}, output: "csv", stdout: "cloud"},
+		{name: "one track", opts: RiceOptions{Tracks: []string{"cloud"}}, output: "json", track: "cloud"},
 		{name: "unknown theme", opts: RiceOptions{Theme: "no-such-theme"}, wantErr: &failure.UsageError{}},
 		{name: "a features file that is not there", opts: RiceOptions{File: "missing.yaml"}, wantErr: &failure.InvalidInputError{}, stderr: "missing.yaml"},
 		{name: "the certification catalog", opts: RiceOptions{ListCertifications: true}, stdout: "FCC"},
@@ -53,15 +55,27 @@ func Test_riceRun(t *testing.T) {
 			if tc.wantErr != nil && stdout.Len() > 0 {
 				t.Errorf("an error and output: %s", clip(stdout.String()))
 			}
-			if tc.rows > 0 {
-				var doc struct {
-					Features []json.RawMessage `json:"features"`
-				}
-				if err := json.Unmarshal(stdout.Bytes(), &doc); err != nil {
-					t.Fatal(err)
-				}
-				if len(doc.Features) != tc.rows {
-					t.Errorf("%d ranked features, want %d", len(doc.Features), tc.rows)
+			if tc.rows == 0 && tc.track == "" {
+				return
+			}
+			var doc struct {
+				Features []struct {
+					ID     string   `json:"id"`
+					Tracks []string `json:"tracks"`
+				} `json:"features"`
+			}
+			if err := json.Unmarshal(stdout.Bytes(), &doc); err != nil {
+				t.Fatal(err)
+			}
+			if tc.rows > 0 && len(doc.Features) != tc.rows {
+				t.Errorf("%d ranked features, want %d", len(doc.Features), tc.rows)
+			}
+			if tc.track != "" && len(doc.Features) == 0 {
+				t.Errorf("no feature on track %s", tc.track)
+			}
+			for _, f := range doc.Features {
+				if tc.track != "" && !slices.Contains(f.Tracks, tc.track) {
+					t.Errorf("--track %s shows %s on %v", tc.track, f.ID, f.Tracks)
 				}
 			}
 		})
