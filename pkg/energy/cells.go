@@ -82,7 +82,7 @@ func BuiltinCells() CellCatalog {
 			Source: "2600 mAh (Saft LS14500 class; 2400–2700 mAh across makers); ≤1%/yr (Maxell, Saft, Varta); 85% usable for Li-SOCl2 (vschroeter presets, Semtech example); 200–250 mA pulse rough; 20-year shelf life rough"},
 		{ID: "er34615", Name: "ER34615 D bobbin (Li-SOCl2)", Capacity: 19, Voltage: 3.6,
 			SelfDischargePerYear: 0.01, Derating: 0.85, MaxPulse: 0.3, ShelfLife: years(20),
-			Source: "19 Ah (Tadiran TL-5930 3.6 V 19.0 Ah); ≤1%/yr, i.e. 21.7 µA equivalent; 300–400 mA pulse rough; 20-year shelf life rough"},
+			Source: "19 Ah (Tadiran TL-5930 3.6 V 19.0 Ah); ≤1%/yr, i.e. 21.7 µA equivalent; 300–400 mA pulse rough; 20-year shelf life rough. Not in capacity_at: the D bobbin's continuous-load curve at +25 °C (19.0 Ah at ~4 mA, 13.5 Ah at ~20 mA, 7 Ah at ~35 mA; Linden's Handbook of Batteries, fig. 14.17) is a steady drain, not the capacity under a short radio pulse that capacity_at's currents mean, and would understate a metering node's life several-fold"},
 		{ID: "18650", Name: "18650 Li-ion (NMC)", Capacity: 3.0, Voltage: 3.6,
 			SelfDischargePerYear: 0.24, Derating: 0.8, MaxPulse: 5.0, ShelfLife: years(5),
 			Source: "3000 mAh (vschroeter preset); 2–3%/month (diracdelta.co.uk; hdp-power.com) taken as 2%/month; 80% usable (vschroeter presets); multi-amp pulses (5 A rough); 5-year calendar ageing rough"},

@@ -51,7 +51,7 @@ func TestInitDefaultsFailAPlanBelowTarget(t *testing.T) {
 	if code != cmdutil.ExitGate {
 		t.Fatalf("check: exit %d, want 1\n%s%s", code, stdout, stderr)
 	}
-	for _, want := range []string{"battery_life.plan.sensor", "offline-alert-queue"} {
+	for _, want := range []string{"battery_life.plan.sensor", "FW 1 on 2027-04-01", "offline-alert-queue"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("check's stderr lacks %q:\n%s", want, stderr)
 		}
