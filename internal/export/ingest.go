@@ -442,10 +442,19 @@ func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, line int, bad func(
 // addSetup reads an onboarding row's step, device and segment into d (the
 // sequential reader's Data or a chunk's); false when the row is bad.
 func addSetup(b *Binding, d *metrics.Data, fields [][]byte, id []byte, ts int64, bad func(kind RowKind, reason string)) bool {
-	step := trimSpace(b.field(fields, roleStep))
-	if len(step) == 0 {
+	name := trimSpace(b.field(fields, roleStep))
+	if len(name) == 0 {
 		bad(RowKind{EmptyValue, "step"}, "empty step ("+b.Column("step")+"): the event name says which setup step the row is")
 		return false
+	}
+	if len(b.cols[roleDevice]) > 0 {
+		d.HasSetupDevices = true // the column is there: the join is asked for
+	}
+	step := d.SetupStep(name)
+	if !step.Kept() {
+		// another app event: its device and segment are never read
+		d.AddSetupRow(step, id, ts, nil, nil)
+		return true
 	}
 	var device, segment []byte
 	if len(b.cols[roleDevice]) > 0 {
@@ -454,12 +463,11 @@ func addSetup(b *Binding, d *metrics.Data, fields [][]byte, id []byte, ts int64,
 			bad(RowKind{ExcelNumber, "device_id"}, excelIDProblem("device_id", device, b.Column("device_id"), b.Format.Name))
 			return false
 		}
-		d.HasSetupDevices = true // the column is there: the join is asked for
 	}
 	if len(b.cols[roleSegment]) > 0 {
 		segment = trimSpace(b.field(fields, roleSegment))
 	}
-	d.AddSetupEvent(id, step, ts, device, segment)
+	d.AddSetupRow(step, id, ts, device, segment)
 	return true
 }
 

@@ -120,7 +120,7 @@ func (g *Ingest) readParallel(ctx context.Context, path string, b *Binding, deli
 		ests[w] = int(float64(bounds[w+1]-bounds[w])/avg*1.02) + 1024
 		total += ests[w]
 	}
-	setup := kind == planfile.KindOnboarding
+	setup, rows := kind == planfile.KindOnboarding, total
 	if setup {
 		total = 0 // rows go to each chunk's own Data
 	}
@@ -130,18 +130,29 @@ func (g *Ingest) readParallel(ctx context.Context, path string, b *Binding, deli
 	for w := range workers {
 		c := &chunk{start: bounds[w], end: bounds[w+1], skipped: map[RowKind]int{}, ignored: map[string]int{},
 			earliest: math.MaxInt64, latest: math.MinInt64}
-		est := ests[w]
+		est, grow := ests[w], 0
 		if setup {
 			c.setup = metrics.NewData()
 			c.setup.SetFunnel(g.Funnel)
-			c.setup.GrowSetup(est)
+			grow = est
+			if w == 0 {
+				// the merge takes the first chunk's rows whole and appends
+				// the others' after them: room for all of them here, so
+				// that the merge never copies the first chunk's rows
+				grow = rows
+			}
 			est = 0
 		}
 		c.devs, c.vals = backDevs[off:off:off+est], backVals[off:off:off+est]
 		c.backOff = off
 		off += est
 		chunks[w] = c
-		wg.Go(func() { c.err = g.parseChunk(ctx, f, c, b, delim) })
+		wg.Go(func() {
+			if grow > 0 {
+				c.setup.GrowSetup(grow) // in the worker: clearing the room takes time too
+			}
+			c.err = g.parseChunk(ctx, f, c, b, delim)
+		})
 	}
 	stop := g.watchProgress(kind, func() (int64, int64) {
 		var n int64

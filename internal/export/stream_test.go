@@ -180,3 +180,32 @@ func TestOnboardingParallelSameAsSequential(t *testing.T) {
 		}
 	}
 }
+
+// An Excel-mangled device id is a bad row on a funnel step, which joins
+// the device to the fleet, and nothing on another app event, whose device
+// the funnel never reads; without a funnel every row is a step.
+func TestOnboardingExcelDeviceOnlyOnSteps(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "setup.csv")
+	data := "event_time,event_type,amplitude_id,platform,event_properties.device_id\n" +
+		"2026-10-05 12:00:00.000000,setup_started,881,iOS,1.23457E+11\n" +
+		"2026-10-05 12:00:05.000000,Screen Viewed,881,iOS,1.23457E+11\n" +
+		"2026-10-05 12:00:09.000000,ble_found,881,iOS,drip-000881\n"
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	funnel := &metrics.Funnel{Steps: []string{"a", "b"}, Match: [][]string{{"setupstarted"}, {"blefound"}}, Fold: normalize, Within: 3600e6, Target: 180e6}
+	for _, c := range []struct {
+		funnel *metrics.Funnel
+		bad    int
+	}{{funnel, 1}, {nil, 2}} {
+		w := metrics.Window{From: 1790812800000000, To: 1790812800000000 + 40*86400e6}
+		g := &Ingest{Data: metrics.NewData(), Window: w, UseUntil: w.To, Funnel: c.funnel}
+		st, err := g.Read(Input{Kind: "onboarding", Path: path})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := st.Skipped[RowKind{ExcelNumber, "device_id"}]; got != c.bad || st.Used != 3-c.bad {
+			t.Errorf("funnel %v: %d Excel-mangled rows, %d used; want %d, %d", c.funnel != nil, got, st.Used, c.bad, 3-c.bad)
+		}
+	}
+}

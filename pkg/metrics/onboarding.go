@@ -69,9 +69,33 @@ type setupRow struct {
 // rows do not move the fleet's horizon: an app's analytics say nothing of
 // the devices' connections.
 func (d *Data) AddSetupEvent(user, step []byte, ts int64, device, segment []byte) {
-	r := setupRow{device: -1, segment: -1, ts: ts}
-	r.step = fewIndex(&d.setupSteps, step)
-	if d.setupFunnel != nil && !d.isStep(r.step) {
+	d.AddSetupRow(d.SetupStep(step), user, ts, device, segment)
+}
+
+// SetupStep is an onboarding row's event name, looked up once: a reader
+// asks Kept before it reads the rest of a row, since a row the funnel keeps
+// as its name and time only needs neither its device nor its segment.
+type SetupStep struct {
+	idx  int32
+	kept bool
+}
+
+// Kept says whether a row of this event is kept whole: every row without
+// a funnel, else the funnel's steps.
+func (s SetupStep) Kept() bool { return s.kept }
+
+// SetupStep looks up an event name (adding it when new).
+func (d *Data) SetupStep(step []byte) SetupStep {
+	i := fewIndex(&d.setupSteps, step)
+	return SetupStep{idx: i, kept: d.setupFunnel == nil || d.isStep(i)}
+}
+
+// AddSetupRow is AddSetupEvent for an event name SetupStep looked up;
+// a row whose step is not Kept keeps its name and time only, whatever
+// its user, device and segment.
+func (d *Data) AddSetupRow(step SetupStep, user []byte, ts int64, device, segment []byte) {
+	r := setupRow{step: step.idx, device: -1, segment: -1, ts: ts}
+	if !step.kept {
 		// another app event: the funnel counts it and its name, never its
 		// user or device (most rows of an analytics export are these)
 		r.user = -1
