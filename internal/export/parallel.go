@@ -125,6 +125,8 @@ func (g *Ingest) readParallel(ctx context.Context, path string, b *Binding, deli
 		total = 0 // rows go to each chunk's own Data
 	}
 	backDevs, backVals := make([]int32, total), make([]int64, total)
+	adviseHuge(backDevs)
+	adviseHuge(backVals)
 	var wg sync.WaitGroup
 	off := 0
 	for w := range workers {
@@ -364,6 +366,42 @@ type lineParser struct {
 	line   int // the line being parsed
 	// firstSeen, when set, records the line of each new device id.
 	firstSeen *[]int
+	// pending: the rows whose device ids are looked up together (see
+	// lookup), with their lines and places in c.devs.
+	pending []pendingID
+	sink    uint8
+}
+
+// pendingID is a row waiting for its device number.
+type pendingID struct {
+	id        []byte
+	hash      uint64
+	line, pos int
+}
+
+// lookupBatch is how many rows' device ids are looked up together: enough
+// to keep the cache misses of a large device table in flight at once.
+const lookupBatch = 32
+
+// lookup numbers the pending rows' device ids: first every id's hash and
+// a read of its slot (independent loads, whose misses overlap), then the
+// lookups proper, in row order — the numbers, and the lines of new ids,
+// are those one lookup after another gives.
+func (p *lineParser) lookup() {
+	ids := &p.c.ids
+	for i := range p.pending {
+		x := &p.pending[i]
+		x.hash = ids.Hash(x.id)
+		p.sink |= ids.Touch(x.hash)
+	}
+	for _, x := range p.pending {
+		dv, added := ids.IndexHashed(x.id, x.hash)
+		p.c.devs[x.pos] = dv
+		if added && p.firstSeen != nil {
+			*p.firstSeen = append(*p.firstSeen, x.line)
+		}
+	}
+	p.pending = p.pending[:0]
 }
 
 func newLineParser(g *Ingest, c *chunk, b *Binding, delim byte, path string) *lineParser {
@@ -442,12 +480,12 @@ func (p *lineParser) lines(data []byte, first int) error {
 		if p.events {
 			val = metrics.EventKey(ts, p.rec.value)
 		}
-		dv, added := c.ids.Index(id)
-		if added && p.firstSeen != nil {
-			*p.firstSeen = append(*p.firstSeen, p.line)
-		}
-		c.devs = append(c.devs, dv)
+		p.pending = append(p.pending, pendingID{id: id, line: p.line, pos: len(c.devs)})
+		c.devs = append(c.devs, -1) // numbered by lookup
 		c.vals = append(c.vals, val)
+		if len(p.pending) == lookupBatch {
+			p.lookup()
+		}
 		c.earliest = min(c.earliest, ts)
 		c.latest = max(c.latest, ts)
 		if ts < p.g.UseUntil {
@@ -456,6 +494,7 @@ func (p *lineParser) lines(data []byte, first int) error {
 			c.outside++
 		}
 	}
+	p.lookup() // the ids point into data: numbered before it goes
 	return nil
 }
 

@@ -33,24 +33,38 @@ type internSlot struct {
 // copied.
 func (in *Interner) Index(b []byte) (i int32, added bool) {
 	if len(b) > inlineKey {
-		if i, ok := in.long[string(b)]; ok {
-			return i, false
-		}
-		if in.long == nil {
-			in.long = map[string]int32{}
-		}
-		i = int32(len(in.Names))
-		s := string(b)
-		in.long[s] = i
-		in.Names = append(in.Names, s)
-		return i, true
+		return in.indexLong(b)
 	}
+	return in.IndexHashed(b, in.Hash(b))
+}
+
+// Hash is b's hash in this table, for IndexHashed and Touch: a reader
+// that hashes a batch of keys and touches their slots before looking them
+// up has the batch's cache misses in flight at once, where one lookup
+// after another waits for each (on a table larger than the cache, most
+// of a lookup's time).
+func (in *Interner) Hash(b []byte) uint64 {
 	if in.slots == nil {
 		in.seed = maphash.MakeSeed()
 		in.slots = make([]internSlot, 1024)
 	}
+	return maphash.Bytes(in.seed, b)
+}
+
+// Touch reads the slot of hash h, so that its cache line is loaded by the
+// time IndexHashed needs it; the result means nothing (a caller keeps it
+// only so the read is not dropped).
+func (in *Interner) Touch(h uint64) uint8 {
+	return in.slots[h&uint64(len(in.slots)-1)].n
+}
+
+// IndexHashed is Index for a key whose Hash is h.
+func (in *Interner) IndexHashed(b []byte, h uint64) (i int32, added bool) {
+	if len(b) > inlineKey {
+		return in.indexLong(b)
+	}
 	mask := uint64(len(in.slots) - 1)
-	for h := maphash.Bytes(in.seed, b) & mask; ; h = (h + 1) & mask {
+	for h &= mask; ; h = (h + 1) & mask {
 		s := &in.slots[h]
 		if s.n == 0 {
 			i = int32(len(in.Names))
@@ -67,6 +81,20 @@ func (in *Interner) Index(b []byte) (i int32, added bool) {
 			return s.idx, false
 		}
 	}
+}
+
+func (in *Interner) indexLong(b []byte) (int32, bool) {
+	if i, ok := in.long[string(b)]; ok {
+		return i, false
+	}
+	if in.long == nil {
+		in.long = map[string]int32{}
+	}
+	i := int32(len(in.Names))
+	s := string(b)
+	in.long[s] = i
+	in.Names = append(in.Names, s)
+	return i, true
 }
 
 // grow doubles the table and places every short key again.

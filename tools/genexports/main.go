@@ -42,6 +42,8 @@ func main() {
 	all := flag.Bool("all", true, "also write devices, ota, activity, usage and tickets")
 	gz := flag.Bool("gzip", false, "gzip the lifecycle export")
 	prefix := flag.String("prefix", "drip-", "device id prefix (the benchmark uses a longer one, for realistic line lengths)")
+	times := flag.String("times", "ms", "the lifecycle export's times: ms (epoch milliseconds, as AWS exports them) or iso (2026-10-05T12:00:00.123Z)")
+	order := flag.String("order", "delivery", "the lifecycle export's row order: delivery (by time, a little out of order, as a platform delivers them), random, or device (grouped by device, by time within one)")
 	checkin := flag.Float64("checkin", 0, "the share of devices that check in by design (model drip-valve: a connect, and a disconnect a second later, once a day, some missed); with it devices.csv has a model column and devices.yaml the profile")
 	flag.Parse()
 
@@ -52,11 +54,27 @@ func main() {
 	g := &generator{out: *out, devices: *devices, events: *events, customers: *customers, all: *all, gz: *gz, prefix: *prefix, checkin: *checkin,
 		m: m, end: m.AddDate(0, 1, 0).Add(10 * 24 * time.Hour), // data runs a little past the month
 		start: m.AddDate(0, -6, 0), rng: rand.New(rand.NewPCG(*seed, 42))}
+	if *times != "ms" && *times != "iso" {
+		fail(fmt.Errorf("-times is ms or iso, not %q", *times))
+	}
+	g.iso = *times == "iso"
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		fail(err)
 	}
 	// the files in this order: each draws from the one random stream
-	g.writeLifecycle(g.connectionEvents())
+	evs := g.connectionEvents()
+	switch *order {
+	case "delivery":
+	case "random":
+		// a stream of its own: the other files stay as they are
+		r := rand.New(rand.NewPCG(*seed, 7))
+		r.Shuffle(len(evs), func(i, j int) { evs[i], evs[j] = evs[j], evs[i] })
+	case "device":
+		slices.SortStableFunc(evs, func(a, b event) int { return cmp.Or(cmp.Compare(a.dev, b.dev), cmp.Compare(a.ts, b.ts)) })
+	default:
+		fail(fmt.Errorf("-order is delivery, random or device, not %q", *order))
+	}
+	g.writeLifecycle(evs)
 	if !*all {
 		return
 	}
@@ -70,7 +88,7 @@ func main() {
 type generator struct {
 	out                        string
 	devices, events, customers int
-	all, gz                    bool
+	all, gz, iso               bool
 	prefix                     string
 	checkin                    float64
 	m, end, start              time.Time
@@ -134,7 +152,11 @@ func (g *generator) writeLifecycle(evs []event) {
 			line = append(line[:0], g.prefix...)
 			line = appendID(line, e.dev)
 			line = append(line, ',')
-			line = strconv.AppendInt(line, e.ts, 10)
+			if g.iso {
+				line = time.UnixMilli(e.ts).UTC().AppendFormat(line, "2006-01-02T15:04:05.000Z")
+			} else {
+				line = strconv.AppendInt(line, e.ts, 10)
+			}
 			if e.state {
 				line = append(line, ",connected\n"...)
 			} else {
