@@ -74,13 +74,24 @@ func (c *chunk) count(st *Stats) {
 	}
 }
 
-// renumber turns the chunk's own device numbers into d's, adding the
-// devices d does not know yet in the chunk's order.
-func (c *chunk) renumber(d *metrics.Data) {
+// numbering maps the chunk's own device numbers to d's, adding the
+// devices d does not know yet in the chunk's order; nil when they are
+// already d's (the first chunk into an empty d).
+func (c *chunk) numbering(d *metrics.Data) []int32 {
 	global := make([]int32, c.ids.Len())
+	same := true
 	for i, name := range c.ids.Names {
 		global[i] = d.DeviceIndex([]byte(name))
+		same = same && global[i] == int32(i)
 	}
+	if same {
+		return nil
+	}
+	return global
+}
+
+// renumber applies a numbering to the chunk's rows.
+func (c *chunk) renumber(global []int32) {
 	for j, dv := range c.devs {
 		c.devs[j] = global[dv]
 	}
@@ -223,6 +234,7 @@ func (g *Ingest) mergeChunks(chunks []*chunk, st *Stats, kind planfile.InputKind
 	setup := kind == planfile.KindOnboarding
 	line := 2 // the first data line
 	d := g.Data
+	var renumber sync.WaitGroup
 	for _, c := range chunks {
 		c.count(st)
 		for _, e := range c.errs {
@@ -236,8 +248,13 @@ func (g *Ingest) mergeChunks(chunks []*chunk, st *Stats, kind planfile.InputKind
 			d.MergeSetup(c.setup)
 			continue
 		}
-		c.renumber(d)
+		// the numbers are d's in chunk order (the order the sequential
+		// reader gives); rewriting the rows is each chunk's own
+		if global := c.numbering(d); global != nil {
+			renumber.Go(func() { c.renumber(global) })
+		}
 	}
+	renumber.Wait()
 	if setup {
 		return
 	}

@@ -178,7 +178,9 @@ func (g *Ingest) mergeStream(chunks []*chunk, kind planfile.InputKind, st *Stats
 	for _, c := range chunks {
 		c.count(st)
 		errs = append(errs, c.errs...)
-		c.renumber(d) // every name is known by now: no new numbers
+		if global := c.numbering(d); global != nil { // every name is known by now: no new numbers
+			c.renumber(global)
+		}
 		if kind == planfile.KindEvents {
 			d.AppendEvents(c.devs, c.vals, c.earliest, c.latest)
 		} else {

@@ -191,6 +191,24 @@ func daysFromCivil(y, m, d int) int64 {
 
 var monthDays = [13]int{0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}
 
+// monthStart holds the day number of the first of every month from 1970
+// to 2099, the years exports hold: one table read a row instead of
+// daysFromCivil's arithmetic (a tenth of parsing an ISO 8601 time).
+var monthStart = func() (t [130 * 12]int32) {
+	for i := range t {
+		t[i] = int32(daysFromCivil(1970+i/12, i%12+1, 1))
+	}
+	return t
+}()
+
+// civilDays is daysFromCivil of a valid date, by monthStart where it can.
+func civilDays(y, m, d int) int64 {
+	if k := (y-1970)*12 + m - 1; y >= 1970 && k < len(monthStart) {
+		return int64(monthStart[k]) + int64(d-1)
+	}
+	return daysFromCivil(y, m, d)
+}
+
 func validDate(y, m, d int) bool {
 	if m < 1 || m > 12 || d < 1 || d > monthDays[m] {
 		return false
@@ -209,7 +227,7 @@ func parseCivil(b []byte) (int64, bool, error) {
 	if !ok1 || !ok2 || !ok3 || !validDate(y, m, d) {
 		return 0, false, errTimestamp
 	}
-	us := daysFromCivil(y, m, d) * 86_400_000_000
+	us := civilDays(y, m, d) * 86_400_000_000
 	rest := b[10:]
 	if len(rest) == 0 {
 		return us, false, nil

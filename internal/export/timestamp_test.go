@@ -121,3 +121,23 @@ func TestDigitsFixed(t *testing.T) {
 		}
 	}
 }
+
+// The month table gives the day numbers the formula gives, on every day
+// from 1960 to 2110 (both sides of the table's years).
+func TestCivilDaysMatchesFormula(t *testing.T) {
+	for y := 1960; y <= 2110; y++ {
+		for m := 1; m <= 12; m++ {
+			for d := 1; d <= 31; d++ {
+				if !validDate(y, m, d) {
+					continue
+				}
+				if got, want := civilDays(y, m, d), daysFromCivil(y, m, d); got != want {
+					t.Fatalf("%04d-%02d-%02d: table %d, formula %d", y, m, d, got, want)
+				}
+			}
+		}
+	}
+	if got := daysFromCivil(2026, 10, 5); got != 20731 {
+		t.Errorf("2026-10-05 is day %d since 1970-01-01, want 20731", got)
+	}
+}
