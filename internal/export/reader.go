@@ -38,7 +38,7 @@ type Reader struct {
 	// end: linear in the input, whatever the quotes (a test holds it to
 	// that, where a time would depend on the machine's load).
 	quoteWork int
-	pending []byte // a line read ahead while sniffing
+	pending   []byte // a line read ahead while sniffing
 	// replay holds the lines after the start of a quoted field that was
 	// never closed: reading goes on with them.
 	replay  [][]byte
