@@ -442,33 +442,39 @@ func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, line int, bad func(
 // addSetup reads an onboarding row's step, device and segment into d (the
 // sequential reader's Data or a chunk's); false when the row is bad.
 func addSetup(b *Binding, d *metrics.Data, fields [][]byte, id []byte, ts int64, bad func(kind RowKind, reason string)) bool {
+	row, ok := setupRowOf(b, d, fields, id, ts, bad)
+	if ok {
+		d.AddSetupRow(row.Step, row.User, row.TS, row.Device, row.Segment)
+	}
+	return ok
+}
+
+// setupRowOf reads an onboarding row's step, device and segment (the user
+// and time decode has read); ok is false for a bad row, reported.
+func setupRowOf(b *Binding, d *metrics.Data, fields [][]byte, id []byte, ts int64, bad func(kind RowKind, reason string)) (row metrics.SetupRow, ok bool) {
 	name := trimSpace(b.field(fields, roleStep))
 	if len(name) == 0 {
 		bad(RowKind{EmptyValue, "step"}, "empty step ("+b.Column("step")+"): the event name says which setup step the row is")
-		return false
+		return row, false
 	}
 	if len(b.cols[roleDevice]) > 0 {
 		d.HasSetupDevices = true // the column is there: the join is asked for
 	}
-	step := d.SetupStep(name)
-	if !step.Kept() {
-		// another app event: its device and segment are never read
-		d.AddSetupRow(step, id, ts, nil, nil)
-		return true
+	row = metrics.SetupRow{Step: d.SetupStep(name), User: id, TS: ts}
+	if !row.Step.Kept() {
+		return row, true // another app event: its device and segment are never read
 	}
-	var device, segment []byte
 	if len(b.cols[roleDevice]) > 0 {
-		device = trimSpace(b.field(fields, roleDevice))
-		if excelID(device) {
-			bad(RowKind{ExcelNumber, "device_id"}, excelIDProblem("device_id", device, b.Column("device_id"), b.Format.Name))
-			return false
+		row.Device = trimSpace(b.field(fields, roleDevice))
+		if excelID(row.Device) {
+			bad(RowKind{ExcelNumber, "device_id"}, excelIDProblem("device_id", row.Device, b.Column("device_id"), b.Format.Name))
+			return row, false
 		}
 	}
 	if len(b.cols[roleSegment]) > 0 {
-		segment = trimSpace(b.field(fields, roleSegment))
+		row.Segment = trimSpace(b.field(fields, roleSegment))
 	}
-	d.AddSetupRow(step, id, ts, device, segment)
-	return true
+	return row, true
 }
 
 // setupUsed: an onboarding row counts as used when an attempt of the

@@ -387,6 +387,8 @@ type lineParser struct {
 	// lookup), with their lines and places in c.devs.
 	pending []pendingID
 	sink    uint8
+	// setupPending: the onboarding rows added together (AddSetupRows).
+	setupPending []metrics.SetupRow
 }
 
 // pendingID is a row waiting for its device number.
@@ -484,7 +486,13 @@ func (p *lineParser) lines(data []byte, first int) error {
 			c.zoneless++
 		}
 		if c.setup != nil {
-			if addSetup(b, c.setup, p.rec.fields, id, ts, p.bad) {
+			if row, ok := setupRowOf(b, c.setup, p.rec.fields, id, ts, p.bad); ok {
+				// added lookupBatch at a time, before data goes
+				p.setupPending = append(p.setupPending, row)
+				if len(p.setupPending) == lookupBatch {
+					c.setup.AddSetupRows(p.setupPending)
+					p.setupPending = p.setupPending[:0]
+				}
 				c.earliest, c.latest = min(c.earliest, ts), max(c.latest, ts)
 				if p.g.setupUsed(ts) {
 					c.used++
@@ -512,6 +520,10 @@ func (p *lineParser) lines(data []byte, first int) error {
 		}
 	}
 	p.lookup() // the ids point into data: numbered before it goes
+	if len(p.setupPending) > 0 {
+		c.setup.AddSetupRows(p.setupPending)
+		p.setupPending = p.setupPending[:0]
+	}
 	return nil
 }
 

@@ -134,6 +134,7 @@ type Data struct {
 	setupLatest                                         int64
 	// setupUserDevice is each user's last device (-1: none yet).
 	setupUserDevice []userDevice
+	setupSink       uint8 // AddSetupRows' slot reads land here, so that they are kept
 	// setupFunnel, when set (SetFunnel), is the funnel the rows are read
 	// for; setupIsStep says of each event name whether it is one of its
 	// steps, setupMatch the folded names that are.
