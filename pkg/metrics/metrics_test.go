@@ -355,6 +355,50 @@ func TestInternerAgainstMap(t *testing.T) {
 	}
 }
 
+// Keys hashed a batch at a time and looked up afterwards (the parallel
+// reader's way) number like a map too: a hash taken before the table grew
+// still finds its key's slot, and a batch may repeat a key it adds.
+func TestInternerBatchedAgainstMap(t *testing.T) {
+	var in Interner
+	want := map[string]int32{}
+	rng := rand.New(rand.NewPCG(7, 8))
+	batch := make([][]byte, 0, 32)
+	hashes := make([]uint64, 0, 32)
+	var sink uint8
+	for round := range 8_000 {
+		batch, hashes = batch[:0], hashes[:0]
+		for range 1 + round%32 {
+			var key string
+			switch rng.IntN(10) {
+			case 0:
+				key = fmt.Sprintf("a-very-long-device-identifier-%08d", rng.IntN(5000))
+			default:
+				key = fmt.Sprintf("dripsensor-lora-%06d", rng.IntN(60_000))
+			}
+			h := in.Hash([]byte(key))
+			sink |= in.Touch(h)
+			batch, hashes = append(batch, []byte(key)), append(hashes, h)
+		}
+		for i, key := range batch {
+			w, seen := want[string(key)]
+			if !seen {
+				w = int32(len(want))
+				want[string(key)] = w
+			}
+			got, added := in.IndexHashed(key, hashes[i])
+			if got != w || added == seen {
+				t.Fatalf("round %d: IndexHashed(%q) = %d, %v; want %d, %v", round, key, got, added, w, !seen)
+			}
+		}
+	}
+	for key, w := range want {
+		if got, ok := in.Lookup(key); !ok || got != w {
+			t.Fatalf("Lookup(%q) = %d, %v; want %d", key, got, ok, w)
+		}
+	}
+	_ = sink
+}
+
 func BenchmarkInterner(b *testing.B) {
 	keys := make([][]byte, 100_000)
 	for i := range keys {
