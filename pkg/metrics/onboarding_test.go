@@ -294,3 +294,41 @@ func TestSetFunnelKeepsOtherEventsAsNameAndTime(t *testing.T) {
 	}()
 	Compute(read(f, 1), Options{Window: october(), Funnel: other, AsOf: day("2026-11-01")})
 }
+
+// Rows added in batches (AddSetupRows, the parallel reader's way) are the
+// rows added one at a time: the same numbers for users, devices, steps and
+// segments, in the same order, with and without a funnel — a user's device
+// changing between rows of one batch included.
+func TestAddSetupRowsSameAsOneByOne(t *testing.T) {
+	for _, f := range []*Funnel{nil, funnel4()} {
+		one, batched := NewData(), NewData()
+		one.SetFunnel(f)
+		batched.SetFunnel(f)
+		steps := []string{"a", "b", "c", "d", "Screen Viewed"}
+		var pending []SetupRow
+		for i := range 5000 {
+			user := []byte(fmt.Sprintf("u-%d", (i*7)%400))
+			device := []byte(fmt.Sprintf("dev-%d", (i*7)%400+(i/1700)*1000)) // every user changes device twice
+			if i%11 == 0 {
+				device = nil
+			}
+			segment := []byte([]string{"iOS", "Android", ""}[i%3])
+			step := []byte(steps[(i/3)%len(steps)])
+			one.AddSetupRow(one.SetupStep(step), user, s(float64(i)), device, segment)
+			pending = append(pending, SetupRow{Step: batched.SetupStep(step), User: user, TS: s(float64(i)), Device: device, Segment: segment})
+			if len(pending) == 1+i%32 {
+				batched.AddSetupRows(pending)
+				pending = pending[:0]
+			}
+		}
+		batched.AddSetupRows(pending)
+		if !reflect.DeepEqual(one.setup, batched.setup) || !reflect.DeepEqual(one.setupUsers.Names, batched.setupUsers.Names) ||
+			!reflect.DeepEqual(one.setupDevices.Names, batched.setupDevices.Names) || !reflect.DeepEqual(one.setupSegments.Names, batched.setupSegments.Names) {
+			t.Fatalf("funnel %v: batched rows differ from rows one by one (%d vs %d rows, %d vs %d users, %d vs %d devices)", f != nil,
+				len(one.setup), len(batched.setup), one.setupUsers.Len(), batched.setupUsers.Len(), one.setupDevices.Len(), batched.setupDevices.Len())
+		}
+		if one.setupDevices.Len() < 800 {
+			t.Fatalf("funnel %v: %d devices: the case does not change devices", f != nil, one.setupDevices.Len())
+		}
+	}
+}
