@@ -249,7 +249,11 @@ func (g *Ingest) mergeChunks(chunks []*chunk, st *Stats, kind planfile.InputKind
 			continue
 		}
 		// the numbers are d's in chunk order (the order the sequential
-		// reader gives); rewriting the rows is each chunk's own
+		// reader gives); rewriting the rows is each chunk's own. The first
+		// chunk into a d without devices gives d its table.
+		if d.AdoptDevices(&c.ids) {
+			continue
+		}
 		if global := c.numbering(d); global != nil {
 			renumber.Go(func() { c.renumber(global) })
 		}

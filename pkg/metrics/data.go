@@ -163,6 +163,33 @@ func NewData() *Data {
 // DeviceIndex returns the index of a device id, adding it when new.
 func (d *Data) DeviceIndex(b []byte) int32 { return d.device(b) }
 
+// AdoptDevices makes a reader's own device table d's, when d has no
+// devices yet: the ids keep the numbers they have there, and the table is
+// not built a second time (for 100,000 devices, 100,000 lookups and a few
+// MB less at the read's peak). It reports whether it did; in is left
+// empty when it did.
+func (d *Data) AdoptDevices(in *Interner) bool {
+	if d.devices.Len() > 0 {
+		return false
+	}
+	n := in.Len()
+	d.devices, *in = *in, Interner{}
+	d.events = append(d.events, make([][]int64, n)...)
+	d.activity = append(d.activity, make([][]int64, n)...)
+	d.usage = append(d.usage, make([][]int64, n)...)
+	d.customer = append(d.customer, make([]int32, n)...)
+	d.model = append(d.model, make([]int32, n)...)
+	d.firmware = append(d.firmware, make([]int32, n)...)
+	d.shipped = append(d.shipped, make([]int64, n)...)
+	d.retired = append(d.retired, make([]int64, n)...)
+	d.listed = append(d.listed, make([]bool, n)...)
+	for i := range n {
+		d.shipped[i], d.retired[i] = NoTime, NoTime
+		d.customer[i], d.model[i], d.firmware[i] = -1, -1, -1
+	}
+	return true
+}
+
 // device returns the index of a device id, adding it when new. Looking up
 // with string(b) does not allocate; only a new id is copied.
 func (d *Data) device(b []byte) int32 {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"runtime"
 	"slices"
 	"sync"
@@ -437,5 +438,48 @@ func BenchmarkInternerGoMap(b *testing.B) {
 	b.ResetTimer()
 	for i := range b.N {
 		_ = m[string(keys[order[i&(len(order)-1)]])]
+	}
+}
+
+// A device table adopted from a reader gives d what adding its ids one by
+// one gives: every per-device slice as long as the table, the same numbers
+// and the same defaults (a per-device slice added to Data and not to
+// AdoptDevices fails here).
+func TestAdoptDevicesSameAsAdding(t *testing.T) {
+	var in Interner
+	added := NewData()
+	for i := range 1000 {
+		id := []byte(fmt.Sprintf("drip-%04d", (i*37)%700))
+		in.Index(id)
+		added.DeviceIndex(id)
+	}
+	adopted := NewData()
+	if !adopted.AdoptDevices(&in) || in.Len() != 0 {
+		t.Fatal("an empty Data did not adopt the table, or the reader kept it")
+	}
+	if adopted.AdoptDevices(&Interner{}) {
+		t.Error("a Data with devices adopted a second table")
+	}
+	a, b := reflect.ValueOf(added).Elem(), reflect.ValueOf(adopted).Elem()
+	for i := range a.NumField() {
+		if a.Field(i).Kind() != reflect.Slice {
+			continue
+		}
+		name := a.Type().Field(i).Name
+		if a.Field(i).Len() != b.Field(i).Len() {
+			t.Errorf("%s: %d entries adding, %d adopting", name, a.Field(i).Len(), b.Field(i).Len())
+			continue
+		}
+		for k := range a.Field(i).Len() {
+			if x, y := fmt.Sprint(a.Field(i).Index(k)), fmt.Sprint(b.Field(i).Index(k)); x != y {
+				t.Errorf("%s[%d]: %v adding, %v adopting", name, k, a.Field(i).Index(k), b.Field(i).Index(k))
+				break
+			}
+		}
+	}
+	for k, name := range added.devices.Names {
+		if got, ok := adopted.devices.Lookup(name); !ok || got != int32(k) {
+			t.Fatalf("%s: number %d, %v; want %d", name, got, ok, k)
+		}
 	}
 }
