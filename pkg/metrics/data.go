@@ -582,9 +582,10 @@ func (d *Data) sort() {
 	dups := make([]int, d.devices.Len())
 	same := make([]int, d.devices.Len())
 	parallel(d.devices.Len(), func(lo, hi int) {
+		var ks keySorter
 		for i := lo; i < hi; i++ {
 			if !d.ordered[i] {
-				slices.Sort(d.events[i])
+				ks.sort(d.events[i])
 				n := len(d.events[i])
 				d.events[i] = slices.Compact(d.events[i])
 				dups[i] += n - len(d.events[i])
@@ -595,8 +596,8 @@ func (d *Data) sort() {
 					}
 				}
 			}
-			slices.Sort(d.activity[i])
-			slices.Sort(d.usage[i])
+			ks.sort(d.activity[i])
+			ks.sort(d.usage[i])
 		}
 	})
 	for _, n := range dups {
