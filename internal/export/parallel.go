@@ -391,15 +391,21 @@ type lineParser struct {
 	// lookup), with their lines and places in c.devs.
 	pending []pendingID
 	sink    uint8
+	// prevID and prevDV: the last looked-up row's id and number (prevID
+	// points into the data lines is given: nil once it returns).
+	prevID []byte
+	prevDV int32
 	// setupPending: the onboarding rows added together (AddSetupRows).
 	setupPending []metrics.SetupRow
 }
 
-// pendingID is a row waiting for its device number.
+// pendingID is a row waiting for its device number; same: its id is the
+// row before's.
 type pendingID struct {
 	id        []byte
 	hash      uint64
 	line, pos int
+	same      bool
 }
 
 // lookupBatch is how many rows' device ids are looked up together: enough
@@ -409,21 +415,31 @@ const lookupBatch = 32
 // lookup numbers the pending rows' device ids: first every id's hash and
 // a read of its slot (independent loads, whose misses overlap), then the
 // lookups proper, in row order — the numbers, and the lines of new ids,
-// are those one lookup after another gives.
+// are those one lookup after another gives. A row with the row before's
+// id (an export grouped by device: nearly every row) takes its number
+// without a lookup.
 func (p *lineParser) lookup() {
 	ids := &p.c.ids
+	last := p.prevID
 	for i := range p.pending {
 		x := &p.pending[i]
-		x.hash = ids.Hash(x.id)
-		p.sink |= ids.Touch(x.hash)
+		if x.same = last != nil && string(x.id) == string(last); !x.same {
+			x.hash = ids.Hash(x.id)
+			p.sink |= ids.Touch(x.hash)
+		}
+		last = x.id
 	}
 	for _, x := range p.pending {
-		dv, added := ids.IndexHashed(x.id, x.hash)
-		p.c.devs[x.pos] = dv
-		if added && p.firstSeen != nil {
-			*p.firstSeen = append(*p.firstSeen, x.line)
+		if !x.same {
+			var added bool
+			p.prevDV, added = ids.IndexHashed(x.id, x.hash)
+			if added && p.firstSeen != nil {
+				*p.firstSeen = append(*p.firstSeen, x.line)
+			}
 		}
+		p.c.devs[x.pos] = p.prevDV
 	}
+	p.prevID = last
 	p.pending = p.pending[:0]
 }
 
@@ -524,6 +540,7 @@ func (p *lineParser) lines(data []byte, first int) error {
 		}
 	}
 	p.lookup() // the ids point into data: numbered before it goes
+	p.prevID = nil
 	if len(p.setupPending) > 0 {
 		c.setup.AddSetupRows(p.setupPending)
 		p.setupPending = p.setupPending[:0]

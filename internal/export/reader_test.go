@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"slices"
 	"strings"
@@ -254,6 +255,45 @@ func TestParallelMatchesSequential(t *testing.T) {
 	rs := metrics.Compute(ds, metrics.Options{Window: w, SLO: 0.99})
 	if rp.Uptime.ConnectedUS != rs.Uptime.ConnectedUS || rp.Uptime.ObservedUS != rs.Uptime.ObservedUS || rp.MAD.Value != rs.MAD.Value {
 		t.Errorf("parallel %+v %+v\nsequential %+v %+v", rp.Uptime, rp.MAD, rs.Uptime, rs.MAD)
+	}
+}
+
+// An export grouped by device — runs of one id, some longer than a lookup
+// batch, some crossing the chunks' boundaries — numbers its devices and
+// keeps their events as the sequential reader does (the parallel reader
+// takes a run's number from the row before, without a lookup).
+func TestParallelGroupedMatchesSequential(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("clientId,timestamp,eventType\n")
+	var ids []string
+	for dev, i := 0, 0; b.Len() < 9<<20; dev++ {
+		id := fmt.Sprintf("grouped-device-%05d", dev)
+		ids = append(ids, id)
+		for k := range 1 + (dev*37)%200 {
+			fmt.Fprintf(&b, "%s,%d,%s\n", id, 1573002230757+int64((i*7919)%400_000)*997, []string{"connected", "disconnected"}[k%2])
+			i++
+		}
+	}
+	content := b.String()
+	par, dp := ingest(t, "events", content)
+	old := runtime.GOMAXPROCS(1)
+	seq, ds := ingest(t, "events", content)
+	runtime.GOMAXPROCS(old)
+	if old < 2 {
+		t.Skip("one CPU: both reads were sequential")
+	}
+	if par.Read != seq.Read || par.Used != seq.Used || dp.Devices() != ds.Devices() || dp.Devices() != len(ids) {
+		t.Fatalf("parallel %d rows, %d devices; sequential %d rows, %d devices; %d ids", par.Read, dp.Devices(), seq.Read, ds.Devices(), len(ids))
+	}
+	dp.Freeze()
+	ds.Freeze()
+	for _, id := range ids {
+		if a, b := dp.DeviceIndex([]byte(id)), ds.DeviceIndex([]byte(id)); a != b {
+			t.Fatalf("%s: number %d in parallel, %d sequentially", id, a, b)
+		}
+		if !reflect.DeepEqual(dp.DeviceEvents(id), ds.DeviceEvents(id)) {
+			t.Fatalf("%s: events differ", id)
+		}
 	}
 }
 
