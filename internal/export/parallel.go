@@ -391,8 +391,8 @@ type lineParser struct {
 	// lookup), with their lines and places in c.devs.
 	pending []pendingID
 	sink    uint8
-	// prevID and prevDV: the last looked-up row's id and number (prevID
-	// points into the data lines is given: nil once it returns).
+	// prevID and prevDV: the last looked-up row's id and number. prevID
+	// points into the data a call of lines parses: nil once it returns.
 	prevID []byte
 	prevDV int32
 	// setupPending: the onboarding rows added together (AddSetupRows).
