@@ -174,18 +174,8 @@ func (d *Data) AdoptDevices(in *Interner) bool {
 	}
 	n := in.Len()
 	d.devices, *in = *in, Interner{}
-	d.events = append(d.events, make([][]int64, n)...)
-	d.activity = append(d.activity, make([][]int64, n)...)
-	d.usage = append(d.usage, make([][]int64, n)...)
-	d.customer = append(d.customer, make([]int32, n)...)
-	d.model = append(d.model, make([]int32, n)...)
-	d.firmware = append(d.firmware, make([]int32, n)...)
-	d.shipped = append(d.shipped, make([]int64, n)...)
-	d.retired = append(d.retired, make([]int64, n)...)
-	d.listed = append(d.listed, make([]bool, n)...)
-	for i := range n {
-		d.shipped[i], d.retired[i] = NoTime, NoTime
-		d.customer[i], d.model[i], d.firmware[i] = -1, -1, -1
+	for range n {
+		d.addDevice()
 	}
 	return true
 }
@@ -194,9 +184,15 @@ func (d *Data) AdoptDevices(in *Interner) bool {
 // with string(b) does not allocate; only a new id is copied.
 func (d *Data) device(b []byte) int32 {
 	i, added := d.devices.Index(b)
-	if !added {
-		return i
+	if added {
+		d.addDevice()
 	}
+	return i
+}
+
+// addDevice gives a new device its place, with the defaults, in every
+// per-device slice.
+func (d *Data) addDevice() {
 	d.events = append(d.events, nil)
 	d.activity = append(d.activity, nil)
 	d.usage = append(d.usage, nil)
@@ -206,7 +202,6 @@ func (d *Data) device(b []byte) int32 {
 	d.model = append(d.model, -1)
 	d.firmware = append(d.firmware, -1)
 	d.listed = append(d.listed, false)
-	return i
 }
 
 func (d *Data) seen(ts int64) {

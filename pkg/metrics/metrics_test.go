@@ -443,8 +443,7 @@ func BenchmarkInternerGoMap(b *testing.B) {
 
 // A device table adopted from a reader gives d what adding its ids one by
 // one gives: every per-device slice as long as the table, the same numbers
-// and the same defaults (a per-device slice added to Data and not to
-// AdoptDevices fails here).
+// and the same defaults.
 func TestAdoptDevicesSameAsAdding(t *testing.T) {
 	var in Interner
 	added := NewData()

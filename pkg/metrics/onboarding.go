@@ -94,11 +94,7 @@ func (d *Data) SetupStep(step []byte) SetupStep {
 // a row whose step is not Kept keeps its name and time only, whatever
 // its user, device and segment.
 func (d *Data) AddSetupRow(step SetupStep, user []byte, ts int64, device, segment []byte) {
-	if !step.kept {
-		d.addSetupRow(SetupRow{Step: step, TS: ts})
-		return
-	}
-	d.addSetupRow(SetupRow{Step: step, User: user, TS: ts, Device: device, Segment: segment, uh: d.setupUsers.Hash(user)})
+	d.addSetupRow(SetupRow{Step: step, User: user, TS: ts, Device: device, Segment: segment})
 }
 
 // SetupRow is an onboarding row a reader holds back to add it in a batch
@@ -107,8 +103,8 @@ type SetupRow struct {
 	Step                  SetupStep
 	User, Device, Segment []byte
 	TS                    int64
-	uh, dh                uint64 // the user's and the device's hashes; dh only with hasDH
-	hasDH                 bool
+	uh, dh                uint64 // the user's and the device's hashes, when hashed
+	hashed                bool
 }
 
 // AddSetupRows adds rows in order, as AddSetupRow one after another
@@ -123,10 +119,9 @@ func (d *Data) AddSetupRows(rows []SetupRow) {
 		if !r.Step.kept {
 			continue
 		}
-		r.uh = d.setupUsers.Hash(r.User)
+		r.uh, r.dh, r.hashed = d.setupUsers.Hash(r.User), d.setupDevices.Hash(r.Device), true
 		sink |= d.setupUsers.Touch(r.uh)
 		if len(r.Device) > 0 {
-			r.dh, r.hasDH = d.setupDevices.Hash(r.Device), true
 			sink |= d.setupDevices.Touch(r.dh)
 		}
 	}
@@ -145,6 +140,9 @@ func (d *Data) addSetupRow(x SetupRow) {
 		d.appendSetup(r)
 		return
 	}
+	if !x.hashed {
+		x.uh = d.setupUsers.Hash(x.User) // the device's only if its table is asked
+	}
 	var added bool
 	r.user, added = d.setupUsers.IndexHashed(x.User, x.uh)
 	if added {
@@ -157,7 +155,7 @@ func (d *Data) addSetupRow(x SetupRow) {
 		if last.n > 0 && int(last.n)-1 == len(device) && string(last.key[:len(device)]) == string(device) {
 			r.device = last.idx
 		} else {
-			if !x.hasDH {
+			if !x.hashed {
 				x.dh = d.setupDevices.Hash(device)
 			}
 			r.device, _ = d.setupDevices.IndexHashed(device, x.dh)
