@@ -287,6 +287,10 @@ func (g *Ingest) readRows(ctx context.Context, r *Reader, b *Binding, format *Fo
 		}
 	}
 	start := time.Now()
+	// onboarding rows are added lookupBatch at a time, as copies: the
+	// reader reuses its line buffer
+	setup := &setupBatch{copy: true}
+	defer setup.flush(g.Data)
 	next := func() ([][]byte, error) {
 		fields, err := r.Read()
 		line = r.Line()
@@ -329,7 +333,7 @@ func (g *Ingest) readRows(ctx context.Context, r *Reader, b *Binding, format *Fo
 				g.Progress(in.Kind, read, size)
 			}
 		}
-		g.row(b, st, fields, line, bad)
+		g.row(b, st, fields, line, bad, setup)
 	}
 	st.Preamble += r.Preamble
 	if g.Progress != nil && time.Since(start) > time.Second {
@@ -341,7 +345,7 @@ func (g *Ingest) readRows(ctx context.Context, r *Reader, b *Binding, format *Fo
 
 // row decodes one row of any kind into Data, or counts it as skipped or
 // ignored.
-func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, line int, bad func(kind RowKind, reason string)) {
+func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, line int, bad func(kind RowKind, reason string), setup *setupBatch) {
 	var r decoded
 	status, kind, key := b.decode(fields, &r)
 	switch status {
@@ -412,7 +416,8 @@ func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, line int, bad func(
 		d.AddTicket(id, ts)
 		g.count(st, ts, ts >= w.From && ts < w.To)
 	case planfile.KindOnboarding:
-		if addSetup(b, d, fields, id, ts, bad) {
+		if row, ok := setupRowOf(b, d, fields, id, ts, bad); ok {
+			setup.add(d, row)
 			g.count(st, ts, g.setupUsed(ts))
 		}
 	case planfile.KindOTA:
@@ -441,12 +446,37 @@ func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, line int, bad func(
 
 // addSetup reads an onboarding row's step, device and segment into d (the
 // sequential reader's Data or a chunk's); false when the row is bad.
-func addSetup(b *Binding, d *metrics.Data, fields [][]byte, id []byte, ts int64, bad func(kind RowKind, reason string)) bool {
-	row, ok := setupRowOf(b, d, fields, id, ts, bad)
-	if ok {
-		d.AddSetupRow(row.Step, row.User, row.TS, row.Device, row.Segment)
+// setupBatch holds onboarding rows back to add them lookupBatch at a
+// time (metrics.Data.AddSetupRows: their table lookups' cache misses
+// overlap). With copy set it keeps copies of the rows' bytes, for a
+// reader whose rows point into a buffer it reuses; without, the rows'
+// bytes must stay valid until the next flush.
+type setupBatch struct {
+	rows []metrics.SetupRow
+	buf  []byte
+	copy bool
+}
+
+func (s *setupBatch) add(d *metrics.Data, row metrics.SetupRow) {
+	if s.copy {
+		// a grown buf leaves the rows before in the old array, intact
+		n := len(s.buf)
+		s.buf = append(append(append(s.buf, row.User...), row.Device...), row.Segment...)
+		k := n + len(row.User)
+		row.User, row.Device, row.Segment = s.buf[n:k:k], s.buf[k:k+len(row.Device):k+len(row.Device)], s.buf[k+len(row.Device):len(s.buf):len(s.buf)]
 	}
-	return ok
+	s.rows = append(s.rows, row)
+	if len(s.rows) == lookupBatch {
+		s.flush(d)
+	}
+}
+
+// flush adds the rows held.
+func (s *setupBatch) flush(d *metrics.Data) {
+	if len(s.rows) > 0 {
+		d.AddSetupRows(s.rows)
+	}
+	s.rows, s.buf = s.rows[:0], s.buf[:0]
 }
 
 // setupRowOf reads an onboarding row's step, device and segment (the user

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/iotpm/iotpm/internal/hugemem"
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/pkg/metrics"
 )
@@ -136,8 +137,8 @@ func (g *Ingest) readParallel(ctx context.Context, path string, b *Binding, deli
 		total = 0 // rows go to each chunk's own Data
 	}
 	backDevs, backVals := make([]int32, total), make([]int64, total)
-	adviseHuge(backDevs)
-	adviseHuge(backVals)
+	hugemem.Advise(backDevs)
+	hugemem.Advise(backVals)
 	var wg sync.WaitGroup
 	off := 0
 	for w := range workers {
@@ -395,8 +396,9 @@ type lineParser struct {
 	// points into the data a call of lines parses: nil once it returns.
 	prevID []byte
 	prevDV int32
-	// setupPending: the onboarding rows added together (AddSetupRows).
-	setupPending []metrics.SetupRow
+	// setup: the onboarding rows added together (they point into the data
+	// a call of lines parses: flushed before it returns).
+	setup setupBatch
 }
 
 // pendingID is a row waiting for its device number; same: its id is the
@@ -507,12 +509,7 @@ func (p *lineParser) lines(data []byte, first int) error {
 		}
 		if c.setup != nil {
 			if row, ok := setupRowOf(b, c.setup, p.rec.fields, id, ts, p.bad); ok {
-				// added lookupBatch at a time, before data goes
-				p.setupPending = append(p.setupPending, row)
-				if len(p.setupPending) == lookupBatch {
-					c.setup.AddSetupRows(p.setupPending)
-					p.setupPending = p.setupPending[:0]
-				}
+				p.setup.add(c.setup, row)
 				c.earliest, c.latest = min(c.earliest, ts), max(c.latest, ts)
 				if p.g.setupUsed(ts) {
 					c.used++
@@ -541,9 +538,8 @@ func (p *lineParser) lines(data []byte, first int) error {
 	}
 	p.lookup() // the ids point into data: numbered before it goes
 	p.prevID = nil
-	if len(p.setupPending) > 0 {
-		c.setup.AddSetupRows(p.setupPending)
-		p.setupPending = p.setupPending[:0]
+	if c.setup != nil {
+		p.setup.flush(c.setup)
 	}
 	return nil
 }

@@ -1,6 +1,9 @@
 package metrics
 
-import "hash/maphash"
+import (
+	"hash/maphash"
+	"slices"
+)
 
 // An Interner numbers strings densely in the order they are first seen, so
 // the per-device (per-customer, per-job) state can live in slices indexed by
@@ -33,7 +36,7 @@ type internSlot struct {
 // copied.
 func (in *Interner) Index(b []byte) (i int32, added bool) {
 	if len(b) > inlineKey {
-		return in.indexLong(b)
+		return indexLong(in, b)
 	}
 	return in.IndexHashed(b, in.Hash(b))
 }
@@ -60,8 +63,25 @@ func (in *Interner) Touch(h uint64) uint8 {
 
 // IndexHashed is Index for a key whose Hash is h.
 func (in *Interner) IndexHashed(b []byte, h uint64) (i int32, added bool) {
+	return index(in, b, h)
+}
+
+// IndexString is Index for a string key, which becomes the name when new
+// (no copy): renumbering another Interner's names into this one.
+func (in *Interner) IndexString(s string) (i int32, added bool) {
+	if len(s) > inlineKey {
+		return indexLong(in, s)
+	}
+	if in.slots == nil {
+		in.Hash(nil)
+	}
+	return index(in, s, maphash.String(in.seed, s))
+}
+
+// index is the probe of IndexHashed and IndexString.
+func index[K string | []byte](in *Interner, b K, h uint64) (i int32, added bool) {
 	if len(b) > inlineKey {
-		return in.indexLong(b)
+		return indexLong(in, b)
 	}
 	mask := uint64(len(in.slots) - 1)
 	for h &= mask; ; h = (h + 1) & mask {
@@ -73,7 +93,7 @@ func (in *Interner) IndexHashed(b []byte, h uint64) (i int32, added bool) {
 			s.idx = i
 			in.Names = append(in.Names, string(b))
 			if 5*len(in.Names) > 4*len(in.slots) {
-				in.grow()
+				in.grow(2 * len(in.slots))
 			}
 			return i, true
 		}
@@ -83,7 +103,7 @@ func (in *Interner) IndexHashed(b []byte, h uint64) (i int32, added bool) {
 	}
 }
 
-func (in *Interner) indexLong(b []byte) (int32, bool) {
+func indexLong[K string | []byte](in *Interner, b K) (int32, bool) {
 	if i, ok := in.long[string(b)]; ok {
 		return i, false
 	}
@@ -97,9 +117,27 @@ func (in *Interner) indexLong(b []byte) (int32, bool) {
 	return i, true
 }
 
-// grow doubles the table and places every short key again.
-func (in *Interner) grow() {
-	slots := make([]internSlot, 2*len(in.slots))
+// Reserve makes room for n more keys, so that adding them grows the
+// table once instead of doubling it step by step (each step places every
+// key again).
+func (in *Interner) Reserve(n int) {
+	if in.slots == nil {
+		in.Hash(nil)
+	}
+	size := len(in.slots)
+	for 5*(len(in.Names)+n) > 4*size {
+		size *= 2
+	}
+	if size > len(in.slots) {
+		in.grow(size)
+	}
+	in.Names = slices.Grow(in.Names, n)
+}
+
+// grow makes the table size slots (a power of two) and places every short
+// key again.
+func (in *Interner) grow(size int) {
+	slots := make([]internSlot, size)
 	mask := uint64(len(slots) - 1)
 	for _, old := range in.slots {
 		if old.n == 0 {

@@ -322,11 +322,16 @@ func TestGroupInPlaceMatchesCopy(t *testing.T) {
 
 // The interner numbers like a map would, across table growth and for keys
 // too long to live inline.
+// Index and IndexString (a merge's way) number like a map, with Reserve
+// growing the table ahead now and then.
 func TestInternerAgainstMap(t *testing.T) {
 	var in Interner
 	want := map[string]int32{}
 	rng := rand.New(rand.NewPCG(5, 6))
 	for range 200_000 {
+		if rng.IntN(20_000) == 0 {
+			in.Reserve(rng.IntN(50_000))
+		}
 		var key string
 		switch rng.IntN(10) {
 		case 0:
@@ -341,7 +346,13 @@ func TestInternerAgainstMap(t *testing.T) {
 			w = int32(len(want))
 			want[key] = w
 		}
-		got, added := in.Index([]byte(key))
+		var got int32
+		var added bool
+		if rng.IntN(2) == 0 {
+			got, added = in.Index([]byte(key))
+		} else {
+			got, added = in.IndexString(key)
+		}
 		if got != w || added == seen {
 			t.Fatalf("Index(%q) = %d, %v; want %d, %v", key, got, added, w, !seen)
 		}

@@ -7,6 +7,8 @@ import (
 	"math"
 	"slices"
 	"time"
+
+	"github.com/iotpm/iotpm/internal/hugemem"
 )
 
 // The setup funnel: from the onboarding input (app analytics: a user's
@@ -94,7 +96,7 @@ func (d *Data) SetupStep(step []byte) SetupStep {
 // a row whose step is not Kept keeps its name and time only, whatever
 // its user, device and segment.
 func (d *Data) AddSetupRow(step SetupStep, user []byte, ts int64, device, segment []byte) {
-	d.addSetupRow(SetupRow{Step: step, User: user, TS: ts, Device: device, Segment: segment})
+	d.addSetupRow(&SetupRow{Step: step, User: user, TS: ts, Device: device, Segment: segment})
 }
 
 // SetupRow is an onboarding row a reader holds back to add it in a batch
@@ -126,12 +128,12 @@ func (d *Data) AddSetupRows(rows []SetupRow) {
 		}
 	}
 	d.setupSink |= sink
-	for _, r := range rows {
-		d.addSetupRow(r)
+	for i := range rows {
+		d.addSetupRow(&rows[i])
 	}
 }
 
-func (d *Data) addSetupRow(x SetupRow) {
+func (d *Data) addSetupRow(x *SetupRow) {
 	r := setupRow{step: x.Step.idx, device: -1, segment: -1, ts: x.TS}
 	if !x.Step.kept {
 		// another app event: the funnel counts it and its name, never its
@@ -252,9 +254,10 @@ func (d *Data) MergeSetup(o *Data) {
 		return
 	}
 	remap := func(dst *Interner, src *Interner) []int32 {
+		dst.Reserve(src.Len()) // most users and devices of a chunk are its own
 		m := make([]int32, src.Len())
 		for i, name := range src.Names {
-			m[i], _ = dst.Index([]byte(name))
+			m[i], _ = dst.IndexString(name)
 		}
 		return m
 	}
@@ -283,10 +286,16 @@ func (d *Data) MergeSetup(o *Data) {
 
 // GrowSetup makes room for n more onboarding rows, so that reading a
 // large export does not copy its rows over and over as the slice doubles.
+// The room is asked for in huge pages (hugemem.Advise): a million rows'
+// 24 MB faulted in 4 KB pages cost a worker a third of its parse.
 func (d *Data) GrowSetup(n int) {
-	if n > 0 {
-		d.setup = slices.Grow(d.setup, n)
+	if n <= 0 || cap(d.setup)-len(d.setup) >= n {
+		return
 	}
+	s := make([]setupRow, len(d.setup), len(d.setup)+n)
+	hugemem.Advise(s)
+	copy(s, d.setup)
+	d.setup = s
 }
 
 // FunnelStep is one step's attempts.
