@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/iotpm/iotpm/internal/fleetdb/pgtest"
+	"github.com/jackc/pgx/v5"
 )
 
 // BenchmarkPostgresVsLocal runs the five metrics on one generated fleet in
@@ -74,4 +75,94 @@ func BenchmarkPostgresVsLocal(b *testing.B) {
 		rows.Scan(&line)
 		b.Log(line)
 	}
+}
+
+// BenchmarkWindowBounded measures what the history before the window
+// costs, on the shape of the "cost bounded by the window" target (at most
+// 1.5×): the month 2026-10 computed from an events table holding only the
+// generated fleet's rows from the window's start on, and from one holding
+// as well eleven earlier months of as many rows each (the month's rows
+// copied 30, 60, … 330 days back, the devices shipped 330 days earlier).
+// The values differ — without the earlier rows a device's state at the
+// window's start is unknown — only the times are compared, side by side
+// in one run. Both with the 12-month series (its uptime by month walks
+// the twelve months whatever the bound) and without (series 0: the window
+// alone).
+//
+//	IOTPM_BENCH_EVENTS=10000000 scripts/with-postgres go test -run '^$' -bench WindowBounded -benchtime 1x -v ./internal/fleetdb
+func BenchmarkWindowBounded(b *testing.B) {
+	events := 1_000_000
+	if s := os.Getenv("IOTPM_BENCH_EVENTS"); s != "" {
+		events, _ = strconv.Atoi(s)
+	}
+	devices := min(events/100, 100_000)
+	dir := b.TempDir()
+	cmd := exec.Command("go", "run", "./tools/genexports", "-out", dir, "-devices", strconv.Itoa(devices), "-events", strconv.Itoa(events))
+	cmd.Dir = filepath.Join("..", "..")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("genexports: %v\n%s", err, out)
+	}
+	ctx := context.Background()
+	o := options("2026-10")
+	type side struct {
+		name   string
+		conn   *pgx.Conn
+		job    *Job
+		rows   int64
+		t, t0s time.Duration // with the series, without
+	}
+	var sides []*side
+	for _, name := range []string{"history", "month"} {
+		conn, schema := pgtest.Conn(b)
+		_, tables := exampleInputs(b, pgtest.Postgres, conn, schema, dir)
+		if _, err := conn.Exec(ctx, "DELETE FROM "+schema+".lifecycle WHERE ts_ms < $1", o.Window.From/1000); err != nil {
+			b.Fatal(err)
+		}
+		if name == "history" {
+			for _, q := range []string{
+				`INSERT INTO ` + schema + `.lifecycle SELECT "clientId", ts_ms - k * 2592000000::bigint, event_type FROM ` + schema + `.lifecycle, generate_series(1, 11) AS k`,
+				`UPDATE ` + schema + `.devices SET shipped_at = shipped_at - 330`,
+			} {
+				if _, err := conn.Exec(ctx, q); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		for _, ix := range []string{"lifecycle (\"clientId\", ts_ms)", "lifecycle (ts_ms)", "ota (thing_name, job_id)", "usage (unit)", "devices (unit_ref)"} {
+			if _, err := conn.Exec(ctx, "CREATE INDEX ON "+schema+"."+ix); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if _, err := conn.Exec(ctx, "VACUUM ANALYZE "+schema+".lifecycle"); err != nil {
+			b.Fatal(err)
+		}
+		s := &side{name: name, conn: conn, job: &Job{Inputs: tables, Options: o, UseUntil: o.Window.To + o.ActivationWindow}}
+		if err := conn.QueryRow(ctx, "SELECT count(*) FROM "+schema+".lifecycle").Scan(&s.rows); err != nil {
+			b.Fatal(err)
+		}
+		sides = append(sides, s)
+	}
+	for b.Loop() {
+		for _, s := range sides {
+			t0 := time.Now()
+			if _, err := Run(ctx, s.conn, s.job); err != nil {
+				b.Fatal(err)
+			}
+			s.t += time.Since(t0)
+			job := *s.job
+			job.Options.SeriesMonths = 0
+			t0 = time.Now()
+			if _, err := Run(ctx, s.conn, &job); err != nil {
+				b.Fatal(err)
+			}
+			s.t0s += time.Since(t0)
+		}
+	}
+	n := float64(b.N)
+	for _, s := range sides {
+		b.Logf("%s: %d event rows, %.1f s with the series, %.1f s without", s.name, s.rows, s.t.Seconds()/n, s.t0s.Seconds()/n)
+		b.ReportMetric(s.t.Seconds()/n, s.name+"-s/op")
+	}
+	b.ReportMetric(sides[0].t.Seconds()/sides[1].t.Seconds(), "history/month")
+	b.ReportMetric(sides[0].t0s.Seconds()/sides[1].t0s.Seconds(), "history/month-no-series")
 }
