@@ -1,6 +1,7 @@
 package fleetdb
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -222,17 +223,23 @@ func edgeCasesSameAsLocal(t *testing.T, e *pgtest.Engine) {
 					month   string
 					dormant time.Duration
 					asOf    string
+					// series and lookback: 0 for 12 months and 12 days
+					series, lookback int
 				}{
-					{"2026-10", 30 * 24 * time.Hour, ""},
-					{"2026-09", 2 * 24 * time.Hour, ""},
-					{"2026-10", 0, ""},
-					{"2026-10", 5 * 24 * time.Hour, "2026-10-20T12:00:00Z"},
-					{"2026-11", 30 * 24 * time.Hour, "2026-11-03T00:00:00Z"},
+					{"2026-10", 30 * 24 * time.Hour, "", 0, 0},
+					{"2026-09", 2 * 24 * time.Hour, "", 0, 0},
+					{"2026-10", 0, "", 0, 0},
+					{"2026-10", 5 * 24 * time.Hour, "2026-10-20T12:00:00Z", 0, 0},
+					{"2026-11", 30 * 24 * time.Hour, "2026-11-03T00:00:00Z", 0, 0},
+					// the fleet lookback reaching before the window and
+					// the series: the walk starts there
+					{"2026-10", 2 * 24 * time.Hour, "2026-10-25T00:00:00Z", 1, 60},
 				} {
 					o := options(tc.month)
 					o.DormantAfter = tc.dormant.Microseconds()
 					o.Models = edgeModes
-					o.FleetLookbackDays = 12
+					o.FleetLookbackDays = cmp.Or(tc.lookback, 12)
+					o.SeriesMonths = cmp.Or(tc.series, o.SeriesMonths)
 					if tc.asOf != "" {
 						a, _ := time.Parse(time.RFC3339, tc.asOf)
 						o.AsOf = a.UnixMicro()

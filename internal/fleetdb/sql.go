@@ -194,15 +194,32 @@ func (p *plan) devRef() string {
 // event that counts)
 // (k: 1 connected, 0 down, 2 dormant), clipped to [S, min(R, H)); and
 // the event rows that count (re).
+//
+// The walk (ew) skips a device's events before its last connect ahead of
+// the earliest time any statement clips pieces to (the window's start,
+// the series' first month, the fleet lookback's first day), keeping its
+// first event and first connect (its service start): a connect ends any
+// disconnect run, so from it on every piece, and the dormancy clock, are
+// those of the whole walk, and the pieces before it are clipped away. The
+// earlier events cost a scan and a hash aggregate instead of the window
+// sorts.
 func (p *plan) walkCTEs() string {
 	return fmt.Sprintf(`e AS (
   SELECT x.device_id, x.t, x.s, x.o, d.shipped, d.retired, d.customer_id, coalesce(m.every, 0) AS every, m.reach
   FROM ev x LEFT JOIN %[3]s USING (device_id) LEFT JOIN dm m USING (device_id)
   WHERE (d.shipped IS NULL OR x.t >= d.shipped) AND x.t <= @horizon
 ),
+cut AS (
+  SELECT device_id, min(o) AS f, min(o) FILTER (WHERE s = 1) AS fc,
+         max(o) FILTER (WHERE s = 1 AND t < least(@from, (@bounds::bigint[])[1], (floor(@horizon::numeric / 86400000000)::bigint - @lookback_days) * 86400000000)) AS c
+  FROM e GROUP BY device_id
+),
+ew AS (
+  SELECT e.* FROM e JOIN cut USING (device_id) WHERE cut.c IS NULL OR e.o >= cut.c OR e.o = cut.f OR e.o = cut.fc
+),
 w AS (
-  SELECT e.*, lead(t) OVER p AS nt, lag(s) OVER p AS ps, first_value(s) OVER p AS fs, first_value(t) OVER p AS ft
-  FROM e WHERE every = 0 WINDOW p AS (PARTITION BY device_id ORDER BY o)
+  SELECT ew.*, lead(t) OVER p AS nt, lag(s) OVER p AS ps, first_value(s) OVER p AS fs, first_value(t) OVER p AS ft
+  FROM ew WHERE every = 0 WINDOW p AS (PARTITION BY device_id ORDER BY o)
 ),
 w2 AS (
   SELECT w.*,
@@ -217,7 +234,7 @@ seg AS (
   SELECT device_id, customer_id, st0, en, 1, st0, t, NULL FROM w2 WHERE ps IS NULL AND s = 0
 ),
 ci0 AS (
-  SELECT device_id, t, every, reach, retired, customer_id FROM e WHERE every > 0 AND s = 1
+  SELECT device_id, t, every, reach, retired, customer_id FROM ew WHERE every > 0 AND s = 1
   UNION ALL
   SELECT a.device_id, a.t, m.every, m.reach, d.retired, d.customer_id FROM ra a JOIN dm m USING (device_id) JOIN %[3]s USING (device_id) WHERE m.every > 0
 ),
