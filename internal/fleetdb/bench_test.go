@@ -22,18 +22,8 @@ import (
 //
 //	IOTPM_BENCH_EVENTS=10000000 scripts/with-postgres go test -run '^$' -bench PostgresVsLocal -benchtime 1x -v ./internal/fleetdb
 func BenchmarkPostgresVsLocal(b *testing.B) {
-	events := 1_000_000
-	if s := os.Getenv("IOTPM_BENCH_EVENTS"); s != "" {
-		events, _ = strconv.Atoi(s)
-	}
-	devices := min(events/100, 100_000)
 	conn, schema := pgtest.Conn(b)
-	dir := b.TempDir()
-	cmd := exec.Command("go", "run", "./tools/genexports", "-out", dir, "-devices", strconv.Itoa(devices), "-events", strconv.Itoa(events))
-	cmd.Dir = filepath.Join("..", "..")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		b.Fatalf("genexports: %v\n%s", err, out)
-	}
+	dir, events := benchFleet(b)
 	t0 := time.Now()
 	files, tables := exampleInputs(b, pgtest.Postgres, conn, schema, dir)
 	ctx := context.Background()
@@ -91,17 +81,7 @@ func BenchmarkPostgresVsLocal(b *testing.B) {
 //
 //	IOTPM_BENCH_EVENTS=10000000 scripts/with-postgres go test -run '^$' -bench WindowBounded -benchtime 1x -v ./internal/fleetdb
 func BenchmarkWindowBounded(b *testing.B) {
-	events := 1_000_000
-	if s := os.Getenv("IOTPM_BENCH_EVENTS"); s != "" {
-		events, _ = strconv.Atoi(s)
-	}
-	devices := min(events/100, 100_000)
-	dir := b.TempDir()
-	cmd := exec.Command("go", "run", "./tools/genexports", "-out", dir, "-devices", strconv.Itoa(devices), "-events", strconv.Itoa(events))
-	cmd.Dir = filepath.Join("..", "..")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		b.Fatalf("genexports: %v\n%s", err, out)
-	}
+	dir, _ := benchFleet(b)
 	ctx := context.Background()
 	o := options("2026-10")
 	type side struct {
@@ -165,4 +145,21 @@ func BenchmarkWindowBounded(b *testing.B) {
 	}
 	b.ReportMetric(sides[0].t.Seconds()/sides[1].t.Seconds(), "history/month")
 	b.ReportMetric(sides[0].t0s.Seconds()/sides[1].t0s.Seconds(), "history/month-no-series")
+}
+
+// benchFleet generates the benchmarks' fleet: IOTPM_BENCH_EVENTS events
+// (default 1M), one device per 100 events, at most 100,000.
+func benchFleet(b *testing.B) (dir string, events int) {
+	events = 1_000_000
+	if s := os.Getenv("IOTPM_BENCH_EVENTS"); s != "" {
+		events, _ = strconv.Atoi(s)
+	}
+	devices := min(events/100, 100_000)
+	dir = b.TempDir()
+	cmd := exec.Command("go", "run", "./tools/genexports", "-out", dir, "-devices", strconv.Itoa(devices), "-events", strconv.Itoa(events))
+	cmd.Dir = filepath.Join("..", "..")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("genexports: %v\n%s", err, out)
+	}
+	return dir, events
 }
