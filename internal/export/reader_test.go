@@ -235,13 +235,7 @@ func TestParallelMatchesSequential(t *testing.T) {
 	if len(content) < 8<<20 {
 		t.Fatalf("the file must exceed the parallel threshold: %d bytes", len(content))
 	}
-	par, dp := ingest(t, "events", content)
-	old := runtime.GOMAXPROCS(1)
-	seq, ds := ingest(t, "events", content)
-	runtime.GOMAXPROCS(old)
-	if old < 2 {
-		t.Skip("one CPU: both reads were sequential")
-	}
+	par, dp, seq, ds := ingestBothWays(t, content)
 	if par.Read != seq.Read || par.Used != seq.Used || par.SkippedTotal() != seq.SkippedTotal() || len(par.Errors) != len(seq.Errors) {
 		t.Fatalf("parallel %+v\nsequential %+v", par, seq)
 	}
@@ -275,13 +269,7 @@ func TestParallelGroupedMatchesSequential(t *testing.T) {
 		}
 	}
 	content := b.String()
-	par, dp := ingest(t, "events", content)
-	old := runtime.GOMAXPROCS(1)
-	seq, ds := ingest(t, "events", content)
-	runtime.GOMAXPROCS(old)
-	if old < 2 {
-		t.Skip("one CPU: both reads were sequential")
-	}
+	par, dp, seq, ds := ingestBothWays(t, content)
 	if par.Read != seq.Read || par.Used != seq.Used || dp.Devices() != ds.Devices() || dp.Devices() != len(ids) {
 		t.Fatalf("parallel %d rows, %d devices; sequential %d rows, %d devices; %d ids", par.Read, dp.Devices(), seq.Read, ds.Devices(), len(ids))
 	}
@@ -617,4 +605,18 @@ func FuzzSplitPlain(f *testing.F) {
 			t.Fatalf("splitPlain(%q, %q) = %q %v, want %q %v", line, delim, got, ok, want, wantOK)
 		}
 	})
+}
+
+// ingestBothWays reads an events export on every core and on one: the
+// parallel reader's result and the sequential one's, to compare.
+func ingestBothWays(t *testing.T, content string) (par *Stats, dp *metrics.Data, seq *Stats, ds *metrics.Data) {
+	t.Helper()
+	par, dp = ingest(t, "events", content)
+	old := runtime.GOMAXPROCS(1)
+	seq, ds = ingest(t, "events", content)
+	runtime.GOMAXPROCS(old)
+	if old < 2 {
+		t.Skip("one CPU: both reads were sequential")
+	}
+	return par, dp, seq, ds
 }

@@ -121,9 +121,10 @@ func (d *Data) AddSetupRows(rows []SetupRow) {
 		if !r.Step.kept {
 			continue
 		}
-		r.uh, r.dh, r.hashed = d.setupUsers.Hash(r.User), d.setupDevices.Hash(r.Device), true
+		r.uh, r.hashed = d.setupUsers.Hash(r.User), true
 		sink |= d.setupUsers.Touch(r.uh)
 		if len(r.Device) > 0 {
+			r.dh = d.setupDevices.Hash(r.Device)
 			sink |= d.setupDevices.Touch(r.dh)
 		}
 	}
