@@ -137,12 +137,19 @@ func (p *plan) checkSQL(kind planfile.InputKind) (sql string, checks []badCheck)
 	if kind == planfile.KindDevices {
 		ts = "NULL::bigint"
 	}
-	sel := []string{"count(*)", "count(*) FILTER (WHERE why IS NULL AND used)", "min(t) FILTER (WHERE why IS NULL)", "max(t) FILTER (WHERE why IS NULL)"}
+	// grouped by (why, used) first: a row's checks — the vocabulary's
+	// normalisation above all — run once, not once per aggregate that
+	// names why (a flattened subquery's expression is copied into each)
+	sel := []string{"coalesce(sum(n), 0)::bigint", "coalesce(sum(n) FILTER (WHERE why IS NULL AND used), 0)::bigint", "min(t0) FILTER (WHERE why IS NULL)", "max(t1) FILTER (WHERE why IS NULL)"}
 	for i := range checks {
-		sel = append(sel, fmt.Sprintf("count(*) FILTER (WHERE why = %d)", i), fmt.Sprintf("min(k) FILTER (WHERE why = %d)", i))
+		sel = append(sel, fmt.Sprintf("coalesce(sum(n) FILTER (WHERE why = %d), 0)::bigint", i), fmt.Sprintf("min(k) FILTER (WHERE why = %d)", i))
 	}
-	return fmt.Sprintf("SELECT %s\nFROM (\n  SELECT %s AS why, %s AS used, %s AS t, %s AS k FROM %s\n) x",
-		strings.Join(sel, ",\n  "), why, used, ts, textExpr(t.cols[keyRole]), t.quoted), checks
+	return fmt.Sprintf(`SELECT %s
+FROM (
+  SELECT why, used, count(*) AS n, min(t) AS t0, max(t) AS t1, min(k) FILTER (WHERE why IS NOT NULL) AS k FROM (
+    SELECT %s AS why, %s AS used, %s AS t, %s AS k FROM %s
+  ) x GROUP BY why, used
+) g`, strings.Join(sel, ",\n  "), why, used, ts, textExpr(t.cols[keyRole]), t.quoted), checks
 }
 
 // joinSQL counts an input's distinct ids and those the devices input does

@@ -86,15 +86,33 @@ dm AS (
 
 // stateExpr classifies an event value: 1 connect, 0 disconnect, NULL other.
 func stateExpr(c column) string {
-	n := normExpr(c.quoted)
-	return fmt.Sprintf("CASE WHEN %[1]s = ANY(@connect) THEN 1 WHEN %[1]s = ANY(@disconnect) THEN 0 END", n)
+	return vocabExpr(c, []string{"@connect", "@disconnect"}, []int{1, 0})
 }
 
 // classExpr classifies an OTA status: 0 success, 1 failure, 2 excluded,
 // 3 pending, NULL other.
 func classExpr(c column) string {
+	return vocabExpr(c, []string{"@success", "@failure", "@excluded", "@pending"}, []int{0, 1, 2, 3})
+}
+
+// vocabExpr is the class of a value by the vocabulary words (lists[i]
+// holds the words of class classes[i]), compared as normExpr says. A value
+// spelled exactly as a word is compared as it is first: every word is its
+// own normal form (TestVocabularyIsNormal), so that answer is normExpr's,
+// and the normalisation — most of the time of a scan that classifies
+// each row — runs only for the other spellings.
+func vocabExpr(c column, lists []string, classes []int) string {
+	var b strings.Builder
+	b.WriteString("CASE")
+	for i, l := range lists {
+		fmt.Fprintf(&b, " WHEN (%s)::text = ANY(%s) THEN %d", c.quoted, l, classes[i])
+	}
 	n := normExpr(c.quoted)
-	return fmt.Sprintf("CASE WHEN %[1]s = ANY(@success) THEN 0 WHEN %[1]s = ANY(@failure) THEN 1 WHEN %[1]s = ANY(@excluded) THEN 2 WHEN %[1]s = ANY(@pending) THEN 3 END", n)
+	for i, l := range lists {
+		fmt.Fprintf(&b, " WHEN %s = ANY(%s) THEN %d", n, l, classes[i])
+	}
+	b.WriteString(" END")
+	return b.String()
 }
 
 // evCTEs: the connection events in the order the metrics walk them — ev
@@ -189,33 +207,40 @@ func (p *plan) devRef() string {
 	return "(SELECT NULL::text AS device_id, NULL::bigint AS shipped, NULL::text AS customer_id, NULL::bigint AS retired, NULL::text AS model WHERE false) d"
 }
 
+// walkFrom is the earliest time any statement clips pieces or counts event
+// rows from: the window's start, the series' first month, the fleet
+// lookback's first day.
+const walkFrom = "least(@from, (@bounds::bigint[])[1], (floor(@horizon::numeric / 86400000000)::bigint - @lookback_days) * 86400000000)"
+
 // walkCTEs: each device's service period cut into pieces of known state
 // (a leading disconnect: connected from max(shipped, D0), D0 the earliest
 // event that counts)
 // (k: 1 connected, 0 down, 2 dormant), clipped to [S, min(R, H)); and
-// the event rows that count (re).
+// the event rows that count from walkFrom on (re: no statement counts an
+// earlier one).
 //
-// The walk (ew) skips a device's events before its last connect ahead of
-// the earliest time any statement clips pieces to (the window's start,
-// the series' first month, the fleet lookback's first day), keeping its
-// first event and first connect (its service start): a connect ends any
-// disconnect run, so from it on every piece, and the dormancy clock, are
-// those of the whole walk, and the pieces before it are clipped away. The
-// earlier events cost a scan and a hash aggregate instead of the window
-// sorts.
+// One hash aggregate over all events (evd) gives per device what the
+// history contributes: its events used once (n), its first event (f) and
+// first connect (fc) — its service start — its last connect before
+// walkFrom (c), its earliest time (D0 is the least) and its disconnects
+// that count (nd, the planned ones of a check-in device). The walk (ew)
+// then skips the device's events before c but f and fc: a connect ends
+// any disconnect run, so from it on every piece, and the dormancy clock,
+// are those of the whole walk, and the pieces before it are clipped away.
+// Only the rows the walk keeps are joined to the devices and sorted.
 func (p *plan) walkCTEs() string {
-	return fmt.Sprintf(`e AS (
-  SELECT x.device_id, x.t, x.s, x.o, d.shipped, d.retired, d.customer_id, coalesce(m.every, 0) AS every, m.reach
-  FROM ev x LEFT JOIN %[3]s USING (device_id) LEFT JOIN dm m USING (device_id)
-  WHERE (d.shipped IS NULL OR x.t >= d.shipped) AND x.t <= @horizon
-),
-cut AS (
-  SELECT device_id, min(o) AS f, min(o) FILTER (WHERE s = 1) AS fc,
-         max(o) FILTER (WHERE s = 1 AND t < least(@from, (@bounds::bigint[])[1], (floor(@horizon::numeric / 86400000000)::bigint - @lookback_days) * 86400000000)) AS c
-  FROM e GROUP BY device_id
+	// ine: the event counts (not before the device shipped, not after H)
+	const ine = "(d.shipped IS NULL OR x.t >= d.shipped) AND x.t <= @horizon"
+	return fmt.Sprintf(`evd AS (
+  SELECT x.device_id, count(*) AS n, min(x.o) FILTER (WHERE %[5]s) AS f, min(x.o) FILTER (WHERE %[5]s AND x.s = 1) AS fc,
+         max(x.o) FILTER (WHERE %[5]s AND x.s = 1 AND x.t < %[4]s) AS c, min(x.t) FILTER (WHERE %[5]s) AS t0,
+         count(*) FILTER (WHERE %[5]s AND x.s = 0) AS nd
+  FROM ev x LEFT JOIN %[3]s USING (device_id) GROUP BY x.device_id
 ),
 ew AS (
-  SELECT e.* FROM e JOIN cut USING (device_id) WHERE cut.c IS NULL OR e.o >= cut.c OR e.o = cut.f OR e.o = cut.fc
+  SELECT x.device_id, x.t, x.s, x.o, d.shipped, d.retired, d.customer_id, coalesce(m.every, 0) AS every, m.reach
+  FROM ev x JOIN evd v USING (device_id) LEFT JOIN %[3]s USING (device_id) LEFT JOIN dm m USING (device_id)
+  WHERE %[5]s AND (v.c IS NULL OR x.o >= v.c OR x.o = v.f OR x.o = v.fc)
 ),
 w AS (
   SELECT ew.*, lead(t) OVER p AS nt, lag(s) OVER p AS ps, first_value(s) OVER p AS fs, first_value(t) OVER p AS ft
@@ -224,7 +249,7 @@ w AS (
 w2 AS (
   SELECT w.*,
          max(CASE WHEN s = 0 AND (ps IS NULL OR ps = 1) THEN t END) OVER (PARTITION BY device_id ORDER BY o ROWS UNBOUNDED PRECEDING) AS down,
-         CASE WHEN fs = 1 THEN ft ELSE greatest(coalesce(shipped, %[1]s), (SELECT min(t) FROM e)) END AS st0,
+         CASE WHEN fs = 1 THEN ft ELSE greatest(coalesce(shipped, %[1]s), (SELECT min(t0) FROM evd)) END AS st0,
          least(coalesce(retired, %[2]s), @horizon) AS en
   FROM w
 ),
@@ -267,8 +292,8 @@ pd AS (
   FROM pc WHERE b > a GROUP BY device_id, customer_id
 ),
 re AS (
-  SELECT device_id, t, s FROM e WHERE t < coalesce(retired, %[2]s)
-)`, negInf, posInf, p.devRef())
+  SELECT device_id, t, s FROM ew WHERE t < coalesce(retired, %[2]s) AND t >= %[4]s
+)`, negInf, posInf, p.devRef(), walkFrom, ine)
 }
 
 // raCTE: activity rows inside the service period, not after H.
@@ -354,15 +379,15 @@ func (p *plan) uptimeSelect() string {
   coalesce((SELECT sum(conn) FROM pd WHERE obs > 0), 0)::bigint AS connected_us,
   coalesce((SELECT sum(obs) FROM pd WHERE obs > 0), 0)::bigint AS observed_us,
   (SELECT count(*) FROM pd WHERE obs > 0) AS devices,
-  (SELECT count(*) FROM (SELECT device_id FROM ev UNION SELECT device_id FROM ci0) x) - (SELECT count(*) FROM pd WHERE obs > 0) AS left_out,
+  (SELECT count(*) FROM (SELECT device_id FROM evd UNION SELECT device_id FROM ci0) x) - (SELECT count(*) FROM pd WHERE obs > 0) AS left_out,
   (SELECT avg(conn::float8 / obs::float8) FROM pd WHERE obs > 0) AS mean,
   (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY conn::float8 / obs::float8) FROM pd WHERE obs > 0) AS median,
   (SELECT count(*) FROM pd WHERE obs > 0 AND conn::float8 / obs::float8 < @slo) AS below_slo,
   %s AS never_activated,
   (SELECT count(*) FROM pd WHERE dorm) AS dormant,
   %s AS retired,
-  (SELECT count(*) FROM ev) AS events_used_once,
-  (SELECT count(*) FROM e WHERE every > 0 AND s = 0) AS planned,
+  coalesce((SELECT sum(n) FROM evd), 0)::bigint AS events_used_once,
+  coalesce((SELECT sum(v.nd) FROM evd v JOIN dm m USING (device_id) WHERE m.every > 0), 0)::bigint AS planned,
   (SELECT count(*) FROM dm WHERE unknown) AS unknown_models,
   (SELECT coalesce(array_agg(model ORDER BY model), '{}') FROM (SELECT DISTINCT model COLLATE "C" AS model FROM dm WHERE unknown) u) AS unknown_values,
   (SELECT json_agg(x) FROM (
@@ -410,7 +435,7 @@ func (p *plan) madParts() ([]string, string) {
   (SELECT count(*) FROM re WHERE t >= @from AND t < @to) + (SELECT count(*) FROM ra WHERE t >= @from AND t < @to) AS rows,
   coalesce((SELECT sum(obs) FROM pd), 0)::bigint AS obs,
   0::bigint AS conn,
-  (SELECT count(*) FROM (SELECT device_id FROM ev UNION SELECT device_id FROM act) x) AS in_input
+  (SELECT count(*) FROM (SELECT device_id FROM evd UNION SELECT device_id FROM act) x) AS in_input
 UNION ALL
 SELECT m.i, coalesce(mact.n, 0), 0, coalesce(mrows.n, 0), coalesce(mtime.obs, 0), coalesce(mtime.conn, 0), 0
 FROM months m LEFT JOIN mact USING (i) LEFT JOIN mtime USING (i) LEFT JOIN mrows USING (i)
@@ -424,8 +449,14 @@ func (p *plan) activationSQL() string {
 	ctes := []string{p.devCTE()}
 	src := []string{}
 	if p.has(planfile.KindEvents) {
-		ctes = append(ctes, p.evCTEs())
-		src = append(src, "SELECT DISTINCT x.device_id FROM ev x JOIN dev d USING (device_id) WHERE x.s = 1 AND x.t >= d.shipped AND x.t < least(d.shipped + @activation, @horizon + 1)")
+		// by time, whether a connect exists needs no duplicate removed:
+		// the rows as read (ev0, read once), not the sorted ev
+		rows, evs := "ev", p.evCTEs()
+		if _, sequenced := p.tables[planfile.KindEvents].cols["sequence"]; !sequenced {
+			rows, evs = "ev0", evs[:strings.Index(evs, ",\nev AS (")]
+		}
+		ctes = append(ctes, evs)
+		src = append(src, "SELECT DISTINCT x.device_id FROM "+rows+" x JOIN dev d USING (device_id) WHERE x.s = 1 AND x.t >= d.shipped AND x.t < least(d.shipped + @activation, @horizon + 1)")
 	}
 	if p.has(planfile.KindActivity) {
 		ctes = append(ctes, p.actCTE())

@@ -1,6 +1,7 @@
 package fleetdb
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -41,4 +42,66 @@ func TestNoRecursiveStatement(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestVocabularyIsNormal: vocabExpr answers a value spelled exactly as a
+// vocabulary word without normalising it, which is normExpr's answer only
+// when every word is its own normal form — in PostgreSQL, not by a
+// rewrite of the rule in Go. A word that is not (say "Connected" or
+// "dis-connect") fails this test, and a value spelled like it would be
+// classified without the rule.
+func TestVocabularyIsNormal(t *testing.T) {
+	conn, _ := testConn(t)
+	o := options("2026-10")
+	params := (&Job{Options: o}).params(0)
+	for _, name := range []string{"connect", "disconnect", "success", "failure", "excluded", "pending"} {
+		words := params[name].([]string)
+		if len(words) == 0 {
+			t.Fatalf("@%s: no words", name)
+		}
+		var bad []string
+		sql := "SELECT coalesce(array_agg(w), '{}') FROM unnest(@words::text[]) AS w WHERE " + normExpr("w") + " IS DISTINCT FROM w"
+		if err := scanOne(context.Background(), conn, sql, Params{"words": words}, &bad); err != nil {
+			t.Fatal(err)
+		}
+		if len(bad) > 0 {
+			t.Errorf("@%s: %q are not their own normal form", name, bad)
+		}
+	}
+}
+
+// TestVocabExprFastPath: the exact-spelling shortcut of vocabExpr gives
+// the class the normalisation gives, for the words and for spellings
+// that only the normalisation recognises.
+func TestVocabExprFastPath(t *testing.T) {
+	conn, _ := testConn(t)
+	params := (&Job{Options: options("2026-10")}).params(0)
+	c := column{quoted: "v"}
+	for _, tc := range []struct {
+		v    string
+		want *int
+	}{
+		{"connected", ptr(1)}, {"disconnected", ptr(0)}, {"Connected", ptr(1)}, {" DISCONNECTED\t", ptr(0)},
+		{"Microsoft.Devices.DeviceConnected", ptr(1)}, {"device_disconnect", ptr(0)}, {"1", ptr(1)}, {"-1", nil},
+		{"connected-1", nil}, {"", nil},
+	} {
+		var got *int
+		sql := "SELECT " + stateExpr(c) + " FROM unnest(@v::text[]) AS x(v)"
+		p := Params{"v": []string{tc.v}, "connect": params["connect"], "disconnect": params["disconnect"]}
+		if err := scanOne(context.Background(), conn, sql, p, &got); err != nil {
+			t.Fatal(err)
+		}
+		if (got == nil) != (tc.want == nil) || (got != nil && *got != *tc.want) {
+			t.Errorf("%q: class %v, want %v", tc.v, deref(got), deref(tc.want))
+		}
+	}
+}
+
+func ptr(i int) *int { return &i }
+
+func deref(p *int) any {
+	if p == nil {
+		return "NULL"
+	}
+	return *p
 }
