@@ -225,40 +225,52 @@ const walkFrom = "least(@from, (@bounds::bigint[])[1], (floor(@horizon::numeric 
 // history contributes: its events used once (n), its first event (f) and
 // first connect (fc) — its service start — its last connect before
 // walkFrom (c), its earliest time (D0 is the least) and its disconnects
-// that count (nd, the planned ones of a check-in device). The walk (ew)
-// then skips the device's events before c but f and fc: a connect ends
+// that count (nd, the planned ones of a check-in device); vd adds the
+// device's own columns and its service start. The walk (ew) then skips
+// the device's events before c but f and fc: a connect ends
 // any disconnect run, so from it on every piece, and the dormancy clock,
 // are those of the whole walk, and the pieces before it are clipped away.
 // Only the rows the walk keeps are joined to the devices and sorted.
 func (p *plan) walkCTEs() string {
 	// ine: the event counts (not before the device shipped, not after H)
 	const ine = "(d.shipped IS NULL OR x.t >= d.shipped) AND x.t <= @horizon"
+	// st0: an always-connected device's service start S — its first event
+	// when that is a connect, else max(shipped, D0) (a leading disconnect)
+	st0 := fmt.Sprintf("CASE WHEN v.fc = v.f THEN v.t0 ELSE greatest(coalesce(d.shipped, %s), (SELECT min(t0) FROM evd)) END", negInf)
 	return fmt.Sprintf(`evd AS (
   SELECT x.device_id, count(*) AS n, min(x.o) FILTER (WHERE %[5]s) AS f, min(x.o) FILTER (WHERE %[5]s AND x.s = 1) AS fc,
          max(x.o) FILTER (WHERE %[5]s AND x.s = 1 AND x.t < %[4]s) AS c, min(x.t) FILTER (WHERE %[5]s) AS t0,
          count(*) FILTER (WHERE %[5]s AND x.s = 0) AS nd
   FROM ev x LEFT JOIN %[3]s USING (device_id) GROUP BY x.device_id
 ),
+vd AS (
+  SELECT v.*, d.shipped, d.retired, coalesce(m.every, 0) AS every, m.reach, %[6]s AS st0
+  FROM evd v LEFT JOIN %[3]s USING (device_id) LEFT JOIN dm m USING (device_id)
+),
 ew AS (
-  SELECT x.device_id, x.t, x.s, x.o, d.shipped, d.retired, coalesce(m.every, 0) AS every, m.reach
-  FROM ev x JOIN evd v USING (device_id) LEFT JOIN %[3]s USING (device_id) LEFT JOIN dm m USING (device_id)
-  WHERE %[5]s AND (v.c IS NULL OR x.o >= v.c OR x.o = v.f OR x.o = v.fc)
+  SELECT x.device_id, x.t, x.s, x.o, v.retired, v.every, v.reach, v.st0
+  FROM ev x JOIN vd v USING (device_id)
+  WHERE (v.shipped IS NULL OR x.t >= v.shipped) AND x.t <= @horizon AND (v.c IS NULL OR x.o >= v.c OR x.o = v.f OR x.o = v.fc)
+),
+stw AS (
+  SELECT device_id, st0 FROM vd WHERE f IS NOT NULL AND every = 0
 ),
 w AS (
-  SELECT device_id, t, s, o, shipped, retired, lead(t) OVER p AS nt, lag(s) OVER p AS ps, first_value(s) OVER p AS fs, first_value(t) OVER p AS ft
+  SELECT device_id, t, s, o, st0, least(coalesce(retired, %[2]s), @horizon) AS en, lead(t) OVER p AS nt, lag(s) OVER p AS ps
   FROM ew WHERE every = 0 WINDOW p AS (PARTITION BY device_id ORDER BY o)
 ),
 w2 AS (
-  SELECT device_id, t, s, nt, ps,
-         max(CASE WHEN s = 0 AND (ps IS NULL OR ps = 1) THEN t END) OVER (PARTITION BY device_id ORDER BY o ROWS UNBOUNDED PRECEDING) AS down,
-         CASE WHEN fs = 1 THEN ft ELSE greatest(coalesce(shipped, %[1]s), (SELECT min(t0) FROM evd)) END AS st0,
-         least(coalesce(retired, %[2]s), @horizon) AS en
+  SELECT device_id, t, s, nt, ps, st0, en,
+         max(CASE WHEN s = 0 AND (ps IS NULL OR ps = 1) THEN t END) OVER (PARTITION BY device_id ORDER BY o ROWS UNBOUNDED PRECEDING) AS down
   FROM w
 ),
 seg AS (
-  SELECT device_id, st0, en, s, t AS a, coalesce(nt, %[2]s) AS b, down FROM w2
-  UNION ALL
-  SELECT device_id, st0, en, 1, st0, t, NULL FROM w2 WHERE ps IS NULL AND s = 0
+  SELECT w2.device_id, w2.st0, w2.en, g.s, g.a, g.b, g.down
+  FROM w2 CROSS JOIN LATERAL (VALUES
+    (w2.s, w2.t, coalesce(w2.nt, %[2]s), w2.down, true),
+    (1, w2.st0, w2.t, NULL::bigint, w2.ps IS NULL AND w2.s = 0)
+  ) AS g(s, a, b, down, keep)
+  WHERE g.keep
 ),
 ci0 AS (
   SELECT device_id, t, every, reach, retired FROM ew WHERE every > 0 AND s = 1
@@ -297,7 +309,7 @@ pd AS (
 ),
 re AS (
   SELECT device_id, t, s FROM ew WHERE t < coalesce(retired, %[2]s) AND t >= %[4]s
-)`, negInf, posInf, p.devRef(), walkFrom, ine)
+)`, negInf, posInf, p.devRef(), walkFrom, ine, st0)
 }
 
 // raCTE: activity rows inside the service period, not after H.
@@ -375,7 +387,7 @@ func (p *plan) horizonSQL() string {
 func (p *plan) uptimeSelect() string {
 	never, retired := "0", "0"
 	if p.has(planfile.KindDevices) {
-		never = fmt.Sprintf(`(SELECT count(*) FROM dev LEFT JOIN (SELECT DISTINCT device_id, st0 FROM w2 UNION SELECT DISTINCT device_id, st0 FROM ci) s USING (device_id)
+		never = fmt.Sprintf(`(SELECT count(*) FROM dev LEFT JOIN (SELECT device_id, st0 FROM stw UNION SELECT DISTINCT device_id, st0 FROM ci) s USING (device_id)
     WHERE dev.shipped < least(@to, @horizon) AND coalesce(s.st0, %s) >= least(@to, @horizon))`, posInf)
 		retired = "(SELECT count(*) FROM dev WHERE retired >= @from AND retired < @to)"
 	}
