@@ -238,14 +238,14 @@ func (p *plan) walkCTEs() string {
 	// when that is a connect, else max(shipped, D0) (a leading disconnect)
 	st0 := fmt.Sprintf("CASE WHEN v.fc = v.f THEN v.t0 ELSE greatest(coalesce(d.shipped, %s), (SELECT min(t0) FROM evd)) END", negInf)
 	return fmt.Sprintf(`evd AS (
-  SELECT x.device_id, count(*) AS n, min(x.o) FILTER (WHERE %[5]s) AS f, min(x.o) FILTER (WHERE %[5]s AND x.s = 1) AS fc,
-         max(x.o) FILTER (WHERE %[5]s AND x.s = 1 AND x.t < %[4]s) AS c, min(x.t) FILTER (WHERE %[5]s) AS t0,
-         count(*) FILTER (WHERE %[5]s AND x.s = 0) AS nd
-  FROM ev x LEFT JOIN %[3]s USING (device_id) GROUP BY x.device_id
+  SELECT x.device_id, count(*) AS n, min(x.o) FILTER (WHERE %[4]s) AS f, min(x.o) FILTER (WHERE %[4]s AND x.s = 1) AS fc,
+         max(x.o) FILTER (WHERE %[4]s AND x.s = 1 AND x.t < %[3]s) AS c, min(x.t) FILTER (WHERE %[4]s) AS t0,
+         count(*) FILTER (WHERE %[4]s AND x.s = 0) AS nd
+  FROM ev x LEFT JOIN %[2]s USING (device_id) GROUP BY x.device_id
 ),
 vd AS (
-  SELECT v.*, d.shipped, d.retired, coalesce(m.every, 0) AS every, m.reach, %[6]s AS st0
-  FROM evd v LEFT JOIN %[3]s USING (device_id) LEFT JOIN dm m USING (device_id)
+  SELECT v.*, d.shipped, d.retired, coalesce(m.every, 0) AS every, m.reach, %[5]s AS st0
+  FROM evd v LEFT JOIN %[2]s USING (device_id) LEFT JOIN dm m USING (device_id)
 ),
 ew AS (
   SELECT x.device_id, x.t, x.s, x.o, v.retired, v.every, v.reach, v.st0
@@ -256,7 +256,7 @@ stw AS (
   SELECT device_id, st0 FROM vd WHERE f IS NOT NULL AND every = 0
 ),
 w AS (
-  SELECT device_id, t, s, o, st0, least(coalesce(retired, %[2]s), @horizon) AS en, lead(t) OVER p AS nt, lag(s) OVER p AS ps
+  SELECT device_id, t, s, o, st0, least(coalesce(retired, %[1]s), @horizon) AS en, lead(t) OVER p AS nt, lag(s) OVER p AS ps
   FROM ew WHERE every = 0 WINDOW p AS (PARTITION BY device_id ORDER BY o)
 ),
 w2 AS (
@@ -267,7 +267,7 @@ w2 AS (
 seg AS (
   SELECT w2.device_id, w2.st0, w2.en, g.s, g.a, g.b, g.down
   FROM w2 CROSS JOIN LATERAL (VALUES
-    (w2.s, w2.t, coalesce(w2.nt, %[2]s), w2.down, true),
+    (w2.s, w2.t, coalesce(w2.nt, %[1]s), w2.down, true),
     (1, w2.st0, w2.t, NULL::bigint, w2.ps IS NULL AND w2.s = 0)
   ) AS g(s, a, b, down, keep)
   WHERE g.keep
@@ -275,11 +275,11 @@ seg AS (
 ci0 AS (
   SELECT device_id, t, every, reach, retired FROM ew WHERE every > 0 AND s = 1
   UNION ALL
-  SELECT a.device_id, a.t, m.every, m.reach, d.retired FROM ra a JOIN dm m USING (device_id) JOIN %[3]s USING (device_id) WHERE m.every > 0
+  SELECT a.device_id, a.t, m.every, m.reach, d.retired FROM ra a JOIN dm m USING (device_id) JOIN %[2]s USING (device_id) WHERE m.every > 0
 ),
 ci AS (
   SELECT ci0.*, lead(t) OVER (PARTITION BY device_id ORDER BY t) AS nt, min(t) OVER (PARTITION BY device_id) AS st0,
-         least(coalesce(retired, %[2]s), @horizon) AS en
+         least(coalesce(retired, %[1]s), @horizon) AS en
   FROM ci0
 ),
 pc AS (
@@ -292,9 +292,9 @@ pc AS (
   UNION ALL
   SELECT c.device_id, c.every, v.k, greatest(v.a, c.st0), least(v.b, c.en)
   FROM ci c CROSS JOIN LATERAL (VALUES
-    (1, c.t, least(c.t + c.reach, coalesce(c.nt, %[2]s))),
-    (0, c.t + c.reach, CASE WHEN @dormant > 0 THEN least(coalesce(c.nt, %[2]s), c.t + c.reach + @dormant) ELSE coalesce(c.nt, %[2]s) END),
-    (2, CASE WHEN @dormant > 0 THEN c.t + c.reach + @dormant ELSE %[2]s END, coalesce(c.nt, %[2]s))
+    (1, c.t, least(c.t + c.reach, coalesce(c.nt, %[1]s))),
+    (0, c.t + c.reach, CASE WHEN @dormant > 0 THEN least(coalesce(c.nt, %[1]s), c.t + c.reach + @dormant) ELSE coalesce(c.nt, %[1]s) END),
+    (2, CASE WHEN @dormant > 0 THEN c.t + c.reach + @dormant ELSE %[1]s END, coalesce(c.nt, %[1]s))
   ) AS v(k, a, b)
   WHERE least(v.b, c.en) > greatest(v.a, c.st0)
 ),
@@ -308,8 +308,8 @@ pd AS (
   FROM pc GROUP BY device_id
 ),
 re AS (
-  SELECT device_id, t, s FROM ew WHERE t < coalesce(retired, %[2]s) AND t >= %[4]s
-)`, negInf, posInf, p.devRef(), walkFrom, ine, st0)
+  SELECT device_id, t, s FROM ew WHERE t < coalesce(retired, %[1]s) AND t >= %[3]s
+)`, posInf, p.devRef(), walkFrom, ine, st0)
 }
 
 // raCTE: activity rows inside the service period, not after H.
