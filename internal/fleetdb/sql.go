@@ -115,6 +115,23 @@ func vocabExpr(c column, lists []string, classes []int) string {
 	return b.String()
 }
 
+// sequenced reports whether the events are ordered by a sequence column
+// (else by time).
+func (p *plan) sequenced() bool {
+	_, ok := p.tables[planfile.KindEvents].cols["sequence"]
+	return ok
+}
+
+// ev0CTE: the event rows by time as read — device, time, state (NULL: not
+// a connection event) — duplicates and all.
+func (p *plan) ev0CTE() string {
+	t := p.tables[planfile.KindEvents]
+	ts := t.cols["timestamp"]
+	return fmt.Sprintf(`ev0 AS (
+  SELECT %s AS device_id, %s AS t, %s AS s FROM %s
+)`, textExpr(t.cols["device_id"]), ts.timeExpr(ts.quoted), stateExpr(t.cols["event"]), p.from(planfile.KindEvents))
+}
+
 // evCTEs: the connection events in the order the metrics walk them — ev
 // (device_id, t, s, o): t the effective time, s the state, o the order
 // within the device — with exact duplicates used once.
@@ -124,12 +141,10 @@ func (p *plan) evCTEs() string {
 	seq, sequenced := t.cols["sequence"]
 	if !sequenced {
 		// by time, a disconnect before a connect at the same instant
-		return fmt.Sprintf(`ev0 AS (
-  SELECT %s AS device_id, %s AS t, %s AS s FROM %s
-),
+		return p.ev0CTE() + `,
 ev AS (
   SELECT DISTINCT device_id, t, s, t * 2 + s AS o FROM ev0 WHERE s IS NOT NULL
-)`, id, ts.timeExpr(ts.quoted), stateExpr(t.cols["event"]), p.from(planfile.KindEvents))
+)`
 	}
 	// by sequence: numerically when every value of the device is digits
 	// (and fits 64 bits), else as bytes; a connect before a disconnect at
@@ -221,7 +236,7 @@ const walkFrom = "least(@from, (@bounds::bigint[])[1], (floor(@horizon::numeric 
 // the event rows that count from walkFrom on (re: no statement counts an
 // earlier one).
 //
-// One hash aggregate over all events (evd) gives per device what the
+// One aggregate over all events (evd) gives per device what the
 // history contributes: its events used once (n), its first event (f) and
 // first connect (fc) — its service start — its last connect before
 // walkFrom (c), its earliest time (D0 is the least) and its disconnects
@@ -232,8 +247,11 @@ const walkFrom = "least(@from, (@bounds::bigint[])[1], (floor(@horizon::numeric 
 // are those of the whole walk, and the pieces before it are clipped away.
 // Only the rows the walk keeps are joined to the devices and sorted.
 func (p *plan) walkCTEs() string {
-	// ine: the event counts (not before the device shipped, not after H)
-	const ine = "(d.shipped IS NULL OR x.t >= d.shipped) AND x.t <= @horizon"
+	// ine: event x counts (not before the device shipped — alias's
+	// column — and not after H)
+	ine := func(alias string) string {
+		return fmt.Sprintf("(%[1]s.shipped IS NULL OR x.t >= %[1]s.shipped) AND x.t <= @horizon", alias)
+	}
 	// st0: an always-connected device's service start S — its first event
 	// when that is a connect, else max(shipped, D0) (a leading disconnect)
 	st0 := fmt.Sprintf("CASE WHEN v.fc = v.f THEN v.t0 ELSE greatest(coalesce(d.shipped, %s), (SELECT min(t0) FROM evd)) END", negInf)
@@ -250,7 +268,7 @@ vd AS (
 ew AS (
   SELECT x.device_id, x.t, x.s, x.o, v.retired, v.every, v.reach, v.st0
   FROM ev x JOIN vd v USING (device_id)
-  WHERE (v.shipped IS NULL OR x.t >= v.shipped) AND x.t <= @horizon AND (v.c IS NULL OR x.o >= v.c OR x.o = v.f OR x.o = v.fc)
+  WHERE %[6]s AND (v.c IS NULL OR x.o >= v.c OR x.o = v.f OR x.o = v.fc)
 ),
 stw AS (
   SELECT device_id, st0 FROM vd WHERE f IS NOT NULL AND every = 0
@@ -309,7 +327,7 @@ pd AS (
 ),
 re AS (
   SELECT device_id, t, s FROM ew WHERE t < coalesce(retired, %[1]s) AND t >= %[3]s
-)`, posInf, p.devRef(), walkFrom, ine, st0)
+)`, posInf, p.devRef(), walkFrom, ine("d"), st0, ine("v"))
 }
 
 // raCTE: activity rows inside the service period, not after H.
@@ -468,8 +486,8 @@ func (p *plan) activationSQL() string {
 		// by time, whether a connect exists needs no duplicate removed:
 		// the rows as read (ev0, read once), not the sorted ev
 		rows, evs := "ev", p.evCTEs()
-		if _, sequenced := p.tables[planfile.KindEvents].cols["sequence"]; !sequenced {
-			rows, evs = "ev0", evs[:strings.Index(evs, ",\nev AS (")]
+		if !p.sequenced() {
+			rows, evs = "ev0", p.ev0CTE()
 		}
 		ctes = append(ctes, evs)
 		src = append(src, "SELECT DISTINCT x.device_id FROM "+rows+" x JOIN dev d USING (device_id) WHERE x.s = 1 AND x.t >= d.shipped AND x.t < least(d.shipped + @activation, @horizon + 1)")
