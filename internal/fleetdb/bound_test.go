@@ -100,7 +100,7 @@ SELECT (jsonb_populate_record(NULL::%[1]s, to_jsonb(r) || jsonb_build_object(%[2
 	params := job.params(horizon)
 	health, _ := p.healthParts()
 	part := func(name string) string {
-		return with(append(p.baseCTEs(), health...)...) + "SELECT count(*) FROM " + name
+		return with(append(p.baseCTEs("@bounds::bigint[]"), health...)...) + "SELECT count(*) FROM " + name
 	}
 	const day = 86_400_000_000
 	for _, tc := range []struct {

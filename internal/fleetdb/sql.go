@@ -46,6 +46,16 @@ func (p *plan) has(kind planfile.InputKind) bool { _, ok := p.tables[kind]; retu
 
 // devCTE: the devices input, one row per device (Run checks ids are unique).
 func (p *plan) devCTE() string {
+	return "dev AS (\n  " + p.devSelect(false) + "\n)"
+}
+
+// devSelect reads the devices input: device_id, shipped, customer_id,
+// retired, model, firmware — its distinct rows, or with byID one row per
+// id (the same where Run's check passes: a device's rows are equal). By
+// id the planner knows the id is unique, so its estimate of a join to
+// the events stays the events' rows (the distinct rows' id it takes as
+// 200 values, and multiplies the join by the table's size over that).
+func (p *plan) devSelect(byID bool) string {
 	t := p.tables[planfile.KindDevices]
 	cust, ret, model, fw := "NULL::text", "NULL::bigint", "NULL::text", "NULL::text"
 	if c, ok := t.cols["customer_id"]; ok {
@@ -61,10 +71,12 @@ func (p *plan) devCTE() string {
 		ret = c.timeExpr(c.quoted)
 	}
 	sh := t.cols["shipped_at"]
-	return fmt.Sprintf(`dev AS (
-  SELECT DISTINCT %s AS device_id, %s AS shipped, %s AS customer_id, %s AS retired, %s AS model, %s AS firmware
-  FROM %s
-)`, textExpr(t.cols["device_id"]), sh.timeExpr(sh.quoted), cust, ret, model, fw, p.from(planfile.KindDevices))
+	if byID {
+		return fmt.Sprintf(`SELECT %s AS device_id, min(%s) AS shipped, min(%s) AS customer_id, min(%s) AS retired, min(%s) AS model, min(%s) AS firmware
+  FROM %s GROUP BY 1`, textExpr(t.cols["device_id"]), sh.timeExpr(sh.quoted), cust, ret, model, fw, p.from(planfile.KindDevices))
+	}
+	return fmt.Sprintf(`SELECT DISTINCT %s AS device_id, %s AS shipped, %s AS customer_id, %s AS retired, %s AS model, %s AS firmware
+  FROM %s`, textExpr(t.cols["device_id"]), sh.timeExpr(sh.quoted), cust, ret, model, fw, p.from(planfile.KindDevices))
 }
 
 // dmCTE: each listed device's mode — every (P, µs; 0: always connected)
@@ -214,10 +226,13 @@ func (p *plan) actCTE() string {
 	return fmt.Sprintf("act AS (\n  SELECT %s AS device_id, %s AS t FROM %s\n)", textExpr(t.cols["device_id"]), ts.timeExpr(ts.quoted), p.from(planfile.KindActivity))
 }
 
-// devRef is the devices input, or an empty one, for the joins below.
-func (p *plan) devRef() string {
+// devInline is the devices input read where it is joined, or an empty one:
+// a subquery of the table rather than the dev CTE, so that the walk joins
+// the table itself (co-located with the events on Citus, where the CTE,
+// read by several statements, is gathered on the coordinator).
+func (p *plan) devInline() string {
 	if p.has(planfile.KindDevices) {
-		return "dev d"
+		return "(" + p.devSelect(true) + ") d"
 	}
 	return "(SELECT NULL::text AS device_id, NULL::bigint AS shipped, NULL::text AS customer_id, NULL::bigint AS retired, NULL::text AS model WHERE false) d"
 }
@@ -227,115 +242,160 @@ func (p *plan) devRef() string {
 // lookback's first day.
 const walkFrom = "least(@from, (@bounds::bigint[])[1], (floor(@horizon::numeric / 86400000000)::bigint - @lookback_days) * 86400000000)"
 
-// walkCTEs: each device's service period cut into pieces of known state
-// (a leading disconnect: connected from max(shipped, D0), D0 the earliest
-// event that counts)
-// (k: 1 connected, 0 down, 2 dormant), clipped to [S, min(R, H)), the
-// empty ones left out (pc: only device id, mode, state and span, so that
-// the rows every statement reads stay narrow); and
-// the event rows that count from walkFrom on (re: no statement counts an
-// earlier one).
+// walkCTEs walk each device's rows in one chain of per-device steps and
+// sum them per device and bucket of time: pdb (device_id, i), i the
+// bucket of the bounds b (an array expression; 1…cardinality−1 inside
+// them, 0 and cardinality before and after). Nothing before pdb is read
+// twice, so that every step — the windows PARTITIONed BY device_id, the
+// pieces, the sums — runs where the device's rows are (on Citus, in the
+// worker's task), and only sums per device and bucket come out of it.
 //
-// One aggregate over all events (evd) gives per device what the
-// history contributes: its events used once (n), its first event (f) and
-// first connect (fc) — its service start — its last connect before
-// walkFrom (c), its earliest time (D0 is the least) and its disconnects
-// that count (nd, the planned ones of a check-in device); vd adds the
-// device's own columns and its service start. The walk (ew) then skips
-// the device's events before c but f and fc: a connect ends
+// The rows (xr) are the connection events (ev, src 0) and the activity
+// rows (src 1). Per device (window dv, over its whole history): its
+// events used once (n), activity rows (na), first event (f) and first
+// connect (fc) that count (not before shipping, not after H), its last
+// connect before walkFrom (c), its earliest time that counts (t0) and
+// its counted disconnects (nd, the planned ones of a check-in device).
+// Kept: the events that count from c on (and f and fc: a connect ends
 // any disconnect run, so from it on every piece, and the dormancy clock,
-// are those of the whole walk, and the pieces before it are clipped away.
-// Only the rows the walk keeps are joined to the devices and sorted.
-func (p *plan) walkCTEs() string {
-	// ine: event x counts (not before the device shipped — alias's
-	// column — and not after H)
-	ine := func(alias string) string {
-		return fmt.Sprintf("(%[1]s.shipped IS NULL OR x.t >= %[1]s.shipped) AND x.t <= @horizon", alias)
+// are those of the whole walk, and the pieces before it are clipped
+// away), and the activity rows in the service period. Walked: an
+// always-connected device's kept events (ordered by o), a check-in
+// device's kept connects and activity rows (ordered by time).
+//
+// Each walked row starts up to three pieces of time (pr: a, b, their
+// states), clipped to the service period [S, min(R, H)), empty ones not
+// real: an always-connected device is in the row's state until the next
+// row (A), dormant from @dormant after a down run's start (B, state 2); a
+// check-in device is reachable for reach after each check-in (A), then
+// down (B, state 0), then dormant (C, state 2). Every piece starts at or
+// after the row's time, so S (at most the first row's time) never clips
+// them. A leading disconnect makes the device connected from max(shipped,
+// D0) — D0 the earliest time that counts of any device, so known only
+// from every device's sums — until its first event: that piece is made
+// from pdv (lp). Marked (mk): the kept rows from walkFrom on, which the
+// statements count (no statement counts an earlier one).
+//
+// A row is summed into each bucket its pieces overlap (i0 to i1; one
+// almost always); the sums over the window (obs, conn, dorm, missed, np),
+// the counts of marked rows and the device's own values (on its row
+// rn = 1) only in the first.
+func (p *plan) walkCTEs(b string) string {
+	mode, mdJoin := "0::bigint AS every, 0::bigint AS reach", ""
+	if p.has(planfile.KindDevices) {
+		mode, mdJoin = "coalesce(m.every, 0) AS every, coalesce(m.reach, 0) AS reach", " LEFT JOIN md m ON m.model = d.model"
 	}
-	// st0: an always-connected device's service start S — its first event
-	// when that is a connect, else max(shipped, D0) (a leading disconnect)
-	st0 := fmt.Sprintf("CASE WHEN v.fc = v.f THEN v.t0 ELSE greatest(coalesce(d.shipped, %s), (SELECT min(t0) FROM evd)) END", negInf)
-	return fmt.Sprintf(`evd AS (
-  SELECT x.device_id, count(*) AS n, min(x.o) FILTER (WHERE %[4]s) AS f, min(x.o) FILTER (WHERE %[4]s AND x.s = 1) AS fc,
-         max(x.o) FILTER (WHERE %[4]s AND x.s = 1 AND x.t < %[3]s) AS c, min(x.t) FILTER (WHERE %[4]s) AS t0,
-         count(*) FILTER (WHERE %[4]s AND x.s = 0) AS nd
-  FROM ev x LEFT JOIN %[2]s USING (device_id) GROUP BY x.device_id
+	nt := "coalesce(nt, " + posInf + ")"
+	// a piece's time in the window, and in bucket i
+	ow := func(a, b string) string {
+		return fmt.Sprintf("greatest(least(%s, @to) - greatest(%s, @from), 0)", b, a)
+	}
+	ob := func(a, bb string) string {
+		return fmt.Sprintf("greatest(least(%[2]s, (%[3]s)[g.i + 1]) - greatest(%[1]s, (%[3]s)[g.i]), 0)", a, bb, b)
+	}
+	in := fmt.Sprintf("g.i BETWEEN 1 AND cardinality(%s) - 1", b)
+	return fmt.Sprintf(`xr AS (
+  SELECT device_id, t, s, o, 0 AS src FROM ev
+  UNION ALL
+  SELECT device_id, t, 1, NULL::bigint, 1 FROM act
 ),
-vd AS (
-  SELECT v.*, d.shipped, d.retired, coalesce(m.every, 0) AS every, m.reach, %[5]s AS st0
-  FROM evd v LEFT JOIN %[2]s USING (device_id) LEFT JOIN dm m USING (device_id)
+xa AS (
+  SELECT x.device_id, x.t, x.s, x.o, x.src, d.shipped, %[2]s,
+         coalesce(d.retired, %[1]s) AS ret, least(coalesce(d.retired, %[1]s), @horizon) AS en,
+         (d.shipped IS NULL OR x.t >= d.shipped) AND x.t <= @horizon AS cnt
+  FROM xr x LEFT JOIN %[3]s USING (device_id)%[4]s
 ),
-ew AS (
-  SELECT x.device_id, x.t, x.s, x.o, v.retired, v.every, v.reach, v.st0
-  FROM ev x JOIN vd v USING (device_id)
-  WHERE %[6]s AND (v.c IS NULL OR x.o >= v.c OR x.o = v.f OR x.o = v.fc)
+xb AS (
+  SELECT xa.*, CASE WHEN every = 0 THEN o ELSE t END AS ord,
+         count(*) FILTER (WHERE src = 0) OVER dv AS n, count(*) FILTER (WHERE src = 1) OVER dv AS na,
+         min(o) FILTER (WHERE src = 0 AND cnt) OVER dv AS f, min(o) FILTER (WHERE src = 0 AND cnt AND s = 1) OVER dv AS fc,
+         max(o) FILTER (WHERE src = 0 AND cnt AND s = 1 AND t < %[5]s) OVER dv AS c,
+         min(t) FILTER (WHERE src = 0 AND cnt) OVER dv AS t0, count(*) FILTER (WHERE src = 0 AND cnt AND s = 0) OVER dv AS nd,
+         row_number() OVER dv AS rn
+  FROM xa WINDOW dv AS (PARTITION BY device_id)
 ),
-stw AS (
-  SELECT device_id, st0 FROM vd WHERE f IS NOT NULL AND every = 0
+xk AS (
+  SELECT y.*, kept AND CASE WHEN src = 0 THEN every = 0 OR s = 1 ELSE every > 0 END AS walked FROM (
+    SELECT xb.*, cnt AND CASE WHEN src = 0 THEN c IS NULL OR o >= c OR o = f OR o = fc ELSE t < ret END AS kept FROM xb
+  ) y WHERE kept OR rn = 1
 ),
 w AS (
-  SELECT device_id, t, s, o, st0, least(coalesce(retired, %[1]s), @horizon) AS en, lead(t) OVER p AS nt, lag(s) OVER p AS ps
-  FROM ew WHERE every = 0 WINDOW p AS (PARTITION BY device_id ORDER BY o)
+  SELECT xk.*, lead(t) OVER wp AS nt, lag(s) OVER wp AS ps
+  FROM xk WINDOW wp AS (PARTITION BY device_id, walked ORDER BY ord)
 ),
 w2 AS (
-  SELECT device_id, t, s, nt, ps, st0, en,
-         max(CASE WHEN s = 0 AND (ps IS NULL OR ps = 1) THEN t END) OVER (PARTITION BY device_id ORDER BY o ROWS UNBOUNDED PRECEDING) AS down
+  SELECT w.*, max(CASE WHEN s = 0 AND (ps IS NULL OR ps = 1) THEN t END) OVER (PARTITION BY device_id, walked ORDER BY ord ROWS UNBOUNDED PRECEDING) AS down
   FROM w
 ),
-seg AS (
-  SELECT w2.device_id, w2.st0, w2.en, g.s, g.a, g.b, g.down
-  FROM w2 CROSS JOIN LATERAL (VALUES
-    (w2.s, w2.t, coalesce(w2.nt, %[1]s), w2.down, true),
-    (1, w2.st0, w2.t, NULL::bigint, w2.ps IS NULL AND w2.s = 0)
-  ) AS g(s, a, b, down, keep)
-  WHERE g.keep
+pr0 AS (
+  SELECT device_id, every, t, s, src, n, na, nd, f, fc, t0, shipped, en, walked,
+         kept AND t >= %[5]s AND t < ret AS mk,
+         CASE WHEN every = 0 THEN s ELSE 1 END AS ka,
+         CASE WHEN every = 0 THEN least(CASE WHEN s = 1 OR @dormant <= 0 THEN %[6]s ELSE least(%[6]s, down + @dormant) END, en)
+              ELSE least(t + reach, %[6]s, en) END AS ba,
+         CASE WHEN every = 0 THEN CASE WHEN s = 0 AND @dormant > 0 THEN greatest(t, down + @dormant) ELSE %[6]s END
+              ELSE t + reach END AS ab,
+         CASE WHEN every = 0 THEN least(%[6]s, en)
+              ELSE least(CASE WHEN @dormant > 0 THEN least(%[6]s, t + reach + @dormant) ELSE %[6]s END, en) END AS bb,
+         CASE WHEN @dormant > 0 THEN t + reach + @dormant ELSE %[1]s END AS ac,
+         least(%[6]s, en) AS bc
+  FROM w2
 ),
-ci0 AS (
-  SELECT device_id, t, every, reach, retired FROM ew WHERE every > 0 AND s = 1
-  UNION ALL
-  SELECT a.device_id, a.t, m.every, m.reach, d.retired FROM ra a JOIN dm m USING (device_id) JOIN %[2]s USING (device_id) WHERE m.every > 0
+pr AS (
+  SELECT z.*, width_bucket(t, %[7]s) AS i0,
+         width_bucket(greatest(t + 1, CASE WHEN ra THEN ba END, CASE WHEN rb THEN bb END, CASE WHEN rc THEN bc END) - 1, %[7]s) AS i1
+  FROM (
+    SELECT pr0.*, walked AND ba > t AS ra, walked AND bb > ab AS rb, walked AND every > 0 AND bc > ac AS rc FROM pr0
+  ) z
 ),
-ci AS (
-  SELECT ci0.*, lead(t) OVER (PARTITION BY device_id ORDER BY t) AS nt, min(t) OVER (PARTITION BY device_id) AS st0,
-         least(coalesce(retired, %[1]s), @horizon) AS en
-  FROM ci0
+pdb AS (
+  SELECT device_id, g.i, max(every) AS every,
+         coalesce(bool_or(ra OR rb OR rc), false) AS pieces,
+         coalesce(sum(CASE WHEN ra THEN %[8]s ELSE 0 END + CASE WHEN rb AND every > 0 THEN %[9]s ELSE 0 END) FILTER (WHERE g.i = i0), 0)::bigint AS obs,
+         coalesce(sum(%[8]s) FILTER (WHERE g.i = i0 AND ra AND ka = 1), 0)::bigint AS conn,
+         coalesce(bool_or(CASE WHEN every = 0 THEN rb AND %[9]s > 0 ELSE rc AND %[10]s > 0 END) FILTER (WHERE g.i = i0), false) AS dorm,
+         coalesce(sum((%[9]s + every - 1) / every) FILTER (WHERE g.i = i0 AND rb AND every > 0 AND %[9]s > 0), 0)::bigint AS missed,
+         coalesce(sum(CASE WHEN ra THEN %[11]s ELSE 0 END + CASE WHEN rb AND every > 0 THEN %[12]s ELSE 0 END) FILTER (WHERE %[13]s), 0)::bigint AS bobs,
+         coalesce(sum(%[11]s) FILTER (WHERE %[13]s AND ra AND ka = 1), 0)::bigint AS bconn,
+         coalesce(bool_or((ra AND ka = 1 AND %[11]s > 0) OR (mk AND g.i = i0 AND (src = 1 OR s = 1))) FILTER (WHERE %[13]s), false) AS bact,
+         count(*) FILTER (WHERE mk AND g.i = i0 AND %[13]s) AS brows,
+         coalesce(bool_or(src = 0 AND s = 1) FILTER (WHERE mk AND g.i = i0 AND t >= @from AND t < @to), false) AS wev,
+         coalesce(bool_or(src = 1) FILTER (WHERE mk AND g.i = i0 AND t >= @from AND t < @to), false) AS wact,
+         count(*) FILTER (WHERE mk AND g.i = i0 AND t >= @from AND t < @to) AS wrows,
+         min(t) FILTER (WHERE walked) AS wst,
+         max(n) AS n, max(na) AS na, max(nd) AS nd, max(f) AS f, max(fc) AS fc, max(t0) AS t0, max(shipped) AS shipped, max(en) AS en
+  FROM pr CROSS JOIN LATERAL unnest(CASE WHEN i1 = i0 THEN ARRAY[i0] ELSE ARRAY(SELECT generate_series(i0, i1)) END) AS g(i)
+  GROUP BY device_id, g.i
 ),
-pc AS (
-  SELECT g.device_id, 0::bigint AS every, v.k, greatest(v.a, g.st0) AS a, least(v.b, g.en) AS b
-  FROM seg g CROSS JOIN LATERAL (VALUES
-    (g.s, g.a, CASE WHEN g.s = 1 OR @dormant <= 0 THEN g.b ELSE least(g.b, g.down + @dormant) END),
-    (2, CASE WHEN g.s = 0 AND @dormant > 0 THEN greatest(g.a, g.down + @dormant) ELSE g.b END, g.b)
-  ) AS v(k, a, b)
-  WHERE least(v.b, g.en) > greatest(v.a, g.st0)
-  UNION ALL
-  SELECT c.device_id, c.every, v.k, greatest(v.a, c.st0), least(v.b, c.en)
-  FROM ci c CROSS JOIN LATERAL (VALUES
-    (1, c.t, least(c.t + c.reach, coalesce(c.nt, %[1]s))),
-    (0, c.t + c.reach, CASE WHEN @dormant > 0 THEN least(coalesce(c.nt, %[1]s), c.t + c.reach + @dormant) ELSE coalesce(c.nt, %[1]s) END),
-    (2, CASE WHEN @dormant > 0 THEN c.t + c.reach + @dormant ELSE %[1]s END, coalesce(c.nt, %[1]s))
-  ) AS v(k, a, b)
-  WHERE least(v.b, c.en) > greatest(v.a, c.st0)
+pdv AS (
+  SELECT device_id, max(every) AS every, bool_or(pieces) AS pieces, sum(obs)::bigint AS obs, sum(conn)::bigint AS conn, bool_or(dorm) AS dorm,
+         sum(missed)::bigint AS missed, bool_or(wev) AS wev, bool_or(wact) AS wact, sum(wrows) AS wrows,
+         max(n) AS n, max(na) AS na, max(nd) AS nd, max(f) AS f, max(fc) AS fc, max(t0) AS t0, max(shipped) AS shipped,
+         max(en) AS en, min(wst) AS wst
+  FROM pdb GROUP BY device_id
+),
+lp AS (
+  SELECT device_id, a, b FROM (
+    SELECT device_id, greatest(coalesce(shipped, %[14]s), (SELECT min(t0) FROM pdv)) AS a, least(t0, en) AS b
+    FROM pdv WHERE every = 0 AND f IS NOT NULL AND fc IS DISTINCT FROM f
+  ) x WHERE b > a
+),
+pda AS (
+  SELECT v.device_id, v.every, v.obs + coalesce(%[15]s, 0) AS obs, v.conn + coalesce(%[15]s, 0) AS conn, v.dorm, v.missed,
+         v.pieces OR l.device_id IS NOT NULL AS pieces, v.wev, v.wact, v.wrows, v.n, v.na, v.nd, v.every > 0 AND v.wst IS NOT NULL AS checkin,
+         CASE WHEN v.every = 0 AND v.f IS NOT NULL THEN CASE WHEN v.fc = v.f THEN v.t0 ELSE greatest(coalesce(v.shipped, %[14]s), (SELECT min(t0) FROM pdv)) END
+              WHEN v.every > 0 THEN v.wst END AS st0
+  FROM pdv v LEFT JOIN lp l USING (device_id)
 ),
 pd AS (
-  SELECT device_id, max(every) AS every,
-         sum(CASE WHEN k < 2 THEN greatest(least(b, @to) - greatest(a, @from), 0) ELSE 0 END)::bigint AS obs,
-         sum(CASE WHEN k = 1 THEN greatest(least(b, @to) - greatest(a, @from), 0) ELSE 0 END)::bigint AS conn,
-         bool_or(k = 2 AND least(b, @to) > greatest(a, @from)) AS dorm,
-         sum(CASE WHEN k = 0 AND every > 0 AND least(b, @to) > greatest(a, @from)
-                  THEN (least(b, @to) - greatest(a, @from) + every - 1) / every ELSE 0 END)::bigint AS missed
-  FROM pc GROUP BY device_id
+  SELECT device_id, every, obs, conn, dorm, missed FROM pda WHERE pieces
 ),
-re AS (
-  SELECT device_id, t, s FROM ew WHERE t < coalesce(retired, %[1]s) AND t >= %[3]s
-)`, posInf, p.devRef(), walkFrom, ine("d"), st0, ine("v"))
-}
-
-// raCTE: activity rows inside the service period, not after H.
-func (p *plan) raCTE() string {
-	return fmt.Sprintf(`ra AS (
-  SELECT a.device_id, a.t FROM act a LEFT JOIN %s USING (device_id)
-  WHERE (d.shipped IS NULL OR a.t >= d.shipped) AND a.t < coalesce(d.retired, %s) AND a.t <= @horizon
-)`, p.devRef(), posInf)
+lpb AS (
+  SELECT g.i, l.device_id, least(l.b, (%[7]s)[g.i + 1]) - greatest(l.a, (%[7]s)[g.i]) AS len
+  FROM lp l CROSS JOIN LATERAL generate_series(greatest(width_bucket(l.a, %[7]s), 1), least(width_bucket(l.b - 1, %[7]s), cardinality(%[7]s) - 1)) AS g(i)
+)`, posInf, mode, p.devInline(), mdJoin, walkFrom, nt, b,
+		ow("t", "ba"), ow("ab", "bb"), ow("ac", "bc"), ob("t", "ba"), ob("ab", "bb"), in, negInf,
+		"CASE WHEN l.device_id IS NOT NULL THEN greatest(least(l.b, @to) - greatest(l.a, @from), 0) END")
 }
 
 // with assembles a WITH clause from CTEs in order.
@@ -352,8 +412,9 @@ func with(ctes ...string) string {
 	return "WITH " + strings.Join(keep, ",\n") + "\n"
 }
 
-// baseCTEs are the inputs' CTEs the device metrics need.
-func (p *plan) baseCTEs() []string {
+// baseCTEs are the inputs' CTEs the device metrics need, walked by the
+// bucket bounds b (walkCTEs).
+func (p *plan) baseCTEs(b string) []string {
 	var out []string
 	if p.has(planfile.KindDevices) {
 		out = append(out, p.devCTE())
@@ -368,7 +429,7 @@ func (p *plan) baseCTEs() []string {
 	} else {
 		out = append(out, "act AS (SELECT NULL::text AS device_id, NULL::bigint AS t WHERE false)")
 	}
-	return append(out, p.dmCTE(), p.raCTE(), p.walkCTEs())
+	return append(out, p.dmCTE(), p.walkCTEs(b))
 }
 
 // timeRole is the role of an input's row time: a ticket's created_at,
@@ -405,7 +466,7 @@ func (p *plan) horizonSQL() string {
 func (p *plan) uptimeSelect() string {
 	never, retired := "0", "0"
 	if p.has(planfile.KindDevices) {
-		never = fmt.Sprintf(`(SELECT count(*) FROM dev LEFT JOIN (SELECT device_id, st0 FROM stw UNION SELECT DISTINCT device_id, st0 FROM ci) s USING (device_id)
+		never = fmt.Sprintf(`(SELECT count(*) FROM dev LEFT JOIN pda s USING (device_id)
     WHERE dev.shipped < least(@to, @horizon) AND coalesce(s.st0, %s) >= least(@to, @horizon))`, posInf)
 		retired = "(SELECT count(*) FROM dev WHERE retired >= @from AND retired < @to)"
 	}
@@ -413,15 +474,15 @@ func (p *plan) uptimeSelect() string {
   coalesce((SELECT sum(conn) FROM pd WHERE obs > 0), 0)::bigint AS connected_us,
   coalesce((SELECT sum(obs) FROM pd WHERE obs > 0), 0)::bigint AS observed_us,
   (SELECT count(*) FROM pd WHERE obs > 0) AS devices,
-  (SELECT count(*) FROM (SELECT device_id FROM evd UNION SELECT device_id FROM ci0) x) - (SELECT count(*) FROM pd WHERE obs > 0) AS left_out,
+  (SELECT count(*) FROM pda WHERE n > 0 OR checkin) - (SELECT count(*) FROM pd WHERE obs > 0) AS left_out,
   (SELECT avg(conn::float8 / obs::float8) FROM pd WHERE obs > 0) AS mean,
   (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY conn::float8 / obs::float8) FROM pd WHERE obs > 0) AS median,
   (SELECT count(*) FROM pd WHERE obs > 0 AND conn::float8 / obs::float8 < @slo) AS below_slo,
   %s AS never_activated,
   (SELECT count(*) FROM pd WHERE dorm) AS dormant,
   %s AS retired,
-  coalesce((SELECT sum(n) FROM evd), 0)::bigint AS events_used_once,
-  coalesce((SELECT sum(v.nd) FROM evd v JOIN dm m USING (device_id) WHERE m.every > 0), 0)::bigint AS planned,
+  coalesce((SELECT sum(n) FROM pda), 0)::bigint AS events_used_once,
+  coalesce((SELECT sum(nd) FROM pda WHERE every > 0), 0)::bigint AS planned,
   (SELECT count(*) FROM dm WHERE unknown) AS unknown_models,
   (SELECT coalesce(array_agg(model ORDER BY model), '{}') FROM (SELECT DISTINCT model COLLATE "C" AS model FROM dm WHERE unknown) u) AS unknown_values,
   (SELECT json_agg(x) FROM (
@@ -433,46 +494,38 @@ func (p *plan) uptimeSelect() string {
     FROM dm m LEFT JOIN pd USING (device_id) WHERE m.profile IS NOT NULL GROUP BY m.profile) x) AS profiles`, never, retired)
 }
 
+// bucketCTEs: per bucket i of the bounds (1…cardinality−1) and device,
+// its time observed (obs) and connected (conn), whether it was active in
+// it (a connected piece, a connect event or an activity row) and its rows
+// counted: the walk's sums (pdb) and the leading pieces' (lpb).
+func bucketCTEs() string {
+	return `bk AS (
+  SELECT i, device_id, bobs AS obs, bconn AS conn, bact AS active, brows AS rows FROM pdb WHERE i >= 1 AND (bobs > 0 OR bact OR brows > 0)
+  UNION ALL
+  SELECT i, device_id, len, len, true, 0 FROM lpb
+)`
+}
+
 // madParts: monthly active devices in the window (row i = 0), and the
 // month series (rows 1…12): the CTEs beyond the base ones, and the select.
 func (p *plan) madParts() ([]string, string) {
-	// a row's month is width_bucket over the month bounds (1…12 inside
-	// the series); a piece of time spans the months from its start's to
-	// its last instant's — no range join of every row with every month
 	return []string{`months AS (
-  SELECT i, (@bounds::bigint[])[i] AS lo, (@bounds::bigint[])[i + 1] AS hi FROM generate_series(1, cardinality(@bounds::bigint[]) - 1) AS i
+  SELECT i FROM generate_series(1, cardinality(@bounds::bigint[]) - 1) AS i
 )`, `actw AS (
-  SELECT device_id, true AS conn FROM re WHERE s = 1 AND t >= @from AND t < @to
-  UNION SELECT device_id, every = 0 FROM pd WHERE conn > 0
-  UNION SELECT device_id, false FROM ra WHERE t >= @from AND t < @to
-)`, `mpc AS (
-  SELECT m.i, pc.device_id, pc.k, least(pc.b, m.hi) - greatest(pc.a, m.lo) AS len
-  FROM pc CROSS JOIN LATERAL generate_series(greatest(width_bucket(pc.a, @bounds::bigint[]), 1),
-                                             least(width_bucket(pc.b - 1, @bounds::bigint[]), cardinality(@bounds::bigint[]) - 1)) AS g(i)
-  JOIN months m ON m.i = g.i
-  WHERE pc.k < 2
-)`, `mev AS (
-  SELECT width_bucket(t, @bounds::bigint[]) AS i, device_id, s FROM re
-  UNION ALL SELECT width_bucket(t, @bounds::bigint[]), device_id, 1 FROM ra
-)`, `mact AS (
-  SELECT i, count(*) AS n FROM (
-    SELECT i, device_id FROM mpc WHERE k = 1
-    UNION SELECT i, device_id FROM mev WHERE s = 1 AND i BETWEEN 1 AND cardinality(@bounds::bigint[]) - 1
-  ) x GROUP BY i
-)`, `mtime AS (
-  SELECT i, sum(CASE WHEN k = 1 THEN len ELSE 0 END)::bigint AS conn, sum(len)::bigint AS obs FROM mpc GROUP BY i
-)`, `mrows AS (
-  SELECT i, count(*) AS n FROM mev WHERE i BETWEEN 1 AND cardinality(@bounds::bigint[]) - 1 GROUP BY i
+  SELECT device_id, wev OR (conn > 0 AND every = 0) AS conn FROM pda WHERE wev OR conn > 0 OR wact
+)`, bucketCTEs(), `mb AS (
+  SELECT i, count(DISTINCT device_id) FILTER (WHERE active) AS active, sum(rows)::bigint AS rows, sum(obs)::bigint AS obs, sum(conn)::bigint AS conn
+  FROM bk GROUP BY i
 )`}, `SELECT 0 AS i,
-  (SELECT count(DISTINCT device_id) FROM actw) AS active,
-  (SELECT count(DISTINCT device_id) FROM actw WHERE conn) AS by_connection,
-  (SELECT count(*) FROM re WHERE t >= @from AND t < @to) + (SELECT count(*) FROM ra WHERE t >= @from AND t < @to) AS rows,
+  (SELECT count(*) FROM actw) AS active,
+  (SELECT count(*) FROM actw WHERE conn) AS by_connection,
+  coalesce((SELECT sum(wrows) FROM pda), 0)::bigint AS rows,
   coalesce((SELECT sum(obs) FROM pd), 0)::bigint AS obs,
   0::bigint AS conn,
-  (SELECT count(*) FROM (SELECT device_id FROM evd UNION SELECT device_id FROM act) x) AS in_input
+  (SELECT count(*) FROM pda WHERE n > 0 OR na > 0) AS in_input
 UNION ALL
-SELECT m.i, coalesce(mact.n, 0), 0, coalesce(mrows.n, 0), coalesce(mtime.obs, 0), coalesce(mtime.conn, 0), 0
-FROM months m LEFT JOIN mact USING (i) LEFT JOIN mtime USING (i) LEFT JOIN mrows USING (i)
+SELECT m.i, coalesce(mb.active, 0), 0, coalesce(mb.rows, 0), coalesce(mb.obs, 0), coalesce(mb.conn, 0), 0
+FROM months m LEFT JOIN mb USING (i)
 ORDER BY i`
 }
 
@@ -588,7 +641,7 @@ ORDER BY c.customer_id`
 // walk (the costly part: the events sorted by device and time, cut into
 // pieces) is built once and shared; each metric comes back as JSON.
 func (p *plan) deviceSQL(uptime, mad, health bool) string {
-	ctes := p.baseCTEs()
+	ctes := p.baseCTEs("@bounds::bigint[]")
 	cols := []string{}
 	if uptime {
 		cols = append(cols, "(SELECT row_to_json(x) FROM (\n"+p.uptimeSelect()+"\n) x) AS uptime")
@@ -659,9 +712,9 @@ func (p *plan) firmwareParts() ([]string, string) {
 FROM fwa GROUP BY 1, 2`
 }
 
-// fwoCTEs: fwr, each device's succeeded OTA rows at or before the instant
-// @at, and fwo, its version from the latest of them (NULL when none names
-// one, or when rows at that instant name different versions: ambiguous).
+// fwoCTEs: fwo, each device's version from the latest of its succeeded
+// OTA rows at or before the instant @at (NULL when none names one, or
+// when rows at that instant name different versions: ambiguous).
 func (p *plan) fwoCTEs(at string) []string {
 	t, ok := p.tables[planfile.KindOTA]
 	if !ok || t.Snapshot {
@@ -673,16 +726,19 @@ func (p *plan) fwoCTEs(at string) []string {
 	if c, ok := t.cols["version"]; ok {
 		version = fmt.Sprintf("NULLIF(btrim((%s)::text, E' \\t'), '')", c.quoted)
 	}
-	return []string{fmt.Sprintf(`fwr AS (
-  SELECT device_id, t, version FROM (
-    SELECT %s AS device_id, %s AS t, %s AS c, %s AS version FROM %s WHERE %s
-  ) r WHERE c = 0 AND t <= @%s
-)`, textExpr(t.cols["device_id"]), ts.timeExpr(ts.quoted), classExpr(t.cols["status"]), version, p.from(planfile.KindOTA), ts.between("", "@"+at), at), `fwo AS (
-  SELECT r.device_id, CASE WHEN count(DISTINCT coalesce(r.version, '')) = 1 THEN max(r.version) END AS version,
-         count(DISTINCT coalesce(r.version, '')) > 1 AS ambiguous
-  FROM fwr r JOIN (SELECT device_id, max(t) AS t FROM fwr GROUP BY device_id) m USING (device_id, t)
-  GROUP BY r.device_id
-)`}
+	// one chain per device (the latest instant's rows by a window, then
+	// grouped): on Citus it runs in the workers, only a version per
+	// device comes out
+	return []string{fmt.Sprintf(`fwo AS (
+  SELECT device_id, CASE WHEN count(DISTINCT coalesce(version, '')) = 1 THEN max(version) END AS version,
+         count(DISTINCT coalesce(version, '')) > 1 AS ambiguous
+  FROM (
+    SELECT device_id, t, version, max(t) OVER (PARTITION BY device_id) AS latest FROM (
+      SELECT %s AS device_id, %s AS t, %s AS c, %s AS version FROM %s WHERE %s
+    ) r WHERE c = 0 AND t <= @%s
+  ) x WHERE t = latest
+  GROUP BY device_id
+)`, textExpr(t.cols["device_id"]), ts.timeExpr(ts.quoted), classExpr(t.cols["status"]), version, p.from(planfile.KindOTA), ts.between("", "@"+at), at)}
 }
 
 // fleetDaysSQL: every device with observed time in the lookback's whole
@@ -693,25 +749,19 @@ func (p *plan) fwoCTEs(at string) []string {
 // profile, else the value) and whether it takes no OTA update, as
 // metrics.Data.FleetDays defines them.
 func (p *plan) fleetDaysSQL() string {
-	ctes := append(p.baseCTEs(), p.fwoCTEs("horizon")...)
 	// the lookback's day bounds from H, in SQL, so that the psql script
-	// (whose H comes from \gset) runs the same statement
-	ctes = append(ctes, `dayb AS (
+	// (whose H comes from \gset) runs the same statement; the walk is
+	// summed by day
+	ctes := []string{`dayb AS (
   SELECT ARRAY(SELECT (floor(@horizon::numeric / 86400000000)::bigint - @lookback_days + k) * 86400000000
                FROM generate_series(0, @lookback_days) AS k ORDER BY k) AS b
-)`, `dpc AS (
-  SELECT g.i, pc.device_id, pc.k
-  FROM pc CROSS JOIN dayb CROSS JOIN LATERAL generate_series(greatest(width_bucket(pc.a, dayb.b), 1),
-                                             least(width_bucket(pc.b - 1, dayb.b), cardinality(dayb.b) - 1)) AS g(i)
-  WHERE pc.k < 2
-)`, `don AS (
-  SELECT device_id, i FROM dpc WHERE k = 1
-  UNION SELECT re.device_id, width_bucket(re.t, dayb.b) FROM re CROSS JOIN dayb WHERE re.s = 1
-  UNION SELECT ra.device_id, width_bucket(ra.t, dayb.b) FROM ra CROSS JOIN dayb
-)`, `fd AS (
-  SELECT o.device_id, count(*) AS observed, count(n.i) AS online
-  FROM (SELECT DISTINCT device_id, i FROM dpc) o LEFT JOIN don n USING (device_id, i)
-  GROUP BY o.device_id
+)`}
+	ctes = append(ctes, p.baseCTEs("(SELECT b FROM dayb)")...)
+	ctes = append(ctes, p.fwoCTEs("horizon")...)
+	ctes = append(ctes, bucketCTEs(), `fd AS (
+  SELECT device_id, count(*) AS observed, count(*) FILTER (WHERE active) AS online
+  FROM (SELECT device_id, i, bool_or(active) AS active FROM bk GROUP BY device_id, i HAVING sum(obs) > 0) x
+  GROUP BY device_id
 )`)
 	dev := "(SELECT NULL::text AS device_id, NULL::text AS firmware, NULL::text AS model WHERE false)"
 	if p.has(planfile.KindDevices) {

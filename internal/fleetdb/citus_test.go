@@ -1,0 +1,315 @@
+package fleetdb
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/iotpm/iotpm/internal/fleetdb/pgtest"
+)
+
+// On Citus every per-device step of the device-metrics statement runs in
+// the workers: EXPLAIN shows its window functions inside the worker tasks
+// (none on the coordinator), and every task that reads the shards returns
+// rows grouped by a device or a customer — sums, never the event rows.
+// The example exports are distributed by device id (tickets by customer),
+// with Citus's defaults (32 shards, no repartition joins).
+func TestCitusPlanShape(t *testing.T) {
+	e := pgtest.Citus
+	conn, schema := e.Conn(t)
+	ctx := context.Background()
+	_, tables := exampleInputs(t, e, conn, schema, filepath.Join("..", "..", "examples", "leak-sensor", "exports"))
+	o := options("2026-10")
+	job := &Job{Inputs: tables, Options: o, UseUntil: o.Window.To + o.ActivationWindow}
+	p, err := Resolve(ctx, conn, tables, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.skip = nil
+	if _, err := conn.Exec(ctx, sessionSettings); err != nil {
+		t.Fatal(err)
+	}
+	var horizon int64
+	if err := scanOne(ctx, conn, p.horizonSQL(), job.params(0), &horizon); err != nil {
+		t.Fatal(err)
+	}
+	var q *Query
+	for _, c := range job.metricQueries(p, job.params(horizon)) {
+		if c.Name == "device_metrics" {
+			q = &c
+		}
+	}
+	if q == nil {
+		t.Fatal("no device_metrics statement")
+	}
+	s, args, err := bind(q.SQL, q.Params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := conn.Query(ctx, "EXPLAIN (VERBOSE, COSTS OFF) "+s, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plan []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, line) // one row per plan line (a task's query may span lines)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	// the columns a device's or a customer's rows are grouped by: the
+	// mapping's id columns, and the statement's own names for them
+	ids := map[string]bool{"device_id": true, "customer_id": true}
+	for _, in := range tables {
+		for _, role := range []string{"device_id", "customer_id"} {
+			if c, ok := in.Columns[role]; ok {
+				ids[c.Column] = true
+			}
+		}
+	}
+	sh := planShape(plan, ids, map[string]bool{"devices": true})
+	all := strings.Join(plan, "\n")
+	if sh.workerWindows < 3 {
+		t.Errorf("%d window functions inside the worker tasks, want the walk's (at least 3)\n%s", sh.workerWindows, all)
+	}
+	for _, p := range sh.problems {
+		t.Error(p)
+	}
+	if len(sh.problems) > 0 {
+		t.Logf("the plan:\n%s", all)
+	}
+	t.Logf("%d worker window nodes; %d multi-shard tasks, each grouped by %v", sh.workerWindows, len(sh.grouped), sh.grouped)
+}
+
+// shape is what planShape found in a Citus EXPLAIN (VERBOSE) text.
+type shape struct {
+	workerWindows int      // WindowAgg nodes under a task of a multi-shard scan
+	grouped       []string // each multi-shard task's first grouping column
+	problems      []string
+}
+
+// planShape reads a Citus plan: a WindowAgg outside a multi-shard task (on
+// the coordinator), a window function in the query of a task that reads
+// intermediate results (whose remote plan EXPLAIN cannot show), and a
+// multi-shard task whose top node is not grouped by one of ids (and
+// beside it only by a bucket or by columns of a table in onePerID, whose
+// rows are one per id) are problems.
+func planShape(plan []string, ids, onePerID map[string]bool) shape {
+	var sh shape
+	indent := func(l string) int { return len(l) - len(strings.TrimLeft(l, " ")) }
+	isNode := func(l string) bool { return strings.HasPrefix(strings.TrimSpace(l), "->") }
+	// parent of line i: the nearest node line above it indented less
+	parent := func(i int) int {
+		d := indent(plan[i])
+		for j := i - 1; j >= 0; j-- {
+			if (isNode(plan[j]) || j == 0) && indent(plan[j]) < d {
+				return j
+			}
+		}
+		return -1
+	}
+	// taskCount of a Task node: the "Task Count" line of its scan above it
+	taskCount := func(task int) int {
+		for j := task - 1; j >= 0; j-- {
+			if m := regexp.MustCompile(`Task Count: (\d+)`).FindStringSubmatch(plan[j]); m != nil {
+				n, _ := strconv.Atoi(m[1])
+				return n
+			}
+		}
+		return 0
+	}
+	keyLine := regexp.MustCompile(`(?:Group|Sort) Key: (.*)$`)
+	first := regexp.MustCompile(`^(?:[\w"]+\.)?"?([\w ]+?)"?$`)
+	alias := regexp.MustCompile(`(\w+)\.`)
+	// perID: the keys after the first name a bucket (i) or only columns
+	// of a table with one row per id (the devices input)
+	perID := func(keys []string) bool {
+		for _, k := range keys[1:] {
+			if regexp.MustCompile(`^(\w+\.)?i$`).MatchString(k) {
+				continue
+			}
+			for _, m := range alias.FindAllStringSubmatch(k, -1) {
+				if !onePerID[m[1]] {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	for i, l := range plan {
+		tl := strings.TrimSpace(l)
+		switch {
+		case strings.HasPrefix(tl, "->  WindowAgg") || tl == "WindowAgg":
+			inTask := false
+			for j := parent(i); j >= 0; j = parent(j) {
+				if strings.TrimSpace(plan[j]) == "->  Task" {
+					inTask = taskCount(j) > 1
+					break
+				}
+			}
+			if inTask {
+				sh.workerWindows++
+			} else {
+				sh.problems = append(sh.problems, fmt.Sprintf("line %d: a window function on the coordinator", i+1))
+			}
+		case strings.HasPrefix(tl, "Query:") && strings.Contains(tl, " OVER ("):
+			task := parent(i)
+			if task < 0 || taskCount(task) <= 1 {
+				sh.problems = append(sh.problems, fmt.Sprintf("line %d: a window function in a single task (over intermediate results, on one node): %.120s", i+1, tl))
+			}
+		case tl == "->  Task":
+			if taskCount(i) <= 1 {
+				continue
+			}
+			// the task's plan: its first node after the Node: line (the
+			// query before it may span lines of any indentation)
+			top := -1
+			for j := i + 1; j < len(plan) && top < 0; j++ {
+				if t := strings.TrimSpace(plan[j]); strings.HasPrefix(t, "Node:") {
+					if j+1 < len(plan) && isNode(plan[j+1]) {
+						top = j + 1
+					}
+					break
+				} else if strings.HasPrefix(t, "Error:") || isNode(plan[j]) {
+					break
+				}
+			}
+			if top < 0 {
+				sh.problems = append(sh.problems, fmt.Sprintf("line %d: a multi-shard task without its plan", i+1))
+				continue
+			}
+			name := strings.TrimPrefix(strings.TrimSpace(plan[top]), "->  ")
+			grouping := strings.Contains(name, "Aggregate") || strings.HasPrefix(name, "Unique")
+			var keys []string
+			for j := top + 1; j < len(plan) && indent(plan[j]) > indent(l); j++ {
+				if isNode(plan[j]) && !strings.Contains(name, "Unique") {
+					break // the top node's own keys only (a Unique's are its sort's)
+				}
+				if m := keyLine.FindStringSubmatch(plan[j]); m != nil {
+					keys = splitKeys(m[1])
+					break
+				}
+			}
+			col := ""
+			if len(keys) > 0 {
+				if m := first.FindStringSubmatch(keys[0]); m != nil {
+					col = m[1]
+				}
+			}
+			if !grouping || !ids[col] || !perID(keys) {
+				sh.problems = append(sh.problems, fmt.Sprintf("line %d: a multi-shard task returns %s rows keyed by %q, not sums per device or customer", i+1, name, keys))
+				continue
+			}
+			sh.grouped = append(sh.grouped, col)
+		}
+	}
+	return sh
+}
+
+// planShape itself, on plans cut down from real ones: the walk in the
+// workers passes; the same windows over an intermediate result, or a
+// task returning event rows, do not.
+func TestPlanShapeReader(t *testing.T) {
+	ids := map[string]bool{"device_id": true, "clientId": true}
+	good := `Custom Scan (Citus Adaptive)
+  ->  Distributed Subplan 2_4
+        ->  Custom Scan (Citus Adaptive)
+              Task Count: 32
+              Tasks Shown: One of 32
+              ->  Task
+                    Query: SELECT device_id, lead(t) OVER (PARTITION BY device_id ORDER BY t) FROM lifecycle_102040
+                    Node: host=/tmp/x port=5433 dbname=citus
+                    ->  HashAggregate
+                          Group Key: w.device_id, g.i
+                          ->  WindowAgg
+                                ->  Sort
+                                      Sort Key: lifecycle."clientId", lifecycle.ts_ms
+  Task Count: 1
+  Tasks Shown: All
+  ->  Task
+        Query: SELECT sum(conn) FROM read_intermediate_result('2_4'::text, 'binary'::citus_copy_format)
+        Error: Could not get remote plan.`
+	one := map[string]bool{"devices": true}
+	sh := planShape(strings.Split(good, "\n"), ids, one)
+	if sh.workerWindows != 1 || len(sh.problems) != 0 || len(sh.grouped) != 1 {
+		t.Errorf("the walk in the workers: %+v", sh)
+	}
+	for name, bad := range map[string]string{
+		"windows on the coordinator": `Custom Scan (Citus Adaptive)
+  ->  Distributed Subplan 2_1
+        ->  WindowAgg
+              ->  Sort
+                    ->  Custom Scan (Citus Adaptive)
+                          Task Count: 32
+                          ->  Task
+                                Node: host=/tmp/x port=5433 dbname=citus
+                                ->  Seq Scan on lifecycle_102040 lifecycle`,
+		"windows over intermediate results": `Custom Scan (Citus Adaptive)
+  ->  Distributed Subplan 2_3
+        ->  Custom Scan (Citus Adaptive)
+              Task Count: 1
+              ->  Task
+                    Query: SELECT lead(t) OVER (PARTITION BY device_id ORDER BY t) FROM read_intermediate_result('2_1'::text, 'binary'::citus_copy_format)
+                    Error: Could not get remote plan.`,
+		"event rows to the coordinator": `Custom Scan (Citus Adaptive)
+  ->  Distributed Subplan 2_1
+        ->  Custom Scan (Citus Adaptive)
+              Task Count: 32
+              ->  Task
+                    Query: SELECT "clientId", ts_ms FROM lifecycle_102040
+                    Node: host=/tmp/x port=5433 dbname=citus
+                    ->  Seq Scan on lifecycle_102040 lifecycle`,
+		"events made distinct, sent whole": `Custom Scan (Citus Adaptive)
+  ->  Distributed Subplan 2_2
+        ->  HashAggregate
+              ->  Custom Scan (Citus Adaptive)
+                    Task Count: 32
+                    ->  Task
+                          Node: host=/tmp/x port=5433 dbname=citus
+                          ->  HashAggregate
+                                Group Key: lifecycle."clientId", (lifecycle.ts_ms * 1000), CASE WHEN (lifecycle.event_type = 'connected'::text) THEN 1 END
+                                ->  Seq Scan on lifecycle_102040 lifecycle`,
+		"grouped by time": `Custom Scan (Citus Adaptive)
+  ->  Distributed Subplan 2_1
+        ->  Custom Scan (Citus Adaptive)
+              Task Count: 32
+              ->  Task
+                    Node: host=/tmp/x port=5433 dbname=citus
+                    ->  HashAggregate
+                          Group Key: lifecycle.ts_ms
+                          ->  Seq Scan on lifecycle_102040 lifecycle`,
+	} {
+		if sh := planShape(strings.Split(bad, "\n"), ids, one); len(sh.problems) == 0 {
+			t.Errorf("%s: no problem found (%+v)", name, sh)
+		}
+	}
+}
+
+// splitKeys splits an EXPLAIN key list at its top-level commas.
+func splitKeys(s string) []string {
+	var out []string
+	depth, quoted, start := 0, false, 0
+	for i, r := range s {
+		switch {
+		case r == '\'':
+			quoted = !quoted
+		case quoted:
+		case r == '(':
+			depth++
+		case r == ')':
+			depth--
+		case r == ',' && depth == 0:
+			out = append(out, strings.TrimSpace(s[start:i]))
+			start = i + 1
+		}
+	}
+	return append(out, strings.TrimSpace(s[start:]))
+}
