@@ -364,7 +364,10 @@ pdb AS (
          count(*) FILTER (WHERE mk AND g.i = i0 AND t >= @from AND t < @to) AS wrows,
          min(t) FILTER (WHERE walked) AS wst,
          max(n) AS n, max(na) AS na, max(nd) AS nd, max(f) AS f, max(fc) AS fc, max(t0) AS t0, max(shipped) AS shipped, max(en) AS en
-  FROM pr CROSS JOIN LATERAL unnest(CASE WHEN i1 = i0 THEN ARRAY[i0] ELSE ARRAY(SELECT generate_series(i0, i1)) END) AS g(i)
+  FROM (
+    SELECT pr.*, u.i FROM pr CROSS JOIN LATERAL unnest(CASE WHEN i1 = i0 THEN ARRAY[i0] ELSE ARRAY(SELECT generate_series(i0, i1)) END) AS u(i)
+    ORDER BY pr.device_id, u.i
+  ) g
   GROUP BY device_id, g.i
 ),
 pdv AS (
