@@ -89,6 +89,15 @@ func TestCitusPlanShape(t *testing.T) {
 	t.Logf("%d worker window nodes; %d multi-shard tasks, each grouped by %v", sh.workerWindows, len(sh.grouped), sh.grouped)
 }
 
+// The parts of a Citus EXPLAIN text planShape reads.
+var (
+	taskCountRE = regexp.MustCompile(`Task Count: (\d+)`)
+	keyLineRE   = regexp.MustCompile(`(?:Group|Sort) Key: (.*)$`)
+	firstKeyRE  = regexp.MustCompile(`^(?:[\w"]+\.)?"?([\w ]+?)"?$`) // a column, its table's alias dropped
+	aliasRE     = regexp.MustCompile(`(\w+)\.`)
+	bucketKeyRE = regexp.MustCompile(`^(\w+\.)?i$`)
+)
+
 // shape is what planShape found in a Citus EXPLAIN (VERBOSE) text.
 type shape struct {
 	workerWindows int      // WindowAgg nodes under a task of a multi-shard scan
@@ -119,24 +128,21 @@ func planShape(plan []string, ids, onePerID map[string]bool) shape {
 	// taskCount of a Task node: the "Task Count" line of its scan above it
 	taskCount := func(task int) int {
 		for j := task - 1; j >= 0; j-- {
-			if m := regexp.MustCompile(`Task Count: (\d+)`).FindStringSubmatch(plan[j]); m != nil {
+			if m := taskCountRE.FindStringSubmatch(plan[j]); m != nil {
 				n, _ := strconv.Atoi(m[1])
 				return n
 			}
 		}
 		return 0
 	}
-	keyLine := regexp.MustCompile(`(?:Group|Sort) Key: (.*)$`)
-	first := regexp.MustCompile(`^(?:[\w"]+\.)?"?([\w ]+?)"?$`)
-	alias := regexp.MustCompile(`(\w+)\.`)
 	// perID: the keys after the first name a bucket (i) or only columns
 	// of a table with one row per id (the devices input)
 	perID := func(keys []string) bool {
 		for _, k := range keys[1:] {
-			if regexp.MustCompile(`^(\w+\.)?i$`).MatchString(k) {
+			if bucketKeyRE.MatchString(k) {
 				continue
 			}
-			for _, m := range alias.FindAllStringSubmatch(k, -1) {
+			for _, m := range aliasRE.FindAllStringSubmatch(k, -1) {
 				if !onePerID[m[1]] {
 					return false
 				}
@@ -193,14 +199,14 @@ func planShape(plan []string, ids, onePerID map[string]bool) shape {
 				if isNode(plan[j]) && !strings.Contains(name, "Unique") {
 					break // the top node's own keys only (a Unique's are its sort's)
 				}
-				if m := keyLine.FindStringSubmatch(plan[j]); m != nil {
+				if m := keyLineRE.FindStringSubmatch(plan[j]); m != nil {
 					keys = splitKeys(m[1])
 					break
 				}
 			}
 			col := ""
 			if len(keys) > 0 {
-				if m := first.FindStringSubmatch(keys[0]); m != nil {
+				if m := firstKeyRE.FindStringSubmatch(keys[0]); m != nil {
 					col = m[1]
 				}
 			}
