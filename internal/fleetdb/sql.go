@@ -286,18 +286,9 @@ func (p *plan) walkCTEs(b string) string {
 		mode, mdJoin = "coalesce(m.every, 0) AS every, coalesce(m.reach, 0) AS reach", " LEFT JOIN md m ON m.model = d.model"
 	}
 	nt := "coalesce(nt, " + posInf + ")"
-	// a piece's time in the window, and in bucket i
-	ow := func(a, b string) string {
-		return fmt.Sprintf("greatest(least(%s, @to) - greatest(%s, @from), 0)", b, a)
-	}
-	ob := func(a, bb string) string {
-		return fmt.Sprintf("greatest(least(%[2]s, (%[3]s)[g.i + 1]) - greatest(%[1]s, (%[3]s)[g.i]), 0)", a, bb, b)
-	}
+	ow := windowOverlap
+	ob := func(a, bb string) string { return bucketOverlap(a, bb, b) }
 	in := fmt.Sprintf("g.i BETWEEN 1 AND cardinality(%s) - 1", b)
-	// a leading disconnect's service start: max(shipped, D0)
-	leadStart := func(v string) string {
-		return fmt.Sprintf("greatest(coalesce(%sshipped, %s), (SELECT min(t0) FROM pdv))", v, negInf)
-	}
 	// The bucket list of a row is an unnest of an array, not a
 	// generate_series: the planner takes a series of unknown bounds for
 	// 1,000 rows, which put every Citus worker task over the JIT
@@ -380,8 +371,34 @@ pdb AS (
     ORDER BY pr.device_id, u.i
   ) g
   GROUP BY device_id, g.i
-),
-pdv AS (
+)`, posInf, mode, p.devInline(), mdJoin, walkFrom, nt, b,
+		ow("t", "ba"), ow("ab", "bb"), ow("ac", "bc"), ob("t", "ba"), ob("ab", "bb"), in)
+}
+
+// windowOverlap is a piece [a, b)'s time in the window.
+func windowOverlap(a, b string) string {
+	return fmt.Sprintf("greatest(least(%s, @to) - greatest(%s, @from), 0)", b, a)
+}
+
+// bucketOverlap is a piece [a, b)'s time in bucket g.i of the bounds
+// bounds.
+func bucketOverlap(a, b, bounds string) string {
+	return fmt.Sprintf("greatest(least(%[2]s, (%[3]s)[g.i + 1]) - greatest(%[1]s, (%[3]s)[g.i]), 0)", a, b, bounds)
+}
+
+// deviceSumCTEs add up the walk's sums (pdb, walkCTEs) per device (pdv)
+// and make each device's leading-disconnect piece (lp: connected from
+// max(shipped, D0), D0 the earliest time that counts of any device, until
+// its first event), with its time in the window and in each bucket of the
+// bounds b (lpb); pda holds every device with rows, pd the ones with
+// pieces, as the metrics read them. On Citus these run on the
+// coordinator, over one row per device and bucket.
+func deviceSumCTEs(b string) string {
+	// a leading disconnect's service start: max(shipped, D0)
+	leadStart := func(v string) string {
+		return fmt.Sprintf("greatest(coalesce(%sshipped, %s), (SELECT min(t0) FROM pdv))", v, negInf)
+	}
+	return fmt.Sprintf(`pdv AS (
   SELECT device_id, max(every) AS every, bool_or(pieces) AS pieces, sum(obs)::bigint AS obs, sum(conn)::bigint AS conn, bool_or(dorm) AS dorm,
          sum(missed)::bigint AS missed, bool_or(wev) AS wev, bool_or(wact) AS wact, sum(wrows) AS wrows,
          max(n) AS n, max(na) AS na, max(nd) AS nd, max(f) AS f, max(fc) AS fc, max(t0) AS t0, max(shipped) AS shipped,
@@ -390,14 +407,14 @@ pdv AS (
 ),
 lp AS (
   SELECT device_id, a, b FROM (
-    SELECT device_id, %[14]s AS a, least(t0, en) AS b
+    SELECT device_id, %[1]s AS a, least(t0, en) AS b
     FROM pdv WHERE every = 0 AND f IS NOT NULL AND fc IS DISTINCT FROM f
   ) x WHERE b > a
 ),
 pda AS (
-  SELECT v.device_id, v.every, v.obs + coalesce(%[15]s, 0) AS obs, v.conn + coalesce(%[15]s, 0) AS conn, v.dorm, v.missed,
+  SELECT v.device_id, v.every, v.obs + coalesce(%[2]s, 0) AS obs, v.conn + coalesce(%[2]s, 0) AS conn, v.dorm, v.missed,
          v.pieces OR l.device_id IS NOT NULL AS pieces, v.wev, v.wact, v.wrows, v.n, v.na, v.nd, v.every > 0 AND v.wst IS NOT NULL AS checkin,
-         CASE WHEN v.every = 0 AND v.f IS NOT NULL THEN CASE WHEN v.fc = v.f THEN v.t0 ELSE %[16]s END
+         CASE WHEN v.every = 0 AND v.f IS NOT NULL THEN CASE WHEN v.fc = v.f THEN v.t0 ELSE %[3]s END
               WHEN v.every > 0 THEN v.wst END AS st0
   FROM pdv v LEFT JOIN lp l USING (device_id)
 ),
@@ -405,11 +422,10 @@ pd AS (
   SELECT device_id, every, obs, conn, dorm, missed FROM pda WHERE pieces
 ),
 lpb AS (
-  SELECT g.i, l.device_id, %[17]s AS len
-  FROM lp l CROSS JOIN LATERAL generate_series(greatest(width_bucket(l.a, %[7]s), 1), least(width_bucket(l.b - 1, %[7]s), cardinality(%[7]s) - 1)) AS g(i)
-)`, posInf, mode, p.devInline(), mdJoin, walkFrom, nt, b,
-		ow("t", "ba"), ow("ab", "bb"), ow("ac", "bc"), ob("t", "ba"), ob("ab", "bb"), in, leadStart(""),
-		"CASE WHEN l.device_id IS NOT NULL THEN "+ow("l.a", "l.b")+" END", leadStart("v."), ob("l.a", "l.b"))
+  SELECT g.i, l.device_id, %[4]s AS len
+  FROM lp l CROSS JOIN LATERAL generate_series(greatest(width_bucket(l.a, %[5]s), 1), least(width_bucket(l.b - 1, %[5]s), cardinality(%[5]s) - 1)) AS g(i)
+)`, leadStart(""),
+		"CASE WHEN l.device_id IS NOT NULL THEN "+windowOverlap("l.a", "l.b")+" END", leadStart("v."), bucketOverlap("l.a", "l.b", b), b)
 }
 
 // with assembles a WITH clause from CTEs in order.
@@ -443,7 +459,7 @@ func (p *plan) baseCTEs(b string) []string {
 	} else {
 		out = append(out, "act AS (SELECT NULL::text AS device_id, NULL::bigint AS t WHERE false)")
 	}
-	return append(out, p.dmCTE(), p.walkCTEs(b))
+	return append(out, p.dmCTE(), p.walkCTEs(b), deviceSumCTEs(b))
 }
 
 // timeRole is the role of an input's row time: a ticket's created_at,
