@@ -160,8 +160,12 @@ func (p *plan) joinSQL(kind planfile.InputKind) string {
 	if kind == planfile.KindTickets {
 		role, known = "customer_id", "SELECT customer_id AS id FROM dev WHERE customer_id IS NOT NULL"
 	}
-	return with(p.devCTE(), fmt.Sprintf("ids AS (\n  SELECT DISTINCT %s AS id FROM %s\n)", textExpr(t.cols[role]), p.from(kind)), "known AS (\n  "+known+"\n)") +
-		`SELECT count(*), count(*) FILTER (WHERE k.id IS NULL), min(i.id) FILTER (WHERE k.id IS NULL), (SELECT min(id) FROM known)
+	id, text := textExpr(t.cols[role]), func(x string) string { return x }
+	if kind != planfile.KindTickets {
+		id, text = p.idExpr(t.cols[role]), p.idText
+	}
+	return with(p.devCTE(), fmt.Sprintf("ids AS (\n  SELECT DISTINCT %s AS id FROM %s\n)", id, p.from(kind)), "known AS (\n  "+known+"\n)") +
+		`SELECT count(*), count(*) FILTER (WHERE k.id IS NULL), min(` + text("i.id") + `) FILTER (WHERE k.id IS NULL), (SELECT min(` + text("id") + `) FROM known)
 FROM ids i LEFT JOIN (SELECT DISTINCT id FROM known) k USING (id)`
 }
 
@@ -169,7 +173,7 @@ FROM ids i LEFT JOIN (SELECT DISTINCT id FROM known) k USING (id)`
 // different rows, with one of them. (Duplicate events are counted by the
 // uptime query, which builds the deduplicated events anyway.)
 func (p *plan) duplicateDevicesSQL() string {
-	return with(p.devCTE()) + "SELECT count(*), min(device_id) FROM (SELECT device_id FROM dev GROUP BY device_id HAVING count(*) > 1) x"
+	return with(p.devCTE()) + "SELECT count(*), min(" + p.idText("device_id") + ") FROM (SELECT device_id FROM dev GROUP BY device_id HAVING count(*) > 1) x"
 }
 
 // snapshotConflictsSQL counts the job executions of an OTA snapshot table

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/iotpm/iotpm/internal/fleetdb/pgtest"
+	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/jackc/pgx/v5"
 )
 
 // On Citus every per-device step of the device-metrics statement runs in
@@ -20,9 +22,26 @@ import (
 // with Citus's defaults (32 shards, no repartition joins).
 func TestCitusPlanShape(t *testing.T) {
 	e := pgtest.Citus
-	conn, schema := e.Conn(t)
+	t.Run("text ids", func(t *testing.T) {
+		conn, schema := e.Conn(t)
+		_, tables := exampleInputs(t, e, conn, schema, filepath.Join("..", "..", "examples", "leak-sensor", "exports"))
+		citusPlanShape(t, conn, tables)
+	})
+	// bigint and uuid distribution columns (compared as they are: cast
+	// to text, the walk ran on the coordinator)
+	for _, typ := range []string{"bigint", "uuid"} {
+		t.Run(typ+" ids", func(t *testing.T) {
+			conn, schema := e.Conn(t)
+			_, tables := typedIDInputs(t, e, conn, schema, typedIDExports(t, typ), typ)
+			citusPlanShape(t, conn, tables)
+		})
+	}
+}
+
+// citusPlanShape explains the device-metrics statement over tables on the
+// Citus test cluster and requires the shape TestCitusPlanShape describes.
+func citusPlanShape(t *testing.T, conn *pgx.Conn, tables map[planfile.InputKind]Input) {
 	ctx := context.Background()
-	_, tables := exampleInputs(t, e, conn, schema, filepath.Join("..", "..", "examples", "leak-sensor", "exports"))
 	o := options("2026-10")
 	job := &Job{Inputs: tables, Options: o, UseUntil: o.Window.To + o.ActivationWindow}
 	p, err := Resolve(ctx, conn, tables, nil)

@@ -198,6 +198,7 @@ func Resolve(ctx context.Context, conn *pgx.Conn, inputs map[planfile.InputKind]
 		}
 		p.tables[kind] = t
 	}
+	p.setIDType()
 	return p, nil
 }
 

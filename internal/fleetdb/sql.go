@@ -32,11 +32,67 @@ func normExpr(v string) string {
 // textExpr is an id column as text (ids of any type join as text).
 func textExpr(c column) string { return fmt.Sprintf("(%s)::text", c.quoted) }
 
+// nativeIDs are the id column types (typname: SQL type) whose values the
+// statements compare as they are when every device id column has the
+// same one: each value has one text spelling, so they join as its text
+// does (as the files' ids do).
+var nativeIDs = map[string]string{"int2": "smallint", "int4": "integer", "int8": "bigint", "uuid": "uuid"}
+
+// setIDType sets p.idType from the device id columns of the inputs.
+func (p *plan) setIDType() {
+	p.idType = ""
+	typ := ""
+	for _, t := range p.tables {
+		c, ok := t.cols["device_id"]
+		if !ok {
+			continue
+		}
+		sql, ok := nativeIDs[c.typeID]
+		if !ok || typ != "" && sql != typ {
+			return
+		}
+		typ = sql
+	}
+	p.idType = typ
+}
+
+// idExpr is a device id column as the statements compare it (idType).
+func (p *plan) idExpr(c column) string {
+	if p.idType != "" {
+		return c.quoted
+	}
+	return textExpr(c)
+}
+
+// idNull is a NULL device id (of an input that is not there).
+func (p *plan) idNull() string {
+	if p.idType != "" {
+		return "NULL::" + p.idType
+	}
+	return "NULL::text"
+}
+
+// idText is a device id expression as text, for a result or an order.
+func (p *plan) idText(x string) string {
+	if p.idType != "" {
+		return "(" + x + ")::text"
+	}
+	return x
+}
+
 // plan holds the resolved inputs of one run.
 type plan struct {
 	tables map[planfile.InputKind]*table
 	// future: rows later than @not_after are bad rows (Job.Now is set).
 	future bool
+	// idType is the type the device ids are compared in: "" for text
+	// (every id column cast to text, so that ids of different types
+	// join), else the id columns' own type (nativeIDs) when every input's
+	// is the same — so that the per-device steps partition and join by
+	// the column itself. Citus runs them in its workers only so: a
+	// distribution column cast to text is an expression it cannot push
+	// down, and the walk's rows went to the coordinator.
+	idType string
 	// skip: the inputs whose bad rows the statements leave out (their
 	// count is within Job.MaxBadRows); without, a bad row stops the run.
 	skip map[planfile.InputKind]bool
@@ -76,7 +132,7 @@ func (p *plan) devSelect(byID bool) string {
 		distinct, col, group = "", func(x string) string { return "min(" + x + ")" }, " GROUP BY 1"
 	}
 	return fmt.Sprintf(`SELECT %s%s AS device_id, %s AS shipped, %s AS customer_id, %s AS retired, %s AS model, %s AS firmware
-  FROM %s%s`, distinct, textExpr(t.cols["device_id"]), col(sh.timeExpr(sh.quoted)), col(cust), col(ret), col(model), col(fw), p.from(planfile.KindDevices), group)
+  FROM %s%s`, distinct, p.idExpr(t.cols["device_id"]), col(sh.timeExpr(sh.quoted)), col(cust), col(ret), col(model), col(fw), p.from(planfile.KindDevices), group)
 }
 
 // dmCTE: each listed device's mode — every (P, µs; 0: always connected)
@@ -84,7 +140,7 @@ func (p *plan) devSelect(byID bool) string {
 // model value names none (@model_* are Options.Models, by value).
 func (p *plan) dmCTE() string {
 	if !p.has(planfile.KindDevices) {
-		return "dm AS (SELECT NULL::text AS device_id, NULL::text AS profile, 0::bigint AS every, 0::bigint AS reach, false AS unknown, NULL::text AS model WHERE false)"
+		return "dm AS (SELECT " + p.idNull() + " AS device_id, NULL::text AS profile, 0::bigint AS every, 0::bigint AS reach, false AS unknown, NULL::text AS model WHERE false)"
 	}
 	return `md AS (
   SELECT * FROM unnest(@model_values::text[], @model_profiles::text[], @model_every::bigint[], @model_reach::bigint[]) AS m(model, profile, every, reach)
@@ -141,7 +197,7 @@ func (p *plan) ev0CTE() string {
 	ts := t.cols["timestamp"]
 	return fmt.Sprintf(`ev0 AS (
   SELECT %s AS device_id, %s AS t, %s AS s FROM %s
-)`, textExpr(t.cols["device_id"]), ts.timeExpr(ts.quoted), stateExpr(t.cols["event"]), p.from(planfile.KindEvents))
+)`, p.idExpr(t.cols["device_id"]), ts.timeExpr(ts.quoted), stateExpr(t.cols["event"]), p.from(planfile.KindEvents))
 }
 
 // evCTEs: the connection events in the order the metrics walk them — ev
@@ -149,7 +205,7 @@ func (p *plan) ev0CTE() string {
 // within the device — with exact duplicates used once.
 func (p *plan) evCTEs() string {
 	t := p.tables[planfile.KindEvents]
-	id, ts := textExpr(t.cols["device_id"]), t.cols["timestamp"]
+	id, ts := p.idExpr(t.cols["device_id"]), t.cols["timestamp"]
 	seq, sequenced := t.cols["sequence"]
 	if !sequenced {
 		// by time, a disconnect before a connect at the same instant
@@ -223,7 +279,7 @@ ev AS (
 func (p *plan) actCTE() string {
 	t := p.tables[planfile.KindActivity]
 	ts := t.cols["timestamp"]
-	return fmt.Sprintf("act AS (\n  SELECT %s AS device_id, %s AS t FROM %s\n)", textExpr(t.cols["device_id"]), ts.timeExpr(ts.quoted), p.from(planfile.KindActivity))
+	return fmt.Sprintf("act AS (\n  SELECT %s AS device_id, %s AS t FROM %s\n)", p.idExpr(t.cols["device_id"]), ts.timeExpr(ts.quoted), p.from(planfile.KindActivity))
 }
 
 // devInline is the devices input read where it is joined, or an empty one:
@@ -234,7 +290,7 @@ func (p *plan) devInline() string {
 	if p.has(planfile.KindDevices) {
 		return "(" + p.devSelect(true) + ") d"
 	}
-	return "(SELECT NULL::text AS device_id, NULL::bigint AS shipped, NULL::text AS customer_id, NULL::bigint AS retired, NULL::text AS model WHERE false) d"
+	return "(SELECT " + p.idNull() + " AS device_id, NULL::bigint AS shipped, NULL::text AS customer_id, NULL::bigint AS retired, NULL::text AS model WHERE false) d"
 }
 
 // walkFrom is the earliest time any statement clips pieces or counts event
@@ -452,12 +508,12 @@ func (p *plan) baseCTEs(b string) []string {
 	if p.has(planfile.KindEvents) {
 		out = append(out, p.evCTEs())
 	} else {
-		out = append(out, "ev AS (SELECT NULL::text AS device_id, NULL::bigint AS t, NULL::int AS s, NULL::bigint AS o WHERE false)")
+		out = append(out, "ev AS (SELECT "+p.idNull()+" AS device_id, NULL::bigint AS t, NULL::int AS s, NULL::bigint AS o WHERE false)")
 	}
 	if p.has(planfile.KindActivity) {
 		out = append(out, p.actCTE())
 	} else {
-		out = append(out, "act AS (SELECT NULL::text AS device_id, NULL::bigint AS t WHERE false)")
+		out = append(out, "act AS (SELECT "+p.idNull()+" AS device_id, NULL::bigint AS t WHERE false)")
 	}
 	return append(out, p.dmCTE(), p.walkCTEs(b), deviceSumCTEs(b))
 }
@@ -635,12 +691,12 @@ GROUP BY job ORDER BY job`, textExpr(t.cols["device_id"]), textExpr(t.cols["job_
 // sums: the CTEs beyond the base ones, and the select.
 func (p *plan) healthParts() ([]string, string) {
 	var ctes []string
-	usedDev := "SELECT NULL::text AS device_id WHERE false"
+	usedDev := "SELECT " + p.idNull() + " AS device_id WHERE false"
 	if p.has(planfile.KindUsage) {
 		t := p.tables[planfile.KindUsage]
 		ts := t.cols["timestamp"]
 		usedDev = fmt.Sprintf("SELECT DISTINCT %s AS device_id FROM %s WHERE %s AND %s >= @from AND %[4]s < @to AND %[4]s <= @horizon",
-			textExpr(t.cols["device_id"]), p.from(planfile.KindUsage), ts.between("@from", "@to"), ts.timeExpr(ts.quoted))
+			p.idExpr(t.cols["device_id"]), p.from(planfile.KindUsage), ts.between("@from", "@to"), ts.timeExpr(ts.quoted))
 	}
 	tk := "SELECT NULL::text AS customer_id, 0::bigint AS n WHERE false"
 	tkAll := "SELECT NULL::text AS customer_id WHERE false"
@@ -726,7 +782,7 @@ func (p *plan) firmware() bool {
 // (@noota_models), as metrics.Data.VersionsAt defines it.
 func (p *plan) firmwareParts() ([]string, string) {
 	ctes := p.fwoCTEs("fw_at")
-	dev := "(SELECT NULL::text AS device_id, NULL::text AS firmware, NULL::text AS model WHERE false)"
+	dev := "(SELECT " + p.idNull() + " AS device_id, NULL::text AS firmware, NULL::text AS model WHERE false)"
 	if p.has(planfile.KindDevices) {
 		dev = "dev"
 	}
@@ -738,7 +794,7 @@ func (p *plan) firmwareParts() ([]string, string) {
 )`, dev))
 	return ctes, `SELECT version, noota, count(*) AS n,
   (SELECT count(*) FROM fwo WHERE ambiguous) AS ambiguous,
-  (SELECT min(device_id COLLATE "C") FROM fwo WHERE ambiguous) AS ambiguous_device
+  (SELECT min(` + p.idText("device_id") + ` COLLATE "C") FROM fwo WHERE ambiguous) AS ambiguous_device
 FROM fwa GROUP BY 1, 2`
 }
 
@@ -750,7 +806,7 @@ func (p *plan) fwoCTEs(at string) []string {
 	if !ok || t.Snapshot {
 		// a snapshot's rows have no time: none says what ran at H (as
 		// in files, where they are not OTA rows with times)
-		return []string{"fwo AS (SELECT NULL::text AS device_id, NULL::text AS version, false AS ambiguous WHERE false)"}
+		return []string{"fwo AS (SELECT " + p.idNull() + " AS device_id, NULL::text AS version, false AS ambiguous WHERE false)"}
 	}
 	ts, version := t.cols["timestamp"], "NULL::text"
 	if c, ok := t.cols["version"]; ok {
@@ -768,7 +824,7 @@ func (p *plan) fwoCTEs(at string) []string {
     ) r WHERE c = 0 AND t <= @%s
   ) x WHERE t = latest
   GROUP BY device_id
-)`, textExpr(t.cols["device_id"]), ts.timeExpr(ts.quoted), classExpr(t.cols["status"]), version, p.from(planfile.KindOTA), ts.between("", "@"+at), at)}
+)`, p.idExpr(t.cols["device_id"]), ts.timeExpr(ts.quoted), classExpr(t.cols["status"]), version, p.from(planfile.KindOTA), ts.between("", "@"+at), at)}
 }
 
 // fleetDaysSQL: every device with observed time in the lookback's whole
@@ -793,14 +849,15 @@ func (p *plan) fleetDaysSQL() string {
   FROM (SELECT device_id, i, bool_or(active) AS active FROM bk GROUP BY device_id, i HAVING sum(obs) > 0) x
   GROUP BY device_id
 )`)
-	dev := "(SELECT NULL::text AS device_id, NULL::text AS firmware, NULL::text AS model WHERE false)"
+	dev := "(SELECT " + p.idNull() + " AS device_id, NULL::text AS firmware, NULL::text AS model WHERE false)"
 	if p.has(planfile.KindDevices) {
 		dev = "dev"
 	}
-	return with(ctes...) + fmt.Sprintf(`SELECT fd.device_id, fd.observed, fd.online,
+	id := p.idText("fd.device_id")
+	return with(ctes...) + fmt.Sprintf(`SELECT %[2]s AS device_id, fd.observed, fd.online,
   CASE WHEN fo.device_id IS NOT NULL THEN fo.version ELSE d.firmware END AS version,
   coalesce(dm.profile, d.model) AS model,
   coalesce(d.model = ANY(@noota_models::text[]), false) AS noota
-FROM fd LEFT JOIN fwo fo USING (device_id) LEFT JOIN %s d USING (device_id) LEFT JOIN dm USING (device_id)
-ORDER BY fd.device_id COLLATE "C"`, dev)
+FROM fd LEFT JOIN fwo fo USING (device_id) LEFT JOIN %[1]s d USING (device_id) LEFT JOIN dm USING (device_id)
+ORDER BY %[2]s COLLATE "C"`, dev, id)
 }

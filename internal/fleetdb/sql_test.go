@@ -105,3 +105,43 @@ func deref(p *int) any {
 	}
 	return *p
 }
+
+// The device ids are compared as they are only when every input's id
+// column has the same integer or uuid type; else each is cast to text (a
+// bigint id column and a text one join as text).
+func TestIDType(t *testing.T) {
+	plan := func(types ...string) *plan {
+		p := &plan{tables: map[planfile.InputKind]*table{}}
+		kinds := []planfile.InputKind{planfile.KindDevices, planfile.KindEvents, planfile.KindActivity, planfile.KindOTA, planfile.KindUsage}
+		for i, typ := range types {
+			p.tables[kinds[i]] = &table{cols: map[string]column{"device_id": {quoted: `"id"`, typeID: typ}}}
+		}
+		// tickets have no device id: they never decide
+		p.tables[planfile.KindTickets] = &table{cols: map[string]column{"customer_id": {quoted: `"c"`, typeID: "int8"}}}
+		p.setIDType()
+		return p
+	}
+	for _, tc := range []struct {
+		types []string
+		want  string
+	}{
+		{[]string{"int8", "int8", "int8"}, "bigint"},
+		{[]string{"int4", "int4"}, "integer"},
+		{[]string{"uuid", "uuid", "uuid", "uuid", "uuid"}, "uuid"},
+		{[]string{"int8", "text"}, ""},
+		{[]string{"int4", "int8"}, ""},
+		{[]string{"text", "text"}, ""},
+		{[]string{"varchar", "varchar"}, ""},
+		{[]string{"numeric", "numeric"}, ""}, // 7 and 7.0 are equal numbers, not equal ids
+		{nil, ""},
+	} {
+		p := plan(tc.types...)
+		if p.idType != tc.want {
+			t.Errorf("%v: ids compared as %q, want %q", tc.types, p.idType, tc.want)
+		}
+		id := p.idExpr(column{quoted: `"id"`})
+		if wantExpr := map[bool]string{true: `"id"`, false: `("id")::text`}[tc.want != ""]; id != wantExpr {
+			t.Errorf("%v: id expression %s, want %s", tc.types, id, wantExpr)
+		}
+	}
+}
