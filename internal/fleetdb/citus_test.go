@@ -27,9 +27,9 @@ func TestCitusPlanShape(t *testing.T) {
 		_, tables := exampleInputs(t, e, conn, schema, filepath.Join("..", "..", "examples", "leak-sensor", "exports"))
 		citusPlanShape(t, conn, tables)
 	})
-	// bigint and uuid distribution columns (compared as they are: cast
-	// to text, the walk ran on the coordinator)
-	for _, typ := range []string{"bigint", "uuid"} {
+	// varchar, bigint and uuid distribution columns (compared as they
+	// are: cast to text, the walk ran on the coordinator)
+	for _, typ := range []string{"varchar", "bigint", "uuid"} {
 		t.Run(typ+" ids", func(t *testing.T) {
 			conn, schema := e.Conn(t)
 			_, tables := typedIDInputs(t, e, conn, schema, typedIDExports(t, typ), typ)

@@ -18,11 +18,11 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Device ids that are numbers or UUIDs in the tables (bigint or uuid
-// columns, the distribution column on Citus), which the statements then
+// Device ids in varchar, bigint or uuid columns (the distribution column
+// on Citus), which the statements then
 // compare as they are: the same values as the files holding the same ids.
 func TestTypedDeviceIDs(t *testing.T) {
-	for _, typ := range []string{"bigint", "uuid"} {
+	for _, typ := range []string{"varchar", "bigint", "uuid"} {
 		dir := typedIDExports(t, typ)
 		t.Run(typ, func(t *testing.T) {
 			engines(t, func(t *testing.T, e *pgtest.Engine) {
@@ -100,7 +100,7 @@ func typedIDInputs(t *testing.T, e *pgtest.Engine, conn *pgx.Conn, schema, dir, 
 
 // typedIDs copies the exports of src to a new directory with every device
 // id (the column named for each file) replaced by a number or a UUID
-// (typ bigint or uuid), the same for the same id in every file.
+// (a uuid for typ uuid, else a number), the same for the same id in every file.
 func typedIDs(t *testing.T, src, typ string, idColumn map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()

@@ -107,7 +107,7 @@ func deref(p *int) any {
 }
 
 // The device ids are compared as they are only when every input's id
-// column has the same integer or uuid type; else each is cast to text (a
+// column has the same integer, uuid or varchar type; else each is cast to text (a
 // bigint id column and a text one join as text).
 func TestIDType(t *testing.T) {
 	plan := func(types ...string) *plan {
@@ -131,7 +131,9 @@ func TestIDType(t *testing.T) {
 		{[]string{"int8", "text"}, ""},
 		{[]string{"int4", "int8"}, ""},
 		{[]string{"text", "text"}, ""},
-		{[]string{"varchar", "varchar"}, ""},
+		{[]string{"varchar", "varchar"}, "varchar"},
+		{[]string{"varchar", "text"}, ""},
+		{[]string{"bpchar", "bpchar"}, ""},   // char(n): compared without its padding, as its text
 		{[]string{"numeric", "numeric"}, ""}, // 7 and 7.0 are equal numbers, not equal ids
 		{nil, ""},
 	} {
