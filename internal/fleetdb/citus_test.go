@@ -3,6 +3,7 @@ package fleetdb
 import (
 	"context"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -19,7 +20,9 @@ import (
 // (none on the coordinator), and every task that reads the shards returns
 // rows grouped by a device or a customer — sums, never the event rows.
 // The example exports are distributed by device id (tickets by customer),
-// with Citus's defaults (32 shards, no repartition joins).
+// with Citus's defaults (32 shards, no repartition joins) — with text ids,
+// with the devices as a reference table or distributed by customer, and
+// with varchar, bigint and uuid ids.
 func TestCitusPlanShape(t *testing.T) {
 	e := pgtest.Citus
 	t.Run("text ids", func(t *testing.T) {
@@ -27,6 +30,34 @@ func TestCitusPlanShape(t *testing.T) {
 		_, tables := exampleInputs(t, e, conn, schema, filepath.Join("..", "..", "examples", "leak-sensor", "exports"))
 		citusPlanShape(t, conn, tables)
 	})
+	// the devices as a reference table (a copy on every worker, the usual
+	// layout for a small dimension table), or distributed by customer
+	// (not co-located with the events): the same values as the files,
+	// the walk still in the workers
+	for name, layout := range map[string]string{
+		"reference devices":      "SELECT create_reference_table('%s.devices')",
+		"devices not co-located": "SELECT create_distributed_table('%s.devices', 'account')",
+	} {
+		t.Run(name, func(t *testing.T) {
+			conn, schema := e.Conn(t)
+			dir := filepath.Join("..", "..", "examples", "leak-sensor", "exports")
+			files, tables := exampleInputs(t, pgtest.Postgres, conn, schema, dir) // spread below
+			if _, err := conn.Exec(context.Background(), fmt.Sprintf(layout, schema)); err != nil {
+				t.Fatal(err)
+			}
+			rest := maps.Clone(tables)
+			delete(rest, planfile.KindDevices)
+			spread(t, e, conn, rest)
+			o := options("2026-10")
+			want, _ := local(t, files, o)
+			got, err := Run(context.Background(), conn, &Job{Inputs: tables, Options: o, UseUntil: o.Window.To + o.ActivationWindow})
+			if err != nil {
+				t.Fatal(err)
+			}
+			same(t, want, got.Report)
+			citusPlanShape(t, conn, tables)
+		})
+	}
 	// varchar, bigint and uuid distribution columns (compared as they
 	// are: cast to text, the walk ran on the coordinator)
 	for _, typ := range []string{"varchar", "bigint", "uuid"} {
