@@ -19,8 +19,9 @@ import (
 )
 
 // Device ids in varchar, bigint or uuid columns (the distribution column
-// on Citus), which the statements then
-// compare as they are: the same values as the files holding the same ids.
+// on Citus), which the statements compare as they are: the same values as
+// the files holding the same ids, the month series and the fleet lookback
+// included.
 func TestTypedDeviceIDs(t *testing.T) {
 	for _, typ := range []string{"varchar", "bigint", "uuid"} {
 		dir := typedIDExports(t, typ)
@@ -99,8 +100,8 @@ func typedIDInputs(t *testing.T, e *pgtest.Engine, conn *pgx.Conn, schema, dir, 
 }
 
 // typedIDs copies the exports of src to a new directory with every device
-// id (the column named for each file) replaced by a number or a UUID
-// (a uuid for typ uuid, else a number), the same for the same id in every file.
+// id (the column named for each file) replaced by a UUID for typ uuid,
+// else by a number — the same for the same id in every file.
 func typedIDs(t *testing.T, src, typ string, idColumn map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
