@@ -18,11 +18,11 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Device ids in varchar, bigint or uuid columns (the distribution column
-// on Citus), which the statements compare as they are: the same values as
-// the files holding the same ids, the month series and the fleet lookback
-// included.
-func TestTypedDeviceIDs(t *testing.T) {
+// Device and customer ids in varchar, bigint or uuid columns (the
+// distribution columns on Citus; the statements compare device ids as
+// they are, customer ids as text): the same values as the files holding
+// the same ids, the month series and the fleet lookback included.
+func TestTypedIDs(t *testing.T) {
 	for _, typ := range []string{"varchar", "bigint", "uuid"} {
 		dir := typedIDExports(t, typ)
 		t.Run(typ, func(t *testing.T) {
@@ -56,28 +56,28 @@ func TestTypedDeviceIDs(t *testing.T) {
 	}
 }
 
-// typedIDExports are the example's exports with their device ids
-// replaced by numbers or UUIDs (typedIDs).
+// typedIDExports are the example's exports with their device and
+// customer ids replaced by numbers or UUIDs (typedIDs).
 func typedIDExports(t *testing.T, typ string) string {
-	return typedIDs(t, filepath.Join("..", "..", "examples", "leak-sensor", "exports"), typ, map[string]string{
-		"devices.csv": "device_id", "lifecycle.csv": "clientId", "ota.csv": "thingName",
-		"usage.csv": "device_id", "uplinks.csv": "result.end_device_ids.device_id",
+	return typedIDs(t, filepath.Join("..", "..", "examples", "leak-sensor", "exports"), typ, map[string][]string{
+		"devices.csv": {"device_id", "customer_id"}, "lifecycle.csv": {"clientId"}, "ota.csv": {"thingName"},
+		"usage.csv": {"device_id"}, "uplinks.csv": {"result.end_device_ids.device_id"}, "tickets.csv": {"customer_id"},
 	})
 }
 
 // typedIDInputs loads typedIDExports' files into schema with the device
-// ids in columns of type typ (the distribution column on Citus), and
-// returns them as files and as tables.
+// and customer ids in columns of type typ (the distribution columns on
+// Citus), and returns them as files and as tables.
 func typedIDInputs(t *testing.T, e *pgtest.Engine, conn *pgx.Conn, schema, dir, typ string) (map[planfile.InputKind]export.Input, map[planfile.InputKind]Input) {
 	for _, l := range [][3]string{
-		{"devices", "unit ID, shipped_at date, customer_id text, model text, firmware text", "devices.csv"},
+		{"devices", "unit ID, shipped_at date, customer_id ID, model text, firmware text", "devices.csv"},
 		{"lifecycle", "unit ID, ts_ms bigint, event_type text", "lifecycle.csv"},
 		{"ota", "unit ID, job_id text, status text, last_updated_at bigint, version text", "ota.csv"},
 		{"usage", "unit ID, feature text, ts timestamptz", "usage.csv"},
 		{"uplinks", "unit ID, received_at timestamptz, f_cnt bigint", "uplinks.csv"},
-		{"tickets", "ticket_id text, customer_id text, created_at timestamp, subject text", "tickets.csv"},
+		{"tickets", "ticket_id text, customer_id ID, created_at timestamp, subject text", "tickets.csv"},
 	} {
-		load(t, conn, schema, l[0], strings.Replace(l[1], "ID", typ, 1), filepath.Join(dir, l[2]))
+		load(t, conn, schema, l[0], strings.ReplaceAll(l[1], "ID", typ), filepath.Join(dir, l[2]))
 	}
 	tables := map[planfile.InputKind]Input{
 		"devices":  {Kind: "devices", Table: schema + ".devices", Columns: cols("device_id=unit", "shipped_at=shipped_at", "customer_id=customer_id", "model=model", "firmware=firmware")},
@@ -99,10 +99,11 @@ func typedIDInputs(t *testing.T, e *pgtest.Engine, conn *pgx.Conn, schema, dir, 
 	return files, tables
 }
 
-// typedIDs copies the exports of src to a new directory with every device
-// id (the column named for each file) replaced by a UUID for typ uuid,
-// else by a number — the same for the same id in every file.
-func typedIDs(t *testing.T, src, typ string, idColumn map[string]string) string {
+// typedIDs copies the exports of src to a new directory with every id
+// (in the columns named for each file) replaced by a UUID for typ uuid,
+// else by a number — the same for the same id in every file; an empty
+// value stays empty.
+func typedIDs(t *testing.T, src, typ string, idColumns map[string][]string) string {
 	t.Helper()
 	dir := t.TempDir()
 	read := func(name string) [][]string {
@@ -123,13 +124,13 @@ func typedIDs(t *testing.T, src, typ string, idColumn map[string]string) string 
 	for _, name := range []string{"devices.csv", "lifecycle.csv", "ota.csv", "usage.csv", "uplinks.csv", "tickets.csv"} {
 		rows := read(name)
 		all[name] = rows
-		if col, ok := idColumn[name]; ok {
+		for _, col := range idColumns[name] {
 			k := slices.Index(rows[0], col)
 			if k < 0 {
 				t.Fatalf("%s has no column %s", name, col)
 			}
 			for _, r := range rows[1:] {
-				if _, seen := ids[r[k]]; !seen {
+				if _, seen := ids[r[k]]; !seen && r[k] != "" {
 					ids[r[k]] = 0
 					names = append(names, r[k])
 				}
@@ -141,9 +142,12 @@ func typedIDs(t *testing.T, src, typ string, idColumn map[string]string) string 
 		ids[id] = 7 + 997*i // of several widths: text order is not number order
 	}
 	for name, rows := range all {
-		if col, ok := idColumn[name]; ok {
+		for _, col := range idColumns[name] {
 			k := slices.Index(rows[0], col)
 			for _, r := range rows[1:] {
+				if r[k] == "" {
+					continue
+				}
 				n := ids[r[k]]
 				r[k] = strconv.Itoa(n)
 				if typ == "uuid" {
