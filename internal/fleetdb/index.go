@@ -62,24 +62,26 @@ func (p *plan) indexes() []Index {
 }
 
 // MissingIndexes are the indexes of indexes() the database lacks: no index
-// of the table leads with the same columns in the same order. A view has
-// no index of its own and is not checked (its tables' indexes serve it).
+// of the table leads with the same columns in the same order. A view and
+// a foreign table have no index of their own and are not checked (their
+// tables', or the remote table's, indexes serve them; CREATE INDEX on a
+// foreign table fails).
 func MissingIndexes(ctx context.Context, conn *pgx.Conn, p *plan) ([]Index, error) {
 	var missing []Index
 	for _, ix := range p.indexes() {
-		var view, has bool
+		var noIndexes, has bool
 		err := conn.QueryRow(ctx, `
-SELECT c.relkind = 'v',
+SELECT c.relkind IN ('v', 'f'),
   EXISTS (SELECT 1 FROM pg_index i
           WHERE i.indrelid = c.oid AND i.indnatts >= cardinality($2::text[])
             AND (i.indkey::int2[])[0:cardinality($2::text[]) - 1] = ARRAY(
                   SELECT a.attnum FROM unnest($2::text[]) WITH ORDINALITY AS n(name, k)
                   JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = n.name ORDER BY n.k)::int2[])
-FROM pg_class c WHERE c.oid = to_regclass($1)`, quoteTable(ix.Table), ix.Columns).Scan(&view, &has)
+FROM pg_class c WHERE c.oid = to_regclass($1)`, quoteTable(ix.Table), ix.Columns).Scan(&noIndexes, &has)
 		if err != nil {
 			return nil, queryError(err, "index check")
 		}
-		if !view && !has {
+		if !noIndexes && !has {
 			missing = append(missing, ix)
 		}
 	}

@@ -195,3 +195,37 @@ func indexConds(t *testing.T, plan string) []string {
 	}
 	return out
 }
+
+// A view and a foreign table have no index of their own: no index is asked
+// for on them (CREATE INDEX on a foreign table fails), only on a table.
+func TestMissingIndexesNotOnViewsOrForeignTables(t *testing.T) {
+	conn, schema := testConn(t)
+	ctx := context.Background()
+	for _, s := range []string{
+		"CREATE EXTENSION IF NOT EXISTS file_fdw",
+		"CREATE SERVER IF NOT EXISTS iotpm_test_files FOREIGN DATA WRAPPER file_fdw",
+		`CREATE TABLE ` + schema + `.events ("clientId" text, ts_ms bigint, event_type text)`,
+		`CREATE VIEW ` + schema + `.events_view AS SELECT * FROM ` + schema + `.events`,
+		`CREATE FOREIGN TABLE ` + schema + `.events_remote ("clientId" text, ts_ms bigint, event_type text) SERVER iotpm_test_files OPTIONS (filename '/dev/null', format 'csv')`,
+	} {
+		if _, err := conn.Exec(ctx, s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+	for name, want := range map[string]int{"events": 1, "events_view": 0, "events_remote": 0} {
+		tables := map[planfile.InputKind]Input{
+			"events": {Kind: "events", Table: schema + "." + name, Columns: cols("device_id=clientId", "timestamp=ts_ms:ms", "event=event_type")},
+		}
+		p, err := Resolve(ctx, conn, tables, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		missing, err := MissingIndexes(ctx, conn, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(missing) != want {
+			t.Errorf("%s: %d indexes asked for, want %d: %+v", name, len(missing), want, missing)
+		}
+	}
+}
