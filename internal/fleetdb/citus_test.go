@@ -48,13 +48,7 @@ func TestCitusPlanShape(t *testing.T) {
 			rest := maps.Clone(tables)
 			delete(rest, planfile.KindDevices)
 			spread(t, e, conn, rest)
-			o := options("2026-10")
-			want, _ := local(t, files, o)
-			got, err := Run(context.Background(), conn, &Job{Inputs: tables, Options: o, UseUntil: o.Window.To + o.ActivationWindow})
-			if err != nil {
-				t.Fatal(err)
-			}
-			same(t, want, got.Report)
+			sameAsLocal(t, conn, files, tables, options("2026-10"))
 			citusPlanShape(t, conn, tables)
 		})
 	}

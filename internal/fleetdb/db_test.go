@@ -299,13 +299,7 @@ func exampleInputs(t testing.TB, e *pgtest.Engine, conn *pgx.Conn, schema, dir s
 			t.Fatal(err)
 		}
 	}
-	files := map[planfile.InputKind]export.Input{
-		"devices": {Kind: "devices", Path: filepath.Join(dir, "devices.csv")},
-		"events":  {Kind: "events", Path: filepath.Join(dir, "lifecycle.csv"), Format: "aws-iot-lifecycle"},
-		"ota":     {Kind: "ota", Path: filepath.Join(dir, "ota.csv"), Format: "aws-iot-jobs"},
-		"usage":   {Kind: "usage", Path: filepath.Join(dir, "usage.csv")},
-		"tickets": {Kind: "tickets", Path: filepath.Join(dir, "tickets.csv"), Zone: time.UTC, ZoneName: "UTC"},
-	}
+	files := exampleFiles(dir)
 	tables := map[planfile.InputKind]Input{
 		"devices": {Kind: "devices", Table: schema + ".devices", Columns: cols("device_id=unit_ref", "shipped_at=shipped_at", "customer_id=account")},
 		"events":  {Kind: "events", Table: schema + ".lifecycle", Columns: cols("device_id=clientId", "timestamp=ts_ms:ms", "event=event_type")},
@@ -323,7 +317,6 @@ func exampleInputs(t testing.TB, e *pgtest.Engine, conn *pgx.Conn, schema, dir s
 		tables["ota"].Columns["version"] = planfile.ColumnRef{Column: "version"}
 	}
 	if _, err := os.Stat(filepath.Join(dir, "uplinks.csv")); err == nil {
-		files["activity"] = export.Input{Kind: "activity", Path: filepath.Join(dir, "uplinks.csv")}
 		if _, err := conn.Exec(context.Background(), "ALTER TABLE "+schema+".uplinks RENAME COLUMN device_id TO eui"); err != nil {
 			t.Fatal(err)
 		}
@@ -333,20 +326,44 @@ func exampleInputs(t testing.TB, e *pgtest.Engine, conn *pgx.Conn, schema, dir s
 	return files, tables
 }
 
+// exampleFiles are the example repo's exports in dir (or exports of the
+// same names and shapes) as file inputs.
+func exampleFiles(dir string) map[planfile.InputKind]export.Input {
+	files := map[planfile.InputKind]export.Input{
+		"devices": {Kind: "devices", Path: filepath.Join(dir, "devices.csv")},
+		"events":  {Kind: "events", Path: filepath.Join(dir, "lifecycle.csv"), Format: "aws-iot-lifecycle"},
+		"ota":     {Kind: "ota", Path: filepath.Join(dir, "ota.csv"), Format: "aws-iot-jobs"},
+		"usage":   {Kind: "usage", Path: filepath.Join(dir, "usage.csv")},
+		"tickets": {Kind: "tickets", Path: filepath.Join(dir, "tickets.csv"), Zone: time.UTC, ZoneName: "UTC"},
+	}
+	if _, err := os.Stat(filepath.Join(dir, "uplinks.csv")); err == nil {
+		files["activity"] = export.Input{Kind: "activity", Path: filepath.Join(dir, "uplinks.csv")}
+	}
+	return files
+}
+
+// sameAsLocal computes the metrics of options o from the files and from
+// the tables, requires the same report and rows' accounting, and returns
+// the tables' result.
+func sameAsLocal(t *testing.T, conn *pgx.Conn, files map[planfile.InputKind]export.Input, tables map[planfile.InputKind]Input, o metrics.Options) *Result {
+	t.Helper()
+	want, wantStats := local(t, files, o)
+	got, err := Run(context.Background(), conn, &Job{Inputs: tables, Options: o, UseUntil: o.Window.To + o.ActivationWindow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	same(t, want, got.Report)
+	sameStats(t, wantStats, got.Stats)
+	return got
+}
+
 func TestExampleRepoSameAsLocal(t *testing.T) {
 	engines(t, func(t *testing.T, e *pgtest.Engine) {
 		conn, schema := e.Conn(t)
 		files, tables := exampleInputs(t, e, conn, schema, filepath.Join("..", "..", "examples", "leak-sensor", "exports"))
 		for _, month := range []string{"2026-10", "2026-09", "2026-06"} {
 			t.Run(month, func(t *testing.T) {
-				o := options(month)
-				want, wantStats := local(t, files, o)
-				got, err := Run(context.Background(), conn, &Job{Inputs: tables, Options: o, UseUntil: o.Window.To + o.ActivationWindow})
-				if err != nil {
-					t.Fatal(err)
-				}
-				same(t, want, got.Report)
-				sameStats(t, wantStats, got.Stats)
+				sameAsLocal(t, conn, files, tables, options(month))
 			})
 		}
 	})

@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/iotpm/iotpm/internal/export"
 	"github.com/iotpm/iotpm/internal/fleetdb/pgtest"
@@ -38,13 +37,7 @@ func TestTypedIDs(t *testing.T) {
 				}
 				o := options("2026-10")
 				o.SeriesMonths, o.FleetLookbackDays = 12, 30
-				want, wantStats := local(t, files, o)
-				got, err := Run(context.Background(), conn, &Job{Inputs: tables, Options: o, UseUntil: o.Window.To + o.ActivationWindow})
-				if err != nil {
-					t.Fatal(err)
-				}
-				same(t, want, got.Report)
-				sameStats(t, wantStats, got.Stats)
+				got := sameAsLocal(t, conn, files, tables, o)
 				if got.Report.Uptime == nil || got.Report.Uptime.Devices == 0 {
 					t.Fatalf("no devices walked: %+v", got.Report.Uptime)
 				}
@@ -88,14 +81,7 @@ func typedIDInputs(t *testing.T, e *pgtest.Engine, conn *pgx.Conn, schema, dir, 
 		"tickets":  {Kind: "tickets", Table: schema + ".tickets", Zone: "UTC", Columns: cols("customer_id=customer_id", "created_at=created_at")},
 	}
 	spread(t, e, conn, tables)
-	files := map[planfile.InputKind]export.Input{
-		"devices":  {Kind: "devices", Path: filepath.Join(dir, "devices.csv")},
-		"events":   {Kind: "events", Path: filepath.Join(dir, "lifecycle.csv"), Format: "aws-iot-lifecycle"},
-		"activity": {Kind: "activity", Path: filepath.Join(dir, "uplinks.csv")},
-		"ota":      {Kind: "ota", Path: filepath.Join(dir, "ota.csv"), Format: "aws-iot-jobs"},
-		"usage":    {Kind: "usage", Path: filepath.Join(dir, "usage.csv")},
-		"tickets":  {Kind: "tickets", Path: filepath.Join(dir, "tickets.csv"), Zone: time.UTC, ZoneName: "UTC"},
-	}
+	files := exampleFiles(dir)
 	return files, tables
 }
 
