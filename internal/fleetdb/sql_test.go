@@ -110,7 +110,7 @@ func deref(p *int) any {
 // column has the same integer, uuid or varchar type; else each is cast to text (a
 // bigint id column and a text one join as text).
 func TestIDType(t *testing.T) {
-	plan := func(types ...string) *plan {
+	resolved := func(types ...string) *plan {
 		p := &plan{tables: map[planfile.InputKind]*table{}}
 		kinds := []planfile.InputKind{planfile.KindDevices, planfile.KindEvents, planfile.KindActivity, planfile.KindOTA, planfile.KindUsage}
 		for i, typ := range types {
@@ -137,7 +137,7 @@ func TestIDType(t *testing.T) {
 		{[]string{"numeric", "numeric"}, ""}, // 7 and 7.0 are equal numbers, not equal ids
 		{nil, ""},
 	} {
-		p := plan(tc.types...)
+		p := resolved(tc.types...)
 		if p.idType != tc.want {
 			t.Errorf("%v: ids compared as %q, want %q", tc.types, p.idType, tc.want)
 		}
