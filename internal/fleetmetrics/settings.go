@@ -204,11 +204,23 @@ func newMetricsJob() *Job {
 }
 
 // JobFromConfig builds the metrics job iotpm.yaml describes; nil when it
-// names no inputs.
+// names no inputs. Without metrics.month (or from and to) its window is
+// not set (HasWindow): the command line may give it, and iotpm check
+// reports it missing.
 func JobFromConfig(cfg *planfile.Config) (*Job, error) {
 	if cfg == nil || len(cfg.Inputs) == 0 {
 		return nil, nil
 	}
+	return jobFromConfig(cfg)
+}
+
+// HasWindow says whether the job's window is set.
+func (j *Job) HasWindow() bool { return j.window != (metrics.Window{}) }
+
+// jobFromConfig is JobFromConfig for an iotpm.yaml with or without
+// inputs: its settings (slo, dormant_after, models...) hold for inputs
+// the command line gives too.
+func jobFromConfig(cfg *planfile.Config) (*Job, error) {
 	job := newMetricsJob()
 	job.declared, job.configFile = map[planfile.InputKind]declaredInput{}, cfg.File
 	for kind, in := range cfg.Inputs {
@@ -228,6 +240,9 @@ func JobFromConfig(cfg *planfile.Config) (*Job, error) {
 	}
 	job.formats = formats
 	m := cfg.Metrics
+	if m == nil {
+		m = &planfile.MetricsConfig{}
+	}
 	month := ""
 	if m.Month != nil {
 		month = string(*m.Month)
@@ -236,8 +251,10 @@ func JobFromConfig(cfg *planfile.Config) (*Job, error) {
 	if m.From != nil && m.To != nil {
 		from, to = m.From.Text, m.To.Text
 	}
-	if job.window, err = parseWindow(month, from, to, "iotpm.yaml metrics."); err != nil {
-		return nil, err
+	if month != "" || from != "" {
+		if job.window, err = parseWindow(month, from, to, "iotpm.yaml metrics."); err != nil {
+			return nil, err
+		}
 	}
 	if m.ActivationWindow != nil {
 		job.activation = duration(float64(*m.ActivationWindow))
@@ -266,21 +283,23 @@ func JobFromConfig(cfg *planfile.Config) (*Job, error) {
 // diagnostics are the models' (metrics.models against devices.yaml), to
 // report before running; the error is a usage error or invalid input.
 func (o *Flags) Job(cfg *planfile.Config, path func(string) string) (*Job, diag.List, error) {
-	base, err := JobFromConfig(cfg)
-	flagInputs := len(o.Inputs) > 0
-	windowFlags := o.Month != "" || o.From != "" || o.To != ""
-	if err != nil && (!flagInputs || !windowFlags) {
-		return nil, nil, err
-	}
-	if base == nil || err != nil {
-		base = newMetricsJob()
-		if cfg != nil && cfg.Metrics != nil {
-			base.health = healthFromConfig(base.health, cfg.Metrics.Health)
+	// iotpm.yaml's settings hold under the flags, whether or not it names
+	// inputs or a window; a problem in it is reported, never set aside
+	// (a run on the defaults instead would give other numbers, silently)
+	base := newMetricsJob()
+	if cfg != nil && cfg.Metrics != nil {
+		var err error
+		if base, err = jobFromConfig(cfg); err != nil {
+			return nil, nil, err
 		}
+	} else {
+		var err error
 		if base.formats, err = RepoFormats(cfg); err != nil {
 			return nil, nil, err
 		}
 	}
+	flagInputs := len(o.Inputs) > 0
+	windowFlags := o.Month != "" || o.From != "" || o.To != ""
 	job := *base
 	if flagInputs {
 		o.applyInputFlags(path, &job, base)
@@ -301,9 +320,10 @@ func (o *Flags) Job(cfg *planfile.Config, path func(string) string) (*Job, diag.
 	if err := o.applyMapFlags(&job); err != nil {
 		return nil, nil, err
 	}
-	if err := o.applySettingFlags(&job, windowFlags || base.window == (metrics.Window{})); err != nil {
+	if err := o.applySettingFlags(&job, windowFlags || !base.HasWindow()); err != nil {
 		return nil, nil, err
 	}
+	var err error
 	if job.health, err = o.health(job.health); err != nil {
 		return nil, nil, err
 	}

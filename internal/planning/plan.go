@@ -88,6 +88,11 @@ func ComputeWith(env runenv.Env, cfg *planfile.Config, problems diag.List, rollo
 		p.Problems = append(p.Problems, invalid.Diagnostics...)
 	} else if err != nil {
 		p.Problems.Errorf(diag.Schema, cfg.File, 0, 0, "%v", err)
+	} else if job != nil && !job.HasWindow() {
+		// iotpm metrics takes --month; check, report and diff read the
+		// window from iotpm.yaml only
+		p.Problems.Errorf(diag.Schema, cfg.File, cfg.Metrics.Pos.Line, cfg.Metrics.Pos.Col,
+			"metrics: no window for the metrics of its inputs: add month: YYYY-MM (or from: and to:)")
 	} else if job != nil {
 		p.MetricsJob = job
 		if rollout != nil {

@@ -107,6 +107,20 @@ func TestCheckInvalidInputExit2WithAnnotations(t *testing.T) {
 	}
 }
 
+// check reads the window from iotpm.yaml only: a metrics section without
+// one is a problem at its place (it was reported without a line, in the
+// words of iotpm metrics' flags, which check does not have).
+func TestCheckMetricsWithoutWindow(t *testing.T) {
+	dir := cmdtest.CopyExample(t)
+	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "  month: 2026-10\n", "")
+	stdout, stderr, code := cmdtest.Run(t, nil, "check", "-C", dir)
+	// the metrics section's first key, inputs:, is now on line 6
+	want := dir + "/iotpm.yaml:6:3: metrics: no window for the metrics of its inputs: add month: YYYY-MM (or from: and to:)\n"
+	if code != cmdutil.ExitInvalid || stdout != "" || !strings.Contains(stderr, want) || strings.Contains(stderr, "--month") {
+		t.Fatalf("exit %d stdout %q stderr:\n%s", code, stdout, stderr)
+	}
+}
+
 func TestAnnotationEscaping(t *testing.T) {
 	var b strings.Builder
 	cmdutil.WriteAnnotation(&b, diag.Diagnostic{File: "dir,a:b/f.yaml", Line: 3, Col: 5, Severity: diag.Error, Message: "100% bad\nsecond line"}, "")

@@ -266,3 +266,60 @@ func TestMetricsMissingInputsFirst(t *testing.T) {
 		t.Errorf("exit %d: %s", code, stderr)
 	}
 }
+
+// Without metrics.month in iotpm.yaml the window comes from --month, and
+// every other setting and input of iotpm.yaml still holds: the run is the
+// one of the repo that names the month. (iotpm.yaml's inputs were dropped
+// for the defaults, or the run refused --month as no window at all.)
+func TestMetricsWindowFlagKeepsConfig(t *testing.T) {
+	with, without := cmdtest.CopyExample(t), cmdtest.CopyExample(t)
+	cmdtest.EditFile(t, filepath.Join(without, "iotpm.yaml"), "  month: 2026-10\n", "")
+	for _, extra := range [][]string{nil, {"--events", "exports/lifecycle.csv"}} {
+		args := append([]string{"--month", "2026-10", "-o", "json"}, extra...)
+		want, _, wantCode := cmdtest.Run(t, nil, append([]string{"metrics", "-C", with}, args...)...)
+		got, stderr, code := cmdtest.Run(t, nil, append([]string{"metrics", "-C", without}, args...)...)
+		// the inputs' paths name each copy
+		want, got = strings.ReplaceAll(want, with, "REPO"), strings.ReplaceAll(got, without, "REPO")
+		if code != wantCode || got != want || !strings.Contains(got, `"activation_rate"`) {
+			t.Errorf("%v: exit %d (want %d), stdout equal to the run with metrics.month: %v; stderr:\n%s", args, code, wantCode, got == want, stderr)
+		}
+	}
+}
+
+// iotpm.yaml's metrics settings hold for inputs the flags give, when it
+// names no inputs itself: dormant_after 0 turns dormancy off as
+// --dormant-after 0 does. d1 is down from 09-10 on, d2 up throughout:
+// without dormancy October is 31 down and 62 observed days, 0.5; with the
+// default 30 days d1 is dormant from 10-10 on, and the value is 31/40.
+func TestMetricsConfigSettingsWithoutInputs(t *testing.T) {
+	events := "clientId,timestamp,eventType\nd1,2026-09-01T00:00:00Z,connected\nd1,2026-09-10T00:00:00Z,disconnected\nd2,2026-09-01T00:00:00Z,connected\n"
+	uptime := func(t *testing.T, yaml string, flags ...string) float64 {
+		t.Helper()
+		dir := t.TempDir()
+		cmdtest.WriteFile(t, dir, "ev.csv", events)
+		if yaml != "" {
+			cmdtest.WriteFile(t, dir, "iotpm.yaml", yaml)
+		}
+		args := append([]string{"metrics", "-C", dir, "--events", "ev.csv", "--month", "2026-10", "--as-of", "2026-11-01", "-o", "json"}, flags...)
+		stdout, stderr, code := cmdtest.Run(t, nil, args...)
+		if code != cmdutil.ExitOK {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		var doc struct {
+			Uptime fleetmetrics.Uptime `json:"connectivity_uptime"`
+		}
+		if err := json.Unmarshal([]byte(stdout), &doc); err != nil || doc.Uptime.Value == nil {
+			t.Fatalf("%v: %s", err, stdout)
+		}
+		return *doc.Uptime.Value
+	}
+	if got := uptime(t, "metrics:\n  dormant_after: 0d\n"); got != 0.5 {
+		t.Errorf("iotpm.yaml dormant_after 0: uptime %v, want 0.5", got)
+	}
+	if got := uptime(t, "", "--dormant-after", "0d"); got != 0.5 {
+		t.Errorf("--dormant-after 0: uptime %v, want 0.5", got)
+	}
+	if got := uptime(t, ""); got != 31.0/40 {
+		t.Errorf("default dormancy: uptime %v, want 31/40", got)
+	}
+}
