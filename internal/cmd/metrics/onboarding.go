@@ -21,11 +21,13 @@ func secondsOr(v *float64) string {
 func onboardingRows(o *fleetmetrics.Onboarding, row func(name, key, value, numerator, denominator, note string)) {
 	count := func(n int) string { return render.Number(float64(n), 0) }
 	note := fmt.Sprintf("%s, %s completed on a retry", render.Plural(o.Users, "user"), count(o.Retried))
-	if o.Open > 0 {
-		note += fmt.Sprintf("; %s still open left out", render.Plural(o.Open, "attempt"))
-	}
 	if o.Reason != "" {
 		note = o.Reason
+	}
+	if o.Open > 0 {
+		// said with the reason too: "no attempt" with every attempt still
+		// open is data too recent, not a funnel nobody started
+		note += fmt.Sprintf("; %s still open left out", render.Plural(o.Open, "attempt"))
 	}
 	row("setup completion", string(metrics.OnboardingCompletion), pctOr(o.Completion, 1), count(o.Completed), count(o.Attempts), note)
 	note = "median " + secondsOr(o.MedianSeconds) + ", nearest rank"

@@ -78,6 +78,22 @@ func TestOnboardingGenericExport(t *testing.T) {
 	}
 }
 
+// Attempts still open at the horizon are left out, and the table says so
+// even when none is left to count: with the horizon at 11:30 u1's attempt
+// (from 11:00) has not had its hour and the later rows are after it, so
+// the one attempt is open (the note said only "no setup attempt started
+// in window").
+func TestOnboardingAllOpenSaysSo(t *testing.T) {
+	dir := setupRepo(t, setupYAML)
+	stdout, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir, "--onboarding", "setup.csv", "--from", "2026-10-10", "--to", "2026-10-11", "--as-of", "2026-10-10T11:30:00Z")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "no setup attempt started in window (and closed at the onboarding horizon); 1 attempt still open left out") {
+		t.Errorf("stdout:\n%s", stdout)
+	}
+}
+
 // A misspelt step reads as a funnel that loses everyone there: warned,
 // with the export's names to pick from.
 func TestOnboardingUnseenStepWarns(t *testing.T) {
