@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -131,19 +132,11 @@ func Bind(f *Format, path string, header []string, mapping map[string]string, lo
 			b.cols[r] = []int{derived[r]}
 			continue
 		}
-		for _, c := range f.columns[r] {
-			if i := slices.Index(norm, c); i >= 0 && !slices.Contains(b.cols[r], i) {
-				b.cols[r] = append(b.cols[r], i)
-			}
+		cols, err := f.namedColumns(r, norm, header)
+		if err != nil {
+			return nil, fail("%v", err)
 		}
-		if len(b.cols[r]) == 0 {
-			for _, c := range f.fallback[r] {
-				if i := slices.Index(norm, c); i >= 0 {
-					b.cols[r] = []int{i}
-					break
-				}
-			}
-		}
+		b.cols[r] = cols
 		if len(b.cols[r]) > 0 || k >= requiredRoles[f.Kind] {
 			continue
 		}
@@ -183,6 +176,37 @@ func Bind(f *Format, path string, header []string, mapping map[string]string, lo
 	}
 	b.index()
 	return b, nil
+}
+
+// namedColumns finds role r's columns by the format's names for it: every
+// listed one in the header (a row reads the first non-empty), else the
+// first of its last-resort names. The generic format, which binds by
+// names alone, refuses two listed columns of one role: they may hold
+// different things (a device's time and the time the platform received
+// it), and taking the first non-empty would be a guess.
+func (f *Format) namedColumns(r int, norm, header []string) ([]int, error) {
+	var cols []int
+	for _, c := range f.columns[r] {
+		if i := slices.Index(norm, c); i >= 0 && !slices.Contains(cols, i) {
+			cols = append(cols, i)
+		}
+	}
+	if len(cols) > 1 && f.guesses() {
+		var names []string
+		for _, i := range cols {
+			names = append(names, strconv.Quote(header[i]))
+		}
+		return nil, fmt.Errorf("columns %s could each be the %s: which one is meant is ambiguous; name it with --map %s.%[2]s=COLUMN (map: {%[2]s: COLUMN} in iotpm.yaml), or name the export's format (--format %[3]s=NAME, see --list-formats)",
+			strings.Join(names, " and "), roleNames[r], f.Kind)
+	}
+	if len(cols) == 0 {
+		for _, c := range f.fallback[r] {
+			if i := slices.Index(norm, c); i >= 0 {
+				return []int{i}, nil
+			}
+		}
+	}
+	return cols, nil
 }
 
 // index sets up the per-row fast paths.

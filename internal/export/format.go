@@ -126,6 +126,10 @@ type Format struct {
 	spec        planfile.FormatSpec
 }
 
+// guesses says whether the format is a kind's generic one, which binds
+// columns by their names alone (the fallback of detection).
+func (f *Format) guesses() bool { return f.Builtin && f.Name == "generic" }
+
 // SignatureText is the signature as written, for listings.
 func (f *Format) SignatureText() string {
 	var parts []string

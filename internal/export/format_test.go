@@ -358,6 +358,44 @@ func TestMissingColumnNamesFormatAndHeader(t *testing.T) {
 	}
 }
 
+// The generic format binds columns by their names; two names of one role
+// in a header are two columns that may disagree (the uptime of one
+// device below is 1/31 by "time", 100% by "timestamp"), so Bind refuses
+// to pick one unless --map does. A recognised format's own columns, and a
+// role's last-resort name next to a listed one, are no guess.
+func TestGenericRefusesTwoColumnsOfOneRole(t *testing.T) {
+	fs := NewFormats(nil)
+	generic := func(kind planfile.InputKind) *Format {
+		f, _ := fs.Lookup(kind, "generic")
+		return f
+	}
+	segment, _ := fs.Lookup(planfile.KindOnboarding, "segment")
+	for _, c := range []struct {
+		f       *Format
+		header  string
+		mapping map[string]string
+		want    string // "": bound
+	}{
+		{generic(planfile.KindEvents), "device,time,timestamp,status", nil,
+			`x.csv:1: columns "timestamp" and "time" could each be the timestamp: which one is meant is ambiguous; name it with --map events.timestamp=COLUMN (map: {timestamp: COLUMN} in iotpm.yaml), or name the export's format (--format events=NAME, see --list-formats) (format generic; header: device, time, timestamp, status)`},
+		{generic(planfile.KindEvents), "device,time,timestamp,status", map[string]string{"timestamp": "time"}, ""},
+		{generic(planfile.KindEvents), "device_id,serial,ts,event", nil, `columns "device_id" and "serial" could each be the device_id`},
+		{generic(planfile.KindEvents), "device,deviceId,ts,event", nil, ""}, // device is a last resort
+		{generic(planfile.KindOnboarding), "user_id,anonymous_id,event,timestamp", nil, `columns "user_id" and "anonymous_id" could each be the user`},
+		{generic(planfile.KindTickets), "customer,created_at,date", nil, `columns "created_at" and "date" could each be the created_at`},
+		// Segment's format says what its two user columns are
+		{segment, "anonymous_id,user_id,event,timestamp", nil, ""},
+	} {
+		_, err := Bind(c.f, "x.csv", strings.Split(c.header, ","), c.mapping, nil, "")
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%s %s: %v", c.f.Name, c.header, err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%s %s: err %v, want %q", c.f.Name, c.header, err, c.want)
+		}
+	}
+}
+
 func TestLocalTimes(t *testing.T) {
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	tests := []struct {
