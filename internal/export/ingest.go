@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -376,13 +377,21 @@ func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, line int, bad func(
 			bad(RowKind{ExcelNumber, "customer_id"}, excelIDProblem("customer_id", customer, b.Column("customer_id"), b.Format.Name))
 			return
 		}
+		model, fw := trimSpace(b.field(fields, roleModel)), trimSpace(b.field(fields, roleFirmware))
+		if prev, listed := d.ListedDevice(id); listed {
+			row := metrics.DeviceRow{Shipped: ts, Retired: retired, Customer: string(customer), Model: string(model), Firmware: string(fw)}
+			if what := deviceConflict(prev, row); what != "" {
+				bad(RowKind{Conflict, "device_id"}, fmt.Sprintf("device %q is listed again with %s: a device has one ship date, customer, retirement, model and firmware, and which row holds is not for iotpm to guess; keep one row per device", clip(string(id), 60), what))
+				return
+			}
+		}
 		d.AddDeviceRetired(id, ts, retired, customer)
-		if model := trimSpace(b.field(fields, roleModel)); len(model) > 0 {
+		if len(model) > 0 {
 			d.SetModel(id, model)
 		}
 		if len(b.cols[roleFirmware]) > 0 {
 			d.HasFirmware = true // the column is there: firmware is asked for, even when empty
-			if fw := trimSpace(b.field(fields, roleFirmware)); len(fw) > 0 {
+			if len(fw) > 0 {
 				d.SetFirmware(id, fw)
 			}
 		}
@@ -442,6 +451,37 @@ func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, line int, bad func(
 		d.AddOTAVersion(id, job, value, ts, version)
 		g.count(st, ts, ts >= w.From && ts < w.To)
 	}
+}
+
+// deviceConflict says how a devices row differs from the row listed
+// before for its device ("" when it is a copy): the first field that
+// differs, with both values.
+func deviceConflict(prev, row metrics.DeviceRow) string {
+	at := func(us int64) string {
+		if us == metrics.NoTime {
+			return "none"
+		}
+		return time.UnixMicro(us).UTC().Format(time.RFC3339Nano) // a fraction may be the difference
+	}
+	text := func(s string) string {
+		if s == "" {
+			return "none"
+		}
+		return strconv.Quote(clip(s, 60))
+	}
+	switch {
+	case prev.Shipped != row.Shipped:
+		return fmt.Sprintf("another shipped_at (%s; the earlier row: %s)", at(row.Shipped), at(prev.Shipped))
+	case prev.Customer != row.Customer:
+		return fmt.Sprintf("another customer_id (%s; the earlier row: %s)", text(row.Customer), text(prev.Customer))
+	case prev.Retired != row.Retired:
+		return fmt.Sprintf("another retired_at (%s; the earlier row: %s)", at(row.Retired), at(prev.Retired))
+	case prev.Model != row.Model:
+		return fmt.Sprintf("another model (%s; the earlier row: %s)", text(row.Model), text(prev.Model))
+	case prev.Firmware != row.Firmware:
+		return fmt.Sprintf("another firmware (%s; the earlier row: %s)", text(row.Firmware), text(prev.Firmware))
+	}
+	return ""
 }
 
 // addSetup reads an onboarding row's step, device and segment into d (the

@@ -78,6 +78,7 @@ const (
 	ExcelNumber                // an id Excel re-formatted as a number (3.56938E+14)
 	BadJSON                    // a JSON column whose value is not a JSON object
 	FutureTimestamp            // a time later than the clock (plus a day)
+	Conflict                   // a device listed again with other values (devices input)
 )
 
 // RowKind is a bad row's problem and the role of the column it is in (none
@@ -108,6 +109,8 @@ func (k RowKind) String() string {
 		return "unparseable JSON"
 	case FutureTimestamp:
 		return "timestamp in the future"
+	case Conflict:
+		return "conflicting duplicate " + k.Role
 	}
 	return "unreadable file"
 }

@@ -466,11 +466,41 @@ func TestDuplicateHeaderIsAnError(t *testing.T) {
 	}
 }
 
-// Duplicate rows of the devices input are counted (the last wins).
-func TestDuplicateDeviceRowsAreCounted(t *testing.T) {
-	_, d := ingest(t, "devices", "device_id,shipped_at\nd1,2026-09-01\nd1,2026-09-02\nd2,2026-09-01\n")
-	if d.DuplicateDevices != 1 {
-		t.Errorf("duplicates %d", d.DuplicateDevices)
+// A device listed twice in the devices input: a copy is used once; a row
+// that says something else of it (ship date, customer, retirement, model,
+// firmware) is a bad row at its line, and the earlier row holds (the last
+// row won, silently). The database source refuses the same tables.
+func TestDuplicateDeviceRows(t *testing.T) {
+	const header = "device_id,shipped_at,customer_id,retired_at,model,firmware\n"
+	const first = "d1,2026-09-01,acme,,DL-200,2.4.0\n"
+	for _, c := range []struct {
+		second string
+		dups   int
+		reason string // "": no bad row
+	}{
+		{first, 1, ""},
+		{"d1, 2026-09-01 ,acme ,,DL-200,2.4.0\n", 1, ""}, // blanks around a value are not part of it
+		{"d1,2026-09-02,acme,,DL-200,2.4.0\n", 0, `device "d1" is listed again with another shipped_at (2026-09-02T00:00:00Z; the earlier row: 2026-09-01T00:00:00Z)`},
+		{"d1,2026-09-01T00:00:00.5Z,acme,,DL-200,2.4.0\n", 0, "another shipped_at (2026-09-01T00:00:00.5Z; the earlier row: 2026-09-01T00:00:00Z)"},
+		{"d1,2026-09-01,,,DL-200,2.4.0\n", 0, `another customer_id (none; the earlier row: "acme")`},
+		{"d1,2026-09-01,acme,2026-10-01,DL-200,2.4.0\n", 0, "another retired_at (2026-10-01T00:00:00Z; the earlier row: none)"},
+		{"d1,2026-09-01,acme,,DL-300,2.4.0\n", 0, `another model ("DL-300"; the earlier row: "DL-200")`},
+		{"d1,2026-09-01,acme,,DL-200,2.4.1\n", 0, `another firmware ("2.4.1"; the earlier row: "2.4.0")`},
+	} {
+		st, d := ingest(t, "devices", header+first+c.second+"d2,2026-09-01,acme,,DL-200,2.4.0\n")
+		if d.DuplicateDevices != c.dups || st.Used != 3-st.SkippedTotal() {
+			t.Errorf("%q: duplicates %d, used %d, skipped %d", c.second, d.DuplicateDevices, st.Used, st.SkippedTotal())
+		}
+		switch {
+		case c.reason == "" && len(st.Errors) > 0:
+			t.Errorf("%q: %v", c.second, st.Errors[0])
+		case c.reason != "" && (len(st.Errors) != 1 || st.Errors[0].Line != 3 || st.Skipped[RowKind{Conflict, "device_id"}] != 1 || !strings.Contains(st.Errors[0].Reason, c.reason)):
+			t.Errorf("%q: errors %v, want line 3: %s", c.second, st.Errors, c.reason)
+		}
+		// the earlier row holds
+		if row, ok := d.ListedDevice([]byte("d1")); !ok || row.Shipped != 1788220800000000 || row.Customer != "acme" || row.Model != "DL-200" || row.Firmware != "2.4.0" || row.Retired != metrics.NoTime {
+			t.Errorf("%q: d1 is %+v", c.second, row)
+		}
 	}
 }
 

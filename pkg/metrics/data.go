@@ -229,6 +229,35 @@ func (d *Data) AddDeviceRetired(id []byte, shipped, retired int64, customer []by
 	}
 }
 
+// DeviceRow is what a row of the devices input says of a device.
+type DeviceRow struct {
+	Shipped, Retired int64 // Retired NoTime: in service
+	// Customer, Model and Firmware are "" when not given.
+	Customer, Model, Firmware string
+}
+
+// ListedDevice returns what the devices input's rows so far say of id;
+// ok is false when none lists it. A reader compares a later row of the
+// same id with it: a copy is used once, a row that differs is a conflict
+// (which one holds is not for iotpm to guess).
+func (d *Data) ListedDevice(id []byte) (row DeviceRow, ok bool) {
+	i, found := d.devices.Lookup(string(id))
+	if !found || !d.listed[i] {
+		return row, false
+	}
+	row = DeviceRow{Shipped: d.shipped[i], Retired: d.retired[i]}
+	if c := d.customer[i]; c >= 0 {
+		row.Customer = d.customers.Names[c]
+	}
+	if m := d.model[i]; m >= 0 {
+		row.Model = d.models.Names[m]
+	}
+	if f := d.firmware[i]; f >= 0 {
+		row.Firmware = d.versions.Names[f]
+	}
+	return row, true
+}
+
 // SetModel records a device's model value (the devices input's model
 // column, e.g. a thing type or SKU); empty: none.
 func (d *Data) SetModel(id, model []byte) {
