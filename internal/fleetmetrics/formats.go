@@ -121,6 +121,11 @@ func checkJoins(data *metrics.Data, out *Outcome) {
 		}
 		switch {
 		case j.IDs == 0 || j.Unknown == 0:
+		case j.Input == planfile.KindOnboarding:
+			// the join is a section of the funnel, which stands without it
+			// (the section says so when nothing matched)
+			out.Problems.Warnf(diag.Row, st.Path, 0, 0, "%s of the %s device ids the onboarding rows name are not in the devices input %s (column %s here, %s there): e.g. %q here, %q there; the funnel's join to shipped units counts only those that are",
+				render.Number(float64(j.Unknown), 0), render.Number(float64(j.IDs), 0), devices.Path, col, devCol, clipID(j.SampleUnknown), clipID(j.SampleKnown))
 		case j.Unknown == j.IDs:
 			out.Problems.Errorf(diag.Row, st.Path, 0, 0, "none of the %s %s of %s (column %s, format %s) is in the devices input %s (column %s): e.g. %q here, %q there; "+
 				"if the column is the wrong one, name it with --map %s.%s=COLUMN or the export's format with --format %s=NAME (see --list-formats)",

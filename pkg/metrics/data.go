@@ -798,6 +798,16 @@ type Join struct {
 	SampleUnknown, SampleKnown string
 }
 
+// firstListed is the first device id of the devices input ("": none).
+func (d *Data) firstListed() string {
+	for i, l := range d.listed {
+		if l {
+			return d.devices.Names[i]
+		}
+	}
+	return ""
+}
+
 // Joins reports, for each input given besides devices, how many of its
 // device ids the devices input lists (tickets: customer ids). Empty when
 // the devices input was not given.
@@ -805,13 +815,7 @@ func (d *Data) Joins() []Join {
 	if !d.Has.Devices {
 		return nil
 	}
-	known := ""
-	for i, l := range d.listed {
-		if l {
-			known = d.devices.Names[i]
-			break
-		}
-	}
+	known := d.firstListed()
 	check := func(input InputKind, has func(i int) bool) Join {
 		j := Join{Input: input, SampleKnown: known}
 		for i := range d.devices.Names {
@@ -878,6 +882,20 @@ func (d *Data) Joins() []Join {
 		if knownCustomer != "" {
 			out = append(out, j)
 		}
+	}
+	if d.setupDevices.Len() > 0 {
+		// the devices the onboarding rows name as set up
+		j := Join{Input: KindOnboarding, SampleKnown: known}
+		for _, name := range d.setupDevices.Names {
+			j.IDs++
+			if i, ok := d.devices.Lookup(name); !ok || !d.listed[i] {
+				if j.Unknown == 0 {
+					j.SampleUnknown = name
+				}
+				j.Unknown++
+			}
+		}
+		out = append(out, j)
 	}
 	return out
 }

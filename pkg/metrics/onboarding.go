@@ -642,6 +642,12 @@ func (d *Data) setupFleet(o Options, attempts []attempt, k int, horizon int64) (
 		}
 		fleetOf[i] = j
 	}
+	if fl.UnknownDevices == len(fleetOf) {
+		// a join that matches nothing is a wrong column or another kind of
+		// id, not a fleet in which no unit was set up
+		return nil, fmt.Sprintf("none of the %d device ids the onboarding rows name is in the devices input (e.g. %q here, %q there): the funnel is not joined to shipped units; if the device_id column is the wrong one, map the right one (map: {device_id: COLUMN})",
+			len(fleetOf), fl.UnknownExample, d.firstListed())
+	}
 	started := make([]bool, d.devices.Len())
 	completed := make([]bool, d.devices.Len())
 	for _, a := range attempts {

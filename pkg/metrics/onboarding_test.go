@@ -196,6 +196,36 @@ func TestOnboardingFleetJoin(t *testing.T) {
 	}
 }
 
+// The join reports how the onboarding rows' device ids match the devices
+// input (Joins, for a warning), and a join that matches none is left out
+// with why: the ids below are the fleet's in capitals, a wrong column or
+// another kind of id, not a fleet in which nobody started setup (it read
+// "0 of 2 started").
+func TestOnboardingFleetJoinMatchesNone(t *testing.T) {
+	d := NewData()
+	d.Has.Devices, d.Has.Onboarding = true, true
+	d.AddDevice([]byte("d1"), day("2026-10-01"), nil)
+	d.AddDevice([]byte("d2"), day("2026-10-01"), nil)
+	d.HasSetupDevices = true
+	for i, dev := range []string{"D1", "D2"} {
+		at := day("2026-10-02") + int64(i)*3600e6
+		for k, step := range []string{"a", "b", "c", "d"} {
+			d.AddSetupEvent([]byte(dev+"-user"), []byte(step), at+int64(k)*10e6, []byte(dev), nil)
+		}
+	}
+	joins := d.Joins()
+	if len(joins) != 1 || joins[0] != (Join{Input: KindOnboarding, IDs: 2, Unknown: 2, SampleUnknown: "D1", SampleKnown: "d1"}) {
+		t.Errorf("joins %+v", joins)
+	}
+	r := Compute(d, Options{Window: october(), Funnel: funnel4(), ActivationWindow: 30 * 86400e6, AsOf: day("2026-11-05")}).Onboarding
+	if r.Fleet != nil || !strings.Contains(r.FleetNote, `none of the 2 device ids the onboarding rows name is in the devices input (e.g. "D1" here, "d1" there)`) {
+		t.Errorf("fleet %+v note %q", r.Fleet, r.FleetNote)
+	}
+	if r.Completed != 2 {
+		t.Errorf("the funnel stands without the join: completed %d, want 2", r.Completed)
+	}
+}
+
 func TestOnboardingSegments(t *testing.T) {
 	d := NewData()
 	d.Has.Onboarding = true

@@ -76,6 +76,13 @@ func writeOnboarding(w io.Writer, o *fleetmetrics.Onboarding, md bool, section f
 		if err := section("Setup joined to the fleet (units shipped in the window)", t); err != nil {
 			return err
 		}
+	} else if o.FleetNote != "" {
+		// why there is no join, where the join would be
+		if md {
+			fmt.Fprintf(w, "\n### Setup joined to the fleet\n\n%s\n", o.FleetNote)
+		} else {
+			fmt.Fprintf(w, "\nSETUP JOINED TO THE FLEET\n%s\n", o.FleetNote)
+		}
 	}
 	groups := func(title, label string, gs []fleetmetrics.SetupGroup) error {
 		if len(gs) == 0 {

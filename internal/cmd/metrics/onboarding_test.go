@@ -3,6 +3,8 @@ package metrics_test
 import (
 	"encoding/json"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -92,6 +94,50 @@ func TestOnboardingAllOpenSaysSo(t *testing.T) {
 	if !strings.Contains(stdout, "no setup attempt started in window (and closed at the onboarding horizon); 1 attempt still open left out") {
 		t.Errorf("stdout:\n%s", stdout)
 	}
+}
+
+// The app's device ids must join the devices input's: none joining (here
+// the fleet's ids in capitals) leaves the join out with why, and one id
+// not joining is warned; the join read "0 (0%) started setup" and said
+// nothing.
+func TestOnboardingDeviceIDsMustJoin(t *testing.T) {
+	run := func(t *testing.T, edit func(string) string) (stdout, stderr string) {
+		t.Helper()
+		dir := cmdtest.CopyExample(t)
+		path := filepath.Join(dir, "exports", "setup.csv")
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(edit(string(data))), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		stdout, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir)
+		if code != cmdutil.ExitOK {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		return stdout, stderr
+	}
+	t.Run("none", func(t *testing.T) {
+		stdout, stderr := run(t, func(s string) string {
+			return strings.NewReplacer(",drip-", ",DRIP-", ",eui-", ",EUI-").Replace(s) // the valves' and the LoRa sensors' ids
+		})
+		if !strings.Contains(stderr, "device ids the onboarding rows name are not in the devices input") {
+			t.Errorf("stderr:\n%s", stderr)
+		}
+		if strings.Contains(stdout, "STARTED SETUP") || !strings.Contains(stdout, "SETUP JOINED TO THE FLEET\nnone of the ") {
+			t.Errorf("stdout:\n%s", stdout)
+		}
+	})
+	t.Run("one", func(t *testing.T) {
+		stdout, stderr := run(t, func(s string) string { return strings.ReplaceAll(s, ",drip-000070\n", ",drip-999999\n") })
+		if !strings.Contains(stderr, "warning: 1 of the ") || !strings.Contains(stderr, `e.g. "drip-999999" here`) {
+			t.Errorf("stderr:\n%s", stderr)
+		}
+		if !strings.Contains(stdout, "STARTED SETUP") {
+			t.Errorf("the join is there:\n%s", stdout)
+		}
+	})
 }
 
 // A misspelt step reads as a funnel that loses everyone there: warned,
