@@ -371,6 +371,10 @@ func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, line int, bad func(
 				bad(RowKind{BadTimestamp, "retired_at"}, optionalTimestampProblem("retired_at", b.Column("retired_at"), b.Format.Name, v, err))
 				return
 			}
+			if retired < NotBefore {
+				bad(RowKind{PastTimestamp, "retired_at"}, pastProblem("retired_at", v, b.Column("retired_at"), b.Format.Name))
+				return
+			}
 		}
 		customer := trimSpace(b.field(fields, roleCustomer))
 		if excelID(customer) {

@@ -79,7 +79,14 @@ const (
 	BadJSON                    // a JSON column whose value is not a JSON object
 	FutureTimestamp            // a time later than the clock (plus a day)
 	Conflict                   // a device listed again with other values (devices input)
+	PastTimestamp              // a time before 2001: a clock never set (1970, 1980, 2000)
 )
+
+// NotBefore is the earliest time a row may have, 2001-01-01T00:00:00Z (µs):
+// an earlier one is a device clock that was never set — 1970, 1980 (GPS)
+// and 2000 are the usual defaults — and would otherwise pass for the
+// fleet's data start and a device's service start, moving every number.
+const NotBefore int64 = 978_307_200_000_000
 
 // RowKind is a bad row's problem and the role of the column it is in (none
 // for WrongFieldCount and UnclosedQuote); bad rows are counted by kind.
@@ -111,6 +118,8 @@ func (k RowKind) String() string {
 		return "timestamp in the future"
 	case Conflict:
 		return "conflicting duplicate " + k.Role
+	case PastTimestamp:
+		return k.Role + " before 2001"
 	}
 	return "unreadable file"
 }

@@ -504,6 +504,37 @@ func TestDuplicateDeviceRows(t *testing.T) {
 	}
 }
 
+// A time before 2001 is a clock never set (1970, 1980, 2000 are what
+// unset clocks say): a bad row, in any input, as a ship or retirement
+// date too; 2001-01-01T00:00:00Z itself is fine. One such row made a
+// fleet's data start 1970 and moved the uptime of every other device.
+func TestTimesBefore2001AreBadRows(t *testing.T) {
+	for _, c := range []struct {
+		kind    planfile.InputKind
+		content string
+		role    string // "": no bad row
+	}{
+		{"events", "device_id,timestamp,event\nd1,2026-10-01T00:00:00Z,connected\nd2,1970-01-01T00:00:12Z,connected\n", "timestamp"},
+		{"events", "device_id,timestamp,event\nd1,2026-10-01T00:00:00Z,connected\nd2,2000-12-31T23:59:59.999Z,connected\n", "timestamp"},
+		{"events", "device_id,timestamp,event\nd1,2026-10-01T00:00:00Z,connected\nd2,2001-01-01T00:00:00Z,connected\n", ""},
+		{"activity", "device_id,timestamp\nd1,2026-10-01T00:00:00Z\nd2,1980-01-06T00:00:00Z\n", "timestamp"},
+		{"devices", "device_id,shipped_at\nd1,2026-09-01\nd2,1970-01-01\n", "shipped_at"},
+		{"devices", "device_id,shipped_at,retired_at\nd1,2026-09-01,\nd2,2026-09-01,2000-01-01\n", "retired_at"},
+		{"tickets", "customer_id,created_at\nc1,2026-10-01\nc2,1999-01-01\n", "created_at"},
+	} {
+		st, _ := ingest(t, c.kind, c.content)
+		if c.role == "" {
+			if st.SkippedTotal() != 0 || st.Used != 2 {
+				t.Errorf("%s %q: %+v", c.kind, c.content, st.Errors)
+			}
+			continue
+		}
+		if st.Skipped[RowKind{PastTimestamp, c.role}] != 1 || len(st.Errors) != 1 || st.Errors[0].Line != 3 || !strings.Contains(st.Errors[0].Reason, "is before 2001: a device clock that was never set") {
+			t.Errorf("%s %q: skipped %v, errors %v", c.kind, c.content, st.Skipped, st.Errors)
+		}
+	}
+}
+
 // iotpm.yaml's max_expansion bound is the reader's default: a file may
 // lower the limit, never raise it.
 func TestExpansionBoundsAgree(t *testing.T) {

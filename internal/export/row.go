@@ -66,6 +66,9 @@ func (b *Binding) decode(fields [][]byte, out *decoded) (status int, kind RowKin
 			return rowBad, RowKind{FutureTimestamp, roleNames[tsRole]}, fmt.Sprintf("%s %q (column %s, format %s) is later than the clock (%s) by more than a day: a clock or zone error at the source; fix the row, or set the clock with --now",
 				roleNames[tsRole], clip(string(v), 80), b.rowColumn(fields, tsRole), f.Name, b.clock)
 		}
+		if ts < NotBefore {
+			return rowBad, RowKind{PastTimestamp, roleNames[tsRole]}, pastProblem(roleNames[tsRole], v, b.rowColumn(fields, tsRole), f.Name)
+		}
 		out.ts, out.zonelessUTC = ts, zoneless
 	}
 	out.value = 0
@@ -81,6 +84,12 @@ func (b *Binding) decode(fields [][]byte, out *decoded) (status int, kind RowKin
 		out.value = c
 	}
 	return rowOK, kind, ""
+}
+
+// pastProblem says why a time before NotBefore is a bad row.
+func pastProblem(role string, v []byte, column, format string) string {
+	return fmt.Sprintf("%s %q (column %s, format %s) is before 2001: a device clock that was never set (1970, 1980 and 2000 are the usual defaults), which would pass for the fleet's data start; fix the row at the source, or leave it out with --max-bad-rows",
+		role, clip(string(v), 80), column, format)
 }
 
 // prepare checks a row's shape and, when the format asks for it, reads

@@ -36,6 +36,12 @@ func (p *plan) badChecks(kind planfile.InputKind) []badCheck {
 				fmt.Sprintf("%s IS NOT NULL AND (%s) IS NULL", c.quoted, c.timeExpr(c.quoted)))
 		}
 	}
+	// a time before 2001 is a clock never set, as in files
+	past := func(role string) {
+		if c, ok := t.cols[role]; ok {
+			add(role, export.PastTimestamp, role+" is before 2001 (a device clock that was never set)", fmt.Sprintf("%s < @not_before", c.timeExpr(c.quoted)))
+		}
+	}
 	id := "device_id"
 	if kind == planfile.KindTickets {
 		id = "customer_id"
@@ -50,6 +56,7 @@ func (p *plan) badChecks(kind planfile.InputKind) []badCheck {
 			// stale table look fresh
 			add(tsRole, export.FutureTimestamp, tsRole+" is later than the clock by more than a day (a clock or zone error at the source)", fmt.Sprintf("%s > @not_after", ts.timeExpr(ts.quoted)))
 		}
+		past(tsRole)
 	}
 	switch kind {
 	case planfile.KindEvents:
@@ -62,6 +69,7 @@ func (p *plan) badChecks(kind planfile.InputKind) []badCheck {
 		empty("job_id")
 	case planfile.KindDevices:
 		skipped("retired_at")
+		past("retired_at")
 	}
 	return out
 }

@@ -320,8 +320,9 @@ func loadFleet(t *testing.T, e *pgtest.Engine, conn *pgx.Conn, schema, name stri
 // addBadRows adds rows the file reader calls bad, one of each kind a
 // table can hold — an empty id, a time that is NULL (nullTimes: not in a
 // TimescaleDB hypertable, whose time column refuses NULL), an event or
-// status no vocabulary has, an empty job or sequence, and a row with two
-// faults (counted once, as its first) — and returns how many.
+// status no vocabulary has, an empty job or sequence, a time before 2001,
+// and a row with two faults (counted once, as its first) — and returns
+// how many.
 func (f *fleet) addBadRows(sequenced, nullTimes bool) int {
 	n := 0
 	add := func(b *strings.Builder, lines ...string) {
@@ -347,6 +348,16 @@ func (f *fleet) addBadRows(sequenced, nullTimes bool) int {
 	}
 	add(&f.activity, `"",2026-10-02T00:00:00Z`)
 	add(&f.ota, "dev-04,fw-0,WEIRD,2026-10-05T00:00:00Z,2.0.0", "dev-04,,SUCCEEDED,2026-10-05T00:00:00Z,2.0.0")
+	// times before 2001: clocks never set (the devices' ship and
+	// retirement dates too)
+	if !sequenced {
+		// (an epoch in ms before 2001 has under 13 digits: a file's is
+		// unparseable, a bigint column's is read in the unit mapped)
+		add(&f.events, "dev-03,1970-01-01T00:00:12Z,connected")
+	}
+	add(&f.activity, "dev-02,1980-01-06T00:00:00Z")
+	add(&f.ota, "dev-04,fw-0,SUCCEEDED,2000-12-31T23:59:59Z,2.0.0")
+	add(&f.devices, "dev-91,1970-01-01,cust-1,,V,", "dev-92,2026-09-01,cust-1,2000-01-01,V,")
 	return n
 }
 

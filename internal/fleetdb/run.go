@@ -88,6 +88,7 @@ func (j *Job) params(horizon int64) Params {
 		"connect": words(export.EventWords, metrics.Connected), "disconnect": words(export.EventWords, metrics.Disconnected),
 		"success": words(export.OTAWords, metrics.OTASuccess), "failure": words(export.OTAWords, metrics.OTAFailure),
 		"excluded": words(export.OTAWords, metrics.OTAExcluded), "pending": words(export.OTAWords, metrics.OTAPending),
+		"not_before": export.NotBefore,
 	}
 	if t, ok := j.Inputs[planfile.KindEvents]; ok && t.SequenceReset > 0 {
 		p["reset"] = t.SequenceReset
