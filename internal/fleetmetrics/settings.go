@@ -292,6 +292,9 @@ func (o *Flags) Job(cfg *planfile.Config, path func(string) string) (*Job, diag.
 		if base, err = jobFromConfig(cfg); err != nil {
 			return nil, nil, err
 		}
+		if len(cfg.Inputs) == 0 {
+			base.db = nil // no table to read: a source alone is --source postgres's to use
+		}
 	} else {
 		var err error
 		if base.formats, err = RepoFormats(cfg); err != nil {
