@@ -287,19 +287,16 @@ func (o *Flags) Job(cfg *planfile.Config, path func(string) string) (*Job, diag.
 	// inputs or a window; a problem in it is reported, never set aside
 	// (a run on the defaults instead would give other numbers, silently)
 	base := newMetricsJob()
+	var err error
 	if cfg != nil && cfg.Metrics != nil {
-		var err error
 		if base, err = jobFromConfig(cfg); err != nil {
 			return nil, nil, err
 		}
 		if len(cfg.Inputs) == 0 {
 			base.db = nil // no table to read: a source alone is --source postgres's to use
 		}
-	} else {
-		var err error
-		if base.formats, err = RepoFormats(cfg); err != nil {
-			return nil, nil, err
-		}
+	} else if base.formats, err = RepoFormats(cfg); err != nil {
+		return nil, nil, err
 	}
 	flagInputs := len(o.Inputs) > 0
 	windowFlags := o.Month != "" || o.From != "" || o.To != ""
@@ -326,7 +323,6 @@ func (o *Flags) Job(cfg *planfile.Config, path func(string) string) (*Job, diag.
 	if err := o.applySettingFlags(&job, windowFlags || !base.HasWindow()); err != nil {
 		return nil, nil, err
 	}
-	var err error
 	if job.health, err = o.health(job.health); err != nil {
 		return nil, nil, err
 	}
