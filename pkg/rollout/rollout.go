@@ -120,7 +120,9 @@ type Forecast struct {
 	// Outside are the devices after the last wave's share (< 100%).
 	Outside int
 	// Models are the same curve and marks for each model's devices (by
-	// Device.Model, sorted; none when no device has a model).
+	// Device.Model, sorted; none when no device has a model). The devices
+	// without a model are a group of their own, Model "" (last), so that
+	// the groups add up to the fleet.
 	Models []Group
 }
 
@@ -180,9 +182,10 @@ func Run(devices []Device, p Plan) (Forecast, error) {
 		return f, nil
 	}
 	groups := map[string]*Group{}
+	byModel := slices.ContainsFunc(ds, func(d Device) bool { return d.Model != "" }) // else no groups
 	for _, d := range ds {
-		if d.Model == "" {
-			continue
+		if !byModel {
+			break
 		}
 		if groups[d.Model] == nil {
 			groups[d.Model] = &Group{Model: d.Model, Share: make([]float64, days)}
@@ -208,7 +211,11 @@ func Run(devices []Device, p Plan) (Forecast, error) {
 		f.Share[day] /= float64(n)
 	}
 	f.Reach50, f.Reach90, f.Reach95 = marks(f.Share)
-	for _, m := range slices.Sorted(maps.Keys(groups)) {
+	models := slices.Sorted(maps.Keys(groups))
+	if len(models) > 0 && models[0] == "" {
+		models = append(models[1:], "") // the devices without a model last
+	}
+	for _, m := range models {
 		g := groups[m]
 		for day := range g.Share {
 			g.Share[day] /= float64(g.N)

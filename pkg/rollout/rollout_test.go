@@ -50,6 +50,35 @@ func TestForecastByHand(t *testing.T) {
 	}
 }
 
+// The groups by model add up to the fleet: the devices without a model
+// are a group too, last (they were left out, and the table by model read
+// as 2 of 3 devices); without any model there are no groups.
+func TestModelGroupsAddUp(t *testing.T) {
+	devices := []Device{{ID: "a", Model: "valve", P: 1}, {ID: "b", P: 0.5}, {ID: "c", Model: "lora", P: 0.5}}
+	f, err := Run(devices, Plan{Waves: []Wave{{Share: 1}}, Success: 1, Days: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var models []string
+	n := 0
+	for _, g := range f.Models {
+		models, n = append(models, g.Model), n+g.N
+	}
+	if !slices.Equal(models, []string{"lora", "valve", ""}) || n != 3 {
+		t.Fatalf("groups %v of %d devices", models, n)
+	}
+	// b alone, p = 0.5: half on day 0
+	if g := f.Models[2]; math.Abs(g.Share[0]-0.5) > 1e-12 || g.Reach50 != 0 {
+		t.Errorf("the group without a model: %+v", g)
+	}
+	for i := range devices {
+		devices[i].Model = ""
+	}
+	if f, _ := Run(devices, Plan{Waves: []Wave{{Share: 1}}, Success: 1, Days: 30}); len(f.Models) != 0 {
+		t.Errorf("no model at all: groups %+v", f.Models)
+	}
+}
+
 // A device never online will not update: listed, and 95% is never reached
 // when it is more than 5% of the fleet.
 func TestUnreachableDevices(t *testing.T) {

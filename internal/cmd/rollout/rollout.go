@@ -398,7 +398,11 @@ func Write(w io.Writer, format render.Format, d JSON, term render.Term) error {
 	if len(d.Models) > 0 {
 		t := &render.Table{Columns: []render.Column{{Header: "MODEL"}, {Header: "DEVICES", Right: true}, {Header: "50%", Wrap: true}, {Header: "90%", Wrap: true}, {Header: "95%", Wrap: true}}}
 		for _, m := range d.Models {
-			t.Append(m.Model, render.Number(float64(m.Devices), 0), daysText(m.Days50, m.Date50), daysText(m.Days90, m.Date90), daysText(m.Days95, m.Date95))
+			model := m.Model
+			if model == "" {
+				model = "(no model)"
+			}
+			t.Append(model, render.Number(float64(m.Devices), 0), daysText(m.Days50, m.Date50), daysText(m.Days90, m.Date90), daysText(m.Days95, m.Date95))
 		}
 		if err := section("By model", t); err != nil {
 			return err
