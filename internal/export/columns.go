@@ -415,50 +415,73 @@ func (b *Binding) timestamp(v []byte) (int64, error) {
 	return us, err
 }
 
-// timestampZ is timestamp that also reports a date-time without a zone
-// read as UTC because neither the format nor the input names a zone:
-// readers count those and warn, since local times read as UTC are off by
-// hours without any error.
-func (b *Binding) timestampZ(v []byte) (us int64, zonelessUTC bool, err error) {
+// timeNote is what a reader counts about a time it read besides its
+// value: a date-time without a zone read as UTC because neither the
+// format nor the input names a zone (local times read as UTC are off by
+// hours without any error: the run stops), or a local time in the hour
+// repeated when daylight saving time ends, read as the first of the two
+// (warned: the order of that hour's rows may be wrong).
+type timeNote uint8
+
+const (
+	noteNone timeNote = iota
+	noteZonelessUTC
+	noteRepeatedHour
+)
+
+// timestampZ is timestamp with the time's note.
+func (b *Binding) timestampZ(v []byte) (us int64, note timeNote, err error) {
 	f := b.Format
 	if b.loc == nil && !f.local && f.layout == "" {
 		us, zoned, err := parseTimestamp(v)
-		return us, err == nil && !zoned && hasClock(v), err
+		if err == nil && !zoned && hasClock(v) {
+			note = noteZonelessUTC
+		}
+		return us, note, err
 	}
 	if b.utc && !f.local && f.layout == "" {
 		us, _, err := parseTimestamp(v)
-		return us, false, err
+		return us, noteNone, err
 	}
-	ts, err := ParseTimestampIn(v, b.loc, f.local)
+	ts, repeated, err := parseIn(v, b.loc, f.local)
 	if err == nil {
-		return ts, b.loc == nil && hasClock(v) && isZoneless(v), nil
+		switch {
+		case b.loc == nil && hasClock(v) && isZoneless(v):
+			note = noteZonelessUTC
+		case repeated:
+			note = noteRepeatedHour
+		}
+		return ts, note, nil
 	}
 	if f.layout == "" || errors.Is(err, errZoneless) || errors.Is(err, errSkipped) {
-		return ts, false, err
+		return ts, noteNone, err
 	}
 	if f.layoutZoned {
 		t, perr := time.Parse(f.layout, strings.TrimSpace(string(v)))
 		if perr != nil {
-			return 0, false, err
+			return 0, noteNone, err
 		}
 		if name, off := t.Zone(); off == 0 && name != "UTC" && name != "GMT" && name != "Z" && name != "" {
 			// time.Parse gives an abbreviation it does not know offset 0
-			return 0, false, errAbbreviation
+			return 0, noteNone, errAbbreviation
 		}
-		return t.UnixMicro(), false, nil
+		return t.UnixMicro(), noteNone, nil
 	}
 	wall, perr := time.ParseInLocation(f.layout, strings.TrimSpace(string(v)), time.UTC)
 	if perr != nil {
-		return 0, false, err
+		return 0, noteNone, err
 	}
 	switch {
 	case b.loc != nil:
-		us, err := localToUTC(wall.UnixMicro(), b.loc)
-		return us, false, err
+		us, repeated, err := localToUTC(wall.UnixMicro(), b.loc)
+		if repeated {
+			note = noteRepeatedHour
+		}
+		return us, note, err
 	case f.local:
-		return 0, false, errZoneless
+		return 0, noteNone, errZoneless
 	}
-	return wall.UnixMicro(), true, nil
+	return wall.UnixMicro(), noteZonelessUTC, nil
 }
 
 // hasClock reports whether a timestamp value has a time of day: a bare

@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -399,32 +400,82 @@ func TestGenericRefusesTwoColumnsOfOneRole(t *testing.T) {
 func TestLocalTimes(t *testing.T) {
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	tests := []struct {
-		in   string
-		want string // UTC, or an error fragment
+		in       string
+		want     string // UTC, or an error fragment
+		repeated bool   // in the hour repeated when DST ends
 	}{
-		{"2026-10-10 13:00:00", "2026-10-10T11:00:00Z"},
+		{"2026-10-10 13:00:00", "2026-10-10T11:00:00Z", false},
 		// DST ends 2026-10-25 03:00 CEST → 02:00 CET: 02:30 occurs twice;
-		// the first occurrence (CEST, UTC+2) is taken.
-		{"2026-10-25 02:30:00", "2026-10-25T00:30:00Z"},
-		{"2026-10-25 03:30:00", "2026-10-25T02:30:00Z"},
+		// the first occurrence (CEST, UTC+2) is taken, and said to be one
+		// of two; 01:59 and 03:00 are not.
+		{"2026-10-25 02:30:00", "2026-10-25T00:30:00Z", true},
+		{"2026-10-25 02:00:00", "2026-10-25T00:00:00Z", true},
+		{"2026-10-25 01:59:59", "2026-10-24T23:59:59Z", false},
+		{"2026-10-25 03:00:00", "2026-10-25T02:00:00Z", false},
+		{"2026-10-25 03:30:00", "2026-10-25T02:30:00Z", false},
 		// DST starts 2026-03-29 02:00 CET → 03:00 CEST: 02:30 does not exist.
-		{"2026-03-29 02:30:00", "does not exist"},
-		{"2026-03-29 03:30:00", "2026-03-29T01:30:00Z"},
+		{"2026-03-29 02:30:00", "does not exist", false},
+		{"2026-03-29 03:30:00", "2026-03-29T01:30:00Z", false},
 		// a time with its own zone keeps it
-		{"2026-10-10T13:00:00Z", "2026-10-10T13:00:00Z"},
-		{"1791630000000", "2026-10-10T11:00:00Z"},
+		{"2026-10-10T13:00:00Z", "2026-10-10T13:00:00Z", false},
+		{"1791630000000", "2026-10-10T11:00:00Z", false},
 	}
 	for _, tt := range tests {
-		us, err := ParseTimestampIn([]byte(tt.in), berlin, false)
+		us, repeated, err := parseIn([]byte(tt.in), berlin, false)
 		got := ""
 		if err != nil {
 			got = err.Error()
 		} else {
 			got = time.UnixMicro(us).UTC().Format(time.RFC3339)
 		}
-		if !strings.Contains(got, tt.want) {
-			t.Errorf("%s = %s, want %s", tt.in, got, tt.want)
+		if !strings.Contains(got, tt.want) || repeated != tt.repeated {
+			t.Errorf("%s = %s (repeated hour %v), want %s (%v)", tt.in, got, repeated, tt.want, tt.repeated)
 		}
+	}
+}
+
+// A reader counts the local times of the repeated hour, with an example
+// and its zone, for a warning: read as the first of two instants, their
+// order within the hour may be wrong, and nothing said so.
+func TestRepeatedHourCounted(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "events.csv")
+	os.WriteFile(path, []byte("device_id,timestamp,event\nd1,2026-10-25 01:50:00,connected\nd1,2026-10-25 02:10:00,disconnected\nd1,2026-10-25 02:40:00,connected\nd1,2026-10-25 03:10:00,disconnected\n"), 0o644)
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	g := &Ingest{Data: metrics.NewData(), Window: metrics.Window{From: 0, To: math.MaxInt64 / 4}, UseUntil: math.MaxInt64 / 4}
+	st, err := g.Read(Input{Kind: "events", Path: path, Zone: berlin, ZoneName: "Europe/Berlin"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.RepeatedHour != 2 || st.RepeatedHourExample != `"2026-10-25 02:10:00" in Europe/Berlin` || st.ZonelessUTC != 0 {
+		t.Errorf("notes %+v", st.TimeNotes)
+	}
+	// the parallel reader counts them as the sequential one does: 200,000
+	// rows a second apart from 2026-10-25 00:00, 3,600 of them in 02:xx
+	var b strings.Builder
+	b.WriteString("device_id,timestamp,event\n")
+	start := time.Date(2026, 10, 25, 0, 0, 0, 0, time.UTC)
+	for i := range 200_000 {
+		fmt.Fprintf(&b, "dev-%05d-padding-for-size,%s,connected\n", i%5000, start.Add(time.Duration(i)*time.Second).Format("2006-01-02 15:04:05"))
+	}
+	if b.Len() < 8<<20 {
+		t.Fatalf("the file must exceed the parallel threshold: %d bytes", b.Len())
+	}
+	os.WriteFile(path, []byte(b.String()), 0o644)
+	read := func() *Stats {
+		g := &Ingest{Data: metrics.NewData(), Window: metrics.Window{From: 0, To: math.MaxInt64 / 4}, UseUntil: math.MaxInt64 / 4}
+		st, err := g.Read(Input{Kind: "events", Path: path, Zone: berlin, ZoneName: "Europe/Berlin"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	par := read()
+	old := runtime.GOMAXPROCS(1)
+	seq := read()
+	runtime.GOMAXPROCS(old)
+	want := TimeNotes{RepeatedHour: 3600, RepeatedHourExample: `"2026-10-25 02:00:00" in Europe/Berlin`}
+	if par.TimeNotes != want || seq.TimeNotes != want {
+		t.Errorf("parallel %+v, sequential %+v, want %+v", par.TimeNotes, seq.TimeNotes, want)
 	}
 }
 

@@ -59,10 +59,7 @@ type Stats struct {
 	Earliest, Latest int64
 	// Errors holds the first bad rows, for reporting.
 	Errors []*RowError
-	// ZonelessUTC counts rows whose date-time had no zone and was read as
-	// UTC (no format or input named a zone); ZonelessExample is one.
-	ZonelessUTC     int
-	ZonelessExample string
+	TimeNotes
 	// SameInstant counts, for events without a sequence or file order,
 	// the connect/disconnect pairs of one device at the same instant, whose
 	// order the data does not say (metrics takes the disconnect first).
@@ -357,8 +354,8 @@ func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, line int, bad func(
 		bad(kind, key)
 		return
 	}
-	if r.zonelessUTC {
-		st.zoneless(r.fields[b.cols[tsRoleOf(b.Format.Kind)][0]])
+	if r.note != noteNone {
+		st.add(r.note, r.fields[b.cols[tsRoleOf(b.Format.Kind)][0]], b.zoneName)
 	}
 	d, w := g.Data, g.Window
 	fields, id, ts, value := r.fields, r.id, r.ts, r.value
@@ -563,13 +560,47 @@ func (g *Ingest) setupUsed(ts int64) bool {
 	return ts >= w.From-within && ts < w.To+within
 }
 
-// zoneless counts a zone-less time read as UTC, keeping the first as the
-// example.
-func (st *Stats) zoneless(v []byte) {
-	if st.ZonelessUTC == 0 {
-		st.ZonelessExample = clip(string(v), 40)
+// TimeNotes counts the times of an input that are read but worth a word,
+// each kind with its first example.
+type TimeNotes struct {
+	// ZonelessUTC counts rows whose date-time had no zone and was read as
+	// UTC (no format or input named a zone); ZonelessExample is one.
+	ZonelessUTC     int
+	ZonelessExample string
+	// RepeatedHour counts local times in the hour repeated when daylight
+	// saving time ends, each read as the first of its two instants;
+	// RepeatedHourExample is one, with its zone.
+	RepeatedHour        int
+	RepeatedHourExample string
+}
+
+// add counts a time's note; v is the value, zone the zone it was read in.
+func (n *TimeNotes) add(note timeNote, v []byte, zone string) {
+	switch note {
+	case noteZonelessUTC:
+		if n.ZonelessUTC == 0 {
+			n.ZonelessExample = clip(string(v), 40)
+		}
+		n.ZonelessUTC++
+	case noteRepeatedHour:
+		if n.RepeatedHour == 0 {
+			n.RepeatedHourExample = fmt.Sprintf("%q in %s", clip(string(v), 40), zone)
+		}
+		n.RepeatedHour++
 	}
-	st.ZonelessUTC++
+}
+
+// merge adds another reader's notes (a later chunk's: its examples come
+// after n's).
+func (n *TimeNotes) merge(o TimeNotes) {
+	if n.ZonelessUTC == 0 {
+		n.ZonelessExample = o.ZonelessExample
+	}
+	if n.RepeatedHour == 0 {
+		n.RepeatedHourExample = o.RepeatedHourExample
+	}
+	n.ZonelessUTC += o.ZonelessUTC
+	n.RepeatedHour += o.RepeatedHour
 }
 
 // count accounts a row with a timestamp as used or outside the span any

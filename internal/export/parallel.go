@@ -40,8 +40,7 @@ type chunk struct {
 	latest   int64
 
 	read, used, outside int
-	zoneless            int
-	zonelessExample     string
+	notes               TimeNotes
 	skipped             map[RowKind]int
 	ignored             map[string]int
 	errs                []*RowError // line numbers relative to the chunk (the file's, streamed)
@@ -58,12 +57,7 @@ func (c *chunk) count(st *Stats) {
 	st.Read += c.read
 	st.Used += c.used
 	st.Outside += c.outside
-	if c.zoneless > 0 {
-		if st.ZonelessUTC == 0 {
-			st.ZonelessExample = c.zonelessExample
-		}
-		st.ZonelessUTC += c.zoneless
-	}
+	st.merge(c.notes)
 	for k, v := range c.skipped {
 		st.Skipped[k] += v
 	}
@@ -501,11 +495,8 @@ func (p *lineParser) lines(data []byte, first int) error {
 			continue
 		}
 		id, ts, val := p.rec.id, p.rec.ts, p.rec.ts
-		if p.rec.zonelessUTC {
-			if c.zoneless == 0 {
-				c.zonelessExample = clip(string(b.field(p.rec.fields, roleTimestamp)), 40)
-			}
-			c.zoneless++
+		if p.rec.note != noteNone {
+			c.notes.add(p.rec.note, b.field(p.rec.fields, roleTimestamp), b.zoneName)
 		}
 		if c.setup != nil {
 			if row, ok := setupRowOf(b, c.setup, p.rec.fields, id, ts, p.bad); ok {

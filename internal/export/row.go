@@ -25,8 +25,9 @@ type decoded struct {
 	id     []byte
 	ts     int64
 	value  int
-	// zonelessUTC: the time had no zone and was read as UTC.
-	zonelessUTC bool
+	// note: the time had no zone and was read as UTC, or was in the hour
+	// repeated when daylight saving time ends.
+	note timeNote
 }
 
 // decode reads what every row of the binding's kind has — its shape, the
@@ -53,10 +54,10 @@ func (b *Binding) decode(fields [][]byte, out *decoded) (status int, kind RowKin
 		return rowBad, RowKind{ExcelNumber, roleNames[idRole]}, excelIDProblem(roleNames[idRole], out.id, b.Column(roleNames[idRole]), f.Name)
 	}
 	tsRole := tsRoleOf(f.Kind)
-	out.ts, out.zonelessUTC = 0, false
+	out.ts, out.note = 0, noteNone
 	if len(b.cols[tsRole]) > 0 {
 		v := b.field(fields, tsRole)
-		ts, zoneless, err := b.timestampZ(v)
+		ts, note, err := b.timestampZ(v)
 		if err != nil {
 			return rowBad, RowKind{BadTimestamp, roleNames[tsRole]}, timestampProblem(roleNames[tsRole], b.rowColumn(fields, tsRole), f.Name, v, err)
 		}
@@ -69,7 +70,7 @@ func (b *Binding) decode(fields [][]byte, out *decoded) (status int, kind RowKin
 		if ts < NotBefore {
 			return rowBad, RowKind{PastTimestamp, roleNames[tsRole]}, pastProblem(roleNames[tsRole], v, b.rowColumn(fields, tsRole), f.Name)
 		}
-		out.ts, out.zonelessUTC = ts, zoneless
+		out.ts, out.note = ts, note
 	}
 	out.value = 0
 	if vr, ok := valueRoleOf(f.Kind); ok {

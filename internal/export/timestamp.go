@@ -39,15 +39,22 @@ func ParseTimestamp(b []byte) (int64, error) {
 // when DST starts) is an error. With needZone and no loc, a zone-less
 // date-time is an error: the export does not say which zone it is in.
 func ParseTimestampIn(b []byte, loc *time.Location, needZone bool) (int64, error) {
+	us, _, err := parseIn(b, loc, needZone)
+	return us, err
+}
+
+// parseIn is ParseTimestampIn that also reports a local time in the hour
+// repeated when daylight saving time ends (read as the first of the two).
+func parseIn(b []byte, loc *time.Location, needZone bool) (us int64, repeated bool, err error) {
 	us, zoned, err := parseTimestamp(b)
 	if err != nil || zoned {
-		return us, err
+		return us, false, err
 	}
 	if loc == nil {
 		if needZone {
-			return 0, errZoneless
+			return 0, false, errZoneless
 		}
-		return us, nil
+		return us, false, nil
 	}
 	return localToUTC(us, loc)
 }
@@ -64,7 +71,7 @@ var (
 // localToUTC converts a wall-clock time (µs as if it were UTC) in loc to
 // the instant. Zone offsets within a day either side are the candidates; a
 // candidate is valid when loc has that offset at the instant it gives.
-func localToUTC(wall int64, loc *time.Location) (int64, error) {
+func localToUTC(wall int64, loc *time.Location) (us int64, repeated bool, err error) {
 	offset := func(us int64) int64 {
 		_, off := time.UnixMicro(us).In(loc).Zone()
 		return int64(off) * 1_000_000
@@ -73,14 +80,18 @@ func localToUTC(wall int64, loc *time.Location) (int64, error) {
 	best, found := int64(0), false
 	for _, off := range []int64{offset(wall - day), offset(wall + day)} {
 		t := wall - off
-		if offset(t) == off && (!found || t < best) {
+		if offset(t) != off {
+			continue
+		}
+		repeated = found && t != best // the wall time is two instants
+		if !found || t < best {
 			best, found = t, true
 		}
 	}
 	if !found {
-		return 0, errSkipped
+		return 0, false, errSkipped
 	}
-	return best, nil
+	return best, repeated, nil
 }
 
 // parseTimestamp parses b; zoned reports whether it names its zone (an

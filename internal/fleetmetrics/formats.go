@@ -104,6 +104,12 @@ func checkJoins(data *metrics.Data, out *Outcome) {
 			out.Problems.Errorf(diag.Row, st.Path, 0, 0, "%s timestamps of %s have no zone (e.g. %q, column %s, format %s), and which zone they are in decides every time-based number: name it with tz: on the input in iotpm.yaml (metrics.inputs.%s.tz: Europe/Berlin, or UTC) or --tz %s=ZONE",
 				render.Number(float64(st.ZonelessUTC), 0), st.Kind, st.ZonelessExample, st.Columns[export.TimeRole(st.Kind)], st.Format, st.Kind, st.Kind)
 		}
+		if st.RepeatedHour > 0 {
+			// a wall time of that hour is two instants an hour apart; the
+			// export does not say which, and the rows' order may be off
+			out.Problems.Warnf(diag.Row, st.Path, 0, 0, "%s local times of %s fall in the hour repeated when daylight saving time ends (e.g. %s): each is read as the first of its two instants (daylight saving time), so rows from the second pass of that hour may be out of order by up to an hour; export the times with their offset, or in UTC, to be exact",
+				render.Number(float64(st.RepeatedHour), 0), st.Kind, st.RepeatedHourExample)
+		}
 	}
 	devices := byKind[planfile.KindDevices]
 	if devices != nil {
