@@ -22,7 +22,7 @@ import (
 // The example exports are distributed by device id (tickets by customer),
 // with Citus's defaults (32 shards, no repartition joins) — with text ids,
 // with the devices as a reference table or distributed by customer, and
-// with varchar, bigint and uuid ids.
+// with varchar, bigint, uuid and char(n) ids.
 func TestCitusPlanShape(t *testing.T) {
 	e := pgtest.Citus
 	t.Run("text ids", func(t *testing.T) {
@@ -52,9 +52,9 @@ func TestCitusPlanShape(t *testing.T) {
 			citusPlanShape(t, conn, tables)
 		})
 	}
-	// varchar, bigint and uuid distribution columns (compared as they
-	// are: cast to text, the walk ran on the coordinator)
-	for _, typ := range []string{"varchar", "bigint", "uuid"} {
+	// varchar, bigint, uuid and char(n) distribution columns (compared as
+	// they are: cast to text, the walk ran on the coordinator)
+	for _, typ := range typedIDTypes {
 		t.Run(typ+" ids", func(t *testing.T) {
 			conn, schema := e.Conn(t)
 			_, tables := typedIDInputs(t, e, conn, schema, typedIDExports(t, typ), typ)

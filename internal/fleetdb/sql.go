@@ -34,11 +34,12 @@ func textExpr(c column) string { return fmt.Sprintf("(%s)::text", c.quoted) }
 
 // nativeIDs are the id column types (typname: SQL type) whose values the
 // statements compare as they are when every device id column has the
-// same one: an integer's or a uuid's value has one text spelling, and
-// varchar compares as its text, so they join as the text does (as the
-// files' ids do). text itself needs no cast; char(n), numeric and the
-// others are cast to text.
-var nativeIDs = map[string]string{"int2": "smallint", "int4": "integer", "int8": "bigint", "uuid": "uuid", "varchar": "varchar"}
+// same one: an integer's or a uuid's value has one text spelling, varchar
+// compares as its text, and char(n) compares without its padding, as its
+// text does (the cast drops it), so they join as the text does (as the
+// files' ids do). text itself needs no cast; numeric (7 and 7.0 are one
+// number, two ids) and the others are cast to text.
+var nativeIDs = map[string]string{"int2": "smallint", "int4": "integer", "int8": "bigint", "uuid": "uuid", "varchar": "varchar", "bpchar": "bpchar"}
 
 // setIDType sets p.idType from the device id columns of the inputs.
 func (p *plan) setIDType() {

@@ -133,7 +133,8 @@ func TestIDType(t *testing.T) {
 		{[]string{"text", "text"}, ""},
 		{[]string{"varchar", "varchar"}, "varchar"},
 		{[]string{"varchar", "text"}, ""},
-		{[]string{"bpchar", "bpchar"}, ""},   // char(n): compared without its padding, as its text
+		{[]string{"bpchar", "bpchar"}, "bpchar"}, // char(n): compared without its padding, as its text is
+		{[]string{"bpchar", "varchar"}, ""},
 		{[]string{"numeric", "numeric"}, ""}, // 7 and 7.0 are equal numbers, not equal ids
 		{nil, ""},
 	} {

@@ -1,6 +1,7 @@
 package fleetdb
 
 import (
+	"cmp"
 	"context"
 	"encoding/csv"
 	"fmt"
@@ -17,12 +18,14 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Device and customer ids in varchar, bigint or uuid columns (the
-// distribution columns on Citus; the statements compare device ids as
-// they are, customer ids as text): the same values as the files holding
-// the same ids, the month series and the fleet lookback included.
+// Device and customer ids in varchar, bigint, uuid or char(n) columns
+// (the distribution columns on Citus; the statements compare device ids
+// as they are, customer ids as text): the same values as the files
+// holding the same ids, the month series and the fleet lookback included.
+// char(8) pads the shorter ids: compared without the padding, as the
+// files' unpadded ids are.
 func TestTypedIDs(t *testing.T) {
-	for _, typ := range []string{"varchar", "bigint", "uuid"} {
+	for _, typ := range typedIDTypes {
 		dir := typedIDExports(t, typ)
 		t.Run(typ, func(t *testing.T) {
 			engines(t, func(t *testing.T, e *pgtest.Engine) {
@@ -32,7 +35,7 @@ func TestTypedIDs(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if p.idType != typ {
+				if want := map[string]string{"char(8)": "bpchar"}[typ]; p.idType != cmp.Or(want, typ) {
 					t.Errorf("ids compared as %q, want as the columns' %s", p.idType, typ)
 				}
 				o := options("2026-10")
@@ -48,6 +51,10 @@ func TestTypedIDs(t *testing.T) {
 		})
 	}
 }
+
+// typedIDTypes are the id column types TestTypedIDs and
+// TestCitusPlanShape load the example's ids into.
+var typedIDTypes = []string{"varchar", "bigint", "uuid", "char(8)"}
 
 // typedIDExports are the example's exports with their device and
 // customer ids replaced by numbers or UUIDs (typedIDs).
