@@ -387,6 +387,9 @@ func (o *Flags) applySettingFlags(job *Job, window bool) error {
 		if err != nil || act <= 0 {
 			return failure.UsageErrorf("--activation-window %q: give a positive duration such as 30d", o.ActivationWindow)
 		}
+		if msg := planfile.ActivationWindowProblem(act); msg != "" {
+			return failure.UsageErrorf("--activation-window %q: %s", o.ActivationWindow, msg)
+		}
 		job.activation = duration(act)
 	}
 	if o.Given("slo") {
@@ -425,6 +428,9 @@ func (o *Flags) applySettingFlags(job *Job, window bool) error {
 		}
 		if err != nil || d < 0 || d > 100*365.25*86400 {
 			return failure.UsageErrorf("--dormant-after %q: give a duration such as 30d, or 0 to turn dormancy off", o.DormantAfter)
+		}
+		if msg := planfile.DormantAfterProblem(d); msg != "" {
+			return failure.UsageErrorf("--dormant-after %q: %s", o.DormantAfter, msg)
 		}
 		job.dormant = duration(d)
 	}

@@ -3,6 +3,7 @@ package planfile
 import (
 	"fmt"
 	"maps"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -834,6 +835,60 @@ func (l *configLoader) metrics(m *MetricsConfig) {
 	if m.From != nil && m.To != nil && !m.To.Time.After(m.From.Time) {
 		l.errorf(m.Pos, "metrics: to %s must be after from %s", m.To.Text, m.From.Text)
 	}
+	if w := m.ActivationWindow; w != nil && float64(*w) > 0 {
+		if msg := ActivationWindowProblem(float64(*w)); msg != "" {
+			l.errorf(m.Pos, "metrics.activation_window: %s", msg)
+		}
+	}
+	if d := m.DormantAfter; d != nil {
+		if msg := DormantAfterProblem(float64(*d)); msg != "" {
+			l.errorf(m.Pos, "metrics.dormant_after: %s", msg)
+		}
+	}
+}
+
+// ActivationWindowProblem says why an activation window of sec seconds
+// cannot be meant ("" when it can): it counts the days after shipping, so
+// under a day is "1m" read as it is written, one minute (m is minutes),
+// where a month was meant — an activation rate near 0, silently.
+func ActivationWindowProblem(sec float64) string {
+	if sec >= 86400 {
+		return ""
+	}
+	return fmt.Sprintf("%s is shorter than a day (m is minutes, not months): activation counts the days after shipping; give days, e.g. 30d", secondsText(sec))
+}
+
+// DormantAfterProblem says why a dormancy threshold of sec seconds cannot
+// be meant ("" when it can, 0 turning dormancy off): under an hour every
+// device offline that long is dormant, not down, and uptime hides every
+// outage ("1m" meant as a month reads 99.98% on the example).
+func DormantAfterProblem(sec float64) string {
+	if sec == 0 || sec >= 3600 {
+		return ""
+	}
+	return fmt.Sprintf("%s is shorter than an hour (m is minutes, not months): a device offline that long would be dormant, not down, and uptime would hide its outages; give days, e.g. 30d, or 0 to turn dormancy off", secondsText(sec))
+}
+
+// secondsText words a duration under a day in its largest whole unit:
+// "23 hours", "1 minute", "90 seconds".
+func secondsText(sec float64) string {
+	for _, u := range []struct {
+		name string
+		sec  float64
+	}{{"hour", 3600}, {"minute", 60}} {
+		if sec >= u.sec && math.Mod(sec, u.sec) == 0 {
+			return unitCount(sec/u.sec, u.name)
+		}
+	}
+	return unitCount(sec, "second")
+}
+
+// unitCount is "1 minute" or "5 minutes".
+func unitCount(n float64, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%g %ss", n, unit)
 }
 
 // metricsInputs checks and resolves metrics.inputs: each a file (path) or

@@ -80,3 +80,29 @@ func TestDSNEnvMustBeIotpms(t *testing.T) {
 		}
 	}
 }
+
+// "m" is minutes: an activation window under a day or a dormancy under an
+// hour is "1m" meant as a month, and is refused at its section (they ran:
+// dormant_after 1m made every offline device dormant, uptime 99.98%).
+func TestDayScaleDurations(t *testing.T) {
+	for yaml, want := range map[string]string{
+		"activation_window: 1m":  "metrics.activation_window: 1 minute is shorter than a day (m is minutes, not months)",
+		"activation_window: 23h": "metrics.activation_window: 23 hours is shorter than a day",
+		"activation_window: 1d":  "",
+		"activation_window: 30d": "",
+		"dormant_after: 1m":      "metrics.dormant_after: 1 minute is shorter than an hour (m is minutes, not months)",
+		"dormant_after: 59m":     "metrics.dormant_after: 59 minutes is shorter than an hour",
+		"dormant_after: 0d":      "",
+		"dormant_after: 1h":      "",
+	} {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "iotpm.yaml"), []byte("metrics:\n  "+yaml+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, diags := LoadConfig(dir)
+		got := diags.Errors()
+		if want == "" && len(got) > 0 || want != "" && (len(got) != 1 || !strings.Contains(got[0].String(), want)) {
+			t.Errorf("%s: %v, want %q", yaml, got, want)
+		}
+	}
+}

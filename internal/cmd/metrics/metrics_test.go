@@ -138,6 +138,9 @@ func TestMetricsUsageErrors(t *testing.T) {
 		{[]string{"--events", "exports/nope.csv", "--month", "2026-10"}, "no such file"},
 		{[]string{"--events", "exports/devices.csv", "--month", "2026-10"}, "no timestamp column"},
 		{[]string{"--events", "exports/lifecycle.csv", "--month", "2026-10", "--health", "red=80,yellow=60"}, "red must be below yellow"},
+		// m is minutes: a month meant, a minute read (uptime 99.98%, or an activation rate near 0)
+		{[]string{"--events", "exports/lifecycle.csv", "--month", "2026-10", "--dormant-after", "1m"}, `--dormant-after "1m": 1 minute is shorter than an hour (m is minutes, not months)`},
+		{[]string{"--devices", "exports/devices.csv", "--events", "exports/lifecycle.csv", "--month", "2026-10", "--activation-window", "1m"}, `--activation-window "1m": 1 minute is shorter than a day`},
 	}
 	empty := t.TempDir() // a repo without iotpm.yaml
 	example, _ := filepath.Abs(cmdtest.ExampleRepo)
