@@ -90,8 +90,8 @@ func (o *RolloutOptions) settings(cfg *planfile.Config) (*planning.RolloutSettin
 	s := &planning.RolloutSettings{LookbackDays: planning.DefaultLookbackDays, SuccessFromMetrics: true}
 	if cfg != nil && cfg.Rollout != nil {
 		fromFile, diags := planning.RolloutSettingsOf(cfg)
-		if diags.HasErrors() {
-			return nil, &failure.InvalidInputError{Diagnostics: diags}
+		if err := cmdutil.ReportProblems(o.Factory, diags); err != nil {
+			return nil, err // printed: the error only counts them
 		}
 		s = fromFile
 	}

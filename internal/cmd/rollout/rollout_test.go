@@ -131,10 +131,18 @@ func TestBadUse(t *testing.T) {
 			t.Errorf("%v: exit %d, %q; want %q", tt.args, code, stderr, tt.want)
 		}
 	}
+	// a problem in iotpm.yaml's rollout: section is shown at its place, not
+	// only counted ("2 problems in iotpm.yaml" and nothing else)
+	bad := cmdtest.CopyExample(t)
+	cmdtest.EditFile(t, filepath.Join(bad, "iotpm.yaml"), "soak: 7d", "soak: 7m")
+	_, stderr, code := cmdtest.Run(t, nil, "rollout", "-C", bad)
+	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, "iotpm.yaml:56:34: rollout: waves[1].soak must be whole days") {
+		t.Errorf("a bad soak: exit %d %q", code, stderr)
+	}
 	// without a rollout: section, the release and start must be given
 	dir := t.TempDir()
 	cmdtest.WriteFile(t, dir, "features.yaml", "features: []\n")
-	_, stderr, code := cmdtest.Run(t, nil, "rollout", "-C", dir)
+	_, stderr, code = cmdtest.Run(t, nil, "rollout", "-C", dir)
 	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, "name the release: --version 2.5.0") {
 		t.Errorf("no settings: exit %d %q", code, stderr)
 	}
