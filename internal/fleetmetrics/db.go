@@ -174,6 +174,21 @@ func (j *Job) options() metrics.Options {
 // environment only; a problem with the mapping or the data is a
 // diagnostic at its line of iotpm.yaml (exit 2).
 func runDBJob(env runenv.Env, job *Job, out *Outcome) error {
+	// the mapping's own problems need no connection: said at their line
+	// first, not after a variable that is not set or a server that is down
+	for _, kind := range planfile.InputKinds {
+		in, ok := job.db.tables[kind]
+		if !ok {
+			continue
+		}
+		var p *fleetdb.Problem
+		if err := in.Check(); errors.As(err, &p) {
+			out.Problems.Errorf(diag.Source, p.File, p.Line, p.Col, "%s", p.Message)
+			return nil
+		} else if err != nil {
+			return err
+		}
+	}
 	dsn := env.Lookup(job.db.dsnEnv)
 	if dsn == "" {
 		return failure.UsageErrorf("%s is not set: export %s=postgres://USER@HOST:5432/DB (the password in PGPASSWORD or ~/.pgpass), or name another variable with metrics.source.dsn_env or --dsn-env",

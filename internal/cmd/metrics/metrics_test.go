@@ -326,3 +326,21 @@ func TestMetricsConfigSettingsWithoutInputs(t *testing.T) {
 		t.Errorf("default dormancy: uptime %v, want 31/40", got)
 	}
 }
+
+// A table mapping's own problem is said at its line of iotpm.yaml before
+// anything needs the database: by --print-sql (it said only "1 problem in
+// iotpm.yaml"), and by a run without the DSN variable set or with a
+// server that does not answer (they said that first).
+func TestTableMappingProblemFirst(t *testing.T) {
+	dir := t.TempDir()
+	cmdtest.WriteFile(t, dir, "iotpm.yaml", "metrics:\n  month: 2026-10\n  source: {driver: postgres}\n  inputs:\n    events: {table: device_events, columns: {device_id: client_id, timestamp: ts}}\n")
+	want := dir + "/iotpm.yaml:5:13: metrics.inputs.events: columns: missing event, which events needs"
+	for _, env := range []map[string]string{nil, {"IOTPM_DSN": "postgres://nobody@127.0.0.1:1/x?connect_timeout=1"}} {
+		for _, args := range [][]string{{"--print-sql"}, nil} {
+			stdout, stderr, code := cmdtest.Run(t, env, append([]string{"metrics", "-C", dir}, args...)...)
+			if code != cmdutil.ExitInvalid || stdout != "" || !strings.Contains(stderr, want) || strings.Contains(stderr, "connect") {
+				t.Errorf("%v %v: exit %d, stderr:\n%s", env, args, code, stderr)
+			}
+		}
+	}
+}
