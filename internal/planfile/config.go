@@ -866,7 +866,7 @@ func DormantAfterProblem(sec float64) string {
 	if sec == 0 || sec >= 3600 {
 		return ""
 	}
-	return fmt.Sprintf("%s is shorter than an hour (m is minutes, not months): a device offline that long would be dormant, not down, and uptime would hide its outages; give days, e.g. 30d, or 0 to turn dormancy off", secondsText(sec))
+	return fmt.Sprintf("%s is shorter than an hour (m is minutes, not months): a device offline that long would be dormant, not down, and uptime would hide its outages; give days, e.g. 30d, or 0d to turn dormancy off", secondsText(sec))
 }
 
 // secondsText words a duration under a day in its largest whole unit:
