@@ -92,7 +92,9 @@ func TestFutureRowsAreBadRows(t *testing.T) {
 	o := options("2026-10")
 	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC).UnixMicro()
 	_, err := Run(context.Background(), conn, &Job{Inputs: tables, Options: o, UseUntil: o.Window.To, Now: now})
-	if err == nil || !strings.Contains(err.Error(), "1 rows with timestamp is later than the clock by more than a day") || !strings.Contains(err.Error(), `a row of device "d1"`) || strings.Contains(err.Error(), "9999") {
+	if err == nil || !strings.Contains(err.Error(), "1 rows with timestamp is later than the clock by more than a day") || !strings.Contains(err.Error(), `a row of device "d1"`) || strings.Contains(err.Error(), "9999-12-31") {
+		// (the value is not shown; the test schema's name, t_PID_N, may
+		// hold 9999 itself: the check once failed on process 9999)
 		t.Errorf("a row from the future: %v", err)
 	}
 	// without a clock (as with --as-of) the row is not checked
