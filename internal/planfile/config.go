@@ -199,7 +199,7 @@ type MetricsConfig struct {
 	// AsOf sets the data horizon (default: the latest row of the inputs).
 	AsOf *Instant `yaml:"as_of"`
 	// DormantAfter: a device disconnected this long is dormant, not down
-	// (default 30d; 0 turns dormancy off).
+	// (default 30d; 0d turns dormancy off).
 	DormantAfter *Duration   `yaml:"dormant_after" check:"min=0"`
 	SLO          *Confidence `yaml:"slo"`
 	MaxBadRows   int         `yaml:"max_bad_rows" check:"min=0"`
