@@ -5,7 +5,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -438,14 +437,9 @@ func TestLocalTimes(t *testing.T) {
 // and its zone, for a warning: read as the first of two instants, their
 // order within the hour may be wrong, and nothing said so.
 func TestRepeatedHourCounted(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "events.csv")
-	os.WriteFile(path, []byte("device_id,timestamp,event\nd1,2026-10-25 01:50:00,connected\nd1,2026-10-25 02:10:00,disconnected\nd1,2026-10-25 02:40:00,connected\nd1,2026-10-25 03:10:00,disconnected\n"), 0o644)
 	berlin, _ := time.LoadLocation("Europe/Berlin")
-	g := &Ingest{Data: metrics.NewData(), Window: metrics.Window{From: 0, To: math.MaxInt64 / 4}, UseUntil: math.MaxInt64 / 4}
-	st, err := g.Read(Input{Kind: "events", Path: path, Zone: berlin, ZoneName: "Europe/Berlin"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	in := Input{Kind: "events", Zone: berlin, ZoneName: "Europe/Berlin"}
+	st, _ := ingestInput(t, in, "device_id,timestamp,event\nd1,2026-10-25 01:50:00,connected\nd1,2026-10-25 02:10:00,disconnected\nd1,2026-10-25 02:40:00,connected\nd1,2026-10-25 03:10:00,disconnected\n")
 	if st.RepeatedHour != 2 || st.RepeatedHourExample != `"2026-10-25 02:10:00" in Europe/Berlin` || st.ZonelessUTC != 0 {
 		t.Errorf("notes %+v", st.TimeNotes)
 	}
@@ -460,19 +454,7 @@ func TestRepeatedHourCounted(t *testing.T) {
 	if b.Len() < 8<<20 {
 		t.Fatalf("the file must exceed the parallel threshold: %d bytes", b.Len())
 	}
-	os.WriteFile(path, []byte(b.String()), 0o644)
-	read := func() *Stats {
-		g := &Ingest{Data: metrics.NewData(), Window: metrics.Window{From: 0, To: math.MaxInt64 / 4}, UseUntil: math.MaxInt64 / 4}
-		st, err := g.Read(Input{Kind: "events", Path: path, Zone: berlin, ZoneName: "Europe/Berlin"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return st
-	}
-	par := read()
-	old := runtime.GOMAXPROCS(1)
-	seq := read()
-	runtime.GOMAXPROCS(old)
+	par, _, seq, _ := ingestInputBothWays(t, in, b.String())
 	want := TimeNotes{RepeatedHour: 3600, RepeatedHourExample: `"2026-10-25 02:00:00" in Europe/Berlin`}
 	if par.TimeNotes != want || seq.TimeNotes != want {
 		t.Errorf("parallel %+v, sequential %+v, want %+v", par.TimeNotes, seq.TimeNotes, want)

@@ -173,11 +173,18 @@ func TestValueAliases(t *testing.T) {
 
 func ingest(t *testing.T, kind planfile.InputKind, content string) (*Stats, *metrics.Data) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), string(kind)+".csv")
-	os.WriteFile(path, []byte(content), 0o644)
+	return ingestInput(t, Input{Kind: kind}, content)
+}
+
+// ingestInput reads content as the input in describes (its kind, zone,
+// format...), from a file of its own.
+func ingestInput(t *testing.T, in Input, content string) (*Stats, *metrics.Data) {
+	t.Helper()
+	in.Path = filepath.Join(t.TempDir(), string(in.Kind)+".csv")
+	os.WriteFile(in.Path, []byte(content), 0o644)
 	d := metrics.NewData()
 	g := &Ingest{Data: d, Window: metrics.Window{From: 0, To: math.MaxInt64 / 4}, UseUntil: math.MaxInt64 / 4}
-	st, err := g.Read(Input{Kind: kind, Path: path})
+	st, err := g.Read(in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -672,9 +679,15 @@ func FuzzSplitPlain(f *testing.F) {
 // parallel reader's result and the sequential one's, to compare.
 func ingestBothWays(t *testing.T, content string) (par *Stats, dp *metrics.Data, seq *Stats, ds *metrics.Data) {
 	t.Helper()
-	par, dp = ingest(t, "events", content)
+	return ingestInputBothWays(t, Input{Kind: "events"}, content)
+}
+
+// ingestInputBothWays is ingestBothWays for the input in describes.
+func ingestInputBothWays(t *testing.T, in Input, content string) (par *Stats, dp *metrics.Data, seq *Stats, ds *metrics.Data) {
+	t.Helper()
+	par, dp = ingestInput(t, in, content)
 	old := runtime.GOMAXPROCS(1)
-	seq, ds = ingest(t, "events", content)
+	seq, ds = ingestInput(t, in, content)
 	runtime.GOMAXPROCS(old)
 	if old < 2 {
 		t.Skip("one CPU: both reads were sequential")

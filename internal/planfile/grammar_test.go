@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/iotpm/iotpm/internal/diag"
 )
 
 // One number grammar: every share accepts 85% and 0.85 and asks about a
@@ -39,15 +41,22 @@ func TestNumberGrammar(t *testing.T) {
 	}
 }
 
-// A database timeout above 7 days is refused at its line (300y overflowed
-// into a negative duration, which cancelled at once).
-func TestSourceTimeoutBound(t *testing.T) {
+// configErrors loads an iotpm.yaml of the given text from a repo of its
+// own and returns its errors.
+func configErrors(t *testing.T, yaml string) diag.List {
+	t.Helper()
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "iotpm.yaml"), []byte("metrics:\n  source: {driver: postgres, timeout: 300y}\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "iotpm.yaml"), []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	_, diags := LoadConfig(dir)
-	if got := diags.Errors(); len(got) != 1 || !strings.Contains(got[0].String(), "metrics.source.timeout: ") || !strings.Contains(got[0].String(), "is longer than 7 days") {
+	return diags.Errors()
+}
+
+// A database timeout above 7 days is refused at its line (300y overflowed
+// into a negative duration, which cancelled at once).
+func TestSourceTimeoutBound(t *testing.T) {
+	if got := configErrors(t, "metrics:\n  source: {driver: postgres, timeout: 300y}\n"); len(got) != 1 || !strings.Contains(got[0].String(), "metrics.source.timeout: ") || !strings.Contains(got[0].String(), "is longer than 7 days") {
 		t.Errorf("%v", got)
 	}
 }
@@ -56,12 +65,7 @@ func TestSourceTimeoutBound(t *testing.T) {
 // request's file must not lift a resource limit.
 func TestMaxExpansionOnlyLowers(t *testing.T) {
 	for value, ok := range map[string]bool{"50": true, "100": true, "101": false, "100000": false} {
-		dir := t.TempDir()
-		if err := os.WriteFile(filepath.Join(dir, "iotpm.yaml"), []byte("metrics:\n  max_expansion: "+value+"\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		_, diags := LoadConfig(dir)
-		if got := diags.Errors(); (len(got) == 0) != ok || !ok && !strings.Contains(got[0].String(), "iotpm.yaml may only lower a limit (raise it with --max-expansion") {
+		if got := configErrors(t, "metrics:\n  max_expansion: "+value+"\n"); (len(got) == 0) != ok || !ok && !strings.Contains(got[0].String(), "iotpm.yaml may only lower a limit (raise it with --max-expansion") {
 			t.Errorf("%s: %v", value, got)
 		}
 	}
@@ -70,12 +74,7 @@ func TestMaxExpansionOnlyLowers(t *testing.T) {
 // iotpm.yaml may name only IOTPM_ variables for the DSN.
 func TestDSNEnvMustBeIotpms(t *testing.T) {
 	for env, ok := range map[string]bool{"IOTPM_DSN": true, "IOTPM_FLEET": true, "GITHUB_TOKEN": false, "PGPASSWORD": false} {
-		dir := t.TempDir()
-		if err := os.WriteFile(filepath.Join(dir, "iotpm.yaml"), []byte("metrics:\n  source: {driver: postgres, dsn_env: "+env+"}\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		_, diags := LoadConfig(dir)
-		if got := diags.Errors(); (len(got) == 0) != ok || !ok && !strings.Contains(got[0].String(), "must start with IOTPM_") {
+		if got := configErrors(t, "metrics:\n  source: {driver: postgres, dsn_env: "+env+"}\n"); (len(got) == 0) != ok || !ok && !strings.Contains(got[0].String(), "must start with IOTPM_") {
 			t.Errorf("%s: %v", env, got)
 		}
 	}
@@ -95,12 +94,7 @@ func TestDayScaleDurations(t *testing.T) {
 		"dormant_after: 0d":      "",
 		"dormant_after: 1h":      "",
 	} {
-		dir := t.TempDir()
-		if err := os.WriteFile(filepath.Join(dir, "iotpm.yaml"), []byte("metrics:\n  "+yaml+"\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		_, diags := LoadConfig(dir)
-		got := diags.Errors()
+		got := configErrors(t, "metrics:\n  "+yaml+"\n")
 		if want == "" && len(got) > 0 || want != "" && (len(got) != 1 || !strings.Contains(got[0].String(), want)) {
 			t.Errorf("%s: %v, want %q", yaml, got, want)
 		}
