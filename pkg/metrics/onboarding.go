@@ -305,7 +305,7 @@ type FunnelStep struct {
 	Attempts int // attempts reaching it
 	// FromPrevious and FromFirst are Attempts over the previous step's and
 	// the first step's (NaN when those are 0; the first step's FromPrevious
-	// is 1).
+	// is 1, or NaN when no attempt started: 0 of 0 is not 100%).
 	FromPrevious, FromFirst float64
 	// DropOff: attempts that reached the previous step and not this one.
 	DropOff int
@@ -581,7 +581,7 @@ func (d *Data) funnelOf(attempts []attempt, o Options, horizon int64, out *Onboa
 	}
 	out.SetupGroup = all.group("all")
 	for s := range k {
-		st := FunnelStep{Name: f.Steps[s], Attempts: reach[s], FromPrevious: 1, FromFirst: ratioInt(reach[s], reach[0])}
+		st := FunnelStep{Name: f.Steps[s], Attempts: reach[s], FromPrevious: ratioInt(reach[s], reach[0]), FromFirst: ratioInt(reach[s], reach[0])}
 		if s > 0 {
 			st.FromPrevious = ratioInt(reach[s], reach[s-1])
 			st.DropOff = reach[s-1] - reach[s]

@@ -362,3 +362,24 @@ func TestAddSetupRowsSameAsOneByOne(t *testing.T) {
 		}
 	}
 }
+
+func TestOnboardingNoAttemptIsNotFullConversion(t *testing.T) {
+	// only a later step in the window: no attempt started, so no step
+	// converts at any rate (0 of 0 is not 100%)
+	d := setupData([][3]any{{"u1", "b", s(0)}})
+	r := Compute(d, Options{Window: october(), Funnel: funnel4(), AsOf: day("2026-11-01")}).Onboarding
+	if r.Attempts != 0 || len(r.Steps) != 4 {
+		t.Fatalf("attempts %d, steps %d", r.Attempts, len(r.Steps))
+	}
+	for _, st := range r.Steps {
+		if !math.IsNaN(st.FromPrevious) || !math.IsNaN(st.FromFirst) {
+			t.Errorf("step %s: from previous %v, from first %v, want NaN for both", st.Name, st.FromPrevious, st.FromFirst)
+		}
+	}
+	// with an attempt, the first step is all of them
+	d = setupData([][3]any{{"u1", "a", s(0)}})
+	r = Compute(d, Options{Window: october(), Funnel: funnel4(), AsOf: day("2026-11-01")}).Onboarding
+	if st := r.Steps[0]; st.FromPrevious != 1 || st.FromFirst != 1 {
+		t.Errorf("first step with one attempt: %v %v, want 1 and 1", st.FromPrevious, st.FromFirst)
+	}
+}
