@@ -62,8 +62,10 @@ type Stats struct {
 	TimeNotes
 	// SameInstant counts, for events without a sequence or file order,
 	// the connect/disconnect pairs of one device at the same instant, whose
-	// order the data does not say (metrics takes the disconnect first).
-	SameInstant int
+	// order the data does not say (metrics takes the disconnect first);
+	// SameInstantExample names the first: `"DEVICE" at TIME`.
+	SameInstant        int
+	SameInstantExample string
 	// StaleDisconnects counts disconnects of a session other than the
 	// device's current one, which end nothing.
 	StaleDisconnects int

@@ -108,8 +108,9 @@ func (p *plan) from(kind planfile.InputKind) string {
 
 // checkSQL counts an input's rows, the used ones and their time span, and
 // its bad rows by the first check each fails (badChecks), with one
-// example each. Columns: read, used, earliest, latest, then per check
-// (count, example).
+// example each. Columns: read, used, earliest, latest, the rows whose
+// local time falls in the hour repeated when daylight saving time ends
+// and the first of those times (text), then per check (count, example).
 func (p *plan) checkSQL(kind planfile.InputKind) (sql string, checks []badCheck) {
 	t := p.tables[kind]
 	checks = p.badChecks(kind)
@@ -145,19 +146,26 @@ func (p *plan) checkSQL(kind planfile.InputKind) (sql string, checks []badCheck)
 	if kind == planfile.KindDevices {
 		ts = "NULL::bigint"
 	}
+	rep, repAt := "false", "NULL::text"
+	if timed {
+		if r := c.repeatedExpr(c.quoted); r != "" {
+			rep, repAt = r, fmt.Sprintf("to_char(%s, 'YYYY-MM-DD HH24:MI:SS')", c.quoted)
+		}
+	}
 	// grouped by (why, used) first: a row's checks — the vocabulary's
 	// normalisation above all — run once, not once per aggregate that
 	// names why (a flattened subquery's expression is copied into each)
-	sel := []string{"coalesce(sum(n), 0)::bigint", "coalesce(sum(n) FILTER (WHERE why IS NULL AND used), 0)::bigint", "min(t0) FILTER (WHERE why IS NULL)", "max(t1) FILTER (WHERE why IS NULL)"}
+	sel := []string{"coalesce(sum(n), 0)::bigint", "coalesce(sum(n) FILTER (WHERE why IS NULL AND used), 0)::bigint", "min(t0) FILTER (WHERE why IS NULL)", "max(t1) FILTER (WHERE why IS NULL)",
+		"coalesce(sum(n) FILTER (WHERE why IS NULL AND rep), 0)::bigint", "min(r) FILTER (WHERE why IS NULL AND rep)"}
 	for i := range checks {
 		sel = append(sel, fmt.Sprintf("coalesce(sum(n) FILTER (WHERE why = %d), 0)::bigint", i), fmt.Sprintf("min(k) FILTER (WHERE why = %d)", i))
 	}
 	return fmt.Sprintf(`SELECT %s
 FROM (
-  SELECT why, used, count(*) AS n, min(t) AS t0, max(t) AS t1, min(k) FILTER (WHERE why IS NOT NULL) AS k FROM (
-    SELECT %s AS why, %s AS used, %s AS t, %s AS k FROM %s
-  ) x GROUP BY why, used
-) g`, strings.Join(sel, ",\n  "), why, used, ts, textExpr(t.cols[keyRole]), t.quoted), checks
+  SELECT why, used, rep, count(*) AS n, min(t) AS t0, max(t) AS t1, min(k) FILTER (WHERE why IS NOT NULL) AS k, min(r) AS r FROM (
+    SELECT %s AS why, %s AS used, %s AS t, %s AS k, %s AS rep, %s AS r FROM %s
+  ) x GROUP BY why, used, rep
+) g`, strings.Join(sel, ",\n  "), why, used, ts, textExpr(t.cols[keyRole]), rep, repAt, t.quoted), checks
 }
 
 // joinSQL counts an input's distinct ids and those the devices input does

@@ -298,13 +298,14 @@ func (p *plan) account(ctx context.Context, conn *pgx.Conn, params Params, maxBa
 		for role, c := range t.cols {
 			st.Columns[role] = c.name
 		}
-		dest := make([]any, 4+2*len(checks))
-		var read, used int64
+		dest := make([]any, 6+2*len(checks))
+		var read, used, repeated int64
 		var earliest, latest *int64
-		dest[0], dest[1], dest[2], dest[3] = &read, &used, &earliest, &latest
+		var repeatedAt *string
+		dest[0], dest[1], dest[2], dest[3], dest[4], dest[5] = &read, &used, &earliest, &latest, &repeated, &repeatedAt
 		b := bad{t: t, checks: checks, counts: make([]int64, len(checks)), examples: make([]*string, len(checks))}
 		for i := range checks {
-			dest[4+2*i], dest[5+2*i] = &b.counts[i], &b.examples[i]
+			dest[6+2*i], dest[7+2*i] = &b.counts[i], &b.examples[i]
 		}
 		if err := scanOne(ctx, conn, sql, params, dest...); err != nil {
 			return queryError(err, string(kind)+" check")
@@ -324,6 +325,10 @@ func (p *plan) account(ctx context.Context, conn *pgx.Conn, params Params, maxBa
 		st.Read, st.Used, st.Outside = int(read), int(used), int(read-used)-skipped
 		if earliest != nil {
 			st.Earliest, st.Latest = *earliest, *latest
+		}
+		if repeated > 0 && repeatedAt != nil {
+			st.RepeatedHour = int(repeated)
+			st.RepeatedHourExample = fmt.Sprintf("%q in %s", *repeatedAt, t.cols[rowTimeRole(kind)].zone)
 		}
 		res.Stats = append(res.Stats, st)
 	}
@@ -517,10 +522,15 @@ type uptimeRow struct {
 	Dormant        int      `json:"dormant"`
 	Retired        int      `json:"retired"`
 	UsedOnce       int      `json:"events_used_once"`
-	Planned        int      `json:"planned"`
-	UnknownModels  int      `json:"unknown_models"`
-	UnknownValues  []string `json:"unknown_values"`
-	Modes          []struct {
+	SameInstant    int      `json:"same_instant"`
+	SameFirst      *struct {
+		Device string `json:"device"`
+		At     int64  `json:"at"`
+	} `json:"same_instant_first"`
+	Planned       int      `json:"planned"`
+	UnknownModels int      `json:"unknown_models"`
+	UnknownValues []string `json:"unknown_values"`
+	Modes         []struct {
 		Checkin bool `json:"checkin"`
 		modeRow
 	} `json:"modes"`
@@ -573,6 +583,10 @@ func (p *plan) deviceMetrics(uptime, mad, customers []byte, o metrics.Options, r
 		for _, st := range res.Stats {
 			if st.Kind == planfile.KindEvents {
 				st.Duplicates = st.Read - st.SkippedTotal() - row.UsedOnce // exact duplicates used once
+				st.SameInstant = row.SameInstant
+				if f := row.SameFirst; f != nil {
+					st.SameInstantExample = fmt.Sprintf("%q at %s", clip(f.Device), time.UnixMicro(f.At).UTC().Format(time.RFC3339))
+				}
 			}
 		}
 		u := &metrics.Uptime{SLO: o.SLO, ConnectedUS: row.ConnectedUS, ObservedUS: row.ObservedUS, Devices: row.Devices,

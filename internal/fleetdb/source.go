@@ -235,6 +235,19 @@ func (c column) timeExpr(v string) string {
 	return fmt.Sprintf("(EXTRACT(EPOCH FROM %s) * 1000000)::bigint", v)
 }
 
+// repeatedExpr is true for a local time v (a timestamp column read in a
+// zone) in the hour repeated when daylight saving time ends: two instants
+// have that wall time, and localToUTC takes the first. Empty when the
+// column's values are not local times.
+func (c column) repeatedExpr(v string) string {
+	if c.typeID != "timestamp" || c.unit != "" || c.zone == "" || isUTC(c.zone) {
+		return ""
+	}
+	z := "'" + strings.ReplaceAll(c.zone, "'", "''") + "'"
+	t := fmt.Sprintf("((%s) AT TIME ZONE %s)", v, z)
+	return fmt.Sprintf(`((%[2]s AT TIME ZONE %[3]s) = (%[1]s) AND (((%[2]s - interval '1 hour') AT TIME ZONE %[3]s) = (%[1]s) OR ((%[2]s - interval '30 minutes') AT TIME ZONE %[3]s) = (%[1]s)))`, v, t, z)
+}
+
 func isUTC(zone string) bool {
 	switch zone {
 	case "UTC", "Etc/UTC", "Etc/UCT", "UCT", "Zulu", "Etc/Zulu", "Universal", "Etc/Universal", "GMT", "Etc/GMT", "Etc/GMT0", "Etc/GMT+0", "Etc/GMT-0", "GMT0", "GMT+0", "GMT-0", "Greenwich", "Etc/Greenwich":

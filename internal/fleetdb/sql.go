@@ -348,6 +348,13 @@ func (p *plan) walkCTEs(b string) string {
 	ow := windowOverlap
 	ob := func(a, bb string) string { return bucketOverlap(a, bb, b) }
 	in := fmt.Sprintf("g.i BETWEEN 1 AND cardinality(%s) - 1", b)
+	// same: a counted connect right after a disconnect of the same instant,
+	// whose order the events do not say (by time alone, the disconnect is
+	// taken first); a sequence orders them
+	same := "false"
+	if !p.sequenced() {
+		same = "walked AND every = 0 AND src = 0 AND s = 1 AND ps = 0 AND pt = t AND kept AND t >= " + walkFrom + " AND t < ret"
+	}
 	// The bucket list of a row is an unnest of an array, not a
 	// generate_series: the planner takes a series of unknown bounds for
 	// 1,000 rows, which put every Citus worker task over the JIT
@@ -381,7 +388,7 @@ xk AS (
   ) y WHERE kept OR rn = 1
 ),
 w AS (
-  SELECT xk.*, lead(t) OVER wp AS nt, lag(s) OVER wp AS ps
+  SELECT xk.*, lead(t) OVER wp AS nt, lag(s) OVER wp AS ps, lag(t) OVER wp AS pt
   FROM xk WINDOW wp AS (PARTITION BY device_id, walked ORDER BY ord)
 ),
 w2 AS (
@@ -390,7 +397,7 @@ w2 AS (
 ),
 pr0 AS (
   SELECT device_id, every, t, s, src, n, na, nd, f, fc, t0, shipped, en, walked,
-         kept AND t >= %[5]s AND t < ret AS mk,
+         kept AND t >= %[5]s AND t < ret AS mk, %[14]s AS same,
          CASE WHEN every = 0 THEN s ELSE 1 END AS ka,
          CASE WHEN every = 0 THEN least(CASE WHEN s = 1 OR @dormant <= 0 THEN %[6]s ELSE least(%[6]s, down + @dormant) END, en)
               ELSE least(t + reach, %[6]s, en) END AS ba,
@@ -424,6 +431,7 @@ pdb AS (
          coalesce(bool_or(src = 1) FILTER (WHERE mk AND g.i = i0 AND t >= @from AND t < @to), false) AS wact,
          count(*) FILTER (WHERE mk AND g.i = i0 AND t >= @from AND t < @to) AS wrows,
          min(t) FILTER (WHERE walked) AS wst,
+         count(*) FILTER (WHERE same AND g.i = i0) AS same, min(t) FILTER (WHERE same AND g.i = i0) AS same_t,
          max(n) AS n, max(na) AS na, max(nd) AS nd, max(f) AS f, max(fc) AS fc, max(t0) AS t0, max(shipped) AS shipped, max(en) AS en
   FROM (
     SELECT pr.*, u.i FROM pr CROSS JOIN LATERAL unnest(CASE WHEN i1 = i0 THEN ARRAY[i0] ELSE ARRAY(SELECT generate_series(i0, i1)) END) AS u(i)
@@ -431,7 +439,7 @@ pdb AS (
   ) g
   GROUP BY device_id, g.i
 )`, posInf, mode, p.devInline(), mdJoin, walkFrom, nt, b,
-		ow("t", "ba"), ow("ab", "bb"), ow("ac", "bc"), ob("t", "ba"), ob("ab", "bb"), in)
+		ow("t", "ba"), ow("ab", "bb"), ow("ac", "bc"), ob("t", "ba"), ob("ab", "bb"), in, same)
 }
 
 // windowOverlap is a piece [a, b)'s time in the window.
@@ -461,7 +469,7 @@ func deviceSumCTEs(b string) string {
   SELECT device_id, max(every) AS every, bool_or(pieces) AS pieces, sum(obs)::bigint AS obs, sum(conn)::bigint AS conn, bool_or(dorm) AS dorm,
          sum(missed)::bigint AS missed, bool_or(wev) AS wev, bool_or(wact) AS wact, sum(wrows) AS wrows,
          max(n) AS n, max(na) AS na, max(nd) AS nd, max(f) AS f, max(fc) AS fc, max(t0) AS t0, max(shipped) AS shipped,
-         max(en) AS en, min(wst) AS wst
+         max(en) AS en, min(wst) AS wst, sum(same) AS same, min(same_t) AS same_t
   FROM pdb GROUP BY device_id
 ),
 lp AS (
@@ -473,6 +481,7 @@ lp AS (
 pda AS (
   SELECT v.device_id, v.every, v.obs + coalesce(%[2]s, 0) AS obs, v.conn + coalesce(%[2]s, 0) AS conn, v.dorm, v.missed,
          v.pieces OR l.device_id IS NOT NULL AS pieces, v.wev, v.wact, v.wrows, v.n, v.na, v.nd, v.every > 0 AND v.wst IS NOT NULL AS checkin,
+         v.same, v.same_t,
          CASE WHEN v.every = 0 AND v.f IS NOT NULL THEN CASE WHEN v.fc = v.f THEN v.t0 ELSE %[3]s END
               WHEN v.every > 0 THEN v.wst END AS st0
   FROM pdv v LEFT JOIN lp l USING (device_id)
@@ -571,6 +580,8 @@ func (p *plan) uptimeSelect() string {
   (SELECT count(*) FROM pd WHERE dorm) AS dormant,
   %s AS retired,
   coalesce((SELECT sum(n) FROM pda), 0)::bigint AS events_used_once,
+  coalesce((SELECT sum(same) FROM pda), 0)::bigint AS same_instant,
+  (SELECT json_build_object('device', %s, 'at', same_t) FROM pda WHERE same > 0 ORDER BY same_t, device_id LIMIT 1) AS same_instant_first,
   coalesce((SELECT sum(nd) FROM pda WHERE every > 0), 0)::bigint AS planned,
   (SELECT count(*) FROM dm WHERE unknown) AS unknown_models,
   (SELECT coalesce(array_agg(model ORDER BY model), '{}') FROM (SELECT DISTINCT model COLLATE "C" AS model FROM dm WHERE unknown) u) AS unknown_values,
@@ -580,7 +591,7 @@ func (p *plan) uptimeSelect() string {
   (SELECT json_agg(x ORDER BY x.profile COLLATE "C") FROM (
     SELECT m.profile, max(m.every) > 0 AS checkin, coalesce(sum(pd.conn), 0)::bigint AS conn, coalesce(sum(pd.obs), 0)::bigint AS obs,
            count(*) FILTER (WHERE pd.obs > 0) AS devices, coalesce(sum(pd.missed), 0)::bigint AS missed
-    FROM dm m LEFT JOIN pd USING (device_id) WHERE m.profile IS NOT NULL GROUP BY m.profile) x) AS profiles`, never, retired)
+    FROM dm m LEFT JOIN pd USING (device_id) WHERE m.profile IS NOT NULL GROUP BY m.profile) x) AS profiles`, never, retired, p.idText("device_id"))
 }
 
 // bucketCTEs: per bucket i of the bounds (1…cardinality−1) and device,

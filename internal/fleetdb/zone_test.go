@@ -55,6 +55,10 @@ func TestLocalTimestampColumns(t *testing.T) {
 	}
 	same(t, want, got.Report)
 	sameStats(t, wantStats, got.Stats)
+	// d1's connect is in the repeated hour: said by both engines
+	if st := got.Stats[0]; st.RepeatedHour != 1 || st.RepeatedHourExample != `"2026-10-25 02:30:00" in Europe/Berlin` {
+		t.Errorf("repeated hour: %d (%s), want 1", st.RepeatedHour, st.RepeatedHourExample)
+	}
 
 	// a local time that never occurs: a bad row in both engines
 	if err := os.WriteFile(path, []byte(csv+"d2,2026-03-29 02:30:00,disconnected\n"), 0o644); err != nil {
@@ -100,5 +104,52 @@ func TestFutureRowsAreBadRows(t *testing.T) {
 	// without a clock (as with --as-of) the row is not checked
 	if _, err := Run(context.Background(), conn, &Job{Inputs: tables, Options: o, UseUntil: o.Window.To}); err != nil {
 		t.Errorf("without a clock: %v", err)
+	}
+}
+
+// TestSameInstantWarned: a connect and a disconnect of one device at the
+// same instant, in a table without a sequence, are counted with the first
+// of them, as the file reader counts them — over the span the SQL walk
+// counts (from the series' first month on), where the file reader counts
+// every event it reads. October 2026, a 12-month series: d1 disconnects
+// and connects at 12:00 on 10 Oct (counted by both); d2 at 2025-01-05
+// 08:00, before the series (counted by the file reader alone). A
+// sequence column orders them: none counted.
+func TestSameInstantWarned(t *testing.T) {
+	conn, schema := testConn(t)
+	path := filepath.Join(t.TempDir(), "events.csv")
+	csv := "device_id,ts,event,seq\n" +
+		"d1,2026-10-10T10:00:00Z,connected,1\n" +
+		"d1,2026-10-10T12:00:00Z,disconnected,2\n" +
+		"d1,2026-10-10T12:00:00Z,connected,3\n" +
+		"d1,2026-10-10T13:00:00Z,disconnected,4\n" +
+		"d2,2025-01-05T07:00:00Z,connected,1\n" +
+		"d2,2025-01-05T08:00:00Z,connected,2\n" +
+		"d2,2025-01-05T08:00:00Z,disconnected,3\n"
+	if err := os.WriteFile(path, []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	load(t, conn, schema, "same_events", "device_id text, ts timestamptz, event text, seq int", path)
+	o := options("2026-10")
+	files := map[planfile.InputKind]export.Input{"events": {Kind: "events", Path: path, Format: "generic"}}
+	_, wantStats := local(t, files, o)
+	if st := wantStats["events"]; st.SameInstant != 2 {
+		t.Errorf("files: %d same-instant pairs, want 2", st.SameInstant)
+	}
+	tables := map[planfile.InputKind]Input{"events": {Kind: "events", Table: schema + ".same_events", Columns: cols("device_id=device_id", "timestamp=ts", "event=event")}}
+	got, err := Run(context.Background(), conn, &Job{Inputs: tables, Options: o, UseUntil: o.Window.To})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := got.Stats[0]; st.SameInstant != 1 || st.SameInstantExample != `"d1" at 2026-10-10T12:00:00Z` {
+		t.Errorf("postgres: %d same-instant pairs (%s), want 1 (d1 at 12:00)", st.SameInstant, st.SameInstantExample)
+	}
+	tables["events"].Columns["sequence"] = planfile.ColumnRef{Column: "seq"}
+	got, err = Run(context.Background(), conn, &Job{Inputs: tables, Options: o, UseUntil: o.Window.To})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := got.Stats[0]; st.SameInstant != 0 {
+		t.Errorf("postgres with a sequence: %d same-instant pairs, want 0", st.SameInstant)
 	}
 }

@@ -1,6 +1,7 @@
 package fleetmetrics
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/iotpm/iotpm/internal/diag"
@@ -92,9 +93,7 @@ func checkJoins(data *metrics.Data, out *Outcome) {
 		st.StaleDisconnects = data.StaleDisconnects
 		st.SameInstant = data.SameInstant
 		if data.SameInstant > 0 {
-			out.Problems.Warnf(diag.Row, st.Path, 0, 0, "%s times a device connects and disconnects at the same instant (e.g. %s at %s), and the data does not say in which order: the disconnect is taken first, so the device counts as connected until its next event; "+
-				"if the file's row order is the order they happened, set order: file on the input (metrics.inputs.events in iotpm.yaml) or its format; if the export has a sequence or session column, map it",
-				render.Number(float64(data.SameInstant), 0), clipID(data.SameInstantDevice), isoMicro(data.SameInstantAt))
+			st.SameInstantExample = fmt.Sprintf("%q at %s", clipID(data.SameInstantDevice), isoMicro(data.SameInstantAt))
 		}
 	}
 	for _, st := range out.stats {
@@ -104,12 +103,9 @@ func checkJoins(data *metrics.Data, out *Outcome) {
 			out.Problems.Errorf(diag.Row, st.Path, 0, 0, "%s timestamps of %s have no zone (e.g. %q, column %s, format %s), and which zone they are in decides every time-based number: name it with tz: on the input in iotpm.yaml (metrics.inputs.%s.tz: Europe/Berlin, or UTC) or --tz %s=ZONE",
 				render.Number(float64(st.ZonelessUTC), 0), st.Kind, st.ZonelessExample, st.Columns[export.TimeRole(st.Kind)], st.Format, st.Kind, st.Kind)
 		}
-		if st.RepeatedHour > 0 {
-			// a wall time of that hour is two instants an hour apart; the
-			// export does not say which, and the rows' order may be off
-			out.Problems.Warnf(diag.Row, st.Path, 0, 0, "%s local times of %s fall in the hour repeated when daylight saving time ends (e.g. %s): each is read as the first of its two instants (daylight saving time), so rows from the second pass of that hour may be out of order by up to an hour; export the times with their offset, or in UTC, to be exact",
-				render.Number(float64(st.RepeatedHour), 0), st.Kind, st.RepeatedHourExample)
-		}
+		orderWarnings(st, func(format string, args ...any) { out.Problems.Warnf(diag.Row, st.Path, 0, 0, format, args...) },
+			"if the file's row order is the order they happened, set order: file on the input (metrics.inputs.events in iotpm.yaml) or its format; if the export has a sequence or session column, map it",
+			"export the times with their offset, or in UTC, to be exact")
 	}
 	devices := byKind[planfile.KindDevices]
 	if devices != nil {
@@ -141,6 +137,23 @@ func checkJoins(data *metrics.Data, out *Outcome) {
 			out.Problems.Warnf(diag.Row, st.Path, 0, 0, "%s of the %s %s of %s are not in the devices input %s (e.g. %q); they count in fleet metrics, not in activation or customer health",
 				render.Number(float64(j.Unknown), 0), render.Number(float64(j.IDs), 0), what, j.Input, devices.Path, clipID(j.SampleUnknown))
 		}
+	}
+}
+
+// orderWarnings says what an input's times leave open (either engine):
+// connect/disconnect pairs at the same instant, local times in the hour
+// repeated when daylight saving time ends. fix is how the input can say
+// the order, exact how the times can be exact.
+func orderWarnings(st *export.Stats, warn func(string, ...any), fix, exact string) {
+	if st.SameInstant > 0 {
+		warn("%s times a device connects and disconnects at the same instant (e.g. %s), and the data does not say in which order: the disconnect is taken first, so the device counts as connected until its next event; %s",
+			render.Number(float64(st.SameInstant), 0), st.SameInstantExample, fix)
+	}
+	if st.RepeatedHour > 0 {
+		// a wall time of that hour is two instants an hour apart; the
+		// export does not say which, and the rows' order may be off
+		warn("%s local times of %s fall in the hour repeated when daylight saving time ends (e.g. %s): each is read as the first of its two instants (daylight saving time), so rows from the second pass of that hour may be out of order by up to an hour; %s",
+			render.Number(float64(st.RepeatedHour), 0), st.Kind, st.RepeatedHourExample, exact)
 	}
 }
 

@@ -365,3 +365,24 @@ func TestPostgresSourceMaxBadRows(t *testing.T) {
 		t.Errorf("the metrics changed when the bad rows were skipped:\nbefore %s\nafter  %s", before, after)
 	}
 }
+
+// A connect and a disconnect of one device at the same instant in a table
+// without a sequence: the numbers come, with a warning at the events'
+// timestamp column naming the first pair and how to order them.
+func TestSameInstantWarningFromTables(t *testing.T) {
+	repo, env, schema := dbRepo(t)
+	conn, _ := pgtest.Conn(t)
+	at := int64(1792929600000) // 2026-10-25T12:00:00Z, in the month asked for
+	if _, err := conn.Exec(context.Background(), fmt.Sprintf(`INSERT INTO %s.lifecycle ("clientId", ts_ms, event_type)
+		VALUES ('drip-000070', %d, 'disconnected'), ('drip-000070', %[2]d, 'connected')`, schema, at)); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code := cmdtest.Run(t, env, "metrics", "-C", repo, "--month", "2026-10", "-o", "json", "--now=2026-11-11T00:00:00Z")
+	if code != cmdutil.ExitOK || !strings.Contains(stdout, `"same_instant_pairs": 1`) {
+		t.Fatalf("exit %d, stdout lacks same_instant_pairs 1: %.300s, stderr %s", code, stdout, stderr)
+	}
+	want := `iotpm.yaml:13:49: warning: metrics.inputs.events: ` + schema + `.lifecycle: 1 times a device connects and disconnects at the same instant (e.g. "drip-000070" at 2026-10-25T12:00:00Z)`
+	if !strings.Contains(stderr, want) || !strings.Contains(stderr, "map it as sequence") {
+		t.Errorf("stderr lacks %q and the fix:\n%s", want, stderr)
+	}
+}
