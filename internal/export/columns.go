@@ -181,14 +181,26 @@ func Bind(f *Format, path string, header []string, mapping map[string]string, lo
 // namedColumns finds role r's columns by the format's names for it: every
 // listed one in the header (a row reads the first non-empty), else the
 // first of its last-resort names. The generic format, which binds by
-// names alone, refuses two listed columns of one role: they may hold
+// names alone, refuses two listed columns of one role — they may hold
 // different things (a device's time and the time the platform received
-// it), and taking the first non-empty would be a guess.
+// it), and taking the first non-empty would be a guess — and, when none
+// is listed, two of its last-resort names (a row's id and a device's
+// name, a message's type and a connection's status).
 func (f *Format) namedColumns(r int, norm, header []string) ([]int, error) {
 	var cols []int
 	for _, c := range f.columns[r] {
 		if i := slices.Index(norm, c); i >= 0 && !slices.Contains(cols, i) {
 			cols = append(cols, i)
+		}
+	}
+	if len(cols) == 0 {
+		for _, c := range f.fallback[r] {
+			if i := slices.Index(norm, c); i >= 0 && !slices.Contains(cols, i) {
+				cols = append(cols, i)
+			}
+		}
+		if !f.guesses() && len(cols) > 1 {
+			cols = cols[:1] // a named format's order decides
 		}
 	}
 	if len(cols) > 1 && f.guesses() {
@@ -198,13 +210,6 @@ func (f *Format) namedColumns(r int, norm, header []string) ([]int, error) {
 		}
 		return nil, fmt.Errorf("columns %s could each be the %s: which one is meant is ambiguous; name it with --map %s.%[2]s=COLUMN (map: {%[2]s: COLUMN} in iotpm.yaml), or name the export's format (--format %[3]s=NAME, see --list-formats)",
 			strings.Join(names, " and "), roleNames[r], f.Kind)
-	}
-	if len(cols) == 0 {
-		for _, c := range f.fallback[r] {
-			if i := slices.Index(norm, c); i >= 0 {
-				return []int{i}, nil
-			}
-		}
 	}
 	return cols, nil
 }

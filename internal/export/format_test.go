@@ -361,8 +361,9 @@ func TestMissingColumnNamesFormatAndHeader(t *testing.T) {
 // The generic format binds columns by their names; two names of one role
 // in a header are two columns that may disagree (the uptime of one
 // device below is 1/31 by "time", 100% by "timestamp"), so Bind refuses
-// to pick one unless --map does. A recognised format's own columns, and a
-// role's last-resort name next to a listed one, are no guess.
+// to pick one unless --map does; so are two of a role's last-resort
+// names when no listed name is there. A recognised format's own columns,
+// and a role's last-resort name next to a listed one, are no guess.
 func TestGenericRefusesTwoColumnsOfOneRole(t *testing.T) {
 	fs := NewFormats(nil)
 	generic := func(kind planfile.InputKind) *Format {
@@ -381,6 +382,12 @@ func TestGenericRefusesTwoColumnsOfOneRole(t *testing.T) {
 		{generic(planfile.KindEvents), "device,time,timestamp,status", map[string]string{"timestamp": "time"}, ""},
 		{generic(planfile.KindEvents), "device_id,serial,ts,event", nil, `columns "device_id" and "serial" could each be the device_id`},
 		{generic(planfile.KindEvents), "device,deviceId,ts,event", nil, ""}, // device is a last resort
+		// two last-resort names and no listed one: a row's id beside a
+		// device's name, a message's type beside a connection's status
+		{generic(planfile.KindEvents), "id,device,ts,event", nil, `columns "device" and "id" could each be the device_id`},
+		{generic(planfile.KindEvents), "device_id,ts,type,status", nil, `columns "type" and "status" could each be the event`},
+		{generic(planfile.KindEvents), "device_id,ts,type,status", map[string]string{"event": "status"}, ""},
+		{generic(planfile.KindDevices), "id,device,shipped_at", nil, `columns "device" and "id" could each be the device_id`},
 		{generic(planfile.KindOnboarding), "user_id,anonymous_id,event,timestamp", nil, `columns "user_id" and "anonymous_id" could each be the user`},
 		{generic(planfile.KindTickets), "customer,created_at,date", nil, `columns "created_at" and "date" could each be the created_at`},
 		// Segment's format says what its two user columns are
