@@ -35,3 +35,18 @@ func TestConnectErrorHidesThePassword(t *testing.T) {
 		}
 	}
 }
+
+// pgconn's one line per address tried (twice with sslmode=prefer) is one
+// line, each attempt once.
+func TestConnectErrorOnOneLine(t *testing.T) {
+	server := "failed to connect to `user=bob database=fleet`:\n\t127.0.0.1:1 (localhost): dial error: refused\n\t127.0.0.1:1 (localhost): dial error: refused\n\t127.0.0.1:2 (localhost): dial error: refused"
+	cfg := &pgconn.Config{Host: "localhost", Port: 1, Database: "fleet"}
+	got := connectError(cfg, errors.New(server)).Error()
+	want := `cannot connect to database "fleet" on localhost:1: failed to connect to ` + "`user=bob database=fleet`" + `: 127.0.0.1:1 (localhost): dial error: refused; 127.0.0.1:2 (localhost): dial error: refused`
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	if got := oneLine("no route to host"); got != "no route to host" {
+		t.Errorf("one line: %q", got)
+	}
+}

@@ -328,12 +328,16 @@ func localToUTC(v, zone string) string {
 
 // connectError words a connection failure with the host and database,
 // never the password.
+//
+// pgconn lists each address it tried on its own line (twice each when
+// sslmode=prefer tries TLS and then plain): one line, each attempt once.
 func connectError(cfg *pgconn.Config, err error) error {
 	var pgErr *pgconn.PgError
 	msg := err.Error()
 	if errors.As(err, &pgErr) {
 		msg = pgErr.Message
 	}
+	msg = oneLine(msg)
 	if cfg != nil && cfg.Password != "" {
 		if len(cfg.Password) < 8 && strings.Contains(msg, cfg.Password) {
 			// masking a short password inside words shows it by its gap
@@ -351,4 +355,20 @@ func connectError(cfg *pgconn.Config, err error) error {
 		}
 	}
 	return fmt.Errorf("cannot connect to %s: %s", where, msg)
+}
+
+// oneLine joins a multi-line message's lines with "; ", each distinct
+// line once, in order.
+func oneLine(msg string) string {
+	var lines []string
+	for _, l := range strings.Split(msg, "\n") {
+		l = strings.TrimSpace(l)
+		if l != "" && !slices.Contains(lines, l) {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) < 2 {
+		return strings.Join(lines, "")
+	}
+	return strings.TrimSuffix(lines[0], ":") + ": " + strings.Join(lines[1:], "; ")
 }
