@@ -73,11 +73,10 @@ func (c *chunk) count(st *Stats) {
 // devices d does not know yet in the chunk's order; nil when they are
 // already d's (the first chunk into an empty d).
 func (c *chunk) numbering(d *metrics.Data) []int32 {
-	global := make([]int32, c.ids.Len())
+	global := d.DevicesFrom(&c.ids)
 	same := true
-	for i, name := range c.ids.Names {
-		global[i] = d.DeviceIndex([]byte(name))
-		same = same && global[i] == int32(i)
+	for i, g := range global {
+		same = same && g == int32(i)
 	}
 	if same {
 		return nil

@@ -190,6 +190,17 @@ func (d *Data) device(b []byte) int32 {
 	return i
 }
 
+// DevicesFrom adds a reader's own device table to d's (as DeviceIndex
+// would, name by name, with the lookups batched) and returns each of its
+// devices' number in d.
+func (d *Data) DevicesFrom(in *Interner) []int32 {
+	m := d.devices.Renumber(in)
+	for len(d.events) < d.devices.Len() {
+		d.addDevice()
+	}
+	return m
+}
+
 // addDevice gives a new device its place, with the defaults, in every
 // per-device slice.
 func (d *Data) addDevice() {

@@ -21,6 +21,7 @@ type Interner struct {
 	slots []internSlot // len a power of two, at most 80% full (linear probing; a hit reads ~2.5 slots, most in one cache line)
 	long  map[string]int32
 	seed  maphash.Seed
+	sink  uint8 // what Renumber's touches read, kept so they are not dropped
 }
 
 // inlineKey is the longest key kept in a slot (a slot is 32 bytes).
@@ -76,6 +77,29 @@ func (in *Interner) IndexString(s string) (i int32, added bool) {
 		in.Hash(nil)
 	}
 	return index(in, s, maphash.String(in.seed, s))
+}
+
+// Renumber adds src's names to in, in src's order, and returns the
+// number each has here (src's i is in's m[i]): merging a reader's table
+// into another. The names are looked up 32 at a time, their slots touched
+// first, so that a batch's cache misses overlap.
+func (in *Interner) Renumber(src *Interner) []int32 {
+	in.Reserve(src.Len()) // no growth below: the touched slots stay put
+	m := make([]int32, src.Len())
+	var hs [32]uint64
+	var sink uint8
+	for lo := 0; lo < len(src.Names); lo += len(hs) {
+		names := src.Names[lo:min(lo+len(hs), len(src.Names))]
+		for k, name := range names {
+			hs[k] = maphash.String(in.seed, name)
+			sink |= in.Touch(hs[k])
+		}
+		for k, name := range names {
+			m[lo+k], _ = index(in, name, hs[k])
+		}
+	}
+	in.sink |= sink
+	return m
 }
 
 // index is the probe of IndexHashed and IndexString.

@@ -411,6 +411,50 @@ func TestInternerBatchedAgainstMap(t *testing.T) {
 	_ = sink
 }
 
+// Renumber merges one table into another as Index one name at a time
+// would: names both have keep the destination's number, new ones follow
+// in the source's order; long keys (kept in the map) too; into an empty
+// table and from one.
+func TestInternerRenumber(t *testing.T) {
+	name := func(i int) string {
+		if i%7 == 0 {
+			return fmt.Sprintf("a-very-long-device-identifier-%08d", i)
+		}
+		return fmt.Sprintf("dripsensor-lora-%06d", i)
+	}
+	for _, c := range []struct{ dst, src [2]int }{
+		{[2]int{0, 5000}, [2]int{2500, 9000}}, // overlapping
+		{[2]int{0, 0}, [2]int{0, 100}},        // into an empty table
+		{[2]int{0, 100}, [2]int{0, 0}},        // from an empty one
+		{[2]int{0, 40}, [2]int{40, 3000}},     // disjoint, the table grows
+	} {
+		var dst, src, want Interner
+		for i := c.dst[0]; i < c.dst[1]; i++ {
+			dst.Index([]byte(name(i)))
+			want.Index([]byte(name(i)))
+		}
+		for i := c.src[1] - 1; i >= c.src[0]; i-- { // src's own order: descending
+			src.Index([]byte(name(i)))
+		}
+		m := dst.Renumber(&src)
+		if len(m) != src.Len() {
+			t.Fatalf("%v: %d numbers for %d names", c, len(m), src.Len())
+		}
+		for i, n := range src.Names {
+			w, _ := want.Index([]byte(n))
+			if m[i] != w {
+				t.Fatalf("%v: %q renumbered %d, want %d", c, n, m[i], w)
+			}
+			if got, ok := dst.Lookup(n); !ok || got != w {
+				t.Fatalf("%v: Lookup(%q) = %d, %v after Renumber; want %d", c, n, got, ok, w)
+			}
+		}
+		if !slices.Equal(dst.Names, want.Names) {
+			t.Errorf("%v: names differ from one-by-one indexing", c)
+		}
+	}
+}
+
 func BenchmarkInterner(b *testing.B) {
 	keys := make([][]byte, 100_000)
 	for i := range keys {

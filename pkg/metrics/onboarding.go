@@ -6,6 +6,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/iotpm/iotpm/internal/hugemem"
@@ -254,33 +255,35 @@ func (d *Data) MergeSetup(o *Data) {
 		*o = Data{}
 		return
 	}
-	remap := func(dst *Interner, src *Interner) []int32 {
-		dst.Reserve(src.Len()) // most users and devices of a chunk are its own
-		m := make([]int32, src.Len())
-		for i, name := range src.Names {
-			m[i], _ = dst.IndexString(name)
-		}
-		return m
-	}
-	users := remap(&d.setupUsers, &o.setupUsers)
+	// the users' and the devices' tables are merged side by side (each
+	// is a chunk's worth of cache-missing lookups), then the rows
+	// renumbered in parallel
+	var users, devices []int32
+	var wg sync.WaitGroup
+	wg.Go(func() { devices = d.setupDevices.Renumber(&o.setupDevices) })
+	users = d.setupUsers.Renumber(&o.setupUsers)
 	for len(d.setupUserDevice) < d.setupUsers.Len() {
 		d.setupUserDevice = append(d.setupUserDevice, userDevice{})
 	}
-	steps, devices, segments := remap(&d.setupSteps, &o.setupSteps), remap(&d.setupDevices, &o.setupDevices), remap(&d.setupSegments, &o.setupSegments)
-	d.setup = slices.Grow(d.setup, len(o.setup))
-	for _, r := range o.setup {
-		if r.user >= 0 {
-			r.user = users[r.user]
+	steps, segments := d.setupSteps.Renumber(&o.setupSteps), d.setupSegments.Renumber(&o.setupSegments)
+	wg.Wait()
+	n := len(d.setup)
+	d.setup = slices.Grow(d.setup, len(o.setup))[:n+len(o.setup)]
+	parallel(len(o.setup), func(lo, hi int) {
+		for i, r := range o.setup[lo:hi] {
+			if r.user >= 0 {
+				r.user = users[r.user]
+			}
+			r.step = steps[r.step]
+			if r.device >= 0 {
+				r.device = devices[r.device]
+			}
+			if r.segment >= 0 {
+				r.segment = segments[r.segment]
+			}
+			d.setup[n+lo+i] = r
 		}
-		r.step = steps[r.step]
-		if r.device >= 0 {
-			r.device = devices[r.device]
-		}
-		if r.segment >= 0 {
-			r.segment = segments[r.segment]
-		}
-		d.setup = append(d.setup, r)
-	}
+	})
 	d.setupLatest = max(d.setupLatest, o.setupLatest)
 	d.HasSetupDevices = d.HasSetupDevices || o.HasSetupDevices
 }
