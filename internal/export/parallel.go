@@ -420,10 +420,19 @@ func (p *lineParser) lookup() {
 		x := &p.pending[i]
 		if x.same = last != nil && string(x.id) == string(last); !x.same {
 			x.hash = ids.Hash(x.id)
-			p.sink |= ids.Touch(x.hash)
 		}
 		last = x.id
 	}
+	// the reads in a loop of their own, a few instructions each: the
+	// processor has them all in flight at once (with the hashing between
+	// them, only the few that fit in its reorder window)
+	sink := p.sink
+	for i := range p.pending {
+		if x := &p.pending[i]; !x.same {
+			sink |= ids.Touch(x.hash)
+		}
+	}
+	p.sink = sink
 	for _, x := range p.pending {
 		if !x.same {
 			var added bool

@@ -92,6 +92,8 @@ func (in *Interner) Renumber(src *Interner) []int32 {
 		names := src.Names[lo:min(lo+len(hs), len(src.Names))]
 		for k, name := range names {
 			hs[k] = maphash.String(in.seed, name)
+		}
+		for k := range names { // the reads apart, all in flight at once
 			sink |= in.Touch(hs[k])
 		}
 		for k, name := range names {

@@ -116,20 +116,28 @@ type SetupRow struct {
 // million new users), the rows' cache misses are then in flight together
 // instead of one after another.
 func (d *Data) AddSetupRows(rows []SetupRow) {
-	var sink uint8
 	for i := range rows {
 		r := &rows[i]
 		if !r.Step.kept {
 			continue
 		}
 		r.uh, r.hashed = d.setupUsers.Hash(r.User), true
-		sink |= d.setupUsers.Touch(r.uh)
 		if len(r.Device) > 0 {
 			r.dh = d.setupDevices.Hash(r.Device)
-			sink |= d.setupDevices.Touch(r.dh)
 		}
 	}
-	d.setupSink |= sink
+	// the reads in a loop of their own, a few instructions each, so that
+	// the processor has them all in flight at once
+	sink := d.setupSink
+	for i := range rows {
+		if r := &rows[i]; r.hashed {
+			sink |= d.setupUsers.Touch(r.uh)
+			if len(r.Device) > 0 {
+				sink |= d.setupDevices.Touch(r.dh)
+			}
+		}
+	}
+	d.setupSink = sink
 	for i := range rows {
 		d.addSetupRow(&rows[i])
 	}
