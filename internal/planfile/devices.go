@@ -29,7 +29,7 @@ type CellFields struct {
 	SelfDischargeModel string    `yaml:"self_discharge_model" check:"enum=constant|proportional"`
 	Derating           *Fraction `yaml:"derating"`
 	MaxPulse           *Current  `yaml:"max_pulse" check:"gt=0"`
-	ShelfLife          *Duration `yaml:"shelf_life" check:"gt=0"`
+	ShelfLife          *Life     `yaml:"shelf_life" check:"gt=0"`
 	// CapacityAt is the datasheet's capacity at temperatures and loads;
 	// given, it replaces the cell's.
 	CapacityAt []CapacityPointSpec `yaml:"capacity_at"`
@@ -79,7 +79,7 @@ type DeviceSpec struct {
 	Name               string       `yaml:"name"`
 	Battery            *BatterySpec `yaml:"battery" check:"required"`
 	Sleep              *Current     `yaml:"sleep" check:"required,min=0"`
-	Target             *Duration    `yaml:"target" check:"gt=0"`
+	Target             *Life        `yaml:"target" check:"gt=0"`
 	SelfDischargeModel string       `yaml:"self_discharge_model" check:"enum=constant|proportional"`
 	Events             []EventSpec  `yaml:"events"`
 	// Budgets cap what a feature may cost: 2uA, 15% (of the drain), 0.5y.

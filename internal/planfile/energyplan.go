@@ -63,6 +63,9 @@ func (b *BudgetValue) UnmarshalNode(n *yaml.Node) error {
 		if d < 0 {
 			return fmt.Errorf("%s: a budget cannot be negative", s)
 		}
+		if msg := LifeProblem(d); msg != "" {
+			return fmt.Errorf("life cost %s (a smaller budget is a current, e.g. 0.1uA)", msg)
+		}
 		b.Kind, b.Value = energy.BudgetLife, d/3600
 		return nil
 	}

@@ -33,6 +33,16 @@ func TestEnergyPlanDiagnostics(t *testing.T) {
 			[]string{`2:5: device d: budget for "edge-anomly", a feature none of its events has`}},
 		{"a bad budget", head + "    budgets: {connectivity: lots}\n",
 			[]string{`7:29: devices[0].budgets.connectivity: lots is not a budget; write a current (2uA), a share of the drain (15%) or a life cost (0.5y)`}},
+		// "m" is minutes: a life under a day is months meant (target: 10m
+		// read as ten minutes passed every device)
+		{"a target in minutes", strings.Replace(head, "sleep: 1uA\n", "sleep: 1uA\n    target: 10m\n", 1),
+			[]string{`5:13: devices[0].target: 10 minutes is shorter than a day (m is minutes, not months): a battery life is days or years; give e.g. 540d or 1.5y`}},
+		{"a target in hours", strings.Replace(head, "sleep: 1uA\n", "sleep: 1uA\n    target: 23h\n", 1),
+			[]string{`5:13: devices[0].target: 23 hours is shorter than a day`}},
+		{"a shelf life in minutes", strings.Replace(head, "{cell: cr2032}", "{cell: cr2032, shelf_life: 60m}", 1),
+			[]string{`3:41: devices[0].battery.shelf_life: 1 hour is shorter than a day (m is minutes, not months)`}},
+		{"a life cost in minutes", head + "    budgets: {connectivity: 6m}\n",
+			[]string{`7:29: devices[0].budgets.connectivity: life cost 6 minutes is shorter than a day (m is minutes, not months): a battery life is days or years; give e.g. 540d or 1.5y (a smaller budget is a current, e.g. 0.1uA)`}},
 		{"a typo of a backlog id", head + "      - {name: model, feature: edge-anomoly, every: 30s, duration: 20ms, current: 4mA}\n",
 			[]string{`7:9: device d, event model: feature "edge-anomoly" names no backlog feature; did you mean "edge-anomaly"?`}},
 		{"a variant of a shipped feature", head + "      - {name: hb2, feature: connectivity-v2, replaces: heartbeat, every: 2h}\n",

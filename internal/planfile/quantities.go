@@ -43,6 +43,32 @@ func (c *Current) UnmarshalNode(n *yaml.Node) error { return setScalar(c, n, qua
 // UnmarshalNode implements NodeUnmarshaler.
 func (d *Duration) UnmarshalNode(n *yaml.Node) error { return setScalar(d, n, quantity.Duration) }
 
+// Life is a battery life or a cell's shelf life: a duration of at least a
+// day. Under a day it is "10m" meant as ten months and read as written, ten
+// minutes (m is minutes), a target every device meets.
+type Life float64
+
+// UnmarshalNode implements NodeUnmarshaler.
+func (l *Life) UnmarshalNode(n *yaml.Node) error {
+	if err := setScalar(l, n, quantity.Duration); err != nil {
+		return err
+	}
+	if msg := LifeProblem(float64(*l)); msg != "" {
+		return fmt.Errorf("%s", msg)
+	}
+	return nil
+}
+
+// LifeProblem says why a battery life (a target, a shelf life, a life
+// cost) of sec seconds cannot be meant: "" from a day up, and for 0 (which
+// the fields' own rules judge).
+func LifeProblem(sec float64) string {
+	if sec <= 0 || sec >= 86400 {
+		return ""
+	}
+	return fmt.Sprintf("%s is shorter than a day (m is minutes, not months): a battery life is days or years; give e.g. 540d or 1.5y", secondsText(sec))
+}
+
 // UnmarshalNode implements NodeUnmarshaler.
 func (c *Capacity) UnmarshalNode(n *yaml.Node) error { return setScalar(c, n, quantity.Capacity) }
 
@@ -85,6 +111,7 @@ func (c *CodingRate) UnmarshalNode(n *yaml.Node) error {
 
 func (c Current) String() string  { return strconv.FormatFloat(float64(c)*1e6, 'g', -1, 64) + "uA" }
 func (d Duration) String() string { return strconv.FormatFloat(float64(d), 'g', -1, 64) + "s" }
+func (l Life) String() string     { return Duration(l).String() }
 func (c Capacity) String() string { return strconv.FormatFloat(float64(c)*1e3, 'g', -1, 64) + "mAh" }
 func (v Voltage) String() string  { return strconv.FormatFloat(float64(v), 'g', -1, 64) + "V" }
 

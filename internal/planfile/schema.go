@@ -148,6 +148,9 @@ func (*Current) JSONSchema() map[string]any {
 func (*Duration) JSONSchema() map[string]any {
 	return pattern(quantity.Duration.Pattern(), "a duration with its unit, e.g. 60ms, 5m, 5y")
 }
+func (*Life) JSONSchema() map[string]any {
+	return pattern(quantity.Duration.Pattern(), "a battery life, at least a day, e.g. 10y or 540d")
+}
 func (*Capacity) JSONSchema() map[string]any {
 	return pattern(quantity.Capacity.Pattern(), "a capacity, e.g. 1200mAh")
 }

@@ -18,7 +18,7 @@ import (
 
 // scalarTypes are the types with both UnmarshalNode and JSONSchema.
 var scalarTypes = []any{
-	new(Current), new(Duration), new(Capacity), new(Voltage), new(Bandwidth), new(Rate), new(CodingRate),
+	new(Current), new(Duration), new(Life), new(Capacity), new(Voltage), new(Bandwidth), new(Rate), new(CodingRate),
 	new(Date), new(Period), new(LeadTime), new(Month), new(Threshold), new(RateThreshold), new(AgeThreshold),
 	new(Instant), new(Zone), new(Interval), new(BudgetValue), new(Confidence), new(ID),
 }
@@ -85,6 +85,11 @@ func init() {
 		"AgeThreshold <= 0d", "Instant 2026-13-01", "Instant 2026-02-30", "Confidence 101%", "BudgetValue 101%",
 		"BudgetValue -3mA", "BudgetValue 1e400A", "Zone 0.8%"} {
 		semanticOnly[v] = true
+	}
+	// a battery life (or a life cost) under a day is a range
+	for _, v := range []string{"60ms", "5m", "5 min", "1.5h", ".5d"} {
+		semanticOnly["Life "+v] = true
+		semanticOnly["BudgetValue "+v] = true
 	}
 	// any string may name a zone; only the database knows
 	for _, v := range []string{"2.5uA", "2.5 uA", ".5uA", "5.uA", "1e-3A", "1E3mA", "+3mA", "-3mA", "1_000nA", "2.5 microamps", "uA",

@@ -170,6 +170,9 @@ func batteryRun(opts *BatteryOptions) error {
 		if err != nil || secs <= 0 {
 			return failure.UsageErrorf("--min-life %q: give a positive duration such as 3y", opts.MinLife)
 		}
+		if msg := planfile.LifeProblem(secs); msg != "" {
+			return failure.UsageErrorf("--min-life %q: %s", opts.MinLife, msg)
+		}
 		minLife = energy.Hours(secs / 3600)
 	}
 	var sweep sweepSpec
@@ -396,6 +399,9 @@ func solve(f *cmdutil.Factory, format render.Format, opts *BatteryOptions, withE
 	secs, err := quantity.Duration.Parse(opts.Target)
 	if err != nil || secs <= 0 {
 		return failure.UsageErrorf("--target %q: give a positive duration such as 12y", opts.Target)
+	}
+	if msg := planfile.LifeProblem(secs); msg != "" {
+		return failure.UsageErrorf("--target %q: %s", opts.Target, msg)
 	}
 	target := energy.Hours(secs / 3600)
 	d, planned, err := withEvent("--solve", parts[0], parts[1])

@@ -119,6 +119,8 @@ func TestBatteryUsageErrors(t *testing.T) {
 		{[]string{"--device", "drip-lroa"}, `no device "drip-lroa"`},
 		{[]string{"--device", "drip-lroa"}, `did you mean "drip-lora"?`},
 		{[]string{"--min-life", "3"}, `--min-life "3": give a positive duration such as 3y`},
+		{[]string{"--min-life", "18m"}, `--min-life "18m": 18 minutes is shorter than a day (m is minutes, not months)`},
+		{[]string{"--solve", "drip-lora.heartbeat.every", "--target", "120m"}, `--target "120m": 2 hours is shorter than a day (m is minutes, not months)`},
 		{[]string{"--sweep", "drip-lora.heartbeat"}, "write DEVICE.EVENT.PARAM=V1,V2"},
 		{[]string{"--sweep", "drip-lora.heartbeat.every=1m,soon"}, `"soon" is not a duration`},
 		{[]string{"--sweep", "drip-lora.heartbeat.colour=1"}, `cannot sweep "colour"`},
