@@ -32,6 +32,39 @@ type SurveyStats struct {
 	Answers int
 	Bad     int
 	Errors  []*RowError
+	// Numbered counts the pairs answered with numbers (1–5), which read
+	// one way or the other by SurveyReading.Numbers; NumberedLine is the
+	// first one's line.
+	Numbered, NumberedLine int
+}
+
+// SurveyReading is how a survey is read: Questions maps wide headers to
+// "FEATURE.functional" or "FEATURE.dysfunctional" (from iotpm.yaml), and
+// Numbers says which way answers written as numbers run.
+type SurveyReading struct {
+	Questions map[string]string
+	Numbers   Numbering
+}
+
+// Numbering is the direction of answers written as 1–5. Survey tools
+// number a scale either way, and read the wrong way every attractive,
+// performance and must-be pair becomes reverse: so a survey with numbers
+// says which it is (the reader takes LikeFirst, the standard order, when
+// it does not, and the survey use case warns).
+type Numbering string
+
+// The numberings: 1 = I like it … 5 = I dislike it (the order of the
+// questionnaire since Kano et al. 1984), or the other way round.
+const (
+	NumbersUnsaid Numbering = ""
+	LikeFirst     Numbering = "like-first"
+	DislikeFirst  Numbering = "dislike-first"
+)
+
+// numbered reports whether an answer is written as a number 1–5.
+func numbered(v []byte) bool {
+	t := trimSpace(v)
+	return len(t) == 1 && t[0] >= '1' && t[0] <= '5'
 }
 
 // ParseAnswer reads one of the five standard answers in its common
@@ -150,7 +183,7 @@ func surveyColumns(path string, header []string, questions map[string]string) (*
 // feature and segment), so memory does not grow with the respondents but
 // for the duplicate check: a respondent id's first line and the features
 // it answered (a long survey: each respondent and feature).
-func ReadSurvey(path string, questions map[string]string) (*kano.Survey, *SurveyStats, error) {
+func ReadSurvey(path string, how SurveyReading) (*kano.Survey, *SurveyStats, error) {
 	r, err := Open(path, 0)
 	if err != nil {
 		var re *RowError
@@ -163,11 +196,11 @@ func ReadSurvey(path string, questions map[string]string) (*kano.Survey, *Survey
 		return nil, nil, err
 	}
 	defer r.Close()
-	cols, err := surveyColumns(path, r.Header, questions)
+	cols, err := surveyColumns(path, r.Header, how.Questions)
 	if err != nil {
 		return nil, nil, err
 	}
-	sr := &surveyReader{path: path, st: &SurveyStats{Path: path, Form: cols.form}, cols: cols, survey: &kano.Survey{},
+	sr := &surveyReader{path: path, st: &SurveyStats{Path: path, Form: cols.form}, cols: cols, survey: &kano.Survey{}, numbers: how.Numbers,
 		seenPair: map[string]int{}, seenRow: map[string]*respondentSeen{}, segments: map[string]string{}}
 	for {
 		fields, err := r.Read()
@@ -206,6 +239,7 @@ type surveyReader struct {
 	seenPair map[string]int
 	seenRow  map[string]*respondentSeen
 	segments map[string]string // one copy of each segment name
+	numbers  Numbering
 }
 
 type respondentSeen struct {
@@ -278,6 +312,19 @@ func (sr *surveyReader) add(line int, resp string, named bool, feat string, k in
 	}
 	if named && sr.repeated(line, resp, feat, k) {
 		return
+	}
+	if fn, dn := numbered(fv), numbered(dv); fn || dn {
+		if sr.st.Numbered++; sr.st.Numbered == 1 {
+			sr.st.NumberedLine = line
+		}
+		if sr.numbers == DislikeFirst {
+			if fn {
+				f = kano.Like + kano.Dislike - f
+			}
+			if dn {
+				d = kano.Like + kano.Dislike - d
+			}
+		}
 	}
 	seg := ""
 	if i := sr.cols.segment; i >= 0 {

@@ -47,11 +47,11 @@ func TestLongAndWideFormsAgree(t *testing.T) {
 	}
 	os.WriteFile(filepath.Join(dir, "long.csv"), []byte(long.String()), 0o644)
 	os.WriteFile(filepath.Join(dir, "wide.csv"), []byte(wide.String()), 0o644)
-	l, ls, err := ReadSurvey(filepath.Join(dir, "long.csv"), nil)
+	l, ls, err := ReadSurvey(filepath.Join(dir, "long.csv"), SurveyReading{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, ws, err := ReadSurvey(filepath.Join(dir, "wide.csv"), nil)
+	w, ws, err := ReadSurvey(filepath.Join(dir, "wide.csv"), SurveyReading{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func TestSurveyBadInput(t *testing.T) {
 		"r1,a,I like it,I am neutral\n"+ // answered twice
 		"r2,a,I love it,I dislike it\n"+ // unknown
 		"r3,a,I like it,\n"), 0o644) // one of the two
-	rs, st, err := ReadSurvey(path, nil)
+	rs, st, err := ReadSurvey(path, SurveyReading{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,13 +100,13 @@ func TestSurveyBadInput(t *testing.T) {
 	os.WriteFile(path, []byte("Respondent,A functional,A dysfunctional,B functional,B dysfunctional\n"+
 		"r1,like,dislike,,\n"+
 		"r1,like,neutral,like,dislike\n"), 0o644)
-	rs, st, err = ReadSurvey(path, nil)
+	rs, st, err = ReadSurvey(path, SurveyReading{})
 	if err != nil || st.Answers != 2 || st.Bad != 1 || st.Errors[0].Error() != path+":3: respondent r1 answered a twice (first at line 2); the second answer is not used" ||
 		rs.Tallies("")["b"] == nil {
 		t.Errorf("wide repeat: %v %+v %v", err, st, st.Errors)
 	}
 	os.WriteFile(path, []byte("Respondent,Edge functional,QR functional,QR dysfunctional\n"), 0o644)
-	if _, _, err := ReadSurvey(path, nil); err == nil || !strings.Contains(err.Error(), "feature edge has no dysfunctional question column") {
+	if _, _, err := ReadSurvey(path, SurveyReading{}); err == nil || !strings.Contains(err.Error(), "feature edge has no dysfunctional question column") {
 		t.Errorf("err = %v", err)
 	}
 }
@@ -123,7 +123,7 @@ func FuzzReadSurvey(f *testing.F) {
 		if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		survey, st, err := ReadSurvey(path, nil)
+		survey, st, err := ReadSurvey(path, SurveyReading{})
 		if err != nil {
 			return
 		}
@@ -178,7 +178,7 @@ func TestSurveyMemoryBelowTwiceItsSize(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	survey, st, err := ReadSurvey(path, nil)
+	survey, st, err := ReadSurvey(path, SurveyReading{})
 	if err != nil || st.Answers != 400000 {
 		t.Fatal(err, st)
 	}

@@ -1044,7 +1044,11 @@ type KanoConfig struct {
 	// (default 10).
 	MinAnswers int `yaml:"min_answers" check:"min=1"`
 	MaxBadRows int `yaml:"max_bad_rows" check:"min=0"`
-	Pos        Pos `yaml:"-"`
+	// Numbers is which way answers written as 1–5 run: like-first (1 = I
+	// like it, the questionnaire's order) or dislike-first. Tools number
+	// a scale either way, so a survey with numbers says which.
+	Numbers string `yaml:"numbers" check:"enum=like-first|dislike-first"`
+	Pos     Pos    `yaml:"-"`
 }
 
 // MaxExpansionInFile is the highest metrics.max_expansion iotpm.yaml may

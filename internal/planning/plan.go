@@ -122,12 +122,8 @@ func ComputeWith(env runenv.Env, cfg *planfile.Config, problems diag.List, rollo
 		p.Plan = &plan
 	}
 	if cfg.Kano != nil && !surveyMissing {
-		minAnswers := survey.DefaultMinAnswers
-		if cfg.Kano.MinAnswers > 0 {
-			minAnswers = cfg.Kano.MinAnswers
-		}
 		var d diag.List
-		p.Kano, d = survey.Analyze(cfg.Kano.Survey, cfg.Kano.Questions, p.Backlog, "", minAnswers, cfg.Kano.MaxBadRows)
+		p.Kano, d = survey.Analyze(*cfg.Kano, p.Backlog, "")
 		p.Problems = append(p.Problems, d...)
 	}
 	if p.Fleet != nil {

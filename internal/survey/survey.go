@@ -68,11 +68,13 @@ type Mismatch struct {
 	Says     string `json:"survey_says"`
 }
 
-// Analyze reads and classifies the survey for a backlog (which may
-// be nil). Bad rows past maxBad are problems.
-func Analyze(path string, questions map[string]string, backlog *planfile.Backlog, segment string, minAnswers, maxBad int) (*Analysis, diag.List) {
+// Analyze reads and classifies the survey kc names for a backlog (which
+// may be nil). Bad rows past kc.MaxBadRows are problems; answers written
+// as numbers without kc.Numbers are read like-first, with a warning.
+func Analyze(kc planfile.KanoConfig, backlog *planfile.Backlog, segment string) (*Analysis, diag.List) {
 	var problems diag.List
-	survey, st, err := export.ReadSurvey(path, questions)
+	path, maxBad, minAnswers := kc.Survey, kc.MaxBadRows, cmp.Or(kc.MinAnswers, DefaultMinAnswers)
+	survey, st, err := export.ReadSurvey(path, export.SurveyReading{Questions: kc.Questions, Numbers: export.Numbering(kc.Numbers)})
 	if err != nil {
 		var re *export.RowError
 		if errors.As(err, &re) {
@@ -92,6 +94,15 @@ func Analyze(path string, questions map[string]string, backlog *planfile.Backlog
 		return nil, problems
 	}
 	a := &Analysis{Survey: path, Form: st.Form, Segment: segment, Features: []FeatureRow{}, Disagree: []Mismatch{}, NoAnswers: []string{}, NotInPlan: []string{}}
+	if st.Numbered > 0 && kc.Numbers == "" {
+		// mostly reverse is a survey read the wrong way: stop
+		msg, reversed := numbersWarning(survey.Tallies(""), st.Numbered)
+		if reversed {
+			problems.Errorf(diag.Row, path, st.NumberedLine, 0, "%s", msg)
+			return nil, problems
+		}
+		problems.Warnf(diag.Row, path, st.NumberedLine, 0, "%s", msg)
+	}
 	segs := survey.Segments()
 	a.Segments = segs
 	if segment != "" && !slices.Contains(segs, segment) {
@@ -169,6 +180,32 @@ func Analyze(path string, questions map[string]string, backlog *planfile.Backlog
 	return a, problems
 }
 
+// numbersWarning says how answers written as numbers were read; reversed
+// reports that most classified pairs came out reverse (R), the sign of a
+// survey numbered the other way.
+func numbersWarning(tallies map[string]*kano.Tally, numbered int) (msg string, reversed bool) {
+	var rev, all int
+	for _, t := range tallies {
+		for f := range 5 {
+			for d := range 5 {
+				switch kano.Classify(kano.Answer(f+1), kano.Answer(d+1)) {
+				case kano.Questionable:
+				case kano.Reverse:
+					rev += t.Pairs[f][d]
+					all += t.Pairs[f][d]
+				default:
+					all += t.Pairs[f][d]
+				}
+			}
+		}
+	}
+	how := "set kano: {numbers: dislike-first} in iotpm.yaml (or --numbers dislike-first) if the survey numbers them the other way, numbers: like-first if this is right"
+	if reversed = all > 0 && 2*rev > all; reversed {
+		return fmt.Sprintf("%d of %d classified pairs come out reverse (R) with the answers' numbers read 1 = I like it … 5 = I dislike it (the questionnaire's order): a survey numbered the other way reads like that; %s", rev, all, how), true
+	}
+	return fmt.Sprintf("%d pairs of answers are written as numbers, read 1 = I like it … 5 = I dislike it (the questionnaire's order); %s", numbered, how), false
+}
+
 // surveyKey is how survey feature names and backlog ids or aliases are
 // compared: case and punctuation aside, so "QR pairing", "qr-pairing" and
 // "QR_Pairing" are one feature.
@@ -196,13 +233,11 @@ func ResolveLabels(cfg *planfile.Config, backlog *planfile.Backlog) diag.List {
 		}
 		return diags
 	}
-	minAnswers := DefaultMinAnswers
-	if cfg.Kano.MinAnswers > 0 {
-		minAnswers = cfg.Kano.MinAnswers
-	}
-	a, problems := Analyze(cfg.Kano.Survey, cfg.Kano.Questions, backlog, "", minAnswers, cfg.Kano.MaxBadRows)
+	minAnswers := cmp.Or(cfg.Kano.MinAnswers, DefaultMinAnswers)
+	a, problems := Analyze(*cfg.Kano, backlog, "")
+	diags = append(diags, problems...)
 	if problems.HasErrors() {
-		return problems
+		return diags
 	}
 	category := map[string]FeatureRow{}
 	for _, r := range a.Features {

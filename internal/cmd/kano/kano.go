@@ -21,7 +21,9 @@ type KanoOptions struct {
 	Segment    string
 	MinAnswers int
 	MaxBadRows int
-	set        func(string) bool
+	// Numbers is which way answers written as 1–5 run (over iotpm.yaml).
+	Numbers string
+	set     func(string) bool
 }
 
 // NewCmdKano builds `iotpm kano`.
@@ -66,6 +68,8 @@ label from the survey. SURVEY defaults to kano.survey in iotpm.yaml.`,
 	cmd.Flags().StringVar(&opts.Segment, "segment", "", "only the respondents of this segment")
 	cmd.Flags().IntVar(&opts.MinAnswers, "min-answers", survey.DefaultMinAnswers, "classify a feature only with at least N pairs of answers")
 	cmd.Flags().IntVar(&opts.MaxBadRows, "max-bad-rows", 0, "tolerate up to N bad rows (reported, skipped)")
+	cmd.Flags().StringVar(&opts.Numbers, "numbers", "", "which way answers written as 1–5 run: like-first (1 = I like it) or dislike-first")
+	_ = cmd.RegisterFlagCompletionFunc("numbers", cobra.FixedCompletions([]string{string(export.LikeFirst), string(export.DislikeFirst)}, cobra.ShellCompDirectiveNoFileComp))
 	cmd.ValidArgsFunction = func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
 		if len(args) > 0 {
 			return nil, cobra.ShellCompDirectiveNoFileComp
@@ -78,11 +82,11 @@ label from the survey. SURVEY defaults to kano.survey in iotpm.yaml.`,
 			opts.Survey = args[0]
 		}
 		cfg, _ := f.Config()
-		path, questions, _, _, err := opts.surveyConfig(cfg)
+		kc, err := opts.surveyConfig(cfg)
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
-		survey, _, err := export.ReadSurvey(path, questions)
+		survey, _, err := export.ReadSurvey(kc.Survey, export.SurveyReading{Questions: kc.Questions})
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
@@ -92,26 +96,33 @@ label from the survey. SURVEY defaults to kano.survey in iotpm.yaml.`,
 	return cmd
 }
 
-// surveyConfig returns the survey path and its reading settings from the
-// flags over iotpm.yaml.
-func (o *KanoOptions) surveyConfig(cfg *planfile.Config) (path string, questions map[string]string, minAnswers, maxBad int, err error) {
-	minAnswers, maxBad = o.MinAnswers, o.MaxBadRows
+// surveyConfig returns the survey and its reading settings: iotpm.yaml's
+// kano: section, the flags over it.
+func (o *KanoOptions) surveyConfig(cfg *planfile.Config) (planfile.KanoConfig, error) {
+	kc := planfile.KanoConfig{MinAnswers: o.MinAnswers, MaxBadRows: o.MaxBadRows}
 	if cfg != nil && cfg.Kano != nil {
-		path, questions = cfg.Kano.Survey, cfg.Kano.Questions
-		if cfg.Kano.MinAnswers > 0 && !o.set("min-answers") {
-			minAnswers = cfg.Kano.MinAnswers
+		kc = *cfg.Kano
+		if kc.MinAnswers == 0 || o.set("min-answers") {
+			kc.MinAnswers = o.MinAnswers
 		}
-		if !o.set("max-bad-rows") {
-			maxBad = cfg.Kano.MaxBadRows
+		if o.set("max-bad-rows") {
+			kc.MaxBadRows = o.MaxBadRows
 		}
 	}
 	if o.Survey != "" {
-		path = o.Factory.Path(o.Survey)
+		kc.Survey = o.Factory.Path(o.Survey)
 	}
-	if path == "" {
-		return "", nil, 0, 0, failure.UsageErrorf("name the survey: iotpm kano SURVEY.csv, or kano: {survey: …} in iotpm.yaml")
+	switch o.Numbers {
+	case "":
+	case string(export.LikeFirst), string(export.DislikeFirst):
+		kc.Numbers = o.Numbers
+	default:
+		return kc, failure.UsageErrorf("--numbers %q: give like-first (1 = I like it … 5 = I dislike it) or dislike-first", o.Numbers)
 	}
-	return path, questions, minAnswers, maxBad, nil
+	if kc.Survey == "" {
+		return kc, failure.UsageErrorf("name the survey: iotpm kano SURVEY.csv, or kano: {survey: …} in iotpm.yaml")
+	}
+	return kc, nil
 }
 
 func kanoRun(opts *KanoOptions) error {
@@ -124,7 +135,7 @@ func kanoRun(opts *KanoOptions) error {
 	if err := cmdutil.ReportProblems(f, diags); err != nil {
 		return err
 	}
-	path, questions, minAnswers, maxBad, err := opts.surveyConfig(cfg)
+	kc, err := opts.surveyConfig(cfg)
 	if err != nil {
 		return err
 	}
@@ -136,7 +147,7 @@ func kanoRun(opts *KanoOptions) error {
 			return err
 		}
 	}
-	a, problems := survey.Analyze(path, questions, backlog, opts.Segment, minAnswers, maxBad)
+	a, problems := survey.Analyze(kc, backlog, opts.Segment)
 	if err := cmdutil.ReportProblems(f, problems); err != nil {
 		return err
 	}

@@ -142,3 +142,73 @@ func TestKanoSurveyNames(t *testing.T) {
 		t.Errorf("alias mismatch:\n%s\n%s", stdout, stderr)
 	}
 }
+
+// Answers written as numbers run one way or the other, depending on the
+// survey tool: the example's survey numbered 1 = I like it classifies as
+// its words do (with a warning that says how the numbers were read);
+// numbered the other way it is refused (most pairs come out reverse)
+// until numbers: says which, and with dislike-first it classifies as the
+// words do again, in the command and in check.
+func TestKanoNumberedAnswers(t *testing.T) {
+	words := map[string]string{"I like it": "1", "I expect it": "2", "I am neutral": "3", "I can tolerate it": "4", "I dislike it": "5"}
+	data, err := os.ReadFile(filepath.Join(cmdtest.ExampleRepo, "survey", "kano.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	numbered := func(reverse bool) string {
+		s := string(data)
+		for w, n := range words {
+			if reverse {
+				n = string('6' - rune(n[0]) + '0')
+			}
+			s = strings.ReplaceAll(s, ","+w, ","+n)
+		}
+		if strings.Contains(s, ",I ") {
+			t.Fatal("a worded answer left")
+		}
+		return s
+	}
+	// the analysis without the survey's path
+	withoutPath := func(out string) string {
+		var a map[string]any
+		if err := json.Unmarshal([]byte(out), &a); err != nil {
+			return "not JSON: " + out
+		}
+		delete(a, "survey")
+		b, _ := json.Marshal(a)
+		return string(b)
+	}
+	out, stderr, code := cmdtest.Run(t, nil, "kano", "-C", cmdtest.ExampleRepo, "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	want := withoutPath(out)
+	dir := cmdtest.CopyExample(t)
+	cmdtest.WriteFile(t, dir, "survey/like-first.csv", numbered(false))
+	cmdtest.WriteFile(t, dir, "survey/dislike-first.csv", numbered(true))
+	run := func(args ...string) (string, string, int) {
+		out, stderr, code := cmdtest.Run(t, nil, append([]string{"kano", "-C", dir, "-o", "json"}, args...)...)
+		return withoutPath(out), stderr, code
+	}
+	stdout, stderr, code := run("survey/like-first.csv")
+	if code != 0 || stdout != want ||
+		!strings.Contains(stderr, "like-first.csv:2: warning: 288 pairs of answers are written as numbers, read 1 = I like it … 5 = I dislike it") {
+		t.Errorf("like-first, undeclared: exit %d\n%s", code, stderr)
+	}
+	if stdout, stderr, code = run("survey/like-first.csv", "--numbers", "like-first"); code != 0 || stderr != "" || stdout != want {
+		t.Errorf("like-first, declared: exit %d\n%s", code, stderr)
+	}
+	stdout, stderr, code = run("survey/dislike-first.csv")
+	if code != cmdutil.ExitInvalid || stdout != "not JSON: " || !strings.Contains(stderr, "dislike-first.csv:2: 202 of 286 classified pairs come out reverse (R)") ||
+		!strings.Contains(stderr, "set kano: {numbers: dislike-first} in iotpm.yaml (or --numbers dislike-first)") {
+		t.Errorf("dislike-first, undeclared: exit %d\n%s", code, stderr)
+	}
+	if stdout, stderr, code = run("survey/dislike-first.csv", "--numbers", "dislike-first"); code != 0 || stderr != "" || stdout != want {
+		t.Errorf("dislike-first, declared: exit %d\n%s", code, stderr)
+	}
+	// or iotpm.yaml says it
+	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "survey: survey/kano.csv", "survey: survey/dislike-first.csv, numbers: dislike-first")
+	if stdout, stderr, code = run(); code != 0 || stderr != "" || stdout != want {
+		t.Errorf("numbers: dislike-first in iotpm.yaml: exit %d\n%s", code, stderr)
+	}
+}
