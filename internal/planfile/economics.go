@@ -3,8 +3,10 @@ package planfile
 import (
 	"fmt"
 	"maps"
+	"math"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/iotpm/iotpm/internal/diag"
@@ -48,7 +50,7 @@ type ModelEconomicsSpec struct {
 	// measured activation rate.
 	Activation   *ShareOrMetrics   `yaml:"activation" check:"required"`
 	Subscription *SubscriptionSpec `yaml:"subscription"`
-	Churn        *Fraction         `yaml:"churn"` // per month, of paying devices
+	Churn        *Churn            `yaml:"churn"` // per month, of paying devices
 	Connectivity *ConnectivitySpec `yaml:"connectivity"`
 	Cloud        *CloudSpec        `yaml:"cloud"`
 	Support      *SupportSpec      `yaml:"support"`
@@ -268,6 +270,54 @@ func (r *AnnualRate) UnmarshalNode(n *yaml.Node) error {
 // JSONSchema describes a yearly rate.
 func (*AnnualRate) JSONSchema() map[string]any {
 	return pattern(`^\s*[0-9.]+\s*%\s*/\s*(y|yr|year)\s*$`, "a yearly rate, e.g. 10%/y")
+}
+
+// Churn is the share of paying customers lost per month: 2% (a plain
+// share is monthly), 2%/month, or a yearly rate 20%/y, which is the monthly
+// rate that loses as much over twelve months (1 − (1 − 20%)^(1/12)).
+type Churn float64
+
+var churnRE = regexp.MustCompile(`^\s*(` + quantity.UnsignedNumber + `)\s*%\s*/\s*(mo|month|y|yr|year)\s*$`)
+
+// UnmarshalNode implements NodeUnmarshaler. A plain share of 10% or more
+// is kept with a warning: that is a yearly churn written without its
+// period as often as a monthly one (20% a month keeps 7% of the paying
+// customers after a year).
+func (c *Churn) UnmarshalNode(n *yaml.Node) error {
+	if m := churnRE.FindStringSubmatch(n.Value); m != nil {
+		v, err := quantity.ParseNumber(m[1])
+		if err != nil || v > 100 {
+			return fmt.Errorf("%s must be from 0%% to 100%% a period", quoteClipped(n.Value))
+		}
+		if v /= 100; m[2][0] == 'y' {
+			v = 1 - math.Pow(1-v, 1.0/12)
+		}
+		*c = Churn(v)
+		return nil
+	}
+	if strings.Contains(n.Value, "/") {
+		return fmt.Errorf("%s: churn is per month or per year; write e.g. 2%%/month or 20%%/y", quoteClipped(n.Value))
+	}
+	var f Fraction
+	if err := f.UnmarshalNode(n); err != nil {
+		return fmt.Errorf("%v, per month (or a rate with its period: 2%%/month, 20%%/y)", err)
+	}
+	*c = Churn(f)
+	if f >= 0.1 {
+		kept := math.Pow(1-float64(f), 12)
+		return &Warning{Message: fmt.Sprintf("churn %s is read per month, so %s of paying customers are left after a year; write %s/month to say so, or %s/y for a yearly churn",
+			strings.TrimSpace(n.Value), strconv.FormatFloat(math.Round(kept*1000)/10, 'f', -1, 64)+"%", pctOf(float64(f)), pctOf(float64(f)))}
+	}
+	return nil
+}
+
+// pctOf writes a share as a percentage: 0.2 → "20%".
+func pctOf(v float64) string { return strconv.FormatFloat(v*100, 'g', 4, 64) + "%" }
+
+// JSONSchema describes a churn.
+func (*Churn) JSONSchema() map[string]any {
+	return map[string]any{"anyOf": []any{(*Confidence)(nil).JSONSchema(),
+		pattern(`^\s*`+quantity.UnsignedNumber+`\s*%\s*/\s*(mo|month|y|yr|year)\s*$`, "a churn with its period, e.g. 2%/month or 20%/y")}}
 }
 
 // Economics is a loaded and checked economics.yaml.

@@ -1,6 +1,7 @@
 package planfile
 
 import (
+	"math"
 	"strings"
 	"testing"
 )
@@ -121,5 +122,41 @@ func TestDeviceOTA(t *testing.T) {
 	_, diags := ParseDevices("devices.yaml", []byte(dev("never")))
 	if !strings.Contains(diags.Error(), "devices.yaml:5:10: devices[0].ota: expected false (no OTA updates), true, or {image: 180KB}") {
 		t.Errorf("ota: never: %v", diags)
+	}
+}
+
+// Churn is per month; a rate with its period converts (20%/y is the
+// monthly rate that keeps 80% after twelve months), and a plain share of
+// 10% or more, which is as often a yearly churn without its period, is
+// kept with a warning that says how it was read.
+func TestChurnPeriod(t *testing.T) {
+	base := "currency: USD\nmodels:\n  drip-lora: {units: 10, price: 10, bom: 1, activation: 80%, churn: X}\n"
+	for _, tt := range []struct {
+		churn string
+		want  float64 // per month
+		diag  string
+	}{
+		{"2%", 0.02, ""},
+		{"0.02", 0.02, ""},
+		{"2%/month", 0.02, ""},
+		{"2 % / mo", 0.02, ""},
+		{"20%/y", 1 - math.Pow(0.8, 1.0/12), ""},
+		{"20%/yr", 1 - math.Pow(0.8, 1.0/12), ""},
+		{"100%/y", 1, ""},
+		{"9%", 0.09, ""},
+		{"20%", 0.2, "economics.yaml:3:69: warning: models.drip-lora.churn: churn 20% is read per month, so 6.9% of paying customers are left after a year; write 20%/month to say so, or 20%/y for a yearly churn"},
+		{"0.2", 0.2, "warning: models.drip-lora.churn: churn 0.2 is read per month, so 6.9% of paying customers are left after a year"},
+		{"120%/y", -1, `economics.yaml:3:69: models.drip-lora.churn: "120%/y" must be from 0% to 100% a period`},
+		{"2%/w", -1, `models.drip-lora.churn: "2%/w": churn is per month or per year; write e.g. 2%/month or 20%/y`},
+		{"lots", -1, "models.drip-lora.churn: lots is not a share; write a percentage like 98% or a fraction like 0.98, per month (or a rate with its period: 2%/month, 20%/y)"},
+	} {
+		e, got := econParse(t, strings.Replace(base, "X", tt.churn, 1))
+		if tt.diag == "" && len(got) > 0 || tt.diag != "" && (len(got) != 1 || !strings.Contains(got[0], tt.diag)) {
+			t.Errorf("churn: %s: %q, want %q", tt.churn, got, tt.diag)
+			continue
+		}
+		if tt.want >= 0 && (e == nil || math.Abs(e.Models[0].Churn-tt.want) > 1e-15) {
+			t.Errorf("churn: %s: %+v, want %g a month", tt.churn, e, tt.want)
+		}
 	}
 }

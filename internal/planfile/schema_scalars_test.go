@@ -20,7 +20,7 @@ import (
 var scalarTypes = []any{
 	new(Current), new(Duration), new(Life), new(Capacity), new(Voltage), new(Bandwidth), new(Rate), new(CodingRate),
 	new(Date), new(Period), new(LeadTime), new(Month), new(Threshold), new(RateThreshold), new(AgeThreshold),
-	new(Instant), new(Zone), new(Interval), new(BudgetValue), new(Confidence), new(ID),
+	new(Instant), new(Zone), new(Interval), new(BudgetValue), new(Churn), new(Confidence), new(ID),
 }
 
 // scalarCorpus mixes valid and invalid spellings of every kind of scalar.
@@ -82,7 +82,7 @@ var semanticOnly = map[string]bool{}
 
 func init() {
 	for _, v := range []string{"Current 1e400A", "Rate 100%/y", "Date 2026-13-01", "Date 2026-02-30",
-		"AgeThreshold <= 0d", "Instant 2026-13-01", "Instant 2026-02-30", "Confidence 101%", "BudgetValue 101%",
+		"AgeThreshold <= 0d", "Instant 2026-13-01", "Instant 2026-02-30", "Confidence 101%", "Churn 101%", "BudgetValue 101%",
 		"BudgetValue -3mA", "BudgetValue 1e400A", "Zone 0.8%"} {
 		semanticOnly[v] = true
 	}
