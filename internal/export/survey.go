@@ -56,9 +56,8 @@ type Numbering string
 // The numberings: 1 = I like it … 5 = I dislike it (the order of the
 // questionnaire since Kano et al. 1984), or the other way round.
 const (
-	NumbersUnsaid Numbering = ""
-	LikeFirst     Numbering = "like-first"
-	DislikeFirst  Numbering = "dislike-first"
+	LikeFirst    Numbering = "like-first"
+	DislikeFirst Numbering = "dislike-first"
 )
 
 // numbered reports whether an answer is written as a number 1–5.

@@ -6,11 +6,11 @@ import (
 	"math"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/quantity"
+	"github.com/iotpm/iotpm/internal/render"
 	"github.com/iotpm/iotpm/pkg/economics"
 	"go.yaml.in/yaml/v3"
 )
@@ -305,14 +305,12 @@ func (c *Churn) UnmarshalNode(n *yaml.Node) error {
 	*c = Churn(f)
 	if f >= 0.1 {
 		kept := math.Pow(1-float64(f), 12)
+		pct := render.Percent(float64(f), 2)
 		return &Warning{Message: fmt.Sprintf("churn %s is read per month, so %s of paying customers are left after a year; write %s/month to say so, or %s/y for a yearly churn",
-			strings.TrimSpace(n.Value), strconv.FormatFloat(math.Round(kept*1000)/10, 'f', -1, 64)+"%", pctOf(float64(f)), pctOf(float64(f)))}
+			strings.TrimSpace(n.Value), render.Percent(kept, 1), pct, pct)}
 	}
 	return nil
 }
-
-// pctOf writes a share as a percentage: 0.2 → "20%".
-func pctOf(v float64) string { return strconv.FormatFloat(v*100, 'g', 4, 64) + "%" }
 
 // JSONSchema describes a churn.
 func (*Churn) JSONSchema() map[string]any {
