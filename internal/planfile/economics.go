@@ -61,9 +61,9 @@ type ModelEconomicsSpec struct {
 // SubscriptionSpec is the monthly subscription: its price and the share of
 // activated devices that pay it.
 type SubscriptionSpec struct {
-	Price  *float64  `yaml:"price" check:"required,min=0,max=1e6"`
-	Attach *Fraction `yaml:"attach" check:"required"`
-	Pos    Pos       `yaml:"-"`
+	Price  *MonthlyPrice `yaml:"price" check:"required,min=0,max=1e6"`
+	Attach *Fraction     `yaml:"attach" check:"required"`
+	Pos    Pos           `yaml:"-"`
 }
 
 // ConnectivitySpec is the network's price: a rate card of the catalog
@@ -284,38 +284,101 @@ var churnRE = regexp.MustCompile(`^\s*(` + quantity.UnsignedNumber + `)\s*%\s*/\
 // period as often as a monthly one (20% a month keeps 7% of the paying
 // customers after a year).
 func (c *Churn) UnmarshalNode(n *yaml.Node) error {
-	if m := churnRE.FindStringSubmatch(n.Value); m != nil {
-		v, err := quantity.ParseNumber(m[1])
-		if err != nil || v > 100 {
-			return fmt.Errorf("%s must be from 0%% to 100%% a period", quoteClipped(n.Value))
-		}
-		if v /= 100; m[2][0] == 'y' {
-			v = 1 - math.Pow(1-v, 1.0/12)
-		}
-		*c = Churn(v)
-		return nil
+	v, plain, err := ParseChurn(n.Value)
+	if err != nil {
+		return err
 	}
-	if strings.Contains(n.Value, "/") {
-		return fmt.Errorf("%s: churn is per month or per year; write e.g. 2%%/month or 20%%/y", quoteClipped(n.Value))
-	}
-	var f Fraction
-	if err := f.UnmarshalNode(n); err != nil {
-		return fmt.Errorf("%v, per month (or a rate with its period: 2%%/month, 20%%/y)", err)
-	}
-	*c = Churn(f)
-	if f >= 0.1 {
-		kept := math.Pow(1-float64(f), 12)
-		pct := render.Percent(float64(f), 2)
+	*c = Churn(v)
+	if plain && v >= 0.1 {
+		kept := math.Pow(1-v, 12)
+		pct := render.Percent(v, 2)
 		return &Warning{Message: fmt.Sprintf("churn %s is read per month, so %s of paying customers are left after a year; write %s/month to say so, or %s/y for a yearly churn",
 			strings.TrimSpace(n.Value), render.Percent(kept, 1), pct, pct)}
 	}
 	return nil
 }
 
+// ParseChurn reads a churn as the share lost a month: 2% or 0.02 (plain:
+// written without its period), 2%/month, or 20%/y (the monthly rate that
+// keeps 80% after twelve months).
+func ParseChurn(s string) (monthly float64, plain bool, err error) {
+	if m := churnRE.FindStringSubmatch(s); m != nil {
+		v, err := quantity.ParseNumber(m[1])
+		if err != nil || v > 100 {
+			return 0, false, fmt.Errorf("%s must be from 0%% to 100%% a period", quoteClipped(s))
+		}
+		if v /= 100; m[2][0] == 'y' {
+			v = 1 - math.Pow(1-v, 1.0/12)
+		}
+		return v, false, nil
+	}
+	if strings.Contains(s, "/") {
+		return 0, false, fmt.Errorf("%s: churn is per month or per year; write e.g. 2%%/month or 20%%/y", quoteClipped(s))
+	}
+	v, err := ParseFraction(s)
+	if err != nil {
+		return 0, true, fmt.Errorf("%v, per month (or a rate with its period: 2%%/month, 20%%/y)", err)
+	}
+	return v, true, nil
+}
+
 // JSONSchema describes a churn.
 func (*Churn) JSONSchema() map[string]any {
 	return map[string]any{"anyOf": []any{(*Confidence)(nil).JSONSchema(),
 		pattern(`^\s*`+quantity.UnsignedNumber+`\s*%\s*/\s*(mo|month|y|yr|year)\s*$`, "a churn with its period, e.g. 2%/month or 20%/y")}}
+}
+
+// MonthlyPrice is an amount a month: a number (per month), or an amount
+// with its period, 2.99/month or 29.99/y. A yearly price counts a twelfth
+// in each month: the model's cash is monthly, so an annual plan's revenue
+// is spread over the months it pays for (its churn too is then a monthly
+// rate).
+type MonthlyPrice float64
+
+var monthlyPriceRE = regexp.MustCompile(`^\s*(` + quantity.UnsignedNumber + `)\s*/\s*(mo|month|y|yr|year)\s*$`)
+
+// UnmarshalNode implements NodeUnmarshaler.
+func (p *MonthlyPrice) UnmarshalNode(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!str" {
+		v, err := ParseMonthlyPrice(n.Value)
+		if err != nil {
+			return fmt.Errorf("expected a price a month (2.99), or with its period (2.99/month, 29.99/y), got %s", describe(n))
+		}
+		*p = MonthlyPrice(v)
+		return nil
+	}
+	v, err := ParseNumber(n)
+	if err != nil {
+		return fmt.Errorf("%v; a price a month (2.99), or with its period (2.99/month, 29.99/y)", err)
+	}
+	if v < 0 {
+		return fmt.Errorf("must be at least 0; got %s", n.Value)
+	}
+	*p = MonthlyPrice(v)
+	return nil
+}
+
+// ParseMonthlyPrice reads 2.99 (a month), 2.99/month or 29.99/y (a twelfth
+// of it a month) as an amount a month.
+func ParseMonthlyPrice(s string) (float64, error) {
+	if m := monthlyPriceRE.FindStringSubmatch(s); m != nil {
+		v, err := quantity.ParseNumber(m[1])
+		if err == nil && m[2][0] == 'y' {
+			v /= 12
+		}
+		return v, err
+	}
+	v, err := quantity.ParseNumber(strings.TrimSpace(s))
+	if err != nil || v < 0 {
+		return 0, fmt.Errorf("%s is not a price a month; write e.g. 2.99, 2.99/month or 29.99/y", quoteClipped(s))
+	}
+	return v, nil
+}
+
+// JSONSchema describes a monthly price.
+func (*MonthlyPrice) JSONSchema() map[string]any {
+	return map[string]any{"anyOf": []any{map[string]any{"type": "number", "minimum": 0},
+		pattern(`^\s*`+quantity.UnsignedNumber+`\s*/\s*(mo|month|y|yr|year)\s*$`, "a price with its period, e.g. 2.99/month or 29.99/y")}}
 }
 
 // Economics is a loaded and checked economics.yaml.
@@ -402,7 +465,7 @@ func ParseEconomics(file string, data []byte, fleet *Fleet) (*Economics, diag.Li
 			m.Activation, m.ActivationFromMetrics = a.Value, a.Metrics
 		}
 		if s := ms.Subscription; s != nil {
-			m.SubscriptionPrice, m.Attach = ptrOr(s.Price, 0), float64(ptrOr(s.Attach, 0))
+			m.SubscriptionPrice, m.Attach = float64(ptrOr(s.Price, 0)), float64(ptrOr(s.Attach, 0))
 		}
 		rate := func(cardID string, kind string, pos Pos) (economics.RateCard, bool) {
 			card, ok := economics.LookupRate(cardID)

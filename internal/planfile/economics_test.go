@@ -160,3 +160,37 @@ func TestChurnPeriod(t *testing.T) {
 		}
 	}
 }
+
+// A subscription price is a month's, or written with its period: a yearly
+// plan's price counts a twelfth a month (a yearly price written plainly
+// would be read as monthly, twelve times too much, so the period is
+// there to be written).
+func TestSubscriptionPricePeriod(t *testing.T) {
+	base := "currency: USD\nmodels:\n  drip-lora: {units: 10, price: 10, bom: 1, activation: 80%, subscription: {price: X, attach: 50%}}\n"
+	for _, tt := range []struct {
+		price string
+		want  float64 // a month
+		diag  string
+	}{
+		{"2.99", 2.99, ""},
+		{"3", 3, ""},
+		{"2.99/month", 2.99, ""},
+		{"2.99 / mo", 2.99, ""},
+		{"29.99/y", 29.99 / 12, ""},
+		{"36/year", 3, ""},
+		{"36/yr", 3, ""},
+		{"-3", -1, "economics.yaml:3:84: models.drip-lora.subscription.price: must be at least 0; got -3"},
+		{"3/w", -1, `models.drip-lora.subscription.price: expected a price a month (2.99), or with its period (2.99/month, 29.99/y), got "3/w"`},
+		{`"$2.99"`, -1, `got "$2.99"`},
+		{"[1]", -1, "expected a single value, got a list"},
+	} {
+		e, got := econParse(t, strings.Replace(base, "X", tt.price, 1))
+		if tt.diag == "" && len(got) > 0 || tt.diag != "" && (len(got) != 1 || !strings.Contains(got[0], tt.diag)) {
+			t.Errorf("price: %s: %q, want %q", tt.price, got, tt.diag)
+			continue
+		}
+		if tt.want >= 0 && (e == nil || math.Abs(e.Models[0].SubscriptionPrice-tt.want) > 1e-12) {
+			t.Errorf("price: %s: %+v, want %g a month", tt.price, e, tt.want)
+		}
+	}
+}

@@ -106,6 +106,10 @@ func parseSweep(s string) (*sweep, error) {
 			var months int
 			months, err = planfile.ParseMonths(t)
 			v = float64(months)
+		case name == "churn":
+			v, _, err = planfile.ParseChurn(t)
+		case name == "subscription.price":
+			v, err = planfile.ParseMonthlyPrice(t)
 		case share:
 			v, err = planfile.ParseFraction(t)
 		default:

@@ -310,3 +310,43 @@ func TestPlanNREWithoutCalendar(t *testing.T) {
 		t.Errorf("exit %d: %s", code, stderr)
 	}
 }
+
+// A subscription price and a churn may carry their period, in the file as
+// in --sweep: 24/y is the hand model's 2.00 a month, and a sweep value
+// 20%/y is the same churn as the file's 20%/y (the monthly rate
+// 1 − 0.8^(1/12)), never 20% a month.
+func TestPeriodsInSweepAndFile(t *testing.T) {
+	dir := handRepo(t)
+	cmdtest.EditFile(t, filepath.Join(dir, "economics.yaml"), "price: 2.00,", "price: 24/y,")
+	ltv := func(args ...string) economicscmd.Doc {
+		t.Helper()
+		stdout, stderr, code := cmdtest.Run(t, nil, append([]string{"economics", "-C", dir, "-o", "json"}, args...)...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr)
+		}
+		var doc economicscmd.Doc
+		if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+			t.Fatal(err)
+		}
+		return doc
+	}
+	near(t, "ltv at 24/y", ltv().Models[0].LTV, handLTV)
+	sw := ltv("--sweep", "subscription.price=2,24/y,2/month").Sweep.Rows
+	for i, r := range sw {
+		near(t, "sweep price value "+sw[i].Text, r.Value, 2)
+		near(t, "sweep price LTV "+sw[i].Text, r.LTV, handLTV)
+	}
+	// churn 20%/y: revenue R = 1.00 decays by q = 0.8^(1/12) a month
+	q := math.Pow(0.8, 1.0/12)
+	want := 40 - 7.3
+	for m := 1; m <= 24; m++ {
+		want += 0.5 * (math.Pow(q, float64(m-1)) - 0.10767025)
+	}
+	cmdtest.EditFile(t, filepath.Join(dir, "economics.yaml"), "    activation: 50%\n", "    activation: 50%\n    churn: 20%/y\n")
+	near(t, "ltv with churn 20%/y", ltv().Models[0].LTV, want)
+	sw = ltv("--sweep", "churn=20%/y,20%").Sweep.Rows
+	near(t, "sweep churn 20%/y", sw[0].LTV, want)
+	if sw[1].LTV >= want-1 {
+		t.Errorf("sweep churn 20%% (a month) LTV %.4f, want well below the yearly %.4f", sw[1].LTV, want)
+	}
+}
