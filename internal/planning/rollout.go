@@ -78,6 +78,10 @@ func RolloutSettingsOf(cfg *planfile.Config) (*RolloutSettings, diag.List) {
 		errorf(spec.Pos, "rollout: %v", err)
 		return nil, diags
 	}
+	if msg := rollout.WavesShortfall(s.Waves); msg != "" {
+		p := spec.Waves[len(spec.Waves)-1].Pos
+		diags.Warnf(diag.Schema, cfg.File, p.Line, p.Col, "rollout.waves: %s", msg)
+	}
 	return s, diags
 }
 

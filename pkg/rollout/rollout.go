@@ -79,6 +79,35 @@ func ValidateWaves(waves []Wave) error {
 	return nil
 }
 
+// WavesShortfall explains waves that end below 100% of the fleet — the
+// rest is never offered the update, so the forecast stays below the last
+// share — or returns "". When the shares add up to 100%, they are most
+// likely each wave's own part written where the cumulative share belongs
+// (1%, 10%, 89% for 1%, 11%, 100%), and it says so.
+func WavesShortfall(waves []Wave) string {
+	if len(waves) == 0 {
+		return ""
+	}
+	last := waves[len(waves)-1].Share
+	if last >= 1-1e-9 {
+		return ""
+	}
+	sum := 0.0
+	parts := make([]string, len(waves))
+	cumulative := make([]string, len(waves))
+	for i, w := range waves {
+		sum += w.Share
+		parts[i], cumulative[i] = pct(w.Share), pct(math.Min(sum, 1))
+	}
+	msg := fmt.Sprintf("the waves end at %s: the other %s of the fleet is never offered the update, so at most about %s of the fleet can update",
+		pct(last), pct(1-last), pct(last))
+	if math.Abs(sum-1) < 1e-9 {
+		return msg + fmt.Sprintf("; shares are cumulative: if %s are each wave's own part (they add up to 100%%), write %s",
+			strings.Join(parts, ", "), strings.Join(cumulative, ", "))
+	}
+	return msg + "; end with a wave of 100% to forecast the whole fleet"
+}
+
 func pct(x float64) string {
 	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.4f", x*100), "0"), ".") + "%"
 }

@@ -107,3 +107,23 @@ func TestPlanValidate(t *testing.T) {
 		}
 	}
 }
+
+// Waves that stop short of the fleet are explained; shares that add up to
+// 100% are most likely each wave's own part, and the cumulative spelling
+// is given.
+func TestWavesShortfall(t *testing.T) {
+	for _, tt := range []struct {
+		waves []Wave
+		want  string
+	}{
+		{[]Wave{{Share: 0.01}, {Share: 0.1}, {Share: 1}}, ""},
+		{[]Wave{{Share: 1}}, ""},
+		{[]Wave{{Share: 0.01}, {Share: 0.1}, {Share: 0.89}}, "the waves end at 89%: the other 11% of the fleet is never offered the update, so at most about 89% of the fleet can update; shares are cumulative: if 1%, 10%, 89% are each wave's own part (they add up to 100%), write 1%, 11%, 100%"},
+		{[]Wave{{Share: 0.05}, {Share: 0.5}}, "the waves end at 50%: the other 50% of the fleet is never offered the update, so at most about 50% of the fleet can update; end with a wave of 100% to forecast the whole fleet"},
+		{nil, ""},
+	} {
+		if got := WavesShortfall(tt.waves); got != tt.want {
+			t.Errorf("%v:\n got %q\nwant %q", tt.waves, got, tt.want)
+		}
+	}
+}

@@ -139,6 +139,24 @@ func TestBadUse(t *testing.T) {
 	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, "iotpm.yaml:56:34: rollout: waves[1].soak must be whole days") {
 		t.Errorf("a bad soak: exit %d %q", code, stderr)
 	}
+	// waves that end short of the fleet are run and warned of, at the
+	// last wave in the file, or naming the flag; the file's warning goes
+	// when --waves replaces its waves
+	short := cmdtest.CopyExample(t)
+	cmdtest.EditFile(t, filepath.Join(short, "iotpm.yaml"), "{share: 100%}]", "{share: 89%}]")
+	stdout, stderr, code := cmdtest.Run(t, nil, "rollout", "-C", short)
+	if code != 0 || !strings.Contains(stderr, "iotpm.yaml:56:58: warning: rollout.waves: the waves end at 89%") ||
+		!strings.Contains(stderr, "write 1%, 11%, 100%") || !strings.Contains(stdout, "90%: not within 365 days") {
+		t.Errorf("waves ending at 89%%: exit %d %q", code, stderr)
+	}
+	_, stderr, code = cmdtest.Run(t, nil, "rollout", "-C", short, "--waves", "1%:3d,100%")
+	if code != 0 || stderr != "" {
+		t.Errorf("--waves over the file's short waves: exit %d %q", code, stderr)
+	}
+	_, stderr, code = cmdtest.Run(t, nil, "rollout", "-C", cmdtest.ExampleRepo, "--waves", "5%:3d,50%")
+	if code != 0 || !strings.Contains(stderr, "iotpm: warning: --waves 5%:3d,50%: the waves end at 50%") {
+		t.Errorf("--waves ending at 50%%: exit %d %q", code, stderr)
+	}
 	// without a rollout: section, the release and start must be given
 	dir := t.TempDir()
 	cmdtest.WriteFile(t, dir, "features.yaml", "features: []\n")
