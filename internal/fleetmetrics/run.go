@@ -217,6 +217,9 @@ func finishMetrics(env runenv.Env, job *Job, out *Outcome) {
 		out.Problems.Warnf(diag.Row, path, 0, 0, "%s devices have succeeded OTA rows at the same instant naming different versions (the first: %q): the data does not say which runs, so they count as unknown firmware; give each job execution its own time",
 			render.Number(float64(fw.Ambiguous), 0), clipID(fw.AmbiguousDevice))
 	}
+	if fw := out.report.Firmware; fw != nil {
+		firmwareOrderWarning(job, fw, out)
+	}
 	if o := out.report.Onboarding; o != nil {
 		onboardingWarnings(o, out)
 	}
@@ -225,6 +228,27 @@ func finishMetrics(env runenv.Env, job *Job, out *Outcome) {
 		age := max(0, float64(min(w.To, job.clock(env).UnixMicro())-h)/86_400e6) // data past the window is not stale
 		out.ageDays = &age
 	}
+}
+
+// firmwareOrderWarning says when devices count as off target only because
+// their version and the target cannot be ordered (firmware_on_target would
+// otherwise look measured: a target "2.4.l" gives 0% without a word).
+func firmwareOrderWarning(job *Job, fw *metrics.Firmware, out *Outcome) {
+	versions, devices, example := fw.Unordered()
+	if devices == 0 {
+		return
+	}
+	what := fmt.Sprintf("%s of the active devices run a version that cannot be ordered against it (%s version(s), the most common %q)",
+		render.Number(float64(devices), 0), render.Number(float64(versions), 0), clipID(example))
+	fix := "give those devices versions of that form, or a target equal to the version that counts"
+	if !metrics.Orderable(fw.Target) {
+		what = fmt.Sprintf("it is no semantic version, so only devices running exactly %q count as on target; %s run other versions (the most common %q)",
+			clipID(fw.Target), render.Number(float64(devices), 0), clipID(example))
+		fix = "write the target as the fleet writes its versions"
+	}
+	out.Problems.Warnf(diag.Schema, job.configFile, job.firmwarePos.Line, job.firmwarePos.Col,
+		"metrics.firmware.target %q: %s: they count as not on target. Versions order as major.minor.patch (up to four numeric parts, a v prefix and a pre-release allowed); %s",
+		clipID(fw.Target), what, fix)
 }
 
 // Gate evaluates one threshold on a metric of the report: its value

@@ -179,8 +179,10 @@ type Job struct {
 	// resolveModels); profiles are devices.yaml's ids, for messages.
 	models   map[string]metrics.Mode
 	profiles []string
-	// firmwareTarget is metrics.firmware.target ("": none).
+	// firmwareTarget is metrics.firmware.target ("": none), written at
+	// firmwarePos.
 	firmwareTarget string
+	firmwarePos    planfile.Pos
 	// fleetLookback asks for the devices' online days (0: not).
 	fleetLookback int
 	// funnel is iotpm.yaml's setup funnel (nil: none).
@@ -263,7 +265,7 @@ func jobFromConfig(cfg *planfile.Config) (*Job, error) {
 		job.slo = float64(*m.SLO)
 	}
 	if m.Firmware != nil {
-		job.firmwareTarget = m.Firmware.Target
+		job.firmwareTarget, job.firmwarePos = m.Firmware.Target, m.Firmware.Pos
 	}
 	if m.AsOf != nil {
 		job.asOf = m.AsOf.Time.UnixMicro()

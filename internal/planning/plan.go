@@ -140,6 +140,15 @@ func ComputeWith(env runenv.Env, cfg *planfile.Config, problems diag.List, rollo
 	}
 	if !p.Problems.HasErrors() && rollout != nil {
 		p.Rollout, p.RolloutErr = PlanRollout(p, rollout)
+		if p.Rollout != nil {
+			var pos planfile.Pos
+			if cfg.Rollout != nil {
+				pos = cfg.Rollout.Pos
+			}
+			for _, w := range p.Rollout.Warnings {
+				p.Problems.Warnf(diag.Plan, cfg.File, pos.Line, pos.Col, "%s", w)
+			}
+		}
 	}
 	return p
 }

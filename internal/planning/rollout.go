@@ -1,7 +1,9 @@
 package planning
 
 import (
+	"cmp"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"time"
@@ -97,6 +99,14 @@ type Rollout struct {
 	// version; NoOTA lists those whose profile takes no OTA update.
 	OnVersion int
 	NoOTA     []string
+	// Unordered counts the devices to update whose version cannot be
+	// ordered against the release (one of the two is no semantic
+	// version): they count as not on it. UnorderedExample is the most
+	// common such version.
+	Unordered        int
+	UnorderedExample string
+	// Warnings say what makes the forecast easy to misread.
+	Warnings []string
 	// UpdateCosts are what one update costs each battery profile with an
 	// image size (devices.yaml ota: {image: …}).
 	UpdateCosts []UpdateCost
@@ -172,6 +182,7 @@ func PlanRollout(p *Results, s *RolloutSettings) (*Rollout, error) {
 		return nil, fmt.Errorf("no device has observed time in the %d-day lookback %s up to %s: devices count by their connection events, or by activity rows when their model names a devices.yaml profile with checkin: (activity alone says when a device was seen, not when it was reachable)",
 			s.LookbackDays, r.From.Format(time.DateOnly), r.To.Format(time.DateOnly))
 	}
+	unordered := map[string]int{}
 	for _, fd := range fleet {
 		switch {
 		case fd.NoOTA:
@@ -179,9 +190,14 @@ func PlanRollout(p *Results, s *RolloutSettings) (*Rollout, error) {
 		case fd.Version != "" && metrics.AtOrAbove(fd.Version, s.Version):
 			r.OnVersion++
 		default:
+			if _, ok := metrics.CompareVersions(fd.Version, s.Version); !ok && fd.Version != "" {
+				unordered[fd.Version]++
+				r.Unordered++
+			}
 			r.Devices = append(r.Devices, rollout.Device{ID: fd.Device, Model: fd.Model, P: float64(fd.Online) / float64(fd.Observed)})
 		}
 	}
+	r.warn(unordered, data.Horizon)
 	slices.Sort(r.NoOTA)
 	r.UpdateCosts = p.updateCosts()
 	var err error
@@ -189,6 +205,26 @@ func PlanRollout(p *Results, s *RolloutSettings) (*Rollout, error) {
 		return nil, err
 	}
 	return r, nil
+}
+
+// warn words what could make the forecast misread: versions that cannot
+// be ordered against the release, and a start before the data ends.
+func (r *Rollout) warn(unordered map[string]int, horizon int64) {
+	s := r.Settings
+	if r.Unordered > 0 {
+		r.UnorderedExample = slices.MaxFunc(slices.Sorted(maps.Keys(unordered)), func(a, b string) int { return cmp.Compare(unordered[a], unordered[b]) })
+		why := "they cannot be ordered against it"
+		if !metrics.Orderable(s.Version) {
+			why = fmt.Sprintf("%q is no semantic version, so only devices running exactly it count as on it", s.Version)
+		}
+		r.Warnings = append(r.Warnings, fmt.Sprintf("rollout version %q: %s of the devices to update run another version (the most common %q) and %s: they count as needing the update. Versions order as major.minor.patch (a v prefix and a pre-release allowed); name the release as the fleet writes its versions",
+			s.Version, render.Number(float64(r.Unordered), 0), r.UnorderedExample, why))
+	}
+	h := time.UnixMicro(horizon).UTC()
+	if day := time.Date(h.Year(), h.Month(), h.Day(), 0, 0, 0, 0, time.UTC); s.Start.Before(day) {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("rollout start %s is before the data's last day %s: the forecast is of the fleet as the data leaves it (the devices not on %s then) as if the rollout began on %s; to forecast the rest of a running rollout, start it on %s or later",
+			s.Start.Format(time.DateOnly), day.Format(time.DateOnly), s.Version, s.Start.Format(time.DateOnly), day.Format(time.DateOnly)))
+	}
 }
 
 // DayDate is the date of a forecast day index.

@@ -210,6 +210,35 @@ func NewFirmware(at int64, target string, counts map[FirmwareKey]int) *Firmware 
 	return f
 }
 
+// Unordered counts the counted devices whose known version cannot be
+// ordered against the target (one of the two is no semantic version and
+// they differ): they count as not on target whatever they run, so a
+// target with a typo, or versions the rules do not read, would give a
+// share that looks measured. versions counts the distinct versions;
+// example is the one with most devices.
+func (f *Firmware) Unordered() (versions, devices int, example string) {
+	if f.Target == "" {
+		return 0, 0, ""
+	}
+	for _, vc := range f.Versions { // most devices first
+		if _, ok := CompareVersions(vc.Version, f.Target); !ok {
+			if versions == 0 {
+				example = vc.Version
+			}
+			versions++
+			devices += vc.Devices
+		}
+	}
+	return versions, devices, example
+}
+
+// Orderable reports whether a version follows the ordering rules
+// CompareVersions applies (major.minor.patch, …).
+func Orderable(v string) bool {
+	_, ok := parseVersion(v)
+	return ok
+}
+
 // ActiveVersions is each device's version at the horizon, its model (the
 // devices.yaml profile its model value names, else the value) and whether
 // it can take an OTA update, for a rollout: by device index.

@@ -154,6 +154,36 @@ func TestFirmwareOnTarget(t *testing.T) {
 	if v, why := r.Value(FirmwareOnTarget); why != HasValue || v != 1.0/3 {
 		t.Errorf("firmware_on_target = %v (%v), want 1/3", v, why)
 	}
+	if n, devices, _ := f.Unordered(); n != 0 || devices != 0 {
+		t.Errorf("every version orders against 2.9.1, and %d (%d devices) do not", n, devices)
+	}
+}
+
+// Devices whose version cannot be ordered against the target count as off
+// target; Unordered counts them so the share does not look measured.
+func TestFirmwareUnordered(t *testing.T) {
+	counts := map[FirmwareKey]int{{Version: "2.4.1"}: 5, {Version: "2.4.0"}: 2, {Version: "build-77"}: 1, {}: 3, {Version: "x", NoOTA: true}: 4}
+	for _, tt := range []struct {
+		target            string
+		versions, devices int
+		example           string
+		onTarget          int
+	}{
+		{"2.4.1", 1, 1, "build-77", 5},
+		{"2.4.l", 3, 8, "2.4.1", 0},    // a typo: nothing orders against it
+		{"build-77", 2, 7, "2.4.1", 1}, // equal strings only
+		{"", 0, 0, "", 0},
+	} {
+		f := NewFirmware(0, tt.target, counts)
+		n, devices, example := f.Unordered()
+		if n != tt.versions || devices != tt.devices || example != tt.example || f.OnTarget != tt.onTarget {
+			t.Errorf("target %q: unordered %d versions, %d devices, e.g. %q, on target %d; want %d, %d, %q, %d",
+				tt.target, n, devices, example, f.OnTarget, tt.versions, tt.devices, tt.example, tt.onTarget)
+		}
+	}
+	if !Orderable("v2.5") || Orderable("release-7") {
+		t.Error("Orderable")
+	}
 }
 
 // otaRows holds every row of the OTA export: the version index sits in

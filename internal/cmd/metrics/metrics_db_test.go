@@ -386,3 +386,38 @@ func TestSameInstantWarningFromTables(t *testing.T) {
 		t.Errorf("stderr lacks %q and the fix:\n%s", want, stderr)
 	}
 }
+
+// A firmware target that cannot be ordered against the fleet's versions
+// (a typo: 2.4.l) gives firmware_on_target 0% and a warning at the target
+// that names the versions, the same from the files and from the tables;
+// a rollout of a release named so counts the same devices as unordered.
+func TestUnorderedFirmwareTargetBothEngines(t *testing.T) {
+	repo, env, _ := dbRepo(t)
+	files := cmdtest.CopyExample(t)
+	for _, dir := range []string{repo, files} {
+		cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "firmware: {target: 2.4.1}", "firmware: {target: 2.4.l}")
+	}
+	// the files' iotpm.yaml has the target on line 21, the tables' on 23
+	want := `:13: warning: metrics.firmware.target "2.4.l": it is no semantic version, so only devices running exactly "2.4.l" count as on target; 188 run other versions (the most common "2.4.1"): they count as not on target`
+	var unordered []float64
+	for _, run := range []struct {
+		dir string
+		env map[string]string
+	}{{files, nil}, {repo, env}} {
+		_, stderr, code := cmdtest.Run(t, run.env, "metrics", "-C", run.dir, "--now=2026-11-11T00:00:00Z")
+		if code != cmdutil.ExitGate || !strings.Contains(stderr, want) {
+			t.Errorf("%s: exit %d, stderr lacks %q:\n%s", run.dir, code, want, stderr)
+		}
+		stdout, stderr, code := cmdtest.Run(t, run.env, "rollout", "-C", run.dir, "--version", "release-7", "-o", "json")
+		var doc struct {
+			Unordered float64 `json:"devices_version_unordered"`
+		}
+		if code != 0 || json.Unmarshal([]byte(stdout), &doc) != nil || !strings.Contains(stderr, `warning: rollout version "release-7": 202 of the devices to update run another version (the most common "2.4.1")`) {
+			t.Errorf("%s: rollout exit %d, stderr %s", run.dir, code, stderr)
+		}
+		unordered = append(unordered, doc.Unordered)
+	}
+	if unordered[0] != 202 || unordered[1] != 202 {
+		t.Errorf("devices_version_unordered: files %v, postgres %v; want 202", unordered[0], unordered[1])
+	}
+}

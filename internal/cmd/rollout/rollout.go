@@ -198,21 +198,24 @@ func rolloutRun(opts *RolloutOptions) error {
 
 // JSON is the output of iotpm rollout.
 type JSON struct {
-	Version            string      `json:"version"`
-	Start              string      `json:"start"`
-	Horizon            string      `json:"horizon"`
-	Lookback           [2]string   `json:"lookback"` // [from, to) dates
-	Success            float64     `json:"success"`
-	SuccessFromMetrics bool        `json:"success_measured"`
-	Devices            int         `json:"devices"`
-	OnVersion          int         `json:"devices_on_version"`
-	NoOTA              []string    `json:"devices_without_ota"`
-	Unreachable        []string    `json:"devices_never_online"`
-	Outside            int         `json:"devices_outside_waves"`
-	Waves              []WaveJSON  `json:"waves"`
-	Reach              ReachJSON   `json:"reach"`
-	Models             []ModelJSON `json:"models,omitempty"`
-	Curve              []DayJSON   `json:"curve"`
+	Version            string    `json:"version"`
+	Start              string    `json:"start"`
+	Horizon            string    `json:"horizon"`
+	Lookback           [2]string `json:"lookback"` // [from, to) dates
+	Success            float64   `json:"success"`
+	SuccessFromMetrics bool      `json:"success_measured"`
+	Devices            int       `json:"devices"`
+	OnVersion          int       `json:"devices_on_version"`
+	// Unordered counts the devices to update whose version cannot be
+	// ordered against the release: they count as not on it.
+	Unordered   int         `json:"devices_version_unordered"`
+	NoOTA       []string    `json:"devices_without_ota"`
+	Unreachable []string    `json:"devices_never_online"`
+	Outside     int         `json:"devices_outside_waves"`
+	Waves       []WaveJSON  `json:"waves"`
+	Reach       ReachJSON   `json:"reach"`
+	Models      []ModelJSON `json:"models,omitempty"`
+	Curve       []DayJSON   `json:"curve"`
 	// UpdateCosts are what one update costs each battery profile with an
 	// image size.
 	UpdateCosts []UpdateCostJSON `json:"update_costs,omitempty"`
@@ -281,7 +284,7 @@ func ToJSON(r *planning.Rollout) JSON {
 	fc := r.Forecast
 	doc := JSON{Version: r.Settings.Version, Start: r.Settings.Start.Format(time.DateOnly), Horizon: r.Horizon.Format(time.RFC3339),
 		Lookback: [2]string{r.From.Format(time.DateOnly), r.To.Format(time.DateOnly)}, Success: r.Settings.Success, SuccessFromMetrics: r.Settings.SuccessFromMetrics,
-		Devices: fc.N, OnVersion: r.OnVersion, NoOTA: render.OrEmpty(r.NoOTA), Unreachable: render.OrEmpty(fc.Unreachable), Outside: fc.Outside,
+		Devices: fc.N, OnVersion: r.OnVersion, Unordered: r.Unordered, NoOTA: render.OrEmpty(r.NoOTA), Unreachable: render.OrEmpty(fc.Unreachable), Outside: fc.Outside,
 		Reach: reach(r, fc.Reach50, fc.Reach90, fc.Reach95)}
 	for i, w := range r.Settings.Waves {
 		rg := fc.Ranges[i]
@@ -386,6 +389,9 @@ func Write(w io.Writer, format render.Format, d JSON, term render.Term) error {
 	para(fmt.Sprintf("%s devices to update: those with observed time in the %s-day lookback, %s up to %s; %s already on %s or later, %s without OTA. Each attempt succeeds with %s.",
 		render.Number(float64(d.Devices), 0), strconv.Itoa(dayCount(d.Lookback)), d.Lookback[0], d.Lookback[1],
 		render.Number(float64(d.OnVersion), 0), d.Version, render.Number(float64(len(d.NoOTA)), 0), succ))
+	if d.Unordered > 0 {
+		para(fmt.Sprintf("Of them, %s run a version that cannot be ordered against %s: they count as not on it.", render.Plural(d.Unordered, "device"), d.Version))
+	}
 	para(fmt.Sprintf("50%%: %s. 90%%: %s. 95%%: %s.", daysText(d.Reach.Days50, d.Reach.Date50), daysText(d.Reach.Days90, d.Reach.Date90), daysText(d.Reach.Days95, d.Reach.Date95)))
 	if len(d.Unreachable) > 0 {
 		list := d.Unreachable

@@ -157,6 +157,12 @@ func TestBadUse(t *testing.T) {
 	if code != 0 || !strings.Contains(stderr, "iotpm: warning: --waves 5%:3d,50%: the waves end at 50%") {
 		t.Errorf("--waves ending at 50%%: exit %d %q", code, stderr)
 	}
+	// a start before the data ends forecasts today's fleet as if it had
+	// started then: said, at the rollout: section
+	_, stderr, code = cmdtest.Run(t, nil, "rollout", "-C", cmdtest.ExampleRepo, "--start", "2026-10-01")
+	if code != 0 || !strings.Contains(stderr, "iotpm.yaml:54:3: warning: rollout start 2026-10-01 is before the data's last day 2026-11-10") {
+		t.Errorf("start before the data ends: exit %d %q", code, stderr)
+	}
 	// without a rollout: section, the release and start must be given
 	dir := t.TempDir()
 	cmdtest.WriteFile(t, dir, "features.yaml", "features: []\n")
