@@ -67,6 +67,16 @@ type NodeUnmarshaler interface {
 // a warning at the node: the value is valid but probably not what was meant.
 type Warning struct{ Message string }
 
+// unitSlip is the error of a NodeUnmarshaler given a number with a unit
+// where its field takes the number alone: the decoder words it by the
+// field (bareNumberHint), which the type does not know. also ends the
+// sentence (the other forms the type takes).
+type unitSlip struct{ value, also string }
+
+func (u *unitSlip) Error() string {
+	return fmt.Sprintf("expected a number without a unit, got %q", u.value)
+}
+
 func (w *Warning) Error() string { return w.Message }
 
 // OneOrList is implemented by list types whose single item may stand
@@ -213,9 +223,13 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		}
 		if err := v.Addr().Interface().(NodeUnmarshaler).UnmarshalNode(n); err != nil {
 			var w *Warning
-			if errors.As(err, &w) {
+			var slip *unitSlip
+			switch {
+			case errors.As(err, &w):
 				d.diags.Warnf(diag.Schema, d.file, n.Line, n.Column, "%s: %s", label(path), w.Message)
-			} else {
+			case errors.As(err, &slip):
+				d.errorf(n, "%s: %s%s", label(path), bareNumberHint(lastKey(path), slip.value), slip.also)
+			default:
 				d.errorf(n, "%s: %s", label(path), err)
 			}
 		}
@@ -275,12 +289,8 @@ func (d *decoder) number(n *yaml.Node, path string) (float64, bool) {
 	f, err := ParseNumber(n)
 	if err != nil {
 		// a number with a unit where the field has its own: say which
-		if m := numberWithUnitRE.FindStringSubmatch(n.Value); m != nil && n.Kind == yaml.ScalarNode {
-			if unit, ok := fieldUnits[lastKey(path)]; ok {
-				d.errorf(n, "%s: %s is in %s: write the number alone, e.g. %s", label(path), lastKey(path), unit, m[1])
-				return 0, false
-			}
-			d.errorf(n, "%s: expected a number without a unit, got %q", label(path), n.Value)
+		if n.Kind == yaml.ScalarNode && numberWithUnitRE.MatchString(n.Value) {
+			d.errorf(n, "%s: %s", label(path), bareNumberHint(lastKey(path), n.Value))
 			return 0, false
 		}
 		d.errorf(n, "%s: %s", label(path), err)
@@ -290,7 +300,7 @@ func (d *decoder) number(n *yaml.Node, path string) (float64, bool) {
 }
 
 // numberWithUnitRE is a number followed by a word ("2 months", "40k").
-var numberWithUnitRE = regexp.MustCompile(`^\s*([0-9]+(?:\.[0-9]+)?)\s*[A-Za-z$€%]+[A-Za-z ]*$`)
+var numberWithUnitRE = regexp.MustCompile(`^\s*([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z$€%][A-Za-z $€%-]*?)\s*$`)
 
 // fieldUnits are the units of the bare-number fields people write with
 // one.
@@ -298,6 +308,47 @@ var fieldUnits = map[string]string{
 	"engineering": "person-months", "tooling": "US dollars (the tooling cost)", "capacity": "person-months",
 	"hotfix_capacity": "person-months", "cost_per_person_month": "US dollars", "cert_effort_per_week": "person-months a week",
 	"weeks": "weeks", "fee": "US dollars", "reach": "users or devices a quarter",
+}
+
+// unitFactors convert a number written with a unit into a field's own
+// unit, by the field's unit: what the "e.g." of the hint is. A unit that
+// is not here gets no number (writing the bare number would change the
+// value: 6w is not 6 person-months).
+var unitFactors = map[string]map[string]float64{
+	"person-months": {"pm": 1, "person-month": 1, "person-months": 1, "person month": 1, "person months": 1, "mo": 1, "month": 1, "months": 1,
+		"w": 12.0 / 52, "wk": 12.0 / 52, "week": 12.0 / 52, "weeks": 12.0 / 52, "y": 12, "yr": 12, "year": 12, "years": 12},
+	"weeks":                         {"w": 1, "wk": 1, "week": 1, "weeks": 1, "mo": 52.0 / 12, "month": 52.0 / 12, "months": 52.0 / 12, "d": 1.0 / 7, "day": 1.0 / 7, "days": 1.0 / 7},
+	"US dollars":                    {"usd": 1, "$": 1, "dollars": 1, "k": 1e3, "M": 1e6},
+	"US dollars (the tooling cost)": {"usd": 1, "$": 1, "dollars": 1, "k": 1e3, "M": 1e6},
+	"users or devices a quarter":    {"k": 1e3, "M": 1e6, "users": 1, "devices": 1},
+}
+
+// bareNumberHint words a number written with a unit where the field
+// (its last key) takes a bare number: which unit the field is in and,
+// when the unit converts, the number to write.
+func bareNumberHint(key, value string) string {
+	m := numberWithUnitRE.FindStringSubmatch(value)
+	unit, ok := fieldUnits[key]
+	if m == nil || !ok {
+		return fmt.Sprintf("expected a number without a unit, got %q", value)
+	}
+	x, _ := strconv.ParseFloat(m[1], 64)
+	factors := unitFactors[unit]
+	f, known := factors[m[2]]
+	if !known && m[2] != "M" {
+		f, known = factors[strings.ToLower(m[2])]
+	}
+	if !known {
+		return fmt.Sprintf("%s is in %s: write the number alone, converted from %q", key, unit, strings.TrimSpace(value))
+	}
+	hint := fmt.Sprintf("%s is in %s: write the number alone, e.g. %s", key, unit, strconv.FormatFloat(math.Round(x*f*100)/100, 'f', -1, 64))
+	if f != 1 && f < 1e3 {
+		hint += fmt.Sprintf(" for %s", strings.TrimSpace(value))
+		if unit == "person-months" {
+			hint += " of one person's work"
+		}
+	}
+	return hint
 }
 
 // lastKey is the last key of a decoder path ("features[2].effort.engineering" → "engineering").

@@ -35,9 +35,38 @@ func TestNumberGrammar(t *testing.T) {
 			t.Errorf("%s: got %q, want %q", tt.derating, got, tt.want)
 		}
 	}
-	_, diags := ParseFeatures("features.yaml", []byte("features:\n  - {id: a, reach: 1, impact: 1, confidence: 80%, track: firmware, effort: {engineering: 2 months}}\n"))
-	if got := diags.Errors(); len(got) != 1 || !strings.Contains(got[0].String(), "features[0].effort.engineering: this is in person-months (weeks for a certification): write the number alone, e.g. 2") {
-		t.Errorf("engineering: %v", got)
+	// a number with a unit where the field takes it alone: the hint's
+	// number is the value in the field's unit, never the digits as
+	// written (6w is not 6 person-months, 40k not 40 users)
+	for _, tt := range []struct{ field, value, want string }{
+		{"engineering", "2 months", "effort.engineering: engineering is in person-months: write the number alone, e.g. 2, or a range such as 2..4"},
+		{"engineering", "6w", "engineering is in person-months: write the number alone, e.g. 1.38 for 6w of one person's work, or a range such as 2..4"},
+		{"engineering", "1y", "e.g. 12 for 1y of one person's work"},
+		{"engineering", "40d", `engineering is in person-months: write the number alone, converted from "40d", or a range such as 2..4`},
+		{"engineering", "2m", `converted from "2m"`}, // minutes or months: no guess
+		{"reach", "40k", "reach is in users or devices a quarter: write the number alone, e.g. 40000"},
+		{"reach", "1.2M", "e.g. 1200000"},
+		{"reach", "1.2m", `converted from "1.2m"`},
+		{"tooling", "12k", "tooling is in US dollars (the tooling cost): write the number alone, e.g. 12000"},
+		{"tooling", "12000 EUR", `converted from "12000 EUR"`},
+	} {
+		feature := "{id: a, reach: 1, impact: 1, confidence: 80%, track: firmware, effort: {engineering: 2}}"
+		if tt.field == "engineering" || tt.field == "tooling" {
+			feature = strings.Replace(feature, "engineering: 2", tt.field+": "+tt.value, 1)
+		} else {
+			feature = strings.Replace(feature, tt.field+": 1", tt.field+": "+tt.value, 1)
+		}
+		if tt.field == "tooling" {
+			feature = strings.Replace(feature, "effort: {", "effort: {engineering: 1, ", 1)
+		}
+		_, diags := ParseFeatures("features.yaml", []byte("features:\n  - "+feature+"\n"))
+		if got := diags.Errors(); len(got) != 1 || !strings.Contains(got[0].String(), tt.want) {
+			t.Errorf("%s: %s: %v, want %q", tt.field, tt.value, got, tt.want)
+		}
+	}
+	_, diags := ParseFeatures("features.yaml", []byte("certifications:\n  c: {name: C, weeks: 2mo, fee: 1}\nfeatures: []\n"))
+	if got := diags.Errors(); len(got) != 1 || !strings.Contains(got[0].String(), "certifications.c.weeks: weeks is in weeks: write the number alone, e.g. 8.67 for 2mo, or a range such as 2..4") {
+		t.Errorf("weeks: %v", got)
 	}
 }
 

@@ -125,8 +125,8 @@ func (e *Estimate) UnmarshalNode(n *yaml.Node) error {
 	}
 	parts := strings.Split(n.Value, "..")
 	if n.Tag != "!!str" || len(parts) < 2 || len(parts) > 3 {
-		if m := numberWithUnitRE.FindStringSubmatch(n.Value); m != nil {
-			return fmt.Errorf("this is in person-months (weeks for a certification): write the number alone, e.g. %s, or a range such as 2..4", m[1])
+		if numberWithUnitRE.MatchString(n.Value) {
+			return &unitSlip{value: n.Value, also: ", or a range such as 2..4"}
 		}
 		return fmt.Errorf("expected a number, or a range such as 2..4 or 2..3..5, got %s", describe(n))
 	}
