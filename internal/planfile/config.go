@@ -438,8 +438,27 @@ type EconomicsThresholds struct {
 	LTV *Threshold `yaml:"ltv"`
 	// HardwareMargin is an amount (">= 20") or a share of the net price,
 	// price × (1 − channel) (">= 25%").
-	HardwareMargin *Threshold `yaml:"hardware_margin"`
-	Pos            Pos        `yaml:"-"`
+	HardwareMargin *MarginThreshold `yaml:"hardware_margin"`
+	Pos            Pos              `yaml:"-"`
+}
+
+// MarginThreshold is a hardware-margin gate: a share of the net price
+// (">= 25%") or an amount (">= 20"). A bare number below 1 is refused as
+// ambiguous: ">= 0.25" is 25% written as a fraction far more often than a
+// margin of a quarter of a currency unit, and read as the amount it passes
+// every model.
+type MarginThreshold struct{ Threshold }
+
+// UnmarshalNode implements NodeUnmarshaler.
+func (t *MarginThreshold) UnmarshalNode(n *yaml.Node) error {
+	if err := t.Threshold.UnmarshalNode(n); err != nil {
+		return err
+	}
+	if v := t.Value; !t.Percent && v > 0 && v < 1 {
+		return fmt.Errorf("%q is ambiguous: write \"%s %s%%\" for a share of the net price, or an amount of at least 1 in economics.yaml's currency",
+			n.Value, t.Op, strconv.FormatFloat(v*100, 'f', -1, 64))
+	}
+	return nil
 }
 
 // MonthsThreshold is a limit in months: "<= 18mo".

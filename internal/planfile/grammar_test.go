@@ -129,3 +129,23 @@ func TestDayScaleDurations(t *testing.T) {
 		}
 	}
 }
+
+// A hardware-margin gate below 1 without a percent sign is refused: read
+// as an amount, ">= 0.25" passes any model that makes a quarter of a dollar
+// (every one), where 25% was meant. A percent or an amount of 1 or more
+// loads.
+func TestHardwareMarginFractionIsAmbiguous(t *testing.T) {
+	for _, tt := range []struct{ value, want string }{
+		{`">= 0.25"`, `iotpm.yaml:2:32: gates.economics.hardware_margin: ">= 0.25" is ambiguous: write ">= 25%" for a share of the net price, or an amount of at least 1 in economics.yaml's currency`},
+		{`"> .5"`, `write "> 50%" for a share`},
+		{`">= 25%"`, ""},
+		{`">= 20"`, ""},
+		{`">= 0"`, ""},
+		{`">= 1"`, ""},
+	} {
+		got := configErrors(t, "gates:\n  economics: {hardware_margin: "+tt.value+"}\n")
+		if tt.want == "" && len(got) > 0 || tt.want != "" && (len(got) != 1 || !strings.Contains(got[0].String(), tt.want)) {
+			t.Errorf("%s: %v, want %q", tt.value, got, tt.want)
+		}
+	}
+}

@@ -20,7 +20,7 @@ import (
 var scalarTypes = []any{
 	new(Current), new(Duration), new(Life), new(Capacity), new(Voltage), new(Bandwidth), new(Rate), new(CodingRate),
 	new(Date), new(Period), new(LeadTime), new(Month), new(Threshold), new(RateThreshold), new(AgeThreshold),
-	new(Instant), new(Zone), new(Interval), new(BudgetValue), new(Churn), new(MonthlyPrice), new(Confidence), new(ID),
+	new(Instant), new(Zone), new(Interval), new(BudgetValue), new(Churn), new(MonthlyPrice), new(MarginThreshold), new(Confidence), new(ID),
 }
 
 // scalarCorpus mixes valid and invalid spellings of every kind of scalar.
@@ -37,7 +37,7 @@ var scalarCorpus = []string{
 	"2026-11-01T12:00:00Z", "2026-11-01T12:00:00+01:00", "2026-11-01 12:00",
 	"UTC", "Europe/Berlin", "Mars/Olympus", "local", "+02:00",
 	"80%", "0.8", "0.8%", "80", "1", "0", "1.5", "80.5%", "101%", "-5%",
-	"15%", "0.5y", "2uA", "2.99/month", "29.99/y", "29.99 / yr", "3/w", "$2.99", "-3",
+	"15%", "0.5y", "2uA", "2.99/month", "29.99/y", "29.99 / yr", "3/w", "$2.99", "-3", ">= 0.25",
 	"qr-pairing", "QR-pairing", "-x", "a b",
 	"", "null", "~", "true",
 }
@@ -83,7 +83,7 @@ var semanticOnly = map[string]bool{}
 func init() {
 	for _, v := range []string{"Current 1e400A", "Rate 100%/y", "Date 2026-13-01", "Date 2026-02-30",
 		"AgeThreshold <= 0d", "Instant 2026-13-01", "Instant 2026-02-30", "Confidence 101%", "Churn 101%", "BudgetValue 101%",
-		"BudgetValue -3mA", "BudgetValue 1e400A", "Zone 0.8%"} {
+		"BudgetValue -3mA", "BudgetValue 1e400A", "Zone 0.8%", "MarginThreshold >= 0.25"} {
 		semanticOnly[v] = true
 	}
 	// a battery life (or a life cost) under a day is a range
@@ -97,7 +97,7 @@ func init() {
 		"3600mV", "125kHz", "868MHz", "1%/y", "3%/month", ".5%/y", "0.1 %/d", "1% / week", "1%/yr", "1/y", "1%", "100%/y",
 		"-1%/y", "1e1%/y", "4/5", "4/8", "4/9", "5/4", "2026-11-01", "2026-13-01", "2026-02-30", "26-11-01", "2026-11",
 		"2026-00", "2w", "3mo", "1y", "10d", "2 w", "1.5w", "10w", ">= 98%", "> 1000", "<= 5", "< 0.5%", ">=98%", "= 98%",
-		"98%", ">= .5%", ">= 98.5 %", ">= -1", "<= 2d", "< 36h", "<= soon", "<= 0d", "<= 1.5d", "2026-11-01T12:00:00Z", "2.99/month", "29.99/y", "29.99 / yr", "3/w", "$2.99",
+		"98%", ">= .5%", ">= 98.5 %", ">= -1", "<= 2d", "< 36h", "<= soon", "<= 0d", "<= 1.5d", "2026-11-01T12:00:00Z", "2.99/month", "29.99/y", "29.99 / yr", "3/w", "$2.99", ">= 0.25",
 		"2026-11-01T12:00:00+01:00", "2026-11-01 12:00", "Mars/Olympus", "local", "+02:00", "80%", "80.5%", "101%",
 		"-5%", "15%", "0.5y", "2uA", "qr-pairing", "QR-pairing", "-x", "a b"} {
 		semanticOnly["Zone "+v] = true
