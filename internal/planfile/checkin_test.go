@@ -47,3 +47,18 @@ func TestCheckinProfiles(t *testing.T) {
 		})
 	}
 }
+
+// A check-in event whose every: did not read (or is missing) has its own
+// error, and only that one: "is no wake event; did you mean heartbeat?"
+// for the event named heartbeat sent people looking for a typo.
+func TestCheckinEventWithBadEvery(t *testing.T) {
+	for _, every := range []string{"every: 15, ", "every: 15M, ", ""} {
+		src := "devices:\n  - id: d\n    battery: {cell: cr2032}\n    sleep: 1uA\n    checkin: {event: heartbeat}\n    events:\n" +
+			"      - {name: heartbeat, feature: connectivity, " + every + "duration: 50ms, current: 5mA}\n"
+		_, diags := ParseDevices("devices.yaml", []byte(src))
+		got := diags.Errors()
+		if len(got) != 1 || strings.Contains(got[0].Message, "checkin") || !strings.Contains(got[0].Message, "every") {
+			t.Errorf("%q: %v, want the one error at every", every, got)
+		}
+	}
+}

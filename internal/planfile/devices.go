@@ -733,7 +733,12 @@ func (c *deviceChecker) checkin(ds DeviceSpec) (Checkin, bool) {
 				continue
 			}
 			names = append(names, string(es.Name))
-			if string(es.Name) == cs.Event && es.Every != nil && !es.Every.Never {
+			if string(es.Name) == cs.Event {
+				if es.Every == nil || es.Every.Never || es.Every.Seconds <= 0 {
+					// the event has no interval: its own error says why
+					// (missing, or a value that did not read)
+					return ci, false
+				}
 				ci.Every = es.Every.Seconds
 			}
 		}
