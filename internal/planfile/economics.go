@@ -255,16 +255,23 @@ var annualRE = regexp.MustCompile(`^\s*(` + quantity.UnsignedNumber + `)\s*%\s*/
 
 // UnmarshalNode implements NodeUnmarshaler.
 func (r *AnnualRate) UnmarshalNode(n *yaml.Node) error {
-	m := annualRE.FindStringSubmatch(n.Value)
+	v, err := ParseAnnualRate(n.Value)
+	*r = AnnualRate(v)
+	return err
+}
+
+// ParseAnnualRate reads a yearly rate written with its period, 10%/y, as
+// a share a year.
+func ParseAnnualRate(s string) (float64, error) {
+	m := annualRE.FindStringSubmatch(s)
 	if m == nil {
-		return fmt.Errorf("%s is not a yearly rate; write e.g. 10%%/y", quoteClipped(n.Value))
+		return 0, fmt.Errorf("%s is not a yearly rate; write e.g. 10%%/y", quoteClipped(s))
 	}
 	v, err := quantity.ParseNumber(m[1])
 	if err != nil || v > 100 {
-		return fmt.Errorf("%s must be from 0%%/y to 100%%/y", quoteClipped(n.Value))
+		return 0, fmt.Errorf("%s must be from 0%%/y to 100%%/y", quoteClipped(s))
 	}
-	*r = AnnualRate(v / 100)
-	return nil
+	return v / 100, nil
 }
 
 // JSONSchema describes a yearly rate.

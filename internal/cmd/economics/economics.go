@@ -108,6 +108,8 @@ func parseSweep(s string) (*sweep, error) {
 			v = float64(months)
 		case name == "churn":
 			v, _, err = planfile.ParseChurn(t)
+		case name == "discount" && strings.Contains(t, "/"):
+			v, err = planfile.ParseAnnualRate(t) // as in the file; a plain share is a year's too
 		case name == "subscription.price":
 			v, err = planfile.ParseMonthlyPrice(t)
 		case share:

@@ -344,6 +344,11 @@ func TestPeriodsInSweepAndFile(t *testing.T) {
 	}
 	cmdtest.EditFile(t, filepath.Join(dir, "economics.yaml"), "    activation: 50%\n", "    activation: 50%\n    churn: 20%/y\n")
 	near(t, "ltv with churn 20%/y", ltv().Models[0].LTV, want)
+	// a discount is yearly, with its period as in the file or without
+	sw = ltv("--sweep", "discount=10%/y,10%").Sweep.Rows
+	if sw[0].LTV != sw[1].LTV || sw[0].LTV >= handLTV {
+		t.Errorf("sweep discount 10%%/y and 10%%: LTV %.4f and %.4f, want equal and below %.4f", sw[0].LTV, sw[1].LTV, handLTV)
+	}
 	sw = ltv("--sweep", "churn=20%/y,20%").Sweep.Rows
 	near(t, "sweep churn 20%/y", sw[0].LTV, want)
 	if sw[1].LTV >= want-1 {
