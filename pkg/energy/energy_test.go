@@ -193,12 +193,18 @@ func TestSweepShowsTheNonLinearity(t *testing.T) {
 		{Event: "uplink", Param: ParamCurrent, Values: []float64{1}}, // 3 phases, none named
 		{Event: "uplink", Param: ParamDuration, Phase: 1, Values: []float64{1}},
 		{Event: "uplink", Param: ParamSF, Values: []float64{13}},
+		{Event: "uplink", Param: ParamSF, Phase: 2, Values: []float64{12}}, // phase 2 is the RX windows
+		{Event: "uplink", Param: ParamSF, Phase: 4, Values: []float64{12}},
 		{Event: "uplink", Param: ParamEvery, Values: []float64{0}},
 		{Event: "uplink", Param: "color", Values: []float64{1}},
 	} {
 		if _, err := bad.Run(d); err == nil {
 			t.Errorf("%+v accepted", bad)
 		}
+	}
+	// the LoRa phase named gives the same points as none named
+	if named, err := (Sweep{Event: "uplink", Param: ParamSF, Phase: 1, Values: []float64{7, 12}}).Run(d); err != nil || named[1].Ratio != sf[1].Ratio {
+		t.Errorf("sf on phase 1: %v %v, want ratio %v", named, err, sf[1].Ratio)
 	}
 	two, err := Sweep{Event: "uplink", Param: ParamCurrent, Phase: 2, Values: []float64{11e-3, 22e-3}}.Run(d)
 	if err != nil || !(two[1].Result.AverageCurrent > two[0].Result.AverageCurrent) {

@@ -101,9 +101,12 @@ func (s Sweep) apply(d Device, v float64) (Device, error) {
 		}
 		e.Phases[idx] = p
 	case ParamSF:
+		if s.Phase > 0 && (s.Phase > len(e.Phases) || e.Phases[s.Phase-1].LoRa == nil) {
+			return d, fmt.Errorf("phase %d of %s sends no LoRa packet; sf is a LoRa phase's (name that phase, or none)", s.Phase, e.Name)
+		}
 		found := false
 		for j, p := range e.Phases {
-			if p.LoRa != nil {
+			if p.LoRa != nil && (s.Phase == 0 || j == s.Phase-1) {
 				l := *p.LoRa
 				l.SF = int(v)
 				if err := l.Validate(); err != nil {

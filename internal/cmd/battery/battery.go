@@ -220,7 +220,7 @@ func batteryRun(opts *BatteryOptions) error {
 	}
 
 	if opts.Sweep != "" {
-		d, _, err := df.withEvent("--sweep", sweep.device, sweep.sweep.Event)
+		d, planned, err := df.withEvent("--sweep", sweep.device, sweep.sweep.Event)
 		if err != nil {
 			return err
 		}
@@ -229,7 +229,7 @@ func batteryRun(opts *BatteryOptions) error {
 			return failure.UsageErrorf("--sweep: %v", err)
 		}
 		return cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error {
-			return writeSweep(w, format, d, sweep, points, term)
+			return writeSweep(w, format, d, sweep, planned, points, term)
 		})
 	}
 
@@ -369,7 +369,7 @@ func WriteDefaultSweep(w io.Writer, d energy.Device, r energy.Result) error {
 	if err != nil {
 		return nil
 	}
-	if err := writeSweep(w, render.FormatMarkdown, d, s, points, render.Term{}); err != nil {
+	if err := writeSweep(w, render.FormatMarkdown, d, s, false, points, render.Term{}); err != nil {
 		return err
 	}
 	_, err = io.WriteString(w, "\n")

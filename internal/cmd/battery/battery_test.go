@@ -253,8 +253,16 @@ func TestBatterySolve(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "drip-lora.anomaly-model (planned: today's device with its feature shipped): every 12s or longer reaches 12 years") {
 		t.Errorf("planned event: exit %d\n%s", code, stdout)
 	}
-	if stdout, _, code = cmdtest.Run(t, nil, "battery", "-C", cmdtest.ExampleRepo, "--sweep", "drip-lora.anomaly-model.every=5s,1m"); code != 0 || !strings.Contains(stdout, "anomaly-model.every") {
+	// a sweep of a planned event says the device is not today's
+	if stdout, _, code = cmdtest.Run(t, nil, "battery", "-C", cmdtest.ExampleRepo, "--sweep", "drip-lora.anomaly-model.every=5s,1m"); code != 0 ||
+		!strings.Contains(stdout, "drip-lora with edge-anomaly shipped (planned): battery life against anomaly-model.every") {
 		t.Errorf("sweeping a planned event: exit %d\n%s", code, stdout)
+	}
+	if stdout, _, code = cmdtest.Run(t, nil, "battery", "-C", cmdtest.ExampleRepo, "--sweep", "drip-lora.anomaly-model.every=5s", "-o", "json"); code != 0 || !strings.Contains(stdout, `"planned": true`) {
+		t.Errorf("sweeping a planned event, JSON: exit %d\n%s", code, stdout)
+	}
+	if stdout, _, code = cmdtest.Run(t, nil, "battery", "-C", cmdtest.ExampleRepo, "--sweep", "drip-lora.heartbeat.every=5m", "-o", "json"); code != 0 || !strings.Contains(stdout, `"planned": false`) {
+		t.Errorf("sweeping today's event, JSON: exit %d\n%s", code, stdout)
 	}
 	for _, tt := range []struct {
 		args []string

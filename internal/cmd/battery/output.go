@@ -297,7 +297,7 @@ func sweepLabel(s sweepSpec) string {
 	return name
 }
 
-func writeSweep(w io.Writer, format render.Format, d energy.Device, s sweepSpec, points []energy.SweepPoint, term render.Term) error {
+func writeSweep(w io.Writer, format render.Format, d energy.Device, s sweepSpec, planned bool, points []energy.SweepPoint, term render.Term) error {
 	type pointJSON struct {
 		Value            string       `json:"value"`
 		ValueSI          float64      `json:"value_si"`
@@ -309,14 +309,17 @@ func writeSweep(w io.Writer, format render.Format, d energy.Device, s sweepSpec,
 	}
 	doc := struct {
 		Sweep struct {
-			Device string      `json:"device"`
-			Event  string      `json:"event"`
-			Param  string      `json:"param"`
-			Phase  int         `json:"phase,omitempty"`
-			Points []pointJSON `json:"points"`
+			Device string `json:"device"`
+			Event  string `json:"event"`
+			Param  string `json:"param"`
+			Phase  int    `json:"phase,omitempty"`
+			// Planned: the event is a planned feature's, swept on today's
+			// device with that feature shipped.
+			Planned bool        `json:"planned"`
+			Points  []pointJSON `json:"points"`
 		} `json:"sweep"`
 	}{}
-	doc.Sweep.Device, doc.Sweep.Event, doc.Sweep.Param, doc.Sweep.Phase = d.ID, s.sweep.Event, string(s.sweep.Param), s.sweep.Phase
+	doc.Sweep.Device, doc.Sweep.Event, doc.Sweep.Param, doc.Sweep.Phase, doc.Sweep.Planned = d.ID, s.sweep.Event, string(s.sweep.Param), s.sweep.Phase, planned
 	maxLife := 0.0
 	for i, p := range points {
 		doc.Sweep.Points = append(doc.Sweep.Points, pointJSON{Value: s.labels[i], ValueSI: p.Value,
@@ -342,6 +345,9 @@ func writeSweep(w io.Writer, format render.Format, d energy.Device, s sweepSpec,
 			render.Number(p.Ratio, 3)+"×", strings.ReplaceAll(p.Result.LimitedBy, "_", " "))
 	}
 	title := fmt.Sprintf("%s: battery life against %s", d.ID, sweepLabel(s))
+	if planned {
+		title = fmt.Sprintf("%s with %s shipped (planned): battery life against %s", d.ID, plannedFeature(d, s.sweep.Event), sweepLabel(s))
+	}
 	if format == cmdutil.FormatMermaid {
 		_, err := io.WriteString(w, mermaidLifeChart(title, s.labels, points, maxLife))
 		return err
@@ -437,4 +443,14 @@ func cutoffFactor(r energy.Result) float64 {
 // DevicesTable is the devices' table for other documents (the HTML report).
 func DevicesTable(devices []energy.Device, results []energy.Result) *render.Table {
 	return devicesTable(devices, results, false)
+}
+
+// plannedFeature is the feature of a device's event ("" when none).
+func plannedFeature(d energy.Device, event string) string {
+	for _, e := range d.Events {
+		if e.Name == event {
+			return e.Feature
+		}
+	}
+	return ""
 }
