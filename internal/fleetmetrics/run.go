@@ -1,6 +1,7 @@
 package fleetmetrics
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -225,9 +226,30 @@ func finishMetrics(env runenv.Env, job *Job, out *Outcome) {
 	}
 	out.dormantDays = job.dormant.Seconds() / 86400
 	if h := out.report.Horizon; h != metrics.NoTime {
-		age := max(0, float64(min(w.To, job.clock(env).UnixMicro())-h)/86_400e6) // data past the window is not stale
+		end := min(w.To, job.clock(env).UnixMicro())
+		age := max(0, float64(end-h)/86_400e6) // data past the window is not stale
 		out.ageDays = &age
+		if age > 1 && job.asOf == 0 && h > w.From {
+			uncoveredWarning(job, out, h, end)
+		}
 	}
+}
+
+// uncoveredWarning says when the data stops more than a day before the
+// window's end (or now): the counts over the window — monthly active
+// devices, tickets per device-month (economics' support cost), usage —
+// then cover only part of it and read low, while looking like the
+// window's. A window that ends in the future (month to date) is only
+// warned of when the data is also a day behind now.
+func uncoveredWarning(job *Job, out *Outcome, h, end int64) {
+	w := job.window
+	covered := float64(h-w.From) / float64(w.To-w.From)
+	endWhat := "the window's end " + isoMicro(w.To)
+	if end < w.To {
+		endWhat = "now"
+	}
+	out.Problems.Warnf(diag.Row, cmp.Or(job.configFile, "iotpm"), 0, 0, "the data ends %s, %s days before %s: counts over the window (monthly active devices, tickets per 100 devices, usage) cover %s of it and read low; pick a window the data covers, refresh the exports, or gate data_age to fail on it",
+		isoMicro(h), render.Number(float64(end-h)/86_400e6, 1), endWhat, render.Percent(covered, 0))
 }
 
 // firmwareOrderWarning says when devices count as off target only because
@@ -424,6 +446,21 @@ func (j *Job) clock(env runenv.Env) time.Time {
 // DataAgeDays is how many days the data's horizon lies before the window's
 // end (or now, when that is earlier); nil without data.
 func (o *Outcome) DataAgeDays() *float64 { return o.ageDays }
+
+// Latest is the latest row time of an input kind, as read (counted or
+// not); false when the input was not given or had no row (or o is nil).
+func (o *Outcome) Latest(kind planfile.InputKind) (int64, bool) {
+	latest, ok := int64(metrics.NoTime), false
+	if o == nil {
+		return latest, false
+	}
+	for _, st := range o.stats {
+		if st.Kind == kind && st.Latest != metrics.NoTime {
+			latest, ok = max(latest, st.Latest), true
+		}
+	}
+	return latest, ok
+}
 
 // BadRows is how many rows the run skipped as bad, over all inputs.
 func (o *Outcome) BadRows() int { return o.badRows }

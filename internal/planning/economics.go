@@ -5,8 +5,10 @@ import (
 	"math"
 	"os"
 	"slices"
+	"time"
 
 	"github.com/iotpm/iotpm/internal/diag"
+	"github.com/iotpm/iotpm/internal/fleetmetrics"
 	"github.com/iotpm/iotpm/internal/gate"
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/internal/render"
@@ -110,7 +112,7 @@ func PlanEconomics(p *Results) (*Economics, diag.List) {
 			model.Activation, e.MeasuredActivation, e.ActivationBasis = v, &v, basis
 		}
 		if m.TicketsFromMetrics {
-			v, why := measuredTickets(report)
+			v, why := measuredTickets(report, p.Metrics)
 			if why != "" {
 				unmeasured(m.Pos, "models: %s: support: tickets per device-month come from the tickets export when not given, but %s; give support.tickets_per_device_month (e.g. 0.02)", m.ID, why)
 			}
@@ -165,12 +167,19 @@ func measuredActivation(r *metrics.Report) (v float64, basis, why string) {
 // measuredTickets is tickets per device-month over the window: the tickets
 // counting in it over the customers' devices (as the health score counts
 // them) and the window's length in months of 30.4375 days.
-func measuredTickets(r *metrics.Report) (float64, string) {
+func measuredTickets(r *metrics.Report, out *fleetmetrics.Outcome) (float64, string) {
 	if r == nil {
 		return 0, "iotpm.yaml gives no metrics inputs"
 	}
 	if r.Horizon == metrics.NoTime || r.Horizon < r.Window.From {
 		return 0, "the metrics window has no data (the inputs end before it starts)"
+	}
+	// a tickets export that ends before the window cannot tell a month
+	// without tickets from an export that stopped: 0 a device-month would
+	// take the support cost out of LTV without a word
+	if latest, ok := out.Latest(planfile.KindTickets); ok && latest < r.Window.From {
+		return 0, fmt.Sprintf("the tickets export ends %s, before the metrics window starts (%s): it cannot tell no tickets from an export that stopped",
+			time.UnixMicro(latest).UTC().Format(time.DateOnly), time.UnixMicro(r.Window.From).UTC().Format(time.DateOnly))
 	}
 	var tickets, devices int
 	for _, c := range r.Customers {
@@ -180,7 +189,10 @@ func measuredTickets(r *metrics.Report) (float64, string) {
 		tickets += c.Tickets
 		devices += c.Devices
 	}
-	months := float64(r.Window.To-r.Window.From) / (economics.SecondsPerMonth * 1e6)
+	// the months the data covers: the window, up to the horizon when the
+	// data ends inside it (a third of a month's tickets over a whole month
+	// would read a third as high)
+	months := float64(min(r.Window.To, r.Horizon)-r.Window.From) / (economics.SecondsPerMonth * 1e6)
 	switch {
 	case r.Customers == nil:
 		return 0, "the metrics have no customer health (it needs the devices input with customers, and the tickets input)"

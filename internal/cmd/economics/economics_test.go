@@ -355,3 +355,55 @@ func TestPeriodsInSweepAndFile(t *testing.T) {
 		t.Errorf("sweep churn 20%% (a month) LTV %.4f, want well below the yearly %.4f", sw[1].LTV, want)
 	}
 }
+
+// Tickets per device-month are counted over the months the data covers:
+// with the data ending mid-window (as_of 2026-10-16, 15 of October's 31
+// days), Σ tickets / Σ devices of the customers / (15 / 30.4375), not
+// over the whole month (which read 15/31 as high). A tickets export that
+// ends before the window starts is refused: it cannot tell a month without
+// tickets from an export that stopped (it gave 0, and no support cost).
+func TestMeasuredTicketsCoverTheData(t *testing.T) {
+	dir := cmdtest.CopyExample(t)
+	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "month: 2026-10", "month: 2026-10\n  as_of: 2026-10-16T00:00:00Z")
+	stdout, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir, "-o", "json")
+	var m struct {
+		Customers []struct {
+			Devices    float64 `json:"devices"`
+			Components struct {
+				Tickets struct {
+					Raw float64 `json:"raw"`
+				} `json:"tickets_per_100_devices"`
+			} `json:"components"`
+		} `json:"customers"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &m); err != nil || len(m.Customers) == 0 {
+		t.Fatalf("metrics: exit %d %v: %s", code, err, stderr)
+	}
+	var tickets, devices float64
+	for _, c := range m.Customers {
+		tickets += c.Components.Tickets.Raw * c.Devices / 100
+		devices += c.Devices
+	}
+	stdout, stderr, code = cmdtest.Run(t, nil, "economics", "-C", dir, "-o", "json")
+	var doc economicscmd.Doc
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil || doc.Measured == nil || doc.Measured.TicketsPerDeviceMonth == nil {
+		t.Fatalf("economics: exit %d %v: %s", code, err, stderr)
+	}
+	near(t, "tickets per device-month", *doc.Measured.TicketsPerDeviceMonth, math.Round(tickets)/devices/(15/30.4375))
+
+	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "month: 2026-10\n  as_of: 2026-10-16T00:00:00Z", "month: 2026-11")
+	_, stderr, code = cmdtest.Run(t, nil, "economics", "-C", dir)
+	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, "economics.yaml:10:5: models: drip-lora: support: tickets per device-month come from the tickets export when not given, but the tickets export ends 2026-10-24, before the metrics window starts (2026-11-01)") {
+		t.Errorf("a tickets export ending before the window: exit %d: %s", code, stderr)
+	}
+	// the data (to 2026-11-10) covers a third of November: said
+	_, stderr, _ = cmdtest.Run(t, nil, "metrics", "-C", dir, "--now=2026-12-04T00:00:00Z")
+	if !strings.Contains(stderr, "iotpm.yaml: warning: the data ends 2026-11-10T23:56:19Z, 20 days before the window's end 2026-12-01T00:00:00Z: counts over the window (monthly active devices, tickets per 100 devices, usage) cover 33% of it") {
+		t.Errorf("a window the data covers a third of: %s", stderr)
+	}
+	// month to date, the data a day behind now at most: nothing to say
+	_, stderr, _ = cmdtest.Run(t, nil, "metrics", "-C", dir, "--now=2026-11-11T12:00:00Z")
+	if strings.Contains(stderr, "the data ends") {
+		t.Errorf("month to date: %s", stderr)
+	}
+}
