@@ -20,6 +20,7 @@ var errTimestamp = errors.New("not a timestamp")
 //	2026-10-05T14:03:07Z, 2026-10-05T14:03:07.4383997+02:00   RFC 3339, up to 9 fractional digits, Z or offset
 //	2026-10-10 12:00:00.25+00, …+0530, …+05:30                PostgreSQL: offsets ±HH, ±HHMM, ±HH:MM
 //	2026-10-05 14:03:07[.fff][ UTC]                           Athena and SQL exports
+//	2026-10-05T14:03Z, 2026-10-05 14:03                       minutes without seconds (ISO 8601; spreadsheets)
 //	2026-10-05                                                a date: midnight
 //	1759672987, 1759672987000, 1759672987000000               epoch s, ms, µs (10, 13, 16 digits)
 //	1759672987000000000                                       epoch ns (19 digits, InfluxDB)
@@ -247,18 +248,28 @@ func parseCivil(b []byte) (int64, bool, error) {
 		return 0, false, errTimestamp
 	}
 	rest = rest[1:]
-	if len(rest) < 8 || rest[2] != ':' || rest[5] != ':' {
+	if len(rest) < 5 || rest[2] != ':' {
 		return 0, false, errTimestamp
 	}
 	hh, ok1 := digits2(rest[0:2])
 	mm, ok2 := digits2(rest[3:5])
-	ss, ok3 := digits2(rest[6:8])
+	// ISO 8601 allows minutes without seconds (2026-10-05T14:03Z), and
+	// spreadsheets save date-times so: the seconds are then 0
+	ss, ok3, seconds := 0, true, len(rest) >= 6 && rest[5] == ':'
+	if seconds {
+		if len(rest) < 8 {
+			return 0, false, errTimestamp
+		}
+		ss, ok3 = digits2(rest[6:8])
+	}
 	if !ok1 || !ok2 || !ok3 || hh > 23 || mm > 59 || ss > 60 {
 		return 0, false, errTimestamp
 	}
 	us += int64(hh*3600+mm*60+ss) * 1_000_000
-	rest = rest[8:]
-	if len(rest) > 0 && rest[0] == '.' {
+	if rest = rest[5:]; seconds {
+		rest = rest[3:]
+	}
+	if seconds && len(rest) > 0 && rest[0] == '.' {
 		rest = rest[1:]
 		n, frac := 0, int64(0)
 		for n < len(rest) && rest[n] >= '0' && rest[n] <= '9' {

@@ -40,6 +40,13 @@ func TestParseTimestamp(t *testing.T) {
 		{in: "1791633600.123", want: 1791633600123000},                 // epoch s with a fraction
 		{in: "2026-10-10T12:00:00.123456789Z", want: 1791633600123456}, // 9 fractional digits
 		{in: "2019-11-06T01:03:50+01", want: 1572998630000000},
+		{in: "2019-11-06T01:03Z", want: ref - 50757000}, // minutes without seconds (ISO 8601)
+		{in: "2019-11-06 01:03", want: ref - 50757000},  // a spreadsheet's: naive, UTC here
+		{in: "2019-11-06T02:03+01:00", want: ref - 50757000},
+		{in: "2019-11-06T01:03.5Z", bad: true}, // a fraction only after seconds
+		{in: "2019-11-06T01:03:", bad: true},
+		{in: "2019-11-06T01:03:5Z", bad: true},
+		{in: "2019-11-06T01Z", bad: true},
 		{in: "1791633600.", bad: true},
 		{in: "1791633600123.5", bad: true}, // only seconds carry a fraction
 		{in: "2019-11-06T01:03:50+1", bad: true},
@@ -70,7 +77,7 @@ func TestParseTimestamp(t *testing.T) {
 // precision parses to the same instant; and it agrees with time.Parse on
 // every RFC 3339 string time.Parse accepts.
 func FuzzParseTimestamp(f *testing.F) {
-	for _, s := range []string{"1573002230757", "2019-11-06T01:03:50.757Z", "2019-11-05T17:03:50.757000-08:00", "2020-08-31 19:21:55.721 UTC", "2024-02-29", "0001-01-01T00:00:00", "9999-12-31T23:59:59.999999999Z",
+	for _, s := range []string{"1573002230757", "2019-11-06T01:03:50.757Z", "2019-11-06T01:03Z", "2019-11-05T17:03:50.757000-08:00", "2020-08-31 19:21:55.721 UTC", "2024-02-29", "0001-01-01T00:00:00", "9999-12-31T23:59:59.999999999Z",
 		"9999999999999999999", "9223372036854775807", "1759672987000000000", "1759672987.123"} {
 		f.Add(s)
 	}
