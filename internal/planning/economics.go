@@ -122,6 +122,10 @@ func PlanEconomics(p *Results) (*Economics, diag.List) {
 			pos := p.Fleet.Positions[m.ID]
 			diags.Warnf(diag.Plan, p.Fleet.File, pos.Line, pos.Col, "device %s sends no message in its profile (no event or phase with uplink: {bytes: N}, no lora phase), so its per-MB and per-message costs in %s are 0: mark the events that send", m.ID, path)
 		}
+		if c := model.Connectivity; c.IncludedMB > 0 && c.PerMB == 0 && model.MB()*float64(model.LifeMonths) > c.IncludedMB {
+			diags.Warnf(diag.Plan, path, m.Pos.Line, m.Pos.Col, "models: %s: sends %s MB a month, %s MB over its %d-month life, beyond the %s MB its connectivity plan includes: the data beyond is not priced (the flat fee is); give connectivity.per_mb, the operator's price beyond the allowance",
+				m.ID, render.Number(model.MB(), 3), render.Number(model.MB()*float64(model.LifeMonths), 0), model.LifeMonths, render.Number(c.IncludedMB, 0))
+		}
 		e.Scenario.Models = append(e.Scenario.Models, model)
 		e.Today = append(e.Today, economics.TrafficOf(d.With(p.Fleet.Planned, none)))
 	}
@@ -308,7 +312,7 @@ func featureCosts(file *planfile.Economics, fleet *planfile.Fleet) map[string]fl
 			}
 			with := base
 			with.Traffic = economics.TrafficOf(d.With(fleet.Planned, func(f string) bool { return f == ev.Feature }))
-			if with.Traffic == base.Traffic {
+			if with.Traffic.Equal(base.Traffic) {
 				continue
 			}
 			delta := with.Monthly().Cost() - base.Monthly().Cost()

@@ -23,6 +23,7 @@ package economics
 import (
 	"fmt"
 	"math"
+	"slices"
 )
 
 // DaysPerMonth is the length of the average Gregorian month; a month of
@@ -36,6 +37,36 @@ const SecondsPerMonth = DaysPerMonth * 86400
 type Traffic struct {
 	Messages float64 // messages per month
 	Bytes    float64 // payload bytes per month (without per-message overhead)
+	// Sizes are the messages by size: how many a month of each payload
+	// size, for a price metered in blocks (Cloud.MeterBytes). Empty: every
+	// message counts once.
+	Sizes []MessageSize
+}
+
+// MessageSize is how many messages a month one event sends, and their
+// payload size.
+type MessageSize struct {
+	Messages float64
+	Bytes    float64
+}
+
+// Equal reports whether two traffics send the same messages.
+func (t Traffic) Equal(u Traffic) bool {
+	return t.Messages == u.Messages && t.Bytes == u.Bytes && slices.Equal(t.Sizes, u.Sizes)
+}
+
+// Metered is the messages a month as a price metered in blocks of block
+// bytes counts them: a message of n bytes counts ⌈n / block⌉ times (at
+// least once). block ≤ 0: Messages.
+func (t Traffic) Metered(block float64) float64 {
+	if block <= 0 || len(t.Sizes) == 0 {
+		return t.Messages
+	}
+	var n float64
+	for _, s := range t.Sizes {
+		n += s.Messages * max(1, math.Ceil(s.Bytes/block))
+	}
+	return n
 }
 
 // Connectivity is the network's price: per MB (10⁶ bytes) of payload plus
@@ -44,12 +75,19 @@ type Connectivity struct {
 	PerMB         float64 `json:"per_mb"`
 	OverheadBytes float64 `json:"overhead_bytes"`
 	PerMonth      float64 `json:"per_month"`
+	// IncludedMB is the data a flat plan includes over the device's whole
+	// life (0: none stated); beyond it the plan charges extra, which
+	// PerMonth does not hold.
+	IncludedMB float64 `json:"included_mb,omitempty"`
 }
 
 // Cloud is the cloud's price per million messages and per device-month.
 type Cloud struct {
 	PerMillionMessages float64 `json:"per_million_messages"`
 	PerDeviceMonth     float64 `json:"per_device_month"`
+	// MeterBytes: messages are metered in blocks of this many bytes (a
+	// larger message counts as several); 0: each counts once.
+	MeterBytes float64 `json:"meter_bytes,omitempty"`
 }
 
 // Support is the helpdesk's cost: per ticket × tickets per device-month.
@@ -106,7 +144,7 @@ func (m Model) Monthly() Monthly {
 	return Monthly{
 		Revenue:      m.Attach * m.SubscriptionPrice,
 		Connectivity: m.Connectivity.PerMonth + m.MB()*m.Connectivity.PerMB,
-		Cloud:        m.Traffic.Messages/1e6*m.Cloud.PerMillionMessages + m.Cloud.PerDeviceMonth,
+		Cloud:        m.Traffic.Metered(m.Cloud.MeterBytes)/1e6*m.Cloud.PerMillionMessages + m.Cloud.PerDeviceMonth,
 		Support:      m.Support.PerTicket * m.Support.TicketsPerDeviceMonth,
 	}
 }

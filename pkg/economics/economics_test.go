@@ -184,3 +184,23 @@ func TestTrafficOf(t *testing.T) {
 	near(t, "messages", tr.Messages, 2922+121.75)
 	near(t, "bytes", tr.Bytes, 54544)
 }
+
+// A price metered in blocks counts a larger message as several: with 5,120
+// byte blocks, 100 messages of 20 B count 100, 10 of 5,120 B count 10,
+// 10 of 5,121 B count 20 and 5 of 12,000 B count 15: 145 a month, so the
+// cloud at $1 per million is $0.000145 (not $0.000125 for 125 messages).
+func TestMeteredMessages(t *testing.T) {
+	tr := Traffic{Messages: 125, Sizes: []MessageSize{{100, 20}, {10, 5120}, {10, 5121}, {5, 12000}}}
+	near(t, "metered", tr.Metered(5120), 145)
+	near(t, "unmetered", tr.Metered(0), 125)
+	near(t, "no sizes", Traffic{Messages: 7}.Metered(5120), 7)
+	m := Model{Cloud: Cloud{PerMillionMessages: 1, MeterBytes: 5120}, Traffic: tr}
+	near(t, "cloud", m.Monthly().Cloud, 0.000145)
+	card, _ := LookupRate("aws-iot-core")
+	if card.Cloud.MeterBytes != 5120 {
+		t.Errorf("aws-iot-core meters in %v-byte blocks, want 5,120 (5 KB)", card.Cloud.MeterBytes)
+	}
+	if !tr.Equal(tr) || tr.Equal(Traffic{Messages: 125}) {
+		t.Error("Equal")
+	}
+}

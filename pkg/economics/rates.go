@@ -28,11 +28,11 @@ type RateCard struct {
 // IoT Hub tiers) would be silently wrong as a price per MB or message.
 var rates = []RateCard{
 	{ID: "aws-iot-core", Kind: "cloud", Name: "AWS IoT Core messaging (us-east-1)", Currency: "USD",
-		Cloud:  Cloud{PerMillionMessages: 1.00},
+		Cloud:  Cloud{PerMillionMessages: 1.00, MeterBytes: 5120},
 		Source: "https://aws.amazon.com/iot-core/pricing/ (messaging, first 1 billion messages a month)", AsOf: "2024-06",
-		Note: "messages are metered in 5 KB blocks: a larger message counts as several; connection minutes ($0.08 per million) are not included"},
+		Note: "messages are metered in 5 KB blocks (5,120 bytes taken; payload and topic): a larger message counts as several, as computed; connection minutes ($0.08 per million) are not included"},
 	{ID: "1nce-lifetime", Kind: "connectivity", Name: "1NCE IoT Lifetime Flat (NB-IoT, LTE-M, 2G/4G)", Currency: "EUR",
-		Connectivity: Connectivity{PerMonth: 10.0 / 120},
+		Connectivity: Connectivity{PerMonth: 10.0 / 120, IncludedMB: 500},
 		Source:       "https://1nce.com/en-us/pricing (EUR 10 per SIM for 10 years, 500 MB and 250 SMS included)", AsOf: "2023-09",
 		Note: "a one-time fee spread over 120 months; data beyond 500 MB over the SIM's life is extra"},
 }

@@ -15,6 +15,7 @@ func TrafficOf(d energy.Device) Traffic {
 		n := SecondsPerMonth / float64(e.Every)
 		t.Messages += n
 		t.Bytes += n * float64(bytes)
+		t.Sizes = append(t.Sizes, MessageSize{Messages: n, Bytes: float64(bytes)})
 	}
 	return t
 }

@@ -407,3 +407,36 @@ func TestMeasuredTicketsCoverTheData(t *testing.T) {
 		t.Errorf("month to date: %s", stderr)
 	}
 }
+
+// The aws-iot-core card meters messages in 5 KB blocks: drip-valve's hourly
+// check-in made 12,000 bytes is 3 blocks, 730.5 × 3 = 2,191.5 metered
+// messages a month, $0.0021915 + $0.02 a device = $0.0221915 (it was
+// priced as 730.5 messages). A flat plan's data allowance is held against
+// the traffic over the model's life: 1nce-lifetime includes 500 MB; 12,000
+// bytes an hour is 8.766 MB a month, 526 MB over 60 months: warned.
+func TestRateCardTerms(t *testing.T) {
+	dir := cmdtest.CopyExample(t)
+	cmdtest.EditFile(t, filepath.Join(dir, "devices.yaml"), "uplink: {bytes: 120}", "uplink: {bytes: 12000}")
+	stdout, stderr, code := cmdtest.Run(t, nil, "economics", "-C", dir, "-o", "json", "--device", "drip-valve")
+	var doc economicscmd.Doc
+	if code != 0 || json.Unmarshal([]byte(stdout), &doc) != nil {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	near(t, "drip-valve cloud", doc.Models[0].Monthly.Cloud, 730.5*3/1e6+0.02)
+	near(t, "drip-valve messages", doc.Models[0].MessagesPerMonth, 730.5)
+
+	cmdtest.WriteFile(t, dir, "economics.yaml", `currency: EUR
+life: 5y
+nre: 0
+models:
+  drip-valve: {units: 100, price: 200, bom: 80, activation: 90%, connectivity: 1nce-lifetime}
+`)
+	_, stderr, code = cmdtest.Run(t, nil, "economics", "-C", dir)
+	if code != 0 || !strings.Contains(stderr, "economics.yaml:5:15: warning: models: drip-valve: sends 8.766 MB a month, 526 MB over its 60-month life, beyond the 500 MB its connectivity plan includes") {
+		t.Errorf("1nce allowance: exit %d: %s", code, stderr)
+	}
+	cmdtest.EditFile(t, filepath.Join(dir, "devices.yaml"), "uplink: {bytes: 12000}", "uplink: {bytes: 120}")
+	if _, stderr, _ = cmdtest.Run(t, nil, "economics", "-C", dir); strings.Contains(stderr, "MB its connectivity plan includes") {
+		t.Errorf("5 MB over life warned of: %s", stderr)
+	}
+}
