@@ -207,15 +207,21 @@ type PhaseSpec struct {
 
 // LoRaSpec is a LoRa packet (Semtech AN1200.13 parameters).
 type LoRaSpec struct {
-	SF                  int         `yaml:"sf" check:"required,min=6,max=12"`
-	BW                  *Bandwidth  `yaml:"bw"`
-	CR                  *CodingRate `yaml:"cr"`
-	Payload             *int        `yaml:"payload" check:"required,min=0,max=255"`
-	Preamble            *int        `yaml:"preamble" check:"min=0,max=65535"`
-	ExplicitHeader      *bool       `yaml:"explicit_header"`
-	CRC                 *bool       `yaml:"crc"`
-	LowDataRateOptimize *bool       `yaml:"low_data_rate_optimize"`
-	Pos                 Pos         `yaml:"-"`
+	SF int         `yaml:"sf" check:"required,min=6,max=12"`
+	BW *Bandwidth  `yaml:"bw"`
+	CR *CodingRate `yaml:"cr"`
+	// Payload is the PHY payload; AppPayload the application's bytes, to
+	// which LoRaWAN adds its 13 bytes of headers and MIC. One of the two.
+	Payload    *int `yaml:"payload" check:"min=0,max=255"`
+	AppPayload *int `yaml:"app_payload" check:"min=0,max=242"`
+	// LoRaWAN false: a raw LoRa packet (app_payload has no meaning, and a
+	// payload under 13 bytes is not warned of).
+	LoRaWAN             *bool `yaml:"lorawan"`
+	Preamble            *int  `yaml:"preamble" check:"min=0,max=65535"`
+	ExplicitHeader      *bool `yaml:"explicit_header"`
+	CRC                 *bool `yaml:"crc"`
+	LowDataRateOptimize *bool `yaml:"low_data_rate_optimize"`
+	Pos                 Pos   `yaml:"-"`
 }
 
 // Fleet is a loaded and checked devices.yaml.
@@ -268,6 +274,9 @@ type deviceChecker struct {
 	file         string
 	diags        *diag.List
 	decodeErrors bool
+	// packets are the lora packets checked: a variant inherits its base
+	// event's phases, and a packet's problem is said once
+	packets map[Pos]bool
 }
 
 func (c *deviceChecker) errorf(p Pos, format string, args ...any) {
@@ -636,6 +645,7 @@ func (c *deviceChecker) event(ds DeviceSpec, es EventSpec) (energy.Event, bool) 
 		case ps.Duration != nil:
 			p.Duration = energy.Seconds(*ps.Duration)
 		case ps.LoRa != nil:
+			ok = c.loraPayload(ds, es, i, ps.LoRa) && ok
 			l := loraPacket(ps.LoRa)
 			if err := l.Validate(); err != nil && !c.decodeErrors { // decode errors cover the ranges
 				c.errorf(ps.LoRa.Pos, "device %s, event %s, phase %d: %v", ds.ID, es.Name, i+1, err)
@@ -660,11 +670,51 @@ func (c *deviceChecker) event(ds DeviceSpec, es EventSpec) (energy.Event, bool) 
 	return e, ok
 }
 
+// loRaWANOverhead is what LoRaWAN adds to an uplink's application payload:
+// MHDR 1, FHDR 7 (without options), FPort 1 and MIC 4 bytes.
+const loRaWANOverhead = 13
+
+// loraPayload checks a packet's payload: the PHY payload or the
+// application's, one of them; a PHY payload under LoRaWAN's 13 bytes of
+// headers and MIC is most likely the application's written where the PHY
+// payload belongs (a time on air a quarter short), and is warned of.
+func (c *deviceChecker) loraPayload(ds DeviceSpec, es EventSpec, i int, s *LoRaSpec) bool {
+	if c.packets[s.Pos] {
+		return true // said at the event it came from
+	}
+	if c.packets == nil {
+		c.packets = map[Pos]bool{}
+	}
+	c.packets[s.Pos] = true
+	where := fmt.Sprintf("device %s, event %s, phase %d", ds.ID, es.Name, i+1)
+	raw := s.LoRaWAN != nil && !*s.LoRaWAN
+	switch {
+	case s.Payload != nil && s.AppPayload != nil:
+		c.errorf(s.Pos, "%s: give payload (the PHY payload) or app_payload (the application's bytes; LoRaWAN adds %d), not both", where, loRaWANOverhead)
+		return false
+	case s.Payload == nil && s.AppPayload == nil:
+		if !c.decodeErrors {
+			c.errorf(s.Pos, "%s: the lora packet needs its size: payload (the PHY payload in bytes) or app_payload (the application's; LoRaWAN adds %d)", where, loRaWANOverhead)
+		}
+		return false
+	case s.AppPayload != nil && raw:
+		c.errorf(s.Pos, "%s: app_payload counts LoRaWAN's headers and MIC on top, and lorawan: false says there are none: give payload", where)
+		return false
+	case s.Payload != nil && *s.Payload < loRaWANOverhead && !raw:
+		c.diags.Warnf(diag.Plan, c.file, s.Pos.Line, s.Pos.Col, "%s: payload %d is the PHY payload, and a LoRaWAN uplink's is at least %d bytes (headers and MIC): for %d bytes of application data write app_payload: %d (a PHY payload of %d); a raw LoRa packet: say lorawan: false",
+			where, *s.Payload, loRaWANOverhead, *s.Payload, *s.Payload, *s.Payload+loRaWANOverhead)
+	}
+	return true
+}
+
 // loraPacket applies LoRaWAN uplink defaults to what the file gives.
 func loraPacket(s *LoRaSpec) energy.LoRa {
 	payload := 0
-	if s.Payload != nil {
+	switch {
+	case s.Payload != nil:
 		payload = *s.Payload
+	case s.AppPayload != nil:
+		payload = *s.AppPayload + loRaWANOverhead
 	}
 	l := energy.LoRaWANUplink(s.SF, 125e3, payload)
 	if s.BW != nil {
