@@ -38,20 +38,22 @@ var page = template.Must(template.New("report").Parse(pageTemplate))
 // html/template's escaping; the charts are SVG the chart package escaped.
 type htmlPage struct {
 	Name, Generated, Health string
-	Passed                  bool
-	Verdict                 string
-	Gates, Outcomes         *htmlTable
-	Ranking                 *htmlTable
-	Gantt, NRE              template.HTML
-	NRETotal                string
-	Devices                 *htmlTable
-	Battery                 []deviceChart
-	Metrics                 *htmlTable
-	MADChart, UptimeChart   template.HTML
-	Kano                    template.HTML
-	Economics               *htmlTable
-	Rollout                 template.HTML
-	RolloutSummary          string
+	// Warnings are what the run warned of (paths relative to the repo).
+	Warnings              []string
+	Passed                bool
+	Verdict               string
+	Gates, Outcomes       *htmlTable
+	Ranking               *htmlTable
+	Gantt, NRE            template.HTML
+	NRETotal              string
+	Devices               *htmlTable
+	Battery               []deviceChart
+	Metrics               *htmlTable
+	MADChart, UptimeChart template.HTML
+	Kano                  template.HTML
+	Economics             *htmlTable
+	Rollout               template.HTML
+	RolloutSummary        string
 }
 
 type deviceChart struct {
@@ -114,7 +116,7 @@ func writeHTML(w io.Writer, f *cmdutil.Factory, p *planning.Results) error {
 		name = filepath.Base(abs)
 	}
 	gates := p.Gates()
-	pg := htmlPage{Name: name, Generated: f.Now().UTC().Format(time.DateOnly), Health: p.Health(gates, f.Now()).Line(), Passed: true}
+	pg := htmlPage{Name: name, Generated: f.Now().UTC().Format(time.DateOnly), Health: p.Health(gates, f.Now()).Line(), Passed: true, Warnings: warnings(f, p)}
 	for _, g := range gates {
 		pg.Passed = pg.Passed && g.Passed
 	}

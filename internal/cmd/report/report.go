@@ -41,6 +41,9 @@ func NewCmdReport(f *cmdutil.Factory) *cobra.Command {
 results, the RICE ranking, the three-track roadmap with its Mermaid gantt,
 battery budgets with a sweep chart per device, and fleet metrics with their
 charts. It is what a team commits as PLAN.md or posts on a pull request.
+What the run warned of (a window its data covers only in part, a version
+target nothing orders against, …) is listed under the health line, in both
+forms: a reader of the file never sees stderr.
 
 --html writes one self-contained HTML page instead, for people who open a
 file rather than a pull request: the plan's health, the gates, the gantt,
@@ -99,6 +102,13 @@ func writeReport(w *bytes.Buffer, f *cmdutil.Factory, p *planning.Results) error
 
 	gates := p.Gates()
 	fmt.Fprintf(w, "**%s**\n\n", p.Health(gates, f.Now()).Line())
+	if ws := warnings(f, p); len(ws) > 0 {
+		w.WriteString("> [!WARNING]\n> What the run warned of, which the numbers below are to be read with:\n")
+		for _, line := range ws {
+			fmt.Fprintf(w, "> - %s\n", render.MarkdownEscape(line))
+		}
+		w.WriteString("\n")
+	}
 	doc := checkcmd.JSON{Passed: true, Gates: gates, Outcomes: p.Outcomes()}
 	for _, g := range gates {
 		doc.Passed = doc.Passed && g.Passed
@@ -155,4 +165,19 @@ func writeReport(w *bytes.Buffer, f *cmdutil.Factory, p *planning.Results) error
 		}
 	}
 	return nil
+}
+
+// warnings are the run's warnings as the report lists them, their paths
+// relative to the planning repo: what stderr said when the report was
+// made, which a reader of the file would otherwise never see (a window the
+// data covers a third of, a firmware target that orders against nothing).
+func warnings(f *cmdutil.Factory, p *planning.Results) []string {
+	var out []string
+	for _, d := range p.Problems.Warnings().Sort() {
+		if rel, err := filepath.Rel(f.Dir, d.File); err == nil && filepath.IsAbs(d.File) {
+			d.File = filepath.ToSlash(rel)
+		}
+		out = append(out, d.String())
+	}
+	return out
 }

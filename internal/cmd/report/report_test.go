@@ -48,3 +48,31 @@ func TestReport(t *testing.T) {
 		t.Error("a report was written from invalid input")
 	}
 }
+
+// The run's warnings are in the report, under the health line, their paths
+// relative to the repo: a reader of the file never sees stderr. The
+// example's November window is a third covered by its data (to 2026-11-10).
+func TestReportCarriesWarnings(t *testing.T) {
+	dir := cmdtest.CopyExample(t)
+	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "month: 2026-10", "month: 2026-11")
+	want := "iotpm.yaml: warning: the data ends 2026-11-10T23:56:19Z, 20 days before the window's end 2026-12-01T00:00:00Z"
+	for _, html := range []bool{false, true} {
+		args := []string{"report", "-C", dir}
+		if html {
+			args = append(args, "--html")
+		}
+		stdout, stderr, code := cmdtest.Run(t, map[string]string{}, args...)
+		text := strings.ReplaceAll(stdout, "&#39;", "'")
+		if code != 0 || !strings.Contains(text, want) || strings.Contains(text, dir) {
+			t.Errorf("html %v: exit %d, the report lacks %q (or names the repo's absolute path): %.600s\n%s", html, code, want, stdout, stderr)
+		}
+		if i, j := strings.Index(text, "plan health"), strings.Index(text, want); i < 0 || j < i {
+			t.Errorf("html %v: the warning is not under the health line", html)
+		}
+	}
+	// the example has none: no section
+	stdout, _, _ := cmdtest.Run(t, nil, "report", "-C", cmdtest.ExampleRepo)
+	if strings.Contains(stdout, "[!WARNING]") {
+		t.Errorf("the example's report has a warnings section:\n%.400s", stdout)
+	}
+}
