@@ -3,11 +3,13 @@ package diff
 import (
 	"fmt"
 	"math"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/iotpm/iotpm/internal/cmdutil"
+	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/render"
 
 	"github.com/iotpm/iotpm/internal/planning"
@@ -31,7 +33,10 @@ type Diff struct {
 	Cash      CashDiff          `json:"nre"`
 	Economics []EconomicsChange `json:"economics"`
 	Gates     []GateChange      `json:"gates"`
-	basic     map[string]bool   // Kano-basic features, after
+	// NewWarnings are the head's warnings the base does not have (by
+	// message): what the change makes the run warn of.
+	NewWarnings []string        `json:"new_warnings"`
+	basic       map[string]bool // Kano-basic features, after
 }
 
 // RankChange is a feature whose RICE rank or score the change alters.
@@ -475,4 +480,25 @@ func moveReason(base, head *planning.Results, feature string, track rice.Track, 
 		return fmt.Sprintf("%s capacity: %s now placed before it", track, strings.Join(ahead, ", "))
 	}
 	return ""
+}
+
+// newWarnings are the head's warnings whose message the base's warnings do
+// not have (a line moved by the change is the same warning), as the
+// diagnostics print, paths relative to the head's repo dir.
+func newWarnings(base, head diag.List, dir string) []string {
+	seen := map[string]bool{}
+	for _, d := range base.Warnings() {
+		seen[d.Message] = true
+	}
+	out := []string{}
+	for _, d := range head.Warnings().Sort() {
+		if seen[d.Message] {
+			continue
+		}
+		if rel, err := filepath.Rel(dir, d.File); err == nil && filepath.IsAbs(d.File) {
+			d.File = filepath.ToSlash(rel)
+		}
+		out = append(out, d.String())
+	}
+	return out
 }

@@ -51,7 +51,8 @@ BASE defaults to the merge-base of HEAD with the remote default branch
 resolved by the base's own iotpm.yaml. --base-dir compares with a directory
 instead (no git needed).
 
--o markdown is the pull-request comment: a one-paragraph summary, then a
+-o markdown is the pull-request comment: a one-paragraph summary, the
+warnings the change brings (the head's that the base has not, open), then a
 collapsible section per part that changed; an unchanged plan says so in one
 line. --fail-on makes the diff a gate (exit 1).`,
 		Example: `  iotpm diff                 # against the merge-base with the default branch
@@ -119,6 +120,9 @@ func diffRun(opts *DiffOptions) error {
 		return err
 	}
 	d := comparePlans(base, head)
+	if d.NewWarnings = newWarnings(base.Problems, head.Problems, f.Dir); len(d.NewWarnings) > 0 {
+		d.Summary = d.summary()
+	}
 	d.Base = strings.TrimSuffix(strings.TrimSuffix(label, ":"), string(filepath.Separator))
 	if err := cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error { return writeDiff(w, format, d, term) }); err != nil {
 		return err

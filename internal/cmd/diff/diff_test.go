@@ -215,3 +215,37 @@ func TestDiffOfARange(t *testing.T) {
 		t.Errorf("summary lacks %q:\n%s", want, stdout)
 	}
 }
+
+// A change the run warns of says so in the diff, open above the folded
+// sections: the head's warnings the base does not have, by message (a
+// warning both sides have, moved to another line, is not new).
+func TestDiffNewWarnings(t *testing.T) {
+	plan := gitRepo(t)
+	// the base already warns of a LoRa payload under LoRaWAN's 13 bytes
+	cmdtest.EditFile(t, filepath.Join(plan, "devices.yaml"), "payload: 17}", "payload: 4}")
+	gitIn(t, filepath.Dir(plan), "commit", "-q", "-am", "a raw payload")
+	// the change moves it a line down and makes the firmware target a typo
+	cmdtest.EditFile(t, filepath.Join(plan, "devices.yaml"), "cells:\n", "# a comment\ncells:\n")
+	cmdtest.EditFile(t, filepath.Join(plan, "iotpm.yaml"), "firmware: {target: 2.4.1}", "firmware: {target: 2.4.l}")
+	want := `iotpm.yaml:21:13: warning: metrics.firmware.target "2.4.l": it is no semantic version`
+	stdout, stderr, code := cmdtest.Run(t, nil, "diff", "HEAD", "-C", plan, "-o", "json")
+	var d struct {
+		Summary     string   `json:"summary"`
+		NewWarnings []string `json:"new_warnings"`
+	}
+	if code != 0 || json.Unmarshal([]byte(stdout), &d) != nil {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if len(d.NewWarnings) != 1 || !strings.HasPrefix(d.NewWarnings[0], want) || !strings.HasSuffix(d.Summary, "1 new warning: see below.") {
+		t.Errorf("new warnings %q, summary %q", d.NewWarnings, d.Summary)
+	}
+	stdout, _, _ = cmdtest.Run(t, nil, "diff", "HEAD", "-C", plan, "-o", "markdown")
+	if i, j := strings.Index(stdout, "> [!WARNING]\n> New warnings with this change:\n> - "+want), strings.Index(stdout, "<details>"); i < 0 || j >= 0 && j < i {
+		t.Errorf("markdown: the warning is not above the sections:\n%s", stdout)
+	}
+	// no new warning: none said, and an empty list in JSON
+	stdout, _, _ = cmdtest.Run(t, nil, "diff", "-C", plan, "-o", "json", "--base-dir", plan)
+	if !strings.Contains(stdout, `"new_warnings": []`) {
+		t.Errorf("against itself: %s", stdout)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/iotpm/iotpm/internal/render"
+	"github.com/iotpm/iotpm/internal/termsafe"
 )
 
 // Marker finds the diff's pull-request comment to update it in place.
@@ -16,8 +17,12 @@ const Marker = "<!-- iotpm-diff -->"
 
 // summary is the one paragraph a reviewer reads first.
 func (d *Diff) summary() string {
+	warned := ""
+	if n := len(d.NewWarnings); n > 0 {
+		warned = " " + plural(n, "new warning", "new warnings") + ": see below."
+	}
 	if d.Unchanged {
-		return "No change to ranks, dates, battery life, cash, unit economics or gates."
+		return "No change to ranks, dates, battery life, cash, unit economics or gates." + warned
 	}
 	var parts []string
 	if n := len(d.Ranks); n > 0 {
@@ -111,10 +116,10 @@ func (d *Diff) summary() string {
 		parts = append(parts, fmt.Sprintf("gates: %d changed, none newly failing", other))
 	}
 	if len(parts) == 0 {
-		return "Only release capacity use changes."
+		return "Only release capacity use changes." + warned
 	}
 	s := strings.Join(parts, "; ") + "."
-	return strings.ToUpper(s[:1]) + s[1:]
+	return strings.ToUpper(s[:1]) + s[1:] + warned
 }
 
 func plural(n int, one, many string) string {
@@ -279,6 +284,12 @@ func writeDiff(w *bytes.Buffer, format render.Format, d *Diff, term render.Term)
 	titles, tables := d.tables(false)
 	if format == render.FormatMarkdown {
 		fmt.Fprintf(w, "%s\n## iotpm diff against `%s`\n\n%s\n", Marker, d.Base, d.Summary)
+		if len(d.NewWarnings) > 0 { // open, not folded: they qualify the numbers
+			w.WriteString("\n> [!WARNING]\n> New warnings with this change:\n")
+			for _, line := range d.NewWarnings {
+				fmt.Fprintf(w, "> - %s\n", render.MarkdownEscape(line))
+			}
+		}
 		for i, t := range tables {
 			fmt.Fprintf(w, "\n<details><summary>%s</summary>\n\n", titles[i])
 			if err := t.Markdown(w); err != nil {
@@ -289,6 +300,12 @@ func writeDiff(w *bytes.Buffer, format render.Format, d *Diff, term render.Term)
 		return nil
 	}
 	fmt.Fprintf(w, "Against %s: %s\n", d.Base, d.Summary)
+	if len(d.NewWarnings) > 0 {
+		fmt.Fprintf(w, "\nNEW WARNINGS\n")
+		for _, line := range d.NewWarnings {
+			fmt.Fprintf(w, "%s\n", termsafe.String(line))
+		}
+	}
 	for i, t := range tables {
 		fmt.Fprintf(w, "\n%s\n", strings.ToUpper(titles[i]))
 		if err := t.Text(w, term); err != nil {
@@ -325,6 +342,9 @@ func diffCSV(d *Diff) *render.Table {
 	}
 	for _, c := range append(append(append([]CashChange{}, d.Cash.Features...), d.Cash.Releases...), d.Cash.Quarters...) {
 		t.Append("nre", c.Key, "usd", render.Exact(c.Before), render.Exact(c.After), "")
+	}
+	for _, line := range d.NewWarnings {
+		t.Append("warning", "", "new", "", "", line)
 	}
 	for _, e := range d.Economics {
 		t.Append("economics", e.Model, "recurring_cost", render.Exact(e.RecurringBefore), render.Exact(e.RecurringAfter), e.Currency)
