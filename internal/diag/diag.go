@@ -6,6 +6,7 @@ package diag
 import (
 	"cmp"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -57,6 +58,16 @@ type Diagnostic struct {
 	Severity Severity `json:"severity"`
 	Kind     Kind     `json:"kind"`
 	Message  string   `json:"message"`
+}
+
+// RelativeTo is the diagnostic with an absolute path made relative to dir
+// (slashes), as a document read away from the machine shows it; other
+// paths are kept.
+func (d Diagnostic) RelativeTo(dir string) Diagnostic {
+	if rel, err := filepath.Rel(dir, d.File); err == nil && filepath.IsAbs(d.File) && !strings.HasPrefix(rel, "..") {
+		d.File = filepath.ToSlash(rel)
+	}
+	return d
 }
 
 // String formats the diagnostic the way compilers and linters do, so editors

@@ -49,3 +49,18 @@ func TestClip(t *testing.T) {
 		t.Error("a short message changed")
 	}
 }
+
+// RelativeTo shortens an absolute path under dir, and keeps a relative
+// path or one outside dir as it is.
+func TestRelativeTo(t *testing.T) {
+	for _, tt := range []struct{ file, dir, want string }{
+		{"/repo/plan/iotpm.yaml", "/repo/plan", "iotpm.yaml"},
+		{"/repo/plan/exports/a.csv", "/repo/plan", "exports/a.csv"},
+		{"iotpm.yaml", "/repo/plan", "iotpm.yaml"},
+		{"/elsewhere/a.csv", "/repo/plan", "/elsewhere/a.csv"},
+	} {
+		if got := (Diagnostic{File: tt.file}).RelativeTo(tt.dir).File; got != tt.want {
+			t.Errorf("%s in %s: %s, want %s", tt.file, tt.dir, got, tt.want)
+		}
+	}
+}

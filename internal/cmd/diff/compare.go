@@ -3,7 +3,6 @@ package diff
 import (
 	"fmt"
 	"math"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -495,10 +494,7 @@ func newWarnings(base, head diag.List, dir string) []string {
 		if seen[d.Message] {
 			continue
 		}
-		if rel, err := filepath.Rel(dir, d.File); err == nil && filepath.IsAbs(d.File) {
-			d.File = filepath.ToSlash(rel)
-		}
-		out = append(out, d.String())
+		out = append(out, d.RelativeTo(dir).String())
 	}
 	return out
 }

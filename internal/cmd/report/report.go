@@ -174,10 +174,7 @@ func writeReport(w *bytes.Buffer, f *cmdutil.Factory, p *planning.Results) error
 func warnings(f *cmdutil.Factory, p *planning.Results) []string {
 	var out []string
 	for _, d := range p.Problems.Warnings().Sort() {
-		if rel, err := filepath.Rel(f.Dir, d.File); err == nil && filepath.IsAbs(d.File) {
-			d.File = filepath.ToSlash(rel)
-		}
-		out = append(out, d.String())
+		out = append(out, d.RelativeTo(f.Dir).String())
 	}
 	return out
 }
