@@ -116,6 +116,12 @@ func checkJoins(data *metrics.Data, out *Outcome) {
 		if st == nil || devices == nil {
 			continue
 		}
+		if j.CaseOnly > 0 {
+			// the same id in another case: one device (or customer) split
+			// in two, which no count below would show
+			out.Problems.Warnf(diag.Row, st.Path, 0, 0, "%s of the ids of %s not in the devices input %s are one of its ids but for letter case (e.g. %q here, %q there): ids compare exactly, so each counts as a device of its own; export the ids in one case",
+				render.Number(float64(j.CaseOnly), 0), j.Input, devices.Path, clipID(j.CaseSample[0]), clipID(j.CaseSample[1]))
+		}
 		st.UnknownDevices = j.Unknown
 		what, col, devCol := "device ids", st.Columns["device_id"], devices.Columns["device_id"]
 		if j.Input == planfile.KindTickets {

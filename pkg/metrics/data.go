@@ -18,6 +18,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 )
 
@@ -807,6 +808,35 @@ type Join struct {
 	// SampleUnknown is one id of the input not in the devices input;
 	// SampleKnown one id of the devices input.
 	SampleUnknown, SampleKnown string
+	// CaseOnly counts the unknown ids that are a devices-input id but for
+	// letter case (DRIP-000201, drip-000201): ids compare exactly, so an
+	// export that changed their case splits one device in two.
+	// CaseSample is one such pair: the input's id and the devices input's.
+	CaseOnly   int
+	CaseSample [2]string
+}
+
+// caseTwins finds ids that match a known id but for letter case.
+type caseTwins map[string]string // lower case → a known id
+
+func newCaseTwins(known func(yield func(string) bool)) caseTwins {
+	t := caseTwins{}
+	for id := range known {
+		if lower := strings.ToLower(id); lower != id || t[lower] == "" {
+			t[lower] = id
+		}
+	}
+	return t
+}
+
+// note counts id in j when it is a known id but for case.
+func (t caseTwins) note(j *Join, id string) {
+	if twin, ok := t[strings.ToLower(id)]; ok && twin != id {
+		if j.CaseOnly == 0 {
+			j.CaseSample = [2]string{id, twin}
+		}
+		j.CaseOnly++
+	}
 }
 
 // firstListed is the first device id of the devices input ("": none).
@@ -827,6 +857,19 @@ func (d *Data) Joins() []Join {
 		return nil
 	}
 	known := d.firstListed()
+	var twins caseTwins // made when an id is unknown
+	listedTwins := func() caseTwins {
+		if twins == nil {
+			twins = newCaseTwins(func(yield func(string) bool) {
+				for i, name := range d.devices.Names {
+					if d.listed[i] && !yield(name) {
+						return
+					}
+				}
+			})
+		}
+		return twins
+	}
 	check := func(input InputKind, has func(i int) bool) Join {
 		j := Join{Input: input, SampleKnown: known}
 		for i := range d.devices.Names {
@@ -839,6 +882,7 @@ func (d *Data) Joins() []Join {
 					j.SampleUnknown = d.devices.Names[i]
 				}
 				j.Unknown++
+				listedTwins().note(&j, d.devices.Names[i])
 			}
 		}
 		return j
@@ -878,6 +922,7 @@ func (d *Data) Joins() []Join {
 			inTickets[t.Customer] = true
 		}
 		j := Join{Input: KindTickets, SampleKnown: knownCustomer}
+		var customerTwins caseTwins
 		for c, name := range d.customers.Names {
 			if !inTickets[c] {
 				continue
@@ -888,6 +933,16 @@ func (d *Data) Joins() []Join {
 					j.SampleUnknown = name
 				}
 				j.Unknown++
+				if customerTwins == nil {
+					customerTwins = newCaseTwins(func(yield func(string) bool) {
+						for c, name := range d.customers.Names {
+							if ofDevices[c] && !yield(name) {
+								return
+							}
+						}
+					})
+				}
+				customerTwins.note(&j, name)
 			}
 		}
 		if knownCustomer != "" {
@@ -904,6 +959,7 @@ func (d *Data) Joins() []Join {
 					j.SampleUnknown = name
 				}
 				j.Unknown++
+				listedTwins().note(&j, name)
 			}
 		}
 		out = append(out, j)

@@ -214,7 +214,7 @@ func TestOnboardingFleetJoinMatchesNone(t *testing.T) {
 		}
 	}
 	joins := d.Joins()
-	if len(joins) != 1 || joins[0] != (Join{Input: KindOnboarding, IDs: 2, Unknown: 2, SampleUnknown: "D1", SampleKnown: "d1"}) {
+	if len(joins) != 1 || joins[0] != (Join{Input: KindOnboarding, IDs: 2, Unknown: 2, SampleUnknown: "D1", SampleKnown: "d1", CaseOnly: 2, CaseSample: [2]string{"D1", "d1"}}) {
 		t.Errorf("joins %+v", joins)
 	}
 	r := Compute(d, Options{Window: october(), Funnel: funnel4(), ActivationWindow: 30 * 86400e6, AsOf: day("2026-11-05")}).Onboarding

@@ -344,3 +344,29 @@ func TestTableMappingProblemFirst(t *testing.T) {
 		}
 	}
 }
+
+// Event rows whose device ids are the devices input's but in capitals
+// count as devices of their own (monthly active devices counts one device
+// twice): the run says which ids differ only by case.
+func TestMetricsIdsThatDifferByCase(t *testing.T) {
+	dir := cmdtest.CopyExample(t)
+	path := filepath.Join(dir, "exports", "lifecycle.csv")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(data), "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, "drip-000201,") {
+			lines[i] = "DRIP" + strings.TrimPrefix(l, "drip")
+		}
+	}
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, _ := cmdtest.Run(t, nil, "metrics", "-C", dir, "--now=2026-11-11T00:00:00Z")
+	want := `/exports/lifecycle.csv: warning: 1 of the ids of events not in the devices input ` + filepath.Join(dir, "exports", "devices.csv") + ` are one of its ids but for letter case (e.g. "DRIP-000201" here, "drip-000201" there)`
+	if !strings.Contains(stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, stderr)
+	}
+}
