@@ -54,6 +54,9 @@ type Stats struct {
 	// ids (tickets: customer ids) that the devices input does not list.
 	Duplicates     int
 	UnknownDevices int
+	// Join is how the input's ids matched the devices input (either
+	// engine), for the warnings: UnknownDevices of JoinIDs are not listed.
+	Join JoinNotes
 	// Earliest and Latest bound the timestamps of the rows read (metrics.
 	// NoTime when none: a devices input, a snapshot).
 	Earliest, Latest int64
@@ -560,6 +563,17 @@ func (g *Ingest) setupUsed(ts int64) bool {
 		within = g.Funnel.Within
 	}
 	return ts >= w.From-within && ts < w.To+within
+}
+
+// JoinNotes say how an input's ids matched the devices input: JoinIDs
+// distinct ids, UnknownSample one not listed; CaseOnly of the unlisted are
+// a listed id but for letter case, CaseSample one such pair (the input's
+// id, the devices input's).
+type JoinNotes struct {
+	JoinIDs       int
+	UnknownSample string
+	CaseOnly      int
+	CaseSample    [2]string
 }
 
 // TimeNotes counts the times of an input that are read but worth a word,

@@ -180,9 +180,14 @@ func (p *plan) joinSQL(kind planfile.InputKind) string {
 	if kind != planfile.KindTickets {
 		id, text = p.idExpr(t.cols[role]), p.idText
 	}
-	return with(p.devCTE(), fmt.Sprintf("ids AS (\n  SELECT DISTINCT %s AS id FROM %s\n)", id, p.from(kind)), "known AS (\n  "+known+"\n)") +
-		`SELECT count(*), count(*) FILTER (WHERE k.id IS NULL), min(` + text("i.id") + `) FILTER (WHERE k.id IS NULL), (SELECT min(` + text("id") + `) FROM known)
-FROM ids i LEFT JOIN (SELECT DISTINCT id FROM known) k USING (id)`
+	// unknown ids that are a known id but for letter case: one device
+	// split in two by an export that changed the case (the files'
+	// metrics.Join.CaseOnly)
+	return with(p.devCTE(), fmt.Sprintf("ids AS (\n  SELECT DISTINCT %s AS id FROM %s\n)", id, p.from(kind)), "known AS (\n  "+known+"\n)",
+		"unk AS (\n  SELECT i.id FROM ids i LEFT JOIN (SELECT DISTINCT id FROM known) k USING (id) WHERE k.id IS NULL\n)",
+		"twins AS (\n  SELECT "+text("u.id")+" AS id, min("+text("k.id")+") AS twin FROM unk u JOIN (SELECT DISTINCT id FROM known) k ON lower("+text("u.id")+") = lower("+text("k.id")+") GROUP BY 1\n)") +
+		`SELECT (SELECT count(*) FROM ids), (SELECT count(*) FROM unk), (SELECT min(` + text("id") + `) FROM unk), (SELECT min(` + text("id") + `) FROM known),
+  (SELECT count(*) FROM twins), (SELECT min(id) FROM twins), (SELECT twin FROM twins ORDER BY id LIMIT 1)`
 }
 
 // duplicateDevicesSQL counts device ids listed more than once with

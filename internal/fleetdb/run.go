@@ -374,14 +374,16 @@ func (p *plan) account(ctx context.Context, conn *pgx.Conn, params Params, maxBa
 			}
 		}
 		if kind != planfile.KindDevices && p.has(planfile.KindDevices) {
-			var ids, unknown int64
-			var sampleUnknown, sampleKnown *string
-			if err := scanOne(ctx, conn, p.joinSQL(kind), params, &ids, &unknown, &sampleUnknown, &sampleKnown); err != nil {
+			var ids, unknown, caseOnly int64
+			var sampleUnknown, sampleKnown, caseHere, caseThere *string
+			if err := scanOne(ctx, conn, p.joinSQL(kind), params, &ids, &unknown, &sampleUnknown, &sampleKnown, &caseOnly, &caseHere, &caseThere); err != nil {
 				return queryError(err, string(kind)+" join")
 			}
 			for _, st := range res.Stats {
 				if st.Kind == kind {
 					st.UnknownDevices = int(unknown)
+					st.Join = export.JoinNotes{JoinIDs: int(ids), UnknownSample: orEmpty(sampleUnknown), CaseOnly: int(caseOnly),
+						CaseSample: [2]string{orEmpty(caseHere), orEmpty(caseThere)}}
 				}
 			}
 			if ids > 0 && unknown == ids && sampleKnown != nil {
@@ -395,6 +397,14 @@ func (p *plan) account(ctx context.Context, conn *pgx.Conn, params Params, maxBa
 		}
 	}
 	return nil
+}
+
+// orEmpty is *s, or "" for a NULL.
+func orEmpty(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 func clip(s string) string {

@@ -12,6 +12,7 @@ import (
 	"github.com/iotpm/iotpm/internal/failure"
 	"github.com/iotpm/iotpm/internal/fleetdb"
 	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/iotpm/iotpm/internal/render"
 	"github.com/iotpm/iotpm/internal/runenv"
 	"github.com/iotpm/iotpm/pkg/metrics"
 )
@@ -230,6 +231,7 @@ func runDBJob(env runenv.Env, job *Job, out *Outcome) error {
 					out.Problems.Warnf(diag.Source, in.File, pos.Line, pos.Col, "metrics.inputs.%s: %s: "+format, append([]any{st.Kind, in.Table}, args...)...)
 				}, "a table's rows have no order to decide it: if the table has a sequence column (AWS versionNumber, a counter), map it as sequence",
 					"store the times as timestamptz, or in UTC, to be exact")
+				joinWarnings(job, st, in, out)
 			}
 			return nil
 		}
@@ -313,4 +315,27 @@ func (j *Job) Script(env runenv.Env) (string, error) {
 		return "", &failure.InvalidInputError{Diagnostics: problems}
 	}
 	return script, err
+}
+
+// joinWarnings says, for a table, what the files' join check says of a
+// file: ids the devices table does not list (some: they count in fleet
+// metrics only; none stops the run in fleetdb), and ids that are listed
+// but for letter case.
+func joinWarnings(job *Job, st *export.Stats, in fleetdb.Input, out *Outcome) {
+	devices, ok := job.db.tables[planfile.KindDevices]
+	if !ok || st.Kind == planfile.KindDevices {
+		return
+	}
+	warn := func(format string, args ...any) {
+		out.Problems.Warnf(diag.Source, in.File, in.Pos.Line, in.Pos.Col, "metrics.inputs.%s: %s: "+format, append([]any{st.Kind, in.Table}, args...)...)
+	}
+	if j := st.Join; st.UnknownDevices > 0 && st.UnknownDevices < j.JoinIDs {
+		what := "device ids"
+		if st.Kind == planfile.KindTickets {
+			what = "customer ids"
+		}
+		warn("%s of the %s %s are not in the devices table %s (e.g. %q); they count in fleet metrics, not in activation or customer health",
+			render.Number(float64(st.UnknownDevices), 0), render.Number(float64(j.JoinIDs), 0), what, devices.Table, clipID(j.UnknownSample))
+	}
+	caseWarning(st, devices.Table, warn)
 }

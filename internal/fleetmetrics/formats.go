@@ -116,12 +116,8 @@ func checkJoins(data *metrics.Data, out *Outcome) {
 		if st == nil || devices == nil {
 			continue
 		}
-		if j.CaseOnly > 0 {
-			// the same id in another case: one device (or customer) split
-			// in two, which no count below would show
-			out.Problems.Warnf(diag.Row, st.Path, 0, 0, "%s of the ids of %s not in the devices input %s are one of its ids but for letter case (e.g. %q here, %q there): ids compare exactly, so each counts as a device of its own; export the ids in one case",
-				render.Number(float64(j.CaseOnly), 0), j.Input, devices.Path, clipID(j.CaseSample[0]), clipID(j.CaseSample[1]))
-		}
+		st.Join = export.JoinNotes{JoinIDs: j.IDs, UnknownSample: j.SampleUnknown, CaseOnly: j.CaseOnly, CaseSample: j.CaseSample}
+		caseWarning(st, devices.Path, func(format string, args ...any) { out.Problems.Warnf(diag.Row, st.Path, 0, 0, format, args...) })
 		st.UnknownDevices = j.Unknown
 		what, col, devCol := "device ids", st.Columns["device_id"], devices.Columns["device_id"]
 		if j.Input == planfile.KindTickets {
@@ -143,6 +139,16 @@ func checkJoins(data *metrics.Data, out *Outcome) {
 			out.Problems.Warnf(diag.Row, st.Path, 0, 0, "%s of the %s %s of %s are not in the devices input %s (e.g. %q); they count in fleet metrics, not in activation or customer health",
 				render.Number(float64(j.Unknown), 0), render.Number(float64(j.IDs), 0), what, j.Input, devices.Path, clipID(j.SampleUnknown))
 		}
+	}
+}
+
+// caseWarning says when ids of an input are the devices input's but for
+// letter case (either engine): one device (or customer) split in two, which
+// the count of unknown ids alone does not show.
+func caseWarning(st *export.Stats, devices string, warn func(string, ...any)) {
+	if j := st.Join; j.CaseOnly > 0 {
+		warn("%s of the ids of %s not in the devices input %s are one of its ids but for letter case (e.g. %q here, %q there): ids compare exactly, so each counts as a device of its own; export the ids in one case",
+			render.Number(float64(j.CaseOnly), 0), st.Kind, devices, clipID(j.CaseSample[0]), clipID(j.CaseSample[1]))
 	}
 }
 

@@ -421,3 +421,31 @@ func TestUnorderedFirmwareTargetBothEngines(t *testing.T) {
 		t.Errorf("devices_version_unordered: files %v, postgres %v; want 202", unordered[0], unordered[1])
 	}
 }
+
+// From tables as from files: event ids the devices table does not list are
+// counted and warned of, and those that are a listed id but for letter
+// case get their own warning (one device counted as two: its events under
+// both spellings), on every engine.
+func TestJoinWarningsFromTables(t *testing.T) {
+	for _, e := range pgtest.Engines {
+		t.Run(e.Name, func(t *testing.T) {
+			repo, env, schema := engineRepo(t, e)
+			conn, _ := e.Conn(t)
+			// a copy of one device's events under its id in capitals (Citus
+			// does not update a distribution column: the rows are copied)
+			if _, err := conn.Exec(context.Background(), fmt.Sprintf(`INSERT INTO %s.lifecycle ("clientId", ts_ms, event_type)
+				SELECT upper("clientId"), ts_ms, event_type FROM %[1]s.lifecycle WHERE "clientId" = 'drip-000201'`, schema)); err != nil {
+				t.Fatal(err)
+			}
+			_, stderr, _ := cmdtest.Run(t, env, "metrics", "-C", repo, "--now=2026-11-11T00:00:00Z")
+			for _, want := range []string{
+				`warning: metrics.inputs.events: ` + schema + `.lifecycle: 1 of the 247 device ids are not in the devices table ` + schema + `.devices (e.g. "DRIP-000201")`,
+				`warning: metrics.inputs.events: ` + schema + `.lifecycle: 1 of the ids of events not in the devices input ` + schema + `.devices are one of its ids but for letter case (e.g. "DRIP-000201" here, "drip-000201" there)`,
+			} {
+				if !strings.Contains(stderr, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, stderr)
+				}
+			}
+		})
+	}
+}
