@@ -236,6 +236,16 @@ func WriteMarkdown(w io.Writer, heading string, doc JSON, problems diag.List) {
 	if doc.Health != nil {
 		fmt.Fprintf(w, "%s\n\n", doc.Health.Line())
 	}
+	// the warnings bear on the gates' values (a window its data covers a
+	// third of, a version target that orders against nothing): in the
+	// summary people read, not only in the annotations
+	if ws := problems.Warnings(); len(ws) > 0 {
+		fmt.Fprintf(w, "⚠️ **%s**\n\n", render.Plural(len(ws), "warning"))
+		for _, d := range ws.Sort() {
+			fmt.Fprintf(w, "- `%s`\n", strings.ReplaceAll(d.String(), "`", "'"))
+		}
+		w.Write([]byte("\n"))
+	}
 	if len(doc.Gates) > 0 {
 		_ = gate.Table(doc.Gates).Markdown(w)
 	}

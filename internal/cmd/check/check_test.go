@@ -165,3 +165,27 @@ func TestEveryProblemInOneRun(t *testing.T) {
 		t.Errorf("a message caused by another:\n%s", stderr)
 	}
 }
+
+// The step summary lists the run's warnings above the gates: they bear on
+// the values (here the November window, which the data covers a third of,
+// and whose gates fail for it), and a summary reader sees no stderr.
+func TestCheckSummaryListsWarnings(t *testing.T) {
+	dir := cmdtest.CopyExample(t)
+	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "month: 2026-10", "month: 2026-11")
+	summary := filepath.Join(t.TempDir(), "summary.md")
+	env := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": summary}
+	cmdtest.Run(t, env, "check", "-C", dir)
+	got, _ := os.ReadFile(summary)
+	text := string(got)
+	want := "⚠️ **1 warning**\n\n- `" + filepath.Join(dir, "iotpm.yaml") + ": warning: the data ends 2026-11-10T23:56:19Z, 20 days before the window's end 2026-12-01T00:00:00Z"
+	if i, j := strings.Index(text, want), strings.Index(text, "| GATE"); i < 0 || j < i {
+		t.Errorf("summary lacks the warning above the gates:\n%s", text)
+	}
+	// the example has none
+	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "month: 2026-11", "month: 2026-10")
+	os.Remove(summary)
+	cmdtest.Run(t, env, "check", "-C", dir)
+	if got, _ := os.ReadFile(summary); strings.Contains(string(got), "warning") {
+		t.Errorf("the example's summary has warnings:\n%s", got)
+	}
+}
