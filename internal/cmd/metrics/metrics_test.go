@@ -364,9 +364,12 @@ func TestMetricsIdsThatDifferByCase(t *testing.T) {
 	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, stderr, _ := cmdtest.Run(t, nil, "metrics", "-C", dir, "--now=2026-11-11T00:00:00Z")
+	stdout, stderr, _ := cmdtest.Run(t, nil, "metrics", "-C", dir, "--now=2026-11-11T00:00:00Z", "-o", "json")
 	want := `/exports/lifecycle.csv: warning: 1 of the ids of events not in the devices input ` + filepath.Join(dir, "exports", "devices.csv") + ` are one of its ids but for letter case (e.g. "DRIP-000201" here, "drip-000201" there)`
 	if !strings.Contains(stderr, want) {
 		t.Errorf("stderr lacks %q:\n%s", want, stderr)
+	}
+	if !strings.Contains(stdout, `"unknown_case_only": 1`) {
+		t.Errorf("JSON rows lack unknown_case_only 1:\n%.2000s", stdout)
 	}
 }
