@@ -137,27 +137,46 @@ func FleetIfAny(cfg *planfile.Config, diags diag.List) (*planfile.Fleet, diag.Li
 }
 
 // BatteryCosts is, per planned feature, its battery cost: the largest life
-// change it alone makes to a device today, in years (negative: shorter).
-func BatteryCosts(fleet *planfile.Fleet) map[string]float64 {
-	out := map[string]float64{}
+// change it alone makes to a device today, in years of capacity life
+// (negative: shorter); and, where the shelf-life cap makes the device's
+// actual life change differ from that, the device's lives (a heartbeat
+// backed off from 15 min to 2 h is +20 y of capacity and 18.2 → 20 y of
+// life on a cell whose shelf life is 20 y).
+func BatteryCosts(fleet *planfile.Fleet) (map[string]float64, map[string]CappedLife) {
+	out, capped := map[string]float64{}, map[string]CappedLife{}
 	if fleet == nil {
-		return out
+		return out, capped
 	}
 	for _, d := range fleet.Devices {
 		for _, e := range d.Events {
 			if !fleet.Planned(e.Feature) {
 				continue
 			}
-			cost, ok, err := energy.FeatureCostYears(d, fleet.Planned, e.Feature)
+			today, with, ok, err := energy.FeatureLives(d, fleet.Planned, e.Feature)
 			if err != nil || !ok {
 				continue
 			}
+			cost := with.CapacityLife.Years() - today.CapacityLife.Years()
+			if math.Abs(cost) < 1e-12 {
+				cost = 0
+			}
 			if cur, seen := out[e.Feature]; !seen || math.Abs(cost) > math.Abs(cur) {
 				out[e.Feature] = cost
+				delete(capped, e.Feature)
+				if life := with.Life.Years() - today.Life.Years(); math.Abs(life-cost) > 0.005 {
+					capped[e.Feature] = CappedLife{Device: d.ID, Today: today.Life.Years(), With: with.Life.Years()}
+				}
 			}
 		}
 	}
-	return out
+	return out, capped
+}
+
+// CappedLife is a device's life today and with a feature, where the
+// shelf-life cap makes it change otherwise than its capacity life.
+type CappedLife struct {
+	Device      string
+	Today, With float64 // years
 }
 
 // ReleaseLife is the worst device life after each release that changes
@@ -190,15 +209,18 @@ func (ep *Energy) WorstAfterRelease() map[string]ReleaseLife {
 // battery life and in recurring cost, shown as rice columns when given.
 type Costs struct {
 	BatteryYears map[string]float64
-	Recurring    map[string]float64
-	Currency     string // of Recurring
+	// BatteryCapped: where a battery cost is not the device's life change
+	// (the shelf-life cap), the lives it changes between.
+	BatteryCapped map[string]CappedLife
+	Recurring     map[string]float64
+	Currency      string // of Recurring
 }
 
 // Costs are the battery and recurring costs of every planned feature.
 func (p *Results) Costs() Costs {
 	var c Costs
 	if p.Energy != nil {
-		c.BatteryYears = BatteryCosts(p.Energy.Fleet)
+		c.BatteryYears, c.BatteryCapped = BatteryCosts(p.Energy.Fleet)
 	}
 	if p.Economics != nil {
 		c.Recurring, c.Currency = p.Economics.FeatureCost, p.Economics.File.Currency

@@ -201,22 +201,27 @@ func FirstBelowTarget(t Timeline, target Hours) (Crossing, bool) {
 // the shelf-life cap: on a cell whose shelf life caps the life with and
 // without the feature, the capped change would be 0 and hide the cost.
 func FeatureCostYears(d Device, planned Planned, feature string) (float64, bool, error) {
-	has := slices.ContainsFunc(d.Events, func(e Event) bool { return e.Feature == feature })
-	if !has {
-		return 0, false, nil
-	}
-	none := func(string) bool { return false }
-	today, err := Analyze(d.With(planned, none))
-	if err != nil {
-		return 0, true, err
-	}
-	with, err := Analyze(d.With(planned, func(f string) bool { return f == feature }))
-	if err != nil {
-		return 0, true, err
+	today, with, ok, err := FeatureLives(d, planned, feature)
+	if !ok || err != nil {
+		return 0, ok, err
 	}
 	diff := with.CapacityLife.Years() - today.CapacityLife.Years()
 	if math.Abs(diff) < 1e-12 {
 		diff = 0
 	}
 	return diff, true, nil
+}
+
+// FeatureLives analyses the device today and with the planned feature
+// alone shipped; ok is false when no event of the device has the feature.
+func FeatureLives(d Device, planned Planned, feature string) (today, with Result, ok bool, err error) {
+	if !slices.ContainsFunc(d.Events, func(e Event) bool { return e.Feature == feature }) {
+		return today, with, false, nil
+	}
+	none := func(string) bool { return false }
+	if today, err = Analyze(d.With(planned, none)); err != nil {
+		return today, with, true, err
+	}
+	with, err = Analyze(d.With(planned, func(f string) bool { return f == feature }))
+	return today, with, true, err
 }

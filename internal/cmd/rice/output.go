@@ -23,6 +23,13 @@ type effortModelJSON struct {
 	CertEffortPerWeek  float64 `json:"cert_effort_per_week"`
 }
 
+// batteryLifeJSON is a device's life today and with the feature.
+type batteryLifeJSON struct {
+	Device     string  `json:"device"`
+	TodayYears float64 `json:"today_years"`
+	WithYears  float64 `json:"with_years"`
+}
+
 type featureJSON struct {
 	Rank               int        `json:"rank"`
 	ID                 string     `json:"id"`
@@ -43,6 +50,9 @@ type featureJSON struct {
 	// BatteryCostYears is the largest life change the feature alone makes
 	// to a device (years, negative: shorter); absent without device events.
 	BatteryCostYears *float64 `json:"battery_cost_years,omitempty"`
+	// BatteryLife: where the shelf-life cap makes the device's life change
+	// otherwise than battery_cost_years (capacity life), its lives.
+	BatteryLife *batteryLifeJSON `json:"battery_life,omitempty"`
 	// RecurringCostPerDeviceMonth is the largest change the feature alone
 	// makes to one model's recurring cost per activated device-month
 	// (economics.yaml's currency; negative: cheaper); absent when its
@@ -157,6 +167,9 @@ func WriteRanking(w io.Writer, format render.Format, ranked []rice.Scored, model
 			if c, ok := costs.BatteryYears[s.ID]; ok {
 				j.BatteryCostYears = &c
 			}
+			if l, ok := costs.BatteryCapped[s.ID]; ok {
+				j.BatteryLife = &batteryLifeJSON{Device: l.Device, TodayYears: l.Today, WithYears: l.With}
+			}
 			if c, ok := costs.Recurring[s.ID]; ok {
 				j.RecurringCostPerDeviceMonth = &c
 			}
@@ -172,10 +185,45 @@ func WriteRanking(w io.Writer, format render.Format, ranked []rice.Scored, model
 		}
 		_, err := fmt.Fprintf(w, "\nEffort in person-months at %s USD per person-month and %s person-months per certification week.\n",
 			render.Number(model.CostPerPersonMonth, 0), render.Number(model.CertEffortPerWeek, 3))
+		writeCapped(w, ranked, costs, "\n", "- ")
 		return err
 	default:
-		return costColumns(costs, rankingTable(ranked, false, tty), ranked, false).Text(w, term)
+		if err := costColumns(costs, rankingTable(ranked, false, tty), ranked, false).Text(w, term); err != nil {
+			return err
+		}
+		writeCapped(w, ranked, costs, "\n", "  ")
+		return nil
 	}
+}
+
+// writeCapped says, under the table, where a BATTERY (Y) value — capacity
+// life, before the shelf-life cap — is not the device's life change: a
+// gain of +20 y shown alone reads as twenty more years, where the cap
+// allows 1.8.
+func writeCapped(w io.Writer, ranked []rice.Scored, costs Costs, before, bullet string) {
+	if len(costs.BatteryYears) == 0 {
+		return
+	}
+	header := false
+	for _, s := range ranked {
+		l, ok := costs.BatteryCapped[s.ID]
+		if !ok {
+			continue
+		}
+		if !header {
+			fmt.Fprintf(w, "%sBATTERY (Y) is capacity life, before the shelf-life cap. Capped lives:\n", before)
+			header = true
+		}
+		fmt.Fprintf(w, "%s%s: %s's life %s → %s y (%s y of capacity)\n", bullet, s.ID, l.Device,
+			render.Number(l.Today, 2), render.Number(l.With, 2), signedYears(costs.BatteryYears[s.ID]))
+	}
+}
+
+func signedYears(v float64) string {
+	if v > 0 {
+		return "+" + render.Number(v, 2)
+	}
+	return render.Number(v, 2)
 }
 
 // columns adds each feature's battery cost (the largest life change it
@@ -206,12 +254,7 @@ func costColumns(c Costs, t *render.Table, ranked []rice.Scored, exact bool) *re
 			t.Rows[i] = append(t.Rows[i], text)
 		}
 	}
-	add(c.BatteryYears, "BATTERY (Y)", "battery_cost_years", 3, func(v float64) string {
-		if v > 0 {
-			return "+" + render.Number(v, 2)
-		}
-		return render.Number(v, 2)
-	})
+	add(c.BatteryYears, "BATTERY (Y)", "battery_cost_years", 3, signedYears)
 	// per device-month, in economics.yaml's currency: "$/DEV-MO" fits
 	// 80 columns; another currency's code is longer, so it may be hidden
 	header, hide := "$/DEV-MO", 4

@@ -135,7 +135,7 @@ func riceRun(opts *RiceOptions) error {
 		if err := cmdutil.ReportProblems(f, diags); err != nil {
 			return err
 		}
-		costs.BatteryYears = planning.BatteryCosts(fleet)
+		costs.BatteryYears, costs.BatteryCapped = planning.BatteryCosts(fleet)
 	}
 	if base != nil {
 		baseRanked, err := rice.Rank(base.Features, base.Model, base.Catalog)

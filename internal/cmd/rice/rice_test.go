@@ -1,6 +1,8 @@
 package rice_test
 
 import (
+	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -80,5 +82,55 @@ func TestBaselineWithErrorsReportsBothFiles(t *testing.T) {
 	_, stderr, code := cmdtest.Run(t, nil, "rice", "-C", cmdtest.ExampleRepo, "--baseline", filepath.Join(dir, "old.yaml"))
 	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, "old.yaml:1:11: features: expected a list, got the number 3") {
 		t.Fatalf("exit %d stderr:\n%s", code, stderr)
+	}
+}
+
+// BATTERY (Y) is the change in capacity life, before the shelf-life cap.
+// Where the cap makes the device's life change otherwise, the life it
+// changes between is given: adaptive-heartbeat is +20 y of drip-lora's
+// capacity life and takes its life from today's to the ER14505's 20-year
+// shelf life; edge-anomaly's −2.94 y is drip-lora's life change itself
+// (no cap either side), so it has none.
+func TestBatteryCostBesideTheCap(t *testing.T) {
+	stdout, stderr, code := cmdtest.Run(t, nil, "rice", "-C", cmdtest.ExampleRepo, "-o", "json")
+	var doc struct {
+		Features []struct {
+			ID          string   `json:"id"`
+			Cost        *float64 `json:"battery_cost_years"`
+			BatteryLife *struct {
+				Device string  `json:"device"`
+				Today  float64 `json:"today_years"`
+				With   float64 `json:"with_years"`
+			} `json:"battery_life"`
+		} `json:"features"`
+	}
+	if code != 0 || json.Unmarshal([]byte(stdout), &doc) != nil {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	battery, _, _ := cmdtest.Run(t, nil, "battery", "-C", cmdtest.ExampleRepo, "-o", "json")
+	var b struct {
+		Devices []struct {
+			ID   string  `json:"id"`
+			Life float64 `json:"life_years"`
+		} `json:"devices"`
+	}
+	if err := json.Unmarshal([]byte(battery), &b); err != nil || b.Devices[0].ID != "drip-lora" {
+		t.Fatalf("battery: %v", err)
+	}
+	for _, f := range doc.Features {
+		switch f.ID {
+		case "adaptive-heartbeat":
+			if l := f.BatteryLife; f.Cost == nil || *f.Cost < 20 || l == nil || l.Device != "drip-lora" || l.With != 20 || math.Abs(l.Today-b.Devices[0].Life) > 1e-9 {
+				t.Errorf("adaptive-heartbeat: cost %v, life %+v; want > +20 y of capacity, drip-lora %v → 20 y", f.Cost, f.BatteryLife, b.Devices[0].Life)
+			}
+		case "edge-anomaly":
+			if f.Cost == nil || *f.Cost > -2.9 || f.BatteryLife != nil {
+				t.Errorf("edge-anomaly: cost %v, life %+v; want about −2.94 and no capped life", f.Cost, f.BatteryLife)
+			}
+		}
+	}
+	table, _, _ := cmdtest.Run(t, nil, "rice", "-C", cmdtest.ExampleRepo)
+	if !strings.Contains(table, "BATTERY (Y) is capacity life, before the shelf-life cap. Capped lives:\n  adaptive-heartbeat: drip-lora's life 18.2 → 20 y (+20.24 y of capacity)\n") {
+		t.Errorf("table lacks the note:\n%s", table)
 	}
 }
