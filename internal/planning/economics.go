@@ -170,7 +170,8 @@ func measuredActivation(r *metrics.Report) (v float64, basis, why string) {
 
 // measuredTickets is tickets per device-month over the window: the tickets
 // counting in it over the customers' devices (as the health score counts
-// them) and the window's length in months of 30.4375 days.
+// them) and the months of 30.4375 days of the window the data covers (up
+// to the horizon); none when the tickets export ends before the window.
 func measuredTickets(r *metrics.Report, out *fleetmetrics.Outcome) (float64, string) {
 	if r == nil {
 		return 0, "iotpm.yaml gives no metrics inputs"

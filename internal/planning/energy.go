@@ -156,10 +156,7 @@ func BatteryCosts(fleet *planfile.Fleet) (map[string]float64, map[string]CappedL
 			if err != nil || !ok {
 				continue
 			}
-			cost := with.CapacityLife.Years() - today.CapacityLife.Years()
-			if math.Abs(cost) < 1e-12 {
-				cost = 0
-			}
+			cost := energy.CapacityChangeYears(today, with)
 			if cur, seen := out[e.Feature]; !seen || math.Abs(cost) > math.Abs(cur) {
 				out[e.Feature] = cost
 				delete(capped, e.Feature)

@@ -80,10 +80,6 @@ func RolloutSettingsOf(cfg *planfile.Config) (*RolloutSettings, diag.List) {
 		errorf(spec.Pos, "rollout: %v", err)
 		return nil, diags
 	}
-	if msg := rollout.WavesShortfall(s.Waves); msg != "" {
-		p := spec.Waves[len(spec.Waves)-1].Pos
-		diags.Warnf(diag.Schema, cfg.File, p.Line, p.Col, "rollout.waves: %s", msg)
-	}
 	return s, diags
 }
 
@@ -207,10 +203,15 @@ func PlanRollout(p *Results, s *RolloutSettings) (*Rollout, error) {
 	return r, nil
 }
 
-// warn words what could make the forecast misread: versions that cannot
-// be ordered against the release, and a start before the data ends.
+// warn words what could make the forecast misread: waves that end short
+// of the fleet, versions that cannot be ordered against the release, and a
+// start before the data ends. It runs on the settings in force, whether
+// iotpm.yaml or flags gave them.
 func (r *Rollout) warn(unordered map[string]int, horizon int64) {
 	s := r.Settings
+	if msg := rollout.WavesShortfall(s.Waves); msg != "" {
+		r.Warnings = append(r.Warnings, "rollout waves: "+msg)
+	}
 	if r.Unordered > 0 {
 		r.UnorderedExample = slices.MaxFunc(slices.Sorted(maps.Keys(unordered)), func(a, b string) int { return cmp.Compare(unordered[a], unordered[b]) })
 		why := "they cannot be ordered against it"

@@ -127,3 +127,17 @@ func TestTableFit(t *testing.T) {
 		}
 	}
 }
+
+
+// A warning callout quotes its intro and lines, escaped; no lines, nothing.
+func TestMarkdownWarning(t *testing.T) {
+	var b strings.Builder
+	MarkdownWarning(&b, "New warnings:", []string{"a|b", "c"})
+	if want := "> [!WARNING]\n> New warnings:\n> - a\\|b\n> - c\n"; b.String() != want {
+		t.Errorf("got %q, want %q", b.String(), want)
+	}
+	b.Reset()
+	if MarkdownWarning(&b, "x", nil); b.Len() != 0 {
+		t.Errorf("no lines wrote %q", b.String())
+	}
+}

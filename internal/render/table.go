@@ -380,6 +380,18 @@ func (t *Table) Markdown(w io.Writer) error {
 	return writeTrimmed(w, sb.String())
 }
 
+// MarkdownWarning writes a GitHub warning callout: intro, then each line
+// as an item (nothing when there are no lines).
+func MarkdownWarning(w io.Writer, intro string, lines []string) {
+	if len(lines) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "> [!WARNING]\n> %s\n", MarkdownEscape(intro))
+	for _, line := range lines {
+		fmt.Fprintf(w, "> - %s\n", MarkdownEscape(line))
+	}
+}
+
 // MarkdownEscape makes s safe inside a markdown table cell.
 func MarkdownEscape(s string) string {
 	s = strings.ReplaceAll(s, `\`, `\\`)

@@ -205,11 +205,17 @@ func FeatureCostYears(d Device, planned Planned, feature string) (float64, bool,
 	if !ok || err != nil {
 		return 0, ok, err
 	}
+	return CapacityChangeYears(today, with), true, nil
+}
+
+// CapacityChangeYears is the change in capacity life from today's result
+// to one with a feature, in years (rounding noise below 1e-12 is 0).
+func CapacityChangeYears(today, with Result) float64 {
 	diff := with.CapacityLife.Years() - today.CapacityLife.Years()
 	if math.Abs(diff) < 1e-12 {
-		diff = 0
+		return 0
 	}
-	return diff, true, nil
+	return diff
 }
 
 // FeatureLives analyses the device today and with the planned feature

@@ -285,10 +285,8 @@ func writeDiff(w *bytes.Buffer, format render.Format, d *Diff, term render.Term)
 	if format == render.FormatMarkdown {
 		fmt.Fprintf(w, "%s\n## iotpm diff against `%s`\n\n%s\n", Marker, d.Base, d.Summary)
 		if len(d.NewWarnings) > 0 { // open, not folded: they qualify the numbers
-			w.WriteString("\n> [!WARNING]\n> New warnings with this change:\n")
-			for _, line := range d.NewWarnings {
-				fmt.Fprintf(w, "> - %s\n", render.MarkdownEscape(line))
-			}
+			w.WriteString("\n")
+			render.MarkdownWarning(w, "New warnings with this change:", d.NewWarnings)
 		}
 		for i, t := range tables {
 			fmt.Fprintf(w, "\n<details><summary>%s</summary>\n\n", titles[i])

@@ -103,10 +103,7 @@ func writeReport(w *bytes.Buffer, f *cmdutil.Factory, p *planning.Results) error
 	gates := p.Gates()
 	fmt.Fprintf(w, "**%s**\n\n", p.Health(gates, f.Now()).Line())
 	if ws := warnings(f, p); len(ws) > 0 {
-		w.WriteString("> [!WARNING]\n> What the run warned of, which the numbers below are to be read with:\n")
-		for _, line := range ws {
-			fmt.Fprintf(w, "> - %s\n", render.MarkdownEscape(line))
-		}
+		render.MarkdownWarning(w, "What the run warned of, which the numbers below are to be read with:", ws)
 		w.WriteString("\n")
 	}
 	doc := checkcmd.JSON{Passed: true, Gates: gates, Outcomes: p.Outcomes()}

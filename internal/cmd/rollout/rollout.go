@@ -8,13 +8,11 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/iotpm/iotpm/internal/cmdutil"
-	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/failure"
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/internal/planning"
@@ -92,11 +90,6 @@ func (o *RolloutOptions) settings(cfg *planfile.Config) (*planning.RolloutSettin
 	s := &planning.RolloutSettings{LookbackDays: planning.DefaultLookbackDays, SuccessFromMetrics: true}
 	if cfg != nil && cfg.Rollout != nil {
 		fromFile, diags := planning.RolloutSettingsOf(cfg)
-		if o.Waves != "" { // the file's waves are not used: nor is what they warn of
-			diags = slices.DeleteFunc(diags, func(d diag.Diagnostic) bool {
-				return d.Severity == diag.Warning && strings.HasPrefix(d.Message, "rollout.waves:")
-			})
-		}
 		if err := cmdutil.ReportProblems(o.Factory, diags); err != nil {
 			return nil, err // printed: the error only counts them
 		}
@@ -157,9 +150,6 @@ func (o *RolloutOptions) settings(cfg *planfile.Config) (*planning.RolloutSettin
 	}
 	if err := rollout.ValidateWaves(s.Waves); err != nil {
 		return nil, failure.UsageErrorf("%v", err)
-	}
-	if msg := rollout.WavesShortfall(s.Waves); msg != "" && o.Waves != "" {
-		fmt.Fprintf(o.Factory.IO.ErrOut, "iotpm: warning: --waves %s: %s\n", o.Waves, msg)
 	}
 	return s, nil
 }
