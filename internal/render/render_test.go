@@ -128,7 +128,6 @@ func TestTableFit(t *testing.T) {
 	}
 }
 
-
 // A warning callout quotes its intro and lines, escaped; no lines, nothing.
 func TestMarkdownWarning(t *testing.T) {
 	var b strings.Builder
