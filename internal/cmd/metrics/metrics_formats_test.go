@@ -190,3 +190,24 @@ func TestValidateChecksRepoFormats(t *testing.T) {
 		t.Errorf("exit %d:\n%s", code, stderr)
 	}
 }
+
+// A timeline written to the minute (ISO 8601 without seconds, with T or a
+// space) reads as the same instants with seconds 0. By hand: connected
+// 10:00–11:30 and 12:00–13:00 (H, as of), observed from 10:00: 2.5 h of 3.
+func TestMinutePrecisionTimeline(t *testing.T) {
+	dir := t.TempDir()
+	cmdtest.WriteFile(t, dir, "ev.csv", "device_id,timestamp,event\na,2026-10-10T10:00Z,connected\na,2026-10-10T11:30Z,disconnected\na,2026-10-10 12:00Z,connected\n")
+	stdout, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir, "--events", "ev.csv", "--month", "2026-10", "--as-of", "2026-10-10T13:00:00Z", "-o", "json")
+	var doc struct {
+		Uptime struct {
+			Connected float64 `json:"connected_hours"`
+			Observed  float64 `json:"observed_hours"`
+		} `json:"connectivity_uptime"`
+	}
+	if code != 0 || json.Unmarshal([]byte(stdout), &doc) != nil {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if doc.Uptime.Connected != 2.5 || doc.Uptime.Observed != 3 {
+		t.Errorf("connected %v h of %v, want 2.5 of 3", doc.Uptime.Connected, doc.Uptime.Observed)
+	}
+}
