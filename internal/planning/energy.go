@@ -176,27 +176,35 @@ type CappedLife struct {
 	Today, With float64 // years
 }
 
-// ReleaseLife is the worst device life after each release that changes
-// a device's energy, by "date release".
+// ReleaseLife is, of the devices whose energy a release changes, the one
+// with the shortest battery life after it: that life and its life before
+// the release. It is not the fleet's shortest life (a device the release
+// leaves alone may last less), which the battery command shows.
 type ReleaseLife struct {
-	Device string
-	Years  float64
+	Device        string
+	Years, Before float64
+	// LimitedBy is what limits the life after the release: "capacity", or
+	// "shelf_life" when the cell's shelf life caps it (its energy cost
+	// then does not show in the years).
+	LimitedBy string
 }
 
-// WorstAfterRelease is, by "date release", the worst device life after
-// each release that changes a device's energy.
+// WorstAfterRelease is, by "date release", the ReleaseLife of each
+// release that changes a device's energy.
 func (ep *Energy) WorstAfterRelease() map[string]ReleaseLife {
 	out := map[string]ReleaseLife{}
 	if ep == nil {
 		return out
 	}
 	for _, t := range ep.Timelines {
+		before := t.Today.Life.Years()
 		for _, s := range t.Steps {
 			key := s.Date.Format(time.DateOnly) + " " + s.Release
 			y := s.Result.Life.Years()
 			if cur, ok := out[key]; !ok || y < cur.Years {
-				out[key] = ReleaseLife{Device: t.Device, Years: y}
+				out[key] = ReleaseLife{Device: t.Device, Years: y, Before: before, LimitedBy: s.Result.LimitedBy}
 			}
+			before = y
 		}
 	}
 	return out

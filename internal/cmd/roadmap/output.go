@@ -58,14 +58,21 @@ type releaseJSON struct {
 	// NREUSD is the tooling and certification cash of the parts shipping
 	// with the release.
 	NREUSD float64 `json:"nre_usd"`
-	// Battery is the worst device life after the release, when it changes
-	// a device's energy.
+	// Battery is, when the release changes a device's energy, the device
+	// it changes with the shortest battery life after it (not the
+	// fleet's shortest life: a device the release leaves alone may last
+	// less).
 	Battery *releaseBatteryJSON `json:"battery,omitempty"`
 }
 
 type releaseBatteryJSON struct {
 	Device    string  `json:"worst_device"`
 	LifeYears float64 `json:"life_years"`
+	// BeforeYears is the device's life before the release.
+	BeforeYears float64 `json:"before_years"`
+	// LimitedBy: capacity, or shelf_life when the cell's shelf life caps
+	// the life after the release.
+	LimitedBy string `json:"limited_by"`
 }
 
 type itemJSON struct {
@@ -117,7 +124,7 @@ func toRoadmapJSON(v planView, cal *roadmap.Calendar) JSON {
 		doc.Releases = append(doc.Releases, releaseJSON{Track: string(r.Track), Name: r.Name, Date: r.Date.Format(time.DateOnly), Hotfix: r.Hotfix,
 			Capacity: r.Capacity, Allocated: r.Allocated, Items: render.OrEmpty(items), NREUSD: v.releaseCash(r).USD()})
 		if b, ok := v.battery[r.Date.Format(time.DateOnly)+" "+r.Name]; ok {
-			doc.Releases[len(doc.Releases)-1].Battery = &releaseBatteryJSON{Device: b.Device, LifeYears: b.Years}
+			doc.Releases[len(doc.Releases)-1].Battery = &releaseBatteryJSON{Device: b.Device, LifeYears: b.Years, BeforeYears: b.Before, LimitedBy: b.LimitedBy}
 		}
 	}
 	doc.Cash = cashJSON{Quarters: []quarterJSON{}, Total: toAmountJSON(v.cash.Total)}
@@ -185,11 +192,15 @@ func releasesTable(rs []roadmap.ReleasePlan, v planView) *render.Table {
 		_, ok := v.battery[r.Date.Format(time.DateOnly)+" "+r.Name]
 		return ok
 	}) {
-		t.Columns = append(t.Columns, render.Column{Header: "WORST BATTERY AFTER", Hide: 1})
+		// of the devices the release changes, the shortest-lived after it
+		t.Columns = append(t.Columns, render.Column{Header: "BATTERY IT CHANGES (SHORTEST)", Hide: 1})
 		for i, r := range rs {
 			cell := ""
 			if b, ok := v.battery[r.Date.Format(time.DateOnly)+" "+r.Name]; ok {
-				cell = fmt.Sprintf("%s %s y", b.Device, render.Number(b.Years, 2))
+				cell = fmt.Sprintf("%s %s → %s y", b.Device, render.Number(b.Before, 2), render.Number(b.Years, 2))
+				if b.LimitedBy == "shelf_life" {
+					cell += " (shelf life)"
+				}
 			}
 			t.Rows[i] = append(t.Rows[i], cell)
 		}

@@ -1,0 +1,52 @@
+package planning
+
+import (
+	"testing"
+	"time"
+
+	"github.com/iotpm/iotpm/pkg/energy"
+)
+
+// WorstAfterRelease: per release, of the devices it changes, the one with
+// the shortest life after it, with its life before the release (the
+// device's previous step, or today) and what limits it. A device the
+// release leaves alone does not count, however short its life.
+func TestWorstAfterRelease(t *testing.T) {
+	y := func(years float64, limit string) energy.Result {
+		return energy.Result{Life: energy.Hours(years * energy.YearHours), LimitedBy: limit}
+	}
+	fw1 := time.Date(2027, 4, 4, 0, 0, 0, 0, time.UTC)
+	fw2 := time.Date(2027, 7, 4, 0, 0, 0, 0, time.UTC)
+	ep := &Energy{Timelines: []energy.Timeline{
+		{Device: "valve", Today: y(14, "capacity"), Steps: []energy.Step{
+			{Date: fw1, Release: "FW 1", Result: y(13, "capacity")},
+			{Date: fw2, Release: "FW 2", Result: y(12.5, "capacity")},
+		}},
+		{Device: "lora", Today: y(18, "capacity"), Steps: []energy.Step{
+			{Date: fw2, Release: "FW 2", Result: y(20, "shelf_life")},
+		}},
+		// shorter than any, but no release changes it
+		{Device: "puck", Today: y(3, "capacity")},
+	}}
+	got := ep.WorstAfterRelease()
+	want := map[string]ReleaseLife{
+		"2027-04-04 FW 1": {Device: "valve", Years: 13, Before: 14, LimitedBy: "capacity"},
+		"2027-07-04 FW 2": {Device: "valve", Years: 12.5, Before: 13, LimitedBy: "capacity"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %d releases %+v, want %d", len(got), got, len(want))
+	}
+	for k, w := range want {
+		g := got[k]
+		if g.Device != w.Device || g.LimitedBy != w.LimitedBy || !near(g.Years, w.Years) || !near(g.Before, w.Before) {
+			t.Errorf("%s: got %+v, want %+v", k, g, w)
+		}
+	}
+	// the lora alone changes at FW 2 when the valve does not
+	ep.Timelines[0].Steps = ep.Timelines[0].Steps[:1]
+	if g := ep.WorstAfterRelease()["2027-07-04 FW 2"]; g.Device != "lora" || !near(g.Before, 18) || g.LimitedBy != "shelf_life" {
+		t.Errorf("FW 2 changing the lora alone: %+v, want lora 18 → 20 (shelf_life)", g)
+	}
+}
+
+func near(a, b float64) bool { return a-b < 1e-9 && b-a < 1e-9 }
