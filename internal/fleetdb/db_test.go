@@ -8,7 +8,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -223,13 +225,31 @@ func same(t *testing.T, want, got metrics.Report) {
 		eqi("cohort shipped", int64(a.Shipped), int64(b.Shipped))
 		eqi("cohort activated", int64(a.Activated), int64(b.Activated))
 		eq("activation", a.Rate, b.Rate)
-		if a.Mature != b.Mature || len(a.ByMonth) != len(b.ByMonth) {
-			t.Errorf("activation: local %+v, postgres %+v", *a, *b)
-		} else {
-			for i := range a.ByMonth {
-				if x, y := a.ByMonth[i], b.ByMonth[i]; x.Label != y.Label || x.Shipped != y.Shipped || x.Activated != y.Activated || x.Mature != y.Mature {
-					t.Errorf("cohort %s: local %+v, postgres %+v", x.Label, x, y)
+		sameCohorts := func(what string, a, b []metrics.Cohort) {
+			t.Helper()
+			if len(a) != len(b) {
+				t.Errorf("%s: local %+v, postgres %+v", what, a, b)
+				return
+			}
+			for i := range a {
+				if x, y := a[i], b[i]; x.Label != y.Label || x.Shipped != y.Shipped || x.Activated != y.Activated || x.Mature != y.Mature {
+					t.Errorf("%s cohort %s: local %+v, postgres %+v", what, x.Label, x, y)
 				}
+			}
+		}
+		if a.Mature != b.Mature {
+			t.Errorf("activation: local %+v, postgres %+v", *a, *b)
+		}
+		sameCohorts("activation", a.ByMonth, b.ByMonth)
+		if len(a.ByProfile) != len(b.ByProfile) {
+			t.Errorf("activation by profile: local %+v, postgres %+v", a.ByProfile, b.ByProfile)
+		} else {
+			for i := range a.ByProfile {
+				x, y := a.ByProfile[i], b.ByProfile[i]
+				if x.Profile != y.Profile || x.Shipped != y.Shipped || x.Activated != y.Activated || x.Mature != y.Mature {
+					t.Errorf("activation of profile %s: local %+v, postgres %+v", x.Profile, x, y)
+				}
+				sameCohorts("activation of "+x.Profile, x.ByMonth, y.ByMonth)
 			}
 		}
 	}
@@ -446,9 +466,18 @@ func TestScriptRunsInPsql(t *testing.T) {
 			t.Errorf("the device metrics lack %s:\n%s", want, text)
 		}
 	}
+	// the activation rows are by ship month and profile
+	// (month|profile|shipped|activated|...): a month's are its profiles'
+	monthRow := regexp.MustCompile(`(?m)^(\d{4}-\d{2})\|[^|\n]*\|(\d+)\|(\d+)\|`)
+	byMonth := map[string][2]int{}
+	for _, m := range monthRow.FindAllStringSubmatch(text, -1) {
+		s, _ := strconv.Atoi(m[2])
+		a, _ := strconv.Atoi(m[3])
+		byMonth[m[1]] = [2]int{byMonth[m[1]][0] + s, byMonth[m[1]][1] + a}
+	}
 	for _, c := range res.Report.Activation.ByMonth {
-		if !strings.Contains(string(out), fmt.Sprintf("\n%s|%d|%d|", c.Label, c.Shipped, c.Activated)) {
-			t.Errorf("cohort %+v missing from psql's output", c)
+		if got := byMonth[c.Label]; got != [2]int{c.Shipped, c.Activated} {
+			t.Errorf("cohort %+v: psql's rows add up to %d shipped, %d activated", c, got[0], got[1])
 		}
 	}
 	for _, j := range res.Report.OTA.Jobs {

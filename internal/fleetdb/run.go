@@ -484,19 +484,41 @@ func (p *plan) runMetric(ctx context.Context, conn *pgx.Conn, q Query, job *Job,
 		}
 	case "activation_rate":
 		a := &metrics.Activation{}
+		profile := map[string]*metrics.ProfileActivation{}
 		for rows.Next() {
 			var c metrics.Cohort
+			var prof *string
 			var shipped, activated, wShipped, wActivated int64
-			if err := rows.Scan(&c.Label, &shipped, &activated, &wShipped, &wActivated); err != nil {
+			if err := rows.Scan(&c.Label, &prof, &shipped, &activated, &wShipped, &wActivated); err != nil {
 				return fail(err)
 			}
 			c.Shipped, c.Activated = int(shipped), int(activated)
+			// rows by month, then profile: the fleet's month is their sum
+			if n := len(a.ByMonth); n == 0 || a.ByMonth[n-1].Label != c.Label {
+				a.ByMonth = append(a.ByMonth, metrics.Cohort{Label: c.Label})
+			}
+			m := &a.ByMonth[len(a.ByMonth)-1]
+			m.Shipped += c.Shipped
+			m.Activated += c.Activated
 			a.Shipped += int(wShipped)
 			a.Activated += int(wActivated)
-			a.ByMonth = append(a.ByMonth, c)
+			if prof == nil {
+				continue
+			}
+			pa, ok := profile[*prof]
+			if !ok {
+				pa = &metrics.ProfileActivation{Profile: *prof}
+				profile[*prof] = pa
+			}
+			pa.Shipped += int(wShipped)
+			pa.Activated += int(wActivated)
+			pa.ByMonth = append(pa.ByMonth, c)
 		}
 		if err := rows.Err(); err != nil {
 			return fail(err)
+		}
+		for _, pa := range profile {
+			a.ByProfile = append(a.ByProfile, *pa)
 		}
 		metrics.ActivationOf(a, o, r.Horizon)
 		r.Activation = a

@@ -145,15 +145,19 @@ func (p *plan) dmCTE() string {
 	if !p.has(planfile.KindDevices) {
 		return "dm AS (SELECT " + p.idNull() + " AS device_id, NULL::text AS profile, 0::bigint AS every, 0::bigint AS reach, false AS unknown, NULL::text AS model WHERE false)"
 	}
-	return `md AS (
-  SELECT * FROM unnest(@model_values::text[], @model_profiles::text[], @model_every::bigint[], @model_reach::bigint[]) AS m(model, profile, every, reach)
-),
+	return mdCTE + `,
 dm AS (
   SELECT d.device_id, m.profile, coalesce(m.every, 0) AS every, coalesce(m.reach, 0) AS reach,
          (d.model IS NOT NULL AND m.model IS NULL) AS unknown, d.model
   FROM dev d LEFT JOIN md m ON m.model = d.model
 )`
 }
+
+// mdCTE: the model values Options.Models names, with their profile and
+// mode (one row a value).
+const mdCTE = `md AS (
+  SELECT * FROM unnest(@model_values::text[], @model_profiles::text[], @model_every::bigint[], @model_reach::bigint[]) AS m(model, profile, every, reach)
+)`
 
 // stateExpr classifies an event value: 1 connect, 0 disconnect, NULL other.
 func stateExpr(c column) string {
@@ -629,11 +633,12 @@ FROM months m LEFT JOIN mb USING (i)
 ORDER BY i`
 }
 
-// activationSQL: devices shipped per ship month (UTC) and in the window,
-// and how many of them were activated (a connect event or an activity row
-// in [shipped, shipped + A), not after H).
+// activationSQL: devices shipped per ship month (UTC) and profile (NULL:
+// the model names none) and in the window, and how many of them were
+// activated (a connect event or an activity row in [shipped, shipped + A),
+// not after H).
 func (p *plan) activationSQL() string {
-	ctes := []string{p.devCTE()}
+	ctes := []string{p.devCTE(), mdCTE}
 	src := []string{}
 	if p.has(planfile.KindEvents) {
 		// by time, whether a connect exists needs no duplicate removed:
@@ -651,12 +656,13 @@ func (p *plan) activationSQL() string {
 	}
 	ctes = append(ctes, "activated AS (\n  "+strings.Join(src, "\n  UNION ")+"\n)")
 	return with(ctes...) + `SELECT to_char(to_timestamp(d.shipped / 1000000.0) AT TIME ZONE 'UTC', 'YYYY-MM') AS month,
+  m.profile,
   count(*) AS shipped,
   count(a.device_id) AS activated,
   count(*) FILTER (WHERE d.shipped >= @from AND d.shipped < @to) AS window_shipped,
   count(a.device_id) FILTER (WHERE d.shipped >= @from AND d.shipped < @to) AS window_activated
-FROM dev d LEFT JOIN activated a USING (device_id)
-GROUP BY 1 ORDER BY 1`
+FROM dev d LEFT JOIN activated a USING (device_id) LEFT JOIN md m ON m.model = d.model
+GROUP BY 1, 2 ORDER BY 1, 2`
 }
 
 // otaSQL: units (device, job) by final status — the latest row at or

@@ -127,6 +127,17 @@ type Activation struct {
 	Reason      string   `json:"reason,omitempty"`
 	WindowDays  float64  `json:"window_days"`
 	ByShipMonth []Cohort `json:"by_ship_month"`
+	// ByModel splits the cohorts by devices.yaml profile (the devices
+	// whose model value metrics.models or the profile id names).
+	ByModel []ModelActivation `json:"by_model"`
+}
+
+// ModelActivation is one profile's activation: its window cohort and
+// its cohorts by ship month.
+type ModelActivation struct {
+	Model string `json:"model"`
+	Cohort
+	ByShipMonth []Cohort `json:"by_ship_month"`
 }
 
 // OTAJob is one OTA job's units by final status in the output.
@@ -268,9 +279,10 @@ func NewResult(out *Outcome, gates []gate.Gate) Result {
 	}
 	if a := r.Activation; a != nil {
 		doc.Activation = &Activation{Cohort: Cohort{Value: render.Finite(a.Rate), Activated: a.Activated, Shipped: a.Shipped, Mature: a.Mature},
-			WindowDays: a.WindowDays, ByShipMonth: []Cohort{}, Reason: reason(metrics.ActivationRate)}
-		for _, c := range a.ByMonth {
-			doc.Activation.ByShipMonth = append(doc.Activation.ByShipMonth, Cohort{Month: c.Label, Value: render.Finite(c.Rate), Activated: c.Activated, Shipped: c.Shipped, Mature: c.Mature})
+			WindowDays: a.WindowDays, ByShipMonth: cohortsJSON(a.ByMonth), ByModel: []ModelActivation{}, Reason: reason(metrics.ActivationRate)}
+		for _, p := range a.ByProfile {
+			doc.Activation.ByModel = append(doc.Activation.ByModel, ModelActivation{Model: p.Profile,
+				Cohort: Cohort{Value: render.Finite(p.Rate), Activated: p.Activated, Shipped: p.Shipped, Mature: p.Mature}, ByShipMonth: cohortsJSON(p.ByMonth)})
 		}
 	}
 	if o := r.OTA; o != nil {
@@ -314,4 +326,13 @@ func NewResult(out *Outcome, gates []gate.Gate) Result {
 		doc.Months = append(doc.Months, Month{Month: m.Label, MAD: m.MAD, Uptime: render.Finite(m.Uptime)})
 	}
 	return doc
+}
+
+// cohortsJSON are ship-month cohorts in the output.
+func cohortsJSON(cs []metrics.Cohort) []Cohort {
+	out := []Cohort{}
+	for _, c := range cs {
+		out = append(out, Cohort{Month: c.Label, Value: render.Finite(c.Rate), Activated: c.Activated, Shipped: c.Shipped, Mature: c.Mature})
+	}
+	return out
 }

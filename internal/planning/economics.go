@@ -30,12 +30,12 @@ type Economics struct {
 	Today []economics.Traffic
 	// NRESource says where the NRE comes from: "plan" or "economics.yaml".
 	NRESource string
-	// MeasuredActivation and MeasuredTickets are the values taken from
-	// iotpm metrics (nil when no model asks for them).
-	MeasuredActivation *float64
+	// MeasuredActivation are the activation rates taken from iotpm metrics,
+	// one per model that asks (activation: metrics), in File.Models'
+	// order; MeasuredTickets the tickets per device-month (nil when no
+	// model asks).
+	MeasuredActivation []MeasuredActivation
 	MeasuredTickets    *float64
-	// ActivationBasis says which cohorts the measured activation is of.
-	ActivationBasis string
 	// Unmeasured are the models' values iotpm metrics was asked for and
 	// cannot give (a window without data, say), as errors at their
 	// models; with any, nothing is evaluated (Results is nil): check's
@@ -105,11 +105,12 @@ func PlanEconomics(p *Results) (*Economics, diag.List) {
 		model := m.Model
 		model.Traffic = economics.TrafficOf(d.With(p.Fleet.Planned, shipped))
 		if m.ActivationFromMetrics {
-			v, basis, why := measuredActivation(report)
+			a, why := measuredActivation(report, m.ID)
 			if why != "" {
 				unmeasured(m.Pos, "models: %s: activation: metrics, but %s; give a share instead (activation: 80%%)", m.ID, why)
 			}
-			model.Activation, e.MeasuredActivation, e.ActivationBasis = v, &v, basis
+			model.Activation = a.Rate
+			e.MeasuredActivation = append(e.MeasuredActivation, a)
 		}
 		if m.TicketsFromMetrics {
 			v, why := measuredTickets(report, p.Metrics)
@@ -141,31 +142,75 @@ func PlanEconomics(p *Results) (*Economics, diag.List) {
 	return e, diags
 }
 
-// measuredActivation is the measured activation rate of the whole fleet:
-// the window's ship cohort when it is mature, else the pooled rate of
-// every mature ship-month cohort (Σ activated / Σ shipped) — an immature
-// cohort's rate understates activation. basis says which; why, when
-// there is none.
-func measuredActivation(r *metrics.Report) (v float64, basis, why string) {
+// MeasuredActivation is a model's activation rate as iotpm metrics
+// measured it, and of which units.
+type MeasuredActivation struct {
+	Model string
+	Rate  float64
+	// Fleet: the rate is the whole fleet's, not the model's own units'
+	// (the devices input names none of its units, or none in a mature
+	// cohort).
+	Fleet bool
+	// Basis says which cohorts the rate is of.
+	Basis string
+}
+
+// measuredActivation is model's measured activation rate: its own units'
+// (the devices whose model value names its profile) when they have a
+// mature cohort, else the whole fleet's. Of either, the window's ship
+// cohort when it is mature, else the pooled rate of every mature
+// ship-month cohort (Σ activated / Σ shipped) — an immature cohort's rate
+// understates activation. Basis says which, and why the fleet's stands in
+// for the model's; why, when there is none.
+func measuredActivation(r *metrics.Report, model string) (a MeasuredActivation, why string) {
+	a.Model = model
 	switch {
 	case r == nil:
-		return 0, "", "iotpm.yaml gives no metrics inputs"
+		return a, "iotpm.yaml gives no metrics inputs"
 	case r.Activation == nil:
-		return 0, "", "the metrics have no activation rate (it needs the devices input with ship dates, and events or activity)"
-	case r.Activation.Mature && r.Activation.Shipped > 0:
-		return r.Activation.Rate, "the window's ship cohort", ""
+		return a, "the metrics have no activation rate (it needs the devices input with ship dates, and events or activity)"
+	}
+	own := "the devices input names no " + model + " unit"
+	for _, p := range r.Activation.ByProfile {
+		if p.Profile != model {
+			continue
+		}
+		if rate, basis, ok := matureRate(p.Cohort, p.ByMonth); ok {
+			a.Rate, a.Basis = rate, model+" units: "+basis
+			return a, ""
+		}
+		var units int
+		for _, c := range p.ByMonth {
+			units += c.Shipped
+		}
+		own = fmt.Sprintf("the devices input's %d %s units shipped in cohorts not mature yet", units, model)
+	}
+	rate, basis, ok := matureRate(r.Activation.Cohort, r.Activation.ByMonth)
+	if !ok {
+		return a, "no ship-month cohort is mature yet (each needs its activation window of data after it)"
+	}
+	a.Rate, a.Basis, a.Fleet = rate, "whole fleet: "+basis+"; "+own, true
+	return a, ""
+}
+
+// matureRate is a group's activation rate from its mature cohorts: the
+// window's ship cohort when it is mature, else every mature ship-month
+// cohort pooled; ok is false when none is mature.
+func matureRate(window metrics.Cohort, byMonth []metrics.Cohort) (rate float64, basis string, ok bool) {
+	if window.Mature && window.Shipped > 0 {
+		return window.Rate, "the window's ship cohort", true
 	}
 	var shipped, activated int
-	for _, c := range r.Activation.ByMonth {
+	for _, c := range byMonth {
 		if c.Mature {
 			shipped += c.Shipped
 			activated += c.Activated
 		}
 	}
 	if shipped == 0 {
-		return 0, "", "no ship-month cohort is mature yet (each needs its activation window of data after it)"
+		return 0, "", false
 	}
-	return float64(activated) / float64(shipped), fmt.Sprintf("every mature ship-month cohort, %d of %d units", activated, shipped), ""
+	return float64(activated) / float64(shipped), fmt.Sprintf("every mature ship-month cohort, %d of %d units", activated, shipped), true
 }
 
 // measuredTickets is tickets per device-month over the window: the tickets

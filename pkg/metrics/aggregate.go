@@ -73,18 +73,28 @@ func UptimeOf(u *Uptime) {
 }
 
 // ActivationOf completes an activation result: the window cohort's rate
-// and maturity, and each ship-month cohort's (byMonth holds Label,
-// Shipped and Activated; it is sorted by label).
+// and maturity, and each ship-month cohort's (ByMonth holds Label,
+// Shipped and Activated; it is sorted by label), for the fleet and each
+// profile (ByProfile is sorted by profile).
 func ActivationOf(a *Activation, o Options, horizon int64) {
 	a.WindowDays = float64(o.ActivationWindow) / 86_400e6
-	a.Label = "window"
-	a.Mature = horizon != NoTime && horizon >= o.Window.To+o.ActivationWindow
-	a.Rate = math.NaN()
-	if a.Shipped > 0 {
-		a.Rate = float64(a.Activated) / float64(a.Shipped)
+	completeCohorts(&a.Cohort, a.ByMonth, o, horizon)
+	for k := range a.ByProfile {
+		completeCohorts(&a.ByProfile[k].Cohort, a.ByProfile[k].ByMonth, o, horizon)
 	}
-	for i := range a.ByMonth {
-		c := &a.ByMonth[i]
+	slices.SortFunc(a.ByProfile, func(x, y ProfileActivation) int { return cmp.Compare(x.Profile, y.Profile) })
+}
+
+// completeCohorts completes a window cohort and its ship-month cohorts.
+func completeCohorts(w *Cohort, byMonth []Cohort, o Options, horizon int64) {
+	w.Label = "window"
+	w.Mature = horizon != NoTime && horizon >= o.Window.To+o.ActivationWindow
+	w.Rate = math.NaN()
+	if w.Shipped > 0 {
+		w.Rate = float64(w.Activated) / float64(w.Shipped)
+	}
+	for i := range byMonth {
+		c := &byMonth[i]
 		c.Rate = float64(c.Activated) / float64(c.Shipped)
 		t, err := time.Parse("2006-01", c.Label)
 		end := int64(math.MaxInt64)
@@ -93,7 +103,7 @@ func ActivationOf(a *Activation, o Options, horizon int64) {
 		}
 		c.Mature = horizon != NoTime && horizon >= end+o.ActivationWindow
 	}
-	slices.SortFunc(a.ByMonth, func(x, y Cohort) int { return cmp.Compare(x.Label, y.Label) })
+	slices.SortFunc(byMonth, func(x, y Cohort) int { return cmp.Compare(x.Label, y.Label) })
 }
 
 // OTAOf completes an OTA result from the units counted per job by final

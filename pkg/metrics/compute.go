@@ -162,6 +162,19 @@ type Activation struct {
 	Cohort
 	WindowDays float64
 	ByMonth    []Cohort
+	// ByProfile splits the cohorts by the devices.yaml profile of the
+	// devices' model (devices whose model value Options.Models names, as
+	// Uptime.ByProfile), in profile order; a profile without a shipped
+	// device is left out.
+	ByProfile []ProfileActivation
+}
+
+// ProfileActivation is the activation of one profile's devices: its
+// window cohort (Cohort) and its ship-month cohorts.
+type ProfileActivation struct {
+	Profile string
+	Cohort
+	ByMonth []Cohort
 }
 
 // OTAJob is one job's units by final status.
@@ -304,7 +317,7 @@ func Compute(d *Data, o Options) Report {
 		r.MAD, r.Months = d.mergeMAD(workers, labels, bounds, r.Horizon)
 	}
 	if d.Has.Devices && needDevices {
-		r.Activation = d.activation(o, r.Horizon)
+		r.Activation = d.activation(o, r.Horizon, sp, profiles)
 	}
 	if d.Has.OTA {
 		r.OTA = d.otaRate(w, r.Horizon)
@@ -621,34 +634,61 @@ func (d *Data) activatedIn(i int, from, to int64) bool {
 	return k < len(act) && act[k] < to
 }
 
-func (d *Data) activation(o Options, horizon int64) *Activation {
+// activation counts the shipped devices and the activated ones by ship
+// month and in the window, for the fleet and by profile (profiles as
+// resolveModels ordered them).
+func (d *Data) activation(o Options, horizon int64, sp *span, profiles []ProfileUptime) *Activation {
 	a := &Activation{}
-	byMonth := map[string]*Cohort{}
-	for i, s := range d.shipped {
-		if s == NoTime || !d.listed[i] {
-			continue
-		}
-		activated := d.activatedIn(i, s, min(s+o.ActivationWindow, horizon+1))
+	type groups struct {
+		window  Cohort
+		byMonth map[string]*Cohort
+	}
+	count := func(g *groups, s int64, activated bool) {
 		if s >= o.Window.From && s < o.Window.To {
-			a.Shipped++
+			g.window.Shipped++
 			if activated {
-				a.Activated++
+				g.window.Activated++
 			}
 		}
-		t := time.UnixMicro(s).UTC()
-		label := t.Format("2006-01")
-		c, ok := byMonth[label]
+		label := time.UnixMicro(s).UTC().Format("2006-01")
+		c, ok := g.byMonth[label]
 		if !ok {
 			c = &Cohort{Label: label}
-			byMonth[label] = c
+			g.byMonth[label] = c
 		}
 		c.Shipped++
 		if activated {
 			c.Activated++
 		}
 	}
-	for _, c := range byMonth {
+	fleet := &groups{byMonth: map[string]*Cohort{}}
+	byProfile := make([]*groups, len(profiles))
+	for i, s := range d.shipped {
+		if s == NoTime || !d.listed[i] {
+			continue
+		}
+		activated := d.activatedIn(i, s, min(s+o.ActivationWindow, horizon+1))
+		count(fleet, s, activated)
+		if k := sp.profileOf(d, i); k >= 0 {
+			if byProfile[k] == nil {
+				byProfile[k] = &groups{byMonth: map[string]*Cohort{}}
+			}
+			count(byProfile[k], s, activated)
+		}
+	}
+	a.Cohort = fleet.window
+	for _, c := range fleet.byMonth {
 		a.ByMonth = append(a.ByMonth, *c)
+	}
+	for k, g := range byProfile {
+		if g == nil {
+			continue
+		}
+		p := ProfileActivation{Profile: profiles[k].Profile, Cohort: g.window}
+		for _, c := range g.byMonth {
+			p.ByMonth = append(p.ByMonth, *c)
+		}
+		a.ByProfile = append(a.ByProfile, p)
 	}
 	ActivationOf(a, o, horizon)
 	return a

@@ -112,6 +112,55 @@ func TestActivation(t *testing.T) {
 	}
 }
 
+// Activation by profile: the devices' model values name profiles
+// (Options.Models; two values may name one profile); a value that names
+// none, or no model, leaves a device in the fleet's cohorts only, and a
+// profile without a shipped device is left out. By hand, from the devices
+// of TestActivation: lora = d1 (October, activated), d2 (October, not),
+// d5 (September, activated); valve = d4 (October, not); d3 "PUCK-9"
+// names none.
+func TestActivationByProfile(t *testing.T) {
+	d := NewData()
+	d.Has.Devices, d.Has.Events, d.Has.Activity = true, true, true
+	ship := func(dev, at, model string) {
+		d.AddDevice([]byte(dev), day(at), nil)
+		d.SetModel([]byte(dev), []byte(model))
+	}
+	ship("d1", "2026-10-05", "LORA")
+	d.AddEvent([]byte("d1"), day("2026-10-20"), Connected)
+	ship("d2", "2026-10-05", "LORA-EU")
+	d.AddEvent([]byte("d2"), day("2026-09-28"), Connected) // before shipping
+	ship("d3", "2026-10-10", "PUCK-9")
+	d.AddActivity([]byte("d3"), day("2026-11-05"))
+	ship("d4", "2026-10-31", "VALVE")
+	d.AddEvent([]byte("d4"), day("2026-11-30"), Connected) // 30 days later: outside
+	d.AddEvent([]byte("d4"), day("2026-12-01"), Disconnected)
+	ship("d5", "2026-09-15", "LORA")
+	d.AddEvent([]byte("d5"), day("2026-09-20"), Connected)
+
+	models := map[string]Mode{"LORA": {Profile: "lora"}, "LORA-EU": {Profile: "lora"}, "VALVE": {Profile: "valve"}, "HUB": {Profile: "hub"}}
+	a := Compute(d, Options{Window: Window{day("2026-10-01"), day("2026-11-01")}, ActivationWindow: 30 * 86_400e6, Models: models}).Activation
+	if a.Shipped != 4 || a.Activated != 2 {
+		t.Errorf("fleet cohort %+v, want 2 of 4 as without models", a.Cohort)
+	}
+	if len(a.ByProfile) != 2 {
+		t.Fatalf("by profile %+v, want lora and valve (hub has no device)", a.ByProfile)
+	}
+	lora, valve := a.ByProfile[0], a.ByProfile[1]
+	if lora.Profile != "lora" || lora.Shipped != 2 || lora.Activated != 1 || !lora.Mature {
+		t.Errorf("lora window cohort %+v, want 1 of 2, mature", lora)
+	}
+	near(t, "lora rate", lora.Rate, 0.5)
+	want := []Cohort{{Label: "2026-09", Shipped: 1, Activated: 1, Rate: 1, Mature: true}, {Label: "2026-10", Shipped: 2, Activated: 1, Rate: 0.5, Mature: true}}
+	if !reflect.DeepEqual(lora.ByMonth, want) {
+		t.Errorf("lora by month %+v, want %+v", lora.ByMonth, want)
+	}
+	if valve.Profile != "valve" || valve.Shipped != 1 || valve.Activated != 0 || len(valve.ByMonth) != 1 || valve.ByMonth[0].Shipped != 1 {
+		t.Errorf("valve %+v, want 0 of 1 in 2026-10", valve)
+	}
+	near(t, "valve rate", valve.Rate, 0)
+}
+
 func TestOTA(t *testing.T) {
 	d := NewData()
 	d.Has.OTA = true

@@ -71,14 +71,7 @@ func handRepo(t *testing.T) string {
 
 func TestHandComputedModel(t *testing.T) {
 	dir := handRepo(t)
-	stdout, stderr, code := cmdtest.Run(t, nil, "economics", "-C", dir, "-o", "json")
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, stderr)
-	}
-	var doc economicscmd.Doc
-	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
-		t.Fatal(err)
-	}
+	doc := economicsJSON(t, dir)
 	m := doc.Models[0]
 	near(t, "hardware_margin", m.HardwareMargin, 40)
 	near(t, "nre_per_unit", m.NREPerUnit, 7.3)
@@ -93,7 +86,7 @@ func TestHandComputedModel(t *testing.T) {
 		t.Errorf("payback %v, want 0", m.PaybackMonths)
 	}
 	// the rice column: what adaptive-heartbeat alone does to K
-	stdout, stderr, code = cmdtest.Run(t, nil, "rice", "-C", dir, "-o", "json")
+	stdout, stderr, code := cmdtest.Run(t, nil, "rice", "-C", dir, "-o", "json")
 	if code != 0 {
 		t.Fatalf("rice: exit %d: %s", code, stderr)
 	}
@@ -128,22 +121,22 @@ func TestHandComputedModel(t *testing.T) {
 }
 
 // The example's drip-lora and drip-valve take activation from iotpm
-// metrics. The window's cohort (2026-10) is not mature, so the rate is the
-// pooled one of the mature ship months 2026-04..09:
+// metrics. Their own units in the devices export (6 each) all shipped in
+// 2026-10, a cohort not mature yet, so the whole fleet's rate stands in:
+// the window's cohort (2026-10) is not mature either, so it is the pooled
+// one of the mature ship months 2026-04..09:
 // (31+30+32+36+24+28) / (40+36+38+46+34+34) = 181/228.
 func TestActivationFromMetrics(t *testing.T) {
-	stdout, stderr, code := cmdtest.Run(t, nil, "economics", "-C", cmdtest.ExampleRepo, "-o", "json")
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, stderr)
+	doc := economicsJSON(t, cmdtest.ExampleRepo)
+	if doc.Measured == nil || len(doc.Measured.Activation) != 2 {
+		t.Fatalf("measured activation of drip-lora and drip-valve: %+v", doc.Measured)
 	}
-	var doc economicscmd.Doc
-	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
-		t.Fatal(err)
+	for _, a := range doc.Measured.Activation {
+		near(t, a.Model+" measured", a.Rate, 181.0/228)
+		if !a.Fleet || !strings.Contains(a.Basis, "181 of 228") || !strings.Contains(a.Basis, "6 "+a.Model+" units shipped in cohorts not mature yet") {
+			t.Errorf("%s: %+v", a.Model, a)
+		}
 	}
-	if doc.Measured == nil || doc.Measured.Activation == nil {
-		t.Fatalf("no measured activation: %s", stdout)
-	}
-	near(t, "measured activation", *doc.Measured.Activation, 181.0/228)
 	for _, m := range doc.Models {
 		want := 181.0 / 228
 		if m.ID == "drip-puck" {
@@ -151,9 +144,62 @@ func TestActivationFromMetrics(t *testing.T) {
 		}
 		near(t, m.ID+" activation", m.Activation, want)
 	}
-	if !strings.Contains(doc.Measured.ActivationBasis, "181 of 228") {
-		t.Errorf("basis %q", doc.Measured.ActivationBasis)
+}
+
+// A model whose units have a mature cohort takes its own rate. The
+// example's devices export with every 2026-05 unit (36, 30 activated)
+// given the drip-valve model: drip-valve's rate is 30/36, drip-lora's
+// (its six 2026-10 units still immature) the fleet's, unchanged at
+// 181/228 — the export's other columns are as they were.
+func TestActivationFromMetricsByModel(t *testing.T) {
+	dir := cmdtest.CopyExample(t)
+	path := filepath.Join(dir, "exports", "devices.csv")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
 	}
+	lines := strings.Split(string(data), "\n")
+	n := 0
+	for i, l := range lines {
+		// device_id,shipped_at,customer_id,model,firmware
+		f := strings.Split(l, ",")
+		if len(f) == 5 && strings.HasPrefix(f[1], "2026-05") && f[3] == "" {
+			f[3] = "drip-valve"
+			lines[i] = strings.Join(f, ",")
+			n++
+		}
+	}
+	if n != 36 {
+		t.Fatalf("%d units shipped in 2026-05 without a model, want 36", n)
+	}
+	cmdtest.WriteFile(t, dir, "exports/devices.csv", strings.Join(lines, "\n"))
+	doc := economicsJSON(t, dir)
+	for _, m := range doc.Models {
+		switch m.ID {
+		case "drip-valve":
+			near(t, "drip-valve activation", m.Activation, 30.0/36)
+		case "drip-lora":
+			near(t, "drip-lora activation", m.Activation, 181.0/228)
+		}
+	}
+	for _, a := range doc.Measured.Activation {
+		if a.Model == "drip-valve" && (a.Fleet || a.Basis != "drip-valve units: every mature ship-month cohort, 30 of 36 units") {
+			t.Errorf("drip-valve: %+v", a)
+		}
+	}
+}
+
+func economicsJSON(t *testing.T, dir string) economicscmd.Doc {
+	t.Helper()
+	stdout, stderr, code := cmdtest.Run(t, nil, "economics", "-C", dir, "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var doc economicscmd.Doc
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	return doc
 }
 
 func TestGoldens(t *testing.T) {

@@ -29,11 +29,20 @@ type Doc struct {
 
 // Measured are the values iotpm metrics gave.
 type Measured struct {
-	Activation *float64 `json:"activation,omitempty"`
-	// ActivationBasis says which ship cohorts the rate is of (the whole
-	// fleet's, every model).
-	ActivationBasis       string   `json:"activation_basis,omitempty"`
-	TicketsPerDeviceMonth *float64 `json:"tickets_per_device_month,omitempty"`
+	// Activation: each model's that asks (activation: metrics).
+	Activation            []MeasuredActivation `json:"activation,omitempty"`
+	TicketsPerDeviceMonth *float64             `json:"tickets_per_device_month,omitempty"`
+}
+
+// MeasuredActivation is one model's measured activation rate.
+type MeasuredActivation struct {
+	Model string  `json:"model"`
+	Rate  float64 `json:"rate"`
+	// Fleet: the whole fleet's rate stands in for the model's (the
+	// devices input names none of its units in a mature cohort).
+	Fleet bool `json:"whole_fleet"`
+	// Basis says which ship cohorts the rate is of.
+	Basis string `json:"basis"`
 }
 
 // ModelJSON is one model's unit economics.
@@ -95,7 +104,10 @@ type Tornado struct {
 func buildDoc(e *planning.Economics, device string, sw *sweep, tornado float64) (*Doc, error) {
 	doc := &Doc{Currency: e.File.Currency, NRE: e.Scenario.NRE, NRESource: e.NRESource}
 	if e.MeasuredActivation != nil || e.MeasuredTickets != nil {
-		doc.Measured = &Measured{Activation: e.MeasuredActivation, ActivationBasis: e.ActivationBasis, TicketsPerDeviceMonth: e.MeasuredTickets}
+		doc.Measured = &Measured{TicketsPerDeviceMonth: e.MeasuredTickets}
+		for _, a := range e.MeasuredActivation {
+			doc.Measured.Activation = append(doc.Measured.Activation, MeasuredActivation(a))
+		}
 	}
 	for i, r := range e.Results {
 		m := e.Scenario.Models[i]
@@ -280,8 +292,8 @@ func (d *Doc) notes() []string {
 		render.Money(d.NRE, d.Currency), src, render.Number(d.Units, 0), d.Currency))
 	if m := d.Measured; m != nil {
 		var parts []string
-		if m.Activation != nil {
-			parts = append(parts, "activation "+render.Percent(*m.Activation, 1)+" (whole fleet: "+m.ActivationBasis+")")
+		for _, a := range m.Activation {
+			parts = append(parts, a.Model+" activation "+render.Percent(a.Rate, 1)+" ("+a.Basis+")")
 		}
 		if m.TicketsPerDeviceMonth != nil {
 			parts = append(parts, "tickets "+render.Number(*m.TicketsPerDeviceMonth, 4)+" per device-month")

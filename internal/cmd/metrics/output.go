@@ -165,6 +165,11 @@ func Write(w io.Writer, format render.Format, doc fleetmetrics.Result, term rend
 			return err
 		}
 	}
+	if a := doc.Activation; a != nil && len(a.ByModel) > 0 {
+		if err := section("Activation by model", activationByModelTable(a)); err != nil {
+			return err
+		}
+	}
 	if o := doc.Onboarding; o != nil {
 		if err := writeOnboarding(w, o, md, section); err != nil {
 			return err
@@ -216,6 +221,33 @@ func activationTable(a *fleetmetrics.Activation) *render.Table {
 			mature = "immature"
 		}
 		t.Append(c.Month, render.Number(float64(c.Shipped), 0), render.Number(float64(c.Activated), 0), pctOr(c.Value, 1), mature)
+	}
+	return t
+}
+
+// activationByModelTable is each model's window cohort and its mature
+// ship-month cohorts pooled (the rate iotpm economics takes when the
+// window's cohort is immature).
+func activationByModelTable(a *fleetmetrics.Activation) *render.Table {
+	t := &render.Table{Columns: []render.Column{{Header: "MODEL"}, {Header: "SHIPPED IN WINDOW", Right: true}, {Header: "ACTIVATED", Right: true}, {Header: "RATE", Right: true}, {Header: "COHORT"},
+		{Header: "MATURE SHIP MONTHS", Right: true}}}
+	for _, m := range a.ByModel {
+		mature := "mature"
+		if !m.Mature {
+			mature = "immature"
+		}
+		var shipped, activated int
+		for _, c := range m.ByShipMonth {
+			if c.Mature {
+				shipped += c.Shipped
+				activated += c.Activated
+			}
+		}
+		pooled := "none"
+		if shipped > 0 {
+			pooled = fmt.Sprintf("%d of %d, %s", activated, shipped, render.Percent(float64(activated)/float64(shipped), 1))
+		}
+		t.Append(m.Model, render.Number(float64(m.Shipped), 0), render.Number(float64(m.Activated), 0), pctOr(m.Value, 1), mature, pooled)
 	}
 	return t
 }

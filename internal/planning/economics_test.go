@@ -1,0 +1,54 @@
+package planning
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/iotpm/iotpm/pkg/metrics"
+)
+
+// A model's measured activation is its own units' when they have a mature
+// cohort; else the whole fleet's, saying why. Of either, the window's
+// cohort when it is mature, else the mature ship months pooled.
+func TestMeasuredActivationByModel(t *testing.T) {
+	mature := func(label string, shipped, activated int) metrics.Cohort {
+		return metrics.Cohort{Label: label, Shipped: shipped, Activated: activated, Mature: true}
+	}
+	young := func(label string, shipped, activated int) metrics.Cohort {
+		return metrics.Cohort{Label: label, Shipped: shipped, Activated: activated}
+	}
+	report := &metrics.Report{Activation: &metrics.Activation{
+		// the fleet: window cohort immature; mature months 80 of 100 and 10 of 20
+		Cohort:  young("window", 50, 20),
+		ByMonth: []metrics.Cohort{mature("2026-08", 100, 80), mature("2026-09", 20, 10), young("2026-10", 50, 20)},
+		ByProfile: []metrics.ProfileActivation{
+			// puck: mature months 6 of 10 and 3 of 5 → 9/15
+			{Profile: "puck", Cohort: young("window", 4, 1), ByMonth: []metrics.Cohort{mature("2026-08", 10, 6), mature("2026-09", 5, 3), young("2026-10", 4, 1)}},
+			// valve: its window cohort is mature: 7 of 8
+			{Profile: "valve", Cohort: metrics.Cohort{Label: "window", Shipped: 8, Activated: 7, Rate: 7.0 / 8, Mature: true}, ByMonth: []metrics.Cohort{mature("2026-10", 8, 7)}},
+			// lora: units, none mature
+			{Profile: "lora", Cohort: young("window", 6, 6), ByMonth: []metrics.Cohort{young("2026-10", 6, 6)}},
+		},
+	}}
+	for _, tt := range []struct {
+		model string
+		rate  float64
+		fleet bool
+		basis string
+	}{
+		{"puck", 9.0 / 15, false, "puck units: every mature ship-month cohort, 9 of 15 units"},
+		{"valve", 7.0 / 8, false, "valve units: the window's ship cohort"},
+		{"lora", 90.0 / 120, true, "whole fleet: every mature ship-month cohort, 90 of 120 units; the devices input's 6 lora units shipped in cohorts not mature yet"},
+		{"hub", 90.0 / 120, true, "whole fleet: every mature ship-month cohort, 90 of 120 units; the devices input names no hub unit"},
+	} {
+		a, why := measuredActivation(report, tt.model)
+		if why != "" || a.Model != tt.model || a.Fleet != tt.fleet || a.Basis != tt.basis || !near(a.Rate, tt.rate) {
+			t.Errorf("%s: %+v (%q), want rate %v, fleet %v, basis %q", tt.model, a, why, tt.rate, tt.fleet, tt.basis)
+		}
+	}
+	// nothing mature anywhere: no value, and why
+	report.Activation.ByMonth = report.Activation.ByMonth[2:]
+	if _, why := measuredActivation(report, "lora"); !strings.Contains(why, "no ship-month cohort is mature yet") {
+		t.Errorf("nothing mature: why %q", why)
+	}
+}
