@@ -119,7 +119,12 @@ func (d *Diff) summary() string {
 		return "Only release capacity use changes." + warned
 	}
 	s := strings.Join(parts, "; ") + "."
-	return strings.ToUpper(s[:1]) + s[1:] + warned
+	// a sentence's first word is capitalised, unless it is an id (a
+	// device or model: drip-lora stays drip-lora, as it is grepped for)
+	if strings.HasPrefix(s, "theme ") || strings.HasPrefix(s, "gates:") {
+		s = strings.ToUpper(s[:1]) + s[1:]
+	}
+	return s + warned
 }
 
 func plural(n int, one, many string) string {

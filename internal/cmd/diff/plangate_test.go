@@ -65,7 +65,7 @@ func TestInitDefaultsFailAPlanBelowTarget(t *testing.T) {
 		t.Fatalf("diff: exit %d: %s", code, stderr)
 	}
 	summary := strings.SplitN(stdout, "\n\n", 3)[1]
-	for _, want := range []string{"Sensor battery", "the plan now takes it below its 5 y target", "with offline-alert-queue"} {
+	for _, want := range []string{"sensor battery", "the plan now takes it below its 5 y target", "with offline-alert-queue"} {
 		if !strings.Contains(summary, want) {
 			t.Errorf("diff's summary line lacks %q:\n%s", want, summary)
 		}
