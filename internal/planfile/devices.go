@@ -66,11 +66,16 @@ type CellSpec struct {
 
 // BatterySpec is a device's pack: a catalog cell, how many, and overrides.
 type BatterySpec struct {
-	Cell       *Ref `yaml:"cell"`
-	Series     *int `yaml:"series" check:"min=1"`
-	Parallel   *int `yaml:"parallel" check:"min=1"`
-	CellFields `yaml:",inline"`
-	Pos        Pos `yaml:"-"`
+	Cell     *Ref `yaml:"cell"`
+	Series   *int `yaml:"series" check:"min=1"`
+	Parallel *int `yaml:"parallel" check:"min=1"`
+	// Replaceable says customers replace the cells when they are flat (a
+	// coin cell, AAs), so the device may earn past its battery life
+	// (iotpm economics warns when a model's life outlasts a battery that
+	// is not replaceable).
+	Replaceable bool `yaml:"replaceable"`
+	CellFields  `yaml:",inline"`
+	Pos         Pos `yaml:"-"`
 }
 
 // DeviceSpec is one device profile.
@@ -583,7 +588,7 @@ func (c *deviceChecker) battery(ds DeviceSpec, cells energy.CellCatalog) (energy
 		Cell: cell.ID, Capacity: cell.Capacity, Voltage: cell.Voltage, Derating: cell.Derating,
 		Series: 1, Parallel: 1, MaxPulse: cell.MaxPulse, ShelfLife: cell.ShelfLife, CapacityAt: cell.CapacityAt, SelfDischargeAt: cell.SelfDischargeAt,
 		SelfDischargePerYear: cell.SelfDischargePerYear, SelfDischargeDecay: cell.DecayPerHour(),
-		Model: energy.Constant,
+		Model: energy.Constant, Replaceable: bs.Replaceable,
 	}
 	if bs.Series != nil {
 		b.Series = *bs.Series

@@ -119,6 +119,9 @@ func PlanEconomics(p *Results) (*Economics, diag.List) {
 			}
 			model.Support.TicketsPerDeviceMonth, e.MeasuredTickets = v, &v
 		}
+		if msg := p.outlivedBattery(d, model); msg != "" {
+			diags.Warnf(diag.Plan, path, m.Pos.Line, m.Pos.Col, "models: %s: %s", m.ID, msg)
+		}
 		if model.Traffic.Messages == 0 && (model.Connectivity.PerMB > 0 || model.Cloud.PerMillionMessages > 0) {
 			pos := p.Fleet.Positions[m.ID]
 			diags.Warnf(diag.Plan, p.Fleet.File, pos.Line, pos.Col, "device %s sends no message in its profile (no event or phase with uplink: {bytes: N}, no lora phase), so its per-MB and per-message costs in %s are 0: mark the events that send", m.ID, path)
@@ -140,6 +143,27 @@ func PlanEconomics(p *Results) (*Economics, diag.List) {
 		return nil, diags
 	}
 	return e, diags
+}
+
+// outlivedBattery says, when a model earns and costs for longer than its
+// device's battery lasts with the plan and the cell is not replaceable,
+// that the months after the battery is flat count a dead device's revenue
+// and costs, and what to write; "" otherwise (or without a battery life).
+func (p *Results) outlivedBattery(d energy.Device, model economics.Model) string {
+	if p.Energy == nil || d.Battery.Replaceable {
+		return ""
+	}
+	i := slices.IndexFunc(p.Energy.Timelines, func(t energy.Timeline) bool { return t.Device == d.ID })
+	if i < 0 {
+		return ""
+	}
+	years := p.Energy.Timelines[i].WithPlan().Life.Years()
+	months := int(math.Floor(years * 12))
+	if model.LifeMonths <= months {
+		return ""
+	}
+	return fmt.Sprintf("its life, %d months, outlasts its battery: %s y with the plan (devices.yaml %s, cell %s), and the cell is not marked replaceable, so months %d to %d count the revenue and costs of a device whose battery is flat; give the model life: %dmo, or battery: {replaceable: true} in devices.yaml if customers replace the cell",
+		model.LifeMonths, render.Number(years, 2), d.ID, d.Battery.Cell, months+1, model.LifeMonths, months)
 }
 
 // MeasuredActivation is a model's activation rate as iotpm metrics

@@ -145,6 +145,9 @@ type Battery struct {
 	Model                SelfDischargeModel
 	MaxPulse             Amps  // one cell's maximum pulse current; 0 when unknown
 	ShelfLife            Hours // 0 when unknown
+	// Replaceable: customers replace the cells when they are flat, so the
+	// device outlives its battery life.
+	Replaceable bool
 	// CapacityAt is the cell's capacity at temperatures and loads (its
 	// datasheet's curves); Factor scales the usable capacity by them
 	// (Analyze sets it from the device's seasons and largest pulse; 0

@@ -486,3 +486,39 @@ models:
 		t.Errorf("5 MB over life warned of: %s", stderr)
 	}
 }
+
+// A model that earns for longer than its device's battery lasts, with a
+// cell no one replaces, is warned of at the model: drip-puck's cr2032 lasts
+// 3.5 y (41.96 months: 41 whole months) and the file's life is 5y. Marked
+// replaceable (as the example is), or with a life of at most 41 months,
+// there is no warning.
+func TestLifeOutlastingTheBattery(t *testing.T) {
+	const warning = "economics.yaml:22:5: warning: models: drip-puck: its life, 60 months, outlasts its battery: 3.5 y with the plan (devices.yaml drip-puck, cell cr2032), and the cell is not marked replaceable, so months 42 to 60"
+	for _, tt := range []struct {
+		name        string
+		replaceable bool
+		life        string
+		want        bool
+	}{
+		{"replaceable", true, "", false},
+		{"not replaceable", false, "", true},
+		{"life within the battery's", false, "41mo", false},
+		{"a month beyond", false, "42mo", true},
+	} {
+		dir := cmdtest.CopyExample(t)
+		if !tt.replaceable {
+			cmdtest.EditFile(t, filepath.Join(dir, "devices.yaml"), "{cell: cr2032, replaceable: true}", "{cell: cr2032}")
+		}
+		if tt.life != "" {
+			cmdtest.EditFile(t, filepath.Join(dir, "economics.yaml"), "  drip-puck:\n", "  drip-puck:\n    life: "+tt.life+"\n")
+		}
+		_, stderr, code := cmdtest.Run(t, nil, "economics", "-C", dir)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", tt.name, code, stderr)
+		}
+		got := strings.Contains(stderr, "drip-puck: its life")
+		if got != tt.want || tt.want && tt.life == "" && !strings.Contains(stderr, warning) {
+			t.Errorf("%s: warned %v, want %v:\n%s", tt.name, got, tt.want, stderr)
+		}
+	}
+}
