@@ -483,62 +483,107 @@ func (p *plan) runMetric(ctx context.Context, conn *pgx.Conn, q Query, job *Job,
 			return fail(err)
 		}
 	case "activation_rate":
-		a := &metrics.Activation{}
-		profile := map[string]*metrics.ProfileActivation{}
-		for rows.Next() {
-			var c metrics.Cohort
-			var prof *string
-			var shipped, activated, wShipped, wActivated int64
-			if err := rows.Scan(&c.Label, &prof, &shipped, &activated, &wShipped, &wActivated); err != nil {
-				return fail(err)
-			}
-			c.Shipped, c.Activated = int(shipped), int(activated)
-			// rows by month, then profile: the fleet's month is their sum
-			if n := len(a.ByMonth); n == 0 || a.ByMonth[n-1].Label != c.Label {
-				a.ByMonth = append(a.ByMonth, metrics.Cohort{Label: c.Label})
-			}
-			m := &a.ByMonth[len(a.ByMonth)-1]
-			m.Shipped += c.Shipped
-			m.Activated += c.Activated
-			a.Shipped += int(wShipped)
-			a.Activated += int(wActivated)
-			if prof == nil {
-				continue
-			}
-			pa, ok := profile[*prof]
-			if !ok {
-				pa = &metrics.ProfileActivation{Profile: *prof}
-				profile[*prof] = pa
-			}
-			pa.Shipped += int(wShipped)
-			pa.Activated += int(wActivated)
-			pa.ByMonth = append(pa.ByMonth, c)
-		}
-		if err := rows.Err(); err != nil {
+		a, err := scanActivation(rows)
+		if err != nil {
 			return fail(err)
-		}
-		for _, pa := range profile {
-			a.ByProfile = append(a.ByProfile, *pa)
 		}
 		metrics.ActivationOf(a, o, r.Horizon)
 		r.Activation = a
 	case "ota_success_rate":
-		var jobs []metrics.OTAJob
-		for rows.Next() {
-			var j metrics.OTAJob
-			var s, f, e, pe int64
-			if err := rows.Scan(&j.Job, &s, &f, &e, &pe); err != nil {
-				return fail(err)
-			}
-			j.Success, j.Failure, j.Excluded, j.Pending = int(s), int(f), int(e), int(pe)
-			jobs = append(jobs, j)
-		}
-		if err := rows.Err(); err != nil {
+		jobs, byProfile, err := scanOTA(rows)
+		if err != nil {
 			return fail(err)
 		}
-		r.OTA = metrics.OTAOf(jobs, p.tables[planfile.KindOTA].Snapshot)
+		r.OTA = metrics.OTAOf(jobs, byProfile, p.tables[planfile.KindOTA].Snapshot)
 	}
 	return nil
+}
+
+// scanActivation reads the activation statement's rows (by ship month and
+// profile) into the fleet's cohorts and each profile's.
+func scanActivation(rows pgx.Rows) (*metrics.Activation, error) {
+	a := &metrics.Activation{}
+	profile := map[string]*metrics.ProfileActivation{}
+	for rows.Next() {
+		var c metrics.Cohort
+		var prof *string
+		var shipped, activated, wShipped, wActivated int64
+		if err := rows.Scan(&c.Label, &prof, &shipped, &activated, &wShipped, &wActivated); err != nil {
+			return nil, err
+		}
+		c.Shipped, c.Activated = int(shipped), int(activated)
+		// rows by month, then profile: the fleet's month is their sum
+		if n := len(a.ByMonth); n == 0 || a.ByMonth[n-1].Label != c.Label {
+			a.ByMonth = append(a.ByMonth, metrics.Cohort{Label: c.Label})
+		}
+		m := &a.ByMonth[len(a.ByMonth)-1]
+		m.Shipped += c.Shipped
+		m.Activated += c.Activated
+		a.Shipped += int(wShipped)
+		a.Activated += int(wActivated)
+		if prof == nil {
+			continue
+		}
+		pa, ok := profile[*prof]
+		if !ok {
+			pa = &metrics.ProfileActivation{Profile: *prof}
+			profile[*prof] = pa
+		}
+		pa.Shipped += int(wShipped)
+		pa.Activated += int(wActivated)
+		pa.ByMonth = append(pa.ByMonth, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, pa := range profile {
+		a.ByProfile = append(a.ByProfile, *pa)
+	}
+	return a, nil
+}
+
+// scanOTA reads the OTA statement's rows (by job and profile) into the
+// units of each job and of each profile.
+func scanOTA(rows pgx.Rows) ([]metrics.OTAJob, []metrics.ProfileOTA, error) {
+	// rows by job, then profile: a job's units are its profiles'
+	var jobs []metrics.OTAJob
+	profile := map[string]*metrics.ProfileOTA{}
+	var order []string
+	for rows.Next() {
+		var job string
+		var prof *string
+		var s, f, e, pe int64
+		if err := rows.Scan(&job, &prof, &s, &f, &e, &pe); err != nil {
+			return nil, nil, err
+		}
+		if n := len(jobs); n == 0 || jobs[n-1].Job != job {
+			jobs = append(jobs, metrics.OTAJob{Job: job})
+		}
+		add := func(j *metrics.OTAJob) {
+			j.Success += int(s)
+			j.Failure += int(f)
+			j.Excluded += int(e)
+			j.Pending += int(pe)
+		}
+		add(&jobs[len(jobs)-1])
+		if prof == nil {
+			continue
+		}
+		pa, ok := profile[*prof]
+		if !ok {
+			pa = &metrics.ProfileOTA{Profile: *prof, OTAJob: metrics.OTAJob{Job: "all"}}
+			profile[*prof], order = pa, append(order, *prof)
+		}
+		add(&pa.OTAJob)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	var byProfile []metrics.ProfileOTA
+	for _, name := range order {
+		byProfile = append(byProfile, *profile[name])
+	}
+	return jobs, byProfile, nil
 }
 
 // The JSON rows of deviceSQL.

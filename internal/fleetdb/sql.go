@@ -667,43 +667,50 @@ GROUP BY 1, 2 ORDER BY 1, 2`
 
 // otaSQL: units (device, job) by final status — the latest row at or
 // before H (at equal times a terminal status over a pending one, then the
-// lowest class) — whose final row is in the window, per job.
+// lowest class) — whose final row is in the window, per job and the
+// profile of the unit's device (NULL: its model names none, or it is not
+// in the devices input).
 func (p *plan) otaSQL() string {
 	t := p.tables[planfile.KindOTA]
-	if t.Snapshot {
-		// final states as the table is now, counted in any window (account
-		// refuses a job execution with rows of different states)
-		return fmt.Sprintf(`WITH fin AS (
-  SELECT DISTINCT %s AS device_id, %s AS job, %s AS c FROM %s
-)
-SELECT job,
+	// each unit's profile: the devices input's model, named by md
+	prof := "SELECT " + p.idNull() + " AS device_id, NULL::text AS profile WHERE false"
+	ctes := []string{}
+	if p.has(planfile.KindDevices) {
+		prof = "SELECT d.device_id, m.profile FROM dev d JOIN md m ON m.model = d.model"
+		ctes = append(ctes, p.devCTE(), mdCTE)
+	}
+	ctes = append(ctes, "prof AS (\n  "+prof+"\n)")
+	count := `SELECT f.job, pr.profile,
   count(*) FILTER (WHERE c = 0) AS success,
   count(*) FILTER (WHERE c = 1) AS failure,
   count(*) FILTER (WHERE c = 2) AS excluded,
   count(*) FILTER (WHERE c = 3) AS pending
-FROM fin WHERE c IS NOT NULL
-GROUP BY job ORDER BY job`, textExpr(t.cols["device_id"]), textExpr(t.cols["job_id"]), classExpr(t.cols["status"]), p.from(planfile.KindOTA))
+FROM fin f LEFT JOIN prof pr USING (device_id)`
+	if t.Snapshot {
+		// final states as the table is now, counted in any window (account
+		// refuses a job execution with rows of different states)
+		ctes = append(ctes, fmt.Sprintf(`fin AS (
+  SELECT DISTINCT %s AS device_id, %s AS job, %s AS c FROM %s
+)`, p.idExpr(t.cols["device_id"]), textExpr(t.cols["job_id"]), classExpr(t.cols["status"]), p.from(planfile.KindOTA)))
+		return with(ctes...) + count + `
+WHERE c IS NOT NULL
+GROUP BY 1, 2 ORDER BY 1, 2`
 	}
 	ts := t.cols["timestamp"]
 	// a unit whose final row is in the window has all its rows from there
 	// to H in [from, H]: earlier ones never decide it (rows from the
 	// window's start on only, by the time column itself)
-	return fmt.Sprintf(`WITH ota AS (
+	ctes = append(ctes, fmt.Sprintf(`ota AS (
   SELECT %s AS device_id, %s AS job, %s AS t, %s AS c FROM %s WHERE %s
-),
-fin AS (
+)`, p.idExpr(t.cols["device_id"]), textExpr(t.cols["job_id"]), ts.timeExpr(ts.quoted), classExpr(t.cols["status"]), p.from(planfile.KindOTA),
+		ts.between("@from", "@horizon")), `fin AS (
   SELECT DISTINCT ON (device_id, job) device_id, job, t, c FROM ota
   WHERE t <= @horizon AND c IS NOT NULL
   ORDER BY device_id, job, t DESC, (c = 3), c
-)
-SELECT job,
-  count(*) FILTER (WHERE c = 0) AS success,
-  count(*) FILTER (WHERE c = 1) AS failure,
-  count(*) FILTER (WHERE c = 2) AS excluded,
-  count(*) FILTER (WHERE c = 3) AS pending
-FROM fin WHERE t >= @from AND t < @to
-GROUP BY job ORDER BY job`, textExpr(t.cols["device_id"]), textExpr(t.cols["job_id"]), ts.timeExpr(ts.quoted), classExpr(t.cols["status"]), p.from(planfile.KindOTA),
-		ts.between("@from", "@horizon"))
+)`)
+	return with(ctes...) + count + `
+WHERE t >= @from AND t < @to
+GROUP BY 1, 2 ORDER BY 1, 2`
 }
 
 // healthParts: per customer, its devices in the window's fleet, how many

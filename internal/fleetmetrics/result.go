@@ -155,9 +155,17 @@ type OTA struct {
 	OTAJob
 	Reason string   `json:"reason,omitempty"`
 	Jobs   []OTAJob `json:"jobs"`
+	// ByModel: the units of each devices.yaml profile's devices, every job.
+	ByModel []ModelOTA `json:"by_model"`
 	// Snapshot: some states come from a snapshot export (no times), counted
 	// whatever the window.
 	Snapshot bool `json:"snapshot,omitempty"`
+}
+
+// ModelOTA is the OTA units of one profile's devices.
+type ModelOTA struct {
+	Model string `json:"model"`
+	OTAJob
 }
 
 // Component is one component of a customer's health score.
@@ -289,11 +297,14 @@ func NewResult(out *Outcome, gates []gate.Gate) Result {
 		job := func(j metrics.OTAJob) OTAJob {
 			return OTAJob{Value: render.Finite(j.Rate), Success: j.Success, Failure: j.Failure, Excluded: j.Excluded, Pending: j.Pending}
 		}
-		doc.OTA = &OTA{OTAJob: job(o.OTAJob), Jobs: []OTAJob{}, Snapshot: o.Snapshot, Reason: reason(metrics.OTASuccessRate)}
+		doc.OTA = &OTA{OTAJob: job(o.OTAJob), Jobs: []OTAJob{}, ByModel: []ModelOTA{}, Snapshot: o.Snapshot, Reason: reason(metrics.OTASuccessRate)}
 		for _, j := range o.Jobs {
 			jj := job(j)
 			jj.Job = j.Job
 			doc.OTA.Jobs = append(doc.OTA.Jobs, jj)
+		}
+		for _, p := range o.ByProfile {
+			doc.OTA.ByModel = append(doc.OTA.ByModel, ModelOTA{Model: p.Profile, OTAJob: job(p.OTAJob)})
 		}
 	}
 	if f := r.Firmware; f != nil {

@@ -106,6 +106,18 @@ type Rollout struct {
 	// UpdateCosts are what one update costs each battery profile with an
 	// image size (devices.yaml ota: {image: …}).
 	UpdateCosts []UpdateCost
+	// ModelSuccess are, with a measured success, the models whose devices
+	// have OTA units with a final success or failure in the metrics
+	// window: their attempts succeed with their own rate, the others'
+	// with the fleet's (Settings.Success).
+	ModelSuccess []ModelSuccess
+}
+
+// ModelSuccess is a model's measured OTA success rate.
+type ModelSuccess struct {
+	Model            string
+	Rate             float64
+	Success, Failure int // its units
 }
 
 // UpdateCost is the battery cost of downloading one update image: the
@@ -168,6 +180,15 @@ func PlanRollout(p *Results, s *RolloutSettings) (*Rollout, error) {
 	}
 	from, to := metrics.LookbackSpan(data.Horizon, s.LookbackDays)
 	r := &Rollout{Settings: *s, Horizon: time.UnixMicro(data.Horizon).UTC(), From: time.UnixMicro(from).UTC(), To: time.UnixMicro(to).UTC()}
+	own := map[string]float64{} // a model's measured rate, by profile
+	if s.SuccessFromMetrics && data.OTA != nil {
+		for _, m := range data.OTA.ByProfile {
+			if m.Success+m.Failure > 0 {
+				own[m.Profile] = m.Rate
+				r.ModelSuccess = append(r.ModelSuccess, ModelSuccess{Model: m.Profile, Rate: m.Rate, Success: m.Success, Failure: m.Failure})
+			}
+		}
+	}
 	fleet := p.Metrics.Fleet()
 	if fleet == nil && (p.MetricsJob == nil || p.MetricsJob.FleetLookback() != s.LookbackDays) {
 		return nil, fmt.Errorf("the devices' online days were not computed for a %d-day lookback", s.LookbackDays)
@@ -190,7 +211,9 @@ func PlanRollout(p *Results, s *RolloutSettings) (*Rollout, error) {
 				unordered[fd.Version]++
 				r.Unordered++
 			}
-			r.Devices = append(r.Devices, rollout.Device{ID: fd.Device, Model: fd.Model, P: float64(fd.Online) / float64(fd.Observed)})
+			d := rollout.Device{ID: fd.Device, Model: fd.Model, P: float64(fd.Online) / float64(fd.Observed)}
+			d.Success, d.OwnSuccess = own[fd.Model]
+			r.Devices = append(r.Devices, d)
 		}
 	}
 	r.warn(unordered, data.Horizon)

@@ -106,10 +106,10 @@ func completeCohorts(w *Cohort, byMonth []Cohort, o Options, horizon int64) {
 	slices.SortFunc(byMonth, func(x, y Cohort) int { return cmp.Compare(x.Label, y.Label) })
 }
 
-// OTAOf completes an OTA result from the units counted per job by final
-// status: the fleet total, each job's rate (jobs without units left out),
-// jobs in name order.
-func OTAOf(jobs []OTAJob, snapshot bool) *OTA {
+// OTAOf completes an OTA result from the units counted per job and per
+// profile by final status: the fleet total, each job's and profile's rate
+// (those without units left out), jobs and profiles in name order.
+func OTAOf(jobs []OTAJob, byProfile []ProfileOTA, snapshot bool) *OTA {
 	r := &OTA{Snapshot: snapshot}
 	r.Job = "all"
 	rate := func(j *OTAJob) {
@@ -131,6 +131,14 @@ func OTAOf(jobs []OTAJob, snapshot bool) *OTA {
 	}
 	rate(&r.OTAJob)
 	slices.SortFunc(r.Jobs, func(a, b OTAJob) int { return cmp.Compare(a.Job, b.Job) })
+	for _, p := range byProfile {
+		if p.Success+p.Failure+p.Excluded+p.Pending == 0 {
+			continue
+		}
+		rate(&p.OTAJob)
+		r.ByProfile = append(r.ByProfile, p)
+	}
+	slices.SortFunc(r.ByProfile, func(a, b ProfileOTA) int { return cmp.Compare(a.Profile, b.Profile) })
 	return r
 }
 

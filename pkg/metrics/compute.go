@@ -188,9 +188,20 @@ type OTAJob struct {
 type OTA struct {
 	OTAJob
 	Jobs []OTAJob
+	// ByProfile counts the units of the devices of each devices.yaml
+	// profile (their model value Options.Models names, as
+	// Uptime.ByProfile), every job, in profile order; a profile without a
+	// unit is left out.
+	ByProfile []ProfileOTA
 	// Snapshot: some states come from a snapshot export (no timestamps),
 	// counted whatever the window.
 	Snapshot bool
+}
+
+// ProfileOTA is the units of one profile's devices by final status.
+type ProfileOTA struct {
+	Profile string
+	OTAJob  // Job is "all"
 }
 
 // CustomerHealth is one customer's health score.
@@ -320,7 +331,7 @@ func Compute(d *Data, o Options) Report {
 		r.Activation = d.activation(o, r.Horizon, sp, profiles)
 	}
 	if d.Has.OTA {
-		r.OTA = d.otaRate(w, r.Horizon)
+		r.OTA = d.otaRate(w, r.Horizon, sp, profiles)
 	}
 	if needDevices && (d.HasVersions || d.HasFirmware) {
 		var active []int32
@@ -716,28 +727,42 @@ func (d *Data) finalOTA(horizon int64) map[otaKey]otaState {
 	return out
 }
 
-func (d *Data) otaRate(w Window, horizon int64) *OTA {
+// otaRate counts the units whose final status is in the window (or from a
+// snapshot) by job, and by the profile of their device (profiles as
+// resolveModels ordered them).
+func (d *Data) otaRate(w Window, horizon int64, sp *span, profiles []ProfileUptime) *OTA {
 	jobs := make([]OTAJob, d.jobs.Len())
 	for j, name := range d.jobs.Names {
 		jobs[j].Job = name
+	}
+	byProfile := make([]ProfileOTA, len(profiles))
+	for k := range byProfile {
+		byProfile[k] = ProfileOTA{Profile: profiles[k].Profile, OTAJob: OTAJob{Job: "all"}}
 	}
 	for k, st := range d.finalOTA(horizon) {
 		if (st.ts < w.From || st.ts >= w.To) && !d.otaSnapshot[k] {
 			continue
 		}
-		j := &jobs[k.job]
-		switch st.class {
-		case OTASuccess:
-			j.Success++
-		case OTAFailure:
-			j.Failure++
-		case OTAExcluded:
-			j.Excluded++
-		default:
-			j.Pending++
+		jobs[k.job].count(st.class)
+		if p := sp.profileOf(d, int(k.device)); p >= 0 {
+			byProfile[p].count(st.class)
 		}
 	}
-	return OTAOf(jobs, len(d.otaSnapshot) > 0)
+	return OTAOf(jobs, byProfile, len(d.otaSnapshot) > 0)
+}
+
+// count adds a unit of a final status class.
+func (j *OTAJob) count(class int32) {
+	switch class {
+	case OTASuccess:
+		j.Success++
+	case OTAFailure:
+		j.Failure++
+	case OTAExcluded:
+		j.Excluded++
+	default:
+		j.Pending++
+	}
 }
 
 func (d *Data) health(o Options, custConn, custObs []int64, horizon int64) []CustomerHealth {

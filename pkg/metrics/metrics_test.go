@@ -190,6 +190,47 @@ func TestOTA(t *testing.T) {
 	near(t, "job2", o.Jobs[1].Rate, 1)
 }
 
+// OTA by profile: a unit counts in the profile its device's model value
+// names; a device without a model, or not in the devices input, counts
+// in the fleet's total only. By hand: lora = d1 job1 success, d2 job1
+// failure, d2 job2 success (2 of 3); valve = d3 job1 pending (no rate;
+// its job2 success is before the window); d4 (no model) and d5 (not
+// listed) only in the fleet: 3 successes, 2 failures, 1 pending.
+func TestOTAByProfile(t *testing.T) {
+	d := NewData()
+	d.Has.Devices, d.Has.OTA = true, true
+	for _, dv := range [][2]string{{"d1", "LORA"}, {"d2", "LORA-EU"}, {"d3", "VALVE"}, {"d4", ""}} {
+		d.AddDevice([]byte(dv[0]), day("2026-09-01"), nil)
+		if dv[1] != "" {
+			d.SetModel([]byte(dv[0]), []byte(dv[1]))
+		}
+	}
+	row := func(dev, job string, class int, at string) { d.AddOTA([]byte(dev), []byte(job), class, day(at)) }
+	row("d1", "job1", OTASuccess, "2026-10-02")
+	row("d2", "job1", OTAFailure, "2026-10-03")
+	row("d2", "job2", OTASuccess, "2026-10-04")
+	row("d3", "job1", OTAPending, "2026-10-05")
+	row("d3", "job2", OTASuccess, "2026-09-30")
+	row("d4", "job1", OTAFailure, "2026-10-06")
+	row("d5", "job1", OTASuccess, "2026-10-07")
+	models := map[string]Mode{"LORA": {Profile: "lora"}, "LORA-EU": {Profile: "lora"}, "VALVE": {Profile: "valve"}, "HUB": {Profile: "hub"}}
+	o := Compute(d, Options{Window: Window{day("2026-10-01"), day("2026-11-01")}, Models: models}).OTA
+	if o.Success != 3 || o.Failure != 2 || o.Pending != 1 {
+		t.Errorf("fleet %+v, want 3 successes, 2 failures, 1 pending", o.OTAJob)
+	}
+	if len(o.ByProfile) != 2 {
+		t.Fatalf("by profile %+v, want lora and valve (hub has no unit)", o.ByProfile)
+	}
+	lora, valve := o.ByProfile[0], o.ByProfile[1]
+	if lora.Profile != "lora" || lora.Success != 2 || lora.Failure != 1 || lora.Pending != 0 {
+		t.Errorf("lora %+v", lora)
+	}
+	near(t, "lora rate", lora.Rate, 2.0/3)
+	if valve.Profile != "valve" || valve.Pending != 1 || valve.Success+valve.Failure != 0 || !math.IsNaN(valve.Rate) {
+		t.Errorf("valve %+v, want one pending unit and no rate", valve)
+	}
+}
+
 func TestCustomerHealth(t *testing.T) {
 	d := NewData()
 	d.Has.Devices, d.Has.Events, d.Has.Usage, d.Has.Tickets = true, true, true, true

@@ -29,6 +29,10 @@ type Device struct {
 	ID    string
 	Model string  // "" when unknown
 	P     float64 // online probability, 0..1
+	// Success, with OwnSuccess, is the chance an attempt on this device
+	// succeeds (its model's measured rate), in place of the plan's.
+	Success    float64
+	OwnSuccess bool
 }
 
 // Wave is one stage: its cumulative share of the fleet and how many days
@@ -198,6 +202,9 @@ func Run(devices []Device, p Plan) (Forecast, error) {
 		if math.IsNaN(d.P) || d.P < 0 || d.P > 1 {
 			return Forecast{}, fmt.Errorf("device %s: online probability %v is outside 0..1", d.ID, d.P)
 		}
+		if d.OwnSuccess && (math.IsNaN(d.Success) || d.Success < 0 || d.Success > 1) {
+			return Forecast{}, fmt.Errorf("device %s: success probability %v is outside 0..1", d.ID, d.Success)
+		}
 	}
 	n := len(ds)
 	f := Forecast{N: n, Ranges: Split(p.Waves, n), Starts: StartDays(p.Waves), Share: make([]float64, days), Reach50: Never, Reach90: Never, Reach95: Never}
@@ -225,7 +232,11 @@ func Run(devices []Device, p Plan) (Forecast, error) {
 		start := f.Starts[w]
 		for _, d := range ds[r[0]:r[1]] {
 			g := groups[d.Model]
-			miss := 1 - d.P*p.Success // chance one online-day attempt does not update it
+			success := p.Success
+			if d.OwnSuccess {
+				success = d.Success
+			}
+			miss := 1 - d.P*success // chance one online-day attempt does not update it
 			left := 1.0
 			for day := start; day < days; day++ {
 				left *= miss

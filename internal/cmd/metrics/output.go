@@ -190,6 +190,16 @@ func Write(w io.Writer, format render.Format, doc fleetmetrics.Result, term rend
 			return err
 		}
 	}
+	if o := doc.OTA; o != nil && len(o.ByModel) > 0 {
+		var rows []fleetmetrics.OTAJob
+		for _, m := range o.ByModel {
+			m.OTAJob.Job = m.Model
+			rows = append(rows, m.OTAJob)
+		}
+		if err := section("OTA by model", otaRowsTable("MODEL", rows)); err != nil {
+			return err
+		}
+	}
 	if len(doc.Customers) > 0 {
 		t := customersTable(doc.Customers)
 		if err := section("Customers by health (worst first)", t); err != nil {
@@ -272,9 +282,13 @@ func firmwareTable(f *fleetmetrics.Firmware) *render.Table {
 }
 
 // otaTable is the OTA success rate and outcomes of each job.
-func otaTable(o *fleetmetrics.OTA) *render.Table {
-	t := &render.Table{Columns: []render.Column{{Header: "JOB"}, {Header: "SUCCESS RATE", Right: true}, {Header: "SUCCEEDED", Right: true}, {Header: "FAILED", Right: true}, {Header: "PENDING", Right: true}, {Header: "EXCLUDED", Right: true}}}
-	for _, j := range o.Jobs {
+func otaTable(o *fleetmetrics.OTA) *render.Table { return otaRowsTable("JOB", o.Jobs) }
+
+// otaRowsTable is OTA units by final status, a row per group (a job, a
+// model) named in Job.
+func otaRowsTable(group string, rows []fleetmetrics.OTAJob) *render.Table {
+	t := &render.Table{Columns: []render.Column{{Header: group}, {Header: "SUCCESS RATE", Right: true}, {Header: "SUCCEEDED", Right: true}, {Header: "FAILED", Right: true}, {Header: "PENDING", Right: true}, {Header: "EXCLUDED", Right: true}}}
+	for _, j := range rows {
 		t.Append(j.Job, pctOr(j.Value, 1), render.Number(float64(j.Success), 0), render.Number(float64(j.Failure), 0), render.Number(float64(j.Pending), 0), render.Number(float64(j.Excluded), 0))
 	}
 	return t

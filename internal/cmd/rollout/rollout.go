@@ -194,8 +194,12 @@ type JSON struct {
 	Lookback           [2]string `json:"lookback"` // [from, to) dates
 	Success            float64   `json:"success"`
 	SuccessFromMetrics bool      `json:"success_measured"`
-	Devices            int       `json:"devices"`
-	OnVersion          int       `json:"devices_on_version"`
+	// SuccessByModel: the models whose devices have OTA units with a final
+	// success or failure in the metrics window; their attempts succeed
+	// with their own rate, the others' with success.
+	SuccessByModel []ModelSuccessJSON `json:"success_by_model,omitempty"`
+	Devices        int                `json:"devices"`
+	OnVersion      int                `json:"devices_on_version"`
 	// Unordered counts the devices to update whose version cannot be
 	// ordered against the release: they count as not on it.
 	Unordered   int         `json:"devices_version_unordered"`
@@ -240,6 +244,14 @@ type ReachJSON struct {
 	Percent float64 `json:"-"`
 }
 
+// ModelSuccessJSON is a model's measured OTA success rate.
+type ModelSuccessJSON struct {
+	Model   string  `json:"model"`
+	Rate    float64 `json:"rate"`
+	Success int     `json:"success"`
+	Failure int     `json:"failure"`
+}
+
 // ModelJSON is one model's reach within the fleet's rollout.
 type ModelJSON struct {
 	Model   string `json:"model"`
@@ -282,6 +294,9 @@ func ToJSON(r *planning.Rollout) JSON {
 	}
 	for _, g := range fc.Models {
 		doc.Models = append(doc.Models, ModelJSON{Model: g.Model, Devices: g.N, ReachJSON: reach(r, g.Reach50, g.Reach90, g.Reach95)})
+	}
+	for _, m := range r.ModelSuccess {
+		doc.SuccessByModel = append(doc.SuccessByModel, ModelSuccessJSON(m))
 	}
 	for _, u := range r.UpdateCosts {
 		doc.UpdateCosts = append(doc.UpdateCosts, UpdateCostJSON{Profile: u.Profile, ImageBytes: u.ImageBytes, PerByteUAh: u.PerByteUAh, ChargeMAh: u.ChargeMAh,
@@ -375,6 +390,14 @@ func Write(w io.Writer, format render.Format, d JSON, term render.Term) error {
 	succ := render.Percent(d.Success, 1)
 	if d.SuccessFromMetrics {
 		succ += " (the measured OTA success rate)"
+	}
+	if len(d.SuccessByModel) > 0 {
+		var own []string
+		for _, m := range d.SuccessByModel {
+			own = append(own, fmt.Sprintf("%s %s of %d", m.Model, render.Percent(m.Rate, 1), m.Success+m.Failure))
+		}
+		succ = fmt.Sprintf("its model's measured OTA success rate where the model's devices have OTA units that succeeded or failed in the metrics window (%s), else the fleet's %s",
+			strings.Join(own, ", "), render.Percent(d.Success, 1))
 	}
 	para(fmt.Sprintf("%s devices to update: those with observed time in the %s-day lookback, %s up to %s; %s already on %s or later, %s without OTA. Each attempt succeeds with %s.",
 		render.Number(float64(d.Devices), 0), strconv.Itoa(dayCount(d.Lookback)), d.Lookback[0], d.Lookback[1],

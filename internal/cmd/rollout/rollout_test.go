@@ -62,14 +62,7 @@ a,2026-10-05T12:00:00Z,connected
 
 func TestForecastByHand(t *testing.T) {
 	dir := handRepo(t)
-	stdout, stderr, code := cmdtest.Run(t, nil, "rollout", "-C", dir, "-o", "json")
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, stderr)
-	}
-	var doc rolloutcmd.JSON
-	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
-		t.Fatal(err)
-	}
+	doc := rolloutJSON(t, dir)
 	if doc.Devices != 3 || doc.OnVersion != 1 || len(doc.Unreachable) != 1 || doc.Unreachable[0] != "c" || doc.Lookback != [2]string{"2026-10-01", "2026-10-05"} {
 		t.Errorf("fleet: %d devices, %d on version, never online %v, lookback %v", doc.Devices, doc.OnVersion, doc.Unreachable, doc.Lookback)
 	}
@@ -85,7 +78,7 @@ func TestForecastByHand(t *testing.T) {
 		}
 	}
 	// check fails the gate: 90% is never reached, and says so
-	_, stderr, code = cmdtest.Run(t, nil, "check", "-C", dir)
+	_, stderr, code := cmdtest.Run(t, nil, "check", "-C", dir)
 	if code != cmdutil.ExitGate || !strings.Contains(stderr, "rollout.reach_90 has no value: the expected share does not reach 90% within 365 days") {
 		t.Errorf("check: exit %d: %s", code, stderr)
 	}
@@ -97,12 +90,7 @@ func TestForecastByHand(t *testing.T) {
 	// d = 5: (2 − 0.5^6 + 1 − 0.75^4) / 3 = (2.984375 − 0.316406) / 3 = 0.889323
 	// so 90% on day 6 (7 days), 95% on day 8 (9 days)
 	cmdtest.EditFile(t, filepath.Join(dir, "events.csv"), "a,2026-10-05T12:00:00Z,connected\n", "a,2026-10-05T12:00:00Z,connected\nc,2026-10-02T10:00:00Z,connected\nc,2026-10-02T11:00:00Z,disconnected\n")
-	stdout, stderr, code = cmdtest.Run(t, nil, "rollout", "-C", dir, "-o", "json")
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, stderr)
-	}
-	doc = rolloutcmd.JSON{}
-	json.Unmarshal([]byte(stdout), &doc)
+	doc = rolloutJSON(t, dir)
 	if doc.Reach.Days90 == nil || *doc.Reach.Days90 != 7 || doc.Reach.Days95 == nil || *doc.Reach.Days95 != 9 || len(doc.Unreachable) != 0 {
 		t.Errorf("with c online 1 day in 4: reach %+v, never online %v", doc.Reach, doc.Unreachable)
 	}
@@ -182,4 +170,53 @@ func TestBadUse(t *testing.T) {
 	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, "no device has observed time in the 28-day lookback") {
 		t.Errorf("activity only: exit %d %q", code, stderr)
 	}
+}
+
+// With success: metrics, a model whose devices have OTA units that
+// succeeded or failed in the metrics window has its own rate; the other
+// devices take the fleet's. The hand fleet with a "valve" profile: a is a
+// valve, b has no model; x1 and x2 (valves, never online in the
+// lookback) have one unit each, a success and a failure: the valve rate is
+// 1/2; y1..y3 (no model) three successes: the fleet's is 4/5. c is still
+// never online. a is online every day (p = 1), b one day in two
+// (p = 0.5). By the end of day 0: a 1 − (1 − 1 × 0.5) = 0.5, b
+// 1 − (1 − 0.5 × 0.8) = 0.4, so 0.9 / 3; day 1: a 1 − 0.5², b 1 − 0.6²
+// → (0.75 + 0.64) / 3. (With the fleet's 80% for a too, day 0 would be
+// (0.8 + 0.4) / 3.)
+func TestForecastWithEachModelsSuccess(t *testing.T) {
+	dir := handRepo(t)
+	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "  success: 100%\n", "  success: metrics\n")
+	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "    events: events.csv\n", "    events: events.csv\n    ota: ota.csv\n")
+	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "metrics:\n", "devices: devices.yaml\nmetrics:\n")
+	cmdtest.WriteFile(t, dir, "devices.yaml", "devices:\n  - {id: valve, battery: {cell: aa-lithium}, sleep: 10uA}\n")
+	cmdtest.WriteFile(t, dir, "devices.csv", "device_id,shipped_at,firmware,model\na,2026-09-01,2.4.0,valve\nb,2026-09-01,2.4.0,\nc,2026-09-01,2.4.0,\nd,2026-09-01,2.5.0,\n"+
+		"x1,2026-09-01,2.4.0,valve\nx2,2026-09-01,2.4.0,valve\ny1,2026-09-01,2.4.0,\ny2,2026-09-01,2.4.0,\ny3,2026-09-01,2.4.0,\n")
+	cmdtest.WriteFile(t, dir, "ota.csv", "device_id,job_id,status,timestamp\nx1,fw-2.4.0,SUCCEEDED,2026-10-02T00:00:00Z\nx2,fw-2.4.0,FAILED,2026-10-02T00:00:00Z\n"+
+		"y1,fw-2.4.0,SUCCEEDED,2026-10-02T00:00:00Z\ny2,fw-2.4.0,SUCCEEDED,2026-10-02T00:00:00Z\ny3,fw-2.4.0,SUCCEEDED,2026-10-02T00:00:00Z\n")
+	doc := rolloutJSON(t, dir)
+	if doc.Devices != 3 || doc.Success != 0.8 || len(doc.SuccessByModel) != 1 || doc.SuccessByModel[0] != (rolloutcmd.ModelSuccessJSON{Model: "valve", Rate: 0.5, Success: 1, Failure: 1}) {
+		t.Fatalf("devices %d, success %v, by model %+v", doc.Devices, doc.Success, doc.SuccessByModel)
+	}
+	for d, want := range map[int]float64{0: 0.9 / 3, 1: 1.39 / 3} {
+		if got := doc.Curve[d].Share; got < want-1e-9 || got > want+1e-9 {
+			t.Errorf("day %d: share %v, want %v", d, got, want)
+		}
+	}
+	stdout, _, _ := cmdtest.Run(t, nil, "rollout", "-C", dir)
+	if !strings.Contains(stdout, "(valve 50% of 2), else the fleet's 80%") {
+		t.Errorf("the text does not say which rate each model takes:\n%s", stdout)
+	}
+}
+
+func rolloutJSON(t *testing.T, dir string) rolloutcmd.JSON {
+	t.Helper()
+	stdout, stderr, code := cmdtest.Run(t, nil, "rollout", "-C", dir, "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var doc rolloutcmd.JSON
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	return doc
 }
