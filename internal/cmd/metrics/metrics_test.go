@@ -220,14 +220,25 @@ func TestMetricsCSVTables(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	sections := strings.Split(all, "\n\n")
-	if len(sections) != len(metricscmd.CSVTables) {
-		t.Fatalf("%d sections, want %d:\n%s", len(sections), len(metricscmd.CSVTables), all)
+	// the example's modelled devices have no OTA unit in the window: that
+	// table has its header only, and -o csv leaves it out
+	empty := map[string]bool{"ota_by_model": true}
+	if len(sections) != len(metricscmd.CSVTables)-len(empty) {
+		t.Fatalf("%d sections, want %d:\n%s", len(sections), len(metricscmd.CSVTables)-len(empty), all)
 	}
-	for i, name := range metricscmd.CSVTables {
+	i := -1
+	for _, name := range metricscmd.CSVTables {
 		one, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", cmdtest.ExampleRepo, "-o", "csv", "--table", name)
 		if code != 0 {
 			t.Fatalf("--table %s: exit %d: %s", name, code, stderr)
 		}
+		if empty[name] {
+			if r, err := csv.NewReader(strings.NewReader(one)).ReadAll(); err != nil || len(r) != 1 || strings.Contains(all, "# table: "+name) {
+				t.Errorf("--table %s: %v %v, want the header only, and no section in -o csv", name, r, err)
+			}
+			continue
+		}
+		i++
 		want := "# table: " + name + "\n" + one
 		if got := sections[i] + "\n"; i == len(sections)-1 {
 			got = sections[i]
