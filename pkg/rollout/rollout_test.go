@@ -3,6 +3,7 @@ package rollout
 import (
 	"math"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -92,6 +93,30 @@ func TestUnreachableDevices(t *testing.T) {
 	}
 	if got := f.Share[364]; math.Abs(got-2.0/3) > 1e-12 {
 		t.Errorf("final share %v, want 2/3", got)
+	}
+}
+
+// A device with its own success takes it instead of the plan's; one with
+// a rate of 0 never updates. One wave, p = 1, plan success 0.5: a (own
+// 0.9) 0.9 after day 0, 0.99 after day 1; b (plan's) 0.5, 0.75; c (own 0)
+// never. Out of 0..1, an own success is refused.
+func TestDeviceOwnSuccess(t *testing.T) {
+	devices := []Device{{ID: "a", P: 1, Success: 0.9, OwnSuccess: true}, {ID: "b", P: 1}, {ID: "c", P: 1, OwnSuccess: true}}
+	f, err := Run(devices, Plan{Waves: []Wave{{Share: 1}}, Success: 0.5, Days: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for d, want := range []float64{(0.9 + 0.5) / 3, (0.99 + 0.75) / 3} {
+		if math.Abs(f.Share[d]-want) > 1e-12 {
+			t.Errorf("day %d: share %.9f, want %.9f", d, f.Share[d], want)
+		}
+	}
+	if got := f.Share[29]; got > 2.0/3+1e-12 {
+		t.Errorf("final share %v: c, whose attempts never succeed, updated", got)
+	}
+	devices[0].Success = 1.5
+	if _, err := Run(devices, Plan{Waves: []Wave{{Share: 1}}, Success: 0.5}); err == nil || !strings.Contains(err.Error(), "device a: success probability 1.5 is outside 0..1") {
+		t.Errorf("own success 1.5: %v", err)
 	}
 }
 
