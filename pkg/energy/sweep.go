@@ -175,7 +175,11 @@ func SolveEvery(d Device, event string, target Hours) (Solution, error) {
 		return Solution{}, err
 	}
 	if !ok {
-		return Solution{Every: Seconds(hi), Result: top}, fmt.Errorf("%w: with the event every 100 years the device lasts %.4g years", ErrUnreachable, top.Life.Years())
+		why := ""
+		if top.LimitedBy == "shelf_life" {
+			why = " (the cell's shelf life: no drain lets it last longer)"
+		}
+		return Solution{Every: Seconds(hi), Result: top}, fmt.Errorf("%w: with the event every 100 years the device lasts %.4g years%s", ErrUnreachable, top.Life.Years(), why)
 	}
 	lo := 0.0 // the answer is in (lo, hi]
 	for hi-lo > 1 {

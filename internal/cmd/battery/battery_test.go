@@ -268,7 +268,7 @@ func TestBatterySolve(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--solve", "drip-lora.heartbeat.every", "--target", "30y"}, "drip-lora cannot reach 30 years at any interval of heartbeat"},
+		{[]string{"--solve", "drip-lora.heartbeat.every", "--target", "30y"}, "drip-lora cannot reach 30 years at any interval of heartbeat: no interval reaches the target: with the event every 100 years the device lasts 20 years (the cell's shelf life: no drain lets it last longer)"},
 		{[]string{"--solve", "drip-lora.heartbeat.sf", "--target", "12y"}, "write DEVICE.EVENT.every"},
 		{[]string{"--solve", "drip-lora.heartbeat.every"}, "--solve and --target go together"},
 		{[]string{"--solve", "drip-lora.hartbeat.every", "--target", "12y"}, `did you mean "heartbeat"?`},
