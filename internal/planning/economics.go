@@ -199,17 +199,21 @@ func measuredActivation(r *metrics.Report, model string) (a MeasuredActivation, 
 		if p.Profile != model {
 			continue
 		}
-		if rate, basis, ok := matureRate(p.Cohort, p.ByMonth); ok {
+		rate, units, basis, ok := matureRate(p.Cohort, p.ByMonth)
+		if ok && units >= MinModelUnits {
 			a.Rate, a.Basis = rate, model+" units: "+basis
 			return a, ""
 		}
-		var units int
+		if ok {
+			own = fmt.Sprintf("the %s units' own rate (%s) rests on %d units, fewer than %d", model, basis, units, MinModelUnits)
+			break
+		}
 		for _, c := range p.ByMonth {
 			units += c.Shipped
 		}
 		own = fmt.Sprintf("the devices input's %d %s units shipped in cohorts not mature yet", units, model)
 	}
-	rate, basis, ok := matureRate(r.Activation.Cohort, r.Activation.ByMonth)
+	rate, _, basis, ok := matureRate(r.Activation.Cohort, r.Activation.ByMonth)
 	if !ok {
 		return a, "no ship-month cohort is mature yet (each needs its activation window of data after it)"
 	}
@@ -217,12 +221,20 @@ func measuredActivation(r *metrics.Report, model string) (a MeasuredActivation, 
 	return a, ""
 }
 
+// MinModelUnits is how many units a model's own measured rate (its
+// activation, its OTA success) must rest on to stand for the model: below
+// it the fleet's stands in, and the output says why. At 30 units a rate's
+// 95% interval is still about ±15 points around 50%; with fewer, one unit
+// more or less moves it by several points (one unit of three: 33).
+const MinModelUnits = 30
+
 // matureRate is a group's activation rate from its mature cohorts: the
 // window's ship cohort when it is mature, else every mature ship-month
-// cohort pooled; ok is false when none is mature.
-func matureRate(window metrics.Cohort, byMonth []metrics.Cohort) (rate float64, basis string, ok bool) {
+// cohort pooled, and the units it rests on; ok is false when none is
+// mature.
+func matureRate(window metrics.Cohort, byMonth []metrics.Cohort) (rate float64, units int, basis string, ok bool) {
 	if window.Mature && window.Shipped > 0 {
-		return window.Rate, "the window's ship cohort", true
+		return window.Rate, window.Shipped, fmt.Sprintf("the window's ship cohort, %d of %d units", window.Activated, window.Shipped), true
 	}
 	var shipped, activated int
 	for _, c := range byMonth {
@@ -232,9 +244,9 @@ func matureRate(window metrics.Cohort, byMonth []metrics.Cohort) (rate float64, 
 		}
 	}
 	if shipped == 0 {
-		return 0, "", false
+		return 0, 0, "", false
 	}
-	return float64(activated) / float64(shipped), fmt.Sprintf("every mature ship-month cohort, %d of %d units", activated, shipped), true
+	return float64(activated) / float64(shipped), shipped, fmt.Sprintf("every mature ship-month cohort, %d of %d units", activated, shipped), true
 }
 
 // measuredTickets is tickets per device-month over the window: the tickets

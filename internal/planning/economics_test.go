@@ -8,8 +8,9 @@ import (
 )
 
 // A model's measured activation is its own units' when they have a mature
-// cohort; else the whole fleet's, saying why. Of either, the window's
-// cohort when it is mature, else the mature ship months pooled.
+// cohort of at least MinModelUnits units; else the whole fleet's, saying
+// why. Of either, the window's cohort when it is mature, else the mature
+// ship months pooled.
 func TestMeasuredActivationByModel(t *testing.T) {
 	mature := func(label string, shipped, activated int) metrics.Cohort {
 		return metrics.Cohort{Label: label, Shipped: shipped, Activated: activated, Mature: true}
@@ -22,24 +23,28 @@ func TestMeasuredActivationByModel(t *testing.T) {
 		Cohort:  young("window", 50, 20),
 		ByMonth: []metrics.Cohort{mature("2026-08", 100, 80), mature("2026-09", 20, 10), young("2026-10", 50, 20)},
 		ByProfile: []metrics.ProfileActivation{
-			// puck: mature months 6 of 10 and 3 of 5 → 9/15
-			{Profile: "puck", Cohort: young("window", 4, 1), ByMonth: []metrics.Cohort{mature("2026-08", 10, 6), mature("2026-09", 5, 3), young("2026-10", 4, 1)}},
-			// valve: its window cohort is mature: 7 of 8
-			{Profile: "valve", Cohort: metrics.Cohort{Label: "window", Shipped: 8, Activated: 7, Rate: 7.0 / 8, Mature: true}, ByMonth: []metrics.Cohort{mature("2026-10", 8, 7)}},
+			// puck: mature months 12 of 20 and 6 of 10 → 18/30, 30 units: its own
+			{Profile: "puck", Cohort: young("window", 4, 1), ByMonth: []metrics.Cohort{mature("2026-08", 20, 12), mature("2026-09", 10, 6), young("2026-10", 4, 1)}},
+			// valve: its window cohort is mature: 28 of 32
+			{Profile: "valve", Cohort: metrics.Cohort{Label: "window", Shipped: 32, Activated: 28, Rate: 28.0 / 32, Mature: true}, ByMonth: []metrics.Cohort{mature("2026-10", 32, 28)}},
+			// tag: mature, but 29 units: too few
+			{Profile: "tag", Cohort: young("window", 0, 0), ByMonth: []metrics.Cohort{mature("2026-09", 29, 29)}},
 			// lora: units, none mature
 			{Profile: "lora", Cohort: young("window", 6, 6), ByMonth: []metrics.Cohort{young("2026-10", 6, 6)}},
 		},
 	}}
+	fleet := "whole fleet: every mature ship-month cohort, 90 of 120 units; "
 	for _, tt := range []struct {
 		model string
 		rate  float64
 		fleet bool
 		basis string
 	}{
-		{"puck", 9.0 / 15, false, "puck units: every mature ship-month cohort, 9 of 15 units"},
-		{"valve", 7.0 / 8, false, "valve units: the window's ship cohort"},
-		{"lora", 90.0 / 120, true, "whole fleet: every mature ship-month cohort, 90 of 120 units; the devices input's 6 lora units shipped in cohorts not mature yet"},
-		{"hub", 90.0 / 120, true, "whole fleet: every mature ship-month cohort, 90 of 120 units; the devices input names no hub unit"},
+		{"puck", 18.0 / 30, false, "puck units: every mature ship-month cohort, 18 of 30 units"},
+		{"valve", 28.0 / 32, false, "valve units: the window's ship cohort, 28 of 32 units"},
+		{"tag", 90.0 / 120, true, fleet + "the tag units' own rate (every mature ship-month cohort, 29 of 29 units) rests on 29 units, fewer than 30"},
+		{"lora", 90.0 / 120, true, fleet + "the devices input's 6 lora units shipped in cohorts not mature yet"},
+		{"hub", 90.0 / 120, true, fleet + "the devices input names no hub unit"},
 	} {
 		a, why := measuredActivation(report, tt.model)
 		if why != "" || a.Model != tt.model || a.Fleet != tt.fleet || a.Basis != tt.basis || !near(a.Rate, tt.rate) {

@@ -107,10 +107,11 @@ type Rollout struct {
 	// image size (devices.yaml ota: {image: …}).
 	UpdateCosts []UpdateCost
 	// ModelSuccess are, with a measured success, the models whose devices
-	// have OTA units with a final success or failure in the metrics
-	// window: their attempts succeed with their own rate, the others'
-	// with the fleet's (Settings.Success).
-	ModelSuccess []ModelSuccess
+	// have at least MinModelUnits OTA units with a final success or
+	// failure in the metrics window: their attempts succeed with their
+	// own rate, the others' with the fleet's (Settings.Success).
+	// TooFewUnits are the models with such units, but fewer.
+	ModelSuccess, TooFewUnits []ModelSuccess
 }
 
 // ModelSuccess is a model's measured OTA success rate.
@@ -183,9 +184,13 @@ func PlanRollout(p *Results, s *RolloutSettings) (*Rollout, error) {
 	own := map[string]float64{} // a model's measured rate, by profile
 	if s.SuccessFromMetrics && data.OTA != nil {
 		for _, m := range data.OTA.ByProfile {
-			if m.Success+m.Failure > 0 {
+			ms := ModelSuccess{Model: m.Profile, Rate: m.Rate, Success: m.Success, Failure: m.Failure}
+			switch n := m.Success + m.Failure; {
+			case n >= MinModelUnits:
 				own[m.Profile] = m.Rate
-				r.ModelSuccess = append(r.ModelSuccess, ModelSuccess{Model: m.Profile, Rate: m.Rate, Success: m.Success, Failure: m.Failure})
+				r.ModelSuccess = append(r.ModelSuccess, ms)
+			case n > 0:
+				r.TooFewUnits = append(r.TooFewUnits, ms)
 			}
 		}
 	}

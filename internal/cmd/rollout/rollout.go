@@ -198,8 +198,11 @@ type JSON struct {
 	// success or failure in the metrics window; their attempts succeed
 	// with their own rate, the others' with success.
 	SuccessByModel []ModelSuccessJSON `json:"success_by_model,omitempty"`
-	Devices        int                `json:"devices"`
-	OnVersion      int                `json:"devices_on_version"`
+	// SuccessTooFewUnits: models whose units are fewer than 30 (their
+	// attempts take success).
+	SuccessTooFewUnits []ModelSuccessJSON `json:"success_too_few_units,omitempty"`
+	Devices            int                `json:"devices"`
+	OnVersion          int                `json:"devices_on_version"`
 	// Unordered counts the devices to update whose version cannot be
 	// ordered against the release: they count as not on it.
 	Unordered   int         `json:"devices_version_unordered"`
@@ -298,6 +301,9 @@ func ToJSON(r *planning.Rollout) JSON {
 	for _, m := range r.ModelSuccess {
 		doc.SuccessByModel = append(doc.SuccessByModel, ModelSuccessJSON(m))
 	}
+	for _, m := range r.TooFewUnits {
+		doc.SuccessTooFewUnits = append(doc.SuccessTooFewUnits, ModelSuccessJSON(m))
+	}
 	for _, u := range r.UpdateCosts {
 		doc.UpdateCosts = append(doc.UpdateCosts, UpdateCostJSON{Profile: u.Profile, ImageBytes: u.ImageBytes, PerByteUAh: u.PerByteUAh, ChargeMAh: u.ChargeMAh,
 			LifeDays: render.Finite(u.LifeDays)})
@@ -306,6 +312,31 @@ func ToJSON(r *planning.Rollout) JSON {
 		doc.Curve = append(doc.Curve, DayJSON{Day: day + 1, Date: r.DayDate(day).Format(time.DateOnly), Share: v})
 	}
 	return doc
+}
+
+// successText says with which probability each attempt succeeds: the
+// plan's, or each model's own measured rate where it rests on enough
+// units, and which models have too few.
+func successText(d JSON) string {
+	rates := func(ms []ModelSuccessJSON) string {
+		var out []string
+		for _, m := range ms {
+			out = append(out, fmt.Sprintf("%s %s of %d", m.Model, render.Percent(m.Rate, 1), m.Success+m.Failure))
+		}
+		return strings.Join(out, ", ")
+	}
+	succ := render.Percent(d.Success, 1)
+	if d.SuccessFromMetrics {
+		succ += " (the measured OTA success rate)"
+	}
+	if len(d.SuccessByModel) > 0 {
+		succ = fmt.Sprintf("its model's measured OTA success rate where the model's devices have at least %d OTA units that succeeded or failed in the metrics window (%s), else the fleet's %s",
+			planning.MinModelUnits, rates(d.SuccessByModel), render.Percent(d.Success, 1))
+	}
+	if len(d.SuccessTooFewUnits) > 0 {
+		succ += "; too few units for a rate of their own, so the fleet's: " + rates(d.SuccessTooFewUnits)
+	}
+	return succ
 }
 
 func daysText(days *int, date *string) string {
@@ -387,18 +418,7 @@ func Write(w io.Writer, format render.Format, d JSON, term render.Term) error {
 	} else {
 		fmt.Fprintf(w, "ROLLOUT OF %s FROM %s\n", d.Version, d.Start)
 	}
-	succ := render.Percent(d.Success, 1)
-	if d.SuccessFromMetrics {
-		succ += " (the measured OTA success rate)"
-	}
-	if len(d.SuccessByModel) > 0 {
-		var own []string
-		for _, m := range d.SuccessByModel {
-			own = append(own, fmt.Sprintf("%s %s of %d", m.Model, render.Percent(m.Rate, 1), m.Success+m.Failure))
-		}
-		succ = fmt.Sprintf("its model's measured OTA success rate where the model's devices have OTA units that succeeded or failed in the metrics window (%s), else the fleet's %s",
-			strings.Join(own, ", "), render.Percent(d.Success, 1))
-	}
+	succ := successText(d)
 	para(fmt.Sprintf("%s devices to update: those with observed time in the %s-day lookback, %s up to %s; %s already on %s or later, %s without OTA. Each attempt succeeds with %s.",
 		render.Number(float64(d.Devices), 0), strconv.Itoa(dayCount(d.Lookback)), d.Lookback[0], d.Lookback[1],
 		render.Number(float64(d.OnVersion), 0), d.Version, render.Number(float64(len(d.NoOTA)), 0), succ))

@@ -2,6 +2,7 @@ package rollout_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -172,29 +173,38 @@ func TestBadUse(t *testing.T) {
 	}
 }
 
-// With success: metrics, a model whose devices have OTA units that
-// succeeded or failed in the metrics window has its own rate; the other
-// devices take the fleet's. The hand fleet with a "valve" profile: a is a
-// valve, b has no model; x1 and x2 (valves, never online in the
-// lookback) have one unit each, a success and a failure: the valve rate is
-// 1/2; y1..y3 (no model) three successes: the fleet's is 4/5. c is still
-// never online. a is online every day (p = 1), b one day in two
-// (p = 0.5). By the end of day 0: a 1 − (1 − 1 × 0.5) = 0.5, b
+// With success: metrics, a model whose devices have at least 30 OTA units
+// that succeeded or failed in the metrics window has its own rate; the
+// other devices take the fleet's. The hand fleet with a "valve" profile: a
+// is a valve, b has no model; x1..x30 (valves, never online in the
+// lookback) have one unit each, 15 successes and 15 failures: the valve
+// rate is 1/2; y1..y45 (no model) 45 successes: the fleet's is 60/75 =
+// 4/5. c is still never online. a is online every day (p = 1), b one day
+// in two (p = 0.5). By the end of day 0: a 1 − (1 − 1 × 0.5) = 0.5, b
 // 1 − (1 − 0.5 × 0.8) = 0.4, so 0.9 / 3; day 1: a 1 − 0.5², b 1 − 0.6²
-// → (0.75 + 0.64) / 3. (With the fleet's 80% for a too, day 0 would be
-// (0.8 + 0.4) / 3.)
+// → (0.75 + 0.64) / 3. With 29 valve units (x30 gone: 15 successes, 14
+// failures; the fleet 60/74) the valve's rate rests on too few: a takes
+// the fleet's, and the output says so.
 func TestForecastWithEachModelsSuccess(t *testing.T) {
 	dir := handRepo(t)
 	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "  success: 100%\n", "  success: metrics\n")
 	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "    events: events.csv\n", "    events: events.csv\n    ota: ota.csv\n")
 	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "metrics:\n", "devices: devices.yaml\nmetrics:\n")
 	cmdtest.WriteFile(t, dir, "devices.yaml", "devices:\n  - {id: valve, battery: {cell: aa-lithium}, sleep: 10uA}\n")
-	cmdtest.WriteFile(t, dir, "devices.csv", "device_id,shipped_at,firmware,model\na,2026-09-01,2.4.0,valve\nb,2026-09-01,2.4.0,\nc,2026-09-01,2.4.0,\nd,2026-09-01,2.5.0,\n"+
-		"x1,2026-09-01,2.4.0,valve\nx2,2026-09-01,2.4.0,valve\ny1,2026-09-01,2.4.0,\ny2,2026-09-01,2.4.0,\ny3,2026-09-01,2.4.0,\n")
-	cmdtest.WriteFile(t, dir, "ota.csv", "device_id,job_id,status,timestamp\nx1,fw-2.4.0,SUCCEEDED,2026-10-02T00:00:00Z\nx2,fw-2.4.0,FAILED,2026-10-02T00:00:00Z\n"+
-		"y1,fw-2.4.0,SUCCEEDED,2026-10-02T00:00:00Z\ny2,fw-2.4.0,SUCCEEDED,2026-10-02T00:00:00Z\ny3,fw-2.4.0,SUCCEEDED,2026-10-02T00:00:00Z\n")
+	devices := "device_id,shipped_at,firmware,model\na,2026-09-01,2.4.0,valve\nb,2026-09-01,2.4.0,\nc,2026-09-01,2.4.0,\nd,2026-09-01,2.5.0,\n"
+	ota := "device_id,job_id,status,timestamp\n"
+	for i := 1; i <= 30; i++ {
+		devices += fmt.Sprintf("x%d,2026-09-01,2.4.0,valve\n", i)
+		ota += fmt.Sprintf("x%d,fw-2.4.0,%s,2026-10-02T00:00:00Z\n", i, map[bool]string{true: "SUCCEEDED", false: "FAILED"}[i%2 == 1])
+	}
+	for i := 1; i <= 45; i++ {
+		devices += fmt.Sprintf("y%d,2026-09-01,2.4.0,\n", i)
+		ota += fmt.Sprintf("y%d,fw-2.4.0,SUCCEEDED,2026-10-02T00:00:00Z\n", i)
+	}
+	cmdtest.WriteFile(t, dir, "devices.csv", devices)
+	cmdtest.WriteFile(t, dir, "ota.csv", ota)
 	doc := rolloutJSON(t, dir)
-	if doc.Devices != 3 || doc.Success != 0.8 || len(doc.SuccessByModel) != 1 || doc.SuccessByModel[0] != (rolloutcmd.ModelSuccessJSON{Model: "valve", Rate: 0.5, Success: 1, Failure: 1}) {
+	if doc.Devices != 3 || doc.Success != 0.8 || len(doc.SuccessByModel) != 1 || doc.SuccessByModel[0] != (rolloutcmd.ModelSuccessJSON{Model: "valve", Rate: 0.5, Success: 15, Failure: 15}) {
 		t.Fatalf("devices %d, success %v, by model %+v", doc.Devices, doc.Success, doc.SuccessByModel)
 	}
 	for d, want := range map[int]float64{0: 0.9 / 3, 1: 1.39 / 3} {
@@ -203,8 +213,22 @@ func TestForecastWithEachModelsSuccess(t *testing.T) {
 		}
 	}
 	stdout, _, _ := cmdtest.Run(t, nil, "rollout", "-C", dir)
-	if !strings.Contains(stdout, "(valve 50% of 2), else the fleet's 80%") {
+	if !strings.Contains(stdout, "(valve 50% of 30), else the fleet's 80%") {
 		t.Errorf("the text does not say which rate each model takes:\n%s", stdout)
+	}
+	// 29 valve units: too few; a takes the fleet's 60/74
+	cmdtest.EditFile(t, filepath.Join(dir, "ota.csv"), "x30,fw-2.4.0,FAILED,2026-10-02T00:00:00Z\n", "")
+	doc = rolloutJSON(t, dir)
+	fleet := 60.0 / 74
+	if len(doc.SuccessByModel) != 0 || len(doc.SuccessTooFewUnits) != 1 || doc.SuccessTooFewUnits[0].Success+doc.SuccessTooFewUnits[0].Failure != 29 {
+		t.Errorf("29 valve units: by model %+v, too few %+v", doc.SuccessByModel, doc.SuccessTooFewUnits)
+	}
+	if got, want := doc.Curve[0].Share, (fleet+0.5*fleet)/3; got < want-1e-9 || got > want+1e-9 {
+		t.Errorf("29 valve units, day 0: share %v, want %v (a and b at the fleet's rate)", got, want)
+	}
+	stdout, _, _ = cmdtest.Run(t, nil, "rollout", "-C", dir)
+	if !strings.Contains(stdout, "too few units for a rate of their own, so the fleet's: valve 51.7% of 29") {
+		t.Errorf("the text does not name the model with too few units:\n%s", stdout)
 	}
 }
 
