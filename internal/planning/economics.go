@@ -180,9 +180,10 @@ type MeasuredActivation struct {
 }
 
 // measuredActivation is model's measured activation rate: its own units'
-// (the devices whose model value names its profile) when they have a
-// mature cohort, else the whole fleet's. Of either, the window's ship
-// cohort when it is mature, else the pooled rate of every mature
+// (the devices whose model value names its profile) when their mature
+// cohorts hold at least MinModelUnits units, else the whole fleet's. Of
+// either, the window's ship cohort when it is mature (and, for a model,
+// holds MinModelUnits units), else the pooled rate of every mature
 // ship-month cohort (Σ activated / Σ shipped) — an immature cohort's rate
 // understates activation. Basis says which, and why the fleet's stands in
 // for the model's; why, when there is none.
@@ -199,7 +200,7 @@ func measuredActivation(r *metrics.Report, model string) (a MeasuredActivation, 
 		if p.Profile != model {
 			continue
 		}
-		rate, units, basis, ok := matureRate(p.Cohort, p.ByMonth)
+		rate, units, basis, ok := matureRate(p.Cohort, p.ByMonth, MinModelUnits)
 		if ok && units >= MinModelUnits {
 			a.Rate, a.Basis = rate, model+" units: "+basis
 			return a, ""
@@ -213,7 +214,7 @@ func measuredActivation(r *metrics.Report, model string) (a MeasuredActivation, 
 		}
 		own = fmt.Sprintf("the devices input's %d %s units shipped in cohorts not mature yet", units, model)
 	}
-	rate, _, basis, ok := matureRate(r.Activation.Cohort, r.Activation.ByMonth)
+	rate, _, basis, ok := matureRate(r.Activation.Cohort, r.Activation.ByMonth, 1)
 	if !ok {
 		return a, "no ship-month cohort is mature yet (each needs its activation window of data after it)"
 	}
@@ -229,11 +230,11 @@ func measuredActivation(r *metrics.Report, model string) (a MeasuredActivation, 
 const MinModelUnits = 30
 
 // matureRate is a group's activation rate from its mature cohorts: the
-// window's ship cohort when it is mature, else every mature ship-month
-// cohort pooled, and the units it rests on; ok is false when none is
-// mature.
-func matureRate(window metrics.Cohort, byMonth []metrics.Cohort) (rate float64, units int, basis string, ok bool) {
-	if window.Mature && window.Shipped > 0 {
+// window's ship cohort when it is mature and has at least min units, else
+// every mature ship-month cohort pooled, and the units it rests on; ok is
+// false when none is mature.
+func matureRate(window metrics.Cohort, byMonth []metrics.Cohort, min int) (rate float64, units int, basis string, ok bool) {
+	if window.Mature && window.Shipped >= max(min, 1) {
 		return window.Rate, window.Shipped, fmt.Sprintf("the window's ship cohort, %d of %d units", window.Activated, window.Shipped), true
 	}
 	var shipped, activated int

@@ -29,6 +29,9 @@ func TestMeasuredActivationByModel(t *testing.T) {
 			{Profile: "valve", Cohort: metrics.Cohort{Label: "window", Shipped: 32, Activated: 28, Rate: 28.0 / 32, Mature: true}, ByMonth: []metrics.Cohort{mature("2026-10", 32, 28)}},
 			// tag: mature, but 29 units: too few
 			{Profile: "tag", Cohort: young("window", 0, 0), ByMonth: []metrics.Cohort{mature("2026-09", 29, 29)}},
+			// fob: a mature window cohort of 10 units, too few alone; the
+			// mature months pooled (with it) 27 of 40
+			{Profile: "fob", Cohort: metrics.Cohort{Label: "window", Shipped: 10, Activated: 9, Rate: 0.9, Mature: true}, ByMonth: []metrics.Cohort{mature("2026-09", 30, 18), mature("2026-10", 10, 9)}},
 			// lora: units, none mature
 			{Profile: "lora", Cohort: young("window", 6, 6), ByMonth: []metrics.Cohort{young("2026-10", 6, 6)}},
 		},
@@ -42,6 +45,7 @@ func TestMeasuredActivationByModel(t *testing.T) {
 	}{
 		{"puck", 18.0 / 30, false, "puck units: every mature ship-month cohort, 18 of 30 units"},
 		{"valve", 28.0 / 32, false, "valve units: the window's ship cohort, 28 of 32 units"},
+		{"fob", 27.0 / 40, false, "fob units: every mature ship-month cohort, 27 of 40 units"},
 		{"tag", 90.0 / 120, true, fleet + "the tag units' own rate (every mature ship-month cohort, 29 of 29 units) rests on 29 units, fewer than 30"},
 		{"lora", 90.0 / 120, true, fleet + "the devices input's 6 lora units shipped in cohorts not mature yet"},
 		{"hub", 90.0 / 120, true, fleet + "the devices input names no hub unit"},
