@@ -522,3 +522,19 @@ func TestLifeOutlastingTheBattery(t *testing.T) {
 		}
 	}
 }
+
+// -o csv's headers are snake_case names for scripts, one per column (a
+// column added to the table without its CSV name would show its table
+// header instead).
+func TestCSVHeaders(t *testing.T) {
+	stdout, stderr, code := cmdtest.Run(t, nil, "economics", "-C", cmdtest.ExampleRepo, "-o", "csv")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	header := strings.SplitN(stdout, "\n", 2)[0]
+	for _, h := range strings.Split(header, ",") {
+		if h == "" || strings.Trim(h, "abcdefghijklmnopqrstuvwxyz_") != "" {
+			t.Errorf("header %q in %q is not snake_case", h, header)
+		}
+	}
+}

@@ -170,7 +170,9 @@ func paybackText(p *int) string {
 }
 
 func (d *Doc) modelsTable(exact bool) *render.Table {
-	t := &render.Table{Columns: []render.Column{{Header: "MODEL"}, {Header: "UNITS", Right: true, Hide: 5}, {Header: "HW MARGIN", Right: true},
+	// ACTIVATION: every monthly figure is per activated device, and LTV
+	// moves with it; measured per model, it differs by model
+	t := &render.Table{Columns: []render.Column{{Header: "MODEL"}, {Header: "UNITS", Right: true, Hide: 5}, {Header: "ACTIVATION", Right: true, Hide: 4}, {Header: "HW MARGIN", Right: true},
 		{Header: "NRE/UNIT", Right: true, Hide: 4}, {Header: "REVENUE/MO", Right: true}, {Header: "CONN/MO", Right: true, Hide: 3},
 		{Header: "CLOUD/MO", Right: true, Hide: 3}, {Header: "SUPPORT/MO", Right: true, Hide: 3}, {Header: "COST/MO", Right: true},
 		{Header: "LTV", Right: true}, {Header: "PAYBACK", Right: true}}}
@@ -192,11 +194,15 @@ func (d *Doc) modelsTable(exact bool) *render.Table {
 		if exact {
 			units = render.Exact(m.Units)
 		}
-		t.Append(m.ID, units, money(m.HardwareMargin), money(m.NREPerUnit), money(m.Monthly.Revenue), money(m.Monthly.Connectivity),
+		activation := render.Percent(m.Activation, 1)
+		if exact {
+			activation = render.Exact(m.Activation)
+		}
+		t.Append(m.ID, units, activation, money(m.HardwareMargin), money(m.NREPerUnit), money(m.Monthly.Revenue), money(m.Monthly.Connectivity),
 			money(m.Monthly.Cloud), money(m.Monthly.Support), money(m.RecurringCost), money(m.LTV), pb)
 	}
 	if exact {
-		for i, h := range []string{"id", "units", "hardware_margin", "nre_per_unit", "revenue", "connectivity", "cloud", "support", "recurring_cost", "ltv", "payback_months"} {
+		for i, h := range []string{"id", "units", "activation", "hardware_margin", "nre_per_unit", "revenue", "connectivity", "cloud", "support", "recurring_cost", "ltv", "payback_months"} {
 			t.Columns[i].Header = h
 		}
 	}
