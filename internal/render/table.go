@@ -411,7 +411,14 @@ func escapeCells(cells []string) []string {
 // CSV writes the table as RFC 4180 CSV with a header row.
 func (t *Table) CSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write(t.headers()); err != nil {
+	// scripts read a CSV by its header names: snake_case, whatever the
+	// table shows on a terminal (USED / CAPACITY (PERSON-MO) is
+	// used_capacity_person_mo)
+	headers := t.headers()
+	for i, h := range headers {
+		headers[i] = strings.ReplaceAll(ColumnKey(strings.ReplaceAll(h, "Δ", "delta ")), "-", "_")
+	}
+	if err := cw.Write(headers); err != nil {
 		return err
 	}
 	if err := cw.WriteAll(t.Rows); err != nil {

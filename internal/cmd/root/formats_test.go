@@ -3,6 +3,7 @@ package root_test
 import (
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -46,6 +47,7 @@ func TestEveryCommandEveryFormat(t *testing.T) {
 		{[]string{"validate"}, cmdutil.DataFormats},
 		{[]string{"schema", "features"}, cmdutil.SchemaFormats},
 		{[]string{"version"}, version.Formats},
+		{[]string{"rollout"}, cmdutil.ChartFormats},
 	}
 	all := append(slices.Clone(cmdutil.ChartFormats), "xml")
 	for _, c := range commands {
@@ -111,6 +113,13 @@ func looksLike(format render.Format, out string) string {
 			rows, err := r.ReadAll()
 			if err != nil || len(rows) < 1 || len(rows[0]) < 2 || strings.Contains(strings.SplitN(sec, "\n", 2)[0], "  ") {
 				return "not CSV with a header row"
+			}
+			// headers are snake_case names for scripts, never a table's
+			// header left behind
+			for _, h := range rows[0] {
+				if h == "" || strings.Trim(h, "abcdefghijklmnopqrstuvwxyz0123456789_") != "" {
+					return fmt.Sprintf("CSV header %q is not snake_case", h)
+				}
 			}
 		}
 	case render.FormatMarkdown:
