@@ -58,6 +58,15 @@ func (j *Job) ResolveModels(cfg *planfile.Config, fleet *planfile.Fleet) diag.Li
 	return problems
 }
 
+// Profiles are devices.yaml's device ids, once ResolveModels has run (nil
+// without devices.yaml).
+func (j *Job) Profiles() []string {
+	if j == nil {
+		return nil
+	}
+	return j.profiles
+}
+
 // modeOf is a devices.yaml profile's mode: its check-in schedule, or
 // always connected.
 func modeOf(fleet *planfile.Fleet, id string) metrics.Mode {

@@ -4,9 +4,11 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -290,6 +292,58 @@ func Gate(out *Outcome, m metrics.Metric, t planfile.Threshold, flag string) gat
 		g.Detail = "immature cohort"
 	}
 	return g
+}
+
+// ModelGates evaluate a rate's gates per devices.yaml model (gates.
+// activation_rate.models, gates.ota_success_rate.models), in model order:
+// the model's window cohort's activation rate (as the fleet's gate, with
+// its units and maturity in the detail), or its OTA units' success rate.
+// A model no devices.yaml profile is named, or without units in the
+// window, has no value, which fails the gate and says why.
+func ModelGates(out *Outcome, m metrics.Metric, models map[string]planfile.RateThreshold, profiles []string) []gate.Gate {
+	var gates []gate.Gate
+	for _, id := range slices.Sorted(maps.Keys(models)) {
+		t := models[id].Threshold
+		name := string(m) + "." + id
+		if out == nil {
+			gates = append(gates, gate.Metric(name, gate.Share, nil, "its inputs were not given", t, ""))
+			continue
+		}
+		r := out.report
+		if !slices.Contains(profiles, id) {
+			gates = append(gates, gate.Metric(name, gate.Share, nil, fmt.Sprintf("gates.%s.models names %s, which is no devices.yaml device%s", m, id, planfile.DidYouMeanText(id, profiles)), t, ""))
+			continue
+		}
+		var v *float64
+		detail := ""
+		switch m {
+		case metrics.ActivationRate:
+			detail = fmt.Sprintf("no value: no %s unit shipped in the window (the devices input's model column says which are)", id)
+			if a := r.Activation; a != nil {
+				for _, p := range a.ByProfile {
+					if p.Profile == id && p.Shipped > 0 {
+						v, detail = &p.Rate, fmt.Sprintf("%d of %d units", p.Activated, p.Shipped)
+						if !p.Mature {
+							detail += "; immature cohort"
+						}
+					}
+				}
+			}
+		case metrics.OTASuccessRate:
+			detail = fmt.Sprintf("no value: no %s unit succeeded or failed in the window (the devices input's model column says which are)", id)
+			if o := r.OTA; o != nil {
+				for _, p := range o.ByProfile {
+					if p.Profile == id && p.Success+p.Failure > 0 {
+						v, detail = &p.Rate, fmt.Sprintf("%d of %d units", p.Success, p.Success+p.Failure)
+					}
+				}
+			}
+		}
+		g := gate.Metric(name, gate.Share, v, "", t, "")
+		g.Detail = detail
+		gates = append(gates, g)
+	}
+	return gates
 }
 
 // unitOf is how a metric's value reads: monthly active devices count,

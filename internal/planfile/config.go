@@ -371,9 +371,11 @@ func (in *InputSpec) FromScalar(n *yaml.Node) error {
 
 // GatesConfig lists the CI gates iotpm check evaluates.
 type GatesConfig struct {
-	ConnectivityUptime *UptimeGates   `yaml:"connectivity_uptime"`
-	ActivationRate     *RateThreshold `yaml:"activation_rate"`
-	OTASuccessRate     *RateThreshold `yaml:"ota_success_rate"`
+	ConnectivityUptime *UptimeGates `yaml:"connectivity_uptime"`
+	// ActivationRate and OTASuccessRate gate the fleet's rate and, under
+	// models:, each devices.yaml model's own.
+	ActivationRate *ModelRateGates `yaml:"activation_rate"`
+	OTASuccessRate *ModelRateGates `yaml:"ota_success_rate"`
 	// FirmwareOnTarget: the share of active devices at or above
 	// metrics.firmware.target.
 	FirmwareOnTarget     *RateThreshold `yaml:"firmware_on_target"`
@@ -561,6 +563,33 @@ func (*UptimeGates) JSONSchema() map[string]any {
 	rate := (*RateThreshold)(nil).JSONSchema()
 	return map[string]any{"anyOf": []any{rate, map[string]any{"type": "object", "additionalProperties": false,
 		"properties": map[string]any{"always": rate, "checkin": rate}}}}
+}
+
+// ModelRateGates gate a rate for the fleet (the scalar form, or fleet:)
+// and per devices.yaml model (models: {drip-valve: ">= 80%"}): the rate of
+// the devices whose model value names it, as iotpm metrics reports it by
+// model.
+type ModelRateGates struct {
+	Fleet  *RateThreshold           `yaml:"fleet"`
+	Models map[string]RateThreshold `yaml:"models"`
+	Pos    Pos                      `yaml:"-"`
+}
+
+// FromScalar implements ScalarShorthand: the single form gates the fleet.
+func (g *ModelRateGates) FromScalar(n *yaml.Node) error {
+	var t RateThreshold
+	if err := t.UnmarshalNode(n); err != nil {
+		return err
+	}
+	*g = ModelRateGates{Fleet: &t, Pos: Pos{Line: n.Line, Col: n.Column}}
+	return nil
+}
+
+// JSONSchema describes the gates.
+func (*ModelRateGates) JSONSchema() map[string]any {
+	rate := (*RateThreshold)(nil).JSONSchema()
+	return map[string]any{"anyOf": []any{rate, map[string]any{"type": "object", "additionalProperties": false,
+		"properties": map[string]any{"fleet": rate, "models": map[string]any{"type": "object", "additionalProperties": rate}}}}}
 }
 
 // RateThreshold is a threshold on a rate: a percentage (">= 98%") or a

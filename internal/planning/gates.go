@@ -67,6 +67,14 @@ func uptimeThreshold(g *planfile.UptimeGates) *planfile.Threshold {
 	return rateThreshold(g.Fleet)
 }
 
+// fleetThreshold is a per-model rate gate's fleet threshold (nil: none).
+func fleetThreshold(g *planfile.ModelRateGates) *planfile.Threshold {
+	if g == nil {
+		return nil
+	}
+	return rateThreshold(g.Fleet)
+}
+
 func rateThreshold(t *planfile.RateThreshold) *planfile.Threshold {
 	if t == nil {
 		return nil
@@ -82,12 +90,15 @@ func (p *Results) Gates() []gate.Gate {
 		name metrics.Metric
 		t    *planfile.Threshold
 	}{
-		{metrics.ConnectivityUptime, uptimeThreshold(g.ConnectivityUptime)}, {metrics.ActivationRate, rateThreshold(g.ActivationRate)},
-		{metrics.OTASuccessRate, rateThreshold(g.OTASuccessRate)}, {metrics.MonthlyActiveDevices, g.MonthlyActiveDevices},
+		{metrics.ConnectivityUptime, uptimeThreshold(g.ConnectivityUptime)}, {metrics.ActivationRate, fleetThreshold(g.ActivationRate)},
+		{metrics.OTASuccessRate, fleetThreshold(g.OTASuccessRate)}, {metrics.MonthlyActiveDevices, g.MonthlyActiveDevices},
 		{metrics.FirmwareOnTarget, rateThreshold(g.FirmwareOnTarget)},
 	} {
 		if m.t != nil {
 			out = append(out, fleetmetrics.Gate(p.Metrics, m.name, *m.t, ""))
+		}
+		if mg := map[metrics.Metric]*planfile.ModelRateGates{metrics.ActivationRate: g.ActivationRate, metrics.OTASuccessRate: g.OTASuccessRate}[m.name]; mg != nil {
+			out = append(out, fleetmetrics.ModelGates(p.Metrics, m.name, mg.Models, p.MetricsJob.Profiles())...)
 		}
 		if m.name == metrics.ConnectivityUptime && g.ConnectivityUptime != nil {
 			if t := g.ConnectivityUptime.Always; t != nil {

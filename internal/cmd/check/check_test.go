@@ -3,6 +3,7 @@ package check_test
 import (
 	"encoding/json"
 	"encoding/xml"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -187,5 +188,58 @@ func TestCheckSummaryListsWarnings(t *testing.T) {
 	cmdtest.Run(t, env, "check", "-C", dir)
 	if got, _ := os.ReadFile(summary); strings.Contains(string(got), "warning") {
 		t.Errorf("the example's summary has warnings:\n%s", got)
+	}
+}
+
+// activation_rate and ota_success_rate gate each model under models:. In
+// the example, drip-valve's six units shipped in October are all
+// activated (6 of 6, an immature cohort); drip-lora's units have no OTA
+// unit that succeeded or failed in the window, and drip-vlave is no
+// device: those two fail, saying why.
+func TestCheckModelRateGates(t *testing.T) {
+	dir := cmdtest.CopyExample(t)
+	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), `  activation_rate: ">= 70%"`, `  activation_rate: {fleet: ">= 70%", models: {drip-valve: ">= 80%", drip-vlave: ">= 50%"}}`)
+	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), `  ota_success_rate: ">= 95%"`, `  ota_success_rate: {models: {drip-lora: ">= 90%"}}`)
+	stdout, stderr, code := cmdtest.Run(t, nil, "check", "-C", dir, "-o", "json")
+	if code != cmdutil.ExitGate {
+		t.Fatalf("exit %d, want 1: %s", code, stderr)
+	}
+	var doc struct {
+		Gates []struct {
+			Name   string   `json:"name"`
+			Value  *float64 `json:"value"`
+			Passed bool     `json:"passed"`
+			Detail string   `json:"detail"`
+		} `json:"gates"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]struct {
+		value  *float64
+		passed bool
+		detail string
+	}{
+		"activation_rate":            {new(21.0 / 24), true, "immature cohort"},
+		"activation_rate.drip-valve": {new(1.0), true, "6 of 6 units; immature cohort"},
+		"activation_rate.drip-vlave": {nil, false, `no value: gates.activation_rate.models names drip-vlave, which is no devices.yaml device; did you mean "drip-valve"?`},
+		"ota_success_rate.drip-lora": {nil, false, "no value: no drip-lora unit succeeded or failed in the window (the devices input's model column says which are)"},
+	}
+	seen := 0
+	for _, g := range doc.Gates {
+		w, ok := want[g.Name]
+		if !ok {
+			if strings.HasPrefix(g.Name, "ota_success_rate") {
+				t.Errorf("gate %s: the file gates no fleet OTA rate", g.Name)
+			}
+			continue
+		}
+		seen++
+		if g.Passed != w.passed || g.Detail != w.detail || (g.Value == nil) != (w.value == nil) || g.Value != nil && math.Abs(*g.Value-*w.value) > 1e-12 {
+			t.Errorf("%s: %+v, want value %v passed %v detail %q", g.Name, g, w.value, w.passed, w.detail)
+		}
+	}
+	if seen != len(want) {
+		t.Errorf("%d of the %d gates: %s", seen, len(want), stdout)
 	}
 }

@@ -340,10 +340,20 @@ func configGates(f *cmdutil.Factory, job *fleetmetrics.Job, out *fleetmetrics.Ou
 		}
 	}
 	if t := g.ActivationRate; t != nil {
-		add(metrics.ActivationRate, &t.Threshold, planfile.KindDevices)
+		if t.Fleet != nil {
+			add(metrics.ActivationRate, &t.Fleet.Threshold, planfile.KindDevices)
+		}
+		if job.Has(planfile.KindDevices) {
+			gates = append(gates, fleetmetrics.ModelGates(out, metrics.ActivationRate, t.Models, job.Profiles())...)
+		}
 	}
 	if t := g.OTASuccessRate; t != nil {
-		add(metrics.OTASuccessRate, &t.Threshold, planfile.KindOTA)
+		if t.Fleet != nil {
+			add(metrics.OTASuccessRate, &t.Fleet.Threshold, planfile.KindOTA)
+		}
+		if job.Has(planfile.KindOTA) {
+			gates = append(gates, fleetmetrics.ModelGates(out, metrics.OTASuccessRate, t.Models, job.Profiles())...)
+		}
 	}
 	if t := g.FirmwareOnTarget; t != nil {
 		add(metrics.FirmwareOnTarget, &t.Threshold, planfile.KindOTA, planfile.KindDevices)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -382,5 +383,25 @@ func TestMetricsIdsThatDifferByCase(t *testing.T) {
 	}
 	if !strings.Contains(stdout, `"unknown_case_only": 1`) {
 		t.Errorf("JSON rows lack unknown_case_only 1:\n%.2000s", stdout)
+	}
+}
+
+// Per-model rate gates show as rows under their metric, with the model's
+// value and the gate's detail; a failing one fails the run.
+func TestModelGateRows(t *testing.T) {
+	dir := cmdtest.CopyExample(t)
+	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), `  activation_rate: ">= 70%"`, `  activation_rate: {fleet: ">= 70%", models: {drip-valve: ">= 80%"}}`)
+	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), `  ota_success_rate: ">= 95%"`, `  ota_success_rate: {fleet: ">= 95%", models: {drip-lora: ">= 90%"}}`)
+	stdout, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir)
+	if code != cmdutil.ExitGate || !strings.Contains(stderr, "ota_success_rate.drip-lora has no value") {
+		t.Errorf("exit %d, want 1 naming the OTA gate: %s", code, stderr)
+	}
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`(?m)^  model drip-valve +100% +6 of 6 units; immature cohort +>= 80% +pass$`),
+		regexp.MustCompile(`(?m)^  model drip-lora +- +no value: no drip-lora unit succeeded or failed in the window.* +>= 90% +FAIL$`),
+	} {
+		if !want.MatchString(stdout) {
+			t.Errorf("no row %s:\n%s", want, stdout)
+		}
 	}
 }

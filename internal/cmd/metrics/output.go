@@ -31,6 +31,22 @@ func gateFor(doc fleetmetrics.Result, name string) (string, string) {
 	return "-", "-"
 }
 
+// modelGateRows adds a row under a metric for each of its per-model gates
+// (gates.activation_rate.models): the model's value and the gate's detail.
+func modelGateRows(doc fleetmetrics.Result, metric string, row func(name, key, value, numerator, denominator, note string)) {
+	for _, g := range doc.Gates {
+		model, ok := strings.CutPrefix(g.Name, metric+".")
+		if !ok {
+			continue
+		}
+		value := "-"
+		if g.Value != nil {
+			value = render.Percent(*g.Value, 1)
+		}
+		row("  model "+model, g.Name, value, "", "", g.Detail)
+	}
+}
+
 // SummaryTable is the metrics at a glance: one row per metric, with its
 // gate.
 func SummaryTable(doc fleetmetrics.Result) *render.Table {
@@ -83,6 +99,7 @@ func SummaryTable(doc fleetmetrics.Result) *render.Table {
 			note = a.Reason
 		}
 		row("activation rate", "activation_rate", pctOr(a.Value, 1), count(a.Activated), count(a.Shipped), note)
+		modelGateRows(doc, "activation_rate", row)
 	}
 	if o := doc.OTA; o != nil {
 		note := fmt.Sprintf("%s pending, %s excluded", count(o.Pending), count(o.Excluded))
@@ -93,6 +110,7 @@ func SummaryTable(doc fleetmetrics.Result) *render.Table {
 			note = o.Reason + "; " + note
 		}
 		row("OTA success rate", "ota_success_rate", pctOr(o.Value, 1), render.Number(float64(o.Success), 0), render.Number(float64(o.Success+o.Failure), 0), note)
+		modelGateRows(doc, "ota_success_rate", row)
 	}
 	if f := doc.Firmware; f != nil {
 		note := fmt.Sprintf("at or above %s on %s", f.Target, f.At[:10])
