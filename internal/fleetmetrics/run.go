@@ -298,7 +298,7 @@ func Gate(out *Outcome, m metrics.Metric, t planfile.Threshold, flag string) gat
 // activation_rate.models, gates.ota_success_rate.models), in model order:
 // the model's window cohort's activation rate (as the fleet's gate, with
 // its units and maturity in the detail), or its OTA units' success rate.
-// A model no devices.yaml profile is named, or without units in the
+// A name that is no devices.yaml device, or a model without units in the
 // window, has no value, which fails the gate and says why.
 func ModelGates(out *Outcome, m metrics.Metric, models map[string]planfile.RateThreshold, profiles []string) []gate.Gate {
 	var gates []gate.Gate

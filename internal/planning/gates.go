@@ -87,18 +87,19 @@ func (p *Results) Gates() []gate.Gate {
 	var out []gate.Gate
 	g := p.Config.Gates
 	for _, m := range []struct {
-		name metrics.Metric
-		t    *planfile.Threshold
+		name   metrics.Metric
+		t      *planfile.Threshold
+		models *planfile.ModelRateGates // the per-model gates, where a metric has them
 	}{
-		{metrics.ConnectivityUptime, uptimeThreshold(g.ConnectivityUptime)}, {metrics.ActivationRate, fleetThreshold(g.ActivationRate)},
-		{metrics.OTASuccessRate, fleetThreshold(g.OTASuccessRate)}, {metrics.MonthlyActiveDevices, g.MonthlyActiveDevices},
-		{metrics.FirmwareOnTarget, rateThreshold(g.FirmwareOnTarget)},
+		{metrics.ConnectivityUptime, uptimeThreshold(g.ConnectivityUptime), nil}, {metrics.ActivationRate, fleetThreshold(g.ActivationRate), g.ActivationRate},
+		{metrics.OTASuccessRate, fleetThreshold(g.OTASuccessRate), g.OTASuccessRate}, {metrics.MonthlyActiveDevices, g.MonthlyActiveDevices, nil},
+		{metrics.FirmwareOnTarget, rateThreshold(g.FirmwareOnTarget), nil},
 	} {
 		if m.t != nil {
 			out = append(out, fleetmetrics.Gate(p.Metrics, m.name, *m.t, ""))
 		}
-		if mg := map[metrics.Metric]*planfile.ModelRateGates{metrics.ActivationRate: g.ActivationRate, metrics.OTASuccessRate: g.OTASuccessRate}[m.name]; mg != nil {
-			out = append(out, fleetmetrics.ModelGates(p.Metrics, m.name, mg.Models, p.MetricsJob.Profiles())...)
+		if m.models != nil {
+			out = append(out, fleetmetrics.ModelGates(p.Metrics, m.name, m.models.Models, p.MetricsJob.Profiles())...)
 		}
 		if m.name == metrics.ConnectivityUptime && g.ConnectivityUptime != nil {
 			if t := g.ConnectivityUptime.Always; t != nil {

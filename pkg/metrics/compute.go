@@ -654,14 +654,13 @@ func (d *Data) activation(o Options, horizon int64, sp *span, profiles []Profile
 		window  Cohort
 		byMonth map[string]*Cohort
 	}
-	count := func(g *groups, s int64, activated bool) {
+	count := func(g *groups, s int64, label string, activated bool) {
 		if s >= o.Window.From && s < o.Window.To {
 			g.window.Shipped++
 			if activated {
 				g.window.Activated++
 			}
 		}
-		label := time.UnixMicro(s).UTC().Format("2006-01")
 		c, ok := g.byMonth[label]
 		if !ok {
 			c = &Cohort{Label: label}
@@ -679,12 +678,13 @@ func (d *Data) activation(o Options, horizon int64, sp *span, profiles []Profile
 			continue
 		}
 		activated := d.activatedIn(i, s, min(s+o.ActivationWindow, horizon+1))
-		count(fleet, s, activated)
+		label := time.UnixMicro(s).UTC().Format("2006-01") // the ship month, once a device
+		count(fleet, s, label, activated)
 		if k := sp.profileOf(d, i); k >= 0 {
 			if byProfile[k] == nil {
 				byProfile[k] = &groups{byMonth: map[string]*Cohort{}}
 			}
-			count(byProfile[k], s, activated)
+			count(byProfile[k], s, label, activated)
 		}
 	}
 	a.Cohort = fleet.window
