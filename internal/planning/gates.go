@@ -139,14 +139,17 @@ func (p *Results) Gates() []gate.Gate {
 		out = append(out, survey.Gate(p.Kano))
 	}
 	if g.Themes == "on_time_p80" && p.Plan != nil {
-		sim, err := roadmap.Simulate(roadmap.Input{Ranked: p.Ranked, Calendar: *p.Backlog.Calendar, Catalog: p.Backlog.Catalog, Themes: p.Backlog.Themes}, roadmap.DefaultSamples, 1)
-		if err == nil {
-			for _, tg := range gate.ThemesOnTime(sim, 0.8) {
-				if pos, ok := p.Backlog.ThemePositions[strings.TrimSuffix(strings.TrimPrefix(tg.Name, "themes."), ".on_time")]; ok && p.Config != nil {
-					tg.File, tg.Line = p.Config.Features, pos.Line
-				}
-				out = append(out, tg)
+		sim := p.Simulation()
+		if sim == nil {
+			// no range, or no due date: every sample is the plan
+			s, _ := roadmap.Simulate(roadmap.Input{Ranked: p.Ranked, Calendar: *p.Backlog.Calendar, Catalog: p.Backlog.Catalog, Themes: p.Backlog.Themes}, roadmap.DefaultSamples, 1)
+			sim = &s
+		}
+		for _, tg := range gate.ThemesOnTime(*sim, 0.8) {
+			if pos, ok := p.Backlog.ThemePositions[strings.TrimSuffix(strings.TrimPrefix(tg.Name, "themes."), ".on_time")]; ok && p.Config != nil {
+				tg.File, tg.Line = p.Config.Features, pos.Line
 			}
+			out = append(out, tg)
 		}
 	}
 	if g.Themes == "on_time" && p.Plan != nil {

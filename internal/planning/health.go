@@ -21,6 +21,10 @@ type Health struct {
 	// LateThemes are the themes that complete after their due date, or
 	// cannot complete (a part unscheduled); nil without a roadmap.
 	LateThemes []string `json:"late_themes"`
+	// LikelyLate are the themes the plan completes by their due date
+	// that fewer than half the samples of its ranges do
+	// (roadmap.LikelyLateBelow), with that share.
+	LikelyLate []ThemeChance `json:"likely_late,omitempty"`
 	// GatesFailing of Gates.
 	GatesFailing int `json:"gates_failing"`
 	Gates        int `json:"gates"`
@@ -48,6 +52,12 @@ type BatteryHeadroom struct {
 	WithPlan bool `json:"with_plan"`
 }
 
+// ThemeChance is a theme's chance to complete by its due date.
+type ThemeChance struct {
+	Theme  string  `json:"theme"`
+	OnTime float64 `json:"on_time_chance"`
+}
+
 // QuarterTotal is the NRE of one quarter.
 type QuarterTotal struct {
 	Quarter string  `json:"quarter"`
@@ -70,6 +80,13 @@ func (p *Results) Health(gates []gate.Gate, now time.Time) Health {
 		for _, t := range p.Plan.Themes {
 			if t.Late {
 				h.LateThemes = append(h.LateThemes, t.ID)
+			}
+		}
+		if sim := p.Simulation(); sim != nil {
+			for _, t := range p.Plan.Themes {
+				if o, ok := sim.Theme(t.ID); ok && sim.LikelyLate(t) {
+					h.LikelyLate = append(h.LikelyLate, ThemeChance{Theme: t.ID, OnTime: o.OnTime})
+				}
 			}
 		}
 	}
@@ -129,10 +146,17 @@ func (h Health) Line() string {
 	}
 	switch {
 	case h.LateThemes == nil:
-	case len(h.LateThemes) == 0:
+	case len(h.LateThemes) == 0 && len(h.LikelyLate) == 0:
 		parts = append(parts, "no late theme")
-	default:
+	case len(h.LateThemes) > 0:
 		parts = append(parts, fmt.Sprintf("late: %s", strings.Join(h.LateThemes, ", ")))
+	}
+	if len(h.LikelyLate) > 0 {
+		var likely []string
+		for _, t := range h.LikelyLate {
+			likely = append(likely, fmt.Sprintf("%s (%s on time)", t.Theme, render.Percent(t.OnTime, 0)))
+		}
+		parts = append(parts, "likely late: "+strings.Join(likely, ", "))
 	}
 	parts = append(parts, fmt.Sprintf("%d/%d gates failing", h.GatesFailing, h.Gates))
 	if h.NRE != nil {

@@ -40,6 +40,27 @@ type Results struct {
 	Rollout    *Rollout
 	RolloutErr error
 	Problems   diag.List // every problem in every input, positioned
+
+	sim      *roadmap.Simulation // Simulation's, once made
+	simulate bool                // Simulation was called
+}
+
+// Simulation is the plan's simulation (roadmap.DefaultSamples, seed 1)
+// when its due dates rest on ranges (roadmap.DueDatesUncertain), made
+// once for the gates, the plan's health and the report; nil otherwise.
+func (p *Results) Simulation() *roadmap.Simulation {
+	if p.simulate || p.Plan == nil || p.Backlog == nil || p.Backlog.Calendar == nil {
+		return p.sim
+	}
+	p.simulate = true
+	in := roadmap.Input{Ranked: p.Ranked, Calendar: *p.Backlog.Calendar, Catalog: p.Backlog.Catalog, Themes: p.Backlog.Themes}
+	if !roadmap.DueDatesUncertain(in) {
+		return nil
+	}
+	if sim, err := roadmap.Simulate(in, roadmap.DefaultSamples, 1); err == nil {
+		p.sim = &sim
+	}
+	return p.sim
 }
 
 // Compute loads every planning file the config names and computes what

@@ -63,25 +63,7 @@ func Simulate(in Input, n int, seed uint64) (Simulation, error) {
 		return Simulation{}, fmt.Errorf("samples must be 1 to 1,000,000, got %d", n)
 	}
 	in.Explain = ""
-	sim := Simulation{Samples: n, Seed: seed}
-	for _, f := range in.Ranked {
-		for _, p := range f.Parts {
-			if p.EngineeringRange != nil {
-				sim.Ranges++
-			}
-			if p.LeadTimeRange != nil {
-				sim.Ranges++
-			}
-		}
-	}
-	for _, c := range in.Catalog {
-		if c.WeeksRange != nil {
-			sim.Ranges++
-		}
-		if c.Retest != nil {
-			sim.Ranges++
-		}
-	}
+	sim := Simulation{Samples: n, Seed: seed, Ranges: CountRanges(in)}
 	type key struct {
 		feature string
 		track   rice.Track
@@ -169,6 +151,62 @@ func Simulate(in Input, n int, seed uint64) (Simulation, error) {
 		sim.Themes = append(sim.Themes, to)
 	}
 	return sim, nil
+}
+
+// CountRanges counts the ranges and retests of the plan's inputs: 0 when
+// every estimate is a point, and a simulation is the plan itself.
+func CountRanges(in Input) int {
+	n := 0
+	for _, f := range in.Ranked {
+		for _, p := range f.Parts {
+			if p.EngineeringRange != nil {
+				n++
+			}
+			if p.LeadTimeRange != nil {
+				n++
+			}
+		}
+	}
+	for _, c := range in.Catalog {
+		if c.WeeksRange != nil {
+			n++
+		}
+		if c.Retest != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// DueDatesUncertain reports whether a theme's due date is held against
+// dates that rest on ranges: the plan has a range and a theme with a due
+// date. The plan takes each range's most likely value, so a theme it
+// completes on time can still be late in most samples; only a simulation
+// says how likely it is to be on time.
+func DueDatesUncertain(in Input) bool {
+	return CountRanges(in) > 0 && slices.ContainsFunc(in.Themes, func(t rice.Theme) bool { return !t.Due.IsZero() })
+}
+
+// LikelyLateBelow is the chance to be on time under which a theme the
+// plan completes by its due date is called likely late: it is late in
+// more samples than not.
+const LikelyLateBelow = 0.5
+
+// Theme is the simulated outcome of theme id (false when the simulation
+// has none).
+func (s Simulation) Theme(id string) (ThemeOutcome, bool) {
+	i := slices.IndexFunc(s.Themes, func(t ThemeOutcome) bool { return t.ID == id })
+	if i < 0 {
+		return ThemeOutcome{}, false
+	}
+	return s.Themes[i], true
+}
+
+// LikelyLate reports whether theme t, on time in the plan, is late in
+// more samples than not.
+func (s Simulation) LikelyLate(t ThemeStatus) bool {
+	o, ok := s.Theme(t.ID)
+	return ok && !t.Late && !t.Due.IsZero() && o.OnTime < LikelyLateBelow
 }
 
 // percentile is the nearest-rank percentile (the ⌈q·n⌉-th smallest) of

@@ -5,6 +5,7 @@ import (
 	"math"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/iotpm/iotpm/pkg/rice"
 )
@@ -91,6 +92,55 @@ func TestSimulateByHand(t *testing.T) {
 	again, _ := Simulate(in, 2000, 42)
 	if again.Parts[1] != sim.Parts[1] {
 		t.Errorf("same seed, different result: %+v vs %+v", again.Parts[1], sim.Parts[1])
+	}
+}
+
+// A theme the plan completes on time, whose one feature's engineering is
+// 1..1.5..6 person-months against Rev B's 2 free of 4: the plan (1.5)
+// ships in Rev B, by the due date; a sample does when its effort is ≤ 2,
+// F(2) = 1 − (6−2)² / ((6−1)(6−1.5)) = 1 − 16/22.5 = 0.2889. Late in 71%
+// of the samples: likely late. With 1..1.5..3 (F(2) = 2/3) it is not.
+func TestLikelyLateByHand(t *testing.T) {
+	for _, tt := range []struct {
+		max, onTime float64
+		likelyLate  bool
+	}{{6, 1 - 16/22.5, true}, {3, 2.0 / 3, false}} {
+		r := rice.Range{Min: 1, Mode: 1.5, Max: tt.max}
+		p := part(rice.Hardware, r.Mode)
+		p.EngineeringRange = &r
+		x := feat("x", 2, rice.Performance, p)
+		x.Theme = "t"
+		in := Input{Ranked: []rice.Scored{feat("first", 1, rice.Performance, part(rice.Hardware, 2)), x},
+			Calendar: cal(), Catalog: catalog, Themes: []rice.Theme{{ID: "t", Due: date("2027-04-01")}}}
+		if !DueDatesUncertain(in) || CountRanges(in) != 1 {
+			t.Fatalf("max %v: uncertain %v, %d ranges", tt.max, DueDatesUncertain(in), CountRanges(in))
+		}
+		plan := Schedule(in)
+		if plan.Themes[0].Late {
+			t.Fatalf("max %v: the plan completes t %v, after its due date", tt.max, plan.Themes[0].Complete)
+		}
+		sim, err := Simulate(in, 2000, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o, ok := sim.Theme("t")
+		if !ok || math.Abs(o.OnTime-tt.onTime) > 0.03 {
+			t.Errorf("max %v: on time %.4f, want %.4f ± 0.03", tt.max, o.OnTime, tt.onTime)
+		}
+		if got := sim.LikelyLate(plan.Themes[0]); got != tt.likelyLate {
+			t.Errorf("max %v: likely late %v, want %v", tt.max, got, tt.likelyLate)
+		}
+	}
+	// without a due date, or without a range, there is nothing to simulate
+	in := Input{Ranked: []rice.Scored{feat("a", 1, rice.Performance, part(rice.Hardware, 2))}, Calendar: cal(), Themes: []rice.Theme{{ID: "t", Due: date("2027-04-01")}}}
+	if DueDatesUncertain(in) {
+		t.Error("a plan without ranges: uncertain")
+	}
+	r := rice.Range{Min: 1, Mode: 2, Max: 3}
+	in.Ranked[0].Parts[0].EngineeringRange = &r
+	in.Themes[0].Due = time.Time{}
+	if DueDatesUncertain(in) {
+		t.Error("a plan without due dates: uncertain")
 	}
 }
 

@@ -118,7 +118,7 @@ func writeReport(w *bytes.Buffer, f *cmdutil.Factory, p *planning.Results) error
 	}
 	w.WriteString("\n")
 	if p.Plan != nil {
-		if err := roadmapcmd.WritePlanMarkdown(w, *p.Plan, p.Ranked, p.Backlog.Catalog, p.Backlog.Calendar); err != nil {
+		if err := roadmapcmd.WritePlanMarkdown(w, *p.Plan, p.Ranked, p.Backlog.Catalog, p.Backlog.Calendar, p.Simulation()); err != nil {
 			return err
 		}
 		w.WriteString("\n")

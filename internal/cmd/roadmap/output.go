@@ -94,13 +94,20 @@ type allocationJSON struct {
 }
 
 type themeJSON struct {
-	ID           string   `json:"id"`
-	Outcome      string   `json:"outcome"`
-	CompleteDate *string  `json:"complete_date"`
-	AtRisk       bool     `json:"at_risk"`
-	DueDate      *string  `json:"due_date"`
-	Late         bool     `json:"late"`
-	Features     []string `json:"features"`
+	ID           string  `json:"id"`
+	Outcome      string  `json:"outcome"`
+	CompleteDate *string `json:"complete_date"`
+	AtRisk       bool    `json:"at_risk"`
+	DueDate      *string `json:"due_date"`
+	Late         bool    `json:"late"`
+	// OnTimeChance is, when the plan's dates rest on ranges, the share of
+	// 2,000 samples of them (seed 1) that complete the theme by its due
+	// date; null without a due date or a range.
+	OnTimeChance *float64 `json:"on_time_chance"`
+	// LikelyLate is true when the plan completes the theme on time but
+	// fewer than half the samples do.
+	LikelyLate bool     `json:"likely_late"`
+	Features   []string `json:"features"`
 }
 
 type unscheduledJSON struct {
@@ -148,6 +155,9 @@ func toRoadmapJSON(v planView, cal *roadmap.Calendar) JSON {
 		if !t.Due.IsZero() {
 			d := t.Due.Format(time.DateOnly)
 			j.DueDate, j.Late = &d, t.Late
+		}
+		if o, ok := v.onTime(t); ok {
+			j.OnTimeChance, j.LikelyLate = &o.OnTime, v.sim.LikelyLate(t)
 		}
 		doc.Themes = append(doc.Themes, j)
 	}
@@ -214,8 +224,11 @@ func releasesTable(rs []roadmap.ReleasePlan, v planView) *render.Table {
 	return t
 }
 
-func themesTable(ts []roadmap.ThemeStatus) *render.Table {
+func themesTable(ts []roadmap.ThemeStatus, v planView) *render.Table {
 	t := &render.Table{Columns: []render.Column{{Header: "THEME"}, {Header: "OUTCOME", Hide: 3}, {Header: "COMPLETE", Hide: 1}, {Header: "DUE"}, {Header: "STATUS"}, {Header: "FEATURES", Hide: 2}}}
+	if v.sim != nil {
+		t.Columns = slices.Insert(t.Columns, 5, render.Column{Header: "ON TIME", Right: true})
+	}
 	for _, th := range ts {
 		complete, due, st := "-", "-", "on track"
 		if !th.Complete.IsZero() {
@@ -231,19 +244,38 @@ func themesTable(ts []roadmap.ThemeStatus) *render.Table {
 			st = "AT RISK"
 		case th.Late:
 			st = "LATE"
+		case v.sim != nil && v.sim.LikelyLate(th):
+			st = "LIKELY LATE"
 		}
 		if len(th.Features) == 0 {
 			st = "no features"
 		}
-		t.Append(th.ID, th.Outcome, complete, due, st, strings.Join(th.Features, ", "))
+		row := []string{th.ID, th.Outcome, complete, due, st, strings.Join(th.Features, ", ")}
+		if v.sim != nil {
+			chance := "-"
+			if o, ok := v.onTime(th); ok {
+				chance = render.Percent(o.OnTime, 1)
+			}
+			row = slices.Insert(row, 5, chance)
+		}
+		t.Append(row...)
 	}
 	t.Tone = func(row, col int) render.Tone {
-		if col == 4 && (ts[row].AtRisk || ts[row].Late) {
+		if col == 4 && (ts[row].AtRisk || ts[row].Late || v.sim != nil && v.sim.LikelyLate(ts[row])) {
 			return render.Bad
 		}
 		return render.Plain
 	}
 	return t
+}
+
+// onTime is theme t's simulated outcome when the view has a simulation
+// and t a due date.
+func (v planView) onTime(t roadmap.ThemeStatus) (roadmap.ThemeOutcome, bool) {
+	if v.sim == nil || t.Due.IsZero() {
+		return roadmap.ThemeOutcome{}, false
+	}
+	return v.sim.Theme(t.ID)
 }
 
 func unscheduledTable(us []roadmap.Unscheduled) *render.Table {
@@ -308,8 +340,12 @@ func writeRoadmap(w io.Writer, format render.Format, v planView, cal *roadmap.Ca
 	}
 	if ts := v.themes(); len(ts) > 0 {
 		heading(3, "Themes")
-		if err := table(themesTable(ts)); err != nil {
+		if err := table(themesTable(ts, v)); err != nil {
 			return err
+		}
+		if v.sim != nil {
+			fmt.Fprintf(w, "%s\n", render.Wrap(fmt.Sprintf("The dates take the most likely value of each of the plan's %s; ON TIME is the share of %s samples of them (seed %d) that complete the theme by its due date, and a theme on time in the plan but late in more samples than not is LIKELY LATE. iotpm roadmap --simulate gives each part's P50 and P90.",
+				render.Plural(v.sim.Ranges, "range"), render.Number(float64(v.sim.Samples), 0), v.sim.Seed), term.Width))
 		}
 	}
 	if len(v.cash.Quarters) > 0 {

@@ -199,6 +199,16 @@ func roadmapRun(opts *RoadmapOptions) error {
 		}
 		return cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error { return writeCapacity(w, format, view, term) })
 	}
+	if in := (roadmap.Input{Ranked: ranked, Calendar: *backlog.Calendar, Catalog: backlog.Catalog, Themes: backlog.Themes}); roadmap.DueDatesUncertain(in) {
+		progress := cmdutil.NewProgress(f, "simulating the due dates")
+		in.Progress = progress.Update
+		sim, err := roadmap.Simulate(in, roadmap.DefaultSamples, 1)
+		progress.Done()
+		if err != nil {
+			return err
+		}
+		view.sim = &sim
+	}
 	fleet, diags := planning.FleetIfAny(f.Config())
 	if fleet != nil {
 		ep, d := planning.PlanEnergy(fleet, backlog, &plan)
@@ -214,11 +224,12 @@ func roadmapRun(opts *RoadmapOptions) error {
 }
 
 // WritePlanMarkdown writes the whole plan, every track and theme, in
-// markdown: the roadmap section of iotpm report.
-func WritePlanMarkdown(w io.Writer, plan roadmap.Plan, ranked []rice.Scored, catalog rice.Catalog, cal *roadmap.Calendar) error {
+// markdown: the roadmap section of iotpm report. sim, when not nil, is
+// the plan's simulation: each due theme's chance to be on time.
+func WritePlanMarkdown(w io.Writer, plan roadmap.Plan, ranked []rice.Scored, catalog rice.Catalog, cal *roadmap.Calendar, sim *roadmap.Simulation) error {
 	v := planView{plan: plan, tracks: rice.Tracks,
 		keep: func(string, rice.Track) bool { return true }, themeOK: func(string) bool { return true },
-		cash: roadmap.CashOf(plan, ranked, catalog)}
+		cash: roadmap.CashOf(plan, ranked, catalog), sim: sim}
 	return writeRoadmap(w, render.FormatMarkdown, v, cal, render.Term{})
 }
 
@@ -235,6 +246,9 @@ type planView struct {
 	// battery is the worst device life after each release that changes a
 	// device's energy, by "date release".
 	battery map[string]planning.ReleaseLife
+	// sim is the plan's simulation when its due dates rest on ranges
+	// (roadmap.DueDatesUncertain): each due theme's chance to be on time.
+	sim *roadmap.Simulation
 }
 
 func (o *RoadmapOptions) view(plan roadmap.Plan, ranked []rice.Scored) planView {
