@@ -302,7 +302,12 @@ func (d *Doc) notes() []string {
 			parts = append(parts, a.Model+" activation "+render.Percent(a.Rate, 1)+" ("+a.Basis+")")
 		}
 		if m.TicketsPerDeviceMonth != nil {
-			parts = append(parts, "tickets "+render.Number(*m.TicketsPerDeviceMonth, 4)+" per device-month")
+			t := "tickets " + render.Number(*m.TicketsPerDeviceMonth, 4) + " per device-month"
+			if len(d.Models) > 1 {
+				// a ticket names a customer, not a device: one rate for all
+				t += " (the whole fleet's, for each model: a ticket names a customer, not a device)"
+			}
+			parts = append(parts, t)
 		}
 		out = append(out, "Measured by iotpm metrics: "+strings.Join(parts, ", ")+".")
 	}
