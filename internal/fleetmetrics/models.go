@@ -29,11 +29,7 @@ func (j *Job) ResolveModels(cfg *planfile.Config, fleet *planfile.Fleet) diag.Li
 	var problems diag.List
 	if fleet == nil {
 		if _, err := os.Stat(cfg.Devices); errors.Is(err, os.ErrNotExist) && !cfg.DevicesExplicit {
-			for _, v := range slices.Sorted(maps.Keys(refs)) {
-				r := refs[v]
-				problems.Errorf(diag.Plan, cfg.File, r.Pos.Line, r.Pos.Col, "metrics.models.%s: %s names a devices.yaml profile, and the repo has no devices.yaml", v, r.ID)
-			}
-			return problems
+			return CheckModelNames(cfg, nil)
 		}
 		fleet, problems = planfile.LoadDevices(cfg.Devices)
 		if problems.HasErrors() {
@@ -47,16 +43,66 @@ func (j *Job) ResolveModels(cfg *planfile.Config, fleet *planfile.Fleet) diag.Li
 		modes[d.ID] = modeOf(fleet, d.ID)
 	}
 	for _, v := range slices.Sorted(maps.Keys(refs)) {
-		r := refs[v]
-		if _, ok := fleet.Positions[r.ID]; !ok {
-			problems.Errorf(diag.Plan, cfg.File, r.Pos.Line, r.Pos.Col, "metrics.models.%s: %q is no device of %s%s", v, r.ID, cfg.Devices, planfile.DidYouMeanText(r.ID, ids))
-			continue
+		if r := refs[v]; slices.Contains(ids, r.ID) {
+			modes[v] = modeOf(fleet, r.ID)
 		}
-		modes[v] = modeOf(fleet, r.ID)
 	}
 	j.models, j.profiles = modes, ids
+	return append(problems, CheckModelNames(cfg, fleet)...)
+}
+
+// CheckModelNames reports, at its position, each devices.yaml device that
+// iotpm.yaml names and devices.yaml (fleet) lacks: the profile a
+// metrics.models value maps to, and each model of
+// gates.activation_rate.models and gates.ota_success_rate.models. A typo
+// there is a mistake in the file, found before anything is computed (and
+// by iotpm validate), not a gate that fails later. A nil fleet is a repo
+// without devices.yaml: every such name is then a problem.
+func CheckModelNames(cfg *planfile.Config, fleet *planfile.Fleet) diag.List {
+	if cfg == nil {
+		return nil
+	}
+	var ids []string
+	if fleet != nil {
+		for _, d := range fleet.Devices {
+			ids = append(ids, d.ID)
+		}
+	}
+	var problems diag.List
+	missing := func(pos planfile.Pos, key, id string) {
+		if fleet == nil {
+			problems.Errorf(diag.Plan, cfg.File, pos.Line, pos.Col, "%s: %s names a devices.yaml profile, and the repo has no devices.yaml", key, id)
+			return
+		}
+		problems.Errorf(diag.Plan, cfg.File, pos.Line, pos.Col, "%s: %q is no device of %s%s", key, id, fleet.File, planfile.DidYouMeanText(id, ids))
+	}
+	if cfg.Metrics != nil {
+		for _, v := range slices.Sorted(maps.Keys(cfg.Metrics.Models)) {
+			if r := cfg.Metrics.Models[v]; !slices.Contains(ids, r.ID) {
+				missing(r.Pos, "metrics.models."+v, r.ID)
+			}
+		}
+	}
+	for _, g := range []struct {
+		name  string
+		gates *planfile.ModelRateGates
+	}{{"activation_rate", cfg.Gates.ActivationRate}, {"ota_success_rate", cfg.Gates.OTASuccessRate}} {
+		if g.gates == nil {
+			continue
+		}
+		for _, id := range slices.Sorted(maps.Keys(g.gates.Models)) {
+			if !slices.Contains(ids, id) {
+				missing(g.gates.Models[id].Pos, "gates."+g.name+".models", id)
+			}
+		}
+	}
 	return problems
 }
+
+// ProfilesUnread says devices.yaml exists but has problems of its own
+// (reported with the run's): the devices' model values stay unresolved,
+// and the run does not tell the user to add profiles it may well have.
+func (j *Job) ProfilesUnread() { j.profilesUnread = true }
 
 // Profiles are devices.yaml's device ids, once ResolveModels has run (nil
 // without devices.yaml).

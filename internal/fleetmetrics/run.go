@@ -195,7 +195,7 @@ func dbFunnel(env runenv.Env, job *Job, out *Outcome) error {
 // and the dormancy setting.
 func finishMetrics(env runenv.Env, job *Job, out *Outcome) {
 	w := job.window
-	if u := out.report.Uptime; u != nil && u.UnknownModels > 0 {
+	if u := out.report.Uptime; u != nil && u.UnknownModels > 0 && !job.profilesUnread {
 		v := u.UnknownModelValues
 		fix := "add the profiles to devices.yaml (each device's checkin: says how it connects)"
 		if len(job.profiles) > 0 {
@@ -310,7 +310,12 @@ func ModelGates(out *Outcome, m metrics.Metric, models map[string]planfile.RateT
 			continue
 		}
 		r := out.report
-		if !slices.Contains(profiles, id) {
+		switch {
+		case profiles == nil:
+			gates = append(gates, gate.Metric(name, gate.Share, nil, "the metrics have no devices input, whose model column says which units are each model", t, ""))
+			continue
+		case !slices.Contains(profiles, id):
+			// CheckModelNames stops a run on such a name first
 			gates = append(gates, gate.Metric(name, gate.Share, nil, fmt.Sprintf("gates.%s.models names %s, which is no devices.yaml device%s", m, id, planfile.DidYouMeanText(id, profiles)), t, ""))
 			continue
 		}

@@ -179,6 +179,9 @@ type Job struct {
 	// resolveModels); profiles are devices.yaml's ids, for messages.
 	models   map[string]metrics.Mode
 	profiles []string
+	// profilesUnread: devices.yaml has problems of its own, so the model
+	// values cannot be told from profiles it lacks (no warning of them).
+	profilesUnread bool
 	// firmwareTarget is metrics.firmware.target ("": none), written at
 	// firmwarePos.
 	firmwareTarget string

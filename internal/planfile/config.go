@@ -595,13 +595,17 @@ func (*ModelRateGates) JSONSchema() map[string]any {
 // RateThreshold is a threshold on a rate: a percentage (">= 98%") or a
 // fraction (">= 0.98"). A bare number above 1 is refused as ambiguous, as
 // the flags refuse it.
-type RateThreshold struct{ Threshold }
+type RateThreshold struct {
+	Threshold
+	Pos Pos // where it is written
+}
 
 // UnmarshalNode implements NodeUnmarshaler.
 func (t *RateThreshold) UnmarshalNode(n *yaml.Node) error {
 	if err := t.Threshold.UnmarshalNode(n); err != nil {
 		return err
 	}
+	t.Pos = Pos{Line: n.Line, Col: n.Column}
 	m := thresholdRE.FindStringSubmatch(n.Value)
 	v, err := ParseFraction(m[2] + m[3])
 	if err != nil {

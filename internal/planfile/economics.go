@@ -413,8 +413,14 @@ type EconomicsModel struct {
 
 var currencyRE = regexp.MustCompile(`^[A-Z]{3}$`)
 
-// LoadEconomics reads and checks an economics file; fleet (may be nil)
-// gives the device ids a model must name.
+// UnreadFleet stands for a devices.yaml that exists but has problems of
+// its own: LoadEconomics then checks no model against its device ids
+// (unknown) rather than call the file missing.
+var UnreadFleet = &Fleet{}
+
+// LoadEconomics reads and checks an economics file; fleet gives the device
+// ids a model must name (nil: the repo has no devices.yaml; UnreadFleet:
+// it has one that could not be read).
 func LoadEconomics(path string, fleet *Fleet) (*Economics, diag.List) {
 	data, diags := ReadFile(path)
 	if diags.HasErrors() {
@@ -454,11 +460,13 @@ func ParseEconomics(file string, data []byte, fleet *Fleet) (*Economics, diag.Li
 	}
 	for _, id := range slices.Sorted(maps.Keys(spec.Models)) {
 		ms := spec.Models[id]
-		if fleet == nil {
+		switch {
+		case fleet == UnreadFleet:
+			// devices.yaml's own problems are reported; its ids are unknown
+		case fleet == nil:
 			errorf(ms.Pos, "models: %s: a model is a devices.yaml device (its traffic comes from the profile's events), and the repo has no devices.yaml", id)
 			continue
-		}
-		if !slices.Contains(ids, id) {
+		case !slices.Contains(ids, id):
 			errorf(ms.Pos, "models: %s is no device of %s%s", quoteClipped(id), fleet.File, didYouMean(id, ids))
 			continue
 		}

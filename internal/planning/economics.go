@@ -2,6 +2,7 @@ package planning
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"slices"
@@ -64,6 +65,27 @@ func economicsFile(cfg *planfile.Config) string {
 	return cfg.Economics
 }
 
+// CheckEconomicsGateModels reports, at its position, each model that
+// gates.economics.models names and economics.yaml (file) has none of: a
+// typo there is a mistake in iotpm.yaml, not a gate that fails later.
+func CheckEconomicsGateModels(cfg *planfile.Config, file *planfile.Economics) diag.List {
+	if cfg == nil || cfg.Gates.Economics == nil || file == nil {
+		return nil
+	}
+	var ids []string
+	for _, m := range file.Models {
+		ids = append(ids, m.ID)
+	}
+	var problems diag.List
+	for _, id := range slices.Sorted(maps.Keys(cfg.Gates.Economics.Models)) {
+		if !slices.Contains(ids, id) {
+			pos := cfg.Gates.Economics.Models[id].Pos
+			problems.Errorf(diag.Plan, cfg.File, pos.Line, pos.Col, "gates.economics.models: %q is no model of %s%s", id, file.File, planfile.DidYouMeanText(id, ids))
+		}
+	}
+	return problems
+}
+
 // PlanEconomics loads economics.yaml (when the repo has one) and computes
 // every model along the plan. It needs the fleet (traffic), the plan (its
 // NRE) and, where a model asks, the metrics.
@@ -73,6 +95,7 @@ func PlanEconomics(p *Results) (*Economics, diag.List) {
 		return nil, nil
 	}
 	file, diags := planfile.LoadEconomics(path, p.Fleet)
+	diags = append(diags, CheckEconomicsGateModels(p.Config, file)...)
 	if diags.HasErrors() {
 		return nil, diags
 	}
@@ -302,13 +325,9 @@ func (p *Results) economicsGates() []gate.Gate {
 	if e == nil {
 		return []gate.Gate{{Name: "economics", Threshold: "every model's economics", Detail: "no value: the planning repo has no economics.yaml"}}
 	}
+	// a model name that economics.yaml lacks stopped the run at its
+	// position (CheckEconomicsGateModels)
 	var out []gate.Gate
-	for id := range g.Models {
-		if e.Model(id) < 0 && !slices.ContainsFunc(e.File.Models, func(m planfile.EconomicsModel) bool { return m.ID == id }) {
-			out = append(out, gate.Gate{Name: "economics." + id, Threshold: "a model of economics.yaml",
-				Detail: fmt.Sprintf("no value: gates.economics.models names %s, which economics.yaml has no model for", id)})
-		}
-	}
 	for i, m := range e.File.Models {
 		t := g.EconomicsThresholds
 		if o, ok := g.Models[m.ID]; ok {

@@ -124,6 +124,8 @@ func ComputeWith(env runenv.Env, cfg *planfile.Config, problems diag.List, rollo
 		// are still read so that one run shows every problem
 		if _, err := os.Stat(cfg.Devices); p.Fleet != nil || err != nil && !cfg.DevicesExplicit {
 			p.Problems = append(p.Problems, job.ResolveModels(cfg, p.Fleet)...)
+		} else {
+			job.ProfilesUnread()
 		}
 		if p.Metrics, err = fleetmetrics.RunJob(env, job); err != nil {
 			p.Err = err

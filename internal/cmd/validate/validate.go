@@ -12,7 +12,9 @@ import (
 	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/export"
 	"github.com/iotpm/iotpm/internal/failure"
+	"github.com/iotpm/iotpm/internal/fleetmetrics"
 	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/iotpm/iotpm/internal/planning"
 	"github.com/iotpm/iotpm/internal/render"
 	"github.com/spf13/cobra"
 )
@@ -39,7 +41,7 @@ var fileKinds = []fileKind{
 			if cfg == nil {
 				return "", diags
 			}
-			return "iotpm.yaml", diags
+			return "iotpm.yaml", append(diags, references(cfg)...)
 		},
 	},
 	{
@@ -72,7 +74,9 @@ var fileKinds = []fileKind{
 		check: func(path string) (string, diag.List) {
 			var fleet *planfile.Fleet
 			if devices := filepath.Join(filepath.Dir(path), "devices.yaml"); fileExists(devices) {
-				fleet, _ = planfile.LoadDevices(devices)
+				if fleet, _ = planfile.LoadDevices(devices); fleet == nil {
+					fleet = planfile.UnreadFleet
+				}
 			}
 			e, diags := planfile.LoadEconomics(path, fleet)
 			if e == nil {
@@ -81,6 +85,30 @@ var fileKinds = []fileKind{
 			return render.Plural(len(e.Models), "model") + ", " + e.Currency, diags
 		},
 	},
+}
+
+// references are the problems of what iotpm.yaml names in the other
+// files: the devices.yaml profiles of metrics.models and of the per-model
+// rate gates, the economics.yaml models of gates.economics.models. A file
+// that is missing or has problems of its own is left to its own check.
+func references(cfg *planfile.Config) diag.List {
+	if !fileExists(cfg.Devices) {
+		if cfg.DevicesExplicit {
+			return nil // reported as missing
+		}
+		return fleetmetrics.CheckModelNames(cfg, nil)
+	}
+	fleet, d := planfile.LoadDevices(cfg.Devices)
+	if d.HasErrors() {
+		return nil
+	}
+	problems := fleetmetrics.CheckModelNames(cfg, fleet)
+	if fileExists(cfg.Economics) {
+		if e, d := planfile.LoadEconomics(cfg.Economics, fleet); !d.HasErrors() {
+			problems = append(problems, planning.CheckEconomicsGateModels(cfg, e)...)
+		}
+	}
+	return problems
 }
 
 func fileExists(p string) bool {
@@ -140,6 +168,7 @@ func validateRun(opts *ValidateOptions) error {
 			return cmdutil.ReportProblems(f, diags)
 		}
 		if cfg.File != "" {
+			diags = append(diags, references(cfg)...).Sort()
 			results = append(results, validateFileJSON{Path: cfg.File, Kind: "config", Valid: !diags.HasErrors(), Summary: "iotpm.yaml", Problems: append([]diag.Diagnostic{}, diags...)})
 			all = append(all, diags...)
 		}

@@ -56,6 +56,18 @@ func TestValidateEconomics(t *testing.T) {
 	}
 }
 
+// economics.yaml beside a devices.yaml with problems of its own: the
+// devices' problems are reported, and economics.yaml's models are not
+// said to name devices of a repo "without devices.yaml".
+func TestValidateEconomicsBesideBrokenDevices(t *testing.T) {
+	dir := cmdtest.CopyExample(t)
+	cmdtest.EditFile(t, filepath.Join(dir, "devices.yaml"), "      edge-anomaly: 3uA", "      edge-anomali: 3uA")
+	_, stderr, code := cmdtest.Run(t, nil, "validate", "-C", dir)
+	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, `budget for "edge-anomali"`) || strings.Contains(stderr, "economics.yaml") {
+		t.Errorf("exit %d\n%s", code, stderr)
+	}
+}
+
 // One of a thing is one, not "1 devices" (#28 item 12).
 func TestValidateSummaryCounts(t *testing.T) {
 	dir := t.TempDir()
