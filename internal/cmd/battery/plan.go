@@ -19,11 +19,25 @@ import (
 )
 
 type planStepJSON struct {
-	Date        string       `json:"date"`
-	Release     string       `json:"release"`
-	Features    []string     `json:"features"`
-	LifeYears   render.Float `json:"life_years"`
-	MeetsTarget *bool        `json:"meets_target"`
+	Date      string       `json:"date"`
+	Release   string       `json:"release"`
+	Features  []string     `json:"features"`
+	LifeYears render.Float `json:"life_years"`
+	// LimitedBy: capacity, or shelf_life when the cell's shelf life caps
+	// the life after the release.
+	LimitedBy   string `json:"limited_by"`
+	MeetsTarget *bool  `json:"meets_target"`
+}
+
+// stepJSON is a release's step of a device's life along the plan, held
+// against target (0: none).
+func stepJSON(s energy.Step, target energy.Hours) planStepJSON {
+	st := planStepJSON{Date: s.Date.Format(time.DateOnly), Release: s.Release, Features: s.Features, LifeYears: render.Float(s.Result.Life.Years()), LimitedBy: s.Result.LimitedBy}
+	if target > 0 {
+		ok := s.Result.MeetsTarget(target)
+		st.MeetsTarget = &ok
+	}
+	return st
 }
 
 type budgetCheckJSON struct {
@@ -48,12 +62,7 @@ func addPlanJSON(ep *planning.Energy, j *deviceJSON) {
 	}
 	j.Plan = []planStepJSON{}
 	for _, s := range t.Steps {
-		st := planStepJSON{Date: s.Date.Format(time.DateOnly), Release: s.Release, Features: s.Features, LifeYears: render.Float(s.Result.Life.Years())}
-		if d.Target > 0 {
-			ok := s.Result.MeetsTarget(d.Target)
-			st.MeetsTarget = &ok
-		}
-		j.Plan = append(j.Plan, st)
+		j.Plan = append(j.Plan, stepJSON(s, d.Target))
 	}
 	j.Unscheduled = t.Unscheduled
 	for _, c := range checks {
@@ -82,6 +91,10 @@ func withPlanColumn(ep *planning.Energy, t *render.Table, devices []energy.Devic
 				cell = render.Exact(tl.WithPlan().Life.Years())
 			} else {
 				cell = render.Number(tl.WithPlan().Life.Years(), 2)
+				if tl.WithPlan().LimitedBy == "shelf_life" {
+					// the cap, not what the plan's energy gives
+					cell += " (shelf)"
+				}
 			}
 			// today's life meets the target, the plan's does not: the
 			// table must not say pass beside a failing plan
@@ -179,12 +192,7 @@ func writePlanOutput(f *cmdutil.Factory, format render.Format, ep *planning.Ener
 			}
 			csv.Append(t.Device, "", "today", "", render.Exact(t.Today.Life.Years()), target)
 			for _, s := range t.Steps {
-				st := planStepJSON{Date: s.Date.Format(time.DateOnly), Release: s.Release, Features: s.Features, LifeYears: render.Float(s.Result.Life.Years())}
-				if d.Target > 0 {
-					ok := s.Result.MeetsTarget(d.Target)
-					st.MeetsTarget = &ok
-				}
-				dt.Steps = append(dt.Steps, st)
+				dt.Steps = append(dt.Steps, stepJSON(s, d.Target))
 				csv.Append(t.Device, s.Date.Format(time.DateOnly), s.Release, strings.Join(s.Features, " "), render.Exact(s.Result.Life.Years()), target)
 			}
 			doc.Devices = append(doc.Devices, dt)
