@@ -127,7 +127,7 @@ func writeHTML(w io.Writer, f *cmdutil.Factory, p *planning.Results) error {
 	}
 	pg.Ranking = tableOf(ricecmd.RankingTable(p.Ranked), "RANK", "ID", "TITLE", "TRACKS", "KANO", "REACH", "IMPACT", "CONF", "EFFORT (PERSON-MO)", "SCORE")
 	if p.Plan != nil && p.Backlog.Calendar != nil {
-		pg.Gantt = ganttChart(p.Plan, p.Backlog.Calendar)
+		pg.Gantt = ganttChart(p.Plan, p.Backlog.Calendar, p.Simulation())
 		pg.NRE, pg.NRETotal = nreChart(roadmap.CashOf(*p.Plan, p.Ranked, p.Backlog.Catalog))
 	}
 	if p.Energy != nil && len(p.Energy.Today) > 0 {
@@ -155,7 +155,10 @@ func writeHTML(w io.Writer, f *cmdutil.Factory, p *planning.Results) error {
 	return page.Execute(w, pg)
 }
 
-func ganttChart(plan *roadmap.Plan, cal *roadmap.Calendar) template.HTML {
+// ganttChart draws the plan's parts and each theme's completion; a theme
+// late in the plan, or likely late in sim (nil: no simulation), is drawn
+// as a warning.
+func ganttChart(plan *roadmap.Plan, cal *roadmap.Calendar, sim *roadmap.Simulation) template.HTML {
 	g := chart.Gantt{Label: fmt.Sprintf("Roadmap %s to %s", cal.Start.Format(time.DateOnly), cal.End.Format(time.DateOnly)), From: cal.Start, To: cal.End}
 	titles := map[rice.Track]string{rice.Hardware: "Hardware", rice.Firmware: "Firmware", rice.Cloud: "Cloud"}
 	for _, b := range roadmapcmd.Bars(*plan, cal) {
@@ -169,7 +172,12 @@ func ganttChart(plan *roadmap.Plan, cal *roadmap.Calendar) template.HTML {
 		if label == "" {
 			label = t.ID
 		}
-		g.Milestones = append(g.Milestones, chart.Milestone{Label: label, Date: t.Complete, Late: t.Late})
+		likely := sim != nil && sim.LikelyLate(t)
+		if likely {
+			o, _ := sim.Theme(t.ID)
+			label += fmt.Sprintf(" (likely late: %s on time)", render.Percent(o.OnTime, 0))
+		}
+		g.Milestones = append(g.Milestones, chart.Milestone{Label: label, Date: t.Complete, Late: t.Late || likely})
 	}
 	return g.SVG()
 }

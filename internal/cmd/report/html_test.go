@@ -47,6 +47,11 @@ func TestHTMLReportIsSelfContained(t *testing.T) {
 			t.Errorf("the page has no %s", want)
 		}
 	}
+	// the two themes after their due date are drawn as warnings: the
+	// late one, and the one on time in the plan but late in most samples
+	if n := strings.Count(page, `class="milestone late"`); n != 2 || !strings.Contains(page, "Reduce false leak alerts by 80% (likely late: 25% on time)") {
+		t.Errorf("%d late milestones, want 2 with the likely-late one labelled", n)
+	}
 	// generated twice on the same day, the same bytes
 	if again := exampleHTML(t); again != page {
 		t.Error("two runs wrote different pages")

@@ -43,8 +43,15 @@ func mermaidGantt(v planView, cal *roadmap.Calendar) string {
 		if title == "" {
 			title = t.ID
 		}
-		if t.AtRisk {
+		switch {
+		case t.AtRisk:
 			title += " (at risk)"
+			tags = "crit, milestone"
+		case t.Late:
+			title += " (late)"
+			tags = "crit, milestone"
+		case v.sim != nil && v.sim.LikelyLate(t):
+			title += " (likely late)"
 			tags = "crit, milestone"
 		}
 		milestones = append(milestones, fmt.Sprintf("    %s :%s, %s, %s, 0d\n", render.MermaidText(title), tags, render.MermaidID("th", t.ID), t.Complete.Format(time.DateOnly)))
