@@ -206,7 +206,13 @@ func (s Simulation) Theme(id string) (ThemeOutcome, bool) {
 // more samples than not.
 func (s Simulation) LikelyLate(t ThemeStatus) bool {
 	o, ok := s.Theme(t.ID)
-	return ok && !t.Late && !t.Due.IsZero() && o.OnTime < LikelyLateBelow
+	return ok && LikelyLate(t, o)
+}
+
+// LikelyLate reports whether theme t, on time in the plan, is late in more
+// of its simulation's samples (o) than not.
+func LikelyLate(t ThemeStatus, o ThemeOutcome) bool {
+	return !t.Late && !t.Due.IsZero() && o.OnTime < LikelyLateBelow
 }
 
 // percentile is the nearest-rank percentile (the ⌈q·n⌉-th smallest) of

@@ -80,6 +80,10 @@ type ThemeChange struct {
 	P90After     *string  `json:"p90_after,omitempty"`
 	OnTimeBefore *float64 `json:"on_time_before,omitempty"`
 	OnTimeAfter  *float64 `json:"on_time_after,omitempty"`
+	// LikelyLateBefore/After: on time in the plan, late in more samples
+	// than not (roadmap.LikelyLate).
+	LikelyLateBefore bool `json:"likely_late_before"`
+	LikelyLateAfter  bool `json:"likely_late_after"`
 }
 
 func dateText(t time.Time) *string {
@@ -260,9 +264,11 @@ func (d *Diff) compareThemes(base, head *planning.Results) {
 			y, okA := sa[id]
 			if okB {
 				c.P90Before, c.OnTimeBefore = dateText(x.P90), render.Finite(x.OnTime)
+				c.LikelyLateBefore = roadmap.LikelyLate(b, x)
 			}
 			if okA {
 				c.P90After, c.OnTimeAfter = dateText(y.P90), render.Finite(y.OnTime)
+				c.LikelyLateAfter = roadmap.LikelyLate(a, y)
 			}
 		}
 		simSame := cmdutil.EqualPtr(c.P90Before, c.P90After) && cmdutil.EqualPtr(c.OnTimeBefore, c.OnTimeAfter)

@@ -203,7 +203,8 @@ func TestDiffBadInput(t *testing.T) {
 // A change only to a range: edge-anomaly's 2..3..6 person-months made a
 // firm 3. The plan's dates stay (it used the most likely 3), but the
 // theme's P90 comes back from FW 4 to the plan's date and its chance to be
-// on time from 24.7% to 100%: the diff says so.
+// on time from 24.7% to 100%, so it is no longer likely late: the diff
+// says so.
 func TestDiffOfARange(t *testing.T) {
 	plan := gitRepo(t)
 	cmdtest.EditFile(t, filepath.Join(plan, "features.yaml"), "effort: {engineering: 2..3..6}", "effort: {engineering: 3}")
@@ -211,8 +212,11 @@ func TestDiffOfARange(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if want := "theme fewer-false-alerts completes 2027-10-11, P90 2028-01-17 → 2027-10-11 (on time 24.7% → 100%)"; !strings.Contains(stdout, want) {
-		t.Errorf("summary lacks %q:\n%s", want, stdout)
+	for _, want := range []string{"theme fewer-false-alerts completes 2027-10-11, no longer likely late, P90 2028-01-17 → 2027-10-11 (on time 24.7% → 100%)",
+		"| fewer-false-alerts | 2027-10-11 → 2027-10-11 |       | 2027-12-31 | likely → no |"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("diff lacks %q:\n%s", want, stdout)
+		}
 	}
 }
 

@@ -65,6 +65,10 @@ func (d *Diff) summary() string {
 			s += ", after its due date " + t.Due
 		case t.LateBefore && !t.LateAfter:
 			s += ", on time again"
+		case t.LikelyLateAfter && !t.LikelyLateBefore:
+			s += ", now likely late"
+		case t.LikelyLateBefore && !t.LikelyLateAfter:
+			s += ", no longer likely late"
 		}
 		if t.P90Before != nil && t.P90After != nil && *t.P90Before != *t.P90After {
 			s += fmt.Sprintf(", P90 %s → %s", *t.P90Before, *t.P90After)
@@ -202,7 +206,7 @@ func (d *Diff) tables(exact bool) (titles []string, tables []*render.Table) {
 		if th.OnTimeBefore != nil && th.OnTimeAfter != nil {
 			on = render.Percent(*th.OnTimeBefore, 1) + " → " + render.Percent(*th.OnTimeAfter, 1)
 		}
-		t.Append(th.Theme, cmp.Or(th.Before, "-")+" → "+cmp.Or(th.After, "-"), w, cmp.Or(th.Due, "-"), fmt.Sprintf("%s → %s", yesNo(th.LateBefore), yesNo(th.LateAfter)), p90, on)
+		t.Append(th.Theme, cmp.Or(th.Before, "-")+" → "+cmp.Or(th.After, "-"), w, cmp.Or(th.Due, "-"), fmt.Sprintf("%s → %s", lateText(th.LateBefore, th.LikelyLateBefore), lateText(th.LateAfter, th.LikelyLateAfter)), p90, on)
 	}
 	if !simulated {
 		t.Columns = t.Columns[:5]
@@ -272,9 +276,14 @@ func release(name, date string) string {
 	return name + " " + date
 }
 
-func yesNo(b bool) string {
-	if b {
+// lateText is a theme's LATE cell: yes, likely (on time in the plan,
+// late in most samples of its ranges) or no.
+func lateText(late, likely bool) string {
+	switch {
+	case late:
 		return "yes"
+	case likely:
+		return "likely"
 	}
 	return "no"
 }
