@@ -174,6 +174,7 @@ func same(t *testing.T, want, got metrics.Report) {
 		eqi("retired", int64(u.Retired), int64(v.Retired))
 		eqi("planned disconnects", int64(u.PlannedDisconnects), int64(v.PlannedDisconnects))
 		eqi("unknown models", int64(u.UnknownModels), int64(v.UnknownModels))
+		eqi("no model", int64(u.NoModel), int64(v.NoModel))
 		if !slices.Equal(u.UnknownModelValues, v.UnknownModelValues) {
 			t.Errorf("unknown model values: local %q, postgres %q", u.UnknownModelValues, v.UnknownModelValues)
 		}

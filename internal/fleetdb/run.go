@@ -606,6 +606,7 @@ type uptimeRow struct {
 	} `json:"same_instant_first"`
 	Planned       int      `json:"planned"`
 	UnknownModels int      `json:"unknown_models"`
+	NoModel       int      `json:"no_model"`
 	UnknownValues []string `json:"unknown_values"`
 	Modes         []struct {
 		Checkin bool `json:"checkin"`
@@ -672,7 +673,7 @@ func (p *plan) deviceMetrics(uptime, mad, customers []byte, o metrics.Options, r
 		if u.ObservedUS > 0 {
 			u.Value = float64(u.ConnectedUS) / float64(u.ObservedUS)
 		}
-		u.PlannedDisconnects, u.UnknownModels, u.UnknownModelValues = row.Planned, row.UnknownModels, row.UnknownValues
+		u.PlannedDisconnects, u.UnknownModels, u.UnknownModelValues, u.NoModel = row.Planned, row.UnknownModels, row.UnknownValues, row.NoModel
 		u.Always.Value, u.Checkin.Value = math.NaN(), math.NaN()
 		for _, m := range row.Modes {
 			if m.Checkin {

@@ -104,6 +104,18 @@ func CheckModelNames(cfg *planfile.Config, fleet *planfile.Fleet) diag.List {
 // and the run does not tell the user to add profiles it may well have.
 func (j *Job) ProfilesUnread() { j.profilesUnread = true }
 
+// checkinProfiles are the devices.yaml ids of the profiles that check in
+// (sleep by design), sorted.
+func (j *Job) checkinProfiles() []string {
+	var out []string
+	for _, id := range j.profiles {
+		if m, ok := j.models[id]; ok && m.Every > 0 {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
 // Profiles are devices.yaml's device ids, once ResolveModels has run (nil
 // without devices.yaml).
 func (j *Job) Profiles() []string {

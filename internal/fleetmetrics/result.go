@@ -218,10 +218,13 @@ type Rows struct {
 	// PlannedDisconnects: disconnects of check-in devices, which end
 	// nothing (events); UnknownModels: devices whose model value names no
 	// devices.yaml profile, counted as always connected (devices).
-	PlannedDisconnects int     `json:"planned_disconnects,omitempty"`
-	UnknownModels      int     `json:"unknown_models,omitempty"`
-	Earliest           *string `json:"earliest"`
-	Latest             *string `json:"latest"`
+	PlannedDisconnects int `json:"planned_disconnects,omitempty"`
+	UnknownModels      int `json:"unknown_models,omitempty"`
+	// NoModel: devices without a model value, counted as always
+	// connected (devices).
+	NoModel  int     `json:"no_model,omitempty"`
+	Earliest *string `json:"earliest"`
+	Latest   *string `json:"latest"`
 }
 
 // NewResult is the result of an outcome and its gates.
@@ -242,7 +245,7 @@ func NewResult(out *Outcome, gates []gate.Gate) Result {
 			case planfile.KindEvents:
 				rj.PlannedDisconnects = u.PlannedDisconnects
 			case planfile.KindDevices:
-				rj.UnknownModels = u.UnknownModels
+				rj.UnknownModels, rj.NoModel = u.UnknownModels, u.NoModel
 			}
 		}
 		for kind, n := range st.Skipped {

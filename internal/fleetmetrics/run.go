@@ -191,6 +191,25 @@ func dbFunnel(env runenv.Env, job *Job, out *Outcome) error {
 	return nil
 }
 
+// devicesHave is "1 device has" or "N devices have", N with separators.
+func devicesHave(n int) string {
+	if n == 1 {
+		return "1 device has"
+	}
+	return render.Number(float64(n), 0) + " devices have"
+}
+
+// statPath is the path of the input of kind k ("" when not read).
+func statPath(out *Outcome, k planfile.InputKind) string {
+	path := ""
+	for _, st := range out.stats {
+		if st.Kind == k {
+			path = st.Path
+		}
+	}
+	return path
+}
+
 // finishMetrics adds what the command knows to a report: the data's age
 // and the dormancy setting.
 func finishMetrics(env runenv.Env, job *Job, out *Outcome) {
@@ -201,24 +220,19 @@ func finishMetrics(env runenv.Env, job *Job, out *Outcome) {
 		if len(job.profiles) > 0 {
 			fix = fmt.Sprintf("map them in iotpm.yaml, metrics.models: {%s: PROFILE}, PROFILE one of %s%s", yamlKey(v[0]), strings.Join(job.profiles, ", "), planfile.DidYouMeanText(v[0], job.profiles))
 		}
-		path := ""
-		for _, st := range out.stats {
-			if st.Kind == planfile.KindDevices {
-				path = st.Path
-			}
+		out.Problems.Warnf(diag.Row, statPath(out, planfile.KindDevices), 0, 0, "%s a model value that names no devices.yaml profile (%s): they count as always connected; %s",
+			devicesHave(u.UnknownModels), quoteList(v, 5), fix)
+	}
+	if u := out.report.Uptime; u != nil && u.NoModel > 0 && !job.unmodelledAlways {
+		if checkin := job.checkinProfiles(); len(checkin) > 0 {
+			out.Problems.Warnf(diag.Row, statPath(out, planfile.KindDevices), 0, 0, "%s no model value: they count as always connected (down whenever disconnected), while devices.yaml has profiles that sleep by design (%s); if some of them are such devices, give them their profile in the devices input's model column, else say so in iotpm.yaml with metrics.unmodelled: always",
+				devicesHave(u.NoModel), strings.Join(checkin, ", "))
 		}
-		out.Problems.Warnf(diag.Row, path, 0, 0, "%s devices have a model value that names no devices.yaml profile (%s): they count as always connected; %s",
-			render.Number(float64(u.UnknownModels), 0), quoteList(v, 5), fix)
 	}
 	if fw := out.report.Firmware; fw != nil && fw.Ambiguous > 0 {
-		path := ""
-		for _, st := range out.stats {
-			if st.Kind == planfile.KindOTA {
-				path = st.Path
-			}
-		}
-		out.Problems.Warnf(diag.Row, path, 0, 0, "%s devices have succeeded OTA rows at the same instant naming different versions (the first: %q): the data does not say which runs, so they count as unknown firmware; give each job execution its own time",
-			render.Number(float64(fw.Ambiguous), 0), clipID(fw.AmbiguousDevice))
+		path := statPath(out, planfile.KindOTA)
+		out.Problems.Warnf(diag.Row, path, 0, 0, "%s succeeded OTA rows at the same instant naming different versions (the first: %q): the data does not say which runs, so they count as unknown firmware; give each job execution its own time",
+			devicesHave(fw.Ambiguous), clipID(fw.AmbiguousDevice))
 	}
 	if fw := out.report.Firmware; fw != nil {
 		firmwareOrderWarning(job, fw, out)

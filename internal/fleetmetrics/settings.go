@@ -182,6 +182,9 @@ type Job struct {
 	// profilesUnread: devices.yaml has problems of its own, so the model
 	// values cannot be told from profiles it lacks (no warning of them).
 	profilesUnread bool
+	// unmodelledAlways: metrics.unmodelled: always, the devices without a
+	// model value are always connected by the user's word.
+	unmodelledAlways bool
 	// firmwareTarget is metrics.firmware.target ("": none), written at
 	// firmwarePos.
 	firmwareTarget string
@@ -270,6 +273,7 @@ func jobFromConfig(cfg *planfile.Config) (*Job, error) {
 	if m.Firmware != nil {
 		job.firmwareTarget, job.firmwarePos = m.Firmware.Target, m.Firmware.Pos
 	}
+	job.unmodelledAlways = m.Unmodelled == "always"
 	if m.AsOf != nil {
 		job.asOf = m.AsOf.Time.UnixMicro()
 	}

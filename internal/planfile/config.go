@@ -212,6 +212,10 @@ type MetricsConfig struct {
 	// Models maps the devices input's model values to devices.yaml ids
 	// (DV-100: drip-valve); a value equal to an id needs no entry.
 	Models map[string]ProfileRef `yaml:"models"`
+	// Unmodelled: always says the devices without a model value are
+	// always connected, as they are counted; without it, a repo with
+	// check-in profiles is warned of them (they may sleep by design).
+	Unmodelled string `yaml:"unmodelled" check:"enum=always"`
 	// Firmware says which release firmware_on_target counts devices at
 	// or above.
 	Firmware *FirmwareSpec `yaml:"firmware"`

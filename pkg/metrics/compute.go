@@ -127,6 +127,9 @@ type Uptime struct {
 	// those values, sorted.
 	UnknownModels      int
 	UnknownModelValues []string
+	// NoModel counts the devices of the devices input without a model
+	// value (treated as always connected).
+	NoModel int
 }
 
 // ProfileUptime is the uptime of the devices of one profile.
@@ -321,7 +324,7 @@ func Compute(d *Data, o Options) Report {
 
 	if d.Has.Events {
 		r.Uptime = mergeUptime(workers, o.SLO, profiles)
-		r.Uptime.UnknownModels, r.Uptime.UnknownModelValues = unknown(d)
+		r.Uptime.UnknownModels, r.Uptime.UnknownModelValues, r.Uptime.NoModel = unknown(d)
 		UptimeOf(r.Uptime)
 	}
 	if needDevices {
@@ -829,8 +832,9 @@ func (d *Data) dataStart(horizon int64) int64 {
 
 // resolveModels sets each model value's mode and profile from models, and
 // returns the profiles in the report's order (by id) and a function that
-// counts the devices whose value models does not name, with those values.
-func (sp *span) resolveModels(d *Data, models map[string]Mode) ([]ProfileUptime, func(*Data) (int, []string)) {
+// counts the devices whose value models does not name, with those values,
+// and the devices without a value.
+func (sp *span) resolveModels(d *Data, models map[string]Mode) ([]ProfileUptime, func(*Data) (unknown int, values []string, none int)) {
 	n := d.models.Len()
 	sp.modes, sp.profile = make([]Mode, n), make([]int, n)
 	var profiles []ProfileUptime
@@ -867,10 +871,14 @@ func (sp *span) resolveModels(d *Data, models map[string]Mode) ([]ProfileUptime,
 			sp.profile[m] = rank[k]
 		}
 	}
-	unknown := func(d *Data) (int, []string) {
-		count, values := 0, map[string]bool{}
+	unknown := func(d *Data) (int, []string, int) {
+		count, none, values := 0, 0, map[string]bool{}
 		for i, m := range d.model {
-			if m >= 0 && sp.profile[m] < 0 && d.listed[i] {
+			switch {
+			case !d.listed[i]:
+			case m < 0:
+				none++
+			case sp.profile[m] < 0:
 				count++
 				values[d.models.Names[m]] = true
 			}
@@ -880,7 +888,7 @@ func (sp *span) resolveModels(d *Data, models map[string]Mode) ([]ProfileUptime,
 			out = append(out, v)
 		}
 		slices.Sort(out)
-		return count, out
+		return count, out, none
 	}
 	return sorted, unknown
 }
