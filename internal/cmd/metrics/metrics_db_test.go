@@ -75,6 +75,7 @@ func engineRepo(t *testing.T, e *pgtest.Engine) (repo string, env map[string]str
     tickets: {table: SCHEMA.tickets, tz: UTC, columns: {customer_id: customer_id, created_at: created_at}}
     onboarding: exports/setup.csv   # the app's analytics stay a file beside the tables
   models: {DL-200: drip-lora}
+  unmodelled: always
 `
 	text = text[:start] + strings.ReplaceAll(tables, "SCHEMA", schema) + text[end:]
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
