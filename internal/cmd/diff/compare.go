@@ -403,6 +403,18 @@ func (d *Diff) failures(failOn []string) []string {
 			if len(themes) > 0 {
 				out = append(out, "themes newly late: "+strings.Join(themes, ", "))
 			}
+		case "theme-likely-late":
+			// late, or on time only on the ranges' most likely values,
+			// where before it was neither
+			var themes []string
+			for _, t := range d.Themes {
+				if (t.LateAfter || t.LikelyLateAfter) && !t.LateBefore && !t.LikelyLateBefore {
+					themes = append(themes, t.Theme)
+				}
+			}
+			if len(themes) > 0 {
+				out = append(out, "themes newly late or likely late: "+strings.Join(themes, ", "))
+			}
 		}
 	}
 	return out

@@ -27,11 +27,11 @@ type DiffOptions struct {
 	Factory *cmdutil.Factory
 	Base    string   // a git revision; "" for the default
 	BaseDir string   // compare with a directory instead of a revision
-	FailOn  []string // slip, new-failing-gate, unscheduled-basic, theme-late
+	FailOn  []string // slip, new-failing-gate, unscheduled-basic, theme-late, theme-likely-late
 }
 
 // failOnKinds are the conditions --fail-on accepts.
-var failOnKinds = []string{"slip", "new-failing-gate", "unscheduled-basic", "theme-late"}
+var failOnKinds = []string{"slip", "new-failing-gate", "unscheduled-basic", "theme-late", "theme-likely-late"}
 
 // NewCmdDiff builds `iotpm diff`.
 func NewCmdDiff(f *cmdutil.Factory, runF func(*DiffOptions) error) *cobra.Command {
@@ -78,7 +78,7 @@ line. --fail-on makes the diff a gate (exit 1).`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.BaseDir, "base-dir", "", "compare with the planning repo in DIR instead of a git revision")
-	cmd.Flags().StringArrayVar(&opts.FailOn, "fail-on", nil, "exit 1 when the change makes a part slip, a gate newly fail, a Kano-basic part unscheduled or a theme late: "+strings.Join(failOnKinds, ", ")+"; repeatable")
+	cmd.Flags().StringArrayVar(&opts.FailOn, "fail-on", nil, "exit 1 when the change makes a part slip, a gate newly fail, a Kano-basic part unscheduled, a theme late, or late or likely late: "+strings.Join(failOnKinds, ", ")+"; repeatable")
 	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions(failOnKinds, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.MarkFlagDirname("base-dir")
 	cmdutil.DeclareFormats(cmd, cmdutil.DataFormats)

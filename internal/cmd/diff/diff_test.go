@@ -253,3 +253,21 @@ func TestDiffNewWarnings(t *testing.T) {
 		t.Errorf("against itself: %s", stdout)
 	}
 }
+
+// A change that only widens a range can make a theme likely late without
+// moving a plan date: --fail-on theme-likely-late fails on it, theme-late
+// (the plan's dates) does not.
+func TestDiffFailOnThemeLikelyLate(t *testing.T) {
+	plan := gitRepo(t)
+	features := filepath.Join(plan, "features.yaml")
+	cmdtest.EditFile(t, features, "effort: {engineering: 2..3..6}", "effort: {engineering: 3}")
+	gitIn(t, filepath.Dir(plan), "commit", "-q", "-am", "a firm estimate")
+	cmdtest.EditFile(t, features, "effort: {engineering: 3}", "effort: {engineering: 2..3..6}")
+	_, stderr, code := cmdtest.Run(t, nil, "diff", "-C", plan, "HEAD", "--fail-on", "theme-likely-late")
+	if code != cmdutil.ExitGate || !strings.Contains(stderr, "themes newly late or likely late: fewer-false-alerts") {
+		t.Errorf("theme-likely-late: exit %d\n%s", code, stderr)
+	}
+	if _, stderr, code = cmdtest.Run(t, nil, "diff", "-C", plan, "HEAD", "--fail-on", "theme-late"); code != 0 {
+		t.Errorf("theme-late: exit %d\n%s", code, stderr)
+	}
+}
