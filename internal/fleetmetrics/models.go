@@ -16,10 +16,11 @@ import (
 // metrics.models (a value mapped to an id), so that a device's model says
 // whether it is always connected or checks in. fleet is devices.yaml when
 // the caller loaded it already (nil: it is loaded here, and its problems
-// returned). Without a devices input nothing is read: no device has a
-// model. It returns the problems, positioned.
+// returned). Without a devices input no device has a model, and
+// devices.yaml is read only to check the names iotpm.yaml gives models
+// (CheckModelNames). It returns the problems, positioned.
 func (j *Job) ResolveModels(cfg *planfile.Config, fleet *planfile.Fleet) diag.List {
-	if !j.Has(planfile.KindDevices) || cfg == nil {
+	if cfg == nil || !j.Has(planfile.KindDevices) && !namesModels(cfg) {
 		return nil
 	}
 	var refs map[string]planfile.ProfileRef
@@ -35,6 +36,9 @@ func (j *Job) ResolveModels(cfg *planfile.Config, fleet *planfile.Fleet) diag.Li
 		if problems.HasErrors() {
 			return problems
 		}
+	}
+	if !j.Has(planfile.KindDevices) {
+		return append(problems, CheckModelNames(cfg, fleet)...)
 	}
 	modes := map[string]metrics.Mode{}
 	var ids []string
@@ -97,6 +101,14 @@ func CheckModelNames(cfg *planfile.Config, fleet *planfile.Fleet) diag.List {
 		}
 	}
 	return problems
+}
+
+// namesModels reports whether iotpm.yaml names devices.yaml models: in
+// metrics.models or under a rate gate's models.
+func namesModels(cfg *planfile.Config) bool {
+	g := cfg.Gates
+	return cfg.Metrics != nil && len(cfg.Metrics.Models) > 0 ||
+		g.ActivationRate != nil && len(g.ActivationRate.Models) > 0 || g.OTASuccessRate != nil && len(g.OTASuccessRate.Models) > 0
 }
 
 // ProfilesUnread says devices.yaml exists but has problems of its own

@@ -140,10 +140,14 @@ func (p *Results) Gates() []gate.Gate {
 	}
 	if g.Themes == "on_time_p80" && p.Plan != nil {
 		sim := p.Simulation()
-		if sim == nil {
-			// no range, or no due date: every sample is the plan
-			s, _ := roadmap.Simulate(roadmap.Input{Ranked: p.Ranked, Calendar: *p.Backlog.Calendar, Catalog: p.Backlog.Catalog, Themes: p.Backlog.Themes}, roadmap.DefaultSamples, 1)
+		if in := (roadmap.Input{Ranked: p.Ranked, Calendar: *p.Backlog.Calendar, Catalog: p.Backlog.Catalog, Themes: p.Backlog.Themes}); sim == nil && roadmap.CountRanges(in) == 0 {
+			// no range: every sample is the plan, scheduled once (with
+			// ranges but no due date there is no theme to gate)
+			s, _ := roadmap.Simulate(in, roadmap.DefaultSamples, 1)
 			sim = &s
+		}
+		if sim == nil {
+			sim = &roadmap.Simulation{}
 		}
 		for _, tg := range gate.ThemesOnTime(*sim, 0.8) {
 			if pos, ok := p.Backlog.ThemePositions[strings.TrimSuffix(strings.TrimPrefix(tg.Name, "themes."), ".on_time")]; ok && p.Config != nil {

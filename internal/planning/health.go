@@ -84,7 +84,7 @@ func (p *Results) Health(gates []gate.Gate, now time.Time) Health {
 		}
 		if sim := p.Simulation(); sim != nil {
 			for _, t := range p.Plan.Themes {
-				if o, ok := sim.Theme(t.ID); ok && sim.LikelyLate(t) {
+				if o, ok := sim.Theme(t.ID); ok && roadmap.LikelyLate(t, o) {
 					h.LikelyLate = append(h.LikelyLate, ThemeChance{Theme: t.ID, OnTime: o.OnTime})
 				}
 			}

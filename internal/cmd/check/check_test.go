@@ -183,6 +183,18 @@ func TestCheckBrokenDevicesNoProfileWarning(t *testing.T) {
 	}
 }
 
+// Without a devices input the per-model gates have no units, but a name
+// that is no device is still a mistake in the file, found as such.
+func TestCheckModelGateTypoWithoutDevicesInput(t *testing.T) {
+	dir := cmdtest.CopyExample(t)
+	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "    devices: exports/devices.csv\n", "")
+	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), `  activation_rate: ">= 70%"`, `  activation_rate: {models: {drip-vlave: ">= 50%"}}`)
+	_, stderr, code := cmdtest.Run(t, nil, "check", "-C", dir)
+	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, `gates.activation_rate.models: "drip-vlave" is no device of`) {
+		t.Errorf("exit %d, want 2 at the name:\n%s", code, stderr)
+	}
+}
+
 // A model that gates.economics.models names and economics.yaml lacks is a
 // mistake in iotpm.yaml: exit 2 at its position, from check and validate.
 func TestCheckEconomicsGateModelTypo(t *testing.T) {

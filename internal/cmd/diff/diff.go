@@ -78,7 +78,7 @@ line. --fail-on makes the diff a gate (exit 1).`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.BaseDir, "base-dir", "", "compare with the planning repo in DIR instead of a git revision")
-	cmd.Flags().StringArrayVar(&opts.FailOn, "fail-on", nil, "exit 1 when the change makes a part slip, a gate newly fail, a Kano-basic part unscheduled, a theme late, or late or likely late: "+strings.Join(failOnKinds, ", ")+"; repeatable")
+	cmd.Flags().StringArrayVar(&opts.FailOn, "fail-on", nil, "exit 1 when the change makes a part slip, a gate newly fail, a Kano-basic part unscheduled, a theme late (theme-likely-late: or likely late): "+strings.Join(failOnKinds, ", ")+"; repeatable")
 	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions(failOnKinds, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.MarkFlagDirname("base-dir")
 	cmdutil.DeclareFormats(cmd, cmdutil.DataFormats)

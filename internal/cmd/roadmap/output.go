@@ -157,7 +157,7 @@ func toRoadmapJSON(v planView, cal *roadmap.Calendar) JSON {
 			j.DueDate, j.Late = &d, t.Late
 		}
 		if o, ok := v.onTime(t); ok {
-			j.OnTimeChance, j.LikelyLate = &o.OnTime, v.sim.LikelyLate(t)
+			j.OnTimeChance, j.LikelyLate = &o.OnTime, roadmap.LikelyLate(t, o)
 		}
 		doc.Themes = append(doc.Themes, j)
 	}
