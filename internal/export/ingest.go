@@ -536,10 +536,13 @@ func setupRowOf(b *Binding, d *metrics.Data, fields [][]byte, id []byte, ts int6
 	if len(b.cols[roleDevice]) > 0 {
 		d.HasSetupDevices = true // the column is there: the join is asked for
 	}
-	row = metrics.SetupRow{Step: d.SetupStep(name), User: id, TS: ts}
+	row = metrics.SetupRow{Step: d.SetupStep(name), TS: ts}
 	if !row.Step.Kept() {
-		return row, true // another app event: its device and segment are never read
+		// another app event: its user, device and segment are never read
+		// (nor copied by the sequential reader's batch)
+		return row, true
 	}
+	row.User = id
 	if len(b.cols[roleDevice]) > 0 {
 		row.Device = trimSpace(b.field(fields, roleDevice))
 		if excelID(row.Device) {
