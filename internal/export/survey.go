@@ -1,15 +1,18 @@
 package export
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/pkg/kano"
 )
 
@@ -42,8 +45,11 @@ type SurveyStats struct {
 // "FEATURE.functional" or "FEATURE.dysfunctional" (from iotpm.yaml), and
 // Numbers says which way answers written as numbers run.
 type SurveyReading struct {
-	Questions map[string]string
-	Numbers   Numbering
+	Questions map[string]planfile.SurveyQuestion
+	// Config is the file the questions are in (iotpm.yaml), where a
+	// question naming no column of the header is reported.
+	Config  string
+	Numbers Numbering
 }
 
 // Numbering is the direction of answers written as 1–5. Survey tools
@@ -116,7 +122,7 @@ type questionPair struct{ f, d int }
 // surveyColumns finds the columns of a survey's header: long when it has
 // feature, functional and dysfunctional columns, else wide (FEATURE
 // functional / FEATURE dysfunctional, or as questions maps them).
-func surveyColumns(path string, header []string, questions map[string]string) (*surveyCols, error) {
+func surveyColumns(path string, header []string, how SurveyReading) (*surveyCols, error) {
 	norm := normalizeAll(header)
 	col := func(names ...string) int {
 		for _, n := range names {
@@ -132,13 +138,20 @@ func surveyColumns(path string, header []string, questions map[string]string) (*
 	if c.feature >= 0 && c.functional >= 0 && c.dysfunctional >= 0 {
 		return c, nil
 	}
+	// a question names its column as the header has it, but for spaces
+	// around it (form tools keep a trailing one)
+	questions := map[string]string{}
+	for h := range how.Questions {
+		questions[strings.TrimSpace(h)] = h
+	}
+	matched := map[string]bool{}
 	c.form, c.wide = "wide", map[string]*questionPair{}
 	for i, h := range header {
 		var id string
 		dys := false
-		if q, ok := questions[h]; ok {
-			f, which, _ := strings.Cut(q, ".")
-			id, dys = f, which == "dysfunctional"
+		if key, ok := questions[strings.TrimSpace(h)]; ok {
+			q := how.Questions[key]
+			id, dys, matched[key] = q.Feature, q.Dysfunctional, true
 		} else if m := wideHeaderRE.FindStringSubmatch(h); m != nil && m[1] != "" {
 			id, dys = featureID(m[1]), m[2] != ""
 		} else {
@@ -150,14 +163,25 @@ func surveyColumns(path string, header []string, questions map[string]string) (*
 			c.wide[id] = p
 			c.order = append(c.order, id)
 		}
+		at, which := &p.f, "functional"
 		if dys {
-			p.d = i
-		} else {
-			p.f = i
+			at, which = &p.d, "dysfunctional"
+		}
+		if *at >= 0 {
+			// two columns of one question: which one holds the answers is
+			// not for iotpm to guess
+			return nil, &RowError{Path: path, Line: 1, Reason: fmt.Sprintf("columns %q and %q both ask %s's %s question: keep one, or map them apart with kano.questions in iotpm.yaml", clip(header[*at], 80), clip(h, 80), id, which)}
+		}
+		*at = i
+	}
+	for _, key := range slices.Sorted(maps.Keys(how.Questions)) {
+		if !matched[key] {
+			q := how.Questions[key]
+			return nil, &RowError{Path: cmp.Or(how.Config, path), Line: q.Pos.Line, Reason: fmt.Sprintf("kano.questions: %q is no column of %s (a question names its column as the header writes it)%s", clip(key, 80), path, planfile.DidYouMeanText(key, header))}
 		}
 	}
 	if len(c.wide) == 0 {
-		return nil, &RowError{Path: path, Line: 1, Reason: fmt.Sprintf("neither a long survey (respondent, feature, functional, dysfunctional) nor a wide one (FEATURE functional / FEATURE dysfunctional columns); header: %s", clip(strings.Join(header, ", "), 200))}
+		return nil, &RowError{Path: path, Line: 1, Reason: fmt.Sprintf("neither a long survey (respondent, feature, functional, dysfunctional) nor a wide one (FEATURE functional / FEATURE dysfunctional columns); header: %s. A survey tool that heads each column with its question's text needs kano.questions in iotpm.yaml: {\"QUESTION\": FEATURE.functional, ...}", clip(strings.Join(header, ", "), 200))}
 	}
 	for _, id := range c.order {
 		p := c.wide[id]
@@ -195,7 +219,7 @@ func ReadSurvey(path string, how SurveyReading) (*kano.Survey, *SurveyStats, err
 		return nil, nil, err
 	}
 	defer r.Close()
-	cols, err := surveyColumns(path, r.Header, how.Questions)
+	cols, err := surveyColumns(path, r.Header, how)
 	if err != nil {
 		return nil, nil, err
 	}

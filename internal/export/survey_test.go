@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/pkg/kano"
 )
 
@@ -108,6 +109,56 @@ func TestSurveyBadInput(t *testing.T) {
 	os.WriteFile(path, []byte("Respondent,Edge functional,QR functional,QR dysfunctional\n"), 0o644)
 	if _, _, err := ReadSurvey(path, SurveyReading{}); err == nil || !strings.Contains(err.Error(), "feature edge has no dysfunctional question column") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// Google Forms heads each column with its question's text: kano.questions
+// maps them (spaces around a header do not matter); a question naming no
+// column, a value that is no question and two columns of one question are
+// refused, never read as some other question.
+func TestSurveyQuestionsMapped(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "forms.csv")
+	os.WriteFile(path, []byte("Timestamp,How would you feel if it had QR pairing? ,How would you feel if it did NOT have QR pairing?\n"+
+		"2026/10/01 10:00:00 AM GMT+1,I like it that way,I dislike it that way\n"+ // O
+		"2026/10/01 10:05:00 AM GMT+1,It must be that way,I dislike it that way\n"+ // M
+		"2026/10/01 10:06:00 AM GMT+1,I like it that way,I can live with it that way\n"), 0o644) // A
+	q := func(feature string, dys bool) planfile.SurveyQuestion {
+		return planfile.SurveyQuestion{Feature: feature, Dysfunctional: dys, Pos: planfile.Pos{Line: 7, Col: 3}}
+	}
+	how := SurveyReading{Config: "iotpm.yaml", Questions: map[string]planfile.SurveyQuestion{
+		"How would you feel if it had QR pairing?":          q("qr-pairing", false),
+		"How would you feel if it did NOT have QR pairing?": q("qr-pairing", true)}}
+	s, st, err := ReadSurvey(path, how)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tally := s.Tallies("")["qr-pairing"]
+	if st.Form != "wide" || st.Answers != 3 || tally == nil ||
+		tally.Pairs[kano.Like-1][kano.Dislike-1] != 1 || tally.Pairs[kano.Expect-1][kano.Dislike-1] != 1 || tally.Pairs[kano.Like-1][kano.Tolerate-1] != 1 {
+		t.Fatalf("form %s, %d answers, tally %+v", st.Form, st.Answers, tally)
+	}
+	// the questions swapped: read as asked, every pair turns round
+	swapped := SurveyReading{Questions: map[string]planfile.SurveyQuestion{
+		"How would you feel if it had QR pairing?":          q("qr-pairing", true),
+		"How would you feel if it did NOT have QR pairing?": q("qr-pairing", false)}}
+	if s, _, err := ReadSurvey(path, swapped); err != nil || s.Tallies("")["qr-pairing"].Pairs[kano.Dislike-1][kano.Like-1] != 1 {
+		t.Errorf("swapped: %v", err)
+	}
+	for _, c := range []struct {
+		questions map[string]planfile.SurveyQuestion
+		want      string
+	}{
+		{map[string]planfile.SurveyQuestion{"How would you feel if it had QR pairing ?": q("qr-pairing", false), "How would you feel if it did NOT have QR pairing?": q("qr-pairing", true)},
+			`iotpm.yaml:7: kano.questions: "How would you feel if it had QR pairing ?" is no column of ` + path + ` (a question names its column as the header writes it); did you mean "How would you feel if it had QR pairing?"?`},
+		{map[string]planfile.SurveyQuestion{"Timestamp": q("qr-pairing", false), "How would you feel if it had QR pairing?": q("qr-pairing", false), "How would you feel if it did NOT have QR pairing?": q("qr-pairing", true)},
+			path + `:1: columns "Timestamp" and "How would you feel if it had QR pairing?" both ask qr-pairing's functional question: keep one, or map them apart with kano.questions in iotpm.yaml`},
+		{nil, path + ":1: neither a long survey"},
+	} {
+		_, _, err := ReadSurvey(path, SurveyReading{Config: "iotpm.yaml", Questions: c.questions})
+		if err == nil || !strings.HasPrefix(err.Error(), c.want) {
+			t.Errorf("err = %v\nwant %s", err, c.want)
+		}
 	}
 }
 

@@ -827,6 +827,7 @@ func LoadConfigWith(root string, checkFormats FormatCheck) (*Config, diag.List) 
 	if k := spec.Kano; k != nil {
 		resolved := *k
 		resolved.Survey = l.resolve(k.Survey, k.Pos, "kano.survey")
+		resolved.File = path
 		cfg.Kano = &resolved
 	}
 	if l.diags.HasErrors() {
@@ -1094,8 +1095,9 @@ func (gs BatteryGates) Has(g string) bool {
 type KanoConfig struct {
 	Survey string `yaml:"survey" check:"required"`
 	// Questions maps wide-form headers to FEATURE.functional or
-	// FEATURE.dysfunctional when they do not say so themselves.
-	Questions map[string]string `yaml:"questions"`
+	// FEATURE.dysfunctional when they do not say so themselves (Google
+	// Forms and SurveyMonkey head a column with its question's text).
+	Questions map[string]SurveyQuestion `yaml:"questions"`
 	// MinAnswers: a feature with fewer pairs of answers is not classified
 	// (default 10).
 	MinAnswers int `yaml:"min_answers" check:"min=1"`
@@ -1105,6 +1107,36 @@ type KanoConfig struct {
 	// a scale either way, so a survey with numbers says which.
 	Numbers string `yaml:"numbers" check:"enum=like-first|dislike-first"`
 	Pos     Pos    `yaml:"-"`
+	// File is iotpm.yaml's path, where the questions' positions are.
+	File string `yaml:"-"`
+}
+
+// SurveyQuestion is a kano.questions value: which feature a survey
+// column asks about, and which of its two Kano questions.
+type SurveyQuestion struct {
+	Feature       string
+	Dysfunctional bool
+	Pos           Pos
+}
+
+// UnmarshalNode implements NodeUnmarshaler: FEATURE.functional or
+// FEATURE.dysfunctional, nothing else (a column read as the wrong
+// question would turn every answer's category round).
+func (q *SurveyQuestion) UnmarshalNode(n *yaml.Node) error {
+	i := strings.LastIndexByte(n.Value, '.')
+	if i > 0 {
+		switch which := n.Value[i+1:]; which {
+		case "functional", "dysfunctional":
+			*q = SurveyQuestion{Feature: n.Value[:i], Dysfunctional: which == "dysfunctional", Pos: Pos{Line: n.Line, Col: n.Column}}
+			return nil
+		}
+	}
+	return fmt.Errorf("%q is not FEATURE.functional or FEATURE.dysfunctional: say which feature the column asks about and which question (the feature present: functional; absent: dysfunctional)", n.Value)
+}
+
+// JSONSchema describes a survey question reference.
+func (*SurveyQuestion) JSONSchema() map[string]any {
+	return map[string]any{"type": "string", "pattern": `^.+\.(functional|dysfunctional)$`, "description": "FEATURE.functional or FEATURE.dysfunctional: the feature the column asks about, and which Kano question"}
 }
 
 // MaxExpansionInFile is the highest metrics.max_expansion iotpm.yaml may

@@ -74,7 +74,7 @@ type Mismatch struct {
 func Analyze(kc planfile.KanoConfig, backlog *planfile.Backlog, segment string) (*Analysis, diag.List) {
 	var problems diag.List
 	path, maxBad, minAnswers := kc.Survey, kc.MaxBadRows, cmp.Or(kc.MinAnswers, DefaultMinAnswers)
-	survey, st, err := export.ReadSurvey(path, export.SurveyReading{Questions: kc.Questions, Numbers: export.Numbering(kc.Numbers)})
+	survey, st, err := export.ReadSurvey(path, export.SurveyReading{Questions: kc.Questions, Config: kc.File, Numbers: export.Numbering(kc.Numbers)})
 	if err != nil {
 		var re *export.RowError
 		if errors.As(err, &re) {

@@ -86,7 +86,7 @@ label from the survey. SURVEY defaults to kano.survey in iotpm.yaml.`,
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
-		survey, _, err := export.ReadSurvey(kc.Survey, export.SurveyReading{Questions: kc.Questions})
+		survey, _, err := export.ReadSurvey(kc.Survey, export.SurveyReading{Questions: kc.Questions, Config: kc.File})
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}

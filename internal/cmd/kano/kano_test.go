@@ -212,3 +212,33 @@ func TestKanoNumberedAnswers(t *testing.T) {
 		t.Errorf("numbers: dislike-first in iotpm.yaml: exit %d\n%s", code, stderr)
 	}
 }
+
+// A Google Forms export heads each column with its question: kano.questions
+// in iotpm.yaml maps them; a value that is no question is refused at its
+// position, as is a question naming no column.
+func TestKanoQuestionsMapped(t *testing.T) {
+	dir := t.TempDir()
+	cmdtest.WriteFile(t, dir, "forms.csv", "Timestamp,Would you like QR pairing?,Would you mind no QR pairing?\n"+
+		"2026/10/01 10:00:00 AM GMT+1,I like it that way,I dislike it that way\n"+ // O
+		"2026/10/01 10:05:00 AM GMT+1,It must be that way,I dislike it that way\n"+ // M
+		"2026/10/01 10:06:00 AM GMT+1,It must be that way,I dislike it that way\n") // M
+	config := func(functional, dysfunctional string) {
+		cmdtest.WriteFile(t, dir, "iotpm.yaml", "kano:\n  survey: forms.csv\n  min_answers: 1\n  questions:\n"+
+			"    \"Would you like QR pairing?\": "+functional+"\n    \"Would you mind no QR pairing?\": "+dysfunctional+"\n")
+	}
+	config("qr-pairing.functional", "qr-pairing.dysfunctional")
+	stdout, stderr, code := cmdtest.Run(t, nil, "kano", "-C", dir, "-o", "csv")
+	if code != 0 || !strings.Contains(stdout, "\nqr-pairing,M/O (mixed),") || !strings.Contains(stdout, ",3,0,1,2,0,0,0,") {
+		t.Errorf("exit %d %s\n%s", code, stderr, stdout)
+	}
+	config("qr-pairing.functional", "qr-pairing.disfunctional")
+	if _, stderr, code := cmdtest.Run(t, nil, "kano", "-C", dir); code != cmdutil.ExitInvalid ||
+		!strings.Contains(stderr, `iotpm.yaml:6:38: kano.questions.Would you mind no QR pairing?: "qr-pairing.disfunctional" is not FEATURE.functional or FEATURE.dysfunctional`) {
+		t.Errorf("exit %d: %s", code, stderr)
+	}
+	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "\"Would you mind no QR pairing?\": qr-pairing.disfunctional", "\"Would you mind no QR-pairing?\": qr-pairing.dysfunctional")
+	if _, stderr, code := cmdtest.Run(t, nil, "kano", "-C", dir); code != cmdutil.ExitInvalid ||
+		!strings.Contains(stderr, `iotpm.yaml:6: kano.questions: "Would you mind no QR-pairing?" is no column of `) || !strings.Contains(stderr, `did you mean "Would you mind no QR pairing?"?`) {
+		t.Errorf("exit %d: %s", code, stderr)
+	}
+}
