@@ -116,7 +116,16 @@ type OTASpec struct {
 	// Disabled: ota: false.
 	Disabled bool   `yaml:"-"`
 	Image    *Bytes `yaml:"image"`
-	Pos      Pos    `yaml:"-"`
+	// Duration and Current are the download of one update: how long the
+	// session keeps the radio on and its current (a measured update, or
+	// the image at the link's throughput). iotpm rollout shows its
+	// battery cost from them, and from nothing else.
+	Duration *Duration `yaml:"duration" check:"min=0"`
+	Current  *Current  `yaml:"current" check:"min=0"`
+	// Side says where the download's current is drawn: load (at the
+	// regulator's output, the default) or battery.
+	Side string `yaml:"side" check:"enum=load|battery"`
+	Pos  Pos    `yaml:"-"`
 }
 
 // FromScalar implements ScalarShorthand: ota: false (or true).
@@ -416,6 +425,14 @@ func (c *deviceChecker) device(ds DeviceSpec, cells energy.CellCatalog) (energy.
 	}
 	if ds.Sleep != nil {
 		d.Sleep = energy.Amps(*ds.Sleep)
+	}
+	if o := ds.OTA; o != nil && !o.Disabled {
+		switch {
+		case o.Duration != nil && o.Current != nil:
+			d.Update = &energy.Phase{Duration: energy.Seconds(*o.Duration), Current: energy.Amps(*o.Current), BatterySide: o.Side == "battery"}
+		case o.Duration != nil || o.Current != nil || o.Side != "":
+			c.errorf(o.Pos, "device %s, ota: the download of an update needs both its duration and its current (ota: {image: 1200kB, duration: 30s, current: 150mA})", ds.ID)
+		}
 	}
 	if ds.Target != nil {
 		d.Target = energy.Hours(float64(*ds.Target) / 3600)

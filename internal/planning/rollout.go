@@ -103,9 +103,12 @@ type Rollout struct {
 	UnorderedExample string
 	// Warnings say what makes the forecast easy to misread.
 	Warnings []string
-	// UpdateCosts are what one update costs each battery profile with an
-	// image size (devices.yaml ota: {image: …}).
-	UpdateCosts []UpdateCost
+	// UpdateCosts are what one update costs each battery profile that
+	// states its download (devices.yaml ota: {duration, current});
+	// UpdateUnstated are the battery profiles with an image size but no
+	// download stated: no cost is made up for them.
+	UpdateCosts    []UpdateCost
+	UpdateUnstated []string
 	// ModelSuccess are, with a measured success, the models whose devices
 	// have at least MinModelUnits OTA units with a final success or
 	// failure in the metrics window: their attempts succeed with their
@@ -121,43 +124,41 @@ type ModelSuccess struct {
 	Success, Failure int // its units
 }
 
-// UpdateCost is the battery cost of downloading one update image: the
-// image's bytes at the profile's charge per payload byte
-// (energy.Device.ChargePerByte), and the days of life that charge is at
-// the profile's average drain today.
+// UpdateCost is the battery cost of downloading one update: the
+// profile's stated download (its duration at its current, through the
+// regulator: energy.Device.UpdateCharge), and the days of life that
+// charge is at the profile's average drain today.
 type UpdateCost struct {
 	Profile    string
-	ImageBytes float64
+	ImageBytes float64 // 0: not given
+	Seconds    float64
+	CurrentA   float64 // as stated (at the load side unless side: battery)
 	ChargeMAh  float64
 	LifeDays   float64
-	PerByteUAh float64
 }
 
-// updateCosts computes UpdateCost for every profile with an image size
-// whose events send (profiles whose radio sends nothing have no charge per
-// byte to go by: left out).
-func (p *Results) updateCosts() []UpdateCost {
+// updateCosts computes UpdateCost for every battery profile that states
+// its download, and lists those that give an image size only.
+func (p *Results) updateCosts() (costs []UpdateCost, unstated []string) {
 	if p.Fleet == nil || p.Energy == nil {
-		return nil
+		return nil, nil
 	}
-	var out []UpdateCost
 	for i, d := range p.Energy.Today {
-		image, ok := p.Fleet.OTAImage[d.ID]
+		q, ok := d.UpdateCharge()
 		if !ok {
+			if _, image := p.Fleet.OTAImage[d.ID]; image {
+				unstated = append(unstated, d.ID)
+			}
 			continue
 		}
-		perByte, ok := d.ChargePerByte()
-		if !ok {
-			continue
-		}
-		q := image * perByte // coulombs
-		u := UpdateCost{Profile: d.ID, ImageBytes: image, ChargeMAh: q / 3.6, PerByteUAh: perByte / 3.6 * 1000, LifeDays: math.Inf(1)}
+		u := UpdateCost{Profile: d.ID, ImageBytes: p.Fleet.OTAImage[d.ID], Seconds: float64(d.Update.Time()), CurrentA: float64(d.Update.Current),
+			ChargeMAh: q / 3.6, LifeDays: math.Inf(1)}
 		if avg := float64(p.Energy.Results[i].AverageCurrent); avg > 0 {
 			u.LifeDays = q / (avg * 86400)
 		}
-		out = append(out, u)
+		costs = append(costs, u)
 	}
-	return out
+	return costs, unstated
 }
 
 // PlanRollout forecasts the rollout the settings describe over the
@@ -223,7 +224,7 @@ func PlanRollout(p *Results, s *RolloutSettings) (*Rollout, error) {
 	}
 	r.warn(unordered, data.Horizon)
 	slices.Sort(r.NoOTA)
-	r.UpdateCosts = p.updateCosts()
+	r.UpdateCosts, r.UpdateUnstated = p.updateCosts()
 	var err error
 	if r.Forecast, err = rollout.Run(r.Devices, rollout.Plan{Waves: s.Waves, Success: s.Success}); err != nil {
 		return nil, err

@@ -293,29 +293,31 @@ func TestBuiltinCellsComplete(t *testing.T) {
 	}
 }
 
-// Charge per byte: a report wake of 1 s at 36 mA (0.036 C) sending 120 B,
-// and a 17-byte uplink phase of 0.5 s at 72 mA (0.036 C) in another wake:
-// (0.036 + 0.036) C / (120 + 17) B; a wake that sends nothing does not
-// count. Through a 3.0 V regulator at 90% from a 3.6 V cell every load
-// current costs the cell 3.0 / (3.6 × 0.9) as much.
-func TestChargePerByte(t *testing.T) {
-	d := Device{Events: []Event{
-		{Name: "report", Every: 3600, Uplink: &Uplink{Bytes: 120}, Phases: []Phase{{Duration: 1, Current: 0.036}}},
-		{Name: "beat", Every: 900, Phases: []Phase{{Duration: 0.1, Current: 0.001}, {Duration: 0.5, Current: 0.072, Uplink: &Uplink{Bytes: 17}}}},
-		{Name: "sense", Every: 30, Phases: []Phase{{Duration: 1, Current: 1}}},
-	}}
-	got, ok := d.ChargePerByte()
-	want := (0.036 + 0.0001 + 0.036) / 137
-	if !ok || math.Abs(got-want) > 1e-15 {
-		t.Errorf("ChargePerByte = %v, %v; want %v", got, ok, want)
+// An update's download of 30 s at 150 mA is 4.5 C (1.25 mAh); through a
+// 3.0 V regulator at 90% from a 3.6 V cell it costs the cell
+// 3.0 / (3.6 × 0.9) as much, unless drawn on the battery side; a profile
+// that states no download has no update charge (none is made up from its
+// other wakes).
+func TestUpdateCharge(t *testing.T) {
+	d := Device{Update: &Phase{Duration: 30, Current: 0.150},
+		Events: []Event{{Name: "report", Every: 3600, Uplink: &Uplink{Bytes: 120}, Phases: []Phase{{Duration: 1, Current: 0.036}}}}}
+	if got, ok := d.UpdateCharge(); !ok || math.Abs(got-4.5) > 1e-12 {
+		t.Errorf("UpdateCharge = %v, %v; want 4.5", got, ok)
 	}
 	d.Battery = Battery{Voltage: 3.6}
 	d.Supply = &Supply{Voltage: 3.0, Efficiency: 0.9}
-	got, _ = d.ChargePerByte()
-	if k := 3.0 / (3.6 * 0.9); math.Abs(got-want*k) > 1e-15 {
-		t.Errorf("through the regulator: %v, want %v", got, want*k)
+	if got, _ := d.UpdateCharge(); math.Abs(got-4.5*3.0/(3.6*0.9)) > 1e-12 {
+		t.Errorf("through the regulator: %v, want %v", got, 4.5*3.0/(3.6*0.9))
 	}
-	if _, ok := (Device{Events: []Event{{Name: "sense", Every: 30, Phases: []Phase{{Duration: 1, Current: 1}}}}}).ChargePerByte(); ok {
-		t.Error("a device that sends nothing has a charge per byte")
+	if d.Update.Current != 0.150 {
+		t.Error("AtCell changed the device's own update")
+	}
+	d.Update.BatterySide = true
+	if got, _ := d.UpdateCharge(); math.Abs(got-4.5) > 1e-12 {
+		t.Errorf("battery side: %v, want 4.5", got)
+	}
+	d.Update = nil
+	if _, ok := d.UpdateCharge(); ok {
+		t.Error("a profile without a stated download has an update charge")
 	}
 }

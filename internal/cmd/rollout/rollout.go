@@ -213,16 +213,21 @@ type JSON struct {
 	Reach       ReachJSON   `json:"reach"`
 	Models      []ModelJSON `json:"models,omitempty"`
 	Curve       []DayJSON   `json:"curve"`
-	// UpdateCosts are what one update costs each battery profile with an
-	// image size.
-	UpdateCosts []UpdateCostJSON `json:"update_costs,omitempty"`
+	// UpdateCosts are what one update costs each battery profile that
+	// states its download (ota: {duration, current});
+	// UpdateCostUnstated the battery profiles with an image size only.
+	UpdateCosts        []UpdateCostJSON `json:"update_costs,omitempty"`
+	UpdateCostUnstated []string         `json:"update_cost_unstated,omitempty"`
 }
 
-// UpdateCostJSON is the battery cost of one update for a profile.
+// UpdateCostJSON is the battery cost of one update for a profile: its
+// download's duration and current as devices.yaml states them, the charge
+// at the cell, and the days of life it is.
 type UpdateCostJSON struct {
 	Profile    string   `json:"profile"`
-	ImageBytes float64  `json:"image_bytes"`
-	PerByteUAh float64  `json:"charge_per_byte_uah"`
+	ImageBytes *float64 `json:"image_bytes"`
+	Seconds    float64  `json:"download_s"`
+	CurrentMA  float64  `json:"download_current_ma"`
 	ChargeMAh  float64  `json:"charge_mah"`
 	LifeDays   *float64 `json:"life_days"`
 }
@@ -305,9 +310,13 @@ func ToJSON(r *planning.Rollout) JSON {
 		doc.SuccessTooFewUnits = append(doc.SuccessTooFewUnits, ModelSuccessJSON(m))
 	}
 	for _, u := range r.UpdateCosts {
-		doc.UpdateCosts = append(doc.UpdateCosts, UpdateCostJSON{Profile: u.Profile, ImageBytes: u.ImageBytes, PerByteUAh: u.PerByteUAh, ChargeMAh: u.ChargeMAh,
-			LifeDays: render.Finite(u.LifeDays)})
+		uc := UpdateCostJSON{Profile: u.Profile, Seconds: u.Seconds, CurrentMA: u.CurrentA * 1000, ChargeMAh: u.ChargeMAh, LifeDays: render.Finite(u.LifeDays)}
+		if u.ImageBytes > 0 {
+			uc.ImageBytes = &u.ImageBytes
+		}
+		doc.UpdateCosts = append(doc.UpdateCosts, uc)
 	}
+	doc.UpdateCostUnstated = r.UpdateUnstated
 	for day, v := range fc.Share {
 		doc.Curve = append(doc.Curve, DayJSON{Day: day + 1, Date: r.DayDate(day).Format(time.DateOnly), Share: v})
 	}
@@ -458,18 +467,24 @@ func Write(w io.Writer, format render.Format, d JSON, term render.Term) error {
 		}
 	}
 	if len(d.UpdateCosts) > 0 {
-		t := &render.Table{Columns: []render.Column{{Header: "PROFILE"}, {Header: "IMAGE", Right: true}, {Header: "PER BYTE", Right: true}, {Header: "CHARGE", Right: true}, {Header: "LIFE", Right: true}}}
+		t := &render.Table{Columns: []render.Column{{Header: "PROFILE"}, {Header: "IMAGE", Right: true}, {Header: "DOWNLOAD", Right: true}, {Header: "CHARGE", Right: true}, {Header: "LIFE", Right: true}}}
 		for _, u := range d.UpdateCosts {
-			life := "-"
+			life, image := "-", "-"
 			if u.LifeDays != nil {
 				life = render.Number(*u.LifeDays, 1) + " days"
 			}
-			t.Append(u.Profile, render.Number(u.ImageBytes/1000, 0)+" kB", render.Number(u.PerByteUAh, 3)+" µAh", render.Number(u.ChargeMAh, 1)+" mAh", life)
+			if u.ImageBytes != nil {
+				image = render.Number(*u.ImageBytes/1000, 0) + " kB"
+			}
+			t.Append(u.Profile, image, render.Seconds(u.Seconds)+" at "+render.Current(u.CurrentMA/1000), render.Number(u.ChargeMAh, 2)+" mAh", life)
 		}
 		if err := section("Battery cost of one update", t); err != nil {
 			return err
 		}
-		para("Per byte: the charge of the profile's sending wakes over their payload bytes (the whole wake, so it errs high); life: that charge at today's average drain.")
+		para("Charge: the download as devices.yaml states it (ota: duration and current), at the cell; life: that charge at today's average drain.")
+	}
+	if len(d.UpdateCostUnstated) > 0 {
+		para(fmt.Sprintf("No battery cost of an update for %s: ota: gives the image but not the download; add its duration and current (ota: {image: 1200kB, duration: 30s, current: 150mA}).", strings.Join(d.UpdateCostUnstated, ", ")))
 	}
 	if err := section("Expected share updated by the end of each day", curve); err != nil {
 		return err

@@ -3,6 +3,7 @@ package rollout_test
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -243,4 +244,70 @@ func rolloutJSON(t *testing.T, dir string) rolloutcmd.JSON {
 		t.Fatal(err)
 	}
 	return doc
+}
+
+// The battery cost of one update is the download devices.yaml states, by
+// hand: drip-lora 45 min at 6 mA = 16.2 C = 4.5 mAh, drip-valve 30 s at
+// 150 mA = 4.5 C = 1.25 mAh; the life is that charge over the profile's
+// average drain (iotpm battery's). Through a 2.5 V regulator at 80% from
+// the valve's 3.0 V pack (2 × AA lithium 1.5 V in series), the cell gives
+// 2.5 / (3.0 × 0.8) of it: 1.302083 mAh. A profile with an image size only
+// gets no cost (none is made up from its other wakes) and is named; a
+// download with a duration but no current is refused at its position.
+func TestUpdateCostByHand(t *testing.T) {
+	dir := cmdtest.CopyExample(t)
+	check := func(doc rolloutcmd.JSON, want map[string]float64) {
+		t.Helper()
+		drain := map[string]float64{} // µA
+		stdout, _, _ := cmdtest.Run(t, nil, "battery", "-C", dir, "-o", "json")
+		var battery struct {
+			Devices []struct {
+				ID      string  `json:"id"`
+				Average float64 `json:"average_current_ua"`
+			} `json:"devices"`
+		}
+		if err := json.Unmarshal([]byte(stdout), &battery); err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range battery.Devices {
+			drain[d.ID] = d.Average
+		}
+		if len(doc.UpdateCosts) != len(want) {
+			t.Fatalf("update costs %+v, want %v", doc.UpdateCosts, want)
+		}
+		for _, u := range doc.UpdateCosts {
+			life := u.ChargeMAh * 3.6 / (drain[u.Profile] * 1e-6 * 86400)
+			if w, ok := want[u.Profile]; !ok || math.Abs(u.ChargeMAh-w) > 1e-9 || u.LifeDays == nil || math.Abs(*u.LifeDays-life) > 1e-9 {
+				t.Errorf("%s: %v mAh, life %v days; want %v mAh, %v days", u.Profile, u.ChargeMAh, deref(u.LifeDays), w, life)
+			}
+		}
+	}
+	check(rolloutJSON(t, dir), map[string]float64{"drip-lora": 4.5, "drip-valve": 1.25})
+
+	devices := filepath.Join(dir, "devices.yaml")
+	cmdtest.EditFile(t, devices, "    sleep: 10uA ", "    supply: {voltage: 2.5V, efficiency: 80%}\n    sleep: 10uA ")
+	check(rolloutJSON(t, dir), map[string]float64{"drip-lora": 4.5, "drip-valve": 1.25 * 2.5 / (3.0 * 0.8)})
+
+	cmdtest.EditFile(t, devices, "ota: {image: 1200kB, duration: 30s, current: 150mA}", "ota: {image: 1200kB}")
+	doc := rolloutJSON(t, dir)
+	check(doc, map[string]float64{"drip-lora": 4.5})
+	if len(doc.UpdateCostUnstated) != 1 || doc.UpdateCostUnstated[0] != "drip-valve" {
+		t.Errorf("unstated %v", doc.UpdateCostUnstated)
+	}
+	stdout, _, _ := cmdtest.Run(t, nil, "rollout", "-C", dir)
+	if !strings.Contains(stdout, "No battery cost of an update for drip-valve: ota: gives the image but not the download") {
+		t.Errorf("text:\n%s", stdout)
+	}
+
+	cmdtest.EditFile(t, devices, "ota: {image: 1200kB}", "ota: {image: 1200kB, duration: 30s}")
+	if _, stderr, code := cmdtest.Run(t, nil, "rollout", "-C", dir); code != cmdutil.ExitInvalid || !strings.Contains(stderr, "device drip-valve, ota: the download of an update needs both its duration and its current") {
+		t.Errorf("exit %d: %s", code, stderr)
+	}
+}
+
+func deref(p *float64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
 }
