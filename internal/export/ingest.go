@@ -118,6 +118,9 @@ type Ingest struct {
 	// later than Now plus a day is a bad row (a devices row's shipped_at
 	// is not bounded: a planned shipment may be dated ahead).
 	Now int64
+	// Unmodelled is the model value of a devices row without one
+	// (metrics.unmodelled naming a profile; nil: none).
+	Unmodelled []byte
 }
 
 // bound sets b's future bound from the clock.
@@ -392,6 +395,9 @@ func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, line int, bad func(
 			}
 		}
 		d.AddDeviceRetired(id, ts, retired, customer)
+		if len(model) == 0 {
+			model = g.Unmodelled // the user's word for the rows without one (after the rows' comparison: as written)
+		}
 		if len(model) > 0 {
 			d.SetModel(id, model)
 		}

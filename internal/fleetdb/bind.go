@@ -72,6 +72,8 @@ func sqlType(v any) string {
 		return "bigint"
 	case float64:
 		return "float8"
+	case string:
+		return "text"
 	case []string:
 		return "text[]"
 	case []int64:
@@ -87,6 +89,8 @@ func literal(v any) string {
 		return strconv.FormatInt(x, 10)
 	case float64:
 		return strconv.FormatFloat(x, 'g', -1, 64)
+	case string:
+		return "'" + strings.ReplaceAll(x, "'", "''") + "'"
 	case []string:
 		q := make([]string, len(x))
 		for i, s := range x {

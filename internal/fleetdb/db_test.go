@@ -80,6 +80,9 @@ func localFleet(t testing.TB, inputs map[planfile.InputKind]export.Input, o metr
 	t.Helper()
 	data := metrics.NewData()
 	ing := &export.Ingest{Data: data, Window: o.Window, UseUntil: o.Window.To + o.ActivationWindow, Formats: export.NewFormats(nil), MaxExpansion: 100}
+	if o.Unmodelled != "" {
+		ing.Unmodelled = []byte(o.Unmodelled)
+	}
 	for _, kind := range planfile.InputKinds {
 		if in, ok := inputs[kind]; ok {
 			if _, err := ing.Read(in); err != nil {
@@ -98,6 +101,9 @@ func local(t testing.TB, inputs map[planfile.InputKind]export.Input, o metrics.O
 		useUntil += o.ActivationWindow
 	}
 	ing := &export.Ingest{Data: data, Window: o.Window, UseUntil: useUntil, Formats: export.NewFormats(nil), MaxExpansion: 100}
+	if o.Unmodelled != "" {
+		ing.Unmodelled = []byte(o.Unmodelled)
+	}
 	stats := map[planfile.InputKind]*export.Stats{}
 	for _, kind := range planfile.InputKinds {
 		in, ok := inputs[kind]

@@ -225,21 +225,28 @@ func edgeCasesSameAsLocal(t *testing.T, e *pgtest.Engine) {
 					asOf    string
 					// series and lookback: 0 for 12 months and 12 days
 					series, lookback int
+					// unmodelled: the model value of the devices without
+					// one (metrics.unmodelled naming a profile)
+					unmodelled string
 				}{
-					{"2026-10", 30 * 24 * time.Hour, "", 0, 0},
-					{"2026-09", 2 * 24 * time.Hour, "", 0, 0},
-					{"2026-10", 0, "", 0, 0},
-					{"2026-10", 5 * 24 * time.Hour, "2026-10-20T12:00:00Z", 0, 0},
-					{"2026-11", 30 * 24 * time.Hour, "2026-11-03T00:00:00Z", 0, 0},
+					{"2026-10", 30 * 24 * time.Hour, "", 0, 0, ""},
+					{"2026-09", 2 * 24 * time.Hour, "", 0, 0, ""},
+					{"2026-10", 0, "", 0, 0, ""},
+					{"2026-10", 5 * 24 * time.Hour, "2026-10-20T12:00:00Z", 0, 0, ""},
+					{"2026-11", 30 * 24 * time.Hour, "2026-11-03T00:00:00Z", 0, 0, ""},
 					// the fleet lookback reaching before the window and
 					// the series: the walk starts there
-					{"2026-10", 2 * 24 * time.Hour, "2026-10-25T00:00:00Z", 1, 60},
+					{"2026-10", 2 * 24 * time.Hour, "2026-10-25T00:00:00Z", 1, 60, ""},
+					// the devices without a model value are valves: they
+					// check in (their connects are not hourly: missed)
+					{"2026-10", 30 * 24 * time.Hour, "", 0, 0, "V"},
 				} {
 					o := options(tc.month)
 					o.DormantAfter = tc.dormant.Microseconds()
 					o.Models = edgeModes
 					o.FleetLookbackDays = cmp.Or(tc.lookback, 12)
 					o.SeriesMonths = cmp.Or(tc.series, o.SeriesMonths)
+					o.Unmodelled = tc.unmodelled
 					if tc.asOf != "" {
 						a, _ := time.Parse(time.RFC3339, tc.asOf)
 						o.AsOf = a.UnixMicro()

@@ -102,6 +102,9 @@ func (j *Job) params(horizon int64) Params {
 		values, profiles, every, reach = append(values, v), append(profiles, m.Profile), append(every, m.Every), append(reach, m.Reach())
 	}
 	p["model_values"], p["model_profiles"], p["model_every"], p["model_reach"] = values, profiles, every, reach
+	if o.Unmodelled != "" {
+		p["unmodelled"] = o.Unmodelled
+	}
 	noOTA := []string{}
 	for _, v := range slices.Sorted(maps.Keys(o.Models)) {
 		if o.Models[v].NoOTA {
@@ -220,6 +223,7 @@ func Run(ctx context.Context, conn *pgx.Conn, job *Job) (*Result, error) {
 		return nil, err
 	}
 	p.future = job.Now != 0
+	p.unmodelled = job.Options.Unmodelled != ""
 	p.skip = map[planfile.InputKind]bool{}
 	if _, err := conn.Exec(ctx, sessionSettings); err != nil {
 		return nil, queryError(err, "settings")
@@ -751,6 +755,7 @@ func Script(job *Job) (string, error) {
 	fmt.Fprintf(&b, "-- window [%s, %s); times are µs since the epoch (UTC).\n", iso(o.Window.From), iso(o.Window.To))
 	fmt.Fprintf(&b, "-- Integer epoch columns are converted by their mapped unit; timestamp (without time zone) columns in the input's tz.\n\n")
 	params := job.params(0)
+	p.unmodelled = o.Unmodelled != ""
 	if ixs := p.indexes(); len(ixs) > 0 {
 		fmt.Fprintf(&b, "-- The indexes these statements read the inputs by (iotpm metrics warns when one is missing):\n")
 		for _, ix := range ixs {

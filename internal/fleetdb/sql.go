@@ -99,6 +99,9 @@ type plan struct {
 	// skip: the inputs whose bad rows the statements leave out (their
 	// count is within Job.MaxBadRows); without, a bad row stops the run.
 	skip map[planfile.InputKind]bool
+	// unmodelled: the devices without a model value take @unmodelled
+	// (metrics.unmodelled naming a profile).
+	unmodelled bool
 }
 
 func (p *plan) has(kind planfile.InputKind) bool { _, ok := p.tables[kind]; return ok }
@@ -125,6 +128,11 @@ func (p *plan) devSelect(byID bool) string {
 	}
 	if c, ok := t.cols["model"]; ok {
 		model = fmt.Sprintf("NULLIF(btrim((%s)::text, E' \\t'), '')", c.quoted)
+	}
+	if p.unmodelled {
+		// metrics.unmodelled: the profile of the devices without a model
+		// value, as the file reader gives it
+		model = "coalesce(" + model + ", @unmodelled)"
 	}
 	if c, ok := t.cols["retired_at"]; ok {
 		ret = c.timeExpr(c.quoted)

@@ -168,7 +168,7 @@ func (j *Job) dbJob(env runenv.Env) *fleetdb.Job {
 func (j *Job) options() metrics.Options {
 	return metrics.Options{Window: j.window, ActivationWindow: j.activation.Microseconds(), SLO: j.slo, Health: j.health,
 		SeriesMonths: 12, AsOf: j.asOf, DormantAfter: j.dormant.Microseconds(), Models: j.models, FirmwareTarget: j.firmwareTarget,
-		FleetLookbackDays: j.fleetLookback, Funnel: j.funnel}
+		FleetLookbackDays: j.fleetLookback, Funnel: j.funnel, Unmodelled: j.unmodelled}
 }
 
 // runDBJob computes the metrics in the database. The DSN comes from the

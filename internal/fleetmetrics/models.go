@@ -81,6 +81,9 @@ func CheckModelNames(cfg *planfile.Config, fleet *planfile.Fleet) diag.List {
 		problems.Errorf(diag.Plan, cfg.File, pos.Line, pos.Col, "%s: %q is no device of %s%s", key, id, fleet.File, planfile.DidYouMeanText(id, ids))
 	}
 	if cfg.Metrics != nil {
+		if u := cfg.Metrics.Unmodelled; u != nil && u.Profile != "" && !slices.Contains(ids, u.Profile) {
+			missing(u.Pos, "metrics.unmodelled", u.Profile)
+		}
 		for _, v := range slices.Sorted(maps.Keys(cfg.Metrics.Models)) {
 			if r := cfg.Metrics.Models[v]; !slices.Contains(ids, r.ID) {
 				missing(r.Pos, "metrics.models."+v, r.ID)
@@ -107,7 +110,7 @@ func CheckModelNames(cfg *planfile.Config, fleet *planfile.Fleet) diag.List {
 // metrics.models or under a rate gate's models.
 func namesModels(cfg *planfile.Config) bool {
 	g := cfg.Gates
-	return cfg.Metrics != nil && len(cfg.Metrics.Models) > 0 ||
+	return cfg.Metrics != nil && (len(cfg.Metrics.Models) > 0 || cfg.Metrics.Unmodelled != nil && cfg.Metrics.Unmodelled.Profile != "") ||
 		g.ActivationRate != nil && len(g.ActivationRate.Models) > 0 || g.OTASuccessRate != nil && len(g.OTASuccessRate.Models) > 0
 }
 

@@ -84,6 +84,9 @@ func RunJob(env runenv.Env, job *Job) (*Outcome, error) {
 		useUntil = w.To + act
 	}
 	ing := &export.Ingest{Data: data, Window: w, UseUntil: useUntil, Formats: job.formats, MaxExpansion: job.expansion}
+	if job.unmodelled != "" {
+		ing.Unmodelled = []byte(job.unmodelled)
+	}
 	ing.Funnel = job.funnel
 	if job.asOf == 0 {
 		// the horizon is the latest row: one from the future (9999-12-31,
@@ -225,7 +228,7 @@ func finishMetrics(env runenv.Env, job *Job, out *Outcome) {
 	}
 	if u := out.report.Uptime; u != nil && u.NoModel > 0 && !job.unmodelledAlways {
 		if checkin := job.checkinProfiles(); len(checkin) > 0 {
-			out.Problems.Warnf(diag.Row, statPath(out, planfile.KindDevices), 0, 0, "%s no model value: they count as always connected (down whenever disconnected), while devices.yaml has profiles that sleep by design (%s); if some of them are such devices, give them their profile in the devices input's model column, else say so in iotpm.yaml with metrics.unmodelled: always",
+			out.Problems.Warnf(diag.Row, statPath(out, planfile.KindDevices), 0, 0, "%s no model value: they count as always connected (down whenever disconnected), while devices.yaml has profiles that sleep by design (%s); if some of them are such devices, give them their profile in the devices input's model column (all of them: metrics.unmodelled: PROFILE in iotpm.yaml), else say so with metrics.unmodelled: always",
 				devicesHave(u.NoModel), strings.Join(checkin, ", "))
 		}
 	}

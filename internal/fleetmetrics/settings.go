@@ -185,6 +185,9 @@ type Job struct {
 	// unmodelledAlways: metrics.unmodelled: always, the devices without a
 	// model value are always connected by the user's word.
 	unmodelledAlways bool
+	// unmodelled: metrics.unmodelled names a profile, the model value of
+	// every device without one ("": none).
+	unmodelled string
 	// firmwareTarget is metrics.firmware.target ("": none), written at
 	// firmwarePos.
 	firmwareTarget string
@@ -273,7 +276,9 @@ func jobFromConfig(cfg *planfile.Config) (*Job, error) {
 	if m.Firmware != nil {
 		job.firmwareTarget, job.firmwarePos = m.Firmware.Target, m.Firmware.Pos
 	}
-	job.unmodelledAlways = m.Unmodelled == "always"
+	if u := m.Unmodelled; u != nil {
+		job.unmodelledAlways, job.unmodelled = u.Always, u.Profile
+	}
 	if m.AsOf != nil {
 		job.asOf = m.AsOf.Time.UnixMicro()
 	}

@@ -212,10 +212,12 @@ type MetricsConfig struct {
 	// Models maps the devices input's model values to devices.yaml ids
 	// (DV-100: drip-valve); a value equal to an id needs no entry.
 	Models map[string]ProfileRef `yaml:"models"`
-	// Unmodelled: always says the devices without a model value are
-	// always connected, as they are counted; without it, a repo with
-	// check-in profiles is warned of them (they may sleep by design).
-	Unmodelled string `yaml:"unmodelled" check:"enum=always"`
+	// Unmodelled says what the devices without a model value are:
+	// always connected (always, as they are counted), or a devices.yaml
+	// profile (a fleet of one product whose export has no model column).
+	// Without it, a repo with check-in profiles is warned of them (they
+	// may sleep by design).
+	Unmodelled *UnmodelledSpec `yaml:"unmodelled"`
 	// Firmware says which release firmware_on_target counts devices at
 	// or above.
 	Firmware *FirmwareSpec `yaml:"firmware"`
@@ -246,6 +248,31 @@ func (r *ProfileRef) UnmarshalNode(n *yaml.Node) error {
 // JSONSchema describes a profile reference.
 func (*ProfileRef) JSONSchema() map[string]any {
 	return map[string]any{"type": "string", "description": "a device id of devices.yaml (the profile the model value names)"}
+}
+
+// UnmodelledSpec is metrics.unmodelled: always, or the devices.yaml
+// profile of every device without a model value.
+type UnmodelledSpec struct {
+	Always  bool
+	Profile string
+	Pos     Pos
+}
+
+// UnmarshalNode implements NodeUnmarshaler.
+func (u *UnmodelledSpec) UnmarshalNode(n *yaml.Node) error {
+	if strings.TrimSpace(n.Value) == "" {
+		return fmt.Errorf("expected always, or the devices.yaml device id the devices without a model value are")
+	}
+	*u = UnmodelledSpec{Always: n.Value == "always", Pos: Pos{Line: n.Line, Col: n.Column}}
+	if !u.Always {
+		u.Profile = n.Value
+	}
+	return nil
+}
+
+// JSONSchema describes metrics.unmodelled.
+func (*UnmodelledSpec) JSONSchema() map[string]any {
+	return map[string]any{"type": "string", "description": "always (the devices without a model value are always connected), or the devices.yaml device id they all are"}
 }
 
 // SourceSpec names the database the metrics inputs are tables of. The DSN

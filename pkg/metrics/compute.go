@@ -66,6 +66,10 @@ type Options struct {
 	// FirmwareTarget is the release firmware_on_target counts devices at
 	// or above ("": no target, only the shares per version).
 	FirmwareTarget string
+	// Unmodelled is the model value of the devices without one: a
+	// devices.yaml profile id ("": none). The reader gives it to them (the
+	// database engine in its SQL); the computation sees it as theirs.
+	Unmodelled string
 	// FleetLookbackDays, when positive, asks for each device's online days
 	// over that many whole UTC days before H's day (a rollout forecast's
 	// input: Data.FleetDays, the database engine's Result.Fleet).

@@ -98,7 +98,30 @@ func TestCheckinDevicesEndToEnd(t *testing.T) {
 	if _, stderr, _ = cmdtest.Run(t, nil, "metrics", "-C", dir); strings.Contains(stderr, "no model value") {
 		t.Errorf("unmodelled: always still warns:\n%s", stderr)
 	}
-	cmdtest.EditFile(t, dir+"/iotpm.yaml", "  unmodelled: always\n", "")
+	// unmodelled: valve makes a1 a valve, as a model column saying so
+	// would: one check-in at 0, reachable [0, 1.5), 8.5 h down and ⌈8.5⌉ = 9
+	// missed. Fleet 18.5/40; check-in 13.5/30, 18 missed; always 5/10.
+	cmdtest.EditFile(t, dir+"/iotpm.yaml", "  unmodelled: always\n", "  unmodelled: valve\n")
+	stdout, stderr, code = cmdtest.Run(t, nil, "metrics", "-C", dir, "-o", "json")
+	if code != 0 || strings.Contains(stderr, "no model value") {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	doc.Uptime, doc.Rows = fleetmetrics.Uptime{}, nil
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	near("unmodelled: valve, fleet", doc.Uptime.Value, 18.5/40)
+	near("unmodelled: valve, check-in", doc.Uptime.ByMode["checkin"].Value, 13.5/30)
+	near("unmodelled: valve, always", doc.Uptime.ByMode["always"].Value, 5.0/10)
+	if c := doc.Uptime.ByMode["checkin"]; c.MissedCheckins != 18 || c.Devices != 3 || doc.Rows["devices"].NoModel != 0 {
+		t.Errorf("unmodelled: valve: check-in mode %+v, no model %d", c, doc.Rows["devices"].NoModel)
+	}
+	cmdtest.EditFile(t, dir+"/iotpm.yaml", "  unmodelled: valve\n", "  unmodelled: valv\n")
+	_, stderr, code = cmdtest.Run(t, nil, "metrics", "-C", dir)
+	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, `iotpm.yaml:7:15: metrics.unmodelled: "valv" is no device of`) {
+		t.Errorf("exit %d: %s", code, stderr)
+	}
+	cmdtest.EditFile(t, dir+"/iotpm.yaml", "  unmodelled: valv\n", "")
 
 	// a mapping to no profile: refused at its line, with a suggestion
 	cmdtest.EditFile(t, dir+"/iotpm.yaml", "{V-1: valve}", "{V-1: valv}")
