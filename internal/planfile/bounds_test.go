@@ -116,3 +116,14 @@ func TestManyUndefinedReferencesLoadFast(t *testing.T) {
 		t.Errorf("twice the references allocated %.2f× the bytes (%.0f, %.0f): not linear", r, smallB, largeB)
 	}
 }
+
+// A planning file that is not there is named with the file its directory
+// most likely meant (iotpm.yaml's devices: device.yaml).
+func TestMissingPlanningFileSuggests(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "devices.yaml"), []byte("devices: []\n"), 0o644)
+	_, diags := ReadFile(filepath.Join(dir, "device.yaml"))
+	if len(diags) != 1 || !strings.HasSuffix(diags[0].String(), `device.yaml: no such file; did you mean "devices.yaml"?`) {
+		t.Errorf("diags %v", diags)
+	}
+}

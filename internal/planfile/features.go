@@ -138,7 +138,7 @@ func ReadFile(path string) ([]byte, diag.List) {
 	f, info, err := infile.Open(path)
 	if err != nil && !errors.Is(err, infile.ErrNotRegular) {
 		if os.IsNotExist(err) {
-			diags.Errorf(diag.File, path, 0, 0, "no such file")
+			diags.Errorf(diag.File, path, 0, 0, "%s", NoSuchFile(path))
 		} else {
 			diags.Errorf(diag.File, path, 0, 0, "cannot read: %v", err)
 		}

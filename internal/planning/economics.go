@@ -86,6 +86,21 @@ func CheckEconomicsGateModels(cfg *planfile.Config, file *planfile.Economics) di
 	return problems
 }
 
+// economicsFileProblems are economics.yaml's own problems and those of
+// the models gates.economics names (fleetRead: devices.yaml, when there,
+// has no problems of its own, so the models' ids can be checked).
+func economicsFileProblems(cfg *planfile.Config, fleet *planfile.Fleet, fleetRead bool) diag.List {
+	path := economicsFile(cfg)
+	if path == "" {
+		return nil
+	}
+	if !fleetRead {
+		fleet = planfile.UnreadFleet
+	}
+	file, diags := planfile.LoadEconomics(path, fleet)
+	return append(diags, CheckEconomicsGateModels(cfg, file)...)
+}
+
 // PlanEconomics loads economics.yaml (when the repo has one) and computes
 // every model along the plan. It needs the fleet (traffic), the plan (its
 // NRE) and, where a model asks, the metrics.

@@ -99,9 +99,11 @@ func ComputeWith(env runenv.Env, cfg *planfile.Config, problems diag.List, rollo
 	}
 	p.Backlog, d = LoadBacklog(cfg, cfg.Features)
 	p.Problems = append(p.Problems, d...)
+	fleetRead := true
 	if _, err := os.Stat(cfg.Devices); err == nil || cfg.DevicesExplicit {
 		p.Fleet, d = planfile.LoadDevices(cfg.Devices)
 		p.Problems = append(p.Problems, d...)
+		fleetRead = !d.HasErrors()
 	}
 	job, err := fleetmetrics.JobFromConfig(cfg)
 	var invalid *failure.InvalidInputError
@@ -134,6 +136,9 @@ func ComputeWith(env runenv.Env, cfg *planfile.Config, problems diag.List, rollo
 		p.Problems = append(p.Problems, p.Metrics.Problems...)
 	}
 	if p.Problems.HasErrors() {
+		// nothing is computed, but economics.yaml and the models the
+		// economics gate names are checked in this pass too
+		p.Problems = append(p.Problems, economicsFileProblems(cfg, p.Fleet, fleetRead)...)
 		return p
 	}
 	if p.Ranked, err = rice.Rank(p.Backlog.Features, p.Backlog.Model, p.Backlog.Catalog); err != nil {

@@ -207,6 +207,15 @@ func TestCheckEconomicsGateModelTypo(t *testing.T) {
 			t.Errorf("%s: exit %d, want 2 and %q:\n%s", cmd, code, want, stderr)
 		}
 	}
+	// with a problem in another file too, both in one pass (the gate's
+	// models were checked only once the other files were clean)
+	cmdtest.EditFile(t, filepath.Join(dir, "features.yaml"), "    reach: 52000\n", "    reach: 52000x\n")
+	for _, cmd := range []string{"check", "validate"} {
+		_, stderr, code := cmdtest.Run(t, nil, cmd, "-C", dir)
+		if code != cmdutil.ExitInvalid || !strings.Contains(stderr, `gates.economics.models: "drip-valvo" is no model of`) || !strings.Contains(stderr, `reach: reach is in users or devices a quarter`) {
+			t.Errorf("%s with features.yaml's problem: exit %d:\n%s", cmd, code, stderr)
+		}
+	}
 }
 
 // The step summary lists the run's warnings above the gates: they bear on
