@@ -38,6 +38,9 @@ var (
 	Duration = Kind{"duration", "60ms", map[string]float64{
 		"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1,
 		"m": 60, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400, "y": YearHours * 3600,
+		// a month is a twelfth of the year, 30.4375 days, as economics.yaml's
+		// 60mo ("m" stays minutes: a sensor samples every 1m)
+		"mo": YearHours * 3600 / 12,
 	}, 1000 * YearHours * 3600, "1000y"}
 	Capacity = Kind{"capacity", "1200mAh", map[string]float64{
 		"Ah": 1, "mAh": 1e-3,

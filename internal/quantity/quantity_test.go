@@ -25,6 +25,7 @@ func TestParse(t *testing.T) {
 		{Current, "1e999A", 0, "bad number"},
 		{Duration, "5m", 300, ""},
 		{Duration, "5min", 300, ""},
+		{Duration, "1mo", 30.4375 * 86400, ""}, // a twelfth of 365.25 days, as economics.yaml
 		{Duration, "30s", 30, ""},
 		{Duration, "60ms", 0.06, ""},
 		{Duration, "100us", 1e-4, ""},
