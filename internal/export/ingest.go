@@ -387,6 +387,11 @@ func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, line int, bad func(
 			return
 		}
 		model, fw := trimSpace(b.field(fields, roleModel)), trimSpace(b.field(fields, roleFirmware))
+		if len(model) == 0 {
+			// the user's word for the rows without one: as if the column
+			// said so (a repeated row with the value written agrees)
+			model = g.Unmodelled
+		}
 		if prev, listed := d.ListedDevice(id); listed {
 			row := metrics.DeviceRow{Shipped: ts, Retired: retired, Customer: string(customer), Model: string(model), Firmware: string(fw)}
 			if what := deviceConflict(prev, row); what != "" {
@@ -395,9 +400,6 @@ func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, line int, bad func(
 			}
 		}
 		d.AddDeviceRetired(id, ts, retired, customer)
-		if len(model) == 0 {
-			model = g.Unmodelled // the user's word for the rows without one (after the rows' comparison: as written)
-		}
 		if len(model) > 0 {
 			d.SetModel(id, model)
 		}
