@@ -136,6 +136,12 @@ func surveyColumns(path string, header []string, how SurveyReading) (*surveyCols
 		importance: col("importance"), segment: col("segment", "group", "cohort"),
 		feature: col("feature", "feature_id"), functional: col("functional"), dysfunctional: col("dysfunctional")}
 	if c.feature >= 0 && c.functional >= 0 && c.dysfunctional >= 0 {
+		if len(how.Questions) > 0 {
+			// the mapping would be ignored: say so rather than read the
+			// survey other than the user wrote
+			first := how.Questions[slices.Sorted(maps.Keys(how.Questions))[0]]
+			return nil, &RowError{Path: cmp.Or(how.Config, path), Line: first.Pos.Line, Reason: fmt.Sprintf("kano.questions maps the columns of a wide survey, and %s is long (feature, functional and dysfunctional columns): remove kano.questions", path)}
+		}
 		return c, nil
 	}
 	// a question names its column as the header has it, but for spaces

@@ -145,6 +145,11 @@ func TestSurveyQuestionsMapped(t *testing.T) {
 	if s, _, err := ReadSurvey(path, swapped); err != nil || s.Tallies("")["qr-pairing"].Pairs[kano.Dislike-1][kano.Like-1] != 1 {
 		t.Errorf("swapped: %v", err)
 	}
+	long := filepath.Join(dir, "long.csv")
+	os.WriteFile(long, []byte("respondent,feature,functional,dysfunctional\nr1,qr-pairing,like,dislike\n"), 0o644)
+	if _, _, err := ReadSurvey(long, how); err == nil || err.Error() != "iotpm.yaml:7: kano.questions maps the columns of a wide survey, and "+long+" is long (feature, functional and dysfunctional columns): remove kano.questions" {
+		t.Errorf("long survey with questions: %v", err)
+	}
 	for _, c := range []struct {
 		questions map[string]planfile.SurveyQuestion
 		want      string
