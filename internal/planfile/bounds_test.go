@@ -127,3 +127,24 @@ func TestMissingPlanningFileSuggests(t *testing.T) {
 		t.Errorf("diags %v", diags)
 	}
 }
+
+// A warning while decoding devices.yaml (a fraction below 1%) is a
+// warning, not an error: every device is still loaded. (Every device was
+// dropped: iotpm battery printed an empty table and exited 0.) And the
+// mark iotpm init leaves on its example figures warns at its line.
+func TestDevicesLoadDespiteDecodeWarnings(t *testing.T) {
+	data := []byte("placeholder: true\ndevices:\n  - id: s\n    battery: {cell: er14505}\n    supply: {voltage: 3.0V, efficiency: 0.5%}\n    sleep: 3uA\n" +
+		"    events:\n      - {name: beat, every: 15m, duration: 50ms, current: 5mA}\n")
+	fleet, diags := ParseDevices("devices.yaml", data)
+	if diags.HasErrors() || fleet == nil || len(fleet.Devices) != 1 || fleet.Devices[0].ID != "s" {
+		t.Fatalf("fleet %+v, diags %v", fleet, diags)
+	}
+	var got []string
+	for _, d := range diags {
+		got = append(got, d.String())
+	}
+	if len(got) < 2 || !strings.HasPrefix(got[0], "devices.yaml:1:14: warning: placeholder: the figures of this file are iotpm init's examples") ||
+		!strings.Contains(got[1], "0.5% is below 1%") {
+		t.Errorf("diagnostics %q", got)
+	}
+}

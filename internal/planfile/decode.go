@@ -67,6 +67,29 @@ type NodeUnmarshaler interface {
 // a warning at the node: the value is valid but probably not what was meant.
 type Warning struct{ Message string }
 
+// Placeholder is the mark iotpm init leaves in the files it writes
+// (placeholder: true): their figures are examples. Every load warns at
+// the mark, so that a check that passes on them says what it passed on,
+// until the user puts in their own figures and deletes the line.
+type Placeholder bool
+
+// UnmarshalNode implements NodeUnmarshaler.
+func (p *Placeholder) UnmarshalNode(n *yaml.Node) error {
+	if n.Tag != "!!bool" {
+		return fmt.Errorf("expected true (iotpm init's mark on its example figures); delete the line once the figures are yours")
+	}
+	*p = Placeholder(strings.EqualFold(n.Value, "true"))
+	if *p {
+		return &Warning{Message: "the figures of this file are iotpm init's examples: put in your own and delete this line; until then every number and gate computed from them is made up"}
+	}
+	return nil
+}
+
+// JSONSchema describes the mark.
+func (*Placeholder) JSONSchema() map[string]any {
+	return map[string]any{"type": "boolean", "description": "iotpm init's mark on a file of example figures: delete it once the figures are yours"}
+}
+
 // unitSlip is the error of a NodeUnmarshaler given a number with a unit
 // where its field takes the number alone: the decoder words it by the
 // field (bareNumberHint), which the type does not know. also ends the

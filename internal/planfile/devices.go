@@ -16,8 +16,9 @@ import (
 
 // DevicesFile is the schema of devices.yaml.
 type DevicesFile struct {
-	Cells   map[string]CellSpec `yaml:"cells"`
-	Devices []DeviceSpec        `yaml:"devices" check:"required"`
+	Cells       map[string]CellSpec `yaml:"cells"`
+	Devices     []DeviceSpec        `yaml:"devices" check:"required"`
+	Placeholder Placeholder         `yaml:"placeholder"`
 }
 
 // CellFields are the figures of a cell; a battery may override each.
@@ -276,7 +277,7 @@ func ParseDevices(file string, data []byte) (*Fleet, diag.List) {
 	if len(diags) > 0 && diags[0].Line == 0 || len(spec.Devices) == 0 && diags.HasErrors() {
 		return nil, diags
 	}
-	c := &deviceChecker{file: file, diags: &diags, decodeErrors: len(diags) > 0}
+	c := &deviceChecker{file: file, diags: &diags, decodeErrors: diags.HasErrors()}
 	fleet := c.fleet(&spec)
 	if diags.HasErrors() {
 		return nil, diags

@@ -33,9 +33,10 @@ type EconomicsFile struct {
 	NRE *NRESpec `yaml:"nre"`
 	// Discount is a yearly discount rate for the monthly cash (off when
 	// absent).
-	Discount *AnnualRate                   `yaml:"discount"`
-	Models   map[string]ModelEconomicsSpec `yaml:"models" check:"required"`
-	Pos      Pos                           `yaml:"-"`
+	Discount    *AnnualRate                   `yaml:"discount"`
+	Models      map[string]ModelEconomicsSpec `yaml:"models" check:"required"`
+	Placeholder Placeholder                   `yaml:"placeholder"`
+	Pos         Pos                           `yaml:"-"`
 }
 
 // ModelEconomicsSpec is one device model's business inputs; its key is a

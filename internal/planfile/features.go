@@ -23,6 +23,7 @@ type FeaturesFile struct {
 	Themes         []ThemeSpec                  `yaml:"themes"`
 	Features       []FeatureSpec                `yaml:"features" check:"required"`
 	Roadmap        *RoadmapSpec                 `yaml:"roadmap"`
+	Placeholder    Placeholder                  `yaml:"placeholder"`
 }
 
 // EffortModelSpec overrides the default conversion of cash and certification

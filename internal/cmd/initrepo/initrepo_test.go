@@ -79,6 +79,25 @@ func TestInitThenCheckPasses(t *testing.T) {
 	}
 }
 
+// The gates of a new repo pass on init's example figures, and check says
+// so for each file that holds them, until the user deletes the mark.
+func TestInitPlaceholdersWarn(t *testing.T) {
+	dir := t.TempDir()
+	if _, stderr, code := cmdtest.Run(t, nil, "init", dir); code != 0 {
+		t.Fatalf("init: exit %d %s", code, stderr)
+	}
+	_, stderr2, _ := cmdtest.Run(t, nil, "check", "-C", dir)
+	for _, file := range []string{"features.yaml", "devices.yaml", "economics.yaml"} {
+		if !strings.Contains(stderr2, file+":3:14: warning: placeholder: the figures of this file are iotpm init's examples") && !strings.Contains(stderr2, file+":4:14: warning: placeholder:") {
+			t.Errorf("no placeholder warning for %s:\n%s", file, stderr2)
+		}
+		cmdtest.EditFile(t, filepath.Join(dir, file), "placeholder: true   # these figures are examples: put in yours, then delete this line (until then iotpm warns)\n", "")
+	}
+	if _, stderr, _ := cmdtest.Run(t, nil, "check", "-C", dir); strings.Contains(stderr, "placeholder") {
+		t.Errorf("the marks deleted, check still warns:\n%s", stderr)
+	}
+}
+
 // init --force checks every target before writing any: a symbolic link in
 // a path (.github → elsewhere) or a directory where a file goes refuses
 // the whole run, and nothing is half-made.
