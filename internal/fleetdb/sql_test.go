@@ -148,3 +148,29 @@ func TestIDType(t *testing.T) {
 		}
 	}
 }
+
+// metrics.unmodelled naming a profile: the devices statement gives it to
+// the devices without a model value — in the psql script too, as a quoted
+// literal (a quote in it doubled); without it, the model stays as read.
+func TestUnmodelledInTheScript(t *testing.T) {
+	inputs := map[planfile.InputKind]Input{
+		"devices": {Kind: "devices", Table: "fleet.units", Columns: cols("device_id=unit_ref", "shipped_at=sent", "model=sku")},
+		"events":  {Kind: "events", Table: "fleet.presence", Columns: cols("device_id=clientId", "timestamp=ts:ms", "event=what")},
+	}
+	o := options("2026-10")
+	script, err := Script(&Job{Inputs: inputs, Options: o, UseUntil: o.Window.To + o.ActivationWindow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(script, "coalesce(NULLIF(btrim((\"sku\")") {
+		t.Error("the model is coalesced without metrics.unmodelled")
+	}
+	o.Unmodelled = "o'valve"
+	script, err = Script(&Job{Inputs: inputs, Options: o, UseUntil: o.Window.To + o.ActivationWindow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(script, "coalesce(NULLIF(btrim((\"sku\")::text, E' \\t'), ''), ") || !strings.Contains(script, "'o''valve'") {
+		t.Errorf("the script does not give the unlabelled devices their profile:\n%s", script)
+	}
+}
