@@ -126,8 +126,18 @@ type OTASpec struct {
 	// Side says where the download's current is drawn: load (at the
 	// regulator's output, the default) or battery.
 	Side string `yaml:"side" check:"enum=load|battery"`
-	Pos  Pos    `yaml:"-"`
+	// Every is how often the device takes an update (once per firmware
+	// release it gets): one download's charge each period is part of its
+	// battery life (an event named ota-update), and one image each period
+	// part of its megabytes a month (iotpm economics). Without it neither
+	// counts updates, and a stated download is warned about.
+	Every *Duration `yaml:"every" check:"gt=0"`
+	Pos   Pos       `yaml:"-"`
 }
+
+// UpdateEvent is the name of the event a profile's ota.every adds: one
+// update's download, each period.
+const UpdateEvent = "ota-update"
 
 // FromScalar implements ScalarShorthand: ota: false (or true).
 func (o *OTASpec) FromScalar(n *yaml.Node) error {
@@ -256,8 +266,10 @@ type Fleet struct {
 	// NoOTA are the profiles that cannot take OTA updates (ota: false).
 	NoOTA map[string]bool
 	// OTAImage is the size of a profile's update image in bytes (ota:
-	// {image: 180KB}).
+	// {image: 180KB}), and OTAEvery how often it takes one, in seconds
+	// (ota: {every: 3mo}).
 	OTAImage map[string]float64
+	OTAEvery map[string]float64
 }
 
 // LoadDevices reads and checks the devices file at path.
@@ -300,7 +312,7 @@ func (c *deviceChecker) errorf(p Pos, format string, args ...any) {
 
 func (c *deviceChecker) fleet(spec *DevicesFile) *Fleet {
 	f := &Fleet{File: c.file, Cells: energy.BuiltinCells(), Positions: map[string]Pos{}, EventPositions: map[string]Pos{},
-		Planned: func(string) bool { return false }, Checkins: map[string]Checkin{}, NoOTA: map[string]bool{}, OTAImage: map[string]float64{}}
+		Planned: func(string) bool { return false }, Checkins: map[string]Checkin{}, NoOTA: map[string]bool{}, OTAImage: map[string]float64{}, OTAEvery: map[string]float64{}}
 	for _, id := range slices.Sorted(maps.Keys(spec.Cells)) {
 		cs := spec.Cells[id]
 		if err := checkID(id); err != nil {
@@ -347,6 +359,10 @@ func (c *deviceChecker) fleet(spec *DevicesFile) *Fleet {
 				c.errorf(ds.OTA.Pos, "device %s: ota: false takes no update, so it has no image size", ds.ID)
 			}
 			f.OTAImage[string(ds.ID)] = float64(*ds.OTA.Image)
+		}
+		if ds.OTA != nil && ds.OTA.Every != nil && *ds.OTA.Every > 0 {
+			f.OTAEvery[string(ds.ID)] = float64(*ds.OTA.Every)
+			f.EventPositions[string(ds.ID)+"/"+UpdateEvent] = ds.OTA.Pos
 		}
 	}
 	return f
@@ -446,6 +462,9 @@ func (c *deviceChecker) device(ds DeviceSpec, cells energy.CellCatalog) (energy.
 	if !c.events(ds, &d) {
 		ok = false
 	}
+	if !c.updates(ds, &d) {
+		ok = false
+	}
 	if !c.budgets(ds, &d) {
 		ok = false
 	}
@@ -521,6 +540,41 @@ func (c *deviceChecker) events(ds DeviceSpec, d *energy.Device) bool {
 	return ok
 }
 
+// updates adds the profile's firmware updates to its events: one
+// download (ota: duration and current) every ota.every, an event named
+// UpdateEvent without a feature, so that the battery life, the budget and
+// the plan count them as the device spends them. A download stated
+// without how often one comes is warned about (the life leaves it out);
+// false when ota.every has nothing to count.
+func (c *deviceChecker) updates(ds DeviceSpec, d *energy.Device) bool {
+	o := ds.OTA
+	if o == nil || o.Disabled {
+		return true
+	}
+	switch {
+	case o.Every == nil && d.Update != nil && ds.Battery != nil:
+		q, _ := d.UpdateCharge()
+		c.diags.Warnf(diag.Plan, c.file, o.Pos.Line, o.Pos.Col, "device %s: its battery life leaves firmware updates out (%s mAh each): say how often it takes one, ota: {…, every: 3mo} (once per firmware release it gets)",
+			ds.ID, strconv.FormatFloat(q/3.6, 'g', 3, 64))
+	case o.Every == nil || *o.Every <= 0: // a non-positive every is reported by the decoder
+		return true
+	case d.Update == nil && o.Image == nil:
+		c.errorf(o.Pos, "device %s, ota: every says how often an update comes, and the ota states neither its download (duration and current: the battery life counts them) nor its image (economics counts its megabytes): give them, e.g. ota: {image: 1200kB, duration: 30s, current: 150mA, every: 3mo}", ds.ID)
+		return false
+	case d.Update == nil && ds.Battery != nil:
+		c.diags.Warnf(diag.Plan, c.file, o.Pos.Line, o.Pos.Col, "device %s, ota: every counts the image in economics' megabytes, and the battery life leaves the updates out: give the download's duration and current (ota: {image: 1200kB, duration: 30s, current: 150mA, every: 3mo})", ds.ID)
+	case d.Update != nil:
+		for _, es := range ds.Events {
+			if es.Name == UpdateEvent {
+				c.errorf(es.Pos, "device %s: an event is named %s, the name of the updates ota.every adds (line %d): rename the event", ds.ID, UpdateEvent, o.Pos.Line)
+				return false
+			}
+		}
+		d.Events = append(d.Events, energy.Event{Name: UpdateEvent, Every: energy.Seconds(*o.Every), Phases: []energy.Phase{*d.Update}})
+	}
+	return true
+}
+
 // budgets reads the features' energy budgets into d; false when one names
 // a feature none of the device's events has.
 func (c *deviceChecker) budgets(ds DeviceSpec, d *energy.Device) bool {
@@ -561,6 +615,9 @@ func (c *deviceChecker) validate(ds DeviceSpec, d energy.Device) bool {
 	}
 	for _, w := range r.Warnings {
 		pos := ds.Pos
+		if w.Event == UpdateEvent && ds.OTA != nil {
+			pos = ds.OTA.Pos
+		}
 		for _, es := range ds.Events {
 			if string(es.Name) == w.Event {
 				pos = es.Pos

@@ -141,7 +141,7 @@ func PlanEconomics(p *Results) (*Economics, diag.List) {
 	for _, m := range file.Models {
 		d := p.Fleet.Devices[slices.IndexFunc(p.Fleet.Devices, func(d energy.Device) bool { return d.ID == m.ID })]
 		model := m.Model
-		model.Traffic = economics.TrafficOf(d.With(p.Fleet.Planned, shipped))
+		model.Traffic = p.trafficOf(d, shipped)
 		if m.ActivationFromMetrics {
 			a, why := measuredActivation(report, m.ID)
 			if why != "" {
@@ -165,11 +165,19 @@ func PlanEconomics(p *Results) (*Economics, diag.List) {
 			diags.Warnf(diag.Plan, p.Fleet.File, pos.Line, pos.Col, "device %s sends no message in its profile (no event or phase with uplink: {bytes: N}, no lora phase), so its per-MB and per-message costs in %s are 0: mark the events that send", m.ID, path)
 		}
 		if c := model.Connectivity; c.IncludedMB > 0 && c.PerMB == 0 && model.MB()*float64(model.LifeMonths) > c.IncludedMB {
-			diags.Warnf(diag.Plan, path, m.Pos.Line, m.Pos.Col, "models: %s: sends %s MB a month, %s MB over its %d-month life, beyond the %s MB its connectivity plan includes: the data beyond is not priced (the flat fee is); give connectivity.per_mb, the operator's price beyond the allowance",
-				m.ID, render.Number(model.MB(), 3), render.Number(model.MB()*float64(model.LifeMonths), 0), model.LifeMonths, render.Number(c.IncludedMB, 0))
+			downloads := ""
+			if model.Traffic.Downloads > 0 {
+				downloads = " (" + render.Number(model.Traffic.Downloads/1e6, 3) + " of them firmware downloads)"
+			}
+			diags.Warnf(diag.Plan, path, m.Pos.Line, m.Pos.Col, "models: %s: uses %s MB a month%s, %s MB over its %d-month life, beyond the %s MB its connectivity plan includes: the data beyond is not priced (the flat fee is); give connectivity.per_mb, the operator's price beyond the allowance",
+				m.ID, render.Number(model.MB(), 3), downloads, render.Number(model.MB()*float64(model.LifeMonths), 0), model.LifeMonths, render.Number(c.IncludedMB, 0))
+		}
+		if c := model.Connectivity; (c.PerMB > 0 || c.IncludedMB > 0) && !p.Fleet.NoOTA[m.ID] && model.Traffic.Downloads == 0 {
+			pos := p.Fleet.Positions[m.ID]
+			diags.Warnf(diag.Plan, p.Fleet.File, pos.Line, pos.Col, "device %s takes firmware updates over the air, and its megabytes a month in %s leave their downloads out: give ota: {image: …, every: …} (its update's size and how often one comes), or ota: false", m.ID, path)
 		}
 		e.Scenario.Models = append(e.Scenario.Models, model)
-		e.Today = append(e.Today, economics.TrafficOf(d.With(p.Fleet.Planned, none)))
+		e.Today = append(e.Today, p.trafficOf(d, none))
 	}
 	e.FeatureCost = featureCosts(file, p.Fleet)
 	if len(e.Unmeasured) > 0 {
@@ -181,6 +189,16 @@ func PlanEconomics(p *Results) (*Economics, diag.List) {
 		return nil, diags
 	}
 	return e, diags
+}
+
+// trafficOf is what the device sends a month with the features planned
+// ships, and downloads: one update image every ota.every.
+func (p *Results) trafficOf(d energy.Device, ships energy.Planned) economics.Traffic {
+	t := economics.TrafficOf(d.With(p.Fleet.Planned, ships))
+	if image, every := p.Fleet.OTAImage[d.ID], p.Fleet.OTAEvery[d.ID]; image > 0 && every > 0 {
+		t.Downloads = image * economics.SecondsPerMonth / every
+	}
+	return t
 }
 
 // outlivedBattery says, when a model earns and costs for longer than its

@@ -41,6 +41,10 @@ type Traffic struct {
 	// size, for a price metered in blocks (Cloud.MeterBytes). Empty: every
 	// message counts once.
 	Sizes []MessageSize
+	// Downloads are the bytes a month the device downloads besides its
+	// messages (its firmware updates' images): data a plan priced per MB
+	// charges, and no message.
+	Downloads float64
 }
 
 // MessageSize is how many messages a month one event sends, and their
@@ -52,7 +56,7 @@ type MessageSize struct {
 
 // Equal reports whether two traffics send the same messages.
 func (t Traffic) Equal(u Traffic) bool {
-	return t.Messages == u.Messages && t.Bytes == u.Bytes && slices.Equal(t.Sizes, u.Sizes)
+	return t.Messages == u.Messages && t.Bytes == u.Bytes && t.Downloads == u.Downloads && slices.Equal(t.Sizes, u.Sizes)
 }
 
 // Metered is the messages a month as a price metered in blocks of block
@@ -133,9 +137,9 @@ type Monthly struct {
 func (m Monthly) Cost() float64 { return m.Connectivity + m.Cloud + m.Support }
 
 // MB is the megabytes (10⁶ bytes) one device sends in a month, with the
-// per-message overhead.
+// per-message overhead, and downloads.
 func (m Model) MB() float64 {
-	return (m.Traffic.Bytes + m.Traffic.Messages*m.Connectivity.OverheadBytes) / 1e6
+	return (m.Traffic.Bytes + m.Traffic.Messages*m.Connectivity.OverheadBytes + m.Traffic.Downloads) / 1e6
 }
 
 // Monthly is the model's recurring revenue and costs per activated

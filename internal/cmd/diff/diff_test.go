@@ -137,7 +137,7 @@ func TestDiffOfAPlanningChange(t *testing.T) {
 	has("NRE total 311,040 → 224,040", d.Cash.TotalBefore == 311_040 && d.Cash.TotalAfter == 224_040)
 	has("Rev B capacity 7.5 → 8", contains(d.Cap, func(c diffcmd.CapacityChange) bool { return c.Release == "Rev B" && c.Before == 7.5 && c.After == 8 }))
 	has("a newly failing battery gate", contains(d.Gates, func(g diffcmd.GateChange) bool { return g.Gate == "battery_life.drip-lora" && g.After == "FAIL" }))
-	has("the summary", strings.Contains(d.Summary, "drip-lora battery 18.2 y → ") && strings.Contains(d.Summary, "slip"))
+	has("the summary", strings.Contains(d.Summary, "drip-lora battery 15.8 y → ") && strings.Contains(d.Summary, "slip"))
 
 	// the PR comment
 	stdout, _, _ = cmdtest.Run(t, nil, "diff", "main", "-C", plan, "-o", "markdown")

@@ -23,13 +23,14 @@ import (
 //	today:     2,629,800 / 900  = 2,922 messages
 //	with plan: 2,629,800 / 7200 = 365.25 messages
 //	bytes/msg: 17 + 3 overhead  = 20
-//	with plan: MB = 365.25 × 20 / 10⁶ = 0.007305 → connectivity $0.007305
+//	downloads: one 180 kB image every 3mo (7,889,400 s) = 60,000 B a month
+//	with plan: MB = (365.25 × 20 + 60,000) / 10⁶ = 0.067305 → connectivity $0.067305
 //	           cloud 365.25 / 10⁶ × $1.00     = $0.00036525
 //	           support 10 × 0.01              = $0.10
-//	           K = 0.10767025;  R = 50% × 2.00 = 1.00
+//	           K = 0.16767025;  R = 50% × 2.00 = 1.00
 //	HM = 100 × 0.8 − 30 − 10 = 40;  NRE/unit = 73,000 / 10,000 = 7.30
-//	c_m = 0.5 × (1.00 − 0.10767025) = 0.446164875 (no churn), 24 months
-//	LTV = 40 − 7.30 + 24 × 0.446164875 = 43.407957
+//	c_m = 0.5 × (1.00 − 0.16767025) = 0.416164875 (no churn), 24 months
+//	LTV = 40 − 7.30 + 24 × 0.416164875 = 42.687957
 //
 // adaptive-heartbeat alone changes K by (365.25 − 2,922) × 20 B at $1/MB
 // plus (365.25 − 2,922) messages at $1/million:
@@ -52,7 +53,7 @@ models:
     support: {per_ticket: 10, tickets_per_device_month: 0.01}
 `
 
-const handLTV = 40 - 7.3 + 24*0.446164875
+const handLTV = 40 - 7.3 + 24*0.416164875
 
 func near(t *testing.T, what string, got, want float64) {
 	t.Helper()
@@ -76,9 +77,9 @@ func TestHandComputedModel(t *testing.T) {
 	near(t, "hardware_margin", m.HardwareMargin, 40)
 	near(t, "nre_per_unit", m.NREPerUnit, 7.3)
 	near(t, "messages", m.MessagesPerMonth, 365.25)
-	near(t, "MB", m.MBPerMonth, 0.007305)
+	near(t, "MB", m.MBPerMonth, 0.067305)
 	near(t, "revenue", m.Monthly.Revenue, 1)
-	near(t, "connectivity", m.Monthly.Connectivity, 0.007305)
+	near(t, "connectivity", m.Monthly.Connectivity, 0.067305)
 	near(t, "cloud", m.Monthly.Cloud, 0.00036525)
 	near(t, "support", m.Monthly.Support, 0.1)
 	near(t, "ltv", m.LTV, handLTV)
@@ -328,12 +329,12 @@ func TestDiffNamesRecurringCost(t *testing.T) {
 		t.Fatalf("economics changes %+v", d.Economics)
 	}
 	e := d.Economics[0]
-	near(t, "recurring before", e.RecurringBefore, 0.10767025)
+	near(t, "recurring before", e.RecurringBefore, 0.16767025)
 	near(t, "recurring change", e.RecurringAfter-e.RecurringBefore, 0.05369175)
 	near(t, "activated", e.Activated, 5000)
 	near(t, "ltv before", e.LTVBefore, handLTV)
 	near(t, "ltv change", e.LTVAfter-e.LTVBefore, -24*0.5*0.05369175)
-	want := "drip-lora recurring +$0.0537/device-month (× 5,000 activated = +$268.46/month); LTV $43.41 → $42.76"
+	want := "drip-lora recurring +$0.0537/device-month (× 5,000 activated = +$268.46/month); LTV $42.69 → $42.04"
 	if !strings.Contains(d.Summary, want) {
 		t.Errorf("summary %q lacks %q", d.Summary, want)
 	}
@@ -386,7 +387,7 @@ func TestPeriodsInSweepAndFile(t *testing.T) {
 	q := math.Pow(0.8, 1.0/12)
 	want := 40 - 7.3
 	for m := 1; m <= 24; m++ {
-		want += 0.5 * (math.Pow(q, float64(m-1)) - 0.10767025)
+		want += 0.5 * (math.Pow(q, float64(m-1)) - 0.16767025)
 	}
 	cmdtest.EditFile(t, filepath.Join(dir, "economics.yaml"), "    activation: 50%\n", "    activation: 50%\n    churn: 20%/y\n")
 	near(t, "ltv with churn 20%/y", ltv().Models[0].LTV, want)
@@ -478,7 +479,7 @@ models:
   drip-valve: {units: 100, price: 200, bom: 80, activation: 90%, connectivity: 1nce-lifetime}
 `)
 	_, stderr, code = cmdtest.Run(t, nil, "economics", "-C", dir)
-	if code != 0 || !strings.Contains(stderr, "economics.yaml:5:15: warning: models: drip-valve: sends 8.766 MB a month, 526 MB over its 60-month life, beyond the 500 MB its connectivity plan includes") {
+	if code != 0 || !strings.Contains(stderr, "economics.yaml:5:15: warning: models: drip-valve: uses 9.166 MB a month (0.4 of them firmware downloads), 550 MB over its 60-month life, beyond the 500 MB its connectivity plan includes") {
 		t.Errorf("1nce allowance: exit %d: %s", code, stderr)
 	}
 	cmdtest.EditFile(t, filepath.Join(dir, "devices.yaml"), "uplink: {bytes: 12000}", "uplink: {bytes: 120}")
@@ -536,5 +537,29 @@ func TestCSVHeaders(t *testing.T) {
 		if h == "" || strings.Trim(h, "abcdefghijklmnopqrstuvwxyz_") != "" {
 			t.Errorf("header %q in %q is not snake_case", h, header)
 		}
+	}
+}
+
+// Without how often updates come, the per-MB model's megabytes are its
+// messages' alone (the hand model's 0.007305 MB), and the device is warned
+// of; ota: false says it takes none.
+func TestDownloadsLeftOutAreWarned(t *testing.T) {
+	dir := handRepo(t)
+	devices := filepath.Join(dir, "devices.yaml")
+	cmdtest.EditFile(t, devices, "current: 6mA, every: 3mo}", "current: 6mA}")
+	stdout, stderr, code := cmdtest.Run(t, nil, "economics", "-C", dir, "-o", "json")
+	var doc economicscmd.Doc
+	if code != 0 || json.Unmarshal([]byte(stdout), &doc) != nil {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	near(t, "MB without downloads", doc.Models[0].MBPerMonth, 0.007305)
+	for _, want := range []string{"devices.yaml:8:5: warning: device drip-lora takes firmware updates over the air, and its megabytes a month in ", "economics.yaml leave their downloads out"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	cmdtest.EditFile(t, devices, "    ota: {image: 180kB, duration: 45min, current: 6mA}", "    ota: false")
+	if _, stderr, code = cmdtest.Run(t, nil, "economics", "-C", dir); code != 0 || strings.Contains(stderr, "leave their downloads out") {
+		t.Errorf("ota: false: exit %d: %s", code, stderr)
 	}
 }

@@ -288,7 +288,7 @@ func TestUpdateCostByHand(t *testing.T) {
 	cmdtest.EditFile(t, devices, "    sleep: 10uA ", "    supply: {voltage: 2.5V, efficiency: 80%}\n    sleep: 10uA ")
 	check(rolloutJSON(t, dir), map[string]float64{"drip-lora": 4.5, "drip-valve": 1.25 * 2.5 / (3.0 * 0.8)})
 
-	cmdtest.EditFile(t, devices, "ota: {image: 1200kB, duration: 30s, current: 150mA}", "ota: {image: 1200kB}")
+	cmdtest.EditFile(t, devices, "ota: {image: 1200kB, duration: 30s, current: 150mA, every: 3mo}", "ota: {image: 1200kB, every: 3mo}")
 	doc := rolloutJSON(t, dir)
 	check(doc, map[string]float64{"drip-lora": 4.5})
 	if len(doc.UpdateCostUnstated) != 1 || doc.UpdateCostUnstated[0] != "drip-valve" {
@@ -299,7 +299,7 @@ func TestUpdateCostByHand(t *testing.T) {
 		t.Errorf("text:\n%s", stdout)
 	}
 
-	cmdtest.EditFile(t, devices, "ota: {image: 1200kB}", "ota: {image: 1200kB, duration: 30s}")
+	cmdtest.EditFile(t, devices, "ota: {image: 1200kB, every: 3mo}", "ota: {image: 1200kB, duration: 30s, every: 3mo}")
 	if _, stderr, code := cmdtest.Run(t, nil, "rollout", "-C", dir); code != cmdutil.ExitInvalid || !strings.Contains(stderr, "device drip-valve, ota: the download of an update needs both its duration and its current") {
 		t.Errorf("exit %d: %s", code, stderr)
 	}
