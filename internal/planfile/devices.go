@@ -495,6 +495,13 @@ func (c *deviceChecker) events(ds DeviceSpec, d *energy.Device) bool {
 			base[string(es.Name)] = es
 		}
 	}
+	if o := ds.OTA; o != nil && !o.Disabled && o.Every != nil && o.Duration != nil && o.Current != nil {
+		if _, taken := names[UpdateEvent]; !taken {
+			// the updates ota.every adds: a variant may replace them (a
+			// delta update that downloads for less time)
+			base[UpdateEvent] = EventSpec{Name: UpdateEvent, Every: &Interval{Seconds: float64(*o.Every)}, Duration: o.Duration, Current: o.Current, Side: o.Side, Pos: o.Pos}
+		}
+	}
 	variantOf := map[string]EventSpec{}
 	for _, es := range ds.Events {
 		if es.Name == "" || names[string(es.Name)] != es.Pos {

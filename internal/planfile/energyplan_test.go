@@ -1,6 +1,7 @@
 package planfile
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -109,5 +110,44 @@ func TestVariantInheritsFromItsEvent(t *testing.T) {
 	}
 	if got := names(); !slices.Equal(got, []string{"hb2"}) {
 		t.Errorf("with the plan: %v", got)
+	}
+}
+
+// The updates ota.every adds are an event a planned variant may replace: a
+// delta update downloads for 10 minutes instead of 45, still every 3mo.
+func TestUpdateVariant(t *testing.T) {
+	src := "devices:\n  - id: d\n    battery: {cell: er14505}\n    sleep: 1uA\n" +
+		"    ota: {image: 180kB, duration: 45min, current: 6mA, every: 3mo}\n    events:\n" +
+		"      - {name: heartbeat, feature: connectivity, every: 15m, duration: 50ms, current: 5mA}\n" +
+		"      - {name: delta, feature: edge-anomaly, replaces: ota-update, duration: 10min, current: 6mA}\n"
+	fleet, diags := ParseDevices("devices.yaml", []byte(src))
+	if diags.HasErrors() || len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	backlog, _ := ParseFeatures("features.yaml", []byte(linkFeatures))
+	if d := LinkPlan(fleet, backlog); d.HasErrors() {
+		t.Fatal(d)
+	}
+	events := func(shipped bool) map[string]float64 {
+		out := map[string]float64{}
+		for _, e := range fleet.Devices[0].With(fleet.Planned, func(string) bool { return shipped }).Events {
+			out[e.Name] = float64(e.Every)
+			if e.Name != "heartbeat" {
+				out[e.Name+" s"] = float64(e.Duration())
+			}
+		}
+		return out
+	}
+	quarter := 3 * 30.4375 * 86400
+	if got, want := events(false), map[string]float64{"heartbeat": 900, "ota-update": quarter, "ota-update s": 2700}; !maps.Equal(got, want) {
+		t.Errorf("today: %v, want %v", got, want)
+	}
+	if got, want := events(true), map[string]float64{"heartbeat": 900, "delta": quarter, "delta s": 600}; !maps.Equal(got, want) {
+		t.Errorf("with the plan: %v, want %v", got, want)
+	}
+	// without every there is no ota-update to replace
+	src = strings.Replace(src, ", every: 3mo}", "}", 1)
+	if _, diags = ParseDevices("devices.yaml", []byte(src)); !diags.HasErrors() || !strings.Contains(diags.Errors()[0].String(), `replaces "ota-update", which is no event of the device`) {
+		t.Errorf("a variant of updates without every: %v", diags)
 	}
 }

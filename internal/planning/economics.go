@@ -185,7 +185,7 @@ func PlanEconomics(p *Results) (*Economics, diag.List) {
 	}
 	var err error
 	if e.Results, err = e.Scenario.Evaluate(); err != nil {
-		diags.Errorf(diag.Plan, path, 0, 0, "%v", err)
+		diags.Errorf(diag.Plan, path, file.Pos.Line, file.Pos.Col, "%v", err)
 		return nil, diags
 	}
 	return e, diags

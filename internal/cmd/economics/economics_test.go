@@ -563,3 +563,14 @@ func TestDownloadsLeftOutAreWarned(t *testing.T) {
 		t.Errorf("ota: false: exit %d: %s", code, stderr)
 	}
 }
+
+// An NRE over no units is refused at a line of economics.yaml, not at
+// the file alone.
+func TestNREOverNoUnits(t *testing.T) {
+	dir := handRepo(t)
+	cmdtest.EditFile(t, filepath.Join(dir, "economics.yaml"), "units: 10000", "units: 0")
+	_, stderr, code := cmdtest.Run(t, nil, "economics", "-C", dir)
+	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, "economics.yaml:1:1: NRE 73000 cannot be spread over 0 units") {
+		t.Errorf("exit %d: %s", code, stderr)
+	}
+}
