@@ -495,11 +495,11 @@ func (c *deviceChecker) events(ds DeviceSpec, d *energy.Device) bool {
 			base[string(es.Name)] = es
 		}
 	}
-	if o := ds.OTA; o != nil && !o.Disabled && o.Every != nil && o.Duration != nil && o.Current != nil {
+	if es, ok := updateSpec(ds); ok {
 		if _, taken := names[UpdateEvent]; !taken {
-			// the updates ota.every adds: a variant may replace them (a
-			// delta update that downloads for less time)
-			base[UpdateEvent] = EventSpec{Name: UpdateEvent, Every: &Interval{Seconds: float64(*o.Every)}, Duration: o.Duration, Current: o.Current, Side: o.Side, Pos: o.Pos}
+			// a variant may replace the updates (a delta update that
+			// downloads for less time)
+			base[UpdateEvent] = es
 		}
 	}
 	variantOf := map[string]EventSpec{}
@@ -549,7 +549,7 @@ func (c *deviceChecker) events(ds DeviceSpec, d *energy.Device) bool {
 
 // updates adds the profile's firmware updates to its events: one
 // download (ota: duration and current) every ota.every, an event named
-// UpdateEvent without a feature, so that the battery life, the budget and
+// UpdateEvent without a feature (updateSpec, read as any event is), so that the battery life, the budget and
 // the plan count them as the device spends them. A download stated
 // without how often one comes is warned about (the life leaves it out);
 // false when ota.every has nothing to count.
@@ -577,9 +577,25 @@ func (c *deviceChecker) updates(ds DeviceSpec, d *energy.Device) bool {
 				return false
 			}
 		}
-		d.Events = append(d.Events, energy.Event{Name: UpdateEvent, Every: energy.Seconds(*o.Every), Phases: []energy.Phase{*d.Update}})
+		es, _ := updateSpec(ds) // d.Update is the download ota states
+		e, ok := c.event(ds, es)
+		if !ok {
+			return false
+		}
+		d.Events = append(d.Events, e)
 	}
 	return true
+}
+
+// updateSpec is the event ota.every adds, as if written under events:
+// the download's duration and current, every ota.every; false when ota
+// states no download or no every.
+func updateSpec(ds DeviceSpec) (EventSpec, bool) {
+	o := ds.OTA
+	if o == nil || o.Disabled || o.Every == nil || *o.Every <= 0 || o.Duration == nil || o.Current == nil {
+		return EventSpec{}, false
+	}
+	return EventSpec{Name: UpdateEvent, Every: &Interval{Seconds: float64(*o.Every)}, Duration: o.Duration, Current: o.Current, Side: o.Side, Pos: o.Pos}, true
 }
 
 // budgets reads the features' energy budgets into d; false when one names

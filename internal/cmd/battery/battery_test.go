@@ -296,15 +296,16 @@ func TestUpdatesInTheLife(t *testing.T) {
 		Name    string  `json:"name"`
 		Current float64 `json:"current_ua"`
 	}
+	type device struct {
+		ID        string  `json:"id"`
+		Average   float64 `json:"average_current_ua"`
+		SelfDisch float64 `json:"self_discharge_ua"`
+		Usable    float64 `json:"usable_mah"`
+		LifeHours float64 `json:"life_hours"`
+		Budget    []line  `json:"budget"`
+	}
 	type doc struct {
-		Devices []struct {
-			ID        string  `json:"id"`
-			Average   float64 `json:"average_current_ua"`
-			SelfDisch float64 `json:"self_discharge_ua"`
-			Usable    float64 `json:"usable_mah"`
-			LifeHours float64 `json:"life_hours"`
-			Budget    []line  `json:"budget"`
-		} `json:"devices"`
+		Devices []device `json:"devices"`
 	}
 	read := func(dir string) (map[string]float64, doc, string) {
 		stdout, stderr, code := cmdtest.Run(t, nil, "battery", "-C", dir, "-o", "json")
@@ -323,17 +324,17 @@ func TestUpdatesInTheLife(t *testing.T) {
 	if strings.Contains(stderr, "leaves firmware updates out") {
 		t.Errorf("the example states every: %s", stderr)
 	}
-	for _, dev := range d.Devices {
-		if dev.ID != "drip-lora" {
-			continue
-		}
-		i := slices.IndexFunc(dev.Budget, func(l line) bool { return l.Name == "ota-update" })
-		if i < 0 || dev.Budget[i].Kind != "event" || math.Abs(dev.Budget[i].Current-(16.2-2.5e-6*2700)/7889400*1e6) > 1e-9 {
-			t.Errorf("drip-lora budget lacks the updates: %+v", dev.Budget)
-		}
-		if life := dev.Usable / (dev.Average + dev.SelfDisch) * 1e3; math.Abs(life-dev.LifeHours) > 1e-6 {
-			t.Errorf("life %v h, want %v", dev.LifeHours, life)
-		}
+	lora := slices.IndexFunc(d.Devices, func(dev device) bool { return dev.ID == "drip-lora" })
+	if lora < 0 {
+		t.Fatalf("no drip-lora: %+v", d.Devices)
+	}
+	dev := d.Devices[lora]
+	i := slices.IndexFunc(dev.Budget, func(l line) bool { return l.Name == "ota-update" })
+	if i < 0 || dev.Budget[i].Kind != "event" || math.Abs(dev.Budget[i].Current-(16.2-2.5e-6*2700)/7889400*1e6) > 1e-9 {
+		t.Errorf("drip-lora budget lacks the updates: %+v", dev.Budget)
+	}
+	if life := dev.Usable / (dev.Average + dev.SelfDisch) * 1e3; math.Abs(life-dev.LifeHours) > 1e-6 {
+		t.Errorf("life %v h, want %v", dev.LifeHours, life)
 	}
 	devices := filepath.Join(dir, "devices.yaml")
 	cmdtest.EditFile(t, devices, "current: 6mA, every: 3mo}", "current: 6mA}")
