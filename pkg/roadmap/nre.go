@@ -11,8 +11,11 @@ import (
 
 // Cash is the non-recurring engineering (NRE) cash of a plan: tooling and
 // certification fees, booked on the date the part that needs them ships.
-// A certification two parts of a feature need is booked once, with the
-// first of them to ship; a part the plan leaves unscheduled books nothing.
+// A certification is booked once per feature, with the first of its parts
+// that needs it to ship, and once per release: a release is one product
+// revision certified in one campaign, so two features shipping together
+// that both need it share one fee (booked with the first of them in the
+// plan's order). A part the plan leaves unscheduled books nothing.
 type Cash struct {
 	Features []FeatureCash
 	Releases []ReleaseCash
@@ -74,23 +77,26 @@ func CashOf(plan Plan, ranked []rice.Scored, catalog rice.Catalog) Cash {
 	feature := map[string]*Amount{}
 	release := map[string]*ReleaseCash{}
 	quarter := map[string]*Amount{}
-	booked := map[string]bool{} // feature/cert
+	booked := map[string]bool{} // "feature\x00"+f/cert and "release\x00"+track/release/cert
 	for _, it := range items {
 		f, ok := byID[it.Feature]
 		if !ok {
 			continue
 		}
 		var amt Amount
+		rel := "release\x00" + string(it.Track) + "/" + it.Release + "/"
 		for _, p := range f.Parts {
 			if p.Track != it.Track {
 				continue
 			}
 			amt.ToolingUSD += p.ToolingUSD
 			for _, id := range p.Certifications {
-				if cert, ok := catalog[id]; ok && !booked[f.ID+"/"+id] {
-					booked[f.ID+"/"+id] = true
-					amt.CertificationUSD += cert.FeeUSD
+				cert, ok := catalog[id]
+				if !ok || booked["feature\x00"+f.ID+"/"+id] || booked[rel+id] {
+					continue
 				}
+				booked["feature\x00"+f.ID+"/"+id], booked[rel+id] = true, true
+				amt.CertificationUSD += cert.FeeUSD
 			}
 		}
 		if amt.USD() == 0 {

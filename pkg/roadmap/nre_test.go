@@ -43,6 +43,40 @@ func TestCashOf(t *testing.T) {
 	}
 }
 
+// A release is one product revision certified in one campaign: two
+// features shipping in Rev B that both need fcc pay its fee once (with the
+// first placed), a feature in Rev C pays it again (a new revision), and a
+// certification only one of the pair needs is that feature's.
+func TestCashCertificationOncePerRelease(t *testing.T) {
+	cat := rice.Catalog{"fcc": {ID: "fcc", Weeks: 1, FeeUSD: 5_000}, "ip": {ID: "ip", Weeks: 1, FeeUSD: 2_000}}
+	ranked := []rice.Scored{
+		feat("radio", 1, rice.Performance, part(rice.Hardware, 2, "fcc")),
+		feat("antenna", 2, rice.Performance, part(rice.Hardware, 2, "fcc", "ip")),
+		feat("lte", 3, rice.Performance, part(rice.Hardware, 3, "fcc")),
+	}
+	plan := Schedule(Input{Ranked: ranked, Calendar: cal(), Catalog: cat})
+	if got := placement(plan); got["radio/hardware"] != "Rev B 2027-04-01" || got["antenna/hardware"] != "Rev B 2027-04-01" || got["lte/hardware"] != "Rev C 2027-10-01" {
+		t.Fatalf("placement %v", got)
+	}
+	c := CashOf(plan, ranked, cat)
+	if c.Total.CertificationUSD != 12_000 {
+		t.Errorf("certification fees %v, want 12000 (fcc in Rev B, ip, fcc in Rev C)", c.Total.CertificationUSD)
+	}
+	want := map[string]float64{"radio": 5_000, "antenna": 2_000, "lte": 5_000}
+	for _, f := range c.Features {
+		if f.USD() != want[f.Feature] {
+			t.Errorf("%s booked %v, want %v", f.Feature, f.USD(), want[f.Feature])
+		}
+		delete(want, f.Feature)
+	}
+	if len(want) != 0 {
+		t.Errorf("not booked: %v", want)
+	}
+	if len(c.Releases) != 2 || c.Releases[0].USD() != 7_000 || c.Releases[1].USD() != 5_000 {
+		t.Errorf("releases %+v", c.Releases)
+	}
+}
+
 func TestThemeDueDates(t *testing.T) {
 	ranked := []rice.Scored{feat("a", 1, rice.Performance, part(rice.Cloud, 1))}
 	ranked[0].Theme = "t"
