@@ -772,6 +772,15 @@ type FormatCheck func(file string, formats []FormatSpec) diag.List
 // it decoded, even when other parts of the file have problems, so that
 // one run reports every problem of iotpm.yaml.
 func LoadConfigWith(root string, checkFormats FormatCheck) (*Config, diag.List) {
+	return loadConfig(root, checkFormats, true)
+}
+
+// LoadConfigNames is LoadConfig for the paths iotpm.yaml names, without
+// requiring that the planning files exist: what iotpm diff reads to know
+// which files of a base revision to extract.
+func LoadConfigNames(root string) (*Config, diag.List) { return loadConfig(root, nil, false) }
+
+func loadConfig(root string, checkFormats FormatCheck, mustExist bool) (*Config, diag.List) {
 	cfg := &Config{Root: root, Features: filepath.Join(root, "features.yaml"), Devices: filepath.Join(root, "devices.yaml"),
 		Economics: filepath.Join(root, EconomicsFileName), Inputs: map[InputKind]InputSpec{}}
 	path := filepath.Join(root, ConfigFileName)
@@ -814,18 +823,18 @@ func LoadConfigWith(root string, checkFormats FormatCheck) (*Config, diag.List) 
 		return nil, diags
 	}
 	cfg.File = path
-	l := &configLoader{root: root, path: path, cfg: cfg, diags: diags}
+	l := &configLoader{root: root, path: path, cfg: cfg, diags: diags, mustExist: mustExist}
 	positions := keyPositions(data)
 	if spec.Features != "" {
-		cfg.Features = l.resolve(spec.Features, positions["features"], "features")
+		cfg.Features = l.resolveFile(spec.Features, positions["features"], "features")
 	}
 	if spec.Devices != "" {
-		cfg.Devices = l.resolve(spec.Devices, positions["devices"], "devices")
+		cfg.Devices = l.resolveFile(spec.Devices, positions["devices"], "devices")
 		cfg.DevicesExplicit = true
 	}
 	l.diags = defaults(l.diags, spec.Features == "", spec.Devices == "", spec.Economics == "")
 	if spec.Economics != "" {
-		cfg.Economics = l.resolve(spec.Economics, positions["economics"], "economics")
+		cfg.Economics = l.resolveFile(spec.Economics, positions["economics"], "economics")
 		cfg.EconomicsExplicit = true
 	}
 	cfg.Rollout = spec.Rollout
@@ -869,6 +878,7 @@ type configLoader struct {
 	root, path string
 	cfg        *Config
 	diags      diag.List
+	mustExist  bool // the planning files named must exist (resolveFile)
 }
 
 func (l *configLoader) errorf(pos Pos, format string, args ...any) {
@@ -889,6 +899,21 @@ func (l *configLoader) resolve(p string, pos Pos, what string) string {
 	full := filepath.Join(l.root, clean)
 	if d := escapes(l.root, full, p); d != "" {
 		l.errorf(pos, "%s: %s", what, d)
+	}
+	return full
+}
+
+// resolveFile is resolve for a planning file iotpm.yaml names, which must
+// exist: a missing one is reported where it is named (a GitHub annotation
+// on a file the repository does not have shows nowhere near the typo).
+func (l *configLoader) resolveFile(p string, pos Pos, what string) string {
+	n := len(l.diags)
+	full := l.resolve(p, pos, what)
+	if len(l.diags) > n || !l.mustExist {
+		return full
+	}
+	if _, err := os.Stat(full); os.IsNotExist(err) {
+		l.diags.Errorf(diag.File, l.path, pos.Line, pos.Col, "%s: %q: %s", what, p, NoSuchFile(full))
 	}
 	return full
 }

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"math"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -133,13 +134,32 @@ type Backlog struct {
 	SurveyNames map[string]string
 }
 
+// notARepo is the hint for a default planning file missing from a
+// directory that has no iotpm.yaml either: most likely the command ran
+// outside the planning repo.
+func notARepo(path string) string {
+	switch filepath.Base(path) {
+	case "features.yaml", "devices.yaml", EconomicsFileName:
+	default:
+		return ""
+	}
+	dir := filepath.Dir(path)
+	if _, err := os.Lstat(filepath.Join(dir, ConfigFileName)); !os.IsNotExist(err) {
+		return ""
+	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	return fmt.Sprintf(", and %s has no %s: is it the planning repo? Run in it, name it with -C DIR, or create one with iotpm init", dir, ConfigFileName)
+}
+
 // ReadFile reads a planning file, turning an unreadable one into a diagnostic.
 func ReadFile(path string) ([]byte, diag.List) {
 	var diags diag.List
 	f, info, err := infile.Open(path)
 	if err != nil && !errors.Is(err, infile.ErrNotRegular) {
 		if os.IsNotExist(err) {
-			diags.Errorf(diag.File, path, 0, 0, "%s", NoSuchFile(path))
+			diags.Errorf(diag.File, path, 0, 0, "%s%s", NoSuchFile(path), notARepo(path))
 		} else {
 			diags.Errorf(diag.File, path, 0, 0, "cannot read: %v", err)
 		}

@@ -33,7 +33,7 @@ func extractBase(ctx context.Context, top, rev, prefix, dir string) error {
 		return err
 	}
 	needed := []string{"features.yaml", "devices.yaml", planfile.EconomicsFileName}
-	if cfg, _ := planfile.LoadConfig(dir); cfg != nil {
+	if cfg, _ := planfile.LoadConfigNames(dir); cfg != nil {
 		// the paths the base's own iotpm.yaml names, relative to its root
 		needed = append(needed, cfg.Features, cfg.Devices, cfg.Economics)
 		for _, in := range cfg.Inputs {

@@ -35,6 +35,33 @@ func TestConfigErrors(t *testing.T) {
 	}
 }
 
+// A planning file iotpm.yaml names but the repo lacks is reported where
+// it is named, with the name most likely meant (a GitHub annotation on a
+// file that does not exist shows nowhere); a default file missing from a
+// directory without iotpm.yaml says the command ran outside the repo.
+func TestMissingPlanningFiles(t *testing.T) {
+	dir := cmdtest.CopyExample(t)
+	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "devices: devices.yaml", "devices: device.yaml")
+	for _, cmd := range []string{"check", "rice", "battery"} {
+		_, stderr, code := cmdtest.Run(t, nil, cmd, "-C", dir)
+		if want := `iotpm.yaml:4:10: devices: "device.yaml": no such file; did you mean "devices.yaml"?`; code != cmdutil.ExitInvalid || !strings.Contains(stderr, want) {
+			t.Errorf("%s: exit %d, stderr lacks %q:\n%s", cmd, code, want, stderr)
+		}
+	}
+	empty := t.TempDir()
+	_, stderr, code := cmdtest.Run(t, nil, "rice", "-C", empty)
+	if want := "has no iotpm.yaml: is it the planning repo?"; code != cmdutil.ExitInvalid || !strings.Contains(stderr, "features.yaml: no such file") || !strings.Contains(stderr, want) {
+		t.Errorf("rice outside a repo: exit %d, stderr lacks %q:\n%s", code, want, stderr)
+	}
+	// a repo with iotpm.yaml gets no such hint
+	os.Remove(filepath.Join(dir, "devices.yaml"))
+	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "devices: device.yaml\n", "\n")
+	os.Remove(filepath.Join(dir, "features.yaml"))
+	if _, stderr, _ := cmdtest.Run(t, nil, "rice", "-C", dir); strings.Contains(stderr, "is it the planning repo") || !strings.Contains(stderr, `iotpm.yaml:3:11: features: "features.yaml": no such file`) {
+		t.Errorf("rice in a repo without features.yaml:\n%s", stderr)
+	}
+}
+
 func TestCommandsUseConfigDefaults(t *testing.T) {
 	// metrics with no flags takes the window and inputs from iotpm.yaml
 	stdout, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", cmdtest.ExampleRepo, "-o", "json")
