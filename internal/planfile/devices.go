@@ -200,7 +200,11 @@ type EventSpec struct {
 	// Uplink: the event sends a message of this many bytes on each wake
 	// (iotpm economics counts messages and megabytes from it).
 	Uplink *UplinkSpec `yaml:"uplink"`
-	Pos    Pos         `yaml:"-"`
+	// Image is an update's download size: only on a variant of the
+	// updates ota.every adds (replaces: ota-update; a delta update's
+	// smaller image), whose omitted image is ota.image.
+	Image *Bytes `yaml:"image"`
+	Pos   Pos    `yaml:"-"`
 }
 
 // UplinkSpec is a message sent on each wake: its payload bytes.
@@ -494,6 +498,10 @@ func (c *deviceChecker) events(ds DeviceSpec, d *energy.Device) bool {
 		if es.Replaces == "" {
 			base[string(es.Name)] = es
 		}
+		if es.Image != nil && es.Name != UpdateEvent && es.Replaces != UpdateEvent {
+			c.errorf(es.Pos, "device %s, event %s: image is the size of a firmware update's download, for the updates ota.every adds and a variant of them (replaces: %s, a delta update's smaller image); the device's ota: {image: …} states the full one", ds.ID, es.Name, UpdateEvent)
+			ok = false
+		}
 	}
 	if es, ok := updateSpec(ds); ok {
 		if _, taken := names[UpdateEvent]; !taken {
@@ -595,7 +603,7 @@ func updateSpec(ds DeviceSpec) (EventSpec, bool) {
 	if o == nil || o.Disabled || o.Every == nil || *o.Every <= 0 || o.Duration == nil || o.Current == nil {
 		return EventSpec{}, false
 	}
-	return EventSpec{Name: UpdateEvent, Every: &Interval{Seconds: float64(*o.Every)}, Duration: o.Duration, Current: o.Current, Side: o.Side, Pos: o.Pos}, true
+	return EventSpec{Name: UpdateEvent, Every: &Interval{Seconds: float64(*o.Every)}, Duration: o.Duration, Current: o.Current, Side: o.Side, Image: o.Image, Pos: o.Pos}, true
 }
 
 // budgets reads the features' energy budgets into d; false when one names
@@ -704,6 +712,9 @@ func (c *deviceChecker) battery(ds DeviceSpec, cells energy.CellCatalog) (energy
 
 func (c *deviceChecker) event(ds DeviceSpec, es EventSpec) (energy.Event, bool) {
 	e := energy.Event{Name: string(es.Name), Feature: es.Feature, Uplink: es.Uplink.uplink()}
+	if es.Image != nil {
+		e.Download = float64(*es.Image)
+	}
 	ok := true
 	if es.Every != nil && es.Every.Never {
 		e.Retire = true
@@ -847,6 +858,9 @@ func withBase(v, b EventSpec) EventSpec {
 	}
 	if v.Uplink == nil {
 		v.Uplink = b.Uplink
+	}
+	if v.Image == nil {
+		v.Image = b.Image
 	}
 	if len(v.Phases) == 0 && v.Duration == nil && v.Current == nil {
 		v.Phases, v.Duration, v.Current = b.Phases, b.Duration, b.Current

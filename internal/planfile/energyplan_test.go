@@ -145,6 +145,24 @@ func TestUpdateVariant(t *testing.T) {
 	if got, want := events(true), map[string]float64{"heartbeat": 900, "delta": quarter, "delta s": 600}; !maps.Equal(got, want) {
 		t.Errorf("with the plan: %v, want %v", got, want)
 	}
+	// the updates carry ota.image; a variant without its own image, too
+	downloads := func(shipped bool) (out []float64) {
+		for _, e := range fleet.Devices[0].With(fleet.Planned, func(string) bool { return shipped }).Events {
+			out = append(out, e.Download)
+		}
+		return out
+	}
+	if got := downloads(false); !slices.Equal(got, []float64{0, 180_000}) {
+		t.Errorf("downloads today %v", got)
+	}
+	if got := downloads(true); !slices.Equal(got, []float64{0, 180_000}) {
+		t.Errorf("downloads with the variant %v", got)
+	}
+	// image is an update's: on another event it is refused
+	bad := strings.Replace(src, "duration: 50ms, current: 5mA}", "duration: 50ms, current: 5mA, image: 2kB}", 1)
+	if _, diags = ParseDevices("devices.yaml", []byte(bad)); !diags.HasErrors() || !strings.Contains(diags.Errors()[0].String(), "devices.yaml:7:9: device d, event heartbeat: image is the size of a firmware update's download") {
+		t.Errorf("image on a heartbeat: %v", diags)
+	}
 	// without every there is no ota-update to replace
 	src = strings.Replace(src, ", every: 3mo}", "}", 1)
 	if _, diags = ParseDevices("devices.yaml", []byte(src)); !diags.HasErrors() || !strings.Contains(diags.Errors()[0].String(), `replaces "ota-update", which is no event of the device`) {

@@ -192,9 +192,15 @@ func PlanEconomics(p *Results) (*Economics, diag.List) {
 }
 
 // trafficOf is what the device sends a month with the features planned
-// ships, and downloads: one update image every ota.every.
+// ships, and downloads: one update image every ota.every — the event
+// ota-update carries it (and a planned variant of it, a delta update, its
+// own image); a profile whose ota states no download has no such event,
+// and its images are counted here.
 func (p *Results) trafficOf(d energy.Device, ships energy.Planned) economics.Traffic {
 	t := economics.TrafficOf(d.With(p.Fleet.Planned, ships))
+	if slices.ContainsFunc(d.Events, func(e energy.Event) bool { return e.Name == planfile.UpdateEvent }) {
+		return t
+	}
 	if image, every := p.Fleet.OTAImage[d.ID], p.Fleet.OTAEvery[d.ID]; image > 0 && every > 0 {
 		t.Downloads = image * economics.SecondsPerMonth / every
 	}

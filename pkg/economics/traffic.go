@@ -8,6 +8,9 @@ import "github.com/iotpm/iotpm/pkg/energy"
 func TrafficOf(d energy.Device) Traffic {
 	var t Traffic
 	for _, e := range d.Events {
+		if e.Download > 0 && !e.Retire && e.Every > 0 {
+			t.Downloads += SecondsPerMonth / float64(e.Every) * e.Download
+		}
 		sends, bytes := e.Sends()
 		if !sends || e.Retire || e.Every <= 0 {
 			continue

@@ -76,6 +76,10 @@ type Event struct {
 	// Uplink is a message the event sends once per wake, besides any its
 	// phases send.
 	Uplink *Uplink
+	// Download is the bytes the event receives on each wake (a firmware
+	// update's image): traffic for economics, no charge of its own (the
+	// phases' currents hold that).
+	Download float64
 }
 
 // Sends reports whether the event sends a message to the network on each

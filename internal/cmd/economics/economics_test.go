@@ -564,6 +564,48 @@ func TestDownloadsLeftOutAreWarned(t *testing.T) {
 	}
 }
 
+// A planned delta update (a variant of ota-update with its own image)
+// shrinks the downloads economics counts once it ships, and rice's
+// $/DEV-MO column shows the saving; omitted, its image is ota.image's:
+//
+//	with plan: one 18 kB image every 3mo = 6,000 B a month
+//	MB = (365.25 × 20 + 6,000) / 10⁶ = 0.013305
+//	ota-delta alone: (6,000 − 60,000) B × $1/MB = −0.054 per device-month
+func TestDeltaUpdateImage(t *testing.T) {
+	dir := handRepo(t)
+	devices := filepath.Join(dir, "devices.yaml")
+	variant := "      - {name: delta-update, feature: ota-delta, replaces: ota-update, image: 18kB, duration: 5min, current: 6mA}\n"
+	cmdtest.EditFile(t, devices, "      # planned: when adaptive-heartbeat ships", variant+"      # planned: when adaptive-heartbeat ships")
+	doc := economicsJSON(t, dir)
+	near(t, "MB with the delta update", doc.Models[0].MBPerMonth, 0.013305)
+	stdout, stderr, code := cmdtest.Run(t, nil, "rice", "-C", dir, "-o", "json")
+	if code != 0 {
+		t.Fatalf("rice: exit %d: %s", code, stderr)
+	}
+	var ranked struct {
+		Features []struct {
+			ID   string   `json:"id"`
+			Cost *float64 `json:"recurring_cost_per_device_month"`
+		} `json:"features"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &ranked); err != nil {
+		t.Fatal(err)
+	}
+	var cost *float64
+	for _, f := range ranked.Features {
+		if f.ID == "ota-delta" {
+			cost = f.Cost
+		}
+	}
+	if cost == nil {
+		t.Fatal("ota-delta has no recurring cost")
+	}
+	near(t, "ota-delta $/device-month", *cost, -0.054)
+	// without its own image, the variant downloads ota.image's 180 kB
+	cmdtest.EditFile(t, devices, "image: 18kB, duration: 5min", "duration: 5min")
+	near(t, "MB with a variant of the same image", economicsJSON(t, dir).Models[0].MBPerMonth, 0.067305)
+}
+
 // An NRE over no units is refused at a line of economics.yaml, not at
 // the file alone.
 func TestNREOverNoUnits(t *testing.T) {
