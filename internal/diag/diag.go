@@ -47,6 +47,9 @@ const (
 	// Source: a database source: the mapping against the catalog, the
 	// connection, the data in the tables.
 	Source Kind = "source"
+	// Placeholder: a file still holds iotpm init's example figures (a
+	// warning: what is computed from them is made up).
+	Placeholder Kind = "placeholder"
 )
 
 // Diagnostic is one problem at one place in one file. Line and Col are 1-based;

@@ -25,6 +25,7 @@ package planfile
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -65,7 +66,11 @@ type NodeUnmarshaler interface {
 
 // A Warning returned by UnmarshalNode keeps the value it parsed and becomes
 // a warning at the node: the value is valid but probably not what was meant.
-type Warning struct{ Message string }
+// Kind is the diagnostic's kind (diag.Schema when empty).
+type Warning struct {
+	Message string
+	Kind    diag.Kind
+}
 
 // Placeholder is the mark iotpm init leaves in the files it writes
 // (placeholder: true): their figures are examples. Every load warns at
@@ -80,7 +85,7 @@ func (p *Placeholder) UnmarshalNode(n *yaml.Node) error {
 	}
 	*p = Placeholder(strings.EqualFold(n.Value, "true"))
 	if *p {
-		return &Warning{Message: "the figures of this file are iotpm init's examples: put in your own and delete this line; until then every number and gate computed from them is made up"}
+		return &Warning{Kind: diag.Placeholder, Message: "the figures of this file are iotpm init's examples: put in your own and delete this line; until then every number and gate computed from them is made up"}
 	}
 	return nil
 }
@@ -249,7 +254,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 			var slip *unitSlip
 			switch {
 			case errors.As(err, &w):
-				d.diags.Warnf(diag.Schema, d.file, n.Line, n.Column, "%s: %s", label(path), w.Message)
+				d.diags.Warnf(cmp.Or(w.Kind, diag.Schema), d.file, n.Line, n.Column, "%s: %s", label(path), w.Message)
 			case errors.As(err, &slip):
 				d.errorf(n, "%s: %s%s", label(path), bareNumberHint(lastKey(path), slip.value), slip.also)
 			default:
