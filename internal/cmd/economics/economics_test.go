@@ -70,6 +70,32 @@ func handRepo(t *testing.T) string {
 	return dir
 }
 
+// recurringCosts is rice's $/DEV-MO column: each feature's recurring cost
+// per device-month, for the features that have one.
+func recurringCosts(t *testing.T, dir string) map[string]float64 {
+	t.Helper()
+	stdout, stderr, code := cmdtest.Run(t, nil, "rice", "-C", dir, "-o", "json")
+	if code != 0 {
+		t.Fatalf("rice: exit %d: %s", code, stderr)
+	}
+	var ranked struct {
+		Features []struct {
+			ID   string   `json:"id"`
+			Cost *float64 `json:"recurring_cost_per_device_month"`
+		} `json:"features"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &ranked); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]float64{}
+	for _, f := range ranked.Features {
+		if f.Cost != nil {
+			out[f.ID] = *f.Cost
+		}
+	}
+	return out
+}
+
 func TestHandComputedModel(t *testing.T) {
 	dir := handRepo(t)
 	doc := economicsJSON(t, dir)
@@ -87,35 +113,18 @@ func TestHandComputedModel(t *testing.T) {
 		t.Errorf("payback %v, want 0", m.PaybackMonths)
 	}
 	// the rice column: what adaptive-heartbeat alone does to K
-	stdout, stderr, code := cmdtest.Run(t, nil, "rice", "-C", dir, "-o", "json")
-	if code != 0 {
-		t.Fatalf("rice: exit %d: %s", code, stderr)
-	}
-	var ranked struct {
-		Features []struct {
-			ID   string   `json:"id"`
-			Cost *float64 `json:"recurring_cost_per_device_month"`
-		} `json:"features"`
-	}
-	if err := json.Unmarshal([]byte(stdout), &ranked); err != nil {
-		t.Fatal(err)
-	}
-	found := false
-	for _, r := range ranked.Features {
-		switch {
-		case r.ID == "adaptive-heartbeat":
-			found = r.Cost != nil
-			if found {
-				near(t, "adaptive-heartbeat $/device-month", *r.Cost, -0.05369175)
-			}
-		case r.Cost != nil:
-			t.Errorf("%s has a recurring cost %v, and its events send nothing", r.ID, *r.Cost)
+	costs := recurringCosts(t, dir)
+	for id, cost := range costs {
+		if id != "adaptive-heartbeat" {
+			t.Errorf("%s has a recurring cost %v, and its events send nothing", id, cost)
 		}
 	}
-	if !found {
+	if cost, ok := costs["adaptive-heartbeat"]; !ok {
 		t.Error("adaptive-heartbeat has no recurring cost")
+	} else {
+		near(t, "adaptive-heartbeat $/device-month", cost, -0.05369175)
 	}
-	stdout, _, _ = cmdtest.Run(t, nil, "rice", "-C", dir)
+	stdout, _, _ := cmdtest.Run(t, nil, "rice", "-C", dir)
 	if !strings.Contains(stdout, "$/DEV-MO") || !strings.Contains(stdout, "-$0.0537") {
 		t.Errorf("rice table lacks the column:\n%s", stdout)
 	}
@@ -578,29 +587,11 @@ func TestDeltaUpdateImage(t *testing.T) {
 	cmdtest.EditFile(t, devices, "      # planned: when adaptive-heartbeat ships", variant+"      # planned: when adaptive-heartbeat ships")
 	doc := economicsJSON(t, dir)
 	near(t, "MB with the delta update", doc.Models[0].MBPerMonth, 0.013305)
-	stdout, stderr, code := cmdtest.Run(t, nil, "rice", "-C", dir, "-o", "json")
-	if code != 0 {
-		t.Fatalf("rice: exit %d: %s", code, stderr)
-	}
-	var ranked struct {
-		Features []struct {
-			ID   string   `json:"id"`
-			Cost *float64 `json:"recurring_cost_per_device_month"`
-		} `json:"features"`
-	}
-	if err := json.Unmarshal([]byte(stdout), &ranked); err != nil {
-		t.Fatal(err)
-	}
-	var cost *float64
-	for _, f := range ranked.Features {
-		if f.ID == "ota-delta" {
-			cost = f.Cost
-		}
-	}
-	if cost == nil {
+	cost, ok := recurringCosts(t, dir)["ota-delta"]
+	if !ok {
 		t.Fatal("ota-delta has no recurring cost")
 	}
-	near(t, "ota-delta $/device-month", *cost, -0.054)
+	near(t, "ota-delta $/device-month", cost, -0.054)
 	// without its own image, the variant downloads ota.image's 180 kB
 	cmdtest.EditFile(t, devices, "image: 18kB, duration: 5min", "duration: 5min")
 	near(t, "MB with a variant of the same image", economicsJSON(t, dir).Models[0].MBPerMonth, 0.067305)
