@@ -308,6 +308,10 @@ type deviceChecker struct {
 	// packets are the lora packets checked: a variant inherits its base
 	// event's phases, and a packet's problem is said once
 	packets map[Pos]bool
+	// silentCells are the file's own cells (not built in) that state no
+	// self-discharge, by id: warned of once, when a device uses one
+	// without stating it either
+	silentCells map[string]Pos
 }
 
 func (c *deviceChecker) errorf(p Pos, format string, args ...any) {
@@ -332,6 +336,12 @@ func (c *deviceChecker) fleet(spec *DevicesFile) *Fleet {
 			cell = energy.Cell{ID: id, Name: id, Derating: 1, Source: "devices.yaml"}
 		}
 		f.Cells[id] = applyCellFields(cell, cs.CellFields)
+		if !builtin && !cs.statesSelfDischarge() {
+			if c.silentCells == nil {
+				c.silentCells = map[string]Pos{}
+			}
+			c.silentCells[id] = cs.Pos
+		}
 		if cs.Derating != nil && *cs.Derating <= 0 && !c.decodeErrors {
 			c.errorf(cs.Pos, "cell %s: derating must be above 0%% (the usable share of the capacity)", id)
 		}
@@ -707,7 +717,34 @@ func (c *deviceChecker) battery(ds DeviceSpec, cells energy.CellCatalog) (energy
 			b.Model = energy.SelfDischargeModel(m)
 		}
 	}
+	if !bs.statesSelfDischarge() && !c.decodeErrors {
+		// a built-in cell has it from its datasheet; a battery or cell of
+		// the file's own that states none would live on for decades
+		if pos, silent := c.silentCells[cell.ID]; silent && bs.Cell != nil && bs.Cell.ID == cell.ID {
+			delete(c.silentCells, cell.ID) // once per cell
+			c.warnNoSelfDischarge(pos, "cell "+cell.ID+" (used by "+string(ds.ID)+")", cell.ShelfLife == 0)
+		} else if bs.Cell == nil || bs.Cell.ID == "" {
+			c.warnNoSelfDischarge(bs.Pos, "device "+string(ds.ID)+": its battery", cell.ShelfLife == 0)
+		}
+	}
 	return b, true
+}
+
+// warnNoSelfDischarge warns of a battery or cell of the file's own that
+// states no self-discharge (nor, noShelf, a shelf life): its life counts
+// none, and nothing caps it.
+func (c *deviceChecker) warnNoSelfDischarge(pos Pos, what string, noShelf bool) {
+	missing, uncapped := "self_discharge", ""
+	if noShelf {
+		missing, uncapped = "self_discharge or shelf_life", ", and nothing caps it"
+	}
+	c.diags.Warnf(diag.Plan, c.file, pos.Line, pos.Col, "%s states no %s, so the battery life counts no self-discharge%s: every cell loses charge standing; give the datasheet's (self_discharge: about 1%%/y for a lithium primary cell, 2-3%%/y alkaline, 2-3%%/month Li-ion or LiPo; shelf_life: 10y), or self_discharge: 0%%/y if it truly loses none",
+		what, missing, uncapped)
+}
+
+// statesSelfDischarge: the fields give a self-discharge (0%/y included).
+func (f CellFields) statesSelfDischarge() bool {
+	return f.SelfDischarge != nil || f.SelfDischargeAt != nil
 }
 
 func (c *deviceChecker) event(ds DeviceSpec, es EventSpec) (energy.Event, bool) {
