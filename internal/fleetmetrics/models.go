@@ -42,7 +42,7 @@ func (j *Job) ResolveModels(cfg *planfile.Config, fleet *planfile.Fleet) diag.Li
 	}
 	modes := map[string]metrics.Mode{}
 	var ids []string
-	for _, d := range fleet.Devices {
+	for _, d := range fleet.Profiles() {
 		ids = append(ids, d.ID)
 		modes[d.ID] = modeOf(fleet, d.ID)
 	}
@@ -68,7 +68,7 @@ func CheckModelNames(cfg *planfile.Config, fleet *planfile.Fleet) diag.List {
 	}
 	var ids []string
 	if fleet != nil {
-		for _, d := range fleet.Devices {
+		for _, d := range fleet.Profiles() {
 			ids = append(ids, d.ID)
 		}
 	}

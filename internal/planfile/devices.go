@@ -81,10 +81,15 @@ type BatterySpec struct {
 
 // DeviceSpec is one device profile.
 type DeviceSpec struct {
-	ID                 ID           `yaml:"id" check:"required"`
-	Name               string       `yaml:"name"`
-	Battery            *BatterySpec `yaml:"battery" check:"required"`
-	Sleep              *Current     `yaml:"sleep" check:"required,min=0"`
+	ID   ID     `yaml:"id" check:"required"`
+	Name string `yaml:"name"`
+	// Power is battery (the default) or mains: a device on mains power
+	// (a hub, a plug-in valve) has no battery and no battery life; its
+	// events are its traffic and its updates, for economics, metrics and
+	// rollouts.
+	Power              string       `yaml:"power" check:"enum=battery|mains"`
+	Battery            *BatterySpec `yaml:"battery"`             // required on battery power
+	Sleep              *Current     `yaml:"sleep" check:"min=0"` // required on battery power
 	Target             *Life        `yaml:"target" check:"gt=0"`
 	SelfDischargeModel string       `yaml:"self_discharge_model" check:"enum=constant|proportional"`
 	Events             []EventSpec  `yaml:"events"`
@@ -258,6 +263,9 @@ type Fleet struct {
 	File    string
 	Cells   energy.CellCatalog
 	Devices []energy.Device
+	// Mains are the devices on mains power (power: mains): profiles of
+	// traffic and updates without a battery, never in battery life.
+	Mains []energy.Device
 	// Positions maps each device id to where it is defined, and
 	// EventPositions each "device/event".
 	Positions      map[string]Pos
@@ -274,6 +282,21 @@ type Fleet struct {
 	// (ota: {every: 3mo}).
 	OTAImage map[string]float64
 	OTAEvery map[string]float64
+}
+
+// Profiles are every device profile: on battery, then on mains power.
+func (f *Fleet) Profiles() []energy.Device {
+	return append(slices.Clip(f.Devices), f.Mains...)
+}
+
+// Profile is the device profile id, on battery or on mains power.
+func (f *Fleet) Profile(id string) (energy.Device, bool) {
+	for _, d := range f.Profiles() {
+		if d.ID == id {
+			return d, true
+		}
+	}
+	return energy.Device{}, false
 }
 
 // LoadDevices reads and checks the devices file at path.
@@ -359,7 +382,11 @@ func (c *deviceChecker) fleet(spec *DevicesFile) *Fleet {
 		for _, es := range ds.Events {
 			f.EventPositions[string(ds.ID)+"/"+string(es.Name)] = es.Pos
 		}
-		if d, ok := c.device(ds, f.Cells); ok {
+		if ds.Power == "mains" {
+			if d, ok := c.mainsDevice(ds); ok {
+				f.Mains = append(f.Mains, d)
+			}
+		} else if d, ok := c.device(ds, f.Cells); ok {
 			f.Devices = append(f.Devices, d)
 		}
 		if ci, ok := c.checkin(ds); ok {
@@ -439,8 +466,47 @@ func applyCellFields(cell energy.Cell, cf CellFields) energy.Cell {
 	return cell
 }
 
+// mainsDevice reads a device on mains power: its events and updates (the
+// traffic economics counts), nothing of a battery — a battery's fields are
+// refused rather than ignored.
+func (c *deviceChecker) mainsDevice(ds DeviceSpec) (energy.Device, bool) {
+	d := energy.Device{ID: string(ds.ID)}
+	ok := true
+	for _, f := range []struct {
+		given bool
+		key   string
+	}{{ds.Battery != nil, "battery"}, {ds.Sleep != nil, "sleep"}, {ds.Target != nil, "target"}, {len(ds.Budgets) > 0, "budgets"},
+		{ds.Supply != nil, "supply"}, {ds.MinVoltage != nil, "min_voltage"}, {ds.SelfDischargeModel != "", "self_discharge_model"}, {ds.Temperature != nil, "temperature"}} {
+		if f.given {
+			c.errorf(ds.Pos, "device %s is on mains power (power: mains), so it has no battery life and no %s: drop it, or power: battery", ds.ID, f.key)
+			ok = false
+		}
+	}
+	if o := ds.OTA; o != nil && !o.Disabled && (o.Duration != nil) != (o.Current != nil) {
+		c.errorf(o.Pos, "device %s, ota: the download of an update needs both its duration and its current (ota: {image: 1200kB, duration: 30s, current: 150mA})", ds.ID)
+		ok = false
+	}
+	if o := ds.OTA; o != nil && !o.Disabled && o.Duration != nil && o.Current != nil {
+		d.Update = &energy.Phase{Duration: energy.Seconds(*o.Duration), Current: energy.Amps(*o.Current)}
+	}
+	ok = c.events(ds, &d) && ok
+	ok = c.updates(ds, &d) && ok
+	return d, ok && !c.decodeErrors
+}
+
 func (c *deviceChecker) device(ds DeviceSpec, cells energy.CellCatalog) (energy.Device, bool) {
 	d := energy.Device{ID: string(ds.ID)}
+	if ds.Battery == nil || ds.Sleep == nil {
+		for _, f := range []struct {
+			missing bool
+			key     string
+		}{{ds.Battery == nil, "battery"}, {ds.Sleep == nil, "sleep"}} {
+			if f.missing {
+				c.errorf(ds.Pos, "device %s: missing required key %q (a device on mains power says power: mains instead)", ds.ID, f.key)
+			}
+		}
+		return d, false
+	}
 	d.Seasons = c.seasons(ds)
 	if ds.MinVoltage != nil {
 		d.MinVoltage = float64(*ds.MinVoltage)

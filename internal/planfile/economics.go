@@ -219,26 +219,27 @@ func (*Months) JSONSchema() map[string]any {
 	return pattern(`^\s*[0-9.]+\s*(y|yr|years?|mo|months?)\s*$`, "whole months: 5y, 18mo, 24 months")
 }
 
-// Bytes is a size in bytes: 60, 60B, 1kB (10³ bytes).
+// Bytes is a size in bytes: 60, 60B, 1kB (10³ bytes), 4MB (10⁶), 512KiB
+// (2¹⁰ bytes each), 4MiB (2²⁰).
 type Bytes float64
 
-var bytesRE = regexp.MustCompile(`^\s*(` + quantity.UnsignedNumber + `)\s*(B|kB|KB)?\s*$`)
+var bytesRE = regexp.MustCompile(`^\s*(` + quantity.UnsignedNumber + `)\s*(B|kB|KB|MB|KiB|MiB)?\s*$`)
+
+var bytesUnit = map[string]float64{"": 1, "B": 1, "kB": 1e3, "KB": 1e3, "MB": 1e6, "KiB": 1 << 10, "MiB": 1 << 20}
 
 // UnmarshalNode implements NodeUnmarshaler.
 func (b *Bytes) UnmarshalNode(n *yaml.Node) error {
 	m := bytesRE.FindStringSubmatch(n.Value)
 	if m == nil {
-		return fmt.Errorf("%s is not a size; write bytes, e.g. 60B or 1kB", quoteClipped(n.Value))
+		return fmt.Errorf("%s is not a size; write bytes, e.g. 60B, 1kB, 4MB or 4MiB", quoteClipped(n.Value))
 	}
 	v, err := quantity.ParseNumber(m[1])
 	if err != nil {
 		return err
 	}
-	if m[2] == "kB" || m[2] == "KB" {
-		v *= 1000
-	}
+	v *= bytesUnit[m[2]]
 	if v > 1e9 {
-		return fmt.Errorf("%s is more than 1 GB a message", quoteClipped(n.Value))
+		return fmt.Errorf("%s is more than 1 GB", quoteClipped(n.Value))
 	}
 	*b = Bytes(v)
 	return nil
@@ -246,7 +247,7 @@ func (b *Bytes) UnmarshalNode(n *yaml.Node) error {
 
 // JSONSchema describes a size.
 func (*Bytes) JSONSchema() map[string]any {
-	return map[string]any{"anyOf": []any{map[string]any{"type": "number", "minimum": 0}, pattern(`^\s*[0-9.]+\s*(B|kB|KB)?\s*$`, "bytes: 60B, 1kB")}}
+	return map[string]any{"anyOf": []any{map[string]any{"type": "number", "minimum": 0}, pattern(`^\s*[0-9.]+\s*(B|kB|KB|MB|KiB|MiB)?\s*$`, "bytes: 60B, 1kB, 4MB, 4MiB")}}
 }
 
 // AnnualRate is a yearly rate: 10%/y.
@@ -455,7 +456,7 @@ func ParseEconomics(file string, data []byte, fleet *Fleet) (*Economics, diag.Li
 	}
 	var ids []string
 	if fleet != nil {
-		for _, d := range fleet.Devices {
+		for _, d := range fleet.Profiles() {
 			ids = append(ids, d.ID)
 		}
 	}

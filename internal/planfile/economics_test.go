@@ -119,6 +119,13 @@ func TestDeviceOTA(t *testing.T) {
 			t.Errorf("ota: %s: NoOTA %v", ota, fleet.NoOTA["d"])
 		}
 	}
+	// sizes: decimal kB and MB, binary KiB and MiB
+	for image, want := range map[string]float64{"180kB": 180_000, "4MB": 4_000_000, "512KiB": 524_288, "1.5MiB": 1_572_864, "60": 60} {
+		fleet, diags := ParseDevices("devices.yaml", []byte(dev("{image: "+image+"}")))
+		if diags.HasErrors() || fleet.OTAImage["d"] != want {
+			t.Errorf("image %s: %v bytes, want %v (%v)", image, fleet.OTAImage["d"], want, diags)
+		}
+	}
 	_, diags := ParseDevices("devices.yaml", []byte(dev("never")))
 	if !strings.Contains(diags.Error(), "devices.yaml:5:10: devices[0].ota: expected false (no OTA updates), true, or {image: 180KB}") {
 		t.Errorf("ota: never: %v", diags)

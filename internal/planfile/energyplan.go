@@ -101,7 +101,7 @@ func LinkPlan(fleet *Fleet, backlog *Backlog) diag.List {
 		}
 	}
 	fleet.Planned = func(feature string) bool { return ids[feature] }
-	for _, d := range fleet.Devices {
+	for _, d := range fleet.Profiles() {
 		for _, e := range d.Events {
 			pos := fleet.EventPositions[d.ID+"/"+e.Name]
 			switch {

@@ -139,7 +139,7 @@ func PlanEconomics(p *Results) (*Economics, diag.List) {
 	shipped := func(f string) bool { _, ok := ships[f]; return ok }
 	none := func(string) bool { return false }
 	for _, m := range file.Models {
-		d := p.Fleet.Devices[slices.IndexFunc(p.Fleet.Devices, func(d energy.Device) bool { return d.ID == m.ID })]
+		d, _ := p.Fleet.Profile(m.ID) // LoadEconomics refused a model that is none
 		model := m.Model
 		model.Traffic = p.trafficOf(d, shipped)
 		if m.ActivationFromMetrics {
@@ -441,11 +441,10 @@ func featureCosts(file *planfile.Economics, fleet *planfile.Fleet) map[string]fl
 	out := map[string]float64{}
 	none := func(string) bool { return false }
 	for _, m := range file.Models {
-		i := slices.IndexFunc(fleet.Devices, func(d energy.Device) bool { return d.ID == m.ID })
-		if i < 0 {
+		d, ok := fleet.Profile(m.ID)
+		if !ok {
 			continue
 		}
-		d := fleet.Devices[i]
 		base := economics.Model{Connectivity: m.Connectivity, Cloud: m.Cloud, Traffic: economics.TrafficOf(d.With(fleet.Planned, none))}
 		for _, ev := range d.Events {
 			if !fleet.Planned(ev.Feature) {

@@ -240,6 +240,13 @@ func batteryRun(opts *BatteryOptions) error {
 		}
 		devices = []energy.Device{d}
 	}
+	if len(fleet.Mains) > 0 && opts.Device == "" && format == render.FormatTable {
+		var ids []string
+		for _, d := range fleet.Mains {
+			ids = append(ids, d.ID)
+		}
+		fmt.Fprintf(f.IO.ErrOut, "Not listed: %s on mains power (power: mains), with no battery life.\n", strings.Join(ids, ", "))
+	}
 	return writeLives(f, format, opts.Device != "", devices, ep)
 }
 
@@ -287,6 +294,9 @@ type deviceFinder struct {
 
 func (df deviceFinder) pick(id string) (energy.Device, error) {
 	i := slices.IndexFunc(df.devices, func(d energy.Device) bool { return d.ID == id })
+	if i < 0 && slices.ContainsFunc(df.fleet.Mains, func(d energy.Device) bool { return d.ID == id }) {
+		return energy.Device{}, failure.UsageErrorf("device %s is on mains power (power: mains in %s): it has no battery life", id, df.fleet.File)
+	}
 	if i < 0 {
 		var ids []string
 		for _, d := range df.devices {

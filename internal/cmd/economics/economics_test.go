@@ -597,6 +597,60 @@ func TestDeltaUpdateImage(t *testing.T) {
 	near(t, "MB with a variant of the same image", economicsJSON(t, dir).Models[0].MBPerMonth, 0.067305)
 }
 
+// A device on mains power (a hub) has a profile for its traffic and
+// updates and no battery: economics counts it, battery lists it as not
+// applicable. By hand, a status of 120 B every 5 min and a 4 MB image a
+// month, at the hand model's 3 B overhead, $1/MB and $1 per million:
+//
+//	messages: 2,629,800 / 300 = 8,766
+//	MB = (8,766 × (120 + 3) + 4,000,000) / 10⁶ = 5.078218 → connectivity $5.078218
+//	cloud: 8,766 / 10⁶ × $1 = $0.008766
+func TestMainsPoweredModel(t *testing.T) {
+	dir := handRepo(t)
+	devices, err := os.ReadFile(filepath.Join(dir, "devices.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmdtest.WriteFile(t, dir, "devices.yaml", string(devices)+`  - id: hub
+    power: mains
+    ota: {image: 4MB, every: 1mo}
+    events:
+      - {name: status, every: 5m, duration: 200ms, current: 80mA, uplink: {bytes: 120}}
+`)
+	cmdtest.WriteFile(t, dir, "economics.yaml", handEconomics+`  hub:
+    units: 1000
+    price: 100
+    bom: 40
+    activation: 100%
+    connectivity: {per_mb: 1.00, overhead: 3B}
+    cloud: {per_million_messages: 1.00}
+`)
+	doc := economicsJSON(t, dir)
+	var found bool
+	for _, m := range doc.Models {
+		if m.ID == "hub" {
+			found = true
+			near(t, "hub messages", m.MessagesPerMonth, 8766)
+			near(t, "hub MB", m.MBPerMonth, 5.078218)
+			near(t, "hub connectivity", m.Monthly.Connectivity, 5.078218)
+			near(t, "hub cloud", m.Monthly.Cloud, 0.008766)
+		}
+	}
+	if !found {
+		t.Fatalf("no hub among %+v", doc.Models)
+	}
+	stdout, stderr, code := cmdtest.Run(t, nil, "battery", "-C", dir)
+	if code != 0 || strings.Contains(stdout, "hub") || !strings.Contains(stderr, "Not listed: hub on mains power") {
+		t.Errorf("battery: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if _, stderr, code := cmdtest.Run(t, nil, "battery", "-C", dir, "--device", "hub"); code != cmdutil.ExitInvalid || !strings.Contains(stderr, "device hub is on mains power") {
+		t.Errorf("battery --device hub: exit %d: %s", code, stderr)
+	}
+	if _, stderr, code := cmdtest.Run(t, nil, "check", "-C", dir); code != 0 {
+		t.Errorf("check: exit %d: %s", code, stderr)
+	}
+}
+
 // An NRE over no units is refused at a line of economics.yaml, not at
 // the file alone.
 func TestNREOverNoUnits(t *testing.T) {

@@ -63,6 +63,9 @@ var fileKinds = []fileKind{
 			if fleet == nil {
 				return "", diags
 			}
+			if len(fleet.Mains) > 0 {
+				return render.Plural(len(fleet.Devices)+len(fleet.Mains), "device") + fmt.Sprintf(", %d on mains power", len(fleet.Mains)), diags
+			}
 			return render.Plural(len(fleet.Devices), "device"), diags
 		},
 	},
