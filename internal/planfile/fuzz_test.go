@@ -63,6 +63,7 @@ func FuzzParseDevices(f *testing.F) {
 		"devices:\n  - {id: d, battery: {capacity: 1Ah, self_discharge: 99.9%/d}, sleep: 0uA, self_discharge_model: proportional}\n",
 		"devices:\n  - {id: d, battery: {cell: er14505}, sleep: 1nA, events: [{name: u, every: 1y, phases: [{lora: {sf: 12, bw: 500, payload: 255, cr: 4/8}, current: 1A}]}]}\n",
 		"cells: {x: {capacity: 1e300Ah}}\ndevices: [{id: d, battery: {cell: x}, sleep: 1e-300A}]\n",
+		"devices:\n  - {id: hub, power: mains, ota: {image: 4MiB, duration: 1m, current: 1A, every: 1mo}, events: [{name: s, every: 5m, duration: 1s, current: 1A, uplink: {bytes: 100}}]}\n",
 	} {
 		f.Add([]byte(s))
 	}
