@@ -94,7 +94,7 @@ devices.yaml in the planning repo (-C).`,
 			return batteryRun(opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Device, "device", "", "show one device's full energy budget")
+	cmd.Flags().Var(&cmdutil.OnceValue{P: &opts.Device, Hint: "--device shows one device; run once per device, or leave it out for every device"}, "device", "show one device's full energy budget")
 	cmd.Flags().StringVar(&opts.Sweep, "sweep", "", "life for each value: DEVICE.EVENT[.PHASE].PARAM=V1,V2,… with PARAM every, current, duration or sf")
 	cmd.Flags().StringVar(&opts.MinLife, "min-life", "", "target life for every device, e.g. 3y (overrides the file's targets)")
 	cmd.Flags().BoolVar(&opts.ListCells, "list-cells", false, "list the cell catalog (built-in plus the file's own) and exit")

@@ -130,6 +130,7 @@ func TestBatteryUsageErrors(t *testing.T) {
 		{[]string{"--sweep", "drip-puck.advertise.sf=7"}, "no LoRa phase"},
 		{[]string{"--sweep", "drip-lora.leak-check.every=1ms"}, "awake more than 100%"},
 		{[]string{"--sweep", "x.y.every=1m", "--device", "drip-lora"}, "--sweep names its device"},
+		{[]string{"--device", "drip-lora", "--device", "drip-puck"}, `given twice ("drip-lora", then "drip-puck"): --device shows one device`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

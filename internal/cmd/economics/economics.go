@@ -64,7 +64,7 @@ MB 10⁶ bytes. activation: metrics takes the rate iotpm metrics measures.`,
 			return economicsRun(opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Device, "device", "", "one model: its month-by-month cash curve")
+	cmd.Flags().Var(&cmdutil.OnceValue{P: &opts.Device, Hint: "--device shows one model; run once per model, or leave it out for every model"}, "device", "one model: its month-by-month cash curve")
 	cmd.Flags().StringVar(&opts.Sweep, "sweep", "", "LTV and payback for each value of one input: INPUT=V1,V2,… (e.g. activation=60%,80%)")
 	cmd.Flags().StringVar(&opts.Tornado, "tornado", "", "vary every input by ±SHARE (e.g. 20%) and rank them by how far LTV moves")
 	cmd.Flags().BoolVar(&opts.ListRates, "list-rates", false, "list the built-in rate cards with their sources and exit")

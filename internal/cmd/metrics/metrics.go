@@ -110,7 +110,7 @@ are errors (the first 20 listed as path:line: reason, exit 2) unless
 	for _, k := range inputKinds {
 		p := new(string)
 		paths[k] = p
-		cmd.Flags().StringVar(p, string(k), "", string(k)+" CSV export (.csv or .csv.gz)")
+		cmd.Flags().Var(&cmdutil.OnceValue{P: p, Hint: "an input is one file; join the exports into one, keeping the first header line (e.g. { cat a.csv; tail -n +2 b.csv; } > all.csv)"}, string(k), string(k)+" CSV export (.csv or .csv.gz)")
 		_ = cmd.MarkFlagFilename(string(k), "csv", "gz")
 	}
 	cmd.Flags().StringArrayVar(&opts.Maps, "map", nil, "map a column: KIND.COLUMN=Header, e.g. events.device_id=clientId; repeatable")

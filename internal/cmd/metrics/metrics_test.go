@@ -142,6 +142,8 @@ func TestMetricsUsageErrors(t *testing.T) {
 		// m is minutes: a month meant, a minute read (uptime 99.98%, or an activation rate near 0)
 		{[]string{"--events", "exports/lifecycle.csv", "--month", "2026-10", "--dormant-after", "1m"}, `--dormant-after "1m": 1 minute is shorter than an hour (m is minutes, not months)`},
 		{[]string{"--devices", "exports/devices.csv", "--events", "exports/lifecycle.csv", "--month", "2026-10", "--activation-window", "1m"}, `--activation-window "1m": 1 minute is shorter than a day`},
+		// a second file for an input replaced the first without a word
+		{[]string{"--events", "exports/lifecycle.csv", "--events", "exports/uplinks.csv", "--month", "2026-10"}, `"--events" flag: given twice ("exports/lifecycle.csv", then "exports/uplinks.csv"): an input is one file; join the exports into one`},
 	}
 	empty := t.TempDir() // a repo without iotpm.yaml
 	example, _ := filepath.Abs(cmdtest.ExampleRepo)
