@@ -80,6 +80,7 @@ const (
 	FutureTimestamp            // a time later than the clock (plus a day)
 	Conflict                   // a device listed again with other values (devices input)
 	PastTimestamp              // a time before 2001: a clock never set (1970, 1980, 2000)
+	RepeatedHeader             // a row that is the header again: exports joined into one file
 )
 
 // NotBefore is the earliest time a row may have, 2001-01-01T00:00:00Z (µs):
@@ -120,6 +121,8 @@ func (k RowKind) String() string {
 		return "conflicting duplicate " + k.Role
 	case PastTimestamp:
 		return k.Role + " before 2001"
+	case RepeatedHeader:
+		return "repeated header"
 	}
 	return "unreadable file"
 }

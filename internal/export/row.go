@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/iotpm/iotpm/internal/planfile"
 )
@@ -36,6 +37,30 @@ type decoded struct {
 // is the reason the row is left out; on rowBad, kind and key are the bad
 // row's kind and message.
 func (b *Binding) decode(fields [][]byte, out *decoded) (status int, kind RowKind, key string) {
+	status, kind, key = b.decodeRow(fields, out)
+	if status == rowBad && b.repeatsHeader(fields) {
+		// its own problem said (an unparseable timestamp "timestamp")
+		// would not tell what happened
+		return rowBad, RowKind{Problem: RepeatedHeader}, "the row is the header again: exports joined into one file (cat a.csv b.csv)? Keep the first file's header line only (tail -n +2 for the others), once their columns are known to be in the same order"
+	}
+	return status, kind, key
+}
+
+// repeatsHeader: the row's fields are the header's names (a bad row only
+// is asked, so this costs a good row nothing).
+func (b *Binding) repeatsHeader(fields [][]byte) bool {
+	if len(fields) != len(b.Header) || len(fields) == 0 {
+		return false
+	}
+	for i, h := range b.Header {
+		if !strings.EqualFold(strings.TrimSpace(string(fields[i])), strings.TrimSpace(h)) {
+			return false
+		}
+	}
+	return true
+}
+
+func (b *Binding) decodeRow(fields [][]byte, out *decoded) (status int, kind RowKind, key string) {
 	fields, status, kind, key = b.prepare(fields)
 	if status != rowOK {
 		return status, kind, key

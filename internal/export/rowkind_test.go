@@ -22,21 +22,24 @@ func TestRowKinds(t *testing.T) {
 		",2026-10-01T02:00:00Z,connected\n" + // empty device_id
 		"d1,yesterday,connected\n" + // unparseable timestamp
 		"d1,2026-10-01T03:00:00Z,rebooted\n" + // unknown event value
+		"Device_ID, timestamp ,event\n" + // a second export's header: exports joined with cat
 		"d1,2026-10-01T04:00:00Z,disconnected\n"
 	const devices = "device_id,shipped_at,retired_at\n" +
 		"d1,2026-09-01T00:00:00Z,\n" +
 		"d2,2026-09-01T00:00:00Z,soon\n" + // unparseable retired_at
-		",2026-09-01T00:00:00Z,\n" // empty device_id
+		",2026-09-01T00:00:00Z,\n" + // empty device_id
+		"device_id,shipped_at,retired_at\n" // the header again
 	want := map[planfile.InputKind]map[RowKind]int{
 		"events": {
-			{Problem: WrongFieldCount}: 1, {EmptyValue, "device_id"}: 1, {BadTimestamp, "timestamp"}: 1, {UnknownValue, "event"}: 1,
+			{Problem: WrongFieldCount}: 1, {EmptyValue, "device_id"}: 1, {BadTimestamp, "timestamp"}: 1, {UnknownValue, "event"}: 1, {Problem: RepeatedHeader}: 1,
 		},
-		"devices": {{BadTimestamp, "retired_at"}: 1, {EmptyValue, "device_id"}: 1},
+		"devices": {{BadTimestamp, "retired_at"}: 1, {EmptyValue, "device_id"}: 1, {Problem: RepeatedHeader}: 1},
 	}
 	keys := map[RowKind]string{
 		{Problem: WrongFieldCount}: "wrong field count", {EmptyValue, "device_id"}: "empty device_id",
 		{BadTimestamp, "timestamp"}: "unparseable timestamp", {UnknownValue, "event"}: "unknown event value",
 		{BadTimestamp, "retired_at"}: "unparseable timestamp", {Problem: UnclosedQuote}: "unclosed quote",
+		{Problem: RepeatedHeader}: "repeated header",
 	}
 	dir := t.TempDir()
 	write := func(name, text string, gz bool) string {
