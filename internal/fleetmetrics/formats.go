@@ -50,9 +50,23 @@ func (o *Flags) applyFormatFlags(job *Job) error {
 		}
 		return kind, v, nil
 	}
+	// a kind given twice with other values is a choice iotpm will not make
+	// (the last would win: --tz events=UTC --tz events=Europe/Berlin)
+	seen := map[string]string{}
+	twice := func(flag string, kind planfile.InputKind, v string) error {
+		key := flag + "\x00" + string(kind)
+		if prev, ok := seen[key]; ok && prev != v {
+			return failure.UsageErrorf("--%s names %s twice (%s, then %s): give one", flag, kind, clipID(prev), clipID(v))
+		}
+		seen[key] = v
+		return nil
+	}
 	for _, value := range o.Formats {
 		kind, name, err := parse("format", value)
 		if err != nil {
+			return err
+		}
+		if err := twice("format", kind, name); err != nil {
 			return err
 		}
 		if _, err := job.formats.Lookup(kind, name); err != nil {
@@ -65,6 +79,9 @@ func (o *Flags) applyFormatFlags(job *Job) error {
 	for _, value := range o.Zones {
 		kind, zone, err := parse("tz", value)
 		if err != nil {
+			return err
+		}
+		if err := twice("tz", kind, zone); err != nil {
 			return err
 		}
 		loc, err := planfile.LoadZone(zone)

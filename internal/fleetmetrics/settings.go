@@ -71,6 +71,9 @@ func (o *Flags) maps() (map[planfile.InputKind]map[string]string, error) {
 		if out[kind] == nil {
 			out[kind] = map[string]string{}
 		}
+		if prev, ok := out[kind][column]; ok && prev != header {
+			return nil, failure.UsageErrorf("--map maps %s.%s twice (%s, then %s): give one", kind, column, clipID(prev), clipID(header))
+		}
 		out[kind][column] = header
 	}
 	return out, nil

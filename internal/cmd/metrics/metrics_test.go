@@ -142,6 +142,10 @@ func TestMetricsUsageErrors(t *testing.T) {
 		// m is minutes: a month meant, a minute read (uptime 99.98%, or an activation rate near 0)
 		{[]string{"--events", "exports/lifecycle.csv", "--month", "2026-10", "--dormant-after", "1m"}, `--dormant-after "1m": 1 minute is shorter than an hour (m is minutes, not months)`},
 		{[]string{"--devices", "exports/devices.csv", "--events", "exports/lifecycle.csv", "--month", "2026-10", "--activation-window", "1m"}, `--activation-window "1m": 1 minute is shorter than a day`},
+		// a zone, format or column given twice for one input: the last won
+		{[]string{"--events", "exports/lifecycle.csv", "--month", "2026-10", "--tz", "events=UTC", "--tz", "events=Europe/Berlin"}, "--tz names events twice (UTC, then Europe/Berlin): give one"},
+		{[]string{"--events", "exports/lifecycle.csv", "--month", "2026-10", "--format", "events=generic", "--format", "events=aws-iot-lifecycle"}, "--format names events twice (generic, then aws-iot-lifecycle): give one"},
+		{[]string{"--events", "exports/lifecycle.csv", "--month", "2026-10", "--map", "events.device_id=thingName", "--map", "events.device_id=clientId"}, "--map maps events.device_id twice (thingName, then clientId): give one"},
 		// a second file for an input replaced the first without a word
 		{[]string{"--events", "exports/lifecycle.csv", "--events", "exports/uplinks.csv", "--month", "2026-10"}, `"--events" flag: given twice ("exports/lifecycle.csv", then "exports/uplinks.csv"): an input is one file; join the exports into one`},
 	}
