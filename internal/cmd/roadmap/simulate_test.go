@@ -128,6 +128,7 @@ func TestWhatIf(t *testing.T) {
 		{[]string{"--set-capacity", "firmwar=4"}, `"firmwar" is no track (hardware, firmware, cloud) and no release of the roadmap`},
 		{[]string{"--set-capacity", "firmware=lots"}, "write TRACK=N or RELEASE=N"},
 		{[]string{"--set-capacity", "firmware=4", "--capacity"}, "cannot be used together"},
+		{[]string{"--set-capacity", "firmware=4", "--set-capacity", "firmware=1"}, "--set-capacity names firmware twice (firmware=4, then firmware=1): give one"},
 	} {
 		_, stderr, code := cmdtest.Run(t, nil, append([]string{"roadmap", "-C", cmdtest.ExampleRepo}, tt.args...)...)
 		if code != cmdutil.ExitInvalid || !strings.Contains(stderr, tt.want) {

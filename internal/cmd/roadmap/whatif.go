@@ -31,6 +31,7 @@ func whatIf(in roadmap.Input, capacities, without []string) (roadmap.Input, []st
 		cal.Tracks[t] = tc
 	}
 	releases := cal.Releases()
+	given := map[string]string{}
 	for _, c := range capacities {
 		key, val, ok := strings.Cut(c, "=")
 		key = strings.TrimSpace(key)
@@ -38,6 +39,12 @@ func whatIf(in roadmap.Input, capacities, without []string) (roadmap.Input, []st
 		if !ok || err != nil || n < 0 || n > 1e6 {
 			return in, nil, failure.UsageErrorf("--set-capacity %q: write TRACK=N or RELEASE=N, N person-months ≥ 0 (firmware=4, \"Rev C\"=12)", c)
 		}
+		if prev, twice := given[key]; twice {
+			// the later would win (a track, then one of its releases, is
+			// fine: they are different keys)
+			return in, nil, failure.UsageErrorf("--set-capacity names %s twice (%s, then %s): give one", key, prev, c)
+		}
+		given[key] = c
 		if track := rice.Track(key); slices.Contains(rice.Tracks, track) {
 			tc, has := cal.Tracks[track]
 			if !has {
