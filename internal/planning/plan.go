@@ -148,6 +148,7 @@ func ComputeWith(env runenv.Env, cfg *planfile.Config, problems diag.List, rollo
 	if p.Backlog.Calendar != nil {
 		plan := roadmap.Schedule(roadmap.Input{Ranked: p.Ranked, Calendar: *p.Backlog.Calendar, Catalog: p.Backlog.Catalog, Themes: p.Backlog.Themes})
 		p.Plan = &plan
+		p.Problems = append(p.Problems, CashWarnings(roadmap.CashOf(plan, p.Ranked, p.Backlog.Catalog), p.Backlog)...)
 	}
 	if cfg.Kano != nil && !surveyMissing {
 		var d diag.List

@@ -11,16 +11,28 @@ import (
 
 // Cash is the non-recurring engineering (NRE) cash of a plan: tooling and
 // certification fees, booked on the date the part that needs them ships.
-// A certification is booked once per feature, with the first of its parts
-// that needs it to ship, and once per release: a release is one product
-// revision certified in one campaign, so two features shipping together
-// that both need it share one fee (booked with the first of them in the
-// plan's order). A part the plan leaves unscheduled books nothing.
+// A certification two parts of a feature need is booked once, with the
+// first of them to ship; a part the plan leaves unscheduled books nothing.
+// Two features of one release that name the same certification each book
+// its fee: right when they are two products (a release of the calendar may
+// carry the hub's and the valve's), twice too much when they are one
+// product's revision certified once — which the plan cannot tell, so
+// Repeated lists them for the user to say.
 type Cash struct {
 	Features []FeatureCash
 	Releases []ReleaseCash
 	Quarters []QuarterCash
 	Total    Amount
+	Repeated []RepeatedFee
+}
+
+// RepeatedFee is a certification more than one feature of a release books.
+type RepeatedFee struct {
+	Track         rice.Track
+	Release       string
+	Certification string
+	FeeUSD        float64  // each time
+	Features      []string // in the plan's order
 }
 
 // Amount splits cash into tooling and certification fees, in USD.
@@ -77,14 +89,15 @@ func CashOf(plan Plan, ranked []rice.Scored, catalog rice.Catalog) Cash {
 	feature := map[string]*Amount{}
 	release := map[string]*ReleaseCash{}
 	quarter := map[string]*Amount{}
-	booked := map[string]bool{} // "feature\x00"+f/cert and "release\x00"+track/release/cert
+	booked := map[string]bool{}            // feature/cert
+	byRelease := map[string]*RepeatedFee{} // track/release/cert
+	var repeatOrder []string
 	for _, it := range items {
 		f, ok := byID[it.Feature]
 		if !ok {
 			continue
 		}
 		var amt Amount
-		rel := "release\x00" + string(it.Track) + "/" + it.Release + "/"
 		for _, p := range f.Parts {
 			if p.Track != it.Track {
 				continue
@@ -92,11 +105,17 @@ func CashOf(plan Plan, ranked []rice.Scored, catalog rice.Catalog) Cash {
 			amt.ToolingUSD += p.ToolingUSD
 			for _, id := range p.Certifications {
 				cert, ok := catalog[id]
-				if !ok || booked["feature\x00"+f.ID+"/"+id] || booked[rel+id] {
+				if !ok || booked[f.ID+"/"+id] || cert.FeeUSD == 0 {
 					continue
 				}
-				booked["feature\x00"+f.ID+"/"+id], booked[rel+id] = true, true
+				booked[f.ID+"/"+id] = true
 				amt.CertificationUSD += cert.FeeUSD
+				key := string(it.Track) + "/" + it.Release + "/" + id
+				if byRelease[key] == nil {
+					byRelease[key] = &RepeatedFee{Track: it.Track, Release: it.Release, Certification: id, FeeUSD: cert.FeeUSD}
+					repeatOrder = append(repeatOrder, key)
+				}
+				byRelease[key].Features = append(byRelease[key].Features, f.ID)
 			}
 		}
 		if amt.USD() == 0 {
@@ -124,6 +143,11 @@ func CashOf(plan Plan, ranked []rice.Scored, catalog rice.Catalog) Cash {
 	}
 	for i := range c.Features {
 		c.Features[i].Amount = *feature[c.Features[i].Feature]
+	}
+	for _, key := range repeatOrder {
+		if r := byRelease[key]; len(r.Features) > 1 {
+			c.Repeated = append(c.Repeated, *r)
+		}
 	}
 	for i := range c.Quarters {
 		c.Quarters[i].Amount = *quarter[c.Quarters[i].Quarter]

@@ -1,6 +1,7 @@
 package roadmap
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -43,11 +44,11 @@ func TestCashOf(t *testing.T) {
 	}
 }
 
-// A release is one product revision certified in one campaign: two
-// features shipping in Rev B that both need fcc pay its fee once (with the
-// first placed), a feature in Rev C pays it again (a new revision), and a
-// certification only one of the pair needs is that feature's.
-func TestCashCertificationOncePerRelease(t *testing.T) {
+// Two features of one release that need fcc each book its fee (two
+// products, or one revision certified once: the plan cannot tell), and
+// the repeat is listed for the user to settle; a feature in another
+// release, or a certification only one of them needs, is no repeat.
+func TestCashRepeatedCertification(t *testing.T) {
 	cat := rice.Catalog{"fcc": {ID: "fcc", Weeks: 1, FeeUSD: 5_000}, "ip": {ID: "ip", Weeks: 1, FeeUSD: 2_000}}
 	ranked := []rice.Scored{
 		feat("radio", 1, rice.Performance, part(rice.Hardware, 2, "fcc")),
@@ -59,21 +60,13 @@ func TestCashCertificationOncePerRelease(t *testing.T) {
 		t.Fatalf("placement %v", got)
 	}
 	c := CashOf(plan, ranked, cat)
-	if c.Total.CertificationUSD != 12_000 {
-		t.Errorf("certification fees %v, want 12000 (fcc in Rev B, ip, fcc in Rev C)", c.Total.CertificationUSD)
+	if c.Total.CertificationUSD != 17_000 {
+		t.Errorf("certification fees %v, want 17000 (fcc three times, ip once)", c.Total.CertificationUSD)
 	}
-	want := map[string]float64{"radio": 5_000, "antenna": 2_000, "lte": 5_000}
-	for _, f := range c.Features {
-		if f.USD() != want[f.Feature] {
-			t.Errorf("%s booked %v, want %v", f.Feature, f.USD(), want[f.Feature])
-		}
-		delete(want, f.Feature)
-	}
-	if len(want) != 0 {
-		t.Errorf("not booked: %v", want)
-	}
-	if len(c.Releases) != 2 || c.Releases[0].USD() != 7_000 || c.Releases[1].USD() != 5_000 {
-		t.Errorf("releases %+v", c.Releases)
+	want := []RepeatedFee{{Track: rice.Hardware, Release: "Rev B", Certification: "fcc", FeeUSD: 5_000, Features: []string{"radio", "antenna"}}}
+	if len(c.Repeated) != 1 || c.Repeated[0].Release != want[0].Release || c.Repeated[0].Certification != "fcc" || c.Repeated[0].FeeUSD != 5_000 ||
+		!slices.Equal(c.Repeated[0].Features, want[0].Features) {
+		t.Errorf("repeated %+v, want %+v", c.Repeated, want)
 	}
 }
 

@@ -196,3 +196,27 @@ func TestGanttBarsShowTheWork(t *testing.T) {
 		t.Error("a part ready inside its cycle got a ready marker")
 	}
 }
+
+// Two features of one release that name the same certification each book
+// its fee — freeze-warning with fcc-id ($15,000) in place of fcc-sdoc
+// ($3,000) makes Rev B $123,000 − 3,000 + 15,000 = $135,000 — and are
+// warned of at the second, with what to do when one campaign covers both;
+// check says it too. Listing it under one of them only books it once.
+func TestRepeatedCertificationIsAsked(t *testing.T) {
+	dir := cmdtest.CopyExample(t)
+	features := filepath.Join(dir, "features.yaml")
+	cmdtest.EditFile(t, features, "hardware: {engineering: 2, tooling: 12000, certifications: [fcc-sdoc]}", "hardware: {engineering: 2, tooling: 12000, certifications: [fcc-id]}")
+	warning := "features.yaml:135:5: warning: freeze-warning and voc-sensor ship in hardware Rev B and each book certification fcc-id ($15,000 each, $30,000 in the NRE)"
+	stdout, stderr, code := cmdtest.Run(t, nil, "roadmap", "-C", dir, "--track", "hardware")
+	if code != 0 || !strings.Contains(stderr, warning) || !strings.Contains(stdout, "$135,000") {
+		t.Errorf("roadmap: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if _, stderr, _ := cmdtest.Run(t, nil, "check", "-C", dir); !strings.Contains(stderr, warning) {
+		t.Errorf("check does not warn:\n%s", stderr)
+	}
+	cmdtest.EditFile(t, features, "certifications: [fcc-id, ce-red]", "certifications: [ce-red]")
+	stdout, stderr, _ = cmdtest.Run(t, nil, "roadmap", "-C", dir, "--track", "hardware")
+	if strings.Contains(stderr, "each book certification") || !strings.Contains(stdout, "$120,000") {
+		t.Errorf("fcc-id under one feature only:\n%s\n%s", stdout, stderr)
+	}
+}
