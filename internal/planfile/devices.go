@@ -117,6 +117,14 @@ type DeviceSpec struct {
 	Pos Pos      `yaml:"-"`
 }
 
+// extendSchema: battery and sleep are required on battery power (the
+// default), and not given on mains power.
+func (*DeviceSpec) extendSchema(s map[string]any) {
+	s["if"] = map[string]any{"properties": map[string]any{"power": map[string]any{"const": "mains"}}, "required": []string{"power"}}
+	s["then"] = map[string]any{"not": map[string]any{"anyOf": []any{map[string]any{"required": []string{"battery"}}, map[string]any{"required": []string{"sleep"}}}}}
+	s["else"] = map[string]any{"required": []string{"battery", "sleep"}}
+}
+
 // OTASpec is a device's over-the-air update capability.
 type OTASpec struct {
 	// Disabled: ota: false.

@@ -111,8 +111,15 @@ func objectSchema(t reflect.Type) map[string]any {
 	if required != nil {
 		s["required"] = required
 	}
+	if x, ok := reflect.New(t).Interface().(schemaExtender); ok {
+		x.extendSchema(s)
+	}
 	return s
 }
+
+// schemaExtender adds to a struct's object schema what its field tags
+// cannot say (a key required unless another says otherwise).
+type schemaExtender interface{ extendSchema(map[string]any) }
 
 func pattern(p, description string) map[string]any {
 	return map[string]any{"type": "string", "pattern": p, "description": description}

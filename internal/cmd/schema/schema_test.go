@@ -26,9 +26,15 @@ func TestExampleFilesValidateAgainstSchemas(t *testing.T) {
 	bad := map[string][]string{
 		"features": {"features: [{id: A, reach: 1, impact: 1, confidence: 1}]", "features: []\nreech: 1", "features: [{id: a, reach: -1, impact: 1, confidence: 1}]",
 			"features: [{id: a, reach: 1, impact: 4, confidence: 1}]", "features: [{id: a, reach: 1, impact: 1, confidence: 80}]"},
-		"devices":   {"devices: [{id: d, battery: {cell: cr2032}, sleep: 5}]", "devices: [{id: d, battery: {cell: cr2032}, sleep: 1uA, events: [{name: e, every: 5 minutes}]}]"},
+		"devices": {"devices: [{id: d, battery: {cell: cr2032}, sleep: 5}]", "devices: [{id: d, battery: {cell: cr2032}, sleep: 1uA, events: [{name: e, every: 5 minutes}]}]",
+			// battery and sleep: required on battery power, refused on mains
+			"devices: [{id: d, sleep: 1uA}]", "devices: [{id: d, power: mains, sleep: 1uA}]", "devices: [{id: d, power: mains, battery: {cell: cr2032}}]"},
 		"config":    {"gates: {connectivity_uptime: 98%}", "metrics: {month: 2026-13}", "gates: {economics: {payback: 18}}"},
 		"economics": {"currency: USD\nlife: 5\nmodels: {}", "currency: USD\nmodels: {m: {units: 1, price: 1, bom: 1, activation: 85}}", "currency: USD\nmodels: {m: {units: 1, price: 1, bom: 1, activation: 80%, chanel: 1%}}"},
+	}
+	// a device on mains power needs neither
+	if err := cmdtest.ValidateYAML(t, cmdtest.CompileSchema(t, "devices"), "devices: [{id: hub, power: mains, ota: {image: 4MB, every: 1mo}, events: [{name: s, every: 5m, duration: 1s, current: 80mA}]}]"); err != nil {
+		t.Errorf("a device on mains power does not validate: %v", err)
 	}
 	for kind, cases := range bad {
 		s := cmdtest.CompileSchema(t, kind)
