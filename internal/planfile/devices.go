@@ -741,7 +741,7 @@ func (c *deviceChecker) validate(ds DeviceSpec, d energy.Device) bool {
 				}
 			}
 		}
-		c.diags.Warnf(diag.Plan, c.file, pos.Line, pos.Col, "%s", w)
+		c.diags.Warnf(diag.Plan, c.file, pos.Line, pos.Col, "device %s: %s", ds.ID, w)
 	}
 	return true
 }

@@ -152,7 +152,7 @@ func TestBatteryPulseWarningKeepsExitZero(t *testing.T) {
 	if code != cmdutil.ExitOK || !strings.Contains(stdout, "cr2032") {
 		t.Fatalf("exit %d stdout %q", code, stdout)
 	}
-	want := filepath.Join(dir, "devices.yaml") + ":9:13: warning: event tx phase 1 draws 40 mA, above the battery's 15 mA maximum pulse current"
+	want := filepath.Join(dir, "devices.yaml") + ":9:13: warning: device d: event tx phase 1 draws 40 mA, above the battery's 15 mA maximum pulse current"
 	if !strings.Contains(stderr, want) {
 		t.Errorf("stderr lacks %q:\n%s", want, stderr)
 	}
