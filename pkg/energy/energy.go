@@ -311,9 +311,9 @@ func (w Warning) String() string {
 		return fmt.Sprintf("event %s phase %d draws %.4g mA, above the battery's %.4g mA maximum pulse current; expect voltage sag or brown-out (a buffer capacitor helps)",
 			w.Event, w.Phase, float64(w.Current)*1e3, float64(w.Limit)*1e3)
 	case NoTemperatureData:
-		return "the device has a temperature, and its cell no capacity at temperature (capacity_at: [{temperature: -20C, capacity: …}] from the datasheet): the room-temperature capacity is used, which overstates life in the cold"
+		return "a temperature is given, and the cell has no capacity at temperature (capacity_at: [{temperature: -20C, capacity: …}] from the datasheet): the room-temperature capacity is used, which overstates life in the cold"
 	case NoCutoffData:
-		return "the device has a min_voltage, and its cell no capacity to an end voltage (capacity_at: [{cutoff: 2.5V, capacity: …}] from the datasheet): the rating's end voltage is assumed, which overstates life when the device browns out earlier"
+		return "a min_voltage is given, and the cell has no capacity to an end voltage (capacity_at: [{cutoff: 2.5V, capacity: …}] from the datasheet): the rating's end voltage is assumed, which overstates life when the device browns out earlier"
 	}
 	return string(w.Kind)
 }
