@@ -394,6 +394,15 @@ func LoadZone(name string) (*time.Location, error) {
 	return loc, nil
 }
 
+// shapeHint: a list where an input goes is most likely several exports
+// of it, which iotpm reads as one file.
+func (*InputSpec) shapeHint(n *yaml.Node) string {
+	if n.Kind != yaml.SequenceNode {
+		return ""
+	}
+	return " (an input is one file or one table: join the exports into one file, keeping the first header line, e.g. { cat a.csv; tail -n +2 b.csv; } > all.csv)"
+}
+
 // FromScalar implements ScalarShorthand: an input may be just its path.
 func (in *InputSpec) FromScalar(n *yaml.Node) error {
 	*in = InputSpec{Path: n.Value, Pos: Pos{Line: n.Line, Col: n.Column}}
@@ -1042,6 +1051,8 @@ func (l *configLoader) metricsInputs(m *MetricsConfig) {
 			resolved := *spec
 			resolved.Path = l.resolve(spec.Path, spec.Pos, "metrics.inputs."+string(kind))
 			l.cfg.Inputs[kind] = resolved
+		case spec.Pos == (Pos{}):
+			// it did not decode: said already, at its line
 		default:
 			l.errorf(spec.Pos, "metrics.inputs.%s: give its path (a file) or its table", kind)
 		}

@@ -558,9 +558,17 @@ func structFields(t reflect.Type) (fields []fieldInfo, posIndex int) {
 	return fields, posIndex
 }
 
+// shapeHinter is a struct type with a word on the shape it was given
+// instead of a mapping (a list of files where one file goes, say).
+type shapeHinter interface{ shapeHint(got *yaml.Node) string }
+
 func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 	if n.Kind != yaml.MappingNode {
-		d.errorf(n, "%s: expected a mapping, got %s", label(path), describe(n))
+		hint := ""
+		if h, ok := v.Addr().Interface().(shapeHinter); ok {
+			hint = h.shapeHint(n)
+		}
+		d.errorf(n, "%s: expected a mapping, got %s%s", label(path), describe(n), hint)
 		return
 	}
 	fields, posIndex := structFields(v.Type())

@@ -149,3 +149,13 @@ func TestHardwareMarginFractionIsAmbiguous(t *testing.T) {
 		}
 	}
 }
+
+// A list of files where an input goes is one problem, at its line, that
+// says how to join them (it was two: the shape, and an unpositioned "give
+// its path").
+func TestInputGivenAsAList(t *testing.T) {
+	got := configErrors(t, "metrics:\n  month: 2026-10\n  inputs:\n    events: [sep.csv, oct.csv]\n")
+	if len(got) != 1 || !strings.Contains(got[0].String(), "iotpm.yaml:4:13: metrics.inputs.events: expected a mapping, got a list (an input is one file or one table: join the exports into one file") {
+		t.Errorf("%v", got)
+	}
+}
