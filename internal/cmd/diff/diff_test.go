@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -269,5 +270,67 @@ func TestDiffFailOnThemeLikelyLate(t *testing.T) {
 	}
 	if _, stderr, code = cmdtest.Run(t, nil, "diff", "-C", plan, "HEAD", "--fail-on", "theme-late"); code != 0 {
 		t.Errorf("theme-late: exit %d\n%s", code, stderr)
+	}
+}
+
+// A model on one side only is in the economics section, added or removed,
+// with its figures on the side it is on: a pull request that adds a
+// model losing money (a mains-powered hub with no subscription) said
+// nothing of it but its gates.
+func TestDiffAddedAndRemovedModels(t *testing.T) {
+	plan := gitRepo(t)
+	devices := filepath.Join(plan, "devices.yaml")
+	data, err := os.ReadFile(devices)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmdtest.WriteFile(t, plan, "devices.yaml", string(data)+`  - id: hub
+    power: mains
+    ota: {image: 4MB, every: 1mo}
+    events:
+      - {name: status, every: 5m, duration: 200ms, current: 80mA, uplink: {bytes: 120}}
+`)
+	econ, err := os.ReadFile(filepath.Join(plan, "economics.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmdtest.WriteFile(t, plan, "economics.yaml", string(econ)+`  hub:
+    units: 5000
+    price: 129
+    bom: 41
+    activation: 90%
+    connectivity: {per_mb: 0.40, overhead: 60B}
+`)
+	stdout, stderr, code := cmdtest.Run(t, nil, "diff", "main", "-C", plan, "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var d struct {
+		Summary   string                    `json:"summary"`
+		Economics []diffcmd.EconomicsChange `json:"economics"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &d); err != nil {
+		t.Fatal(err)
+	}
+	hub := slices.IndexFunc(d.Economics, func(e diffcmd.EconomicsChange) bool { return e.Model == "hub" })
+	if hub < 0 || !d.Economics[hub].Added || d.Economics[hub].LTVAfter >= 0 || d.Economics[hub].RecurringAfter <= 0 || !strings.Contains(d.Summary, "hub added: recurring $") {
+		t.Errorf("hub: %+v; summary %s", d.Economics, d.Summary)
+	}
+	stdout, _, _ = cmdtest.Run(t, nil, "diff", "main", "-C", plan)
+	if !strings.Contains(stdout, "- → $") {
+		t.Errorf("the table does not show the added model's missing side:\n%s", stdout)
+	}
+	// the other way round: the hub is removed
+	gitIn(t, filepath.Dir(plan), "add", "-A")
+	gitIn(t, filepath.Dir(plan), "commit", "-q", "-m", "hub")
+	cmdtest.WriteFile(t, plan, "devices.yaml", string(data))
+	cmdtest.WriteFile(t, plan, "economics.yaml", string(econ))
+	stdout, stderr, _ = cmdtest.Run(t, nil, "diff", "HEAD", "-C", plan, "-o", "json")
+	d.Economics = nil
+	if err := json.Unmarshal([]byte(stdout), &d); err != nil {
+		t.Fatal(err, stderr)
+	}
+	if hub := slices.IndexFunc(d.Economics, func(e diffcmd.EconomicsChange) bool { return e.Model == "hub" }); hub < 0 || !d.Economics[hub].Removed || !strings.Contains(d.Summary, "hub removed (LTV was -$") {
+		t.Errorf("hub removed: %+v; summary %s", d.Economics, d.Summary)
 	}
 }

@@ -250,8 +250,8 @@ func (d *Diff) tables(exact bool) (titles []string, tables []*render.Table) {
 	add("NRE cash", t)
 	t = &render.Table{Columns: []render.Column{{Header: "MODEL"}, {Header: "RECURRING / DEVICE-MO"}, {Header: "LTV"}, {Header: "PAYBACK"}}}
 	for _, e := range d.Economics {
-		t.Append(e.Model, render.MoneyFine(e.RecurringBefore, e.Currency)+" → "+render.MoneyFine(e.RecurringAfter, e.Currency),
-			render.Money(e.LTVBefore, e.Currency)+" → "+render.Money(e.LTVAfter, e.Currency), paybackText(e.PaybackBefore)+" → "+paybackText(e.PaybackAfter))
+		t.Append(e.Model, e.sides(render.MoneyFine(e.RecurringBefore, e.Currency), render.MoneyFine(e.RecurringAfter, e.Currency)),
+			e.sides(render.Money(e.LTVBefore, e.Currency), render.Money(e.LTVAfter, e.Currency)), e.sides(paybackText(e.PaybackBefore), paybackText(e.PaybackAfter)))
 	}
 	add("Unit economics", t)
 	t = &render.Table{Columns: []render.Column{{Header: "GATE"}, {Header: "BEFORE"}, {Header: "AFTER"}}}
@@ -359,8 +359,15 @@ func diffCSV(d *Diff) *render.Table {
 		t.Append("warning", "", "new", "", "", line)
 	}
 	for _, e := range d.Economics {
-		t.Append("economics", e.Model, "recurring_cost", render.Exact(e.RecurringBefore), render.Exact(e.RecurringAfter), e.Currency)
-		t.Append("economics", e.Model, "ltv", render.Exact(e.LTVBefore), render.Exact(e.LTVAfter), e.Currency)
+		// the side a model is not on is empty, not 0
+		exact := func(x float64, absent bool) string {
+			if absent {
+				return ""
+			}
+			return render.Exact(x)
+		}
+		t.Append("economics", e.Model, "recurring_cost", exact(e.RecurringBefore, e.Added), exact(e.RecurringAfter, e.Removed), e.Currency)
+		t.Append("economics", e.Model, "ltv", exact(e.LTVBefore, e.Added), exact(e.LTVAfter, e.Removed), e.Currency)
 	}
 	for _, g := range d.Gates {
 		t.Append("gate", g.Gate, "status", g.Before, g.After, "")
