@@ -2,6 +2,7 @@ package planning
 
 import (
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -118,13 +119,20 @@ func (p *Results) Gates() []gate.Gate {
 		if p.Fleet == nil {
 			out = append(out, gate.Gate{Name: "battery_life", Threshold: "every device meets its target", Detail: "no devices file"})
 		}
+		held := 0
 		for i, dev := range p.FleetDevices() {
 			if dev.Target <= 0 {
 				continue
 			}
+			held++
 			life := p.Battery[i].Life.Years()
 			out = append(out, gate.Gate{Name: "battery_life." + dev.ID, Unit: gate.Years, Value: &life, Threshold: ">= " + render.Number(dev.Target.Years(), 2) + " years",
 				Passed: p.Battery[i].MeetsTarget(dev.Target), Detail: "limited by " + strings.ReplaceAll(p.Battery[i].LimitedBy, "_", " ")})
+		}
+		if p.Fleet != nil && p.Energy != nil && held == 0 {
+			// a gate that holds nothing would pass in silence
+			out = append(out, gate.Gate{Name: "battery_life", Threshold: "every device meets its target",
+				Detail: "no battery-powered device with a target in " + filepath.Base(p.Fleet.File) + " (give target:, e.g. 5y, to the devices the gate should hold, or drop targets from gates.battery_life)"})
 		}
 	}
 	if g.BatteryLife.Has("plan") {

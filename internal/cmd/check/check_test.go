@@ -302,3 +302,18 @@ func TestCheckModelRateGates(t *testing.T) {
 		t.Errorf("%d of the %d gates: %s", seen, len(want), stdout)
 	}
 }
+
+// gates.battery_life: targets over a devices.yaml where no battery device
+// has a target held nothing and passed in silence; it fails, saying what
+// to write.
+func TestBatteryTargetsGateWithNothingToHold(t *testing.T) {
+	dir := cmdtest.CopyExample(t)
+	devices := filepath.Join(dir, "devices.yaml")
+	for _, target := range []string{"    target: 10y\n", "    target: 3y\n", "    target: 2y\n"} {
+		cmdtest.EditFile(t, devices, target, "")
+	}
+	stdout, stderr, code := cmdtest.Run(t, nil, "check", "-C", dir)
+	if code != cmdutil.ExitGate || !strings.Contains(stdout, "battery_life") || !strings.Contains(stderr, "no battery-powered device with a target in devices.yaml (give target:") {
+		t.Errorf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+}
