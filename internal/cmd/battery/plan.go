@@ -155,6 +155,9 @@ func writeBudgets(w *bytes.Buffer, format render.Format, ep *planning.Energy, de
 // after each release that changes its energy.
 func writePlanOutput(f *cmdutil.Factory, format render.Format, ep *planning.Energy, device string, minLife energy.Hours) error {
 	if device != "" {
+		if _, _, _, ok := ep.Timeline(device); !ok && ep.Fleet != nil && slices.ContainsFunc(ep.Fleet.Mains, func(d energy.Device) bool { return d.ID == device }) {
+			return failure.UsageErrorf("device %s is on mains power (power: mains in %s): it has no battery life", device, ep.Fleet.File)
+		}
 		if _, _, _, ok := ep.Timeline(device); !ok {
 			var ids []string
 			for _, t := range ep.Timelines {

@@ -643,8 +643,10 @@ func TestMainsPoweredModel(t *testing.T) {
 	if code != 0 || strings.Contains(stdout, "hub") || !strings.Contains(stderr, "Not listed: hub on mains power") {
 		t.Errorf("battery: exit %d\n%s\n%s", code, stdout, stderr)
 	}
-	if _, stderr, code := cmdtest.Run(t, nil, "battery", "-C", dir, "--device", "hub"); code != cmdutil.ExitInvalid || !strings.Contains(stderr, "device hub is on mains power") {
-		t.Errorf("battery --device hub: exit %d: %s", code, stderr)
+	for _, args := range [][]string{{"--device", "hub"}, {"--plan", "--device", "hub"}} {
+		if _, stderr, code := cmdtest.Run(t, nil, append([]string{"battery", "-C", dir}, args...)...); code != cmdutil.ExitInvalid || !strings.Contains(stderr, "device hub is on mains power") {
+			t.Errorf("battery %v: exit %d: %s", args, code, stderr)
+		}
 	}
 	if _, stderr, code := cmdtest.Run(t, nil, "check", "-C", dir); code != 0 {
 		t.Errorf("check: exit %d: %s", code, stderr)
