@@ -359,7 +359,7 @@ func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, line int, bad func(
 		st.Ignored[key]++
 		return
 	case rowBad:
-		bad(kind, key)
+		bad(b.badKind(fields, kind, key))
 		return
 	}
 	if r.note != noteNone {

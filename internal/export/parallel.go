@@ -499,7 +499,7 @@ func (p *lineParser) lines(data []byte, first int) error {
 			c.ignored[key]++
 			continue
 		case rowBad:
-			p.bad(kind, key)
+			p.bad(b.badKind(fields, kind, key))
 			continue
 		}
 		id, ts, val := p.rec.id, p.rec.ts, p.rec.ts

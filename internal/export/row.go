@@ -35,32 +35,8 @@ type decoded struct {
 // format's filter, the id, the time and the value — in that order, the
 // one path of the sequential and the parallel readers. On rowIgnored, key
 // is the reason the row is left out; on rowBad, kind and key are the bad
-// row's kind and message.
+// row's kind and message (the readers pass them through badKind).
 func (b *Binding) decode(fields [][]byte, out *decoded) (status int, kind RowKind, key string) {
-	status, kind, key = b.decodeRow(fields, out)
-	if status == rowBad && b.repeatsHeader(fields) {
-		// its own problem said (an unparseable timestamp "timestamp")
-		// would not tell what happened
-		return rowBad, RowKind{Problem: RepeatedHeader}, "the row is the header again: exports joined into one file (cat a.csv b.csv)? Keep the first file's header line only (tail -n +2 for the others), once their columns are known to be in the same order"
-	}
-	return status, kind, key
-}
-
-// repeatsHeader: the row's fields are the header's names (a bad row only
-// is asked, so this costs a good row nothing).
-func (b *Binding) repeatsHeader(fields [][]byte) bool {
-	if len(fields) != len(b.Header) || len(fields) == 0 {
-		return false
-	}
-	for i, h := range b.Header {
-		if !strings.EqualFold(strings.TrimSpace(string(fields[i])), strings.TrimSpace(h)) {
-			return false
-		}
-	}
-	return true
-}
-
-func (b *Binding) decodeRow(fields [][]byte, out *decoded) (status int, kind RowKind, key string) {
 	fields, status, kind, key = b.prepare(fields)
 	if status != rowOK {
 		return status, kind, key
@@ -261,3 +237,19 @@ func tsRoleOf(kind planfile.InputKind) int {
 
 // TimeRole names the role that times the rows of a kind of input.
 func TimeRole(kind planfile.InputKind) string { return roleNames[tsRoleOf(kind)] }
+
+// badKind is a bad row's kind and message as reported: a row that is the
+// header again (two exports joined with cat) says so, where its own
+// problem (an unparseable timestamp "timestamp") would not tell what
+// happened. Only bad rows are asked: a good row costs nothing.
+func (b *Binding) badKind(fields [][]byte, kind RowKind, key string) (RowKind, string) {
+	if len(fields) != len(b.Header) || len(fields) == 0 {
+		return kind, key
+	}
+	for i, h := range b.Header {
+		if !strings.EqualFold(strings.TrimSpace(string(fields[i])), strings.TrimSpace(h)) {
+			return kind, key
+		}
+	}
+	return RowKind{Problem: RepeatedHeader}, "the row is the header again: exports joined into one file (cat a.csv b.csv)? Keep the first file's header line only (tail -n +2 for the others), once their columns are known to be in the same order"
+}
