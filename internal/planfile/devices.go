@@ -490,16 +490,27 @@ func (c *deviceChecker) mainsDevice(ds DeviceSpec) (energy.Device, bool) {
 			ok = false
 		}
 	}
-	if o := ds.OTA; o != nil && !o.Disabled && (o.Duration != nil) != (o.Current != nil) {
-		c.errorf(o.Pos, "device %s, ota: the download of an update needs both its duration and its current (ota: {image: 1200kB, duration: 30s, current: 150mA})", ds.ID)
-		ok = false
-	}
-	if o := ds.OTA; o != nil && !o.Disabled && o.Duration != nil && o.Current != nil {
-		d.Update = &energy.Phase{Duration: energy.Seconds(*o.Duration), Current: energy.Amps(*o.Current)}
-	}
+	ok = c.download(ds, &d) && ok
 	ok = c.events(ds, &d) && ok
 	ok = c.updates(ds, &d) && ok
 	return d, ok && !c.decodeErrors
+}
+
+// download reads the download of one update (ota: duration and current)
+// into d.Update; false when only half of it is given.
+func (c *deviceChecker) download(ds DeviceSpec, d *energy.Device) bool {
+	o := ds.OTA
+	if o == nil || o.Disabled {
+		return true
+	}
+	switch {
+	case o.Duration != nil && o.Current != nil:
+		d.Update = &energy.Phase{Duration: energy.Seconds(*o.Duration), Current: energy.Amps(*o.Current), BatterySide: o.Side == "battery"}
+	case o.Duration != nil || o.Current != nil || o.Side != "":
+		c.errorf(o.Pos, "device %s, ota: the download of an update needs both its duration and its current (ota: {image: 1200kB, duration: 30s, current: 150mA})", ds.ID)
+		return false
+	}
+	return true
 }
 
 func (c *deviceChecker) device(ds DeviceSpec, cells energy.CellCatalog) (energy.Device, bool) {
@@ -531,14 +542,7 @@ func (c *deviceChecker) device(ds DeviceSpec, cells energy.CellCatalog) (energy.
 	if ds.Sleep != nil {
 		d.Sleep = energy.Amps(*ds.Sleep)
 	}
-	if o := ds.OTA; o != nil && !o.Disabled {
-		switch {
-		case o.Duration != nil && o.Current != nil:
-			d.Update = &energy.Phase{Duration: energy.Seconds(*o.Duration), Current: energy.Amps(*o.Current), BatterySide: o.Side == "battery"}
-		case o.Duration != nil || o.Current != nil || o.Side != "":
-			c.errorf(o.Pos, "device %s, ota: the download of an update needs both its duration and its current (ota: {image: 1200kB, duration: 30s, current: 150mA})", ds.ID)
-		}
-	}
+	c.download(ds, &d)
 	if ds.Target != nil {
 		d.Target = energy.Hours(float64(*ds.Target) / 3600)
 	}
