@@ -16,7 +16,6 @@ import (
 	"github.com/iotpm/iotpm/pkg/economics"
 	"github.com/iotpm/iotpm/pkg/energy"
 	"github.com/iotpm/iotpm/pkg/metrics"
-	"github.com/iotpm/iotpm/pkg/roadmap"
 )
 
 // Economics is the unit economics of the fleet's models, with the traffic
@@ -125,7 +124,7 @@ func PlanEconomics(p *Results) (*Economics, diag.List) {
 			diags.Errorf(diag.Plan, path, file.Pos.Line, file.Pos.Col, "nre: plan is the roadmap's tooling and certification fees, and %s has no roadmap: calendar, so there is no plan: add the calendar or write the NRE as an amount", p.Config.Features)
 			return nil, diags
 		}
-		e.Scenario.NRE = roadmap.CashOf(*p.Plan, p.Ranked, p.Backlog.Catalog).Total.USD()
+		e.Scenario.NRE = p.Cash.Total.USD()
 	}
 	var report *metrics.Report
 	if p.Metrics != nil {

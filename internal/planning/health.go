@@ -90,10 +90,9 @@ func (p *Results) Health(gates []gate.Gate, now time.Time) Health {
 			}
 		}
 	}
-	if p.Plan != nil && p.Backlog != nil {
-		cash := roadmap.CashOf(*p.Plan, p.Ranked, p.Backlog.Catalog)
+	if p.Cash != nil {
 		nre := 0.0
-		for _, q := range cash.Quarters {
+		for _, q := range p.Cash.Quarters {
 			switch {
 			case q.Quarter == h.Quarter:
 				nre = q.USD()

@@ -40,6 +40,10 @@ type Results struct {
 	Rollout    *Rollout
 	RolloutErr error
 	Problems   diag.List // every problem in every input, positioned
+	// Cash is the plan's NRE (roadmap.CashOf), booked once for the
+	// health line, economics' nre: plan, the report and diff; nil
+	// without a plan.
+	Cash *roadmap.Cash
 
 	sim      *roadmap.Simulation // Simulation's, once made
 	simulate bool                // Simulation was called
@@ -148,7 +152,9 @@ func ComputeWith(env runenv.Env, cfg *planfile.Config, problems diag.List, rollo
 	if p.Backlog.Calendar != nil {
 		plan := roadmap.Schedule(roadmap.Input{Ranked: p.Ranked, Calendar: *p.Backlog.Calendar, Catalog: p.Backlog.Catalog, Themes: p.Backlog.Themes})
 		p.Plan = &plan
-		p.Problems = append(p.Problems, CashWarnings(roadmap.CashOf(plan, p.Ranked, p.Backlog.Catalog), p.Backlog)...)
+		cash := roadmap.CashOf(plan, p.Ranked, p.Backlog.Catalog)
+		p.Cash = &cash
+		p.Problems = append(p.Problems, CashWarnings(cash, p.Backlog)...)
 	}
 	if cfg.Kano != nil && !surveyMissing {
 		var d diag.List

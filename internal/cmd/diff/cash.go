@@ -34,10 +34,10 @@ type CashDiff struct {
 
 func (d *Diff) compareCash(base, head *planning.Results) {
 	cash := func(p *planning.Results) roadmap.Cash {
-		if p.Plan == nil || p.Backlog == nil {
+		if p.Cash == nil {
 			return roadmap.Cash{}
 		}
-		return roadmap.CashOf(*p.Plan, p.Ranked, p.Backlog.Catalog)
+		return *p.Cash
 	}
 	cb, ca := cash(base), cash(head)
 	d.Cash.TotalBefore, d.Cash.TotalAfter = cb.Total.USD(), ca.Total.USD()

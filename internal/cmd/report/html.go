@@ -128,7 +128,7 @@ func writeHTML(w io.Writer, f *cmdutil.Factory, p *planning.Results) error {
 	pg.Ranking = tableOf(ricecmd.RankingTable(p.Ranked), "RANK", "ID", "TITLE", "TRACKS", "KANO", "REACH", "IMPACT", "CONF", "EFFORT (PERSON-MO)", "SCORE")
 	if p.Plan != nil && p.Backlog.Calendar != nil {
 		pg.Gantt = ganttChart(p.Plan, p.Backlog.Calendar, p.Simulation())
-		pg.NRE, pg.NRETotal = nreChart(roadmap.CashOf(*p.Plan, p.Ranked, p.Backlog.Catalog))
+		pg.NRE, pg.NRETotal = nreChart(*p.Cash)
 	}
 	if p.Energy != nil && len(p.Energy.Today) > 0 {
 		pg.Devices = tableOf(batterycmd.DevicesTable(p.FleetDevices(), p.Battery))
