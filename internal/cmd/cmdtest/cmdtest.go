@@ -181,3 +181,23 @@ func WriteFile(t *testing.T, dir, name, content string) {
 		t.Fatal(err)
 	}
 }
+
+// AppendFile adds content at the end of dir/name.
+func AppendFile(t *testing.T, dir, name, content string) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	WriteFile(t, dir, name, string(data)+content)
+}
+
+// MainsHub is a devices.yaml entry of a device on mains power, to append
+// to a devices list: a status of 120 B every 5 minutes and a 4 MB image a
+// month, no battery.
+const MainsHub = `  - id: hub
+    power: mains
+    ota: {image: 4MB, every: 1mo}
+    events:
+      - {name: status, every: 5m, duration: 200ms, current: 80mA, uplink: {bytes: 120}}
+`

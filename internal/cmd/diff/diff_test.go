@@ -279,22 +279,16 @@ func TestDiffFailOnThemeLikelyLate(t *testing.T) {
 // nothing of it but its gates.
 func TestDiffAddedAndRemovedModels(t *testing.T) {
 	plan := gitRepo(t)
-	devices := filepath.Join(plan, "devices.yaml")
-	data, err := os.ReadFile(devices)
+	data, err := os.ReadFile(filepath.Join(plan, "devices.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmdtest.WriteFile(t, plan, "devices.yaml", string(data)+`  - id: hub
-    power: mains
-    ota: {image: 4MB, every: 1mo}
-    events:
-      - {name: status, every: 5m, duration: 200ms, current: 80mA, uplink: {bytes: 120}}
-`)
 	econ, err := os.ReadFile(filepath.Join(plan, "economics.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmdtest.WriteFile(t, plan, "economics.yaml", string(econ)+`  hub:
+	cmdtest.AppendFile(t, plan, "devices.yaml", cmdtest.MainsHub)
+	cmdtest.AppendFile(t, plan, "economics.yaml", `  hub:
     units: 5000
     price: 129
     bom: 41

@@ -607,16 +607,7 @@ func TestDeltaUpdateImage(t *testing.T) {
 //	cloud: 8,766 / 10⁶ × $1 = $0.008766
 func TestMainsPoweredModel(t *testing.T) {
 	dir := handRepo(t)
-	devices, err := os.ReadFile(filepath.Join(dir, "devices.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmdtest.WriteFile(t, dir, "devices.yaml", string(devices)+`  - id: hub
-    power: mains
-    ota: {image: 4MB, every: 1mo}
-    events:
-      - {name: status, every: 5m, duration: 200ms, current: 80mA, uplink: {bytes: 120}}
-`)
+	cmdtest.AppendFile(t, dir, "devices.yaml", cmdtest.MainsHub)
 	cmdtest.WriteFile(t, dir, "economics.yaml", handEconomics+`  hub:
     units: 1000
     price: 100
