@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -366,6 +367,10 @@ func (c *deviceChecker) fleet(spec *DevicesFile) *Fleet {
 			}
 			cell = energy.Cell{ID: id, Name: id, Derating: 1, Source: "devices.yaml"}
 		}
+		if given := cs.given(); builtin && len(given) > 0 {
+			// the catalog's sources no longer vouch for the figures given
+			cell.Source = fmt.Sprintf("%s from %s line %d; built-in: %s", strings.Join(given, ", "), filepath.Base(c.file), cs.Pos.Line, cell.Source)
+		}
 		f.Cells[id] = applyCellFields(cell, cs.CellFields)
 		if !builtin && !cs.statesSelfDischarge() {
 			if c.silentCells == nil {
@@ -415,6 +420,24 @@ func (c *deviceChecker) fleet(spec *DevicesFile) *Fleet {
 		}
 	}
 	return f
+}
+
+// given names the figures a cell's entry states, as devices.yaml spells
+// them, in the order of CellFields.
+func (cf CellFields) given() []string {
+	var names []string
+	for _, f := range []struct {
+		name string
+		set  bool
+	}{{"name", cf.Name != ""}, {"capacity", cf.Capacity != nil}, {"voltage", cf.Voltage != nil},
+		{"self_discharge", cf.SelfDischarge != nil}, {"self_discharge_model", cf.SelfDischargeModel != ""},
+		{"derating", cf.Derating != nil}, {"max_pulse", cf.MaxPulse != nil}, {"shelf_life", cf.ShelfLife != nil},
+		{"capacity_at", cf.CapacityAt != nil}, {"self_discharge_at", cf.SelfDischargeAt != nil}} {
+		if f.set {
+			names = append(names, f.name)
+		}
+	}
+	return names
 }
 
 // applyCellFields overrides a cell's figures with those given.

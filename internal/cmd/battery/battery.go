@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -184,6 +187,14 @@ func batteryRun(opts *BatteryOptions) error {
 	file, err := f.PlanningFile(opts.File, func(c *planfile.Config) string { return c.Devices })
 	if err != nil {
 		return err
+	}
+	if opts.ListCells && opts.File == "" && noDevicesFile(f, file) {
+		// the catalog is browsed before there is a repo: the built-in
+		// cells, said to be only those
+		fmt.Fprintf(f.IO.ErrOut, "%s: no such file: the built-in cells only (a devices.yaml's cells: adds its own)\n", relTo(f.Dir, file))
+		return cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error {
+			return writeCells(w, format, energy.BuiltinCells(), term)
+		})
 	}
 	fleet, diags := planfile.LoadDevices(file)
 	if err := cmdutil.ReportProblems(f, diags); err != nil {
@@ -468,4 +479,23 @@ func humanDuration(secs float64) string {
 		return "0s"
 	}
 	return b.String()
+}
+
+// noDevicesFile is true when the devices file is the default one, which
+// iotpm.yaml does not name, and it is absent: a directory that is not
+// (yet) a planning repo.
+func noDevicesFile(f *cmdutil.Factory, file string) bool {
+	if cfg, _ := f.Config(); cfg == nil || cfg.DevicesExplicit {
+		return false
+	}
+	_, err := os.Stat(file)
+	return errors.Is(err, fs.ErrNotExist)
+}
+
+// relTo is path relative to root when it is inside it, else path.
+func relTo(root, path string) string {
+	if rel, err := filepath.Rel(root, path); err == nil && filepath.IsLocal(rel) {
+		return rel
+	}
+	return path
 }

@@ -355,3 +355,27 @@ func TestUpdatesInTheLife(t *testing.T) {
 		}
 	}
 }
+
+// The cell catalog is browsed before there is a planning repo: outside
+// one, --list-cells lists the built-in cells and says so on stderr; a
+// devices file that iotpm.yaml names must still exist.
+func TestListCellsOutsideARepo(t *testing.T) {
+	empty := t.TempDir()
+	stdout, stderr, code := cmdtest.Run(t, nil, "battery", "-C", empty, "--list-cells", "-o", "csv")
+	if code != 0 || !strings.Contains(stderr, "devices.yaml: no such file: the built-in cells only") {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	// the example states its er14505's capacity: the listing says where
+	// that figure comes from; outside a repo it is the catalog's own
+	const own = "capacity from devices.yaml line 6; built-in: "
+	inRepo, _, _ := cmdtest.Run(t, nil, "battery", "-C", cmdtest.ExampleRepo, "--list-cells", "-o", "csv")
+	if !strings.Contains(inRepo, own) || strings.Contains(stdout, own) || stdout != strings.Replace(inRepo, own, "", 1) {
+		t.Errorf("outside a repo:\n%s\nthe example repo:\n%s", stdout, inRepo)
+	}
+	named := t.TempDir()
+	cmdtest.WriteFile(t, named, "iotpm.yaml", "devices: power.yaml\n")
+	_, stderr, code = cmdtest.Run(t, nil, "battery", "-C", named, "--list-cells")
+	if code != 2 || !strings.Contains(stderr, "power.yaml") {
+		t.Errorf("a named devices file that is missing: exit %d, stderr %q", code, stderr)
+	}
+}
