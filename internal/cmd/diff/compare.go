@@ -9,6 +9,7 @@ import (
 
 	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/diag"
+	"github.com/iotpm/iotpm/internal/gate"
 	"github.com/iotpm/iotpm/internal/render"
 
 	"github.com/iotpm/iotpm/internal/planning"
@@ -104,12 +105,31 @@ type CapacityChange struct {
 	Capacity float64 `json:"capacity"`
 }
 
-// GateChange is a gate whose status the change alters.
+// GateChange is a gate whose status, value or threshold the change
+// alters: a gate that still passes can have moved most of the way to its
+// threshold, and the pull request should show it.
 type GateChange struct {
 	Gate   string `json:"gate"`
 	Before string `json:"before"` // pass, FAIL, or "" when absent
 	After  string `json:"after"`
+	// ValueBefore and ValueAfter are the measured numbers (nil: absent,
+	// or a value that is not a number, such as a theme's date); TextBefore
+	// and TextAfter are the values as the gate tables write them.
+	ValueBefore     *float64 `json:"value_before"`
+	ValueAfter      *float64 `json:"value_after"`
+	TextBefore      string   `json:"value_text_before"`
+	TextAfter       string   `json:"value_text_after"`
+	ThresholdBefore string   `json:"threshold_before"`
+	ThresholdAfter  string   `json:"threshold_after"`
 }
+
+// NewlyFailing is true when the gate fails with the change and did not
+// before (it passed, or was not there).
+func (g GateChange) NewlyFailing() bool { return g.After == "FAIL" && g.Before != "FAIL" }
+
+// StatusChanged is true when the gate passes on one side and fails (or
+// is absent) on the other.
+func (g GateChange) StatusChanged() bool { return g.Before != g.After }
 
 // comparePlans lines up the base and the head of a planning repo.
 func comparePlans(base, head *planning.Results) *Diff {
@@ -325,37 +345,47 @@ func sortedKeys(m map[string]bool) []string {
 }
 
 func (d *Diff) compareGates(base, head *planning.Results) {
-	status := func(p *planning.Results) map[string]string {
-		out := map[string]string{}
+	gates := func(p *planning.Results) map[string]gate.Gate {
+		out := map[string]gate.Gate{}
 		if p.Problems.HasErrors() || p.Config == nil {
 			return out
 		}
 		for _, g := range p.Gates() {
-			out[g.Name] = map[bool]string{true: "pass", false: "FAIL"}[g.Passed]
+			out[g.Name] = g
 		}
 		return out
 	}
-	sb, sa := status(base), status(head)
+	gb, ga := gates(base), gates(head)
 	names := map[string]bool{}
-	for k := range sb {
+	for k := range gb {
 		names[k] = true
 	}
-	for k := range sa {
+	for k := range ga {
 		names[k] = true
 	}
-	var newly, rest []GateChange
+	var newly, status, moved []GateChange
 	for _, n := range sortedKeys(names) {
-		if sb[n] == sa[n] {
-			continue
+		b, inBase := gb[n]
+		a, inHead := ga[n]
+		c := GateChange{Gate: n}
+		if inBase {
+			c.Before, c.ValueBefore, c.TextBefore, c.ThresholdBefore = b.Status(), b.Value, b.ValueText(), b.Threshold
 		}
-		c := GateChange{Gate: n, Before: sb[n], After: sa[n]}
-		if c.After == "FAIL" {
+		if inHead {
+			c.After, c.ValueAfter, c.TextAfter, c.ThresholdAfter = a.Status(), a.Value, a.ValueText(), a.Threshold
+		}
+		// values compared as the tables write them: a difference in the
+		// fifth decimal of a percentage is not a change anyone reads
+		switch {
+		case c.NewlyFailing():
 			newly = append(newly, c)
-		} else {
-			rest = append(rest, c)
+		case c.StatusChanged():
+			status = append(status, c)
+		case c.TextBefore != c.TextAfter || c.ThresholdBefore != c.ThresholdAfter:
+			moved = append(moved, c)
 		}
 	}
-	d.Gates = append(newly, rest...)
+	d.Gates = append(append(newly, status...), moved...)
 }
 
 // failures lists the --fail-on conditions the diff meets.
@@ -376,7 +406,7 @@ func (d *Diff) failures(failOn []string) []string {
 		case "new-failing-gate":
 			var gates []string
 			for _, g := range d.Gates {
-				if g.After == "FAIL" {
+				if g.NewlyFailing() {
 					gates = append(gates, g.Gate)
 				}
 			}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -326,5 +327,69 @@ func TestDiffAddedAndRemovedModels(t *testing.T) {
 	}
 	if hub := slices.IndexFunc(d.Economics, func(e diffcmd.EconomicsChange) bool { return e.Model == "hub" }); hub < 0 || !d.Economics[hub].Removed || !strings.Contains(d.Summary, "hub removed (LTV was -$") {
 		t.Errorf("hub removed: %+v; summary %s", d.Economics, d.Summary)
+	}
+}
+
+// A gate is in the diff when its value or threshold moves, not only when
+// it starts or stops failing: a pull request that takes the coin-cell
+// puck most of the way to its target passes, and says so. A gate that
+// failed before and fails after is not newly failing, however its value
+// moves.
+func TestDiffGateValues(t *testing.T) {
+	plan := gitRepo(t)
+	devices := filepath.Join(plan, "devices.yaml")
+	type doc struct {
+		Summary string               `json:"summary"`
+		Gates   []diffcmd.GateChange `json:"gates"`
+	}
+	run := func(args ...string) (doc, int, string) {
+		t.Helper()
+		stdout, stderr, code := cmdtest.Run(t, nil, append([]string{"diff", "-C", plan, "-o", "json"}, args...)...)
+		var d doc
+		if err := json.Unmarshal([]byte(stdout), &d); err != nil {
+			t.Fatalf("%v: exit %d %s", err, code, stderr)
+		}
+		return d, code, stderr
+	}
+	find := func(d doc, name string) *diffcmd.GateChange {
+		for i := range d.Gates {
+			if d.Gates[i].Gate == name {
+				return &d.Gates[i]
+			}
+		}
+		return nil
+	}
+
+	cmdtest.EditFile(t, devices, "sleep: 1.5uA", "sleep: 1.6uA")
+	cmdtest.EditFile(t, filepath.Join(plan, "iotpm.yaml"), `ota_success_rate: ">= 95%"`, `ota_success_rate: ">= 96%"`)
+	d, code, stderr := run("main", "--fail-on", "new-failing-gate")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	puck := find(d, "battery_life.drip-puck")
+	if puck == nil || puck.Before != "pass" || puck.After != "pass" || puck.ValueBefore == nil || puck.ValueAfter == nil ||
+		*puck.ValueAfter >= *puck.ValueBefore || puck.TextBefore != "3.5 years" {
+		t.Fatalf("battery_life.drip-puck: %+v", puck)
+	}
+	ota := find(d, "ota_success_rate")
+	if ota == nil || ota.ThresholdBefore != ">= 95%" || ota.ThresholdAfter != ">= 96%" || ota.TextBefore != ota.TextAfter {
+		t.Errorf("ota_success_rate: %+v", ota)
+	}
+	if find(d, "battery_life.drip-lora") != nil || !strings.Contains(d.Summary, "gates: 2 values move, none passing or failing anew") {
+		t.Errorf("gates %+v; summary %s", d.Gates, d.Summary)
+	}
+	table, _, _ := cmdtest.Run(t, nil, "diff", "-C", plan, "main")
+	if !strings.Contains(table, ">= 95% → >= 96%") || !regexp.MustCompile(`battery_life\.drip-puck +3\.5 years → 3\.\d+ years +>= 3 years +pass\n`).MatchString(table) {
+		t.Errorf("table:\n%s", table)
+	}
+
+	// failing before and after: listed, not newly failing
+	cmdtest.EditFile(t, devices, "sleep: 1.6uA", "sleep: 30uA")
+	gitIn(t, filepath.Dir(plan), "commit", "-q", "-am", "a puck below its target")
+	cmdtest.EditFile(t, devices, "sleep: 30uA", "sleep: 40uA")
+	d, code, stderr = run("HEAD", "--fail-on", "new-failing-gate")
+	puck = find(d, "battery_life.drip-puck")
+	if code != 0 || puck == nil || puck.Before != "FAIL" || puck.After != "FAIL" || puck.NewlyFailing() || strings.Contains(d.Summary, "newly failing") {
+		t.Errorf("exit %d %s; gate %+v; summary %s", code, stderr, puck, d.Summary)
 	}
 }

@@ -106,18 +106,24 @@ func (d *Diff) summary() string {
 	for _, e := range d.Economics {
 		parts = append(parts, e.summary())
 	}
-	newly, other := 0, 0
+	newly, other, moved := 0, 0, 0
 	for _, g := range d.Gates {
-		if g.After == "FAIL" {
+		switch {
+		case g.NewlyFailing():
 			newly++
-		} else {
+		case g.StatusChanged():
 			other++
+		default:
+			moved++
 		}
 	}
-	if newly > 0 {
+	switch {
+	case newly > 0:
 		parts = append(parts, fmt.Sprintf("gates: %d newly failing", newly))
-	} else if other > 0 {
+	case other > 0:
 		parts = append(parts, fmt.Sprintf("gates: %d changed, none newly failing", other))
+	case moved > 0:
+		parts = append(parts, "gates: "+plural(moved, "value moves", "values move")+", none passing or failing anew")
 	}
 	if len(parts) == 0 {
 		return "Only release capacity use changes." + warned
@@ -254,9 +260,10 @@ func (d *Diff) tables(exact bool) (titles []string, tables []*render.Table) {
 			e.sides(render.Money(e.LTVBefore, e.Currency), render.Money(e.LTVAfter, e.Currency)), e.sides(paybackText(e.PaybackBefore), paybackText(e.PaybackAfter)))
 	}
 	add("Unit economics", t)
-	t = &render.Table{Columns: []render.Column{{Header: "GATE"}, {Header: "BEFORE"}, {Header: "AFTER"}}}
+	t = &render.Table{Columns: []render.Column{{Header: "GATE"}, {Header: "VALUE"}, {Header: "THRESHOLD", Wrap: true}, {Header: "STATUS"}}}
 	for _, g := range d.Gates {
-		t.Append(g.Gate, cmp.Or(g.Before, "-"), cmp.Or(g.After, "-"))
+		t.Append(g.Gate, gateSides(g.TextBefore, g.TextAfter, g.Before, g.After), gateSides(g.ThresholdBefore, g.ThresholdAfter, g.Before, g.After),
+			gateSides(g.Before, g.After, g.Before, g.After))
 	}
 	add("Gates", t)
 	return titles, tables
@@ -370,7 +377,21 @@ func diffCSV(d *Diff) *render.Table {
 		t.Append("economics", e.Model, "ltv", exact(e.LTVBefore, e.Added), exact(e.LTVAfter, e.Removed), e.Currency)
 	}
 	for _, g := range d.Gates {
+		number := func(v *float64) string {
+			if v == nil {
+				return ""
+			}
+			return render.Exact(*v)
+		}
 		t.Append("gate", g.Gate, "status", g.Before, g.After, "")
+		if g.ValueBefore != nil || g.ValueAfter != nil {
+			t.Append("gate", g.Gate, "value", number(g.ValueBefore), number(g.ValueAfter), "")
+		} else if g.TextBefore != g.TextAfter {
+			t.Append("gate", g.Gate, "value", g.TextBefore, g.TextAfter, "")
+		}
+		if g.ThresholdBefore != g.ThresholdAfter {
+			t.Append("gate", g.Gate, "threshold", g.ThresholdBefore, g.ThresholdAfter, "")
+		}
 	}
 	return t
 }
@@ -380,4 +401,20 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+// gateSides writes a gate's figure on both sides: once when it is the
+// same, "before → after" when it changed, "-" on a side the gate is not
+// on (its status empty there).
+func gateSides(before, after, statusBefore, statusAfter string) string {
+	if statusBefore == "" {
+		before = "-"
+	}
+	if statusAfter == "" {
+		after = "-"
+	}
+	if before == after {
+		return before
+	}
+	return before + " → " + after
 }
