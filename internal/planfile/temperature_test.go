@@ -60,3 +60,31 @@ func TestSelfDischargeAt(t *testing.T) {
 		t.Errorf("no rate: %v", diags)
 	}
 }
+
+// A winter colder than the cell's capacity curve, or a summer hotter than
+// room temperature on a cell with no self-discharge points, is warned of
+// at the device: the curve's end would otherwise stand in for it silently
+// (the life at -40 °C equal to that at -20 °C).
+func TestTemperatureBeyondTheDatasheetWarned(t *testing.T) {
+	head := "cells:\n  cold-cell: {capacity: 1000mAh, voltage: 3V, self_discharge: 1%/y, capacity_at: [{temperature: -20C, capacity: 500mAh}, {temperature: 20C, capacity: 1000mAh}]}\n" +
+		"devices:\n  - id: d\n    battery: {cell: cold-cell}\n    sleep: 2uA\n    events:\n      - {name: tx, every: 1m, duration: 10ms, current: 10mA}\n"
+	for _, tt := range []struct{ temperature, want string }{
+		{"-10C", ""},
+		{"[{months: [12, 1, 2], celsius: -40C}, {months: [3, 4, 5, 6, 7, 8, 9, 10, 11], celsius: 10C}]",
+			"devices.yaml:4:5: warning: device d: the device sees -40 °C and the cell's capacity_at stops at -20 °C"},
+		{"[{months: [6, 7, 8], celsius: 45C}, {months: [1, 2, 3, 4, 5, 9, 10, 11, 12], celsius: 10C}]",
+			"devices.yaml:4:5: warning: device d: the device sees 45 °C and the cell has no self-discharge at temperature"},
+	} {
+		_, diags := ParseDevices("devices.yaml", []byte(head+"    temperature: "+tt.temperature+"\n"))
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		var got []string
+		for _, d := range diags {
+			got = append(got, d.String())
+		}
+		if tt.want == "" && len(got) > 0 || !strings.Contains(strings.Join(got, "\n"), tt.want) {
+			t.Errorf("%s: got %q, want %q", tt.temperature, got, tt.want)
+		}
+	}
+}

@@ -205,3 +205,49 @@ func (b Battery) CutoffFactor(minCellVolts float64) (factor float64, ok bool) {
 	}
 	return interpolate(xs, ys, minCellVolts), true
 }
+
+// extremes are the coldest and the hottest of the seasons that have
+// months; ok is false without any.
+func extremes(seasons []Season) (lo, hi float64, ok bool) {
+	for _, s := range seasons {
+		if !slices.ContainsFunc(s.Months, func(m int) bool { return m >= 1 && m <= 12 }) {
+			continue
+		}
+		if !ok {
+			lo, hi, ok = s.Celsius, s.Celsius, true
+		}
+		lo, hi = min(lo, s.Celsius), max(hi, s.Celsius)
+	}
+	return lo, hi, ok
+}
+
+// beyondCurves warns where the device's year leaves the cell's datasheet
+// points on the side that flatters life: colder than the capacity curve's
+// coldest point (held there: more capacity than the cell gives), hotter
+// than the self-discharge points' hottest (held there: less
+// self-discharge), or above RoomCelsius with no self-discharge points at
+// all. The other sides (warmer than the capacity curve, colder than the
+// self-discharge points) err towards a shorter life and are not warned of.
+func (b Battery) beyondCurves(seasons []Season) []Warning {
+	lo, hi, ok := extremes(seasons)
+	if !ok {
+		return nil
+	}
+	var out []Warning
+	if xs, _ := b.curve(true); len(xs) > 0 && lo < xs[0] {
+		out = append(out, Warning{Kind: ColderThanCurve, Celsius: lo, CurveEnd: xs[0]})
+	}
+	if b.SelfDischargePerYear > 0 {
+		if len(b.SelfDischargeAt) == 0 {
+			if hi > RoomCelsius {
+				out = append(out, Warning{Kind: NoSelfDischargeData, Celsius: hi})
+			}
+		} else {
+			hot := slices.MaxFunc(b.SelfDischargeAt, func(x, y SelfDischargePoint) int { return cmp.Compare(x.Celsius, y.Celsius) }).Celsius
+			if hi > hot {
+				out = append(out, Warning{Kind: HotterThanCurve, Celsius: hi, CurveEnd: hot})
+			}
+		}
+	}
+	return out
+}

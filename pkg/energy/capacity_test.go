@@ -2,6 +2,8 @@ package energy
 
 import (
 	"math"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -138,5 +140,59 @@ func TestCutoffFactor(t *testing.T) {
 	d.Battery.CapacityAt = nil
 	if r3, _ := Analyze(d); r3.CutoffFactor != 1 || len(r3.Warnings) == 0 || r3.Warnings[len(r3.Warnings)-1].Kind != NoCutoffData {
 		t.Errorf("no data: factor %v, warnings %v", r3.CutoffFactor, r3.Warnings)
+	}
+}
+
+// A year that leaves the cell's datasheet points on the side that
+// flatters life is warned of: colder than the capacity curve's coldest
+// point (its capacity is held there), hotter than the self-discharge
+// points' hottest, or above room temperature with no self-discharge
+// points. The other sides (warmer than the capacity curve, colder than
+// the self-discharge points) shorten the life and are not.
+func TestBeyondTheDatasheet(t *testing.T) {
+	m20, p25 := -20.0, 25.0
+	capacity := []CapacityPoint{{Celsius: &m20, Capacity: 0.130}, {Celsius: &p25, Capacity: 0.225}}
+	sd := []SelfDischargePoint{{Celsius: 20, PerYear: 0.01}, {Celsius: 60, PerYear: 0.04}}
+	winter := func(cold, warm float64) []Season {
+		return []Season{{Months: []int{12, 1, 2}, Celsius: cold}, {Months: []int{3, 4, 5, 6, 7, 8, 9, 10, 11}, Celsius: warm}}
+	}
+	for _, tt := range []struct {
+		name    string
+		b       Battery
+		seasons []Season
+		want    []Warning
+	}{
+		{"inside both curves", Battery{CapacityAt: capacity, SelfDischargeAt: sd}, winter(-20, 60), nil},
+		{"a winter below the curve", Battery{CapacityAt: capacity, SelfDischargeAt: sd}, winter(-40, 20),
+			[]Warning{{Kind: ColderThanCurve, Celsius: -40, CurveEnd: -20}}},
+		{"a summer above the self-discharge points", Battery{CapacityAt: capacity, SelfDischargeAt: sd}, winter(0, 70),
+			[]Warning{{Kind: HotterThanCurve, Celsius: 70, CurveEnd: 60}}},
+		{"warm without self-discharge points", Battery{CapacityAt: capacity}, winter(0, 25.5),
+			[]Warning{{Kind: NoSelfDischargeData, Celsius: 25.5}}},
+		{"room temperature without them", Battery{CapacityAt: capacity}, winter(0, 25), nil},
+		{"warmer than the capacity curve", Battery{CapacityAt: capacity, SelfDischargeAt: sd}, winter(-10, 40), nil},
+		{"no self-discharge to scale", Battery{CapacityAt: capacity, SelfDischargePerYear: -1}, winter(0, 50), nil},
+		{"a season without months", Battery{CapacityAt: capacity}, []Season{{Months: []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, Celsius: 10}, {Celsius: -60}}, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			b := tt.b
+			b.Capacity = 0.225
+			if b.SelfDischargePerYear == 0 {
+				b.SelfDischargePerYear = 0.01
+			} else if b.SelfDischargePerYear < 0 {
+				b.SelfDischargePerYear = 0
+			}
+			r, err := Analyze(Device{ID: "d", Battery: b, Sleep: 2e-6, Seasons: tt.seasons})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(r.Warnings, tt.want) {
+				t.Errorf("warnings %+v, want %+v", r.Warnings, tt.want)
+			}
+		})
+	}
+	w := Warning{Kind: ColderThanCurve, Celsius: -40, CurveEnd: -20}
+	if got := w.String(); !strings.Contains(got, "sees -40 °C and the cell's capacity_at stops at -20 °C") || !strings.Contains(got, "point at -40 °C") {
+		t.Errorf("%q", got)
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 )
 
 // Units. Keeping them as distinct types stops a milliamp from being added to
@@ -287,6 +288,10 @@ type Warning struct {
 	// Current and Limit are the phase's current and the battery's maximum
 	// pulse current (PulseOverLimit).
 	Current, Limit Amps
+	// Celsius is the device's temperature a warning is about (its coldest
+	// or hottest season), CurveEnd the last datasheet point on that side
+	// (ColderThanCurve, HotterThanCurve).
+	Celsius, CurveEnd float64
 }
 
 // WarningKind says what a warning is about.
@@ -301,7 +306,23 @@ const (
 	// NoCutoffData: the device has a min_voltage and its cell no
 	// capacity-vs-end-voltage data, so the rating's end voltage is assumed.
 	NoCutoffData WarningKind = "no_cutoff_data"
+	// ColderThanCurve: a season is colder than the coldest point of the
+	// cell's capacity-vs-temperature curve, which is held there: the
+	// capacity in that season is overstated.
+	ColderThanCurve WarningKind = "colder_than_curve"
+	// HotterThanCurve: a season is hotter than the hottest point of the
+	// cell's self-discharge-vs-temperature points, which are held there:
+	// the self-discharge in that season is understated.
+	HotterThanCurve WarningKind = "hotter_than_curve"
+	// NoSelfDischargeData: a season is above RoomCelsius and the cell has
+	// no self-discharge at temperature, so the rated (room-temperature)
+	// rate is used: understated in the heat.
+	NoSelfDischargeData WarningKind = "no_self_discharge_data"
 )
+
+// RoomCelsius is the temperature up to which a cell's rated self-discharge
+// is taken to hold without datasheet points: ratings are given at 20–25 °C.
+const RoomCelsius = 25
 
 // String words a warning in English; callers may word the kind and values
 // themselves.
@@ -312,6 +333,15 @@ func (w Warning) String() string {
 			w.Event, w.Phase, float64(w.Current)*1e3, float64(w.Limit)*1e3)
 	case NoTemperatureData:
 		return "a temperature is given, and the cell has no capacity at temperature (capacity_at: [{temperature: -20C, capacity: …}] from the datasheet): the room-temperature capacity is used, which overstates life in the cold"
+	case ColderThanCurve:
+		return fmt.Sprintf("the device sees %s °C and the cell's capacity_at stops at %s °C: the capacity below it is taken as at %s °C, which overstates life in the cold; add the datasheet's point at %s °C",
+			degrees(w.Celsius), degrees(w.CurveEnd), degrees(w.CurveEnd), degrees(w.Celsius))
+	case HotterThanCurve:
+		return fmt.Sprintf("the device sees %s °C and the cell's self_discharge_at stops at %s °C: the self-discharge above it is taken as at %s °C, which overstates life in the heat; add the datasheet's point at %s °C",
+			degrees(w.Celsius), degrees(w.CurveEnd), degrees(w.CurveEnd), degrees(w.Celsius))
+	case NoSelfDischargeData:
+		return fmt.Sprintf("the device sees %s °C and the cell has no self-discharge at temperature (self_discharge_at: [{temperature: %sC, rate: …}] from the datasheet): the rated room-temperature rate is used, which overstates life in the heat (self-discharge rises with temperature)",
+			degrees(w.Celsius), degrees(w.Celsius))
 	case NoCutoffData:
 		return "a min_voltage is given, and the cell has no capacity to an end voltage (capacity_at: [{cutoff: 2.5V, capacity: …}] from the datasheet): the rating's end voltage is assumed, which overstates life when the device browns out earlier"
 	}
@@ -436,6 +466,7 @@ func Analyze(d Device) (Result, error) {
 	if !known {
 		r.Warnings = append(r.Warnings, Warning{Kind: NoTemperatureData})
 	}
+	r.Warnings = append(r.Warnings, d.Battery.beyondCurves(d.Seasons)...)
 	r.CapacityLife = b.Life(avg)
 	if math.IsInf(float64(r.CapacityLife), 1) && b.ShelfLife <= 0 {
 		return Result{}, errors.New("nothing drains the battery (no sleep current, events or self-discharge), so life is unbounded")
@@ -503,3 +534,6 @@ func (d Device) UpdateCharge() (coulombs float64, ok bool) {
 	}
 	return float64(u.Current) * float64(u.Time()), true
 }
+
+// degrees writes a temperature as devices.yaml would: -40, 12.5.
+func degrees(c float64) string { return strconv.FormatFloat(c, 'f', -1, 64) }
