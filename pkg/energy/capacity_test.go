@@ -196,3 +196,34 @@ func TestBeyondTheDatasheet(t *testing.T) {
 		t.Errorf("%q", got)
 	}
 }
+
+// A pulse heavier than the load curve's heaviest point gets that point's
+// capacity: warned of, unless the pulse is over the cell's maximum
+// already (that warning says more).
+func TestPulseBeyondTheCurve(t *testing.T) {
+	b := Battery{Capacity: 1, CapacityAt: []CapacityPoint{{Current: 0.010, Capacity: 1}, {Current: 0.050, Capacity: 0.8}}, Parallel: 2}
+	for _, tt := range []struct {
+		name     string
+		current  Amps
+		maxPulse Amps
+		want     []Warning
+	}{
+		{"inside the curve (50 mA shared by two cells)", 0.100, 0, nil},
+		{"beyond it", 0.120, 0, []Warning{{Kind: HeavierThanCurve, Current: 0.060, Limit: 0.050}}},
+		{"over the maximum pulse", 0.120, 0.055, []Warning{{Kind: PulseOverLimit, Event: "tx", Phase: 1, Current: 0.120, Limit: 0.110}}},
+	} {
+		b := b
+		b.MaxPulse = tt.maxPulse
+		r, err := Analyze(Device{ID: "d", Battery: b, Sleep: 2e-6, Events: []Event{{Name: "tx", Every: 60, Phases: []Phase{{Duration: 0.01, Current: tt.current}}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Warnings) != len(tt.want) || len(tt.want) > 0 && (r.Warnings[0].Kind != tt.want[0].Kind ||
+			math.Abs(float64(r.Warnings[0].Current-tt.want[0].Current)) > 1e-12 || math.Abs(float64(r.Warnings[0].Limit-tt.want[0].Limit)) > 1e-12) {
+			t.Errorf("%s: warnings %+v, want %+v", tt.name, r.Warnings, tt.want)
+		}
+	}
+	if got := (Warning{Kind: HeavierThanCurve, Current: 0.060, Limit: 0.050}).String(); !strings.Contains(got, "draws 60 mA from each cell and the cell's capacity_at stops at 50 mA") {
+		t.Errorf("%q", got)
+	}
+}

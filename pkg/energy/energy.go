@@ -314,6 +314,10 @@ const (
 	// cell's self-discharge-vs-temperature points, which are held there:
 	// the self-discharge in that season is understated.
 	HotterThanCurve WarningKind = "hotter_than_curve"
+	// HeavierThanCurve: the device's largest pulse (at each cell) is
+	// heavier than the heaviest point of the cell's capacity-vs-load
+	// curve, which is held there: the capacity is overstated.
+	HeavierThanCurve WarningKind = "heavier_than_curve"
 	// NoSelfDischargeData: a season is above RoomCelsius and the cell has
 	// no self-discharge at temperature, so the rated (room-temperature)
 	// rate is used: understated in the heat.
@@ -339,6 +343,9 @@ func (w Warning) String() string {
 	case HotterThanCurve:
 		return fmt.Sprintf("the device sees %s °C and the cell's self_discharge_at stops at %s °C: the self-discharge above it is taken as at %s °C, which overstates life in the heat; add the datasheet's point at %s °C",
 			degrees(w.Celsius), degrees(w.CurveEnd), degrees(w.CurveEnd), degrees(w.Celsius))
+	case HeavierThanCurve:
+		return fmt.Sprintf("its largest pulse draws %.4g mA from each cell and the cell's capacity_at stops at %.4g mA: the capacity under it is taken as at %.4g mA, which overstates life; add the datasheet's point at %.4g mA",
+			float64(w.Current)*1e3, float64(w.Limit)*1e3, float64(w.Limit)*1e3, float64(w.Current)*1e3)
 	case NoSelfDischargeData:
 		return fmt.Sprintf("the device sees %s °C and the cell has no self-discharge at temperature (self_discharge_at: [{temperature: %sC, rate: …}] from the datasheet): the rated room-temperature rate is used, which overstates life in the heat (self-discharge rises with temperature)",
 			degrees(w.Celsius), degrees(w.Celsius))
@@ -517,6 +524,12 @@ func Analyze(d Device) (Result, error) {
 				}
 			}
 		}
+	}
+	if xs, _ := b.curve(false); len(xs) > 0 && float64(d.peakCurrent()) > xs[len(xs)-1] &&
+		!slices.ContainsFunc(r.Warnings, func(w Warning) bool { return w.Kind == PulseOverLimit }) {
+		// the load curve is held at its heaviest point: a heavier pulse
+		// gets that point's capacity, more than the cell gives
+		r.Warnings = append(r.Warnings, Warning{Kind: HeavierThanCurve, Current: d.peakCurrent(), Limit: Amps(xs[len(xs)-1])})
 	}
 	return r, nil
 }
