@@ -206,6 +206,17 @@ func (b Battery) CutoffFactor(minCellVolts float64) (factor float64, ok bool) {
 	return interpolate(xs, ys, minCellVolts), true
 }
 
+// highestCutoff is the highest end voltage of the cell's capacity-vs-
+// end-voltage points; ok is false without any.
+func (b Battery) highestCutoff() (volts float64, ok bool) {
+	for _, p := range b.CapacityAt {
+		if p.Cutoff != nil && p.Capacity > 0 && (!ok || *p.Cutoff > volts) {
+			volts, ok = *p.Cutoff, true
+		}
+	}
+	return volts, ok
+}
+
 // extremes are the coldest and the hottest of the seasons that have
 // months; ok is false without any.
 func extremes(seasons []Season) (lo, hi float64, ok bool) {

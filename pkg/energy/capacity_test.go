@@ -227,3 +227,31 @@ func TestPulseBeyondTheCurve(t *testing.T) {
 		t.Errorf("%q", got)
 	}
 }
+
+// A device that browns out above the highest cutoff of the cell's
+// end-voltage points gets that point's capacity: warned of. Below the
+// lowest it gets the lowest's (less than the cell gives): not warned of.
+func TestCutoffBeyondTheCurve(t *testing.T) {
+	v20, v25 := 2.0, 2.5
+	b := Battery{Capacity: 0.225, Series: 2, CapacityAt: []CapacityPoint{{Cutoff: &v20, Capacity: 0.225}, {Cutoff: &v25, Capacity: 0.200}}}
+	for _, tt := range []struct {
+		min  float64
+		want []Warning
+	}{
+		{4.8, nil}, // 2.4 V a cell
+		{3.6, nil}, // 1.8 V a cell: held at 2.0 V's, less than the cell gives
+		{5.6, []Warning{{Kind: AboveCutoffCurve, Volts: 2.8, CurveEnd: 2.5}}},
+	} {
+		r, err := Analyze(Device{ID: "d", Battery: b, Sleep: 2e-6, MinVoltage: tt.min})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Warnings) != len(tt.want) || len(tt.want) > 0 && (r.Warnings[0].Kind != tt.want[0].Kind ||
+			math.Abs(r.Warnings[0].Volts-tt.want[0].Volts) > 1e-12 || r.Warnings[0].CurveEnd != tt.want[0].CurveEnd) {
+			t.Errorf("min_voltage %gV: warnings %+v, want %+v", tt.min, r.Warnings, tt.want)
+		}
+	}
+	if got := (Warning{Kind: AboveCutoffCurve, Volts: 2.8, CurveEnd: 2.5}).String(); !strings.Contains(got, "min_voltage is 2.8V at each cell and the cell's capacity_at cutoffs stop at 2.5V") {
+		t.Errorf("%q", got)
+	}
+}

@@ -292,6 +292,9 @@ type Warning struct {
 	// or hottest season), CurveEnd the last datasheet point on that side
 	// (ColderThanCurve, HotterThanCurve).
 	Celsius, CurveEnd float64
+	// Volts is the device's minimum voltage at each cell (AboveCutoffCurve,
+	// with CurveEnd the curve's highest cutoff).
+	Volts float64
 }
 
 // WarningKind says what a warning is about.
@@ -314,6 +317,10 @@ const (
 	// cell's self-discharge-vs-temperature points, which are held there:
 	// the self-discharge in that season is understated.
 	HotterThanCurve WarningKind = "hotter_than_curve"
+	// AboveCutoffCurve: the device's minimum voltage (at each cell) is
+	// above the highest cutoff of the cell's capacity-vs-end-voltage
+	// points, which are held there: the capacity is overstated.
+	AboveCutoffCurve WarningKind = "above_cutoff_curve"
 	// HeavierThanCurve: the device's largest pulse (at each cell) is
 	// heavier than the heaviest point of the cell's capacity-vs-load
 	// curve, which is held there: the capacity is overstated.
@@ -343,6 +350,9 @@ func (w Warning) String() string {
 	case HotterThanCurve:
 		return fmt.Sprintf("the device sees %s °C and the cell's self_discharge_at stops at %s °C: the self-discharge above it is taken as at %s °C, which overstates life in the heat; add the datasheet's point at %s °C",
 			degrees(w.Celsius), degrees(w.CurveEnd), degrees(w.CurveEnd), degrees(w.Celsius))
+	case AboveCutoffCurve:
+		return fmt.Sprintf("its min_voltage is %sV at each cell and the cell's capacity_at cutoffs stop at %sV: the capacity down to it is taken as down to %sV, which overstates life; add the datasheet's point at %sV",
+			degrees(w.Volts), degrees(w.CurveEnd), degrees(w.CurveEnd), degrees(w.Volts))
 	case HeavierThanCurve:
 		return fmt.Sprintf("its largest pulse draws %.4g mA from each cell and the cell's capacity_at stops at %.4g mA: the capacity under it is taken as at %.4g mA, which overstates life; add the datasheet's point at %.4g mA",
 			float64(w.Current)*1e3, float64(w.Limit)*1e3, float64(w.Limit)*1e3, float64(w.Current)*1e3)
@@ -473,6 +483,11 @@ func Analyze(d Device) (Result, error) {
 	if !known {
 		r.Warnings = append(r.Warnings, Warning{Kind: NoTemperatureData})
 	}
+	if top, ok := b.highestCutoff(); ok && d.MinVoltage > 0 && d.MinVoltage/float64(max(b.Series, 1)) > top {
+		// the end-voltage curve is held at its highest cutoff: a device
+		// that browns out above it gets more capacity than the cell gives
+		r.Warnings = append(r.Warnings, Warning{Kind: AboveCutoffCurve, Volts: d.MinVoltage / float64(max(b.Series, 1)), CurveEnd: top})
+	}
 	r.Warnings = append(r.Warnings, d.Battery.beyondCurves(d.Seasons)...)
 	r.CapacityLife = b.Life(avg)
 	if math.IsInf(float64(r.CapacityLife), 1) && b.ShelfLife <= 0 {
@@ -548,5 +563,6 @@ func (d Device) UpdateCharge() (coulombs float64, ok bool) {
 	return float64(u.Current) * float64(u.Time()), true
 }
 
-// degrees writes a temperature as devices.yaml would: -40, 12.5.
+// degrees writes a temperature or a voltage as devices.yaml would: -40,
+// 12.5, 2.75.
 func degrees(c float64) string { return strconv.FormatFloat(c, 'f', -1, 64) }
