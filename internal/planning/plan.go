@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/iotpm/iotpm/internal/failure"
 	"github.com/iotpm/iotpm/internal/fleetmetrics"
@@ -181,7 +182,13 @@ func ComputeWith(env runenv.Env, cfg *planfile.Config, problems diag.List, rollo
 				pos = cfg.Rollout.Pos
 			}
 			for _, w := range p.Rollout.Warnings {
-				p.Problems.Warnf(diag.Plan, cfg.File, pos.Line, pos.Col, "%s", w)
+				if slices.Contains(p.Rollout.Settings.Flags, w.Setting) {
+					// the flag gave it: iotpm.yaml's line would point at
+					// a value the run did not use
+					p.Problems.Warnf(diag.Plan, "--"+w.Setting, 0, 0, "%s", w.Text)
+					continue
+				}
+				p.Problems.Warnf(diag.Plan, cfg.File, pos.Line, pos.Col, "%s", w.Text)
 			}
 		}
 	}

@@ -30,6 +30,17 @@ type RolloutSettings struct {
 	// is the measured OTA success rate.
 	Success            float64
 	SuccessFromMetrics bool
+	// Flags are the settings a command-line flag gave (version, start,
+	// waves, lookback, success): a warning about one of them names the
+	// flag, not iotpm.yaml's rollout: section.
+	Flags []string
+}
+
+// RolloutWarning says what makes the forecast easy to misread, and which
+// setting it is about (version, start, waves).
+type RolloutWarning struct {
+	Setting string
+	Text    string
 }
 
 // RolloutSettingsOf resolves iotpm.yaml's rollout: section; soaks and the
@@ -102,7 +113,7 @@ type Rollout struct {
 	Unordered        int
 	UnorderedExample string
 	// Warnings say what makes the forecast easy to misread.
-	Warnings []string
+	Warnings []RolloutWarning
 	// UpdateCosts are what one update costs each battery profile that
 	// states its download (devices.yaml ota: {duration, current});
 	// UpdateUnstated are the battery profiles with an image size but no
@@ -239,7 +250,7 @@ func PlanRollout(p *Results, s *RolloutSettings) (*Rollout, error) {
 func (r *Rollout) warn(unordered map[string]int, horizon int64) {
 	s := r.Settings
 	if msg := rollout.WavesShortfall(s.Waves); msg != "" {
-		r.Warnings = append(r.Warnings, "rollout waves: "+msg)
+		r.Warnings = append(r.Warnings, RolloutWarning{"waves", "rollout waves: " + msg})
 	}
 	if r.Unordered > 0 {
 		r.UnorderedExample = slices.MaxFunc(slices.Sorted(maps.Keys(unordered)), func(a, b string) int { return cmp.Compare(unordered[a], unordered[b]) })
@@ -247,13 +258,13 @@ func (r *Rollout) warn(unordered map[string]int, horizon int64) {
 		if !metrics.Orderable(s.Version) {
 			why = fmt.Sprintf("%q is no semantic version, so only devices running exactly it count as on it", s.Version)
 		}
-		r.Warnings = append(r.Warnings, fmt.Sprintf("rollout version %q: %s of the devices to update run another version (the most common %q) and %s: they count as needing the update. Versions order as major.minor.patch (a v prefix and a pre-release allowed); name the release as the fleet writes its versions",
-			s.Version, render.Number(float64(r.Unordered), 0), r.UnorderedExample, why))
+		r.Warnings = append(r.Warnings, RolloutWarning{"version", fmt.Sprintf("rollout version %q: %s of the devices to update run another version (the most common %q) and %s: they count as needing the update. Versions order as major.minor.patch (a v prefix and a pre-release allowed); name the release as the fleet writes its versions",
+			s.Version, render.Number(float64(r.Unordered), 0), r.UnorderedExample, why)})
 	}
 	h := time.UnixMicro(horizon).UTC()
 	if day := time.Date(h.Year(), h.Month(), h.Day(), 0, 0, 0, 0, time.UTC); s.Start.Before(day) {
-		r.Warnings = append(r.Warnings, fmt.Sprintf("rollout start %s is before the data's last day %s: the forecast is of the fleet as the data leaves it (the devices not on %s then) as if the rollout began on %s; to forecast the rest of a running rollout, start it on %s or later",
-			s.Start.Format(time.DateOnly), day.Format(time.DateOnly), s.Version, s.Start.Format(time.DateOnly), day.Format(time.DateOnly)))
+		r.Warnings = append(r.Warnings, RolloutWarning{"start", fmt.Sprintf("rollout start %s is before the data's last day %s: the forecast is of the fleet as the data leaves it (the devices not on %s then) as if the rollout began on %s; to forecast the rest of a running rollout, start it on %s or later",
+			s.Start.Format(time.DateOnly), day.Format(time.DateOnly), s.Version, s.Start.Format(time.DateOnly), day.Format(time.DateOnly))})
 	}
 }
 

@@ -96,9 +96,11 @@ func (o *RolloutOptions) settings(cfg *planfile.Config) (*planning.RolloutSettin
 		s = fromFile
 	}
 	if o.Version != "" {
+		s.Flags = append(s.Flags, "version")
 		s.Version = o.Version
 	}
 	if o.Start != "" {
+		s.Flags = append(s.Flags, "start")
 		t, err := time.Parse(time.DateOnly, o.Start)
 		if err != nil {
 			return nil, failure.UsageErrorf("--start %q is not a date; write YYYY-MM-DD", o.Start)
@@ -106,11 +108,15 @@ func (o *RolloutOptions) settings(cfg *planfile.Config) (*planning.RolloutSettin
 		s.Start = t
 	}
 	if o.Lookback != "" {
+		s.Flags = append(s.Flags, "lookback")
 		n, err := wholeDays("--lookback", o.Lookback)
 		if err != nil || n == 0 {
 			return nil, failure.UsageErrorf("--lookback %q: give whole days above 0, e.g. 28d", o.Lookback)
 		}
 		s.LookbackDays = n
+	}
+	if o.Success != "" {
+		s.Flags = append(s.Flags, "success")
 	}
 	switch o.Success {
 	case "":
@@ -124,6 +130,7 @@ func (o *RolloutOptions) settings(cfg *planfile.Config) (*planning.RolloutSettin
 		s.Success, s.SuccessFromMetrics = v, false
 	}
 	if o.Waves != "" {
+		s.Flags = append(s.Flags, "waves")
 		s.Waves = nil
 		for _, part := range strings.Split(o.Waves, ",") {
 			share, soak, _ := strings.Cut(strings.TrimSpace(part), ":")

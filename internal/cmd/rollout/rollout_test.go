@@ -142,15 +142,23 @@ func TestBadUse(t *testing.T) {
 	if code != 0 || stderr != "" {
 		t.Errorf("--waves over the file's short waves: exit %d %q", code, stderr)
 	}
+	// the flag's waves are warned of as the flag's: iotpm.yaml's line holds
+	// waves the run did not use
 	_, stderr, code = cmdtest.Run(t, nil, "rollout", "-C", cmdtest.ExampleRepo, "--waves", "5%:3d,50%")
-	if code != 0 || strings.Count(stderr, "warning: rollout waves: the waves end at 50%") != 1 {
+	if code != 0 || strings.Count(stderr, "--waves: warning: rollout waves: the waves end at 50%") != 1 || strings.Contains(stderr, "iotpm.yaml") {
 		t.Errorf("--waves ending at 50%%: exit %d %q", code, stderr)
 	}
 	// a start before the data ends forecasts today's fleet as if it had
-	// started then: said, at the rollout: section
+	// started then: said, at the rollout: section, or of the flag
 	_, stderr, code = cmdtest.Run(t, nil, "rollout", "-C", cmdtest.ExampleRepo, "--start", "2026-10-01")
-	if code != 0 || !strings.Contains(stderr, "iotpm.yaml:54:3: warning: rollout start 2026-10-01 is before the data's last day 2026-11-10") {
+	if code != 0 || !strings.Contains(stderr, "--start: warning: rollout start 2026-10-01 is before the data's last day 2026-11-10") {
 		t.Errorf("start before the data ends: exit %d %q", code, stderr)
+	}
+	early := cmdtest.CopyExample(t)
+	cmdtest.EditFile(t, filepath.Join(early, "iotpm.yaml"), "start: 2026-11-16", "start: 2026-10-01")
+	_, stderr, code = cmdtest.Run(t, nil, "rollout", "-C", early)
+	if code != 0 || !strings.Contains(stderr, "iotpm.yaml:54:3: warning: rollout start 2026-10-01 is before the data's last day 2026-11-10") {
+		t.Errorf("iotpm.yaml's start before the data ends: exit %d %q", code, stderr)
 	}
 	// without a rollout: section, the release and start must be given
 	dir := t.TempDir()
