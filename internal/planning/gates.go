@@ -38,25 +38,39 @@ func (p *Results) batteryPlanGates() []gate.Gate {
 			y := c.Result.Life.Years()
 			g.Value, g.Passed = &y, false
 			g.Detail = fmt.Sprintf("%s on %s with %s takes it to %s years", c.Release, c.Date.Format(time.DateOnly), strings.Join(c.Features, ", "), render.Number(y, 2))
+			if c.Today {
+				// no release is to blame: the device misses its target
+				// as it ships today
+				today := t.Today.Life.Years()
+				g.Detail = fmt.Sprintf("below its target today, before any release of the plan (%s years; %s years after %s)", render.Number(today, 2), render.Number(y, 2), c.Release)
+			}
 		}
 		out = append(out, g)
 	}
 	return out
 }
 
-// budgetGates fail for each feature over its energy budget.
+// budgetGates fail for each feature over its energy budget, and once
+// when there is no budget to hold: a gate that holds nothing would pass in
+// silence.
 func (p *Results) budgetGates() []gate.Gate {
 	var out []gate.Gate
-	if p.Energy == nil {
-		return out
-	}
-	for i, t := range p.Energy.Timelines {
-		for _, c := range p.Energy.Budgets[i] {
-			b, _ := BudgetUnit(c.Kind, c.Value, false)
-			a, _ := BudgetUnit(c.Kind, c.Actual, false)
-			out = append(out, gate.Gate{Name: "battery_life.budget." + t.Device + "." + c.Feature, Text: a, Threshold: "<= " + b, Passed: !c.Over,
-				Detail: "with every planned feature"})
+	if p.Energy != nil {
+		for i, t := range p.Energy.Timelines {
+			for _, c := range p.Energy.Budgets[i] {
+				b, _ := BudgetUnit(c.Kind, c.Value, false)
+				a, _ := BudgetUnit(c.Kind, c.Actual, false)
+				out = append(out, gate.Gate{Name: "battery_life.budget." + t.Device + "." + c.Feature, Text: a, Threshold: "<= " + b, Passed: !c.Over,
+					Detail: "with every planned feature"})
+			}
 		}
+	}
+	if len(out) == 0 && !p.Problems.HasErrors() {
+		detail := "no devices file"
+		if p.Fleet != nil {
+			detail = "no budgets to hold (no device in " + filepath.Base(p.Fleet.File) + " states budgets:; give a device budgets: {FEATURE: 3uA}, a share such as 2% or a life cost such as 0.5y, for the planned features the gate should hold, or drop budgets from gates.battery_life)"
+		}
+		out = append(out, gate.Gate{Name: "battery_life.budgets", Threshold: "every planned feature within its budget", Detail: detail})
 	}
 	return out
 }

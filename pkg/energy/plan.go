@@ -179,17 +179,21 @@ func CheckBudgets(budgets []Budget, r Result) []BudgetCheck {
 type Crossing struct {
 	Step
 	Target Hours
+	// Today is true when the device is below its target before any
+	// release already: the release's features are not what took it there.
+	Today bool
 }
 
 // FirstBelowTarget returns the first step of the timeline whose life is
-// below the device's target (ok false when none, or no target).
+// below the device's target (ok false when none, or no target), with
+// Today set when today's life is below it too.
 func FirstBelowTarget(t Timeline, target Hours) (Crossing, bool) {
 	if target <= 0 {
 		return Crossing{}, false
 	}
 	for _, s := range t.Steps {
 		if s.Result.Life < target {
-			return Crossing{Step: s, Target: target}, true
+			return Crossing{Step: s, Target: target, Today: t.Today.Life < target}, true
 		}
 	}
 	return Crossing{}, false

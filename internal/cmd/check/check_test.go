@@ -317,3 +317,21 @@ func TestBatteryTargetsGateWithNothingToHold(t *testing.T) {
 		t.Errorf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
 }
+
+// gates.battery_life: budgets over a devices.yaml where no device states
+// budgets held nothing and passed in silence (it was not even listed); it
+// fails, saying what to write.
+func TestBatteryBudgetsGateWithNothingToHold(t *testing.T) {
+	dir := cmdtest.CopyExample(t)
+	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "battery_life: targets ", "battery_life: [targets, budgets]")
+	stdout, _, code := cmdtest.Run(t, nil, "check", "-C", dir)
+	if code != 0 || !strings.Contains(stdout, "battery_life.budget.drip-lora.edge-anomaly") {
+		t.Fatalf("the example's budgets: exit %d\n%s", code, stdout)
+	}
+	cmdtest.EditFile(t, filepath.Join(dir, "devices.yaml"), "    budgets:                    # what a planned feature may cost this device\n      edge-anomaly: 3uA\n      freeze-warning: 1%\n", "")
+	stdout, stderr, code := cmdtest.Run(t, nil, "check", "-C", dir)
+	if code != cmdutil.ExitGate || !strings.Contains(stdout, "battery_life.budgets") ||
+		!strings.Contains(stderr, "battery_life.budgets has no budgets to hold (no device in devices.yaml states budgets:; give a device budgets:") {
+		t.Errorf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+}

@@ -41,6 +41,9 @@ type Crossing struct {
 	Date      string   `json:"date"`
 	Features  []string `json:"features"`
 	LifeYears float64  `json:"life_years"`
+	// Today: the device is below its target before any release already,
+	// so the release's features are not what took it there.
+	Today bool `json:"below_today,omitempty"`
 }
 
 func (d *Diff) compareBattery(base, head *planning.Results) {
@@ -131,7 +134,7 @@ func (d *Diff) compareBattery(base, head *planning.Results) {
 			c.TargetYears = &y
 		}
 		if inA && a.crossing != nil {
-			c.Crossing = &Crossing{Release: a.crossing.Release, Date: a.crossing.Date.Format(time.DateOnly), Features: a.crossing.Features, LifeYears: a.crossing.Result.Life.Years()}
+			c.Crossing = &Crossing{Release: a.crossing.Release, Date: a.crossing.Date.Format(time.DateOnly), Features: a.crossing.Features, LifeYears: a.crossing.Result.Life.Years(), Today: a.crossing.Today}
 		}
 		for _, f := range sortedKeys(boolKeys(a.over)) {
 			if _, was := b.over[f]; !was {

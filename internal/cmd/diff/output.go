@@ -79,23 +79,7 @@ func (d *Diff) summary() string {
 		parts = append(parts, s)
 	}
 	for _, b := range d.Battery {
-		s := fmt.Sprintf("%s battery %s → %s", b.Device, years(b.YearsBefore), years(b.YearsAfter))
-		if years(b.WithPlanBefore) != years(b.WithPlanAfter) {
-			s += fmt.Sprintf(" (with the plan %s → %s)", years(b.WithPlanBefore), years(b.WithPlanAfter))
-		}
-		// whatever the gates: a plan that takes a device below its target
-		// or a feature over its budget is named here
-		switch {
-		case b.BelowAfter && !b.BelowBefore && b.Crossing != nil && b.TargetYears != nil:
-			s += fmt.Sprintf("; the plan now takes it below its %s y target: %s y after %s (%s) with %s",
-				render.Number(*b.TargetYears, 2), render.Number(b.Crossing.LifeYears, 2), b.Crossing.Release, b.Crossing.Date, strings.Join(b.Crossing.Features, ", "))
-		case b.BelowBefore && !b.BelowAfter:
-			s += "; the plan meets its target again"
-		}
-		for _, o := range b.OverBudget {
-			s += "; " + o
-		}
-		parts = append(parts, s)
+		parts = append(parts, b.summary())
 	}
 	for _, q := range d.Cash.Quarters {
 		parts = append(parts, fmt.Sprintf("NRE %s in %s", signedUSD(q.After-q.Before), q.Key))
@@ -417,4 +401,29 @@ func gateSides(before, after, statusBefore, statusAfter string) string {
 		return before
 	}
 	return before + " → " + after
+}
+
+// summary is a device's part of the summary line.
+func (b BatteryChange) summary() string {
+	s := fmt.Sprintf("%s battery %s → %s", b.Device, years(b.YearsBefore), years(b.YearsAfter))
+	if years(b.WithPlanBefore) != years(b.WithPlanAfter) {
+		s += fmt.Sprintf(" (with the plan %s → %s)", years(b.WithPlanBefore), years(b.WithPlanAfter))
+	}
+	// whatever the gates: a plan that takes a device below its target
+	// or a feature over its budget is named here
+	switch {
+	case b.BelowAfter && !b.BelowBefore && b.Crossing != nil && b.Crossing.Today && b.TargetYears != nil:
+		// below before any release: the change to today's device did it,
+		// not what ships in the release
+		s += fmt.Sprintf("; below its %s y target today, before any release of the plan", render.Number(*b.TargetYears, 2))
+	case b.BelowAfter && !b.BelowBefore && b.Crossing != nil && b.TargetYears != nil:
+		s += fmt.Sprintf("; the plan now takes it below its %s y target: %s y after %s (%s) with %s",
+			render.Number(*b.TargetYears, 2), render.Number(b.Crossing.LifeYears, 2), b.Crossing.Release, b.Crossing.Date, strings.Join(b.Crossing.Features, ", "))
+	case b.BelowBefore && !b.BelowAfter:
+		s += "; the plan meets its target again"
+	}
+	for _, o := range b.OverBudget {
+		s += "; " + o
+	}
+	return s
 }

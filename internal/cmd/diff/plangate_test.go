@@ -71,3 +71,34 @@ func TestInitDefaultsFailAPlanBelowTarget(t *testing.T) {
 		}
 	}
 }
+
+// A change that takes today's device below its target is not blamed on the
+// plan's first release: the plan gate and diff's summary say the device
+// misses its target today, before any release (they named FW 1 and the
+// feature that ships in it, which had nothing to do with it).
+func TestBelowTargetTodayIsNotThePlans(t *testing.T) {
+	root := t.TempDir()
+	plan := filepath.Join(root, "plan")
+	if _, stderr, code := cmdtest.Run(t, nil, "init", plan); code != 0 {
+		t.Fatalf("init: exit %d: %s", code, stderr)
+	}
+	gitIn(t, root, "init", "-q", "-b", "main")
+	gitIn(t, root, "add", "-A")
+	gitIn(t, root, "commit", "-q", "-m", "new repo")
+	cmdtest.EditFile(t, filepath.Join(plan, "devices.yaml"), "every: 15m", "every: 10s")
+
+	stdout, stderr, code := cmdtest.Run(t, nil, "check", "-C", plan)
+	if code != cmdutil.ExitGate || !strings.Contains(stderr, "battery_life.plan.sensor is 0.36 years, not >= 5 years after every release: below its target today, before any release of the plan (0.36 years; 0.36 years after FW 1)") ||
+		strings.Contains(stdout+stderr, "with offline-alert-queue") {
+		t.Errorf("check: exit %d\n%s%s", code, stdout, stderr)
+	}
+	stdout, stderr, code = cmdtest.Run(t, nil, "diff", "main", "-C", plan, "-o", "markdown")
+	if code != 0 {
+		t.Fatalf("diff: exit %d: %s", code, stderr)
+	}
+	summary := strings.SplitN(stdout, "\n\n", 3)[1]
+	if !strings.Contains(summary, "sensor battery 16.1 y → 0.4 y") || !strings.Contains(summary, "below its 5 y target today, before any release of the plan") ||
+		strings.Contains(summary, "offline-alert-queue") {
+		t.Errorf("diff's summary line:\n%s", summary)
+	}
+}

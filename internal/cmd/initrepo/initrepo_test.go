@@ -35,7 +35,7 @@ func TestInitThenCheckPasses(t *testing.T) {
 		}
 	}
 	stdout, stderr2, code := cmdtest.Run(t, nil, "check", "-C", dir)
-	if code != cmdutil.ExitOK || !strings.Contains(stdout, "✓ all 4 gates passed") {
+	if code != cmdutil.ExitOK || !strings.Contains(stdout, "✓ all 6 gates passed") {
 		t.Fatalf("check in the new repo: exit %d\n%s%s", code, stdout, stderr2)
 	}
 	// every file init writes validates against its schema
