@@ -151,6 +151,11 @@ func (p *Results) Gates() []gate.Gate {
 	}
 	if g.BatteryLife.Has("plan") {
 		out = append(out, p.batteryPlanGates()...)
+		if p.Plan == nil && p.Fleet != nil {
+			// "after every release of the plan" with no plan would hold
+			// nothing and pass
+			out = append(out, gate.Gate{Name: "battery_life.plan", Threshold: "every device meets its target after every release", Detail: "no plan: " + featuresName(p) + " has no roadmap: calendar"})
+		}
 	}
 	if g.BatteryLife.Has("budgets") {
 		out = append(out, p.budgetGates()...)
@@ -160,7 +165,19 @@ func (p *Results) Gates() []gate.Gate {
 	if g.Kano == "labels_match" {
 		out = append(out, survey.Gate(p.Kano))
 	}
-	if g.Themes == "on_time_p80" && p.Plan != nil {
+	out = append(out, p.themeGates(g.Themes)...)
+	if g.Roadmap != "" {
+		out = append(out, p.roadmapGate(g.Roadmap == "no_unscheduled_basic"))
+	}
+	return out
+}
+
+// themeGates are gates.themes: on_time (each due theme completes by its
+// date) or on_time_p80 (in 80% of the samples), and a failing gate when
+// there is nothing to hold.
+func (p *Results) themeGates(kind string) []gate.Gate {
+	var out []gate.Gate
+	if kind == "on_time_p80" && p.Plan != nil {
 		sim := p.Simulation()
 		if in := (roadmap.Input{Ranked: p.Ranked, Calendar: *p.Backlog.Calendar, Catalog: p.Backlog.Catalog, Themes: p.Backlog.Themes}); sim == nil && roadmap.CountRanges(in) == 0 {
 			// no range: every sample is the plan, scheduled once (with
@@ -178,7 +195,7 @@ func (p *Results) Gates() []gate.Gate {
 			out = append(out, tg)
 		}
 	}
-	if g.Themes == "on_time" && p.Plan != nil {
+	if kind == "on_time" && p.Plan != nil {
 		for _, tg := range gate.Themes(p.Plan.Themes) {
 			if pos, ok := p.Backlog.ThemePositions[strings.TrimPrefix(tg.Name, "themes.")]; ok && p.Config != nil {
 				tg.File, tg.Line = p.Config.Features, pos.Line
@@ -186,32 +203,53 @@ func (p *Results) Gates() []gate.Gate {
 			out = append(out, tg)
 		}
 	}
-	if g.Roadmap != "" {
-		basicOnly := g.Roadmap == "no_unscheduled_basic"
-		kano := map[string]rice.Kano{}
-		for _, s := range p.Ranked {
-			kano[s.ID] = s.Kano
+	if kind != "" && (p.Plan == nil || !slices.ContainsFunc(p.Plan.Themes, func(t roadmap.ThemeStatus) bool { return !t.Due.IsZero() })) {
+		// a gate on due dates where no theme has one (or nothing is
+		// planned) would pass in silence
+		threshold := "every theme completes by its due date"
+		if kind == "on_time_p80" {
+			threshold = "every theme on time in 80% of the samples"
 		}
-		var missing []string
-		if p.Plan != nil {
-			for _, u := range p.Plan.Unscheduled {
-				if (!basicOnly || kano[u.Feature] == rice.Basic) && !slices.Contains(missing, u.Feature) {
-					missing = append(missing, u.Feature)
-				}
-			}
-		}
-		n := float64(len(missing))
-		name, what := "roadmap.unscheduled", "unscheduled features"
-		if basicOnly {
-			name, what = "roadmap.unscheduled_basic", "unscheduled basic features"
-		}
-		gt := gate.Gate{Name: name, Unit: gate.Count, Value: &n, Threshold: "= 0 " + what, Passed: len(missing) == 0 && p.Plan != nil, Detail: strings.Join(missing, ", ")}
+		tg := gate.Gate{Name: "themes", Threshold: threshold,
+			Detail: "no due dates to hold (no theme in " + featuresName(p) + " has due:; give the themes the gate should hold due: 2027-12-31, or drop themes from gates)"}
 		if p.Plan == nil {
-			gt.Detail = "features.yaml has no roadmap: calendar"
+			tg.Detail = "no plan: " + featuresName(p) + " has no roadmap: calendar"
 		}
-		out = append(out, gt)
+		if p.Config != nil {
+			tg.File = p.Config.Features
+		}
+		out = append(out, tg)
 	}
 	return out
+}
+
+// roadmapGate is gates.roadmap: no unscheduled feature (basicOnly: no
+// unscheduled Kano-basic one).
+func (p *Results) roadmapGate(basicOnly bool) gate.Gate {
+	kano := map[string]rice.Kano{}
+	for _, s := range p.Ranked {
+		kano[s.ID] = s.Kano
+	}
+	var missing []string
+	if p.Plan != nil {
+		for _, u := range p.Plan.Unscheduled {
+			if (!basicOnly || kano[u.Feature] == rice.Basic) && !slices.Contains(missing, u.Feature) {
+				missing = append(missing, u.Feature)
+			}
+		}
+	}
+	n := float64(len(missing))
+	name, what := "roadmap.unscheduled", "unscheduled features"
+	if basicOnly {
+		name, what = "roadmap.unscheduled_basic", "unscheduled basic features"
+	}
+	gt := gate.Gate{Name: name, Unit: gate.Count, Value: &n, Threshold: "= 0 " + what, Passed: len(missing) == 0 && p.Plan != nil, Detail: strings.Join(missing, ", ")}
+	if p.Plan == nil {
+		// no plan: no count to show ("is 0, not = 0" read as a
+		// contradiction), the reason instead
+		gt.Value, gt.Detail = nil, "no plan: "+featuresName(p)+" has no roadmap: calendar"
+	}
+	return gt
 }
 
 // Outcome is a theme's measured outcome: met or not, from the data. It
@@ -292,4 +330,12 @@ func OutcomesTable(outcomes []Outcome) *render.Table {
 		return render.Bad
 	}
 	return t
+}
+
+// featuresName is the features file's name, for messages.
+func featuresName(p *Results) string {
+	if p.Config == nil || p.Config.Features == "" {
+		return "features.yaml"
+	}
+	return filepath.Base(p.Config.Features)
 }

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -333,5 +334,42 @@ func TestBatteryBudgetsGateWithNothingToHold(t *testing.T) {
 	if code != cmdutil.ExitGate || !strings.Contains(stdout, "battery_life.budgets") ||
 		!strings.Contains(stderr, "battery_life.budgets has no budgets to hold (no device in devices.yaml states budgets:; give a device budgets:") {
 		t.Errorf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+}
+
+// Gates on the plan where there is nothing to hold fail, saying why,
+// instead of passing in silence or not being listed: themes: on_time
+// (and on_time_p80) where no theme has a due date; battery_life: plan,
+// themes and roadmap where features.yaml has no roadmap: calendar (the
+// roadmap gate read "is 0, not = 0").
+func TestPlanGatesWithNothingToHold(t *testing.T) {
+	dir := t.TempDir()
+	if _, stderr, code := cmdtest.Run(t, nil, "init", dir, "--force"); code != 0 {
+		t.Fatal(stderr)
+	}
+	cmdtest.AppendFile(t, dir, "iotpm.yaml", "  themes: on_time\n")
+	for _, themes := range []string{"on_time", "on_time_p80"} {
+		cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "  themes: on_time\n", "  themes: "+themes+"\n")
+		stdout, stderr, code := cmdtest.Run(t, nil, "check", "-C", dir)
+		if code != cmdutil.ExitGate || !regexp.MustCompile(`(?m)^themes +- +every theme .* FAIL `).MatchString(stdout) ||
+			!strings.Contains(stderr, "themes has no due dates to hold (no theme in features.yaml has due:; give the themes the gate should hold due: 2027-12-31") {
+			t.Errorf("%s: exit %d\n%s\n%s", themes, code, stdout, stderr)
+		}
+		cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "  themes: "+themes+"\n", "  themes: on_time\n")
+	}
+	features, err := os.ReadFile(filepath.Join(dir, "features.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(features)
+	text = text[:strings.Index(text, "roadmap:")] + text[strings.Index(text, "themes:"):]
+	cmdtest.WriteFile(t, dir, "features.yaml", text)
+	cmdtest.EditFile(t, filepath.Join(dir, "economics.yaml"), "nre: plan", "nre: 40000")
+	stdout, stderr, code := cmdtest.Run(t, nil, "check", "-C", dir)
+	for _, want := range []string{"battery_life.plan has no plan: features.yaml has no roadmap: calendar",
+		"themes has no plan: features.yaml has no roadmap: calendar", "roadmap.unscheduled_basic has no plan: features.yaml has no roadmap: calendar"} {
+		if code != cmdutil.ExitGate || !strings.Contains(stderr, want) {
+			t.Errorf("no calendar: exit %d, stderr lacks %q\n%s\n%s", code, want, stdout, stderr)
+		}
 	}
 }
