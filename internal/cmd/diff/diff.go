@@ -28,6 +28,9 @@ type DiffOptions struct {
 	Base    string   // a git revision; "" for the default
 	BaseDir string   // compare with a directory instead of a revision
 	FailOn  []string // slip, new-failing-gate, unscheduled-basic, theme-late, theme-likely-late
+	// MaxChars caps -o markdown's length in characters (0: no cap), for a
+	// pull-request comment (GitHub's limit is 65,536).
+	MaxChars int
 }
 
 // failOnKinds are the conditions --fail-on accepts.
@@ -71,6 +74,9 @@ line. --fail-on makes the diff a gate (exit 1).`,
 					return failure.UsageErrorf("--fail-on %q: use %s%s", k, strings.Join(failOnKinds, ", "), cmdutil.DidYouMean(k, failOnKinds))
 				}
 			}
+			if opts.MaxChars < 0 {
+				return failure.UsageErrorf("--max-chars %d: give a positive number of characters (0: no limit)", opts.MaxChars)
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -79,6 +85,7 @@ line. --fail-on makes the diff a gate (exit 1).`,
 	}
 	cmd.Flags().StringVar(&opts.BaseDir, "base-dir", "", "compare with the planning repo in DIR instead of a git revision")
 	cmd.Flags().StringArrayVar(&opts.FailOn, "fail-on", nil, "exit 1 when the change makes a part slip, a gate newly fail, a Kano-basic part unscheduled, a theme late (theme-likely-late: or likely late): "+strings.Join(failOnKinds, ", ")+"; repeatable")
+	cmd.Flags().IntVar(&opts.MaxChars, "max-chars", 0, "-o markdown at most N characters: each section keeps fewer rows, saying how many it leaves out (GitHub refuses a comment over 65536)")
 	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions(failOnKinds, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.MarkFlagDirname("base-dir")
 	cmdutil.DeclareFormats(cmd, cmdutil.DataFormats)
@@ -124,7 +131,7 @@ func diffRun(opts *DiffOptions) error {
 		d.Summary = d.summary()
 	}
 	d.Base = strings.TrimSuffix(strings.TrimSuffix(label, ":"), string(filepath.Separator))
-	if err := cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error { return writeDiff(w, format, d, term) }); err != nil {
+	if err := cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error { return writeDiff(w, format, d, term, opts.MaxChars) }); err != nil {
 		return err
 	}
 	if failed := d.failures(opts.FailOn); len(failed) > 0 {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -391,5 +392,38 @@ func TestDiffGateValues(t *testing.T) {
 	puck = find(d, "battery_life.drip-puck")
 	if code != 0 || puck == nil || puck.Before != "FAIL" || puck.After != "FAIL" || puck.NewlyFailing() || strings.Contains(d.Summary, "newly failing") {
 		t.Errorf("exit %d %s; gate %+v; summary %s", code, stderr, puck, d.Summary)
+	}
+}
+
+// --max-chars fits the comment in GitHub's limit: each section keeps
+// fewer rows and says how many it leaves out, every section stays closed,
+// the summary line whole; a cap the summary alone exceeds is refused.
+func TestDiffCommentFitsMaxChars(t *testing.T) {
+	plan := gitRepo(t)
+	features := filepath.Join(plan, "features.yaml")
+	cmdtest.EditFile(t, features, "    capacity: 3\n", "    capacity: 1.5\n")
+	cmdtest.EditFile(t, features, "    capacity: 1\n", "    capacity: 0.5\n")
+	full, stderr, code := cmdtest.Run(t, nil, "diff", "main", "-C", plan, "-o", "markdown")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	same, _, _ := cmdtest.Run(t, nil, "diff", "main", "-C", plan, "-o", "markdown", "--max-chars", "65536")
+	if same != full {
+		t.Errorf("a comment under the cap changed")
+	}
+	summary := strings.SplitN(full, "\n\n", 3)[1]
+	for _, limit := range []int{len([]rune(full)) - 1, 4000, 2500} {
+		got, stderr, code := cmdtest.Run(t, nil, "diff", "main", "-C", plan, "-o", "markdown", "--max-chars", strconv.Itoa(limit))
+		if code != 0 {
+			t.Fatalf("--max-chars %d: exit %d: %s", limit, code, stderr)
+		}
+		if n := len([]rune(got)); n > limit || !strings.Contains(got, "left out to fit GitHub's comment limit") ||
+			strings.Count(got, "<details>") != strings.Count(got, "</details>") || !strings.Contains(got, summary) {
+			t.Errorf("--max-chars %d: %d characters:\n%s", limit, n, got)
+		}
+	}
+	_, stderr, code = cmdtest.Run(t, nil, "diff", "main", "-C", plan, "-o", "markdown", "--max-chars", "100")
+	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, "characters with every section cut to its count") {
+		t.Errorf("a cap below the summary: exit %d %s", code, stderr)
 	}
 }

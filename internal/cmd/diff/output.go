@@ -5,9 +5,12 @@ import (
 	"cmp"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
+	"github.com/iotpm/iotpm/internal/failure"
 	"github.com/iotpm/iotpm/internal/render"
 	"github.com/iotpm/iotpm/internal/termsafe"
 )
@@ -279,7 +282,7 @@ func lateText(late, likely bool) string {
 	return "no"
 }
 
-func writeDiff(w *bytes.Buffer, format render.Format, d *Diff, term render.Term) error {
+func writeDiff(w *bytes.Buffer, format render.Format, d *Diff, term render.Term, maxChars int) error {
 	switch format {
 	case render.FormatJSON, render.FormatYAML:
 		return render.Structured(w, format, d)
@@ -288,19 +291,7 @@ func writeDiff(w *bytes.Buffer, format render.Format, d *Diff, term render.Term)
 	}
 	titles, tables := d.tables(false)
 	if format == render.FormatMarkdown {
-		fmt.Fprintf(w, "%s\n## iotpm diff against `%s`\n\n%s\n", Marker, d.Base, d.Summary)
-		if len(d.NewWarnings) > 0 { // open, not folded: they qualify the numbers
-			w.WriteString("\n")
-			render.MarkdownWarning(w, "New warnings with this change:", d.NewWarnings)
-		}
-		for i, t := range tables {
-			fmt.Fprintf(w, "\n<details><summary>%s</summary>\n\n", titles[i])
-			if err := t.Markdown(w); err != nil {
-				return err
-			}
-			fmt.Fprintf(w, "\n</details>\n")
-		}
-		return nil
+		return writeComment(w, d, titles, tables, maxChars)
 	}
 	fmt.Fprintf(w, "Against %s: %s\n", d.Base, d.Summary)
 	if len(d.NewWarnings) > 0 {
@@ -426,4 +417,90 @@ func (b BatteryChange) summary() string {
 		s += "; " + o
 	}
 	return s
+}
+
+// writeComment writes the markdown comment; with maxChars > 0 (GitHub
+// refuses a comment over 65,536 characters, and the action's step then
+// fails) each table and the warnings keep at most as many rows as lets the
+// comment fit — the most that does, found by bisection, so the small
+// sections stay whole and the large ones are cut — each cut section
+// saying how many rows it leaves out. The summary line is never cut: a
+// comment that does not fit with every section cut is an error.
+func writeComment(w *bytes.Buffer, d *Diff, titles []string, tables []*render.Table, maxChars int) error {
+	render := func(limit int) ([]byte, error) {
+		var buf bytes.Buffer
+		err := markdownComment(&buf, d, titles, tables, limit)
+		return buf.Bytes(), err
+	}
+	out, err := render(-1)
+	if err != nil || maxChars <= 0 || utf8.RuneCount(out) <= maxChars {
+		w.Write(out)
+		return err
+	}
+	most := len(d.NewWarnings)
+	for _, t := range tables {
+		most = max(most, len(t.Rows))
+	}
+	// the largest limit in [0, most) whose comment fits
+	lo, hi := -1, most
+	for hi-lo > 1 {
+		mid := (lo + hi) / 2
+		if b, err := render(mid); err != nil {
+			return err
+		} else if utf8.RuneCount(b) <= maxChars {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	if lo < 0 {
+		b, _ := render(0)
+		return failure.UsageErrorf("--max-chars %d: the comment is %d characters with every section cut to its count (the summary line is never cut)", maxChars, utf8.RuneCount(b))
+	}
+	out, err = render(lo)
+	w.Write(out)
+	return err
+}
+
+// markdownComment writes the comment with at most limit rows a table and
+// limit warnings (limit < 0: all).
+func markdownComment(w *bytes.Buffer, d *Diff, titles []string, tables []*render.Table, limit int) error {
+	cut := func(n int) string {
+		what := "… and " + render.Number(float64(n), 0) + " more"
+		if limit == 0 {
+			what = "All " + render.Number(float64(n), 0)
+		}
+		return what + " left out to fit GitHub's comment limit: the job summary and `iotpm diff` show every one.\n"
+	}
+	fmt.Fprintf(w, "%s\n## iotpm diff against `%s`\n\n%s\n", Marker, d.Base, d.Summary)
+	if warnings := d.NewWarnings; len(warnings) > 0 { // open, not folded: they qualify the numbers
+		if limit >= 0 && len(warnings) > limit {
+			warnings = append(slices.Clone(warnings[:limit]), strings.TrimSuffix(cut(len(d.NewWarnings)-limit), "\n"))
+		}
+		w.WriteString("\n")
+		render.MarkdownWarning(w, "New warnings with this change:", warnings)
+	}
+	for i, t := range tables {
+		fmt.Fprintf(w, "\n<details><summary>%s</summary>\n\n", titles[i])
+		left := 0
+		if limit >= 0 && len(t.Rows) > limit {
+			left = len(t.Rows) - limit
+			cp := *t
+			cp.Rows = t.Rows[:limit]
+			t = &cp
+		}
+		if len(t.Rows) > 0 {
+			if err := t.Markdown(w); err != nil {
+				return err
+			}
+		}
+		if left > 0 {
+			if len(t.Rows) > 0 {
+				w.WriteString("\n")
+			}
+			w.WriteString(cut(left))
+		}
+		fmt.Fprintf(w, "\n</details>\n")
+	}
+	return nil
 }
