@@ -35,8 +35,12 @@ type Diff struct {
 	Gates     []GateChange      `json:"gates"`
 	// NewWarnings are the head's warnings the base does not have (by
 	// message): what the change makes the run warn of.
-	NewWarnings []string        `json:"new_warnings"`
-	basic       map[string]bool // Kano-basic features, after
+	NewWarnings []string `json:"new_warnings"`
+	// BaseProblems counts the errors of a base that does not load (its
+	// planning files invalid, or invalid for this iotpm): nothing is then
+	// compared, and Gates lists the head's gates as added.
+	BaseProblems int             `json:"base_problems,omitempty"`
+	basic        map[string]bool // Kano-basic features, after
 }
 
 // RankChange is a feature whose RICE rank or score the change alters.
@@ -130,6 +134,17 @@ func (g GateChange) NewlyFailing() bool { return g.After == "FAIL" && g.Before !
 // StatusChanged is true when the gate passes on one side and fails (or
 // is absent) on the other.
 func (g GateChange) StatusChanged() bool { return g.Before != g.After }
+
+// unloadableBase is the diff against a base that does not load: a pull
+// request that fixes the planning files (or makes them valid for a newer
+// iotpm) has nothing to compare with, and says so; the head's gates are
+// listed, as added, so the review still sees where the plan stands.
+func unloadableBase(base, head *planning.Results) *Diff {
+	d := &Diff{basic: map[string]bool{}, BaseProblems: len(base.Problems.Errors())}
+	d.compareGates(&planning.Results{}, head)
+	d.Summary = d.summary()
+	return d
+}
 
 // comparePlans lines up the base and the head of a planning repo.
 func comparePlans(base, head *planning.Results) *Diff {

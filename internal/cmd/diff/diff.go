@@ -115,10 +115,18 @@ func diffRun(opts *DiffOptions) error {
 			return err
 		}
 	}
+	// a base that does not load while the head does: the change fixes the
+	// planning files (or makes them valid for this iotpm), and a red diff
+	// would block the very pull request that mends main; its errors are
+	// shown as warnings and nothing is compared
+	unloadable := base.Problems.HasErrors() && !head.Problems.HasErrors()
 	var problems diag.List
 	for _, d := range base.Problems {
 		if rel, err := filepath.Rel(baseDir, d.File); err == nil && !strings.HasPrefix(rel, "..") {
 			d.File = label + filepath.ToSlash(rel)
+		}
+		if unloadable {
+			d.Severity = diag.Warning
 		}
 		problems = append(problems, d)
 	}
@@ -126,7 +134,12 @@ func diffRun(opts *DiffOptions) error {
 	if err := cmdutil.ReportProblems(f, problems); err != nil {
 		return err
 	}
-	d := comparePlans(base, head)
+	var d *Diff
+	if unloadable {
+		d = unloadableBase(base, head)
+	} else {
+		d = comparePlans(base, head)
+	}
 	if d.NewWarnings = newWarnings(base.Problems, head.Problems, f.Dir); len(d.NewWarnings) > 0 {
 		d.Summary = d.summary()
 	}

@@ -193,12 +193,13 @@ func TestDiffBadInput(t *testing.T) {
 			t.Errorf("%v: exit %d: %s", tt.args, code, stderr)
 		}
 	}
-	// an invalid base file is reported at REV:path:line:col
+	// an invalid base file is reported at REV:path:line:col (a warning
+	// when the head loads: TestDiffAgainstAnUnloadableBase)
 	cmdtest.EditFile(t, filepath.Join(plan, "features.yaml"), "reach: 40000", "reach: lots")
 	gitIn(t, filepath.Dir(plan), "commit", "-q", "-am", "broken")
 	cmdtest.EditFile(t, filepath.Join(plan, "features.yaml"), "reach: lots", "reach: 40000")
 	_, stderr, code := cmdtest.Run(t, nil, "diff", "HEAD", "-C", plan)
-	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, "HEAD:plan/features.yaml:") || !strings.Contains(stderr, "reach") {
+	if code != 0 || !strings.Contains(stderr, "HEAD:plan/features.yaml:41:12: warning: features[0].reach") {
 		t.Errorf("invalid base: exit %d: %s", code, stderr)
 	}
 }
@@ -425,5 +426,40 @@ func TestDiffCommentFitsMaxChars(t *testing.T) {
 	_, stderr, code = cmdtest.Run(t, nil, "diff", "main", "-C", plan, "-o", "markdown", "--max-chars", "100")
 	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, "characters with every section cut to its count") {
 		t.Errorf("a cap below the summary: exit %d %s", code, stderr)
+	}
+}
+
+// A pull request that mends planning files the base cannot load (or that
+// a newer iotpm refuses) is not blocked by the diff: the base's errors are
+// warnings, nothing is compared, and the head's gates are listed as
+// added. A head that does not load still stops the diff (exit 2).
+func TestDiffAgainstAnUnloadableBase(t *testing.T) {
+	plan := gitRepo(t)
+	features := filepath.Join(plan, "features.yaml")
+	cmdtest.EditFile(t, features, "    confidence: 80%\n", "    confidence: 80\n")
+	gitIn(t, filepath.Dir(plan), "commit", "-q", "-am", "an ambiguous confidence")
+	cmdtest.EditFile(t, features, "    confidence: 80\n", "    confidence: 80%\n")
+	stdout, stderr, code := cmdtest.Run(t, nil, "diff", "HEAD", "-C", plan, "-o", "json", "--fail-on", "slip")
+	if code != 0 || !strings.Contains(stderr, "HEAD:plan/features.yaml:43:17: warning: features[0].confidence: 80 is ambiguous") {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var d struct {
+		Summary      string               `json:"summary"`
+		BaseProblems int                  `json:"base_problems"`
+		Gates        []diffcmd.GateChange `json:"gates"`
+		Ranks        []diffcmd.RankChange `json:"ranks"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &d); err != nil {
+		t.Fatal(err)
+	}
+	if d.BaseProblems != 1 || len(d.Ranks) != 0 || len(d.Gates) == 0 || d.Gates[0].Before != "" ||
+		!strings.HasPrefix(d.Summary, "The base does not load (1 error in its planning files, shown as warnings), so nothing is compared") {
+		t.Errorf("%+v", d)
+	}
+	// the other way round: the change breaks the files
+	gitIn(t, filepath.Dir(plan), "commit", "-q", "-am", "mended")
+	cmdtest.EditFile(t, features, "    confidence: 80%\n", "    confidence: 80\n")
+	if _, stderr, code = cmdtest.Run(t, nil, "diff", "HEAD", "-C", plan); code != cmdutil.ExitInvalid || !strings.Contains(stderr, "confidence: 80 is ambiguous") {
+		t.Errorf("a head that does not load: exit %d %s", code, stderr)
 	}
 }

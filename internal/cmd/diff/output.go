@@ -27,6 +27,16 @@ func (d *Diff) summary() string {
 	if d.Unchanged {
 		return "No change to ranks, dates, battery life, cash, unit economics or gates." + warned
 	}
+	if d.BaseProblems > 0 {
+		failing := 0
+		for _, g := range d.Gates {
+			if g.After == "FAIL" {
+				failing++
+			}
+		}
+		return fmt.Sprintf("The base does not load (%s in its planning files, shown as warnings), so nothing is compared: this change makes the planning repo load; %s of its %s gates fail.",
+			plural(d.BaseProblems, "error", "errors"), strconv.Itoa(failing), strconv.Itoa(len(d.Gates))) + warned
+	}
 	var parts []string
 	if n := len(d.Ranks); n > 0 {
 		parts = append(parts, plural(n, "feature changes", "features change")+" rank or score")
