@@ -377,7 +377,7 @@ func TestDiffGateValues(t *testing.T) {
 	if ota == nil || ota.ThresholdBefore != ">= 95%" || ota.ThresholdAfter != ">= 96%" || ota.TextBefore != ota.TextAfter {
 		t.Errorf("ota_success_rate: %+v", ota)
 	}
-	if find(d, "battery_life.drip-lora") != nil || !strings.Contains(d.Summary, "gates: 2 values move, none passing or failing anew") {
+	if find(d, "battery_life.drip-lora") != nil || !strings.Contains(d.Summary, "gates: 1 threshold changed, 1 value moves, none newly failing") {
 		t.Errorf("gates %+v; summary %s", d.Gates, d.Summary)
 	}
 	table, _, _ := cmdtest.Run(t, nil, "diff", "-C", plan, "main")
@@ -391,7 +391,7 @@ func TestDiffGateValues(t *testing.T) {
 	cmdtest.EditFile(t, devices, "sleep: 30uA", "sleep: 40uA")
 	d, code, stderr = run("HEAD", "--fail-on", "new-failing-gate")
 	puck = find(d, "battery_life.drip-puck")
-	if code != 0 || puck == nil || puck.Before != "FAIL" || puck.After != "FAIL" || puck.NewlyFailing() || strings.Contains(d.Summary, "newly failing") {
+	if code != 0 || puck == nil || puck.Before != "FAIL" || puck.After != "FAIL" || puck.NewlyFailing() || strings.Contains(d.Summary, "1 newly failing") {
 		t.Errorf("exit %d %s; gate %+v; summary %s", code, stderr, puck, d.Summary)
 	}
 }

@@ -103,24 +103,8 @@ func (d *Diff) summary() string {
 	for _, e := range d.Economics {
 		parts = append(parts, e.summary())
 	}
-	newly, other, moved := 0, 0, 0
-	for _, g := range d.Gates {
-		switch {
-		case g.NewlyFailing():
-			newly++
-		case g.StatusChanged():
-			other++
-		default:
-			moved++
-		}
-	}
-	switch {
-	case newly > 0:
-		parts = append(parts, fmt.Sprintf("gates: %d newly failing", newly))
-	case other > 0:
-		parts = append(parts, fmt.Sprintf("gates: %d changed, none newly failing", other))
-	case moved > 0:
-		parts = append(parts, "gates: "+plural(moved, "value moves", "values move")+", none passing or failing anew")
+	if g := gatesSummary(d.Gates); g != "" {
+		parts = append(parts, "gates: "+g)
 	}
 	if len(parts) == 0 {
 		return "Only release capacity use changes." + warned
@@ -513,4 +497,59 @@ func markdownComment(w *bytes.Buffer, d *Diff, titles []string, tables []*render
 		fmt.Fprintf(w, "\n</details>\n")
 	}
 	return nil
+}
+
+// gatesSummary counts the gate changes a reviewer must not miss, worst
+// first: newly failing, removed (a pull request that drops a failing gate
+// turns CI green without fixing anything), thresholds changed (one that
+// loosens a threshold too), newly passing, added; values that move alone
+// last. "" when no gate changed.
+func gatesSummary(gates []GateChange) string {
+	var newly, removed, removedFailing, threshold, passing, added, moved int
+	for _, g := range gates {
+		switch {
+		case g.NewlyFailing():
+			newly++
+		case g.After == "":
+			removed++
+			if g.Before == "FAIL" {
+				removedFailing++
+			}
+		case g.Before == "":
+			added++
+		case g.ThresholdBefore != g.ThresholdAfter:
+			threshold++
+		case g.StatusChanged():
+			passing++
+		default:
+			moved++
+		}
+	}
+	var out []string
+	if newly > 0 {
+		out = append(out, fmt.Sprintf("%d newly failing", newly))
+	}
+	if removed > 0 {
+		r := fmt.Sprintf("%d removed", removed)
+		if removedFailing > 0 {
+			r += fmt.Sprintf(" (%d of them failing)", removedFailing)
+		}
+		out = append(out, r)
+	}
+	if threshold > 0 {
+		out = append(out, plural(threshold, "threshold changed", "thresholds changed"))
+	}
+	if passing > 0 {
+		out = append(out, fmt.Sprintf("%d newly passing", passing))
+	}
+	if added > 0 {
+		out = append(out, fmt.Sprintf("%d added", added))
+	}
+	if moved > 0 {
+		out = append(out, plural(moved, "value moves", "values move"))
+	}
+	if len(out) > 0 && newly == 0 {
+		out[len(out)-1] += ", none newly failing"
+	}
+	return strings.Join(out, ", ")
 }

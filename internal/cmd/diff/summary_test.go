@@ -23,3 +23,32 @@ func TestSummaryKeepsIDsAsWritten(t *testing.T) {
 		}
 	}
 }
+
+// The summary counts what a reviewer must not miss, worst first: a pull
+// request that drops a failing gate, or changes a threshold, turns CI
+// green without fixing anything, and says so.
+func TestGatesSummary(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		gates []GateChange
+		want  string
+	}{
+		{"none", nil, ""},
+		{"a failing gate removed", []GateChange{{Gate: "a", Before: "FAIL"}, {Gate: "b", Before: "pass"}}, "2 removed (1 of them failing), none newly failing"},
+		{"a threshold lowered to pass", []GateChange{{Gate: "a", Before: "FAIL", After: "pass", ThresholdBefore: ">= 98%", ThresholdAfter: ">= 90%"}},
+			"1 threshold changed, none newly failing"},
+		{"every kind", []GateChange{
+			{Gate: "f", Before: "pass", After: "FAIL", ThresholdBefore: "x", ThresholdAfter: "x"},
+			{Gate: "n", After: "FAIL"},
+			{Gate: "r", Before: "pass"},
+			{Gate: "t", Before: "pass", After: "pass", ThresholdBefore: "x", ThresholdAfter: "y"},
+			{Gate: "p", Before: "FAIL", After: "pass", ThresholdBefore: "x", ThresholdAfter: "x"},
+			{Gate: "a", After: "pass"},
+			{Gate: "m", Before: "FAIL", After: "FAIL", TextBefore: "1", TextAfter: "2", ThresholdBefore: "x", ThresholdAfter: "x"},
+		}, "2 newly failing, 1 removed, 1 threshold changed, 1 newly passing, 1 added, 1 value moves"},
+	} {
+		if got := gatesSummary(tt.gates); got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
