@@ -6,6 +6,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/iotpm/iotpm/internal/diag"
@@ -126,6 +127,9 @@ type Rollout struct {
 	// own rate, the others' with the fleet's (Settings.Success).
 	// TooFewUnits are the models with such units, but fewer.
 	ModelSuccess, TooFewUnits []ModelSuccess
+	// SuccessUnits are the OTA units with a final success or failure the
+	// measured fleet rate rests on (0 when the success is given).
+	SuccessUnits int
 }
 
 // ModelSuccess is a model's measured OTA success rate.
@@ -193,6 +197,9 @@ func PlanRollout(p *Results, s *RolloutSettings) (*Rollout, error) {
 	}
 	from, to := metrics.LookbackSpan(data.Horizon, s.LookbackDays)
 	r := &Rollout{Settings: *s, Horizon: time.UnixMicro(data.Horizon).UTC(), From: time.UnixMicro(from).UTC(), To: time.UnixMicro(to).UTC()}
+	if s.SuccessFromMetrics && data.OTA != nil {
+		r.SuccessUnits = data.OTA.Success + data.OTA.Failure
+	}
 	own := map[string]float64{} // a model's measured rate, by profile
 	if s.SuccessFromMetrics && data.OTA != nil {
 		for _, m := range data.OTA.ByProfile {
@@ -261,6 +268,12 @@ func (r *Rollout) warn(unordered map[string]int, horizon int64) {
 		r.Warnings = append(r.Warnings, RolloutWarning{"version", fmt.Sprintf("rollout version %q: %s of the devices to update run another version (the most common %q) and %s: they count as needing the update. Versions order as major.minor.patch (a v prefix and a pre-release allowed); name the release as the fleet writes its versions",
 			s.Version, render.Number(float64(r.Unordered), 0), r.UnorderedExample, why)})
 	}
+	if s.SuccessFromMetrics && r.SuccessUnits < MinModelUnits {
+		// a model needs MinModelUnits for its own rate; the fleet's has
+		// no fallback, so the forecast uses it, and says on how little
+		r.Warnings = append(r.Warnings, RolloutWarning{"success", fmt.Sprintf("rollout success: the measured OTA success rate %s rests on %s, fewer than %d: one update's outcome moves it by %s points; the forecast uses it, but give success: 95%% (your own figure) in iotpm.yaml's rollout: or --success to plan on more than that",
+			render.Percent(s.Success, 1), unitsText(r.SuccessUnits), MinModelUnits, render.Number(100/float64(max(r.SuccessUnits, 1)), 0))})
+	}
 	h := time.UnixMicro(horizon).UTC()
 	if day := time.Date(h.Year(), h.Month(), h.Day(), 0, 0, 0, 0, time.UTC); s.Start.Before(day) {
 		r.Warnings = append(r.Warnings, RolloutWarning{"start", fmt.Sprintf("rollout start %s is before the data's last day %s: the forecast is of the fleet as the data leaves it (the devices not on %s then) as if the rollout began on %s; to forecast the rest of a running rollout, start it on %s or later",
@@ -293,4 +306,12 @@ func (p *Results) rolloutGates() []gate.Gate {
 			render.Number(float64(p.Rollout.Forecast.N), 0), p.Rollout.DayDate(p.Rollout.Forecast.Reach90).Format(time.DateOnly))
 	}
 	return []gate.Gate{gt}
+}
+
+// unitsText is n OTA units in words: "1 update", "2 updates".
+func unitsText(n int) string {
+	if n == 1 {
+		return "1 update"
+	}
+	return strconv.Itoa(n) + " updates"
 }

@@ -319,3 +319,24 @@ func deref(p *float64) any {
 	}
 	return *p
 }
+
+// success: metrics on a handful of OTA updates drives the whole fleet's
+// forecast: run, and warned of with how few and what to write instead (a
+// model needs MinModelUnits for its own rate; the fleet's has no fallback).
+func TestMeasuredSuccessOnFewUpdates(t *testing.T) {
+	dir := cmdtest.CopyExample(t)
+	cmdtest.WriteFile(t, dir, "exports/ota.csv", "thingName,jobId,status,lastUpdatedAt,version\n"+
+		"drip-000000,fw-2.4.0,QUEUED,1791351348,2.4.0\ndrip-000000,fw-2.4.0,SUCCEEDED,1791354632,2.4.0\n"+
+		"drip-000001,fw-2.4.0,QUEUED,1791476522,2.4.0\ndrip-000001,fw-2.4.0,SUCCEEDED,1791479112,2.4.0\n")
+	stdout, stderr, code := cmdtest.Run(t, nil, "rollout", "-C", dir)
+	if code != 0 || !strings.Contains(stderr, "iotpm.yaml:54:3: warning: rollout success: the measured OTA success rate 100% rests on 2 updates, fewer than 30: one update's outcome moves it by 50 points") ||
+		!strings.Contains(stdout, "succeeds with 100% (the measured OTA success rate)") {
+		t.Errorf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if _, stderr, _ = cmdtest.Run(t, nil, "rollout", "-C", dir, "--success", "95%"); strings.Contains(stderr, "rollout success") {
+		t.Errorf("a given success is not warned of: %s", stderr)
+	}
+	if _, stderr, _ = cmdtest.Run(t, nil, "rollout", "-C", cmdtest.ExampleRepo); strings.Contains(stderr, "rollout success") {
+		t.Errorf("the example's 401 + 9 updates are warned of: %s", stderr)
+	}
+}
