@@ -308,7 +308,23 @@ func Gate(out *Outcome, m metrics.Metric, t planfile.Threshold, flag string) gat
 	if m == metrics.ActivationRate && !r.Activation.Mature {
 		g.Detail = "immature cohort"
 	}
+	if n := otaUnits(r); m == metrics.OTASuccessRate && n > 0 && n < FewOTAUnits {
+		// a pass on two lucky updates is no evidence: the gate says so
+		g.Detail = fmt.Sprintf("on %d finished updates only: one moves it by %s points", n, render.Number(100/float64(n), 0))
+	}
 	return g
+}
+
+// FewOTAUnits is the count of finished OTA updates under which the
+// success rate's gate says how little it rests on (one unit of 30 moves
+// it by 3 points).
+const FewOTAUnits = 30
+
+func otaUnits(r metrics.Report) int {
+	if r.OTA == nil {
+		return 0
+	}
+	return r.OTA.Success + r.OTA.Failure
 }
 
 // ModelGates evaluate a rate's gates per devices.yaml model (gates.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -332,6 +333,10 @@ func TestMeasuredSuccessOnFewUpdates(t *testing.T) {
 	if code != 0 || !strings.Contains(stderr, "iotpm.yaml:54:3: warning: rollout success: the measured OTA success rate 100% rests on 2 updates, fewer than 30: one update's outcome moves it by 50 points") ||
 		!strings.Contains(stdout, "succeeds with 100% (the measured OTA success rate)") {
 		t.Errorf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	// the OTA gate passes on them, and says on how little
+	if stdout, _, _ = cmdtest.Run(t, nil, "check", "-C", dir); !regexp.MustCompile(`ota_success_rate +100% +>= 95% +pass +on 2 finished updates only: one moves it by 50 points`).MatchString(stdout) {
+		t.Errorf("check:\n%s", stdout)
 	}
 	if _, stderr, _ = cmdtest.Run(t, nil, "rollout", "-C", dir, "--success", "95%"); strings.Contains(stderr, "rollout success") {
 		t.Errorf("a given success is not warned of: %s", stderr)
