@@ -179,10 +179,12 @@ func writeCheck(w *bytes.Buffer, format render.Format, doc JSON, problems diag.L
 	}
 	fmt.Fprintf(w, "%s\n", render.Wrap(doc.Health.Line(), term.Width))
 	table := gate.Table(doc.Gates)
-	if err := table.Text(w, term); err != nil {
-		return err
+	if len(doc.Gates) > 0 { // no header over no gate: the verdict says there are none
+		if err := table.Text(w, term); err != nil {
+			return err
+		}
 	}
-	if slices.Contains(table.Hidden(term), "DETAIL") {
+	if len(doc.Gates) > 0 && slices.Contains(table.Hidden(term), "DETAIL") {
 		// the column that says why is hidden to fit: a failing gate's
 		// reason is still shown, below
 		var lines []string
@@ -201,7 +203,11 @@ func writeCheck(w *bytes.Buffer, format render.Format, doc JSON, problems diag.L
 			return err
 		}
 	}
-	_, err := fmt.Fprintf(w, "\n%s", render.Wrap(gate.Verdict(doc.Gates), term.Width))
+	sep := "\n"
+	if len(doc.Gates) == 0 && len(doc.Outcomes) == 0 {
+		sep = "" // the health line's blank line is the separator
+	}
+	_, err := fmt.Fprintf(w, "%s%s", sep, render.Wrap(gate.Verdict(doc.Gates), term.Width))
 	return err
 }
 

@@ -373,3 +373,22 @@ func TestPlanGatesWithNothingToHold(t *testing.T) {
 		}
 	}
 }
+
+// Without gates, check prints no empty gate table: the health line, one
+// blank line, and the verdict that says there are none.
+func TestCheckWithoutGates(t *testing.T) {
+	dir := t.TempDir()
+	if _, stderr, code := cmdtest.Run(t, nil, "init", dir, "--force"); code != 0 {
+		t.Fatal(stderr)
+	}
+	cfg, err := os.ReadFile(filepath.Join(dir, "iotpm.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmdtest.WriteFile(t, dir, "iotpm.yaml", string(cfg[:strings.Index(string(cfg), "gates:")]))
+	stdout, _, code := cmdtest.Run(t, nil, "check", "-C", dir)
+	if lines := strings.Split(stdout, "\n"); code != 0 || strings.Contains(stdout, "GATE") || len(lines) != 4 || lines[1] != "" ||
+		lines[2] != "✓ planning files valid; no gates configured (add gates: to iotpm.yaml)" {
+		t.Errorf("exit %d:\n%q", code, stdout)
+	}
+}
