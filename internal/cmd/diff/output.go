@@ -393,6 +393,9 @@ func (b BatteryChange) summary() string {
 	s := fmt.Sprintf("%s battery %s → %s", b.Device, years(b.YearsBefore), years(b.YearsAfter))
 	if years(b.WithPlanBefore) != years(b.WithPlanAfter) {
 		s += fmt.Sprintf(" (with the plan %s → %s)", years(b.WithPlanBefore), years(b.WithPlanAfter))
+	} else if years(b.YearsBefore) == years(b.YearsAfter) && len(b.Events) > 0 {
+		// "15.8 y → 15.8 y" read as a change of life: its events changed
+		s = fmt.Sprintf("%s battery events changed (%s), life %s as before", b.Device, strings.Join(b.Events, ", "), years(b.YearsAfter))
 	}
 	// whatever the gates: a plan that takes a device below its target
 	// or a feature over its budget is named here

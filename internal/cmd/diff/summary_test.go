@@ -52,3 +52,24 @@ func TestGatesSummary(t *testing.T) {
 		}
 	}
 }
+
+// A device whose events change but whose life reads the same says so,
+// instead of "15.8 y → 15.8 y", which reads as a change of life.
+func TestBatterySummaryEventsOnly(t *testing.T) {
+	y := func(v float64) *float64 { return &v }
+	for _, tt := range []struct {
+		b    BatteryChange
+		want string
+	}{
+		{BatteryChange{Device: "d", YearsBefore: y(15.81), YearsAfter: y(15.79), WithPlanBefore: y(20), WithPlanAfter: y(20), Events: []string{"anomaly-model"}},
+			"d battery events changed (anomaly-model), life 15.8 y as before"},
+		{BatteryChange{Device: "d", YearsBefore: y(15.8), YearsAfter: y(7.7), WithPlanBefore: y(20), WithPlanAfter: y(20), Events: []string{"heartbeat"}},
+			"d battery 15.8 y → 7.7 y"},
+		{BatteryChange{Device: "d", YearsBefore: y(15.8), YearsAfter: y(15.8), WithPlanBefore: y(20), WithPlanAfter: y(18), Events: []string{"x"}},
+			"d battery 15.8 y → 15.8 y (with the plan 20 y → 18 y)"},
+	} {
+		if got := tt.b.summary(); got != tt.want {
+			t.Errorf("%q, want %q", got, tt.want)
+		}
+	}
+}
