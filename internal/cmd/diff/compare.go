@@ -36,6 +36,10 @@ type Diff struct {
 	// NewWarnings are the head's warnings the base does not have (by
 	// message): what the change makes the run warn of.
 	NewWarnings []string `json:"new_warnings"`
+	// Window is the metrics window before → after when the change moves
+	// it (every metric gate then measures another stretch of time: a pull
+	// request that picks a better month shows it); nil when it stays.
+	Window *WindowChange `json:"metrics_window,omitempty"`
 	// BaseProblems counts the errors of a base that does not load (its
 	// planning files invalid, or invalid for this iotpm): nothing is then
 	// compared, and Gates lists the head's gates as added.
@@ -109,6 +113,36 @@ type CapacityChange struct {
 	Capacity float64 `json:"capacity"`
 }
 
+// WindowChange is the metrics window on each side ("" where the side
+// computes no metrics): a month (2026-10) or a span of days.
+type WindowChange struct {
+	Before string `json:"before"`
+	After  string `json:"after"`
+}
+
+// windowText is the metrics window of a run: its month when it is one,
+// else its first and last day; "" without metrics.
+func windowText(p *planning.Results) string {
+	if p.Metrics == nil {
+		return ""
+	}
+	w := p.Metrics.Report().Window
+	if w.From == 0 && w.To == 0 {
+		return ""
+	}
+	from, to := time.UnixMicro(w.From).UTC(), time.UnixMicro(w.To).UTC()
+	if from.Day() == 1 && from.Equal(from.Truncate(24*time.Hour)) && to.Equal(from.AddDate(0, 1, 0)) {
+		return from.Format("2006-01")
+	}
+	return from.Format(time.DateOnly) + " to " + to.Add(-time.Microsecond).Format(time.DateOnly)
+}
+
+func (d *Diff) compareWindow(base, head *planning.Results) {
+	if b, a := windowText(base), windowText(head); b != a && b != "" && a != "" {
+		d.Window = &WindowChange{Before: b, After: a}
+	}
+}
+
 // GateChange is a gate whose status, value or threshold the change
 // alters: a gate that still passes can have moved most of the way to its
 // threshold, and the pull request should show it.
@@ -167,7 +201,8 @@ func comparePlans(base, head *planning.Results) *Diff {
 	d.compareCash(base, head)
 	d.compareEconomics(base, head)
 	d.compareGates(base, head)
-	d.Unchanged = len(d.Ranks)+len(d.Parts)+len(d.Themes)+len(d.Capacity)+len(d.Battery)+len(d.Gates)+len(d.Economics) == 0 &&
+	d.compareWindow(base, head)
+	d.Unchanged = d.Window == nil && len(d.Ranks)+len(d.Parts)+len(d.Themes)+len(d.Capacity)+len(d.Battery)+len(d.Gates)+len(d.Economics) == 0 &&
 		len(d.Cash.Features)+len(d.Cash.Releases)+len(d.Cash.Quarters) == 0
 	d.Summary = d.summary()
 	return d

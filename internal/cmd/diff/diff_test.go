@@ -463,3 +463,29 @@ func TestDiffAgainstAnUnloadableBase(t *testing.T) {
 		t.Errorf("a head that does not load: exit %d %s", code, stderr)
 	}
 }
+
+// A pull request that moves the metrics window (a better month picked)
+// says so first: every metric gate after it measures another stretch of
+// time.
+func TestDiffMetricsWindow(t *testing.T) {
+	plan := gitRepo(t)
+	cmdtest.EditFile(t, filepath.Join(plan, "iotpm.yaml"), "  month: 2026-10\n", "  month: 2026-07\n")
+	stdout, stderr, code := cmdtest.Run(t, nil, "diff", "main", "-C", plan, "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var d struct {
+		Summary string                `json:"summary"`
+		Window  *diffcmd.WindowChange `json:"metrics_window"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &d); err != nil {
+		t.Fatal(err)
+	}
+	if d.Window == nil || *d.Window != (diffcmd.WindowChange{Before: "2026-10", After: "2026-07"}) || !strings.HasPrefix(d.Summary, "Metrics window 2026-10 → 2026-07; ") {
+		t.Errorf("%+v %q", d.Window, d.Summary)
+	}
+	cmdtest.EditFile(t, filepath.Join(plan, "iotpm.yaml"), "  month: 2026-07\n", "  month: 2026-10\n")
+	if stdout, _, _ = cmdtest.Run(t, nil, "diff", "main", "-C", plan, "-o", "json"); strings.Contains(stdout, "metrics_window") {
+		t.Errorf("an unchanged window is listed:\n%.300s", stdout)
+	}
+}

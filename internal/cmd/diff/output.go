@@ -38,6 +38,10 @@ func (d *Diff) summary() string {
 			plural(d.BaseProblems, "error", "errors"), strconv.Itoa(failing), strconv.Itoa(len(d.Gates))) + warned
 	}
 	var parts []string
+	if d.Window != nil {
+		// first: every metric figure after it is of another window
+		parts = append(parts, fmt.Sprintf("metrics window %s → %s", d.Window.Before, d.Window.After))
+	}
 	if n := len(d.Ranks); n > 0 {
 		parts = append(parts, plural(n, "feature changes", "features change")+" rank or score")
 	}
@@ -112,7 +116,7 @@ func (d *Diff) summary() string {
 	s := strings.Join(parts, "; ") + "."
 	// a sentence's first word is capitalised, unless it is an id (a
 	// device or model: drip-lora stays drip-lora, as it is grepped for)
-	if strings.HasPrefix(s, "theme ") || strings.HasPrefix(s, "gates:") {
+	if strings.HasPrefix(s, "theme ") || strings.HasPrefix(s, "gates:") || strings.HasPrefix(s, "metrics window") {
 		s = strings.ToUpper(s[:1]) + s[1:]
 	}
 	return s + warned
