@@ -2,7 +2,10 @@ package diff
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -10,6 +13,7 @@ import (
 	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/gate"
+	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/internal/render"
 
 	"github.com/iotpm/iotpm/internal/planning"
@@ -40,6 +44,10 @@ type Diff struct {
 	// it (every metric gate then measures another stretch of time: a pull
 	// request that picks a better month shows it); nil when it stays.
 	Window *WindowChange `json:"metrics_window,omitempty"`
+	// Inputs are the metrics inputs whose settings in iotpm.yaml the
+	// change alters (a path, format, zone, mapping): the figures read from
+	// them change with no change in the data.
+	Inputs []InputChange `json:"metrics_inputs_changed,omitempty"`
 	// BaseProblems counts the errors of a base that does not load (its
 	// planning files invalid, or invalid for this iotpm): nothing is then
 	// compared, and Gates lists the head's gates as added.
@@ -137,6 +145,79 @@ func windowText(p *planning.Results) string {
 	return from.Format(time.DateOnly) + " to " + to.Add(-time.Microsecond).Format(time.DateOnly)
 }
 
+// InputChange is a metrics input whose settings the change alters, and
+// which (path, table, format, tz, map, columns, sequence_reset; added or
+// removed for the whole input).
+type InputChange struct {
+	Input    string   `json:"input"`
+	Settings []string `json:"settings"`
+}
+
+// compareInputs lines up iotpm.yaml's metrics inputs, paths relative to
+// each side's repo root.
+func (d *Diff) compareInputs(base, head *planning.Results) {
+	inputs := func(p *planning.Results) map[planfile.InputKind]planfile.InputSpec {
+		if p.Config == nil {
+			return nil
+		}
+		return p.Config.Inputs
+	}
+	rel := func(p *planning.Results, path string) string {
+		if r, err := filepath.Rel(p.Config.Root, path); err == nil && path != "" {
+			return filepath.ToSlash(r)
+		}
+		return path
+	}
+	ib, ia := inputs(base), inputs(head)
+	kinds := map[planfile.InputKind]bool{}
+	for k := range ib {
+		kinds[k] = true
+	}
+	for k := range ia {
+		kinds[k] = true
+	}
+	for _, k := range slices.Sorted(maps.Keys(kinds)) {
+		b, inB := ib[k]
+		a, inA := ia[k]
+		var changed []string
+		switch {
+		case !inB:
+			changed = []string{"added"}
+		case !inA:
+			changed = []string{"removed"}
+		default:
+			zone := func(z *planfile.Zone) string {
+				if z == nil {
+					return ""
+				}
+				return z.Name
+			}
+			for _, f := range []struct {
+				name          string
+				before, after any
+			}{{"path", rel(base, b.Path), rel(head, a.Path)}, {"table", b.Table, a.Table}, {"format", b.Format, a.Format},
+				{"tz", zone(b.TZ), zone(a.TZ)}, {"map", b.Map, a.Map}, {"columns", columnsOf(b.Columns), columnsOf(a.Columns)},
+				{"sequence_reset", b.SequenceReset, a.SequenceReset}} {
+				if !reflect.DeepEqual(f.before, f.after) {
+					changed = append(changed, f.name)
+				}
+			}
+		}
+		if len(changed) > 0 {
+			d.Inputs = append(d.Inputs, InputChange{Input: string(k), Settings: changed})
+		}
+	}
+}
+
+// columnsOf is a columns mapping without its positions.
+func columnsOf(m map[string]planfile.ColumnRef) map[string]string {
+	out := map[string]string{}
+	for role, c := range m {
+		out[role] = c.Column + "/" + c.Unit
+	}
+	return out
+}
+
 func (d *Diff) compareWindow(base, head *planning.Results) {
 	if b, a := windowText(base), windowText(head); b != a && b != "" && a != "" {
 		d.Window = &WindowChange{Before: b, After: a}
@@ -202,7 +283,8 @@ func comparePlans(base, head *planning.Results) *Diff {
 	d.compareEconomics(base, head)
 	d.compareGates(base, head)
 	d.compareWindow(base, head)
-	d.Unchanged = d.Window == nil && len(d.Ranks)+len(d.Parts)+len(d.Themes)+len(d.Capacity)+len(d.Battery)+len(d.Gates)+len(d.Economics) == 0 &&
+	d.compareInputs(base, head)
+	d.Unchanged = d.Window == nil && len(d.Inputs) == 0 && len(d.Ranks)+len(d.Parts)+len(d.Themes)+len(d.Capacity)+len(d.Battery)+len(d.Gates)+len(d.Economics) == 0 &&
 		len(d.Cash.Features)+len(d.Cash.Releases)+len(d.Cash.Quarters) == 0
 	d.Summary = d.summary()
 	return d

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -487,5 +488,30 @@ func TestDiffMetricsWindow(t *testing.T) {
 	cmdtest.EditFile(t, filepath.Join(plan, "iotpm.yaml"), "  month: 2026-07\n", "  month: 2026-10\n")
 	if stdout, _, _ = cmdtest.Run(t, nil, "diff", "main", "-C", plan, "-o", "json"); strings.Contains(stdout, "metrics_window") {
 		t.Errorf("an unchanged window is listed:\n%.300s", stdout)
+	}
+}
+
+// A change to how iotpm.yaml reads a metrics input (its zone, path,
+// format, mapping) changes figures with no change in the data: the
+// summary names the input and the settings.
+func TestDiffMetricsInputs(t *testing.T) {
+	plan := gitRepo(t)
+	cfg := filepath.Join(plan, "iotpm.yaml")
+	cmdtest.EditFile(t, cfg, "tickets: {path: exports/tickets.csv, tz: UTC}", "tickets: {path: exports/tickets.csv, tz: Europe/Berlin}")
+	cmdtest.EditFile(t, cfg, "    usage: exports/usage.csv\n", "")
+	stdout, stderr, code := cmdtest.Run(t, nil, "diff", "main", "-C", plan, "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var d struct {
+		Summary string                `json:"summary"`
+		Inputs  []diffcmd.InputChange `json:"metrics_inputs_changed"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &d); err != nil {
+		t.Fatal(err)
+	}
+	want := []diffcmd.InputChange{{Input: "tickets", Settings: []string{"tz"}}, {Input: "usage", Settings: []string{"removed"}}}
+	if !reflect.DeepEqual(d.Inputs, want) || !strings.HasPrefix(d.Summary, "Metrics inputs changed in iotpm.yaml: tickets (tz), usage (removed)") {
+		t.Errorf("%+v %q", d.Inputs, d.Summary)
 	}
 }

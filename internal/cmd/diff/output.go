@@ -42,6 +42,13 @@ func (d *Diff) summary() string {
 		// first: every metric figure after it is of another window
 		parts = append(parts, fmt.Sprintf("metrics window %s → %s", d.Window.Before, d.Window.After))
 	}
+	if len(d.Inputs) > 0 {
+		var in []string
+		for _, c := range d.Inputs {
+			in = append(in, c.Input+" ("+strings.Join(c.Settings, ", ")+")")
+		}
+		parts = append(parts, "metrics inputs changed in iotpm.yaml: "+strings.Join(in, ", "))
+	}
 	if n := len(d.Ranks); n > 0 {
 		parts = append(parts, plural(n, "feature changes", "features change")+" rank or score")
 	}
@@ -116,7 +123,7 @@ func (d *Diff) summary() string {
 	s := strings.Join(parts, "; ") + "."
 	// a sentence's first word is capitalised, unless it is an id (a
 	// device or model: drip-lora stays drip-lora, as it is grepped for)
-	if strings.HasPrefix(s, "theme ") || strings.HasPrefix(s, "gates:") || strings.HasPrefix(s, "metrics window") {
+	if strings.HasPrefix(s, "theme ") || strings.HasPrefix(s, "gates:") || strings.HasPrefix(s, "metrics ") {
 		s = strings.ToUpper(s[:1]) + s[1:]
 	}
 	return s + warned
