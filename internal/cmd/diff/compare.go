@@ -48,6 +48,10 @@ type Diff struct {
 	// change alters (a path, format, zone, mapping): the figures read from
 	// them change with no change in the data.
 	Inputs []InputChange `json:"metrics_inputs_changed,omitempty"`
+	// MetricsSettings are the metrics: settings of iotpm.yaml the change
+	// alters beside the window and the inputs (dormant_after, models,
+	// unmodelled, firmware…): definitions that change figures.
+	MetricsSettings []string `json:"metrics_settings_changed,omitempty"`
 	// BaseProblems counts the errors of a base that does not load (its
 	// planning files invalid, or invalid for this iotpm): nothing is then
 	// compared, and Gates lists the head's gates as added.
@@ -209,6 +213,77 @@ func (d *Diff) compareInputs(base, head *planning.Results) {
 	}
 }
 
+// compareMetricsSettings lists the metrics: settings (by their iotpm.yaml
+// key) that differ, positions aside; the window and the inputs have
+// their own comparisons.
+func (d *Diff) compareMetricsSettings(base, head *planning.Results) {
+	settings := func(p *planning.Results) reflect.Value {
+		if p.Config == nil || p.Config.Metrics == nil {
+			return reflect.ValueOf(planfile.MetricsConfig{})
+		}
+		return reflect.ValueOf(*p.Config.Metrics)
+	}
+	b, a := settings(base), settings(head)
+	for i := range b.NumField() {
+		key, _, _ := strings.Cut(b.Type().Field(i).Tag.Get("yaml"), ",")
+		switch key {
+		case "", "-", "month", "from", "to", "inputs":
+			continue
+		}
+		if !equalSettings(b.Field(i), a.Field(i)) {
+			d.MetricsSettings = append(d.MetricsSettings, key)
+		}
+	}
+}
+
+// equalSettings is reflect.DeepEqual but for positions in the file: a
+// setting that only moved lines is the same setting.
+func equalSettings(a, b reflect.Value) bool {
+	if a.Type() == reflect.TypeFor[planfile.Pos]() {
+		return true
+	}
+	switch a.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if a.IsNil() || b.IsNil() {
+			return a.IsNil() == b.IsNil()
+		}
+		return equalSettings(a.Elem(), b.Elem())
+	case reflect.Struct:
+		for i := range a.NumField() {
+			if !equalSettings(a.Field(i), b.Field(i)) {
+				return false
+			}
+		}
+		return true
+	case reflect.Slice, reflect.Array:
+		if a.Len() != b.Len() {
+			return false
+		}
+		for i := range a.Len() {
+			if !equalSettings(a.Index(i), b.Index(i)) {
+				return false
+			}
+		}
+		return true
+	case reflect.Map:
+		if a.Len() != b.Len() {
+			return false
+		}
+		for _, k := range a.MapKeys() {
+			if v := b.MapIndex(k); !v.IsValid() || !equalSettings(a.MapIndex(k), v) {
+				return false
+			}
+		}
+		return true
+	case reflect.Func:
+		return a.IsNil() == b.IsNil()
+	}
+	if !a.CanInterface() {
+		return true // an unexported detail (a zone's loaded location) follows its exported name
+	}
+	return reflect.DeepEqual(a.Interface(), b.Interface())
+}
+
 // columnsOf is a columns mapping without its positions.
 func columnsOf(m map[string]planfile.ColumnRef) map[string]string {
 	out := map[string]string{}
@@ -284,7 +359,8 @@ func comparePlans(base, head *planning.Results) *Diff {
 	d.compareGates(base, head)
 	d.compareWindow(base, head)
 	d.compareInputs(base, head)
-	d.Unchanged = d.Window == nil && len(d.Inputs) == 0 && len(d.Ranks)+len(d.Parts)+len(d.Themes)+len(d.Capacity)+len(d.Battery)+len(d.Gates)+len(d.Economics) == 0 &&
+	d.compareMetricsSettings(base, head)
+	d.Unchanged = d.Window == nil && len(d.Inputs)+len(d.MetricsSettings) == 0 && len(d.Ranks)+len(d.Parts)+len(d.Themes)+len(d.Capacity)+len(d.Battery)+len(d.Gates)+len(d.Economics) == 0 &&
 		len(d.Cash.Features)+len(d.Cash.Releases)+len(d.Cash.Quarters) == 0
 	d.Summary = d.summary()
 	return d

@@ -515,3 +515,35 @@ func TestDiffMetricsInputs(t *testing.T) {
 		t.Errorf("%+v %q", d.Inputs, d.Summary)
 	}
 }
+
+// A metrics setting that changes a definition (dormant_after, models…)
+// is named; one that only moves lines is not.
+func TestDiffMetricsSettings(t *testing.T) {
+	plan := gitRepo(t)
+	cfg := filepath.Join(plan, "iotpm.yaml")
+	data, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmdtest.WriteFile(t, plan, "iotpm.yaml", "# moved down a line\n"+string(data))
+	stdout, stderr, code := cmdtest.Run(t, nil, "diff", "main", "-C", plan)
+	if code != 0 || !strings.Contains(stdout, "No change to ranks") {
+		t.Fatalf("lines moved: exit %d %s%s", code, stdout, stderr)
+	}
+	cmdtest.EditFile(t, cfg, "dormant_after: 30d ", "dormant_after: 7d  ")
+	cmdtest.EditFile(t, cfg, "models: {DL-200: drip-lora}", "models: {DL-200: drip-puck}")
+	stdout, stderr, code = cmdtest.Run(t, nil, "diff", "main", "-C", plan, "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var d struct {
+		Summary  string   `json:"summary"`
+		Settings []string `json:"metrics_settings_changed"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &d); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(d.Settings, []string{"dormant_after", "models"}) || !strings.HasPrefix(d.Summary, "Metrics settings changed in iotpm.yaml: dormant_after, models") {
+		t.Errorf("%v %q", d.Settings, d.Summary)
+	}
+}

@@ -49,6 +49,9 @@ func (d *Diff) summary() string {
 		}
 		parts = append(parts, "metrics inputs changed in iotpm.yaml: "+strings.Join(in, ", "))
 	}
+	if len(d.MetricsSettings) > 0 {
+		parts = append(parts, "metrics settings changed in iotpm.yaml: "+strings.Join(d.MetricsSettings, ", "))
+	}
 	if n := len(d.Ranks); n > 0 {
 		parts = append(parts, plural(n, "feature changes", "features change")+" rank or score")
 	}
