@@ -48,10 +48,11 @@ type Diff struct {
 	// change alters (a path, format, zone, mapping): the figures read from
 	// them change with no change in the data.
 	Inputs []InputChange `json:"metrics_inputs_changed,omitempty"`
-	// MetricsSettings are the metrics: settings of iotpm.yaml the change
-	// alters beside the window and the inputs (dormant_after, models,
-	// unmodelled, firmware…): definitions that change figures.
-	MetricsSettings []string `json:"metrics_settings_changed,omitempty"`
+	// Settings are the settings of iotpm.yaml's metrics: (beside the
+	// window and the inputs), onboarding: and rollout: sections the change
+	// alters, as section.key (metrics.dormant_after, onboarding.target):
+	// definitions that change figures with no change in the data.
+	Settings []string `json:"settings_changed,omitempty"`
 	// BaseProblems counts the errors of a base that does not load (its
 	// planning files invalid, or invalid for this iotpm): nothing is then
 	// compared, and Gates lists the head's gates as added.
@@ -213,25 +214,39 @@ func (d *Diff) compareInputs(base, head *planning.Results) {
 	}
 }
 
-// compareMetricsSettings lists the metrics: settings (by their iotpm.yaml
-// key) that differ, positions aside; the window and the inputs have
-// their own comparisons.
-func (d *Diff) compareMetricsSettings(base, head *planning.Results) {
-	settings := func(p *planning.Results) reflect.Value {
-		if p.Config == nil || p.Config.Metrics == nil {
-			return reflect.ValueOf(planfile.MetricsConfig{})
+// compareSettings lists the settings of the metrics:, onboarding: and
+// rollout: sections (as section.key) that differ, positions aside; the
+// metrics window and inputs have their own comparisons.
+func (d *Diff) compareSettings(base, head *planning.Results) {
+	sections := func(p *planning.Results) []reflect.Value {
+		m, o, r := planfile.MetricsConfig{}, planfile.OnboardingSpec{}, planfile.RolloutSpec{}
+		if c := p.Config; c != nil {
+			if c.Metrics != nil {
+				m = *c.Metrics
+			}
+			if c.Onboarding != nil {
+				o = *c.Onboarding
+			}
+			if c.Rollout != nil {
+				r = *c.Rollout
+			}
 		}
-		return reflect.ValueOf(*p.Config.Metrics)
+		return []reflect.Value{reflect.ValueOf(m), reflect.ValueOf(o), reflect.ValueOf(r)}
 	}
-	b, a := settings(base), settings(head)
-	for i := range b.NumField() {
-		key, _, _ := strings.Cut(b.Type().Field(i).Tag.Get("yaml"), ",")
-		switch key {
-		case "", "-", "month", "from", "to", "inputs":
-			continue
-		}
-		if !equalSettings(b.Field(i), a.Field(i)) {
-			d.MetricsSettings = append(d.MetricsSettings, key)
+	sb, sa := sections(base), sections(head)
+	for i, name := range []string{"metrics", "onboarding", "rollout"} {
+		b, a := sb[i], sa[i]
+		for f := range b.NumField() {
+			key, _, _ := strings.Cut(b.Type().Field(f).Tag.Get("yaml"), ",")
+			switch {
+			case key == "" || key == "-":
+				continue
+			case name == "metrics" && (key == "month" || key == "from" || key == "to" || key == "inputs"):
+				continue
+			}
+			if !equalSettings(b.Field(f), a.Field(f)) {
+				d.Settings = append(d.Settings, name+"."+key)
+			}
 		}
 	}
 }
@@ -359,8 +374,8 @@ func comparePlans(base, head *planning.Results) *Diff {
 	d.compareGates(base, head)
 	d.compareWindow(base, head)
 	d.compareInputs(base, head)
-	d.compareMetricsSettings(base, head)
-	d.Unchanged = d.Window == nil && len(d.Inputs)+len(d.MetricsSettings) == 0 && len(d.Ranks)+len(d.Parts)+len(d.Themes)+len(d.Capacity)+len(d.Battery)+len(d.Gates)+len(d.Economics) == 0 &&
+	d.compareSettings(base, head)
+	d.Unchanged = d.Window == nil && len(d.Inputs)+len(d.Settings) == 0 && len(d.Ranks)+len(d.Parts)+len(d.Themes)+len(d.Capacity)+len(d.Battery)+len(d.Gates)+len(d.Economics) == 0 &&
 		len(d.Cash.Features)+len(d.Cash.Releases)+len(d.Cash.Quarters) == 0
 	d.Summary = d.summary()
 	return d

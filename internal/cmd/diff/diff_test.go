@@ -516,8 +516,8 @@ func TestDiffMetricsInputs(t *testing.T) {
 	}
 }
 
-// A metrics setting that changes a definition (dormant_after, models…)
-// is named; one that only moves lines is not.
+// A setting that changes a definition (metrics.dormant_after, models,
+// onboarding.target…) is named; one that only moves lines is not.
 func TestDiffMetricsSettings(t *testing.T) {
 	plan := gitRepo(t)
 	cfg := filepath.Join(plan, "iotpm.yaml")
@@ -532,18 +532,20 @@ func TestDiffMetricsSettings(t *testing.T) {
 	}
 	cmdtest.EditFile(t, cfg, "dormant_after: 30d ", "dormant_after: 7d  ")
 	cmdtest.EditFile(t, cfg, "models: {DL-200: drip-lora}", "models: {DL-200: drip-puck}")
+	cmdtest.EditFile(t, cfg, "  target: 3m ", "  target: 5m ")
 	stdout, stderr, code = cmdtest.Run(t, nil, "diff", "main", "-C", plan, "-o", "json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	var d struct {
 		Summary  string   `json:"summary"`
-		Settings []string `json:"metrics_settings_changed"`
+		Settings []string `json:"settings_changed"`
 	}
 	if err := json.Unmarshal([]byte(stdout), &d); err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(d.Settings, []string{"dormant_after", "models"}) || !strings.HasPrefix(d.Summary, "Metrics settings changed in iotpm.yaml: dormant_after, models") {
+	if !slices.Equal(d.Settings, []string{"metrics.dormant_after", "metrics.models", "onboarding.target"}) ||
+		!strings.HasPrefix(d.Summary, "Settings changed in iotpm.yaml: metrics.dormant_after, metrics.models, onboarding.target") {
 		t.Errorf("%v %q", d.Settings, d.Summary)
 	}
 }

@@ -49,8 +49,8 @@ func (d *Diff) summary() string {
 		}
 		parts = append(parts, "metrics inputs changed in iotpm.yaml: "+strings.Join(in, ", "))
 	}
-	if len(d.MetricsSettings) > 0 {
-		parts = append(parts, "metrics settings changed in iotpm.yaml: "+strings.Join(d.MetricsSettings, ", "))
+	if len(d.Settings) > 0 {
+		parts = append(parts, "settings changed in iotpm.yaml: "+strings.Join(d.Settings, ", "))
 	}
 	if n := len(d.Ranks); n > 0 {
 		parts = append(parts, plural(n, "feature changes", "features change")+" rank or score")
@@ -126,7 +126,7 @@ func (d *Diff) summary() string {
 	s := strings.Join(parts, "; ") + "."
 	// a sentence's first word is capitalised, unless it is an id (a
 	// device or model: drip-lora stays drip-lora, as it is grepped for)
-	if strings.HasPrefix(s, "theme ") || strings.HasPrefix(s, "gates:") || strings.HasPrefix(s, "metrics ") {
+	if strings.HasPrefix(s, "theme ") || strings.HasPrefix(s, "gates:") || strings.HasPrefix(s, "metrics ") || strings.HasPrefix(s, "settings ") {
 		s = strings.ToUpper(s[:1]) + s[1:]
 	}
 	return s + warned
