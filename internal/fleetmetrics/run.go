@@ -308,17 +308,19 @@ func Gate(out *Outcome, m metrics.Metric, t planfile.Threshold, flag string) gat
 	if m == metrics.ActivationRate && !r.Activation.Mature {
 		g.Detail = "immature cohort"
 	}
-	if n := otaUnits(r); m == metrics.OTASuccessRate && n > 0 && n < FewOTAUnits {
+	if n := otaUnits(r); m == metrics.OTASuccessRate && n > 0 && n < MinUnits {
 		// a pass on two lucky updates is no evidence: the gate says so
 		g.Detail = fmt.Sprintf("on %d finished updates only: one moves it by %s points", n, render.Number(100/float64(n), 0))
 	}
 	return g
 }
 
-// FewOTAUnits is the count of finished OTA updates under which the
-// success rate's gate says how little it rests on (one unit of 30 moves
-// it by 3 points).
-const FewOTAUnits = 30
+// MinUnits is the count of units under which a measured rate says how
+// little it rests on, or gives way to the fleet's: the OTA success gate's
+// detail here, a model's activation and OTA success in planning. At 30
+// units a rate's 95% interval is still about ±15 points around 50%; with
+// fewer, one unit moves it by several points (one unit of three: 33).
+const MinUnits = 30
 
 func otaUnits(r metrics.Report) int {
 	if r.OTA == nil {

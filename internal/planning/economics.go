@@ -288,7 +288,7 @@ func measuredActivation(r *metrics.Report, model string) (a MeasuredActivation, 
 // it the fleet's stands in, and the output says why. At 30 units a rate's
 // 95% interval is still about ±15 points around 50%; with fewer, one unit
 // more or less moves it by several points (one unit of three: 33).
-const MinModelUnits = 30
+const MinModelUnits = fleetmetrics.MinUnits
 
 // matureRate is a group's activation rate from its mature cohorts: the
 // window's ship cohort when it is mature and has at least min units, else
