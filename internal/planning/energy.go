@@ -187,24 +187,30 @@ type ReleaseLife struct {
 	// "shelf_life" when the cell's shelf life caps it (its energy cost
 	// then does not show in the years).
 	LimitedBy string
+	// CapacityYears and CapacityBefore are the lives before the shelf-life
+	// cap, after and before the release: where the cap holds both lives
+	// at the shelf life, they are what shows the release's energy cost.
+	CapacityYears, CapacityBefore float64
 }
 
 // WorstAfterRelease is, by "date release", the ReleaseLife of each
-// release that changes a device's energy.
+// release that changes a device's energy. Of devices with the same life
+// (each held at its cell's shelf life), the one with the shorter life by
+// capacity is the worst: it has the least margin left.
 func (ep *Energy) WorstAfterRelease() map[string]ReleaseLife {
 	out := map[string]ReleaseLife{}
 	if ep == nil {
 		return out
 	}
 	for _, t := range ep.Timelines {
-		before := t.Today.Life.Years()
+		before, capBefore := t.Today.Life.Years(), t.Today.CapacityLife.Years()
 		for _, s := range t.Steps {
 			key := s.Date.Format(time.DateOnly) + " " + s.Release
-			y := s.Result.Life.Years()
-			if cur, ok := out[key]; !ok || y < cur.Years {
-				out[key] = ReleaseLife{Device: t.Device, Years: y, Before: before, LimitedBy: s.Result.LimitedBy}
+			y, c := s.Result.Life.Years(), s.Result.CapacityLife.Years()
+			if cur, ok := out[key]; !ok || y < cur.Years || y == cur.Years && c < cur.CapacityYears {
+				out[key] = ReleaseLife{Device: t.Device, Years: y, Before: before, LimitedBy: s.Result.LimitedBy, CapacityYears: c, CapacityBefore: capBefore}
 			}
-			before = y
+			before, capBefore = y, c
 		}
 	}
 	return out

@@ -49,4 +49,27 @@ func TestWorstAfterRelease(t *testing.T) {
 	}
 }
 
+// Two devices held at their cells' 20-year shelf life by a release: the
+// worst is the one with less margin by capacity, and its capacity lives
+// before and after show the release's energy cost that "20 → 20 y" hides.
+func TestWorstAfterReleaseShelfCapped(t *testing.T) {
+	y := func(years, capacity float64) energy.Result {
+		limit := "capacity"
+		if capacity > 20 {
+			limit = "shelf_life"
+		}
+		return energy.Result{Life: energy.Hours(years * energy.YearHours), CapacityLife: energy.Hours(capacity * energy.YearHours), LimitedBy: limit}
+	}
+	fw3 := time.Date(2027, 10, 4, 0, 0, 0, 0, time.UTC)
+	ep := &Energy{Timelines: []energy.Timeline{
+		{Device: "roomy", Today: y(20, 40), Steps: []energy.Step{{Date: fw3, Release: "FW 3", Result: y(20, 35)}}},
+		{Device: "tight", Today: y(20, 29.28), Steps: []energy.Step{{Date: fw3, Release: "FW 3", Result: y(20, 22.34)}}},
+		{Device: "roomier", Today: y(20, 50), Steps: []energy.Step{{Date: fw3, Release: "FW 3", Result: y(20, 45)}}},
+	}}
+	g := ep.WorstAfterRelease()["2027-10-04 FW 3"]
+	if g.Device != "tight" || !near(g.Years, 20) || !near(g.Before, 20) || !near(g.CapacityBefore, 29.28) || !near(g.CapacityYears, 22.34) || g.LimitedBy != "shelf_life" {
+		t.Errorf("FW 3: %+v, want tight 20 → 20 y, by capacity 29.28 → 22.34 y", g)
+	}
+}
+
 func near(a, b float64) bool { return a-b < 1e-9 && b-a < 1e-9 }

@@ -188,6 +188,14 @@ func TestBatteryAlongThePlan(t *testing.T) {
 	if valve.Device != "drip-valve" || len(valve.Steps) != 1 || valve.Steps[0].Release != "FW 1" || valve.Steps[0].LifeYears >= valve.TodayYears {
 		t.Errorf("drip-valve %+v", valve)
 	}
+	// drip-lora is held at its cell's 20-year shelf life after Hotfix 3
+	// and after FW 3: the life by capacity says what FW 3 costs
+	stdout, _, _ = cmdtest.Run(t, nil, "battery", "-C", cmdtest.ExampleRepo, "--plan", "--device", "drip-lora")
+	for _, want := range []string{"LIMITED BY", "shelf life (29.28 y by capacity)", "shelf life (22.34 y by capacity)"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("the drip-lora timeline lacks %q:\n%s", want, stdout)
+		}
+	}
 	stdout, _, _ = cmdtest.Run(t, nil, "battery", "-C", cmdtest.ExampleRepo, "--plan", "--device", "drip-valve", "-o", "markdown")
 	for _, want := range []string{"## drip-valve: battery life along the plan", "xychart-beta", "Planned but never scheduled by the roadmap (so never shipped): auto-shutoff-valve."} {
 		if !strings.Contains(stdout, want) {

@@ -25,14 +25,18 @@ type planStepJSON struct {
 	LifeYears render.Float `json:"life_years"`
 	// LimitedBy: capacity, or shelf_life when the cell's shelf life caps
 	// the life after the release.
-	LimitedBy   string `json:"limited_by"`
-	MeetsTarget *bool  `json:"meets_target"`
+	LimitedBy string `json:"limited_by"`
+	// CapacityLifeYears is the life before the shelf-life cap: where the
+	// cap holds the life, what shows the release's energy cost.
+	CapacityLifeYears render.Float `json:"capacity_life_years"`
+	MeetsTarget       *bool        `json:"meets_target"`
 }
 
 // stepJSON is a release's step of a device's life along the plan, held
 // against target (0: none).
 func stepJSON(s energy.Step, target energy.Hours) planStepJSON {
-	st := planStepJSON{Date: s.Date.Format(time.DateOnly), Release: s.Release, Features: s.Features, LifeYears: render.Float(s.Result.Life.Years()), LimitedBy: s.Result.LimitedBy}
+	st := planStepJSON{Date: s.Date.Format(time.DateOnly), Release: s.Release, Features: s.Features, LifeYears: render.Float(s.Result.Life.Years()), LimitedBy: s.Result.LimitedBy,
+		CapacityLifeYears: render.Float(s.Result.CapacityLife.Years())}
 	if target > 0 {
 		ok := s.Result.MeetsTarget(target)
 		st.MeetsTarget = &ok
@@ -217,7 +221,7 @@ func writePlanOutput(f *cmdutil.Factory, format render.Format, ep *planning.Ener
 }
 
 func writeDeviceTimeline(w io.Writer, format render.Format, d energy.Device, t energy.Timeline, term render.Term) error {
-	tbl := &render.Table{Columns: []render.Column{{Header: "WHEN"}, {Header: "RELEASE"}, {Header: "FEATURES"}, {Header: "LIFE (Y)", Right: true}, {Header: "TARGET"}}}
+	tbl := &render.Table{Columns: []render.Column{{Header: "WHEN"}, {Header: "RELEASE"}, {Header: "FEATURES"}, {Header: "LIFE (Y)", Right: true}, {Header: "TARGET"}, {Header: "LIMITED BY", Hide: 1}}}
 	status := func(r energy.Result) string {
 		if d.Target <= 0 {
 			return "-"
@@ -227,10 +231,12 @@ func writeDeviceTimeline(w io.Writer, format render.Format, d energy.Device, t e
 		}
 		return "BELOW " + render.Number(d.Target.Years(), 2) + " y"
 	}
-	tbl.Append("today", "-", "-", render.Number(t.Today.Life.Years(), 2), status(t.Today))
+	// LIMITED BY: a life the shelf life caps names its life by capacity,
+	// or a release that drains more would read as free ("20 → 20")
+	tbl.Append("today", "-", "-", render.Number(t.Today.Life.Years(), 2), status(t.Today), limitedBy(t.Today))
 	labels, lives := []string{strconv.Quote("today")}, []float64{t.Today.Life.Years()}
 	for _, s := range t.Steps {
-		tbl.Append(s.Date.Format(time.DateOnly), s.Release, strings.Join(s.Features, ", "), render.Number(s.Result.Life.Years(), 2), status(s.Result))
+		tbl.Append(s.Date.Format(time.DateOnly), s.Release, strings.Join(s.Features, ", "), render.Number(s.Result.Life.Years(), 2), status(s.Result), limitedBy(s.Result))
 		labels = append(labels, strconv.Quote(s.Release))
 		lives = append(lives, s.Result.Life.Years())
 	}

@@ -3,12 +3,14 @@ package roadmap
 import (
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/iotpm/iotpm/internal/cmdutil"
+	"github.com/iotpm/iotpm/internal/planning"
 	"github.com/iotpm/iotpm/internal/render"
 	"github.com/iotpm/iotpm/pkg/rice"
 	"github.com/iotpm/iotpm/pkg/roadmap"
@@ -73,6 +75,11 @@ type releaseBatteryJSON struct {
 	// LimitedBy: capacity, or shelf_life when the cell's shelf life caps
 	// the life after the release.
 	LimitedBy string `json:"limited_by"`
+	// CapacityLifeYears and CapacityBeforeYears are the lives after and
+	// before the release by capacity alone, before the shelf-life cap:
+	// the release's energy cost where the cap holds both lives.
+	CapacityLifeYears   render.Float `json:"capacity_life_years"`
+	CapacityBeforeYears render.Float `json:"capacity_before_years"`
 }
 
 type itemJSON struct {
@@ -131,7 +138,8 @@ func toRoadmapJSON(v planView, cal *roadmap.Calendar) JSON {
 		doc.Releases = append(doc.Releases, releaseJSON{Track: string(r.Track), Name: r.Name, Date: r.Date.Format(time.DateOnly), Hotfix: r.Hotfix,
 			Capacity: r.Capacity, Allocated: r.Allocated, Items: render.OrEmpty(items), NREUSD: v.releaseCash(r).USD()})
 		if b, ok := v.battery[r.Date.Format(time.DateOnly)+" "+r.Name]; ok {
-			doc.Releases[len(doc.Releases)-1].Battery = &releaseBatteryJSON{Device: b.Device, LifeYears: b.Years, BeforeYears: b.Before, LimitedBy: b.LimitedBy}
+			doc.Releases[len(doc.Releases)-1].Battery = &releaseBatteryJSON{Device: b.Device, LifeYears: b.Years, BeforeYears: b.Before, LimitedBy: b.LimitedBy,
+				CapacityLifeYears: render.Float(b.CapacityYears), CapacityBeforeYears: render.Float(b.CapacityBefore)}
 		}
 	}
 	doc.Cash = cashJSON{Quarters: []quarterJSON{}, Total: toAmountJSON(v.cash.Total)}
@@ -203,13 +211,15 @@ func releasesTable(rs []roadmap.ReleasePlan, v planView) *render.Table {
 		return ok
 	}) {
 		// of the devices the release changes, the shortest-lived after it
-		t.Columns = append(t.Columns, render.Column{Header: "BATTERY IT CHANGES (SHORTEST)", Hide: 1})
+		t.Columns = append(t.Columns, render.Column{Header: "BATTERY IT CHANGES (SHORTEST)", Hide: 1, Wrap: true})
 		for i, r := range rs {
 			cell := ""
 			if b, ok := v.battery[r.Date.Format(time.DateOnly)+" "+r.Name]; ok {
 				cell = fmt.Sprintf("%s %s → %s y", b.Device, render.Number(b.Before, 2), render.Number(b.Years, 2))
 				if b.LimitedBy == "shelf_life" {
-					cell += " (shelf life)"
+					// the cap hides the release's energy cost: a release
+					// that drains more would read "20 → 20 y", as if free
+					cell += " (shelf life; " + capacityLives(b) + " by capacity)"
 				}
 			}
 			t.Rows[i] = append(t.Rows[i], cell)
@@ -222,6 +232,22 @@ func releasesTable(rs []roadmap.ReleasePlan, v planView) *render.Table {
 		return render.Plain
 	}
 	return t
+}
+
+// capacityLives writes a release's life after it by capacity alone
+// ("29.28 y"; "unbounded" where nothing drains the cell), from its life
+// before by capacity where the cap held that one too ("29.28 → 22.34 y").
+func capacityLives(b planning.ReleaseLife) string {
+	y := func(v float64) string {
+		if math.IsInf(v, 1) {
+			return "unbounded"
+		}
+		return render.Number(v, 2)
+	}
+	if b.CapacityBefore == b.Before {
+		return y(b.CapacityYears) + " y"
+	}
+	return y(b.CapacityBefore) + " → " + y(b.CapacityYears) + " y"
 }
 
 func themesTable(ts []roadmap.ThemeStatus, v planView) *render.Table {
