@@ -82,7 +82,9 @@ func Themes(themes []roadmap.ThemeStatus) []Gate {
 			continue
 		}
 		g := Gate{Name: "themes." + t.ID, Threshold: "completes by " + t.Due.Format(time.DateOnly), Passed: !t.Late, Text: "unscheduled"}
-		if !t.Complete.IsZero() {
+		if !t.Complete.IsZero() && !t.AtRisk {
+			// an at-risk theme's date is its scheduled parts' latest, not
+			// a completion: it reads "unscheduled"
 			g.Text = t.Complete.Format(time.DateOnly)
 		}
 		switch {

@@ -62,6 +62,13 @@ func TestDataAgeThemesAndVerdict(t *testing.T) {
 	if len(themes) != 2 || !themes[0].Passed || themes[1].Passed || themes[1].Failure() != "themes.late completes 2027-07-01, after its due date 2027-06-01" || themes[1].Detail != "4.3 weeks after its due date 2027-06-01" {
 		t.Errorf("themes: %+v / %q", themes, themes[1].Failure())
 	}
+	// at risk: its scheduled parts end a month before the due date, but a
+	// part never ships; that date is not a completion (the message said
+	// "completes 2027-05-01, after its due date 2027-06-01")
+	risky := Themes([]roadmap.ThemeStatus{{ID: "risky", Due: due, Complete: due.AddDate(0, -1, 0), AtRisk: true, Late: true}})
+	if len(risky) != 1 || risky[0].Passed || risky[0].Text != "unscheduled" || risky[0].Failure() != "themes.risky cannot complete (a part of its features is unscheduled); it is due 2027-06-01" {
+		t.Errorf("at risk: %+v / %q", risky, risky[0].Failure())
+	}
 	if v := Verdict(themes); v != "✗ 1 of 2 gates failed: themes.late" {
 		t.Errorf("verdict %q", v)
 	}

@@ -173,7 +173,11 @@ func ganttChart(plan *roadmap.Plan, cal *roadmap.Calendar, sim *roadmap.Simulati
 			label = t.ID
 		}
 		likely := sim != nil && sim.LikelyLate(t)
-		if likely {
+		if t.AtRisk {
+			// drawn at its scheduled parts' latest date, which is not a
+			// completion: a part never ships
+			label += " (at risk: a part is unscheduled)"
+		} else if likely {
 			o, _ := sim.Theme(t.ID)
 			label += fmt.Sprintf(" (likely late: %s on time)", render.Percent(o.OnTime, 0))
 		}

@@ -257,7 +257,12 @@ func themesTable(ts []roadmap.ThemeStatus, v planView) *render.Table {
 	}
 	for _, th := range ts {
 		complete, due, st := "-", "-", "on track"
-		if !th.Complete.IsZero() {
+		switch {
+		case th.AtRisk:
+			// the latest scheduled part's date is not a completion: a
+			// part never ships (JSON keeps it as complete_date, at_risk)
+			complete = "unscheduled"
+		case !th.Complete.IsZero():
 			complete = th.Complete.Format(time.DateOnly)
 		}
 		if !th.Due.IsZero() {
