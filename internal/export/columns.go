@@ -485,6 +485,8 @@ func (b *Binding) timestampZ(v []byte) (us int64, note timeNote, err error) {
 		return us, note, err
 	case f.local:
 		return 0, noteNone, errZoneless
+	case f.layoutDate:
+		return wall.UnixMicro(), noteNone, nil
 	}
 	return wall.UnixMicro(), noteZonelessUTC, nil
 }

@@ -115,7 +115,10 @@ type Format struct {
 	layout    string
 	// layoutZoned: the layout reads the zone from the value (MST, -0700).
 	layoutZoned bool
-	local       bool
+	// layoutDate: the layout reads a date alone, a day in any zone (read
+	// as midnight UTC without a zone's note, as a bare ISO 8601 date).
+	layoutDate bool
+	local      bool
 	// zone is the zone the format says its zone-less times are in.
 	zone        *time.Location
 	comment     string
@@ -242,6 +245,7 @@ func (c *formatCompiler) compile(roles []int) *Format {
 	if t := spec.Time; t != nil {
 		f.layout, f.local = string(t.Layout), t.Local
 		f.layoutZoned = layoutHasZone(f.layout)
+		f.layoutDate = t.Layout.DateOnly()
 		if t.Zone != nil {
 			f.zone = t.Zone.Location
 		}

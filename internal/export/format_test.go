@@ -470,11 +470,15 @@ func TestRepeatedHourCounted(t *testing.T) {
 
 func TestExcelReformattedTimestamps(t *testing.T) {
 	for in, want := range map[string]string{
-		"1,79058E+12":      "looks like a number Excel re-formatted",
-		"1.79058E+12":      "looks like a number Excel re-formatted",
-		"10.10.2026 12:00": "looks like a date Excel re-formatted",
-		"01.09.2026":       "looks like a date Excel re-formatted",
-		"soon":             `unparseable timestamp "soon" (column at, format acme): expected`,
+		"1,79058E+12": "looks like a number Excel re-formatted",
+		"1.79058E+12": "looks like a number Excel re-formatted",
+		// a regional date: the order of day and month when a number
+		// shows it, and the layout to declare either way
+		"13.08.2026":          `is a regional date with the day first (13 is no month), which iotpm does not read by default: declare its layout in a formats: entry for this export, time: {layout: "2.1.2006"}`,
+		"8/13/2026 9:05":      `is a regional date with the month first (13 is no month), which iotpm does not read by default: declare its layout in a formats: entry for this export, time: {layout: "1/2/2006 15:04"}`,
+		"10.10.2026 12:00:00": `whose order of day and month this value does not show (a row with a number above 12 does): declare its layout in a formats: entry for this export, time: {layout: "2.1.2006 15:04:05"} with the day first, "1.2.2006 15:04:05" with the month first`,
+		"01.09.26":            `time: {layout: "2.1.06"} with the day first, "1.2.06" with the month first`,
+		"soon":                `unparseable timestamp "soon" (column at, format acme): expected`,
 	} {
 		_, err := ParseTimestamp([]byte(in))
 		if msg := timestampProblem("timestamp", "at", "acme", []byte(in), err); !strings.Contains(msg, want) {

@@ -71,6 +71,39 @@ func TestLayoutLocalNeedsAZone(t *testing.T) {
 	}
 }
 
+// A layout of a date alone ("13.08.2026", an ERP's ship date) reads a
+// day: midnight UTC without the zone-less note that stops a run (a bare
+// ISO 8601 date needs no zone either), or midnight in the input's zone.
+// Such layouts were refused ("not a Go time layout with a date and
+// time"), so a regional ship date could not be read at all.
+func TestLayoutDateOnly(t *testing.T) {
+	const format = `  - name: erp-devices
+    kind: events
+    columns: {device_id: unit, timestamp: at, event: what}
+    time: {layout: "2.1.2006"}
+`
+	csv := "unit,at,what\nu1,13.08.2026,connected\nu2,1.9.2026,connected\n"
+	st, d, err := readWith(t, "events", csv, format, "erp-devices", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Used != 2 || st.TimeNotes != (TimeNotes{}) {
+		t.Errorf("used %d, notes %+v: %s", st.Used, st.TimeNotes, errorsText(st))
+	}
+	for id, want := range map[string]time.Time{"u1": time.Date(2026, 8, 13, 0, 0, 0, 0, time.UTC), "u2": time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)} {
+		if got := d.DeviceEvents(id); len(got) != 1 || got[0].At != want.UnixMicro() {
+			t.Errorf("%s: %v, want %s", id, got, want)
+		}
+	}
+	_, d, err = readWith(t, "events", csv, format, "erp-devices", "Europe/Berlin", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := d.DeviceEvents("u1"), time.Date(2026, 8, 12, 22, 0, 0, 0, time.UTC); len(got) != 1 || got[0].At != want.UnixMicro() {
+		t.Errorf("u1 in Europe/Berlin: %v, want %s (midnight CEST)", got, want)
+	}
+}
+
 // Defect 2: daylight saving on the layout path follows the built-in
 // parser: a skipped local hour is a bad row, a repeated one its first
 // occurrence.

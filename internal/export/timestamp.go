@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -349,7 +350,7 @@ func timestampProblem(role, column, format string, v []byte, err error) string {
 	case excelNumberRE.Match(v):
 		return where + " looks like a number Excel re-formatted (its digits are lost); export the column as text, or use the platform's CSV as it is"
 	case excelDateRE.Match(v):
-		return where + " looks like a date Excel re-formatted (day and month order unknown); export the column as text or ISO 8601 (2026-10-10T12:00:00Z)"
+		return where + regionalDate(string(v))
 	}
 	return "unparseable " + where + ": expected ISO 8601 or epoch s/ms/µs/ns"
 }
@@ -382,3 +383,46 @@ func yamlScalar(s string) string {
 	}
 	return s
 }
+
+// regionalDate says what a regional date ("13.08.2026", "8/13/2026
+// 10:00", as a spreadsheet writes them) is missing and how to read it: the
+// order of day and month, which the value shows when one of them is above
+// 12, and the layout to declare for the export (a format's time.layout).
+// Which order a column uses is not for iotpm to guess from one value.
+func regionalDate(v string) string {
+	m := regionalRE.FindStringSubmatch(strings.TrimSpace(v))
+	if m == nil {
+		return " is a regional date, which iotpm does not read by default: export the column as ISO 8601 (2026-10-10T12:00:00Z), or declare its layout in a formats: entry for this export (time: {layout: ...}; iotpm help formats)"
+	}
+	a, _ := strconv.Atoi(m[1])
+	b, _ := strconv.Atoi(m[3])
+	year := "2006"
+	if len(m[5]) == 2 {
+		year = "06"
+	}
+	clock := ""
+	switch {
+	case m[7] != "":
+		clock = " 15:04:05"
+	case m[6] != "":
+		clock = " 15:04"
+	}
+	layout := func(dayFirst bool) string {
+		if dayFirst {
+			return "2" + m[2] + "1" + m[4] + year + clock
+		}
+		return "1" + m[2] + "2" + m[4] + year + clock
+	}
+	fix := "; or export the column as ISO 8601 (2026-10-10T12:00:00Z)"
+	switch {
+	case a > 12 && b <= 12:
+		return fmt.Sprintf(" is a regional date with the day first (%d is no month), which iotpm does not read by default: declare its layout in a formats: entry for this export, time: {layout: %q} (iotpm help formats)%s", a, layout(true), fix)
+	case b > 12 && a <= 12:
+		return fmt.Sprintf(" is a regional date with the month first (%d is no month), which iotpm does not read by default: declare its layout in a formats: entry for this export, time: {layout: %q} (iotpm help formats)%s", b, layout(false), fix)
+	}
+	return fmt.Sprintf(" is a regional date whose order of day and month this value does not show (a row with a number above 12 does): declare its layout in a formats: entry for this export, time: {layout: %q} with the day first, %q with the month first (iotpm help formats)%s", layout(true), layout(false), fix)
+}
+
+// regionalRE takes a regional date apart: the first two numbers, the
+// separators, the year, and the time of day (with seconds or without).
+var regionalRE = regexp.MustCompile(`^([0-9]{1,2})([./])([0-9]{1,2})([./])([0-9]{4}|[0-9]{2})(\s+[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?)?$`)

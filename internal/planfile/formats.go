@@ -252,23 +252,35 @@ type TimeForm struct {
 	Zone *Zone `yaml:"zone"`
 }
 
-// TimeLayout is a Go time layout, checked to round-trip a date and time.
+// TimeLayout is a Go time layout, checked to round-trip a date and a
+// time of day, or a date alone (a ship date "13.08.2026": "2.1.2006").
 type TimeLayout string
+
+// layoutRef is the instant a layout is checked with: every field differs
+// from a zero value, so a field the layout drops shows.
+var layoutRef = time.Date(2026, 10, 5, 18, 4, 5, 0, time.UTC)
 
 // UnmarshalNode implements NodeUnmarshaler.
 func (l *TimeLayout) UnmarshalNode(n *yaml.Node) error {
-	ref := time.Date(2026, 10, 5, 18, 4, 5, 0, time.UTC)
-	got, err := time.Parse(n.Value, ref.Format(n.Value))
-	if err != nil || got.Year() != 2026 || got.Month() != 10 || got.Day() != 5 || got.Minute() != 4 {
-		return fmt.Errorf("%q is not a Go time layout with a date and time (write the reference time Mon Jan 2 15:04:05 2006 in the export's form, e.g. \"1/2/2006, 3:04:05 PM\")", n.Value)
+	got, err := time.Parse(n.Value, layoutRef.Format(n.Value))
+	dateOnly := got.Hour() == 0 && got.Minute() == 0 && got.Second() == 0
+	if err != nil || got.Year() != 2026 || got.Month() != 10 || got.Day() != 5 || got.Minute() != 4 && !dateOnly {
+		return fmt.Errorf("%q is not a Go time layout with a date, and a time of day if it has one (write the reference time Mon Jan 2 15:04:05 2006 in the export's form, e.g. \"1/2/2006, 3:04:05 PM\", or \"2.1.2006\" for a date alone)", n.Value)
 	}
 	*l = TimeLayout(n.Value)
 	return nil
 }
 
+// DateOnly reports whether the layout reads a date without a time of day:
+// such a value is a day, in any zone, as a bare ISO 8601 date is.
+func (l TimeLayout) DateOnly() bool {
+	got, err := time.Parse(string(l), layoutRef.Format(string(l)))
+	return err == nil && got.Hour() == 0 && got.Minute() == 0 && got.Second() == 0
+}
+
 // JSONSchema describes a layout.
 func (*TimeLayout) JSONSchema() map[string]any {
-	return map[string]any{"type": "string", "description": "a Go time layout, e.g. 1/2/2006, 3:04:05.000 PM"}
+	return map[string]any{"type": "string", "description": "a Go time layout, e.g. 1/2/2006, 3:04:05.000 PM, or 2.1.2006 for a date alone"}
 }
 
 // FormatsFile is the schema of the built-in formats file.
