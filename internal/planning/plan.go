@@ -156,6 +156,7 @@ func ComputeWith(env runenv.Env, cfg *planfile.Config, problems diag.List, rollo
 		cash := roadmap.CashOf(plan, p.Ranked, p.Backlog.Catalog)
 		p.Cash = &cash
 		p.Problems = append(p.Problems, CashWarnings(cash, p.Backlog)...)
+		p.Problems = append(p.Problems, PastReleases(p.Plan, p.Backlog, env.Clock())...)
 	}
 	if cfg.Kano != nil && !surveyMissing {
 		var d diag.List

@@ -200,7 +200,7 @@ func roadmapRun(opts *RoadmapOptions) error {
 		return cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error { return writeCapacity(w, format, view, term) })
 	}
 	// warnings only: the NRE is booked as written
-	_ = cmdutil.ReportProblems(f, planning.CashWarnings(roadmap.CashOf(plan, ranked, backlog.Catalog), backlog))
+	_ = cmdutil.ReportProblems(f, append(planning.CashWarnings(roadmap.CashOf(plan, ranked, backlog.Catalog), backlog), planning.PastReleases(&plan, backlog, f.Now())...))
 	// the CSV lists parts, not themes: nothing to simulate for it
 	if in := (roadmap.Input{Ranked: ranked, Calendar: *backlog.Calendar, Catalog: backlog.Catalog, Themes: backlog.Themes}); format != render.FormatCSV && roadmap.DueDatesUncertain(in) {
 		progress := cmdutil.NewProgress(f, "simulating the due dates")

@@ -222,3 +222,21 @@ func TestRepeatedCertificationIsAsked(t *testing.T) {
 		t.Errorf("fcc-id under one feature only:\n%s\n%s", stdout, stderr)
 	}
 }
+
+// The example's calendar run on 2027-05-01: the releases before it hold
+// backlog work, which has not shipped; roadmap and check say so (the
+// plan's dates and NRE quarters are in the past), and the run goes on.
+func TestReleasesInThePast(t *testing.T) {
+	later := map[string]string{"SOURCE_DATE_EPOCH": "1809129600"} // 2027-05-01
+	want := "features.yaml:"
+	for _, args := range [][]string{{"roadmap", "-C", cmdtest.ExampleRepo}, {"check", "-C", cmdtest.ExampleRepo}} {
+		stdout, stderr, code := cmdtest.Run(t, later, args...)
+		if code != 0 || stdout == "" || !strings.Contains(stderr, want) || !strings.Contains(stderr, "releases dated before today (2027-05-01) hold work that has not shipped (Sprint 1 2027-01-18, Sprint 2 2027-02-01, Hotfix 1 2027-02-04,") {
+			t.Errorf("%v: exit %d\n%s", args, code, stderr)
+		}
+		// on the tests' day, before any release, no word of it
+		if _, stderr, _ := cmdtest.Run(t, nil, args...); strings.Contains(stderr, "dated before today") {
+			t.Errorf("%v on %s: %s", args, cmdtest.Today, stderr)
+		}
+	}
+}

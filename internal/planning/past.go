@@ -1,0 +1,58 @@
+package planning
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/iotpm/iotpm/internal/diag"
+	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/iotpm/iotpm/pkg/roadmap"
+)
+
+// PastReleases warns when releases dated before today hold work. The
+// backlog is the work that has not shipped, so a plan that places it in
+// releases already past — a roadmap.start written when the repo was made,
+// a year ago — gives ship dates, theme completions ("on track") and NRE
+// quarters in the past, and no error says so.
+func PastReleases(plan *roadmap.Plan, backlog *planfile.Backlog, now time.Time) diag.List {
+	var diags diag.List
+	if plan == nil || backlog == nil {
+		return diags
+	}
+	y, m, d := now.UTC().Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	var held []roadmap.ReleasePlan
+	for _, r := range plan.Releases {
+		if r.Allocated > 0 && r.Date.Before(today) {
+			held = append(held, r)
+		}
+	}
+	// the earliest first, whatever the track
+	slices.SortStableFunc(held, func(a, b roadmap.ReleasePlan) int { return a.Date.Compare(b.Date) })
+	var past []string
+	for _, r := range held {
+		past = append(past, fmt.Sprintf("%s %s", r.Name, r.Date.Format(time.DateOnly)))
+	}
+	if len(past) == 0 {
+		return diags
+	}
+	shown := past
+	if len(shown) > 3 {
+		shown = append(shown[:3:3], fmt.Sprintf("%d more", len(past)-3))
+	}
+	pos := backlog.CalendarPos
+	diags.Warnf(diag.Plan, backlog.File, pos.Line, pos.Col,
+		"roadmap: %d %s dated before today (%s) %s work that has not shipped (%s): the plan's ship dates, theme completions and NRE quarters are then in the past; move roadmap.start to today or later, and take what has shipped out of the backlog",
+		len(past), pick(len(past), "release", "releases"), today.Format(time.DateOnly), pick(len(past), "holds", "hold"), strings.Join(shown, ", "))
+	return diags
+}
+
+// pick is one when n is 1, else many.
+func pick(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
