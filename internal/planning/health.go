@@ -8,6 +8,7 @@ import (
 
 	"github.com/iotpm/iotpm/internal/gate"
 	"github.com/iotpm/iotpm/internal/render"
+	"github.com/iotpm/iotpm/pkg/metrics"
 	"github.com/iotpm/iotpm/pkg/roadmap"
 )
 
@@ -37,6 +38,13 @@ type Health struct {
 	// DataAgeDays is the fleet data's age (iotpm help metrics-definitions:
 	// data_age); nil without metrics.
 	DataAgeDays *float64 `json:"data_age_days,omitempty"`
+	// DataWindow is the metrics window ("2026-10", or its first and last
+	// days), and DataWindowPast whether it ended before now: the age is
+	// then counted at the window's end (the data may be weeks old and 0
+	// days short of a closed month), so the line says whether the data
+	// covers the window rather than how old it is.
+	DataWindow     string `json:"data_window,omitempty"`
+	DataWindowPast bool   `json:"data_window_past,omitempty"`
 }
 
 // BatteryHeadroom is a device's life against its target: the lower of
@@ -104,8 +112,20 @@ func (p *Results) Health(gates []gate.Gate, now time.Time) Health {
 	}
 	if p.Metrics != nil {
 		h.DataAgeDays = p.Metrics.DataAgeDays()
+		w := p.Metrics.Report().Window
+		h.DataWindow, h.DataWindowPast = windowLabel(w), w.To <= now.UnixMicro()
 	}
 	return h
+}
+
+// windowLabel names a metrics window: its month when it is one, else its
+// first and last days.
+func windowLabel(w metrics.Window) string {
+	from, to := time.UnixMicro(w.From).UTC(), time.UnixMicro(w.To).UTC()
+	if from.Day() == 1 && from.Hour() == 0 && from.Minute() == 0 && from.Second() == 0 && from.Nanosecond() == 0 && from.AddDate(0, 1, 0).Equal(to) {
+		return from.Format("2006-01")
+	}
+	return from.Format(time.DateOnly) + " to " + to.Add(-time.Microsecond).Format(time.DateOnly)
 }
 
 // worstHeadroom is the device with a target whose life (today's or with
@@ -165,8 +185,14 @@ func (h Health) Line() string {
 		}
 		parts = append(parts, nre)
 	}
-	if h.DataAgeDays != nil {
+	switch {
+	case h.DataAgeDays == nil:
+	case !h.DataWindowPast:
 		parts = append(parts, fmt.Sprintf("data %s days old", render.Number(*h.DataAgeDays, 1)))
+	case *h.DataAgeDays == 0:
+		parts = append(parts, "data covers "+h.DataWindow)
+	default:
+		parts = append(parts, fmt.Sprintf("data ends %s days before %s's end", render.Number(*h.DataAgeDays, 1), h.DataWindow))
 	}
 	return "plan health: " + strings.Join(parts, " · ")
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/iotpm/iotpm/internal/gate"
 	"github.com/iotpm/iotpm/pkg/energy"
+	"github.com/iotpm/iotpm/pkg/metrics"
 	"github.com/iotpm/iotpm/pkg/roadmap"
 )
 
@@ -19,6 +20,25 @@ func TestHealthLine(t *testing.T) {
 	want := "plan health: battery puck 3.5 y vs 3 y target (+17%) · late: a, b · 2/21 gates failing · NRE 2026-Q4 $0 (next 2027-Q1 $123,000) · data 2.5 days old"
 	if got := h.Line(); got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	// a closed window: the age is counted at its end, so the line says
+	// whether the data covers it, not "0 days old" of data weeks old
+	for _, c := range []struct {
+		age  float64
+		want string
+	}{{0, "data covers 2026-10"}, {5.4, "data ends 5.4 days before 2026-10's end"}} {
+		closed := Health{Gates: 1, DataAgeDays: &c.age, DataWindow: "2026-10", DataWindowPast: true}
+		if got, want := closed.Line(), "plan health: 0/1 gates failing · "+c.want; got != want {
+			t.Errorf("got  %s\nwant %s", got, want)
+		}
+	}
+	for w, want := range map[metrics.Window]string{
+		{From: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC).UnixMicro(), To: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC).UnixMicro()}:  "2026-10",
+		{From: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC).UnixMicro(), To: time.Date(2026, 10, 15, 0, 0, 0, 0, time.UTC).UnixMicro()}: "2026-10-01 to 2026-10-14",
+	} {
+		if got := windowLabel(w); got != want {
+			t.Errorf("window %v: %s, want %s", w, got, want)
+		}
 	}
 	// without a roadmap, devices or metrics: only the gates
 	if got := (Health{Gates: 3}).Line(); got != "plan health: 0/3 gates failing" {
