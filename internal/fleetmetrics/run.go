@@ -29,7 +29,10 @@ type Outcome struct {
 	// fleet are the devices' online days, when the job asks for them.
 	fleet []metrics.FleetDevice
 	// ageDays is min(to, now) − H in days; nil when no input has a row.
-	ageDays *float64
+	// ageAtWindowEnd: the window had ended, so the age is counted at its
+	// end, not now.
+	ageDays        *float64
+	ageAtWindowEnd bool
 	// dormantDays is D, as the job resolved it.
 	dormantDays float64
 	badRows     int
@@ -247,7 +250,7 @@ func finishMetrics(env runenv.Env, job *Job, out *Outcome) {
 	if h := out.report.Horizon; h != metrics.NoTime {
 		end := min(w.To, job.clock(env).UnixMicro())
 		age := max(0, float64(end-h)/86_400e6) // data past the window is not stale
-		out.ageDays = &age
+		out.ageDays, out.ageAtWindowEnd = &age, end == w.To
 		if age > 1 && job.asOf == 0 && h > w.From {
 			uncoveredWarning(job, out, h, end)
 		}
@@ -484,7 +487,13 @@ func DataAgeGate(out *Outcome, t planfile.AgeThreshold, flag string) gate.Gate {
 	if out == nil || out.ageDays == nil {
 		return gate.DataAge(nil, "", t, flag)
 	}
-	return gate.DataAge(out.ageDays, isoMicro(out.report.Horizon), t, flag)
+	g := gate.DataAge(out.ageDays, isoMicro(out.report.Horizon), t, flag)
+	if out.ageAtWindowEnd {
+		// "0 days" of data that ended weeks ago: the age is the data's
+		// at the end of the window the gates read, not today's
+		g.Detail += ", counted at the window's end " + isoMicro(out.report.Window.To)
+	}
+	return g
 }
 
 // metricInputs are the inputs a metric's "no data" speaks of, in the

@@ -13,6 +13,8 @@ import (
 	"github.com/iotpm/iotpm/internal/failure"
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/internal/runenv"
+	"github.com/iotpm/iotpm/pkg/metrics"
+	"go.yaml.in/yaml/v3"
 )
 
 // exampleJob is the metrics job of the example repo's iotpm.yaml.
@@ -51,6 +53,37 @@ func TestRunJobTakesTheEnvClock(t *testing.T) {
 	a, b := age(job.asOf+2*86_400e6), age(job.asOf+3*86_400e6)
 	if math.Abs(a-2) > 1e-9 || math.Abs(b-3) > 1e-9 {
 		t.Errorf("the data is %.6f then %.6f days old by the Env's clock, want 2 then 3", a, b)
+	}
+}
+
+// The data_age gate says where its age is counted: today while the
+// window is open, at the window's end once it has ended (the example's
+// data reaches past October's end: 0 days, of data no longer fresh).
+func TestDataAgeGateSaysWhere(t *testing.T) {
+	_, job := exampleJob(t)
+	var th planfile.AgeThreshold
+	if err := th.UnmarshalNode(&yaml.Node{Value: "<= 2d"}); err != nil {
+		t.Fatal(err)
+	}
+	oct := job.window
+	nov := metrics.Window{From: oct.To, To: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC).UnixMicro()}
+	for _, c := range []struct {
+		window metrics.Window
+		now    int64
+		want   string
+	}{
+		{oct, oct.To + 30*86_400e6, ", counted at the window's end 2026-11-01T00:00:00Z"},
+		{nov, nov.From + 14*86_400e6, ""}, // November to date
+	} {
+		job.window = c.window
+		out, err := RunJob(runenv.Env{Now: func() time.Time { return time.UnixMicro(c.now) }}, job)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := DataAgeGate(out, th, "")
+		if want := "horizon " + isoMicro(out.Report().Horizon) + c.want; g.Detail != want {
+			t.Errorf("now %s: detail %q, want %q", isoMicro(c.now), g.Detail, want)
+		}
 	}
 }
 
