@@ -52,6 +52,11 @@ func TestHTMLReportIsSelfContained(t *testing.T) {
 	if n := strings.Count(page, `class="milestone late"`); n != 2 || !strings.Contains(page, "Reduce false leak alerts by 80% (likely late: 25% on time)") {
 		t.Errorf("%d late milestones, want 2 with the likely-late one labelled", n)
 	}
+	// the one with an unscheduled part is drawn at its scheduled parts'
+	// latest date, which is no completion: the label says so
+	if !strings.Contains(page, "Sell through two home insurers by end of 2027 (at risk: a part is unscheduled)") {
+		t.Error("the at-risk theme's milestone does not say it is at risk")
+	}
 	// generated twice on the same day, the same bytes
 	if again := exampleHTML(t); again != page {
 		t.Error("two runs wrote different pages")
