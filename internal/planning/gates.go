@@ -24,16 +24,27 @@ import (
 // release of the plan, naming the release and the features that cross it.
 func (p *Results) batteryPlanGates() []gate.Gate {
 	var out []gate.Gate
-	if p.Energy == nil {
-		return out
+	if p.Energy == nil || p.Plan == nil {
+		return out // without a plan, the gate says so once (Gates)
 	}
 	for i, t := range p.Energy.Timelines {
 		d := p.Energy.Today[i]
-		if d.Target <= 0 || len(t.Steps) == 0 {
+		if d.Target <= 0 {
 			continue
 		}
 		life := t.WithPlan().Life.Years()
 		g := gate.Gate{Name: "battery_life.plan." + d.ID, Unit: gate.Years, Value: &life, Threshold: ">= " + render.Number(d.Target.Years(), 2) + " years after every release", Passed: true}
+		if len(t.Steps) == 0 {
+			// listed, not left out: a gate whose rows vanish reads as not
+			// evaluated; its life along the plan is today's
+			g.Passed = t.Today.MeetsTarget(d.Target)
+			g.Detail = "no release of the plan changes its energy (no planned event in " + filepath.Base(p.Fleet.File) + ")"
+			if !g.Passed {
+				g.Detail = "below its target today; " + g.Detail
+			}
+			out = append(out, g)
+			continue
+		}
 		if c, below := energy.FirstBelowTarget(t, d.Target); below {
 			y := c.Result.Life.Years()
 			g.Value, g.Passed = &y, false

@@ -374,6 +374,35 @@ func TestPlanGatesWithNothingToHold(t *testing.T) {
 	}
 }
 
+// battery_life: plan on a plan that changes no device's energy lists
+// each device with a target, its life along the plan being today's; the
+// rows used to vanish, as if the gate were not evaluated.
+func TestPlanGateWithoutPlannedEnergy(t *testing.T) {
+	dir := t.TempDir()
+	if _, stderr, code := cmdtest.Run(t, nil, "init", dir, "--force"); code != 0 {
+		t.Fatal(stderr)
+	}
+	devices, err := os.ReadFile(filepath.Join(dir, "devices.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// the planned event and its budget out
+	text := string(devices)
+	text = text[:strings.Index(text, "      # planned energy")] + text[strings.Index(text, "  # a device on mains power"):]
+	cmdtest.WriteFile(t, dir, "devices.yaml", text)
+	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "battery_life: [targets, plan, budgets]", "battery_life: [targets, plan]")
+	stdout, stderr, code := cmdtest.Run(t, nil, "check", "-C", dir)
+	if code != 0 || !regexp.MustCompile(`(?m)^battery_life\.plan\.sensor +16\.05 years +>= 5 years after every release +pass +no release of the plan changes its energy \(no planned event in devices\.yaml\)$`).MatchString(stdout) {
+		t.Errorf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	// below its target today, it fails as the targets gate does
+	cmdtest.EditFile(t, filepath.Join(dir, "devices.yaml"), "target: 5y", "target: 20y")
+	stdout, stderr, code = cmdtest.Run(t, nil, "check", "-C", dir)
+	if code != cmdutil.ExitGate || !strings.Contains(stdout, "below its target today; no release of the plan changes its energy") {
+		t.Errorf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+}
+
 // Without gates, check prints no empty gate table: the health line, one
 // blank line, and the verdict that says there are none.
 func TestCheckWithoutGates(t *testing.T) {
