@@ -3,9 +3,12 @@ package planning
 import (
 	"fmt"
 	"math"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/gate"
 	"github.com/iotpm/iotpm/internal/render"
 	"github.com/iotpm/iotpm/pkg/metrics"
@@ -45,6 +48,10 @@ type Health struct {
 	// covers the window rather than how old it is.
 	DataWindow     string `json:"data_window,omitempty"`
 	DataWindowPast bool   `json:"data_window_past,omitempty"`
+	// Placeholder lists the planning files that still hold iotpm init's
+	// example figures (placeholder: true): the line says so first, as
+	// every number and gate beside it is computed from them.
+	Placeholder []string `json:"placeholder_files,omitempty"`
 }
 
 // BatteryHeadroom is a device's life against its target: the lower of
@@ -75,6 +82,12 @@ type QuarterTotal struct {
 // Health summarises the results and their gates as of now.
 func (p *Results) Health(gates []gate.Gate, now time.Time) Health {
 	h := Health{Gates: len(gates), Quarter: roadmap.Quarter(now)}
+	for _, d := range p.Problems {
+		if d.Kind == diag.Placeholder && !slices.Contains(h.Placeholder, filepath.Base(d.File)) {
+			h.Placeholder = append(h.Placeholder, filepath.Base(d.File))
+		}
+	}
+	slices.Sort(h.Placeholder)
 	for _, g := range gates {
 		if !g.Passed {
 			h.GatesFailing++
@@ -156,6 +169,9 @@ func worstHeadroom(e *Energy) *BatteryHeadroom {
 // $0 (next 2027-Q1 $22,000) · data 0 days old".
 func (h Health) Line() string {
 	var parts []string
+	if len(h.Placeholder) > 0 {
+		parts = append(parts, "on placeholder figures ("+strings.Join(h.Placeholder, ", ")+")")
+	}
 	if b := h.Battery; b != nil {
 		with := ""
 		if b.WithPlan {

@@ -40,6 +40,10 @@ func TestHealthLine(t *testing.T) {
 			t.Errorf("window %v: %s, want %s", w, got, want)
 		}
 	}
+	// iotpm init's example figures still in place: said first
+	if got, want := (Health{Gates: 6, Placeholder: []string{"devices.yaml", "features.yaml"}}).Line(), "plan health: on placeholder figures (devices.yaml, features.yaml) · 0/6 gates failing"; got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
 	// without a roadmap, devices or metrics: only the gates
 	if got := (Health{Gates: 3}).Line(); got != "plan health: 0/3 gates failing" {
 		t.Errorf("got %s", got)
