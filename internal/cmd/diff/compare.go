@@ -85,7 +85,9 @@ type PartChange struct {
 
 // ThemeChange is a theme whose completion or due date the change alters.
 type ThemeChange struct {
-	Theme      string  `json:"theme"`
+	Theme string `json:"theme"`
+	// Before and After are the completion dates, "unscheduled" for a
+	// theme at risk (a part never ships), empty when it has no part.
 	Before     string  `json:"complete_before,omitempty"`
 	After      string  `json:"complete_after,omitempty"`
 	Weeks      float64 `json:"weeks,omitempty"`
@@ -515,16 +517,25 @@ func (d *Diff) compareThemes(base, head *planning.Results) {
 			}
 		}
 		simSame := cmdutil.EqualPtr(c.P90Before, c.P90After) && cmdutil.EqualPtr(c.OnTimeBefore, c.OnTimeAfter)
-		if b.Complete.Equal(a.Complete) && b.Due.Equal(a.Due) && b.Late == a.Late && b.AtRisk == a.AtRisk && simSame {
+		sameDone := b.Complete.Equal(a.Complete) || b.AtRisk && a.AtRisk // at risk: no completion to move
+		if sameDone && b.Due.Equal(a.Due) && b.Late == a.Late && b.AtRisk == a.AtRisk && simSame {
 			continue
 		}
+		// an at-risk theme's date is its scheduled parts' latest, not a
+		// completion: it reads unscheduled, and moves no weeks
 		if !b.Complete.IsZero() {
 			c.Before = b.Complete.Format(time.DateOnly)
+		}
+		if b.AtRisk {
+			c.Before = "unscheduled"
 		}
 		if !a.Complete.IsZero() {
 			c.After = a.Complete.Format(time.DateOnly)
 		}
-		if !b.Complete.IsZero() && !a.Complete.IsZero() {
+		if a.AtRisk {
+			c.After = "unscheduled"
+		}
+		if !b.Complete.IsZero() && !a.Complete.IsZero() && !b.AtRisk && !a.AtRisk {
 			c.Weeks = weeks(b.Complete, a.Complete)
 		}
 		if !a.Due.IsZero() {

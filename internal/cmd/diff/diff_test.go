@@ -2,6 +2,7 @@ package diff_test
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -129,9 +130,12 @@ func TestDiffOfAPlanningChange(t *testing.T) {
 	}))
 	has("a rank-only move", contains(d.Ranks, func(r diffcmd.RankChange) bool { return r.Feature == "insurer-api" && r.Kind == "rank only" }))
 	// the new probe leaves lte-backup without Rev C capacity: the insurer
-	// channel, moved to 2028-12-31, is now at risk
+	// channel, moved to 2028-12-31, is now at risk; at risk on both sides
+	// (auto-shutoff-valve never ships), it has no completion to move (its
+	// scheduled parts' dates read as "2028-07-17 → 2027-06-21, −56 w")
 	has("insurer-channel's new due date, at risk", contains(d.Themes, func(th diffcmd.ThemeChange) bool {
-		return th.Theme == "insurer-channel" && th.Due == "2028-12-31" && th.AtRisk && th.LateAfter
+		return th.Theme == "insurer-channel" && th.Due == "2028-12-31" && th.AtRisk && th.LateAfter &&
+			th.Before == "unscheduled" && th.After == "unscheduled" && th.Weeks == 0
 	}))
 	has("drip-lora's heartbeat and shorter life", contains(d.Battery, func(b diffcmd.BatteryChange) bool {
 		return b.Device == "drip-lora" && len(b.Events) == 1 && b.Events[0] == "heartbeat" && *b.YearsAfter < *b.YearsBefore
@@ -313,6 +317,13 @@ func TestDiffAddedAndRemovedModels(t *testing.T) {
 	hub := slices.IndexFunc(d.Economics, func(e diffcmd.EconomicsChange) bool { return e.Model == "hub" })
 	if hub < 0 || !d.Economics[hub].Added || d.Economics[hub].LTVAfter >= 0 || d.Economics[hub].RecurringAfter <= 0 || !strings.Contains(d.Summary, "hub added: recurring $") {
 		t.Errorf("hub: %+v; summary %s", d.Economics, d.Summary)
+	}
+	// the roadmap's $311,040 of NRE spread over 78,000 units, not
+	// 73,000: every model's LTV moves by that alone, and says so
+	lora := slices.IndexFunc(d.Economics, func(e diffcmd.EconomicsChange) bool { return e.Model == "drip-lora" })
+	if lora < 0 || math.Abs(d.Economics[lora].NREPerUnitBefore-311040.0/73000) > 1e-9 || math.Abs(d.Economics[lora].NREPerUnitAfter-311040.0/78000) > 1e-9 ||
+		!strings.Contains(d.Summary, "NRE/unit $4.26 → $3.99; drip-lora LTV $21.11 → $21.38") {
+		t.Errorf("drip-lora: %+v; summary %s", d.Economics, d.Summary)
 	}
 	stdout, _, _ = cmdtest.Run(t, nil, "diff", "main", "-C", plan)
 	if !strings.Contains(stdout, "- → $") {

@@ -22,6 +22,11 @@ type EconomicsChange struct {
 	LTVAfter        float64 `json:"ltv_after"`
 	PaybackBefore   *int    `json:"payback_months_before"`
 	PaybackAfter    *int    `json:"payback_months_after"`
+	// NREPerUnitBefore and After are the NRE each shipped unit carries
+	// (the NRE over every model's units): a model added or removed, or
+	// units changed, moves every model's LTV through it alone.
+	NREPerUnitBefore float64 `json:"nre_per_unit_before"`
+	NREPerUnitAfter  float64 `json:"nre_per_unit_after"`
 	// Added and Removed: the model is on one side only (its figures on
 	// the other side are zero and shown as "-").
 	Added   bool `json:"added,omitempty"`
@@ -44,13 +49,14 @@ func (d *Diff) compareEconomics(base, head *planning.Results) {
 		j := b.Model(hr.ID)
 		if j < 0 {
 			d.Economics = append(d.Economics, EconomicsChange{Model: hr.ID, Currency: h.File.Currency, RecurringAfter: hr.Monthly.Cost(),
-				Activated: h.Scenario.Models[i].Units * h.Scenario.Models[i].Activation, LTVAfter: hr.LTV, PaybackAfter: hr.PaybackMonths(), Added: true})
+				Activated: h.Scenario.Models[i].Units * h.Scenario.Models[i].Activation, LTVAfter: hr.LTV, PaybackAfter: hr.PaybackMonths(),
+				NREPerUnitAfter: hr.NREPerUnit, Added: true})
 			continue
 		}
 		br := b.Results[j]
 		c := EconomicsChange{Model: hr.ID, Currency: h.File.Currency, RecurringBefore: br.Monthly.Cost(), RecurringAfter: hr.Monthly.Cost(),
 			Activated: h.Scenario.Models[i].Units * h.Scenario.Models[i].Activation, LTVBefore: br.LTV, LTVAfter: hr.LTV,
-			PaybackBefore: br.PaybackMonths(), PaybackAfter: hr.PaybackMonths()}
+			PaybackBefore: br.PaybackMonths(), PaybackAfter: hr.PaybackMonths(), NREPerUnitBefore: br.NREPerUnit, NREPerUnitAfter: hr.NREPerUnit}
 		if same(c.RecurringBefore, c.RecurringAfter) && same(c.LTVBefore, c.LTVAfter) && br.Payback == hr.Payback {
 			continue
 		}
@@ -59,7 +65,7 @@ func (d *Diff) compareEconomics(base, head *planning.Results) {
 	for _, br := range b.Results {
 		if h.Model(br.ID) < 0 {
 			d.Economics = append(d.Economics, EconomicsChange{Model: br.ID, Currency: b.File.Currency, RecurringBefore: br.Monthly.Cost(),
-				LTVBefore: br.LTV, PaybackBefore: br.PaybackMonths(), Removed: true})
+				LTVBefore: br.LTV, PaybackBefore: br.PaybackMonths(), NREPerUnitBefore: br.NREPerUnit, Removed: true})
 		}
 	}
 }

@@ -114,6 +114,14 @@ func (d *Diff) summary() string {
 	if len(d.Cash.Quarters) == 0 && d.Cash.TotalAfter != d.Cash.TotalBefore {
 		parts = append(parts, "NRE "+signedUSD(d.Cash.TotalAfter-d.Cash.TotalBefore))
 	}
+	// NRE/unit is the NRE over every model's units: one figure, which
+	// moves every model's LTV alike; said once, before the models
+	for _, e := range d.Economics {
+		if !e.Added && !e.Removed && !same(e.NREPerUnitBefore, e.NREPerUnitAfter) {
+			parts = append(parts, fmt.Sprintf("NRE/unit %s → %s", render.MoneyFine(e.NREPerUnitBefore, e.Currency), render.MoneyFine(e.NREPerUnitAfter, e.Currency)))
+			break
+		}
+	}
 	for _, e := range d.Economics {
 		parts = append(parts, e.summary())
 	}
@@ -249,9 +257,10 @@ func (d *Diff) tables(exact bool) (titles []string, tables []*render.Table) {
 		}
 	}
 	add("NRE cash", t)
-	t = &render.Table{Columns: []render.Column{{Header: "MODEL"}, {Header: "RECURRING / DEVICE-MO"}, {Header: "LTV"}, {Header: "PAYBACK"}}}
+	t = &render.Table{Columns: []render.Column{{Header: "MODEL"}, {Header: "RECURRING / DEVICE-MO"}, {Header: "NRE / UNIT"}, {Header: "LTV"}, {Header: "PAYBACK"}}}
 	for _, e := range d.Economics {
 		t.Append(e.Model, e.sides(render.MoneyFine(e.RecurringBefore, e.Currency), render.MoneyFine(e.RecurringAfter, e.Currency)),
+			e.sides(render.MoneyFine(e.NREPerUnitBefore, e.Currency), render.MoneyFine(e.NREPerUnitAfter, e.Currency)),
 			e.sides(render.Money(e.LTVBefore, e.Currency), render.Money(e.LTVAfter, e.Currency)), e.sides(paybackText(e.PaybackBefore), paybackText(e.PaybackAfter)))
 	}
 	add("Unit economics", t)
