@@ -478,6 +478,7 @@ func TestExcelReformattedTimestamps(t *testing.T) {
 		"8/13/2026 9:05":      `is a regional date with the month first (13 is no month), which iotpm does not read by default: declare its layout in a formats: entry for this export, time: {layout: "1/2/2006 15:04"}`,
 		"10.10.2026 12:00:00": `whose order of day and month this value does not show (a row with a number above 12 does): declare its layout in a formats: entry for this export, time: {layout: "2.1.2006 15:04:05"} with the day first, "1.2.2006 15:04:05" with the month first`,
 		"01.09.26":            `time: {layout: "2.1.06"} with the day first, "1.2.06" with the month first`,
+		"13.13.2026":          `"13.13.2026" (column at, format acme) is no date: neither 13 nor 13 is a month`,
 		"soon":                `unparseable timestamp "soon" (column at, format acme): expected`,
 	} {
 		_, err := ParseTimestamp([]byte(in))

@@ -415,9 +415,13 @@ func regionalDate(v string) string {
 	}
 	fix := "; or export the column as ISO 8601 (2026-10-10T12:00:00Z)"
 	switch {
-	case a > 12 && b <= 12:
+	case a == 0 || b == 0:
+		return " is no date: a day or month 0 (fix the row at the source)"
+	case a > 12 && b > 12:
+		return fmt.Sprintf(" is no date: neither %d nor %d is a month (fix the row at the source)", a, b)
+	case a > 12:
 		return fmt.Sprintf(" is a regional date with the day first (%d is no month), which iotpm does not read by default: declare its layout in a formats: entry for this export, time: {layout: %q} (iotpm help formats)%s", a, layout(true), fix)
-	case b > 12 && a <= 12:
+	case b > 12:
 		return fmt.Sprintf(" is a regional date with the month first (%d is no month), which iotpm does not read by default: declare its layout in a formats: entry for this export, time: {layout: %q} (iotpm help formats)%s", b, layout(false), fix)
 	}
 	return fmt.Sprintf(" is a regional date whose order of day and month this value does not show (a row with a number above 12 does): declare its layout in a formats: entry for this export, time: {layout: %q} with the day first, %q with the month first (iotpm help formats)%s", layout(true), layout(false), fix)
