@@ -479,7 +479,13 @@ func TestExcelReformattedTimestamps(t *testing.T) {
 		"10.10.2026 12:00:00": `whose order of day and month this value does not show (a row with a number above 12 does): declare its layout in a formats: entry for this export, time: {layout: "2.1.2006 15:04:05"} with the day first, "1.2.2006 15:04:05" with the month first`,
 		"01.09.26":            `time: {layout: "2.1.06"} with the day first, "1.2.06" with the month first`,
 		"13.13.2026":          `"13.13.2026" (column at, format acme) is no date: neither 13 nor 13 is a month`,
-		"soon":                `unparseable timestamp "soon" (column at, format acme): expected`,
+		// a date column saved as a number: Excel shows 45658 as 2025-01-01
+		// (days after 1899-12-30), and 1,462 days later in a 1904 workbook
+		"45658":   `looks like a spreadsheet's date serial number (2025-01-01 00:00:00 in Excel's 1900 date system, 2029-01-02 00:00:00 in the 1904 system`,
+		"46234.5": `(2026-07-31 12:00:00 in Excel's 1900 date system`,
+		"12345":   `unparseable timestamp "12345"`, // before 2001: no serial
+
+		"soon": `unparseable timestamp "soon" (column at, format acme): expected`,
 	} {
 		_, err := ParseTimestamp([]byte(in))
 		if msg := timestampProblem("timestamp", "at", "acme", []byte(in), err); !strings.Contains(msg, want) {

@@ -351,6 +351,8 @@ func timestampProblem(role, column, format string, v []byte, err error) string {
 		return where + " looks like a number Excel re-formatted (its digits are lost); export the column as text, or use the platform's CSV as it is"
 	case excelDateRE.Match(v):
 		return where + regionalDate(string(v))
+	case excelSerialRE.Match(v):
+		return where + excelSerial(string(v))
 	}
 	return "unparseable " + where + ": expected ISO 8601 or epoch s/ms/µs/ns"
 }
@@ -430,3 +432,24 @@ func regionalDate(v string) string {
 // regionalRE takes a regional date apart: the first two numbers, the
 // separators, the year, and the time of day (with seconds or without).
 var regionalRE = regexp.MustCompile(`^([0-9]{1,2})([./])([0-9]{1,2})([./])([0-9]{4}|[0-9]{2})(\s+[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?)?$`)
+
+// excelSerialRE matches a spreadsheet's date serial number in the years
+// 2001 to 2099 (36892 to 73050 days in the 1900 date system), with a
+// fraction for the time of day: a date column saved as a number.
+var excelSerialRE = regexp.MustCompile(`^\s*(3[6-9][0-9]{3}|[4-6][0-9]{4}|7[0-2][0-9]{3}|730[0-4][0-9]|7305[0])([.,][0-9]+)?\s*$`)
+
+// excelSerial says what a date serial number is, in both of Excel's date
+// systems (days since 1899-12-30, or since 1904-01-01 in workbooks from
+// old Macs): which one the workbook used is not in the value, so it is not
+// read as either.
+func excelSerial(v string) string {
+	days, err := strconv.ParseFloat(strings.Replace(strings.TrimSpace(v), ",", ".", 1), 64)
+	if err != nil {
+		return " looks like a spreadsheet's date serial number: format the column as a date and time (yyyy-mm-dd hh:mm:ss) before saving the CSV"
+	}
+	at := func(epoch time.Time) string {
+		return epoch.Add(time.Duration(days * 86400 * float64(time.Second))).Round(time.Second).Format("2006-01-02 15:04:05")
+	}
+	return fmt.Sprintf(" looks like a spreadsheet's date serial number (%s in Excel's 1900 date system, %s in the 1904 system of old Mac workbooks; the value does not say which): format the column as a date and time (yyyy-mm-dd hh:mm:ss) before saving the CSV",
+		at(time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)), at(time.Date(1904, 1, 1, 0, 0, 0, 0, time.UTC)))
+}

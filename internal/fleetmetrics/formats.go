@@ -142,6 +142,9 @@ func checkJoins(data *metrics.Data, out *Outcome) {
 		}
 		switch {
 		case j.IDs == 0 || j.Unknown == 0:
+		case devices.Used == 0:
+			// no id can match a devices input whose every row was bad or
+			// left out: those rows are the problem, and are reported
 		case j.Input == planfile.KindOnboarding:
 			// the join is a section of the funnel, which stands without it
 			// (the section says so when nothing matched)

@@ -108,6 +108,16 @@ func TestMetricsStopsWhenNoDeviceJoins(t *testing.T) {
 	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, want) {
 		t.Fatalf("exit %d, stderr:\n%s\nwant %s\nstdout %s", code, stderr, want, stdout0)
 	}
+	// a devices input whose every row is bad (ship dates as a
+	// spreadsheet's serial numbers) matches no id: its rows are the
+	// problem, said with what they are, not the events' id column
+	cmdtest.WriteFile(t, dir, "devices.csv", "device_id,shipped_at\ndrip-000201,46234\n")
+	cmdtest.WriteFile(t, dir, "events.csv", "device_id,timestamp,event\ndrip-000201,2026-10-10T11:00:00Z,connected\n")
+	_, stderr, code = cmdtest.Run(t, nil, "metrics", "-C", dir, "--devices", "devices.csv", "--events", "events.csv", "--month", "2026-10")
+	if code != cmdutil.ExitInvalid || strings.Contains(stderr, "none of the") || !strings.Contains(stderr, `shipped_at "46234" (format generic) looks like a spreadsheet's date serial number (2026-07-31 00:00:00 in Excel's 1900 date system`) {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	cmdtest.WriteFile(t, dir, "devices.csv", "device_id,shipped_at\ndrip-000201,2026-09-01\ndrip-000202,2026-09-01\n")
 	// some unknown: a warning, counted
 	cmdtest.WriteFile(t, dir, "events.csv", "device_id,timestamp,event\ndrip-000201,2026-10-10T11:00:00Z,connected\nghost-1,2026-10-10T11:00:00Z,connected\n")
 	stdout, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir, "--devices", "devices.csv", "--events", "events.csv", "--month", "2026-10", "-o", "json")
