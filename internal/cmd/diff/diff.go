@@ -120,8 +120,17 @@ func diffRun(opts *DiffOptions) error {
 	// would block the very pull request that mends main; its errors are
 	// shown as warnings and nothing is compared
 	unloadable := base.Problems.HasErrors() && !head.Problems.HasErrors()
+	// a warning the head gives too is said once, by the head: the base's
+	// copy would only double it (a stale calendar, a placeholder file)
+	inHead := map[string]bool{}
+	for _, d := range head.Problems.Warnings() {
+		inHead[d.Message] = true
+	}
 	var problems diag.List
 	for _, d := range base.Problems {
+		if d.Severity == diag.Warning && inHead[d.Message] {
+			continue
+		}
 		if rel, err := filepath.Rel(baseDir, d.File); err == nil && !strings.HasPrefix(rel, "..") {
 			d.File = label + filepath.ToSlash(rel)
 		}

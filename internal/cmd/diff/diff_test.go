@@ -560,3 +560,15 @@ func TestDiffMetricsSettings(t *testing.T) {
 		t.Errorf("%v %q", d.Settings, d.Summary)
 	}
 }
+
+// A warning both sides give is said once, by the head: the example's
+// calendar run on 2027-05-01 has releases in the past on either side.
+func TestDiffWarnsOnceOfWhatBothSidesWarn(t *testing.T) {
+	plan := gitRepo(t)
+	cmdtest.EditFile(t, filepath.Join(plan, "features.yaml"), "reach: 52000", "reach: 60000")
+	later := map[string]string{"SOURCE_DATE_EPOCH": "1809129600"} // 2027-05-01
+	_, stderr, code := cmdtest.Run(t, later, "diff", "main", "-C", plan)
+	if n := strings.Count(stderr, "releases dated before today (2027-05-01) hold work"); code != 0 || n != 1 || strings.Contains(stderr, "main:") {
+		t.Errorf("exit %d, the warning %d times:\n%s", code, n, stderr)
+	}
+}
