@@ -254,6 +254,9 @@ func finishMetrics(env runenv.Env, job *Job, out *Outcome) {
 		if age > 1 && job.asOf == 0 && h > w.From {
 			uncoveredWarning(job, out, h, end)
 		}
+		if job.asOf == 0 {
+			pinnedMonthWarning(job, out, h)
+		}
 	}
 }
 
@@ -272,6 +275,29 @@ func uncoveredWarning(job *Job, out *Outcome, h, end int64) {
 	}
 	out.Problems.Warnf(diag.Row, cmp.Or(job.configFile, "iotpm"), 0, 0, "the data ends %s, %s days before %s: counts over the window (monthly active devices, tickets per 100 devices, usage) cover %s of it and read low; pick a window the data covers, refresh the exports, or gate data_age to fail on it",
 		isoMicro(h), render.Number(float64(end-h)/86_400e6, 1), endWhat, render.Percent(covered, 0))
+}
+
+// pinnedMonthWarning says when iotpm.yaml's month is older than the
+// newest month the data holds whole: a month written once does not move,
+// so check's gates would go on reading it while the exports are refreshed
+// (data_age holds the exports to the window's end, not to today).
+func pinnedMonthWarning(job *Job, out *Outcome, h int64) {
+	w := job.window
+	if job.windowPos.Line == 0 {
+		return // a flag's window is the user's choice of this run
+	}
+	from := time.UnixMicro(w.From).UTC()
+	if from.Day() != 1 || from.Hour()+from.Minute()+from.Second()+from.Nanosecond() != 0 || !from.AddDate(0, 1, 0).Equal(time.UnixMicro(w.To).UTC()) {
+		return // from..to: a span chosen as such
+	}
+	hy, hm, _ := time.UnixMicro(h).UTC().Date()
+	newest := time.Date(hy, hm-1, 1, 0, 0, 0, 0, time.UTC) // the last month the data holds whole
+	if !newest.After(from) {
+		return
+	}
+	out.Problems.Warnf(diag.Schema, job.configFile, job.windowPos.Line, job.windowPos.Col,
+		"metrics.month %s: the data reaches %s, so %s is whole in it, and the gates read %s, a month the data has moved past; move month: to %s (a month written here does not move by itself)",
+		from.Format("2006-01"), isoMicro(h), newest.Format("2006-01"), from.Format("2006-01"), newest.Format("2006-01"))
 }
 
 // firmwareOrderWarning says when devices count as off target only because

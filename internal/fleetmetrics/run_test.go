@@ -3,6 +3,7 @@ package fleetmetrics
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"path/filepath"
 	"strings"
@@ -84,6 +85,43 @@ func TestDataAgeGateSaysWhere(t *testing.T) {
 		if want := "horizon " + isoMicro(out.Report().Horizon) + c.want; g.Detail != want {
 			t.Errorf("now %s: detail %q, want %q", isoMicro(c.now), g.Detail, want)
 		}
+	}
+}
+
+// iotpm.yaml's month older than the newest month the data holds whole is
+// warned of at metrics: (the example's data reaches 2026-11-10: October
+// is whole, November not); a flag's window, or the newest month, is not.
+func TestPinnedMonthWarning(t *testing.T) {
+	_, job := exampleJob(t)
+	oct := job.window
+	sep := metrics.Window{From: time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC).UnixMicro(), To: oct.From}
+	pos := job.windowPos
+	if pos.Line == 0 {
+		t.Fatal("the example's window has no position")
+	}
+	warned := func() string {
+		out, err := RunJob(runenv.Env{Now: func() time.Time { return time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC) }}, job)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range out.Problems.Warnings() {
+			if strings.HasPrefix(d.Message, "metrics.month ") {
+				return d.String()
+			}
+		}
+		return ""
+	}
+	if w := warned(); w != "" {
+		t.Errorf("October, the newest whole month: %s", w)
+	}
+	job.window = sep
+	want := fmt.Sprintf(":%d:%d: warning: metrics.month 2026-09: the data reaches 2026-11-10T23:56:19Z, so 2026-10 is whole in it, and the gates read 2026-09, a month the data has moved past; move month: to 2026-10", pos.Line, pos.Col)
+	if w := warned(); !strings.Contains(w, want) {
+		t.Errorf("September: %q, want %q", w, want)
+	}
+	job.windowPos = planfile.Pos{} // --month 2026-09
+	if w := warned(); w != "" {
+		t.Errorf("a flag's window: %s", w)
 	}
 }
 

@@ -165,9 +165,12 @@ func checkHealth(h metrics.HealthConfig) error {
 
 // Job is everything one metrics computation needs.
 type Job struct {
-	inputs     map[planfile.InputKind]export.Input // resolved paths, formats, zones and column maps
-	formats    *export.Formats
-	window     metrics.Window
+	inputs  map[planfile.InputKind]export.Input // resolved paths, formats, zones and column maps
+	formats *export.Formats
+	window  metrics.Window
+	// windowPos: the window is iotpm.yaml's (metrics: at this position),
+	// not a flag's; zero when a flag gave it.
+	windowPos  planfile.Pos
 	activation time.Duration
 	slo        float64
 	health     metrics.HealthConfig
@@ -269,6 +272,7 @@ func jobFromConfig(cfg *planfile.Config) (*Job, error) {
 		if job.window, err = parseWindow(month, from, to, "iotpm.yaml metrics."); err != nil {
 			return nil, err
 		}
+		job.windowPos = m.Pos
 	}
 	if m.ActivationWindow != nil {
 		job.activation = duration(float64(*m.ActivationWindow))
@@ -398,6 +402,7 @@ func (o *Flags) applySettingFlags(job *Job, window bool) error {
 		if job.window, err = parseWindow(o.Month, o.From, o.To, "--"); err != nil {
 			return err
 		}
+		job.windowPos = planfile.Pos{}
 	}
 	if o.Given("activation-window") || job.activation == 0 {
 		act, err := quantity.Duration.Parse(o.ActivationWindow)
