@@ -153,8 +153,8 @@ func windowText(p *planning.Results) string {
 }
 
 // InputChange is a metrics input whose settings the change alters, and
-// which (path, table, format, tz, map, columns, sequence_reset; added or
-// removed for the whole input).
+// which (path, table, format, tz, map, columns, sequence_reset, order,
+// snapshot; added or removed for the whole input).
 type InputChange struct {
 	Input    string   `json:"input"`
 	Settings []string `json:"settings"`
@@ -193,20 +193,20 @@ func (d *Diff) compareInputs(base, head *planning.Results) {
 		case !inA:
 			changed = []string{"removed"}
 		default:
-			zone := func(z *planfile.Zone) string {
-				if z == nil {
-					return ""
-				}
-				return z.Name
-			}
-			for _, f := range []struct {
-				name          string
-				before, after any
-			}{{"path", rel(base, b.Path), rel(head, a.Path)}, {"table", b.Table, a.Table}, {"format", b.Format, a.Format},
-				{"tz", zone(b.TZ), zone(a.TZ)}, {"map", b.Map, a.Map}, {"columns", columnsOf(b.Columns), columnsOf(a.Columns)},
-				{"sequence_reset", b.SequenceReset, a.SequenceReset}} {
-				if !reflect.DeepEqual(f.before, f.after) {
-					changed = append(changed, f.name)
+			// every setting of the input, as compareSettings does for the
+			// sections (a new one is compared without a line here); the
+			// path relative to each side's root
+			vb, va := reflect.ValueOf(b), reflect.ValueOf(a)
+			for f := range vb.NumField() {
+				key, _, _ := strings.Cut(vb.Type().Field(f).Tag.Get("yaml"), ",")
+				switch {
+				case key == "" || key == "-":
+				case key == "path":
+					if rel(base, b.Path) != rel(head, a.Path) {
+						changed = append(changed, key)
+					}
+				case !equalSettings(vb.Field(f), va.Field(f)):
+					changed = append(changed, key)
 				}
 			}
 		}
@@ -299,15 +299,6 @@ func equalSettings(a, b reflect.Value) bool {
 		return true // an unexported detail (a zone's loaded location) follows its exported name
 	}
 	return reflect.DeepEqual(a.Interface(), b.Interface())
-}
-
-// columnsOf is a columns mapping without its positions.
-func columnsOf(m map[string]planfile.ColumnRef) map[string]string {
-	out := map[string]string{}
-	for role, c := range m {
-		out[role] = c.Column + "/" + c.Unit
-	}
-	return out
 }
 
 func (d *Diff) compareWindow(base, head *planning.Results) {

@@ -510,6 +510,9 @@ func TestDiffMetricsInputs(t *testing.T) {
 	cfg := filepath.Join(plan, "iotpm.yaml")
 	cmdtest.EditFile(t, cfg, "tickets: {path: exports/tickets.csv, tz: UTC}", "tickets: {path: exports/tickets.csv, tz: Europe/Berlin}")
 	cmdtest.EditFile(t, cfg, "    usage: exports/usage.csv\n", "")
+	// the file's row order now decides same-instant events: named too
+	// (order and snapshot were not compared)
+	cmdtest.EditFile(t, cfg, "format: aws-iot-lifecycle}", "format: aws-iot-lifecycle, order: file}")
 	stdout, stderr, code := cmdtest.Run(t, nil, "diff", "main", "-C", plan, "-o", "json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -521,8 +524,8 @@ func TestDiffMetricsInputs(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &d); err != nil {
 		t.Fatal(err)
 	}
-	want := []diffcmd.InputChange{{Input: "tickets", Settings: []string{"tz"}}, {Input: "usage", Settings: []string{"removed"}}}
-	if !reflect.DeepEqual(d.Inputs, want) || !strings.HasPrefix(d.Summary, "Metrics inputs changed in iotpm.yaml: tickets (tz), usage (removed)") {
+	want := []diffcmd.InputChange{{Input: "events", Settings: []string{"order"}}, {Input: "tickets", Settings: []string{"tz"}}, {Input: "usage", Settings: []string{"removed"}}}
+	if !reflect.DeepEqual(d.Inputs, want) || !strings.HasPrefix(d.Summary, "Metrics inputs changed in iotpm.yaml: events (order), tickets (tz), usage (removed)") {
 		t.Errorf("%+v %q", d.Inputs, d.Summary)
 	}
 }
