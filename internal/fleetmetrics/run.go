@@ -286,8 +286,8 @@ func pinnedMonthWarning(job *Job, out *Outcome, h int64) {
 	if job.windowPos.Line == 0 {
 		return // a flag's window is the user's choice of this run
 	}
-	from := time.UnixMicro(w.From).UTC()
-	if from.Day() != 1 || from.Hour()+from.Minute()+from.Second()+from.Nanosecond() != 0 || !from.AddDate(0, 1, 0).Equal(time.UnixMicro(w.To).UTC()) {
+	from, month := w.Month()
+	if !month {
 		return // from..to: a span chosen as such
 	}
 	hy, hm, _ := time.UnixMicro(h).UTC().Date()
@@ -575,6 +575,10 @@ func (j *Job) clock(env runenv.Env) time.Time {
 // DataAgeDays is how many days the data's horizon lies before the window's
 // end (or now, when that is earlier); nil without data.
 func (o *Outcome) DataAgeDays() *float64 { return o.ageDays }
+
+// AgeAtWindowEnd says whether the window had ended by the run's clock, so
+// that DataAgeDays is counted at its end, not now.
+func (o *Outcome) AgeAtWindowEnd() bool { return o.ageAtWindowEnd }
 
 // Latest is the latest row time of an input kind, as read (counted or
 // not); false when the input was not given or had no row (or o is nil).

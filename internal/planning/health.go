@@ -11,7 +11,6 @@ import (
 	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/gate"
 	"github.com/iotpm/iotpm/internal/render"
-	"github.com/iotpm/iotpm/pkg/metrics"
 	"github.com/iotpm/iotpm/pkg/roadmap"
 )
 
@@ -125,20 +124,10 @@ func (p *Results) Health(gates []gate.Gate, now time.Time) Health {
 	}
 	if p.Metrics != nil {
 		h.DataAgeDays = p.Metrics.DataAgeDays()
-		w := p.Metrics.Report().Window
-		h.DataWindow, h.DataWindowPast = windowLabel(w), w.To <= now.UnixMicro()
+		// past by the run's own clock, the one its age was counted with
+		h.DataWindow, h.DataWindowPast = p.Metrics.Report().Window.Label(), p.Metrics.AgeAtWindowEnd()
 	}
 	return h
-}
-
-// windowLabel names a metrics window: its month when it is one, else its
-// first and last days.
-func windowLabel(w metrics.Window) string {
-	from, to := time.UnixMicro(w.From).UTC(), time.UnixMicro(w.To).UTC()
-	if from.Day() == 1 && from.Hour() == 0 && from.Minute() == 0 && from.Second() == 0 && from.Nanosecond() == 0 && from.AddDate(0, 1, 0).Equal(to) {
-		return from.Format("2006-01")
-	}
-	return from.Format(time.DateOnly) + " to " + to.Add(-time.Microsecond).Format(time.DateOnly)
 }
 
 // worstHeadroom is the device with a target whose life (today's or with

@@ -6,7 +6,6 @@ import (
 
 	"github.com/iotpm/iotpm/internal/gate"
 	"github.com/iotpm/iotpm/pkg/energy"
-	"github.com/iotpm/iotpm/pkg/metrics"
 	"github.com/iotpm/iotpm/pkg/roadmap"
 )
 
@@ -30,14 +29,6 @@ func TestHealthLine(t *testing.T) {
 		closed := Health{Gates: 1, DataAgeDays: &c.age, DataWindow: "2026-10", DataWindowPast: true}
 		if got, want := closed.Line(), "plan health: 0/1 gates failing · "+c.want; got != want {
 			t.Errorf("got  %s\nwant %s", got, want)
-		}
-	}
-	for w, want := range map[metrics.Window]string{
-		{From: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC).UnixMicro(), To: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC).UnixMicro()}:  "2026-10",
-		{From: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC).UnixMicro(), To: time.Date(2026, 10, 15, 0, 0, 0, 0, time.UTC).UnixMicro()}: "2026-10-01 to 2026-10-14",
-	} {
-		if got := windowLabel(w); got != want {
-			t.Errorf("window %v: %s, want %s", w, got, want)
 		}
 	}
 	// iotpm init's example figures still in place: said first

@@ -11,6 +11,22 @@ import (
 // Window is the half-open interval [From, To) in µs.
 type Window struct{ From, To int64 }
 
+// Month is the calendar month (UTC) the window is exactly, and whether it
+// is one.
+func (w Window) Month() (time.Time, bool) {
+	from := time.UnixMicro(w.From).UTC()
+	return from, from.Day() == 1 && from.Equal(from.Truncate(24*time.Hour)) && time.UnixMicro(w.To).UTC().Equal(from.AddDate(0, 1, 0))
+}
+
+// Label names the window as iotpm.yaml would: its month ("2026-10") when
+// it is one, else its first and last days ("2026-10-01 to 2026-10-14").
+func (w Window) Label() string {
+	if m, ok := w.Month(); ok {
+		return m.Format("2006-01")
+	}
+	return time.UnixMicro(w.From).UTC().Format(time.DateOnly) + " to " + time.UnixMicro(w.To-1).UTC().Format(time.DateOnly)
+}
+
 // Component is one input of the customer health score, normalised as
 // clamp((x − Bad)/(Good − Bad), 0, 1) × 100 (so Good < Bad means lower is
 // better) and weighted by Weight.

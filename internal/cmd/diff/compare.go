@@ -145,11 +145,7 @@ func windowText(p *planning.Results) string {
 	if w.From == 0 && w.To == 0 {
 		return ""
 	}
-	from, to := time.UnixMicro(w.From).UTC(), time.UnixMicro(w.To).UTC()
-	if from.Day() == 1 && from.Equal(from.Truncate(24*time.Hour)) && to.Equal(from.AddDate(0, 1, 0)) {
-		return from.Format("2006-01")
-	}
-	return from.Format(time.DateOnly) + " to " + to.Add(-time.Microsecond).Format(time.DateOnly)
+	return w.Label()
 }
 
 // InputChange is a metrics input whose settings the change alters, and
