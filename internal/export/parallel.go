@@ -320,7 +320,10 @@ func (g *Ingest) watchProgress(kind planfile.InputKind, at func() (read, size in
 // parseChunk parses the lines of one chunk of the file.
 func (g *Ingest) parseChunk(ctx context.Context, f *os.File, c *chunk, b *Binding, delim byte) error {
 	p := newLineParser(g, c, b, delim, f.Name())
+	// the buffer's first fill faults it in: in 4 KB pages 1,024 faults,
+	// ~10 µs each in a virtual machine
 	buf := make([]byte, 4<<20)
+	hugemem.Advise(buf)
 	carried := 0 // bytes of an unfinished line kept at the front of buf
 	pos := c.start
 	for pos < c.end || carried > 0 {

@@ -2,7 +2,9 @@ package metrics
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
+	"runtime/debug"
 	"testing"
 )
 
@@ -48,5 +50,40 @@ func BenchmarkGroupInPlace(b *testing.B) {
 		copy(vals, vals0)
 		b.StartTimer()
 		groupInPlace(devices, segment{devs, vals})
+	}
+}
+
+// BenchmarkInternerCold numbers 100,000 device ids, in random order, into
+// a new table whose memory comes fresh from the system, as a reader's
+// does (the heap is handed back before each build), with its growing
+// tables mapped in first (prefault) and without.
+func BenchmarkInternerCold(b *testing.B) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	ids := make([][]byte, 100_000)
+	for i := range ids {
+		ids[i] = fmt.Appendf(nil, "drip-%06d", i)
+	}
+	rng.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
+	for _, on := range []bool{true, false} {
+		b.Run(fmt.Sprintf("prefault=%v", on), func(b *testing.B) {
+			if !on {
+				old := prefaultMin
+				prefaultMin = math.MaxInt
+				defer func() { prefaultMin = old }()
+			}
+			for b.Loop() {
+				b.StopTimer()
+				debug.FreeOSMemory()
+				b.StartTimer()
+				var in Interner
+				for _, id := range ids {
+					in.Index(id)
+				}
+				if in.Len() != len(ids) {
+					b.Fatal(in.Len())
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(ids)), "ns/key")
+		})
 	}
 }

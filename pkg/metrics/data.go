@@ -173,11 +173,8 @@ func (d *Data) AdoptDevices(in *Interner) bool {
 	if d.devices.Len() > 0 {
 		return false
 	}
-	n := in.Len()
 	d.devices, *in = *in, Interner{}
-	for range n {
-		d.addDevice()
-	}
+	d.addDevices(d.devices.Len())
 	return true
 }
 
@@ -186,7 +183,7 @@ func (d *Data) AdoptDevices(in *Interner) bool {
 func (d *Data) device(b []byte) int32 {
 	i, added := d.devices.Index(b)
 	if added {
-		d.addDevice()
+		d.addDevices(1)
 	}
 	return i
 }
@@ -196,24 +193,36 @@ func (d *Data) device(b []byte) int32 {
 // devices' number in d.
 func (d *Data) DevicesFrom(in *Interner) []int32 {
 	m := d.devices.Renumber(in)
-	for len(d.events) < d.devices.Len() {
-		d.addDevice()
-	}
+	d.addDevices(d.devices.Len() - len(d.events))
 	return m
 }
 
-// addDevice gives a new device its place, with the defaults, in every
-// per-device slice.
-func (d *Data) addDevice() {
-	d.events = append(d.events, nil)
-	d.activity = append(d.activity, nil)
-	d.usage = append(d.usage, nil)
-	d.shipped = append(d.shipped, NoTime)
-	d.retired = append(d.retired, NoTime)
-	d.customer = append(d.customer, -1)
-	d.model = append(d.model, -1)
-	d.firmware = append(d.firmware, -1)
-	d.listed = append(d.listed, false)
+// addDevices gives n new devices their place, with the defaults, in
+// every per-device slice; a table's worth at once (a reader's merge) grows
+// each slice once instead of doubling it step by step, each step a fresh
+// array to fault in.
+func (d *Data) addDevices(n int) {
+	d.events = appendN(d.events, n, nil)
+	d.activity = appendN(d.activity, n, nil)
+	d.usage = appendN(d.usage, n, nil)
+	d.shipped = appendN(d.shipped, n, NoTime)
+	d.retired = appendN(d.retired, n, NoTime)
+	d.customer = appendN(d.customer, n, -1)
+	d.model = appendN(d.model, n, -1)
+	d.firmware = appendN(d.firmware, n, -1)
+	d.listed = appendN(d.listed, n, false)
+}
+
+// appendN appends n copies of v.
+func appendN[T any](s []T, n int, v T) []T {
+	if n == 1 {
+		return append(s, v) // a reader's new device: amortised growth
+	}
+	s = slices.Grow(s, n)
+	for range n {
+		s = append(s, v)
+	}
+	return s
 }
 
 func (d *Data) seen(ts int64) {
