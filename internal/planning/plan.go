@@ -176,7 +176,7 @@ func ComputeWith(env runenv.Env, cfg *planfile.Config, problems diag.List, rollo
 		p.Problems = append(p.Problems, d...)
 	}
 	if !p.Problems.HasErrors() && rollout != nil {
-		p.Rollout, p.RolloutErr = PlanRollout(p, rollout)
+		p.Rollout, p.RolloutErr = PlanRollout(p, rollout, env.Clock())
 		if p.Rollout != nil {
 			var pos planfile.Pos
 			if cfg.Rollout != nil {

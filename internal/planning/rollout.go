@@ -179,8 +179,9 @@ func (p *Results) updateCosts() (costs []UpdateCost, unstated []string) {
 // PlanRollout forecasts the rollout the settings describe over the
 // devices the metrics read: those with observed time in the lookback, that
 // can take an OTA update and do not run the version (or a later one)
-// already; p = online days / observed days of the lookback.
-func PlanRollout(p *Results, s *RolloutSettings) (*Rollout, error) {
+// already; p = online days / observed days of the lookback. now is the
+// run's clock (a start before its day is warned of).
+func PlanRollout(p *Results, s *RolloutSettings, now time.Time) (*Rollout, error) {
 	if p.Metrics == nil {
 		return nil, fmt.Errorf("a rollout forecast needs the fleet: iotpm.yaml's metrics inputs (devices, and events or activity)")
 	}
@@ -240,7 +241,7 @@ func PlanRollout(p *Results, s *RolloutSettings) (*Rollout, error) {
 			r.Devices = append(r.Devices, d)
 		}
 	}
-	r.warn(unordered, data.Horizon)
+	r.warn(unordered, data.Horizon, now)
 	slices.Sort(r.NoOTA)
 	r.UpdateCosts, r.UpdateUnstated = p.updateCosts()
 	var err error
@@ -252,9 +253,9 @@ func PlanRollout(p *Results, s *RolloutSettings) (*Rollout, error) {
 
 // warn words what could make the forecast misread: waves that end short
 // of the fleet, versions that cannot be ordered against the release, and a
-// start before the data ends. It runs on the settings in force, whether
-// iotpm.yaml or flags gave them.
-func (r *Rollout) warn(unordered map[string]int, horizon int64) {
+// start before the data ends or, after it, before today. It runs on the
+// settings in force, whether iotpm.yaml or flags gave them.
+func (r *Rollout) warn(unordered map[string]int, horizon int64, now time.Time) {
 	s := r.Settings
 	if msg := rollout.WavesShortfall(s.Waves); msg != "" {
 		r.Warnings = append(r.Warnings, RolloutWarning{"waves", "rollout waves: " + msg})
@@ -278,6 +279,12 @@ func (r *Rollout) warn(unordered map[string]int, horizon int64) {
 	if day := time.Date(h.Year(), h.Month(), h.Day(), 0, 0, 0, 0, time.UTC); s.Start.Before(day) {
 		r.Warnings = append(r.Warnings, RolloutWarning{"start", fmt.Sprintf("rollout start %s is before the data's last day %s: the forecast is of the fleet as the data leaves it (the devices not on %s then) as if the rollout began on %s; to forecast the rest of a running rollout, start it on %s or later",
 			s.Start.Format(time.DateOnly), day.Format(time.DateOnly), s.Version, s.Start.Format(time.DateOnly), day.Format(time.DateOnly))})
+	} else if y, m, d := now.UTC().Date(); s.Start.Before(time.Date(y, m, d, 0, 0, 0, 0, time.UTC)) {
+		// after the data but before today: the days from the start to
+		// today have happened, and what they did is in no export yet
+		today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+		r.Warnings = append(r.Warnings, RolloutWarning{"start", fmt.Sprintf("rollout start %s is before today %s, and the data ends %s: the forecast's first %d days are past, and the exports cannot show what they did; if the rollout began, export the fleet again to see where it stands (firmware_on_target); if it has not, move start to %s or later",
+			s.Start.Format(time.DateOnly), today.Format(time.DateOnly), day.Format(time.DateOnly), int(today.Sub(s.Start).Hours()/24), today.Format(time.DateOnly))})
 	}
 }
 

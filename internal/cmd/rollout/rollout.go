@@ -58,7 +58,7 @@ The expected share updated each day, the day it first reaches 50%, 90% and
 95%, the devices never online (they will not update) and the same per
 model. Settings come from iotpm.yaml's rollout: section; flags override.`,
 		Example: `  iotpm rollout -C examples/leak-sensor
-  iotpm rollout --version 2.5.0 --start 2026-11-16 --waves 1%:3d,10%:7d,100%
+  iotpm rollout --version 2.5.0 --start 2026-12-07 --waves 1%:3d,10%:7d,100%
   iotpm rollout --success 90% -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {

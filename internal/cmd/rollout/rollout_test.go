@@ -156,10 +156,26 @@ func TestBadUse(t *testing.T) {
 		t.Errorf("start before the data ends: exit %d %q", code, stderr)
 	}
 	early := cmdtest.CopyExample(t)
-	cmdtest.EditFile(t, filepath.Join(early, "iotpm.yaml"), "start: 2026-11-16", "start: 2026-10-01")
+	cmdtest.EditFile(t, filepath.Join(early, "iotpm.yaml"), "start: 2026-12-07", "start: 2026-10-01")
 	_, stderr, code = cmdtest.Run(t, nil, "rollout", "-C", early)
 	if code != 0 || !strings.Contains(stderr, "iotpm.yaml:54:3: warning: rollout start 2026-10-01 is before the data's last day 2026-11-10") {
 		t.Errorf("iotpm.yaml's start before the data ends: exit %d %q", code, stderr)
+	}
+	// a start after the data but before today: its first days are past
+	// and in no export; the example's own start (after today) is not
+	// warned of, nor the start today
+	_, stderr, code = cmdtest.Run(t, nil, "rollout", "-C", cmdtest.ExampleRepo, "--start", "2026-11-16")
+	if code != 0 || !strings.Contains(stderr, "--start: warning: rollout start 2026-11-16 is before today 2026-12-01, and the data ends 2026-11-10: the forecast's first 15 days are past") {
+		t.Errorf("start before today: exit %d %q", code, stderr)
+	}
+	for _, start := range []string{"", "2026-12-01"} {
+		args := []string{"rollout", "-C", cmdtest.ExampleRepo}
+		if start != "" {
+			args = append(args, "--start", start)
+		}
+		if _, stderr, code = cmdtest.Run(t, nil, args...); code != 0 || strings.Contains(stderr, "rollout start") {
+			t.Errorf("start %q: exit %d %q", start, code, stderr)
+		}
 	}
 	// without a rollout: section, the release and start must be given
 	dir := t.TempDir()
