@@ -47,8 +47,19 @@ func WriteAnnotation(w io.Writer, d diag.Diagnostic, workspace string) {
 	if d.Severity == diag.Warning {
 		level = "warning"
 	}
-	props := []string{"file=" + escapeProperty(annotationPath(d.File, workspace))}
-	if d.Line > 0 {
+	msg := d.Message
+	var props []string
+	switch {
+	case d.File == "":
+	case strings.HasPrefix(d.File, "-"):
+		// a flag gave the value (--start): no file of the repository
+		// holds it, and GitHub would place "file=--start" nowhere; the
+		// annotation is the run's, the flag named in its text
+		msg = d.File + ": " + msg
+	default:
+		props = append(props, "file="+escapeProperty(annotationPath(d.File, workspace)))
+	}
+	if len(props) > 0 && d.Line > 0 {
 		props = append(props, fmt.Sprintf("line=%d", d.Line))
 		if d.Col > 0 {
 			props = append(props, fmt.Sprintf("col=%d", d.Col))
@@ -59,7 +70,7 @@ func WriteAnnotation(w io.Writer, d diag.Diagnostic, workspace string) {
 		title += " " + string(d.Kind) // the heading GitHub shows: what sort of problem
 	}
 	props = append(props, "title="+escapeProperty(title))
-	fmt.Fprintf(w, "::%s %s::%s\n", level, strings.Join(props, ","), escapeData(d.Message))
+	fmt.Fprintf(w, "::%s %s::%s\n", level, strings.Join(props, ","), escapeData(msg))
 }
 
 // WriteGateAnnotation writes a failed gate as an ::error with its title.

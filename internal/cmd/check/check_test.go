@@ -135,6 +135,19 @@ func TestAnnotationEscaping(t *testing.T) {
 	if b.String() != "::warning file=x.csv,title=iotpm::w\n" {
 		t.Errorf("%q", b.String())
 	}
+	// a flag's value is in no file: the annotation is the run's, the flag
+	// named in the text (file=--start would place it nowhere), as is one
+	// without a file (not file=.)
+	for d, want := range map[diag.Diagnostic]string{
+		{File: "--start", Severity: diag.Warning, Kind: diag.Plan, Message: "rollout start"}: "::warning title=iotpm plan::--start: rollout start\n",
+		{Severity: diag.Error, Line: 3, Message: "no file"}:                                  "::error title=iotpm::no file\n",
+	} {
+		b.Reset()
+		cmdutil.WriteAnnotation(&b, d, "")
+		if b.String() != want {
+			t.Errorf("got  %q\nwant %q", b.String(), want)
+		}
+	}
 }
 
 // Every problem of every file in one run (#28 item 6): a typo'd event id
