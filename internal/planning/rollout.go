@@ -285,6 +285,12 @@ func (r *Rollout) warn(unordered map[string]int, horizon int64, now time.Time) {
 		today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 		r.Warnings = append(r.Warnings, RolloutWarning{"start", fmt.Sprintf("rollout start %s is before today %s, and the data ends %s: the forecast's first %d days are past, and the exports cannot show what they did; if the rollout began, export the fleet again to see where it stands (firmware_on_target); if it has not, move start to %s or later",
 			s.Start.Format(time.DateOnly), today.Format(time.DateOnly), day.Format(time.DateOnly), int(today.Sub(s.Start).Hours()/24), today.Format(time.DateOnly))})
+	} else if gap := int(s.Start.Sub(day).Hours() / 24); gap > s.LookbackDays {
+		// the fleet and its online days are the data's: further from the
+		// start than the lookback they measure, devices shipped since and
+		// what the fleet does now are not in them
+		r.Warnings = append(r.Warnings, RolloutWarning{"start", fmt.Sprintf("rollout start %s is %d days after the data's last day %s, more than the %d-day lookback the online days are measured over: the forecast updates the fleet as it was then (devices shipped since are not in it); export the fleet again before the rollout to forecast the fleet it will meet",
+			s.Start.Format(time.DateOnly), gap, day.Format(time.DateOnly), s.LookbackDays)})
 	}
 }
 

@@ -168,7 +168,13 @@ func TestBadUse(t *testing.T) {
 	if code != 0 || !strings.Contains(stderr, "--start: warning: rollout start 2026-11-16 is before today 2026-12-01, and the data ends 2026-11-10: the forecast's first 15 days are past") {
 		t.Errorf("start before today: exit %d %q", code, stderr)
 	}
-	for _, start := range []string{"", "2026-12-01"} {
+	// a start further from the data than the lookback: the fleet is the
+	// data's, older than the window its online days are measured over
+	_, stderr, code = cmdtest.Run(t, nil, "rollout", "-C", cmdtest.ExampleRepo, "--start", "2027-01-15")
+	if code != 0 || !strings.Contains(stderr, "--start: warning: rollout start 2027-01-15 is 66 days after the data's last day 2026-11-10, more than the 28-day lookback") {
+		t.Errorf("start long after the data: exit %d %q", code, stderr)
+	}
+	for _, start := range []string{"", "2026-12-01", "2026-12-08"} {
 		args := []string{"rollout", "-C", cmdtest.ExampleRepo}
 		if start != "" {
 			args = append(args, "--start", start)
