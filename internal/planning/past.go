@@ -21,8 +21,7 @@ func PastReleases(plan *roadmap.Plan, backlog *planfile.Backlog, now time.Time) 
 	if plan == nil || backlog == nil {
 		return diags
 	}
-	y, m, d := now.UTC().Date()
-	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	today := now.UTC().Truncate(24 * time.Hour)
 	var held []roadmap.ReleasePlan
 	for _, r := range plan.Releases {
 		if r.Allocated > 0 && r.Date.Before(today) {

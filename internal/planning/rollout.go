@@ -275,17 +275,18 @@ func (r *Rollout) warn(unordered map[string]int, horizon int64, now time.Time) {
 		r.Warnings = append(r.Warnings, RolloutWarning{"success", fmt.Sprintf("rollout success: the measured OTA success rate %s rests on %s, fewer than %d: one update's outcome moves it by %s points; the forecast uses it, but give success: 95%% (your own figure) in iotpm.yaml's rollout: or --success to plan on more than that",
 			render.Percent(s.Success, 1), unitsText(r.SuccessUnits), MinModelUnits, render.Number(100/float64(max(r.SuccessUnits, 1)), 0))})
 	}
-	h := time.UnixMicro(horizon).UTC()
-	if day := time.Date(h.Year(), h.Month(), h.Day(), 0, 0, 0, 0, time.UTC); s.Start.Before(day) {
+	day := time.UnixMicro(horizon).UTC().Truncate(24 * time.Hour) // the data's last day
+	today := now.UTC().Truncate(24 * time.Hour)
+	switch gap := int(s.Start.Sub(day).Hours() / 24); {
+	case s.Start.Before(day):
 		r.Warnings = append(r.Warnings, RolloutWarning{"start", fmt.Sprintf("rollout start %s is before the data's last day %s: the forecast is of the fleet as the data leaves it (the devices not on %s then) as if the rollout began on %s; to forecast the rest of a running rollout, start it on %s or later",
 			s.Start.Format(time.DateOnly), day.Format(time.DateOnly), s.Version, s.Start.Format(time.DateOnly), day.Format(time.DateOnly))})
-	} else if y, m, d := now.UTC().Date(); s.Start.Before(time.Date(y, m, d, 0, 0, 0, 0, time.UTC)) {
+	case s.Start.Before(today):
 		// after the data but before today: the days from the start to
 		// today have happened, and what they did is in no export yet
-		today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 		r.Warnings = append(r.Warnings, RolloutWarning{"start", fmt.Sprintf("rollout start %s is before today %s, and the data ends %s: the forecast's first %d days are past, and the exports cannot show what they did; if the rollout began, export the fleet again to see where it stands (firmware_on_target); if it has not, move start to %s or later",
 			s.Start.Format(time.DateOnly), today.Format(time.DateOnly), day.Format(time.DateOnly), int(today.Sub(s.Start).Hours()/24), today.Format(time.DateOnly))})
-	} else if gap := int(s.Start.Sub(day).Hours() / 24); gap > s.LookbackDays {
+	case gap > s.LookbackDays:
 		// the fleet and its online days are the data's: further from the
 		// start than the lookback they measure, devices shipped since and
 		// what the fleet does now are not in them

@@ -213,11 +213,9 @@ func (d *Data) addDevices(n int) {
 	d.listed = appendN(d.listed, n, false)
 }
 
-// appendN appends n copies of v.
+// appendN appends n copies of v (slices.Grow's growth is amortised, so
+// one at a time costs what append does).
 func appendN[T any](s []T, n int, v T) []T {
-	if n == 1 {
-		return append(s, v) // a reader's new device: amortised growth
-	}
 	s = slices.Grow(s, n)
 	for range n {
 		s = append(s, v)
