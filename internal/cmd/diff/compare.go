@@ -725,7 +725,15 @@ func moveReason(base, head *planning.Results, feature string, track rice.Track, 
 			return fmt.Sprintf("its %s part now ships %s (was %s)", t, a.date.Format(time.DateOnly), b.date.Format(time.DateOnly))
 		}
 	}
-	// capacity: features on this track placed before it now and not before
+	return capacityReason(base, head, feature, track, before, after, partOf)
+}
+
+// capacityReason says what changed in the capacity of the part's track
+// ahead of it: features placed before it now and not before (or the
+// reverse, for a pull-in), its release's capacity, and the features ahead
+// of it on both sides whose part on the track needs another effort or
+// ships at another date. At most three are named, the rest counted.
+func capacityReason(base, head *planning.Results, feature string, track rice.Track, before, after map[string]partState, partOf func(rice.Scored) (rice.Part, bool)) string {
 	orderOf := func(p *planning.Results) []string {
 		var ids []string
 		for _, s := range roadmap.Order(p.Ranked) {
@@ -738,16 +746,77 @@ func moveReason(base, head *planning.Results, feature string, track rice.Track, 
 	ob, oa := orderOf(base), orderOf(head)
 	ia := slices.Index(oa, feature)
 	ib := slices.Index(ob, feature)
-	var ahead []string
+	var ahead, behind, both []string
 	for _, id := range oa[:max(ia, 0)] {
 		if j := slices.Index(ob, id); j < 0 || j > ib {
 			ahead = append(ahead, id)
+		} else {
+			both = append(both, id)
 		}
 	}
 	if len(ahead) > 0 {
 		return fmt.Sprintf("%s capacity: %s now placed before it", track, strings.Join(ahead, ", "))
 	}
-	return ""
+	for _, id := range ob[:max(ib, 0)] {
+		if j := slices.Index(oa, id); j < 0 || j > ia {
+			behind = append(behind, id)
+		}
+	}
+	var why []string
+	if len(behind) > 0 {
+		why = append(why, strings.Join(behind, ", ")+" no longer placed before it")
+	}
+	if rel := before[feature+"/"+string(track)].release; rel != "" {
+		cb, okB := releaseCapacity(base, track, rel)
+		ca, okA := releaseCapacity(head, track, rel)
+		if okB && okA && cb != ca {
+			why = append(why, fmt.Sprintf("%s has %s (was %g)", rel, personMonths(ca), cb))
+		}
+	}
+	effort := func(p *planning.Results, id string) float64 {
+		i := slices.IndexFunc(p.Ranked, func(s rice.Scored) bool { return s.ID == id })
+		part, _ := partOf(p.Ranked[i])
+		return part.Engineering
+	}
+	// the causes first (an effort changed), then what they moved
+	var moved []string
+	for _, id := range both {
+		k := id + "/" + string(track)
+		switch eb, ea := effort(base, id), effort(head, id); {
+		case eb != ea:
+			why = append(why, fmt.Sprintf("%s ahead of it needs %s (was %g)", id, personMonths(ea), eb))
+		case before[k].scheduled && after[k].scheduled && before[k].release != after[k].release:
+			moved = append(moved, fmt.Sprintf("%s ahead of it ships in %s (was %s)", id, after[k].release, before[k].release))
+		}
+	}
+	why = append(why, moved...)
+	if len(why) == 0 {
+		return ""
+	}
+	if len(why) > 3 {
+		why = append(why[:3], fmt.Sprintf("%d more", len(why)-3))
+	}
+	return fmt.Sprintf("%s capacity: %s", track, strings.Join(why, "; "))
+}
+
+func personMonths(v float64) string {
+	if v == 1 {
+		return "1 person-month"
+	}
+	return fmt.Sprintf("%g person-months", v)
+}
+
+// releaseCapacity is the capacity of the track's release named name.
+func releaseCapacity(p *planning.Results, track rice.Track, name string) (float64, bool) {
+	if p.Plan == nil {
+		return 0, false
+	}
+	for _, r := range p.Plan.Releases {
+		if r.Track == track && r.Name == name {
+			return r.Capacity, true
+		}
+	}
+	return 0, false
 }
 
 // newWarnings are the head's warnings whose message the base's warnings do

@@ -408,6 +408,60 @@ func TestDiffGateValues(t *testing.T) {
 	}
 }
 
+// A part pushed by the capacity of its track says what took it: a feature
+// ahead of it whose effort grew (before what that moved), or its
+// release's capacity; a pull-in says what freed it.
+func TestDiffCapacityReasons(t *testing.T) {
+	reasons := func(t *testing.T, edits ...[2]string) map[string]string {
+		t.Helper()
+		plan := gitRepo(t)
+		for _, e := range edits {
+			cmdtest.EditFile(t, filepath.Join(plan, "features.yaml"), e[0], e[1])
+		}
+		stdout, stderr, code := cmdtest.Run(t, nil, "diff", "main", "-C", plan, "-o", "json")
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		var d diffcmd.Diff
+		if err := json.Unmarshal([]byte(stdout), &d); err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for _, p := range d.Parts {
+			out[p.Feature+"/"+p.Track+"/"+p.Kind] = p.Reason
+		}
+		return out
+	}
+	for _, c := range []struct {
+		name  string
+		edits [][2]string
+		want  map[string]string
+	}{
+		{"an effort ahead grows", [][2]string{{"effort: {engineering: 2, certifications: [bt-sig]}", "effort: {engineering: 6, certifications: [bt-sig]}"}}, map[string]string{
+			"ble-provisioning/firmware/slip": "its firmware effort changed from 2 to 6 person-months",
+			"edge-anomaly/firmware/slip":     "firmware capacity: ble-provisioning ahead of it needs 6 person-months (was 2)",
+			"freeze-warning/firmware/slip":   "firmware capacity: ble-provisioning ahead of it needs 6 person-months (was 2); edge-anomaly ahead of it ships in FW 4 (was FW 3)",
+		}},
+		{"an effort ahead shrinks", [][2]string{{"effort: {engineering: 2, certifications: [bt-sig]}", "effort: {engineering: 1, certifications: [bt-sig]}"}}, map[string]string{
+			"voc-sensor/firmware/pull-in": "firmware capacity: ble-provisioning ahead of it needs 1 person-month (was 2); qr-pairing ahead of it ships in FW 2 (was FW 1)",
+			"insurer-api/cloud/pull-in":   "cloud capacity: qr-pairing ahead of it ships in Sprint 14 (was Sprint 10)",
+		}},
+		{"the releases shrink", [][2]string{{"    capacity: 3\n", "    capacity: 2\n"}}, map[string]string{
+			"ota-delta/firmware/slip":  "firmware capacity: FW 1 has 2 person-months (was 3)",
+			"qr-pairing/firmware/slip": "firmware capacity: FW 1 has 2 person-months (was 3); ota-delta ahead of it ships in FW 2 (was FW 1)",
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got := reasons(t, c.edits...)
+			for k, want := range c.want {
+				if got[k] != want {
+					t.Errorf("%s: reason %q, want %q", k, got[k], want)
+				}
+			}
+		})
+	}
+}
+
 // --max-chars fits the comment in GitHub's limit: each section keeps
 // fewer rows and says how many it leaves out, every section stays closed,
 // the summary line whole; a cap the summary alone exceeds is refused.
