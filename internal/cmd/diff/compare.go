@@ -708,6 +708,9 @@ func moveReason(base, head *planning.Results, feature string, track rice.Track, 
 	case pb.LeadTimeDays != pa.LeadTimeDays:
 		return fmt.Sprintf("its %s lead time changed from %d to %d days", track, pb.LeadTimeDays, pa.LeadTimeDays)
 	}
+	if r := calendarReason(base, head, track, before[feature+"/"+string(track)], after[feature+"/"+string(track)]); r != "" {
+		return r
+	}
 	for _, dep := range fa.DependsOn {
 		for _, t := range rice.Tracks {
 			k := dep + "/" + string(t)
@@ -725,7 +728,55 @@ func moveReason(base, head *planning.Results, feature string, track rice.Track, 
 			return fmt.Sprintf("its %s part now ships %s (was %s)", t, a.date.Format(time.DateOnly), b.date.Format(time.DateOnly))
 		}
 	}
+	if c := calendarChange(base, head, track); c != "" {
+		return c
+	}
 	return capacityReason(base, head, feature, track, before, after, partOf)
+}
+
+func calendarOf(p *planning.Results) roadmap.Calendar {
+	if p.Backlog == nil || p.Backlog.Calendar == nil {
+		return roadmap.Calendar{}
+	}
+	return *p.Backlog.Calendar
+}
+
+// calendarReason says why a part that stays in its release (by name) moved
+// with it: the release's date changed, by the roadmap's start or the
+// track's cadence where those changed. "" when the part changed release.
+func calendarReason(base, head *planning.Results, track rice.Track, b, a partState) string {
+	if b.release != a.release || b.date.Equal(a.date) {
+		return ""
+	}
+	why := fmt.Sprintf("%s is dated %s (was %s)", a.release, a.date.Format(time.DateOnly), b.date.Format(time.DateOnly))
+	if c := calendarChange(base, head, track); c != "" {
+		why += ": " + c
+	}
+	return why
+}
+
+// calendarChange says what changed in the releases of the track that
+// moves every part on it: the roadmap's start, the track's cadence or its
+// hotfix windows' cadence. "" when none did.
+func calendarChange(base, head *planning.Results, track rice.Track) string {
+	cb, ca := calendarOf(base), calendarOf(head)
+	if !cb.Start.Equal(ca.Start) {
+		return fmt.Sprintf("the roadmap starts %s (was %s)", ca.Start.Format(time.DateOnly), cb.Start.Format(time.DateOnly))
+	}
+	every := func(c *roadmap.Cadence) string {
+		if c == nil {
+			return "-"
+		}
+		return c.Every.String()
+	}
+	tb, ta := cb.Tracks[track], ca.Tracks[track]
+	switch {
+	case every(tb.Cadence) != every(ta.Cadence):
+		return fmt.Sprintf("%s releases every %s (was %s)", track, every(ta.Cadence), every(tb.Cadence))
+	case every(tb.Hotfix) != every(ta.Hotfix):
+		return fmt.Sprintf("%s hotfix windows every %s (was %s)", track, every(ta.Hotfix), every(tb.Hotfix))
+	}
+	return ""
 }
 
 // capacityReason says what changed in the capacity of the part's track

@@ -410,8 +410,10 @@ func TestDiffGateValues(t *testing.T) {
 
 // A part pushed by the capacity of its track says what took it: a feature
 // ahead of it whose effort grew (before what that moved), or its
-// release's capacity; a pull-in says what freed it.
-func TestDiffCapacityReasons(t *testing.T) {
+// release's capacity; a pull-in says what freed it. A part moved by the
+// calendar says which change of it: its release's date, the roadmap's
+// start, the track's cadence.
+func TestDiffMoveReasons(t *testing.T) {
 	reasons := func(t *testing.T, edits ...[2]string) map[string]string {
 		t.Helper()
 		plan := gitRepo(t)
@@ -449,6 +451,17 @@ func TestDiffCapacityReasons(t *testing.T) {
 		{"the releases shrink", [][2]string{{"    capacity: 3\n", "    capacity: 2\n"}}, map[string]string{
 			"ota-delta/firmware/slip":  "firmware capacity: FW 1 has 2 person-months (was 3)",
 			"qr-pairing/firmware/slip": "firmware capacity: FW 1 has 2 person-months (was 3); ota-delta ahead of it ships in FW 2 (was FW 1)",
+		}},
+		{"a listed release's date", [][2]string{{`{name: "Rev B", date: 2027-03-01`, `{name: "Rev B", date: 2027-05-03`}}, map[string]string{
+			"ip67-enclosure/hardware/slip": "Rev B is dated 2027-05-03 (was 2027-03-01)",
+		}},
+		{"the roadmap's start", [][2]string{{"  start: 2027-01-04\n", "  start: 2027-02-01\n"}}, map[string]string{
+			"adaptive-heartbeat/firmware/slip": "Hotfix 3 is dated 2027-06-01 (was 2027-05-04): the roadmap starts 2027-02-01 (was 2027-01-04)",
+			"ip67-enclosure/hardware/slip":     "the roadmap starts 2027-02-01 (was 2027-01-04)",
+		}},
+		{"the cadence", [][2]string{{"every: 3mo ", "every: 2mo "}}, map[string]string{
+			"edge-anomaly/firmware/pull-in":   "FW 3 is dated 2027-07-04 (was 2027-10-04): firmware releases every 2mo (was 3mo)",
+			"freeze-warning/firmware/pull-in": "firmware releases every 2mo (was 3mo)",
 		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
