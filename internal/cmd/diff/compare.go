@@ -711,6 +711,9 @@ func moveReason(base, head *planning.Results, feature string, track rice.Track, 
 	if r := calendarReason(base, head, track, before[feature+"/"+string(track)], after[feature+"/"+string(track)]); r != "" {
 		return r
 	}
+	if r := dependsReason(base, head, fb, fa); r != "" {
+		return r
+	}
 	for _, dep := range fa.DependsOn {
 		for _, t := range rice.Tracks {
 			k := dep + "/" + string(t)
@@ -732,6 +735,62 @@ func moveReason(base, head *planning.Results, feature string, track rice.Track, 
 		return c
 	}
 	return capacityReason(base, head, feature, track, before, after, partOf)
+}
+
+// dependsReason says which dependencies of the feature, or on it, the
+// change added or removed: a new dependency holds the part until it
+// ships; a feature that now depends on it places it before itself.
+func dependsReason(base, head *planning.Results, fb, fa rice.Scored) string {
+	var why []string
+	if added := missing(fa.DependsOn, fb.DependsOn); len(added) > 0 {
+		why = append(why, "it now depends on "+names(added))
+	}
+	if removed := missing(fb.DependsOn, fa.DependsOn); len(removed) > 0 {
+		why = append(why, "it no longer depends on "+names(removed))
+	}
+	dependents := func(p *planning.Results) []string {
+		var ids []string
+		for _, s := range p.Ranked {
+			if slices.Contains(s.DependsOn, fa.ID) {
+				ids = append(ids, s.ID)
+			}
+		}
+		return ids
+	}
+	db, da := dependents(base), dependents(head)
+	if added := missing(da, db); len(added) > 0 {
+		why = append(why, names(added)+" now depend"+verbS(added)+" on it")
+	}
+	if removed := missing(db, da); len(removed) > 0 {
+		why = append(why, names(removed)+" no longer depend"+verbS(removed)+" on it")
+	}
+	return strings.Join(why, "; ")
+}
+
+// missing lists the ids of a that b does not have, in a's order.
+func missing(a, b []string) []string {
+	var out []string
+	for _, id := range a {
+		if !slices.Contains(b, id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// names lists ids for a reason: at most three, the rest counted.
+func names(ids []string) string {
+	if len(ids) > 3 {
+		return fmt.Sprintf("%s and %d more", strings.Join(ids[:3], ", "), len(ids)-3)
+	}
+	return strings.Join(ids, ", ")
+}
+
+func verbS(ids []string) string {
+	if len(ids) == 1 {
+		return "s"
+	}
+	return ""
 }
 
 func calendarOf(p *planning.Results) roadmap.Calendar {
@@ -806,7 +865,7 @@ func capacityReason(base, head *planning.Results, feature string, track rice.Tra
 		}
 	}
 	if len(ahead) > 0 {
-		return fmt.Sprintf("%s capacity: %s now placed before it", track, strings.Join(ahead, ", "))
+		return fmt.Sprintf("%s capacity: %s now placed before it", track, names(ahead))
 	}
 	for _, id := range ob[:max(ib, 0)] {
 		if j := slices.Index(oa, id); j < 0 || j > ia {
@@ -815,7 +874,7 @@ func capacityReason(base, head *planning.Results, feature string, track rice.Tra
 	}
 	var why []string
 	if len(behind) > 0 {
-		why = append(why, strings.Join(behind, ", ")+" no longer placed before it")
+		why = append(why, names(behind)+" no longer placed before it")
 	}
 	if rel := before[feature+"/"+string(track)].release; rel != "" {
 		cb, okB := releaseCapacity(base, track, rel)

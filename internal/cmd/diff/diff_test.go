@@ -410,7 +410,8 @@ func TestDiffGateValues(t *testing.T) {
 
 // A part pushed by the capacity of its track says what took it: a feature
 // ahead of it whose effort grew (before what that moved), or its
-// release's capacity; a pull-in says what freed it. A part moved by the
+// release's capacity; a pull-in says what freed it. A dependency added or
+// removed, on either side, is named as such. A part moved by the
 // calendar says which change of it: its release's date, the roadmap's
 // start, the track's cadence.
 func TestDiffMoveReasons(t *testing.T) {
@@ -451,6 +452,14 @@ func TestDiffMoveReasons(t *testing.T) {
 		{"the releases shrink", [][2]string{{"    capacity: 3\n", "    capacity: 2\n"}}, map[string]string{
 			"ota-delta/firmware/slip":  "firmware capacity: FW 1 has 2 person-months (was 3)",
 			"qr-pairing/firmware/slip": "firmware capacity: FW 1 has 2 person-months (was 3); ota-delta ahead of it ships in FW 2 (was FW 1)",
+		}},
+		{"a new dependency", [][2]string{{"    effort: {engineering: 2, certifications: [bt-sig]}", "    depends_on: [matter-bridge]\n    effort: {engineering: 2, certifications: [bt-sig]}"}}, map[string]string{
+			"ble-provisioning/firmware/slip": "it now depends on matter-bridge",
+			"matter-bridge/firmware/pull-in": "ble-provisioning now depends on it",
+			"edge-anomaly/firmware/slip":     "firmware capacity: matter-bridge now placed before it",
+		}},
+		{"a dependency removed", [][2]string{{"    depends_on: [leak-history]\n", ""}}, map[string]string{
+			"insurer-api/cloud/pull-in": "it no longer depends on leak-history",
 		}},
 		{"a listed release's date", [][2]string{{`{name: "Rev B", date: 2027-03-01`, `{name: "Rev B", date: 2027-05-03`}}, map[string]string{
 			"ip67-enclosure/hardware/slip": "Rev B is dated 2027-05-03 (was 2027-03-01)",
