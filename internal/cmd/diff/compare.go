@@ -442,6 +442,7 @@ func (d *Diff) compareParts(base, head *planning.Results) {
 			c.Reason = moveReason(base, head, feature, rice.Track(track), before, after)
 		case a.release != b.release:
 			c.Kind = "moved"
+			c.Reason = moveReason(base, head, feature, rice.Track(track), before, after)
 		default:
 			continue
 		}
