@@ -235,6 +235,7 @@ func finishMetrics(env runenv.Env, job *Job, out *Outcome) {
 				devicesHave(u.NoModel), strings.Join(checkin, ", "))
 		}
 	}
+	checkinWarnings(job, out)
 	if fw := out.report.Firmware; fw != nil && fw.Ambiguous > 0 {
 		path := statPath(out, planfile.KindOTA)
 		out.Problems.Warnf(diag.Row, path, 0, 0, "%s succeeded OTA rows at the same instant naming different versions (the first: %q): the data does not say which runs, so they count as unknown firmware; give each job execution its own time",
@@ -600,3 +601,28 @@ func (o *Outcome) BadRows() int { return o.badRows }
 
 // MaxBadRows is how many bad rows the job tolerates.
 func (j *Job) MaxBadRows() int { return j.maxBadRows }
+
+// checkinWarnings warns of a check-in profile whose devices missed more
+// than half the check-ins its interval P expects over their observed time:
+// uptime counts each missed one as down time, so an interval shorter than
+// the firmware's in the field (a planned interval written as today's)
+// reads as an unreachable fleet. Both engines give the sums it reads.
+func checkinWarnings(job *Job, out *Outcome) {
+	u := out.report.Uptime
+	if u == nil {
+		return
+	}
+	for _, p := range u.ByProfile {
+		m, ok := job.models[p.Profile]
+		if !p.Checkin || !ok || m.Every <= 0 {
+			continue
+		}
+		expected := p.ObservedUS / m.Every
+		if expected < 20 || int64(p.Missed)*2 <= expected {
+			continue
+		}
+		every := strings.TrimSuffix(strings.TrimSuffix((time.Duration(m.Every)*time.Microsecond).String(), "0s"), "0m")
+		out.Problems.Warnf(diag.Row, statPath(out, planfile.KindEvents), 0, 0, "%s: its devices missed %s of the %s check-ins its interval in devices.yaml (every %s) expects over their observed time (%s), and uptime counts each as down time: if the firmware in the field checks in less often than that, set the profile's checkin: {every: ...} to the field's interval (a planned interval belongs in a variant with feature:); if it does check in every %s, the devices missed most of their check-ins",
+			p.Profile, render.Number(float64(p.Missed), 0), render.Number(float64(expected), 0), every, render.Percent(float64(p.Missed)/float64(expected), 0), every)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/iotpm/iotpm/internal/cmd/cmdtest"
 	"github.com/iotpm/iotpm/internal/cmdutil"
@@ -128,5 +129,58 @@ func TestCheckinDevicesEndToEnd(t *testing.T) {
 	_, stderr, code = cmdtest.Run(t, nil, "metrics", "-C", dir)
 	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, `iotpm.yaml:6:17: metrics.models.V-1: "valv" is no device of`) || !strings.Contains(stderr, `did you mean "valve"?`) {
 		t.Errorf("exit %d: %s", code, stderr)
+	}
+}
+
+// A profile whose interval is shorter than the devices' in the field is
+// warned of: uptime counts every check-in the interval expects and the
+// data lacks as down time. Profile valve: every 1h, g 1.5; window 30 h,
+// [2026-10-01T00, 2026-10-02T06), H its end; one device, first check-in
+// at 0 (observed 30 h, 30 check-ins expected):
+//   - every 3 h (0, 3, …, 27): each gap reachable 1.5 h, down 1.5 h,
+//     ⌈1.5⌉ = 2 missed, 10 gaps: 20 missed of 30, more than half: warned;
+//   - every 2 h (0, 2, …, 28): down 0.5 h a gap, 1 missed, 15 gaps: 15 of
+//     30, exactly half: not warned (a fleet that misses some check-ins
+//     is what uptime measures).
+func TestCheckinIntervalShorterThanTheFieldIsWarned(t *testing.T) {
+	for _, c := range []struct {
+		every  int
+		missed int
+		warned bool
+	}{{3, 20, true}, {2, 15, false}} {
+		t.Run(fmt.Sprintf("every %dh", c.every), func(t *testing.T) {
+			dir := t.TempDir()
+			cmdtest.WriteFile(t, dir, "devices.yaml", checkinDevices)
+			cmdtest.WriteFile(t, dir, "iotpm.yaml", `metrics:
+  from: 2026-10-01T00:00:00Z
+  to: 2026-10-02T06:00:00Z
+  as_of: 2026-10-02T06:00:00Z
+  inputs: {devices: devices.csv, events: events.csv}
+`)
+			cmdtest.WriteFile(t, dir, "devices.csv", "device_id,shipped_at,model\nv1,2026-09-01,valve\n")
+			var ev strings.Builder
+			ev.WriteString("device_id,timestamp,event\n")
+			for h := 0; h < 30; h += c.every {
+				fmt.Fprintf(&ev, "v1,%s,connected\n", time.Date(2026, 10, 1, h, 0, 0, 0, time.UTC).Format(time.RFC3339))
+			}
+			cmdtest.WriteFile(t, dir, "events.csv", ev.String())
+			stdout, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir, "-o", "json")
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			var doc struct {
+				Uptime fleetmetrics.Uptime `json:"connectivity_uptime"`
+			}
+			if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+				t.Fatal(err)
+			}
+			if m := doc.Uptime.ByMode["checkin"]; m.MissedCheckins != c.missed || m.ObservedHours != 30 {
+				t.Fatalf("check-in mode %+v, want %d missed over 30 h", m, c.missed)
+			}
+			warning := fmt.Sprintf("valve: its devices missed %d of the 30 check-ins its interval in devices.yaml (every 1h) expects over their observed time (%.0f%%)", c.missed, math.Round(100*float64(c.missed)/30))
+			if strings.Contains(stderr, warning) != c.warned || c.warned && !strings.Contains(stderr, "set the profile's checkin: {every: ...} to the field's interval") {
+				t.Errorf("warned %v, want %v:\n%s", !c.warned, c.warned, stderr)
+			}
+		})
 	}
 }
