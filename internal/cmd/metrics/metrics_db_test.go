@@ -450,3 +450,26 @@ func TestJoinWarningsFromTables(t *testing.T) {
 		})
 	}
 }
+
+// The check-in interval warning reads the sums the engine gives: with the
+// heartbeat at 5m on the example's 15-minute fleet, the PostgreSQL source
+// warns with the same counts as the files.
+func TestCheckinIntervalWarningFromTheDatabase(t *testing.T) {
+	repo, env, _ := dbRepo(t)
+	files := cmdtest.CopyExample(t)
+	warning := func(dir string, env map[string]string) string {
+		t.Helper()
+		cmdtest.EditFile(t, filepath.Join(dir, "devices.yaml"), "        every: 15m", "        every: 5m")
+		_, stderr, _ := cmdtest.Run(t, env, "metrics", "-C", dir, "--now=2026-11-11T00:00:00Z")
+		for line := range strings.Lines(stderr) {
+			if _, w, ok := strings.Cut(line, "warning: drip-lora: its devices missed "); ok {
+				return w
+			}
+		}
+		t.Fatalf("no check-in interval warning:\n%s", stderr)
+		return ""
+	}
+	if f, d := warning(files, nil), warning(repo, env); f != d {
+		t.Errorf("files: %s\npostgres: %s", f, d)
+	}
+}
