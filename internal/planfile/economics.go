@@ -6,6 +6,7 @@ import (
 	"math"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/iotpm/iotpm/internal/diag"
@@ -538,6 +539,9 @@ func ParseEconomics(file string, data []byte, fleet *Fleet) (*Economics, diag.Li
 				m.Support.TicketsPerDeviceMonth = t.Value
 			}
 		}
+		for _, w := range amountScale(m.Model, spec.Currency) {
+			diags.Warnf(diag.Plan, file, ms.Pos.Line, ms.Pos.Col, "models: %s: %s", id, w)
+		}
 		out.Models = append(out.Models, m)
 	}
 	if diags.HasErrors() {
@@ -551,4 +555,48 @@ func ptrOr[T any](p *T, def T) T {
 		return def
 	}
 	return *p
+}
+
+// Bounds of amountScale: a device sells for a few times what it costs to
+// make (2-6x is usual; far more is a software product's margin), so a
+// price more than priceOverCost times the unit cost, or under
+// 1/costOverPrice of it, is one amount written in cents beside others in
+// whole units (a billing system's export, a Stripe amount) far more often
+// than a real price; and a month of subscription costs less than the
+// device, so one over subscriptionOverPrice device prices is likely the
+// same slip.
+const (
+	priceOverCost         = 50
+	costOverPrice         = 20
+	subscriptionOverPrice = 3
+)
+
+// amountScale says where a model's amounts look written at another scale
+// than each other (cents among whole units). Every figure the model
+// computes — margin, LTV, payback, the gates on them — would be wrong by
+// that factor with nothing else to show it, so it is a warning at the
+// model; the amounts may be right (a giveaway device, a service sold with
+// a cheap sensor), which is why it is not an error.
+func amountScale(m economics.Model, currency string) []string {
+	var out []string
+	cost := m.BOM + m.Assembly
+	amount := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+	in := "in one currency"
+	if currency != "" {
+		in = "in " + currency
+	}
+	switch {
+	case m.Price <= 0 || cost <= 0:
+	case m.Price > priceOverCost*cost:
+		out = append(out, fmt.Sprintf("price %s is %.0f× the unit cost (bom + assembly = %s): is the price in cents and the costs in whole units? Every amount of the file is %s; check the price, or ignore this if the device truly sells at that margin",
+			amount(m.Price), m.Price/cost, amount(cost), in))
+	case cost > costOverPrice*m.Price:
+		out = append(out, fmt.Sprintf("the unit cost (bom + assembly = %s) is %.0f× the price %s: are the costs in cents and the price in whole units? Every amount of the file is %s; check bom and assembly, or ignore this if the device is truly sold at that loss",
+			amount(cost), cost/m.Price, amount(m.Price), in))
+	}
+	if m.Price > 0 && m.SubscriptionPrice > subscriptionOverPrice*m.Price {
+		out = append(out, fmt.Sprintf("subscription price %s a month is %.1f× the device's price %s: is it in cents? Check it, or ignore this if a month truly costs that much",
+			amount(m.SubscriptionPrice), m.SubscriptionPrice/m.Price, amount(m.Price)))
+	}
+	return out
 }

@@ -104,6 +104,38 @@ func TestEconomicsProblems(t *testing.T) {
 	}
 }
 
+// TestEconomicsAmountScale: amounts written at different scales (cents
+// beside whole units) are warned of at the model, with the factor; the
+// bounds are exclusive (50× the unit cost, 1/20 of it, 3 device prices a
+// month). Every case computed by hand: unit cost = bom + assembly.
+func TestEconomicsAmountScale(t *testing.T) {
+	for _, tt := range []struct {
+		name, model, want string
+	}{
+		{"the example's", "price: 79, bom: 23.40, assembly: 3.10, subscription: {price: 2.99, attach: 35%}", ""},
+		// 7900 / 26.5 = 298.1
+		{"price in cents", "price: 7900, bom: 23.40, assembly: 3.10", "economics.yaml:3:14: warning: models: drip-lora: price 7900 is 298× the unit cost (bom + assembly = 26.5): is the price in cents"},
+		// 2650 / 79 = 33.5
+		{"costs in cents", "price: 79, bom: 2340, assembly: 310", "the unit cost (bom + assembly = 2650) is 34× the price 79: are the costs in cents"},
+		{"exactly 50×", "price: 100, bom: 1.5, assembly: 0.5", ""},
+		{"just over 50×", "price: 100.01, bom: 1.5, assembly: 0.5", "price 100.01 is 50× the unit cost (bom + assembly = 2)"},
+		{"exactly 1/20", "price: 1, bom: 20", ""},
+		{"just under 1/20", "price: 0.99, bom: 20", "is 20× the price 0.99"},
+		{"a free device", "price: 0, bom: 20", ""},
+		// 299 / 79 = 3.78
+		{"subscription in cents", "price: 79, bom: 23.40, subscription: {price: 299, attach: 35%}", "subscription price 299 a month is 3.8× the device's price 79: is it in cents?"},
+		{"subscription exactly 3×", "price: 10, bom: 3, subscription: {price: 30, attach: 35%}", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, got := econParse(t, "currency: USD\nmodels:\n  drip-lora: {units: 10, activation: 80%, "+tt.model+"}\n")
+			all := strings.Join(got, "\n")
+			if tt.want == "" && len(got) > 0 || tt.want != "" && (len(got) != 1 || !strings.Contains(all, tt.want)) {
+				t.Errorf("got %q\nwant %q", got, tt.want)
+			}
+		})
+	}
+}
+
 // ota: false marks a profile that cannot take updates; {image: 180KB}
 // keeps it capable; anything else is refused at its position.
 func TestDeviceOTA(t *testing.T) {
