@@ -141,6 +141,7 @@ func (g *Ingest) readParallel(ctx context.Context, path string, b *Binding, deli
 		if setup {
 			c.setup = metrics.NewData()
 			c.setup.SetFunnel(g.Funnel)
+			c.setup.ExpectSetupRows(est)
 			grow = est
 			if w == 0 {
 				// the merge takes the first chunk's rows whole and appends

@@ -136,6 +136,9 @@ type Data struct {
 	// setupUserDevice is each user's last device (-1: none yet).
 	setupUserDevice []userDevice
 	setupSink       uint8 // AddSetupRows' slot reads land here, so that they are kept
+	// setupExpect is how many rows the reader expects to add (0: unknown,
+	// or the id tables already sized from it; ExpectSetupRows).
+	setupExpect int
 	// setupFunnel, when set (SetFunnel), is the funnel the rows are read
 	// for; setupIsStep says of each event name whether it is one of its
 	// steps, setupMatch the folded names that are.

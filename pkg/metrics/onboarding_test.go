@@ -363,6 +363,53 @@ func TestAddSetupRowsSameAsOneByOne(t *testing.T) {
 	}
 }
 
+// TestExpectSetupRowsSizesTheIDTables: told to expect 2^19 rows, a Data
+// whose first 2^16 rows each bring a new user and a new device sizes both
+// tables once for the 2^19 ids that rate gives (min(2^16 · 8 · 1.1, 2^19)
+// = 2^19 ids, at most 80% full: 2^20 slots), where doubling would be at
+// 2^17 slots; the ids keep their numbers, and one that repeats its ids
+// (2^16 rows of 1,000 users) is sized for the 8 · 1.1 · 1,000 = 8,800 its
+// rate gives (2^14 slots), not for the rows.
+func TestExpectSetupRowsSizesTheIDTables(t *testing.T) {
+	add := func(d *Data, from, to, users int) {
+		var rows []SetupRow
+		for i := from; i < to; i++ {
+			id := []byte(fmt.Sprintf("u-%d", i%users))
+			rows = append(rows, SetupRow{Step: d.SetupStep([]byte("a")), User: id, Device: id, TS: s(float64(i))})
+			if len(rows) == 32 {
+				d.AddSetupRows(rows)
+				rows = rows[:0]
+			}
+		}
+		if len(rows) > 0 {
+			d.AddSetupRows(rows)
+		}
+	}
+	d := NewData()
+	d.SetFunnel(funnel4())
+	d.ExpectSetupRows(1 << 19)
+	add(d, 0, 1<<16, 1<<30)
+	if n := len(d.setupUsers.slots); n != 1<<17 {
+		t.Fatalf("before the 2^16th row: %d slots, want the doubling's 2^17", n)
+	}
+	add(d, 1<<16, 1<<16+1, 1<<30)
+	if u, dv := len(d.setupUsers.slots), len(d.setupDevices.slots); u != 1<<20 || dv != 1<<20 {
+		t.Errorf("after it: %d user slots, %d device slots, want 2^20 each", u, dv)
+	}
+	for _, id := range []string{"u-0", "u-65535", "u-65536"} {
+		if i, ok := d.setupUsers.Lookup(id); !ok || d.setupUsers.Names[i] != id {
+			t.Errorf("%s: number %d (%v) after the sizing", id, i, ok)
+		}
+	}
+	few := NewData()
+	few.SetFunnel(funnel4())
+	few.ExpectSetupRows(1 << 19)
+	add(few, 0, 1<<16+1, 1000)
+	if n := len(few.setupUsers.slots); n != 1<<14 {
+		t.Errorf("1,000 users: %d slots, want 2^14", n)
+	}
+}
+
 func TestOnboardingNoAttemptIsNotFullConversion(t *testing.T) {
 	// only a later step in the window: no attempt started, so no step
 	// converts at any rate (0 of 0 is not 100%)
