@@ -142,7 +142,7 @@ func StartDays(waves []Wave) []int {
 // day, and when it first reaches 50%, 90% and 95%.
 type Forecast struct {
 	N      int
-	Ranges [][2]int // each wave's devices, [lo, hi) in id order
+	Ranges [][2]int // each wave's number of devices, as [lo, hi) of the fleet (which devices is drawn at random)
 	Starts []int    // each wave's start day
 	Share  []float64
 	// Reach50, Reach90, Reach95 are the first day index whose share
@@ -187,7 +187,8 @@ func marks(share []float64) (r50, r90, r95 int) {
 // Never is a Reach value: not within the forecast's days.
 const Never = -1
 
-// Run forecasts the rollout of devices (ordered by id here).
+// Run forecasts the rollout of devices: the expected share updated each
+// day, with every device equally likely to be in any of the waves' places.
 func Run(devices []Device, p Plan) (Forecast, error) {
 	if err := p.Validate(); err != nil {
 		return Forecast{}, err
@@ -228,21 +229,29 @@ func Run(devices []Device, p Plan) (Forecast, error) {
 		}
 		groups[d.Model].N++
 	}
-	for w, r := range f.Ranges {
-		start := f.Starts[w]
-		for _, d := range ds[r[0]:r[1]] {
-			g := groups[d.Model]
-			success := p.Success
-			if d.OwnSuccess {
-				success = d.Success
+	// Which devices a wave takes is the rollout service's draw, not the
+	// ids' order (an id's spelling often says its model or its batch): each
+	// device is in wave w with the wave's part of the fleet, so a device's
+	// expected curve is its curve from each wave's start weighted by that
+	// part (and never offered with the part outside the waves).
+	for _, d := range ds {
+		g := groups[d.Model]
+		success := p.Success
+		if d.OwnSuccess {
+			success = d.Success
+		}
+		miss := 1 - d.P*success // chance one online-day attempt does not update it
+		for w, r := range f.Ranges {
+			part := float64(r[1]-r[0]) / float64(n)
+			if part == 0 {
+				continue
 			}
-			miss := 1 - d.P*success // chance one online-day attempt does not update it
 			left := 1.0
-			for day := start; day < days; day++ {
+			for day := f.Starts[w]; day < days; day++ {
 				left *= miss
-				f.Share[day] += 1 - left
+				f.Share[day] += part * (1 - left)
 				if g != nil {
-					g.Share[day] += 1 - left
+					g.Share[day] += part * (1 - left)
 				}
 			}
 		}

@@ -1,6 +1,7 @@
 package rollout
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -25,30 +26,73 @@ func TestSplit(t *testing.T) {
 }
 
 // Three devices, success s = 1: a (p = 1), b and c (p = 0.5). Waves 34%
-// (soak 2 days) and 100%: ⌈0.34 × 3⌉ = 2, so a and b start on day 0 and c
-// on day 2. By the end of day d a device of a wave started on d_w is
-// updated with 1 − (1 − p)^(d − d_w + 1):
+// (soak 2 days) and 100%: ⌈0.34 × 3⌉ = 2 places start on day 0, the
+// third on day 2, so each device starts on day 0 with probability 2/3 and
+// on day 2 with 1/3. By the end of day d a device of a wave started on
+// d_w is updated with 1 − (1 − p)^(d − d_w + 1):
 //
-//	day 0: a 1, b 0.5                     → 1.5 / 3     = 0.5      (50% in 1 day)
-//	day 1: a 1, b 0.75                    → 1.75 / 3    = 0.583333
-//	day 2: a 1, b 0.875, c 0.5            → 2.375 / 3   = 0.791667
-//	day 3: a 1, b 0.9375, c 0.75          → 2.6875 / 3  = 0.895833
-//	day 4: a 1, b 0.96875, c 0.875        → 2.84375 / 3 = 0.947917 (90% in 5 days)
-//	day 5: a 1, b 0.984375, c 0.9375      → 2.921875 / 3 = 0.973958 (95% in 6 days)
+//	b or c from day 0: .5, .75, .875, .9375, .96875, .984375; from day 2: 0, 0, .5, .75, .875, .9375
+//	b or c expected (2/3, 1/3): 1/3, .5, .75, .875, .9375, .96875
+//	a expected: 2/3, 2/3, 1, 1, 1, 1
+//	day 0: (2/3 + 2 × 1/3) / 3  = 4/9    = 0.444444
+//	day 1: (2/3 + 2 × .5) / 3   = 5/9    = 0.555556 (50% in 2 days)
+//	day 2: (1 + 2 × .75) / 3    = 2.5/3  = 0.833333
+//	day 3: (1 + 2 × .875) / 3   = 2.75/3 = 0.916667 (90% in 4 days)
+//	day 4: (1 + 2 × .9375) / 3  = 2.875/3 = 0.958333 (95% in 5 days)
+//	day 5: (1 + 2 × .96875) / 3 = 2.9375/3 = 0.979167
 func TestForecastByHand(t *testing.T) {
-	devices := []Device{{ID: "c", P: 0.5}, {ID: "a", P: 1}, {ID: "b", P: 0.5}} // ordered by id inside
+	devices := []Device{{ID: "c", P: 0.5}, {ID: "a", P: 1}, {ID: "b", P: 0.5}}
 	f, err := Run(devices, Plan{Waves: []Wave{{Share: 0.34, SoakDays: 2}, {Share: 1}}, Success: 1, Days: 30})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for d, want := range []float64{1.5 / 3, 1.75 / 3, 2.375 / 3, 2.6875 / 3, 2.84375 / 3, 2.921875 / 3} {
+	for d, want := range []float64{4.0 / 9, 5.0 / 9, 2.5 / 3, 2.75 / 3, 2.875 / 3, 2.9375 / 3} {
 		if math.Abs(f.Share[d]-want) > 1e-12 {
 			t.Errorf("day %d: share %.9f, want %.9f", d, f.Share[d], want)
 		}
 	}
-	if f.Reach50 != 0 || f.Reach90 != 4 || f.Reach95 != 5 {
-		t.Errorf("reach 50/90/95 on days %d/%d/%d, want 0/4/5", f.Reach50, f.Reach90, f.Reach95)
+	if f.Reach50 != 1 || f.Reach90 != 3 || f.Reach95 != 4 {
+		t.Errorf("reach 50/90/95 on days %d/%d/%d, want 1/3/4", f.Reach50, f.Reach90, f.Reach95)
 	}
+}
+
+// Which devices a wave takes does not follow their ids: a model whose ids
+// sort first was forecast to update a month before the others (waves 1%
+// and 10% held only its devices), and renaming the ids reversed it. Two
+// models of equal devices, waves 50% (soak 30 days) and 100%: each
+// model's curve is the same whichever model's ids sort first, and the
+// same as the fleet's.
+func TestForecastDoesNotFollowIDOrder(t *testing.T) {
+	fleet := func(first, second string) []Device {
+		var ds []Device
+		for i := range 10 {
+			ds = append(ds, Device{ID: fmt.Sprintf("%s-%02d", first, i), Model: "valve", P: 0.5}, Device{ID: fmt.Sprintf("%s-%02d", second, i), Model: "lora", P: 0.5})
+		}
+		return ds
+	}
+	plan := Plan{Waves: []Wave{{Share: 0.5, SoakDays: 30}, {Share: 1}}, Success: 1, Days: 60}
+	a, err := Run(fleet("a", "b"), plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := Run(fleet("b", "a"), plan)
+	for _, f := range []Forecast{a, b} {
+		for _, g := range f.Models {
+			if !near(g.Share, f.Share) || g.Reach90 != f.Reach90 {
+				t.Errorf("model %s: reaches 90%% on day %d, the fleet on day %d", g.Model, g.Reach90, f.Reach90)
+			}
+		}
+	}
+	// half the fleet from day 0, half from day 30, p = 0.5: day 0 is 0.5 × 0.5
+	if math.Abs(a.Share[0]-0.25) > 1e-12 || !near(a.Share, b.Share) {
+		t.Errorf("day 0: %v and %v, want 0.25", a.Share[0], b.Share[0])
+	}
+}
+
+// near: the same curve but for the rounding of sums taken in another
+// order.
+func near(a, b []float64) bool {
+	return slices.EqualFunc(a, b, func(x, y float64) bool { return math.Abs(x-y) <= 1e-12 })
 }
 
 // The groups by model add up to the fleet: the devices without a model

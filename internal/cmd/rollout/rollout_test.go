@@ -72,10 +72,14 @@ func TestForecastByHand(t *testing.T) {
 	if len(doc.Waves) != 2 || doc.Waves[0].Devices != 2 || doc.Waves[1].Devices != 1 || doc.Waves[1].Starts != "2026-11-04" {
 		t.Errorf("waves %+v", doc.Waves)
 	}
-	if doc.Reach.Days50 == nil || *doc.Reach.Days50 != 1 || *doc.Reach.Date50 != "2026-11-02" || doc.Reach.Days90 != nil || doc.Reach.Days95 != nil {
+	// each device is in the first wave's 2 places (day 0) with probability
+	// 2/3, in the second's 1 (day 2) with 1/3: a (p = 1) 2/3 on days 0
+	// and 1, then 1; b (p = 0.5) 2/3 × (1 − 0.5^(d+1)) + 1/3 × (1 −
+	// 0.5^(d−1)) from day 2: 1/3, 0.5, 0.75; c never online
+	if doc.Reach.Days50 == nil || *doc.Reach.Days50 != 3 || *doc.Reach.Date50 != "2026-11-04" || doc.Reach.Days90 != nil || doc.Reach.Days95 != nil {
 		t.Errorf("reach %+v", doc.Reach)
 	}
-	for d, want := range map[int]float64{0: 0.5, 1: 1.75 / 3, 2: 1.875 / 3, 364: 2.0 / 3} {
+	for d, want := range map[int]float64{0: 1.0 / 3, 1: (2.0/3 + 0.5) / 3, 2: 1.75 / 3, 364: 2.0 / 3} {
 		if got := doc.Curve[d].Share; got < want-1e-9 || got > want+1e-9 {
 			t.Errorf("day %d: share %v, want %v", d, got, want)
 		}
@@ -85,16 +89,17 @@ func TestForecastByHand(t *testing.T) {
 	if code != cmdutil.ExitGate || !strings.Contains(stderr, "rollout.reach_90 has no value: the expected share does not reach 90% within 365 days") {
 		t.Errorf("check: exit %d: %s", code, stderr)
 	}
-	// c online one day in four: p = 0.25; 90% then comes, by hand:
-	// day d: (1 + 1 − 0.5^(d+1) + [d ≥ 2](1 − 0.75^(d−1))) / 3 ≥ 0.9
-	// d = 8: (2 − 0.5^9 + 1 − 0.75^7) / 3 = (2.998047 − 0.133484) / 3 = 0.954854
-	// d = 7: (2 − 0.5^8 + 1 − 0.75^6) / 3 = (2.996094 − 0.177979) / 3 = 0.939372
-	// d = 6: (2 − 0.5^7 + 1 − 0.75^5) / 3 = (2.992188 − 0.237305) / 3 = 0.918294
-	// d = 5: (2 − 0.5^6 + 1 − 0.75^4) / 3 = (2.984375 − 0.316406) / 3 = 0.889323
-	// so 90% on day 6 (7 days), 95% on day 8 (9 days)
+	// c online one day in four: p = 0.25; 90% then comes, by hand, with
+	// E_p(d) = 2/3 × (1 − (1 − p)^(d+1)) + 1/3 × (1 − (1 − p)^(d−1)):
+	// day d ≥ 2: (1 + E_0.5(d) + E_0.25(d)) / 3
+	// d = 4: (1 + 0.9375 + 0.701172) / 3 = 0.879557
+	// d = 5: (1 + 0.96875 + 0.775879) / 3 = 0.914876
+	// d = 6: (1 + 0.984375 + 0.831909) / 3 = 0.938761
+	// d = 7: (1 + 0.992188 + 0.873932) / 3 = 0.955373
+	// so 90% on day 5 (6 days), 95% on day 7 (8 days)
 	cmdtest.EditFile(t, filepath.Join(dir, "events.csv"), "a,2026-10-05T12:00:00Z,connected\n", "a,2026-10-05T12:00:00Z,connected\nc,2026-10-02T10:00:00Z,connected\nc,2026-10-02T11:00:00Z,disconnected\n")
 	doc = rolloutJSON(t, dir)
-	if doc.Reach.Days90 == nil || *doc.Reach.Days90 != 7 || doc.Reach.Days95 == nil || *doc.Reach.Days95 != 9 || len(doc.Unreachable) != 0 {
+	if doc.Reach.Days90 == nil || *doc.Reach.Days90 != 6 || doc.Reach.Days95 == nil || *doc.Reach.Days95 != 8 || len(doc.Unreachable) != 0 {
 		t.Errorf("with c online 1 day in 4: reach %+v, never online %v", doc.Reach, doc.Unreachable)
 	}
 }
@@ -212,9 +217,10 @@ func TestBadUse(t *testing.T) {
 // lookback) have one unit each, 15 successes and 15 failures: the valve
 // rate is 1/2; y1..y45 (no model) 45 successes: the fleet's is 60/75 =
 // 4/5. c is still never online. a is online every day (p = 1), b one day
-// in two (p = 0.5). By the end of day 0: a 1 − (1 − 1 × 0.5) = 0.5, b
-// 1 − (1 − 0.5 × 0.8) = 0.4, so 0.9 / 3; day 1: a 1 − 0.5², b 1 − 0.6²
-// → (0.75 + 0.64) / 3. With 29 valve units (x30 gone: 15 successes, 14
+// in two (p = 0.5). Until day 2 only the first wave has started, whose
+// places each device is in with probability 2/3. By the end of day 0: a
+// 1 − (1 − 1 × 0.5) = 0.5, b 1 − (1 − 0.5 × 0.8) = 0.4, so 2/3 × 0.9 / 3;
+// day 1: a 1 − 0.5², b 1 − 0.6² → 2/3 × (0.75 + 0.64) / 3. With 29 valve units (x30 gone: 15 successes, 14
 // failures; the fleet 60/74) the valve's rate rests on too few: a takes
 // the fleet's, and the output says so.
 func TestForecastWithEachModelsSuccess(t *testing.T) {
@@ -239,7 +245,7 @@ func TestForecastWithEachModelsSuccess(t *testing.T) {
 	if doc.Devices != 3 || doc.Success != 0.8 || len(doc.SuccessByModel) != 1 || doc.SuccessByModel[0] != (rolloutcmd.ModelSuccessJSON{Model: "valve", Rate: 0.5, Success: 15, Failure: 15}) {
 		t.Fatalf("devices %d, success %v, by model %+v", doc.Devices, doc.Success, doc.SuccessByModel)
 	}
-	for d, want := range map[int]float64{0: 0.9 / 3, 1: 1.39 / 3} {
+	for d, want := range map[int]float64{0: 2.0 / 3 * 0.9 / 3, 1: 2.0 / 3 * 1.39 / 3} {
 		if got := doc.Curve[d].Share; got < want-1e-9 || got > want+1e-9 {
 			t.Errorf("day %d: share %v, want %v", d, got, want)
 		}
@@ -255,7 +261,7 @@ func TestForecastWithEachModelsSuccess(t *testing.T) {
 	if len(doc.SuccessByModel) != 0 || len(doc.SuccessTooFewUnits) != 1 || doc.SuccessTooFewUnits[0].Success+doc.SuccessTooFewUnits[0].Failure != 29 {
 		t.Errorf("29 valve units: by model %+v, too few %+v", doc.SuccessByModel, doc.SuccessTooFewUnits)
 	}
-	if got, want := doc.Curve[0].Share, (fleet+0.5*fleet)/3; got < want-1e-9 || got > want+1e-9 {
+	if got, want := doc.Curve[0].Share, 2.0/3*(fleet+0.5*fleet)/3; got < want-1e-9 || got > want+1e-9 {
 		t.Errorf("29 valve units, day 0: share %v, want %v (a and b at the fleet's rate)", got, want)
 	}
 	stdout, _, _ = cmdtest.Run(t, nil, "rollout", "-C", dir)
