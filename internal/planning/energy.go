@@ -11,6 +11,7 @@ import (
 
 	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/iotpm/iotpm/internal/quantity"
 	"github.com/iotpm/iotpm/pkg/energy"
 	"github.com/iotpm/iotpm/pkg/rice"
 	"github.com/iotpm/iotpm/pkg/roadmap"
@@ -56,6 +57,9 @@ func PlanEnergy(fleet *planfile.Fleet, backlog *planfile.Backlog, plan *roadmap.
 		return nil, diags
 	}
 	ep := &Energy{Fleet: fleet, Ships: ShipDates(plan)}
+	if plan != nil && backlog != nil && backlog.Calendar != nil {
+		diags = append(diags, OTACadence(fleet, *backlog.Calendar, backlog.File)...)
+	}
 	none := func(string) bool { return false }
 	all := func(string) bool { return true }
 	for _, d := range fleet.Devices {
@@ -281,4 +285,68 @@ func (ep *Energy) DevicePlanned(id string) bool {
 	}
 	i := slices.IndexFunc(ep.Fleet.Devices, func(d energy.Device) bool { return d.ID == id })
 	return i >= 0 && slices.ContainsFunc(ep.Fleet.Devices[i].Events, func(e energy.Event) bool { return ep.Fleet.Planned(e.Feature) })
+}
+
+// OTACadence warns of a device whose updates (devices.yaml ota: {every})
+// do not come as often as the roadmap's firmware track ships: the two are
+// written in two files, so a pull request that makes releases monthly
+// leaves the battery life and the megabytes counting quarterly updates,
+// and its diff shows no battery change. Less often than the releases
+// (the device may take only some of them), or more often than any
+// release or hotfix window (updates the plan does not ship), each with a
+// twentieth of slack; a track of listed releases has no cadence to
+// compare with.
+func OTACadence(fleet *planfile.Fleet, cal roadmap.Calendar, features string) diag.List {
+	var diags diag.List
+	fw, ok := cal.Tracks[rice.Firmware]
+	if !ok || fw.Cadence == nil {
+		return nil
+	}
+	release := periodSeconds(fw.Cadence.Every)
+	shortest, windows := release, "releases every "+fw.Cadence.Every.String()
+	if fw.Hotfix != nil && periodSeconds(fw.Hotfix.Every) < release*0.95 {
+		// (windows no more often than the releases fall on them, and the
+		// release serves)
+		shortest = periodSeconds(fw.Hotfix.Every)
+		windows += ", hotfix windows every " + fw.Hotfix.Every.String()
+	}
+	for _, d := range fleet.Devices {
+		every, ok := fleet.OTAEvery[d.ID]
+		if !ok || every <= 0 {
+			continue
+		}
+		pos := fleet.EventPositions[d.ID+"/"+planfile.UpdateEvent]
+		switch {
+		case every > release*1.05:
+			diags.Warnf(diag.Plan, fleet.File, pos.Line, pos.Col,
+				"device %s takes an update every %s (ota: every), and %s's firmware track %s: its battery life and megabytes count one update for every %s releases. If each release goes to the device, write ota: {…, every: %s}; if it takes only some, this is right",
+				d.ID, secondsText(every), features, windows, render.Number(every/release, 1), fw.Cadence.Every)
+		case every < shortest*0.95:
+			diags.Warnf(diag.Plan, fleet.File, pos.Line, pos.Col,
+				"device %s takes an update every %s (ota: every), more often than %s's firmware track ships (%s): its battery life and megabytes count updates the plan does not make; write ota: {…, every: %s}, or the hotfix windows' period if every hotfix reaches the device",
+				d.ID, secondsText(every), features, windows, fw.Cadence.Every)
+		}
+	}
+	return diags
+}
+
+// periodSeconds is a calendar period's length in seconds, with the
+// months devices.yaml's durations have (a twelfth of 365.25 days).
+func periodSeconds(p roadmap.Period) float64 {
+	return float64(p.Months)*quantity.YearHours*3600/12 + float64(p.Days)*86400
+}
+
+// secondsText writes an interval as devices.yaml would: whole months,
+// weeks or days, else hours.
+func secondsText(s float64) string {
+	month := quantity.YearHours * 3600 / 12
+	for _, u := range []struct {
+		unit string
+		size float64
+	}{{"mo", month}, {"w", 7 * 86400}, {"d", 86400}} {
+		if n := s / u.size; n >= 1 && math.Abs(n-math.Round(n)) < 1e-9 {
+			return render.Number(math.Round(n), 0) + u.unit
+		}
+	}
+	return render.Number(s/3600, 1) + "h"
 }

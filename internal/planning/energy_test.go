@@ -1,10 +1,14 @@
 package planning
 
 import (
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/pkg/energy"
+	"github.com/iotpm/iotpm/pkg/rice"
+	"github.com/iotpm/iotpm/pkg/roadmap"
 )
 
 // WorstAfterRelease: per release, of the devices it changes, the one with
@@ -73,3 +77,52 @@ func TestWorstAfterReleaseShelfCapped(t *testing.T) {
 }
 
 func near(a, b float64) bool { return a-b < 1e-9 && b-a < 1e-9 }
+
+// OTACadence: a device's updates (ota: every) are held against the
+// firmware track's cadence — less often than its releases, or more often
+// than its releases and hotfix windows, is warned of at the device's ota:
+// line; as often, between the two, or with a twentieth of slack is not;
+// a track of listed releases has no cadence to compare.
+func TestOTACadence(t *testing.T) {
+	fleet, diags := planfile.ParseDevices("devices.yaml", []byte(`devices:
+  - id: lora
+    battery: {cell: er14505}
+    sleep: 2uA
+    ota: {image: 180kB, every: 3mo}
+    events: [{name: hb, every: 15m, duration: 10ms, current: 10mA}]
+`))
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	cadence := func(every, hotfix roadmap.Period) roadmap.Calendar {
+		tc := roadmap.TrackCalendar{Cadence: &roadmap.Cadence{Every: every, Capacity: 1}}
+		if !hotfix.IsZero() {
+			tc.Hotfix = &roadmap.Cadence{Every: hotfix, Capacity: 1}
+		}
+		return roadmap.Calendar{Tracks: map[rice.Track]roadmap.TrackCalendar{rice.Firmware: tc}}
+	}
+	mo := func(n int) roadmap.Period { return roadmap.Period{Months: n} }
+	for _, tt := range []struct {
+		name string
+		cal  roadmap.Calendar
+		want string
+	}{
+		{"quarterly releases", cadence(mo(3), mo(1)), ""},
+		{"monthly releases", cadence(mo(1), roadmap.Period{}), "devices.yaml:5:10: warning: device lora takes an update every 3mo (ota: every), and features.yaml's firmware track releases every 1mo: its battery life and megabytes count one update for every 3 releases. If each release goes to the device, write ota: {…, every: 1mo}"},
+		{"13 weeks, within a twentieth of 3 months", cadence(roadmap.Period{Days: 91}, roadmap.Period{}), ""},
+		{"half-yearly releases, monthly hotfixes", cadence(mo(6), mo(1)), ""},
+		{"half-yearly releases only", cadence(mo(6), roadmap.Period{}), "more often than features.yaml's firmware track ships (releases every 6mo): its battery life and megabytes count updates the plan does not make; write ota: {…, every: 6mo}"},
+		{"listed releases", roadmap.Calendar{Tracks: map[rice.Track]roadmap.TrackCalendar{rice.Firmware: {Releases: []roadmap.Release{{Name: "FW 1"}}}}}, ""},
+		{"no firmware track", roadmap.Calendar{}, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got := OTACadence(fleet, tt.cal, "features.yaml")
+			switch {
+			case tt.want == "" && len(got) > 0:
+				t.Errorf("warned: %v", got)
+			case tt.want != "" && (len(got) != 1 || !strings.Contains(got[0].String(), tt.want)):
+				t.Errorf("got %v\nwant %s", got, tt.want)
+			}
+		})
+	}
+}
