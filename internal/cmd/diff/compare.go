@@ -701,13 +701,24 @@ func moveReason(base, head *planning.Results, feature string, track rice.Track, 
 	}
 	pb, _ := partOf(fb)
 	pa, _ := partOf(fa)
-	switch {
-	case pb.Engineering != pa.Engineering:
-		return fmt.Sprintf("its %s effort changed from %g to %g person-months", track, pb.Engineering, pa.Engineering)
-	case !slices.Equal(pb.Certifications, pa.Certifications):
-		return fmt.Sprintf("its %s certifications changed (%s → %s)", track, strings.Join(pb.Certifications, ", "), strings.Join(pa.Certifications, ", "))
-	case pb.LeadTimeDays != pa.LeadTimeDays:
-		return fmt.Sprintf("its %s lead time changed from %d to %d days", track, pb.LeadTimeDays, pa.LeadTimeDays)
+	// the part's own changes, every one (a new radio brings an effort and
+	// a certification in one edit), and a dependency the same change
+	// added or removed: naming the first alone read as the whole cause
+	var own []string
+	if pb.Engineering != pa.Engineering {
+		own = append(own, fmt.Sprintf("its %s effort changed from %g to %g person-months", track, pb.Engineering, pa.Engineering))
+	}
+	if !slices.Equal(pb.Certifications, pa.Certifications) {
+		own = append(own, fmt.Sprintf("its %s certifications changed (%s → %s)", track, strings.Join(pb.Certifications, ", "), strings.Join(pa.Certifications, ", ")))
+	}
+	if pb.LeadTimeDays != pa.LeadTimeDays {
+		own = append(own, fmt.Sprintf("its %s lead time changed from %d to %d days", track, pb.LeadTimeDays, pa.LeadTimeDays))
+	}
+	if len(own) > 0 {
+		if r := dependsReason(base, head, fb, fa); r != "" {
+			own = append(own, r)
+		}
+		return strings.Join(own, "; ")
 	}
 	if r := calendarReason(base, head, track, before[feature+"/"+string(track)], after[feature+"/"+string(track)]); r != "" {
 		return r

@@ -458,6 +458,9 @@ func TestDiffMoveReasons(t *testing.T) {
 			"matter-bridge/firmware/pull-in": "ble-provisioning now depends on it",
 			"edge-anomaly/firmware/slip":     "firmware capacity: matter-bridge now placed before it",
 		}},
+		{"an effort, a certification and a dependency in one edit", [][2]string{{"    effort: {engineering: 2, certifications: [bt-sig]}", "    depends_on: [matter-bridge]\n    effort: {engineering: 3, certifications: [bt-sig, fcc-id]}"}}, map[string]string{
+			"ble-provisioning/firmware/slip": "its firmware effort changed from 2 to 3 person-months; its firmware certifications changed (bt-sig → bt-sig, fcc-id); it now depends on matter-bridge",
+		}},
 		{"a dependency removed", [][2]string{{"    depends_on: [leak-history]\n", ""}}, map[string]string{
 			"insurer-api/cloud/pull-in": "it no longer depends on leak-history",
 		}},
