@@ -17,6 +17,7 @@
 package rollout
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"math"
@@ -233,25 +234,37 @@ func Run(devices []Device, p Plan) (Forecast, error) {
 	// ids' order (an id's spelling often says its model or its batch): each
 	// device is in wave w with the wave's part of the fleet, so a device's
 	// expected curve is its curve from each wave's start weighted by that
-	// part (and never offered with the part outside the waves).
+	// part (and never offered with the part outside the waves). The curve
+	// depends on the device's chance an attempt misses alone, and the
+	// chances are few (online days over observed days, a rate per model):
+	// each distinct one, per model, is computed once and counted.
+	type kind struct {
+		miss  float64
+		model string
+	}
+	counts := map[kind]float64{}
 	for _, d := range ds {
-		g := groups[d.Model]
 		success := p.Success
 		if d.OwnSuccess {
 			success = d.Success
 		}
-		miss := 1 - d.P*success // chance one online-day attempt does not update it
+		counts[kind{1 - d.P*success, d.Model}]++ // miss: chance one online-day attempt does not update it
+	}
+	for _, k := range slices.SortedFunc(maps.Keys(counts), func(a, b kind) int {
+		return cmp.Or(cmp.Compare(a.miss, b.miss), strings.Compare(a.model, b.model))
+	}) {
+		g, count := groups[k.model], counts[k]
 		for w, r := range f.Ranges {
-			part := float64(r[1]-r[0]) / float64(n)
-			if part == 0 {
+			weight := count * float64(r[1]-r[0]) / float64(n)
+			if weight == 0 {
 				continue
 			}
 			left := 1.0
 			for day := f.Starts[w]; day < days; day++ {
-				left *= miss
-				f.Share[day] += part * (1 - left)
+				left *= k.miss
+				f.Share[day] += weight * (1 - left)
 				if g != nil {
-					g.Share[day] += part * (1 - left)
+					g.Share[day] += weight * (1 - left)
 				}
 			}
 		}
