@@ -16,6 +16,7 @@ import (
 	"github.com/iotpm/iotpm/internal/export"
 	"github.com/iotpm/iotpm/internal/gate"
 	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/iotpm/iotpm/internal/quantity"
 	"github.com/iotpm/iotpm/internal/render"
 	"github.com/iotpm/iotpm/internal/runenv"
 	"github.com/iotpm/iotpm/pkg/metrics"
@@ -549,10 +550,7 @@ func quoteList(v []string, n int) string {
 	for _, s := range v[:min(n, len(v))] {
 		q = append(q, fmt.Sprintf("%q", clipID(s)))
 	}
-	if len(v) > n {
-		q = append(q, fmt.Sprintf("and %d more", len(v)-n))
-	}
-	return strings.Join(q, ", ")
+	return render.Few(append(q, v[len(q):]...), n, ", ")
 }
 
 // yamlKey quotes a value for a YAML flow mapping when it needs it.
@@ -621,21 +619,8 @@ func checkinWarnings(job *Job, out *Outcome) {
 		if expected < 20 || int64(p.Missed)*2 <= expected {
 			continue
 		}
-		every := intervalText(m.Every)
+		every := quantity.FormatDuration(float64(m.Every) / 1e6)
 		out.Problems.Warnf(diag.Row, statPath(out, planfile.KindEvents), 0, 0, "%s: its devices missed %s of the %s check-ins its interval in devices.yaml (every %s) expects over their observed time (%s), and uptime counts each as down time: if the firmware in the field checks in less often than that, set the profile's checkin: {every: ...} to the field's interval (a planned interval belongs in a variant with feature:); if it does check in every %s, the devices missed most of their check-ins",
 			p.Profile, render.Number(float64(p.Missed), 0), render.Number(float64(expected), 0), every, render.Percent(float64(p.Missed)/float64(expected), 0), every)
 	}
-}
-
-// intervalText writes an interval of µs as devices.yaml would: 5m, 1h,
-// 1h30m, 30s (time.Duration's form without its zero trailing units).
-func intervalText(us int64) string {
-	s := (time.Duration(us) * time.Microsecond).String()
-	if strings.HasSuffix(s, "m0s") {
-		s = s[:len(s)-2]
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = s[:len(s)-2]
-	}
-	return s
 }

@@ -146,11 +146,3 @@ func TestDatabaseJobNeedsTheDSNFromEnv(t *testing.T) {
 		t.Errorf("err = %v, want a usage error naming IOTPM_TEST_DSN", err)
 	}
 }
-
-func TestIntervalText(t *testing.T) {
-	for us, want := range map[int64]string{30e6: "30s", 10e6: "10s", 300e6: "5m", 3600e6: "1h", 5400e6: "1h30m", 3630e6: "1h0m30s", 90e6: "1m30s"} {
-		if got := intervalText(us); got != want {
-			t.Errorf("intervalText(%d) = %q, want %q", us, got, want)
-		}
-	}
-}

@@ -320,11 +320,11 @@ func OTACadence(fleet *planfile.Fleet, cal roadmap.Calendar, features string) di
 		case every > release*1.05:
 			diags.Warnf(diag.Plan, fleet.File, pos.Line, pos.Col,
 				"device %s takes an update every %s (ota: every), and %s's firmware track %s: its battery life and megabytes count one update for every %s releases. If each release goes to the device, write ota: {…, every: %s}; if it takes only some, this is right",
-				d.ID, secondsText(every), features, windows, render.Number(every/release, 1), fw.Cadence.Every)
+				d.ID, quantity.FormatDuration(every), features, windows, render.Number(every/release, 1), fw.Cadence.Every)
 		case every < shortest*0.95:
 			diags.Warnf(diag.Plan, fleet.File, pos.Line, pos.Col,
 				"device %s takes an update every %s (ota: every), more often than %s's firmware track ships (%s): its battery life and megabytes count updates the plan does not make; write ota: {…, every: %s}, or the hotfix windows' period if every hotfix reaches the device",
-				d.ID, secondsText(every), features, windows, fw.Cadence.Every)
+				d.ID, quantity.FormatDuration(every), features, windows, fw.Cadence.Every)
 		}
 	}
 	return diags
@@ -334,19 +334,4 @@ func OTACadence(fleet *planfile.Fleet, cal roadmap.Calendar, features string) di
 // months devices.yaml's durations have (a twelfth of 365.25 days).
 func periodSeconds(p roadmap.Period) float64 {
 	return float64(p.Months)*quantity.YearHours*3600/12 + float64(p.Days)*86400
-}
-
-// secondsText writes an interval as devices.yaml would: whole months,
-// weeks or days, else hours.
-func secondsText(s float64) string {
-	month := quantity.YearHours * 3600 / 12
-	for _, u := range []struct {
-		unit string
-		size float64
-	}{{"mo", month}, {"w", 7 * 86400}, {"d", 86400}} {
-		if n := s / u.size; n >= 1 && math.Abs(n-math.Round(n)) < 1e-9 {
-			return render.Number(math.Round(n), 0) + u.unit
-		}
-	}
-	return render.Number(s/3600, 1) + "h"
 }

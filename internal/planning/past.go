@@ -2,8 +2,8 @@ package planning
 
 import (
 	"fmt"
+	"github.com/iotpm/iotpm/internal/render"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/iotpm/iotpm/internal/diag"
@@ -37,14 +37,10 @@ func PastReleases(plan *roadmap.Plan, backlog *planfile.Backlog, now time.Time) 
 	if len(past) == 0 {
 		return diags
 	}
-	shown := past
-	if len(shown) > 3 {
-		shown = append(shown[:3:3], fmt.Sprintf("%d more", len(past)-3))
-	}
 	pos := backlog.CalendarPos
 	diags.Warnf(diag.Plan, backlog.File, pos.Line, pos.Col,
 		"roadmap: %d %s dated before today (%s) %s work that has not shipped (%s): the plan's ship dates, theme completions and NRE quarters are then in the past; move roadmap.start to today or later, and take what has shipped out of the backlog",
-		len(past), pick(len(past), "release", "releases"), today.Format(time.DateOnly), pick(len(past), "holds", "hold"), strings.Join(shown, ", "))
+		len(past), pick(len(past), "release", "releases"), today.Format(time.DateOnly), pick(len(past), "holds", "hold"), render.Few(past, 3, ", "))
 	return diags
 }
 

@@ -37,7 +37,7 @@ func TestPastReleases(t *testing.T) {
 	if len(d) != 1 || d.HasErrors() {
 		t.Fatalf("%v", d)
 	}
-	want := "roadmap: 5 releases dated before today (2026-12-05) hold work that has not shipped (FW 1 2026-04-01, Sprint 7 2026-04-09, Sprint 8 2026-04-23, 2 more)"
+	want := "roadmap: 5 releases dated before today (2026-12-05) hold work that has not shipped (FW 1 2026-04-01, Sprint 7 2026-04-09, Sprint 8 2026-04-23 and 2 more)"
 	if got := d[0].String(); !strings.Contains(got, want) || !strings.Contains(got, "features.yaml:9:3") {
 		t.Errorf("got %s\nwant %s", got, want)
 	}

@@ -244,3 +244,35 @@ func (r Rate) PerYear() float64 { return r.Fraction * YearHours / r.PeriodHours 
 // DecayPerHour is k in dQ/dt = −k·Q when the loss is a share of the remaining
 // charge (proportional model): k = −ln(1 − fraction) / period.
 func (r Rate) DecayPerHour() float64 { return -math.Log1p(-r.Fraction) / r.PeriodHours }
+
+// durationUnits are the units FormatDuration writes, largest first: one
+// spelling each, all of them units Duration parses.
+var durationUnits = []string{"y", "mo", "w", "d", "h", "m", "s", "ms", "us", "ns"}
+
+// FormatDuration writes a duration of sec seconds as devices.yaml and
+// features.yaml spell one, so a message can say "write every: 90m" and
+// the user can paste it: in the largest unit in which it is a whole
+// number (5400 → "90m", 91.3125 days → "3mo", 14 days → "2w"), else in
+// the largest unit it is at least one of, with the digits it needs
+// (0.0015 → "1.5ms"). Duration.Parse reads every result back to sec.
+func FormatDuration(sec float64) string {
+	if sec == 0 {
+		return "0s"
+	}
+	sign := ""
+	if sec < 0 {
+		sign, sec = "-", -sec
+	}
+	for _, u := range durationUnits {
+		n := sec / Duration.units[u]
+		if n >= 1 && math.Abs(n-math.Round(n)) <= 1e-9*n {
+			return sign + strconv.FormatFloat(math.Round(n), 'f', -1, 64) + u
+		}
+	}
+	for _, u := range durationUnits {
+		if n := sec / Duration.units[u]; n >= 1 || u == "ns" {
+			return sign + strconv.FormatFloat(n, 'g', -1, 64) + u
+		}
+	}
+	return "" // not reached: the last unit always returns
+}

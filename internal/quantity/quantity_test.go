@@ -130,3 +130,43 @@ func TestUnitSuggestions(t *testing.T) {
 		t.Errorf("Parse(5 M) = %v, want no suggestion", err)
 	}
 }
+
+func TestFormatDuration(t *testing.T) {
+	month := YearHours * 3600 / 12
+	for _, c := range []struct {
+		sec  float64
+		want string
+	}{
+		{0, "0s"},
+		{30, "30s"},
+		{90, "90s"},        // not whole in minutes
+		{300, "5m"},        // 5 minutes, never "300s"
+		{3600, "1h"},       //
+		{5400, "90m"},      // 1.5 h: whole in minutes
+		{3630, "3630s"},    // 1 h 30 s
+		{9000, "150m"},     // 2.5 h
+		{86400, "1d"},      //
+		{14 * 86400, "2w"}, // weeks before days
+		{30 * 86400, "30d"},
+		{month, "1mo"},
+		{3 * month, "3mo"},
+		{12 * month, "1y"},
+		{0.001, "1ms"},
+		{0.0015, "1500us"}, // the largest unit it is whole in
+		{1.25, "1250ms"},
+		{2.5e-9, "2.5ns"}, // whole in none: the digits it needs
+		{-300, "-5m"},
+	} {
+		got := FormatDuration(c.sec)
+		if got != c.want {
+			t.Errorf("FormatDuration(%v) = %q, want %q", c.sec, got, c.want)
+		}
+		if c.sec <= 0 {
+			continue
+		}
+		back, err := Duration.Parse(got)
+		if err != nil || math.Abs(back-c.sec) > 1e-12*c.sec {
+			t.Errorf("Duration.Parse(%q) = %v, %v; want %v back", got, back, err, c.sec)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"strconv"
+	"strings"
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
@@ -103,4 +104,17 @@ func Plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return strconv.Itoa(n) + " " + noun + "s"
+}
+
+// Few joins the first n items with sep and counts the rest, for a
+// message that names examples without listing a whole fleet:
+// Few([a b c d e], 3, ", ") is "a, b, c and 2 more".
+func Few(items []string, n int, sep string) string {
+	if len(items) <= n {
+		return strings.Join(items, sep)
+	}
+	if n <= 0 {
+		return strconv.Itoa(len(items)) + " more"
+	}
+	return strings.Join(items[:n], sep) + " and " + strconv.Itoa(len(items)-n) + " more"
 }

@@ -140,3 +140,24 @@ func TestMarkdownWarning(t *testing.T) {
 		t.Errorf("no lines wrote %q", b.String())
 	}
 }
+
+func TestFew(t *testing.T) {
+	abcde := []string{"a", "b", "c", "d", "e"}
+	for _, c := range []struct {
+		items []string
+		n     int
+		sep   string
+		want  string
+	}{
+		{nil, 3, ", ", ""},
+		{abcde[:1], 3, ", ", "a"},
+		{abcde[:3], 3, ", ", "a, b, c"},
+		{abcde[:4], 3, ", ", "a, b, c and 1 more"},
+		{abcde, 3, "; ", "a; b; c and 2 more"},
+		{abcde, 0, ", ", "5 more"},
+	} {
+		if got := Few(c.items, c.n, c.sep); got != c.want {
+			t.Errorf("Few(%q, %d) = %q, want %q", c.items, c.n, got, c.want)
+		}
+	}
+}

@@ -792,10 +792,7 @@ func missing(a, b []string) []string {
 
 // names lists ids for a reason: at most three, the rest counted.
 func names(ids []string) string {
-	if len(ids) > 3 {
-		return fmt.Sprintf("%s and %d more", strings.Join(ids[:3], ", "), len(ids)-3)
-	}
-	return strings.Join(ids, ", ")
+	return render.Few(ids, 3, ", ")
 }
 
 func verbS(ids []string) string {
@@ -915,10 +912,7 @@ func capacityReason(base, head *planning.Results, feature string, track rice.Tra
 	if len(why) == 0 {
 		return ""
 	}
-	if len(why) > 3 {
-		why = append(why[:3], fmt.Sprintf("%d more", len(why)-3))
-	}
-	return fmt.Sprintf("%s capacity: %s", track, strings.Join(why, "; "))
+	return fmt.Sprintf("%s capacity: %s", track, render.Few(why, 3, "; "))
 }
 
 func personMonths(v float64) string {

@@ -443,12 +443,7 @@ func Write(w io.Writer, format render.Format, d JSON, term render.Term) error {
 	}
 	para(fmt.Sprintf("50%%: %s. 90%%: %s. 95%%: %s.", daysText(d.Reach.Days50, d.Reach.Date50), daysText(d.Reach.Days90, d.Reach.Date90), daysText(d.Reach.Days95, d.Reach.Date95)))
 	if len(d.Unreachable) > 0 {
-		list := d.Unreachable
-		more := ""
-		if len(list) > 10 {
-			list, more = list[:10], fmt.Sprintf(" and %d more", len(d.Unreachable)-10)
-		}
-		para(fmt.Sprintf("Never online in the lookback, so they will not update (%d): %s%s.", len(d.Unreachable), strings.Join(list, ", "), more))
+		para(fmt.Sprintf("Never online in the lookback, so they will not update (%d): %s.", len(d.Unreachable), render.Few(d.Unreachable, 10, ", ")))
 	}
 	if d.Outside > 0 {
 		para(fmt.Sprintf("No update for %s after the last wave's share.", render.Plural(d.Outside, "device")))
