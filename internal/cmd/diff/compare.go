@@ -675,10 +675,13 @@ func (d *Diff) failures(failOn []string) []string {
 func fmtWeeks(w float64) string { return strings.TrimPrefix(fmt.Sprintf("%g", math.Abs(w)), "-") }
 
 // moveReason says what moved a part, in the order a reader checks: its own
-// feature's parts (effort, certifications, lead time), a dependency that
-// now ships at another date, an earlier part of its own chain that moved,
-// else the capacity of its track (the features that now come before it
-// there). "" when none of these changed.
+// feature's parts (effort, certifications, lead time) with a dependency
+// the same change added or removed; else every one of its release's new
+// date, a dependency added or removed, a dependency that now ships at
+// another date, an earlier part of its own chain that moved and the
+// track's calendar (start, cadence) that applies; else the capacity of
+// its track (the features that now come before it there). "" when none
+// of these changed.
 func moveReason(base, head *planning.Results, feature string, track rice.Track, before, after map[string]partState) string {
 	find := func(p *planning.Results, id string) (rice.Scored, bool) {
 		i := slices.IndexFunc(p.Ranked, func(s rice.Scored) bool { return s.ID == id })
@@ -720,17 +723,25 @@ func moveReason(base, head *planning.Results, feature string, track rice.Track, 
 		}
 		return strings.Join(own, "; ")
 	}
+	// then every other cause that applies, in that order: a dependency
+	// that ships later and the track's new cadence together moved it
+	// (naming the first alone hid the cadence, which moves every part)
+	var why []string
 	if r := calendarReason(base, head, track, before[feature+"/"+string(track)], after[feature+"/"+string(track)]); r != "" {
-		return r
+		why = append(why, r)
 	}
 	if r := dependsReason(base, head, fb, fa); r != "" {
-		return r
+		why = append(why, r)
 	}
 	for _, dep := range fa.DependsOn {
+		if !slices.Contains(fb.DependsOn, dep) {
+			continue // a new dependency: dependsReason named it, its date follows
+		}
 		for _, t := range rice.Tracks {
 			k := dep + "/" + string(t)
 			if b, a := before[k], after[k]; b.scheduled && a.scheduled && !a.date.Equal(b.date) {
-				return fmt.Sprintf("its dependency %s's %s part now ships %s (was %s)", dep, t, a.date.Format(time.DateOnly), b.date.Format(time.DateOnly))
+				why = append(why, fmt.Sprintf("its dependency %s's %s part now ships %s (was %s)", dep, t, a.date.Format(time.DateOnly), b.date.Format(time.DateOnly)))
+				break
 			}
 		}
 	}
@@ -740,11 +751,16 @@ func moveReason(base, head *planning.Results, feature string, track rice.Track, 
 		}
 		k := feature + "/" + string(t)
 		if b, a := before[k], after[k]; b.scheduled && a.scheduled && !a.date.Equal(b.date) {
-			return fmt.Sprintf("its %s part now ships %s (was %s)", t, a.date.Format(time.DateOnly), b.date.Format(time.DateOnly))
+			why = append(why, fmt.Sprintf("its %s part now ships %s (was %s)", t, a.date.Format(time.DateOnly), b.date.Format(time.DateOnly)))
+			break
 		}
 	}
-	if c := calendarChange(base, head, track); c != "" {
-		return c
+	// the calendar's change, unless calendarReason said it already
+	if c := calendarChange(base, head, track); c != "" && (len(why) == 0 || !strings.HasSuffix(why[0], ": "+c)) {
+		why = append(why, c)
+	}
+	if len(why) > 0 {
+		return strings.Join(why, "; ")
 	}
 	return capacityReason(base, head, feature, track, before, after, partOf)
 }

@@ -478,6 +478,13 @@ func TestDiffMoveReasons(t *testing.T) {
 			// on a release's date is left out)
 			"adaptive-heartbeat/firmware/moved": "firmware releases every 2mo (was 3mo)",
 		}},
+		// a dependency that now ships later and the track's cadence:
+		// both are named (the dependency's date alone hid the cadence)
+		{"a cadence that moves a dependency too", [][2]string{{"every: 2w ", "every: 3w "}}, map[string]string{
+			"insurer-api/cloud/slip":  "its dependency leak-history's cloud part now ships 2027-02-15 (was 2027-02-01); cloud releases every 3w (was 2w)",
+			"leak-history/cloud/slip": "Sprint 2 is dated 2027-02-15 (was 2027-02-01): cloud releases every 3w (was 2w)",
+			"qr-pairing/cloud/slip":   "cloud releases every 3w (was 2w)",
+		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got := reasons(t, c.edits...)
