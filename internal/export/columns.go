@@ -55,6 +55,10 @@ type Binding struct {
 	// words are the vocabulary's normalised values, tried as they are
 	// before normalising the value (most rows spell them that way).
 	words []word
+	// offline: the event column's name says it holds the offline state
+	// and the vocabulary reads true as a connect: a boolean value is a
+	// bad row (polarity.go).
+	offline bool
 }
 
 type word struct {
@@ -175,7 +179,30 @@ func Bind(f *Format, path string, header []string, mapping map[string]string, lo
 		}
 	}
 	b.index()
+	b.offline = b.offlineStates()
 	return b, nil
+}
+
+// offlineStates reports whether the event column is named for the
+// offline state (is_offline) while the vocabulary in effect reads true or
+// 1 as a connect: its boolean values would read inverted.
+func (b *Binding) offlineStates() bool {
+	if b.Format.Kind != planfile.KindEvents || len(b.cols[roleEvent]) != 1 || b.cols[roleEvent][0] >= len(b.Header) {
+		return false
+	}
+	if !OfflineColumn(b.Header[b.cols[roleEvent][0]]) {
+		return false
+	}
+	for _, w := range []string{"true", "1"} {
+		c, ok := EventWords[w]
+		if voc := b.Format.vocab; voc != nil {
+			c, ok = voc[w]
+		}
+		if ok && c == Connected {
+			return true
+		}
+	}
+	return false
 }
 
 // namedColumns finds role r's columns by the format's names for it: every

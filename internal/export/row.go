@@ -76,6 +76,9 @@ func (b *Binding) decode(fields [][]byte, out *decoded) (status int, kind RowKin
 	out.value = 0
 	if vr, ok := valueRoleOf(f.Kind); ok {
 		v := b.field(fields, vr)
+		if b.offline && IsBooleanState(v) {
+			return rowBad, RowKind{UnknownValue, roleNames[vr]}, offlineReason(v, b.rowColumn(fields, vr))
+		}
 		c, ok := b.classify(v)
 		if !ok {
 			return rowBad, RowKind{UnknownValue, roleNames[vr]}, fmt.Sprintf("unknown %s value %q in column %s (format %s: %s); to read it, name it in a repo format's values: (formats: in iotpm.yaml; see the format reference)", roleNames[vr], clip(string(v), 80), b.rowColumn(fields, vr), f.Name, b.vocabulary())

@@ -292,6 +292,9 @@ func TestUserFormatShapes(t *testing.T) {
 		// two filter conditions (a regex on entity_id, unavailable dropped),
 		// short rows padded, the device extracted from the entity id
 		{"home-assistant-history.csv", "home-assistant-history", "events", 3, 2, 0, map[string][]string{"valve_kitchen": {"11:00:00 C", "12:00:00 D"}, "valve_garage": {"11:15:00 C"}}, ""},
+		// a boolean column named for the offline state, read by the
+		// format's values (false a connect, TRUE a disconnect)
+		{"link-state.csv", "link-state", "events", 5, 0, 0, map[string][]string{"gw-1": {"11:00:00 C", "12:40:00 D", "13:10:00 C"}, "gw-2": {"11:30:00 C", "13:00:00 D"}}, ""},
 		// infinity and \N are no value: in service
 		{"timescale-devices.csv", "timescale-devices", "devices", 3, 0, 0, nil, ""},
 	} {

@@ -188,9 +188,42 @@ WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped`, t.q
 		} else if c.unit != "" {
 			return nil, in.problem(role, "columns.%s: unit applies only to a timestamp column", role)
 		}
+		if role == "event" && in.Kind == planfile.KindEvents && export.OfflineColumn(c.name) {
+			if err := offlineStates(ctx, conn, &in, t, c); err != nil {
+				return nil, err
+			}
+		}
 		t.cols[role] = c
 	}
 	return t, nil
+}
+
+// offlineStates refuses an event column named for the offline state
+// (is_offline) that holds booleans: a table is read with the default
+// vocabulary, which takes true and 1 for a connect, so its every outage
+// would count as connected time (export.OfflineColumn). A boolean or
+// numeric column is refused from the catalog; a text one when a row
+// spells a boolean.
+func offlineStates(ctx context.Context, conn *pgx.Conn, in *Input, t *table, c column) error {
+	view := fmt.Sprintf("CASE WHEN %s THEN 'disconnected' ELSE 'connected' END AS event", c.quoted)
+	switch c.cat {
+	case "B":
+	case "N":
+		view = fmt.Sprintf("CASE WHEN %s = 1 THEN 'disconnected' ELSE 'connected' END AS event", c.quoted)
+	default:
+		view = fmt.Sprintf("CASE WHEN lower(%s) IN ('true', 't', '1') THEN 'disconnected' ELSE 'connected' END AS event", c.quoted)
+		var found bool
+		err := conn.QueryRow(ctx, fmt.Sprintf("SELECT EXISTS (SELECT 1 FROM %s WHERE lower(btrim((%s)::text)) = ANY($1))", t.quoted, c.quoted),
+			[]string{"true", "false", "t", "f", "1", "0"}).Scan(&found)
+		if err != nil {
+			return queryError(err, "event values")
+		}
+		if !found {
+			return nil
+		}
+	}
+	return in.problem("event", "columns.event: %s.%s is named for the offline state (true there is a disconnect) and holds booleans, which iotpm reads as a connect for true and 1: every outage would count as connected time; give it a view whose event says connected or disconnected (%s)",
+		in.Table, c.name, view)
 }
 
 func isTime(role string) bool {

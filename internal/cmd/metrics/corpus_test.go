@@ -168,6 +168,16 @@ func TestFormatCorpus(t *testing.T) {
 				{name: "as-is", fails: []string{"no device_id column", "read as generic", "--map events.device_id=COLUMN"}},
 				{name: "repo format", yaml: true, want: 225.0 / 345, via: "home-assistant-history"},
 			}},
+		// is_offline: false is a connect, true a disconnect. gw-1: C 11:00
+		// D 12:40 C 13:10: 100 + 50 of 180 min; gw-2: C 11:30 D 13:00:
+		// 90 of 150. 240/330. Mapped to the default vocabulary, which
+		// reads true as a connect, it is refused, never read inverted.
+		{dir: "userformats", file: "link-state.csv", kind: "events", window: hours, bad: "2026-10-10T11:00:00Z", badCol: "changed_at",
+			runs: []corpusRun{
+				{name: "mapped", flags: []string{"--map", "events.device_id=gateway_eui", "--map", "events.timestamp=changed_at", "--map", "events.event=is_offline"},
+					fails: []string{`event value "false" in column is_offline`, "offline state", `values: {connect: ["false", "0"], disconnect: ["true", "1"]}`}},
+				{name: "repo format", yaml: true, want: 240.0 / 330, via: "link-state"},
+			}},
 		// With events.csv (timescaleEvents), W = [1 Oct, 11 Oct): m-1
 		// (retired_at infinity) C 5 Sep, D 6 Oct: 5 of 10 days; m-2
 		// retired 5 Oct, C 3 Sep: 4 of 4 days; m-3 (\N) never connects.
