@@ -231,6 +231,7 @@ func same(t *testing.T, want, got metrics.Report) {
 	if a, b := want.Activation, got.Activation; a != nil {
 		eqi("cohort shipped", int64(a.Shipped), int64(b.Shipped))
 		eqi("cohort activated", int64(a.Activated), int64(b.Activated))
+		eqi("activated at shipping", int64(a.AtShipping), int64(b.AtShipping))
 		eq("activation", a.Rate, b.Rate)
 		sameCohorts := func(what string, a, b []metrics.Cohort) {
 			t.Helper()

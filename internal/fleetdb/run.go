@@ -511,10 +511,11 @@ func scanActivation(rows pgx.Rows) (*metrics.Activation, error) {
 	for rows.Next() {
 		var c metrics.Cohort
 		var prof *string
-		var shipped, activated, wShipped, wActivated int64
-		if err := rows.Scan(&c.Label, &prof, &shipped, &activated, &wShipped, &wActivated); err != nil {
+		var shipped, activated, wShipped, wActivated, atShipping int64
+		if err := rows.Scan(&c.Label, &prof, &shipped, &activated, &wShipped, &wActivated, &atShipping); err != nil {
 			return nil, err
 		}
+		a.AtShipping += int(atShipping)
 		c.Shipped, c.Activated = int(shipped), int(activated)
 		// rows by month, then profile: the fleet's month is their sum
 		if n := len(a.ByMonth); n == 0 || a.ByMonth[n-1].Label != c.Label {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/iotpm/iotpm/pkg/metrics"
 )
 
 // The definitions in SQL. Every time is a bigint of µs since the epoch, as
@@ -643,9 +644,10 @@ ORDER BY i`
 }
 
 // activationSQL: devices shipped per ship month (UTC) and profile (NULL:
-// the model names none) and in the window, and how many of them were
-// activated (a connect event or an activity row in [shipped, shipped + A),
-// not after H).
+// the model names none) and in the window, how many of them were
+// activated (a connect event or an activity row in [shipped, shipped +
+// A), not after H), and how many of those within ShippingHour of shipped
+// (metrics.Activation.AtShipping: the first such row's time per device).
 func (p *plan) activationSQL() string {
 	ctes := []string{p.devCTE(), mdCTE}
 	src := []string{}
@@ -657,21 +659,22 @@ func (p *plan) activationSQL() string {
 			rows, evs = "ev0", p.ev0CTE()
 		}
 		ctes = append(ctes, evs)
-		src = append(src, "SELECT DISTINCT x.device_id FROM "+rows+" x JOIN dev d USING (device_id) WHERE x.s = 1 AND x.t >= d.shipped AND x.t < least(d.shipped + @activation, @horizon + 1)")
+		src = append(src, "SELECT x.device_id, x.t FROM "+rows+" x JOIN dev d USING (device_id) WHERE x.s = 1 AND x.t >= d.shipped AND x.t < least(d.shipped + @activation, @horizon + 1)")
 	}
 	if p.has(planfile.KindActivity) {
 		ctes = append(ctes, p.actCTE())
-		src = append(src, "SELECT DISTINCT y.device_id FROM act y JOIN dev d USING (device_id) WHERE y.t >= d.shipped AND y.t < least(d.shipped + @activation, @horizon + 1)")
+		src = append(src, "SELECT y.device_id, y.t FROM act y JOIN dev d USING (device_id) WHERE y.t >= d.shipped AND y.t < least(d.shipped + @activation, @horizon + 1)")
 	}
-	ctes = append(ctes, "activated AS (\n  "+strings.Join(src, "\n  UNION ")+"\n)")
-	return with(ctes...) + `SELECT to_char(to_timestamp(d.shipped / 1000000.0) AT TIME ZONE 'UTC', 'YYYY-MM') AS month,
+	ctes = append(ctes, "activated AS (\n  SELECT device_id, min(t) AS first FROM (\n  "+strings.Join(src, "\n  UNION ALL\n  ")+"\n  ) u GROUP BY device_id\n)")
+	return with(ctes...) + fmt.Sprintf(`SELECT to_char(to_timestamp(d.shipped / 1000000.0) AT TIME ZONE 'UTC', 'YYYY-MM') AS month,
   m.profile,
   count(*) AS shipped,
   count(a.device_id) AS activated,
   count(*) FILTER (WHERE d.shipped >= @from AND d.shipped < @to) AS window_shipped,
-  count(a.device_id) FILTER (WHERE d.shipped >= @from AND d.shipped < @to) AS window_activated
+  count(a.device_id) FILTER (WHERE d.shipped >= @from AND d.shipped < @to) AS window_activated,
+  count(a.device_id) FILTER (WHERE a.first < d.shipped + %d) AS at_shipping
 FROM dev d LEFT JOIN activated a USING (device_id) LEFT JOIN md m ON m.model = d.model
-GROUP BY 1, 2 ORDER BY 1, 2`
+GROUP BY 1, 2 ORDER BY 1, 2`, metrics.ShippingHour)
 }
 
 // otaSQL: units (device, job) by final status — the latest row at or

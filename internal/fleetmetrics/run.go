@@ -237,6 +237,7 @@ func finishMetrics(env runenv.Env, job *Job, out *Outcome) {
 		}
 	}
 	checkinWarnings(job, out)
+	shippingWarning(out)
 	if fw := out.report.Firmware; fw != nil && fw.Ambiguous > 0 {
 		path := statPath(out, planfile.KindOTA)
 		out.Problems.Warnf(diag.Row, path, 0, 0, "%s succeeded OTA rows at the same instant naming different versions (the first: %q): the data does not say which runs, so they count as unknown firmware; give each job execution its own time",
@@ -599,6 +600,34 @@ func (o *Outcome) BadRows() int { return o.badRows }
 
 // MaxBadRows is how many bad rows the job tolerates.
 func (j *Job) MaxBadRows() int { return j.maxBadRows }
+
+// shippingWarning warns when most activated devices (at least 10) were
+// activated within an hour of their shipped_at: units reach customers
+// days after they ship, so such a shipped_at is the time the factory
+// provisioned or tested them (a registry's creation date), and the
+// activation rate counts the end-of-line test — near 100% whatever the
+// customers do. Both engines give the count it reads.
+func shippingWarning(out *Outcome) {
+	a := out.report.Activation
+	if a == nil || a.AtShipping < 10 {
+		return
+	}
+	activated := 0
+	for _, c := range a.ByMonth {
+		activated += c.Activated
+	}
+	if a.AtShipping*2 <= activated {
+		return
+	}
+	column := "shipped_at"
+	for _, st := range out.stats {
+		if c := st.Columns["shipped_at"]; st.Kind == planfile.KindDevices && c != "" {
+			column = c
+		}
+	}
+	out.Problems.Warnf(diag.Row, statPath(out, planfile.KindDevices), 0, 0, "%s of the %s activated devices were activated (a connect or an activity row) within an hour of their shipped_at (column %s): units reach customers days after they ship, so these times look like the factory's provisioning or test (a registry's creation date), and the activation rate counts the end-of-line test; map shipped_at to the date units leave the warehouse or are sold",
+		render.Number(float64(a.AtShipping), 0), render.Number(float64(activated), 0), column)
+}
 
 // checkinWarnings warns of a check-in profile whose devices missed more
 // than half the check-ins its interval P expects over their observed time:

@@ -190,7 +190,17 @@ type Activation struct {
 	// Uptime.ByProfile), in profile order; a profile without a shipped
 	// device is left out.
 	ByProfile []ProfileActivation
+	// AtShipping counts the activated devices of every ship month that
+	// were activated within ShippingHour of their shipped_at: units reach
+	// customers days after they ship, so most of a fleet activated in
+	// that hour says shipped_at is the factory's provisioning or test
+	// time, and activation counts the end-of-line test.
+	AtShipping int
 }
+
+// ShippingHour is how soon after shipped_at an activation counts in
+// Activation.AtShipping (µs).
+const ShippingHour = 3_600_000_000
 
 // ProfileActivation is the activation of one profile's devices: its
 // window cohort (Cohort) and its ship-month cohorts.
@@ -701,6 +711,9 @@ func (d *Data) activation(o Options, horizon int64, sp *span, profiles []Profile
 			continue
 		}
 		activated := d.activatedIn(i, s, min(s+o.ActivationWindow, horizon+1))
+		if activated && d.activatedIn(i, s, min(s+ShippingHour, s+o.ActivationWindow, horizon+1)) {
+			a.AtShipping++
+		}
 		label := time.UnixMicro(s).UTC().Format("2006-01") // the ship month, once a device
 		count(fleet, s, label, activated)
 		if k := sp.profileOf(d, i); k >= 0 {

@@ -3,6 +3,7 @@ package metrics
 import (
 	"math"
 	"testing"
+	"time"
 
 	"github.com/iotpm/iotpm/pkg/metrics/timelines"
 )
@@ -150,4 +151,39 @@ func TimelineModes(profiles map[string]timelines.Profile) map[string]Mode {
 		out[v] = Mode{Profile: v, Every: int64(p.Every * 3600e6), Grace: p.Grace}
 	}
 	return out
+}
+
+// AtShipping counts the activated devices whose activating connect or
+// activity row is in [shipped, shipped + 1 h): all shipped 1 Oct 10:00.
+// a connects 10:20 (yes); b at 11:00 (the hour is half-open: no); c has
+// an uplink at 10:59:59 (yes); d connects three days later (no); e
+// connects at 09:50, a factory test before shipping that does not count,
+// then 10:30 (yes); f never connects (not activated).
+func TestActivatedAtShipping(t *testing.T) {
+	d := NewData()
+	d.Has.Devices, d.Has.Events, d.Has.Activity = true, true, true
+	at := func(clock string) int64 { return day("2026-10-01") + hm(clock) }
+	for _, id := range []string{"a", "b", "c", "d", "e", "f"} {
+		d.AddDevice([]byte(id), at("10:00"), nil)
+	}
+	d.AddEvent([]byte("a"), at("10:20"), Connected)
+	d.AddEvent([]byte("b"), at("11:00"), Connected)
+	d.AddActivity([]byte("c"), at("10:59")+59e6)
+	d.AddEvent([]byte("d"), at("10:00")+3*86400e6, Connected)
+	d.AddEvent([]byte("e"), at("09:50"), Connected)
+	d.AddEvent([]byte("e"), at("09:55"), Disconnected)
+	d.AddEvent([]byte("e"), at("10:30"), Connected)
+	r := Compute(d, Options{Window: Window{day("2026-10-01"), day("2026-11-01")}, ActivationWindow: 30 * 86400e6, AsOf: day("2026-11-01")})
+	if a := r.Activation; a == nil || a.Activated != 5 || a.AtShipping != 3 {
+		t.Fatalf("activation %+v: want 5 activated, 3 of them within the hour", a)
+	}
+}
+
+// hm is a clock time's µs after midnight.
+func hm(clock string) int64 {
+	t, err := time.Parse("15:04", clock)
+	if err != nil {
+		panic(err)
+	}
+	return int64(t.Hour()*3600+t.Minute()*60) * 1e6
 }
