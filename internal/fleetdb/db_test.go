@@ -63,6 +63,16 @@ func load(t testing.TB, conn *pgx.Conn, schema, name, columns, csvPath string) {
 	pgtest.Load(t, conn, schema, name, columns, csvPath)
 }
 
+// writeCSV writes a file of the test's data into dir and returns its path.
+func writeCSV(t testing.TB, dir, name, text string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 func cols(kv ...string) map[string]planfile.ColumnRef {
 	out := map[string]planfile.ColumnRef{}
 	for _, s := range kv {

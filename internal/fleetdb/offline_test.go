@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"math"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -24,13 +22,7 @@ func TestOfflineStateColumns(t *testing.T) {
 	conn, schema := testConn(t)
 	ctx := context.Background()
 	dir := t.TempDir()
-	write := func(name, text string) string {
-		path := filepath.Join(dir, name)
-		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return path
-	}
+	write := func(name, text string) string { return writeCSV(t, dir, name, text) }
 	rows := [][3]string{{"gw-1", "11:00", "false"}, {"gw-1", "12:40", "true"}, {"gw-1", "13:10", "false"}, {"gw-2", "11:30", "false"}, {"gw-2", "13:00", "true"}}
 	csv := func(f func(string) string) string {
 		var b strings.Builder

@@ -1,8 +1,6 @@
 package fleetdb
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/iotpm/iotpm/internal/export"
@@ -18,13 +16,7 @@ import (
 // hour — in every engine, as the files give.
 func TestActivatedAtShipping(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, text string) string {
-		path := filepath.Join(dir, name)
-		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return path
-	}
+	write := func(name, text string) string { return writeCSV(t, dir, name, text) }
 	devices := write("devices.csv", "device_id,shipped_at\n"+
 		"a,2026-10-01T10:00:00Z\nb,2026-10-01T10:00:00Z\nc,2026-10-01T10:00:00Z\nd,2026-10-01T10:00:00Z\ne,2026-10-01T10:00:00Z\nf,2026-10-01T10:00:00Z\n")
 	events := write("events.csv", "device_id,timestamp,event\n"+
