@@ -237,6 +237,7 @@ func finishMetrics(env runenv.Env, job *Job, out *Outcome) {
 		}
 	}
 	checkinWarnings(job, out)
+	sleepWarning(out)
 	shippingWarning(out)
 	if fw := out.report.Firmware; fw != nil && fw.Ambiguous > 0 {
 		path := statPath(out, planfile.KindOTA)
@@ -600,6 +601,31 @@ func (o *Outcome) BadRows() int { return o.badRows }
 
 // MaxBadRows is how many bad rows the job tolerates.
 func (j *Job) MaxBadRows() int { return j.maxBadRows }
+
+// sleepWarning warns when the devices counted as always connected (at
+// least 10) were connected less than half of their observed time: a
+// battery device that connects, reports and disconnects reads so, and
+// uptime counts its sleep as down time until its profile says it checks
+// in. A fleet meant to stay connected that was offline most of the
+// window is worth the same line. Both engines give the sums it reads.
+func sleepWarning(out *Outcome) {
+	u := out.report.Uptime
+	if u == nil || u.Always.Devices < 10 || u.Always.ConnectedUS*2 >= u.Always.ObservedUS {
+		return
+	}
+	var low []string
+	for _, p := range u.ByProfile {
+		if !p.Checkin && p.Devices > 0 && p.ConnectedUS*2 < p.ObservedUS {
+			low = append(low, p.Profile)
+		}
+	}
+	who := "devices without a devices.yaml profile among them"
+	if len(low) > 0 {
+		who = "profile " + render.Few(low, 3, ", ")
+	}
+	out.Problems.Warnf(diag.Row, statPath(out, planfile.KindEvents), 0, 0, "%s counted as always connected (down whenever disconnected) were connected %s of their observed time (%s): devices that sleep by design (connect, report, disconnect) read so; if these do, give their devices.yaml profile checkin: {event: EVENT, every: INTERVAL}, so uptime counts them reachable after each check-in, and their model that profile (metrics.models, or metrics.unmodelled: PROFILE); if they are meant to stay connected, they were offline most of the window",
+		render.Plural(u.Always.Devices, "device"), render.Percent(u.Always.Value, 1), who)
+}
 
 // shippingWarning warns when most activated devices (at least 10) were
 // activated within an hour of their shipped_at: units reach customers
