@@ -246,6 +246,7 @@ func finishMetrics(env runenv.Env, job *Job, out *Outcome) {
 	}
 	if fw := out.report.Firmware; fw != nil {
 		firmwareOrderWarning(job, fw, out)
+		firmwareSuffixWarning(job, fw, out)
 	}
 	if o := out.report.Onboarding; o != nil {
 		onboardingWarnings(o, out)
@@ -323,6 +324,22 @@ func firmwareOrderWarning(job *Job, fw *metrics.Firmware, out *Outcome) {
 	out.Problems.Warnf(diag.Schema, job.configFile, job.firmwarePos.Line, job.firmwarePos.Col,
 		"metrics.firmware.target %q: %s: they count as not on target. Versions order as major.minor.patch (up to four numeric parts, a v prefix and a pre-release allowed); %s",
 		clipID(fw.Target), what, fix)
+}
+
+// firmwareSuffixWarning says when devices count as off target only
+// because their version is the target's release with a suffix that reads
+// as a later fix (2.4.1-hotfix1): semantic versioning makes it a
+// pre-release, before 2.4.1. The share is given both ways: which one is
+// right is the team's naming, not the data's.
+func firmwareSuffixWarning(job *Job, fw *metrics.Firmware, out *Outcome) {
+	versions, devices, example := fw.PostReleaseLike()
+	if devices == 0 || fw.Devices == 0 {
+		return
+	}
+	out.Problems.Warnf(diag.Schema, job.configFile, job.firmwarePos.Line, job.firmwarePos.Col,
+		"metrics.firmware.target %q: %s of the active devices run %s with a suffix (%s version(s), the most common %q), which semantic versioning orders before %s, as a pre-release: they count as not on target, %s on target; %s if the suffix marks a fix after %s. If it does, version such builds after the release (%s.1, or a higher patch), or set the target to the version every device should run",
+		clipID(fw.Target), render.Number(float64(devices), 0), clipID(fw.Target), render.Number(float64(versions), 0), clipID(example), clipID(fw.Target),
+		render.Percent(fw.Value, 1), render.Percent(float64(fw.OnTarget+devices)/float64(fw.Devices), 1), clipID(fw.Target), clipID(fw.Target))
 }
 
 // Gate evaluates one threshold on a metric of the report: its value

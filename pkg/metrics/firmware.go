@@ -3,6 +3,7 @@ package metrics
 import (
 	"cmp"
 	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -257,4 +258,45 @@ func (d *Data) ActiveVersions(o Options) (names, versions, models []string, noOT
 		}
 	}
 	return slices.Clone(d.devices.Names), versions, models, noOTA
+}
+
+// postReleaseWord matches a pre-release identifier that reads as a fix
+// after the release rather than a build before it: hotfix1, patch2, p3,
+// fix, post1, hf2, sp1.
+var postReleaseWord = regexp.MustCompile(`^(?i:hotfix|hf|patch|fix|post|p|sp)[0-9]*$`)
+
+// PostReleaseLike counts the counted devices whose version is the
+// target's release with a suffix that reads as a later fix (2.4.1-hotfix1
+// against 2.4.1): semantic versioning orders a suffix after "-" as a
+// pre-release, before the release, so they count as not on target, while
+// a team that names its hotfixes so means the opposite. versions counts
+// the distinct versions; example is the one with most devices.
+func (f *Firmware) PostReleaseLike() (versions, devices int, example string) {
+	t, ok := parseVersion(f.Target)
+	if f.Target == "" || !ok || len(t.pre) > 0 {
+		return 0, 0, ""
+	}
+	for _, vc := range f.Versions { // most devices first
+		v, ok := parseVersion(vc.Version)
+		if !ok || len(v.pre) == 0 || !postReleaseWord.MatchString(v.pre[0]) || !sameRelease(v.release, t.release) {
+			continue
+		}
+		if versions == 0 {
+			example = vc.Version
+		}
+		versions++
+		devices += vc.Devices
+	}
+	return versions, devices, example
+}
+
+// sameRelease reports whether two releases' numeric parts are equal, a
+// missing part being 0 (2.4.1 is 2.4.1.0).
+func sameRelease(a, b []int) bool {
+	for k := range max(len(a), len(b)) {
+		if at(a, k) != at(b, k) {
+			return false
+		}
+	}
+	return true
 }

@@ -193,3 +193,29 @@ func TestOTARowSize(t *testing.T) {
 		t.Errorf("otaRow is %d bytes, want 24", n)
 	}
 }
+
+// 2.4.1-hotfix1 orders before 2.4.1 (a pre-release): counted as not on
+// target 2.4.1 and named by PostReleaseLike, as are -patch2, -p3, -HF1
+// and 2.4.1.0-fix; -rc1 and -beta are pre-releases indeed, and 2.4.0-hotfix1
+// or 2.4.2-hotfix1 are off or on target whichever way the suffix reads.
+func TestPostReleaseLike(t *testing.T) {
+	counts := map[FirmwareKey]int{
+		{Version: "2.4.1"}: 50, {Version: "2.4.1-hotfix1"}: 20, {Version: "2.4.1-patch2"}: 4, {Version: "v2.4.1-p3"}: 3,
+		{Version: "2.4.1-HF1"}: 2, {Version: "2.4.1.0-fix"}: 1, {Version: "2.4.1-rc1"}: 7, {Version: "2.4.1-beta"}: 6,
+		{Version: "2.4.0-hotfix1"}: 5, {Version: "2.4.2-hotfix1"}: 2,
+	}
+	f := NewFirmware(0, "2.4.1", counts)
+	if f.OnTarget != 52 {
+		t.Fatalf("on target %d, want 52 (2.4.1 and 2.4.2-hotfix1)", f.OnTarget)
+	}
+	versions, devices, example := f.PostReleaseLike()
+	if versions != 5 || devices != 30 || example != "2.4.1-hotfix1" {
+		t.Errorf("PostReleaseLike = %d versions, %d devices, %q; want 5, 30, 2.4.1-hotfix1", versions, devices, example)
+	}
+	// a pre-release target, or none: nothing to say
+	for _, target := range []string{"2.4.1-rc1", "", "2.4.l"} {
+		if _, n, _ := NewFirmware(0, target, counts).PostReleaseLike(); n != 0 {
+			t.Errorf("target %q: %d devices", target, n)
+		}
+	}
+}
