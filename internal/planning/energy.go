@@ -1,6 +1,7 @@
 package planning
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"slices"
@@ -294,17 +295,19 @@ func (ep *Energy) DevicePlanned(id string) bool {
 // and its diff shows no battery change. Less often than the releases
 // (the device may take only some of them), or more often than any
 // release or hotfix window (updates the plan does not ship), each with a
-// twentieth of slack; a track of listed releases has no cadence to
-// compare with.
+// twentieth of slack. A track of listed releases compares with their
+// average spacing (less often) and their closest two (more often).
 func OTACadence(fleet *planfile.Fleet, cal roadmap.Calendar, features string) diag.List {
 	var diags diag.List
 	fw, ok := cal.Tracks[rice.Firmware]
-	if !ok || fw.Cadence == nil {
+	if !ok {
 		return nil
 	}
-	release := periodSeconds(fw.Cadence.Every)
-	shortest, windows := release, "releases every "+fw.Cadence.Every.String()
-	if fw.Hotfix != nil && periodSeconds(fw.Hotfix.Every) < release*0.95 {
+	release, shortest, windows, write, ok := firmwareSpacing(fw)
+	if !ok {
+		return nil
+	}
+	if fw.Hotfix != nil && periodSeconds(fw.Hotfix.Every) < shortest*0.95 {
 		// (windows no more often than the releases fall on them, and the
 		// release serves)
 		shortest = periodSeconds(fw.Hotfix.Every)
@@ -320,14 +323,46 @@ func OTACadence(fleet *planfile.Fleet, cal roadmap.Calendar, features string) di
 		case every > release*1.05:
 			diags.Warnf(diag.Plan, fleet.File, pos.Line, pos.Col,
 				"device %s takes an update every %s (ota: every), and %s's firmware track %s: its battery life and megabytes count one update for every %s releases. If each release goes to the device, write ota: {…, every: %s}; if it takes only some, this is right",
-				d.ID, quantity.FormatDuration(every), features, windows, render.Number(every/release, 1), fw.Cadence.Every)
+				d.ID, quantity.FormatDuration(every), features, windows, render.Number(every/release, 1), write)
 		case every < shortest*0.95:
 			diags.Warnf(diag.Plan, fleet.File, pos.Line, pos.Col,
 				"device %s takes an update every %s (ota: every), more often than %s's firmware track ships (%s): its battery life and megabytes count updates the plan does not make; write ota: {…, every: %s}, or the hotfix windows' period if every hotfix reaches the device",
-				d.ID, quantity.FormatDuration(every), features, windows, fw.Cadence.Every)
+				d.ID, quantity.FormatDuration(every), features, windows, write)
 		}
 	}
 	return diags
+}
+
+// firmwareSpacing is how often the firmware track ships, in seconds: its
+// cadence; or, for listed releases (two or more), their average spacing
+// and the closest two's. windows words it, write is the ota: every to
+// suggest; ok is false with nothing to compare.
+func firmwareSpacing(fw roadmap.TrackCalendar) (release, shortest float64, windows, write string, ok bool) {
+	if fw.Cadence != nil {
+		release = periodSeconds(fw.Cadence.Every)
+		return release, release, "releases every " + fw.Cadence.Every.String(), fw.Cadence.Every.String(), true
+	}
+	var dates []time.Time
+	for _, r := range fw.Releases {
+		if !r.Hotfix {
+			dates = append(dates, r.Date)
+		}
+	}
+	if len(dates) < 2 {
+		return 0, 0, "", "", false
+	}
+	slices.SortFunc(dates, time.Time.Compare)
+	release = dates[len(dates)-1].Sub(dates[0]).Seconds() / float64(len(dates)-1)
+	shortest = release
+	for k := 1; k < len(dates); k++ {
+		shortest = min(shortest, dates[k].Sub(dates[k-1]).Seconds())
+	}
+	if shortest <= 0 {
+		return 0, 0, "", "", false
+	}
+	write = quantity.FormatDuration(max(1, math.Round(release/86400)) * 86400)
+	windows = fmt.Sprintf("lists %d releases from %s to %s, one every %s on average", len(dates), dates[0].Format(time.DateOnly), dates[len(dates)-1].Format(time.DateOnly), write)
+	return release, shortest, windows, write, true
 }
 
 // periodSeconds is a calendar period's length in seconds, with the

@@ -1,6 +1,7 @@
 package planning
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -102,6 +103,19 @@ func TestOTACadence(t *testing.T) {
 		return roadmap.Calendar{Tracks: map[rice.Track]roadmap.TrackCalendar{rice.Firmware: tc}}
 	}
 	mo := func(n int) roadmap.Period { return roadmap.Period{Months: n} }
+	listed := func(dates ...string) roadmap.Calendar {
+		var tc roadmap.TrackCalendar
+		for i, d := range dates {
+			at, err := time.Parse(time.DateOnly, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// a hotfix window between releases is no release
+			tc.Releases = append(tc.Releases, roadmap.Release{Name: fmt.Sprintf("FW %d", i+1), Date: at},
+				roadmap.Release{Name: fmt.Sprintf("Hotfix %d", i+1), Date: at.AddDate(0, 0, 7), Hotfix: true})
+		}
+		return roadmap.Calendar{Tracks: map[rice.Track]roadmap.TrackCalendar{rice.Firmware: tc}}
+	}
 	for _, tt := range []struct {
 		name string
 		cal  roadmap.Calendar
@@ -112,7 +126,13 @@ func TestOTACadence(t *testing.T) {
 		{"13 weeks, within a twentieth of 3 months", cadence(roadmap.Period{Days: 91}, roadmap.Period{}), ""},
 		{"half-yearly releases, monthly hotfixes", cadence(mo(6), mo(1)), ""},
 		{"half-yearly releases only", cadence(mo(6), roadmap.Period{}), "more often than features.yaml's firmware track ships (releases every 6mo): its battery life and megabytes count updates the plan does not make; write ota: {…, every: 6mo}"},
-		{"listed releases", roadmap.Calendar{Tracks: map[rice.Track]roadmap.TrackCalendar{rice.Firmware: {Releases: []roadmap.Release{{Name: "FW 1"}}}}}, ""},
+		{"one listed release", listed("2027-01-04"), ""},
+		// 91 days apart, within a twentieth of 3 months
+		{"listed quarterly", listed("2027-01-04", "2027-04-05", "2027-07-05", "2027-10-04"), ""},
+		// 91 days over 3 gaps: one every 30⅓ days; 91.3125 / 30.33 = 3.0
+		{"listed monthly", listed("2027-01-04", "2027-02-01", "2027-03-01", "2027-04-05"), "device lora takes an update every 3mo (ota: every), and features.yaml's firmware track lists 4 releases from 2027-01-04 to 2027-04-05, one every 30d on average: its battery life and megabytes count one update for every 3 releases. If each release goes to the device, write ota: {…, every: 30d}"},
+		// 182 days apart: 26 weeks
+		{"listed half-yearly", listed("2027-01-04", "2027-07-05"), "more often than features.yaml's firmware track ships (lists 2 releases from 2027-01-04 to 2027-07-05, one every 26w on average)"},
 		{"no firmware track", roadmap.Calendar{}, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
