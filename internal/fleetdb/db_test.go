@@ -422,6 +422,33 @@ func TestExampleRepoSameAsLocal(t *testing.T) {
 	})
 }
 
+// TestFirmwareAfterReleaseSameAsLocal: metrics.firmware.after_release
+// reads a suffix as a fix after its release in both engines. With the
+// target 2.4.0-hotfix1 and after_release [hotfix], the example's devices
+// on 2.4.0 are before it (off target); by semantic versioning alone,
+// 2.4.0 is after the pre-release 2.4.0-hotfix1 (on target): the share
+// falls by the 2.4.0 devices, the same in the tables as in the files.
+func TestFirmwareAfterReleaseSameAsLocal(t *testing.T) {
+	engines(t, func(t *testing.T, e *pgtest.Engine) {
+		conn, schema := e.Conn(t)
+		files, tables := exampleInputs(t, e, conn, schema, filepath.Join("..", "..", "examples", "leak-sensor", "exports"))
+		o := options("2026-10")
+		o.FirmwareTarget = "2.4.0-hotfix1"
+		plain := sameAsLocal(t, conn, files, tables, o).Report.Firmware
+		o.FirmwareAfter = []string{"hotfix"}
+		after := sameAsLocal(t, conn, files, tables, o).Report.Firmware
+		on240 := 0
+		for _, v := range plain.Versions {
+			if v.Version == "2.4.0" {
+				on240 = v.Devices
+			}
+		}
+		if on240 == 0 || plain.OnTarget-after.OnTarget != on240 {
+			t.Errorf("on target %d by semantic versioning, %d with after_release: want a difference of the %d devices on 2.4.0", plain.OnTarget, after.OnTarget, on240)
+		}
+	})
+}
+
 // TestGeneratedFleetSameAsLocal: a million events of 10,000 devices from
 // tools/genexports (out-of-order delivery, duplicates, outages, OTA
 // retries), both engines, every value.

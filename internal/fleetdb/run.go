@@ -833,7 +833,7 @@ func firmwareMetrics(data []byte, o metrics.Options, res *Result) error {
 			example = *row.AmbiguousDevice
 		}
 	}
-	f := metrics.NewFirmware(min(o.Window.To, r.Horizon), o.FirmwareTarget, counts)
+	f := metrics.NewFirmware(min(o.Window.To, r.Horizon), o.FirmwareTarget, metrics.VersionOrder{After: o.FirmwareAfter}, counts)
 	f.Ambiguous, f.AmbiguousDevice = ambiguous, example
 	r.Firmware = f
 	return nil

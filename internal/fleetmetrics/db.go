@@ -167,7 +167,7 @@ func (j *Job) dbJob(env runenv.Env) *fleetdb.Job {
 // takes too.
 func (j *Job) options() metrics.Options {
 	return metrics.Options{Window: j.window, ActivationWindow: j.activation.Microseconds(), SLO: j.slo, Health: j.health,
-		SeriesMonths: 12, AsOf: j.asOf, DormantAfter: j.dormant.Microseconds(), Models: j.models, FirmwareTarget: j.firmwareTarget,
+		SeriesMonths: 12, AsOf: j.asOf, DormantAfter: j.dormant.Microseconds(), Models: j.models, FirmwareTarget: j.firmwareTarget, FirmwareAfter: j.firmwareAfter,
 		FleetLookbackDays: j.fleetLookback, Funnel: j.funnel, Unmodelled: j.unmodelled}
 }
 

@@ -50,7 +50,13 @@ type Firmware struct {
 	Unknown  int       `json:"devices_unknown"`
 	NoOTA    int       `json:"devices_without_ota"`
 	Versions []Version `json:"versions"`
+	// order is how the versions are ordered against the target
+	// (metrics.firmware.after_release).
+	order metrics.VersionOrder
 }
+
+// AtOrAbove reports whether a version counts as on target.
+func (f *Firmware) AtOrAbove(v string) bool { return f.order.AtOrAbove(v, f.Target) }
 
 // Version is one version's devices.
 type Version struct {
@@ -312,7 +318,7 @@ func NewResult(out *Outcome, gates []gate.Gate) Result {
 	}
 	if f := r.Firmware; f != nil {
 		fj := &Firmware{Target: f.Target, At: isoMicro(f.At), OnTarget: f.OnTarget, Devices: f.Devices, Unknown: f.Unknown, NoOTA: f.NoOTA,
-			Versions: []Version{}, Reason: reason(metrics.FirmwareOnTarget)}
+			Versions: []Version{}, Reason: reason(metrics.FirmwareOnTarget), order: f.Order}
 		if v, why := r.Value(metrics.FirmwareOnTarget); why == metrics.HasValue {
 			fj.Value = &v
 		}

@@ -328,18 +328,23 @@ func firmwareOrderWarning(job *Job, fw *metrics.Firmware, out *Outcome) {
 
 // firmwareSuffixWarning says when devices count as off target only
 // because their version is the target's release with a suffix that reads
-// as a later fix (2.4.1-hotfix1): semantic versioning makes it a
-// pre-release, before 2.4.1. The share is given both ways: which one is
-// right is the team's naming, not the data's.
+// as a later fix (2.4.1-hotfix1) and metrics.firmware.after_release does
+// not say so: semantic versioning makes it a pre-release, before 2.4.1.
+// The share is given both ways, and the setting that reads the suffix as
+// a fix: which one is right is the team's naming, not the data's.
 func firmwareSuffixWarning(job *Job, fw *metrics.Firmware, out *Outcome) {
 	versions, devices, example := fw.PostReleaseLike()
 	if devices == 0 || fw.Devices == 0 {
 		return
 	}
+	// the suffix's word: 2.4.1-hotfix1 → hotfix
+	_, word, _ := strings.Cut(example, "-")
+	word, _, _ = strings.Cut(word, ".")
+	word = strings.TrimRight(word, "0123456789")
 	out.Problems.Warnf(diag.Schema, job.configFile, job.firmwarePos.Line, job.firmwarePos.Col,
-		"metrics.firmware.target %q: %s of the active devices run %s with a suffix (%s version(s), the most common %q), which semantic versioning orders before %s, as a pre-release: they count as not on target, %s on target; %s if the suffix marks a fix after %s. If it does, version such builds after the release (%s.1, or a higher patch), or set the target to the version every device should run",
+		"metrics.firmware.target %q: %s of the active devices run %s with a suffix (%s version(s), the most common %q), which semantic versioning orders before %s, as a pre-release: they count as not on target, %s on target; %s if the suffix marks a fix after %s. If it does, say so: metrics.firmware: {target: %s, after_release: [%s]}",
 		clipID(fw.Target), render.Number(float64(devices), 0), clipID(fw.Target), render.Number(float64(versions), 0), clipID(example), clipID(fw.Target),
-		render.Percent(fw.Value, 1), render.Percent(float64(fw.OnTarget+devices)/float64(fw.Devices), 1), clipID(fw.Target), clipID(fw.Target))
+		render.Percent(fw.Value, 1), render.Percent(float64(fw.OnTarget+devices)/float64(fw.Devices), 1), clipID(fw.Target), yamlKey(fw.Target), yamlKey(word))
 }
 
 // Gate evaluates one threshold on a metric of the report: its value

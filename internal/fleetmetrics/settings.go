@@ -198,6 +198,8 @@ type Job struct {
 	// firmwarePos.
 	firmwareTarget string
 	firmwarePos    planfile.Pos
+	// firmwareAfter is metrics.firmware.after_release.
+	firmwareAfter []string
 	// fleetLookback asks for the devices' online days (0: not).
 	fleetLookback int
 	// funnel is iotpm.yaml's setup funnel (nil: none).
@@ -281,7 +283,7 @@ func jobFromConfig(cfg *planfile.Config) (*Job, error) {
 		job.slo = float64(*m.SLO)
 	}
 	if m.Firmware != nil {
-		job.firmwareTarget, job.firmwarePos = m.Firmware.Target, m.Firmware.Pos
+		job.firmwareTarget, job.firmwarePos, job.firmwareAfter = m.Firmware.Target, m.Firmware.Pos, m.Firmware.AfterRelease
 	}
 	if u := m.Unmodelled; u != nil {
 		job.unmodelledAlways, job.unmodelled = u.Always, u.Profile

@@ -224,10 +224,14 @@ type MetricsConfig struct {
 	Pos      Pos           `yaml:"-"`
 }
 
-// FirmwareSpec is metrics.firmware: the target release.
+// FirmwareSpec is metrics.firmware: the target release, and the words of
+// a version suffix that mark a fix after its release (after_release:
+// [hotfix] orders 2.4.1-hotfix1 after 2.4.1, where semantic versioning
+// makes every suffix a pre-release, before it).
 type FirmwareSpec struct {
-	Target string `yaml:"target" check:"required"`
-	Pos    Pos    `yaml:"-"`
+	Target       string   `yaml:"target" check:"required"`
+	AfterRelease []string `yaml:"after_release"`
+	Pos          Pos      `yaml:"-"`
 }
 
 // ProfileRef is a devices.yaml device id, where it is written.
@@ -963,7 +967,17 @@ func (l *configLoader) metrics(m *MetricsConfig) {
 			l.errorf(m.Pos, "metrics.dormant_after: %s", msg)
 		}
 	}
+	if f := m.Firmware; f != nil {
+		for _, w := range f.AfterRelease {
+			if !afterReleaseWord.MatchString(w) {
+				l.errorf(f.Pos, "metrics.firmware.after_release: %q is not a word of letters: give the word that starts such a suffix, e.g. hotfix for 2.4.1-hotfix1", clipValue(w))
+			}
+		}
+	}
 }
+
+// afterReleaseWord is a word metrics.firmware.after_release may list.
+var afterReleaseWord = regexp.MustCompile(`^[A-Za-z]{1,32}$`)
 
 // ActivationWindowProblem says why an activation window of sec seconds
 // cannot be meant ("" when it can): it counts the days after shipping, so

@@ -224,15 +224,21 @@ func PlanRollout(p *Results, s *RolloutSettings, now time.Time) (*Rollout, error
 		return nil, fmt.Errorf("no device has observed time in the %d-day lookback %s up to %s: devices count by their connection events, or by activity rows when their model names a devices.yaml profile with checkin: (activity alone says when a device was seen, not when it was reachable)",
 			s.LookbackDays, r.From.Format(time.DateOnly), r.To.Format(time.DateOnly))
 	}
+	// the fleet's version order (metrics.firmware.after_release): a
+	// device on 2.5.0-hotfix1 has 2.5.0 when the team says so
+	var order metrics.VersionOrder
+	if data.Firmware != nil {
+		order = data.Firmware.Order
+	}
 	unordered := map[string]int{}
 	for _, fd := range fleet {
 		switch {
 		case fd.NoOTA:
 			r.NoOTA = append(r.NoOTA, fd.Device)
-		case fd.Version != "" && metrics.AtOrAbove(fd.Version, s.Version):
+		case fd.Version != "" && order.AtOrAbove(fd.Version, s.Version):
 			r.OnVersion++
 		default:
-			if _, ok := metrics.CompareVersions(fd.Version, s.Version); !ok && fd.Version != "" {
+			if _, ok := order.Compare(fd.Version, s.Version); !ok && fd.Version != "" {
 				unordered[fd.Version]++
 				r.Unordered++
 			}

@@ -82,6 +82,9 @@ type Options struct {
 	// FirmwareTarget is the release firmware_on_target counts devices at
 	// or above ("": no target, only the shares per version).
 	FirmwareTarget string
+	// FirmwareAfter lists the words of a version suffix that mark a fix
+	// after its release (hotfix: 2.4.1-hotfix1 after 2.4.1; VersionOrder).
+	FirmwareAfter []string
 	// Unmodelled is the model value of the devices without one: a
 	// devices.yaml profile id ("": none). The reader gives it to them (the
 	// database engine in its SQL); the computation sees it as theirs.
@@ -102,7 +105,9 @@ type Firmware struct {
 	Devices  int // the active OTA-capable devices counted (known or not)
 	NoOTA    int // active devices whose profile says ota: false
 	Target   string
-	OnTarget int // devices at or above Target
+	OnTarget int // devices at or above Target, in Order
+	// Order is how versions are ordered: Options.FirmwareAfter's words.
+	Order VersionOrder
 	// Value is OnTarget / Devices (unknown versions are not on target);
 	// NaN without a target or devices.
 	Value float64
@@ -371,7 +376,7 @@ func Compute(d *Data, o Options) Report {
 		for _, wk := range workers {
 			active = append(active, wk.activeDevices...)
 		}
-		r.Firmware = d.firmwareOf(sp, active, min(w.To, r.Horizon), r.Horizon, o.FirmwareTarget)
+		r.Firmware = d.firmwareOf(sp, active, min(w.To, r.Horizon), r.Horizon, o.FirmwareTarget, VersionOrder{After: o.FirmwareAfter})
 	}
 	if d.Has.Devices && nc > 0 && (d.Has.Events || d.Has.Usage || d.Has.Tickets) {
 		var custConn, custObs []int64

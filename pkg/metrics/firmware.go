@@ -56,7 +56,19 @@ func parseVersion(s string) (version, bool) {
 // (numeric parts numerically, 2.10.0 after 2.9.1; a pre-release before its
 // release) when both parse; ok is false when either does not, and then
 // only equal strings are the same version.
-func CompareVersions(a, b string) (c int, ok bool) {
+func CompareVersions(a, b string) (c int, ok bool) { return VersionOrder{}.Compare(a, b) }
+
+// VersionOrder orders firmware versions by semantic-version rules, but
+// for the suffixes After names: a version of a release whose first
+// pre-release identifier is one of those words, digits allowed
+// (2.4.1-hotfix1 with After [hotfix]), is a fix after that release, not
+// a pre-release before it — as a team that names its hotfixes so means.
+// Two such fixes of one release order by the word's place in After, then
+// its number, then the rest of the suffix.
+type VersionOrder struct{ After []string }
+
+// Compare is CompareVersions in this order.
+func (o VersionOrder) Compare(a, b string) (c int, ok bool) {
 	va, okA := parseVersion(a)
 	vb, okB := parseVersion(b)
 	if !okA || !okB {
@@ -71,30 +83,80 @@ func CompareVersions(a, b string) (c int, ok bool) {
 			return cmp.Compare(x, y), true
 		}
 	}
+	pa, na, postA := o.post(va)
+	pb, nb, postB := o.post(vb)
 	switch {
-	case len(va.pre) == 0 && len(vb.pre) == 0:
-		return 0, true
-	case len(va.pre) == 0:
+	case postA && postB:
+		if c := cmp.Or(cmp.Compare(pa, pb), cmp.Compare(na, nb)); c != 0 {
+			return c, true
+		}
+		return comparePre(va.pre[1:], vb.pre[1:], true), true
+	case postA:
 		return 1, true
-	case len(vb.pre) == 0:
+	case postB:
 		return -1, true
 	}
-	for k := range min(len(va.pre), len(vb.pre)) {
-		x, y := va.pre[k], vb.pre[k]
+	return comparePre(va.pre, vb.pre, false), true
+}
+
+// AtOrAbove reports whether firmware v is the target or a later version
+// in this order: where both parse, else by equality.
+func (o VersionOrder) AtOrAbove(v, target string) bool {
+	c, ok := o.Compare(v, target)
+	return ok && c >= 0
+}
+
+// post reports whether a version is a fix after its release in this
+// order: the place of its suffix's word in After and the word's number.
+func (o VersionOrder) post(v version) (word, n int, ok bool) {
+	if len(v.pre) == 0 || len(o.After) == 0 {
+		return 0, 0, false
+	}
+	id := v.pre[0]
+	for k, w := range o.After {
+		if len(id) < len(w) || !strings.EqualFold(id[:len(w)], w) {
+			continue
+		}
+		digits := id[len(w):]
+		if digits == "" {
+			return k, 0, true
+		}
+		if d, err := strconv.Atoi(digits); err == nil && d >= 0 && digits[0] != '+' {
+			return k, d, true
+		}
+	}
+	return 0, 0, false
+}
+
+// comparePre orders two pre-release suffixes by semantic-version rules
+// (no suffix after any; identifiers numerically or as text; a shorter
+// list of equal identifiers first). rest: the lists are what follows a
+// fix's word, where none is the fix itself, before any more.
+func comparePre(a, b []string, rest bool) int {
+	switch {
+	case len(a) == 0 && len(b) == 0:
+		return 0
+	case len(a) == 0 && !rest:
+		return 1
+	case len(b) == 0 && !rest:
+		return -1
+	}
+	for k := range min(len(a), len(b)) {
+		x, y := a[k], b[k]
 		nx, errX := strconv.Atoi(x)
 		ny, errY := strconv.Atoi(y)
 		switch {
 		case errX == nil && errY == nil && nx != ny:
-			return cmp.Compare(nx, ny), true
+			return cmp.Compare(nx, ny)
 		case errX == nil && errY != nil:
-			return -1, true
+			return -1
 		case errX != nil && errY == nil:
-			return 1, true
+			return 1
 		case x != y:
-			return strings.Compare(x, y), true
+			return strings.Compare(x, y)
 		}
 	}
-	return cmp.Compare(len(va.pre), len(vb.pre)), true
+	return cmp.Compare(len(a), len(b))
 }
 
 func at(xs []int, k int) int {
@@ -106,10 +168,7 @@ func at(xs []int, k int) int {
 
 // AtOrAbove reports whether firmware v is the target or a later version:
 // by CompareVersions where both parse, else by equality.
-func AtOrAbove(v, target string) bool {
-	c, ok := CompareVersions(v, target)
-	return ok && c >= 0
-}
+func AtOrAbove(v, target string) bool { return VersionOrder{}.AtOrAbove(v, target) }
 
 // VersionsAt is each device's firmware at instant e, by device index ("":
 // unknown): the target version of its latest succeeded OTA job execution
@@ -157,13 +216,13 @@ func (d *Data) VersionsAt(e, horizon int64) (versions []string, ambiguous int, e
 }
 
 // firmwareOf counts the active devices' versions at e.
-func (d *Data) firmwareOf(sp *span, active []int32, e, horizon int64, target string) *Firmware {
+func (d *Data) firmwareOf(sp *span, active []int32, e, horizon int64, target string, order VersionOrder) *Firmware {
 	versions, ambiguous, example := d.VersionsAt(e, horizon)
 	counts := map[FirmwareKey]int{}
 	for _, i := range active {
 		counts[FirmwareKey{Version: versions[i], NoOTA: sp.modeOf(d, int(i)).NoOTA}]++
 	}
-	f := NewFirmware(e, target, counts)
+	f := NewFirmware(e, target, order, counts)
 	f.Ambiguous, f.AmbiguousDevice = ambiguous, example
 	return f
 }
@@ -178,8 +237,8 @@ type FirmwareKey struct {
 // NewFirmware builds the firmware result from the active devices' counts
 // by version and OTA capability (both engines count them their way and
 // share this).
-func NewFirmware(at int64, target string, counts map[FirmwareKey]int) *Firmware {
-	f := &Firmware{At: at, Target: target, Value: math.NaN()}
+func NewFirmware(at int64, target string, order VersionOrder, counts map[FirmwareKey]int) *Firmware {
+	f := &Firmware{At: at, Target: target, Order: order, Value: math.NaN()}
 	for k, n := range counts {
 		switch {
 		case k.NoOTA:
@@ -189,7 +248,7 @@ func NewFirmware(at int64, target string, counts map[FirmwareKey]int) *Firmware 
 			f.Unknown += n
 		default:
 			f.Versions = append(f.Versions, VersionCount{Version: k.Version, Devices: n})
-			if target != "" && AtOrAbove(k.Version, target) {
+			if target != "" && order.AtOrAbove(k.Version, target) {
 				f.OnTarget += n
 			}
 		}
@@ -200,7 +259,7 @@ func NewFirmware(at int64, target string, counts map[FirmwareKey]int) *Firmware 
 		if a.Devices != b.Devices {
 			return cmp.Compare(b.Devices, a.Devices)
 		}
-		if c, ok := CompareVersions(a.Version, b.Version); ok && c != 0 {
+		if c, ok := order.Compare(a.Version, b.Version); ok && c != 0 {
 			return -c
 		}
 		return strings.Compare(a.Version, b.Version)
@@ -222,7 +281,7 @@ func (f *Firmware) Unordered() (versions, devices int, example string) {
 		return 0, 0, ""
 	}
 	for _, vc := range f.Versions { // most devices first
-		if _, ok := CompareVersions(vc.Version, f.Target); !ok {
+		if _, ok := f.Order.Compare(vc.Version, f.Target); !ok {
 			if versions == 0 {
 				example = vc.Version
 			}
@@ -267,10 +326,11 @@ var postReleaseWord = regexp.MustCompile(`^(?i:hotfix|hf|patch|fix|post|p|sp)[0-
 
 // PostReleaseLike counts the counted devices whose version is the
 // target's release with a suffix that reads as a later fix (2.4.1-hotfix1
-// against 2.4.1): semantic versioning orders a suffix after "-" as a
-// pre-release, before the release, so they count as not on target, while
-// a team that names its hotfixes so means the opposite. versions counts
-// the distinct versions; example is the one with most devices.
+// against 2.4.1) and that Order does not read so: semantic versioning
+// orders a suffix after "-" as a pre-release, before the release, so they
+// count as not on target, while a team that names its hotfixes so means
+// the opposite. versions counts the distinct versions; example is the one
+// with most devices.
 func (f *Firmware) PostReleaseLike() (versions, devices int, example string) {
 	t, ok := parseVersion(f.Target)
 	if f.Target == "" || !ok || len(t.pre) > 0 {
@@ -280,6 +340,9 @@ func (f *Firmware) PostReleaseLike() (versions, devices int, example string) {
 		v, ok := parseVersion(vc.Version)
 		if !ok || len(v.pre) == 0 || !postReleaseWord.MatchString(v.pre[0]) || !sameRelease(v.release, t.release) {
 			continue
+		}
+		if _, _, fix := f.Order.post(v); fix {
+			continue // after_release says so: counted as after the target
 		}
 		if versions == 0 {
 			example = vc.Version
@@ -300,3 +363,7 @@ func sameRelease(a, b []int) bool {
 	}
 	return true
 }
+
+// AtOrAbove reports whether a version counts as on target: the target or
+// a later version, in the result's order.
+func (f *Firmware) AtOrAbove(v string) bool { return f.Order.AtOrAbove(v, f.Target) }

@@ -174,7 +174,7 @@ func TestFirmwareUnordered(t *testing.T) {
 		{"build-77", 2, 7, "2.4.1", 1}, // equal strings only
 		{"", 0, 0, "", 0},
 	} {
-		f := NewFirmware(0, tt.target, counts)
+		f := NewFirmware(0, tt.target, VersionOrder{}, counts)
 		n, devices, example := f.Unordered()
 		if n != tt.versions || devices != tt.devices || example != tt.example || f.OnTarget != tt.onTarget {
 			t.Errorf("target %q: unordered %d versions, %d devices, e.g. %q, on target %d; want %d, %d, %q, %d",
@@ -204,7 +204,7 @@ func TestPostReleaseLike(t *testing.T) {
 		{Version: "2.4.1-HF1"}: 2, {Version: "2.4.1.0-fix"}: 1, {Version: "2.4.1-rc1"}: 7, {Version: "2.4.1-beta"}: 6,
 		{Version: "2.4.0-hotfix1"}: 5, {Version: "2.4.2-hotfix1"}: 2,
 	}
-	f := NewFirmware(0, "2.4.1", counts)
+	f := NewFirmware(0, "2.4.1", VersionOrder{}, counts)
 	if f.OnTarget != 52 {
 		t.Fatalf("on target %d, want 52 (2.4.1 and 2.4.2-hotfix1)", f.OnTarget)
 	}
@@ -214,8 +214,53 @@ func TestPostReleaseLike(t *testing.T) {
 	}
 	// a pre-release target, or none: nothing to say
 	for _, target := range []string{"2.4.1-rc1", "", "2.4.l"} {
-		if _, n, _ := NewFirmware(0, target, counts).PostReleaseLike(); n != 0 {
+		if _, n, _ := NewFirmware(0, target, VersionOrder{}, counts).PostReleaseLike(); n != 0 {
 			t.Errorf("target %q: %d devices", target, n)
 		}
+	}
+}
+
+// VersionOrder{After: [hotfix, patch]}: a suffix of those words, digits
+// allowed, is a fix after its release — by the word's place, then its
+// number (10 after 2), then the rest; other suffixes stay pre-releases.
+func TestVersionOrderAfter(t *testing.T) {
+	o := VersionOrder{After: []string{"hotfix", "patch"}}
+	for _, c := range []struct {
+		a, b string
+		want int
+	}{
+		{"2.4.1-hotfix1", "2.4.1", 1},
+		{"2.4.1-HOTFIX1", "2.4.1", 1},
+		{"2.4.1-hotfix", "2.4.1", 1},
+		{"2.4.1-hotfix2", "2.4.1-hotfix1", 1},
+		{"2.4.1-hotfix10", "2.4.1-hotfix2", 1}, // by number, not as text
+		{"2.4.1-hotfix1.2", "2.4.1-hotfix1", 1},
+		{"2.4.1-patch1", "2.4.1-hotfix9", 1}, // the word's place in After
+		{"2.4.1-hotfix1", "2.4.2", -1},
+		{"2.4.1-hotfix1", "2.4.2-rc1", -1},
+		{"2.4.1-rc1", "2.4.1", -1},      // a pre-release still
+		{"2.4.1-hotfixes", "2.4.1", -1}, // not the word: a pre-release
+		{"2.4.1-hotfix1", "2.4.1-rc1", 1},
+		{"v2.4.1-hotfix1", "2.4.1.0-hotfix1", 0},
+	} {
+		got, ok := o.Compare(c.a, c.b)
+		back, _ := o.Compare(c.b, c.a)
+		if !ok || got != c.want || back != -c.want {
+			t.Errorf("Compare(%q, %q) = %d, %v (reverse %d); want %d", c.a, c.b, got, ok, back, c.want)
+		}
+	}
+	// without After, semantic versioning: the suffix is a pre-release
+	if c, _ := (VersionOrder{}).Compare("2.4.1-hotfix1", "2.4.1"); c != -1 {
+		t.Errorf("no After: %d, want -1", c)
+	}
+	// the firmware share: the hotfix devices on target, and no longer
+	// named by PostReleaseLike; -p3 (no listed word) still is
+	counts := map[FirmwareKey]int{{Version: "2.4.1"}: 50, {Version: "2.4.1-hotfix1"}: 20, {Version: "2.4.1-p3"}: 3, {Version: "2.4.0"}: 27}
+	f := NewFirmware(0, "2.4.1", o, counts)
+	if f.OnTarget != 70 || !f.AtOrAbove("2.4.1-hotfix1") || f.AtOrAbove("2.4.1-p3") {
+		t.Errorf("on target %d, want 70 (2.4.1 and its hotfix)", f.OnTarget)
+	}
+	if v, n, ex := f.PostReleaseLike(); v != 1 || n != 3 || ex != "2.4.1-p3" {
+		t.Errorf("PostReleaseLike = %d, %d, %q; want the -p3 version alone", v, n, ex)
 	}
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/iotpm/iotpm/internal/fleetmetrics"
 	"github.com/iotpm/iotpm/internal/render"
-	"github.com/iotpm/iotpm/pkg/metrics"
 )
 
 func pctOr(v *float64, decimals int) string {
@@ -287,7 +286,7 @@ func firmwareTable(f *fleetmetrics.Firmware) *render.Table {
 		on := "-"
 		if f.Target != "" {
 			on = "no"
-			if metrics.AtOrAbove(v.Version, f.Target) {
+			if f.AtOrAbove(v.Version) {
 				on = "yes"
 			}
 		}

@@ -373,3 +373,19 @@ func TestMeasuredSuccessOnFewUpdates(t *testing.T) {
 		t.Errorf("the example's 401 + 9 updates are warned of: %s", stderr)
 	}
 }
+
+// The hand repo with d on 2.5.0-hotfix1: by semantic versioning a
+// pre-release of 2.5.0, so d is to update (4 devices, none on the
+// version); with metrics.firmware.after_release: [hotfix] it is a fix
+// after 2.5.0 and left out as on the version, as 2.5.0 itself was.
+func TestRolloutAfterRelease(t *testing.T) {
+	dir := handRepo(t)
+	cmdtest.EditFile(t, filepath.Join(dir, "devices.csv"), "d,2026-09-01,2.5.0\n", "d,2026-09-01,2.5.0-hotfix1\n")
+	if doc := rolloutJSON(t, dir); doc.Devices != 4 || doc.OnVersion != 0 {
+		t.Errorf("by semantic versioning: %d devices, %d on version; want 4, 0", doc.Devices, doc.OnVersion)
+	}
+	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "  dormant_after: 0d\n", "  dormant_after: 0d\n  firmware: {target: 2.5.0, after_release: [hotfix]}\n")
+	if doc := rolloutJSON(t, dir); doc.Devices != 3 || doc.OnVersion != 1 {
+		t.Errorf("after_release: %d devices, %d on version; want 3, 1", doc.Devices, doc.OnVersion)
+	}
+}
