@@ -1,0 +1,198 @@
+package fleetmetrics
+
+import (
+	"cmp"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/iotpm/iotpm/internal/diag"
+	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/iotpm/iotpm/internal/quantity"
+	"github.com/iotpm/iotpm/internal/render"
+	"github.com/iotpm/iotpm/pkg/metrics"
+)
+
+// The warnings a run adds after computing: what the numbers alone would
+// not say (a suffix read as a pre-release, devices that sleep by design,
+// a factory time as shipped_at, a check-in interval shorter than the
+// field's, a window the data has moved past).
+
+// uncoveredWarning says when the data stops more than a day before the
+// window's end (or now): the counts over the window — monthly active
+// devices, tickets per device-month (economics' support cost), usage —
+// then cover only part of it and read low, while looking like the
+// window's. A window that ends in the future (month to date) is only
+// warned of when the data is also a day behind now.
+func uncoveredWarning(job *Job, out *Outcome, h, end int64) {
+	w := job.window
+	covered := float64(h-w.From) / float64(w.To-w.From)
+	endWhat := "the window's end " + isoMicro(w.To)
+	if end < w.To {
+		endWhat = "now"
+	}
+	out.Problems.Warnf(diag.Row, cmp.Or(job.configFile, "iotpm"), 0, 0, "the data ends %s, %s days before %s: counts over the window (monthly active devices, tickets per 100 devices, usage) cover %s of it and read low; pick a window the data covers, refresh the exports, or gate data_age to fail on it",
+		isoMicro(h), render.Number(float64(end-h)/86_400e6, 1), endWhat, render.Percent(covered, 0))
+}
+
+// pinnedMonthWarning says when iotpm.yaml's month is older than the
+// newest month the data holds whole: a month written once does not move,
+// so check's gates would go on reading it while the exports are refreshed
+// (data_age holds the exports to the window's end, not to today).
+func pinnedMonthWarning(job *Job, out *Outcome, h int64) {
+	w := job.window
+	if job.windowPos.Line == 0 {
+		return // a flag's window is the user's choice of this run
+	}
+	from, month := w.Month()
+	if !month {
+		return // from..to: a span chosen as such
+	}
+	hy, hm, _ := time.UnixMicro(h).UTC().Date()
+	newest := time.Date(hy, hm-1, 1, 0, 0, 0, 0, time.UTC) // the last month the data holds whole
+	if !newest.After(from) {
+		return
+	}
+	out.Problems.Warnf(diag.Schema, job.configFile, job.windowPos.Line, job.windowPos.Col,
+		"metrics.month %s: the data reaches %s, so %s is whole in it, and the gates read %s, a month the data has moved past; move month: to %s (a month written here does not move by itself)",
+		from.Format("2006-01"), isoMicro(h), newest.Format("2006-01"), from.Format("2006-01"), newest.Format("2006-01"))
+}
+
+// firmwareOrderWarning says when devices count as off target only because
+// their version and the target cannot be ordered (firmware_on_target would
+// otherwise look measured: a target "2.4.l" gives 0% without a word).
+func firmwareOrderWarning(job *Job, fw *metrics.Firmware, out *Outcome) {
+	versions, devices, example := fw.Unordered()
+	if devices == 0 {
+		return
+	}
+	what := fmt.Sprintf("%s of the active devices run a version that cannot be ordered against it (%s version(s), the most common %q)",
+		render.Number(float64(devices), 0), render.Number(float64(versions), 0), clipID(example))
+	fix := "give those devices versions of that form, or a target equal to the version that counts"
+	if !metrics.Orderable(fw.Target) {
+		what = fmt.Sprintf("it is no semantic version, so only devices running exactly %q count as on target; %s run other versions (the most common %q)",
+			clipID(fw.Target), render.Number(float64(devices), 0), clipID(example))
+		fix = "write the target as the fleet writes its versions"
+	}
+	out.Problems.Warnf(diag.Schema, job.configFile, job.firmwarePos.Line, job.firmwarePos.Col,
+		"metrics.firmware.target %q: %s: they count as not on target. Versions order as major.minor.patch (up to four numeric parts, a v prefix and a pre-release allowed); %s",
+		clipID(fw.Target), what, fix)
+}
+
+// firmwareSuffixWarning says when devices count as off target only
+// because their version is the target's release with a suffix that reads
+// as a later fix (2.4.1-hotfix1) and metrics.firmware.after_release does
+// not say so: semantic versioning makes it a pre-release, before 2.4.1.
+// The share is given both ways, and the setting that reads the suffix as
+// a fix: which one is right is the team's naming, not the data's.
+func firmwareSuffixWarning(job *Job, fw *metrics.Firmware, out *Outcome) {
+	versions, devices, example := fw.PostReleaseLike()
+	if devices == 0 || fw.Devices == 0 {
+		return
+	}
+	// the suffix's word: 2.4.1-hotfix1 → hotfix
+	_, word, _ := strings.Cut(example, "-")
+	word, _, _ = strings.Cut(word, ".")
+	word = strings.TrimRight(word, "0123456789")
+	out.Problems.Warnf(diag.Schema, job.configFile, job.firmwarePos.Line, job.firmwarePos.Col,
+		"metrics.firmware.target %q: %s of the active devices run %s with a suffix (%s version(s), the most common %q), which semantic versioning orders before %s, as a pre-release: they count as not on target, %s on target; %s if the suffix marks a fix after %s. If it does, say so: metrics.firmware: {target: %s, after_release: [%s]}",
+		clipID(fw.Target), render.Number(float64(devices), 0), clipID(fw.Target), render.Number(float64(versions), 0), clipID(example), clipID(fw.Target),
+		render.Percent(fw.Value, 1), render.Percent(float64(fw.OnTarget+devices)/float64(fw.Devices), 1), clipID(fw.Target), yamlKey(fw.Target), yamlKey(word))
+}
+
+// quoteList quotes the first n values, and says how many more there are.
+func quoteList(v []string, n int) string {
+	var q []string
+	for _, s := range v[:min(n, len(v))] {
+		q = append(q, fmt.Sprintf("%q", clipID(s)))
+	}
+	return render.Few(append(q, v[len(q):]...), n, ", ")
+}
+
+// yamlKey quotes a value for a YAML flow mapping when it needs it.
+func yamlKey(s string) string {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return fmt.Sprintf("%q", s)
+		}
+	}
+	return s
+}
+
+// sleepWarning warns when the devices counted as always connected (at
+// least 10) were connected less than half of their observed time: a
+// battery device that connects, reports and disconnects reads so, and
+// uptime counts its sleep as down time until its profile says it checks
+// in. A fleet meant to stay connected that was offline most of the
+// window is worth the same line. Both engines give the sums it reads.
+func sleepWarning(out *Outcome) {
+	u := out.report.Uptime
+	if u == nil || u.Always.Devices < 10 || u.Always.ConnectedUS*2 >= u.Always.ObservedUS {
+		return
+	}
+	var low []string
+	for _, p := range u.ByProfile {
+		if !p.Checkin && p.Devices > 0 && p.ConnectedUS*2 < p.ObservedUS {
+			low = append(low, p.Profile)
+		}
+	}
+	who := "devices without a devices.yaml profile among them"
+	if len(low) > 0 {
+		who = "profile " + render.Few(low, 3, ", ")
+	}
+	out.Problems.Warnf(diag.Row, statPath(out, planfile.KindEvents), 0, 0, "%s counted as always connected (down whenever disconnected) were connected %s of their observed time (%s): devices that sleep by design (connect, report, disconnect) read so; if these do, give their devices.yaml profile checkin: {event: EVENT, every: INTERVAL}, so uptime counts them reachable after each check-in, and their model that profile (metrics.models, or metrics.unmodelled: PROFILE); if they are meant to stay connected, they were offline most of the window",
+		render.Plural(u.Always.Devices, "device"), render.Percent(u.Always.Value, 1), who)
+}
+
+// shippingWarning warns when most activated devices (at least 10) were
+// activated within an hour of their shipped_at: units reach customers
+// days after they ship, so such a shipped_at is the time the factory
+// provisioned or tested them (a registry's creation date), and the
+// activation rate counts the end-of-line test — near 100% whatever the
+// customers do. Both engines give the count it reads.
+func shippingWarning(out *Outcome) {
+	a := out.report.Activation
+	if a == nil || a.AtShipping < 10 {
+		return
+	}
+	activated := 0
+	for _, c := range a.ByMonth {
+		activated += c.Activated
+	}
+	if a.AtShipping*2 <= activated {
+		return
+	}
+	column := "shipped_at"
+	for _, st := range out.stats {
+		if c := st.Columns["shipped_at"]; st.Kind == planfile.KindDevices && c != "" {
+			column = c
+		}
+	}
+	out.Problems.Warnf(diag.Row, statPath(out, planfile.KindDevices), 0, 0, "%s of the %s activated devices were activated (a connect or an activity row) within an hour of their shipped_at (column %s): units reach customers days after they ship, so these times look like the factory's provisioning or test (a registry's creation date), and the activation rate counts the end-of-line test; map shipped_at to the date units leave the warehouse or are sold",
+		render.Number(float64(a.AtShipping), 0), render.Number(float64(activated), 0), column)
+}
+
+// checkinWarnings warns of a check-in profile whose devices missed more
+// than half the check-ins its interval P expects over their observed time:
+// uptime counts each missed one as down time, so an interval shorter than
+// the firmware's in the field (a planned interval written as today's)
+// reads as an unreachable fleet. Both engines give the sums it reads.
+func checkinWarnings(job *Job, out *Outcome) {
+	u := out.report.Uptime
+	if u == nil {
+		return
+	}
+	for _, p := range u.ByProfile {
+		m, ok := job.models[p.Profile]
+		if !p.Checkin || !ok || m.Every <= 0 {
+			continue
+		}
+		expected := p.ObservedUS / m.Every
+		if expected < 20 || int64(p.Missed)*2 <= expected {
+			continue
+		}
+		every := quantity.FormatDuration(float64(m.Every) / 1e6)
+		out.Problems.Warnf(diag.Row, statPath(out, planfile.KindEvents), 0, 0, "%s: its devices missed %s of the %s check-ins its interval in devices.yaml (every %s) expects over their observed time (%s), and uptime counts each as down time: if the firmware in the field checks in less often than that, set the profile's checkin: {every: ...} to the field's interval (a planned interval belongs in a variant with feature:); if it does check in every %s, the devices missed most of their check-ins",
+			p.Profile, render.Number(float64(p.Missed), 0), render.Number(float64(expected), 0), every, render.Percent(float64(p.Missed)/float64(expected), 0), every)
+	}
+}
