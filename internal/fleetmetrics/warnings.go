@@ -102,11 +102,11 @@ func firmwareSuffixWarning(job *Job, fw *metrics.Firmware, out *Outcome) {
 
 // quoteList quotes the first n values, and says how many more there are.
 func quoteList(v []string, n int) string {
-	var q []string
-	for _, s := range v[:min(n, len(v))] {
-		q = append(q, fmt.Sprintf("%q", clipID(s)))
+	q := make([]string, len(v))
+	for i, s := range v {
+		q[i] = fmt.Sprintf("%q", clipID(s))
 	}
-	return render.Few(append(q, v[len(q):]...), n, ", ")
+	return render.Few(q, n, ", ")
 }
 
 // yamlKey quotes a value for a YAML flow mapping when it needs it.

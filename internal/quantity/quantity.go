@@ -254,7 +254,8 @@ var durationUnits = []string{"y", "mo", "w", "d", "h", "m", "s", "ms", "us", "ns
 // the user can paste it: in the largest unit in which it is a whole
 // number (5400 → "90m", 91.3125 days → "3mo", 14 days → "2w"), else in
 // the largest unit it is at least one of, with the digits it needs
-// (0.0015 → "1.5ms"). Duration.Parse reads every result back to sec.
+// (0.0015 → "1500us", whole in µs; 2.5e-9 → "2.5ns"). Duration.Parse
+// reads every result back to sec.
 func FormatDuration(sec float64) string {
 	if sec == 0 {
 		return "0s"

@@ -77,11 +77,8 @@ func (o VersionOrder) Compare(a, b string) (c int, ok bool) {
 		}
 		return 0, false
 	}
-	for k := range max(len(va.release), len(vb.release)) {
-		x, y := at(va.release, k), at(vb.release, k)
-		if x != y {
-			return cmp.Compare(x, y), true
-		}
+	if c := compareRelease(va.release, vb.release); c != 0 {
+		return c, true
 	}
 	pa, na, postA := o.post(va)
 	pb, nb, postB := o.post(vb)
@@ -157,6 +154,17 @@ func comparePre(a, b []string, rest bool) int {
 		}
 	}
 	return cmp.Compare(len(a), len(b))
+}
+
+// compareRelease orders two releases' numeric parts, numerically, a
+// missing part being 0 (2.4.1 is 2.4.1.0).
+func compareRelease(a, b []int) int {
+	for k := range max(len(a), len(b)) {
+		if x, y := at(a, k), at(b, k); x != y {
+			return cmp.Compare(x, y)
+		}
+	}
+	return 0
 }
 
 func at(xs []int, k int) int {
@@ -338,7 +346,7 @@ func (f *Firmware) PostReleaseLike() (versions, devices int, example string) {
 	}
 	for _, vc := range f.Versions { // most devices first
 		v, ok := parseVersion(vc.Version)
-		if !ok || len(v.pre) == 0 || !postReleaseWord.MatchString(v.pre[0]) || !sameRelease(v.release, t.release) {
+		if !ok || len(v.pre) == 0 || !postReleaseWord.MatchString(v.pre[0]) || compareRelease(v.release, t.release) != 0 {
 			continue
 		}
 		if _, _, fix := f.Order.post(v); fix {
@@ -351,17 +359,6 @@ func (f *Firmware) PostReleaseLike() (versions, devices int, example string) {
 		devices += vc.Devices
 	}
 	return versions, devices, example
-}
-
-// sameRelease reports whether two releases' numeric parts are equal, a
-// missing part being 0 (2.4.1 is 2.4.1.0).
-func sameRelease(a, b []int) bool {
-	for k := range max(len(a), len(b)) {
-		if at(a, k) != at(b, k) {
-			return false
-		}
-	}
-	return true
 }
 
 // AtOrAbove reports whether a version counts as on target: the target or
