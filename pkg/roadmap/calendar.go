@@ -65,6 +65,11 @@ type Release struct {
 	Date     time.Time
 	Capacity float64 // engineering person-months
 	Hotfix   bool    // a firmware hotfix window, open to hotfix features only
+	// Opens is the day the release's cycle starts — the track's previous
+	// release of its kind (regular, or hotfix window), else the plan's
+	// start — over which its capacity is spent: work that can only start
+	// later has the share of the cycle left (docs/roadmap-rules.md, rule 4).
+	Opens time.Time
 }
 
 // Cadence generates releases every Every from Start (k = 1, 2, …) up to End.
@@ -124,7 +129,8 @@ func (c Calendar) Releases() []Release {
 				if slices.ContainsFunc(dates, d.Equal) {
 					continue
 				}
-				out = append(out, Release{Track: track, Name: fmt.Sprintf("Hotfix %d", n), Date: d, Capacity: tc.Hotfix.Capacity, Hotfix: true})
+				out = append(out, Release{Track: track, Name: fmt.Sprintf("Hotfix %d", n), Date: d, Capacity: tc.Hotfix.Capacity, Hotfix: true,
+					Opens: tc.Hotfix.Every.AddTo(c.Start, k-1)})
 				n++
 			}
 		}
@@ -135,6 +141,18 @@ func (c Calendar) Releases() []Release {
 		}
 		return slices.Index(rice.Tracks, a.Track) - slices.Index(rice.Tracks, b.Track)
 	})
+	// a regular release's cycle opens with the track's previous regular
+	// release (a hotfix window's was set above, from its cadence)
+	last := map[rice.Track]time.Time{}
+	for i := range out {
+		if r := &out[i]; !r.Hotfix {
+			r.Opens = c.Start
+			if prev, ok := last[r.Track]; ok {
+				r.Opens = prev
+			}
+			last[r.Track] = r.Date
+		}
+	}
 	return out
 }
 

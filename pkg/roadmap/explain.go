@@ -33,6 +33,10 @@ const (
 	// StepFullRun: Count full releases, Release on Date to Last on
 	// LastDate.
 	StepFullRun
+	// StepLateInCycle: Release on Date opened its cycle on Opens, before
+	// the work could start (Start): only Amount of its Capacity falls in
+	// the cycle's remaining days.
+	StepLateInCycle
 	// StepSpread: Effort spread over Allocations; ships with Release on
 	// Date.
 	StepSpread
@@ -86,6 +90,7 @@ type Step struct {
 	Count               int
 	Allocated, Capacity float64
 	Amount, Effort      float64
+	Opens, Start        time.Time // StepLateInCycle
 	Allocations         []Allocation
 	// StepUnscheduled
 	Reason Reason
@@ -124,6 +129,9 @@ func (s Step) String() string {
 		return fmt.Sprintf("%s on %s is full (%g of %g person-months allocated)", s.Release, date(s.Date), s.Allocated, s.Capacity)
 	case StepFullRun:
 		return fmt.Sprintf("%s to %s (%d releases, %s to %s) are full", s.Release, s.Last, s.Count, date(s.Date), date(s.LastDate))
+	case StepLateInCycle:
+		return fmt.Sprintf("%s on %s spends its %g person-months over its cycle from %s; the work can start %s, so %g of them are left to it",
+			s.Release, date(s.Date), s.Capacity, date(s.Opens), date(s.Start), s.Amount)
 	case StepSpread:
 		parts := make([]string, len(s.Allocations))
 		for i, a := range s.Allocations {

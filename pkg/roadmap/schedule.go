@@ -180,6 +180,8 @@ type scheduler struct {
 	// regular ones, [track][1] those and the hotfix windows (for hotfix
 	// features). Full releases are skipped in near-constant time.
 	lists map[rice.Track]*[2]releaseList
+	// cycles[i] is when release i's capacity is spent (rule 4)
+	cycles []cycle
 }
 
 // releaseList is a track's releases in date order with a union-find over
@@ -224,8 +226,11 @@ func Schedule(in Input) Plan {
 	for _, t := range rice.Tracks {
 		s.lists[t] = &[2]releaseList{}
 	}
-	for i, r := range in.Calendar.Releases() {
+	all := in.Calendar.Releases()
+	s.cycles = make([]cycle, len(all)) // never grown: a cycle's used may point into it
+	for i, r := range all {
 		s.releases = append(s.releases, ReleasePlan{Release: r})
+		s.cycles[i] = newCycle(r)
 		l := s.lists[r.Track]
 		for h := range 2 {
 			if h == 1 || !r.Hotfix {
@@ -264,6 +269,11 @@ func (s *scheduler) feature(f rice.Scored) {
 			}
 		}
 	}
+	// the day the feature's work can start: its parts' capacity comes only
+	// from the part of each release's cycle after it (rule 4); a later
+	// part of the chain is built alongside the earlier ones (firmware on
+	// the board's prototypes), so it does not move this day
+	start := ready
 	for _, part := range chainOrder(f.Parts) {
 		ex := Explanation{Feature: f.ID, Track: part.Track}
 		if blocked != nil {
@@ -272,7 +282,7 @@ func (s *scheduler) feature(f rice.Scored) {
 		}
 		why.Date = ready
 		s.note(&ex, why)
-		ship, reason := s.part(f, part, ready, &ex)
+		ship, reason := s.part(f, part, ready, start, &ex)
 		if reason != nil {
 			s.unschedule(f, part.Track, *reason, &ex)
 			blocked = &Reason{Kind: EarlierPartUnscheduled, Part: part.Track}
@@ -329,7 +339,7 @@ func LeadTime(p rice.Part, catalog rice.Catalog) (int, LeadSource) {
 // be scheduled. Rules 3 and 4. The releases a part could take capacity
 // from are found first; capacity is taken only when the part fits
 // completely (a part that cannot complete holds none).
-func (s *scheduler) part(f rice.Scored, p rice.Part, ready time.Time, ex *Explanation) (time.Time, *Reason) {
+func (s *scheduler) part(f rice.Scored, p rice.Part, ready, start time.Time, ex *Explanation) (time.Time, *Reason) {
 	lead, source := LeadTime(p, s.in.Catalog)
 	earliest := ready.AddDate(0, 0, lead)
 	if lead > 0 {
@@ -364,7 +374,15 @@ func (s *scheduler) part(f rice.Scored, p rice.Part, ready time.Time, ex *Explan
 		}
 		prev = k
 		r := &s.releases[list.idx[k]]
-		take := math.Min(r.Capacity-r.Allocated, remaining)
+		room, late := s.cycles[list.idx[k]].room(r, start)
+		if late && room < remaining {
+			// said only where it changes what the part takes
+			s.note(ex, Step{Kind: StepLateInCycle, Release: r.Name, Date: r.Date, Opens: r.Opens, Start: start, Amount: round(room), Capacity: r.Capacity})
+		}
+		if room <= epsilon {
+			continue
+		}
+		take := math.Min(room, remaining)
 		remaining -= take
 		allocs = append(allocs, Allocation{Release: r.Name, Date: r.Date, Amount: take})
 		taken = append(taken, list.idx[k])
@@ -377,6 +395,7 @@ func (s *scheduler) part(f rice.Scored, p rice.Part, ready time.Time, ex *Explan
 	}
 	for k, i := range taken {
 		r := &s.releases[i]
+		s.cycles[i].allocate(r, start, allocs[k].Amount)
 		r.Allocated += allocs[k].Amount
 		if r.Capacity-r.Allocated <= epsilon {
 			s.lists[r.Track][0].markFull(i)

@@ -73,6 +73,9 @@ func TestCalendarReleases(t *testing.T) {
 	for _, r := range c.Releases() {
 		s := r.Name + "@" + r.Date.Format("01-02")
 		if r.Track == rice.Firmware {
+			s = r.Opens.Format("01-02") + "–" + s
+		}
+		if r.Track == rice.Firmware {
 			fw = append(fw, s)
 		} else {
 			cloud = append(cloud, s)
@@ -80,7 +83,9 @@ func TestCalendarReleases(t *testing.T) {
 	}
 	// months are calendar months, clamped: Jan 31 + 1 month = Feb 28;
 	// hotfix windows on a release date are left out
-	wantFW := []string{"Hotfix 1@02-28", "Hotfix 2@03-31", "FW 1@04-30", "Hotfix 3@05-31", "Hotfix 4@06-30", "FW 2@07-31"}
+	// each cycle opens with the previous release of its kind (hotfix
+	// windows by their cadence, also past a window left out)
+	wantFW := []string{"01-31–Hotfix 1@02-28", "02-28–Hotfix 2@03-31", "01-31–FW 1@04-30", "04-30–Hotfix 3@05-31", "05-31–Hotfix 4@06-30", "04-30–FW 2@07-31"}
 	if !slices.Equal(fw, wantFW) {
 		t.Errorf("firmware %v\nwant %v", fw, wantFW)
 	}
@@ -171,6 +176,76 @@ func TestRuleCapacitySpillOver(t *testing.T) {
 		if it.Feature == "big" && len(it.Allocations) != 3 {
 			t.Errorf("big allocations %+v", it.Allocations)
 		}
+	}
+}
+
+// Rule 4, a late start: a release's capacity is spent over its cycle, so
+// work that can only start partway through it has the share of the days
+// left, and two such parts share them. Worked by hand on cal(): fw-dep
+// ships FW 1 on 2027-03-01, so its dependants start 2027-03-02, day 60 of
+// Rev B's 90-day cycle (2027-01-01 to 2027-04-01): 30/90 of its 4 PM is
+// 1.333 PM. late-a (2 PM) takes those and 0.667 PM of Rev C; late-b finds
+// Rev B's last 30 days taken and ships in Rev C; early, with no
+// dependency, still has the first 60 days (2.667 PM) of Rev B.
+func TestRuleLateInCycle(t *testing.T) {
+	dependant := func(id string, rank int, pm float64) rice.Scored {
+		f := feat(id, rank, "", part(rice.Hardware, pm))
+		f.DependsOn = []string{"fw-dep"}
+		return f
+	}
+	p := Schedule(Input{Calendar: cal(), Catalog: catalog, Explain: "late-a", Ranked: []rice.Scored{
+		feat("fw-dep", 1, "", part(rice.Firmware, 1)),
+		dependant("late-a", 2, 2), dependant("late-b", 3, 1),
+		feat("early", 4, "", part(rice.Hardware, 1)),
+	}})
+	check(t, p, map[string]string{
+		"fw-dep/firmware": "FW 1 2027-03-01",
+		"late-a/hardware": "Rev C 2027-10-01",
+		"late-b/hardware": "Rev C 2027-10-01",
+		"early/hardware":  "Rev B 2027-04-01",
+	})
+	for _, it := range p.Items {
+		if it.Feature == "late-a" {
+			if len(it.Allocations) != 2 || math.Abs(it.Allocations[0].Amount-4.0/3) > 1e-9 || it.Allocations[0].Release != "Rev B" || math.Abs(it.Allocations[1].Amount-2.0/3) > 1e-9 {
+				t.Errorf("late-a allocations %+v, want 1.333 in Rev B and 0.667 in Rev C", it.Allocations)
+			}
+		}
+	}
+	var said []string
+	for _, ex := range p.Explain {
+		for _, st := range ex.Steps {
+			said = append(said, st.String())
+		}
+	}
+	want := "Rev B on 2027-04-01 spends its 4 person-months over its cycle from 2027-01-01; the work can start 2027-03-02, so 1.333 of them are left to it"
+	if !slices.Contains(said, want) {
+		t.Errorf("explanation %q\nwant the step %q", said, want)
+	}
+	for _, r := range p.Releases {
+		if r.Name == "Rev B" && math.Abs(r.Allocated-(4.0/3+1)) > 1e-9 {
+			t.Errorf("Rev B allocated %v, want 1.333 (late-a) + 1 (early)", r.Allocated)
+		}
+	}
+}
+
+// The cycle's busy days: each take fills the earliest free days from its
+// start; free counts the idle days from a day on.
+func TestCycleEarliestFit(t *testing.T) {
+	c := cycle{days: 100}
+	c.take(0, 10)
+	c.take(50, 20)
+	c.take(5, 30) // 10-40: the gap after the first, before the second
+	if want := []span{{0, 40}, {50, 70}}; !slices.Equal(c.used, want) {
+		t.Fatalf("busy %v, want %v", c.used, want)
+	}
+	for _, w := range []struct{ from, want float64 }{{0, 40}, {45, 35}, {60, 30}, {90, 10}, {100, 0}} {
+		if got := c.free(w.from); math.Abs(got-w.want) > 1e-9 {
+			t.Errorf("free(%v) = %v, want %v", w.from, got, w.want)
+		}
+	}
+	c.take(30, 15) // 40-50 and 70-75
+	if want := []span{{0, 75}}; !slices.Equal(c.used, want) {
+		t.Errorf("busy %v, want %v", c.used, want)
 	}
 }
 
@@ -346,6 +421,46 @@ func TestInvariants(t *testing.T) {
 						}
 					}
 				}
+			}
+		}
+		lateShares(t, round, p, ranked, ship)
+	}
+}
+
+// lateShares: what the parts whose work starts on day d or later take from
+// a release is at most its capacity's share of the cycle's days from d on
+// (Hall's condition for spending the capacity evenly over the cycle).
+func lateShares(t *testing.T, round int, p Plan, ranked []rice.Scored, ship map[string]map[rice.Track]time.Time) {
+	t.Helper()
+	start := map[string]time.Time{}
+	for _, f := range ranked {
+		start[f.ID] = cal().Start
+		for _, dep := range f.DependsOn {
+			for _, d := range ship[dep] {
+				if d.AddDate(0, 0, 1).After(start[f.ID]) {
+					start[f.ID] = d.AddDate(0, 0, 1)
+				}
+			}
+		}
+	}
+	for _, r := range p.Releases {
+		cycle := r.Date.Sub(r.Opens).Hours()
+		for _, from := range p.Items {
+			d := start[from.Feature]
+			if !d.After(r.Opens) || !d.Before(r.Date) {
+				continue
+			}
+			var taken float64
+			for _, it := range p.Items {
+				for _, a := range it.Allocations {
+					if a.Release == r.Name && it.Track == r.Track && !start[it.Feature].Before(d) {
+						taken += a.Amount
+					}
+				}
+			}
+			if share := r.Capacity * r.Date.Sub(d).Hours() / cycle; taken > share+1e-6 {
+				t.Fatalf("round %d: %s/%s gives %v to work starting %v or later, more than the %v of its cycle left then",
+					round, r.Track, r.Name, taken, d.Format(time.DateOnly), share)
 			}
 		}
 	}
