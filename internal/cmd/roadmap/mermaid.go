@@ -100,10 +100,9 @@ func (v planView) bars(cal *roadmap.Calendar) []Bar {
 	return out
 }
 
-// workStart is when a part's work can begin: the start of the cycle of the
-// first release its effort is allocated to (the previous release of the
-// same kind on its track, or the plan's start), and not before the part is
-// ready.
+// workStart is when a part's work can begin: the day the cycle of the
+// first release its effort is allocated to opens (roadmap.Release.Opens),
+// and not before the part is ready.
 func (v planView) workStart(it roadmap.Item, planStart time.Time) time.Time {
 	if len(it.Allocations) == 0 {
 		return it.ReadyDate
@@ -114,19 +113,10 @@ func (v planView) workStart(it roadmap.Item, planStart time.Time) time.Time {
 			first = a
 		}
 	}
-	// the cycle is between releases of the same kind: a quarterly
-	// firmware release's capacity accrues over the quarter, not since the
-	// last hotfix window
-	hotfix := false
-	for _, r := range v.plan.Releases {
-		if r.Track == it.Track && r.Name == first.Release && r.Date.Equal(first.Date) {
-			hotfix = r.Hotfix
-		}
-	}
 	start := planStart
 	for _, r := range v.plan.Releases {
-		if r.Track == it.Track && r.Hotfix == hotfix && r.Date.Before(first.Date) && r.Date.After(start) {
-			start = r.Date
+		if r.Track == it.Track && r.Name == first.Release && r.Date.Equal(first.Date) {
+			start = r.Opens
 		}
 	}
 	if it.ReadyDate.After(start) {
