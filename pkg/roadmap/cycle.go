@@ -1,6 +1,9 @@
 package roadmap
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // cycle is when a release's capacity is spent: evenly over the days from
 // the release's Opens to its Date, each part's share in the earliest days
@@ -30,32 +33,35 @@ func (c *cycle) offset(r Release, start time.Time) float64 {
 	return min(c.days, max(0, start.Sub(r.Opens).Hours()/24))
 }
 
-// free is the idle time of [from, days).
-func (c *cycle) free(from float64) float64 {
-	idle := c.days - from
+// free is the idle time of [from, to).
+func (c *cycle) free(from, to float64) float64 {
+	idle := to - from
 	for _, s := range c.used {
-		idle -= max(0, s.to-max(s.from, from))
+		idle -= max(0, min(s.to, to)-max(s.from, from))
 	}
 	return max(0, idle)
 }
 
-// take marks d days busy, the earliest free ones from from on; the caller
-// has checked that free(from) ≥ d.
-func (c *cycle) take(from, d float64) {
+// take marks d days busy, the earliest free ones from from on, and
+// returns where the last of them ends; the caller has checked that
+// free(from, to) ≥ d for the day to it needs them by.
+func (c *cycle) take(from, d float64) (end float64) {
 	var tmp [8]span
 	out := tmp[:0]
 	at := from
 	for _, s := range c.used {
-		if d > 0 && s.from > at {
-			end := min(s.from, at+d)
-			out = append(out, span{at, end})
-			d -= end - at
+		if d > epsilon && s.from > at {
+			stop := min(s.from, at+d)
+			out = append(out, span{at, stop})
+			d -= stop - at
+			end = stop
 		}
 		out = append(out, s)
 		at = max(at, s.to)
 	}
 	if d > epsilon {
-		out = append(out, span{at, min(c.days, at+d)})
+		end = min(c.days, at+d)
+		out = append(out, span{at, end})
 	}
 	// in order already (a gap filled lies before the span after it):
 	// merge the touching ones
@@ -70,23 +76,41 @@ func (c *cycle) take(from, d float64) {
 		}
 		c.used = append(c.used, s)
 	}
+	return end
 }
 
-// room is what a part whose work starts on start can take from release r:
-// its capacity left in the cycle's days from start on; late says that
-// starting late leaves it less than the release's unallocated capacity.
-func (c *cycle) room(r *ReleasePlan, start time.Time) (room float64, late bool) {
+// room is what a part whose work starts on start and must be done by end
+// can take from release r: its capacity in the idle days of its cycle
+// between the two; late says that starting after the cycle opened leaves
+// it less than the same window from the cycle's start would.
+func (c *cycle) room(r *ReleasePlan, start, end time.Time) (room float64, late bool) {
 	unallocated := r.Capacity - r.Allocated
 	if c.days <= 0 {
+		if end.Before(r.Date) {
+			return 0, false
+		}
 		return unallocated, false
 	}
-	room = min(unallocated, r.Capacity*c.free(c.offset(r.Release, start))/c.days)
-	return room, room < unallocated-epsilon
+	to := c.offset(r.Release, end)
+	from := c.offset(r.Release, start)
+	if from >= to {
+		return 0, from > 0
+	}
+	room = min(unallocated, r.Capacity*c.free(from, to)/c.days)
+	if from > 0 {
+		late = room < min(unallocated, r.Capacity*c.free(0, to)/c.days)-epsilon
+	}
+	return room, late
 }
 
-// allocate records amount taken from release r by a part starting on start.
-func (c *cycle) allocate(r *ReleasePlan, start time.Time, amount float64) {
-	if c.days > 0 && r.Capacity > 0 {
-		c.take(c.offset(r.Release, start), amount/r.Capacity*c.days)
+// allocate records amount taken from release r by a part starting on
+// start, and returns the day its share there is done.
+func (c *cycle) allocate(r *ReleasePlan, start time.Time, amount float64) time.Time {
+	if c.days <= 0 || r.Capacity <= 0 {
+		return r.Date
 	}
+	end := c.take(c.offset(r.Release, start), amount/r.Capacity*c.days)
+	// the day whose end the work reaches (a share ending at noon is done
+	// that day)
+	return r.Opens.Add(time.Duration(math.Ceil(end-epsilon))*Day).AddDate(0, 0, -1)
 }

@@ -40,6 +40,10 @@ const (
 	// StepSpread: Effort spread over Allocations; ships with Release on
 	// Date.
 	StepSpread
+	// StepWorkThenLead: Effort taken as Allocations is done on Done; the
+	// Days of lead time from the day after make Release on Date the first
+	// it can ship with.
+	StepWorkThenLead
 	// StepShips: ships with Release on Date, taking Amount of its
 	// Capacity.
 	StepShips
@@ -91,6 +95,7 @@ type Step struct {
 	Allocated, Capacity float64
 	Amount, Effort      float64
 	Opens, Start        time.Time // StepLateInCycle
+	Done                time.Time // StepWorkThenLead
 	Allocations         []Allocation
 	// StepUnscheduled
 	Reason Reason
@@ -133,16 +138,33 @@ func (s Step) String() string {
 		return fmt.Sprintf("%s on %s spends its %g person-months over its cycle from %s; the work can start %s, so %g of them are left to it",
 			s.Release, date(s.Date), s.Capacity, date(s.Opens), date(s.Start), s.Amount)
 	case StepSpread:
-		parts := make([]string, len(s.Allocations))
-		for i, a := range s.Allocations {
-			parts[i] = fmt.Sprintf("%g in %s", round(a.Amount), a.Release)
-		}
 		return fmt.Sprintf("capacity: %g person-months spread over %d releases (%s); ships with %s on %s",
-			s.Effort, len(s.Allocations), strings.Join(parts, ", "), s.Release, date(s.Date))
+			s.Effort, len(s.Allocations), allocationParts(s.Allocations), s.Release, date(s.Date))
+	case StepWorkThenLead:
+		return fmt.Sprintf("capacity: %g person-months in %s, done on %s; its %d days of lead time from the day after end %s: ships with %s on %s",
+			s.Effort, allocationList(s.Allocations), date(s.Done), s.Days, date(s.Done.AddDate(0, 0, s.Days)), s.Release, date(s.Date))
 	case StepShips:
 		return fmt.Sprintf("ships with %s on %s, using %g of the release's %g person-months of capacity", s.Release, date(s.Date), s.Amount, s.Capacity)
 	case StepUnscheduled:
 		return "unscheduled: " + s.Reason.String()
 	}
 	return fmt.Sprintf("step %d", s.Kind)
+}
+
+// allocationParts words allocations as "1 in FW 1, 0.5 in FW 2".
+func allocationParts(allocs []Allocation) string {
+	parts := make([]string, len(allocs))
+	for i, a := range allocs {
+		parts[i] = fmt.Sprintf("%g in %s", round(a.Amount), a.Release)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// allocationList words where a part's effort went: one release by name,
+// several as "2 releases (1 in FW 1, 0.5 in FW 2)".
+func allocationList(allocs []Allocation) string {
+	if len(allocs) == 1 {
+		return allocs[0].Release
+	}
+	return fmt.Sprintf("%d releases (%s)", len(allocs), allocationParts(allocs))
 }

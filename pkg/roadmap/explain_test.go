@@ -40,7 +40,7 @@ func TestExplainSteps(t *testing.T) {
 	if s := hw.Steps[1]; s.Release != "Rev C" || !s.Date.Equal(date("2027-10-01")) || s.Amount != 1 || s.Capacity != 4 {
 		t.Errorf("ships %+v", s)
 	}
-	if fw.Track != rice.Firmware || !slices.Equal(kinds(fw), []StepKind{StepReady, StepLeadTime, StepShips}) {
+	if fw.Track != rice.Firmware || !slices.Equal(kinds(fw), []StepKind{StepReady, StepLeadTime, StepWorkThenLead}) {
 		t.Fatalf("firmware: %v %v", fw.Track, kinds(fw))
 	}
 	if s := fw.Steps[0]; s.ReadyBy != EarlierPartShips || s.Track != rice.Hardware || !s.Date.Equal(date("2027-10-01")) {
@@ -49,7 +49,9 @@ func TestExplainSteps(t *testing.T) {
 	if s := fw.Steps[1]; s.Days != 7 || s.Source != (LeadSource{Certification: "quick", Weeks: 1}) || !s.Date.Equal(date("2027-10-08")) {
 		t.Errorf("lead %+v", s)
 	}
-	if s := fw.Steps[2]; !s.Date.Equal(date("2027-11-01")) || s.Amount != 0.5 || s.Capacity != 2 {
+	// 0.5 of FW 5's 2 PM over its 61-day cycle from 09-01 is 15.25 days:
+	// done on the 16th day, 09-16, written on the board's prototypes
+	if s := fw.Steps[2]; !s.Date.Equal(date("2027-11-01")) || !s.Done.Equal(date("2027-09-16")) || s.Days != 7 || len(s.Allocations) != 1 || s.Allocations[0].Amount != 0.5 {
 		t.Errorf("ships %+v", s)
 	}
 	for _, w := range []struct {
@@ -61,8 +63,9 @@ func TestExplainSteps(t *testing.T) {
 		{Step{Kind: StepFull, Release: "Rev B", Date: date("2027-04-01"), Allocated: 4, Capacity: 4}, "Rev B on 2027-04-01 is full (4 of 4 person-months allocated)"},
 		{fw.Steps[0], "ready 2027-10-01: its hardware part ships 2027-10-01"},
 		{fw.Steps[1], "lead time 7 days (certification quick takes 1 week): earliest release 2027-10-08"},
+		{fw.Steps[2], "capacity: 0.5 person-months in FW 5, done on 2027-09-16; its 7 days of lead time from the day after end 2027-09-23: ships with FW 5 on 2027-11-01"},
 		// the 2 is the release's capacity, not the part's effort
-		{fw.Steps[2], "ships with FW 5 on 2027-11-01, using 0.5 of the release's 2 person-months of capacity"},
+		{Step{Kind: StepShips, Release: "FW 5", Date: date("2027-11-01"), Amount: 0.5, Capacity: 2}, "ships with FW 5 on 2027-11-01, using 0.5 of the release's 2 person-months of capacity"},
 	} {
 		if got := w.s.String(); got != w.want {
 			t.Errorf("%q, want %q", got, w.want)

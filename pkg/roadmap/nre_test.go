@@ -51,8 +51,10 @@ func TestCashOf(t *testing.T) {
 func TestCashRepeatedCertification(t *testing.T) {
 	cat := rice.Catalog{"fcc": {ID: "fcc", Weeks: 1, FeeUSD: 5_000}, "ip": {ID: "ip", Weeks: 1, FeeUSD: 2_000}}
 	ranked := []rice.Scored{
-		feat("radio", 1, rice.Performance, part(rice.Hardware, 2, "fcc")),
-		feat("antenna", 2, rice.Performance, part(rice.Hardware, 2, "fcc", "ip")),
+		// 1.5 PM each: both built (67.5 of Rev B's 90 days) and certified
+		// (a week) by its date
+		feat("radio", 1, rice.Performance, part(rice.Hardware, 1.5, "fcc")),
+		feat("antenna", 2, rice.Performance, part(rice.Hardware, 1.5, "fcc", "ip")),
 		feat("lte", 3, rice.Performance, part(rice.Hardware, 3, "fcc")),
 	}
 	plan := Schedule(Input{Ranked: ranked, Calendar: cal(), Catalog: cat})

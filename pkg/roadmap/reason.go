@@ -16,6 +16,10 @@ func (r Reason) String() string {
 	case NoRelease:
 		return fmt.Sprintf("no capacity: no %s release on or after %s", r.Track, r.Earliest.Format(time.DateOnly))
 	case NoCapacity:
+		if r.LeadDays > 0 {
+			return fmt.Sprintf("no capacity: %s of %s person-months cannot be done from %s in time for a %s release by the end, with %d days of lead time after the work",
+				num(r.Missing), num(r.Needed), r.Ready.Format(time.DateOnly), r.Track, r.LeadDays)
+		}
 		return fmt.Sprintf("no capacity: %s of %s person-months do not fit in the %s releases from %s to the end", num(r.Missing), num(r.Needed), r.Track, r.Earliest.Format(time.DateOnly))
 	case DependencyUnscheduled:
 		cause := ""

@@ -82,8 +82,12 @@ type Reason struct {
 	Track           rice.Track // the part's track (NoRelease, NoCapacity)
 	Earliest, End   time.Time
 	Missing, Needed float64
-	Dependency      string
-	Part            rice.Track
+	// Ready and LeadDays (NoCapacity with a lead time): the work could
+	// start on Ready and had to be done LeadDays before a release
+	Ready      time.Time
+	LeadDays   int
+	Dependency string
+	Part       rice.Track
 	// Cause is the dependency's own reason (DependencyUnscheduled).
 	Cause *Reason
 	// CauseTrack is the track of the dependency's unscheduled part.
@@ -352,29 +356,84 @@ func (s *scheduler) part(f rice.Scored, p rice.Part, ready, start time.Time, ex 
 	if f.Hotfix {
 		list = &s.lists[p.Track][1]
 	}
-	k0, _ := slices.BinarySearchFunc(list.idx, earliest, func(i int, t time.Time) int { return s.releases[i].Date.Compare(t) })
-	if k0 == len(list.idx) {
+	at := func(t time.Time) int {
+		k, _ := slices.BinarySearchFunc(list.idx, t, func(i int, t time.Time) int { return s.releases[i].Date.Compare(t) })
+		return k
+	}
+	kShip := at(earliest)
+	if kShip == len(list.idx) {
 		return time.Time{}, &Reason{Kind: NoRelease, Track: p.Track, Earliest: earliest}
 	}
 	if p.Engineering <= epsilon {
 		// nothing to build: ship with the first eligible release
-		r := &s.releases[list.idx[k0]]
+		r := &s.releases[list.idx[kShip]]
 		r.Items = append(r.Items, f.ID)
 		s.note(ex, Step{Kind: StepNoEffort, Release: r.Name, Date: r.Date})
 		s.addItem(f, p, r, ready, lead, nil)
 		return r.Date, nil
 	}
+	// the work takes capacity from the releases from the day the part is
+	// ready (rule 4) and must be done lead days before the release it
+	// ships with (rule 3): try each release in turn as that one. whole is
+	// the room of the releases dated by the deadline, kWhole the first
+	// one after it; the releases from kWhole to the one tried have only
+	// their days before the deadline.
+	kWork := at(ready)
+	whole, kWhole := 0.0, list.next(kWork)
+	missing := p.Engineering
+	for k := kShip; k < len(list.idx); k++ {
+		deadline := s.releases[list.idx[k]].Date.AddDate(0, 0, -lead)
+		for ; kWhole < len(list.idx) && !s.releases[list.idx[kWhole]].Date.After(deadline); kWhole = list.next(kWhole + 1) {
+			room, _ := s.cycles[list.idx[kWhole]].room(&s.releases[list.idx[kWhole]], start, deadline)
+			whole += room
+		}
+		room := whole
+		for j := kWhole; j <= k; j = list.next(j + 1) {
+			part, _ := s.cycles[list.idx[j]].room(&s.releases[list.idx[j]], start, deadline)
+			room += part
+		}
+		if missing = p.Engineering - room; missing <= epsilon {
+			return s.take(f, p, list, kWork, k, ready, start, lead, ex), nil
+		}
+	}
+	if s.explaining {
+		// the full releases it could not take from, in runs
+		prev := kWork - 1
+		for k := list.next(kWork); k < len(list.idx); k = list.next(k + 1) {
+			if k > prev+1 {
+				s.noteFull(ex, list, prev+1, k-1)
+			}
+			prev = k
+		}
+		if prev+1 < len(list.idx) {
+			s.noteFull(ex, list, prev+1, len(list.idx)-1)
+		}
+	}
+	why := &Reason{Kind: NoCapacity, Track: p.Track, Earliest: earliest, Missing: round(missing), Needed: p.Engineering}
+	if lead > 0 {
+		why.Ready, why.LeadDays = ready, lead
+	}
+	return time.Time{}, why
+}
+
+// take allocates a part that fits: its effort from the releases at list
+// positions kWork to kShip, earliest first, each in its days from start
+// to lead days before the release at kShip, which ships it.
+func (s *scheduler) take(f rice.Scored, p rice.Part, list *releaseList, kWork, kShip int, ready, start time.Time, lead int, ex *Explanation) time.Time {
+	ship := &s.releases[list.idx[kShip]]
+	deadline := ship.Date.AddDate(0, 0, -lead)
 	remaining := p.Engineering
 	var allocs []Allocation
-	var taken []int // release indexes, with allocs
-	prev := k0 - 1
-	for k := list.next(k0); k < len(list.idx) && remaining > epsilon; k = list.next(k + 1) {
+	var done time.Time
+	prev := kWork - 1
+	for k := list.next(kWork); k <= kShip && remaining > epsilon; k = list.next(k + 1) {
 		if s.explaining && k > prev+1 {
 			s.noteFull(ex, list, prev+1, k-1)
 		}
 		prev = k
-		r := &s.releases[list.idx[k]]
-		room, late := s.cycles[list.idx[k]].room(r, start)
+		i := list.idx[k]
+		r := &s.releases[i]
+		room, late := s.cycles[i].room(r, start, deadline)
 		if late && room < remaining {
 			// said only where it changes what the part takes
 			s.note(ex, Step{Kind: StepLateInCycle, Release: r.Name, Date: r.Date, Opens: r.Opens, Start: start, Amount: round(room), Capacity: r.Capacity})
@@ -382,35 +441,27 @@ func (s *scheduler) part(f rice.Scored, p rice.Part, ready, start time.Time, ex 
 		if room <= epsilon {
 			continue
 		}
-		take := math.Min(room, remaining)
-		remaining -= take
-		allocs = append(allocs, Allocation{Release: r.Name, Date: r.Date, Amount: take})
-		taken = append(taken, list.idx[k])
-	}
-	if remaining > epsilon {
-		if s.explaining && prev+1 < len(list.idx) {
-			s.noteFull(ex, list, prev+1, len(list.idx)-1)
-		}
-		return time.Time{}, &Reason{Kind: NoCapacity, Track: p.Track, Earliest: earliest, Missing: round(remaining), Needed: p.Engineering}
-	}
-	for k, i := range taken {
-		r := &s.releases[i]
-		s.cycles[i].allocate(r, start, allocs[k].Amount)
-		r.Allocated += allocs[k].Amount
+		amount := math.Min(room, remaining)
+		remaining -= amount
+		allocs = append(allocs, Allocation{Release: r.Name, Date: r.Date, Amount: amount})
+		done = s.cycles[i].allocate(r, start, amount)
+		r.Allocated += amount
 		if r.Capacity-r.Allocated <= epsilon {
 			s.lists[r.Track][0].markFull(i)
 			s.lists[r.Track][1].markFull(i)
 		}
 	}
-	r := &s.releases[taken[len(taken)-1]]
-	r.Items = append(r.Items, f.ID)
-	if len(allocs) > 1 {
-		s.note(ex, Step{Kind: StepSpread, Effort: p.Engineering, Allocations: allocs, Release: r.Name, Date: r.Date})
-	} else {
-		s.note(ex, Step{Kind: StepShips, Release: r.Name, Date: r.Date, Amount: round(allocs[0].Amount), Capacity: r.Capacity})
+	ship.Items = append(ship.Items, f.ID)
+	switch {
+	case lead > 0:
+		s.note(ex, Step{Kind: StepWorkThenLead, Effort: p.Engineering, Allocations: allocs, Done: done, Days: lead, Release: ship.Name, Date: ship.Date})
+	case len(allocs) > 1:
+		s.note(ex, Step{Kind: StepSpread, Effort: p.Engineering, Allocations: allocs, Release: ship.Name, Date: ship.Date})
+	default:
+		s.note(ex, Step{Kind: StepShips, Release: ship.Name, Date: ship.Date, Amount: round(allocs[0].Amount), Capacity: ship.Capacity})
 	}
-	s.addItem(f, p, r, ready, lead, allocs)
-	return r.Date, nil
+	s.addItem(f, p, ship, ready, lead, allocs)
+	return ship.Date
 }
 
 // noteFull explains the full releases at positions from..to of a list:

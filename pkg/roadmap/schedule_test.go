@@ -140,15 +140,28 @@ func TestRuleLeadTime(t *testing.T) {
 	tooling := part(rice.Hardware, 1)
 	tooling.LeadTimeDays = 100
 	p := Schedule(Input{Calendar: cal(), Catalog: catalog, Ranked: []rice.Scored{
-		feat("radio", 1, "", part(rice.Firmware, 0.5, "quick", "lab")), // 8 weeks: earliest 2027-02-26 → FW 1 on 03-01
-		feat("slow-radio", 2, "", part(rice.Hardware, 1, "lab")),       // 56 days → Rev B
-		feat("mould", 3, "", tooling),                                  // 100 days: 04-11, after Rev B → Rev C
+		// 8 weeks after its work: FW 1 (03-01) would need it done by
+		// 01-04, 3 days into its cycle (0.1 of 2 PM); built in FW 1's
+		// cycle, it ships with FW 2 on 05-01
+		feat("radio", 1, "", part(rice.Firmware, 0.5, "quick", "lab")),
+		// 56 days: built by 02-04 (1 PM is 22.5 of Rev B's 90 days) → Rev B
+		feat("slow-radio", 2, "", part(rice.Hardware, 1, "lab")),
+		// 100 days: Rev B would need it by 2026-12-22, before the plan;
+		// built in Rev B's cycle, it ships with Rev C
+		feat("mould", 3, "", tooling),
 	}})
 	check(t, p, map[string]string{
-		"radio/firmware":      "FW 1 2027-03-01",
+		"radio/firmware":      "FW 2 2027-05-01",
 		"slow-radio/hardware": "Rev B 2027-04-01",
 		"mould/hardware":      "Rev C 2027-10-01",
 	})
+	// the work is where the capacity was: radio's in FW 1, mould's in Rev B
+	for _, it := range p.Items {
+		want := map[string]string{"radio": "FW 1", "slow-radio": "Rev B", "mould": "Rev B"}[it.Feature]
+		if len(it.Allocations) != 1 || it.Allocations[0].Release != want {
+			t.Errorf("%s: work %+v, want all of it in %s", it.Feature, it.Allocations, want)
+		}
+	}
 	if d, src := LeadTime(part(rice.Firmware, 1, "quick", "lab"), catalog); d != 56 || src.Certification != "lab" {
 		t.Errorf("lead %d %q", d, src)
 	}
@@ -239,7 +252,7 @@ func TestCycleEarliestFit(t *testing.T) {
 		t.Fatalf("busy %v, want %v", c.used, want)
 	}
 	for _, w := range []struct{ from, want float64 }{{0, 40}, {45, 35}, {60, 30}, {90, 10}, {100, 0}} {
-		if got := c.free(w.from); math.Abs(got-w.want) > 1e-9 {
+		if got := c.free(w.from, c.days); math.Abs(got-w.want) > 1e-9 {
 			t.Errorf("free(%v) = %v, want %v", w.from, got, w.want)
 		}
 	}
@@ -263,13 +276,17 @@ func TestRuleUnscheduled(t *testing.T) {
 			return f
 		}(),
 		feat("fits", 4, "", part(rice.Hardware, 4)),
+		// Rev B is full; Rev C needs it done by 08-06 (56 days of lab
+		// before 10-01): 127 of its cycle's 183 days, 2.776 of its 4 PM
+		feat("certified", 5, "", part(rice.Hardware, 5, "lab")),
 	}})
 	check(t, p, map[string]string{
-		"huge/hardware":    "unscheduled: no capacity: 1 of 9 person-months",
-		"huge/firmware":    "unscheduled: waiting on its unscheduled hardware part",
-		"late/hardware":    "unscheduled: lead time past end",
-		"needs-huge/cloud": "unscheduled: waiting on unscheduled dependency huge",
-		"fits/hardware":    "Rev B 2027-04-01", // huge's rolled-back 8 PM are free again
+		"certified/hardware": "unscheduled: no capacity: 2.224 of 5 person-months cannot be done from 2027-01-01 in time for a hardware release by the end, with 56 days of lead time after the work",
+		"huge/hardware":      "unscheduled: no capacity: 1 of 9 person-months",
+		"huge/firmware":      "unscheduled: waiting on its unscheduled hardware part",
+		"late/hardware":      "unscheduled: lead time past end",
+		"needs-huge/cloud":   "unscheduled: waiting on unscheduled dependency huge",
+		"fits/hardware":      "Rev B 2027-04-01", // huge's rolled-back 8 PM are free again
 	})
 	// the reasons are typed: a kind and its values, for callers to word
 	why := map[string]Reason{}

@@ -28,7 +28,8 @@ type capacityUser struct {
 	Feature      string  `json:"feature"`
 	PersonMonths float64 `json:"person_months"`
 	// ShipsIn is the release the feature's part ships with (work in an
-	// earlier release is lead time for it).
+	// earlier release: it spilled over, or it is done before the part's
+	// lead time).
 	ShipsIn string `json:"ships_in"`
 }
 

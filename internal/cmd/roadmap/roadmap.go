@@ -53,10 +53,13 @@ part as early as the rules allow:
 
   - a feature's parts ship hardware → firmware → cloud, and its first part
     after every part of its dependencies;
-  - a part ships no earlier than its ready date plus its lead time (its
-    longest certification, or an explicit lead_time);
-  - its engineering person-months come out of its track's releases, earliest
-    first, spilling into later releases; it ships where its effort completes.
+  - its engineering person-months come out of its track's releases from the
+    day it is ready, earliest first, spilling into later releases; each
+    release's capacity is spent over its cycle, so work that can start only
+    partway through one has the days left;
+  - it ships where its effort completes or, with a lead time (its longest
+    certification, or an explicit lead_time), on the first release at least
+    the lead time after its work is done (and after it is ready).
 
 What cannot complete by the end is unscheduled, with the reason. FILE
 defaults to features.yaml in the planning repo (-C).`,

@@ -182,9 +182,11 @@ func TestGanttBarsShowTheWork(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	for _, want := range []string{
-		// Rev C's cycle starts at Rev B (2027-03-01); the part was ready at the plan's start
-		"LTE-M backup link on the hub ready :milestone, hw_lte_backup_ready, 2027-01-04, 0d\n",
-		"LTE-M backup link on the hub (Rev C) :hw_lte_backup, 2027-03-01, 2028-03-01\n",
+		// its work is in FW 4, whose cycle starts at FW 3 (2027-10-04);
+		// the part was ready at the plan's start; after its Matter
+		// certification it ships with FW 6
+		"Matter bridge on the hub ready :milestone, fw_matter_bridge_ready, 2027-01-04, 0d\n",
+		"Matter bridge on the hub (FW 6) :fw_matter_bridge, 2027-10-04, 2028-07-04\n",
 		// a quarterly firmware release's cycle is the quarter, not the last hotfix window
 		"Delta OTA updates (FW 1) :fw_ota_delta, 2027-01-04, 2027-04-04\n",
 		// ready after its cycle started: the bar starts when it is ready, no marker
@@ -200,25 +202,26 @@ func TestGanttBarsShowTheWork(t *testing.T) {
 }
 
 // Two features of one release that name the same certification each book
-// its fee — freeze-warning with fcc-id ($15,000) in place of fcc-sdoc
-// ($3,000) makes Rev B $123,000 − 3,000 + 15,000 = $135,000 — and are
+// its fee — freeze-warning with fcc-id (8 weeks, $15,000) in place of
+// fcc-sdoc cannot be certified by Rev B and joins lte-backup in Rev C:
+// $208,000 + its tooling $12,000 + fcc-id $15,000 = $235,000 — and are
 // warned of at the second, with what to do when one campaign covers both;
 // check says it too. Listing it under one of them only books it once.
 func TestRepeatedCertificationIsAsked(t *testing.T) {
 	dir := cmdtest.CopyExample(t)
 	features := filepath.Join(dir, "features.yaml")
 	cmdtest.EditFile(t, features, "hardware: {engineering: 2, tooling: 12000, certifications: [fcc-sdoc]}", "hardware: {engineering: 2, tooling: 12000, certifications: [fcc-id]}")
-	warning := "features.yaml:135:5: warning: freeze-warning and voc-sensor ship in hardware Rev B and each book certification fcc-id ($15,000 each, $30,000 in the NRE)"
+	warning := "features.yaml:156:5: warning: freeze-warning and lte-backup ship in hardware Rev C and each book certification fcc-id ($15,000 each, $30,000 in the NRE)"
 	stdout, stderr, code := cmdtest.Run(t, nil, "roadmap", "-C", dir, "--track", "hardware")
-	if code != 0 || !strings.Contains(stderr, warning) || !strings.Contains(stdout, "$135,000") {
+	if code != 0 || !strings.Contains(stderr, warning) || !strings.Contains(stdout, "$235,000") {
 		t.Errorf("roadmap: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	if _, stderr, _ := cmdtest.Run(t, nil, "check", "-C", dir); !strings.Contains(stderr, warning) {
 		t.Errorf("check does not warn:\n%s", stderr)
 	}
-	cmdtest.EditFile(t, features, "certifications: [fcc-id, ce-red]", "certifications: [ce-red]")
+	cmdtest.EditFile(t, features, "certifications: [fcc-id, ptcrb, carrier]", "certifications: [ptcrb, carrier]")
 	stdout, stderr, _ = cmdtest.Run(t, nil, "roadmap", "-C", dir, "--track", "hardware")
-	if strings.Contains(stderr, "each book certification") || !strings.Contains(stdout, "$120,000") {
+	if strings.Contains(stderr, "each book certification") || !strings.Contains(stdout, "$220,000") {
 		t.Errorf("fcc-id under one feature only:\n%s\n%s", stdout, stderr)
 	}
 }
@@ -231,7 +234,7 @@ func TestReleasesInThePast(t *testing.T) {
 	want := "features.yaml:"
 	for _, args := range [][]string{{"roadmap", "-C", cmdtest.ExampleRepo}, {"check", "-C", cmdtest.ExampleRepo}} {
 		stdout, stderr, code := cmdtest.Run(t, later, args...)
-		if code != 0 || stdout == "" || !strings.Contains(stderr, want) || !strings.Contains(stderr, "releases dated before today (2027-05-01) hold work that has not shipped (Sprint 1 2027-01-18, Sprint 2 2027-02-01, Hotfix 1 2027-02-04 and 8 more)") {
+		if code != 0 || stdout == "" || !strings.Contains(stderr, want) || !strings.Contains(stderr, "releases dated before today (2027-05-01) hold work that has not shipped (Sprint 1 2027-01-18, Sprint 2 2027-02-01, Hotfix 1 2027-02-04 and 9 more)") {
 			t.Errorf("%v: exit %d\n%s", args, code, stderr)
 		}
 		// on the tests' day, before any release, no word of it
