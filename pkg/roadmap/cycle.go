@@ -107,7 +107,7 @@ func (c *cycle) room(r *ReleasePlan, start, end time.Time) (room float64, late b
 // start, and returns the day its share there is done.
 func (c *cycle) allocate(r *ReleasePlan, start time.Time, amount float64) time.Time {
 	if c.days <= 0 || r.Capacity <= 0 {
-		return r.Date
+		return r.Date.AddDate(0, 0, -1) // no cycle to place it in: by the eve of the release
 	}
 	end := c.take(c.offset(r.Release, start), amount/r.Capacity*c.days)
 	// the day whose end the work reaches (a share ending at noon is done

@@ -45,6 +45,9 @@ type Item struct {
 	LeadDays    int
 	Effort      float64 // engineering person-months
 	Allocations []Allocation
+	// WorkDone is the day its work is done (zero without effort): its
+	// lead time runs from the day after (rule 3)
+	WorkDone time.Time
 }
 
 // Unscheduled is a feature part that could not complete by the end.
@@ -369,7 +372,7 @@ func (s *scheduler) part(f rice.Scored, p rice.Part, ready, start time.Time, ex 
 		r := &s.releases[list.idx[kShip]]
 		r.Items = append(r.Items, f.ID)
 		s.note(ex, Step{Kind: StepNoEffort, Release: r.Name, Date: r.Date})
-		s.addItem(f, p, r, ready, lead, nil)
+		s.addItem(f, p, r, ready, lead, nil, time.Time{})
 		return r.Date, nil
 	}
 	// the work takes capacity from the releases from the day the part is
@@ -460,7 +463,7 @@ func (s *scheduler) take(f rice.Scored, p rice.Part, list *releaseList, kWork, k
 	default:
 		s.note(ex, Step{Kind: StepShips, Release: ship.Name, Date: ship.Date, Amount: round(allocs[0].Amount), Capacity: ship.Capacity})
 	}
-	s.addItem(f, p, ship, ready, lead, allocs)
+	s.addItem(f, p, ship, ready, lead, allocs, done)
 	return ship.Date
 }
 
@@ -480,10 +483,10 @@ func (s *scheduler) noteFull(ex *Explanation, list *releaseList, from, to int) {
 
 func round(f float64) float64 { return math.Round(f*1000) / 1000 }
 
-func (s *scheduler) addItem(f rice.Scored, p rice.Part, r *ReleasePlan, ready time.Time, lead int, allocs []Allocation) {
+func (s *scheduler) addItem(f rice.Scored, p rice.Part, r *ReleasePlan, ready time.Time, lead int, allocs []Allocation, done time.Time) {
 	s.plan.Items = append(s.plan.Items, Item{
 		Feature: f.ID, Title: f.Title, Track: p.Track, Release: r.Name, ShipDate: r.Date,
-		ReadyDate: ready, LeadDays: lead, Effort: p.Engineering, Allocations: allocs,
+		ReadyDate: ready, LeadDays: lead, Effort: p.Engineering, Allocations: allocs, WorkDone: done,
 	})
 }
 

@@ -402,6 +402,10 @@ func TestInvariants(t *testing.T) {
 			if it.ShipDate.Before(it.ReadyDate.AddDate(0, 0, it.LeadDays)) {
 				t.Fatalf("round %d: %s/%s ships %v before ready %v + %dd", round, it.Feature, it.Track, it.ShipDate, it.ReadyDate, it.LeadDays)
 			}
+			// rule 3: the lead time runs from the day after the work
+			if it.Effort > 0 && (it.WorkDone.IsZero() || it.ShipDate.Before(it.WorkDone.AddDate(0, 0, 1+it.LeadDays))) {
+				t.Fatalf("round %d: %s/%s ships %v, its work done %v and %dd of lead time after it", round, it.Feature, it.Track, it.ShipDate, it.WorkDone, it.LeadDays)
+			}
 			if ship[it.Feature] == nil {
 				ship[it.Feature] = map[rice.Track]time.Time{}
 			}

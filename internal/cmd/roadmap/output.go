@@ -92,6 +92,9 @@ type itemJSON struct {
 	LeadTimeDays int              `json:"lead_time_days"`
 	Effort       float64          `json:"effort"`
 	Allocations  []allocationJSON `json:"allocations"`
+	// WorkDone is the day its work is done, its lead time running from
+	// the day after ("" without effort)
+	WorkDone string `json:"work_done"`
 }
 
 type allocationJSON struct {
@@ -151,6 +154,9 @@ func toRoadmapJSON(v planView, cal *roadmap.Calendar) JSON {
 			ReadyDate: it.ReadyDate.Format(time.DateOnly), LeadTimeDays: it.LeadDays, Effort: it.Effort, Allocations: []allocationJSON{}}
 		for _, a := range it.Allocations {
 			j.Allocations = append(j.Allocations, allocationJSON{Release: a.Release, Date: a.Date.Format(time.DateOnly), Effort: a.Amount})
+		}
+		if !it.WorkDone.IsZero() {
+			j.WorkDone = it.WorkDone.Format(time.DateOnly)
 		}
 		doc.Items = append(doc.Items, j)
 	}
@@ -400,15 +406,19 @@ func writeRoadmap(w io.Writer, format render.Format, v planView, cal *roadmap.Ca
 
 func roadmapCSV(v planView) *render.Table {
 	t := &render.Table{}
-	for _, h := range []string{"feature", "title", "track", "status", "release", "ship_date", "ready_date", "lead_time_days", "effort", "reason"} {
+	for _, h := range []string{"feature", "title", "track", "status", "release", "ship_date", "ready_date", "lead_time_days", "effort", "work_done", "reason"} {
 		t.Columns = append(t.Columns, render.Column{Header: h})
 	}
 	for _, it := range v.items() {
+		done := ""
+		if !it.WorkDone.IsZero() {
+			done = it.WorkDone.Format(time.DateOnly)
+		}
 		t.Append(it.Feature, it.Title, string(it.Track), "scheduled", it.Release, it.ShipDate.Format(time.DateOnly), it.ReadyDate.Format(time.DateOnly),
-			strconv.Itoa(it.LeadDays), render.Exact(it.Effort), "")
+			strconv.Itoa(it.LeadDays), render.Exact(it.Effort), done, "")
 	}
 	for _, u := range v.unscheduled() {
-		t.Append(u.Feature, u.Title, string(u.Track), "unscheduled", "", "", "", "", "", u.Why.String())
+		t.Append(u.Feature, u.Title, string(u.Track), "unscheduled", "", "", "", "", "", "", u.Why.String())
 	}
 	return t
 }
