@@ -10,7 +10,12 @@ import (
 )
 
 // Cash is the non-recurring engineering (NRE) cash of a plan: tooling and
-// certification fees, booked on the date the part that needs them ships.
+// certification fees of the parts that need them, by the release each part
+// ships with and by the quarter the cash goes out: the day after the part's
+// work is done, when its certification campaigns and its tooling start
+// (rule 3: the lead time runs from then), or the day it ships when it has
+// no work. A part built early and certified then may ship a year later; its
+// cash is spent when the plan spends it, not when it ships.
 // A certification two parts of a feature need is booked once, with the
 // first of them to ship; a part the plan leaves unscheduled books nothing.
 // Two features of one release that name the same certification each book
@@ -133,7 +138,7 @@ func CashOf(plan Plan, ranked []rice.Scored, catalog rice.Catalog) Cash {
 		r := release[key]
 		r.Amount.add(amt)
 		r.Features = append(r.Features, f.ID)
-		q := Quarter(it.ShipDate)
+		q := Quarter(paidOn(it))
 		if quarter[q] == nil {
 			quarter[q] = &Amount{}
 			c.Quarters = append(c.Quarters, QuarterCash{Quarter: q})
@@ -160,4 +165,12 @@ func CashOf(plan Plan, ranked []rice.Scored, catalog rice.Catalog) Cash {
 	})
 	slices.SortFunc(c.Quarters, func(a, b QuarterCash) int { return cmp.Compare(a.Quarter, b.Quarter) })
 	return c
+}
+
+// paidOn is the day a part's NRE cash goes out (see Cash).
+func paidOn(it Item) time.Time {
+	if it.WorkDone.IsZero() {
+		return it.ShipDate
+	}
+	return it.WorkDone.AddDate(0, 0, 1)
 }

@@ -8,9 +8,10 @@ import (
 	"github.com/iotpm/iotpm/pkg/rice"
 )
 
-// Cash is booked when the part that needs it ships: tooling with its part,
-// a certification once per feature with the first part that needs it, and
-// nothing for an unscheduled part.
+// Cash is booked with the release the part that needs it ships with, and
+// in the quarter it goes out, the day after the part's work is done:
+// tooling with its part, a certification once per feature with the first
+// part that needs it, and nothing for an unscheduled part.
 func TestCashOf(t *testing.T) {
 	cat := rice.Catalog{"lab": {ID: "lab", Weeks: 1, FeeUSD: 10_000}, "fcc": {ID: "fcc", Weeks: 1, FeeUSD: 5_000}}
 	hw := part(rice.Hardware, 2, "lab")
@@ -26,9 +27,11 @@ func TestCashOf(t *testing.T) {
 	plan := Schedule(Input{Ranked: ranked, Calendar: cal(), Catalog: cat})
 	c := CashOf(plan, ranked, cat)
 	// sensor: hardware ships with Rev B (2027-04-01): $40,000 tooling +
-	// $10,000 lab; firmware ships after it plus a week's lead time, with
-	// the FW release of 2027-05-01: fcc $5,000 (lab is booked already).
-	// Both in 2027-Q2.
+	// $10,000 lab, paid on 02-15 (2 of Rev B's 4 PM are 45 of its 90
+	// days: done 02-14); firmware ships after it plus a week's lead time,
+	// with the FW release of 2027-05-01: fcc $5,000 (lab is booked
+	// already), paid on 04-01 (1 of its 2 PM is 30.5 of the 61 days from
+	// 03-01: done 03-31). 2027-Q1 $50,000, 2027-Q2 $5,000.
 	if c.Total.ToolingUSD != 40_000 || c.Total.CertificationUSD != 15_000 {
 		t.Errorf("total %+v", c.Total)
 	}
@@ -39,7 +42,7 @@ func TestCashOf(t *testing.T) {
 		c.Releases[1].Date != date("2027-05-01") || c.Releases[1].USD() != 5_000 {
 		t.Errorf("releases %+v", c.Releases)
 	}
-	if len(c.Quarters) != 1 || c.Quarters[0].Quarter != "2027-Q2" || c.Quarters[0].USD() != 55_000 {
+	if len(c.Quarters) != 2 || c.Quarters[0].Quarter != "2027-Q1" || c.Quarters[0].USD() != 50_000 || c.Quarters[1].Quarter != "2027-Q2" || c.Quarters[1].USD() != 5_000 {
 		t.Errorf("quarters %+v", c.Quarters)
 	}
 }
