@@ -447,7 +447,11 @@ func (s *scheduler) take(f rice.Scored, p rice.Part, list *releaseList, kWork, k
 		amount := math.Min(room, remaining)
 		remaining -= amount
 		allocs = append(allocs, Allocation{Release: r.Name, Date: r.Date, Amount: amount})
-		done = s.cycles[i].allocate(r, start, amount)
+		// the last share done: a later release's cycle may open before an
+		// earlier one's closes (a quarter's release after a hotfix window)
+		if d := s.cycles[i].allocate(r, start, amount); d.After(done) {
+			done = d
+		}
 		r.Allocated += amount
 		if r.Capacity-r.Allocated <= epsilon {
 			s.lists[r.Track][0].markFull(i)

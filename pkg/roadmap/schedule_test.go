@@ -325,6 +325,23 @@ func TestHotfixWindows(t *testing.T) {
 	})
 }
 
+// A hotfix part's work is done when its last share is, which need not be
+// in the last release it takes from: 1 PM takes Hotfix 1's 0.5 (its whole
+// cycle, done 01-31) and 0.5 of FW 1's 2 PM (14.75 of its 59 days from
+// 01-01, done 01-15): done 01-31, shipped with FW 1.
+func TestWorkDoneIsTheLastShare(t *testing.T) {
+	c := cal()
+	fw := c.Tracks[rice.Firmware]
+	fw.Hotfix = &Cadence{Every: Period{Months: 1}, Capacity: 0.5}
+	c.Tracks[rice.Firmware] = fw
+	urgent := feat("urgent", 1, "", part(rice.Firmware, 1))
+	urgent.Hotfix = true
+	p := Schedule(Input{Calendar: c, Catalog: catalog, Ranked: []rice.Scored{urgent}})
+	if len(p.Items) != 1 || p.Items[0].Release != "FW 1" || !p.Items[0].WorkDone.Equal(date("2027-01-31")) || len(p.Items[0].Allocations) != 2 {
+		t.Errorf("items %+v, want shipped with FW 1, work done 2027-01-31 over two releases", p.Items)
+	}
+}
+
 // Rule 6: a theme completes with its last part; one unscheduled part puts
 // it at risk.
 func TestRuleThemes(t *testing.T) {
