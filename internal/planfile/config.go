@@ -227,9 +227,10 @@ type MetricsConfig struct {
 // FirmwareSpec is metrics.firmware: the target release, and the words of
 // a version suffix that mark a fix after its release (after_release:
 // [hotfix] orders 2.4.1-hotfix1 after 2.4.1, where semantic versioning
-// makes every suffix a pre-release, before it).
+// makes every suffix a pre-release, before it). Either may be alone: the
+// order serves the fleet table and the rollout without a target.
 type FirmwareSpec struct {
-	Target       string   `yaml:"target" check:"required"`
+	Target       string   `yaml:"target"`
 	AfterRelease []string `yaml:"after_release"`
 	Pos          Pos      `yaml:"-"`
 }
@@ -968,6 +969,9 @@ func (l *configLoader) metrics(m *MetricsConfig) {
 		}
 	}
 	if f := m.Firmware; f != nil {
+		if f.Target == "" && len(f.AfterRelease) == 0 {
+			l.errorf(f.Pos, "metrics.firmware: give target (the release firmware_on_target counts devices at or above), after_release (the suffix words that mark a fix after its release), or both")
+		}
 		for _, w := range f.AfterRelease {
 			if !afterReleaseWord.MatchString(w) {
 				l.errorf(f.Pos, "metrics.firmware.after_release: %q is not a word of letters: give the word that starts such a suffix, e.g. hotfix for 2.4.1-hotfix1", clipValue(w))

@@ -388,4 +388,14 @@ func TestRolloutAfterRelease(t *testing.T) {
 	if doc := rolloutJSON(t, dir); doc.Devices != 3 || doc.OnVersion != 1 {
 		t.Errorf("after_release: %d devices, %d on version; want 3, 1", doc.Devices, doc.OnVersion)
 	}
+	// the order alone, for a team that gates no firmware_on_target
+	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "  firmware: {target: 2.5.0, after_release: [hotfix]}\n", "  firmware: {after_release: [hotfix]}\n")
+	if doc := rolloutJSON(t, dir); doc.Devices != 3 || doc.OnVersion != 1 {
+		t.Errorf("after_release without a target: %d devices, %d on version; want 3, 1", doc.Devices, doc.OnVersion)
+	}
+	// an empty block says nothing: refused at its line
+	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "  firmware: {after_release: [hotfix]}\n", "  firmware: {}\n")
+	if _, stderr, code := cmdtest.Run(t, nil, "rollout", "-C", dir); code != cmdutil.ExitInvalid || !strings.Contains(stderr, "iotpm.yaml:") || !strings.Contains(stderr, "metrics.firmware: give target") {
+		t.Errorf("empty metrics.firmware: exit %d: %s", code, stderr)
+	}
 }
