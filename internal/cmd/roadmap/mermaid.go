@@ -33,6 +33,11 @@ func mermaidGantt(v planView, cal *roadmap.Calendar) string {
 			fmt.Fprintf(&b, "    %s ready :milestone, %s_ready, %s, 0d\n", render.MermaidText(bar.Title), id, bar.Ready.Format(time.DateOnly))
 		}
 		fmt.Fprintf(&b, "    %s (%s) :%s, %s, %s\n", render.MermaidText(bar.Title), render.MermaidText(bar.Release), id, bar.Start.Format(time.DateOnly), bar.End.Format(time.DateOnly))
+		if !bar.LeadEnd.IsZero() {
+			// the bar holds the work, the lead time after it and any
+			// wait for the release: a marker where the lead time ends
+			fmt.Fprintf(&b, "    %s lead time ends :milestone, %s_lead, %s, 0d\n", render.MermaidText(bar.Title), id, bar.LeadEnd.Format(time.DateOnly))
+		}
 	}
 	var milestones []string
 	for _, t := range v.themes() {
@@ -64,12 +69,15 @@ func mermaidGantt(v planView, cal *roadmap.Calendar) string {
 }
 
 // Bar is a part of the plan as a gantt draws it: from when its work can
-// start to when it ships (a day at least), with when it was ready.
+// start to when it ships (a day at least), with when it was ready and,
+// for a part with a lead time, the day it ends (its work done plus the
+// lead time; zero without one).
 type Bar struct {
 	Track             rice.Track
 	Feature, Title    string
 	Release           string
 	Start, End, Ready time.Time
+	LeadEnd           time.Time
 }
 
 // Bars are the plan's parts as gantt bars, track by track (hardware,
@@ -94,7 +102,11 @@ func (v planView) bars(cal *roadmap.Calendar) []Bar {
 			if !end.After(start) {
 				end = start.AddDate(0, 0, 1)
 			}
-			out = append(out, Bar{Track: track, Feature: it.Feature, Title: it.Title, Release: it.Release, Start: start, End: end, Ready: it.ReadyDate})
+			bar := Bar{Track: track, Feature: it.Feature, Title: it.Title, Release: it.Release, Start: start, End: end, Ready: it.ReadyDate}
+			if it.LeadDays > 0 && !it.WorkDone.IsZero() {
+				bar.LeadEnd = it.WorkDone.AddDate(0, 0, it.LeadDays)
+			}
+			out = append(out, bar)
 		}
 	}
 	return out

@@ -187,6 +187,9 @@ func TestGanttBarsShowTheWork(t *testing.T) {
 		// certification it ships with FW 6
 		"Matter bridge on the hub ready :milestone, fw_matter_bridge_ready, 2027-01-04, 0d\n",
 		"Matter bridge on the hub (FW 6) :fw_matter_bridge, 2027-10-04, 2028-07-04\n",
+		// its work done 2028-03-04 (3 PM in FW 4, 1 in FW 5: a third of
+		// FW 5's 91 days), then the Matter certification's 56 days
+		"Matter bridge on the hub lead time ends :milestone, fw_matter_bridge_lead, 2028-04-29, 0d\n",
 		// a quarterly firmware release's cycle is the quarter, not the last hotfix window
 		"Delta OTA updates (FW 1) :fw_ota_delta, 2027-01-04, 2027-04-04\n",
 		// ready after its cycle started: the bar starts when it is ready, no marker
