@@ -43,6 +43,14 @@ type GanttRow struct {
 	Start, End   time.Time
 	// Class is added to the bar's class (e.g. the track, "late").
 	Class string
+	// Marks are dated ticks on the row (where a part's lead time ends).
+	Marks []Mark
+}
+
+// Mark is a dated tick on a gantt row; Class names its kind ("lead").
+type Mark struct {
+	Label, Class string
+	Date         time.Time
 }
 
 // Milestone is a dated marker (a theme's completion).
@@ -104,6 +112,10 @@ func (g Gantt) SVG() template.HTML {
 		fmt.Fprintf(&b, `<text class="label" x="12" y="%d">%s</text>`, y+13, esc(clip(r.Label, 36)))
 		fmt.Fprintf(&b, `<rect class="bar %s" x="%s" y="%d" width="%s" height="%d"><title>%s: %s to %s</title></rect>`,
 			esc(r.Class), f(x0), y+3, f(x1-x0), rowH-6, esc(r.Label), r.Start.Format(time.DateOnly), r.End.Format(time.DateOnly))
+		for _, m := range r.Marks {
+			fmt.Fprintf(&b, `<line class="mark %s" x1="%s" y1="%d" x2="%s" y2="%d"><title>%s: %s</title></line>`,
+				esc(m.Class), f(x(m.Date)), y+1, f(x(m.Date)), y+rowH-1, esc(m.Label), m.Date.Format(time.DateOnly))
+		}
 		y += rowH
 	}
 	if len(g.Milestones) > 0 {

@@ -162,7 +162,13 @@ func ganttChart(plan *roadmap.Plan, cal *roadmap.Calendar, sim *roadmap.Simulati
 	g := chart.Gantt{Label: fmt.Sprintf("Roadmap %s to %s", cal.Start.Format(time.DateOnly), cal.End.Format(time.DateOnly)), From: cal.Start, To: cal.End}
 	titles := map[rice.Track]string{rice.Hardware: "Hardware", rice.Firmware: "Firmware", rice.Cloud: "Cloud"}
 	for _, b := range roadmapcmd.Bars(*plan, cal) {
-		g.Rows = append(g.Rows, chart.GanttRow{Group: titles[b.Track], Label: fmt.Sprintf("%s (%s)", b.Title, b.Release), Start: b.Start, End: b.End, Class: string(b.Track)})
+		row := chart.GanttRow{Group: titles[b.Track], Label: fmt.Sprintf("%s (%s)", b.Title, b.Release), Start: b.Start, End: b.End, Class: string(b.Track)}
+		if !b.LeadEnd.IsZero() {
+			// the bar holds the work, the lead time after it and the wait
+			// for the release: a tick where the lead time ends
+			row.Marks = append(row.Marks, chart.Mark{Label: b.Title + ": lead time ends", Class: "lead", Date: b.LeadEnd})
+		}
+		g.Rows = append(g.Rows, row)
 	}
 	for _, t := range plan.Themes {
 		if t.Complete.IsZero() {

@@ -143,6 +143,7 @@ func TestHTMLReportInChromium(t *testing.T) {
 		return {
 			charts: n("svg.chart"), gantt: drawn("svg.gantt rect.bar"), hardware: n("svg.gantt rect.bar.hardware"),
 			firmware: n("svg.gantt rect.bar.firmware"), cloud: n("svg.gantt rect.bar.cloud"), milestones: n("svg.gantt .milestone"),
+			leads: n("svg.gantt line.mark.lead"),
 			nre: drawn("svg.bars rect.bar"), lines: n("svg.lines"), series: drawn("svg.lines path.series"), targets: n("svg.lines line.target"),
 			kano: n("svg.quadrant circle.point"), gates: n("#gates table:first-of-type tbody tr"), ranking: n("#ranking tbody tr"),
 			width: Math.round(document.querySelector("svg.gantt").getBoundingClientRect().width),
@@ -226,8 +227,8 @@ func checkScreenshot(t *testing.T, shot []byte) {
 func near(a, b uint32) bool { return a+8 >= b && a <= b+8 }
 
 // expectedMarks counts what the page must draw from the other commands'
-// JSON on the example: a gantt bar per roadmap item of each track, a
-// milestone per theme with a completion date, a bar per NRE quarter, a
+// JSON on the example: a gantt bar per roadmap item of each track (and a
+// tick where its lead time ends), a milestone per theme with a completion date, a bar per NRE quarter, a
 // battery chart per device (a target line where it has one), MAD and
 // uptime, the rollout, a Kano point per feature with enough answers.
 func expectedMarks(t *testing.T) map[string]int {
@@ -243,7 +244,9 @@ func expectedMarks(t *testing.T) map[string]int {
 	}
 	var plan struct {
 		Items []struct {
-			Track string `json:"track"`
+			Track    string `json:"track"`
+			LeadDays int    `json:"lead_time_days"`
+			WorkDone string `json:"work_done"`
 		} `json:"items"`
 		Themes []struct {
 			Complete *string `json:"complete_date"`
@@ -276,6 +279,9 @@ func expectedMarks(t *testing.T) map[string]int {
 	m := map[string]int{"gantt": len(plan.Items), "nre": len(plan.NRE.Quarters), "gates": len(check.Gates), "ranking": len(rice.Features)}
 	for _, it := range plan.Items {
 		m[it.Track]++
+		if it.LeadDays > 0 && it.WorkDone != "" {
+			m["leads"]++ // a tick where its lead time ends
+		}
 	}
 	for _, th := range plan.Themes {
 		if th.Complete != nil {
@@ -297,7 +303,7 @@ func expectedMarks(t *testing.T) map[string]int {
 	m["lines"] = len(battery.Devices) + 3
 	m["series"] = m["lines"]
 	m["charts"] = m["lines"] + 3 // the gantt, NRE and Kano
-	if m["gantt"] < 20 || m["kano"] < 5 || m["milestones"] < 3 {
+	if m["gantt"] < 20 || m["kano"] < 5 || m["milestones"] < 3 || m["leads"] < 3 {
 		t.Fatalf("the example has less than the test expects: %v", m)
 	}
 	return m
