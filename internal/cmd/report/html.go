@@ -163,6 +163,10 @@ func ganttChart(plan *roadmap.Plan, cal *roadmap.Calendar, sim *roadmap.Simulati
 	titles := map[rice.Track]string{rice.Hardware: "Hardware", rice.Firmware: "Firmware", rice.Cloud: "Cloud"}
 	for _, b := range roadmapcmd.Bars(*plan, cal) {
 		row := chart.GanttRow{Group: titles[b.Track], Label: fmt.Sprintf("%s (%s)", b.Title, b.Release), Start: b.Start, End: b.End, Class: string(b.Track)}
+		if b.Ready.Before(b.Start) {
+			// ready before its work could start: the wait shows
+			row.Marks = append(row.Marks, chart.Mark{Label: b.Title + ": ready", Class: "ready", Date: b.Ready})
+		}
 		if !b.LeadEnd.IsZero() {
 			// the bar holds the work, the lead time after it and the wait
 			// for the release: a tick where the lead time ends

@@ -143,7 +143,7 @@ func TestHTMLReportInChromium(t *testing.T) {
 		return {
 			charts: n("svg.chart"), gantt: drawn("svg.gantt rect.bar"), hardware: n("svg.gantt rect.bar.hardware"),
 			firmware: n("svg.gantt rect.bar.firmware"), cloud: n("svg.gantt rect.bar.cloud"), milestones: n("svg.gantt .milestone"),
-			leads: n("svg.gantt line.mark.lead"),
+			leads: n("svg.gantt line.mark.lead"), readies: n("svg.gantt line.mark.ready"),
 			nre: drawn("svg.bars rect.bar"), lines: n("svg.lines"), series: drawn("svg.lines path.series"), targets: n("svg.lines line.target"),
 			kano: n("svg.quadrant circle.point"), gates: n("#gates table:first-of-type tbody tr"), ranking: n("#ranking tbody tr"),
 			width: Math.round(document.querySelector("svg.gantt").getBoundingClientRect().width),
@@ -228,7 +228,8 @@ func near(a, b uint32) bool { return a+8 >= b && a <= b+8 }
 
 // expectedMarks counts what the page must draw from the other commands'
 // JSON on the example: a gantt bar per roadmap item of each track (and a
-// tick where its lead time ends), a milestone per theme with a completion date, a bar per NRE quarter, a
+// tick where its lead time ends, and where it was ready when that was
+// before its work could start), a milestone per theme with a completion date, a bar per NRE quarter, a
 // battery chart per device (a target line where it has one), MAD and
 // uptime, the rollout, a Kano point per feature with enough answers.
 func expectedMarks(t *testing.T) map[string]int {
@@ -256,6 +257,12 @@ func expectedMarks(t *testing.T) map[string]int {
 		} `json:"nre"`
 	}
 	run(&plan, "roadmap")
+	// a part ready before its work could start: the Mermaid gantt's
+	// ready markers, drawn from the same bars by another renderer
+	gantt, stderr, code := cmdtest.Run(t, nil, "roadmap", "-C", cmdtest.ExampleRepo, "-o", "mermaid")
+	if code != 0 {
+		t.Fatalf("roadmap -o mermaid: exit %d: %s", code, stderr)
+	}
 	var battery struct {
 		Devices []struct {
 			Target *float64 `json:"target_years"`
@@ -277,6 +284,7 @@ func expectedMarks(t *testing.T) map[string]int {
 	}
 	run(&rice, "rice")
 	m := map[string]int{"gantt": len(plan.Items), "nre": len(plan.NRE.Quarters), "gates": len(check.Gates), "ranking": len(rice.Features)}
+	m["readies"] = strings.Count(gantt, " ready :milestone, ")
 	for _, it := range plan.Items {
 		m[it.Track]++
 		if it.LeadDays > 0 && it.WorkDone != "" {
@@ -303,7 +311,7 @@ func expectedMarks(t *testing.T) map[string]int {
 	m["lines"] = len(battery.Devices) + 3
 	m["series"] = m["lines"]
 	m["charts"] = m["lines"] + 3 // the gantt, NRE and Kano
-	if m["gantt"] < 20 || m["kano"] < 5 || m["milestones"] < 3 || m["leads"] < 3 {
+	if m["gantt"] < 20 || m["kano"] < 5 || m["milestones"] < 3 || m["leads"] < 3 || m["readies"] < 3 {
 		t.Fatalf("the example has less than the test expects: %v", m)
 	}
 	return m
