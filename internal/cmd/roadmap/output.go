@@ -24,8 +24,8 @@ type JSON struct {
 	Items       []itemJSON        `json:"items"`
 	Themes      []themeJSON       `json:"themes"`
 	Unscheduled []unscheduledJSON `json:"unscheduled"`
-	// Cash is the NRE (tooling and certification fees) booked when the
-	// parts ship: per quarter and in total.
+	// Cash is the NRE (tooling and certification fees) by the quarter it
+	// goes out (the day after a part's work is done) and in total.
 	Cash cashJSON `json:"nre"`
 }
 
