@@ -93,6 +93,10 @@ func (c *cycle) room(r *ReleasePlan, start, end time.Time) (room float64, late b
 	}
 	to := c.offset(r.Release, end)
 	from := c.offset(r.Release, start)
+	if from == 0 && to == c.days {
+		// the whole cycle: its idle days are its unallocated capacity
+		return unallocated, false
+	}
 	if from >= to {
 		return 0, from > 0
 	}

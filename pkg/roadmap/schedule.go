@@ -25,6 +25,9 @@ type Input struct {
 	// Progress, when set, is called by Simulate every 100 samples with
 	// the samples done and their number (the caller shows it, or not).
 	Progress func(done, total int)
+	// releases is Calendar.Releases(), when Simulate has listed them once
+	// for all its samples (nil: Schedule lists them)
+	releases []Release
 }
 
 // Allocation is effort taken from one release.
@@ -233,7 +236,10 @@ func Schedule(in Input) Plan {
 	for _, t := range rice.Tracks {
 		s.lists[t] = &[2]releaseList{}
 	}
-	all := in.Calendar.Releases()
+	all := in.releases
+	if all == nil {
+		all = in.Calendar.Releases()
+	}
 	s.cycles = make([]cycle, len(all)) // never grown: a cycle's used may point into it
 	for i, r := range all {
 		s.releases = append(s.releases, ReleasePlan{Release: r})

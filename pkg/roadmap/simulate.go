@@ -107,6 +107,7 @@ func Simulate(in Input, n int, seed uint64) (Simulation, error) {
 	if sim.Ranges == 0 {
 		run(Schedule(in)) // without ranges every sample is the plan
 	} else {
+		in.releases = in.Calendar.Releases() // the same calendar in every sample
 		for k := range n {
 			rng := newPCG(seed, k)
 			sample := in
