@@ -183,7 +183,7 @@ func (*Period) JSONSchema() map[string]any {
 	return pattern(`^\s*[0-9]+\s*(d|w|mo|y)\s*$`, "a calendar period, e.g. 2w, 3mo")
 }
 func (*LeadTime) JSONSchema() map[string]any {
-	return pattern(`^\s*[0-9]+\s*(d|w)\s*(\.\.\s*[0-9]+\s*(d|w)\s*){0,2}$`, "days or weeks, e.g. 10w, or a range: 10w..16w, 10w..12w..16w")
+	return pattern(`^\s*[0-9]+\s*(d|w)\s*(\.\.\s*[0-9]+\s*(d|w)\s*){0,2}$`, "a calendar lead time after the part's work is done (a mould's build), days or weeks, e.g. 10w, or a range: 10w..16w, 10w..12w..16w")
 }
 
 // JSONSchema describes an estimate.
