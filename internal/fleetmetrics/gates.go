@@ -16,14 +16,13 @@ import (
 // Gate evaluates one threshold on a metric of the report: its value
 // and, when it has none, why, worded against the rows that were read.
 func Gate(out *Outcome, m metrics.Metric, t planfile.Threshold, flag string) gate.Gate {
-	var r metrics.Report
-	var stats []*export.Stats
-	if out != nil {
-		r, stats = out.report, out.stats
+	v, why := Measured(out, string(m))
+	if why != "" {
+		return gate.Metric(string(m), unitOf(m), nil, why, t, flag)
 	}
-	v, why := r.Value(m)
-	if why != metrics.HasValue {
-		return gate.Metric(string(m), unitOf(m), nil, NoValueText(m, why, stats), t, flag)
+	var r metrics.Report
+	if out != nil {
+		r = out.report
 	}
 	g := gate.Metric(string(m), unitOf(m), &v, "", t, flag)
 	if m == metrics.ActivationRate && !r.Activation.Mature {

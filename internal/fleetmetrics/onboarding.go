@@ -47,8 +47,8 @@ func OnboardingGates(out *Outcome, g *planfile.OnboardingGates) []gate.Gate {
 	return gates
 }
 
-// Measured is a metric's value for a theme's measure (a duration in
-// seconds), or why it has none.
+// Measured is a metric's value for a gate or a theme's measure (a
+// duration in seconds), or why it has none (never "" then).
 func Measured(out *Outcome, metric string) (float64, string) {
 	m := metrics.Metric(metric)
 	var r metrics.Report

@@ -29,6 +29,15 @@ func cal() Calendar {
 	}}
 }
 
+// hotfixCal is cal() with monthly firmware hotfix windows of 0.5 PM.
+func hotfixCal() Calendar {
+	c := cal()
+	fw := c.Tracks[rice.Firmware]
+	fw.Hotfix = &Cadence{Every: Period{Months: 1}, Capacity: 0.5}
+	c.Tracks[rice.Firmware] = fw
+	return c
+}
+
 func feat(id string, rank int, kano rice.Kano, parts ...rice.Part) rice.Scored {
 	return rice.Scored{Feature: rice.Feature{ID: id, Title: id, Kano: kano, Parts: parts}, Rank: rank}
 }
@@ -309,10 +318,7 @@ func TestRuleUnscheduled(t *testing.T) {
 
 // Hotfix windows take only hotfix features.
 func TestHotfixWindows(t *testing.T) {
-	c := cal()
-	fw := c.Tracks[rice.Firmware]
-	fw.Hotfix = &Cadence{Every: Period{Months: 1}, Capacity: 0.5}
-	c.Tracks[rice.Firmware] = fw
+	c := hotfixCal()
 	urgent := feat("urgent", 1, "", part(rice.Firmware, 0.5))
 	urgent.Hotfix = true
 	p := Schedule(Input{Calendar: c, Catalog: catalog, Ranked: []rice.Scored{
@@ -330,10 +336,7 @@ func TestHotfixWindows(t *testing.T) {
 // cycle, done 01-31) and 0.5 of FW 1's 2 PM (14.75 of its 59 days from
 // 01-01, done 01-15): done 01-31, shipped with FW 1.
 func TestWorkDoneIsTheLastShare(t *testing.T) {
-	c := cal()
-	fw := c.Tracks[rice.Firmware]
-	fw.Hotfix = &Cadence{Every: Period{Months: 1}, Capacity: 0.5}
-	c.Tracks[rice.Firmware] = fw
+	c := hotfixCal()
 	urgent := feat("urgent", 1, "", part(rice.Firmware, 1))
 	urgent.Hotfix = true
 	p := Schedule(Input{Calendar: c, Catalog: catalog, Ranked: []rice.Scored{urgent}})
@@ -397,10 +400,7 @@ func TestInvariants(t *testing.T) {
 			f.Hotfix = rng.IntN(5) == 0
 			ranked = append(ranked, f)
 		}
-		c := cal()
-		fw := c.Tracks[rice.Firmware]
-		fw.Hotfix = &Cadence{Every: Period{Months: 1}, Capacity: 0.5}
-		c.Tracks[rice.Firmware] = fw
+		c := hotfixCal()
 		p := Schedule(Input{Calendar: c, Catalog: catalog, Ranked: ranked})
 
 		byName := map[string]ReleasePlan{}
