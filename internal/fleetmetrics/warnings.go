@@ -172,11 +172,16 @@ func shippingWarning(out *Outcome) {
 		render.Number(float64(a.AtShipping), 0), render.Number(float64(activated), 0), column)
 }
 
-// checkinWarnings warns of a check-in profile whose devices missed more
-// than half the check-ins its interval P expects over their observed time:
-// uptime counts each missed one as down time, so an interval shorter than
-// the firmware's in the field (a planned interval written as today's)
-// reads as an unreachable fleet. Both engines give the sums it reads.
+// checkinWarnings warns of a check-in profile whose devices missed at
+// least 1/(g+1) of the check-ins its interval P expects over their
+// observed time (40% at g = 1.5): uptime counts each missed one as down
+// time, so an interval shorter than the firmware's in the field (a planned
+// interval written as today's) reads as an unreachable fleet. Devices
+// checking in regularly every F > g·P miss ⌈(F − g·P)/P⌉ of every F/P
+// expected, never less than 1/(g+1) of them (F = (g+1)·P, the least), so
+// every such F is warned of; a fleet checking in every P misses that many
+// only when it loses about two in five. Both engines give the sums it
+// reads.
 func checkinWarnings(job *Job, out *Outcome) {
 	u := out.report.Uptime
 	if u == nil {
@@ -188,11 +193,12 @@ func checkinWarnings(job *Job, out *Outcome) {
 			continue
 		}
 		expected := p.ObservedUS / m.Every
-		if expected < 20 || int64(p.Missed)*2 <= expected {
+		// missed/expected ≥ P/(P + g·P), in the µs both engines use
+		if expected < 20 || float64(p.Missed)*float64(m.Every+m.Reach()) < float64(expected)*float64(m.Every) {
 			continue
 		}
 		every := quantity.FormatDuration(float64(m.Every) / 1e6)
-		out.Problems.Warnf(diag.Row, statPath(out, planfile.KindEvents), 0, 0, "%s: its devices missed %s of the %s check-ins its interval in devices.yaml (every %s) expects over their observed time (%s), and uptime counts each as down time: if the firmware in the field checks in less often than that, set the profile's checkin: {every: ...} to the field's interval (a planned interval belongs in a variant with feature:); if it does check in every %s, the devices missed most of their check-ins",
-			p.Profile, render.Number(float64(p.Missed), 0), render.Number(float64(expected), 0), every, render.Percent(float64(p.Missed)/float64(expected), 0), every)
+		out.Problems.Warnf(diag.Row, statPath(out, planfile.KindEvents), 0, 0, "%s: its devices missed %s of the %s check-ins its interval in devices.yaml (every %s) expects over their observed time (%s), and uptime counts each as down time: if the firmware in the field checks in less often than that, set the profile's checkin: {every: ...} to the field's interval (a planned interval belongs in a variant with feature:); any interval in the field longer than %g × %s (the grace) misses at least %s of them; if it does check in every %s, the devices missed that many of their check-ins",
+			p.Profile, render.Number(float64(p.Missed), 0), render.Number(float64(expected), 0), every, render.Percent(float64(p.Missed)/float64(expected), 0), m.Grace, every, render.Percent(float64(m.Every)/float64(m.Every+m.Reach()), 0), every)
 	}
 }

@@ -136,19 +136,32 @@ func TestCheckinDevicesEndToEnd(t *testing.T) {
 // warned of: uptime counts every check-in the interval expects and the
 // data lacks as down time. Profile valve: every 1h, g 1.5; window 30 h,
 // [2026-10-01T00, 2026-10-02T06), H its end; one device, first check-in
-// at 0 (observed 30 h, 30 check-ins expected):
+// at 0 (observed 30 h, 30 check-ins expected). Warned when the missed
+// ones are at least 1/(g+1) = 40% of those expected, the least any
+// regular interval longer than g·P misses:
 //   - every 3 h (0, 3, …, 27): each gap reachable 1.5 h, down 1.5 h,
-//     ⌈1.5⌉ = 2 missed, 10 gaps: 20 missed of 30, more than half: warned;
+//     ⌈1.5⌉ = 2 missed, 10 gaps: 20 missed of 30 (67%): warned;
 //   - every 2 h (0, 2, …, 28): down 0.5 h a gap, 1 missed, 15 gaps: 15 of
-//     30, exactly half: not warned (a fleet that misses some check-ins
-//     is what uptime measures).
+//     30 (50%), uptime 75%: warned (it was not, at more than half);
+//   - every 2.5 h (0, 2.5, …, 27.5): down 1 h a gap, 1 missed, 11 gaps and
+//     the stretch from 29 h to the end: 12 of 30, exactly 40%: warned;
+//   - every hour but every third (2, 5, …, 29) lost: each loss leaves
+//     0.5 h down, 1 missed: 10 of 30 (33%): not warned (a fleet that
+//     loses some check-ins is what uptime measures).
 func TestCheckinIntervalShorterThanTheFieldIsWarned(t *testing.T) {
 	for _, c := range []struct {
-		every  int
+		name   string
+		every  int // minutes
+		lost   func(minute int) bool
 		missed int
 		warned bool
-	}{{3, 20, true}, {2, 15, false}} {
-		t.Run(fmt.Sprintf("every %dh", c.every), func(t *testing.T) {
+	}{
+		{"every 3h", 180, nil, 20, true},
+		{"every 2h", 120, nil, 15, true},
+		{"every 2.5h", 150, nil, 12, true},
+		{"every 1h, a third lost", 60, func(m int) bool { return m/60%3 == 2 }, 10, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
 			cmdtest.WriteFile(t, dir, "devices.yaml", checkinDevices)
 			cmdtest.WriteFile(t, dir, "iotpm.yaml", `metrics:
@@ -160,8 +173,10 @@ func TestCheckinIntervalShorterThanTheFieldIsWarned(t *testing.T) {
 			cmdtest.WriteFile(t, dir, "devices.csv", "device_id,shipped_at,model\nv1,2026-09-01,valve\n")
 			var ev strings.Builder
 			ev.WriteString("device_id,timestamp,event\n")
-			for h := 0; h < 30; h += c.every {
-				fmt.Fprintf(&ev, "v1,%s,connected\n", time.Date(2026, 10, 1, h, 0, 0, 0, time.UTC).Format(time.RFC3339))
+			for m := 0; m < 30*60; m += c.every {
+				if c.lost == nil || !c.lost(m) {
+					fmt.Fprintf(&ev, "v1,%s,connected\n", time.Date(2026, 10, 1, 0, m, 0, 0, time.UTC).Format(time.RFC3339))
+				}
 			}
 			cmdtest.WriteFile(t, dir, "events.csv", ev.String())
 			stdout, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir, "-o", "json")
