@@ -610,6 +610,7 @@ type uptimeRow struct {
 		At     int64  `json:"at"`
 	} `json:"same_instant_first"`
 	Planned       int      `json:"planned"`
+	Disconnects   int      `json:"disconnects"`
 	UnknownModels int      `json:"unknown_models"`
 	NoModel       int      `json:"no_model"`
 	UnknownValues []string `json:"unknown_values"`
@@ -678,7 +679,7 @@ func (p *plan) deviceMetrics(uptime, mad, customers []byte, o metrics.Options, r
 		if u.ObservedUS > 0 {
 			u.Value = float64(u.ConnectedUS) / float64(u.ObservedUS)
 		}
-		u.PlannedDisconnects, u.UnknownModels, u.UnknownModelValues, u.NoModel = row.Planned, row.UnknownModels, row.UnknownValues, row.NoModel
+		u.PlannedDisconnects, u.Disconnects, u.UnknownModels, u.UnknownModelValues, u.NoModel = row.Planned, row.Disconnects, row.UnknownModels, row.UnknownValues, row.NoModel
 		u.Always.Value, u.Checkin.Value = math.NaN(), math.NaN()
 		for _, m := range row.Modes {
 			if m.Checkin {

@@ -232,6 +232,10 @@ func finishMetrics(env runenv.Env, job *Job, out *Outcome) {
 	}
 	checkinWarnings(job, out)
 	sleepWarning(out)
+	noDisconnectWarning(out)
+	if job.db == nil {
+		rowCapWarnings(out)
+	}
 	shippingWarning(out)
 	if fw := out.report.Firmware; fw != nil && fw.Ambiguous > 0 {
 		path := statPath(out, planfile.KindOTA)

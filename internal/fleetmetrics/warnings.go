@@ -144,6 +144,67 @@ func sleepWarning(out *Outcome) {
 		render.Plural(u.Always.Devices, "device"), render.Percent(u.Always.Value, 1), who)
 }
 
+// noDisconnectWarning warns when the always-connected devices with
+// observed time have not one disconnect among their events that count:
+// each is then connected from its first connect to the end, and uptime
+// reads 100% — what an export of connects alone (a rule or a query that
+// keeps one event type) gives whatever the fleet did. Both engines give
+// the count it reads.
+func noDisconnectWarning(out *Outcome) {
+	u := out.report.Uptime
+	if u == nil || u.Always.Devices == 0 || u.Disconnects > 0 {
+		return
+	}
+	who := render.Number(float64(u.Always.Devices), 0) + " devices counted as always connected have no disconnect among their events: each is connected from its first connect to the end, so their"
+	if u.Always.Devices == 1 {
+		who = "1 device counted as always connected has no disconnect among its events: it is connected from its first connect to the end, so its"
+	}
+	out.Problems.Warnf(diag.Row, statPath(out, planfile.KindEvents), 0, 0, "%s uptime reads %s; if the export leaves disconnects out (a rule, query or filter that keeps connects alone), export them too; if the devices did stay connected, nothing is wrong",
+		who, render.Percent(u.Always.Value, 1))
+}
+
+// rowCapWarnings warns of an export file whose row count is a cap
+// rather than the data's: a spreadsheet keeps at most 1,048,576 rows
+// (an .xls workbook 65,536), the header one of them, and drops the rest
+// of a longer export unasked; a query's LIMIT or a console's export cap
+// leaves a round number (30,000, 50,000, 500,000; not taken for a cap
+// in the devices export, as fleets ship in round lots). Either way every
+// count from the input reads low, and the dropped rows are most often the
+// latest or the earliest. A round count can be the data's own: the
+// warning says so. Files only: a table holds what it holds.
+func rowCapWarnings(out *Outcome) {
+	for _, st := range out.stats {
+		if limit, fix := rowCap(st.Read, st.Kind != planfile.KindDevices); limit != "" {
+			out.Problems.Warnf(diag.Row, st.Path, 0, 0, "%s rows, %s: the rows past it were likely dropped, and every count from this input reads low; %s; if this is all of the data, nothing is wrong",
+				render.Number(float64(st.Read), 0), limit, fix)
+		}
+	}
+}
+
+// rowCap says which row limit a file of n data rows (a header besides)
+// has reached, and what to do; "" when none. round: a round count is
+// taken for a cap (not for the devices, which are shipped in round lots).
+func rowCap(n int, round bool) (limit, fix string) {
+	const resave = "export the data again and read the file as exported, not as a spreadsheet saved it"
+	switch n + 1 {
+	case 1 << 20:
+		return "1,048,576 with the header: the most rows an Excel sheet holds, so a spreadsheet that opened a longer export kept these", resave
+	case 1 << 16:
+		return "65,536 with the header: the most rows an .xls sheet holds, so a spreadsheet that opened a longer export kept these", resave
+	}
+	if !round || n < 10_000 {
+		return "", ""
+	}
+	m := n
+	for m%10 == 0 {
+		m /= 10
+	}
+	if m >= 100 {
+		return "", ""
+	}
+	return "a round number, as a query's LIMIT or a console's export cap leaves", "export the data again whole (in parts by time, where the platform caps an export)"
+}
+
 // shippingWarning warns when most activated devices (at least 10) were
 // activated within an hour of their shipped_at: units reach customers
 // days after they ship, so such a shipped_at is the time the factory

@@ -147,6 +147,11 @@ type Uptime struct {
 	// PlannedDisconnects counts the check-in devices' disconnect events
 	// that count (at or after shipping, not after H), which end nothing.
 	PlannedDisconnects int
+	// Disconnects counts the always-connected devices' disconnect events
+	// that count, the same way: none among devices that connect means
+	// the events lack them (an export of connects only), and uptime
+	// reads 100% whatever the fleet did.
+	Disconnects int
 	// UnknownModels counts the devices whose model value Options.Models
 	// does not name (treated as always connected); UnknownModelValues are
 	// those values, sorted.
@@ -297,6 +302,7 @@ type worker struct {
 	monthMAD          []int
 	monthRows         []int
 	planned, missed   int
+	disconnects       int           // always-connected devices' counted disconnects
 	activeDevices     []int32       // the devices active in W (MAD), by index
 	byMode            [2]ModeUptime // always, check-in
 	byProfile         []ModeUptime
@@ -404,6 +410,7 @@ func mergeUptime(workers []*worker, slo float64, profiles []ProfileUptime) *Upti
 		u.Dormant += wk.dormant
 		u.Retired += wk.retired
 		u.PlannedDisconnects += wk.planned
+		u.Disconnects += wk.disconnects
 		u.Always.add(wk.byMode[0])
 		u.Checkin.add(wk.byMode[1])
 	}
@@ -528,6 +535,7 @@ func (d *Data) deviceStats(i int, sp *span, wk *worker, active []bool) {
 	} else if len(keys) > 0 {
 		a.connections(keys, ship)
 		walked = true
+		wk.disconnects += a.disconnects
 	}
 	if walked {
 		if wk.countEvents(sp, keys, retired, active) {

@@ -76,6 +76,8 @@ type pieces struct {
 	dormantW   bool
 	every      int64 // P of a check-in device (missed check-ins); 0: none
 	missed     int
+	// disconnects: an always-connected device's disconnect events walked
+	disconnects int
 }
 
 // add accounts [a, b) in a state: connected, down, or dormant.
@@ -149,8 +151,11 @@ func (p *pieces) connections(keys []int64, ship int64) {
 		if cur >= 0 {
 			p.segment(prev, t, cur == Connected, down)
 		}
-		if s == Disconnected && cur != Disconnected {
-			down = t // a disconnected stretch begins
+		if s == Disconnected {
+			p.disconnects++
+			if cur != Disconnected {
+				down = t // a disconnected stretch begins
+			}
 		}
 		cur, prev = s, t
 	}

@@ -60,3 +60,79 @@ func TestSleepByDesignWarned(t *testing.T) {
 		})
 	}
 }
+
+// Devices counted as always connected with not one disconnect among their
+// events that count are warned of: each is connected from its first
+// connect to the end, and uptime reads 100% whatever they did — what an
+// export of connects alone gives. Three devices connect on 1 October at
+// 00:00, 06:00, 12:00 and 18:00 (H = 24:00).
+func TestNoDisconnectWarned(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		extra   string // rows added to the events
+		profile string // the devices.yaml profile unmodelled: gives them
+		warn    string
+	}{
+		{"connects alone", "", "", "events.csv: warning: 3 devices counted as always connected have no disconnect among their events: each is connected from its first connect to the end, so their uptime reads 100%"},
+		// one disconnect anywhere in the fleet: the export has them
+		{"one disconnect", "s-1,2026-10-01T19:00:00Z,disconnected\n", "", ""},
+		// a disconnect before shipping does not count: still none
+		{"a disconnect before shipping", "s-1,2026-08-01T19:00:00Z,disconnected\n", "", "3 devices counted as always connected have no disconnect"},
+		// check-in devices' disconnects end nothing: none is expected
+		{"check-in devices", "", "valve", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			var devices, events strings.Builder
+			devices.WriteString("device_id,shipped_at\n")
+			events.WriteString("device_id,timestamp,event\n")
+			for i := range 3 {
+				devices.WriteString(fmt.Sprintf("s-%d,2026-09-01\n", i))
+				for h := 0; h < 24; h += 6 {
+					events.WriteString(fmt.Sprintf("s-%d,2026-10-01T%02d:00:00Z,connected\n", i, h))
+				}
+			}
+			events.WriteString(c.extra)
+			cmdtest.WriteFile(t, dir, "devices.csv", devices.String())
+			cmdtest.WriteFile(t, dir, "events.csv", events.String())
+			if c.profile != "" {
+				cmdtest.WriteFile(t, dir, "devices.yaml", checkinDevices)
+				cmdtest.WriteFile(t, dir, "iotpm.yaml", "devices: devices.yaml\nmetrics:\n  unmodelled: "+c.profile+"\n")
+			}
+			_, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir, "--devices", "devices.csv", "--events", "events.csv",
+				"--from", "2026-10-01", "--to", "2026-10-02", "--as-of", "2026-10-02T00:00:00Z")
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			if got := strings.Contains(stderr, "no disconnect among"); got != (c.warn != "") || !strings.Contains(stderr, c.warn) {
+				t.Errorf("want warning %q:\n%s", c.warn, stderr)
+			}
+		})
+	}
+}
+
+// An export file whose count of data rows is a cap (here a round 10,000,
+// as a query's LIMIT leaves) is warned of at the file; 10,001 rows are
+// the data's own.
+func TestRowCapWarned(t *testing.T) {
+	for _, rows := range []int{10_000, 10_001} {
+		t.Run(fmt.Sprint(rows), func(t *testing.T) {
+			dir := t.TempDir()
+			var events strings.Builder
+			events.WriteString("device_id,timestamp,event\n")
+			for i := range rows {
+				state := []string{"connected", "disconnected"}[i/50%2]
+				events.WriteString(fmt.Sprintf("s-%02d,2026-10-01T%02d:%02d:%02dZ,%s\n", i%50, i/3600%24, i/60%60, i%60, state))
+			}
+			cmdtest.WriteFile(t, dir, "events.csv", events.String())
+			_, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir, "--events", "events.csv", "--from", "2026-10-01", "--to", "2026-10-02")
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			want := "events.csv: warning: 10,000 rows, a round number, as a query's LIMIT or a console's export cap leaves: the rows past it were likely dropped"
+			if strings.Contains(stderr, want) != (rows == 10_000) || strings.Contains(stderr, "rows past it") != (rows == 10_000) {
+				t.Errorf("%d rows:\n%s", rows, stderr)
+			}
+		})
+	}
+}
