@@ -127,28 +127,45 @@ func (s Step) String() string {
 		}
 		return fmt.Sprintf("ready %s: %s", date(s.Date), why)
 	case StepLeadTime:
-		return fmt.Sprintf("lead time %d days (%s): earliest release %s", s.Days, s.Source, date(s.Date))
+		return fmt.Sprintf("lead time %s (%s): earliest release %s", plural(s.Days, "day"), s.Source, date(s.Date))
 	case StepNoEffort:
 		return fmt.Sprintf("no engineering effort: ships with %s on %s", s.Release, date(s.Date))
 	case StepFull:
-		return fmt.Sprintf("%s on %s is full (%g of %g person-months allocated)", s.Release, date(s.Date), s.Allocated, s.Capacity)
+		return fmt.Sprintf("%s on %s is full (%g of %s allocated)", s.Release, date(s.Date), s.Allocated, personMonths(s.Capacity))
 	case StepFullRun:
 		return fmt.Sprintf("%s to %s (%d releases, %s to %s) are full", s.Release, s.Last, s.Count, date(s.Date), date(s.LastDate))
 	case StepLateInCycle:
-		return fmt.Sprintf("%s on %s spends its %g person-months over its cycle from %s; the work can start %s, so %g of them are left to it",
-			s.Release, date(s.Date), s.Capacity, date(s.Opens), date(s.Start), s.Amount)
+		return fmt.Sprintf("%s on %s spends its %s over its cycle from %s; the work can start %s, which leaves it %s",
+			s.Release, date(s.Date), personMonths(s.Capacity), date(s.Opens), date(s.Start), personMonths(s.Amount))
 	case StepSpread:
-		return fmt.Sprintf("capacity: %g person-months spread over %d releases (%s); ships with %s on %s",
-			s.Effort, len(s.Allocations), allocationParts(s.Allocations), s.Release, date(s.Date))
+		return fmt.Sprintf("capacity: %s spread over %d releases (%s); ships with %s on %s",
+			personMonths(s.Effort), len(s.Allocations), allocationParts(s.Allocations), s.Release, date(s.Date))
 	case StepWorkThenLead:
-		return fmt.Sprintf("capacity: %g person-months in %s, done on %s; its %d days of lead time from the day after end %s: ships with %s on %s",
-			s.Effort, allocationList(s.Allocations), date(s.Done), s.Days, date(s.Done.AddDate(0, 0, s.Days)), s.Release, date(s.Date))
+		return fmt.Sprintf("capacity: %s in %s, done on %s; its %s of lead time from the day after end %s: ships with %s on %s",
+			personMonths(s.Effort), allocationList(s.Allocations), date(s.Done), plural(s.Days, "day"), date(s.Done.AddDate(0, 0, s.Days)), s.Release, date(s.Date))
 	case StepShips:
-		return fmt.Sprintf("ships with %s on %s, using %g of the release's %g person-months of capacity", s.Release, date(s.Date), s.Amount, s.Capacity)
+		return fmt.Sprintf("ships with %s on %s, using %g of the release's %s of capacity", s.Release, date(s.Date), s.Amount, personMonths(s.Capacity))
 	case StepUnscheduled:
 		return "unscheduled: " + s.Reason.String()
 	}
 	return fmt.Sprintf("step %d", s.Kind)
+}
+
+// personMonths words an amount of person-months: "1 person-month",
+// "0.5 person-months".
+func personMonths(v float64) string {
+	if v == 1 {
+		return "1 person-month"
+	}
+	return fmt.Sprintf("%g person-months", v)
+}
+
+// plural words a count of a unit: "1 day", "28 days".
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
 }
 
 // allocationParts words allocations as "1 in FW 1, 0.5 in FW 2".

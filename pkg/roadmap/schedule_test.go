@@ -239,7 +239,7 @@ func TestRuleLateInCycle(t *testing.T) {
 			said = append(said, st.String())
 		}
 	}
-	want := "Rev B on 2027-04-01 spends its 4 person-months over its cycle from 2027-01-01; the work can start 2027-03-02, so 1.333 of them are left to it"
+	want := "Rev B on 2027-04-01 spends its 4 person-months over its cycle from 2027-01-01; the work can start 2027-03-02, which leaves it 1.333 person-months"
 	if !slices.Contains(said, want) {
 		t.Errorf("explanation %q\nwant the step %q", said, want)
 	}
