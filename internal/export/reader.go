@@ -57,6 +57,9 @@ type Reader struct {
 	newTable bool
 	// Preamble counts lines skipped before the header or as comments.
 	Preamble int
+	// JSON: the file is a JSON export, read as the CSV it flattens to
+	// (jsonrows.go); its rows are read in order, never split.
+	JSON bool
 }
 
 // ErrNewTable is returned by Read when a new table begins (Tables): the
@@ -234,11 +237,52 @@ func OpenLimited(path string, delim byte, maxExpansion int) (*Reader, error) {
 		src = r.limit
 		bufSize = 1 << 20
 	}
+	br := bufio.NewReaderSize(src, bufSize)
+	if bytes.HasPrefix(peekBytes(br, 3), []byte{0xEF, 0xBB, 0xBF}) {
+		br.Discard(3)
+	}
+	src = br
+	if jsonStart(br) {
+		keys, err := keysOfJSON(path, maxExpansion)
+		if err != nil {
+			r.Close()
+			return nil, err
+		}
+		src, r.JSON, r.next, delim, bufSize = newJSONCSV(path, br, keys), true, 0, ',', 64<<10
+	}
 	if err := r.init(src, delim, bufSize); err != nil {
 		r.Close()
 		return nil, err
 	}
 	return r, nil
+}
+
+func peekBytes(br *bufio.Reader, n int) []byte {
+	b, _ := br.Peek(n)
+	return b
+}
+
+// keysOfJSON opens a JSON export again and reads its keys (jsonKeys).
+func keysOfJSON(path string, maxExpansion int) ([]string, error) {
+	f, info, err := infile.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var src io.Reader = bufio.NewReaderSize(f, 1<<16)
+	if strings.HasSuffix(strings.ToLower(path), ".gz") {
+		gz, err := gzip.NewReader(src)
+		if err != nil {
+			return nil, err
+		}
+		defer gz.Close()
+		src = &expansionLimit{r: gz, left: max(64<<20, int64(maxExpansion)*info.Size()), path: path, ratio: maxExpansion}
+	}
+	br := bufio.NewReader(src)
+	if bytes.HasPrefix(peekBytes(br, 3), []byte{0xEF, 0xBB, 0xBF}) {
+		br.Discard(3)
+	}
+	return jsonKeys(path, br)
 }
 
 // NewReader reads a CSV export from src, for tests and stdin.
@@ -267,7 +311,7 @@ func (r *Reader) init(src io.Reader, delim byte, bufSize int) error {
 	}
 	trimmed := bytes.TrimSpace(first)
 	if len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') {
-		return &RowError{Path: r.Path, Line: 1, Reason: "looks like JSON, not CSV"}
+		return &RowError{Path: r.Path, Line: 1, Reason: "looks like JSON, not CSV: iotpm reads a JSON export (JSON Lines, or arrays of objects) from a file, not from standard input"}
 	}
 	// Excel's "sep=;" line names the delimiter; InfluxDB's annotation rows
 	// (#group, #datatype, #default) precede the header.

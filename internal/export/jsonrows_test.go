@@ -1,0 +1,189 @@
+package export
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/iotpm/iotpm/internal/planfile"
+)
+
+// A JSON export reads as the CSV it flattens to, in every shape a
+// platform delivers: JSON Lines (Firehose with a newline delimiter),
+// objects back to back (Firehose without one), an array of events (Event
+// Grid), pretty-printed, gzip-compressed. The header is the keys in the
+// order they first appear, nested keys joined with dots; a key an object
+// lacks is empty in its row; numbers keep their text.
+func TestJSONShapes(t *testing.T) {
+	header := []string{"clientId", "timestamp", "eventType", "data.deviceId", "data.info.seq", "tags", "clientInitiatedDisconnect"}
+	rows := [][]string{
+		{"d1", "1790812800000", "connected", "", "", "", ""},
+		{"d1", "1790816400000", "disconnected", "x", "0001", `["a",1]`, "false"},
+	}
+	recs := []string{
+		`{"clientId":"d1","timestamp":1790812800000,"eventType":"connected"}`,
+		`{"clientId":"d1","timestamp":1790816400000,"eventType":"disconnected","data":{"deviceId":"x","info":{"seq":"0001"}},"tags":["a", 1],"clientInitiatedDisconnect":false}`,
+	}
+	for name, content := range map[string]string{
+		"json lines":    recs[0] + "\n" + recs[1] + "\n",
+		"back to back":  recs[0] + recs[1],
+		"an array":      "[" + recs[0] + ",\n" + recs[1] + "]\n",
+		"two arrays":    "[" + recs[0] + "]\n[" + recs[1] + "]",
+		"pretty":        "[\n  " + strings.ReplaceAll(recs[0], ",", ",\n    ") + ",\n  " + recs[1] + "\n]\n",
+		"with null":     recs[0][:len(recs[0])-1] + `,"tags":null}` + "\n" + recs[1],
+		"CRLF, BOM":     "\ufeff" + recs[0] + "\r\n" + recs[1] + "\r\n",
+		"leading space": "\n\n  " + recs[0] + "\n" + recs[1],
+	} {
+		for _, gz := range []bool{false, true} {
+			path := filepath.Join(t.TempDir(), "events.json")
+			data := []byte(content)
+			if gz {
+				path += ".gz"
+				var buf bytes.Buffer
+				zw := gzip.NewWriter(&buf)
+				zw.Write(data)
+				zw.Close()
+				data = buf.Bytes()
+			}
+			os.WriteFile(path, data, 0o644)
+			r, err := Open(path, 0)
+			if err != nil {
+				t.Fatalf("%s (gzip %v): %v", name, gz, err)
+			}
+			want := header
+			if name == "with null" {
+				want = []string{"clientId", "timestamp", "eventType", "tags", "data.deviceId", "data.info.seq", "clientInitiatedDisconnect"}
+			}
+			got := readAll(t, r)
+			r.Close()
+			if !slices.Equal(r.Header, want) {
+				t.Errorf("%s (gzip %v): header %q, want %q", name, gz, r.Header, want)
+				continue
+			}
+			for i, row := range rows {
+				w := row
+				if name == "with null" {
+					w = []string{row[0], row[1], row[2], row[5], row[3], row[4], row[6]}
+				}
+				if i >= len(got) || !slices.Equal(got[i], w) {
+					t.Errorf("%s (gzip %v): rows %q, want %q", name, gz, got, rows)
+					break
+				}
+			}
+		}
+	}
+}
+
+// A bad row of a JSON export is reported at the line its object starts
+// on; a file that is not JSON enough is refused at the line of the fault.
+func TestJSONLines(t *testing.T) {
+	for _, c := range []struct {
+		name, content string
+		want          []string // errors, after the path
+	}{
+		{"json lines", `{"clientId":"d1","timestamp":1790812800000,"eventType":"connected"}
+{"clientId":"d1","timestamp":"yesterday","eventType":"connected"}
+
+{"clientId":"d2","timestamp":1790812800000,"eventType":"rebooting"}
+`, []string{`:2: unparseable timestamp "yesterday"`, `:4: unknown event value "rebooting"`}},
+		{"pretty array", `[
+  {"clientId": "d1",
+   "timestamp": 1790812800000,
+   "eventType": "connected"},
+  {"clientId": "",
+   "timestamp": 1790812800000,
+   "eventType": "connected"}
+]`, []string{`:5: empty device_id (clientId)`}},
+	} {
+		path := filepath.Join(t.TempDir(), "events.jsonl")
+		os.WriteFile(path, []byte(c.content), 0o644)
+		st, _, err := ingestFile(t, planfile.KindEvents, path, nil, "", "", "")
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if len(st.Errors) != len(c.want) {
+			t.Fatalf("%s: errors %v, want %q", c.name, st.Errors, c.want)
+		}
+		for i, e := range st.Errors {
+			if !strings.HasPrefix(e.Error(), path+c.want[i]) {
+				t.Errorf("%s: %q, want %q", c.name, e.Error(), path+c.want[i])
+			}
+		}
+	}
+	for _, c := range []struct{ name, content, want string }{
+		{"broken", "{\"clientId\":\"d1\"}\n{\"clientId\":\n\"d2\",}\n", `:3: not a JSON export iotpm reads (JSON Lines, or arrays of objects): invalid character '}'`},
+		{"not an object", "[{\"clientId\":\"d1\"},\n 42]\n", `:2: a JSON record that is not an object (42)`},
+		{"no key", "{}\n[]\n", `:1: a JSON export without a key`},
+		{"stray close", "{\"clientId\":\"d1\"}\n]\n", `:2: not a JSON export iotpm reads`},
+	} {
+		path := filepath.Join(t.TempDir(), "events.json")
+		os.WriteFile(path, []byte(c.content), 0o644)
+		_, _, err := ingestFile(t, planfile.KindEvents, path, nil, "", "", "")
+		if err == nil || !strings.HasPrefix(err.Error(), path+c.want) {
+			t.Errorf("%s: %v, want %q", c.name, err, path+c.want)
+		}
+	}
+}
+
+// FuzzJSONRecords: any input either reads as records that flatten, or is
+// refused with a row error; it never panics or loops.
+func FuzzJSONRecords(f *testing.F) {
+	f.Add(`{"a":1}` + "\n" + `{"a":{"b":[1,2]},"c":null}`)
+	f.Add(`[{"a":"x"},{"b":true}]`)
+	f.Add(`{"a":1}{"a":2}`)
+	f.Add(`[{"a":1}]]`)
+	f.Fuzz(func(t *testing.T, s string) {
+		keys, err := jsonKeys("f.json", strings.NewReader(s))
+		if err != nil {
+			if _, ok := err.(*RowError); !ok {
+				t.Fatalf("%T %v", err, err)
+			}
+			return
+		}
+		r := newJSONCSV("f.json", strings.NewReader(s), keys)
+		var out bytes.Buffer
+		if _, err := out.ReadFrom(r); err != nil {
+			t.Fatalf("keys read, rows not: %v", err)
+		}
+		// every top-level string and number is what encoding/json reads
+		recs := newJSONRecords("f.json", strings.NewReader(s))
+		for {
+			_, rec, err := recs.next()
+			if err != nil {
+				break
+			}
+			var m map[string]any
+			dec := json.NewDecoder(bytes.NewReader(rec))
+			dec.UseNumber()
+			if err := dec.Decode(&m); err != nil {
+				t.Fatalf("%q: a record encoding/json refuses: %v", rec, err)
+			}
+			got := map[string]string{}
+			flattenJSON(rec, nil, func(k, v []byte) {
+				got[string(k)] = string(v) // the last of a key given twice
+			})
+			for k, v := range m {
+				if strings.ContainsRune(k, utf8.RuneError) {
+					continue // a key of invalid UTF-8: encoding/json replaces it, iotpm keeps its bytes
+				}
+				switch v := v.(type) {
+				case string:
+					// invalid UTF-8 is kept as it is, as a CSV's bytes are
+					if g, ok := got[k]; ok && g != v && !strings.Contains(k, ".") && utf8.ValidString(g) {
+						t.Errorf("%q: %s = %q, encoding/json %q", rec, k, g, v)
+					}
+				case json.Number:
+					if g := got[k]; g != string(v) && !strings.Contains(k, ".") {
+						t.Errorf("%q: %s = %q, encoding/json %q", rec, k, g, v)
+					}
+				}
+			}
+		}
+	})
+}
