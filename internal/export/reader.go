@@ -285,6 +285,34 @@ func keysOfJSON(path string, maxExpansion int) ([]string, error) {
 	return jsonKeys(path, br)
 }
 
+// binaryFile names the kind of file a binary export is by its first
+// bytes, with what to do: the files a user exports from a spreadsheet, a
+// data lake or a platform's storage routing instead of CSV. "" for text.
+func binaryFile(br *bufio.Reader) string {
+	head, _ := br.Peek(64)
+	switch {
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
+		// a zip's first entry: its name's length at 26, the name at 30
+		if len(head) >= 30 {
+			n := int(binary.LittleEndian.Uint16(head[26:]))
+			name, _ := br.Peek(30 + n)
+			if len(name) == 30+n && (bytes.Equal(name[30:], []byte("[Content_Types].xml")) || bytes.HasPrefix(name[30:], []byte("xl/")) || bytes.HasPrefix(name[30:], []byte("docProps/"))) {
+				return "an Excel workbook (.xlsx), not CSV: save the sheet as CSV UTF-8 (Excel: File → Save As → CSV UTF-8), or export the data again as CSV"
+			}
+		}
+		return "a zip archive, not CSV: unzip it and name the CSV or JSON file inside (a .gz file is read as it is)"
+	case bytes.HasPrefix(head, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}):
+		return "an Excel 97-2003 workbook (.xls), not CSV: save the sheet as CSV UTF-8, or export the data again as CSV"
+	case bytes.HasPrefix(head, []byte("PAR1")):
+		return "a Parquet file, not CSV: export the query as CSV instead (Athena: UNLOAD ... WITH (format = 'TEXTFILE', field_delimiter = ','); BigQuery: EXPORT DATA ... format = 'CSV')"
+	case bytes.HasPrefix(head, []byte("Obj\x01")):
+		return "an Avro file (IoT Hub message routing and Event Hubs Capture write Avro by default), not CSV: set the storage endpoint's encoding to JSON, or convert the file to CSV or JSON Lines"
+	case bytes.HasPrefix(head, []byte("SQLite format 3\x00")):
+		return "a SQLite database, not CSV: export the table as CSV (sqlite3 -header -csv FILE 'SELECT * FROM TABLE')"
+	}
+	return ""
+}
+
 // NewReader reads a CSV export from src, for tests and stdin.
 func NewReader(path string, src io.Reader, delim byte) (*Reader, error) {
 	r := &Reader{Path: path, next: 1}
@@ -301,6 +329,9 @@ func (r *Reader) init(src io.Reader, delim byte, bufSize int) error {
 		return &RowError{Path: r.Path, Reason: "UTF-16 text (Excel \"Unicode text\"); save it as CSV UTF-8"}
 	case bytes.HasPrefix(head, []byte{0x1F, 0x8B}):
 		return &RowError{Path: r.Path, Reason: "gzip-compressed; name it with a .gz suffix"}
+	}
+	if what := binaryFile(r.br); what != "" {
+		return &RowError{Path: r.Path, Reason: what}
 	}
 	first, err := r.physicalLine()
 	if err != nil {

@@ -74,6 +74,13 @@ func TestReaderRefusals(t *testing.T) {
 		"\xFF\xFEi\x00d\x00":      "UTF-16",
 		"{\"clientId\": \"a\"}\n": "looks like JSON",
 		"\x1F\x8B\x08\x00":        "gzip-compressed",
+		// a workbook: a zip whose first entry is [Content_Types].xml
+		"PK\x03\x04\x14\x00\x00\x00\x08\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x13\x00\x00\x00[Content_Types].xml": "an Excel workbook (.xlsx), not CSV: save the sheet as CSV UTF-8",
+		"PK\x03\x04\x14\x00\x00\x00\x08\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x09\x00\x00\x00hours.csv":           "a zip archive, not CSV: unzip it",
+		"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\x00": "an Excel 97-2003 workbook (.xls)",
+		"PAR1\x15\x04":                         "a Parquet file, not CSV",
+		"Obj\x01\x04\x14avro":                  "an Avro file",
+		"SQLite format 3\x00\x10":              "a SQLite database",
 	} {
 		if _, err := NewReader("x.csv", strings.NewReader(in), 0); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: err = %v, want %q", in, err, want)
