@@ -146,6 +146,11 @@ func TestFormatSamples(t *testing.T) {
 			events: map[string][]string{"meter-01": {"11:00:00 C", "13:00:00 D"}}},
 		{file: "chirpstack-up.csv", kind: "activity", format: "chirpstack-up", counts: counts{3, 3, 0, 0, 0},
 			activity: map[string][]string{"0004a30b001c2f01": {"11:00:00.123456", "11:15:00.5"}, "0004a30b001c2f02": {"11:02:00"}}},
+		// IoT Hub routing's JSON (a line a message, nested): the device is
+		// SystemProperties.connectionDeviceId, a module's message its
+		// device's; EnqueuedTimeUtc to 100 ns, kept to the µs.
+		{file: "azure-iothub-routing.json", kind: "activity", format: "azure-iothub-routing", counts: counts{3, 3, 0, 0, 0},
+			activity: map[string][]string{"drip-000401": {"11:00:00.123", "11:15:00.5"}, "drip-000402": {"11:02:00"}}},
 		// received_at to the nanosecond, kept to the µs
 		{file: "tts-uplinks.csv", kind: "activity", format: "tts-uplinks", counts: counts{3, 3, 0, 0, 0},
 			activity: map[string][]string{"eui-0004a30b001c2f01": {"11:00:00.123456", "11:15:00.987654"}, "eui-0004a30b001c2f02": {"11:02:00"}}},

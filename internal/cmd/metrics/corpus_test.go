@@ -143,6 +143,9 @@ func TestFormatCorpus(t *testing.T) {
 			runs: []corpusRun{{name: "detected", want: 2, via: "chirpstack-up"}}},
 		{dir: "formats", file: "tts-uplinks.csv", kind: "activity", window: days, bad: "2026-10-10T11:00:00.123456789Z", badCol: "result.received_at",
 			runs: []corpusRun{{name: "detected", want: 2, via: "tts-uplinks"}}},
+		// JSON as IoT Hub routing writes it: read as the CSV it flattens to
+		{dir: "formats", file: "azure-iothub-routing.json", kind: "activity", window: days, bad: "2026-10-10T11:00:00.1230000Z", badCol: "EnqueuedTimeUtc",
+			runs: []corpusRun{{name: "detected", want: 2, via: "azure-iothub-routing"}}},
 
 		// User formats: refused as they are (no format knows them), read
 		// right with the repo's formats: entries.
