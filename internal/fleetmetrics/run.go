@@ -261,6 +261,7 @@ func finishMetrics(env runenv.Env, job *Job, out *Outcome) {
 			pinnedMonthWarning(job, out, h)
 		}
 	}
+	lateStartWarning(job, out)
 }
 
 // MinUnits is the count of units under which a measured rate says how

@@ -3,6 +3,7 @@ package fleetmetrics
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -33,6 +34,28 @@ func uncoveredWarning(job *Job, out *Outcome, h, end int64) {
 	}
 	out.Problems.Warnf(diag.Row, cmp.Or(job.configFile, "iotpm"), 0, 0, "the data ends %s, %s days before %s: counts over the window (monthly active devices, tickets per 100 devices, usage) cover %s of it and read low; pick a window the data covers, refresh the exports, or gate data_age to fail on it",
 		isoMicro(h), render.Number(float64(end-h)/86_400e6, 1), endWhat, render.Percent(covered, 0))
+}
+
+// lateStartWarning says when the fleet's rows (events and activity)
+// begin more than a day after the window's start: an export cut at a
+// retention limit or a query's time range leaves the counts over the
+// window (MAD, tickets per device, usage) low and each device's uptime
+// measured from its first row in the data, while looking like the
+// window's. A fleet whose first units went out then reads the same, so
+// the warning says both.
+func lateStartWarning(job *Job, out *Outcome) {
+	w := job.window
+	start, path := int64(math.MaxInt64), ""
+	for _, st := range out.stats {
+		if (st.Kind == planfile.KindEvents || st.Kind == planfile.KindActivity) && st.Earliest != metrics.NoTime && st.Earliest < start {
+			start, path = st.Earliest, st.Path
+		}
+	}
+	if start == math.MaxInt64 || start-w.From <= 86_400e6 || start >= w.To {
+		return
+	}
+	out.Problems.Warnf(diag.Row, path, 0, 0, "the fleet's rows start %s, %s days after the window's start %s: counts over the window (monthly active devices, tickets per 100 devices, usage) cover %s of it and read low, and each device's uptime is measured from its first row in the data; if the export was cut there (a retention limit, a query's time range), export the whole window; if the fleet's first units went out then, nothing is wrong",
+		isoMicro(start), render.Number(float64(start-w.From)/86_400e6, 1), isoMicro(w.From), render.Percent(float64(w.To-start)/float64(w.To-w.From), 0))
 }
 
 // pinnedMonthWarning says when iotpm.yaml's month is older than the

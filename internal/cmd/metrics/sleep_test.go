@@ -136,3 +136,30 @@ func TestRowCapWarned(t *testing.T) {
 		})
 	}
 }
+
+// The fleet's rows starting more than a day after the window's start are
+// warned of, at the input: an export cut at a retention limit reads as a
+// fleet with no data before it. Window October; the events of d1 and d2
+// start on the day given.
+func TestLateStartWarned(t *testing.T) {
+	for _, c := range []struct {
+		first string
+		warn  string
+	}{
+		{"2026-10-20T00:00:00Z", "events.csv: warning: the fleet's rows start 2026-10-20T00:00:00Z, 19 days after the window's start 2026-10-01T00:00:00Z: counts over the window (monthly active devices, tickets per 100 devices, usage) cover 39% of it and read low"},
+		{"2026-10-02T00:00:00Z", ""}, // within a day of the start
+		{"2026-09-20T00:00:00Z", ""}, // before the window
+	} {
+		t.Run(c.first, func(t *testing.T) {
+			dir := t.TempDir()
+			cmdtest.WriteFile(t, dir, "events.csv", "device_id,timestamp,event\nd1,"+c.first+",connected\nd2,"+c.first+",connected\nd1,2026-10-25T00:00:00Z,disconnected\nd2,2026-10-31T00:00:00Z,disconnected\n")
+			_, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir, "--events", "events.csv", "--month", "2026-10", "--as-of", "2026-11-01T00:00:00Z")
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			if strings.Contains(stderr, "the fleet's rows start") != (c.warn != "") || !strings.Contains(stderr, c.warn) {
+				t.Errorf("want %q:\n%s", c.warn, stderr)
+			}
+		})
+	}
+}
