@@ -68,9 +68,11 @@ iotpm help metrics-definitions states. Each metric needs only its own inputs:
 Exports are read as they come. Each input's format (AWS IoT lifecycle and
 Jobs, Azure Event Grid and Log Analytics, Particle, InfluxDB, Grafana, …; see
 --list-formats) is detected from its header or named with --format; a BOM,
-CRLF, quotes, ',' ';' tab or '|', .csv.gz, epoch s/ms/µs/ns or ISO timestamps
-are handled, and zone-less times are UTC unless --tz names a zone. Bad rows
-are errors (the first 20 listed as path:line: reason, exit 2) unless
+CRLF, quotes, ',' ';' tab or '|', gzip, JSON Lines or arrays of JSON objects
+(read as the CSV they flatten to), epoch s/ms/µs/ns or ISO timestamps are
+handled. Date-times without a zone stop the run until --tz (or tz: on the
+input in iotpm.yaml) names their zone: read as UTC, local times would shift
+every number by hours. Bad rows are errors (the first 20 listed as path:line: reason, exit 2) unless
 --max-bad-rows tolerates them. Gates (--min-*) exit 1 when they fail.`,
 		Example: `  iotpm metrics -C examples/leak-sensor --month 2026-10 \
     --devices exports/devices.csv --events exports/lifecycle.csv \
