@@ -121,7 +121,7 @@ func (j *jsonCSV) writeRow() {
 // appendCSVField appends v, quoted when it holds a comma, a quote, a line
 // break or leading or trailing space (RFC 4180).
 func appendCSVField(out, v []byte) []byte {
-	if len(v) > 0 && bytes.IndexAny(v, ",\"\r\n") < 0 && v[0] != ' ' && v[len(v)-1] != ' ' {
+	if len(v) > 0 && !bytes.ContainsAny(v, ",\"\r\n") && v[0] != ' ' && v[len(v)-1] != ' ' {
 		return append(out, v...)
 	}
 	if len(v) == 0 {
