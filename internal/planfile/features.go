@@ -1,6 +1,7 @@
 package planfile
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -86,6 +87,9 @@ type FeatureSpec struct {
 	DependsOn  []Ref       `yaml:"depends_on"`
 	Hotfix     bool        `yaml:"hotfix"`
 	LeadTime   *LeadTime   `yaml:"lead_time"`
+	// ComponentLead: long-lead components ordered when the feature's
+	// part is ready (its parts' own component_lead wins).
+	ComponentLead *ComponentLead `yaml:"component_lead"`
 	// Due is when the feature is promised (all its parts shipped).
 	Due *Date `yaml:"due"`
 	// Measure states the outcome as a condition on a fleet metric
@@ -96,11 +100,12 @@ type FeatureSpec struct {
 
 // EffortSpec is the effort of a feature, or of one part of it.
 type EffortSpec struct {
-	Engineering    Estimate  `yaml:"engineering"`
-	Tooling        float64   `yaml:"tooling" check:"min=0"`
-	Certifications []Ref     `yaml:"certifications"`
-	LeadTime       *LeadTime `yaml:"lead_time"`
-	Pos            Pos       `yaml:"-"`
+	Engineering    Estimate       `yaml:"engineering"`
+	Tooling        float64        `yaml:"tooling" check:"min=0"`
+	Certifications []Ref          `yaml:"certifications"`
+	LeadTime       *LeadTime      `yaml:"lead_time"`
+	ComponentLead  *ComponentLead `yaml:"component_lead"`
+	Pos            Pos            `yaml:"-"`
 }
 
 // PartsSpec splits a feature that spans tracks.
@@ -463,7 +468,7 @@ func (c *featureChecker) parts(fs FeatureSpec, certIDs map[string]bool) []rice.P
 			spec  *EffortSpec
 		}{{rice.Hardware, fs.Parts.Hardware}, {rice.Firmware, fs.Parts.Firmware}, {rice.Cloud, fs.Parts.Cloud}} {
 			if p.spec != nil {
-				out = append(out, c.part(p.track, p.spec, fs.LeadTime, certIDs))
+				out = append(out, c.part(p.track, p.spec, fs.LeadTime, fs.ComponentLead, certIDs))
 			}
 		}
 		if len(out) == 0 {
@@ -475,20 +480,19 @@ func (c *featureChecker) parts(fs FeatureSpec, certIDs map[string]bool) []rice.P
 	case fs.Effort == nil:
 		c.errorf(fs.Pos, "feature %q: missing required key \"effort\" (engineering, tooling, certifications)", fs.ID)
 	default:
-		return []rice.Part{c.part(rice.Track(fs.Track), fs.Effort, fs.LeadTime, certIDs)}
+		return []rice.Part{c.part(rice.Track(fs.Track), fs.Effort, fs.LeadTime, fs.ComponentLead, certIDs)}
 	}
 	return nil
 }
 
-// part builds one part; its lead time is its own, else the feature's.
-func (c *featureChecker) part(track rice.Track, e *EffortSpec, featureLead *LeadTime, certIDs map[string]bool) rice.Part {
+// part builds one part; its lead times are its own, else the feature's.
+func (c *featureChecker) part(track rice.Track, e *EffortSpec, featureLead *LeadTime, featureComponents *ComponentLead, certIDs map[string]bool) rice.Part {
 	p := rice.Part{Track: track, Engineering: e.Engineering.Value, ToolingUSD: e.Tooling, EngineeringRange: e.Engineering.Range}
-	lead := e.LeadTime
-	if lead == nil {
-		lead = featureLead
-	}
-	if lead != nil {
+	if lead := cmp.Or(e.LeadTime, featureLead); lead != nil {
 		p.LeadTimeDays, p.LeadTimeRange = lead.Days, lead.Range
+	}
+	if lead := cmp.Or(e.ComponentLead, featureComponents); lead != nil {
+		p.ComponentLeadDays, p.ComponentLeadRange = lead.Days, lead.Range
 	}
 	for _, r := range e.Certifications {
 		if c.ref(r, "certification", certIDs) {

@@ -391,3 +391,37 @@ features:
 		t.Errorf("4..2: %v", diags)
 	}
 }
+
+// component_lead on a part, or on the feature for its parts that give
+// none; a range as lead_time's; a value that is no lead time is refused at
+// its position.
+func TestComponentLead(t *testing.T) {
+	b, diags := ParseFeatures("features.yaml", []byte(`features:
+  - {id: a, reach: 1, impact: 1, confidence: 80%, track: hardware, effort: {engineering: 2, component_lead: 26w}}
+  - id: b
+    reach: 1
+    impact: 1
+    confidence: 80%
+    component_lead: 20w..30w
+    parts:
+      hardware: {engineering: 1}
+      firmware: {engineering: 1, component_lead: 2w}
+`))
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	a, bh, bf := b.Features[0].Parts[0], b.Features[1].Parts[0], b.Features[1].Parts[1]
+	if a.ComponentLeadDays != 182 || a.ComponentLeadRange != nil || a.LeadTimeDays != 0 {
+		t.Errorf("a: %+v", a)
+	}
+	if bh.ComponentLeadDays != 175 || bh.ComponentLeadRange == nil || *bh.ComponentLeadRange != (rice.Range{Min: 140, Mode: 175, Max: 210}) {
+		t.Errorf("b hardware: %+v %+v", bh, bh.ComponentLeadRange)
+	}
+	if bf.ComponentLeadDays != 14 || bf.ComponentLeadRange != nil {
+		t.Errorf("b firmware: %+v", bf)
+	}
+	_, diags = ParseFeatures("features.yaml", []byte("features:\n  - {id: a, reach: 1, impact: 1, confidence: 80%, track: hardware, effort: {engineering: 2, component_lead: 3mo}}\n"))
+	if !strings.Contains(diags.Error(), `features.yaml:2:109: features[0].effort.component_lead: "3mo" is not a lead time`) {
+		t.Errorf("3mo: %v", diags)
+	}
+}

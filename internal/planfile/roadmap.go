@@ -88,6 +88,14 @@ func (l *LeadTime) UnmarshalNode(n *yaml.Node) error {
 	return nil
 }
 
+// ComponentLead is the lead time of long-lead components, ordered the
+// day the part is ready: a LeadTime that runs from the ready date, in
+// parallel with the work, not after it.
+type ComponentLead struct{ LeadTime }
+
+// UnmarshalNode implements NodeUnmarshaler.
+func (c *ComponentLead) UnmarshalNode(n *yaml.Node) error { return c.LeadTime.UnmarshalNode(n) }
+
 // rangeOf makes a range of one, two or three values (min..max takes the
 // midpoint as most likely).
 func rangeOf(v []float64) (rice.Range, error) {

@@ -183,8 +183,13 @@ func (*Period) JSONSchema() map[string]any {
 	return pattern(`^\s*[0-9]+\s*(d|w|mo|y)\s*$`, "a calendar period, e.g. 2w, 3mo")
 }
 func (*LeadTime) JSONSchema() map[string]any {
-	return pattern(`^\s*[0-9]+\s*(d|w)\s*(\.\.\s*[0-9]+\s*(d|w)\s*){0,2}$`, "a calendar lead time after the part's work is done (a mould's build), days or weeks, e.g. 10w, or a range: 10w..16w, 10w..12w..16w")
+	return pattern(leadTimePattern, "a calendar lead time after the part's work is done (a mould's build), days or weeks, e.g. 10w, or a range: 10w..16w, 10w..12w..16w")
 }
+func (*ComponentLead) JSONSchema() map[string]any {
+	return pattern(leadTimePattern, "the lead time of long-lead components ordered the day the part is ready (a cellular module, a custom cell): it runs in parallel with the work, and the part ships no earlier than ready plus it; days or weeks, e.g. 26w, or a range: 20w..30w")
+}
+
+const leadTimePattern = `^\s*[0-9]+\s*(d|w)\s*(\.\.\s*[0-9]+\s*(d|w)\s*){0,2}$`
 
 // JSONSchema describes an estimate.
 func (*Estimate) JSONSchema() map[string]any {

@@ -87,11 +87,18 @@ type Part struct {
 	// LeadTimeDays is an explicit calendar lead time before the part can
 	// ship (mould tooling, say); the roadmap also waits for certifications.
 	LeadTimeDays int
-	// EngineeringRange and LeadTimeRange (days), when the plan gives
-	// ranges: Engineering and LeadTimeDays are then their most likely
-	// values; a simulation samples them.
-	EngineeringRange *Range
-	LeadTimeRange    *Range
+	// ComponentLeadDays is the lead time of long-lead components ordered
+	// when the part is ready (a cellular module, a custom cell): it runs
+	// in parallel with the work, so the part ships no earlier than ready
+	// plus it, whatever the work and its lead time after.
+	ComponentLeadDays int
+	// EngineeringRange, LeadTimeRange and ComponentLeadRange (days), when
+	// the plan gives ranges: Engineering, LeadTimeDays and
+	// ComponentLeadDays are then their most likely values; a simulation
+	// samples them.
+	EngineeringRange   *Range
+	LeadTimeRange      *Range
+	ComponentLeadRange *Range
 }
 
 // Theme is an outcome that features contribute to.

@@ -26,6 +26,9 @@ const (
 	// StepLeadTime: Days of lead time (Source) make Date the earliest
 	// release date.
 	StepLeadTime
+	// StepComponentLead: Days of component lead time, from the ready
+	// date, make Date the earliest release date.
+	StepComponentLead
 	// StepNoEffort: no engineering: ships with Release on Date.
 	StepNoEffort
 	// StepFull: Release on Date is full (Allocated of Capacity).
@@ -44,6 +47,11 @@ const (
 	// Days of lead time from the day after make Release on Date the first
 	// it can ship with.
 	StepWorkThenLead
+	// StepWaitComponents: Effort taken as Allocations is done on Done
+	// (and Days of lead time after it end) before the components ordered
+	// when it was ready arrive on Start: ships with Release on Date, the
+	// first on or after Start.
+	StepWaitComponents
 	// StepShips: ships with Release on Date, taking Amount of its
 	// Capacity.
 	StepShips
@@ -128,6 +136,8 @@ func (s Step) String() string {
 		return fmt.Sprintf("ready %s: %s", date(s.Date), why)
 	case StepLeadTime:
 		return fmt.Sprintf("lead time %s (%s): earliest release %s", plural(s.Days, "day"), s.Source, date(s.Date))
+	case StepComponentLead:
+		return fmt.Sprintf("component lead time %s (long-lead components ordered when it is ready): earliest release %s", plural(s.Days, "day"), date(s.Date))
 	case StepNoEffort:
 		return fmt.Sprintf("no engineering effort: ships with %s on %s", s.Release, date(s.Date))
 	case StepFull:
@@ -143,6 +153,12 @@ func (s Step) String() string {
 	case StepWorkThenLead:
 		return fmt.Sprintf("capacity: %s in %s, done on %s; its %s of lead time from the day after end %s: ships with %s on %s",
 			personMonths(s.Effort), allocationList(s.Allocations), date(s.Done), plural(s.Days, "day"), date(s.Done.AddDate(0, 0, s.Days)), s.Release, date(s.Date))
+	case StepWaitComponents:
+		work := fmt.Sprintf("capacity: %s in %s, done on %s", personMonths(s.Effort), allocationList(s.Allocations), date(s.Done))
+		if s.Days > 0 {
+			work += fmt.Sprintf(" (its %s of lead time after it end %s)", plural(s.Days, "day"), date(s.Done.AddDate(0, 0, s.Days)))
+		}
+		return fmt.Sprintf("%s; its components arrive %s: ships with %s on %s", work, date(s.Start), s.Release, date(s.Date))
 	case StepShips:
 		return fmt.Sprintf("ships with %s on %s, using %g of the release's %s of capacity", s.Release, date(s.Date), s.Amount, personMonths(s.Capacity))
 	case StepUnscheduled:

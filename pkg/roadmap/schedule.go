@@ -51,6 +51,9 @@ type Item struct {
 	// WorkDone is the day its work is done (zero without effort): its
 	// lead time runs from the day after (rule 3)
 	WorkDone time.Time
+	// ComponentLeadDays: its long-lead components, ordered on ReadyDate,
+	// arrive this many days later; it ships no earlier (rule 3)
+	ComponentLeadDays int
 }
 
 // Unscheduled is a feature part that could not complete by the end.
@@ -358,6 +361,14 @@ func (s *scheduler) part(f rice.Scored, p rice.Part, ready, start time.Time, ex 
 	if lead > 0 {
 		s.note(ex, Step{Kind: StepLeadTime, Days: lead, Source: source, Date: earliest})
 	}
+	// components ordered the day the part is ready arrive in parallel
+	// with the work: a lower bound of their own (rule 3)
+	if c := ready.AddDate(0, 0, p.ComponentLeadDays); p.ComponentLeadDays > 0 {
+		s.note(ex, Step{Kind: StepComponentLead, Days: p.ComponentLeadDays, Date: c})
+		if c.After(earliest) {
+			earliest = c
+		}
+	}
 	if earliest.After(s.in.Calendar.End) {
 		return time.Time{}, &Reason{Kind: LeadTimePastEnd, Track: p.Track, Earliest: earliest, End: s.in.Calendar.End}
 	}
@@ -465,7 +476,12 @@ func (s *scheduler) take(f rice.Scored, p rice.Part, list *releaseList, kWork, k
 		}
 	}
 	ship.Items = append(ship.Items, f.ID)
+	arrive := ready.AddDate(0, 0, p.ComponentLeadDays)
 	switch {
+	case p.ComponentLeadDays > 0 && arrive.After(done.AddDate(0, 0, lead)):
+		// the work (and its lead time) were done before the components
+		// came: they, not the capacity, set the release
+		s.note(ex, Step{Kind: StepWaitComponents, Effort: p.Engineering, Allocations: allocs, Done: done, Days: lead, Start: arrive, Release: ship.Name, Date: ship.Date})
 	case lead > 0:
 		s.note(ex, Step{Kind: StepWorkThenLead, Effort: p.Engineering, Allocations: allocs, Done: done, Days: lead, Release: ship.Name, Date: ship.Date})
 	case len(allocs) > 1:
@@ -496,7 +512,7 @@ func round(f float64) float64 { return math.Round(f*1000) / 1000 }
 func (s *scheduler) addItem(f rice.Scored, p rice.Part, r *ReleasePlan, ready time.Time, lead int, allocs []Allocation, done time.Time) {
 	s.plan.Items = append(s.plan.Items, Item{
 		Feature: f.ID, Title: f.Title, Track: p.Track, Release: r.Name, ShipDate: r.Date,
-		ReadyDate: ready, LeadDays: lead, Effort: p.Engineering, Allocations: allocs, WorkDone: done,
+		ReadyDate: ready, LeadDays: lead, Effort: p.Engineering, Allocations: allocs, WorkDone: done, ComponentLeadDays: p.ComponentLeadDays,
 	})
 }
 

@@ -176,6 +176,57 @@ func TestRuleLeadTime(t *testing.T) {
 	}
 }
 
+// Rule 3, components: long-lead components ordered when the part is
+// ready arrive ComponentLeadDays later, in parallel with the work; the
+// part ships on the first release on or after both that and its lead
+// time after the work. Rev B 2027-04-01 (cycle from 01-01, 4 PM), Rev C
+// 2027-10-01.
+func TestRuleComponentLead(t *testing.T) {
+	withComponents := func(pm float64, days int, certs ...string) rice.Part {
+		p := part(rice.Hardware, pm, certs...)
+		p.ComponentLeadDays = days
+		return p
+	}
+	p := Schedule(Input{Calendar: cal(), Catalog: catalog, Explain: "late-parts", Ranked: []rice.Scored{
+		// 1 PM: 22.5 of Rev B's 90 days, done 01-23; components on
+		// 01-01 + 80 = 03-22: Rev B
+		feat("in-time", 1, "", withComponents(1, 80)),
+		// components on 01-01 + 91 = 04-02, a day after Rev B: Rev C,
+		// though its work (1 PM, days 22.5 to 45: done 02-14) fits in
+		// Rev B
+		feat("late-parts", 2, "", withComponents(1, 91)),
+		// the lab's 56 days after its work (days 45 to 67.5: done 03-09,
+		// lead until 05-04)
+		// outlast its 60 days of components (03-02): Rev C by the lead
+		feat("certified", 3, "", withComponents(1, 60, "lab")),
+	}})
+	check(t, p, map[string]string{
+		"in-time/hardware":    "Rev B 2027-04-01",
+		"late-parts/hardware": "Rev C 2027-10-01",
+		"certified/hardware":  "Rev C 2027-10-01",
+	})
+	for _, it := range p.Items {
+		// the work is where the capacity was, whenever the part ships
+		if len(it.Allocations) != 1 || it.Allocations[0].Release != "Rev B" {
+			t.Errorf("%s: work %+v, want all of it in Rev B", it.Feature, it.Allocations)
+		}
+	}
+	var got []string
+	for _, e := range p.Explain {
+		for _, st := range e.Steps {
+			got = append(got, st.String())
+		}
+	}
+	for _, want := range []string{
+		"component lead time 91 days (long-lead components ordered when it is ready): earliest release 2027-04-02",
+		"capacity: 1 person-month in Rev B, done on 2027-02-14; its components arrive 2027-04-02: ships with Rev C on 2027-10-01",
+	} {
+		if !slices.Contains(got, want) {
+			t.Errorf("explanation %q lacks %q", got, want)
+		}
+	}
+}
+
 // Rule 4: effort spills over consecutive releases and ships where it
 // completes; no release is over-allocated.
 func TestRuleCapacitySpillOver(t *testing.T) {
@@ -389,6 +440,9 @@ func TestInvariants(t *testing.T) {
 					if rng.IntN(6) == 0 {
 						p.LeadTimeDays = rng.IntN(200)
 					}
+					if rng.IntN(6) == 0 {
+						p.ComponentLeadDays = rng.IntN(300)
+					}
 					parts = append(parts, p)
 				}
 			}
@@ -418,6 +472,10 @@ func TestInvariants(t *testing.T) {
 			}
 			if it.ShipDate.Before(it.ReadyDate.AddDate(0, 0, it.LeadDays)) {
 				t.Fatalf("round %d: %s/%s ships %v before ready %v + %dd", round, it.Feature, it.Track, it.ShipDate, it.ReadyDate, it.LeadDays)
+			}
+			// rule 3: components ordered when it is ready arrive before it ships
+			if it.ShipDate.Before(it.ReadyDate.AddDate(0, 0, it.ComponentLeadDays)) {
+				t.Fatalf("round %d: %s/%s ships %v before its components, ready %v + %dd", round, it.Feature, it.Track, it.ShipDate, it.ReadyDate, it.ComponentLeadDays)
 			}
 			// rule 3: the lead time runs from the day after the work
 			if it.Effort > 0 && (it.WorkDone.IsZero() || it.ShipDate.Before(it.WorkDone.AddDate(0, 0, 1+it.LeadDays))) {

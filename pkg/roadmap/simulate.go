@@ -166,6 +166,9 @@ func CountRanges(in Input) int {
 			if p.LeadTimeRange != nil {
 				n++
 			}
+			if p.ComponentLeadRange != nil {
+				n++
+			}
 		}
 	}
 	for _, c := range in.Catalog {
@@ -269,6 +272,9 @@ func sampleRanked(ranked []rice.Scored, catalog rice.Catalog, rng *rand.Rand) []
 			}
 			if p.LeadTimeRange != nil {
 				p.LeadTimeDays = int(math.Round(p.LeadTimeRange.Quantile(rng.Float64())))
+			}
+			if p.ComponentLeadRange != nil {
+				p.ComponentLeadDays = int(math.Round(p.ComponentLeadRange.Quantile(rng.Float64())))
 			}
 			for _, id := range p.Certifications {
 				if w, ok := campaign[id]; ok {

@@ -215,3 +215,34 @@ func TestSimulateProgress(t *testing.T) {
 		t.Error("the progress callback changed the result")
 	}
 }
+
+// A component lead of 60..120 days (most likely 90) on a part ready on
+// 2027-01-01 whose work fits in Rev B: a sample ships in Rev B (04-01)
+// when its components arrive by then, ≤ 90 days, F(90) = (90−60)² /
+// ((120−60)(90−60)) = 1/2 of the samples, else in Rev C. The plan (90
+// days: 04-01) is Rev B; the P90 is Rev C.
+func TestSimulateComponentLead(t *testing.T) {
+	r := rice.Range{Min: 60, Mode: 90, Max: 120}
+	p := part(rice.Hardware, 1)
+	p.ComponentLeadDays, p.ComponentLeadRange = 90, &r
+	in := Input{Ranked: []rice.Scored{feat("x", 1, rice.Performance, p)}, Calendar: cal(), Catalog: catalog}
+	if plan := Schedule(in); len(plan.Items) != 1 || plan.Items[0].Release != "Rev B" {
+		t.Fatalf("plan %+v, want x in Rev B", plan.Items)
+	}
+	sim, err := Simulate(in, 2000, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x := sim.Parts[0]; !x.P90.Equal(date("2027-10-01")) || sim.Ranges != 1 {
+		t.Errorf("x: P50 %v, P90 %v; %d ranges", x.P50, x.P90, sim.Ranges)
+	}
+	inB := 0
+	for k := range 2000 {
+		if sampleRanked(in.Ranked, in.Catalog, newPCG(7, k))[0].Parts[0].ComponentLeadDays <= 90 {
+			inB++
+		}
+	}
+	if share := float64(inB) / 2000; math.Abs(share-0.5) > 0.03 {
+		t.Errorf("share with components by Rev B %.4f, want 1/2 ± 0.03", share)
+	}
+}

@@ -717,6 +717,9 @@ func moveReason(base, head *planning.Results, feature string, track rice.Track, 
 	if pb.LeadTimeDays != pa.LeadTimeDays {
 		own = append(own, fmt.Sprintf("its %s lead time changed from %d to %d days", track, pb.LeadTimeDays, pa.LeadTimeDays))
 	}
+	if pb.ComponentLeadDays != pa.ComponentLeadDays {
+		own = append(own, fmt.Sprintf("its %s component lead time changed from %d to %d days", track, pb.ComponentLeadDays, pa.ComponentLeadDays))
+	}
 	if len(own) > 0 {
 		if r := dependsReason(base, head, fb, fa); r != "" {
 			own = append(own, r)

@@ -95,6 +95,9 @@ type itemJSON struct {
 	// WorkDone is the day its work is done, its lead time running from
 	// the day after ("" without effort)
 	WorkDone string `json:"work_done"`
+	// ComponentLeadDays: its long-lead components arrive this many days
+	// after its ready date; it ships no earlier (0: none)
+	ComponentLeadDays int `json:"component_lead_days,omitempty"`
 }
 
 type allocationJSON struct {
@@ -151,7 +154,7 @@ func toRoadmapJSON(v planView, cal *roadmap.Calendar) JSON {
 	}
 	for _, it := range v.items() {
 		j := itemJSON{Feature: it.Feature, Title: it.Title, Track: string(it.Track), Release: it.Release, ShipDate: it.ShipDate.Format(time.DateOnly),
-			ReadyDate: it.ReadyDate.Format(time.DateOnly), LeadTimeDays: it.LeadDays, Effort: it.Effort, Allocations: []allocationJSON{}}
+			ReadyDate: it.ReadyDate.Format(time.DateOnly), LeadTimeDays: it.LeadDays, Effort: it.Effort, Allocations: []allocationJSON{}, ComponentLeadDays: it.ComponentLeadDays}
 		for _, a := range it.Allocations {
 			j.Allocations = append(j.Allocations, allocationJSON{Release: a.Release, Date: a.Date.Format(time.DateOnly), Effort: a.Amount})
 		}
