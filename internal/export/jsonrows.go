@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // A device platform's own delivery is often JSON, not CSV: AWS IoT rule →
@@ -59,7 +60,8 @@ func jsonKeys(path string, src io.Reader) ([]string, error) {
 	var keys []string
 	seen := map[string]bool{}
 	recs := newJSONRecords(path, src)
-	var key []byte
+	var key, first []byte
+	n := 0
 	for {
 		_, rec, err := recs.next()
 		if errors.Is(err, io.EOF) {
@@ -67,6 +69,9 @@ func jsonKeys(path string, src io.Reader) ([]string, error) {
 		}
 		if err != nil {
 			return nil, err
+		}
+		if n++; n == 1 {
+			first = append(first, rec...)
 		}
 		flattenJSON(rec, key[:0], func(k, _ []byte) {
 			if !seen[string(k)] {
@@ -78,7 +83,40 @@ func jsonKeys(path string, src io.Reader) ([]string, error) {
 	if len(keys) == 0 {
 		return nil, &RowError{Path: path, Line: 1, Reason: "a JSON export without a key: expected objects, one a row"}
 	}
+	if n == 1 {
+		if name, count := jsonEnvelope(first); name != "" {
+			return nil, &RowError{Path: path, Line: 1, Reason: fmt.Sprintf("one JSON object whose %q holds the %d records (an API's or a CLI's response): iotpm reads a file of records, one object a row; write them out first, jq -c '.%s[]' FILE > records.jsonl, adding what they lack (list-job-executions-for-job leaves out the job: jq -c --arg job JOB '.%s[] | . + {jobId: $job}')",
+				name, count, name, name)}
+		}
+	}
 	return keys, nil
+}
+
+// jsonEnvelope reports whether a file's one object is a response that
+// wraps the records: one key holds an array of objects, and any other is
+// a page's token or count. It returns the key and the array's length.
+func jsonEnvelope(obj []byte) (string, int) {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(obj, &m) != nil {
+		return "", 0
+	}
+	name, count := "", 0
+	for k, v := range m {
+		var arr []json.RawMessage
+		if json.Unmarshal(v, &arr) == nil && len(arr) > 0 && len(bytes.TrimSpace(arr[0])) > 0 && bytes.TrimSpace(arr[0])[0] == '{' {
+			if name != "" {
+				return "", 0 // two arrays of objects: not one list of records
+			}
+			name, count = k, len(arr)
+			continue
+		}
+		switch strings.ToLower(k) {
+		case "nexttoken", "next_token", "nextlink", "@odata.nextlink", "next", "cursor", "count", "total", "page", "per_page", "pagesize", "page_size":
+		default:
+			return "", 0
+		}
+	}
+	return name, count
 }
 
 // jsonCSV is a JSON export as CSV text: the header (line 0 for the

@@ -121,6 +121,10 @@ func TestJSONLines(t *testing.T) {
 		{"not an object", "[{\"clientId\":\"d1\"},\n 42]\n", `:2: a JSON record that is not an object (42)`},
 		{"no key", "{}\n[]\n", `:1: a JSON export without a key`},
 		{"stray close", "{\"clientId\":\"d1\"}\n]\n", `:2: not a JSON export iotpm reads`},
+		// the AWS CLI's list-job-executions-for-job response
+		{"envelope", `{"executionSummaries": [{"thingArn": "arn:aws:iot:eu-west-1:1:thing/d1", "jobExecutionSummary": {"status": "SUCCEEDED"}},
+  {"thingArn": "arn:aws:iot:eu-west-1:1:thing/d2", "jobExecutionSummary": {"status": "FAILED"}}], "nextToken": "abc"}`,
+			`:1: one JSON object whose "executionSummaries" holds the 2 records (an API's or a CLI's response): iotpm reads a file of records, one object a row; write them out first, jq -c '.executionSummaries[]' FILE > records.jsonl`},
 	} {
 		path := filepath.Join(t.TempDir(), "events.json")
 		os.WriteFile(path, []byte(c.content), 0o644)
@@ -186,4 +190,13 @@ func FuzzJSONRecords(f *testing.F) {
 			}
 		}
 	})
+}
+
+// One record with an array of objects among its values is a record (an
+// uplink with its gateways), not a response wrapping records.
+func TestJSONOneRecordWithAnArray(t *testing.T) {
+	keys, err := jsonKeys("up.json", strings.NewReader(`{"devEui": "0004a30b001c2f01", "time": "2026-10-10T11:00:00Z", "rxInfo": [{"gatewayId": "g1", "rssi": -80}]}`))
+	if err != nil || !slices.Equal(keys, []string{"devEui", "time", "rxInfo"}) {
+		t.Errorf("keys %q, %v", keys, err)
+	}
 }
