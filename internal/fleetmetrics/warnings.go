@@ -42,16 +42,22 @@ func uncoveredWarning(job *Job, out *Outcome, h, end int64) {
 // window (MAD, tickets per device, usage) low and each device's uptime
 // measured from its first row in the data, while looking like the
 // window's. A fleet whose first units went out then reads the same, so
-// the warning says both.
+// the warning says both. A fleet that checks in less often than daily
+// may start its rows a check-in's reach into the window: that much is
+// not warned of either.
 func lateStartWarning(job *Job, out *Outcome) {
 	w := job.window
+	slack := int64(86_400e6)
+	for _, m := range job.models {
+		slack = max(slack, m.Reach())
+	}
 	start, path := int64(math.MaxInt64), ""
 	for _, st := range out.stats {
 		if (st.Kind == planfile.KindEvents || st.Kind == planfile.KindActivity) && st.Earliest != metrics.NoTime && st.Earliest < start {
 			start, path = st.Earliest, st.Path
 		}
 	}
-	if start == math.MaxInt64 || start-w.From <= 86_400e6 || start >= w.To {
+	if start == math.MaxInt64 || start-w.From <= slack || start >= w.To {
 		return
 	}
 	out.Problems.Warnf(diag.Row, path, 0, 0, "the fleet's rows start %s, %s days after the window's start %s: counts over the window (monthly active devices, tickets per 100 devices, usage) cover %s of it and read low, and each device's uptime is measured from its first row in the data; if the export was cut there (a retention limit, a query's time range), export the whole window; if the fleet's first units went out then, nothing is wrong",

@@ -142,18 +142,34 @@ func TestRowCapWarned(t *testing.T) {
 // fleet with no data before it. Window October; the events of d1 and d2
 // start on the day given.
 func TestLateStartWarned(t *testing.T) {
+	// a logger checks in every 2 days: reachable 3 days after each
+	logger := "devices:\n  - id: logger\n    battery: {cell: cr2032}\n    sleep: 1uA\n    events:\n      - {name: check-in, feature: connectivity, every: 2d, duration: 1s, current: 10mA}\n    checkin: {event: check-in}\n"
 	for _, c := range []struct {
-		first string
-		warn  string
+		first   string
+		profile string // the devices.yaml profile unmodelled: gives them
+		warn    string
 	}{
-		{"2026-10-20T00:00:00Z", "events.csv: warning: the fleet's rows start 2026-10-20T00:00:00Z, 19 days after the window's start 2026-10-01T00:00:00Z: counts over the window (monthly active devices, tickets per 100 devices, usage) cover 39% of it and read low"},
-		{"2026-10-02T00:00:00Z", ""}, // within a day of the start
-		{"2026-09-20T00:00:00Z", ""}, // before the window
+		{"2026-10-20T00:00:00Z", "", "events.csv: warning: the fleet's rows start 2026-10-20T00:00:00Z, 19 days after the window's start 2026-10-01T00:00:00Z: counts over the window (monthly active devices, tickets per 100 devices, usage) cover 39% of it and read low"},
+		{"2026-10-02T00:00:00Z", "", ""}, // within a day of the start
+		{"2026-09-20T00:00:00Z", "", ""}, // before the window
+		// loggers checking in every 2 days: 2.5 days in is within a
+		// check-in's reach (3 days), 4 days is not
+		{"2026-10-03T12:00:00Z", "logger", ""},
+		{"2026-10-05T00:00:00Z", "logger", "the fleet's rows start 2026-10-05T00:00:00Z, 4 days after"},
 	} {
-		t.Run(c.first, func(t *testing.T) {
+		t.Run(c.first+c.profile, func(t *testing.T) {
 			dir := t.TempDir()
+			if c.profile != "" {
+				cmdtest.WriteFile(t, dir, "devices.yaml", logger)
+				cmdtest.WriteFile(t, dir, "iotpm.yaml", "devices: devices.yaml\nmetrics:\n  unmodelled: "+c.profile+"\n")
+			}
 			cmdtest.WriteFile(t, dir, "events.csv", "device_id,timestamp,event\nd1,"+c.first+",connected\nd2,"+c.first+",connected\nd1,2026-10-25T00:00:00Z,disconnected\nd2,2026-10-31T00:00:00Z,disconnected\n")
-			_, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir, "--events", "events.csv", "--month", "2026-10", "--as-of", "2026-11-01T00:00:00Z")
+			args := []string{"metrics", "-C", dir, "--events", "events.csv", "--month", "2026-10", "--as-of", "2026-11-01T00:00:00Z"}
+			if c.profile != "" {
+				cmdtest.WriteFile(t, dir, "devices.csv", "device_id,shipped_at\nd1,2026-09-01\nd2,2026-09-01\n")
+				args = append(args, "--devices", "devices.csv")
+			}
+			_, stderr, code := cmdtest.Run(t, nil, args...)
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}
