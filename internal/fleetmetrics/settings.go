@@ -193,7 +193,8 @@ type Job struct {
 	unmodelledAlways bool
 	// unmodelled: metrics.unmodelled names a profile, the model value of
 	// every device without one ("": none).
-	unmodelled string
+	unmodelled    string
+	unmodelledPos planfile.Pos
 	// firmwareTarget is metrics.firmware.target ("": none), written at
 	// firmwarePos.
 	firmwareTarget string
@@ -286,7 +287,7 @@ func jobFromConfig(cfg *planfile.Config) (*Job, error) {
 		job.firmwareTarget, job.firmwarePos, job.firmwareAfter = m.Firmware.Target, m.Firmware.Pos, m.Firmware.AfterRelease
 	}
 	if u := m.Unmodelled; u != nil {
-		job.unmodelledAlways, job.unmodelled = u.Always, u.Profile
+		job.unmodelledAlways, job.unmodelled, job.unmodelledPos = u.Always, u.Profile, u.Pos
 	}
 	if m.AsOf != nil {
 		job.asOf = m.AsOf.Time.UnixMicro()

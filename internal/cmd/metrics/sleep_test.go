@@ -179,3 +179,33 @@ func TestLateStartWarned(t *testing.T) {
 		})
 	}
 }
+
+// metrics.unmodelled naming a profile gives it to the devices input's
+// rows; a run without a devices input is warned at the line, since every
+// device then counts as always connected.
+func TestUnmodelledWithoutDevicesInputWarned(t *testing.T) {
+	for _, withDevices := range []bool{false, true} {
+		dir := t.TempDir()
+		cmdtest.WriteFile(t, dir, "devices.yaml", checkinDevices)
+		cmdtest.WriteFile(t, dir, "iotpm.yaml", "devices: devices.yaml\nmetrics:\n  unmodelled: valve\n")
+		cmdtest.WriteFile(t, dir, "events.csv", "device_id,timestamp,event\nv1,2026-10-01T00:00:00Z,connected\nv1,2026-10-01T00:00:30Z,disconnected\nv1,2026-10-01T01:00:00Z,connected\n")
+		cmdtest.WriteFile(t, dir, "devices.csv", "device_id,shipped_at\nv1,2026-09-01\n")
+		args := []string{"metrics", "-C", dir, "--events", "events.csv", "--from", "2026-10-01", "--to", "2026-10-02", "--as-of", "2026-10-01T02:00:00Z", "-o", "json"}
+		if withDevices {
+			args = append(args, "--devices", "devices.csv")
+		}
+		stdout, stderr, code := cmdtest.Run(t, nil, args...)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		warned := strings.Contains(stderr, "iotpm.yaml:3:15: warning: metrics.unmodelled: valve is the profile of the devices input's rows without a model value, and this run reads no devices input")
+		// with the devices input v1 is a valve, checking in hourly (its
+		// disconnect ends nothing): reachable 2 h of 2 h; without it,
+		// always connected: down from 00:00:30 to 01:00
+		checkin := strings.Contains(stdout, `"checkin": {
+        "value": 1,`)
+		if warned == withDevices || checkin != withDevices {
+			t.Errorf("devices input %v: warned %v, check-in mode %v:\n%s\n%s", withDevices, warned, checkin, stderr, stdout)
+		}
+	}
+}
