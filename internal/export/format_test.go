@@ -179,6 +179,14 @@ func TestFormatSamples(t *testing.T) {
 				"anon-1": {"11:00:00 Setup Started drip-001101 iOS", "11:00:10 BLE Found drip-001101 iOS", "11:00:20 WiFi Sent drip-001101 iOS",
 					"11:00:40 Cloud Connected drip-001101 iOS"},
 			}},
+		// Segment's raw JSON: track messages only (identify and screen
+		// ignored); the user stays anonymousId when userId appears.
+		{file: "segment-raw.json", kind: "onboarding", format: "segment-raw", counts: counts{8, 6, 2, 0, 0},
+			setup: map[string][]string{
+				"anon-1": {"11:00:00 Setup Started drip-001201 iOS", "11:00:10 BLE Found drip-001201 iOS", "11:00:20 WiFi Sent drip-001201 iOS",
+					"11:00:40 Cloud Connected drip-001201 iOS"},
+				"anon-2": {"11:05:00 Setup Started drip-001202 Android", "11:06:00 BLE Found drip-001202 Android"},
+			}},
 		// 13:45:00.25+01:45 is 12:00:00.25 UTC.
 		{file: "postgres-copy.csv", kind: "events", format: "generic", counts: counts{2, 2, 0, 0, 0},
 			events: map[string][]string{"drip-000701": {"11:00:00 C", "12:00:00.25 D"}}},

@@ -214,6 +214,10 @@ func TestFormatCorpus(t *testing.T) {
 		// that completes. 2 of 3.
 		{dir: "formats", file: "segment.csv", kind: "onboarding", window: days, config: funnelConfig, bad: "2026-10-10T11:00:00.000Z", badCol: "timestamp",
 			runs: []corpusRun{{name: "detected", want: 2.0 / 3, via: "segment"}}},
+		// Segment's raw JSON: anon-1 completes (identify and screen
+		// messages ignored), anon-2 stops at BLE Found. 1/2.
+		{dir: "formats", file: "segment-raw.json", kind: "onboarding", window: days, config: funnelConfig, bad: "2026-10-10T11:00:00.000Z", badCol: "timestamp",
+			runs: []corpusRun{{name: "detected", want: 0.5, via: "segment-raw"}}},
 	}
 	cases = append(cases, onboarding...)
 
