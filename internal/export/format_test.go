@@ -593,6 +593,9 @@ func FuzzIngest(f *testing.F) {
 		if err != nil || len(samples) == 0 {
 			f.Fatalf("no samples in %s: %v", dir, err)
 		}
+		// and the JSON samples (read as the CSV they flatten to)
+		json, _ := filepath.Glob(filepath.Join("testdata", dir, "*.json"))
+		samples = append(samples, json...)
 		for _, name := range samples {
 			data, err := os.ReadFile(name)
 			if err != nil {
