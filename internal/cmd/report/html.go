@@ -172,6 +172,9 @@ func ganttChart(plan *roadmap.Plan, cal *roadmap.Calendar, sim *roadmap.Simulati
 			// for the release: a tick where the lead time ends
 			row.Marks = append(row.Marks, chart.Mark{Label: b.Title + ": lead time ends", Class: "lead", Date: b.LeadEnd})
 		}
+		if !b.Components.IsZero() {
+			row.Marks = append(row.Marks, chart.Mark{Label: b.Title + ": components arrive", Class: "lead", Date: b.Components})
+		}
 		g.Rows = append(g.Rows, row)
 	}
 	for _, t := range plan.Themes {

@@ -38,6 +38,10 @@ func mermaidGantt(v planView, cal *roadmap.Calendar) string {
 			// wait for the release: a marker where the lead time ends
 			fmt.Fprintf(&b, "    %s lead time ends :milestone, %s_lead, %s, 0d\n", render.MermaidText(bar.Title), id, bar.LeadEnd.Format(time.DateOnly))
 		}
+		if !bar.Components.IsZero() {
+			// long-lead components ordered when it was ready
+			fmt.Fprintf(&b, "    %s components arrive :milestone, %s_components, %s, 0d\n", render.MermaidText(bar.Title), id, bar.Components.Format(time.DateOnly))
+		}
 	}
 	var milestones []string
 	for _, t := range v.themes() {
@@ -78,6 +82,9 @@ type Bar struct {
 	Release           string
 	Start, End, Ready time.Time
 	LeadEnd           time.Time
+	// Components is when its long-lead components arrive (ready plus its
+	// component lead; zero without one).
+	Components time.Time
 }
 
 // Bars are the plan's parts as gantt bars, track by track (hardware,
@@ -105,6 +112,9 @@ func (v planView) bars(cal *roadmap.Calendar) []Bar {
 			bar := Bar{Track: track, Feature: it.Feature, Title: it.Title, Release: it.Release, Start: start, End: end, Ready: it.ReadyDate}
 			if it.LeadDays > 0 && !it.WorkDone.IsZero() {
 				bar.LeadEnd = it.WorkDone.AddDate(0, 0, it.LeadDays)
+			}
+			if it.ComponentLeadDays > 0 {
+				bar.Components = it.ReadyDate.AddDate(0, 0, it.ComponentLeadDays)
 			}
 			out = append(out, bar)
 		}

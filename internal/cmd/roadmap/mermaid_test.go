@@ -36,3 +36,17 @@ func TestMermaidThemeMilestones(t *testing.T) {
 		}
 	}
 }
+
+// A part with long-lead components has a marker where they arrive: its
+// ready date plus its component lead.
+func TestMermaidComponentsArrive(t *testing.T) {
+	day := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
+	cal := &roadmap.Calendar{Start: day("2027-01-01"), End: day("2027-12-31")}
+	plan := roadmap.Plan{Items: []roadmap.Item{{Feature: "lte", Title: "LTE backup", Track: rice.Hardware, Release: "Rev C",
+		ShipDate: day("2027-10-01"), ReadyDate: day("2027-01-01"), ComponentLeadDays: 182}}}
+	v := planView{plan: plan, tracks: rice.Tracks, keep: func(string, rice.Track) bool { return true }, themeOK: func(string) bool { return true }}
+	got := mermaidGantt(v, cal)
+	if want := "    LTE backup components arrive :milestone, hw_lte_components, 2027-07-02, 0d\n"; !strings.Contains(got, want) {
+		t.Errorf("no %q in\n%s", want, got)
+	}
+}
