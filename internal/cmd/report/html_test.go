@@ -316,3 +316,36 @@ func expectedMarks(t *testing.T) map[string]int {
 	}
 	return m
 }
+
+// A part with long-lead components has a tick where they arrive: the
+// example's LTE backup with a 26-week component lead on its hardware.
+func TestHTMLReportComponentsTick(t *testing.T) {
+	dir := cmdtest.CopyExample(t)
+	cmdtest.EditFile(t, filepath.Join(dir, "features.yaml"), "hardware: {engineering: 6, tooling: 60000, certifications: [fcc-id, ptcrb, carrier]}",
+		"hardware: {engineering: 6, tooling: 60000, certifications: [fcc-id, ptcrb, carrier], component_lead: 26w}")
+	stdout, stderr, code := cmdtest.Run(t, nil, "report", "-C", dir, "--html")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	roadmapJSON, stderr, code := cmdtest.Run(t, nil, "roadmap", "-C", dir, "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var doc struct {
+		Items []struct {
+			ComponentLeadDays int `json:"component_lead_days"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal([]byte(roadmapJSON), &doc); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, it := range doc.Items {
+		if it.ComponentLeadDays > 0 {
+			n++
+		}
+	}
+	if n != 1 || strings.Count(stdout, "LTE-M backup link on the hub: components arrive") != 1 {
+		t.Errorf("%d parts with a component lead, %d ticks", n, strings.Count(stdout, ": components arrive"))
+	}
+}
