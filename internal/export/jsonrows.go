@@ -84,6 +84,11 @@ func jsonKeys(path string, src io.Reader) ([]string, error) {
 		return nil, &RowError{Path: path, Line: 1, Reason: "a JSON export without a key: expected objects, one a row"}
 	}
 	if n == 1 {
+		if name, _ := jsonEnvelope(first); name == "tables" && bytes.Contains(first, []byte(`"columns"`)) && bytes.Contains(first, []byte(`"rows"`)) {
+			// Log Analytics' query API: each table's rows are arrays of
+			// values, named by its columns
+			return nil, &RowError{Path: path, Line: 1, Reason: "a Log Analytics query API response (tables of columns and rows): iotpm reads one object a row; export the query with az monitor log-analytics query (an array of rows) or the portal's Export to CSV"}
+		}
 		if name, count := jsonEnvelope(first); name != "" {
 			return nil, &RowError{Path: path, Line: 1, Reason: fmt.Sprintf("one JSON object whose %q holds the %d records (an API's or a CLI's response): iotpm reads a file of records, one object a row; write them out first, jq -c '.%s[]' FILE > records.jsonl, adding what they lack (list-job-executions-for-job leaves out the job: jq -c --arg job JOB '.%s[] | . + {jobId: $job}')",
 				name, count, name, name)}

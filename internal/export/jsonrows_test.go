@@ -125,6 +125,10 @@ func TestJSONLines(t *testing.T) {
 		{"envelope", `{"executionSummaries": [{"thingArn": "arn:aws:iot:eu-west-1:1:thing/d1", "jobExecutionSummary": {"status": "SUCCEEDED"}},
   {"thingArn": "arn:aws:iot:eu-west-1:1:thing/d2", "jobExecutionSummary": {"status": "FAILED"}}], "nextToken": "abc"}`,
 			`:1: one JSON object whose "executionSummaries" holds the 2 records (an API's or a CLI's response): iotpm reads a file of records, one object a row; write them out first, jq -c '.executionSummaries[]' FILE > records.jsonl`},
+		// Log Analytics' query API: columns and rows, not records
+		{"columnar", `{"tables": [{"name": "PrimaryResult", "columns": [{"name": "TimeGenerated", "type": "datetime"}, {"name": "DeviceId", "type": "string"}],
+  "rows": [["2026-10-10T11:00:00Z", "drip-000301"]]}]}`,
+			`:1: a Log Analytics query API response (tables of columns and rows): iotpm reads one object a row; export the query with az monitor log-analytics query`},
 	} {
 		path := filepath.Join(t.TempDir(), "events.json")
 		os.WriteFile(path, []byte(c.content), 0o644)
