@@ -225,7 +225,10 @@ type jsonRecords struct {
 	br      *bufio.Reader
 	line    int // the line of the next byte
 	inArray bool
-	rec     []byte
+	// in an array: an element was read last (a ',' or the ']' comes
+	// next), or a ',' (an element comes next)
+	afterElem, afterComma bool
+	rec                   []byte
 }
 
 func newJSONRecords(path string, src io.Reader) *jsonRecords {
@@ -270,17 +273,20 @@ func (r *jsonRecords) next() (int, []byte, error) {
 			return 0, nil, err
 		}
 		switch {
-		case r.inArray && c == ']':
+		case r.inArray && c == ']' && !r.afterComma:
 			r.br.ReadByte()
 			r.inArray = false
 			continue
-		case r.inArray && c == ',':
+		case r.inArray && c == ',' && r.afterElem:
 			r.br.ReadByte()
+			r.afterElem, r.afterComma = false, true
 			continue
 		case !r.inArray && c == '[':
 			r.br.ReadByte()
-			r.inArray = true
+			r.inArray, r.afterElem, r.afterComma = true, false, false
 			continue
+		case r.inArray && c == '{' && r.afterElem:
+			return 0, nil, r.fail(r.line, "a ',' missing between two objects of an array")
 		case c != '{':
 			start := r.line
 			v, _ := r.br.Peek(40)
@@ -292,6 +298,7 @@ func (r *jsonRecords) next() (int, []byte, error) {
 			}
 			return 0, nil, &RowError{Path: r.path, Line: start, Reason: fmt.Sprintf("a JSON record that is not an object (%s): a row is an object of named values", clip(string(v), 40))}
 		}
+		r.afterElem, r.afterComma = r.inArray, false
 		return r.object()
 	}
 }

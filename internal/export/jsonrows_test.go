@@ -121,6 +121,10 @@ func TestJSONLines(t *testing.T) {
 		{"not an object", "[{\"clientId\":\"d1\"},\n 42]\n", `:2: a JSON record that is not an object (42)`},
 		{"no key", "{}\n[]\n", `:1: a JSON export without a key`},
 		{"stray close", "{\"clientId\":\"d1\"}\n]\n", `:2: not a JSON export iotpm reads`},
+		// an array's elements are separated by one comma
+		{"missing comma", "[{\"clientId\":\"d1\"}\n{\"clientId\":\"d2\"}]\n", `:2: not a JSON export iotpm reads (JSON Lines, or arrays of objects): a ',' missing between two objects of an array`},
+		{"trailing comma", "[{\"clientId\":\"d1\"},\n]\n", `:2: not a JSON export iotpm reads (JSON Lines, or arrays of objects): a ']' out of place`},
+		{"leading comma", "[,{\"clientId\":\"d1\"}]\n", `:1: not a JSON export iotpm reads (JSON Lines, or arrays of objects): a ',' out of place`},
 		// the AWS CLI's list-job-executions-for-job response
 		{"envelope", `{"executionSummaries": [{"thingArn": "arn:aws:iot:eu-west-1:1:thing/d1", "jobExecutionSummary": {"status": "SUCCEEDED"}},
   {"thingArn": "arn:aws:iot:eu-west-1:1:thing/d2", "jobExecutionSummary": {"status": "FAILED"}}], "nextToken": "abc"}`,

@@ -230,12 +230,7 @@ func finishMetrics(env runenv.Env, job *Job, out *Outcome) {
 				devicesHave(u.NoModel), strings.Join(checkin, ", "))
 		}
 	}
-	if job.unmodelled != "" && statPath(out, planfile.KindDevices) == "" && out.report.Uptime != nil {
-		// the reader gives the profile to the devices input's rows: with
-		// none, every device is always connected, whatever was written
-		out.Problems.Warnf(diag.Schema, job.configFile, job.unmodelledPos.Line, job.unmodelledPos.Col, "metrics.unmodelled: %s is the profile of the devices input's rows without a model value, and this run reads no devices input: every device counts as always connected (down whenever disconnected); add the devices export (metrics.inputs.devices: its ids and shipped_at, a model column optional) so that they take %s",
-			job.unmodelled, job.unmodelled)
-	}
+	unmodelledWarning(job, out)
 	checkinWarnings(job, out)
 	sleepWarning(out)
 	noDisconnectWarning(out)

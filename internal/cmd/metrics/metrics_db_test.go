@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -471,5 +473,116 @@ func TestCheckinIntervalWarningFromTheDatabase(t *testing.T) {
 	}
 	if f, d := warning(files, nil), warning(repo, env); f != d {
 		t.Errorf("files: %s\npostgres: %s", f, d)
+	}
+}
+
+// The warning of always-connected devices without a disconnect reads the
+// count the engine gives: the example's events with every disconnect
+// taken out warn the same in the files and in each engine's tables (whose
+// columns are not named like the roles), and the whole example warns in
+// neither.
+func TestNoDisconnectWarningFromTables(t *testing.T) {
+	warning := func(stderr string) string {
+		for line := range strings.Lines(stderr) {
+			if _, w, ok := strings.Cut(line, "warning: "); ok && strings.Contains(w, "no disconnect among") {
+				return w
+			}
+		}
+		return ""
+	}
+	files := cmdtest.CopyExample(t)
+	_, stderr, _ := cmdtest.Run(t, nil, "metrics", "-C", files, "--now=2026-11-11T00:00:00Z")
+	if w := warning(stderr); w != "" {
+		t.Fatalf("the example warns: %s", w)
+	}
+	path := filepath.Join(files, "exports", "lifecycle.csv")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept strings.Builder
+	for line := range strings.Lines(string(data)) {
+		if !strings.HasSuffix(strings.TrimSpace(line), ",disconnected") {
+			kept.WriteString(line)
+		}
+	}
+	cmdtest.WriteFile(t, files, "exports/lifecycle.csv", kept.String())
+	_, stderr, _ = cmdtest.Run(t, nil, "metrics", "-C", files, "--now=2026-11-11T00:00:00Z")
+	want := warning(stderr)
+	if !strings.Contains(want, "devices counted as always connected have no disconnect among their events") {
+		t.Fatalf("no warning from the files without disconnects:\n%s", stderr)
+	}
+	for _, e := range pgtest.Engines {
+		t.Run(e.Name, func(t *testing.T) {
+			repo, env, schema := engineRepo(t, e)
+			_, stderr, _ := cmdtest.Run(t, env, "metrics", "-C", repo, "--now=2026-11-11T00:00:00Z")
+			if w := warning(stderr); w != "" {
+				t.Fatalf("the example's tables warn: %s", w)
+			}
+			conn, _ := e.Conn(t)
+			if _, err := conn.Exec(context.Background(), "DELETE FROM "+schema+".lifecycle WHERE event_type = 'disconnected'"); err != nil {
+				t.Fatal(err)
+			}
+			_, stderr, _ = cmdtest.Run(t, env, "metrics", "-C", repo, "--now=2026-11-11T00:00:00Z")
+			// the same count and words; the table's is at the input's line
+			if got := warning(stderr); got == "" || !strings.HasSuffix(strings.TrimSpace(got), strings.TrimSpace(want)) {
+				t.Errorf("files: %s\n%s: %s", want, e.Name, got)
+			}
+		})
+	}
+}
+
+// The late-start warning reads each input's earliest row as the engine
+// gives it: the example with its events and uplinks from 2026-10-20 on
+// warns the same in the files and in each engine's tables.
+func TestLateStartWarningFromTables(t *testing.T) {
+	const cut, cutMS = "2026-10-20", 1792454400000 // 2026-10-20T00:00:00Z
+	warning := func(stderr string) string {
+		for line := range strings.Lines(stderr) {
+			if _, w, ok := strings.Cut(line, "the fleet's rows start "); ok {
+				return w
+			}
+		}
+		return ""
+	}
+	files := cmdtest.CopyExample(t)
+	keep := func(name string, later func(fields []string) bool) {
+		t.Helper()
+		data, err := os.ReadFile(filepath.Join(files, "exports", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		for i, line := range slices.Collect(strings.Lines(string(data))) {
+			if i == 0 || later(strings.Split(strings.TrimSpace(line), ",")) {
+				b.WriteString(line)
+			}
+		}
+		cmdtest.WriteFile(t, files, "exports/"+name, b.String())
+	}
+	keep("lifecycle.csv", func(f []string) bool { ms, _ := strconv.ParseInt(f[1], 10, 64); return ms >= cutMS })
+	keep("uplinks.csv", func(f []string) bool { return f[1] >= cut })
+	_, stderr, _ := cmdtest.Run(t, nil, "metrics", "-C", files, "--now=2026-11-11T00:00:00Z")
+	want := warning(stderr)
+	if !strings.HasPrefix(want, "2026-10-20T") {
+		t.Fatalf("no late-start warning from the files:\n%s", stderr)
+	}
+	for _, e := range pgtest.Engines {
+		t.Run(e.Name, func(t *testing.T) {
+			repo, env, schema := engineRepo(t, e)
+			conn, _ := e.Conn(t)
+			for _, q := range []string{
+				fmt.Sprintf("DELETE FROM %s.lifecycle WHERE ts_ms < %d", schema, cutMS),
+				fmt.Sprintf("DELETE FROM %s.uplinks WHERE received_at < '%sT00:00:00Z'", schema, cut),
+			} {
+				if _, err := conn.Exec(context.Background(), q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, stderr, _ := cmdtest.Run(t, env, "metrics", "-C", repo, "--now=2026-11-11T00:00:00Z")
+			if got := warning(stderr); got != want {
+				t.Errorf("files: %s\n%s: %s", want, e.Name, got)
+			}
+		})
 	}
 }
