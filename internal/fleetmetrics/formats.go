@@ -167,8 +167,12 @@ func checkJoins(data *metrics.Data, out *Outcome) {
 // the count of unknown ids alone does not show.
 func caseWarning(st *export.Stats, devices string, warn func(string, ...any)) {
 	if j := st.Join; j.CaseOnly > 0 {
-		warn("%s of the ids of %s not in the devices input %s are one of its ids but for letter case (e.g. %q here, %q there): ids compare exactly, so each counts as a device of its own; export the ids in one case",
-			render.Number(float64(j.CaseOnly), 0), st.Kind, devices, clipID(j.CaseSample[0]), clipID(j.CaseSample[1]))
+		what := "device"
+		if st.Kind == planfile.KindTickets {
+			what = "customer" // tickets join the devices input by customer id
+		}
+		warn("%s of the ids of %s not in the devices input %s are one of its ids but for letter case (e.g. %q here, %q there): ids compare exactly, so each counts as a %s of its own; export the ids in one case",
+			render.Number(float64(j.CaseOnly), 0), st.Kind, devices, clipID(j.CaseSample[0]), clipID(j.CaseSample[1]), what)
 	}
 }
 

@@ -50,7 +50,7 @@ battery life per device, NRE cash (tooling and certification fees) per
 feature, release and quarter, and every gate of iotpm.yaml.
 
 BASE defaults to the merge-base of HEAD with the remote default branch
-(origin/HEAD), else main. The base's files are read with git at BASE, paths
+(origin/HEAD), else main, else master. The base's files are read with git at BASE, paths
 resolved by the base's own iotpm.yaml. --base-dir compares with a directory
 instead (no git needed).
 
@@ -213,16 +213,28 @@ func baseTree(f *cmdutil.Factory, opts *DiffOptions) (dir, label string, cleanup
 	return tmp, label, cleanup, nil
 }
 
-// defaultBase is the merge-base of HEAD with the remote default branch,
-// else with main.
+// defaultBase is the merge-base of HEAD with the remote default branch
+// (origin/HEAD), else with the first of main and master that exists, as a
+// local branch or on origin: a repository made by git init before 2.28
+// (or with init.defaultBranch unset) has master, not main.
 func defaultBase(dir string) (string, error) {
-	branch := "main"
+	branch := ""
 	if ref, err := git(dir, "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD"); err == nil && ref != "" {
 		branch = ref
+	} else {
+		for _, b := range []string{"main", "master", "origin/main", "origin/master"} {
+			if _, err := git(dir, "rev-parse", "--verify", "--quiet", b+"^{commit}"); err == nil {
+				branch = b
+				break
+			}
+		}
+	}
+	if branch == "" {
+		return "", failure.UsageErrorf("no default base: the repository has no origin/HEAD and no branch main or master; name the base: iotpm diff REV")
 	}
 	base, err := git(dir, "merge-base", "HEAD", branch)
 	if err != nil {
-		return "", failure.UsageErrorf("no default base: HEAD has no merge-base with %s; name one: iotpm diff REV", branch)
+		return "", failure.UsageErrorf("no default base: HEAD has no commit in common with %s; name the base: iotpm diff REV", branch)
 	}
 	return base, nil
 }

@@ -665,3 +665,28 @@ func TestDiffWarnsOnceOfWhatBothSidesWarn(t *testing.T) {
 		t.Errorf("exit %d, the warning %d times:\n%s", code, n, stderr)
 	}
 }
+
+// Without origin/HEAD the default base is main's merge-base, else
+// master's (git init's branch before 2.28 and where init.defaultBranch is
+// unset); a repository with neither says so instead of naming a main it
+// does not have.
+func TestDiffDefaultBase(t *testing.T) {
+	plan := gitRepo(t)
+	root := filepath.Dir(plan)
+	gitIn(t, root, "branch", "-m", "main", "master")
+	features := filepath.Join(plan, "features.yaml")
+	cmdtest.EditFile(t, features, "    confidence: 80%\n", "    confidence: 50%\n")
+	gitIn(t, root, "commit", "-q", "-am", "less confident")
+	stdout, stderr, code := cmdtest.Run(t, nil, "diff", "-C", plan, "-o", "json")
+	var d struct {
+		Ranks []diffcmd.RankChange `json:"ranks"`
+	}
+	if code != 0 || json.Unmarshal([]byte(stdout), &d) != nil || len(d.Ranks) == 0 {
+		t.Fatalf("against master: exit %d: %s\n%s", code, stderr, stdout)
+	}
+	gitIn(t, root, "branch", "-m", "master", "trunk")
+	_, stderr, code = cmdtest.Run(t, nil, "diff", "-C", plan)
+	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, "no origin/HEAD and no branch main or master; name the base: iotpm diff REV") {
+		t.Errorf("neither: exit %d: %s", code, stderr)
+	}
+}

@@ -390,6 +390,12 @@ func TestMetricsIdsThatDifferByCase(t *testing.T) {
 	if !strings.Contains(stdout, `"unknown_case_only": 1`) {
 		t.Errorf("JSON rows lack unknown_case_only 1:\n%.2000s", stdout)
 	}
+	// tickets join by customer id: a customer, not a device, splits in two
+	cmdtest.EditFile(t, filepath.Join(dir, "exports", "tickets.csv"), "T-00001,aqua-homes,", "T-00001,Aqua-Homes,")
+	_, stderr, _ = cmdtest.Run(t, nil, "metrics", "-C", dir, "--now=2026-11-11T00:00:00Z", "-o", "json")
+	if want := `(e.g. "Aqua-Homes" here, "aqua-homes" there): ids compare exactly, so each counts as a customer of its own`; !strings.Contains(stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, stderr)
+	}
 }
 
 // Per-model rate gates show as rows under their metric, with the model's
