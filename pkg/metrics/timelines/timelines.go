@@ -55,6 +55,11 @@ type Want struct {
 	// Missed check-ins, planned disconnects (of check-in devices), and
 	// devices whose model value no profile names.
 	Missed, Planned, Unknown int
+	// Disconnects: the always-connected devices' disconnect events that
+	// count (at or after shipping, not after H, duplicates once, none of
+	// an old session), before the window too: none among them is warned
+	// of (an export of connects alone).
+	Disconnects int
 }
 
 // Case is one timeline. The window is [At(0), At(100)); the SLO 99%.
@@ -136,18 +141,18 @@ var Uptime = []Case{
 		// [5,100)
 		Devices: []Device{{ID: "a", Shipped: At(10)}, {ID: "b", Shipped: At(1)}},
 		Events:  []Event{off("a", 30), on("a", 50), on("b", 5)},
-		AsOf:    100, Want: Want{ConnHours: 70 + 95, ObsHours: 90 + 95}},
+		AsOf:    100, Want: Want{ConnHours: 70 + 95, ObsHours: 90 + 95, Disconnects: 1}},
 	{Name: "leading disconnect without shipped_at: connected from the data start D0, not before",
 		// b connects at 20 (D0); a disconnects at 30, connects at 50: a up
 		// [20,30), down [30,50), up [50,100); b up [20,100). Before D0
 		// nothing is known: no time at all (it was −∞ in version 2)
 		Events: []Event{off("a", 30), on("a", 50), on("b", 20)},
-		AsOf:   100, Want: Want{ConnHours: 60 + 80, ObsHours: 80 + 80}},
+		AsOf:   100, Want: Want{ConnHours: 60 + 80, ObsHours: 80 + 80, Disconnects: 1}},
 	{Name: "leading disconnect that is the data start: nothing before it",
 		// a's disconnect at 30 is the earliest row: down [30,50), up
 		// [50,100); the by-month series starts in October, D0's month
 		Events: []Event{off("a", 30), on("a", 50)},
-		AsOf:   100, FirstMonth: "2026-10", Want: Want{ConnHours: 50, ObsHours: 70}},
+		AsOf:   100, FirstMonth: "2026-10", Want: Want{ConnHours: 50, ObsHours: 70, Disconnects: 1}},
 	{Name: "factory test before shipping is not service",
 		// connect −500, disconnect −499 at the factory; shipped 20; first
 		// connect after shipping 40: service from 40, up to 100
@@ -163,15 +168,15 @@ var Uptime = []Case{
 		// connect −50, disconnect −10, connect 60; D = 30 h:
 		// down [−10,20), dormant [20,60), up [60,100)
 		Events: []Event{on("a", -50), off("a", -10), on("a", 60)},
-		AsOf:   100, Dormant: 30, Want: Want{ConnHours: 40, ObsHours: 60, Dormant: 1}},
+		AsOf:   100, Dormant: 30, Want: Want{ConnHours: 40, ObsHours: 60, Dormant: 1, Disconnects: 1}},
 	{Name: "dormancy crossing the window's end",
 		// connect 0, disconnect 50 (again at 60: the stretch still starts
 		// at 50); D = 30 h: down [50,80), dormant from 80
 		Events: []Event{on("a", 0), off("a", 50), off("a", 60)},
-		AsOf:   150, Dormant: 30, Want: Want{ConnHours: 50, ObsHours: 80, Dormant: 1}},
+		AsOf:   150, Dormant: 30, Want: Want{ConnHours: 50, ObsHours: 80, Dormant: 1, Disconnects: 2}},
 	{Name: "dormant_after 0 turns dormancy off",
 		Events: []Event{on("a", 0), off("a", 50)},
-		AsOf:   150, Want: Want{ConnHours: 50, ObsHours: 100}},
+		AsOf:   150, Want: Want{ConnHours: 50, ObsHours: 100, Disconnects: 1}},
 	{Name: "retired device: service ends at retirement",
 		// shipped −100, connect −90, retired 40: up [0,40)
 		Devices: []Device{{ID: "a", Shipped: At(-100), Retired: At(40)}},
@@ -180,65 +185,65 @@ var Uptime = []Case{
 	{Name: "horizon inside the window: time is measured up to the last row",
 		// connect 0, disconnect 30, connect 40 (H = 40): up 30 of 40
 		Events: []Event{on("a", 0), off("a", 30), on("a", 40)},
-		Want:   Want{ConnHours: 30, ObsHours: 40}},
+		Want:   Want{ConnHours: 30, ObsHours: 40, Disconnects: 1}},
 	{Name: "rows after an as-of horizon are ignored",
 		// as of 60: the disconnect at 70 is not known yet
 		Events: []Event{on("a", 0), off("a", 70)},
 		AsOf:   60, Want: Want{ConnHours: 60, ObsHours: 60}},
 	{Name: "duplicates without a sequence count once",
 		Events: []Event{on("a", 0), on("a", 0), off("a", 50), off("a", 50)},
-		AsOf:   100, Want: Want{ConnHours: 50, ObsHours: 100, Dups: 2}},
+		AsOf:   100, Want: Want{ConnHours: 50, ObsHours: 100, Dups: 2, Disconnects: 1}},
 	{Name: "connect and disconnect at the same instant: the disconnect first",
 		// connect 0, disconnect 40 and connect 40, disconnect 80: at 40 the
 		// device is connected again; down [80,100)
 		Events: []Event{on("a", 0), on("a", 40), off("a", 40), off("a", 80)},
-		AsOf:   100, Want: Want{ConnHours: 80, ObsHours: 100}},
+		AsOf:   100, Want: Want{ConnHours: 80, ObsHours: 100, Disconnects: 2}},
 	{Name: "duplicates with a sequence: the earliest copy is kept",
 		// seq 1 connect at 0 and again (a late copy) at 5; seq 2 disconnect at 50
 		Events: []Event{seq(on("a", 5), "1"), seq(on("a", 0), "1"), seq(off("a", 50), "2")},
-		AsOf:   100, Want: Want{ConnHours: 50, ObsHours: 100, Dups: 1}},
+		AsOf:   100, Want: Want{ConnHours: 50, ObsHours: 100, Dups: 1, Disconnects: 1}},
 	{Name: "DUPLICATE_CLIENTID reconnect ordered by versionNumber stays at 100%",
 		// v7 connect 0; v8 connect 50; v7 disconnect 50 h + 3 s (the broker
 		// closing the old session): ordered v7 C, v7 D, v8 C, the reconnect
 		// at its effective time 50 h + 3 s
 		Events: []Event{seq(on("a", 0), "7"), seq(on("a", 50), "8"), {Device: "a", At: At(50) + 3e6, Seq: "7"}},
-		Reset:  3600e6, AsOf: 100, Want: Want{ConnHours: 100, ObsHours: 100}},
+		Reset:  3600e6, AsOf: 100, Want: Want{ConnHours: 100, ObsHours: 100, Disconnects: 1}},
 	{Name: "a version that starts over after an hour offline begins a new epoch",
 		// v3 connect 0, v3 disconnect 10; 5 h offline, then v0 connect 15
 		// and v0 disconnect 60. With epochs: up [0,10), down [10,15), up
 		// [15,60), down [60,100). Without them v0 would sort first: service
 		// from 15, up [15,60) of [15,100)
 		Events: []Event{seq(on("a", 0), "3"), seq(off("a", 10), "3"), seq(on("a", 15), "0"), seq(off("a", 60), "0")},
-		Reset:  3600e6, AsOf: 100, Want: Want{ConnHours: 55, ObsHours: 100}},
+		Reset:  3600e6, AsOf: 100, Want: Want{ConnHours: 55, ObsHours: 100, Disconnects: 2}},
 	{Name: "string sequences order by bytes; effective time never goes back",
 		// "0002" disconnect stamped 20 but after "0001" connect at 30:
 		// effective 30; down [30,100)
 		Events: []Event{seq(off("a", 20), "000000000000000001D4-0002"), seq(on("a", 30), "000000000000000001D4-0001")},
-		AsOf:   100, Want: Want{ConnHours: 0, ObsHours: 70}},
+		AsOf:   100, Want: Want{ConnHours: 0, ObsHours: 70, Disconnects: 1}},
 	{Name: "same instant in order: file: the row order decides",
 		// the rows: connect 0; connect 40 then disconnect 40 (a sensor that
 		// came and went within the log's second); connect 60, disconnect
 		// 80. In file order: up [0,40), down [40,60), up [60,80), down
 		// [80,100). Ordered by time alone (the case above) 40–60 is up.
 		Events:    []Event{on("a", 0), on("a", 40), off("a", 40), on("a", 60), off("a", 80)},
-		FileOrder: true, AsOf: 100, Want: Want{ConnHours: 60, ObsHours: 100}},
+		FileOrder: true, AsOf: 100, Want: Want{ConnHours: 60, ObsHours: 100, Disconnects: 2}},
 	{Name: "same instant without order: file: the disconnect first",
 		// the same rows ordered by time: at 40 disconnect, then connect:
 		// up [0,80), down [80,100)
 		Events: []Event{on("a", 0), on("a", 40), off("a", 40), on("a", 60), off("a", 80)},
-		AsOf:   100, Want: Want{ConnHours: 80, ObsHours: 100}},
+		AsOf:   100, Want: Want{ConnHours: 80, ObsHours: 100, Disconnects: 2}},
 	{Name: "a disconnect of an old session ends nothing (EMQX takeover)",
 		// session s1 connects at 0; the device connects again as s2 at 30;
 		// the broker then closes s1 (disconnect s1 at 31): ignored, the
 		// device is on s2 until its disconnect at 70. Up [0,70) of
 		// [0,100). Without sessions: up [0,31) and [30..] — 31 + 0 = 31.
 		Events: []Event{sess(on("a", 0), "s1"), sess(on("a", 30), "s2"), sess(off("a", 31), "s1"), sess(off("a", 70), "s2")},
-		AsOf:   100, Want: Want{ConnHours: 70, ObsHours: 100, Stale: 1}},
+		AsOf:   100, Want: Want{ConnHours: 70, ObsHours: 100, Stale: 1, Disconnects: 1}},
 	{Name: "a disconnect of the current session ends it",
 		// s1 0–20; s2 connects at 50 and disconnects at 90: up [0,20),
 		// [50,90)
 		Events: []Event{sess(on("a", 0), "s1"), sess(off("a", 20), "s1"), sess(on("a", 50), "s2"), sess(off("a", 90), "s2")},
-		AsOf:   100, Want: Want{ConnHours: 60, ObsHours: 100}},
+		AsOf:   100, Want: Want{ConnHours: 60, ObsHours: 100, Disconnects: 2}},
 
 	// Check-in devices (definitions version 3): a connect or an activity
 	// row at t makes the device reachable on [t, t + g·P).
@@ -272,11 +277,11 @@ var Uptime = []Case{
 		// 0, disconnect 50 (50 of 100)
 		Devices: append([]Device{{ID: "a", Shipped: At(-10)}}, valve...), Profiles: valveProfile,
 		Events: append(hourly("v", 0, 100, false, 50), on("a", 0), off("a", 50)),
-		AsOf:   100, Want: Want{ConnHours: 99.5 + 50, ObsHours: 200, Missed: 1}},
+		AsOf:   100, Want: Want{ConnHours: 99.5 + 50, ObsHours: 200, Missed: 1, Disconnects: 1}},
 	{Name: "an unmapped model value: always connected, counted",
 		// model DV-999 names no profile: connect 0, disconnect 50 read as
 		// an always-connected device's
 		Devices: []Device{{ID: "x", Shipped: At(-10), Model: "DV-999"}}, Profiles: valveProfile,
 		Events: []Event{on("x", 0), off("x", 50)},
-		AsOf:   100, Want: Want{ConnHours: 50, ObsHours: 100, Unknown: 1}},
+		AsOf:   100, Want: Want{ConnHours: 50, ObsHours: 100, Unknown: 1, Disconnects: 1}},
 }
