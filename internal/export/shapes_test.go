@@ -356,8 +356,10 @@ func TestSessionsEndOnlyTheirOwn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Format != "aws-iot-lifecycle" || d.StaleDisconnects != 1 {
-		t.Errorf("format %s, stale %d", st.Format, d.StaleDisconnects)
+	// both disconnects are checked against the current session; the stale
+	// one closes a session the device connected with: no orphan
+	if st.Format != "aws-iot-lifecycle" || d.StaleDisconnects != 1 || d.SessionChecked != 2 || d.OrphanDisconnects != 0 {
+		t.Errorf("format %s, stale %d, checked %d, orphans %d", st.Format, d.StaleDisconnects, d.SessionChecked, d.OrphanDisconnects)
 	}
 	if got := evs(t, d, "drip-000901"); !slices.Equal(got, []string{"11:00:00 C", "12:00:00 C", "14:00:00 D"}) {
 		t.Errorf("events %q", got)

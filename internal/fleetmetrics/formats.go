@@ -108,6 +108,7 @@ func checkJoins(data *metrics.Data, out *Outcome) {
 	if st := byKind[planfile.KindEvents]; st != nil {
 		st.Duplicates = data.DuplicateEvents
 		st.StaleDisconnects = data.StaleDisconnects
+		sessionWarning(data, st, out)
 		st.SameInstant = data.SameInstant
 		if data.SameInstant > 0 {
 			st.SameInstantExample = fmt.Sprintf("%q at %s", clipID(data.SameInstantDevice), isoMicro(data.SameInstantAt))
@@ -160,6 +161,25 @@ func checkJoins(data *metrics.Data, out *Outcome) {
 				render.Number(float64(j.Unknown), 0), render.Number(float64(j.IDs), 0), what, j.Input, devices.Path, clipID(j.SampleUnknown))
 		}
 	}
+}
+
+// sessionWarning says when the disconnects that a session decides name,
+// often, a session none of their device's connects names: each is then
+// taken for an old session's and ends nothing, so the devices count as
+// connected through their disconnects and uptime reads high with no other
+// sign. A real old session's close (a takeover) names a session the
+// device connected with; a lost connect row leaves a few that do not,
+// a column that does not name connections (a message or request id) all.
+// A tenth of the disconnects compared is the bar: above any loss of rows
+// a delivery at least once leaves, far below a column that is wrong.
+func sessionWarning(data *metrics.Data, st *export.Stats, out *Outcome) {
+	n, of := data.OrphanDisconnects, data.SessionChecked
+	if n == 0 || n*10 < of {
+		return
+	}
+	out.Problems.Warnf(diag.Row, st.Path, 0, 0, "%s of the %s disconnects of events checked against their device's session (column %s) name a session that none of its connects names (e.g. %q of %q at %s): each is taken for the close of an old session and ends nothing, so the device counts as connected through it and uptime reads high. "+
+		"A connect and the disconnect that ends it carry the same session value (AWS's sessionIdentifier does); if this column does not, read the events without sessions: a format of your own without session: (formats: in iotpm.yaml, iotpm help formats), or --format events=generic",
+		render.Number(float64(n), 0), render.Number(float64(of), 0), st.Columns["session"], clipID(data.OrphanSession), clipID(data.OrphanDevice), isoMicro(data.OrphanAt))
 }
 
 // caseWarning says when ids of an input are the devices input's but for

@@ -112,6 +112,16 @@ type Data struct {
 	// StaleDisconnects counts disconnects of a session other than the
 	// device's current one, which end nothing (Freeze sets it).
 	StaleDisconnects int
+	// SessionChecked counts the disconnects compared with a current
+	// session (they name one, and the device has one): the stale ones and
+	// those that end it. OrphanDisconnects counts the stale ones whose
+	// session no connect of the device names — an old session's close
+	// names a session the device connected with, so these say the column
+	// does not name connections; Orphan* are the first's device, session
+	// and time. Freeze sets them.
+	SessionChecked, OrphanDisconnects int
+	OrphanDevice, OrphanSession       string
+	OrphanAt                          int64
 	// SameInstant counts, among events ordered by time alone, a device's
 	// connect and disconnect at the same instant: the data does not say
 	// which came first (the disconnect is taken first). SameInstantDevice
@@ -693,16 +703,21 @@ func (d *Data) orderSequenced() {
 			hi++
 		}
 		dev := evs[lo].dev
-		keys, dups, stale := orderDevice(evs[lo:hi], d.seqReset)
+		keys, dups, sc := orderDevice(evs[lo:hi], d.seqReset)
 		d.events[dev] = append(d.events[dev], keys...)
 		d.ordered[dev] = true
 		d.DuplicateEvents += dups
-		d.StaleDisconnects += stale
+		d.StaleDisconnects += sc.stale
+		d.SessionChecked += sc.checked
+		if sc.orphan > 0 && d.OrphanDisconnects == 0 {
+			d.OrphanDevice, d.OrphanSession, d.OrphanAt = d.devices.Names[dev], d.sessions.Names[sc.orphanSession], sc.orphanAt
+		}
+		d.OrphanDisconnects += sc.orphan
 		lo = hi
 	}
 }
 
-func orderDevice(evs []seqEvent, reset int64) (keys []int64, dups, stale int) {
+func orderDevice(evs []seqEvent, reset int64) (keys []int64, dups int, sc sessionCount) {
 	if len(evs) > 0 && !evs[0].hasSeq {
 		return orderByTime(evs)
 	}
@@ -762,15 +777,15 @@ func orderDevice(evs []seqEvent, reset int64) (keys []int64, dups, stale int) {
 		}
 		ordered = append(ordered, it.e)
 	}
-	keys, stale = sessionKeys(ordered)
-	return keys, dups, stale
+	keys, sc = sessionKeys(ordered)
+	return keys, dups, sc
 }
 
 // orderByTime orders the events of an input without a sequence: by time;
 // at equal times by line when the file's order decides (line > 0), else a
 // disconnect first, as for any event ordered by time. A repeat of (time,
 // state, session) next to its copy is a duplicate.
-func orderByTime(evs []seqEvent) (keys []int64, dups, stale int) {
+func orderByTime(evs []seqEvent) (keys []int64, dups int, sc sessionCount) {
 	slices.SortStableFunc(evs, func(a, b seqEvent) int {
 		return cmp.Or(cmp.Compare(a.ts, b.ts), cmp.Compare(a.line, b.line), cmp.Compare(a.state, b.state))
 	})
@@ -785,29 +800,64 @@ func orderByTime(evs []seqEvent) (keys []int64, dups, stale int) {
 		}
 		ordered = append(ordered, e)
 	}
-	keys, stale = sessionKeys(ordered)
-	return keys, dups, stale
+	keys, sc = sessionKeys(ordered)
+	return keys, dups, sc
+}
+
+// sessionCount is what sessionKeys found of a device's disconnects:
+// stale ones, those compared with a current session (checked), and the
+// stale ones whose session none of the device's connects names (orphan;
+// orphanSession and orphanAt the first's).
+type sessionCount struct {
+	stale, checked, orphan int
+	orphanSession          int32
+	orphanAt               int64
 }
 
 // sessionKeys turns ordered events into keys: a disconnect that names a
 // session other than the one of the device's latest connect ends nothing
-// (stale counts them); each event's effective time is the maximum of its
-// own timestamp and the previous event's effective time.
-func sessionKeys(evs []seqEvent) (keys []int64, stale int) {
+// (counted stale); each event's effective time is the maximum of its own
+// timestamp and the previous event's effective time.
+func sessionKeys(evs []seqEvent) (keys []int64, sc sessionCount) {
 	eff := int64(math.MinInt64)
 	current := int32(-1)
+	var connected []int32 // the sessions the device's connects name, sorted; made at its first stale disconnect
 	keys = make([]int64, 0, len(evs))
 	for _, e := range evs {
 		if e.state == Connected {
 			current = e.session
-		} else if e.session >= 0 && current >= 0 && e.session != current {
-			stale++
-			continue
+		} else if e.session >= 0 && current >= 0 {
+			sc.checked++
+			if e.session != current {
+				sc.stale++
+				if connected == nil {
+					connected = connectSessions(evs)
+				}
+				if _, found := slices.BinarySearch(connected, e.session); !found {
+					if sc.orphan == 0 {
+						sc.orphanSession, sc.orphanAt = e.session, e.ts
+					}
+					sc.orphan++
+				}
+				continue
+			}
 		}
 		eff = max(eff, e.ts)
 		keys = append(keys, EventKey(eff, int(e.state)))
 	}
-	return keys, stale
+	return keys, sc
+}
+
+// connectSessions are the sessions the connects of evs name, sorted.
+func connectSessions(evs []seqEvent) []int32 {
+	out := []int32{}
+	for _, e := range evs {
+		if e.state == Connected && e.session >= 0 {
+			out = append(out, e.session)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // Join is how the device ids of one input match the devices input.

@@ -209,3 +209,57 @@ func TestUnmodelledWithoutDevicesInputWarned(t *testing.T) {
 		}
 	}
 }
+
+// A session column whose values do not name connections (a message or
+// request id, another on every row) makes every disconnect an old
+// session's close: each ends nothing, and uptime read 100% with only a
+// note in the ROWS table. A disconnect whose session none of its
+// device's connects names is now counted, and a tenth of the
+// disconnects checked is warned of; a takeover's close (the session the
+// device connected with) is not one.
+func TestOrphanSessionsWarned(t *testing.T) {
+	const warn = "of the 20 disconnects of events checked against their device's session (column sessionIdentifier) name a session that none of its connects names"
+	for _, c := range []struct {
+		name    string
+		orphans int  // disconnects naming a session no connect names
+		stale   bool // and one takeover: the old session closed after the new one connected
+		warn    string
+	}{
+		{"every disconnect its connect's session", 0, true, ""},
+		{"one of twenty from a lost connect", 1, false, ""},
+		{"two of twenty", 2, false, "2 " + warn + ` (e.g. "req-0-0" of "d-0" at 2026-10-01T06:30:00Z)`},
+		{"a per-row id", 20, false, "20 " + warn},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			var events strings.Builder
+			events.WriteString("clientId,timestamp,eventType,sessionIdentifier\n")
+			n := 0
+			for i := range 10 {
+				for k := range 2 {
+					h := 6*k + 6
+					session := fmt.Sprintf("s-%d-%d", i, k)
+					events.WriteString(fmt.Sprintf("d-%d,2026-10-01T%02d:00:00Z,connected,%s\n", i, h, session))
+					if n < c.orphans {
+						session = fmt.Sprintf("req-%d-%d", i, k)
+					}
+					n++
+					events.WriteString(fmt.Sprintf("d-%d,2026-10-01T%02d:30:00Z,disconnected,%s\n", i, h, session))
+				}
+			}
+			if c.stale {
+				// d-0 connects again at 13:00 before the broker closes s-0-1
+				events.WriteString("d-0,2026-10-01T13:00:00Z,connected,s-0-2\nd-0,2026-10-01T13:00:03Z,disconnected,s-0-1\n")
+			}
+			cmdtest.WriteFile(t, dir, "events.csv", events.String())
+			_, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir, "--events", "events.csv",
+				"--from", "2026-10-01", "--to", "2026-10-02", "--as-of", "2026-10-02T00:00:00Z")
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			if got := strings.Contains(stderr, "none of its connects names"); got != (c.warn != "") || !strings.Contains(stderr, c.warn) {
+				t.Errorf("want warning %q:\n%s", c.warn, stderr)
+			}
+		})
+	}
+}
