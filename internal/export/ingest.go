@@ -223,6 +223,10 @@ func (g *Ingest) read(ctx context.Context, in Input) (*Stats, error) {
 		}
 	} else if in.Kind == planfile.KindOnboarding {
 		g.Data.GrowSetup(r.roughRows()) // a .gz, read sequentially
+	} else if b.orderedEvents() && !r.JSON {
+		// events ordered by a sequence, sessions or the file (AWS's
+		// lifecycle export whole): read sequentially, with room for them
+		g.Data.ReserveOrdered(r.roughRows())
 	}
 	return g.readRows(ctx, r, b, format, in, st)
 }

@@ -177,9 +177,9 @@ func sessionWarning(data *metrics.Data, st *export.Stats, out *Outcome) {
 	if n == 0 || n*10 < of {
 		return
 	}
-	out.Problems.Warnf(diag.Row, st.Path, 0, 0, "%s of the %s disconnects of events checked against their device's session (column %s) name a session that none of its connects names (e.g. %q of %q at %s): each is taken for the close of an old session and ends nothing, so the device counts as connected through it and uptime reads high. "+
+	out.Problems.Warnf(diag.Row, st.Path, 0, 0, "%s of the %s disconnects of events checked against their device's session (column %s) name a session that none of its connects names (e.g. the disconnect of %q at %s): each is taken for the close of an old session and ends nothing, so the device counts as connected through it and uptime reads high. "+
 		"A connect and the disconnect that ends it carry the same session value (AWS's sessionIdentifier does); if this column does not, read the events without sessions: a format of your own without session: (formats: in iotpm.yaml, iotpm help formats), or --format events=generic",
-		render.Number(float64(n), 0), render.Number(float64(of), 0), st.Columns["session"], clipID(data.OrphanSession), clipID(data.OrphanDevice), isoMicro(data.OrphanAt))
+		render.Number(float64(n), 0), render.Number(float64(of), 0), st.Columns["session"], clipID(data.OrphanDevice), isoMicro(data.OrphanAt))
 }
 
 // caseWarning says when ids of an input are the devices input's but for

@@ -13,7 +13,9 @@
 package metrics
 
 import (
+	"bytes"
 	"cmp"
+	"hash/maphash"
 	"math"
 	"runtime"
 	"slices"
@@ -102,6 +104,8 @@ type Data struct {
 	// by it when the data is frozen; ordered marks the devices whose events
 	// are in sequence order already.
 	seqEvents []seqEvent
+	evBytes   []byte // the sequence values of seqEvents that are not digits only
+	sessSeed  maphash.Seed
 	seqReset  int64
 	ordered   []bool
 	// listed marks the devices of the devices input.
@@ -117,10 +121,10 @@ type Data struct {
 	// those that end it. OrphanDisconnects counts the stale ones whose
 	// session no connect of the device names — an old session's close
 	// names a session the device connected with, so these say the column
-	// does not name connections; Orphan* are the first's device, session
-	// and time. Freeze sets them.
+	// does not name connections; OrphanDevice and OrphanAt are the
+	// first's device and time. Freeze sets them.
 	SessionChecked, OrphanDisconnects int
-	OrphanDevice, OrphanSession       string
+	OrphanDevice                      string
 	OrphanAt                          int64
 	// SameInstant counts, among events ordered by time alone, a device's
 	// connect and disconnect at the same instant: the data does not say
@@ -129,7 +133,6 @@ type Data struct {
 	SameInstant       int
 	SameInstantDevice string
 	SameInstantAt     int64
-	sessions          Interner
 	// otaSnapshot marks job executions from a snapshot export: final states
 	// as the export was taken, counted in any window.
 	otaSnapshot map[otaKey]bool
@@ -315,6 +318,11 @@ func (d *Data) Reserve(events, activity int) {
 	d.actTS = slices.Grow(d.actTS, activity)
 }
 
+// ReserveOrdered makes room for n events that a sequence, sessions or the
+// file's order orders (AddSequencedEvent, AddOrderedEvent), so that adding
+// them does not copy them over and over as they grow.
+func (d *Data) ReserveOrdered(n int) { d.seqEvents = slices.Grow(d.seqEvents, n) }
+
 // EventKey packs a connection event as stored: ts·2 + state.
 func EventKey(ts int64, state int) int64 { return ts*2 + int64(state&1) }
 
@@ -339,20 +347,51 @@ func (d *Data) AppendEvents(devs []int32, keys []int64, earliest, latest int64) 
 }
 
 // seqEvent is a connection event with its sequence value (AWS
-// versionNumber, Azure sequenceNumber).
+// versionNumber, Azure sequenceNumber) or its session. It holds no
+// pointer, nor its session: AWS's are UUIDs, one a connection (half a
+// million for a million events), which as strings or interned cost more
+// than the events themselves and the garbage collector's time. A session
+// is its 64-bit hash: two sessions of one device taken for one by a
+// collision (about 1 in 10^17 for a device with a hundred) is a risk far
+// below a lost row's. A sequence value of digits only is its number and
+// length (which give its bytes back); another is in Data.evBytes.
 type seqEvent struct {
-	dev   int32
-	state int8
+	dev int32
+	// seqLen is its sequence value's length; when it is not digits only,
+	// its bytes are Data.evBytes[off:off+seqLen].
+	seqLen uint32
+	ts     int64
+	// line is the row's line in its file (file order).
+	line int64
+	off  int
+	// sessHash is its session's hash; 0: it names none.
+	sessHash uint64
+	// num is its sequence value as a number when digits says it is digits
+	// only and fits 64 bits: read as the row is added, so that ordering
+	// a device's events need not fetch their bytes.
+	num    uint64
+	digits bool
+	state  int8
 	// hasSeq: ordered by seq; else by time, ties by line (file order) or
 	// disconnect first.
 	hasSeq bool
-	ts     int64
-	seq    string
-	// line is the row's line in its file (file order); session its
-	// interned session id, -1 when it has none.
-	line    int64
-	session int32
 }
+
+// appendSeq appends e's sequence value to b.
+func (e *seqEvent) appendSeq(b, evBytes []byte) []byte {
+	if !e.digits {
+		return append(b, evBytes[e.off:e.off+int(e.seqLen)]...)
+	}
+	var tmp [20]byte
+	digits := strconv.AppendUint(tmp[:0], e.num, 10)
+	for range int(e.seqLen) - len(digits) {
+		b = append(b, '0') // its leading zeros
+	}
+	return append(b, digits...)
+}
+
+// sameSession reports whether a and b name the same session (or both none).
+func sameSession(a, b *seqEvent) bool { return a.sessHash == b.sessHash }
 
 // AddSequencedEvent records a connection event of an input with a sequence
 // column; a device's events are ordered by sequence, not time (see Freeze).
@@ -366,7 +405,7 @@ func (d *Data) AddSequencedEvent(id []byte, ts int64, state int, seq []byte, res
 // AddSequencedSessionEvent is AddSequencedEvent for an event that names
 // its session (nil: none); see AddOrderedEvent for what a session does.
 func (d *Data) AddSequencedSessionEvent(id []byte, ts int64, state int, seq []byte, reset int64, session []byte) {
-	d.seqEvents = append(d.seqEvents, seqEvent{dev: d.device(id), state: int8(state), hasSeq: true, ts: ts, seq: string(seq), session: d.session(session)})
+	d.addSeqEvent(seqEvent{dev: d.device(id), state: int8(state), hasSeq: true, ts: ts}, seq, session)
 	d.seqReset = reset
 	d.seen(ts)
 	d.sorted = false
@@ -383,18 +422,26 @@ func (d *Data) AddOrderedEvent(id []byte, ts int64, state int, line int64, fileO
 	if !fileOrder {
 		line = 0
 	}
-	d.seqEvents = append(d.seqEvents, seqEvent{dev: d.device(id), state: int8(state), ts: ts, line: line, session: d.session(session)})
+	d.addSeqEvent(seqEvent{dev: d.device(id), state: int8(state), ts: ts, line: line}, nil, session)
 	d.seen(ts)
 	d.sorted = false
 }
 
-// session interns a session id; -1 for none.
-func (d *Data) session(s []byte) int32 {
-	if len(s) == 0 {
-		return -1
+// addSeqEvent appends e with its sequence value and session (either
+// may be empty).
+func (d *Data) addSeqEvent(e seqEvent, seq, session []byte) {
+	e.off, e.seqLen = len(d.evBytes), uint32(len(seq))
+	e.num, e.digits = parseDigits(seq)
+	if !e.digits {
+		d.evBytes = append(d.evBytes, seq...)
 	}
-	i, _ := d.sessions.Index(s)
-	return i
+	if len(session) > 0 {
+		if d.sessSeed == (maphash.Seed{}) {
+			d.sessSeed = maphash.MakeSeed()
+		}
+		e.sessHash = max(maphash.Bytes(d.sessSeed, session), 1) // 0: none
+	}
+	d.seqEvents = append(d.seqEvents, e)
 }
 
 // AddActivity records an activity row (a message, a telemetry sample).
@@ -694,57 +741,127 @@ func (d *Data) orderSequenced() {
 	if len(d.seqEvents) == 0 {
 		return
 	}
-	evs := d.seqEvents
-	d.seqEvents = nil
-	slices.SortStableFunc(evs, func(a, b seqEvent) int { return cmp.Compare(a.dev, b.dev) })
-	for lo := 0; lo < len(evs); {
-		hi := lo
-		for hi < len(evs) && evs[hi].dev == evs[lo].dev {
-			hi++
+	evs, evBytes := d.seqEvents, d.evBytes
+	d.seqEvents, d.evBytes = nil, nil
+	perm, bounds := groupSeqEvents(evs, d.devices.Len())
+	var sc0 orderScratch
+	for dev := range int32(len(bounds) - 1) {
+		lo, hi := bounds[dev], bounds[dev+1]
+		if lo == hi {
+			continue
 		}
-		dev := evs[lo].dev
-		keys, dups, sc := orderDevice(evs[lo:hi], d.seqReset)
+		own := sc0.evs[:0]
+		for _, i := range perm[lo:hi] {
+			own = append(own, evs[i])
+		}
+		sc0.evs = own
+		keys, dups, sc := sc0.orderDevice(own, evBytes, d.seqReset)
 		d.events[dev] = append(d.events[dev], keys...)
 		d.ordered[dev] = true
 		d.DuplicateEvents += dups
 		d.StaleDisconnects += sc.stale
 		d.SessionChecked += sc.checked
 		if sc.orphan > 0 && d.OrphanDisconnects == 0 {
-			d.OrphanDevice, d.OrphanSession, d.OrphanAt = d.devices.Names[dev], d.sessions.Names[sc.orphanSession], sc.orphanAt
+			d.OrphanDevice, d.OrphanAt = d.devices.Names[dev], sc.orphanAt
 		}
 		d.OrphanDisconnects += sc.orphan
-		lo = hi
 	}
 }
 
-func orderDevice(evs []seqEvent, reset int64) (keys []int64, dups int, sc sessionCount) {
+// groupSeqEvents groups the events' indexes by device: device k's are
+// perm[b[k]:b[k+1]], in the order the events were added (a counting sort,
+// stable). The events stay where they are — moving 10M of them in place
+// is a random read and write each, and loses their order — and each
+// device's are gathered as it is ordered.
+func groupSeqEvents(evs []seqEvent, devices int) (perm []uint32, bounds []int) {
+	bounds = make([]int, devices+1)
+	for k := range evs {
+		bounds[evs[k].dev+1]++
+	}
+	for k := range devices {
+		bounds[k+1] += bounds[k]
+	}
+	next := slices.Clone(bounds[:devices])
+	perm = make([]uint32, len(evs))
+	for k := range evs {
+		dev := evs[k].dev
+		perm[next[dev]] = uint32(k)
+		next[dev]++
+	}
+	return perm, bounds
+}
+
+// orderScratch holds orderDevice's buffers from one device to the next.
+type orderScratch struct {
+	evs     []seqEvent
+	seqs    []byte
+	items   []seqItem
+	ordered []seqEvent
+	keys    []int64
+}
+
+// seqItem is an event with its sequence, as a number when every value of
+// the device is digits only (else its bytes), and its epoch.
+type seqItem struct {
+	e     seqEvent
+	seq   []byte
+	num   uint64
+	epoch int
+}
+
+// parseDigits reads a sequence value of digits only that fits 64 bits,
+// as strconv.ParseUint(s, 10, 64) does.
+func parseDigits(b []byte) (uint64, bool) {
+	if len(b) == 0 {
+		return 0, false
+	}
+	var n uint64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		d := uint64(c - '0')
+		if n > (math.MaxUint64-d)/10 {
+			return 0, false
+		}
+		n = n*10 + d
+	}
+	return n, true
+}
+
+// orderDevice orders one device's events (see orderSequenced); the keys
+// are valid until the next call.
+func (sc0 *orderScratch) orderDevice(evs []seqEvent, evBytes []byte, reset int64) (keys []int64, dups int, sc sessionCount) {
 	if len(evs) > 0 && !evs[0].hasSeq {
-		return orderByTime(evs)
+		return sc0.orderByTime(evs)
 	}
 	numeric := true
-	nums := make([]uint64, len(evs))
-	for k, e := range evs {
-		n, err := strconv.ParseUint(e.seq, 10, 64)
-		if err != nil {
-			numeric = false
-			break
+	for k := range evs {
+		numeric = numeric && evs[k].digits
+	}
+	var seqs []byte
+	if !numeric {
+		// every value's bytes, in one buffer that does not move
+		need := 0
+		for k := range evs {
+			need += int(evs[k].seqLen)
 		}
-		nums[k] = n
+		seqs = slices.Grow(sc0.seqs[:0], need)
+		sc0.seqs = seqs
 	}
-	type item struct {
-		e     seqEvent
-		num   uint64
-		epoch int
-	}
-	items := make([]item, len(evs))
-	for k, e := range evs {
-		items[k] = item{e: e}
-		if numeric {
-			items[k].num = nums[k]
+	items := sc0.items[:0]
+	for _, e := range evs {
+		it := seqItem{e: e, num: e.num}
+		if !numeric {
+			n := len(seqs)
+			seqs = e.appendSeq(seqs, evBytes)
+			it.seq, it.num = seqs[n:len(seqs):len(seqs)], 0
 		}
+		items = append(items, it)
 	}
+	sc0.items = items
 	if numeric && reset > 0 {
-		slices.SortStableFunc(items, func(a, b item) int { return cmp.Compare(a.e.ts, b.e.ts) })
+		slices.SortStableFunc(items, func(a, b seqItem) int { return cmp.Compare(a.e.ts, b.e.ts) })
 		epoch, maxSeq := 0, uint64(0)
 		for k := range items {
 			if k > 0 && items[k].num < maxSeq && items[k].e.ts-items[k-1].e.ts >= reset {
@@ -755,29 +872,37 @@ func orderDevice(evs []seqEvent, reset int64) (keys []int64, dups int, sc sessio
 			items[k].epoch = epoch
 		}
 	}
-	slices.SortStableFunc(items, func(a, b item) int {
+	slices.SortStableFunc(items, func(a, b seqItem) int {
 		c := cmp.Compare(a.epoch, b.epoch)
 		if c == 0 {
 			if numeric {
 				c = cmp.Compare(a.num, b.num)
 			} else {
-				c = cmp.Compare(a.e.seq, b.e.seq)
+				c = bytes.Compare(a.seq, b.seq)
 			}
 		}
 		return cmp.Or(c, cmp.Compare(b.e.state, a.e.state), cmp.Compare(a.e.ts, b.e.ts))
 	})
-	ordered := make([]seqEvent, 0, len(items))
+	ordered := sc0.ordered[:0]
 	for k, it := range items {
 		if k > 0 {
 			p := items[k-1]
-			if p.epoch == it.epoch && p.e.seq == it.e.seq && p.e.state == it.e.state {
+			// digits only: the same number of the same length is the
+			// same value ("07" is not "7")
+			same := p.num == it.num && p.e.seqLen == it.e.seqLen
+			if !numeric {
+				same = bytes.Equal(p.seq, it.seq)
+			}
+			if p.epoch == it.epoch && same && p.e.state == it.e.state {
 				dups++
 				continue
 			}
 		}
 		ordered = append(ordered, it.e)
 	}
-	keys, sc = sessionKeys(ordered)
+	sc0.ordered = ordered
+	keys, sc = sessionKeys(ordered, sc0.keys[:0])
+	sc0.keys = keys
 	return keys, dups, sc
 }
 
@@ -785,57 +910,62 @@ func orderDevice(evs []seqEvent, reset int64) (keys []int64, dups int, sc sessio
 // at equal times by line when the file's order decides (line > 0), else a
 // disconnect first, as for any event ordered by time. A repeat of (time,
 // state, session) next to its copy is a duplicate.
-func orderByTime(evs []seqEvent) (keys []int64, dups int, sc sessionCount) {
+func (sc0 *orderScratch) orderByTime(evs []seqEvent) (keys []int64, dups int, sc sessionCount) {
 	slices.SortStableFunc(evs, func(a, b seqEvent) int {
 		return cmp.Or(cmp.Compare(a.ts, b.ts), cmp.Compare(a.line, b.line), cmp.Compare(a.state, b.state))
 	})
-	ordered := make([]seqEvent, 0, len(evs))
+	ordered := sc0.ordered[:0]
 	for k, e := range evs {
 		if k > 0 {
 			p := evs[k-1]
-			if p.ts == e.ts && p.state == e.state && p.session == e.session {
+			if p.ts == e.ts && p.state == e.state && sameSession(&p, &e) {
 				dups++
 				continue
 			}
 		}
 		ordered = append(ordered, e)
 	}
-	keys, sc = sessionKeys(ordered)
+	sc0.ordered = ordered
+	keys, sc = sessionKeys(ordered, sc0.keys[:0])
+	sc0.keys = keys
 	return keys, dups, sc
 }
 
 // sessionCount is what sessionKeys found of a device's disconnects:
 // stale ones, those compared with a current session (checked), and the
 // stale ones whose session none of the device's connects names (orphan;
-// orphanSession and orphanAt the first's).
+// orphanAt the first's time).
 type sessionCount struct {
 	stale, checked, orphan int
-	orphanSession          int32
 	orphanAt               int64
 }
 
-// sessionKeys turns ordered events into keys: a disconnect that names a
-// session other than the one of the device's latest connect ends nothing
-// (counted stale); each event's effective time is the maximum of its own
-// timestamp and the previous event's effective time.
-func sessionKeys(evs []seqEvent) (keys []int64, sc sessionCount) {
+// sessionKeys turns ordered events into keys, appended to keys: a
+// disconnect that names a session other than the one of the device's
+// latest connect ends nothing (counted stale); each event's effective
+// time is the maximum of its own timestamp and the previous event's
+// effective time.
+func sessionKeys(evs []seqEvent, keys []int64) (_ []int64, sc sessionCount) {
 	eff := int64(math.MinInt64)
-	current := int32(-1)
-	var connected []int32 // the sessions the device's connects name, sorted; made at its first stale disconnect
-	keys = make([]int64, 0, len(evs))
-	for _, e := range evs {
+	current := -1          // the latest connect that names a session
+	var connected []uint64 // the hashes of the sessions the device's connects name, sorted; made at its first stale disconnect
+	for k := range evs {
+		e := &evs[k]
 		if e.state == Connected {
-			current = e.session
-		} else if e.session >= 0 && current >= 0 {
+			current = -1
+			if e.sessHash != 0 {
+				current = k
+			}
+		} else if e.sessHash != 0 && current >= 0 {
 			sc.checked++
-			if e.session != current {
+			if !sameSession(e, &evs[current]) {
 				sc.stale++
 				if connected == nil {
 					connected = connectSessions(evs)
 				}
-				if _, found := slices.BinarySearch(connected, e.session); !found {
+				if _, found := slices.BinarySearch(connected, e.sessHash); !found {
 					if sc.orphan == 0 {
-						sc.orphanSession, sc.orphanAt = e.session, e.ts
+						sc.orphanAt = e.ts
 					}
 					sc.orphan++
 				}
@@ -848,12 +978,13 @@ func sessionKeys(evs []seqEvent) (keys []int64, sc sessionCount) {
 	return keys, sc
 }
 
-// connectSessions are the sessions the connects of evs name, sorted.
-func connectSessions(evs []seqEvent) []int32 {
-	out := []int32{}
+// connectSessions are the hashes of the sessions the connects of evs
+// name, sorted.
+func connectSessions(evs []seqEvent) []uint64 {
+	out := []uint64{}
 	for _, e := range evs {
-		if e.state == Connected && e.session >= 0 {
-			out = append(out, e.session)
+		if e.state == Connected && e.sessHash != 0 {
+			out = append(out, e.sessHash)
 		}
 	}
 	slices.Sort(out)

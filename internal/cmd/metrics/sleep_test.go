@@ -227,7 +227,7 @@ func TestOrphanSessionsWarned(t *testing.T) {
 	}{
 		{"every disconnect its connect's session", 0, true, ""},
 		{"one of twenty from a lost connect", 1, false, ""},
-		{"two of twenty", 2, false, "2 " + warn + ` (e.g. "req-0-0" of "d-0" at 2026-10-01T06:30:00Z)`},
+		{"two of twenty", 2, false, "2 " + warn + ` (e.g. the disconnect of "d-0" at 2026-10-01T06:30:00Z)`},
 		{"a per-row id", 20, false, "20 " + warn},
 	} {
 		t.Run(c.name, func(t *testing.T) {
