@@ -109,6 +109,7 @@ func checkJoins(data *metrics.Data, out *Outcome) {
 		st.Duplicates = data.DuplicateEvents
 		st.StaleDisconnects = data.StaleDisconnects
 		sessionWarning(data, st, out)
+		sequenceWarning(data, st, out)
 		st.SameInstant = data.SameInstant
 		if data.SameInstant > 0 {
 			st.SameInstantExample = fmt.Sprintf("%q at %s", clipID(data.SameInstantDevice), isoMicro(data.SameInstantAt))
@@ -180,6 +181,22 @@ func sessionWarning(data *metrics.Data, st *export.Stats, out *Outcome) {
 	out.Problems.Warnf(diag.Row, st.Path, 0, 0, "%s of the %s disconnects of events checked against their device's session (column %s) name a session that none of its connects names (e.g. the disconnect of %q at %s): each is taken for the close of an old session and ends nothing, so the device counts as connected through it and uptime reads high. "+
 		"A connect and the disconnect that ends it carry the same session value (AWS's sessionIdentifier does); if this column does not, read the events without sessions: a format of your own without session: (formats: in iotpm.yaml, iotpm help formats), or --format events=generic",
 		render.Number(float64(n), 0), render.Number(float64(of), 0), st.Columns["session"], clipID(data.OrphanDevice), isoMicro(data.OrphanAt))
+}
+
+// sequenceWarning says when a sequence orders many events before the
+// times of events it puts earlier: AWS's versionNumber and Azure's
+// sequenceNumber follow the events' times but for seconds, so a column
+// that does not (an event or message id) orders each device's events at
+// random, and every duration between them — uptime — with them, with no
+// other sign. A tenth of the events that follow another is the bar.
+func sequenceWarning(data *metrics.Data, st *export.Stats, out *Outcome) {
+	n, of := data.SequenceBack, data.SequenceFollowing
+	if n == 0 || n*10 < of {
+		return
+	}
+	out.Problems.Warnf(diag.Row, st.Path, 0, 0, "%s of the %s events of events that their sequence (column %s) puts after another of their device are stamped more than a minute before an event it puts earlier (e.g. %q at %s, after %s): a sequence orders a device's events as they happened (AWS's versionNumber, Azure's sequenceNumber), so this column may not be one; "+
+		"each is taken at the time of the event before it, which moves every time-based number. If the column is not a sequence, read the events without it: a format of your own without sequence: (formats: in iotpm.yaml, iotpm help formats), or another --map events.sequence",
+		render.Number(float64(n), 0), render.Number(float64(of), 0), st.Columns["sequence"], clipID(data.SequenceBackDevice), isoMicro(data.SequenceBackAt), isoMicro(data.SequenceBackAfter))
 }
 
 // caseWarning says when ids of an input are the devices input's but for

@@ -126,6 +126,16 @@ type Data struct {
 	SessionChecked, OrphanDisconnects int
 	OrphanDevice                      string
 	OrphanAt                          int64
+	// SequenceFollowing counts the events a sequence puts after another
+	// of their device; SequenceBack those of them stamped more than
+	// SequenceTolerance before an event the sequence put earlier — a
+	// sequence orders events as they happened, so many say the column is
+	// not one. SequenceBack* are the first's device, its time and the
+	// latest time before it. Freeze sets them.
+	SequenceFollowing, SequenceBack int
+	SequenceBackDevice              string
+	SequenceBackAt                  int64
+	SequenceBackAfter               int64
 	// SameInstant counts, among events ordered by time alone, a device's
 	// connect and disconnect at the same instant: the data does not say
 	// which came first (the disconnect is taken first). SameInstantDevice
@@ -765,6 +775,11 @@ func (d *Data) orderSequenced() {
 			d.OrphanDevice, d.OrphanAt = d.devices.Names[dev], sc.orphanAt
 		}
 		d.OrphanDisconnects += sc.orphan
+		d.SequenceFollowing += sc.following
+		if sc.back > 0 && d.SequenceBack == 0 {
+			d.SequenceBackDevice, d.SequenceBackAt, d.SequenceBackAfter = d.devices.Names[dev], sc.backAt, sc.backAfter
+		}
+		d.SequenceBack += sc.back
 	}
 }
 
@@ -903,8 +918,27 @@ func (sc0 *orderScratch) orderDevice(evs []seqEvent, evBytes []byte, reset int64
 	sc0.ordered = ordered
 	keys, sc = sessionKeys(ordered, sc0.keys[:0])
 	sc0.keys = keys
+	latest := int64(math.MinInt64)
+	for k, e := range ordered {
+		if k > 0 {
+			sc.following++
+			if e.ts < latest-SequenceTolerance {
+				if sc.back == 0 {
+					sc.backAt, sc.backAfter = e.ts, latest
+				}
+				sc.back++
+			}
+		}
+		latest = max(latest, e.ts)
+	}
 	return keys, dups, sc
 }
+
+// SequenceTolerance is how far a sequence may put an event before the
+// time of one it orders earlier without counting as going back in time:
+// a broker closing an old session stamps it seconds after the device
+// connected again (AWS DUPLICATE_CLIENTID: 3 s), and clocks differ.
+const SequenceTolerance = 60e6
 
 // orderByTime orders the events of an input without a sequence: by time;
 // at equal times by line when the file's order decides (line > 0), else a
@@ -935,9 +969,15 @@ func (sc0 *orderScratch) orderByTime(evs []seqEvent) (keys []int64, dups int, sc
 // stale ones, those compared with a current session (checked), and the
 // stale ones whose session none of the device's connects names (orphan;
 // orphanAt the first's time).
+//
+// Of a sequence, it also counts the events that follow another (following)
+// and those stamped more than SequenceTolerance before the latest time
+// before them (back; backAt that time, backAfter the latest).
 type sessionCount struct {
 	stale, checked, orphan int
 	orphanAt               int64
+	following, back        int
+	backAt, backAfter      int64
 }
 
 // sessionKeys turns ordered events into keys, appended to keys: a
