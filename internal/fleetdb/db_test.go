@@ -190,6 +190,8 @@ func same(t *testing.T, want, got metrics.Report) {
 		eqi("retired", int64(u.Retired), int64(v.Retired))
 		eqi("planned disconnects", int64(u.PlannedDisconnects), int64(v.PlannedDisconnects))
 		eqi("disconnects", int64(u.Disconnects), int64(v.Disconnects))
+		eqi("event devices", int64(u.EventDevices), int64(v.EventDevices))
+		eqi("single-event devices", int64(u.SingleEventDevices), int64(v.SingleEventDevices))
 		eqi("unknown models", int64(u.UnknownModels), int64(v.UnknownModels))
 		eqi("no model", int64(u.NoModel), int64(v.NoModel))
 		if !slices.Equal(u.UnknownModelValues, v.UnknownModelValues) {

@@ -611,6 +611,8 @@ type uptimeRow struct {
 	} `json:"same_instant_first"`
 	Planned       int      `json:"planned"`
 	Disconnects   int      `json:"disconnects"`
+	EventDevices  int      `json:"event_devices"`
+	SingleEvent   int      `json:"single_event_devices"`
 	UnknownModels int      `json:"unknown_models"`
 	NoModel       int      `json:"no_model"`
 	UnknownValues []string `json:"unknown_values"`
@@ -679,6 +681,7 @@ func (p *plan) deviceMetrics(uptime, mad, customers []byte, o metrics.Options, r
 		if u.ObservedUS > 0 {
 			u.Value = float64(u.ConnectedUS) / float64(u.ObservedUS)
 		}
+		u.EventDevices, u.SingleEventDevices = row.EventDevices, row.SingleEvent
 		u.PlannedDisconnects, u.Disconnects, u.UnknownModels, u.UnknownModelValues, u.NoModel = row.Planned, row.Disconnects, row.UnknownModels, row.UnknownValues, row.NoModel
 		u.Always.Value, u.Checkin.Value = math.NaN(), math.NaN()
 		for _, m := range row.Modes {

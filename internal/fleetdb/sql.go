@@ -597,6 +597,8 @@ func (p *plan) uptimeSelect() string {
   (SELECT json_build_object('device', %s, 'at', same_t) FROM pda WHERE same > 0 ORDER BY same_t, device_id LIMIT 1) AS same_instant_first,
   coalesce((SELECT sum(nd) FROM pda WHERE every > 0), 0)::bigint AS planned,
   coalesce((SELECT sum(nd) FROM pda WHERE every = 0), 0)::bigint AS disconnects,
+  (SELECT count(*) FROM pda WHERE n > 0) AS event_devices,
+  (SELECT count(*) FROM pda WHERE n = 1) AS single_event_devices,
   (SELECT count(*) FROM dm WHERE unknown) AS unknown_models,
   (SELECT count(*) FROM dm WHERE model IS NULL) AS no_model,
   (SELECT coalesce(array_agg(model ORDER BY model), '{}') FROM (SELECT DISTINCT model COLLATE "C" AS model FROM dm WHERE unknown) u) AS unknown_values,

@@ -234,6 +234,7 @@ func finishMetrics(env runenv.Env, job *Job, out *Outcome) {
 	checkinWarnings(job, out)
 	sleepWarning(out)
 	noDisconnectWarning(out)
+	singleEventWarning(out)
 	if job.db == nil {
 		rowCapWarnings(out)
 	}

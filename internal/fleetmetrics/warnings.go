@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/iotpm/iotpm/internal/diag"
+	"github.com/iotpm/iotpm/internal/export"
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/internal/quantity"
 	"github.com/iotpm/iotpm/internal/render"
@@ -202,6 +203,35 @@ func noDisconnectWarning(out *Outcome) {
 	}
 	out.Problems.Warnf(diag.Row, statPath(out, planfile.KindEvents), 0, 0, "%s uptime reads %s; if the export leaves disconnects out (a rule, query or filter that keeps connects alone), export them too; if the devices did stay connected, nothing is wrong",
 		who, render.Percent(u.Always.Value, 1))
+}
+
+// singleEventWarning says when nearly every device id of the events has
+// one event: a device's connection events repeat (a connect and its
+// disconnect, again and again), so a column of ids each on one row names
+// rows — a message or event id — not devices, and each counts as a device
+// of its own: monthly active devices as high as the rows, uptime from one
+// event each. Nine in ten of at least 100 ids, over events spanning a
+// week or more (a day's export of loggers that connect daily has one
+// each). Both engines give the counts it reads.
+func singleEventWarning(out *Outcome) {
+	u := out.report.Uptime
+	st := eventStats(out)
+	if u == nil || st == nil || u.EventDevices < 100 || u.SingleEventDevices*10 < u.EventDevices*9 ||
+		st.Earliest == metrics.NoTime || st.Latest-st.Earliest < 7*86_400e6 {
+		return
+	}
+	out.Problems.Warnf(diag.Row, st.Path, 0, 0, "%s of the %s device ids of events (column %s) have one event each over %s days: a device's connection events repeat, so the column may name rows (a message or event id), not devices, and each counts as a device of its own (monthly active devices, uptime); if it is the device id, nothing is wrong; else name the column: --map events.device_id=COLUMN (or map: on the input in iotpm.yaml)",
+		render.Number(float64(u.SingleEventDevices), 0), render.Number(float64(u.EventDevices), 0), st.Columns["device_id"], render.Number(float64(st.Latest-st.Earliest)/86_400e6, 0))
+}
+
+// eventStats are the events input's, nil without one.
+func eventStats(out *Outcome) *export.Stats {
+	for _, st := range out.stats {
+		if st.Kind == planfile.KindEvents {
+			return st
+		}
+	}
+	return nil
 }
 
 // rowCapWarnings warns of an export file whose row count is a cap

@@ -152,6 +152,11 @@ type Uptime struct {
 	// the events lack them (an export of connects only), and uptime
 	// reads 100% whatever the fleet did.
 	Disconnects int
+	// EventDevices counts the devices with a connection event (any time,
+	// duplicates once), SingleEventDevices those with exactly one: a
+	// device's events repeat, so nearly every id with one event says the
+	// column names rows (a message id), not devices.
+	EventDevices, SingleEventDevices int
 	// UnknownModels counts the devices whose model value Options.Models
 	// does not name (treated as always connected); UnknownModelValues are
 	// those values, sorted.
@@ -366,6 +371,14 @@ func Compute(d *Data, o Options) Report {
 	if d.Has.Events {
 		r.Uptime = mergeUptime(workers, o.SLO, profiles)
 		r.Uptime.UnknownModels, r.Uptime.UnknownModelValues, r.Uptime.NoModel = unknown(d)
+		for _, evs := range d.events {
+			if len(evs) > 0 {
+				r.Uptime.EventDevices++
+			}
+			if len(evs) == 1 {
+				r.Uptime.SingleEventDevices++
+			}
+		}
 		UptimeOf(r.Uptime)
 	}
 	if needDevices {

@@ -586,3 +586,59 @@ func TestLateStartWarningFromTables(t *testing.T) {
 		})
 	}
 }
+
+// The single-event warning reads the same counts from tables: the
+// example's events cut to each device's earliest one (the devices input
+// keeps every id joined), from the files and from each engine.
+func TestSingleEventWarningFromTables(t *testing.T) {
+	warning := func(stderr string) string {
+		for line := range strings.Lines(stderr) {
+			if _, w, ok := strings.Cut(line, "warning: "); ok && strings.Contains(w, "have one event each") {
+				return w
+			}
+		}
+		return ""
+	}
+	files := cmdtest.CopyExample(t)
+	_, stderr, _ := cmdtest.Run(t, nil, "metrics", "-C", files, "--now=2026-11-11T00:00:00Z")
+	if w := warning(stderr); w != "" {
+		t.Fatalf("the example warns: %s", w)
+	}
+	path := filepath.Join(files, "exports", "lifecycle.csv")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	first := map[string]string{} // device → its earliest row
+	for _, line := range lines[1:] {
+		f := strings.Split(line, ",")
+		if prev, ok := first[f[0]]; !ok || f[1] < strings.Split(prev, ",")[1] {
+			first[f[0]] = line
+		}
+	}
+	kept := lines[0] + "\n"
+	for _, line := range first {
+		kept += line + "\n"
+	}
+	cmdtest.WriteFile(t, files, "exports/lifecycle.csv", kept)
+	_, stderr, _ = cmdtest.Run(t, nil, "metrics", "-C", files, "--now=2026-11-11T00:00:00Z")
+	want := warning(stderr)
+	if !strings.Contains(want, fmt.Sprintf("%d of the %d device ids of events (column clientId) have one event each", len(first), len(first))) {
+		t.Fatalf("no warning from the files with one event a device:\n%s", stderr)
+	}
+	for _, e := range pgtest.Engines {
+		t.Run(e.Name, func(t *testing.T) {
+			repo, env, schema := engineRepo(t, e)
+			conn, _ := e.Conn(t)
+			if _, err := conn.Exec(context.Background(), `DELETE FROM `+schema+`.lifecycle l WHERE ts_ms > (SELECT min(ts_ms) FROM `+schema+`.lifecycle m WHERE m."clientId" = l."clientId")`); err != nil {
+				t.Fatal(err)
+			}
+			_, stderr, _ := cmdtest.Run(t, env, "metrics", "-C", repo, "--now=2026-11-11T00:00:00Z")
+			// the same counts and words; the table's is at the input's line
+			if got := warning(stderr); got == "" || !strings.HasSuffix(strings.TrimSpace(got), strings.TrimSpace(want)) {
+				t.Errorf("files: %s\n%s: %s", want, e.Name, got)
+			}
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/iotpm/iotpm/internal/cmd/cmdtest"
 )
@@ -302,6 +303,51 @@ func TestSequenceAgainstTimeWarned(t *testing.T) {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}
 			if got := strings.Contains(stderr, "so this column may not be one"); got != (c.warn != "") || !strings.Contains(stderr, c.warn) {
+				t.Errorf("want warning %q:\n%s", c.warn, stderr)
+			}
+		})
+	}
+}
+
+// A column of ids each on one row (a message id mapped as the device)
+// makes every row a device: monthly active devices as high as the rows.
+// Nine in ten of at least 100 ids with one event each, over a week or
+// more, is warned of; ids that repeat, a tenth more with two events, or a
+// day's export are not.
+func TestSingleEventDevicesWarned(t *testing.T) {
+	for _, c := range []struct {
+		name         string
+		ids, doubles int // ids with one event, and with two
+		days         int // the events' span
+		warn         string
+	}{
+		{"a message id", 120, 0, 10, "120 of the 120 device ids of events (column device_id) have one event each over 10 days"},
+		{"nine in ten", 108, 12, 10, "108 of the 120 device ids of events (column device_id) have one event each over 10 days"},
+		{"fewer than nine in ten", 107, 13, 10, ""},
+		{"fewer than 100 ids", 99, 0, 10, ""},
+		{"a day's export", 120, 0, 1, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			var events strings.Builder
+			events.WriteString("device_id,timestamp,event\n")
+			for i := range c.ids + c.doubles {
+				at := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i%c.days) * 24 * time.Hour)
+				if i == c.ids+c.doubles-1 {
+					at = time.Date(2026, 10, 1+c.days-1, 12, 0, 0, 0, time.UTC) // the span's last row
+				}
+				events.WriteString(fmt.Sprintf("m-%04d,%s,connected\n", i, at.Format(time.RFC3339)))
+				if i >= c.ids {
+					events.WriteString(fmt.Sprintf("m-%04d,%s,disconnected\n", i, at.Add(time.Minute).Format(time.RFC3339)))
+				}
+			}
+			cmdtest.WriteFile(t, dir, "events.csv", events.String())
+			_, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir, "--events", "events.csv",
+				"--from", "2026-10-01", "--to", "2026-11-01", "--as-of", "2026-10-31T00:00:00Z")
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			if got := strings.Contains(stderr, "have one event each"); got != (c.warn != "") || !strings.Contains(stderr, c.warn) {
 				t.Errorf("want warning %q:\n%s", c.warn, stderr)
 			}
 		})
