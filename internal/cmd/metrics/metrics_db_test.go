@@ -482,14 +482,7 @@ func TestCheckinIntervalWarningFromTheDatabase(t *testing.T) {
 // columns are not named like the roles), and the whole example warns in
 // neither.
 func TestNoDisconnectWarningFromTables(t *testing.T) {
-	warning := func(stderr string) string {
-		for line := range strings.Lines(stderr) {
-			if _, w, ok := strings.Cut(line, "warning: "); ok && strings.Contains(w, "no disconnect among") {
-				return w
-			}
-		}
-		return ""
-	}
+	warning := func(stderr string) string { return warningWith(stderr, "no disconnect among") }
 	files := cmdtest.CopyExample(t)
 	_, stderr, _ := cmdtest.Run(t, nil, "metrics", "-C", files, "--now=2026-11-11T00:00:00Z")
 	if w := warning(stderr); w != "" {
@@ -591,14 +584,7 @@ func TestLateStartWarningFromTables(t *testing.T) {
 // example's events cut to each device's earliest one (the devices input
 // keeps every id joined), from the files and from each engine.
 func TestSingleEventWarningFromTables(t *testing.T) {
-	warning := func(stderr string) string {
-		for line := range strings.Lines(stderr) {
-			if _, w, ok := strings.Cut(line, "warning: "); ok && strings.Contains(w, "have one event each") {
-				return w
-			}
-		}
-		return ""
-	}
+	warning := func(stderr string) string { return warningWith(stderr, "have one event each") }
 	files := cmdtest.CopyExample(t)
 	_, stderr, _ := cmdtest.Run(t, nil, "metrics", "-C", files, "--now=2026-11-11T00:00:00Z")
 	if w := warning(stderr); w != "" {
@@ -641,4 +627,15 @@ func TestSingleEventWarningFromTables(t *testing.T) {
 			}
 		})
 	}
+}
+
+// warningWith is the text after "warning: " of stderr's first warning
+// that holds phrase; "" when none does.
+func warningWith(stderr, phrase string) string {
+	for line := range strings.Lines(stderr) {
+		if _, w, ok := strings.Cut(line, "warning: "); ok && strings.Contains(w, phrase) {
+			return w
+		}
+	}
+	return ""
 }
