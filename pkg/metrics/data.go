@@ -754,33 +754,83 @@ func (d *Data) orderSequenced() {
 	evs, evBytes := d.seqEvents, d.evBytes
 	d.seqEvents, d.evBytes = nil, nil
 	perm, bounds := groupSeqEvents(evs, d.devices.Len())
-	var sc0 orderScratch
-	for dev := range int32(len(bounds) - 1) {
-		lo, hi := bounds[dev], bounds[dev+1]
-		if lo == hi {
-			continue
+	// the devices split among the workers by their events, each part
+	// ordered on its own (a device's events are its part's alone); the
+	// parts' tallies added up in device order, so the examples are the
+	// first device's, as one pass would find them
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(evs)/orderParallelMin))
+	tallies := make([]seqTally, workers)
+	var wg sync.WaitGroup
+	from := int32(0)
+	for w := range workers {
+		to := int32(len(bounds) - 1)
+		if w < workers-1 {
+			k, _ := slices.BinarySearch(bounds, len(evs)*(w+1)/workers)
+			to = max(int32(k), from)
 		}
-		own := sc0.evs[:0]
-		for _, i := range perm[lo:hi] {
-			own = append(own, evs[i])
-		}
-		sc0.evs = own
-		keys, dups, sc := sc0.orderDevice(own, evBytes, d.seqReset)
-		d.events[dev] = append(d.events[dev], keys...)
-		d.ordered[dev] = true
-		d.DuplicateEvents += dups
-		d.StaleDisconnects += sc.stale
-		d.SessionChecked += sc.checked
-		if sc.orphan > 0 && d.OrphanDisconnects == 0 {
-			d.OrphanDevice, d.OrphanAt = d.devices.Names[dev], sc.orphanAt
-		}
-		d.OrphanDisconnects += sc.orphan
-		d.SequenceFollowing += sc.following
-		if sc.back > 0 && d.SequenceBack == 0 {
-			d.SequenceBackDevice, d.SequenceBackAt, d.SequenceBackAfter = d.devices.Names[dev], sc.backAt, sc.backAfter
-		}
-		d.SequenceBack += sc.back
+		tally, lo, hi := &tallies[w], from, to
+		from = to
+		wg.Go(func() {
+			var sc0 orderScratch
+			for dev := lo; dev < hi; dev++ {
+				if bounds[dev] == bounds[dev+1] {
+					continue
+				}
+				own := sc0.evs[:0]
+				for _, i := range perm[bounds[dev]:bounds[dev+1]] {
+					own = append(own, evs[i])
+				}
+				sc0.evs = own
+				keys, dups, sc := sc0.orderDevice(own, evBytes, d.seqReset)
+				d.events[dev] = append(d.events[dev], keys...)
+				d.ordered[dev] = true
+				tally.add(dev, dups, sc)
+			}
+		})
 	}
+	wg.Wait()
+	for _, t := range tallies {
+		d.DuplicateEvents += t.dups
+		d.StaleDisconnects += t.stale
+		d.SessionChecked += t.checked
+		if t.orphan > 0 && d.OrphanDisconnects == 0 {
+			d.OrphanDevice, d.OrphanAt = d.devices.Names[t.orphanDev], t.orphanAt
+		}
+		d.OrphanDisconnects += t.orphan
+		d.SequenceFollowing += t.following
+		if t.back > 0 && d.SequenceBack == 0 {
+			d.SequenceBackDevice, d.SequenceBackAt, d.SequenceBackAfter = d.devices.Names[t.backDev], t.backAt, t.backAfter
+		}
+		d.SequenceBack += t.back
+	}
+}
+
+// orderParallelMin is the fewest events a worker orders: fewer are
+// ordered in one pass (a variable, for the tests to split small data).
+var orderParallelMin = 50_000
+
+// seqTally adds up what ordering devices' events found: sessionCount's
+// counts and duplicates, with the first example of each kind and its
+// device.
+type seqTally struct {
+	sessionCount
+	dups               int
+	orphanDev, backDev int32
+}
+
+func (t *seqTally) add(dev int32, dups int, sc sessionCount) {
+	t.dups += dups
+	t.stale += sc.stale
+	t.checked += sc.checked
+	if sc.orphan > 0 && t.orphan == 0 {
+		t.orphanDev, t.orphanAt = dev, sc.orphanAt
+	}
+	t.orphan += sc.orphan
+	t.following += sc.following
+	if sc.back > 0 && t.back == 0 {
+		t.backDev, t.backAt, t.backAfter = dev, sc.backAt, sc.backAfter
+	}
+	t.back += sc.back
 }
 
 // groupSeqEvents groups the events' indexes by device: device k's are

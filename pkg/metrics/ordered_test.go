@@ -34,6 +34,10 @@ func TestOrderedEventsAmongOthers(t *testing.T) {
 			d.AddOrderedEvent(id, e.ts, e.state, e.line, true, nil)
 		}
 	}
+	// the devices ordered in parts, on every core, as a large export's are
+	old := orderParallelMin
+	orderParallelMin = 100
+	defer func() { orderParallelMin = old }()
 	for _, mode := range []string{"sequence", "sequence-strings", "sessions", "file"} {
 		t.Run(mode, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(7, uint64(len(mode))))
