@@ -184,7 +184,7 @@ func (g *Ingest) read(ctx context.Context, in Input) (*Stats, error) {
 	}
 
 	parallelOK := (in.Kind == planfile.KindEvents || in.Kind == planfile.KindActivity || in.Kind == planfile.KindOnboarding) && r.counter != nil && len(r.closers) == 1 && !r.JSON &&
-		!b.orderedEvents() && !format.tables && format.comment == "" && r.Preamble == 0
+		!format.tables && format.comment == "" && r.Preamble == 0
 	streamOK := (in.Kind == planfile.KindEvents || in.Kind == planfile.KindActivity) && len(r.closers) == 2 && runtime.GOMAXPROCS(0) > 1 && !r.JSON &&
 		!b.orderedEvents() && !format.tables && format.comment == "" && r.Preamble == 0
 	if streamOK {
@@ -415,22 +415,8 @@ func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, line int, bad func(
 		}
 		st.Used++
 	case planfile.KindEvents:
-		var session []byte
-		if b.hasSession() {
-			session = trimSpace(b.field(fields, roleSession))
-		}
-		switch {
-		case b.HasSequence():
-			seq := trimSpace(b.field(fields, roleSequence))
-			if len(seq) == 0 {
-				bad(RowKind{EmptyValue, "sequence"}, "empty sequence ("+b.Column("sequence")+"): the events are ordered by it")
-				return
-			}
-			d.AddSequencedSessionEvent(id, ts, value, seq, b.Format.seqReset, session)
-		case b.orderedEvents():
-			d.AddOrderedEvent(id, ts, value, int64(line), b.fileOrder, session)
-		default:
-			d.AddEvent(id, ts, value)
+		if !addEvent(b, d, fields, id, ts, value, int64(line), bad) {
+			return
 		}
 		g.count(st, ts, ts < g.UseUntil)
 	case planfile.KindActivity:
@@ -566,6 +552,30 @@ func setupRowOf(b *Binding, d *metrics.Data, fields [][]byte, id []byte, ts int6
 		row.Segment = trimSpace(b.field(fields, roleSegment))
 	}
 	return row, true
+}
+
+// addEvent adds a connection event to d: ordered by its sequence, its
+// session or its line where the input has them; false when the row is
+// bad (reported).
+func addEvent(b *Binding, d *metrics.Data, fields [][]byte, id []byte, ts int64, value int, line int64, bad func(kind RowKind, reason string)) bool {
+	var session []byte
+	if b.hasSession() {
+		session = trimSpace(b.field(fields, roleSession))
+	}
+	switch {
+	case b.HasSequence():
+		seq := trimSpace(b.field(fields, roleSequence))
+		if len(seq) == 0 {
+			bad(RowKind{EmptyValue, "sequence"}, "empty sequence ("+b.Column("sequence")+"): the events are ordered by it")
+			return false
+		}
+		d.AddSequencedSessionEvent(id, ts, value, seq, b.Format.seqReset, session)
+	case b.orderedEvents():
+		d.AddOrderedEvent(id, ts, value, line, b.fileOrder, session)
+	default:
+		d.AddEvent(id, ts, value)
+	}
+	return true
 }
 
 // setupUsed: an onboarding row counts as used when an attempt of the

@@ -49,6 +49,9 @@ type chunk struct {
 	firstSeen []int
 	// setup holds an onboarding chunk's rows (nil for the other kinds).
 	setup *metrics.Data
+	// ordered holds the events of an input whose events are ordered by a
+	// sequence, sessions or the file's order (nil otherwise).
+	ordered *metrics.Data
 }
 
 // count adds the chunk's accounting (not its listed errors, whose lines
@@ -126,8 +129,13 @@ func (g *Ingest) readParallel(ctx context.Context, path string, b *Binding, deli
 		total += ests[w]
 	}
 	setup, rows := kind == planfile.KindOnboarding, total
-	if setup {
+	ordered := kind == planfile.KindEvents && b.orderedEvents()
+	if setup || ordered {
 		total = 0 // rows go to each chunk's own Data
+	}
+	var orderedChunks []*metrics.Data
+	if ordered {
+		orderedChunks = g.Data.OrderedChunks(ests)
 	}
 	backDevs, backVals := make([]int32, total), make([]int64, total)
 	hugemem.Advise(backDevs)
@@ -150,6 +158,9 @@ func (g *Ingest) readParallel(ctx context.Context, path string, b *Binding, deli
 				grow = rows
 			}
 			est = 0
+		}
+		if ordered {
+			c.ordered, est = orderedChunks[w], 0
 		}
 		c.devs, c.vals = backDevs[off:off:off+est], backVals[off:off:off+est]
 		c.backOff = off
@@ -238,9 +249,14 @@ func (g *Ingest) mergeChunks(chunks []*chunk, st *Stats, kind planfile.InputKind
 				st.Errors = append(st.Errors, e)
 			}
 		}
+		if c.ordered != nil {
+			d.MergeOrdered(c.ordered, int64(line-1))
+		}
 		line += c.lines
-		if setup {
-			d.MergeSetup(c.setup)
+		if setup || c.ordered != nil {
+			if setup {
+				d.MergeSetup(c.setup)
+			}
 			continue
 		}
 		// the numbers are d's in chunk order (the order the sequential
@@ -254,7 +270,7 @@ func (g *Ingest) mergeChunks(chunks []*chunk, st *Stats, kind planfile.InputKind
 		}
 	}
 	renumber.Wait()
-	if setup {
+	if setup || chunks[0].ordered != nil {
 		return
 	}
 	// Close the gaps between the chunks' windows (copy is a memmove) and
@@ -515,6 +531,17 @@ func (p *lineParser) lines(data []byte, first int) error {
 				p.setup.add(c.setup, row)
 				c.earliest, c.latest = min(c.earliest, ts), max(c.latest, ts)
 				if p.g.setupUsed(ts) {
+					c.used++
+				} else {
+					c.outside++
+				}
+			}
+			continue
+		}
+		if c.ordered != nil {
+			if addEvent(b, c.ordered, p.rec.fields, id, ts, p.rec.value, int64(p.line), p.bad) {
+				c.earliest, c.latest = min(c.earliest, ts), max(c.latest, ts)
+				if ts < p.g.UseUntil {
 					c.used++
 				} else {
 					c.outside++

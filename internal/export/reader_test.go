@@ -701,3 +701,108 @@ func ingestInputBothWays(t *testing.T, in Input, content string) (par *Stats, dp
 	}
 	return par, dp, seq, ds
 }
+
+// Events ordered by a sequence, sessions or the file's order are read in
+// parallel chunks too: each chunk's devices and events go to a Data of
+// its own, merged in the file's order. The result must be the sequential
+// reader's: accounting, bad rows at their lines, every device's events,
+// and what ordering them found (duplicates, stale and orphan disconnects,
+// a sequence going back). AWS's whole lifecycle shape — sessions that a
+// takeover leaves stale, versionNumber restarting after an hour offline,
+// exact duplicates, an empty sequence — and a file whose order decides.
+func TestParallelOrderedMatchesSequential(t *testing.T) {
+	const rows, devices = 300_000, 3000
+	aws := func() string {
+		var b strings.Builder
+		b.WriteString("clientId,timestamp,eventType,sessionIdentifier,principalIdentifier,versionNumber\n")
+		version := make([]int, devices)
+		for i := range rows {
+			dev := (i * 7919) % devices
+			ts := 1790812800000 + int64(i)*9_000 // ms: each device every 7.5 h
+			state := []string{"connected", "disconnected"}[(i/devices)%2]
+			if state == "connected" {
+				version[dev]++
+				if i%(devices*40) < devices { // once in a while offline over an hour: starts over
+					version[dev] = 0
+				}
+			}
+			session := fmt.Sprintf("%08x-0000-4000-8000-%012d", dev, version[dev])
+			switch {
+			case i%97_001 == 11:
+				fmt.Fprintf(&b, "dev-%d,%d,%s,%s,p,\n", dev, ts, state, session) // empty sequence: a bad row
+				continue
+			case i%31_337 == 5 && state == "disconnected":
+				session = "old-session" // a close of a session no connect names
+			}
+			fmt.Fprintf(&b, "dev-%d,%d,%s,%s,p,%d\n", dev, ts, state, session, version[dev])
+			if i%10_007 == 3 {
+				fmt.Fprintf(&b, "dev-%d,%d,%s,%s,p,%d\n", dev, ts, state, session, version[dev]) // an exact duplicate
+			}
+		}
+		return b.String()
+	}()
+	file := func() string {
+		var b strings.Builder
+		b.WriteString("device_id,timestamp,event\n")
+		for i := range rows {
+			// a device's rows two at an instant (a connect and a
+			// disconnect, one a block of 3,000 rows): the row order decides
+			fmt.Fprintf(&b, "dev-%d,2026-10-01T%02d:%02d:00Z,%s\n", (i*7919)%devices, i/6000/60, i/6000%60, []string{"connected", "disconnected"}[i/devices%2])
+		}
+		return b.String()
+	}()
+	// rows longer at the start than after it: the chunks, sized from the
+	// first MiB's, outgrow their room (and are moved by append)
+	var spill strings.Builder
+	for i, line := range strings.SplitAfter(aws, "\n") {
+		if i > 0 && i < 20_000 {
+			line = strings.Replace(line, ",p,", ","+strings.Repeat("p", 300)+",", 1)
+		}
+		spill.WriteString(line)
+	}
+	for _, c := range []struct {
+		name    string
+		in      Input
+		content string
+	}{
+		{"aws sessions and versionNumber", Input{Kind: "events", Format: "aws-iot-lifecycle"}, aws},
+		{"file order", Input{Kind: "events", Order: "file"}, file},
+		{"chunks outgrowing their room", Input{Kind: "events", Format: "aws-iot-lifecycle"}, spill.String()},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if len(c.content) < 8<<20 {
+				t.Fatalf("the file must exceed the parallel threshold: %d bytes", len(c.content))
+			}
+			par, dp, seq, ds := ingestInputBothWays(t, c.in, c.content)
+			if par.Read != seq.Read || par.Used != seq.Used || par.SkippedTotal() != seq.SkippedTotal() || len(par.Errors) != len(seq.Errors) {
+				t.Fatalf("parallel %+v\nsequential %+v", par, seq)
+			}
+			for i := range par.Errors {
+				if par.Errors[i].Line != seq.Errors[i].Line || par.Errors[i].Reason != seq.Errors[i].Reason {
+					t.Errorf("error %d: %v vs %v", i, par.Errors[i], seq.Errors[i])
+				}
+			}
+			dp.Freeze()
+			ds.Freeze()
+			type found struct {
+				Dups, Stale, Checked, Orphans, Following, Back int
+				OrphanDevice, BackDevice                       string
+			}
+			of := func(d *metrics.Data) found {
+				return found{d.DuplicateEvents, d.StaleDisconnects, d.SessionChecked, d.OrphanDisconnects, d.SequenceFollowing, d.SequenceBack, d.OrphanDevice, d.SequenceBackDevice}
+			}
+			if of(dp) != of(ds) || dp.Devices() != ds.Devices() {
+				t.Errorf("parallel %+v, %d devices\nsequential %+v, %d devices", of(dp), dp.Devices(), of(ds), ds.Devices())
+			}
+			if c.in.Format != "" && (ds.DuplicateEvents == 0 || ds.StaleDisconnects == 0 || ds.OrphanDisconnects == 0 || par.SkippedTotal() == 0) {
+				t.Errorf("the export lacks a case: %+v, %d skipped", of(ds), par.SkippedTotal())
+			}
+			for dev := range devices {
+				id := fmt.Sprintf("dev-%d", dev)
+				if a, b := dp.DeviceEvents(id), ds.DeviceEvents(id); !slices.Equal(a, b) {
+					t.Fatalf("%s: parallel %v\nsequential %v", id, a, b)
+				}
+			}
+		})
+	}
+}

@@ -104,10 +104,13 @@ type Data struct {
 	// by it when the data is frozen; ordered marks the devices whose events
 	// are in sequence order already.
 	seqEvents []seqEvent
-	evBytes   []byte // the sequence values of seqEvents that are not digits only
-	sessSeed  maphash.Seed
-	seqReset  int64
-	ordered   []bool
+	// orderedBack is the array of OrderedChunks' windows, orderedWindow a
+	// chunk's window in it.
+	orderedBack, orderedWindow []seqEvent
+	evBytes                    []byte // the sequence values of seqEvents that are not digits only
+	sessSeed                   maphash.Seed
+	seqReset                   int64
+	ordered                    []bool
 	// listed marks the devices of the devices input.
 	listed []bool
 	// DuplicateEvents and DuplicateDevices count rows used once (Freeze
@@ -332,6 +335,86 @@ func (d *Data) Reserve(events, activity int) {
 // file's order orders (AddSequencedEvent, AddOrderedEvent), so that adding
 // them does not copy them over and over as they grow.
 func (d *Data) ReserveOrdered(n int) { d.seqEvents = slices.Grow(d.seqEvents, n) }
+
+// OrderedChunks returns a Data for each chunk of an export read in
+// parallel, for the chunk's ordered events (its own device numbers, d's
+// session hashes): the k-th has room for sizes[k] events in a window of
+// one array that d keeps, so that MergeOrdered, called in the chunks'
+// order, moves them into place in that array — 10M events need no second
+// array of 560 MB.
+func (d *Data) OrderedChunks(sizes []int) []*Data {
+	if d.sessSeed == (maphash.Seed{}) {
+		d.sessSeed = maphash.MakeSeed()
+	}
+	total := 0
+	for _, n := range sizes {
+		total += n
+	}
+	var back []seqEvent
+	if len(d.seqEvents) == 0 {
+		back = make([]seqEvent, 0, total)
+		d.seqEvents, d.orderedBack = back, back
+	}
+	out := make([]*Data, len(sizes))
+	off := 0
+	for k, n := range sizes {
+		o := NewData()
+		o.sessSeed = d.sessSeed
+		if back != nil {
+			o.orderedWindow = back[off : off : off+n]
+		} else {
+			o.orderedWindow = make([]seqEvent, 0, n)
+		}
+		o.seqEvents = o.orderedWindow
+		off += n
+		out[k] = o
+	}
+	return out
+}
+
+// MergeOrdered appends the ordered events of o (one of OrderedChunks') after
+// d's, renumbering its devices into d's; line is added to their line
+// numbers (the chunk's are its own, from 1). Chunks merged in the file's
+// order keep the order the events came in.
+func (d *Data) MergeOrdered(o *Data, line int64) {
+	src := o.seqEvents
+	if len(src) == 0 {
+		*o = Data{}
+		return
+	}
+	m := d.DevicesFrom(&o.devices)
+	n := len(d.seqEvents)
+	// in place when the chunk's events are still in their window (a chunk
+	// that outgrew it was moved by append) and d's are in the array of
+	// the windows: the window starts at or after n, so each event is
+	// read before anything is written over it
+	inWindow := len(src) <= cap(o.orderedWindow) && &src[0] == &o.orderedWindow[:1][0]
+	shared := cap(d.orderedBack) > 0 && cap(d.seqEvents) == cap(d.orderedBack) && &d.seqEvents[:1][0] == &d.orderedBack[:1][0]
+	var dst []seqEvent
+	if inWindow && shared {
+		dst = d.seqEvents[:n+len(src)]
+	} else {
+		dst = make([]seqEvent, n+len(src))
+		copy(dst, d.seqEvents)
+		d.orderedBack = nil
+	}
+	off := len(d.evBytes)
+	for i, e := range src {
+		e.dev = m[e.dev]
+		e.off += off
+		if e.line > 0 {
+			e.line += line
+		}
+		dst[n+i] = e
+	}
+	d.seqEvents = dst
+	d.evBytes = append(d.evBytes, o.evBytes...)
+	d.seqReset = max(d.seqReset, o.seqReset)
+	d.seen(o.Earliest)
+	d.seen(o.Latest)
+	d.sorted = false
+	*o = Data{}
+}
 
 // EventKey packs a connection event as stored: ts·2 + state.
 func EventKey(ts int64, state int) int64 { return ts*2 + int64(state&1) }
