@@ -220,7 +220,7 @@ func singleEventWarning(out *Outcome) {
 		st.Earliest == metrics.NoTime || st.Latest-st.Earliest < 7*86_400e6 {
 		return
 	}
-	out.Problems.Warnf(diag.Row, st.Path, 0, 0, "%s of the %s device ids of events (column %s) have one event each over %s days: a device's connection events repeat, so the column may name rows (a message or event id), not devices, and each counts as a device of its own (monthly active devices, uptime); if it is the device id, nothing is wrong; else name the column: --map events.device_id=COLUMN (or map: on the input in iotpm.yaml)",
+	out.Problems.Warnf(diag.Row, st.Path, 0, 0, "%s of the %s device ids of events (column %s) have one event each over %s days: a device's connection events repeat, so the column may name rows (a message or event id), not devices, and each counts as a device of its own (monthly active devices, uptime); else name the column: --map events.device_id=COLUMN (or map: on the input in iotpm.yaml). A snapshot of each device's state (AWS fleet indexing's connectivity, a last-seen list) is not a history of its connections: uptime needs the events. If the ids are devices and the events their history, nothing is wrong",
 		render.Number(float64(u.SingleEventDevices), 0), render.Number(float64(u.EventDevices), 0), st.Columns["device_id"], render.Number(float64(st.Latest-st.Earliest)/86_400e6, 0))
 }
 
