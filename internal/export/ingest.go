@@ -72,6 +72,13 @@ type Stats struct {
 	// StaleDisconnects counts disconnects of a session other than the
 	// device's current one, which end nothing.
 	StaleDisconnects int
+	// SequenceFollowing counts the events a sequence puts after another of
+	// their device, SequenceBack those of them stamped more than
+	// metrics.SequenceTolerance before an event it puts earlier;
+	// SequenceBackExample names the earliest such event: `"DEVICE" at TIME,
+	// after TIME`.
+	SequenceFollowing, SequenceBack int
+	SequenceBackExample             string
 }
 
 // SkippedTotal is the number of skipped rows.

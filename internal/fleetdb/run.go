@@ -609,9 +609,16 @@ type uptimeRow struct {
 		Device string `json:"device"`
 		At     int64  `json:"at"`
 	} `json:"same_instant_first"`
-	Planned       int      `json:"planned"`
-	Disconnects   int      `json:"disconnects"`
-	EventDevices  int      `json:"event_devices"`
+	Planned      int `json:"planned"`
+	Disconnects  int `json:"disconnects"`
+	EventDevices int `json:"event_devices"`
+	SeqFollowing int `json:"seq_following"`
+	SeqBack      int `json:"seq_back"`
+	SeqBackFirst *struct {
+		Device string `json:"device"`
+		At     int64  `json:"at"`
+		After  int64  `json:"after"`
+	} `json:"seq_back_first"`
 	SingleEvent   int      `json:"single_event_devices"`
 	UnknownModels int      `json:"unknown_models"`
 	NoModel       int      `json:"no_model"`
@@ -672,6 +679,12 @@ func (p *plan) deviceMetrics(uptime, mad, customers []byte, o metrics.Options, r
 				st.SameInstant = row.SameInstant
 				if f := row.SameFirst; f != nil {
 					st.SameInstantExample = fmt.Sprintf("%q at %s", clip(f.Device), time.UnixMicro(f.At).UTC().Format(time.RFC3339))
+				}
+				if p.sequenced() {
+					st.SequenceFollowing, st.SequenceBack = row.SeqFollowing, row.SeqBack
+				}
+				if f := row.SeqBackFirst; f != nil {
+					st.SequenceBackExample = fmt.Sprintf("%q at %s, after %s", clip(f.Device), time.UnixMicro(f.At).UTC().Format(time.RFC3339), time.UnixMicro(f.After).UTC().Format(time.RFC3339))
 				}
 			}
 		}

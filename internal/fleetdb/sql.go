@@ -227,7 +227,7 @@ func (p *plan) evCTEs() string {
 		// by time, a disconnect before a connect at the same instant
 		return p.ev0CTE() + `,
 ev AS (
-  SELECT DISTINCT device_id, t, s, t * 2 + s AS o FROM ev0 WHERE s IS NOT NULL
+  SELECT DISTINCT device_id, t, s, t * 2 + s AS o, NULL::bigint AS bk_t, NULL::bigint AS bk_a FROM ev0 WHERE s IS NOT NULL
 )`
 	}
 	// by sequence: numerically when every value of the device is digits
@@ -279,15 +279,22 @@ ev3 AS (
 )`
 	}
 	b.WriteString(",\n" + epochs + ",\n")
-	b.WriteString(`ev4 AS (
+	// bk_t and bk_a: an event the sequence puts more than a minute
+	// (metrics.SequenceTolerance) before the latest time of the events it
+	// puts earlier, its own time and that latest time (NULL otherwise)
+	fmt.Fprintf(b, `ev4 AS (
   SELECT *, row_number() OVER (PARTITION BY device_id, epoch, q, s ORDER BY t) AS copy FROM ev3
 ),
-ev AS (
-  SELECT device_id, s,
+ev5 AS (
+  SELECT device_id, s, t AS tr,
          max(t) OVER (PARTITION BY device_id ORDER BY epoch, qn, CASE WHEN num THEN NULL ELSE q END COLLATE "C", s DESC, t ROWS UNBOUNDED PRECEDING) AS t,
+         max(t) OVER (PARTITION BY device_id ORDER BY epoch, qn, CASE WHEN num THEN NULL ELSE q END COLLATE "C", s DESC, t ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS pt,
          row_number() OVER (PARTITION BY device_id ORDER BY epoch, qn, CASE WHEN num THEN NULL ELSE q END COLLATE "C", s DESC, t) AS o
   FROM ev4 WHERE copy = 1
-)`)
+),
+ev AS (
+  SELECT device_id, s, t, o, CASE WHEN tr < pt - %[1]d THEN tr END AS bk_t, CASE WHEN tr < pt - %[1]d THEN pt END AS bk_a FROM ev5
+)`, int64(metrics.SequenceTolerance))
 	return b.String()
 }
 
@@ -376,12 +383,12 @@ func (p *plan) walkCTEs(b string) string {
 	// and bucket before the sums, so they are grouped in order, not in a
 	// hash table over every device and bucket (which spills).
 	return fmt.Sprintf(`xr AS (
-  SELECT device_id, t, s, o, 0 AS src FROM ev
+  SELECT device_id, t, s, o, 0 AS src, bk_t, bk_a FROM ev
   UNION ALL
-  SELECT device_id, t, 1, NULL::bigint, 1 FROM act
+  SELECT device_id, t, 1, NULL::bigint, 1, NULL::bigint, NULL::bigint FROM act
 ),
 xa AS (
-  SELECT x.device_id, x.t, x.s, x.o, x.src, d.shipped, %[2]s,
+  SELECT x.device_id, x.t, x.s, x.o, x.src, x.bk_t, x.bk_a, d.shipped, %[2]s,
          coalesce(d.retired, %[1]s) AS ret, least(coalesce(d.retired, %[1]s), @horizon) AS en,
          (d.shipped IS NULL OR x.t >= d.shipped) AND x.t <= @horizon AS cnt
   FROM xr x LEFT JOIN %[3]s USING (device_id)%[4]s
@@ -392,6 +399,7 @@ xb AS (
          min(o) FILTER (WHERE src = 0 AND cnt) OVER dv AS f, min(o) FILTER (WHERE src = 0 AND cnt AND s = 1) OVER dv AS fc,
          max(o) FILTER (WHERE src = 0 AND cnt AND s = 1 AND t < %[5]s) OVER dv AS c,
          min(t) FILTER (WHERE src = 0 AND cnt) OVER dv AS t0, count(*) FILTER (WHERE src = 0 AND cnt AND s = 0) OVER dv AS nd,
+         count(bk_t) OVER dv AS nbk, min(CASE WHEN bk_t IS NOT NULL THEN ARRAY[bk_t, bk_a] END) OVER dv AS bkx,
          row_number() OVER dv AS rn
   FROM xa WINDOW dv AS (PARTITION BY device_id)
 ),
@@ -409,7 +417,7 @@ w2 AS (
   FROM w
 ),
 pr0 AS (
-  SELECT device_id, every, t, s, src, n, na, nd, f, fc, t0, shipped, en, walked,
+  SELECT device_id, every, t, s, src, n, na, nd, nbk, bkx, f, fc, t0, shipped, en, walked,
          kept AND t >= %[5]s AND t < ret AS mk, %[14]s AS same,
          CASE WHEN every = 0 THEN s ELSE 1 END AS ka,
          CASE WHEN every = 0 THEN least(CASE WHEN s = 1 OR @dormant <= 0 THEN %[6]s ELSE least(%[6]s, down + @dormant) END, en)
@@ -445,7 +453,8 @@ pdb AS (
          count(*) FILTER (WHERE mk AND g.i = i0 AND t >= @from AND t < @to) AS wrows,
          min(t) FILTER (WHERE walked) AS wst,
          count(*) FILTER (WHERE same AND g.i = i0) AS same, min(t) FILTER (WHERE same AND g.i = i0) AS same_t,
-         max(n) AS n, max(na) AS na, max(nd) AS nd, max(f) AS f, max(fc) AS fc, max(t0) AS t0, max(shipped) AS shipped, max(en) AS en
+         max(n) AS n, max(na) AS na, max(nd) AS nd, max(nbk) AS nbk, min(bkx) AS bkx,
+         max(f) AS f, max(fc) AS fc, max(t0) AS t0, max(shipped) AS shipped, max(en) AS en
   FROM (
     SELECT pr.*, u.i FROM pr CROSS JOIN LATERAL unnest(CASE WHEN i1 = i0 THEN ARRAY[i0] ELSE ARRAY(SELECT generate_series(i0, i1)) END) AS u(i)
     ORDER BY pr.device_id, u.i
@@ -481,7 +490,7 @@ func deviceSumCTEs(b string) string {
 	return fmt.Sprintf(`pdv AS (
   SELECT device_id, max(every) AS every, bool_or(pieces) AS pieces, sum(obs)::bigint AS obs, sum(conn)::bigint AS conn, bool_or(dorm) AS dorm,
          sum(missed)::bigint AS missed, bool_or(wev) AS wev, bool_or(wact) AS wact, sum(wrows) AS wrows,
-         max(n) AS n, max(na) AS na, max(nd) AS nd, max(f) AS f, max(fc) AS fc, max(t0) AS t0, max(shipped) AS shipped,
+         max(n) AS n, max(na) AS na, max(nd) AS nd, max(nbk) AS nbk, min(bkx) AS bkx, max(f) AS f, max(fc) AS fc, max(t0) AS t0, max(shipped) AS shipped,
          max(en) AS en, min(wst) AS wst, sum(same) AS same, min(same_t) AS same_t
   FROM pdb GROUP BY device_id
 ),
@@ -494,7 +503,7 @@ lp AS (
 pda AS (
   SELECT v.device_id, v.every, v.obs + coalesce(%[2]s, 0) AS obs, v.conn + coalesce(%[2]s, 0) AS conn, v.dorm, v.missed,
          v.pieces OR l.device_id IS NOT NULL AS pieces, v.wev, v.wact, v.wrows, v.n, v.na, v.nd, v.every > 0 AND v.wst IS NOT NULL AS checkin,
-         v.same, v.same_t,
+         v.same, v.same_t, v.nbk, v.bkx,
          CASE WHEN v.every = 0 AND v.f IS NOT NULL THEN CASE WHEN v.fc = v.f THEN v.t0 ELSE %[3]s END
               WHEN v.every > 0 THEN v.wst END AS st0
   FROM pdv v LEFT JOIN lp l USING (device_id)
@@ -597,6 +606,9 @@ func (p *plan) uptimeSelect() string {
   (SELECT json_build_object('device', %s, 'at', same_t) FROM pda WHERE same > 0 ORDER BY same_t, device_id LIMIT 1) AS same_instant_first,
   coalesce((SELECT sum(nd) FROM pda WHERE every > 0), 0)::bigint AS planned,
   coalesce((SELECT sum(nd) FROM pda WHERE every = 0), 0)::bigint AS disconnects,
+  coalesce((SELECT sum(n - 1) FROM pda WHERE n > 0), 0)::bigint AS seq_following,
+  coalesce((SELECT sum(nbk) FROM pda), 0)::bigint AS seq_back,
+  (SELECT json_build_object('device', %[3]s, 'at', bkx[1], 'after', bkx[2]) FROM pda WHERE nbk > 0 ORDER BY bkx, %[3]s COLLATE "C" LIMIT 1) AS seq_back_first,
   (SELECT count(*) FROM pda WHERE n > 0) AS event_devices,
   (SELECT count(*) FROM pda WHERE n = 1) AS single_event_devices,
   (SELECT count(*) FROM dm WHERE unknown) AS unknown_models,

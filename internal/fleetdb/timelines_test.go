@@ -99,7 +99,7 @@ CREATE TABLE %s (device_id text, ts_us bigint)`, devices, events, activity)); er
 			}
 			for _, st := range res.Stats {
 				if st.Kind == "events" {
-					got.Dups = st.Duplicates
+					got.Dups, got.SeqBack = st.Duplicates, st.SequenceBack
 				}
 			}
 			if got != tc.Want {

@@ -227,10 +227,12 @@ func runDBJob(env runenv.Env, job *Job, out *Outcome) error {
 				if c, ok := in.Columns[export.TimeRole(st.Kind)]; ok && c.Pos.Line > 0 {
 					pos = c.Pos
 				}
-				orderWarnings(st, func(format string, args ...any) {
+				warn := func(format string, args ...any) {
 					out.Problems.Warnf(diag.Source, in.File, pos.Line, pos.Col, "metrics.inputs.%s: %s: "+format, append([]any{st.Kind, in.Table}, args...)...)
-				}, "a table's rows have no order to decide it: if the table has a sequence column (AWS versionNumber, a counter), map it as sequence",
+				}
+				orderWarnings(st, warn, "a table's rows have no order to decide it: if the table has a sequence column (AWS versionNumber, a counter), map it as sequence",
 					"store the times as timestamptz, or in UTC, to be exact")
+				sequenceWarning(st, warn)
 				joinWarnings(job, st, in, out)
 			}
 			return nil

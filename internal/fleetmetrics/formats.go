@@ -109,7 +109,11 @@ func checkJoins(data *metrics.Data, out *Outcome) {
 		st.Duplicates = data.DuplicateEvents
 		st.StaleDisconnects = data.StaleDisconnects
 		sessionWarning(data, st, out)
-		sequenceWarning(data, st, out)
+		st.SequenceFollowing, st.SequenceBack = data.SequenceFollowing, data.SequenceBack
+		if data.SequenceBack > 0 {
+			st.SequenceBackExample = fmt.Sprintf("%q at %s, after %s", clipID(data.SequenceBackDevice), isoMicro(data.SequenceBackAt), isoMicro(data.SequenceBackAfter))
+		}
+		sequenceWarning(st, func(format string, args ...any) { out.Problems.Warnf(diag.Row, st.Path, 0, 0, format, args...) })
 		st.SameInstant = data.SameInstant
 		if data.SameInstant > 0 {
 			st.SameInstantExample = fmt.Sprintf("%q at %s", clipID(data.SameInstantDevice), isoMicro(data.SameInstantAt))
@@ -189,14 +193,15 @@ func sessionWarning(data *metrics.Data, st *export.Stats, out *Outcome) {
 // that does not (an event or message id) orders each device's events at
 // random, and every duration between them — uptime — with them, with no
 // other sign. A tenth of the events that follow another is the bar.
-func sequenceWarning(data *metrics.Data, st *export.Stats, out *Outcome) {
-	n, of := data.SequenceBack, data.SequenceFollowing
+// Either engine: the counts are in st.
+func sequenceWarning(st *export.Stats, warn func(string, ...any)) {
+	n, of := st.SequenceBack, st.SequenceFollowing
 	if n == 0 || n*10 < of {
 		return
 	}
-	out.Problems.Warnf(diag.Row, st.Path, 0, 0, "%s of the %s events of events that their sequence (column %s) puts after another of their device are stamped more than a minute before an event it puts earlier (e.g. %q at %s, after %s): a sequence orders a device's events as they happened (AWS's versionNumber, Azure's sequenceNumber), so this column may not be one; "+
-		"each is taken at the time of the event before it, which moves every time-based number. If the column is not a sequence, read the events without it: a format of your own without sequence: (formats: in iotpm.yaml, iotpm help formats), or another --map events.sequence",
-		render.Number(float64(n), 0), render.Number(float64(of), 0), st.Columns["sequence"], clipID(data.SequenceBackDevice), isoMicro(data.SequenceBackAt), isoMicro(data.SequenceBackAfter))
+	warn("%s of the %s events of events that their sequence (column %s) puts after another of their device are stamped more than a minute before an event it puts earlier (e.g. %s): a sequence orders a device's events as they happened (AWS's versionNumber, Azure's sequenceNumber), so this column may not be one; "+
+		"each is taken at the time of the event before it, which moves every time-based number. If the column is not a sequence, read the events without it: a format of your own without sequence: (formats: in iotpm.yaml, iotpm help formats), or map another column as the sequence",
+		render.Number(float64(n), 0), render.Number(float64(of), 0), st.Columns["sequence"], st.SequenceBackExample)
 }
 
 // caseWarning says when ids of an input are the devices input's but for

@@ -133,8 +133,8 @@ type Data struct {
 	// of their device; SequenceBack those of them stamped more than
 	// SequenceTolerance before an event the sequence put earlier — a
 	// sequence orders events as they happened, so many say the column is
-	// not one. SequenceBack* are the first's device, its time and the
-	// latest time before it. Freeze sets them.
+	// not one. SequenceBack* are the earliest such event's device, time
+	// and the latest time before it (earlierBack). Freeze sets them.
 	SequenceFollowing, SequenceBack int
 	SequenceBackDevice              string
 	SequenceBackAt                  int64
@@ -867,7 +867,7 @@ func (d *Data) orderSequenced() {
 				keys, dups, sc := sc0.orderDevice(own, evBytes, d.seqReset)
 				d.events[dev] = append(d.events[dev], keys...)
 				d.ordered[dev] = true
-				tally.add(dev, dups, sc)
+				tally.add(d.devices.Names, dev, dups, sc)
 			}
 		})
 	}
@@ -881,11 +881,17 @@ func (d *Data) orderSequenced() {
 		}
 		d.OrphanDisconnects += t.orphan
 		d.SequenceFollowing += t.following
-		if t.back > 0 && d.SequenceBack == 0 {
+		if t.back > 0 && (d.SequenceBack == 0 || earlierBack(t.backAt, t.backAfter, d.devices.Names[t.backDev], d.SequenceBackAt, d.SequenceBackAfter, d.SequenceBackDevice)) {
 			d.SequenceBackDevice, d.SequenceBackAt, d.SequenceBackAfter = d.devices.Names[t.backDev], t.backAt, t.backAfter
 		}
 		d.SequenceBack += t.back
 	}
+}
+
+// earlierBack orders the examples of a sequence going back: by the
+// event's time, the latest time before it, then the device id's bytes.
+func earlierBack(at, after int64, dev string, at2, after2 int64, dev2 string) bool {
+	return cmp.Or(cmp.Compare(at, at2), cmp.Compare(after, after2), strings.Compare(dev, dev2)) < 0
 }
 
 // orderParallelMin is the fewest events a worker orders: fewer are
@@ -901,7 +907,7 @@ type seqTally struct {
 	orphanDev, backDev int32
 }
 
-func (t *seqTally) add(dev int32, dups int, sc sessionCount) {
+func (t *seqTally) add(names []string, dev int32, dups int, sc sessionCount) {
 	t.dups += dups
 	t.stale += sc.stale
 	t.checked += sc.checked
@@ -910,7 +916,7 @@ func (t *seqTally) add(dev int32, dups int, sc sessionCount) {
 	}
 	t.orphan += sc.orphan
 	t.following += sc.following
-	if sc.back > 0 && t.back == 0 {
+	if sc.back > 0 && (t.back == 0 || earlierBack(sc.backAt, sc.backAfter, names[dev], t.backAt, t.backAfter, names[t.backDev])) {
 		t.backDev, t.backAt, t.backAfter = dev, sc.backAt, sc.backAfter
 	}
 	t.back += sc.back
@@ -1056,7 +1062,8 @@ func (sc0 *orderScratch) orderDevice(evs []seqEvent, evBytes []byte, reset int64
 		if k > 0 {
 			sc.following++
 			if e.ts < latest-SequenceTolerance {
-				if sc.back == 0 {
+				// the example: the earliest, as the database source picks it
+				if sc.back == 0 || e.ts < sc.backAt || e.ts == sc.backAt && latest < sc.backAfter {
 					sc.backAt, sc.backAfter = e.ts, latest
 				}
 				sc.back++

@@ -2,6 +2,7 @@ package metrics_test
 
 import (
 	"context"
+	"crypto/md5"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -638,4 +639,51 @@ func warningWith(stderr, phrase string) string {
 		}
 	}
 	return ""
+}
+
+// The sequence check reads the same counts and example from tables: the
+// example's events with a column of hashes mapped as their sequence (an
+// id, not a sequence: each device's events in random order), from the
+// files (as AWS's versionNumber) and from each engine.
+func TestSequenceWarningFromTables(t *testing.T) {
+	warning := func(stderr string) string { return warningWith(stderr, "so this column may not be one") }
+	seqOf := func(id, ts string) string { return fmt.Sprintf("%x", md5.Sum([]byte(id+"/"+ts))) }
+	files := cmdtest.CopyExample(t)
+	path := filepath.Join(files, "exports", "lifecycle.csv")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	var out strings.Builder
+	out.WriteString(lines[0] + ",versionNumber\n")
+	for _, line := range lines[1:] {
+		f := strings.Split(line, ",")
+		out.WriteString(line + "," + seqOf(f[0], f[1]) + "\n")
+	}
+	cmdtest.WriteFile(t, files, "exports/lifecycle.csv", out.String())
+	_, stderr, _ := cmdtest.Run(t, nil, "metrics", "-C", files, "--now=2026-11-11T00:00:00Z")
+	want := warning(stderr)
+	if !strings.Contains(want, "of their device are stamped more than a minute before an event it puts earlier (e.g. ") {
+		t.Fatalf("no warning from the files with a hash for a sequence:\n%s", stderr)
+	}
+	want = want[strings.Index(want, " of the "):] // the table's names its column
+	for _, e := range pgtest.Engines {
+		t.Run(e.Name, func(t *testing.T) {
+			repo, env, schema := engineRepo(t, e)
+			conn, _ := e.Conn(t)
+			if _, err := conn.Exec(context.Background(), `ALTER TABLE `+schema+`.lifecycle ADD COLUMN seq text`); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := conn.Exec(context.Background(), `UPDATE `+schema+`.lifecycle SET seq = md5("clientId" || '/' || ts_ms::text)`); err != nil {
+				t.Fatal(err)
+			}
+			cmdtest.EditFile(t, filepath.Join(repo, "iotpm.yaml"), "event: event_type}", "event: event_type, sequence: seq}")
+			_, stderr, _ := cmdtest.Run(t, env, "metrics", "-C", repo, "--now=2026-11-11T00:00:00Z")
+			got := warning(stderr)
+			if i := strings.Index(got, " of the "); i < 0 || strings.Replace(got[i:], "(column seq)", "(column versionNumber)", 1) != want {
+				t.Errorf("files: %s\n%s: %s", want, e.Name, got)
+			}
+		})
+	}
 }

@@ -60,6 +60,10 @@ type Want struct {
 	// an old session), before the window too: none among them is warned
 	// of (an export of connects alone).
 	Disconnects int
+	// SeqBack: events a sequence puts more than a minute before the
+	// latest time of the events it puts earlier (a column that may not be
+	// a sequence, warned of when they are many).
+	SeqBack int
 }
 
 // Case is one timeline. The window is [At(0), At(100)); the SLO 99%.
@@ -217,9 +221,9 @@ var Uptime = []Case{
 		Reset:  3600e6, AsOf: 100, Want: Want{ConnHours: 55, ObsHours: 100, Disconnects: 2}},
 	{Name: "string sequences order by bytes; effective time never goes back",
 		// "0002" disconnect stamped 20 but after "0001" connect at 30:
-		// effective 30; down [30,100)
+		// effective 30; down [30,100); 10 h back: one going back
 		Events: []Event{seq(off("a", 20), "000000000000000001D4-0002"), seq(on("a", 30), "000000000000000001D4-0001")},
-		AsOf:   100, Want: Want{ConnHours: 0, ObsHours: 70, Disconnects: 1}},
+		AsOf:   100, Want: Want{ConnHours: 0, ObsHours: 70, Disconnects: 1, SeqBack: 1}},
 	{Name: "same instant in order: file: the row order decides",
 		// the rows: connect 0; connect 40 then disconnect 40 (a sensor that
 		// came and went within the log's second); connect 60, disconnect
