@@ -388,7 +388,7 @@ func (d *Data) MergeOrdered(o *Data, line int64) {
 	// that outgrew it was moved by append) and d's are in the array of
 	// the windows: the window starts at or after n, so each event is
 	// read before anything is written over it
-	inWindow := len(src) <= cap(o.orderedWindow) && &src[0] == &o.orderedWindow[:1][0]
+	inWindow := len(src) <= cap(o.orderedWindow) && cap(o.orderedWindow) > 0 && &src[0] == &o.orderedWindow[:1][0]
 	shared := cap(d.orderedBack) > 0 && cap(d.seqEvents) == cap(d.orderedBack) && &d.seqEvents[:1][0] == &d.orderedBack[:1][0]
 	var dst []seqEvent
 	if inWindow && shared {
