@@ -213,3 +213,36 @@ func BenchmarkIngestPerRow(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkIngestJSONLines reads 1M AWS lifecycle events (100k devices,
+// ordered by versionNumber) as the CSV export and as the JSON Lines
+// Firehose writes, side by side: the JSON's cost per row over the CSV's.
+func BenchmarkIngestJSONLines(b *testing.B) {
+	const n = 1_000_000
+	var csv, jsonl strings.Builder
+	csv.WriteString("clientId,timestamp,eventType,sessionIdentifier,principalIdentifier,versionNumber\n")
+	for i := range n {
+		dev, state := (i*7919)%100_000, []string{"connected", "disconnected"}[i/100_000%2]
+		ts, version := 1790812800000+int64(i)*263, i/200_000
+		session := fmt.Sprintf("%016x%016x", uint64(dev)*2654435761, version)
+		fmt.Fprintf(&csv, "dripsensor-lora-%06d,%d,%s,%s,5b1a0e6c1f7d4ab2a1e9e2f5a9d3c210,%d\n", dev, ts, state, session, version)
+		fmt.Fprintf(&jsonl, `{"clientId":"dripsensor-lora-%06d","timestamp":%d,"eventType":"%s","sessionIdentifier":"%s","principalIdentifier":"5b1a0e6c1f7d4ab2a1e9e2f5a9d3c210","ipAddress":"192.0.2.10","versionNumber":%d}`+"\n", dev, ts, state, session, version)
+	}
+	dir := b.TempDir()
+	for _, c := range []struct{ name, content string }{{"csv", csv.String()}, {"jsonl", jsonl.String()}} {
+		path := filepath.Join(dir, "life."+c.name)
+		if err := os.WriteFile(path, []byte(c.content), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				g := &Ingest{Data: metrics.NewData(), Window: metrics.Window{From: 0, To: math.MaxInt64 / 4}, UseUntil: math.MaxInt64 / 4}
+				st, err := g.Read(Input{Kind: planfile.KindEvents, Format: "aws-iot-lifecycle", Path: path})
+				if err != nil || st.Used != n {
+					b.Fatal(err, st)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/row")
+		})
+	}
+}

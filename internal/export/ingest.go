@@ -190,7 +190,7 @@ func (g *Ingest) read(ctx context.Context, in Input) (*Stats, error) {
 		g.Data.SetFunnel(g.Funnel)
 	}
 
-	parallelOK := (in.Kind == planfile.KindEvents || in.Kind == planfile.KindActivity || in.Kind == planfile.KindOnboarding) && r.counter != nil && len(r.closers) == 1 && !r.JSON &&
+	parallelOK := (in.Kind == planfile.KindEvents || in.Kind == planfile.KindActivity || in.Kind == planfile.KindOnboarding) && r.counter != nil && len(r.closers) == 1 && (!r.JSON || r.jsonLines != nil) &&
 		!format.tables && format.comment == "" && r.Preamble == 0
 	streamOK := (in.Kind == planfile.KindEvents || in.Kind == planfile.KindActivity) && len(r.closers) == 2 && runtime.GOMAXPROCS(0) > 1 && !r.JSON &&
 		!b.orderedEvents() && !format.tables && format.comment == "" && r.Preamble == 0
@@ -212,7 +212,7 @@ func (g *Ingest) read(ctx context.Context, in Input) (*Stats, error) {
 		r.Comment, r.Tables = nil, false
 	}
 	if parallelOK {
-		ok, err := g.readParallel(ctx, in.Path, b, r.Delim, st)
+		ok, err := g.readParallel(ctx, in.Path, b, r.Delim, r.jsonLines, st)
 		if err != nil {
 			return nil, err
 		}

@@ -3,11 +3,15 @@ package export
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // A device platform's own delivery is often JSON, not CSV: AWS IoT rule →
@@ -30,7 +34,7 @@ import (
 // share a line (Firehose's back-to-back objects) are numbered on from it.
 //
 // The records are delimited and flattened by a scanner of their own
-// (each record checked by json.Valid first, so the scanner only ever
+// (each record checked by validJSON first, so the scanner only ever
 // walks valid JSON): encoding/json's Decoder took 12 s for a million
 // events that the CSV reader reads in 0.1 s.
 
@@ -60,7 +64,8 @@ func jsonKeys(path string, src io.Reader) ([]string, error) {
 	var keys []string
 	seen := map[string]bool{}
 	recs := newJSONRecords(path, src)
-	var key, first []byte
+	key := make([]byte, 0, 256) // flattenJSON's scratch
+	var first []byte
 	n := 0
 	for {
 		_, rec, err := recs.next()
@@ -141,7 +146,7 @@ type jsonCSV struct {
 
 // newJSONCSV reads the records of src with the keys jsonKeys found.
 func newJSONCSV(path string, src io.Reader, keys []string) *jsonCSV {
-	j := &jsonCSV{recs: newJSONRecords(path, src), keys: map[string]int{}, row: make([][]byte, len(keys))}
+	j := &jsonCSV{recs: newJSONRecords(path, src), keys: map[string]int{}, row: make([][]byte, len(keys)), key: make([]byte, 0, 256)}
 	for i, k := range keys {
 		j.keys[k] = i
 		j.row[i] = []byte(k)
@@ -352,7 +357,7 @@ func (r *jsonRecords) object() (int, []byte, error) {
 			return 0, nil, r.fail(start, "an object over 64 MiB")
 		}
 	}
-	if !json.Valid(r.rec) {
+	if !validJSON(r.rec) {
 		var v any
 		err := json.Unmarshal(r.rec, &v)
 		line := start
@@ -443,6 +448,9 @@ func skipJSONSpace(b []byte, i int) int {
 // whose opening quote is at i.
 func jsonStringEnd(b []byte, i int) int {
 	for j := i + 1; j < len(b); j++ {
+		if j = jsonPlainRun(b, j); j == len(b) {
+			break
+		}
 		switch b[j] {
 		case '\\':
 			j++
@@ -470,4 +478,121 @@ func jsonValueEnd(b []byte, i int) int {
 		}
 	}
 	return len(b)
+}
+
+// JSON Lines — one object a line, the shape of Firehose's and the
+// analytics APIs' exports — is read in parallel as a CSV export is: the
+// keys in chunks (jsonLinesKeys), then the rows, each line flattened
+// straight into the fields of the columns the keys make (jsonLine), not
+// through CSV text. A line that is not one valid object (a pretty-printed
+// object, an array, objects back to back) stops it: the file is read
+// sequentially, whose reader says what is wrong with it at its line.
+
+// jsonLinesKeys is jsonKeys for a JSON Lines file, its chunks read in
+// parallel: the keys in the order they first appear in the file. ok is
+// false when the file is not JSON Lines of at least two records with a
+// key, or cannot be split; jsonKeys then reads it.
+func jsonLinesKeys(ctx context.Context, f *os.File, size int64, workers int) (keys []string, ok bool, err error) {
+	bounds, _, ok, err := splitFile(f, size, workers, false)
+	if !ok || err != nil {
+		return nil, false, err
+	}
+	type part struct {
+		keys    []string
+		records int
+		err     error
+	}
+	parts := make([]part, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			p := &parts[w]
+			seen := map[string]bool{}
+			key := make([]byte, 0, 256) // flattenJSON's scratch
+			var scanned atomic.Int64
+			p.err = eachBlock(ctx, f, bounds[w], bounds[w+1], &scanned, func(block []byte) error {
+				for len(block) > 0 {
+					line := block
+					if k := bytes.IndexByte(block, '\n'); k >= 0 {
+						line, block = block[:k], block[k+1:]
+					} else {
+						block = nil
+					}
+					if line = bytes.Trim(line, " \t\r"); len(line) == 0 {
+						continue
+					}
+					if line[0] != '{' || !validJSON(line) {
+						return errSplitUnsafe
+					}
+					p.records++
+					flattenJSON(line, key[:0], func(k, _ []byte) {
+						if !seen[string(k)] {
+							seen[string(k)] = true
+							p.keys = append(p.keys, string(k))
+						}
+					})
+				}
+				return nil
+			})
+		})
+	}
+	wg.Wait()
+	seen, records := map[string]bool{}, 0
+	for _, p := range parts {
+		if errors.Is(p.err, errSplitUnsafe) {
+			return nil, false, nil
+		}
+		if p.err != nil {
+			return nil, false, p.err
+		}
+		records += p.records
+		for _, k := range p.keys {
+			if !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+	}
+	// a file of one record may be an API's response wrapping the records,
+	// which jsonKeys recognises
+	if records < 2 || len(keys) == 0 {
+		return nil, false, nil
+	}
+	return keys, true, nil
+}
+
+// jsonLine flattens one line's object into the fields of the columns
+// the keys make (a key some objects lack is empty in theirs).
+type jsonLine struct {
+	index  map[string]int
+	fields [][]byte
+	key    []byte
+}
+
+func newJSONLine(keys []string) *jsonLine {
+	j := &jsonLine{index: make(map[string]int, len(keys)), fields: make([][]byte, len(keys)), key: make([]byte, 0, 256)}
+	for i, k := range keys {
+		j.index[k] = i
+	}
+	return j
+}
+
+// row returns a line's object as fields, valid until the next call;
+// ok is false when the line is not one valid JSON object or has a key
+// the keys do not (the file changed since they were read).
+func (j *jsonLine) row(line []byte) (fields [][]byte, ok bool) {
+	if line[0] != '{' || !validJSON(line) {
+		return nil, false
+	}
+	clear(j.fields)
+	ok = true
+	flattenJSON(line, j.key[:0], func(k, v []byte) {
+		i, known := j.index[string(k)]
+		if !known {
+			ok = false
+			return
+		}
+		j.fields[i] = v // a key given twice: the last, as jsonCSV takes it
+	})
+	return j.fields, ok
 }

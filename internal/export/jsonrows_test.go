@@ -4,14 +4,19 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"fmt"
+	"maps"
+	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/iotpm/iotpm/pkg/metrics"
 )
 
 // A JSON export reads as the CSV it flattens to, in every shape a
@@ -206,5 +211,152 @@ func TestJSONOneRecordWithAnArray(t *testing.T) {
 	keys, err := jsonKeys("up.json", strings.NewReader(`{"devEui": "0004a30b001c2f01", "time": "2026-10-10T11:00:00Z", "rxInfo": [{"gatewayId": "g1", "rssi": -80}]}`))
 	if err != nil || !slices.Equal(keys, []string{"devEui", "time", "rxInfo"}) {
 		t.Errorf("keys %q, %v", keys, err)
+	}
+}
+
+// awsJSONLines writes AWS's lifecycle events as Firehose delivers them,
+// one object a line (a key an event lacks left out, as AWS leaves
+// disconnectReason out of a connect), with what a reader must keep
+// straight: a BOM, blank and white-space lines, escaped strings, a nested
+// object, a key of the file's first half only and one first seen in its
+// second half, a bad timestamp and an empty or missing sequence (bad
+// rows, at their lines), exact duplicates.
+func awsJSONLines(rows, devices int) string {
+	var b strings.Builder
+	b.WriteString("\ufeff")
+	version := make([]int, devices)
+	for i := range rows {
+		dev := (i * 7919) % devices
+		ts := 1790812800000 + int64(i)*9_000
+		state := []string{"connected", "disconnected"}[(i/devices)%2]
+		if state == "connected" {
+			if version[dev]++; i%(devices*40) < devices {
+				version[dev] = 0
+			}
+		}
+		obj := map[string]any{"clientId": fmt.Sprintf("dev-%d", dev), "timestamp": ts, "eventType": state,
+			"sessionIdentifier": fmt.Sprintf("%08x-0000-4000-8000-%012d", dev, version[dev]), "versionNumber": version[dev],
+			"principalIdentifier": `p\"q`, "meta": map[string]any{"region": "eu-west-1", "hops": []int{1, 2}}}
+		if state == "disconnected" {
+			obj["disconnectReason"] = "MQTT_KEEP_ALIVE_TIMEOUT"
+		}
+		switch {
+		case i == rows/4:
+			obj["firmware"] = "2.4.1" // a key of the first half only
+		case i == rows*3/4:
+			obj["ipAddress"] = "192.0.2.1" // a key first seen late
+		case i%70_003 == 9:
+			delete(obj, "versionNumber") // no sequence: a bad row
+		case i%97_001 == 11:
+			obj["versionNumber"] = "" // an empty sequence: a bad row
+		case i%50_021 == 7:
+			obj["timestamp"] = "yesterday" // a bad row
+		case i%20_011 == 5:
+			b.WriteString("   \n\n") // blank lines, one of white space
+		}
+		line, _ := json.Marshal(obj)
+		b.Write(line)
+		b.WriteByte('\n')
+		if i%10_007 == 3 {
+			b.Write(line) // an exact duplicate
+			b.WriteString(" \r\n")
+		}
+	}
+	return b.String()
+}
+
+// A JSON Lines file is read in parallel chunks as a CSV file is, each
+// line flattened straight into its fields: the keys in the order they
+// first appear, the accounting, the bad rows at their lines, every
+// device's events and what ordering them found must be the sequential
+// reader's (one record after another, through the CSV text).
+func TestParallelJSONLinesMatchSequential(t *testing.T) {
+	const rows, devices = 60_000, 600
+	content := awsJSONLines(rows, devices)
+	if len(content) < parallelMinSize {
+		t.Fatalf("the file must exceed the parallel threshold: %d bytes", len(content))
+	}
+	path := filepath.Join(t.TempDir(), "life.jsonl")
+	os.WriteFile(path, []byte(content), 0o644)
+	if runtime.GOMAXPROCS(0) < 2 {
+		t.Skip("one CPU: both reads are sequential")
+	}
+	keys, lines, err := keysOfJSON(path, 0)
+	if err != nil || !lines {
+		t.Fatalf("keysOfJSON: JSON Lines %v, %v: the file was not read in parallel", lines, err)
+	}
+	f, _ := os.Open(path)
+	defer f.Close()
+	seqKeys, err := jsonKeysOf(path, f, int64(len(content)), false, 0)
+	if err != nil || !slices.Equal(keys, seqKeys) || slices.Index(keys, "firmware") > slices.Index(keys, "ipAddress") || !slices.Contains(keys, "meta.hops") {
+		t.Fatalf("keys in parallel %q\nin sequence %q (%v)", keys, seqKeys, err)
+	}
+
+	par, dp, seq, ds := ingestInputBothWays(t, Input{Kind: "events", Format: "aws-iot-lifecycle"}, content)
+	if par.Read != seq.Read || par.Used != seq.Used || par.SkippedTotal() != seq.SkippedTotal() || len(par.Errors) != len(seq.Errors) ||
+		!maps.Equal(par.Skipped, seq.Skipped) || par.Earliest != seq.Earliest || par.Latest != seq.Latest {
+		t.Fatalf("parallel %+v\nsequential %+v", par, seq)
+	}
+	if par.Read < rows || len(seq.Errors) < 2 {
+		t.Fatalf("%d rows read, %d bad: the file lacks a case", par.Read, len(seq.Errors))
+	}
+	for i := range par.Errors {
+		if par.Errors[i].Line != seq.Errors[i].Line || par.Errors[i].Reason != seq.Errors[i].Reason {
+			t.Errorf("error %d: %v vs %v", i, par.Errors[i], seq.Errors[i])
+		}
+	}
+	dp.Freeze()
+	ds.Freeze()
+	if dp.DuplicateEvents != ds.DuplicateEvents || ds.DuplicateEvents == 0 || dp.SequenceFollowing != ds.SequenceFollowing || dp.Devices() != ds.Devices() {
+		t.Errorf("parallel %d duplicates, %d following, %d devices; sequential %d, %d, %d",
+			dp.DuplicateEvents, dp.SequenceFollowing, dp.Devices(), ds.DuplicateEvents, ds.SequenceFollowing, ds.Devices())
+	}
+	for dev := range devices {
+		id := fmt.Sprintf("dev-%d", dev)
+		if a, b := dp.DeviceEvents(id), ds.DeviceEvents(id); !slices.Equal(a, b) || len(a) == 0 {
+			t.Fatalf("%s: parallel %v\nsequential %v", id, a, b)
+		}
+	}
+}
+
+// A file that is not JSON Lines throughout is read one record after
+// another, whatever its size: an object printed over lines, objects back
+// to back on a line; a line that is not valid JSON is the sequential
+// reader's error, at its line.
+func TestJSONLinesFallBack(t *testing.T) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		t.Skip("one CPU: every read is sequential")
+	}
+	content := awsJSONLines(60_000, 600)
+	mid := strings.Index(content[len(content)/2:], "\n") + len(content)/2 + 1
+	end := mid + strings.Index(content[mid:], "\n")
+	obj := content[mid:end]
+	line := strings.Count(content[:mid], "\n") + 1
+	for name, c := range map[string]struct {
+		content string
+		err     string
+	}{
+		"pretty-printed": {content: content[:mid] + strings.ReplaceAll(obj, ",", ",\n  ") + content[end:]},
+		"back to back":   {content: content[:mid] + obj + obj + content[end:]},
+		"invalid":        {content: content[:mid] + obj[:len(obj)-1] + content[end:], err: fmt.Sprintf("life.jsonl:%d: not a JSON export", line)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "life.jsonl")
+			os.WriteFile(path, []byte(c.content), 0o644)
+			if _, lines, _ := keysOfJSON(path, 0); lines {
+				t.Fatal("read as JSON Lines in parallel")
+			}
+			g := &Ingest{Data: metrics.NewData(), Window: metrics.Window{From: 0, To: math.MaxInt64 / 4}, UseUntil: math.MaxInt64 / 4}
+			st, err := g.Read(Input{Kind: "events", Format: "aws-iot-lifecycle", Path: path})
+			if c.err != "" {
+				if err == nil || !strings.Contains(err.Error(), c.err) {
+					t.Fatalf("got %v, want %q", err, c.err)
+				}
+				return
+			}
+			if err != nil || st.Read < 60_000 {
+				t.Fatalf("%v, %+v", err, st)
+			}
+		})
 	}
 }

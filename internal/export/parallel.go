@@ -27,6 +27,10 @@ import (
 
 var errSplitUnsafe = errors.New("a quoted field spans lines")
 
+// parallelMinSize is the size from which a file is read in parallel
+// chunks: a smaller one reads in a few milliseconds anyway.
+const parallelMinSize = 8 << 20
+
 type chunk struct {
 	start, end int64
 	lines      int          // physical lines in the chunk
@@ -94,10 +98,11 @@ func (c *chunk) renumber(global []int32) {
 	}
 }
 
-// readParallel reads an events or activity export in parallel into st. ok
-// is false when the file cannot be split safely; the caller then reads it
-// sequentially.
-func (g *Ingest) readParallel(ctx context.Context, path string, b *Binding, delim byte, st *Stats) (bool, error) {
+// readParallel reads an events, activity or onboarding export in parallel
+// into st: a CSV file, or a JSON Lines file whose keys (json) a first pass
+// found. ok is false when the file cannot be split safely; the caller then
+// reads it sequentially.
+func (g *Ingest) readParallel(ctx context.Context, path string, b *Binding, delim byte, json []string, st *Stats) (bool, error) {
 	kind := b.Format.Kind
 	f, err := os.Open(path)
 	if err != nil {
@@ -110,10 +115,10 @@ func (g *Ingest) readParallel(ctx context.Context, path string, b *Binding, deli
 	}
 	size := info.Size()
 	workers := runtime.GOMAXPROCS(0)
-	if workers < 2 || size < 8<<20 {
+	if workers < 2 || size < parallelMinSize {
 		return false, nil
 	}
-	bounds, avg, ok, err := splitFile(f, size, workers)
+	bounds, avg, ok, err := splitFile(f, size, workers, json == nil)
 	if !ok || err != nil {
 		return false, err
 	}
@@ -170,7 +175,7 @@ func (g *Ingest) readParallel(ctx context.Context, path string, b *Binding, deli
 			if grow > 0 {
 				c.setup.GrowSetup(grow) // in the worker: clearing the room takes time too
 			}
-			c.err = g.parseChunk(ctx, f, c, b, delim)
+			c.err = g.parseChunk(ctx, f, c, b, delim, json)
 		})
 	}
 	stop := g.watchProgress(kind, func() (int64, int64) {
@@ -194,29 +199,39 @@ func (g *Ingest) readParallel(ctx context.Context, path string, b *Binding, deli
 		}
 	}
 
-	g.mergeChunks(chunks, st, kind, backDevs, backVals)
+	first := 2 // the first data line, after the header
+	if json != nil {
+		first = 1
+	}
+	g.mergeChunks(chunks, st, kind, first, backDevs, backVals)
 	return true, nil
 }
 
 // splitFile cuts a file into one chunk a worker at line boundaries after
-// the header: the chunks' bounds, and the mean line length of the first
-// MiB to size them. ok is false when it cannot be cut safely (no newline
-// in reach, a quote in the header).
-func splitFile(f *os.File, size int64, workers int) (bounds []int64, avg float64, ok bool, err error) {
-	// the data starts after the header's first newline (after a BOM)
+// the header (JSON Lines, which has none: from the first byte, after a
+// byte-order mark): the chunks' bounds, and the mean line length of the
+// first MiB to size them. ok is false when it cannot be cut safely (no
+// newline in reach, a quote in the header).
+func splitFile(f *os.File, size int64, workers int, header bool) (bounds []int64, avg float64, ok bool, err error) {
 	head := make([]byte, min(size, 1<<20))
 	if _, err := f.ReadAt(head, 0); err != nil && !errors.Is(err, io.EOF) {
 		return nil, 0, false, err
 	}
-	nl := bytes.IndexByte(head, '\n')
-	if nl < 0 || bytes.IndexByte(head[:nl], '"') >= 0 {
-		return nil, 0, false, nil
+	var dataStart int64
+	if header {
+		// the data starts after the header's first newline (after a BOM)
+		nl := bytes.IndexByte(head, '\n')
+		if nl < 0 || bytes.IndexByte(head[:nl], '"') >= 0 {
+			return nil, 0, false, nil
+		}
+		dataStart = int64(nl + 1)
+	} else if bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}) {
+		dataStart = 3
 	}
-	dataStart := int64(nl + 1)
 	bounds = []int64{dataStart}
+	buf := make([]byte, 1<<16)
 	for w := 1; w < workers; w++ {
 		at := dataStart + (size-dataStart)*int64(w)/int64(workers)
-		buf := make([]byte, 1<<16)
 		n, _ := f.ReadAt(buf, at)
 		k := bytes.IndexByte(buf[:n], '\n')
 		if k < 0 {
@@ -225,20 +240,21 @@ func splitFile(f *os.File, size int64, workers int) (bounds []int64, avg float64
 		bounds = append(bounds, at+int64(k)+1)
 	}
 	bounds = append(bounds, size)
-	avg = max(float64(nl+1), 16)
-	if k := bytes.Count(head[nl+1:], []byte{'\n'}); k > 10 {
-		avg = float64(len(head)-nl-1) / float64(k)
+	body := head[dataStart:]
+	avg = max(float64(dataStart), 16)
+	if k := bytes.Count(body, []byte{'\n'}); k > 10 {
+		avg = float64(len(body)) / float64(k)
 	}
 	return bounds, avg, true, nil
 }
 
-// mergeChunks hands the chunks' rows to Data in file order: their counts
+// mergeChunks hands the chunks' rows to Data in file order (line: the
+// first chunk's first line): their counts
 // and errors (lines renumbered), their devices renumbered, their windows
 // of the backing arrays closed up into one segment (setup rows merged
 // instead).
-func (g *Ingest) mergeChunks(chunks []*chunk, st *Stats, kind planfile.InputKind, backDevs []int32, backVals []int64) {
+func (g *Ingest) mergeChunks(chunks []*chunk, st *Stats, kind planfile.InputKind, line int, backDevs []int32, backVals []int64) {
 	setup := kind == planfile.KindOnboarding
-	line := 2 // the first data line
 	d := g.Data
 	var renumber sync.WaitGroup
 	for _, c := range chunks {
@@ -335,15 +351,27 @@ func (g *Ingest) watchProgress(kind planfile.InputKind, at func() (read, size in
 }
 
 // parseChunk parses the lines of one chunk of the file.
-func (g *Ingest) parseChunk(ctx context.Context, f *os.File, c *chunk, b *Binding, delim byte) error {
+func (g *Ingest) parseChunk(ctx context.Context, f *os.File, c *chunk, b *Binding, delim byte, json []string) error {
 	p := newLineParser(g, c, b, delim, f.Name())
+	if json != nil {
+		p.json = newJSONLine(json)
+	}
+	return eachBlock(ctx, f, c.start, c.end, &c.scanned, func(block []byte) error {
+		return p.lines(block, c.lines+1)
+	})
+}
+
+// eachBlock reads the bytes [start, end) of f, which begin at the start of
+// a line, and calls fn with them in blocks of whole lines (the last block
+// may end without a newline), adding to scanned as it reads.
+func eachBlock(ctx context.Context, f *os.File, start, end int64, scanned *atomic.Int64, fn func(block []byte) error) error {
 	// the buffer's first fill faults it in: in 4 KB pages 1,024 faults,
 	// ~10 µs each in a virtual machine
 	buf := make([]byte, 4<<20)
 	hugemem.Advise(buf)
 	carried := 0 // bytes of an unfinished line kept at the front of buf
-	pos := c.start
-	for pos < c.end || carried > 0 {
+	pos := start
+	for pos < end || carried > 0 {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -351,22 +379,22 @@ func (g *Ingest) parseChunk(ctx context.Context, f *os.File, c *chunk, b *Bindin
 			buf = append(buf, make([]byte, len(buf))...) // a line longer than the buffer
 		}
 		n := 0
-		if pos < c.end {
-			want := min(int64(len(buf)-carried), c.end-pos)
+		if pos < end {
+			want := min(int64(len(buf)-carried), end-pos)
 			m, err := f.ReadAt(buf[carried:carried+int(want)], pos)
 			if err != nil && !errors.Is(err, io.EOF) {
 				return err
 			}
 			n = m
 			pos += int64(m)
-			c.scanned.Add(int64(m))
+			scanned.Add(int64(m))
 			if m == 0 {
-				pos = c.end
+				pos = end
 			}
 		}
 		data := buf[:carried+n]
 		carried = 0
-		if pos < c.end {
+		if pos < end {
 			// whole lines now, the unfinished one next time
 			k := bytes.LastIndexByte(data, '\n')
 			if k < 0 {
@@ -374,13 +402,13 @@ func (g *Ingest) parseChunk(ctx context.Context, f *os.File, c *chunk, b *Bindin
 				continue
 			}
 			rest := data[k+1:]
-			if err := p.lines(data[:k+1], c.lines+1); err != nil {
+			if err := fn(data[:k+1]); err != nil {
 				return err
 			}
 			carried = copy(buf, rest)
 			continue
 		}
-		if err := p.lines(data, c.lines+1); err != nil {
+		if err := fn(data); err != nil {
 			return err
 		}
 	}
@@ -412,6 +440,8 @@ type lineParser struct {
 	// setup: the onboarding rows added together (they point into the data
 	// a call of lines parses: flushed before it returns).
 	setup setupBatch
+	// json, for a JSON Lines file, flattens each line's object.
+	json *jsonLine
 }
 
 // pendingID is a row waiting for its device number; same: its id is the
@@ -505,14 +535,27 @@ func (p *lineParser) lines(data []byte, first int) error {
 		if len(line) == 0 {
 			continue
 		}
-		c.read++
-		fields, ok := splitPlain(line, delim, p.fields[:0])
-		if !ok {
-			if fields, ok = splitQuoted(line, delim, fields[:0]); !ok {
-				return errSplitUnsafe
+		var fields [][]byte
+		if p.json != nil {
+			// JSON Lines: white space around an object is no row
+			if line = bytes.Trim(line, " \t\r"); len(line) == 0 {
+				continue
 			}
+			c.read++
+			var ok bool
+			if fields, ok = p.json.row(line); !ok {
+				return errSplitUnsafe // jsonCSV reads it, and says what is wrong
+			}
+		} else {
+			c.read++
+			var ok bool
+			if fields, ok = splitPlain(line, delim, p.fields[:0]); !ok {
+				if fields, ok = splitQuoted(line, delim, fields[:0]); !ok {
+					return errSplitUnsafe
+				}
+			}
+			p.fields = fields
 		}
-		p.fields = fields
 		status, kind, key := b.decode(fields, &p.rec)
 		switch status {
 		case rowIgnored:

@@ -8,11 +8,14 @@ package export
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"math/bits"
+	"os"
+	"runtime"
 	"strings"
 	"sync/atomic"
 
@@ -58,8 +61,11 @@ type Reader struct {
 	// Preamble counts lines skipped before the header or as comments.
 	Preamble int
 	// JSON: the file is a JSON export, read as the CSV it flattens to
-	// (jsonrows.go); its rows are read in order, never split.
-	JSON bool
+	// (jsonrows.go); its rows are read in order, never split, unless it
+	// is JSON Lines (jsonLines: its keys), which the parallel reader
+	// splits as it splits a CSV file.
+	JSON      bool
+	jsonLines []string
 }
 
 // ErrNewTable is returned by Read when a new table begins (Tables): the
@@ -243,12 +249,15 @@ func OpenLimited(path string, delim byte, maxExpansion int) (*Reader, error) {
 	}
 	src = br
 	if jsonStart(br) {
-		keys, err := keysOfJSON(path, maxExpansion)
+		keys, lines, err := keysOfJSON(path, maxExpansion)
 		if err != nil {
 			r.Close()
 			return nil, err
 		}
 		src, r.JSON, r.next, delim, bufSize = newJSONCSV(path, br, keys), true, 0, ',', 64<<10
+		if lines {
+			r.jsonLines = keys
+		}
 	}
 	if err := r.init(src, delim, bufSize); err != nil {
 		r.Close()
@@ -262,21 +271,36 @@ func peekBytes(br *bufio.Reader, n int) []byte {
 	return b
 }
 
-// keysOfJSON opens a JSON export again and reads its keys (jsonKeys).
-func keysOfJSON(path string, maxExpansion int) ([]string, error) {
+// keysOfJSON opens a JSON export again and reads its keys (jsonKeys);
+// lines says the file is JSON Lines whose chunks were read in parallel
+// (jsonLinesKeys), as its rows can be.
+func keysOfJSON(path string, maxExpansion int) (keys []string, lines bool, err error) {
 	f, info, err := infile.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	defer f.Close()
+	gz := strings.HasSuffix(strings.ToLower(path), ".gz")
+	if workers := runtime.GOMAXPROCS(0); !gz && workers > 1 && info.Size() >= parallelMinSize {
+		if keys, ok, err := jsonLinesKeys(context.Background(), f, info.Size(), workers); ok || err != nil {
+			return keys, ok, err
+		}
+	}
+	keys, err = jsonKeysOf(path, f, info.Size(), gz, maxExpansion)
+	return keys, false, err
+}
+
+// jsonKeysOf reads the keys of a JSON export from its start, one record
+// after another.
+func jsonKeysOf(path string, f *os.File, size int64, gz bool, maxExpansion int) ([]string, error) {
 	var src io.Reader = bufio.NewReaderSize(f, 1<<16)
-	if strings.HasSuffix(strings.ToLower(path), ".gz") {
-		gz, err := gzip.NewReader(src)
+	if gz {
+		zr, err := gzip.NewReader(src)
 		if err != nil {
 			return nil, err
 		}
-		defer gz.Close()
-		src = &expansionLimit{r: gz, left: max(64<<20, int64(maxExpansion)*info.Size()), path: path, ratio: maxExpansion}
+		defer zr.Close()
+		src = &expansionLimit{r: zr, left: max(64<<20, int64(maxExpansion)*size), path: path, ratio: maxExpansion}
 	}
 	br := bufio.NewReader(src)
 	if bytes.HasPrefix(peekBytes(br, 3), []byte{0xEF, 0xBB, 0xBF}) {
