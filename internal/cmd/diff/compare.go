@@ -867,10 +867,15 @@ func calendarChange(base, head *planning.Results, track rice.Track) string {
 }
 
 // capacityReason says what changed in the capacity of the part's track
-// ahead of it: features placed before it now and not before (or the
-// reverse, for a pull-in), its release's capacity, and the features ahead
-// of it on both sides whose part on the track needs another effort or
-// ships at another date. At most three are named, the rest counted.
+// ahead of it: for a slip, features placed before it now and not before
+// that take capacity it could have used (work in a release up to the
+// one it now ships in); for a pull-in, features no longer placed before
+// it that took such capacity (up to the one it shipped in); its
+// release's capacity; and the features ahead of it on both sides whose
+// part on the track needs another effort or ships at another date. A
+// feature placed before it whose work is all in later releases (held
+// back by a dependency) took nothing from it and is not named. At most
+// three are named, the rest counted.
 func capacityReason(base, head *planning.Results, feature string, track rice.Track, before, after map[string]partState, partOf func(rice.Scored) (rice.Part, bool)) string {
 	orderOf := func(p *planning.Results) []string {
 		var ids []string
@@ -884,11 +889,24 @@ func capacityReason(base, head *planning.Results, feature string, track rice.Tra
 	ob, oa := orderOf(base), orderOf(head)
 	ia := slices.Index(oa, feature)
 	ib := slices.Index(ob, feature)
+	k := feature + "/" + string(track)
+	slip := after[k].date.After(before[k].date)
+	// took: the feature ahead had work in a release the part could have
+	// used — on a slip, the head's work up to the part's new date; on a
+	// pull-in, the base's work up to it (capacity freed)
+	took := func(id string) bool {
+		if slip {
+			return worksBy(head, id, track, after[k].date)
+		}
+		return worksBy(base, id, track, after[k].date)
+	}
 	var ahead, behind, both []string
 	for _, id := range oa[:max(ia, 0)] {
 		if j := slices.Index(ob, id); j < 0 || j > ib {
-			ahead = append(ahead, id)
-		} else {
+			if slip && took(id) {
+				ahead = append(ahead, id)
+			}
+		} else if took(id) {
 			both = append(both, id)
 		}
 	}
@@ -896,7 +914,7 @@ func capacityReason(base, head *planning.Results, feature string, track rice.Tra
 		return fmt.Sprintf("%s capacity: %s now placed before it", track, names(ahead))
 	}
 	for _, id := range ob[:max(ib, 0)] {
-		if j := slices.Index(oa, id); j < 0 || j > ia {
+		if j := slices.Index(oa, id); (j < 0 || j > ia) && !slip && took(id) {
 			behind = append(behind, id)
 		}
 	}
@@ -939,6 +957,21 @@ func personMonths(v float64) string {
 		return "1 person-month"
 	}
 	return fmt.Sprintf("%g person-months", v)
+}
+
+// worksBy reports whether the feature's part on the track has work in a
+// release dated by the day (capacity a part shipping that day competes
+// for).
+func worksBy(p *planning.Results, feature string, track rice.Track, day time.Time) bool {
+	if p.Plan == nil {
+		return false
+	}
+	for _, it := range p.Plan.Items {
+		if it.Feature == feature && it.Track == track {
+			return slices.ContainsFunc(it.Allocations, func(a roadmap.Allocation) bool { return !a.Date.After(day) })
+		}
+	}
+	return false
 }
 
 // releaseCapacity is the capacity of the track's release named name.

@@ -411,7 +411,8 @@ func TestDiffGateValues(t *testing.T) {
 
 // A part pushed by the capacity of its track says what took it: a feature
 // ahead of it whose effort grew (before what that moved), or its
-// release's capacity; a pull-in says what freed it. A dependency added or
+// release's capacity; a pull-in says what freed it. A feature ahead of it
+// counts only where it has work in a release the part could have used. A dependency added or
 // removed, on either side, is named as such. A part moved by the
 // calendar says which change of it: its release's date, the roadmap's
 // start, the track's cadence.
@@ -453,6 +454,15 @@ func TestDiffMoveReasons(t *testing.T) {
 		{"the releases shrink", [][2]string{{"    capacity: 3\n", "    capacity: 2\n"}}, map[string]string{
 			"ota-delta/firmware/slip":  "firmware capacity: FW 1 has 2 person-months (was 3)",
 			"qr-pairing/firmware/slip": "firmware capacity: FW 1 has 2 person-months (was 3); ota-delta ahead of it ships in FW 2 (was FW 1)",
+		}},
+		// lte-backup, now first, has its firmware work in FW 5 and FW 6
+		// (held there by its hardware): it took nothing from a part that
+		// now ships in FW 4, nor did freeze-warning's cloud part, shipped
+		// in Sprint 20 either way, free anything for one now in Sprint 8
+		{"the releases shrink and a late feature ranks first", [][2]string{{"    capacity: 3\n", "    capacity: 2\n"}, {"    reach: 15000\n", "    reach: 9000000\n"}}, map[string]string{
+			"edge-anomaly/firmware/slip":        "firmware capacity: FW 3 has 2 person-months (was 3); ota-delta ahead of it ships in FW 2 (was FW 1); qr-pairing ahead of it ships in FW 2 (was FW 1) and 1 more",
+			"installer-dashboard/cloud/pull-in": "cloud capacity: ota-delta ahead of it ships in Sprint 13 (was Sprint 8)",
+			"voc-sensor/firmware/slip":          "firmware capacity: lte-backup now placed before it",
 		}},
 		{"a new dependency", [][2]string{{"    effort: {engineering: 2, certifications: [bt-sig]}", "    depends_on: [matter-bridge]\n    effort: {engineering: 2, certifications: [bt-sig]}"}}, map[string]string{
 			"ble-provisioning/firmware/slip": "it now depends on matter-bridge",
