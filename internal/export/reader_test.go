@@ -187,7 +187,18 @@ func ingest(t *testing.T, kind planfile.InputKind, content string) (*Stats, *met
 // format...), from a file of its own.
 func ingestInput(t *testing.T, in Input, content string) (*Stats, *metrics.Data) {
 	t.Helper()
-	in.Path = filepath.Join(t.TempDir(), string(in.Kind)+".csv")
+	name := string(in.Kind) + ".csv"
+	if in.Path != "" {
+		name = in.Path // the file's name: a .gz is written compressed
+	}
+	in.Path = filepath.Join(t.TempDir(), name)
+	if strings.HasSuffix(name, ".gz") {
+		var zbuf bytes.Buffer
+		zw := gzip.NewWriter(&zbuf)
+		zw.Write([]byte(content))
+		zw.Close()
+		content = zbuf.String()
+	}
 	os.WriteFile(in.Path, []byte(content), 0o644)
 	d := metrics.NewData()
 	g := &Ingest{Data: d, Window: metrics.Window{From: 0, To: math.MaxInt64 / 4}, UseUntil: math.MaxInt64 / 4}
@@ -768,6 +779,15 @@ func TestParallelOrderedMatchesSequential(t *testing.T) {
 		{"aws sessions and versionNumber", Input{Kind: "events", Format: "aws-iot-lifecycle"}, aws},
 		{"file order", Input{Kind: "events", Order: "file"}, file},
 		{"chunks outgrowing their room", Input{Kind: "events", Format: "aws-iot-lifecycle"}, spill.String()},
+		// a compressed stream, its blocks parsed in parallel as it is
+		// decompressed and merged in the file's order
+		{"aws, compressed", Input{Kind: "events", Format: "aws-iot-lifecycle", Path: "events.csv.gz"}, aws},
+		{"file order, compressed", Input{Kind: "events", Order: "file", Path: "events.csv.gz"}, file},
+		// a quoted field over two lines near the end: the stream gives up
+		// after merging blocks and the file is read again sequentially —
+		// into a Data the stream left without them
+		{"compressed, a quoted field over lines", Input{Kind: "events", Format: "aws-iot-lifecycle", Path: "events.csv.gz"},
+			aws[:len(aws)-2000] + strings.Replace(aws[len(aws)-2000:], ",p,", ",\"p\nq\",", 1)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if len(c.content) < 8<<20 {
@@ -801,6 +821,11 @@ func TestParallelOrderedMatchesSequential(t *testing.T) {
 				id := fmt.Sprintf("dev-%d", dev)
 				if a, b := dp.DeviceEvents(id), ds.DeviceEvents(id); !slices.Equal(a, b) {
 					t.Fatalf("%s: parallel %v\nsequential %v", id, a, b)
+				}
+				// numbered in order of first appearance, as the
+				// sequential reader numbers them
+				if a, b := dp.DeviceIndex([]byte(id)), ds.DeviceIndex([]byte(id)); a != b {
+					t.Fatalf("%s: device number %d in parallel, %d in sequence", id, a, b)
 				}
 			}
 		})

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/iotpm/iotpm/pkg/metrics"
 )
 
 // A compressed export cannot be split by offset, but its decompressed
@@ -25,6 +26,7 @@ const streamBlock = 4 << 20
 type streamBlockData struct {
 	data  []byte
 	first int // line number of its first line
+	seq   int // its place among the blocks
 	buf   []byte
 }
 
@@ -46,9 +48,19 @@ func (g *Ingest) readStream(ctx context.Context, r *Reader, b *Binding, st *Stat
 	// room for each worker's rows, from the size gzip records and the
 	// lines buffered so far (before the stream is handed to the cutter),
 	// so appends do not copy 10M rows over and over
-	perWorker := 0
-	if rows := r.estimateRows(); rows > 0 {
+	perWorker, rows := 0, r.estimateRows()
+	if rows > 0 {
 		perWorker = int(float64(rows)*1.05)/workers + 1024
+	}
+	// events ordered by a sequence, sessions or the file's order: each
+	// block's go to a Data of its own, merged into ordered's stage in the
+	// blocks' order as they are done, and the stage into the Data at the
+	// end (a stream that falls back to the sequential reader leaves the
+	// Data without them)
+	var ordered *orderedBlocks
+	if b.orderedEvents() {
+		ordered = &orderedBlocks{stage: g.Data.OrderedChunks([]int{rows * 21 / 20})[0], done: map[int]*metrics.Data{}}
+		perWorker = 0
 	}
 	blocks := make(chan streamBlockData, 2*workers)
 	var readErr error
@@ -68,11 +80,16 @@ func (g *Ingest) readStream(ctx context.Context, r *Reader, b *Binding, st *Stat
 		wg.Go(func() {
 			for blk := range blocks {
 				if c.err == nil {
+					if ordered != nil {
+						c.ordered = ordered.stage.OrderedPart(bytes.Count(blk.data, []byte{'\n'}) + 1)
+					}
 					if err := ctx.Err(); err != nil {
 						c.err = err
 					} else if err := p.lines(blk.data, blk.first); err != nil {
 						c.err = err
 						cancel() // the others stop too
+					} else if ordered != nil {
+						ordered.add(blk.seq, c.ordered)
 					}
 				}
 				select {
@@ -102,8 +119,35 @@ func (g *Ingest) readStream(ctx context.Context, r *Reader, b *Binding, st *Stat
 		}
 	}
 
-	g.mergeStream(chunks, b.Format.Kind, st)
+	if ordered != nil {
+		g.Data.MergeOrdered(ordered.stage, 0) // lines are the file's already
+	}
+	g.mergeStream(chunks, b.Format.Kind, ordered != nil, st)
 	return true, nil
+}
+
+// orderedBlocks merges the blocks' ordered events into stage in the
+// blocks' order, each as soon as those before it are in.
+type orderedBlocks struct {
+	mu    sync.Mutex
+	stage *metrics.Data
+	next  int
+	done  map[int]*metrics.Data
+}
+
+func (o *orderedBlocks) add(seq int, d *metrics.Data) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.done[seq] = d
+	for {
+		d, ok := o.done[o.next]
+		if !ok {
+			return
+		}
+		delete(o.done, o.next)
+		o.stage.MergeOrdered(d, 0)
+		o.next++
+	}
 }
 
 // cutBlocks reads the stream into blocks of whole lines (the bytes after a
@@ -111,6 +155,7 @@ func (g *Ingest) readStream(ctx context.Context, r *Reader, b *Binding, st *Stat
 // line, until the end, an error or the context's end.
 func cutBlocks(ctx context.Context, src io.Reader, line int, free chan []byte, blocks chan<- streamBlockData) error {
 	var carry []byte
+	seq := 0
 	for {
 		var buf []byte
 		select {
@@ -141,10 +186,11 @@ func cutBlocks(ctx context.Context, src io.Reader, line int, free chan []byte, b
 			data = data[:k+1]
 		}
 		select {
-		case blocks <- streamBlockData{data: data, first: line, buf: buf}:
+		case blocks <- streamBlockData{data: data, first: line, seq: seq, buf: buf}:
 		case <-ctx.Done():
 			return nil
 		}
+		seq++
 		line += bytes.Count(data, []byte{'\n'})
 		if eof {
 			return nil
@@ -154,8 +200,18 @@ func cutBlocks(ctx context.Context, src io.Reader, line int, free chan []byte, b
 
 // mergeStream hands the workers' rows to Data: devices numbered in order of
 // first appearance in the file, whatever worker saw them, then each
-// worker's rows and counts; errors in line order.
-func (g *Ingest) mergeStream(chunks []*chunk, kind planfile.InputKind, st *Stats) {
+// worker's rows and counts; errors in line order. With ordered, the
+// events are in Data already: only the counts and errors are left.
+func (g *Ingest) mergeStream(chunks []*chunk, kind planfile.InputKind, ordered bool, st *Stats) {
+	if ordered {
+		var errs []*RowError
+		for _, c := range chunks {
+			c.count(st)
+			errs = append(errs, c.errs...)
+		}
+		g.listErrors(st, errs)
+		return
+	}
 	// device numbers in order of first appearance in the file
 	first := map[string]int{}
 	for _, c := range chunks {
@@ -187,6 +243,12 @@ func (g *Ingest) mergeStream(chunks []*chunk, kind planfile.InputKind, st *Stats
 			d.AppendActivity(c.devs, c.vals, c.earliest, c.latest)
 		}
 	}
+	g.listErrors(st, errs)
+}
+
+// listErrors lists the workers' errors in line order, as many as st has
+// room for.
+func (g *Ingest) listErrors(st *Stats, errs []*RowError) {
 	slices.SortFunc(errs, func(a, b *RowError) int { return a.Line - b.Line })
 	st.Errors = append(st.Errors, errs[:min(len(errs), MaxListedErrors-len(st.Errors))]...)
 }

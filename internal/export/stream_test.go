@@ -209,3 +209,38 @@ func TestOnboardingExcelDeviceOnlyOnSteps(t *testing.T) {
 		}
 	}
 }
+
+// A compressed stream's blocks of ordered events finish in any order;
+// they are merged in the file's: a block waits for those before it, and
+// the devices are numbered in order of first appearance.
+func TestOrderedBlocksMergeInFileOrder(t *testing.T) {
+	d := metrics.NewData()
+	o := &orderedBlocks{stage: d.OrderedChunks([]int{8})[0], done: map[int]*metrics.Data{}}
+	block := func(line int64, ids ...string) *metrics.Data {
+		p := o.stage.OrderedPart(len(ids))
+		for i, id := range ids {
+			p.AddOrderedEvent([]byte(id), 1790812800000000+line*1e6, 1, line+int64(i), true, nil)
+		}
+		return p
+	}
+	b0, b1, b2 := block(1, "a", "b"), block(3, "c"), block(4, "d", "a")
+	o.add(2, b2)
+	o.add(1, b1)
+	if o.next != 0 || len(o.done) != 2 {
+		t.Fatalf("merged before the first block came: next %d, %d waiting", o.next, len(o.done))
+	}
+	o.add(0, b0)
+	if o.next != 3 || len(o.done) != 0 {
+		t.Fatalf("next %d, %d waiting", o.next, len(o.done))
+	}
+	d.MergeOrdered(o.stage, 0)
+	for i, id := range []string{"a", "b", "c", "d"} {
+		if n := d.DeviceIndex([]byte(id)); n != int32(i) {
+			t.Errorf("%s numbered %d, want %d", id, n, i)
+		}
+	}
+	d.Freeze()
+	if ev := d.DeviceEvents("a"); len(ev) != 2 {
+		t.Errorf("a: %v", ev)
+	}
+}

@@ -372,7 +372,21 @@ func (d *Data) OrderedChunks(sizes []int) []*Data {
 	return out
 }
 
-// MergeOrdered appends the ordered events of o (one of OrderedChunks') after
+// OrderedPart returns a Data for the ordered events of one part of an
+// export read in parallel in parts of unknown number (a compressed
+// stream's blocks), with room for n: its own device numbers, d's session
+// hashes (d is one of OrderedChunks', or has had its sessions seeded by
+// it). MergeOrdered, called in the parts' order, appends them to d's. It
+// only reads d: workers may call it at once.
+func (d *Data) OrderedPart(n int) *Data {
+	o := NewData()
+	o.sessSeed = d.sessSeed
+	o.seqEvents = make([]seqEvent, 0, n)
+	return o
+}
+
+// MergeOrdered appends the ordered events of o (one of OrderedChunks' or
+// OrderedPart's) after
 // d's, renumbering its devices into d's; line is added to their line
 // numbers (the chunk's are its own, from 1). Chunks merged in the file's
 // order keep the order the events came in.
@@ -391,12 +405,19 @@ func (d *Data) MergeOrdered(o *Data, line int64) {
 	inWindow := len(src) <= cap(o.orderedWindow) && cap(o.orderedWindow) > 0 && &src[0] == &o.orderedWindow[:1][0]
 	shared := cap(d.orderedBack) > 0 && cap(d.seqEvents) == cap(d.orderedBack) && &d.seqEvents[:1][0] == &d.orderedBack[:1][0]
 	var dst []seqEvent
-	if inWindow && shared {
+	switch {
+	case inWindow && shared:
 		dst = d.seqEvents[:n+len(src)]
-	} else {
+	case shared:
+		// a chunk that outgrew its window: the windows after d's
+		// events are the other chunks', not room to grow into
 		dst = make([]seqEvent, n+len(src))
 		copy(dst, d.seqEvents)
 		d.orderedBack = nil
+	default:
+		// d's own array (or one of OrderedChunks' windows, merging
+		// OrderedPart's): appended to, room doubling as it fills
+		dst = slices.Grow(d.seqEvents, len(src))[:n+len(src)]
 	}
 	off := len(d.evBytes)
 	for i, e := range src {
