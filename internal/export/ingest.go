@@ -192,7 +192,7 @@ func (g *Ingest) read(ctx context.Context, in Input) (*Stats, error) {
 
 	parallelOK := (in.Kind == planfile.KindEvents || in.Kind == planfile.KindActivity || in.Kind == planfile.KindOnboarding) && r.counter != nil && len(r.closers) == 1 && (!r.JSON || r.jsonLines != nil) &&
 		!format.tables && format.comment == "" && r.Preamble == 0
-	streamOK := (in.Kind == planfile.KindEvents || in.Kind == planfile.KindActivity) && len(r.closers) == 2 && runtime.GOMAXPROCS(0) > 1 && !r.JSON &&
+	streamOK := (in.Kind == planfile.KindEvents || in.Kind == planfile.KindActivity) && len(r.closers) == 2 && runtime.GOMAXPROCS(0) > 1 && (!r.JSON || r.jsonLines != nil) &&
 		!format.tables && format.comment == "" && r.Preamble == 0
 	if streamOK {
 		ok, err := g.readStream(ctx, r, b, st)

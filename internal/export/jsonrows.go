@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -497,53 +498,132 @@ func jsonLinesKeys(ctx context.Context, f *os.File, size int64, workers int) (ke
 	if !ok || err != nil {
 		return nil, false, err
 	}
-	type part struct {
-		keys    []string
-		records int
-		err     error
-	}
-	parts := make([]part, workers)
+	parts := make([]*lineKeys, workers)
+	errs := make([]error, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
+		parts[w] = newLineKeys()
 		wg.Go(func() {
-			p := &parts[w]
-			seen := map[string]bool{}
-			key := make([]byte, 0, 256) // flattenJSON's scratch
 			var scanned atomic.Int64
-			p.err = eachBlock(ctx, f, bounds[w], bounds[w+1], &scanned, func(block []byte) error {
-				for len(block) > 0 {
-					line := block
-					if k := bytes.IndexByte(block, '\n'); k >= 0 {
-						line, block = block[:k], block[k+1:]
-					} else {
-						block = nil
-					}
-					if line = bytes.Trim(line, " \t\r"); len(line) == 0 {
-						continue
-					}
-					if line[0] != '{' || !validJSON(line) {
-						return errSplitUnsafe
-					}
-					p.records++
-					flattenJSON(line, key[:0], func(k, _ []byte) {
-						if !seen[string(k)] {
-							seen[string(k)] = true
-							p.keys = append(p.keys, string(k))
-						}
-					})
-				}
-				return nil
-			})
+			errs[w] = eachBlock(ctx, f, bounds[w], bounds[w+1], &scanned, parts[w].scan)
 		})
 	}
 	wg.Wait()
-	seen, records := map[string]bool{}, 0
-	for _, p := range parts {
-		if errors.Is(p.err, errSplitUnsafe) {
+	return mergeLineKeys(parts, errs)
+}
+
+// jsonLinesKeysStream is jsonLinesKeys for a compressed file: its
+// decompressed stream cut into blocks of lines, read on every core as
+// they come.
+func jsonLinesKeysStream(ctx context.Context, src io.Reader, workers int) (keys []string, ok bool, err error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	free := make(chan []byte, 2*workers+2)
+	for range cap(free) {
+		free <- make([]byte, streamBlock)
+	}
+	blocks := make(chan streamBlockData, 2*workers)
+	var readErr error
+	go func() {
+		defer close(blocks)
+		readErr = cutBlocks(ctx, src, 1, free, blocks)
+	}()
+	var mu sync.Mutex
+	var parts []*lineKeys
+	var errs []error
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for blk := range blocks {
+				if ctx.Err() != nil {
+					continue // stopped: the blocks left are drained
+				}
+				k := newLineKeys()
+				err := k.scan(blk.data)
+				if err != nil {
+					cancel() // the others stop too
+				}
+				mu.Lock()
+				for len(parts) <= blk.seq {
+					parts, errs = append(parts, nil), append(errs, nil)
+				}
+				parts[blk.seq], errs[blk.seq] = k, err
+				mu.Unlock()
+				select {
+				case free <- blk.buf:
+				default:
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil && !slices.ContainsFunc(errs, func(e error) bool { return errors.Is(e, errSplitUnsafe) }) {
+		return nil, false, err // the caller's context ended
+	}
+	if readErr != nil {
+		return nil, false, readErr
+	}
+	return mergeLineKeys(parts, errs)
+}
+
+// lineKeys are the keys of the JSON Lines of one part of a file, in the
+// order they first appear, and its count of records.
+type lineKeys struct {
+	keys    []string
+	seen    map[string]bool
+	key     []byte // flattenJSON's scratch
+	records int
+}
+
+func newLineKeys() *lineKeys {
+	return &lineKeys{seen: map[string]bool{}, key: make([]byte, 0, 256)}
+}
+
+// scan reads a block of whole lines; errSplitUnsafe at a line that is
+// not one valid JSON object (or white space).
+func (k *lineKeys) scan(block []byte) error {
+	for len(block) > 0 {
+		line := block
+		if i := bytes.IndexByte(block, '\n'); i >= 0 {
+			line, block = block[:i], block[i+1:]
+		} else {
+			block = nil
+		}
+		if line = bytes.Trim(line, " \t\r"); len(line) == 0 {
+			continue
+		}
+		if line[0] != '{' || !validJSON(line) {
+			return errSplitUnsafe
+		}
+		k.records++
+		flattenJSON(line, k.key[:0], func(key, _ []byte) {
+			if !k.seen[string(key)] {
+				k.seen[string(key)] = true
+				k.keys = append(k.keys, string(key))
+			}
+		})
+	}
+	return nil
+}
+
+// mergeLineKeys joins the parts' keys in the parts' order (a part a
+// stream never gave is nil); ok is false when a part was not JSON Lines,
+// or the file has fewer than two records or no key: a file of one
+// record may be an API's response wrapping the records, which jsonKeys
+// recognises.
+func mergeLineKeys(parts []*lineKeys, errs []error) (keys []string, ok bool, err error) {
+	for _, e := range errs {
+		if errors.Is(e, errSplitUnsafe) {
 			return nil, false, nil
 		}
-		if p.err != nil {
-			return nil, false, p.err
+		if e != nil {
+			return nil, false, e
+		}
+	}
+	seen, records := map[string]bool{}, 0
+	for _, p := range parts {
+		if p == nil {
+			continue
 		}
 		records += p.records
 		for _, k := range p.keys {
@@ -553,8 +633,6 @@ func jsonLinesKeys(ctx context.Context, f *os.File, size int64, workers int) (ke
 			}
 		}
 	}
-	// a file of one record may be an API's response wrapping the records,
-	// which jsonKeys recognises
 	if records < 2 || len(keys) == 0 {
 		return nil, false, nil
 	}

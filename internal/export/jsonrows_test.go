@@ -276,23 +276,40 @@ func TestParallelJSONLinesMatchSequential(t *testing.T) {
 	if len(content) < parallelMinSize {
 		t.Fatalf("the file must exceed the parallel threshold: %d bytes", len(content))
 	}
-	path := filepath.Join(t.TempDir(), "life.jsonl")
-	os.WriteFile(path, []byte(content), 0o644)
 	if runtime.GOMAXPROCS(0) < 2 {
 		t.Skip("one CPU: both reads are sequential")
 	}
-	keys, lines, err := keysOfJSON(path, 0)
-	if err != nil || !lines {
-		t.Fatalf("keysOfJSON: JSON Lines %v, %v: the file was not read in parallel", lines, err)
+	// plain: split by offset; compressed: blocks cut as it is decompressed
+	for _, name := range []string{"life.jsonl", "life.jsonl.gz"} {
+		t.Run(name, func(t *testing.T) {
+			gz := strings.HasSuffix(name, ".gz")
+			path := filepath.Join(t.TempDir(), name)
+			data := []byte(content)
+			if gz {
+				data = gzipped(data)
+			}
+			os.WriteFile(path, data, 0o644)
+			keys, lines, err := keysOfJSON(path, 0)
+			if err != nil || !lines {
+				t.Fatalf("keysOfJSON: JSON Lines %v, %v: the file was not read in parallel", lines, err)
+			}
+			f, _ := os.Open(path)
+			defer f.Close()
+			seqKeys, err := jsonKeysOf(path, f, int64(len(data)), gz, 0)
+			if err != nil || !slices.Equal(keys, seqKeys) || slices.Index(keys, "firmware") > slices.Index(keys, "ipAddress") || !slices.Contains(keys, "meta.hops") {
+				t.Fatalf("keys in parallel %q\nin sequence %q (%v)", keys, seqKeys, err)
+			}
+			par, dp, seq, ds := ingestInputBothWays(t, Input{Kind: "events", Format: "aws-iot-lifecycle", Path: name}, content)
+			sameRead(t, par, dp, seq, ds, rows, devices)
+		})
 	}
-	f, _ := os.Open(path)
-	defer f.Close()
-	seqKeys, err := jsonKeysOf(path, f, int64(len(content)), false, 0)
-	if err != nil || !slices.Equal(keys, seqKeys) || slices.Index(keys, "firmware") > slices.Index(keys, "ipAddress") || !slices.Contains(keys, "meta.hops") {
-		t.Fatalf("keys in parallel %q\nin sequence %q (%v)", keys, seqKeys, err)
-	}
+}
 
-	par, dp, seq, ds := ingestInputBothWays(t, Input{Kind: "events", Format: "aws-iot-lifecycle"}, content)
+// sameRead fails t unless a parallel read (par, dp) gave what the
+// sequential one did (seq, ds), and the export had bad rows and
+// duplicates to keep straight.
+func sameRead(t *testing.T, par *Stats, dp *metrics.Data, seq *Stats, ds *metrics.Data, rows, devices int) {
+	t.Helper()
 	if par.Read != seq.Read || par.Used != seq.Used || par.SkippedTotal() != seq.SkippedTotal() || len(par.Errors) != len(seq.Errors) ||
 		!maps.Equal(par.Skipped, seq.Skipped) || par.Earliest != seq.Earliest || par.Latest != seq.Latest {
 		t.Fatalf("parallel %+v\nsequential %+v", par, seq)
@@ -338,25 +355,31 @@ func TestJSONLinesFallBack(t *testing.T) {
 	}{
 		"pretty-printed": {content: content[:mid] + strings.ReplaceAll(obj, ",", ",\n  ") + content[end:]},
 		"back to back":   {content: content[:mid] + obj + obj + content[end:]},
-		"invalid":        {content: content[:mid] + obj[:len(obj)-1] + content[end:], err: fmt.Sprintf("life.jsonl:%d: not a JSON export", line)},
+		"invalid":        {content: content[:mid] + obj[:len(obj)-1] + content[end:], err: fmt.Sprintf(":%d: not a JSON export", line)},
 	} {
-		t.Run(name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "life.jsonl")
-			os.WriteFile(path, []byte(c.content), 0o644)
-			if _, lines, _ := keysOfJSON(path, 0); lines {
-				t.Fatal("read as JSON Lines in parallel")
-			}
-			g := &Ingest{Data: metrics.NewData(), Window: metrics.Window{From: 0, To: math.MaxInt64 / 4}, UseUntil: math.MaxInt64 / 4}
-			st, err := g.Read(Input{Kind: "events", Format: "aws-iot-lifecycle", Path: path})
-			if c.err != "" {
-				if err == nil || !strings.Contains(err.Error(), c.err) {
-					t.Fatalf("got %v, want %q", err, c.err)
+		for _, file := range []string{"life.jsonl", "life.jsonl.gz"} {
+			t.Run(name+"/"+file, func(t *testing.T) {
+				path := filepath.Join(t.TempDir(), file)
+				data := []byte(c.content)
+				if strings.HasSuffix(file, ".gz") {
+					data = gzipped(data)
 				}
-				return
-			}
-			if err != nil || st.Read < 60_000 {
-				t.Fatalf("%v, %+v", err, st)
-			}
-		})
+				os.WriteFile(path, data, 0o644)
+				if _, lines, _ := keysOfJSON(path, 0); lines {
+					t.Fatal("read as JSON Lines in parallel")
+				}
+				g := &Ingest{Data: metrics.NewData(), Window: metrics.Window{From: 0, To: math.MaxInt64 / 4}, UseUntil: math.MaxInt64 / 4}
+				st, err := g.Read(Input{Kind: "events", Format: "aws-iot-lifecycle", Path: path})
+				if c.err != "" {
+					if err == nil || !strings.Contains(err.Error(), file+c.err) {
+						t.Fatalf("got %v, want %q", err, file+c.err)
+					}
+					return
+				}
+				if err != nil || st.Read < 60_000 {
+					t.Fatalf("%v, %+v", err, st)
+				}
+			})
+		}
 	}
 }

@@ -286,9 +286,78 @@ func keysOfJSON(path string, maxExpansion int) (keys []string, lines bool, err e
 			return keys, ok, err
 		}
 	}
+	if workers := runtime.GOMAXPROCS(0); gz && workers > 1 {
+		s, err := openGzipStream(path, maxExpansion)
+		if err != nil {
+			return nil, false, err
+		}
+		keys, ok, err := jsonLinesKeysStream(context.Background(), s.br, workers)
+		s.close()
+		if ok || err != nil {
+			return keys, ok, err
+		}
+	}
 	keys, err = jsonKeysOf(path, f, info.Size(), gz, maxExpansion)
 	return keys, false, err
 }
+
+// gzipStream is a .gz export opened again from its start, for a reader
+// of its own: the decompressed bytes after a byte-order mark, buffered a
+// MiB at a time.
+type gzipStream struct {
+	br      *bufio.Reader
+	counter *countingReader // the compressed bytes read so far
+	size    int64           // the compressed size
+	isize   int64           // the decompressed size gzip records (mod 4 GiB)
+	left    int64           // the expansion bound
+	close   func()
+}
+
+func openGzipStream(path string, maxExpansion int) (*gzipStream, error) {
+	if maxExpansion <= 0 {
+		maxExpansion = DefaultMaxExpansion
+	}
+	f, info, err := infile.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	s := &gzipStream{counter: &countingReader{r: f}, size: info.Size()}
+	zr, err := gzip.NewReader(bufio.NewReaderSize(s.counter, 1<<16))
+	if err != nil {
+		f.Close()
+		return nil, &RowError{Path: path, Reason: fmt.Sprintf("not a gzip file (%v); a plain file must not end in .gz", err)}
+	}
+	var trailer [4]byte
+	if info.Size() > 18 {
+		if _, err := f.ReadAt(trailer[:], info.Size()-4); err == nil {
+			s.isize = int64(binary.LittleEndian.Uint32(trailer[:]))
+		}
+	}
+	s.left = max(64<<20, int64(maxExpansion)*info.Size())
+	s.br = bufio.NewReaderSize(&expansionLimit{r: zr, left: s.left, path: path, ratio: maxExpansion}, 1<<20)
+	if bytes.HasPrefix(peekBytes(s.br, 3), []byte{0xEF, 0xBB, 0xBF}) {
+		s.br.Discard(3)
+	}
+	s.close = func() { zr.Close(); f.Close() }
+	return s, nil
+}
+
+// rows guesses the stream's rows from the size gzip records and the lines
+// buffered (as Reader.estimateRows does; 0 when it cannot tell).
+func (s *gzipStream) rows() int {
+	if s.isize == 0 || s.isize < s.size {
+		return 0
+	}
+	buf, _ := s.br.Peek(s.br.Size())
+	rows := bytes.Count(buf, []byte{'\n'})
+	if rows < 10 {
+		return 0
+	}
+	return int(min(s.isize, s.left) / int64(max(len(buf)/rows, 20)))
+}
+
+// progress is the compressed bytes read so far and the file's size.
+func (s *gzipStream) progress() (int64, int64) { return s.counter.n.Load(), s.size }
 
 // jsonKeysOf reads the keys of a JSON export from its start, one record
 // after another.

@@ -185,6 +185,15 @@ func ingest(t *testing.T, kind planfile.InputKind, content string) (*Stats, *met
 
 // ingestInput reads content as the input in describes (its kind, zone,
 // format...), from a file of its own.
+// gzipped is data compressed as a .gz export is.
+func gzipped(data []byte) []byte {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(data)
+	zw.Close()
+	return buf.Bytes()
+}
+
 func ingestInput(t *testing.T, in Input, content string) (*Stats, *metrics.Data) {
 	t.Helper()
 	name := string(in.Kind) + ".csv"
@@ -193,11 +202,7 @@ func ingestInput(t *testing.T, in Input, content string) (*Stats, *metrics.Data)
 	}
 	in.Path = filepath.Join(t.TempDir(), name)
 	if strings.HasSuffix(name, ".gz") {
-		var zbuf bytes.Buffer
-		zw := gzip.NewWriter(&zbuf)
-		zw.Write([]byte(content))
-		zw.Close()
-		content = zbuf.String()
+		content = string(gzipped([]byte(content)))
 	}
 	os.WriteFile(in.Path, []byte(content), 0o644)
 	d := metrics.NewData()

@@ -30,10 +30,25 @@ type streamBlockData struct {
 	buf   []byte
 }
 
-// readStream reads the rest of r in parallel into st. ok is false when a
-// quoted field spans lines (the caller reads the file again sequentially).
+// readStream reads the rest of r in parallel into st; a JSON Lines file
+// (r.jsonLines), from its start again, each line flattened into its row.
+// ok is false when a quoted field spans lines or a line is not one JSON
+// object (the caller reads the file again sequentially).
 func (g *Ingest) readStream(ctx context.Context, r *Reader, b *Binding, st *Stats) (ok bool, err error) {
 	src, firstLine, can := r.rest()
+	progress := r.Progress
+	// room for each worker's rows, from the size gzip records and the
+	// lines buffered so far (before the stream is handed to the cutter),
+	// so appends do not copy 10M rows over and over
+	rows := r.estimateRows()
+	if r.jsonLines != nil {
+		s, err := openGzipStream(r.Path, g.MaxExpansion)
+		if err != nil {
+			return false, err
+		}
+		defer s.close()
+		src, firstLine, can, progress, rows = s.br, 1, true, s.progress, s.rows()
+	}
 	if !can {
 		return false, nil
 	}
@@ -45,10 +60,7 @@ func (g *Ingest) readStream(ctx context.Context, r *Reader, b *Binding, st *Stat
 	for range cap(free) {
 		free <- make([]byte, streamBlock)
 	}
-	// room for each worker's rows, from the size gzip records and the
-	// lines buffered so far (before the stream is handed to the cutter),
-	// so appends do not copy 10M rows over and over
-	perWorker, rows := 0, r.estimateRows()
+	perWorker := 0
 	if rows > 0 {
 		perWorker = int(float64(rows)*1.05)/workers + 1024
 	}
@@ -77,6 +89,9 @@ func (g *Ingest) readStream(ctx context.Context, r *Reader, b *Binding, st *Stat
 		chunks[w] = c
 		p := newLineParser(g, c, b, r.Delim, r.Path)
 		p.firstSeen = &c.firstSeen
+		if r.jsonLines != nil {
+			p.json = newJSONLine(r.jsonLines)
+		}
 		wg.Go(func() {
 			for blk := range blocks {
 				if c.err == nil {
@@ -99,7 +114,7 @@ func (g *Ingest) readStream(ctx context.Context, r *Reader, b *Binding, st *Stat
 			}
 		})
 	}
-	stop := g.watchProgress(b.Format.Kind, r.Progress)
+	stop := g.watchProgress(b.Format.Kind, progress)
 	wg.Wait()
 	stop()
 	if err := parent.Err(); err != nil {
