@@ -383,3 +383,53 @@ func TestJSONLinesFallBack(t *testing.T) {
 		}
 	}
 }
+
+// FuzzJSONLineMatchesCSV holds the parallel reader's rows of a JSON Lines
+// file — each line flattened straight into its fields — equal to the
+// sequential reader's, which writes the records as CSV text and parses it
+// back: the same keys in the same order, the same fields, row by row
+// (a value with a quote, a comma, a line break or edge spaces included).
+func FuzzJSONLineMatchesCSV(f *testing.F) {
+	f.Add(`{"a":1,"b":" x "}`, `{"b":"q\"r,s\nt","c":{"d":null}}`)
+	f.Add(`{"a":[1, {"b":2}],"a":"last"}`, `{"c":"\u00e9\t"}`)
+	f.Add(`{"id":"d1","ts":"","x":"\"\""}`, `{}`)
+	f.Fuzz(func(t *testing.T, a, b string) {
+		if strings.ContainsAny(a+b, "\n\r") {
+			return // raw line breaks: not JSON Lines
+		}
+		content := a + "\n" + b + "\n"
+		k := newLineKeys()
+		if k.scan([]byte(content)) != nil || len(k.keys) < 2 {
+			return // not JSON Lines (sequential only), or one column (whose empty row is a blank CSV line)
+		}
+		seqKeys, err := jsonKeys("f.jsonl", strings.NewReader(content))
+		if err != nil || !slices.Equal(k.keys, seqKeys) {
+			t.Fatalf("keys %q, sequentially %q (%v)", k.keys, seqKeys, err)
+		}
+		r := &Reader{Path: "f.jsonl", JSON: true}
+		if err := r.init(newJSONCSV("f.jsonl", strings.NewReader(content), seqKeys), ',', 64<<10); err != nil {
+			t.Fatal(err)
+		}
+		j := newJSONLine(k.keys)
+		for _, line := range []string{a, b} {
+			if strings.Trim(line, " \t") == "" {
+				continue // a blank line: no row either way
+			}
+			want, err := r.Read()
+			if err != nil {
+				t.Fatalf("the CSV text: %v", err)
+			}
+			got, ok := j.row(bytes.Trim([]byte(line), " \t"))
+			if !ok || len(got) != len(want) {
+				t.Fatalf("%q: %d fields (%v), CSV %d", line, len(got), ok, len(want))
+			}
+			for i := range want {
+				// a line break in a value reads as LF through CSV text,
+				// as a CSV's quoted CRLF does; flattened straight, as it is
+				if strings.ReplaceAll(string(got[i]), "\r\n", "\n") != string(want[i]) {
+					t.Errorf("%q: %s = %q, through CSV %q", line, k.keys[i], got[i], want[i])
+				}
+			}
+		}
+	})
+}

@@ -434,7 +434,7 @@ func (r *Reader) init(src io.Reader, delim byte, bufSize int) error {
 		return err
 	}
 	trimmed := bytes.TrimSpace(first)
-	if len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') {
+	if !r.JSON && len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') { // (a JSON file's own header: keys, which may start so)
 		return &RowError{Path: r.Path, Line: 1, Reason: "looks like JSON, not CSV: iotpm reads a JSON export (JSON Lines, or arrays of objects) from a file, not from standard input"}
 	}
 	// Excel's "sep=;" line names the delimiter; InfluxDB's annotation rows
