@@ -404,7 +404,10 @@ func flattenJSON(obj []byte, key []byte, emit func(key, value []byte)) int {
 			if bytes.IndexByte(v, '\\') >= 0 {
 				var s string
 				json.Unmarshal(obj[i:end], &s)
-				v = []byte(s)
+				// an escaped CRLF reads as LF, as a CSV's quoted CRLF does
+				// (and as jsonCSV's text gave it): the same rows whichever
+				// reader reads the line
+				v = []byte(strings.ReplaceAll(s, "\r\n", "\n"))
 			}
 			emit(k, v)
 			i = end
