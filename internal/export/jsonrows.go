@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -519,25 +518,17 @@ func jsonLinesKeys(ctx context.Context, f *os.File, size int64, workers int) (ke
 // decompressed stream cut into blocks of lines, read on every core as
 // they come.
 func jsonLinesKeysStream(ctx context.Context, src io.Reader, workers int) (keys []string, ok bool, err error) {
+	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	free := make(chan []byte, 2*workers+2)
-	for range cap(free) {
-		free <- make([]byte, streamBlock)
-	}
-	blocks := make(chan streamBlockData, 2*workers)
-	var readErr error
-	go func() {
-		defer close(blocks)
-		readErr = cutBlocks(ctx, src, 1, free, blocks)
-	}()
+	stream := startBlocks(ctx, src, 1, workers)
 	var mu sync.Mutex
 	var parts []*lineKeys
 	var errs []error
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
-			for blk := range blocks {
+			for blk := range stream.blocks {
 				if ctx.Err() != nil {
 					continue // stopped: the blocks left are drained
 				}
@@ -552,19 +543,16 @@ func jsonLinesKeysStream(ctx context.Context, src io.Reader, workers int) (keys 
 				}
 				parts[blk.seq], errs[blk.seq] = k, err
 				mu.Unlock()
-				select {
-				case free <- blk.buf:
-				default:
-				}
+				stream.done(blk)
 			}
 		})
 	}
 	wg.Wait()
-	if err := ctx.Err(); err != nil && !slices.ContainsFunc(errs, func(e error) bool { return errors.Is(e, errSplitUnsafe) }) {
-		return nil, false, err // the caller's context ended
+	if err := parent.Err(); err != nil {
+		return nil, false, err
 	}
-	if readErr != nil {
-		return nil, false, readErr
+	if stream.err != nil {
+		return nil, false, stream.err
 	}
 	return mergeLineKeys(parts, errs)
 }

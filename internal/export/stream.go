@@ -56,10 +56,6 @@ func (g *Ingest) readStream(ctx context.Context, r *Reader, b *Binding, st *Stat
 	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	free := make(chan []byte, 2*workers+2)
-	for range cap(free) {
-		free <- make([]byte, streamBlock)
-	}
 	perWorker := 0
 	if rows > 0 {
 		perWorker = int(float64(rows)*1.05)/workers + 1024
@@ -74,12 +70,7 @@ func (g *Ingest) readStream(ctx context.Context, r *Reader, b *Binding, st *Stat
 		ordered = &orderedBlocks{stage: g.Data.OrderedChunks([]int{rows * 21 / 20})[0], done: map[int]*metrics.Data{}}
 		perWorker = 0
 	}
-	blocks := make(chan streamBlockData, 2*workers)
-	var readErr error
-	go func() {
-		defer close(blocks)
-		readErr = cutBlocks(ctx, src, firstLine, free, blocks)
-	}()
+	stream := startBlocks(ctx, src, firstLine, workers)
 
 	chunks := make([]*chunk, workers)
 	var wg sync.WaitGroup
@@ -93,7 +84,7 @@ func (g *Ingest) readStream(ctx context.Context, r *Reader, b *Binding, st *Stat
 			p.json = newJSONLine(r.jsonLines)
 		}
 		wg.Go(func() {
-			for blk := range blocks {
+			for blk := range stream.blocks {
 				if c.err == nil {
 					if ordered != nil {
 						c.ordered = ordered.stage.OrderedPart(bytes.Count(blk.data, []byte{'\n'}) + 1)
@@ -107,10 +98,7 @@ func (g *Ingest) readStream(ctx context.Context, r *Reader, b *Binding, st *Stat
 						ordered.add(blk.seq, c.ordered)
 					}
 				}
-				select {
-				case free <- blk.buf:
-				default:
-				}
+				stream.done(blk)
 			}
 		})
 	}
@@ -125,8 +113,8 @@ func (g *Ingest) readStream(ctx context.Context, r *Reader, b *Binding, st *Stat
 			return false, nil
 		}
 	}
-	if readErr != nil {
-		return false, readErr
+	if stream.err != nil {
+		return false, stream.err
 	}
 	for _, c := range chunks {
 		if c.err != nil {
@@ -162,6 +150,37 @@ func (o *orderedBlocks) add(seq int, d *metrics.Data) {
 		delete(o.done, o.next)
 		o.stage.MergeOrdered(d, 0)
 		o.next++
+	}
+}
+
+// blockStream cuts a stream into blocks of whole lines in a goroutine of
+// its own, for workers that range over blocks and hand each block back
+// with done; err, read once the workers are done, is the cutter's.
+type blockStream struct {
+	blocks chan streamBlockData
+	free   chan []byte
+	err    error
+}
+
+// startBlocks starts cutting src, whose first line is firstLine, for
+// workers: a few blocks' buffers, reused as the workers are done with them.
+func startBlocks(ctx context.Context, src io.Reader, firstLine, workers int) *blockStream {
+	s := &blockStream{blocks: make(chan streamBlockData, 2*workers), free: make(chan []byte, 2*workers+2)}
+	for range cap(s.free) {
+		s.free <- make([]byte, streamBlock)
+	}
+	go func() {
+		defer close(s.blocks) // after err is set: the workers see it once blocks ends
+		s.err = cutBlocks(ctx, src, firstLine, s.free, s.blocks)
+	}()
+	return s
+}
+
+// done hands a block's buffer back for the cutter to reuse.
+func (s *blockStream) done(blk streamBlockData) {
+	select {
+	case s.free <- blk.buf:
+	default:
 	}
 }
 
