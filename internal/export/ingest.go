@@ -38,6 +38,9 @@ type Input struct {
 type Stats struct {
 	Kind planfile.InputKind
 	Path string
+	// Files is the number of files of an input that is a directory or a
+	// glob (0: a file).
+	Files int
 	// Format is the format the input was read with; Detected is false when
 	// it was named (flag or iotpm.yaml) or the generic fallback was used.
 	Format   string
@@ -150,7 +153,16 @@ func (g *Ingest) Read(in Input) (*Stats, error) {
 // 4 MiB block per worker), returning ctx's error; Data is then partial and
 // must not be used.
 func (g *Ingest) ReadContext(ctx context.Context, in Input) (*Stats, error) {
-	st, err := g.read(ctx, in)
+	files, err := inputFiles(in)
+	if err != nil {
+		return nil, err
+	}
+	var st *Stats
+	if files != nil {
+		st, err = g.readFiles(ctx, in, files)
+	} else {
+		st, err = g.read(ctx, in)
+	}
 	if err != nil {
 		return nil, err
 	}

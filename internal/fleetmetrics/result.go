@@ -199,7 +199,10 @@ type Month struct {
 
 // RowsJSON accounts for every row of one input in the output.
 type Rows struct {
-	Path            string            `json:"path"`
+	Path string `json:"path"`
+	// Files is the number of files of an input that is a directory or a
+	// glob (absent for a file).
+	Files           int               `json:"files,omitempty"`
 	Format          string            `json:"format"`
 	FormatDetected  bool              `json:"format_detected"`
 	Columns         map[string]string `json:"columns"`
@@ -243,7 +246,7 @@ func NewResult(out *Outcome, gates []gate.Gate) Result {
 	doc.DataAgeDays = out.ageDays
 	for _, st := range out.stats {
 		rj := Rows{Path: st.Path, Format: st.Format, FormatDetected: st.Detected, Columns: st.Columns,
-			Read: st.Read, Used: st.Used, OutsideWindow: st.Outside, Skipped: st.SkippedTotal(), SkippedByReason: map[string]int{},
+			Files: st.Files, Read: st.Read, Used: st.Used, OutsideWindow: st.Outside, Skipped: st.SkippedTotal(), SkippedByReason: map[string]int{},
 			Ignored: st.IgnoredTotal(), IgnoredByReason: st.Ignored, Duplicates: st.Duplicates, UnknownDevices: st.UnknownDevices, UnknownCaseOnly: st.Join.CaseOnly,
 			StaleDisconnects: st.StaleDisconnects, SameInstant: st.SameInstant}
 		if u := r.Uptime; u != nil {

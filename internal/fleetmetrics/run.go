@@ -10,6 +10,7 @@ import (
 
 	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/export"
+	"github.com/iotpm/iotpm/internal/infile"
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/internal/render"
 	"github.com/iotpm/iotpm/internal/runenv"
@@ -131,11 +132,15 @@ func readFiles(env runenv.Env, job *Job, ing *export.Ingest, out *Outcome) error
 	// cost the read of a 10M-row event log first
 	for _, kind := range planfile.InputKinds {
 		if in, ok := job.inputs[kind]; ok {
-			if _, err := os.Stat(in.Path); errors.Is(err, os.ErrNotExist) {
+			if _, err := infile.Expand(in.Path); errors.Is(err, os.ErrNotExist) {
+				why := planfile.NoSuchFile(in.Path)
+				if infile.IsPattern(in.Path) {
+					why = "the pattern matches no file"
+				}
 				if d, ok := job.declared[kind]; ok {
-					out.Problems.Errorf(diag.File, job.configFile, d.pos.Line, d.pos.Col, "metrics.inputs.%s: %q: %s", kind, d.written, planfile.NoSuchFile(in.Path))
+					out.Problems.Errorf(diag.File, job.configFile, d.pos.Line, d.pos.Col, "metrics.inputs.%s: %q: %s", kind, d.written, why)
 				} else {
-					out.Problems.Errorf(diag.File, in.Path, 0, 0, "%s", planfile.NoSuchFile(in.Path))
+					out.Problems.Errorf(diag.File, in.Path, 0, 0, "%s", why)
 				}
 			}
 		}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/iotpm/iotpm/internal/diag"
+	"github.com/iotpm/iotpm/internal/infile"
 	"github.com/iotpm/iotpm/internal/quantity"
 	"github.com/iotpm/iotpm/internal/tzdb"
 	"go.yaml.in/yaml/v3"
@@ -917,6 +918,31 @@ func (l *configLoader) resolve(p string, pos Pos, what string) string {
 	return full
 }
 
+// inputFiles checks the files of an input that is a directory or a glob
+// as resolve checks a path: each must stay inside the repo once its
+// symbolic links are resolved (a link among a pull request's exports may
+// lead to a secret). A path that names no file is said where the files
+// are read, as for one file.
+func (l *configLoader) inputFiles(full, written string, pos Pos, what string) {
+	if info, err := os.Stat(full); !infile.IsPattern(written) && (err != nil || !info.IsDir()) {
+		return
+	}
+	files, err := infile.Expand(full)
+	if err != nil {
+		return
+	}
+	for _, f := range files {
+		shown := written
+		if rel, err := filepath.Rel(l.root, f); err == nil {
+			shown = filepath.ToSlash(rel)
+		}
+		if d := escapes(l.root, f, shown); d != "" {
+			l.errorf(pos, "%s: %s", what, d)
+			return
+		}
+	}
+}
+
 // resolveFile is resolve for a planning file iotpm.yaml names, which must
 // exist: a missing one is reported where it is named (a GitHub annotation
 // on a file the repository does not have shows nowhere near the typo).
@@ -1068,6 +1094,7 @@ func (l *configLoader) metricsInputs(m *MetricsConfig) {
 			}
 			resolved := *spec
 			resolved.Path = l.resolve(spec.Path, spec.Pos, "metrics.inputs."+string(kind))
+			l.inputFiles(resolved.Path, spec.Path, spec.Pos, "metrics.inputs."+string(kind))
 			l.cfg.Inputs[kind] = resolved
 		case spec.Pos == (Pos{}):
 			// it did not decode: said already, at its line

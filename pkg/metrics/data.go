@@ -110,7 +110,10 @@ type Data struct {
 	evBytes                    []byte // the sequence values of seqEvents that are not digits only
 	sessSeed                   maphash.Seed
 	seqReset                   int64
-	ordered                    []bool
+	// lineBase is added to the line of an event that the file's order
+	// orders: the file's place among an input's files (StartFile).
+	lineBase int64
+	ordered  []bool
 	// listed marks the devices of the devices input.
 	listed []bool
 	// DuplicateEvents and DuplicateDevices count rows used once (Freeze
@@ -354,6 +357,11 @@ func (d *Data) OrderedChunks(sizes []int) []*Data {
 	if len(d.seqEvents) == 0 {
 		back = make([]seqEvent, 0, total)
 		d.seqEvents, d.orderedBack = back, back
+	} else {
+		// d has events (an earlier file's): the windows are arrays of
+		// their own, and MergeOrdered appends them to d's; an array of
+		// earlier windows is no longer where these go
+		d.orderedBack = nil
 	}
 	out := make([]*Data, len(sizes))
 	off := 0
@@ -424,7 +432,7 @@ func (d *Data) MergeOrdered(o *Data, line int64) {
 		e.dev = m[e.dev]
 		e.off += off
 		if e.line > 0 {
-			e.line += line
+			e.line += line + d.lineBase
 		}
 		dst[n+i] = e
 	}
@@ -436,6 +444,13 @@ func (d *Data) MergeOrdered(o *Data, line int64) {
 	d.sorted = false
 	*o = Data{}
 }
+
+// StartFile says that the rows added next come from the i-th file (0 the
+// first) of an input read as many files: where the file's order decides
+// between events at the same time, every event of a later file comes
+// after those of an earlier one, as if the files were one (each file's
+// lines are numbered from 1, below 2^40).
+func (d *Data) StartFile(i int) { d.lineBase = int64(i) << 40 }
 
 // EventKey packs a connection event as stored: ts·2 + state.
 func EventKey(ts int64, state int) int64 { return ts*2 + int64(state&1) }
@@ -535,6 +550,8 @@ func (d *Data) AddSequencedSessionEvent(id []byte, ts int64, state int, seq []by
 func (d *Data) AddOrderedEvent(id []byte, ts int64, state int, line int64, fileOrder bool, session []byte) {
 	if !fileOrder {
 		line = 0
+	} else {
+		line += d.lineBase
 	}
 	d.addSeqEvent(seqEvent{dev: d.device(id), state: int8(state), ts: ts, line: line}, nil, session)
 	d.seen(ts)

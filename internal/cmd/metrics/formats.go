@@ -24,6 +24,9 @@ func rowsTable(doc fleetmetrics.Result) *render.Table {
 			continue
 		}
 		var notes []string
+		if rj.Files > 0 {
+			notes = append(notes, fmt.Sprintf("%s files of %s", render.Number(float64(rj.Files), 0), rj.Path))
+		}
 		for _, reason := range slices.Sorted(maps.Keys(rj.SkippedByReason)) {
 			notes = append(notes, fmt.Sprintf("%s skipped: %s", render.Number(float64(rj.SkippedByReason[reason]), 0), reason))
 		}

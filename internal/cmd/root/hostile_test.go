@@ -281,3 +281,24 @@ func TestOutputsDoNotGoThroughLinkedDirectories(t *testing.T) {
 		t.Errorf("report into out/: exit %d %s", code, stderr)
 	}
 }
+
+// An input that is a directory or a glob: a link among its files that
+// leads outside the repo is refused as a link named alone is.
+func TestLinksInInputDirectoriesAreRefused(t *testing.T) {
+	dir := cmdtest.CopyExample(t)
+	secret := filepath.Join(t.TempDir(), "environ")
+	os.WriteFile(secret, []byte("GITHUB_TOKEN=ghp_planted_secret,x\n"), 0o644)
+	events := filepath.Join(dir, "exports", "events")
+	os.MkdirAll(events, 0o755)
+	os.Rename(filepath.Join(dir, "exports", "lifecycle.csv"), filepath.Join(events, "a.csv"))
+	os.Symlink(secret, filepath.Join(events, "b.csv"))
+	for _, path := range []string{"exports/events", "exports/events/*.csv"} {
+		config, _ := os.ReadFile(filepath.Join(dir, "iotpm.yaml"))
+		os.WriteFile(filepath.Join(dir, "iotpm.yaml"), []byte(strings.Replace(string(config), "exports/lifecycle.csv", path, 1)), 0o644)
+		_, stderr, code := cmdtest.Run(t, nil, "check", "-C", dir)
+		if code != cmdutil.ExitInvalid || !strings.Contains(stderr, `metrics.inputs.events: "exports/events/b.csv" resolves to `+secret+`, outside the planning repo`) || strings.Contains(stderr, "ghp_planted_secret") {
+			t.Errorf("%s: exit %d:\n%s", path, code, stderr)
+		}
+		os.WriteFile(filepath.Join(dir, "iotpm.yaml"), config, 0o644)
+	}
+}

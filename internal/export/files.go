@@ -1,0 +1,103 @@
+package export
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/iotpm/iotpm/internal/infile"
+	"github.com/iotpm/iotpm/pkg/metrics"
+)
+
+// inputFiles lists the files of in: nil when its path names one file (or
+// nothing: the open reports that as it always has).
+func inputFiles(in Input) ([]string, error) {
+	files, err := infile.Expand(in.Path)
+	if err != nil {
+		if !infile.IsPattern(in.Path) && errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, &RowError{Path: in.Path, Reason: strings.TrimPrefix(err.Error(), in.Path+": ")}
+	}
+	if len(files) == 1 && files[0] == in.Path {
+		return nil, nil
+	}
+	return files, nil
+}
+
+// readFiles reads an input of many files (a directory or a glob) as if
+// they were one file, each with its header: in the order infile.Expand
+// gives, into the same data, the rows of each file after those of the
+// files before it (Data.StartFile: where the file's order decides between
+// events at the same time). Every file must be read the same way — the
+// format of the first (detected or named) and the same column for each
+// role — or the run stops: a file without the sequence column, or with
+// the device id under another name, would be read by other rules than the
+// rest. The stats are the files' summed, with Files their number; a bad
+// row is reported at its own file and line.
+func (g *Ingest) readFiles(ctx context.Context, in Input, files []string) (*Stats, error) {
+	var total *Stats
+	for i, path := range files {
+		one := in
+		one.Path = path
+		if total != nil {
+			one.Format = total.Format
+		}
+		g.Data.StartFile(i)
+		st, err := g.read(ctx, one)
+		if err != nil {
+			return nil, err
+		}
+		if total == nil {
+			total = st
+			continue
+		}
+		if !maps.Equal(st.Columns, total.Columns) {
+			return nil, &RowError{Path: path, Line: 1, Reason: fmt.Sprintf("read as %s (%s), but %s, the first file of %s, reads %s: the files of one input must have the same columns for its roles; read them as separate exports, or map the columns with map:",
+				st.Format, columnsText(st.Columns), files[0], in.Path, columnsText(total.Columns))}
+		}
+		total.sum(st)
+	}
+	g.Data.StartFile(0)
+	total.Path, total.Files = in.Path, len(files)
+	return total, nil
+}
+
+// sum adds a later file's stats into s (its examples come after s's).
+func (s *Stats) sum(o *Stats) {
+	s.Read += o.Read
+	s.Used += o.Used
+	s.Outside += o.Outside
+	s.Preamble += o.Preamble
+	for k, n := range o.Skipped {
+		s.Skipped[k] += n
+	}
+	for k, n := range o.Ignored {
+		s.Ignored[k] += n
+	}
+	for _, e := range o.Errors {
+		if len(s.Errors) < MaxListedErrors {
+			s.Errors = append(s.Errors, e)
+		}
+	}
+	s.TimeNotes.merge(o.TimeNotes)
+	if o.Earliest != metrics.NoTime {
+		s.widen(o.Earliest, o.Latest)
+	}
+}
+
+// columnsText lists a binding's columns, role by role.
+func columnsText(cols map[string]string) string {
+	var parts []string
+	for _, role := range slices.Sorted(maps.Keys(cols)) {
+		parts = append(parts, role+" from "+cols[role])
+	}
+	if len(parts) == 0 {
+		return "no columns"
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,168 @@
+package export
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/iotpm/iotpm/pkg/metrics"
+)
+
+// writeParts writes content's rows as files under dir, cut before the
+// rows at cuts (row 0 is the first after the header), each with the
+// header; name gives a part's file name.
+func writeParts(t *testing.T, dir, content string, cuts []int, name func(k int) string) {
+	t.Helper()
+	lines := strings.SplitAfter(content, "\n")
+	header, rows := lines[0], lines[1:]
+	from := 0
+	for k, to := range append(cuts, len(rows)) {
+		part := header + strings.Join(rows[from:to], "")
+		path := filepath.Join(dir, name(k))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		data := []byte(part)
+		if strings.HasSuffix(path, ".gz") {
+			data = gzipped(data)
+		}
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		from = to
+	}
+}
+
+// An input that is a directory or a glob reads its files as the one file
+// they were cut from: the same accounting, every device's events in the
+// same order — also where the file's order decides between a connect and
+// a disconnect at the same instant that the cut put in different files —
+// and each bad row at its own file and line. On every core (each file in
+// parallel chunks, or as a compressed stream) and on one.
+func TestFilesReadAsOne(t *testing.T) {
+	const rows, devices = 600_000, 3000
+	var b strings.Builder
+	b.WriteString("device_id,timestamp,event\n")
+	for i := range rows {
+		if i == 400_123 {
+			b.WriteString("dev-1,yesterday,connected\n") // a bad row, in the second file
+			continue
+		}
+		// a device's rows two at an instant, 3,000 rows apart (a connect,
+		// then a disconnect): the row order decides
+		fmt.Fprintf(&b, "dev-%d,2026-10-01T%02d:%02d:00Z,%s\n", (i*7919)%devices, i/6000/60, i/6000%60, []string{"connected", "disconnected"}[i/devices%2])
+	}
+	content := b.String()
+	// the cut at row 303,000 puts the connects of minute 50 in the first
+	// file and their disconnects at the same instant in the second
+	cuts := []int{303_000}
+	if len(content)/2 < parallelMinSize {
+		t.Fatalf("each file must exceed the parallel threshold: %d bytes in all", len(content))
+	}
+	read := func(in Input) (*Stats, *metrics.Data) {
+		t.Helper()
+		d := metrics.NewData()
+		g := &Ingest{Data: d, Window: metrics.Window{From: 0, To: math.MaxInt64 / 4}, UseUntil: math.MaxInt64 / 4}
+		st, err := g.Read(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st, d
+	}
+	whole := filepath.Join(t.TempDir(), "events.csv")
+	if err := os.WriteFile(whole, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want, dw := read(Input{Kind: "events", Path: whole, Order: "file"})
+	if want.Read != rows || len(want.Errors) != 1 || want.Errors[0].Line != 400_125 {
+		t.Fatalf("the whole file: %+v", want)
+	}
+	dir := t.TempDir()
+	// Firehose's layout: the hour's prefix, then the object
+	writeParts(t, filepath.Join(dir, "plain"), content, cuts, func(k int) string { return fmt.Sprintf("2026/10/01/%02d/events-%d.csv", 9+k, k) })
+	writeParts(t, filepath.Join(dir, "gz"), content, cuts, func(k int) string { return fmt.Sprintf("events-%d.csv.gz", k) })
+	for _, c := range []struct {
+		name  string
+		path  string
+		procs int
+		first string
+	}{
+		{"directory, every core", filepath.Join(dir, "plain"), runtime.GOMAXPROCS(0), "2026/10/01/10/events-1.csv"},
+		{"directory, one core", filepath.Join(dir, "plain"), 1, "2026/10/01/10/events-1.csv"},
+		{"glob of .gz, every core", filepath.Join(dir, "gz", "events-*.csv.gz"), runtime.GOMAXPROCS(0), "events-1.csv.gz"},
+		{"glob of .gz, one core", filepath.Join(dir, "gz", "events-*.csv.gz"), 1, "events-1.csv.gz"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			old := runtime.GOMAXPROCS(c.procs)
+			defer runtime.GOMAXPROCS(old)
+			got, d := read(Input{Kind: "events", Path: c.path, Order: "file"})
+			if got.Files != 2 || got.Path != c.path {
+				t.Errorf("files %d, path %s", got.Files, got.Path)
+			}
+			if got.Read != want.Read || got.Used != want.Used || got.SkippedTotal() != want.SkippedTotal() || got.Earliest != want.Earliest || got.Latest != want.Latest {
+				t.Fatalf("files %+v\nwhole %+v", got, want)
+			}
+			// the bad row at its file's own line: 400,123 − 303,000 rows
+			// into the second file, after its header
+			if len(got.Errors) != 1 || !strings.HasSuffix(got.Errors[0].Path, c.first) || got.Errors[0].Line != 97_125 || got.Errors[0].Reason != want.Errors[0].Reason {
+				t.Fatalf("errors %v, want %s:97125: %s", got.Errors, c.first, want.Errors[0].Reason)
+			}
+			if d.Devices() != dw.Devices() {
+				t.Fatalf("%d devices, the whole file %d", d.Devices(), dw.Devices())
+			}
+			for dev := range devices {
+				id := fmt.Sprintf("dev-%d", dev)
+				if a, b := d.DeviceEvents(id), dw.DeviceEvents(id); !slices.Equal(a, b) {
+					k := 0
+					for k < min(len(a), len(b)) && a[k] == b[k] {
+						k++
+					}
+					t.Fatalf("%s: %d events from the files, %d from the whole file; the first difference at %d: %v against %v", id, len(a), len(b), k, a[k:min(k+2, len(a))], b[k:min(k+2, len(b))])
+				}
+			}
+		})
+	}
+}
+
+// The files of one input must be read by the same rules: a file without
+// a column the first one reads a role from stops the run at that file.
+func TestFilesDifferentColumns(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.csv"), []byte("clientId,timestamp,eventType,versionNumber\nd1,1790812800000,connected,1\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "b.csv"), []byte("clientId,timestamp,eventType\nd1,1790812900000,disconnected\n"), 0o644)
+	g := &Ingest{Data: metrics.NewData(), Window: metrics.Window{From: 0, To: math.MaxInt64 / 4}, UseUntil: math.MaxInt64 / 4}
+	_, err := g.Read(Input{Kind: "events", Path: dir})
+	var re *RowError
+	if !errors.As(err, &re) || re.Path != filepath.Join(dir, "b.csv") || re.Line != 1 || !strings.Contains(re.Reason, "sequence from versionNumber") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+// A directory's files are its exports: hidden files, markers and
+// Athena's sidecars are left out; a glob that matches nothing is an
+// error naming the pattern.
+func TestFilesLeftOut(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"b.csv", "a.csv", ".DS_Store", "_SUCCESS", "a.csv.metadata", ".hidden/x.csv", "sub/c.csv"} {
+		p := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, []byte("device_id,timestamp,event\nd1,2026-10-01T00:00:00Z,connected\n"), 0o644)
+	}
+	files, err := inputFiles(Input{Path: dir})
+	want := []string{filepath.Join(dir, "a.csv"), filepath.Join(dir, "b.csv"), filepath.Join(dir, "sub", "c.csv")}
+	if err != nil || !slices.Equal(files, want) {
+		t.Fatalf("got %v, %v; want %v", files, err, want)
+	}
+	if _, err := inputFiles(Input{Path: filepath.Join(dir, "*.json")}); err == nil || !strings.Contains(err.Error(), "matches no file") {
+		t.Fatalf("got %v", err)
+	}
+	if files, err := inputFiles(Input{Path: filepath.Join(dir, "a.csv")}); files != nil || err != nil {
+		t.Fatalf("one file: %v, %v", files, err)
+	}
+}

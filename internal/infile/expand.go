@@ -1,0 +1,103 @@
+package infile
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// IsPattern reports whether an input path is a glob (it has *, ? or [):
+// its matches are the input's files.
+func IsPattern(path string) bool { return strings.ContainsAny(path, "*?[") }
+
+// Expand lists the files an input path names, in the order they are read:
+// the file itself; for a directory, every file beneath it; for a glob
+// (filepath.Match syntax, * not crossing a /), its matches, a matched
+// directory standing for the files beneath it. Platforms deliver exports
+// as many files — Firehose an object every few minutes under
+// YYYY/MM/DD/HH/ prefixes, Amplitude's export an hourly file, Azure's
+// routing a blob a minute — so one input may be all of them.
+//
+// The order is the paths' order, name by name (a directory's files in the
+// order of their names, depth first), which is time order for those
+// platforms' names. Under a directory, names starting with "." or "_" are
+// left out (.git, .DS_Store, Spark's and Hive's _SUCCESS markers), as are
+// Athena's result sidecars (*.metadata); a symbolic link is listed as a
+// file (the planning loader checks where it leads). A path that names
+// nothing, or a directory or glob with no file, is an error.
+func Expand(path string) ([]string, error) {
+	if !IsPattern(path) {
+		info, err := os.Stat(path)
+		if err != nil {
+			return nil, err
+		}
+		if !info.IsDir() {
+			return []string{path}, nil
+		}
+		files, err := walk(path)
+		if err == nil && len(files) == 0 {
+			err = fmt.Errorf("directory %s has no export file (names starting with . or _ and *.metadata are left out)", path)
+		}
+		return files, err
+	}
+	matches, err := filepath.Glob(path)
+	if err != nil {
+		return nil, fmt.Errorf("pattern %q: %w (the syntax is Go's filepath.Match: * ? [a-z], \\ escapes)", path, err)
+	}
+	var files []string
+	for _, m := range matches {
+		info, err := os.Stat(m)
+		if err != nil {
+			return nil, err
+		}
+		if !info.IsDir() {
+			files = append(files, m)
+			continue
+		}
+		under, err := walk(m)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, under...)
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("pattern %q matches no file: %w", path, fs.ErrNotExist)
+	}
+	return files, nil
+}
+
+// walk lists the files beneath dir in name order, depth first.
+func walk(dir string) ([]string, error) {
+	var files []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if p == dir {
+			return nil
+		}
+		if left(d.Name()) {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			return nil
+		}
+		files = append(files, p)
+		return nil
+	})
+	if errors.Is(err, fs.ErrPermission) {
+		return nil, fmt.Errorf("reading directory %s: %w", dir, err)
+	}
+	return files, err
+}
+
+// left says whether a name under an input directory is not an export.
+func left(name string) bool {
+	return strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || strings.HasSuffix(name, ".metadata")
+}
