@@ -65,16 +65,7 @@ func TestFilesReadAsOne(t *testing.T) {
 	if len(content)/2 < parallelMinSize {
 		t.Fatalf("each file must exceed the parallel threshold: %d bytes in all", len(content))
 	}
-	read := func(in Input) (*Stats, *metrics.Data) {
-		t.Helper()
-		d := metrics.NewData()
-		g := &Ingest{Data: d, Window: metrics.Window{From: 0, To: math.MaxInt64 / 4}, UseUntil: math.MaxInt64 / 4}
-		st, err := g.Read(in)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return st, d
-	}
+	read := func(in Input) (*Stats, *metrics.Data) { return readInput(t, in) }
 	whole := filepath.Join(t.TempDir(), "events.csv")
 	if err := os.WriteFile(whole, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
@@ -127,6 +118,23 @@ func TestFilesReadAsOne(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// By hand: a device connects at 00:00, drops at 01:00, connects at 02:00
+// (a.csv) and drops at 02:00 (b.csv). Read in the files' order, the
+// 02:00 connect comes before the 02:00 disconnect and the device ends
+// offline; numbered each from line 2, b.csv's disconnect would sort first
+// and leave it online.
+func TestFilesOrderAtOneInstant(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.csv"), []byte("device_id,timestamp,event\nd1,2026-10-01T00:00:00Z,connected\nd1,2026-10-01T01:00:00Z,disconnected\nd1,2026-10-01T02:00:00Z,connected\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "b.csv"), []byte("device_id,timestamp,event\nd1,2026-10-01T02:00:00Z,disconnected\n"), 0o644)
+	_, d := readInput(t, Input{Kind: "events", Path: dir, Order: "file"})
+	const t0 = 1790812800000000 // 2026-10-01T00:00:00Z, µs
+	want := []metrics.Event{{At: t0, State: Connected}, {At: t0 + 3600e6, State: Disconnected}, {At: t0 + 7200e6, State: Connected}, {At: t0 + 7200e6, State: Disconnected}}
+	if got := d.DeviceEvents("d1"); !slices.Equal(got, want) {
+		t.Fatalf("got %v, want %v", got, want)
 	}
 }
 

@@ -205,6 +205,12 @@ func ingestInput(t *testing.T, in Input, content string) (*Stats, *metrics.Data)
 		content = string(gzipped([]byte(content)))
 	}
 	os.WriteFile(in.Path, []byte(content), 0o644)
+	return readInput(t, in)
+}
+
+// readInput reads in (its files written) over all time into a new Data.
+func readInput(t *testing.T, in Input) (*Stats, *metrics.Data) {
+	t.Helper()
 	d := metrics.NewData()
 	g := &Ingest{Data: d, Window: metrics.Window{From: 0, To: math.MaxInt64 / 4}, UseUntil: math.MaxInt64 / 4}
 	st, err := g.Read(in)
