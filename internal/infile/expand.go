@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -100,4 +102,45 @@ func walk(dir string) ([]string, error) {
 // left says whether a name under an input directory is not an export.
 func left(name string) bool {
 	return strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || strings.HasSuffix(name, ".metadata")
+}
+
+// Selects reports whether Expand(input) would list the file at p when the
+// tree is not on disk (a git revision's, say): input and p are
+// slash-separated paths relative to one root, p a file. It applies
+// Expand's rules — the file itself, a file beneath the directory input
+// names or beneath a directory a glob matches, no name starting with "."
+// or "_" and no *.metadata below that directory — so what is extracted
+// from a revision is what Expand then reads. A malformed pattern selects
+// nothing (Expand reports it).
+func Selects(input, p string) bool {
+	input, p = path.Clean(input), path.Clean(p)
+	segs := strings.Split(p, "/")
+	for i := 1; i <= len(segs); i++ {
+		prefix := strings.Join(segs[:i], "/")
+		hit := prefix == input
+		if IsPattern(input) {
+			hit, _ = path.Match(input, prefix)
+		}
+		if !hit {
+			continue
+		}
+		return !slices.ContainsFunc(segs[i:], left)
+	}
+	return false
+}
+
+// StaticDir is the leading directory of an input path that has no
+// pattern in it: the input itself when it is not a glob ("." when the
+// glob's first name is a pattern). Every file Expand lists is beneath it.
+func StaticDir(input string) string {
+	input = path.Clean(input)
+	if !IsPattern(input) {
+		return input
+	}
+	segs := strings.Split(input, "/")
+	i := slices.IndexFunc(segs, IsPattern)
+	if i == 0 {
+		return "."
+	}
+	return strings.Join(segs[:i], "/")
 }

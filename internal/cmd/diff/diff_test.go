@@ -700,3 +700,51 @@ func TestDiffDefaultBase(t *testing.T) {
 		t.Errorf("neither: exit %d: %s", code, stderr)
 	}
 }
+
+// An events input that is a directory of files (a Firehose delivery) is
+// read from the base too: the files a change removes move the gates, and
+// the base is not reported as unloadable (it was: the directory was not
+// extracted, and the comment said the change "makes the planning repo
+// load").
+func TestDiffOfAnInputDirectory(t *testing.T) {
+	plan := gitRepo(t)
+	root := filepath.Dir(plan)
+	gitIn(t, root, "checkout", "-q", "main")
+	data, err := os.ReadFile(filepath.Join(plan, "exports/lifecycle.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(data), "\n")
+	half := len(lines) / 2
+	for name, rows := range map[string][]string{"a.csv": lines[1:half], "b.csv": lines[half:]} {
+		if err := os.MkdirAll(filepath.Join(plan, "exports/life"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(plan, "exports/life", name), []byte(lines[0]+strings.Join(rows, "")), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gitIn(t, root, "rm", "-q", "plan/exports/lifecycle.csv")
+	cmdtest.EditFile(t, filepath.Join(plan, "iotpm.yaml"), "exports/lifecycle.csv", "exports/life")
+	gitIn(t, root, "add", "-A")
+	gitIn(t, root, "commit", "-q", "-m", "events as a directory")
+	stdout, stderr, code := cmdtest.Run(t, nil, "diff", "HEAD", "-C", plan, "-o", "json")
+	if code != 0 || !strings.Contains(stdout, `"summary": "No change`) {
+		t.Fatalf("unchanged: exit %d %s\n%.400s", code, stderr, stdout)
+	}
+	if err := os.Remove(filepath.Join(plan, "exports/life/b.csv")); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code = cmdtest.Run(t, nil, "diff", "HEAD", "-C", plan, "-o", "json")
+	var d struct {
+		BaseProblems int                  `json:"base_problems"`
+		Gates        []diffcmd.GateChange `json:"gates"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &d); err != nil || code != 0 {
+		t.Fatalf("exit %d %v %s", code, err, stderr)
+	}
+	i := slices.IndexFunc(d.Gates, func(g diffcmd.GateChange) bool { return g.Gate == "activation_rate" })
+	if d.BaseProblems != 0 || i < 0 || d.Gates[i].Before == "" || d.Gates[i].Before == d.Gates[i].After {
+		t.Errorf("%+v", d)
+	}
+}

@@ -10,8 +10,10 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
+	"github.com/iotpm/iotpm/internal/infile"
 	"github.com/iotpm/iotpm/internal/planfile"
 )
 
@@ -33,19 +35,20 @@ func extractBase(ctx context.Context, top, rev, prefix, dir string) error {
 		return err
 	}
 	needed := []string{"features.yaml", "devices.yaml", planfile.EconomicsFileName}
+	var inputs []string
 	if cfg, _ := planfile.LoadConfigNames(dir); cfg != nil {
 		// the paths the base's own iotpm.yaml names, relative to its root
 		needed = append(needed, cfg.Features, cfg.Devices, cfg.Economics)
 		for _, in := range cfg.Inputs {
 			if in.Path != "" {
-				needed = append(needed, in.Path)
+				inputs = append(inputs, in.Path)
 			}
 		}
 		if cfg.Kano != nil {
 			needed = append(needed, cfg.Kano.Survey)
 		}
 	}
-	for _, p := range needed {
+	for i, p := range slices.Concat(needed, inputs) {
 		if filepath.IsAbs(p) {
 			rel, err := filepath.Rel(dir, p)
 			if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
@@ -53,7 +56,66 @@ func extractBase(ctx context.Context, top, rev, prefix, dir string) error {
 			}
 			p = rel
 		}
-		if _, err := x.file(filepath.ToSlash(p)); err != nil {
+		var err error
+		if i < len(needed) {
+			_, err = x.file(filepath.ToSlash(p))
+		} else {
+			err = x.input(filepath.ToSlash(p))
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// input writes the files of a metrics input path of the base into dir: a
+// file, or for a directory or a glob every file of the base that
+// infile.Expand would list for it there (infile.Selects), so the base's
+// metrics read the base's exports and not a failure to find them.
+func (x *extractor) input(p string) error {
+	p = path.Clean(p)
+	if !infile.IsPattern(p) {
+		mode, err := x.mode(p)
+		if err != nil || mode != "040000" {
+			if err == nil {
+				_, err = x.file(p)
+			}
+			return err
+		}
+	}
+	root := infile.StaticDir(p)
+	if root == ".." || strings.HasPrefix(root, "../") || path.IsAbs(root) {
+		return nil // outside the repo: the loader reports it
+	}
+	tree := x.object(root)
+	if root == "." {
+		tree = strings.TrimSuffix(x.object(""), "/")
+	}
+	out, err := gitContext(x.ctx, x.top, "ls-tree", "-r", "-z", tree)
+	if err != nil {
+		if ctxErr := x.ctx.Err(); ctxErr != nil {
+			return ctxErr
+		}
+		return nil // no such directory in the base: the loader reports it
+	}
+	for _, entry := range strings.Split(strings.TrimSuffix(out, "\x00"), "\x00") {
+		// <mode> SP <type> SP <object> TAB <path>
+		meta, name, ok := strings.Cut(entry, "\t")
+		if !ok {
+			continue
+		}
+		f := path.Join(root, name)
+		if !infile.Selects(p, f) {
+			continue
+		}
+		switch mode, _, _ := strings.Cut(meta, " "); {
+		case strings.HasPrefix(mode, "100"):
+			err = x.blob(f, filepath.Join(x.dir, filepath.FromSlash(f)))
+		case mode == "120000":
+			_, err = x.file(f) // a link: followed inside the repo only
+		}
+		if err != nil {
 			return err
 		}
 	}
