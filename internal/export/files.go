@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"os"
 	"slices"
 	"strings"
 
@@ -39,9 +40,19 @@ func inputFiles(in Input) ([]string, error) {
 // the device id under another name, would be read by other rules than the
 // rest. The stats are the files' summed, with Files their number; a bad
 // row is reported at its own file and line.
+//
+// A file of no bytes at all (an empty object a delivery or a partitioned
+// writer left, a folder marker) has no header and no row: it is left out
+// and counted in EmptyFiles, which the ROWS table shows, where as the
+// input's only file it is an error. Every file empty is an error too.
 func (g *Ingest) readFiles(ctx context.Context, in Input, files []string) (*Stats, error) {
 	var total *Stats
+	empty := 0
 	for i, path := range files {
+		if info, err := os.Stat(path); err == nil && info.Mode().IsRegular() && info.Size() == 0 {
+			empty++
+			continue
+		}
 		one := in
 		one.Path = path
 		if total != nil {
@@ -63,7 +74,14 @@ func (g *Ingest) readFiles(ctx context.Context, in Input, files []string) (*Stat
 		total.sum(st)
 	}
 	g.Data.StartFile(0)
-	total.Path, total.Files = in.Path, len(files)
+	if total == nil {
+		reason := fmt.Sprintf("all %d files are empty (no byte, not even a header): nothing to read", len(files))
+		if len(files) == 1 {
+			reason = fmt.Sprintf("its only file, %s, is empty (no byte, not even a header): nothing to read", files[0])
+		}
+		return nil, &RowError{Path: in.Path, Reason: reason}
+	}
+	total.Path, total.Files, total.EmptyFiles = in.Path, len(files), empty
 	return total, nil
 }
 

@@ -174,3 +174,28 @@ func TestFilesLeftOut(t *testing.T) {
 		t.Fatalf("one file: %v, %v", files, err)
 	}
 }
+
+// A file of no bytes in a many-file input (an empty object a delivery
+// left, a folder marker) is left out and counted: the others read as
+// without it, its format detected from the first file that has a header.
+// An input whose files are all empty is an error, as one empty file is.
+func TestFilesEmptyLeftOut(t *testing.T) {
+	dir := t.TempDir()
+	rows := "device_id,timestamp,event\nd1,2026-10-01T00:00:00Z,connected\nd2,2026-10-01T01:00:00Z,connected\n"
+	for name, content := range map[string]string{"0.csv": "", "a.csv": rows, "b.csv": "", "c.csv": rows} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, _ := readInput(t, Input{Kind: "events", Path: dir})
+	if st.Files != 4 || st.EmptyFiles != 2 || st.Read != 4 || st.Used != 4 || st.Format != "generic" {
+		t.Errorf("%+v", st)
+	}
+	for _, name := range []string{"a.csv", "c.csv"} {
+		os.Remove(filepath.Join(dir, name))
+	}
+	g := &Ingest{Data: metrics.NewData(), Window: metrics.Window{From: 0, To: math.MaxInt64 / 4}, UseUntil: math.MaxInt64 / 4}
+	if _, err := g.Read(Input{Kind: "events", Path: dir}); err == nil || !strings.Contains(err.Error(), "all 2 files are empty") {
+		t.Errorf("all empty: %v", err)
+	}
+}

@@ -39,8 +39,9 @@ type Stats struct {
 	Kind planfile.InputKind
 	Path string
 	// Files is the number of files of an input that is a directory or a
-	// glob (0: a file).
-	Files int
+	// glob (0: a file); EmptyFiles those of them left out for having no
+	// byte at all.
+	Files, EmptyFiles int
 	// Format is the format the input was read with; Detected is false when
 	// it was named (flag or iotpm.yaml) or the generic fallback was used.
 	Format   string

@@ -201,8 +201,10 @@ type Month struct {
 type Rows struct {
 	Path string `json:"path"`
 	// Files is the number of files of an input that is a directory or a
-	// glob (absent for a file).
+	// glob (absent for a file); EmptyFiles those of them left out for
+	// having no byte.
 	Files           int               `json:"files,omitempty"`
+	EmptyFiles      int               `json:"empty_files,omitempty"`
 	Format          string            `json:"format"`
 	FormatDetected  bool              `json:"format_detected"`
 	Columns         map[string]string `json:"columns"`
@@ -246,7 +248,7 @@ func NewResult(out *Outcome, gates []gate.Gate) Result {
 	doc.DataAgeDays = out.ageDays
 	for _, st := range out.stats {
 		rj := Rows{Path: st.Path, Format: st.Format, FormatDetected: st.Detected, Columns: st.Columns,
-			Files: st.Files, Read: st.Read, Used: st.Used, OutsideWindow: st.Outside, Skipped: st.SkippedTotal(), SkippedByReason: map[string]int{},
+			Files: st.Files, EmptyFiles: st.EmptyFiles, Read: st.Read, Used: st.Used, OutsideWindow: st.Outside, Skipped: st.SkippedTotal(), SkippedByReason: map[string]int{},
 			Ignored: st.IgnoredTotal(), IgnoredByReason: st.Ignored, Duplicates: st.Duplicates, UnknownDevices: st.UnknownDevices, UnknownCaseOnly: st.Join.CaseOnly,
 			StaleDisconnects: st.StaleDisconnects, SameInstant: st.SameInstant}
 		if u := r.Uptime; u != nil {

@@ -25,7 +25,14 @@ func rowsTable(doc fleetmetrics.Result) *render.Table {
 		}
 		var notes []string
 		if rj.Files > 0 {
-			notes = append(notes, fmt.Sprintf("%s files of %s", render.Number(float64(rj.Files), 0), rj.Path))
+			note := fmt.Sprintf("%s files of %s", render.Number(float64(rj.Files), 0), rj.Path)
+			if rj.Files == 1 {
+				note = "1 file of " + rj.Path
+			}
+			if rj.EmptyFiles > 0 {
+				note += fmt.Sprintf(" (%s empty, left out)", render.Number(float64(rj.EmptyFiles), 0))
+			}
+			notes = append(notes, note)
 		}
 		for _, reason := range slices.Sorted(maps.Keys(rj.SkippedByReason)) {
 			notes = append(notes, fmt.Sprintf("%s skipped: %s", render.Number(float64(rj.SkippedByReason[reason]), 0), reason))
