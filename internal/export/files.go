@@ -9,14 +9,20 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/iotpm/iotpm/internal/infile"
+	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/pkg/metrics"
 )
 
-// inputFiles lists the files of in: nil when its path names one file (or
-// nothing: the open reports that as it always has).
+// inputFiles lists the files of in (in.Files when the caller listed them):
+// nil when its path names one file (or nothing: the open reports that as
+// it always has).
 func inputFiles(in Input) ([]string, error) {
+	if in.Files != nil {
+		return in.Files, nil
+	}
 	files, err := infile.Expand(in.Path)
 	if err != nil {
 		if !infile.IsPattern(in.Path) && errors.Is(err, fs.ErrNotExist) {
@@ -47,9 +53,27 @@ func inputFiles(in Input) ([]string, error) {
 // input's only file it is an error. Every file empty is an error too.
 func (g *Ingest) readFiles(ctx context.Context, in Input, files []string) (*Stats, error) {
 	var total *Stats
+	var first string // the first file read
+	// a file's size, -1 where it is not a regular file (the open says
+	// what it is)
+	sizes := make([]int64, len(files))
+	var all, done int64
+	for i, path := range files {
+		sizes[i] = -1
+		if info, err := os.Stat(path); err == nil && info.Mode().IsRegular() {
+			sizes[i] = info.Size()
+			all += sizes[i]
+		}
+	}
+	if report := g.Progress; report != nil {
+		// one progress over the files, not one restarting at each
+		g.Progress = func(kind planfile.InputKind, read, _ int64) { report(kind, done+read, all) }
+		g.began = time.Now()
+		defer func() { g.Progress, g.began = report, time.Time{} }()
+	}
 	empty := 0
 	for i, path := range files {
-		if info, err := os.Stat(path); err == nil && info.Mode().IsRegular() && info.Size() == 0 {
+		if sizes[i] == 0 {
 			empty++
 			continue
 		}
@@ -63,13 +87,14 @@ func (g *Ingest) readFiles(ctx context.Context, in Input, files []string) (*Stat
 		if err != nil {
 			return nil, err
 		}
+		done += sizes[i]
 		if total == nil {
-			total = st
+			total, first = st, path
 			continue
 		}
 		if !maps.Equal(st.Columns, total.Columns) {
 			return nil, &RowError{Path: path, Line: 1, Reason: fmt.Sprintf("read as %s (%s), but %s, the first file of %s, reads %s: the files of one input must have the same columns for its roles; read them as separate exports, or map the columns with map:",
-				st.Format, columnsText(st.Columns), files[0], in.Path, columnsText(total.Columns))}
+				st.Format, columnsText(st.Columns), first, in.Path, columnsText(total.Columns))}
 		}
 		total.sum(st)
 	}

@@ -9,8 +9,10 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/pkg/metrics"
 )
 
@@ -197,5 +199,68 @@ func TestFilesEmptyLeftOut(t *testing.T) {
 	g := &Ingest{Data: metrics.NewData(), Window: metrics.Window{From: 0, To: math.MaxInt64 / 4}, UseUntil: math.MaxInt64 / 4}
 	if _, err := g.Read(Input{Kind: "events", Path: dir}); err == nil || !strings.Contains(err.Error(), "all 2 files are empty") {
 		t.Errorf("all empty: %v", err)
+	}
+}
+
+// A many-file input reports one progress over its files — the bytes of
+// the files before plus the file being read, of all their sizes — not one
+// restarting at each file, and shows it once the whole read has taken
+// progressAfter.
+func TestFilesReportOneProgress(t *testing.T) {
+	dir := t.TempDir()
+	writeParts(t, dir, progressEvents(t), []int{200_000, 400_000}, func(k int) string { return fmt.Sprintf("part-%d.csv", k) })
+	var all, beforeLast int64
+	for k := range 3 {
+		info, err := os.Stat(filepath.Join(dir, fmt.Sprintf("part-%d.csv", k)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if all += info.Size(); k < 2 {
+			beforeLast += info.Size()
+		}
+	}
+	var mu sync.Mutex
+	var reads []int64
+	g := &Ingest{Data: metrics.NewData(), Window: metrics.Window{From: 0, To: math.MaxInt64 / 4}, UseUntil: math.MaxInt64 / 4,
+		Progress: func(kind planfile.InputKind, read, size int64) {
+			mu.Lock()
+			defer mu.Unlock()
+			if size != all {
+				t.Errorf("progress of %d bytes, want the files' %d", size, all)
+			}
+			reads = append(reads, read)
+		}}
+	if _, err := g.Read(Input{Kind: planfile.KindEvents, Path: dir}); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(reads) == 0 || reads[len(reads)-1] <= beforeLast {
+		t.Fatalf("%d reports, the last %v, want past the first two files' %d bytes", len(reads), reads[max(len(reads)-1, 0):], beforeLast)
+	}
+	for i, r := range reads {
+		if r < 0 || r > all || i > 0 && r < reads[i-1] {
+			t.Errorf("report %d: %d of %d bytes (after %v)", i, r, all, reads[max(i-3, 0):i])
+		}
+	}
+	if g.Progress == nil || !g.began.IsZero() {
+		t.Error("the ingest's progress is not restored after the files")
+	}
+}
+
+// The files a caller listed (and checked) are the ones read: a file that
+// appears in the directory after the listing is not.
+func TestFilesAsListed(t *testing.T) {
+	dir := t.TempDir()
+	rows := "device_id,timestamp,event\nd1,2026-10-01T00:00:00Z,connected\n"
+	for _, name := range []string{"a.csv", "b.csv", "late.csv"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(rows), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	listed := []string{filepath.Join(dir, "a.csv"), filepath.Join(dir, "b.csv")}
+	st, _ := readInput(t, Input{Kind: planfile.KindEvents, Path: dir, Files: listed})
+	if st.Files != 2 || st.Read != 2 {
+		t.Errorf("%+v", st)
 	}
 }

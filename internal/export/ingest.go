@@ -30,6 +30,10 @@ type Input struct {
 	// decides between events at the same time), "time", or "" (the
 	// format's).
 	Order string
+	// Files, when set, are the files of a Path that is a directory or a
+	// glob, listed (and checked) once by the caller: read instead of
+	// listing the path again.
+	Files []string
 }
 
 // Stats accounts for every row of one input: used, skipped (with reason),
@@ -120,6 +124,9 @@ type Ingest struct {
 	MaxExpansion int
 	// Progress, when set, is called now and then with bytes read and size.
 	Progress func(kind planfile.InputKind, read, size int64)
+	// began is when the read that progress is reported for began: the
+	// first file of a many-file input (zero: the read of one file).
+	began time.Time
 	// Funnel is the setup funnel the onboarding rows are read for (nil:
 	// none): rows within its attempt window (Within) of the window count
 	// as used, and rows of other app events are kept as name and time
@@ -316,7 +323,7 @@ func (g *Ingest) readRows(ctx context.Context, r *Reader, b *Binding, format *Fo
 			st.Errors = append(st.Errors, &RowError{Path: r.Path, Line: line, Kind: kind, Reason: reason})
 		}
 	}
-	start := time.Now()
+	start := g.progressStart()
 	// onboarding rows are added lookupBatch at a time, as copies: the
 	// reader reuses its line buffer
 	setup := &setupBatch{copy: true}
@@ -358,7 +365,7 @@ func (g *Ingest) readRows(ctx context.Context, r *Reader, b *Binding, format *Fo
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
-			if g.Progress != nil && time.Since(start) > time.Second {
+			if g.Progress != nil && time.Since(start) >= progressAfter {
 				read, size := r.Progress()
 				g.Progress(in.Kind, read, size)
 			}
@@ -366,7 +373,7 @@ func (g *Ingest) readRows(ctx context.Context, r *Reader, b *Binding, format *Fo
 		g.row(b, st, fields, line, bad, setup)
 	}
 	st.Preamble += r.Preamble
-	if g.Progress != nil && time.Since(start) > time.Second {
+	if g.Progress != nil && time.Since(start) >= progressAfter {
 		read, size := r.Progress()
 		g.Progress(in.Kind, read, size)
 	}
@@ -704,4 +711,13 @@ func eventValue(b []byte) (int, bool) {
 		return Disconnected, true
 	}
 	return ParseEvent(b)
+}
+
+// progressStart is when the read being reported began: progress shows
+// once it has taken a second, over all the files of a many-file input.
+func (g *Ingest) progressStart() time.Time {
+	if g.began.IsZero() {
+		return time.Now()
+	}
+	return g.began
 }

@@ -328,7 +328,7 @@ func (g *Ingest) watchProgress(kind planfile.InputKind, at func() (read, size in
 	}
 	done := make(chan struct{})
 	var wg sync.WaitGroup
-	start := time.Now()
+	start := g.progressStart()
 	wg.Go(func() {
 		t := time.NewTicker(progressEvery)
 		defer t.Stop()

@@ -615,6 +615,21 @@ func TestRoughRows(t *testing.T) {
 	}
 }
 
+// progressEvents shortens the progress thresholds for the test, so that a
+// fast read reports at all, and returns 600,000 AWS lifecycle events to
+// read (5,000 devices).
+func progressEvents(t *testing.T) string {
+	oldAfter, oldEvery := progressAfter, progressEvery
+	progressAfter, progressEvery = 0, time.Millisecond
+	t.Cleanup(func() { progressAfter, progressEvery = oldAfter, oldEvery })
+	var b strings.Builder
+	b.WriteString("clientId,timestamp,eventType\n")
+	for i := range 600_000 {
+		fmt.Fprintf(&b, "dev-%d,%d,%s\n", i%5000, 1573002230757+int64(i)*997, []string{"connected", "disconnected"}[i%2])
+	}
+	return b.String()
+}
+
 // A parallel read reports its progress too (bytes of the chunks read so
 // far, of the file's size), never past the size and never going back; the
 // thresholds are shortened so that a fast read reports at all.
@@ -622,16 +637,9 @@ func TestParallelReadReportsProgress(t *testing.T) {
 	if runtime.GOMAXPROCS(0) < 2 {
 		t.Skip("one CPU: the read is sequential")
 	}
-	oldAfter, oldEvery := progressAfter, progressEvery
-	progressAfter, progressEvery = 0, time.Millisecond
-	defer func() { progressAfter, progressEvery = oldAfter, oldEvery }()
-	var b strings.Builder
-	b.WriteString("clientId,timestamp,eventType\n")
-	for i := range 600_000 {
-		fmt.Fprintf(&b, "dev-%d,%d,%s\n", i%5000, 1573002230757+int64(i)*997, []string{"connected", "disconnected"}[i%2])
-	}
+	content := progressEvents(t)
 	path := filepath.Join(t.TempDir(), "events.csv")
-	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	var mu sync.Mutex
@@ -651,8 +659,8 @@ func TestParallelReadReportsProgress(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(reads) == 0 || size != int64(b.Len()) {
-		t.Fatalf("%d reports, size %d of %d bytes", len(reads), size, b.Len())
+	if len(reads) == 0 || size != int64(len(content)) {
+		t.Fatalf("%d reports, size %d of %d bytes", len(reads), size, len(content))
 	}
 	for i, r := range reads {
 		if r < 0 || r > size || i > 0 && r < reads[i-1] {

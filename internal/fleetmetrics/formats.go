@@ -15,7 +15,7 @@ import (
 // inputFromConfig turns one metrics.inputs entry of iotpm.yaml into an
 // input to read.
 func inputFromConfig(kind planfile.InputKind, in planfile.InputSpec) export.Input {
-	out := export.Input{Kind: kind, Path: in.Path, Format: in.Format, Map: in.Map, Order: in.Order}
+	out := export.Input{Kind: kind, Path: in.Path, Format: in.Format, Map: in.Map, Order: in.Order, Files: in.Files}
 	if in.TZ != nil {
 		out.Zone, out.ZoneName = in.TZ.Location, in.TZ.Name
 	}

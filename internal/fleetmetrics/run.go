@@ -130,9 +130,14 @@ func readFiles(env runenv.Env, job *Job, ing *export.Ingest, out *Outcome) error
 	ing.Progress = func(kind planfile.InputKind, read, size int64) { progress.Bytes(string(kind), read, size) }
 	// every input there before reading any: a missing ota.csv should not
 	// cost the read of a 10M-row event log first
+	listed := map[planfile.InputKind][]string{} // a directory or glob a flag names: listed once
 	for _, kind := range planfile.InputKinds {
-		if in, ok := job.inputs[kind]; ok {
-			if _, err := infile.Expand(in.Path); errors.Is(err, os.ErrNotExist) {
+		if in, ok := job.inputs[kind]; ok && in.Files == nil {
+			files, err := infile.Expand(in.Path)
+			if err == nil && (len(files) > 1 || files[0] != in.Path) {
+				listed[kind] = files
+			}
+			if errors.Is(err, os.ErrNotExist) {
 				why := planfile.NoSuchFile(in.Path)
 				if infile.IsPattern(in.Path) {
 					why = "the pattern matches no file"
@@ -152,6 +157,9 @@ func readFiles(env runenv.Env, job *Job, ing *export.Ingest, out *Outcome) error
 		in, ok := job.inputs[kind]
 		if !ok {
 			continue
+		}
+		if files, ok := listed[kind]; ok {
+			in.Files = files
 		}
 		if err := ctx.Err(); err != nil {
 			return err

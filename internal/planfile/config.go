@@ -348,6 +348,11 @@ type InputSpec struct {
 	// as a format's snapshot.
 	Snapshot bool `yaml:"snapshot"`
 	Pos      Pos  `yaml:"-"`
+	// Files are the files of a Path that is a directory or a glob, as the
+	// loader listed them and checked that none leads out of the repo: the
+	// reader reads these, not a second listing (nil for a file, or when
+	// the path names nothing).
+	Files []string `yaml:"-"`
 }
 
 // ColumnRef is a database column for a role: its name, and for an integer
@@ -918,18 +923,19 @@ func (l *configLoader) resolve(p string, pos Pos, what string) string {
 	return full
 }
 
-// inputFiles checks the files of an input that is a directory or a glob
-// as resolve checks a path: each must stay inside the repo once its
-// symbolic links are resolved (a link among a pull request's exports may
-// lead to a secret). A path that names no file is said where the files
-// are read, as for one file.
-func (l *configLoader) inputFiles(full, written string, pos Pos, what string) {
+// inputFiles lists and checks the files of an input that is a directory
+// or a glob as resolve checks a path: each must stay inside the repo once
+// its symbolic links are resolved (a link among a pull request's exports
+// may lead to a secret). The list is what is read, so a file added after
+// the check is not. A path that names no file is said where the files
+// are read, as for one file (nil here).
+func (l *configLoader) inputFiles(full, written string, pos Pos, what string) []string {
 	if info, err := os.Stat(full); !infile.IsPattern(written) && (err != nil || !info.IsDir()) {
-		return
+		return nil
 	}
 	files, err := infile.Expand(full)
 	if err != nil {
-		return
+		return nil
 	}
 	for _, f := range files {
 		shown := written
@@ -938,9 +944,10 @@ func (l *configLoader) inputFiles(full, written string, pos Pos, what string) {
 		}
 		if d := escapes(l.root, f, shown); d != "" {
 			l.errorf(pos, "%s: %s", what, d)
-			return
+			return nil
 		}
 	}
+	return files
 }
 
 // resolveFile is resolve for a planning file iotpm.yaml names, which must
@@ -1094,7 +1101,7 @@ func (l *configLoader) metricsInputs(m *MetricsConfig) {
 			}
 			resolved := *spec
 			resolved.Path = l.resolve(spec.Path, spec.Pos, "metrics.inputs."+string(kind))
-			l.inputFiles(resolved.Path, spec.Path, spec.Pos, "metrics.inputs."+string(kind))
+			resolved.Files = l.inputFiles(resolved.Path, spec.Path, spec.Pos, "metrics.inputs."+string(kind))
 			l.cfg.Inputs[kind] = resolved
 		case spec.Pos == (Pos{}):
 			// it did not decode: said already, at its line

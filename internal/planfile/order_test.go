@@ -50,3 +50,36 @@ func TestInputOrder(t *testing.T) {
 		}
 	}
 }
+
+// A directory or glob input is listed once, by the loader that checks
+// where its files lead: Files is that list (what is read), nil for a file.
+func TestInputFilesListedOnce(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"exports/fh/2026/10/01/a.json", "exports/fh/2026/10/02/b.json", "exports/fh/_SUCCESS", "exports/usage-1.csv", "exports/usage-2.csv", "exports/ota.csv"} {
+		p := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, []byte("x\n"), 0o644)
+	}
+	yaml := "metrics:\n  inputs:\n    events: exports/fh\n    usage: exports/usage-*.csv\n    ota: exports/ota.csv\n"
+	if err := os.WriteFile(filepath.Join(dir, "iotpm.yaml"), []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, diags := LoadConfig(dir)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	for kind, want := range map[InputKind][]string{
+		KindEvents: {"exports/fh/2026/10/01/a.json", "exports/fh/2026/10/02/b.json"},
+		KindUsage:  {"exports/usage-1.csv", "exports/usage-2.csv"},
+		KindOTA:    nil,
+	} {
+		var got []string
+		for _, f := range cfg.Inputs[kind].Files {
+			rel, _ := filepath.Rel(dir, f)
+			got = append(got, filepath.ToSlash(rel))
+		}
+		if strings.Join(got, " ") != strings.Join(want, " ") || (want == nil) != (cfg.Inputs[kind].Files == nil) {
+			t.Errorf("%s: %q, want %q", kind, got, want)
+		}
+	}
+}
