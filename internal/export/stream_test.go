@@ -127,13 +127,16 @@ func TestGzipSizeClaimIsBounded(t *testing.T) {
 
 // An onboarding export read in parallel chunks (8 MB and more, several
 // cores) gives the same rows, accounting and funnel as read in one pass,
-// bad rows at their lines included.
+// bad rows at their lines included; and so does the export cut into two
+// files of a directory, each read in parallel into the same data (the
+// second's chunks merged into rows already there), attempts running
+// across the cut.
 func TestOnboardingParallelSameAsSequential(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("event_time,event_type,amplitude_id,user_id,device_id,platform,app_version,event_properties.device_id\n")
 	steps := []string{"setup_started", "ble_found", "wifi_sent", "cloud_connected", "Screen Viewed"}
 	n := 0
-	for i := 0; b.Len() < 10<<20; i++ {
+	for i := 0; b.Len() < 2*parallelMinSize+1<<20; i++ {
 		user := i/2500*250 + (i%2500)%250
 		ts := time.UnixMicro(1790812800000000 + int64(i)*3_000_000).UTC().Format("2006-01-02 15:04:05.000000")
 		step := steps[((i%2500)/250)%5]
@@ -149,7 +152,10 @@ func TestOnboardingParallelSameAsSequential(t *testing.T) {
 	}
 	funnel := &metrics.Funnel{Steps: []string{"a", "b", "c", "d"}, Match: [][]string{{"setupstarted"}, {"blefound"}, {"wifisent"}, {"cloudconnected"}},
 		Fold: normalize, Within: 3600e6, Target: 180e6}
-	read := func(procs int, set *metrics.Funnel) (*Stats, *metrics.Onboarding) {
+	dir := filepath.Join(t.TempDir(), "setup")
+	cut := n/2 + 1234 // within a block of attempts
+	writeParts(t, dir, b.String(), []int{cut}, func(k int) string { return fmt.Sprintf("part-%d.csv", k) })
+	readPath := func(procs int, set *metrics.Funnel, path string) (*Stats, *metrics.Onboarding) {
 		old := runtime.GOMAXPROCS(procs)
 		defer runtime.GOMAXPROCS(old)
 		d := metrics.NewData()
@@ -161,6 +167,7 @@ func TestOnboardingParallelSameAsSequential(t *testing.T) {
 		}
 		return st, d.SetupFunnel(metrics.Options{Window: w, Funnel: funnel, AsOf: w.To + 86400e6}, metrics.NoTime)
 	}
+	read := func(procs int, set *metrics.Funnel) (*Stats, *metrics.Onboarding) { return readPath(procs, set, path) }
 	seqSt, seq := read(1, funnel)
 	parSt, par := read(4, funnel)
 	if seqSt.Read != n || parSt.Read != n || seqSt.Used != parSt.Used || seqSt.Outside != parSt.Outside || seqSt.SkippedTotal() != 1 || parSt.SkippedTotal() != 1 ||
@@ -173,7 +180,17 @@ func TestOnboardingParallelSameAsSequential(t *testing.T) {
 	if seq.Attempts == 0 || seq.Completed == 0 || seq.OtherEvents == 0 {
 		t.Errorf("an empty funnel or no other events: %+v, %d others", seq.SetupGroup, seq.OtherEvents)
 	}
-	// read without the funnel, every row kept whole: the same funnel
+	for _, procs := range []int{1, 4} {
+		st, files := readPath(procs, funnel, dir)
+		// the bad row at the second file's own line
+		if st.Files != 2 || st.Read != n || st.Used != seqSt.Used || st.SkippedTotal() != 1 || st.Errors[0].Line != 123457-cut+2 || !strings.HasSuffix(st.Errors[0].Path, "part-1.csv") {
+			t.Errorf("procs=%d, two files: %+v %v", procs, *st, st.Errors)
+		}
+		if !reflect.DeepEqual(seq, files) {
+			t.Errorf("procs=%d: the funnel of two files differs:\none file  %+v\ntwo files %+v", procs, seq.SetupGroup, files.SetupGroup)
+		}
+	}
+		// read without the funnel, every row kept whole: the same funnel
 	for _, procs := range []int{1, 4} {
 		if _, whole := read(procs, nil); !reflect.DeepEqual(seq, whole) {
 			t.Errorf("procs=%d: the funnel differs when the other events are kept whole:\nname and time %+v\nwhole         %+v", procs, seq.SetupGroup, whole.SetupGroup)
