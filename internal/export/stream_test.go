@@ -190,7 +190,7 @@ func TestOnboardingParallelSameAsSequential(t *testing.T) {
 			t.Errorf("procs=%d: the funnel of two files differs:\none file  %+v\ntwo files %+v", procs, seq.SetupGroup, files.SetupGroup)
 		}
 	}
-		// read without the funnel, every row kept whole: the same funnel
+	// read without the funnel, every row kept whole: the same funnel
 	for _, procs := range []int{1, 4} {
 		if _, whole := read(procs, nil); !reflect.DeepEqual(seq, whole) {
 			t.Errorf("procs=%d: the funnel differs when the other events are kept whole:\nname and time %+v\nwhole         %+v", procs, seq.SetupGroup, whole.SetupGroup)
