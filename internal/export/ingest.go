@@ -564,8 +564,13 @@ func setupRowOf(b *Binding, d *metrics.Data, fields [][]byte, id []byte, ts int6
 	row = metrics.SetupRow{Step: d.SetupStep(name), TS: ts}
 	if !row.Step.Kept() {
 		// another app event: its user, device and segment are never read
-		// (nor copied by the sequential reader's batch)
+		// (nor copied by the sequential reader's batch), so an empty one
+		// is no bad row
 		return row, true
+	}
+	if kind, reason := b.idProblem(roleUser, id); reason != "" {
+		bad(kind, reason)
+		return row, false
 	}
 	row.User = id
 	if len(b.cols[roleDevice]) > 0 {

@@ -48,11 +48,13 @@ func (b *Binding) decode(fields [][]byte, out *decoded) (status int, kind RowKin
 	f := b.Format
 	idRole := idRoleOf(f.Kind)
 	out.id = b.field(fields, idRole)
-	if len(out.id) == 0 {
-		return rowBad, RowKind{EmptyValue, roleNames[idRole]}, "empty " + roleNames[idRole] + " (" + b.Column(roleNames[idRole]) + ")"
-	}
-	if excelID(out.id) {
-		return rowBad, RowKind{ExcelNumber, roleNames[idRole]}, excelIDProblem(roleNames[idRole], out.id, b.Column(roleNames[idRole]), f.Name)
+	// an onboarding row's user is checked where it is read, on a step of
+	// the funnel (setupRowOf): another app event's never is (an anonymous
+	// App Opened before the login has none)
+	if f.Kind != planfile.KindOnboarding {
+		if kind, reason := b.idProblem(idRole, out.id); reason != "" {
+			return rowBad, kind, reason
+		}
 	}
 	tsRole := tsRoleOf(f.Kind)
 	out.ts, out.note = 0, noteNone
@@ -89,6 +91,20 @@ func (b *Binding) decode(fields [][]byte, out *decoded) (status int, kind RowKin
 		out.value = c
 	}
 	return rowOK, kind, ""
+}
+
+// idProblem says why the id of a row's subject (the role idRole) makes
+// it a bad row: empty, or a number Excel re-formatted; "" when it does
+// not.
+func (b *Binding) idProblem(idRole int, id []byte) (RowKind, string) {
+	role := roleNames[idRole]
+	if len(id) == 0 {
+		return RowKind{EmptyValue, role}, "empty " + role + " (" + b.Column(role) + ")"
+	}
+	if excelID(id) {
+		return RowKind{ExcelNumber, role}, excelIDProblem(role, id, b.Column(role), b.Format.Name)
+	}
+	return RowKind{}, ""
 }
 
 // pastProblem says why a time before NotBefore is a bad row.

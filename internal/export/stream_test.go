@@ -227,6 +227,40 @@ func TestOnboardingExcelDeviceOnlyOnSteps(t *testing.T) {
 	}
 }
 
+// The user of an onboarding row is read on a funnel step only: there an
+// empty or Excel-mangled user is a bad row (the attempt cannot be told
+// apart); on another app event — an anonymous App Opened before the login,
+// with user mapped to user_id — it is not, as nothing reads it; without
+// a funnel every row is a step.
+func TestOnboardingUserOnlyOnSteps(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "setup.csv")
+	data := "event_time,event_type,amplitude_id,user_id,platform\n" +
+		"2026-10-05 12:00:00.000000,setup_started,881,,iOS\n" + // a step: empty user
+		"2026-10-05 12:00:01.000000,App Opened,881,,iOS\n" + // another event: fine
+		"2026-10-05 12:00:02.000000,Screen Viewed,881,8.8E+05,iOS\n" + // another event: fine
+		"2026-10-05 12:00:03.000000,ble_found,881,u1,iOS\n" +
+		"2026-10-05 12:00:04.000000,setup_started,882,8.8E+05,iOS\n" // a step: Excel
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	funnel := &metrics.Funnel{Steps: []string{"a", "b"}, Match: [][]string{{"setupstarted"}, {"blefound"}}, Fold: normalize, Within: 3600e6, Target: 180e6}
+	for _, c := range []struct {
+		funnel       *metrics.Funnel
+		empty, excel int
+	}{{funnel, 1, 1}, {nil, 2, 2}} {
+		w := metrics.Window{From: 1790812800000000, To: 1790812800000000 + 40*86400e6}
+		g := &Ingest{Data: metrics.NewData(), Window: w, UseUntil: w.To, Funnel: c.funnel}
+		st, err := g.Read(Input{Kind: "onboarding", Path: path, Map: map[string]string{"user": "user_id"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		empty, excel := st.Skipped[RowKind{EmptyValue, "user"}], st.Skipped[RowKind{ExcelNumber, "user"}]
+		if empty != c.empty || excel != c.excel || st.Used != 5-c.empty-c.excel {
+			t.Errorf("funnel %v: %d empty users, %d Excel-mangled, %d used; want %d, %d, %d (%v)", c.funnel != nil, empty, excel, st.Used, c.empty, c.excel, 5-c.empty-c.excel, st.Errors)
+		}
+	}
+}
+
 // A compressed stream's blocks of ordered events finish in any order;
 // they are merged in the file's: a block waits for those before it, and
 // the devices are numbered in order of first appearance.
