@@ -41,10 +41,10 @@ func inputFiles(in Input) ([]string, error) {
 // gives, into the same data, the rows of each file after those of the
 // files before it (Data.StartFile: where the file's order decides between
 // events at the same time). Every file must be read the same way — the
-// format of the first (detected or named) and the same column for each
-// role — or the run stops: a file without the sequence column, or with
-// the device id under another name, would be read by other rules than the
-// rest. The stats are the files' summed, with Files their number; a bad
+// same format (named, or detected for each file alike) and the same
+// column for each role — or the run stops: a file without the sequence
+// column, or with the device id under another name, would be read by
+// other rules than the rest. The stats are the files' summed, with Files their number; a bad
 // row is reported at its own file and line.
 //
 // A file of no bytes at all (an empty object a delivery or a partitioned
@@ -79,9 +79,6 @@ func (g *Ingest) readFiles(ctx context.Context, in Input, files []string) (*Stat
 		}
 		one := in
 		one.Path = path
-		if total != nil {
-			one.Format = total.Format
-		}
 		g.Data.StartFile(i)
 		st, err := g.read(ctx, one)
 		if err != nil {
@@ -91,6 +88,13 @@ func (g *Ingest) readFiles(ctx context.Context, in Input, files []string) (*Stat
 		if total == nil {
 			total, first = st, path
 			continue
+		}
+		if st.Format != total.Format {
+			// each file detected on its own: one with another shape (a
+			// sequence column the first lacks) would otherwise be read by
+			// the first's rules, its ordering column unread
+			return nil, &RowError{Path: path, Line: 1, Reason: fmt.Sprintf("reads as format %s, but %s, the first file of %s, as %s: the files of one input are read one way; name the format (format: in iotpm.yaml, or --format %s=NAME) to read them all with it, or read them as separate exports",
+				st.Format, first, in.Path, total.Format, in.Kind)}
 		}
 		if !maps.Equal(st.Columns, total.Columns) {
 			return nil, &RowError{Path: path, Line: 1, Reason: fmt.Sprintf("read as %s (%s), but %s, the first file of %s, reads %s: the files of one input must have the same columns for its roles; read them as separate exports, or map the columns with map:",

@@ -140,17 +140,34 @@ func TestFilesOrderAtOneInstant(t *testing.T) {
 	}
 }
 
-// The files of one input must be read by the same rules: a file without
-// a column the first one reads a role from stops the run at that file.
+// The files of one input must be read by the same rules: a file whose
+// header is detected as another format than the first's — with or
+// without the sequence column the other has, in either order — or, with
+// the format named, a file without a column the first one reads a role
+// from stops the run at that file (before, a later file was read by the
+// first's format, a versionNumber of its own unread).
 func TestFilesDifferentColumns(t *testing.T) {
-	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "a.csv"), []byte("clientId,timestamp,eventType,versionNumber\nd1,1790812800000,connected,1\n"), 0o644)
-	os.WriteFile(filepath.Join(dir, "b.csv"), []byte("clientId,timestamp,eventType\nd1,1790812900000,disconnected\n"), 0o644)
-	g := &Ingest{Data: metrics.NewData(), Window: metrics.Window{From: 0, To: math.MaxInt64 / 4}, UseUntil: math.MaxInt64 / 4}
-	_, err := g.Read(Input{Kind: "events", Path: dir})
-	var re *RowError
-	if !errors.As(err, &re) || re.Path != filepath.Join(dir, "b.csv") || re.Line != 1 || !strings.Contains(re.Reason, "sequence from versionNumber") {
-		t.Fatalf("got %v", err)
+	const aws, plain = "clientId,timestamp,eventType,versionNumber\nd1,1790812800000,connected,1\n", "clientId,timestamp,eventType\nd1,1790812900000,disconnected\n"
+	for _, c := range []struct {
+		name, a, b, format, want string
+	}{
+		{"the sequence column in the first", aws, plain, "", "reads as format generic, but %s, the first file of %s, as aws-iot-lifecycle"},
+		{"the sequence column in a later file", plain, aws, "", "reads as format aws-iot-lifecycle, but %s, the first file of %s, as generic"},
+		{"the format named", aws, plain, "aws-iot-lifecycle", "sequence from versionNumber"},
+	} {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "a.csv"), []byte(c.a), 0o644)
+		os.WriteFile(filepath.Join(dir, "b.csv"), []byte(c.b), 0o644)
+		g := &Ingest{Data: metrics.NewData(), Window: metrics.Window{From: 0, To: math.MaxInt64 / 4}, UseUntil: math.MaxInt64 / 4}
+		_, err := g.Read(Input{Kind: "events", Path: dir, Format: c.format})
+		want := c.want
+		if strings.Contains(want, "%s") {
+			want = fmt.Sprintf(want, filepath.Join(dir, "a.csv"), dir)
+		}
+		var re *RowError
+		if !errors.As(err, &re) || re.Path != filepath.Join(dir, "b.csv") || re.Line != 1 || !strings.Contains(re.Reason, want) {
+			t.Errorf("%s: got %v, want %q", c.name, err, want)
+		}
 	}
 }
 
