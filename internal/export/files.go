@@ -71,7 +71,8 @@ func (g *Ingest) readFiles(ctx context.Context, in Input, files []string) (*Stat
 		g.began = time.Now()
 		defer func() { g.Progress, g.began = report, time.Time{} }()
 	}
-	empty := 0
+	empty, read := 0, 0
+	bound := map[string]int{} // files that read each role
 	for i, path := range files {
 		if sizes[i] == 0 {
 			empty++
@@ -85,8 +86,13 @@ func (g *Ingest) readFiles(ctx context.Context, in Input, files []string) (*Stat
 			return nil, err
 		}
 		done += sizes[i]
+		read++
+		for role := range st.Columns {
+			bound[role]++
+		}
 		if total == nil {
 			total, first = st, path
+			total.Columns = maps.Clone(st.Columns)
 			continue
 		}
 		if st.Format != total.Format {
@@ -96,9 +102,14 @@ func (g *Ingest) readFiles(ctx context.Context, in Input, files []string) (*Stat
 			return nil, &RowError{Path: path, Line: 1, Reason: fmt.Sprintf("reads as format %s, but %s, the first file of %s, as %s: the files of one input are read one way; name the format (format: in iotpm.yaml, or --format %s=NAME) to read them all with it, or read them as separate exports",
 				st.Format, first, in.Path, total.Format, in.Kind)}
 		}
-		if !maps.Equal(st.Columns, total.Columns) {
+		if !sameColumns(in.Kind, total.Columns, st.Columns) {
 			return nil, &RowError{Path: path, Line: 1, Reason: fmt.Sprintf("read as %s (%s), but %s, the first file of %s, reads %s: the files of one input must have the same columns for its roles; read them as separate exports, or map the columns with map:",
 				st.Format, columnsText(st.Columns), first, in.Path, columnsText(total.Columns))}
+		}
+		for role, col := range st.Columns {
+			if _, ok := total.Columns[role]; !ok {
+				total.Columns[role] = col
+			}
 		}
 		total.sum(st)
 	}
@@ -111,7 +122,43 @@ func (g *Ingest) readFiles(ctx context.Context, in Input, files []string) (*Stat
 		return nil, &RowError{Path: in.Path, Reason: reason}
 	}
 	total.Path, total.Files, total.EmptyFiles = in.Path, len(files), empty
+	for role, n := range bound {
+		if n < read {
+			if total.ColumnFiles == nil {
+				total.ColumnFiles = map[string]int{}
+			}
+			total.ColumnFiles[role] = n
+		}
+	}
 	return total, nil
+}
+
+// sameColumns says whether two files of one input read their roles alike:
+// each role read by both from the same column, and a role only one of
+// them reads an attribute — an optional role that does not order events
+// (the device set up, the app's platform; a device's model or firmware):
+// JSON exports write a key only where an event has it (Amplitude's hourly
+// file without a setup event has no event_properties.device_id), and a
+// file without the column is a file whose rows have no value for it. The
+// files that lack one are counted (Stats.ColumnFiles) and shown. The
+// sequence and the session are not attributes: events with and without
+// them are ordered by other rules.
+func sameColumns(kind planfile.InputKind, a, b map[string]string) bool {
+	for _, name := range slices.Concat(slices.Collect(maps.Keys(a)), slices.Collect(maps.Keys(b))) {
+		ca, inA := a[name]
+		cb, inB := b[name]
+		if inA && inB {
+			if ca != cb {
+				return false
+			}
+			continue
+		}
+		at := slices.IndexFunc(kindRoles[kind], func(r int) bool { return roleNames[r] == name })
+		if at < requiredRoles[kind] || kindRoles[kind][at] == roleSequence || kindRoles[kind][at] == roleSession {
+			return false // a required role, an ordering one, or none of the kind's
+		}
+	}
+	return true
 }
 
 // sum adds a later file's stats into s (its examples come after s's).

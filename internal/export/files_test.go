@@ -3,9 +3,11 @@ package export
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"slices"
 	"strings"
@@ -279,5 +281,47 @@ func TestFilesAsListed(t *testing.T) {
 	st, _ := readInput(t, Input{Kind: planfile.KindEvents, Path: dir, Files: listed})
 	if st.Files != 2 || st.Read != 2 {
 		t.Errorf("%+v", st)
+	}
+}
+
+// JSON exports write a key only where an event has it: Amplitude's hourly
+// file of a night without a setup has no event_properties.device_id. A
+// file without an attribute role's column (the device set up, the
+// platform) reads its rows with none — the funnel and its join to the
+// fleet are the one file's — and the files that have it are counted; a
+// file without an ordering role's column (the sequence) still stops the
+// run (TestFilesDifferentColumns).
+func TestFilesAttributeColumnInSomeFiles(t *testing.T) {
+	night := `{"event_time":"2026-10-05 02:00:00.000000","event_type":"App Opened","amplitude_id":881,"platform":"iOS","event_properties":{}}` + "\n"
+	day := `{"event_time":"2026-10-05 12:00:00.000000","event_type":"setup_started","amplitude_id":882,"platform":"iOS","event_properties":{"device_id":"drip-1"}}` + "\n" +
+		`{"event_time":"2026-10-05 12:01:00.000000","event_type":"ble_found","amplitude_id":882,"platform":"iOS","event_properties":{"device_id":"drip-1"}}` + "\n"
+	funnel := &metrics.Funnel{Steps: []string{"a", "b"}, Match: [][]string{{"setupstarted"}, {"blefound"}}, Fold: normalize, Within: 3600e6, Target: 180e6}
+	w := metrics.Window{From: 1790812800000000, To: 1790812800000000 + 40*86400e6}
+	read := func(path string) (*Stats, *metrics.Onboarding) {
+		d := metrics.NewData()
+		g := &Ingest{Data: d, Window: w, UseUntil: w.To, Funnel: funnel}
+		st, err := g.Read(Input{Kind: planfile.KindOnboarding, Path: path})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st, d.SetupFunnel(metrics.Options{Window: w, Funnel: funnel, AsOf: w.To}, metrics.NoTime)
+	}
+	one := filepath.Join(t.TempDir(), "all.json")
+	os.WriteFile(one, []byte(night+day), 0o644)
+	_, want := read(one)
+	if want.Completed != 1 {
+		t.Fatalf("the one file: %+v", want.SetupGroup)
+	}
+	for _, names := range [][2]string{{"00.json", "12.json"}, {"12.json", "00.json"}} { // the night's file first, then last
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, names[0]), []byte(night), 0o644)
+		os.WriteFile(filepath.Join(dir, names[1]), []byte(day), 0o644)
+		st, got := read(dir)
+		if st.Used != 3 || st.Columns["device_id"] != "event_properties.device_id" || !maps.Equal(st.ColumnFiles, map[string]int{"device_id": 1}) {
+			t.Errorf("%v: %+v", names, st)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%v: the funnel differs from the one file's:\n%+v\n%+v", names, got.SetupGroup, want.SetupGroup)
+		}
 	}
 }

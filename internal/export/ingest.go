@@ -50,14 +50,18 @@ type Stats struct {
 	// it was named (flag or iotpm.yaml) or the generic fallback was used.
 	Format   string
 	Detected bool
-	// Columns names the header column each role was read from.
-	Columns  map[string]string
-	Read     int
-	Used     int
-	Outside  int
-	Skipped  map[RowKind]int
-	Ignored  map[string]int
-	Preamble int
+	// Columns names the header column each role was read from;
+	// ColumnFiles, for a many-file input, how many of its files have the
+	// column of a role that some lack (the others' rows have no value for
+	// it).
+	Columns     map[string]string
+	ColumnFiles map[string]int
+	Read        int
+	Used        int
+	Outside     int
+	Skipped     map[RowKind]int
+	Ignored     map[string]int
+	Preamble    int
 	// Duplicates counts rows used once; UnknownDevices the distinct device
 	// ids (tickets: customer ids) that the devices input does not list.
 	Duplicates     int

@@ -203,20 +203,24 @@ type Rows struct {
 	// Files is the number of files of an input that is a directory or a
 	// glob (absent for a file); EmptyFiles those of them left out for
 	// having no byte.
-	Files           int               `json:"files,omitempty"`
-	EmptyFiles      int               `json:"empty_files,omitempty"`
-	Format          string            `json:"format"`
-	FormatDetected  bool              `json:"format_detected"`
-	Columns         map[string]string `json:"columns"`
-	Read            int               `json:"read"`
-	Used            int               `json:"used"`
-	OutsideWindow   int               `json:"outside_window"`
-	Skipped         int               `json:"skipped"`
-	SkippedByReason map[string]int    `json:"skipped_by_reason"`
-	Ignored         int               `json:"ignored"`
-	IgnoredByReason map[string]int    `json:"ignored_by_reason"`
-	Duplicates      int               `json:"duplicates"`
-	UnknownDevices  int               `json:"unknown_devices"`
+	Files          int               `json:"files,omitempty"`
+	EmptyFiles     int               `json:"empty_files,omitempty"`
+	Format         string            `json:"format"`
+	FormatDetected bool              `json:"format_detected"`
+	Columns        map[string]string `json:"columns"`
+	// ColumnFiles: for an input of many files, how many have the column
+	// of a role that some lack (theirs read as empty); absent when every
+	// file has every role's column.
+	ColumnFiles     map[string]int `json:"column_files,omitempty"`
+	Read            int            `json:"read"`
+	Used            int            `json:"used"`
+	OutsideWindow   int            `json:"outside_window"`
+	Skipped         int            `json:"skipped"`
+	SkippedByReason map[string]int `json:"skipped_by_reason"`
+	Ignored         int            `json:"ignored"`
+	IgnoredByReason map[string]int `json:"ignored_by_reason"`
+	Duplicates      int            `json:"duplicates"`
+	UnknownDevices  int            `json:"unknown_devices"`
 	// UnknownCaseOnly: of UnknownDevices, those that are a devices-input
 	// id but for letter case (one device counted as two).
 	UnknownCaseOnly int `json:"unknown_case_only,omitempty"`
@@ -247,7 +251,7 @@ func NewResult(out *Outcome, gates []gate.Gate) Result {
 	doc.Rows = map[string]Rows{}
 	doc.DataAgeDays = out.ageDays
 	for _, st := range out.stats {
-		rj := Rows{Path: st.Path, Format: st.Format, FormatDetected: st.Detected, Columns: st.Columns,
+		rj := Rows{Path: st.Path, Format: st.Format, FormatDetected: st.Detected, Columns: st.Columns, ColumnFiles: st.ColumnFiles,
 			Files: st.Files, EmptyFiles: st.EmptyFiles, Read: st.Read, Used: st.Used, OutsideWindow: st.Outside, Skipped: st.SkippedTotal(), SkippedByReason: map[string]int{},
 			Ignored: st.IgnoredTotal(), IgnoredByReason: st.Ignored, Duplicates: st.Duplicates, UnknownDevices: st.UnknownDevices, UnknownCaseOnly: st.Join.CaseOnly,
 			StaleDisconnects: st.StaleDisconnects, SameInstant: st.SameInstant}

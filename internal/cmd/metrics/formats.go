@@ -33,6 +33,10 @@ func rowsTable(doc fleetmetrics.Result) *render.Table {
 				note += fmt.Sprintf(" (%s empty, left out)", render.Number(float64(rj.EmptyFiles), 0))
 			}
 			notes = append(notes, note)
+			for _, role := range slices.Sorted(maps.Keys(rj.ColumnFiles)) {
+				notes = append(notes, fmt.Sprintf("%s (%s) in %s of the %s files read, empty in the others", role, rj.Columns[role],
+					render.Number(float64(rj.ColumnFiles[role]), 0), render.Number(float64(rj.Files-rj.EmptyFiles), 0)))
+			}
 		}
 		for _, reason := range slices.Sorted(maps.Keys(rj.SkippedByReason)) {
 			notes = append(notes, fmt.Sprintf("%s skipped: %s", render.Number(float64(rj.SkippedByReason[reason]), 0), reason))
