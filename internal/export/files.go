@@ -107,7 +107,9 @@ func (g *Ingest) readFiles(ctx context.Context, in Input, files []string) (*Stat
 				st.Format, columnsText(st.Columns), first, in.Path, columnsText(total.Columns))}
 		}
 		for role, col := range st.Columns {
-			if _, ok := total.Columns[role]; !ok {
+			// the most columns a file reads the role from is what it is
+			// read from where the files have them
+			if have, ok := total.Columns[role]; !ok || strings.Count(col, "|") > strings.Count(have, "|") {
 				total.Columns[role] = col
 			}
 		}
@@ -134,7 +136,8 @@ func (g *Ingest) readFiles(ctx context.Context, in Input, files []string) (*Stat
 }
 
 // sameColumns says whether two files of one input read their roles alike:
-// each role read by both from the same column, and a role only one of
+// each role read by both from the same column (or columns alike:
+// coalescedAlike), and a role only one of
 // them reads an attribute — an optional role that does not order events
 // (the device set up, the app's platform; a device's model or firmware):
 // JSON exports write a key only where an event has it (Amplitude's hourly
@@ -148,7 +151,7 @@ func sameColumns(kind planfile.InputKind, a, b map[string]string) bool {
 		ca, inA := a[name]
 		cb, inB := b[name]
 		if inA && inB {
-			if ca != cb {
+			if ca != cb && !coalescedAlike(ca, cb) {
 				return false
 			}
 			continue
@@ -159,6 +162,29 @@ func sameColumns(kind planfile.InputKind, a, b map[string]string) bool {
 		}
 	}
 	return true
+}
+
+// coalescedAlike says whether two bindings of a role to several columns
+// read the same value: a row reads the first non-empty of the format's
+// columns for the role that its file has ("amplitude_id|device_id|
+// user_id"), so a file without one of them ("amplitude_id|user_id": a
+// JSON file whose events all lack device_id) reads as if it were there
+// and empty — the columns of one must be the other's, in its order.
+func coalescedAlike(a, b string) bool {
+	as, bs := strings.Split(a, "|"), strings.Split(b, "|")
+	if len(as) > len(bs) {
+		as, bs = bs, as
+	}
+	if len(bs) == 1 {
+		return false // two single columns that differ
+	}
+	i := 0
+	for _, c := range bs {
+		if i < len(as) && as[i] == c {
+			i++
+		}
+	}
+	return i == len(as)
 }
 
 // sum adds a later file's stats into s (its examples come after s's).

@@ -285,7 +285,8 @@ func TestFilesAsListed(t *testing.T) {
 }
 
 // JSON exports write a key only where an event has it: Amplitude's hourly
-// file of a night without a setup has no event_properties.device_id. A
+// file of a night without a setup has no event_properties.device_id (nor,
+// its events anonymous, a user_id, one of the user's columns). A
 // file without an attribute role's column (the device set up, the
 // platform) reads its rows with none — the funnel and its join to the
 // fleet are the one file's — and the files that have it are counted; a
@@ -293,8 +294,10 @@ func TestFilesAsListed(t *testing.T) {
 // run (TestFilesDifferentColumns).
 func TestFilesAttributeColumnInSomeFiles(t *testing.T) {
 	night := `{"event_time":"2026-10-05 02:00:00.000000","event_type":"App Opened","amplitude_id":881,"platform":"iOS","event_properties":{}}` + "\n"
-	day := `{"event_time":"2026-10-05 12:00:00.000000","event_type":"setup_started","amplitude_id":882,"platform":"iOS","event_properties":{"device_id":"drip-1"}}` + "\n" +
-		`{"event_time":"2026-10-05 12:01:00.000000","event_type":"ble_found","amplitude_id":882,"platform":"iOS","event_properties":{"device_id":"drip-1"}}` + "\n"
+	// the user is the first non-empty of amplitude_id, device_id, user_id:
+	// the day's events have a user_id, the night's none
+	day := `{"event_time":"2026-10-05 12:00:00.000000","event_type":"setup_started","amplitude_id":882,"user_id":"u-882","platform":"iOS","event_properties":{"device_id":"drip-1"}}` + "\n" +
+		`{"event_time":"2026-10-05 12:01:00.000000","event_type":"ble_found","amplitude_id":882,"user_id":"u-882","platform":"iOS","event_properties":{"device_id":"drip-1"}}` + "\n"
 	funnel := &metrics.Funnel{Steps: []string{"a", "b"}, Match: [][]string{{"setupstarted"}, {"blefound"}}, Fold: normalize, Within: 3600e6, Target: 180e6}
 	w := metrics.Window{From: 1790812800000000, To: 1790812800000000 + 40*86400e6}
 	read := func(path string) (*Stats, *metrics.Onboarding) {
@@ -317,11 +320,34 @@ func TestFilesAttributeColumnInSomeFiles(t *testing.T) {
 		os.WriteFile(filepath.Join(dir, names[0]), []byte(night), 0o644)
 		os.WriteFile(filepath.Join(dir, names[1]), []byte(day), 0o644)
 		st, got := read(dir)
-		if st.Used != 3 || st.Columns["device_id"] != "event_properties.device_id" || !maps.Equal(st.ColumnFiles, map[string]int{"device_id": 1}) {
+		if st.Used != 3 || st.Columns["device_id"] != "event_properties.device_id" || st.Columns["user"] != "amplitude_id|user_id" || !maps.Equal(st.ColumnFiles, map[string]int{"device_id": 1}) {
 			t.Errorf("%v: %+v", names, st)
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%v: the funnel differs from the one file's:\n%+v\n%+v", names, got.SetupGroup, want.SetupGroup)
+		}
+	}
+}
+
+// A role read from the first non-empty of several columns reads alike in
+// a file that lacks some of them (its events would have had them empty);
+// two files reading a role from different single columns, or from lists
+// that are not one within the other in order, do not.
+func TestCoalescedAlike(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{
+		{"amplitude_id|device_id|user_id", "amplitude_id|user_id", true},
+		{"user_id", "amplitude_id|device_id|user_id", true},
+		{"amplitude_id|device_id|user_id", "amplitude_id|device_id|user_id", true},
+		{"user_id|amplitude_id", "amplitude_id|device_id|user_id", false}, // another order
+		{"name", "label", false},
+		{"amplitude_id|user_id", "amplitude_id|device_id", false},
+		{"a", "a|b", true},
+	} {
+		if got := coalescedAlike(c.a, c.b); got != c.want {
+			t.Errorf("%q, %q: %v, want %v", c.a, c.b, got, c.want)
 		}
 	}
 }
