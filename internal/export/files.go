@@ -85,7 +85,7 @@ func (g *Ingest) readFiles(ctx context.Context, in Input, files []string) (*Stat
 		if err != nil {
 			return nil, err
 		}
-		done += sizes[i]
+		done += max(sizes[i], 0)
 		read++
 		for role := range st.Columns {
 			bound[role]++
