@@ -115,6 +115,9 @@ func left(name string) bool {
 func Selects(input, p string) bool {
 	input, p = path.Clean(input), path.Clean(p)
 	segs := strings.Split(p, "/")
+	if input == "." {
+		return !slices.ContainsFunc(segs, left) // the root itself
+	}
 	for i := 1; i <= len(segs); i++ {
 		prefix := strings.Join(segs[:i], "/")
 		hit := prefix == input

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -14,6 +15,44 @@ import (
 // the files Expand lists, for a file, a directory and globs that match
 // files, directories and hidden names.
 func TestSelectsIsExpand(t *testing.T) {
+	root := exportTree(t)
+	for _, c := range []struct {
+		input string
+		want  int
+	}{
+		{"exports/events.csv", 1},
+		{"exports/fh", 4},
+		{"exports/fh/", 4},
+		{"exports/fh/2026/10/01", 3},
+		{"exports/hourly/*.csv.gz", 3}, // a glob matches a hidden name, as filepath.Glob does
+		{"exports/hourly/setup-0[0-1].csv.gz", 2},
+		{"exports/*", 8}, // a matched directory stands for its files
+		{"exports/fh/2026/*/*/00", 3},
+		{"*.csv", 1},
+		{"exports/*/_tmp", 1}, // a directory named by the glob is read even with a _ name
+		{"exports/fh/2026/10/0?/*/*.json", 4},
+	} {
+		expanded, selected, err := expandAndSelect(root, c.input)
+		if err != nil {
+			t.Fatalf("%s: %v", c.input, err)
+		}
+		if !slices.Equal(expanded, selected) || len(expanded) != c.want {
+			t.Errorf("%s: Expand %q, Selects %q, want %d files", c.input, expanded, selected, c.want)
+		}
+		for _, f := range selected {
+			if rel, err := filepath.Rel(StaticDir(c.input), f); err != nil || rel == ".." || filepath.IsAbs(rel) || len(rel) > 1 && rel[:2] == ".." {
+				t.Errorf("%s: %s is not beneath StaticDir %s", c.input, f, StaticDir(c.input))
+			}
+		}
+	}
+	if Selects("exports/[", "exports/[") {
+		t.Error("a malformed pattern selects a file")
+	}
+}
+
+// exportTree writes a tree of Firehose objects, hourly files, markers,
+// hidden files and Athena sidecars (empty files) and returns its root.
+func exportTree(t testing.TB) string {
 	root := t.TempDir()
 	files := []string{
 		"exports/events.csv",
@@ -41,51 +80,48 @@ func TestSelectsIsExpand(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for _, c := range []struct {
-		input string
-		want  int
-	}{
-		{"exports/events.csv", 1},
-		{"exports/fh", 4},
-		{"exports/fh/", 4},
-		{"exports/fh/2026/10/01", 3},
-		{"exports/hourly/*.csv.gz", 3}, // a glob matches a hidden name, as filepath.Glob does
-		{"exports/hourly/setup-0[0-1].csv.gz", 2},
-		{"exports/*", 8}, // a matched directory stands for its files
-		{"exports/fh/2026/*/*/00", 3},
-		{"*.csv", 1},
-		{"exports/*/_tmp", 1}, // a directory named by the glob is read even with a _ name
-		{"exports/fh/2026/10/0?/*/*.json", 4},
-	} {
-		got, err := Expand(filepath.Join(root, filepath.FromSlash(c.input)))
+	return root
+}
+
+// expandAndSelect lists the files under root that Expand gives for input
+// (sorted, relative, slash-separated) and those Selects picks among all.
+func expandAndSelect(root, input string) (expanded, selected []string, err error) {
+	got, err := Expand(filepath.Join(root, filepath.FromSlash(input)))
+	for _, g := range got {
+		rel, _ := filepath.Rel(root, g)
+		expanded = append(expanded, filepath.ToSlash(rel))
+	}
+	slices.Sort(expanded)
+	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			rel, _ := filepath.Rel(root, p)
+			if Selects(input, filepath.ToSlash(rel)) {
+				selected = append(selected, filepath.ToSlash(rel))
+			}
+		}
+		return err
+	})
+	return expanded, selected, err
+}
+
+// FuzzSelectsIsExpand holds Selects to Expand for any input path inside
+// the tree: a pattern Expand refuses or that matches nothing selects
+// nothing.
+func FuzzSelectsIsExpand(f *testing.F) {
+	for _, s := range []string{"exports/fh", "exports/*", "exports/hourly/*.csv.gz", "*", "exports/fh/2026/*/*/0?", "exports/[", "exports/*/_tmp", "exports/fh/../fh", "exports//fh/"} {
+		f.Add(s)
+	}
+	root := exportTree(f)
+	f.Fuzz(func(t *testing.T, input string) {
+		if input == "" || strings.Contains(input, "..") || strings.HasPrefix(input, "/") || strings.ContainsAny(input, "\\\x00") || len(input) > 200 {
+			t.Skip() // outside the tree, escapes (filepath and path agree on / only), or not a path
+		}
+		expanded, selected, err := expandAndSelect(root, input)
 		if err != nil {
-			t.Fatalf("%s: %v", c.input, err)
+			expanded = nil // an error lists nothing
 		}
-		var expanded, selected []string
-		for _, g := range got {
-			rel, _ := filepath.Rel(root, g)
-			expanded = append(expanded, filepath.ToSlash(rel))
+		if !slices.Equal(expanded, selected) {
+			t.Errorf("%q: Expand %q (%v), Selects %q", input, expanded, err, selected)
 		}
-		filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err == nil && !d.IsDir() {
-				rel, _ := filepath.Rel(root, p)
-				if Selects(c.input, filepath.ToSlash(rel)) {
-					selected = append(selected, filepath.ToSlash(rel))
-				}
-			}
-			return err
-		})
-		slices.Sort(expanded)
-		if !slices.Equal(expanded, selected) || len(expanded) != c.want {
-			t.Errorf("%s: Expand %q, Selects %q, want %d files", c.input, expanded, selected, c.want)
-		}
-		for _, f := range selected {
-			if rel, err := filepath.Rel(StaticDir(c.input), f); err != nil || rel == ".." || filepath.IsAbs(rel) || len(rel) > 1 && rel[:2] == ".." {
-				t.Errorf("%s: %s is not beneath StaticDir %s", c.input, f, StaticDir(c.input))
-			}
-		}
-	}
-	if Selects("exports/[", "exports/[") {
-		t.Error("a malformed pattern selects a file")
-	}
+	})
 }
