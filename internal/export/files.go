@@ -72,6 +72,7 @@ func (g *Ingest) readFiles(ctx context.Context, in Input, files []string) (*Stat
 		defer func() { g.Progress, g.began = report, time.Time{} }()
 	}
 	empty, read := 0, 0
+	var reads []FileRead
 	bound := map[string]int{} // files that read each role
 	for i, path := range files {
 		if sizes[i] == 0 {
@@ -87,6 +88,7 @@ func (g *Ingest) readFiles(ctx context.Context, in Input, files []string) (*Stat
 		}
 		done += max(sizes[i], 0)
 		read++
+		reads = append(reads, FileRead{path, st.Read})
 		for role := range st.Columns {
 			bound[role]++
 		}
@@ -123,7 +125,7 @@ func (g *Ingest) readFiles(ctx context.Context, in Input, files []string) (*Stat
 		}
 		return nil, &RowError{Path: in.Path, Reason: reason}
 	}
-	total.Path, total.Files, total.EmptyFiles = in.Path, len(files), empty
+	total.Path, total.Files, total.EmptyFiles, total.FileReads = in.Path, len(files), empty, reads
 	for role, n := range bound {
 		if n < read {
 			if total.ColumnFiles == nil {

@@ -212,6 +212,10 @@ func TestFilesEmptyLeftOut(t *testing.T) {
 	if st.Files != 4 || st.EmptyFiles != 2 || st.Read != 4 || st.Used != 4 || st.Format != "generic" {
 		t.Errorf("%+v", st)
 	}
+	// the rows of each file read, for the row-cap check per file
+	if want := []FileRead{{filepath.Join(dir, "a.csv"), 2}, {filepath.Join(dir, "c.csv"), 2}}; !slices.Equal(st.FileReads, want) {
+		t.Errorf("file reads %v, want %v", st.FileReads, want)
+	}
 	for _, name := range []string{"a.csv", "c.csv"} {
 		os.Remove(filepath.Join(dir, name))
 	}

@@ -36,6 +36,12 @@ type Input struct {
 	Files []string
 }
 
+// FileRead is the count of rows read from one file of an input.
+type FileRead struct {
+	Path string
+	Read int
+}
+
 // Stats accounts for every row of one input: used, skipped (with reason),
 // ignored (rows the format leaves out: other event names, values that
 // mean neither state) or outside the span any metric looks at.
@@ -46,6 +52,9 @@ type Stats struct {
 	// glob (0: a file); EmptyFiles those of them left out for having no
 	// byte at all.
 	Files, EmptyFiles int
+	// FileReads are the rows read from each file of a many-file input, in
+	// order: a cap (a spreadsheet's, a console's) cuts a file, not the sum.
+	FileReads []FileRead
 	// Format is the format the input was read with; Detected is false when
 	// it was named (flag or iotpm.yaml) or the generic fallback was used.
 	Format   string

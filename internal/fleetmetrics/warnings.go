@@ -242,15 +242,37 @@ func eventStats(out *Outcome) *export.Stats {
 // in the devices export, as fleets ship in round lots). Either way every
 // count from the input reads low, and the dropped rows are most often the
 // latest or the earliest. A round count can be the data's own: the
-// warning says so. Files only: a table holds what it holds.
+// warning says so. Files only: a table holds what it holds. An input of
+// many files is checked file by file — parts exported one at a time are
+// cut one at a time, and two capped parts of three need not sum to a
+// round number — and as a whole (a LIMIT over the query whose result was
+// written in parts), at most maxCapWarnings files named.
 func rowCapWarnings(out *Outcome) {
 	for _, st := range out.stats {
-		if limit, fix := rowCap(st.Read, st.Kind != planfile.KindDevices); limit != "" {
+		round := st.Kind != planfile.KindDevices
+		warned := 0
+		for _, f := range st.FileReads {
+			limit, fix := rowCap(f.Read, round)
+			if limit == "" {
+				continue
+			}
+			if warned++; warned <= maxCapWarnings {
+				out.Problems.Warnf(diag.Row, f.Path, 0, 0, "%s rows, %s: the rows past it were likely dropped, and every count from %s reads low; %s; if this is all of the file's data, nothing is wrong",
+					render.Number(float64(f.Read), 0), limit, st.Path, fix)
+			}
+		}
+		if warned > maxCapWarnings {
+			out.Problems.Warnf(diag.Row, st.Path, 0, 0, "%d more files of it have as many rows as a cap leaves", warned-maxCapWarnings)
+		}
+		if limit, fix := rowCap(st.Read, round); limit != "" && warned == 0 {
 			out.Problems.Warnf(diag.Row, st.Path, 0, 0, "%s rows, %s: the rows past it were likely dropped, and every count from this input reads low; %s; if this is all of the data, nothing is wrong",
 				render.Number(float64(st.Read), 0), limit, fix)
 		}
 	}
 }
+
+// maxCapWarnings bounds the files of one input named as cut at a cap.
+const maxCapWarnings = 5
 
 // rowCap says which row limit a file of n data rows (a header besides)
 // has reached, and what to do; "" when none. round: a round count is
