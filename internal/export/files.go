@@ -2,8 +2,10 @@ package export
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"maps"
 	"os"
@@ -71,12 +73,22 @@ func (g *Ingest) readFiles(ctx context.Context, in Input, files []string) (*Stat
 		g.began = time.Now()
 		defer func() { g.Progress, g.began = report, time.Time{} }()
 	}
+	copies, err := copiesOf(ctx, files, sizes)
+	if err != nil {
+		return nil, err
+	}
 	empty, read := 0, 0
 	var reads []FileRead
+	var copied []FileCopy
 	bound := map[string]int{} // files that read each role
 	for i, path := range files {
 		if sizes[i] == 0 {
 			empty++
+			continue
+		}
+		if j, ok := copies[i]; ok {
+			copied = append(copied, FileCopy{path, files[j]})
+			done += sizes[i]
 			continue
 		}
 		one := in
@@ -125,7 +137,7 @@ func (g *Ingest) readFiles(ctx context.Context, in Input, files []string) (*Stat
 		}
 		return nil, &RowError{Path: in.Path, Reason: reason}
 	}
-	total.Path, total.Files, total.EmptyFiles, total.FileReads = in.Path, len(files), empty, reads
+	total.Path, total.Files, total.EmptyFiles, total.FileReads, total.CopyFiles = in.Path, len(files), empty, reads, copied
 	for role, n := range bound {
 		if n < read {
 			if total.ColumnFiles == nil {
@@ -135,6 +147,59 @@ func (g *Ingest) readFiles(ctx context.Context, in Input, files []string) (*Stat
 		}
 	}
 	return total, nil
+}
+
+// copiesOf finds the files of an input that hold the same bytes as an
+// earlier one — a second download of one export ("tickets (1).csv"),
+// the same object synced twice — which read again would count every row
+// twice (events are used once, but tickets, usage and the funnel's
+// attempts would not be): index → the earlier file's index. Only files
+// of equal size are compared, by SHA-256 of their bytes, so a directory
+// of distinct exports costs a stat each.
+func copiesOf(ctx context.Context, files []string, sizes []int64) (map[int]int, error) {
+	bySize := map[int64][]int{}
+	for i, n := range sizes {
+		if n > 0 {
+			bySize[n] = append(bySize[n], i)
+		}
+	}
+	copies := map[int]int{}
+	for _, group := range bySize {
+		if len(group) < 2 {
+			continue
+		}
+		first := map[[sha256.Size]byte]int{}
+		for _, i := range group { // in file order: the first of a kind is read
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			sum, err := fileSum(files[i])
+			if err != nil {
+				continue // the read reports it
+			}
+			if j, ok := first[sum]; ok {
+				copies[i] = j
+			} else {
+				first[sum] = i
+			}
+		}
+	}
+	return copies, nil
+}
+
+// fileSum is the SHA-256 of a file's bytes.
+func fileSum(path string) (sum [sha256.Size]byte, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return sum, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return sum, err
+	}
+	h.Sum(sum[:0])
+	return sum, nil
 }
 
 // sameColumns says whether two files of one input read their roles alike:

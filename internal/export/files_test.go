@@ -203,7 +203,8 @@ func TestFilesLeftOut(t *testing.T) {
 func TestFilesEmptyLeftOut(t *testing.T) {
 	dir := t.TempDir()
 	rows := "device_id,timestamp,event\nd1,2026-10-01T00:00:00Z,connected\nd2,2026-10-01T01:00:00Z,connected\n"
-	for name, content := range map[string]string{"0.csv": "", "a.csv": rows, "b.csv": "", "c.csv": rows} {
+	others := strings.ReplaceAll(rows, "\nd", "\ne") // not a copy of a.csv
+	for name, content := range map[string]string{"0.csv": "", "a.csv": rows, "b.csv": "", "c.csv": others} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -275,8 +276,8 @@ func TestFilesReportOneProgress(t *testing.T) {
 // appears in the directory after the listing is not.
 func TestFilesAsListed(t *testing.T) {
 	dir := t.TempDir()
-	rows := "device_id,timestamp,event\nd1,2026-10-01T00:00:00Z,connected\n"
 	for _, name := range []string{"a.csv", "b.csv", "late.csv"} {
+		rows := "device_id,timestamp,event\n" + name + ",2026-10-01T00:00:00Z,connected\n" // each its own: no copies
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(rows), 0o644); err != nil {
 			t.Fatal(err)
 		}

@@ -36,6 +36,9 @@ type Input struct {
 	Files []string
 }
 
+// FileCopy is a file left out as a copy of an earlier one, Of.
+type FileCopy struct{ Path, Of string }
+
 // FileRead is the count of rows read from one file of an input.
 type FileRead struct {
 	Path string
@@ -55,6 +58,10 @@ type Stats struct {
 	// FileReads are the rows read from each file of a many-file input, in
 	// order: a cap (a spreadsheet's, a console's) cuts a file, not the sum.
 	FileReads []FileRead
+	// CopyFiles are the files of a many-file input left out for holding
+	// the same bytes as an earlier one (a second download of one export):
+	// read twice, every row would count twice.
+	CopyFiles []FileCopy
 	// Format is the format the input was read with; Detected is false when
 	// it was named (flag or iotpm.yaml) or the generic fallback was used.
 	Format   string

@@ -3,6 +3,7 @@ package fleetmetrics
 import (
 	"time"
 
+	"github.com/iotpm/iotpm/internal/export"
 	"github.com/iotpm/iotpm/internal/gate"
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/internal/render"
@@ -197,14 +198,31 @@ type Month struct {
 	Uptime *float64 `json:"uptime"`
 }
 
+// FileCopy is a file of an input left out as a copy of an earlier one.
+type FileCopy struct {
+	Path string `json:"path"`
+	Of   string `json:"of"`
+}
+
+func copyFiles(in []export.FileCopy) []FileCopy {
+	var out []FileCopy
+	for _, c := range in {
+		out = append(out, FileCopy{c.Path, c.Of})
+	}
+	return out
+}
+
 // RowsJSON accounts for every row of one input in the output.
 type Rows struct {
 	Path string `json:"path"`
 	// Files is the number of files of an input that is a directory or a
 	// glob (absent for a file); EmptyFiles those of them left out for
 	// having no byte.
-	Files          int               `json:"files,omitempty"`
-	EmptyFiles     int               `json:"empty_files,omitempty"`
+	Files      int `json:"files,omitempty"`
+	EmptyFiles int `json:"empty_files,omitempty"`
+	// CopyFiles are files left out for holding the same bytes as an
+	// earlier file of the input (its path in Of).
+	CopyFiles      []FileCopy        `json:"copy_files,omitempty"`
 	Format         string            `json:"format"`
 	FormatDetected bool              `json:"format_detected"`
 	Columns        map[string]string `json:"columns"`
@@ -252,7 +270,7 @@ func NewResult(out *Outcome, gates []gate.Gate) Result {
 	doc.DataAgeDays = out.ageDays
 	for _, st := range out.stats {
 		rj := Rows{Path: st.Path, Format: st.Format, FormatDetected: st.Detected, Columns: st.Columns, ColumnFiles: st.ColumnFiles,
-			Files: st.Files, EmptyFiles: st.EmptyFiles, Read: st.Read, Used: st.Used, OutsideWindow: st.Outside, Skipped: st.SkippedTotal(), SkippedByReason: map[string]int{},
+			Files: st.Files, EmptyFiles: st.EmptyFiles, CopyFiles: copyFiles(st.CopyFiles), Read: st.Read, Used: st.Used, OutsideWindow: st.Outside, Skipped: st.SkippedTotal(), SkippedByReason: map[string]int{},
 			Ignored: st.IgnoredTotal(), IgnoredByReason: st.Ignored, Duplicates: st.Duplicates, UnknownDevices: st.UnknownDevices, UnknownCaseOnly: st.Join.CaseOnly,
 			StaleDisconnects: st.StaleDisconnects, SameInstant: st.SameInstant}
 		if u := r.Uptime; u != nil {

@@ -250,6 +250,7 @@ func finishMetrics(env runenv.Env, job *Job, out *Outcome) {
 	singleEventWarning(out)
 	if job.db == nil {
 		rowCapWarnings(out)
+		copyWarnings(out)
 	}
 	shippingWarning(out)
 	if fw := out.report.Firmware; fw != nil && fw.Ambiguous > 0 {

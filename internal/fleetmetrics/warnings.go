@@ -271,6 +271,22 @@ func rowCapWarnings(out *Outcome) {
 	}
 }
 
+// copyWarnings names the files of an input left out as copies of an
+// earlier one (export.Ingest leaves them out: read twice, every ticket,
+// usage day and setup attempt in them would count twice), at most
+// maxCapWarnings of them.
+func copyWarnings(out *Outcome) {
+	for _, st := range out.stats {
+		for i, c := range st.CopyFiles {
+			if i == maxCapWarnings {
+				out.Problems.Warnf(diag.Row, st.Path, 0, 0, "%d more files of it are copies of others, left out", len(st.CopyFiles)-i)
+				break
+			}
+			out.Problems.Warnf(diag.Row, c.Path, 0, 0, "has the same bytes as %s, so it is left out: read twice, its rows would count twice (a second download of one export?); delete the copy", c.Of)
+		}
+	}
+}
+
 // maxCapWarnings bounds the files of one input named as cut at a cap.
 const maxCapWarnings = 5
 

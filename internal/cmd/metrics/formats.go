@@ -29,13 +29,20 @@ func rowsTable(doc fleetmetrics.Result) *render.Table {
 			if rj.Files == 1 {
 				note = "1 file of " + rj.Path
 			}
+			var left []string
 			if rj.EmptyFiles > 0 {
-				note += fmt.Sprintf(" (%s empty, left out)", render.Number(float64(rj.EmptyFiles), 0))
+				left = append(left, render.Number(float64(rj.EmptyFiles), 0)+" empty")
+			}
+			if len(rj.CopyFiles) > 0 {
+				left = append(left, render.Number(float64(len(rj.CopyFiles)), 0)+" a copy of another")
+			}
+			if len(left) > 0 {
+				note += " (" + strings.Join(left, ", ") + ", left out)"
 			}
 			notes = append(notes, note)
 			for _, role := range slices.Sorted(maps.Keys(rj.ColumnFiles)) {
 				notes = append(notes, fmt.Sprintf("%s (%s) in %s of the %s files read, empty in the others", role, rj.Columns[role],
-					render.Number(float64(rj.ColumnFiles[role]), 0), render.Number(float64(rj.Files-rj.EmptyFiles), 0)))
+					render.Number(float64(rj.ColumnFiles[role]), 0), render.Number(float64(rj.Files-rj.EmptyFiles-len(rj.CopyFiles)), 0)))
 			}
 		}
 		for _, reason := range slices.Sorted(maps.Keys(rj.SkippedByReason)) {
