@@ -1,8 +1,11 @@
 package export
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -155,7 +158,8 @@ func (g *Ingest) readFiles(ctx context.Context, in Input, files []string) (*Stat
 // twice (events are used once, but tickets, usage and the funnel's
 // attempts would not be): index → the earlier file's index. Only files
 // of equal size are compared, by SHA-256 of their bytes, so a directory
-// of distinct exports costs a stat each.
+// of distinct exports costs a stat each; and a file kept beside its
+// gzipped copy (NAME and NAME.gz), when the trailer's size matches.
 func copiesOf(ctx context.Context, files []string, sizes []int64) (map[int]int, error) {
 	bySize := map[int64][]int{}
 	for i, n := range sizes {
@@ -184,7 +188,72 @@ func copiesOf(ctx context.Context, files []string, sizes []int64) (map[int]int, 
 			}
 		}
 	}
+	// a file kept beside its compressed copy (gzip -k): NAME and NAME.gz
+	// holding the same rows
+	at := map[string]int{}
+	for i, f := range files {
+		at[f] = i
+	}
+	for i, f := range files {
+		j, ok := at[strings.TrimSuffix(f, ".gz")]
+		if !strings.HasSuffix(f, ".gz") || !ok || sizes[j] <= 0 {
+			continue
+		}
+		if _, done := copies[max(i, j)]; done {
+			continue
+		}
+		if same, err := sameAsGunzipped(ctx, files[j], f, sizes[j]); err != nil {
+			return nil, err
+		} else if same {
+			copies[max(i, j)] = min(i, j)
+		}
+	}
 	return copies, nil
+}
+
+// sameAsGunzipped says whether the gzip file gz holds the bytes of the
+// file plain, of size n: the gzip trailer's size (mod 2^32) first, then
+// the bytes themselves. A gzip file that does not read says false (its
+// read reports it).
+func sameAsGunzipped(ctx context.Context, plain, gz string, n int64) (bool, error) {
+	g, err := os.Open(gz)
+	if err != nil {
+		return false, nil
+	}
+	defer g.Close()
+	var trailer [4]byte
+	if info, err := g.Stat(); err != nil || info.Size() < 18 {
+		return false, nil
+	} else if _, err := g.ReadAt(trailer[:], info.Size()-4); err != nil || binary.LittleEndian.Uint32(trailer[:]) != uint32(n) {
+		return false, nil
+	}
+	zr, err := gzip.NewReader(g)
+	if err != nil {
+		return false, nil
+	}
+	p, err := os.Open(plain)
+	if err != nil {
+		return false, nil
+	}
+	defer p.Close()
+	a, b := make([]byte, 1<<16), make([]byte, 1<<16)
+	for {
+		if err := ctx.Err(); err != nil {
+			return false, err
+		}
+		na, errA := io.ReadFull(p, a)
+		nb, errB := io.ReadFull(zr, b)
+		if na != nb || !bytes.Equal(a[:na], b[:nb]) {
+			return false, nil
+		}
+		endA, endB := errA == io.EOF || errA == io.ErrUnexpectedEOF, errB == io.EOF || errB == io.ErrUnexpectedEOF
+		switch {
+		case endA && endB:
+			return true, nil
+		case errA != nil && !endA, errB != nil && !endB, endA != endB:
+			return false, nil
+		}
+	}
 }
 
 // fileSum is the SHA-256 of a file's bytes.

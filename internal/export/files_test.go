@@ -356,3 +356,43 @@ func TestCoalescedAlike(t *testing.T) {
 		}
 	}
 }
+
+// A file kept beside its gzipped copy (gzip -k: events.csv and
+// events.csv.gz) holds the same rows twice: the .gz is left out as a copy.
+// A .gz of other rows beside a plain file of its name is read — also one
+// of as many bytes once decompressed (the trailer's size alone does not
+// decide) — and so is a .gz of a file of another name.
+func TestFilesGzipCopyLeftOut(t *testing.T) {
+	rows := "device_id,timestamp,event\nd1,2026-10-01T00:00:00Z,connected\nd2,2026-10-01T01:00:00Z,connected\n"
+	same := strings.ReplaceAll(rows, "\nd", "\ne") // as long, other bytes
+	for _, c := range []struct {
+		name   string
+		files  map[string]string // a .gz name is written compressed
+		read   int
+		copies []FileCopy
+	}{
+		{"kept beside its copy", map[string]string{"events.csv": rows, "events.csv.gz": rows}, 2, []FileCopy{{"events.csv.gz", "events.csv"}}},
+		{"other rows, as long", map[string]string{"events.csv": rows, "events.csv.gz": same}, 4, nil},
+		{"other rows", map[string]string{"events.csv": rows, "events.csv.gz": rows + "d3,2026-10-01T02:00:00Z,connected\n"}, 5, nil},
+		{"another name", map[string]string{"a.csv": rows, "b.csv.gz": same}, 4, nil},
+	} {
+		dir := t.TempDir()
+		for name, content := range c.files {
+			data := []byte(content)
+			if strings.HasSuffix(name, ".gz") {
+				data = gzipped(data)
+			}
+			if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		st, _ := readInput(t, Input{Kind: planfile.KindEvents, Path: dir})
+		var copies []FileCopy
+		for _, cp := range st.CopyFiles {
+			copies = append(copies, FileCopy{filepath.Base(cp.Path), filepath.Base(cp.Of)})
+		}
+		if st.Read != c.read || !slices.Equal(copies, c.copies) {
+			t.Errorf("%s: read %d, copies %v; want %d, %v", c.name, st.Read, copies, c.read, c.copies)
+		}
+	}
+}
