@@ -35,6 +35,7 @@ const (
 	roleUser     // onboarding: the app user or install setting a device up
 	roleStep     // onboarding: the event name
 	roleSegment  // onboarding: the app platform or version
+	roleTicket   // tickets: the ticket id (rows of one ticket count once)
 	nRoles
 )
 
@@ -49,7 +50,7 @@ var kindRoles = map[planfile.InputKind][]int{
 	planfile.KindEvents:   {roleDevice, roleTimestamp, roleEvent, roleSequence, roleSession},
 	planfile.KindOTA:      {roleDevice, roleJob, roleStatus, roleTimestamp, roleVersion},
 	planfile.KindActivity: {roleDevice, roleTimestamp},
-	planfile.KindTickets:  {roleCustomer, roleCreated},
+	planfile.KindTickets:  {roleCustomer, roleCreated, roleTicket},
 	planfile.KindUsage:    {roleDevice, roleFeature, roleTimestamp},
 	// the device being set up is optional: not every app logs it
 	planfile.KindOnboarding: {roleUser, roleStep, roleTimestamp, roleDevice, roleSegment},

@@ -473,7 +473,7 @@ func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, line int, bad func(
 		d.AddUsage(id, ts)
 		g.count(st, ts, ts >= w.From && ts < w.To)
 	case planfile.KindTickets:
-		d.AddTicket(id, ts)
+		d.AddTicketRow(id, trimSpace(b.field(fields, roleTicket)), ts)
 		g.count(st, ts, ts >= w.From && ts < w.To)
 	case planfile.KindOnboarding:
 		if row, ok := setupRowOf(b, d, fields, id, ts, bad); ok {

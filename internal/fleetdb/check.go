@@ -197,6 +197,15 @@ func (p *plan) duplicateDevicesSQL() string {
 	return with(p.devCTE()) + "SELECT count(*), min(" + p.idText("device_id") + ") FROM (SELECT device_id FROM dev GROUP BY device_id HAVING count(*) > 1) x"
 }
 
+// duplicateTicketsSQL counts the rows of a tickets table after the first
+// of each customer's ticket id: one ticket each (metrics.Data.AddTicketRow).
+func (p *plan) duplicateTicketsSQL() string {
+	t := p.tables[planfile.KindTickets]
+	return fmt.Sprintf(`SELECT coalesce(sum(n - 1), 0)::bigint FROM (
+  SELECT %s AS customer_id, %s AS tid, count(*) AS n FROM %s GROUP BY 1, 2
+) x WHERE tid IS NOT NULL`, textExpr(t.cols["customer_id"]), ticketIDExpr(t.cols["ticket_id"]), p.from(planfile.KindTickets))
+}
+
 // snapshotConflictsSQL counts the job executions of an OTA snapshot table
 // with rows of different states, with one of them: a file's later row
 // wins, a table's rows have no order.

@@ -130,6 +130,9 @@ func local(t testing.TB, inputs map[planfile.InputKind]export.Input, o metrics.O
 	if st, ok := stats["events"]; ok {
 		st.Duplicates, st.SameInstant = data.DuplicateEvents, data.SameInstant // as the command does
 	}
+	if st, ok := stats["tickets"]; ok {
+		st.Duplicates = data.DuplicateTickets // as the command does
+	}
 	for _, j := range data.Joins() {
 		stats[planfile.InputKind(j.Input)].UnknownDevices = j.Unknown
 	}

@@ -238,6 +238,9 @@ func Run(ctx context.Context, conn *pgx.Conn, job *Job) (*Result, error) {
 	if err := p.account(ctx, conn, job.params(metrics.NoTime), job.MaxBadRows, res, job.stage); err != nil {
 		return nil, err
 	}
+	if err := p.ticketDuplicates(ctx, conn, job.params(metrics.NoTime), res); err != nil {
+		return nil, err
+	}
 	horizon := o.AsOf
 	if horizon == 0 || horizon == metrics.NoTime {
 		job.stage("horizon")
@@ -398,6 +401,28 @@ func (p *plan) account(ctx context.Context, conn *pgx.Conn, params Params, maxBa
 				return t.problem(role, "none of the %d ids in %s.%s is in the devices input (%q there, %q in devices): is it the right column?",
 					ids, t.Table, t.cols[role].name, clip(*sampleUnknown), clip(*sampleKnown))
 			}
+		}
+	}
+	return nil
+}
+
+// ticketDuplicates counts, where the tickets have a ticket id, the rows of
+// a ticket after its first in the tickets' accounting.
+func (p *plan) ticketDuplicates(ctx context.Context, conn *pgx.Conn, params Params, res *Result) error {
+	t, ok := p.tables[planfile.KindTickets]
+	if !ok {
+		return nil
+	}
+	if _, ok := t.cols["ticket_id"]; !ok {
+		return nil
+	}
+	var n int64
+	if err := scanOne(ctx, conn, p.duplicateTicketsSQL(), params, &n); err != nil {
+		return queryError(err, "tickets duplicates")
+	}
+	for _, st := range res.Stats {
+		if st.Kind == planfile.KindTickets {
+			st.Duplicates = int(n)
 		}
 	}
 	return nil

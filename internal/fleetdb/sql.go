@@ -33,6 +33,12 @@ func normExpr(v string) string {
 // textExpr is an id column as text (ids of any type join as text).
 func textExpr(c column) string { return fmt.Sprintf("(%s)::text", c.quoted) }
 
+// ticketIDExpr is a ticket id as the file reader reads it: its text
+// without surrounding blanks, NULL when empty.
+func ticketIDExpr(c column) string {
+	return fmt.Sprintf("NULLIF(btrim(%s, E' \\t'), '')", textExpr(c))
+}
+
 // nativeIDs are the id column types (typname: SQL type) whose values the
 // statements compare as they are when every device id column has the
 // same one: an integer's or a uuid's value has one text spelling, varchar
@@ -202,7 +208,11 @@ func vocabExpr(c column, lists []string, classes []int) string {
 // sequenced reports whether the events are ordered by a sequence column
 // (else by time).
 func (p *plan) sequenced() bool {
-	_, ok := p.tables[planfile.KindEvents].cols["sequence"]
+	t := p.tables[planfile.KindEvents]
+	if t == nil {
+		return false // no events: the health of devices with tickets or usage alone
+	}
+	_, ok := t.cols["sequence"]
 	return ok
 }
 
@@ -542,7 +552,9 @@ func (p *plan) baseCTEs(b string) []string {
 	if p.has(planfile.KindEvents) {
 		out = append(out, p.evCTEs())
 	} else {
-		out = append(out, "ev AS (SELECT "+p.idNull()+" AS device_id, NULL::bigint AS t, NULL::int AS s, NULL::bigint AS o WHERE false)")
+		// no events: the columns evCTEs' ev has, with no row (activity
+		// alone, or the health of devices from usage and tickets)
+		out = append(out, "ev AS (SELECT "+p.idNull()+" AS device_id, NULL::bigint AS t, NULL::int AS s, NULL::bigint AS o, NULL::bigint AS bk_t, NULL::bigint AS bk_a WHERE false)")
 	}
 	if p.has(planfile.KindActivity) {
 		out = append(out, p.actCTE())
@@ -760,6 +772,19 @@ func (p *plan) healthParts() ([]string, string) {
 		id := textExpr(t.cols["customer_id"])
 		tk = fmt.Sprintf("SELECT %s AS customer_id, count(*) AS n FROM %s WHERE %s AND %s >= @from AND %[4]s < @to AND %[4]s <= @horizon GROUP BY 1",
 			id, p.from(planfile.KindTickets), c.between("@from", "@to"), c.timeExpr(c.quoted))
+		if tid, ok := t.cols["ticket_id"]; ok {
+			// the rows of one customer's ticket id are one ticket, created
+			// at the earliest of their times (metrics.Data.AddTicketRow);
+			// a row without an id is a ticket of its own. Grouped by the
+			// customer first, so that a table distributed by it groups on
+			// its workers.
+			in := func(x string) string { return fmt.Sprintf("%s >= @from AND %[1]s < @to AND %[1]s <= @horizon", x) }
+			tk = fmt.Sprintf(`SELECT customer_id, sum(n)::bigint AS n FROM (
+    SELECT customer_id, CASE WHEN tid IS NULL THEN count(*) FILTER (WHERE %s) ELSE (%s)::int END AS n
+    FROM (SELECT %s AS customer_id, %s AS tid, %s AS t FROM %s) r
+    GROUP BY customer_id, tid
+  ) x GROUP BY 1`, in("t"), in("min(t)"), id, ticketIDExpr(tid), c.timeExpr(c.quoted), p.from(planfile.KindTickets))
+		}
 		tkAll = fmt.Sprintf("SELECT DISTINCT %s AS customer_id FROM %s", id, p.from(planfile.KindTickets))
 	}
 	ctes = append(ctes, "used AS (\n  "+usedDev+"\n)", "tk AS (\n  "+tk+"\n)", `fleet AS (

@@ -134,6 +134,9 @@ func checkJoins(data *metrics.Data, out *Outcome) {
 	if devices != nil {
 		devices.Duplicates = data.DuplicateDevices
 	}
+	if tickets := byKind[planfile.KindTickets]; tickets != nil {
+		tickets.Duplicates = data.DuplicateTickets
+	}
 	for _, j := range data.Joins() {
 		st := byKind[j.Input]
 		if st == nil || devices == nil {

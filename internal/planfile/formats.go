@@ -93,11 +93,14 @@ type RoleColumns struct {
 	User    Columns `yaml:"user"`
 	Step    Columns `yaml:"step"`
 	Segment Columns `yaml:"segment"`
-	Pos     Pos     `yaml:"-"`
+	// TicketID is a tickets input's ticket id: rows of one ticket (an
+	// export of its updates, an overlap of two exports) count once.
+	TicketID Columns `yaml:"ticket_id"`
+	Pos      Pos     `yaml:"-"`
 }
 
 // Roles lists the role names in RoleColumns' order.
-var Roles = []string{"device_id", "timestamp", "event", "sequence", "session", "job_id", "status", "shipped_at", "customer_id", "feature", "created_at", "retired_at", "model", "version", "firmware", "user", "step", "segment"}
+var Roles = []string{"device_id", "timestamp", "event", "sequence", "session", "job_id", "status", "shipped_at", "customer_id", "feature", "created_at", "retired_at", "model", "version", "firmware", "user", "step", "segment", "ticket_id"}
 
 // Get returns a role's columns by name.
 func (r *RoleColumns) Get(role string) Columns {
@@ -141,6 +144,8 @@ func (r *RoleColumns) Get(role string) Columns {
 		return r.RetiredAt
 	case "model":
 		return r.Model
+	case "ticket_id":
+		return r.TicketID
 	}
 	return nil
 }

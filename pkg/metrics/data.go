@@ -93,6 +93,10 @@ type Data struct {
 
 	customers Interner
 	tickets   []Ticket
+	ticketAt  map[ticketKey]int // a ticket with an id: its index in tickets
+	// DuplicateTickets counts the rows of a ticket id after its first
+	// (AddTicketRow).
+	DuplicateTickets int
 
 	jobs Interner
 	ota  map[otaKey]otaState
@@ -606,6 +610,38 @@ func (d *Data) AddTicket(customer []byte, created int64) {
 	c, _ := d.customers.Index(customer)
 	d.tickets = append(d.tickets, Ticket{Customer: c, Created: created})
 	d.seen(created)
+}
+
+// AddTicketRow records a row of a support ticket with its id: the rows of
+// one customer's ticket id are one ticket (an export of a ticket's
+// updates has a row each; two exports that overlap in time have the
+// ticket in both), created at the earliest of their times; the rows after
+// its first are counted in DuplicateTickets. An empty id is a ticket of
+// its own (AddTicket).
+func (d *Data) AddTicketRow(customer, id []byte, created int64) {
+	if len(id) == 0 {
+		d.AddTicket(customer, created)
+		return
+	}
+	c, _ := d.customers.Index(customer)
+	d.seen(created)
+	if d.ticketAt == nil {
+		d.ticketAt = map[ticketKey]int{}
+	}
+	k := ticketKey{c, string(id)}
+	if i, ok := d.ticketAt[k]; ok {
+		d.tickets[i].Created = min(d.tickets[i].Created, created)
+		d.DuplicateTickets++
+		return
+	}
+	d.ticketAt[k] = len(d.tickets)
+	d.tickets = append(d.tickets, Ticket{Customer: c, Created: created})
+}
+
+// ticketKey is a ticket by its customer and id.
+type ticketKey struct {
+	customer int32
+	id       string
 }
 
 // AddOTA records a job-execution row. Rows must come in file order: the
