@@ -473,7 +473,13 @@ func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, line int, bad func(
 		d.AddUsage(id, ts)
 		g.count(st, ts, ts >= w.From && ts < w.To)
 	case planfile.KindTickets:
-		d.AddTicketRow(id, trimSpace(b.field(fields, roleTicket)), ts)
+		ticket := trimSpace(b.field(fields, roleTicket))
+		if excelID(ticket) {
+			// several tickets would count as one
+			bad(RowKind{ExcelNumber, "ticket_id"}, excelIDProblem("ticket_id", ticket, b.Column("ticket_id"), b.Format.Name))
+			return
+		}
+		d.AddTicketRow(id, ticket, ts)
 		g.count(st, ts, ts >= w.From && ts < w.To)
 	case planfile.KindOnboarding:
 		if row, ok := setupRowOf(b, d, fields, id, ts, bad); ok {

@@ -96,3 +96,12 @@ func TestRowKinds(t *testing.T) {
 		}
 	}
 }
+
+// A ticket id Excel turned into a number in scientific notation would make
+// several tickets one: a bad row, as a mangled device id is.
+func TestTicketIDExcelMangled(t *testing.T) {
+	st, _ := ingest(t, "tickets", "ticket_id,customer_id,created_at\n1.23457E+11,acme,2026-10-05T09:00:00Z\n123457000001,acme,2026-10-05T10:00:00Z\n")
+	if st.Skipped[RowKind{ExcelNumber, "ticket_id"}] != 1 || st.Used != 1 {
+		t.Errorf("%+v", st)
+	}
+}
