@@ -45,6 +45,12 @@ func Expand(path string) ([]string, error) {
 		}
 		return files, err
 	}
+	if strings.Contains(path, "**") {
+		// a shell's or a gitignore's recursive ** is two *s here, each
+		// within one name: files at other depths would be left out
+		// unsaid
+		return nil, fmt.Errorf("pattern %q: ** is not recursive here (Go's filepath.Match: * stays within one name); name the directory (%s) to read every file beneath it", path, StaticDir(filepath.ToSlash(path)))
+	}
 	matches, err := filepath.Glob(path)
 	if err != nil {
 		return nil, fmt.Errorf("pattern %q: %w (the syntax is Go's filepath.Match: * ? [a-z], \\ escapes)", path, err)
@@ -113,6 +119,9 @@ func left(name string) bool {
 // from a revision is what Expand then reads. A malformed pattern selects
 // nothing (Expand reports it).
 func Selects(input, p string) bool {
+	if strings.Contains(input, "**") {
+		return false // Expand refuses it
+	}
 	input, p = path.Clean(input), path.Clean(p)
 	segs := strings.Split(p, "/")
 	if input == "." {

@@ -48,6 +48,11 @@ func TestSelectsIsExpand(t *testing.T) {
 	if Selects("exports/[", "exports/[") {
 		t.Error("a malformed pattern selects a file")
 	}
+	// a recursive ** elsewhere is two *s here: refused, naming the
+	// directory to give instead
+	if _, err := Expand(filepath.Join(root, "exports", "fh", "**", "*.json")); err == nil || !strings.Contains(err.Error(), "** is not recursive here") || !strings.Contains(err.Error(), "exports/fh)") {
+		t.Errorf("**: %v", err)
+	}
 }
 
 // exportTree writes a tree of Firehose objects, hourly files, markers,

@@ -935,6 +935,10 @@ func (l *configLoader) inputFiles(full, written string, pos Pos, what string) []
 	}
 	files, err := infile.Expand(full)
 	if err != nil {
+		if strings.Contains(written, "**") {
+			// said here, at its line: the pattern is the file's, not the data's
+			l.errorf(pos, "%s: %s", what, strings.Replace(err.Error(), strconv.Quote(full), strconv.Quote(written), 1))
+		}
 		return nil
 	}
 	for _, f := range files {

@@ -83,3 +83,17 @@ func TestInputFilesListedOnce(t *testing.T) {
 		}
 	}
 }
+
+// A recursive ** (a shell's, a gitignore's) is two *s for filepath.Match:
+// files at other depths would be left out unsaid, so it is refused at its
+// line in iotpm.yaml.
+func TestInputRecursiveGlobRefused(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "exports", "fh", "2026", "10"), 0o755)
+	os.WriteFile(filepath.Join(dir, "exports", "fh", "2026", "10", "a.json"), []byte("{}\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "iotpm.yaml"), []byte("metrics:\n  inputs:\n    events: exports/fh/**/*.json\n"), 0o644)
+	_, diags := LoadConfig(dir)
+	if len(diags) != 1 || !strings.Contains(diags[0].String(), `iotpm.yaml:3:13: metrics.inputs.events: pattern "exports/fh/**/*.json": ** is not recursive here`) {
+		t.Errorf("%v", diags)
+	}
+}
