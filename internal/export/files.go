@@ -83,13 +83,16 @@ func (g *Ingest) readFiles(ctx context.Context, in Input, files []string) (*Stat
 	empty, read := 0, 0
 	var reads []FileRead
 	var copied []FileCopy
+	rowsOf := map[int]int{}   // rows read from a file, by its index
 	bound := map[string]int{} // files that read each role
 	for i, path := range files {
 		if sizes[i] == 0 {
 			empty++
 			continue
 		}
-		if j, ok := copies[i]; ok {
+		if j, ok := copies[i]; ok && rowsOf[j] > 0 {
+			// (a copy of a file of no rows — two header-only exports of
+			// empty hours — adds nothing either way, and is no mistake)
 			copied = append(copied, FileCopy{path, files[j]})
 			done += sizes[i]
 			continue
@@ -104,6 +107,7 @@ func (g *Ingest) readFiles(ctx context.Context, in Input, files []string) (*Stat
 		done += max(sizes[i], 0)
 		read++
 		reads = append(reads, FileRead{path, st.Read})
+		rowsOf[i] = st.Read
 		for role := range st.Columns {
 			bound[role]++
 		}

@@ -396,3 +396,19 @@ func TestFilesGzipCopyLeftOut(t *testing.T) {
 		}
 	}
 }
+
+// Header-only files of empty hours have the same bytes: no copy of
+// anything (reading both adds nothing), so none is named.
+func TestFilesHeaderOnlyAreNoCopies(t *testing.T) {
+	dir := t.TempDir()
+	header := "device_id,timestamp,event\n"
+	for name, content := range map[string]string{"00.csv": header, "01.csv": header, "02.csv": header + "d1,2026-10-01T02:00:00Z,connected\n"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, _ := readInput(t, Input{Kind: planfile.KindEvents, Path: dir})
+	if st.Read != 1 || len(st.CopyFiles) != 0 {
+		t.Errorf("read %d, copies %v", st.Read, st.CopyFiles)
+	}
+}
