@@ -70,6 +70,8 @@ func (g *Ingest) readFiles(ctx context.Context, in Input, files []string) (*Stat
 			all += sizes[i]
 		}
 	}
+	g.files = in.Path
+	defer func() { g.files = "" }()
 	if report := g.Progress; report != nil {
 		// one progress over the files, not one restarting at each
 		g.Progress = func(kind planfile.InputKind, read, _ int64) { report(kind, done+read, all) }

@@ -412,3 +412,21 @@ func TestFilesHeaderOnlyAreNoCopies(t *testing.T) {
 		t.Errorf("read %d, copies %v", st.Read, st.CopyFiles)
 	}
 }
+
+// Registry snapshots of two months in one devices directory list a device
+// twice with another firmware: a conflict, as in one file, whose message
+// says that snapshots are not one export and which file to name.
+func TestFilesDeviceSnapshotsConflict(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "2026-09.csv"), []byte("device_id,shipped_at,firmware\nd1,2026-04-11,2.4.1\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "2026-10.csv"), []byte("device_id,shipped_at,firmware\nd1,2026-04-11,2.5.0\n"), 0o644)
+	st, _ := readInput(t, Input{Kind: planfile.KindDevices, Path: dir})
+	if len(st.Errors) != 1 || !strings.Contains(st.Errors[0].Reason, "registry snapshots taken at different times are not one, so name the latest file") || !strings.HasSuffix(st.Errors[0].Path, "2026-10.csv") {
+		t.Errorf("%v", st.Errors)
+	}
+	// one file: no word of files
+	st, _ = ingest(t, "devices", "device_id,shipped_at,firmware\nd1,2026-04-11,2.4.1\nd1,2026-04-11,2.5.0\n")
+	if len(st.Errors) != 1 || strings.Contains(st.Errors[0].Reason, "snapshots") {
+		t.Errorf("one file: %v", st.Errors)
+	}
+}

@@ -147,6 +147,9 @@ type Ingest struct {
 	// began is when the read that progress is reported for began: the
 	// first file of a many-file input (zero: the read of one file).
 	began time.Time
+	// files is the path of the many-file input being read ("" for a
+	// file), for messages that depend on it.
+	files string
 	// Funnel is the setup funnel the onboarding rows are read for (nil:
 	// none): rows within its attempt window (Within) of the window count
 	// as used, and rows of other app events are kept as name and time
@@ -446,7 +449,11 @@ func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, line int, bad func(
 		if prev, listed := d.ListedDevice(id); listed {
 			row := metrics.DeviceRow{Shipped: ts, Retired: retired, Customer: string(customer), Model: string(model), Firmware: string(fw)}
 			if what := deviceConflict(prev, row); what != "" {
-				bad(RowKind{Conflict, "device_id"}, fmt.Sprintf("device %q is listed again with %s: a device has one ship date, customer, retirement, model and firmware, and which row holds is not for iotpm to guess; keep one row per device", clip(string(id), 60), what))
+				hint := ""
+				if g.files != "" {
+					hint = " (the files of " + g.files + " are read as one export: registry snapshots taken at different times are not one, so name the latest file as the input)"
+				}
+				bad(RowKind{Conflict, "device_id"}, fmt.Sprintf("device %q is listed again with %s: a device has one ship date, customer, retirement, model and firmware, and which row holds is not for iotpm to guess; keep one row per device%s", clip(string(id), 60), what, hint))
 				return
 			}
 		}
