@@ -49,13 +49,16 @@ func inputFiles(in Input) ([]string, error) {
 // same format (named, or detected for each file alike) and the same
 // column for each role — or the run stops: a file without the sequence
 // column, or with the device id under another name, would be read by
-// other rules than the rest. The stats are the files' summed, with Files their number; a bad
-// row is reported at its own file and line.
+// other rules than the rest; an attribute's column may be missing from
+// some (sameColumns). The stats are the files' summed, with Files their
+// number; a bad row is reported at its own file and line.
 //
 // A file of no bytes at all (an empty object a delivery or a partitioned
 // writer left, a folder marker) has no header and no row: it is left out
 // and counted in EmptyFiles, which the ROWS table shows, where as the
-// input's only file it is an error. Every file empty is an error too.
+// input's only file it is an error. Every file empty is an error too. A
+// copy of an earlier file with rows (copiesOf) is left out and listed in
+// CopyFiles.
 func (g *Ingest) readFiles(ctx context.Context, in Input, files []string) (*Stats, error) {
 	var total *Stats
 	var first string // the first file read
