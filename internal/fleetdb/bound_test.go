@@ -71,6 +71,9 @@ func TestChunkExclusion(t *testing.T) {
 	conn, schema := e.Conn(t)
 	ctx := context.Background()
 	_, tables := exampleInputs(t, e, conn, schema, filepath.Join("..", "..", "examples", "leak-sensor", "exports"))
+	// with a ticket id the tickets are read whole (a ticket's earliest row
+	// may lie before the window): the bound is the tickets' without it
+	delete(tables["tickets"].Columns, "ticket_id")
 	p, err := Resolve(ctx, conn, tables, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -375,6 +375,13 @@ func exampleInputs(t testing.TB, e *pgtest.Engine, conn *pgx.Conn, schema, dir s
 	if pgtest.HasColumn(dir, "ota.csv", "version") {
 		tables["ota"].Columns["version"] = planfile.ColumnRef{Column: "version"}
 	}
+	if pgtest.HasColumn(dir, "tickets.csv", "ticket_id") {
+		// the ticket id too, under a name of the table's own
+		if _, err := conn.Exec(context.Background(), "ALTER TABLE "+schema+".tickets RENAME COLUMN ticket_id TO ref"); err != nil {
+			t.Fatal(err)
+		}
+		tables["tickets"].Columns["ticket_id"] = planfile.ColumnRef{Column: "ref"}
+	}
 	if _, err := os.Stat(filepath.Join(dir, "uplinks.csv")); err == nil {
 		if _, err := conn.Exec(context.Background(), "ALTER TABLE "+schema+".uplinks RENAME COLUMN device_id TO eui"); err != nil {
 			t.Fatal(err)

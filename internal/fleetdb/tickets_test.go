@@ -13,6 +13,8 @@ import (
 const twoCustomers = "device_id,shipped_at,customer_id\n" +
 	"a1,2026-09-01T00:00:00Z,acme\na2,2026-09-01T00:00:00Z,acme\nb1,2026-09-01T00:00:00Z,bolt\n"
 
+// The tables' columns are named their own way, none like its role.
+//
 // By hand: with a ticket id, the rows of one customer's ticket are one
 // ticket, created at the earliest of their times. acme's T1 has a row and
 // an update row on 5 October (one ticket), T2 was opened 28 September
@@ -32,11 +34,11 @@ func TestTicketsOncePerID(t *testing.T) {
 		"T1,bolt,2026-10-06T10:00:00Z\n")
 	engines(t, func(t *testing.T, e *pgtest.Engine) {
 		conn, schema := e.Conn(t)
-		load(t, conn, schema, "devices", "device_id text, shipped_at timestamptz, customer_id text", devices)
+		load(t, conn, schema, "devices", "unit text, shipped timestamptz, owner text", devices)
 		load(t, conn, schema, "tickets", "number text, account text, opened timestamptz", tickets)
 		files := map[planfile.InputKind]export.Input{"devices": {Kind: "devices", Path: devices}, "tickets": {Kind: "tickets", Path: tickets}}
 		tables := map[planfile.InputKind]Input{
-			"devices": {Kind: "devices", Table: schema + ".devices", Columns: cols("device_id=device_id", "shipped_at=shipped_at", "customer_id=customer_id")},
+			"devices": {Kind: "devices", Table: schema + ".devices", Columns: cols("device_id=unit", "shipped_at=shipped", "customer_id=owner")},
 			"tickets": {Kind: "tickets", Table: schema + ".tickets", Columns: cols("customer_id=account", "created_at=opened", "ticket_id=number")},
 		}
 		spread(t, e, conn, tables)
@@ -75,14 +77,14 @@ func TestNoEventsSameAsLocal(t *testing.T) {
 	usage := write("usage.csv", "device_id,feature,timestamp\na1,leak-alert,2026-10-04T00:00:00Z\n")
 	engines(t, func(t *testing.T, e *pgtest.Engine) {
 		conn, schema := e.Conn(t)
-		load(t, conn, schema, "devices", "device_id text, shipped_at timestamptz, customer_id text", devices)
-		load(t, conn, schema, "activity", "device_id text, ts timestamptz", activity)
-		load(t, conn, schema, "usage", "device_id text, feature text, ts timestamptz", usage)
+		load(t, conn, schema, "devices", "unit text, shipped timestamptz, owner text", devices)
+		load(t, conn, schema, "activity", "eui text, heard timestamptz", activity)
+		load(t, conn, schema, "usage", "thing text, what text, at timestamptz", usage)
 		allFiles := map[planfile.InputKind]export.Input{"devices": {Kind: "devices", Path: devices}, "activity": {Kind: "activity", Path: activity}, "usage": {Kind: "usage", Path: usage}}
 		allTables := map[planfile.InputKind]Input{
-			"devices":  {Kind: "devices", Table: schema + ".devices", Columns: cols("device_id=device_id", "shipped_at=shipped_at", "customer_id=customer_id")},
-			"activity": {Kind: "activity", Table: schema + ".activity", Columns: cols("device_id=device_id", "timestamp=ts")},
-			"usage":    {Kind: "usage", Table: schema + ".usage", Columns: cols("device_id=device_id", "feature=feature", "timestamp=ts")},
+			"devices":  {Kind: "devices", Table: schema + ".devices", Columns: cols("device_id=unit", "shipped_at=shipped", "customer_id=owner")},
+			"activity": {Kind: "activity", Table: schema + ".activity", Columns: cols("device_id=eui", "timestamp=heard")},
+			"usage":    {Kind: "usage", Table: schema + ".usage", Columns: cols("device_id=thing", "feature=what", "timestamp=at")},
 		}
 		spread(t, e, conn, allTables)
 		for _, kinds := range [][]planfile.InputKind{{"devices", "activity"}, {"devices", "usage"}} {
