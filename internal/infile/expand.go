@@ -27,10 +27,30 @@ func IsPattern(path string) bool { return strings.ContainsAny(path, "*?[") }
 // order of their names, depth first), which is time order for those
 // platforms' names. Under a directory, names starting with "." or "_" are
 // left out (.git, .DS_Store, Spark's and Hive's _SUCCESS markers), as are
-// Athena's result sidecars (*.metadata); a symbolic link is listed as a
-// file (the planning loader checks where it leads). A path that names
-// nothing, or a directory or glob with no file, is an error.
-func Expand(path string) ([]string, error) {
+// Athena's result sidecars (*.metadata). A symbolic link to a directory
+// that the path names or a glob matches is followed, its files listed
+// under the link's name (as find -H and a shell do: the link is what the
+// user named); a link beneath a directory is listed as a file, never
+// walked, so no loop of links is followed (the planning loader checks
+// where each file leads). A path that names nothing, or a directory or
+// glob with no file, is an error.
+func Expand(path string) ([]string, error) { return ExpandChecked(path, nil) }
+
+// ExpandChecked is Expand that first calls follow, when it is not nil,
+// with each symbolic link to a directory it is about to walk: an error
+// stops it, so a link planted in a pull request's repo to / or /proc is
+// refused before anything beneath it is listed.
+func ExpandChecked(path string, follow func(link string) error) ([]string, error) {
+	walk := func(dir string) ([]string, error) {
+		if follow != nil {
+			if info, err := os.Lstat(dir); err == nil && info.Mode()&fs.ModeSymlink != 0 {
+				if err := follow(dir); err != nil {
+					return nil, err
+				}
+			}
+		}
+		return walk(dir)
+	}
 	if !IsPattern(path) {
 		info, err := os.Stat(path)
 		if err != nil {
@@ -77,14 +97,22 @@ func Expand(path string) ([]string, error) {
 	return files, nil
 }
 
-// walk lists the files beneath dir in name order, depth first.
+// walk lists the files beneath dir in name order, depth first. When dir
+// is a symbolic link to a directory, the directory is walked and its
+// files are named beneath dir: WalkDir itself does not follow a link at
+// its root, and the trailing separator makes its Lstat resolve it (POSIX
+// path resolution, which Go's Lstat follows on Windows too).
 func walk(dir string) ([]string, error) {
 	var files []string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	root := dir
+	if info, err := os.Lstat(dir); err == nil && info.Mode()&fs.ModeSymlink != 0 {
+		root = dir + string(filepath.Separator)
+	}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if p == dir {
+		if p == root {
 			return nil
 		}
 		if left(d.Name()) {

@@ -1,6 +1,7 @@
 package infile
 
 import (
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -129,4 +130,70 @@ func FuzzSelectsIsExpand(f *testing.F) {
 			t.Errorf("%q: Expand %q (%v), Selects %q", input, expanded, err, selected)
 		}
 	})
+}
+
+// A symbolic link to a directory that the input names, or that its glob
+// matches, is followed: its files are listed under the link's name (it
+// listed nothing before, and the run stopped saying the directory "has no
+// export file"). A link to a directory beneath one is listed as a file,
+// never walked (no loop of links is followed); ExpandChecked asks before
+// following a link, and its refusal stops the listing.
+func TestExpandFollowsLinkedDirectories(t *testing.T) {
+	root := t.TempDir()
+	for _, f := range []string{"data/life/a.csv", "data/life/b.csv", "data/life/_SUCCESS", "data/other/c.csv"} {
+		p := filepath.Join(root, filepath.FromSlash(f))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, nil, 0o644)
+	}
+	for link, target := range map[string]string{"life": "data/life", "exports/linked": "../data/life", "data/life/z-other": "../other", "loop": "loop2", "loop2": "loop"} {
+		p := filepath.Join(root, filepath.FromSlash(link))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.Symlink(target, p); err != nil {
+			t.Skip("no symbolic links here:", err)
+		}
+	}
+	rel := func(files []string) []string {
+		var out []string
+		for _, f := range files {
+			r, _ := filepath.Rel(root, f)
+			out = append(out, filepath.ToSlash(r))
+		}
+		return out
+	}
+	for _, c := range []struct {
+		input string
+		want  []string
+	}{
+		{"life", []string{"life/a.csv", "life/b.csv", "life/z-other"}},
+		{"life/", []string{"life/a.csv", "life/b.csv", "life/z-other"}},
+		{"exports/*", []string{"exports/linked/a.csv", "exports/linked/b.csv", "exports/linked/z-other"}},
+		{"exports/linked/*.csv", []string{"exports/linked/a.csv", "exports/linked/b.csv"}},
+		{"data/life", []string{"data/life/a.csv", "data/life/b.csv", "data/life/z-other"}}, // z-other: a file, as before
+	} {
+		got, err := Expand(filepath.Join(root, filepath.FromSlash(c.input)))
+		if err != nil || !slices.Equal(rel(got), c.want) {
+			t.Errorf("%s: %q %v, want %q", c.input, rel(got), err, c.want)
+		}
+	}
+	if _, err := Expand(filepath.Join(root, "loop")); err == nil {
+		t.Error("a loop of links: no error")
+	}
+	var asked []string
+	refuse := errors.New("refused")
+	for _, input := range []string{"life", "exports/*", "data/life"} {
+		files, err := ExpandChecked(filepath.Join(root, filepath.FromSlash(input)), func(link string) error {
+			asked = append(asked, link)
+			return refuse
+		})
+		if input == "data/life" {
+			if err != nil || len(files) != 3 {
+				t.Errorf("%s (no link followed): %q %v", input, files, err)
+			}
+		} else if !errors.Is(err, refuse) || files != nil {
+			t.Errorf("%s: refused, yet %q %v", input, files, err)
+		}
+	}
+	if want := []string{"life", "exports/linked"}; !slices.Equal(rel(asked), want) {
+		t.Errorf("asked about %q, want %q", rel(asked), want)
+	}
 }

@@ -1,6 +1,7 @@
 package planfile
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -933,8 +934,25 @@ func (l *configLoader) inputFiles(full, written string, pos Pos, what string) []
 	if info, err := os.Stat(full); !infile.IsPattern(written) && (err != nil || !info.IsDir()) {
 		return nil
 	}
-	files, err := infile.Expand(full)
+	escaped := false
+	files, err := infile.ExpandChecked(full, func(link string) error {
+		// a link to a directory: where it leads, before anything beneath
+		// it is listed
+		shown := written
+		if rel, err := filepath.Rel(l.root, link); err == nil {
+			shown = filepath.ToSlash(rel)
+		}
+		if d := escapes(l.root, link, shown); d != "" {
+			escaped = true
+			l.errorf(pos, "%s: %s", what, d)
+			return errors.New(d)
+		}
+		return nil
+	})
 	if err != nil {
+		if escaped {
+			return nil
+		}
 		if strings.Contains(written, "**") {
 			// said here, at its line: the pattern is the file's, not the data's
 			l.errorf(pos, "%s: %s", what, strings.Replace(err.Error(), strconv.Quote(full), strconv.Quote(written), 1))
@@ -1104,8 +1122,11 @@ func (l *configLoader) metricsInputs(m *MetricsConfig) {
 				l.errorf(spec.Pos, "metrics.inputs.%s: with metrics.source %s every input is a table: write table: NAME and columns:, not path", kind, m.Source.Driver)
 			}
 			resolved := *spec
+			n := len(l.diags)
 			resolved.Path = l.resolve(spec.Path, spec.Pos, "metrics.inputs."+string(kind))
-			resolved.Files = l.inputFiles(resolved.Path, spec.Path, spec.Pos, "metrics.inputs."+string(kind))
+			if len(l.diags) == n { // not listed where resolve refused the path (a link out of the repo)
+				resolved.Files = l.inputFiles(resolved.Path, spec.Path, spec.Pos, "metrics.inputs."+string(kind))
+			}
 			l.cfg.Inputs[kind] = resolved
 		case spec.Pos == (Pos{}):
 			// it did not decode: said already, at its line
@@ -1136,11 +1157,19 @@ func (l *configLoader) economicsGates(eg *EconomicsGates) {
 // exist yet): a link in a repo from a pull request may point at
 // /proc/self/environ or a secret.
 func escapes(root, path, shown string) string {
+	// both absolute: a link may name its target by an absolute path while
+	// the root is relative (-C dir, or the working directory)
 	real, err := filepath.EvalSymlinks(path)
+	if err == nil {
+		real, err = filepath.Abs(real)
+	}
 	if err != nil {
 		return ""
 	}
 	realRoot, err := filepath.EvalSymlinks(root)
+	if err == nil {
+		realRoot, err = filepath.Abs(realRoot)
+	}
 	if err != nil {
 		return ""
 	}

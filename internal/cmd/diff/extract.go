@@ -72,27 +72,47 @@ func extractBase(ctx context.Context, top, rev, prefix, dir string) error {
 // input writes the files of a metrics input path of the base into dir: a
 // file, or for a directory or a glob every file of the base that
 // infile.Expand would list for it there (infile.Selects), so the base's
-// metrics read the base's exports and not a failure to find them.
+// metrics read the base's exports and not a failure to find them. A
+// link to a directory that the path names or the glob matches is
+// followed inside the repo, as Expand follows it on disk; so is a link
+// on the way to the glob's leading directory.
 func (x *extractor) input(p string) error {
 	p = path.Clean(p)
 	if !infile.IsPattern(p) {
-		mode, err := x.mode(p)
+		real, mode, err := x.resolve(p)
 		if err != nil || mode != "040000" {
 			if err == nil {
 				_, err = x.file(p)
 			}
 			return err
 		}
+		return x.tree(p, real, p)
 	}
 	root := infile.StaticDir(p)
 	if root == ".." || strings.HasPrefix(root, "../") || path.IsAbs(root) {
 		return nil // outside the repo: the loader reports it
 	}
-	tree := x.object(root)
-	if root == "." {
-		tree = strings.TrimSuffix(x.object(""), "/")
+	real := root
+	if root != "." {
+		var mode string
+		var err error
+		if real, mode, err = x.resolve(root); err != nil || mode != "040000" {
+			return err // no such directory in the base: the loader reports it
+		}
 	}
-	out, err := gitContext(x.ctx, x.top, "ls-tree", "-r", "-z", tree)
+	return x.tree(p, real, root)
+}
+
+// tree writes the files beneath the base's directory real that input
+// selects, named as beneath the directory as (the input's own name for
+// it, which a link may make differ from real). A link that is itself a
+// match of the input's glob and leads to a directory is walked as well.
+func (x *extractor) tree(input, real, as string) error {
+	obj := x.object(real)
+	if real == "." {
+		obj = strings.TrimSuffix(x.object(""), "/")
+	}
+	out, err := gitContext(x.ctx, x.top, "ls-tree", "-r", "-z", obj)
 	if err != nil {
 		if ctxErr := x.ctx.Err(); ctxErr != nil {
 			return ctxErr
@@ -105,15 +125,24 @@ func (x *extractor) input(p string) error {
 		if !ok {
 			continue
 		}
-		f := path.Join(root, name)
-		if !infile.Selects(p, f) {
+		f := path.Join(as, name)
+		if !infile.Selects(input, f) {
 			continue
 		}
+		src := path.Join(real, name)
 		switch mode, _, _ := strings.Cut(meta, " "); {
 		case strings.HasPrefix(mode, "100"):
-			err = x.blob(f, filepath.Join(x.dir, filepath.FromSlash(f)))
+			err = x.blob(src, filepath.Join(x.dir, filepath.FromSlash(f)))
 		case mode == "120000":
-			_, err = x.file(f) // a link: followed inside the repo only
+			// a link: followed inside the repo only; beneath a directory
+			// it stands for a file, as Expand lists it
+			if hit, _ := path.Match(input, f); hit && infile.IsPattern(input) {
+				if target, tmode, rerr := x.resolve(src); rerr == nil && tmode == "040000" {
+					err = x.tree(input, target, f)
+					break
+				}
+			}
+			err = x.copyFile(src, f)
 		}
 		if err != nil {
 			return err
@@ -140,34 +169,79 @@ func (x *extractor) object(p string) string {
 // has no such file (the loader reports what is missing).
 func (x *extractor) file(p string) (bool, error) {
 	p = path.Clean(p)
-	if p == ".." || strings.HasPrefix(p, "../") || path.IsAbs(p) {
-		return false, nil
+	real, mode, err := x.resolve(p)
+	if err != nil || !strings.HasPrefix(mode, "100") {
+		return false, err // none, a directory or a submodule: not a file
 	}
-	target := p
-	for range 8 {
-		mode, err := x.mode(target)
-		if err != nil || mode == "" {
-			return false, err
+	return true, x.blob(real, filepath.Join(x.dir, filepath.FromSlash(p)))
+}
+
+// copyFile is file for the base's path src written at p.
+func (x *extractor) copyFile(src, p string) error {
+	real, mode, err := x.resolve(src)
+	if err != nil || !strings.HasPrefix(mode, "100") {
+		return err
+	}
+	return x.blob(real, filepath.Join(x.dir, filepath.FromSlash(p)))
+}
+
+// resolve follows the base's symbolic links in the repo-relative path p,
+// in each of its names as the file system would (8 links at most), and
+// returns the path it leads to and that entry's mode: "" when it leads
+// nowhere, outside the repo, or around a loop of links.
+func (x *extractor) resolve(p string) (real, mode string, err error) {
+	p = path.Clean(p)
+	if p == ".." || strings.HasPrefix(p, "../") || path.IsAbs(p) {
+		return "", "", nil // outside the repo
+	}
+	// most paths have no link: one lookup (a link on the way makes its
+	// directory unknown to git, so that lookup finds nothing)
+	if mode, err = x.mode(p); err != nil || mode != "" && mode != "120000" {
+		return p, mode, err
+	}
+	links := 0
+	done, rest := "", strings.Split(p, "/")
+	for len(rest) > 0 {
+		name := rest[0]
+		rest = rest[1:]
+		cur := path.Join(done, name)
+		if cur == ".." || strings.HasPrefix(cur, "../") || path.IsAbs(cur) || name == "" {
+			return "", "", nil // outside the repo
+		}
+		if name == "." {
+			continue
+		}
+		if mode, err = x.mode(cur); err != nil || mode == "" {
+			return "", "", err
 		}
 		if mode != "120000" {
-			if !strings.HasPrefix(mode, "100") {
-				return false, nil // a directory or a submodule, not a file
+			done = cur
+			if len(rest) > 0 && mode != "040000" {
+				return "", "", nil // a file on the way: no such path
 			}
-			return true, x.blob(target, filepath.Join(x.dir, filepath.FromSlash(p)))
+			continue
 		}
-		link, err := x.output("cat-file", "blob", x.object(target))
+		if links++; links > 8 {
+			return "", "", nil // a loop of links
+		}
+		link, err := x.output("cat-file", "blob", x.object(cur))
 		if err != nil {
-			return false, err
+			return "", "", err
 		}
 		if path.IsAbs(link) {
-			return false, nil // outside the repo
+			return "", "", nil // outside the repo
 		}
-		target = path.Clean(path.Join(path.Dir(target), link))
-		if target == ".." || strings.HasPrefix(target, "../") {
-			return false, nil // outside the repo
+		next := path.Clean(path.Join(done, link))
+		if next == ".." || strings.HasPrefix(next, "../") {
+			return "", "", nil // outside the repo
 		}
+		// start again from the link's target, with the names left
+		done, rest = "", append(strings.Split(next, "/"), rest...)
 	}
-	return false, nil // a loop of links
+	if done == "" {
+		return ".", "040000", nil
+	}
+	return done, mode, nil
 }
 
 // mode is the tree entry's mode of p ("" when the base has none).

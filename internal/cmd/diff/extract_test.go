@@ -125,14 +125,7 @@ func TestExtractBaseTakesInputDirectoriesAndGlobs(t *testing.T) {
 	repo.link("../../../secret.csv", "plan/exports/usage/part-9.csv")
 	repo.link("part-0.csv", "plan/exports/usage/part-2.csv")
 	dir := repo.extractPlan()
-	var got []string
-	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			rel, _ := filepath.Rel(dir, p)
-			got = append(got, filepath.ToSlash(rel))
-		}
-		return err
-	})
+	got := filesUnder(dir)
 	want := []string{"a.tickets.csv", "exports/fh/2026/10/01/00/obj 1.json", "exports/fh/2026/10/02/13/obj-2.json",
 		"exports/usage/part-0.csv", "exports/usage/part-1.csv", "exports/usage/part-2.csv", "iotpm.yaml"}
 	if !slices.Equal(got, want) {
@@ -141,4 +134,53 @@ func TestExtractBaseTakesInputDirectoriesAndGlobs(t *testing.T) {
 	if b, err := os.ReadFile(filepath.Join(dir, "exports/usage/part-2.csv")); err != nil || string(b) != "u0\n" {
 		t.Errorf("the in-repo link: %q %v", b, err)
 	}
+}
+
+// An input directory that is a symbolic link, one a glob matches, and a
+// glob whose leading directory is reached through a link: the base's
+// files are extracted under the names the input gives them, as
+// infile.Expand lists them on disk (before, the link was "not a file" and
+// the base did not load). A link to a directory beneath an input
+// directory stands for a file (Expand lists it so), and a link out of the
+// repo is left out.
+func TestExtractBaseFollowsLinkedInputDirectories(t *testing.T) {
+	repo := newScratchRepo(t)
+	write := repo.write
+	write("plan/iotpm.yaml", "metrics:\n  month: 2026-10\n  inputs:\n    events: life\n    usage: feeds/*\n    tickets: via/t-*.csv\n    activity: out\n")
+	write("plan/data/life/a.csv", "a\n")
+	write("plan/data/life/sub/b.csv", "b\n")
+	write("plan/data/life/_SUCCESS", "")
+	write("plan/data/usage/u.csv", "u\n")
+	write("plan/data/tickets/t-1.csv", "t\n")
+	write("plan/data/tickets/x.csv", "x\n")
+	write("secret/s.csv", "secret\n")
+	repo.link("data/life", "plan/life")
+	write("plan/feeds/plain.csv", "p\n")
+	repo.link("../data/usage", "plan/feeds/usage")
+	repo.link("data/tickets", "plan/via")
+	repo.link("../secret", "plan/out")
+	repo.link("../../data/usage", "plan/data/life/nested")
+	dir := repo.extractPlan()
+	got := filesUnder(dir)
+	want := []string{"feeds/plain.csv", "feeds/usage/u.csv", "iotpm.yaml", "life/a.csv", "life/sub/b.csv", "via/t-1.csv"}
+	if !slices.Equal(got, want) {
+		t.Errorf("extracted %q\nwant %q", got, want)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "life/sub/b.csv")); err != nil || string(b) != "b\n" {
+		t.Errorf("through the link: %q %v", b, err)
+	}
+}
+
+// filesUnder lists the files beneath dir, relative and slash-separated, in
+// name order.
+func filesUnder(dir string) []string {
+	var files []string
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			rel, _ := filepath.Rel(dir, p)
+			files = append(files, filepath.ToSlash(rel))
+		}
+		return err
+	})
+	return files
 }

@@ -302,3 +302,49 @@ func TestLinksInInputDirectoriesAreRefused(t *testing.T) {
 		os.WriteFile(filepath.Join(dir, "iotpm.yaml"), config, 0o644)
 	}
 }
+
+// An input directory may be a symbolic link: inside the repo it is read
+// as the directory it leads to (the run stopped before, saying it "has no
+// export file"), by a relative or an absolute link; one leading out of
+// the repo — by its own name or matched by a glob — is refused at its
+// line before anything beneath it is listed, so a pull request's link to
+// / costs no walk of the file system.
+func TestLinkedInputDirectories(t *testing.T) {
+	dir := cmdtest.CopyExample(t)
+	life := filepath.Join(dir, "data", "life")
+	os.MkdirAll(life, 0o755)
+	os.Rename(filepath.Join(dir, "exports", "lifecycle.csv"), filepath.Join(life, "part-1.csv"))
+	config, _ := os.ReadFile(filepath.Join(dir, "iotpm.yaml"))
+	use := func(path string) {
+		os.WriteFile(filepath.Join(dir, "iotpm.yaml"), []byte(strings.Replace(string(config), "exports/lifecycle.csv", path, 1)), 0o644)
+	}
+	uptime := func(path string) string {
+		use(path)
+		stdout, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir, "-o", "json")
+		if code != 0 {
+			t.Fatalf("%s: exit %d:\n%s", path, code, stderr)
+		}
+		i := strings.Index(stdout, `"connectivity_uptime"`)
+		return stdout[i : i+200]
+	}
+	want := uptime("data/life")
+	os.Symlink("data/life", filepath.Join(dir, "relative"))
+	os.Symlink(life, filepath.Join(dir, "absolute"))
+	os.MkdirAll(filepath.Join(dir, "linked"), 0o755)
+	os.Symlink("../data/life", filepath.Join(dir, "linked", "life"))
+	for _, path := range []string{"relative", "absolute", "linked/*"} {
+		if got := uptime(path); got != want {
+			t.Errorf("%s: %s\nwant %s", path, got, want)
+		}
+	}
+	outside := t.TempDir()
+	os.WriteFile(filepath.Join(outside, "environ.csv"), []byte("GITHUB_TOKEN=ghp_planted_secret,x\n"), 0o644)
+	os.Symlink(outside, filepath.Join(dir, "linked", "out"))
+	for _, path := range []string{"linked/out", "linked/o*"} {
+		use(path)
+		_, stderr, code := cmdtest.Run(t, nil, "check", "-C", dir)
+		if code != cmdutil.ExitInvalid || !strings.Contains(stderr, `metrics.inputs.events: "linked/out" resolves to `+outside+`, outside the planning repo`) || strings.Contains(stderr, "environ") {
+			t.Errorf("%s: exit %d:\n%s", path, code, stderr)
+		}
+	}
+}
