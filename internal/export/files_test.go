@@ -142,6 +142,24 @@ func TestFilesOrderAtOneInstant(t *testing.T) {
 	}
 }
 
+// An export split by hand into numbered parts, unpadded: part-9.csv's
+// last row and part-10.csv's first are at the same instant, and with
+// order: file the parts are read in their numbers' order, so the 02:00
+// connect (part-10) follows the 02:00 disconnect (part-9) and the device
+// ends online. In byte order part-10 sorted before part-9 and the device
+// ended offline: a different uptime, unsaid.
+func TestFilesInNumberedOrder(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "part-9.csv"), []byte("device_id,timestamp,event\nd1,2026-10-01T00:00:00Z,connected\nd1,2026-10-01T02:00:00Z,disconnected\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "part-10.csv"), []byte("device_id,timestamp,event\nd1,2026-10-01T02:00:00Z,connected\nd1,2026-10-01T03:00:00Z,connected\n"), 0o644)
+	_, d := readInput(t, Input{Kind: "events", Path: dir, Order: "file"})
+	const t0 = 1790812800000000 // 2026-10-01T00:00:00Z, µs
+	want := []metrics.Event{{At: t0, State: Connected}, {At: t0 + 7200e6, State: Disconnected}, {At: t0 + 7200e6, State: Connected}, {At: t0 + 3*3600e6, State: Connected}}
+	if got := d.DeviceEvents("d1"); !slices.Equal(got, want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+}
+
 // The files of one input must be read by the same rules: a file whose
 // header is detected as another format than the first's — with or
 // without the sequence column the other has, in either order — or, with

@@ -1,6 +1,7 @@
 package infile
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -25,7 +26,8 @@ func IsPattern(path string) bool { return strings.ContainsAny(path, "*?[") }
 //
 // The order is the paths' order, name by name (a directory's files in the
 // order of their names, depth first), which is time order for those
-// platforms' names. Under a directory, names starting with "." or "_" are
+// platforms' names; numbers in names compare by value (NameCompare), so a
+// hand-split export's "events 9.csv" comes before "events 10.csv". Under a directory, names starting with "." or "_" are
 // left out (.git, .DS_Store, Spark's and Hive's _SUCCESS markers), as are
 // Athena's result sidecars (*.metadata). A symbolic link to a directory
 // that the path names or a glob matches is followed, its files listed
@@ -60,6 +62,7 @@ func ExpandChecked(path string, follow func(link string) error) ([]string, error
 			return []string{path}, nil
 		}
 		files, err := walk(path)
+		sortPaths(files)
 		if err == nil && len(files) == 0 {
 			err = fmt.Errorf("directory %s has no export file (names starting with . or _ and *.metadata are left out)", path)
 		}
@@ -94,8 +97,67 @@ func ExpandChecked(path string, follow func(link string) error) ([]string, error
 	if len(files) == 0 {
 		return nil, fmt.Errorf("pattern %q matches no file: %w", path, fs.ErrNotExist)
 	}
+	sortPaths(files)
 	return files, nil
 }
+
+// sortPaths puts paths in reading order: name by name, each pair of names
+// by NameCompare. Depth first stays depth first: the files beneath one
+// directory share its names and sort together.
+func sortPaths(paths []string) {
+	slices.SortStableFunc(paths, func(a, b string) int {
+		for {
+			na, resta, _ := strings.Cut(a, string(filepath.Separator))
+			nb, restb, _ := strings.Cut(b, string(filepath.Separator))
+			if c := NameCompare(na, nb); c != 0 || (resta == "" && restb == "") {
+				return c
+			}
+			a, b = resta, restb
+		}
+	})
+}
+
+// NameCompare orders two file names as people number them: runs of
+// digits by their value ("part-9" before "part-10", as ls -v and the
+// file managers sort), everything else byte by byte. Names that number
+// alike ("part-01", "part-1") fall back to byte order, so the order is
+// total. Zero-padded and date-stamped names — every platform's — sort
+// as in byte order; only unpadded numbers move.
+func NameCompare(a, b string) int {
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		if isDigit(a[i]) && isDigit(b[j]) {
+			ei, ej := i, j
+			for ei < len(a) && isDigit(a[ei]) {
+				ei++
+			}
+			for ej < len(b) && isDigit(b[ej]) {
+				ej++
+			}
+			// by value: without leading zeros, the longer run is larger,
+			// then digit by digit (no overflow, however long)
+			da, db := strings.TrimLeft(a[i:ei], "0"), strings.TrimLeft(b[j:ej], "0")
+			if c := cmp.Compare(len(da), len(db)); c != 0 {
+				return c
+			}
+			if c := strings.Compare(da, db); c != 0 {
+				return c
+			}
+			i, j = ei, ej
+			continue
+		}
+		if a[i] != b[j] {
+			return cmp.Compare(a[i], b[j])
+		}
+		i, j = i+1, j+1
+	}
+	if c := cmp.Compare(len(a)-i, len(b)-j); c != 0 {
+		return c
+	}
+	return strings.Compare(a, b)
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 // walk lists the files beneath dir in name order, depth first. When dir
 // is a symbolic link to a directory, the directory is walked and its

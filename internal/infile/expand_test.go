@@ -1,6 +1,7 @@
 package infile
 
 import (
+	"cmp"
 	"errors"
 	"io/fs"
 	"os"
@@ -195,5 +196,38 @@ func TestExpandFollowsLinkedDirectories(t *testing.T) {
 	}
 	if want := []string{"life", "exports/linked"}; !slices.Equal(rel(asked), want) {
 		t.Errorf("asked about %q, want %q", rel(asked), want)
+	}
+}
+
+// NameCompare orders names as people number them, and Expand reads in
+// that order: unpadded numbers by value, padded and dated names as in
+// byte order, any length of digits, names that number alike by bytes.
+func TestNameCompare(t *testing.T) {
+	ordered := []string{"events 1.csv", "events 2.csv", "events 9.csv", "events 10.csv", "events 10a.csv", "events 11.csv", "events 100.csv", "events.csv",
+		"obj-00007.json", "obj-00008.json", "obj-00010.json", "part-01", "part-1", "part-001a", "part-1b",
+		"x-99999999999999999999999", "x-100000000000000000000000", "y-2026-10-01T09", "y-2026-10-01T10", "y-2026-10-02T00"}
+	for i, a := range ordered {
+		for j, b := range ordered {
+			if got, want := NameCompare(a, b), cmp.Compare(i, j); got != want {
+				t.Errorf("NameCompare(%q, %q) = %d, want %d", a, b, got, want)
+			}
+		}
+	}
+	root := t.TempDir()
+	var names []string
+	for _, n := range []string{"p/part-10.csv", "p/part-9.csv", "p/part-1.csv", "p/2/part-1.csv", "p/10/part-1.csv", "p/part-2.csv"} {
+		os.MkdirAll(filepath.Join(root, filepath.Dir(n)), 0o755)
+		os.WriteFile(filepath.Join(root, n), nil, 0o644)
+	}
+	for _, input := range []string{"p", "p/*"} {
+		got, err := Expand(filepath.Join(root, input))
+		names = names[:0]
+		for _, g := range got {
+			r, _ := filepath.Rel(root, g)
+			names = append(names, filepath.ToSlash(r))
+		}
+		if want := []string{"p/2/part-1.csv", "p/10/part-1.csv", "p/part-1.csv", "p/part-2.csv", "p/part-9.csv", "p/part-10.csv"}; err != nil || !slices.Equal(names, want) {
+			t.Errorf("%s: %q %v, want %q", input, names, err, want)
+		}
 	}
 }
