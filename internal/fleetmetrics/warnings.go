@@ -282,7 +282,7 @@ func copyWarnings(out *Outcome) {
 				out.Problems.Warnf(diag.Row, st.Path, 0, 0, "%d more files of it are copies of others, left out", len(st.CopyFiles)-i)
 				break
 			}
-			out.Problems.Warnf(diag.Row, c.Path, 0, 0, "has the same bytes as %s, so it is left out: read twice, its rows would count twice (a second download of one export?); delete the copy", c.Of)
+			out.Problems.Warnf(diag.Row, c.Path, 0, 0, "has the same bytes as %s, so it is left out: read twice, its rows would count twice (a second download of one export?); keep one of the two files", c.Of)
 		}
 	}
 }

@@ -61,4 +61,11 @@ func TestCopiedFilesAreReadOnce(t *testing.T) {
 	if !strings.Contains(stdout, `"read": 40`) || strings.Contains(stderr, "tickets-moved.csv: warning: has the same bytes") {
 		t.Errorf("a file of the same size and other bytes was not read:\n%s", stderr)
 	}
+	// the CSV's rows table counts the files as JSON does: 4 listed, the
+	// empty one and the copy left out
+	cmdtest.WriteFile(t, dir, "exports/tickets/tickets-empty.csv", "")
+	stdout, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir, "-o", "csv", "--table", "rows")
+	if code != 0 || !strings.Contains(stdout, ",files,empty_files,copy_files\n") || !strings.Contains(stdout, "/exports/tickets,generic,40,") || !strings.Contains(stdout, "Z,4,1,1\n") {
+		t.Errorf("exit %d, rows table:\n%s%s", code, stdout, stderr)
+	}
 }

@@ -121,14 +121,18 @@ func metricsCSV(doc fleetmetrics.Result, name string) *render.Table {
 			t.Append(c.ID, exactCell(c.Score), c.Band, strconv.Itoa(c.Devices), raw("uptime"), raw("usage"), raw("tickets_per_100_devices"))
 		}
 	case "rows":
-		cols("input", "path", "format", "read", "used", "outside_window", "skipped", "ignored", "duplicates", "unknown_devices", "earliest", "latest")
+		// files: how many a directory or glob input lists (0 for one
+		// file); empty_files and copy_files: of those, the ones left out
+		cols("input", "path", "format", "read", "used", "outside_window", "skipped", "ignored", "duplicates", "unknown_devices", "earliest", "latest",
+			"files", "empty_files", "copy_files")
 		for _, kind := range inputKinds {
 			r, ok := doc.Rows[string(kind)]
 			if !ok {
 				continue
 			}
 			t.Append(string(kind), r.Path, r.Format, strconv.Itoa(r.Read), strconv.Itoa(r.Used), strconv.Itoa(r.OutsideWindow), strconv.Itoa(r.Skipped),
-				strconv.Itoa(r.Ignored), strconv.Itoa(r.Duplicates), strconv.Itoa(r.UnknownDevices), str(r.Earliest), str(r.Latest))
+				strconv.Itoa(r.Ignored), strconv.Itoa(r.Duplicates), strconv.Itoa(r.UnknownDevices), str(r.Earliest), str(r.Latest),
+				strconv.Itoa(r.Files), strconv.Itoa(r.EmptyFiles), strconv.Itoa(len(r.CopyFiles)))
 		}
 	}
 	return t
