@@ -129,6 +129,34 @@ func TestMissingPlanningFileSuggests(t *testing.T) {
 	}
 }
 
+// A path that differs from the files' only in letter case opens on a
+// Mac's or Windows' file system and fails in CI on Linux; one written with
+// Windows' backslashes fails everywhere else. Each is named with the path
+// that opens; a name two entries match but for case, or one that matches
+// nothing, gets no guess.
+func TestNoSuchFileNamesThePathThatOpens(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "exports", "life"), 0o755)
+	os.WriteFile(filepath.Join(dir, "exports", "life", "lifecycle.csv"), nil, 0o644)
+	os.MkdirAll(filepath.Join(dir, "two", "A"), 0o755)
+	os.MkdirAll(filepath.Join(dir, "two", "a"), 0o755)
+	if _, err := os.Stat(filepath.Join(dir, "EXPORTS")); err == nil || filepath.Separator != '/' {
+		t.Skip("the file system here ignores letter case, or \\ separates names: each path opens")
+	}
+	for written, want := range map[string]string{
+		"Exports/Life/Lifecycle.csv": `no such file; did you mean "exports/life/lifecycle.csv"? (names are case-sensitive here, as in CI on Linux)`,
+		"EXPORTS/life":               `no such file; did you mean "exports/life"? (names are case-sensitive here, as in CI on Linux)`,
+		`exports\life\lifecycle.csv`: `no such file; did you mean "exports/life/lifecycle.csv"? (/ separates names)`,
+		`Exports\Life\lifecycle.CSV`: `no such file; did you mean "exports/life/lifecycle.csv"? (/ separates names)`,
+		"Exports/Life/missing.csv":   "no such file (nor its directory)",
+		"TWO/b":                      "no such file (nor its directory)",
+	} {
+		if got := NoSuchFile(filepath.Join(dir, written)); got != want {
+			t.Errorf("%s: %s\nwant %s", written, got, want)
+		}
+	}
+}
+
 // A warning while decoding devices.yaml (a fraction below 1%) is a
 // warning, not an error: every device is still loaded. (Every device was
 // dropped: iotpm battery printed an empty table and exited 0.) And the

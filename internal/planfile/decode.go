@@ -874,7 +874,15 @@ func DidYouMeanText(s string, candidates []string) string {
 // NoSuchFile words a missing file: "no such file", and the name in its
 // directory it most likely meant ("exports/uplink.csv": did you mean
 // "uplinks.csv"?).
+//
+// Two slips it names exactly: a path whose names differ from the files'
+// only in letter case ("Exports/Lifecycle.csv" opens on a Mac's or
+// Windows' file system and fails in CI on Linux), and one that separates
+// names with backslashes as Windows writes them.
 func NoSuchFile(path string) string {
+	if hint := pathSlip(path); hint != "" {
+		return "no such file" + hint
+	}
 	entries, err := os.ReadDir(filepath.Dir(path))
 	if err != nil {
 		return "no such file (nor its directory)"
@@ -884,4 +892,63 @@ func NoSuchFile(path string) string {
 		names = append(names, e.Name())
 	}
 	return "no such file" + DidYouMeanText(filepath.Base(path), names)
+}
+
+// pathSlip is NoSuchFile's hint for a path that names an existing file
+// once its backslashes are slashes or its letter case is the files' own:
+// `; did you mean "exports/lifecycle.csv"? (...)`, the names from the
+// first one that does not exist, or "".
+func pathSlip(path string) string {
+	dir, tail := filepath.Clean(path), ""
+	for {
+		if _, err := os.Stat(dir); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		tail = filepath.Join(filepath.Base(dir), tail)
+		dir = parent
+	}
+	if tail == "" {
+		return ""
+	}
+	names := strings.Split(filepath.ToSlash(tail), "/")
+	why := "names are case-sensitive here, as in CI on Linux"
+	if filepath.Separator == '/' && strings.Contains(tail, `\`) {
+		names = strings.Split(strings.ReplaceAll(filepath.ToSlash(tail), `\`, "/"), "/")
+		why = "/ separates names"
+	}
+	at := dir
+	for i, name := range names {
+		if name == "" || name == "." {
+			continue
+		}
+		if _, err := os.Lstat(filepath.Join(at, name)); err != nil {
+			// the one entry of the directory that differs only in case
+			entries, err := os.ReadDir(at)
+			if err != nil {
+				return ""
+			}
+			match := ""
+			for _, e := range entries {
+				if strings.EqualFold(e.Name(), name) {
+					if match != "" {
+						return "" // two: which one is meant is a guess
+					}
+					match = e.Name()
+				}
+			}
+			if match == "" {
+				return ""
+			}
+			names[i] = match
+		}
+		at = filepath.Join(at, names[i])
+	}
+	if strings.Join(names, "/") == filepath.ToSlash(tail) {
+		return ""
+	}
+	return fmt.Sprintf("; did you mean %q? (%s)", strings.Join(slices.DeleteFunc(names, func(n string) bool { return n == "" || n == "." }), "/"), why)
 }
