@@ -26,10 +26,11 @@ func IsPattern(path string) bool { return strings.ContainsAny(path, "*?[") }
 //
 // The order is the paths' order, name by name (a directory's files in the
 // order of their names, depth first), which is time order for those
-// platforms' names; numbers in names compare by value (NameCompare), so a
-// hand-split export's "events 9.csv" comes before "events 10.csv". Under a directory, names starting with "." or "_" are
-// left out (.git, .DS_Store, Spark's and Hive's _SUCCESS markers), as are
-// Athena's result sidecars (*.metadata). A symbolic link to a directory
+// platforms' names; numbers in names compare by value (NameCompare), so
+// a hand-split export's "events 9.csv" comes before "events 10.csv".
+// Under a directory, names starting with "." or "_" are left out (.git,
+// .DS_Store, Spark's and Hive's _SUCCESS markers), as are Athena's result
+// sidecars (*.metadata). A symbolic link to a directory
 // that the path names or a glob matches is followed, its files listed
 // under the link's name (as find -H and a shell do: the link is what the
 // user named); a link beneath a directory is listed as a file, never
@@ -43,7 +44,7 @@ func Expand(path string) ([]string, error) { return ExpandChecked(path, nil) }
 // stops it, so a link planted in a pull request's repo to / or /proc is
 // refused before anything beneath it is listed.
 func ExpandChecked(path string, follow func(link string) error) ([]string, error) {
-	walk := func(dir string) ([]string, error) {
+	walkFollowed := func(dir string) ([]string, error) {
 		if follow != nil {
 			if info, err := os.Lstat(dir); err == nil && info.Mode()&fs.ModeSymlink != 0 {
 				if err := follow(dir); err != nil {
@@ -61,7 +62,7 @@ func ExpandChecked(path string, follow func(link string) error) ([]string, error
 		if !info.IsDir() {
 			return []string{path}, nil
 		}
-		files, err := walk(path)
+		files, err := walkFollowed(path)
 		sortPaths(files)
 		if err == nil && len(files) == 0 {
 			err = fmt.Errorf("directory %s has no export file (names starting with . or _ and *.metadata are left out)", path)
@@ -88,7 +89,7 @@ func ExpandChecked(path string, follow func(link string) error) ([]string, error
 			files = append(files, m)
 			continue
 		}
-		under, err := walk(m)
+		under, err := walkFollowed(m)
 		if err != nil {
 			return nil, err
 		}

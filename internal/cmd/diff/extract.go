@@ -142,7 +142,7 @@ func (x *extractor) tree(input, real, as string) error {
 					break
 				}
 			}
-			err = x.copyFile(src, f)
+			_, err = x.fileAs(src, f)
 		}
 		if err != nil {
 			return err
@@ -169,20 +169,17 @@ func (x *extractor) object(p string) string {
 // has no such file (the loader reports what is missing).
 func (x *extractor) file(p string) (bool, error) {
 	p = path.Clean(p)
-	real, mode, err := x.resolve(p)
+	return x.fileAs(p, p)
+}
+
+// fileAs is file for the base's path src written at p (the name an input
+// gives it through a link).
+func (x *extractor) fileAs(src, p string) (bool, error) {
+	real, mode, err := x.resolve(src)
 	if err != nil || !strings.HasPrefix(mode, "100") {
 		return false, err // none, a directory or a submodule: not a file
 	}
 	return true, x.blob(real, filepath.Join(x.dir, filepath.FromSlash(p)))
-}
-
-// copyFile is file for the base's path src written at p.
-func (x *extractor) copyFile(src, p string) error {
-	real, mode, err := x.resolve(src)
-	if err != nil || !strings.HasPrefix(mode, "100") {
-		return err
-	}
-	return x.blob(real, filepath.Join(x.dir, filepath.FromSlash(p)))
 }
 
 // resolve follows the base's symbolic links in the repo-relative path p,
