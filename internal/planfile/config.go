@@ -3,6 +3,7 @@ package planfile
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"math"
 	"os"
@@ -1160,6 +1161,17 @@ func escapes(root, path, shown string) string {
 	// both absolute: a link may name its target by an absolute path while
 	// the root is relative (-C dir, or the working directory)
 	real, err := filepath.EvalSymlinks(path)
+	for at := path; err != nil && errors.Is(err, fs.ErrNotExist); {
+		// not there (yet): where its nearest existing directory leads, so
+		// a missing name beneath a link out of the repo is refused too,
+		// and no listing of that directory is offered in a hint
+		parent := filepath.Dir(at)
+		if parent == at {
+			break
+		}
+		at = parent
+		real, err = filepath.EvalSymlinks(at)
+	}
 	if err == nil {
 		real, err = filepath.Abs(real)
 	}

@@ -42,6 +42,22 @@ func TestLinksOutOfTheRepoAreRefused(t *testing.T) {
 	}
 }
 
+// A name that is not there beneath a link out of the repo is refused as
+// the link is: before, it was "no such file" with a suggestion from the
+// listing of the directory outside (a pull request could learn the names
+// of files on the CI runner, one guess at a time).
+func TestMissingFileBeneathALinkOutIsRefused(t *testing.T) {
+	dir := cmdtest.CopyExample(t)
+	outside := t.TempDir()
+	os.WriteFile(filepath.Join(outside, "ghp_planted_secret.csv"), []byte("x\n"), 0o644)
+	os.Symlink(outside, filepath.Join(dir, "exports", "out"))
+	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "exports/lifecycle.csv", "exports/out/ghp_planted_secre.csv")
+	_, stderr, code := cmdtest.Run(t, nil, "check", "-C", dir)
+	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, `metrics.inputs.events: "exports/out/ghp_planted_secre.csv" resolves to `+outside+`, outside the planning repo`) || strings.Contains(stderr, "ghp_planted_secret") {
+		t.Errorf("exit %d:\n%s", code, stderr)
+	}
+}
+
 // A dangling iotpm.yaml link is an error, not "no config, no gates".
 func TestDanglingConfigLinkIsAnError(t *testing.T) {
 	dir := cmdtest.CopyExample(t)
