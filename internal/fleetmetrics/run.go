@@ -140,7 +140,7 @@ func readFiles(env runenv.Env, job *Job, ing *export.Ingest, out *Outcome) error
 			if errors.Is(err, os.ErrNotExist) {
 				why := planfile.NoSuchFile(in.Path)
 				if infile.IsPattern(in.Path) {
-					why = "the pattern matches no file"
+					why = "the pattern matches no file" + infile.BraceHint(in.Path)
 				}
 				if d, ok := job.declared[kind]; ok {
 					out.Problems.Errorf(diag.File, job.configFile, d.pos.Line, d.pos.Col, "metrics.inputs.%s: %q: %s", kind, d.written, why)

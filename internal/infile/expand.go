@@ -16,6 +16,21 @@ import (
 // its matches are the input's files.
 func IsPattern(path string) bool { return strings.ContainsAny(path, "*?[") }
 
+// BraceHint is the tail of a message about a path that names nothing
+// when it holds a shell's {a,b} alternatives, which no glob here expands
+// (they name a file called that): "; {a,b} …", or "".
+func BraceHint(path string) string {
+	open := strings.IndexByte(path, '{')
+	if open < 0 {
+		return ""
+	}
+	end := strings.IndexByte(path[open:], '}')
+	if end < 0 || !strings.Contains(path[open:open+end], ",") {
+		return ""
+	}
+	return "; {a,b} alternatives are a shell's, not a pattern here (Go's filepath.Match: * ? [abc]): name the directory, or one pattern that matches every file"
+}
+
 // Expand lists the files an input path names, in the order they are read:
 // the file itself; for a directory, every file beneath it; for a glob
 // (filepath.Match syntax, * not crossing a /), its matches, a matched
@@ -96,7 +111,7 @@ func ExpandChecked(path string, follow func(link string) error) ([]string, error
 		files = append(files, under...)
 	}
 	if len(files) == 0 {
-		return nil, fmt.Errorf("pattern %q matches no file: %w", path, fs.ErrNotExist)
+		return nil, fmt.Errorf("pattern %q matches no file%s: %w", path, BraceHint(path), fs.ErrNotExist)
 	}
 	sortPaths(files)
 	return files, nil

@@ -231,3 +231,18 @@ func TestNameCompare(t *testing.T) {
 		}
 	}
 }
+
+// A shell's {a,b} alternatives name nothing here: the error says so, in
+// a pattern and in a plain path; braces without a comma are a name.
+func TestBraceHint(t *testing.T) {
+	root := exportTree(t)
+	_, err := Expand(filepath.Join(root, "exports", "hourly", "*.{csv,gz}"))
+	if err == nil || !strings.Contains(err.Error(), "{a,b} alternatives are a shell's, not a pattern here") {
+		t.Errorf("pattern: %v", err)
+	}
+	for path, want := range map[string]bool{"exports/{a,b}.csv": true, "exports/{a}.csv": false, "exports/{a,b.csv": false, "exports/a,b}.csv": false} {
+		if got := BraceHint(path) != ""; got != want {
+			t.Errorf("%s: hint %v, want %v", path, got, want)
+		}
+	}
+}

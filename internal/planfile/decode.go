@@ -39,6 +39,7 @@ import (
 	"strings"
 
 	"github.com/iotpm/iotpm/internal/diag"
+	"github.com/iotpm/iotpm/internal/infile"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -881,6 +882,9 @@ func DidYouMeanText(s string, candidates []string) string {
 // names with backslashes as Windows writes them.
 func NoSuchFile(path string) string {
 	if hint := pathSlip(path); hint != "" {
+		return "no such file" + hint
+	}
+	if hint := infile.BraceHint(filepath.ToSlash(path)); hint != "" {
 		return "no such file" + hint
 	}
 	entries, err := os.ReadDir(filepath.Dir(path))
