@@ -389,11 +389,36 @@ func binaryFile(br *bufio.Reader) string {
 		if len(head) >= 30 {
 			n := int(binary.LittleEndian.Uint16(head[26:]))
 			name, _ := br.Peek(30 + n)
-			if len(name) == 30+n && (bytes.Equal(name[30:], []byte("[Content_Types].xml")) || bytes.HasPrefix(name[30:], []byte("xl/")) || bytes.HasPrefix(name[30:], []byte("docProps/"))) {
+			entry := []byte{}
+			if len(name) == 30+n {
+				entry = name[30:]
+			}
+			switch {
+			case bytes.Equal(entry, []byte("[Content_Types].xml")) || bytes.HasPrefix(entry, []byte("xl/")) || bytes.HasPrefix(entry, []byte("docProps/")) || bytes.HasPrefix(entry, []byte("_rels/")):
+				// an Office Open XML package: Excel's, Google Sheets' or
+				// LibreOffice's .xlsx (their first entries differ)
 				return "an Excel workbook (.xlsx), not CSV: save the sheet as CSV UTF-8 (Excel: File → Save As → CSV UTF-8), or export the data again as CSV"
+			case bytes.Equal(entry, []byte("mimetype")):
+				// OpenDocument: a stored first entry "mimetype" holding the
+				// document's type
+				if rest, _ := br.Peek(30 + n + 64); bytes.Contains(rest, []byte("opendocument.spreadsheet")) {
+					return "an OpenDocument spreadsheet (.ods), not CSV: save the sheet as CSV, UTF-8 (LibreOffice: File → Save a Copy → Text CSV)"
+				}
+			case bytes.HasPrefix(entry, []byte("Index/")) || bytes.HasPrefix(entry, []byte("Metadata/")):
+				return "an Apple Numbers document, not CSV: export the sheet as CSV (Numbers: File → Export To → CSV, Unicode (UTF-8))"
 			}
 		}
 		return "a zip archive, not CSV: unzip it and name the CSV or JSON file inside (a .gz file is read as it is)"
+	case bytes.HasPrefix(head, []byte{0x28, 0xB5, 0x2F, 0xFD}):
+		return compressedHint("a Zstandard", "zstd -d")
+	case bytes.HasPrefix(head, []byte{0xFD, '7', 'z', 'X', 'Z', 0x00}):
+		return compressedHint("an xz", "xz -d")
+	case len(head) >= 4 && bytes.HasPrefix(head, []byte("BZh")) && '1' <= head[3] && head[3] <= '9':
+		return compressedHint("a bzip2", "bzip2 -d")
+	case bytes.HasPrefix(head, []byte{0x04, 0x22, 0x4D, 0x18}):
+		return compressedHint("an LZ4", "lz4 -d")
+	case bytes.HasPrefix(head, []byte("\xff\x06\x00\x00sNaPpY")):
+		return compressedHint("a Snappy", "a Snappy tool; or set the Firehose stream's compression to GZIP")
 	case bytes.HasPrefix(head, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}):
 		return "an Excel 97-2003 workbook (.xls), not CSV: save the sheet as CSV UTF-8, or export the data again as CSV"
 	case bytes.HasPrefix(head, []byte("PAR1")):
@@ -404,6 +429,12 @@ func binaryFile(br *bufio.Reader) string {
 		return "a SQLite database, not CSV: export the table as CSV (sqlite3 -header -csv FILE 'SELECT * FROM TABLE')"
 	}
 	return ""
+}
+
+// compressedHint words a file compressed other than by gzip: iotpm reads
+// .gz as it is, and no other compression.
+func compressedHint(kind, tool string) string {
+	return kind + "-compressed file, not CSV: decompress it (" + tool + ") or compress the export with gzip (a .gz file is read as it is)"
 }
 
 // NewReader reads a CSV export from src, for tests and stdin.

@@ -81,6 +81,15 @@ func TestReaderRefusals(t *testing.T) {
 		"PAR1\x15\x04":                         "a Parquet file, not CSV",
 		"Obj\x01\x04\x14avro":                  "an Avro file",
 		"SQLite format 3\x00\x10":              "a SQLite database",
+		// LibreOffice's .xlsx begins with its package's relationships
+		"PK\x03\x04\x14\x00\x00\x00\x08\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x0b\x00\x00\x00_rels/.rels":                                            "an Excel workbook (.xlsx)",
+		"PK\x03\x04\x0a\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x08\x00\x00\x00mimetypeapplication/vnd.oasis.opendocument.spreadsheet": "an OpenDocument spreadsheet (.ods)",
+		"PK\x03\x04\x14\x00\x00\x00\x08\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x12\x00\x00\x00Index/Document.iwa":                                     "an Apple Numbers document",
+		"\x28\xB5\x2F\xFD\x24\x00":   "a Zstandard-compressed file, not CSV",
+		"\xFD7zXZ\x00\x00\x04":       "an xz-compressed file",
+		"BZh91AY&SY":                 "a bzip2-compressed file",
+		"\x04\x22\x4D\x18\x64\x40":   "an LZ4-compressed file",
+		"\xff\x06\x00\x00sNaPpY\x00": "a Snappy-compressed file",
 	} {
 		if _, err := NewReader("x.csv", strings.NewReader(in), 0); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: err = %v, want %q", in, err, want)

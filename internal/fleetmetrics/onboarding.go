@@ -88,7 +88,8 @@ func onboardingWarnings(o *metrics.Onboarding, out *Outcome) {
 }
 
 // errNoFunnel: the onboarding input without the funnel's steps.
-var errNoFunnel = failure.UsageErrorf("the onboarding input needs the setup funnel's steps: add to iotpm.yaml\n  onboarding:\n    steps: [setup_started, ble_found, wifi_sent, cloud_connected]   # event names, in order\n    within: 1h\n    target: 3m")
+// (One line, as every error: a terminal would show a newline escaped.)
+var errNoFunnel = failure.UsageErrorf("the onboarding input needs the setup funnel's steps: add to iotpm.yaml onboarding: {steps: [setup_started, ble_found, wifi_sent, cloud_connected], within: 1h, target: 3m} (the steps are the app's event names, in order)")
 
 // Onboarding is the setup funnel in the output; times in seconds,
 // shares 0..1.
