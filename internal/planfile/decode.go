@@ -391,7 +391,7 @@ func lastKey(path string) string {
 // ParseNumber reads a YAML int or float scalar as a finite float64.
 func ParseNumber(n *yaml.Node) (float64, error) {
 	if n.Kind != yaml.ScalarNode || (n.Tag != "!!int" && n.Tag != "!!float") {
-		return 0, fmt.Errorf("expected a number, got %s", describe(n))
+		return 0, fmt.Errorf("expected a number, got %s%s", describe(n), numberHint(n))
 	}
 	s := strings.ReplaceAll(n.Value, "_", "")
 	var f float64
@@ -955,4 +955,64 @@ func pathSlip(path string) string {
 		return ""
 	}
 	return fmt.Sprintf("; did you mean %q? (%s)", strings.Join(slices.DeleteFunc(names, func(n string) bool { return n == "" || n == "." }), "/"), why)
+}
+
+// numberHint is the tail of "expected a number" for a string that is a
+// number as a spreadsheet or a price tag writes it: with a currency sign,
+// a decimal comma, or thousands separated ("$79", "23,40", "10 000",
+// "1,000,000"): what to write instead, or "".
+func numberHint(n *yaml.Node) string {
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!str" {
+		return ""
+	}
+	v := strings.TrimSpace(n.Value)
+	bare := strings.TrimSpace(strings.TrimRight(strings.TrimLeft(v, "$€£¥"), "$€£¥"))
+	for _, code := range []string{"USD", "EUR", "GBP", "JPY", "CHF", "CAD", "AUD"} {
+		bare = strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(bare, code), code))
+	}
+	if bare == "" || strings.Trim(bare, "0123456789., _'\u00a0\u202f") != "" || !strings.ContainsAny(bare, "0123456789") {
+		return ""
+	}
+	// thousands grouped by a space, an apostrophe or a comma: groups of
+	// three after the first (1 000 000); any other grouping is no number
+	// to guess at ("1,2,3")
+	whole := bare
+	if i := strings.LastIndexAny(bare, ".,"); i >= 0 && len(bare)-i-1 != 3 {
+		whole = bare[:i] // the decimals
+	}
+	for i, group := range strings.FieldsFunc(whole, func(r rune) bool { return strings.ContainsRune(" _'\u00a0\u202f.,", r) }) {
+		if i > 0 && len(group) != 3 {
+			return ""
+		}
+	}
+	plain := strings.NewReplacer(" ", "", "_", "", "'", "", "\u00a0", "", "\u202f", "").Replace(bare)
+	switch {
+	case strings.Count(plain, ",") == 1 && !strings.Contains(plain, ".") && len(plain)-strings.IndexByte(plain, ',')-1 != 3:
+		// 23,40: a decimal comma
+		plain = strings.Replace(plain, ",", ".", 1)
+	case strings.Contains(plain, ",") && strings.Contains(plain, "."):
+		if strings.LastIndexByte(plain, ',') > strings.LastIndexByte(plain, '.') {
+			plain = strings.ReplaceAll(plain, ".", "") // 1.234,50
+			plain = strings.Replace(plain, ",", ".", 1)
+		} else {
+			plain = strings.ReplaceAll(plain, ",", "") // 1,234.50
+		}
+	case strings.Count(plain, ".") > 1:
+		plain = strings.ReplaceAll(plain, ".", "") // 1.234.567
+	case strings.Contains(plain, ","):
+		// 1,000 or 1,000,000: a thousands separator (or three decimals
+		// after a comma: which one is not written, so not guessed)
+		if strings.Count(plain, ",") == 1 {
+			return fmt.Sprintf(": write the number with a point for decimals and no thousands separator (%s or %s)", strings.Replace(plain, ",", "", 1), strings.Replace(plain, ",", ".", 1))
+		}
+		plain = strings.ReplaceAll(plain, ",", "")
+	}
+	if _, err := strconv.ParseFloat(plain, 64); err != nil || plain == v {
+		return ""
+	}
+	why := "a point for decimals, no thousands separator"
+	if bare != v {
+		why = "the number alone, without the currency"
+	}
+	return fmt.Sprintf(": write %s (%s)", plain, why)
 }

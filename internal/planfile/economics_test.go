@@ -4,6 +4,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
 )
 
 const econFleet = `devices:
@@ -96,6 +98,14 @@ func TestEconomicsProblems(t *testing.T) {
 		{strings.Replace(base, "{X}", ", connectivity: {overhead: 60B}", 1), "overhead counts toward the megabytes billed per_mb, and there is no per_mb price"},
 		{strings.Replace(base, "{X}", ", subscripton: {price: 1, attach: 5%}", 1), "did you mean \"subscription\""},
 		{strings.Replace(base, "{X}", ", support: {per_ticket: 12, tickets_per_device_month: lots}", 1), "expected a number ≥ 0 (tickets per device-month, e.g. 0.02) or metrics"},
+		// numbers as a price tag or a spreadsheet writes them: the fix
+		{strings.Replace(strings.Replace(base, "{X}", "", 1), "price: 10", `price: "$79"`, 1), `price: expected a number, got "$79": write 79 (the number alone, without the currency)`},
+		{strings.Replace(strings.Replace(base, "{X}", "", 1), "bom: 1", `bom: "23,40"`, 1), `bom: expected a number, got "23,40": write 23.40 (a point for decimals, no thousands separator)`},
+		{strings.Replace(strings.Replace(base, "{X}", "", 1), "bom: 1", `bom: "€1.234,50"`, 1), `got "€1.234,50": write 1234.50 (the number alone, without the currency)`},
+		{strings.Replace(strings.Replace(base, "{X}", "", 1), "units: 10", `units: "10 000"`, 1), `got "10 000": write 10000 (`},
+		{strings.Replace(strings.Replace(base, "{X}", "", 1), "units: 10", `units: "1,000,000"`, 1), `got "1,000,000": write 1000000 (`},
+		// one comma and three digits: a thousand, or one with decimals?
+		{strings.Replace(strings.Replace(base, "{X}", "", 1), "units: 10", `units: "1,000"`, 1), `got "1,000": write the number with a point for decimals and no thousands separator (1000 or 1.000)`},
 	} {
 		_, got := econParse(t, tt.file)
 		if !strings.Contains(strings.Join(got, "\n"), tt.want) {
@@ -230,6 +240,28 @@ func TestSubscriptionPricePeriod(t *testing.T) {
 		}
 		if tt.want >= 0 && (e == nil || math.Abs(e.Models[0].SubscriptionPrice-tt.want) > 1e-12) {
 			t.Errorf("price: %s: %+v, want %g a month", tt.price, e, tt.want)
+		}
+	}
+}
+
+// A number written as a price tag or a spreadsheet writes it is answered
+// with the number to write; a grouping that is no thousands ("1,2,3",
+// "12 34") and text are not guessed at.
+func TestNumberHint(t *testing.T) {
+	for in, want := range map[string]string{
+		"23,40":     ": write 23.40 (a point for decimals, no thousands separator)",
+		"£12":       ": write 12 (the number alone, without the currency)",
+		"12 €":      ": write 12 (the number alone, without the currency)",
+		"1'234.5":   ": write 1234.5 (a point for decimals, no thousands separator)",
+		"1.234.567": ": write 1234567 (a point for decimals, no thousands separator)",
+		"1,2,3":     "",
+		"12 34":     "",
+		"twelve":    "",
+		"$":         "",
+		"12":        "",
+	} {
+		if got := numberHint(&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: in}); got != want {
+			t.Errorf("%q: %q, want %q", in, got, want)
 		}
 	}
 }
