@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"maps"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -85,6 +86,12 @@ func (g *Ingest) readFiles(ctx context.Context, in Input, files []string) (*Stat
 	if err != nil {
 		return nil, err
 	}
+	early := map[int][]int{} // a file read → its copies listed before it, in order
+	for c := range files {
+		if of, ok := copies[c]; ok && of > c {
+			early[of] = append(early[of], c)
+		}
+	}
 	empty, read := 0, 0
 	var reads []FileRead
 	var copied []FileCopy
@@ -95,10 +102,13 @@ func (g *Ingest) readFiles(ctx context.Context, in Input, files []string) (*Stat
 			empty++
 			continue
 		}
-		if j, ok := copies[i]; ok && rowsOf[j] > 0 {
+		if j, ok := copies[i]; ok && (j > i || rowsOf[j] > 0) {
 			// (a copy of a file of no rows — two header-only exports of
-			// empty hours — adds nothing either way, and is no mistake)
-			copied = append(copied, FileCopy{path, files[j]})
+			// empty hours — adds nothing either way, and is no mistake;
+			// one whose original comes later is named when that is read)
+			if j < i {
+				copied = append(copied, FileCopy{path, files[j]})
+			}
 			done += sizes[i]
 			continue
 		}
@@ -113,6 +123,11 @@ func (g *Ingest) readFiles(ctx context.Context, in Input, files []string) (*Stat
 		read++
 		reads = append(reads, FileRead{path, st.Read})
 		rowsOf[i] = st.Read
+		if st.Read > 0 {
+			for _, c := range early[i] {
+				copied = append(copied, FileCopy{files[c], path}) // met before its original
+			}
+		}
 		for role := range st.Columns {
 			bound[role]++
 		}
@@ -181,8 +196,9 @@ func copiesOf(ctx context.Context, files []string, sizes []int64) (map[int]int, 
 		if len(group) < 2 {
 			continue
 		}
-		first := map[[sha256.Size]byte]int{}
-		for _, i := range group { // in file order: the first of a kind is read
+		same := map[[sha256.Size]byte][]int{}
+		var sums [][sha256.Size]byte
+		for _, i := range group { // in file order
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
@@ -190,10 +206,27 @@ func copiesOf(ctx context.Context, files []string, sizes []int64) (map[int]int, 
 			if err != nil {
 				continue // the read reports it
 			}
-			if j, ok := first[sum]; ok {
-				copies[i] = j
-			} else {
-				first[sum] = i
+			if same[sum] == nil {
+				sums = append(sums, sum)
+			}
+			same[sum] = append(same[sum], i)
+		}
+		for _, sum := range sums {
+			// the one read: the first whose name is no download's or a
+			// file manager's duplicate ("tickets (1).csv", "tickets
+			// copy.csv"), else the first
+			kinds := same[sum]
+			keep := kinds[0]
+			for _, i := range kinds {
+				if !copyName(files[i]) {
+					keep = i
+					break
+				}
+			}
+			for _, i := range kinds {
+				if i != keep {
+					copies[i] = keep
+				}
 			}
 		}
 	}
@@ -218,6 +251,28 @@ func copiesOf(ctx context.Context, files []string, sizes []int64) (map[int]int, 
 		}
 	}
 	return copies, nil
+}
+
+// copyName says whether a file's name is one a browser or a file manager
+// gives a second copy: "NAME (1).csv", "NAME copy.csv", "NAME - Copy.csv",
+// "NAME copy 2.csv".
+func copyName(path string) bool {
+	name := filepath.Base(path)
+	for {
+		ext := filepath.Ext(name)
+		if ext == "" || len(ext) > 5 {
+			break
+		}
+		name = strings.TrimSuffix(name, ext) // .csv.gz: both
+	}
+	name = strings.ToLower(strings.TrimRight(name, " "))
+	if i := strings.LastIndex(name, " ("); i >= 0 && strings.HasSuffix(name, ")") {
+		if n := name[i+2 : len(name)-1]; n != "" && strings.Trim(n, "0123456789") == "" {
+			return true
+		}
+	}
+	name = strings.TrimRight(name, "0123456789 ")
+	return strings.HasSuffix(name, " copy") || strings.HasSuffix(name, " - copy")
 }
 
 // sameAsGunzipped says whether the gzip file gz holds the bytes of the

@@ -431,6 +431,44 @@ func TestFilesHeaderOnlyAreNoCopies(t *testing.T) {
 	}
 }
 
+// Of two files with the same bytes, the one named as a browser or a file
+// manager names a second copy is left out, wherever it sorts ("x - Copy"
+// and "x (1)" before "x": a space sorts before a dot); of two plain
+// names, the later. Header-only copies are still no copies.
+func TestFilesCopyNamedLikeOneIsLeftOut(t *testing.T) {
+	rows := "device_id,timestamp,event\nd1,2026-10-01T02:00:00Z,connected\n"
+	for _, c := range []struct {
+		names []string
+		left  map[string]string // copy → the file read
+	}{
+		{[]string{"tickets.csv", "tickets (1).csv"}, map[string]string{"tickets (1).csv": "tickets.csv"}},
+		{[]string{"tickets.csv", "tickets - Copy.csv", "tickets copy 2.csv"}, map[string]string{"tickets - Copy.csv": "tickets.csv", "tickets copy 2.csv": "tickets.csv"}},
+		{[]string{"a.csv", "b.csv"}, map[string]string{"b.csv": "a.csv"}},
+		{[]string{"a (1).csv", "a (2).csv"}, map[string]string{"a (2).csv": "a (1).csv"}},
+	} {
+		dir := t.TempDir()
+		for _, n := range c.names {
+			os.WriteFile(filepath.Join(dir, n), []byte(rows), 0o644)
+		}
+		st, _ := readInput(t, Input{Kind: planfile.KindEvents, Path: dir})
+		got := map[string]string{}
+		for _, cp := range st.CopyFiles {
+			got[filepath.Base(cp.Path)] = filepath.Base(cp.Of)
+		}
+		if !maps.Equal(got, c.left) || st.Read != 1 {
+			t.Errorf("%q: read %d, copies %v, want %v", c.names, st.Read, got, c.left)
+		}
+	}
+	dir := t.TempDir()
+	for _, n := range []string{"h (1).csv", "h.csv"} {
+		os.WriteFile(filepath.Join(dir, n), []byte("device_id,timestamp,event\n"), 0o644)
+	}
+	os.WriteFile(filepath.Join(dir, "z.csv"), []byte(rows), 0o644)
+	if st, _ := readInput(t, Input{Kind: planfile.KindEvents, Path: dir}); len(st.CopyFiles) != 0 || st.Read != 1 {
+		t.Errorf("header-only: read %d, copies %v", st.Read, st.CopyFiles)
+	}
+}
+
 // Registry snapshots of two months in one devices directory list a device
 // twice with another firmware: a conflict, as in one file, whose message
 // says that snapshots are not one export and which file to name.
