@@ -29,9 +29,22 @@ func escapeProperty(s string) string {
 }
 
 // annotationPath makes a diagnostic's path relative to the repository root
-// GitHub resolves annotations against ($GITHUB_WORKSPACE), with slashes.
+// GitHub resolves annotations against ($GITHUB_WORKSPACE), with slashes. A
+// file reached through a symbolic link inside the repository (an input
+// directory that links to another) is named by its own path: the one git
+// tracks, and the pull request shows, the link being one entry of its own.
 func annotationPath(path, workspace string) string {
 	if workspace != "" {
+		real, err := filepath.EvalSymlinks(path)
+		if err == nil {
+			real, err = filepath.Abs(real)
+		}
+		root, rootErr := filepath.EvalSymlinks(workspace)
+		if err == nil && rootErr == nil {
+			if rel, err := filepath.Rel(root, real); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+				return filepath.ToSlash(rel)
+			}
+		}
 		if abs, err := filepath.Abs(path); err == nil {
 			if rel, err := filepath.Rel(workspace, abs); err == nil && !strings.HasPrefix(rel, "..") {
 				path = rel

@@ -3,6 +3,8 @@ package cmdutil
 import (
 	"bytes"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -135,5 +137,33 @@ func TestEmitChecksColumnsPerOutput(t *testing.T) {
 	// no table at all: nothing to check
 	if err := Emit(f, func(b *bytes.Buffer, _ render.Term) error { b.WriteString("text"); return nil }); err != nil {
 		t.Fatalf("err %v", err)
+	}
+}
+
+// An annotation names a file by the path git tracks: through an input
+// directory that is a link inside the repository, the directory it leads
+// to (the link is one entry of its own, and GitHub would place the
+// annotation at no file of the pull request); a plain path as before.
+func TestAnnotationPathThroughLinks(t *testing.T) {
+	ws := t.TempDir()
+	os.MkdirAll(filepath.Join(ws, "plan", "data", "life"), 0o755)
+	os.WriteFile(filepath.Join(ws, "plan", "data", "life", "a.csv"), nil, 0o644)
+	os.WriteFile(filepath.Join(ws, "plan", "features.yaml"), nil, 0o644)
+	if err := os.Symlink("data/life", filepath.Join(ws, "plan", "life")); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+	for path, want := range map[string]string{
+		filepath.Join(ws, "plan", "life", "a.csv"):  "plan/data/life/a.csv",
+		filepath.Join(ws, "plan", "features.yaml"):  "plan/features.yaml",
+		filepath.Join(ws, "plan", "missing.yaml"):   "plan/missing.yaml",
+		filepath.Join(t.TempDir(), "elsewhere.csv"): "", // outside: its own path
+	} {
+		got := annotationPath(path, ws)
+		if want == "" {
+			want = filepath.ToSlash(path)
+		}
+		if got != want {
+			t.Errorf("%s: %s, want %s", path, got, want)
+		}
 	}
 }
