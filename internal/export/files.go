@@ -176,11 +176,12 @@ func (g *Ingest) readFiles(ctx context.Context, in Input, files []string) (*Stat
 	return total, nil
 }
 
-// copiesOf finds the files of an input that hold the same bytes as an
-// earlier one — a second download of one export ("tickets (1).csv"),
-// the same object synced twice — which read again would count every row
-// twice (events are used once, but tickets, usage and the funnel's
-// attempts would not be): index → the earlier file's index. Only files
+// copiesOf finds the files of an input that hold the same bytes as
+// another — a second download of one export ("tickets (1).csv"), the same
+// object synced twice — which read again would count every row twice
+// (events are used once, but tickets, usage and the funnel's attempts
+// would not be): index → the index of the file read in its place (the
+// first not named as a copy, see copyName; else the first). Only files
 // of equal size are compared, by SHA-256 of their bytes, so a directory
 // of distinct exports costs a stat each; and a file kept beside its
 // gzipped copy (NAME and NAME.gz), when the trailer's size matches.
