@@ -1007,7 +1007,13 @@ func numberHint(n *yaml.Node) string {
 		}
 		plain = strings.ReplaceAll(plain, ",", "")
 	}
-	if _, err := strconv.ParseFloat(plain, 64); err != nil || plain == v {
+	if _, err := strconv.ParseFloat(plain, 64); err != nil {
+		return ""
+	}
+	if plain == v {
+		if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
+			return fmt.Sprintf(": write %s without the quotes (quoted, it is text)", plain)
+		}
 		return ""
 	}
 	why := "a point for decimals, no thousands separator"

@@ -264,4 +264,8 @@ func TestNumberHint(t *testing.T) {
 			t.Errorf("%q: %q, want %q", in, got, want)
 		}
 	}
+	quoted := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "12.5", Style: yaml.DoubleQuotedStyle}
+	if got, want := numberHint(quoted), ": write 12.5 without the quotes (quoted, it is text)"; got != want {
+		t.Errorf("quoted: %q, want %q", got, want)
+	}
 }
