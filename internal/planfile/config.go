@@ -400,11 +400,26 @@ func LoadZone(name string) (*time.Location, error) {
 	if name == "" || name == "Local" || strings.ContainsAny(name, " \t") {
 		return nil, fmt.Errorf("%q is not a time zone; name one such as Europe/Berlin or UTC", name)
 	}
+	if z, ok := fixedAbbreviations[name]; ok {
+		return nil, fmt.Errorf("%q is ambiguous: in the IANA database it is UTC%s all year, as %s keeps, while %s time is UTC%s in summer; name %s for that local time, or %s for %s all year",
+			name, z.offset, z.fixed, z.region, z.summer, z.local, z.fixed, z.offset)
+	}
 	loc, err := tzdb.Load(name)
 	if err != nil {
 		return nil, fmt.Errorf("%q is not a time zone in the IANA database (%s); name one such as Europe/Berlin, America/New_York or UTC", name, tzdb.Version)
 	}
 	return loc, nil
+}
+
+// fixedAbbreviations are the zone names that read as a region's time but
+// are a fixed offset: the IANA database's EST is Panama's UTC−05:00 all
+// year, its MST Phoenix's UTC−07:00; an export from New York or Denver
+// read with them is an hour off for half the year, unsaid. (HST is
+// Honolulu's, which keeps no summer time; PST is no IANA zone and is
+// refused as such; EST5EDT and the like follow the summer time.)
+var fixedAbbreviations = map[string]struct{ offset, fixed, region, summer, local string }{
+	"EST": {"−05:00", "America/Panama", "US Eastern", "−04:00", "America/New_York"},
+	"MST": {"−07:00", "America/Phoenix", "US Mountain", "−06:00", "America/Denver"},
 }
 
 // shapeHint: a list where an input goes is most likely several exports

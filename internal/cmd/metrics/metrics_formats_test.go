@@ -84,6 +84,10 @@ func TestMetricsFormatUsageErrors(t *testing.T) {
 		{[]string{"--format", "ota=aws-iot-jobs"}, "--format names ota, which is not an input"},
 		{[]string{"--tz", "events=Mars/Olympus"}, `"Mars/Olympus" is not a time zone in the IANA database`},
 		{[]string{"--tz", "event=UTC"}, `unknown input "event"`},
+		// EST reads as New York's time and is Panama's: an hour off all
+		// summer (it was taken as −05:00 all year, unsaid)
+		{[]string{"--tz", "events=EST"}, `"EST" is ambiguous: in the IANA database it is UTC−05:00 all year, as America/Panama keeps, while US Eastern time is UTC−04:00 in summer; name America/New_York for that local time, or America/Panama for −05:00 all year`},
+		{[]string{"--tz", "events=MST"}, `name America/Denver for that local time, or America/Phoenix for −07:00 all year`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
