@@ -58,7 +58,7 @@ func inputFiles(in Input) ([]string, error) {
 // writer left, a folder marker) has no header and no row: it is left out
 // and counted in EmptyFiles, which the ROWS table shows, where as the
 // input's only file it is an error. Every file empty is an error too. A
-// copy of an earlier file with rows (copiesOf) is left out and listed in
+// copy of another file with rows (copiesOf) is left out and listed in
 // CopyFiles.
 func (g *Ingest) readFiles(ctx context.Context, in Input, files []string) (*Stats, error) {
 	var total *Stats

@@ -36,7 +36,8 @@ type Input struct {
 	Files []string
 }
 
-// FileCopy is a file left out as a copy of an earlier one, Of.
+// FileCopy is a file left out as a copy of another, Of, read in its
+// place (copiesOf says which of the same bytes is read).
 type FileCopy struct{ Path, Of string }
 
 // FileRead is the count of rows read from one file of an input.
@@ -59,7 +60,7 @@ type Stats struct {
 	// order: a cap (a spreadsheet's, a console's) cuts a file, not the sum.
 	FileReads []FileRead
 	// CopyFiles are the files of a many-file input left out for holding
-	// the same bytes as an earlier one (a second download of one export):
+	// the same bytes as another (a second download of one export):
 	// read twice, every row would count twice.
 	CopyFiles []FileCopy
 	// Format is the format the input was read with; Detected is false when

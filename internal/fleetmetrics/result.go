@@ -198,7 +198,8 @@ type Month struct {
 	Uptime *float64 `json:"uptime"`
 }
 
-// FileCopy is a file of an input left out as a copy of an earlier one.
+// FileCopy is a file of an input left out as a copy of another, Of (the
+// one read in its place).
 type FileCopy struct {
 	Path string `json:"path"`
 	Of   string `json:"of"`
@@ -220,8 +221,8 @@ type Rows struct {
 	// having no byte.
 	Files      int `json:"files,omitempty"`
 	EmptyFiles int `json:"empty_files,omitempty"`
-	// CopyFiles are files left out for holding the same bytes as an
-	// earlier file of the input (its path in Of).
+	// CopyFiles are files left out for holding the same bytes as
+	// another file of the input (its path in Of), read in their place.
 	CopyFiles      []FileCopy        `json:"copy_files,omitempty"`
 	Format         string            `json:"format"`
 	FormatDetected bool              `json:"format_detected"`

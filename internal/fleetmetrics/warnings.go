@@ -271,8 +271,8 @@ func rowCapWarnings(out *Outcome) {
 	}
 }
 
-// copyWarnings names the files of an input left out as copies of an
-// earlier one (export.Ingest leaves them out: read twice, every ticket,
+// copyWarnings names the files of an input left out as copies of
+// another (export.Ingest leaves them out: read twice, every ticket,
 // usage day and setup attempt in them would count twice), at most
 // maxCapWarnings of them.
 func copyWarnings(out *Outcome) {

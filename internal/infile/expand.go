@@ -121,16 +121,30 @@ func ExpandChecked(path string, follow func(link string) error) ([]string, error
 // by NameCompare. Depth first stays depth first: the files beneath one
 // directory share its names and sort together.
 func sortPaths(paths []string) {
-	slices.SortStableFunc(paths, func(a, b string) int {
-		for {
-			na, resta, _ := strings.Cut(a, string(filepath.Separator))
-			nb, restb, _ := strings.Cut(b, string(filepath.Separator))
-			if c := NameCompare(na, nb); c != 0 || (resta == "" && restb == "") {
-				return c
-			}
-			a, b = resta, restb
+	// a listing is in byte order already, which is this order unless
+	// numbers differ in length: then one pass, not a sort
+	if !slices.IsSortedFunc(paths, comparePaths) {
+		slices.SortStableFunc(paths, comparePaths)
+	}
+}
+
+// comparePaths compares two paths name by name with NameCompare, from
+// the first name they do not share.
+func comparePaths(a, b string) int {
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	k := strings.LastIndexByte(a[:i], filepath.Separator) + 1
+	a, b = a[k:], b[k:]
+	for {
+		na, resta, _ := strings.Cut(a, string(filepath.Separator))
+		nb, restb, _ := strings.Cut(b, string(filepath.Separator))
+		if c := NameCompare(na, nb); c != 0 || (resta == "" && restb == "") {
+			return c
 		}
-	})
+		a, b = resta, restb
+	}
 }
 
 // NameCompare orders two file names as people number them: runs of
