@@ -91,8 +91,24 @@ func (o *Flags) applyFormatFlags(job *Job) error {
 		in := job.inputs[kind]
 		in.Zone, in.ZoneName = loc, zone
 		job.inputs[kind] = in
+		if c := planfile.ZoneCaution(zone); c != "" {
+			job.cautions = append(job.cautions, flagCaution{kind, "--tz " + clipID(value) + ": " + c})
+		}
 	}
 	return nil
+}
+
+// flagCaution is a warning about a flag for an input.
+type flagCaution struct {
+	kind    planfile.InputKind
+	message string
+}
+
+// warnCautions reports the flags' cautions at their inputs' paths.
+func warnCautions(job *Job, out *Outcome) {
+	for _, c := range job.cautions {
+		out.Problems.Warnf(diag.Schema, job.inputs[c.kind].Path, 0, 0, "%s", c.message)
+	}
 }
 
 // checkJoins freezes the data (so duplicates are known), records

@@ -63,6 +63,7 @@ func RunJob(env runenv.Env, job *Job) (*Outcome, error) {
 		defer debug.SetGCPercent(debug.SetGCPercent(20))
 	}
 	out := &Outcome{}
+	warnCautions(job, out)
 	if job.db != nil {
 		if err := runDBJob(env, job, out); err != nil {
 			return nil, err

@@ -165,9 +165,13 @@ func checkHealth(h metrics.HealthConfig) error {
 
 // Job is everything one metrics computation needs.
 type Job struct {
-	inputs  map[planfile.InputKind]export.Input // resolved paths, formats, zones and column maps
-	formats *export.Formats
-	window  metrics.Window
+	inputs map[planfile.InputKind]export.Input // resolved paths, formats, zones and column maps
+	// cautions are warnings about the flags (an Etc/GMT zone's sign),
+	// which have no line of iotpm.yaml to be reported at: each is
+	// reported at its input's path when the job runs.
+	cautions []flagCaution
+	formats  *export.Formats
+	window   metrics.Window
 	// windowPos: the window is iotpm.yaml's (metrics: at this position),
 	// not a flag's; zero when a flag gave it.
 	windowPos  planfile.Pos

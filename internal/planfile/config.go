@@ -378,13 +378,17 @@ type Zone struct {
 	Location *time.Location
 }
 
-// UnmarshalNode implements NodeUnmarshaler.
+// UnmarshalNode implements NodeUnmarshaler. An Etc/GMT zone is kept with
+// a warning: its sign is the reverse of what it reads as (ZoneCaution).
 func (z *Zone) UnmarshalNode(n *yaml.Node) error {
 	loc, err := LoadZone(n.Value)
 	if err != nil {
 		return err
 	}
 	*z = Zone{Name: n.Value, Location: loc}
+	if c := ZoneCaution(n.Value); c != "" {
+		return &Warning{Message: c}
+	}
 	return nil
 }
 
@@ -406,9 +410,82 @@ func LoadZone(name string) (*time.Location, error) {
 	}
 	loc, err := tzdb.Load(name)
 	if err != nil {
+		if hint := offsetHint(name); hint != "" {
+			return nil, fmt.Errorf("%q is not a time zone in the IANA database (%s): %s", name, tzdb.Version, hint)
+		}
 		return nil, fmt.Errorf("%q is not a time zone in the IANA database (%s); name one such as Europe/Berlin, America/New_York or UTC", name, tzdb.Version)
 	}
 	return loc, nil
+}
+
+// utcOffset matches a zone written as an offset from UTC: +05:00, UTC+5,
+// GMT-03:30, UTC−5 (with a minus sign).
+var utcOffset = regexp.MustCompile(`^(?i:(UTC|GMT)?)([+\-−])(\d{1,2})(?::?(\d{2}))?$`)
+
+// offsetHint says how the zone database names a UTC offset, which iotpm
+// does not take as a zone: "UTC+5" is five hours east as ISO 8601 writes
+// offsets but five hours west as a POSIX TZ string (and PostgreSQL) reads
+// it, and a database source hands the zone's name to the server. The
+// database's fixed offsets, Etc/GMT-5 and the like, carry POSIX's sign;
+// a region's zone also follows its summer time.
+func offsetHint(name string) string {
+	m := utcOffset.FindStringSubmatch(name)
+	if m == nil {
+		return ""
+	}
+	hours, _ := strconv.Atoi(m[3])
+	minutes := 0
+	if m[4] != "" {
+		minutes, _ = strconv.Atoi(m[4])
+	}
+	if hours == 0 && minutes == 0 {
+		return "name UTC"
+	}
+	offset := func(east bool) string {
+		return fmt.Sprintf("UTC%s%02d:%02d", map[bool]string{true: "+", false: "−"}[east], hours, minutes)
+	}
+	// the database's fixed zones run from Etc/GMT+12 (UTC−12:00) to
+	// Etc/GMT-14 (UTC+14:00), whole hours only
+	fixed := func(east bool) string {
+		switch {
+		case minutes != 0 || !east && hours > 12 || hours > 14:
+			return fmt.Sprintf("the database has no fixed zone at %s", offset(east))
+		case east:
+			return fmt.Sprintf("Etc/GMT-%d is %s", hours, offset(east))
+		default:
+			return fmt.Sprintf("Etc/GMT+%d is %s", hours, offset(east))
+		}
+	}
+	east := m[2] == "+"
+	region := "name the zone of the export's region (e.g. Asia/Kolkata, America/New_York), which also follows its summer time, or a fixed offset"
+	if m[1] == "" || m[2] == "−" {
+		// a bare offset, or one with a minus sign, is ISO 8601's alone
+		if strings.HasPrefix(fixed(east), "the database has no") {
+			return fmt.Sprintf("name the zone of the export's region (e.g. Asia/Kolkata, America/St_Johns): %s", fixed(east))
+		}
+		return fmt.Sprintf("%s: %s (the database's fixed zones carry POSIX's sign, the reverse of ISO 8601's)", region, fixed(east))
+	}
+	return fmt.Sprintf("written this way an offset is ambiguous, %s as ISO 8601 reads it and %s as a POSIX TZ string (and PostgreSQL) reads it; %s: %s, %s (the database's fixed zones carry POSIX's sign)",
+		offset(east), offset(!east), region, fixed(east), fixed(!east))
+}
+
+// etcZone matches the database's fixed-offset zones other than UTC itself.
+var etcZone = regexp.MustCompile(`^Etc/GMT([+-])(\d{1,2})$`)
+
+// ZoneCaution is a warning for a valid zone that is easily read the wrong
+// way round: Etc/GMT+5 is five hours behind UTC (POSIX's sign, the reverse
+// of ISO 8601's), so times read in it as if it were UTC+05:00 are ten
+// hours off. Empty for every other zone.
+func ZoneCaution(name string) string {
+	m := etcZone.FindStringSubmatch(name)
+	if m == nil || strings.TrimLeft(m[2], "0") == "" {
+		return ""
+	}
+	h, _ := strconv.Atoi(m[2])
+	if m[1] == "+" {
+		return fmt.Sprintf("%s is UTC−%02d:00, %d hours behind UTC: the Etc/GMT zones carry POSIX's sign, the reverse of ISO 8601's; if the times are at UTC+%02d:00, name Etc/GMT-%d (or the region's zone)", name, h, h, h, h)
+	}
+	return fmt.Sprintf("%s is UTC+%02d:00, %d hours ahead of UTC: the Etc/GMT zones carry POSIX's sign, the reverse of ISO 8601's; if the times are at UTC−%02d:00, name Etc/GMT+%d (or the region's zone)", name, h, h, h, h)
 }
 
 // fixedAbbreviations are the zone names that read as a region's time but

@@ -117,7 +117,7 @@ every number by hours. Bad rows are errors (the first 20 listed as path:line: re
 	}
 	cmd.Flags().StringArrayVar(&opts.Maps, "map", nil, "map a column: KIND.COLUMN=Header, e.g. events.device_id=clientId; repeatable")
 	cmd.Flags().StringArrayVar(&opts.Formats, "format", nil, "name an input's export format: KIND=NAME, e.g. events=particle-events; repeatable (default: detected)")
-	cmd.Flags().StringArrayVar(&opts.Zones, "tz", nil, "zone of an input's zone-less times: KIND=ZONE, e.g. events=Europe/Berlin; repeatable (default: UTC)")
+	cmd.Flags().StringArrayVar(&opts.Zones, "tz", nil, "zone of an input's zone-less times: KIND=ZONE, e.g. events=Europe/Berlin (an IANA zone); repeatable; without it such times stop the run unless the format names their zone")
 	cmd.Flags().BoolVar(&opts.ListFormats, "list-formats", false, "list the export formats (built-in and iotpm.yaml's) and exit")
 	cmd.Flags().StringVar(&opts.Table, "table", "", "with -o csv, only this table ("+strings.Join(CSVTables, ", ")+"); default: every table, each after a '# table: NAME' line")
 	_ = cmd.RegisterFlagCompletionFunc("table", cobra.FixedCompletions(CSVTables, cobra.ShellCompDirectiveNoFileComp))

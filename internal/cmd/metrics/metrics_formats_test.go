@@ -73,6 +73,57 @@ func TestMetricsTimeZoneFlag(t *testing.T) {
 	}
 }
 
+// An Etc/GMT zone's sign is POSIX's: Etc/GMT-5 is UTC+05:00. A device
+// connects at 10:00 and disconnects at 12:00 local time (no zone in the
+// export); the window is 05:00–09:00 UTC. Read at UTC+05:00 that is
+// 05:00–07:00 UTC, two hours of four: 0.5. Read in Etc/GMT+5 (UTC−05:00)
+// it is 15:00–17:00 UTC, after the window (no uptime), and the run warns,
+// from the flag at the export's path and from iotpm.yaml at its line.
+func TestMetricsEtcZoneSign(t *testing.T) {
+	dir := t.TempDir()
+	cmdtest.WriteFile(t, dir, "events.csv", "device_id,timestamp,event\nd1,2026-10-10 10:00:00,connected\nd1,2026-10-10 12:00:00,disconnected\n")
+	args := []string{"metrics", "-C", dir, "--events", "events.csv", "--from", "2026-10-10T05:00:00Z", "--to", "2026-10-10T09:00:00Z", "--as-of", "2026-10-10T20:00:00Z", "-o", "json"}
+	read := func(stdout string) (*float64, string) {
+		t.Helper()
+		var doc struct {
+			Uptime fleetmetrics.Uptime          `json:"connectivity_uptime"`
+			Rows   map[string]fleetmetrics.Rows `json:"rows"`
+		}
+		if err := json.Unmarshal([]byte(stdout), &doc); err != nil || doc.Rows["events"].Earliest == nil {
+			t.Fatalf("%v: %s", err, stdout)
+		}
+		return doc.Uptime.Value, *doc.Rows["events"].Earliest
+	}
+	stdout, stderr, code := cmdtest.Run(t, nil, append(args, "--tz", "events=Etc/GMT-5")...)
+	if code != 0 || !strings.Contains(stderr, "Etc/GMT-5 is UTC+05:00, 5 hours ahead of UTC") {
+		t.Fatalf("Etc/GMT-5: exit %d, stderr:\n%s\n%s", code, stderr, stdout)
+	}
+	if v, first := read(stdout); v == nil || *v != 0.5 || first != "2026-10-10T05:00:00Z" {
+		t.Errorf("Etc/GMT-5: uptime %v, first event %s", v, first)
+	}
+	stdout, stderr, code = cmdtest.Run(t, nil, append(args, "--tz", "events=Etc/GMT+5")...)
+	want := filepath.Join(dir, "events.csv") + ": warning: --tz events=Etc/GMT+5: Etc/GMT+5 is UTC−05:00, 5 hours behind UTC: the Etc/GMT zones carry POSIX's sign, the reverse of ISO 8601's; if the times are at UTC+05:00, name Etc/GMT-5"
+	if code != 0 || !strings.Contains(stderr, want) {
+		t.Fatalf("Etc/GMT+5: exit %d, stderr:\n%s\nwant %s", code, stderr, want)
+	}
+	if v, first := read(stdout); v != nil || first != "2026-10-10T15:00:00Z" {
+		t.Errorf("Etc/GMT+5: uptime %v, first event %s", v, first)
+	}
+	cmdtest.WriteFile(t, dir, "iotpm.yaml", "metrics:\n  inputs:\n    events: {path: events.csv, tz: Etc/GMT+5}\n")
+	_, stderr, code = cmdtest.Run(t, nil, "metrics", "-C", dir, "--from", "2026-10-10T05:00:00Z", "--to", "2026-10-10T09:00:00Z", "--as-of", "2026-10-10T20:00:00Z")
+	want = "iotpm.yaml:3:36: warning: metrics.inputs.events.tz: Etc/GMT+5 is UTC−05:00"
+	if code != 0 || !strings.Contains(stderr, want) {
+		t.Fatalf("iotpm.yaml: exit %d, stderr:\n%s\nwant %s", code, stderr, want)
+	}
+	// a zone written as an offset is refused, with both readings
+	cmdtest.WriteFile(t, dir, "iotpm.yaml", "metrics:\n  inputs:\n    events: {path: events.csv, tz: UTC+5}\n")
+	_, stderr, code = cmdtest.Run(t, nil, "metrics", "-C", dir, "--from", "2026-10-10T05:00:00Z", "--to", "2026-10-10T09:00:00Z")
+	want = `iotpm.yaml:3:36: metrics.inputs.events.tz: "UTC+5" is not a time zone in the IANA database`
+	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, want) || !strings.Contains(stderr, "Etc/GMT-5 is UTC+05:00, Etc/GMT+5 is UTC−05:00") {
+		t.Fatalf("UTC+5: exit %d, stderr:\n%s\nwant %s", code, stderr, want)
+	}
+}
+
 func TestMetricsFormatUsageErrors(t *testing.T) {
 	dir := formatsDir(t)
 	tests := []struct {
@@ -88,6 +139,13 @@ func TestMetricsFormatUsageErrors(t *testing.T) {
 		// summer (it was taken as −05:00 all year, unsaid)
 		{[]string{"--tz", "events=EST"}, `"EST" is ambiguous: in the IANA database it is UTC−05:00 all year, as America/Panama keeps, while US Eastern time is UTC−04:00 in summer; name America/New_York for that local time, or America/Panama for −05:00 all year`},
 		{[]string{"--tz", "events=MST"}, `name America/Denver for that local time, or America/Phoenix for −07:00 all year`},
+		// an offset is not a zone name, and "UTC+5" reads both ways
+		{[]string{"--tz", "events=UTC+5"}, `written this way an offset is ambiguous, UTC+05:00 as ISO 8601 reads it and UTC−05:00 as a POSIX TZ string (and PostgreSQL) reads it; name the zone of the export's region (e.g. Asia/Kolkata, America/New_York), which also follows its summer time, or a fixed offset: Etc/GMT-5 is UTC+05:00, Etc/GMT+5 is UTC−05:00`},
+		{[]string{"--tz", "events=GMT-3"}, `UTC−03:00 as ISO 8601 reads it and UTC+03:00 as a POSIX TZ string (and PostgreSQL) reads it; `},
+		{[]string{"--tz", "events=-03:00"}, `or a fixed offset: Etc/GMT+3 is UTC−03:00 (the database's fixed zones carry POSIX's sign, the reverse of ISO 8601's)`},
+		{[]string{"--tz", "events=+05:30"}, `name the zone of the export's region (e.g. Asia/Kolkata, America/St_Johns): the database has no fixed zone at UTC+05:30`},
+		{[]string{"--tz", "events=UTC+13"}, `Etc/GMT-13 is UTC+13:00, the database has no fixed zone at UTC−13:00`},
+		{[]string{"--tz", "events=UTC+0"}, `"UTC+0" is not a time zone in the IANA database (2025c): name UTC`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
