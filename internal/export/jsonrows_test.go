@@ -134,6 +134,10 @@ func TestJSONLines(t *testing.T) {
 		{"envelope", `{"executionSummaries": [{"thingArn": "arn:aws:iot:eu-west-1:1:thing/d1", "jobExecutionSummary": {"status": "SUCCEEDED"}},
   {"thingArn": "arn:aws:iot:eu-west-1:1:thing/d2", "jobExecutionSummary": {"status": "FAILED"}}], "nextToken": "abc"}`,
 			`:1: one JSON object whose "executionSummaries" holds the 2 records (an API's or a CLI's response): iotpm reads a file of records, one object a row; write them out first, jq -c '.executionSummaries[]' FILE > records.jsonl`},
+		// Windows PowerShell's Out-File writes UTF-16 (with its mark, or
+		// without it after a tool drops it)
+		{"utf-16", "\xFF\xFE{\x00\"\x00a\x00\"\x00:\x001\x00}\x00", `: UTF-16 text (Excel's "Unicode text", Windows PowerShell's default encoding); save it as UTF-8`},
+		{"utf-16 unmarked", "{\x00\"\x00a\x00\"\x00:\x001\x00}\x00", `: UTF-16 text without a byte-order mark (a zero byte beside every character); save it as UTF-8 (iconv -f UTF-16LE -t UTF-8)`},
 		// Log Analytics' query API: columns and rows, not records
 		{"columnar", `{"tables": [{"name": "PrimaryResult", "columns": [{"name": "TimeGenerated", "type": "datetime"}, {"name": "DeviceId", "type": "string"}],
   "rows": [["2026-10-10T11:00:00Z", "drip-000301"]]}]}`,

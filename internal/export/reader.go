@@ -375,6 +375,13 @@ func jsonKeysOf(path string, f *os.File, size int64, gz bool, maxExpansion int) 
 	if bytes.HasPrefix(peekBytes(br, 3), []byte{0xEF, 0xBB, 0xBF}) {
 		br.Discard(3)
 	}
+	head := peekBytes(br, 4)
+	switch {
+	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}), bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
+		return nil, &RowError{Path: path, Reason: utf16Marked}
+	case utf16Unmarked(head) != "":
+		return nil, &RowError{Path: path, Reason: utf16Unmarked(head)}
+	}
 	return jsonKeys(path, br)
 }
 
@@ -431,6 +438,30 @@ func binaryFile(br *bufio.Reader) string {
 	return ""
 }
 
+// utf16Marked: what to do with a file in UTF-16 with its byte-order mark.
+const utf16Marked = "UTF-16 text (Excel's \"Unicode text\", Windows PowerShell's default encoding); save it as UTF-8 (in Excel: CSV UTF-8)"
+
+// utf16Unmarked says what to do with a file whose first four bytes are
+// two ASCII characters in UTF-16 without a byte-order mark (a tool that
+// drops the mark): every character has a zero byte beside it, which no
+// CSV or JSON export has at its start. Empty for any other file.
+func utf16Unmarked(head []byte) string {
+	if len(head) < 4 {
+		return ""
+	}
+	ascii := func(c byte) bool { return c != 0 && c < 0x80 }
+	order := ""
+	switch {
+	case ascii(head[0]) && head[1] == 0 && ascii(head[2]) && head[3] == 0:
+		order = "UTF-16LE"
+	case head[0] == 0 && ascii(head[1]) && head[2] == 0 && ascii(head[3]):
+		order = "UTF-16BE"
+	default:
+		return ""
+	}
+	return "UTF-16 text without a byte-order mark (a zero byte beside every character); save it as UTF-8 (iconv -f " + order + " -t UTF-8)"
+}
+
 // compressedHint words a file compressed other than by gzip: iotpm reads
 // .gz as it is, and no other compression.
 func compressedHint(kind, tool string) string {
@@ -450,7 +481,9 @@ func (r *Reader) init(src io.Reader, delim byte, bufSize int) error {
 	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):
 		r.br.Discard(3)
 	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}), bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
-		return &RowError{Path: r.Path, Reason: "UTF-16 text (Excel \"Unicode text\"); save it as CSV UTF-8"}
+		return &RowError{Path: r.Path, Reason: utf16Marked}
+	case utf16Unmarked(head) != "":
+		return &RowError{Path: r.Path, Reason: utf16Unmarked(head)}
 	case bytes.HasPrefix(head, []byte{0x1F, 0x8B}):
 		return &RowError{Path: r.Path, Reason: "gzip-compressed; name it with a .gz suffix"}
 	}

@@ -70,10 +70,14 @@ func TestReaderShapes(t *testing.T) {
 
 func TestReaderRefusals(t *testing.T) {
 	for in, want := range map[string]string{
-		"":                        "empty: expected a header line",
-		"\xFF\xFEi\x00d\x00":      "UTF-16",
-		"{\"clientId\": \"a\"}\n": "looks like JSON",
-		"\x1F\x8B\x08\x00":        "gzip-compressed",
+		"":                   "empty: expected a header line",
+		"\xFF\xFEi\x00d\x00": "UTF-16 text (Excel's \"Unicode text\"",
+		// PowerShell's or a converter's UTF-16 without the mark: the
+		// header read as bytes was d\x00e\x00v\x00..., a missing column
+		"i\x00d\x00,\x00t\x00s\x00": "UTF-16 text without a byte-order mark (a zero byte beside every character); save it as UTF-8 (iconv -f UTF-16LE -t UTF-8)",
+		"\x00i\x00d\x00,\x00t\x00s": "(iconv -f UTF-16BE -t UTF-8)",
+		"{\"clientId\": \"a\"}\n":   "looks like JSON",
+		"\x1F\x8B\x08\x00":          "gzip-compressed",
 		// a workbook: a zip whose first entry is [Content_Types].xml
 		"PK\x03\x04\x14\x00\x00\x00\x08\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x13\x00\x00\x00[Content_Types].xml": "an Excel workbook (.xlsx), not CSV: save the sheet as CSV UTF-8",
 		"PK\x03\x04\x14\x00\x00\x00\x08\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x09\x00\x00\x00hours.csv":           "a zip archive, not CSV: unzip it",
