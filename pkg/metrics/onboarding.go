@@ -464,7 +464,8 @@ func (d *Data) onboarding(o Options, fleetHorizon int64) *Onboarding {
 }
 
 // stepEvents are the rows up to the horizon that are steps of the funnel,
-// each user's in time order (at one instant, in the funnel's order); it
+// each user's in time order (at one instant, in the funnel's order, and
+// the same step twice at one instant in the rows' order); it
 // counts the others and notes in out the steps no row is.
 func (d *Data) stepEvents(f *Funnel, horizon int64, out *Onboarding) []setupEvent {
 	k := len(f.Steps)
@@ -521,10 +522,36 @@ func (d *Data) stepEvents(f *Funnel, horizon int64, out *Onboarding) []setupEven
 			out.Unseen = append(out.Unseen, f.Steps[s])
 		}
 	}
-	slices.SortFunc(evs, func(a, b setupEvent) int {
-		return cmp.Or(cmp.Compare(a.user, b.user), cmp.Compare(a.ts, b.ts), cmp.Compare(a.step, b.step))
-	})
-	return evs
+	return byUser(evs, d.setupUsers.Len())
+}
+
+// byUser orders step events by user, then time, then step, and events
+// the same in all three in the rows' order: a counting sort by user (the
+// ids are dense, 0 to users−1), then each user's few events by time and
+// step, most often in that order already. One sort of all the events by
+// the three keys took 0.34 s of 0.78 s on 0.74M step events; this is
+// linear but for each user's own events.
+func byUser(evs []setupEvent, users int) []setupEvent {
+	start := make([]int, users+1)
+	for _, e := range evs {
+		start[e.user+1]++
+	}
+	for u := 1; u <= users; u++ {
+		start[u] += start[u-1]
+	}
+	next := slices.Clone(start[:users])
+	out := make([]setupEvent, len(evs))
+	for _, e := range evs {
+		out[next[e.user]] = e
+		next[e.user]++
+	}
+	byTime := func(a, b setupEvent) int { return cmp.Or(cmp.Compare(a.ts, b.ts), cmp.Compare(a.step, b.step)) }
+	for u := range users {
+		if own := out[start[u]:start[u+1]]; !slices.IsSortedFunc(own, byTime) {
+			slices.SortStableFunc(own, byTime)
+		}
+	}
+	return out
 }
 
 // setupAttempts splits each user's step events into attempts (the

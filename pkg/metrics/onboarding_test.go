@@ -1,9 +1,11 @@
 package metrics
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -245,6 +247,46 @@ func TestOnboardingSegments(t *testing.T) {
 	if len(r.BySegment) != 2 || r.BySegment[0].Label != "iOS" || r.BySegment[0].Completed != 2 || r.BySegment[0].P90 != 120e6 ||
 		r.BySegment[1].Label != "Android" || r.BySegment[1].Completed != 0 || r.BySegment[1].Attempts != 1 {
 		t.Errorf("by segment %+v", r.BySegment)
+	}
+}
+
+// Two rows of the first step at one instant start one attempt, whose
+// segment is the first row's in the export: the rows' order decides, as
+// nothing else can (40 users: enough rows that an unstable sort moves
+// equal ones).
+func TestOnboardingSameInstantInRowOrder(t *testing.T) {
+	for _, segs := range [][2]string{{"iOS", "Android"}, {"Android", "iOS"}} {
+		d := NewData()
+		d.Has.Onboarding = true
+		for pass := range 2 {
+			for u := range 40 {
+				d.AddSetupEvent([]byte(fmt.Sprint("u", u)), []byte("a"), s(float64(u%3)), nil, []byte(segs[pass]))
+			}
+		}
+		r := Compute(d, Options{Window: october(), Funnel: funnel4(), AsOf: day("2026-11-01")}).Onboarding
+		labels := map[string]int{}
+		for _, g := range r.BySegment {
+			labels[g.Label] = g.Attempts
+		}
+		if r.Attempts != 40 || labels[segs[0]] != 40 {
+			t.Errorf("rows %v: %d attempts, by segment %v", segs, r.Attempts, labels)
+		}
+	}
+}
+
+// byUser is a stable sort by user, time and step, on events in any order.
+func TestByUserIsAStableSort(t *testing.T) {
+	var evs []setupEvent
+	for i := range 5000 {
+		x := uint64(i) * 2654435761
+		evs = append(evs, setupEvent{user: int32(x % 97), step: int32(x / 97 % 4), ts: int64(x / 388 % 50), device: int32(i)})
+	}
+	want := slices.Clone(evs)
+	slices.SortStableFunc(want, func(a, b setupEvent) int {
+		return cmp.Or(cmp.Compare(a.user, b.user), cmp.Compare(a.ts, b.ts), cmp.Compare(a.step, b.step))
+	})
+	if got := byUser(evs, 97); !slices.Equal(got, want) {
+		t.Errorf("byUser differs from a stable sort")
 	}
 }
 

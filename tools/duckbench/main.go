@@ -106,10 +106,20 @@ func main() {
 	dormant := flag.Duration("dormant-after", 30*24*time.Hour, "D, as iotpm's --dormant-after (0: no dormancy)")
 	simple := flag.Bool("simple", false, "with -events: time DuckDB's simplest form of the job (simpleSQL; times as ISO 8601) instead of iotpm's definition; the values are not compared")
 	fleetDir := flag.String("fleet", "", "a directory of tools/genexports' five inputs: compare all five metrics instead of uptime alone")
+	setup := flag.String("setup", "", "an Amplitude-shaped onboarding export: compare the setup funnel (steps "+strings.Join(funnelSteps, ", ")+", within 1h, target 3m)")
+	genRows := flag.Int("gen-setup", 0, "with -setup: first write that file, about this many rows that exercise every rule of the funnel's definitions")
 	flag.Parse()
 	m, err := time.Parse("2006-01", *month)
 	check(err)
 	from, to := m.UnixMicro(), m.AddDate(0, 1, 0).UnixMicro()
+
+	if *setup != "" {
+		if *genRows > 0 && !*duckOnly {
+			genSetup(*setup, *genRows, from, to)
+		}
+		runFunnel(*iotpm, *setup, *month, *runs, *duckOnly, *threads, from, to)
+		return
+	}
 
 	if *fleetDir != "" {
 		runFleet(*iotpm, *fleetDir, *month, *runs, *duckOnly, *threads, from, to, *dormant)
