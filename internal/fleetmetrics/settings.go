@@ -455,6 +455,9 @@ func (o *Flags) applySettingFlags(job *Job, window bool) error {
 		if strings.TrimSpace(o.DormantAfter) == "0" {
 			d, err = 0, nil
 		}
+		if err != nil && strings.Contains(err.Error(), "written as a sum") {
+			return failure.UsageErrorf("--dormant-after: %v", err)
+		}
 		if err != nil || d < 0 || d > 100*365.25*86400 {
 			return failure.UsageErrorf("--dormant-after %q: give a duration such as 30d, or 0 to turn dormancy off", o.DormantAfter)
 		}

@@ -100,7 +100,7 @@ func (o *OnboardingSpec) check(path string) diag.List {
 	switch {
 	case within > 7*86400:
 		diags.Errorf(diag.Schema, path, o.Pos.Line, o.Pos.Col, "onboarding.within: %s is longer than a week; a setup attempt lasts minutes to hours (default 1h)", o.Within)
-	case target > within:
+	case within > 0 && target > within: // (a within that did not parse is reported already)
 		diags.Errorf(diag.Schema, path, o.Pos.Line, o.Pos.Col, "onboarding.target %gs is longer than within %gs, the longest an attempt lasts: no completed attempt could miss it", target, within)
 	}
 	return diags

@@ -97,3 +97,22 @@ func TestInputRecursiveGlobRefused(t *testing.T) {
 		t.Errorf("%v", diags)
 	}
 }
+
+// A funnel setting that does not parse is one problem, said once: the
+// check that target fits within does not compare with the 0 it left.
+// A duration written as a sum (Go's 1h30m) is answered with the sum.
+func TestOnboardingDurationProblemsSaidOnce(t *testing.T) {
+	for within, want := range map[string]string{
+		"90":    `iotpm.yaml:3:11: onboarding.within: "90" needs a unit`,
+		"1h30m": `iotpm.yaml:3:11: onboarding.within: "1h30m" is 90m written as a sum; write 90m (a duration is one number and one unit)`,
+		"0s":    `iotpm.yaml:3:11: onboarding.within must be greater than 0; got 0s`,
+		"90s":   `iotpm.yaml:2:3: onboarding.target 180s is longer than within 90s, the longest an attempt lasts`,
+	} {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "iotpm.yaml"), []byte("onboarding:\n  steps: [a, b]\n  within: "+within+"\n"), 0o644)
+		_, diags := LoadConfig(dir)
+		if len(diags) != 1 || !strings.Contains(diags[0].String(), want) {
+			t.Errorf("within %s: %v", within, diags)
+		}
+	}
+}

@@ -76,6 +76,9 @@ func (k Kind) Parse(s string) (float64, error) {
 	}
 	factor, ok := k.units[unit]
 	if !ok {
+		if sum := k.compound(s); sum != "" {
+			return 0, fmt.Errorf("%q is %s written as a sum; write %s (a %s is one number and one unit)", s, sum, sum, k.name)
+		}
 		if sug := k.suggestUnit(unit); sug != "" {
 			return 0, fmt.Errorf("%q has an unknown %s unit %q; did you mean %q? (units: %s)", s, k.name, unit, sug, strings.Join(k.Units(), ", "))
 		}
@@ -86,6 +89,38 @@ func (k Kind) Parse(s string) (float64, error) {
 		return 0, fmt.Errorf("%s is out of range for a %s (at most %s)", clip(s), k.name, k.maxText)
 	}
 	return v, nil
+}
+
+// partRE is one number and unit of a compound quantity such as 1h30m.
+var partRE = regexp.MustCompile(`^(\d+(?:\.\d+)?)([^\d.\s]+)`)
+
+// compound reads s as a sum of quantities of k written together, as Go
+// and Kubernetes write durations (1h30m, 2d12h, 1m30s), and returns the
+// sum as one number in the smallest unit s uses ("90m"); "" when s is
+// not two or more such parts.
+func (k Kind) compound(s string) string {
+	rest := strings.TrimSpace(s)
+	sum, smallest, unit, parts := 0.0, math.Inf(1), "", 0
+	for rest != "" {
+		m := partRE.FindStringSubmatch(rest)
+		if m == nil {
+			return ""
+		}
+		f, ok := k.units[m[2]]
+		if !ok {
+			return ""
+		}
+		v, _ := strconv.ParseFloat(m[1], 64)
+		sum += v * f
+		if f < smallest {
+			smallest, unit = f, m[2]
+		}
+		rest, parts = rest[len(m[0]):], parts+1
+	}
+	if parts < 2 || sum/smallest > 1e15 {
+		return "" // (the sum of 400 digits is out of range, not a hint)
+	}
+	return strconv.FormatFloat(sum/smallest, 'f', -1, 64) + unit
 }
 
 // unitWords are spellings people write for units, used only to suggest the

@@ -35,6 +35,13 @@ func TestParse(t *testing.T) {
 		{Duration, "5y", 5 * 8766 * 3600, ""},
 		{Duration, "-5m", -300, ""},
 		{Duration, "5 fortnights", 0, `unknown duration unit "fortnights"`},
+		// Go's and Kubernetes' compound durations: the sum to write
+		{Duration, "1h30m", 0, `"1h30m" is 90m written as a sum; write 90m (a duration is one number and one unit)`},
+		{Duration, "2d12h", 0, `write 60h`},
+		{Duration, "1m30s", 0, `write 90s`},
+		{Duration, "1h0.5m", 0, `write 60.5m`},
+		{Duration, "1h30x", 0, `unknown duration unit "h30x"`},
+		{Duration, "1h" + strings.Repeat("9", 400) + "m", 0, `unknown duration unit "h999`},
 		{Capacity, "1200mAh", 1.2, ""},
 		{Capacity, "19Ah", 19, ""},
 		{Capacity, "1200", 0, "needs a unit"},

@@ -89,6 +89,8 @@ func TestMetricsV2Settings(t *testing.T) {
 	}
 	for _, bad := range []struct{ flag, value, want string }{
 		{"--dormant-after", "soon", `--dormant-after "soon": give a duration such as 30d, or 0 to turn dormancy off`},
+		{"--dormant-after", "720h30m", `--dormant-after: "720h30m" is 43230m written as a sum; write 43230m (a duration is one number and one unit)`},
+		{"--max-data-age", "1d12h", `--max-data-age: "1d12h" is 36h written as a sum; write 36h`},
 		{"--as-of", "yesterday", `--as-of: "yesterday" is not a time`},
 		{"--max-data-age", "-1d", `--max-data-age "-1d": give a duration such as 2d or 36h`},
 	} {

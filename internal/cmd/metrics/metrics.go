@@ -13,6 +13,7 @@ import (
 	"github.com/iotpm/iotpm/internal/fleetmetrics"
 	"github.com/iotpm/iotpm/internal/gate"
 	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/iotpm/iotpm/internal/quantity"
 	"github.com/iotpm/iotpm/internal/render"
 	"github.com/iotpm/iotpm/pkg/metrics"
 	"github.com/spf13/cobra"
@@ -269,6 +270,9 @@ func (o *MetricsOptions) flagGates(job *fleetmetrics.Job) ([]flagThreshold, *pla
 	if o.MaxDataAge != "" {
 		var t planfile.AgeThreshold
 		if err := t.UnmarshalNode(&yaml.Node{Value: "<= " + o.MaxDataAge}); err != nil {
+			if _, qerr := quantity.Duration.Parse(o.MaxDataAge); qerr != nil && strings.Contains(qerr.Error(), "written as a sum") {
+				return nil, nil, failure.UsageErrorf("--max-data-age: %v", qerr)
+			}
 			return nil, nil, failure.UsageErrorf("--max-data-age %q: give a duration such as 2d or 36h", o.MaxDataAge)
 		}
 		maxAge = &t
