@@ -270,5 +270,5 @@ func (b *Binding) badKind(fields [][]byte, kind RowKind, key string) (RowKind, s
 			return kind, key
 		}
 	}
-	return RowKind{Problem: RepeatedHeader}, "the row is the header again: exports joined into one file (cat a.csv b.csv)? Keep the first file's header line only (tail -n +2 for the others), once their columns are known to be in the same order"
+	return RowKind{Problem: RepeatedHeader}, "the row is the header again: exports joined into one file (cat a.csv b.csv)? Name the files' directory or a glob of them instead, which iotpm reads as one input, checking each header; or keep the first file's header line only (tail -n +2 for the others), once their columns are known to be in the same order"
 }

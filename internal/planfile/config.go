@@ -505,7 +505,7 @@ func (*InputSpec) shapeHint(n *yaml.Node) string {
 	if n.Kind != yaml.SequenceNode {
 		return ""
 	}
-	return " (an input is one file or one table: join the exports into one file, keeping the first header line, e.g. { cat a.csv; tail -n +2 b.csv; } > all.csv)"
+	return " (an input is one path or one table: to read several files as one input, name their directory, or a glob that matches them, e.g. exports/part-*.csv)"
 }
 
 // FromScalar implements ScalarShorthand: an input may be just its path.

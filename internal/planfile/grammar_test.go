@@ -155,7 +155,7 @@ func TestHardwareMarginFractionIsAmbiguous(t *testing.T) {
 // its path").
 func TestInputGivenAsAList(t *testing.T) {
 	got := configErrors(t, "metrics:\n  month: 2026-10\n  inputs:\n    events: [sep.csv, oct.csv]\n")
-	if len(got) != 1 || !strings.Contains(got[0].String(), "iotpm.yaml:4:13: metrics.inputs.events: expected a mapping, got a list (an input is one file or one table: join the exports into one file") {
+	if len(got) != 1 || !strings.Contains(got[0].String(), "iotpm.yaml:4:13: metrics.inputs.events: expected a mapping, got a list (an input is one path or one table: to read several files as one input, name their directory, or a glob that matches them, e.g. exports/part-*.csv)") {
 		t.Errorf("%v", got)
 	}
 }

@@ -47,7 +47,7 @@ func Test_NewCmdMetrics(t *testing.T) {
 		}},
 		{args: "--max-bad-rows -1", wantErr: "--max-bad-rows must be 0 or more"},
 		{args: "--min-mad lots", wantErr: `invalid argument "lots"`},
-		{args: "events.csv", wantErr: "unknown command"},
+		{args: "events.csv", wantErr: `unexpected argument "events.csv": metrics takes its inputs as flags (--events PATH`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.args, func(t *testing.T) {

@@ -3,6 +3,8 @@ package metrics
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -90,7 +92,7 @@ every number by hours. Bad rows are errors (the first 20 listed as path:line: re
   # a column no format knows
   iotpm metrics --events conn.csv --map events.device_id=serial_no \
     --from 2026-10-01 --to 2026-10-15`,
-		Args: cobra.NoArgs,
+		Args: func(cmd *cobra.Command, args []string) error { return strayArgs(paths, args) },
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Set = cmd.Flags().Changed
 			for _, k := range inputKinds {
@@ -113,7 +115,8 @@ every number by hours. Bad rows are errors (the first 20 listed as path:line: re
 	for _, k := range inputKinds {
 		p := new(string)
 		paths[k] = p
-		cmd.Flags().Var(&cmdutil.OnceValue{P: p, Hint: "an input is one file; join the exports into one, keeping the first header line (e.g. { cat a.csv; tail -n +2 b.csv; } > all.csv)"}, string(k), string(k)+" CSV export (.csv or .csv.gz)")
+		cmd.Flags().Var(&cmdutil.OnceValue{P: p, Hint: fmt.Sprintf("an input is one path: to read several files as one input, name their directory, or a pattern in quotes that matches them (--%s 'exports/part-*.csv')", k)},
+			string(k), string(k)+" export: a CSV or JSON file (or its .gz), or a directory or a quoted glob of them, read as one input")
 		_ = cmd.MarkFlagFilename(string(k), "csv", "gz")
 	}
 	cmd.Flags().StringArrayVar(&opts.Maps, "map", nil, "map a column: KIND.COLUMN=Header, e.g. events.device_id=clientId; repeatable")
@@ -372,4 +375,28 @@ func configGates(f *cmdutil.Factory, job *fleetmetrics.Job, out *fleetmetrics.Ou
 		gates = append(gates, fleetmetrics.DataAgeGate(out, *g.DataAge, ""))
 	}
 	return gates
+}
+
+// strayArgs answers arguments metrics does not take. The usual one is a
+// file the shell expanded from an unquoted pattern (--events part-*.csv):
+// the flag took the first file and the others are left over, so the run
+// would read one file of several; it names the flag and the pattern to
+// quote instead.
+func strayArgs(paths map[planfile.InputKind]*string, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	for _, k := range inputKinds {
+		got := *paths[k]
+		if got == "" || filepath.Dir(got) != filepath.Dir(args[0]) {
+			continue
+		}
+		if _, err := os.Stat(args[0]); err != nil {
+			break
+		}
+		pattern := filepath.Join(filepath.Dir(got), "*"+filepath.Ext(got))
+		return failure.UsageErrorf("%q is left over after --%s %q: the shell expanded an unquoted pattern into %d files, and an input flag takes one path; quote the pattern so that iotpm reads them all as one input (e.g. --%s '%s'), or name their directory (--%s %s)",
+			args[0], k, got, len(args)+1, k, pattern, k, filepath.Dir(got))
+	}
+	return failure.UsageErrorf("unexpected argument %q: metrics takes its inputs as flags (--events PATH, --devices PATH, ...)", args[0])
 }

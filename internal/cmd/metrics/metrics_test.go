@@ -147,7 +147,13 @@ func TestMetricsUsageErrors(t *testing.T) {
 		{[]string{"--events", "exports/lifecycle.csv", "--month", "2026-10", "--format", "events=generic", "--format", "events=aws-iot-lifecycle"}, "--format names events twice (generic, then aws-iot-lifecycle): give one"},
 		{[]string{"--events", "exports/lifecycle.csv", "--month", "2026-10", "--map", "events.device_id=thingName", "--map", "events.device_id=clientId"}, "--map maps events.device_id twice (thingName, then clientId): give one"},
 		// a second file for an input replaced the first without a word
-		{[]string{"--events", "exports/lifecycle.csv", "--events", "exports/uplinks.csv", "--month", "2026-10"}, `"--events" flag: given twice ("exports/lifecycle.csv", then "exports/uplinks.csv"): an input is one file; join the exports into one`},
+		{[]string{"--events", "exports/lifecycle.csv", "--events", "exports/uplinks.csv", "--month", "2026-10"}, `"--events" flag: given twice ("exports/lifecycle.csv", then "exports/uplinks.csv"): an input is one path: to read several files as one input, name their directory, or a pattern in quotes that matches them (--events 'exports/part-*.csv')`},
+		// an unquoted pattern the shell expanded: the flag took the first
+		// file, and the run read one file of several (it stopped on
+		// "unknown command")
+		{[]string{"--events", "$EXAMPLE/exports/lifecycle.csv", "$EXAMPLE/exports/uplinks.csv", "$EXAMPLE/exports/usage.csv", "--month", "2026-10"},
+			`is left over after --events "$EXAMPLE/exports/lifecycle.csv": the shell expanded an unquoted pattern into 3 files, and an input flag takes one path; quote the pattern so that iotpm reads them all as one input (e.g. --events '$EXAMPLE/exports/*.csv'), or name their directory (--events $EXAMPLE/exports)`},
+		{[]string{"--events", "exports/lifecycle.csv", "--month", "2026-10", "stray"}, `unexpected argument "stray": metrics takes its inputs as flags`},
 	}
 	empty := t.TempDir() // a repo without iotpm.yaml
 	example, _ := filepath.Abs(cmdtest.ExampleRepo)
@@ -158,7 +164,8 @@ func TestMetricsUsageErrors(t *testing.T) {
 				args = append(args, strings.NewReplacer("$EMPTY", empty, "$EXAMPLE", example).Replace(a))
 			}
 			stdout, stderr, code := cmdtest.Run(t, nil, args...)
-			if code != cmdutil.ExitInvalid || stdout != "" || !strings.Contains(stderr, tt.want) {
+			want := strings.NewReplacer("$EMPTY", empty, "$EXAMPLE", example).Replace(tt.want)
+			if code != cmdutil.ExitInvalid || stdout != "" || !strings.Contains(stderr, want) {
 				t.Fatalf("exit %d stdout %q stderr:\n%s", code, stdout, stderr)
 			}
 		})
