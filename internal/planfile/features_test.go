@@ -207,7 +207,10 @@ func TestConfidenceAndImpactScalars(t *testing.T) {
 		{yaml: "confidence: 80\nimpact: 1", wantErr: "80 is ambiguous: write 80% or 0.8"},
 		{yaml: "confidence: 101%\nimpact: 1", wantErr: "101% is outside 0%..100%"},
 		{yaml: "confidence: -0.1\nimpact: 1", wantErr: "-0.1 is outside 0..1"},
-		{yaml: "confidence: high\nimpact: 1", wantErr: "expected a percentage like 80% or a fraction like 0.8"},
+		// a level, as impact takes words: refused with Intercom's percentages
+		{yaml: "confidence: high\nimpact: 1", wantErr: "confidence is a percentage, not a level: Intercom's RICE scale puts high at 100% (100% high, 80% medium, 50% low); write the percentage you mean"},
+		{yaml: "confidence: Low\nimpact: 1", wantErr: "puts Low at 50%"},
+		{yaml: "confidence: sure\nimpact: 1", wantErr: "expected a percentage like 80% or a fraction like 0.8"},
 		{yaml: "confidence: 1\nimpact: 1.5", wantErr: "1.5 is not on the impact scale"},
 		{yaml: "confidence: 1\nimpact: hihg", wantErr: `(did you mean "high"?)`},
 	}

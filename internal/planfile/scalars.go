@@ -68,6 +68,11 @@ type Confidence float64
 func (c *Confidence) UnmarshalNode(n *yaml.Node) error {
 	_, pct := strings.CutSuffix(strings.TrimSpace(n.Value), "%")
 	if n.Tag == "!!str" && !pct || n.Tag != "!!str" && n.Tag != "!!int" && n.Tag != "!!float" {
+		// a level, as impact takes words: Intercom's RICE gives each a
+		// percentage, which is what to write (a PM's "medium" may be 50%)
+		if level, ok := confidenceLevels[strings.ToLower(strings.TrimSpace(n.Value))]; ok && n.Tag == "!!str" {
+			return fmt.Errorf("confidence is a percentage, not a level: Intercom's RICE scale puts %s at %s (100%% high, 80%% medium, 50%% low); write the percentage you mean", strings.TrimSpace(n.Value), level)
+		}
 		return fmt.Errorf("expected a percentage like 80%% or a fraction like 0.8, got %s", describe(n))
 	}
 	v, err := ParseFraction(n.Value)
@@ -80,6 +85,10 @@ func (c *Confidence) UnmarshalNode(n *yaml.Node) error {
 	}
 	return err
 }
+
+// confidenceLevels are Intercom's RICE confidence levels, for the
+// message that refuses a level as a confidence.
+var confidenceLevels = map[string]string{"high": "100%", "medium": "80%", "low": "50%"}
 
 // Impact is a value on Intercom's impact scale, written as a number (3, 2, 1,
 // 0.5, 0.25) or a word (massive, high, medium, low, minimal).
