@@ -16,6 +16,7 @@ import (
 	"github.com/iotpm/iotpm/internal/infile"
 	"github.com/iotpm/iotpm/pkg/rice"
 	"github.com/iotpm/iotpm/pkg/roadmap"
+	"go.yaml.in/yaml/v3"
 )
 
 // FeaturesFile is the schema of features.yaml.
@@ -106,6 +107,15 @@ type EffortSpec struct {
 	LeadTime       *LeadTime      `yaml:"lead_time"`
 	ComponentLead  *ComponentLead `yaml:"component_lead"`
 	Pos            Pos            `yaml:"-"`
+}
+
+// shapeHint: effort given as one number or range is the engineering
+// estimate; the mapping also holds tooling and certifications.
+func (*EffortSpec) shapeHint(n *yaml.Node) string {
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		return ""
+	}
+	return fmt.Sprintf(" (write {engineering: %s}: person-months, beside tooling: and certifications: where they apply)", clipValue(n.Value))
 }
 
 // PartsSpec splits a feature that spans tracks.

@@ -395,6 +395,21 @@ features:
 	}
 }
 
+// Effort given as its engineering estimate alone is refused with the
+// mapping to write (it said only "expected a mapping").
+func TestEffortAsANumber(t *testing.T) {
+	for value, want := range map[string]string{
+		"3":       `features[0].effort: expected a mapping, got the number 3 (write {engineering: 3}: person-months, beside tooling: and certifications: where they apply)`,
+		"2..3..6": `expected a mapping, got "2..3..6" (write {engineering: 2..3..6}: person-months`,
+		"[1, 2]":  `features[0].effort: expected a mapping, got a list`,
+	} {
+		_, diags := ParseFeatures("features.yaml", []byte("features:\n  - {id: a, reach: 1, impact: 1, confidence: 80%, track: firmware, effort: "+value+"}\n"))
+		if len(diags) != 1 || !strings.Contains(diags.Error(), want) || value == "[1, 2]" && strings.Contains(diags.Error(), "write {") {
+			t.Errorf("effort: %s: %v", value, diags)
+		}
+	}
+}
+
 // component_lead on a part, or on the feature for its parts that give
 // none; a range as lead_time's; a value that is no lead time is refused at
 // its position.
