@@ -465,8 +465,11 @@ func offsetHint(name string) string {
 		}
 		return fmt.Sprintf("%s: %s (the database's fixed zones carry POSIX's sign, the reverse of ISO 8601's)", region, fixed(east))
 	}
-	return fmt.Sprintf("written this way an offset is ambiguous, %s as ISO 8601 reads it and %s as a POSIX TZ string (and PostgreSQL) reads it; %s: %s, %s (the database's fixed zones carry POSIX's sign)",
-		offset(east), offset(!east), region, fixed(east), fixed(!east))
+	ambiguous := fmt.Sprintf("written this way an offset is ambiguous, %s as ISO 8601 reads it and %s as a POSIX TZ string (and PostgreSQL) reads it", offset(east), offset(!east))
+	if minutes != 0 {
+		return ambiguous + "; name the zone of the export's region (e.g. Asia/Kolkata, America/St_Johns): the database has no fixed zone at either"
+	}
+	return fmt.Sprintf("%s; %s: %s, %s (the database's fixed zones carry POSIX's sign)", ambiguous, region, fixed(east), fixed(!east))
 }
 
 // etcZone matches the database's fixed-offset zones other than UTC itself.

@@ -145,6 +145,7 @@ func TestMetricsFormatUsageErrors(t *testing.T) {
 		{[]string{"--tz", "events=-03:00"}, `or a fixed offset: Etc/GMT+3 is UTC−03:00 (the database's fixed zones carry POSIX's sign, the reverse of ISO 8601's)`},
 		{[]string{"--tz", "events=+05:30"}, `name the zone of the export's region (e.g. Asia/Kolkata, America/St_Johns): the database has no fixed zone at UTC+05:30`},
 		{[]string{"--tz", "events=UTC+13"}, `Etc/GMT-13 is UTC+13:00, the database has no fixed zone at UTC−13:00`},
+		{[]string{"--tz", "events=UTC+05:30"}, `UTC+05:30 as ISO 8601 reads it and UTC−05:30 as a POSIX TZ string (and PostgreSQL) reads it; name the zone of the export's region (e.g. Asia/Kolkata, America/St_Johns): the database has no fixed zone at either`},
 		{[]string{"--tz", "events=UTC+0"}, `"UTC+0" is not a time zone in the IANA database (2025c): name UTC`},
 	}
 	for _, tt := range tests {
