@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -670,6 +671,15 @@ func splitQuoted(line []byte, delim byte, fields [][]byte) ([][]byte, bool) {
 	return fields, true
 }
 
-func fieldCountReason(got, want int) string {
-	return fmt.Sprintf("has %d fields; the header has %d", got, want)
+func fieldCountReason(fields [][]byte, header []string) string {
+	got, want := len(fields), len(header)
+	reason := fmt.Sprintf("has %d fields; the header has %d", got, want)
+	switch {
+	case got == want+1 && len(bytes.TrimSpace(fields[got-1])) == 0:
+		// a tool that ends every row with the delimiter, its header not
+		reason += ": the last field is empty, after a delimiter at the end of the row; if the export ends every row so, end its header line with the delimiter too (an unnamed last column, ignored), or export without it"
+	case got+1 == want && strings.TrimSpace(header[want-1]) == "":
+		reason += ": the header ends with a delimiter (an unnamed last column) that this row lacks; delete it from the header line"
+	}
+	return reason
 }

@@ -263,6 +263,27 @@ func TestBadRowsWithLines(t *testing.T) {
 	}
 }
 
+// A row that ends with the delimiter its header line lacks (or the
+// header with one its rows lack) says so and what to do; any other count
+// that differs says only the counts.
+func TestFieldCountNamesATrailingDelimiter(t *testing.T) {
+	for _, c := range []struct{ content, want string }{
+		{"clientId,timestamp,eventType\nd1,1573002230757,connected,\n", `:2: has 4 fields; the header has 3: the last field is empty, after a delimiter at the end of the row; if the export ends every row so, end its header line with the delimiter too (an unnamed last column, ignored), or export without it`},
+		{"clientId,timestamp,eventType,\nd1,1573002230757,connected\n", `:2: has 3 fields; the header has 4: the header ends with a delimiter (an unnamed last column) that this row lacks; delete it from the header line`},
+		{"clientId,timestamp,eventType\nd1,1573002230757,connected,x\n", `:2: has 4 fields; the header has 3`},
+	} {
+		st, _ := ingest(t, "events", c.content)
+		if len(st.Errors) != 1 || st.Errors[0].Error() != st.Path+c.want {
+			t.Errorf("%q: %v, want %s", c.content, st.Errors, c.want)
+		}
+	}
+	// a header that ends with the delimiter, as its rows do, reads
+	st, _ := ingest(t, "events", "clientId,timestamp,eventType,\nd1,1573002230757,connected,\n")
+	if len(st.Errors) != 0 || st.Used != 1 {
+		t.Errorf("trailing delimiter on every line: %v, used %d", st.Errors, st.Used)
+	}
+}
+
 // The parallel reader must give exactly what the sequential one gives:
 // rows, accounting, bad rows with their line numbers, and the data.
 func TestParallelMatchesSequential(t *testing.T) {

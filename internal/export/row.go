@@ -120,7 +120,7 @@ func pastProblem(role string, v []byte, column, format string) string {
 func (b *Binding) prepare(fields [][]byte) (row [][]byte, status int, kind RowKind, key string) {
 	f := b.Format
 	if len(fields) != len(b.Header) && !(f.shortPad && len(fields) < len(b.Header)) {
-		return nil, rowBad, RowKind{Problem: WrongFieldCount}, fieldCountReason(len(fields), len(b.Header))
+		return nil, rowBad, RowKind{Problem: WrongFieldCount}, fieldCountReason(fields, b.Header)
 	}
 	if !b.prep {
 		return fields, rowOK, kind, ""

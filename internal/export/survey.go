@@ -248,7 +248,7 @@ func ReadSurvey(path string, how SurveyReading) (*kano.Survey, *SurveyStats, err
 		sr.st.Rows++
 		line := r.Line()
 		if len(fields) != len(r.Header) {
-			sr.bad(line, "%s", fieldCountReason(len(fields), len(r.Header)))
+			sr.bad(line, "%s", fieldCountReason(fields, r.Header))
 			continue
 		}
 		sr.row(line, fields)
