@@ -133,7 +133,9 @@ func (j *Job) metricQueries(p *plan, params Params) []Query {
 	ev, act, dev := p.has(planfile.KindEvents), p.has(planfile.KindActivity), p.has(planfile.KindDevices)
 	health := dev && (ev || p.has(planfile.KindUsage) || p.has(planfile.KindTickets))
 	if ev || act || health {
-		add("device_metrics", p.deviceSQL(ev, ev || act, health))
+		// uptime from events, or from activity alone: the check-in
+		// devices', as in files (metrics.Uptime.ActivityOnly)
+		add("device_metrics", p.deviceSQL(ev || act, ev || act, health))
 	}
 	if dev && (ev || act) {
 		add("activation_rate", p.activationSQL())
@@ -720,6 +722,7 @@ func (p *plan) deviceMetrics(uptime, mad, customers []byte, o metrics.Options, r
 			u.Value = float64(u.ConnectedUS) / float64(u.ObservedUS)
 		}
 		u.EventDevices, u.SingleEventDevices = row.EventDevices, row.SingleEvent
+		u.ActivityOnly = !p.has(planfile.KindEvents)
 		u.PlannedDisconnects, u.Disconnects, u.UnknownModels, u.UnknownModelValues, u.NoModel = row.Planned, row.Disconnects, row.UnknownModels, row.UnknownValues, row.NoModel
 		u.Always.Value, u.Checkin.Value = math.NaN(), math.NaN()
 		for _, m := range row.Modes {

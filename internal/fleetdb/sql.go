@@ -598,8 +598,14 @@ func (p *plan) horizonSQL() string {
 func (p *plan) uptimeSelect() string {
 	never, retired := "0", "0"
 	if p.has(planfile.KindDevices) {
+		// without events, a device that does not check in has no way to
+		// start service: unobserved, not never activated
+		checkin := ""
+		if !p.has(planfile.KindEvents) {
+			checkin = " AND dev.device_id IN (SELECT device_id FROM dm WHERE every > 0)"
+		}
 		never = fmt.Sprintf(`(SELECT count(*) FROM dev LEFT JOIN pda s USING (device_id)
-    WHERE dev.shipped < least(@to, @horizon) AND coalesce(s.st0, %s) >= least(@to, @horizon))`, posInf)
+    WHERE dev.shipped < least(@to, @horizon) AND coalesce(s.st0, %s) >= least(@to, @horizon)%s)`, posInf, checkin)
 		retired = "(SELECT count(*) FROM dev WHERE retired >= @from AND retired < @to)"
 	}
 	return fmt.Sprintf(`SELECT

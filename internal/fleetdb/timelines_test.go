@@ -67,6 +67,9 @@ CREATE TABLE %s (device_id text, ts_us bigint)`, devices, events, activity)); er
 			}
 			inputs := map[planfile.InputKind]Input{"events": {Kind: "events", Table: events, SequenceReset: tc.Reset,
 				Columns: cols("device_id=device_id", "timestamp=ts_us:us", "event=event")}}
+			if tc.NoEvents {
+				delete(inputs, "events")
+			}
 			if tc.Sequenced() {
 				inputs["events"].Columns["sequence"] = cols("sequence=seq")["sequence"]
 			}
@@ -91,6 +94,9 @@ CREATE TABLE %s (device_id text, ts_us bigint)`, devices, events, activity)); er
 				t.Fatal(err)
 			}
 			u := res.Report.Uptime
+			if u == nil {
+				t.Fatal("no uptime")
+			}
 			got := timelines.Want{ConnHours: float64(u.ConnectedUS) / 3600e6, ObsHours: float64(u.ObservedUS) / 3600e6,
 				Dormant: u.Dormant, Retired: u.Retired, Never: u.NeverActivated,
 				Missed: u.Checkin.Missed, Planned: u.PlannedDisconnects, Unknown: u.UnknownModels, Disconnects: u.Disconnects}

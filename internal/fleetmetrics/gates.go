@@ -150,6 +150,9 @@ func ModeGate(out *Outcome, mode string, t planfile.Threshold) gate.Gate {
 	}
 	if math.IsNaN(m.Value) {
 		why := "no always-connected device observed in window"
+		if u.ActivityOnly {
+			why += " (the inputs have activity rows and no events: an always-connected device's uptime needs its connection events)"
+		}
 		if mode == "checkin" {
 			why = "no check-in device observed in window (a devices.yaml profile with checkin:, and the devices input's model column, say which devices check in)"
 		}
@@ -177,6 +180,8 @@ func NoValueText(m metrics.Metric, why metrics.NoValue, stats []*export.Stats) s
 		return "no setup attempt started in window (and closed at the onboarding horizon)"
 	case metrics.NoneCompleted:
 		return "no setup attempt in window completed"
+	case metrics.NoCheckins:
+		return "no observed time: with activity rows and no events, a device is observed through its check-ins, and none checked in in the window; a device checks in when its model (the devices input's model column) names a devices.yaml profile with checkin:, as a device that sleeps by design has"
 	}
 	if m == metrics.FirmwareOnTarget && why == metrics.NotGiven {
 		return "no version is known: it needs a version column in the OTA input or a firmware column in the devices input (the database source does not compute it yet)"

@@ -165,6 +165,10 @@ type Uptime struct {
 	// NoModel counts the devices of the devices input without a model
 	// value (treated as always connected).
 	NoModel int
+	// ActivityOnly: the inputs have activity rows and no events, so only
+	// the devices that check in have observed time (a LoRaWAN fleet's
+	// uplinks, a sleeping device's messages).
+	ActivityOnly bool
 }
 
 // ProfileUptime is the uptime of the devices of one profile.
@@ -368,8 +372,12 @@ func Compute(d *Data, o Options) Report {
 		mu.Unlock()
 	})
 
-	if d.Has.Events {
+	// without events, activity rows give observed time to the devices
+	// that check in (their rows are their check-ins) and to no other:
+	// uptime is theirs, and says so when there is none
+	if d.Has.Events || d.Has.Activity {
 		r.Uptime = mergeUptime(workers, o.SLO, profiles)
+		r.Uptime.ActivityOnly = !d.Has.Events
 		r.Uptime.UnknownModels, r.Uptime.UnknownModelValues, r.Uptime.NoModel = unknown(d)
 		for _, evs := range d.events {
 			if len(evs) > 0 {
@@ -567,7 +575,9 @@ func (d *Data) deviceStats(i int, sp *span, wk *worker, active []bool) {
 	start := a.start
 	if d.listed[i] && ship != NoTime {
 		cutoff := min(w.To, horizon) // shipped before min(to, H), no service start before it
-		if ship < cutoff && start >= cutoff {
+		// (without events, a device that does not check in has no way to
+		// start service: it is unobserved, not never activated)
+		if ship < cutoff && start >= cutoff && (d.Has.Events || mode.Every > 0) {
 			wk.neverActivated++
 		}
 		if d.retired[i] != NoTime && d.retired[i] >= w.From && d.retired[i] < w.To {

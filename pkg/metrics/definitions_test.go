@@ -16,7 +16,7 @@ func TestDefinitionsV2(t *testing.T) {
 	for _, tt := range timelines.Uptime {
 		t.Run(tt.Name, func(t *testing.T) {
 			d := NewData()
-			d.Has.Events = true
+			d.Has.Events = !tt.NoEvents
 			d.Has.Devices = len(tt.Devices) > 0
 			for _, dv := range tt.Devices {
 				retired := int64(NoTime)
@@ -55,6 +55,9 @@ func TestDefinitionsV2(t *testing.T) {
 			}
 			r := Compute(d, o)
 			u := r.Uptime
+			if u == nil {
+				t.Fatal("no uptime")
+			}
 			got := timelines.Want{ConnHours: float64(u.ConnectedUS) / 3600e6, ObsHours: float64(u.ObservedUS) / 3600e6,
 				Dormant: u.Dormant, Retired: u.Retired, Never: u.NeverActivated, Dups: d.DuplicateEvents, Stale: d.StaleDisconnects,
 				Missed: u.Checkin.Missed, Planned: u.PlannedDisconnects, Unknown: u.UnknownModels, Disconnects: u.Disconnects, SeqBack: d.SequenceBack}

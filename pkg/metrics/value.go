@@ -48,6 +48,9 @@ const (
 	NoAttempts
 	// NoneCompleted: a time-to-pair metric with no completed attempt.
 	NoneCompleted
+	// NoCheckins: uptime from activity rows alone (no events) with no
+	// observed time: only a device that checks in has any.
+	NoCheckins
 )
 
 // Value is a metric's value, or why it has none. A value is never NaN: an
@@ -60,6 +63,9 @@ func (r Report) Value(m Metric) (float64, NoValue) {
 			return 0, NotGiven
 		}
 		v = r.Uptime.Value
+		if math.IsNaN(v) && r.Uptime.ActivityOnly {
+			return 0, NoCheckins
+		}
 		if math.IsNaN(v) {
 			return 0, NoDataInWindow
 		}

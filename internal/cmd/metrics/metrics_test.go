@@ -424,3 +424,43 @@ func TestModelGateRows(t *testing.T) {
 		}
 	}
 }
+
+// A fleet whose platform logs no connection events — a LoRaWAN network
+// server's uplinks — gets uptime from its check-ins: the example without
+// its events input measures the check-in devices from their uplinks alone
+// (it said "its inputs were not given"). Without a devices input, no
+// device has a profile, so none is observed: the reason says what makes a
+// device check in.
+func TestMetricsUptimeFromActivityAlone(t *testing.T) {
+	dir := cmdtest.CopyExample(t)
+	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "    events: {path: exports/lifecycle.csv, format: aws-iot-lifecycle}\n", "")
+	type uptime struct {
+		Value  *float64                     `json:"value"`
+		Reason string                       `json:"reason"`
+		ByMode map[string]fleetmetrics.Mode `json:"by_mode"`
+	}
+	read := func(args ...string) uptime {
+		t.Helper()
+		stdout, stderr, code := cmdtest.Run(t, nil, append([]string{"metrics", "-C", dir, "-o", "json"}, args...)...)
+		if code != cmdutil.ExitOK && code != cmdutil.ExitGate { // (the example's other gates fail on the shorter inputs)
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		var doc struct {
+			Uptime *uptime `json:"connectivity_uptime"`
+		}
+		if err := json.Unmarshal([]byte(stdout), &doc); err != nil || doc.Uptime == nil {
+			t.Fatalf("%v: no uptime in %s", err, stdout)
+		}
+		return *doc.Uptime
+	}
+	u := read()
+	if u.Value == nil || u.ByMode["checkin"].Devices == 0 || u.ByMode["always"].Devices != 0 || *u.Value != *u.ByMode["checkin"].Value {
+		t.Errorf("activity alone: %+v", u)
+	}
+	// the same uplinks without the devices input: no device has a model
+	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "    devices: exports/devices.csv\n", "")
+	u = read()
+	if u.Value != nil || !strings.Contains(u.Reason, "with activity rows and no events, a device is observed through its check-ins, and none checked in in the window; a device checks in when its model") {
+		t.Errorf("activity alone, no models: %+v", u)
+	}
+}

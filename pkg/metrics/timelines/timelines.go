@@ -80,8 +80,11 @@ type Case struct {
 	// input says order: file (the line decides at equal times).
 	FileOrder bool
 	// Activity rows, and the profiles by model value (the devices'
-	// Model); a model value not in Profiles is unknown.
+	// Model); a model value not in Profiles is unknown. NoEvents: the
+	// inputs have no events input at all, activity alone (a LoRaWAN
+	// fleet's uplinks).
 	Activity []Activity
+	NoEvents bool
 	Profiles map[string]Profile
 	// FirstMonth, when set, is the first month of the by-month series
 	// (twelve months ending with October 2026).
@@ -271,6 +274,15 @@ var Uptime = []Case{
 		Devices: []Device{{ID: "s", Shipped: At(-10), Model: "L"}}, Profiles: map[string]Profile{"L": {Every: 10, Grace: 1.5}},
 		Activity: uplinks("s", 0, 10, 20, 30, 60, 70, 80, 90),
 		AsOf:     100, Want: Want{ConnHours: 85, ObsHours: 100, Missed: 2}},
+	{Name: "check-ins by activity rows, with no events input at all",
+		// s as above: 85 of 100, 2 missed. s2 (model L) shipped, no row:
+		// never activated. h (no model: always connected) has uplinks at
+		// 5 and 50, which observe nothing without events: not observed,
+		// and not never activated either (it has no way to start service)
+		Devices:  []Device{{ID: "s", Shipped: At(-10), Model: "L"}, {ID: "s2", Shipped: At(-10), Model: "L"}, {ID: "h", Shipped: At(-10)}},
+		Profiles: map[string]Profile{"L": {Every: 10, Grace: 1.5}}, NoEvents: true,
+		Activity: append(uplinks("s", 0, 10, 20, 30, 60, 70, 80, 90), uplinks("h", 5, 50)...),
+		AsOf:     100, Want: Want{ConnHours: 85, ObsHours: 100, Missed: 2, Never: 1}},
 	{Name: "a check-in gap longer than D turns dormant",
 		// hourly 0…20, nothing until 60, hourly 60…99; D = 10 h: reach
 		// ends 21.5, down [21.5,31.5) (10 missed), dormant [31.5,60)
