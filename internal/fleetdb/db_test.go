@@ -432,6 +432,27 @@ func TestExampleRepoSameAsLocal(t *testing.T) {
 				sameAsLocal(t, conn, files, tables, options(month))
 			})
 		}
+		// without the events input, as a fleet whose platform logs no
+		// connection events: uptime and health from the LoRaWAN
+		// sensors' uplinks alone (the check-in devices')
+		t.Run("2026-10 without events", func(t *testing.T) {
+			delete(files, "events")
+			delete(tables, "events")
+			got := sameAsLocal(t, conn, files, tables, options("2026-10"))
+			u := got.Report.Uptime
+			if u == nil || !u.ActivityOnly || u.Checkin.Devices == 0 || u.Always.Devices != 0 || u.ObservedUS == 0 {
+				t.Errorf("uptime from activity alone: %+v", u)
+			}
+			withUptime := 0
+			for _, c := range got.Report.Customers {
+				if c.UptimeWeight > 0 {
+					withUptime++
+				}
+			}
+			if withUptime == 0 {
+				t.Errorf("no customer's health has an uptime component: %+v", got.Report.Customers)
+			}
+		})
 	})
 }
 

@@ -131,7 +131,7 @@ func (j *Job) metricQueries(p *plan, params Params) []Query {
 	var qs []Query
 	add := func(name, sql string) { qs = append(qs, Query{name, sql, params.only(sql)}) }
 	ev, act, dev := p.has(planfile.KindEvents), p.has(planfile.KindActivity), p.has(planfile.KindDevices)
-	health := dev && (ev || p.has(planfile.KindUsage) || p.has(planfile.KindTickets))
+	health := dev && (ev || act || p.has(planfile.KindUsage) || p.has(planfile.KindTickets))
 	if ev || act || health {
 		// uptime from events, or from activity alone: the check-in
 		// devices', as in files (metrics.Uptime.ActivityOnly)
@@ -773,7 +773,7 @@ func (p *plan) deviceMetrics(uptime, mad, customers []byte, o metrics.Options, r
 			counts[i] = metrics.CustomerCounts{Customer: c.Customer, Devices: c.Devices, Used: c.Used, Tickets: c.Tickets,
 				ConnectedUS: c.ConnectedUS, ObservedUS: c.ObservedUS}
 		}
-		has := metrics.HealthInputs{Uptime: p.has(planfile.KindEvents), Usage: p.has(planfile.KindUsage), Tickets: p.has(planfile.KindTickets)}
+		has := metrics.HealthInputs{Uptime: p.has(planfile.KindEvents) || p.has(planfile.KindActivity), Usage: p.has(planfile.KindUsage), Tickets: p.has(planfile.KindTickets)}
 		stale := r.Horizon == metrics.NoTime || r.Horizon < o.Window.From
 		r.Customers = metrics.ScoreCustomers(o.Health, counts, has, stale)
 	}

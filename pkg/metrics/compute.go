@@ -405,9 +405,9 @@ func Compute(d *Data, o Options) Report {
 		}
 		r.Firmware = d.firmwareOf(sp, active, min(w.To, r.Horizon), r.Horizon, o.FirmwareTarget, VersionOrder{After: o.FirmwareAfter})
 	}
-	if d.Has.Devices && nc > 0 && (d.Has.Events || d.Has.Usage || d.Has.Tickets) {
+	if d.Has.Devices && nc > 0 && (d.Has.Events || d.Has.Activity || d.Has.Usage || d.Has.Tickets) {
 		var custConn, custObs []int64
-		if d.Has.Events {
+		if d.Has.Events || d.Has.Activity { // (activity alone: the check-in devices' uptime)
 			custConn, custObs = mergeCustomers(workers, nc)
 		}
 		r.Customers = d.health(o, custConn, custObs, r.Horizon)
