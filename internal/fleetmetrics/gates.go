@@ -215,9 +215,7 @@ func DataAgeGate(out *Outcome, t planfile.AgeThreshold, flag string) gate.Gate {
 // order to look for their latest row.
 func metricInputs(m metrics.Metric) []planfile.InputKind {
 	switch m {
-	case metrics.ConnectivityUptime:
-		return []planfile.InputKind{planfile.KindEvents}
-	case metrics.MonthlyActiveDevices:
+	case metrics.ConnectivityUptime, metrics.MonthlyActiveDevices:
 		return []planfile.InputKind{planfile.KindEvents, planfile.KindActivity}
 	case metrics.ActivationRate:
 		return []planfile.InputKind{planfile.KindDevices}

@@ -246,7 +246,7 @@ func (o *MetricsOptions) flagGates(job *fleetmetrics.Job) ([]flagThreshold, *pla
 		metric      metrics.Metric
 		input       planfile.InputKind
 	}{
-		{"--min-uptime", o.MinUptime, metrics.ConnectivityUptime, planfile.KindEvents},
+		{"--min-uptime", o.MinUptime, metrics.ConnectivityUptime, ""}, // events or activity: below
 		{"--min-activation", o.MinActivation, metrics.ActivationRate, planfile.KindDevices},
 		{"--min-ota", o.MinOTA, metrics.OTASuccessRate, planfile.KindOTA},
 	} {
@@ -257,7 +257,10 @@ func (o *MetricsOptions) flagGates(job *fleetmetrics.Job) ([]flagThreshold, *pla
 		if err != nil {
 			return nil, nil, err
 		}
-		if !job.Has(g.input) {
+		if g.input == "" && !job.Has(planfile.KindEvents) && !job.Has(planfile.KindActivity) {
+			return nil, nil, failure.UsageErrorf("%s needs --events (or --activity, for devices that check in)", g.flag)
+		}
+		if g.input != "" && !job.Has(g.input) {
 			return nil, nil, failure.UsageErrorf("%s needs --%s", g.flag, g.input)
 		}
 		thresholds = append(thresholds, flagThreshold{g.flag, g.metric, g.input, planfile.Threshold{Op: ">=", Value: v, Percent: true, Text: ">= " + render.Percent(v, 2)}})
@@ -337,9 +340,10 @@ func configGates(f *cmdutil.Factory, job *fleetmetrics.Job, out *fleetmetrics.Ou
 		}
 		gates = append(gates, fleetmetrics.Gate(out, m, *t, ""))
 	}
-	if u := g.ConnectivityUptime; u != nil && job.Has(planfile.KindEvents) {
+	// uptime from events, or from activity alone (the check-in devices')
+	if u := g.ConnectivityUptime; u != nil && (job.Has(planfile.KindEvents) || job.Has(planfile.KindActivity)) {
 		if u.Fleet != nil {
-			add(metrics.ConnectivityUptime, &u.Fleet.Threshold, planfile.KindEvents)
+			add(metrics.ConnectivityUptime, &u.Fleet.Threshold, planfile.KindEvents, planfile.KindActivity)
 		}
 		if u.Always != nil {
 			gates = append(gates, fleetmetrics.ModeGate(out, "always", u.Always.Threshold))

@@ -457,6 +457,26 @@ func TestMetricsUptimeFromActivityAlone(t *testing.T) {
 	if u.Value == nil || u.ByMode["checkin"].Devices == 0 || u.ByMode["always"].Devices != 0 || *u.Value != *u.ByMode["checkin"].Value {
 		t.Errorf("activity alone: %+v", u)
 	}
+	// the uptime gates of iotpm.yaml are evaluated (they were left out
+	// without an events input), and --min-uptime is taken
+	stdout, _, _ := cmdtest.Run(t, nil, "metrics", "-C", dir, "-o", "json", "--min-uptime", "90%")
+	var doc struct {
+		Gates []struct {
+			Name   string   `json:"name"`
+			Value  *float64 `json:"value"`
+			Passed bool     `json:"passed"`
+		} `json:"gates"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	gates := map[string]bool{}
+	for _, g := range doc.Gates {
+		gates[g.Name] = g.Value != nil && *g.Value == *u.ByMode["checkin"].Value
+	}
+	if !gates["connectivity_uptime.checkin"] || !gates["connectivity_uptime"] {
+		t.Errorf("uptime gates from activity alone: %+v", doc.Gates)
+	}
 	// the same uplinks without the devices input: no device has a model
 	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "    devices: exports/devices.csv\n", "")
 	u = read()
