@@ -368,7 +368,11 @@ func checkinWarnings(job *Job, out *Outcome) {
 			continue
 		}
 		every := quantity.FormatDuration(float64(m.Every) / 1e6)
-		out.Problems.Warnf(diag.Row, statPath(out, planfile.KindEvents), 0, 0, "%s: its devices missed %s of the %s check-ins its interval in devices.yaml (every %s) expects over their observed time (%s), and uptime counts each as down time: if the firmware in the field checks in less often than that, set the profile's checkin: {every: ...} to the field's interval (a planned interval belongs in a variant with feature:); any interval in the field longer than %g × %s (the grace) misses at least %s of them; if it does check in every %s, the devices missed that many of their check-ins",
+		path := statPath(out, planfile.KindEvents)
+		if u.ActivityOnly {
+			path = statPath(out, planfile.KindActivity) // (their check-ins are its rows)
+		}
+		out.Problems.Warnf(diag.Row, path, 0, 0, "%s: its devices missed %s of the %s check-ins its interval in devices.yaml (every %s) expects over their observed time (%s), and uptime counts each as down time: if the firmware in the field checks in less often than that, set the profile's checkin: {every: ...} to the field's interval (a planned interval belongs in a variant with feature:); any interval in the field longer than %g × %s (the grace) misses at least %s of them; if it does check in every %s, the devices missed that many of their check-ins",
 			p.Profile, render.Number(float64(p.Missed), 0), render.Number(float64(expected), 0), every, render.Percent(float64(p.Missed)/float64(expected), 0), m.Grace, every, render.Percent(float64(m.Every)/float64(m.Every+m.Reach()), 0), every)
 	}
 }
