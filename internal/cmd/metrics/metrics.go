@@ -391,8 +391,10 @@ func strayArgs(paths map[planfile.InputKind]*string, args []string) error {
 		return nil
 	}
 	for _, k := range inputKinds {
+		// a shell's expansion lists the files in one directory, sorted:
+		// the flag's value first
 		got := *paths[k]
-		if got == "" || filepath.Dir(got) != filepath.Dir(args[0]) {
+		if got == "" || filepath.Dir(got) != filepath.Dir(args[0]) || got >= args[0] {
 			continue
 		}
 		if _, err := os.Stat(args[0]); err != nil {

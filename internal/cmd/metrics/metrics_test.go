@@ -154,6 +154,9 @@ func TestMetricsUsageErrors(t *testing.T) {
 		{[]string{"--events", "$EXAMPLE/exports/lifecycle.csv", "$EXAMPLE/exports/uplinks.csv", "$EXAMPLE/exports/usage.csv", "--month", "2026-10"},
 			`is left over after --events "$EXAMPLE/exports/lifecycle.csv": the shell expanded an unquoted pattern into 3 files, and an input flag takes one path; quote the pattern so that iotpm reads them all as one input (e.g. --events '$EXAMPLE/exports/*.csv'), or name their directory (--events $EXAMPLE/exports)`},
 		{[]string{"--events", "exports/lifecycle.csv", "--month", "2026-10", "stray"}, `unexpected argument "stray": metrics takes its inputs as flags`},
+		// a file before the flag's, in the same directory: no shell's
+		// expansion (it lists them sorted), a stray argument
+		{[]string{"$EXAMPLE/exports/lifecycle.csv", "--events", "$EXAMPLE/exports/uplinks.csv", "--month", "2026-10"}, `unexpected argument "$EXAMPLE/exports/lifecycle.csv"`},
 	}
 	empty := t.TempDir() // a repo without iotpm.yaml
 	example, _ := filepath.Abs(cmdtest.ExampleRepo)
