@@ -665,6 +665,10 @@ type JoinNotes struct {
 	UnknownSample string
 	CaseOnly      int
 	CaseSample    [2]string
+	// FormOnly of the other unlisted are a listed id written otherwise
+	// (letter case, separators, an "eui-" prefix); FormSample one pair.
+	FormOnly   int
+	FormSample [2]string
 }
 
 // TimeNotes counts the times of an input that are read but worth a word,

@@ -185,9 +185,21 @@ func (p *plan) joinSQL(kind planfile.InputKind) string {
 	// metrics.Join.CaseOnly)
 	return with(p.devCTE(), fmt.Sprintf("ids AS (\n  SELECT DISTINCT %s AS id FROM %s\n)", id, p.from(kind)), "known AS (\n  "+known+"\n)",
 		"unk AS (\n  SELECT i.id FROM ids i LEFT JOIN (SELECT DISTINCT id FROM known) k USING (id) WHERE k.id IS NULL\n)",
-		"twins AS (\n  SELECT "+text("u.id")+" AS id, min("+text("k.id")+") AS twin FROM unk u JOIN (SELECT DISTINCT id FROM known) k ON lower("+text("u.id")+") = lower("+text("k.id")+") GROUP BY 1\n)") +
+		"twins AS (\n  SELECT "+text("u.id")+" AS id, min("+text("k.id")+") AS twin FROM unk u JOIN (SELECT DISTINCT id FROM known) k ON lower("+text("u.id")+") = lower("+text("k.id")+") GROUP BY 1\n)",
+		// the others that are a known id written otherwise: separators,
+		// an "eui-" prefix (metrics.Join.FormOnly)
+		"forms AS (\n  SELECT "+text("u.id")+" AS id, min("+text("k.id")+") AS twin FROM unk u JOIN (SELECT DISTINCT id FROM known) k ON "+formExpr(text("u.id"))+" = "+formExpr(text("k.id"))+
+			" WHERE length("+formExpr(text("u.id"))+") >= 4 AND "+text("u.id")+" NOT IN (SELECT id FROM twins) GROUP BY 1\n)") +
 		`SELECT (SELECT count(*) FROM ids), (SELECT count(*) FROM unk), (SELECT min(` + text("id") + `) FROM unk), (SELECT min(` + text("id") + `) FROM known),
-  (SELECT count(*) FROM twins), (SELECT min(id) FROM twins), (SELECT twin FROM twins ORDER BY id LIMIT 1)`
+  (SELECT count(*) FROM twins), (SELECT min(id) FROM twins), (SELECT twin FROM twins ORDER BY id LIMIT 1),
+  (SELECT count(*) FROM forms), (SELECT min(id) FROM forms), (SELECT twin FROM forms ORDER BY id LIMIT 1)`
+}
+
+// formExpr is an id text x as its ASCII letters and digits in lower case,
+// without a leading "eui" before 16 hex digits: metrics.formOf.
+func formExpr(x string) string {
+	f := "regexp_replace(lower(" + x + "), '[^a-z0-9]', '', 'g')"
+	return "(CASE WHEN " + f + " ~ '^eui[0-9a-f]{16}$' THEN substr(" + f + ", 4) ELSE " + f + " END)"
 }
 
 // duplicateDevicesSQL counts device ids listed more than once with

@@ -383,16 +383,16 @@ func (p *plan) account(ctx context.Context, conn *pgx.Conn, params Params, maxBa
 			}
 		}
 		if kind != planfile.KindDevices && p.has(planfile.KindDevices) {
-			var ids, unknown, caseOnly int64
-			var sampleUnknown, sampleKnown, caseHere, caseThere *string
-			if err := scanOne(ctx, conn, p.joinSQL(kind), params, &ids, &unknown, &sampleUnknown, &sampleKnown, &caseOnly, &caseHere, &caseThere); err != nil {
+			var ids, unknown, caseOnly, formOnly int64
+			var sampleUnknown, sampleKnown, caseHere, caseThere, formHere, formThere *string
+			if err := scanOne(ctx, conn, p.joinSQL(kind), params, &ids, &unknown, &sampleUnknown, &sampleKnown, &caseOnly, &caseHere, &caseThere, &formOnly, &formHere, &formThere); err != nil {
 				return queryError(err, string(kind)+" join")
 			}
 			for _, st := range res.Stats {
 				if st.Kind == kind {
 					st.UnknownDevices = int(unknown)
 					st.Join = export.JoinNotes{JoinIDs: int(ids), UnknownSample: orEmpty(sampleUnknown), CaseOnly: int(caseOnly),
-						CaseSample: [2]string{orEmpty(caseHere), orEmpty(caseThere)}}
+						CaseSample: [2]string{orEmpty(caseHere), orEmpty(caseThere)}, FormOnly: int(formOnly), FormSample: [2]string{orEmpty(formHere), orEmpty(formThere)}}
 				}
 			}
 			if ids > 0 && unknown == ids && sampleKnown != nil {
@@ -400,8 +400,12 @@ func (p *plan) account(ctx context.Context, conn *pgx.Conn, params Params, maxBa
 				if kind == planfile.KindTickets {
 					role = "customer_id"
 				}
-				return t.problem(role, "none of the %d ids in %s.%s is in the devices input (%q there, %q in devices): is it the right column?",
-					ids, t.Table, t.cols[role].name, clip(*sampleUnknown), clip(*sampleKnown))
+				also := ""
+				if formOnly > 0 && formHere != nil && formThere != nil {
+					also = fmt.Sprintf("; %d of them are its ids written otherwise (%q here, %q in devices: letter case, separators or an \"eui-\" prefix aside, the same): map a column that writes them as the devices table does, or a view that does", formOnly, clip(*formHere), clip(*formThere))
+				}
+				return t.problem(role, "none of the %d ids in %s.%s is in the devices input (%q there, %q in devices): is it the right column?%s",
+					ids, t.Table, t.cols[role].name, clip(*sampleUnknown), clip(*sampleKnown), also)
 			}
 		}
 	}

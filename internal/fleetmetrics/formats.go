@@ -158,7 +158,7 @@ func checkJoins(data *metrics.Data, out *Outcome) {
 		if st == nil || devices == nil {
 			continue
 		}
-		st.Join = export.JoinNotes{JoinIDs: j.IDs, UnknownSample: j.SampleUnknown, CaseOnly: j.CaseOnly, CaseSample: j.CaseSample}
+		st.Join = export.JoinNotes{JoinIDs: j.IDs, UnknownSample: j.SampleUnknown, CaseOnly: j.CaseOnly, CaseSample: j.CaseSample, FormOnly: j.FormOnly, FormSample: j.FormSample}
 		caseWarning(st, devices.Path, func(format string, args ...any) { out.Problems.Warnf(diag.Row, st.Path, 0, 0, format, args...) })
 		st.UnknownDevices = j.Unknown
 		what, col, devCol := "device ids", st.Columns["device_id"], devices.Columns["device_id"]
@@ -235,6 +235,20 @@ func caseWarning(st *export.Stats, devices string, warn func(string, ...any)) {
 		warn("%s of the ids of %s not in the devices input %s are one of its ids but for letter case (e.g. %q here, %q there): ids compare exactly, so each counts as a %s of its own; export the ids in one case",
 			render.Number(float64(j.CaseOnly), 0), st.Kind, devices, clipID(j.CaseSample[0]), clipID(j.CaseSample[1]), what)
 	}
+	if j := st.Join; j.FormOnly > 0 {
+		warn("%s of the ids of %s not in the devices input %s are one of its ids written otherwise (e.g. %q here, %q there: letter case, separators or an \"eui-\" prefix aside, the same): ids compare exactly, so each counts apart; %s",
+			render.Number(float64(j.FormOnly), 0), st.Kind, devices, clipID(j.FormSample[0]), clipID(j.FormSample[1]), formFix(j.FormSample[0], st.Kind))
+	}
+}
+
+// formFix says how to make an input's ids the devices input's: map a
+// column that writes them so (The Things Stack names a device eui-… and
+// has its DevEUI in end_device_ids.dev_eui), or export them so.
+func formFix(id string, kind planfile.InputKind) string {
+	if strings.HasPrefix(strings.ToLower(id), "eui-") {
+		return fmt.Sprintf("map a column that writes them as the devices input does (The Things Stack's DevEUI is end_device_ids.dev_eui: --map %s.device_id=end_device_ids.dev_eui, or map: on the input), or export the devices input's ids so", kind)
+	}
+	return fmt.Sprintf("map a column that writes them as the devices input does (--map %s.device_id=COLUMN, or map: on the input), or export both in one form", kind)
 }
 
 // orderWarnings says what an input's times leave open (either engine):

@@ -243,6 +243,9 @@ type Rows struct {
 	// UnknownCaseOnly: of UnknownDevices, those that are a devices-input
 	// id but for letter case (one device counted as two).
 	UnknownCaseOnly int `json:"unknown_case_only,omitempty"`
+	// UnknownFormOnly: of the others, those that are a devices-input id
+	// written otherwise (separators, an "eui-" prefix).
+	UnknownFormOnly int `json:"unknown_form_only,omitempty"`
 	// StaleDisconnects: disconnects of a session other than the device's
 	// current one, which end nothing; SameInstant: connect/disconnect
 	// pairs of one device at the same time whose order the data does not
@@ -272,7 +275,7 @@ func NewResult(out *Outcome, gates []gate.Gate) Result {
 	for _, st := range out.stats {
 		rj := Rows{Path: st.Path, Format: st.Format, FormatDetected: st.Detected, Columns: st.Columns, ColumnFiles: st.ColumnFiles,
 			Files: st.Files, EmptyFiles: st.EmptyFiles, CopyFiles: copyFiles(st.CopyFiles), Read: st.Read, Used: st.Used, OutsideWindow: st.Outside, Skipped: st.SkippedTotal(), SkippedByReason: map[string]int{},
-			Ignored: st.IgnoredTotal(), IgnoredByReason: st.Ignored, Duplicates: st.Duplicates, UnknownDevices: st.UnknownDevices, UnknownCaseOnly: st.Join.CaseOnly,
+			Ignored: st.IgnoredTotal(), IgnoredByReason: st.Ignored, Duplicates: st.Duplicates, UnknownDevices: st.UnknownDevices, UnknownCaseOnly: st.Join.CaseOnly, UnknownFormOnly: st.Join.FormOnly,
 			StaleDisconnects: st.StaleDisconnects, SameInstant: st.SameInstant}
 		if u := r.Uptime; u != nil {
 			switch st.Kind {

@@ -1259,29 +1259,86 @@ type Join struct {
 	// CaseSample is one such pair: the input's id and the devices input's.
 	CaseOnly   int
 	CaseSample [2]string
+	// FormOnly counts the other unknown ids that are a devices-input id
+	// written otherwise (formOf: case, separators, an "eui-" prefix);
+	// FormSample is one such pair.
+	FormOnly   int
+	FormSample [2]string
 }
 
-// caseTwins finds ids that match a known id but for letter case.
-type caseTwins map[string]string // lower case → a known id
+// caseTwins finds ids that match a known id but for letter case, or but
+// for how the id is written: separators, and LoRaWAN's "eui-" prefix.
+type caseTwins struct {
+	lower map[string]string // lower case → a known id
+	form  map[string]string // formOf → a known id
+}
 
 func newCaseTwins(known func(yield func(string) bool)) caseTwins {
-	t := caseTwins{}
+	t := caseTwins{lower: map[string]string{}, form: map[string]string{}}
 	for id := range known {
-		if lower := strings.ToLower(id); lower != id || t[lower] == "" {
-			t[lower] = id
+		if lower := strings.ToLower(id); lower != id || t.lower[lower] == "" {
+			t.lower[lower] = id
+		}
+		if f := formOf(id); f != "" && t.form[f] == "" {
+			t.form[f] = id
 		}
 	}
 	return t
 }
 
-// note counts id in j when it is a known id but for case.
+// note counts id in j when it is a known id but for case, or else but
+// for its form.
 func (t caseTwins) note(j *Join, id string) {
-	if twin, ok := t[strings.ToLower(id)]; ok && twin != id {
+	if twin, ok := t.lower[strings.ToLower(id)]; ok && twin != id {
 		if j.CaseOnly == 0 {
 			j.CaseSample = [2]string{id, twin}
 		}
 		j.CaseOnly++
+		return
 	}
+	if f := formOf(id); f != "" {
+		if twin, ok := t.form[f]; ok && twin != id {
+			if j.FormOnly == 0 {
+				j.FormSample = [2]string{id, twin}
+			}
+			j.FormOnly++
+		}
+	}
+}
+
+// formOf is an id as its ASCII letters and digits alone, in lower case
+// (as internal/fleetdb's formExpr), without a
+// leading "eui" before 16 hex digits (The Things Stack names a device
+// eui-a8404141c1842b2f after its DevEUI A8-40-41-41-C1-84-2B-2F): two
+// ids of one form are one device written two ways, most likely. "" for
+// an id of fewer than 4 letters and digits, too short to say.
+func formOf(id string) string {
+	b := make([]byte, 0, len(id))
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		switch {
+		case 'A' <= c && c <= 'Z':
+			b = append(b, c+'a'-'A')
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+			b = append(b, c)
+		}
+	}
+	if len(b) == 19 && string(b[:3]) == "eui" && isHex(b[3:]) {
+		b = b[3:]
+	}
+	if len(b) < 4 {
+		return ""
+	}
+	return string(b)
+}
+
+func isHex(b []byte) bool {
+	for _, c := range b {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // firstListed is the first device id of the devices input ("": none).
@@ -1304,7 +1361,7 @@ func (d *Data) Joins() []Join {
 	known := d.firstListed()
 	var twins caseTwins // made when an id is unknown
 	listedTwins := func() caseTwins {
-		if twins == nil {
+		if twins.lower == nil {
 			twins = newCaseTwins(func(yield func(string) bool) {
 				for i, name := range d.devices.Names {
 					if d.listed[i] && !yield(name) {
@@ -1378,7 +1435,7 @@ func (d *Data) Joins() []Join {
 					j.SampleUnknown = name
 				}
 				j.Unknown++
-				if customerTwins == nil {
+				if customerTwins.lower == nil {
 					customerTwins = newCaseTwins(func(yield func(string) bool) {
 						for c, name := range d.customers.Names {
 							if ofDevices[c] && !yield(name) {

@@ -34,3 +34,31 @@ func TestJoinsCaseOnly(t *testing.T) {
 		t.Errorf("tickets %+v", tickets)
 	}
 }
+
+// Ids that are a devices-input id written otherwise — The Things Stack's
+// eui-a8404141c1842b2f for the DevEUI A8-40-41-41-C1-84-2B-2F, or
+// drip_000201 for drip-000201 — are counted apart from case-only twins
+// and from ids the devices input lacks.
+func TestJoinsFormOnly(t *testing.T) {
+	d := NewData()
+	d.Has.Devices, d.Has.Activity = true, true
+	at := day("2026-10-02")
+	for _, id := range []string{"A8-40-41-41-C1-84-2B-2F", "drip-000201", "Drip-3"} {
+		d.AddDevice([]byte(id), day("2026-09-01"), nil)
+	}
+	for _, id := range []string{"eui-a8404141c1842b2f", "DRIP_000201", "DRIP-3", "drip-9", "x-1"} {
+		d.AddActivity([]byte(id), at)
+	}
+	j := d.Joins()[0]
+	if j.IDs != 5 || j.Unknown != 5 || j.CaseOnly != 1 || j.FormOnly != 2 || j.FormSample != [2]string{"eui-a8404141c1842b2f", "A8-40-41-41-C1-84-2B-2F"} {
+		t.Errorf("%+v: want 5 unknown, 1 but for case (DRIP-3), 2 written otherwise", j)
+	}
+	for id, want := range map[string]string{
+		"eui-A8404141C1842B2F": "a8404141c1842b2f", "A8:40:41:41:C1:84:2B:2F": "a8404141c1842b2f",
+		"euiname1234": "euiname1234", "x-1": "", "ä-ö-1234": "1234",
+	} {
+		if got := formOf(id); got != want {
+			t.Errorf("formOf(%q) = %q, want %q", id, got, want)
+		}
+	}
+}

@@ -441,10 +441,16 @@ func TestJoinWarningsFromTables(t *testing.T) {
 				SELECT upper("clientId"), ts_ms, event_type FROM %[1]s.lifecycle WHERE "clientId" = 'drip-000201'`, schema)); err != nil {
 				t.Fatal(err)
 			}
+			// and another's as drip_000202: the same id written otherwise
+			if _, err := conn.Exec(context.Background(), fmt.Sprintf(`INSERT INTO %s.lifecycle ("clientId", ts_ms, event_type)
+				SELECT replace("clientId", '-', '_'), ts_ms, event_type FROM %[1]s.lifecycle WHERE "clientId" = 'drip-000202'`, schema)); err != nil {
+				t.Fatal(err)
+			}
 			_, stderr, _ := cmdtest.Run(t, env, "metrics", "-C", repo, "--now=2026-11-11T00:00:00Z")
 			for _, want := range []string{
-				`warning: metrics.inputs.events: ` + schema + `.lifecycle: 1 of the 247 device ids are not in the devices table ` + schema + `.devices (e.g. "DRIP-000201")`,
+				`warning: metrics.inputs.events: ` + schema + `.lifecycle: 2 of the 248 device ids are not in the devices table ` + schema + `.devices (e.g. "DRIP-000201")`,
 				`warning: metrics.inputs.events: ` + schema + `.lifecycle: 1 of the ids of events not in the devices input ` + schema + `.devices are one of its ids but for letter case (e.g. "DRIP-000201" here, "drip-000201" there)`,
+				`warning: metrics.inputs.events: ` + schema + `.lifecycle: 1 of the ids of events not in the devices input ` + schema + `.devices are one of its ids written otherwise (e.g. "drip_000202" here, "drip-000202" there: letter case, separators or an "eui-" prefix aside, the same)`,
 			} {
 				if !strings.Contains(stderr, want) {
 					t.Errorf("stderr lacks %q:\n%s", want, stderr)
