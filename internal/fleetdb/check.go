@@ -196,10 +196,13 @@ func (p *plan) joinSQL(kind planfile.InputKind) string {
 }
 
 // formExpr is an id text x as its ASCII letters and digits in lower case,
-// without a leading "eui" before 16 hex digits: metrics.formOf.
+// without a leading "eui" before 16 hex digits: metrics.formOf. The other
+// characters go before lower() (which may map a non-ASCII letter to an
+// ASCII one), and the class lists its characters (a range's meaning may
+// follow the collation).
 func formExpr(x string) string {
-	f := "regexp_replace(lower(" + x + "), '[^a-z0-9]', '', 'g')"
-	return "(CASE WHEN " + f + " ~ '^eui[0-9a-f]{16}$' THEN substr(" + f + ", 4) ELSE " + f + " END)"
+	f := "lower(regexp_replace(" + x + ", '[^0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz]', '', 'g'))"
+	return "(CASE WHEN " + f + " ~ '^eui[0123456789abcdef]{16}$' THEN substr(" + f + ", 4) ELSE " + f + " END)"
 }
 
 // duplicateDevicesSQL counts device ids listed more than once with
