@@ -196,7 +196,7 @@ func (p *plan) joinSQL(kind planfile.InputKind) string {
 }
 
 // formExpr is an id text x as its ASCII letters and digits in lower case,
-// without a leading "eui" before 16 hex digits: metrics.formOf. The other
+// without a leading "eui" before 16 hex digits: metrics.IDForm. The other
 // characters go before lower() (which may map a non-ASCII letter to an
 // ASCII one), and the class lists its characters (a range's meaning may
 // follow the collation).

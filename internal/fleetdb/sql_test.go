@@ -5,7 +5,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/iotpm/iotpm/internal/fleetdb/pgtest"
 	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/iotpm/iotpm/pkg/metrics"
+	"github.com/jackc/pgx/v5"
 )
 
 // Citus refuses any statement written WITH RECURSIVE unless it filters on
@@ -172,5 +175,34 @@ func TestUnmodelledInTheScript(t *testing.T) {
 	}
 	if !strings.Contains(script, "coalesce(NULLIF(btrim((\"sku\")::text, E' \\t'), ''), ") || !strings.Contains(script, "'o''valve'") {
 		t.Errorf("the script does not give the unlabelled devices their profile:\n%s", script)
+	}
+}
+
+// formExpr gives each id the form metrics.IDForm gives it, so that both
+// engines count the same ids as a device written otherwise: DevEUIs with
+// and without The Things Stack's eui- and separators, case, non-ASCII
+// letters (dropped before lower(), which may map the Kelvin sign to an
+// ASCII k under a UTF-8 collation), short ids.
+func TestFormExprIsIDForm(t *testing.T) {
+	engines(t, func(t *testing.T, e *pgtest.Engine) {
+		conn, _ := e.Conn(t)
+		formExprIsIDForm(t, conn)
+	})
+}
+
+func formExprIsIDForm(t *testing.T, conn *pgx.Conn) {
+	ids := []string{"eui-a8404141c1842b2f", "A8-40-41-41-C1-84-2B-2F", "EUI-A8404141C1842B2F", "eui-a8404141c1842b2", "euiname1234",
+		"drip_000201", "DRIP-000201", "x-1", "ab", "\u212a-1234", "ä.ö-1234", "eui-zz404141c1842b2f", ""}
+	var got []string
+	sql := "SELECT array_agg(" + formExpr("i") + " ORDER BY n) FROM unnest(@ids::text[]) WITH ORDINALITY AS u(i, n)"
+	if err := scanOne(context.Background(), conn, sql, Params{"ids": ids}, &got); err != nil {
+		t.Fatal(err)
+	}
+	for k, id := range ids {
+		// IDForm says "" for a form too short to compare, which the SQL
+		// leaves to its length check
+		if want := metrics.IDForm(id); want != got[k] && !(want == "" && len(got[k]) < 4) {
+			t.Errorf("%q: SQL %q, IDForm %q", id, got[k], want)
+		}
 	}
 }

@@ -1260,7 +1260,7 @@ type Join struct {
 	CaseOnly   int
 	CaseSample [2]string
 	// FormOnly counts the other unknown ids that are a devices-input id
-	// written otherwise (formOf: case, separators, an "eui-" prefix);
+	// written otherwise (IDForm: case, separators, an "eui-" prefix);
 	// FormSample is one such pair.
 	FormOnly   int
 	FormSample [2]string
@@ -1270,7 +1270,7 @@ type Join struct {
 // for how the id is written: separators, and LoRaWAN's "eui-" prefix.
 type caseTwins struct {
 	lower map[string]string // lower case → a known id
-	form  map[string]string // formOf → a known id
+	form  map[string]string // IDForm → a known id
 }
 
 func newCaseTwins(known func(yield func(string) bool)) caseTwins {
@@ -1279,7 +1279,7 @@ func newCaseTwins(known func(yield func(string) bool)) caseTwins {
 		if lower := strings.ToLower(id); lower != id || t.lower[lower] == "" {
 			t.lower[lower] = id
 		}
-		if f := formOf(id); f != "" && t.form[f] == "" {
+		if f := IDForm(id); f != "" && t.form[f] == "" {
 			t.form[f] = id
 		}
 	}
@@ -1296,7 +1296,7 @@ func (t caseTwins) note(j *Join, id string) {
 		j.CaseOnly++
 		return
 	}
-	if f := formOf(id); f != "" {
+	if f := IDForm(id); f != "" {
 		if twin, ok := t.form[f]; ok && twin != id {
 			if j.FormOnly == 0 {
 				j.FormSample = [2]string{id, twin}
@@ -1306,13 +1306,13 @@ func (t caseTwins) note(j *Join, id string) {
 	}
 }
 
-// formOf is an id as its ASCII letters and digits alone, in lower case
+// IDForm is an id as its ASCII letters and digits alone, in lower case
 // (as internal/fleetdb's formExpr), without a
 // leading "eui" before 16 hex digits (The Things Stack names a device
 // eui-a8404141c1842b2f after its DevEUI A8-40-41-41-C1-84-2B-2F): two
 // ids of one form are one device written two ways, most likely. "" for
 // an id of fewer than 4 letters and digits, too short to say.
-func formOf(id string) string {
+func IDForm(id string) string {
 	b := make([]byte, 0, len(id))
 	for i := 0; i < len(id); i++ {
 		c := id[i]

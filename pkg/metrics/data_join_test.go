@@ -57,8 +57,8 @@ func TestJoinsFormOnly(t *testing.T) {
 		"eui-A8404141C1842B2F": "a8404141c1842b2f", "A8:40:41:41:C1:84:2B:2F": "a8404141c1842b2f",
 		"euiname1234": "euiname1234", "x-1": "", "ä-ö-1234": "1234",
 	} {
-		if got := formOf(id); got != want {
-			t.Errorf("formOf(%q) = %q, want %q", id, got, want)
+		if got := IDForm(id); got != want {
+			t.Errorf("IDForm(%q) = %q, want %q", id, got, want)
 		}
 	}
 }
