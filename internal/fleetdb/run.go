@@ -383,33 +383,44 @@ func (p *plan) account(ctx context.Context, conn *pgx.Conn, params Params, maxBa
 			}
 		}
 		if kind != planfile.KindDevices && p.has(planfile.KindDevices) {
-			var ids, unknown, caseOnly, formOnly int64
-			var sampleUnknown, sampleKnown, caseHere, caseThere, formHere, formThere *string
-			if err := scanOne(ctx, conn, p.joinSQL(kind), params, &ids, &unknown, &sampleUnknown, &sampleKnown, &caseOnly, &caseHere, &caseThere, &formOnly, &formHere, &formThere); err != nil {
-				return queryError(err, string(kind)+" join")
-			}
-			for _, st := range res.Stats {
-				if st.Kind == kind {
-					st.UnknownDevices = int(unknown)
-					st.Join = export.JoinNotes{JoinIDs: int(ids), UnknownSample: orEmpty(sampleUnknown), CaseOnly: int(caseOnly),
-						CaseSample: [2]string{orEmpty(caseHere), orEmpty(caseThere)}, FormOnly: int(formOnly), FormSample: [2]string{orEmpty(formHere), orEmpty(formThere)}}
-				}
-			}
-			if ids > 0 && unknown == ids && sampleKnown != nil {
-				role := "device_id"
-				if kind == planfile.KindTickets {
-					role = "customer_id"
-				}
-				also := ""
-				if formOnly > 0 && formHere != nil && formThere != nil {
-					also = fmt.Sprintf("; %d of them are its ids written otherwise (%q here, %q in devices: letter case, separators or an \"eui-\" prefix aside, the same): map a column that writes them as the devices table does, or a view that does", formOnly, clip(*formHere), clip(*formThere))
-				}
-				return t.problem(role, "none of the %d ids in %s.%s is in the devices input (%q there, %q in devices): is it the right column?%s",
-					ids, t.Table, t.cols[role].name, clip(*sampleUnknown), clip(*sampleKnown), also)
+			if err := p.join(ctx, conn, params, kind, res); err != nil {
+				return err
 			}
 		}
 	}
 	return nil
+}
+
+// join accounts how an input's ids match the devices input (tickets:
+// customer ids) in its stats, and stops when none does: the column is
+// then almost certainly the wrong one.
+func (p *plan) join(ctx context.Context, conn *pgx.Conn, params Params, kind planfile.InputKind, res *Result) error {
+	t := p.tables[kind]
+	var ids, unknown, caseOnly, formOnly int64
+	var sampleUnknown, sampleKnown, caseHere, caseThere, formHere, formThere *string
+	if err := scanOne(ctx, conn, p.joinSQL(kind), params, &ids, &unknown, &sampleUnknown, &sampleKnown, &caseOnly, &caseHere, &caseThere, &formOnly, &formHere, &formThere); err != nil {
+		return queryError(err, string(kind)+" join")
+	}
+	for _, st := range res.Stats {
+		if st.Kind == kind {
+			st.UnknownDevices = int(unknown)
+			st.Join = export.JoinNotes{JoinIDs: int(ids), UnknownSample: orEmpty(sampleUnknown), CaseOnly: int(caseOnly),
+				CaseSample: [2]string{orEmpty(caseHere), orEmpty(caseThere)}, FormOnly: int(formOnly), FormSample: [2]string{orEmpty(formHere), orEmpty(formThere)}}
+		}
+	}
+	if ids == 0 || unknown != ids || sampleKnown == nil {
+		return nil
+	}
+	role := "device_id"
+	if kind == planfile.KindTickets {
+		role = "customer_id"
+	}
+	also := ""
+	if formOnly > 0 && formHere != nil && formThere != nil {
+		also = fmt.Sprintf("; %d of them are its ids written otherwise (%q here, %q in devices: letter case, separators or an \"eui-\" prefix aside, the same): map a column that writes them as the devices table does, or a view that does", formOnly, clip(*formHere), clip(*formThere))
+	}
+	return t.problem(role, "none of the %d ids in %s.%s is in the devices input (%q there, %q in devices): is it the right column?%s",
+		ids, t.Table, t.cols[role].name, clip(*sampleUnknown), clip(*sampleKnown), also)
 }
 
 // ticketDuplicates counts, where the tickets have a ticket id, the rows of
