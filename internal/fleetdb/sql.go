@@ -392,12 +392,18 @@ func (p *plan) walkCTEs(b string) string {
 	// example took 35-47 s instead of 1 s). The rows are sorted by device
 	// and bucket before the sums, so they are grouped in order, not in a
 	// hash table over every device and bucket (which spills).
-	return fmt.Sprintf(`xr AS (
-  SELECT device_id, t, s, o, 0 AS src, bk_t, bk_a FROM ev
-  UNION ALL
-  SELECT device_id, t, 1, NULL::bigint, 1, NULL::bigint, NULL::bigint FROM act
-),
-xa AS (
+	// the rows walked: events and activity rows; an input not given is
+	// left out of the union rather than read as an empty constant, which
+	// Citus cannot push down beside a distributed table (the walk then
+	// ran on one node over every row fetched from the workers)
+	var xr []string
+	if p.has(planfile.KindEvents) || !p.has(planfile.KindActivity) {
+		xr = append(xr, "SELECT device_id, t, s, o, 0 AS src, bk_t, bk_a FROM ev")
+	}
+	if p.has(planfile.KindActivity) {
+		xr = append(xr, "SELECT device_id, t, 1 AS s, NULL::bigint AS o, 1 AS src, NULL::bigint AS bk_t, NULL::bigint AS bk_a FROM act")
+	}
+	return "xr AS (\n  " + strings.Join(xr, "\n  UNION ALL\n  ") + "\n),\n" + fmt.Sprintf(`xa AS (
   SELECT x.device_id, x.t, x.s, x.o, x.src, x.bk_t, x.bk_a, d.shipped, %[2]s,
          coalesce(d.retired, %[1]s) AS ret, least(coalesce(d.retired, %[1]s), @horizon) AS en,
          (d.shipped IS NULL OR x.t >= d.shipped) AND x.t <= @horizon AS cnt
