@@ -74,12 +74,7 @@ func TestCitusPlanShape(t *testing.T) {
 // citusPlanShape explains the device-metrics statement over tables on the
 // Citus test cluster and requires the shape TestCitusPlanShape describes.
 func citusPlanShape(t *testing.T, conn *pgx.Conn, tables map[planfile.InputKind]Input) {
-	// the events' walk has at least 3 window functions; check-ins from
-	// activity alone, one (each check-in's next)
-	minWindows := 3
-	if _, ok := tables[planfile.KindEvents]; !ok {
-		minWindows = 1
-	}
+
 	ctx := context.Background()
 	o := options("2026-10")
 	job := &Job{Inputs: tables, Options: o, UseUntil: o.Window.To + o.ActivationWindow}
@@ -135,8 +130,8 @@ func citusPlanShape(t *testing.T, conn *pgx.Conn, tables map[planfile.InputKind]
 	}
 	sh := planShape(plan, ids, map[string]bool{"devices": true})
 	all := strings.Join(plan, "\n")
-	if sh.workerWindows < minWindows {
-		t.Errorf("%d window functions inside the worker tasks, want the walk's (at least %d)\n%s", sh.workerWindows, minWindows, all)
+	if sh.workerWindows < 3 {
+		t.Errorf("%d window functions inside the worker tasks, want the walk's (at least 3)\n%s", sh.workerWindows, all)
 	}
 	for _, p := range sh.problems {
 		t.Error(p)
