@@ -375,12 +375,8 @@ func jsonKeysOf(path string, f *os.File, size int64, gz bool, maxExpansion int) 
 	if bytes.HasPrefix(peekBytes(br, 3), []byte{0xEF, 0xBB, 0xBF}) {
 		br.Discard(3)
 	}
-	head := peekBytes(br, 4)
-	switch {
-	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}), bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
-		return nil, &RowError{Path: path, Reason: utf16Marked}
-	case utf16Unmarked(head) != "":
-		return nil, &RowError{Path: path, Reason: utf16Unmarked(head)}
+	if why := utf16Problem(peekBytes(br, 4)); why != "" {
+		return nil, &RowError{Path: path, Reason: why}
 	}
 	return jsonKeys(path, br)
 }
@@ -438,14 +434,14 @@ func binaryFile(br *bufio.Reader) string {
 	return ""
 }
 
-// utf16Marked: what to do with a file in UTF-16 with its byte-order mark.
-const utf16Marked = "UTF-16 text (Excel's \"Unicode text\", Windows PowerShell's default encoding); save it as UTF-8 (in Excel: CSV UTF-8)"
-
-// utf16Unmarked says what to do with a file whose first four bytes are
-// two ASCII characters in UTF-16 without a byte-order mark (a tool that
-// drops the mark): every character has a zero byte beside it, which no
-// CSV or JSON export has at its start. Empty for any other file.
-func utf16Unmarked(head []byte) string {
+// utf16Problem says what to do with a file in UTF-16, known by its first
+// four bytes: a byte-order mark, or two ASCII characters each beside a
+// zero byte (a tool that drops the mark), which no CSV or JSON export
+// has at its start. Empty for any other file.
+func utf16Problem(head []byte) string {
+	if bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF}) {
+		return "UTF-16 text (Excel's \"Unicode text\", Windows PowerShell's default encoding); save it as UTF-8 (in Excel: CSV UTF-8)"
+	}
 	if len(head) < 4 {
 		return ""
 	}
@@ -480,10 +476,8 @@ func (r *Reader) init(src io.Reader, delim byte, bufSize int) error {
 	switch {
 	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):
 		r.br.Discard(3)
-	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}), bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
-		return &RowError{Path: r.Path, Reason: utf16Marked}
-	case utf16Unmarked(head) != "":
-		return &RowError{Path: r.Path, Reason: utf16Unmarked(head)}
+	case utf16Problem(head) != "":
+		return &RowError{Path: r.Path, Reason: utf16Problem(head)}
 	case bytes.HasPrefix(head, []byte{0x1F, 0x8B}):
 		return &RowError{Path: r.Path, Reason: "gzip-compressed; name it with a .gz suffix"}
 	}

@@ -1,6 +1,7 @@
 package fleetmetrics
 
 import (
+	"errors"
 	"maps"
 	"math"
 	"path/filepath"
@@ -455,8 +456,8 @@ func (o *Flags) applySettingFlags(job *Job, window bool) error {
 		if strings.TrimSpace(o.DormantAfter) == "0" {
 			d, err = 0, nil
 		}
-		if err != nil && strings.Contains(err.Error(), "written as a sum") {
-			return failure.UsageErrorf("--dormant-after: %v", err)
+		if sum := (*quantity.SumError)(nil); errors.As(err, &sum) {
+			return failure.UsageErrorf("--dormant-after: %v", sum)
 		}
 		if err != nil || d < 0 || d > 100*365.25*86400 {
 			return failure.UsageErrorf("--dormant-after %q: give a duration such as 30d, or 0 to turn dormancy off", o.DormantAfter)

@@ -77,7 +77,7 @@ func (k Kind) Parse(s string) (float64, error) {
 	factor, ok := k.units[unit]
 	if !ok {
 		if sum := k.compound(s); sum != "" {
-			return 0, fmt.Errorf("%q is %s written as a sum; write %s (a %s is one number and one unit)", s, sum, sum, k.name)
+			return 0, &SumError{fmt.Sprintf("%q is %s written as a sum; write %s (a %s is one number and one unit)", s, sum, sum, k.name)}
 		}
 		if sug := k.suggestUnit(unit); sug != "" {
 			return 0, fmt.Errorf("%q has an unknown %s unit %q; did you mean %q? (units: %s)", s, k.name, unit, sug, strings.Join(k.Units(), ", "))
@@ -90,6 +90,13 @@ func (k Kind) Parse(s string) (float64, error) {
 	}
 	return v, nil
 }
+
+// A SumError is a quantity written as a sum of parts (1h30m); its message
+// gives the one quantity to write. A flag that words its own message for
+// a value that does not parse passes this one on.
+type SumError struct{ msg string }
+
+func (e *SumError) Error() string { return e.msg }
 
 // partRE is one number and unit of a compound quantity such as 1h30m.
 var partRE = regexp.MustCompile(`^(\d+(?:\.\d+)?)([^\d.\s]+)`)

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -276,7 +277,7 @@ func (o *MetricsOptions) flagGates(job *fleetmetrics.Job) ([]flagThreshold, *pla
 	if o.MaxDataAge != "" {
 		var t planfile.AgeThreshold
 		if err := t.UnmarshalNode(&yaml.Node{Value: "<= " + o.MaxDataAge}); err != nil {
-			if _, qerr := quantity.Duration.Parse(o.MaxDataAge); qerr != nil && strings.Contains(qerr.Error(), "written as a sum") {
+			if _, qerr := quantity.Duration.Parse(o.MaxDataAge); errors.As(qerr, new(*quantity.SumError)) {
 				return nil, nil, failure.UsageErrorf("--max-data-age: %v", qerr)
 			}
 			return nil, nil, failure.UsageErrorf("--max-data-age %q: give a duration such as 2d or 36h", o.MaxDataAge)
