@@ -59,12 +59,14 @@ func NewCmdMetrics(f *cmdutil.Factory, runF func(*MetricsOptions) error) *cobra.
 (AWS IoT, Azure IoT Hub, Particle, …) over a window, with the definitions
 iotpm help metrics-definitions states. Each metric needs only its own inputs:
 
-  connectivity uptime       --events
+  connectivity uptime       --events; or --activity for the devices
+                            that check in (--devices' model names a
+                            devices.yaml profile with checkin:)
   monthly active devices    --events and/or --activity
   activation rate           --devices with --events and/or --activity
   OTA success rate          --ota
-  customer health           --devices (with customer_id) and --events,
-                            --usage, --tickets
+  customer health           --devices (with customer_id) and --events
+                            or --activity, --usage, --tickets
   setup funnel              --onboarding (the app's analytics) with
                             onboarding: steps in iotpm.yaml; joined to
                             --devices and --events/--activity
