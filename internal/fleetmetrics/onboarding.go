@@ -1,6 +1,9 @@
 package fleetmetrics
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/export"
 	"github.com/iotpm/iotpm/internal/failure"
@@ -66,7 +69,7 @@ func Measured(out *Outcome, metric string) (float64, string) {
 // onboardingWarnings says what would make the funnel silently wrong: a
 // step no row matches (a misspelt name loses everyone there), steps
 // decided by rows at the same instant.
-func onboardingWarnings(o *metrics.Onboarding, out *Outcome) {
+func onboardingWarnings(o *metrics.Onboarding, w metrics.Window, out *Outcome) {
 	path := ""
 	for _, st := range out.stats {
 		if st.Kind == planfile.KindOnboarding {
@@ -81,9 +84,40 @@ func onboardingWarnings(o *metrics.Onboarding, out *Outcome) {
 		out.Problems.Warnf(diag.Row, path, 0, 0, "no row's event is the funnel step %s (%s), so no attempt gets past it; check the names in onboarding.steps, or list the export's names for a step with {name: STEP, match: [EVENT, ...]}",
 			quoteList(o.Unseen, 5), others)
 	}
+	coverageWarnings(o.Fleet, w, out, path)
 	if o.SameInstant > 0 {
 		out.Problems.Warnf(diag.Row, path, 0, 0, "%s reached a step at the same instant as the previous step: the export's clock does not say which came first, and iotpm counts them in the funnel's order; an export with finer times (ms) settles it",
 			render.Plural(o.SameInstant, "attempt"))
+	}
+}
+
+// coverageWarnings says when the funnel's join to the fleet compares two
+// inputs that do not cover the same time: an app export that starts after
+// units were set up, or ends before the fleet's rows do, leaves those
+// units' setup out of it, and they would read as activated without setup
+// (and the started and completed shares low); a fleet export that ends
+// before setups complete leaves their activation out. The join leaves
+// those units out of its gaps; the warning says how many, and the fix.
+func coverageWarnings(fl *metrics.SetupFleet, w metrics.Window, out *Outcome, path string) {
+	if fl == nil {
+		return
+	}
+	if n := fl.ActivatedBefore + fl.ActivatedAfter; n > 0 {
+		var where, fix []string
+		if fl.ActivatedBefore > 0 {
+			where = append(where, fmt.Sprintf("%d before their first row", fl.ActivatedBefore))
+			fix = append(fix, fmt.Sprintf("export the app's events from the window's start (%s) on", isoMicro(w.From)))
+		}
+		if fl.ActivatedAfter > 0 {
+			where = append(where, fmt.Sprintf("%d after their last", fl.ActivatedAfter))
+			fix = append(fix, fmt.Sprintf("export them up to the fleet's horizon %s, or set as_of: %s (--as-of) to end the fleet's data with theirs", isoMicro(fl.FleetTo), isoMicro(fl.SetupTo)))
+		}
+		out.Problems.Warnf(diag.Row, path, 0, 0, "the onboarding rows run from %s to %s, and %d of the %d units shipped in the window activated outside that span with no setup attempt in the rows (%s): their setup is not in the export, so started and completed setup (%d and %d) read low beside activated (%d); they are not counted as activated without setup; %s",
+			isoMicro(fl.SetupFrom), isoMicro(fl.SetupTo), n, fl.Shipped, strings.Join(where, ", "), fl.Started, fl.Completed, fl.Activated, strings.Join(fix, "; "))
+	}
+	if fl.CompletedAfter > 0 {
+		out.Problems.Warnf(diag.Row, path, 0, 0, "%s shipped in the window completed setup after the fleet's rows end (%s), with no activation before: whether they activated is not in the fleet's data, so they are not counted as completed and not activated; refresh the fleet's exports, or set as_of: %s (--as-of) to end the app's data with the fleet's",
+			render.Plural(fl.CompletedAfter, "unit"), isoMicro(fl.FleetTo), isoMicro(fl.FleetTo))
 	}
 }
 
@@ -143,14 +177,19 @@ type SetupGroup struct {
 
 // SetupFleet is the funnel joined to the units shipped in the window.
 type SetupFleet struct {
-	Shipped               int    `json:"shipped"`
-	Started               int    `json:"started_setup"`
-	Completed             int    `json:"completed_setup"`
-	Activated             int    `json:"activated"`
-	CompletedNotActivated int    `json:"completed_not_activated"`
-	ActivatedNotStarted   int    `json:"activated_without_setup"`
-	UnknownDevices        int    `json:"unknown_devices"`
-	UnknownExample        string `json:"unknown_example,omitempty"`
+	Shipped               int `json:"shipped"`
+	Started               int `json:"started_setup"`
+	Completed             int `json:"completed_setup"`
+	Activated             int `json:"activated"`
+	CompletedNotActivated int `json:"completed_not_activated"`
+	ActivatedNotStarted   int `json:"activated_without_setup"`
+	// the units whose gap the other input cannot show, left out of the
+	// two above (metrics.SetupFleet)
+	ActivatedBefore int    `json:"activated_before_onboarding_rows"`
+	ActivatedAfter  int    `json:"activated_after_onboarding_rows"`
+	CompletedAfter  int    `json:"completed_after_fleet_rows"`
+	UnknownDevices  int    `json:"unknown_devices"`
+	UnknownExample  string `json:"unknown_example,omitempty"`
 }
 
 func seconds(us int64) *float64 {
@@ -190,8 +229,8 @@ func onboardingResult(o *metrics.Onboarding, reason func(metrics.Metric) string)
 	}
 	if fl := o.Fleet; fl != nil {
 		oj.Fleet = &SetupFleet{Shipped: fl.Shipped, Started: fl.Started, Completed: fl.Completed, Activated: fl.Activated,
-			CompletedNotActivated: fl.CompletedNotActivated, ActivatedNotStarted: fl.ActivatedNotStarted, UnknownDevices: fl.UnknownDevices,
-			UnknownExample: fl.UnknownExample}
+			CompletedNotActivated: fl.CompletedNotActivated, ActivatedNotStarted: fl.ActivatedNotStarted, ActivatedBefore: fl.ActivatedBefore,
+			ActivatedAfter: fl.ActivatedAfter, CompletedAfter: fl.CompletedAfter, UnknownDevices: fl.UnknownDevices, UnknownExample: fl.UnknownExample}
 	}
 	return oj
 }

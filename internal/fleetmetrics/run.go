@@ -264,7 +264,7 @@ func finishMetrics(env runenv.Env, job *Job, out *Outcome) {
 		firmwareSuffixWarning(job, fw, out)
 	}
 	if o := out.report.Onboarding; o != nil {
-		onboardingWarnings(o, out)
+		onboardingWarnings(o, w, out)
 	}
 	out.dormantDays = job.dormant.Seconds() / 86400
 	if h := out.report.Horizon; h != metrics.NoTime {

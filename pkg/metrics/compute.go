@@ -702,16 +702,26 @@ func (wk *worker) addUptime(sp *span, d *Data, i int, a *pieces, checkin bool) {
 // activatedIn reports whether device i has a connected event or an
 // activity row in [from, to).
 func (d *Data) activatedIn(i int, from, to int64) bool {
+	return d.activatedAt(i, from, to) != NoTime
+}
+
+// activatedAt is the time of device i's first connected event or activity
+// row in [from, to), or NoTime.
+func (d *Data) activatedAt(i int, from, to int64) int64 {
+	at := int64(NoTime)
 	keys := d.events[i]
 	j, _ := slices.BinarySearch(keys, from*2)
 	for ; j < len(keys) && keys[j]>>1 < to; j++ {
 		if keys[j]&1 == Connected {
-			return true
+			at = keys[j] >> 1
+			break
 		}
 	}
 	act := d.activity[i]
-	k, _ := slices.BinarySearch(act, from)
-	return k < len(act) && act[k] < to
+	if k, _ := slices.BinarySearch(act, from); k < len(act) && act[k] < to && (at == NoTime || act[k] < at) {
+		at = act[k]
+	}
+	return at
 }
 
 // activation counts the shipped devices and the activated ones by ship

@@ -379,8 +379,18 @@ type SetupFleet struct {
 	// Activated: of them, activated (the activation rate's definition).
 	Activated int
 	// CompletedNotActivated and ActivatedNotStarted are the gaps between
-	// the app's story and the fleet's.
+	// the app's story and the fleet's, over what both inputs cover.
 	CompletedNotActivated, ActivatedNotStarted int
+	// ActivatedBefore and ActivatedAfter count the activated units without
+	// an attempt whose activation is before the onboarding rows' first row
+	// (SetupFrom) or after their horizon (SetupTo): the rows cannot say
+	// whether they were set up, so they are not in ActivatedNotStarted,
+	// and Started and Completed read low beside Activated. CompletedAfter
+	// counts the completed units not activated whose completion is after
+	// the fleet's horizon (FleetTo): the fleet's rows cannot say whether
+	// they activated, so they are not in CompletedNotActivated.
+	ActivatedBefore, ActivatedAfter, CompletedAfter int
+	SetupFrom, SetupTo, FleetTo                     int64
 	// UnknownDevices counts the distinct device ids of attempts that the
 	// devices input does not list; UnknownExample is one.
 	UnknownDevices int
@@ -459,7 +469,7 @@ func (d *Data) onboarding(o Options, fleetHorizon int64) *Onboarding {
 	evs := d.stepEvents(f, horizon, out)
 	attempts := setupAttempts(evs, f.Within)
 	d.funnelOf(attempts, o, horizon, out)
-	out.Fleet, out.FleetNote = d.setupFleet(o, attempts, len(f.Steps), fleetHorizon)
+	out.Fleet, out.FleetNote = d.setupFleet(o, attempts, len(f.Steps), horizon, fleetHorizon)
 	return out
 }
 
@@ -686,8 +696,10 @@ func (d *Data) funnelOf(attempts []attempt, o Options, horizon int64, out *Onboa
 }
 
 // setupFleet joins every attempt (whenever it starts) to the shipped units,
-// or says why it cannot.
-func (d *Data) setupFleet(o Options, attempts []attempt, k int, horizon int64) (*SetupFleet, string) {
+// or says why it cannot. setupHorizon is the onboarding rows' horizon,
+// fleetHorizon the fleet's: a gap between the two stories counts only
+// where the other input covers it.
+func (d *Data) setupFleet(o Options, attempts []attempt, k int, setupHorizon, fleetHorizon int64) (*SetupFleet, string) {
 	switch {
 	case !d.HasSetupDevices:
 		return nil, "the onboarding rows do not name the device set up (no device_id column): the funnel cannot be joined to shipped and activated units; log the device's id with the setup events, or map its column (map: {device_id: COLUMN})"
@@ -696,7 +708,10 @@ func (d *Data) setupFleet(o Options, attempts []attempt, k int, horizon int64) (
 	case d.setupDevices.Len() == 0:
 		return nil, "the device_id column of the onboarding rows is empty: the funnel cannot be joined to shipped and activated units"
 	}
-	fl := &SetupFleet{}
+	fl := &SetupFleet{SetupFrom: math.MaxInt64, SetupTo: setupHorizon, FleetTo: fleetHorizon}
+	for _, r := range d.setup {
+		fl.SetupFrom = min(fl.SetupFrom, r.ts)
+	}
 	// each setup device's index in the fleet (-1: not listed)
 	fleetOf := make([]int32, d.setupDevices.Len())
 	for i, id := range d.setupDevices.Names {
@@ -717,7 +732,11 @@ func (d *Data) setupFleet(o Options, attempts []attempt, k int, horizon int64) (
 			len(fleetOf), fl.UnknownExample, d.firstListed())
 	}
 	started := make([]bool, d.devices.Len())
-	completed := make([]bool, d.devices.Len())
+	// completed: the earliest completion of a unit's attempts (NoTime: none)
+	completed := make([]int64, d.devices.Len())
+	for i := range completed {
+		completed[i] = NoTime
+	}
 	for _, a := range attempts {
 		if a.device < 0 {
 			continue
@@ -731,8 +750,8 @@ func (d *Data) setupFleet(o Options, attempts []attempt, k int, horizon int64) (
 			continue
 		}
 		started[i] = true
-		if a.reached == k-1 {
-			completed[i] = true
+		if a.reached == k-1 && (completed[i] == NoTime || a.end < completed[i]) {
+			completed[i] = a.end
 		}
 	}
 	w := o.Window
@@ -741,20 +760,27 @@ func (d *Data) setupFleet(o Options, attempts []attempt, k int, horizon int64) (
 			continue
 		}
 		fl.Shipped++
-		activated := d.activatedIn(i, s, min(s+o.ActivationWindow, horizon+1))
+		at := d.activatedAt(i, s, min(s+o.ActivationWindow, fleetHorizon+1))
+		activated, done := at != NoTime, completed[i] != NoTime
 		if started[i] {
 			fl.Started++
 		}
-		if completed[i] {
+		if done {
 			fl.Completed++
 		}
 		if activated {
 			fl.Activated++
 		}
-		if completed[i] && !activated {
+		switch {
+		case done && !activated && completed[i] > fleetHorizon:
+			fl.CompletedAfter++
+		case done && !activated:
 			fl.CompletedNotActivated++
-		}
-		if activated && !started[i] {
+		case activated && !started[i] && at < fl.SetupFrom:
+			fl.ActivatedBefore++
+		case activated && !started[i] && at > setupHorizon:
+			fl.ActivatedAfter++
+		case activated && !started[i]:
 			fl.ActivatedNotStarted++
 		}
 	}

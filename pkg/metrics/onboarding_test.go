@@ -188,13 +188,81 @@ func TestOnboardingFleetJoin(t *testing.T) {
 	if f == nil {
 		t.Fatalf("no fleet join: %s", r.Onboarding.FleetNote)
 	}
-	want := SetupFleet{Shipped: 5, Started: 3, Completed: 2, Activated: 2, CompletedNotActivated: 1, ActivatedNotStarted: 1, UnknownDevices: 1, UnknownExample: "zz"}
+	want := SetupFleet{Shipped: 5, Started: 3, Completed: 2, Activated: 2, CompletedNotActivated: 1, ActivatedNotStarted: 1, UnknownDevices: 1, UnknownExample: "zz",
+		SetupFrom: day("2026-09-20"), SetupTo: day("2026-11-05"), FleetTo: day("2026-11-05")}
 	if *f != want {
 		t.Errorf("fleet join %+v, want %+v", *f, want)
 	}
 	// the join's activated units are the activation rate's
 	if r.Activation.Shipped != f.Shipped || r.Activation.Activated != f.Activated {
 		t.Errorf("activation %d/%d, join %d/%d: they must add up", r.Activation.Activated, r.Activation.Shipped, f.Activated, f.Shipped)
+	}
+}
+
+// A gap between the app's story and the fleet's counts only where the
+// other input covers it. The onboarding rows run from Oct 5 (an app event
+// of no step) to Oct 20 12:00; six units ship on Oct 1.
+//
+//	d1  set up Oct 6, activated Oct 6      no gap
+//	d2  activated Oct 2, no attempt        before the rows start: ActivatedBefore
+//	d3  activated Oct 25, no attempt       after their horizon: ActivatedAfter
+//	d4  activated Oct 10, no attempt       ActivatedNotStarted
+//	d5  set up Oct 8, never activated      CompletedNotActivated
+//	d6  set up Oct 20 12:00, not activated after the fleet's horizon when the
+//	    fleet's rows end Oct 15 (CompletedAfter); else CompletedNotActivated
+//
+// Before, d2 and d3 read as activated without setup, and with the fleet's
+// rows ending first d6 as completed and never activated.
+func TestOnboardingFleetJoinCoverage(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		fleetEnd int64 // the fleet's last row: d3's connect, or a row of d1's
+		want     SetupFleet
+	}{
+		{"setup rows end first", day("2026-10-25"), SetupFleet{Shipped: 6, Started: 3, Completed: 3, Activated: 4, CompletedNotActivated: 2,
+			ActivatedNotStarted: 1, ActivatedBefore: 1, ActivatedAfter: 1, FleetTo: day("2026-10-25")}},
+		{"fleet rows end first", day("2026-10-15"), SetupFleet{Shipped: 6, Started: 3, Completed: 3, Activated: 3, CompletedNotActivated: 1,
+			CompletedAfter: 1, ActivatedNotStarted: 1, ActivatedBefore: 1, FleetTo: day("2026-10-15")}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			d := NewData()
+			d.Has.Devices, d.Has.Events, d.Has.Onboarding = true, true, true
+			for _, id := range []string{"d1", "d2", "d3", "d4", "d5", "d6"} {
+				d.AddDevice([]byte(id), day("2026-10-01"), nil)
+			}
+			d.AddEvent([]byte("d1"), day("2026-10-06")+600e6, Connected)
+			d.AddEvent([]byte("d2"), day("2026-10-02"), Connected)
+			d.AddEvent([]byte("d4"), day("2026-10-10"), Connected)
+			if c.fleetEnd == day("2026-10-25") {
+				d.AddEvent([]byte("d3"), c.fleetEnd, Connected)
+			} else {
+				d.AddEvent([]byte("d1"), c.fleetEnd, Disconnected)
+			}
+			d.HasSetupDevices = true
+			d.AddSetupEvent([]byte("u0"), []byte("App Opened"), day("2026-10-05"), nil, nil)
+			for _, u := range []struct {
+				user, device string
+				at           int64
+			}{{"u1", "d1", day("2026-10-06")}, {"u5", "d5", day("2026-10-08")}, {"u6", "d6", day("2026-10-20") + 43200e6 - 30e6}} {
+				for k, step := range []string{"a", "b", "c", "d"} {
+					d.AddSetupEvent([]byte(u.user), []byte(step), u.at+int64(k)*10e6, []byte(u.device), nil)
+				}
+			}
+			o := Options{Window: october(), Funnel: funnel4(), ActivationWindow: 30 * 86400e6}
+			r := Compute(d, o)
+			f := r.Onboarding.Fleet
+			if f == nil {
+				t.Fatalf("no fleet join: %s", r.Onboarding.FleetNote)
+			}
+			want := c.want
+			want.SetupFrom, want.SetupTo = day("2026-10-05"), day("2026-10-20")+43200e6
+			if *f != want {
+				t.Errorf("fleet join\n%+v, want\n%+v", *f, want)
+			}
+			if r.Activation.Shipped != f.Shipped || r.Activation.Activated != f.Activated {
+				t.Errorf("activation %d/%d, join %d/%d: they must add up", r.Activation.Activated, r.Activation.Shipped, f.Activated, f.Shipped)
+			}
+		})
 	}
 }
 

@@ -76,6 +76,12 @@ func writeOnboarding(w io.Writer, o *fleetmetrics.Onboarding, md bool, section f
 		if err := section("Setup joined to the fleet (units shipped in the window)", t); err != nil {
 			return err
 		}
+		if note := uncoveredNote(fl); note != "" {
+			if md {
+				note = "\n" + note
+			}
+			fmt.Fprintln(w, note)
+		}
 	} else if o.FleetNote != "" {
 		// why there is no join, where the join would be
 		if md {
@@ -99,6 +105,27 @@ func writeOnboarding(w io.Writer, o *fleetmetrics.Onboarding, md bool, section f
 		return err
 	}
 	return groups("Setup by segment", "SEGMENT", o.BySegment)
+}
+
+// uncoveredNote says which units the join's gaps leave out because the
+// other input does not reach their activation or completion ("" when
+// none): a reader of the table alone would otherwise take the started and
+// completed shares at face value.
+func uncoveredNote(fl *fleetmetrics.SetupFleet) string {
+	var parts []string
+	if fl.ActivatedBefore > 0 {
+		parts = append(parts, fmt.Sprintf("%s activated before the onboarding rows start", render.Plural(fl.ActivatedBefore, "unit")))
+	}
+	if fl.ActivatedAfter > 0 {
+		parts = append(parts, fmt.Sprintf("%s activated after the onboarding rows end", render.Plural(fl.ActivatedAfter, "unit")))
+	}
+	if fl.CompletedAfter > 0 {
+		parts = append(parts, fmt.Sprintf("%s completed setup after the fleet's rows end", render.Plural(fl.CompletedAfter, "unit")))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "Not counted as gaps, the other input not covering them: " + strings.Join(parts, "; ") + " (see the warning)."
 }
 
 // funnelChart is the funnel as a Mermaid bar chart: attempts per step.

@@ -96,6 +96,22 @@ func TestOnboardingAllOpenSaysSo(t *testing.T) {
 	}
 }
 
+// exampleWithSetup is a copy of the example repo with its app export
+// edited.
+func exampleWithSetup(t *testing.T, edit func(string) string) string {
+	t.Helper()
+	dir := cmdtest.CopyExample(t)
+	path := filepath.Join(dir, "exports", "setup.csv")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(edit(string(data))), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
 // The app's device ids must join the devices input's: none joining (here
 // the fleet's ids in capitals) leaves the join out with why, and one id
 // not joining is warned; the join read "0 (0%) started setup" and said
@@ -103,15 +119,7 @@ func TestOnboardingAllOpenSaysSo(t *testing.T) {
 func TestOnboardingDeviceIDsMustJoin(t *testing.T) {
 	run := func(t *testing.T, edit func(string) string) (stdout, stderr string) {
 		t.Helper()
-		dir := cmdtest.CopyExample(t)
-		path := filepath.Join(dir, "exports", "setup.csv")
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(edit(string(data))), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		dir := exampleWithSetup(t, edit)
 		stdout, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir)
 		if code != cmdutil.ExitOK {
 			t.Fatalf("exit %d: %s", code, stderr)
@@ -207,4 +215,77 @@ func TestOnboardingExample(t *testing.T) {
 	if doc.Rows["onboarding"].Format != "amplitude" || !doc.Rows["onboarding"].FormatDetected {
 		t.Errorf("read as %+v", doc.Rows["onboarding"])
 	}
+}
+
+// An app export that covers less time than the fleet's: cut at Oct 12
+// (the example's runs to Oct 21, the fleet's to Nov 10), or starting
+// Oct 12, the units set up outside it read as activated without setup
+// (12 and 9 of the 24 shipped in October, against none with the whole
+// export), with started setup at 42% or 54% instead of 96% and nothing
+// said. They are now counted apart, warned of with the fix, and noted
+// under the table; with --as-of where the app's rows end, both inputs end
+// together and nothing is left to warn of.
+func TestOnboardingJoinCoverage(t *testing.T) {
+	run := func(t *testing.T, keep func(day string) bool, extra ...string) (fleetmetrics.SetupFleet, string, string) {
+		t.Helper()
+		dir := exampleWithSetup(t, func(data string) string {
+			lines := strings.SplitAfter(data, "\n")
+			out := lines[0]
+			for _, l := range lines[1:] {
+				if l != "" && keep(l[:10]) {
+					out += l
+				}
+			}
+			return out
+		})
+		// the example's gates may fail on the cut data (exit 1): the
+		// output stands
+		stdout, stderr, code := cmdtest.Run(t, nil, append([]string{"metrics", "-C", dir, "-o", "json"}, extra...)...)
+		if code != cmdutil.ExitOK && code != cmdutil.ExitGate {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		var doc struct {
+			Onboarding *fleetmetrics.Onboarding `json:"onboarding"`
+		}
+		if err := json.Unmarshal([]byte(stdout), &doc); err != nil || doc.Onboarding == nil || doc.Onboarding.Fleet == nil {
+			t.Fatalf("%v: %s", err, stdout)
+		}
+		table, _, _ := cmdtest.Run(t, nil, append([]string{"metrics", "-C", dir}, extra...)...)
+		return *doc.Onboarding.Fleet, stderr, table
+	}
+	whole, stderr, _ := run(t, func(string) bool { return true })
+	if whole.ActivatedNotStarted != 0 || whole.ActivatedBefore+whole.ActivatedAfter+whole.CompletedAfter != 0 || strings.Contains(stderr, "onboarding rows run from") {
+		t.Fatalf("the whole export: %+v\n%s", whole, stderr)
+	}
+	for _, c := range []struct {
+		name  string
+		keep  func(string) bool
+		count func(fleetmetrics.SetupFleet) int
+		warn  string
+	}{
+		{"ends early", func(d string) bool { return d < "2026-10-12" }, func(f fleetmetrics.SetupFleet) int { return f.ActivatedAfter },
+			"after their last): their setup is not in the export"},
+		{"starts late", func(d string) bool { return d >= "2026-10-12" }, func(f fleetmetrics.SetupFleet) int { return f.ActivatedBefore },
+			"before their first row): their setup is not in the export"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f, stderr, table := run(t, c.keep)
+			n := c.count(f)
+			if n == 0 || f.ActivatedNotStarted != 0 || f.Activated != whole.Activated || f.Started > whole.Started-n+1 {
+				t.Errorf("join %+v (whole export %+v)", f, whole)
+			}
+			if !strings.Contains(stderr, c.warn) || !strings.Contains(stderr, "they are not counted as activated without setup") {
+				t.Errorf("stderr:\n%s", stderr)
+			}
+			if !strings.Contains(table, "Not counted as gaps, the other input not covering them: ") {
+				t.Errorf("table:\n%s", table)
+			}
+		})
+	}
+	t.Run("as-of where the app's rows end", func(t *testing.T) {
+		f, stderr, _ := run(t, func(d string) bool { return d < "2026-10-12" }, "--as-of", "2026-10-11T22:00:00Z")
+		if f.ActivatedAfter != 0 || f.ActivatedNotStarted != 0 || strings.Contains(stderr, "onboarding rows run from") {
+			t.Errorf("join %+v\n%s", f, stderr)
+		}
+	})
 }
