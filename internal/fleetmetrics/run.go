@@ -263,12 +263,12 @@ func finishMetrics(env runenv.Env, job *Job, out *Outcome) {
 		firmwareOrderWarning(job, fw, out)
 		firmwareSuffixWarning(job, fw, out)
 	}
+	end := min(w.To, job.clock(env).UnixMicro())
 	if o := out.report.Onboarding; o != nil {
-		onboardingWarnings(o, w, out)
+		onboardingWarnings(job, o, end, out)
 	}
 	out.dormantDays = job.dormant.Seconds() / 86400
 	if h := out.report.Horizon; h != metrics.NoTime {
-		end := min(w.To, job.clock(env).UnixMicro())
 		age := max(0, float64(end-h)/86_400e6) // data past the window is not stale
 		out.ageDays, out.ageAtWindowEnd = &age, end == w.To
 		if age > 1 && job.asOf == 0 && h > w.From {

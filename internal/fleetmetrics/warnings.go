@@ -52,17 +52,24 @@ func lateStartWarning(job *Job, out *Outcome) {
 	for _, m := range job.models {
 		slack = max(slack, m.Reach())
 	}
-	start, path := int64(math.MaxInt64), ""
-	for _, st := range out.stats {
-		if (st.Kind == planfile.KindEvents || st.Kind == planfile.KindActivity) && st.Earliest != metrics.NoTime && st.Earliest < start {
-			start, path = st.Earliest, st.Path
-		}
-	}
+	start, path := fleetStart(out)
 	if start == math.MaxInt64 || start-w.From <= slack || start >= w.To {
 		return
 	}
 	out.Problems.Warnf(diag.Row, path, 0, 0, "the fleet's rows start %s, %s days after the window's start %s: counts over the window (monthly active devices, tickets per 100 devices, usage) cover %s of it and read low, and each device's uptime is measured from its first row in the data; if the export was cut there (a retention limit, a query's time range), export the whole window; if the fleet's first units went out then, nothing is wrong",
 		isoMicro(start), render.Number(float64(start-w.From)/86_400e6, 1), isoMicro(w.From), render.Percent(float64(w.To-start)/float64(w.To-w.From), 0))
+}
+
+// fleetStart is the fleet's first row (events and activity) and its
+// input's path; math.MaxInt64 without one.
+func fleetStart(out *Outcome) (start int64, path string) {
+	start = math.MaxInt64
+	for _, st := range out.stats {
+		if (st.Kind == planfile.KindEvents || st.Kind == planfile.KindActivity) && st.Earliest != metrics.NoTime && st.Earliest < start {
+			start, path = st.Earliest, st.Path
+		}
+	}
+	return start, path
 }
 
 // pinnedMonthWarning says when iotpm.yaml's month is older than the

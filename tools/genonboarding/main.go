@@ -40,7 +40,7 @@ func main() {
 	flag.Parse()
 	rng := rand.New(rand.NewPCG(31, 2026))
 	shipped := readDevices(filepath.Join(*dir, "devices.csv"))
-	first := firstConnects(shipped, filepath.Join(*dir, "lifecycle.csv"), filepath.Join(*dir, "uplinks.csv"))
+	first, end := firstConnects(shipped, filepath.Join(*dir, "lifecycle.csv"), filepath.Join(*dir, "uplinks.csv"))
 	var rows []row
 	ids := slices.Sorted(func(yield func(string) bool) {
 		for id := range shipped {
@@ -88,6 +88,30 @@ func main() {
 		add(start.Add(total*time.Duration(20+rng.IntN(20))/100), steps[1])
 		add(start.Add(total*time.Duration(55+rng.IntN(20))/100), steps[2])
 		add(fc, steps[3])
+	}
+	// the users go on opening the app (to see their sensors) up to the
+	// export's end, the fleet's last row: a real analytics export runs to
+	// the day it was pulled, not to the last setup. Their own generator,
+	// so the rows above stay as they were.
+	open := rand.New(rand.NewPCG(7, 2026))
+	for _, id := range ids {
+		fc, activated := first[id]
+		if !activated || open.IntN(100) >= 70 {
+			continue
+		}
+		span := end.Sub(fc)
+		if span <= 0 {
+			continue
+		}
+		r := rows[0]
+		for _, x := range rows {
+			if x.unit == id {
+				r = x
+				break
+			}
+		}
+		r.at, r.event = fc.Add(time.Duration(open.Int64N(int64(span)))), "App Opened"
+		rows = append(rows, r)
 	}
 	slices.SortStableFunc(rows, func(a, b row) int { return a.at.Compare(b.at) })
 	path := filepath.Join(*dir, "setup.csv")
@@ -141,10 +165,14 @@ func readDevices(path string) map[string]time.Time {
 
 // firstConnects is each device's first connected event (epoch ms) or
 // uplink (RFC 3339) at or after its shipping: units connect at the
-// factory's end-of-line test before they ship, and are set up after.
-func firstConnects(shipped map[string]time.Time, lifecycle, uplinks string) map[string]time.Time {
+// factory's end-of-line test before they ship, and are set up after. end
+// is the latest row of either.
+func firstConnects(shipped map[string]time.Time, lifecycle, uplinks string) (_ map[string]time.Time, end time.Time) {
 	out := map[string]time.Time{}
 	keep := func(id string, t time.Time) {
+		if t.After(end) {
+			end = t
+		}
 		if t.Before(shipped[id]) {
 			return
 		}
@@ -153,14 +181,15 @@ func firstConnects(shipped map[string]time.Time, lifecycle, uplinks string) map[
 		}
 	}
 	for _, r := range readCSV(lifecycle) {
-		if r[2] != "connected" {
-			continue
-		}
 		ms, err := strconv.ParseInt(r[1], 10, 64)
 		if err != nil {
 			log.Fatal(err)
 		}
-		keep(r[0], time.UnixMilli(ms).UTC())
+		if t := time.UnixMilli(ms).UTC(); r[2] == "connected" {
+			keep(r[0], t)
+		} else if t.After(end) {
+			end = t
+		}
 	}
 	for _, r := range readCSV(uplinks) {
 		t, err := time.Parse(time.RFC3339Nano, r[1])
@@ -169,5 +198,5 @@ func firstConnects(shipped map[string]time.Time, lifecycle, uplinks string) map[
 		}
 		keep(r[0], t)
 	}
-	return out
+	return out, end
 }
