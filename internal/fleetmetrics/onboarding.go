@@ -153,18 +153,19 @@ func coverageWarnings(fl *metrics.SetupFleet, w metrics.Window, out *Outcome, pa
 	if fl == nil {
 		return
 	}
+	num := func(n int) string { return render.Number(float64(n), 0) }
 	if n := fl.ActivatedBefore + fl.ActivatedAfter; n > 0 {
 		var where, fix []string
 		if fl.ActivatedBefore > 0 {
-			where = append(where, fmt.Sprintf("%d before their first row", fl.ActivatedBefore))
+			where = append(where, num(fl.ActivatedBefore)+" before their first row")
 			fix = append(fix, fmt.Sprintf("export the app's events from the window's start (%s) on", isoMicro(w.From)))
 		}
 		if fl.ActivatedAfter > 0 {
-			where = append(where, fmt.Sprintf("%d after their last", fl.ActivatedAfter))
+			where = append(where, num(fl.ActivatedAfter)+" after their last")
 			fix = append(fix, fmt.Sprintf("export them up to the fleet's horizon %s, or set as_of: %s (--as-of) to end the fleet's data with theirs", isoMicro(fl.FleetTo), isoMicro(fl.SetupTo)))
 		}
-		out.Problems.Warnf(diag.Row, path, 0, 0, "the onboarding rows run from %s to %s, and %d of the %d units shipped in the window activated outside that span with no setup attempt in the rows (%s): their setup is not in the export, so started and completed setup (%d and %d) read low beside activated (%d); they are not counted as activated without setup; %s",
-			isoMicro(fl.SetupFrom), isoMicro(fl.SetupTo), n, fl.Shipped, strings.Join(where, ", "), fl.Started, fl.Completed, fl.Activated, strings.Join(fix, "; "))
+		out.Problems.Warnf(diag.Row, path, 0, 0, "the onboarding rows run from %s to %s, and %s of the %s units shipped in the window activated outside that span with no setup attempt in the rows (%s): their setup is not in the export, so started and completed setup (%s and %s) read low beside activated (%s); they are not counted as activated without setup; %s",
+			isoMicro(fl.SetupFrom), isoMicro(fl.SetupTo), num(n), num(fl.Shipped), strings.Join(where, ", "), num(fl.Started), num(fl.Completed), num(fl.Activated), strings.Join(fix, "; "))
 	}
 	if fl.CompletedAfter > 0 {
 		out.Problems.Warnf(diag.Row, path, 0, 0, "%s shipped in the window completed setup after the fleet's rows end (%s), with no activation before: whether they activated is not in the fleet's data, so they are not counted as completed and not activated; refresh the fleet's exports, or set as_of: %s (--as-of) to end the app's data with the fleet's",

@@ -39,22 +39,23 @@ const funnelSQL = `
 CREATE TEMP TABLE raw AS
   SELECT COALESCE(NULLIF(amplitude_id, ''), NULLIF(device_id, ''), NULLIF(user_id, '')) AS usr,
          list_position(%[5]s, lower(regexp_replace(event_type, '[ \t_.\-]', '', 'g'))) - 1 AS k,
-         epoch_us(event_time) AS ts, platform AS seg
+         epoch_us(event_time) AS ts, platform AS seg, "event_properties.device_id" AS unit
   FROM read_csv('%[1]s', header = true, columns = {'event_time': 'TIMESTAMP', 'event_type': 'VARCHAR', 'amplitude_id': 'VARCHAR',
     'user_id': 'VARCHAR', 'device_id': 'VARCHAR', 'platform': 'VARCHAR', 'app_version': 'VARCHAR', 'event_properties.device_id': 'VARCHAR'});
 CREATE TEMP TABLE hz AS SELECT MAX(ts) AS h FROM raw;
-CREATE TEMP TABLE st AS SELECT usr, k, ts, seg FROM raw, hz WHERE k IS NOT NULL AND ts <= hz.h;
+CREATE TEMP TABLE st AS SELECT usr, k, ts, seg, unit FROM raw, hz WHERE k IS NOT NULL AND ts <= hz.h;
 CREATE TEMP TABLE s0 AS
-  SELECT usr, ts, seg, row_number() OVER (PARTITION BY usr ORDER BY ts) AS rn FROM st WHERE k = 0;
+  SELECT usr, ts, seg, unit, row_number() OVER (PARTITION BY usr ORDER BY ts) AS rn FROM st WHERE k = 0;
 CREATE TEMP TABLE att AS
-WITH RECURSIVE r(usr, rn, start, seg) AS (
-  SELECT usr, rn, ts, seg FROM s0 WHERE rn = 1
+WITH RECURSIVE r(usr, rn, start, seg, unit) AS (
+  SELECT usr, rn, ts, seg, unit FROM s0 WHERE rn = 1
   UNION ALL
   SELECT s0.usr, s0.rn, CASE WHEN s0.ts - r.start > %[4]d THEN s0.ts ELSE r.start END,
-         CASE WHEN s0.ts - r.start > %[4]d THEN s0.seg ELSE r.seg END
+         CASE WHEN s0.ts - r.start > %[4]d THEN s0.seg ELSE r.seg END,
+         CASE WHEN s0.ts - r.start > %[4]d THEN s0.unit ELSE r.unit END
   FROM r JOIN s0 ON s0.usr = r.usr AND s0.rn = r.rn + 1
 )
-SELECT usr, start, arg_min(seg, rn) AS seg FROM r GROUP BY usr, start;
+SELECT usr, start, arg_min(seg, rn) AS seg, arg_min(unit, rn) AS unit FROM r GROUP BY usr, start;
 CREATE TEMP TABLE ev AS
   SELECT st.usr, st.k, st.ts, a.start FROM st ASOF JOIN att a ON st.usr = a.usr AND st.ts >= a.start
   WHERE st.ts <= a.start + %[4]d;
@@ -82,6 +83,8 @@ type funnelResult struct {
 	ByWeek         []fGroup `json:"by_week"`
 	BySegment      []fGroup `json:"by_segment"`
 	StepDocs       []fStep  `json:"steps"`
+	// Fleet is the join to the units, when genFleet's files are there
+	Fleet *fleetJoin `json:"fleet"`
 }
 
 type fStep struct {
@@ -175,7 +178,7 @@ func rank(db *sql.DB, cond string) (med, p90 float64) {
 // attempts across the window's start and open at the horizon (the rows
 // end before the window does), other app events, and platforms.
 // Deterministic.
-func genSetup(path string, n int, from, to int64) {
+func genSetup(path string, n int, from, to int64, cut bool) {
 	rng := rand.New(rand.NewPCG(26, 31))
 	f, err := os.Create(path)
 	check(err)
@@ -188,6 +191,7 @@ func genSetup(path string, n int, from, to int64) {
 	}
 	var rows []row
 	span := to - from
+	var first []int64 // each user's first session
 	for user := 0; len(rows) < n; user++ {
 		platform := []string{"iOS", "Android", "Android"}[rng.IntN(3)]
 		add := func(ts int64, event string) {
@@ -197,6 +201,7 @@ func genSetup(path string, n int, from, to int64) {
 			rows = append(rows, row{ts, fmt.Sprintf(",%s,%d,,PHONE-%06d,%s,3.8.%d,drip-%06d", event, 880000+user, user, platform, user%3, user)})
 		}
 		t := from - span/10 + rng.Int64N(span+span/5)
+		first = append(first, t)
 		for range 1 + rng.IntN(3) { // sessions
 			add(t-rng.Int64N(60e6), "Screen Viewed")
 			step := func(k int) string { return spell[k][rng.IntN(len(spell[k]))] }
@@ -241,21 +246,29 @@ func genSetup(path string, n int, from, to int64) {
 		if r.ts > end {
 			break
 		}
+		if cut && r.ts < from+span/20 {
+			continue // the app's rows start late
+		}
 		fmt.Fprintf(w, "%s%s\n", time.UnixMicro(r.ts).UTC().Format("2006-01-02 15:04:05.000000"), r.line)
 	}
 	check(w.Flush())
 	check(f.Close())
+	genFleet(path, first, from, to, cut)
 }
 
 // runFunnel compares iotpm's setup funnel with DuckDB's on one export.
 func runFunnel(iotpm, path, month string, runs int, child bool, threads int, from, to int64) {
-	const within, target = 3600e6, 180e6
+	const within, target, activation = 3600e6, 180e6, 30 * 86_400e6
 	if child {
 		db, err := sql.Open("duckdb", "")
 		check(err)
 		_, err = db.Exec(fmt.Sprintf("SET threads = %d", threads))
 		check(err)
-		check(json.NewEncoder(os.Stdout).Encode(funnel(db, path, from, to, within, target)))
+		r := funnel(db, path, from, to, within, target)
+		if devices, lifecycle := fleetFiles(path); exists(devices) && exists(lifecycle) {
+			r.Fleet = setupFleet(db, devices, lifecycle, from, to, activation)
+		}
+		check(json.NewEncoder(os.Stdout).Encode(r))
 		return
 	}
 	dir, err := os.MkdirTemp("", "duckbench-funnel")
@@ -270,7 +283,11 @@ func runFunnel(iotpm, path, month string, runs int, child bool, threads int, fro
 	var iotpmRSS, duckRSS int64
 	var ours, theirs funnelResult
 	for range runs {
-		out, secs, rss := run(iotpm, "metrics", "-C", dir, "--onboarding", abs, "--month", month, "-o", "json")
+		args := []string{"metrics", "-C", dir, "--onboarding", abs, "--month", month, "-o", "json"}
+		if devices, lifecycle := fleetFiles(abs); exists(devices) && exists(lifecycle) {
+			args = append(args, "--devices", devices, "--events", lifecycle)
+		}
+		out, secs, rss := run(iotpm, args...)
 		var doc struct {
 			Onboarding funnelResult `json:"onboarding"`
 		}
@@ -327,6 +344,23 @@ func runFunnel(iotpm, path, month string, runs int, child bool, threads int, fro
 			same(kind+" "+a[i].Label+" p90", a[i].P90, b[i].P90)
 		}
 	}
+	switch a, b := ours.Fleet, theirs.Fleet; {
+	case a == nil && b == nil:
+	case a == nil || b == nil:
+		fmt.Printf("fleet join: iotpm %v, duckdb %v  DIFFERENT\n", a != nil, b != nil)
+		agree = false
+	default:
+		for _, f := range []struct {
+			name string
+			a, b int
+		}{{"shipped", a.Shipped, b.Shipped}, {"started setup", a.Started, b.Started}, {"completed setup", a.Completed, b.Completed},
+			{"activated", a.Activated, b.Activated}, {"completed, not activated", a.CompletedNotActivated, b.CompletedNotActivated},
+			{"activated without setup", a.ActivatedNotStarted, b.ActivatedNotStarted}, {"activated before app rows", a.ActivatedBefore, b.ActivatedBefore},
+			{"activated after app rows", a.ActivatedAfter, b.ActivatedAfter}, {"completed after fleet rows", a.CompletedAfter, b.CompletedAfter},
+			{"unknown devices", a.UnknownDevices, b.UnknownDevices}} {
+			same("fleet "+f.name, float64(f.a), float64(f.b))
+		}
+	}
 	groups("week", ours.ByWeek, theirs.ByWeek)
 	groups("segment", ours.BySegment, theirs.BySegment)
 	fmt.Printf("agree: %v\n", agree)
@@ -343,4 +377,9 @@ func at(xs []int, i int) int {
 		return xs[i]
 	}
 	return -1
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }

@@ -107,7 +107,8 @@ func main() {
 	simple := flag.Bool("simple", false, "with -events: time DuckDB's simplest form of the job (simpleSQL; times as ISO 8601) instead of iotpm's definition; the values are not compared")
 	fleetDir := flag.String("fleet", "", "a directory of tools/genexports' five inputs: compare all five metrics instead of uptime alone")
 	setup := flag.String("setup", "", "an Amplitude-shaped onboarding export: compare the setup funnel (steps "+strings.Join(funnelSteps, ", ")+", within 1h, target 3m)")
-	genRows := flag.Int("gen-setup", 0, "with -setup: first write that file, about this many rows that exercise every rule of the funnel's definitions")
+	genRows := flag.Int("gen-setup", 0, "with -setup: first write that file, about this many rows that exercise every rule of the funnel's definitions, and beside it the units it sets up (FILE.devices.csv, FILE.lifecycle.csv), which the join to the fleet is compared on")
+	cut := flag.Bool("setup-cut", false, "with -gen-setup: the app's rows start a 20th into the window and the fleet's end a tenth before its end (the join's rows the other input does not cover)")
 	flag.Parse()
 	m, err := time.Parse("2006-01", *month)
 	check(err)
@@ -115,7 +116,7 @@ func main() {
 
 	if *setup != "" {
 		if *genRows > 0 && !*duckOnly {
-			genSetup(*setup, *genRows, from, to)
+			genSetup(*setup, *genRows, from, to, *cut)
 		}
 		runFunnel(*iotpm, *setup, *month, *runs, *duckOnly, *threads, from, to)
 		return
