@@ -2,7 +2,6 @@ package fleetmetrics
 
 import (
 	"fmt"
-	"math"
 	"strings"
 
 	"github.com/iotpm/iotpm/internal/diag"
@@ -70,21 +69,9 @@ func Measured(out *Outcome, metric string) (float64, string) {
 // onboardingWarnings says what would make the funnel silently wrong: a
 // step no row matches (a misspelt name loses everyone there), steps
 // decided by rows at the same instant.
-func onboardingWarnings(job *Job, o *metrics.Onboarding, end int64, out *Outcome) {
+func onboardingWarnings(job *Job, o *metrics.Onboarding, out *Outcome) {
 	w := job.window
-	var st *export.Stats
-	for _, s := range out.stats {
-		if s.Kind == planfile.KindOnboarding {
-			st = s
-		}
-	}
-	if st == nil {
-		return
-	}
-	path := st.Path
-	if job.asOf == 0 {
-		funnelSpanWarning(o, st, w, end, out)
-	}
+	path := statPath(out, planfile.KindOnboarding)
 	if len(o.Unseen) > 0 {
 		others := "it has no other events"
 		if len(o.Others) > 0 {
@@ -98,48 +85,6 @@ func onboardingWarnings(job *Job, o *metrics.Onboarding, end int64, out *Outcome
 		out.Problems.Warnf(diag.Row, path, 0, 0, "%s reached a step at the same instant as the previous step: the export's clock does not say which came first, and iotpm counts them in the funnel's order; an export with finer times (ms) settles it",
 			render.Plural(o.SameInstant, "attempt"))
 	}
-}
-
-// funnelSpanWarning says when the onboarding rows start more than a day
-// after the window's start, or end more than a day before its end (or
-// now): the funnel then counts the attempts of part of the window — its
-// attempts and users read low while looking like the window's; its shares
-// and times are of that part. An app export is often pulled apart from
-// the fleet's, over another range; where the fleet's rows start later or
-// end sooner too, the fleet's own warnings say so (lateStartWarning,
-// uncoveredWarning), and this one only what the app's rows lack beyond.
-func funnelSpanWarning(o *metrics.Onboarding, st *export.Stats, w metrics.Window, end int64, out *Outcome) {
-	const day = int64(86_400e6)
-	if st.Earliest == metrics.NoTime || o.Horizon == metrics.NoTime || st.Earliest >= w.To || o.Horizon <= w.From {
-		return
-	}
-	from, to := w.From, end
-	if start, _ := fleetStart(out); start != math.MaxInt64 {
-		from = max(from, start)
-	}
-	if h := out.report.Horizon; h != metrics.NoTime {
-		to = min(to, h)
-	}
-	var where []string
-	if st.Earliest-from > day {
-		where = append(where, fmt.Sprintf("start %s, %s days after the window's start", isoMicro(st.Earliest), render.Number(float64(st.Earliest-w.From)/float64(day), 1)))
-	}
-	if to-o.Horizon > day {
-		endWhat := "the window's end"
-		switch {
-		case to < end:
-			endWhat = "the fleet's rows do"
-		case end < w.To:
-			endWhat = "now"
-		}
-		where = append(where, fmt.Sprintf("end %s, %s days before %s", isoMicro(o.Horizon), render.Number(float64(to-o.Horizon)/float64(day), 1), endWhat))
-	}
-	if len(where) == 0 {
-		return
-	}
-	covered := float64(min(end, o.Horizon)-max(w.From, st.Earliest)) / float64(w.To-w.From)
-	out.Problems.Warnf(diag.Row, st.Path, 0, 0, "the onboarding rows %s: the setup funnel counts the attempts of %s of the window, so its attempts and users read low (its shares and times are of that part); export the app's events for the whole window, or pick a window they cover; if setup began or the export was pulled then on purpose, nothing is wrong",
-		strings.Join(where, " and "), render.Percent(covered, 0))
 }
 
 // coverageWarnings says when the funnel's join to the fleet compares two

@@ -265,8 +265,9 @@ func finishMetrics(env runenv.Env, job *Job, out *Outcome) {
 	}
 	end := min(w.To, job.clock(env).UnixMicro())
 	if o := out.report.Onboarding; o != nil {
-		onboardingWarnings(job, o, end, out)
+		onboardingWarnings(job, o, out)
 	}
+	inputSpanWarnings(job, out, end)
 	out.dormantDays = job.dormant.Seconds() / 86400
 	if h := out.report.Horizon; h != metrics.NoTime {
 		age := max(0, float64(end-h)/86_400e6) // data past the window is not stale

@@ -60,6 +60,83 @@ func lateStartWarning(job *Job, out *Outcome) {
 		isoMicro(start), render.Number(float64(start-w.From)/86_400e6, 1), isoMicro(w.From), render.Percent(float64(w.To-start)/float64(w.To-w.From), 0))
 }
 
+// spanKinds are the inputs whose rows should reach the window's end, or
+// the data's horizon when that is sooner: when one stops short of the
+// others, a count over the window reads low, or a device's last state
+// stands in for what came after, while looking like the window's. start
+// says whether its start matters too: the fleet's rows (events, activity)
+// begin with its history, and lateStartWarning speaks of them as a whole.
+var spanKinds = []struct {
+	kind  planfile.InputKind
+	start bool
+	what  string
+}{
+	{planfile.KindEvents, false, "uptime holds each device's last state from there on, and monthly active devices and activations miss what came after"},
+	{planfile.KindActivity, false, "the devices that check in miss every check-in after it (down time), and monthly active devices and activations miss what came after"},
+	{planfile.KindUsage, true, "the usage shares of customer health read low"},
+	{planfile.KindTickets, true, "tickets per 100 devices read low, and customer health better than it is"},
+	{planfile.KindOnboarding, true, "the setup funnel's attempts and users read low (its shares and times are of the part covered), and its join to the fleet misses those units' setup"},
+}
+
+// spanRows is how many rows an input's own rate must put in a gap before
+// the gap is warned of: at a Poisson rate of 20 the chance of none is
+// e^−20 (2·10^−9), so a gap that size is an export cut there, not a quiet
+// week; a sparse input (a few tickets a week) is never warned of by
+// chance. The rate is over the input's whole span, which for a growing
+// fleet is lower than the window's: the test errs towards silence.
+const spanRows = 20
+
+// inputSpanWarnings says when an input's rows end more than a day before
+// the window's end (or now, or the other inputs' last row, when sooner)
+// or start more than a day after its start (or the fleet's first row),
+// where the input's own rate puts at least spanRows rows: an export pulled
+// over a shorter range than the others.
+func inputSpanWarnings(job *Job, out *Outcome, end int64) {
+	const day = int64(86_400e6)
+	w := job.window
+	horizon := int64(math.MinInt64)
+	for _, st := range out.stats {
+		if st.Latest != metrics.NoTime {
+			horizon = max(horizon, st.Latest)
+		}
+	}
+	if job.asOf != 0 {
+		horizon = job.asOf
+	}
+	to, toWhat := end, "the window's end"
+	switch {
+	case horizon < end:
+		to, toWhat = horizon, "the other inputs' last row"
+	case end < w.To:
+		toWhat = "now"
+	}
+	from, fromWhat := w.From, "the window's start"
+	if start, _ := fleetStart(out); start != math.MaxInt64 && start > from {
+		from, fromWhat = start, "the fleet's first row"
+	}
+	for _, k := range spanKinds {
+		var st *export.Stats
+		for _, s := range out.stats {
+			if s.Kind == k.kind {
+				st = s
+			}
+		}
+		if st == nil || st.Earliest == metrics.NoTime || st.Latest <= st.Earliest || st.Latest <= w.From || st.Earliest >= w.To {
+			continue
+		}
+		perDay := float64(st.Read) / (float64(st.Latest-st.Earliest) / float64(day))
+		rate := fmt.Sprintf("%s rows a day from %s to %s", render.Number(perDay, 1), isoMicro(st.Earliest), isoMicro(st.Latest))
+		if gap := to - st.Latest; gap > day && perDay*float64(gap)/float64(day) >= spanRows {
+			out.Problems.Warnf(diag.Row, st.Path, 0, 0, "the %s input's rows end %s, %s days before %s, where their rate (%s) puts some %s more: %s; if the export was cut there (a time range, a retention limit), export up to the window's end; if it is whole, nothing is wrong",
+				k.kind, isoMicro(st.Latest), render.Number(float64(gap)/float64(day), 1), toWhat, rate, render.Number(perDay*float64(gap)/float64(day), 0), k.what)
+		}
+		if gap := st.Earliest - from; k.start && gap > day && perDay*float64(gap)/float64(day) >= spanRows {
+			out.Problems.Warnf(diag.Row, st.Path, 0, 0, "the %s input's rows start %s, %s days after %s, where their rate (%s) puts some %s more: %s; if the export was cut there (a time range, a retention limit), export from the window's start; if they began then, nothing is wrong",
+				k.kind, isoMicro(st.Earliest), render.Number(float64(gap)/float64(day), 1), fromWhat, rate, render.Number(perDay*float64(gap)/float64(day), 0), k.what)
+		}
+	}
+}
+
 // fleetStart is the fleet's first row (events and activity) and its
 // input's path; math.MaxInt64 without one.
 func fleetStart(out *Outcome) (start int64, path string) {

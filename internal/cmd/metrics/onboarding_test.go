@@ -254,7 +254,7 @@ func TestOnboardingJoinCoverage(t *testing.T) {
 		return *doc.Onboarding.Fleet, stderr, table
 	}
 	whole, stderr, _ := run(t, func(string) bool { return true })
-	if whole.ActivatedNotStarted != 0 || whole.ActivatedBefore+whole.ActivatedAfter+whole.CompletedAfter != 0 || strings.Contains(stderr, "onboarding rows") {
+	if whole.ActivatedNotStarted != 0 || whole.ActivatedBefore+whole.ActivatedAfter+whole.CompletedAfter != 0 || strings.Contains(stderr, "onboarding input's rows") {
 		t.Fatalf("the whole export: %+v\n%s", whole, stderr)
 	}
 	for _, c := range []struct {
@@ -266,10 +266,10 @@ func TestOnboardingJoinCoverage(t *testing.T) {
 	}{
 		{"ends early", func(d string) bool { return d < "2026-10-12" }, func(f fleetmetrics.SetupFleet) int { return f.ActivatedAfter },
 			"after their last): their setup is not in the export",
-			"the onboarding rows end 2026-10-11T22:00:00Z, 20.1 days before the window's end: the setup funnel counts the attempts of 35% of the window"},
+			"the onboarding input's rows end 2026-10-11T22:00:00Z, 20.1 days before the window's end, where their rate (7.1 rows a day from 2026-03-30T21:00:00Z to 2026-10-11T22:00:00Z) puts some 142 more: the setup funnel's attempts and users read low"},
 		{"starts late", func(d string) bool { return d >= "2026-10-12" }, func(f fleetmetrics.SetupFleet) int { return f.ActivatedBefore },
 			"before their first row): their setup is not in the export",
-			"the onboarding rows start 2026-10-12T01:34:42Z, 11.1 days after the window's start: the setup funnel counts the attempts of 64% of the window"},
+			"the onboarding input's rows start 2026-10-12T01:34:42Z, 11.1 days after the window's start, where their rate (4.5 rows a day from 2026-10-12T01:34:42Z to 2026-11-10T00:43:20Z) puts some 49 more: the setup funnel's attempts and users read low"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			f, stderr, table := run(t, c.keep)
@@ -287,7 +287,7 @@ func TestOnboardingJoinCoverage(t *testing.T) {
 	}
 	t.Run("as-of where the app's rows end", func(t *testing.T) {
 		f, stderr, _ := run(t, func(d string) bool { return d < "2026-10-12" }, "--as-of", "2026-10-11T22:00:00Z")
-		if f.ActivatedAfter != 0 || f.ActivatedNotStarted != 0 || strings.Contains(stderr, "onboarding rows") {
+		if f.ActivatedAfter != 0 || f.ActivatedNotStarted != 0 || strings.Contains(stderr, "onboarding input's rows") {
 			t.Errorf("join %+v\n%s", f, stderr)
 		}
 	})

@@ -1,0 +1,83 @@
+package metrics_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/iotpm/iotpm/internal/cmd/cmdtest"
+)
+
+// An input pulled over a shorter range than the others reads as the
+// window's: usage shares low, tickets per device low, a device's last
+// state standing for the rest. By hand, October, events from Oct 1 to
+// the horizon Oct 31 00:00 (the other inputs' last row, a day before the
+// window's end):
+//
+//   - usage every 8 h from Oct 1 to Oct 10: 28 rows over 9 days, 3.1 a
+//     day; 21 days short of Oct 31, where that rate puts 65 rows: warned.
+//   - 3 tickets, Oct 1, 3, 5: 0.75 a day; 26 days short, 19.5 rows: under
+//     the 20 that make a gap more than chance, not warned. 4 tickets, Oct
+//     1–4: 1.33 a day, 27 days short, 36 rows: warned.
+//   - usage every 8 h from Oct 20 to Oct 30 (31 rows over 10 days): it
+//     starts 19 days after the window's start, where it puts 59: warned.
+//   - the whole window's usage: nothing to say.
+func TestMetricsInputSpan(t *testing.T) {
+	oct := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	every := func(from, to time.Time, step time.Duration, line func(time.Time) string) string {
+		var b strings.Builder
+		for t := from; !t.After(to); t = t.Add(step) {
+			b.WriteString(line(t))
+		}
+		return b.String()
+	}
+	usage := func(fromDay, toDay int) string {
+		return "device_id,feature,timestamp\n" + every(oct.AddDate(0, 0, fromDay-1), oct.AddDate(0, 0, toDay-1), 8*time.Hour,
+			func(t time.Time) string { return "d1,leak-alert," + t.Format(time.RFC3339) + "\n" })
+	}
+	tickets := func(days ...int) string {
+		s := "ticket_id,customer_id,created_at\n"
+		for i, d := range days {
+			s += fmt.Sprintf("t%d,c1,%s\n", i, oct.AddDate(0, 0, d-1).Format(time.RFC3339))
+		}
+		return s
+	}
+	for _, c := range []struct {
+		name           string
+		usage, tickets string
+		want, not      []string
+	}{
+		{"usage ends early", usage(1, 10), tickets(1, 3, 5),
+			[]string{"usage.csv: warning: the usage input's rows end 2026-10-10T00:00:00Z, 21 days before the other inputs' last row, where their rate (3.1 rows a day from 2026-10-01T00:00:00Z to 2026-10-10T00:00:00Z) puts some 65 more: the usage shares of customer health read low"},
+			[]string{"tickets input's rows"}},
+		{"tickets end early", usage(1, 31), tickets(1, 2, 3, 4),
+			[]string{"tickets.csv: warning: the tickets input's rows end 2026-10-04T00:00:00Z, 27 days before the other inputs' last row, where their rate (1.3 rows a day from 2026-10-01T00:00:00Z to 2026-10-04T00:00:00Z) puts some 36 more: tickets per 100 devices read low"},
+			[]string{"usage input's rows"}},
+		{"usage starts late", usage(20, 30), tickets(1, 3, 5),
+			[]string{"usage.csv: warning: the usage input's rows start 2026-10-20T00:00:00Z, 19 days after the window's start, where their rate (3.1 rows a day from 2026-10-20T00:00:00Z to 2026-10-30T00:00:00Z) puts some 59 more"},
+			nil},
+		{"whole", usage(1, 31), tickets(1, 3, 5), nil, []string{"input's rows"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			cmdtest.WriteFile(t, dir, "events.csv", "device_id,timestamp,event\nd1,2026-10-01T00:00:00Z,connected\nd1,2026-10-31T00:00:00Z,disconnected\n")
+			cmdtest.WriteFile(t, dir, "usage.csv", c.usage)
+			cmdtest.WriteFile(t, dir, "tickets.csv", c.tickets)
+			_, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir, "--events", "events.csv", "--usage", "usage.csv", "--tickets", "tickets.csv", "--month", "2026-10")
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, stderr)
+				}
+			}
+			for _, n := range c.not {
+				if strings.Contains(stderr, n) {
+					t.Errorf("stderr has %q:\n%s", n, stderr)
+				}
+			}
+		})
+	}
+}
