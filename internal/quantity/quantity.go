@@ -25,6 +25,20 @@ type Kind struct {
 	// device has, near enough that sums and products stay finite.
 	max     float64
 	maxText string
+	// other says, for a unit of another quantity that datasheets give
+	// instead (a pack's energy in Wh, a radio's power in mW), how to get
+	// this kind from it: the conversion needs a figure iotpm cannot guess.
+	other map[string]string
+}
+
+// powerHint is how a current is had from a power: a radio's datasheet
+// gives its transmit power (and often its consumption) in mW or dBm.
+var powerHint = map[string]string{
+	"W":   "a current is not a power: divide by the supply voltage (0.33W at 3.3V is 100mA); a radio's transmit power (dBm) is not its consumption, which its datasheet gives in mA",
+	"mW":  "a current is not a power: divide by the supply voltage (330mW at 3.3V is 100mA); a radio's transmit power (dBm) is not its consumption, which its datasheet gives in mA",
+	"uW":  "a current is not a power: divide by the supply voltage (9uW at 3.6V is 2.5uA)",
+	"µW":  "a current is not a power: divide by the supply voltage (9µW at 3.6V is 2.5µA)",
+	"dBm": "a radio's transmit power (dBm) is not its consumption: its datasheet gives the transmit current in mA at that power (an SX1276 at +14dBm draws about 30mA, at +20dBm about 120mA)",
 }
 
 // YearHours is the length of a year iotpm uses everywhere: 365.25 days.
@@ -34,23 +48,26 @@ const YearHours = 8766.0
 var (
 	Current = Kind{"current", "2.5uA", map[string]float64{
 		"A": 1, "mA": 1e-3, "uA": 1e-6, "µA": 1e-6, "μA": 1e-6, "nA": 1e-9,
-	}, 1000, "1000A"}
+	}, 1000, "1000A", powerHint}
 	Duration = Kind{"duration", "60ms", map[string]float64{
 		"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1,
 		"m": 60, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400, "y": YearHours * 3600,
 		// a month is a twelfth of the year, 30.4375 days, as economics.yaml's
 		// 60mo ("m" stays minutes: a sensor samples every 1m)
 		"mo": YearHours * 3600 / 12,
-	}, 1000 * YearHours * 3600, "1000y"}
+	}, 1000 * YearHours * 3600, "1000y", nil}
 	Capacity = Kind{"capacity", "1200mAh", map[string]float64{
 		"Ah": 1, "mAh": 1e-3,
-	}, 1e6, "1000000Ah"}
+	}, 1e6, "1000000Ah", map[string]string{
+		"Wh":  "a capacity is a charge, Wh an energy: divide by the cell's nominal voltage (a 9.36Wh pack at 3.6V is 2.6Ah)",
+		"mWh": "a capacity is a charge, mWh an energy: divide by the cell's nominal voltage (9360mWh at 3.6V is 2600mAh)",
+	}}
 	Voltage = Kind{"voltage", "3.6V", map[string]float64{
 		"V": 1, "mV": 1e-3,
-	}, 1e4, "10000V"}
+	}, 1e4, "10000V", nil}
 	Frequency = Kind{"frequency", "125kHz", map[string]float64{
 		"Hz": 1, "kHz": 1e3, "MHz": 1e6,
-	}, 1e11, "100000MHz"}
+	}, 1e11, "100000MHz", nil}
 )
 
 // Units lists the kind's units, for messages.
@@ -81,6 +98,9 @@ func (k Kind) Parse(s string) (float64, error) {
 		}
 		if sug := k.suggestUnit(unit); sug != "" {
 			return 0, fmt.Errorf("%q has an unknown %s unit %q; did you mean %q? (units: %s)", s, k.name, unit, sug, strings.Join(k.Units(), ", "))
+		}
+		if how, ok := k.other[unit]; ok {
+			return 0, fmt.Errorf("%q is not a %s: %s (units: %s)", s, k.name, how, strings.Join(k.Units(), ", "))
 		}
 		return 0, fmt.Errorf("%q has an unknown %s unit %q (units: %s)", s, k.name, unit, strings.Join(k.Units(), ", "))
 	}

@@ -126,6 +126,12 @@ func TestUnitSuggestions(t *testing.T) {
 		{Duration, "2 hours", `did you mean "h"?`},
 		{Capacity, "1200MAH", `did you mean "mAh"?`},
 		{Duration, "5 fortnights", `(units: `},
+		// another quantity that datasheets give: how to convert, not a
+		// list of units that leaves the reader guessing
+		{Capacity, "9.36Wh", `"9.36Wh" is not a capacity: a capacity is a charge, Wh an energy: divide by the cell's nominal voltage`},
+		{Capacity, "9360 mWh", `mWh an energy`},
+		{Current, "330mW", `a current is not a power: divide by the supply voltage (330mW at 3.3V is 100mA)`},
+		{Current, "14dBm", `a radio's transmit power (dBm) is not its consumption`},
 	} {
 		_, err := c.kind.Parse(c.in)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
