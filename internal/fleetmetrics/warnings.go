@@ -105,6 +105,8 @@ func inputSpanWarnings(job *Job, out *Outcome, end int64) {
 	}
 	to, toWhat := end, "the window's end"
 	switch {
+	case horizon < end && job.asOf != 0:
+		to, toWhat = horizon, "as_of "+isoMicro(horizon)
 	case horizon < end:
 		to, toWhat = horizon, "the other inputs' last row"
 	case end < w.To:

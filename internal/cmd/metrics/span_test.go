@@ -47,24 +47,29 @@ func TestMetricsInputSpan(t *testing.T) {
 		name           string
 		usage, tickets string
 		want, not      []string
+		args           []string
 	}{
 		{"usage ends early", usage(1, 10), tickets(1, 3, 5),
 			[]string{"usage.csv: warning: the usage input's rows end 2026-10-10T00:00:00Z, 21 days before the other inputs' last row, where their rate (3.1 rows a day from 2026-10-01T00:00:00Z to 2026-10-10T00:00:00Z) puts some 65 more: the usage shares of customer health read low"},
-			[]string{"tickets input's rows"}},
+			[]string{"tickets input's rows"}, nil},
 		{"tickets end early", usage(1, 31), tickets(1, 2, 3, 4),
 			[]string{"tickets.csv: warning: the tickets input's rows end 2026-10-04T00:00:00Z, 27 days before the other inputs' last row, where their rate (1.3 rows a day from 2026-10-01T00:00:00Z to 2026-10-04T00:00:00Z) puts some 36 more: tickets per 100 devices read low"},
-			[]string{"usage input's rows"}},
+			[]string{"usage input's rows"}, nil},
 		{"usage starts late", usage(20, 30), tickets(1, 3, 5),
 			[]string{"usage.csv: warning: the usage input's rows start 2026-10-20T00:00:00Z, 19 days after the window's start, where their rate (3.1 rows a day from 2026-10-20T00:00:00Z to 2026-10-30T00:00:00Z) puts some 59 more"},
-			nil},
-		{"whole", usage(1, 31), tickets(1, 3, 5), nil, []string{"input's rows"}},
+			nil, nil},
+		{"whole", usage(1, 31), tickets(1, 3, 5), nil, []string{"input's rows"}, nil},
+		// as_of before the window's end: the gap runs to it (15 days, 47 rows)
+		{"as_of", usage(1, 10), tickets(1, 3, 5),
+			[]string{"the usage input's rows end 2026-10-10T00:00:00Z, 15 days before as_of 2026-10-25T00:00:00Z, where their rate (3.1 rows a day from 2026-10-01T00:00:00Z to 2026-10-10T00:00:00Z) puts some 47 more"},
+			nil, []string{"--as-of", "2026-10-25T00:00:00Z"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
 			cmdtest.WriteFile(t, dir, "events.csv", "device_id,timestamp,event\nd1,2026-10-01T00:00:00Z,connected\nd1,2026-10-31T00:00:00Z,disconnected\n")
 			cmdtest.WriteFile(t, dir, "usage.csv", c.usage)
 			cmdtest.WriteFile(t, dir, "tickets.csv", c.tickets)
-			_, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir, "--events", "events.csv", "--usage", "usage.csv", "--tickets", "tickets.csv", "--month", "2026-10")
+			_, stderr, code := cmdtest.Run(t, nil, append([]string{"metrics", "-C", dir, "--events", "events.csv", "--usage", "usage.csv", "--tickets", "tickets.csv", "--month", "2026-10"}, c.args...)...)
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}
