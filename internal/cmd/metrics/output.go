@@ -58,8 +58,14 @@ func SummaryTable(doc fleetmetrics.Result) *render.Table {
 		statuses = append(statuses, st)
 	}
 	count := func(n int) string { return render.Number(float64(n), 0) }
+	devices := func(n int) string {
+		if n == 1 {
+			return "1 device"
+		}
+		return count(n) + " devices"
+	}
 	if u := doc.Uptime; u != nil {
-		note := fmt.Sprintf("%s devices, median %s, %s below %s SLO", count(u.Devices), pctOr(u.Median, 2), count(u.BelowSLO), render.Percent(u.SLO, 1))
+		note := fmt.Sprintf("%s, median %s, %s below %s SLO", devices(u.Devices), pctOr(u.Median, 2), count(u.BelowSLO), render.Percent(u.SLO, 1))
 		for _, x := range []struct {
 			n    int
 			what string
@@ -79,7 +85,7 @@ func SummaryTable(doc fleetmetrics.Result) *render.Table {
 			row("  always connected", "connectivity_uptime.always", pctOr(a.Value, 2), render.Number(a.ConnectedHours, 0)+" h", render.Number(a.ObservedHours, 0)+" h",
 				count(a.Devices)+" devices, connected between events")
 			row("  check-in", "connectivity_uptime.checkin", pctOr(c.Value, 2), render.Number(c.ConnectedHours, 0)+" h", render.Number(c.ObservedHours, 0)+" h",
-				fmt.Sprintf("%s devices, reachable after each check-in; %s missed check-ins", count(c.Devices), count(c.MissedCheckins)))
+				fmt.Sprintf("%s, reachable after each check-in; %s missed check-ins", devices(c.Devices), count(c.MissedCheckins)))
 		}
 	}
 	if m := doc.MAD; m != nil {

@@ -69,9 +69,13 @@ func TestMetricsInputSpan(t *testing.T) {
 			cmdtest.WriteFile(t, dir, "events.csv", "device_id,timestamp,event\nd1,2026-10-01T00:00:00Z,connected\nd1,2026-10-31T00:00:00Z,disconnected\n")
 			cmdtest.WriteFile(t, dir, "usage.csv", c.usage)
 			cmdtest.WriteFile(t, dir, "tickets.csv", c.tickets)
-			_, stderr, code := cmdtest.Run(t, nil, append([]string{"metrics", "-C", dir, "--events", "events.csv", "--usage", "usage.csv", "--tickets", "tickets.csv", "--month", "2026-10"}, c.args...)...)
+			stdout, stderr, code := cmdtest.Run(t, nil, append([]string{"metrics", "-C", dir, "--events", "events.csv", "--usage", "usage.csv", "--tickets", "tickets.csv", "--month", "2026-10"}, c.args...)...)
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			// one device is "1 device" (it read "1 devices")
+			if !strings.Contains(stdout, " 1 device, median 100%") {
+				t.Errorf("stdout:\n%s", stdout)
 			}
 			for _, w := range c.want {
 				if !strings.Contains(stderr, w) {
