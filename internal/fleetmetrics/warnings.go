@@ -33,8 +33,8 @@ func uncoveredWarning(job *Job, out *Outcome, h, end int64) {
 	if end < w.To {
 		endWhat = "now"
 	}
-	out.Problems.Warnf(diag.Row, cmp.Or(job.configFile, "iotpm"), 0, 0, "the data ends %s, %s days before %s: counts over the window (monthly active devices, tickets per 100 devices, usage) cover %s of it and read low; pick a window the data covers, refresh the exports, or gate data_age to fail on it",
-		isoMicro(h), render.Number(float64(end-h)/86_400e6, 1), endWhat, render.Percent(covered, 0))
+	out.Problems.Warnf(diag.Row, cmp.Or(job.configFile, "iotpm"), 0, 0, "the data ends %s, %s before %s: counts over the window (monthly active devices, tickets per 100 devices, usage) cover %s of it and read low; pick a window the data covers, refresh the exports, or gate data_age to fail on it",
+		isoMicro(h), days(float64(end-h)/86_400e6), endWhat, render.Percent(covered, 0))
 }
 
 // lateStartWarning says when the fleet's rows (events and activity)
@@ -56,8 +56,8 @@ func lateStartWarning(job *Job, out *Outcome) {
 	if start == math.MaxInt64 || start-w.From <= slack || start >= w.To {
 		return
 	}
-	out.Problems.Warnf(diag.Row, path, 0, 0, "the fleet's rows start %s, %s days after the window's start %s: counts over the window (monthly active devices, tickets per 100 devices, usage) cover %s of it and read low, and each device's uptime is measured from its first row in the data; if the export was cut there (a retention limit, a query's time range), export the whole window; if the fleet's first units went out then, nothing is wrong",
-		isoMicro(start), render.Number(float64(start-w.From)/86_400e6, 1), isoMicro(w.From), render.Percent(float64(w.To-start)/float64(w.To-w.From), 0))
+	out.Problems.Warnf(diag.Row, path, 0, 0, "the fleet's rows start %s, %s after the window's start %s: counts over the window (monthly active devices, tickets per 100 devices, usage) cover %s of it and read low, and each device's uptime is measured from its first row in the data; if the export was cut there (a retention limit, a query's time range), export the whole window; if the fleet's first units went out then, nothing is wrong",
+		isoMicro(start), days(float64(start-w.From)/86_400e6), isoMicro(w.From), render.Percent(float64(w.To-start)/float64(w.To-w.From), 0))
 }
 
 // spanKinds are the inputs whose rows should reach the window's end, or
@@ -129,14 +129,22 @@ func inputSpanWarnings(job *Job, out *Outcome, end int64) {
 		perDay := float64(st.Read) / (float64(st.Latest-st.Earliest) / float64(day))
 		rate := fmt.Sprintf("%s rows a day from %s to %s", render.Number(perDay, 1), isoMicro(st.Earliest), isoMicro(st.Latest))
 		if gap := to - st.Latest; gap > day && perDay*float64(gap)/float64(day) >= spanRows {
-			out.Problems.Warnf(diag.Row, st.Path, 0, 0, "the %s input's rows end %s, %s days before %s, where their rate (%s) puts some %s more: %s; if the export was cut there (a time range, a retention limit), export up to the window's end; if it is whole, nothing is wrong",
-				k.kind, isoMicro(st.Latest), render.Number(float64(gap)/float64(day), 1), toWhat, rate, render.Number(perDay*float64(gap)/float64(day), 0), k.what)
+			out.Problems.Warnf(diag.Row, st.Path, 0, 0, "the %s input's rows end %s, %s before %s, where their rate (%s) puts some %s more: %s; if the export was cut there (a time range, a retention limit), export up to the window's end; if it is whole, nothing is wrong",
+				k.kind, isoMicro(st.Latest), days(float64(gap)/float64(day)), toWhat, rate, render.Number(perDay*float64(gap)/float64(day), 0), k.what)
 		}
 		if gap := st.Earliest - from; k.start && gap > day && perDay*float64(gap)/float64(day) >= spanRows {
-			out.Problems.Warnf(diag.Row, st.Path, 0, 0, "the %s input's rows start %s, %s days after %s, where their rate (%s) puts some %s more: %s; if the export was cut there (a time range, a retention limit), export from the window's start; if they began then, nothing is wrong",
-				k.kind, isoMicro(st.Earliest), render.Number(float64(gap)/float64(day), 1), fromWhat, rate, render.Number(perDay*float64(gap)/float64(day), 0), k.what)
+			out.Problems.Warnf(diag.Row, st.Path, 0, 0, "the %s input's rows start %s, %s after %s, where their rate (%s) puts some %s more: %s; if the export was cut there (a time range, a retention limit), export from the window's start; if they began then, nothing is wrong",
+				k.kind, isoMicro(st.Earliest), days(float64(gap)/float64(day)), fromWhat, rate, render.Number(perDay*float64(gap)/float64(day), 0), k.what)
 		}
 	}
+}
+
+// days words a number of days to a tenth: "1 day", "2.5 days".
+func days(n float64) string {
+	if t := render.Number(n, 1); t != "1" {
+		return t + " days"
+	}
+	return "1 day"
 }
 
 // fleetStart is the fleet's first row (events and activity) and its

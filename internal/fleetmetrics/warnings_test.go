@@ -85,3 +85,12 @@ func TestRowCapWarningsPerFile(t *testing.T) {
 		}
 	}
 }
+
+// A gap of a day and a few seconds read "1 days before the window's end".
+func TestDays(t *testing.T) {
+	for in, want := range map[float64]string{1.00001: "1 day", 1: "1 day", 0.5: "0.5 days", 20.08: "20.1 days", 2: "2 days"} {
+		if got := days(in); got != want {
+			t.Errorf("days(%v) = %q, want %q", in, got, want)
+		}
+	}
+}
