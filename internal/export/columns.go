@@ -59,6 +59,9 @@ type Binding struct {
 	// and the vocabulary reads true as a connect: a boolean value is a
 	// bad row (polarity.go).
 	offline bool
+	// status is a devices header's status column that no role reads
+	// (-1: none): its values may say a unit is out of service (status.go).
+	status int
 }
 
 type word struct {
@@ -180,6 +183,10 @@ func Bind(f *Format, path string, header []string, mapping map[string]string, lo
 	}
 	b.index()
 	b.offline = b.offlineStates()
+	b.status = -1
+	if f.Kind == planfile.KindDevices {
+		b.status = b.statusColumn(norm)
+	}
 	return b, nil
 }
 

@@ -406,6 +406,11 @@ func (s *Stats) sum(o *Stats) {
 		}
 	}
 	s.TimeNotes.merge(o.TimeNotes)
+	if s.Status.Rows == 0 {
+		s.Status = o.Status
+	} else {
+		s.Status.Rows += o.Status.Rows
+	}
 	if o.Earliest != metrics.NoTime {
 		s.widen(o.Earliest, o.Latest)
 	}

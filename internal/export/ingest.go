@@ -89,6 +89,9 @@ type Stats struct {
 	// Earliest and Latest bound the timestamps of the rows read (metrics.
 	// NoTime when none: a devices input, a snapshot).
 	Earliest, Latest int64
+	// Status counts a devices input's units whose status column says they
+	// are out of service, without a retirement date (status.go).
+	Status StatusNote
 	// Errors holds the first bad rows, for reporting.
 	Errors []*RowError
 	TimeNotes
@@ -457,6 +460,9 @@ func (g *Ingest) row(b *Binding, st *Stats, fields [][]byte, line int, bad func(
 				bad(RowKind{Conflict, "device_id"}, fmt.Sprintf("device %q is listed again with %s: a device has one ship date, customer, retirement, model and firmware, and which row holds is not for iotpm to guess; keep one row per device%s", clip(string(id), 60), what, hint))
 				return
 			}
+		}
+		if retired == metrics.NoTime {
+			b.noteStatus(st, fields)
 		}
 		d.AddDeviceRetired(id, ts, retired, customer)
 		if len(model) > 0 {

@@ -254,6 +254,7 @@ func finishMetrics(env runenv.Env, job *Job, out *Outcome) {
 		copyWarnings(out)
 	}
 	shippingWarning(out)
+	statusWarning(out)
 	if fw := out.report.Firmware; fw != nil && fw.Ambiguous > 0 {
 		path := statPath(out, planfile.KindOTA)
 		out.Problems.Warnf(diag.Row, path, 0, 0, "%s succeeded OTA rows at the same instant naming different versions (the first: %q): the data does not say which runs, so they count as unknown firmware; give each job execution its own time",

@@ -408,6 +408,21 @@ func rowCap(n int, round bool) (limit, fix string) {
 	return "a round number, as a query's LIMIT or a console's export cap leaves", "export the data again whole (in parts by time, where the platform caps an export)"
 }
 
+// statusWarning says when the devices input's status column (which iotpm
+// does not read) says some units are out of service and gives no
+// retirement date: they count as in service — in the activation cohort,
+// and as never activated or down in uptime — so a registry's disabled or
+// decommissioned units pull both down while looking like the fleet's.
+func statusWarning(out *Outcome) {
+	for _, st := range out.stats {
+		if st.Kind != planfile.KindDevices || st.Status.Rows == 0 {
+			continue
+		}
+		out.Problems.Warnf(diag.Row, st.Path, 0, 0, "%s of the devices input say in column %q that the unit is out of service (e.g. %q), with no retirement date: iotpm reads no status, so they count as in service — in the activation cohort when shipped in the window, and in uptime as never activated or down; give each its retirement date in a retired_at column (or map: {retired_at: COLUMN}), or leave them out of the export; if the status means something else (not connected now), nothing is wrong",
+			render.Plural(st.Status.Rows, "row"), st.Status.Column, clipID(st.Status.Example))
+	}
+}
+
 // shippingWarning warns when most activated devices (at least 10) were
 // activated within an hour of their shipped_at: units reach customers
 // days after they ship, so such a shipped_at is the time the factory
