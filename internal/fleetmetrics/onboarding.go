@@ -107,7 +107,7 @@ func coverageWarnings(fl *metrics.SetupFleet, w metrics.Window, out *Outcome, pa
 		}
 		if fl.ActivatedAfter > 0 {
 			where = append(where, num(fl.ActivatedAfter)+" after their last")
-			fix = append(fix, fmt.Sprintf("export them up to the fleet's horizon %s, or set as_of: %s (--as-of) to end the fleet's data with theirs", isoMicro(fl.FleetTo), isoMicro(fl.SetupTo)))
+			fix = append(fix, fmt.Sprintf("export the app's events up to the fleet's horizon %s, or set as_of: %s (--as-of) to end the fleet's data with theirs", isoMicro(fl.FleetTo), isoMicro(fl.SetupTo)))
 		}
 		out.Problems.Warnf(diag.Row, path, 0, 0, "the onboarding rows run from %s to %s, and %s of the %s units shipped in the window activated outside that span with no setup attempt in the rows (%s): their setup is not in the export, so started and completed setup (%s and %s) read low beside activated (%s); they are not counted as activated without setup; %s",
 			isoMicro(fl.SetupFrom), isoMicro(fl.SetupTo), num(n), num(fl.Shipped), strings.Join(where, ", "), num(fl.Started), num(fl.Completed), num(fl.Activated), strings.Join(fix, "; "))
