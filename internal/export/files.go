@@ -406,9 +406,10 @@ func (s *Stats) sum(o *Stats) {
 		}
 	}
 	s.TimeNotes.merge(o.TimeNotes)
-	if s.Status.Rows == 0 {
-		s.Status = o.Status
-	} else {
+	if o.Status.Rows > 0 {
+		if s.Status.Rows == 0 || o.Status.Example < s.Status.Example {
+			s.Status.Column, s.Status.Example = o.Status.Column, o.Status.Example
+		}
 		s.Status.Rows += o.Status.Rows
 	}
 	if o.Earliest != metrics.NoTime {

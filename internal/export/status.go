@@ -14,6 +14,13 @@ import (
 // down in uptime), so the reader counts the rows whose status says the unit
 // is out of service and the run warns (fleetmetrics).
 
+// StatusColumn says whether a column's name is a status column's.
+func StatusColumn(name string) bool { return slices.Contains(statusNames, planfile.FoldName(name)) }
+
+// OutOfService lists the (folded) words of a status that takes a unit out
+// of the field, for the database source's SQL.
+func OutOfService() []string { return slices.Clone(outOfService) }
+
 // statusNames are the (folded) names of a status column.
 var statusNames = []string{"status", "state", "devicestatus", "devicestate", "lifecyclestate", "lifecyclestatus", "lifecycle",
 	"provisioningstate", "provisioningstatus", "registrationstatus"}
@@ -46,7 +53,7 @@ func (b *Binding) statusColumn(norm []string) int {
 type StatusNote struct {
 	Column  string
 	Rows    int
-	Example string // the first such value, as written
+	Example string // the least such value, as written (either engine gives the same)
 }
 
 // noteStatus counts row's status when it says out of service.
@@ -58,7 +65,7 @@ func (b *Binding) noteStatus(st *Stats, fields [][]byte) {
 	if len(v) == 0 || !slices.Contains(outOfService, planfile.FoldName(string(v))) {
 		return
 	}
-	if st.Status.Rows == 0 {
+	if st.Status.Rows == 0 || string(v) < st.Status.Example {
 		st.Status.Column, st.Status.Example = b.Header[b.status], string(v)
 	}
 	st.Status.Rows++

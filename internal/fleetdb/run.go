@@ -339,6 +339,11 @@ func (p *plan) account(ctx context.Context, conn *pgx.Conn, params Params, maxBa
 			st.RepeatedHour = int(repeated)
 			st.RepeatedHourExample = fmt.Sprintf("%q in %s", *repeatedAt, t.cols[rowTimeRole(kind)].zone)
 		}
+		if t.status != "" {
+			if err := statusNote(ctx, conn, t, st); err != nil {
+				return queryError(err, string(kind)+" status")
+			}
+		}
 		res.Stats = append(res.Stats, st)
 	}
 	if total > maxBad {
@@ -458,6 +463,31 @@ func clip(s string) string {
 		return s[:80] + "…"
 	}
 	return s
+}
+
+// statusNote counts, as the file reader does (export.StatusNote), the rows
+// of a devices table whose status column says the unit is out of service
+// while no retirement date is given; the example is the least such value.
+// The value is folded as planfile.FoldName folds the words it is compared
+// with (letters only): lower case, without blanks, _, - and .
+func statusNote(ctx context.Context, conn *pgx.Conn, t *table, st *export.Stats) error {
+	words := make([]string, 0, len(export.OutOfService()))
+	for _, w := range export.OutOfService() {
+		words = append(words, "'"+w+"'")
+	}
+	where := fmt.Sprintf(`lower(regexp_replace(%s::text, '[[:space:]_.-]', '', 'g')) IN (%s)`, t.status, strings.Join(words, ", "))
+	if r, ok := t.cols["retired_at"]; ok {
+		where += " AND " + r.quoted + " IS NULL"
+	}
+	var n int64
+	var example *string
+	if err := scanOne(ctx, conn, fmt.Sprintf(`SELECT count(*), min(btrim(%s::text) COLLATE "C") FROM %s WHERE %s`, t.status, t.quoted, where), nil, &n, &example); err != nil {
+		return err
+	}
+	if n > 0 && example != nil {
+		st.Status = export.StatusNote{Column: t.statusName, Rows: int(n), Example: *example}
+	}
+	return nil
 }
 
 func scanOne(ctx context.Context, conn *pgx.Conn, sql string, params Params, dest ...any) error {

@@ -82,6 +82,10 @@ type table struct {
 	Input
 	quoted string
 	cols   map[string]column // by role
+	// status is a devices table's status column that no role reads
+	// (quoted; "" when none): its values may say a unit is out of
+	// service (export.StatusColumn).
+	status, statusName string
 }
 
 // Check validates the mapping alone (roles, units), before any connection.
@@ -195,7 +199,28 @@ WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped`, t.q
 		}
 		t.cols[role] = c
 	}
+	if in.Kind == planfile.KindDevices {
+		t.status, t.statusName = statusColumn(t, have)
+	}
 	return t, nil
+}
+
+// statusColumn is a devices table's status column that no role reads: its
+// quoted name and its name ("" when none), the first in name order.
+func statusColumn(t *table, have map[string]column) (quoted, name string) {
+	for _, n := range slices.Sorted(maps.Keys(have)) {
+		if !export.StatusColumn(n) {
+			continue
+		}
+		mapped := false
+		for _, c := range t.cols {
+			mapped = mapped || c.name == n
+		}
+		if !mapped {
+			return pgx.Identifier{n}.Sanitize(), n
+		}
+	}
+	return "", ""
 }
 
 // offlineStates refuses an event column named for the offline state

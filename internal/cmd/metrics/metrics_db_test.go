@@ -512,6 +512,15 @@ func TestNoDisconnectWarningFromTables(t *testing.T) {
 	if !strings.Contains(want, "devices counted as always connected have no disconnect among their events") {
 		t.Fatalf("no warning from the files without disconnects:\n%s", stderr)
 	}
+	sameWarningFromTables(t, warning, want, "DELETE FROM {schema}.lifecycle WHERE event_type = 'disconnected'")
+}
+
+// sameWarningFromTables runs the example's tables on each engine: they
+// must not warn (warning finds the warning in stderr), and after the
+// statements (each with {schema} for the engine's schema) they must warn
+// as the files did, want with the files' path left out.
+func sameWarningFromTables(t *testing.T, warning func(string) string, want string, statements ...string) {
+	t.Helper()
 	for _, e := range pgtest.Engines {
 		t.Run(e.Name, func(t *testing.T) {
 			repo, env, schema := engineRepo(t, e)
@@ -520,8 +529,10 @@ func TestNoDisconnectWarningFromTables(t *testing.T) {
 				t.Fatalf("the example's tables warn: %s", w)
 			}
 			conn, _ := e.Conn(t)
-			if _, err := conn.Exec(context.Background(), "DELETE FROM "+schema+".lifecycle WHERE event_type = 'disconnected'"); err != nil {
-				t.Fatal(err)
+			for _, sql := range statements {
+				if _, err := conn.Exec(context.Background(), strings.ReplaceAll(sql, "{schema}", schema)); err != nil {
+					t.Fatal(err)
+				}
 			}
 			_, stderr, _ = cmdtest.Run(t, env, "metrics", "-C", repo, "--now=2026-11-11T00:00:00Z")
 			// the same count and words; the table's is at the input's line
@@ -692,4 +703,41 @@ func TestSequenceWarningFromTables(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The devices table's status column is checked as the file's is: the
+// example's devices with a "Lifecycle State" column (a name with a blank
+// and capitals, as a table may have) that says three units are out of
+// service warn with the same count, column and value from the files and
+// from each engine; the example as it is warns in neither.
+func TestStatusWarningFromTables(t *testing.T) {
+	warning := func(stderr string) string { return warningWith(stderr, "out of service") }
+	out := map[string]string{"drip-000010": "Decommissioned", "drip-000011": "RMA", "drip-000012": "de-commissioned"}
+	files := cmdtest.CopyExample(t)
+	path := filepath.Join(files, "exports", "devices.csv")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var edited strings.Builder
+	for i, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		state := "active"
+		if i == 0 {
+			state = "Lifecycle State"
+		} else if s, ok := out[strings.SplitN(line, ",", 2)[0]]; ok {
+			state = s
+		}
+		edited.WriteString(line + "," + state + "\n")
+	}
+	cmdtest.WriteFile(t, files, "exports/devices.csv", edited.String())
+	_, stderr, _ := cmdtest.Run(t, nil, "metrics", "-C", files, "--now=2026-11-11T00:00:00Z")
+	want := warning(stderr)
+	if !strings.Contains(want, `3 rows of the devices input say in column "Lifecycle State" that the unit is out of service (e.g. "Decommissioned")`) {
+		t.Fatalf("no warning from the files:\n%s", stderr)
+	}
+	statements := []string{`ALTER TABLE {schema}.devices ADD COLUMN "Lifecycle State" text DEFAULT 'active'`}
+	for id, state := range out {
+		statements = append(statements, fmt.Sprintf(`UPDATE {schema}.devices SET "Lifecycle State" = '%s' WHERE device_id = '%s'`, state, id))
+	}
+	sameWarningFromTables(t, warning, want[strings.Index(want, "3 rows"):], statements...)
 }

@@ -23,7 +23,7 @@ func TestMetricsDevicesStatus(t *testing.T) {
 		want  string
 	}{
 		{"azure identities", map[string]string{"devices.csv": "deviceId,shipped_at,status\nd1,2026-10-02,enabled\nd2,2026-10-02,disabled\nd3,2026-10-03,Disabled\n"},
-			`2 rows of the devices input say in column "status" that the unit is out of service (e.g. "disabled"), with no retirement date`},
+			`2 rows of the devices input say in column "status" that the unit is out of service (e.g. "Disabled"), with no retirement date`},
 		{"two files", map[string]string{"devices/a.csv": "device_id,shipped_at,state\nd1,2026-10-02,active\nd2,2026-10-02,DECOMMISSIONED\n",
 			"devices/b.csv": "device_id,shipped_at,state\nd3,2026-10-03,returned\n"},
 			`2 rows of the devices input say in column "state" that the unit is out of service (e.g. "DECOMMISSIONED")`},
