@@ -692,6 +692,8 @@ type uptimeRow struct {
 		After  int64  `json:"after"`
 	} `json:"seq_back_first"`
 	SingleEvent   int      `json:"single_event_devices"`
+	ActDevices    int      `json:"activity_devices"`
+	SingleAct     int      `json:"single_activity_devices"`
 	UnknownModels int      `json:"unknown_models"`
 	NoModel       int      `json:"no_model"`
 	UnknownValues []string `json:"unknown_values"`
@@ -767,6 +769,7 @@ func (p *plan) deviceMetrics(uptime, mad, customers []byte, o metrics.Options, r
 			u.Value = float64(u.ConnectedUS) / float64(u.ObservedUS)
 		}
 		u.EventDevices, u.SingleEventDevices = row.EventDevices, row.SingleEvent
+		u.ActivityDevices, u.SingleActivityDevices = row.ActDevices, row.SingleAct
 		u.ActivityOnly = !p.has(planfile.KindEvents)
 		u.PlannedDisconnects, u.Disconnects, u.UnknownModels, u.UnknownModelValues, u.NoModel = row.Planned, row.Disconnects, row.UnknownModels, row.UnknownValues, row.NoModel
 		u.Always.Value, u.Checkin.Value = math.NaN(), math.NaN()

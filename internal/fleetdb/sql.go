@@ -635,6 +635,8 @@ func (p *plan) uptimeSelect() string {
   (SELECT json_build_object('device', %[3]s, 'at', bkx[1], 'after', bkx[2]) FROM pda WHERE nbk > 0 ORDER BY bkx, %[3]s COLLATE "C" LIMIT 1) AS seq_back_first,
   (SELECT count(*) FROM pda WHERE n > 0) AS event_devices,
   (SELECT count(*) FROM pda WHERE n = 1) AS single_event_devices,
+  (SELECT count(*) FROM pda WHERE na > 0) AS activity_devices,
+  (SELECT count(*) FROM pda WHERE na = 1) AS single_activity_devices,
   (SELECT count(*) FROM dm WHERE unknown) AS unknown_models,
   (SELECT count(*) FROM dm WHERE model IS NULL) AS no_model,
   (SELECT coalesce(array_agg(model ORDER BY model), '{}') FROM (SELECT DISTINCT model COLLATE "C" AS model FROM dm WHERE unknown) u) AS unknown_values,

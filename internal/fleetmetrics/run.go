@@ -249,6 +249,7 @@ func finishMetrics(env runenv.Env, job *Job, out *Outcome) {
 	sleepWarning(out)
 	noDisconnectWarning(out)
 	singleEventWarning(out)
+	singleActivityWarning(out)
 	if job.db == nil {
 		rowCapWarnings(out)
 		copyWarnings(out)

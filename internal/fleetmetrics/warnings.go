@@ -318,6 +318,30 @@ func singleEventWarning(out *Outcome) {
 		render.Number(float64(u.SingleEventDevices), 0), render.Number(float64(u.EventDevices), 0), st.Columns["device_id"], render.Number(float64(st.Latest-st.Earliest)/86_400e6, 0))
 }
 
+// singleActivityWarning says when nearly every device id of the activity
+// rows has one row: a device is heard again and again, so one row an id
+// is a last-seen list (Particle's last_heard, a registry's
+// lastActivityTime), not a history. Monthly active devices then count the
+// devices last heard in the window, not those heard in it, and a device
+// that checks in has one check-in. The events' thresholds (nine in ten of
+// at least 100 ids, rows spanning a week or more); both engines give the
+// counts.
+func singleActivityWarning(out *Outcome) {
+	u := out.report.Uptime
+	var st *export.Stats
+	for _, s := range out.stats {
+		if s.Kind == planfile.KindActivity {
+			st = s
+		}
+	}
+	if u == nil || st == nil || u.ActivityDevices < 100 || u.SingleActivityDevices*10 < u.ActivityDevices*9 ||
+		st.Earliest == metrics.NoTime || st.Latest-st.Earliest < 7*86_400e6 {
+		return
+	}
+	out.Problems.Warnf(diag.Row, st.Path, 0, 0, "%s of the %s device ids of activity (column %s) have one row each over %s: activity is a row each time a device is heard, so one row a device is a last-seen list (a last_heard or lastActivityTime column), not a history: monthly active devices count the devices last heard in the window rather than those heard in it, and a device that checks in has one check-in; export the messages or uplinks themselves; if the column names rows rather than devices, name it: --map activity.device_id=COLUMN; if each device was heard once, nothing is wrong",
+		render.Number(float64(u.SingleActivityDevices), 0), render.Number(float64(u.ActivityDevices), 0), st.Columns["device_id"], days(float64(st.Latest-st.Earliest)/86_400e6))
+}
+
 // eventStats are the events input's, nil without one.
 func eventStats(out *Outcome) *export.Stats {
 	for _, st := range out.stats {

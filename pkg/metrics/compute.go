@@ -157,6 +157,11 @@ type Uptime struct {
 	// device's events repeat, so nearly every id with one event says the
 	// column names rows (a message id), not devices.
 	EventDevices, SingleEventDevices int
+	// ActivityDevices and SingleActivityDevices are the same for the
+	// activity rows (every row, duplicates too): a device is heard again
+	// and again, so one row for nearly every id says the input is a
+	// last-seen list, not a history.
+	ActivityDevices, SingleActivityDevices int
 	// UnknownModels counts the devices whose model value Options.Models
 	// does not name (treated as always connected); UnknownModelValues are
 	// those values, sorted.
@@ -385,6 +390,14 @@ func Compute(d *Data, o Options) Report {
 			}
 			if len(evs) == 1 {
 				r.Uptime.SingleEventDevices++
+			}
+		}
+		for _, act := range d.activity {
+			if len(act) > 0 {
+				r.Uptime.ActivityDevices++
+			}
+			if len(act) == 1 {
+				r.Uptime.SingleActivityDevices++
 			}
 		}
 		UptimeOf(r.Uptime)

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -740,4 +741,32 @@ func TestStatusWarningFromTables(t *testing.T) {
 		statements = append(statements, fmt.Sprintf(`UPDATE {schema}.devices SET "Lifecycle State" = '%s' WHERE device_id = '%s'`, state, id))
 	}
 	sameWarningFromTables(t, warning, want[strings.Index(want, "3 rows"):], statements...)
+}
+
+// An activity input with one row a device is a last-seen list, not a
+// history: the example's uplinks replaced by one row for each of 150 units
+// over 12.4 days warn with the same counts from the files and from each
+// engine (the column's name aside: the file's is The Things Stack's).
+func TestSingleActivityWarningFromTables(t *testing.T) {
+	warning := func(stderr string) string {
+		w := warningWith(stderr, "device ids of activity")
+		for _, col := range []string{"result.end_device_ids.device_id", "device_id"} {
+			w = strings.Replace(w, "(column "+col+")", "(column C)", 1)
+		}
+		return w
+	}
+	files := cmdtest.CopyExample(t)
+	var rows strings.Builder
+	rows.WriteString("result.end_device_ids.device_id,result.received_at,result.uplink_message.f_cnt\n")
+	for g := range 150 {
+		fmt.Fprintf(&rows, "drip-%06d,%s,0\n", g, time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(g)*2*time.Hour).Format(time.RFC3339))
+	}
+	cmdtest.WriteFile(t, files, "exports/uplinks.csv", rows.String())
+	_, stderr, _ := cmdtest.Run(t, nil, "metrics", "-C", files, "--now=2026-11-11T00:00:00Z")
+	want := warning(stderr)
+	if !strings.Contains(want, "150 of the 150 device ids of activity (column C) have one row each over 12.4 days") {
+		t.Fatalf("no warning from the files:\n%s", stderr)
+	}
+	sameWarningFromTables(t, warning, want, "DELETE FROM {schema}.uplinks",
+		"INSERT INTO {schema}.uplinks (device_id, received_at, f_cnt) SELECT 'drip-' || lpad(g::text, 6, '0'), timestamptz '2026-10-01 00:00:00+00' + g * interval '2 hours', 0 FROM generate_series(0, 149) g")
 }

@@ -90,3 +90,44 @@ func TestMetricsInputSpan(t *testing.T) {
 		})
 	}
 }
+
+// A last-seen list given as activity: one row for nearly every id. By
+// hand: 100 ids, 90 with one row (nine in ten) over 9.9 days warn; 89 do
+// not; 100 single ids within 4.1 days (a short export of devices heard
+// once) do not.
+func TestMetricsSingleActivity(t *testing.T) {
+	oct := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	rows := func(single int, step time.Duration) string {
+		var b strings.Builder
+		b.WriteString("device_id,timestamp\n")
+		for i := range 100 {
+			at := oct.Add(time.Duration(i) * step)
+			fmt.Fprintf(&b, "u%03d,%s\n", i, at.Format(time.RFC3339))
+			if i >= single {
+				fmt.Fprintf(&b, "u%03d,%s\n", i, at.Add(time.Hour).Format(time.RFC3339))
+			}
+		}
+		return b.String()
+	}
+	for _, c := range []struct {
+		name string
+		csv  string
+		want string
+	}{
+		{"nine in ten", rows(90, 2*time.Hour+24*time.Minute), "90 of the 100 device ids of activity (column device_id) have one row each over 9.9 days"},
+		{"fewer", rows(89, 2*time.Hour+24*time.Minute), ""},
+		{"under a week", rows(100, time.Hour), ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			cmdtest.WriteFile(t, dir, "activity.csv", c.csv)
+			_, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir, "--activity", "activity.csv", "--month", "2026-10")
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			if got := strings.Contains(stderr, "have one row each"); got != (c.want != "") || !strings.Contains(stderr, c.want) {
+				t.Errorf("stderr:\n%s\nwant %q", stderr, c.want)
+			}
+		})
+	}
+}
