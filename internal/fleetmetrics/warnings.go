@@ -505,7 +505,14 @@ func checkinWarnings(job *Job, out *Outcome) {
 		if u.ActivityOnly {
 			path = statPath(out, planfile.KindActivity) // (their check-ins are its rows)
 		}
-		out.Problems.Warnf(diag.Row, path, 0, 0, "%s: its devices missed %s of the %s check-ins its interval in devices.yaml (every %s) expects over their observed time (%s), and uptime counts each as down time: if the firmware in the field checks in less often than that, set the profile's checkin: {every: ...} to the field's interval (a planned interval belongs in a variant with feature:); any interval in the field longer than %g × %s (the grace) misses at least %s of them; if it does check in every %s, the devices missed that many of their check-ins",
-			p.Profile, render.Number(float64(p.Missed), 0), render.Number(float64(expected), 0), every, render.Percent(float64(p.Missed)/float64(expected), 0), m.Grace, every, render.Percent(float64(m.Every)/float64(m.Every+m.Reach()), 0), every)
+		// nearly every check-in missed, with connection events: devices
+		// that hold a connection for hours or days between their events
+		// (a hub on mains) read so when modelled as checking in
+		held := ""
+		if !u.ActivityOnly && int64(p.Missed)*10 >= expected*9 {
+			held = "; if instead they hold a connection between their events (a connect, then a disconnect hours or days later: a hub, a device on mains), they do not check in: model them as always connected (a devices.yaml profile without checkin:, or metrics.unmodelled: always for the devices without a model value), and uptime counts them connected between their events"
+		}
+		out.Problems.Warnf(diag.Row, path, 0, 0, "%s: its devices missed %s of the %s check-ins its interval in devices.yaml (every %s) expects over their observed time (%s), and uptime counts each as down time: if the firmware in the field checks in less often than that, set the profile's checkin: {every: ...} to the field's interval (a planned interval belongs in a variant with feature:); any interval in the field longer than %g × %s (the grace) misses at least %s of them; if it does check in every %s, the devices missed that many of their check-ins%s",
+			p.Profile, render.Number(float64(p.Missed), 0), render.Number(float64(expected), 0), every, render.Percent(float64(p.Missed)/float64(expected), 0), m.Grace, every, render.Percent(float64(m.Every)/float64(m.Every+m.Reach()), 0), every, held)
 	}
 }
