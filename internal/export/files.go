@@ -121,7 +121,7 @@ func (g *Ingest) readFiles(ctx context.Context, in Input, files []string) (*Stat
 		}
 		done += max(sizes[i], 0)
 		read++
-		reads = append(reads, FileRead{path, st.Read})
+		reads = append(reads, FileRead{Path: path, Read: st.Read, Earliest: st.Earliest, Latest: st.Latest})
 		rowsOf[i] = st.Read
 		if st.Read > 0 {
 			for _, c := range early[i] {

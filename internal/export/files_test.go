@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/pkg/metrics"
@@ -232,7 +233,9 @@ func TestFilesEmptyLeftOut(t *testing.T) {
 		t.Errorf("%+v", st)
 	}
 	// the rows of each file read, for the row-cap check per file
-	if want := []FileRead{{filepath.Join(dir, "a.csv"), 2}, {filepath.Join(dir, "c.csv"), 2}}; !slices.Equal(st.FileReads, want) {
+	// (and their spans, for the gap between files)
+	t0, t1 := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC).UnixMicro(), time.Date(2026, 10, 1, 1, 0, 0, 0, time.UTC).UnixMicro()
+	if want := []FileRead{{filepath.Join(dir, "a.csv"), 2, t0, t1}, {filepath.Join(dir, "c.csv"), 2, t0, t1}}; !slices.Equal(st.FileReads, want) {
 		t.Errorf("file reads %v, want %v", st.FileReads, want)
 	}
 	for _, name := range []string{"a.csv", "c.csv"} {

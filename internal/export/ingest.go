@@ -44,6 +44,10 @@ type FileCopy struct{ Path, Of string }
 type FileRead struct {
 	Path string
 	Read int
+	// Earliest and Latest bound the file's row times (metrics.NoTime when
+	// none): a file missing from an export's directory leaves a gap
+	// between its neighbours' spans.
+	Earliest, Latest int64
 }
 
 // Stats accounts for every row of one input: used, skipped (with reason),

@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"fmt"
 	"math"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -135,6 +137,59 @@ func inputSpanWarnings(job *Job, out *Outcome, end int64) {
 		if gap := st.Earliest - from; k.start && gap > day && perDay*float64(gap)/float64(day) >= spanRows {
 			out.Problems.Warnf(diag.Row, st.Path, 0, 0, "the %s input's rows start %s, %s after %s, where their rate (%s) puts some %s more: %s; if the export was cut there (a time range, a retention limit), export from the window's start; if they began then, nothing is wrong",
 				k.kind, isoMicro(st.Earliest), days(float64(gap)/float64(day)), fromWhat, rate, render.Number(perDay*float64(gap)/float64(day), 0), k.what)
+		}
+	}
+}
+
+// fileGapWarnings says when the files of a many-file input (a delivery's
+// hourly or daily objects, daily exports) leave a gap of more than a day
+// inside the window between one file's last row and the next file's first,
+// where the input's own rate puts at least spanRows rows: a file missing
+// from the directory (a failed delivery, a part not copied) reads as a
+// quiet day — counts over the window miss it, and each device's state
+// before it holds through it. The largest gap is named, with how many
+// there are. Files only: a table has no files.
+func fileGapWarnings(job *Job, out *Outcome) {
+	const day = int64(86_400e6)
+	w := job.window
+	for _, k := range spanKinds {
+		for _, st := range out.stats {
+			if st.Kind != k.kind || len(st.FileReads) < 2 || st.Latest <= st.Earliest {
+				continue
+			}
+			var files []export.FileRead
+			for _, f := range st.FileReads {
+				if f.Earliest != metrics.NoTime {
+					files = append(files, f)
+				}
+			}
+			slices.SortStableFunc(files, func(a, b export.FileRead) int { return cmp.Compare(a.Earliest, b.Earliest) })
+			perDay := float64(st.Read) / (float64(st.Latest-st.Earliest) / float64(day))
+			gaps, widest, before, after := 0, int64(0), export.FileRead{}, export.FileRead{}
+			reach, last := int64(math.MinInt64), export.FileRead{}
+			for _, f := range files {
+				// the gap as far as it lies in the window
+				from, to := max(reach, w.From), min(f.Earliest, w.To)
+				if reach != math.MinInt64 && to-from > day && perDay*float64(to-from)/float64(day) >= spanRows {
+					gaps++
+					if to-from > widest {
+						widest, before, after = to-from, last, f
+					}
+				}
+				if f.Latest > reach {
+					reach, last = f.Latest, f
+				}
+			}
+			if gaps == 0 {
+				continue
+			}
+			more := ""
+			if gaps > 1 {
+				more = fmt.Sprintf(" (the widest of %d such gaps)", gaps)
+			}
+			out.Problems.Warnf(diag.Row, st.Path, 0, 0, "the files of the %s input have no row from %s (the last of %s) to %s (the first of %s)%s, %s in the window, where their rate (%s rows a day) puts some %s: a file missing from the export (a failed delivery, a part not copied) reads as a quiet stretch — counts over the window miss it, and each device's state before it holds through it; add the missing files, or if nothing happened then, nothing is wrong",
+				k.kind, isoMicro(before.Latest), filepath.Base(before.Path), isoMicro(after.Earliest), filepath.Base(after.Path), more, days(float64(widest)/float64(day)),
+				render.Number(perDay, 1), render.Number(perDay*float64(widest)/float64(day), 0))
 		}
 	}
 }

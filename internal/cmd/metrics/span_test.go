@@ -2,6 +2,9 @@ package metrics_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -126,6 +129,51 @@ func TestMetricsSingleActivity(t *testing.T) {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}
 			if got := strings.Contains(stderr, "have one row each"); got != (c.want != "") || !strings.Contains(stderr, c.want) {
+				t.Errorf("stderr:\n%s\nwant %q", stderr, c.want)
+			}
+		})
+	}
+}
+
+// A usage export delivered as daily files, hourly rows, with the files of
+// Oct 10–12 missing: the rows stop at Oct 9 23:00 and resume Oct 13 00:00,
+// 3.04 days, where the input's rate (672 rows over 30.96 days, 21.7 a day)
+// puts 66: warned, naming the files on either side. One missing day (1.04
+// days at 720 rows over 30.96 days, 23.3 a day: 24 rows) is warned too;
+// all files, nothing.
+func TestMetricsFileGap(t *testing.T) {
+	oct := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		name    string
+		missing []int
+		want    string
+	}{
+		{"three days", []int{10, 11, 12}, "usage.csv: warning: the files of the usage input have no row from 2026-10-09T23:00:00Z (the last of 2026-10-09.csv) to 2026-10-13T00:00:00Z (the first of 2026-10-13.csv), 3 days in the window, where their rate (21.7 rows a day) puts some 66"},
+		{"one day", []int{10}, "the files of the usage input have no row from 2026-10-09T23:00:00Z (the last of 2026-10-09.csv) to 2026-10-11T00:00:00Z (the first of 2026-10-11.csv), 1 day in the window, where their rate (23.3 rows a day) puts some 24"},
+		{"whole", nil, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.MkdirAll(filepath.Join(dir, "usage.csv"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			for d := 1; d <= 31; d++ {
+				if slices.Contains(c.missing, d) {
+					continue
+				}
+				var b strings.Builder
+				b.WriteString("device_id,feature,timestamp\n")
+				for h := range 24 {
+					fmt.Fprintf(&b, "d1,leak-alert,%s\n", oct.AddDate(0, 0, d-1).Add(time.Duration(h)*time.Hour).Format(time.RFC3339))
+				}
+				cmdtest.WriteFile(t, dir, fmt.Sprintf("usage.csv/2026-10-%02d.csv", d), b.String())
+			}
+			cmdtest.WriteFile(t, dir, "events.csv", "device_id,timestamp,event\nd1,2026-10-01T00:00:00Z,connected\nd1,2026-10-31T23:00:00Z,disconnected\n")
+			_, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir, "--events", "events.csv", "--usage", "usage.csv", "--month", "2026-10")
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			if got := strings.Contains(stderr, "have no row from"); got != (c.want != "") || !strings.Contains(stderr, c.want) {
 				t.Errorf("stderr:\n%s\nwant %q", stderr, c.want)
 			}
 		})
