@@ -125,7 +125,21 @@ func inputSpanWarnings(job *Job, out *Outcome, end int64) {
 				st = s
 			}
 		}
-		if st == nil || st.Earliest == metrics.NoTime || st.Latest <= st.Earliest || st.Latest <= w.From || st.Earliest >= w.To {
+		if st == nil || st.Earliest == metrics.NoTime {
+			continue
+		}
+		if (st.Latest < w.From || st.Earliest >= w.To) && horizon > w.From {
+			// none of its rows in the window while another input's are:
+			// whatever its rate, what it counts reads as none
+			where := fmt.Sprintf("end %s, before the window's start %s", isoMicro(st.Latest), isoMicro(w.From))
+			if st.Earliest >= w.To {
+				where = fmt.Sprintf("start %s, after the window's end %s", isoMicro(st.Earliest), isoMicro(w.To))
+			}
+			out.Problems.Warnf(diag.Row, st.Path, 0, 0, "the %s input's rows %s, while other inputs' reach into it: none of them counts in the window, so %s; export the window's rows; if there were none, nothing is wrong",
+				k.kind, where, k.what)
+			continue
+		}
+		if st.Latest <= st.Earliest || st.Latest <= w.From {
 			continue
 		}
 		perDay := float64(st.Read) / (float64(st.Latest-st.Earliest) / float64(day))

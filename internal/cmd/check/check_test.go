@@ -243,9 +243,14 @@ func TestCheckSummaryListsWarnings(t *testing.T) {
 	cmdtest.Run(t, env, "check", "-C", dir)
 	got, _ := os.ReadFile(summary)
 	text := string(got)
-	want := "⚠️ **1 warning**\n\n- `" + filepath.Join(dir, "iotpm.yaml") + ": warning: the data ends 2026-11-10T23:56:19Z, 20 days before the window's end 2026-12-01T00:00:00Z"
-	if i, j := strings.Index(text, want), strings.Index(text, "| GATE"); i < 0 || j < i {
-		t.Errorf("summary lacks the warning above the gates:\n%s", text)
+	// the data ends 20 days into November; the tickets and usage exports
+	// end in October, so none of their rows counts in November's health
+	for _, want := range []string{"⚠️ **3 warnings**\n\n- `",
+		"- `" + filepath.Join(dir, "iotpm.yaml") + ": warning: the data ends 2026-11-10T23:56:19Z, 20 days before the window's end 2026-12-01T00:00:00Z",
+		"- `" + filepath.Join(dir, "exports", "tickets.csv") + ": warning: the tickets input's rows end 2026-10-24T23:01:36Z, before the window's start 2026-11-01T00:00:00Z"} {
+		if i, j := strings.Index(text, want), strings.Index(text, "| GATE"); i < 0 || j < i {
+			t.Errorf("summary lacks %q above the gates:\n%s", want, text)
+		}
 	}
 	// the example has none
 	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "month: 2026-11", "month: 2026-10")

@@ -62,6 +62,11 @@ func TestMetricsInputSpan(t *testing.T) {
 			[]string{"usage.csv: warning: the usage input's rows start 2026-10-20T00:00:00Z, 19 days after the window's start, where their rate (3.1 rows a day from 2026-10-20T00:00:00Z to 2026-10-30T00:00:00Z) puts some 59 more"},
 			nil, nil},
 		{"whole", usage(1, 31), tickets(1, 3, 5), nil, []string{"input's rows"}, nil},
+		// three tickets, all in September: sparse, but none counts in
+		// October while the other inputs' rows do
+		{"tickets before the window", usage(1, 31), tickets(-20, -15, -10),
+			[]string{"tickets.csv: warning: the tickets input's rows end 2026-09-20T00:00:00Z, before the window's start 2026-10-01T00:00:00Z, while other inputs' reach into it: none of them counts in the window, so tickets per 100 devices read low"},
+			[]string{"usage input's rows"}, nil},
 		// as_of before the window's end: the gap runs to it (15 days, 47 rows)
 		{"as_of", usage(1, 10), tickets(1, 3, 5),
 			[]string{"the usage input's rows end 2026-10-10T00:00:00Z, 15 days before as_of 2026-10-25T00:00:00Z, where their rate (3.1 rows a day from 2026-10-01T00:00:00Z to 2026-10-10T00:00:00Z) puts some 47 more"},
