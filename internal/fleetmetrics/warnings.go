@@ -135,7 +135,7 @@ func inputSpanWarnings(job *Job, out *Outcome, end int64) {
 			if st.Earliest >= w.To {
 				where = fmt.Sprintf("start %s, after the window's end %s", isoMicro(st.Earliest), isoMicro(w.To))
 			}
-			out.Problems.Warnf(diag.Row, st.Path, 0, 0, "the %s input's rows %s, while other inputs' reach into it: none of them counts in the window, so %s; export the window's rows; if there were none, nothing is wrong",
+			out.Problems.Warnf(diag.Row, st.Path, 0, 0, "the %s input's rows %s, while other inputs' rows reach into it: none of them counts in the window, so %s; export the window's rows; if there were none, nothing is wrong",
 				k.kind, where, k.what)
 			continue
 		}

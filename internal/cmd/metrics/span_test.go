@@ -65,7 +65,7 @@ func TestMetricsInputSpan(t *testing.T) {
 		// three tickets, all in September: sparse, but none counts in
 		// October while the other inputs' rows do
 		{"tickets before the window", usage(1, 31), tickets(-20, -15, -10),
-			[]string{"tickets.csv: warning: the tickets input's rows end 2026-09-20T00:00:00Z, before the window's start 2026-10-01T00:00:00Z, while other inputs' reach into it: none of them counts in the window, so tickets per 100 devices read low"},
+			[]string{"tickets.csv: warning: the tickets input's rows end 2026-09-20T00:00:00Z, before the window's start 2026-10-01T00:00:00Z, while other inputs' rows reach into it: none of them counts in the window, so tickets per 100 devices read low"},
 			[]string{"usage input's rows"}, nil},
 		// as_of before the window's end: the gap runs to it (15 days, 47 rows)
 		{"as_of", usage(1, 10), tickets(1, 3, 5),
