@@ -406,12 +406,7 @@ func (s *Stats) sum(o *Stats) {
 		}
 	}
 	s.TimeNotes.merge(o.TimeNotes)
-	if o.Status.Rows > 0 {
-		if s.Status.Rows == 0 || o.Status.Example < s.Status.Example {
-			s.Status.Column, s.Status.Example = o.Status.Column, o.Status.Example
-		}
-		s.Status.Rows += o.Status.Rows
-	}
+	s.Status.add(o.Status)
 	if o.Earliest != metrics.NoTime {
 		s.widen(o.Earliest, o.Latest)
 	}

@@ -65,8 +65,16 @@ func (b *Binding) noteStatus(st *Stats, fields [][]byte) {
 	if len(v) == 0 || !slices.Contains(outOfService, planfile.FoldName(string(v))) {
 		return
 	}
-	if st.Status.Rows == 0 || string(v) < st.Status.Example {
-		st.Status.Column, st.Status.Example = b.Header[b.status], string(v)
+	st.Status.add(StatusNote{Column: b.Header[b.status], Rows: 1, Example: string(v)})
+}
+
+// add counts o's rows in n, keeping the least example.
+func (n *StatusNote) add(o StatusNote) {
+	if o.Rows == 0 {
+		return
 	}
-	st.Status.Rows++
+	if n.Rows == 0 || o.Example < n.Example {
+		n.Column, n.Example = o.Column, o.Example
+	}
+	n.Rows += o.Rows
 }

@@ -216,13 +216,10 @@ func devicesHave(n int) string {
 
 // statPath is the path of the input of kind k ("" when not read).
 func statPath(out *Outcome, k planfile.InputKind) string {
-	path := ""
-	for _, st := range out.stats {
-		if st.Kind == k {
-			path = st.Path
-		}
+	if st := statsOf(out, k); st != nil {
+		return st.Path
 	}
-	return path
+	return ""
 }
 
 // finishMetrics adds what the command knows to a report: the data's age

@@ -119,12 +119,7 @@ func inputSpanWarnings(job *Job, out *Outcome, end int64) {
 		from, fromWhat = start, "the fleet's first row"
 	}
 	for _, k := range spanKinds {
-		var st *export.Stats
-		for _, s := range out.stats {
-			if s.Kind == k.kind {
-				st = s
-			}
-		}
+		st := statsOf(out, k.kind)
 		if st == nil || st.Earliest == metrics.NoTime {
 			continue
 		}
@@ -167,10 +162,7 @@ func fileGapWarnings(job *Job, out *Outcome) {
 	const day = int64(86_400e6)
 	w := job.window
 	for _, k := range spanKinds {
-		for _, st := range out.stats {
-			if st.Kind != k.kind || len(st.FileReads) < 2 || st.Latest <= st.Earliest {
-				continue
-			}
+		if st := statsOf(out, k.kind); st != nil && len(st.FileReads) >= 2 && st.Latest > st.Earliest {
 			var files []export.FileRead
 			for _, f := range st.FileReads {
 				if f.Earliest != metrics.NoTime {
@@ -377,10 +369,8 @@ func noDisconnectWarning(out *Outcome) {
 // week or more (a day's export of loggers that connect daily has one
 // each). Both engines give the counts it reads.
 func singleEventWarning(out *Outcome) {
-	u := out.report.Uptime
-	st := eventStats(out)
-	if u == nil || st == nil || u.EventDevices < 100 || u.SingleEventDevices*10 < u.EventDevices*9 ||
-		st.Earliest == metrics.NoTime || st.Latest-st.Earliest < 7*86_400e6 {
+	u, st := out.report.Uptime, statsOf(out, planfile.KindEvents)
+	if u == nil || !mostlySingle(st, u.EventDevices, u.SingleEventDevices) {
 		return
 	}
 	out.Problems.Warnf(diag.Row, st.Path, 0, 0, "%s of the %s device ids of events (column %s) have one event each over %s days: a device's connection events repeat, so the column may name rows (a message or event id), not devices, and each counts as a device of its own (monthly active devices, uptime); else name the column: --map events.device_id=COLUMN (or map: on the input in iotpm.yaml). A snapshot of each device's state (AWS fleet indexing's connectivity, a last-seen list) is not a history of its connections: uptime needs the events. If the ids are devices and the events their history, nothing is wrong",
@@ -396,25 +386,25 @@ func singleEventWarning(out *Outcome) {
 // at least 100 ids, rows spanning a week or more); both engines give the
 // counts.
 func singleActivityWarning(out *Outcome) {
-	u := out.report.Uptime
-	var st *export.Stats
-	for _, s := range out.stats {
-		if s.Kind == planfile.KindActivity {
-			st = s
-		}
-	}
-	if u == nil || st == nil || u.ActivityDevices < 100 || u.SingleActivityDevices*10 < u.ActivityDevices*9 ||
-		st.Earliest == metrics.NoTime || st.Latest-st.Earliest < 7*86_400e6 {
+	u, st := out.report.Uptime, statsOf(out, planfile.KindActivity)
+	if u == nil || !mostlySingle(st, u.ActivityDevices, u.SingleActivityDevices) {
 		return
 	}
 	out.Problems.Warnf(diag.Row, st.Path, 0, 0, "%s of the %s device ids of activity (column %s) have one row each over %s: activity is a row each time a device is heard, so one row a device is a last-seen list (a last_heard or lastActivityTime column), not a history: monthly active devices count the devices last heard in the window rather than those heard in it, and a device that checks in has one check-in; export the messages or uplinks themselves; if the column names rows rather than devices, name it: --map activity.device_id=COLUMN; if each device was heard once, nothing is wrong",
 		render.Number(float64(u.SingleActivityDevices), 0), render.Number(float64(u.ActivityDevices), 0), st.Columns["device_id"], days(float64(st.Latest-st.Earliest)/86_400e6))
 }
 
-// eventStats are the events input's, nil without one.
-func eventStats(out *Outcome) *export.Stats {
+// mostlySingle says whether nine in ten of at least 100 ids of an input
+// have one row each, over rows spanning a week or more (a day's export of
+// loggers that connect daily has one each).
+func mostlySingle(st *export.Stats, ids, single int) bool {
+	return st != nil && ids >= 100 && single*10 >= ids*9 && st.Earliest != metrics.NoTime && st.Latest-st.Earliest >= 7*86_400e6
+}
+
+// statsOf is the stats of the input of kind k, nil when not read.
+func statsOf(out *Outcome, k planfile.InputKind) *export.Stats {
 	for _, st := range out.stats {
-		if st.Kind == planfile.KindEvents {
+		if st.Kind == k {
 			return st
 		}
 	}
