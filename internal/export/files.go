@@ -410,6 +410,7 @@ func (s *Stats) sum(o *Stats) {
 	if o.Earliest != metrics.NoTime {
 		s.widen(o.Earliest, o.Latest)
 	}
+	s.Busy.or(o.Busy)
 }
 
 // columnsText lists a binding's columns, role by role.

@@ -93,6 +93,9 @@ type Stats struct {
 	// Earliest and Latest bound the timestamps of the rows read (metrics.
 	// NoTime when none: a devices input, a snapshot).
 	Earliest, Latest int64
+	// Busy marks the stretches of the window that hold a row (the gap
+	// warning).
+	Busy Busy
 	// Status counts a devices input's units whose status column says they
 	// are out of service, without a retirement date (status.go).
 	Status StatusNote
@@ -240,6 +243,9 @@ func (g *Ingest) read(ctx context.Context, in Input) (*Stats, error) {
 	st := &Stats{Kind: in.Kind, Path: in.Path, Format: format.Name, Detected: detected, Skipped: map[RowKind]int{}, Ignored: map[string]int{},
 		Earliest: metrics.NoTime, Latest: metrics.NoTime}
 	st.Columns = b.columns()
+	if in.Kind != planfile.KindDevices {
+		st.Busy = NewBusy(g.Window)
+	}
 	if in.Kind == planfile.KindOnboarding {
 		g.Data.SetFunnel(g.Funnel)
 	}
@@ -736,6 +742,7 @@ func (g *Ingest) count(st *Stats, ts int64, used bool) {
 		st.Outside++
 	}
 	st.widen(ts, ts)
+	st.Busy.mark(ts)
 }
 
 func (st *Stats) widen(earliest, latest int64) {

@@ -44,6 +44,7 @@ type chunk struct {
 	vals     []int64
 	earliest int64
 	latest   int64
+	busy     Busy // the chunk's own, or'ed into the input's
 
 	read, used, outside int
 	notes               TimeNotes
@@ -76,6 +77,7 @@ func (c *chunk) count(st *Stats) {
 	if c.used+c.outside > 0 {
 		st.widen(c.earliest, c.latest)
 	}
+	st.Busy.or(c.busy)
 }
 
 // numbering maps the chunk's own device numbers to d's, adding the
@@ -155,7 +157,7 @@ func (g *Ingest) readParallel(ctx context.Context, path string, b *Binding, deli
 	off := 0
 	for w := range workers {
 		c := &chunk{start: bounds[w], end: bounds[w+1], skipped: map[RowKind]int{}, ignored: map[string]int{},
-			earliest: math.MaxInt64, latest: math.MinInt64}
+			earliest: math.MaxInt64, latest: math.MinInt64, busy: st.Busy.fresh()}
 		est, grow := ests[w], 0
 		if setup {
 			c.setup = metrics.NewData()
@@ -579,6 +581,7 @@ func (p *lineParser) lines(data []byte, first int) error {
 			if row, ok := setupRowOf(b, c.setup, p.rec.fields, id, ts, p.bad); ok {
 				p.setup.add(c.setup, row)
 				c.earliest, c.latest = min(c.earliest, ts), max(c.latest, ts)
+				c.busy.mark(ts)
 				if p.g.setupUsed(ts) {
 					c.used++
 				} else {
@@ -590,6 +593,7 @@ func (p *lineParser) lines(data []byte, first int) error {
 		if c.ordered != nil {
 			if addEvent(b, c.ordered, p.rec.fields, id, ts, p.rec.value, int64(p.line), p.bad) {
 				c.earliest, c.latest = min(c.earliest, ts), max(c.latest, ts)
+				c.busy.mark(ts)
 				if ts < p.g.UseUntil {
 					c.used++
 				} else {
@@ -609,6 +613,7 @@ func (p *lineParser) lines(data []byte, first int) error {
 		}
 		c.earliest = min(c.earliest, ts)
 		c.latest = max(c.latest, ts)
+		c.busy.mark(ts)
 		if ts < p.g.UseUntil {
 			c.used++
 		} else {

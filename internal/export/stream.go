@@ -75,7 +75,7 @@ func (g *Ingest) readStream(ctx context.Context, r *Reader, b *Binding, st *Stat
 	chunks := make([]*chunk, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
-		c := &chunk{skipped: map[RowKind]int{}, ignored: map[string]int{}, earliest: math.MaxInt64, latest: math.MinInt64, firstSeen: []int{},
+		c := &chunk{skipped: map[RowKind]int{}, ignored: map[string]int{}, earliest: math.MaxInt64, latest: math.MinInt64, firstSeen: []int{}, busy: st.Busy.fresh(),
 			devs: make([]int32, 0, perWorker), vals: make([]int64, 0, perWorker)}
 		chunks[w] = c
 		p := newLineParser(g, c, b, r.Delim, r.Path)

@@ -146,6 +146,12 @@ func (p *plan) checkSQL(kind planfile.InputKind) (sql string, checks []badCheck)
 	if kind == planfile.KindDevices {
 		ts = "NULL::bigint"
 	}
+	// the stretch of the window a row lies in (export.Busy): which hold a
+	// row, for the gap warning
+	busy := "NULL::bigint"
+	if timed && kind != planfile.KindDevices {
+		busy = fmt.Sprintf("CASE WHEN %s >= @from AND %[1]s < @to THEN (%[1]s - @from) / %d END", ts, export.BusyWidth)
+	}
 	rep, repAt := "false", "NULL::text"
 	if timed {
 		if r := c.repeatedExpr(c.quoted); r != "" {
@@ -156,16 +162,17 @@ func (p *plan) checkSQL(kind planfile.InputKind) (sql string, checks []badCheck)
 	// normalisation above all — run once, not once per aggregate that
 	// names why (a flattened subquery's expression is copied into each)
 	sel := []string{"coalesce(sum(n), 0)::bigint", "coalesce(sum(n) FILTER (WHERE why IS NULL AND used), 0)::bigint", "min(t0) FILTER (WHERE why IS NULL)", "max(t1) FILTER (WHERE why IS NULL)",
-		"coalesce(sum(n) FILTER (WHERE why IS NULL AND rep), 0)::bigint", "min(r) FILTER (WHERE why IS NULL AND rep)"}
+		"coalesce(sum(n) FILTER (WHERE why IS NULL AND rep), 0)::bigint", "min(r) FILTER (WHERE why IS NULL AND rep)",
+		"array_agg(DISTINCT b) FILTER (WHERE why IS NULL AND b IS NOT NULL)"}
 	for i := range checks {
 		sel = append(sel, fmt.Sprintf("coalesce(sum(n) FILTER (WHERE why = %d), 0)::bigint", i), fmt.Sprintf("min(k) FILTER (WHERE why = %d)", i))
 	}
 	return fmt.Sprintf(`SELECT %s
 FROM (
-  SELECT why, used, rep, count(*) AS n, min(t) AS t0, max(t) AS t1, min(k) FILTER (WHERE why IS NOT NULL) AS k, min(r) AS r FROM (
-    SELECT %s AS why, %s AS used, %s AS t, %s AS k, %s AS rep, %s AS r FROM %s
-  ) x GROUP BY why, used, rep
-) g`, strings.Join(sel, ",\n  "), why, used, ts, textExpr(t.cols[keyRole]), rep, repAt, t.quoted), checks
+  SELECT why, used, rep, b, count(*) AS n, min(t) AS t0, max(t) AS t1, min(k) FILTER (WHERE why IS NOT NULL) AS k, min(r) AS r FROM (
+    SELECT %s AS why, %s AS used, %s AS t, %s AS k, %s AS rep, %s AS r, %s AS b FROM %s
+  ) x GROUP BY why, used, rep, b
+) g`, strings.Join(sel, ",\n  "), why, used, ts, textExpr(t.cols[keyRole]), rep, repAt, busy, t.quoted), checks
 }
 
 // joinSQL counts an input's distinct ids and those the devices input does

@@ -307,14 +307,15 @@ func (p *plan) account(ctx context.Context, conn *pgx.Conn, params Params, maxBa
 		for role, c := range t.cols {
 			st.Columns[role] = c.name
 		}
-		dest := make([]any, 6+2*len(checks))
+		dest := make([]any, 7+2*len(checks))
 		var read, used, repeated int64
 		var earliest, latest *int64
 		var repeatedAt *string
-		dest[0], dest[1], dest[2], dest[3], dest[4], dest[5] = &read, &used, &earliest, &latest, &repeated, &repeatedAt
+		var busy []int64
+		dest[0], dest[1], dest[2], dest[3], dest[4], dest[5], dest[6] = &read, &used, &earliest, &latest, &repeated, &repeatedAt, &busy
 		b := bad{t: t, checks: checks, counts: make([]int64, len(checks)), examples: make([]*string, len(checks))}
 		for i := range checks {
-			dest[6+2*i], dest[7+2*i] = &b.counts[i], &b.examples[i]
+			dest[7+2*i], dest[8+2*i] = &b.counts[i], &b.examples[i]
 		}
 		if err := scanOne(ctx, conn, sql, params, dest...); err != nil {
 			return queryError(err, string(kind)+" check")
@@ -334,6 +335,12 @@ func (p *plan) account(ctx context.Context, conn *pgx.Conn, params Params, maxBa
 		st.Read, st.Used, st.Outside = int(read), int(used), int(read-used)-skipped
 		if earliest != nil {
 			st.Earliest, st.Latest = *earliest, *latest
+		}
+		if kind != planfile.KindDevices {
+			st.Busy = export.NewBusy(metrics.Window{From: params["from"].(int64), To: params["to"].(int64)})
+			for _, i := range busy {
+				st.Busy.Mark(i)
+			}
 		}
 		if repeated > 0 && repeatedAt != nil {
 			st.RepeatedHour = int(repeated)

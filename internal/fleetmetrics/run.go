@@ -267,7 +267,7 @@ func finishMetrics(env runenv.Env, job *Job, out *Outcome) {
 		onboardingWarnings(job, o, out)
 	}
 	inputSpanWarnings(job, out, end)
-	fileGapWarnings(job, out)
+	dataGapWarnings(out, fileGapWarnings(job, out))
 	out.dormantDays = job.dormant.Seconds() / 86400
 	if h := out.report.Horizon; h != metrics.NoTime {
 		age := max(0, float64(end-h)/86_400e6) // data past the window is not stale

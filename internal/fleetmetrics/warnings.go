@@ -91,8 +91,9 @@ const spanRows = 20
 // inputSpanWarnings says when an input's rows end more than a day before
 // the window's end (or now, or the other inputs' last row, when sooner)
 // or start more than a day after its start (or the fleet's first row),
-// where the input's own rate puts at least spanRows rows: an export pulled
-// over a shorter range than the others.
+// where the input's own rate puts at least spanRows rows, by more than
+// gapFactor times the input's typical spacing (export.Busy.Gaps): an
+// export pulled over a shorter range than the others.
 func inputSpanWarnings(job *Job, out *Outcome, end int64) {
 	const day = int64(86_400e6)
 	w := job.window
@@ -139,11 +140,15 @@ func inputSpanWarnings(job *Job, out *Outcome, end int64) {
 		}
 		perDay := float64(st.Read) / (float64(st.Latest-st.Earliest) / float64(day))
 		rate := fmt.Sprintf("%s rows a day from %s to %s", render.Number(perDay, 1), isoMicro(st.Earliest), isoMicro(st.Latest))
-		if gap := to - st.Latest; gap > day && perDay*float64(gap)/float64(day) >= spanRows {
+		// devices that all report weekly end up to a week short of the
+		// others' last row by their own rhythm
+		_, typical := st.Busy.Gaps()
+		beyond := func(gap int64) bool { return float64(gap) > gapFactor*float64(typical) }
+		if gap := to - st.Latest; gap > day && perDay*float64(gap)/float64(day) >= spanRows && beyond(gap) {
 			out.Problems.Warnf(diag.Row, st.Path, 0, 0, "the %s input's rows end %s, %s before %s, where their rate (%s) puts some %s more: %s; if the export was cut there (a time range, a retention limit), export up to the window's end; if it is whole, nothing is wrong",
 				k.kind, isoMicro(st.Latest), days(float64(gap)/float64(day)), toWhat, rate, render.Number(perDay*float64(gap)/float64(day), 0), k.what)
 		}
-		if gap := st.Earliest - from; k.start && gap > day && perDay*float64(gap)/float64(day) >= spanRows {
+		if gap := st.Earliest - from; k.start && gap > day && perDay*float64(gap)/float64(day) >= spanRows && beyond(gap) {
 			out.Problems.Warnf(diag.Row, st.Path, 0, 0, "the %s input's rows start %s, %s after %s, where their rate (%s) puts some %s more: %s; if the export was cut there (a time range, a retention limit), export from the window's start; if they began then, nothing is wrong",
 				k.kind, isoMicro(st.Earliest), days(float64(gap)/float64(day)), fromWhat, rate, render.Number(perDay*float64(gap)/float64(day), 0), k.what)
 		}
@@ -158,9 +163,10 @@ func inputSpanWarnings(job *Job, out *Outcome, end int64) {
 // quiet day — counts over the window miss it, and each device's state
 // before it holds through it. The largest gap is named, with how many
 // there are. Files only: a table has no files.
-func fileGapWarnings(job *Job, out *Outcome) {
+func fileGapWarnings(job *Job, out *Outcome) (warned map[planfile.InputKind]bool) {
 	const day = int64(86_400e6)
 	w := job.window
+	warned = map[planfile.InputKind]bool{}
 	for _, k := range spanKinds {
 		if st := statsOf(out, k.kind); st != nil && len(st.FileReads) >= 2 && st.Latest > st.Earliest {
 			var files []export.FileRead
@@ -189,6 +195,7 @@ func fileGapWarnings(job *Job, out *Outcome) {
 			if gaps == 0 {
 				continue
 			}
+			warned[k.kind] = true
 			more := ""
 			if gaps > 1 {
 				more = fmt.Sprintf(" (the widest of %d such gaps)", gaps)
@@ -197,6 +204,60 @@ func fileGapWarnings(job *Job, out *Outcome) {
 				k.kind, isoMicro(before.Latest), filepath.Base(before.Path), isoMicro(after.Earliest), filepath.Base(after.Path), more, days(float64(widest)/float64(day)),
 				render.Number(perDay, 1), render.Number(perDay*float64(widest)/float64(day), 0))
 		}
+	}
+	return warned
+}
+
+// gapKinds are the inputs whose rows come around the clock, every day: a
+// stretch of the window without a row between rows is one missing from
+// the export. Tickets are not (a support desk closed at weekends).
+var gapKinds = []planfile.InputKind{planfile.KindEvents, planfile.KindActivity, planfile.KindUsage, planfile.KindOnboarding}
+
+// gapFactor: a stretch without rows is the export's, not the input's own
+// rhythm, when it is more than this many times the input's typical
+// spacing (export.Busy.Gaps): a fleet whose devices all report at 02:00
+// has a day less an hour between its rows, and a day missing makes two.
+const gapFactor = 1.5
+
+// dataGapWarnings says when an input has no row over a stretch of a day
+// or more inside the window, between rows (found in export.BusyWidth
+// stretches: a run of them at least a day less two long, so that any
+// whole day missing is found), where its own rate puts at least spanRows
+// rows and the stretch is more than gapFactor times its typical spacing: rows missing from the middle of an export (a
+// pipeline's outage, a lost partition, rows deleted in a spreadsheet)
+// read as a quiet stretch. Both engines: the file reader and the
+// database source mark the stretches that hold rows alike. An input the
+// file gap warning spoke of (warned) is not spoken of again.
+func dataGapWarnings(out *Outcome, warned map[planfile.InputKind]bool) {
+	const day = int64(86_400e6)
+	for _, kind := range gapKinds {
+		st := statsOf(out, kind)
+		if st == nil || warned[kind] || st.Latest <= st.Earliest {
+			continue
+		}
+		gaps, typical := st.Busy.Gaps()
+		perDay := float64(st.Read) / (float64(st.Latest-st.Earliest) / float64(day))
+		n, widest := 0, export.Gap{}
+		for _, g := range gaps {
+			if length := g.To - g.From; length >= day-2*export.BusyWidth && perDay*float64(length)/float64(day) >= spanRows && float64(length) > gapFactor*float64(typical) {
+				n++
+				if length > widest.To-widest.From {
+					widest = g
+				}
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		more := ""
+		if n > 1 {
+			more = fmt.Sprintf(" (the widest of %d such stretches)", n)
+		}
+		length := float64(widest.To-widest.From) / float64(day)
+		// the stretch's ends to whole seconds, within it: no row between
+		from, to := (widest.From+999_999)/1_000_000*1_000_000, widest.To/1_000_000*1_000_000
+		out.Problems.Warnf(diag.Row, st.Path, 0, 0, "the %s input has no row from %s to %s%s, %s between its rows, where their rate (%s rows a day from %s to %s) puts some %s: rows missing from the export (a pipeline's outage, a lost partition, rows deleted) read as a quiet stretch — counts over the window miss it, and each device's state before it holds through it; export those rows, or if nothing happened then (the whole fleet silent), nothing is wrong",
+			kind, isoMicro(from), isoMicro(to), more, days(length), render.Number(perDay, 1), isoMicro(st.Earliest), isoMicro(st.Latest), render.Number(perDay*length, 0))
 	}
 }
 

@@ -496,18 +496,7 @@ func TestNoDisconnectWarningFromTables(t *testing.T) {
 	if w := warning(stderr); w != "" {
 		t.Fatalf("the example warns: %s", w)
 	}
-	path := filepath.Join(files, "exports", "lifecycle.csv")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var kept strings.Builder
-	for line := range strings.Lines(string(data)) {
-		if !strings.HasSuffix(strings.TrimSpace(line), ",disconnected") {
-			kept.WriteString(line)
-		}
-	}
-	cmdtest.WriteFile(t, files, "exports/lifecycle.csv", kept.String())
+	keepLines(t, files, "lifecycle.csv", func(line string) bool { return !strings.HasSuffix(strings.TrimSpace(line), ",disconnected") })
 	_, stderr, _ = cmdtest.Run(t, nil, "metrics", "-C", files, "--now=2026-11-11T00:00:00Z")
 	want := warning(stderr)
 	if !strings.Contains(want, "devices counted as always connected have no disconnect among their events") {
@@ -769,4 +758,43 @@ func TestSingleActivityWarningFromTables(t *testing.T) {
 	}
 	sameWarningFromTables(t, warning, want, "DELETE FROM {schema}.uplinks",
 		"INSERT INTO {schema}.uplinks (device_id, received_at, f_cnt) SELECT 'drip-' || lpad(g::text, 6, '0'), timestamptz '2026-10-01 00:00:00+00' + g * interval '2 hours', 0 FROM generate_series(0, 149) g")
+}
+
+// The gap warning reads which stretches of the window hold rows as the
+// engine finds them: the example's uplinks without Oct 20–21 warn of the
+// same stretch, rate and count from the files and from each engine.
+func TestDataGapWarningFromTables(t *testing.T) {
+	warning := func(stderr string) string { return warningWith(stderr, "has no row from") }
+	files := cmdtest.CopyExample(t)
+	_, stderr, _ := cmdtest.Run(t, nil, "metrics", "-C", files, "--now=2026-11-11T00:00:00Z")
+	if w := warning(stderr); w != "" {
+		t.Fatalf("the example warns: %s", w)
+	}
+	keepLines(t, files, "uplinks.csv", func(line string) bool {
+		f := strings.Split(line, ",")
+		return len(f) < 2 || !strings.HasPrefix(f[1], "2026-10-20") && !strings.HasPrefix(f[1], "2026-10-21")
+	})
+	_, stderr, _ = cmdtest.Run(t, nil, "metrics", "-C", files, "--now=2026-11-11T00:00:00Z")
+	want := warning(stderr)
+	if !strings.HasPrefix(want, "the activity input has no row from 2026-10-20T00:0") || !strings.Contains(want, "to 2026-10-21T23:5") {
+		t.Fatalf("no gap warning from the files:\n%s", stderr)
+	}
+	sameWarningFromTables(t, warning, want, "DELETE FROM {schema}.uplinks WHERE received_at >= timestamptz '2026-10-20 00:00:00+00' AND received_at < timestamptz '2026-10-22 00:00:00+00'")
+}
+
+// keepLines rewrites the example export name in repo with the lines keep
+// keeps (the header is a line too).
+func keepLines(t *testing.T, repo, name string, keep func(line string) bool) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(repo, "exports", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept strings.Builder
+	for line := range strings.Lines(string(data)) {
+		if keep(line) {
+			kept.WriteString(line)
+		}
+	}
+	cmdtest.WriteFile(t, repo, "exports/"+name, kept.String())
 }

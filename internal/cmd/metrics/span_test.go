@@ -184,3 +184,97 @@ func TestMetricsFileGap(t *testing.T) {
 		})
 	}
 }
+
+// A stretch without rows inside one export — a pipeline's outage, a lost
+// partition, rows deleted in a spreadsheet — read as a quiet stretch with
+// nothing said: usage hourly through October but for Oct 10–12 lost 66
+// rows' worth of usage. It is found in 2^28 µs stretches (BusyWidth): the
+// last row before, Oct 9 23:00, lies in stretch 2,883 from the window's
+// start, the first after, Oct 13 00:00, in 3,862, so none of stretches
+// 2,884–3,861 holds a row: 23:02:47.855104 on Oct 9 to 23:58:17.731072 on
+// Oct 12 (said to the second within: 23:02:48 to 23:58:17), 3.04 days,
+// where 672 rows over 30.96 days (21.7 a day) put 66. One day missing is
+// found too: rows 25 hours apart, stretches 2,884–3,217 empty, 1.04 days
+// (any run of at least a day less two stretches counts: from rows a minute
+// apart, Oct 10 missing leaves stretches 2,897–3,217 empty, 23.94 hours,
+// which is found). 50 devices that
+// all report at 02:00–02:10 have a day less ten minutes between rows,
+// their own rhythm: not warned of; but a day missing from them is, 1.99
+// days between stretches 4,856 and 5,498 (Oct 16 02:09:48, Oct 18 02:00),
+// more than 1.5 times the 23.8 hours that are typical. Reports every 7
+// days are 6.99 days apart, which their rate (7.1 rows a day) would
+// otherwise warn of; a week missing from them, 14 days, is.
+// Tickets are not checked: a desk closed at weekends has no row then.
+func TestMetricsDataGap(t *testing.T) {
+	oct := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	hourly := func(header, row string, missing ...int) string {
+		var b strings.Builder
+		b.WriteString(header + "\n")
+		for d := 1; d <= 31; d++ {
+			if slices.Contains(missing, d) {
+				continue
+			}
+			for h := range 24 {
+				fmt.Fprintf(&b, row+"\n", oct.AddDate(0, 0, d-1).Add(time.Duration(h)*time.Hour).Format(time.RFC3339))
+			}
+		}
+		return b.String()
+	}
+	minutely := func(missing int) string {
+		var b strings.Builder
+		b.WriteString("device_id,feature,timestamp\n")
+		for m := range 31 * 1440 {
+			if at := oct.Add(time.Duration(m) * time.Minute); at.Day() != missing {
+				fmt.Fprintf(&b, "d1,leak-alert,%s\n", at.Format(time.RFC3339))
+			}
+		}
+		return b.String()
+	}
+	// 50 devices reporting at 02:00 every so many days
+	every := func(days int, missing ...int) string {
+		var b strings.Builder
+		b.WriteString("device_id,timestamp\n")
+		for d := 1; d <= 31; d += days {
+			if slices.Contains(missing, d) {
+				continue
+			}
+			for dev := range 50 {
+				fmt.Fprintf(&b, "m%02d,%s\n", dev, oct.AddDate(0, 0, d-1).Add(2*time.Hour+time.Duration(dev)*12*time.Second).Format(time.RFC3339))
+			}
+		}
+		return b.String()
+	}
+	for _, c := range []struct {
+		name, flag, file, content string
+		want                      string
+	}{
+		{"three days of usage", "--usage", "usage.csv", hourly("device_id,feature,timestamp", "d1,leak-alert,%s", 10, 11, 12),
+			"usage.csv: warning: the usage input has no row from 2026-10-09T23:02:48Z to 2026-10-12T23:58:17Z, 3 days between its rows, where their rate (21.7 rows a day from 2026-10-01T00:00:00Z to 2026-10-31T23:00:00Z) puts some 66"},
+		{"one day of usage", "--usage", "usage.csv", hourly("device_id,feature,timestamp", "d1,leak-alert,%s", 10), "the usage input has no row from 2026-10-09T23:02:48Z to 2026-10-10T23:57:05Z, 1 day between its rows, where their rate (23.3 rows a day"},
+		{"one day of usage a minute apart", "--usage", "usage.csv", minutely(10), "the usage input has no row from 2026-10-10T00:00:58Z to 2026-10-10T23:57:05Z, 1 day between its rows, where their rate (1,393.6 rows a day"},
+		{"usage whole", "--usage", "usage.csv", hourly("device_id,feature,timestamp", "d1,leak-alert,%s"), ""},
+		{"daily reports", "--activity", "activity.csv", every(1), ""},
+		{"weekly reports", "--activity", "activity.csv", every(7), ""},
+		{"weekly reports, a week missing", "--activity", "activity.csv", every(7, 15), "the activity input has no row from 2026-10-08T02:13:59Z to 2026-10-22T01:55:34Z, 14 days between its rows"},
+		{"daily reports, a day missing", "--activity", "activity.csv", every(1, 17), "the activity input has no row from 2026-10-16T02:09:52Z to 2026-10-18T01:57:38Z, 2 days between its rows, where their rate (50 rows a day from 2026-10-01T02:00:00Z to 2026-10-31T02:09:48Z) puts some 100"},
+		{"tickets, a week missing", "--tickets", "tickets.csv", hourly("customer_id,ticket_id,created_at", "c1,,%s", 10, 11, 12, 13, 14, 15, 16), ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			cmdtest.WriteFile(t, dir, c.file, c.content)
+			cmdtest.WriteFile(t, dir, "events.csv", "device_id,timestamp,event\nd1,2026-10-01T00:00:00Z,connected\nd1,2026-10-31T23:00:00Z,disconnected\n")
+			_, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir, "--events", "events.csv", c.flag, c.file, "--month", "2026-10")
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			if got := strings.Contains(stderr, "has no row from"); got != (c.want != "") || !strings.Contains(stderr, c.want) {
+				t.Errorf("stderr:\n%s\nwant %q", stderr, c.want)
+			}
+			// reports every 7 days end 2.9 days short of the events' last
+			// row by their own rhythm, not an export cut short
+			if strings.Contains(stderr, "rows end") {
+				t.Errorf("a span warning:\n%s", stderr)
+			}
+		})
+	}
+}

@@ -1,0 +1,130 @@
+package export
+
+import (
+	"math/bits"
+	"slices"
+
+	"github.com/iotpm/iotpm/pkg/metrics"
+)
+
+// BusyShift sets the stretches a Busy marks: 2^28 µs (4.47 minutes) each,
+// fine enough that a day without rows shows as a run of at least a day
+// less two stretches, and a shift and a bit per row to mark.
+const BusyShift = 28
+
+// BusyWidth is a stretch's length in µs.
+const BusyWidth = int64(1) << BusyShift
+
+// busyMaxBits bounds the stretches tracked (a window of 35 years, 512
+// KB): a wider window is not tracked at all.
+const busyMaxBits = 1 << 22
+
+// Busy marks the stretches of a window that hold at least one row of an
+// input: bit i for [From + i·2^BusyShift, From + (i+1)·2^BusyShift),
+// clipped to To. A run of unmarked stretches between marked ones is a
+// stretch of the window without a row (the gap warning). Both engines fill
+// one: the file reader a bit per row, the database source from the
+// stretches its query finds.
+type Busy struct {
+	From, To int64
+	Bits     []uint64
+}
+
+// NewBusy is an empty Busy over w; one tracking nothing (To = From) when
+// w is unbounded or too wide.
+func NewBusy(w metrics.Window) Busy {
+	if w.To <= w.From || uint64(w.To-w.From-1)>>BusyShift >= busyMaxBits {
+		return Busy{}
+	}
+	n := (uint64(w.To-w.From-1) >> BusyShift) + 1
+	return Busy{From: w.From, To: w.To, Bits: make([]uint64, (n+63)/64)}
+}
+
+// Tracked says whether b marks anything.
+func (b *Busy) Tracked() bool { return b.To > b.From }
+
+// fresh is an empty Busy over b's window (a worker's own).
+func (b *Busy) fresh() Busy {
+	if !b.Tracked() {
+		return Busy{}
+	}
+	return Busy{From: b.From, To: b.To, Bits: make([]uint64, len(b.Bits))}
+}
+
+// mark marks the stretch of a row at ts (nothing outside the window).
+func (b *Busy) mark(ts int64) {
+	if ts >= b.From && ts < b.To {
+		i := uint64(ts-b.From) >> BusyShift
+		b.Bits[i>>6] |= 1 << (i & 63)
+	}
+}
+
+// Mark marks stretch i (the database source's: (ts − From) >> BusyShift of
+// a row in the window).
+func (b *Busy) Mark(i int64) {
+	if b.Tracked() && i >= 0 && int(i>>6) < len(b.Bits) {
+		b.Bits[i>>6] |= 1 << (uint64(i) & 63)
+	}
+}
+
+// or adds o's marks (the same window) to b.
+func (b *Busy) or(o Busy) {
+	if !b.Tracked() || len(o.Bits) != len(b.Bits) || o.From != b.From {
+		return
+	}
+	for i, w := range o.Bits {
+		b.Bits[i] |= w
+	}
+}
+
+// Gap is a stretch of the window without a row, between two that have
+// rows: no row at any time in [From, To).
+type Gap struct{ From, To int64 }
+
+// Gaps lists the runs of unmarked stretches between marked ones, in
+// order, and the typical spacing of the marked ones: the length (µs) of
+// the shortest run such that the runs no longer than it, each counted
+// with its marked stretch before it, cover a quarter of the time from
+// the first marked stretch to the last. A fleet heard around the clock
+// has a typical spacing of 0; one whose devices all report at 02:00, of a
+// day less the hour; a run much longer than the typical spacing is not
+// the input's own rhythm.
+func (b *Busy) Gaps() (gaps []Gap, typical int64) {
+	if !b.Tracked() {
+		return nil, 0
+	}
+	const width = BusyWidth
+	var runs []int64 // in stretches, after each marked stretch but the last
+	prev := int64(-1)
+	for wi, w := range b.Bits {
+		for w != 0 {
+			i := int64(wi*64 + bits.TrailingZeros64(w))
+			w &= w - 1
+			if prev >= 0 {
+				runs = append(runs, i-prev-1)
+				if i-prev > 1 {
+					gaps = append(gaps, Gap{From: b.From + (prev+1)*width, To: b.From + i*width})
+				}
+			}
+			prev = i
+		}
+	}
+	if len(runs) == 0 {
+		return nil, 0
+	}
+	// the time-weighted lower quartile of the runs
+	total := int64(0)
+	for _, r := range runs {
+		total += r + 1
+	}
+	sorted := append([]int64(nil), runs...)
+	slices.Sort(sorted)
+	covered := int64(0)
+	for _, r := range sorted {
+		covered += r + 1
+		if 4*covered >= total {
+			return gaps, r * width
+		}
+	}
+	return gaps, sorted[len(sorted)-1] * width
+}
