@@ -51,6 +51,25 @@ func eventsFile(b *testing.B, n, devices int) (string, int64) {
 	return path, int64(sb.Len())
 }
 
+// awsEventsFile writes n rows of AWS IoT's lifecycle export whole, as its
+// rule to S3 writes it: the client id, epoch ms, the event, the session,
+// the principal and the version number a session's connect raises.
+func awsEventsFile(b *testing.B, n, devices int) string {
+	b.Helper()
+	var sb strings.Builder
+	sb.WriteString("clientId,timestamp,eventType,sessionIdentifier,principalIdentifier,versionNumber\n")
+	for i := range n {
+		dev, state := (i*7919)%devices, []string{"connected", "disconnected"}[i/devices%2]
+		version := i / (2 * devices)
+		fmt.Fprintf(&sb, "dripsensor-lora-%06d,%d,%s,%016x%016x,5b1a0e6c1f7d4ab2a1e9e2f5a9d3c210,%d\n", dev, 1790812800000+int64(i)*263, state, uint64(dev)*2654435761, version, version)
+	}
+	path := filepath.Join(b.TempDir(), "lifecycle-aws.csv")
+	if err := os.WriteFile(path, []byte(sb.String()), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	return path
+}
+
 func BenchmarkReaderRead(b *testing.B) {
 	path, size := eventsFile(b, 200_000, 10_000)
 	b.SetBytes(size)
@@ -172,11 +191,14 @@ func onboardingFile(b *testing.B, n, rowsPerUser, concurrent int) (string, int64
 // number of distinct ids. The onboarding rows are read for the four-step
 // funnel, as the command does. users=100k: 10 rows a user; users=250k:
 // the four setup steps alone, a new user and device every fourth row;
-// beside events of 100k and 250k devices.
+// beside events of 100k and 250k devices (three columns, epoch ms), and
+// events-aws: AWS's lifecycle export whole (six columns; ordered by
+// session and version number, as the command reads it).
 func BenchmarkIngestPerRow(b *testing.B) {
 	const n = 1_000_000
 	events, _ := eventsFile(b, n, 100_000)
 	events250k, _ := eventsFile(b, n, 250_000)
+	aws := awsEventsFile(b, n, 100_000)
 	setup100k, _ := onboardingFile(b, n, 10, 500)
 	setup250k, _ := onboardingFile(b, n, 4, 500)
 	funnel := &metrics.Funnel{Steps: []string{"setup_started", "ble_found", "wifi_sent", "cloud_connected"}, Fold: planfile.FoldName, Within: 3600e6, Target: 180e6}
@@ -188,7 +210,8 @@ func BenchmarkIngestPerRow(b *testing.B) {
 		kind planfile.InputKind
 		path string
 	}{{"events/devices=100k", planfile.KindEvents, events}, {"onboarding/users=100k", planfile.KindOnboarding, setup100k},
-		{"events/devices=250k", planfile.KindEvents, events250k}, {"onboarding/users=250k", planfile.KindOnboarding, setup250k}} {
+		{"events/devices=250k", planfile.KindEvents, events250k}, {"onboarding/users=250k", planfile.KindOnboarding, setup250k},
+		{"events-aws/devices=100k", planfile.KindEvents, aws}} {
 		for _, procs := range []int{1, runtime.GOMAXPROCS(0)} {
 			b.Run(fmt.Sprintf("%s/procs=%d", c.name, procs), func(b *testing.B) {
 				old := runtime.GOMAXPROCS(procs)
