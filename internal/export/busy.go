@@ -128,3 +128,54 @@ func (b *Busy) Gaps() (gaps []Gap, typical int64) {
 	}
 	return gaps, sorted[len(sorted)-1] * width
 }
+
+// Rhythmic says whether a stretch without rows, [from, to), is the
+// input's own daily or weekly rhythm rather than rows missing: whether the
+// same stretch of time a day or a week before or after it has no row
+// either — a fleet switched off at weekends, devices that all report at
+// 02:00. A copy counts as far as it lies between the first and the last
+// marked stretch, less a stretch at each end (a copy is not aligned with
+// the stretches), and only when that is at least half as long as the
+// stretch itself.
+func (b *Busy) Rhythmic(from, to int64) bool {
+	if !b.Tracked() || to <= from {
+		return false
+	}
+	first, last := int64(-1), int64(-1)
+	for wi, w := range b.Bits {
+		if w != 0 {
+			i := int64(wi*64 + bits.TrailingZeros64(w))
+			if first < 0 {
+				first = i
+			}
+			last = int64(wi*64 + 63 - bits.LeadingZeros64(w))
+		}
+	}
+	if first < 0 {
+		return false
+	}
+	const day = int64(86_400_000_000)
+	lo, hi := b.From+first*BusyWidth, b.From+(last+1)*BusyWidth
+	for _, shift := range []int64{-7 * day, -day, day, 7 * day} {
+		f, t := max(from+shift, lo), min(to+shift, hi)
+		if 2*(t-f) < to-from {
+			continue // too little of it in the data to compare
+		}
+		// the stretches wholly inside the copy, less one at each end
+		i, j := (f-b.From+BusyWidth-1)/BusyWidth+1, (t-b.From)/BusyWidth-1
+		if j > i && !b.any(i, j) {
+			return true
+		}
+	}
+	return false
+}
+
+// any says whether a stretch in [i, j) is marked.
+func (b *Busy) any(i, j int64) bool {
+	for k := i; k < j; k++ {
+		if b.Bits[k>>6]&(1<<(uint64(k)&63)) != 0 {
+			return true
+		}
+	}
+	return false
+}

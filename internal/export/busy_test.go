@@ -57,3 +57,43 @@ func TestBusyGaps(t *testing.T) {
 		t.Errorf("unbounded: gaps %v", gaps)
 	}
 }
+
+// A stretch without rows is the input's rhythm when the same stretch a day
+// or a week away has none either: rows on weekdays from 08:00 to 18:00
+// over four weeks (from a Monday), every stretch of those hours marked;
+// the first weekend, Friday 18:00 to Monday 08:00, has an empty copy a
+// week later. Without the second week's weekdays, the stretch from the
+// first Friday to the third Monday has rows a day and a week away.
+func TestBusyRhythmic(t *testing.T) {
+	const day, hour = int64(86_400_000_000), int64(3_600_000_000)
+	from := int64(1_791_417_600_000_000) // Monday 2026-10-05
+	fill := func(skip func(d int) bool) Busy {
+		b := NewBusy(metrics.Window{From: from, To: from + 28*day})
+		for d := range 28 {
+			if d%7 >= 5 || skip(d) {
+				continue
+			}
+			for at := from + int64(d)*day + 8*hour; at < from+int64(d)*day+18*hour; at += BusyWidth / 2 {
+				b.mark(at)
+			}
+		}
+		return b
+	}
+	b := fill(func(int) bool { return false })
+	weekend := Gap{from + 4*day + 18*hour, from + 7*day + 8*hour}
+	if !b.Rhythmic(weekend.From, weekend.To) {
+		t.Error("the first weekend is not the fleet's rhythm")
+	}
+	night := Gap{from + 18*hour, from + day + 8*hour}
+	if !b.Rhythmic(night.From, night.To) {
+		t.Error("a night is not the fleet's rhythm")
+	}
+	c := fill(func(d int) bool { return d >= 7 && d < 14 })
+	if lost := (Gap{from + 4*day + 18*hour, from + 14*day + 8*hour}); c.Rhythmic(lost.From, lost.To) {
+		t.Error("a week lost reads as the fleet's rhythm")
+	}
+	// a stretch whose copies lie mostly outside the rows: not comparable
+	if c.Rhythmic(from-20*day, from) {
+		t.Error("a stretch before the rows reads as their rhythm")
+	}
+}

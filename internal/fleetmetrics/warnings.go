@@ -92,8 +92,10 @@ const spanRows = 20
 // the window's end (or now, or the other inputs' last row, when sooner)
 // or start more than a day after its start (or the fleet's first row),
 // where the input's own rate puts at least spanRows rows, by more than
-// gapFactor times the input's typical spacing (export.Busy.Gaps): an
-// export pulled over a shorter range than the others.
+// gapFactor times the input's typical spacing (export.Busy.Gaps), and
+// the same stretch a day or a week earlier has rows (export.Busy.
+// Rhythmic: a weekday fleet's export ends on Friday): an export pulled
+// over a shorter range than the others.
 func inputSpanWarnings(job *Job, out *Outcome, end int64) {
 	const day = int64(86_400e6)
 	w := job.window
@@ -144,11 +146,11 @@ func inputSpanWarnings(job *Job, out *Outcome, end int64) {
 		// others' last row by their own rhythm
 		_, typical := st.Busy.Gaps()
 		beyond := func(gap int64) bool { return float64(gap) > gapFactor*float64(typical) }
-		if gap := to - st.Latest; gap > day && perDay*float64(gap)/float64(day) >= spanRows && beyond(gap) {
+		if gap := to - st.Latest; gap > day && perDay*float64(gap)/float64(day) >= spanRows && beyond(gap) && !st.Busy.Rhythmic(st.Latest, to) {
 			out.Problems.Warnf(diag.Row, st.Path, 0, 0, "the %s input's rows end %s, %s before %s, where their rate (%s) puts some %s more: %s; if the export was cut there (a time range, a retention limit), export up to the window's end; if it is whole, nothing is wrong",
 				k.kind, isoMicro(st.Latest), days(float64(gap)/float64(day)), toWhat, rate, render.Number(perDay*float64(gap)/float64(day), 0), k.what)
 		}
-		if gap := st.Earliest - from; k.start && gap > day && perDay*float64(gap)/float64(day) >= spanRows && beyond(gap) {
+		if gap := st.Earliest - from; k.start && gap > day && perDay*float64(gap)/float64(day) >= spanRows && beyond(gap) && !st.Busy.Rhythmic(from, st.Earliest) {
 			out.Problems.Warnf(diag.Row, st.Path, 0, 0, "the %s input's rows start %s, %s after %s, where their rate (%s) puts some %s more: %s; if the export was cut there (a time range, a retention limit), export from the window's start; if they began then, nothing is wrong",
 				k.kind, isoMicro(st.Earliest), days(float64(gap)/float64(day)), fromWhat, rate, render.Number(perDay*float64(gap)/float64(day), 0), k.what)
 		}
@@ -215,8 +217,10 @@ var gapKinds = []planfile.InputKind{planfile.KindEvents, planfile.KindActivity, 
 
 // gapFactor: a stretch without rows is the export's, not the input's own
 // rhythm, when it is more than this many times the input's typical
-// spacing (export.Busy.Gaps): a fleet whose devices all report at 02:00
-// has a day less an hour between its rows, and a day missing makes two.
+// spacing (export.Busy.Gaps) — devices that all report every 14 days have
+// 14 days between their rows, and a report missing makes 28 — and the
+// same stretch a day or a week away has rows (export.Busy.Rhythmic: a
+// fleet switched off at weekends).
 const gapFactor = 1.5
 
 // dataGapWarnings says when an input has no row over a stretch of a day
@@ -225,7 +229,8 @@ const gapFactor = 1.5
 // whole day missing is found), where its own rate puts at least spanRows
 // rows and the stretch is more than gapFactor times its typical spacing: rows missing from the middle of an export (a
 // pipeline's outage, a lost partition, rows deleted in a spreadsheet)
-// read as a quiet stretch. Both engines: the file reader and the
+// read as a quiet stretch; not where the same stretch a day or a week
+// away has no row either (export.Busy.Rhythmic). Both engines: the file reader and the
 // database source mark the stretches that hold rows alike. An input the
 // file gap warning spoke of (warned) is not spoken of again.
 func dataGapWarnings(out *Outcome, warned map[planfile.InputKind]bool) {
@@ -239,7 +244,8 @@ func dataGapWarnings(out *Outcome, warned map[planfile.InputKind]bool) {
 		perDay := float64(st.Read) / (float64(st.Latest-st.Earliest) / float64(day))
 		n, widest := 0, export.Gap{}
 		for _, g := range gaps {
-			if length := g.To - g.From; length >= day-2*export.BusyWidth && perDay*float64(length)/float64(day) >= spanRows && float64(length) > gapFactor*float64(typical) {
+			if length := g.To - g.From; length >= day-2*export.BusyWidth && perDay*float64(length)/float64(day) >= spanRows && float64(length) > gapFactor*float64(typical) &&
+				!st.Busy.Rhythmic(g.From, g.To) {
 				n++
 				if length > widest.To-widest.From {
 					widest = g

@@ -204,6 +204,15 @@ func TestMetricsFileGap(t *testing.T) {
 // more than 1.5 times the 23.8 hours that are typical. Reports every 7
 // days are 6.99 days apart, which their rate (7.1 rows a day) would
 // otherwise warn of; a week missing from them, 14 days, is.
+// A fleet off at night and at weekends has 62 hours without a row from
+// each Friday 17:50 (Oct 2026 begins on a Thursday): 1,320 rows over
+// 29.4 days put 116 there, more than 1.5 times its typical spacing (a
+// stretch: rows 10 minutes apart on weekdays), but the same stretch a
+// week later has no row either, so it is its rhythm; and its rows end on
+// Friday Oct 30, 29 hours before the events' last row, which the week
+// before shows is its rhythm too.
+// Without Oct 12–16, its stretch from Friday Oct 9 to Monday Oct 19 has
+// rows a day and a week away: warned.
 // Tickets are not checked: a desk closed at weekends has no row then.
 func TestMetricsDataGap(t *testing.T) {
 	oct := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
@@ -226,6 +235,22 @@ func TestMetricsDataGap(t *testing.T) {
 		for m := range 31 * 1440 {
 			if at := oct.Add(time.Duration(m) * time.Minute); at.Day() != missing {
 				fmt.Fprintf(&b, "d1,leak-alert,%s\n", at.Format(time.RFC3339))
+			}
+		}
+		return b.String()
+	}
+	// usage every 10 minutes on weekdays from 08:00 to 18:00 (a fleet
+	// switched off at night and at weekends), but for the days missing
+	weekdays := func(missing ...int) string {
+		var b strings.Builder
+		b.WriteString("device_id,feature,timestamp\n")
+		for d := 1; d <= 31; d++ {
+			day := oct.AddDate(0, 0, d-1)
+			if slices.Contains(missing, d) || day.Weekday() == time.Saturday || day.Weekday() == time.Sunday {
+				continue
+			}
+			for m := 8 * 60; m < 18*60; m += 10 {
+				fmt.Fprintf(&b, "d1,leak-alert,%s\n", day.Add(time.Duration(m)*time.Minute).Format(time.RFC3339))
 			}
 		}
 		return b.String()
@@ -257,6 +282,8 @@ func TestMetricsDataGap(t *testing.T) {
 		{"weekly reports", "--activity", "activity.csv", every(7), ""},
 		{"weekly reports, a week missing", "--activity", "activity.csv", every(7, 15), "the activity input has no row from 2026-10-08T02:13:59Z to 2026-10-22T01:55:34Z, 14 days between its rows"},
 		{"daily reports, a day missing", "--activity", "activity.csv", every(1, 17), "the activity input has no row from 2026-10-16T02:09:52Z to 2026-10-18T01:57:38Z, 2 days between its rows, where their rate (50 rows a day from 2026-10-01T02:00:00Z to 2026-10-31T02:09:48Z) puts some 100"},
+		{"weekdays", "--usage", "usage.csv", weekdays(), ""},
+		{"weekdays, a week missing", "--usage", "usage.csv", weekdays(12, 13, 14, 15, 16), "the usage input has no row from 2026-10-09T17:54:06Z to 2026-10-19T07:56:09Z, 9.6 days between its rows, where their rate (34.7 rows a day"},
 		{"tickets, a week missing", "--tickets", "tickets.csv", hourly("customer_id,ticket_id,created_at", "c1,,%s", 10, 11, 12, 13, 14, 15, 16), ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
