@@ -86,9 +86,9 @@ type Gap struct{ From, To int64 }
 // the shortest run such that the runs no longer than it, each counted
 // with its marked stretch before it, cover a quarter of the time from
 // the first marked stretch to the last. A fleet heard around the clock
-// has a typical spacing of 0; one whose devices all report at 02:00, of a
-// day less the hour; a run much longer than the typical spacing is not
-// the input's own rhythm.
+// has a typical spacing of 0; one whose devices all report at 02:00 within
+// ten minutes, of a day less those minutes; a run much longer than the
+// typical spacing is not the input's own rhythm.
 func (b *Busy) Gaps() (gaps []Gap, typical int64) {
 	if !b.Tracked() {
 		return nil, 0

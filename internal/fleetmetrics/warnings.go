@@ -227,12 +227,13 @@ const gapFactor = 1.5
 // or more inside the window, between rows (found in export.BusyWidth
 // stretches: a run of them at least a day less two long, so that any
 // whole day missing is found), where its own rate puts at least spanRows
-// rows and the stretch is more than gapFactor times its typical spacing: rows missing from the middle of an export (a
-// pipeline's outage, a lost partition, rows deleted in a spreadsheet)
-// read as a quiet stretch; not where the same stretch a day or a week
-// away has no row either (export.Busy.Rhythmic). Both engines: the file reader and the
-// database source mark the stretches that hold rows alike. An input the
-// file gap warning spoke of (warned) is not spoken of again.
+// rows, the stretch is more than gapFactor times its typical spacing and
+// the same stretch a day or a week away has rows (export.Busy.Rhythmic):
+// rows missing from the middle of an export (a pipeline's outage, a lost
+// partition, rows deleted in a spreadsheet) read as a quiet stretch. Both
+// engines: the file reader and the database source mark the stretches
+// that hold rows alike. An input the file gap warning spoke of (warned)
+// is not spoken of again.
 func dataGapWarnings(out *Outcome, warned map[planfile.InputKind]bool) {
 	const day = int64(86_400e6)
 	for _, kind := range gapKinds {
