@@ -643,24 +643,42 @@ func setupRowOf(b *Binding, d *metrics.Data, fields [][]byte, id []byte, ts int6
 // session or its line where the input has them; false when the row is
 // bad (reported).
 func addEvent(b *Binding, d *metrics.Data, fields [][]byte, id []byte, ts int64, value int, line int64, bad func(kind RowKind, reason string)) bool {
-	var session []byte
+	seq, session, ok := eventOrder(b, fields, bad)
+	if !ok {
+		return false
+	}
+	if !b.HasSequence() && !b.orderedEvents() {
+		d.AddEvent(id, ts, value)
+		return true
+	}
+	addOrderedAt(b, d, d.DeviceIndex(id), ts, value, line, seq, session)
+	return true
+}
+
+// eventOrder reads what orders an event row: its sequence (nil without
+// the column) and its session (nil: none); ok is false when the row is
+// bad (reported).
+func eventOrder(b *Binding, fields [][]byte, bad func(kind RowKind, reason string)) (seq, session []byte, ok bool) {
 	if b.hasSession() {
 		session = trimSpace(b.field(fields, roleSession))
 	}
-	switch {
-	case b.HasSequence():
-		seq := trimSpace(b.field(fields, roleSequence))
-		if len(seq) == 0 {
+	if b.HasSequence() {
+		if seq = trimSpace(b.field(fields, roleSequence)); len(seq) == 0 {
 			bad(RowKind{EmptyValue, "sequence"}, "empty sequence ("+b.Column("sequence")+"): the events are ordered by it")
-			return false
+			return nil, nil, false
 		}
-		d.AddSequencedSessionEvent(id, ts, value, seq, b.Format.seqReset, session)
-	case b.orderedEvents():
-		d.AddOrderedEvent(id, ts, value, line, b.fileOrder, session)
-	default:
-		d.AddEvent(id, ts, value)
 	}
-	return true
+	return seq, session, true
+}
+
+// addOrderedAt adds an event that its sequence, session or line orders to
+// d, for device dev (d's number).
+func addOrderedAt(b *Binding, d *metrics.Data, dev int32, ts int64, value int, line int64, seq, session []byte) {
+	if b.HasSequence() {
+		d.AddSequencedSessionEventAt(dev, ts, value, seq, b.Format.seqReset, session)
+		return
+	}
+	d.AddOrderedEventAt(dev, ts, value, line, b.fileOrder, session)
 }
 
 // setupUsed: an onboarding row counts as used when an attempt of the

@@ -448,6 +448,10 @@ type lineParser struct {
 	// setup: the onboarding rows added together (they point into the data
 	// a call of lines parses: flushed before it returns).
 	setup setupBatch
+	// ordered: the events a sequence, sessions or the file's order orders,
+	// added together (addOrdered; flushed before lines returns, as they
+	// point into its data).
+	ordered []pendingEvent
 	// json, for a JSON Lines file, flattens each line's object.
 	json *jsonLine
 }
@@ -503,6 +507,35 @@ func (p *lineParser) lookup() {
 	}
 	p.prevID = last
 	p.pending = p.pending[:0]
+}
+
+// pendingEvent is an ordered event waiting for its device's number.
+type pendingEvent struct {
+	id, seq, session []byte
+	ts, line         int64
+	hash             uint64
+	value            int
+}
+
+// addOrdered adds the pending ordered events to the chunk's Data in their
+// order, their device ids looked up together as lookup does: every hash
+// and a read of its slot first, so that the cache misses of a large
+// device table overlap.
+func (p *lineParser) addOrdered() {
+	d := p.c.ordered
+	for i := range p.ordered {
+		p.ordered[i].hash = d.DeviceHash(p.ordered[i].id)
+	}
+	sink := p.sink
+	for i := range p.ordered {
+		sink |= d.TouchDevice(p.ordered[i].hash)
+	}
+	p.sink = sink
+	for i := range p.ordered {
+		e := &p.ordered[i]
+		addOrderedAt(p.b, d, d.DeviceHashed(e.id, e.hash), e.ts, e.value, e.line, e.seq, e.session)
+	}
+	p.ordered = p.ordered[:0]
 }
 
 func newLineParser(g *Ingest, c *chunk, b *Binding, delim byte, path string) *lineParser {
@@ -591,7 +624,11 @@ func (p *lineParser) lines(data []byte, first int) error {
 			continue
 		}
 		if c.ordered != nil {
-			if addEvent(b, c.ordered, p.rec.fields, id, ts, p.rec.value, int64(p.line), p.bad) {
+			if seq, session, ok := eventOrder(b, p.rec.fields, p.bad); ok {
+				p.ordered = append(p.ordered, pendingEvent{id: id, seq: seq, session: session, ts: ts, line: int64(p.line), value: p.rec.value})
+				if len(p.ordered) == lookupBatch {
+					p.addOrdered()
+				}
 				c.earliest, c.latest = min(c.earliest, ts), max(c.latest, ts)
 				c.busy.mark(ts)
 				if ts < p.g.UseUntil {
@@ -621,6 +658,7 @@ func (p *lineParser) lines(data []byte, first int) error {
 		}
 	}
 	p.lookup() // the ids point into data: numbered before it goes
+	p.addOrdered()
 	p.prevID = nil
 	if c.setup != nil {
 		p.setup.flush(c.setup)

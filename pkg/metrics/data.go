@@ -538,10 +538,36 @@ func (d *Data) AddSequencedEvent(id []byte, ts int64, state int, seq []byte, res
 // AddSequencedSessionEvent is AddSequencedEvent for an event that names
 // its session (nil: none); see AddOrderedEvent for what a session does.
 func (d *Data) AddSequencedSessionEvent(id []byte, ts int64, state int, seq []byte, reset int64, session []byte) {
-	d.addSeqEvent(seqEvent{dev: d.device(id), state: int8(state), hasSeq: true, ts: ts}, seq, session)
+	d.AddSequencedSessionEventAt(d.device(id), ts, state, seq, reset, session)
+}
+
+// AddSequencedSessionEventAt is AddSequencedSessionEvent for a device
+// DeviceHashed numbered.
+func (d *Data) AddSequencedSessionEventAt(dev int32, ts int64, state int, seq []byte, reset int64, session []byte) {
+	d.addSeqEvent(seqEvent{dev: dev, state: int8(state), hasSeq: true, ts: ts}, seq, session)
 	d.seqReset = reset
 	d.seen(ts)
 	d.sorted = false
+}
+
+// DeviceHash, TouchDevice and DeviceHashed number many device ids
+// together (a reader's batch of rows): first every id's hash, then a read
+// of each one's table slot — independent loads, whose cache misses
+// overlap — then the numbers, in the rows' order, as DeviceIndex would
+// give them one after another.
+func (d *Data) DeviceHash(id []byte) uint64 { return d.devices.Hash(id) }
+
+// TouchDevice reads the table slot of a DeviceHash (see DeviceHash); the
+// result is only for the caller to keep, so that the read is not dropped.
+func (d *Data) TouchDevice(h uint64) uint8 { return d.devices.Touch(h) }
+
+// DeviceHashed is DeviceIndex for an id and its DeviceHash.
+func (d *Data) DeviceHashed(id []byte, h uint64) int32 {
+	i, added := d.devices.IndexHashed(id, h)
+	if added {
+		d.addDevices(1)
+	}
+	return i
 }
 
 // AddOrderedEvent records a connection event of an input without a
@@ -552,12 +578,17 @@ func (d *Data) AddSequencedSessionEvent(id []byte, ts int64, state int, seq []by
 // after the device connected again (EMQX takeover, AWS DUPLICATE_CLIENTID),
 // and is counted in StaleDisconnects.
 func (d *Data) AddOrderedEvent(id []byte, ts int64, state int, line int64, fileOrder bool, session []byte) {
+	d.AddOrderedEventAt(d.device(id), ts, state, line, fileOrder, session)
+}
+
+// AddOrderedEventAt is AddOrderedEvent for a device DeviceHashed numbered.
+func (d *Data) AddOrderedEventAt(dev int32, ts int64, state int, line int64, fileOrder bool, session []byte) {
 	if !fileOrder {
 		line = 0
 	} else {
 		line += d.lineBase
 	}
-	d.addSeqEvent(seqEvent{dev: d.device(id), state: int8(state), ts: ts, line: line}, nil, session)
+	d.addSeqEvent(seqEvent{dev: dev, state: int8(state), ts: ts, line: line}, nil, session)
 	d.seen(ts)
 	d.sorted = false
 }
