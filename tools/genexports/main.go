@@ -232,10 +232,11 @@ func (g *generator) writeUsage() {
 	writeFile(filepath.Join(g.out, "usage.csv"), false, func(w *bufio.Writer) {
 		w.WriteString("device_id,feature,timestamp\n")
 		features := []string{"leak-history", "freeze-warning", "low-battery-forecast"}
+		span := g.m.AddDate(0, 1, 0).UnixMilli() - g.m.UnixMilli() // the whole month, however long
 		for i := range g.n {
 			if g.rng.IntN(100) < 35+5*(i%g.customers) { // customers differ in engagement
 				for range 1 + g.rng.IntN(3) {
-					t := g.m.UnixMilli() + g.rng.Int64N(30*86_400_000)
+					t := g.m.UnixMilli() + g.rng.Int64N(span)
 					if t > g.ship[i] {
 						fmt.Fprintf(w, "drip-%s,%s,%s\n", appendID(nil, int32(i)), features[g.rng.IntN(len(features))], time.UnixMilli(t).UTC().Format(time.RFC3339))
 					}
@@ -250,12 +251,14 @@ func (g *generator) writeTickets() {
 	writeFile(filepath.Join(g.out, "tickets.csv"), false, func(w *bufio.Writer) {
 		w.WriteString("ticket_id,customer_id,created_at,subject\n")
 		subjects := []string{"Sensor offline", "False alarm, \"water\" on dry floor", "Pairing fails", "Battery low after 3 months"}
+		from := g.m.AddDate(0, -1, 0)
+		span := g.m.AddDate(0, 1, 0).UnixMilli() - from.UnixMilli() // the month before and the month, whole
 		for k := range g.n / 12 {
 			c := g.rng.IntN(g.customers)
 			if g.rng.IntN(3) == 0 {
 				c = 0 // one customer files far more tickets
 			}
-			t := g.m.AddDate(0, -1, 0).UnixMilli() + g.rng.Int64N(60*86_400_000)
+			t := from.UnixMilli() + g.rng.Int64N(span)
 			fmt.Fprintf(w, "T-%05d,%s,%s,\"%s\"\n", k+1, customerName(c), time.UnixMilli(t).UTC().Format("2006-01-02 15:04:05"), quote(subjects[g.rng.IntN(len(subjects))]))
 		}
 	})
