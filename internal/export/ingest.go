@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -252,7 +251,10 @@ func (g *Ingest) read(ctx context.Context, in Input) (*Stats, error) {
 
 	parallelOK := !g.lineReader && (in.Kind == planfile.KindEvents || in.Kind == planfile.KindActivity || in.Kind == planfile.KindOnboarding) && r.counter != nil && len(r.closers) == 1 && (!r.JSON || r.jsonLines != nil) &&
 		!format.tables && format.comment == "" && r.Preamble == 0
-	streamOK := !g.lineReader && (in.Kind == planfile.KindEvents || in.Kind == planfile.KindActivity) && len(r.closers) == 2 && runtime.GOMAXPROCS(0) > 1 && (!r.JSON || r.jsonLines != nil) &&
+	// a .gz is cut into blocks as it is decompressed and parsed by a
+	// worker a core (on one core: one worker beside the decompression,
+	// whose arrays grow by blocks, not by doubling the line reader's)
+	streamOK := !g.lineReader && (in.Kind == planfile.KindEvents || in.Kind == planfile.KindActivity) && len(r.closers) == 2 && (!r.JSON || r.jsonLines != nil) &&
 		!format.tables && format.comment == "" && r.Preamble == 0
 	if streamOK {
 		ok, err := g.readStream(ctx, r, b, st)

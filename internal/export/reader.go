@@ -286,7 +286,7 @@ func keysOfJSON(path string, maxExpansion int) (keys []string, lines bool, err e
 			return keys, ok, err
 		}
 	}
-	if workers := runtime.GOMAXPROCS(0); gz && workers > 1 {
+	if workers := max(runtime.GOMAXPROCS(0), 1); gz {
 		s, err := openGzipStream(path, maxExpansion)
 		if err != nil {
 			return nil, false, err
