@@ -590,11 +590,12 @@ func scanActivation(rows pgx.Rows) (*metrics.Activation, error) {
 	for rows.Next() {
 		var c metrics.Cohort
 		var prof *string
-		var shipped, activated, wShipped, wActivated, atShipping int64
-		if err := rows.Scan(&c.Label, &prof, &shipped, &activated, &wShipped, &wActivated, &atShipping); err != nil {
+		var shipped, activated, wShipped, wActivated, atShipping, wAfter int64
+		if err := rows.Scan(&c.Label, &prof, &shipped, &activated, &wShipped, &wActivated, &atShipping, &wAfter); err != nil {
 			return nil, err
 		}
 		a.AtShipping += int(atShipping)
+		a.AfterHorizon += int(wAfter)
 		c.Shipped, c.Activated = int(shipped), int(activated)
 		// rows by month, then profile: the fleet's month is their sum
 		if n := len(a.ByMonth); n == 0 || a.ByMonth[n-1].Label != c.Label {

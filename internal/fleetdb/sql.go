@@ -688,7 +688,9 @@ ORDER BY i`
 // the model names none) and in the window, how many of them were
 // activated (a connect event or an activity row in [shipped, shipped +
 // A), not after H), and how many of those within ShippingHour of shipped
-// (metrics.Activation.AtShipping: the first such row's time per device).
+// (metrics.Activation.AtShipping: the first such row's time per device),
+// and how many of the window's shipped after H (metrics.Activation.
+// AfterHorizon).
 func (p *plan) activationSQL() string {
 	ctes := []string{p.devCTE(), mdCTE}
 	src := []string{}
@@ -713,7 +715,8 @@ func (p *plan) activationSQL() string {
   count(a.device_id) AS activated,
   count(*) FILTER (WHERE d.shipped >= @from AND d.shipped < @to) AS window_shipped,
   count(a.device_id) FILTER (WHERE d.shipped >= @from AND d.shipped < @to) AS window_activated,
-  count(a.device_id) FILTER (WHERE a.first < d.shipped + %d) AS at_shipping
+  count(a.device_id) FILTER (WHERE a.first < d.shipped + %d) AS at_shipping,
+  count(*) FILTER (WHERE d.shipped >= @from AND d.shipped < @to AND d.shipped > @horizon) AS window_after
 FROM dev d LEFT JOIN activated a USING (device_id) LEFT JOIN md m ON m.model = d.model
 GROUP BY 1, 2 ORDER BY 1, 2`, metrics.ShippingHour)
 }

@@ -252,6 +252,7 @@ func finishMetrics(env runenv.Env, job *Job, out *Outcome) {
 		copyWarnings(out)
 	}
 	shippingWarning(out)
+	afterHorizonWarning(out)
 	statusWarning(out)
 	if fw := out.report.Firmware; fw != nil && fw.Ambiguous > 0 {
 		path := statPath(out, planfile.KindOTA)

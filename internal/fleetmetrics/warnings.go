@@ -602,6 +602,28 @@ func shippingWarning(out *Outcome) {
 		render.Number(float64(a.AtShipping), 0), render.Number(float64(activated), 0), column)
 }
 
+// afterHorizonWarning says when devices of the window's activation cohort
+// were shipped after the data's horizon H (the fleet's last row, or
+// as_of): no row can show them activated, so the rate counts them as not
+// — a devices export newer than the fleet's rows, or shipments planned
+// ahead — when they are at least 1% of the cohort (a devices export
+// pulled minutes after the events holds a unit or two shipped between:
+// not worth a word). The cohort is immature then too, which its note
+// says; this says by how much it is held down. Both engines give the
+// count it reads.
+func afterHorizonWarning(out *Outcome) {
+	a := out.report.Activation
+	if a == nil || a.AfterHorizon == 0 || a.AfterHorizon*100 < a.Shipped {
+		return
+	}
+	without := "no unit shipped before it"
+	if before := a.Shipped - a.AfterHorizon; before > 0 {
+		without = render.Percent(float64(a.Activated)/float64(before), 1) + " of those shipped before it"
+	}
+	out.Problems.Warnf(diag.Row, statPath(out, planfile.KindDevices), 0, 0, "%s of the %s units shipped in the window have a shipped_at after the data's horizon %s: no row can show them activated, so the activation rate counts them as not (it reads %s; %s); if the devices export is newer than the fleet's rows, export those to the same day; if these are shipments planned ahead, nothing is wrong but the rate, which grows as they ship and connect",
+		render.Number(float64(a.AfterHorizon), 0), render.Number(float64(a.Shipped), 0), isoMicro(out.report.Horizon), render.Percent(a.Rate, 1), without)
+}
+
 // checkinWarnings warns of a check-in profile whose devices missed at
 // least 1/(g+1) of the check-ins its interval P expects over their
 // observed time (40% at g = 1.5): uptime counts each missed one as down

@@ -78,6 +78,9 @@ func UptimeOf(u *Uptime) {
 // profile (ByProfile is sorted by profile).
 func ActivationOf(a *Activation, o Options, horizon int64) {
 	a.WindowDays = float64(o.ActivationWindow) / 86_400e6
+	if horizon == NoTime {
+		a.AfterHorizon = 0 // no row, no horizon to be after
+	}
 	completeCohorts(&a.Cohort, a.ByMonth, o, horizon)
 	for k := range a.ByProfile {
 		completeCohorts(&a.ByProfile[k].Cohort, a.ByProfile[k].ByMonth, o, horizon)

@@ -220,6 +220,11 @@ type Activation struct {
 	// that hour says shipped_at is the factory's provisioning or test
 	// time, and activation counts the end-of-line test.
 	AtShipping int
+	// AfterHorizon counts the window cohort's devices shipped after the
+	// data's horizon H: no row can show them activated, so the rate
+	// counts them as not (planned shipments, or a devices export newer
+	// than the fleet's rows).
+	AfterHorizon int
 }
 
 // ShippingHour is how soon after shipped_at an activation counts in
@@ -768,6 +773,9 @@ func (d *Data) activation(o Options, horizon int64, sp *span, profiles []Profile
 	for i, s := range d.shipped {
 		if s == NoTime || !d.listed[i] {
 			continue
+		}
+		if s >= o.Window.From && s < o.Window.To && horizon != NoTime && s > horizon {
+			a.AfterHorizon++
 		}
 		activated := d.activatedIn(i, s, min(s+o.ActivationWindow, horizon+1))
 		if activated && d.activatedIn(i, s, min(s+ShippingHour, s+o.ActivationWindow, horizon+1)) {

@@ -798,3 +798,39 @@ func keepLines(t *testing.T, repo, name string, keep func(line string) bool) {
 	}
 	cmdtest.WriteFile(t, repo, "exports/"+name, kept.String())
 }
+
+// Units of the window's cohort shipped after the data's horizon are
+// counted alike by the files and each engine: the example checked for
+// November (its rows end Nov 10) with three more units shipped Nov 20.
+func TestAfterHorizonWarningFromTables(t *testing.T) {
+	warning := func(stderr string) string { return warningWith(stderr, "after the data's horizon") }
+	args := []string{"metrics", "--month", "2026-11", "--now=2026-11-25T00:00:00Z"}
+	files := cmdtest.CopyExample(t)
+	_, stderr, _ := cmdtest.Run(t, nil, append(args, "-C", files)...)
+	if w := warning(stderr); w != "" {
+		t.Fatalf("the example warns: %s", w)
+	}
+	data, err := os.ReadFile(filepath.Join(files, "exports", "devices.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmdtest.WriteFile(t, files, "exports/devices.csv", string(data)+"drip-900000,2026-11-20,aqua-homes,,2.4.1\ndrip-900001,2026-11-20,aqua-homes,,2.4.1\ndrip-900002,2026-11-21,baltic-insurance,,2.4.1\n")
+	_, stderr, _ = cmdtest.Run(t, nil, append(args, "-C", files)...)
+	want := warning(stderr)
+	if !strings.HasPrefix(want, "3 of the ") || !strings.Contains(want, "after the data's horizon 2026-11-10T") {
+		t.Fatalf("no warning from the files:\n%s", stderr)
+	}
+	for _, e := range pgtest.Engines {
+		t.Run(e.Name, func(t *testing.T) {
+			repo, env, schema := engineRepo(t, e)
+			conn, _ := e.Conn(t)
+			if _, err := conn.Exec(context.Background(), "INSERT INTO "+schema+".devices (device_id, shipped_at, customer_id, firmware) VALUES ('drip-900000', '2026-11-20', 'aqua-homes', '2.4.1'), ('drip-900001', '2026-11-20', 'aqua-homes', '2.4.1'), ('drip-900002', '2026-11-21', 'baltic-insurance', '2.4.1')"); err != nil {
+				t.Fatal(err)
+			}
+			_, stderr, _ := cmdtest.Run(t, env, append(args, "-C", repo)...)
+			if got := warning(stderr); got != want {
+				t.Errorf("files: %s\n%s: %s", want, e.Name, got)
+			}
+		})
+	}
+}
