@@ -129,6 +129,29 @@ func (b *Busy) Gaps() (gaps []Gap, typical int64) {
 	return gaps, sorted[len(sorted)-1] * width
 }
 
+// Occupancy is the share of the stretches from the first marked one to
+// the last that are marked (0 without two): how often the input has rows,
+// counting a burst of many rows in one stretch once — a fleet whose
+// gateways all reconnect on four nights has hundreds of rows those nights
+// and few between, and its rows over its span would overstate how many
+// a quiet stretch should hold.
+func (b *Busy) Occupancy() (share float64, span int64) {
+	first, last, marked := int64(-1), int64(-1), 0
+	for wi, w := range b.Bits {
+		if w != 0 {
+			if first < 0 {
+				first = int64(wi*64 + bits.TrailingZeros64(w))
+			}
+			last = int64(wi*64 + 63 - bits.LeadingZeros64(w))
+			marked += bits.OnesCount64(w)
+		}
+	}
+	if last <= first {
+		return 0, 0
+	}
+	return float64(marked) / float64(last-first+1), last - first + 1
+}
+
 // Rhythmic says whether a stretch without rows, [from, to), is the
 // input's own daily or weekly rhythm rather than rows missing: whether the
 // same stretch of time a day or a week before or after it has no row

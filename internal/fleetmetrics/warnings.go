@@ -226,8 +226,10 @@ const gapFactor = 1.5
 // dataGapWarnings says when an input has no row over a stretch of a day
 // or more inside the window, between rows (found in export.BusyWidth
 // stretches: a run of them at least a day less two long, so that any
-// whole day missing is found), where its own rate puts at least spanRows
-// rows, the stretch is more than gapFactor times its typical spacing and
+// whole day missing is found), where its occupancy (the share of its
+// stretches that hold rows: a burst counts once) would put rows in at
+// least spanRows of the run's stretches — by chance none would, 2·10^−9 —,
+// the stretch is more than gapFactor times its typical spacing and
 // the same stretch a day or a week away has rows (export.Busy.Rhythmic):
 // rows missing from the middle of an export (a pipeline's outage, a lost
 // partition, rows deleted in a spreadsheet) read as a quiet stretch. Both
@@ -242,10 +244,11 @@ func dataGapWarnings(out *Outcome, warned map[planfile.InputKind]bool) {
 			continue
 		}
 		gaps, typical := st.Busy.Gaps()
-		perDay := float64(st.Read) / (float64(st.Latest-st.Earliest) / float64(day))
+		occupancy, span := st.Busy.Occupancy()
+		expect := func(g export.Gap) float64 { return occupancy * float64((g.To-g.From)/export.BusyWidth) }
 		n, widest := 0, export.Gap{}
 		for _, g := range gaps {
-			if length := g.To - g.From; length >= day-2*export.BusyWidth && perDay*float64(length)/float64(day) >= spanRows && float64(length) > gapFactor*float64(typical) &&
+			if length := g.To - g.From; length >= day-2*export.BusyWidth && expect(g) >= spanRows && float64(length) > gapFactor*float64(typical) &&
 				!st.Busy.Rhythmic(g.From, g.To) {
 				n++
 				if length > widest.To-widest.From {
@@ -263,8 +266,9 @@ func dataGapWarnings(out *Outcome, warned map[planfile.InputKind]bool) {
 		length := float64(widest.To-widest.From) / float64(day)
 		// the stretch's ends to whole seconds, within it: no row between
 		from, to := (widest.From+999_999)/1_000_000*1_000_000, widest.To/1_000_000*1_000_000
-		out.Problems.Warnf(diag.Row, st.Path, 0, 0, "the %s input has no row from %s to %s%s, %s between its rows, where their rate (%s rows a day from %s to %s) puts some %s: rows missing from the export (a pipeline's outage, a lost partition, rows deleted) read as a quiet stretch — counts over the window miss it, and each device's state before it holds through it; export those rows, or if nothing happened then (the whole fleet silent), nothing is wrong",
-			kind, isoMicro(from), isoMicro(to), more, days(length), render.Number(perDay, 1), isoMicro(st.Earliest), isoMicro(st.Latest), render.Number(perDay*length, 0))
+		out.Problems.Warnf(diag.Row, st.Path, 0, 0, "the %s input has no row from %s to %s%s, %s between its rows, where its rows fall in %s of the %s 4.47-minute stretches from its first in the window to its last, which puts rows in some %s of this one's %s: rows missing from the export (a pipeline's outage, a lost partition, rows deleted) read as a quiet stretch — counts over the window miss it, and each device's state before it holds through it; export those rows, or if nothing happened then (the whole fleet silent), nothing is wrong",
+			kind, isoMicro(from), isoMicro(to), more, days(length), render.Percent(occupancy, 1), render.Number(float64(span), 0),
+			render.Number(expect(widest), 0), render.Number(float64((widest.To-widest.From)/export.BusyWidth), 0))
 	}
 }
 
