@@ -237,7 +237,7 @@ func Run(ctx context.Context, conn *pgx.Conn, job *Job) (*Result, error) {
 		return nil, err
 	}
 	// the checks first: the horizon is the latest row that is not bad
-	if err := p.account(ctx, conn, job.params(metrics.NoTime), job.MaxBadRows, res, job.stage); err != nil {
+	if err := p.account(ctx, conn, job.params(metrics.NoTime), job.Options.Window, job.MaxBadRows, res, job.stage); err != nil {
 		return nil, err
 	}
 	if err := p.ticketDuplicates(ctx, conn, job.params(metrics.NoTime), res); err != nil {
@@ -288,8 +288,8 @@ func query(ctx context.Context, conn *pgx.Conn, sql string, params Params) (pgx.
 // input that has them, as the file reader does with --max-bad-rows;
 // within the limit they are counted as skipped and every later statement
 // reads the inputs without them (plan.from). Then ids that do not join
-// stop it.
-func (p *plan) account(ctx context.Context, conn *pgx.Conn, params Params, maxBad int, res *Result, stage func(string)) error {
+// stop it. w is the window whose stretches with rows it marks (Busy).
+func (p *plan) account(ctx context.Context, conn *pgx.Conn, params Params, w metrics.Window, maxBad int, res *Result, stage func(string)) error {
 	type bad struct {
 		t        *table
 		checks   []badCheck
@@ -337,7 +337,7 @@ func (p *plan) account(ctx context.Context, conn *pgx.Conn, params Params, maxBa
 			st.Earliest, st.Latest = *earliest, *latest
 		}
 		if kind != planfile.KindDevices {
-			st.Busy = export.NewBusy(metrics.Window{From: params["from"].(int64), To: params["to"].(int64)})
+			st.Busy = export.NewBusy(w)
 			for _, i := range busy {
 				st.Busy.Mark(i)
 			}

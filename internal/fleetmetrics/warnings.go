@@ -91,9 +91,10 @@ const spanRows = 20
 // inputSpanWarnings says when an input's rows end more than a day before
 // the window's end (or now, or the other inputs' last row, when sooner)
 // or start more than a day after its start (or the fleet's first row),
-// where the input's own rate puts at least spanRows rows, by more than
-// gapFactor times the input's typical spacing (export.Busy.Gaps), and
-// the same stretch a day or a week earlier has rows (export.Busy.
+// where the input's own rate puts at least spanRows rows and so does its
+// occupancy (export.Busy.Occupancy: a burst of rows counts once), by more
+// than gapFactor times the input's typical spacing (export.Busy.Gaps),
+// and the same stretch a day or a week earlier has rows (export.Busy.
 // Rhythmic: a weekday fleet's export ends on Friday): an export pulled
 // over a shorter range than the others.
 func inputSpanWarnings(job *Job, out *Outcome, end int64) {
@@ -140,12 +141,16 @@ func inputSpanWarnings(job *Job, out *Outcome, end int64) {
 		if st.Latest <= st.Earliest || st.Latest <= w.From {
 			continue
 		}
-		perDay := float64(st.Read) / (float64(st.Latest-st.Earliest) / float64(day))
+		perDay := rowsPerDay(st)
 		rate := fmt.Sprintf("%s rows a day from %s to %s", render.Number(perDay, 1), isoMicro(st.Earliest), isoMicro(st.Latest))
 		// devices that all report weekly end up to a week short of the
-		// others' last row by their own rhythm
+		// others' last row by their own rhythm; rows in bursts (usage on
+		// a few evenings) overstate what a quiet stretch should hold
 		_, typical := st.Busy.Gaps()
-		beyond := func(gap int64) bool { return float64(gap) > gapFactor*float64(typical) }
+		occupancy, _ := st.Busy.Occupancy()
+		beyond := func(gap int64) bool {
+			return float64(gap) > gapFactor*float64(typical) && (!st.Busy.Tracked() || occupancy*float64(gap/export.BusyWidth) >= spanRows)
+		}
 		if gap := to - st.Latest; gap > day && perDay*float64(gap)/float64(day) >= spanRows && beyond(gap) && !st.Busy.Rhythmic(st.Latest, to) {
 			out.Problems.Warnf(diag.Row, st.Path, 0, 0, "the %s input's rows end %s, %s before %s, where their rate (%s) puts some %s more: %s; if the export was cut there (a time range, a retention limit), export up to the window's end; if it is whole, nothing is wrong",
 				k.kind, isoMicro(st.Latest), days(float64(gap)/float64(day)), toWhat, rate, render.Number(perDay*float64(gap)/float64(day), 0), k.what)
@@ -178,7 +183,7 @@ func fileGapWarnings(job *Job, out *Outcome) (warned map[planfile.InputKind]bool
 				}
 			}
 			slices.SortStableFunc(files, func(a, b export.FileRead) int { return cmp.Compare(a.Earliest, b.Earliest) })
-			perDay := float64(st.Read) / (float64(st.Latest-st.Earliest) / float64(day))
+			perDay := rowsPerDay(st)
 			gaps, widest, before, after := 0, int64(0), export.FileRead{}, export.FileRead{}
 			reach, last := int64(math.MinInt64), export.FileRead{}
 			for _, f := range files {
@@ -270,6 +275,12 @@ func dataGapWarnings(out *Outcome, warned map[planfile.InputKind]bool) {
 			kind, isoMicro(from), isoMicro(to), more, days(length), render.Percent(occupancy, 1), render.Number(float64(span), 0),
 			render.Number(expect(widest), 0), render.Number(float64((widest.To-widest.From)/export.BusyWidth), 0))
 	}
+}
+
+// rowsPerDay is an input's rows over its span, a day at a time (its rate:
+// how many rows a stretch of its time should hold).
+func rowsPerDay(st *export.Stats) float64 {
+	return float64(st.Read) / (float64(st.Latest-st.Earliest) / 86_400e6)
 }
 
 // days words a number of days to a tenth: "1 day", "2.5 days".
