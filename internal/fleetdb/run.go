@@ -38,6 +38,10 @@ type Job struct {
 	// MaxBadRows is how many bad rows all inputs together may have: they
 	// are skipped, as the file reader skips them (0: any stops the run).
 	MaxBadRows int
+	// SetupDevices are the device ids of the onboarding rows (the app's
+	// export, a file); non-nil asks for the units the setup funnel's join
+	// reads (Result.SetupUnits), when the devices input is a table.
+	SetupDevices []string
 	// Stage, when set, is told each stage before its query runs ("horizon",
 	// "checking events", "device_metrics"…), for a progress line.
 	Stage func(stage string)
@@ -60,6 +64,9 @@ type Result struct {
 	// MissingIndexes are the indexes the statements read the inputs by that
 	// the database lacks (the run is right without them, only slower).
 	MissingIndexes []Index
+	// SetupUnits are the units the setup funnel's join reads, when
+	// Job.SetupDevices asks (metrics.Data.AddJoinUnits); nil otherwise.
+	SetupUnits []metrics.JoinUnit
 }
 
 // Query is one statement of a run, for --print-sql and for EXPLAIN.
@@ -112,6 +119,9 @@ func (j *Job) params(horizon int64) Params {
 		}
 	}
 	p["noota_models"], p["fw_at"], p["lookback_days"] = noOTA, min(o.Window.To, horizon), int64(o.FleetLookbackDays)
+	if j.SetupDevices != nil {
+		p["setup_ids"] = j.SetupDevices
+	}
 	return p
 }
 
@@ -145,6 +155,9 @@ func (j *Job) metricQueries(p *plan, params Params) []Query {
 	}
 	if j.Options.FleetLookbackDays > 0 && (ev || act) {
 		add("fleet_days", p.fleetDaysSQL())
+	}
+	if j.SetupDevices != nil && dev {
+		add("setup_join", p.setupJoinSQL())
 	}
 	return qs
 }
@@ -512,6 +525,14 @@ func scanOne(ctx context.Context, conn *pgx.Conn, sql string, params Params, des
 	return rows.Scan(dest...)
 }
 
+// orNoTime is a nullable time: NULL is metrics.NoTime.
+func orNoTime(v *int64) int64 {
+	if v == nil {
+		return metrics.NoTime
+	}
+	return *v
+}
+
 func nan(v *float64) float64 {
 	if v == nil {
 		return math.NaN()
@@ -561,6 +582,20 @@ func (p *plan) runMetric(ctx context.Context, conn *pgx.Conn, q Query, job *Job,
 				fd.Model = *model
 			}
 			res.Fleet = append(res.Fleet, fd)
+		}
+		if err := rows.Err(); err != nil {
+			return fail(err)
+		}
+	case "setup_join":
+		res.SetupUnits = []metrics.JoinUnit{}
+		for rows.Next() {
+			var u metrics.JoinUnit
+			var shipped, first *int64
+			if err := rows.Scan(&u.ID, &shipped, &first); err != nil {
+				return fail(err)
+			}
+			u.Shipped, u.ActivatedAt = orNoTime(shipped), orNoTime(first)
+			res.SetupUnits = append(res.SetupUnits, u)
 		}
 		if err := rows.Err(); err != nil {
 			return fail(err)

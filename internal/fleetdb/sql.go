@@ -692,23 +692,7 @@ ORDER BY i`
 // and how many of the window's shipped after H (metrics.Activation.
 // AfterHorizon).
 func (p *plan) activationSQL() string {
-	ctes := []string{p.devCTE(), mdCTE}
-	src := []string{}
-	if p.has(planfile.KindEvents) {
-		// by time, whether a connect exists needs no duplicate removed:
-		// the rows as read (ev0, read once), not the sorted ev
-		rows, evs := "ev", p.evCTEs()
-		if !p.sequenced() {
-			rows, evs = "ev0", p.ev0CTE()
-		}
-		ctes = append(ctes, evs)
-		src = append(src, "SELECT x.device_id, x.t FROM "+rows+" x JOIN dev d USING (device_id) WHERE x.s = 1 AND x.t >= d.shipped AND x.t < least(d.shipped + @activation, @horizon + 1)")
-	}
-	if p.has(planfile.KindActivity) {
-		ctes = append(ctes, p.actCTE())
-		src = append(src, "SELECT y.device_id, y.t FROM act y JOIN dev d USING (device_id) WHERE y.t >= d.shipped AND y.t < least(d.shipped + @activation, @horizon + 1)")
-	}
-	ctes = append(ctes, "activated AS (\n  SELECT device_id, min(t) AS first FROM (\n  "+strings.Join(src, "\n  UNION ALL\n  ")+"\n  ) u GROUP BY device_id\n)")
+	ctes := append([]string{p.devCTE(), mdCTE}, p.activatedCTEs("")...)
 	return with(ctes...) + fmt.Sprintf(`SELECT to_char(to_timestamp(d.shipped / 1000000.0) AT TIME ZONE 'UTC', 'YYYY-MM') AS month,
   m.profile,
   count(*) AS shipped,
@@ -719,6 +703,51 @@ func (p *plan) activationSQL() string {
   count(*) FILTER (WHERE d.shipped >= @from AND d.shipped < @to AND d.shipped > @horizon) AS window_after
 FROM dev d LEFT JOIN activated a USING (device_id) LEFT JOIN md m ON m.model = d.model
 GROUP BY 1, 2 ORDER BY 1, 2`, metrics.ShippingHour)
+}
+
+// activatedCTEs: activated (device_id, first), each device's activation —
+// its first connect or activity row in [shipped, min(shipped + @activation,
+// H + 1)) — for the devices of dev (which the caller makes) that the
+// condition on d (dev's row; "" for all) keeps. With neither events nor
+// activity there is none, and activated is empty.
+func (p *plan) activatedCTEs(devWhere string) []string {
+	if devWhere != "" {
+		devWhere = " AND " + devWhere
+	}
+	var ctes, src []string
+	if p.has(planfile.KindEvents) {
+		// by time, whether a connect exists needs no duplicate removed:
+		// the rows as read (ev0, read once), not the sorted ev
+		rows, evs := "ev", p.evCTEs()
+		if !p.sequenced() {
+			rows, evs = "ev0", p.ev0CTE()
+		}
+		ctes = append(ctes, evs)
+		src = append(src, "SELECT x.device_id, x.t FROM "+rows+" x JOIN dev d USING (device_id) WHERE x.s = 1 AND x.t >= d.shipped AND x.t < least(d.shipped + @activation, @horizon + 1)"+devWhere)
+	}
+	if p.has(planfile.KindActivity) {
+		ctes = append(ctes, p.actCTE())
+		src = append(src, "SELECT y.device_id, y.t FROM act y JOIN dev d USING (device_id) WHERE y.t >= d.shipped AND y.t < least(d.shipped + @activation, @horizon + 1)"+devWhere)
+	}
+	if len(src) == 0 {
+		return append(ctes, "activated AS (\n  SELECT "+p.idNull()+" AS device_id, NULL::bigint AS first WHERE false\n)")
+	}
+	return append(ctes, "activated AS (\n  SELECT device_id, min(t) AS first FROM (\n  "+strings.Join(src, "\n  UNION ALL\n  ")+"\n  ) u GROUP BY device_id\n)")
+}
+
+// setupJoinSQL: the units the setup funnel's join reads
+// (metrics.JoinUnit) — every unit of the devices input shipped in the
+// window, with its activation, and every listed unit whose id, as text,
+// is one of @setup_ids (the device ids of the onboarding rows, a file).
+// The funnel itself is computed from the file; only these units come
+// back, not the fleet.
+func (p *plan) setupJoinSQL() string {
+	inWindow := "d.shipped >= @from AND d.shipped < @to"
+	ctes := append([]string{p.devCTE()}, p.activatedCTEs(inWindow)...)
+	return with(ctes...) + fmt.Sprintf(`SELECT %s AS device_id, d.shipped, a.first
+FROM dev d LEFT JOIN activated a USING (device_id)
+WHERE (%s) OR %s = ANY(@setup_ids)
+ORDER BY 1`, p.idText("d.device_id"), inWindow, p.idText("d.device_id"))
 }
 
 // otaSQL: units (device, job) by final status — the latest row at or

@@ -171,10 +171,11 @@ func (j *Job) options() metrics.Options {
 		FleetLookbackDays: j.fleetLookback, Funnel: j.funnel, Unmodelled: j.unmodelled}
 }
 
-// runDBJob computes the metrics in the database. The DSN comes from the
-// environment only; a problem with the mapping or the data is a
-// diagnostic at its line of iotpm.yaml (exit 2).
-func runDBJob(env runenv.Env, job *Job, out *Outcome) error {
+// runDBJob computes the metrics in the database, and the units of the
+// setup funnel's join when setupIDs (the onboarding rows' device ids) has
+// any. The DSN comes from the environment only; a problem with the
+// mapping or the data is a diagnostic at its line of iotpm.yaml (exit 2).
+func runDBJob(env runenv.Env, job *Job, out *Outcome, setupIDs []string) ([]metrics.JoinUnit, error) {
 	// the mapping's own problems need no connection: said at their line
 	// first, not after a variable that is not set or a server that is down
 	for _, kind := range planfile.InputKinds {
@@ -185,21 +186,21 @@ func runDBJob(env runenv.Env, job *Job, out *Outcome) error {
 		var p *fleetdb.Problem
 		if err := in.Check(); errors.As(err, &p) {
 			out.Problems.Errorf(diag.Source, p.File, p.Line, p.Col, "%s", p.Message)
-			return nil
+			return nil, nil
 		} else if err != nil {
-			return err
+			return nil, err
 		}
 	}
 	dsn := env.Lookup(job.db.dsnEnv)
 	if dsn == "" {
-		return failure.UsageErrorf("%s is not set: export %s=postgres://USER@HOST:5432/DB (the password in PGPASSWORD or ~/.pgpass), or name another variable with metrics.source.dsn_env or --dsn-env",
+		return nil, failure.UsageErrorf("%s is not set: export %s=postgres://USER@HOST:5432/DB (the password in PGPASSWORD or ~/.pgpass), or name another variable with metrics.source.dsn_env or --dsn-env",
 			job.db.dsnEnv, job.db.dsnEnv)
 	}
 	if job.db.allow == nil {
 		if env := env.Lookup(AllowTablesEnv); env != "" {
 			allow, err := fleetdb.ParseAllowList(env)
 			if err != nil {
-				return failure.UsageErrorf("%s: %v", AllowTablesEnv, err)
+				return nil, failure.UsageErrorf("%s: %v", AllowTablesEnv, err)
 			}
 			job.db.allow = allow
 		}
@@ -212,11 +213,15 @@ func runDBJob(env runenv.Env, job *Job, out *Outcome) error {
 		defer conn.Close(context.Background())
 		var res *fleetdb.Result
 		dbJob := job.dbJob(env)
+		if len(setupIDs) > 0 {
+			dbJob.SetupDevices = setupIDs
+		}
 		stop := queryProgress(env, dbJob)
 		res, err = fleetdb.Run(ctx, conn, dbJob)
 		stop()
 		if err == nil {
-			out.report, out.stats, out.fleet = res.Report, res.Stats, res.Fleet
+			// the tables' accounting before the onboarding file's, read first
+			out.report, out.stats, out.fleet = res.Report, append(res.Stats, out.stats...), res.Fleet
 			for _, st := range res.Stats {
 				out.badRows += st.SkippedTotal() // within --max-bad-rows: said on stderr
 			}
@@ -235,11 +240,11 @@ func runDBJob(env runenv.Env, job *Job, out *Outcome) error {
 				sequenceWarning(st, warn)
 				joinWarnings(job, st, in, out)
 			}
-			return nil
+			return res.SetupUnits, nil
 		}
 	}
 	if parent.Err() != nil {
-		return parent.Err() // Ctrl-C: exit 130; the query was cancelled on the server
+		return nil, parent.Err() // Ctrl-C: exit 130; the query was cancelled on the server
 	}
 	var p *fleetdb.Problem
 	switch {
@@ -250,7 +255,7 @@ func runDBJob(env runenv.Env, job *Job, out *Outcome) error {
 	default:
 		out.Problems.Errorf(diag.Source, job.db.dsnEnv, 0, 0, "%s", err)
 	}
-	return nil
+	return nil, nil
 }
 
 // queryProgress shows, on a terminal, the query running and the time so

@@ -10,6 +10,7 @@ import (
 
 	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/export"
+	"github.com/iotpm/iotpm/internal/fleetdb"
 	"github.com/iotpm/iotpm/internal/infile"
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/internal/render"
@@ -65,11 +66,25 @@ func RunJob(env runenv.Env, job *Job) (*Outcome, error) {
 	out := &Outcome{}
 	warnCautions(job, out)
 	if job.db != nil {
-		if err := runDBJob(env, job, out); err != nil {
+		// the app's export first: its device ids are what the database is
+		// asked about for the funnel's join
+		setup, err := dbSetupRows(env, job, out)
+		if err != nil {
 			return nil, err
 		}
-		if err := dbFunnel(env, job, out); err != nil {
+		if out.Problems.HasErrors() {
+			return out, nil
+		}
+		var setupIDs []string
+		if setup != nil {
+			setupIDs = setup.SetupDeviceIDs()
+		}
+		units, err := runDBJob(env, job, out, setupIDs)
+		if err != nil {
 			return nil, err
+		}
+		if setup != nil && !out.Problems.HasErrors() {
+			dbFunnel(job, out, setup, units)
 		}
 		if !out.Problems.HasErrors() {
 			finishMetrics(env, job, out)
@@ -185,25 +200,68 @@ func readFiles(env runenv.Env, job *Job, ing *export.Ingest, out *Outcome) error
 	return nil
 }
 
-// dbFunnel computes the setup funnel of a database job from its onboarding
-// file (app analytics are an export, not a fleet table); the join to the
-// shipped units is not made.
-func dbFunnel(env runenv.Env, job *Job, out *Outcome) error {
-	if _, ok := job.inputs[planfile.KindOnboarding]; !ok || job.funnel == nil || out.Problems.HasErrors() {
-		return nil
+// dbSetupRows reads the onboarding file of a database job (app analytics
+// are an export, not a fleet table) for its setup funnel; nil when the job
+// has none.
+func dbSetupRows(env runenv.Env, job *Job, out *Outcome) (*metrics.Data, error) {
+	if _, ok := job.inputs[planfile.KindOnboarding]; !ok || job.funnel == nil {
+		return nil, nil
 	}
 	data := metrics.NewData()
 	ing := &export.Ingest{Data: data, Window: job.window, UseUntil: job.window.To, Funnel: job.funnel, Formats: job.formats, MaxExpansion: job.expansion}
 	if job.asOf == 0 {
 		ing.Now = job.clock(env).UnixMicro()
 	}
-	if err := readFiles(env, job, ing, out); err != nil || out.Problems.HasErrors() {
-		return err
+	if err := readFiles(env, job, ing, out); err != nil {
+		return nil, err
 	}
-	o := data.SetupFunnel(job.options(), out.report.Horizon)
-	o.Fleet, o.FleetNote = nil, "with metrics.source postgres the funnel is not joined to the shipped units yet"
-	out.report.Onboarding = o
-	return nil
+	return data, nil
+}
+
+// dbFunnel computes the setup funnel of a database job from its onboarding
+// rows, joined to the units the database gave for their device ids
+// (nil: the job has no devices table).
+func dbFunnel(job *Job, out *Outcome, setup *metrics.Data, units []metrics.JoinUnit) {
+	devices, ok := job.db.tables[planfile.KindDevices]
+	if ok {
+		setupJoinWarning(out, setup.SetupDeviceIDs(), units, devices)
+		setup.AddJoinUnits(units)
+	}
+	out.report.Onboarding = setup.SetupFunnel(job.options(), out.report.Horizon)
+}
+
+// setupJoinWarning says, as the file engine's join check does, how many of
+// the onboarding rows' device ids the devices table does not list (units
+// holds the listed ones the database found, and the units shipped in the
+// window).
+func setupJoinWarning(out *Outcome, ids []string, units []metrics.JoinUnit, devices fleetdb.Input) {
+	st := statsOf(out, planfile.KindOnboarding)
+	if st == nil || len(ids) == 0 {
+		return
+	}
+	listed := make(map[string]bool, len(units))
+	for _, u := range units {
+		listed[u.ID] = true
+	}
+	unknown, sample := 0, ""
+	for _, id := range ids {
+		if !listed[id] {
+			if unknown == 0 {
+				sample = id
+			}
+			unknown++
+		}
+	}
+	if unknown == 0 {
+		return
+	}
+	st.UnknownDevices = unknown
+	known := ""
+	if len(units) > 0 {
+		known = fmt.Sprintf(", %q there", clipID(units[0].ID))
+	}
+	out.Problems.Warnf(diag.Row, st.Path, 0, 0, "%s of the %s device ids the onboarding rows name are not in the devices input %s (column %s here, %s there): e.g. %q here%s; the funnel's join to shipped units counts only those that are",
+		render.Number(float64(unknown), 0), render.Number(float64(len(ids)), 0), devices.Table, st.Columns["device_id"], devices.Columns["device_id"].Column, clipID(sample), known)
 }
 
 // devicesHave is "1 device has" or "N devices have", N with separators.

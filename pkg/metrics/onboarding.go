@@ -787,6 +787,43 @@ func (d *Data) setupFleet(o Options, attempts []attempt, k int, setupHorizon, fl
 	return fl, ""
 }
 
+// SetupDeviceIDs are the distinct device ids the onboarding rows name, in
+// the order first read: what a database is asked about for the funnel's
+// join (AddJoinUnits).
+func (d *Data) SetupDeviceIDs() []string {
+	return slices.Clone(d.setupDevices.Names)
+}
+
+// JoinUnit is a unit of the devices input as the setup funnel's join
+// reads it, for a fleet whose rows are elsewhere (a database's tables):
+// its id, its shipping time and its activation — the activation rate's
+// definition: its first connect or activity row in [Shipped, min(Shipped
+// + activation window, H + 1)), H the fleet's horizon (NoTime: none, or
+// not asked: only the window's cohort is).
+type JoinUnit struct {
+	ID                   string
+	Shipped, ActivatedAt int64
+}
+
+// AddJoinUnits gives a Data that holds onboarding rows alone the units of
+// the fleet its funnel is joined to: every unit of the devices input
+// shipped in the window, and every listed unit an onboarding row names
+// (the rest of the fleet changes nothing in the join). SetupFunnel then
+// joins them as it joins a Data read whole: each unit is listed with its
+// shipping time, and its activation is an activity row at ActivatedAt —
+// the first row that activates it, which is all the join reads of its
+// rows. Such a Data computes the funnel only: its uptime and activation
+// would be made up.
+func (d *Data) AddJoinUnits(units []JoinUnit) {
+	d.Has.Devices = true
+	for _, u := range units {
+		d.AddDevice([]byte(u.ID), u.Shipped, nil)
+		if u.ActivatedAt != NoTime {
+			d.AddActivity([]byte(u.ID), u.ActivatedAt)
+		}
+	}
+}
+
 // groupAcc accumulates a group's attempts.
 type groupAcc struct {
 	attempts int

@@ -167,14 +167,7 @@ func TestOnboardingFleetJoin(t *testing.T) {
 	d.AddEvent([]byte("d1"), day("2026-10-02")+3600e6, Connected)
 	d.AddEvent([]byte("d2"), day("2026-10-03"), Connected)
 	d.AddEvent([]byte("d5"), day("2026-09-21"), Connected)
-	setup := func(user, device string, at int64, complete bool) {
-		d.AddSetupEvent([]byte(user), []byte("a"), at, []byte(device), nil)
-		d.AddSetupEvent([]byte(user), []byte("b"), at+10e6, nil, nil)
-		if complete {
-			d.AddSetupEvent([]byte(user), []byte("c"), at+20e6, nil, nil)
-			d.AddSetupEvent([]byte(user), []byte("d"), at+30e6, []byte(device), nil)
-		}
-	}
+	setup := func(user, device string, at int64, complete bool) { addAttempt(d, user, device, at, complete) }
 	d.HasSetupDevices = true
 	setup("u1", "d1", day("2026-10-02"), true)  // completed, activated
 	setup("u3", "d3", day("2026-10-02"), false) // started only
@@ -196,6 +189,40 @@ func TestOnboardingFleetJoin(t *testing.T) {
 	// the join's activated units are the activation rate's
 	if r.Activation.Shipped != f.Shipped || r.Activation.Activated != f.Activated {
 		t.Errorf("activation %d/%d, join %d/%d: they must add up", r.Activation.Activated, r.Activation.Shipped, f.Activated, f.Shipped)
+	}
+}
+
+// A database job reads the onboarding rows alone and is given the units
+// the join reads (AddJoinUnits): the fleet of TestOnboardingFleetJoin as
+// its database gives it — the units shipped in October with their
+// activation, and d5, listed and named by an attempt, shipped before —
+// makes the same join as the whole Data. Without d5 (a listed unit the
+// database left out) the join would count it as unknown.
+func TestOnboardingFleetJoinFromUnits(t *testing.T) {
+	d := NewData()
+	d.Has.Onboarding = true
+	d.HasSetupDevices = true
+	setup := func(user, device string, at int64, complete bool) { addAttempt(d, user, device, at, complete) }
+	setup("u1", "d1", day("2026-10-02"), true)
+	setup("u3", "d3", day("2026-10-02"), false)
+	setup("u4", "d4", day("2026-10-03"), true)
+	setup("u5", "d5", day("2026-09-20"), true)
+	setup("u6", "d6", day("2026-10-05"), true)
+	setup("u9", "zz", day("2026-10-04"), true)
+	if ids := d.SetupDeviceIDs(); !slices.Equal(ids, []string{"d1", "d3", "d4", "d5", "d6", "zz"}) {
+		t.Errorf("setup device ids %q", ids)
+	}
+	d.AddJoinUnits([]JoinUnit{
+		{"d1", day("2026-10-01"), day("2026-10-02") + 3600e6}, {"d2", day("2026-10-01"), day("2026-10-03")},
+		{"d3", day("2026-10-01"), NoTime}, {"d4", day("2026-10-01"), NoTime}, {"d6", day("2026-10-10"), NoTime},
+		{"d5", day("2026-09-20"), NoTime},
+	})
+	o := Options{Window: october(), Funnel: funnel4(), ActivationWindow: 30 * 86400e6, AsOf: day("2026-11-05")}
+	r := d.SetupFunnel(o, day("2026-11-05"))
+	want := SetupFleet{Shipped: 5, Started: 3, Completed: 2, Activated: 2, CompletedNotActivated: 1, ActivatedNotStarted: 1, UnknownDevices: 1, UnknownExample: "zz",
+		SetupFrom: day("2026-09-20"), SetupTo: day("2026-11-05"), FleetTo: day("2026-11-05")}
+	if r.Fleet == nil || *r.Fleet != want {
+		t.Errorf("fleet join %+v (%s), want %+v", r.Fleet, r.FleetNote, want)
 	}
 }
 
@@ -538,5 +565,16 @@ func TestOnboardingNoAttemptIsNotFullConversion(t *testing.T) {
 	r = Compute(d, Options{Window: october(), Funnel: funnel4(), AsOf: day("2026-11-01")}).Onboarding
 	if st := r.Steps[0]; st.FromPrevious != 1 || st.FromFirst != 1 {
 		t.Errorf("first step with one attempt: %v %v, want 1 and 1", st.FromPrevious, st.FromFirst)
+	}
+}
+
+// addAttempt adds a user's attempt at setting up device at a time: steps
+// a and b 10 s apart, and with complete c and d (d naming the device too).
+func addAttempt(d *Data, user, device string, at int64, complete bool) {
+	d.AddSetupEvent([]byte(user), []byte("a"), at, []byte(device), nil)
+	d.AddSetupEvent([]byte(user), []byte("b"), at+10e6, nil, nil)
+	if complete {
+		d.AddSetupEvent([]byte(user), []byte("c"), at+20e6, nil, nil)
+		d.AddSetupEvent([]byte(user), []byte("d"), at+30e6, []byte(device), nil)
 	}
 }

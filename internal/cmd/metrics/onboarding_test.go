@@ -228,16 +228,7 @@ func TestOnboardingExample(t *testing.T) {
 func TestOnboardingJoinCoverage(t *testing.T) {
 	run := func(t *testing.T, keep func(day string) bool, extra ...string) (fleetmetrics.SetupFleet, string, string) {
 		t.Helper()
-		dir := exampleWithSetup(t, func(data string) string {
-			lines := strings.SplitAfter(data, "\n")
-			out := lines[0]
-			for _, l := range lines[1:] {
-				if l != "" && keep(l[:10]) {
-					out += l
-				}
-			}
-			return out
-		})
+		dir := exampleWithSetup(t, keepSetupDays(keep))
 		// the example's gates may fail on the cut data (exit 1): the
 		// output stands
 		stdout, stderr, code := cmdtest.Run(t, nil, append([]string{"metrics", "-C", dir, "-o", "json"}, extra...)...)
@@ -291,4 +282,19 @@ func TestOnboardingJoinCoverage(t *testing.T) {
 			t.Errorf("join %+v\n%s", f, stderr)
 		}
 	})
+}
+
+// keepSetupDays edits an Amplitude export to the rows whose day (the
+// first ten characters) keep accepts.
+func keepSetupDays(keep func(day string) bool) func(string) string {
+	return func(data string) string {
+		lines := strings.SplitAfter(data, "\n")
+		out := lines[0]
+		for _, l := range lines[1:] {
+			if l != "" && keep(l[:10]) {
+				out += l
+			}
+		}
+		return out
+	}
 }
