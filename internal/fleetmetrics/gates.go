@@ -165,6 +165,10 @@ func ModeGate(out *Outcome, mode string, t planfile.Threshold) gate.Gate {
 // NoValueText words why a metric has no value; for no data in the window
 // it names the latest row its inputs had, so a stale export shows.
 func NoValueText(m metrics.Metric, why metrics.NoValue, stats []*export.Stats) string {
+	if m == metrics.FirmwareOnTarget && why == metrics.NotGiven {
+		// the OTA input may well be given, without the versions
+		return "no version is known: it needs a version column in the OTA input or a firmware column in the devices input (a table's column mapped as version or firmware)"
+	}
 	switch why {
 	case metrics.NotGiven:
 		return "its inputs were not given"
@@ -182,9 +186,6 @@ func NoValueText(m metrics.Metric, why metrics.NoValue, stats []*export.Stats) s
 		return "no setup attempt in window completed"
 	case metrics.NoCheckins:
 		return "no observed time: with activity rows and no events, a device is observed through its check-ins, and none checked in in the window; a device checks in when its model (the devices input's model column) names a devices.yaml profile with checkin:, as a device that sleeps by design has"
-	}
-	if m == metrics.FirmwareOnTarget && why == metrics.NotGiven {
-		return "no version is known: it needs a version column in the OTA input or a firmware column in the devices input (the database source does not compute it yet)"
 	}
 	for _, k := range metricInputs(m) {
 		for _, st := range stats {

@@ -146,3 +146,13 @@ func TestDatabaseJobNeedsTheDSNFromEnv(t *testing.T) {
 		t.Errorf("err = %v, want a usage error naming IOTPM_TEST_DSN", err)
 	}
 }
+
+// Without a version column the firmware gate says what to give, for files
+// and tables alike: it said the database source did not compute the
+// metric, which it does.
+func TestFirmwareNotGivenSaysWhatToGive(t *testing.T) {
+	got := NoValueText(metrics.FirmwareOnTarget, metrics.NotGiven, nil)
+	if !strings.Contains(got, "a version column in the OTA input or a firmware column in the devices input") || strings.Contains(got, "database source does not") {
+		t.Errorf("%q", got)
+	}
+}
