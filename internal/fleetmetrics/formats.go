@@ -136,15 +136,7 @@ func checkJoins(data *metrics.Data, out *Outcome) {
 		}
 	}
 	for _, st := range out.stats {
-		if st.ZonelessUTC > 0 {
-			// Local times read as UTC are off by hours without any other
-			// sign; only the user knows the zone, so the run stops.
-			out.Problems.Errorf(diag.Row, st.Path, 0, 0, "%s timestamps of %s have no zone (e.g. %q, column %s, format %s), and which zone they are in decides every time-based number: name it with tz: on the input in iotpm.yaml (metrics.inputs.%s.tz: Europe/Berlin, or UTC) or --tz %s=ZONE",
-				render.Number(float64(st.ZonelessUTC), 0), st.Kind, st.ZonelessExample, st.Columns[export.TimeRole(st.Kind)], st.Format, st.Kind, st.Kind)
-		}
-		orderWarnings(st, func(format string, args ...any) { out.Problems.Warnf(diag.Row, st.Path, 0, 0, format, args...) },
-			"if the file's row order is the order they happened, set order: file on the input (metrics.inputs.events in iotpm.yaml) or its format; if the export has a sequence or session column, map it",
-			"export the times with their offset, or in UTC, to be exact")
+		fileTimeChecks(st, out)
 	}
 	devices := byKind[planfile.KindDevices]
 	if devices != nil {
@@ -185,6 +177,22 @@ func checkJoins(data *metrics.Data, out *Outcome) {
 				render.Number(float64(j.Unknown), 0), render.Number(float64(j.IDs), 0), what, j.Input, devices.Path, clipID(j.SampleUnknown))
 		}
 	}
+}
+
+// fileTimeChecks reports what the reading of a file's times left to say:
+// zone-less times (an error) and events whose order the file does not
+// decide. Every file input goes through it, the one beside a database's
+// tables (the app's onboarding export) too.
+func fileTimeChecks(st *export.Stats, out *Outcome) {
+	if st.ZonelessUTC > 0 {
+		// Local times read as UTC are off by hours without any other
+		// sign; only the user knows the zone, so the run stops.
+		out.Problems.Errorf(diag.Row, st.Path, 0, 0, "%s timestamps of %s have no zone (e.g. %q, column %s, format %s), and which zone they are in decides every time-based number: name it with tz: on the input in iotpm.yaml (metrics.inputs.%s.tz: Europe/Berlin, or UTC) or --tz %s=ZONE",
+			render.Number(float64(st.ZonelessUTC), 0), st.Kind, st.ZonelessExample, st.Columns[export.TimeRole(st.Kind)], st.Format, st.Kind, st.Kind)
+	}
+	orderWarnings(st, func(format string, args ...any) { out.Problems.Warnf(diag.Row, st.Path, 0, 0, format, args...) },
+		"if the file's row order is the order they happened, set order: file on the input (metrics.inputs.events in iotpm.yaml) or its format; if the export has a sequence or session column, map it",
+		"export the times with their offset, or in UTC, to be exact")
 }
 
 // sessionWarning says when the disconnects that a session decides name,

@@ -215,6 +215,9 @@ func dbSetupRows(env runenv.Env, job *Job, out *Outcome) (*metrics.Data, error) 
 	if err := readFiles(env, job, ing, out); err != nil {
 		return nil, err
 	}
+	for _, st := range out.stats {
+		fileTimeChecks(st, out)
+	}
 	return data, nil
 }
 
@@ -305,10 +308,9 @@ func finishMetrics(env runenv.Env, job *Job, out *Outcome) {
 	noDisconnectWarning(out)
 	singleEventWarning(out)
 	singleActivityWarning(out)
-	if job.db == nil {
-		rowCapWarnings(out)
-		copyWarnings(out)
-	}
+	files := fileStats(job, out)
+	rowCapWarnings(out, files)
+	copyWarnings(out, files)
 	shippingWarning(out)
 	afterHorizonWarning(out)
 	statusWarning(out)

@@ -507,8 +507,8 @@ func statsOf(out *Outcome, k planfile.InputKind) *export.Stats {
 // cut one at a time, and two capped parts of three need not sum to a
 // round number — and as a whole (a LIMIT over the query whose result was
 // written in parts), at most maxCapWarnings files named.
-func rowCapWarnings(out *Outcome) {
-	for _, st := range out.stats {
+func rowCapWarnings(out *Outcome, files []*export.Stats) {
+	for _, st := range files {
 		round := st.Kind != planfile.KindDevices
 		warned := 0
 		for _, f := range st.FileReads {
@@ -535,8 +535,8 @@ func rowCapWarnings(out *Outcome) {
 // another (export.Ingest leaves them out: read twice, every ticket,
 // usage day and setup attempt in them would count twice), at most
 // maxCapWarnings of them.
-func copyWarnings(out *Outcome) {
-	for _, st := range out.stats {
+func copyWarnings(out *Outcome, files []*export.Stats) {
+	for _, st := range files {
 		for i, c := range st.CopyFiles {
 			if i == maxCapWarnings {
 				out.Problems.Warnf(diag.Row, st.Path, 0, 0, "%d more files of it are copies of others, left out", len(st.CopyFiles)-i)
@@ -545,6 +545,19 @@ func copyWarnings(out *Outcome) {
 			out.Problems.Warnf(diag.Row, c.Path, 0, 0, "has the same bytes as %s, so it is left out: read twice, its rows would count twice (a second download of one export?); keep one of the two files", c.Of)
 		}
 	}
+}
+
+// fileStats are the accounting of the inputs read from files: every
+// input, or with a database source the app's onboarding export beside its
+// tables.
+func fileStats(job *Job, out *Outcome) []*export.Stats {
+	var files []*export.Stats
+	for _, st := range out.stats {
+		if _, ok := job.inputs[st.Kind]; ok {
+			files = append(files, st)
+		}
+	}
+	return files
 }
 
 // maxCapWarnings bounds the files of one input named as cut at a cap.

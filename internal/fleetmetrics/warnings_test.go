@@ -69,7 +69,7 @@ func TestRowCapWarningsPerFile(t *testing.T) {
 		{"one file", &export.Stats{Kind: planfile.KindEvents, Path: "events.csv", Read: 50_000}, []string{"events.csv: warning: 50,000 rows"}},
 	} {
 		out := &Outcome{stats: []*export.Stats{c.stats}}
-		rowCapWarnings(out)
+		rowCapWarnings(out, out.stats)
 		var got []string
 		for _, d := range out.Problems {
 			got = append(got, d.String())

@@ -906,3 +906,79 @@ func TestOnboardingJoinFromTables(t *testing.T) {
 		})
 	}
 }
+
+// The onboarding file beside the tables is checked as beside files: an
+// export whose times have no zone stops the run with the same error (it
+// was read as UTC without a word, the funnel's weeks and time to pair
+// computed on guessed hours).
+func TestOnboardingZonelessFromTables(t *testing.T) {
+	zoneless := func(data string) string {
+		lines := strings.Split(strings.TrimSpace(data), "\n")
+		var out strings.Builder
+		out.WriteString("user,step,timestamp,device_id\n")
+		for _, l := range lines[1:] {
+			f := strings.Split(l, ",")
+			fmt.Fprintf(&out, "%s,%s,%s,%s\n", f[2], f[1], strings.Replace(f[0], " ", "T", 1)[:19], f[7])
+		}
+		return out.String()
+	}
+	files := exampleWithSetup(t, zoneless)
+	_, fileErr, fileCode := cmdtest.Run(t, nil, "metrics", "-C", files, "--now=2026-11-11T00:00:00Z")
+	const phrase = "timestamps of onboarding have no zone"
+	if fileCode != cmdutil.ExitInvalid || !strings.Contains(fileErr, phrase) {
+		t.Fatalf("files: exit %d\n%s", fileCode, fileErr)
+	}
+	withSetupFromTables(t, zoneless, func(t *testing.T, engine, stderr string, code int) {
+		if code != fileCode || !strings.Contains(stderr, phrase) {
+			t.Errorf("%s: exit %d\n%s", engine, code, stderr)
+		}
+	})
+}
+
+// withSetupFromTables runs metrics on the example's tables in each engine,
+// its app export (a file beside them) edited by edit, and hands check the
+// run's stderr and exit code.
+func withSetupFromTables(t *testing.T, edit func(string) string, check func(t *testing.T, engine, stderr string, code int)) {
+	for _, e := range pgtest.Engines {
+		t.Run(e.Name, func(t *testing.T) {
+			repo, env, _ := engineRepo(t, e)
+			data, err := os.ReadFile(filepath.Join(repo, "exports", "setup.csv"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			cmdtest.WriteFile(t, repo, "exports/setup.csv", edit(string(data)))
+			_, stderr, code := cmdtest.Run(t, env, "metrics", "-C", repo, "--now=2026-11-11T00:00:00Z")
+			check(t, e.Name, stderr, code)
+		})
+	}
+}
+
+// The onboarding file beside the tables is checked for a row cap as beside
+// files: the example's app export filled up with app events to 10,000
+// rows, a console's cap, is warned of in both (the database source left
+// out every file check, the file's too).
+func TestOnboardingRowCapFromTables(t *testing.T) {
+	capped := func(data string) string {
+		lines := strings.SplitAfter(strings.TrimSpace(data)+"\n", "\n")
+		var out strings.Builder
+		for _, l := range lines {
+			out.WriteString(l)
+		}
+		for i := len(lines) - 2; i < 10_000; i++ { // lines: the header, the rows and ""
+			fmt.Fprintf(&out, "2026-10-%02d 12:00:00.000000,App Opened,%d,,PHONE-%d,iOS,3.8.0,\n", 1+i%28, 990000+i, i)
+		}
+		return out.String()
+	}
+	warning := func(stderr string) string { return warningWith(stderr, "10,000 rows, a round number") }
+	files := exampleWithSetup(t, capped)
+	_, fileErr, _ := cmdtest.Run(t, nil, "metrics", "-C", files, "--now=2026-11-11T00:00:00Z")
+	want := warning(fileErr)
+	if want == "" {
+		t.Fatalf("files: no warning\n%s", fileErr)
+	}
+	withSetupFromTables(t, capped, func(t *testing.T, engine, stderr string, _ int) {
+		if got := warning(stderr); got != want {
+			t.Errorf("files: %s\n%s: %s", want, engine, got)
+		}
+	})
+}
