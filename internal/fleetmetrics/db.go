@@ -213,6 +213,8 @@ func runDBJob(env runenv.Env, job *Job, out *Outcome, setupIDs []string) ([]metr
 		defer conn.Close(context.Background())
 		var res *fleetdb.Result
 		dbJob := job.dbJob(env)
+		// what --max-bad-rows leaves after the onboarding file's
+		dbJob.MaxBadRows = max(0, job.maxBadRows-out.badRows)
 		if len(setupIDs) > 0 {
 			dbJob.SetupDevices = setupIDs
 		}

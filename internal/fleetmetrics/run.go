@@ -119,11 +119,7 @@ func RunJob(env runenv.Env, job *Job) (*Outcome, error) {
 		checkJoins(data, out)
 	}
 	if out.badRows > job.maxBadRows {
-		for _, st := range out.stats {
-			for _, e := range st.Errors {
-				out.Problems.Errorf(diag.Row, e.Path, e.Line, 0, "%s", e.Reason)
-			}
-		}
+		badRowErrors(out)
 	}
 	if out.Problems.HasErrors() {
 		return out, nil
@@ -218,7 +214,22 @@ func dbSetupRows(env runenv.Env, job *Job, out *Outcome) (*metrics.Data, error) 
 	for _, st := range out.stats {
 		fileTimeChecks(st, out)
 	}
+	// its bad rows count against --max-bad-rows with the tables' (the
+	// database job is given what is left of it)
+	if out.badRows > job.maxBadRows {
+		badRowErrors(out)
+	}
 	return data, nil
+}
+
+// badRowErrors reports the bad rows of the files read, when there are
+// more than --max-bad-rows allows.
+func badRowErrors(out *Outcome) {
+	for _, st := range out.stats {
+		for _, e := range st.Errors {
+			out.Problems.Errorf(diag.Row, e.Path, e.Line, 0, "%s", e.Reason)
+		}
+	}
 }
 
 // dbFunnel computes the setup funnel of a database job from its onboarding

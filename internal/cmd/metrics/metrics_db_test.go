@@ -982,3 +982,46 @@ func TestOnboardingRowCapFromTables(t *testing.T) {
 		}
 	})
 }
+
+// A bad row of the onboarding file beside the tables stops the run as
+// beside files (within --max-bad-rows it is skipped and counted).
+func TestOnboardingBadRowFromTables(t *testing.T) {
+	bad := func(data string) string {
+		return data + "2026-10-40 12:00:00.000000,setup_started,990001,user-x1,AA-PHONE-X1,iOS,3.8.0,drip-0001\n"
+	}
+	const phrase = "2026-10-40"
+	files := exampleWithSetup(t, bad)
+	_, fileErr, fileCode := cmdtest.Run(t, nil, "metrics", "-C", files, "--now=2026-11-11T00:00:00Z")
+	if fileCode != cmdutil.ExitInvalid || !strings.Contains(fileErr, phrase) {
+		t.Fatalf("files: exit %d\n%s", fileCode, fileErr)
+	}
+	withSetupFromTables(t, bad, func(t *testing.T, engine, stderr string, code int) {
+		if code != fileCode || !strings.Contains(stderr, phrase) {
+			t.Errorf("%s: exit %d\n%s", engine, code, stderr)
+		}
+	})
+	// tolerated, it is skipped and counted alike
+	for _, e := range pgtest.Engines {
+		t.Run(e.Name+"/tolerated", func(t *testing.T) {
+			repo, env, _ := engineRepo(t, e)
+			data, err := os.ReadFile(filepath.Join(repo, "exports", "setup.csv"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			cmdtest.WriteFile(t, repo, "exports/setup.csv", bad(string(data)))
+			args := []string{"metrics", "-o", "json", "--now=2026-11-11T00:00:00Z", "--max-bad-rows", "1"}
+			fileOut, fileErr, fileCode := cmdtest.Run(t, nil, append(args, "-C", files)...)
+			dbOut, dbErr, dbCode := cmdtest.Run(t, env, append(args, "-C", repo)...)
+			var a, b struct {
+				Onboarding map[string]any `json:"onboarding"`
+				Rows       map[string]struct{ Read, Used, Skipped int }
+			}
+			if fileCode == cmdutil.ExitInvalid || dbCode != fileCode || json.Unmarshal([]byte(fileOut), &a) != nil || json.Unmarshal([]byte(dbOut), &b) != nil {
+				t.Fatalf("exit: files %d, %s %d\n%s\n%s", fileCode, e.Name, dbCode, fileErr, dbErr)
+			}
+			if !sameJSON(a.Onboarding, b.Onboarding) || a.Rows["onboarding"] != b.Rows["onboarding"] || b.Rows["onboarding"].Skipped != 1 {
+				t.Errorf("files %+v, %s %+v", a.Rows["onboarding"], e.Name, b.Rows["onboarding"])
+			}
+		})
+	}
+}
