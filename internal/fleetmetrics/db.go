@@ -115,8 +115,14 @@ func (o *Flags) applySourceFlags(job *Job, cfgDB *dbSource, flagInputs bool) err
 	if flagInputs {
 		return failure.UsageErrorf("the postgres source reads the tables of metrics.inputs in iotpm.yaml; to read files instead, add --source files")
 	}
-	if len(o.Formats) > 0 || len(o.Zones) > 0 || len(o.Maps) > 0 {
-		return failure.UsageErrorf("--format, --tz and --map describe files; a table's columns are mapped in iotpm.yaml (metrics.inputs.KIND.columns)")
+	// they describe files: the app's onboarding export, the one file
+	// beside the tables, may be named (its errors suggest --tz onboarding=)
+	for _, values := range [][]string{o.Formats, o.Zones, o.Maps} {
+		for _, v := range values {
+			if kind, _, _ := strings.Cut(v, "="); strings.Split(kind, ".")[0] != string(planfile.KindOnboarding) {
+				return failure.UsageErrorf("--format, --tz and --map describe files; a table's columns are mapped in iotpm.yaml (metrics.inputs.KIND.columns), and with metrics.source only the onboarding export is a file (--tz onboarding=ZONE)")
+			}
+		}
 	}
 	if o.Given("dsn-env") {
 		job.db.dsnEnv = o.DSNEnv

@@ -298,3 +298,25 @@ func keepSetupDays(keep func(day string) bool) func(string) string {
 		return out
 	}
 }
+
+// With the fleet in a database the onboarding export is still a file: the
+// flags that describe files may name it (its zone-less times' error
+// suggests --tz onboarding=ZONE, which was refused as describing files),
+// and refuse every other input, a table.
+func TestOnboardingFileFlagsBesideTables(t *testing.T) {
+	dir := setupRepo(t, setupYAML+"metrics:\n  month: 2026-10\n  source: {driver: postgres, dsn_env: IOTPM_NO_SUCH_DSN}\n  inputs:\n    devices: {table: things, columns: {device_id: id, shipped_at: shipped}}\n    onboarding: setup.csv\n")
+	for _, c := range []struct {
+		flags []string
+		want  string
+	}{
+		{[]string{"--tz", "onboarding=Europe/Berlin"}, "IOTPM_NO_SUCH_DSN is not set"},
+		{[]string{"--format", "onboarding=generic", "--map", "onboarding.user=user"}, "IOTPM_NO_SUCH_DSN is not set"},
+		{[]string{"--tz", "devices=UTC"}, "with metrics.source only the onboarding export is a file"},
+		{[]string{"--map", "devices.device_id=id"}, "with metrics.source only the onboarding export is a file"},
+	} {
+		_, stderr, code := cmdtest.Run(t, nil, append([]string{"metrics", "-C", dir}, c.flags...)...)
+		if code != cmdutil.ExitInvalid || !strings.Contains(stderr, c.want) {
+			t.Errorf("%q: exit %d, want %q:\n%s", c.flags, code, c.want, stderr)
+		}
+	}
+}
