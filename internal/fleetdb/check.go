@@ -187,10 +187,24 @@ func (p *plan) joinSQL(kind planfile.InputKind) string {
 	if kind != planfile.KindTickets {
 		id, text = p.idExpr(t.cols[role]), p.idText
 	}
+	return p.joinNotesSQL(fmt.Sprintf("SELECT DISTINCT %s AS id FROM %s", id, p.from(kind)), known, text)
+}
+
+// setupJoinNotesSQL is joinSQL for the device ids of the onboarding rows
+// (a file's, @setup_ids), compared with the devices input's as text.
+func (p *plan) setupJoinNotesSQL() string {
+	return p.joinNotesSQL("SELECT DISTINCT x AS id FROM unnest(@setup_ids) AS x", "SELECT "+p.idText("device_id")+" AS id FROM dev", func(x string) string { return x })
+}
+
+// joinNotesSQL counts the distinct ids the ids statement gives and those
+// the known statement does not, with one of each side, and the unknown
+// ones that are a known id but for letter case or form; text is an id as
+// text.
+func (p *plan) joinNotesSQL(ids, known string, text func(string) string) string {
 	// unknown ids that are a known id but for letter case: one device
 	// split in two by an export that changed the case (the files'
 	// metrics.Join.CaseOnly)
-	return with(p.devCTE(), fmt.Sprintf("ids AS (\n  SELECT DISTINCT %s AS id FROM %s\n)", id, p.from(kind)), "known AS (\n  "+known+"\n)",
+	return with(p.devCTE(), "ids AS (\n  "+ids+"\n)", "known AS (\n  "+known+"\n)",
 		"unk AS (\n  SELECT i.id FROM ids i LEFT JOIN (SELECT DISTINCT id FROM known) k USING (id) WHERE k.id IS NULL\n)",
 		"twins AS (\n  SELECT "+text("u.id")+" AS id, min("+text("k.id")+") AS twin FROM unk u JOIN (SELECT DISTINCT id FROM known) k ON lower("+text("u.id")+") = lower("+text("k.id")+") GROUP BY 1\n)",
 		// the others that are a known id written otherwise: separators,

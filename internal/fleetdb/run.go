@@ -67,6 +67,9 @@ type Result struct {
 	// SetupUnits are the units the setup funnel's join reads, when
 	// Job.SetupDevices asks (metrics.Data.AddJoinUnits); nil otherwise.
 	SetupUnits []metrics.JoinUnit
+	// SetupJoin is how Job.SetupDevices match the devices input's ids (as
+	// metrics.Data.Joins tells it of files), when asked.
+	SetupJoin *metrics.Join
 }
 
 // Query is one statement of a run, for --print-sql and for EXPLAIN.
@@ -276,7 +279,25 @@ func Run(ctx context.Context, conn *pgx.Conn, job *Job) (*Result, error) {
 			return nil, err
 		}
 	}
+	if job.SetupDevices != nil && p.has(planfile.KindDevices) {
+		job.stage("onboarding join")
+		if res.SetupJoin, err = p.setupJoinNotes(ctx, conn, params); err != nil {
+			return nil, err
+		}
+	}
 	return res, nil
+}
+
+// setupJoinNotes tells how the onboarding rows' device ids match the
+// devices input's.
+func (p *plan) setupJoinNotes(ctx context.Context, conn *pgx.Conn, params Params) (*metrics.Join, error) {
+	var ids, unknown, caseOnly, formOnly int64
+	var sampleUnknown, sampleKnown, caseHere, caseThere, formHere, formThere *string
+	if err := scanOne(ctx, conn, p.setupJoinNotesSQL(), params, &ids, &unknown, &sampleUnknown, &sampleKnown, &caseOnly, &caseHere, &caseThere, &formOnly, &formHere, &formThere); err != nil {
+		return nil, queryError(err, "onboarding join")
+	}
+	return &metrics.Join{Input: metrics.KindOnboarding, IDs: int(ids), Unknown: int(unknown), SampleUnknown: orEmpty(sampleUnknown), SampleKnown: orEmpty(sampleKnown),
+		CaseOnly: int(caseOnly), CaseSample: [2]string{orEmpty(caseHere), orEmpty(caseThere)}, FormOnly: int(formOnly), FormSample: [2]string{orEmpty(formHere), orEmpty(formThere)}}, nil
 }
 
 func queryError(err error, what string) error {

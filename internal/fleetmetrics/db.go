@@ -178,10 +178,10 @@ func (j *Job) options() metrics.Options {
 }
 
 // runDBJob computes the metrics in the database, and the units of the
-// setup funnel's join when setupIDs (the onboarding rows' device ids) has
-// any. The DSN comes from the environment only; a problem with the
+// setup funnel's join and how the ids match when setupIDs (the onboarding
+// rows' device ids) has any. The DSN comes from the environment only; a problem with the
 // mapping or the data is a diagnostic at its line of iotpm.yaml (exit 2).
-func runDBJob(env runenv.Env, job *Job, out *Outcome, setupIDs []string) ([]metrics.JoinUnit, error) {
+func runDBJob(env runenv.Env, job *Job, out *Outcome, setupIDs []string) ([]metrics.JoinUnit, *metrics.Join, error) {
 	// the mapping's own problems need no connection: said at their line
 	// first, not after a variable that is not set or a server that is down
 	for _, kind := range planfile.InputKinds {
@@ -192,21 +192,21 @@ func runDBJob(env runenv.Env, job *Job, out *Outcome, setupIDs []string) ([]metr
 		var p *fleetdb.Problem
 		if err := in.Check(); errors.As(err, &p) {
 			out.Problems.Errorf(diag.Source, p.File, p.Line, p.Col, "%s", p.Message)
-			return nil, nil
+			return nil, nil, nil
 		} else if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	dsn := env.Lookup(job.db.dsnEnv)
 	if dsn == "" {
-		return nil, failure.UsageErrorf("%s is not set: export %s=postgres://USER@HOST:5432/DB (the password in PGPASSWORD or ~/.pgpass), or name another variable with metrics.source.dsn_env or --dsn-env",
+		return nil, nil, failure.UsageErrorf("%s is not set: export %s=postgres://USER@HOST:5432/DB (the password in PGPASSWORD or ~/.pgpass), or name another variable with metrics.source.dsn_env or --dsn-env",
 			job.db.dsnEnv, job.db.dsnEnv)
 	}
 	if job.db.allow == nil {
 		if env := env.Lookup(AllowTablesEnv); env != "" {
 			allow, err := fleetdb.ParseAllowList(env)
 			if err != nil {
-				return nil, failure.UsageErrorf("%s: %v", AllowTablesEnv, err)
+				return nil, nil, failure.UsageErrorf("%s: %v", AllowTablesEnv, err)
 			}
 			job.db.allow = allow
 		}
@@ -248,11 +248,11 @@ func runDBJob(env runenv.Env, job *Job, out *Outcome, setupIDs []string) ([]metr
 				sequenceWarning(st, warn)
 				joinWarnings(job, st, in, out)
 			}
-			return res.SetupUnits, nil
+			return res.SetupUnits, res.SetupJoin, nil
 		}
 	}
 	if parent.Err() != nil {
-		return nil, parent.Err() // Ctrl-C: exit 130; the query was cancelled on the server
+		return nil, nil, parent.Err() // Ctrl-C: exit 130; the query was cancelled on the server
 	}
 	var p *fleetdb.Problem
 	switch {
@@ -263,7 +263,7 @@ func runDBJob(env runenv.Env, job *Job, out *Outcome, setupIDs []string) ([]metr
 	default:
 		out.Problems.Errorf(diag.Source, job.db.dsnEnv, 0, 0, "%s", err)
 	}
-	return nil, nil
+	return nil, nil, nil
 }
 
 // queryProgress shows, on a terminal, the query running and the time so

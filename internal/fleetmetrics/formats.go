@@ -146,36 +146,43 @@ func checkJoins(data *metrics.Data, out *Outcome) {
 		tickets.Duplicates = data.DuplicateTickets
 	}
 	for _, j := range data.Joins() {
-		st := byKind[j.Input]
-		if st == nil || devices == nil {
-			continue
-		}
-		st.Join = export.JoinNotes{JoinIDs: j.IDs, UnknownSample: j.SampleUnknown, CaseOnly: j.CaseOnly, CaseSample: j.CaseSample, FormOnly: j.FormOnly, FormSample: j.FormSample}
-		caseWarning(st, devices.Path, func(format string, args ...any) { out.Problems.Warnf(diag.Row, st.Path, 0, 0, format, args...) })
-		st.UnknownDevices = j.Unknown
-		what, col, devCol := "device ids", st.Columns["device_id"], devices.Columns["device_id"]
-		if j.Input == planfile.KindTickets {
-			what, col, devCol = "customer ids", st.Columns["customer_id"], devices.Columns["customer_id"]
-		}
-		switch {
-		case j.IDs == 0 || j.Unknown == 0:
-		case devices.Used == 0:
-			// no id can match a devices input whose every row was bad or
-			// left out: those rows are the problem, and are reported
-		case j.Input == planfile.KindOnboarding:
-			// the join is a section of the funnel, which stands without it
-			// (the section says so when nothing matched)
-			out.Problems.Warnf(diag.Row, st.Path, 0, 0, "%s of the %s device ids the onboarding rows name are not in the devices input %s (column %s here, %s there): e.g. %q here, %q there; the funnel's join to shipped units counts only those that are",
-				render.Number(float64(j.Unknown), 0), render.Number(float64(j.IDs), 0), devices.Path, col, devCol, clipID(j.SampleUnknown), clipID(j.SampleKnown))
-		case j.Unknown == j.IDs:
-			out.Problems.Errorf(diag.Row, st.Path, 0, 0, "none of the %s %s of %s (column %s, format %s) is in the devices input %s (column %s): e.g. %q here, %q there; "+
-				"if the column is the wrong one, name it with --map %s.%s=COLUMN or the export's format with --format %s=NAME (see --list-formats)",
-				render.Number(float64(j.IDs), 0), what, j.Input, col, st.Format, devices.Path, devCol, clipID(j.SampleUnknown), clipID(j.SampleKnown),
-				j.Input, strings.ReplaceAll(strings.TrimSuffix(what, "s"), " ", "_"), j.Input)
-		default:
-			out.Problems.Warnf(diag.Row, st.Path, 0, 0, "%s of the %s %s of %s are not in the devices input %s (e.g. %q); they count in fleet metrics, not in activation or customer health",
-				render.Number(float64(j.Unknown), 0), render.Number(float64(j.IDs), 0), what, j.Input, devices.Path, clipID(j.SampleUnknown))
-		}
+		joinWarning(out, byKind[j.Input], devices, j)
+	}
+}
+
+// joinWarning accounts in an input's stats how its ids match the devices
+// input's (j, from either engine) and says what is wrong with it: ids that
+// are the devices input's but for letter case or form, ids it does not
+// list, none it lists.
+func joinWarning(out *Outcome, st, devices *export.Stats, j metrics.Join) {
+	if st == nil || devices == nil {
+		return
+	}
+	st.Join = export.JoinNotes{JoinIDs: j.IDs, UnknownSample: j.SampleUnknown, CaseOnly: j.CaseOnly, CaseSample: j.CaseSample, FormOnly: j.FormOnly, FormSample: j.FormSample}
+	caseWarning(st, devices.Path, func(format string, args ...any) { out.Problems.Warnf(diag.Row, st.Path, 0, 0, format, args...) })
+	st.UnknownDevices = j.Unknown
+	what, col, devCol := "device ids", st.Columns["device_id"], devices.Columns["device_id"]
+	if j.Input == planfile.KindTickets {
+		what, col, devCol = "customer ids", st.Columns["customer_id"], devices.Columns["customer_id"]
+	}
+	switch {
+	case j.IDs == 0 || j.Unknown == 0:
+	case devices.Used == 0:
+		// no id can match a devices input whose every row was bad or
+		// left out: those rows are the problem, and are reported
+	case j.Input == planfile.KindOnboarding:
+		// the join is a section of the funnel, which stands without it
+		// (the section says so when nothing matched)
+		out.Problems.Warnf(diag.Row, st.Path, 0, 0, "%s of the %s device ids the onboarding rows name are not in the devices input %s (column %s here, %s there): e.g. %q here, %q there; the funnel's join to shipped units counts only those that are",
+			render.Number(float64(j.Unknown), 0), render.Number(float64(j.IDs), 0), devices.Path, col, devCol, clipID(j.SampleUnknown), clipID(j.SampleKnown))
+	case j.Unknown == j.IDs:
+		out.Problems.Errorf(diag.Row, st.Path, 0, 0, "none of the %s %s of %s (column %s, format %s) is in the devices input %s (column %s): e.g. %q here, %q there; "+
+			"if the column is the wrong one, name it with --map %s.%s=COLUMN or the export's format with --format %s=NAME (see --list-formats)",
+			render.Number(float64(j.IDs), 0), what, j.Input, col, st.Format, devices.Path, devCol, clipID(j.SampleUnknown), clipID(j.SampleKnown),
+			j.Input, strings.ReplaceAll(strings.TrimSuffix(what, "s"), " ", "_"), j.Input)
+	default:
+		out.Problems.Warnf(diag.Row, st.Path, 0, 0, "%s of the %s %s of %s are not in the devices input %s (e.g. %q); they count in fleet metrics, not in activation or customer health",
+			render.Number(float64(j.Unknown), 0), render.Number(float64(j.IDs), 0), what, j.Input, devices.Path, clipID(j.SampleUnknown))
 	}
 }
 

@@ -10,7 +10,6 @@ import (
 
 	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/export"
-	"github.com/iotpm/iotpm/internal/fleetdb"
 	"github.com/iotpm/iotpm/internal/infile"
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/internal/render"
@@ -79,12 +78,12 @@ func RunJob(env runenv.Env, job *Job) (*Outcome, error) {
 		if setup != nil {
 			setupIDs = setup.SetupDeviceIDs()
 		}
-		units, err := runDBJob(env, job, out, setupIDs)
+		units, join, err := runDBJob(env, job, out, setupIDs)
 		if err != nil {
 			return nil, err
 		}
 		if setup != nil && !out.Problems.HasErrors() {
-			dbFunnel(job, out, setup, units)
+			dbFunnel(job, out, setup, units, join)
 		}
 		if !out.Problems.HasErrors() {
 			finishMetrics(env, job, out)
@@ -233,49 +232,17 @@ func badRowErrors(out *Outcome) {
 }
 
 // dbFunnel computes the setup funnel of a database job from its onboarding
-// rows, joined to the units the database gave for their device ids
-// (nil: the job has no devices table).
-func dbFunnel(job *Job, out *Outcome, setup *metrics.Data, units []metrics.JoinUnit) {
-	devices, ok := job.db.tables[planfile.KindDevices]
-	if ok {
-		setupJoinWarning(out, setup.SetupDeviceIDs(), units, devices)
+// rows, joined to the units the database gave for their device ids (nil:
+// the job has no devices table), and warns of the ids as the files' run
+// does (join: how they match the devices table).
+func dbFunnel(job *Job, out *Outcome, setup *metrics.Data, units []metrics.JoinUnit, join *metrics.Join) {
+	if _, ok := job.db.tables[planfile.KindDevices]; ok {
+		if join != nil {
+			joinWarning(out, statsOf(out, planfile.KindOnboarding), statsOf(out, planfile.KindDevices), *join)
+		}
 		setup.AddJoinUnits(units)
 	}
 	out.report.Onboarding = setup.SetupFunnel(job.options(), out.report.Horizon)
-}
-
-// setupJoinWarning says, as the file engine's join check does, how many of
-// the onboarding rows' device ids the devices table does not list (units
-// holds the listed ones the database found, and the units shipped in the
-// window).
-func setupJoinWarning(out *Outcome, ids []string, units []metrics.JoinUnit, devices fleetdb.Input) {
-	st := statsOf(out, planfile.KindOnboarding)
-	if st == nil || len(ids) == 0 {
-		return
-	}
-	listed := make(map[string]bool, len(units))
-	for _, u := range units {
-		listed[u.ID] = true
-	}
-	unknown, sample := 0, ""
-	for _, id := range ids {
-		if !listed[id] {
-			if unknown == 0 {
-				sample = id
-			}
-			unknown++
-		}
-	}
-	if unknown == 0 {
-		return
-	}
-	st.UnknownDevices = unknown
-	known := ""
-	if len(units) > 0 {
-		known = fmt.Sprintf(", %q there", clipID(units[0].ID))
-	}
-	out.Problems.Warnf(diag.Row, st.Path, 0, 0, "%s of the %s device ids the onboarding rows name are not in the devices input %s (column %s here, %s there): e.g. %q here%s; the funnel's join to shipped units counts only those that are",
-		render.Number(float64(unknown), 0), render.Number(float64(len(ids)), 0), devices.Table, st.Columns["device_id"], devices.Columns["device_id"].Column, clipID(sample), known)
 }
 
 // devicesHave is "1 device has" or "N devices have", N with separators.

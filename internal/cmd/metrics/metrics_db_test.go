@@ -846,6 +846,9 @@ func TestOnboardingJoinFromTables(t *testing.T) {
 		{"ends early", keepSetupDays(func(d string) bool { return d < "2026-10-12" })},
 		{"starts late", keepSetupDays(func(d string) bool { return d >= "2026-10-12" })},
 		{"an unlisted unit", func(data string) string { return data + extra }},
+		{"a listed unit in capitals", func(data string) string {
+			return data + strings.ReplaceAll(extra, "drip-nobody", "DRIP-000001")
+		}},
 	}
 	for _, e := range pgtest.Engines {
 		t.Run(e.Name, func(t *testing.T) {
@@ -881,8 +884,15 @@ func TestOnboardingJoinFromTables(t *testing.T) {
 					if a.Rows["onboarding"] != b.Rows["onboarding"] || b.Rows["onboarding"].Read == 0 {
 						t.Errorf("the onboarding input's rows: files %+v, %s %+v", a.Rows["onboarding"], e.Name, b.Rows["onboarding"])
 					}
-					for _, phrase := range []string{"their setup is not in the export", "not counted as activated without setup"} {
-						if fw, dw := warningWith(fileErr, phrase), warningWith(dbErr, phrase); fw != dw {
+					for _, phrase := range []string{"their setup is not in the export", "not counted as activated without setup", "but for letter case (e.g. "} {
+						// the devices input is named otherwise: the words after it
+						after := func(w string) string {
+							if _, tail, ok := strings.Cut(w, " are one of its ids"); ok {
+								return tail
+							}
+							return w
+						}
+						if fw, dw := after(warningWith(fileErr, phrase)), after(warningWith(dbErr, phrase)); fw != dw {
 							t.Errorf("warning %q: files %q, %s %q", phrase, fw, e.Name, dw)
 						}
 					}
@@ -897,6 +907,9 @@ func TestOnboardingJoinFromTables(t *testing.T) {
 						_, example, _ := strings.Cut(w, "e.g. ")
 						example, _, _ = strings.Cut(example, " ")
 						return head[:strings.LastIndex(head, " ")] + " " + example
+					}
+					if c.name == "a listed unit in capitals" && !strings.Contains(dbErr, `but for letter case (e.g. "DRIP-000001" here, "drip-000001" there)`) {
+						t.Errorf("%s: no case warning\n%s", e.Name, dbErr)
 					}
 					if fw, dw := unknown(fileErr), unknown(dbErr); fw != dw || (c.name == "an unlisted unit") != strings.Contains(fw, `"drip-nobody"`) {
 						t.Errorf("unlisted ids: files %q, %s %q", fw, e.Name, dw)
