@@ -177,13 +177,10 @@ func (j *Job) options() metrics.Options {
 		FleetLookbackDays: j.fleetLookback, Funnel: j.funnel, Unmodelled: j.unmodelled}
 }
 
-// runDBJob computes the metrics in the database, and the units of the
-// setup funnel's join and how the ids match when setupIDs (the onboarding
-// rows' device ids) has any. The DSN comes from the environment only; a problem with the
-// mapping or the data is a diagnostic at its line of iotpm.yaml (exit 2).
-func runDBJob(env runenv.Env, job *Job, out *Outcome, setupIDs []string) ([]metrics.JoinUnit, *metrics.Join, error) {
-	// the mapping's own problems need no connection: said at their line
-	// first, not after a variable that is not set or a server that is down
+// checkMapping reports the table mapping's own problems at their line of
+// iotpm.yaml: they need no connection, and are said first, not after a
+// file read, a variable that is not set or a server that is down.
+func checkMapping(job *Job, out *Outcome) error {
 	for _, kind := range planfile.InputKinds {
 		in, ok := job.db.tables[kind]
 		if !ok {
@@ -192,11 +189,19 @@ func runDBJob(env runenv.Env, job *Job, out *Outcome, setupIDs []string) ([]metr
 		var p *fleetdb.Problem
 		if err := in.Check(); errors.As(err, &p) {
 			out.Problems.Errorf(diag.Source, p.File, p.Line, p.Col, "%s", p.Message)
-			return nil, nil, nil
+			return nil
 		} else if err != nil {
-			return nil, nil, err
+			return err
 		}
 	}
+	return nil
+}
+
+// runDBJob computes the metrics in the database, and the units of the
+// setup funnel's join and how the ids match when setupIDs (the onboarding
+// rows' device ids) has any. The DSN comes from the environment only; a problem with the
+// mapping or the data is a diagnostic at its line of iotpm.yaml (exit 2).
+func runDBJob(env runenv.Env, job *Job, out *Outcome, setupIDs []string) ([]metrics.JoinUnit, *metrics.Join, error) {
 	dsn := env.Lookup(job.db.dsnEnv)
 	if dsn == "" {
 		return nil, nil, failure.UsageErrorf("%s is not set: export %s=postgres://USER@HOST:5432/DB (the password in PGPASSWORD or ~/.pgpass), or name another variable with metrics.source.dsn_env or --dsn-env",

@@ -65,8 +65,14 @@ func RunJob(env runenv.Env, job *Job) (*Outcome, error) {
 	out := &Outcome{}
 	warnCautions(job, out)
 	if job.db != nil {
-		// the app's export first: its device ids are what the database is
-		// asked about for the funnel's join
+		if err := checkMapping(job, out); err != nil {
+			return nil, err
+		}
+		if out.Problems.HasErrors() {
+			return out, nil
+		}
+		// the app's export before the tables: its device ids are what the
+		// database is asked about for the funnel's join
 		setup, err := dbSetupRows(env, job, out)
 		if err != nil {
 			return nil, err

@@ -309,7 +309,7 @@ func reportRows(f *cmdutil.Factory, job *fleetmetrics.Job, out *fleetmetrics.Out
 			if job.MaxBadRows() > 0 {
 				hint = fmt.Sprintf("more than --max-bad-rows %d", job.MaxBadRows())
 			}
-			return &failure.InvalidInputError{Summary: fmt.Sprintf("%d bad rows (%s); nothing was computed", out.BadRows(), hint)}
+			return &failure.InvalidInputError{Summary: fmt.Sprintf("%s (%s); nothing was computed", render.Plural(out.BadRows(), "bad row"), hint)}
 		}
 		return &failure.InvalidInputError{Diagnostics: out.Problems}
 	}
@@ -317,7 +317,7 @@ func reportRows(f *cmdutil.Factory, job *fleetmetrics.Job, out *fleetmetrics.Out
 		fmt.Fprintln(f.IO.ErrOut, w.String())
 	}
 	if out.BadRows() > 0 {
-		fmt.Fprintf(f.IO.ErrOut, "iotpm: skipped %d bad rows (within --max-bad-rows %d); see rows in the output\n", out.BadRows(), job.MaxBadRows())
+		fmt.Fprintf(f.IO.ErrOut, "iotpm: skipped %s (within --max-bad-rows %d); see rows in the output\n", render.Plural(out.BadRows(), "bad row"), job.MaxBadRows())
 	}
 	return nil
 }

@@ -371,6 +371,14 @@ func TestTableMappingProblemFirst(t *testing.T) {
 			}
 		}
 	}
+	// before the onboarding file beside the tables is read (its bad row
+	// was said instead)
+	cmdtest.WriteFile(t, dir, "setup.csv", "user,step,timestamp\nu1,a,2026-10-40T00:00:00Z\n")
+	cmdtest.WriteFile(t, dir, "iotpm.yaml", "onboarding: {steps: [a, b], within: 1h}\nmetrics:\n  month: 2026-10\n  source: {driver: postgres}\n  inputs:\n    events: {table: device_events, columns: {device_id: client_id, timestamp: ts}}\n    onboarding: setup.csv\n")
+	_, stderr, code := cmdtest.Run(t, map[string]string{"IOTPM_DSN": "postgres://nobody@127.0.0.1:1/x?connect_timeout=1"}, "metrics", "-C", dir)
+	if want := dir + "/iotpm.yaml:6:13: metrics.inputs.events: columns: missing event"; code != cmdutil.ExitInvalid || !strings.Contains(stderr, want) || strings.Contains(stderr, "2026-10-40") {
+		t.Errorf("with an onboarding file: exit %d, stderr:\n%s", code, stderr)
+	}
 }
 
 // Event rows whose device ids are the devices input's but in capitals
@@ -500,5 +508,23 @@ func TestMetricsUptimeFromActivityAlone(t *testing.T) {
 	u = read()
 	if u.Value != nil || !strings.Contains(u.Reason, "with activity rows and no events, a device is observed through its check-ins, and none checked in in the window; a device checks in when its model") {
 		t.Errorf("activity alone, no models: %+v", u)
+	}
+}
+
+// One bad row is "1 bad row" (it read "1 bad rows"), stopped or skipped.
+func TestMetricsOneBadRowSaysRow(t *testing.T) {
+	dir := t.TempDir()
+	cmdtest.WriteFile(t, dir, "events.csv", "device_id,timestamp,event\nd1,2026-10-02T00:00:00Z,connected\nd1,2026-10-40T00:00:00Z,disconnected\n")
+	for _, c := range []struct {
+		extra []string
+		want  string
+	}{
+		{nil, "iotpm: 1 bad row (fix them, or tolerate them with --max-bad-rows N); nothing was computed"},
+		{[]string{"--max-bad-rows", "1"}, "iotpm: skipped 1 bad row (within --max-bad-rows 1)"},
+	} {
+		_, stderr, _ := cmdtest.Run(t, nil, append([]string{"metrics", "-C", dir, "--events", "events.csv", "--month", "2026-10"}, c.extra...)...)
+		if !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: want %q in:\n%s", c.extra, c.want, stderr)
+		}
 	}
 }
