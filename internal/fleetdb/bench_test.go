@@ -176,7 +176,10 @@ func (c *stageClock) String() string {
 		if i < len(c.took) {
 			d = c.took[i]
 		}
-		fmt.Fprintf(&sb, "%s%s %.2f s", map[bool]string{true: "", false: "; "}[i == 0], name, d.Seconds())
+		if i > 0 {
+			sb.WriteString("; ")
+		}
+		fmt.Fprintf(&sb, "%s %.2f s", name, d.Seconds())
 	}
 	return sb.String()
 }

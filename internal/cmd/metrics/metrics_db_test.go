@@ -941,17 +941,17 @@ func TestOnboardingZonelessFromTables(t *testing.T) {
 	if fileCode != cmdutil.ExitInvalid || !strings.Contains(fileErr, phrase) {
 		t.Fatalf("files: exit %d\n%s", fileCode, fileErr)
 	}
-	withSetupFromTables(t, zoneless, func(t *testing.T, engine, stderr string, code int) {
+	withSetupFromTables(t, zoneless, nil, func(t *testing.T, engine, _, stderr string, code int) {
 		if code != fileCode || !strings.Contains(stderr, phrase) {
 			t.Errorf("%s: exit %d\n%s", engine, code, stderr)
 		}
 	})
 }
 
-// withSetupFromTables runs metrics on the example's tables in each engine,
-// its app export (a file beside them) edited by edit, and hands check the
-// run's stderr and exit code.
-func withSetupFromTables(t *testing.T, edit func(string) string, check func(t *testing.T, engine, stderr string, code int)) {
+// withSetupFromTables runs metrics (with args) on the example's tables in
+// each engine, its app export (a file beside them) edited by edit, and
+// hands check the run's stdout, stderr and exit code.
+func withSetupFromTables(t *testing.T, edit func(string) string, args []string, check func(t *testing.T, engine, stdout, stderr string, code int)) {
 	for _, e := range pgtest.Engines {
 		t.Run(e.Name, func(t *testing.T) {
 			repo, env, _ := engineRepo(t, e)
@@ -960,8 +960,8 @@ func withSetupFromTables(t *testing.T, edit func(string) string, check func(t *t
 				t.Fatal(err)
 			}
 			cmdtest.WriteFile(t, repo, "exports/setup.csv", edit(string(data)))
-			_, stderr, code := cmdtest.Run(t, env, "metrics", "-C", repo, "--now=2026-11-11T00:00:00Z")
-			check(t, e.Name, stderr, code)
+			stdout, stderr, code := cmdtest.Run(t, env, append([]string{"metrics", "-C", repo, "--now=2026-11-11T00:00:00Z"}, args...)...)
+			check(t, e.Name, stdout, stderr, code)
 		})
 	}
 }
@@ -989,7 +989,7 @@ func TestOnboardingRowCapFromTables(t *testing.T) {
 	if want == "" {
 		t.Fatalf("files: no warning\n%s", fileErr)
 	}
-	withSetupFromTables(t, capped, func(t *testing.T, engine, stderr string, _ int) {
+	withSetupFromTables(t, capped, nil, func(t *testing.T, engine, _, stderr string, _ int) {
 		if got := warning(stderr); got != want {
 			t.Errorf("files: %s\n%s: %s", want, engine, got)
 		}
@@ -1008,33 +1008,29 @@ func TestOnboardingBadRowFromTables(t *testing.T) {
 	if fileCode != cmdutil.ExitInvalid || !strings.Contains(fileErr, phrase) {
 		t.Fatalf("files: exit %d\n%s", fileCode, fileErr)
 	}
-	withSetupFromTables(t, bad, func(t *testing.T, engine, stderr string, code int) {
+	withSetupFromTables(t, bad, nil, func(t *testing.T, engine, _, stderr string, code int) {
 		if code != fileCode || !strings.Contains(stderr, phrase) {
 			t.Errorf("%s: exit %d\n%s", engine, code, stderr)
 		}
 	})
 	// tolerated, it is skipped and counted alike
-	for _, e := range pgtest.Engines {
-		t.Run(e.Name+"/tolerated", func(t *testing.T) {
-			repo, env, _ := engineRepo(t, e)
-			data, err := os.ReadFile(filepath.Join(repo, "exports", "setup.csv"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			cmdtest.WriteFile(t, repo, "exports/setup.csv", bad(string(data)))
-			args := []string{"metrics", "-o", "json", "--now=2026-11-11T00:00:00Z", "--max-bad-rows", "1"}
-			fileOut, fileErr, fileCode := cmdtest.Run(t, nil, append(args, "-C", files)...)
-			dbOut, dbErr, dbCode := cmdtest.Run(t, env, append(args, "-C", repo)...)
-			var a, b struct {
-				Onboarding map[string]any `json:"onboarding"`
-				Rows       map[string]struct{ Read, Used, Skipped int }
-			}
-			if fileCode == cmdutil.ExitInvalid || dbCode != fileCode || json.Unmarshal([]byte(fileOut), &a) != nil || json.Unmarshal([]byte(dbOut), &b) != nil {
-				t.Fatalf("exit: files %d, %s %d\n%s\n%s", fileCode, e.Name, dbCode, fileErr, dbErr)
-			}
-			if !sameJSON(a.Onboarding, b.Onboarding) || a.Rows["onboarding"] != b.Rows["onboarding"] || b.Rows["onboarding"].Skipped != 1 {
-				t.Errorf("files %+v, %s %+v", a.Rows["onboarding"], e.Name, b.Rows["onboarding"])
-			}
-		})
+	tolerate := []string{"-o", "json", "--max-bad-rows", "1"}
+	fileOut, fileErr, fileCode := cmdtest.Run(t, nil, append([]string{"metrics", "-C", files, "--now=2026-11-11T00:00:00Z"}, tolerate...)...)
+	type doc struct {
+		Onboarding map[string]any `json:"onboarding"`
+		Rows       map[string]struct{ Read, Used, Skipped int }
 	}
+	var a doc
+	if fileCode == cmdutil.ExitInvalid || json.Unmarshal([]byte(fileOut), &a) != nil {
+		t.Fatalf("files, tolerated: exit %d\n%s", fileCode, fileErr)
+	}
+	withSetupFromTables(t, bad, tolerate, func(t *testing.T, engine, stdout, stderr string, code int) {
+		var b doc
+		if code != fileCode || json.Unmarshal([]byte(stdout), &b) != nil {
+			t.Fatalf("tolerated: exit: files %d, %s %d\n%s", fileCode, engine, code, stderr)
+		}
+		if !sameJSON(a.Onboarding, b.Onboarding) || a.Rows["onboarding"] != b.Rows["onboarding"] || b.Rows["onboarding"].Skipped != 1 {
+			t.Errorf("tolerated: files %+v, %s %+v", a.Rows["onboarding"], engine, b.Rows["onboarding"])
+		}
+	})
 }
