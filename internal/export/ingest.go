@@ -137,6 +137,22 @@ func (s *Stats) IgnoredTotal() int {
 	return n
 }
 
+// FleetStart is the fleet's data start: the earliest row of the events
+// and activity inputs, and that input's path (NoTime and "" without
+// one). Before it the exports say nothing of the fleet: a unit shipped
+// earlier may have activated where no row shows it
+// (metrics.Options.DataStart), and an export cut at a retention limit
+// starts its counts there.
+func FleetStart(stats []*Stats) (start int64, path string) {
+	start = metrics.NoTime
+	for _, st := range stats {
+		if (st.Kind == planfile.KindEvents || st.Kind == planfile.KindActivity) && st.Earliest != metrics.NoTime && (start == metrics.NoTime || st.Earliest < start) {
+			start, path = st.Earliest, st.Path
+		}
+	}
+	return start, path
+}
+
 // MaxListedErrors is how many bad rows are kept for the error listing.
 const MaxListedErrors = 20
 

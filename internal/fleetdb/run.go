@@ -272,6 +272,7 @@ func Run(ctx context.Context, conn *pgx.Conn, job *Job) (*Result, error) {
 		}
 	}
 	params := job.params(horizon)
+	params["data_start"], _ = export.FleetStart(res.Stats)
 	res.Report.Horizon = horizon
 	for _, q := range job.metricQueries(p, params) {
 		job.stage(q.Name)
@@ -646,13 +647,13 @@ func scanActivation(rows pgx.Rows) (*metrics.Activation, error) {
 	for rows.Next() {
 		var c metrics.Cohort
 		var prof *string
-		var shipped, activated, wShipped, wActivated, atShipping, wAfter int64
-		if err := rows.Scan(&c.Label, &prof, &shipped, &activated, &wShipped, &wActivated, &atShipping, &wAfter); err != nil {
+		var shipped, activated, wShipped, wActivated, atShipping, wAfter, before, wBefore int64
+		if err := rows.Scan(&c.Label, &prof, &shipped, &activated, &wShipped, &wActivated, &atShipping, &wAfter, &before, &wBefore); err != nil {
 			return nil, err
 		}
 		a.AtShipping += int(atShipping)
 		a.AfterHorizon += int(wAfter)
-		c.Shipped, c.Activated = int(shipped), int(activated)
+		c.Shipped, c.Activated, c.BeforeData = int(shipped), int(activated), int(before)
 		// rows by month, then profile: the fleet's month is their sum
 		if n := len(a.ByMonth); n == 0 || a.ByMonth[n-1].Label != c.Label {
 			a.ByMonth = append(a.ByMonth, metrics.Cohort{Label: c.Label})
@@ -660,8 +661,10 @@ func scanActivation(rows pgx.Rows) (*metrics.Activation, error) {
 		m := &a.ByMonth[len(a.ByMonth)-1]
 		m.Shipped += c.Shipped
 		m.Activated += c.Activated
+		m.BeforeData += c.BeforeData
 		a.Shipped += int(wShipped)
 		a.Activated += int(wActivated)
+		a.BeforeData += int(wBefore)
 		if prof == nil {
 			continue
 		}
@@ -672,6 +675,7 @@ func scanActivation(rows pgx.Rows) (*metrics.Activation, error) {
 		}
 		pa.Shipped += int(wShipped)
 		pa.Activated += int(wActivated)
+		pa.BeforeData += int(wBefore)
 		pa.ByMonth = append(pa.ByMonth, c)
 	}
 	if err := rows.Err(); err != nil {
@@ -927,6 +931,10 @@ func Script(job *Job) (string, error) {
 	} else {
 		fmt.Fprintf(&b, "-- the data horizon H: the latest row time of the inputs\n%s \\gset\n\n", p.horizonSQL())
 	}
+	if p.has(planfile.KindDevices) && (p.has(planfile.KindEvents) || p.has(planfile.KindActivity)) {
+		fmt.Fprintf(&b, "-- the fleet's data start F: the earliest row time of the events and activity\n%s \\gset\n\n", p.dataStartSQL())
+		params["data_start"] = int64(0) // a placeholder: the script reads :data_start
+	}
 	for _, q := range job.metricQueries(p, params) {
 		s, args, err := bind(q.SQL, q.Params)
 		if err != nil {
@@ -936,8 +944,8 @@ func Script(job *Job) (string, error) {
 		names := orderedNames(q.SQL, q.Params)
 		for i, a := range args {
 			lits[i] = literal(a)
-			if names[i] == "horizon" {
-				lits[i] = ":horizon"
+			if names[i] == "horizon" || names[i] == "data_start" {
+				lits[i] = ":" + names[i]
 			}
 		}
 		fmt.Fprintf(&b, "-- %s\nPREPARE iotpm_%s AS\n%s;\nEXECUTE iotpm_%[2]s(%[4]s);\nDEALLOCATE iotpm_%[2]s;\n\n", q.Name, q.Name, s, strings.Join(lits, ", "))

@@ -600,6 +600,23 @@ func (p *plan) horizonSQL() string {
 	return "SELECT greatest(\n  " + strings.Join(parts, ",\n  ") + "\n) AS horizon"
 }
 
+// dataStartSQL: F, the fleet's data start — the earliest row time of the
+// events and activity inputs (export.FleetStart; a run takes it from its
+// checks' counts, which leave bad rows out).
+func (p *plan) dataStartSQL() string {
+	var parts []string
+	for _, kind := range []planfile.InputKind{planfile.KindEvents, planfile.KindActivity} {
+		if t, ok := p.tables[kind]; ok {
+			c := t.cols["timestamp"]
+			parts = append(parts, fmt.Sprintf("(SELECT %s FROM %s)", c.timeExpr("min("+c.quoted+")"), p.from(kind)))
+		}
+	}
+	if len(parts) == 0 {
+		return fmt.Sprintf("SELECT %d::bigint AS data_start", int64(metrics.NoTime))
+	}
+	return fmt.Sprintf("SELECT coalesce(least(\n  %s\n), %d) AS data_start", strings.Join(parts, ",\n  "), int64(metrics.NoTime))
+}
+
 // uptimeSelect: fleet sums, per-device summary and device counts.
 func (p *plan) uptimeSelect() string {
 	never, retired := "0", "0"
@@ -695,12 +712,14 @@ func (p *plan) activationSQL() string {
 	ctes := append([]string{p.devCTE(), mdCTE}, p.activatedCTEs("")...)
 	return with(ctes...) + fmt.Sprintf(`SELECT to_char(to_timestamp(d.shipped / 1000000.0) AT TIME ZONE 'UTC', 'YYYY-MM') AS month,
   m.profile,
-  count(*) AS shipped,
-  count(a.device_id) AS activated,
-  count(*) FILTER (WHERE d.shipped >= @from AND d.shipped < @to) AS window_shipped,
-  count(a.device_id) FILTER (WHERE d.shipped >= @from AND d.shipped < @to) AS window_activated,
-  count(a.device_id) FILTER (WHERE a.first < d.shipped + %d) AS at_shipping,
-  count(*) FILTER (WHERE d.shipped >= @from AND d.shipped < @to AND d.shipped > @horizon) AS window_after
+  count(*) FILTER (WHERE d.shipped + @activation > @data_start) AS shipped,
+  count(a.device_id) FILTER (WHERE d.shipped + @activation > @data_start) AS activated,
+  count(*) FILTER (WHERE d.shipped >= @from AND d.shipped < @to AND d.shipped + @activation > @data_start) AS window_shipped,
+  count(a.device_id) FILTER (WHERE d.shipped >= @from AND d.shipped < @to AND d.shipped + @activation > @data_start) AS window_activated,
+  count(a.device_id) FILTER (WHERE a.first < d.shipped + %d AND d.shipped + @activation > @data_start) AS at_shipping,
+  count(*) FILTER (WHERE d.shipped >= @from AND d.shipped < @to AND d.shipped > @horizon) AS window_after,
+  count(*) FILTER (WHERE d.shipped + @activation <= @data_start) AS before_data,
+  count(*) FILTER (WHERE d.shipped >= @from AND d.shipped < @to AND d.shipped + @activation <= @data_start) AS window_before_data
 FROM dev d LEFT JOIN activated a USING (device_id) LEFT JOIN md m ON m.model = d.model
 GROUP BY 1, 2 ORDER BY 1, 2`, metrics.ShippingHour)
 }

@@ -177,6 +177,15 @@ func (j *Job) options() metrics.Options {
 		FleetLookbackDays: j.fleetLookback, Funnel: j.funnel, Unmodelled: j.unmodelled}
 }
 
+// optionsRead are the settings with what the inputs read tell: the
+// fleet's data start, from their rows (the database engine finds it in
+// its own statements from the same counts).
+func (j *Job) optionsRead(out *Outcome) metrics.Options {
+	o := j.options()
+	o.DataStart, _ = export.FleetStart(out.stats)
+	return o
+}
+
 // checkMapping reports the table mapping's own problems at their line of
 // iotpm.yaml: they need no connection, and are said first, not after a
 // file read, a variable that is not set or a server that is down.

@@ -174,6 +174,9 @@ func NoValueText(m metrics.Metric, why metrics.NoValue, stats []*export.Stats) s
 		return "its inputs were not given"
 	case metrics.NoneShipped:
 		return "no device shipped in window"
+	case metrics.ShippedBeforeData:
+		start, path := export.FleetStart(stats)
+		return fmt.Sprintf("every unit shipped in window has its activation window before the fleet's first row (%s, %s): whether they activated is not in the data", isoMicro(start), path)
 	case metrics.NoneFinished:
 		return "no succeeded or failed executions in window"
 	case metrics.NoTarget:

@@ -129,7 +129,7 @@ func RunJob(env runenv.Env, job *Job) (*Outcome, error) {
 	if out.Problems.HasErrors() {
 		return out, nil
 	}
-	out.report = metrics.Compute(data, job.options())
+	out.report = metrics.Compute(data, job.optionsRead(out))
 	if job.fleetLookback > 0 {
 		out.fleet = data.FleetDays(job.options(), job.fleetLookback)
 	}
@@ -248,7 +248,7 @@ func dbFunnel(job *Job, out *Outcome, setup *metrics.Data, units []metrics.JoinU
 		}
 		setup.AddJoinUnits(units)
 	}
-	out.report.Onboarding = setup.SetupFunnel(job.options(), out.report.Horizon)
+	out.report.Onboarding = setup.SetupFunnel(job.optionsRead(out), out.report.Horizon)
 }
 
 // devicesHave is "1 device has" or "N devices have", N with separators.
@@ -297,6 +297,7 @@ func finishMetrics(env runenv.Env, job *Job, out *Outcome) {
 	copyWarnings(out, files)
 	shippingWarning(out)
 	afterHorizonWarning(out)
+	beforeDataWarning(out)
 	statusWarning(out)
 	if fw := out.report.Firmware; fw != nil && fw.Ambiguous > 0 {
 		path := statPath(out, planfile.KindOTA)

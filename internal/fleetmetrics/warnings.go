@@ -294,11 +294,8 @@ func days(n float64) string {
 // fleetStart is the fleet's first row (events and activity) and its
 // input's path; math.MaxInt64 without one.
 func fleetStart(out *Outcome) (start int64, path string) {
-	start = math.MaxInt64
-	for _, st := range out.stats {
-		if (st.Kind == planfile.KindEvents || st.Kind == planfile.KindActivity) && st.Earliest != metrics.NoTime && st.Earliest < start {
-			start, path = st.Earliest, st.Path
-		}
+	if start, path = export.FleetStart(out.stats); start == metrics.NoTime {
+		return math.MaxInt64, ""
 	}
 	return start, path
 }
@@ -650,6 +647,52 @@ func afterHorizonWarning(out *Outcome) {
 	}
 	out.Problems.Warnf(diag.Row, statPath(out, planfile.KindDevices), 0, 0, "%s of the %s units shipped in the window have a shipped_at after the data's horizon %s: no row can show them activated, so the activation rate counts them as not (it reads %s; %s); if the devices export is newer than the fleet's rows, export those to the same day; if these are shipments planned ahead, nothing is wrong but the rate, which grows as they ship and connect",
 		render.Number(float64(a.AfterHorizon), 0), render.Number(float64(a.Shipped), 0), isoMicro(out.report.Horizon), render.Percent(a.Rate, 1), without)
+}
+
+// beforeDataWarning says when units were shipped more than the
+// activation window before the fleet's data start F (its first events or
+// activity row): the rows that would show them activated precede the
+// exports, so the activation rates leave them out (metrics.Cohort.
+// BeforeData) — an export cut at a retention
+// limit or a query's time range beside a devices export of every unit
+// ever shipped. Counted as not activated they would make every older
+// ship month read near 0%, and iotpm economics pool them. A fleet whose
+// rows do begin with its first shipments has its first units here too:
+// the warning says both. Both engines give the counts it reads.
+func beforeDataWarning(out *Outcome) {
+	a := out.report.Activation
+	if a == nil {
+		return
+	}
+	n, months := 0, []string{}
+	for _, c := range a.ByMonth {
+		if c.BeforeData > 0 {
+			n += c.BeforeData
+			months = append(months, c.Label)
+		}
+	}
+	if n == 0 {
+		return
+	}
+	start, path := export.FleetStart(out.stats)
+	inWindow := ""
+	if a.BeforeData > 0 {
+		inWindow = fmt.Sprintf(", %s of them in the window's cohort", render.Number(float64(a.BeforeData), 0))
+	}
+	what := "ship month " + months[0]
+	if len(months) > 1 {
+		what = "ship months " + months[0] + " to " + months[len(months)-1]
+	}
+	out.Problems.Warnf(diag.Row, statPath(out, planfile.KindDevices), 0, 0, "%s shipped more than the activation window (%s days) before the fleet's first row (%s, %s; %s%s): no row of the data falls in their activation window, so the activation rates leave them out (a ship month of only such units has no rate); if the fleet's exports were cut there (a retention limit, a query's time range), export the rows from those units' shipping on; if the fleet's rows do begin there, these units never activated",
+		units(n), render.Number(a.WindowDays, 1), isoMicro(start), path, what, inWindow)
+}
+
+// units is "1 unit" or "N units", N with separators.
+func units(n int) string {
+	if n == 1 {
+		return "1 unit"
+	}
+	return render.Number(float64(n), 0) + " units"
 }
 
 // checkinWarnings warns of a check-in profile whose devices missed at

@@ -98,7 +98,10 @@ func completeCohorts(w *Cohort, byMonth []Cohort, o Options, horizon int64) {
 	}
 	for i := range byMonth {
 		c := &byMonth[i]
-		c.Rate = float64(c.Activated) / float64(c.Shipped)
+		c.Rate = math.NaN()
+		if c.Shipped > 0 {
+			c.Rate = float64(c.Activated) / float64(c.Shipped)
+		}
 		t, err := time.Parse("2006-01", c.Label)
 		end := int64(math.MaxInt64)
 		if err == nil {

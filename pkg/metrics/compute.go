@@ -93,6 +93,18 @@ type Options struct {
 	// over that many whole UTC days before H's day (a rollout forecast's
 	// input: Data.FleetDays, the database engine's Result.Fleet).
 	FleetLookbackDays int
+	// DataStart is the fleet's data start F: the earliest row of the
+	// events and activity inputs (0 or NoTime: none). A unit whose
+	// activation window ends by then, shipped_at + ActivationWindow ≤ F,
+	// has no row of the data in it, whether it activated or not: no
+	// activation rate counts it (Cohort.BeforeData).
+	DataStart int64
+}
+
+// beforeData says whether a unit shipped at s has its whole activation
+// window before the fleet's data start (Options.DataStart).
+func (o Options) beforeData(s int64) bool {
+	return o.DataStart != NoTime && s+o.ActivationWindow <= o.DataStart
 }
 
 // Firmware is the firmware in the fleet: the window's monthly active
@@ -196,11 +208,21 @@ type MAD struct {
 
 // Cohort is an activation cohort.
 type Cohort struct {
-	Label     string // YYYY-MM for ship-month cohorts
+	Label string // YYYY-MM for ship-month cohorts
+	// Shipped counts the cohort's units whose activation the data can
+	// show (all but BeforeData); Activated those of them activated, Rate
+	// = Activated / Shipped (NaN when none).
 	Shipped   int
 	Activated int
 	Rate      float64
 	Mature    bool
+	// BeforeData counts the cohort's units whose activation window ends
+	// by the fleet's data start (Options.DataStart), left out of Shipped:
+	// the rows that would show their activation precede the exports (a
+	// retention limit, a query's time range), and counted as not
+	// activated they would hold the rate down with nothing to show for
+	// it.
+	BeforeData int
 }
 
 // Activation is the activation-rate result for the window's cohort, and the
@@ -751,22 +773,27 @@ func (d *Data) activation(o Options, horizon int64, sp *span, profiles []Profile
 		window  Cohort
 		byMonth map[string]*Cohort
 	}
-	count := func(g *groups, s int64, label string, activated bool) {
-		if s >= o.Window.From && s < o.Window.To {
-			g.window.Shipped++
-			if activated {
-				g.window.Activated++
+	count := func(g *groups, s int64, label string, before, activated bool) {
+		add := func(c *Cohort) {
+			switch {
+			case before:
+				c.BeforeData++
+			case activated:
+				c.Activated++
+				fallthrough
+			default:
+				c.Shipped++
 			}
+		}
+		if s >= o.Window.From && s < o.Window.To {
+			add(&g.window)
 		}
 		c, ok := g.byMonth[label]
 		if !ok {
 			c = &Cohort{Label: label}
 			g.byMonth[label] = c
 		}
-		c.Shipped++
-		if activated {
-			c.Activated++
-		}
+		add(c)
 	}
 	fleet := &groups{byMonth: map[string]*Cohort{}}
 	byProfile := make([]*groups, len(profiles))
@@ -774,20 +801,21 @@ func (d *Data) activation(o Options, horizon int64, sp *span, profiles []Profile
 		if s == NoTime || !d.listed[i] {
 			continue
 		}
+		before := o.beforeData(s)
 		if s >= o.Window.From && s < o.Window.To && horizon != NoTime && s > horizon {
 			a.AfterHorizon++
 		}
-		activated := d.activatedIn(i, s, min(s+o.ActivationWindow, horizon+1))
+		activated := !before && d.activatedIn(i, s, min(s+o.ActivationWindow, horizon+1))
 		if activated && d.activatedIn(i, s, min(s+ShippingHour, s+o.ActivationWindow, horizon+1)) {
 			a.AtShipping++
 		}
 		label := time.UnixMicro(s).UTC().Format("2006-01") // the ship month, once a device
-		count(fleet, s, label, activated)
+		count(fleet, s, label, before, activated)
 		if k := sp.profileOf(d, i); k >= 0 {
 			if byProfile[k] == nil {
 				byProfile[k] = &groups{byMonth: map[string]*Cohort{}}
 			}
-			count(byProfile[k], s, label, activated)
+			count(byProfile[k], s, label, before, activated)
 		}
 	}
 	a.Cohort = fleet.window

@@ -112,6 +112,60 @@ func TestActivation(t *testing.T) {
 	}
 }
 
+// Units whose activation window [s, s+A) ends by the fleet's data start
+// F are left out of every cohort (BeforeData), activated or not: no row
+// of the data can be in their window. By hand, A = 30 days, F = Sep 1:
+// e1 (July 1) is before the data though it connects on Sep 2 (outside
+// its window); e2 (Aug 2: s + A = F) is before the data; e3 (Aug 10,
+// connects Sep 3) and e4 (Aug 20, no row) straddle F and count; w1 and
+// w2 (October) count, w1 activated. The window (October) cohort: 1 of 2;
+// August: 1 of 2 with 1 before the data; July: no rate, 1 before.
+func TestActivationBeforeData(t *testing.T) {
+	d := NewData()
+	d.Has.Devices, d.Has.Events = true, true
+	ship := func(dev, at string) { d.AddDevice([]byte(dev), day(at), nil) }
+	ship("e1", "2026-07-01")
+	d.AddEvent([]byte("e1"), day("2026-09-02"), Connected)
+	ship("e2", "2026-08-02")
+	ship("e3", "2026-08-10")
+	d.AddEvent([]byte("e3"), day("2026-09-03"), Connected)
+	ship("e4", "2026-08-20")
+	ship("w1", "2026-10-03")
+	d.AddEvent([]byte("w1"), day("2026-10-04"), Connected)
+	ship("w2", "2026-10-05")
+	d.AddEvent([]byte("w2"), day("2026-12-01"), Disconnected)
+	o := Options{Window: Window{day("2026-10-01"), day("2026-11-01")}, ActivationWindow: 30 * 86_400e6, DataStart: day("2026-09-01")}
+	r := Compute(d, o)
+	a := r.Activation
+	if a.Shipped != 2 || a.Activated != 1 || a.BeforeData != 0 {
+		t.Errorf("window cohort %+v", a.Cohort)
+	}
+	type cohort struct {
+		label                      string
+		shipped, activated, before int
+	}
+	var got []cohort
+	for _, c := range a.ByMonth {
+		got = append(got, cohort{c.Label, c.Shipped, c.Activated, c.BeforeData})
+	}
+	if want := []cohort{{"2026-07", 0, 0, 1}, {"2026-08", 2, 1, 1}, {"2026-10", 2, 1, 0}}; !slices.Equal(got, want) {
+		t.Errorf("by month %v, want %v", got, want)
+	}
+	if !math.IsNaN(a.ByMonth[0].Rate) {
+		t.Errorf("July's rate %v: none of its units is in the data", a.ByMonth[0].Rate)
+	}
+	// July as the window: no value, and why
+	o.Window = Window{day("2026-07-01"), day("2026-08-01")}
+	if _, why := Compute(d, o).Value(ActivationRate); why != ShippedBeforeData {
+		t.Errorf("July's window: %v, want ShippedBeforeData", why)
+	}
+	// without a data start every unit counts: e1, e2 and e4 as not activated
+	o.DataStart = 0
+	if a := Compute(d, o).Activation; a.Shipped != 1 || a.BeforeData != 0 {
+		t.Errorf("no data start: July %+v", a.Cohort)
+	}
+}
+
 // Activation by profile: the devices' model values name profiles
 // (Options.Models; two values may name one profile); a value that names
 // none, or no model, leaves a device in the fleet's cohorts only, and a

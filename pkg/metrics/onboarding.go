@@ -756,8 +756,8 @@ func (d *Data) setupFleet(o Options, attempts []attempt, k int, setupHorizon, fl
 	}
 	w := o.Window
 	for i, s := range d.shipped {
-		if s == NoTime || !d.listed[i] || s < w.From || s >= w.To {
-			continue
+		if s == NoTime || !d.listed[i] || s < w.From || s >= w.To || o.beforeData(s) {
+			continue // the activation cohort's units only (Cohort.BeforeData)
 		}
 		fl.Shipped++
 		at := d.activatedAt(i, s, min(s+o.ActivationWindow, fleetHorizon+1))

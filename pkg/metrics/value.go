@@ -51,6 +51,9 @@ const (
 	// NoCheckins: uptime from activity rows alone (no events) with no
 	// observed time: only a device that checks in has any.
 	NoCheckins
+	// ShippedBeforeData: activation whose window cohort shipped before
+	// the fleet's data start (Cohort.BeforeData): no row can say.
+	ShippedBeforeData
 )
 
 // Value is a metric's value, or why it has none. A value is never NaN: an
@@ -80,6 +83,9 @@ func (r Report) Value(m Metric) (float64, NoValue) {
 	case ActivationRate:
 		if r.Activation == nil {
 			return 0, NotGiven
+		}
+		if r.Activation.Shipped == 0 && r.Activation.BeforeData > 0 {
+			return 0, ShippedBeforeData
 		}
 		if r.Activation.Shipped == 0 {
 			return 0, NoneShipped

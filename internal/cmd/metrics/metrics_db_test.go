@@ -1,6 +1,7 @@
 package metrics_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/md5"
 	"encoding/json"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -1033,4 +1035,65 @@ func TestOnboardingBadRowFromTables(t *testing.T) {
 			t.Errorf("tolerated: files %+v, %s %+v", a.Rows["onboarding"], engine, b.Rows["onboarding"])
 		}
 	})
+}
+
+// Units whose activation window ends before the fleet's first row are
+// left out of the activation rates alike by the files and each engine:
+// the example (its rows start 2026-03-29T10:11:47Z) with four units more,
+// shipped 2025-12-01, 2026-01-15, 2026-02-27 (its window ends that
+// morning, before the first row) and 2026-03-01 (its window reaches past
+// it: counted, not activated). February's cohort has no rate, and why.
+func TestBeforeDataFromTables(t *testing.T) {
+	const extra = "drip-800000,2025-12-01,aqua-homes,,2.4.1\ndrip-800001,2026-01-15,aqua-homes,,2.4.1\ndrip-800002,2026-02-27,baltic-insurance,,2.4.1\ndrip-800003,2026-03-01,baltic-insurance,,2.4.1\n"
+	args := []string{"metrics", "--month", "2026-02", "--now=2026-11-11T00:00:00Z", "-o", "json"}
+	// the input's path (a file's, a table's) is the one difference
+	path := regexp.MustCompile(`(first row \(\S+), [^;)]+`)
+	run := func(t *testing.T, env map[string]string, repo string) (activation, warning string) {
+		t.Helper()
+		stdout, stderr, code := cmdtest.Run(t, env, append(args, "-C", repo)...)
+		if code != 0 && code != 1 { // 1: the example's gates fail on February
+			t.Fatalf("exit %d\n%s", code, stderr)
+		}
+		var doc struct {
+			Activation json.RawMessage `json:"activation_rate"`
+		}
+		if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+			t.Fatal(err)
+		}
+		var compact bytes.Buffer
+		if err := json.Compact(&compact, doc.Activation); err != nil {
+			t.Fatal(err)
+		}
+		return path.ReplaceAllString(compact.String(), "$1, PATH"), path.ReplaceAllString(warningWith(stderr, "before the fleet's first row"), "$1, PATH")
+	}
+	files := cmdtest.CopyExample(t)
+	data, err := os.ReadFile(filepath.Join(files, "exports", "devices.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmdtest.WriteFile(t, files, "exports/devices.csv", string(data)+extra)
+	wantActivation, want := run(t, nil, files)
+	if !strings.HasPrefix(want, "3 units shipped more than the activation window (30 days) before the fleet's first row (2026-03-29T10:11:47Z, PATH; ship months 2025-12 to 2026-02, 1 of them in the window's cohort)") ||
+		!strings.Contains(wantActivation, `"reason":"every unit shipped in window has its activation window before the fleet's first row (2026-03-29T10:11:47Z, PATH)`) ||
+		!strings.Contains(wantActivation, `{"month":"2026-03","value":0,"activated":0,"shipped":1,"mature":true,"before_data":0}`) {
+		t.Fatalf("files:\n%s\n%s", want, wantActivation)
+	}
+	for _, e := range pgtest.Engines {
+		t.Run(e.Name, func(t *testing.T) {
+			repo, env, schema := engineRepo(t, e)
+			conn, _ := e.Conn(t)
+			var values []string
+			for line := range strings.Lines(extra) {
+				f := strings.Split(strings.TrimSpace(line), ",")
+				values = append(values, fmt.Sprintf("('%s', '%s', '%s', '%s')", f[0], f[1], f[2], f[4]))
+			}
+			if _, err := conn.Exec(context.Background(), "INSERT INTO "+schema+".devices (device_id, shipped_at, customer_id, firmware) VALUES "+strings.Join(values, ", ")); err != nil {
+				t.Fatal(err)
+			}
+			activation, warning := run(t, env, repo)
+			if activation != wantActivation || warning != want {
+				t.Errorf("files:\n%s\n%s\n%s:\n%s\n%s", wantActivation, want, e.Name, activation, warning)
+			}
+		})
+	}
 }

@@ -253,6 +253,12 @@ func activationTable(a *fleetmetrics.Activation) *render.Table {
 		if !c.Mature {
 			mature = "immature"
 		}
+		switch {
+		case c.BeforeData > 0 && c.Shipped == 0:
+			mature = fmt.Sprintf("before the data (%s units)", render.Number(float64(c.BeforeData), 0))
+		case c.BeforeData > 0:
+			mature += fmt.Sprintf(", %s units before the data", render.Number(float64(c.BeforeData), 0))
+		}
 		t.Append(c.Month, render.Number(float64(c.Shipped), 0), render.Number(float64(c.Activated), 0), pctOr(c.Value, 1), mature)
 	}
 	return t

@@ -1,6 +1,7 @@
 package metrics_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/iotpm/iotpm/internal/cmd/cmdtest"
+	"github.com/iotpm/iotpm/internal/fleetmetrics"
 )
 
 // An input pulled over a shorter range than the others reads as the
@@ -405,5 +407,69 @@ func wantWarning(t *testing.T, stderr, marker, want string) {
 	t.Helper()
 	if got := strings.Contains(stderr, marker); got != (want != "") || !strings.Contains(stderr, want) {
 		t.Errorf("stderr:\n%s\nwant %q", stderr, want)
+	}
+}
+
+// Units whose activation window ends before the fleet's first row (an
+// export cut at a retention limit beside a devices export of every unit
+// ever shipped) are left out of the activation rates, never counted as
+// not activated. By hand, A = 30 days, the fleet's rows start Sep 1
+// 00:00 (F; old's connect): old (May 1) and a1, a2 (June) have their
+// window before F, and so has e (Aug 2: its window ends at F exactly);
+// b1 (Aug 20, connects Sep 3) and b2 (Aug 25, no row) straddle F and
+// count; c1 (Sep 5, connects Sep 6) counts. Ship months: 2026-05 and
+// 2026-06 no rate (1 and 2 before the data), 2026-08 1 of 2 (e before),
+// 2026-09 1 of 1. Counted as not activated (the old rule) June read 0%.
+func TestMetricsBeforeData(t *testing.T) {
+	dir := t.TempDir()
+	cmdtest.WriteFile(t, dir, "devices.csv", "device_id,shipped_at\nold,2026-05-01T00:00:00Z\na1,2026-06-10T00:00:00Z\na2,2026-06-20T00:00:00Z\n"+
+		"e,2026-08-02T00:00:00Z\nb1,2026-08-20T00:00:00Z\nb2,2026-08-25T00:00:00Z\nc1,2026-09-05T00:00:00Z\n")
+	cmdtest.WriteFile(t, dir, "events.csv", "device_id,timestamp,event\nold,2026-09-01T00:00:00Z,connected\nb1,2026-09-03T00:00:00Z,connected\nc1,2026-09-06T00:00:00Z,connected\n"+
+		"old,2026-10-30T00:00:00Z,disconnected\n")
+	run := func(month string) (fleetmetrics.Result, string) {
+		t.Helper()
+		stdout, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir, "--devices", "devices.csv", "--events", "events.csv", "--month", month, "--now", "2026-10-31T00:00:00Z", "-o", "json")
+		if code != 0 {
+			t.Fatalf("exit %d\n%s", code, stderr)
+		}
+		var doc fleetmetrics.Result
+		if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+			t.Fatal(err)
+		}
+		return doc, stderr
+	}
+	doc, stderr := run("2026-08")
+	type cohort struct {
+		month                      string
+		shipped, activated, before int
+		rate                       float64 // -1: none
+	}
+	var got []cohort
+	for _, c := range doc.Activation.ByShipMonth {
+		r := -1.0
+		if c.Value != nil {
+			r = *c.Value
+		}
+		got = append(got, cohort{c.Month, c.Shipped, c.Activated, c.BeforeData, r})
+	}
+	want := []cohort{{"2026-05", 0, 0, 1, -1}, {"2026-06", 0, 0, 2, -1}, {"2026-08", 2, 1, 1, 0.5}, {"2026-09", 1, 1, 0, 1}}
+	if !slices.Equal(got, want) {
+		t.Errorf("by ship month:\n got %v\nwant %v", got, want)
+	}
+	a := doc.Activation
+	if a.Shipped != 2 || a.Activated != 1 || a.BeforeData != 1 || a.Value == nil || *a.Value != 0.5 {
+		t.Errorf("window cohort: %d of %d, %d before the data, value %v", a.Activated, a.Shipped, a.BeforeData, a.Value)
+	}
+	wantWarning(t, stderr, "before the fleet's first row",
+		filepath.Join(dir, "devices.csv")+": warning: 4 units shipped more than the activation window (30 days) before the fleet's first row (2026-09-01T00:00:00Z, "+filepath.Join(dir, "events.csv")+"; ship months 2026-05 to 2026-08, 1 of them in the window's cohort): no row of the data falls in their activation window, so the activation rates leave them out")
+	// a window whose units all shipped then has no rate, and says why
+	doc, _ = run("2026-06")
+	if a := doc.Activation; a.Value != nil || a.BeforeData != 2 || a.Reason != "every unit shipped in window has its activation window before the fleet's first row (2026-09-01T00:00:00Z, "+filepath.Join(dir, "events.csv")+"): whether they activated is not in the data" {
+		t.Errorf("June: value %v, %d before the data, reason %q", a.Value, a.BeforeData, a.Reason)
+	}
+	// a fleet whose rows begin before its first shipment: nothing left out
+	cmdtest.WriteFile(t, dir, "events.csv", "device_id,timestamp,event\nold,2026-04-30T00:00:00Z,connected\n")
+	if doc, stderr := run("2026-08"); strings.Contains(stderr, "before the fleet's first row") || doc.Activation.BeforeData != 0 {
+		t.Errorf("data from April: %d before the data\n%s", doc.Activation.BeforeData, stderr)
 	}
 }
