@@ -1,8 +1,10 @@
 package export
 
 import (
+	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/iotpm/iotpm/pkg/metrics"
@@ -95,5 +97,98 @@ func TestBusyRhythmic(t *testing.T) {
 	// a stretch whose copies lie mostly outside the rows: not comparable
 	if c.Rhythmic(from-20*day, from) {
 		t.Error("a stretch before the rows reads as their rhythm")
+	}
+}
+
+// A daily burst missing, by hand: 30 rows at 02:00 (within a minute) on
+// each of eight days but the fifth. The gap runs from the fourth day's
+// burst to the sixth's; on the two days before the fifth and the two
+// after, 30 rows each lie within a stretch of 02:00, so the rhythm puts
+// 30 there, at the stretch holding the fifth day's 02:00 (or the one
+// before it: the stretches do not divide a day). The second day missing
+// instead: the day two before it is not in the data, nothing to say; a
+// burst moved to 14:00 on the day two after: no rhythm at that time.
+func TestBusyDailyMiss(t *testing.T) {
+	const day = int64(86_400_000_000)
+	from := int64(1_790_812_800_000_000) // 2026-10-01T00:00:00Z
+	fleet := func(missing, moved int) Busy {
+		b := NewBusy(metrics.Window{From: from, To: from + 8*day})
+		for d := range 8 {
+			if d == missing {
+				continue
+			}
+			at := from + int64(d)*day + 2*3_600_000_000
+			if d == moved {
+				at += 12 * 3_600_000_000
+			}
+			for k := range 30 {
+				b.mark(at + int64(k)*2_000_000)
+			}
+		}
+		return b
+	}
+	gapAround := func(b Busy, t int64) Gap {
+		gaps, _ := b.Gaps()
+		for _, g := range gaps {
+			if g.From <= t && t < g.To {
+				return g
+			}
+		}
+		return Gap{}
+	}
+	fifth := from + 4*day + 2*3_600_000_000
+	b := fleet(4, -1)
+	rows, at := b.DailyMiss(gapAround(b, fifth))
+	if rows != 30 || at > fifth || at+2*BusyWidth <= fifth {
+		t.Errorf("the fifth day missing: %d rows at %d, want 30 at the stretch of %d or the one before", rows, at, fifth)
+	}
+	b = fleet(1, -1)
+	if rows, _ := b.DailyMiss(gapAround(b, from+day+2*3_600_000_000)); rows != 0 {
+		t.Errorf("the second day missing: %d rows; the day two before is not in the data", rows)
+	}
+	b = fleet(4, 6)
+	if rows, _ := b.DailyMiss(gapAround(b, fifth)); rows != 0 {
+		t.Errorf("the burst two days after at 14:00: %d rows", rows)
+	}
+	// a window too wide to count rows in: marks only, nothing to say
+	w := NewBusy(metrics.Window{From: from, To: from + (busyMaxRows+1)*BusyWidth})
+	if w.Rows != nil {
+		t.Fatal("rows counted over more than busyMaxRows stretches")
+	}
+	if rows, _ := w.DailyMiss(Gap{from, from + day}); rows != 0 {
+		t.Errorf("no rows counted: %d", rows)
+	}
+}
+
+// The parallel reader's chunks count the stretches' rows as the line
+// reader does (each chunk its own, summed): the gap warnings read them.
+func TestParallelBusyMatchesSequential(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("clientId,timestamp,eventType\n")
+	const first = int64(1573002230757)
+	for i := range 400_000 {
+		// bursts: every row of a thousand in the same second
+		fmt.Fprintf(&b, "dev-%d,%d,%s\n", i%5000, first+int64(i/1000)*997_000, []string{"connected", "disconnected"}[i%2])
+	}
+	if b.Len() < 8<<20 {
+		t.Fatalf("the file must exceed the parallel threshold: %d bytes", b.Len())
+	}
+	in := writeInput(t, Input{Kind: "events"}, b.String())
+	w := metrics.Window{From: first * 1000, To: (first + 400*997_000) * 1000}
+	read := func(lineReader bool) *Stats {
+		g := &Ingest{Data: metrics.NewData(), Window: w, UseUntil: w.To, lineReader: lineReader}
+		st, err := g.Read(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	par, seq := read(false), read(true)
+	var total int64
+	for _, n := range seq.Busy.Rows {
+		total += int64(n)
+	}
+	if total != 400_000 || !slices.Equal(par.Busy.Bits, seq.Busy.Bits) || !slices.Equal(par.Busy.Rows, seq.Busy.Rows) {
+		t.Errorf("rows counted: %d of 400,000; parallel and sequential alike: bits %v, rows %v", total, slices.Equal(par.Busy.Bits, seq.Busy.Bits), slices.Equal(par.Busy.Rows, seq.Busy.Rows))
 	}
 }

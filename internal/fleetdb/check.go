@@ -110,7 +110,9 @@ func (p *plan) from(kind planfile.InputKind) string {
 // its bad rows by the first check each fails (badChecks), with one
 // example each. Columns: read, used, earliest, latest, the rows whose
 // local time falls in the hour repeated when daylight saving time ends
-// and the first of those times (text), then per check (count, example).
+// and the first of those times (text), the window's stretches that hold
+// good rows and their rows (export.Busy; a stretch once per group of
+// rows, its rows in parts), then per check (count, example).
 func (p *plan) checkSQL(kind planfile.InputKind) (sql string, checks []badCheck) {
 	t := p.tables[kind]
 	checks = p.badChecks(kind)
@@ -163,7 +165,7 @@ func (p *plan) checkSQL(kind planfile.InputKind) (sql string, checks []badCheck)
 	// names why (a flattened subquery's expression is copied into each)
 	sel := []string{"coalesce(sum(n), 0)::bigint", "coalesce(sum(n) FILTER (WHERE why IS NULL AND used), 0)::bigint", "min(t0) FILTER (WHERE why IS NULL)", "max(t1) FILTER (WHERE why IS NULL)",
 		"coalesce(sum(n) FILTER (WHERE why IS NULL AND rep), 0)::bigint", "min(r) FILTER (WHERE why IS NULL AND rep)",
-		"array_agg(DISTINCT b) FILTER (WHERE why IS NULL AND b IS NOT NULL)"}
+		"array_agg(b ORDER BY b) FILTER (WHERE why IS NULL AND b IS NOT NULL)", "array_agg(n ORDER BY b) FILTER (WHERE why IS NULL AND b IS NOT NULL)"}
 	for i := range checks {
 		sel = append(sel, fmt.Sprintf("coalesce(sum(n) FILTER (WHERE why = %d), 0)::bigint", i), fmt.Sprintf("min(k) FILTER (WHERE why = %d)", i))
 	}

@@ -342,15 +342,15 @@ func (p *plan) account(ctx context.Context, conn *pgx.Conn, params Params, w met
 		for role, c := range t.cols {
 			st.Columns[role] = c.name
 		}
-		dest := make([]any, 7+2*len(checks))
+		dest := make([]any, 8+2*len(checks))
 		var read, used, repeated int64
 		var earliest, latest *int64
 		var repeatedAt *string
-		var busy []int64
-		dest[0], dest[1], dest[2], dest[3], dest[4], dest[5], dest[6] = &read, &used, &earliest, &latest, &repeated, &repeatedAt, &busy
+		var busy, busyRows []int64
+		dest[0], dest[1], dest[2], dest[3], dest[4], dest[5], dest[6], dest[7] = &read, &used, &earliest, &latest, &repeated, &repeatedAt, &busy, &busyRows
 		b := bad{t: t, checks: checks, counts: make([]int64, len(checks)), examples: make([]*string, len(checks))}
 		for i := range checks {
-			dest[7+2*i], dest[8+2*i] = &b.counts[i], &b.examples[i]
+			dest[8+2*i], dest[9+2*i] = &b.counts[i], &b.examples[i]
 		}
 		if err := scanOne(ctx, conn, sql, params, dest...); err != nil {
 			return queryError(err, string(kind)+" check")
@@ -373,8 +373,8 @@ func (p *plan) account(ctx context.Context, conn *pgx.Conn, params Params, w met
 		}
 		if kind != planfile.KindDevices {
 			st.Busy = export.NewBusy(w)
-			for _, i := range busy {
-				st.Busy.Mark(i)
+			for k, i := range busy {
+				st.Busy.AddRows(i, busyRows[k])
 			}
 		}
 		if repeated > 0 && repeatedAt != nil {

@@ -251,14 +251,28 @@ func dataGapWarnings(out *Outcome, warned map[planfile.InputKind]bool) {
 		gaps, typical := st.Busy.Gaps()
 		occupancy, span := st.Busy.Occupancy()
 		expect := func(g export.Gap) float64 { return occupancy * float64((g.To-g.From)/export.BusyWidth) }
-		n, widest := 0, export.Gap{}
+		n, widest, why := 0, export.Gap{}, ""
 		for _, g := range gaps {
-			if length := g.To - g.From; length >= day-2*export.BusyWidth && expect(g) >= spanRows && float64(length) > gapFactor*float64(typical) &&
-				!st.Busy.Rhythmic(g.From, g.To) {
-				n++
-				if length > widest.To-widest.From {
-					widest = g
-				}
+			length := g.To - g.From
+			if length < day-2*export.BusyWidth || float64(length) <= gapFactor*float64(typical) || st.Busy.Rhythmic(g.From, g.To) {
+				continue
+			}
+			because := ""
+			if e := expect(g); e >= spanRows {
+				because = fmt.Sprintf("where its rows fall in %s of the %s 4.47-minute stretches from its first in the window to its last, which puts rows in some %s of this one's %s",
+					render.Percent(occupancy, 1), render.Number(float64(span), 0), render.Number(e, 0), render.Number(float64(length/export.BusyWidth), 0))
+			} else if rows, at := st.Busy.DailyMiss(g); rows >= spanRows {
+				// a fleet that reports at the same minute every day: a
+				// burst or two a day, whose occupancy says little
+				because = fmt.Sprintf("while the two days before it and the two after each have at least %s rows in the 13 minutes around %s UTC, the time of day it misses",
+					render.Number(float64(rows), 0), time.UnixMicro(at+export.BusyWidth/2).UTC().Format("15:04"))
+			}
+			if because == "" {
+				continue
+			}
+			n++
+			if length > widest.To-widest.From {
+				widest, why = g, because
 			}
 		}
 		if n == 0 {
@@ -271,9 +285,8 @@ func dataGapWarnings(out *Outcome, warned map[planfile.InputKind]bool) {
 		length := float64(widest.To-widest.From) / float64(day)
 		// the stretch's ends to whole seconds, within it: no row between
 		from, to := (widest.From+999_999)/1_000_000*1_000_000, widest.To/1_000_000*1_000_000
-		out.Problems.Warnf(diag.Row, st.Path, 0, 0, "the %s input has no row from %s to %s%s, %s between its rows, where its rows fall in %s of the %s 4.47-minute stretches from its first in the window to its last, which puts rows in some %s of this one's %s: rows missing from the export (a pipeline's outage, a lost partition, rows deleted) read as a quiet stretch — counts over the window miss it, and each device's state before it holds through it; export those rows, or if nothing happened then (the whole fleet silent), nothing is wrong",
-			kind, isoMicro(from), isoMicro(to), more, days(length), render.Percent(occupancy, 1), render.Number(float64(span), 0),
-			render.Number(expect(widest), 0), render.Number(float64((widest.To-widest.From)/export.BusyWidth), 0))
+		out.Problems.Warnf(diag.Row, st.Path, 0, 0, "the %s input has no row from %s to %s%s, %s between its rows, %s: rows missing from the export (a pipeline's outage, a lost partition, rows deleted) read as a quiet stretch — counts over the window miss it, and each device's state before it holds through it; export those rows, or if nothing happened then (the whole fleet silent), nothing is wrong",
+			kind, isoMicro(from), isoMicro(to), more, days(length), why)
 	}
 }
 

@@ -779,6 +779,35 @@ func TestDataGapWarningFromTables(t *testing.T) {
 	sameWarningFromTables(t, warning, want, "DELETE FROM {schema}.uplinks WHERE received_at >= timestamptz '2026-10-20 00:00:00+00' AND received_at < timestamptz '2026-10-22 00:00:00+00'")
 }
 
+// The gap warning of a fleet that reports at the same minute every day
+// reads the stretches' rows as the engine counts them: the example's
+// uplinks replaced by 50 units reporting within ten minutes of 02:00
+// from Sep 1 to Nov 10 but on Oct 17 warn of the same stretch and rows
+// from the files and from each engine.
+func TestDailyGapWarningFromTables(t *testing.T) {
+	warning := func(stderr string) string { return warningWith(stderr, "has no row from") }
+	files := cmdtest.CopyExample(t)
+	var b strings.Builder
+	b.WriteString("result.end_device_ids.device_id,result.received_at,result.uplink_message.f_cnt\n")
+	start := time.Date(2026, 9, 1, 2, 0, 0, 0, time.UTC)
+	for d := range 71 {
+		if d == 46 { // Oct 17
+			continue
+		}
+		for dev := range 50 {
+			fmt.Fprintf(&b, "drip-%06d,%s,0\n", dev, start.AddDate(0, 0, d).Add(time.Duration(dev)*12*time.Second).Format(time.RFC3339))
+		}
+	}
+	cmdtest.WriteFile(t, files, "exports/uplinks.csv", b.String())
+	_, stderr, _ := cmdtest.Run(t, nil, "metrics", "-C", files, "--now=2026-11-11T00:00:00Z")
+	want := warning(stderr)
+	if !strings.HasPrefix(want, "the activity input has no row from 2026-10-16T02:") || !strings.Contains(want, "the two days before it and the two after each have at least ") {
+		t.Fatalf("no gap warning from the files:\n%s", stderr)
+	}
+	sameWarningFromTables(t, warning, want, "DELETE FROM {schema}.uplinks",
+		"INSERT INTO {schema}.uplinks (device_id, received_at, f_cnt) SELECT 'drip-' || lpad(dev::text, 6, '0'), timestamptz '2026-09-01 02:00:00+00' + d * interval '1 day' + dev * interval '12 seconds', 0 FROM generate_series(0, 70) d, generate_series(0, 49) dev WHERE d <> 46")
+}
+
 // keepLines rewrites the example export name in repo with the lines keep
 // keeps (the header is a line too).
 func keepLines(t *testing.T, repo, name string, keep func(line string) bool) {

@@ -330,7 +330,11 @@ func TestMetricsDataGap(t *testing.T) {
 		{"daily reports", "--activity", "activity.csv", every(1), ""},
 		{"weekly reports", "--activity", "activity.csv", every(7), ""},
 		{"weekly reports, a week missing", "--activity", "activity.csv", every(7, 15), ""},
-		{"daily reports, a day missing", "--activity", "activity.csv", every(1, 17), ""},
+		// the whole fleet reports within ten minutes: its occupancy puts
+		// 2 rows in the missing day, its rows on the days around it 45
+		{"daily reports, a day missing", "--activity", "activity.csv", every(1, 17), "activity.csv: warning: the activity input has no row from 2026-10-16T02:09:52Z to 2026-10-18T01:57:38Z, 2 days between its rows, while the two days before it and the two after each have at least 45 rows in the 13 minutes around 02:08 UTC, the time of day it misses"},
+		{"daily reports, the first day missing", "--activity", "activity.csv", every(1, 1), ""},
+		{"daily reports, a day missing, one device", "--activity", "activity.csv", strings.Join(slices.DeleteFunc(strings.Split(every(1, 17), "\n"), func(l string) bool { return strings.HasPrefix(l, "m") && !strings.HasPrefix(l, "m00,") }), "\n"), ""},
 		{"weekdays", "--usage", "usage.csv", weekdays(), ""},
 		{"weekdays, a week missing", "--usage", "usage.csv", weekdays(12, 13, 14, 15, 16), "the usage input has no row from 2026-10-09T17:54:06Z to 2026-10-19T07:56:09Z, 9.6 days between its rows, where its rows fall in 10.8%"},
 		{"gateways' events in bursts", "--events", "events.csv", hubs(), ""},
