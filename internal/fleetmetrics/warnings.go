@@ -127,7 +127,7 @@ func inputSpanWarnings(job *Job, out *Outcome, end int64) {
 		if st == nil || st.Earliest == metrics.NoTime {
 			continue
 		}
-		if (st.Latest < w.From || st.Earliest >= w.To) && horizon > w.From {
+		if (st.Latest < w.From || st.Earliest >= w.To) && othersInWindow(out, st, w) {
 			// none of its rows in the window while another input's are:
 			// whatever its rate, what it counts reads as none
 			where := fmt.Sprintf("end %s, before the window's start %s", isoMicro(st.Latest), isoMicro(w.From))
@@ -294,6 +294,18 @@ func dataGapWarnings(out *Outcome, warned map[planfile.InputKind]bool) {
 // how many rows a stretch of its time should hold).
 func rowsPerDay(st *export.Stats) float64 {
 	return float64(st.Read) / (float64(st.Latest-st.Earliest) / 86_400e6)
+}
+
+// othersInWindow says whether an input other than st has rows that span
+// into the window w (its earliest before w's end, its latest at or after
+// its start).
+func othersInWindow(out *Outcome, st *export.Stats, w metrics.Window) bool {
+	for _, o := range out.stats {
+		if o != st && o.Earliest != metrics.NoTime && o.Earliest < w.To && o.Latest >= w.From {
+			return true
+		}
+	}
+	return false
 }
 
 // days words a number of days to a tenth: "1 day", "2.5 days".
