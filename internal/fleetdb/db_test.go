@@ -126,6 +126,8 @@ func local(t testing.TB, inputs map[planfile.InputKind]export.Input, o metrics.O
 		}
 		stats[kind] = st
 	}
+	// the fleet's data start from the rows read, as the command takes it
+	o.DataStart, _ = export.FleetStart(slices.Collect(maps.Values(stats)))
 	r := metrics.Compute(data, o)
 	if st, ok := stats["events"]; ok {
 		st.Duplicates, st.SameInstant = data.DuplicateEvents, data.SameInstant // as the command does

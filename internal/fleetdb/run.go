@@ -99,6 +99,9 @@ func (j *Job) params(horizon int64) Params {
 		"success": words(export.OTAWords, metrics.OTASuccess), "failure": words(export.OTAWords, metrics.OTAFailure),
 		"excluded": words(export.OTAWords, metrics.OTAExcluded), "pending": words(export.OTAWords, metrics.OTAPending),
 		"not_before": export.NotBefore,
+		// the fleet's data start F: none until the checks have counted the
+		// rows (Run sets it from them; the script reads it with \gset)
+		"data_start": int64(metrics.NoTime),
 	}
 	if t, ok := j.Inputs[planfile.KindEvents]; ok && t.SequenceReset > 0 {
 		p["reset"] = t.SequenceReset
@@ -933,7 +936,6 @@ func Script(job *Job) (string, error) {
 	}
 	if p.has(planfile.KindDevices) && (p.has(planfile.KindEvents) || p.has(planfile.KindActivity)) {
 		fmt.Fprintf(&b, "-- the fleet's data start F: the earliest row time of the events and activity\n%s \\gset\n\n", p.dataStartSQL())
-		params["data_start"] = int64(0) // a placeholder: the script reads :data_start
 	}
 	for _, q := range job.metricQueries(p, params) {
 		s, args, err := bind(q.SQL, q.Params)
