@@ -18,7 +18,9 @@ import (
 // µs. %[1]s is the directory, %[2]d and %[3]d the window, %[4]d the
 // dormancy D, %[5]d the activation window A. Devices of model drip-valve
 // check in (genexports -checkin): every connect makes them reachable for
-// %[6]d µs (1.5 × a day), their disconnects end nothing.
+// %[6]d µs (1.5 × a day), their disconnects end nothing. The activation
+// cohort leaves out the units whose window [shipped, shipped + A) ends by
+// the events' first row (no row of the data can be in it).
 const fleetSQL = `
 CREATE TEMP TABLE dev AS
   SELECT device_id, epoch_us(shipped_at::TIMESTAMP) AS shipped, customer_id, %[7]s AS model
@@ -83,9 +85,9 @@ const (
 	madQ    = `SELECT COUNT(*) FROM (
   SELECT device_id FROM ev, hz WHERE st = 1 AND ts >= %[2]d AND ts < %[3]d AND ts <= hz.h
   UNION SELECT device_id FROM per_dev WHERE conn > 0)`
-	activationQ = `SELECT COUNT(DISTINCT e.device_id)::DOUBLE / (SELECT COUNT(*) FROM dev WHERE shipped >= %[2]d AND shipped < %[3]d)
+	activationQ = `SELECT COUNT(DISTINCT e.device_id)::DOUBLE / (SELECT COUNT(*) FROM dev WHERE shipped >= %[2]d AND shipped < %[3]d AND shipped + %[5]d > (SELECT MIN(ts) FROM raw))
   FROM dev d JOIN ev e USING (device_id)
-  WHERE d.shipped >= %[2]d AND d.shipped < %[3]d AND e.st = 1 AND e.ts < d.shipped + %[5]d`
+  WHERE d.shipped >= %[2]d AND d.shipped < %[3]d AND d.shipped + %[5]d > (SELECT MIN(ts) FROM raw) AND e.st = 1 AND e.ts < d.shipped + %[5]d`
 	otaQ = `WITH fin AS (
   SELECT device_id, job, arg_max(status, (ts, rn)) AS status, MAX(ts) AS ts FROM ota, hz WHERE ts <= hz.h GROUP BY device_id, job
 )
