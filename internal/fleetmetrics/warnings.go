@@ -58,8 +58,14 @@ func lateStartWarning(job *Job, out *Outcome) {
 	if start == math.MaxInt64 || start-w.From <= slack || start >= w.To {
 		return
 	}
-	out.Problems.Warnf(diag.Row, path, 0, 0, "the fleet's rows start %s, %s after the window's start %s: counts over the window (monthly active devices, tickets per 100 devices, usage) cover %s of it and read low, and each device's uptime is measured from its first row in the data; if the export was cut there (a retention limit, a query's time range), export the whole window; if the fleet's first units went out then, nothing is wrong",
-		isoMicro(start), days(float64(start-w.From)/86_400e6), isoMicro(w.From), render.Percent(float64(w.To-start)/float64(w.To-w.From), 0))
+	activation := ""
+	if statsOf(out, planfile.KindDevices) != nil {
+		// the units whose window ends by then are left out of the cohorts
+		// (beforeDataWarning); the others' rows before it are missing too
+		activation = ", a unit shipped before it counts as activated only by a row from it on"
+	}
+	out.Problems.Warnf(diag.Row, path, 0, 0, "the fleet's rows start %s, %s after the window's start %s: counts over the window (monthly active devices, tickets per 100 devices, usage) cover %s of it and read low, and each device's uptime is measured from its first row in the data%s; if the export was cut there (a retention limit, a query's time range), export the whole window; if the fleet's first units went out then, nothing is wrong",
+		isoMicro(start), days(float64(start-w.From)/86_400e6), isoMicro(w.From), render.Percent(float64(w.To-start)/float64(w.To-w.From), 0), activation)
 }
 
 // spanKinds are the inputs whose rows should reach the window's end, or
