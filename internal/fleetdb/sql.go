@@ -707,7 +707,9 @@ ORDER BY i`
 // A), not after H), and how many of those within ShippingHour of shipped
 // (metrics.Activation.AtShipping: the first such row's time per device),
 // and how many of the window's shipped after H (metrics.Activation.
-// AfterHorizon).
+// AfterHorizon). The units whose window ends by @data_start (the fleet's
+// first row) are only counted apart, per month and in the window
+// (metrics.Cohort.BeforeData).
 func (p *plan) activationSQL() string {
 	ctes := append([]string{p.devCTE(), mdCTE}, p.activatedCTEs("")...)
 	return with(ctes...) + fmt.Sprintf(`SELECT to_char(to_timestamp(d.shipped / 1000000.0) AT TIME ZONE 'UTC', 'YYYY-MM') AS month,

@@ -270,13 +270,28 @@ func measuredActivation(r *metrics.Report, model string) (a MeasuredActivation, 
 			own = fmt.Sprintf("the %s units' own rate (%s) rests on %d units, fewer than %d", model, basis, units, MinModelUnits)
 			break
 		}
+		before := 0
 		for _, c := range p.ByMonth {
 			units += c.Shipped
+			before += c.BeforeData
 		}
 		own = fmt.Sprintf("the devices input's %d %s units shipped in cohorts not mature yet", units, model)
+		if units == 0 && before > 0 {
+			own = fmt.Sprintf("the devices input's %d %s units shipped before the fleet's data (their activation windows end before its first row)", before, model)
+		}
 	}
 	rate, _, basis, ok := matureRate(r.Activation.Cohort, r.Activation.ByMonth, 1)
 	if !ok {
+		before := 0
+		for _, c := range r.Activation.ByMonth {
+			if c.Mature {
+				before += c.BeforeData
+			}
+		}
+		if before > 0 {
+			// mature cohorts, all of whose units the data cannot show
+			return a, fmt.Sprintf("the mature ship-month cohorts' %d units all shipped more than their activation window before the fleet's first row: no row shows whether they activated", before)
+		}
 		return a, "no ship-month cohort is mature yet (each needs its activation window of data after it)"
 	}
 	a.Rate, a.Basis, a.Fleet = rate, "whole fleet: "+basis+"; "+own, true

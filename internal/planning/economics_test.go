@@ -34,6 +34,9 @@ func TestMeasuredActivationByModel(t *testing.T) {
 			{Profile: "fob", Cohort: metrics.Cohort{Label: "window", Shipped: 10, Activated: 9, Rate: 0.9, Mature: true}, ByMonth: []metrics.Cohort{mature("2026-09", 30, 18), mature("2026-10", 10, 9)}},
 			// lora: units, none mature
 			{Profile: "lora", Cohort: young("window", 6, 6), ByMonth: []metrics.Cohort{young("2026-10", 6, 6)}},
+			// meter: a mature month, all of whose 40 units shipped before
+			// the fleet's data (Cohort.BeforeData): no rate of its own
+			{Profile: "meter", Cohort: young("window", 0, 0), ByMonth: []metrics.Cohort{{Label: "2026-05", BeforeData: 40, Mature: true}}},
 		},
 	}}
 	fleet := "whole fleet: every mature ship-month cohort, 90 of 120 units; "
@@ -49,6 +52,7 @@ func TestMeasuredActivationByModel(t *testing.T) {
 		{"tag", 90.0 / 120, true, fleet + "the tag units' own rate (every mature ship-month cohort, 29 of 29 units) rests on 29 units, fewer than 30"},
 		{"lora", 90.0 / 120, true, fleet + "the devices input's 6 lora units shipped in cohorts not mature yet"},
 		{"hub", 90.0 / 120, true, fleet + "the devices input names no hub unit"},
+		{"meter", 90.0 / 120, true, fleet + "the devices input's 40 meter units shipped before the fleet's data (their activation windows end before its first row)"},
 	} {
 		a, why := measuredActivation(report, tt.model)
 		if why != "" || a.Model != tt.model || a.Fleet != tt.fleet || a.Basis != tt.basis || !near(a.Rate, tt.rate) {
@@ -59,5 +63,11 @@ func TestMeasuredActivationByModel(t *testing.T) {
 	report.Activation.ByMonth = report.Activation.ByMonth[2:]
 	if _, why := measuredActivation(report, "lora"); !strings.Contains(why, "no ship-month cohort is mature yet") {
 		t.Errorf("nothing mature: why %q", why)
+	}
+	// mature months whose units all shipped before the fleet's data: not
+	// "none mature", but why none of them has a rate
+	report.Activation.ByMonth = append([]metrics.Cohort{{Label: "2026-05", BeforeData: 40, Mature: true}}, report.Activation.ByMonth...)
+	if _, why := measuredActivation(report, "lora"); why != "the mature ship-month cohorts' 40 units all shipped more than their activation window before the fleet's first row: no row shows whether they activated" {
+		t.Errorf("mature months before the data: why %q", why)
 	}
 }
