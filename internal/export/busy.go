@@ -235,18 +235,27 @@ func (b *Busy) any(i, j int64) bool {
 	return false
 }
 
+// AroundDays are the days DailyMiss reads around a stretch without rows
+// between rows; BeforeDays and AfterDays those it reads for a stretch at
+// the end of an input's rows and at their start.
+var (
+	AroundDays = []int64{-2, -1, 1, 2}
+	BeforeDays = []int64{-2, -1}
+	AfterDays  = []int64{1, 2}
+)
+
 // DailyMiss is how many rows an input's daily rhythm puts in a stretch of
 // its window without rows, g, and at what time: the most, over the
 // stretches of g, of the fewest rows the same time of day held on each of
-// the two days before it and the two after (within a stretch either way:
-// a burst at 02:00 drifts 0.87 stretch a day across the stretches' grid).
-// Devices that all report at the same minute hold one or two stretches a
-// day, so their occupancy puts a few rows in a missing day; their rows
-// on the days around it say how many it lacks. A burst on four evenings
-// at random times is no rhythm: some day around it has none then. 0 when
-// those days are not all between the first and the last marked stretch,
-// or the rows are not counted.
-func (b *Busy) DailyMiss(g Gap) (rows, at int64) {
+// the days given (AroundDays: the two days before it and the two after;
+// within a stretch either way: a burst at 02:00 drifts 0.87 stretch a day
+// across the stretches' grid). Devices that all report at the same minute
+// hold one or two stretches a day, so their occupancy puts a few rows in
+// a missing day; their rows on the days around it say how many it lacks.
+// A burst on four evenings at random times is no rhythm: some day around
+// it has none then. 0 when those days are not all between the first and
+// the last marked stretch, or the rows are not counted.
+func (b *Busy) DailyMiss(g Gap, days []int64) (rows, at int64) {
 	if !b.Tracked() || b.Rows == nil || g.To <= g.From {
 		return 0, 0
 	}
@@ -266,7 +275,7 @@ func (b *Busy) DailyMiss(g Gap) (rows, at int64) {
 	for i := (g.From - b.From) / BusyWidth; b.From+i*BusyWidth < g.To; i++ {
 		t := b.From + i*BusyWidth
 		least := int64(math.MaxInt64)
-		for _, d := range []int64{-2, -1, 1, 2} {
+		for _, d := range days {
 			j := (t + d*day - b.From) / BusyWidth
 			if t+d*day < b.From || j-1 < first || j+1 > last {
 				least = 0

@@ -138,16 +138,16 @@ func TestBusyDailyMiss(t *testing.T) {
 	}
 	fifth := from + 4*day + 2*3_600_000_000
 	b := fleet(4, -1)
-	rows, at := b.DailyMiss(gapAround(b, fifth))
+	rows, at := b.DailyMiss(gapAround(b, fifth), AroundDays)
 	if rows != 30 || at > fifth || at+2*BusyWidth <= fifth {
 		t.Errorf("the fifth day missing: %d rows at %d, want 30 at the stretch of %d or the one before", rows, at, fifth)
 	}
 	b = fleet(1, -1)
-	if rows, _ := b.DailyMiss(gapAround(b, from+day+2*3_600_000_000)); rows != 0 {
+	if rows, _ := b.DailyMiss(gapAround(b, from+day+2*3_600_000_000), AroundDays); rows != 0 {
 		t.Errorf("the second day missing: %d rows; the day two before is not in the data", rows)
 	}
 	b = fleet(4, 6)
-	if rows, _ := b.DailyMiss(gapAround(b, fifth)); rows != 0 {
+	if rows, _ := b.DailyMiss(gapAround(b, fifth), AroundDays); rows != 0 {
 		t.Errorf("the burst two days after at 14:00: %d rows", rows)
 	}
 	// a window too wide to count rows in: marks only, nothing to say
@@ -155,7 +155,7 @@ func TestBusyDailyMiss(t *testing.T) {
 	if w.Rows != nil {
 		t.Fatal("rows counted over more than busyMaxRows stretches")
 	}
-	if rows, _ := w.DailyMiss(Gap{from, from + day}); rows != 0 {
+	if rows, _ := w.DailyMiss(Gap{from, from + day}, AroundDays); rows != 0 {
 		t.Errorf("no rows counted: %d", rows)
 	}
 }

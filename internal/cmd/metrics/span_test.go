@@ -482,3 +482,40 @@ func TestMetricsBeforeData(t *testing.T) {
 		t.Errorf("data from April: %d before the data\n%s", doc.Activation.BeforeData, stderr)
 	}
 }
+
+// An activity export of a fleet that reports at the same minute every day
+// ending days before the other inputs' last row: its occupancy (a stretch
+// a day) puts 4 rows in the 2.9 days, its rows at 02:00 on the two days
+// before the end 50 each — warned of. Weekly reports end as short by their
+// own rhythm, and one device daily puts 3 rows there: neither is.
+func TestDailyReportsEndEarly(t *testing.T) {
+	oct := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	reports := func(devices, every, lastDay int) string {
+		var b strings.Builder
+		b.WriteString("device_id,timestamp\n")
+		for d := 1; d <= lastDay; d += every {
+			for dev := range devices {
+				fmt.Fprintf(&b, "m%02d,%s\n", dev, oct.AddDate(0, 0, d-1).Add(2*time.Hour+time.Duration(dev)*12*time.Second).Format(time.RFC3339))
+			}
+		}
+		return b.String()
+	}
+	for _, c := range []struct {
+		name, content, want string
+	}{
+		{"daily, ending Oct 29", reports(50, 1, 29), "activity.csv: warning: the activity input's rows end 2026-10-29T02:09:48Z, 2.9 days before the other inputs' last row, where their rate (51.8 rows a day from 2026-10-01T02:00:00Z to 2026-10-29T02:09:48Z) puts some 148 more"},
+		{"weekly, ending Oct 29", reports(50, 7, 29), ""},
+		{"one device daily, ending Oct 29", reports(1, 1, 29), ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			cmdtest.WriteFile(t, dir, "events.csv", "device_id,timestamp,event\nd1,2026-10-01T00:00:00Z,connected\nd1,2026-10-31T23:00:00Z,disconnected\n")
+			cmdtest.WriteFile(t, dir, "activity.csv", c.content)
+			_, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir, "--events", "events.csv", "--activity", "activity.csv", "--month", "2026-10")
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			wantWarning(t, stderr, "input's rows end", c.want)
+		})
+	}
+}
