@@ -765,6 +765,8 @@ type uptimeRow struct {
 	SingleEvent   int      `json:"single_event_devices"`
 	ActDevices    int      `json:"activity_devices"`
 	SingleAct     int      `json:"single_activity_devices"`
+	ShippedRows   int      `json:"shipped_with_rows"`
+	BeforeShip    int      `json:"rows_before_shipping"`
 	UnknownModels int      `json:"unknown_models"`
 	NoModel       int      `json:"no_model"`
 	UnknownValues []string `json:"unknown_values"`
@@ -841,6 +843,7 @@ func (p *plan) deviceMetrics(uptime, mad, customers []byte, o metrics.Options, r
 		}
 		u.EventDevices, u.SingleEventDevices = row.EventDevices, row.SingleEvent
 		u.ActivityDevices, u.SingleActivityDevices = row.ActDevices, row.SingleAct
+		u.ShippedWithRows, u.RowsBeforeShipping = row.ShippedRows, row.BeforeShip
 		u.ActivityOnly = !p.has(planfile.KindEvents)
 		u.PlannedDisconnects, u.Disconnects, u.UnknownModels, u.UnknownModelValues, u.NoModel = row.Planned, row.Disconnects, row.UnknownModels, row.UnknownValues, row.NoModel
 		u.Always.Value, u.Checkin.Value = math.NaN(), math.NaN()

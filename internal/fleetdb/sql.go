@@ -416,7 +416,7 @@ xb AS (
          max(o) FILTER (WHERE src = 0 AND cnt AND s = 1 AND t < %[5]s) OVER dv AS c,
          min(t) FILTER (WHERE src = 0 AND cnt) OVER dv AS t0, count(*) FILTER (WHERE src = 0 AND cnt AND s = 0) OVER dv AS nd,
          count(bk_t) OVER dv AS nbk, min(CASE WHEN bk_t IS NOT NULL THEN ARRAY[bk_t, bk_a] END) OVER dv AS bkx,
-         row_number() OVER dv AS rn
+         max(t) OVER dv AS tl, row_number() OVER dv AS rn
   FROM xa WINDOW dv AS (PARTITION BY device_id)
 ),
 xk AS (
@@ -433,7 +433,7 @@ w2 AS (
   FROM w
 ),
 pr0 AS (
-  SELECT device_id, every, t, s, src, n, na, nd, nbk, bkx, f, fc, t0, shipped, en, walked,
+  SELECT device_id, every, t, s, src, n, na, nd, nbk, bkx, f, fc, t0, tl, shipped, en, walked,
          kept AND t >= %[5]s AND t < ret AS mk, %[14]s AS same,
          CASE WHEN every = 0 THEN s ELSE 1 END AS ka,
          CASE WHEN every = 0 THEN least(CASE WHEN s = 1 OR @dormant <= 0 THEN %[6]s ELSE least(%[6]s, down + @dormant) END, en)
@@ -470,7 +470,7 @@ pdb AS (
          min(t) FILTER (WHERE walked) AS wst,
          count(*) FILTER (WHERE same AND g.i = i0) AS same, min(t) FILTER (WHERE same AND g.i = i0) AS same_t,
          max(n) AS n, max(na) AS na, max(nd) AS nd, max(nbk) AS nbk, min(bkx) AS bkx,
-         max(f) AS f, max(fc) AS fc, max(t0) AS t0, max(shipped) AS shipped, max(en) AS en
+         max(f) AS f, max(fc) AS fc, max(t0) AS t0, max(tl) AS tl, max(shipped) AS shipped, max(en) AS en
   FROM (
     SELECT pr.*, u.i FROM pr CROSS JOIN LATERAL unnest(CASE WHEN i1 = i0 THEN ARRAY[i0] ELSE ARRAY(SELECT generate_series(i0, i1)) END) AS u(i)
     ORDER BY pr.device_id, u.i
@@ -506,7 +506,7 @@ func deviceSumCTEs(b string) string {
 	return fmt.Sprintf(`pdv AS (
   SELECT device_id, max(every) AS every, bool_or(pieces) AS pieces, sum(obs)::bigint AS obs, sum(conn)::bigint AS conn, bool_or(dorm) AS dorm,
          sum(missed)::bigint AS missed, bool_or(wev) AS wev, bool_or(wact) AS wact, sum(wrows) AS wrows,
-         max(n) AS n, max(na) AS na, max(nd) AS nd, max(nbk) AS nbk, min(bkx) AS bkx, max(f) AS f, max(fc) AS fc, max(t0) AS t0, max(shipped) AS shipped,
+         max(n) AS n, max(na) AS na, max(nd) AS nd, max(nbk) AS nbk, min(bkx) AS bkx, max(f) AS f, max(fc) AS fc, max(t0) AS t0, max(tl) AS tl, max(shipped) AS shipped,
          max(en) AS en, min(wst) AS wst, sum(same) AS same, min(same_t) AS same_t
   FROM pdb GROUP BY device_id
 ),
@@ -519,7 +519,7 @@ lp AS (
 pda AS (
   SELECT v.device_id, v.every, v.obs + coalesce(%[2]s, 0) AS obs, v.conn + coalesce(%[2]s, 0) AS conn, v.dorm, v.missed,
          v.pieces OR l.device_id IS NOT NULL AS pieces, v.wev, v.wact, v.wrows, v.n, v.na, v.nd, v.every > 0 AND v.wst IS NOT NULL AS checkin,
-         v.same, v.same_t, v.nbk, v.bkx,
+         v.same, v.same_t, v.nbk, v.bkx, v.tl, v.shipped,
          CASE WHEN v.every = 0 AND v.f IS NOT NULL THEN CASE WHEN v.fc = v.f THEN v.t0 ELSE %[3]s END
               WHEN v.every > 0 THEN v.wst END AS st0
   FROM pdv v LEFT JOIN lp l USING (device_id)
@@ -654,6 +654,8 @@ func (p *plan) uptimeSelect() string {
   (SELECT count(*) FROM pda WHERE n = 1) AS single_event_devices,
   (SELECT count(*) FROM pda WHERE na > 0) AS activity_devices,
   (SELECT count(*) FROM pda WHERE na = 1) AS single_activity_devices,
+  (SELECT count(*) FROM pda WHERE shipped IS NOT NULL) AS shipped_with_rows,
+  (SELECT count(*) FROM pda WHERE tl < shipped) AS rows_before_shipping,
   (SELECT count(*) FROM dm WHERE unknown) AS unknown_models,
   (SELECT count(*) FROM dm WHERE model IS NULL) AS no_model,
   (SELECT coalesce(array_agg(model ORDER BY model), '{}') FROM (SELECT DISTINCT model COLLATE "C" AS model FROM dm WHERE unknown) u) AS unknown_values,

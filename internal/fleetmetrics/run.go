@@ -298,6 +298,7 @@ func finishMetrics(env runenv.Env, job *Job, out *Outcome) {
 	shippingWarning(out)
 	afterHorizonWarning(out)
 	beforeDataWarning(out)
+	beforeShippingWarning(out)
 	statusWarning(out)
 	if fw := out.report.Firmware; fw != nil && fw.Ambiguous > 0 {
 		path := statPath(out, planfile.KindOTA)

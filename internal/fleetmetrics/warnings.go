@@ -727,6 +727,23 @@ func beforeDataWarning(out *Outcome) {
 		units(n), render.Number(a.WindowDays, 1), isoMicro(start), path, what, inWindow)
 }
 
+// beforeShippingWarning says when most of the devices input's units with
+// rows (at least 10, more than half) have every row before their
+// shipped_at: rows before shipping are factory tests, so those units are
+// never in service — no uptime, not active, not activated — which says
+// shipped_at holds a later date than shipping (billing, a cloud claim, a
+// registry's update) rather than that most of a fleet never ran (the
+// units that never activate after a factory test are a minority). Both
+// engines give the counts it reads.
+func beforeShippingWarning(out *Outcome) {
+	u := out.report.Uptime
+	if u == nil || u.RowsBeforeShipping < 10 || 2*u.RowsBeforeShipping <= u.ShippedWithRows {
+		return
+	}
+	out.Problems.Warnf(diag.Row, statPath(out, planfile.KindDevices), 0, 0, "%s of the %s units with a shipped_at and connection rows have every row before their shipped_at: rows before shipping count as factory tests, so these units are never in service (no uptime, not monthly active, not activated); if shipped_at holds a later date than shipping (billing, a cloud claim, a registry's update), map the column that holds the shipping date (shipped_at); if these units were tested and never heard from again, nothing is wrong",
+		render.Number(float64(u.RowsBeforeShipping), 0), render.Number(float64(u.ShippedWithRows), 0))
+}
+
 // units is "1 unit" or "N units", N with separators.
 func units(n int) string {
 	if n == 1 {

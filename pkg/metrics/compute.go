@@ -174,6 +174,13 @@ type Uptime struct {
 	// and again, so one row for nearly every id says the input is a
 	// last-seen list, not a history.
 	ActivityDevices, SingleActivityDevices int
+	// ShippedWithRows counts the devices of the devices input with a
+	// shipped_at and a connection event or activity row (any time);
+	// RowsBeforeShipping those of them whose every row is before their
+	// shipped_at. Rows before shipping are factory tests, so such a device
+	// is never in service: most of a fleet so says shipped_at is a later
+	// date than shipping (billing, a cloud claim), not that it never ran.
+	ShippedWithRows, RowsBeforeShipping int
 	// UnknownModels counts the devices whose model value Options.Models
 	// does not name (treated as always connected); UnknownModelValues are
 	// those values, sorted.
@@ -425,6 +432,23 @@ func Compute(d *Data, o Options) Report {
 			}
 			if len(act) == 1 {
 				r.Uptime.SingleActivityDevices++
+			}
+		}
+		for i, s := range d.shipped {
+			evs, act := d.events[i], d.activity[i]
+			if s == NoTime || len(evs)+len(act) == 0 {
+				continue
+			}
+			r.Uptime.ShippedWithRows++
+			last := int64(math.MinInt64)
+			for _, k := range evs { // a sequence orders some devices' events: not by time
+				last = max(last, k>>1)
+			}
+			if len(act) > 0 {
+				last = max(last, act[len(act)-1])
+			}
+			if last < s {
+				r.Uptime.RowsBeforeShipping++
 			}
 		}
 		UptimeOf(r.Uptime)

@@ -808,6 +808,37 @@ func TestDailyGapWarningFromTables(t *testing.T) {
 		"INSERT INTO {schema}.uplinks (device_id, received_at, f_cnt) SELECT 'drip-' || lpad(dev::text, 6, '0'), timestamptz '2026-09-01 02:00:00+00' + d * interval '1 day' + dev * interval '12 seconds', 0 FROM generate_series(0, 70) d, generate_series(0, 49) dev WHERE d <> 46")
 }
 
+// Units whose every row precedes their shipped_at are counted alike by
+// the files and each engine: the example with every unit's shipped_at
+// moved to Nov 11, after its rows (they end Nov 10).
+func TestRowsBeforeShippingFromTables(t *testing.T) {
+	warning := func(stderr string) string { return warningWith(stderr, "have every row before their shipped_at") }
+	files := cmdtest.CopyExample(t)
+	_, stderr, _ := cmdtest.Run(t, nil, "metrics", "-C", files, "--now=2026-11-11T00:00:00Z")
+	if w := warning(stderr); w != "" {
+		t.Fatalf("the example warns: %s", w)
+	}
+	data, err := os.ReadFile(filepath.Join(files, "exports", "devices.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for i, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		if f := strings.Split(line, ","); i > 0 {
+			f[1] = "2026-11-11"
+			line = strings.Join(f, ",")
+		}
+		b.WriteString(line + "\n")
+	}
+	cmdtest.WriteFile(t, files, "exports/devices.csv", b.String())
+	_, stderr, _ = cmdtest.Run(t, nil, "metrics", "-C", files, "--now=2026-11-11T00:00:00Z")
+	want := warning(stderr)
+	if !strings.Contains(want, " units with a shipped_at and connection rows have every row before their shipped_at") {
+		t.Fatalf("no warning from the files:\n%s", stderr)
+	}
+	sameWarningFromTables(t, warning, want, "UPDATE {schema}.devices SET shipped_at = '2026-11-11'")
+}
+
 // keepLines rewrites the example export name in repo with the lines keep
 // keeps (the header is a line too).
 func keepLines(t *testing.T, repo, name string, keep func(line string) bool) {

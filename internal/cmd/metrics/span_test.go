@@ -519,3 +519,45 @@ func TestDailyReportsEndEarly(t *testing.T) {
 		})
 	}
 }
+
+// Units whose every row precedes their shipped_at are never in service
+// (rows before shipping are factory tests); most of a fleet so says
+// shipped_at holds a later date. By hand: units shipped Oct 10 that
+// connected on Oct 1–5 and stayed connected, beside units shipped Oct 1
+// that connected on Oct 2: 12 of 12 warn; 9 of 9 are too few; 10 of 21
+// are not more than half; 10 of 19 are.
+func TestMetricsRowsBeforeShipping(t *testing.T) {
+	fleet := func(early, normal int) (devices, events string) {
+		d, e := "device_id,shipped_at\n", "device_id,timestamp,event\n"
+		for i := range early {
+			d += fmt.Sprintf("e%02d,2026-10-10\n", i)
+			e += fmt.Sprintf("e%02d,2026-10-0%dT10:00:00Z,connected\n", i, 1+i%5)
+		}
+		for i := range normal {
+			d += fmt.Sprintf("n%02d,2026-10-01\n", i)
+			e += fmt.Sprintf("n%02d,2026-10-02T10:00:00Z,connected\nn%02d,2026-10-30T10:00:00Z,disconnected\n", i, i)
+		}
+		return d, e
+	}
+	for _, c := range []struct {
+		early, normal int
+		want          string
+	}{
+		{12, 0, "devices.csv: warning: 12 of the 12 units with a shipped_at and connection rows have every row before their shipped_at: rows before shipping count as factory tests, so these units are never in service"},
+		{9, 0, ""},
+		{10, 11, ""},
+		{10, 9, "devices.csv: warning: 10 of the 19 units with a shipped_at and connection rows have every row before their shipped_at"},
+	} {
+		t.Run(fmt.Sprintf("%d of %d", c.early, c.early+c.normal), func(t *testing.T) {
+			dir := t.TempDir()
+			devices, events := fleet(c.early, c.normal)
+			cmdtest.WriteFile(t, dir, "devices.csv", devices)
+			cmdtest.WriteFile(t, dir, "events.csv", events)
+			_, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir, "--devices", "devices.csv", "--events", "events.csv", "--month", "2026-10", "--as-of", "2026-10-31T00:00:00Z")
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			wantWarning(t, stderr, "have every row before their shipped_at", c.want)
+		})
+	}
+}
