@@ -163,8 +163,11 @@ func inputSpanWarnings(job *Job, out *Outcome, end int64) {
 			if float64(gap) <= gapFactor*float64(typical) {
 				return false
 			}
+			if !st.Busy.Tracked() || occupancy*float64(gap/export.BusyWidth) >= spanRows {
+				return true
+			}
 			daily, _ := st.Busy.DailyMiss(g, days)
-			return !st.Busy.Tracked() || occupancy*float64(gap/export.BusyWidth) >= spanRows || daily >= spanRows
+			return daily >= spanRows
 		}
 		if gap := to - st.Latest; gap > day && perDay*float64(gap)/float64(day) >= spanRows && beyond(export.Gap{From: st.Latest, To: to}, export.BeforeDays) && !st.Busy.Rhythmic(st.Latest, to) {
 			out.Problems.Warnf(diag.Row, st.Path, 0, 0, "the %s input's rows end %s, %s before %s, where their rate (%s) puts some %s more: %s; if the export was cut there (a time range, a retention limit), export up to the window's end; if it is whole, nothing is wrong",
@@ -724,7 +727,7 @@ func beforeDataWarning(out *Outcome) {
 		what = "ship months " + months[0] + " to " + months[len(months)-1]
 	}
 	out.Problems.Warnf(diag.Row, statPath(out, planfile.KindDevices), 0, 0, "%s shipped more than the activation window (%s days) before the fleet's first row (%s, %s; %s%s): no row of the data falls in their activation window, so the activation rates leave them out (a ship month of only such units has no rate); if the fleet's exports were cut there (a retention limit, a query's time range), export the rows from those units' shipping on; if the fleet's rows do begin there, these units never activated",
-		units(n), render.Number(a.WindowDays, 1), isoMicro(start), path, what, inWindow)
+		render.Plural(n, "unit"), render.Number(a.WindowDays, 1), isoMicro(start), path, what, inWindow)
 }
 
 // beforeShippingWarning says when most of the devices input's units with
@@ -742,14 +745,6 @@ func beforeShippingWarning(out *Outcome) {
 	}
 	out.Problems.Warnf(diag.Row, statPath(out, planfile.KindDevices), 0, 0, "%s of the %s units with a shipped_at and connection rows have every row before their shipped_at: rows before shipping count as factory tests, so these units are never in service (no uptime, not monthly active, not activated); if shipped_at holds a later date than shipping (billing, a cloud claim, a registry's update), map the column that holds the shipping date (shipped_at); if these units were tested and never heard from again, nothing is wrong",
 		render.Number(float64(u.RowsBeforeShipping), 0), render.Number(float64(u.ShippedWithRows), 0))
-}
-
-// units is "1 unit" or "N units", N with separators.
-func units(n int) string {
-	if n == 1 {
-		return "1 unit"
-	}
-	return render.Number(float64(n), 0) + " units"
 }
 
 // checkinWarnings warns of a check-in profile whose devices missed at

@@ -98,12 +98,13 @@ func money(x float64, currency string, decimals int) string {
 	return sign + n + " " + currency
 }
 
-// Plural writes a count with its noun: "1 problem", "3 problems".
+// Plural writes a count with its noun, the count with separators as
+// Number writes it: "1 problem", "3 problems", "12,345 bad rows".
 func Plural(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}
-	return strconv.Itoa(n) + " " + noun + "s"
+	return Number(float64(n), 0) + " " + noun + "s"
 }
 
 // Few joins the first n items with sep and counts the rest, for a

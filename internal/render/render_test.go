@@ -32,6 +32,12 @@ func TestNumber(t *testing.T) {
 	if got := Exact(a + b); got != "0.30000000000000004" {
 		t.Errorf("Exact = %q", got)
 	}
+	// a count in a message reads as every other number: with separators
+	for n, want := range map[int]string{0: "0 units", 1: "1 unit", 2: "2 units", 90146: "90,146 units"} {
+		if got := Plural(n, "unit"); got != want {
+			t.Errorf("Plural(%d) = %q, want %q", n, got, want)
+		}
+	}
 }
 
 func TestParseFormat(t *testing.T) {

@@ -441,8 +441,10 @@ func Compute(d *Data, o Options) Report {
 			}
 			r.Uptime.ShippedWithRows++
 			last := int64(math.MinInt64)
-			for _, k := range evs { // a sequence orders some devices' events: not by time
-				last = max(last, k>>1)
+			if len(evs) > 0 {
+				// the latest: sorted by time, or in a sequence's order by
+				// effective time, which never goes back
+				last = evs[len(evs)-1] >> 1
 			}
 			if len(act) > 0 {
 				last = max(last, act[len(act)-1])

@@ -166,6 +166,30 @@ func TestActivationBeforeData(t *testing.T) {
 	}
 }
 
+// A unit whose every row is before its shipped_at counts in
+// RowsBeforeShipping, of the ShippedWithRows. By hand, shipped Oct 10:
+// a connects Oct 5 (counted); b's sequence puts its Oct 12 connect before
+// an Oct 5 disconnect, whose effective time is then Oct 12 (not
+// counted); c checks in Oct 4 (counted); d connects Oct 11 (not); e has
+// no row, f is not in the devices input (neither is counted at all).
+func TestRowsBeforeShipping(t *testing.T) {
+	d := NewData()
+	d.Has.Devices, d.Has.Events, d.Has.Activity = true, true, true
+	for _, id := range []string{"a", "b", "c", "d", "e"} {
+		d.AddDevice([]byte(id), day("2026-10-10"), nil)
+	}
+	d.AddEvent([]byte("a"), day("2026-10-05"), Connected)
+	d.AddSequencedEvent([]byte("b"), day("2026-10-12"), Connected, []byte("1"), 0)
+	d.AddSequencedEvent([]byte("b"), day("2026-10-05"), Disconnected, []byte("2"), 0)
+	d.AddActivity([]byte("c"), day("2026-10-04"))
+	d.AddEvent([]byte("d"), day("2026-10-11"), Connected)
+	d.AddEvent([]byte("f"), day("2026-10-01"), Connected)
+	u := Compute(d, Options{Window: Window{day("2026-10-01"), day("2026-11-01")}, ActivationWindow: 30 * 86_400e6}).Uptime
+	if u.ShippedWithRows != 4 || u.RowsBeforeShipping != 2 {
+		t.Errorf("shipped with rows %d, rows before shipping %d; want 4, 2", u.ShippedWithRows, u.RowsBeforeShipping)
+	}
+}
+
 // Activation by profile: the devices' model values name profiles
 // (Options.Models; two values may name one profile); a value that names
 // none, or no model, leaves a device in the fleet's cohorts only, and a

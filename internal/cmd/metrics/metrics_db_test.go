@@ -488,14 +488,9 @@ func TestCheckinIntervalWarningFromTheDatabase(t *testing.T) {
 // neither.
 func TestNoDisconnectWarningFromTables(t *testing.T) {
 	warning := func(stderr string) string { return warningWith(stderr, "no disconnect among") }
-	files := cmdtest.CopyExample(t)
-	_, stderr, _ := cmdtest.Run(t, nil, "metrics", "-C", files, "--now=2026-11-11T00:00:00Z")
-	if w := warning(stderr); w != "" {
-		t.Fatalf("the example warns: %s", w)
-	}
-	keepLines(t, files, "lifecycle.csv", func(line string) bool { return !strings.HasSuffix(strings.TrimSpace(line), ",disconnected") })
-	_, stderr, _ = cmdtest.Run(t, nil, "metrics", "-C", files, "--now=2026-11-11T00:00:00Z")
-	want := warning(stderr)
+	want, stderr := filesWarning(t, warning, func(files string) {
+		keepLines(t, files, "lifecycle.csv", func(line string) bool { return !strings.HasSuffix(strings.TrimSpace(line), ",disconnected") })
+	})
 	if !strings.Contains(want, "devices counted as always connected have no disconnect among their events") {
 		t.Fatalf("no warning from the files without disconnects:\n%s", stderr)
 	}
@@ -590,31 +585,26 @@ func TestLateStartWarningFromTables(t *testing.T) {
 // keeps every id joined), from the files and from each engine.
 func TestSingleEventWarningFromTables(t *testing.T) {
 	warning := func(stderr string) string { return warningWith(stderr, "have one event each") }
-	files := cmdtest.CopyExample(t)
-	_, stderr, _ := cmdtest.Run(t, nil, "metrics", "-C", files, "--now=2026-11-11T00:00:00Z")
-	if w := warning(stderr); w != "" {
-		t.Fatalf("the example warns: %s", w)
-	}
-	path := filepath.Join(files, "exports", "lifecycle.csv")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
 	first := map[string]string{} // device → its earliest row
-	for _, line := range lines[1:] {
-		f := strings.Split(line, ",")
-		if prev, ok := first[f[0]]; !ok || f[1] < strings.Split(prev, ",")[1] {
-			first[f[0]] = line
+	want, stderr := filesWarning(t, warning, func(files string) {
+		path := filepath.Join(files, "exports", "lifecycle.csv")
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	kept := lines[0] + "\n"
-	for _, line := range first {
-		kept += line + "\n"
-	}
-	cmdtest.WriteFile(t, files, "exports/lifecycle.csv", kept)
-	_, stderr, _ = cmdtest.Run(t, nil, "metrics", "-C", files, "--now=2026-11-11T00:00:00Z")
-	want := warning(stderr)
+		lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+		for _, line := range lines[1:] {
+			f := strings.Split(line, ",")
+			if prev, ok := first[f[0]]; !ok || f[1] < strings.Split(prev, ",")[1] {
+				first[f[0]] = line
+			}
+		}
+		kept := lines[0] + "\n"
+		for _, line := range first {
+			kept += line + "\n"
+		}
+		cmdtest.WriteFile(t, files, "exports/lifecycle.csv", kept)
+	})
 	if !strings.Contains(want, fmt.Sprintf("%d of the %d device ids of events (column clientId) have one event each", len(first), len(first))) {
 		t.Fatalf("no warning from the files with one event a device:\n%s", stderr)
 	}
@@ -762,17 +752,12 @@ func TestSingleActivityWarningFromTables(t *testing.T) {
 // same stretch, rate and count from the files and from each engine.
 func TestDataGapWarningFromTables(t *testing.T) {
 	warning := func(stderr string) string { return warningWith(stderr, "has no row from") }
-	files := cmdtest.CopyExample(t)
-	_, stderr, _ := cmdtest.Run(t, nil, "metrics", "-C", files, "--now=2026-11-11T00:00:00Z")
-	if w := warning(stderr); w != "" {
-		t.Fatalf("the example warns: %s", w)
-	}
-	keepLines(t, files, "uplinks.csv", func(line string) bool {
-		f := strings.Split(line, ",")
-		return len(f) < 2 || !strings.HasPrefix(f[1], "2026-10-20") && !strings.HasPrefix(f[1], "2026-10-21")
+	want, stderr := filesWarning(t, warning, func(files string) {
+		keepLines(t, files, "uplinks.csv", func(line string) bool {
+			f := strings.Split(line, ",")
+			return len(f) < 2 || !strings.HasPrefix(f[1], "2026-10-20") && !strings.HasPrefix(f[1], "2026-10-21")
+		})
 	})
-	_, stderr, _ = cmdtest.Run(t, nil, "metrics", "-C", files, "--now=2026-11-11T00:00:00Z")
-	want := warning(stderr)
 	if !strings.HasPrefix(want, "the activity input has no row from 2026-10-20T00:0") || !strings.Contains(want, "to 2026-10-21T23:5") {
 		t.Fatalf("no gap warning from the files:\n%s", stderr)
 	}
@@ -786,21 +771,20 @@ func TestDataGapWarningFromTables(t *testing.T) {
 // from the files and from each engine.
 func TestDailyGapWarningFromTables(t *testing.T) {
 	warning := func(stderr string) string { return warningWith(stderr, "has no row from") }
-	files := cmdtest.CopyExample(t)
-	var b strings.Builder
-	b.WriteString("result.end_device_ids.device_id,result.received_at,result.uplink_message.f_cnt\n")
-	start := time.Date(2026, 9, 1, 2, 0, 0, 0, time.UTC)
-	for d := range 71 {
-		if d == 46 { // Oct 17
-			continue
+	want, stderr := filesWarning(t, warning, func(files string) {
+		var b strings.Builder
+		b.WriteString("result.end_device_ids.device_id,result.received_at,result.uplink_message.f_cnt\n")
+		start := time.Date(2026, 9, 1, 2, 0, 0, 0, time.UTC)
+		for d := range 71 {
+			if d == 46 { // Oct 17
+				continue
+			}
+			for dev := range 50 {
+				fmt.Fprintf(&b, "drip-%06d,%s,0\n", dev, start.AddDate(0, 0, d).Add(time.Duration(dev)*12*time.Second).Format(time.RFC3339))
+			}
 		}
-		for dev := range 50 {
-			fmt.Fprintf(&b, "drip-%06d,%s,0\n", dev, start.AddDate(0, 0, d).Add(time.Duration(dev)*12*time.Second).Format(time.RFC3339))
-		}
-	}
-	cmdtest.WriteFile(t, files, "exports/uplinks.csv", b.String())
-	_, stderr, _ := cmdtest.Run(t, nil, "metrics", "-C", files, "--now=2026-11-11T00:00:00Z")
-	want := warning(stderr)
+		cmdtest.WriteFile(t, files, "exports/uplinks.csv", b.String())
+	})
 	if !strings.HasPrefix(want, "the activity input has no row from 2026-10-16T02:") || !strings.Contains(want, "the two days before it and the two after each have at least ") {
 		t.Fatalf("no gap warning from the files:\n%s", stderr)
 	}
@@ -813,30 +797,40 @@ func TestDailyGapWarningFromTables(t *testing.T) {
 // moved to Nov 11, after its rows (they end Nov 10).
 func TestRowsBeforeShippingFromTables(t *testing.T) {
 	warning := func(stderr string) string { return warningWith(stderr, "have every row before their shipped_at") }
-	files := cmdtest.CopyExample(t)
-	_, stderr, _ := cmdtest.Run(t, nil, "metrics", "-C", files, "--now=2026-11-11T00:00:00Z")
-	if w := warning(stderr); w != "" {
-		t.Fatalf("the example warns: %s", w)
-	}
-	data, err := os.ReadFile(filepath.Join(files, "exports", "devices.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b strings.Builder
-	for i, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-		if f := strings.Split(line, ","); i > 0 {
-			f[1] = "2026-11-11"
-			line = strings.Join(f, ",")
+	want, stderr := filesWarning(t, warning, func(files string) {
+		data, err := os.ReadFile(filepath.Join(files, "exports", "devices.csv"))
+		if err != nil {
+			t.Fatal(err)
 		}
-		b.WriteString(line + "\n")
-	}
-	cmdtest.WriteFile(t, files, "exports/devices.csv", b.String())
-	_, stderr, _ = cmdtest.Run(t, nil, "metrics", "-C", files, "--now=2026-11-11T00:00:00Z")
-	want := warning(stderr)
+		var b strings.Builder
+		for i, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+			if f := strings.Split(line, ","); i > 0 {
+				f[1] = "2026-11-11"
+				line = strings.Join(f, ",")
+			}
+			b.WriteString(line + "\n")
+		}
+		cmdtest.WriteFile(t, files, "exports/devices.csv", b.String())
+	})
 	if !strings.Contains(want, " units with a shipped_at and connection rows have every row before their shipped_at") {
 		t.Fatalf("no warning from the files:\n%s", stderr)
 	}
 	sameWarningFromTables(t, warning, want, "UPDATE {schema}.devices SET shipped_at = '2026-11-11'")
+}
+
+// filesWarning is the warning (as warning finds it) of the example's
+// files after edit changes them, with the run's stderr; the example as it
+// is must not give it.
+func filesWarning(t *testing.T, warning func(stderr string) string, edit func(files string)) (want, stderr string) {
+	t.Helper()
+	files := cmdtest.CopyExample(t)
+	_, stderr, _ = cmdtest.Run(t, nil, "metrics", "-C", files, "--now=2026-11-11T00:00:00Z")
+	if w := warning(stderr); w != "" {
+		t.Fatalf("the example warns: %s", w)
+	}
+	edit(files)
+	_, stderr, _ = cmdtest.Run(t, nil, "metrics", "-C", files, "--now=2026-11-11T00:00:00Z")
+	return warning(stderr), stderr
 }
 
 // keepLines rewrites the example export name in repo with the lines keep
