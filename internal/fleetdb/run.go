@@ -200,7 +200,38 @@ func ConnectTimeout(ctx context.Context, dsn string, timeout time.Duration) (*pg
 	if err != nil {
 		return nil, connectError(&cfg.Config, err)
 	}
+	watchClient(ctx, conn)
 	return conn, nil
+}
+
+// clientCheckInterval is how often the server checks, while a query runs,
+// that iotpm is still connected (client_connection_check_interval, ms).
+const clientCheckInterval = 1000
+
+// watchClient asks the server to end a running query whose client has
+// gone. The cancel request on Ctrl-C is sent from a new connection, which
+// a loaded machine may not open within the grace the process gives it
+// (root.InterruptGrace) before it exits; the server then noticed nothing
+// until its query's end, and a 10-minute scan ran on with no one to read
+// it. PostgreSQL before 14 has no such setting, and a pooler may refuse
+// it: the run goes on without (the cancel request still covers most
+// interrupts).
+func watchClient(ctx context.Context, conn *pgx.Conn) {
+	if serverMajor(conn.PgConn().ParameterStatus("server_version")) < 14 {
+		return
+	}
+	_, _ = conn.Exec(ctx, "SET client_connection_check_interval = "+strconv.Itoa(clientCheckInterval))
+}
+
+// serverMajor is the major version in a server_version ("15.10 (Debian
+// 15.10-0+deb12u1)", "17beta1", "9.6.24"); 0 when it has none.
+func serverMajor(version string) int {
+	end := 0
+	for end < len(version) && version[end] >= '0' && version[end] <= '9' {
+		end++
+	}
+	major, _ := strconv.Atoi(version[:end])
+	return major
 }
 
 // Resolve checks every input against the database's catalog.

@@ -206,3 +206,11 @@ func formExprIsIDForm(t *testing.T, conn *pgx.Conn) {
 		}
 	}
 }
+
+func TestServerMajor(t *testing.T) {
+	for v, want := range map[string]int{"15.10 (Debian 15.10-0+deb12u1)": 15, "17beta1": 17, "9.6.24": 9, "14": 14, "": 0, "devel": 0} {
+		if got := serverMajor(v); got != want {
+			t.Errorf("serverMajor(%q) = %d, want %d", v, got, want)
+		}
+	}
+}

@@ -48,6 +48,32 @@ func TestInterruptCancelsTheQueryOnTheServer(t *testing.T) {
 	noQueryLeft(t, conn, app)
 }
 
+// A client that dies without sending the cancel request (killed, or a
+// loaded machine that did not open the cancel's connection within the
+// grace before exit) leaves no query behind: the server checks that its
+// client is still there every second (client_connection_check_interval)
+// and ends the query. Before, a SIGKILLed iotpm's 60 s query ran on to
+// its end.
+func TestKilledClientLeavesNoQuery(t *testing.T) {
+	dir, dsn, app, conn := slowQueryRepo(t)
+	cmd := exec.Command(os.Args[0], "metrics", "-C", dir, "-o", "json")
+	cmd.Env = append(os.Environ(), "IOTPM_TEST_AS_MAIN=1", "IOTPM_FLEET_DSN="+dsn)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for start := time.Now(); activeQueries(t, conn, app) == 0; time.Sleep(50 * time.Millisecond) {
+		if time.Since(start) > 20*time.Second {
+			cmd.Process.Kill()
+			t.Fatal("the query never ran")
+		}
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	noQueryLeft(t, conn, app)
+}
+
 // The session carries statement_timeout = --timeout: the server itself
 // stops a query at the limit (whichever of it and the client fires first,
 // the message is the timeout's), and no backend is left running.
