@@ -5,6 +5,7 @@ import (
 	"maps"
 	"os"
 	"slices"
+	"strings"
 
 	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/planfile"
@@ -40,18 +41,18 @@ func (j *Job) ResolveModels(cfg *planfile.Config, fleet *planfile.Fleet) diag.Li
 	if !j.Has(planfile.KindDevices) {
 		return append(problems, CheckModelNames(cfg, fleet)...)
 	}
-	modes := map[string]metrics.Mode{}
+	modes, profile := map[string]metrics.Mode{}, map[string]string{}
 	var ids []string
 	for _, d := range fleet.Profiles() {
 		ids = append(ids, d.ID)
-		modes[d.ID] = modeOf(fleet, d.ID)
+		modes[d.ID], profile[d.ID] = modeOf(fleet, d.ID), d.ID
 	}
 	for _, v := range slices.Sorted(maps.Keys(refs)) {
 		if r := refs[v]; slices.Contains(ids, r.ID) {
-			modes[v] = modeOf(fleet, r.ID)
+			modes[v], profile[v] = modeOf(fleet, r.ID), r.ID
 		}
 	}
-	j.models, j.profiles = modes, ids
+	j.models, j.profiles, j.modelProfile = modes, ids, profile
 	return append(problems, CheckModelNames(cfg, fleet)...)
 }
 
@@ -148,4 +149,18 @@ func modeOf(fleet *planfile.Fleet, id string) metrics.Mode {
 		return metrics.Mode{Profile: id, NoOTA: fleet.NoOTA[id]}
 	}
 	return metrics.Mode{Profile: id, Every: int64(ci.Every * 1e6), Grace: ci.Grace, NoOTA: fleet.NoOTA[id]}
+}
+
+// caseOnlyModel finds an unknown model value that a value the job names
+// (a metrics.models key or a profile id) matches but for letter case:
+// the value, the name it differs from, and that name's profile.
+func (j *Job) caseOnlyModel(unknown []string) (value, named, profile string, ok bool) {
+	for _, v := range unknown {
+		for _, k := range slices.Sorted(maps.Keys(j.modelProfile)) {
+			if strings.EqualFold(v, k) {
+				return v, k, j.modelProfile[k], true
+			}
+		}
+	}
+	return "", "", "", false
 }

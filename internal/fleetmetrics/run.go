@@ -276,6 +276,9 @@ func finishMetrics(env runenv.Env, job *Job, out *Outcome) {
 		fix := "add the profiles to devices.yaml (each device's checkin: says how it connects)"
 		if len(job.profiles) > 0 {
 			fix = fmt.Sprintf("map them in iotpm.yaml, metrics.models: {%s: PROFILE}, PROFILE one of %s%s", yamlKey(v[0]), strings.Join(job.profiles, ", "), planfile.DidYouMeanText(v[0], job.profiles))
+			if value, named, profile, ok := job.caseOnlyModel(v); ok {
+				fix = fmt.Sprintf("the export writes %q where iotpm.yaml or devices.yaml names %q: model values match exactly, letter case too; map it in iotpm.yaml, metrics.models: {%s: %s}", clipID(value), named, yamlKey(value), profile)
+			}
 		}
 		out.Problems.Warnf(diag.Row, statPath(out, planfile.KindDevices), 0, 0, "%s a model value that names no devices.yaml profile (%s): they count as always connected; %s",
 			devicesHave(u.UnknownModels), quoteList(v, 5), fix)

@@ -190,6 +190,9 @@ type Job struct {
 	// resolveModels); profiles are devices.yaml's ids, for messages.
 	models   map[string]metrics.Mode
 	profiles []string
+	// modelProfile maps each model value models names to its devices.yaml
+	// profile (a profile id to itself), for the letter-case hint.
+	modelProfile map[string]string
 	// profilesUnread: devices.yaml has problems of its own, so the model
 	// values cannot be told from profiles it lacks (no warning of them).
 	profilesUnread bool

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -195,6 +197,42 @@ func TestCheckinIntervalShorterThanTheFieldIsWarned(t *testing.T) {
 			warning := fmt.Sprintf("valve: its devices missed %d of the 30 check-ins its interval in devices.yaml (every 1h) expects over their observed time (%.0f%%)", c.missed, math.Round(100*float64(c.missed)/30))
 			if strings.Contains(stderr, warning) != c.warned || c.warned && !strings.Contains(stderr, "set the profile's checkin: {every: ...} to the field's interval") {
 				t.Errorf("warned %v, want %v:\n%s", !c.warned, c.warned, stderr)
+			}
+		})
+	}
+}
+
+// A model value that a name of iotpm.yaml or devices.yaml matches but for
+// letter case is no profile (values match exactly), and the warning says
+// which name it nearly is and what to write: a "dl-200" key beside the
+// export's "DL-200", a "Drip-Valve" beside the profile drip-valve.
+func TestModelValueCaseOnly(t *testing.T) {
+	for _, c := range []struct {
+		name, file, old, new, want string
+	}{
+		{"models key", "iotpm.yaml", "models: {DL-200: drip-lora}", "models: {dl-200: drip-lora}",
+			`6 devices have a model value that names no devices.yaml profile ("DL-200"): they count as always connected; the export writes "DL-200" where iotpm.yaml or devices.yaml names "dl-200": model values match exactly, letter case too; map it in iotpm.yaml, metrics.models: {DL-200: drip-lora}`},
+		{"profile id", "exports/devices.csv", ",drip-valve,", ",Drip-Valve,",
+			`6 devices have a model value that names no devices.yaml profile ("Drip-Valve"): they count as always connected; the export writes "Drip-Valve" where iotpm.yaml or devices.yaml names "drip-valve": model values match exactly, letter case too; map it in iotpm.yaml, metrics.models: {Drip-Valve: drip-valve}`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := cmdtest.CopyExample(t)
+			path := filepath.Join(dir, c.file)
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			edited := strings.ReplaceAll(string(data), c.old, c.new)
+			if edited == string(data) {
+				t.Fatalf("%s has no %q", c.file, c.old)
+			}
+			if err := os.WriteFile(path, []byte(edited), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir)
+			// the valves counted as always connected fail the gate: exit 1
+			if code > cmdutil.ExitGate || !strings.Contains(stderr, c.want) {
+				t.Errorf("exit %d, want the warning %s\n%s", code, c.want, stderr)
 			}
 		})
 	}
