@@ -16,6 +16,7 @@ import (
 	"github.com/iotpm/iotpm/internal/export"
 	"github.com/iotpm/iotpm/internal/gate"
 	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/iotpm/iotpm/internal/render"
 	"github.com/iotpm/iotpm/pkg/kano"
 	"github.com/iotpm/iotpm/pkg/rice"
 )
@@ -203,7 +204,11 @@ func numbersWarning(tallies map[string]*kano.Tally, numbered int) (msg string, r
 	if reversed = all > 0 && 2*rev > all; reversed {
 		return fmt.Sprintf("%d of %d classified pairs come out reverse (R) with the answers' numbers read 1 = I like it … 5 = I dislike it (the questionnaire's order): a survey numbered the other way reads like that; %s", rev, all, how), true
 	}
-	return fmt.Sprintf("%d pairs of answers are written as numbers, read 1 = I like it … 5 = I dislike it (the questionnaire's order); %s", numbered, how), false
+	verb := "are"
+	if numbered == 1 {
+		verb = "is"
+	}
+	return fmt.Sprintf("%s of answers %s written as numbers, read 1 = I like it … 5 = I dislike it (the questionnaire's order); %s", render.Plural(numbered, "pair"), verb, how), false
 }
 
 // surveyKey is how survey feature names and backlog ids or aliases are
