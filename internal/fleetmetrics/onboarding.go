@@ -9,6 +9,7 @@ import (
 	"github.com/iotpm/iotpm/internal/failure"
 	"github.com/iotpm/iotpm/internal/gate"
 	"github.com/iotpm/iotpm/internal/planfile"
+	"github.com/iotpm/iotpm/internal/quantity"
 	"github.com/iotpm/iotpm/internal/render"
 	"github.com/iotpm/iotpm/pkg/metrics"
 )
@@ -81,10 +82,27 @@ func onboardingWarnings(job *Job, o *metrics.Onboarding, out *Outcome) {
 			quoteList(o.Unseen, 5), others)
 	}
 	coverageWarnings(o.Fleet, w, out, path)
+	strayWarning(job, o, out, path)
 	if o.SameInstant > 0 {
 		out.Problems.Warnf(diag.Row, path, 0, 0, "%s reached a step at the same instant as the previous step: the export's clock does not say which came first, and iotpm counts them in the funnel's order; an export with finer times (ms) settles it",
 			render.Plural(o.SameInstant, "attempt"))
 	}
+}
+
+// strayWarning says when many users have events of later steps that are
+// in no attempt, with no first step within `within` before them: they
+// count nowhere, and when their setups began under another id (an
+// anonymous id before login, the account's after) completion reads low
+// with no other sign. At least 10 such users, and a tenth of those with
+// an attempt: a few setups that outlast `within`, or a step's event sent
+// again later, are no such sign.
+func strayWarning(job *Job, o *metrics.Onboarding, out *Outcome, path string) {
+	if o.Stray < 10 || o.Stray*10 < o.Users || job.funnel == nil || len(job.funnel.Steps) < 2 {
+		return
+	}
+	steps := job.funnel.Steps
+	out.Problems.Warnf(diag.Row, path, 0, 0, "%s (beside the %s with an attempt) have events of later steps (%s … %s) in the window with no %s within %s before them, so they count in no attempt; %s of them reached %s so: if the app logs the start of setup under one id and the rest under another (an anonymous id before login, the account's after, as a user_id column often has), completion reads low: map user to an id that stays the same through the setup (--map onboarding.user=COLUMN); if the app also sends these events outside setup (changing the Wi-Fi), name the setup's own events in onboarding.steps ({name: STEP, match: [EVENT, ...]})",
+		render.Plural(o.Stray, "user"), render.Number(float64(o.Users), 0), steps[1], steps[len(steps)-1], steps[0], quantity.FormatDuration(float64(o.Within)/1e6), render.Number(float64(o.StrayLast), 0), steps[len(steps)-1])
 }
 
 // coverageWarnings says when the funnel's join to the fleet compares two
@@ -138,17 +156,21 @@ type Onboarding struct {
 	TargetSeconds float64  `json:"target_seconds"`
 	WithinSeconds float64  `json:"within_seconds"`
 	// Horizon is H_setup: the latest onboarding row, or the as-of time.
-	Horizon        *string      `json:"horizon"`
-	Users          int          `json:"users"`
-	UsersCompleted int          `json:"users_completed"`
-	Retried        int          `json:"users_retried"`
-	SameInstant    int          `json:"attempts_same_instant"`
-	OtherEvents    int          `json:"rows_not_a_step"`
-	Steps          []FunnelStep `json:"steps"`
-	ByWeek         []SetupGroup `json:"by_week"`
-	BySegment      []SetupGroup `json:"by_segment"`
-	Fleet          *SetupFleet  `json:"fleet"`
-	FleetNote      string       `json:"fleet_note,omitempty"`
+	Horizon        *string `json:"horizon"`
+	Users          int     `json:"users"`
+	UsersCompleted int     `json:"users_completed"`
+	Retried        int     `json:"users_retried"`
+	SameInstant    int     `json:"attempts_same_instant"`
+	// the users with a later step's event in no attempt; those of them
+	// with the last step's (metrics.Onboarding.Stray)
+	Stray       int          `json:"users_stray_steps"`
+	StrayLast   int          `json:"users_stray_last_step"`
+	OtherEvents int          `json:"rows_not_a_step"`
+	Steps       []FunnelStep `json:"steps"`
+	ByWeek      []SetupGroup `json:"by_week"`
+	BySegment   []SetupGroup `json:"by_segment"`
+	Fleet       *SetupFleet  `json:"fleet"`
+	FleetNote   string       `json:"fleet_note,omitempty"`
 }
 
 // FunnelStep is one step of the funnel.
@@ -208,7 +230,7 @@ func onboardingResult(o *metrics.Onboarding, reason func(metrics.Metric) string)
 	oj := &Onboarding{Completion: render.Finite(o.Completion), Reason: reason(metrics.OnboardingCompletion), Attempts: o.Attempts, Completed: o.Completed,
 		Open: o.Open, MedianSeconds: seconds(o.Median), P90Seconds: seconds(o.P90), WithinTarget: render.Finite(o.WithinTarget), InTarget: o.InTarget,
 		TargetSeconds: float64(o.Target) / 1e6, WithinSeconds: float64(o.Within) / 1e6, Users: o.Users, UsersCompleted: o.UsersCompleted,
-		Retried: o.Retried, SameInstant: o.SameInstant, OtherEvents: o.OtherEvents, Steps: []FunnelStep{}, ByWeek: []SetupGroup{},
+		Retried: o.Retried, SameInstant: o.SameInstant, Stray: o.Stray, StrayLast: o.StrayLast, OtherEvents: o.OtherEvents, Steps: []FunnelStep{}, ByWeek: []SetupGroup{},
 		BySegment: []SetupGroup{}, FleetNote: o.FleetNote}
 	if o.Horizon != metrics.NoTime {
 		h := isoMicro(o.Horizon)

@@ -414,6 +414,12 @@ type Onboarding struct {
 	// SameInstant counts the attempts where a step at the same instant as
 	// the previous one decided that it was reached.
 	SameInstant int
+	// Stray counts the users with an event of a later step in the window
+	// that is in no attempt (no first step within Within before it): it
+	// counts nowhere. StrayLast counts those of them with such an event of
+	// the last step: a setup completed under an id its start is not under
+	// (an anonymous id before login, the account's after) reads so.
+	Stray, StrayLast int
 	// OtherEvents counts rows whose event is no step (OtherExample is the
 	// most frequent); Unnamed the counted attempts that name no device.
 	OtherEvents  int
@@ -467,7 +473,8 @@ func (d *Data) onboarding(o Options, fleetHorizon int64) *Onboarding {
 		out.Horizon = horizon
 	}
 	evs := d.stepEvents(f, horizon, out)
-	attempts := setupAttempts(evs, f.Within)
+	attempts, stray := setupAttempts(evs, f.Within)
+	out.Stray, out.StrayLast = strayUsers(stray, o.Window, len(f.Steps))
 	d.funnelOf(attempts, o, horizon, out)
 	out.Fleet, out.FleetNote = d.setupFleet(o, attempts, len(f.Steps), horizon, fleetHorizon)
 	return out
@@ -565,9 +572,10 @@ func byUser(evs []setupEvent, users int) []setupEvent {
 }
 
 // setupAttempts splits each user's step events into attempts (the
-// definitions above), whenever they start.
-func setupAttempts(evs []setupEvent, within int64) []attempt {
-	var attempts []attempt
+// definitions above), whenever they start; stray are the events of a
+// later step that fall in no attempt (no first step within `within`
+// before them), in evs' order.
+func setupAttempts(evs []setupEvent, within int64) (attempts []attempt, stray []setupEvent) {
 	for i := 0; i < len(evs); {
 		j := i
 		for j < len(evs) && evs[j].user == evs[i].user {
@@ -582,8 +590,10 @@ func setupAttempts(evs []setupEvent, within int64) []attempt {
 			if cur == nil {
 				if e.step == 0 {
 					cur = &attempt{user: e.user, device: e.device, segment: e.segment, start: e.ts, end: e.ts}
+				} else {
+					stray = append(stray, e) // counts in no attempt
 				}
-				continue // a later step outside any attempt counts nowhere
+				continue
 			}
 			if cur.device < 0 {
 				cur.device = e.device
@@ -601,7 +611,28 @@ func setupAttempts(evs []setupEvent, within int64) []attempt {
 		}
 		i = j
 	}
-	return attempts
+	return attempts, stray
+}
+
+// strayUsers counts the users with a stray step event in the window, and
+// those of them with one of the last step (of k): a setup whose first
+// steps the export has under another id reads so.
+func strayUsers(stray []setupEvent, w Window, k int) (users, last int) {
+	prev, prevLast := int32(-1), int32(-1)
+	for _, e := range stray {
+		if e.ts < w.From || e.ts >= w.To {
+			continue
+		}
+		if e.user != prev {
+			users++
+			prev = e.user
+		}
+		if int(e.step) == k-1 && e.user != prevLast {
+			last++
+			prevLast = e.user
+		}
+	}
+	return users, last
 }
 
 // funnelOf adds up the attempts that start in the window and are closed

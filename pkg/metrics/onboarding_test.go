@@ -578,3 +578,27 @@ func addAttempt(d *Data, user, device string, at int64, complete bool) {
 		d.AddSetupEvent([]byte(user), []byte("d"), at+30e6, []byte(device), nil)
 	}
 }
+
+// Stray events count in the window [From, To) only, each user once, and
+// once more when one of theirs is the last step.
+func TestStrayUsers(t *testing.T) {
+	w := Window{From: 100, To: 200}
+	stray := []setupEvent{
+		{user: 0, step: 1, ts: 99},  // before the window
+		{user: 1, step: 1, ts: 100}, // at its start: in
+		{user: 1, step: 3, ts: 150}, // the last of 4 steps
+		{user: 1, step: 3, ts: 160}, // the same user again
+		{user: 2, step: 2, ts: 199},
+		{user: 3, step: 3, ts: 200}, // at its end: out
+	}
+	if users, last := strayUsers(stray, w, 4); users != 2 || last != 1 {
+		t.Errorf("strayUsers = %d, %d; want 2, 1", users, last)
+	}
+	// setupAttempts: a later step before any first step, and one past
+	// `within`, are stray; one inside an attempt is not
+	evs := []setupEvent{{user: 0, step: 1, ts: 10}, {user: 0, step: 0, ts: 20}, {user: 0, step: 1, ts: 30}, {user: 0, step: 2, ts: 200}}
+	attempts, got := setupAttempts(evs, 100)
+	if len(attempts) != 1 || attempts[0].reached != 1 || len(got) != 2 || got[0].ts != 10 || got[1].ts != 200 {
+		t.Errorf("attempts %+v, stray %+v", attempts, got)
+	}
+}

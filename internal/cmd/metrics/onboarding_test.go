@@ -2,11 +2,13 @@ package metrics_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/iotpm/iotpm/internal/cmd/cmdtest"
 	"github.com/iotpm/iotpm/internal/cmdutil"
@@ -319,4 +321,74 @@ func TestOnboardingFileFlagsBesideTables(t *testing.T) {
 			t.Errorf("%q: exit %d, want %q:\n%s", c.flags, code, c.want, stderr)
 		}
 	}
+}
+
+// strayCSV is an app export in which n setups start under an anonymous id
+// and go on under the account's (split) or stay under one id, beside
+// "late", whose BLE Found comes two hours after its Setup Started (past
+// `within`): a stray event that is not the last step.
+func strayCSV(n int, split bool) string {
+	var b strings.Builder
+	b.WriteString("user,step,timestamp\nlate,Setup Started,2026-10-10T08:00:00Z\nlate,BLE Found,2026-10-10T10:00:00Z\n")
+	for i := range n {
+		anon, acct := fmt.Sprintf("anon-%02d", i), fmt.Sprintf("acct-%02d", i)
+		if !split {
+			acct = anon
+		}
+		at := func(s int) string { return time.Date(2026, 10, 10, 12, i, s, 0, time.UTC).Format(time.RFC3339) }
+		fmt.Fprintf(&b, "%s,Setup Started,%s\n%s,BLE Found,%s\n%s,Wi-Fi Sent,%s\n%s,Cloud Connected,%s\n", anon, at(0), anon, at(20), acct, at(40), acct, at(50))
+	}
+	return b.String()
+}
+
+// Events of later steps in no attempt count nowhere; when many users
+// have them (a setup whose start the export has under one id and the
+// rest under another), completion reads low, and the run says so. By
+// hand, 12 split setups: 13 attempts (12 anonymous, late's), none
+// completed; 13 users with stray events (the 12 accounts, late), 12 of
+// them with the last step. Under one id: 12 of 13 complete, late alone is
+// stray: no warning. 10 strays beside 101 users with an attempt do not
+// warn (under a tenth); 10 beside 100 do.
+func TestOnboardingStraySteps(t *testing.T) {
+	for _, c := range []struct {
+		name                                 string
+		csv                                  string
+		attempts, completed, stray, strayEnd int
+		warn                                 bool
+	}{
+		{"split ids", strayCSV(12, true), 13, 0, 13, 12, true},
+		{"one id", strayCSV(12, false), 13, 12, 1, 0, false},
+		{"a tenth", strayCSV(9, true) + strayUsers(90), 100, 90, 10, 9, true},
+		{"under a tenth", strayCSV(9, true) + strayUsers(91), 101, 91, 10, 9, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			cmdtest.WriteFile(t, dir, "setup.csv", c.csv)
+			cmdtest.WriteFile(t, dir, "iotpm.yaml", setupYAML)
+			o, stderr, code := setupRun(t, dir)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			if o.Attempts != c.attempts || o.Completed != c.completed || o.Stray != c.stray || o.StrayLast != c.strayEnd {
+				t.Errorf("attempts %d, completed %d, stray %d (last step %d); want %d, %d, %d (%d)", o.Attempts, o.Completed, o.Stray, o.StrayLast, c.attempts, c.completed, c.stray, c.strayEnd)
+			}
+			want := fmt.Sprintf("%d users (beside the %d with an attempt) have events of later steps (ble_found … cloud_connected) in the window with no setup_started within 1h before them, so they count in no attempt; %d of them reached cloud_connected so", c.stray, c.attempts, c.strayEnd)
+			if got := strings.Contains(stderr, want); got != c.warn {
+				t.Errorf("warned %v, want %v (%s):\n%s", got, c.warn, want, stderr)
+			}
+		})
+	}
+}
+
+// strayUsers is n setups completed under one id each, from 14:00.
+func strayUsers(n int) string {
+	var b strings.Builder
+	for i := range n {
+		u := fmt.Sprintf("whole-%03d", i)
+		at := func(s int) string {
+			return time.Date(2026, 10, 10, 14, 0, 0, 0, time.UTC).Add(time.Duration(i)*time.Minute + time.Duration(s)*time.Second).Format(time.RFC3339)
+		}
+		fmt.Fprintf(&b, "%s,Setup Started,%s\n%s,BLE Found,%s\n%s,Wi-Fi Sent,%s\n%s,Cloud Connected,%s\n", u, at(0), u, at(20), u, at(40), u, at(50))
+	}
+	return b.String()
 }
