@@ -32,7 +32,7 @@ type Busy struct {
 	// Rows counts each stretch's rows (nil over a window of more than
 	// busyMaxRows stretches): a burst is one mark and many rows, and a
 	// daily burst missing is found by its rows on the days around it
-	// (DailyMiss).
+	// (RhythmMiss).
 	Rows []uint32
 }
 
@@ -235,27 +235,35 @@ func (b *Busy) any(i, j int64) bool {
 	return false
 }
 
-// AroundDays are the days DailyMiss reads around a stretch without rows
-// between rows; BeforeDays and AfterDays those it reads for a stretch at
-// the end of an input's rows and at their start.
+// AroundDays are the days RhythmMiss reads around a stretch without rows
+// between rows for a daily rhythm; BeforeDays and AfterDays those it reads
+// for a stretch at the end of an input's rows and at their start.
+// AroundWeeks, BeforeWeeks and AfterWeeks are the same for a weekly
+// rhythm: a week either side, since a window of a month rarely holds two.
 var (
-	AroundDays = []int64{-2, -1, 1, 2}
-	BeforeDays = []int64{-2, -1}
-	AfterDays  = []int64{1, 2}
+	AroundDays  = []int64{-2, -1, 1, 2}
+	BeforeDays  = []int64{-2, -1}
+	AfterDays   = []int64{1, 2}
+	AroundWeeks = []int64{-7, 7}
+	BeforeWeeks = []int64{-7}
+	AfterWeeks  = []int64{7}
 )
 
-// DailyMiss is how many rows an input's daily rhythm puts in a stretch of
-// its window without rows, g, and at what time: the most, over the
-// stretches of g, of the fewest rows the same time of day held on each of
-// the days given (AroundDays: the two days before it and the two after;
-// within a stretch either way: a burst at 02:00 drifts 0.87 stretch a day
-// across the stretches' grid). Devices that all report at the same minute
-// hold one or two stretches a day, so their occupancy puts a few rows in
-// a missing day; their rows on the days around it say how many it lacks.
-// A burst on four evenings at random times is no rhythm: some day around
-// it has none then. 0 when those days are not all between the first and
-// the last marked stretch, or the rows are not counted.
-func (b *Busy) DailyMiss(g Gap, days []int64) (rows, at int64) {
+// RhythmMiss is how many rows an input's daily or weekly rhythm puts in a
+// stretch of its window without rows, g, and at what time: the most, over
+// the stretches of g, of the fewest rows the same time of day (of the
+// week) held on each of the days given (AroundDays: the two days before it
+// and the two after; within a stretch either way: a burst at 02:00 drifts
+// 0.87 stretch a day across the stretches' grid, 0.1 a week). Devices that
+// all report at the same minute hold one or two stretches a day (a week),
+// so their occupancy puts a few rows in a missing day (week); their rows
+// on the days around it say how many it lacks. A burst on four evenings at
+// random times is no rhythm: some day around it has none then. The
+// stretches of g within three of its ends are not read (their copies a day
+// or a week away could be those of the rows that bound g). 0 when those
+// days are not all between the first and the last marked stretch, or the
+// rows are not counted.
+func (b *Busy) RhythmMiss(g Gap, days []int64) (rows, at int64) {
 	if !b.Tracked() || b.Rows == nil || g.To <= g.From {
 		return 0, 0
 	}
@@ -272,7 +280,13 @@ func (b *Busy) DailyMiss(g Gap, days []int64) (rows, at int64) {
 		return 0, 0
 	}
 	const day = int64(86_400_000_000)
-	for i := (g.From - b.From) / BusyWidth; b.From+i*BusyWidth < g.To; i++ {
+	// three stretches in from either end of g: the three stretches read
+	// around a time a day or a week away reach a stretch either side of
+	// it, and the drift (a day or a week is no whole number of stretches)
+	// up to one more, so nearer an end they could hold the copy of the
+	// rows that bound g (the burst g starts after, a week before) rather
+	// than of a time g misses
+	for i, end := (g.From-b.From)/BusyWidth+3, (g.To-b.From)/BusyWidth-3; i <= end; i++ {
 		t := b.From + i*BusyWidth
 		least := int64(math.MaxInt64)
 		for _, d := range days {

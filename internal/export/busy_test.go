@@ -108,7 +108,7 @@ func TestBusyRhythmic(t *testing.T) {
 // before it: the stretches do not divide a day). The second day missing
 // instead: the day two before it is not in the data, nothing to say; a
 // burst moved to 14:00 on the day two after: no rhythm at that time.
-func TestBusyDailyMiss(t *testing.T) {
+func TestBusyRhythmMiss(t *testing.T) {
 	const day = int64(86_400_000_000)
 	from := int64(1_790_812_800_000_000) // 2026-10-01T00:00:00Z
 	fleet := func(missing, moved int) Busy {
@@ -138,16 +138,16 @@ func TestBusyDailyMiss(t *testing.T) {
 	}
 	fifth := from + 4*day + 2*3_600_000_000
 	b := fleet(4, -1)
-	rows, at := b.DailyMiss(gapAround(b, fifth), AroundDays)
+	rows, at := b.RhythmMiss(gapAround(b, fifth), AroundDays)
 	if rows != 30 || at > fifth || at+2*BusyWidth <= fifth {
 		t.Errorf("the fifth day missing: %d rows at %d, want 30 at the stretch of %d or the one before", rows, at, fifth)
 	}
 	b = fleet(1, -1)
-	if rows, _ := b.DailyMiss(gapAround(b, from+day+2*3_600_000_000), AroundDays); rows != 0 {
+	if rows, _ := b.RhythmMiss(gapAround(b, from+day+2*3_600_000_000), AroundDays); rows != 0 {
 		t.Errorf("the second day missing: %d rows; the day two before is not in the data", rows)
 	}
 	b = fleet(4, 6)
-	if rows, _ := b.DailyMiss(gapAround(b, fifth), AroundDays); rows != 0 {
+	if rows, _ := b.RhythmMiss(gapAround(b, fifth), AroundDays); rows != 0 {
 		t.Errorf("the burst two days after at 14:00: %d rows", rows)
 	}
 	// a window too wide to count rows in: marks only, nothing to say
@@ -155,8 +155,54 @@ func TestBusyDailyMiss(t *testing.T) {
 	if w.Rows != nil {
 		t.Fatal("rows counted over more than busyMaxRows stretches")
 	}
-	if rows, _ := w.DailyMiss(Gap{from, from + day}, AroundDays); rows != 0 {
+	if rows, _ := w.RhythmMiss(Gap{from, from + day}, AroundDays); rows != 0 {
 		t.Errorf("no rows counted: %d", rows)
+	}
+}
+
+// A weekly burst missing: the week before and the week after each hold
+// it at that time (30 rows), the days around it do not; with the week
+// after outside the data there is nothing to compare. (The burst a week
+// away lies 0.05 stretch later on the grid: the three stretches around
+// the one after the missing burst's hold it whole.)
+func TestBusyWeeklyMiss(t *testing.T) {
+	const day = int64(86_400_000_000)
+	from := int64(1_790_812_800_000_000) // 2026-10-01T00:00:00Z
+	fleet := func(weeks, missing int) Busy {
+		b := NewBusy(metrics.Window{From: from, To: from + int64(7*weeks)*day})
+		for w := range weeks {
+			if w == missing {
+				continue
+			}
+			at := from + int64(7*w)*day + 2*3_600_000_000
+			for k := range 30 {
+				b.mark(at + int64(k)*2_000_000)
+			}
+		}
+		return b
+	}
+	b := fleet(5, 2)
+	gaps, _ := b.Gaps()
+	third := from + 14*day + 2*3_600_000_000
+	var g Gap
+	for _, x := range gaps {
+		if x.From <= third && third < x.To {
+			g = x
+		}
+	}
+	if rows, at := b.RhythmMiss(g, AroundWeeks); rows != 30 || at+BusyWidth <= third || at > third+BusyWidth {
+		t.Errorf("the third week missing: %d rows at %d, want 30 at the stretch of %d or the one after", rows, at, third)
+	}
+	if rows, _ := b.RhythmMiss(g, AroundDays); rows != 0 {
+		t.Errorf("the days around a weekly burst: %d rows, want 0", rows)
+	}
+	b = fleet(3, 2) // the last week missing: no week after it in the data
+	gaps, _ = b.Gaps()
+	if len(gaps) == 0 {
+		t.Fatal("no gap")
+	}
+	if rows, _ := b.RhythmMiss(Gap{From: gaps[len(gaps)-1].To, To: from + 21*day}, AroundWeeks); rows != 0 {
+		t.Errorf("past the data: %d rows", rows)
 	}
 }
 

@@ -156,9 +156,9 @@ func inputSpanWarnings(job *Job, out *Outcome, end int64) {
 		occupancy, _ := st.Busy.Occupancy()
 		// or, for a fleet that reports at the same minute every day (a
 		// burst or two a day, whose occupancy says little), its rows at
-		// that time on the two days on the near side (export.Busy.
-		// DailyMiss)
-		beyond := func(g export.Gap, days []int64) bool {
+		// that time on the two days on the near side; every week, the
+		// week on the near side (export.Busy.RhythmMiss)
+		beyond := func(g export.Gap, days, weeks []int64) bool {
 			gap := g.To - g.From
 			if float64(gap) <= gapFactor*float64(typical) {
 				return false
@@ -166,14 +166,15 @@ func inputSpanWarnings(job *Job, out *Outcome, end int64) {
 			if !st.Busy.Tracked() || occupancy*float64(gap/export.BusyWidth) >= spanRows {
 				return true
 			}
-			daily, _ := st.Busy.DailyMiss(g, days)
-			return daily >= spanRows
+			daily, _ := st.Busy.RhythmMiss(g, days)
+			weekly, _ := st.Busy.RhythmMiss(g, weeks)
+			return daily >= spanRows || weekly >= spanRows
 		}
-		if gap := to - st.Latest; gap > day && perDay*float64(gap)/float64(day) >= spanRows && beyond(export.Gap{From: st.Latest, To: to}, export.BeforeDays) && !st.Busy.Rhythmic(st.Latest, to) {
+		if gap := to - st.Latest; gap > day && perDay*float64(gap)/float64(day) >= spanRows && beyond(export.Gap{From: st.Latest, To: to}, export.BeforeDays, export.BeforeWeeks) && !st.Busy.Rhythmic(st.Latest, to) {
 			out.Problems.Warnf(diag.Row, st.Path, 0, 0, "the %s input's rows end %s, %s before %s, where their rate (%s) puts some %s more: %s; if the export was cut there (a time range, a retention limit), export up to the window's end; if it is whole, nothing is wrong",
 				k.kind, isoMicro(st.Latest), days(float64(gap)/float64(day)), toWhat, rate, render.Number(perDay*float64(gap)/float64(day), 0), k.what)
 		}
-		if gap := st.Earliest - from; k.start && gap > day && perDay*float64(gap)/float64(day) >= spanRows && beyond(export.Gap{From: from, To: st.Earliest}, export.AfterDays) && !st.Busy.Rhythmic(from, st.Earliest) {
+		if gap := st.Earliest - from; k.start && gap > day && perDay*float64(gap)/float64(day) >= spanRows && beyond(export.Gap{From: from, To: st.Earliest}, export.AfterDays, export.AfterWeeks) && !st.Busy.Rhythmic(from, st.Earliest) {
 			out.Problems.Warnf(diag.Row, st.Path, 0, 0, "the %s input's rows start %s, %s after %s, where their rate (%s) puts some %s more: %s; if the export was cut there (a time range, a retention limit), export from the window's start; if they began then, nothing is wrong",
 				k.kind, isoMicro(st.Earliest), days(float64(gap)/float64(day)), fromWhat, rate, render.Number(perDay*float64(gap)/float64(day), 0), k.what)
 		}
@@ -279,11 +280,15 @@ func dataGapWarnings(out *Outcome, warned map[planfile.InputKind]bool) {
 			if e := expect(g); e >= spanRows {
 				because = fmt.Sprintf("where its rows fall in %s of the %s 4.47-minute stretches from its first in the window to its last, which puts rows in some %s of this one's %s",
 					render.Percent(occupancy, 1), render.Number(float64(span), 0), render.Number(e, 0), render.Number(float64(length/export.BusyWidth), 0))
-			} else if rows, at := st.Busy.DailyMiss(g, export.AroundDays); rows >= spanRows {
+			} else if rows, at := st.Busy.RhythmMiss(g, export.AroundDays); rows >= spanRows {
 				// a fleet that reports at the same minute every day: a
 				// burst or two a day, whose occupancy says little
 				because = fmt.Sprintf("while the two days before it and the two after each have at least %s rows in the 13 minutes around %s UTC, the time of day it misses",
 					render.Number(float64(rows), 0), time.UnixMicro(at+export.BusyWidth/2).UTC().Format("15:04"))
+			} else if rows, at := st.Busy.RhythmMiss(g, export.AroundWeeks); rows >= spanRows {
+				// or at the same minute every week (a burst a week)
+				because = fmt.Sprintf("while the week before it and the week after each have at least %s rows in the 13 minutes around %s UTC, the time of the week it misses",
+					render.Number(float64(rows), 0), time.UnixMicro(at+export.BusyWidth/2).UTC().Format("Monday 15:04"))
 			}
 			if because == "" {
 				continue

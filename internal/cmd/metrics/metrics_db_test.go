@@ -764,32 +764,47 @@ func TestDataGapWarningFromTables(t *testing.T) {
 	sameWarningFromTables(t, warning, want, "DELETE FROM {schema}.uplinks WHERE received_at >= timestamptz '2026-10-20 00:00:00+00' AND received_at < timestamptz '2026-10-22 00:00:00+00'")
 }
 
-// The gap warning of a fleet that reports at the same minute every day
-// reads the stretches' rows as the engine counts them: the example's
-// uplinks replaced by 50 units reporting within ten minutes of 02:00
-// from Sep 1 to Nov 10 but on Oct 17 warn of the same stretch and rows
-// from the files and from each engine.
-func TestDailyGapWarningFromTables(t *testing.T) {
-	warning := func(stderr string) string { return warningWith(stderr, "has no row from") }
-	want, stderr := filesWarning(t, warning, func(files string) {
-		var b strings.Builder
-		b.WriteString("result.end_device_ids.device_id,result.received_at,result.uplink_message.f_cnt\n")
-		start := time.Date(2026, 9, 1, 2, 0, 0, 0, time.UTC)
-		for d := range 71 {
-			if d == 46 { // Oct 17
-				continue
+// A fleet that reports at the same minute every day (every week), missing
+// a day (a week), is warned of alike by the files and each engine: 50
+// meters at 02:00 from Sep 1, daily to Nov 10 without Oct 17's reports;
+// from Sep 7 (a Monday), weekly to Nov 9 without Oct 12's.
+func TestRhythmGapWarningFromTables(t *testing.T) {
+	for _, c := range []struct {
+		name, start    string
+		every, reports int // days apart, how many
+		missing        int // the report left out
+		from, because  string
+	}{
+		{"daily", "2026-09-01", 1, 71, 46, "2026-10-16T02:", "the two days before it and the two after each have at least "},
+		{"weekly", "2026-09-07", 7, 10, 5, "2026-10-05T02:", "the week before it and the week after each have at least "},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			warning := func(stderr string) string { return warningWith(stderr, "has no row from") }
+			want, stderr := filesWarning(t, warning, func(files string) {
+				var b strings.Builder
+				b.WriteString("result.end_device_ids.device_id,result.received_at,result.uplink_message.f_cnt\n")
+				start, err := time.Parse(time.DateOnly, c.start)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for r := range c.reports {
+					if r == c.missing {
+						continue
+					}
+					for dev := range 50 {
+						fmt.Fprintf(&b, "drip-%06d,%s,0\n", dev, start.AddDate(0, 0, c.every*r).Add(2*time.Hour+time.Duration(dev)*12*time.Second).Format(time.RFC3339))
+					}
+				}
+				cmdtest.WriteFile(t, files, "exports/uplinks.csv", b.String())
+			})
+			if !strings.HasPrefix(want, "the activity input has no row from "+c.from) || !strings.Contains(want, c.because) {
+				t.Fatalf("no gap warning from the files:\n%s", stderr)
 			}
-			for dev := range 50 {
-				fmt.Fprintf(&b, "drip-%06d,%s,0\n", dev, start.AddDate(0, 0, d).Add(time.Duration(dev)*12*time.Second).Format(time.RFC3339))
-			}
-		}
-		cmdtest.WriteFile(t, files, "exports/uplinks.csv", b.String())
-	})
-	if !strings.HasPrefix(want, "the activity input has no row from 2026-10-16T02:") || !strings.Contains(want, "the two days before it and the two after each have at least ") {
-		t.Fatalf("no gap warning from the files:\n%s", stderr)
+			sameWarningFromTables(t, warning, want, "DELETE FROM {schema}.uplinks",
+				fmt.Sprintf("INSERT INTO {schema}.uplinks (device_id, received_at, f_cnt) SELECT 'drip-' || lpad(dev::text, 6, '0'), timestamptz '%s 02:00:00+00' + r * interval '%d days' + dev * interval '12 seconds', 0 FROM generate_series(0, %d) r, generate_series(0, 49) dev WHERE r <> %d",
+					c.start, c.every, c.reports-1, c.missing))
+		})
 	}
-	sameWarningFromTables(t, warning, want, "DELETE FROM {schema}.uplinks",
-		"INSERT INTO {schema}.uplinks (device_id, received_at, f_cnt) SELECT 'drip-' || lpad(dev::text, 6, '0'), timestamptz '2026-09-01 02:00:00+00' + d * interval '1 day' + dev * interval '12 seconds', 0 FROM generate_series(0, 70) d, generate_series(0, 49) dev WHERE d <> 46")
 }
 
 // Units whose every row precedes their shipped_at are counted alike by

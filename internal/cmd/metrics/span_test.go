@@ -329,7 +329,12 @@ func TestMetricsDataGap(t *testing.T) {
 		{"usage whole", "--usage", "usage.csv", hourly("device_id,feature,timestamp", "d1,leak-alert,%s"), ""},
 		{"daily reports", "--activity", "activity.csv", every(1), ""},
 		{"weekly reports", "--activity", "activity.csv", every(7), ""},
-		{"weekly reports, a week missing", "--activity", "activity.csv", every(7, 15), ""},
+		// the whole fleet reports within ten minutes each Thursday: the
+		// weeks either side of the missing one hold 50 rows then (48 in
+		// the 13 minutes read); it was silent before
+		{"weekly reports, a week missing", "--activity", "activity.csv", every(7, 15), "activity.csv: warning: the activity input has no row from 2026-10-08T02:13:59Z to 2026-10-22T01:55:34Z, 14 days between its rows, while the week before it and the week after each have at least 48 rows in the 13 minutes around Thursday 02:07 UTC, the time of the week it misses"},
+		{"weekly reports, the first week missing", "--activity", "activity.csv", every(7, 1), ""},
+		{"weekly reports, a week missing, one device", "--activity", "activity.csv", strings.Join(slices.DeleteFunc(strings.Split(every(7, 15), "\n"), func(l string) bool { return strings.HasPrefix(l, "m") && !strings.HasPrefix(l, "m00,") }), "\n"), ""},
 		// the whole fleet reports within ten minutes: its occupancy puts
 		// 2 rows in the missing day, its rows on the days around it 45
 		{"daily reports, a day missing", "--activity", "activity.csv", every(1, 17), "activity.csv: warning: the activity input has no row from 2026-10-16T02:09:52Z to 2026-10-18T01:57:38Z, 2 days between its rows, while the two days before it and the two after each have at least 45 rows in the 13 minutes around 02:08 UTC, the time of day it misses"},
@@ -505,6 +510,9 @@ func TestDailyReportsEndEarly(t *testing.T) {
 	}{
 		{"daily, ending Oct 29", reports(50, 1, 29), "activity.csv: warning: the activity input's rows end 2026-10-29T02:09:48Z, 2.9 days before the other inputs' last row, where their rate (51.8 rows a day from 2026-10-01T02:00:00Z to 2026-10-29T02:09:48Z) puts some 148 more"},
 		{"weekly, ending Oct 29", reports(50, 7, 29), ""},
+		// two reports short: the week before the end's Thursday holds 50
+		// rows at 02:00 (silent before: its occupancy put 11 rows there)
+		{"weekly, ending Oct 15", reports(50, 7, 15), "activity.csv: warning: the activity input's rows end 2026-10-15T02:09:48Z, 16.9 days before the other inputs' last row"},
 		{"one device daily, ending Oct 29", reports(1, 1, 29), ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
