@@ -681,13 +681,13 @@ func scanActivation(rows pgx.Rows) (*metrics.Activation, error) {
 	for rows.Next() {
 		var c metrics.Cohort
 		var prof *string
-		var shipped, activated, wShipped, wActivated, atShipping, wAfter, before, wBefore int64
-		if err := rows.Scan(&c.Label, &prof, &shipped, &activated, &wShipped, &wActivated, &atShipping, &wAfter, &before, &wBefore); err != nil {
+		var shipped, activated, wShipped, wActivated, atShipping, wAfter, before, wBefore, straddling, wStraddling int64
+		if err := rows.Scan(&c.Label, &prof, &shipped, &activated, &wShipped, &wActivated, &atShipping, &wAfter, &before, &wBefore, &straddling, &wStraddling); err != nil {
 			return nil, err
 		}
 		a.AtShipping += int(atShipping)
 		a.AfterHorizon += int(wAfter)
-		c.Shipped, c.Activated, c.BeforeData = int(shipped), int(activated), int(before)
+		c.Shipped, c.Activated, c.BeforeData, c.Straddling = int(shipped), int(activated), int(before), int(straddling)
 		// rows by month, then profile: the fleet's month is their sum
 		if n := len(a.ByMonth); n == 0 || a.ByMonth[n-1].Label != c.Label {
 			a.ByMonth = append(a.ByMonth, metrics.Cohort{Label: c.Label})
@@ -696,9 +696,11 @@ func scanActivation(rows pgx.Rows) (*metrics.Activation, error) {
 		m.Shipped += c.Shipped
 		m.Activated += c.Activated
 		m.BeforeData += c.BeforeData
+		m.Straddling += c.Straddling
 		a.Shipped += int(wShipped)
 		a.Activated += int(wActivated)
 		a.BeforeData += int(wBefore)
+		a.Straddling += int(wStraddling)
 		if prof == nil {
 			continue
 		}
@@ -710,6 +712,7 @@ func scanActivation(rows pgx.Rows) (*metrics.Activation, error) {
 		pa.Shipped += int(wShipped)
 		pa.Activated += int(wActivated)
 		pa.BeforeData += int(wBefore)
+		pa.Straddling += int(wStraddling)
 		pa.ByMonth = append(pa.ByMonth, c)
 	}
 	if err := rows.Err(); err != nil {

@@ -711,7 +711,8 @@ ORDER BY i`
 // and how many of the window's shipped after H (metrics.Activation.
 // AfterHorizon). The units whose window ends by @data_start (the fleet's
 // first row) are only counted apart, per month and in the window
-// (metrics.Cohort.BeforeData).
+// (metrics.Cohort.BeforeData); so, besides, are the units not activated
+// whose window begins before it and ends after (Cohort.Straddling).
 func (p *plan) activationSQL() string {
 	ctes := append([]string{p.devCTE(), mdCTE}, p.activatedCTEs("")...)
 	return with(ctes...) + fmt.Sprintf(`SELECT to_char(to_timestamp(d.shipped / 1000000.0) AT TIME ZONE 'UTC', 'YYYY-MM') AS month,
@@ -723,7 +724,9 @@ func (p *plan) activationSQL() string {
   count(a.device_id) FILTER (WHERE a.first < d.shipped + %d AND d.shipped + @activation > @data_start) AS at_shipping,
   count(*) FILTER (WHERE d.shipped >= @from AND d.shipped < @to AND d.shipped > @horizon) AS window_after,
   count(*) FILTER (WHERE d.shipped + @activation <= @data_start) AS before_data,
-  count(*) FILTER (WHERE d.shipped >= @from AND d.shipped < @to AND d.shipped + @activation <= @data_start) AS window_before_data
+  count(*) FILTER (WHERE d.shipped >= @from AND d.shipped < @to AND d.shipped + @activation <= @data_start) AS window_before_data,
+  count(*) FILTER (WHERE a.device_id IS NULL AND d.shipped < @data_start AND d.shipped + @activation > @data_start) AS straddling,
+  count(*) FILTER (WHERE d.shipped >= @from AND d.shipped < @to AND a.device_id IS NULL AND d.shipped < @data_start AND d.shipped + @activation > @data_start) AS window_straddling
 FROM dev d LEFT JOIN activated a USING (device_id) LEFT JOIN md m ON m.model = d.model
 GROUP BY 1, 2 ORDER BY 1, 2`, metrics.ShippingHour)
 }

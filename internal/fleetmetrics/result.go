@@ -128,6 +128,9 @@ type Cohort struct {
 	// BeforeData: units shipped before the fleet's first row, left out
 	// of Shipped (metrics.Cohort.BeforeData).
 	BeforeData int `json:"before_data"`
+	// Straddling: units not activated whose activation window began
+	// before the fleet's first row (metrics.Cohort.Straddling).
+	Straddling int `json:"not_activated_straddling_data_start"`
 }
 
 // Activation is the activation rate in the output: the window's
@@ -329,11 +332,11 @@ func NewResult(out *Outcome, gates []gate.Gate) Result {
 		}
 	}
 	if a := r.Activation; a != nil {
-		doc.Activation = &Activation{Cohort: Cohort{Value: render.Finite(a.Rate), Activated: a.Activated, Shipped: a.Shipped, Mature: a.Mature, BeforeData: a.BeforeData},
+		doc.Activation = &Activation{Cohort: Cohort{Value: render.Finite(a.Rate), Activated: a.Activated, Shipped: a.Shipped, Mature: a.Mature, BeforeData: a.BeforeData, Straddling: a.Straddling},
 			WindowDays: a.WindowDays, ByShipMonth: cohortsJSON(a.ByMonth), ByModel: []ModelActivation{}, Reason: reason(metrics.ActivationRate)}
 		for _, p := range a.ByProfile {
 			doc.Activation.ByModel = append(doc.Activation.ByModel, ModelActivation{Model: p.Profile,
-				Cohort: Cohort{Value: render.Finite(p.Rate), Activated: p.Activated, Shipped: p.Shipped, Mature: p.Mature, BeforeData: p.BeforeData}, ByShipMonth: cohortsJSON(p.ByMonth)})
+				Cohort: Cohort{Value: render.Finite(p.Rate), Activated: p.Activated, Shipped: p.Shipped, Mature: p.Mature, BeforeData: p.BeforeData, Straddling: p.Straddling}, ByShipMonth: cohortsJSON(p.ByMonth)})
 		}
 	}
 	if o := r.OTA; o != nil {
@@ -386,7 +389,7 @@ func NewResult(out *Outcome, gates []gate.Gate) Result {
 func cohortsJSON(cs []metrics.Cohort) []Cohort {
 	out := []Cohort{}
 	for _, c := range cs {
-		out = append(out, Cohort{Month: c.Label, Value: render.Finite(c.Rate), Activated: c.Activated, Shipped: c.Shipped, Mature: c.Mature, BeforeData: c.BeforeData})
+		out = append(out, Cohort{Month: c.Label, Value: render.Finite(c.Rate), Activated: c.Activated, Shipped: c.Shipped, Mature: c.Mature, BeforeData: c.BeforeData, Straddling: c.Straddling})
 	}
 	return out
 }

@@ -301,6 +301,7 @@ func finishMetrics(env runenv.Env, job *Job, out *Outcome) {
 	shippingWarning(out)
 	afterHorizonWarning(out)
 	beforeDataWarning(out)
+	straddleWarning(out)
 	beforeShippingWarning(out)
 	statusWarning(out)
 	if fw := out.report.Firmware; fw != nil && fw.Ambiguous > 0 {

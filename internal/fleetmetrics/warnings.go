@@ -735,6 +735,45 @@ func beforeDataWarning(out *Outcome) {
 		render.Plural(n, "unit"), render.Number(a.WindowDays, 1), isoMicro(start), path, what, inWindow)
 }
 
+// straddleWarning says when units not activated had their activation
+// window begin before the fleet's data start F and end after it
+// (metrics.Cohort.Straddling) while other units shipped wholly before F
+// (Cohort.BeforeData): a devices export that reaches further back than
+// the fleet's rows says those rows were cut at F, and then an activation
+// before F is not in them. Such units count as not activated, and their
+// ship months read low with no other sign (iotpm economics pools the
+// mature months). Without units before the data the rows may well begin
+// with the fleet, and the counts are only shown (the COHORT column).
+// Both engines give the counts it reads.
+func straddleWarning(out *Outcome) {
+	a := out.report.Activation
+	if a == nil {
+		return
+	}
+	n, before, months := 0, 0, []string{}
+	for _, c := range a.ByMonth {
+		before += c.BeforeData
+		if c.Straddling > 0 {
+			n += c.Straddling
+			months = append(months, c.Label)
+		}
+	}
+	if n == 0 || before == 0 {
+		return
+	}
+	start, path := export.FleetStart(out.stats)
+	what := "ship month " + months[0]
+	if len(months) > 1 {
+		what = "ship months " + months[0] + " to " + months[len(months)-1]
+	}
+	show, they := "show", "they count"
+	if n == 1 {
+		show, they = "shows", "it counts"
+	}
+	out.Problems.Warnf(diag.Row, statPath(out, planfile.KindDevices), 0, 0, "%s shipped less than the activation window (%s days) before the fleet's first row (%s, %s; %s) and %s no activation from it, so %s as not activated; an activation before that row is not in the data, and with %s shipped wholly before it the fleet's exports look cut there (a retention limit, a query's time range): the rates of those ship months may read low; export the rows from those units' shipping on",
+		render.Plural(n, "unit"), render.Number(a.WindowDays, 1), isoMicro(start), path, what, show, they, render.Plural(before, "unit"))
+}
+
 // beforeShippingWarning says when most of the devices input's units with
 // rows (at least 10, more than half) have every row before their
 // shipped_at: rows before shipping are factory tests, so those units are

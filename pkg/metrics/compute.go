@@ -230,6 +230,13 @@ type Cohort struct {
 	// activated they would hold the rate down with nothing to show for
 	// it.
 	BeforeData int
+	// Straddling counts the cohort's units not activated whose activation
+	// window begins before the data start and ends after it (shipped_at <
+	// F < shipped_at + A): counted in Shipped as not activated, though an
+	// activation before F is not in the data. In an export cut at F (a
+	// retention limit) they hold the ship month's rate down; in one that
+	// begins with the fleet they did not activate.
+	Straddling int
 }
 
 // Activation is the activation-rate result for the window's cohort, and the
@@ -800,7 +807,11 @@ func (d *Data) activation(o Options, horizon int64, sp *span, profiles []Profile
 		byMonth map[string]*Cohort
 	}
 	count := func(g *groups, s int64, label string, before, activated bool) {
+		straddling := !before && !activated && o.DataStart != NoTime && s < o.DataStart
 		add := func(c *Cohort) {
+			if straddling {
+				c.Straddling++
+			}
 			switch {
 			case before:
 				c.BeforeData++

@@ -119,7 +119,8 @@ func TestActivation(t *testing.T) {
 // its window); e2 (Aug 2: s + A = F) is before the data; e3 (Aug 10,
 // connects Sep 3) and e4 (Aug 20, no row) straddle F and count; w1 and
 // w2 (October) count, w1 activated. The window (October) cohort: 1 of 2;
-// August: 1 of 2 with 1 before the data; July: no rate, 1 before.
+// August: 1 of 2 with 1 before the data, and e4 not activated with its
+// window straddling F (Straddling); July: no rate, 1 before.
 func TestActivationBeforeData(t *testing.T) {
 	d := NewData()
 	d.Has.Devices, d.Has.Events = true, true
@@ -141,15 +142,23 @@ func TestActivationBeforeData(t *testing.T) {
 		t.Errorf("window cohort %+v", a.Cohort)
 	}
 	type cohort struct {
-		label                      string
-		shipped, activated, before int
+		label                                  string
+		shipped, activated, before, straddling int
 	}
 	var got []cohort
 	for _, c := range a.ByMonth {
-		got = append(got, cohort{c.Label, c.Shipped, c.Activated, c.BeforeData})
+		got = append(got, cohort{c.Label, c.Shipped, c.Activated, c.BeforeData, c.Straddling})
 	}
-	if want := []cohort{{"2026-07", 0, 0, 1}, {"2026-08", 2, 1, 1}, {"2026-10", 2, 1, 0}}; !slices.Equal(got, want) {
+	// e4's window (Aug 20 to Sep 19) straddles the data start and holds
+	// no row: not activated, and counted as straddling; e3's holds its
+	// Sep 3 connect
+	if want := []cohort{{"2026-07", 0, 0, 1, 0}, {"2026-08", 2, 1, 1, 1}, {"2026-10", 2, 1, 0, 0}}; !slices.Equal(got, want) {
 		t.Errorf("by month %v, want %v", got, want)
+	}
+	aug := o
+	aug.Window = Window{day("2026-08-01"), day("2026-09-01")}
+	if a := Compute(d, aug).Activation; a.Shipped != 2 || a.Straddling != 1 {
+		t.Errorf("August's window cohort %+v, want 2 shipped, 1 straddling", a.Cohort)
 	}
 	if !math.IsNaN(a.ByMonth[0].Rate) {
 		t.Errorf("July's rate %v: none of its units is in the data", a.ByMonth[0].Rate)
@@ -161,7 +170,7 @@ func TestActivationBeforeData(t *testing.T) {
 	}
 	// without a data start every unit counts: e1, e2 and e4 as not activated
 	o.DataStart = 0
-	if a := Compute(d, o).Activation; a.Shipped != 1 || a.BeforeData != 0 {
+	if a := Compute(d, o).Activation; a.Shipped != 1 || a.BeforeData != 0 || a.Straddling != 0 {
 		t.Errorf("no data start: July %+v", a.Cohort)
 	}
 }

@@ -145,18 +145,18 @@ func cohortsAndJobsCSV(doc fleetmetrics.Result, name string) *render.Table {
 	cols := func(headers ...string) { t.Columns = columns(headers) }
 	switch name {
 	case "cohorts":
-		cols("ship_month", "shipped", "activated", "rate", "mature", "before_data")
+		cols("ship_month", "shipped", "activated", "rate", "mature", "before_data", "not_activated_straddling_data_start")
 		if a := doc.Activation; a != nil {
 			for _, c := range a.ByShipMonth {
-				t.Append(c.Month, strconv.Itoa(c.Shipped), strconv.Itoa(c.Activated), exactCell(c.Value), strconv.FormatBool(c.Mature), strconv.Itoa(c.BeforeData))
+				t.Append(c.Month, strconv.Itoa(c.Shipped), strconv.Itoa(c.Activated), exactCell(c.Value), strconv.FormatBool(c.Mature), strconv.Itoa(c.BeforeData), strconv.Itoa(c.Straddling))
 			}
 		}
 	case "cohorts_by_model":
-		cols("model", "ship_month", "shipped", "activated", "rate", "mature", "before_data")
+		cols("model", "ship_month", "shipped", "activated", "rate", "mature", "before_data", "not_activated_straddling_data_start")
 		if a := doc.Activation; a != nil {
 			for _, m := range a.ByModel {
 				for _, c := range m.ByShipMonth {
-					t.Append(m.Model, c.Month, strconv.Itoa(c.Shipped), strconv.Itoa(c.Activated), exactCell(c.Value), strconv.FormatBool(c.Mature), strconv.Itoa(c.BeforeData))
+					t.Append(m.Model, c.Month, strconv.Itoa(c.Shipped), strconv.Itoa(c.Activated), exactCell(c.Value), strconv.FormatBool(c.Mature), strconv.Itoa(c.BeforeData), strconv.Itoa(c.Straddling))
 				}
 			}
 		}

@@ -1111,7 +1111,8 @@ func TestOnboardingBadRowFromTables(t *testing.T) {
 // the example (its rows start 2026-03-29T10:11:47Z) with four units more,
 // shipped 2025-12-01, 2026-01-15, 2026-02-27 (its window ends that
 // morning, before the first row) and 2026-03-01 (its window reaches past
-// it: counted, not activated). February's cohort has no rate, and why.
+// it: counted, not activated, and warned of as straddling the data
+// start). February's cohort has no rate, and why.
 func TestBeforeDataFromTables(t *testing.T) {
 	const extra = "drip-800000,2025-12-01,aqua-homes,,2.4.1\ndrip-800001,2026-01-15,aqua-homes,,2.4.1\ndrip-800002,2026-02-27,baltic-insurance,,2.4.1\ndrip-800003,2026-03-01,baltic-insurance,,2.4.1\n"
 	args := []string{"metrics", "--month", "2026-02", "--now=2026-11-11T00:00:00Z", "-o", "json"}
@@ -1133,7 +1134,9 @@ func TestBeforeDataFromTables(t *testing.T) {
 		if err := json.Compact(&compact, doc.Activation); err != nil {
 			t.Fatal(err)
 		}
-		return path.ReplaceAllString(compact.String(), "$1, PATH"), path.ReplaceAllString(warningWith(stderr, "before the fleet's first row"), "$1, PATH")
+		// the units before the data, and those straddling its start
+		warnings := warningWith(stderr, "shipped more than the activation window") + warningWith(stderr, "shipped less than the activation window")
+		return path.ReplaceAllString(compact.String(), "$1, PATH"), path.ReplaceAllString(warnings, "$1, PATH")
 	}
 	files := cmdtest.CopyExample(t)
 	data, err := os.ReadFile(filepath.Join(files, "exports", "devices.csv"))
@@ -1144,7 +1147,8 @@ func TestBeforeDataFromTables(t *testing.T) {
 	wantActivation, want := run(t, nil, files)
 	if !strings.HasPrefix(want, "3 units shipped more than the activation window (30 days) before the fleet's first row (2026-03-29T10:11:47Z, PATH; ship months 2025-12 to 2026-02, 1 of them in the window's cohort)") ||
 		!strings.Contains(wantActivation, `"reason":"every unit shipped in window has its activation window before the fleet's first row (2026-03-29T10:11:47Z, PATH)`) ||
-		!strings.Contains(wantActivation, `{"month":"2026-03","value":0,"activated":0,"shipped":1,"mature":true,"before_data":0}`) {
+		!strings.Contains(wantActivation, `{"month":"2026-03","value":0,"activated":0,"shipped":1,"mature":true,"before_data":0,"not_activated_straddling_data_start":1}`) ||
+		!strings.Contains(want, "1 unit shipped less than the activation window (30 days) before the fleet's first row (2026-03-29T10:11:47Z, PATH; ship month 2026-03) and shows no activation from it, so it counts as not activated") {
 		t.Fatalf("files:\n%s\n%s", want, wantActivation)
 	}
 	for _, e := range pgtest.Engines {

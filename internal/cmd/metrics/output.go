@@ -255,9 +255,12 @@ func activationTable(a *fleetmetrics.Activation) *render.Table {
 		}
 		switch {
 		case c.BeforeData > 0 && c.Shipped == 0:
-			mature = fmt.Sprintf("before the data (%s units)", render.Number(float64(c.BeforeData), 0))
+			mature = fmt.Sprintf("before the data (%s)", render.Plural(c.BeforeData, "unit"))
 		case c.BeforeData > 0:
-			mature += fmt.Sprintf(", %s units before the data", render.Number(float64(c.BeforeData), 0))
+			mature += fmt.Sprintf(", %s before the data", render.Plural(c.BeforeData, "unit"))
+		}
+		if c.Straddling > 0 {
+			mature += fmt.Sprintf(", %s not activated shipped before the data start", render.Number(float64(c.Straddling), 0))
 		}
 		t.Append(c.Month, render.Number(float64(c.Shipped), 0), render.Number(float64(c.Activated), 0), pctOr(c.Value, 1), mature)
 	}

@@ -449,9 +449,9 @@ func TestMetricsBeforeData(t *testing.T) {
 	}
 	doc, stderr := run("2026-08")
 	type cohort struct {
-		month                      string
-		shipped, activated, before int
-		rate                       float64 // -1: none
+		month                                  string
+		shipped, activated, before, straddling int
+		rate                                   float64 // -1: none
 	}
 	var got []cohort
 	for _, c := range doc.Activation.ByShipMonth {
@@ -459,9 +459,10 @@ func TestMetricsBeforeData(t *testing.T) {
 		if c.Value != nil {
 			r = *c.Value
 		}
-		got = append(got, cohort{c.Month, c.Shipped, c.Activated, c.BeforeData, r})
+		got = append(got, cohort{c.Month, c.Shipped, c.Activated, c.BeforeData, c.Straddling, r})
 	}
-	want := []cohort{{"2026-05", 0, 0, 1, -1}, {"2026-06", 0, 0, 2, -1}, {"2026-08", 2, 1, 1, 0.5}, {"2026-09", 1, 1, 0, 1}}
+	// b2 (Aug 25, no row) straddles the data start: not activated
+	want := []cohort{{"2026-05", 0, 0, 1, 0, -1}, {"2026-06", 0, 0, 2, 0, -1}, {"2026-08", 2, 1, 1, 1, 0.5}, {"2026-09", 1, 1, 0, 0, 1}}
 	if !slices.Equal(got, want) {
 		t.Errorf("by ship month:\n got %v\nwant %v", got, want)
 	}
@@ -471,6 +472,8 @@ func TestMetricsBeforeData(t *testing.T) {
 	}
 	wantWarning(t, stderr, "before the fleet's first row",
 		filepath.Join(dir, "devices.csv")+": warning: 4 units shipped more than the activation window (30 days) before the fleet's first row (2026-09-01T00:00:00Z, "+filepath.Join(dir, "events.csv")+"; ship months 2026-05 to 2026-08, 1 of them in the window's cohort): no row of the data falls in their activation window, so the activation rates leave them out")
+	wantWarning(t, stderr, "shipped less than the activation window",
+		filepath.Join(dir, "devices.csv")+": warning: 1 unit shipped less than the activation window (30 days) before the fleet's first row (2026-09-01T00:00:00Z, "+filepath.Join(dir, "events.csv")+"; ship month 2026-08) and shows no activation from it, so it counts as not activated; an activation before that row is not in the data, and with 4 units shipped wholly before it the fleet's exports look cut there")
 	// the events, the only input with times, start after August: no
 	// other input's rows reach into it either (it said they did)
 	if strings.Contains(stderr, "other inputs' rows reach into it") {
@@ -485,6 +488,14 @@ func TestMetricsBeforeData(t *testing.T) {
 	cmdtest.WriteFile(t, dir, "events.csv", "device_id,timestamp,event\nold,2026-04-30T00:00:00Z,connected\n")
 	if doc, stderr := run("2026-08"); strings.Contains(stderr, "before the fleet's first row") || doc.Activation.BeforeData != 0 {
 		t.Errorf("data from April: %d before the data\n%s", doc.Activation.BeforeData, stderr)
+	}
+	// rows from May 15: a1 (June 10) on, nothing before the data, and old
+	// (May 1, no row in its window) straddling its start: counted, not
+	// warned of (the rows may begin with the fleet)
+	cmdtest.WriteFile(t, dir, "events.csv", "device_id,timestamp,event\nc1,2026-05-15T00:00:00Z,connected\n")
+	doc, stderr = run("2026-05")
+	if a := doc.Activation; a.BeforeData != 0 || a.Straddling != 1 || strings.Contains(stderr, "shipped less than the activation window") {
+		t.Errorf("data from May 15: %d before the data, %d straddling\n%s", a.BeforeData, a.Straddling, stderr)
 	}
 }
 
