@@ -3,6 +3,7 @@ package fleetmetrics
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"runtime/debug"
 	"strings"
@@ -369,6 +370,24 @@ func (o *Outcome) Latest(kind planfile.InputKind) (int64, bool) {
 		}
 	}
 	return latest, ok
+}
+
+// Earliest is the earliest row time of the inputs of a kind (false when
+// the run read none, or none with a time).
+func (o *Outcome) Earliest(kind planfile.InputKind) (int64, bool) {
+	earliest, ok := int64(math.MaxInt64), false
+	if o == nil {
+		return metrics.NoTime, false
+	}
+	for _, st := range o.stats {
+		if st.Kind == kind && st.Earliest != metrics.NoTime {
+			earliest, ok = min(earliest, st.Earliest), true
+		}
+	}
+	if !ok {
+		return metrics.NoTime, false
+	}
+	return earliest, true
 }
 
 // BadRows is how many rows the run skipped as bad, over all inputs.

@@ -329,7 +329,8 @@ func matureRate(window metrics.Cohort, byMonth []metrics.Cohort, min int) (rate 
 // measuredTickets is tickets per device-month over the window: the tickets
 // counting in it over the customers' devices (as the health score counts
 // them) and the months of 30.4375 days of the window the data covers (up
-// to the horizon); none when the tickets export ends before the window.
+// to the horizon); none when the tickets export ends before the window or
+// starts after it.
 func measuredTickets(r *metrics.Report, out *fleetmetrics.Outcome) (float64, string) {
 	if r == nil {
 		return 0, "iotpm.yaml gives no metrics inputs"
@@ -343,6 +344,12 @@ func measuredTickets(r *metrics.Report, out *fleetmetrics.Outcome) (float64, str
 	if latest, ok := out.Latest(planfile.KindTickets); ok && latest < r.Window.From {
 		return 0, fmt.Sprintf("the tickets export ends %s, before the metrics window starts (%s): it cannot tell no tickets from an export that stopped",
 			time.UnixMicro(latest).UTC().Format(time.DateOnly), time.UnixMicro(r.Window.From).UTC().Format(time.DateOnly))
+	}
+	// nor can one that starts after it ends (a month the helpdesk's
+	// export does not reach back to)
+	if earliest, ok := out.Earliest(planfile.KindTickets); ok && earliest >= r.Window.To {
+		return 0, fmt.Sprintf("the tickets export starts %s, after the metrics window ends (%s): it cannot tell no tickets from an export that does not reach back that far",
+			time.UnixMicro(earliest).UTC().Format(time.DateOnly), time.UnixMicro(r.Window.To).UTC().Format(time.DateOnly))
 	}
 	var tickets, devices int
 	for _, c := range r.Customers {

@@ -417,7 +417,8 @@ func TestPeriodsInSweepAndFile(t *testing.T) {
 // days), Σ tickets / Σ devices of the customers / (15 / 30.4375), not
 // over the whole month (which read 15/31 as high). A tickets export that
 // ends before the window starts is refused: it cannot tell a month without
-// tickets from an export that stopped (it gave 0, and no support cost).
+// tickets from an export that stopped (it gave 0, and no support cost); so
+// is one that starts after the window ends.
 func TestMeasuredTicketsCoverTheData(t *testing.T) {
 	dir := cmdtest.CopyExample(t)
 	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "month: 2026-10", "month: 2026-10\n  as_of: 2026-10-16T00:00:00Z")
@@ -452,6 +453,14 @@ func TestMeasuredTicketsCoverTheData(t *testing.T) {
 	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, "economics.yaml:10:5: models: drip-lora: support: tickets per device-month come from the tickets export when not given, but the tickets export ends 2026-10-24, before the metrics window starts (2026-11-01)") {
 		t.Errorf("a tickets export ending before the window: exit %d: %s", code, stderr)
 	}
+	// nor one that starts after the window ends: the example's tickets
+	// start 2026-09-02, August had 0 of them and no support cost
+	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "month: 2026-11", "month: 2026-08")
+	_, stderr, code = cmdtest.Run(t, nil, "economics", "-C", dir)
+	if code != cmdutil.ExitInvalid || !strings.Contains(stderr, "economics.yaml:10:5: models: drip-lora: support: tickets per device-month come from the tickets export when not given, but the tickets export starts 2026-09-02, after the metrics window ends (2026-09-01)") {
+		t.Errorf("a tickets export starting after the window: exit %d: %s", code, stderr)
+	}
+	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), "month: 2026-08", "month: 2026-11")
 	// the data (to 2026-11-10) covers a third of November: said
 	_, stderr, _ = cmdtest.Run(t, nil, "metrics", "-C", dir, "--now=2026-12-04T00:00:00Z")
 	if !strings.Contains(stderr, "iotpm.yaml: warning: the data ends 2026-11-10T23:56:19Z, 20 days before the window's end 2026-12-01T00:00:00Z: counts over the window (monthly active devices, tickets per 100 devices, usage) cover 33% of it") {
