@@ -153,6 +153,28 @@ func FleetStart(stats []*Stats) (start int64, path string) {
 	return start, path
 }
 
+// HealthOutside says which of the inputs customer health reads (usage,
+// tickets) have rows and none that reach into the window w: every row
+// before its start or after its end. Such an input says nothing of the
+// window, and scored as 0 uses or 0 tickets it would make each customer
+// look worse or better than the data shows (metrics.Options.HealthOutside).
+func HealthOutside(stats []*Stats, w metrics.Window) metrics.HealthInputs {
+	outside := func(kind planfile.InputKind) bool {
+		seen := false
+		for _, st := range stats {
+			if st.Kind != kind || st.Earliest == metrics.NoTime {
+				continue
+			}
+			if st.Earliest < w.To && st.Latest >= w.From {
+				return false
+			}
+			seen = true
+		}
+		return seen
+	}
+	return metrics.HealthInputs{Usage: outside(planfile.KindUsage), Tickets: outside(planfile.KindTickets)}
+}
+
 // MaxListedErrors is how many bad rows are kept for the error listing.
 const MaxListedErrors = 20
 

@@ -929,7 +929,8 @@ func (p *plan) deviceMetrics(uptime, mad, customers []byte, o metrics.Options, r
 			counts[i] = metrics.CustomerCounts{Customer: c.Customer, Devices: c.Devices, Used: c.Used, Tickets: c.Tickets,
 				ConnectedUS: c.ConnectedUS, ObservedUS: c.ObservedUS}
 		}
-		has := metrics.HealthInputs{Uptime: p.has(planfile.KindEvents) || p.has(planfile.KindActivity), Usage: p.has(planfile.KindUsage), Tickets: p.has(planfile.KindTickets)}
+		outside := export.HealthOutside(res.Stats, o.Window)
+		has := metrics.HealthInputs{Uptime: p.has(planfile.KindEvents) || p.has(planfile.KindActivity), Usage: p.has(planfile.KindUsage) && !outside.Usage, Tickets: p.has(planfile.KindTickets) && !outside.Tickets}
 		stale := r.Horizon == metrics.NoTime || r.Horizon < o.Window.From
 		r.Customers = metrics.ScoreCustomers(o.Health, counts, has, stale)
 	}

@@ -183,6 +183,7 @@ func (j *Job) options() metrics.Options {
 func (j *Job) optionsRead(out *Outcome) metrics.Options {
 	o := j.options()
 	o.DataStart, _ = export.FleetStart(out.stats)
+	o.HealthOutside = export.HealthOutside(out.stats, o.Window)
 	return o
 }
 

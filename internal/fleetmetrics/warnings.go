@@ -78,12 +78,15 @@ var spanKinds = []struct {
 	kind  planfile.InputKind
 	start bool
 	what  string
+	// outside: what an input none of whose rows reaches into the window
+	// does, when not what ("": the same)
+	outside string
 }{
-	{planfile.KindEvents, false, "uptime holds each device's last state from there on, and monthly active devices and activations miss what came after"},
-	{planfile.KindActivity, false, "the devices that check in miss every check-in after it (down time), and monthly active devices and activations miss what came after"},
-	{planfile.KindUsage, true, "the usage shares of customer health read low"},
-	{planfile.KindTickets, true, "tickets per 100 devices read low, and customer health better than it is"},
-	{planfile.KindOnboarding, true, "the setup funnel's attempts and users read low (its shares and times are of the part covered), and its join to the fleet misses those units' setup"},
+	{planfile.KindEvents, false, "uptime holds each device's last state from there on, and monthly active devices and activations miss what came after", ""},
+	{planfile.KindActivity, false, "the devices that check in miss every check-in after it (down time), and monthly active devices and activations miss what came after", ""},
+	{planfile.KindUsage, true, "the usage shares of customer health read low", "customer health leaves its usage share out"},
+	{planfile.KindTickets, true, "tickets per 100 devices read low, and customer health better than it is", "customer health leaves its tickets out, and iotpm economics does not measure tickets per device-month from it"},
+	{planfile.KindOnboarding, true, "the setup funnel's attempts and users read low (its shares and times are of the part covered), and its join to the fleet misses those units' setup", ""},
 }
 
 // spanRows is how many rows an input's own rate must put in a gap before
@@ -140,8 +143,12 @@ func inputSpanWarnings(job *Job, out *Outcome, end int64) {
 			if st.Earliest >= w.To {
 				where = fmt.Sprintf("start %s, after the window's end %s", isoMicro(st.Earliest), isoMicro(w.To))
 			}
+			what := k.what
+			if k.outside != "" {
+				what = k.outside
+			}
 			out.Problems.Warnf(diag.Row, st.Path, 0, 0, "the %s input's rows %s, while other inputs' rows reach into it: none of them counts in the window, so %s; export the window's rows; if there were none, nothing is wrong",
-				k.kind, where, k.what)
+				k.kind, where, what)
 			continue
 		}
 		if st.Latest <= st.Earliest || st.Latest <= w.From {

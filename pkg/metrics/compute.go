@@ -99,6 +99,11 @@ type Options struct {
 	// has no row of the data in it, whether it activated or not: no
 	// activation rate counts it (Cohort.BeforeData).
 	DataStart int64
+	// HealthOutside marks the health inputs (usage, tickets) whose rows
+	// all lie outside the window: customer health leaves their component
+	// out, as for an input not given, rather than score 0 uses or 0
+	// tickets that no row of the window shows (its Uptime is unused).
+	HealthOutside HealthInputs
 }
 
 // beforeData says whether a unit shipped at s has its whole activation
@@ -965,7 +970,7 @@ func (d *Data) health(o Options, custConn, custObs []int64, horizon int64) []Cus
 			counts[c].ConnectedUS, counts[c].ObservedUS = custConn[c], custObs[c]
 		}
 	}
-	has := HealthInputs{Uptime: custObs != nil, Usage: d.Has.Usage, Tickets: d.Has.Tickets}
+	has := HealthInputs{Uptime: custObs != nil, Usage: d.Has.Usage && !o.HealthOutside.Usage, Tickets: d.Has.Tickets && !o.HealthOutside.Tickets}
 	return ScoreCustomers(o.Health, counts, has, stale)
 }
 

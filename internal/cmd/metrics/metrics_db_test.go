@@ -807,6 +807,33 @@ func TestRhythmGapWarningFromTables(t *testing.T) {
 	}
 }
 
+// Customer health leaves out an input whose rows all lie outside the
+// window alike in the files and each engine: the example in August (its
+// usage starts Oct 1, its tickets Sep 2) scores each customer by uptime
+// alone, and every engine gives the same customers.
+func TestHealthOutsideWindowFromTables(t *testing.T) {
+	customers := func(t *testing.T, env map[string]string, repo string) string {
+		t.Helper()
+		stdout, stderr, code := cmdtest.Run(t, env, "metrics", "-C", repo, "--month", "2026-08", "--now=2026-11-11T00:00:00Z", "-o", "json")
+		if code > cmdutil.ExitGate {
+			t.Fatalf("exit %d\n%s", code, stderr)
+		}
+		return jsonField(t, stdout, "customers")
+	}
+	want := customers(t, nil, cmdtest.CopyExample(t))
+	if strings.Contains(want, `"tickets_per_100_devices"`) || strings.Contains(want, `"usage"`) || !strings.Contains(want, `"uptime"`) {
+		t.Fatalf("files: %s", want)
+	}
+	for _, e := range pgtest.Engines {
+		t.Run(e.Name, func(t *testing.T) {
+			repo, env, _ := engineRepo(t, e)
+			if got := customers(t, env, repo); got != want {
+				t.Errorf("files:\n%s\n%s:\n%s", want, e.Name, got)
+			}
+		})
+	}
+}
+
 // Units whose every row precedes their shipped_at are counted alike by
 // the files and each engine: the example with every unit's shipped_at
 // moved to Nov 11, after its rows (they end Nov 10).
@@ -831,6 +858,20 @@ func TestRowsBeforeShippingFromTables(t *testing.T) {
 		t.Fatalf("no warning from the files:\n%s", stderr)
 	}
 	sameWarningFromTables(t, warning, want, "UPDATE {schema}.devices SET shipped_at = '2026-11-11'")
+}
+
+// jsonField is the value of a top-level key of a JSON document, compact.
+func jsonField(t *testing.T, doc, key string) string {
+	t.Helper()
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(doc), &fields); err != nil {
+		t.Fatal(err)
+	}
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, fields[key]); err != nil {
+		t.Fatalf("%s: %v", key, err)
+	}
+	return compact.String()
 }
 
 // filesWarning is the warning (as warning finds it) of the example's
@@ -1124,19 +1165,9 @@ func TestBeforeDataFromTables(t *testing.T) {
 		if code != 0 && code != 1 { // 1: the example's gates fail on February
 			t.Fatalf("exit %d\n%s", code, stderr)
 		}
-		var doc struct {
-			Activation json.RawMessage `json:"activation_rate"`
-		}
-		if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
-			t.Fatal(err)
-		}
-		var compact bytes.Buffer
-		if err := json.Compact(&compact, doc.Activation); err != nil {
-			t.Fatal(err)
-		}
 		// the units before the data, and those straddling its start
 		warnings := warningWith(stderr, "shipped more than the activation window") + warningWith(stderr, "shipped less than the activation window")
-		return path.ReplaceAllString(compact.String(), "$1, PATH"), path.ReplaceAllString(warnings, "$1, PATH")
+		return path.ReplaceAllString(jsonField(t, stdout, "activation_rate"), "$1, PATH"), path.ReplaceAllString(warnings, "$1, PATH")
 	}
 	files := cmdtest.CopyExample(t)
 	data, err := os.ReadFile(filepath.Join(files, "exports", "devices.csv"))

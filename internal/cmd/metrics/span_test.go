@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/iotpm/iotpm/internal/cmd/cmdtest"
+	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/fleetmetrics"
 )
 
@@ -67,7 +68,7 @@ func TestMetricsInputSpan(t *testing.T) {
 		// three tickets, all in September: sparse, but none counts in
 		// October while the other inputs' rows do
 		{"tickets before the window", usage(1, 31), tickets(-20, -15, -10),
-			[]string{"tickets.csv: warning: the tickets input's rows end 2026-09-20T00:00:00Z, before the window's start 2026-10-01T00:00:00Z, while other inputs' rows reach into it: none of them counts in the window, so tickets per 100 devices read low"},
+			[]string{"tickets.csv: warning: the tickets input's rows end 2026-09-20T00:00:00Z, before the window's start 2026-10-01T00:00:00Z, while other inputs' rows reach into it: none of them counts in the window, so customer health leaves its tickets out"},
 			[]string{"usage input's rows"}, nil},
 		// as_of before the window's end: the gap runs to it (15 days, 47 rows)
 		{"as_of", usage(1, 10), tickets(1, 3, 5),
@@ -578,5 +579,40 @@ func TestMetricsRowsBeforeShipping(t *testing.T) {
 			}
 			wantWarning(t, stderr, "have every row before their shipped_at", c.want)
 		})
+	}
+}
+
+// An input of customer health whose rows all lie outside the window says
+// nothing of it: its component is left out, as for an input not given,
+// not scored as 0 uses (score 0) or 0 tickets (score 100). The example in
+// August: its usage starts Oct 1 and its tickets Sep 2, so each customer
+// is scored by uptime alone (it was scored with usage 0 and tickets 0:
+// fjord-estates 54.2, yellow, where its uptime scores 73.1).
+func TestHealthLeavesOutInputsOutsideWindow(t *testing.T) {
+	dir := cmdtest.CopyExample(t)
+	stdout, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir, "--month", "2026-08", "-o", "json")
+	if code > cmdutil.ExitGate {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var doc fleetmetrics.Result
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil || len(doc.Customers) == 0 {
+		t.Fatalf("%v: %s", err, stdout)
+	}
+	for _, c := range doc.Customers {
+		up, ok := c.Components["uptime"]
+		if len(c.Components) != 1 || !ok || c.Score == nil || up.Score == nil || *c.Score != *up.Score {
+			t.Errorf("%s: score %v, components %+v; want uptime's alone", c.ID, c.Score, c.Components)
+		}
+	}
+	for _, w := range []string{"so customer health leaves its usage share out", "so customer health leaves its tickets out, and iotpm economics does not measure tickets per device-month from it"} {
+		if !strings.Contains(stderr, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, stderr)
+		}
+	}
+	// October, which both cover: every component
+	stdout, _, _ = cmdtest.Run(t, nil, "metrics", "-C", dir, "-o", "json")
+	doc = fleetmetrics.Result{}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil || len(doc.Customers) == 0 || len(doc.Customers[0].Components) != 3 {
+		t.Errorf("October: %v %+v", err, doc.Customers)
 	}
 }
