@@ -258,11 +258,13 @@ var (
 // all report at the same minute hold one or two stretches a day (a week),
 // so their occupancy puts a few rows in a missing day (week); their rows
 // on the days around it say how many it lacks. A burst on four evenings at
-// random times is no rhythm: some day around it has none then. The
-// stretches of g within three of its ends are not read (their copies a day
-// or a week away could be those of the rows that bound g). 0 when those
-// days are not all between the first and the last marked stretch, or the
-// rows are not counted.
+// random times is no rhythm: some day around it has none then. A copy is
+// also read an hour either side (daylight saving time moves a local 02:00
+// an hour in UTC), and that count is taken when it is more than twice the
+// count at the same UTC time. The stretches of g within an hour and three
+// stretches of its ends are not read (their copies could be those of the
+// rows that bound g). 0 when those days are not all between the first
+// and the last marked stretch, or the rows are not counted.
 func (b *Busy) RhythmMiss(g Gap, days []int64) (rows, at int64) {
 	if !b.Tracked() || b.Rows == nil || g.To <= g.From {
 		return 0, 0
@@ -279,27 +281,50 @@ func (b *Busy) RhythmMiss(g Gap, days []int64) (rows, at int64) {
 	if first < 0 {
 		return 0, 0
 	}
-	const day = int64(86_400_000_000)
-	// three stretches in from either end of g: the three stretches read
-	// around a time a day or a week away reach a stretch either side of
-	// it, and the drift (a day or a week is no whole number of stretches)
-	// up to one more, so nearer an end they could hold the copy of the
-	// rows that bound g (the burst g starts after, a week before) rather
-	// than of a time g misses
-	for i, end := (g.From-b.From)/BusyWidth+3, (g.To-b.From)/BusyWidth-3; i <= end; i++ {
+	const day, hour = int64(86_400_000_000), int64(3_600_000_000)
+	sum := func(j int64) int64 { return int64(b.Rows[j-1]) + int64(b.Rows[j]) + int64(b.Rows[j+1]) }
+	// a stretch's copy a day (a week) away is read an hour either side
+	// too: a burst at 02:00 local time moves an hour in UTC when daylight
+	// saving time begins or ends. Stretches within an hour and three
+	// stretches of either end of g are not read: the three stretches read
+	// around a copy reach a stretch either side, and the drift (a day or a
+	// week is no whole number of stretches) up to one more, so nearer an
+	// end the copy could hold the rows that bound g (the burst g starts
+	// after, a day or a week before) rather than those of a time g misses
+	trim := 3 + (hour+BusyWidth-1)/BusyWidth
+	// the copies at the same time in UTC, and an hour either side: the
+	// first when they hold at least half as many (no daylight saving time
+	// between, and the time named is the burst's own, not an hour off it)
+	// (of the stretches an hour's shift puts the most in, the one whose
+	// copies hold the most at the same time: the time most days have it)
+	var shifted, shiftedAt, shiftedSame int64
+	for i, end := (g.From-b.From)/BusyWidth+trim, (g.To-b.From)/BusyWidth-trim; i <= end; i++ {
 		t := b.From + i*BusyWidth
-		least := int64(math.MaxInt64)
+		least, least0, same := int64(math.MaxInt64), int64(math.MaxInt64), int64(0)
 		for _, d := range days {
 			j := (t + d*day - b.From) / BusyWidth
 			if t+d*day < b.From || j-1 < first || j+1 > last {
-				least = 0
+				least, least0 = 0, 0
 				break
 			}
-			least = min(least, int64(b.Rows[j-1])+int64(b.Rows[j])+int64(b.Rows[j+1]))
+			most := sum(j)
+			least0, same = min(least0, most), same+most
+			for _, s := range []int64{-hour, hour} {
+				if k := (t + d*day + s - b.From) / BusyWidth; t+d*day+s >= b.From && k-1 >= first && k+1 <= last {
+					most = max(most, sum(k))
+				}
+			}
+			least = min(least, most)
 		}
-		if least > rows {
-			rows, at = least, t
+		if least0 > rows {
+			rows, at = least0, t
 		}
+		if least > shifted || least == shifted && least > 0 && same > shiftedSame {
+			shifted, shiftedAt, shiftedSame = least, t, same
+		}
+	}
+	if 2*rows < shifted {
+		return shifted, shiftedAt
 	}
 	return rows, at
 }

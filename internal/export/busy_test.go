@@ -160,6 +160,40 @@ func TestBusyRhythmMiss(t *testing.T) {
 	}
 }
 
+// A daily burst at 02:00 Europe/Berlin is at 00:00 UTC until daylight
+// saving time ends and at 01:00 after: the day after the change missing,
+// its copies two days before are an hour off, and are read there (30
+// rows, at the time of the days after it); without the hour either side
+// none was found.
+func TestBusyRhythmMissAcrossDST(t *testing.T) {
+	const day, hour = int64(86_400_000_000), int64(3_600_000_000)
+	from := int64(1_792_540_800_000_000) // 2026-10-20T00:00:00Z
+	b := NewBusy(metrics.Window{From: from, To: from + 10*day})
+	for d := range 10 {
+		if d == 6 {
+			continue
+		}
+		at := from + int64(d)*day // 00:00 UTC, 02:00 CEST
+		if d >= 5 {
+			at += hour // 01:00 UTC, 02:00 CET
+		}
+		for k := range 30 {
+			b.mark(at + int64(k)*2_000_000)
+		}
+	}
+	gaps, _ := b.Gaps()
+	missing := from + 6*day + hour
+	var g Gap
+	for _, x := range gaps {
+		if x.From <= missing && missing < x.To {
+			g = x
+		}
+	}
+	if rows, at := b.RhythmMiss(g, AroundDays); rows != 30 || at > missing+BusyWidth || at+2*BusyWidth <= missing {
+		t.Errorf("the day after the change missing: %d rows at %d, want 30 near %d", rows, at, missing)
+	}
+}
+
 // A weekly burst missing: the week before and the week after each hold
 // it at that time (30 rows), the days around it do not; with the week
 // after outside the data there is nothing to compare. (The burst a week
