@@ -292,11 +292,11 @@ func (b *Busy) RhythmMiss(g Gap, days []int64) (rows, at int64) {
 	// end the copy could hold the rows that bound g (the burst g starts
 	// after, a day or a week before) rather than those of a time g misses
 	trim := 3 + (hour+BusyWidth-1)/BusyWidth
-	// the copies at the same time in UTC, and an hour either side: the
-	// first when they hold at least half as many (no daylight saving time
-	// between, and the time named is the burst's own, not an hour off it)
-	// (of the stretches an hour's shift puts the most in, the one whose
-	// copies hold the most at the same time: the time most days have it)
+	// rows, at: the copies at the same UTC time; shifted, shiftedAt: the
+	// copies an hour either side too, the stretch whose copies hold the
+	// most at the same time winning a tie (the time most days have it).
+	// The first when it holds at least half as many: no daylight saving
+	// time between, and the time named is the burst's own, not an hour off
 	var shifted, shiftedAt, shiftedSame int64
 	for i, end := (g.From-b.From)/BusyWidth+trim, (g.To-b.From)/BusyWidth-trim; i <= end; i++ {
 		t := b.From + i*BusyWidth
