@@ -126,8 +126,10 @@ func local(t testing.TB, inputs map[planfile.InputKind]export.Input, o metrics.O
 		}
 		stats[kind] = st
 	}
-	// the fleet's data start from the rows read, as the command takes it
+	// the fleet's data start, and the health inputs outside the window,
+	// from the rows read, as the command takes them
 	o.DataStart, _ = export.FleetStart(slices.Collect(maps.Values(stats)))
+	o.HealthOutside = export.HealthOutside(slices.Collect(maps.Values(stats)), o.Window)
 	r := metrics.Compute(data, o)
 	if st, ok := stats["events"]; ok {
 		st.Duplicates, st.SameInstant = data.DuplicateEvents, data.SameInstant // as the command does
