@@ -266,8 +266,16 @@ var (
 // rows that bound g). 0 when those days are not all between the first
 // and the last marked stretch, or the rows are not counted.
 func (b *Busy) RhythmMiss(g Gap, days []int64) (rows, at int64) {
+	rows, at, _ = b.RhythmMissShifted(g, days)
+	return rows, at
+}
+
+// RhythmMissShifted is RhythmMiss, and whether its count is of the copies
+// an hour either side (daylight saving time between: the time named is
+// that of some of the days read, an hour off the others).
+func (b *Busy) RhythmMissShifted(g Gap, days []int64) (rows, at int64, shifted bool) {
 	if !b.Tracked() || b.Rows == nil || g.To <= g.From {
-		return 0, 0
+		return 0, 0, false
 	}
 	first, last := int64(-1), int64(-1)
 	for wi, w := range b.Bits {
@@ -279,7 +287,7 @@ func (b *Busy) RhythmMiss(g Gap, days []int64) (rows, at int64) {
 		}
 	}
 	if first < 0 {
-		return 0, 0
+		return 0, 0, false
 	}
 	const day, hour = int64(86_400_000_000), int64(3_600_000_000)
 	sum := func(j int64) int64 { return int64(b.Rows[j-1]) + int64(b.Rows[j]) + int64(b.Rows[j+1]) }
@@ -292,12 +300,12 @@ func (b *Busy) RhythmMiss(g Gap, days []int64) (rows, at int64) {
 	// end the copy could hold the rows that bound g (the burst g starts
 	// after, a day or a week before) rather than those of a time g misses
 	trim := 3 + (hour+BusyWidth-1)/BusyWidth
-	// rows, at: the copies at the same UTC time; shifted, shiftedAt: the
+	// rows, at: the copies at the same UTC time; best, bestAt: the
 	// copies an hour either side too, the stretch whose copies hold the
 	// most at the same time winning a tie (the time most days have it).
 	// The first when it holds at least half as many: no daylight saving
 	// time between, and the time named is the burst's own, not an hour off
-	var shifted, shiftedAt, shiftedSame int64
+	var best, bestAt, bestSame int64
 	for i, end := (g.From-b.From)/BusyWidth+trim, (g.To-b.From)/BusyWidth-trim; i <= end; i++ {
 		t := b.From + i*BusyWidth
 		least, least0, same := int64(math.MaxInt64), int64(math.MaxInt64), int64(0)
@@ -319,12 +327,12 @@ func (b *Busy) RhythmMiss(g Gap, days []int64) (rows, at int64) {
 		if least0 > rows {
 			rows, at = least0, t
 		}
-		if least > shifted || least == shifted && least > 0 && same > shiftedSame {
-			shifted, shiftedAt, shiftedSame = least, t, same
+		if least > best || least == best && least > 0 && same > bestSame {
+			best, bestAt, bestSame = least, t, same
 		}
 	}
-	if 2*rows < shifted {
-		return shifted, shiftedAt
+	if 2*rows < best {
+		return best, bestAt, true
 	}
-	return rows, at
+	return rows, at, false
 }

@@ -287,15 +287,15 @@ func dataGapWarnings(out *Outcome, warned map[planfile.InputKind]bool) {
 			if e := expect(g); e >= spanRows {
 				because = fmt.Sprintf("where its rows fall in %s of the %s 4.47-minute stretches from its first in the window to its last, which puts rows in some %s of this one's %s",
 					render.Percent(occupancy, 1), render.Number(float64(span), 0), render.Number(e, 0), render.Number(float64(length/export.BusyWidth), 0))
-			} else if rows, at := st.Busy.RhythmMiss(g, export.AroundDays); rows >= spanRows {
+			} else if rows, at, shifted := st.Busy.RhythmMissShifted(g, export.AroundDays); rows >= spanRows {
 				// a fleet that reports at the same minute every day: a
 				// burst or two a day, whose occupancy says little
-				because = fmt.Sprintf("while the two days before it and the two after each have at least %s rows in the 13 minutes around %s UTC, the time of day it misses",
-					render.Number(float64(rows), 0), time.UnixMicro(at+export.BusyWidth/2).UTC().Format("15:04"))
-			} else if rows, at := st.Busy.RhythmMiss(g, export.AroundWeeks); rows >= spanRows {
+				because = fmt.Sprintf("while the two days before it and the two after each have at least %s rows in the 13 minutes around %s UTC%s, the time of day it misses",
+					render.Number(float64(rows), 0), time.UnixMicro(at+export.BusyWidth/2).UTC().Format("15:04"), hourOff(shifted))
+			} else if rows, at, shifted := st.Busy.RhythmMissShifted(g, export.AroundWeeks); rows >= spanRows {
 				// or at the same minute every week (a burst a week)
-				because = fmt.Sprintf("while the week before it and the week after each have at least %s rows in the 13 minutes around %s UTC, the time of the week it misses",
-					render.Number(float64(rows), 0), time.UnixMicro(at+export.BusyWidth/2).UTC().Format("Monday 15:04"))
+				because = fmt.Sprintf("while the week before it and the week after each have at least %s rows in the 13 minutes around %s UTC%s, the time of the week it misses",
+					render.Number(float64(rows), 0), time.UnixMicro(at+export.BusyWidth/2).UTC().Format("Monday 15:04"), hourOff(shifted))
 			}
 			if because == "" {
 				continue
@@ -318,6 +318,15 @@ func dataGapWarnings(out *Outcome, warned map[planfile.InputKind]bool) {
 		out.Problems.Warnf(diag.Row, st.Path, 0, 0, "the %s input has no row from %s to %s%s, %s between its rows, %s: rows missing from the export (a pipeline's outage, a lost partition, rows deleted) read as a quiet stretch — counts over the window miss it, and each device's state before it holds through it; export those rows, or if nothing happened then (the whole fleet silent), nothing is wrong",
 			kind, isoMicro(from), isoMicro(to), more, days(length), why)
 	}
+}
+
+// hourOff words a rhythm whose copies were read an hour off on some days
+// (export.Busy.RhythmMissShifted): the time named is theirs on the others.
+func hourOff(shifted bool) string {
+	if shifted {
+		return " (an hour off that on some of them: daylight saving time began or ended)"
+	}
+	return ""
 }
 
 // rowsPerDay is an input's rows over its span, a day at a time (its rate:

@@ -319,6 +319,25 @@ func TestMetricsDataGap(t *testing.T) {
 		}
 		return b.String()
 	}
+	// 50 devices reporting at 02:00 Berlin time every day: 00:00 UTC until
+	// daylight saving time ends on Oct 25, 01:00 after
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := func(missing int) string {
+		var b strings.Builder
+		b.WriteString("device_id,timestamp\n")
+		for d := 1; d <= 31; d++ {
+			if d == missing {
+				continue
+			}
+			for dev := range 50 {
+				fmt.Fprintf(&b, "m%02d,%s\n", dev, time.Date(2026, 10, d, 2, 0, 12*dev, 0, berlin).UTC().Format(time.RFC3339))
+			}
+		}
+		return b.String()
+	}
 	for _, c := range []struct {
 		name, flag, file, content string
 		want                      string
@@ -340,6 +359,11 @@ func TestMetricsDataGap(t *testing.T) {
 		// 2 rows in the missing day, its rows on the days around it 45
 		{"daily reports, a day missing", "--activity", "activity.csv", every(1, 17), "activity.csv: warning: the activity input has no row from 2026-10-16T02:09:52Z to 2026-10-18T01:57:38Z, 2 days between its rows, while the two days before it and the two after each have at least 45 rows in the 13 minutes around 02:08 UTC, the time of day it misses"},
 		{"daily reports, the first day missing", "--activity", "activity.csv", every(1, 1), ""},
+		// the day after daylight saving time ends missing: Oct 24 reports
+		// at 00:00 UTC, Oct 25 (02:00 comes twice; Go takes the second),
+		// 27 and 28 at 01:00, the time named (silent before)
+		{"daily reports in local time, the day after the change missing", "--activity", "activity.csv", local(26), "the two days before it and the two after each have at least 47 rows in the 13 minutes around 01:06 UTC (an hour off that on some of them: daylight saving time began or ended), the time of day it misses"},
+		{"daily reports in local time", "--activity", "activity.csv", local(0), ""},
 		{"daily reports, a day missing, one device", "--activity", "activity.csv", strings.Join(slices.DeleteFunc(strings.Split(every(1, 17), "\n"), func(l string) bool { return strings.HasPrefix(l, "m") && !strings.HasPrefix(l, "m00,") }), "\n"), ""},
 		{"weekdays", "--usage", "usage.csv", weekdays(), ""},
 		{"weekdays, a week missing", "--usage", "usage.csv", weekdays(12, 13, 14, 15, 16), "the usage input has no row from 2026-10-09T17:54:06Z to 2026-10-19T07:56:09Z, 9.6 days between its rows, where its rows fall in 10.8%"},
