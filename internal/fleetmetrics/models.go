@@ -155,8 +155,9 @@ func modeOf(fleet *planfile.Fleet, id string) metrics.Mode {
 // (a metrics.models key or a profile id) matches but for letter case:
 // the value, the name it differs from, and that name's profile.
 func (j *Job) caseOnlyModel(unknown []string) (value, named, profile string, ok bool) {
+	names := slices.Sorted(maps.Keys(j.modelProfile))
 	for _, v := range unknown {
-		for _, k := range slices.Sorted(maps.Keys(j.modelProfile)) {
+		for _, k := range names {
 			if strings.EqualFold(v, k) {
 				return v, k, j.modelProfile[k], true
 			}

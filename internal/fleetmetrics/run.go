@@ -357,37 +357,23 @@ func (o *Outcome) DataAgeDays() *float64 { return o.ageDays }
 // that DataAgeDays is counted at its end, not now.
 func (o *Outcome) AgeAtWindowEnd() bool { return o.ageAtWindowEnd }
 
-// Latest is the latest row time of an input kind, as read (counted or
-// not); false when the input was not given or had no row (or o is nil).
-func (o *Outcome) Latest(kind planfile.InputKind) (int64, bool) {
-	latest, ok := int64(metrics.NoTime), false
+// Span is the earliest and the latest row time of the inputs of a kind,
+// as read (counted or not); false when none was given or had a row with
+// a time (or o is nil).
+func (o *Outcome) Span(kind planfile.InputKind) (earliest, latest int64, ok bool) {
+	earliest, latest = math.MaxInt64, math.MinInt64
 	if o == nil {
-		return latest, false
-	}
-	for _, st := range o.stats {
-		if st.Kind == kind && st.Latest != metrics.NoTime {
-			latest, ok = max(latest, st.Latest), true
-		}
-	}
-	return latest, ok
-}
-
-// Earliest is the earliest row time of the inputs of a kind (false when
-// the run read none, or none with a time).
-func (o *Outcome) Earliest(kind planfile.InputKind) (int64, bool) {
-	earliest, ok := int64(math.MaxInt64), false
-	if o == nil {
-		return metrics.NoTime, false
+		return metrics.NoTime, metrics.NoTime, false
 	}
 	for _, st := range o.stats {
 		if st.Kind == kind && st.Earliest != metrics.NoTime {
-			earliest, ok = min(earliest, st.Earliest), true
+			earliest, latest, ok = min(earliest, st.Earliest), max(latest, st.Latest), true
 		}
 	}
 	if !ok {
-		return metrics.NoTime, false
+		return metrics.NoTime, metrics.NoTime, false
 	}
-	return earliest, true
+	return earliest, latest, true
 }
 
 // BadRows is how many rows the run skipped as bad, over all inputs.

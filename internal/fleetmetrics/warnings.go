@@ -173,9 +173,11 @@ func inputSpanWarnings(job *Job, out *Outcome, end int64) {
 			if !st.Busy.Tracked() || occupancy*float64(gap/export.BusyWidth) >= spanRows {
 				return true
 			}
-			daily, _ := st.Busy.RhythmMiss(g, days)
+			if daily, _ := st.Busy.RhythmMiss(g, days); daily >= spanRows {
+				return true
+			}
 			weekly, _ := st.Busy.RhythmMiss(g, weeks)
-			return daily >= spanRows || weekly >= spanRows
+			return weekly >= spanRows
 		}
 		if gap := to - st.Latest; gap > day && perDay*float64(gap)/float64(day) >= spanRows && beyond(export.Gap{From: st.Latest, To: to}, export.BeforeDays, export.BeforeWeeks) && !st.Busy.Rhythmic(st.Latest, to) {
 			out.Problems.Warnf(diag.Row, st.Path, 0, 0, "the %s input's rows end %s, %s before %s, where their rate (%s) puts some %s more: %s; if the export was cut there (a time range, a retention limit), export up to the window's end; if it is whole, nothing is wrong",

@@ -341,13 +341,14 @@ func measuredTickets(r *metrics.Report, out *fleetmetrics.Outcome) (float64, str
 	// a tickets export that ends before the window cannot tell a month
 	// without tickets from an export that stopped: 0 a device-month would
 	// take the support cost out of LTV without a word
-	if latest, ok := out.Latest(planfile.KindTickets); ok && latest < r.Window.From {
+	earliest, latest, spans := out.Span(planfile.KindTickets)
+	if spans && latest < r.Window.From {
 		return 0, fmt.Sprintf("the tickets export ends %s, before the metrics window starts (%s): it cannot tell no tickets from an export that stopped",
 			time.UnixMicro(latest).UTC().Format(time.DateOnly), time.UnixMicro(r.Window.From).UTC().Format(time.DateOnly))
 	}
 	// nor can one that starts after it ends (a month the helpdesk's
 	// export does not reach back to)
-	if earliest, ok := out.Earliest(planfile.KindTickets); ok && earliest >= r.Window.To {
+	if spans && earliest >= r.Window.To {
 		return 0, fmt.Sprintf("the tickets export starts %s, after the metrics window ends (%s): it cannot tell no tickets from an export that does not reach back that far",
 			time.UnixMicro(earliest).UTC().Format(time.DateOnly), time.UnixMicro(r.Window.To).UTC().Format(time.DateOnly))
 	}
