@@ -820,10 +820,20 @@ type modeRow struct {
 	ObservedUS  int64 `json:"obs"`
 	Devices     int   `json:"devices"`
 	Missed      int   `json:"missed"`
+	// the sparse check-in devices' (profiles only)
+	Sparse            int     `json:"sparse"`
+	SparseConnectedUS int64   `json:"sparse_conn"`
+	SparseObservedUS  int64   `json:"sparse_obs"`
+	SparseExample     *string `json:"sparse_example"`
 }
 
 func (m modeRow) uptime() metrics.ModeUptime {
-	return metrics.ModeUptimeOf(m.ConnectedUS, m.ObservedUS, m.Devices, m.Missed)
+	u := metrics.ModeUptimeOf(m.ConnectedUS, m.ObservedUS, m.Devices, m.Missed)
+	u.Sparse = metrics.SparseUptime{Devices: m.Sparse, ConnectedUS: m.SparseConnectedUS, ObservedUS: m.SparseObservedUS}
+	if m.SparseExample != nil {
+		u.Sparse.Example = *m.SparseExample
+	}
+	return u
 }
 
 type madRow struct {

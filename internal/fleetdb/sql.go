@@ -460,6 +460,7 @@ pdb AS (
          coalesce(sum(%[8]s) FILTER (WHERE g.i = i0 AND ra AND ka = 1), 0)::bigint AS conn,
          coalesce(bool_or(CASE WHEN every = 0 THEN rb AND %[9]s > 0 ELSE rc AND %[10]s > 0 END) FILTER (WHERE g.i = i0), false) AS dorm,
          coalesce(sum((%[9]s + every - 1) / every) FILTER (WHERE g.i = i0 AND rb AND every > 0 AND %[9]s > 0), 0)::bigint AS missed,
+         count(*) FILTER (WHERE g.i = i0 AND rb AND every > 0 AND %[9]s > 0) AS stretches,
          coalesce(sum(CASE WHEN ra THEN %[11]s ELSE 0 END + CASE WHEN rb AND every > 0 THEN %[12]s ELSE 0 END) FILTER (WHERE %[13]s), 0)::bigint AS bobs,
          coalesce(sum(%[11]s) FILTER (WHERE %[13]s AND ra AND ka = 1), 0)::bigint AS bconn,
          coalesce(bool_or((ra AND ka = 1 AND %[11]s > 0) OR (mk AND g.i = i0 AND (src = 1 OR s = 1))) FILTER (WHERE %[13]s), false) AS bact,
@@ -505,7 +506,7 @@ func deviceSumCTEs(b string) string {
 	}
 	return fmt.Sprintf(`pdv AS (
   SELECT device_id, max(every) AS every, bool_or(pieces) AS pieces, sum(obs)::bigint AS obs, sum(conn)::bigint AS conn, bool_or(dorm) AS dorm,
-         sum(missed)::bigint AS missed, bool_or(wev) AS wev, bool_or(wact) AS wact, sum(wrows) AS wrows,
+         sum(missed)::bigint AS missed, sum(stretches)::bigint AS stretches, bool_or(wev) AS wev, bool_or(wact) AS wact, sum(wrows) AS wrows,
          max(n) AS n, max(na) AS na, max(nd) AS nd, max(nbk) AS nbk, min(bkx) AS bkx, max(f) AS f, max(fc) AS fc, max(t0) AS t0, max(tl) AS tl, max(shipped) AS shipped,
          max(en) AS en, min(wst) AS wst, sum(same) AS same, min(same_t) AS same_t
   FROM pdb GROUP BY device_id
@@ -517,7 +518,7 @@ lp AS (
   ) x WHERE b > a
 ),
 pda AS (
-  SELECT v.device_id, v.every, v.obs + coalesce(%[2]s, 0) AS obs, v.conn + coalesce(%[2]s, 0) AS conn, v.dorm, v.missed,
+  SELECT v.device_id, v.every, v.obs + coalesce(%[2]s, 0) AS obs, v.conn + coalesce(%[2]s, 0) AS conn, v.dorm, v.missed, v.stretches,
          v.pieces OR l.device_id IS NOT NULL AS pieces, v.wev, v.wact, v.wrows, v.n, v.na, v.nd, v.every > 0 AND v.wst IS NOT NULL AS checkin,
          v.same, v.same_t, v.nbk, v.bkx, v.tl, v.shipped,
          CASE WHEN v.every = 0 AND v.f IS NOT NULL THEN CASE WHEN v.fc = v.f THEN v.t0 ELSE %[3]s END
@@ -525,7 +526,7 @@ pda AS (
   FROM pdv v LEFT JOIN lp l USING (device_id)
 ),
 pd AS (
-  SELECT device_id, every, obs, conn, dorm, missed FROM pda WHERE pieces
+  SELECT device_id, every, obs, conn, dorm, missed, stretches FROM pda WHERE pieces
 ),
 lpb AS (
   SELECT g.i, l.device_id, %[4]s AS len
@@ -664,9 +665,18 @@ func (p *plan) uptimeSelect() string {
     FROM pd GROUP BY 1) x) AS modes,
   (SELECT json_agg(x ORDER BY x.profile COLLATE "C") FROM (
     SELECT m.profile, max(m.every) > 0 AS checkin, coalesce(sum(pd.conn), 0)::bigint AS conn, coalesce(sum(pd.obs), 0)::bigint AS obs,
-           count(*) FILTER (WHERE pd.obs > 0) AS devices, coalesce(sum(pd.missed), 0)::bigint AS missed
-    FROM dm m LEFT JOIN pd USING (device_id) WHERE m.profile IS NOT NULL GROUP BY m.profile) x) AS profiles`, never, retired, p.idText("device_id"))
+           count(*) FILTER (WHERE pd.obs > 0) AS devices, coalesce(sum(pd.missed), 0)::bigint AS missed,
+           count(*) FILTER (WHERE %[4]s) AS sparse, coalesce(sum(pd.conn) FILTER (WHERE %[4]s), 0)::bigint AS sparse_conn,
+           coalesce(sum(pd.obs) FILTER (WHERE %[4]s), 0)::bigint AS sparse_obs,
+           min(%[5]s COLLATE "C") FILTER (WHERE %[4]s) AS sparse_example
+    FROM dm m LEFT JOIN pd USING (device_id) WHERE m.profile IS NOT NULL GROUP BY m.profile) x) AS profiles`, never, retired, p.idText("device_id"), sparseSQL, p.idText("pd.device_id"))
 }
+
+// sparseSQL is metrics.SparseCheckins of a device pd beside its mode m
+// (dm): a check-in device with at least 20 check-ins expected over its
+// observed time, 10 unreachable stretches, and 1/(g + 1) of them missed.
+var sparseSQL = fmt.Sprintf("m.every > 0 AND pd.obs > 0 AND pd.obs / m.every >= %d AND pd.stretches >= %d AND pd.missed * (m.every + m.reach) >= (pd.obs / m.every) * m.every",
+	metrics.SparseMinExpected, metrics.SparseMinStretches)
 
 // bucketCTEs: per bucket i of the bounds (1…cardinality−1) and device,
 // its time observed (obs) and connected (conn), whether it was active in

@@ -519,7 +519,9 @@ func mergeUptime(workers []*worker, slo float64, profiles []ProfileUptime) *Upti
 			u.ByProfile[k].add(wk.byProfile[k])
 		}
 		p := &u.ByProfile[k].ModeUptime
+		sparse := p.Sparse
 		*p = ModeUptimeOf(p.ConnectedUS, p.ObservedUS, p.Devices, p.Missed)
+		p.Sparse = sparse
 	}
 	u.Always = ModeUptimeOf(u.Always.ConnectedUS, u.Always.ObservedUS, u.Always.Devices, u.Always.Missed)
 	u.Checkin = ModeUptimeOf(u.Checkin.ConnectedUS, u.Checkin.ObservedUS, u.Checkin.Devices, u.Checkin.Missed)
@@ -767,6 +769,9 @@ func (wk *worker) addUptime(sp *span, d *Data, i int, a *pieces, checkin bool) {
 		if a.obs > 0 {
 			pm.Devices++
 		}
+		if checkin && SparseCheckins(a.obs, a.missed, a.stretches, a.every, sp.modeOf(d, i).Reach()) {
+			pm.Sparse.add(SparseUptime{Devices: 1, ConnectedUS: a.conn, ObservedUS: a.obs, Example: d.devices.Names[i]})
+		}
 	}
 	if c := d.customer[i]; c >= 0 {
 		wk.custConn[c] += a.conn
@@ -979,6 +984,7 @@ func (m *ModeUptime) add(o ModeUptime) {
 	m.ObservedUS += o.ObservedUS
 	m.Devices += o.Devices
 	m.Missed += o.Missed
+	m.Sparse.add(o.Sparse)
 }
 
 // dataStart is D0, the earliest event that counts: at or after its

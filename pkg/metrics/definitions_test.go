@@ -60,7 +60,7 @@ func TestDefinitionsV2(t *testing.T) {
 			}
 			got := timelines.Want{ConnHours: float64(u.ConnectedUS) / 3600e6, ObsHours: float64(u.ObservedUS) / 3600e6,
 				Dormant: u.Dormant, Retired: u.Retired, Never: u.NeverActivated, Dups: d.DuplicateEvents, Stale: d.StaleDisconnects,
-				Missed: u.Checkin.Missed, Planned: u.PlannedDisconnects, Unknown: u.UnknownModels, Disconnects: u.Disconnects, SeqBack: d.SequenceBack}
+				Missed: u.Checkin.Missed, Planned: u.PlannedDisconnects, Unknown: u.UnknownModels, Disconnects: u.Disconnects, SeqBack: d.SequenceBack, Sparse: sparseDevices(u)}
 			if got != tt.Want {
 				t.Errorf("got %+v\nwant %+v", got, tt.Want)
 			}
@@ -189,4 +189,13 @@ func hm(clock string) int64 {
 		panic(err)
 	}
 	return int64(t.Hour()*3600+t.Minute()*60) * 1e6
+}
+
+// sparseDevices sums the profiles' sparse check-in devices.
+func sparseDevices(u *Uptime) int {
+	n := 0
+	for _, p := range u.ByProfile {
+		n += p.Sparse.Devices
+	}
+	return n
 }

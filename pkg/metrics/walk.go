@@ -30,6 +30,54 @@ type ModeUptime struct {
 	// Missed is the check-in devices' missed check-ins: for each
 	// unreachable (down) stretch in the window, ⌈its length / P⌉.
 	Missed int
+	// Sparse is the part of a profile's sums from its sparse check-in
+	// devices (SparseCheckins).
+	Sparse SparseUptime
+}
+
+// SparseUptime sums the devices of a check-in profile that each missed at
+// least 1/(g + 1) of the check-ins P expects, over many stretches: what a
+// device whose firmware checks in less often than P gives (a longer
+// heartbeat rolling out to part of the fleet), and one that loses most of
+// its check-ins; uptime counts them unreachable between check-ins.
+type SparseUptime struct {
+	Devices                 int
+	ConnectedUS, ObservedUS int64
+	// Example is the least of their ids, in byte order ("": none).
+	Example string
+}
+
+// add adds o's devices to s.
+func (s *SparseUptime) add(o SparseUptime) {
+	s.Devices += o.Devices
+	s.ConnectedUS += o.ConnectedUS
+	s.ObservedUS += o.ObservedUS
+	if o.Example != "" && (s.Example == "" || o.Example < s.Example) {
+		s.Example = o.Example
+	}
+}
+
+// Sparse-device thresholds: a device is sparse with at least
+// SparseMinExpected check-ins expected and SparseMinStretches unreachable
+// stretches in the window (a few long outages are not an interval).
+const (
+	SparseMinExpected  = 20
+	SparseMinStretches = 10
+)
+
+// SparseCheckins reports whether a check-in device with observed time
+// observed, missed check-ins missed over stretches unreachable stretches,
+// interval every and reach reach (g·P, µs) is sparse: ⌊observed / P⌋ ≥ 20
+// check-ins expected, at least 10 stretches, and missed · (P + g·P) ≥
+// ⌊observed / P⌋ · P — at least 1/(g + 1) of them missed, the least share
+// any regular interval longer than g·P misses. Both engines apply this
+// rule, in integers.
+func SparseCheckins(observed int64, missed, stretches int, every, reach int64) bool {
+	if every <= 0 || observed <= 0 {
+		return false
+	}
+	expected := observed / every
+	return expected >= SparseMinExpected && stretches >= SparseMinStretches && int64(missed)*(every+reach) >= expected*every
 }
 
 // ModeUptimeOf completes a mode's or profile's sums with its value (NaN
@@ -76,6 +124,7 @@ type pieces struct {
 	dormantW   bool
 	every      int64 // P of a check-in device (missed check-ins); 0: none
 	missed     int
+	stretches  int // the unreachable stretches missed counts
 	// disconnects: an always-connected device's disconnect events walked
 	disconnects int
 }
@@ -97,6 +146,7 @@ func (p *pieces) add(a, b int64, connected, dormant bool) {
 				p.conn += hi - lo
 			} else if p.every > 0 {
 				p.missed += int((hi - lo + p.every - 1) / p.every)
+				p.stretches++
 			}
 		}
 	}

@@ -164,15 +164,6 @@ func TestCheckinIntervalShorterThanTheFieldIsWarned(t *testing.T) {
 		{"every 1h, a third lost", 60, func(m int) bool { return m/60%3 == 2 }, 10, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			dir := t.TempDir()
-			cmdtest.WriteFile(t, dir, "devices.yaml", checkinDevices)
-			cmdtest.WriteFile(t, dir, "iotpm.yaml", `metrics:
-  from: 2026-10-01T00:00:00Z
-  to: 2026-10-02T06:00:00Z
-  as_of: 2026-10-02T06:00:00Z
-  inputs: {devices: devices.csv, events: events.csv}
-`)
-			cmdtest.WriteFile(t, dir, "devices.csv", "device_id,shipped_at,model\nv1,2026-09-01,valve\n")
 			var ev strings.Builder
 			ev.WriteString("device_id,timestamp,event\n")
 			for m := 0; m < 30*60; m += c.every {
@@ -180,7 +171,7 @@ func TestCheckinIntervalShorterThanTheFieldIsWarned(t *testing.T) {
 					fmt.Fprintf(&ev, "v1,%s,connected\n", time.Date(2026, 10, 1, 0, m, 0, 0, time.UTC).Format(time.RFC3339))
 				}
 			}
-			cmdtest.WriteFile(t, dir, "events.csv", ev.String())
+			dir := valveRepo(t, "v1", ev.String())
 			stdout, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir, "-o", "json")
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr)
@@ -200,6 +191,28 @@ func TestCheckinIntervalShorterThanTheFieldIsWarned(t *testing.T) {
 			}
 		})
 	}
+}
+
+// valveRepo writes a repo of the hourly valve profile (checkinDevices)
+// whose devices input lists ids (space-separated, shipped 2026-09-01) and
+// whose events are events, over [Oct 1 00:00, Oct 2 06:00), H at its end.
+func valveRepo(t *testing.T, ids, events string) string {
+	t.Helper()
+	dir := t.TempDir()
+	cmdtest.WriteFile(t, dir, "devices.yaml", checkinDevices)
+	cmdtest.WriteFile(t, dir, "iotpm.yaml", `metrics:
+  from: 2026-10-01T00:00:00Z
+  to: 2026-10-02T06:00:00Z
+  as_of: 2026-10-02T06:00:00Z
+  inputs: {devices: devices.csv, events: events.csv}
+`)
+	devices := "device_id,shipped_at,model\n"
+	for id := range strings.FieldsSeq(ids) {
+		devices += id + ",2026-09-01,valve\n"
+	}
+	cmdtest.WriteFile(t, dir, "devices.csv", devices)
+	cmdtest.WriteFile(t, dir, "events.csv", events)
+	return dir
 }
 
 // A model value that a name of iotpm.yaml or devices.yaml matches but for
@@ -233,6 +246,64 @@ func TestModelValueCaseOnly(t *testing.T) {
 			// the valves counted as always connected fail the gate: exit 1
 			if code > cmdutil.ExitGate || !strings.Contains(stderr, c.want) {
 				t.Errorf("exit %d, want the warning %s\n%s", code, c.want, stderr)
+			}
+		})
+	}
+}
+
+// Devices of a check-in profile that each check in less often than its
+// interval are warned of when the profile as a whole is not: the hourly
+// valve profile (g 1.5) over [Oct 1 00:00, Oct 2 06:00), 30 h, H at its
+// end; v1 checks in every hour (30 of 30 h). v2:
+//   - every 3 h (0, 3, …, 27): reachable 1.5 h of each 3, down 1.5 h
+//     after each: 10 stretches, 2 missed each, 20 of 30 expected (≥ 40%):
+//     sparse, 15 of 30 h; the profile 45 of 60 h (75%), 20 of 60 missed
+//     (33%, not warned as a whole), 100% without v2: warned;
+//   - hourly but none in hours 10…21: down [10.5, 22), 12 missed of
+//     30 (40%) in one stretch: an outage, not warned;
+//   - every 4 h (0, 4, …, 28): down [t+1.5, t+4), 3 missed each, and
+//     [29.5, 30), 1: 22 of 30 missed, but in 8 stretches: too few for
+//     an interval (the profile: 22 of 60, not warned either).
+func TestSparseCheckinDevicesWarned(t *testing.T) {
+	hours := func(from, to, step int, skip func(int) bool) []int {
+		var out []int
+		for h := from; h < to; h += step {
+			if skip == nil || !skip(h) {
+				out = append(out, h)
+			}
+		}
+		return out
+	}
+	for _, c := range []struct {
+		name    string
+		v2      []int
+		warning string
+	}{
+		{"every 3h", hours(0, 30, 3, nil), `valve: 1 of its 2 devices (e.g. "v2") each missed at least 40% of the check-ins its interval in devices.yaml (every 1h) expects, in 10 or more unreachable stretches each, and uptime counts them down between their check-ins (their uptime 50%; the profile's 75%, 100% without them)`},
+		{"an outage", hours(0, 30, 1, func(h int) bool { return h >= 10 && h < 22 }), ""},
+		{"every 4h", hours(0, 30, 4, nil), ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var ev strings.Builder
+			ev.WriteString("device_id,timestamp,event\n")
+			at := func(h int) string { return time.Date(2026, 10, 1, h, 0, 0, 0, time.UTC).Format(time.RFC3339) }
+			for _, h := range hours(0, 30, 1, nil) {
+				fmt.Fprintf(&ev, "v1,%s,connected\n", at(h))
+			}
+			for _, h := range c.v2 {
+				fmt.Fprintf(&ev, "v2,%s,connected\n", at(h))
+			}
+			dir := valveRepo(t, "v1 v2", ev.String())
+			_, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			if strings.Contains(stderr, "its devices missed") {
+				t.Errorf("the profile as a whole is warned of:\n%s", stderr)
+			}
+			warned := strings.Contains(stderr, "each missed at least")
+			if c.warning == "" && warned || c.warning != "" && !strings.Contains(stderr, c.warning) {
+				t.Errorf("want the warning %q, got:\n%s", c.warning, stderr)
 			}
 		})
 	}

@@ -1201,3 +1201,24 @@ func TestBeforeDataFromTables(t *testing.T) {
 		})
 	}
 }
+
+// The sparse check-in devices are counted alike by the files and each
+// engine: two of the example's six LoRaWAN sensors keeping one uplink in
+// eight (every 2 h instead of every 15 min, as a longer heartbeat rolled
+// out to them would) warn with the same devices, example and uptimes.
+func TestSparseCheckinWarningFromTables(t *testing.T) {
+	warning := func(stderr string) string { return warningWith(stderr, "each missed at least") }
+	sparse := map[string]bool{"eui-70b3d57ed00500a1": true, "eui-70b3d57ed00500a2": true}
+	want, stderr := filesWarning(t, warning, func(files string) {
+		keepLines(t, files, "uplinks.csv", func(line string) bool {
+			f := strings.Split(strings.TrimSpace(line), ",")
+			n, err := strconv.Atoi(f[len(f)-1])
+			return err != nil || !sparse[f[0]] || n%8 == 0
+		})
+	})
+	if !strings.Contains(want, `drip-lora: 2 of its 6 devices (e.g. "eui-70b3d57ed00500a1") each missed at least 40%`) {
+		t.Fatalf("no warning from the files:\n%s", stderr)
+	}
+	sameWarningFromTables(t, warning, want,
+		"DELETE FROM {schema}.uplinks WHERE device_id IN ('eui-70b3d57ed00500a1', 'eui-70b3d57ed00500a2') AND f_cnt::bigint % 8 <> 0")
+}

@@ -64,6 +64,10 @@ type Want struct {
 	// latest time of the events it puts earlier (a column that may not be
 	// a sequence, warned of when they are many).
 	SeqBack int
+	// Sparse: the check-in devices that each missed at least 1/(g + 1)
+	// of the check-ins P expects (at least 20) over at least 10
+	// unreachable stretches (metrics.SparseCheckins), over the profiles.
+	Sparse int
 }
 
 // Case is one timeline. The window is [At(0), At(100)); the SLO 99%.
@@ -124,6 +128,16 @@ func hourly(id string, from, to int, planned bool, skip ...int) []Event {
 }
 
 // uplinks are activity rows of device id at the given hours.
+// every is a connect of device id every step hours from from until
+// before to.
+func every(id string, from, to, step float64) []Event {
+	var out []Event
+	for x := from; x < to; x += step {
+		out = append(out, on(id, x))
+	}
+	return out
+}
+
 func uplinks(id string, hours ...float64) []Activity {
 	var out []Activity
 	for _, x := range hours {
@@ -294,6 +308,25 @@ var Uptime = []Case{
 		Devices: append([]Device{{ID: "a", Shipped: At(-10)}}, valve...), Profiles: valveProfile,
 		Events: append(hourly("v", 0, 100, false, 50), on("a", 0), off("a", 50)),
 		AsOf:   100, Want: Want{ConnHours: 99.5 + 50, ObsHours: 200, Missed: 1, Disconnects: 1}},
+	// Sparse check-in devices: each missed at least 1/(g + 1) of the
+	// check-ins P expects, over at least 10 unreachable stretches.
+	{Name: "a device checking in every 3·P: sparse",
+		// connects 0, 3, …, 99 (34); each reaches 1.5 h: down
+		// [t+1.5, t+3), ⌈1.5⌉ = 2 missed, 33 stretches; [99, 100)
+		// connected: 33 × 1.5 + 1 = 50.5 h of 100; 66 × 2.5 ≥ 100
+		Devices: valve, Profiles: valveProfile, Events: every("v", 0, 100, 3),
+		AsOf: 100, Want: Want{ConnHours: 50.5, ObsHours: 100, Missed: 66, Sparse: 1}},
+	{Name: "every 2.5·P misses exactly 1/(g + 1): sparse",
+		// connects 0, 2.5, …, 97.5 (40): down [t+1.5, t+2.5) after each,
+		// the last's [99, 100) too: 40 stretches, 40 missed; 40 × 2.5 =
+		// 100 expected × 1; 40 × 1.5 = 60 h connected
+		Devices: valve, Profiles: valveProfile, Events: every("v", 0, 100, 2.5),
+		AsOf: 100, Want: Want{ConnHours: 60, ObsHours: 100, Missed: 40, Sparse: 1}},
+	{Name: "one long outage is not sparse",
+		// hourly 0…39 and 80…99: down [40.5, 80), 40 missed (40% of 100)
+		// in one stretch: an outage, not an interval
+		Devices: valve, Profiles: valveProfile, Events: append(hourly("v", 0, 40, false), hourly("v", 80, 100, false)...),
+		AsOf: 100, Want: Want{ConnHours: 60.5, ObsHours: 100, Missed: 40}},
 	{Name: "an unmapped model value: always connected, counted",
 		// model DV-999 names no profile: connect 0, disconnect 50 read as
 		// an always-connected device's
