@@ -460,7 +460,7 @@ pdb AS (
          coalesce(sum(%[8]s) FILTER (WHERE g.i = i0 AND ra AND ka = 1), 0)::bigint AS conn,
          coalesce(bool_or(CASE WHEN every = 0 THEN rb AND %[9]s > 0 ELSE rc AND %[10]s > 0 END) FILTER (WHERE g.i = i0), false) AS dorm,
          coalesce(sum((%[9]s + every - 1) / every) FILTER (WHERE g.i = i0 AND rb AND every > 0 AND %[9]s > 0), 0)::bigint AS missed,
-         count(*) FILTER (WHERE g.i = i0 AND rb AND every > 0 AND %[9]s > 0) AS stretches,
+         count(*) FILTER (WHERE g.i = i0 AND (rb AND every > 0 AND %[9]s > 0 OR ra AND every = 0 AND ka = 0 AND %[8]s > 0)) AS stretches,
          coalesce(sum(CASE WHEN ra THEN %[11]s ELSE 0 END + CASE WHEN rb AND every > 0 THEN %[12]s ELSE 0 END) FILTER (WHERE %[13]s), 0)::bigint AS bobs,
          coalesce(sum(%[11]s) FILTER (WHERE %[13]s AND ra AND ka = 1), 0)::bigint AS bconn,
          coalesce(bool_or((ra AND ka = 1 AND %[11]s > 0) OR (mk AND g.i = i0 AND (src = 1 OR s = 1))) FILTER (WHERE %[13]s), false) AS bact,
@@ -661,7 +661,9 @@ func (p *plan) uptimeSelect() string {
   (SELECT count(*) FROM dm WHERE model IS NULL) AS no_model,
   (SELECT coalesce(array_agg(model ORDER BY model), '{}') FROM (SELECT DISTINCT model COLLATE "C" AS model FROM dm WHERE unknown) u) AS unknown_values,
   (SELECT json_agg(x) FROM (
-    SELECT every > 0 AS checkin, sum(conn)::bigint AS conn, sum(obs)::bigint AS obs, count(*) FILTER (WHERE obs > 0) AS devices, sum(missed)::bigint AS missed
+    SELECT every > 0 AS checkin, sum(conn)::bigint AS conn, sum(obs)::bigint AS obs, count(*) FILTER (WHERE obs > 0) AS devices, sum(missed)::bigint AS missed,
+           count(*) FILTER (WHERE %[6]s) AS sparse, coalesce(sum(conn) FILTER (WHERE %[6]s), 0)::bigint AS sparse_conn,
+           coalesce(sum(obs) FILTER (WHERE %[6]s), 0)::bigint AS sparse_obs, min(%[7]s COLLATE "C") FILTER (WHERE %[6]s) AS sparse_example
     FROM pd GROUP BY 1) x) AS modes,
   (SELECT json_agg(x ORDER BY x.profile COLLATE "C") FROM (
     SELECT m.profile, max(m.every) > 0 AS checkin, coalesce(sum(pd.conn), 0)::bigint AS conn, coalesce(sum(pd.obs), 0)::bigint AS obs,
@@ -669,7 +671,7 @@ func (p *plan) uptimeSelect() string {
            count(*) FILTER (WHERE %[4]s) AS sparse, coalesce(sum(pd.conn) FILTER (WHERE %[4]s), 0)::bigint AS sparse_conn,
            coalesce(sum(pd.obs) FILTER (WHERE %[4]s), 0)::bigint AS sparse_obs,
            min(%[5]s COLLATE "C") FILTER (WHERE %[4]s) AS sparse_example
-    FROM dm m LEFT JOIN pd USING (device_id) WHERE m.profile IS NOT NULL GROUP BY m.profile) x) AS profiles`, never, retired, p.idText("device_id"), sparseSQL, p.idText("pd.device_id"))
+    FROM dm m LEFT JOIN pd USING (device_id) WHERE m.profile IS NOT NULL GROUP BY m.profile) x) AS profiles`, never, retired, p.idText("device_id"), sparseSQL, p.idText("pd.device_id"), intermittentSQL, p.idText("device_id"))
 }
 
 // sparseSQL is metrics.SparseCheckins of a device pd beside its mode m
@@ -677,6 +679,11 @@ func (p *plan) uptimeSelect() string {
 // observed time, 10 unreachable stretches, and 1/(g + 1) of them missed.
 var sparseSQL = fmt.Sprintf("m.every > 0 AND pd.obs > 0 AND pd.obs / m.every >= %d AND pd.stretches >= %d AND pd.missed * (m.every + m.reach) >= (pd.obs / m.every) * m.every",
 	metrics.SparseMinExpected, metrics.SparseMinStretches)
+
+// intermittentSQL is metrics.Intermittent of a device of pd: always
+// connected, connected less than half of its observed time, in at least
+// 10 pieces of down time.
+var intermittentSQL = fmt.Sprintf("every = 0 AND obs > 0 AND stretches >= %d AND 2 * conn < obs", metrics.SparseMinStretches)
 
 // bucketCTEs: per bucket i of the bounds (1…cardinality−1) and device,
 // its time observed (obs) and connected (conn), whether it was active in

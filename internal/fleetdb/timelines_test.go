@@ -99,7 +99,7 @@ CREATE TABLE %s (device_id text, ts_us bigint)`, devices, events, activity)); er
 			}
 			got := timelines.Want{ConnHours: float64(u.ConnectedUS) / 3600e6, ObsHours: float64(u.ObservedUS) / 3600e6,
 				Dormant: u.Dormant, Retired: u.Retired, Never: u.NeverActivated,
-				Missed: u.Checkin.Missed, Planned: u.PlannedDisconnects, Unknown: u.UnknownModels, Disconnects: u.Disconnects, Sparse: sparse(u)}
+				Missed: u.Checkin.Missed, Planned: u.PlannedDisconnects, Unknown: u.UnknownModels, Disconnects: u.Disconnects, Sparse: sparse(u), Intermittent: u.Always.Sparse.Devices}
 			if tc.FirstMonth != "" && (len(res.Report.Months) == 0 || res.Report.Months[0].Label != tc.FirstMonth) {
 				t.Errorf("series %+v, want it to start in %s", res.Report.Months, tc.FirstMonth)
 			}

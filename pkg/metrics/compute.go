@@ -523,7 +523,9 @@ func mergeUptime(workers []*worker, slo float64, profiles []ProfileUptime) *Upti
 		*p = ModeUptimeOf(p.ConnectedUS, p.ObservedUS, p.Devices, p.Missed)
 		p.Sparse = sparse
 	}
+	intermittent := u.Always.Sparse
 	u.Always = ModeUptimeOf(u.Always.ConnectedUS, u.Always.ObservedUS, u.Always.Devices, u.Always.Missed)
+	u.Always.Sparse = intermittent
 	u.Checkin = ModeUptimeOf(u.Checkin.ConnectedUS, u.Checkin.ObservedUS, u.Checkin.Devices, u.Checkin.Missed)
 	return u
 }
@@ -760,6 +762,9 @@ func (wk *worker) addUptime(sp *span, d *Data, i int, a *pieces, checkin bool) {
 	m.Missed += a.missed
 	if a.obs > 0 {
 		m.Devices++
+	}
+	if !checkin && Intermittent(a.obs, a.conn, a.stretches) {
+		m.Sparse.add(SparseUptime{Devices: 1, ConnectedUS: a.conn, ObservedUS: a.obs, Example: d.devices.Names[i]})
 	}
 	if k := sp.profileOf(d, i); k >= 0 {
 		pm := &wk.byProfile[k]

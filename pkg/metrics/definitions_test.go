@@ -60,7 +60,7 @@ func TestDefinitionsV2(t *testing.T) {
 			}
 			got := timelines.Want{ConnHours: float64(u.ConnectedUS) / 3600e6, ObsHours: float64(u.ObservedUS) / 3600e6,
 				Dormant: u.Dormant, Retired: u.Retired, Never: u.NeverActivated, Dups: d.DuplicateEvents, Stale: d.StaleDisconnects,
-				Missed: u.Checkin.Missed, Planned: u.PlannedDisconnects, Unknown: u.UnknownModels, Disconnects: u.Disconnects, SeqBack: d.SequenceBack, Sparse: sparseDevices(u)}
+				Missed: u.Checkin.Missed, Planned: u.PlannedDisconnects, Unknown: u.UnknownModels, Disconnects: u.Disconnects, SeqBack: d.SequenceBack, Sparse: sparseDevices(u), Intermittent: u.Always.Sparse.Devices}
 			if got != tt.Want {
 				t.Errorf("got %+v\nwant %+v", got, tt.Want)
 			}

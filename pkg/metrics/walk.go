@@ -30,8 +30,11 @@ type ModeUptime struct {
 	// Missed is the check-in devices' missed check-ins: for each
 	// unreachable (down) stretch in the window, ⌈its length / P⌉.
 	Missed int
-	// Sparse is the part of a profile's sums from its sparse check-in
-	// devices (SparseCheckins).
+	// Sparse is the part of the sums from the sparse devices: a check-in
+	// profile's devices that check in less often than it says
+	// (SparseCheckins); in the always-connected mode, its devices that
+	// were connected less than half of the time in many pieces
+	// (Intermittent).
 	Sparse SparseUptime
 }
 
@@ -55,6 +58,17 @@ func (s *SparseUptime) add(o SparseUptime) {
 	if o.Example != "" && (s.Example == "" || o.Example < s.Example) {
 		s.Example = o.Example
 	}
+}
+
+// Intermittent reports whether an always-connected device with observed
+// time observed, connected time connected and stretches pieces of down
+// time (one after each disconnect event) in the window was connected less
+// than half of it in at least 10 pieces: what a device that sleeps by
+// design gives when counted as always connected (a battery valve that
+// connects for a second each hour reads 0.02%), and one that keeps losing
+// its connection. Both engines apply this rule, in integers.
+func Intermittent(observed, connected int64, stretches int) bool {
+	return observed > 0 && stretches >= SparseMinStretches && 2*connected < observed
 }
 
 // Sparse-device thresholds: a device is sparse with at least
@@ -124,7 +138,10 @@ type pieces struct {
 	dormantW   bool
 	every      int64 // P of a check-in device (missed check-ins); 0: none
 	missed     int
-	stretches  int // the unreachable stretches missed counts
+	// stretches: the pieces of down time in the window — a check-in
+	// device's unreachable stretches (each counts missed check-ins), an
+	// always-connected device's time after each disconnect event
+	stretches int
 	// disconnects: an always-connected device's disconnect events walked
 	disconnects int
 }
@@ -144,8 +161,10 @@ func (p *pieces) add(a, b int64, connected, dormant bool) {
 			p.obs += hi - lo
 			if connected {
 				p.conn += hi - lo
-			} else if p.every > 0 {
-				p.missed += int((hi - lo + p.every - 1) / p.every)
+			} else {
+				if p.every > 0 {
+					p.missed += int((hi - lo + p.every - 1) / p.every)
+				}
 				p.stretches++
 			}
 		}

@@ -193,6 +193,43 @@ func TestCheckinIntervalShorterThanTheFieldIsWarned(t *testing.T) {
 	}
 }
 
+// Devices counted as always connected that each connect only briefly are
+// warned of when the mode as a whole is not: over the same 30 h, a1 (no
+// model value: always connected) connects at 0 and stays (30 of 30 h);
+// a2 connects each hour for 15 minutes: 7.5 of 30 h, 30 pieces after a
+// disconnect. Always connected: 37.5 of 60 h (62.5%, over half: not
+// warned as a whole), 100% without a2: warned. With a2 in sessions of 45
+// minutes (22.5 of 30 h, more than half) nothing is.
+func TestIntermittentAlwaysConnectedWarned(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		session int // minutes
+		warning string
+	}{
+		{"15-minute sessions", 15, `1 of the 2 devices counted as always connected (e.g. "a2") was connected less than half of its observed time, in 10 or more pieces after a disconnect (its uptime 25%; always connected: 62.5%, 100% without them): a device that sleeps by design and connects to report reads so`},
+		{"45-minute sessions", 45, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var ev strings.Builder
+			ev.WriteString("device_id,timestamp,event\na1,2026-10-01T00:00:00Z,connected\n")
+			for h := range 30 {
+				at := time.Date(2026, 10, 1, h, 0, 0, 0, time.UTC)
+				fmt.Fprintf(&ev, "a2,%s,connected\na2,%s,disconnected\n", at.Format(time.RFC3339), at.Add(time.Duration(c.session)*time.Minute).Format(time.RFC3339))
+			}
+			dir := valveRepo(t, "", ev.String())
+			cmdtest.WriteFile(t, dir, "devices.csv", "device_id,shipped_at,model\na1,2026-09-01,\na2,2026-09-01,\n")
+			_, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			warned := strings.Contains(stderr, "counted as always connected (e.g.")
+			if c.warning == "" && warned || c.warning != "" && !strings.Contains(stderr, c.warning) {
+				t.Errorf("want the warning %q, got:\n%s", c.warning, stderr)
+			}
+		})
+	}
+}
+
 // valveRepo writes a repo of the hourly valve profile (checkinDevices)
 // whose devices input lists ids (space-separated, shipped 2026-09-01) and
 // whose events are events, over [Oct 1 00:00, Oct 2 06:00), H at its end.
@@ -279,7 +316,7 @@ func TestSparseCheckinDevicesWarned(t *testing.T) {
 		v2      []int
 		warning string
 	}{
-		{"every 3h", hours(0, 30, 3, nil), `valve: 1 of its 2 devices (e.g. "v2") each missed at least 40% of the check-ins its interval in devices.yaml (every 1h) expects, in 10 or more unreachable stretches each, and uptime counts them down between their check-ins (their uptime 50%; the profile's 75%, 100% without them)`},
+		{"every 3h", hours(0, 30, 3, nil), `valve: 1 of its 2 devices (e.g. "v2") missed at least 40% of the check-ins its interval in devices.yaml (every 1h) expects, in 10 or more unreachable stretches, and uptime counts it down between its check-ins (its uptime 50%; the profile's 75%, 100% without them)`},
 		{"an outage", hours(0, 30, 1, func(h int) bool { return h >= 10 && h < 22 }), ""},
 		{"every 4h", hours(0, 30, 4, nil), ""},
 	} {

@@ -1222,3 +1222,34 @@ func TestSparseCheckinWarningFromTables(t *testing.T) {
 	sameWarningFromTables(t, warning, want,
 		"DELETE FROM {schema}.uplinks WHERE device_id IN ('eui-70b3d57ed00500a1', 'eui-70b3d57ed00500a2') AND f_cnt::bigint % 8 <> 0")
 }
+
+// The intermittent always-connected devices are counted alike by the
+// files and each engine: three of the example's Wi-Fi valves (connected
+// for 0.8 s each hour) without a model value, which metrics.unmodelled:
+// always counts as always connected, warn with the same devices, example
+// and uptimes.
+func TestIntermittentWarningFromTables(t *testing.T) {
+	warning := func(stderr string) string { return warningWith(stderr, "counted as always connected (e.g.") }
+	valves := []string{"drip-valve-01", "drip-valve-02", "drip-valve-03"}
+	want, stderr := filesWarning(t, warning, func(files string) {
+		path := filepath.Join(files, "exports", "devices.csv")
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rows strings.Builder
+		for line := range strings.Lines(string(data)) {
+			if f := strings.Split(line, ","); slices.Contains(valves, f[0]) {
+				f[3] = "" // the model column
+				line = strings.Join(f, ",")
+			}
+			rows.WriteString(line)
+		}
+		cmdtest.WriteFile(t, files, "exports/devices.csv", rows.String())
+	})
+	if !strings.Contains(want, `3 of the 193 devices counted as always connected (e.g. "drip-valve-01") were each connected less than half`) {
+		t.Fatalf("no warning from the files:\n%s", stderr)
+	}
+	sameWarningFromTables(t, warning, want,
+		"UPDATE {schema}.devices SET model = NULL WHERE device_id IN ('drip-valve-01', 'drip-valve-02', 'drip-valve-03')")
+}

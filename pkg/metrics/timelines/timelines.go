@@ -68,6 +68,10 @@ type Want struct {
 	// of the check-ins P expects (at least 20) over at least 10
 	// unreachable stretches (metrics.SparseCheckins), over the profiles.
 	Sparse int
+	// Intermittent: the always-connected devices connected less than
+	// half of their observed time in at least 10 pieces after a
+	// disconnect (metrics.Intermittent).
+	Intermittent int
 }
 
 // Case is one timeline. The window is [At(0), At(100)); the SLO 99%.
@@ -134,6 +138,29 @@ func every(id string, from, to, step float64) []Event {
 	var out []Event
 	for x := from; x < to; x += step {
 		out = append(out, on(id, x))
+	}
+	return out
+}
+
+// sessions is a connect of device id every step hours from from until
+// before to, each with a disconnect length hours later.
+func sessions(id string, from, to, step, length float64) []Event {
+	var out []Event
+	for x := from; x < to; x += step {
+		out = append(out, on(id, x), off(id, x+length))
+	}
+	return out
+}
+
+// twice adds to events a second disconnect after each disconnect, later
+// hours after it.
+func twice(events []Event, later float64) []Event {
+	var out []Event
+	for _, e := range events {
+		out = append(out, e)
+		if !e.Connected {
+			out = append(out, Event{Device: e.Device, At: e.At + int64(later*3600e6)})
+		}
 	}
 	return out
 }
@@ -327,6 +354,28 @@ var Uptime = []Case{
 		// in one stretch: an outage, not an interval
 		Devices: valve, Profiles: valveProfile, Events: append(hourly("v", 0, 40, false), hourly("v", 80, 100, false)...),
 		AsOf: 100, Want: Want{ConnHours: 60.5, ObsHours: 100, Missed: 40}},
+	// Intermittent always-connected devices: connected less than half
+	// of their observed time, in at least 10 pieces after a disconnect.
+	{Name: "an always-connected device in ten short sessions: intermittent",
+		// connect at 0, 10, …, 90, each disconnected 0.25 h later: 2.5 h
+		// of 100 connected, 10 pieces down
+		Devices: []Device{{ID: "a", Shipped: At(-10)}}, Events: sessions("a", 0, 100, 10, 0.25),
+		AsOf: 100, Want: Want{ConnHours: 2.5, ObsHours: 100, Disconnects: 10, Intermittent: 1}},
+	{Name: "five sessions, each disconnect repeated: ten pieces, intermittent",
+		// connect at 0, 20, …, 80, disconnect 0.25 h and again 10 h
+		// later: down [x+0.25, x+10) and [x+10, x+20), ten pieces after
+		// a disconnect; 1.25 h of 100 connected
+		Devices: []Device{{ID: "a", Shipped: At(-10)}}, Events: twice(sessions("a", 0, 100, 20, 0.25), 9.75),
+		AsOf: 100, Want: Want{ConnHours: 1.25, ObsHours: 100, Disconnects: 10, Intermittent: 1}},
+	{Name: "nine short sessions are not intermittent",
+		// connect at 0, 11, …, 88: 2.25 h of 100, 9 pieces down
+		Devices: []Device{{ID: "a", Shipped: At(-10)}}, Events: sessions("a", 0, 99, 11, 0.25),
+		AsOf: 100, Want: Want{ConnHours: 2.25, ObsHours: 100, Disconnects: 9}},
+	{Name: "connected half the time in twenty pieces is not intermittent",
+		// connect at 0, 5, …, 95, each disconnected 2.5 h later: 50 h of
+		// 100, exactly half
+		Devices: []Device{{ID: "a", Shipped: At(-10)}}, Events: sessions("a", 0, 100, 5, 2.5),
+		AsOf: 100, Want: Want{ConnHours: 50, ObsHours: 100, Disconnects: 20}},
 	{Name: "an unmapped model value: always connected, counted",
 		// model DV-999 names no profile: connect 0, disconnect 50 read as
 		// an always-connected device's
