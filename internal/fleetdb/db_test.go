@@ -252,6 +252,7 @@ func same(t *testing.T, want, got metrics.Report) {
 		eqi("cohort shipped", int64(a.Shipped), int64(b.Shipped))
 		eqi("cohort activated", int64(a.Activated), int64(b.Activated))
 		eqi("activated at shipping", int64(a.AtShipping), int64(b.AtShipping))
+		eqi("window cohort activated at shipping", int64(a.Cohort.AtShipping), int64(b.Cohort.AtShipping))
 		eq("activation", a.Rate, b.Rate)
 		sameCohorts := func(what string, a, b []metrics.Cohort) {
 			t.Helper()
@@ -260,7 +261,7 @@ func same(t *testing.T, want, got metrics.Report) {
 				return
 			}
 			for i := range a {
-				if x, y := a[i], b[i]; x.Label != y.Label || x.Shipped != y.Shipped || x.Activated != y.Activated || x.Mature != y.Mature {
+				if x, y := a[i], b[i]; x.Label != y.Label || x.Shipped != y.Shipped || x.Activated != y.Activated || x.Mature != y.Mature || x.AtShipping != y.AtShipping {
 					t.Errorf("%s cohort %s: local %+v, postgres %+v", what, x.Label, x, y)
 				}
 			}
@@ -274,7 +275,7 @@ func same(t *testing.T, want, got metrics.Report) {
 		} else {
 			for i := range a.ByProfile {
 				x, y := a.ByProfile[i], b.ByProfile[i]
-				if x.Profile != y.Profile || x.Shipped != y.Shipped || x.Activated != y.Activated || x.Mature != y.Mature {
+				if x.Profile != y.Profile || x.Shipped != y.Shipped || x.Activated != y.Activated || x.Mature != y.Mature || x.Cohort.AtShipping != y.Cohort.AtShipping {
 					t.Errorf("activation of profile %s: local %+v, postgres %+v", x.Profile, x, y)
 				}
 				sameCohorts("activation of "+x.Profile, x.ByMonth, y.ByMonth)

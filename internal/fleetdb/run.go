@@ -681,13 +681,13 @@ func scanActivation(rows pgx.Rows) (*metrics.Activation, error) {
 	for rows.Next() {
 		var c metrics.Cohort
 		var prof *string
-		var shipped, activated, wShipped, wActivated, atShipping, wAfter, before, wBefore, straddling, wStraddling int64
-		if err := rows.Scan(&c.Label, &prof, &shipped, &activated, &wShipped, &wActivated, &atShipping, &wAfter, &before, &wBefore, &straddling, &wStraddling); err != nil {
+		var shipped, activated, wShipped, wActivated, atShipping, wAfter, before, wBefore, straddling, wStraddling, wAtShipping int64
+		if err := rows.Scan(&c.Label, &prof, &shipped, &activated, &wShipped, &wActivated, &atShipping, &wAfter, &before, &wBefore, &straddling, &wStraddling, &wAtShipping); err != nil {
 			return nil, err
 		}
 		a.AtShipping += int(atShipping)
 		a.AfterHorizon += int(wAfter)
-		c.Shipped, c.Activated, c.BeforeData, c.Straddling = int(shipped), int(activated), int(before), int(straddling)
+		c.Shipped, c.Activated, c.BeforeData, c.Straddling, c.AtShipping = int(shipped), int(activated), int(before), int(straddling), int(atShipping)
 		// rows by month, then profile: the fleet's month is their sum
 		if n := len(a.ByMonth); n == 0 || a.ByMonth[n-1].Label != c.Label {
 			a.ByMonth = append(a.ByMonth, metrics.Cohort{Label: c.Label})
@@ -697,10 +697,12 @@ func scanActivation(rows pgx.Rows) (*metrics.Activation, error) {
 		m.Activated += c.Activated
 		m.BeforeData += c.BeforeData
 		m.Straddling += c.Straddling
+		m.AtShipping += c.AtShipping
 		a.Shipped += int(wShipped)
 		a.Activated += int(wActivated)
 		a.BeforeData += int(wBefore)
 		a.Straddling += int(wStraddling)
+		a.Cohort.AtShipping += int(wAtShipping)
 		if prof == nil {
 			continue
 		}
@@ -713,6 +715,7 @@ func scanActivation(rows pgx.Rows) (*metrics.Activation, error) {
 		pa.Activated += int(wActivated)
 		pa.BeforeData += int(wBefore)
 		pa.Straddling += int(wStraddling)
+		pa.Cohort.AtShipping += int(wAtShipping)
 		pa.ByMonth = append(pa.ByMonth, c)
 	}
 	if err := rows.Err(); err != nil {

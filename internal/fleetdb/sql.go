@@ -738,12 +738,13 @@ func (p *plan) activationSQL() string {
   count(a.device_id) FILTER (WHERE d.shipped + @activation > @data_start) AS activated,
   count(*) FILTER (WHERE d.shipped >= @from AND d.shipped < @to AND d.shipped + @activation > @data_start) AS window_shipped,
   count(a.device_id) FILTER (WHERE d.shipped >= @from AND d.shipped < @to AND d.shipped + @activation > @data_start) AS window_activated,
-  count(a.device_id) FILTER (WHERE a.first < d.shipped + %d AND d.shipped + @activation > @data_start) AS at_shipping,
+  count(a.device_id) FILTER (WHERE a.first < d.shipped + %[1]d AND d.shipped + @activation > @data_start) AS at_shipping,
   count(*) FILTER (WHERE d.shipped >= @from AND d.shipped < @to AND d.shipped > @horizon) AS window_after,
   count(*) FILTER (WHERE d.shipped + @activation <= @data_start) AS before_data,
   count(*) FILTER (WHERE d.shipped >= @from AND d.shipped < @to AND d.shipped + @activation <= @data_start) AS window_before_data,
   count(*) FILTER (WHERE a.device_id IS NULL AND d.shipped < @data_start AND d.shipped + @activation > @data_start) AS straddling,
-  count(*) FILTER (WHERE d.shipped >= @from AND d.shipped < @to AND a.device_id IS NULL AND d.shipped < @data_start AND d.shipped + @activation > @data_start) AS window_straddling
+  count(*) FILTER (WHERE d.shipped >= @from AND d.shipped < @to AND a.device_id IS NULL AND d.shipped < @data_start AND d.shipped + @activation > @data_start) AS window_straddling,
+  count(a.device_id) FILTER (WHERE d.shipped >= @from AND d.shipped < @to AND a.first < d.shipped + %[1]d AND d.shipped + @activation > @data_start) AS window_at_shipping
 FROM dev d LEFT JOIN activated a USING (device_id) LEFT JOIN md m ON m.model = d.model
 GROUP BY 1, 2 ORDER BY 1, 2`, metrics.ShippingHour)
 }

@@ -740,6 +740,42 @@ func statusWarning(out *Outcome) {
 	}
 }
 
+// cohortShippingWarning warns of the ship months in which most activated
+// units (at least 10) were activated within an hour of their shipped_at,
+// when the fleet as a whole is not (shippingWarning): a month whose
+// shipped_at came from the factory (a registry's creation date, a batch
+// imported another way) reads near 100%. The example's October units
+// given their first connect less 10 minutes as shipped_at read 100% (21
+// of 21) against 87.5%, and passed the activation gate, with no word.
+// Both engines give the counts it reads.
+func cohortShippingWarning(out *Outcome, column string) {
+	a := out.report.Activation
+	var months []string
+	window := false
+	for _, c := range a.ByMonth {
+		if c.AtShipping >= 10 && c.AtShipping*2 > c.Activated {
+			months = append(months, fmt.Sprintf("%s (%s of %s)", c.Label, render.Number(float64(c.AtShipping), 0), render.Number(float64(c.Activated), 0)))
+		}
+	}
+	if len(months) == 0 {
+		return
+	}
+	if c := a.Cohort; c.AtShipping >= 10 && c.AtShipping*2 > c.Activated {
+		window = true
+	}
+	month, rate := "ship month", "the month's activation rate counts"
+	if len(months) > 1 {
+		month, rate = "ship months", "those months' activation rates count"
+	}
+	if window {
+		rate += " the end-of-line test, the window's rate too"
+	} else {
+		rate += " the end-of-line test"
+	}
+	out.Problems.Warnf(diag.Row, statPath(out, planfile.KindDevices), 0, 0, "most activated units of %s %s were activated (a connect or an activity row) within an hour of their shipped_at (column %s): units reach customers days after they ship, so these shipped_at values look like the factory's provisioning or test time (a registry's creation date), and %s; map shipped_at to the date units leave the warehouse or are sold, for every unit",
+		month, render.Few(months, 3, ", "), column, rate)
+}
+
 // shippingWarning warns when most activated devices (at least 10) were
 // activated within an hour of their shipped_at: units reach customers
 // days after they ship, so such a shipped_at is the time the factory
@@ -755,14 +791,15 @@ func shippingWarning(out *Outcome) {
 	for _, c := range a.ByMonth {
 		activated += c.Activated
 	}
-	if a.AtShipping*2 <= activated {
-		return
-	}
 	column := "shipped_at"
 	for _, st := range out.stats {
 		if c := st.Columns["shipped_at"]; st.Kind == planfile.KindDevices && c != "" {
 			column = c
 		}
+	}
+	if a.AtShipping*2 <= activated {
+		cohortShippingWarning(out, column)
+		return
 	}
 	out.Problems.Warnf(diag.Row, statPath(out, planfile.KindDevices), 0, 0, "%s of the %s activated devices were activated (a connect or an activity row) within an hour of their shipped_at (column %s): units reach customers days after they ship, so these times look like the factory's provisioning or test (a registry's creation date), and the activation rate counts the end-of-line test; map shipped_at to the date units leave the warehouse or are sold",
 		render.Number(float64(a.AtShipping), 0), render.Number(float64(activated), 0), column)

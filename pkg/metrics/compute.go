@@ -242,6 +242,11 @@ type Cohort struct {
 	// retention limit) they hold the ship month's rate down; in one that
 	// begins with the fleet they did not activate.
 	Straddling int
+	// AtShipping counts the cohort's activated units activated within
+	// ShippingHour of their shipped_at (Activation.AtShipping, per
+	// cohort): most of one ship month so activated says that month's
+	// shipped_at values are factory times, even where the fleet's are not.
+	AtShipping int
 }
 
 // Activation is the activation-rate result for the window's cohort, and the
@@ -821,11 +826,14 @@ func (d *Data) activation(o Options, horizon int64, sp *span, profiles []Profile
 		window  Cohort
 		byMonth map[string]*Cohort
 	}
-	count := func(g *groups, s int64, label string, before, activated bool) {
+	count := func(g *groups, s int64, label string, before, activated, atShipping bool) {
 		straddling := !before && !activated && o.DataStart != NoTime && s < o.DataStart
 		add := func(c *Cohort) {
 			if straddling {
 				c.Straddling++
+			}
+			if atShipping {
+				c.AtShipping++
 			}
 			switch {
 			case before:
@@ -858,16 +866,17 @@ func (d *Data) activation(o Options, horizon int64, sp *span, profiles []Profile
 			a.AfterHorizon++
 		}
 		activated := !before && d.activatedIn(i, s, min(s+o.ActivationWindow, horizon+1))
-		if activated && d.activatedIn(i, s, min(s+ShippingHour, s+o.ActivationWindow, horizon+1)) {
+		atShipping := activated && d.activatedIn(i, s, min(s+ShippingHour, s+o.ActivationWindow, horizon+1))
+		if atShipping {
 			a.AtShipping++
 		}
 		label := time.UnixMicro(s).UTC().Format("2006-01") // the ship month, once a device
-		count(fleet, s, label, before, activated)
+		count(fleet, s, label, before, activated, atShipping)
 		if k := sp.profileOf(d, i); k >= 0 {
 			if byProfile[k] == nil {
 				byProfile[k] = &groups{byMonth: map[string]*Cohort{}}
 			}
-			count(byProfile[k], s, label, before, activated)
+			count(byProfile[k], s, label, before, activated, atShipping)
 		}
 	}
 	a.Cohort = fleet.window

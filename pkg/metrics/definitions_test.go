@@ -161,7 +161,9 @@ func TimelineModes(profiles map[string]timelines.Profile) map[string]Mode {
 // a connects 10:20 (yes); b at 11:00 (the hour is half-open: no); c has
 // an uplink at 10:59:59 (yes); d connects three days later (no); e
 // connects at 09:50, a factory test before shipping that does not count,
-// then 10:30 (yes); f never connects (not activated).
+// then 10:30 (yes); f never connects (not activated). g, shipped 15 Sep
+// 10:00, connects 10:10 (yes): 4 in all, 3 in the window's cohort and
+// October's, 1 in September's.
 func TestActivatedAtShipping(t *testing.T) {
 	d := NewData()
 	d.Has.Devices, d.Has.Events, d.Has.Activity = true, true, true
@@ -176,9 +178,19 @@ func TestActivatedAtShipping(t *testing.T) {
 	d.AddEvent([]byte("e"), at("09:50"), Connected)
 	d.AddEvent([]byte("e"), at("09:55"), Disconnected)
 	d.AddEvent([]byte("e"), at("10:30"), Connected)
+	d.AddDevice([]byte("g"), day("2026-09-15")+hm("10:00"), nil)
+	d.AddEvent([]byte("g"), day("2026-09-15")+hm("10:10"), Connected)
 	r := Compute(d, Options{Window: Window{day("2026-10-01"), day("2026-11-01")}, ActivationWindow: 30 * 86400e6, AsOf: day("2026-11-01")})
-	if a := r.Activation; a == nil || a.Activated != 5 || a.AtShipping != 3 {
-		t.Fatalf("activation %+v: want 5 activated, 3 of them within the hour", a)
+	a := r.Activation
+	if a == nil || a.Activated != 5 || a.AtShipping != 4 || a.Cohort.AtShipping != 3 {
+		t.Fatalf("activation %+v: want 5 activated, 3 of them within the hour, 4 in all", a)
+	}
+	months := map[string]int{}
+	for _, c := range a.ByMonth {
+		months[c.Label] = c.AtShipping
+	}
+	if months["2026-09"] != 1 || months["2026-10"] != 3 {
+		t.Errorf("at shipping by ship month %v, want 2026-09: 1, 2026-10: 3", months)
 	}
 }
 
