@@ -751,18 +751,17 @@ func statusWarning(out *Outcome) {
 func cohortShippingWarning(out *Outcome, column string) {
 	a := out.report.Activation
 	var months []string
-	window := false
+	// most of at least 10 activated units activated within the hour
+	factory := func(c metrics.Cohort) bool { return c.AtShipping >= 10 && c.AtShipping*2 > c.Activated }
 	for _, c := range a.ByMonth {
-		if c.AtShipping >= 10 && c.AtShipping*2 > c.Activated {
+		if factory(c) {
 			months = append(months, fmt.Sprintf("%s (%s of %s)", c.Label, render.Number(float64(c.AtShipping), 0), render.Number(float64(c.Activated), 0)))
 		}
 	}
 	if len(months) == 0 {
 		return
 	}
-	if c := a.Cohort; c.AtShipping >= 10 && c.AtShipping*2 > c.Activated {
-		window = true
-	}
+	window := factory(a.Cohort)
 	month, rate := "ship month", "the month's activation rate counts"
 	if len(months) > 1 {
 		month, rate = "ship months", "those months' activation rates count"

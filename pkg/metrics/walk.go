@@ -38,11 +38,11 @@ type ModeUptime struct {
 	Sparse SparseUptime
 }
 
-// SparseUptime sums the devices of a check-in profile that each missed at
-// least 1/(g + 1) of the check-ins P expects, over many stretches: what a
-// device whose firmware checks in less often than P gives (a longer
-// heartbeat rolling out to part of the fleet), and one that loses most of
-// its check-ins; uptime counts them unreachable between check-ins.
+// SparseUptime sums the devices that ModeUptime.Sparse singles out of
+// their profile or mode — a check-in profile's devices that check in less
+// often than it says (SparseCheckins), the always-connected devices that
+// each were connected less than half of the time (Intermittent) — so that
+// a warning can give the group's uptime with and without them.
 type SparseUptime struct {
 	Devices                 int
 	ConnectedUS, ObservedUS int64
