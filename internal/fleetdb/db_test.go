@@ -201,6 +201,9 @@ func same(t *testing.T, want, got metrics.Report) {
 		eqi("single-event devices", int64(u.SingleEventDevices), int64(v.SingleEventDevices))
 		eqi("unknown models", int64(u.UnknownModels), int64(v.UnknownModels))
 		eqi("no model", int64(u.NoModel), int64(v.NoModel))
+		if !slices.Equal(u.BeforeShippingByMonth, v.BeforeShippingByMonth) {
+			t.Errorf("rows before shipping by ship month: local %+v, postgres %+v", u.BeforeShippingByMonth, v.BeforeShippingByMonth)
+		}
 		if !slices.Equal(u.UnknownModelValues, v.UnknownModelValues) {
 			t.Errorf("unknown model values: local %q, postgres %q", u.UnknownModelValues, v.UnknownModelValues)
 		}
@@ -211,6 +214,9 @@ func same(t *testing.T, want, got metrics.Report) {
 			eqi(what+" observed µs", a.ObservedUS, b.ObservedUS)
 			eqi(what+" devices", int64(a.Devices), int64(b.Devices))
 			eqi(what+" missed check-ins", int64(a.Missed), int64(b.Missed))
+			if a.Sparse != b.Sparse {
+				t.Errorf("%s sparse devices: local %+v, postgres %+v", what, a.Sparse, b.Sparse)
+			}
 		}
 		modes("always", u.Always, v.Always)
 		modes("check-in", u.Checkin, v.Checkin)

@@ -799,11 +799,16 @@ type uptimeRow struct {
 		At     int64  `json:"at"`
 		After  int64  `json:"after"`
 	} `json:"seq_back_first"`
-	SingleEvent   int      `json:"single_event_devices"`
-	ActDevices    int      `json:"activity_devices"`
-	SingleAct     int      `json:"single_activity_devices"`
-	ShippedRows   int      `json:"shipped_with_rows"`
-	BeforeShip    int      `json:"rows_before_shipping"`
+	SingleEvent  int `json:"single_event_devices"`
+	ActDevices   int `json:"activity_devices"`
+	SingleAct    int `json:"single_activity_devices"`
+	ShippedRows  int `json:"shipped_with_rows"`
+	BeforeShip   int `json:"rows_before_shipping"`
+	BeforeMonths []struct {
+		Month    string `json:"month"`
+		WithRows int    `json:"with_rows"`
+		Before   int    `json:"before"`
+	} `json:"before_shipping_months"`
 	UnknownModels int      `json:"unknown_models"`
 	NoModel       int      `json:"no_model"`
 	UnknownValues []string `json:"unknown_values"`
@@ -891,6 +896,9 @@ func (p *plan) deviceMetrics(uptime, mad, customers []byte, o metrics.Options, r
 		u.EventDevices, u.SingleEventDevices = row.EventDevices, row.SingleEvent
 		u.ActivityDevices, u.SingleActivityDevices = row.ActDevices, row.SingleAct
 		u.ShippedWithRows, u.RowsBeforeShipping = row.ShippedRows, row.BeforeShip
+		for _, m := range row.BeforeMonths {
+			u.BeforeShippingByMonth = append(u.BeforeShippingByMonth, metrics.ShipMonthRows{Label: m.Month, WithRows: m.WithRows, BeforeShipping: m.Before})
+		}
 		u.ActivityOnly = !p.has(planfile.KindEvents)
 		u.PlannedDisconnects, u.Disconnects, u.UnknownModels, u.UnknownModelValues, u.NoModel = row.Planned, row.Disconnects, row.UnknownModels, row.UnknownValues, row.NoModel
 		u.Always.Value, u.Checkin.Value = math.NaN(), math.NaN()

@@ -657,6 +657,9 @@ func (p *plan) uptimeSelect() string {
   (SELECT count(*) FROM pda WHERE na = 1) AS single_activity_devices,
   (SELECT count(*) FROM pda WHERE shipped IS NOT NULL) AS shipped_with_rows,
   (SELECT count(*) FROM pda WHERE tl < shipped) AS rows_before_shipping,
+  (SELECT coalesce(json_agg(x ORDER BY x.month), '[]') FROM (
+    SELECT to_char(to_timestamp(shipped / 1000000.0) AT TIME ZONE 'UTC', 'YYYY-MM') AS month, count(*) AS with_rows, count(*) FILTER (WHERE tl < shipped) AS before
+    FROM pda WHERE shipped IS NOT NULL GROUP BY 1) x) AS before_shipping_months,
   (SELECT count(*) FROM dm WHERE unknown) AS unknown_models,
   (SELECT count(*) FROM dm WHERE model IS NULL) AS no_model,
   (SELECT coalesce(array_agg(model ORDER BY model), '{}') FROM (SELECT DISTINCT model COLLATE "C" AS model FROM dm WHERE unknown) u) AS unknown_values,

@@ -903,6 +903,31 @@ func straddleWarning(out *Outcome) {
 		render.Plural(n, "unit"), render.Number(a.WindowDays, 1), isoMicro(start), path, what, show, they, render.Plural(before, "unit"))
 }
 
+// monthBeforeShippingWarning warns of the ship months in which most
+// units with a shipped_at and rows (at least 10) have every row before
+// their shipped_at, when the fleet as a whole is not (beforeShippingWarning):
+// one batch whose shipped_at is a later date than shipping (its invoices,
+// a distributor's sale) is never in service, and its month's activation
+// reads near 0% beside months that do not. Both engines give the counts
+// it reads.
+func monthBeforeShippingWarning(out *Outcome) {
+	var months []string
+	for _, m := range out.report.Uptime.BeforeShippingByMonth {
+		if m.BeforeShipping >= 10 && 2*m.BeforeShipping > m.WithRows {
+			months = append(months, fmt.Sprintf("%s (%s of %s)", m.Label, render.Number(float64(m.BeforeShipping), 0), render.Number(float64(m.WithRows), 0)))
+		}
+	}
+	if len(months) == 0 {
+		return
+	}
+	month := "ship month"
+	if len(months) > 1 {
+		month = "ship months"
+	}
+	out.Problems.Warnf(diag.Row, statPath(out, planfile.KindDevices), 0, 0, "most units with a shipped_at and connection rows of %s %s have every row before their shipped_at: rows before shipping count as factory tests, so these units are never in service (no uptime, not monthly active, not activated: their ship month's activation rate reads low); if those units' shipped_at holds a later date than shipping (an invoice, a distributor's sale, a cloud claim), map the column that holds the shipping date (shipped_at) for every unit; if these units were tested and never heard from again, nothing is wrong",
+		month, render.Few(months, 3, ", "))
+}
+
 // beforeShippingWarning says when most of the devices input's units with
 // rows (at least 10, more than half) have every row before their
 // shipped_at: rows before shipping are factory tests, so those units are
@@ -913,7 +938,11 @@ func straddleWarning(out *Outcome) {
 // engines give the counts it reads.
 func beforeShippingWarning(out *Outcome) {
 	u := out.report.Uptime
-	if u == nil || u.RowsBeforeShipping < 10 || 2*u.RowsBeforeShipping <= u.ShippedWithRows {
+	if u == nil || u.RowsBeforeShipping < 10 {
+		return
+	}
+	if 2*u.RowsBeforeShipping <= u.ShippedWithRows {
+		monthBeforeShippingWarning(out)
 		return
 	}
 	out.Problems.Warnf(diag.Row, statPath(out, planfile.KindDevices), 0, 0, "%s of the %s units with a shipped_at and connection rows have every row before their shipped_at: rows before shipping count as factory tests, so these units are never in service (no uptime, not monthly active, not activated); if shipped_at holds a later date than shipping (billing, a cloud claim, a registry's update), map the column that holds the shipping date (shipped_at); if these units were tested and never heard from again, nothing is wrong",

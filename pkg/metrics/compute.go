@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"sort"
@@ -186,6 +187,10 @@ type Uptime struct {
 	// is never in service: most of a fleet so says shipped_at is a later
 	// date than shipping (billing, a cloud claim), not that it never ran.
 	ShippedWithRows, RowsBeforeShipping int
+	// BeforeShippingByMonth splits both by ship month (UTC), in month
+	// order: one batch whose shipped_at is a later date (its invoices, a
+	// distributor's sale) never activates, though the fleet's do.
+	BeforeShippingByMonth []ShipMonthRows
 	// UnknownModels counts the devices whose model value Options.Models
 	// does not name (treated as always connected); UnknownModelValues are
 	// those values, sorted.
@@ -198,6 +203,15 @@ type Uptime struct {
 	// the devices that check in have observed time (a LoRaWAN fleet's
 	// uplinks, a sleeping device's messages).
 	ActivityOnly bool
+}
+
+// ShipMonthRows counts the devices of one ship month with a shipped_at
+// and rows (WithRows), and those of them whose every row is before their
+// shipped_at (BeforeShipping): Uptime.ShippedWithRows and
+// RowsBeforeShipping of one month.
+type ShipMonthRows struct {
+	Label                    string // YYYY-MM
+	WithRows, BeforeShipping int
 }
 
 // ProfileUptime is the uptime of the devices of one profile.
@@ -451,12 +465,20 @@ func Compute(d *Data, o Options) Report {
 				r.Uptime.SingleActivityDevices++
 			}
 		}
+		months := map[string]*ShipMonthRows{}
 		for i, s := range d.shipped {
 			evs, act := d.events[i], d.activity[i]
 			if s == NoTime || len(evs)+len(act) == 0 {
 				continue
 			}
 			r.Uptime.ShippedWithRows++
+			label := time.UnixMicro(s).UTC().Format("2006-01")
+			m, ok := months[label]
+			if !ok {
+				m = &ShipMonthRows{Label: label}
+				months[label] = m
+			}
+			m.WithRows++
 			last := int64(math.MinInt64)
 			if len(evs) > 0 {
 				// the latest: sorted by time, or in a sequence's order by
@@ -468,8 +490,13 @@ func Compute(d *Data, o Options) Report {
 			}
 			if last < s {
 				r.Uptime.RowsBeforeShipping++
+				m.BeforeShipping++
 			}
 		}
+		for _, m := range months {
+			r.Uptime.BeforeShippingByMonth = append(r.Uptime.BeforeShippingByMonth, *m)
+		}
+		slices.SortFunc(r.Uptime.BeforeShippingByMonth, func(a, b ShipMonthRows) int { return cmp.Compare(a.Label, b.Label) })
 		UptimeOf(r.Uptime)
 	}
 	if needDevices {

@@ -840,24 +840,49 @@ func TestHealthOutsideWindowFromTables(t *testing.T) {
 func TestRowsBeforeShippingFromTables(t *testing.T) {
 	warning := func(stderr string) string { return warningWith(stderr, "have every row before their shipped_at") }
 	want, stderr := filesWarning(t, warning, func(files string) {
-		data, err := os.ReadFile(filepath.Join(files, "exports", "devices.csv"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var b strings.Builder
-		for i, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-			if f := strings.Split(line, ","); i > 0 {
-				f[1] = "2026-11-11"
-				line = strings.Join(f, ",")
-			}
-			b.WriteString(line + "\n")
-		}
-		cmdtest.WriteFile(t, files, "exports/devices.csv", b.String())
+		editDevices(t, files, func(f []string) { f[1] = "2026-11-11" })
 	})
 	if !strings.Contains(want, " units with a shipped_at and connection rows have every row before their shipped_at") {
 		t.Fatalf("no warning from the files:\n%s", stderr)
 	}
 	sameWarningFromTables(t, warning, want, "UPDATE {schema}.devices SET shipped_at = '2026-11-11'")
+}
+
+// The units of one ship month whose every row precedes their shipped_at
+// are counted alike by the files and each engine: the example with its
+// October units' shipped_at moved to Nov 11, after their rows.
+func TestMonthRowsBeforeShippingFromTables(t *testing.T) {
+	warning := func(stderr string) string { return warningWith(stderr, "have every row before their shipped_at") }
+	want, stderr := filesWarning(t, warning, func(files string) {
+		editDevices(t, files, func(f []string) {
+			if strings.HasPrefix(f[1], "2026-10") {
+				f[1] = "2026-11-11"
+			}
+		})
+	})
+	if !strings.Contains(want, "most units with a shipped_at and connection rows of ship month 2026-11 (24 of 24)") {
+		t.Fatalf("no warning from the files:\n%s", stderr)
+	}
+	sameWarningFromTables(t, warning, want, "UPDATE {schema}.devices SET shipped_at = '2026-11-11' WHERE shipped_at >= '2026-10-01'")
+}
+
+// editDevices rewrites the example's devices export in repo with edit
+// applied to the fields of each row (the header aside).
+func editDevices(t *testing.T, repo string, edit func(fields []string)) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(repo, "exports", "devices.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for i, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		if f := strings.Split(line, ","); i > 0 {
+			edit(f)
+			line = strings.Join(f, ",")
+		}
+		b.WriteString(line + "\n")
+	}
+	cmdtest.WriteFile(t, repo, "exports/devices.csv", b.String())
 }
 
 // jsonField is the value of a top-level key of a JSON document, compact.
@@ -1232,20 +1257,11 @@ func TestIntermittentWarningFromTables(t *testing.T) {
 	warning := func(stderr string) string { return warningWith(stderr, "counted as always connected (e.g.") }
 	valves := []string{"drip-valve-01", "drip-valve-02", "drip-valve-03"}
 	want, stderr := filesWarning(t, warning, func(files string) {
-		path := filepath.Join(files, "exports", "devices.csv")
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var rows strings.Builder
-		for line := range strings.Lines(string(data)) {
-			if f := strings.Split(line, ","); slices.Contains(valves, f[0]) {
+		editDevices(t, files, func(f []string) {
+			if slices.Contains(valves, f[0]) {
 				f[3] = "" // the model column
-				line = strings.Join(f, ",")
 			}
-			rows.WriteString(line)
-		}
-		cmdtest.WriteFile(t, files, "exports/devices.csv", rows.String())
+		})
 	})
 	if !strings.Contains(want, `3 of the 193 devices counted as always connected (e.g. "drip-valve-01") were each connected less than half`) {
 		t.Fatalf("no warning from the files:\n%s", stderr)

@@ -606,6 +606,46 @@ func TestMetricsRowsBeforeShipping(t *testing.T) {
 	}
 }
 
+// A ship month whose units have every row before their shipped_at is
+// warned of when the fleet as a whole is not. By hand: 30 units shipped
+// Sep 1 that connect Sep 2; in October `early` units shipped Oct 10 that
+// connected on Oct 1–5 and stayed connected, beside 5 shipped Oct 1 that
+// connect Oct 2. With 10: 10 of 45 fleet-wide (not most), 10 of
+// October's 15: warned; with 9, fewer than 10: not.
+func TestMetricsRowsBeforeShippingOneMonth(t *testing.T) {
+	for _, c := range []struct {
+		early int
+		want  string
+	}{
+		{10, "devices.csv: warning: most units with a shipped_at and connection rows of ship month 2026-10 (10 of 15) have every row before their shipped_at: rows before shipping count as factory tests, so these units are never in service"},
+		{9, ""},
+	} {
+		t.Run(fmt.Sprint(c.early), func(t *testing.T) {
+			d, e := "device_id,shipped_at\n", "device_id,timestamp,event\n"
+			for i := range 30 {
+				d += fmt.Sprintf("s%02d,2026-09-01\n", i)
+				e += fmt.Sprintf("s%02d,2026-09-02T10:00:00Z,connected\n", i)
+			}
+			for i := range c.early {
+				d += fmt.Sprintf("e%02d,2026-10-10\n", i)
+				e += fmt.Sprintf("e%02d,2026-10-0%dT10:00:00Z,connected\n", i, 1+i%5)
+			}
+			for i := range 5 {
+				d += fmt.Sprintf("n%02d,2026-10-01\n", i)
+				e += fmt.Sprintf("n%02d,2026-10-02T10:00:00Z,connected\n", i)
+			}
+			dir := t.TempDir()
+			cmdtest.WriteFile(t, dir, "devices.csv", d)
+			cmdtest.WriteFile(t, dir, "events.csv", e)
+			_, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir, "--devices", "devices.csv", "--events", "events.csv", "--month", "2026-10", "--as-of", "2026-10-31T00:00:00Z")
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			wantWarning(t, stderr, "have every row before their shipped_at", c.want)
+		})
+	}
+}
+
 // An input of customer health whose rows all lie outside the window says
 // nothing of it: its component is left out, as for an input not given,
 // not scored as 0 uses (score 0) or 0 tickets (score 100). The example in
