@@ -461,20 +461,30 @@ func yamlKey(s string) string {
 // every 15 min took their profile from 96.4% to 66.5% without a word,
 // since the profile's share of missed check-ins (37%) stayed below 40%.
 // Both engines give the sums it reads.
-func sparseWarning(out *Outcome, path string, p metrics.ProfileUptime, m metrics.Mode) {
+func sparseWarning(out *Outcome, path string, p metrics.ProfileUptime, m metrics.Mode, events bool) {
 	without, ok := sparseShare(p.ModeUptime)
 	if !ok {
 		return
 	}
 	sp := p.Sparse
+	// reachable under a tenth of the time, with connection events: hubs
+	// on mains that hold a connection for days between their events read
+	// so when modelled as checking in
+	held := ""
+	if events && sp.ConnectedUS*10 < sp.ObservedUS {
+		held = "; if instead they hold a connection between their events (a connect, then a disconnect hours or days later: a hub, a device on mains), they do not check in: give them a profile without checkin:"
+		if sp.Devices == 1 {
+			held = "; if instead it holds a connection between its events (a connect, then a disconnect hours or days later: a hub, a device on mains), it does not check in: give it a profile without checkin:"
+		}
+	}
 	every := quantity.FormatDuration(float64(m.Every) / 1e6)
 	each, them, their, they := "each ", "them", "their", "they"
 	if sp.Devices == 1 {
 		each, them, their, they = "", "it", "its", "it"
 	}
-	out.Problems.Warnf(diag.Row, path, 0, 0, "%s: %s of its %s devices (e.g. %q) %smissed at least %s of the check-ins its interval in devices.yaml (every %s) expects, in %d or more unreachable stretches, and uptime counts %s down between %s check-ins (%s uptime %s; the profile's %s%s): firmware that checks in less often than every %s reads so (a longer heartbeat on part of the fleet, such as a planned variant with feature: shipped to some devices); give such devices a model of their own whose devices.yaml profile has the interval they run (the devices input's model column, metrics.models); if %s do check in every %s, %s lost that many check-ins (coverage, a gateway)",
+	out.Problems.Warnf(diag.Row, path, 0, 0, "%s: %s of its %s devices (e.g. %q) %smissed at least %s of the check-ins its interval in devices.yaml (every %s) expects, in %d or more unreachable stretches, and uptime counts %s down between %s check-ins (%s uptime %s; the profile's %s%s): firmware that checks in less often than every %s reads so (a longer heartbeat on part of the fleet, such as a planned variant with feature: shipped to some devices); give such devices a model of their own whose devices.yaml profile has the interval they run (the devices input's model column, metrics.models); if %s do check in every %s, %s lost that many check-ins (coverage, a gateway)%s",
 		p.Profile, render.Number(float64(sp.Devices), 0), render.Number(float64(p.Devices), 0), clipID(sp.Example), each, render.Percent(float64(m.Every)/float64(m.Every+m.Reach()), 0), every, metrics.SparseMinStretches,
-		them, their, their, render.Percent(float64(sp.ConnectedUS)/float64(sp.ObservedUS), 2), render.Percent(p.Value, 2), without, every, they, every, they)
+		them, their, their, render.Percent(float64(sp.ConnectedUS)/float64(sp.ObservedUS), 2), render.Percent(p.Value, 2), without, every, they, every, they, held)
 }
 
 // sparseShare says whether the sparse devices of m (ModeUptime.Sparse)
@@ -977,7 +987,7 @@ func checkinWarnings(job *Job, out *Outcome) {
 		}
 		// missed/expected ≥ P/(P + g·P), in the µs both engines use
 		if expected < 20 || float64(p.Missed)*float64(m.Every+m.Reach()) < float64(expected)*float64(m.Every) {
-			sparseWarning(out, path, p, m)
+			sparseWarning(out, path, p, m, !u.ActivityOnly)
 			continue
 		}
 		// nearly every check-in missed, with connection events: devices

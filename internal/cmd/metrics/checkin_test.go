@@ -193,6 +193,43 @@ func TestCheckinIntervalShorterThanTheFieldIsWarned(t *testing.T) {
 	}
 }
 
+// A sparse device reachable under a tenth of its time, whose check-ins
+// are connection events, may hold its connection instead (a hub): the
+// warning says so. Ten days, hourly valve profile: v1, v2, v3 check in
+// every hour (240 of 240 h each); the hub connects each day at 00:00 and
+// disconnects at 23:00: reachable 1.5 h of each 24, 15 of 240 h (6.25%),
+// 10 stretches, 23 missed in each: 230 of the profile's 960 expected
+// (24%, not warned as a whole); the profile 735 of 960 h.
+func TestSparseHeldConnectionHint(t *testing.T) {
+	var ev strings.Builder
+	ev.WriteString("device_id,timestamp,event\n")
+	start := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	for h := range 240 {
+		for _, id := range []string{"v1", "v2", "v3"} {
+			fmt.Fprintf(&ev, "%s,%s,connected\n", id, start.Add(time.Duration(h)*time.Hour).Format(time.RFC3339))
+		}
+		if h%24 == 0 {
+			fmt.Fprintf(&ev, "hub,%s,connected\nhub,%s,disconnected\n", start.Add(time.Duration(h)*time.Hour).Format(time.RFC3339), start.Add(time.Duration(h+23)*time.Hour).Format(time.RFC3339))
+		}
+	}
+	dir := valveRepo(t, "v1 v2 v3 hub", ev.String())
+	cmdtest.WriteFile(t, dir, "iotpm.yaml", `metrics:
+  from: 2026-10-01T00:00:00Z
+  to: 2026-10-11T00:00:00Z
+  as_of: 2026-10-11T00:00:00Z
+  inputs: {devices: devices.csv, events: events.csv}
+`)
+	_, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	want := `valve: 1 of its 4 devices (e.g. "hub") missed at least 40% of the check-ins its interval in devices.yaml (every 1h) expects, in 10 or more unreachable stretches, and uptime counts it down between its check-ins (its uptime 6.25%; the profile's 76.56%, 100% without them)`
+	hint := "; if instead it holds a connection between its events (a connect, then a disconnect hours or days later: a hub, a device on mains), it does not check in: give it a profile without checkin:"
+	if !strings.Contains(stderr, want) || !strings.Contains(stderr, hint) {
+		t.Errorf("want the warning %q with the hint, got:\n%s", want, stderr)
+	}
+}
+
 // Devices counted as always connected that each connect only briefly are
 // warned of when the mode as a whole is not: over the same 30 h, a1 (no
 // model value: always connected) connects at 0 and stays (30 of 30 h);
