@@ -465,18 +465,21 @@ func Compute(d *Data, o Options) Report {
 				r.Uptime.SingleActivityDevices++
 			}
 		}
-		months := map[string]*ShipMonthRows{}
+		months := map[int]*ShipMonthRows{}
 		for i, s := range d.shipped {
 			evs, act := d.events[i], d.activity[i]
 			if s == NoTime || len(evs)+len(act) == 0 {
 				continue
 			}
 			r.Uptime.ShippedWithRows++
-			label := time.UnixMicro(s).UTC().Format("2006-01")
-			m, ok := months[label]
+			// by year and month, the label made once a month (not a
+			// Format a device)
+			t := time.UnixMicro(s).UTC()
+			key := t.Year()*12 + int(t.Month())
+			m, ok := months[key]
 			if !ok {
-				m = &ShipMonthRows{Label: label}
-				months[label] = m
+				m = &ShipMonthRows{Label: t.Format("2006-01")}
+				months[key] = m
 			}
 			m.WithRows++
 			last := int64(math.MinInt64)
