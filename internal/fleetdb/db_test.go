@@ -331,6 +331,9 @@ func same(t *testing.T, want, got metrics.Report) {
 			t.Errorf("customer %d: local %s %d %s, postgres %s %d %s", i, c.Customer, c.Devices, c.Band, d.Customer, d.Devices, d.Band)
 		}
 		eq("score "+c.Customer, c.Score, d.Score)
+		if c.Sparse != d.Sparse {
+			t.Errorf("customer %s's sparse devices: local %+v, postgres %+v", c.Customer, c.Sparse, d.Sparse)
+		}
 	}
 }
 

@@ -861,6 +861,11 @@ type customerRow struct {
 	Tickets     int    `json:"tickets"`
 	ConnectedUS int64  `json:"connected_us"`
 	ObservedUS  int64  `json:"observed_us"`
+	// the sparse devices' (metrics.CustomerCounts.Sparse)
+	Sparse        int     `json:"sparse"`
+	SparseConn    int64   `json:"sparse_conn"`
+	SparseObs     int64   `json:"sparse_obs"`
+	SparseExample *string `json:"sparse_example"`
 }
 
 // deviceMetrics puts deviceSQL's three JSON values (each null when the
@@ -948,7 +953,11 @@ func (p *plan) deviceMetrics(uptime, mad, customers []byte, o metrics.Options, r
 		counts := make([]metrics.CustomerCounts, len(rows))
 		for i, c := range rows {
 			counts[i] = metrics.CustomerCounts{Customer: c.Customer, Devices: c.Devices, Used: c.Used, Tickets: c.Tickets,
-				ConnectedUS: c.ConnectedUS, ObservedUS: c.ObservedUS}
+				ConnectedUS: c.ConnectedUS, ObservedUS: c.ObservedUS,
+				Sparse: metrics.SparseUptime{Devices: c.Sparse, ConnectedUS: c.SparseConn, ObservedUS: c.SparseObs}}
+			if c.SparseExample != nil {
+				counts[i].Sparse.Example = *c.SparseExample
+			}
 		}
 		outside := export.HealthOutside(res.Stats, o.Window)
 		has := metrics.HealthInputs{Uptime: p.has(planfile.KindEvents) || p.has(planfile.KindActivity), Usage: p.has(planfile.KindUsage) && !outside.Usage, Tickets: p.has(planfile.KindTickets) && !outside.Tickets}

@@ -674,7 +674,7 @@ func (p *plan) uptimeSelect() string {
            count(*) FILTER (WHERE %[4]s) AS sparse, coalesce(sum(pd.conn) FILTER (WHERE %[4]s), 0)::bigint AS sparse_conn,
            coalesce(sum(pd.obs) FILTER (WHERE %[4]s), 0)::bigint AS sparse_obs,
            min(%[5]s COLLATE "C") FILTER (WHERE %[4]s) AS sparse_example
-    FROM dm m LEFT JOIN pd USING (device_id) WHERE m.profile IS NOT NULL GROUP BY m.profile) x) AS profiles`, never, retired, p.idText("device_id"), sparseSQL, p.idText("pd.device_id"), intermittentSQL, p.idText("device_id"))
+    FROM dm m LEFT JOIN pd USING (device_id) WHERE m.profile IS NOT NULL GROUP BY m.profile) x) AS profiles`, never, retired, p.idText("device_id"), sparseSQL, p.idText("pd.device_id"), intermittent(""), p.idText("device_id"))
 }
 
 // sparseSQL is metrics.SparseCheckins of a device pd beside its mode m
@@ -683,10 +683,12 @@ func (p *plan) uptimeSelect() string {
 var sparseSQL = fmt.Sprintf("m.every > 0 AND pd.obs > 0 AND pd.obs / m.every >= %d AND pd.stretches >= %d AND pd.missed * (m.every + m.reach) >= (pd.obs / m.every) * m.every",
 	metrics.SparseMinExpected, metrics.SparseMinStretches)
 
-// intermittentSQL is metrics.Intermittent of a device of pd: always
-// connected, connected less than half of its observed time, in at least
-// 10 pieces of down time.
-var intermittentSQL = fmt.Sprintf("every = 0 AND obs > 0 AND stretches >= %d AND 2 * conn < obs", metrics.SparseMinStretches)
+// intermittent is metrics.Intermittent of a device of pd (its columns
+// prefixed by v: "" or "pd."): always connected, connected less than half
+// of its observed time, in at least 10 pieces of down time.
+func intermittent(v string) string {
+	return fmt.Sprintf("%[1]severy = 0 AND %[1]sobs > 0 AND %[1]sstretches >= %[2]d AND 2 * %[1]sconn < %[1]sobs", v, metrics.SparseMinStretches)
+}
 
 // bucketCTEs: per bucket i of the bounds (1…cardinality−1) and device,
 // its time observed (obs) and connected (conn), whether it was active in
@@ -885,11 +887,15 @@ func (p *plan) healthParts() ([]string, string) {
   FROM dev d LEFT JOIN used u USING (device_id)
   WHERE d.customer_id IS NOT NULL AND d.shipped < @to AND (d.retired IS NULL OR d.retired >= @from)
   GROUP BY d.customer_id
-)`, `up AS (
-  SELECT d.customer_id, sum(pd.conn)::bigint AS conn, sum(pd.obs)::bigint AS obs FROM pd JOIN dev d USING (device_id) WHERE d.customer_id IS NOT NULL GROUP BY d.customer_id
-)`, "cust AS (\n  SELECT customer_id FROM dev WHERE customer_id IS NOT NULL UNION "+tkAll+"\n)")
+)`, fmt.Sprintf(`up AS (
+  SELECT d.customer_id, sum(pd.conn)::bigint AS conn, sum(pd.obs)::bigint AS obs,
+         count(*) FILTER (WHERE %[1]s) AS sparse, coalesce(sum(pd.conn) FILTER (WHERE %[1]s), 0)::bigint AS sparse_conn,
+         coalesce(sum(pd.obs) FILTER (WHERE %[1]s), 0)::bigint AS sparse_obs, min(%[2]s COLLATE "C") FILTER (WHERE %[1]s) AS sparse_example
+  FROM pd JOIN dev d USING (device_id) LEFT JOIN dm m USING (device_id) WHERE d.customer_id IS NOT NULL GROUP BY d.customer_id
+)`, "("+sparseSQL+" OR "+intermittent("pd.")+")", p.idText("pd.device_id")), "cust AS (\n  SELECT customer_id FROM dev WHERE customer_id IS NOT NULL UNION "+tkAll+"\n)")
 	return ctes, `SELECT c.customer_id, coalesce(f.n, 0) AS devices, coalesce(f.used, 0) AS used, coalesce(tk.n, 0) AS tickets,
-  coalesce(up.conn, 0) AS connected_us, coalesce(up.obs, 0) AS observed_us
+  coalesce(up.conn, 0) AS connected_us, coalesce(up.obs, 0) AS observed_us,
+  coalesce(up.sparse, 0) AS sparse, coalesce(up.sparse_conn, 0) AS sparse_conn, coalesce(up.sparse_obs, 0) AS sparse_obs, up.sparse_example
 FROM cust c LEFT JOIN fleet f USING (customer_id) LEFT JOIN tk USING (customer_id) LEFT JOIN up USING (customer_id)
 ORDER BY c.customer_id`
 }

@@ -293,6 +293,7 @@ func finishMetrics(env runenv.Env, job *Job, out *Outcome) {
 	unmodelledWarning(job, out)
 	checkinWarnings(job, out)
 	sleepWarning(out)
+	customerSparseWarning(job, out)
 	noDisconnectWarning(out)
 	singleEventWarning(out)
 	singleActivityWarning(out)

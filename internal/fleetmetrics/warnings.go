@@ -531,6 +531,35 @@ func intermittentWarning(out *Outcome) {
 		their, render.Percent(float64(sp.ConnectedUS)/float64(sp.ObservedUS), 2), render.Percent(u.Always.Value, 2), without, they, they)
 }
 
+// customerSparseWarning warns of the customers whose health band its
+// sparse devices decide (metrics.CustomerHealth.Sparse: checking in less
+// often than their profile says, or connected only briefly while counted
+// as always connected): scored without them, the customer would be in
+// another band. A customer's few devices can turn it red while the
+// fleet's and the profile's uptime hardly move (the warnings above need
+// 0.1 points of those), and a red customer is a call a customer success
+// manager makes. Both engines give the sums it reads.
+func customerSparseWarning(job *Job, out *Outcome) {
+	var names []string
+	for _, c := range out.report.Customers {
+		score, band, ok := job.health.WithoutSparse(c)
+		if !ok || band == c.Band {
+			continue
+		}
+		sp := c.Sparse
+		eg := "e.g. "
+		if sp.Devices == 1 {
+			eg = ""
+		}
+		names = append(names, fmt.Sprintf("%q is %s (%s), %s (%s) without %s (%s%q)", c.Customer, c.Band, render.Number(c.Score, 1), band, render.Number(score, 1), render.Plural(sp.Devices, "such device"), eg, clipID(sp.Example)))
+	}
+	if len(names) == 0 {
+		return
+	}
+	out.Problems.Warnf(diag.Row, statPath(out, planfile.KindDevices), 0, 0, "customer health: the band of %s is decided by devices that check in less often than their devices.yaml profile says, or that are counted as always connected but connect only briefly: %s; give those devices their profile (the devices input's model column, metrics.models); if they do run as modelled, they were unreachable that much",
+		render.Plural(len(names), "customer"), render.Few(names, 3, "; "))
+}
+
 // sleepWarning warns when the devices counted as always connected (at
 // least 10) were connected less than half of their observed time: a
 // battery device that connects, reports and disconnects reads so, and

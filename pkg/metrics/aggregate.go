@@ -157,10 +157,48 @@ type CustomerCounts struct {
 	Customer                string
 	Devices, Used, Tickets  int
 	ConnectedUS, ObservedUS int64
+	// Sparse: the part of the uptime sums from sparse devices
+	// (CustomerHealth.Sparse).
+	Sparse SparseUptime
 }
 
 // HealthInputs says which components' inputs were given.
 type HealthInputs struct{ Uptime, Usage, Tickets bool }
+
+// band is a score's band: red ≤ Red < yellow ≤ Yellow < green.
+func (h HealthConfig) band(score float64) string {
+	switch {
+	case score <= h.Red:
+		return "red"
+	case score <= h.Yellow:
+		return "yellow"
+	}
+	return "green"
+}
+
+// WithoutSparse scores c again with its uptime component taken without
+// its sparse devices (CustomerHealth.Sparse), the other components as
+// they are; ok is false when c has none, or no uptime component, or no
+// observed time besides theirs.
+func (h HealthConfig) WithoutSparse(c CustomerHealth) (score float64, band string, ok bool) {
+	sp := c.Sparse
+	if c.UptimeScore == nil || sp.Devices == 0 || sp.ObservedUS >= c.ObservedUS {
+		return 0, "", false
+	}
+	x := float64(c.ConnectedUS-sp.ConnectedUS) / float64(c.ObservedUS-sp.ObservedUS)
+	sum, weights := c.UptimeWeight*h.Uptime.Normalize(x), c.UptimeWeight
+	for _, s := range []struct {
+		score  *float64
+		weight float64
+	}{{c.UsageScore, c.UsageWeight}, {c.TicketsScore, c.TicketsWeight}} {
+		if s.score != nil {
+			sum += s.weight * *s.score
+			weights += s.weight
+		}
+	}
+	score = sum / weights
+	return score, h.band(score), true
+}
 
 // ScoreCustomers scores each customer (a customer without devices and
 // without observed time is left out) and orders them worst first, the
@@ -168,7 +206,8 @@ type HealthInputs struct{ Uptime, Usage, Tickets bool }
 func ScoreCustomers(h HealthConfig, counts []CustomerCounts, has HealthInputs, stale bool) []CustomerHealth {
 	var out []CustomerHealth
 	for _, c := range counts {
-		ch := CustomerHealth{Customer: c.Customer, Devices: c.Devices, Tickets: c.Tickets, Score: math.NaN(), Band: "none"}
+		ch := CustomerHealth{Customer: c.Customer, Devices: c.Devices, Tickets: c.Tickets, Score: math.NaN(), Band: "none",
+			ConnectedUS: c.ConnectedUS, ObservedUS: c.ObservedUS, Sparse: c.Sparse}
 		if c.Devices == 0 && (!has.Uptime || c.ObservedUS == 0) {
 			continue // a customer only seen in tickets, with no devices
 		}
@@ -194,14 +233,7 @@ func ScoreCustomers(h HealthConfig, counts []CustomerCounts, has HealthInputs, s
 		}
 		if weights > 0 && !math.IsNaN(sum/weights) {
 			ch.Score = sum / weights
-			switch {
-			case ch.Score <= h.Red:
-				ch.Band = "red"
-			case ch.Score <= h.Yellow:
-				ch.Band = "yellow"
-			default:
-				ch.Band = "green"
-			}
+			ch.Band = h.band(ch.Score)
 		}
 		out = append(out, ch)
 	}

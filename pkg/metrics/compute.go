@@ -338,6 +338,12 @@ type CustomerHealth struct {
 	Uptime, Usage, TicketsPer100             *float64
 	UptimeScore, UsageScore, TicketsScore    *float64
 	UptimeWeight, UsageWeight, TicketsWeight float64
+	// ConnectedUS and ObservedUS are the uptime's sums; Sparse the part
+	// of them from its sparse devices (ModeUptime.Sparse: checking in
+	// less often than their profile says, or connected only briefly while
+	// counted as always connected), which hold its uptime down.
+	ConnectedUS, ObservedUS int64
+	Sparse                  SparseUptime
 }
 
 // Month is one calendar month of the series.
@@ -376,6 +382,7 @@ type worker struct {
 	neverActivated    int
 	dormant, retired  int
 	custConn, custObs []int64
+	custSparse        []SparseUptime
 	monthConn         []int64
 	monthObs          []int64
 	monthMAD          []int
@@ -430,9 +437,7 @@ func Compute(d *Data, o Options) Report {
 	var mu sync.Mutex
 	var workers []*worker
 	parallel(n, func(lo, hi int) {
-		wk := &worker{custConn: make([]int64, nc), custObs: make([]int64, nc),
-			monthConn: make([]int64, nm), monthObs: make([]int64, nm), monthMAD: make([]int, nm), monthRows: make([]int, nm),
-			byProfile: make([]ModeUptime, len(profiles))}
+		wk := newWorker(nc, nm, len(profiles))
 		active := make([]bool, nm)
 		for i := lo; i < hi; i++ {
 			d.deviceStats(i, sp, wk, active)
@@ -519,11 +524,7 @@ func Compute(d *Data, o Options) Report {
 		r.Firmware = d.firmwareOf(sp, active, min(w.To, r.Horizon), r.Horizon, o.FirmwareTarget, VersionOrder{After: o.FirmwareAfter})
 	}
 	if d.Has.Devices && nc > 0 && (d.Has.Events || d.Has.Activity || d.Has.Usage || d.Has.Tickets) {
-		var custConn, custObs []int64
-		if d.Has.Events || d.Has.Activity { // (activity alone: the check-in devices' uptime)
-			custConn, custObs = mergeCustomers(workers, nc)
-		}
-		r.Customers = d.health(o, custConn, custObs, r.Horizon)
+		r.Customers = d.health(o, workers, r.Horizon)
 	}
 	if d.Has.Onboarding && o.Funnel != nil {
 		r.Onboarding = d.onboarding(o, r.Horizon)
@@ -601,16 +602,17 @@ func (d *Data) mergeMAD(workers []*worker, labels []string, bounds []int64, hori
 }
 
 // mergeCustomers adds up the workers' connected and observed time per
-// customer.
-func mergeCustomers(workers []*worker, nc int) (conn, obs []int64) {
-	conn, obs = make([]int64, nc), make([]int64, nc)
+// customer, and their sparse devices'.
+func mergeCustomers(workers []*worker, nc int) (conn, obs []int64, sparse []SparseUptime) {
+	conn, obs, sparse = make([]int64, nc), make([]int64, nc), make([]SparseUptime, nc)
 	for _, wk := range workers {
 		for c := range nc {
 			conn[c] += wk.custConn[c]
 			obs[c] += wk.custObs[c]
+			sparse[c].add(wk.custSparse[c])
 		}
 	}
-	return conn, obs
+	return conn, obs, sparse
 }
 
 func ratio(a, b int64) float64 {
@@ -776,6 +778,14 @@ func (wk *worker) countActivity(sp *span, act []int64, end int64, active []bool)
 	return inW
 }
 
+// newWorker makes a worker's accumulators: nc customers, nm buckets of
+// the series (months, or days), np profiles.
+func newWorker(nc, nm, np int) *worker {
+	return &worker{custConn: make([]int64, nc), custObs: make([]int64, nc), custSparse: make([]SparseUptime, nc),
+		monthConn: make([]int64, nm), monthObs: make([]int64, nm), monthMAD: make([]int, nm), monthRows: make([]int, nm),
+		byProfile: make([]ModeUptime, np)}
+}
+
 // addUptime adds a walked device's connected and observed time to the
 // fleet's, its mode's (checkin: it sleeps by design), its profile's and
 // its customer's.
@@ -798,10 +808,18 @@ func (wk *worker) addUptime(sp *span, d *Data, i int, a *pieces, checkin bool) {
 	if a.obs > 0 {
 		m.Devices++
 	}
-	if !checkin && Intermittent(a.obs, a.conn, a.stretches) {
-		m.Sparse.add(SparseUptime{Devices: 1, ConnectedUS: a.conn, ObservedUS: a.obs, Example: d.devices.Names[i]})
+	// sparse: a check-in device of a profile that checks in less often
+	// than it says, or an always-connected one connected only briefly
+	var sparse SparseUptime
+	k := sp.profileOf(d, i)
+	if checkin && k >= 0 && SparseCheckins(a.obs, a.missed, a.stretches, a.every, sp.modeOf(d, i).Reach()) ||
+		!checkin && Intermittent(a.obs, a.conn, a.stretches) {
+		sparse = SparseUptime{Devices: 1, ConnectedUS: a.conn, ObservedUS: a.obs, Example: d.devices.Names[i]}
 	}
-	if k := sp.profileOf(d, i); k >= 0 {
+	if !checkin {
+		m.Sparse.add(sparse)
+	}
+	if k >= 0 {
 		pm := &wk.byProfile[k]
 		pm.ConnectedUS += a.conn
 		pm.ObservedUS += a.obs
@@ -809,13 +827,14 @@ func (wk *worker) addUptime(sp *span, d *Data, i int, a *pieces, checkin bool) {
 		if a.obs > 0 {
 			pm.Devices++
 		}
-		if checkin && SparseCheckins(a.obs, a.missed, a.stretches, a.every, sp.modeOf(d, i).Reach()) {
-			pm.Sparse.add(SparseUptime{Devices: 1, ConnectedUS: a.conn, ObservedUS: a.obs, Example: d.devices.Names[i]})
+		if checkin {
+			pm.Sparse.add(sparse)
 		}
 	}
 	if c := d.customer[i]; c >= 0 {
 		wk.custConn[c] += a.conn
 		wk.custObs[c] += a.obs
+		wk.custSparse[c].add(sparse)
 	}
 	if a.dormantW {
 		wk.dormant++
@@ -987,8 +1006,13 @@ func (j *OTAJob) count(class int32) {
 	}
 }
 
-func (d *Data) health(o Options, custConn, custObs []int64, horizon int64) []CustomerHealth {
+func (d *Data) health(o Options, workers []*worker, horizon int64) []CustomerHealth {
 	nc := d.customers.Len()
+	var custConn, custObs []int64
+	var custSparse []SparseUptime
+	if d.Has.Events || d.Has.Activity { // (activity alone: the check-in devices' uptime)
+		custConn, custObs, custSparse = mergeCustomers(workers, nc)
+	}
 	devices := make([]int, nc)
 	used := make([]int, nc)
 	stale := horizon == NoTime || horizon < o.Window.From // nothing known in the window
@@ -1016,7 +1040,7 @@ func (d *Data) health(o Options, custConn, custObs []int64, horizon int64) []Cus
 	for c, name := range d.customers.Names {
 		counts[c] = CustomerCounts{Customer: name, Devices: devices[c], Used: used[c], Tickets: tickets[c]}
 		if custObs != nil {
-			counts[c].ConnectedUS, counts[c].ObservedUS = custConn[c], custObs[c]
+			counts[c].ConnectedUS, counts[c].ObservedUS, counts[c].Sparse = custConn[c], custObs[c], custSparse[c]
 		}
 	}
 	has := HealthInputs{Uptime: custObs != nil, Usage: d.Has.Usage && !o.HealthOutside.Usage, Tickets: d.Has.Tickets && !o.HealthOutside.Tickets}

@@ -714,3 +714,32 @@ func TestAdoptDevicesSameAsAdding(t *testing.T) {
 		}
 	}
 }
+
+// WithoutSparse scores a customer again without its sparse devices, by
+// hand with the default health (uptime bad 95%, good 99.5%, weight 40;
+// tickets weight 25; red ≤ 50 < yellow ≤ 75): 45 of 60 h connected, 15
+// of 30 h of it a sparse device's. Uptime alone: 75% scores 0 (red);
+// without it 30 of 30 h, 100 (green). With a tickets score of 100:
+// (40·0 + 25·100) / 65 = 38.46 (red), without (40·100 + 25·100) / 65 =
+// 100. No sparse device, or only sparse time: not ok.
+func TestWithoutSparse(t *testing.T) {
+	h := DefaultHealth()
+	score := func(x float64) *float64 { return &x }
+	c := CustomerHealth{Customer: "a", ConnectedUS: 45, ObservedUS: 60, Sparse: SparseUptime{Devices: 1, ConnectedUS: 15, ObservedUS: 30},
+		UptimeScore: score(0), UptimeWeight: 40, Score: 0, Band: "red"}
+	if s, band, ok := h.WithoutSparse(c); !ok || s != 100 || band != "green" {
+		t.Errorf("uptime alone: %v %s %v, want 100 green", s, band, ok)
+	}
+	c.TicketsScore, c.TicketsWeight = score(100), 25
+	if s, band, ok := h.WithoutSparse(c); !ok || s != 100 || band != "green" {
+		t.Errorf("with tickets: %v %s %v, want 100 green", s, band, ok)
+	}
+	c.Sparse.ObservedUS = 60
+	if _, _, ok := h.WithoutSparse(c); ok {
+		t.Error("only sparse time: ok, want not")
+	}
+	c.Sparse = SparseUptime{}
+	if _, _, ok := h.WithoutSparse(c); ok {
+		t.Error("no sparse device: ok, want not")
+	}
+}

@@ -43,8 +43,7 @@ func OnlineDays(d *Data, o Options, from, to int64) []DeviceDays {
 	n, nc := d.devices.Len(), d.customers.Len()
 	out := make([]DeviceDays, n)
 	parallel(n, func(lo, hi int) {
-		wk := &worker{custConn: make([]int64, nc), custObs: make([]int64, nc), monthConn: make([]int64, days), monthObs: make([]int64, days),
-			monthMAD: make([]int, days), monthRows: make([]int, days), byProfile: make([]ModeUptime, len(profiles))}
+		wk := newWorker(nc, days, len(profiles))
 		active := make([]bool, days)
 		for i := lo; i < hi; i++ {
 			clear(wk.monthObs)

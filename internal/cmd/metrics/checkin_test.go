@@ -193,6 +193,35 @@ func TestCheckinIntervalShorterThanTheFieldIsWarned(t *testing.T) {
 	}
 }
 
+// A customer whose health band a sparse device decides is warned of: over
+// the same 30 h, customer a has v1 (hourly, 30 of 30 h) and v2 (every 3
+// h, 15 of 30 h: sparse), customer b v3 and v4 (hourly). a's uptime is 45
+// of 60 h (75%: score 0, red, uptime its only component), 100% without
+// v2 (100, green); b is green either way.
+func TestCustomerBandSparseWarned(t *testing.T) {
+	var ev strings.Builder
+	ev.WriteString("device_id,timestamp,event\n")
+	at := func(h int) string { return time.Date(2026, 10, 1, h, 0, 0, 0, time.UTC).Format(time.RFC3339) }
+	for h := range 30 {
+		for _, id := range []string{"v1", "v3", "v4"} {
+			fmt.Fprintf(&ev, "%s,%s,connected\n", id, at(h))
+		}
+		if h%3 == 0 {
+			fmt.Fprintf(&ev, "v2,%s,connected\n", at(h))
+		}
+	}
+	dir := valveRepo(t, "", ev.String())
+	cmdtest.WriteFile(t, dir, "devices.csv", "device_id,shipped_at,model,customer_id\nv1,2026-09-01,valve,a\nv2,2026-09-01,valve,a\nv3,2026-09-01,valve,b\nv4,2026-09-01,valve,b\n")
+	_, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	want := `warning: customer health: the band of 1 customer is decided by devices that check in less often than their devices.yaml profile says, or that are counted as always connected but connect only briefly: "a" is red (0), green (100) without 1 such device ("v2"); give those devices their profile`
+	if !strings.Contains(stderr, want) {
+		t.Errorf("want %q, got:\n%s", want, stderr)
+	}
+}
+
 // A sparse device reachable under a tenth of its time, whose check-ins
 // are connection events, may hold its connection instead (a hub): the
 // warning says so. Ten days, hourly valve profile: v1, v2, v3 check in

@@ -866,6 +866,35 @@ func TestMonthRowsBeforeShippingFromTables(t *testing.T) {
 	sameWarningFromTables(t, warning, want, "UPDATE {schema}.devices SET shipped_at = '2026-11-11' WHERE shipped_at >= '2026-10-01'")
 }
 
+// The customers whose health band sparse devices decide are found alike
+// by the files and each engine: two of the example's LoRaWAN sensors
+// keeping one uplink in eight turn baltic-insurance red.
+func TestCustomerSparseWarningFromTables(t *testing.T) {
+	warning := func(stderr string) string { return warningWith(stderr, "customer health: the band of") }
+	want, stderr := filesWarning(t, warning, thinUplinks(t))
+	if !strings.Contains(want, `"baltic-insurance" is red (35.3), yellow (52.4) without 1 such device ("eui-70b3d57ed00500a2")`) {
+		t.Fatalf("no warning from the files:\n%s", stderr)
+	}
+	sameWarningFromTables(t, warning, want, thinUplinksSQL)
+}
+
+// thinUplinks keeps one uplink in eight (f_cnt a multiple of 8) of two of
+// the example's six LoRaWAN sensors: every 2 h instead of every 15 min,
+// as a longer heartbeat rolled out to them would; thinUplinksSQL does the
+// same to an engine's table.
+func thinUplinks(t *testing.T) func(files string) {
+	sparse := map[string]bool{"eui-70b3d57ed00500a1": true, "eui-70b3d57ed00500a2": true}
+	return func(files string) {
+		keepLines(t, files, "uplinks.csv", func(line string) bool {
+			f := strings.Split(strings.TrimSpace(line), ",")
+			n, err := strconv.Atoi(f[len(f)-1])
+			return err != nil || !sparse[f[0]] || n%8 == 0
+		})
+	}
+}
+
+const thinUplinksSQL = "DELETE FROM {schema}.uplinks WHERE device_id IN ('eui-70b3d57ed00500a1', 'eui-70b3d57ed00500a2') AND f_cnt::bigint % 8 <> 0"
+
 // editDevices rewrites the example's devices export in repo with edit
 // applied to the fields of each row (the header aside).
 func editDevices(t *testing.T, repo string, edit func(fields []string)) {
@@ -1233,19 +1262,11 @@ func TestBeforeDataFromTables(t *testing.T) {
 // out to them would) warn with the same devices, example and uptimes.
 func TestSparseCheckinWarningFromTables(t *testing.T) {
 	warning := func(stderr string) string { return warningWith(stderr, "each missed at least") }
-	sparse := map[string]bool{"eui-70b3d57ed00500a1": true, "eui-70b3d57ed00500a2": true}
-	want, stderr := filesWarning(t, warning, func(files string) {
-		keepLines(t, files, "uplinks.csv", func(line string) bool {
-			f := strings.Split(strings.TrimSpace(line), ",")
-			n, err := strconv.Atoi(f[len(f)-1])
-			return err != nil || !sparse[f[0]] || n%8 == 0
-		})
-	})
+	want, stderr := filesWarning(t, warning, thinUplinks(t))
 	if !strings.Contains(want, `drip-lora: 2 of its 6 devices (e.g. "eui-70b3d57ed00500a1") each missed at least 40%`) {
 		t.Fatalf("no warning from the files:\n%s", stderr)
 	}
-	sameWarningFromTables(t, warning, want,
-		"DELETE FROM {schema}.uplinks WHERE device_id IN ('eui-70b3d57ed00500a1', 'eui-70b3d57ed00500a2') AND f_cnt::bigint % 8 <> 0")
+	sameWarningFromTables(t, warning, want, thinUplinksSQL)
 }
 
 // The intermittent always-connected devices are counted alike by the
