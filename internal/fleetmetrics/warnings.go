@@ -779,6 +779,11 @@ func statusWarning(out *Outcome) {
 	}
 }
 
+// mostOf reports whether n of some units are at least 10 and more than
+// half of all: the rule of the shipping warnings, for the fleet and for
+// each ship month.
+func mostOf(n, all int) bool { return n >= 10 && 2*n > all }
+
 // cohortShippingWarning warns of the ship months in which most activated
 // units (at least 10) were activated within an hour of their shipped_at,
 // when the fleet as a whole is not (shippingWarning): a month whose
@@ -791,7 +796,7 @@ func cohortShippingWarning(out *Outcome, column string) {
 	a := out.report.Activation
 	var months []string
 	// most of at least 10 activated units activated within the hour
-	factory := func(c metrics.Cohort) bool { return c.AtShipping >= 10 && c.AtShipping*2 > c.Activated }
+	factory := func(c metrics.Cohort) bool { return mostOf(c.AtShipping, c.Activated) }
 	for _, c := range a.ByMonth {
 		if factory(c) {
 			months = append(months, fmt.Sprintf("%s (%s of %s)", c.Label, render.Number(float64(c.AtShipping), 0), render.Number(float64(c.Activated), 0)))
@@ -835,7 +840,7 @@ func shippingWarning(out *Outcome) {
 			column = c
 		}
 	}
-	if a.AtShipping*2 <= activated {
+	if !mostOf(a.AtShipping, activated) {
 		cohortShippingWarning(out, column)
 		return
 	}
@@ -952,7 +957,7 @@ func straddleWarning(out *Outcome) {
 func monthBeforeShippingWarning(out *Outcome) {
 	var months []string
 	for _, m := range out.report.Uptime.BeforeShippingByMonth {
-		if m.BeforeShipping >= 10 && 2*m.BeforeShipping > m.WithRows {
+		if mostOf(m.BeforeShipping, m.WithRows) {
 			months = append(months, fmt.Sprintf("%s (%s of %s)", m.Label, render.Number(float64(m.BeforeShipping), 0), render.Number(float64(m.WithRows), 0)))
 		}
 	}
@@ -980,7 +985,7 @@ func beforeShippingWarning(out *Outcome) {
 	if u == nil || u.RowsBeforeShipping < 10 {
 		return
 	}
-	if 2*u.RowsBeforeShipping <= u.ShippedWithRows {
+	if !mostOf(u.RowsBeforeShipping, u.ShippedWithRows) {
 		monthBeforeShippingWarning(out)
 		return
 	}

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-
-	"github.com/iotpm/iotpm/internal/cmd/cmdtest"
 )
 
 // A devices export whose shipped_at is the factory's provisioning time
@@ -20,7 +18,6 @@ func TestActivationAtShippingWarned(t *testing.T) {
 		warn bool
 	}{{10, true}, {12, true}, {6, false}, {9, false}} {
 		t.Run(fmt.Sprint(c.soon), func(t *testing.T) {
-			dir := t.TempDir()
 			var devices, events strings.Builder
 			devices.WriteString("thingName,creationDate\n")
 			events.WriteString("clientId,timestamp,eventType\n")
@@ -32,13 +29,8 @@ func TestActivationAtShippingWarned(t *testing.T) {
 				}
 				events.WriteString(fmt.Sprintf("unit-%02d,%s,connected\n", i, at))
 			}
-			cmdtest.WriteFile(t, dir, "devices.csv", devices.String())
-			cmdtest.WriteFile(t, dir, "events.csv", events.String())
-			_, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir, "--devices", "devices.csv", "--events", "events.csv",
+			stderr := runDevicesEvents(t, devices.String(), events.String(),
 				"--map", "devices.device_id=thingName", "--map", "devices.shipped_at=creationDate", "--month", "2026-10", "--as-of", "2026-11-10T00:00:00Z")
-			if code != 0 {
-				t.Fatalf("exit %d: %s", code, stderr)
-			}
 			want := fmt.Sprintf("devices.csv: warning: %d of the 12 activated devices were activated (a connect or an activity row) within an hour of their shipped_at (column creationDate)", c.soon)
 			if got := strings.Contains(stderr, want); got != c.warn {
 				t.Errorf("warned %v, want %v (%q):\n%s", got, c.warn, want, stderr)
@@ -62,7 +54,6 @@ func TestActivationAtShippingOneMonthWarned(t *testing.T) {
 		warn bool
 	}{{12, true}, {9, false}} {
 		t.Run(fmt.Sprint(c.soon), func(t *testing.T) {
-			dir := t.TempDir()
 			var devices, events strings.Builder
 			devices.WriteString("device_id,shipped_at\n")
 			events.WriteString("device_id,timestamp,event\n")
@@ -76,12 +67,7 @@ func TestActivationAtShippingOneMonthWarned(t *testing.T) {
 				}
 				fmt.Fprintf(&events, "oct-%02d,%s,connected\n", i, at)
 			}
-			cmdtest.WriteFile(t, dir, "devices.csv", devices.String())
-			cmdtest.WriteFile(t, dir, "events.csv", events.String())
-			_, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir, "--devices", "devices.csv", "--events", "events.csv", "--month", "2026-10", "--as-of", "2026-11-10T00:00:00Z")
-			if code != 0 {
-				t.Fatalf("exit %d: %s", code, stderr)
-			}
+			stderr := runDevicesEvents(t, devices.String(), events.String(), "--month", "2026-10", "--as-of", "2026-11-10T00:00:00Z")
 			want := "devices.csv: warning: most activated units of ship month 2026-10 (12 of 15) were activated (a connect or an activity row) within an hour of their shipped_at (column shipped_at)"
 			if got := strings.Contains(stderr, want); got != c.warn || c.warn && !strings.Contains(stderr, "the window's rate too") {
 				t.Errorf("warned %v, want %v (%q):\n%s", got, c.warn, want, stderr)

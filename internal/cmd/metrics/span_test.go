@@ -437,6 +437,21 @@ func TestMetricsAfterHorizon(t *testing.T) {
 
 // wantWarning fails t unless stderr holds want and holds the warning's
 // words (marker) only when want is not empty (want "": no such warning).
+// runDevicesEvents writes devices and events as devices.csv and
+// events.csv in a folder of their own, runs iotpm metrics on them with
+// args, and returns its stderr (a non-zero exit fails the test).
+func runDevicesEvents(t *testing.T, devices, events string, args ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	cmdtest.WriteFile(t, dir, "devices.csv", devices)
+	cmdtest.WriteFile(t, dir, "events.csv", events)
+	_, stderr, code := cmdtest.Run(t, nil, append([]string{"metrics", "-C", dir, "--devices", "devices.csv", "--events", "events.csv"}, args...)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	return stderr
+}
+
 func wantWarning(t *testing.T, stderr, marker, want string) {
 	t.Helper()
 	if got := strings.Contains(stderr, marker); got != (want != "") || !strings.Contains(stderr, want) {
@@ -593,14 +608,8 @@ func TestMetricsRowsBeforeShipping(t *testing.T) {
 		{10, 9, "devices.csv: warning: 10 of the 19 units with a shipped_at and connection rows have every row before their shipped_at"},
 	} {
 		t.Run(fmt.Sprintf("%d of %d", c.early, c.early+c.normal), func(t *testing.T) {
-			dir := t.TempDir()
 			devices, events := fleet(c.early, c.normal)
-			cmdtest.WriteFile(t, dir, "devices.csv", devices)
-			cmdtest.WriteFile(t, dir, "events.csv", events)
-			_, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir, "--devices", "devices.csv", "--events", "events.csv", "--month", "2026-10", "--as-of", "2026-10-31T00:00:00Z")
-			if code != 0 {
-				t.Fatalf("exit %d: %s", code, stderr)
-			}
+			stderr := runDevicesEvents(t, devices, events, "--month", "2026-10", "--as-of", "2026-10-31T00:00:00Z")
 			wantWarning(t, stderr, "have every row before their shipped_at", c.want)
 		})
 	}
@@ -634,13 +643,7 @@ func TestMetricsRowsBeforeShippingOneMonth(t *testing.T) {
 				d += fmt.Sprintf("n%02d,2026-10-01\n", i)
 				e += fmt.Sprintf("n%02d,2026-10-02T10:00:00Z,connected\n", i)
 			}
-			dir := t.TempDir()
-			cmdtest.WriteFile(t, dir, "devices.csv", d)
-			cmdtest.WriteFile(t, dir, "events.csv", e)
-			_, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir, "--devices", "devices.csv", "--events", "events.csv", "--month", "2026-10", "--as-of", "2026-10-31T00:00:00Z")
-			if code != 0 {
-				t.Fatalf("exit %d: %s", code, stderr)
-			}
+			stderr := runDevicesEvents(t, d, e, "--month", "2026-10", "--as-of", "2026-10-31T00:00:00Z")
 			wantWarning(t, stderr, "have every row before their shipped_at", c.want)
 		})
 	}
