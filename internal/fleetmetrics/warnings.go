@@ -551,6 +551,15 @@ func customerSparseWarning(job *Job, out *Outcome) {
 		if sp.Devices == 1 {
 			eg = ""
 		}
+		if band == "none" {
+			// all of its observed time theirs, and no other component
+			them := "them"
+			if sp.Devices == 1 {
+				them = "it"
+			}
+			names = append(names, fmt.Sprintf("%q is %s (%s) on %s alone (%s%q), unscored without %s", c.Customer, c.Band, render.Number(c.Score, 1), render.Plural(sp.Devices, "such device"), eg, clipID(sp.Example), them))
+			continue
+		}
 		names = append(names, fmt.Sprintf("%q is %s (%s), %s (%s) without %s (%s%q)", c.Customer, c.Band, render.Number(c.Score, 1), band, render.Number(score, 1), render.Plural(sp.Devices, "such device"), eg, clipID(sp.Example)))
 	}
 	if len(names) == 0 {

@@ -178,15 +178,21 @@ func (h HealthConfig) band(score float64) string {
 
 // WithoutSparse scores c again with its uptime component taken without
 // its sparse devices (CustomerHealth.Sparse), the other components as
-// they are; ok is false when c has none, or no uptime component, or no
-// observed time besides theirs.
+// they are; ok is false when c has none, or no uptime component. When
+// all of c's observed time is theirs, c is scored as a customer without
+// observed time is, on its other components (band "none", score NaN,
+// without any): a customer of one sensor on a longer heartbeat is red on
+// that sensor alone.
 func (h HealthConfig) WithoutSparse(c CustomerHealth) (score float64, band string, ok bool) {
 	sp := c.Sparse
-	if c.UptimeScore == nil || sp.Devices == 0 || sp.ObservedUS >= c.ObservedUS {
+	if c.UptimeScore == nil || sp.Devices == 0 {
 		return 0, "", false
 	}
-	x := float64(c.ConnectedUS-sp.ConnectedUS) / float64(c.ObservedUS-sp.ObservedUS)
-	sum, weights := c.UptimeWeight*h.Uptime.Normalize(x), c.UptimeWeight
+	var sum, weights float64
+	if sp.ObservedUS < c.ObservedUS {
+		x := float64(c.ConnectedUS-sp.ConnectedUS) / float64(c.ObservedUS-sp.ObservedUS)
+		sum, weights = c.UptimeWeight*h.Uptime.Normalize(x), c.UptimeWeight
+	}
 	for _, s := range []struct {
 		score  *float64
 		weight float64
@@ -195,6 +201,9 @@ func (h HealthConfig) WithoutSparse(c CustomerHealth) (score float64, band strin
 			sum += s.weight * *s.score
 			weights += s.weight
 		}
+	}
+	if weights == 0 {
+		return math.NaN(), "none", true
 	}
 	score = sum / weights
 	return score, h.band(score), true

@@ -734,10 +734,21 @@ func TestWithoutSparse(t *testing.T) {
 	if s, band, ok := h.WithoutSparse(c); !ok || s != 100 || band != "green" {
 		t.Errorf("with tickets: %v %s %v, want 100 green", s, band, ok)
 	}
+	// all of its observed time theirs: scored on the other components,
+	// as a customer without observed time is
 	c.Sparse.ObservedUS = 60
-	if _, _, ok := h.WithoutSparse(c); ok {
-		t.Error("only sparse time: ok, want not")
+	if s, band, ok := h.WithoutSparse(c); !ok || s != 100 || band != "green" {
+		t.Errorf("only sparse time, with tickets: %v %s %v, want 100 green", s, band, ok)
 	}
+	c.TicketsScore, c.TicketsWeight = nil, 0
+	if s, band, ok := h.WithoutSparse(c); !ok || !math.IsNaN(s) || band != "none" {
+		t.Errorf("only sparse time, uptime alone: %v %s %v, want NaN none", s, band, ok)
+	}
+	c.UptimeScore = nil
+	if _, _, ok := h.WithoutSparse(c); ok {
+		t.Error("no uptime component: ok, want not")
+	}
+	c.UptimeScore = score(0)
 	c.Sparse = SparseUptime{}
 	if _, _, ok := h.WithoutSparse(c); ok {
 		t.Error("no sparse device: ok, want not")

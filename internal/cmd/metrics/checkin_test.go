@@ -197,7 +197,9 @@ func TestCheckinIntervalShorterThanTheFieldIsWarned(t *testing.T) {
 // the same 30 h, customer a has v1 (hourly, 30 of 30 h) and v2 (every 3
 // h, 15 of 30 h: sparse), customer b v3 and v4 (hourly). a's uptime is 45
 // of 60 h (75%: score 0, red, uptime its only component), 100% without
-// v2 (100, green); b is green either way.
+// v2 (100, green); b is green either way. Customer c has v5 alone, every
+// 3 h like v2 (50%: red): without it c has no observed time, so no
+// score, and the run says its band rests on v5 alone.
 func TestCustomerBandSparseWarned(t *testing.T) {
 	var ev strings.Builder
 	ev.WriteString("device_id,timestamp,event\n")
@@ -207,16 +209,16 @@ func TestCustomerBandSparseWarned(t *testing.T) {
 			fmt.Fprintf(&ev, "%s,%s,connected\n", id, at(h))
 		}
 		if h%3 == 0 {
-			fmt.Fprintf(&ev, "v2,%s,connected\n", at(h))
+			fmt.Fprintf(&ev, "v2,%s,connected\nv5,%s,connected\n", at(h), at(h))
 		}
 	}
 	dir := valveRepo(t, "", ev.String())
-	cmdtest.WriteFile(t, dir, "devices.csv", "device_id,shipped_at,model,customer_id\nv1,2026-09-01,valve,a\nv2,2026-09-01,valve,a\nv3,2026-09-01,valve,b\nv4,2026-09-01,valve,b\n")
+	cmdtest.WriteFile(t, dir, "devices.csv", "device_id,shipped_at,model,customer_id\nv1,2026-09-01,valve,a\nv2,2026-09-01,valve,a\nv3,2026-09-01,valve,b\nv4,2026-09-01,valve,b\nv5,2026-09-01,valve,c\n")
 	_, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	want := `warning: customer health: the band of 1 customer is decided by devices that check in less often than their devices.yaml profile says, or that are counted as always connected but connect only briefly: "a" is red (0), green (100) without 1 such device ("v2"); give those devices their profile`
+	want := `warning: customer health: the band of 2 customers is decided by devices that check in less often than their devices.yaml profile says, or that are counted as always connected but connect only briefly: "a" is red (0), green (100) without 1 such device ("v2"); "c" is red (0) on 1 such device alone ("v5"), unscored without it; give those devices their profile`
 	if !strings.Contains(stderr, want) {
 		t.Errorf("want %q, got:\n%s", want, stderr)
 	}
