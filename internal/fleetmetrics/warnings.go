@@ -478,13 +478,13 @@ func sparseWarning(out *Outcome, path string, p metrics.ProfileUptime, m metrics
 		}
 	}
 	every := quantity.FormatDuration(float64(m.Every) / 1e6)
-	each, them, their, they := "each ", "them", "their", "they"
+	each, them, their, they, do := "each ", "them", "their", "they", "do"
 	if sp.Devices == 1 {
-		each, them, their, they = "", "it", "its", "it"
+		each, them, their, they, do = "", "it", "its", "it", "does"
 	}
-	out.Problems.Warnf(diag.Row, path, 0, 0, "%s: %s of its %s devices (e.g. %q) %smissed at least %s of the check-ins its interval in devices.yaml (every %s) expects, in %d or more unreachable stretches, and uptime counts %s down between %s check-ins (%s uptime %s; the profile's %s%s): firmware that checks in less often than every %s reads so (a longer heartbeat on part of the fleet, such as a planned variant with feature: shipped to some devices); give such devices a model of their own whose devices.yaml profile has the interval they run (the devices input's model column, metrics.models); if %s do check in every %s, %s lost that many check-ins (coverage, a gateway)%s",
+	out.Problems.Warnf(diag.Row, path, 0, 0, "%s: %s of its %s devices (e.g. %q) %smissed at least %s of the check-ins its interval in devices.yaml (every %s) expects, in %d or more unreachable stretches, and uptime counts %s down between %s check-ins (%s uptime %s; the profile's %s%s): firmware that checks in less often than every %s reads so (a longer heartbeat on part of the fleet, such as a planned variant with feature: shipped to some devices); give such devices a model of their own whose devices.yaml profile has the interval they run (the devices input's model column, metrics.models); if %s %s check in every %s, %s lost that many check-ins (coverage, a gateway)%s",
 		p.Profile, render.Number(float64(sp.Devices), 0), render.Number(float64(p.Devices), 0), clipID(sp.Example), each, render.Percent(float64(m.Every)/float64(m.Every+m.Reach()), 0), every, metrics.SparseMinStretches,
-		them, their, their, render.Percent(float64(sp.ConnectedUS)/float64(sp.ObservedUS), 2), render.Percent(p.Value, 2), without, every, they, every, they, held)
+		them, their, their, render.Percent(float64(sp.ConnectedUS)/float64(sp.ObservedUS), 2), render.Percent(p.Value, 2), without, every, they, do, every, they, held)
 }
 
 // sparseShare says whether the sparse devices of m (ModeUptime.Sparse)

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/iotpm/iotpm/internal/cmd/cmdtest"
 	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/fleetmetrics"
+	"go.yaml.in/yaml/v3"
 )
 
 const checkinDevices = `devices:
@@ -411,5 +413,74 @@ func TestSparseCheckinDevicesWarned(t *testing.T) {
 				t.Errorf("want the warning %q, got:\n%s", c.warning, stderr)
 			}
 		})
+	}
+}
+
+// The run's warnings are in its JSON and YAML as problems as well as on
+// stderr, every one at its file: a pipeline that keeps the output and not
+// the log keeps what its numbers are to be read with. The case above
+// gives three (the profile's sparse devices and the two customers, in
+// one); a config warning is among them (metrics.unmodelled without a
+// devices input: the run of the events alone).
+func TestWarningsInStructuredOutput(t *testing.T) {
+	var ev strings.Builder
+	ev.WriteString("device_id,timestamp,event\n")
+	at := func(h int) string { return time.Date(2026, 10, 1, h, 0, 0, 0, time.UTC).Format(time.RFC3339) }
+	for h := range 30 {
+		fmt.Fprintf(&ev, "v1,%s,connected\n", at(h))
+		if h%3 == 0 {
+			fmt.Fprintf(&ev, "v2,%s,connected\n", at(h))
+		}
+	}
+	for _, c := range []struct {
+		name, inputs string
+		want         []string
+	}{
+		{"devices", "{devices: devices.csv, events: events.csv}", []string{"customer health: the band of 1 customer", `valve: 1 of its 2 devices (e.g. "v2")`}},
+		{"events alone", "{events: events.csv}\n  unmodelled: valve", []string{"metrics.unmodelled: valve is the profile"}},
+	} {
+		dir := valveRepo(t, "", ev.String())
+		cmdtest.WriteFile(t, dir, "devices.csv", "device_id,shipped_at,model,customer_id\nv1,2026-09-01,valve,a\nv2,2026-09-01,valve,a\n")
+		cmdtest.WriteFile(t, dir, "iotpm.yaml", "devices: devices.yaml\nmetrics:\n  from: 2026-10-01T00:00:00Z\n  to: 2026-10-02T06:00:00Z\n  as_of: 2026-10-02T06:00:00Z\n  inputs: "+c.inputs+"\n")
+		for _, format := range []string{"json", "yaml"} {
+			t.Run(c.name+"/"+format, func(t *testing.T) {
+				stdout, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir, "-o", format)
+				if code != 0 {
+					t.Fatalf("exit %d: %s", code, stderr)
+				}
+				var doc struct {
+					Problems []struct {
+						File, Severity, Message string
+						Line, Col               int
+					}
+				}
+				if err := yaml.Unmarshal([]byte(stdout), &doc); err != nil { // JSON is YAML
+					t.Fatal(err)
+				}
+				var lines []string
+				for _, p := range doc.Problems {
+					if p.Severity != "warning" || p.File == "" {
+						t.Errorf("problem %+v: want a warning at its file", p)
+					}
+					at := p.File
+					if p.Line > 0 {
+						at = fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
+					}
+					lines = append(lines, at+": warning: "+p.Message)
+				}
+				got := strings.Join(lines, "\n")
+				// the same lines (stderr in the order the checks ran)
+				printed := strings.Split(strings.TrimSpace(stderr), "\n")
+				slices.Sort(printed)
+				if want := strings.Join(printed, "\n"); strings.Join(slices.Sorted(slices.Values(lines)), "\n") != want {
+					t.Errorf("problems:\n%s\nwant stderr's warnings:\n%s", got, want)
+				}
+				for _, w := range c.want {
+					if !strings.Contains(got, w) {
+						t.Errorf("no %q in the problems:\n%s", w, got)
+					}
+				}
+			})
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/iotpm/iotpm/internal/cmdutil"
+	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/export"
 	"github.com/iotpm/iotpm/internal/failure"
 	"github.com/iotpm/iotpm/internal/fleetmetrics"
@@ -183,6 +184,7 @@ func metricsRun(opts *MetricsOptions) error {
 	if err := cmdutil.ReportProblems(f, diags); err != nil {
 		return err
 	}
+	warned := diags.Warnings() // the output's problems, with the run's
 	job, diags, err := opts.Job(cfg, f.Path)
 	if err != nil {
 		return err
@@ -190,6 +192,7 @@ func metricsRun(opts *MetricsOptions) error {
 	if err := cmdutil.ReportProblems(f, diags); err != nil {
 		return err
 	}
+	warned = append(warned, diags.Warnings()...)
 	if opts.PrintSQL {
 		return printSQL(f, job)
 	}
@@ -223,6 +226,7 @@ func metricsRun(opts *MetricsOptions) error {
 		}
 	}
 	doc := fleetmetrics.NewResult(out, gates)
+	doc.Problems = append([]diag.Diagnostic{}, append(warned, doc.Problems...).Sort()...)
 	if err := cmdutil.Emit(f, func(b *bytes.Buffer, term render.Term) error { return Write(b, format, doc, term, opts.Table) }); err != nil {
 		return err
 	}
