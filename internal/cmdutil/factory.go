@@ -58,6 +58,8 @@ type Factory struct {
 
 	config      *planfile.Config
 	configDiags diag.List
+	// warned: the warnings ReportProblems printed (Warned).
+	warned diag.List
 	// format is -o, parsed by CheckOutputFlag ("": not yet).
 	format render.Format
 }

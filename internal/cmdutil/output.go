@@ -85,8 +85,9 @@ func checkColumns(t render.Term) error {
 	return nil
 }
 
-// ReportProblems prints diagnostics to stderr, sorted. When any is an
-// error it returns a failure.InvalidInputError for Main to turn into exit 2.
+// ReportProblems prints diagnostics to stderr, sorted, and keeps the
+// warnings for the output (Warned). When any is an error it returns a
+// failure.InvalidInputError for Main to turn into exit 2.
 func ReportProblems(f *Factory, diags diag.List) error {
 	for _, d := range diags.Sort() {
 		fmt.Fprintln(f.IO.ErrOut, d.String())
@@ -94,5 +95,14 @@ func ReportProblems(f *Factory, diags diag.List) error {
 	if diags.HasErrors() {
 		return &failure.InvalidInputError{Diagnostics: diags}
 	}
+	f.warned = append(f.warned, diags.Warnings()...)
 	return nil
+}
+
+// Warned is every warning ReportProblems printed so far, sorted (never
+// nil): the problems a command's JSON and YAML carry beside numbers
+// measured from the fleet's data, so that a pipeline keeping the output
+// and not the log keeps what they are to be read with.
+func (f *Factory) Warned() []diag.Diagnostic {
+	return append([]diag.Diagnostic{}, f.warned.Sort()...)
 }

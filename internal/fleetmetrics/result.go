@@ -283,7 +283,7 @@ func NewResult(out *Outcome, gates []gate.Gate) Result {
 	var doc Result
 	doc.Window.From, doc.Window.To = isoMicro(r.Window.From), isoMicro(r.Window.To)
 	doc.Gates = append([]gate.Gate{}, gates...)
-	doc.Problems = append([]diag.Diagnostic{}, out.Problems.Warnings().Sort()...)
+	doc.Problems = append([]diag.Diagnostic{}, out.Problems.Warnings().Sort()...) // the run's; iotpm metrics adds the config's
 	doc.Rows = map[string]Rows{}
 	doc.DataAgeDays = out.ageDays
 	for _, st := range out.stats {

@@ -9,12 +9,15 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/iotpm/iotpm/internal/cmd/root"
 	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/iostreams"
+	"go.yaml.in/yaml/v3"
 )
 
 // Update is -update: golden files are rewritten with the current output.
@@ -201,3 +204,72 @@ const MainsHub = `  - id: hub
     events:
       - {name: status, every: 5m, duration: 200ms, current: 80mA, uplink: {bytes: 120}}
 `
+
+// KeepLines rewrites the export name (under exports/) of the planning
+// repo at repo with the lines keep keeps, the header among them.
+func KeepLines(t *testing.T, repo, name string, keep func(line string) bool) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(repo, "exports", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept strings.Builder
+	for line := range strings.Lines(string(data)) {
+		if keep(line) {
+			kept.WriteString(line)
+		}
+	}
+	WriteFile(t, repo, "exports/"+name, kept.String())
+}
+
+// ThinUplinks keeps one uplink in eight (f_cnt a multiple of 8) of two of
+// the example's six LoRaWAN sensors in the copy at repo: every 2 h
+// instead of every 15 min, as a longer heartbeat rolled out to them would
+// (the canary wave of the example's adaptive-heartbeat). Their uptime
+// reads low, and the run warns of them.
+func ThinUplinks(t *testing.T, repo string) {
+	t.Helper()
+	sparse := map[string]bool{"eui-70b3d57ed00500a1": true, "eui-70b3d57ed00500a2": true}
+	KeepLines(t, repo, "uplinks.csv", func(line string) bool {
+		f := strings.Split(strings.TrimSpace(line), ",")
+		n, err := strconv.Atoi(f[len(f)-1])
+		return err != nil || !sparse[f[0]] || n%8 == 0
+	})
+}
+
+// Problems are the problems of a command's JSON or YAML output as stderr
+// prints diagnostics ("file:line:col: warning: message"), sorted.
+func Problems(t *testing.T, output string) []string {
+	t.Helper()
+	var doc struct {
+		Problems []struct {
+			File, Severity, Message string
+			Line, Col               int
+		}
+	}
+	if err := yaml.Unmarshal([]byte(output), &doc); err != nil { // JSON is YAML
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, p := range doc.Problems {
+		at := p.File
+		if p.Line > 0 {
+			at = fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
+		}
+		lines = append(lines, at+": "+p.Severity+": "+p.Message)
+	}
+	slices.Sort(lines)
+	return lines
+}
+
+// Warnings are stderr's warning lines, sorted.
+func Warnings(stderr string) []string {
+	var lines []string
+	for line := range strings.Lines(stderr) {
+		if strings.Contains(line, ": warning: ") {
+			lines = append(lines, strings.TrimSuffix(line, "\n"))
+		}
+	}
+	slices.Sort(lines)
+	return lines
+}

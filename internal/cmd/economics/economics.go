@@ -181,5 +181,6 @@ func economicsRun(opts *EconomicsOptions) error {
 	if err != nil {
 		return err
 	}
+	doc.Problems = f.Warned()
 	return cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error { return write(w, format, doc, term) })
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/iotpm/iotpm/internal/cmd/cmdtest"
 	"github.com/iotpm/iotpm/internal/cmdutil"
 	"github.com/iotpm/iotpm/internal/fleetmetrics"
-	"go.yaml.in/yaml/v3"
 )
 
 const checkinDevices = `devices:
@@ -448,36 +447,13 @@ func TestWarningsInStructuredOutput(t *testing.T) {
 				if code != 0 {
 					t.Fatalf("exit %d: %s", code, stderr)
 				}
-				var doc struct {
-					Problems []struct {
-						File, Severity, Message string
-						Line, Col               int
-					}
-				}
-				if err := yaml.Unmarshal([]byte(stdout), &doc); err != nil { // JSON is YAML
-					t.Fatal(err)
-				}
-				var lines []string
-				for _, p := range doc.Problems {
-					if p.Severity != "warning" || p.File == "" {
-						t.Errorf("problem %+v: want a warning at its file", p)
-					}
-					at := p.File
-					if p.Line > 0 {
-						at = fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
-					}
-					lines = append(lines, at+": warning: "+p.Message)
-				}
-				got := strings.Join(lines, "\n")
-				// the same lines (stderr in the order the checks ran)
-				printed := strings.Split(strings.TrimSpace(stderr), "\n")
-				slices.Sort(printed)
-				if want := strings.Join(printed, "\n"); strings.Join(slices.Sorted(slices.Values(lines)), "\n") != want {
-					t.Errorf("problems:\n%s\nwant stderr's warnings:\n%s", got, want)
+				got, printed := cmdtest.Problems(t, stdout), cmdtest.Warnings(stderr)
+				if !slices.Equal(got, printed) {
+					t.Errorf("problems:\n%s\nwant stderr's warnings:\n%s", strings.Join(got, "\n"), strings.Join(printed, "\n"))
 				}
 				for _, w := range c.want {
-					if !strings.Contains(got, w) {
-						t.Errorf("no %q in the problems:\n%s", w, got)
+					if !strings.Contains(strings.Join(got, "\n"), w) {
+						t.Errorf("no %q in the problems:\n%s", w, strings.Join(got, "\n"))
 					}
 				}
 			})

@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/iotpm/iotpm/internal/cmdutil"
-	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/export"
 	"github.com/iotpm/iotpm/internal/failure"
 	"github.com/iotpm/iotpm/internal/fleetmetrics"
@@ -184,7 +183,6 @@ func metricsRun(opts *MetricsOptions) error {
 	if err := cmdutil.ReportProblems(f, diags); err != nil {
 		return err
 	}
-	warned := diags.Warnings() // the output's problems, with the run's
 	job, diags, err := opts.Job(cfg, f.Path)
 	if err != nil {
 		return err
@@ -192,7 +190,6 @@ func metricsRun(opts *MetricsOptions) error {
 	if err := cmdutil.ReportProblems(f, diags); err != nil {
 		return err
 	}
-	warned = append(warned, diags.Warnings()...)
 	if opts.PrintSQL {
 		return printSQL(f, job)
 	}
@@ -226,7 +223,7 @@ func metricsRun(opts *MetricsOptions) error {
 		}
 	}
 	doc := fleetmetrics.NewResult(out, gates)
-	doc.Problems = append([]diag.Diagnostic{}, append(warned, doc.Problems...).Sort()...)
+	doc.Problems = f.Warned()
 	if err := cmdutil.Emit(f, func(b *bytes.Buffer, term render.Term) error { return Write(b, format, doc, term, opts.Table) }); err != nil {
 		return err
 	}
@@ -317,8 +314,8 @@ func reportRows(f *cmdutil.Factory, job *fleetmetrics.Job, out *fleetmetrics.Out
 		}
 		return &failure.InvalidInputError{Diagnostics: out.Problems}
 	}
-	for _, w := range out.Problems.Warnings() {
-		fmt.Fprintln(f.IO.ErrOut, w.String())
+	if err := cmdutil.ReportProblems(f, out.Problems.Warnings()); err != nil {
+		return err
 	}
 	if out.BadRows() > 0 {
 		fmt.Fprintf(f.IO.ErrOut, "iotpm: skipped %s (within --max-bad-rows %d); see rows in the output\n", render.Plural(out.BadRows(), "bad row"), job.MaxBadRows())

@@ -489,7 +489,7 @@ func TestCheckinIntervalWarningFromTheDatabase(t *testing.T) {
 func TestNoDisconnectWarningFromTables(t *testing.T) {
 	warning := func(stderr string) string { return warningWith(stderr, "no disconnect among") }
 	want, stderr := filesWarning(t, warning, func(files string) {
-		keepLines(t, files, "lifecycle.csv", func(line string) bool { return !strings.HasSuffix(strings.TrimSpace(line), ",disconnected") })
+		cmdtest.KeepLines(t, files, "lifecycle.csv", func(line string) bool { return !strings.HasSuffix(strings.TrimSpace(line), ",disconnected") })
 	})
 	if !strings.Contains(want, "devices counted as always connected have no disconnect among their events") {
 		t.Fatalf("no warning from the files without disconnects:\n%s", stderr)
@@ -753,7 +753,7 @@ func TestSingleActivityWarningFromTables(t *testing.T) {
 func TestDataGapWarningFromTables(t *testing.T) {
 	warning := func(stderr string) string { return warningWith(stderr, "has no row from") }
 	want, stderr := filesWarning(t, warning, func(files string) {
-		keepLines(t, files, "uplinks.csv", func(line string) bool {
+		cmdtest.KeepLines(t, files, "uplinks.csv", func(line string) bool {
 			f := strings.Split(line, ",")
 			return len(f) < 2 || !strings.HasPrefix(f[1], "2026-10-20") && !strings.HasPrefix(f[1], "2026-10-21")
 		})
@@ -878,19 +878,10 @@ func TestCustomerSparseWarningFromTables(t *testing.T) {
 	sameWarningFromTables(t, warning, want, thinUplinksSQL)
 }
 
-// thinUplinks keeps one uplink in eight (f_cnt a multiple of 8) of two of
-// the example's six LoRaWAN sensors: every 2 h instead of every 15 min,
-// as a longer heartbeat rolled out to them would; thinUplinksSQL does the
-// same to an engine's table.
+// thinUplinks is cmdtest.ThinUplinks for filesWarning; thinUplinksSQL
+// does the same to an engine's table.
 func thinUplinks(t *testing.T) func(files string) {
-	sparse := map[string]bool{"eui-70b3d57ed00500a1": true, "eui-70b3d57ed00500a2": true}
-	return func(files string) {
-		keepLines(t, files, "uplinks.csv", func(line string) bool {
-			f := strings.Split(strings.TrimSpace(line), ",")
-			n, err := strconv.Atoi(f[len(f)-1])
-			return err != nil || !sparse[f[0]] || n%8 == 0
-		})
-	}
+	return func(files string) { cmdtest.ThinUplinks(t, files) }
 }
 
 const thinUplinksSQL = "DELETE FROM {schema}.uplinks WHERE device_id IN ('eui-70b3d57ed00500a1', 'eui-70b3d57ed00500a2') AND f_cnt::bigint % 8 <> 0"
@@ -941,23 +932,6 @@ func filesWarning(t *testing.T, warning func(stderr string) string, edit func(fi
 	edit(files)
 	_, stderr, _ = cmdtest.Run(t, nil, "metrics", "-C", files, "--now=2026-11-11T00:00:00Z")
 	return warning(stderr), stderr
-}
-
-// keepLines rewrites the example export name in repo with the lines keep
-// keeps (the header is a line too).
-func keepLines(t *testing.T, repo, name string, keep func(line string) bool) {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(repo, "exports", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var kept strings.Builder
-	for line := range strings.Lines(string(data)) {
-		if keep(line) {
-			kept.WriteString(line)
-		}
-	}
-	cmdtest.WriteFile(t, repo, "exports/"+name, kept.String())
 }
 
 // Units of the window's cohort shipped after the data's horizon are
