@@ -113,6 +113,20 @@ type plan struct {
 
 func (p *plan) has(kind planfile.InputKind) bool { _, ok := p.tables[kind]; return ok }
 
+// unlistedModel: no devices input, and metrics.unmodelled names the
+// profile of every device (none has a model value), as
+// metrics.Data.SetUnlistedModel gives it.
+func (p *plan) unlistedModel() bool { return p.unmodelled && !p.has(planfile.KindDevices) }
+
+// modelOf is the model value of the devices row d (a LEFT JOIN of dev, or
+// of an empty stand-in): @unmodelled for every device with unlistedModel.
+func (p *plan) modelOf(d string) string {
+	if p.unlistedModel() {
+		return "@unmodelled::text"
+	}
+	return d + ".model"
+}
+
 // devCTE: the devices input, one row per device (Run checks ids are unique).
 func (p *plan) devCTE() string {
 	return "dev AS (\n  " + p.devSelect(false) + "\n)"
@@ -157,6 +171,9 @@ func (p *plan) devSelect(byID bool) string {
 // and reach (g·P) of its model's profile, the profile, and whether its
 // model value names none (@model_* are Options.Models, by value).
 func (p *plan) dmCTE() string {
+	if p.unlistedModel() {
+		return mdCTE // dm: after the walk, its devices (unlistedDM)
+	}
 	if !p.has(planfile.KindDevices) {
 		return "dm AS (SELECT " + p.idNull() + " AS device_id, NULL::text AS profile, 0::bigint AS every, 0::bigint AS reach, false AS unknown, NULL::text AS model WHERE false)"
 	}
@@ -165,6 +182,18 @@ dm AS (
   SELECT d.device_id, m.profile, coalesce(m.every, 0) AS every, coalesce(m.reach, 0) AS reach,
          (d.model IS NOT NULL AND m.model IS NULL) AS unknown, d.model
   FROM dev d LEFT JOIN md m ON m.model = d.model
+)`
+}
+
+// unlistedDM: with unlistedModel, dm is every device with rows (pda),
+// each of the profile @unmodelled names; "" otherwise (dmCTE's).
+func (p *plan) unlistedDM() string {
+	if !p.unlistedModel() {
+		return ""
+	}
+	return `dm AS (
+  SELECT x.device_id, m.profile, coalesce(m.every, 0) AS every, coalesce(m.reach, 0) AS reach, false AS unknown, @unmodelled::text AS model
+  FROM pda x LEFT JOIN md m ON m.model = @unmodelled
 )`
 }
 
@@ -371,8 +400,8 @@ const walkFrom = "least(@from, (@bounds::bigint[])[1], (floor(@horizon::numeric 
 // rn = 1) only in the first.
 func (p *plan) walkCTEs(b string) string {
 	mode, mdJoin := "0::bigint AS every, 0::bigint AS reach", ""
-	if p.has(planfile.KindDevices) {
-		mode, mdJoin = "coalesce(m.every, 0) AS every, coalesce(m.reach, 0) AS reach", " LEFT JOIN md m ON m.model = d.model"
+	if p.has(planfile.KindDevices) || p.unlistedModel() {
+		mode, mdJoin = "coalesce(m.every, 0) AS every, coalesce(m.reach, 0) AS reach", " LEFT JOIN md m ON m.model = "+p.modelOf("d")
 	}
 	nt := "coalesce(nt, " + posInf + ")"
 	ow := windowOverlap
@@ -568,7 +597,7 @@ func (p *plan) baseCTEs(b string) []string {
 	} else {
 		out = append(out, "act AS (SELECT "+p.idNull()+" AS device_id, NULL::bigint AS t WHERE false)")
 	}
-	return append(out, p.dmCTE(), p.walkCTEs(b), deviceSumCTEs(b))
+	return append(out, p.dmCTE(), p.walkCTEs(b), deviceSumCTEs(b), p.unlistedDM())
 }
 
 // timeRole is the role of an input's row time: a ticket's created_at,
@@ -813,8 +842,14 @@ func (p *plan) otaSQL() string {
 		prof = "SELECT d.device_id, m.profile FROM dev d JOIN md m ON m.model = d.model"
 		ctes = append(ctes, p.devCTE(), mdCTE)
 	}
+	unitProfile := "pr.profile"
+	if p.unlistedModel() {
+		// every unit's device is of the profile metrics.unmodelled names
+		unitProfile = "(SELECT m.profile FROM md m WHERE m.model = @unmodelled)"
+		ctes = append(ctes, mdCTE)
+	}
 	ctes = append(ctes, "prof AS (\n  "+prof+"\n)")
-	count := `SELECT f.job, pr.profile,
+	count := `SELECT f.job, ` + unitProfile + ` AS profile,
   count(*) FILTER (WHERE c = 0) AS success,
   count(*) FILTER (WHERE c = 1) AS failure,
   count(*) FILTER (WHERE c = 2) AS excluded,
@@ -967,9 +1002,9 @@ func (p *plan) firmwareParts() ([]string, string) {
 	ctes = append(ctes, fmt.Sprintf(`fwa AS (
   SELECT a.device_id,
          CASE WHEN o.device_id IS NOT NULL THEN o.version WHEN @fw_at = @horizon THEN d.firmware END AS version,
-         coalesce(d.model = ANY(@noota_models::text[]), false) AS noota
+         coalesce(%s = ANY(@noota_models::text[]), false) AS noota
   FROM (SELECT DISTINCT device_id FROM actw) a LEFT JOIN fwo o USING (device_id) LEFT JOIN %s d USING (device_id)
-)`, dev))
+)`, p.modelOf("d"), dev))
 	return ctes, `SELECT version, noota, count(*) AS n,
   (SELECT count(*) FROM fwo WHERE ambiguous) AS ambiguous,
   (SELECT min(` + p.idText("device_id") + ` COLLATE "C") FROM fwo WHERE ambiguous) AS ambiguous_device
@@ -1035,7 +1070,7 @@ func (p *plan) fleetDaysSQL() string {
 	return with(ctes...) + fmt.Sprintf(`SELECT %[2]s AS device_id, fd.observed, fd.online,
   CASE WHEN fo.device_id IS NOT NULL THEN fo.version ELSE d.firmware END AS version,
   coalesce(dm.profile, d.model) AS model,
-  coalesce(d.model = ANY(@noota_models::text[]), false) AS noota
+  coalesce(%[3]s = ANY(@noota_models::text[]), false) AS noota
 FROM fd LEFT JOIN fwo fo USING (device_id) LEFT JOIN %[1]s d USING (device_id) LEFT JOIN dm USING (device_id)
-ORDER BY %[2]s COLLATE "C"`, dev, id)
+ORDER BY %[2]s COLLATE "C"`, dev, id, p.modelOf("d"))
 }

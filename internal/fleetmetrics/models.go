@@ -17,7 +17,8 @@ import (
 // metrics.models (a value mapped to an id), so that a device's model says
 // whether it is always connected or checks in. fleet is devices.yaml when
 // the caller loaded it already (nil: it is loaded here, and its problems
-// returned). Without a devices input no device has a model, and
+// returned). Without a devices input no device has a model value: every
+// device is then what metrics.unmodelled names, and without that
 // devices.yaml is read only to check the names iotpm.yaml gives models
 // (CheckModelNames). It returns the problems, positioned.
 func (j *Job) ResolveModels(cfg *planfile.Config, fleet *planfile.Fleet) diag.List {
@@ -38,7 +39,7 @@ func (j *Job) ResolveModels(cfg *planfile.Config, fleet *planfile.Fleet) diag.Li
 			return problems
 		}
 	}
-	if !j.Has(planfile.KindDevices) {
+	if !j.Has(planfile.KindDevices) && j.unmodelled == "" {
 		return append(problems, CheckModelNames(cfg, fleet)...)
 	}
 	modes, profile := map[string]metrics.Mode{}, map[string]string{}

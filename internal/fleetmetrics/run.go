@@ -124,6 +124,11 @@ func RunJob(env runenv.Env, job *Job) (*Outcome, error) {
 	if !out.Problems.HasErrors() {
 		checkJoins(data, out)
 	}
+	if _, ok := job.inputs[planfile.KindDevices]; !ok && job.unmodelled != "" {
+		// no devices input: no device has a model value, and
+		// metrics.unmodelled says what they are
+		data.SetUnlistedModel([]byte(job.unmodelled))
+	}
 	if out.badRows > job.maxBadRows {
 		badRowErrors(out)
 	}
@@ -290,7 +295,6 @@ func finishMetrics(env runenv.Env, job *Job, out *Outcome) {
 				devicesHave(u.NoModel), strings.Join(checkin, ", "))
 		}
 	}
-	unmodelledWarning(job, out)
 	checkinWarnings(job, out)
 	sleepWarning(out)
 	customerSparseWarning(job, out)

@@ -598,18 +598,6 @@ func sleepWarning(out *Outcome) {
 		render.Plural(u.Always.Devices, "device"), render.Percent(u.Always.Value, 1), who)
 }
 
-// unmodelledWarning warns when metrics.unmodelled names a profile and
-// the run reads no devices input: the reader gives the profile to the
-// devices input's rows, so with none every device counts as always
-// connected, whatever iotpm.yaml says of them.
-func unmodelledWarning(job *Job, out *Outcome) {
-	if job.unmodelled == "" || statPath(out, planfile.KindDevices) != "" || out.report.Uptime == nil {
-		return
-	}
-	out.Problems.Warnf(diag.Schema, job.configFile, job.unmodelledPos.Line, job.unmodelledPos.Col, "metrics.unmodelled: %s is the profile of the devices input's rows without a model value, and this run reads no devices input: every device counts as always connected (down whenever disconnected); add the devices export (metrics.inputs.devices: its ids and shipped_at, a model column optional) so that they take %s",
-		job.unmodelled, job.unmodelled)
-}
-
 // noDisconnectWarning warns when the always-connected devices with
 // observed time have not one disconnect among their events that count:
 // each is then connected from its first connect to the end, and uptime

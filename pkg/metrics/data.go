@@ -324,6 +324,20 @@ func (d *Data) SetModel(id, model []byte) {
 	d.model[i], _ = d.models.Index(model)
 }
 
+// SetUnlistedModel gives every device the devices input does not list
+// the model value model: with no devices input, metrics.unmodelled names
+// what all of the fleet's devices are (a LoRaWAN network server's uplinks
+// alone, every sensor the profile that checks in). Call it after the
+// last row is added.
+func (d *Data) SetUnlistedModel(model []byte) {
+	m, _ := d.models.Index(model)
+	for i, listed := range d.listed {
+		if !listed {
+			d.model[i] = m
+		}
+	}
+}
+
 type segment struct {
 	devs []int32
 	vals []int64

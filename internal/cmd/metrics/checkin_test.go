@@ -417,10 +417,10 @@ func TestSparseCheckinDevicesWarned(t *testing.T) {
 
 // The run's warnings are in its JSON and YAML as problems as well as on
 // stderr, every one at its file: a pipeline that keeps the output and not
-// the log keeps what its numbers are to be read with. The case above
-// gives three (the profile's sparse devices and the two customers, in
-// one); a config warning is among them (metrics.unmodelled without a
-// devices input: the run of the events alone).
+// the log keeps what its numbers are to be read with: the data's
+// warnings (the case above: the profile's sparse devices, the customer
+// they decide), and the config's, at its line and column (a month: the
+// data has moved past).
 func TestWarningsInStructuredOutput(t *testing.T) {
 	var ev strings.Builder
 	ev.WriteString("device_id,timestamp,event\n")
@@ -432,15 +432,15 @@ func TestWarningsInStructuredOutput(t *testing.T) {
 		}
 	}
 	for _, c := range []struct {
-		name, inputs string
+		name, window string
 		want         []string
 	}{
-		{"devices", "{devices: devices.csv, events: events.csv}", []string{"customer health: the band of 1 customer", `valve: 1 of its 2 devices (e.g. "v2")`}},
-		{"events alone", "{events: events.csv}\n  unmodelled: valve", []string{"metrics.unmodelled: valve is the profile"}},
+		{"data", "from: 2026-10-01T00:00:00Z\n  to: 2026-10-02T06:00:00Z\n  as_of: 2026-10-02T06:00:00Z", []string{"customer health: the band of 1 customer", `valve: 1 of its 2 devices (e.g. "v2")`}},
+		{"config", "month: 2026-08", []string{"iotpm.yaml:3:3: warning: metrics.month 2026-08: the data reaches 2026-10-02T05:00:00Z"}},
 	} {
 		dir := valveRepo(t, "", ev.String())
 		cmdtest.WriteFile(t, dir, "devices.csv", "device_id,shipped_at,model,customer_id\nv1,2026-09-01,valve,a\nv2,2026-09-01,valve,a\n")
-		cmdtest.WriteFile(t, dir, "iotpm.yaml", "devices: devices.yaml\nmetrics:\n  from: 2026-10-01T00:00:00Z\n  to: 2026-10-02T06:00:00Z\n  as_of: 2026-10-02T06:00:00Z\n  inputs: "+c.inputs+"\n")
+		cmdtest.WriteFile(t, dir, "iotpm.yaml", "devices: devices.yaml\nmetrics:\n  "+c.window+"\n  inputs: {devices: devices.csv, events: events.csv}\n")
 		for _, format := range []string{"json", "yaml"} {
 			t.Run(c.name+"/"+format, func(t *testing.T) {
 				stdout, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir, "-o", format)

@@ -1264,3 +1264,62 @@ func TestIntermittentWarningFromTables(t *testing.T) {
 	sameWarningFromTables(t, warning, want,
 		"UPDATE {schema}.devices SET model = NULL WHERE device_id IN ('drip-valve-01', 'drip-valve-02', 'drip-valve-03')")
 }
+
+// With no devices input, metrics.unmodelled names the profile of every
+// device, in both engines: the example's events, uplinks and OTA without
+// its devices export (nor the inputs that need it), every device a
+// drip-lora, give the same uptime by mode and profile, MAD, OTA by
+// profile, firmware, months and gates from the files and from each
+// engine's tables.
+func TestUnmodelledWithoutDevicesFromTables(t *testing.T) {
+	noDevices := func(repo string) {
+		path := filepath.Join(repo, "iotpm.yaml")
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		for line := range strings.Lines(string(data)) {
+			trimmed := strings.TrimSpace(line)
+			if strings.HasPrefix(line, "    ") && (strings.HasPrefix(trimmed, "devices:") || strings.HasPrefix(trimmed, "usage:") ||
+				strings.HasPrefix(trimmed, "tickets:") || strings.HasPrefix(trimmed, "onboarding:")) {
+				continue
+			}
+			b.WriteString(strings.Replace(line, "unmodelled: always", "unmodelled: drip-lora", 1))
+		}
+		if !strings.Contains(b.String(), "unmodelled: drip-lora") {
+			t.Fatal("the example's iotpm.yaml no longer has unmodelled: always")
+		}
+		cmdtest.WriteFile(t, repo, "iotpm.yaml", b.String())
+	}
+	args := []string{"metrics", "-o", "json", "--now=2026-11-11T00:00:00Z"}
+	files := cmdtest.CopyExample(t)
+	noDevices(files)
+	fileOut, fileErr, fileCode := cmdtest.Run(t, nil, append(args, "-C", files)...)
+	if !strings.Contains(fileOut, `"model": "drip-lora"`) || strings.Contains(fileOut, `"model": "drip-valve"`) {
+		t.Fatalf("files: every device should be a drip-lora:\n%s\n%s", fileOut, fileErr)
+	}
+	keys := []string{"connectivity_uptime", "monthly_active_devices", "ota_success_rate", "firmware_on_target", "months", "gates"}
+	for _, e := range pgtest.Engines {
+		t.Run(e.Name, func(t *testing.T) {
+			repo, env, _ := engineRepo(t, e)
+			noDevices(repo)
+			dbOut, dbErr, dbCode := cmdtest.Run(t, env, append(args, "-C", repo)...)
+			if dbCode != fileCode {
+				t.Fatalf("exit: files %d, %s %d\n%s\n%s", fileCode, e.Name, dbCode, fileErr, dbErr)
+			}
+			for _, k := range keys {
+				var a, b any
+				if err := json.Unmarshal([]byte(jsonField(t, fileOut, k)), &a); err != nil {
+					t.Fatalf("files %s: %v", k, err)
+				}
+				if err := json.Unmarshal([]byte(jsonField(t, dbOut, k)), &b); err != nil {
+					t.Fatalf("%s %s: %v\n%s", e.Name, k, err, dbErr)
+				}
+				if !sameJSON(a, b) {
+					t.Errorf("%s differs:\nfiles: %s\n%s: %s", k, jsonField(t, fileOut, k), e.Name, jsonField(t, dbOut, k))
+				}
+			}
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package metrics_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -185,32 +186,53 @@ func TestLateStartWarned(t *testing.T) {
 }
 
 // metrics.unmodelled naming a profile gives it to the devices input's
-// rows; a run without a devices input is warned at the line, since every
-// device then counts as always connected.
-func TestUnmodelledWithoutDevicesInputWarned(t *testing.T) {
-	for _, withDevices := range []bool{false, true} {
-		dir := t.TempDir()
-		cmdtest.WriteFile(t, dir, "devices.yaml", checkinDevices)
-		cmdtest.WriteFile(t, dir, "iotpm.yaml", "devices: devices.yaml\nmetrics:\n  unmodelled: valve\n")
-		cmdtest.WriteFile(t, dir, "events.csv", "device_id,timestamp,event\nv1,2026-10-01T00:00:00Z,connected\nv1,2026-10-01T00:00:30Z,disconnected\nv1,2026-10-01T01:00:00Z,connected\n")
-		cmdtest.WriteFile(t, dir, "devices.csv", "device_id,shipped_at\nv1,2026-09-01\n")
-		args := []string{"metrics", "-C", dir, "--events", "events.csv", "--from", "2026-10-01", "--to", "2026-10-02", "--as-of", "2026-10-01T02:00:00Z", "-o", "json"}
-		if withDevices {
-			args = append(args, "--devices", "devices.csv")
-		}
-		stdout, stderr, code := cmdtest.Run(t, nil, args...)
-		if code != 0 {
-			t.Fatalf("exit %d: %s", code, stderr)
-		}
-		warned := strings.Contains(stderr, "iotpm.yaml:3:15: warning: metrics.unmodelled: valve is the profile of the devices input's rows without a model value, and this run reads no devices input")
-		// with the devices input v1 is a valve, checking in hourly (its
-		// disconnect ends nothing): reachable 2 h of 2 h; without it,
-		// always connected: down from 00:00:30 to 01:00
-		checkin := strings.Contains(stdout, `"checkin": {
-        "value": 1,`)
-		if warned == withDevices || checkin != withDevices {
-			t.Errorf("devices input %v: warned %v, check-in mode %v:\n%s\n%s", withDevices, warned, checkin, stderr, stdout)
-		}
+// rows and, in a run with no devices input, to every device: a network
+// server's uplinks alone (or events alone) then give the check-in uptime,
+// each device in service from its first row. v1 checks in at 00:00 and
+// 01:00 (hourly valve profile, grace 1.5): reachable to 02:30, down to H
+// 04:00 — 2.5 of 4 h, 62.5%, with the devices input, without it, and from
+// activity rows alone. Counted as always connected (the run before), its
+// events read connected 00:00–00:00:30 and 01:00–04:00.
+func TestUnmodelledWithoutDevicesInput(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		args []string
+	}{
+		{"events and devices", []string{"--events", "events.csv", "--devices", "devices.csv"}},
+		{"events", []string{"--events", "events.csv"}},
+		{"activity", []string{"--activity", "uplinks.csv"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			cmdtest.WriteFile(t, dir, "devices.yaml", checkinDevices)
+			cmdtest.WriteFile(t, dir, "iotpm.yaml", "devices: devices.yaml\nmetrics:\n  unmodelled: valve\n")
+			cmdtest.WriteFile(t, dir, "events.csv", "device_id,timestamp,event\nv1,2026-10-01T00:00:00Z,connected\nv1,2026-10-01T00:00:30Z,disconnected\nv1,2026-10-01T01:00:00Z,connected\n")
+			cmdtest.WriteFile(t, dir, "uplinks.csv", "device_id,timestamp\nv1,2026-10-01T00:00:00Z\nv1,2026-10-01T01:00:00Z\n")
+			cmdtest.WriteFile(t, dir, "devices.csv", "device_id,shipped_at\nv1,2026-09-01\n")
+			args := append([]string{"metrics", "-C", dir, "--from", "2026-10-01", "--to", "2026-10-02", "--as-of", "2026-10-01T04:00:00Z", "-o", "json"}, c.args...)
+			stdout, stderr, code := cmdtest.Run(t, nil, args...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			var doc struct {
+				Uptime struct {
+					Value  float64
+					ByMode map[string]struct {
+						Value   *float64
+						Devices int
+					} `json:"by_mode"`
+				} `json:"connectivity_uptime"`
+			}
+			if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+				t.Fatal(err)
+			}
+			if m := doc.Uptime.ByMode["checkin"]; doc.Uptime.Value != 0.625 || m.Value == nil || *m.Value != 0.625 || m.Devices != 1 {
+				t.Errorf("uptime %v, check-in mode %+v: want 62.5%% of one check-in device\n%s", doc.Uptime.Value, m, stderr)
+			}
+			if strings.Contains(stderr, "unmodelled") {
+				t.Errorf("warned of metrics.unmodelled:\n%s", stderr)
+			}
+		})
 	}
 }
 
