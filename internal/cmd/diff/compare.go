@@ -6,6 +6,7 @@ import (
 	"math"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -40,6 +41,11 @@ type Diff struct {
 	// NewWarnings are the head's warnings the base does not have (by
 	// message): what the change makes the run warn of.
 	NewWarnings []string `json:"new_warnings"`
+	// ChangedWarnings are the head's warnings the base gave with other
+	// figures — the same words, another count, share, time or example id
+	// (a data refresh moves them all): still warned of, not brought by
+	// the change, so not among NewWarnings; the comment folds them.
+	ChangedWarnings []string `json:"changed_warnings"`
 	// Window is the metrics window before → after when the change moves
 	// it (every metric gate then measures another stretch of time: a pull
 	// request that picks a better month shows it); nil when it stays.
@@ -989,18 +995,31 @@ func releaseCapacity(p *planning.Results, track rice.Track, name string) (float6
 
 // newWarnings are the head's warnings whose message the base's warnings do
 // not have (a line moved by the change is the same warning), as the
-// diagnostics print, paths relative to the head's repo dir.
-func newWarnings(base, head diag.List, dir string) []string {
-	seen := map[string]bool{}
+// diagnostics print, paths relative to the head's repo dir; changed are
+// those of them the base gave with other figures (warningShape).
+func newWarnings(base, head diag.List, dir string) (added, changed []string) {
+	seen, shapes := map[string]bool{}, map[string]bool{}
 	for _, d := range base.Warnings() {
-		seen[d.Message] = true
+		seen[d.Message], shapes[warningShape(d.Message)] = true, true
 	}
-	out := []string{}
+	added, changed = []string{}, []string{}
 	for _, d := range head.Warnings().Sort() {
-		if seen[d.Message] {
-			continue
+		switch {
+		case seen[d.Message]:
+		case shapes[warningShape(d.Message)]:
+			changed = append(changed, d.RelativeTo(dir).String())
+		default:
+			added = append(added, d.RelativeTo(dir).String())
 		}
-		out = append(out, d.RelativeTo(dir).String())
 	}
-	return out
+	return added, changed
 }
+
+// figures are a warning's numbers: counts (1,234), shares (66.44%), times
+// (2026-10-13T00:33:48Z) and the digits of ids.
+var figures = regexp.MustCompile(`[0-9]+(?:[.,:][0-9]+)*`)
+
+// warningShape is a warning's message with its figures masked: the same
+// warning with other counts, shares, times or example ids has the same
+// shape.
+func warningShape(message string) string { return figures.ReplaceAllString(message, "#") }

@@ -56,8 +56,9 @@ instead (no git needed).
 
 -o markdown is the pull-request comment: a one-paragraph summary, the
 warnings the change brings (the head's that the base has not, open), then a
-collapsible section per part that changed; an unchanged plan says so in one
-line. --fail-on makes the diff a gate (exit 1).`,
+collapsible section per part that changed, and one for the base's warnings
+that the head gives with other figures (another count, share or time); an
+unchanged plan says so in one line. --fail-on makes the diff a gate (exit 1).`,
 		Example: `  iotpm diff                 # against the merge-base with the default branch
   iotpm diff origin/main -o markdown > comment.md
   iotpm diff --base-dir ../plan-v1 --fail-on slip --fail-on new-failing-gate`,
@@ -149,7 +150,7 @@ func diffRun(opts *DiffOptions) error {
 	} else {
 		d = comparePlans(base, head)
 	}
-	if d.NewWarnings = newWarnings(base.Problems, head.Problems, f.Dir); len(d.NewWarnings) > 0 {
+	if d.NewWarnings, d.ChangedWarnings = newWarnings(base.Problems, head.Problems, f.Dir); len(d.NewWarnings) > 0 {
 		d.Summary = d.summary()
 	}
 	d.Base = strings.TrimSuffix(strings.TrimSuffix(label, ":"), string(filepath.Separator))

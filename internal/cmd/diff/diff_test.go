@@ -264,6 +264,40 @@ func TestDiffNewWarnings(t *testing.T) {
 	}
 }
 
+// A warning the base gave with other figures — a data refresh moves the
+// counts of most — is not new: it is listed apart, folded, so that the
+// open list says what the change brings. The base warns of a firmware
+// target that is no version; the change drops a device from the exports,
+// one fewer on other versions.
+func TestDiffWarningsWithOtherFigures(t *testing.T) {
+	plan := gitRepo(t)
+	cmdtest.EditFile(t, filepath.Join(plan, "iotpm.yaml"), "firmware: {target: 2.4.1}", "firmware: {target: 2.4.l}")
+	gitIn(t, filepath.Dir(plan), "commit", "-q", "-am", "a target typo")
+	for _, name := range []string{"devices.csv", "lifecycle.csv", "ota.csv", "usage.csv", "setup.csv"} {
+		cmdtest.KeepLines(t, plan, name, func(line string) bool { return !strings.Contains(line, "drip-000007") })
+	}
+	const warning = `warning: metrics.firmware.target "2.4.l": it is no semantic version`
+	stdout, stderr, code := cmdtest.Run(t, nil, "diff", "HEAD", "-C", plan, "-o", "json")
+	var d struct {
+		NewWarnings     []string `json:"new_warnings"`
+		ChangedWarnings []string `json:"changed_warnings"`
+	}
+	if code != 0 || json.Unmarshal([]byte(stdout), &d) != nil {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	has := func(lines []string) bool {
+		return slices.ContainsFunc(lines, func(l string) bool { return strings.Contains(l, warning) })
+	}
+	if has(d.NewWarnings) || !has(d.ChangedWarnings) {
+		t.Fatalf("want the target's warning with other figures, not new: new %q, changed %q", d.NewWarnings, d.ChangedWarnings)
+	}
+	stdout, _, _ = cmdtest.Run(t, nil, "diff", "HEAD", "-C", plan, "-o", "markdown")
+	i, j := strings.Index(stdout, "<details><summary>Warnings the base gave too, with other figures: 1 change</summary>"), strings.Index(stdout, warning)
+	if i < 0 || j < i {
+		t.Errorf("markdown: the warning is not in its folded section:\n%s", stdout)
+	}
+}
+
 // A change that only widens a range can make a theme likely late without
 // moving a plan date: --fail-on theme-likely-late fails on it, theme-late
 // (the plan's dates) does not.

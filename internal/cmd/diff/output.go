@@ -270,6 +270,11 @@ func (d *Diff) tables(exact bool) (titles []string, tables []*render.Table) {
 			gateSides(g.Before, g.After, g.Before, g.After))
 	}
 	add("Gates", t)
+	t = &render.Table{Columns: []render.Column{{Header: "WARNING", Wrap: true}}}
+	for _, line := range d.ChangedWarnings {
+		t.Append(line)
+	}
+	add("Warnings the base gave too, with other figures", t)
 	return titles, tables
 }
 
@@ -356,6 +361,9 @@ func diffCSV(d *Diff) *render.Table {
 	}
 	for _, line := range d.NewWarnings {
 		t.Append("warning", "", "new", "", "", line)
+	}
+	for _, line := range d.ChangedWarnings {
+		t.Append("warning", "", "other figures", "", "", line)
 	}
 	for _, e := range d.Economics {
 		// the side a model is not on is empty, not 0

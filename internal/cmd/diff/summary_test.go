@@ -73,3 +73,22 @@ func TestBatterySummaryEventsOnly(t *testing.T) {
 		}
 	}
 }
+
+// Warnings of the same words with other counts, shares, times or ids
+// have one shape; other words, or another plural, another.
+func TestWarningShape(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		same bool
+	}{
+		{`2 of its 6 devices (e.g. "eui-70b3d57ed00500a1"), their uptime 18.15%; the profile's 66.44%`, `3 of its 6 devices (e.g. "eui-70b3d57ed00500a3"), their uptime 20.2%; the profile's 61%`, true},
+		{"585,100 of the 598,769 check-ins", "1,100 of the 2,000 check-ins", true},
+		{"the rows start 2026-10-13T00:33:48Z", "the rows start 2026-10-14T01:00:00Z", true},
+		{"drip-lora: its devices missed", "drip-valve: its devices missed", false},
+		{"the band of 1 customer", "the band of 2 customers", false},
+	} {
+		if got := warningShape(c.a) == warningShape(c.b); got != c.same {
+			t.Errorf("%q ~ %q: same shape %v, want %v (%q, %q)", c.a, c.b, got, c.same, warningShape(c.a), warningShape(c.b))
+		}
+	}
+}
