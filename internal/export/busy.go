@@ -161,6 +161,46 @@ func (b *Busy) Gaps() (gaps []Gap, typical int64) {
 	return gaps, sorted[len(sorted)-1] * width
 }
 
+// marked is the first and the last marked stretch (−1, −1: none).
+func (b *Busy) marked() (first, last int64) {
+	first, last = -1, -1
+	for wi, w := range b.Bits {
+		if w != 0 {
+			if first < 0 {
+				first = int64(wi*64 + bits.TrailingZeros64(w))
+			}
+			last = int64(wi*64 + 63 - bits.LeadingZeros64(w))
+		}
+	}
+	return first, last
+}
+
+// EdgeGaps are the runs of unmarked stretches at the window's ends, when
+// the input has rows beyond them: before, from the window's start to its
+// first marked stretch (rows before the window); after, from its last
+// marked stretch to the window's end (rows at or after its end). Such a
+// run is a stretch without rows between rows as much as one inside: the
+// window's last day missing from an export that goes on after it (a daily
+// delivery that failed) read as a quiet day. None without a marked
+// stretch.
+func (b *Busy) EdgeGaps(before, after bool) []Gap {
+	if !b.Tracked() {
+		return nil
+	}
+	first, last := b.marked()
+	if first < 0 {
+		return nil
+	}
+	var gaps []Gap
+	if before && first > 0 {
+		gaps = append(gaps, Gap{From: b.From, To: b.From + first*BusyWidth})
+	}
+	if end := b.From + (last+1)*BusyWidth; after && end < b.To {
+		gaps = append(gaps, Gap{From: end, To: b.To})
+	}
+	return gaps
+}
+
 // Occupancy is the share of the stretches from the first marked one to
 // the last that are marked (0 without two): how often the input has rows,
 // counting a burst of many rows in one stretch once — a fleet whose
@@ -277,15 +317,7 @@ func (b *Busy) RhythmMissShifted(g Gap, days []int64) (rows, at int64, shifted b
 	if !b.Tracked() || b.Rows == nil || g.To <= g.From {
 		return 0, 0, false
 	}
-	first, last := int64(-1), int64(-1)
-	for wi, w := range b.Bits {
-		if w != 0 {
-			if first < 0 {
-				first = int64(wi*64 + bits.TrailingZeros64(w))
-			}
-			last = int64(wi*64 + 63 - bits.LeadingZeros64(w))
-		}
-	}
+	first, last := b.marked()
 	if first < 0 {
 		return 0, 0, false
 	}

@@ -66,6 +66,41 @@ func TestBusyGaps(t *testing.T) {
 // the first weekend, Friday 18:00 to Monday 08:00, has an empty copy a
 // week later. Without the second week's weekdays, the stretch from the
 // first Friday to the third Monday has rows a day and a week away.
+// Stretches 5 and 30 of a window of 40 (the last 5 µs short) hold rows:
+// before the first, stretches 0–4 are a gap when the input has rows
+// before the window; after the last, stretch 31 to the window's end when
+// it has rows at or after that end; neither when it has not, nor in a
+// window without rows, nor when the marks reach the ends.
+func TestBusyEdgeGaps(t *testing.T) {
+	const w = BusyWidth
+	from := int64(1_790_812_800_000_000)
+	to := from + 40*w - 5
+	b := NewBusy(metrics.Window{From: from, To: to})
+	if g := b.EdgeGaps(true, true); g != nil {
+		t.Errorf("no row in the window: %v, want none", g)
+	}
+	b.Mark(5)
+	b.Mark(30)
+	for _, c := range []struct {
+		before, after bool
+		want          []Gap
+	}{
+		{true, true, []Gap{{from, from + 5*w}, {from + 31*w, to}}},
+		{true, false, []Gap{{from, from + 5*w}}},
+		{false, true, []Gap{{from + 31*w, to}}},
+		{false, false, nil},
+	} {
+		if got := b.EdgeGaps(c.before, c.after); !slices.Equal(got, c.want) {
+			t.Errorf("before %v, after %v: %v, want %v", c.before, c.after, got, c.want)
+		}
+	}
+	b.Mark(0)
+	b.Mark(39)
+	if g := b.EdgeGaps(true, true); g != nil {
+		t.Errorf("marks at both ends: %v, want none", g)
+	}
+}
+
 func TestBusyRhythmic(t *testing.T) {
 	const day, hour = int64(86_400_000_000), int64(3_600_000_000)
 	from := int64(1_791_417_600_000_000) // Monday 2026-10-05

@@ -460,3 +460,38 @@ func TestWarningsInStructuredOutput(t *testing.T) {
 		}
 	}
 }
+
+// When the profile as a whole missed enough check-ins to be warned of and
+// some of its devices, not all, are sparse, the warning names them: the
+// profile's interval may be right for the others. Over the same 30 h
+// (hourly valve profile, reach 1.5 h): v1 and v2 hourly but for a hole
+// from 10:00 to 21:00 (reachable 18.5 h, 12 missed, one stretch each); v3
+// and v4 every 3 h (15 h, 20 missed in 10 stretches: sparse). The profile
+// missed 64 of 120 (53%) and reads 67 of 120 h, 55.83%; 37 of 60 h,
+// 61.67%, without v3 and v4.
+func TestProfileWarningNamesSparseDevices(t *testing.T) {
+	var ev strings.Builder
+	ev.WriteString("device_id,timestamp,event\n")
+	at := func(h int) string { return time.Date(2026, 10, 1, h, 0, 0, 0, time.UTC).Format(time.RFC3339) }
+	for h := range 30 {
+		if h < 10 || h > 21 {
+			fmt.Fprintf(&ev, "v1,%s,connected\nv2,%s,connected\n", at(h), at(h))
+		}
+		if h%3 == 0 {
+			fmt.Fprintf(&ev, "v3,%s,connected\nv4,%s,connected\n", at(h), at(h))
+		}
+	}
+	dir := valveRepo(t, "v1 v2 v3 v4", ev.String())
+	_, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{
+		"valve: its devices missed 64 of the 120 check-ins its interval in devices.yaml (every 1h) expects over their observed time (53%)",
+		`; 2 of its 4 devices (e.g. "v3") each missed at least that share in 10 or more unreachable stretches (their uptime 50%; the profile's 55.83%, 61.67% without them): if only they check in less often, give them a model of their own whose profile has their interval, and keep this one`,
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("no %q in:\n%s", want, stderr)
+		}
+	}
+}

@@ -764,6 +764,24 @@ func TestDataGapWarningFromTables(t *testing.T) {
 	sameWarningFromTables(t, warning, want, "DELETE FROM {schema}.uplinks WHERE received_at >= timestamptz '2026-10-20 00:00:00+00' AND received_at < timestamptz '2026-10-22 00:00:00+00'")
 }
 
+// A day missing at the window's end, the export going on after it, is
+// warned of by the files and by each engine alike (the stretches with
+// rows, and the input's rows beyond the window): the example's uplinks
+// without Oct 31.
+func TestWindowEdgeGapFromTables(t *testing.T) {
+	warning := func(stderr string) string { return warningWith(stderr, "has no row from") }
+	want, stderr := filesWarning(t, warning, func(files string) {
+		cmdtest.KeepLines(t, files, "uplinks.csv", func(line string) bool {
+			f := strings.Split(line, ",")
+			return len(f) < 2 || !strings.HasPrefix(f[1], "2026-10-31")
+		})
+	})
+	if !strings.Contains(want, "to 2026-11-01T00:00:00Z, 1 day between its rows") {
+		t.Fatalf("no gap warning from the files:\n%s", stderr)
+	}
+	sameWarningFromTables(t, warning, want, "DELETE FROM {schema}.uplinks WHERE received_at >= timestamptz '2026-10-31 00:00:00+00' AND received_at < timestamptz '2026-11-01 00:00:00+00'")
+}
+
 // A fleet that reports at the same minute every day (every week), missing
 // a day (a week), is warned of alike by the files and each engine: 50
 // meters at 02:00 from Sep 1, daily to Nov 10 without Oct 17's reports;

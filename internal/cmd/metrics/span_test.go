@@ -683,3 +683,58 @@ func TestHealthLeavesOutInputsOutsideWindow(t *testing.T) {
 		t.Errorf("October: %v %+v", err, doc.Customers)
 	}
 }
+
+// A day missing at the window's edge, from an export that goes on beyond
+// it, is a stretch without rows between rows as much as one inside: six
+// sensors every 15 minutes from Sep 25 to Nov 5, October asked for. The
+// window's last day missing (a failed daily delivery) read as a quiet
+// day, every sensor down through it, with no word; so did its first. An
+// export that ends with the window's last day missing says so otherwise
+// (its rows end early), and a whole export says nothing.
+func TestWindowEdgeGapWarned(t *testing.T) {
+	uplinks := func(missing func(day time.Time) bool, until time.Time) string {
+		var b strings.Builder
+		b.WriteString("device_id,timestamp\n")
+		for at := time.Date(2026, 9, 25, 0, 0, 0, 0, time.UTC); at.Before(until); at = at.Add(15 * time.Minute) {
+			if missing(at.Truncate(24 * time.Hour)) {
+				continue
+			}
+			for dev := range 6 {
+				fmt.Fprintf(&b, "s%d,%s\n", dev, at.Add(time.Duration(dev)*10*time.Second).Format(time.RFC3339))
+			}
+		}
+		return b.String()
+	}
+	day := func(m time.Month, d int) func(time.Time) bool {
+		return func(t time.Time) bool { return t.Equal(time.Date(2026, m, d, 0, 0, 0, 0, time.UTC)) }
+	}
+	nov5 := time.Date(2026, 11, 5, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		name, content string
+		gap           bool
+		want          []string
+	}{
+		{"the last day missing", uplinks(day(10, 31), nov5), true, []string{"warning: the activity input has no row from 2026-10-30T23:46:48Z to 2026-11-01T00:00:00Z, 1 day between its rows, where its rows fall in 35.4% of"}},
+		{"the first day missing", uplinks(day(10, 1), nov5), true, []string{"warning: the activity input has no row from 2026-10-01T00:00:00Z to 2026-10-01T23:56:07Z, 1 day between its rows, where its rows fall in 35.4% of"}},
+		{"rows ending with the last day missing", uplinks(day(10, 31), time.Date(2026, 10, 31, 0, 0, 0, 0, time.UTC)), false,
+			[]string{"warning: the data ends 2026-10-30T23:45:50Z, 1 day before the window's end 2026-11-01T00:00:00Z"}},
+		{"every day", uplinks(func(time.Time) bool { return false }, nov5), false, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			cmdtest.WriteFile(t, dir, "uplinks.csv", c.content)
+			_, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir, "--activity", "uplinks.csv", "--month", "2026-10")
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			if strings.Contains(stderr, "has no row from") != c.gap {
+				t.Errorf("gap warned %v, want %v:\n%s", !c.gap, c.gap, stderr)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("no %q in:\n%s", w, stderr)
+				}
+			}
+		})
+	}
+}
