@@ -54,6 +54,7 @@ func (j *Job) ResolveModels(cfg *planfile.Config, fleet *planfile.Fleet) diag.Li
 		}
 	}
 	j.models, j.profiles, j.modelProfile = modes, ids, profile
+	j.checkins, j.devicesFile = fleet.Checkins, fleet.File
 	return append(problems, CheckModelNames(cfg, fleet)...)
 }
 

@@ -193,6 +193,11 @@ type Job struct {
 	// modelProfile maps each model value models names to its devices.yaml
 	// profile (a profile id to itself), for the letter-case hint.
 	modelProfile map[string]string
+	// checkins are devices.yaml's check-in schedules by profile, and
+	// devicesFile its path: a warning of a profile's interval is at its
+	// checkin: line, whichever input its check-ins came from.
+	checkins    map[string]planfile.Checkin
+	devicesFile string
 	// profilesUnread: devices.yaml has problems of its own, so the model
 	// values cannot be told from profiles it lacks (no warning of them).
 	profilesUnread bool

@@ -463,7 +463,7 @@ func yamlKey(s string) string {
 // every 15 min took their profile from 96.4% to 66.5% without a word,
 // since the profile's share of missed check-ins (37%) stayed below 40%.
 // Both engines give the sums it reads.
-func sparseWarning(out *Outcome, path string, p metrics.ProfileUptime, m metrics.Mode, events bool) {
+func sparseWarning(out *Outcome, at diag.Diagnostic, p metrics.ProfileUptime, m metrics.Mode, events bool) {
 	without, ok := sparseShare(p.ModeUptime)
 	if !ok {
 		return
@@ -484,7 +484,7 @@ func sparseWarning(out *Outcome, path string, p metrics.ProfileUptime, m metrics
 	if sp.Devices == 1 {
 		each, them, their, they, do = "", "it", "its", "it", "does"
 	}
-	out.Problems.Warnf(diag.Row, path, 0, 0, "%s: %s of its %s devices (e.g. %q) %smissed at least %s of the check-ins its interval in devices.yaml (every %s) expects, in %d or more unreachable stretches, and uptime counts %s down between %s check-ins (%s uptime %s; the profile's %s%s): firmware that checks in less often than every %s reads so (a longer heartbeat on part of the fleet, such as a planned variant with feature: shipped to some devices); give such devices a model of their own whose devices.yaml profile has the interval they run (the devices input's model column, metrics.models); if %s %s check in every %s, %s lost that many check-ins (coverage, a gateway)%s",
+	out.Problems.Warnf(diag.Row, at.File, at.Line, at.Col, "%s: %s of its %s devices (e.g. %q) %smissed at least %s of the check-ins its interval in devices.yaml (every %s) expects, in %d or more unreachable stretches, and uptime counts %s down between %s check-ins (%s uptime %s; the profile's %s%s): firmware that checks in less often than every %s reads so (a longer heartbeat on part of the fleet, such as a planned variant with feature: shipped to some devices); give such devices a model of their own whose devices.yaml profile has the interval they run (the devices input's model column, metrics.models); if %s %s check in every %s, %s lost that many check-ins (coverage, a gateway)%s",
 		p.Profile, render.Number(float64(sp.Devices), 0), render.Number(float64(p.Devices), 0), clipID(sp.Example), each, render.Percent(float64(m.Every)/float64(m.Every+m.Reach()), 0), every, metrics.SparseMinStretches,
 		them, their, their, render.Percent(float64(sp.ConnectedUS)/float64(sp.ObservedUS), 2), render.Percent(p.Value, 2), without, every, they, do, every, they, held)
 }
@@ -1036,13 +1036,19 @@ func checkinWarnings(job *Job, out *Outcome) {
 		}
 		expected := p.ObservedUS / m.Every
 		every := quantity.FormatDuration(float64(m.Every) / 1e6)
-		path := statPath(out, planfile.KindEvents)
+		// at the profile's checkin: in devices.yaml, the interval the
+		// warning is about (its check-ins may be the events' connects or
+		// the activity input's rows, or both)
+		at := diag.Diagnostic{File: statPath(out, planfile.KindEvents)}
 		if u.ActivityOnly {
-			path = statPath(out, planfile.KindActivity) // (their check-ins are its rows)
+			at.File = statPath(out, planfile.KindActivity) // (their check-ins are its rows)
+		}
+		if ci, ok := job.checkins[p.Profile]; ok && job.devicesFile != "" {
+			at = diag.Diagnostic{File: job.devicesFile, Line: ci.Pos.Line, Col: ci.Pos.Col}
 		}
 		// missed/expected ≥ P/(P + g·P), in the µs both engines use
 		if expected < 20 || float64(p.Missed)*float64(m.Every+m.Reach()) < float64(expected)*float64(m.Every) {
-			sparseWarning(out, path, p, m, !u.ActivityOnly)
+			sparseWarning(out, at, p, m, !u.ActivityOnly)
 			continue
 		}
 		// nearly every check-in missed, with connection events: devices
@@ -1052,7 +1058,7 @@ func checkinWarnings(job *Job, out *Outcome) {
 		if !u.ActivityOnly && int64(p.Missed)*10 >= expected*9 {
 			held = "; if instead they hold a connection between their events (a connect, then a disconnect hours or days later: a hub, a device on mains), they do not check in: model them as always connected (a devices.yaml profile without checkin:, or metrics.unmodelled: always for the devices without a model value), and uptime counts them connected between their events"
 		}
-		out.Problems.Warnf(diag.Row, path, 0, 0, "%s: its devices missed %s of the %s check-ins its interval in devices.yaml (every %s) expects over their observed time (%s), and uptime counts each as down time: if the firmware in the field checks in less often than that, set the profile's checkin: {every: ...} to the field's interval (a planned interval belongs in a variant with feature:); any interval in the field longer than %g × %s (the grace) misses at least %s of them; if it does check in every %s, the devices missed that many of their check-ins%s",
+		out.Problems.Warnf(diag.Row, at.File, at.Line, at.Col, "%s: its devices missed %s of the %s check-ins its interval in devices.yaml (every %s) expects over their observed time (%s), and uptime counts each as down time: if the firmware in the field checks in less often than that, set the profile's checkin: {every: ...} to the field's interval (a planned interval belongs in a variant with feature:); any interval in the field longer than %g × %s (the grace) misses at least %s of them; if it does check in every %s, the devices missed that many of their check-ins%s",
 			p.Profile, render.Number(float64(p.Missed), 0), render.Number(float64(expected), 0), every, render.Percent(float64(p.Missed)/float64(expected), 0), m.Grace, every, render.Percent(float64(m.Every)/float64(m.Every+m.Reach()), 0), every, held)
 	}
 }

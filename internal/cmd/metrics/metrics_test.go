@@ -496,11 +496,12 @@ func TestMetricsUptimeFromActivityAlone(t *testing.T) {
 	if !gates["connectivity_uptime.checkin"] || !gates["connectivity_uptime"] {
 		t.Errorf("uptime gates from activity alone: %+v", doc.Gates)
 	}
-	// an interval shorter than the field's is warned of at the activity
-	// input, whose rows are the check-ins (it was the events' path: none)
+	// an interval shorter than the field's is warned of at the profile's
+	// checkin: in devices.yaml, the interval it is about (it was the
+	// events' path, with none; then the activity input's)
 	cmdtest.EditFile(t, filepath.Join(dir, "devices.yaml"), "checkin: {event: heartbeat}", "checkin: {every: 5m}")
 	_, stderr, _ := cmdtest.Run(t, nil, "metrics", "-C", dir)
-	if want := filepath.Join(dir, "exports", "uplinks.csv") + ": warning: drip-lora: its devices missed"; !strings.Contains(stderr, want) {
+	if want := filepath.Join(dir, "devices.yaml") + ":13:14: warning: drip-lora: its devices missed"; !strings.Contains(stderr, want) {
 		t.Errorf("stderr:\n%s\nwant %s", stderr, want)
 	}
 	// the same uplinks without the devices input: no device has a model
