@@ -1290,20 +1290,26 @@ func TestIntermittentWarningFromTables(t *testing.T) {
 // profile, firmware, months and gates from the files and from each
 // engine's tables.
 func TestUnmodelledWithoutDevicesFromTables(t *testing.T) {
-	noDevices := func(repo string) {
-		path := filepath.Join(repo, "iotpm.yaml")
-		data, err := os.ReadFile(path)
+	// drop rewrites iotpm.yaml without the inputs named (an input's
+	// lines: its key's and those indented under it), every device then
+	// a drip-lora
+	drop := func(repo string, inputs ...string) {
+		data, err := os.ReadFile(filepath.Join(repo, "iotpm.yaml"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		var b strings.Builder
+		dropping := false
 		for line := range strings.Lines(string(data)) {
-			trimmed := strings.TrimSpace(line)
-			if strings.HasPrefix(line, "    ") && (strings.HasPrefix(trimmed, "devices:") || strings.HasPrefix(trimmed, "usage:") ||
-				strings.HasPrefix(trimmed, "tickets:") || strings.HasPrefix(trimmed, "onboarding:")) {
-				continue
+			key, _, _ := strings.Cut(strings.TrimSpace(line), ":")
+			if strings.HasPrefix(line, "    ") && !strings.HasPrefix(line, "     ") {
+				dropping = slices.Contains(inputs, key)
+			} else if !strings.HasPrefix(line, "      ") {
+				dropping = false
 			}
-			b.WriteString(strings.Replace(line, "unmodelled: always", "unmodelled: drip-lora", 1))
+			if !dropping {
+				b.WriteString(strings.Replace(line, "unmodelled: always", "unmodelled: drip-lora", 1))
+			}
 		}
 		if !strings.Contains(b.String(), "unmodelled: drip-lora") {
 			t.Fatal("the example's iotpm.yaml no longer has unmodelled: always")
@@ -1311,32 +1317,49 @@ func TestUnmodelledWithoutDevicesFromTables(t *testing.T) {
 		cmdtest.WriteFile(t, repo, "iotpm.yaml", b.String())
 	}
 	args := []string{"metrics", "-o", "json", "--now=2026-11-11T00:00:00Z"}
-	files := cmdtest.CopyExample(t)
-	noDevices(files)
-	fileOut, fileErr, fileCode := cmdtest.Run(t, nil, append(args, "-C", files)...)
-	if !strings.Contains(fileOut, `"model": "drip-lora"`) || strings.Contains(fileOut, `"model": "drip-valve"`) {
-		t.Fatalf("files: every device should be a drip-lora:\n%s\n%s", fileOut, fileErr)
-	}
 	keys := []string{"connectivity_uptime", "monthly_active_devices", "ota_success_rate", "firmware_on_target", "months", "gates"}
-	for _, e := range pgtest.Engines {
-		t.Run(e.Name, func(t *testing.T) {
-			repo, env, _ := engineRepo(t, e)
-			noDevices(repo)
-			dbOut, dbErr, dbCode := cmdtest.Run(t, env, append(args, "-C", repo)...)
-			if dbCode != fileCode {
-				t.Fatalf("exit: files %d, %s %d\n%s\n%s", fileCode, e.Name, dbCode, fileErr, dbErr)
+	for _, c := range []struct {
+		name    string
+		without []string
+	}{
+		// the example's events, uplinks and OTA without its devices
+		// export (nor the inputs that need it)
+		{"events, uplinks and OTA", []string{"devices", "usage", "tickets", "onboarding"}},
+		// a LoRaWAN network server's uplinks alone
+		{"uplinks alone", []string{"devices", "usage", "tickets", "onboarding", "events", "ota"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			files := cmdtest.CopyExample(t)
+			drop(files, c.without...)
+			fileOut, fileErr, fileCode := cmdtest.Run(t, nil, append(args, "-C", files)...)
+			var a map[string]any
+			if err := json.Unmarshal([]byte(fileOut), &a); err != nil {
+				t.Fatalf("files: %v\n%s", err, fileErr)
 			}
-			for _, k := range keys {
-				var a, b any
-				if err := json.Unmarshal([]byte(jsonField(t, fileOut, k)), &a); err != nil {
-					t.Fatalf("files %s: %v", k, err)
-				}
-				if err := json.Unmarshal([]byte(jsonField(t, dbOut, k)), &b); err != nil {
-					t.Fatalf("%s %s: %v\n%s", e.Name, k, err, dbErr)
-				}
-				if !sameJSON(a, b) {
-					t.Errorf("%s differs:\nfiles: %s\n%s: %s", k, jsonField(t, fileOut, k), e.Name, jsonField(t, dbOut, k))
-				}
+			if u, _ := a["connectivity_uptime"].(map[string]any); u == nil || u["value"] == nil ||
+				!strings.Contains(fileOut, `"model": "drip-lora"`) || strings.Contains(fileOut, `"model": "drip-valve"`) {
+				t.Fatalf("files: every device should be a drip-lora, with an uptime:\n%s\n%s", fileOut, fileErr)
+			}
+			for _, e := range pgtest.Engines {
+				t.Run(e.Name, func(t *testing.T) {
+					repo, env, _ := engineRepo(t, e)
+					drop(repo, c.without...)
+					dbOut, dbErr, dbCode := cmdtest.Run(t, env, append(args, "-C", repo)...)
+					if dbCode != fileCode {
+						t.Fatalf("exit: files %d, %s %d\n%s\n%s", fileCode, e.Name, dbCode, fileErr, dbErr)
+					}
+					var b map[string]any
+					if err := json.Unmarshal([]byte(dbOut), &b); err != nil {
+						t.Fatalf("%s: %v\n%s", e.Name, err, dbErr)
+					}
+					for _, k := range keys {
+						if !sameJSON(a[k], b[k]) {
+							ja, _ := json.Marshal(a[k])
+							jb, _ := json.Marshal(b[k])
+							t.Errorf("%s differs:\nfiles: %s\n%s: %s", k, ja, e.Name, jb)
+						}
+					}
+				})
 			}
 		})
 	}
