@@ -206,8 +206,7 @@ type Job struct {
 	unmodelledAlways bool
 	// unmodelled: metrics.unmodelled names a profile, the model value of
 	// every device without one ("": none).
-	unmodelled    string
-	unmodelledPos planfile.Pos
+	unmodelled string
 	// firmwareTarget is metrics.firmware.target ("": none), written at
 	// firmwarePos.
 	firmwareTarget string
@@ -300,7 +299,7 @@ func jobFromConfig(cfg *planfile.Config) (*Job, error) {
 		job.firmwareTarget, job.firmwarePos, job.firmwareAfter = m.Firmware.Target, m.Firmware.Pos, m.Firmware.AfterRelease
 	}
 	if u := m.Unmodelled; u != nil {
-		job.unmodelledAlways, job.unmodelled, job.unmodelledPos = u.Always, u.Profile, u.Pos
+		job.unmodelledAlways, job.unmodelled = u.Always, u.Profile
 	}
 	if m.AsOf != nil {
 		job.asOf = m.AsOf.Time.UnixMicro()

@@ -506,8 +506,8 @@ func sparseAmong(p metrics.ProfileUptime) string {
 	if sp.Devices == 1 {
 		each, their = "", "its"
 	}
-	return fmt.Sprintf("; %s of its %s devices (e.g. %q) %smissed at least %s in %d or more unreachable stretches (%s uptime %s; the profile's %s%s): if only they check in less often, give them a model of their own whose profile has their interval, and keep this one",
-		render.Number(float64(sp.Devices), 0), render.Number(float64(p.Devices), 0), clipID(sp.Example), each, "that share", metrics.SparseMinStretches,
+	return fmt.Sprintf("; %s of its %s devices (e.g. %q) %smissed at least that share in %d or more unreachable stretches (%s uptime %s; the profile's %s%s): if only they check in less often, give them a model of their own whose profile has their interval, and keep this one",
+		render.Number(float64(sp.Devices), 0), render.Number(float64(p.Devices), 0), clipID(sp.Example), each, metrics.SparseMinStretches,
 		their, render.Percent(float64(sp.ConnectedUS)/float64(sp.ObservedUS), 2), render.Percent(p.Value, 2), without)
 }
 
@@ -1056,7 +1056,7 @@ func checkinWarnings(job *Job, out *Outcome) {
 		// (a hub on mains) read so when modelled as checking in
 		held := sparseAmong(p)
 		if !u.ActivityOnly && int64(p.Missed)*10 >= expected*9 {
-			held = "; if instead they hold a connection between their events (a connect, then a disconnect hours or days later: a hub, a device on mains), they do not check in: model them as always connected (a devices.yaml profile without checkin:, or metrics.unmodelled: always for the devices without a model value), and uptime counts them connected between their events"
+			held += "; if instead they hold a connection between their events (a connect, then a disconnect hours or days later: a hub, a device on mains), they do not check in: model them as always connected (a devices.yaml profile without checkin:, or metrics.unmodelled: always for the devices without a model value), and uptime counts them connected between their events"
 		}
 		out.Problems.Warnf(diag.Row, at.File, at.Line, at.Col, "%s: its devices missed %s of the %s check-ins its interval in devices.yaml (every %s) expects over their observed time (%s), and uptime counts each as down time: if the firmware in the field checks in less often than that, set the profile's checkin: {every: ...} to the field's interval (a planned interval belongs in a variant with feature:); any interval in the field longer than %g × %s (the grace) misses at least %s of them; if it does check in every %s, the devices missed that many of their check-ins%s",
 			p.Profile, render.Number(float64(p.Missed), 0), render.Number(float64(expected), 0), every, render.Percent(float64(p.Missed)/float64(expected), 0), m.Grace, every, render.Percent(float64(m.Every)/float64(m.Every+m.Reach()), 0), every, held)
