@@ -502,13 +502,13 @@ func sparseAmong(p metrics.ProfileUptime) string {
 	if !ok || without == "" {
 		return ""
 	}
-	each, their := "each ", "their"
+	each, their, check, them := "each ", "their", "they check", "them"
 	if sp.Devices == 1 {
-		each, their = "", "its"
+		each, their, check, them = "", "its", "it checks", "it"
 	}
-	return fmt.Sprintf("; %s of its %s devices (e.g. %q) %smissed at least that share in %d or more unreachable stretches (%s uptime %s; the profile's %s%s): if only they check in less often, give them a model of their own whose profile has their interval, and keep this one",
+	return fmt.Sprintf("; %s of its %s devices (e.g. %q) %smissed at least that share in %d or more unreachable stretches (%s uptime %s; the profile's %s%s): if only %s in less often, give %s a model of %s own whose profile has %s interval, and keep this one",
 		render.Number(float64(sp.Devices), 0), render.Number(float64(p.Devices), 0), clipID(sp.Example), each, metrics.SparseMinStretches,
-		their, render.Percent(float64(sp.ConnectedUS)/float64(sp.ObservedUS), 2), render.Percent(p.Value, 2), without)
+		their, render.Percent(float64(sp.ConnectedUS)/float64(sp.ObservedUS), 2), render.Percent(p.Value, 2), without, check, them, their, their)
 }
 
 // sparseShare says whether the sparse devices of m (ModeUptime.Sparse)
