@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Engine is a PostgreSQL flavour the database source is tested on, with
@@ -71,20 +72,36 @@ func Conn(t testing.TB) (*pgx.Conn, string) { t.Helper(); return Postgres.Conn(t
 // test, dropped when it ends.
 func (e *Engine) Conn(t testing.TB) (*pgx.Conn, string) {
 	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, e.DSN(t))
+	conn := e.Connect(t)
+	schema := fmt.Sprintf("t_%d_%d", os.Getpid(), seq.Add(1))
+	if _, err := conn.Exec(context.Background(), "CREATE SCHEMA "+schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE") })
+	return conn, schema
+}
+
+// Connect opens a connection to the engine's server, closed when the test
+// ends (after its other cleanups: a schema Conn made is dropped first).
+// The server's warnings go to the test's log, where a failing test shows
+// them (Citus warns there of a worker it could not reach).
+func (e *Engine) Connect(t testing.TB) *pgx.Conn {
+	t.Helper()
+	cfg, err := pgx.ParseConfig(e.DSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	schema := fmt.Sprintf("t_%d_%d", os.Getpid(), seq.Add(1))
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+	cfg.OnNotice = func(_ *pgconn.PgConn, n *pgconn.Notice) {
+		if n.Severity == "WARNING" {
+			t.Logf("%s server: %s: %s %s", e.Name, n.Severity, n.Message, n.Detail)
+		}
+	}
+	conn, err := pgx.ConnectConfig(context.Background(), cfg)
+	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		conn.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-		conn.Close(context.Background())
-	})
-	return conn, schema
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
 }
 
 // Layout says how a loaded table is spread on an engine: by Key on Citus
