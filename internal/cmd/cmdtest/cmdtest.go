@@ -229,7 +229,16 @@ func KeepLines(t *testing.T, repo, name string, keep func(line string) bool) {
 // reads low, and the run warns of them.
 func ThinUplinks(t *testing.T, repo string) {
 	t.Helper()
-	sparse := map[string]bool{"eui-70b3d57ed00500a1": true, "eui-70b3d57ed00500a2": true}
+	ThinUplinksOf(t, repo, "eui-70b3d57ed00500a1", "eui-70b3d57ed00500a2")
+}
+
+// ThinUplinksOf is ThinUplinks for the sensors named.
+func ThinUplinksOf(t *testing.T, repo string, sensors ...string) {
+	t.Helper()
+	sparse := map[string]bool{}
+	for _, s := range sensors {
+		sparse[s] = true
+	}
 	KeepLines(t, repo, "uplinks.csv", func(line string) bool {
 		f := strings.Split(strings.TrimSpace(line), ",")
 		n, err := strconv.Atoi(f[len(f)-1])

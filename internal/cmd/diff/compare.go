@@ -1019,7 +1019,38 @@ func newWarnings(base, head diag.List, dir string) (added, changed []string) {
 // (2026-10-13T00:33:48Z) and the digits of ids.
 var figures = regexp.MustCompile(`[0-9]+(?:[.,:][0-9]+)*`)
 
-// warningShape is a warning's message with its figures masked: the same
-// warning with other counts, shares, times or example ids has the same
-// shape.
-func warningShape(message string) string { return figures.ReplaceAllString(message, "#") }
+// warningShape is a warning's message with its figures masked and its
+// words in one grammatical number: the same warning with other counts,
+// shares, times or example ids has the same shape — also when a count
+// goes from one to more, which the warnings say in the singular ("1 of
+// its 6 devices (\"v3\") missed …: if only it checks in less often, give
+// it a model of its own" against "2 … devices (e.g. …): if only they
+// check in …, give them …"): the pull request that made a second sensor
+// sparse changed that warning's figures, it brought no new one.
+func warningShape(message string) string {
+	message = strings.ReplaceAll(figures.ReplaceAllString(message, "#"), "e.g. ", "")
+	words := strings.Fields(message)
+	out := words[:0]
+	for _, w := range words {
+		core := strings.TrimLeft(w, "(\"")
+		lead := w[:len(w)-len(core)]
+		core = strings.TrimRight(core, ".,;:)\"")
+		tail := w[len(lead)+len(core):]
+		if s, ok := singular[core]; ok {
+			core = s
+		} else if len(core) > 3 && strings.HasSuffix(core, "s") && !strings.HasSuffix(core, "ss") {
+			core = core[:len(core)-1] // devices, customers, checks: device, customer, check
+		}
+		if w = lead + core + tail; w != "" {
+			out = append(out, w)
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// singular maps the words a warning puts in the plural for more than one
+// device (or customer) to those of one ("" drops the word).
+var singular = map[string]string{
+	"they": "it", "them": "it", "their": "its", "were": "was", "are": "is",
+	"have": "has", "does": "do", "each": "",
+}

@@ -277,6 +277,47 @@ func TestDiffWarningsWithOtherFigures(t *testing.T) {
 		cmdtest.KeepLines(t, plan, name, func(line string) bool { return !strings.Contains(line, "drip-000007") })
 	}
 	const warning = `warning: metrics.firmware.target "2.4.l": it is no semantic version`
+	added, changed := diffWarnings(t, plan)
+	has := func(lines []string) bool {
+		return slices.ContainsFunc(lines, func(l string) bool { return strings.Contains(l, warning) })
+	}
+	if has(added) || !has(changed) {
+		t.Fatalf("want the target's warning with other figures, not new: new %q, changed %q", added, changed)
+	}
+	stdout, _, _ := cmdtest.Run(t, nil, "diff", "HEAD", "-C", plan, "-o", "markdown")
+	i, j := strings.Index(stdout, "<details><summary>Warnings the base gave too, with other figures: 1 change</summary>"), strings.Index(stdout, warning)
+	if i < 0 || j < i {
+		t.Errorf("markdown: the warning is not in its folded section:\n%s", stdout)
+	}
+}
+
+// A warning said in the singular of one device and in the plural of two
+// is one warning with other figures: a second sensor on a 2 h heartbeat
+// changes the sparse check-in warning's count, it brings no new warning.
+func TestDiffWarningSingularToPlural(t *testing.T) {
+	plan := gitRepo(t)
+	cmdtest.ThinUplinksOf(t, plan, "eui-70b3d57ed00500a1")
+	gitIn(t, filepath.Dir(plan), "commit", "-q", "-am", "one sensor every 2 h")
+	cmdtest.ThinUplinks(t, plan) // and a second
+	added, changed := diffWarnings(t, plan)
+	sparse := func(lines []string) []string {
+		var out []string
+		for _, l := range lines {
+			if strings.Contains(l, "drip-lora: ") && strings.Contains(l, " of its 6 devices") {
+				out = append(out, l)
+			}
+		}
+		return out
+	}
+	if n, c := sparse(added), sparse(changed); len(n) != 0 || len(c) != 1 || !strings.Contains(c[0], "2 of its 6 devices") {
+		t.Fatalf("want the sparse warning of two sensors with other figures, not new: new %q, changed %q", n, c)
+	}
+}
+
+// diffWarnings runs iotpm diff HEAD on plan: the new warnings and those
+// the base gave with other figures, from its JSON.
+func diffWarnings(t *testing.T, plan string) (added, changed []string) {
+	t.Helper()
 	stdout, stderr, code := cmdtest.Run(t, nil, "diff", "HEAD", "-C", plan, "-o", "json")
 	var d struct {
 		NewWarnings     []string `json:"new_warnings"`
@@ -285,17 +326,7 @@ func TestDiffWarningsWithOtherFigures(t *testing.T) {
 	if code != 0 || json.Unmarshal([]byte(stdout), &d) != nil {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	has := func(lines []string) bool {
-		return slices.ContainsFunc(lines, func(l string) bool { return strings.Contains(l, warning) })
-	}
-	if has(d.NewWarnings) || !has(d.ChangedWarnings) {
-		t.Fatalf("want the target's warning with other figures, not new: new %q, changed %q", d.NewWarnings, d.ChangedWarnings)
-	}
-	stdout, _, _ = cmdtest.Run(t, nil, "diff", "HEAD", "-C", plan, "-o", "markdown")
-	i, j := strings.Index(stdout, "<details><summary>Warnings the base gave too, with other figures: 1 change</summary>"), strings.Index(stdout, warning)
-	if i < 0 || j < i {
-		t.Errorf("markdown: the warning is not in its folded section:\n%s", stdout)
-	}
+	return d.NewWarnings, d.ChangedWarnings
 }
 
 // A change that only widens a range can make a theme likely late without

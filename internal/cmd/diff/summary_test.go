@@ -85,7 +85,14 @@ func TestWarningShape(t *testing.T) {
 		{"585,100 of the 598,769 check-ins", "1,100 of the 2,000 check-ins", true},
 		{"the rows start 2026-10-13T00:33:48Z", "the rows start 2026-10-14T01:00:00Z", true},
 		{"drip-lora: its devices missed", "drip-valve: its devices missed", false},
-		{"the band of 1 customer", "the band of 2 customers", false},
+		{"the band of 1 customer", "the band of 2 customers", true},
+		// the singular of one device, the plural of two (the sparse
+		// check-in warning, figures aside)
+		{`drip-lora: 1 of its 6 devices ("v3") missed at least 40% of the check-ins, and uptime counts it down between its check-ins (its uptime 12.5%): if only it checks in less often, give it a model of its own; if it does check in every 1h, it lost that many`,
+			`drip-lora: 2 of its 6 devices (e.g. "v3") each missed at least 40% of the check-ins, and uptime counts them down between their check-ins (their uptime 12.5%): if only they check in less often, give them a model of their own; if they do check in every 1h, they lost that many`, true},
+		{"1 of the 10 devices counted as always connected was connected less than half of its observed time", "3 of the 10 devices counted as always connected were each connected less than half of their observed time", true},
+		{"2 devices missed", "2 devices connected", false},
+		{"the uptime of drip-lora", "the uptime of drip-valve", false},
 	} {
 		if got := warningShape(c.a) == warningShape(c.b); got != c.same {
 			t.Errorf("%q ~ %q: same shape %v, want %v (%q, %q)", c.a, c.b, got, c.same, warningShape(c.a), warningShape(c.b))
