@@ -94,6 +94,14 @@ func Analyze(kc planfile.KanoConfig, backlog *planfile.Backlog, segment string) 
 		}
 		return nil, problems
 	}
+	// rows max_bad_rows tolerates are left out, and said so where they
+	// are: each is a respondent's answers missing from every count
+	for _, e := range st.Errors {
+		problems.Warnf(diag.Row, e.Path, e.Line, 0, "%s; the row is left out, its answers in no count (bad rows: %d, max_bad_rows: %d)", e.Reason, st.Bad, maxBad)
+	}
+	if st.Bad > len(st.Errors) {
+		problems.Warnf(diag.Row, path, 0, 0, "… and %d more bad rows left out", st.Bad-len(st.Errors))
+	}
 	a := &Analysis{Survey: path, Form: st.Form, Segment: segment, Features: []FeatureRow{}, Disagree: []Mismatch{}, NoAnswers: []string{}, NotInPlan: []string{}}
 	if st.Numbered > 0 && kc.Numbers == "" {
 		// mostly reverse is a survey read the wrong way: stop

@@ -263,7 +263,10 @@ func Problems(t *testing.T, output string) []string {
 	for _, p := range doc.Problems {
 		at := p.File
 		if p.Line > 0 {
-			at = fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
+			at += fmt.Sprintf(":%d", p.Line)
+		}
+		if p.Line > 0 && p.Col > 0 {
+			at += fmt.Sprintf(":%d", p.Col) // a row's problem has no column
 		}
 		lines = append(lines, at+": "+p.Severity+": "+p.Message)
 	}
