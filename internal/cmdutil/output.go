@@ -40,6 +40,22 @@ func Emit(f *Factory, write func(w *bytes.Buffer, term render.Term) error) error
 	return err
 }
 
+// EmitWithProblems is Emit for a command whose JSON and YAML documents
+// (objects, without a problems member of their own) carry the run's
+// warnings as their last member, problems (Warned: file, line, column,
+// message — the shape of iotpm check's), whichever of its documents the
+// flags chose: a battery life that counts no self-discharge, a schedule
+// over a calendar whose releases are past, kept by a script that drops
+// stderr, keeps the word it is to be read with.
+func EmitWithProblems(f *Factory, format render.Format, write func(w *bytes.Buffer, term render.Term) error) error {
+	return Emit(f, func(w *bytes.Buffer, term render.Term) error {
+		if err := write(w, term); err != nil {
+			return err
+		}
+		return render.AppendMember(w, format, "problems", f.Warned())
+	})
+}
+
 // output serialises writing a command's output with stopping the process
 // on an interrupt: the process never exits halfway through a write, and
 // after an interrupt nothing starts writing.

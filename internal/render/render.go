@@ -94,6 +94,44 @@ func Structured(w io.Writer, format Format, doc any) error {
 	return JSON(w, doc)
 }
 
+// AppendMember adds key: value as the last member of the object a JSON or
+// YAML document in doc holds — as Structured writes an object: JSON
+// indented by two spaces, block YAML — in the same style. It is for a
+// member every output of a command carries whatever its document (the
+// run's warnings), so that each document type need not declare it; the
+// object must not have key already. Other formats are left as they are.
+func AppendMember(doc *bytes.Buffer, format Format, key string, value any) error {
+	if format != FormatJSON && format != FormatYAML {
+		return nil
+	}
+	var m bytes.Buffer
+	if err := Structured(&m, format, map[string]any{key: value}); err != nil {
+		return err
+	}
+	b := doc.Bytes()
+	if format == FormatYAML {
+		if string(b) == "{}\n" {
+			doc.Reset() // an empty mapping is written in flow style
+		}
+		doc.Write(m.Bytes())
+		return nil
+	}
+	// JSON: {\n  "a": 1\n}\n, then ,\n  "key": …\n}\n after its last value
+	body, ok := bytes.CutSuffix(b, []byte("}\n"))
+	if !ok || len(body) == 0 || body[0] != '{' {
+		return fmt.Errorf("render: adding %q: the document is no JSON object", key)
+	}
+	member := m.Bytes()[1:] // without its {
+	if body = bytes.TrimRight(body, "\n"); len(body) > 1 {
+		doc.Truncate(len(body))
+		doc.WriteString(",")
+	} else {
+		doc.Truncate(1) // {}
+	}
+	doc.Write(member)
+	return nil
+}
+
 // Write writes a listing: doc as JSON or YAML, t as a table, CSV or
 // markdown.
 func Write(w io.Writer, format Format, doc any, t *Table, term Term) error {

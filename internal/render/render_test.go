@@ -167,3 +167,58 @@ func TestFew(t *testing.T) {
 		}
 	}
 }
+
+// AppendMember writes what Structured writes for the same object with the
+// member declared last, in both formats, whatever the object holds.
+func TestAppendMember(t *testing.T) {
+	type item struct {
+		ID   string   `json:"id"`
+		Tags []string `json:"tags"`
+	}
+	type problem struct {
+		File string `json:"file"`
+		Line int    `json:"line"`
+	}
+	warned := []problem{{"devices.yaml", 12}, {"features.yaml", 3}}
+	for name, c := range map[string]struct{ doc, want any }{
+		"fields": {struct {
+			A     int    `json:"a"`
+			Items []item `json:"items"`
+		}{7, []item{{"x", []string{"a <b>"}}, {"y", nil}}}, struct {
+			A        int       `json:"a"`
+			Items    []item    `json:"items"`
+			Problems []problem `json:"problems"`
+		}{7, []item{{"x", []string{"a <b>"}}, {"y", nil}}, warned}},
+		"empty": {struct{}{}, struct {
+			Problems []problem `json:"problems"`
+		}{warned}},
+		"a literal last": {struct {
+			Text string `json:"text"`
+		}{"two\nlines\n"}, struct {
+			Text     string    `json:"text"`
+			Problems []problem `json:"problems"`
+		}{"two\nlines\n", warned}},
+	} {
+		for _, format := range []Format{FormatJSON, FormatYAML} {
+			var got, want bytes.Buffer
+			if err := Structured(&got, format, c.doc); err != nil {
+				t.Fatal(err)
+			}
+			if err := AppendMember(&got, format, "problems", warned); err != nil {
+				t.Fatalf("%s %s: %v", name, format, err)
+			}
+			if err := Structured(&want, format, c.want); err != nil {
+				t.Fatal(err)
+			}
+			if got.String() != want.String() {
+				t.Errorf("%s %s:\n%s\nwant\n%s", name, format, got.String(), want.String())
+			}
+		}
+	}
+	// no object: refused, not spliced
+	var list bytes.Buffer
+	JSON(&list, []int{1})
+	if err := AppendMember(&list, FormatJSON, "problems", warned); err == nil {
+		t.Errorf("a JSON array took a member: %s", list.String())
+	}
+}

@@ -192,7 +192,7 @@ func batteryRun(opts *BatteryOptions) error {
 		// the catalog is browsed before there is a repo: the built-in
 		// cells, said to be only those
 		fmt.Fprintf(f.IO.ErrOut, "%s: no such file: the built-in cells only (a devices.yaml's cells: adds its own)\n", relTo(f.Dir, file))
-		return cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error {
+		return cmdutil.EmitWithProblems(f, format, func(w *bytes.Buffer, term render.Term) error {
 			return writeCells(w, format, energy.BuiltinCells(), term)
 		})
 	}
@@ -201,7 +201,7 @@ func batteryRun(opts *BatteryOptions) error {
 		return err
 	}
 	if opts.ListCells {
-		return cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error { return writeCells(w, format, fleet.Cells, term) })
+		return cmdutil.EmitWithProblems(f, format, func(w *bytes.Buffer, term render.Term) error { return writeCells(w, format, fleet.Cells, term) })
 	}
 	// the devices along the roadmap: today is shipped behaviour only
 	backlog, plan, _, diags := planning.BacklogForFleet(f.Config())
@@ -239,7 +239,7 @@ func batteryRun(opts *BatteryOptions) error {
 		if err != nil {
 			return failure.UsageErrorf("--sweep: %v", err)
 		}
-		return cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error {
+		return cmdutil.EmitWithProblems(f, format, func(w *bytes.Buffer, term render.Term) error {
 			return writeSweep(w, format, d, sweep, planned, points, term)
 		})
 	}
@@ -275,7 +275,7 @@ func writeLives(f *cmdutil.Factory, format render.Format, detail bool, devices [
 	if detail {
 		device = devices[0].ID
 	}
-	if err := cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error {
+	if err := cmdutil.EmitWithProblems(f, format, func(w *bytes.Buffer, term render.Term) error {
 		if err := WriteBattery(w, format, devices, results, detail, term, ep); err != nil {
 			return err
 		}
@@ -442,7 +442,7 @@ func solve(f *cmdutil.Factory, format render.Format, opts *BatteryOptions, withE
 		y := render.Float(sol.ShorterLife.Years())
 		j.ShorterLifeYears = &y
 	}
-	return cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error {
+	return cmdutil.EmitWithProblems(f, format, func(w *bytes.Buffer, term render.Term) error {
 		switch format {
 		case render.FormatJSON, render.FormatYAML:
 			return render.Structured(w, format, j)

@@ -170,7 +170,7 @@ func writePlanOutput(f *cmdutil.Factory, format render.Format, ep *planning.Ener
 			return failure.UsageErrorf("no device %q%s", device, cmdutil.DidYouMean(device, ids))
 		}
 	}
-	return cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error {
+	return cmdutil.EmitWithProblems(f, format, func(w *bytes.Buffer, term render.Term) error {
 		type deviceTimeline struct {
 			Device      string         `json:"device"`
 			TargetYears *float64       `json:"target_years"`

@@ -112,7 +112,7 @@ func riceRun(opts *RiceOptions) error {
 		return err
 	}
 	if opts.ListCertifications {
-		return cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error { return writeCatalog(w, format, backlog.Catalog, term) })
+		return cmdutil.EmitWithProblems(f, format, func(w *bytes.Buffer, term render.Term) error { return writeCatalog(w, format, backlog.Catalog, term) })
 	}
 
 	ranked, err := rice.Rank(backlog.Features, backlog.Model, backlog.Catalog)
@@ -143,12 +143,12 @@ func riceRun(opts *RiceOptions) error {
 			return err
 		}
 		changes := opts.filterChanges(rice.Compare(baseRanked, ranked), baseRanked, ranked)
-		return cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error {
+		return cmdutil.EmitWithProblems(f, format, func(w *bytes.Buffer, term render.Term) error {
 			return writeComparison(w, format, changes, ranked, opts, term)
 		})
 	}
 	ranked = opts.filter(ranked)
-	return cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error {
+	return cmdutil.EmitWithProblems(f, format, func(w *bytes.Buffer, term render.Term) error {
 		return WriteRanking(w, format, ranked, backlog.Model, term, f.IO.IsStdoutTTY(), costs)
 	})
 }

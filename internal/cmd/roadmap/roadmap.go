@@ -136,6 +136,9 @@ func roadmapRun(opts *RoadmapOptions) error {
 	}
 	plan := roadmap.Schedule(roadmap.Input{Ranked: ranked, Calendar: *backlog.Calendar, Catalog: backlog.Catalog, Themes: backlog.Themes, Explain: opts.Explain})
 	opts.catalog = backlog.Catalog
+	// warnings only, in every view of the plan (its dates are in each):
+	// the NRE is booked as written
+	_ = cmdutil.ReportProblems(f, append(planning.CashWarnings(roadmap.CashOf(plan, ranked, backlog.Catalog), backlog), planning.PastReleases(&plan, backlog, f.Now())...))
 	if opts.Explain != "" {
 		if err := cmdutil.NarrowFormat(format, []render.Format{render.FormatTable, render.FormatJSON, render.FormatYAML, render.FormatMarkdown}, "with --explain"); err != nil {
 			return err
@@ -148,7 +151,7 @@ func roadmapRun(opts *RoadmapOptions) error {
 			}
 			return failure.UsageErrorf("%s", cmdutil.UnknownName("feature", opts.Explain, backlog.File, ids))
 		}
-		return cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error { return writeExplain(w, format, ranked[i], plan) })
+		return cmdutil.EmitWithProblems(f, format, func(w *bytes.Buffer, term render.Term) error { return writeExplain(w, format, ranked[i], plan) })
 	}
 	view := opts.view(plan, ranked)
 	if len(opts.SetCapacity)+len(opts.Without) > 0 {
@@ -170,7 +173,7 @@ func roadmapRun(opts *RoadmapOptions) error {
 			simBefore, simAfter = &b, &a
 		}
 		doc := whatIfJSON(changes, plan, roadmap.Schedule(alt), simBefore, simAfter)
-		return cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error { return writeWhatIf(w, format, doc, term) })
+		return cmdutil.EmitWithProblems(f, format, func(w *bytes.Buffer, term render.Term) error { return writeWhatIf(w, format, doc, term) })
 	}
 	if opts.Simulate != 0 {
 		progress := cmdutil.NewProgress(f, "simulating")
@@ -181,12 +184,12 @@ func roadmapRun(opts *RoadmapOptions) error {
 		}
 		doc := simulationJSON(view, sim)
 		if format == cmdutil.FormatMermaid {
-			return cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error {
+			return cmdutil.EmitWithProblems(f, format, func(w *bytes.Buffer, term render.Term) error {
 				_, err := w.WriteString(simulationGantt(view, doc, backlog.Calendar))
 				return err
 			})
 		}
-		return cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error {
+		return cmdutil.EmitWithProblems(f, format, func(w *bytes.Buffer, term render.Term) error {
 			if err := writeSimulation(w, format, doc, term); err != nil {
 				return err
 			}
@@ -200,10 +203,8 @@ func roadmapRun(opts *RoadmapOptions) error {
 		if err := cmdutil.NarrowFormat(format, cmdutil.DataFormats, "with --capacity"); err != nil {
 			return err
 		}
-		return cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error { return writeCapacity(w, format, view, term) })
+		return cmdutil.EmitWithProblems(f, format, func(w *bytes.Buffer, term render.Term) error { return writeCapacity(w, format, view, term) })
 	}
-	// warnings only: the NRE is booked as written
-	_ = cmdutil.ReportProblems(f, append(planning.CashWarnings(roadmap.CashOf(plan, ranked, backlog.Catalog), backlog), planning.PastReleases(&plan, backlog, f.Now())...))
 	// the CSV lists parts, not themes: nothing to simulate for it
 	if in := (roadmap.Input{Ranked: ranked, Calendar: *backlog.Calendar, Catalog: backlog.Catalog, Themes: backlog.Themes}); format != render.FormatCSV && roadmap.DueDatesUncertain(in) {
 		progress := cmdutil.NewProgress(f, "simulating the due dates")
@@ -224,7 +225,7 @@ func roadmapRun(opts *RoadmapOptions) error {
 	if err := cmdutil.ReportProblems(f, diags); err != nil {
 		return err
 	}
-	return cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error {
+	return cmdutil.EmitWithProblems(f, format, func(w *bytes.Buffer, term render.Term) error {
 		return writeRoadmap(w, format, view, backlog.Calendar, term)
 	})
 }

@@ -49,6 +49,7 @@ func TestEveryCommandEveryFormat(t *testing.T) {
 		{[]string{"version"}, version.Formats},
 		{[]string{"rollout"}, cmdutil.ChartFormats},
 	}
+	computes := map[string]bool{"rice": true, "roadmap": true, "battery": true, "kano": true, "metrics": true, "check": true, "rollout": true}
 	all := append(slices.Clone(cmdutil.ChartFormats), "xml")
 	for _, c := range commands {
 		for _, format := range all {
@@ -67,6 +68,17 @@ func TestEveryCommandEveryFormat(t *testing.T) {
 				}
 				if err := looksLike(format, stdout); err != "" {
 					t.Errorf("not %s: %s\n%.400s", format, err, stdout)
+				}
+				// the commands that compute from the planning repo carry
+				// the run's warnings, once (yaml.v3 refuses a key twice)
+				if computes[c.args[0]] && !slices.Contains(c.args, "--list-formats") && (format == render.FormatJSON || format == render.FormatYAML) {
+					var doc map[string]any
+					if err := yaml.Unmarshal([]byte(stdout), &doc); err != nil {
+						t.Fatal(err)
+					}
+					if _, ok := doc["problems"]; !ok {
+						t.Errorf("no problems member:\n%.400s", stdout)
+					}
 				}
 			})
 		}
@@ -188,6 +200,44 @@ func TestFlagCompletion(t *testing.T) {
 // 85.03% check-in uptime, and a pipeline that keeps metrics' JSON, the
 // rollout forecast or the unit economics (which read the same run) keeps
 // the warning that two sensors decide it.
+// The planning commands' JSON and YAML carry the run's warnings too,
+// whichever document the flags choose: a battery life that leaves the
+// drip valve's firmware updates out, a schedule whose releases are past.
+func TestPlanningOutputsCarryWarnings(t *testing.T) {
+	dir := cmdtest.CopyExample(t)
+	cmdtest.EditFile(t, filepath.Join(dir, "devices.yaml"), "current: 150mA, every: 3mo}", "current: 150mA}")
+	cmdtest.EditFile(t, filepath.Join(dir, "features.yaml"), "start: 2027-01-04", "start: 2026-01-05")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"battery"}, "device drip-valve: its battery life leaves firmware updates out"},
+		{[]string{"battery", "--plan"}, "device drip-valve: its battery life leaves firmware updates out"},
+		{[]string{"battery", "--device", "drip-valve"}, "device drip-valve: its battery life leaves firmware updates out"},
+		{[]string{"battery", "--sweep", "drip-valve.check-in.every=30m,1h"}, "device drip-valve: its battery life leaves firmware updates out"},
+		{[]string{"battery", "--list-cells"}, "device drip-valve: its battery life leaves firmware updates out"},
+		{[]string{"roadmap"}, "releases dated before today"},
+		{[]string{"roadmap", "--capacity"}, "releases dated before today"},
+		{[]string{"roadmap", "--without", "insurer-api"}, "releases dated before today"},
+		{[]string{"roadmap", "--explain", "insurer-api"}, "releases dated before today"},
+		{[]string{"roadmap", "--simulate=50"}, "releases dated before today"},
+	} {
+		for _, format := range []string{"json", "yaml"} {
+			t.Run(strings.Join(c.args, " ")+"/"+format, func(t *testing.T) {
+				args := append(append([]string{}, c.args...), "-C", dir, "-o", format)
+				stdout, stderr, code := cmdtest.Run(t, nil, args...)
+				if code != 0 {
+					t.Fatalf("exit %d: %s", code, stderr)
+				}
+				got, want := cmdtest.Problems(t, stdout), cmdtest.Warnings(stderr)
+				if !slices.Equal(got, want) || !strings.Contains(strings.Join(got, "\n"), c.want) {
+					t.Errorf("problems:\n%s\nwant stderr's warnings, with %q:\n%s", strings.Join(got, "\n"), c.want, strings.Join(want, "\n"))
+				}
+			})
+		}
+	}
+}
+
 func TestMeasuredOutputsCarryWarnings(t *testing.T) {
 	dir := cmdtest.CopyExample(t)
 	cmdtest.ThinUplinks(t, dir)
