@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/iotpm/iotpm/internal/planfile"
 )
@@ -153,8 +154,8 @@ func Bind(f *Format, path string, header []string, mapping map[string]string, lo
 			// the deployment is the file: name it after the file
 			b.job = []byte(strings.TrimSuffix(strings.TrimSuffix(filepath.Base(path), ".gz"), filepath.Ext(strings.TrimSuffix(filepath.Base(path), ".gz"))))
 		default:
-			return nil, fail("no %s column: expected one of %s; name it with --map %s.%s=COLUMN, or name the export's format (--format %s=NAME, see --list-formats)",
-				roleNames[r], strings.Join(f.display[r], ", "), f.Kind, roleNames[r], f.Kind)
+			return nil, fail("no %s column: expected one of %s%s; name it with --map %s.%s=COLUMN, or name the export's format (--format %s=NAME, see --list-formats)",
+				roleNames[r], strings.Join(f.display[r], ", "), namedLike(r, header, b.cols[:]), f.Kind, roleNames[r], f.Kind)
 		}
 	}
 	for k := range f.filters {
@@ -614,4 +615,67 @@ func isUTC(loc *time.Location) bool {
 		return true
 	}
 	return false
+}
+
+// likeRole holds, per role, words a column that holds it is often named
+// with (one word of the name: event_time_local is a time).
+var likeRole = func() (m [nRoles][]string) {
+	times := []string{"time", "date", "datetime", "timestamp", "ts", "at", "when", "day", "stamp"}
+	m[roleDevice] = []string{"device", "thing", "client", "unit", "eui", "serial", "imei", "node", "sensor", "hardware"}
+	m[roleTimestamp], m[roleShipped], m[roleCreated], m[roleRetired] = times, times, times, times
+	m[roleEvent] = []string{"event", "state", "status", "type", "action", "connection"}
+	m[roleStatus] = []string{"status", "state", "result", "outcome"}
+	m[roleJob] = []string{"job", "deployment", "campaign", "release", "rollout"}
+	m[roleCustomer] = []string{"customer", "account", "tenant", "org", "organization", "company", "client"}
+	m[roleFeature] = []string{"feature", "action", "event", "name"}
+	m[roleUser] = []string{"user", "distinct", "install", "anonymous", "person", "account"}
+	m[roleStep] = []string{"event", "step", "name", "action"}
+	m[roleTicket] = []string{"ticket", "case", "issue", "request"}
+	return m
+}()
+
+// namedLike lists the header's columns whose name has a word of role r's
+// (likeRole), not bound to another role already — "; columns named like
+// one: event_time_local, event_time_utc" — or "" when there is none: a
+// user whose export names its times otherwise sees which columns to
+// choose between with --map, and that there are two.
+func namedLike(r int, header []string, bound [][]int) string {
+	taken := map[int]bool{}
+	for _, cols := range bound {
+		for _, i := range cols {
+			taken[i] = true
+		}
+	}
+	var like []string
+	for i, h := range header {
+		if taken[i] {
+			continue
+		}
+		words := strings.FieldsFunc(camelWords(h), func(c rune) bool { return !unicode.IsLetter(c) && !unicode.IsDigit(c) })
+		if slices.ContainsFunc(words, func(w string) bool { return slices.Contains(likeRole[r], strings.ToLower(w)) }) {
+			like = append(like, strconv.Quote(clip(h, 40)))
+		}
+	}
+	switch len(like) {
+	case 0:
+		return ""
+	case 1:
+		return "; the header has " + like[0] + ", named like one"
+	}
+	return "; the header's columns named like one: " + strings.Join(like, ", ")
+}
+
+// camelWords puts a space before each capital that follows a lower-case
+// letter: eventTime → event Time.
+func camelWords(s string) string {
+	var b strings.Builder
+	prev := rune(0)
+	for _, c := range s {
+		if unicode.IsUpper(c) && unicode.IsLower(prev) {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(c)
+		prev = c
+	}
+	return b.String()
 }

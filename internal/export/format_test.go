@@ -371,6 +371,28 @@ func TestMissingColumnNamesFormatAndHeader(t *testing.T) {
 	}
 }
 
+// A role no column is named for: the error names the header's columns
+// whose names have a word of the role's (a time, a date, _at), so the
+// user sees what to map, and that there are two to choose between.
+func TestMissingColumnNamesColumnsLikeIt(t *testing.T) {
+	events, _ := NewFormats(nil).Lookup(planfile.KindEvents, "generic")
+	for _, c := range []struct{ header, want string }{
+		{"device,event_time_local,event_time_utc,state", `no timestamp column: expected one of timestamp, time, ts, eventTime, published_at, datetime, TimeGenerated; the header's columns named like one: "event_time_local", "event_time_utc"; name it with --map`},
+		{"device,receivedAt,state", `; the header has "receivedAt", named like one; name it with --map`},
+		{"device,Seen,state", `datetime, TimeGenerated; name it with --map`},
+		// the device's column is bound already: not offered as a time
+		{"device,first_seen_date,state_at", `named like one: "first_seen_date", "state_at";`},
+	} {
+		_, err := Bind(events, "x.csv", strings.Split(c.header, ","), nil, nil, "")
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: err %v, want %q", c.header, err, c.want)
+		}
+	}
+	if got := namedLike(roleTimestamp, []string{"unit_time", "ts_local"}, [][]int{{0}}); got != `; the header has "ts_local", named like one` {
+		t.Errorf("a bound column offered: %q", got)
+	}
+}
+
 // The generic format binds columns by their names; two names of one role
 // in a header are two columns that may disagree (the uptime of one
 // device below is 1/31 by "time", 100% by "timestamp"), so Bind refuses
