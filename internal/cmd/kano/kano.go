@@ -151,5 +151,5 @@ func kanoRun(opts *KanoOptions) error {
 	if err := cmdutil.ReportProblems(f, problems); err != nil {
 		return err
 	}
-	return cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error { return Write(w, format, a, f.Warned(), term) })
+	return cmdutil.EmitWithProblems(f, format, func(w *bytes.Buffer, term render.Term) error { return Write(w, format, a, term) })
 }

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/iotpm/iotpm/internal/cmdutil"
-	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/render"
 	"github.com/iotpm/iotpm/internal/survey"
 )
@@ -79,26 +78,11 @@ func kanoQuadrant(a *survey.Analysis) string {
 	return b.String()
 }
 
-// Doc is the JSON and YAML document: the analysis, and the run's
-// warnings beside it.
-type Doc struct {
-	*survey.Analysis
-	// Problems are the run's warnings (stderr shows them too): bad rows
-	// left out, answers in numbers read like-first without numbers: —
-	// which, read the other way, turn every pair round. The shape of
-	// iotpm check's.
-	Problems []diag.Diagnostic `json:"problems"`
-}
-
-// Write writes the survey analysis in a format; JSON and YAML carry
-// problems (the run's warnings) beside it.
-func Write(w io.Writer, format render.Format, a *survey.Analysis, problems []diag.Diagnostic, term render.Term) error {
+// Write writes the survey analysis in a format.
+func Write(w io.Writer, format render.Format, a *survey.Analysis, term render.Term) error {
 	switch format {
 	case render.FormatJSON, render.FormatYAML:
-		if problems == nil {
-			problems = []diag.Diagnostic{}
-		}
-		return render.Structured(w, format, Doc{a, problems})
+		return render.Structured(w, format, a)
 	case render.FormatCSV:
 		return kanoTable(a, true).CSV(w)
 	case cmdutil.FormatMermaid:

@@ -124,7 +124,7 @@ func writeReport(w *bytes.Buffer, f *cmdutil.Factory, p *planning.Results) error
 		w.WriteString("\n")
 	}
 	if p.Kano != nil {
-		if err := kanocmd.Write(w, render.FormatMarkdown, p.Kano, nil, render.Term{}); err != nil {
+		if err := kanocmd.Write(w, render.FormatMarkdown, p.Kano, render.Term{}); err != nil {
 			return err
 		}
 		w.WriteString("\n")
