@@ -3,6 +3,7 @@ package cmdutil
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -44,16 +45,71 @@ func Emit(f *Factory, write func(w *bytes.Buffer, term render.Term) error) error
 // (objects, without a problems member of their own) carry the run's
 // warnings as their last member, problems (Warned: file, line, column,
 // message — the shape of iotpm check's), whichever of its documents the
-// flags chose: a battery life that counts no self-discharge, a schedule
-// over a calendar whose releases are past, kept by a script that drops
-// stderr, keeps the word it is to be read with.
+// flags chose; its markdown shows them in a warning callout under its
+// heading (MarkdownWarnings). A battery life that leaves firmware updates
+// out, a schedule over a calendar whose releases are past, kept by a
+// script that drops stderr or pasted into a page, keeps the word it is to
+// be read with.
 func EmitWithProblems(f *Factory, format render.Format, write func(w *bytes.Buffer, term render.Term) error) error {
+	return emitWarned(f, format, true, write)
+}
+
+// EmitWithWarnings is Emit for a command whose JSON and YAML documents
+// declare problems themselves: its markdown shows the run's warnings in a
+// warning callout under its heading, as EmitWithProblems'.
+func EmitWithWarnings(f *Factory, format render.Format, write func(w *bytes.Buffer, term render.Term) error) error {
+	return emitWarned(f, format, false, write)
+}
+
+// emitWarned is Emit with the run's warnings in markdown and, when member
+// is set, as the JSON and YAML object's problems.
+func emitWarned(f *Factory, format render.Format, member bool, write func(w *bytes.Buffer, term render.Term) error) error {
 	return Emit(f, func(w *bytes.Buffer, term render.Term) error {
 		if err := write(w, term); err != nil {
 			return err
 		}
-		return render.AppendMember(w, format, "problems", f.Warned())
+		switch {
+		case format == render.FormatMarkdown:
+			MarkdownWarnings(f, w)
+		case member:
+			return render.AppendMember(w, format, "problems", f.Warned())
+		}
+		return nil
 	})
+}
+
+// MarkdownWarnings puts the run's warnings (Warned, paths relative to the
+// repo) in a GitHub warning callout after the markdown document's first
+// line when that is a heading, else before it; nothing without warnings.
+// iotpm report does the same under its health line.
+func MarkdownWarnings(f *Factory, doc *bytes.Buffer) {
+	var lines []string
+	for _, d := range f.Warned() {
+		lines = append(lines, d.RelativeTo(f.Dir).String())
+	}
+	if len(lines) == 0 {
+		return
+	}
+	var callout bytes.Buffer
+	render.MarkdownWarning(&callout, "What the run warned of, which the numbers below are to be read with:", lines)
+	b := slices.Clone(doc.Bytes())
+	head := 0
+	if bytes.HasPrefix(b, []byte("#")) {
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			head = i + 1
+			if bytes.HasPrefix(b[head:], []byte("\n")) {
+				head++ // the blank line after the heading
+			}
+		}
+	}
+	doc.Reset()
+	doc.Write(b[:head])
+	if head > 0 && b[head-1] == '\n' && (head < 2 || b[head-2] != '\n') {
+		doc.WriteByte('\n')
+	}
+	doc.Write(callout.Bytes())
+	doc.WriteByte('\n')
+	doc.Write(b[head:])
 }
 
 // output serialises writing a command's output with stopping the process

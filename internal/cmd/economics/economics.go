@@ -182,5 +182,5 @@ func economicsRun(opts *EconomicsOptions) error {
 		return err
 	}
 	doc.Problems = f.Warned()
-	return cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error { return write(w, format, doc, term) })
+	return cmdutil.EmitWithWarnings(f, format, func(w *bytes.Buffer, term render.Term) error { return write(w, format, doc, term) })
 }

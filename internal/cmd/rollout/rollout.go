@@ -192,7 +192,7 @@ func rolloutRun(opts *RolloutOptions) error {
 	}
 	doc := ToJSON(r)
 	doc.Problems = f.Warned()
-	return cmdutil.Emit(f, func(w *bytes.Buffer, term render.Term) error { return Write(w, format, doc, term) })
+	return cmdutil.EmitWithWarnings(f, format, func(w *bytes.Buffer, term render.Term) error { return Write(w, format, doc, term) })
 }
 
 // JSON is the output of iotpm rollout.

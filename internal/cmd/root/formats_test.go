@@ -235,6 +235,24 @@ func TestPlanningOutputsCarryWarnings(t *testing.T) {
 				}
 			})
 		}
+		t.Run(strings.Join(c.args, " ")+"/markdown", func(t *testing.T) {
+			markdownCarriesWarnings(t, append(append([]string{}, c.args...), "-C", dir, "-o", "markdown"), c.want)
+		})
+	}
+}
+
+// markdownCarriesWarnings runs a command whose -o markdown must show the
+// run's warnings in a callout after its heading, before its first table:
+// a page that pastes it keeps them.
+func markdownCarriesWarnings(t *testing.T, args []string, want string) {
+	t.Helper()
+	stdout, stderr, code := cmdtest.Run(t, nil, args...)
+	if code != 0 && !(args[0] == "metrics" && code == 1) { // its gate fails
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	i, j, k := strings.Index(stdout, "> [!WARNING]"), strings.Index(stdout, want), strings.Index(stdout, "\n|")
+	if i < 0 || j < i || (k >= 0 && k < j) || len(cmdtest.Warnings(stderr)) != strings.Count(stdout, "\n> - ") {
+		t.Errorf("markdown without the warnings (%q) before its first table:\n%.1500s\nstderr:\n%s", want, stdout, stderr)
 	}
 }
 
@@ -257,5 +275,8 @@ func TestMeasuredOutputsCarryWarnings(t *testing.T) {
 				}
 			})
 		}
+		t.Run(command+"/markdown", func(t *testing.T) {
+			markdownCarriesWarnings(t, []string{command, "-C", dir, "-o", "markdown"}, `drip-lora: 2 of its 6 devices (e.g. "eui-70b3d57ed00500a1")`)
+		})
 	}
 }
