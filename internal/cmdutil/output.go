@@ -46,7 +46,7 @@ func Emit(f *Factory, write func(w *bytes.Buffer, term render.Term) error) error
 // warnings as their last member, problems (Warned: file, line, column,
 // message — the shape of iotpm check's), whichever of its documents the
 // flags chose; its markdown shows them in a warning callout under its
-// heading (MarkdownWarnings). A battery life that leaves firmware updates
+// heading. A battery life that leaves firmware updates
 // out, a schedule over a calendar whose releases are past, kept by a
 // script that drops stderr or pasted into a page, keeps the word it is to
 // be read with.
@@ -70,7 +70,7 @@ func emitWarned(f *Factory, format render.Format, member bool, write func(w *byt
 		}
 		switch {
 		case format == render.FormatMarkdown:
-			MarkdownWarnings(f, w)
+			markdownWarnings(f, w)
 		case member:
 			return render.AppendMember(w, format, "problems", f.Warned())
 		}
@@ -78,11 +78,11 @@ func emitWarned(f *Factory, format render.Format, member bool, write func(w *byt
 	})
 }
 
-// MarkdownWarnings puts the run's warnings (Warned, paths relative to the
+// markdownWarnings puts the run's warnings (Warned, paths relative to the
 // repo) in a GitHub warning callout after the markdown document's first
 // line when that is a heading, else before it; nothing without warnings.
-// iotpm report does the same under its health line.
-func MarkdownWarnings(f *Factory, doc *bytes.Buffer) {
+// iotpm report puts the same callout under its health line.
+func markdownWarnings(f *Factory, doc *bytes.Buffer) {
 	var lines []string
 	for _, d := range f.Warned() {
 		lines = append(lines, d.RelativeTo(f.Dir).String())
@@ -90,24 +90,20 @@ func MarkdownWarnings(f *Factory, doc *bytes.Buffer) {
 	if len(lines) == 0 {
 		return
 	}
-	var callout bytes.Buffer
-	render.MarkdownWarning(&callout, "What the run warned of, which the numbers below are to be read with:", lines)
 	b := slices.Clone(doc.Bytes())
-	head := 0
-	if bytes.HasPrefix(b, []byte("#")) {
-		if i := bytes.IndexByte(b, '\n'); i >= 0 {
-			head = i + 1
-			if bytes.HasPrefix(b[head:], []byte("\n")) {
-				head++ // the blank line after the heading
-			}
+	head, blank := 0, false // after the heading, and the blank line after it
+	if i := bytes.IndexByte(b, '\n'); i >= 0 && bytes.HasPrefix(b, []byte("#")) {
+		head = i + 1
+		if blank = bytes.HasPrefix(b[head:], []byte("\n")); blank {
+			head++
 		}
 	}
 	doc.Reset()
 	doc.Write(b[:head])
-	if head > 0 && b[head-1] == '\n' && (head < 2 || b[head-2] != '\n') {
+	if head > 0 && !blank {
 		doc.WriteByte('\n')
 	}
-	doc.Write(callout.Bytes())
+	render.MarkdownWarning(doc, "What the run warned of, which the numbers below are to be read with:", lines)
 	doc.WriteByte('\n')
 	doc.Write(b[head:])
 }
