@@ -620,7 +620,7 @@ func isUTC(loc *time.Location) bool {
 // likeRole holds, per role, words a column that holds it is often named
 // with (one word of the name: event_time_local is a time).
 var likeRole = func() (m [nRoles][]string) {
-	times := []string{"time", "date", "datetime", "timestamp", "ts", "at", "when", "day", "stamp"}
+	times := []string{"time", "date", "datetime", "timestamp", "ts", "at", "on", "when", "day", "stamp"}
 	m[roleDevice] = []string{"device", "thing", "client", "unit", "eui", "serial", "imei", "node", "sensor", "hardware"}
 	m[roleTimestamp], m[roleShipped], m[roleCreated], m[roleRetired] = times, times, times, times
 	m[roleEvent] = []string{"event", "state", "status", "type", "action", "connection"}

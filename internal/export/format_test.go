@@ -391,6 +391,14 @@ func TestMissingColumnNamesColumnsLikeIt(t *testing.T) {
 	if got := namedLike(roleTimestamp, []string{"unit_time", "ts_local"}, [][]int{{0}}); got != `; the header has "ts_local", named like one` {
 		t.Errorf("a bound column offered: %q", got)
 	}
+	// a devices export whose shipping date is sold_on, its unit a serial
+	devices, _ := NewFormats(nil).Lookup(planfile.KindDevices, "generic")
+	if _, err := Bind(devices, "x.csv", []string{"unit_serial", "sold_on", "account"}, nil, nil, ""); err == nil || !strings.Contains(err.Error(), `no device_id column`) || !strings.Contains(err.Error(), `the header has "unit_serial", named like one`) {
+		t.Errorf("devices: %v", err)
+	}
+	if _, err := Bind(devices, "x.csv", []string{"device_id", "sold_on", "account"}, nil, nil, ""); err == nil || !strings.Contains(err.Error(), `the header has "sold_on", named like one`) {
+		t.Errorf("devices: %v", err)
+	}
 }
 
 // The generic format binds columns by their names; two names of one role
