@@ -127,6 +127,11 @@ type junitSuite struct {
 	Failures int         `xml:"failures,attr"`
 	Errors   int         `xml:"errors,attr"`
 	Cases    []junitCase `xml:"testcase"`
+	// SystemOut holds the run's warnings, a line each: a gate that passed
+	// on a battery life that leaves the firmware updates out, or on an
+	// uptime two sensors decide, is read with them where CI shows the
+	// report.
+	SystemOut string `xml:"system-out,omitempty"`
 }
 
 type junitCase struct {
@@ -142,7 +147,8 @@ type junitFailure struct {
 }
 
 // WriteJUnit writes the gates, and a case for the planning files' problems,
-// as a JUnit XML report to path ("-": stdout).
+// as a JUnit XML report to path ("-": stdout); the warnings are the
+// suite's system-out.
 func WriteJUnit(f *Factory, path string, gates []gate.Gate, problems diag.List) error {
 	s := junitSuite{Name: "iotpm check"}
 	if problems.HasErrors() {
@@ -163,6 +169,11 @@ func WriteJUnit(f *Factory, path string, gates []gate.Gate, problems diag.List) 
 		s.Cases = append(s.Cases, c)
 	}
 	s.Tests = len(s.Cases)
+	var warned []string
+	for _, d := range problems.Warnings().Sort() {
+		warned = append(warned, d.String())
+	}
+	s.SystemOut = strings.Join(warned, "\n")
 	out, err := xml.MarshalIndent(JUnitSuites{Suites: []junitSuite{s}}, "", "  ")
 	if err != nil {
 		return err

@@ -44,6 +44,8 @@ func TestCheckExample(t *testing.T) {
 func TestCheckGateFailsWithExit1(t *testing.T) {
 	dir := cmdtest.CopyExample(t)
 	cmdtest.EditFile(t, filepath.Join(dir, "iotpm.yaml"), `always: ">= 98%"`, `always: ">= 99%"`)
+	// and a warning, which the JUnit report carries as its system-out
+	cmdtest.EditFile(t, filepath.Join(dir, "devices.yaml"), "current: 150mA, every: 3mo}", "current: 150mA}")
 	summary := filepath.Join(t.TempDir(), "summary.md")
 	os.WriteFile(summary, []byte("earlier step\n"), 0o644)
 	junit := filepath.Join(t.TempDir(), "gates.xml")
@@ -75,6 +77,9 @@ func TestCheckGateFailsWithExit1(t *testing.T) {
 	s := suites.Suites[0]
 	if s.Tests != 21 || s.Failures != 1 || s.Cases[0].Failure == nil || s.Cases[0].Name != "connectivity_uptime.always" {
 		t.Errorf("junit %+v", s)
+	}
+	if want := "devices.yaml:69:10: warning: device drip-valve: its battery life leaves firmware updates out"; !strings.Contains(s.SystemOut, want) || strings.Count(s.SystemOut, "warning: ") != len(cmdtest.Warnings(stderr)) {
+		t.Errorf("junit system-out %q, want the run's warnings, with %q", s.SystemOut, want)
 	}
 	// outside GitHub Actions: no annotations, unless asked for
 	_, stderr, _ = cmdtest.Run(t, nil, "check", "-C", dir)
