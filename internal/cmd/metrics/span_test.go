@@ -130,13 +130,7 @@ func TestMetricsSingleActivity(t *testing.T) {
 		{"under a week", rows(100, time.Hour), ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			dir := t.TempDir()
-			cmdtest.WriteFile(t, dir, "activity.csv", c.csv)
-			_, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir, "--activity", "activity.csv", "--month", "2026-10")
-			if code != 0 {
-				t.Fatalf("exit %d: %s", code, stderr)
-			}
-			wantWarning(t, stderr, "have one row each", c.want)
+			wantWarning(t, runActivity(t, c.csv), "have one row each", c.want)
 		})
 	}
 }
@@ -452,6 +446,19 @@ func runDevicesEvents(t *testing.T, devices, events string, args ...string) stri
 	return stderr
 }
 
+// runActivity runs metrics for October 2026 on an activity export alone
+// and returns its stderr.
+func runActivity(t *testing.T, activity string) string {
+	t.Helper()
+	dir := t.TempDir()
+	cmdtest.WriteFile(t, dir, "activity.csv", activity)
+	_, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir, "--activity", "activity.csv", "--month", "2026-10")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	return stderr
+}
+
 func wantWarning(t *testing.T, stderr, marker, want string) {
 	t.Helper()
 	if got := strings.Contains(stderr, marker); got != (want != "") || !strings.Contains(stderr, want) {
@@ -721,12 +728,7 @@ func TestWindowEdgeGapWarned(t *testing.T) {
 		{"every day", uplinks(func(time.Time) bool { return false }, nov5), false, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			dir := t.TempDir()
-			cmdtest.WriteFile(t, dir, "uplinks.csv", c.content)
-			_, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir, "--activity", "uplinks.csv", "--month", "2026-10")
-			if code != 0 {
-				t.Fatalf("exit %d: %s", code, stderr)
-			}
+			stderr := runActivity(t, c.content)
 			if strings.Contains(stderr, "has no row from") != c.gap {
 				t.Errorf("gap warned %v, want %v:\n%s", !c.gap, c.gap, stderr)
 			}
