@@ -42,7 +42,7 @@ func Emit(f *Factory, write func(w *bytes.Buffer, term render.Term) error) error
 }
 
 // EmitWithProblems is Emit for a command whose JSON and YAML documents
-// (objects, without a problems member of their own) carry the run's
+// (objects, with no problems member of their own) carry the run's
 // warnings as their last member, problems (Warned: file, line, column,
 // message — the shape of iotpm check's), whichever of its documents the
 // flags chose; its markdown shows them in a warning callout under its
@@ -51,30 +51,15 @@ func Emit(f *Factory, write func(w *bytes.Buffer, term render.Term) error) error
 // script that drops stderr or pasted into a page, keeps the word it is to
 // be read with.
 func EmitWithProblems(f *Factory, format render.Format, write func(w *bytes.Buffer, term render.Term) error) error {
-	return emitWarned(f, format, true, write)
-}
-
-// EmitWithWarnings is Emit for a command whose JSON and YAML documents
-// declare problems themselves: its markdown shows the run's warnings in a
-// warning callout under its heading, as EmitWithProblems'.
-func EmitWithWarnings(f *Factory, format render.Format, write func(w *bytes.Buffer, term render.Term) error) error {
-	return emitWarned(f, format, false, write)
-}
-
-// emitWarned is Emit with the run's warnings in markdown and, when member
-// is set, as the JSON and YAML object's problems.
-func emitWarned(f *Factory, format render.Format, member bool, write func(w *bytes.Buffer, term render.Term) error) error {
 	return Emit(f, func(w *bytes.Buffer, term render.Term) error {
 		if err := write(w, term); err != nil {
 			return err
 		}
-		switch {
-		case format == render.FormatMarkdown:
+		if format == render.FormatMarkdown {
 			markdownWarnings(f, w)
-		case member:
-			return render.AppendMember(w, format, "problems", f.Warned())
+			return nil
 		}
-		return nil
+		return render.AppendMember(w, format, "problems", f.Warned())
 	})
 }
 

@@ -3,7 +3,6 @@ package fleetmetrics
 import (
 	"time"
 
-	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/export"
 	"github.com/iotpm/iotpm/internal/gate"
 	"github.com/iotpm/iotpm/internal/planfile"
@@ -36,12 +35,6 @@ type Result struct {
 	Months      []Month         `json:"months,omitempty"`
 	Gates       []gate.Gate     `json:"gates"`
 	Rows        map[string]Rows `json:"rows"`
-	// Problems are the warnings the run gave (on stderr as well), each at
-	// its file and position: what the numbers above are to be read with
-	// (a minority of devices deciding an uptime, a cut export, a column
-	// chosen among several). A pipeline that keeps the JSON and not the
-	// log keeps them too. The same shape as iotpm check's problems.
-	Problems []diag.Diagnostic `json:"problems"`
 }
 
 // Firmware is the firmware in the fleet: the window's active devices
@@ -283,7 +276,6 @@ func NewResult(out *Outcome, gates []gate.Gate) Result {
 	var doc Result
 	doc.Window.From, doc.Window.To = isoMicro(r.Window.From), isoMicro(r.Window.To)
 	doc.Gates = append([]gate.Gate{}, gates...)
-	doc.Problems = append([]diag.Diagnostic{}, out.Problems.Warnings().Sort()...) // the run's; iotpm metrics adds the config's
 	doc.Rows = map[string]Rows{}
 	doc.DataAgeDays = out.ageDays
 	for _, st := range out.stats {

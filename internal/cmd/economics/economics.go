@@ -181,6 +181,5 @@ func economicsRun(opts *EconomicsOptions) error {
 	if err != nil {
 		return err
 	}
-	doc.Problems = f.Warned()
-	return cmdutil.EmitWithWarnings(f, format, func(w *bytes.Buffer, term render.Term) error { return write(w, format, doc, term) })
+	return cmdutil.EmitWithProblems(f, format, func(w *bytes.Buffer, term render.Term) error { return write(w, format, doc, term) })
 }

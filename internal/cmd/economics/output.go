@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/iotpm/iotpm/internal/cmdutil"
-	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/failure"
 	"github.com/iotpm/iotpm/internal/planning"
 	"github.com/iotpm/iotpm/internal/render"
@@ -26,10 +25,6 @@ type Doc struct {
 	Curve     *CurveJSON  `json:"curve,omitempty"`
 	Sweep     *SweepJSON  `json:"sweep,omitempty"`
 	Tornado   []Tornado   `json:"tornado,omitempty"`
-	// Problems are the run's warnings (stderr shows them too): the
-	// metrics' among them, which the measured activation and tickets come
-	// from. The shape of iotpm check's.
-	Problems []diag.Diagnostic `json:"problems"`
 }
 
 // Measured are the values iotpm metrics gave.
@@ -107,7 +102,7 @@ type Tornado struct {
 }
 
 func buildDoc(e *planning.Economics, device string, sw *sweep, tornado float64) (*Doc, error) {
-	doc := &Doc{Currency: e.File.Currency, NRE: e.Scenario.NRE, NRESource: e.NRESource, Problems: []diag.Diagnostic{}}
+	doc := &Doc{Currency: e.File.Currency, NRE: e.Scenario.NRE, NRESource: e.NRESource}
 	if e.MeasuredActivation != nil || e.MeasuredTickets != nil {
 		doc.Measured = &Measured{TicketsPerDeviceMonth: e.MeasuredTickets}
 		for _, a := range e.MeasuredActivation {

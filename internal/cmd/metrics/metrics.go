@@ -223,8 +223,7 @@ func metricsRun(opts *MetricsOptions) error {
 		}
 	}
 	doc := fleetmetrics.NewResult(out, gates)
-	doc.Problems = f.Warned()
-	if err := cmdutil.EmitWithWarnings(f, format, func(b *bytes.Buffer, term render.Term) error { return Write(b, format, doc, term, opts.Table) }); err != nil {
+	if err := cmdutil.EmitWithProblems(f, format, func(b *bytes.Buffer, term render.Term) error { return Write(b, format, doc, term, opts.Table) }); err != nil {
 		return err
 	}
 	if len(failed) > 0 {

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/iotpm/iotpm/internal/cmdutil"
-	"github.com/iotpm/iotpm/internal/diag"
 	"github.com/iotpm/iotpm/internal/failure"
 	"github.com/iotpm/iotpm/internal/planfile"
 	"github.com/iotpm/iotpm/internal/planning"
@@ -191,8 +190,7 @@ func rolloutRun(opts *RolloutOptions) error {
 		return failure.UsageErrorf("%v", err)
 	}
 	doc := ToJSON(r)
-	doc.Problems = f.Warned()
-	return cmdutil.EmitWithWarnings(f, format, func(w *bytes.Buffer, term render.Term) error { return Write(w, format, doc, term) })
+	return cmdutil.EmitWithProblems(f, format, func(w *bytes.Buffer, term render.Term) error { return Write(w, format, doc, term) })
 }
 
 // JSON is the output of iotpm rollout.
@@ -227,10 +225,6 @@ type JSON struct {
 	// UpdateCostUnstated the battery profiles with an image size only.
 	UpdateCosts        []UpdateCostJSON `json:"update_costs,omitempty"`
 	UpdateCostUnstated []string         `json:"update_cost_unstated,omitempty"`
-	// Problems are the run's warnings (stderr shows them too): the
-	// metrics' among them, which the online days and the measured success
-	// rate come from. The shape of iotpm check's.
-	Problems []diag.Diagnostic `json:"problems"`
 }
 
 // UpdateCostJSON is the battery cost of one update for a profile: its
@@ -308,7 +302,7 @@ func ToJSON(r *planning.Rollout) JSON {
 	doc := JSON{Version: r.Settings.Version, Start: r.Settings.Start.Format(time.DateOnly), Horizon: r.Horizon.Format(time.RFC3339),
 		Lookback: [2]string{r.From.Format(time.DateOnly), r.To.Format(time.DateOnly)}, Success: r.Settings.Success, SuccessFromMetrics: r.Settings.SuccessFromMetrics,
 		Devices: fc.N, OnVersion: r.OnVersion, Unordered: r.Unordered, NoOTA: render.OrEmpty(r.NoOTA), Unreachable: render.OrEmpty(fc.Unreachable), Outside: fc.Outside,
-		Reach: reach(r, fc.Reach50, fc.Reach90, fc.Reach95), Problems: []diag.Diagnostic{}}
+		Reach: reach(r, fc.Reach50, fc.Reach90, fc.Reach95)}
 	for i, w := range r.Settings.Waves {
 		rg := fc.Ranges[i]
 		doc.Waves = append(doc.Waves, WaveJSON{Share: w.Share, Devices: rg[1] - rg[0], Starts: r.DayDate(fc.Starts[i]).Format(time.DateOnly)})
