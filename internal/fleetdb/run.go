@@ -93,7 +93,7 @@ func (j *Job) params(horizon int64) Params {
 		return out
 	}
 	p := Params{
-		"from": o.Window.From, "to": o.Window.To, "horizon": horizon, "dormant": o.DormantAfter,
+		"from": o.Window.From, "to": o.Window.To, "recent": o.Window.RecentFrom(), "horizon": horizon, "dormant": o.DormantAfter,
 		"activation": o.ActivationWindow, "slo": o.SLO, "bounds": bounds, "use_until": j.UseUntil,
 		"connect": words(export.EventWords, metrics.Connected), "disconnect": words(export.EventWords, metrics.Disconnected),
 		"success": words(export.OTAWords, metrics.OTASuccess), "failure": words(export.OTAWords, metrics.OTAFailure),
@@ -833,11 +833,12 @@ type modeRow struct {
 	SparseConnectedUS int64   `json:"sparse_conn"`
 	SparseObservedUS  int64   `json:"sparse_obs"`
 	SparseExample     *string `json:"sparse_example"`
+	SparseRecent      int     `json:"sparse_recent"`
 }
 
 func (m modeRow) uptime() metrics.ModeUptime {
 	u := metrics.ModeUptimeOf(m.ConnectedUS, m.ObservedUS, m.Devices, m.Missed)
-	u.Sparse = metrics.SparseUptime{Devices: m.Sparse, ConnectedUS: m.SparseConnectedUS, ObservedUS: m.SparseObservedUS}
+	u.Sparse = metrics.SparseUptime{Devices: m.Sparse, ConnectedUS: m.SparseConnectedUS, ObservedUS: m.SparseObservedUS, Recent: m.SparseRecent}
 	if m.SparseExample != nil {
 		u.Sparse.Example = *m.SparseExample
 	}
@@ -866,6 +867,7 @@ type customerRow struct {
 	SparseConn    int64   `json:"sparse_conn"`
 	SparseObs     int64   `json:"sparse_obs"`
 	SparseExample *string `json:"sparse_example"`
+	SparseRecent  int     `json:"sparse_recent"`
 }
 
 // deviceMetrics puts deviceSQL's three JSON values (each null when the
@@ -954,7 +956,7 @@ func (p *plan) deviceMetrics(uptime, mad, customers []byte, o metrics.Options, r
 		for i, c := range rows {
 			counts[i] = metrics.CustomerCounts{Customer: c.Customer, Devices: c.Devices, Used: c.Used, Tickets: c.Tickets,
 				ConnectedUS: c.ConnectedUS, ObservedUS: c.ObservedUS,
-				Sparse: metrics.SparseUptime{Devices: c.Sparse, ConnectedUS: c.SparseConn, ObservedUS: c.SparseObs}}
+				Sparse: metrics.SparseUptime{Devices: c.Sparse, ConnectedUS: c.SparseConn, ObservedUS: c.SparseObs, Recent: c.SparseRecent}}
 			if c.SparseExample != nil {
 				counts[i].Sparse.Example = *c.SparseExample
 			}

@@ -490,6 +490,9 @@ pdb AS (
          coalesce(bool_or(CASE WHEN every = 0 THEN rb AND %[9]s > 0 ELSE rc AND %[10]s > 0 END) FILTER (WHERE g.i = i0), false) AS dorm,
          coalesce(sum((%[9]s + every - 1) / every) FILTER (WHERE g.i = i0 AND rb AND every > 0 AND %[9]s > 0), 0)::bigint AS missed,
          count(*) FILTER (WHERE g.i = i0 AND (rb AND every > 0 AND %[9]s > 0 OR ra AND every = 0 AND ka = 0 AND %[8]s > 0)) AS stretches,
+         coalesce(sum(CASE WHEN ra THEN %[15]s ELSE 0 END + CASE WHEN rb THEN %[16]s ELSE 0 END) FILTER (WHERE g.i = i0 AND every > 0), 0)::bigint AS obs_r,
+         coalesce(sum((%[16]s + every - 1) / every) FILTER (WHERE g.i = i0 AND rb AND every > 0 AND %[16]s > 0), 0)::bigint AS missed_r,
+         count(*) FILTER (WHERE g.i = i0 AND rb AND every > 0 AND %[16]s > 0) AS stretches_r,
          coalesce(sum(CASE WHEN ra THEN %[11]s ELSE 0 END + CASE WHEN rb AND every > 0 THEN %[12]s ELSE 0 END) FILTER (WHERE %[13]s), 0)::bigint AS bobs,
          coalesce(sum(%[11]s) FILTER (WHERE %[13]s AND ra AND ka = 1), 0)::bigint AS bconn,
          coalesce(bool_or((ra AND ka = 1 AND %[11]s > 0) OR (mk AND g.i = i0 AND (src = 1 OR s = 1))) FILTER (WHERE %[13]s), false) AS bact,
@@ -507,12 +510,18 @@ pdb AS (
   ) g
   GROUP BY device_id, g.i
 )`, posInf, mode, p.devInline(), mdJoin, walkFrom, nt, b,
-		ow("t", "ba"), ow("ab", "bb"), ow("ac", "bc"), ob("t", "ba"), ob("ab", "bb"), in, same)
+		ow("t", "ba"), ow("ab", "bb"), ow("ac", "bc"), ob("t", "ba"), ob("ab", "bb"), in, same, recentOverlap("t", "ba"), recentOverlap("ab", "bb"))
 }
 
 // windowOverlap is a piece [a, b)'s time in the window.
 func windowOverlap(a, b string) string {
 	return fmt.Sprintf("greatest(least(%s, @to) - greatest(%s, @from), 0)", b, a)
+}
+
+// recentOverlap is a piece [a, b)'s time in the window's recent part
+// [@recent, @to) (metrics.Window.RecentFrom).
+func recentOverlap(a, b string) string {
+	return fmt.Sprintf("greatest(least(%s, @to) - greatest(%s, @recent), 0)", b, a)
 }
 
 // bucketOverlap is a piece [a, b)'s time in bucket g.i of the bounds
@@ -535,7 +544,8 @@ func deviceSumCTEs(b string) string {
 	}
 	return fmt.Sprintf(`pdv AS (
   SELECT device_id, max(every) AS every, bool_or(pieces) AS pieces, sum(obs)::bigint AS obs, sum(conn)::bigint AS conn, bool_or(dorm) AS dorm,
-         sum(missed)::bigint AS missed, sum(stretches)::bigint AS stretches, bool_or(wev) AS wev, bool_or(wact) AS wact, sum(wrows) AS wrows,
+         sum(missed)::bigint AS missed, sum(stretches)::bigint AS stretches,
+         sum(obs_r)::bigint AS obs_r, sum(missed_r)::bigint AS missed_r, sum(stretches_r)::bigint AS stretches_r, bool_or(wev) AS wev, bool_or(wact) AS wact, sum(wrows) AS wrows,
          max(n) AS n, max(na) AS na, max(nd) AS nd, max(nbk) AS nbk, min(bkx) AS bkx, max(f) AS f, max(fc) AS fc, max(t0) AS t0, max(tl) AS tl, max(shipped) AS shipped,
          max(en) AS en, min(wst) AS wst, sum(same) AS same, min(same_t) AS same_t
   FROM pdb GROUP BY device_id
@@ -548,6 +558,7 @@ lp AS (
 ),
 pda AS (
   SELECT v.device_id, v.every, v.obs + coalesce(%[2]s, 0) AS obs, v.conn + coalesce(%[2]s, 0) AS conn, v.dorm, v.missed, v.stretches,
+         v.obs_r, v.missed_r, v.stretches_r,
          v.pieces OR l.device_id IS NOT NULL AS pieces, v.wev, v.wact, v.wrows, v.n, v.na, v.nd, v.every > 0 AND v.wst IS NOT NULL AS checkin,
          v.same, v.same_t, v.nbk, v.bkx, v.tl, v.shipped,
          CASE WHEN v.every = 0 AND v.f IS NOT NULL THEN CASE WHEN v.fc = v.f THEN v.t0 ELSE %[3]s END
@@ -555,7 +566,7 @@ pda AS (
   FROM pdv v LEFT JOIN lp l USING (device_id)
 ),
 pd AS (
-  SELECT device_id, every, obs, conn, dorm, missed, stretches FROM pda WHERE pieces
+  SELECT device_id, every, obs, conn, dorm, missed, stretches, obs_r, missed_r, stretches_r FROM pda WHERE pieces
 ),
 lpb AS (
   SELECT g.i, l.device_id, %[4]s AS len
@@ -702,15 +713,27 @@ func (p *plan) uptimeSelect() string {
            count(*) FILTER (WHERE pd.obs > 0) AS devices, coalesce(sum(pd.missed), 0)::bigint AS missed,
            count(*) FILTER (WHERE %[4]s) AS sparse, coalesce(sum(pd.conn) FILTER (WHERE %[4]s), 0)::bigint AS sparse_conn,
            coalesce(sum(pd.obs) FILTER (WHERE %[4]s), 0)::bigint AS sparse_obs,
-           min(%[5]s COLLATE "C") FILTER (WHERE %[4]s) AS sparse_example
-    FROM dm m LEFT JOIN pd USING (device_id) WHERE m.profile IS NOT NULL GROUP BY m.profile) x) AS profiles`, never, retired, p.idText("device_id"), sparseSQL, p.idText("pd.device_id"), intermittent(""), p.idText("device_id"))
+           min(%[5]s COLLATE "C") FILTER (WHERE %[4]s) AS sparse_example, count(*) FILTER (WHERE %[8]s) AS sparse_recent
+    FROM dm m LEFT JOIN pd USING (device_id) WHERE m.profile IS NOT NULL GROUP BY m.profile) x) AS profiles`, never, retired, p.idText("device_id"), sparseSQL, p.idText("pd.device_id"), intermittent(""), p.idText("device_id"), sparseRecentSQL)
 }
 
 // sparseSQL is metrics.SparseCheckins of a device pd beside its mode m
-// (dm): a check-in device with at least 20 check-ins expected over its
-// observed time, 10 unreachable stretches, and 1/(g + 1) of them missed.
-var sparseSQL = fmt.Sprintf("m.every > 0 AND pd.obs > 0 AND pd.obs / m.every >= %d AND pd.stretches >= %d AND pd.missed * (m.every + m.reach) >= (pd.obs / m.every) * m.every",
-	metrics.SparseMinExpected, metrics.SparseMinStretches)
+// (dm), over the window or over its recent part: a check-in device with
+// at least 20 check-ins expected over its observed time there, 10
+// unreachable stretches, and 1/(g + 1) of them missed.
+var sparseSQL = "(" + sparseOver("") + " OR " + sparseOver("_r") + ")"
+
+// sparseRecentSQL: sparse over the window's recent part alone
+// (metrics.SparseUptime.Recent).
+var sparseRecentSQL = sparseOver("_r") + " AND NOT coalesce(" + sparseOver("") + ", false)"
+
+// sparseOver is metrics.SparseCheckins over pd's sums whose column names
+// end in suffix: "" the window's, "_r" its recent part's.
+func sparseOver(suffix string) string {
+	return strings.NewReplacer("{obs}", "pd.obs"+suffix, "{stretches}", "pd.stretches"+suffix, "{missed}", "pd.missed"+suffix).Replace(
+		fmt.Sprintf("m.every > 0 AND {obs} > 0 AND {obs} / m.every >= %d AND {stretches} >= %d AND {missed} * (m.every + m.reach) >= ({obs} / m.every) * m.every",
+			metrics.SparseMinExpected, metrics.SparseMinStretches))
+}
 
 // intermittent is metrics.Intermittent of a device of pd (its columns
 // prefixed by v: "" or "pd."): always connected, connected less than half
@@ -925,12 +948,14 @@ func (p *plan) healthParts() ([]string, string) {
 )`, fmt.Sprintf(`up AS (
   SELECT d.customer_id, sum(pd.conn)::bigint AS conn, sum(pd.obs)::bigint AS obs,
          count(*) FILTER (WHERE %[1]s) AS sparse, coalesce(sum(pd.conn) FILTER (WHERE %[1]s), 0)::bigint AS sparse_conn,
-         coalesce(sum(pd.obs) FILTER (WHERE %[1]s), 0)::bigint AS sparse_obs, min(%[2]s COLLATE "C") FILTER (WHERE %[1]s) AS sparse_example
+         coalesce(sum(pd.obs) FILTER (WHERE %[1]s), 0)::bigint AS sparse_obs, min(%[2]s COLLATE "C") FILTER (WHERE %[1]s) AS sparse_example,
+         count(*) FILTER (WHERE %[3]s) AS sparse_recent
   FROM pd JOIN dev d USING (device_id) LEFT JOIN dm m USING (device_id) WHERE d.customer_id IS NOT NULL GROUP BY d.customer_id
-)`, "("+sparseSQL+" OR "+intermittent("pd.")+")", p.idText("pd.device_id")), "cust AS (\n  SELECT customer_id FROM dev WHERE customer_id IS NOT NULL UNION "+tkAll+"\n)")
+)`, "("+sparseSQL+" OR "+intermittent("pd.")+")", p.idText("pd.device_id"), sparseRecentSQL), "cust AS (\n  SELECT customer_id FROM dev WHERE customer_id IS NOT NULL UNION "+tkAll+"\n)")
 	return ctes, `SELECT c.customer_id, coalesce(f.n, 0) AS devices, coalesce(f.used, 0) AS used, coalesce(tk.n, 0) AS tickets,
   coalesce(up.conn, 0) AS connected_us, coalesce(up.obs, 0) AS observed_us,
-  coalesce(up.sparse, 0) AS sparse, coalesce(up.sparse_conn, 0) AS sparse_conn, coalesce(up.sparse_obs, 0) AS sparse_obs, up.sparse_example
+  coalesce(up.sparse, 0) AS sparse, coalesce(up.sparse_conn, 0) AS sparse_conn, coalesce(up.sparse_obs, 0) AS sparse_obs, up.sparse_example,
+  coalesce(up.sparse_recent, 0) AS sparse_recent
 FROM cust c LEFT JOIN fleet f USING (customer_id) LEFT JOIN tk USING (customer_id) LEFT JOIN up USING (customer_id)
 ORDER BY c.customer_id`
 }

@@ -28,6 +28,18 @@ func (w Window) Label() string {
 	return time.UnixMicro(w.From).UTC().Format(time.DateOnly) + " to " + time.UnixMicro(w.To-1).UTC().Format(time.DateOnly)
 }
 
+// RecentSpan is the length of a window's recent part: its last seven
+// days, or all of it when it is shorter.
+const RecentSpan = 7 * 86_400_000_000
+
+// RecentFrom is where the window's recent part begins: RecentSpan before
+// its end, or at its start. A check-in device sparse over it alone checks
+// in less often than its profile says since a change inside the window
+// (SparseCheckins; a firmware rollout that lengthened the heartbeat).
+func (w Window) RecentFrom() int64 {
+	return max(w.From, w.To-RecentSpan)
+}
+
 // Component is one input of the customer health score, normalised as
 // clamp((x − Bad)/(Good − Bad), 0, 1) × 100 (so Good < Bad means lower is
 // better) and weighted by Weight.
@@ -812,9 +824,17 @@ func (wk *worker) addUptime(sp *span, d *Data, i int, a *pieces, checkin bool) {
 	// than it says, or an always-connected one connected only briefly
 	var sparse SparseUptime
 	k := sp.profileOf(d, i)
-	if checkin && k >= 0 && SparseCheckins(a.obs, a.missed, a.stretches, a.every, sp.modeOf(d, i).Reach()) ||
-		!checkin && Intermittent(a.obs, a.conn, a.stretches) {
+	var overW, recent bool
+	if checkin && k >= 0 {
+		reach := sp.modeOf(d, i).Reach()
+		overW = SparseCheckins(a.obs, a.missed, a.stretches, a.every, reach)
+		recent = !overW && SparseCheckins(a.recentObs, a.recentMissed, a.recentStretches, a.every, reach)
+	}
+	if overW || recent || !checkin && Intermittent(a.obs, a.conn, a.stretches) {
 		sparse = SparseUptime{Devices: 1, ConnectedUS: a.conn, ObservedUS: a.obs, Example: d.devices.Names[i]}
+		if recent {
+			sparse.Recent = 1
+		}
 	}
 	if !checkin {
 		m.Sparse.add(sparse)

@@ -48,6 +48,10 @@ type SparseUptime struct {
 	ConnectedUS, ObservedUS int64
 	// Example is the least of their ids, in byte order ("": none).
 	Example string
+	// Recent counts those of the check-in devices that are sparse over
+	// the window's last RecentSpan alone, not over the whole window: a
+	// heartbeat that changed inside it.
+	Recent int
 }
 
 // add adds o's devices to s.
@@ -55,6 +59,7 @@ func (s *SparseUptime) add(o SparseUptime) {
 	s.Devices += o.Devices
 	s.ConnectedUS += o.ConnectedUS
 	s.ObservedUS += o.ObservedUS
+	s.Recent += o.Recent
 	if o.Example != "" && (s.Example == "" || o.Example < s.Example) {
 		s.Example = o.Example
 	}
@@ -85,7 +90,8 @@ const (
 // check-ins expected, at least 10 stretches, and missed · (P + g·P) ≥
 // ⌊observed / P⌋ · P — at least 1/(g + 1) of them missed, the least share
 // any regular interval longer than g·P misses. Both engines apply this
-// rule, in integers.
+// rule, in integers, to a device's sums over the window and over its
+// recent part (Window.RecentFrom): a device is sparse over either.
 func SparseCheckins(observed int64, missed, stretches int, every, reach int64) bool {
 	if every <= 0 || observed <= 0 {
 		return false
@@ -144,6 +150,11 @@ type pieces struct {
 	stretches int
 	// disconnects: an always-connected device's disconnect events walked
 	disconnects int
+	// recent*: a check-in device's observed time, missed check-ins and
+	// unreachable stretches over the window's last RecentSpan
+	// (Window.RecentFrom), clipped as over the window
+	recentObs                     int64
+	recentMissed, recentStretches int
 }
 
 // add accounts [a, b) in a state: connected, down, or dormant.
@@ -166,6 +177,15 @@ func (p *pieces) add(a, b int64, connected, dormant bool) {
 					p.missed += int((hi - lo + p.every - 1) / p.every)
 				}
 				p.stretches++
+			}
+		}
+	}
+	if p.every > 0 && !dormant {
+		if lo, hi := max(a, w.RecentFrom()), min(b, w.To); lo < hi {
+			p.recentObs += hi - lo
+			if !connected {
+				p.recentMissed += int((hi - lo + p.every - 1) / p.every)
+				p.recentStretches++
 			}
 		}
 	}

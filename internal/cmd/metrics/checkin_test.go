@@ -390,27 +390,14 @@ func TestSparseCheckinDevicesWarned(t *testing.T) {
 		{"every 4h", hours(0, 30, 4, nil), ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			var ev strings.Builder
-			ev.WriteString("device_id,timestamp,event\n")
-			at := func(h int) string { return time.Date(2026, 10, 1, h, 0, 0, 0, time.UTC).Format(time.RFC3339) }
-			for _, h := range hours(0, 30, 1, nil) {
-				fmt.Fprintf(&ev, "v1,%s,connected\n", at(h))
+			at := func(hs []int) []time.Time {
+				var out []time.Time
+				for _, h := range hs {
+					out = append(out, time.Date(2026, 10, 1, h, 0, 0, 0, time.UTC))
+				}
+				return out
 			}
-			for _, h := range c.v2 {
-				fmt.Fprintf(&ev, "v2,%s,connected\n", at(h))
-			}
-			dir := valveRepo(t, "v1 v2", ev.String())
-			_, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir)
-			if code != 0 {
-				t.Fatalf("exit %d: %s", code, stderr)
-			}
-			if strings.Contains(stderr, "its devices missed") {
-				t.Errorf("the profile as a whole is warned of:\n%s", stderr)
-			}
-			warned := strings.Contains(stderr, "each missed at least")
-			if c.warning == "" && warned || c.warning != "" && !strings.Contains(stderr, c.warning) {
-				t.Errorf("want the warning %q, got:\n%s", c.warning, stderr)
-			}
+			wantSparseWarning(t, at(hours(0, 30, 1, nil)), at(c.v2), "", c.warning)
 		})
 	}
 }
@@ -493,5 +480,80 @@ func TestProfileWarningNamesSparseDevices(t *testing.T) {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("no %q in:\n%s", want, stderr)
 		}
+	}
+}
+
+// A heartbeat that changed inside the window is warned of over the
+// window's last 7 days: the hourly valve profile (g 1.5, reach 1.5 h)
+// over [Oct 1, Oct 15), H at its end; v1 checks in every hour (336 of
+// 336 h). v2 every hour, then every 3 h from the day given:
+//   - from Oct 8 00:00, the recent part's start: 56 check-ins there, each
+//     reachable 1.5 h and down 1.5 h (2 missed), 112 of 168 expected
+//     (67% ≥ 40%: sparse over the last 7 days); over the window 112 of
+//     336 (33%, not sparse), 252 of 336 h (75%); the profile 588 of
+//     672 h (87.5%), 112 of 672 missed (17%, not warned as a whole),
+//     100% without v2: warned, saying it is the last 7 days;
+//   - from Oct 12 00:00: 24 stretches and 48 missed of the last 7 days'
+//     168 (29%): not warned, nor over the window (48 of 336);
+//   - hourly but none from Oct 9 00:00 to Oct 10 12:00: down 34.5 h, 35
+//     missed in one stretch: an outage, not warned.
+func TestSparseSinceAChangeWarned(t *testing.T) {
+	day := func(d, h int) time.Time { return time.Date(2026, 10, d, h, 0, 0, 0, time.UTC) }
+	from, to := day(1, 0), day(15, 0)
+	hourly := func(skip func(time.Time) bool) []time.Time {
+		var out []time.Time
+		for at := from; at.Before(to); at = at.Add(time.Hour) {
+			if skip == nil || !skip(at) {
+				out = append(out, at)
+			}
+		}
+		return out
+	}
+	every3hFrom := func(change time.Time) []time.Time {
+		return hourly(func(at time.Time) bool { return !at.Before(change) && at.Hour()%3 != 0 })
+	}
+	for _, c := range []struct {
+		name    string
+		v2      []time.Time
+		warning string
+	}{
+		{"every 3h from Oct 8", every3hFrom(day(8, 0)), `valve: 1 of its 2 devices (e.g. "v2") missed at least 40% of the check-ins its interval in devices.yaml (every 1h) expects, in 10 or more unreachable stretches over the window's last 7 days (from 2026-10-08; not over all of it: an interval that changed inside the window, as a firmware rollout changes it), and uptime counts it down between its check-ins (its uptime 75%; the profile's 87.5%, 100% without them)`},
+		{"every 3h from Oct 12", every3hFrom(day(12, 0)), ""},
+		{"an outage", hourly(func(at time.Time) bool { return !at.Before(day(9, 0)) && at.Before(day(10, 12)) }), ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			wantSparseWarning(t, hourly(nil), c.v2, "metrics:\n  from: 2026-10-01T00:00:00Z\n  to: 2026-10-15T00:00:00Z\n  as_of: 2026-10-15T00:00:00Z\n  inputs: {devices: devices.csv, events: events.csv}\n", c.warning)
+		})
+	}
+}
+
+// wantSparseWarning runs metrics on the valves v1 and v2 checking in at
+// the times given (valveRepo; its iotpm.yaml replaced when iotpmYAML is
+// not ""), and wants the profile as a whole not warned of, and its sparse
+// devices warned of in the words want ("": not at all).
+func wantSparseWarning(t *testing.T, v1, v2 []time.Time, iotpmYAML, want string) {
+	t.Helper()
+	var ev strings.Builder
+	ev.WriteString("device_id,timestamp,event\n")
+	for _, at := range v1 {
+		fmt.Fprintf(&ev, "v1,%s,connected\n", at.Format(time.RFC3339))
+	}
+	for _, at := range v2 {
+		fmt.Fprintf(&ev, "v2,%s,connected\n", at.Format(time.RFC3339))
+	}
+	dir := valveRepo(t, "v1 v2", ev.String())
+	if iotpmYAML != "" {
+		cmdtest.WriteFile(t, dir, "iotpm.yaml", iotpmYAML)
+	}
+	_, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if strings.Contains(stderr, "its devices missed") {
+		t.Errorf("the profile as a whole is warned of:\n%s", stderr)
+	}
+	warned := strings.Contains(stderr, "missed at least")
+	if want == "" && warned || want != "" && !strings.Contains(stderr, want) {
+		t.Errorf("want the warning %q, got:\n%s", want, stderr)
 	}
 }

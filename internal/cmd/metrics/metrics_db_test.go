@@ -1261,6 +1261,26 @@ func TestSparseCheckinWarningFromTables(t *testing.T) {
 	sameWarningFromTables(t, warning, want, thinUplinksSQL)
 }
 
+// Devices sparse over the window's last 7 days alone are counted alike by
+// the files and each engine: the example's six LoRaWAN sensors keeping
+// one uplink in four (every hour, not every 15 min) from Oct 26 on, the
+// profile's share of missed check-ins over the month under 40%, warn
+// with the same devices, uptimes and recent part.
+func TestSparseSinceAChangeFromTables(t *testing.T) {
+	warning := func(stderr string) string { return warningWith(stderr, "each missed at least") }
+	want, stderr := filesWarning(t, warning, func(files string) {
+		cmdtest.KeepLines(t, files, "uplinks.csv", func(line string) bool {
+			f := strings.Split(strings.TrimSpace(line), ",")
+			n, err := strconv.Atoi(f[len(f)-1])
+			return err != nil || f[1] < "2026-10-26" || n%4 == 0
+		})
+	})
+	if !strings.Contains(want, `drip-lora: 6 of its 6 devices (e.g. "eui-70b3d57ed00500a1") each missed at least 40% of the check-ins its interval in devices.yaml (every 15m) expects, in 10 or more unreachable stretches over the window's last 7 days (from 2026-10-25; not over all of it`) {
+		t.Fatalf("no warning from the files:\n%s", stderr)
+	}
+	sameWarningFromTables(t, warning, want, "DELETE FROM {schema}.uplinks WHERE received_at >= timestamptz '2026-10-26 00:00:00+00' AND f_cnt::bigint % 4 <> 0")
+}
+
 // The intermittent always-connected devices are counted alike by the
 // files and each engine: three of the example's Wi-Fi valves (connected
 // for 0.8 s each hour) without a model value, which metrics.unmodelled:
