@@ -93,7 +93,7 @@ func (j *Job) params(horizon int64) Params {
 		return out
 	}
 	p := Params{
-		"from": o.Window.From, "to": o.Window.To, "recent": o.Window.RecentFrom(), "horizon": horizon, "dormant": o.DormantAfter,
+		"from": o.Window.From, "to": o.Window.To, "horizon": horizon, "dormant": o.DormantAfter,
 		"activation": o.ActivationWindow, "slo": o.SLO, "bounds": bounds, "use_until": j.UseUntil,
 		"connect": words(export.EventWords, metrics.Connected), "disconnect": words(export.EventWords, metrics.Disconnected),
 		"success": words(export.OTAWords, metrics.OTASuccess), "failure": words(export.OTAWords, metrics.OTAFailure),

@@ -519,9 +519,11 @@ func windowOverlap(a, b string) string {
 }
 
 // recentOverlap is a piece [a, b)'s time in the window's recent part
-// [@recent, @to) (metrics.Window.RecentFrom).
+// [RecentFrom, @to) (metrics.Window.RecentFrom: RecentSpan before
+// min(@to, H), not before @from).
 func recentOverlap(a, b string) string {
-	return fmt.Sprintf("greatest(least(%s, @to) - greatest(%s, @recent), 0)", b, a)
+	from := fmt.Sprintf("greatest(@from, least(@to, greatest(@horizon, @from)) - %d)", metrics.RecentSpan)
+	return fmt.Sprintf("greatest(least(%s, @to) - greatest(%s, %s), 0)", b, a, from)
 }
 
 // bucketOverlap is a piece [a, b)'s time in bucket g.i of the bounds

@@ -486,7 +486,7 @@ func sparseWarning(out *Outcome, at diag.Diagnostic, p metrics.ProfileUptime, m 
 	}
 	out.Problems.Warnf(diag.Row, at.File, at.Line, at.Col, "%s: %s of its %s devices (e.g. %q) %smissed at least %s of the check-ins its interval in devices.yaml (every %s) expects, in %d or more unreachable stretches%s, and uptime counts %s down between %s check-ins (%s uptime %s; the profile's %s%s): firmware that checks in less often than every %s reads so (a longer heartbeat on part of the fleet, such as a planned variant with feature: shipped to some devices); give such devices a model of their own whose devices.yaml profile has the interval they run (the devices input's model column, metrics.models); if %s %s check in every %s, %s lost that many check-ins (coverage, a gateway)%s",
 		p.Profile, render.Number(float64(sp.Devices), 0), render.Number(float64(p.Devices), 0), clipID(sp.Example), each, render.Percent(float64(m.Every)/float64(m.Every+m.Reach()), 0), every, metrics.SparseMinStretches,
-		recentPhrase(sp, out.report.Window), them, their, their, render.Percent(float64(sp.ConnectedUS)/float64(sp.ObservedUS), 2), render.Percent(p.Value, 2), without, every, they, do, every, they, held)
+		recentPhrase(sp, out.report), them, their, their, render.Percent(float64(sp.ConnectedUS)/float64(sp.ObservedUS), 2), render.Percent(p.Value, 2), without, every, they, do, every, they, held)
 }
 
 // sparseAmong is what the profile-wide warning adds when some of the
@@ -496,7 +496,7 @@ func sparseWarning(out *Outcome, at diag.Diagnostic, p metrics.ProfileUptime, m 
 // missed check-ins crossed 1/(g+1) with a gap of a day on every device
 // and two sensors on a 2 h heartbeat: the advice to change the profile's
 // interval was the wrong one for four sensors of six). "" otherwise.
-func sparseAmong(p metrics.ProfileUptime, w metrics.Window) string {
+func sparseAmong(p metrics.ProfileUptime, r metrics.Report) string {
 	sp := p.Sparse
 	without, ok := sparseShare(p.ModeUptime)
 	if !ok || without == "" {
@@ -508,30 +508,36 @@ func sparseAmong(p metrics.ProfileUptime, w metrics.Window) string {
 	}
 	return fmt.Sprintf("; %s of its %s devices (e.g. %q) %smissed at least that share in %d or more unreachable stretches%s (%s uptime %s; the profile's %s%s): if only %s in less often, give %s a model of %s own whose profile has %s interval, and keep this one",
 		render.Number(float64(sp.Devices), 0), render.Number(float64(p.Devices), 0), clipID(sp.Example), each, metrics.SparseMinStretches,
-		recentPhrase(sp, w), their, render.Percent(float64(sp.ConnectedUS)/float64(sp.ObservedUS), 2), render.Percent(p.Value, 2), without, check, them, their, their)
+		recentPhrase(sp, r), their, render.Percent(float64(sp.ConnectedUS)/float64(sp.ObservedUS), 2), render.Percent(p.Value, 2), without, check, them, their, their)
 }
 
 // recentPhrase says which of the sparse devices sp are so over the
-// window w's last days alone (metrics.Window.RecentFrom), not over all of
-// it: their interval changed inside the window, as a firmware rollout
-// that lengthens the heartbeat changes it. A third of the window at four
-// times the interval misses a quarter of its check-ins, under the 40%
-// the window's sums are held to, and the profile's uptime fell without a
-// word. "" when there are none.
-func recentPhrase(sp metrics.SparseUptime, w metrics.Window) string {
+// window's recent part alone (metrics.Window.RecentFrom: its last 7 days
+// that the data reaches), not over all of it: their interval changed
+// inside the window, as a firmware rollout that lengthens the heartbeat
+// changes it. A week of a month at four times the interval misses under
+// a quarter of the month's check-ins, under the 40% the window's sums are
+// held to, and the profile's uptime fell without a word. "" when there
+// are none.
+func recentPhrase(sp metrics.SparseUptime, r metrics.Report) string {
 	if sp.Recent == 0 {
 		return ""
 	}
-	from := time.UnixMicro(w.RecentFrom()).UTC()
-	at := from.Format(time.RFC3339)
-	if from.Equal(from.Truncate(24 * time.Hour)) {
-		at = from.Format(time.DateOnly)
+	day := func(us int64) string {
+		t := time.UnixMicro(us).UTC()
+		if t.Equal(t.Truncate(24 * time.Hour)) {
+			return t.Format(time.DateOnly)
+		}
+		return t.Format(time.RFC3339)
 	}
-	days := render.Number(float64(w.To-w.RecentFrom())/86_400e6, 1)
+	from := r.Window.RecentFrom(r.Horizon)
+	to := min(r.Window.To, max(r.Horizon, r.Window.From))
+	days, span := render.Number(float64(to-from)/86_400e6, 1), day(from)+" to "+day(to)
+	const why = "an interval that changed inside the window, as a firmware rollout changes it"
 	if sp.Recent == sp.Devices {
-		return fmt.Sprintf(" over the window's last %s days (from %s; not over all of it: an interval that changed inside the window, as a firmware rollout changes it)", days, at)
+		return fmt.Sprintf(" over the window's last %s days of data (%s; not over all of it: %s)", days, span, why)
 	}
-	return fmt.Sprintf(" (%s of them over the window's last %s days alone, from %s: an interval that changed inside the window, as a firmware rollout changes it)", render.Number(float64(sp.Recent), 0), days, at)
+	return fmt.Sprintf(" (%s of them over the window's last %s days of data alone, %s: %s)", render.Number(float64(sp.Recent), 0), days, span, why)
 }
 
 // sparseShare says whether the sparse devices of m (ModeUptime.Sparse)
@@ -1077,7 +1083,7 @@ func checkinWarnings(job *Job, out *Outcome) {
 		// nearly every check-in missed, with connection events: devices
 		// that hold a connection for hours or days between their events
 		// (a hub on mains) read so when modelled as checking in
-		held := sparseAmong(p, out.report.Window)
+		held := sparseAmong(p, out.report)
 		if !u.ActivityOnly && int64(p.Missed)*10 >= expected*9 {
 			held += "; if instead they hold a connection between their events (a connect, then a disconnect hours or days later: a hub, a device on mains), they do not check in: model them as always connected (a devices.yaml profile without checkin:, or metrics.unmodelled: always for the devices without a model value), and uptime counts them connected between their events"
 		}

@@ -28,16 +28,20 @@ func (w Window) Label() string {
 	return time.UnixMicro(w.From).UTC().Format(time.DateOnly) + " to " + time.UnixMicro(w.To-1).UTC().Format(time.DateOnly)
 }
 
-// RecentSpan is the length of a window's recent part: its last seven
-// days, or all of it when it is shorter.
+// RecentSpan is the length of a window's recent part: the last seven
+// days of the window that the data reaches.
 const RecentSpan = 7 * 86_400_000_000
 
-// RecentFrom is where the window's recent part begins: RecentSpan before
-// its end, or at its start. A check-in device sparse over it alone checks
-// in less often than its profile says since a change inside the window
-// (SparseCheckins; a firmware rollout that lengthened the heartbeat).
-func (w Window) RecentFrom() int64 {
-	return max(w.From, w.To-RecentSpan)
+// RecentFrom is where the recent part of window w begins, for data that
+// reaches horizon H: RecentSpan before min(w's end, H), or at w's start
+// when that is later (a short window, data that ends early in it). A
+// check-in device sparse over it alone checks in less often than its
+// profile says since a change inside the window (SparseCheckins: a
+// firmware rollout that lengthened the heartbeat). Taken before H, not
+// before the window's end, so that a month in progress has one.
+func (w Window) RecentFrom(horizon int64) int64 {
+	end := min(w.To, max(horizon, w.From))
+	return max(w.From, end-RecentSpan)
 }
 
 // Component is one input of the customer health score, normalised as
@@ -411,6 +415,8 @@ type worker struct {
 type span struct {
 	w       Window
 	horizon int64 // H: rows at or before it count
+	// recent is where the window's recent part begins (RecentFrom)
+	recent  int64
 	dormant int64 // D; 0: none
 	bounds  []int64
 	// d0 is the events' data start D0: the earliest event that counts.
@@ -438,7 +444,7 @@ func Compute(d *Data, o Options) Report {
 		bounds, labels = MonthBounds(w.To-1, o.SeriesMonths)
 	}
 	sp := &span{w: w, horizon: r.Horizon, dormant: o.DormantAfter, bounds: bounds, d0: d.dataStart(r.Horizon),
-		listActive: d.HasVersions || d.HasFirmware}
+		listActive: d.HasVersions || d.HasFirmware, recent: w.RecentFrom(r.Horizon)}
 	profiles, unknown := sp.resolveModels(d, o.Models)
 	nm := len(labels)
 	nc := d.customers.Len()

@@ -181,7 +181,7 @@ func (p *pieces) add(a, b int64, connected, dormant bool) {
 		}
 	}
 	if p.every > 0 && !dormant {
-		if lo, hi := max(a, w.RecentFrom()), min(b, w.To); lo < hi {
+		if lo, hi := max(a, sp.recent), min(b, w.To); lo < hi {
 			p.recentObs += hi - lo
 			if !connected {
 				p.recentMissed += int((hi - lo + p.every - 1) / p.every)

@@ -483,16 +483,20 @@ func TestProfileWarningNamesSparseDevices(t *testing.T) {
 	}
 }
 
-// A heartbeat that changed inside the window is warned of over the
-// window's last 7 days: the hourly valve profile (g 1.5, reach 1.5 h)
-// over [Oct 1, Oct 15), H at its end; v1 checks in every hour (336 of
-// 336 h). v2 every hour, then every 3 h from the day given:
+// A heartbeat that changed inside the window is warned of over the last 7
+// days of the window that the data reaches: the hourly valve profile (g
+// 1.5, reach 1.5 h) over [Oct 1, Oct 15), H at its end; v1 checks in
+// every hour (336 of 336 h). v2 every hour, then every 3 h from the day
+// given:
 //   - from Oct 8 00:00, the recent part's start: 56 check-ins there, each
 //     reachable 1.5 h and down 1.5 h (2 missed), 112 of 168 expected
 //     (67% ≥ 40%: sparse over the last 7 days); over the window 112 of
 //     336 (33%, not sparse), 252 of 336 h (75%); the profile 588 of
 //     672 h (87.5%), 112 of 672 missed (17%, not warned as a whole),
 //     100% without v2: warned, saying it is the last 7 days;
+//   - the same in the month in progress, [Oct 1, Nov 1) with H on Oct 15:
+//     the recent part is the 7 days before H, not the month's last 7
+//     days (after H, no data): the same warning;
 //   - from Oct 12 00:00: 24 stretches and 48 missed of the last 7 days'
 //     168 (29%): not warned, nor over the window (48 of 336);
 //   - hourly but none from Oct 9 00:00 to Oct 10 12:00: down 34.5 h, 35
@@ -512,17 +516,19 @@ func TestSparseSinceAChangeWarned(t *testing.T) {
 	every3hFrom := func(change time.Time) []time.Time {
 		return hourly(func(at time.Time) bool { return !at.Before(change) && at.Hour()%3 != 0 })
 	}
+	const warning = `valve: 1 of its 2 devices (e.g. "v2") missed at least 40% of the check-ins its interval in devices.yaml (every 1h) expects, in 10 or more unreachable stretches over the window's last 7 days of data (2026-10-08 to 2026-10-15; not over all of it: an interval that changed inside the window, as a firmware rollout changes it), and uptime counts it down between its check-ins (its uptime 75%; the profile's 87.5%, 100% without them)`
 	for _, c := range []struct {
-		name    string
-		v2      []time.Time
-		warning string
+		name, to string
+		v2       []time.Time
+		warning  string
 	}{
-		{"every 3h from Oct 8", every3hFrom(day(8, 0)), `valve: 1 of its 2 devices (e.g. "v2") missed at least 40% of the check-ins its interval in devices.yaml (every 1h) expects, in 10 or more unreachable stretches over the window's last 7 days (from 2026-10-08; not over all of it: an interval that changed inside the window, as a firmware rollout changes it), and uptime counts it down between its check-ins (its uptime 75%; the profile's 87.5%, 100% without them)`},
-		{"every 3h from Oct 12", every3hFrom(day(12, 0)), ""},
-		{"an outage", hourly(func(at time.Time) bool { return !at.Before(day(9, 0)) && at.Before(day(10, 12)) }), ""},
+		{"every 3h from Oct 8", "2026-10-15", every3hFrom(day(8, 0)), warning},
+		{"every 3h from Oct 8, the month in progress", "2026-11-01", every3hFrom(day(8, 0)), warning},
+		{"every 3h from Oct 12", "2026-10-15", every3hFrom(day(12, 0)), ""},
+		{"an outage", "2026-10-15", hourly(func(at time.Time) bool { return !at.Before(day(9, 0)) && at.Before(day(10, 12)) }), ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			wantSparseWarning(t, hourly(nil), c.v2, "metrics:\n  from: 2026-10-01T00:00:00Z\n  to: 2026-10-15T00:00:00Z\n  as_of: 2026-10-15T00:00:00Z\n  inputs: {devices: devices.csv, events: events.csv}\n", c.warning)
+			wantSparseWarning(t, hourly(nil), c.v2, "metrics:\n  from: 2026-10-01T00:00:00Z\n  to: "+c.to+"T00:00:00Z\n  as_of: 2026-10-15T00:00:00Z\n  inputs: {devices: devices.csv, events: events.csv}\n", c.warning)
 		})
 	}
 }

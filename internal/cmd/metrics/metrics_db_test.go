@@ -503,10 +503,18 @@ func TestNoDisconnectWarningFromTables(t *testing.T) {
 // as the files did, want with the files' path left out.
 func sameWarningFromTables(t *testing.T, warning func(string) string, want string, statements ...string) {
 	t.Helper()
+	sameWarningFromTablesWith(t, nil, warning, want, statements...)
+}
+
+// sameWarningFromTablesWith is sameWarningFromTables with more arguments
+// to iotpm metrics (a window).
+func sameWarningFromTablesWith(t *testing.T, args []string, warning func(string) string, want string, statements ...string) {
+	t.Helper()
+	args = append([]string{"metrics", "--now=2026-11-11T00:00:00Z"}, args...)
 	for _, e := range pgtest.Engines {
 		t.Run(e.Name, func(t *testing.T) {
 			repo, env, schema := engineRepo(t, e)
-			_, stderr, _ := cmdtest.Run(t, env, "metrics", "-C", repo, "--now=2026-11-11T00:00:00Z")
+			_, stderr, _ := cmdtest.Run(t, env, append(args, "-C", repo)...)
 			if w := warning(stderr); w != "" {
 				t.Fatalf("the example's tables warn: %s", w)
 			}
@@ -516,7 +524,7 @@ func sameWarningFromTables(t *testing.T, warning func(string) string, want strin
 					t.Fatal(err)
 				}
 			}
-			_, stderr, _ = cmdtest.Run(t, env, "metrics", "-C", repo, "--now=2026-11-11T00:00:00Z")
+			_, stderr, _ = cmdtest.Run(t, env, append(args, "-C", repo)...)
 			// the same count and words; the table's is at the input's line
 			if got := warning(stderr); got == "" || !strings.HasSuffix(strings.TrimSpace(got), strings.TrimSpace(want)) {
 				t.Errorf("files: %s\n%s: %s", want, e.Name, got)
@@ -942,13 +950,20 @@ func jsonField(t *testing.T, doc, key string) string {
 // is must not give it.
 func filesWarning(t *testing.T, warning func(stderr string) string, edit func(files string)) (want, stderr string) {
 	t.Helper()
+	return filesWarningWith(t, nil, warning, edit)
+}
+
+// filesWarningWith is filesWarning with more arguments to iotpm metrics.
+func filesWarningWith(t *testing.T, args []string, warning func(stderr string) string, edit func(files string)) (want, stderr string) {
+	t.Helper()
+	args = append([]string{"metrics", "--now=2026-11-11T00:00:00Z"}, args...)
 	files := cmdtest.CopyExample(t)
-	_, stderr, _ = cmdtest.Run(t, nil, "metrics", "-C", files, "--now=2026-11-11T00:00:00Z")
+	_, stderr, _ = cmdtest.Run(t, nil, append(args, "-C", files)...)
 	if w := warning(stderr); w != "" {
 		t.Fatalf("the example warns: %s", w)
 	}
 	edit(files)
-	_, stderr, _ = cmdtest.Run(t, nil, "metrics", "-C", files, "--now=2026-11-11T00:00:00Z")
+	_, stderr, _ = cmdtest.Run(t, nil, append(args, "-C", files)...)
 	return warning(stderr), stderr
 }
 
@@ -1261,24 +1276,36 @@ func TestSparseCheckinWarningFromTables(t *testing.T) {
 	sameWarningFromTables(t, warning, want, thinUplinksSQL)
 }
 
-// Devices sparse over the window's last 7 days alone are counted alike by
-// the files and each engine: the example's six LoRaWAN sensors keeping
-// one uplink in four (every hour, not every 15 min) from Oct 26 on, the
-// profile's share of missed check-ins over the month under 40%, warn
-// with the same devices, uptimes and recent part.
+// Devices sparse over the window's last 7 days of data alone are counted
+// alike by the files and each engine: the example's six LoRaWAN sensors
+// keeping one uplink in four (every hour, not every 15 min) from a day on,
+// the profile's share of missed check-ins over the window under 40%,
+// warn with the same devices, uptimes and recent part — in October from
+// Oct 26, and in November, the month in progress (the data ends Nov 10),
+// from Nov 7.
 func TestSparseSinceAChangeFromTables(t *testing.T) {
 	warning := func(stderr string) string { return warningWith(stderr, "each missed at least") }
-	want, stderr := filesWarning(t, warning, func(files string) {
-		cmdtest.KeepLines(t, files, "uplinks.csv", func(line string) bool {
-			f := strings.Split(strings.TrimSpace(line), ",")
-			n, err := strconv.Atoi(f[len(f)-1])
-			return err != nil || f[1] < "2026-10-26" || n%4 == 0
+	for _, c := range []struct {
+		name, from, recent string
+		args               []string
+	}{
+		{"october", "2026-10-26", "(2026-10-25 to 2026-11-01; not over all of it", nil},
+		{"november in progress", "2026-11-07", "(2026-11-03T23:56:19Z to 2026-11-10T23:56:19Z; not over all of it", []string{"--month", "2026-11"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			want, stderr := filesWarningWith(t, c.args, warning, func(files string) {
+				cmdtest.KeepLines(t, files, "uplinks.csv", func(line string) bool {
+					f := strings.Split(strings.TrimSpace(line), ",")
+					n, err := strconv.Atoi(f[len(f)-1])
+					return err != nil || f[1] < c.from || n%4 == 0
+				})
+			})
+			if !strings.Contains(want, `drip-lora: 6 of its 6 devices (e.g. "eui-70b3d57ed00500a1") each missed at least 40% of the check-ins its interval in devices.yaml (every 15m) expects, in 10 or more unreachable stretches over the window's last 7 days of data `+c.recent) {
+				t.Fatalf("no warning from the files:\n%s", stderr)
+			}
+			sameWarningFromTablesWith(t, c.args, warning, want, "DELETE FROM {schema}.uplinks WHERE received_at >= timestamptz '"+c.from+" 00:00:00+00' AND f_cnt::bigint % 4 <> 0")
 		})
-	})
-	if !strings.Contains(want, `drip-lora: 6 of its 6 devices (e.g. "eui-70b3d57ed00500a1") each missed at least 40% of the check-ins its interval in devices.yaml (every 15m) expects, in 10 or more unreachable stretches over the window's last 7 days (from 2026-10-25; not over all of it`) {
-		t.Fatalf("no warning from the files:\n%s", stderr)
 	}
-	sameWarningFromTables(t, warning, want, "DELETE FROM {schema}.uplinks WHERE received_at >= timestamptz '2026-10-26 00:00:00+00' AND f_cnt::bigint % 4 <> 0")
 }
 
 // The intermittent always-connected devices are counted alike by the
