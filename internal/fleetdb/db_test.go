@@ -217,6 +217,16 @@ func same(t *testing.T, want, got metrics.Report) {
 			if a.Sparse != b.Sparse {
 				t.Errorf("%s sparse devices: local %+v, postgres %+v", what, a.Sparse, b.Sparse)
 			}
+			// the devices down at one time of day: counts exact, the
+			// sums of float weights and angles to a relative 1e-9
+			if a.Daily.SparseUptime != b.Daily.SparseUptime || a.Daily.Stretches != b.Daily.Stretches {
+				t.Errorf("%s devices down at one time of day: local %+v, postgres %+v", what, a.Daily, b.Daily)
+			}
+			for _, f := range [][2]float64{{a.Daily.Weight, b.Daily.Weight}, {a.Daily.Cos, b.Daily.Cos}, {a.Daily.Sin, b.Daily.Sin}} {
+				if math.Abs(f[0]-f[1]) > 1e-9*max(math.Abs(f[0]), 1) {
+					t.Errorf("%s devices down at one time of day: local %+v, postgres %+v", what, a.Daily, b.Daily)
+				}
+			}
 		}
 		modes("always", u.Always, v.Always)
 		modes("check-in", u.Checkin, v.Checkin)

@@ -834,6 +834,15 @@ type modeRow struct {
 	SparseObservedUS  int64   `json:"sparse_obs"`
 	SparseExample     *string `json:"sparse_example"`
 	SparseRecent      int     `json:"sparse_recent"`
+	// the check-in devices down at one time of day (profiles only)
+	Daily          int     `json:"daily"`
+	DailyConn      int64   `json:"daily_conn"`
+	DailyObs       int64   `json:"daily_obs"`
+	DailyExample   *string `json:"daily_example"`
+	DailyStretches int     `json:"daily_stretches"`
+	DailyWeight    float64 `json:"daily_weight"`
+	DailyCos       float64 `json:"daily_cos"`
+	DailySin       float64 `json:"daily_sin"`
 }
 
 func (m modeRow) uptime() metrics.ModeUptime {
@@ -841,6 +850,11 @@ func (m modeRow) uptime() metrics.ModeUptime {
 	u.Sparse = metrics.SparseUptime{Devices: m.Sparse, ConnectedUS: m.SparseConnectedUS, ObservedUS: m.SparseObservedUS, Recent: m.SparseRecent}
 	if m.SparseExample != nil {
 		u.Sparse.Example = *m.SparseExample
+	}
+	u.Daily = metrics.DailyUptime{SparseUptime: metrics.SparseUptime{Devices: m.Daily, ConnectedUS: m.DailyConn, ObservedUS: m.DailyObs},
+		Stretches: m.DailyStretches, Weight: m.DailyWeight, Cos: m.DailyCos, Sin: m.DailySin}
+	if m.DailyExample != nil {
+		u.Daily.Example = *m.DailyExample
 	}
 	return u
 }

@@ -2,6 +2,7 @@ package fleetdb
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/iotpm/iotpm/internal/planfile"
@@ -493,6 +494,10 @@ pdb AS (
          coalesce(sum(CASE WHEN ra THEN %[15]s ELSE 0 END + CASE WHEN rb THEN %[16]s ELSE 0 END) FILTER (WHERE g.i = i0 AND every > 0), 0)::bigint AS obs_r,
          coalesce(sum((%[16]s + every - 1) / every) FILTER (WHERE g.i = i0 AND rb AND every > 0 AND %[16]s > 0), 0)::bigint AS missed_r,
          count(*) FILTER (WHERE g.i = i0 AND rb AND every > 0 AND %[16]s > 0) AS stretches_r,
+         count(*) FILTER (WHERE g.i = i0 AND rb AND every > 0 AND %[9]s > every) AS daily_n,
+         coalesce(sum(%[17]s) FILTER (WHERE g.i = i0 AND rb AND every > 0 AND %[9]s > every), 0) AS daily_w,
+         coalesce(sum(%[17]s * cos(%[18]s)) FILTER (WHERE g.i = i0 AND rb AND every > 0 AND %[9]s > every), 0) AS daily_c,
+         coalesce(sum(%[17]s * sin(%[18]s)) FILTER (WHERE g.i = i0 AND rb AND every > 0 AND %[9]s > every), 0) AS daily_s,
          coalesce(sum(CASE WHEN ra THEN %[11]s ELSE 0 END + CASE WHEN rb AND every > 0 THEN %[12]s ELSE 0 END) FILTER (WHERE %[13]s), 0)::bigint AS bobs,
          coalesce(sum(%[11]s) FILTER (WHERE %[13]s AND ra AND ka = 1), 0)::bigint AS bconn,
          coalesce(bool_or((ra AND ka = 1 AND %[11]s > 0) OR (mk AND g.i = i0 AND (src = 1 OR s = 1))) FILTER (WHERE %[13]s), false) AS bact,
@@ -510,8 +515,13 @@ pdb AS (
   ) g
   GROUP BY device_id, g.i
 )`, posInf, mode, p.devInline(), mdJoin, walkFrom, nt, b,
-		ow("t", "ba"), ow("ab", "bb"), ow("ac", "bc"), ob("t", "ba"), ob("ab", "bb"), in, same, recentOverlap("t", "ba"), recentOverlap("ab", "bb"))
+		ow("t", "ba"), ow("ab", "bb"), ow("ac", "bc"), ob("t", "ba"), ob("ab", "bb"), in, same, recentOverlap("t", "ba"), recentOverlap("ab", "bb"),
+		fmt.Sprintf("least(%s, %d)::float8", ow("ab", "bb"), metrics.DailyMaxWeight), dailyAngle)
 }
+
+// dailyAngle is metrics.DailyAngle of a down piece's start in the window,
+// in float8 as Go computes it: 2π·(µs of the day)/day.
+const dailyAngle = "2 * pi() * (greatest(ab, @from) % 86400000000)::float8 / 86400000000"
 
 // windowOverlap is a piece [a, b)'s time in the window.
 func windowOverlap(a, b string) string {
@@ -547,7 +557,8 @@ func deviceSumCTEs(b string) string {
 	return fmt.Sprintf(`pdv AS (
   SELECT device_id, max(every) AS every, bool_or(pieces) AS pieces, sum(obs)::bigint AS obs, sum(conn)::bigint AS conn, bool_or(dorm) AS dorm,
          sum(missed)::bigint AS missed, sum(stretches)::bigint AS stretches,
-         sum(obs_r)::bigint AS obs_r, sum(missed_r)::bigint AS missed_r, sum(stretches_r)::bigint AS stretches_r, bool_or(wev) AS wev, bool_or(wact) AS wact, sum(wrows) AS wrows,
+         sum(obs_r)::bigint AS obs_r, sum(missed_r)::bigint AS missed_r, sum(stretches_r)::bigint AS stretches_r,
+         sum(daily_n)::bigint AS daily_n, sum(daily_w) AS daily_w, sum(daily_c) AS daily_c, sum(daily_s) AS daily_s, bool_or(wev) AS wev, bool_or(wact) AS wact, sum(wrows) AS wrows,
          max(n) AS n, max(na) AS na, max(nd) AS nd, max(nbk) AS nbk, min(bkx) AS bkx, max(f) AS f, max(fc) AS fc, max(t0) AS t0, max(tl) AS tl, max(shipped) AS shipped,
          max(en) AS en, min(wst) AS wst, sum(same) AS same, min(same_t) AS same_t
   FROM pdb GROUP BY device_id
@@ -560,7 +571,7 @@ lp AS (
 ),
 pda AS (
   SELECT v.device_id, v.every, v.obs + coalesce(%[2]s, 0) AS obs, v.conn + coalesce(%[2]s, 0) AS conn, v.dorm, v.missed, v.stretches,
-         v.obs_r, v.missed_r, v.stretches_r,
+         v.obs_r, v.missed_r, v.stretches_r, v.daily_n, v.daily_w, v.daily_c, v.daily_s,
          v.pieces OR l.device_id IS NOT NULL AS pieces, v.wev, v.wact, v.wrows, v.n, v.na, v.nd, v.every > 0 AND v.wst IS NOT NULL AS checkin,
          v.same, v.same_t, v.nbk, v.bkx, v.tl, v.shipped,
          CASE WHEN v.every = 0 AND v.f IS NOT NULL THEN CASE WHEN v.fc = v.f THEN v.t0 ELSE %[3]s END
@@ -568,7 +579,7 @@ pda AS (
   FROM pdv v LEFT JOIN lp l USING (device_id)
 ),
 pd AS (
-  SELECT device_id, every, obs, conn, dorm, missed, stretches, obs_r, missed_r, stretches_r FROM pda WHERE pieces
+  SELECT device_id, every, obs, conn, dorm, missed, stretches, obs_r, missed_r, stretches_r, daily_n, daily_w, daily_c, daily_s FROM pda WHERE pieces
 ),
 lpb AS (
   SELECT g.i, l.device_id, %[4]s AS len
@@ -715,9 +726,19 @@ func (p *plan) uptimeSelect() string {
            count(*) FILTER (WHERE pd.obs > 0) AS devices, coalesce(sum(pd.missed), 0)::bigint AS missed,
            count(*) FILTER (WHERE %[4]s) AS sparse, coalesce(sum(pd.conn) FILTER (WHERE %[4]s), 0)::bigint AS sparse_conn,
            coalesce(sum(pd.obs) FILTER (WHERE %[4]s), 0)::bigint AS sparse_obs,
-           min(%[5]s COLLATE "C") FILTER (WHERE %[4]s) AS sparse_example, count(*) FILTER (WHERE %[8]s) AS sparse_recent
-    FROM dm m LEFT JOIN pd USING (device_id) WHERE m.profile IS NOT NULL GROUP BY m.profile) x) AS profiles`, never, retired, p.idText("device_id"), sparseSQL, p.idText("pd.device_id"), intermittent(""), p.idText("device_id"), sparseRecentSQL)
+           min(%[5]s COLLATE "C") FILTER (WHERE %[4]s) AS sparse_example, count(*) FILTER (WHERE %[8]s) AS sparse_recent,
+           count(*) FILTER (WHERE %[9]s) AS daily, coalesce(sum(pd.conn) FILTER (WHERE %[9]s), 0)::bigint AS daily_conn,
+           coalesce(sum(pd.obs) FILTER (WHERE %[9]s), 0)::bigint AS daily_obs, min(%[5]s COLLATE "C") FILTER (WHERE %[9]s) AS daily_example,
+           coalesce(sum(pd.daily_n) FILTER (WHERE %[9]s), 0)::bigint AS daily_stretches, coalesce(sum(pd.daily_w) FILTER (WHERE %[9]s), 0) AS daily_weight,
+           coalesce(sum(pd.daily_c) FILTER (WHERE %[9]s), 0) AS daily_cos, coalesce(sum(pd.daily_s) FILTER (WHERE %[9]s), 0) AS daily_sin
+    FROM dm m LEFT JOIN pd USING (device_id) WHERE m.profile IS NOT NULL GROUP BY m.profile) x) AS profiles`, never, retired, p.idText("device_id"), sparseSQL, p.idText("pd.device_id"), intermittent(""), p.idText("device_id"), sparseRecentSQL, dailySQL)
 }
+
+// dailySQL is metrics.DailyDown of a check-in device pd beside its mode m
+// (dm), in float8 as Go computes it: at least 14 long stretches whose
+// weighted start angles' resultant is at least 0.8 of their weight.
+var dailySQL = fmt.Sprintf("m.every > 0 AND pd.daily_n >= %d AND pd.daily_w > 0 AND pd.daily_c * pd.daily_c + pd.daily_s * pd.daily_s >= %s * pd.daily_w * pd.daily_w",
+	metrics.DailyMinStretches, strconv.FormatFloat(metrics.DailyMinConcentration*metrics.DailyMinConcentration, 'g', -1, 64))
 
 // sparseSQL is metrics.SparseCheckins of a device pd beside its mode m
 // (dm), over the window or over its recent part: a check-in device with

@@ -573,9 +573,9 @@ func mergeUptime(workers []*worker, slo float64, profiles []ProfileUptime) *Upti
 			u.ByProfile[k].add(wk.byProfile[k])
 		}
 		p := &u.ByProfile[k].ModeUptime
-		sparse := p.Sparse
+		sparse, daily := p.Sparse, p.Daily
 		*p = ModeUptimeOf(p.ConnectedUS, p.ObservedUS, p.Devices, p.Missed)
-		p.Sparse = sparse
+		p.Sparse, p.Daily = sparse, daily
 	}
 	intermittent := u.Always.Sparse
 	u.Always = ModeUptimeOf(u.Always.ConnectedUS, u.Always.ObservedUS, u.Always.Devices, u.Always.Missed)
@@ -855,6 +855,10 @@ func (wk *worker) addUptime(sp *span, d *Data, i int, a *pieces, checkin bool) {
 		}
 		if checkin {
 			pm.Sparse.add(sparse)
+			if DailyDown(a.dailyN, a.dailyW, a.dailyCos, a.dailySin) {
+				pm.Daily.add(DailyUptime{SparseUptime: SparseUptime{Devices: 1, ConnectedUS: a.conn, ObservedUS: a.obs, Example: d.devices.Names[i]},
+					Stretches: a.dailyN, Weight: a.dailyW, Cos: a.dailyCos, Sin: a.dailySin})
+			}
 		}
 	}
 	if c := d.customer[i]; c >= 0 {
@@ -1079,6 +1083,7 @@ func (m *ModeUptime) add(o ModeUptime) {
 	m.Devices += o.Devices
 	m.Missed += o.Missed
 	m.Sparse.add(o.Sparse)
+	m.Daily.add(o.Daily)
 }
 
 // dataStart is D0, the earliest event that counts: at or after its

@@ -754,3 +754,45 @@ func TestWithoutSparse(t *testing.T) {
 		t.Error("no sparse device: ok, want not")
 	}
 }
+
+// DailyDown on stretches worked by hand: weights in hours, angles from
+// DailyAngle of their start times.
+func TestDailyDown(t *testing.T) {
+	at := func(clock string) int64 { return time.Date(2026, 10, 3, 0, 0, 0, 0, time.UTC).UnixMicro() + hm(clock) }
+	sum := func(starts []string, weight float64) (n int, w, c, s float64) {
+		for _, st := range starts {
+			a := DailyAngle(at(st))
+			n, w, c, s = n+1, w+weight, c+weight*math.Cos(a), s+weight*math.Sin(a)
+		}
+		return
+	}
+	repeat := func(clock string, k int) []string { return slices.Repeat([]string{clock}, k) }
+	for _, c := range []struct {
+		name   string
+		starts []string
+		want   bool
+	}{
+		// 14 stretches at 01:30: resultant = weight
+		{"14 at one time", repeat("01:30", 14), true},
+		{"13 at one time", repeat("01:30", 13), false},
+		// 7 at 00:00 and 7 at 12:00 cancel out: resultant 0
+		{"opposite times", append(repeat("00:00", 7), repeat("12:00", 7)...), false},
+		// 7 at 23:00 and 7 at 01:00: resultant cos 15° = 0.966 of the weight
+		{"two hours apart across midnight", append(repeat("23:00", 7), repeat("01:00", 7)...), true},
+		// 7 at 22:00 and 7 at 02:00: cos 30° = 0.866
+		{"four hours apart", append(repeat("22:00", 7), repeat("02:00", 7)...), true},
+		// 7 at 21:00 and 7 at 03:00: cos 45° = 0.707 < 0.8
+		{"six hours apart", append(repeat("21:00", 7), repeat("03:00", 7)...), false},
+	} {
+		n, w, cs, sn := sum(c.starts, 4.5*3600e6)
+		if got := DailyDown(n, w, cs, sn); got != c.want {
+			t.Errorf("%s: DailyDown = %v, want %v (n %d, resultant %.4f of the weight)", c.name, got, c.want, n, math.Hypot(cs, sn)/w)
+		}
+	}
+	if a := DailyAngle(at("06:00")); math.Abs(a-math.Pi/2) > 1e-15 {
+		t.Errorf("DailyAngle(06:00) = %v, want π/2", a)
+	}
+	if a := DailyAngle(-3600e6 * 18); math.Abs(a-math.Pi/2) > 1e-15 {
+		t.Errorf("DailyAngle(1969-12-31T06:00) = %v, want π/2 (times before the epoch wrap)", a)
+	}
+}

@@ -36,6 +36,66 @@ type ModeUptime struct {
 	// were connected less than half of the time in many pieces
 	// (Intermittent).
 	Sparse SparseUptime
+	// Daily is the part of a check-in profile's sums from its devices
+	// unreachable at one time of day, day after day (DailyDown).
+	Daily DailyUptime
+}
+
+// DailyUptime sums the devices of a check-in profile whose long
+// unreachable stretches begin at one time of day (DailyDown): their count,
+// time, least id, and the sums of their stretches' weighted start angles,
+// whose direction is the time of day they begin around.
+type DailyUptime struct {
+	SparseUptime
+	// Stretches and Weight are their long stretches' count and weight
+	// (each one's time in the window, up to DailyMaxWeight); Cos and Sin
+	// the sums of the weighted start angles.
+	Stretches        int
+	Weight, Cos, Sin float64
+}
+
+// add adds o's devices to u.
+func (u *DailyUptime) add(o DailyUptime) {
+	u.SparseUptime.add(o.SparseUptime)
+	u.Stretches += o.Stretches
+	u.Weight += o.Weight
+	u.Cos += o.Cos
+	u.Sin += o.Sin
+}
+
+// Daily-pattern thresholds (DailyDown): a device's unreachable stretches
+// longer than its interval, at least DailyMinStretches of them, each
+// weighted by its time in the window up to DailyMaxWeight, whose start
+// angles' resultant is at least DailyMinConcentration of their weight.
+const (
+	DailyMinStretches     = 14
+	DailyMaxWeight        = 12 * 3_600_000_000
+	DailyMinConcentration = 0.8
+	dayUS                 = 86_400_000_000
+)
+
+// DailyAngle is the angle of a time's time of day (UTC), 0 at midnight,
+// 2π a day later: the direction a stretch that begins at us adds its
+// weight in.
+func DailyAngle(us int64) float64 {
+	return 2 * math.Pi * float64(((us%dayUS)+dayUS)%dayUS) / dayUS
+}
+
+// DailyDown reports whether a check-in device whose unreachable stretches
+// in the window longer than its interval number n, with weights (their
+// time in the window, up to 12 h each) summing to w and weighted start
+// angles (DailyAngle) summing to c (cosines) and s (sines), was
+// unreachable at one time of day, day after day: n ≥ 14 (two weeks) and the
+// resultant √(c² + s²) ≥ 0.8·w — stretches beginning within about an
+// hour of one time each day give 0.99, stretches at random times about
+// 1/√n (0.2 at 25). Quiet hours in the firmware, a gateway on solar power
+// or a network's nightly maintenance read so. Stretches of one missed
+// check-in (the reach of the one before covers part of the gap) are left
+// out: random losses are mostly those; the weight cap keeps one long
+// outage from deciding the direction. Both engines apply this rule, the
+// sums in float64.
+func DailyDown(n int, w, c, s float64) bool {
+	return n >= DailyMinStretches && w > 0 && c*c+s*s >= DailyMinConcentration*DailyMinConcentration*w*w
 }
 
 // SparseUptime sums the devices that ModeUptime.Sparse singles out of
@@ -155,6 +215,11 @@ type pieces struct {
 	// (Window.RecentFrom), clipped as over the window
 	recentObs                     int64
 	recentMissed, recentStretches int
+	// daily*: a check-in device's unreachable stretches in the window
+	// longer than its interval, their weights and weighted start angles
+	// (DailyDown)
+	dailyN                     int
+	dailyW, dailyCos, dailySin float64
 }
 
 // add accounts [a, b) in a state: connected, down, or dormant.
@@ -175,6 +240,13 @@ func (p *pieces) add(a, b int64, connected, dormant bool) {
 			} else {
 				if p.every > 0 {
 					p.missed += int((hi - lo + p.every - 1) / p.every)
+					if hi-lo > p.every {
+						wt, a := float64(min(hi-lo, DailyMaxWeight)), DailyAngle(lo)
+						p.dailyN++
+						p.dailyW += wt
+						p.dailyCos += wt * math.Cos(a)
+						p.dailySin += wt * math.Sin(a)
+					}
 				}
 				p.stretches++
 			}

@@ -534,10 +534,18 @@ func TestSparseSinceAChangeWarned(t *testing.T) {
 }
 
 // wantSparseWarning runs metrics on the valves v1 and v2 checking in at
-// the times given (valveRepo; its iotpm.yaml replaced when iotpmYAML is
-// not ""), and wants the profile as a whole not warned of, and its sparse
-// devices warned of in the words want ("": not at all).
+// the times given (valveWarning), and wants their sparse devices warned of
+// in the words want ("": not at all).
 func wantSparseWarning(t *testing.T, v1, v2 []time.Time, iotpmYAML, want string) {
+	t.Helper()
+	valveWarning(t, v1, v2, iotpmYAML, "missed at least", want)
+}
+
+// valveWarning runs metrics on the valves v1 and v2 checking in at the
+// times given (valveRepo; its iotpm.yaml replaced when iotpmYAML is not
+// ""), and wants the profile as a whole not warned of, and the warning
+// with marker in the words want ("": no warning with marker).
+func valveWarning(t *testing.T, v1, v2 []time.Time, iotpmYAML, marker, want string) {
 	t.Helper()
 	var ev strings.Builder
 	ev.WriteString("device_id,timestamp,event\n")
@@ -558,8 +566,51 @@ func wantSparseWarning(t *testing.T, v1, v2 []time.Time, iotpmYAML, want string)
 	if strings.Contains(stderr, "its devices missed") {
 		t.Errorf("the profile as a whole is warned of:\n%s", stderr)
 	}
-	warned := strings.Contains(stderr, "missed at least")
+	warned := strings.Contains(stderr, marker)
 	if want == "" && warned || want != "" && !strings.Contains(stderr, want) {
 		t.Errorf("want the warning %q, got:\n%s", want, stderr)
+	}
+}
+
+// Devices unreachable at one time of day, day after day, are warned of:
+// the hourly valve profile (g 1.5, reach 1.5 h) over [Oct 1, Oct 15), H at
+// its end; v1 checks in every hour. v2 every hour but the ones given:
+//   - none at 01:00 to 05:00 each day: reachable to 01:30 after the
+//     00:00 check-in, down [01:30, 06:00), 4.5 h, on each of the 14 days
+//     (14 stretches longer than P, all beginning at 01:30: resultant 1
+//     of their weight); 5 missed a day, 70 of 336 (21%): not sparse;
+//     v2 273 of 336 h (81.25%), the profile 609 of 672 h (90.63%), 100%
+//     without v2: warned;
+//   - the same but Oct 7 whole: 13 such stretches, not warned;
+//   - a 5-hour silence each day at another hour (from 1, 6, 11, 16, 3,
+//     8, 13, 18, 5, 10, 15, 2, 7, 12 o'clock): 14 stretches in every
+//     direction, not warned.
+func TestDailyDownWarned(t *testing.T) {
+	day := func(d, h int) time.Time { return time.Date(2026, 10, d, h, 0, 0, 0, time.UTC) }
+	hourly := func(skip func(d, h int) bool) []time.Time {
+		var out []time.Time
+		for d := 1; d < 15; d++ {
+			for h := range 24 {
+				if skip == nil || !skip(d, h) {
+					out = append(out, day(d, h))
+				}
+			}
+		}
+		return out
+	}
+	for _, c := range []struct {
+		name    string
+		v2      []time.Time
+		warning string
+	}{
+		{"01:00 to 05:00 each day", hourly(func(d, h int) bool { return h >= 1 && h <= 5 }),
+			`valve: 1 of its 2 devices (e.g. "v2") was unreachable at one time of day, day after day: 14 or more stretches longer than the interval (every 1h), 4h 30m on average, that begin around 01:30 UTC (its uptime 81.25%; the profile's 90.63%, 100% without them)`},
+		{"13 days", hourly(func(d, h int) bool { return d != 7 && h >= 1 && h <= 5 }), ""},
+		{"another hour each day", hourly(func(d, h int) bool { s := 1 + 5*(d-1)%18; return h >= s && h < s+5 }), ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			valveWarning(t, hourly(nil), c.v2, "metrics:\n  from: 2026-10-01T00:00:00Z\n  to: 2026-10-15T00:00:00Z\n  as_of: 2026-10-15T00:00:00Z\n  inputs: {devices: devices.csv, events: events.csv}\n",
+				"at one time of day", c.warning)
+		})
 	}
 }

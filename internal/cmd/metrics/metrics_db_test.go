@@ -1308,6 +1308,23 @@ func TestSparseSinceAChangeFromTables(t *testing.T) {
 	}
 }
 
+// Devices down at one time of day are counted alike by the files and each
+// engine: the example's six LoRaWAN sensors silent from 00:00 to 05:00 UTC
+// each day warn with the same devices, uptimes, stretches and time of day.
+func TestDailyDownFromTables(t *testing.T) {
+	warning := func(stderr string) string { return warningWith(stderr, "at one time of day") }
+	want, stderr := filesWarning(t, warning, func(files string) {
+		cmdtest.KeepLines(t, files, "uplinks.csv", func(line string) bool {
+			f := strings.Split(line, ",")
+			return len(f) < 2 || len(f[1]) < 13 || f[1][11:13] >= "05"
+		})
+	})
+	if !strings.Contains(want, `drip-lora: 6 of its 6 devices (e.g. "eui-70b3d57ed00500a1") were unreachable at one time of day, day after day: 14 or more stretches each longer than the interval (every 15m), 4h 36m on average, that begin around 00:20 UTC`) {
+		t.Fatalf("no warning from the files:\n%s", stderr)
+	}
+	sameWarningFromTables(t, warning, want, "DELETE FROM {schema}.uplinks WHERE extract(hour FROM received_at AT TIME ZONE 'UTC') < 5")
+}
+
 // The intermittent always-connected devices are counted alike by the
 // files and each engine: three of the example's Wi-Fi valves (connected
 // for 0.8 s each hour) without a model value, which metrics.unmodelled:
