@@ -214,6 +214,7 @@ func same(t *testing.T, want, got metrics.Report) {
 			eqi(what+" observed µs", a.ObservedUS, b.ObservedUS)
 			eqi(what+" devices", int64(a.Devices), int64(b.Devices))
 			eqi(what+" missed check-ins", int64(a.Missed), int64(b.Missed))
+			eqi(what+" check-ins", int64(a.Checkins), int64(b.Checkins))
 			if a.Sparse != b.Sparse {
 				t.Errorf("%s sparse devices: local %+v, postgres %+v", what, a.Sparse, b.Sparse)
 			}

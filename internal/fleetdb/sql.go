@@ -494,6 +494,7 @@ pdb AS (
          coalesce(sum(CASE WHEN ra THEN %[15]s ELSE 0 END + CASE WHEN rb THEN %[16]s ELSE 0 END) FILTER (WHERE g.i = i0 AND every > 0), 0)::bigint AS obs_r,
          coalesce(sum((%[16]s + every - 1) / every) FILTER (WHERE g.i = i0 AND rb AND every > 0 AND %[16]s > 0), 0)::bigint AS missed_r,
          count(*) FILTER (WHERE g.i = i0 AND rb AND every > 0 AND %[16]s > 0) AS stretches_r,
+         count(*) FILTER (WHERE g.i = i0 AND walked AND mk AND every > 0 AND t >= @from AND t < @to) AS checkins,
          count(*) FILTER (WHERE g.i = i0 AND rb AND every > 0 AND %[9]s > every) AS daily_n,
          coalesce(sum(%[17]s) FILTER (WHERE g.i = i0 AND rb AND every > 0 AND %[9]s > every), 0) AS daily_w,
          coalesce(sum(%[17]s * cos(%[18]s)) FILTER (WHERE g.i = i0 AND rb AND every > 0 AND %[9]s > every), 0) AS daily_c,
@@ -558,7 +559,7 @@ func deviceSumCTEs(b string) string {
   SELECT device_id, max(every) AS every, bool_or(pieces) AS pieces, sum(obs)::bigint AS obs, sum(conn)::bigint AS conn, bool_or(dorm) AS dorm,
          sum(missed)::bigint AS missed, sum(stretches)::bigint AS stretches,
          sum(obs_r)::bigint AS obs_r, sum(missed_r)::bigint AS missed_r, sum(stretches_r)::bigint AS stretches_r,
-         sum(daily_n)::bigint AS daily_n, sum(daily_w) AS daily_w, sum(daily_c) AS daily_c, sum(daily_s) AS daily_s, bool_or(wev) AS wev, bool_or(wact) AS wact, sum(wrows) AS wrows,
+         sum(checkins)::bigint AS checkins, sum(daily_n)::bigint AS daily_n, sum(daily_w) AS daily_w, sum(daily_c) AS daily_c, sum(daily_s) AS daily_s, bool_or(wev) AS wev, bool_or(wact) AS wact, sum(wrows) AS wrows,
          max(n) AS n, max(na) AS na, max(nd) AS nd, max(nbk) AS nbk, min(bkx) AS bkx, max(f) AS f, max(fc) AS fc, max(t0) AS t0, max(tl) AS tl, max(shipped) AS shipped,
          max(en) AS en, min(wst) AS wst, sum(same) AS same, min(same_t) AS same_t
   FROM pdb GROUP BY device_id
@@ -571,7 +572,7 @@ lp AS (
 ),
 pda AS (
   SELECT v.device_id, v.every, v.obs + coalesce(%[2]s, 0) AS obs, v.conn + coalesce(%[2]s, 0) AS conn, v.dorm, v.missed, v.stretches,
-         v.obs_r, v.missed_r, v.stretches_r, v.daily_n, v.daily_w, v.daily_c, v.daily_s,
+         v.obs_r, v.missed_r, v.stretches_r, v.checkins, v.daily_n, v.daily_w, v.daily_c, v.daily_s,
          v.pieces OR l.device_id IS NOT NULL AS pieces, v.wev, v.wact, v.wrows, v.n, v.na, v.nd, v.every > 0 AND v.wst IS NOT NULL AS checkin,
          v.same, v.same_t, v.nbk, v.bkx, v.tl, v.shipped,
          CASE WHEN v.every = 0 AND v.f IS NOT NULL THEN CASE WHEN v.fc = v.f THEN v.t0 ELSE %[3]s END
@@ -579,7 +580,7 @@ pda AS (
   FROM pdv v LEFT JOIN lp l USING (device_id)
 ),
 pd AS (
-  SELECT device_id, every, obs, conn, dorm, missed, stretches, obs_r, missed_r, stretches_r, daily_n, daily_w, daily_c, daily_s FROM pda WHERE pieces
+  SELECT device_id, every, obs, conn, dorm, missed, stretches, obs_r, missed_r, stretches_r, checkins, daily_n, daily_w, daily_c, daily_s FROM pda WHERE pieces
 ),
 lpb AS (
   SELECT g.i, l.device_id, %[4]s AS len
@@ -723,7 +724,7 @@ func (p *plan) uptimeSelect() string {
     FROM pd GROUP BY 1) x) AS modes,
   (SELECT json_agg(x ORDER BY x.profile COLLATE "C") FROM (
     SELECT m.profile, max(m.every) > 0 AS checkin, coalesce(sum(pd.conn), 0)::bigint AS conn, coalesce(sum(pd.obs), 0)::bigint AS obs,
-           count(*) FILTER (WHERE pd.obs > 0) AS devices, coalesce(sum(pd.missed), 0)::bigint AS missed,
+           count(*) FILTER (WHERE pd.obs > 0) AS devices, coalesce(sum(pd.missed), 0)::bigint AS missed, coalesce(sum(pd.checkins), 0)::bigint AS checkins,
            count(*) FILTER (WHERE %[4]s) AS sparse, coalesce(sum(pd.conn) FILTER (WHERE %[4]s), 0)::bigint AS sparse_conn,
            coalesce(sum(pd.obs) FILTER (WHERE %[4]s), 0)::bigint AS sparse_obs,
            min(%[5]s COLLATE "C") FILTER (WHERE %[4]s) AS sparse_example, count(*) FILTER (WHERE %[8]s) AS sparse_recent,

@@ -540,6 +540,30 @@ func recentPhrase(sp metrics.SparseUptime, r metrics.Report) string {
 	return fmt.Sprintf(" (%s of them over the window's last %s days of data alone, %s: %s)", render.Number(float64(sp.Recent), 0), days, span, why)
 }
 
+// frequentWarning warns of a check-in profile whose devices checked in at
+// least twice as often as its interval expects over their observed time
+// (Checkins ≥ 2·⌊observed / P⌋, with 20 expected): uptime does not mind
+// (a check-in sooner only keeps the device reachable), but the interval
+// is the battery's too when it is a wake event's (checkin: {event:
+// heartbeat}), and iotpm battery then computes the life of a device that
+// wakes less often than the fleet's does. The example's LoRaWAN sensors
+// modelled with an hourly heartbeat while they send every 15 min read
+// 100% uptime and a battery life of the hourly heartbeat, without a word.
+// Several messages a wake (a data and a status uplink) read so too, and
+// each costs the radio's energy. Both engines give the sums it reads.
+func frequentWarning(out *Outcome, at diag.Diagnostic, p metrics.ProfileUptime, expected int64, every, event string) {
+	if expected < metrics.SparseMinExpected || int64(p.Checkins) < 2*expected {
+		return
+	}
+	battery := "devices.yaml's checkin: every is not the interval the field runs"
+	if event != "" {
+		battery = fmt.Sprintf("iotpm battery computes %s's life with its %s event every %s", p.Profile, event, every)
+	}
+	out.Problems.Warnf(diag.Row, at.File, at.Line, at.Col, "%s: its devices checked in %s times over their observed time in the window, %s times the %s its interval in devices.yaml (every %s) expects: every %s on average. Uptime is not affected (a check-in sooner only keeps a device reachable), but %s: if the firmware wakes that often, give the profile the field's interval (a planned one belongs in a variant with feature:); if each wake sends several messages (a data and a status uplink, a retry), each costs the radio's energy too: give the event a phase for each",
+		p.Profile, render.Number(float64(p.Checkins), 0), render.Number(float64(p.Checkins)/float64(expected), 1), render.Number(float64(expected), 0), every,
+		render.Seconds(float64(p.ObservedUS)/float64(p.Checkins)/1e6), battery)
+}
+
 // dailyWarning warns of a check-in profile's devices unreachable at one
 // time of day, day after day (metrics.DailyDown), when leaving them out
 // raises the profile's uptime by 0.1 points or more: the profile's
@@ -1109,6 +1133,7 @@ func checkinWarnings(job *Job, out *Outcome) {
 			at = diag.Diagnostic{File: job.devicesFile, Line: ci.Pos.Line, Col: ci.Pos.Col}
 		}
 		dailyWarning(out, at, p, every)
+		frequentWarning(out, at, p, expected, every, job.checkins[p.Profile].Event)
 		// missed/expected ≥ P/(P + g·P), in the µs both engines use
 		if expected < 20 || float64(p.Missed)*float64(m.Every+m.Reach()) < float64(expected)*float64(m.Every) {
 			sparseWarning(out, at, p, m, !u.ActivityOnly)

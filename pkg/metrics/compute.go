@@ -573,9 +573,9 @@ func mergeUptime(workers []*worker, slo float64, profiles []ProfileUptime) *Upti
 			u.ByProfile[k].add(wk.byProfile[k])
 		}
 		p := &u.ByProfile[k].ModeUptime
-		sparse, daily := p.Sparse, p.Daily
+		sparse, daily, checkins := p.Sparse, p.Daily, p.Checkins
 		*p = ModeUptimeOf(p.ConnectedUS, p.ObservedUS, p.Devices, p.Missed)
-		p.Sparse, p.Daily = sparse, daily
+		p.Sparse, p.Daily, p.Checkins = sparse, daily, checkins
 	}
 	intermittent := u.Always.Sparse
 	u.Always = ModeUptimeOf(u.Always.ConnectedUS, u.Always.ObservedUS, u.Always.Devices, u.Always.Missed)
@@ -850,6 +850,7 @@ func (wk *worker) addUptime(sp *span, d *Data, i int, a *pieces, checkin bool) {
 		pm.ConnectedUS += a.conn
 		pm.ObservedUS += a.obs
 		pm.Missed += a.missed
+		pm.Checkins += a.checkinsW
 		if a.obs > 0 {
 			pm.Devices++
 		}
@@ -1082,6 +1083,7 @@ func (m *ModeUptime) add(o ModeUptime) {
 	m.ObservedUS += o.ObservedUS
 	m.Devices += o.Devices
 	m.Missed += o.Missed
+	m.Checkins += o.Checkins
 	m.Sparse.add(o.Sparse)
 	m.Daily.add(o.Daily)
 }

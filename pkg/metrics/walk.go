@@ -30,6 +30,10 @@ type ModeUptime struct {
 	// Missed is the check-in devices' missed check-ins: for each
 	// unreachable (down) stretch in the window, ⌈its length / P⌉.
 	Missed int
+	// Checkins is the check-in devices' check-ins in the window, before
+	// their retirement: set beside ⌊observed / P⌋, how often they check
+	// in against the profile's interval.
+	Checkins int
 	// Sparse is the part of the sums from the sparse devices: a check-in
 	// profile's devices that check in less often than it says
 	// (SparseCheckins); in the always-connected mode, its devices that
@@ -220,6 +224,9 @@ type pieces struct {
 	// (DailyDown)
 	dailyN                     int
 	dailyW, dailyCos, dailySin float64
+	// checkinsW: a check-in device's check-ins in the window, before its
+	// retirement
+	checkinsW int
 }
 
 // add accounts [a, b) in a state: connected, down, or dormant.
@@ -352,6 +359,9 @@ func (p *pieces) checkins(keys, act []int64, reach, retired int64) bool {
 	}
 	p.start = t
 	for {
+		if t >= p.sp.w.From && t < p.sp.w.To && t < retired {
+			p.checkinsW++
+		}
 		nt, more := next()
 		if !more {
 			nt = math.MaxInt64

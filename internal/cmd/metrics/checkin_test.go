@@ -614,3 +614,35 @@ func TestDailyDownWarned(t *testing.T) {
 		})
 	}
 }
+
+// A profile whose devices check in at least twice as often as its
+// interval expects is warned of (uptime does not mind; the battery life
+// of the wake event does): the hourly valve profile over [Oct 1 00:00,
+// Oct 2 06:00), 30 h, H at its end; v2 checks in every hour (30), v1
+// every k minutes from 00:00 (30·60/k). Both observed 30 h: 60 expected.
+//   - v1 every 15 min: 120 + 30 = 150, 2.5 times, every 24m on average:
+//     warned;
+//   - every 20 min: 90 + 30 = 120, exactly twice: warned;
+//   - every 30 min: 60 + 30 = 90, 1.5 times: not warned.
+func TestFrequentCheckinsWarned(t *testing.T) {
+	every := func(minutes int) []time.Time {
+		var out []time.Time
+		for at := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC); at.Before(time.Date(2026, 10, 2, 6, 0, 0, 0, time.UTC)); at = at.Add(time.Duration(minutes) * time.Minute) {
+			out = append(out, at)
+		}
+		return out
+	}
+	for _, c := range []struct {
+		name    string
+		minutes int
+		warning string
+	}{
+		{"every 15m", 15, `valve: its devices checked in 150 times over their observed time in the window, 2.5 times the 60 its interval in devices.yaml (every 1h) expects: every 24m on average. Uptime is not affected (a check-in sooner only keeps a device reachable), but iotpm battery computes valve's life with its check-in event every 1h`},
+		{"every 20m", 20, `valve: its devices checked in 120 times over their observed time in the window, 2 times the 60 its interval in devices.yaml (every 1h) expects: every 30m on average.`},
+		{"every 30m", 30, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			valveWarning(t, every(c.minutes), every(60), "", "checked in", c.warning)
+		})
+	}
+}

@@ -1325,6 +1325,33 @@ func TestDailyDownFromTables(t *testing.T) {
 	sameWarningFromTables(t, warning, want, "DELETE FROM {schema}.uplinks WHERE extract(hour FROM received_at AT TIME ZONE 'UTC') < 5")
 }
 
+// Check-ins more frequent than the profile's interval are counted alike by
+// the files and each engine: the example's LoRaWAN sensors (uplinks every
+// 15 min) with devices.yaml's heartbeat every hour warn with the same
+// check-ins, expected count and mean interval.
+func TestFrequentCheckinsFromTables(t *testing.T) {
+	warning := func(stderr string) string { return warningWith(stderr, "checked in") }
+	hourly := func(repo string) {
+		t.Helper()
+		cmdtest.EditFile(t, filepath.Join(repo, "devices.yaml"), "      - name: heartbeat\n        feature: connectivity\n        every: 15m\n",
+			"      - name: heartbeat\n        feature: connectivity\n        every: 1h\n")
+	}
+	want, stderr := filesWarning(t, warning, hourly)
+	if !strings.Contains(want, "drip-lora: its devices checked in 9,013 times over their observed time in the window, 3.8 times the 2,372 its interval in devices.yaml (every 1h) expects") {
+		t.Fatalf("no warning from the files:\n%s", stderr)
+	}
+	for _, e := range pgtest.Engines {
+		t.Run(e.Name, func(t *testing.T) {
+			repo, env, _ := engineRepo(t, e)
+			hourly(repo)
+			_, stderr, _ := cmdtest.Run(t, env, "metrics", "-C", repo, "--now=2026-11-11T00:00:00Z")
+			if got := warning(stderr); got != want {
+				t.Errorf("files: %s\n%s: %s", want, e.Name, got)
+			}
+		})
+	}
+}
+
 // The intermittent always-connected devices are counted alike by the
 // files and each engine: three of the example's Wi-Fi valves (connected
 // for 0.8 s each hour) without a model value, which metrics.unmodelled:
