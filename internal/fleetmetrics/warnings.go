@@ -533,7 +533,7 @@ func recentPhrase(sp metrics.SparseUptime, r metrics.Report) string {
 	from := r.Window.RecentFrom(r.Horizon)
 	to := min(r.Window.To, max(r.Horizon, r.Window.From))
 	days, span := render.Number(float64(to-from)/86_400e6, 1), day(from)+" to "+day(to)
-	const why = "an interval that changed inside the window, as a firmware rollout changes it"
+	const why = "an interval that changed inside the window, as a firmware rollout changes it, or losses that grew"
 	if sp.Recent == sp.Devices {
 		return fmt.Sprintf(" over the window's last %s days of data (%s; not over all of it: %s)", days, span, why)
 	}
@@ -570,7 +570,7 @@ func frequentWarning(out *Outcome, at diag.Diagnostic, p metrics.ProfileUptime, 
 // interval holds around the clock, so quiet hours in the firmware or a
 // gateway off at night count as down time every day. The example's six
 // LoRaWAN sensors silent from 00:00 to 05:00 UTC each day took drip-lora
-// from 96.36% to about 77% and the check-in gate to a failure; only one
+// from 96.36% to 77.73% and the check-in gate to a failure; only one
 // sensor, whose last week's losses crossed 40%, was warned of, as sparse.
 // Both engines give the sums it reads.
 func dailyWarning(out *Outcome, at diag.Diagnostic, p metrics.ProfileUptime, every string) {

@@ -516,7 +516,7 @@ func TestSparseSinceAChangeWarned(t *testing.T) {
 	every3hFrom := func(change time.Time) []time.Time {
 		return hourly(func(at time.Time) bool { return !at.Before(change) && at.Hour()%3 != 0 })
 	}
-	const warning = `valve: 1 of its 2 devices (e.g. "v2") missed at least 40% of the check-ins its interval in devices.yaml (every 1h) expects, in 10 or more unreachable stretches over the window's last 7 days of data (2026-10-08 to 2026-10-15; not over all of it: an interval that changed inside the window, as a firmware rollout changes it), and uptime counts it down between its check-ins (its uptime 75%; the profile's 87.5%, 100% without them)`
+	const warning = `valve: 1 of its 2 devices (e.g. "v2") missed at least 40% of the check-ins its interval in devices.yaml (every 1h) expects, in 10 or more unreachable stretches over the window's last 7 days of data (2026-10-08 to 2026-10-15; not over all of it: an interval that changed inside the window, as a firmware rollout changes it, or losses that grew), and uptime counts it down between its check-ins (its uptime 75%; the profile's 87.5%, 100% without them)`
 	for _, c := range []struct {
 		name, to string
 		v2       []time.Time
