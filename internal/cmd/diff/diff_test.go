@@ -314,6 +314,27 @@ func TestDiffWarningSingularToPlural(t *testing.T) {
 	}
 }
 
+// A pull request that lengthens a check-in profile's heartbeat in
+// devices.yaml while the fleet still checks in at the old interval brings
+// the warning that says so beside the longer battery life it buys on
+// paper: the example's drip-lora heartbeat every 1h instead of 15m reads
+// 15.85 → 20 years, and the uplinks (every 15 min) say the devices check
+// in 3.8 times as often.
+func TestDiffLongerHeartbeatThanTheFleet(t *testing.T) {
+	plan := gitRepo(t)
+	cmdtest.EditFile(t, filepath.Join(plan, "devices.yaml"), "        every: 15m\n        phases:", "        every: 1h\n        phases:")
+	added, _ := diffWarnings(t, plan)
+	var found []string
+	for _, w := range added {
+		if strings.Contains(w, "drip-lora: its devices checked in 9,013 times") && strings.Contains(w, "3.8 times the 2,372 its interval in devices.yaml (every 1h) expects") {
+			found = append(found, w)
+		}
+	}
+	if len(found) != 1 {
+		t.Errorf("want the frequent check-ins warning among the new ones, got %q", added)
+	}
+}
+
 // diffWarnings runs iotpm diff HEAD on plan: the new warnings and those
 // the base gave with other figures, from its JSON.
 func diffWarnings(t *testing.T, plan string) (added, changed []string) {
