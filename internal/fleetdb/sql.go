@@ -495,10 +495,10 @@ pdb AS (
          coalesce(sum((%[16]s + every - 1) / every) FILTER (WHERE g.i = i0 AND rb AND every > 0 AND %[16]s > 0), 0)::bigint AS missed_r,
          count(*) FILTER (WHERE g.i = i0 AND rb AND every > 0 AND %[16]s > 0) AS stretches_r,
          count(*) FILTER (WHERE g.i = i0 AND walked AND mk AND every > 0 AND t >= @from AND t < @to) AS checkins,
-         count(*) FILTER (WHERE g.i = i0 AND rb AND every > 0 AND %[9]s > every) AS daily_n,
-         coalesce(sum(%[17]s) FILTER (WHERE g.i = i0 AND rb AND every > 0 AND %[9]s > every), 0) AS daily_w,
-         coalesce(sum(%[17]s * cos(%[18]s)) FILTER (WHERE g.i = i0 AND rb AND every > 0 AND %[9]s > every), 0) AS daily_c,
-         coalesce(sum(%[17]s * sin(%[18]s)) FILTER (WHERE g.i = i0 AND rb AND every > 0 AND %[9]s > every), 0) AS daily_s,
+         count(*) FILTER (WHERE g.i = i0 AND %[19]s) AS daily_n,
+         coalesce(sum(%[17]s) FILTER (WHERE g.i = i0 AND %[19]s), 0) AS daily_w,
+         coalesce(sum(%[17]s * cos(%[18]s)) FILTER (WHERE g.i = i0 AND %[19]s), 0) AS daily_c,
+         coalesce(sum(%[17]s * sin(%[18]s)) FILTER (WHERE g.i = i0 AND %[19]s), 0) AS daily_s,
          coalesce(sum(CASE WHEN ra THEN %[11]s ELSE 0 END + CASE WHEN rb AND every > 0 THEN %[12]s ELSE 0 END) FILTER (WHERE %[13]s), 0)::bigint AS bobs,
          coalesce(sum(%[11]s) FILTER (WHERE %[13]s AND ra AND ka = 1), 0)::bigint AS bconn,
          coalesce(bool_or((ra AND ka = 1 AND %[11]s > 0) OR (mk AND g.i = i0 AND (src = 1 OR s = 1))) FILTER (WHERE %[13]s), false) AS bact,
@@ -517,12 +517,23 @@ pdb AS (
   GROUP BY device_id, g.i
 )`, posInf, mode, p.devInline(), mdJoin, walkFrom, nt, b,
 		ow("t", "ba"), ow("ab", "bb"), ow("ac", "bc"), ob("t", "ba"), ob("ab", "bb"), in, same, recentOverlap("t", "ba"), recentOverlap("ab", "bb"),
-		fmt.Sprintf("least(%s, %d)::float8", ow("ab", "bb"), metrics.DailyMaxWeight), dailyAngle)
+		dailyWeight, dailyAngle, dailyLong)
 }
 
-// dailyAngle is metrics.DailyAngle of a down piece's start in the window,
-// in float8 as Go computes it: 2π·(µs of the day)/day.
-const dailyAngle = "2 * pi() * (greatest(ab, @from) % 86400000000)::float8 / 86400000000"
+// The long down pieces metrics.DailyDown reads: a check-in device's B
+// piece longer than its interval, an always-connected device's A piece
+// in state 0 longer than 15 min; their weight (time in the window, up to
+// 12 h) and start angle.
+var (
+	dailyLong = fmt.Sprintf("(rb AND every > 0 AND %s > every OR ra AND every = 0 AND ka = 0 AND %s > %d)",
+		windowOverlap("ab", "bb"), windowOverlap("t", "ba"), metrics.DailyMinAlwaysStretch)
+	dailyWeight = fmt.Sprintf("least(CASE WHEN every > 0 THEN %s ELSE %s END, %d)::float8", windowOverlap("ab", "bb"), windowOverlap("t", "ba"), metrics.DailyMaxWeight)
+)
+
+// dailyAngle is metrics.DailyAngle of a down piece's start in the window
+// (a check-in device's B piece, an always-connected device's A piece in
+// state 0), in float8 as Go computes it: 2π·(µs of the day)/day.
+const dailyAngle = "2 * pi() * (greatest(CASE WHEN every > 0 THEN ab ELSE t END, @from) % 86400000000)::float8 / 86400000000"
 
 // windowOverlap is a piece [a, b)'s time in the window.
 func windowOverlap(a, b string) string {
@@ -720,7 +731,11 @@ func (p *plan) uptimeSelect() string {
   (SELECT json_agg(x) FROM (
     SELECT every > 0 AS checkin, sum(conn)::bigint AS conn, sum(obs)::bigint AS obs, count(*) FILTER (WHERE obs > 0) AS devices, sum(missed)::bigint AS missed,
            count(*) FILTER (WHERE %[6]s) AS sparse, coalesce(sum(conn) FILTER (WHERE %[6]s), 0)::bigint AS sparse_conn,
-           coalesce(sum(obs) FILTER (WHERE %[6]s), 0)::bigint AS sparse_obs, min(%[7]s COLLATE "C") FILTER (WHERE %[6]s) AS sparse_example
+           coalesce(sum(obs) FILTER (WHERE %[6]s), 0)::bigint AS sparse_obs, min(%[7]s COLLATE "C") FILTER (WHERE %[6]s) AS sparse_example,
+           count(*) FILTER (WHERE %[10]s) AS daily, coalesce(sum(conn) FILTER (WHERE %[10]s), 0)::bigint AS daily_conn,
+           coalesce(sum(obs) FILTER (WHERE %[10]s), 0)::bigint AS daily_obs, min(%[7]s COLLATE "C") FILTER (WHERE %[10]s) AS daily_example,
+           coalesce(sum(daily_n) FILTER (WHERE %[10]s), 0)::bigint AS daily_stretches, coalesce(sum(daily_w) FILTER (WHERE %[10]s), 0) AS daily_weight,
+           coalesce(sum(daily_c) FILTER (WHERE %[10]s), 0) AS daily_cos, coalesce(sum(daily_s) FILTER (WHERE %[10]s), 0) AS daily_sin
     FROM pd GROUP BY 1) x) AS modes,
   (SELECT json_agg(x ORDER BY x.profile COLLATE "C") FROM (
     SELECT m.profile, max(m.every) > 0 AS checkin, coalesce(sum(pd.conn), 0)::bigint AS conn, coalesce(sum(pd.obs), 0)::bigint AS obs,
@@ -732,14 +747,21 @@ func (p *plan) uptimeSelect() string {
            coalesce(sum(pd.obs) FILTER (WHERE %[9]s), 0)::bigint AS daily_obs, min(%[5]s COLLATE "C") FILTER (WHERE %[9]s) AS daily_example,
            coalesce(sum(pd.daily_n) FILTER (WHERE %[9]s), 0)::bigint AS daily_stretches, coalesce(sum(pd.daily_w) FILTER (WHERE %[9]s), 0) AS daily_weight,
            coalesce(sum(pd.daily_c) FILTER (WHERE %[9]s), 0) AS daily_cos, coalesce(sum(pd.daily_s) FILTER (WHERE %[9]s), 0) AS daily_sin
-    FROM dm m LEFT JOIN pd USING (device_id) WHERE m.profile IS NOT NULL GROUP BY m.profile) x) AS profiles`, never, retired, p.idText("device_id"), sparseSQL, p.idText("pd.device_id"), intermittent(""), p.idText("device_id"), sparseRecentSQL, dailySQL)
+    FROM dm m LEFT JOIN pd USING (device_id) WHERE m.profile IS NOT NULL GROUP BY m.profile) x) AS profiles`, never, retired, p.idText("device_id"), sparseSQL, p.idText("pd.device_id"), intermittent(""), p.idText("device_id"), sparseRecentSQL, dailySQL, "every = 0 AND "+dailyDown(""))
 }
 
 // dailySQL is metrics.DailyDown of a check-in device pd beside its mode m
-// (dm), in float8 as Go computes it: at least 14 long stretches whose
-// weighted start angles' resultant is at least 0.8 of their weight.
-var dailySQL = fmt.Sprintf("m.every > 0 AND pd.daily_n >= %d AND pd.daily_w > 0 AND pd.daily_c * pd.daily_c + pd.daily_s * pd.daily_s >= %s * pd.daily_w * pd.daily_w",
-	metrics.DailyMinStretches, strconv.FormatFloat(metrics.DailyMinConcentration*metrics.DailyMinConcentration, 'g', -1, 64))
+// (dm).
+var dailySQL = "m.every > 0 AND " + dailyDown("pd.")
+
+// dailyDown is metrics.DailyDown of a device of pd (its columns prefixed
+// by v: "" or "pd."), in float8 as Go computes it: at least 14 long
+// stretches whose weighted start angles' resultant is at least 0.8 of
+// their weight.
+func dailyDown(v string) string {
+	return fmt.Sprintf("%[1]sdaily_n >= %[2]d AND %[1]sdaily_w > 0 AND %[1]sdaily_c * %[1]sdaily_c + %[1]sdaily_s * %[1]sdaily_s >= %[3]s * %[1]sdaily_w * %[1]sdaily_w",
+		v, metrics.DailyMinStretches, strconv.FormatFloat(metrics.DailyMinConcentration*metrics.DailyMinConcentration, 'g', -1, 64))
+}
 
 // sparseSQL is metrics.SparseCheckins of a device pd beside its mode m
 // (dm), over the window or over its recent part: a check-in device with

@@ -574,23 +574,62 @@ func frequentWarning(out *Outcome, at diag.Diagnostic, p metrics.ProfileUptime, 
 // sensor, whose last week's losses crossed 40%, was warned of, as sparse.
 // Both engines give the sums it reads.
 func dailyWarning(out *Outcome, at diag.Diagnostic, p metrics.ProfileUptime, every string) {
-	dl := p.Daily
-	without, ok := shareWithout(p.ModeUptime, dl.SparseUptime)
+	f, ok := dailyFiguresOf(p.ModeUptime)
 	if !ok {
 		return
 	}
-	// the direction of the weighted start angles, as a time of day
-	turn := math.Atan2(dl.Sin, dl.Cos) / (2 * math.Pi)
-	minutes := int(math.Round((turn-math.Floor(turn))*1440)) % 1440
-	each, their, were, they := " each", "their", "were", "they"
-	if dl.Devices == 1 {
-		each, their, were, they = "", "its", "was", "it"
+	out.Problems.Warnf(diag.Row, at.File, at.Line, at.Col, "%s: %s of its %s devices (e.g. %q) %s unreachable at one time of day, day after day: %d or more stretches%s longer than the interval (every %s), %s on average, that begin around %s UTC (%s uptime %s; the profile's %s%s); devices.yaml's checkin: expects a check-in every %s around the clock, so quiet hours in the firmware, or a gateway or network that stops at that hour (solar power, nightly maintenance), count as down time each day; if %s sleep then by design, the profile's uptime and its gate measure that schedule; if not, look at what stops at that hour",
+		p.Profile, f.devices, render.Number(float64(p.Devices), 0), f.example, f.were, metrics.DailyMinStretches, f.each, every, f.length,
+		f.begins, f.their, f.uptime, render.Percent(p.Value, 2), f.without, every, f.they)
+}
+
+// dailyFigures are what the warnings of devices down at one time of day
+// say of them (metrics.ModeUptime.Daily), in words of their number.
+type dailyFigures struct {
+	devices, example, uptime, without, begins, length string
+	each, their, were, they                           string
+}
+
+// dailyFiguresOf gives the figures of m's devices down at one time of
+// day, when they are worth a warning (shareWithout).
+func dailyFiguresOf(m metrics.ModeUptime) (dailyFigures, bool) {
+	dl := m.Daily
+	without, ok := shareWithout(m, dl.SparseUptime)
+	if !ok {
+		return dailyFigures{}, false
 	}
-	// their mean length, the weights capped as the rule caps them
-	length := render.Seconds(math.Round(dl.Weight/float64(max(dl.Stretches, 1))/60e6) * 60)
-	out.Problems.Warnf(diag.Row, at.File, at.Line, at.Col, "%s: %s of its %s devices (e.g. %q) %s unreachable at one time of day, day after day: %d or more stretches%s longer than the interval (every %s), %s on average, that begin around %02d:%02d UTC (%s uptime %s; the profile's %s%s); devices.yaml's checkin: expects a check-in every %s around the clock, so quiet hours in the firmware, or a gateway or network that stops at that hour (solar power, nightly maintenance), count as down time each day; if %s sleep then by design, the profile's uptime and its gate measure that schedule; if not, look at what stops at that hour",
-		p.Profile, render.Number(float64(dl.Devices), 0), render.Number(float64(p.Devices), 0), clipID(dl.Example), were, metrics.DailyMinStretches, each, every, length,
-		minutes/60, minutes%60, their, render.Percent(float64(dl.ConnectedUS)/float64(dl.ObservedUS), 2), render.Percent(p.Value, 2), without, every, they)
+	turn := math.Atan2(dl.Sin, dl.Cos) / (2 * math.Pi) // the direction of the weighted start angles
+	minutes := int(math.Round((turn-math.Floor(turn))*1440)) % 1440
+	f := dailyFigures{devices: render.Number(float64(dl.Devices), 0), example: clipID(dl.Example),
+		uptime: render.Percent(float64(dl.ConnectedUS)/float64(dl.ObservedUS), 2), without: without,
+		begins: fmt.Sprintf("%02d:%02d", minutes/60, minutes%60),
+		// the mean length, the weights capped as metrics.DailyDown caps them
+		length: render.Seconds(math.Round(dl.Weight/float64(max(dl.Stretches, 1))/60e6) * 60),
+		each:   " each", their: "their", were: "were", they: "they"}
+	if dl.Devices == 1 {
+		f.each, f.their, f.were, f.they = "", "its", "was", "it"
+	}
+	return f, true
+}
+
+// alwaysDailyWarning warns of the devices counted as always connected that
+// were disconnected at one time of day, day after day (metrics.DailyDown,
+// stretches over 15 min), when leaving them out raises the mode's uptime
+// by 0.1 points or more: a device on a switched outlet or a timer, behind
+// a router that restarts at night, or a battery device that sleeps at
+// night counted as always connected. Three of the example's first-batch
+// units connected from 06:00 to 22:00 each day read 66.67% while the
+// intermittent rule (less than half connected) did not see them. Both engines give the
+// sums it reads.
+func alwaysDailyWarning(out *Outcome) {
+	u := out.report.Uptime
+	f, ok := dailyFiguresOf(u.Always)
+	if !ok {
+		return
+	}
+	out.Problems.Warnf(diag.Row, statPath(out, planfile.KindEvents), 0, 0, "%s of the %s devices counted as always connected (e.g. %q) %s disconnected at one time of day, day after day: %d or more stretches%s over 15m, %s on average, that begin around %s UTC (%s uptime %s; always connected: %s%s); uptime counts every such hour as down: a schedule reads so — a switched outlet or a timer, a router that restarts at night, or a battery device that sleeps then, counted as always connected (give it its profile with checkin:); if %s %s meant to stay connected, look at what stops at that hour",
+		f.devices, render.Number(float64(u.Always.Devices), 0), f.example, f.were, metrics.DailyMinStretches, f.each, f.length, f.begins,
+		f.their, f.uptime, render.Percent(u.Always.Value, 2), f.without, f.they, f.were)
 }
 
 // sparseShare says whether the sparse devices of m (ModeUptime.Sparse)
@@ -690,6 +729,7 @@ func sleepWarning(out *Outcome) {
 	if u == nil {
 		return
 	}
+	alwaysDailyWarning(out)
 	if u.Always.Devices < 10 || u.Always.ConnectedUS*2 >= u.Always.ObservedUS {
 		intermittentWarning(out)
 		return

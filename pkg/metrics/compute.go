@@ -577,9 +577,9 @@ func mergeUptime(workers []*worker, slo float64, profiles []ProfileUptime) *Upti
 		*p = ModeUptimeOf(p.ConnectedUS, p.ObservedUS, p.Devices, p.Missed)
 		p.Sparse, p.Daily, p.Checkins = sparse, daily, checkins
 	}
-	intermittent := u.Always.Sparse
+	intermittent, daily := u.Always.Sparse, u.Always.Daily
 	u.Always = ModeUptimeOf(u.Always.ConnectedUS, u.Always.ObservedUS, u.Always.Devices, u.Always.Missed)
-	u.Always.Sparse = intermittent
+	u.Always.Sparse, u.Always.Daily = intermittent, daily
 	u.Checkin = ModeUptimeOf(u.Checkin.ConnectedUS, u.Checkin.ObservedUS, u.Checkin.Devices, u.Checkin.Missed)
 	return u
 }
@@ -844,6 +844,9 @@ func (wk *worker) addUptime(sp *span, d *Data, i int, a *pieces, checkin bool) {
 	}
 	if !checkin {
 		m.Sparse.add(sparse)
+		if DailyDown(a.dailyN, a.dailyW, a.dailyCos, a.dailySin) {
+			m.Daily.add(a.daily(d.devices.Names[i]))
+		}
 	}
 	if k >= 0 {
 		pm := &wk.byProfile[k]
@@ -857,8 +860,7 @@ func (wk *worker) addUptime(sp *span, d *Data, i int, a *pieces, checkin bool) {
 		if checkin {
 			pm.Sparse.add(sparse)
 			if DailyDown(a.dailyN, a.dailyW, a.dailyCos, a.dailySin) {
-				pm.Daily.add(DailyUptime{SparseUptime: SparseUptime{Devices: 1, ConnectedUS: a.conn, ObservedUS: a.obs, Example: d.devices.Names[i]},
-					Stretches: a.dailyN, Weight: a.dailyW, Cos: a.dailyCos, Sin: a.dailySin})
+				pm.Daily.add(a.daily(d.devices.Names[i]))
 			}
 		}
 	}

@@ -40,13 +40,15 @@ type ModeUptime struct {
 	// were connected less than half of the time in many pieces
 	// (Intermittent).
 	Sparse SparseUptime
-	// Daily is the part of a check-in profile's sums from its devices
-	// unreachable at one time of day, day after day (DailyDown).
+	// Daily is the part of a check-in profile's sums (or the always-
+	// connected mode's) from its devices down at one time of day, day
+	// after day (DailyDown).
 	Daily DailyUptime
 }
 
-// DailyUptime sums the devices of a check-in profile whose long
-// unreachable stretches begin at one time of day (DailyDown): their count,
+// DailyUptime sums the devices of a check-in profile, or of the
+// always-connected mode, whose long down stretches begin at one time of
+// day (DailyDown): their count,
 // time, least id, and the sums of their stretches' weighted start angles,
 // whose direction is the time of day they begin around.
 type DailyUptime struct {
@@ -75,6 +77,10 @@ const (
 	DailyMinStretches     = 14
 	DailyMaxWeight        = 12 * 3_600_000_000
 	DailyMinConcentration = 0.8
+	// DailyMinAlwaysStretch is how long an always-connected device's down
+	// stretch must be to count (a check-in device's: longer than P):
+	// reconnects within minutes are not a schedule
+	DailyMinAlwaysStretch = 15 * 60_000_000
 	dayUS                 = 86_400_000_000
 )
 
@@ -85,19 +91,20 @@ func DailyAngle(us int64) float64 {
 	return 2 * math.Pi * float64(((us%dayUS)+dayUS)%dayUS) / dayUS
 }
 
-// DailyDown reports whether a check-in device whose unreachable stretches
-// in the window longer than its interval number n, with weights (their
-// time in the window, up to 12 h each) summing to w and weighted start
-// angles (DailyAngle) summing to c (cosines) and s (sines), was
-// unreachable at one time of day, day after day: n ≥ 14 (two weeks) and the
-// resultant √(c² + s²) ≥ 0.8·w — stretches beginning within about an
-// hour of one time each day give 0.99, stretches at random times about
-// 1/√n (0.2 at 25). Quiet hours in the firmware, a gateway on solar power
-// or a network's nightly maintenance read so. Stretches of one missed
-// check-in (the reach of the one before covers part of the gap) are left
-// out: random losses are mostly those; the weight cap keeps one long
-// outage from deciding the direction. Both engines apply this rule, the
-// sums in float64.
+// DailyDown reports whether a device was down at one time of day, day
+// after day: its long down stretches in the window — a check-in device's
+// unreachable stretches longer than its interval, an always-connected
+// device's down stretches over DailyMinAlwaysStretch — number n ≥ 14 (two
+// weeks), and their start angles (DailyAngle), each weighted by the
+// stretch's time in the window up to 12 h (weights summing to w, weighted
+// cosines to c, sines to s), have a resultant √(c² + s²) ≥ 0.8·w.
+// Stretches beginning within about an hour of one time each day give
+// 0.99, stretches at random times about 1/√n (0.27 at 14). Quiet hours in
+// the firmware, a gateway on solar power, a network's nightly maintenance
+// or a switched outlet read so. Short stretches are left out (one missed
+// check-in: random losses are mostly those; a reconnect within minutes);
+// the weight cap keeps one long outage from deciding the direction. Both
+// engines apply this rule, the sums in float64.
 func DailyDown(n int, w, c, s float64) bool {
 	return n >= DailyMinStretches && w > 0 && c*c+s*s >= DailyMinConcentration*DailyMinConcentration*w*w
 }
@@ -247,13 +254,19 @@ func (p *pieces) add(a, b int64, connected, dormant bool) {
 			} else {
 				if p.every > 0 {
 					p.missed += int((hi - lo + p.every - 1) / p.every)
-					if hi-lo > p.every {
-						wt, a := float64(min(hi-lo, DailyMaxWeight)), DailyAngle(lo)
-						p.dailyN++
-						p.dailyW += wt
-						p.dailyCos += wt * math.Cos(a)
-						p.dailySin += wt * math.Sin(a)
-					}
+				}
+				// a long stretch (DailyDown): longer than a check-in
+				// device's interval, an always-connected device's 15 min
+				long := p.every
+				if long == 0 {
+					long = DailyMinAlwaysStretch
+				}
+				if hi-lo > long {
+					wt, a := float64(min(hi-lo, DailyMaxWeight)), DailyAngle(lo)
+					p.dailyN++
+					p.dailyW += wt
+					p.dailyCos += wt * math.Cos(a)
+					p.dailySin += wt * math.Sin(a)
 				}
 				p.stretches++
 			}
@@ -283,6 +296,12 @@ func (p *pieces) add(a, b int64, connected, dormant bool) {
 			p.active[m] = true
 		}
 	}
+}
+
+// daily is the device's part of a DailyUptime, as the device id.
+func (p *pieces) daily(id string) DailyUptime {
+	return DailyUptime{SparseUptime: SparseUptime{Devices: 1, ConnectedUS: p.conn, ObservedUS: p.obs, Example: id},
+		Stretches: p.dailyN, Weight: p.dailyW, Cos: p.dailyCos, Sin: p.dailySin}
 }
 
 // segment accounts [a, b) in one state; a disconnected piece belongs to

@@ -1352,6 +1352,39 @@ func TestFrequentCheckinsFromTables(t *testing.T) {
 	}
 }
 
+// Always-connected devices down at one time of day are counted alike by
+// the files and each engine: three of the example's first-batch units
+// (always connected) connected 06:00 to 22:00 each day from Sep 30 on
+// warn with the same devices, uptimes, stretches and time of day.
+func TestAlwaysConnectedDailyDownFromTables(t *testing.T) {
+	warning := func(stderr string) string { return warningWith(stderr, "at one time of day") }
+	units := []string{"drip-000001", "drip-000002", "drip-000003"}
+	const from = 1790726400000 // 2026-09-30T00:00:00Z
+	want, stderr := filesWarning(t, warning, func(files string) {
+		cmdtest.KeepLines(t, files, "lifecycle.csv", func(line string) bool {
+			f := strings.Split(strings.TrimSpace(line), ",")
+			ms, err := strconv.ParseInt(f[1], 10, 64)
+			return err != nil || !slices.Contains(units, f[0]) || ms < from
+		})
+		var b strings.Builder
+		for d := range 41 {
+			for _, u := range units {
+				day := int64(from + d*86_400_000)
+				fmt.Fprintf(&b, "%s,%d,connected\n%s,%d,disconnected\n", u, day+6*3_600_000, u, day+22*3_600_000)
+			}
+		}
+		cmdtest.AppendFile(t, files, "exports/lifecycle.csv", b.String())
+	})
+	if !strings.Contains(want, `3 of the 190 devices counted as always connected (e.g. "drip-000001") were disconnected at one time of day, day after day: 14 or more stretches each over 15m`) {
+		t.Fatalf("no warning from the files:\n%s", stderr)
+	}
+	sameWarningFromTables(t, warning, want,
+		`DELETE FROM {schema}.lifecycle WHERE "clientId" IN ('drip-000001', 'drip-000002', 'drip-000003') AND ts_ms >= 1790726400000`,
+		`INSERT INTO {schema}.lifecycle ("clientId", ts_ms, event_type)
+		 SELECT u, 1790726400000 + d::bigint * 86400000 + h::bigint * 3600000, CASE WHEN h = 6 THEN 'connected' ELSE 'disconnected' END
+		 FROM unnest(ARRAY['drip-000001', 'drip-000002', 'drip-000003']) u, generate_series(0, 40) d, unnest(ARRAY[6, 22]) h`)
+}
+
 // The intermittent always-connected devices are counted alike by the
 // files and each engine: three of the example's Wi-Fi valves (connected
 // for 0.8 s each hour) without a model value, which metrics.unmodelled:
