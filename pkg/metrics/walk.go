@@ -262,11 +262,12 @@ func (p *pieces) add(a, b int64, connected, dormant bool) {
 					long = DailyMinAlwaysStretch
 				}
 				if hi-lo > long {
-					wt, a := float64(min(hi-lo, DailyMaxWeight)), DailyAngle(lo)
+					wt := float64(min(hi-lo, DailyMaxWeight))
+					sin, cos := math.Sincos(DailyAngle(lo))
 					p.dailyN++
 					p.dailyW += wt
-					p.dailyCos += wt * math.Cos(a)
-					p.dailySin += wt * math.Sin(a)
+					p.dailyCos += wt * cos
+					p.dailySin += wt * sin
 				}
 				p.stretches++
 			}
