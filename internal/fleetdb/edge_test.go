@@ -151,7 +151,51 @@ func genFleet(seed uint64, sequenced bool) *fleet {
 			}
 		}
 	}
+	f.lateChanges(sequenced)
 	return f
+}
+
+// lateChanges writes four devices whose patterns the rules about devices
+// down at one time of day and changes late in the window read (the same
+// in every fleet): "late-a" always connected, dropping each hour (10
+// minutes connected) from Oct 22; "daily-a" always connected from 06:00
+// to 22:00 each day; "late-v" a valve (hourly) checking in every 4 h from
+// Oct 22; "daily-v" a valve silent from 01:00 to 05:00 each day. From
+// Sep 1 to Nov 5, all listed and shipped Aug 30.
+func (f *fleet) lateChanges(sequenced bool) {
+	hour := int64(3_600_000)
+	start, change, end := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC).UnixMilli(), time.Date(2026, 10, 22, 0, 0, 0, 0, time.UTC).UnixMilli(), time.Date(2026, 11, 5, 0, 0, 0, 0, time.UTC).UnixMilli()
+	seq := map[string]int{}
+	row := func(id string, ms int64, state string) {
+		if sequenced {
+			fmt.Fprintf(&f.events, "%s,%d,%s,%d\n", id, ms, state, seq[id])
+			seq[id]++
+			return
+		}
+		fmt.Fprintf(&f.events, "%s,%s,%s\n", id, time.UnixMilli(ms).UTC().Format("2006-01-02T15:04:05.000Z"), state)
+	}
+	for _, d := range []struct{ id, model string }{{"late-a", ""}, {"daily-a", ""}, {"late-v", "V"}, {"daily-v", "V"}} {
+		fmt.Fprintf(&f.devices, "%s,2026-08-30,cust-1,,%s,2.0.0\n", d.id, d.model)
+	}
+	row("late-a", start, "connected")
+	for t := change; t < end; t += hour {
+		row("late-a", t+hour/6, "disconnected")
+		row("late-a", t+hour, "connected")
+	}
+	for t := start; t < end; t += 24 * hour {
+		row("daily-a", t+6*hour, "connected")
+		row("daily-a", t+22*hour, "disconnected")
+	}
+	for t := start; t < end; t += hour {
+		if t < change || (t-change)%(4*hour) == 0 {
+			row("late-v", t, "connected")
+			row("late-v", t+1000, "disconnected")
+		}
+		if h := (t / hour) % 24; h < 1 || h > 5 {
+			row("daily-v", t, "connected")
+			row("daily-v", t+1000, "disconnected")
+		}
+	}
 }
 
 // edgeModels are the devices' model values by d % len: V, V2 and L check
@@ -205,10 +249,17 @@ func edgeCasesSameAsLocal(t *testing.T, e *pgtest.Engine) {
 	// the firmware rules all matter somewhere: versions known and
 	// unknown, profiles without OTA, ambiguous rows
 	var sawVersions, sawUnknown, sawNoOTA, sawAmbiguous, sawPartial bool
+	// and the rules of devices down at one time of day, sparse or
+	// intermittent over the window's recent part alone (lateChanges)
+	var sawDailyA, sawDailyV, sawRecentA, sawRecentV bool
 	defer func() {
 		if !t.Failed() && !(sawVersions && sawUnknown && sawNoOTA && sawAmbiguous && sawPartial) {
 			t.Errorf("the fleets do not exercise every firmware and online-day rule: versions %v unknown %v no-OTA %v ambiguous %v partly online %v",
 				sawVersions, sawUnknown, sawNoOTA, sawAmbiguous, sawPartial)
+		}
+		if !t.Failed() && !(sawDailyA && sawDailyV && sawRecentA && sawRecentV) {
+			t.Errorf("the fleets do not exercise every rule of late changes: daily always %v, daily check-in %v, recent intermittent %v, recent sparse %v",
+				sawDailyA, sawDailyV, sawRecentA, sawRecentV)
 		}
 	}()
 	for _, sequenced := range []bool{false, true} {
@@ -263,6 +314,12 @@ func edgeCasesSameAsLocal(t *testing.T, e *pgtest.Engine) {
 					sawUnknown = sawUnknown || f.Unknown > 0
 					sawNoOTA = sawNoOTA || f.NoOTA > 0
 					sawAmbiguous = sawAmbiguous || f.Ambiguous > 0
+					sawDailyA = sawDailyA || want.Uptime.Always.Daily.Devices > 0
+					sawRecentA = sawRecentA || want.Uptime.Always.Sparse.Recent > 0
+					for _, p := range want.Uptime.ByProfile {
+						sawDailyV = sawDailyV || p.Daily.Devices > 0
+						sawRecentV = sawRecentV || p.Sparse.Recent > 0
+					}
 					same(t, want, got.Report)
 					// a rollout's input: every device's online and observed
 					// days, version at H, model and OTA capability

@@ -491,14 +491,12 @@ pdb AS (
          coalesce(bool_or(CASE WHEN every = 0 THEN rb AND %[9]s > 0 ELSE rc AND %[10]s > 0 END) FILTER (WHERE g.i = i0), false) AS dorm,
          coalesce(sum((%[9]s + every - 1) / every) FILTER (WHERE g.i = i0 AND rb AND every > 0 AND %[9]s > 0), 0)::bigint AS missed,
          count(*) FILTER (WHERE g.i = i0 AND (rb AND every > 0 AND %[9]s > 0 OR ra AND every = 0 AND ka = 0 AND %[8]s > 0)) AS stretches,
-         coalesce(sum(CASE WHEN ra THEN %[15]s ELSE 0 END + CASE WHEN rb THEN %[16]s ELSE 0 END) FILTER (WHERE g.i = i0 AND every > 0), 0)::bigint AS obs_r,
-         coalesce(sum((%[16]s + every - 1) / every) FILTER (WHERE g.i = i0 AND rb AND every > 0 AND %[16]s > 0), 0)::bigint AS missed_r,
-         count(*) FILTER (WHERE g.i = i0 AND rb AND every > 0 AND %[16]s > 0) AS stretches_r,
+         %[15]s,
          count(*) FILTER (WHERE g.i = i0 AND walked AND mk AND every > 0 AND t >= @from AND t < @to) AS checkins,
-         count(*) FILTER (WHERE g.i = i0 AND %[19]s) AS daily_n,
-         coalesce(sum(%[17]s) FILTER (WHERE g.i = i0 AND %[19]s), 0) AS daily_w,
-         coalesce(sum(%[17]s * cos(%[18]s)) FILTER (WHERE g.i = i0 AND %[19]s), 0) AS daily_c,
-         coalesce(sum(%[17]s * sin(%[18]s)) FILTER (WHERE g.i = i0 AND %[19]s), 0) AS daily_s,
+         count(*) FILTER (WHERE g.i = i0 AND %[18]s) AS daily_n,
+         coalesce(sum(%[16]s) FILTER (WHERE g.i = i0 AND %[18]s), 0) AS daily_w,
+         coalesce(sum(%[16]s * cos(%[17]s)) FILTER (WHERE g.i = i0 AND %[18]s), 0) AS daily_c,
+         coalesce(sum(%[16]s * sin(%[17]s)) FILTER (WHERE g.i = i0 AND %[18]s), 0) AS daily_s,
          coalesce(sum(CASE WHEN ra THEN %[11]s ELSE 0 END + CASE WHEN rb AND every > 0 THEN %[12]s ELSE 0 END) FILTER (WHERE %[13]s), 0)::bigint AS bobs,
          coalesce(sum(%[11]s) FILTER (WHERE %[13]s AND ra AND ka = 1), 0)::bigint AS bconn,
          coalesce(bool_or((ra AND ka = 1 AND %[11]s > 0) OR (mk AND g.i = i0 AND (src = 1 OR s = 1))) FILTER (WHERE %[13]s), false) AS bact,
@@ -516,9 +514,16 @@ pdb AS (
   ) g
   GROUP BY device_id, g.i
 )`, posInf, mode, p.devInline(), mdJoin, walkFrom, nt, b,
-		ow("t", "ba"), ow("ab", "bb"), ow("ac", "bc"), ob("t", "ba"), ob("ab", "bb"), in, same, recentOverlap("t", "ba"), recentOverlap("ab", "bb"),
-		dailyWeight, dailyAngle, dailyLong)
+		ow("t", "ba"), ow("ab", "bb"), ow("ac", "bc"), ob("t", "ba"), ob("ab", "bb"), in, same, recentSums, dailyWeight, dailyAngle, dailyLong)
 }
+
+// recentSums are a device's sums over the window's recent part (as over
+// W: obs, conn, missed, stretches), the pieces clipped to it.
+var recentSums = fmt.Sprintf(`coalesce(sum(CASE WHEN ra THEN %[1]s ELSE 0 END + CASE WHEN rb AND every > 0 THEN %[2]s ELSE 0 END) FILTER (WHERE g.i = i0), 0)::bigint AS obs_r,
+         coalesce(sum(%[1]s) FILTER (WHERE g.i = i0 AND ra AND ka = 1), 0)::bigint AS conn_r,
+         coalesce(sum((%[2]s + every - 1) / every) FILTER (WHERE g.i = i0 AND rb AND every > 0 AND %[2]s > 0), 0)::bigint AS missed_r,
+         count(*) FILTER (WHERE g.i = i0 AND (rb AND every > 0 AND %[2]s > 0 OR ra AND every = 0 AND ka = 0 AND %[1]s > 0)) AS stretches_r`,
+	recentOverlap("t", "ba"), recentOverlap("ab", "bb"))
 
 // The long down pieces metrics.DailyDown reads: a check-in device's B
 // piece longer than its interval, an always-connected device's A piece
@@ -569,7 +574,7 @@ func deviceSumCTEs(b string) string {
 	return fmt.Sprintf(`pdv AS (
   SELECT device_id, max(every) AS every, bool_or(pieces) AS pieces, sum(obs)::bigint AS obs, sum(conn)::bigint AS conn, bool_or(dorm) AS dorm,
          sum(missed)::bigint AS missed, sum(stretches)::bigint AS stretches,
-         sum(obs_r)::bigint AS obs_r, sum(missed_r)::bigint AS missed_r, sum(stretches_r)::bigint AS stretches_r,
+         sum(obs_r)::bigint AS obs_r, sum(conn_r)::bigint AS conn_r, sum(missed_r)::bigint AS missed_r, sum(stretches_r)::bigint AS stretches_r,
          sum(checkins)::bigint AS checkins, sum(daily_n)::bigint AS daily_n, sum(daily_w) AS daily_w, sum(daily_c) AS daily_c, sum(daily_s) AS daily_s, bool_or(wev) AS wev, bool_or(wact) AS wact, sum(wrows) AS wrows,
          max(n) AS n, max(na) AS na, max(nd) AS nd, max(nbk) AS nbk, min(bkx) AS bkx, max(f) AS f, max(fc) AS fc, max(t0) AS t0, max(tl) AS tl, max(shipped) AS shipped,
          max(en) AS en, min(wst) AS wst, sum(same) AS same, min(same_t) AS same_t
@@ -583,7 +588,7 @@ lp AS (
 ),
 pda AS (
   SELECT v.device_id, v.every, v.obs + coalesce(%[2]s, 0) AS obs, v.conn + coalesce(%[2]s, 0) AS conn, v.dorm, v.missed, v.stretches,
-         v.obs_r, v.missed_r, v.stretches_r, v.checkins, v.daily_n, v.daily_w, v.daily_c, v.daily_s,
+         v.obs_r + coalesce(%[6]s, 0) AS obs_r, v.conn_r + coalesce(%[6]s, 0) AS conn_r, v.missed_r, v.stretches_r, v.checkins, v.daily_n, v.daily_w, v.daily_c, v.daily_s,
          v.pieces OR l.device_id IS NOT NULL AS pieces, v.wev, v.wact, v.wrows, v.n, v.na, v.nd, v.every > 0 AND v.wst IS NOT NULL AS checkin,
          v.same, v.same_t, v.nbk, v.bkx, v.tl, v.shipped,
          CASE WHEN v.every = 0 AND v.f IS NOT NULL THEN CASE WHEN v.fc = v.f THEN v.t0 ELSE %[3]s END
@@ -591,13 +596,14 @@ pda AS (
   FROM pdv v LEFT JOIN lp l USING (device_id)
 ),
 pd AS (
-  SELECT device_id, every, obs, conn, dorm, missed, stretches, obs_r, missed_r, stretches_r, checkins, daily_n, daily_w, daily_c, daily_s FROM pda WHERE pieces
+  SELECT device_id, every, obs, conn, dorm, missed, stretches, obs_r, conn_r, missed_r, stretches_r, checkins, daily_n, daily_w, daily_c, daily_s FROM pda WHERE pieces
 ),
 lpb AS (
   SELECT g.i, l.device_id, %[4]s AS len
   FROM lp l CROSS JOIN LATERAL generate_series(greatest(width_bucket(l.a, %[5]s), 1), least(width_bucket(l.b - 1, %[5]s), cardinality(%[5]s) - 1)) AS g(i)
 )`, leadStart(""),
-		"CASE WHEN l.device_id IS NOT NULL THEN "+windowOverlap("l.a", "l.b")+" END", leadStart("v."), bucketOverlap("l.a", "l.b", b), b)
+		"CASE WHEN l.device_id IS NOT NULL THEN "+windowOverlap("l.a", "l.b")+" END", leadStart("v."), bucketOverlap("l.a", "l.b", b), b,
+		"CASE WHEN l.device_id IS NOT NULL THEN "+recentOverlap("l.a", "l.b")+" END")
 }
 
 // with assembles a WITH clause from CTEs in order.
@@ -732,7 +738,7 @@ func (p *plan) uptimeSelect() string {
     SELECT every > 0 AS checkin, sum(conn)::bigint AS conn, sum(obs)::bigint AS obs, count(*) FILTER (WHERE obs > 0) AS devices, sum(missed)::bigint AS missed,
            count(*) FILTER (WHERE %[6]s) AS sparse, coalesce(sum(conn) FILTER (WHERE %[6]s), 0)::bigint AS sparse_conn,
            coalesce(sum(obs) FILTER (WHERE %[6]s), 0)::bigint AS sparse_obs, min(%[7]s COLLATE "C") FILTER (WHERE %[6]s) AS sparse_example,
-           count(*) FILTER (WHERE %[10]s) AS daily, coalesce(sum(conn) FILTER (WHERE %[10]s), 0)::bigint AS daily_conn,
+           count(*) FILTER (WHERE %[11]s) AS sparse_recent, count(*) FILTER (WHERE %[10]s) AS daily, coalesce(sum(conn) FILTER (WHERE %[10]s), 0)::bigint AS daily_conn,
            coalesce(sum(obs) FILTER (WHERE %[10]s), 0)::bigint AS daily_obs, min(%[7]s COLLATE "C") FILTER (WHERE %[10]s) AS daily_example,
            coalesce(sum(daily_n) FILTER (WHERE %[10]s), 0)::bigint AS daily_stretches, coalesce(sum(daily_w) FILTER (WHERE %[10]s), 0) AS daily_weight,
            coalesce(sum(daily_c) FILTER (WHERE %[10]s), 0) AS daily_cos, coalesce(sum(daily_s) FILTER (WHERE %[10]s), 0) AS daily_sin
@@ -747,7 +753,7 @@ func (p *plan) uptimeSelect() string {
            coalesce(sum(pd.obs) FILTER (WHERE %[9]s), 0)::bigint AS daily_obs, min(%[5]s COLLATE "C") FILTER (WHERE %[9]s) AS daily_example,
            coalesce(sum(pd.daily_n) FILTER (WHERE %[9]s), 0)::bigint AS daily_stretches, coalesce(sum(pd.daily_w) FILTER (WHERE %[9]s), 0) AS daily_weight,
            coalesce(sum(pd.daily_c) FILTER (WHERE %[9]s), 0) AS daily_cos, coalesce(sum(pd.daily_s) FILTER (WHERE %[9]s), 0) AS daily_sin
-    FROM dm m LEFT JOIN pd USING (device_id) WHERE m.profile IS NOT NULL GROUP BY m.profile) x) AS profiles`, never, retired, p.idText("device_id"), sparseSQL, p.idText("pd.device_id"), intermittent(""), p.idText("device_id"), sparseRecentSQL, dailySQL, "every = 0 AND "+dailyDown(""))
+    FROM dm m LEFT JOIN pd USING (device_id) WHERE m.profile IS NOT NULL GROUP BY m.profile) x) AS profiles`, never, retired, p.idText("device_id"), sparseSQL, p.idText("pd.device_id"), intermittent(""), p.idText("device_id"), sparseRecentSQL, dailySQL, "every = 0 AND "+dailyDown(""), intermittentRecent(""))
 }
 
 // dailySQL is metrics.DailyDown of a check-in device pd beside its mode m
@@ -785,7 +791,20 @@ func sparseOver(suffix string) string {
 // prefixed by v: "" or "pd."): always connected, connected less than half
 // of its observed time, in at least 10 pieces of down time.
 func intermittent(v string) string {
-	return fmt.Sprintf("%[1]severy = 0 AND %[1]sobs > 0 AND %[1]sstretches >= %[2]d AND 2 * %[1]sconn < %[1]sobs", v, metrics.SparseMinStretches)
+	return "(" + intermittentOver(v, "") + " OR " + intermittentOver(v, "_r") + ")"
+}
+
+// intermittentRecent: intermittent over the window's recent part alone
+// (metrics.SparseUptime.Recent).
+func intermittentRecent(v string) string {
+	return intermittentOver(v, "_r") + " AND NOT coalesce(" + intermittentOver(v, "") + ", false)"
+}
+
+// intermittentOver is metrics.Intermittent over the sums of a device of pd
+// whose column names end in suffix: "" the window's, "_r" its recent
+// part's.
+func intermittentOver(v, suffix string) string {
+	return fmt.Sprintf("%[1]severy = 0 AND %[1]sobs%[3]s > 0 AND %[1]sstretches%[3]s >= %[2]d AND 2 * %[1]sconn%[3]s < %[1]sobs%[3]s", v, metrics.SparseMinStretches, suffix)
 }
 
 // bucketCTEs: per bucket i of the bounds (1…cardinality−1) and device,
@@ -997,7 +1016,7 @@ func (p *plan) healthParts() ([]string, string) {
          coalesce(sum(pd.obs) FILTER (WHERE %[1]s), 0)::bigint AS sparse_obs, min(%[2]s COLLATE "C") FILTER (WHERE %[1]s) AS sparse_example,
          count(*) FILTER (WHERE %[3]s) AS sparse_recent
   FROM pd JOIN dev d USING (device_id) LEFT JOIN dm m USING (device_id) WHERE d.customer_id IS NOT NULL GROUP BY d.customer_id
-)`, "("+sparseSQL+" OR "+intermittent("pd.")+")", p.idText("pd.device_id"), sparseRecentSQL), "cust AS (\n  SELECT customer_id FROM dev WHERE customer_id IS NOT NULL UNION "+tkAll+"\n)")
+)`, "("+sparseSQL+" OR "+intermittent("pd.")+")", p.idText("pd.device_id"), "("+sparseRecentSQL+" OR "+intermittentRecent("pd.")+")"), "cust AS (\n  SELECT customer_id FROM dev WHERE customer_id IS NOT NULL UNION "+tkAll+"\n)")
 	return ctes, `SELECT c.customer_id, coalesce(f.n, 0) AS devices, coalesce(f.used, 0) AS used, coalesce(tk.n, 0) AS tickets,
   coalesce(up.conn, 0) AS connected_us, coalesce(up.obs, 0) AS observed_us,
   coalesce(up.sparse, 0) AS sparse, coalesce(up.sparse_conn, 0) AS sparse_conn, coalesce(up.sparse_obs, 0) AS sparse_obs, up.sparse_example,

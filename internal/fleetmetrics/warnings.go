@@ -523,6 +523,17 @@ func recentPhrase(sp metrics.SparseUptime, r metrics.Report) string {
 	if sp.Recent == 0 {
 		return ""
 	}
+	days, span := recentSpan(r)
+	const why = "an interval that changed inside the window, as a firmware rollout changes it, or losses that grew"
+	if sp.Recent == sp.Devices {
+		return fmt.Sprintf(" over the window's last %s days of data (%s; not over all of it: %s)", days, span, why)
+	}
+	return fmt.Sprintf(" (%s of them over the window's last %s days of data alone, %s: %s)", render.Number(float64(sp.Recent), 0), days, span, why)
+}
+
+// recentSpan is the length of the window's recent part in days and its
+// dates (metrics.Window.RecentFrom, to min(W's end, H)).
+func recentSpan(r metrics.Report) (days, span string) {
 	day := func(us int64) string {
 		t := time.UnixMicro(us).UTC()
 		if t.Equal(t.Truncate(24 * time.Hour)) {
@@ -532,12 +543,7 @@ func recentPhrase(sp metrics.SparseUptime, r metrics.Report) string {
 	}
 	from := r.Window.RecentFrom(r.Horizon)
 	to := min(r.Window.To, max(r.Horizon, r.Window.From))
-	days, span := render.Number(float64(to-from)/86_400e6, 1), day(from)+" to "+day(to)
-	const why = "an interval that changed inside the window, as a firmware rollout changes it, or losses that grew"
-	if sp.Recent == sp.Devices {
-		return fmt.Sprintf(" over the window's last %s days of data (%s; not over all of it: %s)", days, span, why)
-	}
-	return fmt.Sprintf(" (%s of them over the window's last %s days of data alone, %s: %s)", render.Number(float64(sp.Recent), 0), days, span, why)
+	return render.Number(float64(to-from)/86_400e6, 1), day(from) + " to " + day(to)
 }
 
 // frequentWarning warns of a check-in profile whose devices checked in at
@@ -675,9 +681,22 @@ func intermittentWarning(out *Outcome) {
 	if sp.Devices == 1 {
 		were, their, they = "was", "its", "it was"
 	}
-	out.Problems.Warnf(diag.Row, statPath(out, planfile.KindEvents), 0, 0, "%s of the %s devices counted as always connected (e.g. %q) %s connected less than half of %s observed time, in %d or more pieces after a disconnect (%s uptime %s; always connected: %s%s): a device that sleeps by design and connects to report reads so: give such devices their check-in profile in the devices input's model column (a devices.yaml profile with checkin:, or a value metrics.models maps to one); if %s meant to stay connected, %s down that much",
+	// devices so over the window's recent part alone: since a change
+	recent := ""
+	if sp.Recent > 0 {
+		days, span := recentSpan(out.report)
+		who := render.Number(float64(sp.Recent), 0) + " of them were"
+		switch {
+		case sp.Recent == sp.Devices && sp.Devices == 1:
+			who = "it was"
+		case sp.Recent == sp.Devices:
+			who = "they were"
+		}
+		recent = fmt.Sprintf("; %s so over the window's last %s days of data alone (%s), not over all of it: a change inside the window, as a firmware release that drops the connection, or a network that got worse", who, days, span)
+	}
+	out.Problems.Warnf(diag.Row, statPath(out, planfile.KindEvents), 0, 0, "%s of the %s devices counted as always connected (e.g. %q) %s connected less than half of %s observed time, in %d or more pieces after a disconnect (%s uptime %s; always connected: %s%s): a device that sleeps by design and connects to report reads so: give such devices their check-in profile in the devices input's model column (a devices.yaml profile with checkin:, or a value metrics.models maps to one); if %s meant to stay connected, %s down that much%s",
 		render.Number(float64(sp.Devices), 0), render.Number(float64(u.Always.Devices), 0), clipID(sp.Example), were, their, metrics.SparseMinStretches,
-		their, render.Percent(float64(sp.ConnectedUS)/float64(sp.ObservedUS), 2), render.Percent(u.Always.Value, 2), without, they, they)
+		their, render.Percent(float64(sp.ConnectedUS)/float64(sp.ObservedUS), 2), render.Percent(u.Always.Value, 2), without, they, they, recent)
 }
 
 // customerSparseWarning warns of the customers whose health band its

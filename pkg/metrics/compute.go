@@ -831,12 +831,16 @@ func (wk *worker) addUptime(sp *span, d *Data, i int, a *pieces, checkin bool) {
 	var sparse SparseUptime
 	k := sp.profileOf(d, i)
 	var overW, recent bool
-	if checkin && k >= 0 {
+	switch {
+	case checkin && k >= 0:
 		reach := sp.modeOf(d, i).Reach()
 		overW = SparseCheckins(a.obs, a.missed, a.stretches, a.every, reach)
 		recent = !overW && SparseCheckins(a.recentObs, a.recentMissed, a.recentStretches, a.every, reach)
+	case !checkin:
+		overW = Intermittent(a.obs, a.conn, a.stretches)
+		recent = !overW && Intermittent(a.recentObs, a.recentConn, a.recentStretches)
 	}
-	if overW || recent || !checkin && Intermittent(a.obs, a.conn, a.stretches) {
+	if overW || recent {
 		sparse = SparseUptime{Devices: 1, ConnectedUS: a.conn, ObservedUS: a.obs, Example: d.devices.Names[i]}
 		if recent {
 			sparse.Recent = 1

@@ -119,9 +119,10 @@ type SparseUptime struct {
 	ConnectedUS, ObservedUS int64
 	// Example is the least of their ids, in byte order ("": none).
 	Example string
-	// Recent counts those of the check-in devices that are sparse over
-	// the window's last RecentSpan alone, not over the whole window: a
-	// heartbeat that changed inside it.
+	// Recent counts those that are so over the window's recent part
+	// alone (Window.RecentFrom), not over the whole window: a heartbeat
+	// that changed inside it, a firmware that started dropping its
+	// connection.
 	Recent int
 }
 
@@ -221,10 +222,10 @@ type pieces struct {
 	stretches int
 	// disconnects: an always-connected device's disconnect events walked
 	disconnects int
-	// recent*: a check-in device's observed time, missed check-ins and
-	// unreachable stretches over the window's last RecentSpan
+	// recent*: the device's observed and connected time, missed
+	// check-ins and down stretches over the window's recent part
 	// (Window.RecentFrom), clipped as over the window
-	recentObs                     int64
+	recentObs, recentConn         int64
 	recentMissed, recentStretches int
 	// daily*: a check-in device's unreachable stretches in the window
 	// longer than its interval, their weights and weighted start angles
@@ -273,11 +274,15 @@ func (p *pieces) add(a, b int64, connected, dormant bool) {
 			}
 		}
 	}
-	if p.every > 0 && !dormant {
+	if !dormant {
 		if lo, hi := max(a, sp.recent), min(b, w.To); lo < hi {
 			p.recentObs += hi - lo
-			if !connected {
-				p.recentMissed += int((hi - lo + p.every - 1) / p.every)
+			if connected {
+				p.recentConn += hi - lo
+			} else {
+				if p.every > 0 {
+					p.recentMissed += int((hi - lo + p.every - 1) / p.every)
+				}
 				p.recentStretches++
 			}
 		}

@@ -347,6 +347,44 @@ func TestAlwaysConnectedDailyDownWarned(t *testing.T) {
 	}
 }
 
+// Devices counted as always connected that connect only briefly since a
+// change late in the window are warned of over its recent part: over
+// [Oct 1, Oct 15), H at its end, a1 (no model value) connects at Oct 1
+// 00:00 and stays (336 h); a2 too, until it drops each hour from the day
+// given: connected the first 15 minutes of each hour, 45 minutes down.
+//   - from Oct 8, the recent part's start: 42 of its 168 h connected, in
+//     168 pieces (25%: intermittent over the last 7 days); over the
+//     window 210 of 336 h (62.5%, not); always connected 546 of 672 h
+//     (81.25%), 100% without a2: warned, saying it is the last 7 days;
+//   - from Oct 12: 96 + 18 of 168 h over the last 7 days (67.9%): not.
+func TestIntermittentSinceAChangeWarned(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		from    int // the day a2 starts dropping
+		warning string
+	}{
+		{"from Oct 8", 8, `1 of the 2 devices counted as always connected (e.g. "a2") was connected less than half of its observed time, in 10 or more pieces after a disconnect (its uptime 62.5%; always connected: 81.25%, 100% without them)`},
+		{"from Oct 12", 12, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var ev strings.Builder
+			ev.WriteString("device_id,timestamp,event\na1,2026-10-01T00:00:00Z,connected\na2,2026-10-01T00:00:00Z,connected\n")
+			for at := time.Date(2026, 10, c.from, 0, 0, 0, 0, time.UTC); at.Before(time.Date(2026, 10, 15, 0, 0, 0, 0, time.UTC)); at = at.Add(time.Hour) {
+				fmt.Fprintf(&ev, "a2,%s,disconnected\n", at.Add(15*time.Minute).Format(time.RFC3339))
+				if next := at.Add(time.Hour); next.Before(time.Date(2026, 10, 15, 0, 0, 0, 0, time.UTC)) {
+					fmt.Fprintf(&ev, "a2,%s,connected\n", next.Format(time.RFC3339))
+				}
+			}
+			want := c.warning
+			if want != "" {
+				want += ": a device that sleeps by design and connects to report reads so: give such devices their check-in profile in the devices input's model column (a devices.yaml profile with checkin:, or a value metrics.models maps to one); if it was meant to stay connected, it was down that much; it was so over the window's last 7 days of data alone (2026-10-08 to 2026-10-15), not over all of it"
+			}
+			alwaysWarning(t, ev.String(), "metrics:\n  from: 2026-10-01T00:00:00Z\n  to: 2026-10-15T00:00:00Z\n  as_of: 2026-10-15T00:00:00Z\n  inputs: {devices: devices.csv, events: events.csv}\n",
+				"counted as always connected (e.g.", want)
+		})
+	}
+}
+
 // valveRepo writes a repo of the hourly valve profile (checkinDevices)
 // whose devices input lists ids (space-separated, shipped 2026-09-01) and
 // whose events are events, over [Oct 1 00:00, Oct 2 06:00), H at its end.

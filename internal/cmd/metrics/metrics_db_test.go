@@ -1361,11 +1361,6 @@ func TestAlwaysConnectedDailyDownFromTables(t *testing.T) {
 	units := []string{"drip-000001", "drip-000002", "drip-000003"}
 	const from = 1790726400000 // 2026-09-30T00:00:00Z
 	want, stderr := filesWarning(t, warning, func(files string) {
-		cmdtest.KeepLines(t, files, "lifecycle.csv", func(line string) bool {
-			f := strings.Split(strings.TrimSpace(line), ",")
-			ms, err := strconv.ParseInt(f[1], 10, 64)
-			return err != nil || !slices.Contains(units, f[0]) || ms < from
-		})
 		var b strings.Builder
 		for d := range 41 {
 			for _, u := range units {
@@ -1373,7 +1368,7 @@ func TestAlwaysConnectedDailyDownFromTables(t *testing.T) {
 				fmt.Fprintf(&b, "%s,%d,connected\n%s,%d,disconnected\n", u, day+6*3_600_000, u, day+22*3_600_000)
 			}
 		}
-		cmdtest.AppendFile(t, files, "exports/lifecycle.csv", b.String())
+		replaceLifecycle(t, files, units, from, b.String())
 	})
 	if !strings.Contains(want, `3 of the 190 devices counted as always connected (e.g. "drip-000001") were disconnected at one time of day, day after day: 14 or more stretches each over 15m`) {
 		t.Fatalf("no warning from the files:\n%s", stderr)
@@ -1383,6 +1378,47 @@ func TestAlwaysConnectedDailyDownFromTables(t *testing.T) {
 		`INSERT INTO {schema}.lifecycle ("clientId", ts_ms, event_type)
 		 SELECT u, 1790726400000 + d::bigint * 86400000 + h::bigint * 3600000, CASE WHEN h = 6 THEN 'connected' ELSE 'disconnected' END
 		 FROM unnest(ARRAY['drip-000001', 'drip-000002', 'drip-000003']) u, generate_series(0, 40) d, unnest(ARRAY[6, 22]) h`)
+}
+
+// Always-connected devices intermittent over the window's recent part
+// alone are counted alike by the files and each engine: five of the
+// example's first-batch units connected 5 minutes in every 20 from
+// Oct 25 on warn with the same devices, uptimes and recent part.
+func TestIntermittentSinceAChangeFromTables(t *testing.T) {
+	warning := func(stderr string) string { return warningWith(stderr, "counted as always connected (e.g.") }
+	units := []string{"drip-000010", "drip-000011", "drip-000012", "drip-000013", "drip-000014"}
+	const from, to = 1792886400000, 1794268800000 // 2026-10-25, 2026-11-10
+	want, stderr := filesWarning(t, warning, func(files string) {
+		var b strings.Builder
+		for t := int64(from); t < to; t += 20 * 60_000 {
+			for _, u := range units {
+				fmt.Fprintf(&b, "%s,%d,connected\n%s,%d,disconnected\n", u, t, u, t+5*60_000)
+			}
+		}
+		replaceLifecycle(t, files, units, from, b.String())
+	})
+	if !strings.Contains(want, `5 of the 191 devices counted as always connected (e.g. "drip-000010") were each connected less than half`) || !strings.Contains(want, "; 4 of them were so over the window's last 7 days of data alone (2026-10-25 to 2026-11-01)") {
+		t.Fatalf("no warning from the files:\n%s", stderr)
+	}
+	sameWarningFromTables(t, warning, want,
+		`DELETE FROM {schema}.lifecycle WHERE "clientId" IN ('drip-000010', 'drip-000011', 'drip-000012', 'drip-000013', 'drip-000014') AND ts_ms >= 1792886400000`,
+		`INSERT INTO {schema}.lifecycle ("clientId", ts_ms, event_type)
+		 SELECT u, t + CASE WHEN e = 'connected' THEN 0 ELSE 300000 END, e
+		 FROM unnest(ARRAY['drip-000010', 'drip-000011', 'drip-000012', 'drip-000013', 'drip-000014']) u,
+		      generate_series(1792886400000::bigint, 1794268800000::bigint - 1, 1200000::bigint) t, unnest(ARRAY['connected', 'disconnected']) e`)
+}
+
+// replaceLifecycle rewrites the example's lifecycle export in repo
+// without the rows of units at or after from (epoch ms), and with rows
+// appended.
+func replaceLifecycle(t *testing.T, repo string, units []string, from int64, rows string) {
+	t.Helper()
+	cmdtest.KeepLines(t, repo, "lifecycle.csv", func(line string) bool {
+		f := strings.Split(strings.TrimSpace(line), ",")
+		ms, err := strconv.ParseInt(f[1], 10, 64)
+		return err != nil || !slices.Contains(units, f[0]) || ms < from
+	})
+	cmdtest.AppendFile(t, repo, "exports/lifecycle.csv", rows)
 }
 
 // The intermittent always-connected devices are counted alike by the
