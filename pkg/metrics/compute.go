@@ -37,8 +37,10 @@ const RecentSpan = 7 * 86_400_000_000
 // when that is later (a short window, data that ends early in it). A
 // check-in device sparse over it alone checks in less often than its
 // profile says since a change inside the window (SparseCheckins: a
-// firmware rollout that lengthened the heartbeat). Taken before H, not
-// before the window's end, so that a month in progress has one.
+// firmware rollout that lengthened the heartbeat); an always-connected
+// one intermittent over it alone has dropped its connection since
+// (Intermittent). Taken before H, not before the window's end, so that a
+// month in progress has one.
 func (w Window) RecentFrom(horizon int64) int64 {
 	end := min(w.To, max(horizon, w.From))
 	return max(w.From, end-RecentSpan)

@@ -143,7 +143,9 @@ func (s *SparseUptime) add(o SparseUptime) {
 // than half of it in at least 10 pieces: what a device that sleeps by
 // design gives when counted as always connected (a battery valve that
 // connects for a second each hour reads 0.02%), and one that keeps losing
-// its connection. Both engines apply this rule, in integers.
+// its connection. Both engines apply this rule, in integers, to a
+// device's sums over the window and over its recent part
+// (Window.RecentFrom): a device is intermittent over either.
 func Intermittent(observed, connected int64, stretches int) bool {
 	return observed > 0 && stretches >= SparseMinStretches && 2*connected < observed
 }
