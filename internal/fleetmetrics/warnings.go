@@ -535,14 +535,12 @@ func recentPhrase(sp metrics.SparseUptime, r metrics.Report) string {
 // dates (metrics.Window.RecentFrom, to min(W's end, H)).
 func recentSpan(r metrics.Report) (days, span string) {
 	day := func(us int64) string {
-		t := time.UnixMicro(us).UTC()
-		if t.Equal(t.Truncate(24 * time.Hour)) {
+		if t := time.UnixMicro(us).UTC(); t.Equal(t.Truncate(24 * time.Hour)) {
 			return t.Format(time.DateOnly)
 		}
-		return t.Format(time.RFC3339)
+		return isoMicro(us)
 	}
-	from := r.Window.RecentFrom(r.Horizon)
-	to := min(r.Window.To, max(r.Horizon, r.Window.From))
+	from, to := r.Window.RecentFrom(r.Horizon), r.Window.DataEnd(r.Horizon)
 	return render.Number(float64(to-from)/86_400e6, 1), day(from) + " to " + day(to)
 }
 

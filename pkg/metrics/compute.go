@@ -42,8 +42,13 @@ const RecentSpan = 7 * 86_400_000_000
 // (Intermittent). Taken before H, not before the window's end, so that a
 // month in progress has one.
 func (w Window) RecentFrom(horizon int64) int64 {
-	end := min(w.To, max(horizon, w.From))
-	return max(w.From, end-RecentSpan)
+	return max(w.From, w.DataEnd(horizon)-RecentSpan)
+}
+
+// DataEnd is where the data that reaches horizon H ends inside window w:
+// min(w's end, H), not before w's start.
+func (w Window) DataEnd(horizon int64) int64 {
+	return min(w.To, max(horizon, w.From))
 }
 
 // Component is one input of the customer health score, normalised as
@@ -837,10 +842,10 @@ func (wk *worker) addUptime(sp *span, d *Data, i int, a *pieces, checkin bool) {
 	case checkin && k >= 0:
 		reach := sp.modeOf(d, i).Reach()
 		overW = SparseCheckins(a.obs, a.missed, a.stretches, a.every, reach)
-		recent = !overW && SparseCheckins(a.recentObs, a.recentMissed, a.recentStretches, a.every, reach)
+		recent = !overW && SparseCheckins(a.recent.obs, a.recent.missed, a.recent.stretches, a.every, reach)
 	case !checkin:
 		overW = Intermittent(a.obs, a.conn, a.stretches)
-		recent = !overW && Intermittent(a.recentObs, a.recentConn, a.recentStretches)
+		recent = !overW && Intermittent(a.recent.obs, a.recent.conn, a.recent.stretches)
 	}
 	if overW || recent {
 		sparse = SparseUptime{Devices: 1, ConnectedUS: a.conn, ObservedUS: a.obs, Example: d.devices.Names[i]}

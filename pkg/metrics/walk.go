@@ -214,21 +214,15 @@ type pieces struct {
 	wk         *worker
 	active     []bool
 	start, end int64
-	conn, obs  int64
-	dormantW   bool
-	every      int64 // P of a check-in device (missed check-ins); 0: none
-	missed     int
-	// stretches: the pieces of down time in the window — a check-in
-	// device's unreachable stretches (each counts missed check-ins), an
-	// always-connected device's time after each disconnect event
-	stretches int
+	// the sums over the window
+	spanSums
+	dormantW bool
+	every    int64 // P of a check-in device (missed check-ins); 0: none
 	// disconnects: an always-connected device's disconnect events walked
 	disconnects int
-	// recent*: the device's observed and connected time, missed
-	// check-ins and down stretches over the window's recent part
-	// (Window.RecentFrom), clipped as over the window
-	recentObs, recentConn         int64
-	recentMissed, recentStretches int
+	// recent: the sums over the window's recent part
+	// (Window.RecentFrom), the pieces clipped as over the window
+	recent spanSums
 	// daily*: a check-in device's unreachable stretches in the window
 	// longer than its interval, their weights and weighted start angles
 	// (DailyDown)
@@ -237,6 +231,30 @@ type pieces struct {
 	// checkinsW: a check-in device's check-ins in the window, before its
 	// retirement
 	checkinsW int
+}
+
+// spanSums are a device's sums over a span of time (the window, its recent
+// part): observed and connected time, missed check-ins, and stretches —
+// the pieces of down time in it: a check-in device's unreachable
+// stretches (each counts missed check-ins), an always-connected device's
+// time after each disconnect event.
+type spanSums struct {
+	conn, obs         int64
+	missed, stretches int
+}
+
+// add accounts a piece's time d in the span, connected or down; every is
+// P of a check-in device (0: none).
+func (s *spanSums) add(d int64, connected bool, every int64) {
+	s.obs += d
+	if connected {
+		s.conn += d
+		return
+	}
+	if every > 0 {
+		s.missed += int((d + every - 1) / every)
+	}
+	s.stretches++
 }
 
 // add accounts [a, b) in a state: connected, down, or dormant.
@@ -251,43 +269,25 @@ func (p *pieces) add(a, b int64, connected, dormant bool) {
 		if dormant {
 			p.dormantW = true
 		} else {
-			p.obs += hi - lo
-			if connected {
-				p.conn += hi - lo
-			} else {
-				if p.every > 0 {
-					p.missed += int((hi - lo + p.every - 1) / p.every)
-				}
-				// a long stretch (DailyDown): longer than a check-in
-				// device's interval, an always-connected device's 15 min
-				long := p.every
-				if long == 0 {
-					long = DailyMinAlwaysStretch
-				}
-				if hi-lo > long {
-					wt := float64(min(hi-lo, DailyMaxWeight))
-					sin, cos := math.Sincos(DailyAngle(lo))
-					p.dailyN++
-					p.dailyW += wt
-					p.dailyCos += wt * cos
-					p.dailySin += wt * sin
-				}
-				p.stretches++
+			p.spanSums.add(hi-lo, connected, p.every)
+			// a long stretch (DailyDown): longer than a check-in
+			// device's interval, an always-connected device's 15 min
+			long := p.every
+			if long == 0 {
+				long = DailyMinAlwaysStretch
+			}
+			if !connected && hi-lo > long {
+				wt := float64(min(hi-lo, DailyMaxWeight))
+				sin, cos := math.Sincos(DailyAngle(lo))
+				p.dailyN++
+				p.dailyW += wt
+				p.dailyCos += wt * cos
+				p.dailySin += wt * sin
 			}
 		}
 	}
-	if !dormant {
-		if lo, hi := max(a, sp.recent), min(b, w.To); lo < hi {
-			p.recentObs += hi - lo
-			if connected {
-				p.recentConn += hi - lo
-			} else {
-				if p.every > 0 {
-					p.recentMissed += int((hi - lo + p.every - 1) / p.every)
-				}
-				p.recentStretches++
-			}
-		}
+	if lo, hi := max(a, sp.recent), min(b, w.To); lo < hi && !dormant {
+		p.recent.add(hi-lo, connected, p.every)
 	}
 	nm := len(bounds) - 1
 	if dormant || nm <= 0 || b <= bounds[0] || a >= bounds[nm] {
