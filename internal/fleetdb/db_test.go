@@ -220,7 +220,7 @@ func same(t *testing.T, want, got metrics.Report) {
 			}
 			// the devices down at one time of day: counts exact, the
 			// sums of float weights and angles to a relative 1e-9
-			if a.Daily.SparseUptime != b.Daily.SparseUptime || a.Daily.Stretches != b.Daily.Stretches {
+			if a.Daily.SparseUptime != b.Daily.SparseUptime || a.Daily.Stretches != b.Daily.Stretches || a.Daily.Length != b.Daily.Length {
 				t.Errorf("%s devices down at one time of day: local %+v, postgres %+v", what, a.Daily, b.Daily)
 			}
 			for _, f := range [][2]float64{{a.Daily.Weight, b.Daily.Weight}, {a.Daily.Cos, b.Daily.Cos}, {a.Daily.Sin, b.Daily.Sin}} {

@@ -835,6 +835,7 @@ type modeRow struct {
 	SparseObservedUS  int64   `json:"sparse_obs"`
 	SparseExample     *string `json:"sparse_example"`
 	SparseRecent      int     `json:"sparse_recent"`
+	SparseDaily       int     `json:"sparse_daily"`
 	// the check-in devices down at one time of day (profiles only)
 	Daily          int     `json:"daily"`
 	DailyConn      int64   `json:"daily_conn"`
@@ -842,6 +843,7 @@ type modeRow struct {
 	DailyExample   *string `json:"daily_example"`
 	DailyStretches int     `json:"daily_stretches"`
 	DailyWeight    float64 `json:"daily_weight"`
+	DailyLength    int64   `json:"daily_length"`
 	DailyCos       float64 `json:"daily_cos"`
 	DailySin       float64 `json:"daily_sin"`
 }
@@ -849,12 +851,12 @@ type modeRow struct {
 func (m modeRow) uptime() metrics.ModeUptime {
 	u := metrics.ModeUptimeOf(m.ConnectedUS, m.ObservedUS, m.Devices, m.Missed)
 	u.Checkins = m.Checkins
-	u.Sparse = metrics.SparseUptime{Devices: m.Sparse, ConnectedUS: m.SparseConnectedUS, ObservedUS: m.SparseObservedUS, Recent: m.SparseRecent}
+	u.Sparse = metrics.SparseUptime{Devices: m.Sparse, ConnectedUS: m.SparseConnectedUS, ObservedUS: m.SparseObservedUS, Recent: m.SparseRecent, Daily: m.SparseDaily}
 	if m.SparseExample != nil {
 		u.Sparse.Example = *m.SparseExample
 	}
 	u.Daily = metrics.DailyUptime{SparseUptime: metrics.SparseUptime{Devices: m.Daily, ConnectedUS: m.DailyConn, ObservedUS: m.DailyObs},
-		Stretches: m.DailyStretches, Weight: m.DailyWeight, Cos: m.DailyCos, Sin: m.DailySin}
+		Stretches: m.DailyStretches, Length: m.DailyLength, Weight: m.DailyWeight, Cos: m.DailyCos, Sin: m.DailySin}
 	if m.DailyExample != nil {
 		u.Daily.Example = *m.DailyExample
 	}
@@ -884,6 +886,7 @@ type customerRow struct {
 	SparseObs     int64   `json:"sparse_obs"`
 	SparseExample *string `json:"sparse_example"`
 	SparseRecent  int     `json:"sparse_recent"`
+	SparseDaily   int     `json:"sparse_daily"`
 }
 
 // deviceMetrics puts deviceSQL's three JSON values (each null when the
@@ -972,7 +975,7 @@ func (p *plan) deviceMetrics(uptime, mad, customers []byte, o metrics.Options, r
 		for i, c := range rows {
 			counts[i] = metrics.CustomerCounts{Customer: c.Customer, Devices: c.Devices, Used: c.Used, Tickets: c.Tickets,
 				ConnectedUS: c.ConnectedUS, ObservedUS: c.ObservedUS,
-				Sparse: metrics.SparseUptime{Devices: c.Sparse, ConnectedUS: c.SparseConn, ObservedUS: c.SparseObs, Recent: c.SparseRecent}}
+				Sparse: metrics.SparseUptime{Devices: c.Sparse, ConnectedUS: c.SparseConn, ObservedUS: c.SparseObs, Recent: c.SparseRecent, Daily: c.SparseDaily}}
 			if c.SparseExample != nil {
 				counts[i].Sparse.Example = *c.SparseExample
 			}

@@ -494,7 +494,7 @@ pdb AS (
          %[15]s,
          count(*) FILTER (WHERE g.i = i0 AND walked AND mk AND every > 0 AND t >= @from AND t < @to) AS checkins,
          count(*) FILTER (WHERE g.i = i0 AND %[18]s) AS daily_n,
-         coalesce(sum(%[16]s) FILTER (WHERE g.i = i0 AND %[18]s), 0) AS daily_w,
+         coalesce(sum(%[16]s) FILTER (WHERE g.i = i0 AND %[18]s), 0) AS daily_w, coalesce(sum(%[19]s) FILTER (WHERE g.i = i0 AND %[18]s), 0)::bigint AS daily_len,
          coalesce(sum(%[16]s * cos(%[17]s)) FILTER (WHERE g.i = i0 AND %[18]s), 0) AS daily_c,
          coalesce(sum(%[16]s * sin(%[17]s)) FILTER (WHERE g.i = i0 AND %[18]s), 0) AS daily_s,
          coalesce(sum(CASE WHEN ra THEN %[11]s ELSE 0 END + CASE WHEN rb AND every > 0 THEN %[12]s ELSE 0 END) FILTER (WHERE %[13]s), 0)::bigint AS bobs,
@@ -514,7 +514,7 @@ pdb AS (
   ) g
   GROUP BY device_id, g.i
 )`, posInf, mode, p.devInline(), mdJoin, walkFrom, nt, b,
-		ow("t", "ba"), ow("ab", "bb"), ow("ac", "bc"), ob("t", "ba"), ob("ab", "bb"), in, same, recentSums, dailyWeight, dailyAngle, dailyLong)
+		ow("t", "ba"), ow("ab", "bb"), ow("ac", "bc"), ob("t", "ba"), ob("ab", "bb"), in, same, recentSums, dailyWeight, dailyAngle, dailyLong, dailyLength)
 }
 
 // recentSums are a device's sums over the window's recent part (as over
@@ -527,12 +527,13 @@ var recentSums = fmt.Sprintf(`coalesce(sum(CASE WHEN ra THEN %[1]s ELSE 0 END + 
 
 // The long down pieces metrics.DailyDown reads: a check-in device's B
 // piece longer than its interval, an always-connected device's A piece
-// in state 0 longer than 15 min; their weight (time in the window, up to
-// 12 h) and start angle.
+// in state 0 longer than 15 min; their time in the window, their weight
+// (that time, up to 12 h) and start angle.
 var (
 	dailyLong = fmt.Sprintf("(rb AND every > 0 AND %s > every OR ra AND every = 0 AND ka = 0 AND %s > %d)",
 		windowOverlap("ab", "bb"), windowOverlap("t", "ba"), metrics.DailyMinAlwaysStretch)
-	dailyWeight = fmt.Sprintf("least(CASE WHEN every > 0 THEN %s ELSE %s END, %d)::float8", windowOverlap("ab", "bb"), windowOverlap("t", "ba"), metrics.DailyMaxWeight)
+	dailyLength = fmt.Sprintf("CASE WHEN every > 0 THEN %s ELSE %s END", windowOverlap("ab", "bb"), windowOverlap("t", "ba"))
+	dailyWeight = fmt.Sprintf("least(%s, %d)::float8", dailyLength, metrics.DailyMaxWeight)
 )
 
 // dailyAngle is metrics.DailyAngle of a down piece's start in the window
@@ -575,7 +576,7 @@ func deviceSumCTEs(b string) string {
   SELECT device_id, max(every) AS every, bool_or(pieces) AS pieces, sum(obs)::bigint AS obs, sum(conn)::bigint AS conn, bool_or(dorm) AS dorm,
          sum(missed)::bigint AS missed, sum(stretches)::bigint AS stretches,
          sum(obs_r)::bigint AS obs_r, sum(conn_r)::bigint AS conn_r, sum(missed_r)::bigint AS missed_r, sum(stretches_r)::bigint AS stretches_r,
-         sum(checkins)::bigint AS checkins, sum(daily_n)::bigint AS daily_n, sum(daily_w) AS daily_w, sum(daily_c) AS daily_c, sum(daily_s) AS daily_s, bool_or(wev) AS wev, bool_or(wact) AS wact, sum(wrows) AS wrows,
+         sum(checkins)::bigint AS checkins, sum(daily_n)::bigint AS daily_n, sum(daily_w) AS daily_w, sum(daily_len)::bigint AS daily_len, sum(daily_c) AS daily_c, sum(daily_s) AS daily_s, bool_or(wev) AS wev, bool_or(wact) AS wact, sum(wrows) AS wrows,
          max(n) AS n, max(na) AS na, max(nd) AS nd, max(nbk) AS nbk, min(bkx) AS bkx, max(f) AS f, max(fc) AS fc, max(t0) AS t0, max(tl) AS tl, max(shipped) AS shipped,
          max(en) AS en, min(wst) AS wst, sum(same) AS same, min(same_t) AS same_t
   FROM pdb GROUP BY device_id
@@ -588,7 +589,7 @@ lp AS (
 ),
 pda AS (
   SELECT v.device_id, v.every, v.obs + coalesce(%[2]s, 0) AS obs, v.conn + coalesce(%[2]s, 0) AS conn, v.dorm, v.missed, v.stretches,
-         v.obs_r + coalesce(%[6]s, 0) AS obs_r, v.conn_r + coalesce(%[6]s, 0) AS conn_r, v.missed_r, v.stretches_r, v.checkins, v.daily_n, v.daily_w, v.daily_c, v.daily_s,
+         v.obs_r + coalesce(%[6]s, 0) AS obs_r, v.conn_r + coalesce(%[6]s, 0) AS conn_r, v.missed_r, v.stretches_r, v.checkins, v.daily_n, v.daily_w, v.daily_len, v.daily_c, v.daily_s,
          v.pieces OR l.device_id IS NOT NULL AS pieces, v.wev, v.wact, v.wrows, v.n, v.na, v.nd, v.every > 0 AND v.wst IS NOT NULL AS checkin,
          v.same, v.same_t, v.nbk, v.bkx, v.tl, v.shipped,
          CASE WHEN v.every = 0 AND v.f IS NOT NULL THEN CASE WHEN v.fc = v.f THEN v.t0 ELSE %[3]s END
@@ -596,7 +597,7 @@ pda AS (
   FROM pdv v LEFT JOIN lp l USING (device_id)
 ),
 pd AS (
-  SELECT device_id, every, obs, conn, dorm, missed, stretches, obs_r, conn_r, missed_r, stretches_r, checkins, daily_n, daily_w, daily_c, daily_s FROM pda WHERE pieces
+  SELECT device_id, every, obs, conn, dorm, missed, stretches, obs_r, conn_r, missed_r, stretches_r, checkins, daily_n, daily_w, daily_len, daily_c, daily_s FROM pda WHERE pieces
 ),
 lpb AS (
   SELECT g.i, l.device_id, %[4]s AS len
@@ -738,9 +739,10 @@ func (p *plan) uptimeSelect() string {
     SELECT every > 0 AS checkin, sum(conn)::bigint AS conn, sum(obs)::bigint AS obs, count(*) FILTER (WHERE obs > 0) AS devices, sum(missed)::bigint AS missed,
            count(*) FILTER (WHERE %[6]s) AS sparse, coalesce(sum(conn) FILTER (WHERE %[6]s), 0)::bigint AS sparse_conn,
            coalesce(sum(obs) FILTER (WHERE %[6]s), 0)::bigint AS sparse_obs, min(%[7]s COLLATE "C") FILTER (WHERE %[6]s) AS sparse_example,
-           count(*) FILTER (WHERE %[11]s) AS sparse_recent, count(*) FILTER (WHERE %[10]s) AS daily, coalesce(sum(conn) FILTER (WHERE %[10]s), 0)::bigint AS daily_conn,
+           count(*) FILTER (WHERE %[11]s) AS sparse_recent, count(*) FILTER (WHERE %[6]s AND %[12]s) AS sparse_daily, count(*) FILTER (WHERE %[10]s) AS daily, coalesce(sum(conn) FILTER (WHERE %[10]s), 0)::bigint AS daily_conn,
            coalesce(sum(obs) FILTER (WHERE %[10]s), 0)::bigint AS daily_obs, min(%[7]s COLLATE "C") FILTER (WHERE %[10]s) AS daily_example,
            coalesce(sum(daily_n) FILTER (WHERE %[10]s), 0)::bigint AS daily_stretches, coalesce(sum(daily_w) FILTER (WHERE %[10]s), 0) AS daily_weight,
+           coalesce(sum(daily_len) FILTER (WHERE %[10]s), 0)::bigint AS daily_length,
            coalesce(sum(daily_c) FILTER (WHERE %[10]s), 0) AS daily_cos, coalesce(sum(daily_s) FILTER (WHERE %[10]s), 0) AS daily_sin
     FROM pd GROUP BY 1) x) AS modes,
   (SELECT json_agg(x ORDER BY x.profile COLLATE "C") FROM (
@@ -749,11 +751,13 @@ func (p *plan) uptimeSelect() string {
            count(*) FILTER (WHERE %[4]s) AS sparse, coalesce(sum(pd.conn) FILTER (WHERE %[4]s), 0)::bigint AS sparse_conn,
            coalesce(sum(pd.obs) FILTER (WHERE %[4]s), 0)::bigint AS sparse_obs,
            min(%[5]s COLLATE "C") FILTER (WHERE %[4]s) AS sparse_example, count(*) FILTER (WHERE %[8]s) AS sparse_recent,
+           count(*) FILTER (WHERE %[4]s AND %[13]s) AS sparse_daily,
            count(*) FILTER (WHERE %[9]s) AS daily, coalesce(sum(pd.conn) FILTER (WHERE %[9]s), 0)::bigint AS daily_conn,
            coalesce(sum(pd.obs) FILTER (WHERE %[9]s), 0)::bigint AS daily_obs, min(%[5]s COLLATE "C") FILTER (WHERE %[9]s) AS daily_example,
            coalesce(sum(pd.daily_n) FILTER (WHERE %[9]s), 0)::bigint AS daily_stretches, coalesce(sum(pd.daily_w) FILTER (WHERE %[9]s), 0) AS daily_weight,
+           coalesce(sum(pd.daily_len) FILTER (WHERE %[9]s), 0)::bigint AS daily_length,
            coalesce(sum(pd.daily_c) FILTER (WHERE %[9]s), 0) AS daily_cos, coalesce(sum(pd.daily_s) FILTER (WHERE %[9]s), 0) AS daily_sin
-    FROM dm m LEFT JOIN pd USING (device_id) WHERE m.profile IS NOT NULL GROUP BY m.profile) x) AS profiles`, never, retired, p.idText("device_id"), sparseSQL, p.idText("pd.device_id"), intermittent(""), p.idText("device_id"), sparseRecentSQL, dailySQL, "every = 0 AND "+dailyDown(""), intermittentRecent(""))
+    FROM dm m LEFT JOIN pd USING (device_id) WHERE m.profile IS NOT NULL GROUP BY m.profile) x) AS profiles`, never, retired, p.idText("device_id"), sparseSQL, p.idText("pd.device_id"), intermittent(""), p.idText("device_id"), sparseRecentSQL, dailySQL, "every = 0 AND "+dailyDown(""), intermittentRecent(""), dailyDown(""), dailyDown("pd."))
 }
 
 // dailySQL is metrics.DailyDown of a check-in device pd beside its mode m
@@ -1014,13 +1018,13 @@ func (p *plan) healthParts() ([]string, string) {
   SELECT d.customer_id, sum(pd.conn)::bigint AS conn, sum(pd.obs)::bigint AS obs,
          count(*) FILTER (WHERE %[1]s) AS sparse, coalesce(sum(pd.conn) FILTER (WHERE %[1]s), 0)::bigint AS sparse_conn,
          coalesce(sum(pd.obs) FILTER (WHERE %[1]s), 0)::bigint AS sparse_obs, min(%[2]s COLLATE "C") FILTER (WHERE %[1]s) AS sparse_example,
-         count(*) FILTER (WHERE %[3]s) AS sparse_recent
+         count(*) FILTER (WHERE %[3]s) AS sparse_recent, count(*) FILTER (WHERE %[1]s AND %[4]s) AS sparse_daily
   FROM pd JOIN dev d USING (device_id) LEFT JOIN dm m USING (device_id) WHERE d.customer_id IS NOT NULL GROUP BY d.customer_id
-)`, "("+sparseSQL+" OR "+intermittent("pd.")+")", p.idText("pd.device_id"), "("+sparseRecentSQL+" OR "+intermittentRecent("pd.")+")"), "cust AS (\n  SELECT customer_id FROM dev WHERE customer_id IS NOT NULL UNION "+tkAll+"\n)")
+)`, "("+sparseSQL+" OR "+intermittent("pd.")+")", p.idText("pd.device_id"), "("+sparseRecentSQL+" OR "+intermittentRecent("pd.")+")", dailyDown("pd.")), "cust AS (\n  SELECT customer_id FROM dev WHERE customer_id IS NOT NULL UNION "+tkAll+"\n)")
 	return ctes, `SELECT c.customer_id, coalesce(f.n, 0) AS devices, coalesce(f.used, 0) AS used, coalesce(tk.n, 0) AS tickets,
   coalesce(up.conn, 0) AS connected_us, coalesce(up.obs, 0) AS observed_us,
   coalesce(up.sparse, 0) AS sparse, coalesce(up.sparse_conn, 0) AS sparse_conn, coalesce(up.sparse_obs, 0) AS sparse_obs, up.sparse_example,
-  coalesce(up.sparse_recent, 0) AS sparse_recent
+  coalesce(up.sparse_recent, 0) AS sparse_recent, coalesce(up.sparse_daily, 0) AS sparse_daily
 FROM cust c LEFT JOIN fleet f USING (customer_id) LEFT JOIN tk USING (customer_id) LEFT JOIN up USING (customer_id)
 ORDER BY c.customer_id`
 }

@@ -486,7 +486,41 @@ func sparseWarning(out *Outcome, at diag.Diagnostic, p metrics.ProfileUptime, m 
 	}
 	out.Problems.Warnf(diag.Row, at.File, at.Line, at.Col, "%s: %s of its %s devices (e.g. %q) %smissed at least %s of the check-ins its interval in devices.yaml (every %s) expects, in %d or more unreachable stretches%s, and uptime counts %s down between %s check-ins (%s uptime %s; the profile's %s%s): firmware that checks in less often than every %s reads so (a longer heartbeat on part of the fleet, such as a planned variant with feature: shipped to some devices); give such devices a model of their own whose devices.yaml profile has the interval they run (the devices input's model column, metrics.models); if %s %s check in every %s, %s lost that many check-ins (coverage, a gateway)%s",
 		p.Profile, render.Number(float64(sp.Devices), 0), render.Number(float64(p.Devices), 0), clipID(sp.Example), each, render.Percent(float64(m.Every)/float64(m.Every+m.Reach()), 0), every, metrics.SparseMinStretches,
-		recentPhrase(sp, out.report), them, their, their, render.Percent(float64(sp.ConnectedUS)/float64(sp.ObservedUS), 2), render.Percent(p.Value, 2), without, every, they, do, every, they, held)
+		recentPhrase(sp, out.report), them, their, their, render.Percent(float64(sp.ConnectedUS)/float64(sp.ObservedUS), 2), render.Percent(p.Value, 2), without, every, they, do, every, they, held+dailyToo(p.ModeUptime, sp.Daily, sp.Devices, every))
+}
+
+// partOf words n devices of total ones as a warning's subject: "3 of
+// them were", "they were", "1 of them was", "it was" (who, was), and
+// their pronoun and present tense after (they, are).
+func partOf(n, total int) (who, was, they, are string) {
+	who, was, they, are = render.Number(float64(n), 0)+" of them", "were", "they", "are"
+	if n == 1 {
+		was, they, are = "was", "it", "is"
+	}
+	if n == total {
+		who = they
+	}
+	return who, was, they, are
+}
+
+// dailyToo is what a warning of devices that miss check-ins (or of a
+// whole profile's) adds when n of its total devices were also down at one
+// time of day, day after day (metrics.SparseUptime.Daily) and m's daily
+// warning is given (dailyFiguresOf): sensors silent from 01:00 to 11:00
+// each day and checking in hourly the rest of it miss 42% of their
+// check-ins, and the advice to give them a longer interval was the wrong
+// one — a profile every 12h would count the hours they are silent as
+// reachable. "" otherwise.
+func dailyToo(m metrics.ModeUptime, n, total int, every string) string {
+	if _, warned := dailyFiguresOf(m); n == 0 || !warned {
+		return ""
+	}
+	who, was, they, are := partOf(n, total)
+	check := "check"
+	if n == 1 {
+		check = "checks"
+	}
+	return fmt.Sprintf("; %s %s also unreachable at one time of day, day after day (the other warning at this line): if so because %s %s silent for hours each day and %s in every %s the rest of it, those hours are the cause, not the interval, and a longer interval would count them as reachable", who, was, they, are, check, every)
 }
 
 // sparseAmong is what the profile-wide warning adds when some of the
@@ -582,16 +616,16 @@ func dailyWarning(out *Outcome, at diag.Diagnostic, p metrics.ProfileUptime, eve
 	if !ok {
 		return
 	}
-	out.Problems.Warnf(diag.Row, at.File, at.Line, at.Col, "%s: %s of its %s devices (e.g. %q) %s unreachable at one time of day, day after day: %d or more stretches%s longer than the interval (every %s), %s on average, that begin around %s UTC (%s uptime %s; the profile's %s%s); devices.yaml's checkin: expects a check-in every %s around the clock, so quiet hours in the firmware, or a gateway or network that stops at that hour (solar power, nightly maintenance), count as down time each day; if %s sleep then by design, the profile's uptime and its gate measure that schedule; if not, look at what stops at that hour",
+	out.Problems.Warnf(diag.Row, at.File, at.Line, at.Col, "%s: %s of its %s devices (e.g. %q) %s unreachable at one time of day, day after day: %d or more stretches%s longer than the interval (every %s), %s on average, that begin around %s UTC (%s uptime %s; the profile's %s%s); devices.yaml's checkin: expects a check-in every %s around the clock, so quiet hours in the firmware, or a gateway or network that stops at that hour (solar power, nightly maintenance), count as down time each day; if %s then by design, the profile's uptime and its gate measure that schedule; if not, look at what stops at that hour",
 		p.Profile, f.devices, render.Number(float64(p.Devices), 0), f.example, f.were, metrics.DailyMinStretches, f.each, every, f.length,
-		f.begins, f.their, f.uptime, render.Percent(p.Value, 2), f.without, every, f.they)
+		f.begins, f.their, f.uptime, render.Percent(p.Value, 2), f.without, every, f.they+" "+f.sleep)
 }
 
 // dailyFigures are what the warnings of devices down at one time of day
 // say of them (metrics.ModeUptime.Daily), in words of their number.
 type dailyFigures struct {
 	devices, example, uptime, without, begins, length string
-	each, their, were, they                           string
+	each, their, were, they, sleep                    string
 }
 
 // dailyFiguresOf gives the figures of m's devices down at one time of
@@ -607,11 +641,12 @@ func dailyFiguresOf(m metrics.ModeUptime) (dailyFigures, bool) {
 	f := dailyFigures{devices: render.Number(float64(dl.Devices), 0), example: clipID(dl.Example),
 		uptime: render.Percent(float64(dl.ConnectedUS)/float64(dl.ObservedUS), 2), without: without,
 		begins: fmt.Sprintf("%02d:%02d", minutes/60, minutes%60),
-		// the mean length, the weights capped as metrics.DailyDown caps them
-		length: render.Seconds(math.Round(dl.Weight/float64(max(dl.Stretches, 1))/60e6) * 60),
-		each:   " each", their: "their", were: "were", they: "they"}
+		// the mean length, to the minute (not the weights, which
+		// metrics.DailyDown caps at 12 h: off 14 h a day read 12h)
+		length: render.Seconds(math.Round(float64(dl.Length)/float64(max(dl.Stretches, 1))/60e6) * 60),
+		each:   " each", their: "their", were: "were", they: "they", sleep: "sleep"}
 	if dl.Devices == 1 {
-		f.each, f.their, f.were, f.they = "", "its", "was", "it"
+		f.each, f.their, f.were, f.they, f.sleep = "", "its", "was", "it", "sleeps"
 	}
 	return f, true
 }
@@ -692,6 +727,11 @@ func intermittentWarning(out *Outcome) {
 		}
 		recent = fmt.Sprintf("; %s so over the window's last %s days of data alone (%s), not over all of it: a change inside the window, as a firmware release that drops the connection, or a network that got worse", who, days, span)
 	}
+	// devices also off at one time of day: a timer, not a check-in
+	if _, warned := dailyFiguresOf(u.Always); sp.Daily > 0 && warned {
+		who, was, they, are := partOf(sp.Daily, sp.Devices)
+		recent += fmt.Sprintf("; %s %s also disconnected at one time of day, day after day (the other warning at this input): if so because %s %s off for hours each day (a timer, a router that restarts at night) and connected the rest of it, those hours are the cause, and a check-in profile would count them as reachable after each connect", who, was, they, are)
+	}
 	out.Problems.Warnf(diag.Row, statPath(out, planfile.KindEvents), 0, 0, "%s of the %s devices counted as always connected (e.g. %q) %s connected less than half of %s observed time, in %d or more pieces after a disconnect (%s uptime %s; always connected: %s%s): a device that sleeps by design and connects to report reads so: give such devices their check-in profile in the devices input's model column (a devices.yaml profile with checkin:, or a value metrics.models maps to one); if %s meant to stay connected, %s down that much%s",
 		render.Number(float64(sp.Devices), 0), render.Number(float64(u.Always.Devices), 0), clipID(sp.Example), were, their, metrics.SparseMinStretches,
 		their, render.Percent(float64(sp.ConnectedUS)/float64(sp.ObservedUS), 2), render.Percent(u.Always.Value, 2), without, they, they, recent)
@@ -707,12 +747,14 @@ func intermittentWarning(out *Outcome) {
 // manager makes. Both engines give the sums it reads.
 func customerSparseWarning(job *Job, out *Outcome) {
 	var names []string
+	daily := 0 // of their devices, those also down at one time of day
 	for _, c := range out.report.Customers {
 		score, band, ok := job.health.WithoutSparse(c)
 		if !ok || band == c.Band {
 			continue
 		}
 		sp := c.Sparse
+		daily += sp.Daily
 		eg := "e.g. "
 		if sp.Devices == 1 {
 			eg = ""
@@ -731,8 +773,12 @@ func customerSparseWarning(job *Job, out *Outcome) {
 	if len(names) == 0 {
 		return
 	}
-	out.Problems.Warnf(diag.Row, statPath(out, planfile.KindDevices), 0, 0, "customer health: the band of %s is decided by devices that check in less often than their devices.yaml profile says, or that are counted as always connected but connect only briefly: %s; give those devices their profile (the devices input's model column, metrics.models); if they do run as modelled, they were unreachable that much",
-		render.Plural(len(names), "customer"), render.Few(names, 3, "; "))
+	also := ""
+	if daily > 0 {
+		also = fmt.Sprintf("; %s of those devices %s also unreachable at one time of day, day after day: if so because they are silent or off for hours each day, those hours are the cause, not their profile", render.Number(float64(daily), 0), map[bool]string{true: "was", false: "were"}[daily == 1])
+	}
+	out.Problems.Warnf(diag.Row, statPath(out, planfile.KindDevices), 0, 0, "customer health: the band of %s is decided by devices that check in less often than their devices.yaml profile says, or that are counted as always connected but connect only briefly: %s; give those devices their profile (the devices input's model column, metrics.models); if they do run as modelled, they were unreachable that much%s",
+		render.Plural(len(names), "customer"), render.Few(names, 3, "; "), also)
 }
 
 // sleepWarning warns when the devices counted as always connected (at
@@ -1199,7 +1245,7 @@ func checkinWarnings(job *Job, out *Outcome) {
 		// nearly every check-in missed, with connection events: devices
 		// that hold a connection for hours or days between their events
 		// (a hub on mains) read so when modelled as checking in
-		held := sparseAmong(p, out.report)
+		held := sparseAmong(p, out.report) + dailyToo(p.ModeUptime, p.Daily.Devices, p.Devices, every)
 		if !u.ActivityOnly && int64(p.Missed)*10 >= expected*9 {
 			held += "; if instead they hold a connection between their events (a connect, then a disconnect hours or days later: a hub, a device on mains), they do not check in: model them as always connected (a devices.yaml profile without checkin:, or metrics.unmodelled: always for the devices without a model value), and uptime counts them connected between their events"
 		}

@@ -847,15 +847,19 @@ func (wk *worker) addUptime(sp *span, d *Data, i int, a *pieces, checkin bool) {
 		overW = Intermittent(a.obs, a.conn, a.stretches)
 		recent = !overW && Intermittent(a.recent.obs, a.recent.conn, a.recent.stretches)
 	}
+	daily := DailyDown(a.dailyN, a.dailyW, a.dailyCos, a.dailySin)
 	if overW || recent {
 		sparse = SparseUptime{Devices: 1, ConnectedUS: a.conn, ObservedUS: a.obs, Example: d.devices.Names[i]}
 		if recent {
 			sparse.Recent = 1
 		}
+		if daily {
+			sparse.Daily = 1
+		}
 	}
 	if !checkin {
 		m.Sparse.add(sparse)
-		if DailyDown(a.dailyN, a.dailyW, a.dailyCos, a.dailySin) {
+		if daily {
 			m.Daily.add(a.daily(d.devices.Names[i]))
 		}
 	}
@@ -870,7 +874,7 @@ func (wk *worker) addUptime(sp *span, d *Data, i int, a *pieces, checkin bool) {
 		}
 		if checkin {
 			pm.Sparse.add(sparse)
-			if DailyDown(a.dailyN, a.dailyW, a.dailyCos, a.dailySin) {
+			if daily {
 				pm.Daily.add(a.daily(d.devices.Names[i]))
 			}
 		}

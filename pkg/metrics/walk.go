@@ -53,10 +53,11 @@ type ModeUptime struct {
 // whose direction is the time of day they begin around.
 type DailyUptime struct {
 	SparseUptime
-	// Stretches and Weight are their long stretches' count and weight
-	// (each one's time in the window, up to DailyMaxWeight); Cos and Sin
-	// the sums of the weighted start angles.
+	// Stretches, Length and Weight are their long stretches' count, time
+	// in the window (µs) and weight (each one's time, up to
+	// DailyMaxWeight); Cos and Sin the sums of the weighted start angles.
 	Stretches        int
+	Length           int64
 	Weight, Cos, Sin float64
 }
 
@@ -64,6 +65,7 @@ type DailyUptime struct {
 func (u *DailyUptime) add(o DailyUptime) {
 	u.SparseUptime.add(o.SparseUptime)
 	u.Stretches += o.Stretches
+	u.Length += o.Length
 	u.Weight += o.Weight
 	u.Cos += o.Cos
 	u.Sin += o.Sin
@@ -124,6 +126,12 @@ type SparseUptime struct {
 	// that changed inside it, a firmware that started dropping its
 	// connection.
 	Recent int
+	// Daily counts those that were also down at one time of day, day
+	// after day (DailyDown): their missed check-ins may be hours they
+	// are silent each day (quiet hours, a gateway off at night) while
+	// they check in as often as their profile says the rest of the day,
+	// and then a longer interval is not theirs. (0 in DailyUptime.)
+	Daily int
 }
 
 // add adds o's devices to s.
@@ -132,6 +140,7 @@ func (s *SparseUptime) add(o SparseUptime) {
 	s.ConnectedUS += o.ConnectedUS
 	s.ObservedUS += o.ObservedUS
 	s.Recent += o.Recent
+	s.Daily += o.Daily
 	if o.Example != "" && (s.Example == "" || o.Example < s.Example) {
 		s.Example = o.Example
 	}
@@ -227,6 +236,7 @@ type pieces struct {
 	// longer than its interval, their weights and weighted start angles
 	// (DailyDown)
 	dailyN                     int
+	dailyLen                   int64
 	dailyW, dailyCos, dailySin float64
 	// checkinsW: a check-in device's check-ins in the window, before its
 	// retirement
@@ -280,6 +290,7 @@ func (p *pieces) add(a, b int64, connected, dormant bool) {
 				wt := float64(min(hi-lo, DailyMaxWeight))
 				sin, cos := math.Sincos(DailyAngle(lo))
 				p.dailyN++
+				p.dailyLen += hi - lo
 				p.dailyW += wt
 				p.dailyCos += wt * cos
 				p.dailySin += wt * sin
@@ -309,7 +320,7 @@ func (p *pieces) add(a, b int64, connected, dormant bool) {
 // daily is the device's part of a DailyUptime, as the device id.
 func (p *pieces) daily(id string) DailyUptime {
 	return DailyUptime{SparseUptime: SparseUptime{Devices: 1, ConnectedUS: p.conn, ObservedUS: p.obs, Example: id},
-		Stretches: p.dailyN, Weight: p.dailyW, Cos: p.dailyCos, Sin: p.dailySin}
+		Stretches: p.dailyN, Length: p.dailyLen, Weight: p.dailyW, Cos: p.dailyCos, Sin: p.dailySin}
 }
 
 // segment accounts [a, b) in one state; a disconnected piece belongs to

@@ -342,7 +342,7 @@ func TestAlwaysConnectedDailyDownWarned(t *testing.T) {
 				}
 			}
 			alwaysWarning(t, ev.String(), "metrics:\n  from: 2026-10-01T00:00:00Z\n  to: 2026-10-15T00:00:00Z\n  as_of: 2026-10-15T00:00:00Z\n  inputs: {devices: devices.csv, events: events.csv}\n",
-				"at one time of day", c.warning)
+				"at one time of day, day after day: ", c.warning)
 		})
 	}
 }
@@ -696,9 +696,120 @@ func TestDailyDownWarned(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			valveWarning(t, hourly(nil), c.v2, "metrics:\n  from: 2026-10-01T00:00:00Z\n  to: 2026-10-15T00:00:00Z\n  as_of: 2026-10-15T00:00:00Z\n  inputs: {devices: devices.csv, events: events.csv}\n",
-				"at one time of day", c.warning)
+				"at one time of day, day after day: ", c.warning)
 		})
 	}
+}
+
+// Devices that miss check-ins because they are silent for hours at one
+// time of day are not told that they run a longer interval (a profile
+// of 12 h would count those hours as reachable): the hourly valve
+// profile (g 1.5, reach 1.5 h) over [Oct 1, Oct 15), H at its end.
+//   - v1 hourly, v2 silent from 01:00 to 10:00 each day: reachable to
+//     01:30 after the 00:00 check-in, down [01:30, 11:00), 9.5 h, 10
+//     missed a day, 140 of 336 (41.7% ≥ 40%) in 14 stretches: sparse,
+//     and down daily (14 stretches beginning at 01:30); v2 203 of 336 h
+//     (60.42%), the profile 539 of 672 h (80.21%): both warnings, the
+//     sparse one saying it was also down at one time of day;
+//   - both so: 280 of the profile's 672 check-ins missed (42%): the
+//     profile as a whole warned of, saying they were also down daily;
+//   - v2 every 3 h from 00:00: down 1.5 h after each check-in, 2 missed
+//     in each, 224 of 336 (67%): sparse; its 112 stretches begin at
+//     01:30, 04:30 … 22:30, every direction: not down daily, and the
+//     sparse warning says nothing of it.
+func TestSparseAndDailyWarned(t *testing.T) {
+	day := func(d, h int) time.Time { return time.Date(2026, 10, d, h, 0, 0, 0, time.UTC) }
+	hourly := func(skip func(h int) bool) []time.Time {
+		var out []time.Time
+		for d := 1; d < 15; d++ {
+			for h := range 24 {
+				if skip == nil || !skip(h) {
+					out = append(out, day(d, h))
+				}
+			}
+		}
+		return out
+	}
+	silent := hourly(func(h int) bool { return h >= 1 && h <= 10 })
+	const also = "also unreachable at one time of day, day after day (the other warning at this line)"
+	for _, c := range []struct {
+		name   string
+		v1, v2 []time.Time
+		want   []string // "" in place of a text: also is not in stderr
+	}{
+		{"v2 silent from 01:00 to 10:00", hourly(nil), silent, []string{
+			`valve: 1 of its 2 devices (e.g. "v2") missed at least 40% of the check-ins its interval in devices.yaml (every 1h) expects, in 10 or more unreachable stretches, and uptime counts it down between its check-ins (its uptime 60.42%; the profile's 80.21%, 100% without them)`,
+			`; it was also unreachable at one time of day, day after day (the other warning at this line): if so because it is silent for hours each day and checks in every 1h the rest of it, those hours are the cause, not the interval, and a longer interval would count them as reachable`,
+			`valve: 1 of its 2 devices (e.g. "v2") was unreachable at one time of day, day after day: 14 or more stretches longer than the interval (every 1h), 9h 30m on average, that begin around 01:30 UTC (its uptime 60.42%; the profile's 80.21%, 100% without them)`,
+			`if it sleeps then by design`}},
+		{"both silent", silent, silent, []string{
+			`valve: its devices missed 280 of the 672 check-ins its interval in devices.yaml (every 1h) expects over their observed time (42%)`,
+			`the devices missed that many of their check-ins; they were also unreachable at one time of day, day after day (the other warning at this line): if so because they are silent for hours each day and check in every 1h the rest of it, those hours are the cause`,
+			`if they sleep then by design`}},
+		{"v2 every 3h", hourly(nil), hourly(func(h int) bool { return h%3 != 0 }), []string{
+			`valve: 1 of its 2 devices (e.g. "v2") missed at least 40% of the check-ins`, ""}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var ev strings.Builder
+			ev.WriteString("device_id,timestamp,event\n")
+			for _, v := range []struct {
+				id    string
+				times []time.Time
+			}{{"v1", c.v1}, {"v2", c.v2}} {
+				for _, at := range v.times {
+					fmt.Fprintf(&ev, "%s,%s,connected\n", v.id, at.Format(time.RFC3339))
+				}
+			}
+			dir := valveRepo(t, "v1 v2", ev.String())
+			cmdtest.WriteFile(t, dir, "iotpm.yaml", "metrics:\n  from: 2026-10-01T00:00:00Z\n  to: 2026-10-15T00:00:00Z\n  as_of: 2026-10-15T00:00:00Z\n  inputs: {devices: devices.csv, events: events.csv}\n")
+			_, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			for _, want := range c.want {
+				if want == "" && strings.Contains(stderr, also) || want != "" && !strings.Contains(stderr, want) {
+					t.Errorf("want %q (\"\": no %q), got:\n%s", want, also, stderr)
+				}
+			}
+		})
+	}
+}
+
+// Devices counted as always connected that are connected less than half
+// of the time because they are off for hours at one time of day are not
+// told that they check in: over [Oct 1, Oct 15), H at its end, a1 (no
+// model value) connects at Oct 1 00:00 and stays (336 h).
+//   - a2 connects at 08:00 and disconnects at 18:00 each day: in service
+//     from Oct 1 08:00 (328 h), connected 140 h (42.68%) in 14 pieces
+//     after a disconnect: intermittent, and down daily (14 stretches over
+//     15 min beginning at 18:00: 13 of 14 h and the last of 6 h, 13h 26m
+//     on average, not the 11h 34m of their weights capped at 12 h);
+//     always connected 476 of 664 h (71.69%), 100% without a2: the
+//     intermittent warning says it was also disconnected at one time of
+//     day;
+//   - a2 connected the first 10 minutes of each hour from Oct 1 00:00:
+//     56 of 336 h, intermittent; its stretches begin at every hour: not
+//     down daily, and the warning says nothing of it.
+func TestIntermittentAndDailyWarned(t *testing.T) {
+	const yaml = "metrics:\n  from: 2026-10-01T00:00:00Z\n  to: 2026-10-15T00:00:00Z\n  as_of: 2026-10-15T00:00:00Z\n  inputs: {devices: devices.csv, events: events.csv}\n"
+	const intermittent = `1 of the 2 devices counted as always connected (e.g. "a2") was connected less than half of its observed time, in 10 or more pieces after a disconnect (its uptime `
+	const also = "; it was also disconnected at one time of day, day after day (the other warning at this input): if so because it is off for hours each day (a timer, a router that restarts at night) and connected the rest of it, those hours are the cause, and a check-in profile would count them as reachable after each connect"
+	var daily, hourly strings.Builder
+	for _, ev := range []*strings.Builder{&daily, &hourly} {
+		ev.WriteString("device_id,timestamp,event\na1,2026-10-01T00:00:00Z,connected\n")
+	}
+	for d := 1; d < 15; d++ {
+		fmt.Fprintf(&daily, "a2,%s,connected\na2,%s,disconnected\n", time.Date(2026, 10, d, 8, 0, 0, 0, time.UTC).Format(time.RFC3339), time.Date(2026, 10, d, 18, 0, 0, 0, time.UTC).Format(time.RFC3339))
+		for h := range 24 {
+			at := time.Date(2026, 10, d, h, 0, 0, 0, time.UTC)
+			fmt.Fprintf(&hourly, "a2,%s,connected\na2,%s,disconnected\n", at.Format(time.RFC3339), at.Add(10*time.Minute).Format(time.RFC3339))
+		}
+	}
+	alwaysWarning(t, daily.String(), yaml, intermittent, intermittent+"42.68%; always connected: 71.69%, 100% without them)")
+	alwaysWarning(t, daily.String(), yaml, also, also)
+	alwaysWarning(t, daily.String(), yaml, "at one time of day, day after day: ", `1 of the 2 devices counted as always connected (e.g. "a2") was disconnected at one time of day, day after day: 14 or more stretches over 15m, 13h 26m on average, that begin around 18:00 UTC (its uptime 42.68%; always connected: 71.69%, 100% without them)`)
+	alwaysWarning(t, hourly.String(), yaml, intermittent, intermittent+"16.67%")
+	alwaysWarning(t, hourly.String(), yaml, "also disconnected at one time of day", "")
 }
 
 // A profile whose devices check in at least twice as often as its
