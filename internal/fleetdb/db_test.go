@@ -215,6 +215,7 @@ func same(t *testing.T, want, got metrics.Report) {
 			eqi(what+" devices", int64(a.Devices), int64(b.Devices))
 			eqi(what+" missed check-ins", int64(a.Missed), int64(b.Missed))
 			eqi(what+" check-ins", int64(a.Checkins), int64(b.Checkins))
+			eqi(what+" unreachable stretches", int64(a.Stretches), int64(b.Stretches))
 			if a.Sparse != b.Sparse {
 				t.Errorf("%s sparse devices: local %+v, postgres %+v", what, a.Sparse, b.Sparse)
 			}

@@ -828,6 +828,7 @@ type modeRow struct {
 	ObservedUS  int64 `json:"obs"`
 	Devices     int   `json:"devices"`
 	Missed      int   `json:"missed"`
+	Stretches   int   `json:"stretches"`
 	Checkins    int   `json:"checkins"` // profiles only
 	// the sparse check-in devices' (profiles only)
 	Sparse            int     `json:"sparse"`
@@ -850,7 +851,7 @@ type modeRow struct {
 
 func (m modeRow) uptime() metrics.ModeUptime {
 	u := metrics.ModeUptimeOf(m.ConnectedUS, m.ObservedUS, m.Devices, m.Missed)
-	u.Checkins = m.Checkins
+	u.Checkins, u.Stretches = m.Checkins, m.Stretches
 	u.Sparse = metrics.SparseUptime{Devices: m.Sparse, ConnectedUS: m.SparseConnectedUS, ObservedUS: m.SparseObservedUS, Recent: m.SparseRecent, Daily: m.SparseDaily}
 	if m.SparseExample != nil {
 		u.Sparse.Example = *m.SparseExample

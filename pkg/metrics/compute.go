@@ -580,14 +580,10 @@ func mergeUptime(workers []*worker, slo float64, profiles []ProfileUptime) *Upti
 			u.ByProfile[k].add(wk.byProfile[k])
 		}
 		p := &u.ByProfile[k].ModeUptime
-		sparse, daily, checkins := p.Sparse, p.Daily, p.Checkins
-		*p = ModeUptimeOf(p.ConnectedUS, p.ObservedUS, p.Devices, p.Missed)
-		p.Sparse, p.Daily, p.Checkins = sparse, daily, checkins
+		p.Value = ratio(p.ConnectedUS, p.ObservedUS)
 	}
-	intermittent, daily := u.Always.Sparse, u.Always.Daily
-	u.Always = ModeUptimeOf(u.Always.ConnectedUS, u.Always.ObservedUS, u.Always.Devices, u.Always.Missed)
-	u.Always.Sparse, u.Always.Daily = intermittent, daily
-	u.Checkin = ModeUptimeOf(u.Checkin.ConnectedUS, u.Checkin.ObservedUS, u.Checkin.Devices, u.Checkin.Missed)
+	u.Always.Value = ratio(u.Always.ConnectedUS, u.Always.ObservedUS)
+	u.Checkin.Value = ratio(u.Checkin.ConnectedUS, u.Checkin.ObservedUS)
 	return u
 }
 
@@ -830,6 +826,7 @@ func (wk *worker) addUptime(sp *span, d *Data, i int, a *pieces, checkin bool) {
 	m.ConnectedUS += a.conn
 	m.ObservedUS += a.obs
 	m.Missed += a.missed
+	m.Stretches += a.stretches
 	if a.obs > 0 {
 		m.Devices++
 	}
@@ -868,6 +865,7 @@ func (wk *worker) addUptime(sp *span, d *Data, i int, a *pieces, checkin bool) {
 		pm.ConnectedUS += a.conn
 		pm.ObservedUS += a.obs
 		pm.Missed += a.missed
+		pm.Stretches += a.stretches
 		pm.Checkins += a.checkinsW
 		if a.obs > 0 {
 			pm.Devices++
@@ -1100,6 +1098,7 @@ func (m *ModeUptime) add(o ModeUptime) {
 	m.ObservedUS += o.ObservedUS
 	m.Devices += o.Devices
 	m.Missed += o.Missed
+	m.Stretches += o.Stretches
 	m.Checkins += o.Checkins
 	m.Sparse.add(o.Sparse)
 	m.Daily.add(o.Daily)

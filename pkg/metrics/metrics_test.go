@@ -755,6 +755,33 @@ func TestWithoutSparse(t *testing.T) {
 	}
 }
 
+// CheckinInterval, by hand (P = 1 h, reach 1.5 h, over 336 h):
+//   - two devices every 80 min: 252 check-ins each, each reachable 80 min
+//     up to the next, no stretch: 2 · 20,160 min / 504 = 80 min;
+//   - one hourly, one losing every third: 336 + 224 check-ins, 112
+//     stretches of 30 min after a reach of 1.5 h, connected 336 + 280 h:
+//     (616 h − 112 · 1.5 h) / 448 = 1 h, whatever it loses;
+//   - 30 check-ins with 10 stretches leave 20 to estimate from; 29, 19:
+//     none.
+func TestCheckinInterval(t *testing.T) {
+	const hour, minute = int64(3_600_000_000), int64(60_000_000)
+	for _, c := range []struct {
+		name string
+		m    ModeUptime
+		want float64 // µs; 0: no estimate
+	}{
+		{"every 80 min", ModeUptime{ConnectedUS: 2 * 20_160 * minute, Checkins: 504}, float64(80 * minute)},
+		{"hourly, a third lost", ModeUptime{ConnectedUS: 616 * hour, Checkins: 560, Stretches: 112}, float64(hour)},
+		{"20 to estimate from", ModeUptime{ConnectedUS: 20*hour + 10*hour*3/2, Checkins: 30, Stretches: 10}, float64(hour)},
+		{"19", ModeUptime{ConnectedUS: 19*hour + 10*hour*3/2, Checkins: 29, Stretches: 10}, 0},
+	} {
+		got, ok := CheckinInterval(c.m, hour*3/2)
+		if ok != (c.want > 0) || math.Abs(got-c.want) > 1e-6 {
+			t.Errorf("%s: %v %v, want %v", c.name, got, ok, c.want)
+		}
+	}
+}
+
 // DailyDown on stretches worked by hand: weights in hours, angles from
 // DailyAngle of their start times.
 func TestDailyDown(t *testing.T) {

@@ -30,6 +30,10 @@ type ModeUptime struct {
 	// Missed is the check-in devices' missed check-ins: for each
 	// unreachable (down) stretch in the window, ⌈its length / P⌉.
 	Missed int
+	// Stretches is the unreachable stretches in the window: a check-in
+	// device's pieces after the reach of a check-in, an always-connected
+	// device's down pieces after a disconnect that counts.
+	Stretches int
 	// Checkins is the check-in devices' check-ins in the window, before
 	// their retirement: set beside ⌊observed / P⌋, how often they check
 	// in against the profile's interval.
@@ -181,6 +185,34 @@ func SparseCheckins(observed int64, missed, stretches int, every, reach int64) b
 	}
 	expected := observed / every
 	return expected >= SparseMinExpected && stretches >= SparseMinStretches && int64(missed)*(every+reach) >= expected*every
+}
+
+// LongIntervalFactor is how much longer than a profile's interval P the
+// interval its devices' check-ins come at (CheckinInterval) must be to
+// say the field runs a longer one.
+const LongIntervalFactor = 1.25
+
+// CheckinInterval estimates the interval a check-in profile's devices
+// check in at, from its sums over the window: (connected − stretches ·
+// reach) / (check-ins − stretches), the mean reachable time of the
+// check-ins not followed by an unreachable stretch. A check-in keeps its
+// device reachable up to the next one, or for the reach g·P when the next
+// comes later — and then a stretch follows it: so on a fleet that checks
+// in every P the estimate is about P however many check-ins it loses,
+// while a field interval F between P and g·P (a profile set to a planned
+// 10 min heartbeat while the firmware still sends every 15 min) reads
+// about F. Uptime hides such an F — check-ins up to g·P late count as on
+// time — but not the jitter past g·P, and the battery's life is computed
+// with P. ok is false with fewer than SparseMinExpected check-ins to
+// estimate it from. Check-ins closer than P (several messages a wake)
+// lower the estimate; the run warns of those when they are twice the
+// check-ins P expects.
+func CheckinInterval(m ModeUptime, reach int64) (us float64, ok bool) {
+	n := m.Checkins - m.Stretches
+	if n < SparseMinExpected {
+		return 0, false
+	}
+	return float64(m.ConnectedUS-int64(m.Stretches)*reach) / float64(n), true
 }
 
 // ModeUptimeOf completes a mode's or profile's sums with its value (NaN

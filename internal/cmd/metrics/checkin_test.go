@@ -633,6 +633,12 @@ func wantSparseWarning(t *testing.T, v1, v2 []time.Time, iotpmYAML, want string)
 // with marker in the words want ("": no warning with marker).
 func valveWarning(t *testing.T, v1, v2 []time.Time, iotpmYAML, marker, want string) {
 	t.Helper()
+	valveWarningWith(t, checkinDevices, v1, v2, iotpmYAML, marker, want)
+}
+
+// valveWarningWith is valveWarning with devices.yaml written as devices.
+func valveWarningWith(t *testing.T, devices string, v1, v2 []time.Time, iotpmYAML, marker, want string) {
+	t.Helper()
 	var ev strings.Builder
 	ev.WriteString("device_id,timestamp,event\n")
 	for _, at := range v1 {
@@ -642,6 +648,7 @@ func valveWarning(t *testing.T, v1, v2 []time.Time, iotpmYAML, marker, want stri
 		fmt.Fprintf(&ev, "v2,%s,connected\n", at.Format(time.RFC3339))
 	}
 	dir := valveRepo(t, "v1 v2", ev.String())
+	cmdtest.WriteFile(t, dir, "devices.yaml", devices)
 	if iotpmYAML != "" {
 		cmdtest.WriteFile(t, dir, "iotpm.yaml", iotpmYAML)
 	}
@@ -810,6 +817,54 @@ func TestIntermittentAndDailyWarned(t *testing.T) {
 	alwaysWarning(t, daily.String(), yaml, "at one time of day, day after day: ", `1 of the 2 devices counted as always connected (e.g. "a2") was disconnected at one time of day, day after day: 14 or more stretches over 15m, 13h 26m on average, that begin around 18:00 UTC (its uptime 42.68%; always connected: 71.69%, 100% without them)`)
 	alwaysWarning(t, hourly.String(), yaml, intermittent, intermittent+"16.67%")
 	alwaysWarning(t, hourly.String(), yaml, "also disconnected at one time of day", "")
+}
+
+// A profile whose devices check in at an interval between P and g·P is
+// warned of: uptime hides most of it, the battery's life is computed
+// with P. The hourly valve profile (g 1.5, reach 1.5 h) over [Oct 1,
+// Oct 15), 336 h, H at its end; v1 and v2 each check in from 00:00:
+//   - every 80 min: 252 check-ins each, each reachable up to the next,
+//     no stretch, 100% and none missed: the estimate 2 · 336 h / 504 =
+//     1h 20m, 1.33 times P: warned;
+//   - every 70 min: 1h 10m, 1.17 times: not warned;
+//   - v1 hourly, v2 losing each check-in at 1, 4, 7 … o'clock: 112
+//     stretches of 30 min, 112 of 672 expected missed (16.7%), the
+//     estimate (616 h − 112 · 1.5 h) / 448 = 1 h: not warned;
+//   - grace 3 (reach 3 h), v1 hourly, v2 keeping one check-in in four:
+//     84 stretches of 1 h, 84 of 672 missed (12.5%), connected 336 +
+//     252 h; the estimate (588 h − 84 · 3 h) / (420 − 84) = 1 h, where
+//     588 h / 420 check-ins would read 1.4 h: not warned.
+func TestLongIntervalWarned(t *testing.T) {
+	from, to := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 10, 15, 0, 0, 0, 0, time.UTC)
+	every := func(d time.Duration, lost func(time.Time) bool) []time.Time {
+		var out []time.Time
+		for at := from; at.Before(to); at = at.Add(d) {
+			if lost == nil || !lost(at) {
+				out = append(out, at)
+			}
+		}
+		return out
+	}
+	const yaml = "metrics:\n  from: 2026-10-01T00:00:00Z\n  to: 2026-10-15T00:00:00Z\n  as_of: 2026-10-15T00:00:00Z\n  inputs: {devices: devices.csv, events: events.csv}\n"
+	for _, c := range []struct {
+		name    string
+		v1, v2  []time.Time
+		warning string
+	}{
+		{"every 80 min", every(80*time.Minute, nil), every(80*time.Minute, nil),
+			`valve: its devices check in about every 1h 20m, 1.33 times its interval in devices.yaml (every 1h): the mean reachable time of a check-in not followed by an unreachable stretch, which is about 1h for devices that check in every 1h however many check-ins they lose. Uptime counts check-ins up to 1.5 × 1h apart as on time, so it hides most of this, and iotpm battery computes valve's life with its check-in event every 1h: if the firmware in the field checks in that seldom, give the profile the field's interval`},
+		{"every 70 min", every(70*time.Minute, nil), every(70*time.Minute, nil), ""},
+		{"a third lost", every(time.Hour, nil), every(time.Hour, func(at time.Time) bool { return at.Hour()%3 == 1 }), ""},
+		{"grace 3, three in four lost", every(time.Hour, nil), every(time.Hour, func(at time.Time) bool { return at.Hour()%4 != 0 }), ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			devices := checkinDevices
+			if strings.HasPrefix(c.name, "grace 3") {
+				devices = strings.Replace(devices, "checkin: {event: check-in}", "checkin: {event: check-in, grace: 3}", 1)
+			}
+			valveWarningWith(t, devices, c.v1, c.v2, yaml, "check in about every", c.warning)
+		})
+	}
 }
 
 // A profile whose devices check in at least twice as often as its

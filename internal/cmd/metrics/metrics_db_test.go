@@ -1351,25 +1351,47 @@ func TestSparseAndDailyFromTables(t *testing.T) {
 // check-ins, expected count and mean interval.
 func TestFrequentCheckinsFromTables(t *testing.T) {
 	warning := func(stderr string) string { return warningWith(stderr, "checked in") }
-	hourly := func(repo string) {
+	want := sameHeartbeatWarning(t, "1h", warning)
+	if !strings.Contains(want, "drip-lora: its devices checked in 9,013 times over their observed time in the window, 3.8 times the 2,372 its interval in devices.yaml (every 1h) expects") {
+		t.Fatalf("no warning from the files: %q", want)
+	}
+}
+
+// A field interval longer than the profile's, within its grace, is
+// estimated alike by the files and each engine: the example's LoRaWAN
+// sensors (uplinks every 15 min) with devices.yaml's heartbeat set to
+// 10 min warn with the same interval, missed check-ins and expected
+// count.
+func TestLongIntervalFromTables(t *testing.T) {
+	warning := func(stderr string) string { return warningWith(stderr, "check in about every") }
+	want := sameHeartbeatWarning(t, "10m", warning)
+	if !strings.Contains(want, "drip-lora: its devices check in about every 14m 44s, 1.47 times its interval in devices.yaml (every 10m)") || !strings.Contains(want, "5,086 missed, 35.7% of the 14,235 expected") {
+		t.Fatalf("no warning from the files: %q", want)
+	}
+}
+
+// sameHeartbeatWarning sets the example's LoRaWAN heartbeat (every 15m)
+// to every in devices.yaml, and wants each engine's tables to give the
+// warning the files give; it returns the files' ("" when they give none).
+func sameHeartbeatWarning(t *testing.T, every string, warning func(stderr string) string) string {
+	t.Helper()
+	heartbeat := func(repo string) {
 		t.Helper()
 		cmdtest.EditFile(t, filepath.Join(repo, "devices.yaml"), "      - name: heartbeat\n        feature: connectivity\n        every: 15m\n",
-			"      - name: heartbeat\n        feature: connectivity\n        every: 1h\n")
+			"      - name: heartbeat\n        feature: connectivity\n        every: "+every+"\n")
 	}
-	want, stderr := filesWarning(t, warning, hourly)
-	if !strings.Contains(want, "drip-lora: its devices checked in 9,013 times over their observed time in the window, 3.8 times the 2,372 its interval in devices.yaml (every 1h) expects") {
-		t.Fatalf("no warning from the files:\n%s", stderr)
-	}
+	want, _ := filesWarning(t, warning, heartbeat)
 	for _, e := range pgtest.Engines {
 		t.Run(e.Name, func(t *testing.T) {
 			repo, env, _ := engineRepo(t, e)
-			hourly(repo)
+			heartbeat(repo)
 			_, stderr, _ := cmdtest.Run(t, env, "metrics", "-C", repo, "--now=2026-11-11T00:00:00Z")
 			if got := warning(stderr); got != want {
 				t.Errorf("files: %s\n%s: %s", want, e.Name, got)
 			}
 		})
 	}
+	return want
 }
 
 // Always-connected devices down at one time of day are counted alike by
