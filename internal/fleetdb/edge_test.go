@@ -163,11 +163,14 @@ func genFleet(seed uint64, sequenced bool) *fleet {
 // Oct 22; "daily-v" a valve silent from 01:00 to 05:00 each day; and
 // two down so long each day that they are intermittent or sparse too:
 // "night-a" always connected from 08:00 to 18:00, "night-v" a valve
-// silent from 01:00 to 10:00. From Sep 1 to Nov 5, all listed and
-// shipped Aug 30.
+// silent from 01:00 to 10:00; and two that changed early in October the
+// other way: "early-a" always connected, dropping each hour until Oct 12,
+// "early-v" a valve checking in every 4 h until Oct 12. From Sep 1 to
+// Nov 5, all listed and shipped Aug 30.
 func (f *fleet) lateChanges(sequenced bool) {
 	hour := int64(3_600_000)
 	start, change, end := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC).UnixMilli(), time.Date(2026, 10, 22, 0, 0, 0, 0, time.UTC).UnixMilli(), time.Date(2026, 11, 5, 0, 0, 0, 0, time.UTC).UnixMilli()
+	fixed := time.Date(2026, 10, 12, 0, 0, 0, 0, time.UTC).UnixMilli()
 	seq := map[string]int{}
 	row := func(id string, ms int64, state string) {
 		if sequenced {
@@ -177,13 +180,18 @@ func (f *fleet) lateChanges(sequenced bool) {
 		}
 		fmt.Fprintf(&f.events, "%s,%s,%s\n", id, time.UnixMilli(ms).UTC().Format("2006-01-02T15:04:05.000Z"), state)
 	}
-	for _, d := range []struct{ id, model string }{{"late-a", ""}, {"daily-a", ""}, {"late-v", "V"}, {"daily-v", "V"}, {"night-a", ""}, {"night-v", "V"}} {
+	for _, d := range []struct{ id, model string }{{"late-a", ""}, {"daily-a", ""}, {"late-v", "V"}, {"daily-v", "V"}, {"night-a", ""}, {"night-v", "V"}, {"early-a", ""}, {"early-v", "V"}} {
 		fmt.Fprintf(&f.devices, "%s,2026-08-30,cust-1,,%s,2.0.0\n", d.id, d.model)
 	}
 	row("late-a", start, "connected")
 	for t := change; t < end; t += hour {
 		row("late-a", t+hour/6, "disconnected")
 		row("late-a", t+hour, "connected")
+	}
+	row("early-a", start, "connected")
+	for t := start; t < fixed; t += hour {
+		row("early-a", t+hour/6, "disconnected")
+		row("early-a", t+hour, "connected")
 	}
 	for t := start; t < end; t += 24 * hour {
 		row("daily-a", t+6*hour, "connected")
@@ -195,6 +203,10 @@ func (f *fleet) lateChanges(sequenced bool) {
 		if t < change || (t-change)%(4*hour) == 0 {
 			row("late-v", t, "connected")
 			row("late-v", t+1000, "disconnected")
+		}
+		if t >= fixed || (t-start)%(4*hour) == 0 {
+			row("early-v", t, "connected")
+			row("early-v", t+1000, "disconnected")
 		}
 		h := (t / hour) % 24
 		if h < 1 || h > 5 {
@@ -261,15 +273,15 @@ func edgeCasesSameAsLocal(t *testing.T, e *pgtest.Engine) {
 	var sawVersions, sawUnknown, sawNoOTA, sawAmbiguous, sawPartial bool
 	// and the rules of devices down at one time of day, sparse or
 	// intermittent over the window's recent part alone (lateChanges)
-	var sawDailyA, sawDailyV, sawRecentA, sawRecentV, sawBothA, sawBothV bool
+	var sawDailyA, sawDailyV, sawRecentA, sawRecentV, sawBothA, sawBothV, sawEarlyA, sawEarlyV bool
 	defer func() {
 		if !t.Failed() && !(sawVersions && sawUnknown && sawNoOTA && sawAmbiguous && sawPartial) {
 			t.Errorf("the fleets do not exercise every firmware and online-day rule: versions %v unknown %v no-OTA %v ambiguous %v partly online %v",
 				sawVersions, sawUnknown, sawNoOTA, sawAmbiguous, sawPartial)
 		}
-		if !t.Failed() && !(sawDailyA && sawDailyV && sawRecentA && sawRecentV && sawBothA && sawBothV) {
-			t.Errorf("the fleets do not exercise every rule of late changes: daily always %v, daily check-in %v, recent intermittent %v, recent sparse %v, intermittent and daily %v, sparse and daily %v",
-				sawDailyA, sawDailyV, sawRecentA, sawRecentV, sawBothA, sawBothV)
+		if !t.Failed() && !(sawDailyA && sawDailyV && sawRecentA && sawRecentV && sawBothA && sawBothV && sawEarlyA && sawEarlyV) {
+			t.Errorf("the fleets do not exercise every rule of late changes: daily always %v, daily check-in %v, recent intermittent %v, recent sparse %v, intermittent and daily %v, sparse and daily %v, early intermittent %v, early sparse %v",
+				sawDailyA, sawDailyV, sawRecentA, sawRecentV, sawBothA, sawBothV, sawEarlyA, sawEarlyV)
 		}
 	}()
 	for _, sequenced := range []bool{false, true} {
@@ -327,10 +339,12 @@ func edgeCasesSameAsLocal(t *testing.T, e *pgtest.Engine) {
 					sawDailyA = sawDailyA || want.Uptime.Always.Daily.Devices > 0
 					sawRecentA = sawRecentA || want.Uptime.Always.Sparse.Recent > 0
 					sawBothA = sawBothA || want.Uptime.Always.Sparse.Daily > 0
+					sawEarlyA = sawEarlyA || want.Uptime.Always.Sparse.Early > 0
 					for _, p := range want.Uptime.ByProfile {
 						sawDailyV = sawDailyV || p.Daily.Devices > 0
 						sawRecentV = sawRecentV || p.Sparse.Recent > 0
 						sawBothV = sawBothV || p.Sparse.Daily > 0
+						sawEarlyV = sawEarlyV || p.Sparse.Early > 0
 					}
 					same(t, want, got.Report)
 					// a rollout's input: every device's online and observed

@@ -836,6 +836,7 @@ type modeRow struct {
 	SparseObservedUS  int64   `json:"sparse_obs"`
 	SparseExample     *string `json:"sparse_example"`
 	SparseRecent      int     `json:"sparse_recent"`
+	SparseEarly       int     `json:"sparse_early"`
 	SparseDaily       int     `json:"sparse_daily"`
 	// the check-in devices down at one time of day (profiles only)
 	Daily          int     `json:"daily"`
@@ -852,7 +853,7 @@ type modeRow struct {
 func (m modeRow) uptime() metrics.ModeUptime {
 	u := metrics.ModeUptimeOf(m.ConnectedUS, m.ObservedUS, m.Devices, m.Missed)
 	u.Checkins, u.Stretches = m.Checkins, m.Stretches
-	u.Sparse = metrics.SparseUptime{Devices: m.Sparse, ConnectedUS: m.SparseConnectedUS, ObservedUS: m.SparseObservedUS, Recent: m.SparseRecent, Daily: m.SparseDaily}
+	u.Sparse = metrics.SparseUptime{Devices: m.Sparse, ConnectedUS: m.SparseConnectedUS, ObservedUS: m.SparseObservedUS, Recent: m.SparseRecent, Early: m.SparseEarly, Daily: m.SparseDaily}
 	if m.SparseExample != nil {
 		u.Sparse.Example = *m.SparseExample
 	}
@@ -887,6 +888,7 @@ type customerRow struct {
 	SparseObs     int64   `json:"sparse_obs"`
 	SparseExample *string `json:"sparse_example"`
 	SparseRecent  int     `json:"sparse_recent"`
+	SparseEarly   int     `json:"sparse_early"`
 	SparseDaily   int     `json:"sparse_daily"`
 }
 
@@ -976,7 +978,7 @@ func (p *plan) deviceMetrics(uptime, mad, customers []byte, o metrics.Options, r
 		for i, c := range rows {
 			counts[i] = metrics.CustomerCounts{Customer: c.Customer, Devices: c.Devices, Used: c.Used, Tickets: c.Tickets,
 				ConnectedUS: c.ConnectedUS, ObservedUS: c.ObservedUS,
-				Sparse: metrics.SparseUptime{Devices: c.Sparse, ConnectedUS: c.SparseConn, ObservedUS: c.SparseObs, Recent: c.SparseRecent, Daily: c.SparseDaily}}
+				Sparse: metrics.SparseUptime{Devices: c.Sparse, ConnectedUS: c.SparseConn, ObservedUS: c.SparseObs, Recent: c.SparseRecent, Early: c.SparseEarly, Daily: c.SparseDaily}}
 			if c.SparseExample != nil {
 				counts[i].Sparse.Example = *c.SparseExample
 			}

@@ -492,6 +492,7 @@ pdb AS (
          coalesce(sum((%[9]s + every - 1) / every) FILTER (WHERE g.i = i0 AND rb AND every > 0 AND %[9]s > 0), 0)::bigint AS missed,
          count(*) FILTER (WHERE g.i = i0 AND (rb AND every > 0 AND %[9]s > 0 OR ra AND every = 0 AND ka = 0 AND %[8]s > 0)) AS stretches,
          %[15]s,
+         %[20]s,
          count(*) FILTER (WHERE g.i = i0 AND walked AND mk AND every > 0 AND t >= @from AND t < @to) AS checkins,
          count(*) FILTER (WHERE g.i = i0 AND %[18]s) AS daily_n,
          coalesce(sum(%[16]s) FILTER (WHERE g.i = i0 AND %[18]s), 0) AS daily_w, coalesce(sum(%[19]s) FILTER (WHERE g.i = i0 AND %[18]s), 0)::bigint AS daily_len,
@@ -514,16 +515,26 @@ pdb AS (
   ) g
   GROUP BY device_id, g.i
 )`, posInf, mode, p.devInline(), mdJoin, walkFrom, nt, b,
-		ow("t", "ba"), ow("ab", "bb"), ow("ac", "bc"), ob("t", "ba"), ob("ab", "bb"), in, same, recentSums, dailyWeight, dailyAngle, dailyLong, dailyLength)
+		ow("t", "ba"), ow("ab", "bb"), ow("ac", "bc"), ob("t", "ba"), ob("ab", "bb"), in, same, recentSums, dailyWeight, dailyAngle, dailyLong, dailyLength, earlySums)
 }
 
-// recentSums are a device's sums over the window's recent part (as over
-// W: obs, conn, missed, stretches), the pieces clipped to it.
-var recentSums = fmt.Sprintf(`coalesce(sum(CASE WHEN ra THEN %[1]s ELSE 0 END + CASE WHEN rb AND every > 0 THEN %[2]s ELSE 0 END) FILTER (WHERE g.i = i0), 0)::bigint AS obs_r,
-         coalesce(sum(%[1]s) FILTER (WHERE g.i = i0 AND ra AND ka = 1), 0)::bigint AS conn_r,
-         coalesce(sum((%[2]s + every - 1) / every) FILTER (WHERE g.i = i0 AND rb AND every > 0 AND %[2]s > 0), 0)::bigint AS missed_r,
-         count(*) FILTER (WHERE g.i = i0 AND (rb AND every > 0 AND %[2]s > 0 OR ra AND every = 0 AND ka = 0 AND %[1]s > 0)) AS stretches_r`,
-	recentOverlap("t", "ba"), recentOverlap("ab", "bb"))
+// recentSums and earlySums are a device's sums over the window's recent
+// and early parts (as over W: obs, conn, missed, stretches; suffixed _r
+// and _e), the pieces clipped to them.
+var (
+	recentSums = partSums("_r", recentOverlap)
+	earlySums  = partSums("_e", earlyOverlap)
+)
+
+// partSums are a device's sums over a part of the window whose pieces'
+// time in it overlap gives, their names suffixed.
+func partSums(suffix string, overlap func(a, b string) string) string {
+	return fmt.Sprintf(`coalesce(sum(CASE WHEN ra THEN %[1]s ELSE 0 END + CASE WHEN rb AND every > 0 THEN %[2]s ELSE 0 END) FILTER (WHERE g.i = i0), 0)::bigint AS obs%[3]s,
+         coalesce(sum(%[1]s) FILTER (WHERE g.i = i0 AND ra AND ka = 1), 0)::bigint AS conn%[3]s,
+         coalesce(sum((%[2]s + every - 1) / every) FILTER (WHERE g.i = i0 AND rb AND every > 0 AND %[2]s > 0), 0)::bigint AS missed%[3]s,
+         count(*) FILTER (WHERE g.i = i0 AND (rb AND every > 0 AND %[2]s > 0 OR ra AND every = 0 AND ka = 0 AND %[1]s > 0)) AS stretches%[3]s`,
+		overlap("t", "ba"), overlap("ab", "bb"), suffix)
+}
 
 // The long down pieces metrics.DailyDown reads: a check-in device's B
 // piece longer than its interval, an always-connected device's A piece
@@ -544,6 +555,14 @@ const dailyAngle = "2 * pi() * (greatest(CASE WHEN every > 0 THEN ab ELSE t END,
 // windowOverlap is a piece [a, b)'s time in the window.
 func windowOverlap(a, b string) string {
 	return fmt.Sprintf("greatest(least(%s, @to) - greatest(%s, @from), 0)", b, a)
+}
+
+// earlyOverlap is a piece [a, b)'s time in the window's early part
+// [@from, EarlyTo) (metrics.Window.EarlyTo: halfway from @from to
+// min(@to, H), rounded down).
+func earlyOverlap(a, b string) string {
+	to := "@from + (least(@to, greatest(@horizon, @from)) - @from) / 2"
+	return fmt.Sprintf("greatest(least(%s, %s) - greatest(%s, @from), 0)", b, to, a)
 }
 
 // recentOverlap is a piece [a, b)'s time in the window's recent part
@@ -576,6 +595,7 @@ func deviceSumCTEs(b string) string {
   SELECT device_id, max(every) AS every, bool_or(pieces) AS pieces, sum(obs)::bigint AS obs, sum(conn)::bigint AS conn, bool_or(dorm) AS dorm,
          sum(missed)::bigint AS missed, sum(stretches)::bigint AS stretches,
          sum(obs_r)::bigint AS obs_r, sum(conn_r)::bigint AS conn_r, sum(missed_r)::bigint AS missed_r, sum(stretches_r)::bigint AS stretches_r,
+         sum(obs_e)::bigint AS obs_e, sum(conn_e)::bigint AS conn_e, sum(missed_e)::bigint AS missed_e, sum(stretches_e)::bigint AS stretches_e,
          sum(checkins)::bigint AS checkins, sum(daily_n)::bigint AS daily_n, sum(daily_w) AS daily_w, sum(daily_len)::bigint AS daily_len, sum(daily_c) AS daily_c, sum(daily_s) AS daily_s, bool_or(wev) AS wev, bool_or(wact) AS wact, sum(wrows) AS wrows,
          max(n) AS n, max(na) AS na, max(nd) AS nd, max(nbk) AS nbk, min(bkx) AS bkx, max(f) AS f, max(fc) AS fc, max(t0) AS t0, max(tl) AS tl, max(shipped) AS shipped,
          max(en) AS en, min(wst) AS wst, sum(same) AS same, min(same_t) AS same_t
@@ -589,7 +609,8 @@ lp AS (
 ),
 pda AS (
   SELECT v.device_id, v.every, v.obs + coalesce(%[2]s, 0) AS obs, v.conn + coalesce(%[2]s, 0) AS conn, v.dorm, v.missed, v.stretches,
-         v.obs_r + coalesce(%[6]s, 0) AS obs_r, v.conn_r + coalesce(%[6]s, 0) AS conn_r, v.missed_r, v.stretches_r, v.checkins, v.daily_n, v.daily_w, v.daily_len, v.daily_c, v.daily_s,
+         v.obs_r + coalesce(%[6]s, 0) AS obs_r, v.conn_r + coalesce(%[6]s, 0) AS conn_r, v.missed_r, v.stretches_r,
+         v.obs_e + coalesce(%[7]s, 0) AS obs_e, v.conn_e + coalesce(%[7]s, 0) AS conn_e, v.missed_e, v.stretches_e, v.checkins, v.daily_n, v.daily_w, v.daily_len, v.daily_c, v.daily_s,
          v.pieces OR l.device_id IS NOT NULL AS pieces, v.wev, v.wact, v.wrows, v.n, v.na, v.nd, v.every > 0 AND v.wst IS NOT NULL AS checkin,
          v.same, v.same_t, v.nbk, v.bkx, v.tl, v.shipped,
          CASE WHEN v.every = 0 AND v.f IS NOT NULL THEN CASE WHEN v.fc = v.f THEN v.t0 ELSE %[3]s END
@@ -597,14 +618,14 @@ pda AS (
   FROM pdv v LEFT JOIN lp l USING (device_id)
 ),
 pd AS (
-  SELECT device_id, every, obs, conn, dorm, missed, stretches, obs_r, conn_r, missed_r, stretches_r, checkins, daily_n, daily_w, daily_len, daily_c, daily_s FROM pda WHERE pieces
+  SELECT device_id, every, obs, conn, dorm, missed, stretches, obs_r, conn_r, missed_r, stretches_r, obs_e, conn_e, missed_e, stretches_e, checkins, daily_n, daily_w, daily_len, daily_c, daily_s FROM pda WHERE pieces
 ),
 lpb AS (
   SELECT g.i, l.device_id, %[4]s AS len
   FROM lp l CROSS JOIN LATERAL generate_series(greatest(width_bucket(l.a, %[5]s), 1), least(width_bucket(l.b - 1, %[5]s), cardinality(%[5]s) - 1)) AS g(i)
 )`, leadStart(""),
 		"CASE WHEN l.device_id IS NOT NULL THEN "+windowOverlap("l.a", "l.b")+" END", leadStart("v."), bucketOverlap("l.a", "l.b", b), b,
-		"CASE WHEN l.device_id IS NOT NULL THEN "+recentOverlap("l.a", "l.b")+" END")
+		"CASE WHEN l.device_id IS NOT NULL THEN "+recentOverlap("l.a", "l.b")+" END", "CASE WHEN l.device_id IS NOT NULL THEN "+earlyOverlap("l.a", "l.b")+" END")
 }
 
 // with assembles a WITH clause from CTEs in order.
@@ -739,7 +760,7 @@ func (p *plan) uptimeSelect() string {
     SELECT every > 0 AS checkin, sum(conn)::bigint AS conn, sum(obs)::bigint AS obs, count(*) FILTER (WHERE obs > 0) AS devices, sum(missed)::bigint AS missed, sum(stretches)::bigint AS stretches,
            count(*) FILTER (WHERE %[6]s) AS sparse, coalesce(sum(conn) FILTER (WHERE %[6]s), 0)::bigint AS sparse_conn,
            coalesce(sum(obs) FILTER (WHERE %[6]s), 0)::bigint AS sparse_obs, min(%[7]s COLLATE "C") FILTER (WHERE %[6]s) AS sparse_example,
-           count(*) FILTER (WHERE %[11]s) AS sparse_recent, count(*) FILTER (WHERE %[6]s AND %[12]s) AS sparse_daily, count(*) FILTER (WHERE %[10]s) AS daily, coalesce(sum(conn) FILTER (WHERE %[10]s), 0)::bigint AS daily_conn,
+           count(*) FILTER (WHERE %[11]s) AS sparse_recent, count(*) FILTER (WHERE %[14]s) AS sparse_early, count(*) FILTER (WHERE %[6]s AND %[12]s) AS sparse_daily, count(*) FILTER (WHERE %[10]s) AS daily, coalesce(sum(conn) FILTER (WHERE %[10]s), 0)::bigint AS daily_conn,
            coalesce(sum(obs) FILTER (WHERE %[10]s), 0)::bigint AS daily_obs, min(%[7]s COLLATE "C") FILTER (WHERE %[10]s) AS daily_example,
            coalesce(sum(daily_n) FILTER (WHERE %[10]s), 0)::bigint AS daily_stretches, coalesce(sum(daily_w) FILTER (WHERE %[10]s), 0) AS daily_weight,
            coalesce(sum(daily_len) FILTER (WHERE %[10]s), 0)::bigint AS daily_length,
@@ -752,13 +773,13 @@ func (p *plan) uptimeSelect() string {
            count(*) FILTER (WHERE %[4]s) AS sparse, coalesce(sum(pd.conn) FILTER (WHERE %[4]s), 0)::bigint AS sparse_conn,
            coalesce(sum(pd.obs) FILTER (WHERE %[4]s), 0)::bigint AS sparse_obs,
            min(%[5]s COLLATE "C") FILTER (WHERE %[4]s) AS sparse_example, count(*) FILTER (WHERE %[8]s) AS sparse_recent,
-           count(*) FILTER (WHERE %[4]s AND %[13]s) AS sparse_daily,
+           count(*) FILTER (WHERE %[15]s) AS sparse_early, count(*) FILTER (WHERE %[4]s AND %[13]s) AS sparse_daily,
            count(*) FILTER (WHERE %[9]s) AS daily, coalesce(sum(pd.conn) FILTER (WHERE %[9]s), 0)::bigint AS daily_conn,
            coalesce(sum(pd.obs) FILTER (WHERE %[9]s), 0)::bigint AS daily_obs, min(%[5]s COLLATE "C") FILTER (WHERE %[9]s) AS daily_example,
            coalesce(sum(pd.daily_n) FILTER (WHERE %[9]s), 0)::bigint AS daily_stretches, coalesce(sum(pd.daily_w) FILTER (WHERE %[9]s), 0) AS daily_weight,
            coalesce(sum(pd.daily_len) FILTER (WHERE %[9]s), 0)::bigint AS daily_length,
            coalesce(sum(pd.daily_c) FILTER (WHERE %[9]s), 0) AS daily_cos, coalesce(sum(pd.daily_s) FILTER (WHERE %[9]s), 0) AS daily_sin
-    FROM dm m LEFT JOIN pd USING (device_id) WHERE m.profile IS NOT NULL GROUP BY m.profile) x) AS profiles`, never, retired, p.idText("device_id"), sparseSQL, p.idText("pd.device_id"), intermittent(""), p.idText("device_id"), sparseRecentSQL, dailySQL, "every = 0 AND "+dailyDown(""), intermittentRecent(""), dailyDown(""), dailyDown("pd."))
+    FROM dm m LEFT JOIN pd USING (device_id) WHERE m.profile IS NOT NULL GROUP BY m.profile) x) AS profiles`, never, retired, p.idText("device_id"), sparseSQL, p.idText("pd.device_id"), intermittent(""), p.idText("device_id"), sparseRecentSQL, dailySQL, "every = 0 AND "+dailyDown(""), intermittentRecent(""), dailyDown(""), dailyDown("pd."), intermittentEarly(""), sparseEarlySQL)
 }
 
 // dailySQL is metrics.DailyDown of a check-in device pd beside its mode m
@@ -775,17 +796,22 @@ func dailyDown(v string) string {
 }
 
 // sparseSQL is metrics.SparseCheckins of a device pd beside its mode m
-// (dm), over the window or over its recent part: a check-in device with
-// at least 20 check-ins expected over its observed time there, 10
-// unreachable stretches, and 1/(g + 1) of them missed.
-var sparseSQL = "(" + sparseOver("") + " OR " + sparseOver("_r") + ")"
+// (dm), over the window, its recent part or its early part: a check-in
+// device with at least 20 check-ins expected over its observed time
+// there, 10 unreachable stretches, and 1/(g + 1) of them missed.
+var sparseSQL = "(" + sparseOver("") + " OR " + sparseOver("_r") + " OR " + sparseOver("_e") + ")"
 
 // sparseRecentSQL: sparse over the window's recent part alone
-// (metrics.SparseUptime.Recent).
-var sparseRecentSQL = sparseOver("_r") + " AND NOT coalesce(" + sparseOver("") + ", false)"
+// (metrics.SparseUptime.Recent); sparseEarlySQL: over its early part,
+// neither over the window nor its recent part (metrics.SparseUptime.Early).
+var (
+	sparseRecentSQL = sparseOver("_r") + " AND NOT coalesce(" + sparseOver("") + ", false)"
+	sparseEarlySQL  = sparseOver("_e") + " AND NOT coalesce(" + sparseOver("") + ", false) AND NOT coalesce(" + sparseOver("_r") + ", false)"
+)
 
 // sparseOver is metrics.SparseCheckins over pd's sums whose column names
-// end in suffix: "" the window's, "_r" its recent part's.
+// end in suffix: "" the window's, "_r" its recent part's, "_e" its early
+// part's.
 func sparseOver(suffix string) string {
 	return strings.NewReplacer("{obs}", "pd.obs"+suffix, "{stretches}", "pd.stretches"+suffix, "{missed}", "pd.missed"+suffix).Replace(
 		fmt.Sprintf("m.every > 0 AND {obs} > 0 AND {obs} / m.every >= %d AND {stretches} >= %d AND {missed} * (m.every + m.reach) >= ({obs} / m.every) * m.every",
@@ -796,7 +822,7 @@ func sparseOver(suffix string) string {
 // prefixed by v: "" or "pd."): always connected, connected less than half
 // of its observed time, in at least 10 pieces of down time.
 func intermittent(v string) string {
-	return "(" + intermittentOver(v, "") + " OR " + intermittentOver(v, "_r") + ")"
+	return "(" + intermittentOver(v, "") + " OR " + intermittentOver(v, "_r") + " OR " + intermittentOver(v, "_e") + ")"
 }
 
 // intermittentRecent: intermittent over the window's recent part alone
@@ -805,9 +831,15 @@ func intermittentRecent(v string) string {
 	return intermittentOver(v, "_r") + " AND NOT coalesce(" + intermittentOver(v, "") + ", false)"
 }
 
+// intermittentEarly: intermittent over the window's early part, neither
+// over the window nor its recent part (metrics.SparseUptime.Early).
+func intermittentEarly(v string) string {
+	return intermittentOver(v, "_e") + " AND NOT coalesce(" + intermittentOver(v, "") + ", false) AND NOT coalesce(" + intermittentOver(v, "_r") + ", false)"
+}
+
 // intermittentOver is metrics.Intermittent over the sums of a device of pd
 // whose column names end in suffix: "" the window's, "_r" its recent
-// part's.
+// part's, "_e" its early part's.
 func intermittentOver(v, suffix string) string {
 	return fmt.Sprintf("%[1]severy = 0 AND %[1]sobs%[3]s > 0 AND %[1]sstretches%[3]s >= %[2]d AND 2 * %[1]sconn%[3]s < %[1]sobs%[3]s", v, metrics.SparseMinStretches, suffix)
 }
@@ -1019,13 +1051,13 @@ func (p *plan) healthParts() ([]string, string) {
   SELECT d.customer_id, sum(pd.conn)::bigint AS conn, sum(pd.obs)::bigint AS obs,
          count(*) FILTER (WHERE %[1]s) AS sparse, coalesce(sum(pd.conn) FILTER (WHERE %[1]s), 0)::bigint AS sparse_conn,
          coalesce(sum(pd.obs) FILTER (WHERE %[1]s), 0)::bigint AS sparse_obs, min(%[2]s COLLATE "C") FILTER (WHERE %[1]s) AS sparse_example,
-         count(*) FILTER (WHERE %[3]s) AS sparse_recent, count(*) FILTER (WHERE %[1]s AND %[4]s) AS sparse_daily
+         count(*) FILTER (WHERE %[3]s) AS sparse_recent, count(*) FILTER (WHERE %[5]s) AS sparse_early, count(*) FILTER (WHERE %[1]s AND %[4]s) AS sparse_daily
   FROM pd JOIN dev d USING (device_id) LEFT JOIN dm m USING (device_id) WHERE d.customer_id IS NOT NULL GROUP BY d.customer_id
-)`, "("+sparseSQL+" OR "+intermittent("pd.")+")", p.idText("pd.device_id"), "("+sparseRecentSQL+" OR "+intermittentRecent("pd.")+")", dailyDown("pd.")), "cust AS (\n  SELECT customer_id FROM dev WHERE customer_id IS NOT NULL UNION "+tkAll+"\n)")
+)`, "("+sparseSQL+" OR "+intermittent("pd.")+")", p.idText("pd.device_id"), "("+sparseRecentSQL+" OR "+intermittentRecent("pd.")+")", dailyDown("pd."), "("+sparseEarlySQL+" OR "+intermittentEarly("pd.")+")"), "cust AS (\n  SELECT customer_id FROM dev WHERE customer_id IS NOT NULL UNION "+tkAll+"\n)")
 	return ctes, `SELECT c.customer_id, coalesce(f.n, 0) AS devices, coalesce(f.used, 0) AS used, coalesce(tk.n, 0) AS tickets,
   coalesce(up.conn, 0) AS connected_us, coalesce(up.obs, 0) AS observed_us,
   coalesce(up.sparse, 0) AS sparse, coalesce(up.sparse_conn, 0) AS sparse_conn, coalesce(up.sparse_obs, 0) AS sparse_obs, up.sparse_example,
-  coalesce(up.sparse_recent, 0) AS sparse_recent, coalesce(up.sparse_daily, 0) AS sparse_daily
+  coalesce(up.sparse_recent, 0) AS sparse_recent, coalesce(up.sparse_early, 0) AS sparse_early, coalesce(up.sparse_daily, 0) AS sparse_daily
 FROM cust c LEFT JOIN fleet f USING (customer_id) LEFT JOIN tk USING (customer_id) LEFT JOIN up USING (customer_id)
 ORDER BY c.customer_id`
 }

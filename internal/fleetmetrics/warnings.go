@@ -484,9 +484,14 @@ func sparseWarning(out *Outcome, at diag.Diagnostic, p metrics.ProfileUptime, m 
 	if sp.Devices == 1 {
 		each, them, their, they, do = "", "it", "its", "it", "does"
 	}
-	out.Problems.Warnf(diag.Row, at.File, at.Line, at.Col, "%s: %s of its %s devices (e.g. %q) %smissed at least %s of the check-ins its interval in devices.yaml (every %s) expects, in %d or more unreachable stretches%s, and uptime counts %s down between %s check-ins (%s uptime %s; the profile's %s%s): firmware that checks in less often than every %s reads so (a longer heartbeat on part of the fleet, such as a planned variant with feature: shipped to some devices); give such devices a model of their own whose devices.yaml profile has the interval they run (the devices input's model column, metrics.models); if %s %s check in every %s, %s lost that many check-ins (coverage, a gateway)%s",
+	advice := fmt.Sprintf("firmware that checks in less often than every %s reads so (a longer heartbeat on part of the fleet, such as a planned variant with feature: shipped to some devices); give such devices a model of their own whose devices.yaml profile has the interval they run (the devices input's model column, metrics.models)", every)
+	if sp.Early == sp.Devices {
+		// all of them so before a change to P: the profile is right now
+		advice = fmt.Sprintf("if %s interval changed to every %s, the window's days before the change measure the old one against it: take a window from the change on (--from, metrics.from)", their, every)
+	}
+	out.Problems.Warnf(diag.Row, at.File, at.Line, at.Col, "%s: %s of its %s devices (e.g. %q) %smissed at least %s of the check-ins its interval in devices.yaml (every %s) expects, in %d or more unreachable stretches%s, and uptime counts %s down between %s check-ins (%s uptime %s; the profile's %s%s): %s; if %s %s check in every %s, %s lost that many check-ins (coverage, a gateway)%s",
 		p.Profile, render.Number(float64(sp.Devices), 0), render.Number(float64(p.Devices), 0), clipID(sp.Example), each, render.Percent(float64(m.Every)/float64(m.Every+m.Reach()), 0), every, metrics.SparseMinStretches,
-		recentPhrase(sp, out.report), them, their, their, render.Percent(float64(sp.ConnectedUS)/float64(sp.ObservedUS), 2), render.Percent(p.Value, 2), without, every, they, do, every, they, held+dailyToo(p.ModeUptime, sp.Daily, sp.Devices, every))
+		recentPhrase(sp, out.report, every), them, their, their, render.Percent(float64(sp.ConnectedUS)/float64(sp.ObservedUS), 2), render.Percent(p.Value, 2), without, advice, they, do, every, they, held+dailyToo(p.ModeUptime, sp.Daily, sp.Devices, every))
 }
 
 // partOf words n devices of total ones as a warning's subject: "3 of
@@ -530,7 +535,7 @@ func dailyToo(m metrics.ModeUptime, n, total int, every string) string {
 // missed check-ins crossed 1/(g+1) with a gap of a day on every device
 // and two sensors on a 2 h heartbeat: the advice to change the profile's
 // interval was the wrong one for four sensors of six). "" otherwise.
-func sparseAmong(p metrics.ProfileUptime, r metrics.Report) string {
+func sparseAmong(p metrics.ProfileUptime, r metrics.Report, every string) string {
 	sp := p.Sparse
 	without, ok := sparseShare(p.ModeUptime)
 	if !ok || without == "" {
@@ -542,7 +547,7 @@ func sparseAmong(p metrics.ProfileUptime, r metrics.Report) string {
 	}
 	return fmt.Sprintf("; %s of its %s devices (e.g. %q) %smissed at least that share in %d or more unreachable stretches%s (%s uptime %s; the profile's %s%s): if only %s in less often, give %s a model of %s own whose profile has %s interval, and keep this one",
 		render.Number(float64(sp.Devices), 0), render.Number(float64(p.Devices), 0), clipID(sp.Example), each, metrics.SparseMinStretches,
-		recentPhrase(sp, r), their, render.Percent(float64(sp.ConnectedUS)/float64(sp.ObservedUS), 2), render.Percent(p.Value, 2), without, check, them, their, their)
+		recentPhrase(sp, r, every), their, render.Percent(float64(sp.ConnectedUS)/float64(sp.ObservedUS), 2), render.Percent(p.Value, 2), without, check, them, their, their)
 }
 
 // recentPhrase says which of the sparse devices sp are so over the
@@ -551,31 +556,53 @@ func sparseAmong(p metrics.ProfileUptime, r metrics.Report) string {
 // inside the window, as a firmware rollout that lengthens the heartbeat
 // changes it. A week of a month at four times the interval misses under
 // a quarter of the month's check-ins, under the 40% the window's sums are
-// held to, and the profile's uptime fell without a word. "" when there
-// are none.
-func recentPhrase(sp metrics.SparseUptime, r metrics.Report) string {
-	if sp.Recent == 0 {
-		return ""
+// held to, and the profile's uptime fell without a word. It says too
+// which are so over the window's early part alone (metrics.Window.EarlyTo:
+// the first half of its data), the other way round: a heartbeat
+// shortened to the profile's P inside the window, whose days before
+// count the old interval's gaps as down. "" when there are none.
+func recentPhrase(sp metrics.SparseUptime, r metrics.Report, every string) string {
+	var alone []string
+	all := ""
+	if sp.Recent > 0 {
+		days, span := recentSpan(r)
+		const why = "an interval that changed inside the window, as a firmware rollout changes it, or losses that grew"
+		if sp.Recent == sp.Devices {
+			all = fmt.Sprintf(" over the window's last %s days of data (%s; not over all of it: %s)", days, span, why)
+		}
+		alone = append(alone, fmt.Sprintf("%s of them over the window's last %s days of data alone, %s: %s", render.Number(float64(sp.Recent), 0), days, span, why))
 	}
-	days, span := recentSpan(r)
-	const why = "an interval that changed inside the window, as a firmware rollout changes it, or losses that grew"
-	if sp.Recent == sp.Devices {
-		return fmt.Sprintf(" over the window's last %s days of data (%s; not over all of it: %s)", days, span, why)
+	if sp.Early > 0 {
+		span := spanOf(r.Window.From, r.Window.EarlyTo(r.Horizon))
+		why := fmt.Sprintf("an interval that changed to every %s inside the window, as a firmware rollout changes it, or losses that fell", every)
+		if sp.Early == sp.Devices {
+			all = fmt.Sprintf(" over the window's first half of data (%s; not over all of it nor its last 7 days: %s)", span, why)
+		}
+		alone = append(alone, fmt.Sprintf("%s of them over the window's first half of data alone, %s: %s; the days before such a change measure the old interval against this one, and a window from the change on does not", render.Number(float64(sp.Early), 0), span, why))
 	}
-	return fmt.Sprintf(" (%s of them over the window's last %s days of data alone, %s: %s)", render.Number(float64(sp.Recent), 0), days, span, why)
+	if all != "" || len(alone) == 0 {
+		return all
+	}
+	return " (" + strings.Join(alone, "; ") + ")"
 }
 
 // recentSpan is the length of the window's recent part in days and its
 // dates (metrics.Window.RecentFrom, to min(W's end, H)).
 func recentSpan(r metrics.Report) (days, span string) {
+	from, to := r.Window.RecentFrom(r.Horizon), r.Window.DataEnd(r.Horizon)
+	return render.Number(float64(to-from)/86_400e6, 1), spanOf(from, to)
+}
+
+// spanOf writes [from, to) as its dates ("2026-10-01 to 2026-10-16"), or
+// its times where one is not a midnight.
+func spanOf(from, to int64) string {
 	day := func(us int64) string {
 		if t := time.UnixMicro(us).UTC(); t.Equal(t.Truncate(24 * time.Hour)) {
 			return t.Format(time.DateOnly)
 		}
 		return isoMicro(us)
 	}
-	from, to := r.Window.RecentFrom(r.Horizon), r.Window.DataEnd(r.Horizon)
-	return render.Number(float64(to-from)/86_400e6, 1), day(from) + " to " + day(to)
+	return day(from) + " to " + day(to)
 }
 
 // frequentWarning warns of a check-in profile whose devices checked in at
@@ -755,6 +782,12 @@ func intermittentWarning(out *Outcome) {
 		}
 		recent = fmt.Sprintf("; %s so over the window's last %s days of data alone (%s), not over all of it: a change inside the window, as a firmware release that drops the connection, or a network that got worse", who, days, span)
 	}
+	// so over the early part alone: the other way round
+	if sp.Early > 0 {
+		who, was, _, _ := partOf(sp.Early, sp.Devices)
+		recent += fmt.Sprintf("; %s %s so over the window's first half of data alone (%s), not over all of it nor its last 7 days: a change inside the window, as a firmware release that stopped the drops, or a network that got better (a window from the change on measures the devices as they are)",
+			who, was, spanOf(out.report.Window.From, out.report.Window.EarlyTo(out.report.Horizon)))
+	}
 	// devices also off at one time of day: a timer, not a check-in
 	if _, warned := dailyFiguresOf(u.Always); sp.Daily > 0 && warned {
 		who, was, they, are := partOf(sp.Daily, sp.Devices)
@@ -775,7 +808,9 @@ func intermittentWarning(out *Outcome) {
 // manager makes. Both engines give the sums it reads.
 func customerSparseWarning(job *Job, out *Outcome) {
 	var names []string
-	daily := 0 // of their devices, those also down at one time of day
+	// of their devices, those also down at one time of day, those so
+	// over a part of the window alone
+	daily, part := 0, 0
 	for _, c := range out.report.Customers {
 		score, band, ok := job.health.WithoutSparse(c)
 		if !ok || band == c.Band {
@@ -783,6 +818,7 @@ func customerSparseWarning(job *Job, out *Outcome) {
 		}
 		sp := c.Sparse
 		daily += sp.Daily
+		part += sp.Recent + sp.Early
 		eg := "e.g. "
 		if sp.Devices == 1 {
 			eg = ""
@@ -802,8 +838,13 @@ func customerSparseWarning(job *Job, out *Outcome) {
 		return
 	}
 	also := ""
+	if part > 0 {
+		_, was, _, _ := partOf(part, 0)
+		also = fmt.Sprintf("; %s of those devices %s so over a part of the window alone (its first half or its last 7 days of data): an interval or a connection that changed inside the window", render.Number(float64(part), 0), was)
+	}
 	if daily > 0 {
-		also = fmt.Sprintf("; %s of those devices %s also unreachable at one time of day, day after day: if so because they are silent or off for hours each day, those hours are the cause, not their profile", render.Number(float64(daily), 0), map[bool]string{true: "was", false: "were"}[daily == 1])
+		_, was, _, _ := partOf(daily, 0)
+		also += fmt.Sprintf("; %s of those devices %s also unreachable at one time of day, day after day: if so because they are silent or off for hours each day, those hours are the cause, not their profile", render.Number(float64(daily), 0), was)
 	}
 	out.Problems.Warnf(diag.Row, statPath(out, planfile.KindDevices), 0, 0, "customer health: the band of %s is decided by devices that check in less often than their devices.yaml profile says, or that are counted as always connected but connect only briefly: %s; give those devices their profile (the devices input's model column, metrics.models); if they do run as modelled, they were unreachable that much%s",
 		render.Plural(len(names), "customer"), render.Few(names, 3, "; "), also)
@@ -1274,7 +1315,7 @@ func checkinWarnings(job *Job, out *Outcome) {
 		// nearly every check-in missed, with connection events: devices
 		// that hold a connection for hours or days between their events
 		// (a hub on mains) read so when modelled as checking in
-		held := sparseAmong(p, out.report) + dailyToo(p.ModeUptime, p.Daily.Devices, p.Devices, every)
+		held := sparseAmong(p, out.report, every) + dailyToo(p.ModeUptime, p.Daily.Devices, p.Devices, every)
 		if !u.ActivityOnly && int64(p.Missed)*10 >= expected*9 {
 			held += "; if instead they hold a connection between their events (a connect, then a disconnect hours or days later: a hub, a device on mains), they do not check in: model them as always connected (a devices.yaml profile without checkin:, or metrics.unmodelled: always for the devices without a model value), and uptime counts them connected between their events"
 		}

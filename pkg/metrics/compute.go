@@ -45,6 +45,20 @@ func (w Window) RecentFrom(horizon int64) int64 {
 	return max(w.From, w.DataEnd(horizon)-RecentSpan)
 }
 
+// EarlyTo is where the early part of window w ends, for data that
+// reaches horizon H: halfway from w's start to min(w's end, H) (µs,
+// rounded down). A check-in device sparse over it alone, and neither
+// over the window nor over its recent part, checked in less often than
+// its profile says until a change inside the window (a firmware rollout
+// that shortened the heartbeat to the profile's: the days before it
+// count the old interval's gaps as down); an always-connected one
+// intermittent over it alone stopped dropping its connection. Half the
+// data, not a fixed week: devices installed during the window (the
+// example's sensors from Oct 13) have their old interval there.
+func (w Window) EarlyTo(horizon int64) int64 {
+	return w.From + (w.DataEnd(horizon)-w.From)/2
+}
+
 // DataEnd is where the data that reaches horizon H ends inside window w:
 // min(w's end, H), not before w's start.
 func (w Window) DataEnd(horizon int64) int64 {
@@ -422,10 +436,11 @@ type worker struct {
 type span struct {
 	w       Window
 	horizon int64 // H: rows at or before it count
-	// recent is where the window's recent part begins (RecentFrom)
-	recent  int64
-	dormant int64 // D; 0: none
-	bounds  []int64
+	// recent is where the window's recent part begins (RecentFrom),
+	// early where its early part ends (EarlyTo)
+	recent, early int64
+	dormant       int64 // D; 0: none
+	bounds        []int64
 	// d0 is the events' data start D0: the earliest event that counts.
 	d0 int64
 	// modes and profile are by model value index: the mode, and the
@@ -451,7 +466,7 @@ func Compute(d *Data, o Options) Report {
 		bounds, labels = MonthBounds(w.To-1, o.SeriesMonths)
 	}
 	sp := &span{w: w, horizon: r.Horizon, dormant: o.DormantAfter, bounds: bounds, d0: d.dataStart(r.Horizon),
-		listActive: d.HasVersions || d.HasFirmware, recent: w.RecentFrom(r.Horizon)}
+		listActive: d.HasVersions || d.HasFirmware, recent: w.RecentFrom(r.Horizon), early: w.EarlyTo(r.Horizon)}
 	profiles, unknown := sp.resolveModels(d, o.Models)
 	nm := len(labels)
 	nc := d.customers.Len()
@@ -834,21 +849,26 @@ func (wk *worker) addUptime(sp *span, d *Data, i int, a *pieces, checkin bool) {
 	// than it says, or an always-connected one connected only briefly
 	var sparse SparseUptime
 	k := sp.profileOf(d, i)
-	var overW, recent bool
+	var overW, recent, early bool
 	switch {
 	case checkin && k >= 0:
 		reach := sp.modeOf(d, i).Reach()
 		overW = SparseCheckins(a.obs, a.missed, a.stretches, a.every, reach)
 		recent = !overW && SparseCheckins(a.recent.obs, a.recent.missed, a.recent.stretches, a.every, reach)
+		early = !overW && !recent && SparseCheckins(a.early.obs, a.early.missed, a.early.stretches, a.every, reach)
 	case !checkin:
 		overW = Intermittent(a.obs, a.conn, a.stretches)
 		recent = !overW && Intermittent(a.recent.obs, a.recent.conn, a.recent.stretches)
+		early = !overW && !recent && Intermittent(a.early.obs, a.early.conn, a.early.stretches)
 	}
 	daily := DailyDown(a.dailyN, a.dailyW, a.dailyCos, a.dailySin)
-	if overW || recent {
+	if overW || recent || early {
 		sparse = SparseUptime{Devices: 1, ConnectedUS: a.conn, ObservedUS: a.obs, Example: d.devices.Names[i]}
 		if recent {
 			sparse.Recent = 1
+		}
+		if early {
+			sparse.Early = 1
 		}
 		if daily {
 			sparse.Daily = 1

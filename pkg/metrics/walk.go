@@ -130,6 +130,11 @@ type SparseUptime struct {
 	// that changed inside it, a firmware that started dropping its
 	// connection.
 	Recent int
+	// Early counts those that are so over the window's early part alone
+	// (Window.EarlyTo), not over the whole window nor its recent part: a
+	// heartbeat shortened to the profile's inside it, a connection that
+	// stopped dropping.
+	Early int
 	// Daily counts those that were also down at one time of day, day
 	// after day (DailyDown): their missed check-ins may be hours they
 	// are silent each day (quiet hours, a gateway off at night) while
@@ -144,6 +149,7 @@ func (s *SparseUptime) add(o SparseUptime) {
 	s.ConnectedUS += o.ConnectedUS
 	s.ObservedUS += o.ObservedUS
 	s.Recent += o.Recent
+	s.Early += o.Early
 	s.Daily += o.Daily
 	if o.Example != "" && (s.Example == "" || o.Example < s.Example) {
 		s.Example = o.Example
@@ -157,8 +163,9 @@ func (s *SparseUptime) add(o SparseUptime) {
 // design gives when counted as always connected (a battery valve that
 // connects for a second each hour reads 0.02%), and one that keeps losing
 // its connection. Both engines apply this rule, in integers, to a
-// device's sums over the window and over its recent part
-// (Window.RecentFrom): a device is intermittent over either.
+// device's sums over the window, over its recent part
+// (Window.RecentFrom) and over its early part (Window.EarlyTo): a device
+// is intermittent over any.
 func Intermittent(observed, connected int64, stretches int) bool {
 	return observed > 0 && stretches >= SparseMinStretches && 2*connected < observed
 }
@@ -177,8 +184,9 @@ const (
 // check-ins expected, at least 10 stretches, and missed · (P + g·P) ≥
 // ⌊observed / P⌋ · P — at least 1/(g + 1) of them missed, the least share
 // any regular interval longer than g·P misses. Both engines apply this
-// rule, in integers, to a device's sums over the window and over its
-// recent part (Window.RecentFrom): a device is sparse over either.
+// rule, in integers, to a device's sums over the window, over its recent
+// part (Window.RecentFrom) and over its early part (Window.EarlyTo): a
+// device is sparse over any.
 func SparseCheckins(observed int64, missed, stretches int, every, reach int64) bool {
 	if every <= 0 || observed <= 0 {
 		return false
@@ -261,9 +269,10 @@ type pieces struct {
 	every    int64 // P of a check-in device (missed check-ins); 0: none
 	// disconnects: an always-connected device's disconnect events walked
 	disconnects int
-	// recent: the sums over the window's recent part
-	// (Window.RecentFrom), the pieces clipped as over the window
-	recent spanSums
+	// recent and early: the sums over the window's recent part
+	// (Window.RecentFrom) and its early part (Window.EarlyTo), the pieces
+	// clipped as over the window
+	recent, early spanSums
 	// daily*: a check-in device's unreachable stretches in the window
 	// longer than its interval, their weights and weighted start angles
 	// (DailyDown)
@@ -275,8 +284,8 @@ type pieces struct {
 	checkinsW int
 }
 
-// spanSums are a device's sums over a span of time (the window, its recent
-// part): observed and connected time, missed check-ins, and stretches —
+// spanSums are a device's sums over a span of time (the window, its
+// recent or early part): observed and connected time, missed check-ins, and stretches —
 // the pieces of down time in it: a check-in device's unreachable
 // stretches (each counts missed check-ins), an always-connected device's
 // time after each disconnect event.
@@ -331,6 +340,9 @@ func (p *pieces) add(a, b int64, connected, dormant bool) {
 	}
 	if lo, hi := max(a, sp.recent), min(b, w.To); lo < hi && !dormant {
 		p.recent.add(hi-lo, connected, p.every)
+	}
+	if lo, hi := max(a, w.From), min(b, sp.early); lo < hi && !dormant {
+		p.early.add(hi-lo, connected, p.every)
 	}
 	nm := len(bounds) - 1
 	if dormant || nm <= 0 || b <= bounds[0] || a >= bounds[nm] {

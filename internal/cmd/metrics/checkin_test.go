@@ -385,6 +385,39 @@ func TestIntermittentSinceAChangeWarned(t *testing.T) {
 	}
 }
 
+// Devices counted as always connected that connected only briefly until
+// a change early in the window are warned of over its early part (the
+// first half of its data): over [Oct 1, Oct 15), H at its end, a1 (no
+// model value) connects at Oct 1 00:00 and stays (336 h); a2 too, but
+// drops each hour until the day given, connected the first 15 minutes of
+// each hour, and stays connected from then.
+//   - until Oct 8, the early part's end: 42 of its 168 h connected, in
+//     168 pieces (25%: intermittent over the first half); over the
+//     window 210 of 336 h (62.5%, not), over its last 7 days 100%;
+//     always connected 546 of 672 h (81.25%), 100% without a2: warned,
+//     saying it is the first half;
+//   - until Oct 4: 18 + 96 of the first half's 168 h (67.9%): not.
+func TestIntermittentUntilAChangeWarned(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		until   int // the day a2 stops dropping
+		warning string
+	}{
+		{"until Oct 8", 8, `1 of the 2 devices counted as always connected (e.g. "a2") was connected less than half of its observed time, in 10 or more pieces after a disconnect (its uptime 62.5%; always connected: 81.25%, 100% without them): a device that sleeps by design and connects to report reads so: give such devices their check-in profile in the devices input's model column (a devices.yaml profile with checkin:, or a value metrics.models maps to one); if it was meant to stay connected, it was down that much; it was so over the window's first half of data alone (2026-10-01 to 2026-10-08), not over all of it nor its last 7 days: a change inside the window, as a firmware release that stopped the drops, or a network that got better`},
+		{"until Oct 4", 4, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var ev strings.Builder
+			ev.WriteString("device_id,timestamp,event\na1,2026-10-01T00:00:00Z,connected\na2,2026-10-01T00:00:00Z,connected\n")
+			for at := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC); at.Before(time.Date(2026, 10, c.until, 0, 0, 0, 0, time.UTC)); at = at.Add(time.Hour) {
+				fmt.Fprintf(&ev, "a2,%s,disconnected\na2,%s,connected\n", at.Add(15*time.Minute).Format(time.RFC3339), at.Add(time.Hour).Format(time.RFC3339))
+			}
+			alwaysWarning(t, ev.String(), "metrics:\n  from: 2026-10-01T00:00:00Z\n  to: 2026-10-15T00:00:00Z\n  as_of: 2026-10-15T00:00:00Z\n  inputs: {devices: devices.csv, events: events.csv}\n",
+				"counted as always connected (e.g.", c.warning)
+		})
+	}
+}
+
 // valveRepo writes a repo of the hourly valve profile (checkinDevices)
 // whose devices input lists ids (space-separated, shipped 2026-09-01) and
 // whose events are events, over [Oct 1 00:00, Oct 2 06:00), H at its end.
@@ -615,6 +648,48 @@ func TestSparseSinceAChangeWarned(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			wantSparseWarning(t, hourly(nil), c.v2, "metrics:\n  from: 2026-10-01T00:00:00Z\n  to: "+c.to+"T00:00:00Z\n  as_of: 2026-10-15T00:00:00Z\n  inputs: {devices: devices.csv, events: events.csv}\n", c.warning)
+		})
+	}
+}
+
+// A heartbeat shortened to the profile's inside the window is warned of
+// over the window's early part, the first half of its data: the hourly
+// valve profile (g 1.5, reach 1.5 h) over [Oct 1, Oct 15), H at its end;
+// v1 checks in every hour (336 of 336 h). v2 every 3 h until the day
+// given, then every hour:
+//   - until Oct 8 00:00, the early part's end: 56 check-ins there, each
+//     reachable 1.5 h and down 1.5 h (2 missed), 112 of 168 expected
+//     (67% ≥ 40%: sparse over the first half; its stretches begin at
+//     01:30, 04:30 … every 3 h: not down daily); over the window 112 of
+//     336 (33%), over its last 7 days none: v2 252 of 336 h (75%), the
+//     profile 588 of 672 h (87.5%), 100% without v2: warned, saying it
+//     is the first half, with the advice of a window from the change;
+//   - the same in the month in progress, [Oct 1, Nov 1) with H on Oct
+//     15: the first half of the data is [Oct 1, Oct 8) still;
+//   - until Oct 4 00:00: 48 missed of the first half's 168 (29%): not.
+func TestSparseUntilAChangeWarned(t *testing.T) {
+	day := func(d int) time.Time { return time.Date(2026, 10, d, 0, 0, 0, 0, time.UTC) }
+	every3hUntil := func(change time.Time) []time.Time {
+		var out []time.Time
+		for at := day(1); at.Before(day(15)); at = at.Add(time.Hour) {
+			if !at.Before(change) || at.Hour()%3 == 0 {
+				out = append(out, at)
+			}
+		}
+		return out
+	}
+	const warning = `valve: 1 of its 2 devices (e.g. "v2") missed at least 40% of the check-ins its interval in devices.yaml (every 1h) expects, in 10 or more unreachable stretches over the window's first half of data (2026-10-01 to 2026-10-08; not over all of it nor its last 7 days: an interval that changed to every 1h inside the window, as a firmware rollout changes it, or losses that fell), and uptime counts it down between its check-ins (its uptime 75%; the profile's 87.5%, 100% without them): if its interval changed to every 1h, the window's days before the change measure the old one against it: take a window from the change on (--from, metrics.from); if it does check in every 1h, it lost that many check-ins (coverage, a gateway)`
+	for _, c := range []struct {
+		name, to string
+		v2       []time.Time
+		warning  string
+	}{
+		{"every 3h until Oct 8", "2026-10-15", every3hUntil(day(8)), warning},
+		{"every 3h until Oct 8, the month in progress", "2026-11-01", every3hUntil(day(8)), warning},
+		{"every 3h until Oct 4", "2026-10-15", every3hUntil(day(4)), ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			wantSparseWarning(t, every3hUntil(day(1)), c.v2, "metrics:\n  from: 2026-10-01T00:00:00Z\n  to: "+c.to+"T00:00:00Z\n  as_of: 2026-10-15T00:00:00Z\n  inputs: {devices: devices.csv, events: events.csv}\n", c.warning)
 		})
 	}
 }

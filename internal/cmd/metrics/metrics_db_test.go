@@ -1308,6 +1308,25 @@ func TestSparseSinceAChangeFromTables(t *testing.T) {
 	}
 }
 
+// A heartbeat shortened to the profile's inside the window is counted
+// alike by the files and each engine: the example's six LoRaWAN sensors
+// keeping one uplink in four (hourly) until Oct 20, every 15 min after,
+// warn with the same devices, uptimes and first half of the data.
+func TestSparseUntilAChangeFromTables(t *testing.T) {
+	warning := func(stderr string) string { return warningWith(stderr, "each missed at least") }
+	want, stderr := filesWarning(t, warning, func(files string) {
+		cmdtest.KeepLines(t, files, "uplinks.csv", func(line string) bool {
+			f := strings.Split(strings.TrimSpace(line), ",")
+			n, err := strconv.Atoi(f[len(f)-1])
+			return err != nil || f[1] >= "2026-10-20" || n%4 == 0
+		})
+	})
+	if !strings.Contains(want, `drip-lora: 4 of its 6 devices (e.g. "eui-70b3d57ed00500a1") each missed at least 40% of the check-ins its interval in devices.yaml (every 15m) expects, in 10 or more unreachable stretches over the window's first half of data (2026-10-01 to 2026-10-16T12:00:00Z; not over all of it nor its last 7 days`) {
+		t.Fatalf("no warning from the files:\n%s", stderr)
+	}
+	sameWarningFromTables(t, warning, want, "DELETE FROM {schema}.uplinks WHERE received_at < timestamptz '2026-10-20 00:00:00+00' AND f_cnt::bigint % 4 <> 0")
+}
+
 // Devices down at one time of day are counted alike by the files and each
 // engine: the example's six LoRaWAN sensors silent from 00:00 to 05:00 UTC
 // each day warn with the same devices, uptimes, stretches and time of day.
