@@ -55,6 +55,15 @@ func (j *Job) ResolveModels(cfg *planfile.Config, fleet *planfile.Fleet) diag.Li
 	}
 	j.models, j.profiles, j.modelProfile = modes, ids, profile
 	j.checkins, j.devicesFile = fleet.Checkins, fleet.File
+	j.checkinSends = map[string]bool{}
+	for id, ci := range fleet.Checkins {
+		d, _ := fleet.Profile(id)
+		for _, e := range d.Events {
+			if e.Name == ci.Event && ci.Event != "" {
+				j.checkinSends[id], _ = e.Sends()
+			}
+		}
+	}
 	return append(problems, CheckModelNames(cfg, fleet)...)
 }
 

@@ -198,6 +198,9 @@ type Job struct {
 	// checkin: line, whichever input its check-ins came from.
 	checkins    map[string]planfile.Checkin
 	devicesFile string
+	// checkinSends: the profiles whose check-in event sends a message
+	// each wake, which iotpm economics counts and prices
+	checkinSends map[string]bool
 	// profilesUnread: devices.yaml has problems of its own, so the model
 	// values cannot be told from profiles it lacks (no warning of them).
 	profilesUnread bool

@@ -616,14 +616,11 @@ func spanOf(from, to int64) string {
 // 100% uptime and a battery life of the hourly heartbeat, without a word.
 // Several messages a wake (a data and a status uplink) read so too, and
 // each costs the radio's energy. Both engines give the sums it reads.
-func frequentWarning(out *Outcome, at diag.Diagnostic, p metrics.ProfileUptime, expected int64, every, event string) {
+func frequentWarning(out *Outcome, at diag.Diagnostic, p metrics.ProfileUptime, expected int64, every, event string, sends bool) {
 	if expected < metrics.SparseMinExpected || int64(p.Checkins) < 2*expected {
 		return
 	}
-	battery := "devices.yaml's checkin: every is not the interval the field runs"
-	if event != "" {
-		battery = fmt.Sprintf("iotpm battery computes %s's life with its %s event every %s", p.Profile, event, every)
-	}
+	battery := eventUses(p.Profile, event, every, sends, "low")
 	out.Problems.Warnf(diag.Row, at.File, at.Line, at.Col, "%s: its devices checked in %s times over their observed time in the window, %s times the %s its interval in devices.yaml (every %s) expects: every %s on average. Uptime is not affected (a check-in sooner only keeps a device reachable), but %s: if the firmware wakes that often, give the profile the field's interval (a planned one belongs in a variant with feature:); if each wake sends several messages (a data and a status uplink, a retry), each costs the radio's energy too: give the event a phase for each",
 		p.Profile, render.Number(float64(p.Checkins), 0), render.Number(float64(p.Checkins)/float64(expected), 1), render.Number(float64(expected), 0), every,
 		render.Seconds(float64(p.ObservedUS)/float64(p.Checkins)/1e6), battery)
@@ -639,15 +636,12 @@ func frequentWarning(out *Outcome, at diag.Diagnostic, p metrics.ProfileUptime, 
 // came past 15 min by a few seconds) and the check-in gate failed, while
 // the battery's life was computed every 10 min, without a word of why.
 // Both engines give the sums it reads.
-func longIntervalWarning(out *Outcome, at diag.Diagnostic, p metrics.ProfileUptime, m metrics.Mode, expected int64, every, event string) {
+func longIntervalWarning(out *Outcome, at diag.Diagnostic, p metrics.ProfileUptime, m metrics.Mode, expected int64, every, event string, sends bool) {
 	f, ok := metrics.CheckinInterval(p.ModeUptime, m.Reach())
 	if !ok || expected < metrics.SparseMinExpected || f < metrics.LongIntervalFactor*float64(m.Every) {
 		return
 	}
-	battery := "devices.yaml's checkin: every is not the interval the field runs"
-	if event != "" {
-		battery = fmt.Sprintf("iotpm battery computes %s's life with its %s event every %s", p.Profile, event, every)
-	}
+	battery := eventUses(p.Profile, event, every, sends, "high")
 	missed := ""
 	if p.Missed > 0 {
 		missed = fmt.Sprintf(" (the ones further apart count as down: %s missed, %s of the %s expected)",
@@ -655,6 +649,24 @@ func longIntervalWarning(out *Outcome, at diag.Diagnostic, p metrics.ProfileUpti
 	}
 	out.Problems.Warnf(diag.Row, at.File, at.Line, at.Col, "%s: its devices check in about every %s, %s times its interval in devices.yaml (every %s): the mean reachable time of a check-in not followed by an unreachable stretch, which is about %s for devices that check in every %s however many check-ins they lose. Uptime counts check-ins up to %g × %s apart as on time, so it hides most of this%s, and %s: if the firmware in the field checks in that seldom, give the profile the field's interval (a planned one belongs in a variant with feature:)",
 		p.Profile, render.Seconds(math.Round(f/1e6)), render.Number(f/float64(m.Every), 2), every, every, every, m.Grace, every, missed, battery)
+}
+
+// eventUses says what else reads a profile's check-in interval when the
+// field's differs from it: iotpm battery the life, with the check-in
+// event's every, and, when the event sends a message each wake, iotpm
+// economics its messages and megabytes (with the roadmap's scheduled
+// features shipped: a variant that replaces the event counts instead) —
+// a data plan or a cloud priced per message or per MB then reads low
+// (way) when the field checks in more often, high when less.
+func eventUses(profile, event, every string, sends bool, way string) string {
+	if event == "" {
+		return "devices.yaml's checkin: every is not the interval the field runs"
+	}
+	uses := fmt.Sprintf("iotpm battery computes %s's life with its %s event every %s", profile, event, every)
+	if sends {
+		uses += fmt.Sprintf(", and iotpm economics counts its messages and megabytes at that interval where no scheduled variant replaces it (what a price per message or per MB comes to reads %s)", way)
+	}
+	return uses
 }
 
 // dailyWarning warns of a check-in profile's devices unreachable at one
@@ -1305,10 +1317,10 @@ func checkinWarnings(job *Job, out *Outcome) {
 			at = diag.Diagnostic{File: job.devicesFile, Line: ci.Pos.Line, Col: ci.Pos.Col}
 		}
 		dailyWarning(out, at, p, every)
-		frequentWarning(out, at, p, expected, every, job.checkins[p.Profile].Event)
+		frequentWarning(out, at, p, expected, every, job.checkins[p.Profile].Event, job.checkinSends[p.Profile])
 		// missed/expected ≥ P/(P + g·P), in the µs both engines use
 		if expected < 20 || float64(p.Missed)*float64(m.Every+m.Reach()) < float64(expected)*float64(m.Every) {
-			longIntervalWarning(out, at, p, m, expected, every, job.checkins[p.Profile].Event)
+			longIntervalWarning(out, at, p, m, expected, every, job.checkins[p.Profile].Event, job.checkinSends[p.Profile])
 			sparseWarning(out, at, p, m, !u.ActivityOnly)
 			continue
 		}

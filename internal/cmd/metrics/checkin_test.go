@@ -950,7 +950,9 @@ func TestLongIntervalWarned(t *testing.T) {
 //   - v1 every 15 min: 120 + 30 = 150, 2.5 times, every 24m on average:
 //     warned;
 //   - every 20 min: 90 + 30 = 120, exactly twice: warned;
-//   - every 30 min: 60 + 30 = 90, 1.5 times: not warned.
+//   - every 30 min: 60 + 30 = 90, 1.5 times: not warned;
+//   - every 15 min, the check-in event sending an uplink: the warning
+//     says economics counts its messages at every 1h too.
 func TestFrequentCheckinsWarned(t *testing.T) {
 	every := func(minutes int) []time.Time {
 		var out []time.Time
@@ -967,9 +969,16 @@ func TestFrequentCheckinsWarned(t *testing.T) {
 		{"every 15m", 15, `valve: its devices checked in 150 times over their observed time in the window, 2.5 times the 60 its interval in devices.yaml (every 1h) expects: every 24m on average. Uptime is not affected (a check-in sooner only keeps a device reachable), but iotpm battery computes valve's life with its check-in event every 1h`},
 		{"every 20m", 20, `valve: its devices checked in 120 times over their observed time in the window, 2 times the 60 its interval in devices.yaml (every 1h) expects: every 30m on average.`},
 		{"every 30m", 30, ""},
+		{"every 15m, the check-in sends", 15, `iotpm battery computes valve's life with its check-in event every 1h, and iotpm economics counts its messages and megabytes at that interval where no scheduled variant replaces it (what a price per message or per MB comes to reads low): if the firmware wakes that often`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			valveWarning(t, every(c.minutes), every(60), "", "checked in", c.warning)
+			devices := checkinDevices
+			if strings.HasSuffix(c.name, "sends") {
+				devices = strings.Replace(devices, "current: 10mA}", "current: 10mA, uplink: {bytes: 20}}", 1)
+			}
+			valveWarningWith(t, devices, every(c.minutes), every(60), "", "checked in", c.warning)
 		})
 	}
+	// without uplink, economics counts no message of the event
+	valveWarning(t, every(15), every(60), "", "iotpm economics", "")
 }
