@@ -491,7 +491,7 @@ func sparseWarning(out *Outcome, at diag.Diagnostic, p metrics.ProfileUptime, m 
 	}
 	out.Problems.Warnf(diag.Row, at.File, at.Line, at.Col, "%s: %s of its %s devices (e.g. %q) %smissed at least %s of the check-ins its interval in devices.yaml (every %s) expects, in %d or more unreachable stretches%s, and uptime counts %s down between %s check-ins (%s uptime %s; the profile's %s%s): %s; if %s %s check in every %s, %s lost that many check-ins (coverage, a gateway)%s",
 		p.Profile, render.Number(float64(sp.Devices), 0), render.Number(float64(p.Devices), 0), clipID(sp.Example), each, render.Percent(float64(m.Every)/float64(m.Every+m.Reach()), 0), every, metrics.SparseMinStretches,
-		recentPhrase(sp, out.report, every), them, their, their, render.Percent(float64(sp.ConnectedUS)/float64(sp.ObservedUS), 2), render.Percent(p.Value, 2), without, advice, they, do, every, they, held+dailyToo(p.ModeUptime, sp.Daily, sp.Devices, every))
+		partsPhrase(sp, out.report, every), them, their, their, render.Percent(float64(sp.ConnectedUS)/float64(sp.ObservedUS), 2), render.Percent(p.Value, 2), without, advice, they, do, every, they, held+dailyToo(p.ModeUptime, sp.Daily, sp.Devices, every))
 }
 
 // partOf words n devices of total ones as a warning's subject: "3 of
@@ -511,9 +511,9 @@ func partOf(n, total int) (who, was, they, are string) {
 // dailyToo is what a warning of devices that miss check-ins (or of a
 // whole profile's) adds when n of its total devices were also down at one
 // time of day, day after day (metrics.SparseUptime.Daily) and m's daily
-// warning is given (dailyFiguresOf): sensors silent from 01:00 to 11:00
-// each day and checking in hourly the rest of it miss 42% of their
-// check-ins, and the advice to give them a longer interval was the wrong
+// warning is given (dailyFiguresOf): sensors with no check-in from 01:00
+// to 10:00 each day and checking in hourly the rest of it miss 42% of
+// their check-ins, and the advice to give them a longer interval was the wrong
 // one — a profile every 12h would count the hours they are silent as
 // reachable. "" otherwise.
 func dailyToo(m metrics.ModeUptime, n, total int, every string) string {
@@ -547,10 +547,10 @@ func sparseAmong(p metrics.ProfileUptime, r metrics.Report, every string) string
 	}
 	return fmt.Sprintf("; %s of its %s devices (e.g. %q) %smissed at least that share in %d or more unreachable stretches%s (%s uptime %s; the profile's %s%s): if only %s in less often, give %s a model of %s own whose profile has %s interval, and keep this one",
 		render.Number(float64(sp.Devices), 0), render.Number(float64(p.Devices), 0), clipID(sp.Example), each, metrics.SparseMinStretches,
-		recentPhrase(sp, r, every), their, render.Percent(float64(sp.ConnectedUS)/float64(sp.ObservedUS), 2), render.Percent(p.Value, 2), without, check, them, their, their)
+		partsPhrase(sp, r, every), their, render.Percent(float64(sp.ConnectedUS)/float64(sp.ObservedUS), 2), render.Percent(p.Value, 2), without, check, them, their, their)
 }
 
-// recentPhrase says which of the sparse devices sp are so over the
+// partsPhrase says which of the sparse devices sp are so over the
 // window's recent part alone (metrics.Window.RecentFrom: its last 7 days
 // that the data reaches), not over all of it: their interval changed
 // inside the window, as a firmware rollout that lengthens the heartbeat
@@ -561,7 +561,7 @@ func sparseAmong(p metrics.ProfileUptime, r metrics.Report, every string) string
 // the first half of its data), the other way round: a heartbeat
 // shortened to the profile's P inside the window, whose days before
 // count the old interval's gaps as down. "" when there are none.
-func recentPhrase(sp metrics.SparseUptime, r metrics.Report, every string) string {
+func partsPhrase(sp metrics.SparseUptime, r metrics.Report, every string) string {
 	var alone []string
 	all := ""
 	if sp.Recent > 0 {
