@@ -216,6 +216,8 @@ func same(t *testing.T, want, got metrics.Report) {
 			eqi(what+" missed check-ins", int64(a.Missed), int64(b.Missed))
 			eqi(what+" check-ins", int64(a.Checkins), int64(b.Checkins))
 			eqi(what+" unreachable stretches", int64(a.Stretches), int64(b.Stretches))
+			eqi(what+" observed time over the recent part", a.RecentObservedUS, b.RecentObservedUS)
+			eqi(what+" missed check-ins over the recent part", int64(a.RecentMissed), int64(b.RecentMissed))
 			if a.Sparse != b.Sparse {
 				t.Errorf("%s sparse devices: local %+v, postgres %+v", what, a.Sparse, b.Sparse)
 			}

@@ -829,6 +829,8 @@ type modeRow struct {
 	Devices     int   `json:"devices"`
 	Missed      int   `json:"missed"`
 	Stretches   int   `json:"stretches"`
+	RecentObs   int64 `json:"obs_r"`
+	RecentMiss  int   `json:"missed_r"`
 	Checkins    int   `json:"checkins"` // profiles only
 	// the sparse check-in devices' (profiles only)
 	Sparse            int     `json:"sparse"`
@@ -853,6 +855,7 @@ type modeRow struct {
 func (m modeRow) uptime() metrics.ModeUptime {
 	u := metrics.ModeUptimeOf(m.ConnectedUS, m.ObservedUS, m.Devices, m.Missed)
 	u.Checkins, u.Stretches = m.Checkins, m.Stretches
+	u.RecentObservedUS, u.RecentMissed = m.RecentObs, m.RecentMiss
 	u.Sparse = metrics.SparseUptime{Devices: m.Sparse, ConnectedUS: m.SparseConnectedUS, ObservedUS: m.SparseObservedUS, Recent: m.SparseRecent, Early: m.SparseEarly, Daily: m.SparseDaily}
 	if m.SparseExample != nil {
 		u.Sparse.Example = *m.SparseExample

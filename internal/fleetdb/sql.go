@@ -758,6 +758,7 @@ func (p *plan) uptimeSelect() string {
   (SELECT coalesce(array_agg(model ORDER BY model), '{}') FROM (SELECT DISTINCT model COLLATE "C" AS model FROM dm WHERE unknown) u) AS unknown_values,
   (SELECT json_agg(x) FROM (
     SELECT every > 0 AS checkin, sum(conn)::bigint AS conn, sum(obs)::bigint AS obs, count(*) FILTER (WHERE obs > 0) AS devices, sum(missed)::bigint AS missed, sum(stretches)::bigint AS stretches,
+           sum(obs_r)::bigint AS obs_r, sum(missed_r)::bigint AS missed_r,
            count(*) FILTER (WHERE %[6]s) AS sparse, coalesce(sum(conn) FILTER (WHERE %[6]s), 0)::bigint AS sparse_conn,
            coalesce(sum(obs) FILTER (WHERE %[6]s), 0)::bigint AS sparse_obs, min(%[7]s COLLATE "C") FILTER (WHERE %[6]s) AS sparse_example,
            count(*) FILTER (WHERE %[11]s) AS sparse_recent, count(*) FILTER (WHERE %[14]s) AS sparse_early, count(*) FILTER (WHERE %[6]s AND %[12]s) AS sparse_daily, count(*) FILTER (WHERE %[10]s) AS daily, coalesce(sum(conn) FILTER (WHERE %[10]s), 0)::bigint AS daily_conn,
@@ -769,7 +770,7 @@ func (p *plan) uptimeSelect() string {
   (SELECT json_agg(x ORDER BY x.profile COLLATE "C") FROM (
     SELECT m.profile, max(m.every) > 0 AS checkin, coalesce(sum(pd.conn), 0)::bigint AS conn, coalesce(sum(pd.obs), 0)::bigint AS obs,
            count(*) FILTER (WHERE pd.obs > 0) AS devices, coalesce(sum(pd.missed), 0)::bigint AS missed, coalesce(sum(pd.stretches), 0)::bigint AS stretches,
-           coalesce(sum(pd.checkins), 0)::bigint AS checkins,
+           coalesce(sum(pd.obs_r), 0)::bigint AS obs_r, coalesce(sum(pd.missed_r), 0)::bigint AS missed_r, coalesce(sum(pd.checkins), 0)::bigint AS checkins,
            count(*) FILTER (WHERE %[4]s) AS sparse, coalesce(sum(pd.conn) FILTER (WHERE %[4]s), 0)::bigint AS sparse_conn,
            coalesce(sum(pd.obs) FILTER (WHERE %[4]s), 0)::bigint AS sparse_obs,
            min(%[5]s COLLATE "C") FILTER (WHERE %[4]s) AS sparse_example, count(*) FILTER (WHERE %[8]s) AS sparse_recent,

@@ -494,6 +494,26 @@ func sparseWarning(out *Outcome, at diag.Diagnostic, p metrics.ProfileUptime, m 
 		partsPhrase(sp, out.report, every), them, their, their, render.Percent(float64(sp.ConnectedUS)/float64(sp.ObservedUS), 2), render.Percent(p.Value, 2), without, advice, they, do, every, they, held+dailyToo(p.ModeUptime, sp.Daily, sp.Devices, every))
 }
 
+// changedTo is what the profile-wide warning adds when the profile's
+// devices missed few of their check-ins over the window's recent part
+// (with 20 expected there): under 1/(g+1) of them, and at most half the
+// window's share. Their interval most likely changed to P inside the
+// window, and the advice to set the profile's interval to the field's
+// was the wrong one: the example's sensors hourly until Oct 25 and every
+// 15 min after missed 47% of the month's check-ins and 2% of the last
+// week's. "" otherwise.
+func changedTo(p metrics.ProfileUptime, m metrics.Mode, expected int64, r metrics.Report, every string) string {
+	recent := p.RecentObservedUS / m.Every
+	if recent < metrics.SparseMinExpected || expected <= 0 ||
+		float64(p.RecentMissed)*float64(m.Every+m.Reach()) >= float64(recent)*float64(m.Every) ||
+		2*float64(p.RecentMissed)*float64(expected) > float64(p.Missed)*float64(recent) {
+		return ""
+	}
+	days, span := recentSpan(r)
+	return fmt.Sprintf("; over the window's last %s days of data (%s) they missed only %s of the %s expected (%s): if their interval changed to every %s inside the window (a firmware rollout), it is the field's now, and the days before the change measure the old one against it: take a window from the change on (--from, metrics.from) rather than another interval",
+		days, span, render.Number(float64(p.RecentMissed), 0), render.Number(float64(recent), 0), render.Percent(float64(p.RecentMissed)/float64(recent), 1), every)
+}
+
 // partOf words n devices of total ones as a warning's subject: "3 of
 // them were", "they were", "1 of them was", "it was" (who, was), and
 // their pronoun and present tense after (they, are).
@@ -1327,7 +1347,7 @@ func checkinWarnings(job *Job, out *Outcome) {
 		// nearly every check-in missed, with connection events: devices
 		// that hold a connection for hours or days between their events
 		// (a hub on mains) read so when modelled as checking in
-		held := sparseAmong(p, out.report, every) + dailyToo(p.ModeUptime, p.Daily.Devices, p.Devices, every)
+		held := sparseAmong(p, out.report, every) + dailyToo(p.ModeUptime, p.Daily.Devices, p.Devices, every) + changedTo(p, m, expected, out.report, every)
 		if !u.ActivityOnly && int64(p.Missed)*10 >= expected*9 {
 			held += "; if instead they hold a connection between their events (a connect, then a disconnect hours or days later: a hub, a device on mains), they do not check in: model them as always connected (a devices.yaml profile without checkin:, or metrics.unmodelled: always for the devices without a model value), and uptime counts them connected between their events"
 		}

@@ -842,6 +842,8 @@ func (wk *worker) addUptime(sp *span, d *Data, i int, a *pieces, checkin bool) {
 	m.ObservedUS += a.obs
 	m.Missed += a.missed
 	m.Stretches += a.stretches
+	m.RecentObservedUS += a.recent.obs
+	m.RecentMissed += a.recent.missed
 	if a.obs > 0 {
 		m.Devices++
 	}
@@ -886,6 +888,8 @@ func (wk *worker) addUptime(sp *span, d *Data, i int, a *pieces, checkin bool) {
 		pm.ObservedUS += a.obs
 		pm.Missed += a.missed
 		pm.Stretches += a.stretches
+		pm.RecentObservedUS += a.recent.obs
+		pm.RecentMissed += a.recent.missed
 		pm.Checkins += a.checkinsW
 		if a.obs > 0 {
 			pm.Devices++
@@ -1119,6 +1123,8 @@ func (m *ModeUptime) add(o ModeUptime) {
 	m.Devices += o.Devices
 	m.Missed += o.Missed
 	m.Stretches += o.Stretches
+	m.RecentObservedUS += o.RecentObservedUS
+	m.RecentMissed += o.RecentMissed
 	m.Checkins += o.Checkins
 	m.Sparse.add(o.Sparse)
 	m.Daily.add(o.Daily)

@@ -34,6 +34,12 @@ type ModeUptime struct {
 	// device's pieces after the reach of a check-in, an always-connected
 	// device's down pieces after a disconnect that counts.
 	Stretches int
+	// RecentObservedUS and RecentMissed are the observed time and the
+	// missed check-ins over the window's recent part (Window.RecentFrom):
+	// a profile that misses many check-ins over the window and few there
+	// has had its interval changed to P inside the window.
+	RecentObservedUS int64
+	RecentMissed     int
 	// Checkins is the check-in devices' check-ins in the window, before
 	// their retirement: set beside ⌊observed / P⌋, how often they check
 	// in against the profile's interval.

@@ -669,15 +669,6 @@ func TestSparseSinceAChangeWarned(t *testing.T) {
 //   - until Oct 4 00:00: 48 missed of the first half's 168 (29%): not.
 func TestSparseUntilAChangeWarned(t *testing.T) {
 	day := func(d int) time.Time { return time.Date(2026, 10, d, 0, 0, 0, 0, time.UTC) }
-	every3hUntil := func(change time.Time) []time.Time {
-		var out []time.Time
-		for at := day(1); at.Before(day(15)); at = at.Add(time.Hour) {
-			if !at.Before(change) || at.Hour()%3 == 0 {
-				out = append(out, at)
-			}
-		}
-		return out
-	}
 	const warning = `valve: 1 of its 2 devices (e.g. "v2") missed at least 40% of the check-ins its interval in devices.yaml (every 1h) expects, in 10 or more unreachable stretches over the window's first half of data (2026-10-01 to 2026-10-08; not over all of it nor its last 7 days: an interval that changed to every 1h inside the window, as a firmware rollout changes it, or losses that fell), and uptime counts it down between its check-ins (its uptime 75%; the profile's 87.5%, 100% without them): if its interval changed to every 1h, the window's days before the change measure the old one against it: take a window from the change on (--from, metrics.from); if it does check in every 1h, it lost that many check-ins (coverage, a gateway)`
 	for _, c := range []struct {
 		name, to string
@@ -690,6 +681,63 @@ func TestSparseUntilAChangeWarned(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			wantSparseWarning(t, every3hUntil(day(1)), c.v2, "metrics:\n  from: 2026-10-01T00:00:00Z\n  to: "+c.to+"T00:00:00Z\n  as_of: 2026-10-15T00:00:00Z\n  inputs: {devices: devices.csv, events: events.csv}\n", c.warning)
+		})
+	}
+}
+
+// every3hUntil is a valve's check-ins over [Oct 1, Oct 15): every 3 h
+// (at 00:00, 03:00 …) until change, every hour from then.
+func every3hUntil(change time.Time) []time.Time {
+	var out []time.Time
+	for at := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC); at.Before(time.Date(2026, 10, 15, 0, 0, 0, 0, time.UTC)); at = at.Add(time.Hour) {
+		if !at.Before(change) || at.Hour()%3 == 0 {
+			out = append(out, at)
+		}
+	}
+	return out
+}
+
+// A whole profile whose interval changed to P inside the window misses
+// 1/(g+1) of its check-ins over the window and few over its last 7 days:
+// the warning says so, rather than only advise the field's interval. The
+// hourly valve profile (g 1.5, reach 1.5 h) over [Oct 1, Oct 15), 336 h,
+// H at its end; v1 and v2 each check in every 3 h until the day given,
+// then every hour:
+//   - until Oct 10: 72 check-ins every 3 h, 2 missed after each, 144 of
+//     336 each, 288 of 672 (42.9% ≥ 40%: the profile warned of); over
+//     the last 7 days [Oct 8, Oct 15) 16 check-ins every 3 h, 32 missed
+//     each, 64 of 336 (19%: under 40% and half of 42.9%): said;
+//   - until Oct 14: 208 missed each, 416 of 672 (62%); over the last 7
+//     days 96 each, 192 of 336 (57%): not said.
+func TestProfileChangedToItsIntervalWarned(t *testing.T) {
+	day := func(d int) time.Time { return time.Date(2026, 10, d, 0, 0, 0, 0, time.UTC) }
+	for _, c := range []struct {
+		name, want string
+		until      int
+	}{
+		{"until Oct 10", `valve: its devices missed 288 of the 672 check-ins its interval in devices.yaml (every 1h) expects over their observed time (43%), and uptime counts each as down time: if the firmware in the field checks in less often than that, set the profile's checkin: {every: ...} to the field's interval (a planned interval belongs in a variant with feature:); any interval in the field longer than 1.5 × 1h (the grace) misses at least 40% of them; if it does check in every 1h, the devices missed that many of their check-ins; over the window's last 7 days of data (2026-10-08 to 2026-10-15) they missed only 64 of the 336 expected (19%): if their interval changed to every 1h inside the window (a firmware rollout), it is the field's now, and the days before the change measure the old one against it: take a window from the change on (--from, metrics.from) rather than another interval`, 10},
+		{"until Oct 14", "", 14},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var ev strings.Builder
+			ev.WriteString("device_id,timestamp,event\n")
+			for _, id := range []string{"v1", "v2"} {
+				for _, at := range every3hUntil(day(c.until)) {
+					fmt.Fprintf(&ev, "%s,%s,connected\n", id, at.Format(time.RFC3339))
+				}
+			}
+			dir := valveRepo(t, "v1 v2", ev.String())
+			cmdtest.WriteFile(t, dir, "iotpm.yaml", "metrics:\n  from: 2026-10-01T00:00:00Z\n  to: 2026-10-15T00:00:00Z\n  as_of: 2026-10-15T00:00:00Z\n  inputs: {devices: devices.csv, events: events.csv}\n")
+			_, stderr, code := cmdtest.Run(t, nil, "metrics", "-C", dir)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			if !strings.Contains(stderr, "valve: its devices missed") {
+				t.Fatalf("the profile is not warned of:\n%s", stderr)
+			}
+			if said := strings.Contains(stderr, "they missed only"); c.want == "" && said || c.want != "" && !strings.Contains(stderr, c.want) {
+				t.Errorf("want %q, got:\n%s", c.want, stderr)
+			}
 		})
 	}
 }
