@@ -165,8 +165,9 @@ func genFleet(seed uint64, sequenced bool) *fleet {
 // "night-a" always connected from 08:00 to 18:00, "night-v" a valve
 // silent from 01:00 to 10:00; and two that changed early in October the
 // other way: "early-a" always connected, dropping each hour until Oct 12,
-// "early-v" a valve checking in every 4 h until Oct 12. From Sep 1 to
-// Nov 5, all listed and shipped Aug 30.
+// "early-v" a valve checking in every 4 h until Oct 12, "settled-v" a
+// valve checking in every 4 h until Oct 22. From Sep 1 to Nov 5, all
+// listed and shipped Aug 30.
 func (f *fleet) lateChanges(sequenced bool) {
 	hour := int64(3_600_000)
 	start, change, end := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC).UnixMilli(), time.Date(2026, 10, 22, 0, 0, 0, 0, time.UTC).UnixMilli(), time.Date(2026, 11, 5, 0, 0, 0, 0, time.UTC).UnixMilli()
@@ -180,7 +181,7 @@ func (f *fleet) lateChanges(sequenced bool) {
 		}
 		fmt.Fprintf(&f.events, "%s,%s,%s\n", id, time.UnixMilli(ms).UTC().Format("2006-01-02T15:04:05.000Z"), state)
 	}
-	for _, d := range []struct{ id, model string }{{"late-a", ""}, {"daily-a", ""}, {"late-v", "V"}, {"daily-v", "V"}, {"night-a", ""}, {"night-v", "V"}, {"early-a", ""}, {"early-v", "V"}} {
+	for _, d := range []struct{ id, model string }{{"late-a", ""}, {"daily-a", ""}, {"late-v", "V"}, {"daily-v", "V"}, {"night-a", ""}, {"night-v", "V"}, {"early-a", ""}, {"early-v", "V"}, {"settled-v", "V"}} {
 		fmt.Fprintf(&f.devices, "%s,2026-08-30,cust-1,,%s,2.0.0\n", d.id, d.model)
 	}
 	row("late-a", start, "connected")
@@ -207,6 +208,10 @@ func (f *fleet) lateChanges(sequenced bool) {
 		if t >= fixed || (t-start)%(4*hour) == 0 {
 			row("early-v", t, "connected")
 			row("early-v", t+1000, "disconnected")
+		}
+		if t >= change || (t-start)%(4*hour) == 0 {
+			row("settled-v", t, "connected")
+			row("settled-v", t+1000, "disconnected")
 		}
 		h := (t / hour) % 24
 		if h < 1 || h > 5 {
@@ -273,15 +278,15 @@ func edgeCasesSameAsLocal(t *testing.T, e *pgtest.Engine) {
 	var sawVersions, sawUnknown, sawNoOTA, sawAmbiguous, sawPartial bool
 	// and the rules of devices down at one time of day, sparse or
 	// intermittent over the window's recent part alone (lateChanges)
-	var sawDailyA, sawDailyV, sawRecentA, sawRecentV, sawBothA, sawBothV, sawEarlyA, sawEarlyV bool
+	var sawDailyA, sawDailyV, sawRecentA, sawRecentV, sawBothA, sawBothV, sawEarlyA, sawEarlyV, sawSettled bool
 	defer func() {
 		if !t.Failed() && !(sawVersions && sawUnknown && sawNoOTA && sawAmbiguous && sawPartial) {
 			t.Errorf("the fleets do not exercise every firmware and online-day rule: versions %v unknown %v no-OTA %v ambiguous %v partly online %v",
 				sawVersions, sawUnknown, sawNoOTA, sawAmbiguous, sawPartial)
 		}
-		if !t.Failed() && !(sawDailyA && sawDailyV && sawRecentA && sawRecentV && sawBothA && sawBothV && sawEarlyA && sawEarlyV) {
-			t.Errorf("the fleets do not exercise every rule of late changes: daily always %v, daily check-in %v, recent intermittent %v, recent sparse %v, intermittent and daily %v, sparse and daily %v, early intermittent %v, early sparse %v",
-				sawDailyA, sawDailyV, sawRecentA, sawRecentV, sawBothA, sawBothV, sawEarlyA, sawEarlyV)
+		if !t.Failed() && !(sawDailyA && sawDailyV && sawRecentA && sawRecentV && sawBothA && sawBothV && sawEarlyA && sawEarlyV && sawSettled) {
+			t.Errorf("the fleets do not exercise every rule of late changes: daily always %v, daily check-in %v, recent intermittent %v, recent sparse %v, intermittent and daily %v, sparse and daily %v, early intermittent %v, early sparse %v, settled %v",
+				sawDailyA, sawDailyV, sawRecentA, sawRecentV, sawBothA, sawBothV, sawEarlyA, sawEarlyV, sawSettled)
 		}
 	}()
 	for _, sequenced := range []bool{false, true} {
@@ -345,6 +350,7 @@ func edgeCasesSameAsLocal(t *testing.T, e *pgtest.Engine) {
 						sawRecentV = sawRecentV || p.Sparse.Recent > 0
 						sawBothV = sawBothV || p.Sparse.Daily > 0
 						sawEarlyV = sawEarlyV || p.Sparse.Early > 0
+						sawSettled = sawSettled || p.Sparse.Settled > 0
 					}
 					same(t, want, got.Report)
 					// a rollout's input: every device's online and observed

@@ -839,6 +839,7 @@ type modeRow struct {
 	SparseExample     *string `json:"sparse_example"`
 	SparseRecent      int     `json:"sparse_recent"`
 	SparseEarly       int     `json:"sparse_early"`
+	SparseSettled     int     `json:"sparse_settled"`
 	SparseDaily       int     `json:"sparse_daily"`
 	// the check-in devices down at one time of day (profiles only)
 	Daily          int     `json:"daily"`
@@ -856,7 +857,7 @@ func (m modeRow) uptime() metrics.ModeUptime {
 	u := metrics.ModeUptimeOf(m.ConnectedUS, m.ObservedUS, m.Devices, m.Missed)
 	u.Checkins, u.Stretches = m.Checkins, m.Stretches
 	u.RecentObservedUS, u.RecentMissed = m.RecentObs, m.RecentMiss
-	u.Sparse = metrics.SparseUptime{Devices: m.Sparse, ConnectedUS: m.SparseConnectedUS, ObservedUS: m.SparseObservedUS, Recent: m.SparseRecent, Early: m.SparseEarly, Daily: m.SparseDaily}
+	u.Sparse = metrics.SparseUptime{Devices: m.Sparse, ConnectedUS: m.SparseConnectedUS, ObservedUS: m.SparseObservedUS, Recent: m.SparseRecent, Early: m.SparseEarly, Settled: m.SparseSettled, Daily: m.SparseDaily}
 	if m.SparseExample != nil {
 		u.Sparse.Example = *m.SparseExample
 	}
@@ -892,6 +893,7 @@ type customerRow struct {
 	SparseExample *string `json:"sparse_example"`
 	SparseRecent  int     `json:"sparse_recent"`
 	SparseEarly   int     `json:"sparse_early"`
+	SparseSettled int     `json:"sparse_settled"`
 	SparseDaily   int     `json:"sparse_daily"`
 }
 
@@ -981,7 +983,7 @@ func (p *plan) deviceMetrics(uptime, mad, customers []byte, o metrics.Options, r
 		for i, c := range rows {
 			counts[i] = metrics.CustomerCounts{Customer: c.Customer, Devices: c.Devices, Used: c.Used, Tickets: c.Tickets,
 				ConnectedUS: c.ConnectedUS, ObservedUS: c.ObservedUS,
-				Sparse: metrics.SparseUptime{Devices: c.Sparse, ConnectedUS: c.SparseConn, ObservedUS: c.SparseObs, Recent: c.SparseRecent, Early: c.SparseEarly, Daily: c.SparseDaily}}
+				Sparse: metrics.SparseUptime{Devices: c.Sparse, ConnectedUS: c.SparseConn, ObservedUS: c.SparseObs, Recent: c.SparseRecent, Early: c.SparseEarly, Settled: c.SparseSettled, Daily: c.SparseDaily}}
 			if c.SparseExample != nil {
 				counts[i].Sparse.Example = *c.SparseExample
 			}

@@ -774,13 +774,13 @@ func (p *plan) uptimeSelect() string {
            count(*) FILTER (WHERE %[4]s) AS sparse, coalesce(sum(pd.conn) FILTER (WHERE %[4]s), 0)::bigint AS sparse_conn,
            coalesce(sum(pd.obs) FILTER (WHERE %[4]s), 0)::bigint AS sparse_obs,
            min(%[5]s COLLATE "C") FILTER (WHERE %[4]s) AS sparse_example, count(*) FILTER (WHERE %[8]s) AS sparse_recent,
-           count(*) FILTER (WHERE %[15]s) AS sparse_early, count(*) FILTER (WHERE %[4]s AND %[13]s) AS sparse_daily,
+           count(*) FILTER (WHERE %[15]s) AS sparse_early, count(*) FILTER (WHERE %[4]s AND %[13]s) AS sparse_daily, count(*) FILTER (WHERE %[16]s) AS sparse_settled,
            count(*) FILTER (WHERE %[9]s) AS daily, coalesce(sum(pd.conn) FILTER (WHERE %[9]s), 0)::bigint AS daily_conn,
            coalesce(sum(pd.obs) FILTER (WHERE %[9]s), 0)::bigint AS daily_obs, min(%[5]s COLLATE "C") FILTER (WHERE %[9]s) AS daily_example,
            coalesce(sum(pd.daily_n) FILTER (WHERE %[9]s), 0)::bigint AS daily_stretches, coalesce(sum(pd.daily_w) FILTER (WHERE %[9]s), 0) AS daily_weight,
            coalesce(sum(pd.daily_len) FILTER (WHERE %[9]s), 0)::bigint AS daily_length,
            coalesce(sum(pd.daily_c) FILTER (WHERE %[9]s), 0) AS daily_cos, coalesce(sum(pd.daily_s) FILTER (WHERE %[9]s), 0) AS daily_sin
-    FROM dm m LEFT JOIN pd USING (device_id) WHERE m.profile IS NOT NULL GROUP BY m.profile) x) AS profiles`, never, retired, p.idText("device_id"), sparseSQL, p.idText("pd.device_id"), intermittent(""), p.idText("device_id"), sparseRecentSQL, dailySQL, "every = 0 AND "+dailyDown(""), intermittentRecent(""), dailyDown(""), dailyDown("pd."), intermittentEarly(""), sparseEarlySQL)
+    FROM dm m LEFT JOIN pd USING (device_id) WHERE m.profile IS NOT NULL GROUP BY m.profile) x) AS profiles`, never, retired, p.idText("device_id"), sparseSQL, p.idText("pd.device_id"), intermittent(""), p.idText("device_id"), sparseRecentSQL, dailySQL, "every = 0 AND "+dailyDown(""), intermittentRecent(""), dailyDown(""), dailyDown("pd."), intermittentEarly(""), sparseEarlySQL, sparseSettledSQL)
 }
 
 // dailySQL is metrics.DailyDown of a check-in device pd beside its mode m
@@ -809,6 +809,11 @@ var (
 	sparseRecentSQL = sparseOver("_r") + " AND NOT coalesce(" + sparseOver("") + ", false)"
 	sparseEarlySQL  = sparseOver("_e") + " AND NOT coalesce(" + sparseOver("") + ", false) AND NOT coalesce(" + sparseOver("_r") + ", false)"
 )
+
+// sparseSettledSQL: a check-in device of pd beside its mode m (dm) sparse
+// over the window that missed few check-ins over its recent part
+// (metrics.SettledCheckins, in the same integers; SparseUptime.Settled).
+var sparseSettledSQL = sparseOver("") + fmt.Sprintf(" AND pd.obs_r / m.every >= %d AND pd.missed_r * (m.every + m.reach) < (pd.obs_r / m.every) * m.every AND 2 * pd.missed_r * (pd.obs / m.every) <= pd.missed * (pd.obs_r / m.every)", metrics.SparseMinExpected)
 
 // sparseOver is metrics.SparseCheckins over pd's sums whose column names
 // end in suffix: "" the window's, "_r" its recent part's, "_e" its early
@@ -1052,13 +1057,15 @@ func (p *plan) healthParts() ([]string, string) {
   SELECT d.customer_id, sum(pd.conn)::bigint AS conn, sum(pd.obs)::bigint AS obs,
          count(*) FILTER (WHERE %[1]s) AS sparse, coalesce(sum(pd.conn) FILTER (WHERE %[1]s), 0)::bigint AS sparse_conn,
          coalesce(sum(pd.obs) FILTER (WHERE %[1]s), 0)::bigint AS sparse_obs, min(%[2]s COLLATE "C") FILTER (WHERE %[1]s) AS sparse_example,
-         count(*) FILTER (WHERE %[3]s) AS sparse_recent, count(*) FILTER (WHERE %[5]s) AS sparse_early, count(*) FILTER (WHERE %[1]s AND %[4]s) AS sparse_daily
+         count(*) FILTER (WHERE %[3]s) AS sparse_recent, count(*) FILTER (WHERE %[5]s) AS sparse_early, count(*) FILTER (WHERE %[1]s AND %[4]s) AS sparse_daily,
+         count(*) FILTER (WHERE %[6]s) AS sparse_settled
   FROM pd JOIN dev d USING (device_id) LEFT JOIN dm m USING (device_id) WHERE d.customer_id IS NOT NULL GROUP BY d.customer_id
-)`, "("+sparseSQL+" OR "+intermittent("pd.")+")", p.idText("pd.device_id"), "("+sparseRecentSQL+" OR "+intermittentRecent("pd.")+")", dailyDown("pd."), "("+sparseEarlySQL+" OR "+intermittentEarly("pd.")+")"), "cust AS (\n  SELECT customer_id FROM dev WHERE customer_id IS NOT NULL UNION "+tkAll+"\n)")
+)`, "("+sparseSQL+" OR "+intermittent("pd.")+")", p.idText("pd.device_id"), "("+sparseRecentSQL+" OR "+intermittentRecent("pd.")+")", dailyDown("pd."), "("+sparseEarlySQL+" OR "+intermittentEarly("pd.")+")", sparseSettledSQL), "cust AS (\n  SELECT customer_id FROM dev WHERE customer_id IS NOT NULL UNION "+tkAll+"\n)")
 	return ctes, `SELECT c.customer_id, coalesce(f.n, 0) AS devices, coalesce(f.used, 0) AS used, coalesce(tk.n, 0) AS tickets,
   coalesce(up.conn, 0) AS connected_us, coalesce(up.obs, 0) AS observed_us,
   coalesce(up.sparse, 0) AS sparse, coalesce(up.sparse_conn, 0) AS sparse_conn, coalesce(up.sparse_obs, 0) AS sparse_obs, up.sparse_example,
-  coalesce(up.sparse_recent, 0) AS sparse_recent, coalesce(up.sparse_early, 0) AS sparse_early, coalesce(up.sparse_daily, 0) AS sparse_daily
+  coalesce(up.sparse_recent, 0) AS sparse_recent, coalesce(up.sparse_early, 0) AS sparse_early, coalesce(up.sparse_daily, 0) AS sparse_daily,
+  coalesce(up.sparse_settled, 0) AS sparse_settled
 FROM cust c LEFT JOIN fleet f USING (customer_id) LEFT JOIN tk USING (customer_id) LEFT JOIN up USING (customer_id)
 ORDER BY c.customer_id`
 }

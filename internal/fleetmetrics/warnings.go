@@ -485,7 +485,7 @@ func sparseWarning(out *Outcome, at diag.Diagnostic, p metrics.ProfileUptime, m 
 		each, them, their, they, do = "", "it", "its", "it", "does"
 	}
 	advice := fmt.Sprintf("firmware that checks in less often than every %s reads so (a longer heartbeat on part of the fleet, such as a planned variant with feature: shipped to some devices); give such devices a model of their own whose devices.yaml profile has the interval they run (the devices input's model column, metrics.models)", every)
-	if sp.Early == sp.Devices {
+	if sp.Early+sp.Settled == sp.Devices {
 		// all of them so before a change to P: the profile is right now
 		advice = fmt.Sprintf("if %s interval changed to every %s, the window's days before the change measure the old one against it: take a window from the change on (--from, metrics.from)", their, every)
 	}
@@ -496,19 +496,16 @@ func sparseWarning(out *Outcome, at diag.Diagnostic, p metrics.ProfileUptime, m 
 
 // changedTo is what the profile-wide warning adds when the profile's
 // devices missed few of their check-ins over the window's recent part
-// (with 20 expected there): under 1/(g+1) of them, and at most half the
-// window's share. Their interval most likely changed to P inside the
+// (metrics.SettledCheckins over its sums). Their interval most likely changed to P inside the
 // window, and the advice to set the profile's interval to the field's
 // was the wrong one: the example's sensors hourly until Oct 25 and every
 // 15 min after missed 47% of the month's check-ins and 2% of the last
 // week's. "" otherwise.
-func changedTo(p metrics.ProfileUptime, m metrics.Mode, expected int64, r metrics.Report, every string) string {
-	recent := p.RecentObservedUS / m.Every
-	if recent < metrics.SparseMinExpected || expected <= 0 ||
-		float64(p.RecentMissed)*float64(m.Every+m.Reach()) >= float64(recent)*float64(m.Every) ||
-		2*float64(p.RecentMissed)*float64(expected) > float64(p.Missed)*float64(recent) {
+func changedTo(p metrics.ProfileUptime, m metrics.Mode, r metrics.Report, every string) string {
+	if !metrics.SettledCheckins(p.ObservedUS, p.Missed, p.RecentObservedUS, p.RecentMissed, m.Every, m.Reach()) {
 		return ""
 	}
+	recent := p.RecentObservedUS / m.Every
 	days, span := recentSpan(r)
 	return fmt.Sprintf("; over the window's last %s days of data (%s) they missed only %s of the %s expected (%s): if their interval changed to every %s inside the window (a firmware rollout), it is the field's now, and the days before the change measure the old one against it: take a window from the change on (--from, metrics.from) rather than another interval",
 		days, span, render.Number(float64(p.RecentMissed), 0), render.Number(float64(recent), 0), render.Percent(float64(p.RecentMissed)/float64(recent), 1), every)
@@ -599,6 +596,15 @@ func partsPhrase(sp metrics.SparseUptime, r metrics.Report, every string) string
 			all = fmt.Sprintf(" over the window's first half of data (%s; not over all of it nor its last 7 days: %s)", span, why)
 		}
 		alone = append(alone, fmt.Sprintf("%s of them over the window's first half of data alone, %s: %s; the days before such a change measure the old interval against this one, and a window from the change on does not", render.Number(float64(sp.Early), 0), span, why))
+	}
+	if sp.Settled > 0 {
+		days, span := recentSpan(r)
+		why := fmt.Sprintf("an interval that changed to every %s inside the window, as a firmware rollout changes it, or losses that fell", every)
+		if sp.Settled == sp.Devices {
+			_, _, they, _ := partOf(sp.Settled, sp.Devices)
+			all = fmt.Sprintf(" over the window, not over its last %s days of data (%s), where %s missed few: %s", days, span, they, why)
+		}
+		alone = append(alone, fmt.Sprintf("%s of them missed few over the window's last %s days of data, %s: %s; the days before such a change measure the old interval against this one, and a window from the change on does not", render.Number(float64(sp.Settled), 0), days, span, why))
 	}
 	if all != "" || len(alone) == 0 {
 		return all
@@ -1347,7 +1353,7 @@ func checkinWarnings(job *Job, out *Outcome) {
 		// nearly every check-in missed, with connection events: devices
 		// that hold a connection for hours or days between their events
 		// (a hub on mains) read so when modelled as checking in
-		held := sparseAmong(p, out.report, every) + dailyToo(p.ModeUptime, p.Daily.Devices, p.Devices, every) + changedTo(p, m, expected, out.report, every)
+		held := sparseAmong(p, out.report, every) + dailyToo(p.ModeUptime, p.Daily.Devices, p.Devices, every) + changedTo(p, m, out.report, every)
 		if !u.ActivityOnly && int64(p.Missed)*10 >= expected*9 {
 			held += "; if instead they hold a connection between their events (a connect, then a disconnect hours or days later: a hub, a device on mains), they do not check in: model them as always connected (a devices.yaml profile without checkin:, or metrics.unmodelled: always for the devices without a model value), and uptime counts them connected between their events"
 		}

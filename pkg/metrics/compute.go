@@ -875,6 +875,9 @@ func (wk *worker) addUptime(sp *span, d *Data, i int, a *pieces, checkin bool) {
 		if daily {
 			sparse.Daily = 1
 		}
+		if overW && checkin && SettledCheckins(a.obs, a.missed, a.recent.obs, a.recent.missed, a.every, sp.modeOf(d, i).Reach()) {
+			sparse.Settled = 1
+		}
 	}
 	if !checkin {
 		m.Sparse.add(sparse)

@@ -136,6 +136,10 @@ type SparseUptime struct {
 	// that changed inside it, a firmware that started dropping its
 	// connection.
 	Recent int
+	// Settled counts the check-in devices sparse over the whole window
+	// that missed few check-ins over its recent part (SettledCheckins):
+	// their interval changed to P inside the window.
+	Settled int
 	// Early counts those that are so over the window's early part alone
 	// (Window.EarlyTo), not over the whole window nor its recent part: a
 	// heartbeat shortened to the profile's inside it, a connection that
@@ -156,6 +160,7 @@ func (s *SparseUptime) add(o SparseUptime) {
 	s.ObservedUS += o.ObservedUS
 	s.Recent += o.Recent
 	s.Early += o.Early
+	s.Settled += o.Settled
 	s.Daily += o.Daily
 	if o.Example != "" && (s.Example == "" || o.Example < s.Example) {
 		s.Example = o.Example
@@ -227,6 +232,26 @@ func CheckinInterval(m ModeUptime, reach int64) (us float64, ok bool) {
 		return 0, false
 	}
 	return float64(m.ConnectedUS-int64(m.Stretches)*reach) / float64(n), true
+}
+
+// SettledCheckins reports whether a check-in device (or a profile's sums)
+// with observed time observed and missed check-ins missed over the window,
+// and observedR and missedR over its recent part (Window.RecentFrom),
+// missed few there: at least SparseMinExpected check-ins expected there,
+// under 1/(g + 1) of them missed, and at most half the window's share —
+// missedR · (P + g·P) < ⌊observedR / P⌋ · P and 2 · missedR · ⌊observed /
+// P⌋ ≤ missed · ⌊observedR / P⌋, in integers in both engines. A device
+// or profile that misses 1/(g + 1) over the window and settles so has
+// had its interval changed to P inside the window (a firmware rollout
+// that shortened the heartbeat to the profile's): the days before the
+// change count the old interval's gaps as down, and a longer interval is
+// not the field's.
+func SettledCheckins(observed int64, missed int, observedR int64, missedR int, every, reach int64) bool {
+	if every <= 0 {
+		return false
+	}
+	expected, expectedR := observed/every, observedR/every
+	return expectedR >= SparseMinExpected && int64(missedR)*(every+reach) < expectedR*every && 2*int64(missedR)*expected <= int64(missed)*expectedR
 }
 
 // ModeUptimeOf completes a mode's or profile's sums with its value (NaN

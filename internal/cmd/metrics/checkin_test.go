@@ -742,6 +742,24 @@ func TestProfileChangedToItsIntervalWarned(t *testing.T) {
 	}
 }
 
+// A device sparse over the window whose interval changed to P inside it
+// misses few over the window's last 7 days, and the warning says so: the
+// hourly valve profile over [Oct 1, Oct 15), H at its end; v1 hourly, v2
+// every 3 h until the day given, then every hour:
+//   - until Oct 10: 144 of 336 missed (42.9%, in 72 stretches: sparse),
+//     32 of the last 7 days' 168 (19%: under 40% and half of 42.9%):
+//     settled; v2 228 of 336 h (67.86%), the profile 564 of 672 h
+//     (83.93%; 21% missed, not warned as a whole), 100% without v2;
+//   - until Oct 14: 208 of 336 missed (61.9%), 96 of the last 7 days'
+//     168 (57%): not settled, the advice of another interval; v2 180 of
+//     336 h (53.57%), the profile 516 of 672 h (76.79%).
+func TestSparseSettledWarned(t *testing.T) {
+	day := func(d int) time.Time { return time.Date(2026, 10, d, 0, 0, 0, 0, time.UTC) }
+	const yaml = "metrics:\n  from: 2026-10-01T00:00:00Z\n  to: 2026-10-15T00:00:00Z\n  as_of: 2026-10-15T00:00:00Z\n  inputs: {devices: devices.csv, events: events.csv}\n"
+	wantSparseWarning(t, every3hUntil(day(1)), every3hUntil(day(10)), yaml, `valve: 1 of its 2 devices (e.g. "v2") missed at least 40% of the check-ins its interval in devices.yaml (every 1h) expects, in 10 or more unreachable stretches over the window, not over its last 7 days of data (2026-10-08 to 2026-10-15), where it missed few: an interval that changed to every 1h inside the window, as a firmware rollout changes it, or losses that fell, and uptime counts it down between its check-ins (its uptime 67.86%; the profile's 83.93%, 100% without them): if its interval changed to every 1h, the window's days before the change measure the old one against it: take a window from the change on (--from, metrics.from)`)
+	wantSparseWarning(t, every3hUntil(day(1)), every3hUntil(day(14)), yaml, `(e.g. "v2") missed at least 40% of the check-ins its interval in devices.yaml (every 1h) expects, in 10 or more unreachable stretches, and uptime counts it down between its check-ins (its uptime 53.57%; the profile's 76.79%, 100% without them): firmware that checks in less often than every 1h reads so`)
+}
+
 // wantSparseWarning runs metrics on the valves v1 and v2 checking in at
 // the times given (valveWarning), and wants their sparse devices warned of
 // in the words want ("": not at all).

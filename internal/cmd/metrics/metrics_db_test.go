@@ -1347,6 +1347,27 @@ func TestProfileChangedToItsIntervalFromTables(t *testing.T) {
 	sameWarningFromTables(t, warning, want, "DELETE FROM {schema}.uplinks WHERE received_at < timestamptz '2026-10-25 00:00:00+00' AND f_cnt::bigint % 4 <> 0")
 }
 
+// Devices sparse over the window whose interval changed to P inside it
+// are counted alike by the files and each engine: two of the example's
+// LoRaWAN sensors keeping one uplink in four (hourly) until Oct 25, every
+// 15 min after (one of them sparse over the month: the other's data
+// starts later), warn with the same device, uptimes and recent part.
+func TestSparseSettledFromTables(t *testing.T) {
+	warning := func(stderr string) string { return warningWith(stderr, "missed at least 40%") }
+	two := []string{"eui-70b3d57ed00500a3", "eui-70b3d57ed00500a6"}
+	want, stderr := filesWarning(t, warning, func(files string) {
+		cmdtest.KeepLines(t, files, "uplinks.csv", func(line string) bool {
+			f := strings.Split(strings.TrimSpace(line), ",")
+			n, err := strconv.Atoi(f[len(f)-1])
+			return err != nil || !slices.Contains(two, f[0]) || f[1] >= "2026-10-25" || n%4 == 0
+		})
+	})
+	if !strings.Contains(want, `drip-lora: 1 of its 6 devices (e.g. "eui-70b3d57ed00500a3") missed at least 40% of the check-ins its interval in devices.yaml (every 15m) expects, in 10 or more unreachable stretches over the window, not over its last 7 days of data (2026-10-25 to 2026-11-01), where it missed few`) {
+		t.Fatalf("no warning from the files:\n%s", stderr)
+	}
+	sameWarningFromTables(t, warning, want, "DELETE FROM {schema}.uplinks WHERE device_id IN ('eui-70b3d57ed00500a3', 'eui-70b3d57ed00500a6') AND received_at < timestamptz '2026-10-25 00:00:00+00' AND f_cnt::bigint % 4 <> 0")
+}
+
 // Devices down at one time of day are counted alike by the files and each
 // engine: the example's six LoRaWAN sensors silent from 00:00 to 05:00 UTC
 // each day warn with the same devices, uptimes, stretches and time of day.
