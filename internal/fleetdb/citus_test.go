@@ -2,10 +2,12 @@ package fleetdb
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -122,8 +124,13 @@ func citusPlanShape(t *testing.T, conn *pgx.Conn, tables map[planfile.InputKind]
 	// not get remote plan.", which says nothing of the shape: Citus drops
 	// the worker's error), neither reproduced here. A statement that cannot
 	// run in the workers fails every time; a plan that was not the first
-	// is logged, and a task whose plan was not fetched is explained again
-	// on a new session (its own connections to the workers).
+	// is logged, and the statement is explained again on a new session
+	// (its own connections to the workers and its own metadata cache: the
+	// other packages' tests create and drop distributed tables on the
+	// same cluster meanwhile). Another run planned the activity-alone
+	// layout with its CTEs as intermediate results in all five tries of
+	// one session; the tables' co-location groups are logged with such a
+	// plan, to tell a co-location that broke from a planner's fallback.
 	const attempts = 5
 	var sh shape
 	var all string
@@ -133,13 +140,12 @@ func citusPlanShape(t *testing.T, conn *pgx.Conn, tables map[planfile.InputKind]
 		if sh.workerWindows >= 3 && len(sh.problems) == 0 || attempt == attempts {
 			break
 		}
-		t.Logf("plan %d: %d worker window nodes, %d problems (the first: %v), %d multi-shard task plans not fetched from the workers; explaining again", attempt, sh.workerWindows, len(sh.problems), sh.problems, sh.unfetched)
-		time.Sleep(time.Duration(attempt) * time.Second)
-		if sh.unfetched > 0 {
-			conn = pgtest.Citus.Connect(t)
-			if _, err := conn.Exec(ctx, sessionSettings); err != nil {
-				t.Fatal(err)
-			}
+		t.Logf("plan %d: %d worker window nodes, %d problems (the first: %v), %d multi-shard task plans not fetched from the workers; co-location groups %s; explaining again on a new session",
+			attempt, sh.workerWindows, len(sh.problems), sh.problems, sh.unfetched, colocation(t, conn, tables))
+		time.Sleep(time.Duration(2*attempt) * time.Second)
+		conn = pgtest.Citus.Connect(t)
+		if _, err := conn.Exec(ctx, sessionSettings); err != nil {
+			t.Fatal(err)
 		}
 	}
 	if sh.unfetched > 0 {
@@ -154,7 +160,29 @@ func citusPlanShape(t *testing.T, conn *pgx.Conn, tables map[planfile.InputKind]
 	if len(sh.problems) > 0 {
 		t.Logf("the plan:\n%s", all)
 	}
-	t.Logf("%d worker window nodes; %d multi-shard tasks, each grouped by %v", sh.workerWindows, len(sh.grouped), sh.grouped)
+	t.Logf("%d worker window nodes; %d multi-shard tasks, each grouped by %v; co-location groups %s", sh.workerWindows, len(sh.grouped), sh.grouped, colocation(t, conn, tables))
+}
+
+// colocation lists the tables of the inputs with their Citus
+// co-location group and distribution column ("lifecycle 3 (clientId)"),
+// for the log of a plan that is not the walk in the workers.
+func colocation(t *testing.T, conn *pgx.Conn, tables map[planfile.InputKind]Input) string {
+	t.Helper()
+	var out []string
+	for _, kind := range slices.Sorted(maps.Keys(tables)) {
+		var group int64
+		var column string
+		err := conn.QueryRow(context.Background(), "SELECT colocationid, coalesce(column_to_column_name(logicalrelid, partkey), '') FROM pg_dist_partition WHERE logicalrelid = $1::regclass", tables[kind].Table).Scan(&group, &column)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			out = append(out, tables[kind].Table+" not distributed")
+		case err != nil:
+			out = append(out, tables[kind].Table+": "+err.Error())
+		default:
+			out = append(out, fmt.Sprintf("%s %d (%s)", tables[kind].Table, group, column))
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 // explain is EXPLAIN (VERBOSE, COSTS OFF) of a statement, a line a row

@@ -116,9 +116,16 @@ type Layout struct {
 // Spread turns the loaded tables into the engine's own kind: hypertables
 // (chunks of 7 days) on TimescaleDB, distributed tables on Citus (32
 // shards, Citus's default). Plain PostgreSQL leaves them as they are.
+// On Citus a table is co-located with the first of the layouts whose key
+// has its type, by name: with Citus's default, the tables a test spreads
+// join the default group of their key's type, and another package's
+// tests on the same cluster drop their last tables, and with them that
+// group, meanwhile — a test's devices and uplinks then landed in two
+// groups once, and every plan of it had its walk on the coordinator.
 func (e *Engine) Spread(t testing.TB, conn *pgx.Conn, layouts ...Layout) {
 	t.Helper()
 	ctx := context.Background()
+	first := map[string]string{} // key type → the first table with it
 	for _, l := range layouts {
 		var stmt string
 		switch {
@@ -126,7 +133,17 @@ func (e *Engine) Spread(t testing.TB, conn *pgx.Conn, layouts ...Layout) {
 			week := map[string]string{"s": "604800", "ms": "604800000", "us": "604800000000", "": "interval '7 days'"}[l.Unit]
 			stmt = fmt.Sprintf("SELECT create_hypertable('%s', '%s', chunk_time_interval => %s, migrate_data => true)", l.Table, l.Time, week)
 		case e == Citus && l.Key != "":
-			stmt = fmt.Sprintf("SELECT create_distributed_table('%s', '%s')", l.Table, l.Key)
+			var typ string
+			if err := conn.QueryRow(ctx, "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = $1::regclass AND attname = $2", l.Table, strings.Trim(l.Key, `"`)).Scan(&typ); err != nil {
+				t.Fatalf("the type of %s.%s: %v", l.Table, l.Key, err)
+			}
+			with := "default"
+			if f, ok := first[typ]; ok {
+				with = f
+			} else {
+				first[typ] = l.Table
+			}
+			stmt = fmt.Sprintf("SELECT create_distributed_table('%s', '%s', colocate_with => '%s')", l.Table, l.Key, with)
 		default:
 			continue
 		}
