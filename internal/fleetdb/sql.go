@@ -806,9 +806,20 @@ var sparseSQL = "(" + sparseOver("") + " OR " + sparseOver("_r") + " OR " + spar
 // (metrics.SparseUptime.Recent); sparseEarlySQL: over its early part,
 // neither over the window nor its recent part (metrics.SparseUptime.Early).
 var (
-	sparseRecentSQL = sparseOver("_r") + " AND NOT coalesce(" + sparseOver("") + ", false)"
-	sparseEarlySQL  = sparseOver("_e") + " AND NOT coalesce(" + sparseOver("") + ", false) AND NOT coalesce(" + sparseOver("_r") + ", false)"
+	sparseRecentSQL = alone(sparseOver, "_r", "")
+	sparseEarlySQL  = alone(sparseOver, "_e", "", "_r")
 )
+
+// alone is rule over the part whose sums' names end in suffix, and not
+// over the parts ending in each of not (NULL read as not so): a device so
+// over that part alone.
+func alone(rule func(suffix string) string, suffix string, not ...string) string {
+	s := rule(suffix)
+	for _, n := range not {
+		s += " AND NOT coalesce(" + rule(n) + ", false)"
+	}
+	return s
+}
 
 // sparseSettledSQL: a check-in device of pd beside its mode m (dm) sparse
 // over the window that missed few check-ins over its recent part
@@ -834,13 +845,13 @@ func intermittent(v string) string {
 // intermittentRecent: intermittent over the window's recent part alone
 // (metrics.SparseUptime.Recent).
 func intermittentRecent(v string) string {
-	return intermittentOver(v, "_r") + " AND NOT coalesce(" + intermittentOver(v, "") + ", false)"
+	return alone(func(suffix string) string { return intermittentOver(v, suffix) }, "_r", "")
 }
 
 // intermittentEarly: intermittent over the window's early part, neither
 // over the window nor its recent part (metrics.SparseUptime.Early).
 func intermittentEarly(v string) string {
-	return intermittentOver(v, "_e") + " AND NOT coalesce(" + intermittentOver(v, "") + ", false) AND NOT coalesce(" + intermittentOver(v, "_r") + ", false)"
+	return alone(func(suffix string) string { return intermittentOver(v, suffix) }, "_e", "", "_r")
 }
 
 // intermittentOver is metrics.Intermittent over the sums of a device of pd

@@ -852,9 +852,10 @@ func (wk *worker) addUptime(sp *span, d *Data, i int, a *pieces, checkin bool) {
 	var sparse SparseUptime
 	k := sp.profileOf(d, i)
 	var overW, recent, early bool
+	var reach int64 // g·P of a check-in device with a profile
 	switch {
 	case checkin && k >= 0:
-		reach := sp.modeOf(d, i).Reach()
+		reach = sp.modeOf(d, i).Reach()
 		overW = SparseCheckins(a.obs, a.missed, a.stretches, a.every, reach)
 		recent = !overW && SparseCheckins(a.recent.obs, a.recent.missed, a.recent.stretches, a.every, reach)
 		early = !overW && !recent && SparseCheckins(a.early.obs, a.early.missed, a.early.stretches, a.every, reach)
@@ -875,7 +876,7 @@ func (wk *worker) addUptime(sp *span, d *Data, i int, a *pieces, checkin bool) {
 		if daily {
 			sparse.Daily = 1
 		}
-		if overW && checkin && SettledCheckins(a.obs, a.missed, a.recent.obs, a.recent.missed, a.every, sp.modeOf(d, i).Reach()) {
+		if overW && checkin && SettledCheckins(a.obs, a.missed, a.recent.obs, a.recent.missed, a.every, reach) {
 			sparse.Settled = 1
 		}
 	}

@@ -58,9 +58,9 @@ type ModeUptime struct {
 
 // DailyUptime sums the devices of a check-in profile, or of the
 // always-connected mode, whose long down stretches begin at one time of
-// day (DailyDown): their count,
-// time, least id, and the sums of their stretches' weighted start angles,
-// whose direction is the time of day they begin around.
+// day (DailyDown): their count, time, least id, and the sums of their
+// stretches' weighted start angles, whose direction is the time of day
+// they begin around.
 type DailyUptime struct {
 	SparseUptime
 	// Stretches, Length and Weight are their long stretches' count, time
@@ -304,9 +304,10 @@ type pieces struct {
 	// (Window.RecentFrom) and its early part (Window.EarlyTo), the pieces
 	// clipped as over the window
 	recent, early spanSums
-	// daily*: a check-in device's unreachable stretches in the window
-	// longer than its interval, their weights and weighted start angles
-	// (DailyDown)
+	// daily*: the device's long down stretches in the window (a check-in
+	// device's longer than its interval, an always-connected one's over
+	// DailyMinAlwaysStretch), their time, weights and weighted start
+	// angles (DailyDown)
 	dailyN                     int
 	dailyLen                   int64
 	dailyW, dailyCos, dailySin float64
@@ -316,10 +317,10 @@ type pieces struct {
 }
 
 // spanSums are a device's sums over a span of time (the window, its
-// recent or early part): observed and connected time, missed check-ins, and stretches —
-// the pieces of down time in it: a check-in device's unreachable
-// stretches (each counts missed check-ins), an always-connected device's
-// time after each disconnect event.
+// recent or early part): observed and connected time, missed check-ins,
+// and stretches — the pieces of down time in it: a check-in device's
+// unreachable stretches (each counts missed check-ins), an
+// always-connected device's time after each disconnect event.
 type spanSums struct {
 	conn, obs         int64
 	missed, stretches int
